@@ -1,0 +1,151 @@
+/** The OpenAPI 3.1 description of the HTTP API, served at GET /api/openapi.json. */
+
+const error = { $ref: '#/components/responses/Error' };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Package id, e.g. pkg-20261125-1a2b3c4d' };
+const secured = [{ bearer: [] }];
+
+function op(summary: string, extra: Record<string, unknown> = {}, ok: Record<string, unknown> = { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }) {
+  return {
+    summary,
+    security: secured,
+    ...extra,
+    responses: { '200': ok, '400': error, '401': error, '403': error, '404': error, '409': error },
+  };
+}
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'govpub API',
+      version: '0.1.0',
+      description:
+        'Release packages (a policy document with its interpretations) move through organize → review (初审/复审/终审) → release → retract, enforcing the three synchronizations (三同步). Errors are `{error: {code, message, issues?}}`: 400 carries field paths in `issues`, 409 a rule code and a sentence a person can act on.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token printed by `govpub users add`.' } },
+      responses: {
+        Error: {
+          description: 'Error',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  error: {
+                    type: 'object',
+                    required: ['code', 'message'],
+                    properties: {
+                      code: { type: 'string', examples: ['invalid_body', 'interpretation_required', 'stale_revision', 'self_approval', 'wrong_stage', 'content_locked'] },
+                      message: { type: 'string' },
+                      issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      schemas: {
+        PackageInput: {
+          type: 'object',
+          required: ['title', 'catalogueItem', 'document', 'targets'],
+          additionalProperties: false,
+          properties: {
+            title: { type: 'string', maxLength: 200 },
+            catalogueItem: { type: 'string', description: 'Id from GET /api/catalogue; decides review stages and whether interpretation is required.' },
+            document: {
+              type: 'object',
+              required: ['title', 'body'],
+              properties: {
+                title: { type: 'string' },
+                body: { type: 'string', description: 'HTML; sanitized on input.' },
+                issuingUnit: { type: 'string', description: 'Required for policy documents.' },
+                documentNumber: { type: 'string', examples: ['碑政发〔2026〕3号'] },
+                formedAt: { type: 'string', format: 'date' },
+                attachments: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, url: { type: 'string' }, mediaId: { type: 'string' } } } },
+              },
+            },
+            interpretations: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['form', 'title'],
+                properties: {
+                  form: { enum: ['text', 'graphic', 'cartoon', 'video', 'audio', 'h5', 'leader_interview'] },
+                  title: { type: 'string' },
+                  body: { type: 'string' },
+                  mediaId: { type: 'string' },
+                  url: { type: 'string' },
+                  interpreter: { type: 'string', description: 'Required for leader_interview (主要负责人解读).' },
+                },
+              },
+            },
+            targets: { type: 'array', items: { type: 'string' }, description: 'Channel ids from GET /api/channels, e.g. portal:zwgk-zcwj, wechat_oa:blwhly.' },
+            releaseAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+      },
+    },
+    paths: {
+      '/healthz': { get: { summary: 'Health of the API, database and Temporal', responses: { '200': { description: 'OK' } } } },
+      '/api/channels': { get: op('Every channel: portal columns, new-media accounts, media-center columns (never secrets)') },
+      '/api/catalogue': { get: op('The disclosure catalogue (13 elements per item) with review stages and whether interpretation is required') },
+      '/api/packages': {
+        get: op('Queues: packages by status and stage', {
+          parameters: [
+            { name: 'status', in: 'query', schema: { enum: ['draft', 'in_review', 'approved', 'scheduled', 'releasing', 'released', 'retracting', 'retracted'] } },
+            { name: 'stage', in: 'query', schema: { type: 'string' }, description: 'Stage id or name (first/初审, second/复审, final/终审)' },
+          ],
+        }),
+        post: {
+          ...op('Create a release package (draft, revision 1)', { requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PackageInput' } } } } }),
+          responses: { '201': { description: 'Created: {id, revision, status}' }, '400': error, '401': error, '403': error },
+        },
+      },
+      '/api/packages/{id}': {
+        get: op('Status, stage, revision, approvals, decisions and per-channel deliveries', { parameters: [idParam] }),
+        put: op('Edit: a new revision. Voids approvals; an approved package restarts review at the first stage. Locked while in review.', {
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PackageInput' } } } },
+        }),
+      },
+      '/api/packages/{id}/submit': { post: op('Submit a draft for review (refused without a required interpretation)', { parameters: [idParam] }) },
+      '/api/packages/{id}/withdraw': { post: op('Withdraw from review; voids approvals', { parameters: [idParam] }) },
+      '/api/packages/{id}/decisions': {
+        post: op('Approve or reject the whole package at the current stage and revision', {
+          parameters: [idParam],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', required: ['revision', 'decision'], properties: { revision: { type: 'integer' }, decision: { enum: ['approve', 'reject'] }, comment: { type: 'string' } } } } },
+          },
+        }),
+      },
+      '/api/packages/{id}/schedule': {
+        put: op('Change the release time (keeps approvals); null releases as soon as approved', {
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { releaseAt: { type: ['string', 'null'], format: 'date-time' } } } } } },
+        }),
+        delete: op('Cancel the scheduled release (keeps approvals; the package waits until rescheduled or released)', { parameters: [idParam] }),
+      },
+      '/api/packages/{id}/release': { post: op('Release an approved package now', { parameters: [idParam] }) },
+      '/api/packages/{id}/retract': {
+        post: op('Retract (撤稿) a released package from every channel that received it', {
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } },
+        }),
+      },
+      '/api/audit': {
+        get: op('The append-only audit trail', {
+          parameters: [
+            { name: 'package', in: 'query', schema: { type: 'string' } },
+            { name: 'action', in: 'query', schema: { type: 'string' } },
+            { name: 'after', in: 'query', schema: { type: 'string' }, description: 'Entries after this id (paging)' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 5000 } },
+          ],
+        }),
+      },
+    },
+  };
+}

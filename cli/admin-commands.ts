@@ -1,0 +1,127 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { loadRegistry, registryDigest } from '../config/registry.js';
+import { loadSettings } from '../config/settings.js';
+import { migrateToLatest, migrationStatus } from '../db/migrate.js';
+import { openDatabase } from '../db/connect.js';
+import { listChannels } from '../domain/registry.js';
+import { listAudit } from '../services/audit.js';
+import { addUser, listUsers } from '../services/users.js';
+import { withDatabase } from './context.js';
+import { printJson, printTable } from './output.js';
+
+const splitList = (value: string) => value.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
+
+export function registerAdminCommands(program: Command): void {
+  const db = program.command('db').description('Database schema');
+  db.command('migrate')
+    .description('Apply pending migrations (in one transaction); the all-in-one start does this itself')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { json?: boolean }) => {
+      const settings = loadSettings();
+      const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort });
+      try {
+        const report = await migrateToLatest(database.db);
+        if (options.json) printJson({ database: database.description, ...report });
+        else console.log(report.applied.length ? `applied: ${report.applied.join(', ')}` : `up to date (${report.alreadyApplied.length} migrations) — ${database.description}`);
+      } finally {
+        await database.close();
+      }
+    });
+  db.command('status')
+    .description('List migrations and when they ran')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { json?: boolean }) => {
+      const settings = loadSettings();
+      const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort });
+      try {
+        const rows = await migrationStatus(database.db);
+        if (options.json) printJson(rows);
+        else printTable(rows.map((r) => ({ migration: r.name, applied: r.executedAt?.toISOString() ?? 'pending' })), ['migration', 'applied']);
+      } finally {
+        await database.close();
+      }
+    });
+
+  const config = program.command('config').description('Configuration (the Beilin registry under config/registry)');
+  config
+    .command('check')
+    .description('Validate the registry YAML; every problem with file, line and key path')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { json?: boolean }) => {
+      const settings = loadSettings();
+      const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
+      const summary = {
+        ok: true,
+        digest: registryDigest(registry),
+        portalColumns: registry.portal.columns.length,
+        keyAreas: registry.portal.columns.filter((c) => c.keyArea).length,
+        accounts: registry.accounts.length,
+        mediaCenterColumns: registry.mediaCenter.columns.length,
+        catalogueItems: registry.catalogue.length,
+        reviewStages: registry.review.stages.map((s) => s.name),
+      };
+      if (options.json) printJson(summary);
+      else console.log(`config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}`);
+    });
+
+  program
+    .command('channels')
+    .description('Channels (portal columns, new-media accounts, media-center columns)')
+    .command('list')
+    .description('List every channel of the registry')
+    .option('--platform <platform>', 'only this platform, e.g. wechat_oa')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { platform?: string; json?: boolean }) => {
+      const settings = loadSettings();
+      const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
+      const channels = listChannels(registry).filter((c) => !options.platform || c.platform === options.platform);
+      if (options.json) printJson(channels);
+      else printTable(channels.map((c) => ({ ...c })), ['id', 'platform', 'publishing', 'name', 'ownerUnit']);
+    });
+
+  const users = program.command('users').description('Users, roles and review stages');
+  users
+    .command('add <name>')
+    .description('Create a user and print its API token as the last line (shown once)')
+    .requiredOption('--role <role>', 'editor | reviewer | ops | admin')
+    .option('--stages <stages>', 'review stages this user may decide at, e.g. 初审,复审 (or first,second)')
+    .option('--display-name <name>', 'full name, e.g. 王伟')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (name: string, options: { role: string; stages?: string; displayName?: string; json?: boolean }) =>
+      withDatabase(async ({ database, registry }) => {
+        const { user, token } = await addUser(database.db, registry, { name, role: options.role, stages: options.stages ? splitList(options.stages) : [], displayName: options.displayName });
+        if (options.json) printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, token });
+        else {
+          console.log(`created ${user.role} ${user.name}${user.stages.length ? ` (stages: ${user.stages.join(', ')})` : ''}; API token:`);
+          console.log(token);
+        }
+      }),
+    );
+  users
+    .command('list')
+    .description('List users (never tokens)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { json?: boolean }) =>
+      withDatabase(async ({ database }) => {
+        const rows = await listUsers(database.db);
+        if (options.json) printJson(rows);
+        else printTable(rows.map((r) => ({ name: r.name, role: r.role, stages: r.stages.join(','), created: r.created_at.toISOString() })), ['name', 'role', 'stages', 'created']);
+      }),
+    );
+
+  program
+    .command('audit')
+    .description('The append-only audit trail')
+    .option('--package <id>', 'only this package')
+    .option('--action <action>', 'only this action, e.g. approve')
+    .option('--limit <n>', 'at most n entries', '500')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { package?: string; action?: string; limit: string; json?: boolean }) =>
+      withDatabase(async ({ database }) => {
+        const entries = await listAudit(database.db, { packageId: options.package, action: options.action, limit: Number(options.limit) });
+        if (options.json) printJson(entries);
+        else printTable(entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })), ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details']);
+      }),
+    );
+}

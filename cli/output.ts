@@ -1,0 +1,28 @@
+/** Output for people (tables, sentences) or scripts (`--json`), and errors a person can act on. */
+import { ConfigError, GovpubError } from '../domain/errors.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uFFEF]/.test(ch) ? 2 : 1), 0);
+  const widths = columns.map((c) => Math.max(width(c), ...rows.map((r) => width(cell(r[c])))));
+  const line = (values: string[]) => values.map((v, i) => v + ' '.repeat(Math.max(0, widths[i]! - width(v)))).join('  ').trimEnd();
+  process.stdout.write(`${line(columns)}\n`);
+  for (const row of rows) process.stdout.write(`${line(columns.map((c) => cell(row[c])))}\n`);
+}
+
+/** Prints the error for a person (or as JSON) and returns the exit code. */
+export function reportError(error: unknown, json: boolean): number {
+  if (error instanceof GovpubError) {
+    if (json) printJson({ error: { code: error.code, message: error.message, ...(error instanceof ConfigError ? { issues: error.issues } : {}) } });
+    else process.stderr.write(`govpub: ${error.message}\n`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) printJson({ error: { code: 'internal', message } });
+  else process.stderr.write(`govpub: unexpected error: ${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`);
+  return 1;
+}

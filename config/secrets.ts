@@ -1,0 +1,330 @@
+/**
+ * Secrets for the new-media accounts. The registry YAML only names secrets
+ * (`appSecret: { secret: WECHAT_OA_BLWHLY_APP_SECRET }`); values come from environment
+ * variables of the same name or from a secrets file (a YAML or JSON map name → value) whose path
+ * is given by `GOVPUB_SECRETS_FILE`. An environment variable wins over the file.
+ *
+ * A `SecretStore` never shows values: `JSON.stringify`, `util.inspect`/`console.log` and
+ * `String()` all print a redacted form, and error messages name secrets, never their values.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
+import { channelId, findChannel, isSecretRef, type Registry } from '../domain/registry.js';
+import { DEFAULT_REGISTRY_DIR, REGISTRY_FILES, displayPath, registrySource } from './registry.js';
+
+/** Environment variable naming the secrets file. */
+export const SECRETS_FILE_ENV = 'GOVPUB_SECRETS_FILE';
+
+/** One place in the registry where an account refers to a secret. */
+export interface SecretUse {
+  /** The secret's name (also the environment variable that supplies it). */
+  secret: string;
+  accountId: string;
+  accountName: string;
+  channelId: string;
+  /** Credential key on the account, e.g. `appSecret`. */
+  credential: string;
+  /** The YAML file that refers to the secret (relative to the repository root when inside it). */
+  file: string;
+  /** Key path in that file, e.g. `accounts[2].credentials.appSecret`. */
+  keyPath: string;
+  line?: number;
+}
+
+export interface SecretSources {
+  /** Environment variables (pass `process.env` or a settings-provided map). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Secrets file; defaults to `env.GOVPUB_SECRETS_FILE`. Relative paths resolve against the cwd. */
+  secretsFile?: string;
+  /** Restrict to the accounts behind these channel ids (e.g. `wechat_oa:blwhly`). */
+  only?: readonly string[];
+}
+
+export interface MissingSecret {
+  name: string;
+  uses: SecretUse[];
+  /** What is missing, who needs it, where it is referenced and how to provide it. */
+  message: string;
+}
+
+export type SecretOrigin = 'env' | 'file';
+
+export interface SecretStore {
+  /** The value of a secret; throws `secret_missing` when it is not provided. */
+  get(name: string): string;
+  has(name: string): boolean;
+  /** An account's credentials with secrets resolved (literal ids as written). */
+  credentials(accountId: string): Record<string, string>;
+  /** Secret names this store covers (those referenced by the accounts in scope). */
+  readonly names: readonly string[];
+  missing(): MissingSecret[];
+  toJSON(): { secrets: Record<string, string> };
+  toString(): string;
+}
+
+/** Every secret reference of every account, in registry order. */
+export function collectSecretRefs(registry: Registry): SecretUse[] {
+  const source = registrySource(registry);
+  const file = source?.files.accounts ?? displayPath(path.join(DEFAULT_REGISTRY_DIR, REGISTRY_FILES.accounts));
+  const uses: SecretUse[] = [];
+  registry.accounts.forEach((account, index) => {
+    for (const [credential, value] of Object.entries(account.credentials)) {
+      if (!isSecretRef(value)) continue;
+      const keyPath = `accounts[${index}].credentials.${credential}`;
+      const line = source?.lineOf('accounts', keyPath);
+      uses.push({
+        secret: value.secret,
+        accountId: account.id,
+        accountName: account.name,
+        channelId: channelId(account.platform, account.id),
+        credential,
+        file,
+        keyPath,
+        ...(line ? { line } : {}),
+      });
+    }
+  });
+  return uses;
+}
+
+interface LoadedFile {
+  file: string;
+  values: Map<string, string>;
+}
+
+function loadSecretsFile(file: string): LoadedFile {
+  const abs = path.resolve(file);
+  const shown = displayPath(abs);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError([
+      {
+        file: shown,
+        path: '',
+        message:
+          code === 'ENOENT'
+            ? `secrets file not found (named by ${SECRETS_FILE_ENV} or the secretsFile option); create it or unset ${SECRETS_FILE_ENV}`
+            : `cannot read secrets file: ${(err as Error).message}`,
+      },
+    ]);
+  }
+  const lc = new LineCounter();
+  // prettyErrors: false — pretty errors quote the offending source line, which may hold a secret.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const issues: ConfigIssue[] = [];
+  const lineOf = (offset: number | undefined): number | undefined => {
+    if (offset === undefined) return undefined;
+    const { line } = lc.linePos(offset);
+    return line > 0 ? line : undefined;
+  };
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors) {
+      issues.push({ file: shown, path: '', message: `YAML/JSON syntax error (${err.code})`, line: lineOf(err.pos[0]) });
+    }
+    throw new ConfigError(issues);
+  }
+  const values = new Map<string, string>();
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return { file: shown, values };
+  if (!isMap(root)) {
+    throw new ConfigError([{ file: shown, path: '', message: 'expected a mapping of secret name to value', line: lineOf(root.range?.[0]) }]);
+  }
+  for (const pair of root.items) {
+    const key = pair.key;
+    const keyLine = lineOf(isScalar(key) ? key.range?.[0] : undefined);
+    if (!isScalar(key) || typeof key.value !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(key.value)) {
+      issues.push({ file: shown, path: '', message: 'secret names must be environment-variable style (A-Z, 0-9, _)', line: keyLine });
+      continue;
+    }
+    const value = pair.value;
+    if (!isScalar(value) || value.value === null) {
+      issues.push({ file: shown, path: key.value, message: 'expected the secret value as text', line: keyLine });
+      continue;
+    }
+    if (typeof value.value !== 'string') {
+      // Never echo the value: it is a secret even when it looks like a number.
+      issues.push({ file: shown, path: key.value, message: 'expected text; put the value in quotes so it is read exactly as written', line: keyLine });
+      continue;
+    }
+    if (value.value !== '') values.set(key.value, value.value);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { file: shown, values };
+}
+
+function scopeUses(registry: Registry, only: readonly string[] | undefined): SecretUse[] {
+  const all = collectSecretRefs(registry);
+  if (!only) return all;
+  for (const id of only) {
+    if (!findChannel(registry, id)) {
+      throw new GovpubError(
+        'unknown_channel',
+        `Unknown channel "${id}": channel ids are <platform>:<id>, e.g. wechat_oa:blwhly (see config/registry/).`,
+        { channelId: id },
+      );
+    }
+  }
+  const wanted = new Set(only);
+  return all.filter((use) => wanted.has(use.channelId));
+}
+
+function whereUsed(use: SecretUse): string {
+  const at = use.line ? `${use.file}:${use.line}` : use.file;
+  return `account ${use.accountName} (${use.channelId}), credential ${use.credential} at ${at} (${use.keyPath})`;
+}
+
+function missingMessage(name: string, uses: SecretUse[], secretsFile: string | undefined, emptyInEnv: boolean): string {
+  const needed = uses.map(whereUsed).join('; ');
+  const fileHint = secretsFile
+    ? `add "${name}: <value>" to the secrets file ${secretsFile}`
+    : `add "${name}: <value>" to a secrets file (YAML or JSON) and set ${SECRETS_FILE_ENV} to its path`;
+  return (
+    `Secret ${name} is not provided${emptyInEnv ? ' (the environment variable is set but empty)' : ''}. ` +
+    `It is needed by ${needed}. ` +
+    `Provide it as the environment variable ${name}, or ${fileHint}. ` +
+    'Never write the value into config/registry.'
+  );
+}
+
+class Store implements SecretStore {
+  readonly #values: Map<string, { value: string; origin: SecretOrigin }>;
+  readonly #uses: Map<string, SecretUse[]>;
+  readonly #registry: Registry;
+  readonly #secretsFile: string | undefined;
+  readonly #emptyInEnv: Set<string>;
+  readonly #scope: string;
+
+  constructor(
+    registry: Registry,
+    uses: SecretUse[],
+    values: Map<string, { value: string; origin: SecretOrigin }>,
+    secretsFile: string | undefined,
+    emptyInEnv: Set<string>,
+    scope: string,
+  ) {
+    this.#registry = registry;
+    this.#values = values;
+    this.#secretsFile = secretsFile;
+    this.#emptyInEnv = emptyInEnv;
+    this.#scope = scope;
+    this.#uses = new Map();
+    for (const use of uses) {
+      const list = this.#uses.get(use.secret) ?? [];
+      list.push(use);
+      this.#uses.set(use.secret, list);
+    }
+  }
+
+  get names(): readonly string[] {
+    return [...this.#uses.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.#uses.has(name) && this.#values.has(name);
+  }
+
+  get(name: string): string {
+    const uses = this.#uses.get(name);
+    if (!uses) {
+      const elsewhere = collectSecretRefs(this.#registry).filter((u) => u.secret === name);
+      if (elsewhere.length > 0) {
+        throw new GovpubError(
+          'secret_out_of_scope',
+          `Secret ${name} belongs to ${elsewhere.map(whereUsed).join('; ')}, which is outside this store (${this.#scope}).`,
+          { secret: name },
+        );
+      }
+      throw new GovpubError('secret_unknown', `No account in config/registry refers to a secret named ${name}.`, { secret: name });
+    }
+    const found = this.#values.get(name);
+    if (!found) {
+      throw new GovpubError('secret_missing', missingMessage(name, uses, this.#secretsFile, this.#emptyInEnv.has(name)), {
+        secret: name,
+        uses,
+      });
+    }
+    return found.value;
+  }
+
+  credentials(accountId: string): Record<string, string> {
+    const account = this.#registry.accounts.find((a) => a.id === accountId);
+    if (!account) {
+      throw new GovpubError('unknown_account', `No account with id "${accountId}" in config/registry/accounts.yaml.`, { accountId });
+    }
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(account.credentials)) {
+      out[key] = isSecretRef(value) ? this.get(value.secret) : value;
+    }
+    return out;
+  }
+
+  missing(): MissingSecret[] {
+    const out: MissingSecret[] = [];
+    for (const [name, uses] of this.#uses) {
+      if (this.#values.has(name)) continue;
+      out.push({ name, uses, message: missingMessage(name, uses, this.#secretsFile, this.#emptyInEnv.has(name)) });
+    }
+    return out;
+  }
+
+  #redacted(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name of this.#uses.keys()) {
+      const found = this.#values.get(name);
+      out[name] = found ? `[redacted, from ${found.origin}]` : '[missing]';
+    }
+    return out;
+  }
+
+  toJSON(): { secrets: Record<string, string> } {
+    return { secrets: this.#redacted() };
+  }
+
+  toString(): string {
+    return `[SecretStore: ${this.#values.size} of ${this.#uses.size} secrets provided]`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const entries = Object.entries(this.#redacted()).map(([k, v]) => `${k}: ${v}`);
+    return `SecretStore { ${entries.join(', ')} }`;
+  }
+}
+
+/**
+ * Resolves the secrets that the accounts in scope refer to. Does not throw for missing secrets
+ * (ask `get`, `missing()` or `missingSecrets`); throws `ConfigError` for an unreadable or
+ * malformed secrets file and `unknown_channel` for an unknown id in `only`.
+ */
+export function resolveSecrets(registry: Registry, sources: SecretSources): SecretStore {
+  const uses = scopeUses(registry, sources.only);
+  const fileName = sources.secretsFile ?? nonEmpty(sources.env[SECRETS_FILE_ENV]);
+  const loaded = fileName ? loadSecretsFile(fileName) : undefined;
+  const values = new Map<string, { value: string; origin: SecretOrigin }>();
+  const emptyInEnv = new Set<string>();
+  for (const name of new Set(uses.map((u) => u.secret))) {
+    const fromEnv = sources.env[name];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      values.set(name, { value: fromEnv, origin: 'env' });
+      continue;
+    }
+    if (fromEnv === '') emptyInEnv.add(name);
+    const fromFile = loaded?.values.get(name);
+    if (fromFile !== undefined) values.set(name, { value: fromFile, origin: 'file' });
+  }
+  const scope = sources.only ? `channels ${sources.only.join(', ')}` : 'all accounts';
+  return new Store(registry, uses, values, loaded?.file, emptyInEnv, scope);
+}
+
+/** The secrets the accounts in scope need but nobody provided; never throws for missing ones. */
+export function missingSecrets(registry: Registry, sources: SecretSources): MissingSecret[] {
+  return resolveSecrets(registry, sources).missing();
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

@@ -1,0 +1,76 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { GovpubError } from '../domain/errors.js';
+import { openEmbedded } from './embedded.js';
+import type { DB } from './schema.js';
+
+// timestamptz and jsonb come back as Date and objects; bigint ids (audit) as strings, by design.
+export interface Database {
+  db: Kysely<DB>;
+  /** Where it lives, with any password removed: safe to print. */
+  description: string;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+export function connectPostgres(url: string, poolSize = 10): Kysely<DB> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Fails fast, with a message naming the database, when it cannot be reached. */
+export async function assertReachable(db: Kysely<DB>, description: string): Promise<void> {
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    const cause = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new GovpubError(
+      'database_unreachable',
+      `Cannot reach the database at ${description} (${cause}). Check that PostgreSQL is running and DATABASE_URL is right, or unset DATABASE_URL to use the embedded database.`,
+    );
+  }
+}
+
+export interface OpenOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  pglitePort: number;
+}
+
+/** PostgreSQL when DATABASE_URL is set; otherwise the embedded PGlite under the data directory. */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const db = connectPostgres(options.databaseUrl);
+    const description = redactUrl(options.databaseUrl);
+    await assertReachable(db, description).catch(async (error) => {
+      await db.destroy();
+      throw error;
+    });
+    return { db, description, kind: 'postgres', close: () => db.destroy() };
+  }
+  const embedded = await openEmbedded(options.dataDir, options.pglitePort);
+  const db = connectPostgres(embedded.url, 8);
+  const description = `embedded PGlite in ${options.dataDir}/pgdata (served at ${embedded.url})`;
+  await assertReachable(db, description);
+  return {
+    db,
+    description,
+    kind: 'pglite',
+    async close() {
+      await db.destroy();
+      await embedded.stop();
+    },
+  };
+}

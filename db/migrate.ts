@@ -1,0 +1,50 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { GovpubError } from '../domain/errors.js';
+import * as foundation from './migrations/0001_foundation.js';
+
+/** Every migration, in order. Names are permanent: never rename one that has shipped. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_foundation': foundation,
+};
+
+export interface MigrationReport {
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+/**
+ * Brings the schema up to date. Kysely runs the whole batch in one transaction on PostgreSQL
+ * (transactional DDL), so a failing migration leaves nothing half-applied.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'govpub_migrations',
+    migrationLockTableName: 'govpub_migrations_lock',
+  });
+  const before = new Set((await migrator.getMigrations()).filter((m) => m.executedAt).map((m) => m.name));
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new GovpubError(
+      'migration_failed',
+      `Database migration ${failed?.migrationName ?? ''} failed: ${cause}. Nothing was applied (the batch runs in one transaction); fix the cause and run \`govpub db migrate\` again.`,
+    );
+  }
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    alreadyApplied: [...before],
+  };
+}
+
+export async function migrationStatus(db: Kysely<any>): Promise<{ name: string; executedAt: Date | null }[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'govpub_migrations',
+    migrationLockTableName: 'govpub_migrations_lock',
+  });
+  return (await migrator.getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
+}

@@ -1,0 +1,133 @@
+/**
+ * The typed database schema (kysely). The database is the system of record for content,
+ * revisions, approvals, deliveries and the audit trail; Temporal records progress.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  display_name: string | null;
+  role: 'editor' | 'reviewer' | 'ops' | 'admin';
+  /** Review stages (ids) this user may act at; only meaningful for reviewers and admins. */
+  stages: Json<string[]>;
+  /** SHA-256 of the bearer token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_at: Timestamp;
+  disabled_at: NullableTimestamp;
+}
+
+export interface PackagesTable {
+  id: string;
+  title: string;
+  catalogue_item_id: string;
+  content_class: string;
+  status: string;
+  current_stage: string | null;
+  current_revision: number;
+  approved_revision: number | null;
+  release_at: NullableTimestamp;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  released_at: NullableTimestamp;
+  retracted_at: NullableTimestamp;
+}
+
+export interface PackageRevisionsTable {
+  package_id: string;
+  revision: number;
+  content: Json<unknown>;
+  content_hash: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface ReviewDecisionsTable {
+  id: Generated<number>;
+  package_id: string;
+  revision: number;
+  stage: string;
+  decision: 'approve' | 'reject';
+  comment: string;
+  reviewer_id: string;
+  decided_at: Timestamp;
+  /** Set when an edit or withdrawal voids this approval; the row itself is kept. */
+  voided_at: NullableTimestamp;
+  voided_reason: string | null;
+  /** Business key so a retried activity records the decision once. */
+  event_key: string;
+}
+
+export interface ChannelsTable {
+  id: string;
+  platform: string;
+  kind: string;
+  name: string;
+  owner_unit: string | null;
+  publishing: string;
+  ref: string;
+  definition: Json<unknown>;
+  registry_digest: string;
+  synced_at: Timestamp;
+  paused_at: NullableTimestamp;
+  paused_reason: string | null;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  /** package id @ revision → channel id: one row per (package revision × channel), never two. */
+  business_key: string;
+  package_id: string;
+  revision: number;
+  channel_id: string;
+  state: string;
+  payload: Json<unknown> | null;
+  attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  error_class: string | null;
+  error_message: string | null;
+  external_id: string | null;
+  public_url: string | null;
+  live_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  package_id: string | null;
+  revision: number | null;
+  content_hash: string | null;
+  channel_id: string | null;
+  details: Json<Record<string, unknown>>;
+  /** Business key: an activity retried after a crash appends its entry once. */
+  event_key: string | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  packages: PackagesTable;
+  package_revisions: PackageRevisionsTable;
+  review_decisions: ReviewDecisionsTable;
+  channels: ChannelsTable;
+  deliveries: DeliveriesTable;
+  audit_log: AuditLogTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type PackageRow = Selectable<PackagesTable>;
+export type PackageRevisionRow = Selectable<PackageRevisionsTable>;
+export type ReviewDecisionRow = Selectable<ReviewDecisionsTable>;
+export type ChannelRow = Selectable<ChannelsTable>;
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type NewDelivery = Insertable<DeliveriesTable>;
+export type DeliveryUpdate = Updateable<DeliveriesTable>;
+export type AuditRow = Selectable<AuditLogTable>;

@@ -1,0 +1,333 @@
+/**
+ * The channel registry: where the district publishes (portal columns, government new-media
+ * accounts, media-center columns), what it must publish (the disclosure catalogue, 公开目录) and
+ * how content is reviewed before release (初审 → 复审 → 终审).
+ *
+ * Pure types and pure helpers only: no fs, no node imports, no clocks, no randomness. Temporal
+ * workflow code imports this module, so everything here must be deterministic. The data lives in
+ * `config/registry/*.yaml` and is loaded and validated by `config/registry.ts`.
+ */
+import { GovpubError } from './errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Vocabularies
+// ---------------------------------------------------------------------------------------------
+
+export const PLATFORMS = [
+  'portal',
+  'wechat_oa',
+  'weibo',
+  'douyin',
+  'toutiao',
+  'kuaishou',
+  'bilibili',
+  'wechat_channels',
+  'xiaohongshu',
+  'news_site',
+  'media_app',
+] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Platforms a government new-media account (政务新媒体) can live on. */
+export const ACCOUNT_PLATFORMS = [
+  'wechat_oa',
+  'weibo',
+  'douyin',
+  'toutiao',
+  'kuaishou',
+  'bilibili',
+  'wechat_channels',
+  'xiaohongshu',
+] as const satisfies readonly Platform[];
+
+/**
+ * Platforms without a public publishing API: a person posts a prepared bundle and records the
+ * URL (manual hand-off). Accounts on these platforms must say `publishing: manual`.
+ */
+export const MANUAL_ONLY_PLATFORMS = ['toutiao', 'wechat_channels'] as const satisfies readonly Platform[];
+
+/** The two systems of the district media center (融媒体中心). */
+export const MEDIA_CENTER_SYSTEMS = ['news_site', 'media_app'] as const satisfies readonly Platform[];
+export type MediaCenterSystem = (typeof MEDIA_CENTER_SYSTEMS)[number];
+
+export const PUBLISHING_MODES = ['api', 'manual'] as const;
+export type PublishingMode = (typeof PUBLISHING_MODES)[number];
+
+/**
+ * How inspectors judge a portal column's freshness (国办秘函〔2019〕19号 indicators):
+ * `news_dynamic` — news/dynamic columns must update within 2 weeks;
+ * `notice_policy` — notice/policy columns (first level) must update within 6 months;
+ * `other` — no update rule (guides, static pages, link columns).
+ */
+export const UPDATE_CLASSES = ['news_dynamic', 'notice_policy', 'other'] as const;
+export type UpdateClass = (typeof UPDATE_CLASSES)[number];
+
+export const CONTENT_KINDS = ['graphic', 'video', 'short_video', 'promo'] as const;
+export type ContentKind = (typeof CONTENT_KINDS)[number];
+
+/** 公开属性: 主动公开 (proactive) or 依申请公开 (on request). */
+export const DISCLOSURE_ATTRIBUTES = ['proactive', 'on_request'] as const;
+export type DisclosureAttribute = (typeof DISCLOSURE_ATTRIBUTES)[number];
+
+/**
+ * Content classes used by the catalogue and by review configuration. The set is open: the
+ * classes actually allowed are the keys of `review.classes` in the registry.
+ */
+export type ContentClass = 'policy' | 'interpretation' | 'news' | 'notice' | 'service' | 'other' | (string & {});
+
+/** The content class whose items must say explicitly whether they need an interpretation (三同步). */
+export const POLICY_CONTENT_CLASS = 'policy';
+
+// ---------------------------------------------------------------------------------------------
+// Registry types
+// ---------------------------------------------------------------------------------------------
+
+/** One column (栏目) of the district portal (区政府门户网站). */
+export interface PortalColumn {
+  /** ASCII slug, unique across the portal, e.g. `zwgk-zcwj-qzfwj`. */
+  id: string;
+  name: string;
+  /** `null` for a top-level column. */
+  parentId: string | null;
+  updateClass: UpdateClass;
+  /** True for the 17 key-area columns (重点领域) themselves; their sub-columns are ordinary. */
+  keyArea: boolean;
+  /** Ancestor names and own name, e.g. ['政府信息公开', '法定主动公开内容', '政策文件', '区政府文件']. */
+  path: string[];
+}
+
+/** A reference to a secret supplied from the environment or a secrets file; never the value. */
+export interface SecretRef {
+  secret: string;
+}
+
+export function isSecretRef(value: unknown): value is SecretRef {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { secret?: unknown }).secret === 'string' &&
+    Object.keys(value).length === 1
+  );
+}
+
+/** A government new-media account (政务新媒体账号). */
+export interface NewMediaAccount {
+  /** ASCII slug, unique across all accounts (whatever the platform), e.g. `blwhly`. */
+  id: string;
+  name: string;
+  platform: Platform;
+  /** 主办单位, e.g. 区文化和旅游体育局. */
+  ownerUnit: string;
+  publishing: PublishingMode;
+  /** Literal non-secret ids (e.g. a WeChat appId) or references to secrets by name. */
+  credentials: Record<string, SecretRef | string>;
+}
+
+/** A column of the media center on the city news site (西安网碑林频道) or in its app (融媒客户端). */
+export interface MediaCenterColumn {
+  /** ASCII slug, unique within its system. */
+  id: string;
+  name: string;
+  system: MediaCenterSystem;
+  contentKinds: ContentKind[];
+}
+
+/** One item of the standard disclosure catalogue (公开目录) with the speech's 13 elements. */
+export interface CatalogueItem {
+  id: string;
+  /** 1 公开事项类别 */
+  category: string;
+  /** 2 公开事项名称 */
+  name: string;
+  /** 3 公开内容 */
+  content: string;
+  /** 4 公开依据 */
+  basis: string;
+  /** 5 公开主体 */
+  subject: string;
+  /** 6 责任部门 */
+  responsibleDepartment: string;
+  /** 7 责任科室 */
+  responsibleSection: string;
+  /** 8 公开时限 */
+  timeLimit: string;
+  /** 9 公开对象 */
+  audience: string;
+  /** 10 公开渠道 */
+  channels: string[];
+  /** 11 公开方式 */
+  method: string;
+  /** 12 公开属性 */
+  attribute: DisclosureAttribute;
+  /** 13 网站对应栏目 */
+  portalColumnId: string;
+  /** Selects the review stages (a key of `review.classes`). */
+  contentClass: ContentClass;
+  /** Policy documents needing interpretation are released as one package with it (三同步). */
+  requiresInterpretation: boolean;
+}
+
+export type ReviewStageId = 'first' | 'second' | 'final' | (string & {});
+
+export interface ReviewStage {
+  id: ReviewStageId;
+  /** 初审 / 复审 / 终审 */
+  name: '初审' | '复审' | '终审' | (string & {});
+  description: string;
+  /** User roles that may act (approve or reject) at this stage. */
+  roles: string[];
+}
+
+export interface ReviewConfig {
+  /** All stages, in the order they run. */
+  stages: ReviewStage[];
+  /** Content class → ordered stage ids. */
+  classes: Record<string, string[]>;
+}
+
+export interface Registry {
+  portal: { columns: PortalColumn[] };
+  accounts: NewMediaAccount[];
+  mediaCenter: { columns: MediaCenterColumn[] };
+  catalogue: CatalogueItem[];
+  review: ReviewConfig;
+}
+
+export type ChannelKind = 'portal_column' | 'new_media_account' | 'media_center_column';
+
+/**
+ * Anything one can publish to. Channel ids are `${platform}:${ref}`, e.g. `portal:zwgk-zcwj`,
+ * `wechat_oa:blwhly`, `news_site:blxw`, `media_app:zwgk`.
+ */
+export interface Channel {
+  id: string;
+  platform: Platform;
+  kind: ChannelKind;
+  name: string;
+  ownerUnit?: string;
+  publishing: PublishingMode;
+  /** Id of the portal column, account or media-center column. */
+  ref: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+export function channelId(platform: Platform, ref: string): string {
+  return `${platform}:${ref}`;
+}
+
+/** Splits a channel id; `undefined` when it is not `${platform}:${ref}` with a known platform. */
+export function parseChannelId(id: string): { platform: Platform; ref: string } | undefined {
+  const colon = id.indexOf(':');
+  if (colon <= 0 || colon === id.length - 1) return undefined;
+  const platform = id.slice(0, colon);
+  if (!(PLATFORMS as readonly string[]).includes(platform)) return undefined;
+  return { platform: platform as Platform, ref: id.slice(colon + 1) };
+}
+
+function portalChannel(column: PortalColumn): Channel {
+  return {
+    id: channelId('portal', column.id),
+    platform: 'portal',
+    kind: 'portal_column',
+    name: column.path.join(' > '),
+    publishing: 'api',
+    ref: column.id,
+  };
+}
+
+function accountChannel(account: NewMediaAccount): Channel {
+  return {
+    id: channelId(account.platform, account.id),
+    platform: account.platform,
+    kind: 'new_media_account',
+    name: account.name,
+    ownerUnit: account.ownerUnit,
+    publishing: account.publishing,
+    ref: account.id,
+  };
+}
+
+function mediaCenterChannel(column: MediaCenterColumn): Channel {
+  return {
+    id: channelId(column.system, column.id),
+    platform: column.system,
+    kind: 'media_center_column',
+    name: column.name,
+    publishing: 'api',
+    ref: column.id,
+  };
+}
+
+/**
+ * Every channel: all portal columns (tree order), then all accounts, then the media-center
+ * columns (news site, then app), each in registry order. Deterministic.
+ */
+export function listChannels(registry: Registry): Channel[] {
+  return [
+    ...registry.portal.columns.map(portalChannel),
+    ...registry.accounts.map(accountChannel),
+    ...registry.mediaCenter.columns.map(mediaCenterChannel),
+  ];
+}
+
+/** The channel with this id (`${platform}:${ref}`), or `undefined`. */
+export function findChannel(registry: Registry, id: string): Channel | undefined {
+  const parsed = parseChannelId(id);
+  if (!parsed) return undefined;
+  const { platform, ref } = parsed;
+  if (platform === 'portal') {
+    const column = registry.portal.columns.find((c) => c.id === ref);
+    return column && portalChannel(column);
+  }
+  if (platform === 'news_site' || platform === 'media_app') {
+    const column = registry.mediaCenter.columns.find((c) => c.system === platform && c.id === ref);
+    return column && mediaCenterChannel(column);
+  }
+  const account = registry.accounts.find((a) => a.platform === platform && a.id === ref);
+  return account && accountChannel(account);
+}
+
+export function portalColumn(registry: Registry, id: string): PortalColumn | undefined {
+  return registry.portal.columns.find((c) => c.id === id);
+}
+
+export function findAccount(registry: Registry, id: string): NewMediaAccount | undefined {
+  return registry.accounts.find((a) => a.id === id);
+}
+
+export function catalogueItem(registry: Registry, id: string): CatalogueItem | undefined {
+  return registry.catalogue.find((item) => item.id === id);
+}
+
+/**
+ * The ordered review stages for a content class. Throws for an unknown class rather than
+ * returning no stages: "no review" must never be the result of a typo.
+ */
+export function stagesFor(registry: Registry, contentClass: ContentClass): ReviewStage[] {
+  const ids = Object.prototype.hasOwnProperty.call(registry.review.classes, contentClass)
+    ? registry.review.classes[contentClass]
+    : undefined;
+  if (!ids) {
+    const known = Object.keys(registry.review.classes).join(', ');
+    throw new GovpubError(
+      'unknown_content_class',
+      `No review stages are configured for content class "${contentClass}" (configured: ${known}). ` +
+        'Add it under "classes" in config/registry/review.yaml or use a configured class.',
+      { contentClass },
+    );
+  }
+  return ids.map((id) => {
+    const stage = registry.review.stages.find((s) => s.id === id);
+    if (!stage) {
+      throw new GovpubError(
+        'unknown_review_stage',
+        `Content class "${contentClass}" names review stage "${id}", which is not defined in config/registry/review.yaml.`,
+        { contentClass, stage: id },
+      );
+    }
+    return stage;
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Assembling govpub from its parts, for the all-in-one start, the separate production
+ * processes and the CLI: settings → registry → database → Temporal → services.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { loadRegistry, registryDigest } from '../config/registry.js';
+import type { Settings } from '../config/settings.js';
+import { openDatabase, type Database } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import type { Registry } from '../domain/registry.js';
+import { syncChannels } from '../services/channels.js';
+import type { AppContext } from '../services/context.js';
+import { connectClient } from '../worker/temporal-connection.js';
+
+/** Where the all-in-one start records its local Temporal address for CLI commands to find. */
+export function temporalRuntimeFile(dataDir: string): string {
+  return path.join(dataDir, 'run', 'temporal.json');
+}
+
+/** TEMPORAL_ADDRESS, else the dev server a running `govpub start` recorded, else the default. */
+export function temporalAddress(settings: Settings): string {
+  if (settings.temporal.address) return settings.temporal.address;
+  try {
+    const record = JSON.parse(fs.readFileSync(temporalRuntimeFile(settings.dataDir), 'utf8')) as { address: string };
+    return record.address;
+  } catch {
+    return `127.0.0.1:${settings.temporal.devServerPort}`;
+  }
+}
+
+export interface Opened {
+  settings: Settings;
+  registry: Registry;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean }): Promise<Opened> {
+  const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
+  const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort });
+  try {
+    if (options.migrate) await migrateToLatest(database.db);
+    await syncChannels(database.db, registry, registryDigest(registry));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return { settings, registry, database, close: () => database.close() };
+}
+
+export async function openAppContext(settings: Settings, options: { migrate: boolean; address?: string }): Promise<{ ctx: AppContext; close(): Promise<void>; opened: Opened }> {
+  const opened = await openRegistryAndDatabase(settings, options);
+  try {
+    const connection = await connectClient(settings.temporal, options.address ?? temporalAddress(settings));
+    const temporal = new Client({ connection, namespace: settings.temporal.namespace });
+    return {
+      opened,
+      ctx: { db: opened.database.db, registry: opened.registry, temporal, taskQueue: settings.temporal.taskQueue },
+      async close() {
+        await connection.close();
+        await opened.close();
+      },
+    };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The long-running processes: the all-in-one start for a laptop, and the separate API and
+ * worker processes production runs (several workers, one Temporal cluster, PostgreSQL).
+ */
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from '@temporalio/worker';
+import { buildApi } from '../api/server.js';
+import type { Settings } from '../config/settings.js';
+import { findChannel, type Registry } from '../domain/registry.js';
+import type { ActivityDeps } from '../activities/index.js';
+import { createRecordingAdapter } from '../adapters/recording.js';
+import { connectWorker } from '../worker/temporal-connection.js';
+import { createWorker } from '../worker/worker.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { openAppContext, openRegistryAndDatabase, temporalRuntimeFile } from './app.js';
+import { resolveTemporalCli } from './temporal-cli.js';
+import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
+
+type Log = (line: string) => void;
+
+export function activityDeps(db: Kysely<DB>, registry: Registry, settings: Settings): ActivityDeps {
+  const recording = createRecordingAdapter('recording', `${settings.publicBaseUrl}/published`);
+  return { db, channel: (id) => findChannel(registry, id), adapterFor: () => recording };
+}
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+export async function runWorkerProcess(settings: Settings, log: Log, address?: string): Promise<Running & { worker: Worker; done: Promise<void> }> {
+  const opened = await openRegistryAndDatabase(settings, { migrate: false });
+  try {
+    const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
+    const worker = await createWorker({
+      connection,
+      namespace: settings.temporal.namespace,
+      taskQueue: settings.temporal.taskQueue,
+      deps: activityDeps(opened.database.db, opened.registry, settings),
+      workflowBundlePath: settings.temporal.workflowBundlePath,
+    });
+    const done = worker.run().finally(async () => {
+      await connection.close();
+      await opened.close();
+    });
+    log(`worker: polling task queue "${settings.temporal.taskQueue}" in namespace "${settings.temporal.namespace}"`);
+    return { worker, done, stop: async () => { worker.shutdown(); await done; } };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+}
+
+export async function runApiProcess(settings: Settings, log: Log, address?: string): Promise<Running & { app: FastifyInstance; url: string }> {
+  const { ctx, close } = await openAppContext(settings, { migrate: false, address });
+  const app = await buildApi(ctx);
+  try {
+    await app.listen({ port: settings.apiPort, host: settings.apiHost });
+  } catch (error) {
+    await close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw Object.assign(new Error(`Port ${settings.apiPort} for the API is already in use. Stop whatever uses it or set PORT to another port.`), { code: 'port_in_use' });
+    }
+    throw error;
+  }
+  const url = `http://${settings.apiHost}:${settings.apiPort}`;
+  log(`api: listening on ${url}`);
+  return { app, url, stop: async () => { await app.close(); await close(); } };
+}
+
+/** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. */
+export async function runAllInOne(settings: Settings, log: Log): Promise<Running> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`while stopping: ${e.message}`));
+  };
+  try {
+    fs.mkdirSync(settings.dataDir, { recursive: true });
+    // Migrations first, with the database this process keeps open (it serves PGlite to the others).
+    const opened = await openRegistryAndDatabase(settings, { migrate: true });
+    stops.push(() => opened.close());
+    log(`database: ${opened.database.description}`);
+    log(`registry: ${opened.registry.portal.columns.length} portal columns, ${opened.registry.accounts.length} new-media accounts, ${opened.registry.mediaCenter.columns.length} media-center columns, ${opened.registry.catalogue.length} catalogue items`);
+
+    let address = settings.temporal.address;
+    let devServer: DevServer | undefined;
+    if (!address) {
+      const binary = await resolveTemporalCli({ cacheDir: settings.cacheDir, log });
+      devServer = await startTemporalDevServer({
+        binary: binary.path,
+        dataDir: settings.dataDir,
+        port: settings.temporal.devServerPort,
+        uiPort: settings.temporal.devUiPort,
+        namespace: settings.temporal.namespace,
+        log,
+      });
+      stops.push(() => devServer!.stop());
+      address = devServer.address;
+      fs.writeFileSync(temporalRuntimeFile(settings.dataDir), JSON.stringify({ pid: process.pid, address }));
+      stops.push(async () => fs.rmSync(temporalRuntimeFile(settings.dataDir), { force: true }));
+      log(`temporal: dev server at ${address} (history in ${settings.dataDir}/temporal.sqlite), web UI ${devServer.uiUrl}`);
+    } else {
+      log(`temporal: ${address}, namespace ${settings.temporal.namespace}`);
+    }
+
+    const worker = await runWorkerProcess(settings, log, address);
+    stops.push(worker.stop);
+    const api = await runApiProcess(settings, log, address);
+    stops.push(api.stop);
+
+    log('');
+    log(`govpub is running.`);
+    log(`  API            ${api.url}  (OpenAPI: ${api.url}/api/openapi.json, health: ${api.url}/healthz)`);
+    if (devServer) log(`  Temporal UI    ${devServer.uiUrl}`);
+    log(`  data           ${settings.dataDir}`);
+    log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
+    log('Press Ctrl+C to stop.');
+    return { stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Runs the Temporal CLI's dev server as a child process for the all-in-one start: history kept
+ * in a SQLite file under the data directory, frontend and web UI on configurable ports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { GovpubError } from '../domain/errors.js';
+
+export interface DevServerOptions {
+  binary: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function assertPortFree(port: number, what: string, envName: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', () =>
+      reject(new GovpubError('port_in_use', `Port ${port} for ${what} is already in use. Stop whatever uses it or set ${envName} to another port.`)),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+  await assertPortFree(options.port, 'the Temporal dev server', 'GOVPUB_TEMPORAL_PORT');
+  await assertPortFree(options.uiPort, "Temporal's web UI", 'GOVPUB_TEMPORAL_UI_PORT');
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const logFile = path.join(options.dataDir, 'temporal-server.log');
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(
+    options.binary,
+    [
+      'server', 'start-dev',
+      '--ip', '127.0.0.1',
+      '--port', String(options.port),
+      '--ui-port', String(options.uiPort),
+      '--db-filename', path.join(options.dataDir, 'temporal.sqlite'),
+      '--namespace', options.namespace,
+      '--log-level', 'warn',
+    ],
+    { stdio: ['ignore', out, out] },
+  );
+  fs.closeSync(out);
+  const address = `127.0.0.1:${options.port}`;
+  let exited: number | null = null;
+  child.once('exit', (code) => {
+    exited = code ?? -1;
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited !== null) {
+      throw new GovpubError('temporal_dev_server_failed', `The Temporal dev server exited with code ${exited} at start. See ${logFile}.`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGTERM');
+        throw new GovpubError('temporal_dev_server_failed', `The Temporal dev server did not answer on ${address} within 60 s. See ${logFile}.`);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  return {
+    address,
+    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    process: child,
+    async stop() {
+      if (exited !== null) return;
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}

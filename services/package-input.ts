@@ -1,0 +1,197 @@
+/**
+ * Validation of a release package as editors send it: every problem with its field path, so a
+ * form or a script can point at the field. Body HTML is sanitized; nothing invalid is stored.
+ */
+import sanitizeHtml from 'sanitize-html';
+import { GovpubError } from '../domain/errors.js';
+import { INTERPRETATION_FORMS, type InterpretationForm } from '../domain/package-rules.js';
+import { catalogueItem, findChannel, type CatalogueItem, type Registry } from '../domain/registry.js';
+
+export interface Attachment {
+  name: string;
+  url?: string;
+  mediaId?: string;
+}
+
+export interface PackageDocument {
+  title: string;
+  body: string;
+  issuingUnit?: string;
+  documentNumber?: string;
+  formedAt?: string;
+  attachments: Attachment[];
+}
+
+export interface Interpretation {
+  form: InterpretationForm;
+  title: string;
+  body: string;
+  /** For video/audio/graphic forms: the uploaded media; for H5: the page link. */
+  mediaId?: string;
+  url?: string;
+  /** For a leader interview (主要负责人解读): who speaks. */
+  interpreter?: string;
+}
+
+/** The content of one revision, as stored (package_revisions.content). */
+export interface PackageContent {
+  title: string;
+  catalogueItem: string;
+  document: PackageDocument | null;
+  interpretations: Interpretation[];
+  targets: string[];
+  releaseAt: string | null;
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends GovpubError {
+  constructor(readonly issues: FieldIssue[]) {
+    super('invalid_body', issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; '), { issues });
+  }
+}
+
+const DOCUMENT_NUMBER = /^\S+〔\d{4}〕\d+号$/;
+const MAX_TITLE = 200;
+const MAX_BODY_CHARS = 200_000;
+
+function sanitizeBody(html: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'figure', 'figcaption', 'u', 's', 'sub', 'sup'],
+    allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'width', 'height'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'], '*': ['style'] },
+    allowedSchemes: ['http', 'https', 'mailto', 'data'],
+    allowedStyles: { '*': { 'text-align': [/^(left|right|center|justify)$/] } },
+  });
+}
+
+/** Validates and normalizes a package body against the registry; throws ValidationError listing every issue. */
+export function parsePackageInput(body: unknown, registry: Registry): { content: PackageContent; item: CatalogueItem } {
+  const issues: FieldIssue[] = [];
+  const fail = (path: string, message: string) => issues.push({ path, message });
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const text = (obj: Record<string, unknown>, key: string, path: string, opts: { required: boolean; max?: number }): string | undefined => {
+    const value = obj[key];
+    if (value === undefined || value === null || value === '') {
+      if (opts.required) fail(path, 'required');
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      fail(path, `expected a string, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+      return undefined;
+    }
+    if (opts.required && value.trim() === '') fail(path, 'must not be blank');
+    if (opts.max && [...value].length > opts.max) fail(path, `is ${[...value].length} characters; at most ${opts.max} allowed`);
+    return value.trim();
+  };
+
+  if (!isObject(body)) throw new ValidationError([{ path: '', message: 'expected a JSON object' }]);
+  const title = text(body, 'title', 'title', { required: true, max: MAX_TITLE });
+  const itemId = text(body, 'catalogueItem', 'catalogueItem', { required: true });
+  const item = itemId ? catalogueItem(registry, itemId) : undefined;
+  if (itemId && !item) fail('catalogueItem', `unknown catalogue item "${itemId}" (see GET /api/catalogue)`);
+
+  let document: PackageDocument | null = null;
+  if (body.document !== undefined && body.document !== null) {
+    if (!isObject(body.document)) fail('document', 'expected an object');
+    else {
+      const d = body.document;
+      const docTitle = text(d, 'title', 'document.title', { required: true, max: MAX_TITLE });
+      const docBody = text(d, 'body', 'document.body', { required: true, max: MAX_BODY_CHARS });
+      const documentNumber = text(d, 'documentNumber', 'document.documentNumber', { required: false, max: 64 });
+      if (documentNumber && !DOCUMENT_NUMBER.test(documentNumber)) {
+        fail('document.documentNumber', `"${documentNumber}" is not a document number like 碑政发〔2026〕3号`);
+      }
+      const issuingUnit = text(d, 'issuingUnit', 'document.issuingUnit', { required: item?.contentClass === 'policy', max: 100 });
+      const formedAt = text(d, 'formedAt', 'document.formedAt', { required: false });
+      if (formedAt && Number.isNaN(Date.parse(formedAt))) fail('document.formedAt', `"${formedAt}" is not a date (YYYY-MM-DD)`);
+      const attachments: Attachment[] = [];
+      if (d.attachments !== undefined) {
+        if (!Array.isArray(d.attachments)) fail('document.attachments', 'expected an array');
+        else
+          d.attachments.forEach((a, i) => {
+            const p = `document.attachments[${i}]`;
+            if (!isObject(a)) return fail(p, 'expected an object');
+            const name = text(a, 'name', `${p}.name`, { required: true, max: 200 });
+            const url = text(a, 'url', `${p}.url`, { required: false });
+            const mediaId = text(a, 'mediaId', `${p}.mediaId`, { required: false });
+            if (!url && !mediaId) fail(p, 'needs a url or a mediaId');
+            if (url && !/^https?:\/\//.test(url)) fail(`${p}.url`, 'must be an http(s) URL');
+            if (name) attachments.push({ name, ...(url ? { url } : {}), ...(mediaId ? { mediaId } : {}) });
+          });
+      }
+      if (docTitle && docBody !== undefined) {
+        document = {
+          title: docTitle,
+          body: sanitizeBody(docBody),
+          attachments,
+          ...(issuingUnit ? { issuingUnit } : {}),
+          ...(documentNumber ? { documentNumber } : {}),
+          ...(formedAt ? { formedAt } : {}),
+        };
+      }
+    }
+  }
+
+  const interpretations: Interpretation[] = [];
+  if (body.interpretations !== undefined && body.interpretations !== null) {
+    if (!Array.isArray(body.interpretations)) fail('interpretations', 'expected an array');
+    else
+      body.interpretations.forEach((raw, i) => {
+        const p = `interpretations[${i}]`;
+        if (!isObject(raw)) return fail(p, 'expected an object');
+        const form = raw.form;
+        if (typeof form !== 'string' || !(INTERPRETATION_FORMS as readonly string[]).includes(form)) {
+          fail(`${p}.form`, `expected one of ${INTERPRETATION_FORMS.join(', ')}, got ${JSON.stringify(form)}`);
+        }
+        const iTitle = text(raw, 'title', `${p}.title`, { required: true, max: MAX_TITLE });
+        const iBody = text(raw, 'body', `${p}.body`, { required: form === 'text' || form === 'leader_interview', max: MAX_BODY_CHARS });
+        const mediaId = text(raw, 'mediaId', `${p}.mediaId`, { required: false });
+        const url = text(raw, 'url', `${p}.url`, { required: form === 'h5' });
+        if (url && !/^https?:\/\//.test(url)) fail(`${p}.url`, 'must be an http(s) URL');
+        const interpreter = text(raw, 'interpreter', `${p}.interpreter`, { required: form === 'leader_interview', max: 100 });
+        if ((form === 'video' || form === 'audio') && !mediaId && !url) fail(p, `a ${form} interpretation needs a mediaId (POST /api/media) or a url`);
+        if (iTitle) {
+          interpretations.push({
+            form: form as InterpretationForm,
+            title: iTitle,
+            body: sanitizeBody(iBody ?? ''),
+            ...(mediaId ? { mediaId } : {}),
+            ...(url ? { url } : {}),
+            ...(interpreter ? { interpreter } : {}),
+          });
+        }
+      });
+  }
+  if (!document && interpretations.length > 0) {
+    fail('document', 'an interpretation cannot exist without its document: add the policy document (三同步)');
+  } else if (!document && issues.every((i) => !i.path.startsWith('document'))) {
+    fail('document', 'required');
+  }
+
+  const targets: string[] = [];
+  if (!Array.isArray(body.targets)) fail('targets', 'required: an array of channel ids (GET /api/channels)');
+  else {
+    if (body.targets.length === 0) fail('targets', 'choose at least one channel');
+    body.targets.forEach((t, i) => {
+      if (typeof t !== 'string') return fail(`targets[${i}]`, 'expected a channel id string');
+      if (!findChannel(registry, t)) return fail(`targets[${i}]`, `unknown channel "${t}" (see GET /api/channels)`);
+      if (targets.includes(t)) return fail(`targets[${i}]`, `channel "${t}" is listed twice`);
+      targets.push(t);
+    });
+  }
+
+  let releaseAt: string | null = null;
+  if (body.releaseAt !== undefined && body.releaseAt !== null) {
+    if (typeof body.releaseAt !== 'string' || Number.isNaN(Date.parse(body.releaseAt))) {
+      fail('releaseAt', 'expected an ISO 8601 date-time such as 2026-12-01T09:00:00+08:00');
+    } else releaseAt = new Date(body.releaseAt).toISOString();
+  }
+  const known = new Set(['title', 'catalogueItem', 'document', 'interpretations', 'targets', 'releaseAt']);
+  for (const key of Object.keys(body)) if (!known.has(key)) fail(key, 'unknown field');
+
+  if (issues.length > 0 || !item || !title) throw new ValidationError(issues);
+  return { content: { title, catalogueItem: item.id, document, interpretations, targets, releaseAt }, item };
+}

@@ -1,0 +1,308 @@
+/**
+ * Release-package operations for editors, reviewers and operations. The database keeps content,
+ * revisions and the trail; every state change goes through the package's workflow, which
+ * enforces the three synchronizations and refuses what the rules forbid before anything changes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { GovpubError } from '../domain/errors.js';
+import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
+import { stagesFor } from '../domain/registry.js';
+import { appendAudit } from '../activities/package-activities.js';
+import { packageWorkflow } from '../workflows/package-release.js';
+import {
+  decideUpdate,
+  editUpdate,
+  releaseNowUpdate,
+  retractUpdate,
+  scheduleUpdate,
+  stateQuery,
+  submitUpdate,
+  withdrawUpdate,
+} from '../workflows/package-release.js';
+import { packageWorkflowId, type PackageWorkflowState } from '../workflows/package-types.js';
+import type { AppContext } from './context.js';
+import { parsePackageInput, type PackageContent } from './package-input.js';
+
+/** Errors caused by the caller's role rather than by the package's state. */
+const FORBIDDEN_CODES = new Set(['role_not_allowed', 'wrong_stage']);
+
+export function contentHash(content: PackageContent): string {
+  // The release time is not content: changing it alone keeps the approvals.
+  const { releaseAt: _timing, ...rest } = content;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function factsOf(content: PackageContent, revision: number, hash: string, requiresInterpretation: boolean): RevisionFacts {
+  return {
+    revision,
+    contentHash: hash,
+    hasDocument: content.document !== null,
+    interpretationCount: content.interpretations.length,
+    requiresInterpretation,
+    targets: content.targets,
+  };
+}
+
+function requireRole(actor: Actor, roles: Actor['role'][], what: string): void {
+  if (!roles.includes(actor.role)) {
+    throw new GovpubError('forbidden', `Your role (${actor.role}) may not ${what}; that needs: ${roles.join(', ')}.`, { status: 403 });
+  }
+}
+
+function newPackageId(): string {
+  return `pkg-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Turns a workflow refusal into the error the caller sees: the rule's code and sentence. */
+async function viaWorkflow<T>(packageId: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw notFound(packageId);
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      const code = error.cause.type ?? 'refused';
+      throw new GovpubError(code, error.cause.message, {
+        status: FORBIDDEN_CODES.has(code) ? 403 : 409,
+        ...(error.cause.details?.[0] ? { problems: error.cause.details[0] } : {}),
+      });
+    }
+    throw error;
+  }
+}
+
+function notFound(packageId: string): GovpubError {
+  return new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
+}
+
+export class PackageService {
+  constructor(private readonly ctx: AppContext) {}
+
+  private handle(packageId: string): WorkflowHandle<typeof packageWorkflow> {
+    return this.ctx.temporal.workflow.getHandle<typeof packageWorkflow>(packageWorkflowId(packageId));
+  }
+
+  async create(actor: Actor, body: unknown) {
+    requireRole(actor, ['editor', 'admin'], 'create packages');
+    const { content, item } = parsePackageInput(body, this.ctx.registry);
+    const stages: StageRule[] = stagesFor(this.ctx.registry, item.contentClass).map((s) => ({ id: s.id, name: s.name, roles: s.roles }));
+    const id = newPackageId();
+    const hash = contentHash(content);
+    const handle = await this.ctx.temporal.workflow.start(packageWorkflow, {
+      workflowId: packageWorkflowId(id),
+      taskQueue: this.ctx.taskQueue,
+      args: [{ packageId: id, createdBy: actor.id, stages, facts: factsOf(content, 1, hash, item.requiresInterpretation), releaseAt: content.releaseAt }],
+    });
+    try {
+      await this.ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('packages')
+          .values({
+            id,
+            title: content.title,
+            catalogue_item_id: item.id,
+            content_class: item.contentClass,
+            status: 'draft',
+            current_revision: 1,
+            release_at: content.releaseAt,
+            created_by: actor.id,
+          })
+          .execute();
+        await trx.insertInto('package_revisions').values({ package_id: id, revision: 1, content: JSON.stringify(content), content_hash: hash, created_by: actor.id }).execute();
+        await appendAudit(trx, { actor: actor.id, action: 'create', packageId: id, revision: 1, contentHash: hash, details: { title: content.title, catalogueItem: item.id, targets: content.targets.length } });
+      });
+    } catch (error) {
+      // Nothing is stored half: without its rows the workflow must not live on.
+      await handle.terminate('package rows could not be stored').catch(() => {});
+      throw error;
+    }
+    return { id, revision: 1, status: 'draft' as const, contentHash: hash };
+  }
+
+  async edit(actor: Actor, packageId: string, body: unknown) {
+    requireRole(actor, ['editor', 'admin'], 'edit packages');
+    const current = await this.row(packageId);
+    const { content, item } = parsePackageInput(body, this.ctx.registry);
+    if (item.id !== current.catalogue_item_id) {
+      const stagesNow = JSON.stringify(stagesFor(this.ctx.registry, item.contentClass).map((s) => s.id));
+      const stagesBefore = JSON.stringify(stagesFor(this.ctx.registry, current.content_class).map((s) => s.id));
+      if (stagesNow !== stagesBefore) {
+        throw new GovpubError('catalogue_class_changed', `Moving the package to catalogue item ${item.id} would change its review stages; create a new package instead.`, { status: 409 });
+      }
+    }
+    const hash = contentHash(content);
+    const latest = await this.ctx.db
+      .selectFrom('package_revisions').select(['content_hash', 'content']).where('package_id', '=', packageId).where('revision', '=', current.current_revision)
+      .executeTakeFirstOrThrow();
+    const currentReleaseAt = (latest.content as PackageContent).releaseAt;
+    if (latest.content_hash === hash) {
+      // Same content: at most the release time changed, which keeps the approvals.
+      if (content.releaseAt !== currentReleaseAt) await this.schedule(actor, packageId, content.releaseAt, false);
+      return { id: packageId, revision: current.current_revision, status: (await this.state(packageId)).status, contentHash: hash, unchanged: true };
+    }
+    const revision = current.current_revision + 1;
+    // The revision row is written first (content never travels through Temporal); if the workflow
+    // refuses the edit, the row is removed again, so a refused request changes nothing.
+    try {
+      await this.ctx.db.insertInto('package_revisions').values({ package_id: packageId, revision, content: JSON.stringify(content), content_hash: hash, created_by: actor.id }).execute();
+    } catch {
+      throw new GovpubError('concurrent_edit', `Someone else saved revision ${revision} a moment ago. Reload the package and apply your edit again.`, { status: 409 });
+    }
+    try {
+      const state = await viaWorkflow(packageId, () =>
+        this.handle(packageId).executeUpdate(editUpdate, { args: [{ by: actor, facts: factsOf(content, revision, hash, item.requiresInterpretation) }] }),
+      );
+      await this.ctx.db.updateTable('packages').set({ title: content.title, catalogue_item_id: item.id, updated_at: new Date() }).where('id', '=', packageId).execute();
+      if (content.releaseAt !== state.releaseAt) await this.schedule(actor, packageId, content.releaseAt, false);
+      return { id: packageId, revision, status: state.status, contentHash: hash };
+    } catch (error) {
+      await this.ctx.db.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
+      throw error;
+    }
+  }
+
+  async submit(actor: Actor, packageId: string) {
+    await this.row(packageId);
+    const state = await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor }] }));
+    return summary(state);
+  }
+
+  async decide(actor: Actor, packageId: string, body: unknown) {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const issues: string[] = [];
+    if (!Number.isInteger(b.revision)) issues.push('revision: required, the revision number you reviewed');
+    if (b.decision !== 'approve' && b.decision !== 'reject') issues.push('decision: expected "approve" or "reject"');
+    if (b.comment !== undefined && typeof b.comment !== 'string') issues.push('comment: expected a string');
+    if (issues.length) throw new GovpubError('invalid_body', issues.join('; '), { status: 400, issues: issues.map((i) => ({ path: i.split(':')[0], message: i.split(': ')[1] })) });
+    await this.row(packageId);
+    const state = await viaWorkflow(packageId, () =>
+      this.handle(packageId).executeUpdate(decideUpdate, {
+        args: [{ revision: b.revision as number, decision: b.decision as 'approve' | 'reject', comment: (b.comment as string | undefined) ?? '', reviewer: actor }],
+      }),
+    );
+    return summary(state);
+  }
+
+  async withdraw(actor: Actor, packageId: string, reason = '') {
+    await this.row(packageId);
+    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(withdrawUpdate, { args: [{ by: actor, reason }] })));
+  }
+
+  async schedule(actor: Actor, packageId: string, releaseAt: string | null, hold: boolean) {
+    if (releaseAt !== null && Number.isNaN(Date.parse(releaseAt))) {
+      throw new GovpubError('invalid_body', `releaseAt: "${releaseAt}" is not an ISO 8601 date-time`, { status: 400, issues: [{ path: 'releaseAt', message: 'expected an ISO 8601 date-time' }] });
+    }
+    await this.row(packageId);
+    const normalized = releaseAt === null ? null : new Date(releaseAt).toISOString();
+    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(scheduleUpdate, { args: [{ by: actor, releaseAt: normalized, hold }] })));
+  }
+
+  async releaseNow(actor: Actor, packageId: string) {
+    await this.row(packageId);
+    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(releaseNowUpdate, { args: [{ by: actor }] })));
+  }
+
+  async retract(actor: Actor, packageId: string, reason: unknown) {
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw new GovpubError('invalid_body', 'reason: required, say why the package is retracted', { status: 400, issues: [{ path: 'reason', message: 'required' }] });
+    }
+    await this.row(packageId);
+    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(retractUpdate, { args: [{ by: actor, reason }] })));
+  }
+
+  async state(packageId: string): Promise<PackageWorkflowState> {
+    return viaWorkflow(packageId, () => this.handle(packageId).query(stateQuery));
+  }
+
+  private async row(packageId: string) {
+    const row = await this.ctx.db.selectFrom('packages').selectAll().where('id', '=', packageId).executeTakeFirst();
+    if (!row) throw notFound(packageId);
+    return row;
+  }
+
+  /** Everything a person needs to see about one package. */
+  async get(packageId: string) {
+    const row = await this.row(packageId);
+    const { db } = this.ctx;
+    const [revision, decisions, deliveries, state] = await Promise.all([
+      db.selectFrom('package_revisions').selectAll().where('package_id', '=', packageId).where('revision', '=', row.current_revision).executeTakeFirstOrThrow(),
+      db.selectFrom('review_decisions').innerJoin('users', 'users.id', 'review_decisions.reviewer_id')
+        .select(['review_decisions.stage', 'review_decisions.decision', 'review_decisions.comment', 'review_decisions.revision', 'review_decisions.decided_at', 'review_decisions.voided_at', 'review_decisions.voided_reason', 'users.name as reviewer'])
+        .where('package_id', '=', packageId).orderBy('review_decisions.id').execute(),
+      db.selectFrom('deliveries').selectAll().where('package_id', '=', packageId).orderBy('channel_id').execute(),
+      this.state(packageId).catch(() => undefined),
+    ]);
+    const stages = state?.stages ?? [];
+    return {
+      id: row.id,
+      title: row.title,
+      catalogueItem: row.catalogue_item_id,
+      contentClass: row.content_class,
+      status: state?.status ?? row.status,
+      currentStage: row.current_stage,
+      currentStageName: stages.find((s) => s.id === row.current_stage)?.name ?? null,
+      stages: stages.map((s) => ({ id: s.id, name: s.name })),
+      revision: row.current_revision,
+      contentHash: revision.content_hash,
+      approvedRevision: row.approved_revision,
+      releaseAt: row.release_at?.toISOString() ?? null,
+      onHold: state?.onHold ?? false,
+      createdBy: row.created_by,
+      createdAt: row.created_at.toISOString(),
+      releasedAt: row.released_at?.toISOString() ?? null,
+      retractedAt: row.retracted_at?.toISOString() ?? null,
+      lastRejection: state?.lastRejection ?? null,
+      retraction: state?.retraction ?? null,
+      approvals: decisions
+        .filter((d) => d.decision === 'approve' && d.voided_at === null)
+        .map((d) => ({ stage: d.stage, reviewer: d.reviewer, revision: d.revision, at: d.decided_at.toISOString(), comment: d.comment })),
+      decisions: decisions.map((d) => ({
+        stage: d.stage, decision: d.decision, reviewer: d.reviewer, revision: d.revision, comment: d.comment,
+        at: d.decided_at.toISOString(), voided: d.voided_at !== null, voidedReason: d.voided_reason,
+      })),
+      deliveries: deliveries.map((d) => ({
+        channelId: d.channel_id, state: d.state, publicUrl: d.public_url, liveAt: d.live_at?.toISOString() ?? null,
+        attempts: d.attempts, errorClass: d.error_class, errorMessage: d.error_message, revision: d.revision,
+      })),
+      content: revision.content as PackageContent,
+    };
+  }
+
+  async list(filter: { status?: string; stage?: string; limit?: number }) {
+    let q = this.ctx.db.selectFrom('packages').selectAll().orderBy('updated_at', 'desc');
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.stage) {
+      const stage = this.ctx.registry.review.stages.find((s) => s.id === filter.stage || s.name === filter.stage);
+      q = q.where('current_stage', '=', stage?.id ?? filter.stage);
+    }
+    const rows = await q.limit(Math.min(filter.limit ?? 200, 1000)).execute();
+    return rows.map((r) => ({
+      id: r.id, title: r.title, status: r.status, currentStage: r.current_stage, revision: r.current_revision,
+      catalogueItem: r.catalogue_item_id, releaseAt: r.release_at?.toISOString() ?? null, updatedAt: r.updated_at.toISOString(),
+    }));
+  }
+}
+
+function summary(state: PackageWorkflowState) {
+  return {
+    id: state.packageId,
+    status: state.status,
+    revision: state.revision,
+    currentStage: state.stageIndex === null ? null : state.stages[state.stageIndex]!.id,
+    approvals: state.approvals,
+    releaseAt: state.releaseAt,
+    onHold: state.onHold,
+  };
+}

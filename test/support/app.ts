@@ -1,0 +1,102 @@
+/** A whole govpub back end for a test file: its own database, a worker on its own task queue, the services. */
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import { loadRegistry } from '../../config/registry.js';
+import type { DB } from '../../db/schema.js';
+import type { Actor } from '../../domain/package-rules.js';
+import { findChannel, type Registry } from '../../domain/registry.js';
+import { createRecordingAdapter } from '../../adapters/recording.js';
+import type { ActivityDeps } from '../../activities/index.js';
+import type { AppContext } from '../../services/context.js';
+import { PackageService } from '../../services/packages.js';
+import { addUser, toActor } from '../../services/users.js';
+import { syncChannels } from '../../services/channels.js';
+import { createWorker } from '../../worker/worker.js';
+import { freshDatabase, temporalClient, uniqueTaskQueue, workerConnection } from './services.js';
+
+export interface TestApp {
+  db: Kysely<DB>;
+  registry: Registry;
+  client: Client;
+  ctx: AppContext;
+  packages: PackageService;
+  taskQueue: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  user(name: string, role: Actor['role'], stages?: string[]): Promise<{ actor: Actor; token: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(options: { deps?: (base: ActivityDeps) => ActivityDeps } = {}): Promise<TestApp> {
+  const database = await freshDatabase();
+  const registry = await loadRegistry();
+  await syncChannels(database.db, registry, 'test');
+  const { client, connection } = await temporalClient();
+  const taskQueue = uniqueTaskQueue('govpub-test');
+  const ctx: AppContext = { db: database.db, registry, temporal: client, taskQueue };
+  const recording = createRecordingAdapter('recording');
+  const baseDeps: ActivityDeps = {
+    db: database.db,
+    channel: (id) => findChannel(registry, id),
+    adapterFor: () => recording,
+  };
+  const deps = options.deps ? options.deps(baseDeps) : baseDeps;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+
+  const app: TestApp = {
+    db: database.db,
+    registry,
+    client,
+    ctx,
+    packages: new PackageService(ctx),
+    taskQueue,
+    async startWorker() {
+      nativeConnection ??= await workerConnection();
+      worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (!worker) return;
+      worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async user(name, role, stages = []) {
+      const { user, token } = await addUser(database.db, registry, { name, role, stages });
+      return { actor: toActor(user), token };
+    },
+    async close() {
+      await app.stopWorker();
+      await nativeConnection?.close();
+      await connection.close();
+      await database.close();
+    },
+  };
+  return app;
+}
+
+/** A realistic policy package: a district document with its text interpretation. */
+export function policyPackage(registry: Registry, overrides: Record<string, unknown> = {}) {
+  const item = registry.catalogue.find((i) => i.requiresInterpretation)!;
+  const targets = [
+    `portal:${item.portalColumnId}`,
+    registry.accounts.find((a) => a.platform === 'wechat_oa')!,
+  ].map((t) => (typeof t === 'string' ? t : `${t.platform}:${t.id}`));
+  return {
+    title: '关于进一步优化营商环境的若干措施',
+    catalogueItem: item.id,
+    document: {
+      title: '碑林区人民政府关于进一步优化营商环境的若干措施',
+      body: '<p>为深入贯彻落实国家和省市优化营商环境决策部署，结合我区实际，制定以下措施。</p><script>alert(1)</script>',
+      issuingUnit: '碑林区人民政府',
+      documentNumber: '碑政发〔2026〕3号',
+      formedAt: '2026-11-20',
+    },
+    interpretations: [{ form: 'text', title: '《关于进一步优化营商环境的若干措施》政策解读', body: '<p>一、出台背景……</p>' }],
+    targets,
+    ...overrides,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Services shared by the whole test run: one Temporal dev server (the real CLI binary) and one
+ * fresh PostgreSQL database, migrated once and used as the template for each file's own database.
+ * With CI=true nothing may be skipped: a missing binary or database fails the run.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { loadSettings } from '../../config/settings.js';
+import { connectPostgres } from '../../db/connect.js';
+import { migrateToLatest } from '../../db/migrate.js';
+import { resolveTemporalCli } from '../../runtime/temporal-cli.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    pgAdminUrl: string;
+    pgTemplateDatabase: string;
+    testRunId: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const runId = `govpub_test_${Date.now().toString(36)}_${process.pid}`;
+  project.provide('testRunId', runId);
+  if (process.env.GOVPUB_TEST_SERVICES === 'none' && process.env.CI !== 'true') {
+    // Unit-only runs during development (e.g. `GOVPUB_TEST_SERVICES=none vitest run test/config`).
+    project.provide('temporalAddress', '');
+    project.provide('pgAdminUrl', '');
+    project.provide('pgTemplateDatabase', '');
+    return;
+  }
+
+  const settings = loadSettings();
+  const binary = await resolveTemporalCli({ cacheDir: settings.cacheDir });
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: binary.path }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+  });
+  project.provide('temporalAddress', temporal.address);
+
+  const adminUrl = process.env.GOVPUB_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+  } catch (error) {
+    await temporal.teardown();
+    throw new Error(`Tests need PostgreSQL at ${adminUrl} (${(error as Error).message}). Start it or set GOVPUB_TEST_DATABASE_URL.`);
+  }
+  const template = `${runId}_template`;
+  await admin.query(`create database "${template}"`);
+  const templateDb = connectPostgres(withDatabase(adminUrl, template), 2);
+  await migrateToLatest(templateDb);
+  await templateDb.destroy();
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('pgTemplateDatabase', template);
+
+  return async () => {
+    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [`${runId}%`]);
+    for (const { datname } of rows) {
+      await admin.query(`drop database if exists "${datname}" with (force)`);
+    }
+    await admin.end();
+    await temporal.teardown();
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

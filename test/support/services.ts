@@ -1,0 +1,43 @@
+/** Per-file access to the shared test services started by global-setup.ts. */
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { connectPostgres } from '../../db/connect.js';
+import type { DB } from '../../db/schema.js';
+import { withDatabase } from './global-setup.js';
+
+export function servicesAvailable(): boolean {
+  return inject('temporalAddress') !== '';
+}
+
+/** A database of this file's own, cloned from the migrated template: files never see each other's rows. */
+export async function freshDatabase(): Promise<{ db: Kysely<DB>; url: string; close(): Promise<void> }> {
+  const name = `${inject('testRunId')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}" template "${inject('pgTemplateDatabase')}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(inject('pgAdminUrl'), name);
+  const db = connectPostgres(url, 5);
+  return { db, url, close: () => db.destroy() };
+}
+
+export async function temporalClient(): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  return { client: new Client({ connection }), connection };
+}
+
+export async function workerConnection(): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: inject('temporalAddress') });
+}
+
+/** A task queue of the file's own, so workers of parallel files never take each other's tasks. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}

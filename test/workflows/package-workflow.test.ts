@@ -1,0 +1,248 @@
+/**
+ * The three synchronizations against the real Temporal dev server and PostgreSQL: every rule of
+ * organize, review, release timing and retraction, plus a worker restart and history replay.
+ */
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../domain/package-rules.js';
+import { GovpubError } from '../../domain/errors.js';
+import { WORKFLOWS_PATH } from '../../worker/worker.js';
+import { packageWorkflowId } from '../../workflows/package-types.js';
+import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+let editor: Actor;
+let editor2: Actor;
+let first: Actor;
+let second: Actor;
+let final: Actor;
+let allStages: Actor;
+let ops: Actor;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await app.startWorker();
+  editor = (await app.user('editor-wang', 'editor')).actor;
+  editor2 = (await app.user('editor-li', 'editor')).actor;
+  first = (await app.user('reviewer-zhao', 'reviewer', ['初审'])).actor;
+  second = (await app.user('reviewer-qian', 'reviewer', ['复审'])).actor;
+  final = (await app.user('reviewer-sun', 'reviewer', ['终审'])).actor;
+  allStages = (await app.user('reviewer-zhou', 'reviewer', ['初审', '复审', '终审'])).actor;
+  ops = (await app.user('ops-wu', 'ops')).actor;
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<GovpubError> {
+  const error = await promise.then(
+    () => { throw new Error('expected the request to be refused'); },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GovpubError);
+  return error as GovpubError;
+}
+
+async function approveAll(id: string, revision: number) {
+  await app.packages.decide(first, id, { revision, decision: 'approve', comment: '初审通过' });
+  await app.packages.decide(second, id, { revision, decision: 'approve', comment: '复审通过' });
+  return app.packages.decide(final, id, { revision, decision: 'approve', comment: '终审通过' });
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('organize: document and interpretation enter review together', () => {
+  it('refuses to submit a policy document that needs interpretation and has none, with the reason', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry, { interpretations: [] }));
+    expect(created.status).toBe('draft');
+    const error = await refusal(app.packages.submit(editor, created.id));
+    expect(error.code).toBe('interpretation_required');
+    expect(error.message).toMatch(/interpretation/);
+    expect((await app.packages.get(created.id)).status).toBe('draft');
+  });
+
+  it('refuses an interpretation without its document, naming the field, and stores nothing', async () => {
+    const before = await app.db.selectFrom('packages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const error = await refusal(app.packages.create(editor, policyPackage(app.registry, { document: null })));
+    expect(error.code).toBe('invalid_body');
+    expect(JSON.stringify(error.details)).toContain('"path":"document"');
+    const after = await app.db.selectFrom('packages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toEqual(before.n);
+  });
+
+  it('sanitizes the body HTML', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    const view = await app.packages.get(created.id);
+    expect(view.content.document!.body).not.toContain('<script>');
+    expect(view.content.document!.body).toContain('为深入贯彻落实');
+  });
+});
+
+describe('review: one decision covers the whole package, stage by stage', () => {
+  it('approves through 初审 → 复审 → 终审, releases every target together and records each channel', async () => {
+    const input = policyPackage(app.registry);
+    const created = await app.packages.create(editor, input);
+    const submitted = await app.packages.submit(editor, created.id);
+    expect(submitted).toMatchObject({ status: 'in_review', currentStage: 'first' });
+    expect((await app.packages.list({ status: 'in_review', stage: '初审' })).map((p) => p.id)).toContain(created.id);
+    await app.packages.decide(first, created.id, { revision: 1, decision: 'approve', comment: 'ok' });
+    expect((await app.packages.get(created.id)).currentStage).toBe('second');
+    await app.packages.decide(second, created.id, { revision: 1, decision: 'approve', comment: 'ok' });
+    await app.packages.decide(final, created.id, { revision: 1, decision: 'approve', comment: 'ok' });
+    const released = await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    expect(released.approvals.map((a) => a.stage)).toEqual(['first', 'second', 'final']);
+    expect(released.deliveries.map((d) => d.channelId).sort()).toEqual([...input.targets].sort());
+    for (const delivery of released.deliveries) {
+      expect(delivery.state).toBe('live');
+      expect(delivery.liveAt).not.toBeNull();
+      expect(delivery.revision).toBe(1);
+    }
+    const payloads = await app.db.selectFrom('deliveries').select('payload').where('package_id', '=', created.id).execute();
+    for (const { payload } of payloads) {
+      // Document and interpretation travel as one unit.
+      expect((payload as { interpretations: unknown[] }).interpretations).toHaveLength(1);
+    }
+    const actions = (await app.db.selectFrom('audit_log').select('action').where('package_id', '=', created.id).orderBy('id').execute()).map((r) => r.action);
+    expect(actions).toEqual(['create', 'submit', 'approve', 'approve', 'approve', 'delivery_live', 'delivery_live', 'released']);
+  });
+
+  it('refuses a decision on a stale revision, self-approval, a wrong stage and one person at two stages', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    expect((await refusal(app.packages.decide(first, created.id, { revision: 2, decision: 'approve', comment: '' }))).code).toBe('stale_revision');
+    expect((await refusal(app.packages.decide(second, created.id, { revision: 1, decision: 'approve', comment: '' }))).code).toBe('wrong_stage');
+    expect((await refusal(app.packages.decide(editor, created.id, { revision: 1, decision: 'approve', comment: '' }))).code).toBe('role_not_allowed');
+    await app.packages.decide(allStages, created.id, { revision: 1, decision: 'approve', comment: '' });
+    expect((await refusal(app.packages.decide(allStages, created.id, { revision: 1, decision: 'approve', comment: '' }))).code).toBe('same_reviewer_two_stages');
+
+    // A reviewer who wrote the package may not approve it.
+    const admin = (await app.user('admin-he', 'admin', ['初审', '复审', '终审'])).actor;
+    const own = await app.packages.create(admin, policyPackage(app.registry));
+    await app.packages.submit(admin, own.id);
+    expect((await refusal(app.packages.decide(admin, own.id, { revision: 1, decision: 'approve', comment: '' }))).code).toBe('self_approval');
+
+    // Refused decisions never entered history: only the submit and one approval were accepted.
+    const history = await app.client.workflow.getHandle(packageWorkflowId(created.id)).fetchHistory();
+    const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(2);
+    const decisions = await app.db.selectFrom('review_decisions').selectAll().where('package_id', '=', created.id).execute();
+    expect(decisions).toHaveLength(1);
+  });
+
+  it('locks content under review; reject sends it back with the comment; resubmission restarts at 初审', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    expect((await refusal(app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '改' })))).code).toBe('content_locked');
+    expect((await refusal(app.packages.decide(first, created.id, { revision: 1, decision: 'reject', comment: '' }))).code).toBe('comment_required');
+    await app.packages.decide(first, created.id, { revision: 1, decision: 'reject', comment: '第三条表述不准确，请修改' });
+    const rejected = await app.packages.get(created.id);
+    expect(rejected.status).toBe('draft');
+    expect(rejected.lastRejection).toMatchObject({ stage: 'first', comment: '第三条表述不准确，请修改' });
+    const edited = await app.packages.edit(editor2, created.id, policyPackage(app.registry, { title: '关于进一步优化营商环境的若干措施（修改稿）' }));
+    expect(edited.revision).toBe(2);
+    const resubmitted = await app.packages.submit(editor, created.id);
+    expect(resubmitted).toMatchObject({ status: 'in_review', currentStage: 'first', revision: 2 });
+    // The second editor is an author now too.
+    const editorAsAdmin = await refusal(app.packages.decide(editor2, created.id, { revision: 2, decision: 'approve', comment: '' }));
+    expect(editorAsAdmin.code).toBe('role_not_allowed');
+  });
+
+  it('voids every approval when an approved package is edited, and review restarts at the first stage', async () => {
+    const releaseAt = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt }));
+    await app.packages.submit(editor, created.id);
+    const approved = await approveAll(created.id, 1);
+    expect(approved.status).toBe('scheduled');
+    const edited = await app.packages.edit(editor, created.id, policyPackage(app.registry, { releaseAt, title: '关于进一步优化营商环境的若干措施（第二版）' }));
+    expect(edited).toMatchObject({ revision: 2, status: 'in_review' });
+    const view = await app.packages.get(created.id);
+    expect(view.currentStage).toBe('first');
+    expect(view.approvals).toEqual([]);
+    expect(view.decisions.filter((d) => d.voided)).toHaveLength(3);
+    const audit = await app.db.selectFrom('audit_log').selectAll().where('package_id', '=', created.id).where('action', '=', 'edit').executeTakeFirstOrThrow();
+    expect(audit.revision).toBe(2);
+    expect(audit.content_hash).toBe(edited.contentHash);
+  });
+
+  it('withdrawal voids approvals and returns the package to draft', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    await app.packages.decide(first, created.id, { revision: 1, decision: 'approve', comment: '' });
+    const withdrawn = await app.packages.withdraw(editor, created.id, '补充材料');
+    expect(withdrawn).toMatchObject({ status: 'draft', approvals: [] });
+  });
+});
+
+describe('release timing: a durable timer that can be changed or cancelled', () => {
+  it('keeps approvals when the release time changes, and releases at the new time', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt: new Date(Date.now() + 3_600_000).toISOString() }));
+    await app.packages.submit(editor, created.id);
+    expect((await approveAll(created.id, 1)).status).toBe('scheduled');
+    const moved = await app.packages.schedule(editor, created.id, new Date(Date.now() + 1_500).toISOString(), false);
+    expect(moved.status).toBe('scheduled');
+    expect(moved.approvals).toHaveLength(3);
+    const released = await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    expect(released.deliveries.every((d) => d.state === 'live')).toBe(true);
+    const actions = (await app.db.selectFrom('audit_log').select('action').where('package_id', '=', created.id).execute()).map((r) => r.action);
+    expect(actions).toContain('release_time_changed');
+    expect(actions).toContain('release_time_reached');
+  });
+
+  it('holds an approved package when its release time is cancelled, until released by hand', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt: new Date(Date.now() + 2_000).toISOString() }));
+    await app.packages.submit(editor, created.id);
+    await approveAll(created.id, 1);
+    const held = await app.packages.schedule(editor, created.id, null, true);
+    expect(held).toMatchObject({ status: 'approved', onHold: true });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await app.packages.get(created.id)).status).toBe('approved');
+    expect((await refusal(app.packages.releaseNow(editor, 'pkg-missing'))).code).toBe('not_found');
+    await app.packages.releaseNow(ops, created.id);
+    await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+  });
+});
+
+describe('retraction', () => {
+  it('takes the package down from every channel that received it', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    await approveAll(created.id, 1);
+    await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    expect((await refusal(app.packages.retract(editor, created.id, '数据有误'))).code).toBe('role_not_allowed');
+    await app.packages.retract(ops, created.id, '数据有误，撤稿');
+    const retracted = await waitFor(() => app.packages.get(created.id), (p) => p.status === 'retracted');
+    expect(retracted.deliveries.every((d) => d.state === 'retracted')).toBe(true);
+    expect(retracted.retraction).toMatchObject({ reason: '数据有误，撤稿', by: ops.id });
+    expect(retracted.retractedAt).not.toBeNull();
+  });
+});
+
+describe('durability', () => {
+  it('survives a worker restart in the middle of review, records nothing twice, and its history replays', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    await app.packages.decide(first, created.id, { revision: 1, decision: 'approve', comment: '' });
+    await app.stopWorker();
+    // While no worker runs, the package waits in review; a new worker picks it up.
+    await app.startWorker();
+    await app.packages.decide(second, created.id, { revision: 1, decision: 'approve', comment: '' });
+    await app.packages.decide(final, created.id, { revision: 1, decision: 'approve', comment: '' });
+    await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    const deliveries = await app.db.selectFrom('deliveries').selectAll().where('package_id', '=', created.id).execute();
+    expect(deliveries).toHaveLength(2);
+    const decisions = await app.db.selectFrom('review_decisions').selectAll().where('package_id', '=', created.id).execute();
+    expect(decisions).toHaveLength(3);
+
+    const history = await app.client.workflow.getHandle(packageWorkflowId(created.id)).fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, packageWorkflowId(created.id));
+  });
+});

@@ -1,0 +1,3 @@
+// Every workflow the worker registers. Workflow code is bundled for Temporal's sandbox:
+// import only deterministic modules here (domain/, workflows/, and types of activities).
+export { packageWorkflow } from './package-release.js';

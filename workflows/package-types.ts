@@ -1,0 +1,50 @@
+/** Messages of the package workflow: shared by the workflow, the API and the CLI. */
+import type { Actor, Approval, PackageStatus, RevisionFacts, StageRule } from '../domain/package-rules.js';
+
+export interface PackageWorkflowInput {
+  packageId: string;
+  createdBy: string;
+  /** Review stages for the package's content class, fixed when the package is created. */
+  stages: StageRule[];
+  facts: RevisionFacts;
+  releaseAt: string | null;
+}
+
+export interface DeliveryView {
+  channelId: string;
+  state: string;
+  publicUrl?: string | null;
+  liveAt?: string | null;
+  takenDownAt?: string | null;
+}
+
+export interface PackageWorkflowState {
+  packageId: string;
+  status: PackageStatus;
+  revision: number;
+  contentHash: string;
+  stages: StageRule[];
+  stageIndex: number | null;
+  approvals: Approval[];
+  approvedRevision: number | null;
+  authors: string[];
+  facts: RevisionFacts;
+  releaseAt: string | null;
+  /** A cancelled release time holds an approved package until it is rescheduled or released. */
+  onHold: boolean;
+  lastRejection: { stage: string; reviewerId: string; comment: string; at: string } | null;
+  deliveries: Record<string, DeliveryView>;
+  retraction: { reason: string; by: string; at: string } | null;
+}
+
+export interface SubmitRequest { by: Actor }
+export interface EditRequest { by: Actor; facts: RevisionFacts }
+export interface DecideRequest { revision: number; decision: 'approve' | 'reject'; comment: string; reviewer: Actor }
+export interface WithdrawRequest { by: Actor; reason: string }
+export interface ScheduleRequest { by: Actor; releaseAt: string | null; hold: boolean }
+export interface ReleaseNowRequest { by: Actor }
+export interface RetractRequest { by: Actor; reason: string }
+
+export function packageWorkflowId(packageId: string): string {
+  return `package-${packageId}`;
+}
