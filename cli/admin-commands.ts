@@ -2,11 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import { loadSettings } from '../config/settings.js';
-import { migrateToLatest, migrationStatus } from '../db/migrate.js';
-import { openDatabase } from '../db/connect.js';
 import { listChannels } from '../domain/registry.js';
-import { listAudit } from '../services/audit.js';
-import { addUser, listUsers } from '../services/users.js';
 import { withDatabase } from './context.js';
 import { printJson, printTable } from './output.js';
 
@@ -19,6 +15,8 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean }) => {
       const settings = loadSettings();
+      const { openDatabase } = await import('../db/connect.js');
+      const { migrateToLatest, migrationStatus } = await import('../db/migrate.js');
       const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort });
       try {
         const report = await migrateToLatest(database.db);
@@ -33,6 +31,8 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean }) => {
       const settings = loadSettings();
+      const { openDatabase } = await import('../db/connect.js');
+      const { migrateToLatest, migrationStatus } = await import('../db/migrate.js');
       const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort });
       try {
         const rows = await migrationStatus(database.db);
@@ -90,6 +90,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, options: { role: string; stages?: string; displayName?: string; json?: boolean }) =>
       withDatabase(async ({ database, registry }) => {
+        const { addUser } = await import('../services/users.js');
         const { user, token } = await addUser(database.db, registry, { name, role: options.role, stages: options.stages ? splitList(options.stages) : [], displayName: options.displayName });
         if (options.json) printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, token });
         else {
@@ -104,6 +105,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean }) =>
       withDatabase(async ({ database }) => {
+        const { listUsers } = await import('../services/users.js');
         const rows = await listUsers(database.db);
         if (options.json) printJson(rows);
         else printTable(rows.map((r) => ({ name: r.name, role: r.role, stages: r.stages.join(','), created: r.created_at.toISOString() })), ['name', 'role', 'stages', 'created']);
@@ -119,6 +121,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { package?: string; action?: string; limit: string; json?: boolean }) =>
       withDatabase(async ({ database }) => {
+        const { listAudit } = await import('../services/audit.js');
         const entries = await listAudit(database.db, { packageId: options.package, action: options.action, limit: Number(options.limit) });
         if (options.json) printJson(entries);
         else printTable(entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })), ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details']);

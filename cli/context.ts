@@ -1,12 +1,12 @@
 import { loadSettings } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
-import { openAppContext, openRegistryAndDatabase, type Opened } from '../runtime/app.js';
+import type { Opened } from '../runtime/app.js';
 import type { AppContext } from '../services/context.js';
-import { toActor } from '../services/users.js';
 
 /** Run `body` with the database (and registry), closing them afterwards whatever happens. */
 export async function withDatabase<T>(body: (opened: Opened) => Promise<T>, options = { migrate: true }): Promise<T> {
+  const { openRegistryAndDatabase } = await import('../runtime/app.js');
   const opened = await openRegistryAndDatabase(loadSettings(), options);
   try {
     return await body(opened);
@@ -16,6 +16,7 @@ export async function withDatabase<T>(body: (opened: Opened) => Promise<T>, opti
 }
 
 export async function withApp<T>(body: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const { openAppContext } = await import('../runtime/app.js');
   const { ctx, close } = await openAppContext(loadSettings(), { migrate: false });
   try {
     return await body(ctx);
@@ -30,5 +31,6 @@ export async function actingUser(ctx: AppContext, name: string | undefined): Pro
   if (!who) throw new GovpubError('user_required', 'Say who acts: --as <user name> or GOVPUB_USER=<user name> (see `govpub users list`).');
   const row = await ctx.db.selectFrom('users').selectAll().where('name', '=', who).where('disabled_at', 'is', null).executeTakeFirst();
   if (!row) throw new GovpubError('user_unknown', `No active user named "${who}". Create one with \`govpub users add ${who} --role editor\`.`);
+  const { toActor } = await import('../services/users.js');
   return toActor(row);
 }

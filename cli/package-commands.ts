@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
-import { PackageService } from '../services/packages.js';
+import type { PackageService } from '../services/packages.js';
 import { actingUser, withApp } from './context.js';
+
+const service = async (ctx: Parameters<Parameters<typeof withApp>[0]>[0]): Promise<PackageService> =>
+  new (await import('../services/packages.js')).PackageService(ctx);
 import { printJson, printTable } from './output.js';
 
 function readJsonFile(file: string): unknown {
@@ -29,7 +32,7 @@ function operation<O extends Common>(
   return async (id: string, options: O) =>
     withApp(async (ctx) => {
       const actor = await actingUser(ctx, options.as);
-      const result = await run(new PackageService(ctx), actor, options, id);
+      const result = await run((await service(ctx)), actor, options, id);
       if (options.json) printJson(result);
       else console.log(human(result));
     });
@@ -46,7 +49,7 @@ export function registerPackageCommands(program: Command): void {
     .action(async (options: Common & { file: string }) =>
       withApp(async (ctx) => {
         const actor = await actingUser(ctx, options.as);
-        const result = await new PackageService(ctx).create(actor, readJsonFile(options.file));
+        const result = await (await service(ctx)).create(actor, readJsonFile(options.file));
         if (options.json) printJson(result);
         else console.log(`created ${result.id} (draft, revision 1)`);
       }),
@@ -95,7 +98,7 @@ export function registerPackageCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (id: string, options: { json?: boolean }) =>
       withApp(async (ctx) => {
-        const view = await new PackageService(ctx).get(id);
+        const view = await (await service(ctx)).get(id);
         if (options.json) return printJson(view);
         console.log(`${view.id}  ${view.title}`);
         console.log(`status ${view.status}${view.currentStageName ? ` at ${view.currentStageName}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`);
@@ -112,7 +115,7 @@ export function registerPackageCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { status?: string; stage?: string; json?: boolean }) =>
       withApp(async (ctx) => {
-        const rows = await new PackageService(ctx).list(options);
+        const rows = await (await service(ctx)).list(options);
         if (options.json) printJson(rows);
         else printTable(rows, ['id', 'status', 'currentStage', 'revision', 'title']);
       }),

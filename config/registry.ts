@@ -130,7 +130,8 @@ class FileCheck {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         const pos = this.lc.linePos(err.pos[0]);
-        this.issue('', `YAML syntax error: ${firstLine(err.message)} (column ${pos.col})`, pos.line || undefined);
+        const hint = SYNTAX_HINTS[err.code];
+        this.issue('', `YAML syntax error: ${firstLine(err.message)} (column ${pos.col}${hint ? `; ${hint}` : ''})`, pos.line || undefined);
       }
       return undefined;
     }
@@ -161,6 +162,14 @@ class FileCheck {
     return { node: value, path: keyPath, line };
   }
 }
+
+const SYNTAX_HINTS: Partial<Record<string, string>> = {
+  BLOCK_AS_IMPLICIT_KEY: 'put text that contains ": " in quotes',
+  MULTILINE_IMPLICIT_KEY: 'put text that contains ": " in quotes',
+  DUPLICATE_KEY: 'each key may appear only once per entry',
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+  BAD_INDENT: 'check the indentation against the lines above',
+};
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
@@ -383,6 +392,9 @@ interface PortalResult {
 
 const COLUMN_SHAPE: Shape = { required: ['id', 'name'], optional: ['updateClass', 'keyArea', 'parentId', 'children'] };
 
+/** Stands in for the parent of columns nested under an invalid column (never a valid slug). */
+const INVALID_PARENT = '\u0000invalid';
+
 function checkPortal(fc: FileCheck, root: At): PortalResult | undefined {
   const top = readMap(fc, root, { required: ['columns'] }, 'the portal column tree');
   const columnsAt = top?.get('columns');
@@ -409,7 +421,7 @@ function checkPortal(fc: FileCheck, root: At): PortalResult | undefined {
     if (parentAt) {
       const parentId = readString(fc, parentAt, { pattern: SLUG, patternHint: SLUG_HINT });
       if (parentId !== undefined && !topLevel) {
-        if (parentId !== nestedParent) {
+        if (parentId !== nestedParent && nestedParent !== INVALID_PARENT) {
           fc.issue(parentAt.path, `parentId "${parentId}" contradicts the enclosing column "${nestedParent}"; remove parentId (nesting already sets the parent)`, parentAt.line);
           ok = false;
         }
@@ -428,7 +440,8 @@ function checkPortal(fc: FileCheck, root: At): PortalResult | undefined {
     if (childrenAt) {
       const children = readSeq(fc, childrenAt, 'columns');
       if (!children) ok = false;
-      for (const child of children ?? []) walk(child, id ?? null, false);
+      // Children of an invalid or duplicate column are still checked, but kept out of the tree.
+      for (const child of children ?? []) walk(child, id !== undefined && unique ? id : INVALID_PARENT, false);
     }
   };
 
@@ -445,7 +458,8 @@ function checkPortal(fc: FileCheck, root: At): PortalResult | undefined {
     if (raw.declaredParent) {
       const { id: parentId, at } = raw.declaredParent;
       if (!byId.has(parentId)) {
-        fc.issue(at.path, `unknown parent column "${parentId}"${didYouMean(parentId, byId.keys())}`, at.line);
+        // A parent whose own entry is invalid was reported already; only a truly unknown id is news.
+        if (!ids.has(parentId)) fc.issue(at.path, `unknown parent column "${parentId}"${didYouMean(parentId, byId.keys())}`, at.line);
         ok = false;
         continue;
       }
@@ -515,10 +529,19 @@ function checkPortal(fc: FileCheck, root: At): PortalResult | undefined {
     }
     visit(raw, null, null);
   }
+  // A block attached by parentId to a column inside itself is never reached from a root.
+  const parentOf = (raw: RawColumn): string | null => raw.declaredParent?.id ?? raw.nestedParent;
   for (const raw of raws) {
-    if (!visited.has(raw.id) && raw.declaredParent && byId.has(raw.declaredParent.id)) {
-      fc.issue(raw.declaredParent.at.path, `parentId "${raw.declaredParent.id}" makes a cycle: that column is inside this block`, raw.declaredParent.at.line);
-      ok = false;
+    if (visited.has(raw.id) || !raw.declaredParent) continue;
+    let cursor: RawColumn | undefined = raw;
+    for (let steps = 0; cursor && steps <= raws.length; steps++) {
+      const up = parentOf(cursor);
+      if (up === raw.id) {
+        fc.issue(raw.declaredParent.at.path, `parentId "${raw.declaredParent.id}" makes a cycle: that column is inside this block`, raw.declaredParent.at.line);
+        ok = false;
+        break;
+      }
+      cursor = up === null ? undefined : byId.get(up);
     }
   }
   return ok ? { columns, ids: new Set(ids.ids()) } : { columns: [], ids: new Set(ids.ids()) };

@@ -203,7 +203,9 @@ export interface Channel {
   id: string;
   platform: Platform;
   kind: ChannelKind;
+  /** Account or column name; for a portal column its full path, e.g. `新闻动态 > 碑林要闻`. */
   name: string;
+  /** The account's owner unit; unset for portal and media-center columns. */
   ownerUnit?: string;
   publishing: PublishingMode;
   /** Id of the portal column, account or media-center column. */

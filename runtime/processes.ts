@@ -11,7 +11,7 @@ import { findChannel, type Registry } from '../domain/registry.js';
 import type { ActivityDeps } from '../activities/index.js';
 import { createRecordingAdapter } from '../adapters/recording.js';
 import { connectWorker } from '../worker/temporal-connection.js';
-import { createWorker } from '../worker/worker.js';
+import { createWorker, installWorkerRuntime, stopWorker } from '../worker/worker.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { openAppContext, openRegistryAndDatabase, temporalRuntimeFile } from './app.js';
@@ -32,6 +32,7 @@ export interface Running {
 export async function runWorkerProcess(settings: Settings, log: Log, address?: string): Promise<Running & { worker: Worker; done: Promise<void> }> {
   const opened = await openRegistryAndDatabase(settings, { migrate: false });
   try {
+    installWorkerRuntime();
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
     const worker = await createWorker({
       connection,
@@ -45,7 +46,7 @@ export async function runWorkerProcess(settings: Settings, log: Log, address?: s
       await opened.close();
     });
     log(`worker: polling task queue "${settings.temporal.taskQueue}" in namespace "${settings.temporal.namespace}"`);
-    return { worker, done, stop: async () => { worker.shutdown(); await done; } };
+    return { worker, done, stop: () => stopWorker(worker, done) };
   } catch (error) {
     await opened.close();
     throw error;

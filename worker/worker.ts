@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { GovpubError } from '../domain/errors.js';
 
@@ -48,7 +48,30 @@ export interface WorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
 }
 
+let runtimeInstalled = false;
+
+/**
+ * Quiet the SDK's per-state INFO lines, and leave signal handling to govpub's own shutdown
+ * (which stops the API and the worker in order). Must run before the first connection.
+ */
+export function installWorkerRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.GOVPUB_LOG_LEVEL?.toUpperCase() as 'WARN') ?? 'WARN'), shutdownSignals: [] });
+  } catch {
+    // Already installed by the embedding process (e.g. a test harness): keep its settings.
+  }
+}
+
+/** Stop polling and wait for running tasks; safe to call twice. */
+export async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running;
+}
+
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  installWorkerRuntime();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -1,0 +1,137 @@
+/** The HTTP API over a real socket: identity, roles, error shapes and the documented contract. */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+let api: FastifyInstance;
+let base: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await app.startWorker();
+  api = await buildApi(app.ctx);
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  tokens.editor = (await app.user('api-editor', 'editor')).token;
+  tokens.first = (await app.user('api-first', 'reviewer', ['初审'])).token;
+  tokens.second = (await app.user('api-second', 'reviewer', ['复审'])).token;
+  tokens.final = (await app.user('api-final', 'reviewer', ['终审'])).token;
+  tokens.ops = (await app.user('api-ops', 'ops')).token;
+});
+
+afterAll(async () => {
+  await api?.close();
+  await app?.close();
+});
+
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+describe('identity and roles', () => {
+  it('answers 401 without a token or with an unknown one, saying how to get one', async () => {
+    const none = await call('GET', '/api/packages');
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe('unauthorized');
+    expect(none.body.error.message).toContain('govpub users add');
+    expect((await call('GET', '/api/packages', 'gp_wrong')).status).toBe(401);
+  });
+
+  it('answers 403 when the role may not act', async () => {
+    const created = await call('POST', '/api/packages', tokens.ops, policyPackage(app.registry));
+    expect(created.status).toBe(403);
+    expect(created.body.error.message).toMatch(/editor/);
+  });
+});
+
+describe('packages through the API', () => {
+  it('runs the whole life of a package: create 201, submit, three decisions, release, retract, audit', async () => {
+    const input = policyPackage(app.registry);
+    const created = await call('POST', '/api/packages', tokens.editor, input);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ revision: 1, status: 'draft' });
+    const id = created.body.id as string;
+    expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor)).body.status).toBe('in_review');
+    const queue = await call('GET', '/api/packages?status=in_review&stage=first', tokens.first);
+    expect(queue.body.packages.map((p: { id: string }) => p.id)).toContain(id);
+    for (const who of ['first', 'second', 'final']) {
+      const decided = await call('POST', `/api/packages/${id}/decisions`, tokens[who], { revision: 1, decision: 'approve', comment: '同意' });
+      expect(decided.status).toBe(200);
+    }
+    let view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    for (let i = 0; i < 50 && view.body.status !== 'released'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    }
+    expect(view.body).toMatchObject({ status: 'released', revision: 1, approvedRevision: 1 });
+    expect(view.body.approvals).toHaveLength(3);
+    expect(view.body.deliveries).toHaveLength(input.targets.length);
+    expect(view.body.deliveries[0].publicUrl).toMatch(/^https?:\/\//);
+
+    const retract = await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '信息有误' });
+    expect(retract.status).toBe(200);
+    const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
+    const actions = audit.body.entries.map((e: { action: string }) => e.action);
+    expect(actions.slice(0, 5)).toEqual(['create', 'submit', 'approve', 'approve', 'approve']);
+    expect(actions).toContain('retract_requested');
+    for (const entry of audit.body.entries.filter((e: { action: string }) => ['submit', 'approve'].includes(e.action))) {
+      expect(entry.revision).toBe(1);
+      expect(entry.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('answers 400 with field paths for an invalid body, and stores nothing', async () => {
+    const before = await call('GET', '/api/packages', tokens.editor);
+    const bad = await call('POST', '/api/packages', tokens.editor, {
+      title: '',
+      catalogueItem: 'no-such-item',
+      document: { title: '文件', body: '<p>x</p>', documentNumber: '第3号' },
+      interpretations: [{ form: 'poem', title: '解读' }],
+      targets: ['portal:does-not-exist'],
+      releaseAt: 'tomorrow',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_body');
+    const paths = bad.body.error.issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['title', 'catalogueItem', 'document.documentNumber', 'interpretations[0].form', 'targets[0]', 'releaseAt']));
+    const after = await call('GET', '/api/packages', tokens.editor);
+    expect(after.body.packages).toHaveLength(before.body.packages.length);
+    const malformed = await call('POST', '/api/packages', tokens.editor, '{"title": ');
+    expect(malformed.status).toBe(400);
+  });
+
+  it('answers 409 with a rule code and an actionable sentence, and 404 for unknown packages', async () => {
+    const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry, { interpretations: [] }));
+    const refused = await call('POST', `/api/packages/${created.body.id}/submit`, tokens.editor);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('interpretation_required');
+    expect(refused.body.error.message).toMatch(/add at least one interpretation/);
+    expect((await call('GET', '/api/packages/pkg-nope', tokens.editor)).status).toBe(404);
+    const wrongStage = await call('POST', `/api/packages/${created.body.id}/decisions`, tokens.first, { revision: 1, decision: 'approve' });
+    expect(wrongStage.status).toBe(409);
+    expect(wrongStage.body.error.code).toBe('not_in_review');
+    const badDecision = await call('POST', `/api/packages/${created.body.id}/decisions`, tokens.first, { decision: 'maybe' });
+    expect(badDecision.status).toBe(400);
+  });
+
+  it('serves channels (without secrets), the catalogue, health and the OpenAPI document', async () => {
+    const channels = await call('GET', '/api/channels', tokens.editor);
+    expect(channels.body.channels.length).toBe(326 + 23 + 27);
+    expect(JSON.stringify(channels.body)).not.toMatch(/secret/i);
+    const catalogue = await call('GET', '/api/catalogue', tokens.editor);
+    expect(catalogue.body.items.some((i: { requiresInterpretation: boolean }) => i.requiresInterpretation)).toBe(true);
+    expect((await call('GET', '/healthz')).body.status).toBe('ok');
+    const openapi = await call('GET', '/api/openapi.json');
+    expect(openapi.body.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/packages', '/api/packages/{id}/decisions', '/api/audit']));
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * The README's first command as a new user runs it: `govpub start` brings up the dev server,
+ * embedded PGlite, worker and API; CLI commands then work against the running system.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../config/settings.js';
+import { loadRegistry } from '../../config/registry.js';
+import { policyPackage } from '../support/app.js';
+import { runCli } from '../support/cli.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let child: ChildProcess;
+let output = '';
+let env: Record<string, string>;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-start-'));
+
+beforeAll(async () => {
+  env = {
+    GOVPUB_DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    GOVPUB_TEMPORAL_PORT: String(await freePort()),
+    GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+    DATABASE_URL: '',
+    TEMPORAL_ADDRESS: '',
+  };
+  child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 120_000;
+  while (!output.includes('govpub is running')) {
+    if (child.exitCode !== null) throw new Error(`govpub start exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`govpub start did not come up in time:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+});
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('govpub start (all-in-one on the embedded default)', () => {
+  it('prints where to look: the API, Temporal web UI and the data directory', async () => {
+    expect(output).toContain(`http://127.0.0.1:${env.PORT}`);
+    expect(output).toContain(`Temporal UI    http://127.0.0.1:${env.GOVPUB_TEMPORAL_UI_PORT}`);
+    expect(output).toContain(dataDir);
+    const health = await fetch(`http://127.0.0.1:${env.PORT}/healthz`).then((r) => r.json());
+    expect(health).toMatchObject({ status: 'ok', database: 'ok', temporal: 'ok' });
+    expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+  });
+
+  it('lets the CLI add users and drive a package to release while it runs', { timeout: 240_000 }, async () => {
+    const registry = await loadRegistry();
+    for (const [name, role, stages] of [['wang', 'editor', ''], ['zhao', 'reviewer', '初审'], ['qian', 'reviewer', '复审'], ['sun', 'reviewer', '终审']]) {
+      const added = await runCli(['users', 'add', name!, '--role', role!, ...(stages ? ['--stages', stages] : [])], env);
+      expect(added.code, added.stderr).toBe(0);
+    }
+    const token = (await runCli(['users', 'add', 'ops-li', '--role', 'ops'], env)).stdout.trim().split('\n').at(-1)!;
+    const file = path.join(dataDir, 'package.json');
+    fs.writeFileSync(file, JSON.stringify(policyPackage(registry)));
+    const created = await runCli(['packages', 'create', '--file', file, '--as', 'wang', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const id = JSON.parse(created.stdout).id as string;
+    expect((await runCli(['packages', 'submit', id, '--as', 'wang'], env)).stdout).toContain('in_review');
+    const selfish = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--as', 'qian'], env);
+    expect(selfish.code).toBe(1);
+    expect(selfish.stderr).toMatch(/you may decide only at: second/);
+    for (const reviewer of ['zhao', 'qian', 'sun']) {
+      const decided = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--comment', '同意', '--as', reviewer], env);
+      expect(decided.code, decided.stderr).toBe(0);
+    }
+    let view: { status: string; deliveries: unknown[] } = { status: '', deliveries: [] };
+    for (let i = 0; i < 50 && view.status !== 'released'; i++) {
+      view = JSON.parse((await runCli(['packages', 'show', id, '--json'], env)).stdout);
+      if (view.status !== 'released') await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(view.status).toBe('released');
+    expect(view.deliveries).toHaveLength(2);
+    // The same package through the HTTP API, with the token the CLI printed.
+    const viaApi = (await fetch(`http://127.0.0.1:${env.PORT}/api/packages/${id}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as { status: string };
+    expect(viaApi.status).toBe('released');
+    const audit = JSON.parse((await runCli(['audit', '--package', id, '--json'], env)).stdout) as { action: string }[];
+    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['create', 'submit', 'approve', 'released']));
+  });
+});
+
+describe('start-up refuses bad setups with one clear message and a non-zero exit', () => {
+  it('a broken registry file: names the file, line and key', async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-badconfig-'));
+    fs.cpSync(path.join(ROOT_DIR, 'config'), configDir, { recursive: true });
+    const accounts = path.join(configDir, 'registry', 'accounts.yaml');
+    fs.writeFileSync(accounts, fs.readFileSync(accounts, 'utf8').replace(/platform: weibo/, 'platform: weibo_typo'));
+    const result = await runCli(['start'], { ...env, GOVPUB_CONFIG_DIR: configDir, GOVPUB_DATA_DIR: path.join(configDir, 'data') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/accounts\.yaml:\d+: accounts\[\d+\]\.platform: .*weibo_typo/);
+    fs.rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('an unreachable database or Temporal server', async () => {
+    const db = await runCli(['start'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/govpub' });
+    expect(db.code).toBe(1);
+    expect(db.stderr).toMatch(/Cannot reach the database at postgres:\/\/postgres@127\.0\.0\.1:1\/govpub/);
+    const temporal = await runCli(['packages', 'list'], { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(temporal.code).toBe(1);
+    expect(temporal.stderr).toMatch(/Cannot reach the Temporal server at 127\.0\.0\.1:1/);
+  });
+
+  it('a port in use', async () => {
+    const result = await runCli(['start'], { ...env, GOVPUB_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-port-')) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Port \d+ for .* is already in use/);
+  });
+});

@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, GovpubError } from '../../domain/errors.js';
+import type { Registry } from '../../domain/registry.js';
+import { REPO_ROOT, loadRegistry } from '../../config/registry.js';
+import { collectSecretRefs, missingSecrets, resolveSecrets } from '../../config/secrets.js';
+
+const NAME = 'WECHAT_OA_BLWHLY_APP_SECRET';
+const VALUE = 'b1f03-very-secret-value-9c2e';
+
+let registry: Registry;
+let tmp: string;
+beforeAll(async () => {
+  registry = await loadRegistry();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'govpub-secrets-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function caught(fn: () => unknown): GovpubError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(GovpubError);
+    return err as GovpubError;
+  }
+  throw new Error('expected an error');
+}
+
+function allSecrets(except: string[] = []): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const use of collectSecretRefs(registry)) if (!except.includes(use.secret)) env[use.secret] = `value-of-${use.secret}`;
+  return env;
+}
+
+describe('collectSecretRefs', () => {
+  it('lists which account needs which secret, pointing into accounts.yaml', () => {
+    const uses = collectSecretRefs(registry);
+    const apiAccounts = registry.accounts.filter((a) => a.publishing === 'api');
+    expect(new Set(uses.map((u) => u.accountId))).toEqual(new Set(apiAccounts.map((a) => a.id)));
+    const lines = readFileSync(path.join(REPO_ROOT, 'config/registry/accounts.yaml'), 'utf8').split('\n');
+    for (const use of uses) {
+      expect(use.secret).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      expect(use.file).toBe('config/registry/accounts.yaml');
+      expect(use.keyPath).toMatch(/^accounts\[\d+\]\.credentials\.\w+$/);
+      expect(lines[use.line! - 1]).toContain(`${use.credential}: { secret: ${use.secret} }`);
+    }
+    const blwhly = uses.find((u) => u.secret === NAME)!;
+    expect(blwhly).toMatchObject({ accountId: 'blwhly', accountName: '碑林文化旅游', channelId: 'wechat_oa:blwhly', credential: 'appSecret' });
+  });
+});
+
+describe('resolveSecrets', () => {
+  it('names the secret, the account, the YAML file/key and how to provide it when a secret is missing', () => {
+    const store = resolveSecrets(registry, { env: {} });
+    const err = caught(() => store.get(NAME));
+    expect(err.code).toBe('secret_missing');
+    const use = collectSecretRefs(registry).find((u) => u.secret === NAME)!;
+    expect(err.message).toBe(
+      `Secret ${NAME} is not provided. It is needed by account 碑林文化旅游 (wechat_oa:blwhly), credential appSecret at ` +
+        `config/registry/accounts.yaml:${use.line} (${use.keyPath}). Provide it as the environment variable ${NAME}, ` +
+        `or add "${NAME}: <value>" to a secrets file (YAML or JSON) and set GOVPUB_SECRETS_FILE to its path. ` +
+        'Never write the value into config/registry.',
+    );
+    expect(() => store.credentials('blwhly')).toThrow(/Secret WECHAT_OA_BLWHLY_APP_SECRET is not provided/);
+  });
+
+  it('reads secrets from environment variables', () => {
+    const store = resolveSecrets(registry, { env: { [NAME]: VALUE } });
+    expect(store.get(NAME)).toBe(VALUE);
+    expect(store.has(NAME)).toBe(true);
+    expect(store.credentials('blwhly')).toEqual({ appId: 'wx00000000000b1f03', appSecret: VALUE });
+    expect(store.has('WECHAT_OA_BLRS_APP_SECRET')).toBe(false);
+  });
+
+  it('treats an empty environment variable as missing and says so', () => {
+    const store = resolveSecrets(registry, { env: { [NAME]: '' } });
+    expect(caught(() => store.get(NAME)).message).toContain('(the environment variable is set but empty)');
+  });
+
+  it('reads a YAML secrets file named by GOVPUB_SECRETS_FILE, and the environment wins over it', () => {
+    const file = path.join(tmp, 'secrets.yaml');
+    writeFileSync(file, `# local secrets\n${NAME}: "${VALUE}"\nWECHAT_OA_BLRS_APP_SECRET: from-file\n`);
+    const store = resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: file } });
+    expect(store.get(NAME)).toBe(VALUE);
+    expect(store.get('WECHAT_OA_BLRS_APP_SECRET')).toBe('from-file');
+    const both = resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: file, WECHAT_OA_BLRS_APP_SECRET: 'from-env' } });
+    expect(both.get('WECHAT_OA_BLRS_APP_SECRET')).toBe('from-env');
+    // the missing-secret message then names that file
+    expect(caught(() => store.get('WECHAT_OA_BLZW_APP_SECRET')).message).toContain(`add "WECHAT_OA_BLZW_APP_SECRET: <value>" to the secrets file ${file}`);
+  });
+
+  it('reads a JSON secrets file given as an option', () => {
+    const file = path.join(tmp, 'secrets.json');
+    writeFileSync(file, JSON.stringify({ [NAME]: VALUE }));
+    expect(resolveSecrets(registry, { env: {}, secretsFile: file }).get(NAME)).toBe(VALUE);
+  });
+
+  it('rejects a malformed secrets file without echoing any value', () => {
+    const bad = path.join(tmp, 'bad.yaml');
+    writeFileSync(bad, `${NAME}: "${VALUE}\nOTHER: x\n`);
+    const syntax = caught(() => resolveSecrets(registry, { env: {}, secretsFile: bad }));
+    expect(syntax).toBeInstanceOf(ConfigError);
+    expect(syntax.message).not.toContain(VALUE);
+    expect(syntax.message).toContain(`${bad}:`);
+
+    const numeric = path.join(tmp, 'numeric.yaml');
+    writeFileSync(numeric, `${NAME}: 0123456789\n`);
+    const typed = caught(() => resolveSecrets(registry, { env: {}, secretsFile: numeric }));
+    expect(typed.message).toContain(`${numeric}:1: ${NAME}: expected text; put the value in quotes`);
+    expect(typed.message).not.toContain('123456789');
+
+    const absent = caught(() => resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: path.join(tmp, 'absent.yaml') } }));
+    expect(absent.message).toContain('secrets file not found');
+  });
+
+  it('limits the store to the accounts of the given channels', () => {
+    const store = resolveSecrets(registry, { env: allSecrets(), only: ['wechat_oa:blwhly', 'portal:zwgk-zcwj'] });
+    expect(store.names).toEqual([NAME]);
+    expect(store.get(NAME)).toBe(`value-of-${NAME}`);
+    expect(caught(() => store.get('WECHAT_OA_BLRS_APP_SECRET')).code).toBe('secret_out_of_scope');
+    expect(caught(() => store.get('NO_SUCH_SECRET')).code).toBe('secret_unknown');
+    expect(caught(() => resolveSecrets(registry, { env: {}, only: ['wechat_oa:nope'] })).code).toBe('unknown_channel');
+  });
+});
+
+describe('missingSecrets', () => {
+  it('lists what is missing without throwing', () => {
+    expect(missingSecrets(registry, { env: allSecrets() })).toEqual([]);
+    const missing = missingSecrets(registry, { env: allSecrets([NAME, 'WECHAT_OA_BLRS_APP_SECRET']) });
+    expect(missing.map((m) => m.name)).toEqual([NAME, 'WECHAT_OA_BLRS_APP_SECRET']);
+    expect(missing[1]!.uses[0]).toMatchObject({ accountName: '碑林人社', channelId: 'wechat_oa:blrs' });
+    expect(missing[1]!.message).toContain('account 碑林人社 (wechat_oa:blrs)');
+    expect(missingSecrets(registry, { env: {} }).length).toBe(new Set(collectSecretRefs(registry).map((u) => u.secret)).size);
+  });
+});
+
+describe('SecretStore redaction', () => {
+  it('never prints values', () => {
+    const store = resolveSecrets(registry, { env: { [NAME]: VALUE }, only: ['wechat_oa:blwhly', 'wechat_oa:blrs'] });
+    const shown = [JSON.stringify(store), inspect(store), inspect({ nested: { store } }, { depth: 5 }), String(store), `${store}`];
+    for (const text of shown) expect(text).not.toContain(VALUE);
+    expect(JSON.parse(JSON.stringify(store))).toEqual({
+      secrets: { [NAME]: '[redacted, from env]', WECHAT_OA_BLRS_APP_SECRET: '[missing]' },
+    });
+    expect(inspect(store)).toBe(`SecretStore { ${NAME}: [redacted, from env], WECHAT_OA_BLRS_APP_SECRET: [missing] }`);
+    expect(String(store)).toBe('[SecretStore: 1 of 2 secrets provided]');
+    expect(Object.keys(store)).toEqual([]);
+    expect(JSON.stringify(structuredClone(store))).not.toContain(VALUE);
+  });
+});

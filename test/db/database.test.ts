@@ -1,0 +1,95 @@
+/** Migrations and round trips on real PostgreSQL and on the embedded PGlite served over the wire. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { connectPostgres, openDatabase } from '../../db/connect.js';
+import { migrateToLatest, migrationStatus } from '../../db/migrate.js';
+import { loadRegistry } from '../../config/registry.js';
+import { addUser, authenticate } from '../../services/users.js';
+import { withDatabase } from '../support/global-setup.js';
+import { runCli } from '../support/cli.js';
+
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function emptyDatabase(): Promise<string> {
+  const name = `${inject('testRunId')}_empty_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  return withDatabase(inject('pgAdminUrl'), name);
+}
+
+describe('PostgreSQL', () => {
+  it('migrates a new database, and a second run applies nothing', async () => {
+    const db = connectPostgres(await emptyDatabase(), 2);
+    try {
+      expect((await migrateToLatest(db)).applied).toEqual(['0001_foundation']);
+      expect((await migrateToLatest(db)).applied).toEqual([]);
+      expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('leaves nothing half-migrated when a migration fails', async () => {
+    const db = connectPostgres(await emptyDatabase(), 2);
+    try {
+      // A table in the way makes the foundation migration fail half-way through.
+      await sql`create table deliveries (x int)`.execute(db);
+      await expect(migrateToLatest(db)).rejects.toThrow(/0001_foundation failed: .*Nothing was applied/);
+      const tables = await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(db);
+      expect(tables.rows.map((r) => r.tablename).filter((t) => !t.startsWith('govpub_migrations'))).toEqual(['deliveries']);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('names the database and what to do when it cannot be reached', async () => {
+    await expect(openDatabase({ databaseUrl: 'postgres://postgres:secret@127.0.0.1:1/nowhere', dataDir: '/tmp', pglitePort: 0 })).rejects.toThrow(
+      /Cannot reach the database at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/nowhere \(ECONNREFUSED\)/,
+    );
+  });
+});
+
+describe('embedded PGlite', () => {
+  it('runs the same migrations, round-trips data, keeps the audit append-only, and serves other processes', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-pglite-'));
+    tmpDirs.push(dataDir);
+    const database = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: 0 });
+    try {
+      expect(database.kind).toBe('pglite');
+      expect((await migrateToLatest(database.db)).applied).toEqual(['0001_foundation']);
+      const registry = await loadRegistry();
+      const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });
+      expect((await authenticate(database.db, token))?.name).toBe('editor-pglite');
+      await expect(sql`update audit_log set actor = 'someone else'`.execute(database.db)).rejects.toThrow(/append-only/);
+
+      // Another process (the CLI) reaches the same data through the wire protocol while this one holds it.
+      const listed = await runCli(['users', 'list', '--json'], { GOVPUB_DATA_DIR: dataDir, DATABASE_URL: '' });
+      expect(listed.stderr).toBe('');
+      expect(JSON.parse(listed.stdout).map((u: { name: string }) => u.name)).toEqual(['editor-pglite']);
+      const added = await runCli(['users', 'add', 'reviewer-pglite', '--role', 'reviewer', '--stages', '初审'], { GOVPUB_DATA_DIR: dataDir, DATABASE_URL: '' });
+      expect(added.code).toBe(0);
+      expect(added.stdout.trim().split('\n').at(-1)).toMatch(/^gp_[A-Za-z0-9_-]{20,}$/);
+      const rows = await database.db.selectFrom('users').select(['name', 'stages']).orderBy('name').execute();
+      expect(rows).toEqual([{ name: 'editor-pglite', stages: [] }, { name: 'reviewer-pglite', stages: ['first'] }]);
+    } finally {
+      await database.close();
+    }
+    // Reopened later (a restart), the data is still there.
+    const again = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: 0 });
+    try {
+      expect((await migrateToLatest(again.db)).applied).toEqual([]);
+      expect(await again.db.selectFrom('users').select('name').orderBy('name').execute()).toHaveLength(2);
+    } finally {
+      await again.close();
+    }
+  });
+});
