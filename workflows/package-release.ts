@@ -53,8 +53,10 @@ const { recordPackageEvent, prepareDeliveries } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+// A worker that dies mid-transmit is noticed when this times out; the retry finds the delivery's
+// recorded state and never posts twice.
 const { publishUnit, takeDownUnit } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
 });
 

@@ -17,6 +17,8 @@ import { freshDatabase, temporalClient, uniqueTaskQueue, workerConnection } from
 
 export interface TestApp {
   db: Kysely<DB>;
+  /** This file's own database, for worker processes started by the test. */
+  databaseUrl: string;
   registry: Registry;
   client: Client;
   ctx: AppContext;
@@ -48,6 +50,7 @@ export async function startTestApp(options: { deps?: (base: ActivityDeps) => Act
 
   const app: TestApp = {
     db: database.db,
+    databaseUrl: database.url,
     registry,
     client,
     ctx,

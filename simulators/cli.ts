@@ -1,0 +1,96 @@
+/**
+ * `govpub simulators`: starts every platform simulator and prints where they listen.
+ * The main CLI calls runSimulators(opts); it resolves once all are listening and returns
+ * a handle whose `closed` promise settles when they have been stopped (Ctrl-C / SIGTERM).
+ */
+import { readFile } from 'node:fs/promises';
+import { SIMULATOR_KINDS, validateFaultRule, type FaultRuleInput, type SimulatorKind } from './common.js';
+import { MANUAL_HANDOFF_CHANNELS, startAllSimulators, type AllSimulators } from './index.js';
+
+export interface RunSimulatorsOptions {
+  /** First port (default 7301); kinds get consecutive ports in the order of SIMULATOR_KINDS. */
+  basePort?: number;
+  host?: string;
+  seed?: number;
+  publishDelayMs?: number;
+  /** A JSON file with fault rules: an array (all kinds) or { "<kind>": [rules] }. */
+  faultsFile?: string;
+  /** Only these kinds. */
+  kinds?: SimulatorKind[];
+  /** Print machine-readable JSON instead of a table. */
+  json?: boolean;
+  /** Where lines go (default console.log). */
+  print?: (line: string) => void;
+  /** Stop on SIGINT/SIGTERM (default true). */
+  handleSignals?: boolean;
+}
+
+export interface RunningSimulators extends AllSimulators {
+  /** Settles when the simulators have been stopped. */
+  closed: Promise<void>;
+}
+
+async function loadFaults(file: string): Promise<Partial<Record<SimulatorKind, FaultRuleInput[]>> | FaultRuleInput[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`Cannot read fault rules from ${file}: ${(e as Error).message}`);
+  }
+  try {
+    if (Array.isArray(parsed)) return parsed.map(validateFaultRule);
+    if (typeof parsed === 'object' && parsed !== null) {
+      const out: Partial<Record<SimulatorKind, FaultRuleInput[]>> = {};
+      for (const [kind, rules] of Object.entries(parsed)) {
+        if (!(SIMULATOR_KINDS as readonly string[]).includes(kind)) throw new Error(`unknown simulator kind "${kind}" (known: ${SIMULATOR_KINDS.join(', ')})`);
+        if (!Array.isArray(rules)) throw new Error(`"${kind}" must map to an array of rules`);
+        out[kind as SimulatorKind] = rules.map(validateFaultRule);
+      }
+      return out;
+    }
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  throw new Error(`${file}: expected an array of fault rules or an object { "<kind>": [rules] }`);
+}
+
+export async function runSimulators(opts: RunSimulatorsOptions = {}): Promise<RunningSimulators> {
+  const print = opts.print ?? ((line: string) => console.log(line));
+  const faults = opts.faultsFile ? await loadFaults(opts.faultsFile) : undefined;
+  const all = await startAllSimulators({
+    basePort: opts.basePort ?? 7301,
+    host: opts.host,
+    seed: opts.seed,
+    publishDelayMs: opts.publishDelayMs,
+    faults,
+    kinds: opts.kinds,
+  });
+
+  if (opts.json) {
+    print(JSON.stringify({ urls: all.urls, manualHandoff: MANUAL_HANDOFF_CHANNELS }));
+  } else {
+    print('Platform simulators (control API under /__sim/, see simulators/README.md):');
+    for (const [kind, url] of Object.entries(all.urls)) print(`  ${kind.padEnd(10)} ${url}`);
+    print(`  (no simulator for ${MANUAL_HANDOFF_CHANNELS.join(', ')}: manual hand-off channels)`);
+  }
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await all.close();
+    resolveClosed();
+  };
+  const onSignal = () => {
+    void stop();
+  };
+  if (opts.handleSignals !== false) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  return { ...all, close: stop, closed };
+}
