@@ -47,6 +47,48 @@ export function registerRunCommands(program: Command): void {
       log(`wrote ${options.out} (${Math.round(bytes / 1024)} KiB)`);
     });
 
+  program
+    .command('simulators')
+    .description('Run the platform simulators (WeChat, Weibo, Douyin, Bilibili, Kuaishou, media center) on loopback, for trying deliveries without real accounts')
+    .option('--base-port <port>', 'first port; each simulator takes the next one', '7301')
+    .option('--seed <n>', 'seed for probabilistic faults (reproducible runs)')
+    .option('--faults <file>', 'JSON fault rules: an array, or {"<kind>": [rules]} (see simulators/README.md)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { basePort: string; seed?: string; faults?: string; json?: boolean }) => {
+      const { runSimulators } = await import('../simulators/cli.js');
+      const running = await runSimulators({
+        basePort: Number(options.basePort),
+        seed: options.seed === undefined ? undefined : Number(options.seed),
+        faultsFile: options.faults,
+        json: options.json,
+      });
+      await running.closed;
+    });
+
+  program
+    .command('replay <files...>')
+    .description('Replay saved workflow histories (`temporal workflow show --output json`) against this code: run before deploying workflow changes')
+    .action(async (files: string[]) => {
+      const fs = await import('node:fs');
+      const { Worker } = await import('@temporalio/worker');
+      const { WORKFLOWS_PATH, installWorkerRuntime } = await import('../worker/worker.js');
+      installWorkerRuntime();
+      let failed = 0;
+      for (const file of files) {
+        try {
+          await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, JSON.parse(fs.readFileSync(file, 'utf8')), file);
+          log(`ok        ${file}`);
+        } catch (error) {
+          failed += 1;
+          log(`DIVERGES  ${file}: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+      if (failed) {
+        const { GovpubError } = await import('../domain/errors.js');
+        throw new GovpubError('replay_failed', `${failed} of ${files.length} histories do not replay: the change would break running workflows. Guard it with patched() (see Temporal's patching docs).`);
+      }
+    });
+
   const tools = program.command('tools').description('Provision the tools govpub runs (the Temporal CLI)');
   tools
     .command('ensure')

@@ -1,0 +1,35 @@
+/**
+ * Replays the workflow histories saved under test/histories/ against today's workflow code, through
+ * `govpub replay` (what an operator runs before deploying): a change that would break packages
+ * already running in production fails here. Refresh the files with
+ * `GOVPUB_SAVE_HISTORIES=1 npx vitest run test/workflows/package-workflow.test.ts` only for an
+ * intended change that is guarded with patched().
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+const dir = path.join(import.meta.dirname, '..', 'histories');
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f));
+
+describe('saved workflow histories replay deterministically', () => {
+  it('replays every saved history', { timeout: 180_000 }, async () => {
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    const result = await runCli(['replay', ...files]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/^ok /gm)).toHaveLength(files.length);
+  });
+
+  it('reports a history that diverges from the code', { timeout: 180_000 }, async () => {
+    // The same history with one workflow task's activity renamed: what a careless edit of the workflow looks like.
+    const tampered = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-replay-')), 'tampered.json');
+    fs.writeFileSync(tampered, fs.readFileSync(files[0]!, 'utf8').replace('"recordPackageEvent"', '"recordSomethingElse"'));
+    const result = await runCli(['replay', tampered]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/DIVERGES/);
+    expect(result.stderr).toMatch(/would break running workflows/);
+  });
+});
