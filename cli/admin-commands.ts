@@ -47,10 +47,12 @@ export function registerAdminCommands(program: Command): void {
   config
     .command('check')
     .description('Validate the registry YAML; every problem with file, line and key path')
+    .option('--secrets', 'also check that every platform secret is provided (environment or GOVPUB_SECRETS_FILE)')
     .option('--json', 'print machine-readable JSON')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean; secrets?: boolean }) => {
       const settings = loadSettings();
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
+      if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry);
       const summary = {
         ok: true,
         digest: registryDigest(registry),

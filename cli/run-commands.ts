@@ -30,7 +30,10 @@ export function registerRunCommands(program: Command): void {
     .command('worker')
     .description('Run a worker (production: run several) against TEMPORAL_ADDRESS/TEMPORAL_NAMESPACE and DATABASE_URL')
     .addHelpText('after', '\nTLS: TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (mTLS), TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME; Temporal Cloud: TEMPORAL_API_KEY.\nGOVPUB_WORKFLOW_BUNDLE: a prebuilt workflow bundle from `govpub bundle`.')
-    .action(async () => untilSignal(await (await processes()).runWorkerProcess(loadSettings(), log)));
+    .option('--no-require-secrets', 'start even when platform secrets are missing (deliveries to those accounts will fail)')
+    .action(async (options: { requireSecrets: boolean }) =>
+      untilSignal(await (await processes()).runWorkerProcess(loadSettings(), log, undefined, { requireSecrets: options.requireSecrets })),
+    );
 
   program
     .command('api')

@@ -12,6 +12,24 @@ import { migrateToLatest } from '../db/migrate.js';
 import type { Registry } from '../domain/registry.js';
 import { syncChannels } from '../services/channels.js';
 import type { AppContext } from '../services/context.js';
+import { missingSecrets } from '../config/secrets.js';
+import { GovpubError } from '../domain/errors.js';
+
+/**
+ * A production worker publishes with real credentials: refuse to start when any is missing,
+ * listing each secret, who needs it and how to provide it. (The all-in-one start publishes to
+ * simulated channels and needs none.)
+ */
+export function assertSecretsPresent(registry: Registry, env: NodeJS.ProcessEnv = process.env): void {
+  const missing = missingSecrets(registry, { env, secretsFile: env.GOVPUB_SECRETS_FILE || undefined });
+  if (missing.length === 0) return;
+  throw new GovpubError(
+    'secrets_missing',
+    `${missing.length} platform secret${missing.length === 1 ? ' is' : 's are'} missing, so the worker cannot publish:\n` +
+      missing.map((m) => `  - ${m.message}`).join('\n'),
+    { missing: missing.map((m) => m.name) },
+  );
+}
 import { connectClient } from '../worker/temporal-connection.js';
 
 /** Where the all-in-one start records its local Temporal address for CLI commands to find. */

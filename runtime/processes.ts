@@ -14,7 +14,7 @@ import { connectWorker } from '../worker/temporal-connection.js';
 import { createWorker, installWorkerRuntime, stopWorker } from '../worker/worker.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { openAppContext, openRegistryAndDatabase, temporalRuntimeFile } from './app.js';
+import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile } from './app.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
 
@@ -29,9 +29,15 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function runWorkerProcess(settings: Settings, log: Log, address?: string): Promise<Running & { worker: Worker; done: Promise<void> }> {
+export async function runWorkerProcess(
+  settings: Settings,
+  log: Log,
+  address?: string,
+  options: { requireSecrets: boolean } = { requireSecrets: false },
+): Promise<Running & { worker: Worker; done: Promise<void> }> {
   const opened = await openRegistryAndDatabase(settings, { migrate: false });
   try {
+    if (options.requireSecrets) assertSecretsPresent(opened.registry);
     installWorkerRuntime();
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
     const worker = await createWorker({

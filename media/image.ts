@@ -1,0 +1,437 @@
+/**
+ * Image renditions with sharp.
+ *
+ * One decode per rendition: the original is auto-rotated (EXIF orientation), cropped/resized and
+ * watermarked once into raw pixels; the byte cap is then met by re-encoding those pixels (binary
+ * search over quality, then smaller dimensions), never by re-decoding the original. Output is
+ * built from raw pixels, so no EXIF, GPS, XMP, IPTC or ICC data from the original survives.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp, { type CreateRaw, type Sharp } from 'sharp';
+import { GovpubError } from '../domain/errors.js';
+import { abortError, mediaCounters } from './process.js';
+import type { ImageSpec } from './specs.js';
+import { formatBytes } from './units.js';
+
+export interface WatermarkOptions {
+  /** Text to draw (CJK needs a CJK font installed, e.g. fonts-noto-cjk). */
+  text?: string;
+  /** A picture (PNG with transparency works best) to overlay. */
+  imagePath?: string;
+  position?: 'northwest' | 'north' | 'northeast' | 'west' | 'center' | 'east' | 'southwest' | 'south' | 'southeast';
+  /** 0–1, default 0.6. */
+  opacity?: number;
+  /** Watermark width as a share of the output width, default 0.2. */
+  scale?: number;
+  /** Distance from the edges as a share of the shorter side, default 0.03. */
+  margin?: number;
+  /** Text colour (CSS), default white; a soft shadow keeps it readable on light pictures. */
+  color?: string;
+  /** Pango font description, default "sans bold". */
+  font?: string;
+  /** Outputs narrower than this get no watermark (it would be illegible), default 240. */
+  minOutputWidth?: number;
+}
+
+export interface ImageRenderOptions {
+  watermark?: WatermarkOptions;
+  signal?: AbortSignal;
+  /** Names the original in messages. */
+  label?: string;
+}
+
+export interface ImageRenderResult {
+  path: string;
+  width: number;
+  height: number;
+  sizeBytes: number;
+  mime: string;
+  format: 'jpeg' | 'png' | 'webp';
+  /** Encoder level used: JPEG/WebP quality, PNG palette colours; undefined for lossless PNG. */
+  quality?: number;
+  /** Things an editor may want to know (upscaled, shrunk for the byte cap, first frame only...). */
+  warnings: string[];
+}
+
+type OutFormat = 'jpeg' | 'png' | 'webp';
+const MIME: Record<OutFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+
+interface Raw {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+const checkAbort = (signal?: AbortSignal) => {
+  if (signal?.aborted) throw abortError(signal);
+};
+
+/** Renders `spec` from the image at `originalPath` into `outPath`. */
+export async function renderImageRendition(
+  originalPath: string,
+  spec: ImageSpec,
+  outPath: string,
+  opts: ImageRenderOptions = {},
+): Promise<ImageRenderResult> {
+  const label = opts.label ?? path.basename(originalPath);
+  const warnings: string[] = [];
+  checkAbort(opts.signal);
+
+  const meta = await sharp(originalPath).metadata();
+  const srcW = meta.autoOrient?.width ?? meta.width;
+  const srcH = meta.autoOrient?.height ?? meta.height;
+  if ((meta.pages ?? 1) > 1) warnings.push('Animated or multi-page original: only the first frame is used.');
+
+  const { width: outW, height: outH } = planSize(spec, srcW, srcH, label, warnings);
+
+  let format: OutFormat;
+  if (spec.format === 'jpeg-or-png') format = meta.hasAlpha ? 'png' : 'jpeg';
+  else format = spec.format;
+
+  let raw = await renderRaw(originalPath, spec, outW, outH, format === 'jpeg');
+  checkAbort(opts.signal);
+
+  if (spec.format === 'jpeg-or-png' && format === 'png' && raw.channels === 4 && isOpaque(raw)) {
+    // Alpha channel present but unused: JPEG is far smaller for photos.
+    raw = await toRaw(sharp(raw.data, { raw: rawInfo(raw) }).removeAlpha());
+    format = 'jpeg';
+  }
+
+  if (spec.watermark && opts.watermark && (opts.watermark.text || opts.watermark.imagePath)) {
+    raw = await applyWatermark(raw, opts.watermark, warnings);
+  }
+  checkAbort(opts.signal);
+
+  const encoded = await meetByteCap(raw, spec, format, label, warnings, opts.signal);
+  await writeFile(outPath, encoded.buffer);
+  mediaCounters.sharpRenders++;
+  return {
+    path: outPath,
+    width: encoded.width,
+    height: encoded.height,
+    sizeBytes: encoded.buffer.length,
+    mime: MIME[format],
+    format,
+    quality: encoded.quality,
+    warnings,
+  };
+}
+
+/** Output size for a spec given the (display) size of the original. Exported for preflight checks. */
+export function planSize(
+  spec: ImageSpec,
+  srcW: number,
+  srcH: number,
+  label = 'The original',
+  warnings: string[] = [],
+): { width: number; height: number } {
+  if (spec.fit === 'inside') {
+    const scale = Math.min(1, spec.width / srcW, spec.height / srcH);
+    const width = Math.max(1, Math.round(srcW * scale));
+    const height = Math.max(1, Math.round(srcH * scale));
+    if ((spec.minWidth && width < spec.minWidth) || (spec.minHeight && height < spec.minHeight)) {
+      throw tooSmall(label, srcW, srcH, spec, `${srcW}×${srcH}`);
+    }
+    return { width, height };
+  }
+
+  const aspect = spec.width / spec.height;
+  // How much of the original ends up in the box at full resolution.
+  let usableW: number;
+  let usableH: number;
+  if (spec.fit === 'cover') {
+    usableW = Math.min(srcW, srcH * aspect);
+    usableH = usableW / aspect;
+  } else {
+    // blur-fill: the whole original is fitted inside the box.
+    const s = Math.min(spec.width / srcW, spec.height / srcH);
+    usableW = s > 1 ? spec.width / s : spec.width;
+    usableH = s > 1 ? spec.height / s : spec.height;
+  }
+  const upscale = spec.width / usableW;
+  if (upscale <= 1.0001) return { width: spec.width, height: spec.height };
+
+  if (spec.upscale === 'refuse') {
+    const width = Math.floor(usableW);
+    const height = Math.floor(usableW / aspect);
+    if ((spec.minWidth && width < spec.minWidth) || (spec.minHeight && height < spec.minHeight)) {
+      throw tooSmall(label, srcW, srcH, spec, `${width}×${height}`);
+    }
+    warnings.push(
+      `Original is ${srcW}×${srcH}; ${spec.label} is ${width}×${height} instead of ${spec.width}×${spec.height} (not enlarged).`,
+    );
+    return { width, height };
+  }
+  if ((spec.minWidth && usableW < spec.minWidth) || (spec.minHeight && usableH < spec.minHeight)) {
+    throw tooSmall(label, srcW, srcH, spec, `${Math.floor(usableW)}×${Math.floor(usableH)}`);
+  }
+  warnings.push(
+    `Original is ${srcW}×${srcH}; ${spec.label} (${spec.width}×${spec.height}) is enlarged ${upscale.toFixed(1)}× and may look soft. A larger original gives a sharper result.`,
+  );
+  return { width: spec.width, height: spec.height };
+}
+
+function tooSmall(label: string, srcW: number, srcH: number, spec: ImageSpec, usable: string): GovpubError {
+  const ratio = ratioText(spec.width, spec.height);
+  return new GovpubError(
+    'media_too_small',
+    `${label} is ${srcW}×${srcH} pixels; ${spec.label} needs at least ${spec.minWidth ?? '?'}×${spec.minHeight ?? '?'}` +
+      (spec.fit === 'cover' ? ` after cropping to ${ratio} (the original gives ${usable})` : '') +
+      `. Enlarging would only blur it: upload a larger original.`,
+    { spec: spec.key, width: srcW, height: srcH, minWidth: spec.minWidth, minHeight: spec.minHeight },
+  );
+}
+
+function ratioText(w: number, h: number): string {
+  const r = w / h;
+  const known: [number, string][] = [
+    [2.35, '2.35:1'],
+    [1, '1:1'],
+    [16 / 9, '16:9'],
+    [16 / 10, '16:10'],
+    [9 / 16, '9:16'],
+    [3 / 4, '3:4'],
+  ];
+  for (const [v, name] of known) if (Math.abs(r - v) < 0.01) return name;
+  return `${w}:${h}`;
+}
+
+function rawInfo(raw: Raw): CreateRaw {
+  return { width: raw.width, height: raw.height, channels: raw.channels };
+}
+
+async function toRaw(img: Sharp): Promise<Raw> {
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels as Raw['channels'] };
+}
+
+/** Decodes, orients, crops and resizes the original once, to raw pixels. */
+async function renderRaw(originalPath: string, spec: ImageSpec, width: number, height: number, flatten: boolean): Promise<Raw> {
+  const open = () => sharp(originalPath, { failOn: 'error', autoOrient: true, limitInputPixels: false });
+  const finish = (img: Sharp) => (flatten ? img.flatten({ background: '#ffffff' }) : img).toColourspace('srgb');
+
+  if (spec.fit === 'inside') {
+    return toRaw(finish(open().resize(width, height, { fit: 'inside', withoutEnlargement: true })));
+  }
+  if (spec.fit === 'cover') {
+    return toRaw(finish(open().resize(width, height, { fit: 'cover', position: sharp.strategy.attention })));
+  }
+  // blur-fill: a small, blurred cover crop scaled up as the background; the whole picture on top.
+  const bgSmallW = Math.max(8, Math.round(width / 8));
+  const bgSmallH = Math.max(8, Math.round(height / 8));
+  // Two pipelines: sharp applies one resize per pipeline (a second call replaces the first).
+  const small = await toRaw(
+    open()
+      .resize(bgSmallW, bgSmallH, { fit: 'cover' })
+      .flatten({ background: '#000000' })
+      .blur(Math.max(3, bgSmallW / 16))
+      .modulate({ brightness: 0.7 })
+      .removeAlpha(),
+  );
+  const background = await sharp(small.data, { raw: rawInfo(small) })
+    .resize(width, height, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  const fg = await toRaw(finish(open().resize(width, height, { fit: 'inside' })).ensureAlpha());
+  const img = sharp(background, { raw: { width, height, channels: 3 } }).composite([
+    {
+      input: fg.data,
+      raw: rawInfo(fg),
+      left: Math.floor((width - fg.width) / 2),
+      top: Math.floor((height - fg.height) / 2),
+    },
+  ]);
+  return toRaw(flatten ? img.removeAlpha() : img);
+}
+
+function isOpaque(raw: Raw): boolean {
+  if (raw.channels !== 4 && raw.channels !== 2) return true;
+  const step = raw.channels;
+  for (let i = step - 1; i < raw.data.length; i += step) if (raw.data[i] !== 255) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watermark
+
+async function applyWatermark(raw: Raw, wm: WatermarkOptions, warnings: string[]): Promise<Raw> {
+  if (raw.width < (wm.minOutputWidth ?? 240)) {
+    warnings.push(`No watermark: ${raw.width} px wide is too small for a legible one.`);
+    return raw;
+  }
+  const opacity = Math.min(1, Math.max(0, wm.opacity ?? 0.6));
+  const targetW = Math.max(16, Math.round(raw.width * (wm.scale ?? 0.2)));
+  const margin = Math.round(Math.min(raw.width, raw.height) * (wm.margin ?? 0.03));
+
+  let mark: Raw;
+  if (wm.imagePath) {
+    mark = await toRaw(sharp(wm.imagePath).resize({ width: targetW, height: Math.round(raw.height * 0.5), fit: 'inside' }).ensureAlpha());
+  } else {
+    mark = await renderTextMark(wm.text ?? '', targetW, wm);
+  }
+  if (mark.width > raw.width - 2 * margin || mark.height > raw.height - 2 * margin) {
+    warnings.push('No watermark: it does not fit inside this rendition.');
+    return raw;
+  }
+  // Opacity: scale the alpha channel.
+  for (let i = 3; i < mark.data.length; i += 4) mark.data[i] = Math.round((mark.data[i] ?? 0) * opacity);
+
+  const pos = wm.position ?? 'southeast';
+  const left = pos.endsWith('west') ? margin : pos.endsWith('east') ? raw.width - mark.width - margin : Math.round((raw.width - mark.width) / 2);
+  const top = pos.startsWith('north') ? margin : pos.startsWith('south') ? raw.height - mark.height - margin : Math.round((raw.height - mark.height) / 2);
+
+  const out = await toRaw(
+    sharp(raw.data, { raw: rawInfo(raw) }).composite([{ input: mark.data, raw: rawInfo(mark), left, top }]),
+  );
+  // composite may add an alpha channel; keep the channel count we had.
+  if (out.channels !== raw.channels && raw.channels === 3) {
+    return toRaw(sharp(out.data, { raw: rawInfo(out) }).removeAlpha());
+  }
+  return out;
+}
+
+const escapeMarkup = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Text rendered by pango (system fonts), with a soft dark shadow for contrast. */
+async function renderTextMark(text: string, targetW: number, wm: WatermarkOptions): Promise<Raw> {
+  const color = wm.color ?? '#ffffff';
+  const font = wm.font ?? 'sans bold';
+  const textImage = (fg: string) =>
+    toRaw(
+      sharp({
+        text: {
+          text: `<span foreground="${fg}">${escapeMarkup(text)}</span>`,
+          font,
+          width: targetW,
+          height: Math.max(12, Math.round(targetW / 3)),
+          rgba: true,
+          wrap: 'word',
+        },
+      }),
+    );
+  const front = await textImage(color);
+  const pad = Math.max(2, Math.round(front.height / 8));
+  const shadow = await toRaw(
+    sharp(front.data, { raw: rawInfo(front) })
+      .extend({ top: pad, bottom: pad, left: pad, right: pad, background: { r: 0, g: 0, b: 0, alpha: 0 } })
+      .linear([0, 0, 0, 0.6], [0, 0, 0, 0])
+      .blur(Math.max(1, pad / 2)),
+  );
+  return toRaw(
+    sharp(shadow.data, { raw: rawInfo(shadow) }).composite([
+      { input: front.data, raw: rawInfo(front), left: pad - 1, top: pad - 1 },
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding under a byte cap
+
+interface Encoded {
+  buffer: Buffer;
+  width: number;
+  height: number;
+  quality?: number;
+}
+
+/** PNG palette sizes tried under a byte cap, best first (quantisation with dithering). */
+const PNG_COLOURS = [256, 128, 64, 32, 16];
+
+/**
+ * Encodes at a "level": JPEG/WebP quality; PNG palette colours; PNG `undefined` = lossless.
+ */
+async function encode(raw: Raw, format: OutFormat, level: number | undefined): Promise<Buffer> {
+  const img = sharp(raw.data, { raw: rawInfo(raw) });
+  switch (format) {
+    case 'jpeg':
+      return img.jpeg({ quality: level ?? 85, progressive: true, chromaSubsampling: '4:2:0' }).toBuffer();
+    case 'webp':
+      return img.webp({ quality: level ?? 80, effort: 4 }).toBuffer();
+    case 'png':
+      return level === undefined
+        ? img.png({ compressionLevel: 9, adaptiveFiltering: true }).toBuffer()
+        : // effort 3: libimagequant at higher efforts takes seconds on detailed pictures for a few % gain.
+          img.png({ palette: true, colours: level, effort: 3, compressionLevel: 9 }).toBuffer();
+  }
+}
+
+/**
+ * Meets the byte cap: the best encoder level (JPEG/WebP quality, PNG palette colours) whose
+ * output fits, found by binary search (output size falls as the level falls); when even the
+ * lowest level is too big, smaller dimensions (never below the spec's minimum) — or a clear error.
+ */
+async function meetByteCap(
+  first: Raw,
+  spec: ImageSpec,
+  format: OutFormat,
+  label: string,
+  warnings: string[],
+  signal?: AbortSignal,
+): Promise<Encoded> {
+  const cap = spec.maxBytes;
+  // Levels from best to smallest. PNG starts lossless (undefined), then palettes.
+  const levels: (number | undefined)[] =
+    format === 'png'
+      ? [undefined, ...PNG_COLOURS]
+      : Array.from({ length: spec.quality.max - spec.quality.min + 1 }, (_, i) => spec.quality.max - i);
+
+  const best = await encode(first, format, levels[0]);
+  if (cap === undefined || best.length <= cap) return { buffer: best, width: first.width, height: first.height, quality: levels[0] };
+
+  const floorW = Math.max(1, spec.minWidth ?? Math.ceil(first.width / 4));
+  const floorH = Math.max(1, spec.minHeight ?? Math.ceil(first.height / 4));
+  const lowest = levels.length - 1;
+  let raw = first;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    checkAbort(signal);
+    const atLowest = await encode(raw, format, levels[lowest]);
+    if (atLowest.length <= cap) {
+      // Invariant: levels[hi] fits; levels[lo - 1] does not (or lo = 0). Find the first that fits.
+      let lo = raw === first ? 1 : 0;
+      let hi = lowest;
+      let bestBuf = atLowest;
+      while (lo < hi) {
+        checkAbort(signal);
+        const mid = Math.floor((lo + hi) / 2);
+        const buf = await encode(raw, format, levels[mid]);
+        if (buf.length <= cap) {
+          hi = mid;
+          bestBuf = buf;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      if (raw !== first) {
+        warnings.push(`Reduced from ${first.width}×${first.height} to ${raw.width}×${raw.height} to fit the ${formatBytes(cap)} limit of ${spec.limitName}.`);
+      }
+      return { buffer: bestBuf, width: raw.width, height: raw.height, quality: levels[hi] };
+    }
+    if (raw.width <= floorW || raw.height <= floorH) {
+      throw capUnreachable(label, spec, cap, raw, format, levels[lowest], atLowest.length);
+    }
+    // Bytes scale roughly with pixel count: shrink by the square root of the overshoot, a bit more.
+    const factor = Math.min(0.9, Math.sqrt(cap / atLowest.length) * 0.95);
+    const aspect = raw.width / raw.height;
+    let w = Math.max(floorW, Math.floor(raw.width * factor));
+    let h = Math.round(w / aspect);
+    if (h < floorH) {
+      h = floorH;
+      w = Math.round(h * aspect);
+    }
+    raw = await toRaw(sharp(raw.data, { raw: rawInfo(raw) }).resize(w, h, { fit: 'fill' }));
+  }
+  const last = await encode(raw, format, levels[lowest]);
+  throw capUnreachable(label, spec, cap, raw, format, levels[lowest], last.length);
+}
+
+function capUnreachable(label: string, spec: ImageSpec, cap: number, raw: Raw, format: OutFormat, q: number | undefined, size: number): GovpubError {
+  return new GovpubError(
+    'media_cap_unreachable',
+    `${label} cannot be made to fit the ${formatBytes(cap)} limit of ${spec.limitName} (${spec.key}): even at ${raw.width}×${raw.height}, ` +
+      `the smallest size allowed for this rendition, and ${format === 'png' ? `a ${q}-colour palette` : `${format.toUpperCase()} quality ${q}`} it is ${formatBytes(size)} (${formatBytes(size - cap)} over). ` +
+      'Use a picture with less fine detail or noise (e.g. a calmer photo or a simpler graphic).',
+    { spec: spec.key, capBytes: cap, sizeBytes: size, width: raw.width, height: raw.height, quality: q },
+  );
+}

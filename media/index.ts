@@ -1,0 +1,10 @@
+/** govpub media: storage, probing and per-platform renditions. See README.md in this folder. */
+export * from './binaries.js';
+export * from './store.js';
+export * from './probe.js';
+export * from './specs.js';
+export * from './image.js';
+export * from './video.js';
+export * from './renditions.js';
+export { mediaCounters, activeMediaProcesses } from './process.js';
+export { formatBytes, formatDuration } from './units.js';

@@ -1,0 +1,360 @@
+/**
+ * The entry points the API and Temporal activities call:
+ *
+ *   ingestUpload(store, stream, opts)          store (streamed, hashed) + probe; refuses bad files
+ *   probeStored(store, sha)                     probe result, cached per original
+ *   preflight(probe, specs)                     every limit problem, before any work is done
+ *   prepareRendition(store, sha, specKey, o)    one rendition, cached by (original × specHash)
+ *   prepareRenditions(store, sha, platform, o)  all renditions a platform needs
+ *
+ * Cache: a small JSON record per (original hash × spec hash × watermark) in the store's records
+ * (`renditions/<original sha>/<key>`), pointing at the rendition blob. Asking again reads that
+ * record and checks the blob exists: no probe, no sharp, no ffmpeg. Identical specs on different
+ * platforms (same specHash) share one rendition.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { GovpubError } from '../domain/errors.js';
+import { renderImageRendition, planSize, type WatermarkOptions } from './image.js';
+import { abortError } from './process.js';
+import { probeMedia, type MediaKind, type ProbeOptions, type ProbeResult } from './probe.js';
+import { getSpec, renditionsFor, specHash, stableHash, type PlatformId, type RenditionSpec } from './specs.js';
+import type { MediaStore, PutOptions } from './store.js';
+import { formatBytes, formatDuration } from './units.js';
+import {
+  ProgressReporter,
+  extractPosterFrame,
+  planAudio,
+  planPoster,
+  planVideo,
+  renderAudioRendition,
+  renderVideoRendition,
+} from './video.js';
+
+export interface Rendition {
+  /** The spec asked for. */
+  specKey: string;
+  specHash: string;
+  originalSha256: string;
+  sha256: string;
+  /** Local path of the rendition file (from the store). */
+  path: string;
+  mime: string;
+  sizeBytes: number;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+  warnings: string[];
+  /** True when served from the cache without rendering. */
+  cached: boolean;
+  createdAt: string;
+}
+
+export interface PrepareOptions {
+  /** Percent 0–100, integer, increasing; 100 exactly once at the end (also on a cache hit). */
+  onProgress?: (percent: number) => void;
+  signal?: AbortSignal;
+  /** The channel's watermark (from config); applied to specs that allow one. Part of the cache key. */
+  watermark?: WatermarkOptions;
+  /** Names the original in messages (the editor's file name). */
+  label?: string;
+  /** ffmpeg threads. */
+  threads?: number;
+}
+
+interface RenditionRecord {
+  version: 1;
+  specKey: string;
+  specHash: string;
+  originalSha256: string;
+  sha256: string;
+  mime: string;
+  sizeBytes: number;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+  warnings: string[];
+  createdAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upload and probe
+
+export interface IngestOptions extends PutOptions {
+  /** Byte limits per kind for the probe (default: probe's DEFAULT_UPLOAD_LIMITS). */
+  probe?: Omit<ProbeOptions, 'label' | 'signal'>;
+}
+
+export interface IngestResult {
+  sha256: string;
+  size: number;
+  existed: boolean;
+  probe: ProbeResult;
+}
+
+/**
+ * Streams an upload into the store and probes it. A file that fails the probe (empty, corrupt,
+ * unsupported, over a limit) is removed again and the GovpubError explains why.
+ */
+export async function ingestUpload(
+  store: MediaStore,
+  source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+  opts: IngestOptions = {},
+): Promise<IngestResult> {
+  const put = await store.putStream(source, opts);
+  try {
+    // Always a fresh probe here: this upload's limits may be stricter than an earlier one's.
+    const probe = await probeMedia(await store.getPath(put.sha256), {
+      ...opts.probe,
+      label: opts.label ?? `upload ${put.sha256.slice(0, 12)}`,
+      signal: opts.signal,
+    });
+    const previous = put.existed ? await store.readRecord<ProbeResult>(`probes/${put.sha256}`) : null;
+    const uploadName = previous?.uploadName ?? opts.label;
+    const record: ProbeResult = uploadName ? { ...probe, uploadName } : probe;
+    await store.writeRecord(`probes/${put.sha256}`, record);
+    return { ...put, probe: record };
+  } catch (err) {
+    if (!put.existed) await store.delete(put.sha256);
+    throw err;
+  }
+}
+
+/** Probes a stored original once; the result is kept as a record next to it. */
+export async function probeStored(store: MediaStore, sha256: string, opts: ProbeOptions = {}): Promise<ProbeResult> {
+  const name = `probes/${sha256}`;
+  const cached = await store.readRecord<ProbeResult>(name);
+  if (cached) return cached;
+  const probe = await probeMedia(await store.getPath(sha256), { ...opts, label: opts.label ?? `upload ${sha256.slice(0, 12)}` });
+  await store.writeRecord(name, probe);
+  return probe;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pre-checks
+
+export interface PreflightProblem {
+  specKey: string;
+  error: GovpubError;
+}
+
+/** Checks one spec against a probed original without doing any work; throws the problem. */
+export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The original'): void {
+  if (spec.kind === 'video') {
+    planVideo(probe, spec, label);
+  } else if (spec.kind === 'audio') {
+    planAudio(probe, spec, label);
+  } else if (spec.sourceKind === 'video') {
+    planPoster(probe, spec, label);
+  } else {
+    if (probe.kind !== 'image') {
+      throw new GovpubError('media_wrong_kind', `${label} is ${probe.kind === 'audio' ? 'an audio' : 'a video'} file; ${spec.key} needs an image original.`, {
+        spec: spec.key,
+      });
+    }
+    planSize(spec, probe.width ?? 0, probe.height ?? 0, label);
+  }
+}
+
+/** Every problem an original has with the given specs (empty: all can be made). */
+export function preflight(probe: ProbeResult, specs: (string | RenditionSpec)[], label = 'The original'): PreflightProblem[] {
+  const problems: PreflightProblem[] = [];
+  for (const s of specs) {
+    const spec = typeof s === 'string' ? getSpec(s) : s;
+    try {
+      checkSpec(probe, spec, label);
+    } catch (err) {
+      if (err instanceof GovpubError) problems.push({ specKey: spec.key, error: err });
+      else throw err;
+    }
+  }
+  return problems;
+}
+
+/**
+ * Re-checks a finished rendition against its spec's limits (for adapters, right before sending).
+ */
+export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' | 'width' | 'height' | 'durationSec'>): void {
+  const spec = getSpec(r.specKey);
+  if (spec.maxBytes !== undefined && r.sizeBytes > spec.maxBytes) {
+    throw new GovpubError(
+      'media_too_large',
+      `The ${spec.key} rendition is ${formatBytes(r.sizeBytes)}, ${formatBytes(r.sizeBytes - spec.maxBytes)} over the ${formatBytes(spec.maxBytes)} limit of ${spec.limitName}; prepare it again.`,
+      { spec: spec.key, sizeBytes: r.sizeBytes, limitBytes: spec.maxBytes },
+    );
+  }
+  if (spec.kind !== 'image' && spec.maxDurationSec !== undefined && (r.durationSec ?? 0) > spec.maxDurationSec) {
+    throw new GovpubError(
+      'media_too_long',
+      `The ${spec.key} rendition is ${formatDuration(r.durationSec ?? 0)}, over the ${formatDuration(spec.maxDurationSec)} limit of ${spec.limitName}.`,
+      { spec: spec.key },
+    );
+  }
+  if (spec.kind === 'image' && ((spec.minWidth && (r.width ?? 0) < spec.minWidth) || (spec.minHeight && (r.height ?? 0) < spec.minHeight))) {
+    throw new GovpubError(
+      'media_too_small',
+      `The ${spec.key} rendition is ${r.width}×${r.height}, below the ${spec.minWidth}×${spec.minHeight} minimum of ${spec.limitName}.`,
+      { spec: spec.key },
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renditions
+
+const inFlight = new Map<string, Promise<Rendition>>();
+
+async function watermarkKey(spec: RenditionSpec, wm: WatermarkOptions | undefined): Promise<string | null> {
+  if (spec.kind !== 'image' || !spec.watermark || !wm || (!wm.text && !wm.imagePath)) return null;
+  const { imagePath, ...rest } = wm;
+  const imageHash = imagePath ? createHash('sha256').update(await readFile(imagePath)).digest('hex') : undefined;
+  return stableHash({ ...rest, imageHash });
+}
+
+/** The record name caching (original × spec × watermark). */
+export async function renditionCacheKey(originalSha256: string, spec: RenditionSpec, wm?: WatermarkOptions): Promise<string> {
+  return `renditions/${originalSha256}/${stableHash({ spec: specHash(spec), wm: await watermarkKey(spec, wm) })}`;
+}
+
+/** Prepares (or fetches from the cache) one rendition of a stored original. */
+export async function prepareRendition(
+  store: MediaStore,
+  originalSha256: string,
+  specKeyOrSpec: string | RenditionSpec,
+  opts: PrepareOptions = {},
+): Promise<Rendition> {
+  const spec = typeof specKeyOrSpec === 'string' ? getSpec(specKeyOrSpec) : specKeyOrSpec;
+  if (opts.signal?.aborted) throw abortError(opts.signal);
+  const recordName = await renditionCacheKey(originalSha256, spec, opts.watermark);
+
+  const hit = await readCached(store, recordName, spec);
+  if (hit) {
+    opts.onProgress?.(100);
+    return hit;
+  }
+
+  let job = inFlight.get(recordName);
+  if (!job) {
+    job = render(store, originalSha256, spec, recordName, opts).finally(() => inFlight.delete(recordName));
+    inFlight.set(recordName, job);
+  }
+  const r = await job;
+  return { ...r, specKey: spec.key };
+}
+
+async function readCached(store: MediaStore, recordName: string, spec: RenditionSpec): Promise<Rendition | null> {
+  const rec = await store.readRecord<RenditionRecord>(recordName);
+  if (!rec || rec.version !== 1) return null;
+  if (!(await store.has(rec.sha256))) return null; // blob deleted: render again
+  const { version: _v, ...rest } = rec;
+  return { ...rest, specKey: spec.key, path: await store.getPath(rec.sha256), cached: true };
+}
+
+const EXT: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'video/mp4': 'mp4',
+  'audio/mp4': 'm4a',
+  'audio/mpeg': 'mp3',
+};
+
+async function render(
+  store: MediaStore,
+  originalSha256: string,
+  spec: RenditionSpec,
+  recordName: string,
+  opts: PrepareOptions,
+): Promise<Rendition> {
+  const progress = new ProgressReporter(opts.onProgress);
+  const probe = await probeStored(store, originalSha256, { label: opts.label });
+  const label = opts.label ?? probe.uploadName ?? `upload ${originalSha256.slice(0, 12)}`;
+  checkSpec(probe, spec, label); // clear errors before any work
+  const input = await store.getPath(originalSha256);
+  const scratch = await store.makeScratchDir('render');
+  const jobOpts = { signal: opts.signal, label, threads: opts.threads };
+  try {
+    let out: { path: string; mime: string; width?: number; height?: number; durationSec?: number; warnings: string[] };
+    if (spec.kind === 'image') {
+      let source = input;
+      if (spec.sourceKind === 'video') {
+        source = path.join(scratch, 'frame.png');
+        await extractPosterFrame(input, probe, source, jobOpts);
+        progress.report(60);
+      }
+      const ext = spec.format === 'webp' ? 'webp' : spec.format === 'png' ? 'png' : 'img';
+      out = await renderImageRendition(source, spec, path.join(scratch, `out.${ext}`), {
+        watermark: opts.watermark,
+        signal: opts.signal,
+        label,
+      });
+    } else if (spec.kind === 'video') {
+      out = await renderVideoRendition(input, probe, spec, path.join(scratch, 'out.mp4'), { ...jobOpts, onProgress: opts.onProgress }, progress);
+    } else {
+      out = await renderAudioRendition(input, probe, spec, path.join(scratch, `out.${spec.codec === 'mp3' ? 'mp3' : 'm4a'}`), { ...jobOpts, onProgress: opts.onProgress }, progress);
+    }
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    progress.report(98);
+
+    const put = await store.putFile(out.path, { move: true, label: `${spec.key}.${EXT[out.mime] ?? 'bin'}` });
+    const record: RenditionRecord = {
+      version: 1,
+      specKey: spec.key,
+      specHash: specHash(spec),
+      originalSha256,
+      sha256: put.sha256,
+      mime: out.mime,
+      sizeBytes: put.size,
+      width: out.width,
+      height: out.height,
+      durationSec: out.durationSec,
+      warnings: out.warnings,
+      createdAt: new Date().toISOString(),
+    };
+    await store.writeRecord(recordName, record);
+    progress.report(100);
+    const { version: _v, ...rest } = record;
+    return { ...rest, path: await store.getPath(put.sha256), cached: false };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export interface PlatformRenditions {
+  platform: PlatformId;
+  renditions: Rendition[];
+  /** Specs that cannot be made from this original, with the reason (nothing was attempted). */
+  problems: PreflightProblem[];
+}
+
+/**
+ * Prepares every rendition `platform` needs from a stored original, one after another (each
+ * already uses the machine's cores). Problems found by the pre-check are returned, not thrown, so
+ * an editor sees all of them at once; errors while rendering are thrown.
+ */
+export async function prepareRenditions(
+  store: MediaStore,
+  originalSha256: string,
+  platform: PlatformId,
+  opts: PrepareOptions = {},
+): Promise<PlatformRenditions> {
+  const probe = await probeStored(store, originalSha256, { label: opts.label });
+  const label = opts.label ?? probe.uploadName ?? `upload ${originalSha256.slice(0, 12)}`;
+  const specs = renditionsFor(platform, probe.kind as MediaKind);
+  const problems = preflight(probe, specs, label);
+  const todo = specs.filter((s) => !problems.some((p) => p.specKey === s.key));
+  const progress = new ProgressReporter(opts.onProgress);
+  const renditions: Rendition[] = [];
+  for (const [i, spec] of todo.entries()) {
+    renditions.push(
+      await prepareRendition(store, originalSha256, spec, {
+        ...opts,
+        label,
+        onProgress: (p) => progress.report(((i + p / 100) / todo.length) * 100),
+      }),
+    );
+  }
+  progress.report(100);
+  return { platform, renditions, problems };
+}

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GovpubError } from '../../domain/errors.js';
+import { mediaCounters } from '../../media/process.js';
+import { assertRenditionFits, ingestUpload, prepareRendition, prepareRenditions, preflight, probeStored } from '../../media/renditions.js';
+import { getSpec, PLATFORM_IDS, RENDITION_SPECS, renditionsFor, specHash } from '../../media/specs.js';
+import { LocalMediaStore } from '../../media/store.js';
+import { makePhoto, makeTempDir } from './fixtures.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let store: LocalMediaStore;
+let sha: string;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir('govpub-renditions-'));
+  store = new LocalMediaStore(path.join(dir, 'store'));
+  await makePhoto(path.join(dir, 'photo.jpg'), 2400, 1600, { gps: true });
+  sha = (await ingestUpload(store, createReadStream(path.join(dir, 'photo.jpg')), { label: 'photo.jpg' })).sha256;
+});
+afterAll(() => cleanup());
+
+describe('specs', () => {
+  it('have unique stable keys, a spec hash each, and 9:16 verticals for Douyin, Kuaishou and Channels', () => {
+    const keys = RENDITION_SPECS.map((s) => s.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const s of RENDITION_SPECS) {
+      expect(s.key.startsWith(`${s.platform}.`)).toBe(true);
+      expect(specHash(s)).toMatch(/^[0-9a-f]{16}$/);
+    }
+    for (const p of ['douyin', 'kuaishou', 'wechat_channels'] as const) {
+      const v = renditionsFor(p, 'video').filter((s) => s.kind === 'video');
+      expect(v.length).toBeGreaterThan(0);
+      for (const s of v) if (s.kind === 'video') expect(s.width / s.height).toBeCloseTo(9 / 16, 3);
+    }
+    // The platform's own limits are in the data.
+    expect(getSpec('wechat_oa.thumb')).toMatchObject({ format: 'jpeg', maxBytes: 64_000 });
+    expect(getSpec('wechat_oa.inline')).toMatchObject({ maxBytes: 1_000_000, format: 'jpeg-or-png' });
+    expect(getSpec('wechat_oa.video')).toMatchObject({ maxBytes: 10_000_000 });
+    expect(getSpec('douyin.video_1080')).toMatchObject({ maxBytes: 128_000_000, maxDurationSec: 900, width: 1080, height: 1920 });
+    expect(getSpec('bilibili.cover')).toMatchObject({ minWidth: 960, minHeight: 600, maxBytes: 5_000_000 });
+    expect(getSpec('weibo.image')).toMatchObject({ maxBytes: 5_000_000 });
+    expect(PLATFORM_IDS.length).toBe(11);
+  });
+
+  it('identical renditions on different platforms share a hash; descriptive fields do not matter', () => {
+    expect(specHash(getSpec('portal.video_720'))).toBe(specHash(getSpec('news_site.video_720')));
+    expect(specHash(getSpec('portal.video_720'))).not.toBe(specHash(getSpec('portal.video_1080')));
+    expect(specHash({ ...getSpec('wechat_oa.thumb'), label: 'other' })).toBe(specHash(getSpec('wechat_oa.thumb')));
+    expect(specHash({ ...getSpec('wechat_oa.thumb'), maxBytes: 50_000 } as never)).not.toBe(specHash(getSpec('wechat_oa.thumb')));
+  });
+
+  it('unknown keys and platforms give the list of known ones', () => {
+    expect(() => getSpec('wechat_oa.nope')).toThrow(/Known renditions: .*wechat_oa\.thumb/);
+    expect(() => renditionsFor('myspace' as never, 'image')).toThrow(GovpubError);
+  });
+});
+
+describe('prepareRendition cache', () => {
+  it('second call returns instantly from the record: nothing rendered, nothing probed', async () => {
+    const first = await prepareRendition(store, sha, 'wechat_oa.cover');
+    expect(first.cached).toBe(false);
+    const before = { ...mediaCounters };
+    const progress: number[] = [];
+    const second = await prepareRendition(store, sha, 'wechat_oa.cover', { onProgress: (p) => progress.push(p) });
+    expect(second).toMatchObject({ cached: true, sha256: first.sha256, path: first.path, width: 900, height: 383 });
+    expect(mediaCounters).toEqual(before);
+    expect(progress).toEqual([100]);
+  });
+
+  it('concurrent requests for the same rendition render once', async () => {
+    const before = mediaCounters.sharpRenders;
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => prepareRendition(store, sha, 'bilibili.cover')));
+    expect(mediaCounters.sharpRenders - before).toBe(1);
+    expect(new Set([a!.sha256, b!.sha256, c!.sha256]).size).toBe(1);
+  });
+
+  it('renders again when the rendition file was deleted', async () => {
+    const r = await prepareRendition(store, sha, 'wechat_oa.cover_square');
+    await store.delete(r.sha256);
+    const again = await prepareRendition(store, sha, 'wechat_oa.cover_square');
+    expect(again.cached).toBe(false);
+    expect(again.sha256).toBe(r.sha256); // deterministic output
+  });
+
+  it('prepareRenditions: everything one platform needs, with progress to 100', async () => {
+    const progress: number[] = [];
+    const res = await prepareRenditions(store, sha, 'wechat_oa', { onProgress: (p) => progress.push(p) });
+    expect(res.problems).toEqual([]);
+    expect(res.renditions.map((r) => r.specKey).sort()).toEqual(['wechat_oa.cover', 'wechat_oa.cover_square', 'wechat_oa.inline', 'wechat_oa.thumb']);
+    for (const r of res.renditions) assertRenditionFits(r);
+    expect(progress.at(-1)).toBe(100);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);
+  });
+
+  it('preflight reports every problem at once without rendering', async () => {
+    const small = path.join(dir, 'small.jpg');
+    await makePhoto(small, 800, 500);
+    const s = (await ingestUpload(store, createReadStream(small), { label: 'small.jpg' })).sha256;
+    const probe = await probeStored(store, s);
+    const problems = preflight(probe, ['bilibili.cover', 'wechat_oa.cover', 'douyin.video_720'], 'small.jpg');
+    expect(problems.map((p) => [p.specKey, p.error.code])).toEqual([
+      ['bilibili.cover', 'media_too_small'],
+      ['douyin.video_720', 'media_wrong_kind'],
+    ]);
+    const res = await prepareRenditions(store, s, 'bilibili');
+    expect(res.renditions).toEqual([]);
+    expect(res.problems[0]!.error.message).toMatch(/small\.jpg is 800×500 pixels/);
+  });
+
+  it('a refused upload does not stay in the store', async () => {
+    const bad = path.join(dir, 'bad.jpg');
+    await writeFile(bad, '%PDF-1.4\nnot an image\n');
+    const err = (await ingestUpload(store, createReadStream(bad), { label: 'bad.jpg' }).catch((e: unknown) => e)) as GovpubError;
+    expect(err.code).toBe('media_unsupported');
+    const badSha = createHash('sha256').update('%PDF-1.4\nnot an image\n').digest('hex');
+    expect(await store.has(badSha)).toBe(false);
+    const tooBig = (await ingestUpload(store, createReadStream(path.join(dir, 'photo.jpg')), { label: 'photo.jpg', probe: { maxBytes: { image: 1000 } } }).catch(
+      (e: unknown) => e,
+    )) as GovpubError;
+    expect(tooBig.code).toBe('media_too_large');
+    // The same content was stored before (by beforeAll), so it is kept for that earlier upload.
+    expect(await store.has(sha)).toBe(true);
+  });
+});

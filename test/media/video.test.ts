@@ -1,0 +1,243 @@
+import { spawnSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GovpubError } from '../../domain/errors.js';
+import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
+import type { ProbeResult } from '../../media/probe.js';
+import { ingestUpload, prepareRendition, prepareRenditions, preflight, renditionCacheKey } from '../../media/renditions.js';
+import { getSpec, PLATFORM_IDS, renditionsFor, type VideoSpec } from '../../media/specs.js';
+import { LocalMediaStore } from '../../media/store.js';
+import { parseProgressLine, planVideo } from '../../media/video.js';
+import { ffmpegSync, makeClip, makeTempDir, makeTone, mediaToolsForTests } from './fixtures.js';
+
+const tools = await mediaToolsForTests();
+
+interface Ffprobe {
+  streams: { codec_type: string; codec_name: string; profile?: string; pix_fmt?: string; width?: number; height?: number }[];
+  format: { duration: string; tags?: Record<string, string> };
+}
+function ffprobe(file: string): Ffprobe {
+  const r = spawnSync(tools.binaries!.ffprobe.path, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Ffprobe;
+}
+
+/** Top-level MP4 box types in file order. */
+async function topLevelBoxes(file: string): Promise<string[]> {
+  const fh = await open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const out: string[] = [];
+    const h = Buffer.alloc(16);
+    for (let off = 0; off < size; ) {
+      await fh.read(h, 0, 16, off);
+      let len = h.readUInt32BE(0);
+      if (len === 1) len = Number(h.readBigUInt64BE(8));
+      out.push(h.subarray(4, 8).toString('latin1'));
+      if (len < 8) break;
+      off += len;
+    }
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+function fakeVideoProbe(durationSec: number): ProbeResult {
+  return { kind: 'video', mime: 'video/mp4', format: 'mp4', extension: 'mp4', sizeBytes: 1, width: 1920, height: 1080, durationSec, hasAudio: true, hasVideo: true, fps: 25 };
+}
+
+describe('video planning (no ffmpeg needed)', () => {
+  it('parses ffmpeg -progress lines', () => {
+    expect(parseProgressLine('out_time_us=1500000')).toBe(1.5);
+    expect(parseProgressLine('out_time_ms=2000000')).toBe(2);
+    expect(parseProgressLine('out_time_us=N/A')).toBeNull();
+    expect(parseProgressLine('progress=continue')).toBeNull();
+  });
+
+  it('refuses a video over Douyin’s 15 minutes, saying by how much', () => {
+    const err = (() => {
+      try {
+        planVideo(fakeVideoProbe(16 * 60 + 20), getSpec('douyin.video_1080') as VideoSpec, 'speech.mp4');
+      } catch (e) {
+        return e as GovpubError;
+      }
+      return null;
+    })();
+    expect(err?.code).toBe('media_too_long');
+    expect(err?.message).toBe('speech.mp4 is 16 min 20 s long, 1 min 20 s over the 15 min limit of Douyin. Trim it (or split it into parts) and upload again.');
+  });
+
+  it('computes the WeChat bitrate from the duration, steps down the ladder, and refuses what cannot fit 10 MB', () => {
+    const spec = getSpec('wechat_oa.video') as VideoSpec;
+    const short = planVideo(fakeVideoProbe(30), spec);
+    expect([short.width, short.height]).toEqual([1280, 720]);
+    expect(short.maxrateKbps).toBeLessThanOrEqual(spec.maxrateKbps);
+    // bits(video) + bits(audio) + VBV buffer stay under the cap by construction.
+    const bytes = ((short.maxrateKbps * (30 + 1) + short.audioKbps * 30) * 1000) / 8;
+    expect(bytes).toBeLessThan(10_000_000);
+
+    const longer = planVideo(fakeVideoProbe(120), spec);
+    expect(longer.width).toBeLessThan(1280);
+    expect(longer.warnings[0]).toMatch(/instead of 1280×720/);
+
+    const problems = preflight(fakeVideoProbe(3600), ['wechat_oa.video', 'bilibili.video_1080', 'douyin.video_720'], 'meeting.mp4');
+    expect(problems.map((p) => p.specKey)).toEqual(['wechat_oa.video', 'douyin.video_720']);
+    expect(problems[0]!.error.code).toBe('media_cap_unreachable');
+    expect(problems[0]!.error.message).toMatch(/meeting\.mp4 is 1 h long: under the 10 MB limit of WeChat video material .* Videos up to about \d+ min( \d+ s)? fit/);
+    expect(problems[1]!.error.code).toBe('media_too_long');
+  });
+});
+
+describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let store: LocalMediaStore;
+  let clipSha: string;
+
+  beforeAll(async () => {
+    // Under CI=true a missing ffmpeg fails here instead of skipping.
+    if (!tools.binaries) throw tools.error ?? new Error('ffmpeg not found');
+    ({ dir, cleanup } = await makeTempDir('govpub-video-'));
+    store = new LocalMediaStore(path.join(dir, 'store'));
+    const clip = path.join(dir, 'clip.mp4');
+    ffmpegSync(tools.binaries.ffmpeg.path, [
+      '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest',
+      '-metadata', 'location=+34.2500+108.9400/', '-metadata', 'title=internal draft',
+      clip,
+    ]);
+    clipSha = (await ingestUpload(store, createReadStream(clip), { label: 'clip.mp4' })).sha256;
+  });
+  afterAll(() => cleanup?.());
+
+  const cases: [string, number, number][] = [
+    ['portal.video_720', 1280, 720],
+    ['bilibili.video_1080', 1920, 1080],
+    ['douyin.video_1080', 1080, 1920],
+    ['kuaishou.video_720', 720, 1280],
+    ['wechat_oa.video', 1280, 720],
+  ];
+
+  it.each(cases)('%s: H.264/AAC MP4 %ix%i, faststart, no metadata, within limits, progress to 100', async (key, w, h) => {
+    const spec = getSpec(key) as VideoSpec;
+    const progress: number[] = [];
+    const spawnsBefore = mediaCounters.ffmpegSpawns;
+    const r = await prepareRendition(store, clipSha, key, { onProgress: (p) => progress.push(p), label: 'clip.mp4' });
+    expect(mediaCounters.ffmpegSpawns).toBeGreaterThan(spawnsBefore);
+    expect(r).toMatchObject({ mime: 'video/mp4', width: w, height: h, cached: false });
+
+    const info = ffprobe(r.path);
+    const v = info.streams.find((s) => s.codec_type === 'video')!;
+    const a = info.streams.find((s) => s.codec_type === 'audio')!;
+    expect(v).toMatchObject({ codec_name: 'h264', profile: 'High', pix_fmt: 'yuv420p', width: w, height: h });
+    expect(a.codec_name).toBe('aac');
+    expect(Number(info.format.duration)).toBeCloseTo(3, 0);
+    expect(info.format.tags?.location).toBeUndefined();
+    expect(info.format.tags?.title).toBeUndefined();
+    const boxes = await topLevelBoxes(r.path);
+    expect(boxes.indexOf('moov')).toBeLessThan(boxes.indexOf('mdat'));
+    if (spec.maxBytes) expect(r.sizeBytes).toBeLessThanOrEqual(spec.maxBytes);
+
+    // Progress: integers, strictly increasing, ending at exactly 100.
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.at(-1)).toBe(100);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);
+  });
+
+  it('asking twice costs nothing: no ffmpeg, no ffprobe, no sharp', async () => {
+    const first = await prepareRendition(store, clipSha, 'portal.video_720');
+    const counters = { ...mediaCounters };
+    const progress: number[] = [];
+    const again = await prepareRendition(store, clipSha, 'portal.video_720', { onProgress: (p) => progress.push(p) });
+    const shared = await prepareRendition(store, clipSha, 'news_site.video_720'); // identical spec elsewhere
+    expect(mediaCounters).toEqual(counters);
+    expect(again).toMatchObject({ cached: true, sha256: first.sha256, path: first.path });
+    expect(shared).toMatchObject({ cached: true, sha256: first.sha256, specKey: 'news_site.video_720' });
+    expect(progress).toEqual([100]);
+  });
+
+  it('poster frame: a JPEG at the target size, taken from inside the video', async () => {
+    const r = await prepareRendition(store, clipSha, 'douyin.cover');
+    const meta = await sharp(r.path).metadata();
+    expect(meta).toMatchObject({ format: 'jpeg', width: 1080, height: 1920 });
+    expect(meta.exif).toBeUndefined();
+    const p2 = await prepareRendition(store, clipSha, 'portal.poster');
+    expect([p2.width, p2.height]).toEqual([1280, 720]);
+  });
+
+  it('abort kills ffmpeg, removes partial output and caches nothing', async () => {
+    const spec: VideoSpec = { ...(getSpec('kuaishou.video_1080') as VideoSpec), key: 'test.abort', crf: 18, preset: 'medium' };
+    const controller = new AbortController();
+    let pids: number[] = [];
+    const job = prepareRendition(store, clipSha, spec, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p > 0 && !controller.signal.aborted) {
+          pids = activeMediaProcesses();
+          controller.abort();
+        }
+      },
+    });
+    await expect(job).rejects.toMatchObject({ name: 'AbortError' });
+    expect(pids.length).toBe(1);
+    expect(() => process.kill(pids[0]!, 0)).toThrow(); // ESRCH: the process is gone
+    expect(activeMediaProcesses()).toEqual([]);
+    expect((await readdir(path.join(dir, 'store', 'tmp'))).filter((f) => f.startsWith('render-'))).toEqual([]);
+    expect(await store.readRecord(await renditionCacheKey(clipSha, spec))).toBeNull();
+  });
+
+  it('pre-checks limits before starting ffmpeg', async () => {
+    const spec: VideoSpec = { ...(getSpec('douyin.video_720') as VideoSpec), key: 'test.max2s', maxDurationSec: 2 };
+    const spawns = mediaCounters.ffmpegSpawns;
+    const err = (await prepareRendition(store, clipSha, spec, { label: 'clip.mp4' }).catch((e: unknown) => e)) as GovpubError;
+    expect(err).toBeInstanceOf(GovpubError);
+    expect(err.code).toBe('media_too_long');
+    expect(err.message).toMatch(/^clip\.mp4 is 3 s long, 1 s over the 2 s limit of Douyin/);
+    expect(mediaCounters.ffmpegSpawns).toBe(spawns);
+  });
+
+  it('meets a tight byte cap on hard-to-compress video (bitrate from duration, verified)', async () => {
+    const noisy = path.join(dir, 'noise.mp4');
+    makeClip(tools.binaries!.ffmpeg.path, noisy, { width: 640, height: 360, seconds: 2, noise: true });
+    const sha = (await ingestUpload(store, createReadStream(noisy))).sha256;
+    const spec: VideoSpec = { ...(getSpec('wechat_oa.video') as VideoSpec), key: 'test.cap300k', maxBytes: 300_000 };
+    const r = await prepareRendition(store, sha, spec);
+    expect(r.sizeBytes).toBeLessThanOrEqual(300_000);
+    expect(r.width).toBeLessThan(1280); // stepped down the ladder for the low bitrate
+    expect(r.warnings.join(' ')).toMatch(/instead of 1280×720/);
+  });
+
+  it('audio: WeChat voice MP3 ≤ 2 MB and portal AAC', async () => {
+    const tone = path.join(dir, 'tone.mp3');
+    makeTone(tools.binaries!.ffmpeg.path, tone, 4);
+    const sha = (await ingestUpload(store, createReadStream(tone))).sha256;
+    const voice = await prepareRendition(store, sha, 'wechat_oa.voice');
+    expect(voice.mime).toBe('audio/mpeg');
+    expect(voice.sizeBytes).toBeLessThanOrEqual(2_000_000);
+    expect(ffprobe(voice.path).streams[0]).toMatchObject({ codec_name: 'mp3' });
+    const aac = await prepareRendition(store, sha, 'portal.audio');
+    expect(ffprobe(aac.path).streams[0]).toMatchObject({ codec_name: 'aac' });
+  });
+
+  it('every platform’s video renditions have the right frame size (small, short source)', async () => {
+    const small = path.join(dir, 'small.mp4');
+    makeClip(tools.binaries!.ffmpeg.path, small, { width: 640, height: 360, seconds: 1, fps: 10 });
+    const sha = (await ingestUpload(store, createReadStream(small))).sha256;
+    for (const platform of PLATFORM_IDS) {
+      const { renditions, problems } = await prepareRenditions(store, sha, platform);
+      expect(problems).toEqual([]);
+      expect(renditions.length).toBe(renditionsFor(platform, 'video').length);
+      for (const r of renditions) {
+        const spec = getSpec(r.specKey);
+        if (spec.kind === 'video' && !spec.capLadder) expect([r.width, r.height]).toEqual([spec.width, spec.height]);
+        if (spec.kind === 'video' && spec.width < spec.height) expect(spec.width / spec.height).toBeCloseTo(9 / 16, 3);
+        if (spec.maxBytes) expect(r.sizeBytes).toBeLessThanOrEqual(spec.maxBytes);
+      }
+    }
+  });
+});
