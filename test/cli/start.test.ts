@@ -123,6 +123,19 @@ describe('start-up refuses bad setups with one clear message and a non-zero exit
     expect(temporal.stderr).toMatch(/Cannot reach the Temporal server at 127\.0\.0\.1:1/);
   });
 
+  it('a production worker with platform secrets missing: names each secret, its account and YAML line', async () => {
+    const result = await runCli(['worker'], { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/platform secrets are missing/);
+    expect(result.stderr).toMatch(/WECHAT_OA_BLWHLY_APP_SECRET is not provided\. It is needed by account 碑林文化旅游 \(wechat_oa:blwhly\).*accounts\.yaml:\d+/);
+    // With every secret provided, the same worker gets past the check (and stops at the unreachable Temporal).
+    const { collectSecretRefs } = await import('../../config/secrets.js');
+    const secrets = Object.fromEntries(collectSecretRefs(await loadRegistry()).map((u) => [u.secret, 'value-from-test']));
+    const provided = await runCli(['worker'], { ...env, ...secrets, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(provided.stderr).toMatch(/Cannot reach the Temporal server/);
+    expect(provided.stderr).not.toContain('value-from-test');
+  });
+
   it('a port in use', async () => {
     const result = await runCli(['start'], { ...env, GOVPUB_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-port-')) });
     expect(result.code).toBe(1);
