@@ -11,34 +11,12 @@
  */
 import { createHash } from 'node:crypto';
 import { GovpubError } from '../domain/errors.js';
+import { PLATFORMS, type Platform } from '../domain/registry.js';
 import type { MediaKind } from './probe.js';
 
-export type PlatformId =
-  | 'portal'
-  | 'wechat_oa'
-  | 'weibo'
-  | 'douyin'
-  | 'toutiao'
-  | 'kuaishou'
-  | 'bilibili'
-  | 'wechat_channels'
-  | 'xiaohongshu'
-  | 'news_site'
-  | 'media_app';
-
-export const PLATFORM_IDS: readonly PlatformId[] = [
-  'portal',
-  'wechat_oa',
-  'weibo',
-  'douyin',
-  'toutiao',
-  'kuaishou',
-  'bilibili',
-  'wechat_channels',
-  'xiaohongshu',
-  'news_site',
-  'media_app',
-];
+/** The platforms media is prepared for: the registry's own list, so the two never drift apart. */
+export type PlatformId = Platform;
+export const PLATFORM_IDS: readonly PlatformId[] = PLATFORMS;
 
 /** Bump when the rendering code changes output bytes for the same spec: invalidates caches. */
 export const RENDER_ENGINE_VERSION = 'govpub-media-1';
