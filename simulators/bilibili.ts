@@ -29,6 +29,7 @@ import {
   type PublicationRecord,
   type SimContext,
   type SimulatorHandle,
+  accessTokenHeaderOrQuery,
 } from './common.js';
 
 export interface BilibiliOptions extends CommonSimulatorOptions {
@@ -138,10 +139,7 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
   const requireSignature = opts.requireSignature ?? true;
   const dailyLimit = opts.dailySubmitLimit ?? 5;
 
-  const presented = (req: FastifyRequest) => {
-    const h = req.headers['access-token'];
-    return (Array.isArray(h) ? h[0] : h) ?? queryParams(req).access_token;
-  };
+  const presented = accessTokenHeaderOrQuery;
 
   return {
     kind: 'bilibili',

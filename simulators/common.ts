@@ -641,6 +641,12 @@ export function formBody(req: FastifyRequest): Record<string, string> {
   return out;
 }
 
+/** The token Douyin and Bilibili read from the `access-token` header, or `?access_token=`. */
+export function accessTokenHeaderOrQuery(req: FastifyRequest): string | undefined {
+  const h = req.headers['access-token'];
+  return (Array.isArray(h) ? h[0] : h) ?? queryParams(req).access_token;
+}
+
 export function queryParams(req: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = {};
   const q = req.query as Record<string, unknown> | undefined;

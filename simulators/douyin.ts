@@ -25,6 +25,7 @@ import {
   type PublicationRecord,
   type SimContext,
   type SimulatorHandle,
+  accessTokenHeaderOrQuery,
 } from './common.js';
 
 export interface DouyinOptions extends CommonSimulatorOptions {
@@ -142,10 +143,7 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
   const refreshTtl = opts.refreshTokenTtlSeconds ?? 30 * 86400;
   const clientTtl = opts.clientTokenTtlSeconds ?? 7200;
 
-  const presented = (req: FastifyRequest) => {
-    const h = req.headers['access-token'];
-    return (Array.isArray(h) ? h[0] : h) ?? queryParams(req).access_token;
-  };
+  const presented = accessTokenHeaderOrQuery;
 
   return {
     kind: 'douyin',
