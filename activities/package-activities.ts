@@ -6,8 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DB } from '../db/schema.js';
-import type { Channel } from '../domain/registry.js';
-import type { ChannelAdapter, ReleaseUnit } from '../adapters/types.js';
 
 export interface PackageEvent {
   eventKey: string;
@@ -36,8 +34,6 @@ export interface UnitRef {
 
 export interface PackageActivityDeps {
   db: Kysely<DB>;
-  channel(id: string): Channel | undefined;
-  adapterFor(channel: Channel): ChannelAdapter;
 }
 
 export function deliveryKey(ref: UnitRef): string {
@@ -67,31 +63,6 @@ export async function appendAudit(
 
 export function createPackageActivities(deps: PackageActivityDeps) {
   const { db } = deps;
-
-  async function loadUnit(ref: UnitRef): Promise<ReleaseUnit> {
-    const row = await db
-      .selectFrom('package_revisions')
-      .select(['content', 'content_hash'])
-      .where('package_id', '=', ref.packageId)
-      .where('revision', '=', ref.revision)
-      .executeTakeFirst();
-    if (!row) throw ApplicationFailure.nonRetryable(`Revision ${ref.revision} of package ${ref.packageId} is missing from the database.`, 'revision_missing');
-    const content = row.content as { title: string; document: ReleaseUnit['document']; interpretations: ReleaseUnit['interpretations'] };
-    return {
-      packageId: ref.packageId,
-      revision: ref.revision,
-      contentHash: row.content_hash,
-      title: content.title,
-      document: content.document,
-      interpretations: content.interpretations ?? [],
-    };
-  }
-
-  function channelOf(id: string): Channel {
-    const channel = deps.channel(id);
-    if (!channel) throw ApplicationFailure.nonRetryable(`Channel ${id} is not in the registry any more; restore it or skip the delivery.`, 'channel_unknown');
-    return channel;
-  }
 
   return {
     /** One step of the package's life: package row, decision, voided approvals and audit entry, atomically. */
@@ -165,68 +136,6 @@ export function createPackageActivities(deps: PackageActivityDeps) {
         )
         .onConflict((oc) => oc.column('business_key').doNothing())
         .execute();
-    },
-
-    /** Publish the unit (document + interpretations, linked) to one channel, exactly once. */
-    async publishUnit(ref: UnitRef): Promise<{ state: string; publicUrl: string | null; liveAt: string | null }> {
-      const key = deliveryKey(ref);
-      const existing = await db.selectFrom('deliveries').selectAll().where('business_key', '=', key).executeTakeFirstOrThrow();
-      if (existing.state === 'live') {
-        return { state: 'live', publicUrl: existing.public_url, liveAt: existing.live_at?.toISOString() ?? null };
-      }
-      const channel = channelOf(ref.channelId);
-      const adapter = deps.adapterFor(channel);
-      const payload = adapter.format(await loadUnit(ref), channel);
-      await db
-        .updateTable('deliveries')
-        .set({ state: 'transmitting', payload: JSON.stringify(payload), attempts: sql<number>`attempts + 1`, updated_at: new Date() })
-        .where('business_key', '=', key)
-        .execute();
-      const result = await adapter.transmit(payload, channel, { businessKey: key });
-      const liveAt = result.state === 'live' ? new Date() : null;
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('deliveries')
-          .set({ state: result.state, external_id: result.externalId, public_url: result.publicUrl, live_at: liveAt, error_class: null, error_message: null, updated_at: new Date() })
-          .where('business_key', '=', key)
-          .execute();
-        await appendAudit(trx, {
-          actor: 'system',
-          action: `delivery_${result.state}`,
-          packageId: ref.packageId,
-          revision: ref.revision,
-          channelId: ref.channelId,
-          details: { publicUrl: result.publicUrl, externalId: result.externalId },
-          eventKey: `${key}:${result.state}`,
-        });
-      });
-      return { state: result.state, publicUrl: result.publicUrl, liveAt: liveAt?.toISOString() ?? null };
-    },
-
-    /** Take the unit down from one channel that received it. */
-    async takeDownUnit(ref: UnitRef & { reason: string }): Promise<{ state: string; takenDownAt: string | null }> {
-      const key = deliveryKey(ref);
-      const delivery = await db.selectFrom('deliveries').selectAll().where('business_key', '=', key).executeTakeFirstOrThrow();
-      if (delivery.state === 'retracted') return { state: 'retracted', takenDownAt: delivery.updated_at.toISOString() };
-      const channel = channelOf(ref.channelId);
-      const adapter = deps.adapterFor(channel);
-      if (adapter.takeDown && delivery.external_id) {
-        await adapter.takeDown(delivery.external_id, channel, { businessKey: key, reason: ref.reason });
-      }
-      const now = new Date();
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('deliveries').set({ state: 'retracted', updated_at: now }).where('business_key', '=', key).execute();
-        await appendAudit(trx, {
-          actor: 'system',
-          action: 'delivery_retracted',
-          packageId: ref.packageId,
-          revision: ref.revision,
-          channelId: ref.channelId,
-          details: { reason: ref.reason },
-          eventKey: `${key}:retracted`,
-        });
-      });
-      return { state: 'retracted', takenDownAt: now.toISOString() };
     },
   };
 }

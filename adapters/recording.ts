@@ -1,6 +1,6 @@
 /**
- * A channel that only records what it would publish (the delivery row holds the payload).
- * It proves the release orchestration for platforms whose real adapter is not plugged in yet.
+ * A channel that only records what it would publish (the delivery row holds the payload). Tests
+ * of the release orchestration use it where the platform itself is not the point.
  */
 import type { ChannelAdapter, ReleaseUnit } from './types.js';
 
@@ -15,17 +15,21 @@ export function createRecordingAdapter(platform: string, baseUrl = 'https://reco
     `${baseUrl}/${encodeURIComponent(channelId)}/${unit.packageId}/r${unit.revision}/${part}`;
   return {
     platform,
-    capabilities: { publishing: 'api', canDelete: true, pollsStatus: false, mediaKinds: ['image', 'video', 'audio'] },
+    capabilities: { publishing: 'api', canDelete: true, pollsStatus: false, reconciles: false, mediaKinds: ['image', 'video', 'audio'], limits: {} },
     format(unit, channel) {
       // Document and interpretations link to each other: the unit is released as one.
       return {
-        channelId: channel.id,
-        document: { title: unit.document.title, link: pageUrl(channel.id, unit, 'document') },
-        interpretations: unit.interpretations.map((i, n) => ({ form: i.form, title: i.title, link: pageUrl(channel.id, unit, `interpretation-${n + 1}`) })),
+        payload: {
+          channelId: channel.id,
+          document: { title: unit.document.title, link: pageUrl(channel.id, unit, 'document') },
+          interpretations: unit.interpretations.map((i, n) => ({ form: i.form, title: i.title, link: pageUrl(channel.id, unit, `interpretation-${n + 1}`) })),
+        },
+        renditions: [],
+        warnings: [],
       };
     },
-    async transmit(payload, _channel, context) {
-      return { externalId: context.businessKey, publicUrl: payload.document.link, state: 'live' };
+    async transmit(payload, ctx) {
+      return { state: 'live', externalId: ctx.businessKey, publicUrl: payload.document.link };
     },
     async takeDown() {},
   };

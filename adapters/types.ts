@@ -1,9 +1,30 @@
 /**
  * A channel adapter = declared capabilities + a pure `format` step (approved package revision →
  * platform payload) + a `transmit` step (payload → platform). Workflows never see adapters: the
- * delivery activities pick one by the channel's platform, so adding a platform touches no workflow.
+ * delivery activities pick one by the channel's platform (adapters/index.ts), so adding a
+ * platform touches no workflow code.
+ *
+ * The delivery activities own exactly-once: they keep the delivery row (state, payload snapshot,
+ * checkpoint, external id), reconcile before any retry and classify errors. An adapter only has
+ * to (a) say what a step did, (b) throw a DeliveryError that says what kind of failure it was,
+ * and (c) save the ids of multi-step progress with `ctx.checkpoint` so a retry resumes there.
  */
-import type { Channel } from '../domain/registry.js';
+import type { Channel, NewMediaAccount } from '../domain/registry.js';
+
+// ── What every adapter receives ─────────────────────────────────────────────────────────────
+
+/** What the media probe knows about one uploaded original (mediaId = its SHA-256). */
+export interface MediaInfo {
+  mediaId: string;
+  kind: 'image' | 'video' | 'audio';
+  mime: string;
+  sizeBytes: number;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+  /** The editor's file name, for messages. */
+  name?: string;
+}
 
 /** The approved content of one package revision, as every adapter receives it. */
 export interface ReleaseUnit {
@@ -11,27 +32,138 @@ export interface ReleaseUnit {
   revision: number;
   contentHash: string;
   title: string;
-  document: { title: string; body: string; documentNumber?: string; issuingUnit?: string; formedAt?: string };
-  interpretations: { form: string; title: string; body: string }[];
+  catalogue: { id: string; name: string; contentClass: string };
+  /** Body fields are sanitized HTML. */
+  document: {
+    title: string;
+    body: string;
+    documentNumber?: string;
+    issuingUnit?: string;
+    formedAt?: string;
+    attachments?: { name: string; url?: string; mediaId?: string }[];
+  };
+  interpretations: { form: string; title: string; body: string; mediaId?: string; url?: string; interpreter?: string }[];
+  /** The package's cover image, when the editor chose one. */
+  cover?: { mediaId: string; alt: string };
+  /** Every original the unit refers to (cover, interpretations, attachments), by mediaId. */
+  media: Record<string, MediaInfo>;
+  /**
+   * Public URLs of the unit's pages on the district portal, for "read the full text" links from
+   * new-media posts. Null when the package is not released to any portal column.
+   */
+  portalLinks: { document: string; interpretations: string[] } | null;
+  /** When the release started (ISO 8601); a stable value for every channel of one release. */
+  releasedAt: string;
 }
+
+// ── What an adapter declares ────────────────────────────────────────────────────────────────
 
 export interface AdapterCapabilities {
+  /** `api`: govpub posts; `manual`: an operator posts a prepared bundle and confirms the URL. */
   publishing: 'api' | 'manual';
+  /** Can take a post down through the API; otherwise retraction creates a manual take-down task. */
   canDelete: boolean;
+  /** Publishing is asynchronous: `transmit` answers `submitted` and `confirm` is polled. */
   pollsStatus: boolean;
+  /** Can find a post an earlier, unanswered attempt created (`reconcile`). */
+  reconciles: boolean;
   mediaKinds: ('image' | 'video' | 'audio')[];
+  /** The platform's documented limits this adapter enforces in `format` (shown by /api/channels). */
+  limits: Record<string, number | string>;
 }
 
-export interface TransmitResult {
-  externalId: string;
-  publicUrl: string | null;
-  state: 'live' | 'unconfirmed' | 'awaiting_manual';
+/** A rendition the adapter needs before transmit: an original × a media spec key (media/specs.ts). */
+export interface RenditionNeed {
+  mediaId: string;
+  /** e.g. `wechat_oa.thumb`, `douyin.video_1080`. */
+  spec: string;
+  /** Why, for progress displays: "cover", "interpretation video", … */
+  purpose: string;
 }
 
-export interface ChannelAdapter<Payload = unknown> {
+export interface Formatted<Payload> {
+  /** Stored as the delivery's payload snapshot: plain JSON, no secrets, no file contents. */
+  payload: Payload;
+  renditions: RenditionNeed[];
+  /** Things the editor should know that do not stop the delivery (e.g. "digest shortened to 120 characters"). */
+  warnings: string[];
+}
+
+// ── What transmit may use ───────────────────────────────────────────────────────────────────
+
+export interface RenditionFile {
+  mediaId: string;
+  spec: string;
+  path: string;
+  mime: string;
+  sizeBytes: number;
+  sha256: string;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+}
+
+export interface RenditionSource {
+  /** The rendition as a local file (prepared and cached on first use). */
+  get(mediaId: string, spec: string): Promise<RenditionFile>;
+}
+
+/** Tokens an adapter obtains at run time (access tokens, rotated refresh tokens), kept per channel. */
+export interface TokenStore {
+  get(name: string): Promise<{ value: string; expiresAt: Date | null } | null>;
+  put(name: string, value: string, expiresAt: Date | null): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+export interface TransmitContext<Checkpoint = Record<string, unknown>> {
+  /** `${packageId}@${revision}→${channelId}`: derive idempotency keys and markers from it. */
+  businessKey: string;
+  channel: Channel;
+  /** The new-media account behind the channel (undefined for portal / media-center columns). */
+  account?: NewMediaAccount;
+  /** The account's credentials with secrets resolved. Never log them or put them in errors. */
+  credentials: Record<string, string>;
+  /** The platform's API base URL (configuration; the simulators locally). */
+  baseUrl: string;
+  /** Per-channel token storage that survives restarts and is shared by workers. */
+  tokens: TokenStore;
+  renditions: RenditionSource;
+  /** Progress of earlier attempts of this delivery ({} on the first). */
+  checkpointed: Partial<Checkpoint>;
+  /** Saves multi-step progress (merged into what is saved) before the next step runs. */
+  checkpoint(progress: Partial<Checkpoint>): Promise<void>;
+  /** Tell Temporal the attempt is alive during long uploads. */
+  heartbeat(): void;
+  signal?: AbortSignal;
+}
+
+export type TransmitResult =
+  /** Public now. */
+  | { state: 'live'; externalId: string; publicUrl: string | null }
+  /** Accepted; publishing finishes asynchronously: `confirm` is polled until final. */
+  | { state: 'submitted'; externalId: string; publicUrl?: string | null }
+  /** Manual hand-off: the bundle is ready; an operator posts it and confirms with the URL. */
+  | { state: 'awaiting_manual'; externalId: string; publicUrl?: null };
+
+export type ConfirmResult =
+  | { state: 'live'; publicUrl: string | null; externalId?: string }
+  | { state: 'pending'; note?: string }
+  /** The platform refused the post after accepting it (review rejected, publish failed). */
+  | { state: 'rejected'; message: string };
+
+export interface ChannelAdapter<Payload = unknown, Checkpoint = Record<string, unknown>> {
   platform: string;
   capabilities: AdapterCapabilities;
-  format(unit: ReleaseUnit, channel: Channel): Payload;
-  transmit(payload: Payload, channel: Channel, context: { businessKey: string }): Promise<TransmitResult>;
-  takeDown?(externalId: string, channel: Channel, context: { businessKey: string; reason: string }): Promise<void>;
+  /** Pure: no I/O, no clock. Throws `rejectedContent(...)` listing every limit the unit breaks. */
+  format(unit: ReleaseUnit, channel: Channel): Formatted<Payload>;
+  transmit(payload: Payload, ctx: TransmitContext<Checkpoint>): Promise<TransmitResult>;
+  /** For `pollsStatus` adapters: where is the submitted post now? */
+  confirm?(externalId: string, ctx: TransmitContext<Checkpoint>): Promise<ConfirmResult>;
+  /**
+   * For `reconciles` adapters: called before every retry of a transmit whose outcome is unknown.
+   * Returns what an earlier attempt created (then nothing is posted again), or null if nothing.
+   */
+  reconcile?(payload: Payload, ctx: TransmitContext<Checkpoint>): Promise<TransmitResult | null>;
+  /** For `canDelete` adapters. Taking down what is already gone succeeds. */
+  takeDown?(externalId: string, ctx: TransmitContext<Checkpoint> & { reason: string }): Promise<void>;
 }

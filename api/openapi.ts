@@ -13,6 +13,90 @@ function op(summary: string, extra: Record<string, unknown> = {}, ok: Record<str
   };
 }
 
+const mediaIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' }, description: 'Media id: the SHA-256 of the original (hex)' };
+const fileResponses = (what: string) => ({
+  '200': { description: `${what}, with ETag (the SHA-256), Accept-Ranges and an immutable Cache-Control`, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+  '206': { description: 'The requested byte range (Range: bytes=start-end)' },
+  '304': { description: 'Not modified (If-None-Match)' },
+  '404': error,
+  '416': error,
+});
+
+/** Media: uploads, rendition jobs with progress, originals and renditions as files. */
+function mediaPaths() {
+  return {
+    '/api/media': {
+      get: op('Uploaded originals, newest first', {
+        parameters: [
+          { name: 'kind', in: 'query', schema: { enum: ['image', 'video', 'audio'] } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 1000 } },
+        ],
+      }),
+      post: {
+        ...op('Upload an original (multipart/form-data, one file part). Streamed into the content-addressed store and probed by content, not name: type, dimensions, duration, codecs. Refuses empty (400), corrupt (400), unsupported (415) and oversized (413) files with a message naming the limit and by how much.', {
+          requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } } },
+        }),
+        responses: {
+          '201': { description: 'Stored: the media record ({id, kind, mime, width, height, durationSec, contentUrl, warnings, …})' },
+          '200': { description: 'The same bytes were already stored: the existing record (created: false)' },
+          '400': error,
+          '401': error,
+          '403': error,
+          '413': error,
+          '415': error,
+        },
+      },
+    },
+    '/api/media/{id}': { get: op('A media record with its renditions and rendition jobs (state, progress 0–100, current spec, per-spec results)', { parameters: [mediaIdParam] }) },
+    '/api/media/{id}/content': {
+      get: { summary: 'The original file (no token needed: the id is the SHA-256 of the bytes). Range requests supported.', parameters: [mediaIdParam], responses: fileResponses('The original') },
+    },
+    '/api/media/{id}/renditions': {
+      post: {
+        ...op('Request renditions: a Temporal job makes each one (cached by original × spec × watermark: asking twice costs nothing). Specs the original cannot serve are listed in `problems` before any work.', {
+          parameters: [mediaIdParam],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    platforms: { type: 'array', items: { type: 'string' }, examples: [['wechat_oa', 'douyin']] },
+                    specs: { type: 'array', items: { type: 'string' }, examples: [['douyin.video_720', 'wechat_oa.thumb']] },
+                    channel: { type: 'string', description: 'Channel id: its watermark applies (config/registry/watermarks.yaml); its platform when no platforms/specs are given' },
+                    watermark: { type: 'boolean', description: 'false: no watermark even where the channel has one' },
+                    owner: { type: 'object', properties: { packageId: { type: 'string' }, deliveryKey: { type: 'string' } } },
+                  },
+                },
+              },
+            },
+          },
+        }),
+        responses: { '202': { description: 'The job ({id, state, progress, specs, problems, existing})' }, '400': error, '401': error, '403': error, '404': error, '422': error },
+      },
+    },
+    '/api/media/{id}/renditions/{spec}': {
+      get: {
+        summary: 'A rendition file (no token needed), e.g. for manual hand-off bundles and the portal. Range requests supported.',
+        parameters: [
+          mediaIdParam,
+          { name: 'spec', in: 'path', required: true, schema: { type: 'string' }, description: 'Rendition key, e.g. wechat_oa.thumb' },
+          { name: 'channel', in: 'query', schema: { type: 'string' }, description: "Prefer the rendition made for this channel (its watermark)" },
+        ],
+        responses: fileResponses('The rendition'),
+      },
+    },
+    '/api/media/jobs/{jobId}': {
+      get: op('One rendition job: state (queued, running, done, failed, canceled), progress, current spec, results', { parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }] }),
+      delete: {
+        ...op('Cancel a rendition job: the running transcode is stopped (ffmpeg killed)', { parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }] }),
+        responses: { '200': { description: 'Canceled' }, '202': { description: 'Cancel requested; still stopping' }, '401': error, '403': error, '404': error, '409': error },
+      },
+    },
+  };
+}
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
@@ -136,6 +220,7 @@ export function openApiDocument() {
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } },
         }),
       },
+      ...mediaPaths(),
       '/api/audit': {
         get: op('The append-only audit trail', {
           parameters: [

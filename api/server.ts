@@ -9,6 +9,7 @@ import { listChannels } from '../domain/registry.js';
 import { listAudit } from '../services/audit.js';
 import type { AppContext } from '../services/context.js';
 import { PackageService } from '../services/packages.js';
+import { DeliveryService } from '../services/deliveries.js';
 import { ValidationError } from '../services/package-input.js';
 import { authenticate, toActor } from '../services/users.js';
 import { openApiDocument } from './openapi.js';
@@ -17,8 +18,18 @@ export interface ApiOptions {
   /** Extra health checks (e.g. simulators, adapters) reported by /healthz. */
   health?: () => Promise<Record<string, unknown>>;
   /** Per-channel extras for GET /api/channels (base URL, health); never secrets. */
-  channelInfo?: (channelId: string) => Record<string, unknown>;
+  channelInfo?: () => Promise<(channelId: string) => Record<string, unknown>>;
+  /** Checks the URL an operator gives for a manual post; null when it is acceptable. */
+  validateManualUrl?: (platform: string, url: string) => string | null;
+  /** More routes (media, the portal's static pages) with the same authentication. */
+  register?: (app: FastifyInstance, helpers: RouteHelpers) => Promise<void>;
   logger?: boolean;
+}
+
+export interface RouteHelpers {
+  auth: { preHandler: (request: FastifyRequest) => Promise<void> };
+  actorOf(request: FastifyRequest): Actor;
+  requireActor(request: FastifyRequest): Promise<Actor>;
 }
 
 declare module 'fastify' {
@@ -45,6 +56,7 @@ export function errorBody(error: GovpubError) {
 export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024 });
   const packages = new PackageService(ctx);
+  const deliveries = new DeliveryService(ctx);
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown; code?: string }, _request, reply) => {
     if (error instanceof ValidationError) return reply.status(400).send(errorBody(error));
@@ -86,17 +98,41 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   });
   app.get('/api/openapi.json', async () => openApiDocument());
 
-  app.get('/api/channels', auth, async () => {
+  app.get('/api/channels', auth, async (request) => {
+    const q = request.query as { platform?: string; paused?: string };
     const rows = await ctx.db.selectFrom('channels').select(['id', 'paused_at', 'paused_reason']).execute();
     const paused = new Map(rows.map((r) => [r.id, r]));
+    const info = options.channelInfo ? await options.channelInfo() : () => ({});
     return {
-      channels: listChannels(ctx.registry).map((c) => ({
-        ...c,
-        paused: Boolean(paused.get(c.id)?.paused_at),
-        ...(options.channelInfo ? options.channelInfo(c.id) : {}),
-      })),
+      channels: listChannels(ctx.registry)
+        .filter((c) => !q.platform || c.platform === q.platform)
+        .filter((c) => q.paused === undefined || Boolean(paused.get(c.id)?.paused_at) === (q.paused === 'true'))
+        .map((c) => ({
+          ...c,
+          paused: Boolean(paused.get(c.id)?.paused_at),
+          pausedReason: paused.get(c.id)?.paused_reason ?? null,
+          ...info(c.id),
+        })),
     };
   });
+  app.post('/api/channels/:id/pause', auth, async (request) => deliveries.pauseChannel(actorOf(request), decodeURIComponent(idOf(request)), bodyOf(request).reason));
+  app.post('/api/channels/:id/resume', auth, async (request) => deliveries.resumeChannel(actorOf(request), decodeURIComponent(idOf(request))));
+
+  app.get('/api/deliveries', auth, async (request) => {
+    const q = request.query as { state?: string; channel?: string; platform?: string; package?: string; needsAction?: string; limit?: string };
+    return deliveries.list({
+      state: q.state,
+      channel: q.channel,
+      platform: q.platform,
+      packageId: q.package,
+      needsAction: q.needsAction === 'true',
+      limit: q.limit ? Number(q.limit) : undefined,
+    });
+  });
+  app.get('/api/deliveries/:id', auth, async (request) => deliveries.get(idOf(request)));
+  app.post('/api/deliveries/:id/retry', auth, async (request) => deliveries.retry(actorOf(request), idOf(request)));
+  app.post('/api/deliveries/:id/skip', auth, async (request) => deliveries.skip(actorOf(request), idOf(request), bodyOf(request).reason));
+  app.post('/api/deliveries/:id/confirm', auth, async (request) => deliveries.confirm(actorOf(request), idOf(request), bodyOf(request), options.validateManualUrl));
   app.get('/api/catalogue', auth, async () => ({
     items: ctx.registry.catalogue.map((item) => ({ ...item, stages: ctx.registry.review.classes[item.contentClass] ?? [] })),
   }));
@@ -128,6 +164,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     const q = request.query as { package?: string; action?: string; limit?: string; after?: string };
     return { entries: await listAudit(ctx.db, { packageId: q.package, action: q.action, limit: q.limit ? Number(q.limit) : undefined, afterId: q.after }) };
   });
+
+  if (options.register) await options.register(app, { auth, actorOf, requireActor });
 
   return app;
 }

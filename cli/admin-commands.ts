@@ -69,7 +69,7 @@ export function registerAdminCommands(program: Command): void {
 
   program
     .command('channels')
-    .description('Channels (portal columns, new-media accounts, media-center columns)')
+    .description('Channels (portal columns, new-media accounts, media-center columns); pause and resume')
     .command('list')
     .description('List every channel of the registry')
     .option('--platform <platform>', 'only this platform, e.g. wechat_oa')

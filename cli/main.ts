@@ -9,6 +9,7 @@ import { reportError } from './output.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerPackageCommands } from './package-commands.js';
 import { registerRunCommands } from './run-commands.js';
+import { registerDeliveryCommands } from './delivery-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('govpub')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerAdminCommands(program);
   registerPackageCommands(program);
+  registerDeliveryCommands(program);
   return program;
 }
 

@@ -328,3 +328,18 @@ export function missingSecrets(registry: Registry, sources: SecretSources): Miss
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
+
+/**
+ * Looks up secrets referenced outside accounts.yaml (e.g. a media-center client secret in
+ * platforms.yaml) from the same sources: environment first, then the secrets file.
+ */
+export function readNamedSecrets(names: readonly string[], sources: SecretSources): Map<string, string> {
+  const fileName = sources.secretsFile ?? nonEmpty(sources.env[SECRETS_FILE_ENV]);
+  const loaded = fileName && names.length > 0 ? loadSecretsFile(fileName) : undefined;
+  const found = new Map<string, string>();
+  for (const name of names) {
+    const value = nonEmpty(sources.env[name]) ?? loaded?.values.get(name);
+    if (value !== undefined) found.set(name, value);
+  }
+  return found;
+}

@@ -41,6 +41,18 @@ export interface Settings {
   pglitePort: number;
   temporal: TemporalSettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Content-addressed media store (originals, renditions, their records): GOVPUB_MEDIA_DIR. */
+  mediaDir: string;
+  /** The portal's web root (generations + `current`): GOVPUB_PORTAL_ROOT. */
+  portalRoot: string;
+  /** Public base URL of the portal pages: GOVPUB_PORTAL_URL (default <public URL>/portal). */
+  portalUrl: string;
+  /** Run the platform simulators in `govpub start` (GOVPUB_SIMULATORS=off to use real platforms). */
+  simulators: boolean;
+  /** First port of the simulators in `govpub start` (GOVPUB_SIMULATOR_PORT, default 7301). */
+  simulatorBasePort: number;
+  /** Upload limits per kind in bytes (GOVPUB_MEDIA_LIMITS); kinds not given keep media/probe.ts defaults. */
+  mediaUploadLimits: Partial<Record<'image' | 'audio' | 'video', number>>;
 }
 
 export const ROOT_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -53,6 +65,23 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
     throw new GovpubError('setting_invalid', `${name}=${raw} is not a valid port number (0-65535). Fix or unset ${name}.`);
   }
   return value;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
+
+/** `image=50MB,audio=200MB,video=4GB` (decimal units, any subset) → bytes per kind. */
+export function parseMediaLimits(raw: string | undefined): Partial<Record<'image' | 'audio' | 'video', number>> {
+  const limits: Partial<Record<'image' | 'audio' | 'video', number>> = {};
+  if (raw === undefined || raw.trim() === '') return limits;
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(image|audio|video)\s*=\s*(\d+(?:\.\d+)?)\s*([kmgt]?b?)$/i.exec(part);
+    const bytes = m ? Math.round(Number(m[2]) * SIZE_UNITS[m[3]!.toLowerCase().replace(/^([kmgt])$/, '$1b')]!) : NaN;
+    if (!m || !Number.isFinite(bytes) || bytes <= 0) {
+      throw new GovpubError('setting_invalid', `GOVPUB_MEDIA_LIMITS: "${part}" is not <kind>=<size>; write e.g. image=50MB,audio=200MB,video=4GB (kinds: image, audio, video; units B, KB, MB, GB, decimal).`);
+    }
+    limits[m[1]!.toLowerCase() as 'image' | 'audio' | 'video'] = bytes;
+  }
+  return limits;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -69,6 +98,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new GovpubError('setting_invalid', `GOVPUB_LOG_LEVEL=${logLevel} must be one of debug, info, warn, error.`);
   }
+  const publicBaseUrl = nonEmpty(env.GOVPUB_PUBLIC_URL) ?? `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
+  const simulatorsSetting = (nonEmpty(env.GOVPUB_SIMULATORS) ?? 'on').toLowerCase();
+  if (!['on', 'off'].includes(simulatorsSetting)) {
+    throw new GovpubError('setting_invalid', `GOVPUB_SIMULATORS=${simulatorsSetting} must be "on" or "off".`);
+  }
   return {
     rootDir,
     dataDir,
@@ -76,7 +110,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configDir: path.resolve(nonEmpty(env.GOVPUB_CONFIG_DIR) ?? path.join(rootDir, 'config')),
     apiPort,
     apiHost,
-    publicBaseUrl: nonEmpty(env.GOVPUB_PUBLIC_URL) ?? `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`,
+    publicBaseUrl,
     databaseUrl: nonEmpty(env.DATABASE_URL),
     pglitePort: intFrom(env, 'GOVPUB_PGLITE_PORT', 0),
     temporal: {
@@ -93,5 +127,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       workflowBundlePath: nonEmpty(env.GOVPUB_WORKFLOW_BUNDLE),
     },
     logLevel,
+    mediaDir: path.resolve(nonEmpty(env.GOVPUB_MEDIA_DIR) ?? path.join(dataDir, 'media')),
+    portalRoot: path.resolve(nonEmpty(env.GOVPUB_PORTAL_ROOT) ?? path.join(dataDir, 'portal')),
+    portalUrl: (nonEmpty(env.GOVPUB_PORTAL_URL) ?? `${publicBaseUrl}/portal`).replace(/\/+$/, ''),
+    simulators: simulatorsSetting === 'on',
+    simulatorBasePort: intFrom(env, 'GOVPUB_SIMULATOR_PORT', 7301),
+    mediaUploadLimits: parseMediaLimits(env.GOVPUB_MEDIA_LIMITS),
   };
 }

@@ -1,10 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { GovpubError } from '../domain/errors.js';
 import * as foundation from './migrations/0001_foundation.js';
+import * as delivery from './migrations/0002_delivery.js';
+import * as media from './migrations/0003_media.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': foundation,
+  '0002_delivery': delivery,
+  '0003_media': media,
 };
 
 export interface MigrationReport {

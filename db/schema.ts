@@ -7,6 +7,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T> = ColumnType<T, string | T, string | T>;
+/** A JSON column with a database default: optional on insert. */
+type JsonWithDefault<T> = ColumnType<T, string | T | undefined, string | T>;
 
 export interface UsersTable {
   id: string;
@@ -96,6 +98,30 @@ export interface DeliveriesTable {
   live_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  platform: string | null;
+  /** Multi-step progress of the transmit (upload ids, draft ids), so a retry resumes there. */
+  checkpoint: JsonWithDefault<Record<string, unknown>>;
+  /** Renditions the adapter asked for: [{mediaId, spec, purpose}]. */
+  renditions: JsonWithDefault<unknown[]>;
+  warnings: JsonWithDefault<string[]>;
+  /** Rejected content: [{field, message}] for the editor. */
+  problems: JsonWithDefault<unknown[]>;
+  platform_code: string | null;
+  submitted_at: NullableTimestamp;
+  last_attempt_at: NullableTimestamp;
+  /** An operator's open task: manual_post, manual_takedown, or null. */
+  task: string | null;
+  reminded_at: NullableTimestamp;
+  skipped_reason: string | null;
+  taken_down_at: NullableTimestamp;
+}
+
+export interface ChannelTokensTable {
+  channel_id: string;
+  name: string;
+  value: string;
+  expires_at: NullableTimestamp;
+  updated_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -112,7 +138,74 @@ export interface AuditLogTable {
   event_key: string | null;
 }
 
+/** Media (issue 5): JSON columns with a database default are optional on insert. */
+type MediaJson<T> = ColumnType<T, string | undefined, string>;
+/** bigint comes back from pg as a string; write numbers. */
+type BigIntColumn = ColumnType<string, number | bigint | string, number | bigint | string>;
+
+/** An uploaded original, keyed by the SHA-256 of its bytes (its address in the media store). */
+export interface MediaTable {
+  id: string;
+  kind: 'image' | 'video' | 'audio';
+  mime: string;
+  format: string;
+  size_bytes: BigIntColumn;
+  width: number | null;
+  height: number | null;
+  duration_sec: number | null;
+  /** File name of the first upload of these bytes. */
+  upload_name: string | null;
+  /** What media/probe.ts found (codecs, fps, EXIF/GPS flags, …). */
+  probe: Json<Record<string, unknown>>;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+/** A rendition made from an original: one per (original × spec × watermark). */
+export interface MediaRenditionsTable {
+  media_id: string;
+  spec_key: string;
+  cache_key: string;
+  sha256: string;
+  mime: string;
+  size_bytes: BigIntColumn;
+  width: number | null;
+  height: number | null;
+  duration_sec: number | null;
+  watermarked: ColumnType<boolean, boolean | undefined, boolean>;
+  channel_id: string | null;
+  warnings: MediaJson<string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type MediaJobState = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+
+/** A request for renditions, run by the media-renditions workflow; progress written by its activities. */
+export interface MediaJobsTable {
+  id: string;
+  media_id: string;
+  specs: Json<string[]>;
+  channel_id: string | null;
+  state: ColumnType<MediaJobState, MediaJobState | undefined, MediaJobState>;
+  progress: ColumnType<number, number | undefined, number>;
+  current_spec: string | null;
+  spec_progress: MediaJson<Record<string, number>>;
+  results: MediaJson<Record<string, unknown>>;
+  problems: MediaJson<{ spec: string; code: string; message: string }[]>;
+  error: string | null;
+  workflow_id: string | null;
+  owner: MediaJson<{ packageId?: string; deliveryKey?: string }>;
+  requested_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
 export interface DB {
+  media: MediaTable;
+  media_renditions: MediaRenditionsTable;
+  media_jobs: MediaJobsTable;
   users: UsersTable;
   packages: PackagesTable;
   package_revisions: PackageRevisionsTable;
@@ -120,6 +213,7 @@ export interface DB {
   channels: ChannelsTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
+  channel_tokens: ChannelTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -131,3 +225,6 @@ export type DeliveryRow = Selectable<DeliveriesTable>;
 export type NewDelivery = Insertable<DeliveriesTable>;
 export type DeliveryUpdate = Updateable<DeliveriesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type MediaRow = Selectable<MediaTable>;
+export type MediaRenditionRow = Selectable<MediaRenditionsTable>;
+export type MediaJobRow = Selectable<MediaJobsTable>;

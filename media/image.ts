@@ -28,8 +28,10 @@ export interface WatermarkOptions {
   margin?: number;
   /** Text colour (CSS), default white; a soft shadow keeps it readable on light pictures. */
   color?: string;
-  /** Pango font description, default "sans bold". */
+  /** Pango font description, default "sans bold" (config/watermarks.ts sets the resolved CJK family). */
   font?: string;
+  /** Font file loaded for the text (e.g. NotoSansCJK-Bold.ttc); `font` then names its family. */
+  fontFile?: string;
   /** Outputs narrower than this get no watermark (it would be illegible), default 240. */
   minOutputWidth?: number;
 }
@@ -257,31 +259,9 @@ function isOpaque(raw: Raw): boolean {
 // Watermark
 
 async function applyWatermark(raw: Raw, wm: WatermarkOptions, warnings: string[]): Promise<Raw> {
-  if (raw.width < (wm.minOutputWidth ?? 240)) {
-    warnings.push(`No watermark: ${raw.width} px wide is too small for a legible one.`);
-    return raw;
-  }
-  const opacity = Math.min(1, Math.max(0, wm.opacity ?? 0.6));
-  const targetW = Math.max(16, Math.round(raw.width * (wm.scale ?? 0.2)));
-  const margin = Math.round(Math.min(raw.width, raw.height) * (wm.margin ?? 0.03));
-
-  let mark: Raw;
-  if (wm.imagePath) {
-    mark = await toRaw(sharp(wm.imagePath).resize({ width: targetW, height: Math.round(raw.height * 0.5), fit: 'inside' }).ensureAlpha());
-  } else {
-    mark = await renderTextMark(wm.text ?? '', targetW, wm);
-  }
-  if (mark.width > raw.width - 2 * margin || mark.height > raw.height - 2 * margin) {
-    warnings.push('No watermark: it does not fit inside this rendition.');
-    return raw;
-  }
-  // Opacity: scale the alpha channel.
-  for (let i = 3; i < mark.data.length; i += 4) mark.data[i] = Math.round((mark.data[i] ?? 0) * opacity);
-
-  const pos = wm.position ?? 'southeast';
-  const left = pos.endsWith('west') ? margin : pos.endsWith('east') ? raw.width - mark.width - margin : Math.round((raw.width - mark.width) / 2);
-  const top = pos.startsWith('north') ? margin : pos.startsWith('south') ? raw.height - mark.height - margin : Math.round((raw.height - mark.height) / 2);
-
+  const placed = await prepareWatermark(wm, raw.width, raw.height, warnings);
+  if (!placed) return raw;
+  const { mark, left, top } = placed;
   const out = await toRaw(
     sharp(raw.data, { raw: rawInfo(raw) }).composite([{ input: mark.data, raw: rawInfo(mark), left, top }]),
   );
@@ -290,6 +270,62 @@ async function applyWatermark(raw: Raw, wm: WatermarkOptions, warnings: string[]
     return toRaw(sharp(out.data, { raw: rawInfo(out) }).removeAlpha());
   }
   return out;
+}
+
+/**
+ * The watermark for an output of `width`×`height`: RGBA pixels with the opacity applied, and where
+ * it goes. Null (with a warning) when the output is too small for a legible one or it does not fit.
+ */
+async function prepareWatermark(
+  wm: WatermarkOptions,
+  width: number,
+  height: number,
+  warnings: string[],
+): Promise<{ mark: Raw; left: number; top: number } | null> {
+  if (width < (wm.minOutputWidth ?? 240)) {
+    warnings.push(`No watermark: ${width} px wide is too small for a legible one.`);
+    return null;
+  }
+  const opacity = Math.min(1, Math.max(0, wm.opacity ?? 0.6));
+  const targetW = Math.max(16, Math.round(width * (wm.scale ?? 0.2)));
+  const margin = Math.round(Math.min(width, height) * (wm.margin ?? 0.03));
+
+  let mark: Raw;
+  if (wm.imagePath) {
+    mark = await toRaw(sharp(wm.imagePath).resize({ width: targetW, height: Math.round(height * 0.5), fit: 'inside' }).ensureAlpha());
+  } else {
+    mark = await renderTextMark(wm.text ?? '', targetW, wm);
+  }
+  if (mark.width > width - 2 * margin || mark.height > height - 2 * margin) {
+    warnings.push('No watermark: it does not fit inside this rendition.');
+    return null;
+  }
+  // Opacity: scale the alpha channel.
+  for (let i = 3; i < mark.data.length; i += 4) mark.data[i] = Math.round((mark.data[i] ?? 0) * opacity);
+
+  const pos = wm.position ?? 'southeast';
+  const left = pos.endsWith('west') ? margin : pos.endsWith('east') ? width - mark.width - margin : Math.round((width - mark.width) / 2);
+  const top = pos.startsWith('north') ? margin : pos.startsWith('south') ? height - mark.height - margin : Math.round((height - mark.height) / 2);
+  return { mark, left, top };
+}
+
+/**
+ * Writes the watermark for a `width`×`height` frame as a PNG (opacity applied) and returns where
+ * it goes: the video pipeline overlays it with ffmpeg, so text looks the same on pictures and
+ * videos and uses the same font (pango picks the right CJK face from a .ttc by family name).
+ */
+export async function writeWatermarkPng(
+  wm: WatermarkOptions,
+  width: number,
+  height: number,
+  outPath: string,
+  warnings: string[] = [],
+): Promise<{ path: string; left: number; top: number; width: number; height: number } | null> {
+  if (!wm.text && !wm.imagePath) return null;
+  const placed = await prepareWatermark(wm, width, height, warnings);
+  if (!placed) return null;
+  await sharp(placed.mark.data, { raw: rawInfo(placed.mark) }).png({ compressionLevel: 1 }).toFile(outPath);
+  return { path: outPath, left: placed.left, top: placed.top, width: placed.mark.width, height: placed.mark.height };
 }
 
 const escapeMarkup = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -304,6 +340,7 @@ async function renderTextMark(text: string, targetW: number, wm: WatermarkOption
         text: {
           text: `<span foreground="${fg}">${escapeMarkup(text)}</span>`,
           font,
+          ...(wm.fontFile ? { fontfile: wm.fontFile } : {}),
           width: targetW,
           height: Math.max(12, Math.round(targetW / 3)),
           rgba: true,

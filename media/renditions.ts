@@ -206,7 +206,7 @@ export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' |
 const inFlight = new Map<string, Promise<Rendition>>();
 
 async function watermarkKey(spec: RenditionSpec, wm: WatermarkOptions | undefined): Promise<string | null> {
-  if (spec.kind !== 'image' || !spec.watermark || !wm || (!wm.text && !wm.imagePath)) return null;
+  if (spec.kind === 'audio' || !spec.watermark || !wm || (!wm.text && !wm.imagePath)) return null;
   const { imagePath, ...rest } = wm;
   const imageHash = imagePath ? createHash('sha256').update(await readFile(imagePath)).digest('hex') : undefined;
   return stableHash({ ...rest, imageHash });
@@ -241,6 +241,12 @@ export async function prepareRendition(
   }
   const r = await job;
   return { ...r, specKey: spec.key };
+}
+
+/** The rendition if it was prepared before (with this watermark), without rendering anything. */
+export async function findCachedRendition(store: MediaStore, originalSha256: string, specKey: string, watermark?: WatermarkOptions): Promise<Rendition | null> {
+  const spec = getSpec(specKey);
+  return readCached(store, await renditionCacheKey(originalSha256, spec, watermark), spec);
 }
 
 async function readCached(store: MediaStore, recordName: string, spec: RenditionSpec): Promise<Rendition | null> {
@@ -290,7 +296,7 @@ async function render(
         label,
       });
     } else if (spec.kind === 'video') {
-      out = await renderVideoRendition(input, probe, spec, path.join(scratch, 'out.mp4'), { ...jobOpts, onProgress: opts.onProgress }, progress);
+      out = await renderVideoRendition(input, probe, spec, path.join(scratch, 'out.mp4'), { ...jobOpts, onProgress: opts.onProgress, watermark: opts.watermark }, progress);
     } else {
       out = await renderAudioRendition(input, probe, spec, path.join(scratch, `out.${spec.codec === 'mp3' ? 'mp3' : 'm4a'}`), { ...jobOpts, onProgress: opts.onProgress }, progress);
     }

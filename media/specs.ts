@@ -103,6 +103,8 @@ export interface VideoSpec extends SpecBase {
    */
   capLadder?: VideoRung[];
   minKbps?: number;
+  /** Whether the channel's watermark (from config) is laid over the picture. */
+  watermark?: boolean;
 }
 
 export interface AudioSpec extends SpecBase {
@@ -180,6 +182,7 @@ function landscape(platform: PlatformId, p: 720 | 1080, extra: Partial<VideoSpec
     maxrateKbps: p === 1080 ? 5000 : 2500,
     audioKbps: 128,
     maxFps: 30,
+    watermark: true,
     limitSource: 'assumed',
     limitName: PLATFORM_NAMES[platform],
     ...extra,

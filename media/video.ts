@@ -15,10 +15,15 @@
  * - Progress from `-progress pipe:1` (out_time_us against the probed duration). AbortSignal
  *   stops ffmpeg (SIGTERM, then SIGKILL).
  * - Metadata (including the GPS location phones write into videos) is dropped: -map_metadata -1.
+ * - Watermark (specs with `watermark: true`, when the channel has one): the text or logo is drawn
+ *   by the image pipeline into a PNG at the output's size (same look and CJK font as on pictures)
+ *   and laid over every frame with ffmpeg's overlay filter.
  */
 import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
+import { writeWatermarkPng, type WatermarkOptions } from './image.js';
 import type { ProbeResult } from './probe.js';
 import { probeMedia } from './probe.js';
 import { runTool, ToolFailure, lastLines } from './process.js';
@@ -33,6 +38,15 @@ export interface MediaJobOptions {
   label?: string;
   /** ffmpeg threads (decoder and encoder). Default: min(available cores, 4). */
   threads?: number;
+  /** The channel's watermark; applied when the spec allows one (`watermark: true`). */
+  watermark?: WatermarkOptions;
+}
+
+/** A prepared watermark PNG and its top-left corner in the output frame (input 1 of ffmpeg). */
+export interface VideoOverlay {
+  path: string;
+  left: number;
+  top: number;
 }
 
 export interface VideoRenderResult {
@@ -230,7 +244,22 @@ export function planPoster(probe: ProbeResult, spec: ImageSpec, label = 'The vid
 // ffmpeg command lines
 
 /** The filter graph producing `[v]` at exactly width×height (yuv420p). */
-export function videoFilterGraph(layout: VideoSpec['layout'], width: number, height: number, srcW?: number, srcH?: number, fps?: number): string {
+export function videoFilterGraph(
+  layout: VideoSpec['layout'],
+  width: number,
+  height: number,
+  srcW?: number,
+  srcH?: number,
+  fps?: number,
+  overlay?: Pick<VideoOverlay, 'left' | 'top'>,
+): string {
+  if (overlay) {
+    // The layout first, then the watermark (input 1) over the finished frame.
+    return (
+      videoFilterGraph(layout, width, height, srcW, srcH, fps).replace(/\[v\]$/, '[vb]') +
+      `;[vb][1:v]overlay=x=${Math.round(overlay.left)}:y=${Math.round(overlay.top)}:format=auto,format=yuv420p[v]`
+    );
+  }
   const fpsFilter = fps ? `,fps=${fps}` : '';
   const sameAspect = srcW && srcH ? Math.abs(srcW / srcH - width / height) < 0.01 : false;
   if (layout === 'pad' || sameAspect) {
@@ -251,7 +280,7 @@ export function videoFilterGraph(layout: VideoSpec['layout'], width: number, hei
   );
 }
 
-export function videoArgs(input: string, output: string, plan: VideoPlan, spec: VideoSpec, probe: ProbeResult, threads: number): string[] {
+export function videoArgs(input: string, output: string, plan: VideoPlan, spec: VideoSpec, probe: ProbeResult, threads: number, overlay?: VideoOverlay): string[] {
   const fps = plan.fps ?? probe.fps ?? 25;
   const gop = Math.max(1, Math.round(fps * 2));
   const args = [
@@ -260,7 +289,8 @@ export function videoArgs(input: string, output: string, plan: VideoPlan, spec: 
     // Untrusted input: no network or other protocols (e.g. references inside a crafted file).
     '-protocol_whitelist', 'file',
     '-i', input,
-    '-filter_complex', videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps),
+    ...(overlay ? ['-i', overlay.path] : []),
+    '-filter_complex', videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps, overlay),
     '-map', '[v]',
     '-c:v', 'libx264', '-preset', spec.preset, '-profile:v', 'high',
     '-crf', String(plan.crf), '-maxrate', `${plan.maxrateKbps}k`, '-bufsize', `${plan.bufsizeKbps}k`,
@@ -325,8 +355,13 @@ export async function renderVideoRendition(
   const plan = planVideo(probe, spec, label);
   const threads = opts.threads ?? defaultThreads();
   const duration = probe.durationSec ?? 0;
+  const wm = opts.watermark;
+  const overlay =
+    spec.watermark && wm && (wm.text || wm.imagePath)
+      ? (await writeWatermarkPng(wm, plan.width, plan.height, path.join(path.dirname(outPath), `${path.basename(outPath)}.watermark.png`), plan.warnings)) ?? undefined
+      : undefined;
 
-  await runWithProgress(videoArgs(inputPath, outPath, plan, spec, probe, threads), duration, progress, 0, 95, opts, spec.label);
+  await runWithProgress(videoArgs(inputPath, outPath, plan, spec, probe, threads, overlay), duration, progress, 0, 95, opts, spec.label);
   let size = (await stat(outPath)).size;
 
   if (spec.maxBytes !== undefined && size > spec.maxBytes) {
@@ -334,7 +369,7 @@ export async function renderVideoRendition(
     const lowered = Math.floor(plan.maxrateKbps * (spec.maxBytes / size) * 0.85);
     const first = size;
     const retryPlan: VideoPlan = { ...plan, maxrateKbps: lowered, bufsizeKbps: Math.round(lowered * VBV_SECONDS) };
-    await runWithProgress(videoArgs(inputPath, outPath, retryPlan, spec, probe, threads), duration, progress, progress.current, 97, opts, spec.label);
+    await runWithProgress(videoArgs(inputPath, outPath, retryPlan, spec, probe, threads, overlay), duration, progress, progress.current, 97, opts, spec.label);
     size = (await stat(outPath)).size;
     if (size > spec.maxBytes) {
       throw new GovpubError(

@@ -4,14 +4,26 @@
  */
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Worker } from '@temporalio/worker';
 import { buildApi } from '../api/server.js';
 import type { Settings } from '../config/settings.js';
-import { findChannel, type Registry } from '../domain/registry.js';
+import type { Registry } from '../domain/registry.js';
 import type { ActivityDeps } from '../activities/index.js';
-import { createRecordingAdapter } from '../adapters/recording.js';
+import path from 'node:path';
+import { createChannelAdapters } from '../adapters/index.js';
+import { validateManualPostUrl } from '../adapters/manual-handoff.js';
+import { registerPortalRoutes } from '../adapters/portal/index.js';
+import { createMediaActivities, createMediaJobActivities } from '../activities/media-activities.js';
+import { registerMediaRoutes } from '../api/media-routes.js';
+import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.js';
+import { createWatermarkLookup, watermarksPath } from '../config/watermarks.js';
+import { portalColumn } from '../domain/registry.js';
+import type { LocalMediaStore } from '../media/index.js';
+import { MediaService, openMediaStore } from '../services/media.js';
+import { buildDeliveryDeps } from './channel-access.js';
+import { channelHealth, manualHostsFor, registerPublicRenditions } from './channel-health.js';
+import { devSecretsFile, ensureDevSecrets, readSimulatorUrls, startLocalSimulators } from './local-platforms.js';
 import { connectWorker } from '../worker/temporal-connection.js';
-import { createWorker, installWorkerRuntime, stopWorker } from '../worker/worker.js';
+import { createWorker, installWorkerRuntime, stopWorker, type WorkerGroup } from '../worker/worker.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile } from './app.js';
@@ -20,9 +32,27 @@ import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js
 
 type Log = (line: string) => void;
 
-export function activityDeps(db: Kysely<DB>, registry: Registry, settings: Settings): ActivityDeps {
-  const recording = createRecordingAdapter('recording', `${settings.publicBaseUrl}/published`);
-  return { db, channel: (id) => findChannel(registry, id), adapterFor: () => recording };
+/** Everything a worker process needs to reach the channels, from settings and configuration. */
+export function workerDeps(db: Kysely<DB>, registry: Registry, settings: Settings): { deps: ActivityDeps; platforms: PlatformConfigs; mediaStore: LocalMediaStore } {
+  const platforms = loadPlatformConfigs(settings.configDir, { simulatorUrls: settings.simulators ? readSimulatorUrls(settings.dataDir) : undefined });
+  const mediaStore = openMediaStore(settings);
+  const adapterFor = createChannelAdapters({
+    portal: { webRoot: settings.portalRoot, publicBaseUrl: settings.portalUrl, columnName: (id) => portalColumn(registry, id)?.path.join(' > ') },
+    mediaCenterColumns: registry.mediaCenter.columns,
+    publicMediaUrl: (file) => `${settings.publicBaseUrl}/media/${file.mediaId}/${encodeURIComponent(file.spec)}`,
+    handoffDir: (businessKey) => path.join(settings.dataDir, 'handoff', businessKey.replace(/[^A-Za-z0-9._-]+/g, '_')),
+  });
+  const deps = buildDeliveryDeps({
+    db,
+    registry,
+    platforms,
+    secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE || undefined },
+    mediaStore,
+    portalUrl: settings.portalUrl,
+    taskQueue: settings.temporal.taskQueue,
+    adapterFor,
+  });
+  return { deps, platforms, mediaStore };
 }
 
 export interface Running {
@@ -34,24 +64,28 @@ export async function runWorkerProcess(
   log: Log,
   address?: string,
   options: { requireSecrets: boolean } = { requireSecrets: false },
-): Promise<Running & { worker: Worker; done: Promise<void> }> {
+): Promise<Running & { worker: WorkerGroup; done: Promise<void> }> {
   const opened = await openRegistryAndDatabase(settings, { migrate: false });
   try {
     if (options.requireSecrets) assertSecretsPresent(opened.registry);
     installWorkerRuntime();
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
+    const { deps, platforms, mediaStore } = workerDeps(opened.database.db, opened.registry, settings);
     const worker = await createWorker({
       connection,
       namespace: settings.temporal.namespace,
       taskQueue: settings.temporal.taskQueue,
-      deps: activityDeps(opened.database.db, opened.registry, settings),
+      deps,
       workflowBundlePath: settings.temporal.workflowBundlePath,
+      platforms,
+      mediaActivities: createMediaActivities({ db: opened.database.db, store: mediaStore, watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)) }),
+      extraActivities: createMediaJobActivities({ db: opened.database.db }),
     });
     const done = worker.run().finally(async () => {
       await connection.close();
       await opened.close();
     });
-    log(`worker: polling task queue "${settings.temporal.taskQueue}" in namespace "${settings.temporal.namespace}"`);
+    log(`worker: polling task queue "${settings.temporal.taskQueue}" and its ${worker.workers.length - 1} platform/media queues in namespace "${settings.temporal.namespace}"`);
     return { worker, done, stop: () => stopWorker(worker, done) };
   } catch (error) {
     await opened.close();
@@ -61,7 +95,17 @@ export async function runWorkerProcess(
 
 export async function runApiProcess(settings: Settings, log: Log, address?: string): Promise<Running & { app: FastifyInstance; url: string }> {
   const { ctx, close } = await openAppContext(settings, { migrate: false, address });
-  const app = await buildApi(ctx);
+  const { platforms, mediaStore } = workerDeps(ctx.db, ctx.registry, settings);
+  const media = new MediaService(ctx, { store: mediaStore, limits: settings.mediaUploadLimits });
+  const app = await buildApi(ctx, {
+    channelInfo: channelHealth(platforms, settings, ctx.registry),
+    validateManualUrl: (platform, url) => (platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null),
+    register: async (api, helpers) => {
+      registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);
+      registerPortalRoutes(api, { webRoot: settings.portalRoot, prefix: '/portal' });
+      registerPublicRenditions(api, mediaStore);
+    },
+  });
   try {
     await app.listen({ port: settings.apiPort, host: settings.apiHost });
   } catch (error) {
@@ -111,6 +155,21 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
       log(`temporal: ${address}, namespace ${settings.temporal.namespace}`);
     }
 
+    if (settings.simulators) {
+      // Local simulators stand in for every platform, with development secrets they accept.
+      const platforms = loadPlatformConfigs(settings.configDir);
+      if (!process.env.GOVPUB_SECRETS_FILE) process.env.GOVPUB_SECRETS_FILE = ensureDevSecrets(settings.dataDir, opened.registry, platforms);
+      const simulators = await startLocalSimulators({
+        dataDir: settings.dataDir,
+        basePort: settings.simulatorBasePort,
+        registry: opened.registry,
+        platforms,
+        secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE },
+      });
+      stops.push(() => simulators.close());
+      log(`simulators: ${Object.entries(simulators.urls).map(([kind, url]) => `${kind} ${url}`).join(', ')} (secrets: ${process.env.GOVPUB_SECRETS_FILE === devSecretsFile(settings.dataDir) ? 'development, ' + devSecretsFile(settings.dataDir) : process.env.GOVPUB_SECRETS_FILE}; GOVPUB_SIMULATORS=off for real platforms)`);
+    }
+
     const worker = await runWorkerProcess(settings, log, address);
     stops.push(worker.stop);
     const api = await runApiProcess(settings, log, address);
@@ -120,6 +179,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     log(`govpub is running.`);
     log(`  API            ${api.url}  (OpenAPI: ${api.url}/api/openapi.json, health: ${api.url}/healthz)`);
     if (devServer) log(`  Temporal UI    ${devServer.uiUrl}`);
+    log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);
     log(`  data           ${settings.dataDir}`);
     log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
     log('Press Ctrl+C to stop.');

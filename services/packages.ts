@@ -68,10 +68,15 @@ function newPackageId(): string {
 
 /** Turns a workflow refusal into the error the caller sees: the rule's code and sentence. */
 async function viaWorkflow<T>(packageId: string, call: () => Promise<T>): Promise<T> {
+  return throughWorkflow(() => notFound(packageId), call);
+}
+
+/** Runs a workflow Update/Query; a validator's refusal becomes a GovpubError with its code (403/409). */
+export async function throughWorkflow<T>(notFoundError: () => GovpubError, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw notFound(packageId);
+    if (error instanceof WorkflowNotFoundError) throw notFoundError();
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const code = error.cause.type ?? 'refused';
       throw new GovpubError(code, error.cause.message, {
@@ -272,9 +277,11 @@ export class PackageService {
         stage: d.stage, decision: d.decision, reviewer: d.reviewer, revision: d.revision, comment: d.comment,
         at: d.decided_at.toISOString(), voided: d.voided_at !== null, voidedReason: d.voided_reason,
       })),
+      deliverySummary: deliveries.reduce<Record<string, number>>((counts, d) => ({ ...counts, [d.state]: (counts[d.state] ?? 0) + 1 }), {}),
       deliveries: deliveries.map((d) => ({
-        channelId: d.channel_id, state: d.state, publicUrl: d.public_url, liveAt: d.live_at?.toISOString() ?? null,
-        attempts: d.attempts, errorClass: d.error_class, errorMessage: d.error_message, revision: d.revision,
+        id: d.id, channelId: d.channel_id, state: d.state, task: d.task, publicUrl: d.public_url, liveAt: d.live_at?.toISOString() ?? null,
+        attempts: d.attempts, nextAttemptAt: d.next_attempt_at?.toISOString() ?? null, errorClass: d.error_class, errorMessage: d.error_message,
+        problems: d.problems, warnings: d.warnings, revision: d.revision,
       })),
       content: revision.content as PackageContent,
     };

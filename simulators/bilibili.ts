@@ -44,6 +44,14 @@ export interface BilibiliOptions extends CommonSimulatorOptions {
   memberOpenIds?: string[];
   limits?: Partial<typeof BILIBILI_LIMITS>;
   defaultUser?: string;
+  /**
+   * Refresh tokens issued before the simulator started, as a deployment holds one from a one-time
+   * OAuth authorization (configuration): `{ "<refresh token>": { clientId, openId?, user? } }`.
+   * Each is valid for `refreshTokenTtlSeconds` from the start (again after a reset) until it is
+   * used once: a refresh rotates it like any other. `openId` defaults to the open_id of `user`
+   * (default `defaultUser`) for that client id, as a code would give.
+   */
+  refreshTokens?: Record<string, { clientId: string; openId?: string; user?: string }>;
 }
 
 export const BILIBILI_LIMITS = {
@@ -122,7 +130,16 @@ interface Archive {
   duration: number;
 }
 
+/** A refresh token from configuration (`refreshTokens`): not issued by this simulator's token store. */
+interface PreissuedRefresh {
+  clientId: string;
+  openId: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
 interface BilibiliState {
+  preissued: Map<string, PreissuedRefresh>;
   uploads: Map<string, Upload>;
   covers: Map<string, { data: Buffer; mime: string; openId: string }>;
   archives: Map<string, Archive>;
@@ -141,10 +158,27 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
 
   const presented = accessTokenHeaderOrQuery;
 
+  const openIdFor = (clientId: string, code: string) => {
+    const user = /^user:([^:]+):/.exec(code)?.[1] ?? opts.defaultUser ?? 'default';
+    return crypto.createHash('md5').update(`${clientId}|${user}`).digest('hex');
+  };
+
   return {
     kind: 'bilibili',
     bodyLimit: Math.max(L.singleUploadBytes, L.maxPartBytes) + 4 * MB,
-    createState: () => ({ uploads: new Map(), covers: new Map(), archives: new Map(), usedCodes: new Set(), nonces: new Map() }),
+    createState: (ctx) => ({
+      preissued: new Map(
+        Object.entries(opts.refreshTokens ?? {}).map(([token, p]) => [
+          token,
+          { clientId: p.clientId, openId: p.openId ?? openIdFor(p.clientId, p.user ? `user:${p.user}:` : ''), expiresAt: ctx.clock.now() + refreshTtl * 1000, revoked: false },
+        ]),
+      ),
+      uploads: new Map(),
+      covers: new Map(),
+      archives: new Map(),
+      usedCodes: new Set(),
+      nonces: new Map(),
+    }),
     presentedToken: presented,
     render: (cond, _req, _ctx, extra) => {
       const code = (c: number) => (typeof extra?.code === 'number' ? extra.code : c);
@@ -174,11 +208,6 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         return out;
       };
 
-      const openIdFor = (clientId: string, code: string) => {
-        const user = /^user:([^:]+):/.exec(code)?.[1] ?? opts.defaultUser ?? 'default';
-        return crypto.createHash('md5').update(`${clientId}|${user}`).digest('hex');
-      };
-
       // ---- OAuth2 ----------------------------------------------------------------------------
       app.post('/x/account-oauth2/v1/token', async (req) => {
         const p = params(req);
@@ -197,10 +226,19 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         if (!p.client_id || !p.client_secret || !p.refresh_token || p.grant_type !== 'refresh_token') return reply0(-400, undefined, '参数错误:client_id, client_secret, refresh_token, grant_type=refresh_token');
         if (ctx.credentials.check(p.client_id, p.client_secret) !== 'ok') return reply0(-3, undefined, 'client_id 或 client_secret 错误');
         const check = ctx.tokens.check(p.refresh_token, 'refresh');
-        if (!check.ok || check.record.data.clientId !== p.client_id) return reply0(-400, undefined, 'refresh_token 无效或已过期');
-        ctx.tokens.revoke(check.record.token);
-        const access = ctx.tokens.issue({ subject: check.record.subject, space: 'user', ttlSeconds: accessTtl, length: 32, data: { clientId: p.client_id } });
-        const refresh = ctx.tokens.issue({ subject: check.record.subject, space: 'refresh', ttlSeconds: refreshTtl, length: 32, data: { clientId: p.client_id } });
+        let subject: string;
+        if (check.ok && check.record.data.clientId === p.client_id) {
+          subject = check.record.subject;
+          ctx.tokens.revoke(check.record.token);
+        } else {
+          // A configured (pre-issued) refresh token: valid once, until its lifetime ends.
+          const pre = check.ok ? undefined : state().preissued.get(p.refresh_token);
+          if (!pre || pre.revoked || pre.clientId !== p.client_id || ctx.clock.now() >= pre.expiresAt) return reply0(-400, undefined, 'refresh_token 无效或已过期');
+          pre.revoked = true;
+          subject = pre.openId;
+        }
+        const access = ctx.tokens.issue({ subject, space: 'user', ttlSeconds: accessTtl, length: 32, data: { clientId: p.client_id } });
+        const refresh = ctx.tokens.issue({ subject, space: 'refresh', ttlSeconds: refreshTtl, length: 32, data: { clientId: p.client_id } });
         return reply0(0, { access_token: access.token, expires_in: Math.floor(access.expiresAt / 1000), refresh_token: refresh.token, scopes: ['USER_INFO', 'ATC_DATA', 'ATC_BASE'] });
       });
 

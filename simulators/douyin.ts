@@ -1,6 +1,6 @@
 /**
  * Douyin (抖音) open platform simulator: client_token and user access tokens (OAuth code,
- * refresh), video upload in one request (≤ 128 MB) or in parts (init → parts ≥ 5 MB except the
+ * refresh, refresh-token renewal; refresh tokens may also be configured), video upload in one request (≤ 128 MB) or in parts (init → parts ≥ 5 MB except the
  * last → complete), `video/create`, `video/data`, `video/list` and `video/delete`. Responses use
  * the `{data: {..., error_code, description}, extra: {...}}` envelope of open.douyin.com.
  */
@@ -39,6 +39,16 @@ export interface DouyinOptions extends CommonSimulatorOptions {
   limits?: Partial<typeof DOUYIN_LIMITS>;
   /** open_id a code maps to (default derived from the client key; `user:<name>:...` codes choose). */
   defaultUser?: string;
+  /**
+   * Refresh tokens issued before the simulator started, as a deployment holds one from a one-time
+   * OAuth authorization (configuration): `{ "<refresh token>": { clientKey, openId?, user? } }`.
+   * Each is valid for `refreshTokenTtlSeconds` from the start (again after a reset) until it is
+   * renewed (`/oauth/renew_refresh_token/`); `openId` defaults to the open_id of `user` (default
+   * `defaultUser`) for that client key, as a code would give.
+   */
+  refreshTokens?: Record<string, { clientKey: string; openId?: string; user?: string }>;
+  /** How many times a refresh token chain may be renewed (default 5, as documented; then 10020). */
+  maxRefreshRenewals?: number;
 }
 
 export const DOUYIN_LIMITS = {
@@ -64,8 +74,10 @@ const DESCRIPTIONS: Record<number, string> = {
   10003: 'client_key 错误',
   10005: '缺少参数',
   10007: '授权码过期',
+  10004: '权限不足',
   10010: 'refresh_token 过期',
   10013: 'client_key 或者 client_secret 报错',
+  10020: '超过刷新次数限制',
   2100004: '系统繁忙,此时请开发者稍候再试',
   2100005: '参数不合法',
   2100007: '无权限操作',
@@ -127,7 +139,16 @@ interface DouyinItem {
   shareKey: string;
 }
 
+/** A refresh token from configuration (`refreshTokens`): not issued by this simulator's token store. */
+interface PreissuedRefresh {
+  clientKey: string;
+  openId: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
 interface DouyinState {
+  preissued: Map<string, PreissuedRefresh>;
   videos: Map<string, UploadedVideo>;
   uploads: Map<string, PartUpload>;
   items: Map<string, DouyinItem>;
@@ -144,11 +165,29 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
   const clientTtl = opts.clientTokenTtlSeconds ?? 7200;
 
   const presented = accessTokenHeaderOrQuery;
+  const maxRenewals = opts.maxRefreshRenewals ?? 5;
+
+  const openIdFor = (clientKey: string, code: string) => {
+    const user = /^user:([^:]+):/.exec(code)?.[1] ?? opts.defaultUser ?? 'default';
+    return `_000${crypto.createHash('sha256').update(`${clientKey}|${user}`).digest('hex').slice(0, 28)}`;
+  };
 
   return {
     kind: 'douyin',
     bodyLimit: Math.max(L.singleUploadBytes, L.maxPartBytes) + 4 * MB,
-    createState: () => ({ videos: new Map(), uploads: new Map(), items: new Map(), shares: new Map(), usedCodes: new Set() }),
+    createState: (ctx) => ({
+      preissued: new Map(
+        Object.entries(opts.refreshTokens ?? {}).map(([token, p]) => [
+          token,
+          { clientKey: p.clientKey, openId: p.openId ?? openIdFor(p.clientKey, p.user ? `user:${p.user}:` : ''), expiresAt: ctx.clock.now() + refreshTtl * 1000, revoked: false },
+        ]),
+      ),
+      videos: new Map(),
+      uploads: new Map(),
+      items: new Map(),
+      shares: new Map(),
+      usedCodes: new Set(),
+    }),
     presentedToken: presented,
     render: (cond, _req, _ctx, extra) => {
       const code = (c: number) => (typeof extra?.code === 'number' ? extra.code : c);
@@ -171,11 +210,6 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
     },
     platformStatus: (rec, ctx) => videoStatus(rec, ctx),
     routes(app, ctx, state) {
-      const openIdFor = (clientKey: string, code: string) => {
-        const user = /^user:([^:]+):/.exec(code)?.[1] ?? opts.defaultUser ?? 'default';
-        return `_000${crypto.createHash('sha256').update(`${clientKey}|${user}`).digest('hex').slice(0, 28)}`;
-      };
-
       const params = (req: FastifyRequest): Record<string, string> => {
         const out: Record<string, string> = { ...queryParams(req), ...formBody(req) };
         const j = jsonBody(req);
@@ -213,23 +247,47 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         });
       });
 
+      /** A usable refresh token (issued here or configured), or undefined (expired, renewed, unknown). */
+      const refreshRecord = (token: string): { subject: string; clientKey: string; remaining: number; renewals: number; preissued?: PreissuedRefresh } | undefined => {
+        const check = ctx.tokens.check(token, 'refresh');
+        if (check.ok) return { subject: check.record.subject, clientKey: check.record.data.clientKey!, remaining: ctx.tokens.remainingSeconds(check.record), renewals: Number(check.record.data.renewals ?? 0) };
+        const pre = state().preissued.get(token);
+        if (!pre || pre.revoked || ctx.clock.now() >= pre.expiresAt) return undefined;
+        return { subject: pre.openId, clientKey: pre.clientKey, remaining: Math.floor((pre.expiresAt - ctx.clock.now()) / 1000), renewals: 0, preissued: pre };
+      };
+
       app.post('/oauth/refresh_token/', async (req) => {
         const p = params(req);
         if (!p.client_key || !p.refresh_token || !p.grant_type) return oauthEnvelope(10002);
         if (p.grant_type !== 'refresh_token') return oauthEnvelope(10002, {}, 'grant_type 应为 refresh_token');
-        const check = ctx.tokens.check(p.refresh_token, 'refresh');
-        if (!check.ok) return oauthEnvelope(10010);
-        if (check.record.data.clientKey !== p.client_key) return oauthEnvelope(10003);
-        // A fresh access token; the refresh token stays the same until it expires.
-        const access = ctx.tokens.issue({ subject: check.record.subject, space: 'user', ttlSeconds: accessTtl, prefix: 'act.', length: 60, data: { clientKey: p.client_key } });
+        const rt = refreshRecord(p.refresh_token);
+        if (!rt) return oauthEnvelope(10010);
+        if (rt.clientKey !== p.client_key) return oauthEnvelope(10003);
+        // A fresh access token; the refresh token stays the same until it expires (or is renewed).
+        const access = ctx.tokens.issue({ subject: rt.subject, space: 'user', ttlSeconds: accessTtl, prefix: 'act.', length: 60, data: { clientKey: p.client_key } });
         return oauthEnvelope(0, {
           access_token: access.token,
           expires_in: accessTtl,
-          refresh_token: check.record.token,
-          refresh_expires_in: ctx.tokens.remainingSeconds(check.record),
-          open_id: check.record.subject,
+          refresh_token: p.refresh_token,
+          refresh_expires_in: rt.remaining,
+          open_id: rt.subject,
           scope: 'video.create,video.data,video.delete,video.list',
         });
+      });
+
+      // A new refresh token (30 days) for an unexpired one, which stops working; at most
+      // `maxRefreshRenewals` times per authorization (10020), then the user must authorize again.
+      app.post('/oauth/renew_refresh_token/', async (req) => {
+        const p = params(req);
+        if (!p.client_key || !p.refresh_token) return oauthEnvelope(10005);
+        const rt = refreshRecord(p.refresh_token);
+        if (!rt) return oauthEnvelope(10010);
+        if (rt.clientKey !== p.client_key) return oauthEnvelope(10003);
+        if (rt.renewals >= maxRenewals) return oauthEnvelope(10020);
+        if (rt.preissued) rt.preissued.revoked = true;
+        else ctx.tokens.revoke(p.refresh_token);
+        const refresh = ctx.tokens.issue({ subject: rt.subject, space: 'refresh', ttlSeconds: refreshTtl, prefix: 'rft.', length: 60, data: { clientKey: p.client_key, renewals: String(rt.renewals + 1) } });
+        return oauthEnvelope(0, { refresh_token: refresh.token, expires_in: refreshTtl });
       });
 
       /** User-token endpoints: access-token header (or ?access_token=) plus ?open_id=. */

@@ -30,6 +30,14 @@ export interface KuaishouOptions extends CommonSimulatorOptions {
   refreshTokenTtlSeconds?: number;
   limits?: Partial<typeof KUAISHOU_LIMITS>;
   defaultUser?: string;
+  /**
+   * Refresh tokens issued before the simulator started, as a deployment holds one from a one-time
+   * OAuth authorization (configuration): `{ "<refresh token>": { appId, openId?, user? } }`.
+   * Each is valid for `refreshTokenTtlSeconds` from the start (again after a reset) until it is
+   * used once: a refresh rotates it like any other. `openId` defaults to the open_id of `user`
+   * (default `defaultUser`) for that app id, as a code would give.
+   */
+  refreshTokens?: Record<string, { appId: string; openId?: string; user?: string }>;
 }
 
 /**
@@ -90,7 +98,16 @@ interface KsPhoto {
   uploadToken: string;
 }
 
+/** A refresh token from configuration (`refreshTokens`): not issued by this simulator's token store. */
+interface PreissuedRefresh {
+  appId: string;
+  openId: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
 interface KuaishouState {
+  preissued: Map<string, PreissuedRefresh>;
   uploads: Map<string, KsUpload>;
   photos: Map<string, KsPhoto>;
   covers: Map<string, { data: Buffer; mime: string }>;
@@ -102,10 +119,23 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
   const accessTtl = opts.accessTokenTtlSeconds ?? 172_800;
   const refreshTtl = opts.refreshTokenTtlSeconds ?? 180 * 86400;
 
+  const openIdFor = (appId: string, user: string | undefined) => crypto.createHash('md5').update(`${appId}|${user ?? opts.defaultUser ?? 'default'}`).digest('hex');
+
   return {
     kind: 'kuaishou',
     bodyLimit: Math.max(L.directUploadBytes, L.fragmentBytes) + 16 * MB,
-    createState: () => ({ uploads: new Map(), photos: new Map(), covers: new Map(), usedCodes: new Set() }),
+    createState: (ctx) => ({
+      preissued: new Map(
+        Object.entries(opts.refreshTokens ?? {}).map(([token, p]) => [
+          token,
+          { appId: p.appId, openId: p.openId ?? openIdFor(p.appId, p.user), expiresAt: ctx.clock.now() + refreshTtl * 1000, revoked: false },
+        ]),
+      ),
+      uploads: new Map(),
+      photos: new Map(),
+      covers: new Map(),
+      usedCodes: new Set(),
+    }),
     presentedToken: (req) => queryParams(req).access_token ?? formBody(req).access_token,
     render: (cond, _req, _ctx, extra) => {
       const code = (c: number) => (typeof extra?.code === 'number' ? extra.code : c);
@@ -151,8 +181,7 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
         if (ctx.credentials.check(p.app_id, p.app_secret) !== 'ok') return fail(KUAISHOU_RESULTS.appAuthFailed);
         if (state().usedCodes.has(p.code)) return fail(KUAISHOU_RESULTS.paramError, 'code 已使用或已过期');
         state().usedCodes.add(p.code);
-        const user = /^user:([^:]+):/.exec(p.code)?.[1] ?? opts.defaultUser ?? 'default';
-        return tokenResponse(crypto.createHash('md5').update(`${p.app_id}|${user}`).digest('hex'), p.app_id);
+        return tokenResponse(openIdFor(p.app_id, /^user:([^:]+):/.exec(p.code)?.[1]), p.app_id);
       };
       app.get('/oauth2/access_token', oauth);
       app.post('/oauth2/access_token', oauth);
@@ -162,9 +191,15 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
         if (!p.app_id || !p.app_secret || !p.refresh_token || p.grant_type !== 'refresh_token') return fail(KUAISHOU_RESULTS.paramError, '需要 app_id, app_secret, refresh_token, grant_type=refresh_token');
         if (ctx.credentials.check(p.app_id, p.app_secret) !== 'ok') return fail(KUAISHOU_RESULTS.appAuthFailed);
         const check = ctx.tokens.check(p.refresh_token, 'refresh');
-        if (!check.ok || check.record.data.appId !== p.app_id) return fail(KUAISHOU_RESULTS.paramError, 'refresh_token 无效或已过期');
-        ctx.tokens.revoke(check.record.token);
-        return tokenResponse(check.record.subject, p.app_id);
+        if (check.ok && check.record.data.appId === p.app_id) {
+          ctx.tokens.revoke(check.record.token);
+          return tokenResponse(check.record.subject, p.app_id);
+        }
+        // A configured (pre-issued) refresh token: valid once, until its lifetime ends.
+        const pre = check.ok ? undefined : state().preissued.get(p.refresh_token);
+        if (!pre || pre.revoked || pre.appId !== p.app_id || ctx.clock.now() >= pre.expiresAt) return fail(KUAISHOU_RESULTS.paramError, 'refresh_token 无效或已过期');
+        pre.revoked = true;
+        return tokenResponse(pre.openId, p.app_id);
       };
       app.get('/oauth2/refresh_token', refresh);
       app.post('/oauth2/refresh_token', refresh);

@@ -407,6 +407,19 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
       });
 
       // ---- draft box -------------------------------------------------------------------------
+      /**
+       * A failed publish returns its draft to the draft box — as soon as it fails, whether or not
+       * anybody asks freepublish/get (a client that lost the publish_id sees the draft come back).
+       */
+      const returnFailedDrafts = () => {
+        for (const job of state().jobs.values()) {
+          const rec = ctx.publications.get(job.articleId);
+          if (!rec || rec.extra.draftRestored || ctx.publications.settled(rec) !== 'failed') continue;
+          if (!state().drafts.has(job.draft.mediaId)) state().drafts.set(job.draft.mediaId, job.draft);
+          rec.extra.draftRestored = true;
+        }
+      };
+
       const ownOrigin = () => new URL(ctx.baseUrl()).host;
       const imageHostOk = (src: string): boolean => {
         try {
@@ -522,6 +535,7 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
       });
 
       app.post('/cgi-bin/draft/get', async (req, reply) => {
+        returnFailedDrafts();
         const appid = auth(req, reply);
         if (!appid) return reply;
         const body = jsonOr47001(req, reply);
@@ -532,6 +546,7 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
       });
 
       app.post('/cgi-bin/draft/delete', async (req, reply) => {
+        returnFailedDrafts();
         const appid = auth(req, reply);
         if (!appid) return reply;
         const body = jsonOr47001(req, reply);
@@ -543,12 +558,14 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
       });
 
       app.post('/cgi-bin/draft/count', async (req, reply) => {
+        returnFailedDrafts();
         const appid = auth(req, reply);
         if (!appid) return reply;
         return { total_count: [...state().drafts.values()].filter((d) => d.appid === appid).length };
       });
 
       app.post('/cgi-bin/draft/batchget', async (req, reply) => {
+        returnFailedDrafts();
         const appid = auth(req, reply);
         if (!appid) return reply;
         const body = jsonOr47001(req, reply);
@@ -570,6 +587,7 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
 
       // ---- publishing ------------------------------------------------------------------------
       app.post('/cgi-bin/freepublish/submit', async (req, reply) => {
+        returnFailedDrafts();
         const appid = auth(req, reply);
         if (!appid) return reply;
         const body = jsonOr47001(req, reply);
@@ -612,11 +630,7 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
         const status = publishStatusOf(rec, ctx);
         if (status === 1) return { publish_id: job.publishId, publish_status: 1, fail_idx: [] };
         if (status === 2 || status === 3 || status === 4) {
-          // A failed publish returns the draft to the draft box.
-          if (!state().drafts.has(job.draft.mediaId) && !rec.extra.draftRestored) {
-            state().drafts.set(job.draft.mediaId, job.draft);
-            rec.extra.draftRestored = true;
-          }
+          returnFailedDrafts();
           return { publish_id: job.publishId, publish_status: status, fail_idx: job.draft.articles.map((_, i) => i + 1) };
         }
         return {

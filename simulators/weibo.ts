@@ -34,6 +34,19 @@ export interface WeiboOptions extends CommonSimulatorOptions {
   repeatWindowSeconds?: number;
   /** uid of the user a code maps to (default 5000000001; `user:<uid>:...` codes choose another). */
   defaultUid?: string;
+  /**
+   * Access tokens issued beforehand, as a deployment configures them (a real one gets its token
+   * once through OAuth): token value → the app key it was issued to, the user (default
+   * `defaultUid`) and when it expires (ISO 8601 or epoch ms; default `tokenTtlSeconds` after the
+   * simulator starts or is reset). They behave like tokens from /oauth2/access_token.
+   */
+  accessTokens?: Record<string, WeiboPreissuedToken>;
+}
+
+export interface WeiboPreissuedToken {
+  appKey: string;
+  uid?: string;
+  expiresAt?: string | number;
 }
 
 export const WEIBO_LIMITS = { textChars: 140, picBytes: 5 * MB, urlWeight: 10 } as const;
@@ -140,7 +153,16 @@ export function weiboDefinition(opts: WeiboOptions = {}): PlatformDefinition<Wei
   return {
     kind: 'weibo',
     bodyLimit: 16 * MB,
-    createState: () => ({ statuses: new Map(), pics: new Map(), usedCodes: new Set(), posts: new Map() }),
+    createState: (ctx) => {
+      // Pre-issued tokens go into the simulator's token store (again after every reset).
+      for (const [token, t] of Object.entries(opts.accessTokens ?? {})) {
+        const at = t.expiresAt === undefined ? undefined : typeof t.expiresAt === 'number' ? t.expiresAt : Date.parse(t.expiresAt);
+        if (at !== undefined && Number.isNaN(at)) throw new Error(`weibo accessTokens: expiresAt of a token is not a date: ${String(t.expiresAt)}`);
+        const ttlSeconds = at === undefined ? ttl : (at - ctx.clock.now()) / 1000;
+        ctx.tokens.issue({ subject: t.uid ?? opts.defaultUid ?? '5000000001', space: 'user', ttlSeconds, prefix: token, length: 0, data: { appKey: t.appKey } });
+      }
+      return { statuses: new Map(), pics: new Map(), usedCodes: new Set(), posts: new Map() };
+    },
     presentedToken: (req) => tokenFrom(req, allParams(req).params),
     render: (cond, req, _ctx, extra) => {
       const code = (c: number) => (typeof extra?.code === 'number' ? extra.code : c);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { GovpubError } from '../domain/errors.js';
+import { deliveryMediaQueue, platformTaskQueue } from '../workflows/delivery-types.js';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
@@ -46,6 +47,26 @@ export interface WorkerOptions {
   deps: ActivityDeps;
   workflowBundlePath?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  /**
+   * Per-platform caps: each platform's transmits run on their own task queue
+   * (`<taskQueue>-<platform>`), at most `concurrency` at once in this process and at most
+   * `ratePerSecond` started per second across every worker (enforced by Temporal).
+   */
+  platforms?: Record<string, { concurrency: number; ratePerSecond?: number }>;
+  /** Concurrent rendition jobs (sharp/ffmpeg) in this process, on `<taskQueue>-media`. */
+  mediaConcurrency?: number;
+  /** Extra activities for the media queue (upload rendition jobs). */
+  mediaActivities?: Record<string, (...args: any[]) => Promise<unknown>>;
+  /** Extra activities for the main queue (bookkeeping of media jobs). */
+  extraActivities?: Record<string, (...args: any[]) => Promise<unknown>>;
+}
+
+/** The workers of one process: workflows + bookkeeping, one per platform queue, one for media. */
+export interface WorkerGroup {
+  workers: Worker[];
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): string;
 }
 
 let runtimeInstalled = false;
@@ -65,19 +86,61 @@ export function installWorkerRuntime(): void {
 }
 
 /** Stop polling and wait for running tasks; safe to call twice. */
-export async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+export async function stopWorker(worker: { getState(): string; shutdown(): void }, running: Promise<void>): Promise<void> {
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running;
 }
 
-export async function createWorker(options: WorkerOptions): Promise<Worker> {
+export async function createWorker(options: WorkerOptions): Promise<WorkerGroup> {
   installWorkerRuntime();
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowBundle: await workflowBundle(options.workflowBundlePath),
-    activities: createActivities(options.deps),
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
-  });
+  const activities = { ...createActivities(options.deps), ...(options.extraActivities ?? {}) };
+  const workers: Worker[] = [
+    await Worker.create({
+      connection: options.connection,
+      namespace: options.namespace,
+      taskQueue: options.taskQueue,
+      workflowBundle: await workflowBundle(options.workflowBundlePath),
+      activities,
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    }),
+  ];
+  for (const [platform, cap] of Object.entries(options.platforms ?? {})) {
+    workers.push(
+      await Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: platformTaskQueue(options.taskQueue, platform),
+        activities,
+        maxConcurrentActivityTaskExecutions: cap.concurrency,
+        ...(cap.ratePerSecond ? { maxTaskQueueActivitiesPerSecond: cap.ratePerSecond } : {}),
+      }),
+    );
+  }
+  workers.push(
+    await Worker.create({
+      connection: options.connection,
+      namespace: options.namespace,
+      taskQueue: deliveryMediaQueue(options.taskQueue),
+      activities: { ...activities, ...(options.mediaActivities ?? {}) },
+      maxConcurrentActivityTaskExecutions: options.mediaConcurrency ?? 2,
+    }),
+  );
+  return {
+    workers,
+    run: async () => {
+      const runs = workers.map((w) => w.run());
+      try {
+        await Promise.all(runs);
+      } catch (error) {
+        // One worker failing stops the process's others too, so nothing half-runs.
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await Promise.allSettled(runs);
+        throw error;
+      }
+    },
+    shutdown: () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+    getState: () => (workers.some((w) => w.getState() === 'RUNNING') ? 'RUNNING' : workers[0]!.getState()),
+  };
 }

@@ -8,7 +8,12 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
   condition,
+  patched,
+  startChild,
   defineQuery,
   defineUpdate,
   proxyActivities,
@@ -16,6 +21,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { deliveryWorkflow, takedownWorkflow } from './delivery.js';
+import { deliveryWorkflowId, takedownWorkflowId, type DeliveryPlan } from './delivery-types.js';
 import {
   canEdit,
   canRetract,
@@ -49,7 +56,7 @@ export const scheduleUpdate = defineUpdate<PackageWorkflowState, [ScheduleReques
 export const releaseNowUpdate = defineUpdate<PackageWorkflowState, [ReleaseNowRequest]>('releaseNow');
 export const retractUpdate = defineUpdate<PackageWorkflowState, [RetractRequest]>('retract');
 
-const { recordPackageEvent, prepareDeliveries } = proxyActivities<Activities>({
+const { recordPackageEvent, prepareDeliveries, planDeliveries, deliveryStates } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -62,6 +69,15 @@ const { publishUnit, takeDownUnit } = proxyActivities<Activities>({
 
 /** Channels are released in batches so one package to every channel stays far below Temporal's limits. */
 const RELEASE_BATCH = 50;
+
+/**
+ * Histories recorded before deliveries became child workflows replay through the old path (one
+ * activity per channel); every new release takes the new one.
+ */
+const DELIVERY_WORKFLOWS_PATCH = 'deliveries-as-child-workflows';
+
+/** A channel counts as having received the package when the post is (or may be) public. */
+const RECEIVED_STATES = ['live', 'unconfirmed'];
 
 /** Refusals raised in validators never reach history; the same check runs again under the lock. */
 function refuse(problem: Problem | null): void {
@@ -106,6 +122,8 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
   let busy = false;
   /** Bumped on every change of release timing, so a waiting timer notices. */
   let scheduleVersion = 0;
+  /** The running fan-out, so a retraction during release can cancel what has not gone out. */
+  let releaseScope: CancellationScope | null = null;
 
   const nowIso = () => new Date(Date.now()).toISOString();
   const stageId = () => (state.stageIndex === null ? null : state.stages[state.stageIndex]!.id);
@@ -317,6 +335,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
         retractChecks(r);
         state.retraction = { reason: r.reason, by: r.by.id, at: nowIso() };
         await record(r.by.id, 'retract_requested', { details: { reason: r.reason } });
+        releaseScope?.cancel();
       }),
     { validator: retractChecks },
   );
@@ -338,10 +357,104 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     break;
   }
 
-  await releaseTogether();
-  await condition(() => state.retraction !== null);
-  await retractEverywhere();
+  if (patched(DELIVERY_WORKFLOWS_PATCH)) {
+    await releaseThroughDeliveries();
+    await condition(() => state.retraction !== null);
+    await retractThroughTakedowns();
+  } else {
+    await releaseTogether();
+    await condition(() => state.retraction !== null);
+    await retractEverywhere();
+  }
   return state;
+
+  /** Refreshes the per-channel view from the delivery rows (the system of record). */
+  async function refreshDeliveries(revision: number): Promise<{ channelId: string; state: string; externalId: string | null }[]> {
+    const rows = await deliveryStates({ packageId: state.packageId, revision });
+    for (const r of rows) {
+      state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
+    }
+    return rows;
+  }
+
+  /** Starts one child workflow per plan, in batches, and waits until every one has settled. */
+  async function runChildren(plans: DeliveryPlan[], start: (plan: DeliveryPlan) => Promise<{ result(): Promise<{ channelId: string; state: string; publicUrl: string | null; liveAt: string | null }> }>): Promise<void> {
+    const settled: Promise<unknown>[] = [];
+    for (let i = 0; i < plans.length; i += RELEASE_BATCH) {
+      const handles = await Promise.all(plans.slice(i, i + RELEASE_BATCH).map(start));
+      for (const handle of handles) {
+        settled.push(
+          handle.result().then((r) => {
+            state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
+          }),
+        );
+      }
+    }
+    await Promise.allSettled(settled);
+  }
+
+  /**
+   * Release: one delivery workflow per channel, each carrying document and interpretations as
+   * one unit. The package is released when every delivery has settled (live, or skipped by
+   * operations); deliveries waiting for an operator keep it "releasing" and say why.
+   */
+  async function releaseThroughDeliveries(): Promise<void> {
+    const revision = state.approvedRevision!;
+    const plans = await planDeliveries({ packageId: state.packageId, revision, channelIds: state.facts.targets, releasedAt: nowIso() });
+    for (const plan of plans) state.deliveries[plan.channelId] = { channelId: plan.channelId, state: 'pending' };
+    releaseScope = new CancellationScope();
+    try {
+      await releaseScope.run(() =>
+        runChildren(plans, (plan) =>
+          startChild(deliveryWorkflow, {
+            workflowId: deliveryWorkflowId(plan.businessKey),
+            args: [plan],
+            cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          }),
+        ),
+      );
+    } catch (error) {
+      if (state.retraction === null) throw error;
+    } finally {
+      releaseScope = null;
+    }
+    const rows = await refreshDeliveries(revision);
+    if (state.retraction !== null) return; // retracted mid-release: what went out is taken down next
+    await exclusively(async () => {
+      state.status = 'released';
+      const count = (s: string) => rows.filter((r) => r.state === s).length;
+      await record('system', 'released', { details: { channels: rows.length, live: count('live'), skipped: count('canceled'), unconfirmed: count('unconfirmed') } });
+    });
+  }
+
+  /** Retract: exactly the channels that received the package take it down (by API or by hand). */
+  async function retractThroughTakedowns(): Promise<void> {
+    const revision = state.approvedRevision!;
+    await exclusively(async () => {
+      state.status = 'retracting';
+      await record(state.retraction!.by, 'retracting', { details: { reason: state.retraction!.reason } });
+    });
+    const rows = await refreshDeliveries(revision);
+    const received = rows.filter((r) => RECEIVED_STATES.includes(r.state) || (r.state === 'retracting' && r.externalId));
+    const plans = (await planDeliveries({ packageId: state.packageId, revision, channelIds: received.map((r) => r.channelId), releasedAt: nowIso() })).map((plan) => ({
+      ...plan,
+      reason: state.retraction!.reason,
+      retractedBy: state.retraction!.by,
+    }));
+    await runChildren(plans, (plan) =>
+      startChild(takedownWorkflow, {
+        workflowId: takedownWorkflowId(plan.businessKey),
+        args: [plan as DeliveryPlan & { reason: string; retractedBy: string }],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      }),
+    );
+    await refreshDeliveries(revision);
+    await exclusively(async () => {
+      state.status = 'retracted';
+      await record('system', 'retracted', { details: { channels: received.map((r) => r.channelId) } });
+    });
+  }
 
   /** Release: on every target channel, document and interpretation go out as one unit. */
   async function releaseTogether(): Promise<void> {

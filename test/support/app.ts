@@ -1,5 +1,12 @@
 /** A whole govpub back end for a test file: its own database, a worker on its own task queue, the services. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { loadPlatformConfigs } from '../../config/platforms.js';
+import { ROOT_DIR } from '../../config/settings.js';
+import { LocalMediaStore } from '../../media/index.js';
+import { buildDeliveryDeps } from '../../runtime/channel-access.js';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { loadRegistry } from '../../config/registry.js';
@@ -12,7 +19,7 @@ import type { AppContext } from '../../services/context.js';
 import { PackageService } from '../../services/packages.js';
 import { addUser, toActor } from '../../services/users.js';
 import { syncChannels } from '../../services/channels.js';
-import { createWorker } from '../../worker/worker.js';
+import { createWorker, type WorkerGroup } from '../../worker/worker.js';
 import { freshDatabase, temporalClient, uniqueTaskQueue, workerConnection } from './services.js';
 
 export interface TestApp {
@@ -30,7 +37,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { deps?: (base: ActivityDeps) => ActivityDeps } = {}): Promise<TestApp> {
+export async function startTestApp(options: { deps?: (base: ActivityDeps) => ActivityDeps; platformCaps?: Record<string, { concurrency: number; ratePerSecond?: number }> } = {}): Promise<TestApp> {
   const database = await freshDatabase();
   const registry = await loadRegistry();
   await syncChannels(database.db, registry, 'test');
@@ -38,13 +45,22 @@ export async function startTestApp(options: { deps?: (base: ActivityDeps) => Act
   const taskQueue = uniqueTaskQueue('govpub-test');
   const ctx: AppContext = { db: database.db, registry, temporal: client, taskQueue };
   const recording = createRecordingAdapter('recording');
-  const baseDeps: ActivityDeps = {
+  const platforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
+  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-test-media-'));
+  const realDeps = buildDeliveryDeps({
     db: database.db,
-    channel: (id) => findChannel(registry, id),
+    registry,
+    platforms,
+    secrets: { env: {} },
+    mediaStore: new LocalMediaStore(mediaDir),
+    portalUrl: 'http://portal.test/portal',
+    taskQueue,
     adapterFor: () => recording,
-  };
+  });
+  // The recording channel needs no credentials; tests of real adapters supply their own deps.
+  const baseDeps: ActivityDeps = { ...realDeps, credentialsFor: () => ({}) };
   const deps = options.deps ? options.deps(baseDeps) : baseDeps;
-  let worker: Worker | undefined;
+  let worker: WorkerGroup | undefined;
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
 
@@ -58,7 +74,7 @@ export async function startTestApp(options: { deps?: (base: ActivityDeps) => Act
     taskQueue,
     async startWorker() {
       nativeConnection ??= await workerConnection();
-      worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps });
+      worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, platforms: options.platformCaps ?? platforms });
       running = worker.run();
     },
     async stopWorker() {
@@ -76,6 +92,7 @@ export async function startTestApp(options: { deps?: (base: ActivityDeps) => Act
       await nativeConnection?.close();
       await connection.close();
       await database.close();
+      fs.rmSync(mediaDir, { recursive: true, force: true });
     },
   };
   return app;

@@ -1,0 +1,352 @@
+/**
+ * The portal's pure format step: a release unit × one column → the payload `transmit` publishes.
+ * No I/O and no clock: dates come from the unit (`releasedAt`), media facts from `unit.media`.
+ * Every broken limit is collected and thrown at once so the editor can fix everything in one go.
+ */
+import type { Channel } from '../../domain/registry.js';
+import { rejectedContent, type ContentProblem } from '../errors.js';
+import { charCount, htmlToPlainText, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
+import type { Formatted, MediaInfo, ReleaseUnit } from '../types.js';
+import {
+  PORTAL_AUDIO_SPEC,
+  PORTAL_IMAGE_ATTACHMENT_SPEC,
+  PORTAL_PLATFORM,
+  PORTAL_VIDEO_SPEC,
+  figureMarker,
+  isSafeSlug,
+  renditionNeeds,
+  type PortalAttachment,
+  type PortalFigure,
+  type PortalInterpretation,
+  type PortalLead,
+  type PortalPayload,
+} from './payload.js';
+
+/** The limits `format` enforces (shown by /api/channels). The portal is ours: they are sane bounds, not a vendor's. */
+export const PORTAL_LIMITS = {
+  titleMaxChars: 200,
+  bodyMaxChars: 300_000,
+  imagesPerPageMax: 100,
+  interpretationsMax: 20,
+  attachmentsMax: 50,
+  documentNumberMaxChars: 100,
+  issuingUnitMaxChars: 100,
+  interpreterMaxChars: 100,
+  summaryChars: 120,
+  imageWidths: '480, 960, 1600 px, WebP with JPEG fallback',
+  video: 'MP4 H.264/AAC 720p with a poster',
+  audio: 'AAC',
+} as const;
+
+export const PORTAL_PLATFORM_NAME = 'The district portal';
+
+const FORM_LABELS: Record<string, string> = {
+  text: '文字解读',
+  graphic: '图表解读',
+  cartoon: '动漫解读',
+  video: '视频解读',
+  audio: '音频解读',
+  h5: 'H5解读',
+  leader_interview: '主要负责人解读',
+};
+
+export function interpretationFormLabel(form: string): string {
+  return FORM_LABELS[form] ?? '政策解读';
+}
+
+export interface PortalFormatOptions {
+  /** The column's name path from the registry (`政务公开 > 政策文件`); overrides `channel.name`. */
+  columnName?(columnId: string): string | undefined;
+}
+
+/** Shared state of one format run: figures and findings of every page. */
+interface FormatRun {
+  media: Record<string, MediaInfo>;
+  figures: PortalFigure[];
+  problems: ContentProblem[];
+  warnings: string[];
+}
+
+export function formatPortal(unit: ReleaseUnit, channel: Channel, options: PortalFormatOptions = {}): Formatted<PortalPayload> {
+  const run: FormatRun = { media: unit.media ?? {}, figures: [], problems: [], warnings: [] };
+  const { problems, warnings } = run;
+
+  if (channel.platform !== PORTAL_PLATFORM || !isSafeSlug(channel.ref)) {
+    problems.push({ field: 'channel', message: `"${channel.id}" is not a portal column channel (portal:<column id>, the id made of letters, digits, ".", "_" and "-").` });
+  }
+  if (!isSafeSlug(unit.packageId)) {
+    problems.push({ field: 'packageId', message: `package id "${unit.packageId}" cannot become a page address: use letters, digits, ".", "_" and "-" only (at most 128).` });
+  }
+  const releasedAtMs = Date.parse(unit.releasedAt);
+  if (Number.isNaN(releasedAtMs)) {
+    problems.push({ field: 'releasedAt', message: `"${unit.releasedAt}" is not an ISO 8601 date and time; the release must carry the moment it started.` });
+  }
+
+  const documentTitle = (unit.document.title || unit.title || '').trim();
+  checkTitle(documentTitle, 'document.title', problems);
+  const documentBody = formatBody(unit.document.body ?? '', 'document.body', documentTitle, run);
+  if (documentBody.empty) {
+    problems.push({ field: 'document.body', message: 'the document has no text and no image: paste the document text before releasing.' });
+  }
+
+  const documentNumber = optionalText(unit.document.documentNumber, 'document.documentNumber', '发文字号', PORTAL_LIMITS.documentNumberMaxChars, problems);
+  const issuingUnit = optionalText(unit.document.issuingUnit, 'document.issuingUnit', '发布机构', PORTAL_LIMITS.issuingUnitMaxChars, problems);
+  const formedAt = normalizeFormedAt(unit.document.formedAt, problems);
+  if (formedAt && !Number.isNaN(releasedAtMs) && formedAt > chinaDate(unit.releasedAt)) {
+    warnings.push(`成文日期 ${formedAt} is after the release date ${chinaDate(unit.releasedAt)}: check the document date.`);
+  }
+  if (unit.catalogue?.contentClass === 'policy') {
+    const missing = [
+      documentNumber ? null : '发文字号 (document number)',
+      issuingUnit ? null : '发布机构 (issuing unit)',
+      formedAt ? null : '成文日期 (date of the document)',
+    ].filter((m): m is string => m !== null);
+    if (missing.length > 0) {
+      warnings.push(`Inspectors expect policy documents to show ${missing.join(', ')}; the page shows 「无」 for what is missing.`);
+    }
+  }
+
+  const attachments = formatAttachments(unit.document.attachments ?? [], run);
+
+  if (unit.interpretations.length > PORTAL_LIMITS.interpretationsMax) {
+    problems.push({
+      field: 'interpretations',
+      message: `${unit.interpretations.length} interpretations, ${unit.interpretations.length - PORTAL_LIMITS.interpretationsMax} more than the portal's ${PORTAL_LIMITS.interpretationsMax} per document: merge some.`,
+    });
+  }
+  const interpretations = unit.interpretations.map((interpretation, i) => formatInterpretation(interpretation, i, run));
+
+  let cover: PortalPayload['cover'] = null;
+  if (unit.cover) {
+    const info = run.media[unit.cover.mediaId];
+    if (info && info.kind !== 'image') {
+      problems.push({ field: 'cover', message: `the cover is ${describeMedia(info)}; choose a picture as the cover.` });
+    }
+    let alt = (unit.cover.alt ?? '').trim();
+    if (!alt) {
+      alt = documentTitle;
+      warnings.push(`The cover has no alt text: the portal uses the title 「${truncateChars(documentTitle, 40)}」 instead; describe the picture.`);
+    }
+    cover = { mediaId: unit.cover.mediaId, alt };
+  }
+
+  if (problems.length > 0) throw rejectedContent(PORTAL_PLATFORM_NAME, problems);
+
+  const columnLabel = options.columnName?.(channel.ref) ?? channel.name ?? '';
+  const columnPath = columnLabel.split(/\s*>\s*/).map((s) => s.trim()).filter(Boolean);
+  const payload: PortalPayload = {
+    version: 1,
+    column: { id: channel.ref, path: columnPath.length > 0 ? columnPath : [channel.ref] },
+    packageId: unit.packageId,
+    revision: unit.revision,
+    contentHash: unit.contentHash,
+    releasedAt: new Date(releasedAtMs).toISOString(),
+    summary: summaryOf(unit.document.body ?? '', PORTAL_LIMITS.summaryChars),
+    catalogueName: unit.catalogue?.name ?? '',
+    document: { title: documentTitle, bodyHtml: documentBody.html, documentNumber, issuingUnit, formedAt, attachments },
+    interpretations,
+    figures: run.figures,
+    cover,
+  };
+  return { payload, renditions: renditionNeeds(payload), warnings };
+}
+
+function checkTitle(title: string, field: string, problems: ContentProblem[]): void {
+  if (!title) {
+    problems.push({ field, message: 'the title is empty: every portal page needs a title.' });
+  } else if (charCount(title) > PORTAL_LIMITS.titleMaxChars) {
+    problems.push({
+      field,
+      message: `the title has ${charCount(title)} characters, ${charCount(title) - PORTAL_LIMITS.titleMaxChars} over the portal's ${PORTAL_LIMITS.titleMaxChars}: shorten it.`,
+    });
+  }
+}
+
+function optionalText(value: string | undefined, field: string, label: string, max: number, problems: ContentProblem[]): string | null {
+  const text = (value ?? '').trim();
+  if (!text) return null;
+  if (charCount(text) > max) {
+    problems.push({ field, message: `${label} has ${charCount(text)} characters, ${charCount(text) - max} over the portal's ${max}: shorten it.` });
+  }
+  return text;
+}
+
+/** 成文日期 as YYYY-MM-DD: accepts 2025-06-01, an ISO date-time (read in China time) and 2025年6月1日. */
+function normalizeFormedAt(value: string | undefined, problems: ContentProblem[]): string | null {
+  const text = (value ?? '').trim();
+  if (!text) return null;
+  const chinese = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(text);
+  const plain = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+  const parts = chinese ?? plain;
+  if (parts) {
+    const [y, m, d] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    if (date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d) return date.toISOString().slice(0, 10);
+  } else if (/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text))) {
+    return chinaDate(text);
+  }
+  problems.push({ field: 'document.formedAt', message: `成文日期 "${text}" is not a date: write it as 2025-06-01 or 2025年6月1日.` });
+  return null;
+}
+
+/** The calendar date in China (UTC+8, no daylight saving) of an ISO instant. */
+export function chinaDate(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+function describeMedia(info: MediaInfo): string {
+  const name = info.name ? ` (${info.name})` : '';
+  return `${info.kind === 'image' ? 'an image' : info.kind === 'video' ? 'a video' : 'an audio file'}${name}`;
+}
+
+function isWebUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One page body: comments removed (figure markers are comments), every `<img>` of an upload
+ * replaced by a figure marker with alt text (the caption or the page title when the editor gave
+ * none, with a warning); images from elsewhere are refused: the portal serves only its own copies.
+ */
+function formatBody(html: string, field: string, pageTitle: string, run: FormatRun): { html: string; empty: boolean; figures: number } {
+  if (charCount(html) > PORTAL_LIMITS.bodyMaxChars) {
+    run.problems.push({
+      field,
+      message: `the text has ${charCount(html)} characters of HTML, ${charCount(html) - PORTAL_LIMITS.bodyMaxChars} over the portal's ${PORTAL_LIMITS.bodyMaxChars} per page: split it or move tables into attachments.`,
+    });
+  }
+  let imageNumber = 0;
+  let figures = 0;
+  const replaceImages = (fragment: string, caption: string | null) =>
+    fragment.replace(/<img\b[^>]*>/gi, (tag) => {
+      imageNumber += 1;
+      const attributes = parseAttributes(tag);
+      const src = (attributes.src ?? '').trim();
+      const mediaId = mediaIdFromSrc(src);
+      if (!mediaId) {
+        run.problems.push({
+          field,
+          message: `image ${imageNumber} (${truncateChars(src || 'no src', 60)}) is not an uploaded picture: upload it to govpub so the portal serves its own copy.`,
+        });
+        return '';
+      }
+      const info = run.media[mediaId];
+      if (info && info.kind !== 'image') {
+        run.problems.push({ field, message: `image ${imageNumber} is ${describeMedia(info)}, not a picture: insert it as an interpretation or attachment instead.` });
+        return '';
+      }
+      let alt = htmlToPlainText(attributes.alt ?? '').replace(/\s+/g, ' ').trim();
+      if (!alt) {
+        alt = caption || pageTitle;
+        run.warnings.push(
+          `${field}: image ${imageNumber} has no alt text; the portal uses its ${caption ? 'caption' : 'page title'} 「${truncateChars(alt, 40)}」 instead: describe the picture for screen readers.`,
+        );
+      }
+      figures += 1;
+      run.figures.push({ mediaId, alt });
+      return figureMarker(run.figures.length - 1);
+    });
+
+  const withoutComments = html.replace(/<!--[\s\S]*?-->/g, '');
+  // Images inside a <figure> fall back to its caption; the others to the page title.
+  const withFigures = withoutComments.replace(/<figure\b[^>]*>[\s\S]*?<\/figure>/gi, (block) => {
+    const captionHtml = /<figcaption\b[^>]*>([\s\S]*?)<\/figcaption>/i.exec(block)?.[1] ?? '';
+    const caption = htmlToPlainText(captionHtml).replace(/\s+/g, ' ').trim();
+    return replaceImages(block, caption || null);
+  });
+  const out = replaceImages(withFigures, null);
+  if (figures > PORTAL_LIMITS.imagesPerPageMax) {
+    run.problems.push({
+      field,
+      message: `${figures} images on one page, ${figures - PORTAL_LIMITS.imagesPerPageMax} over the portal's ${PORTAL_LIMITS.imagesPerPageMax}: move some into an attachment.`,
+    });
+  }
+  return { html: out.trim(), empty: htmlToPlainText(out) === '' && figures === 0, figures };
+}
+
+/** Attributes of one start tag, entity-encoded values as written. */
+function parseAttributes(tag: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  const body = tag.replace(/^<\w+/, '').replace(/\/?>$/, '');
+  for (const m of body.matchAll(/([^\s"'=<>/]+)(?:\s*=\s*("([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
+    attributes[m[1]!.toLowerCase()] = m[3] ?? m[4] ?? m[5] ?? '';
+  }
+  return attributes;
+}
+
+function formatAttachments(attachments: NonNullable<ReleaseUnit['document']['attachments']>, run: FormatRun): PortalAttachment[] {
+  if (attachments.length > PORTAL_LIMITS.attachmentsMax) {
+    run.problems.push({
+      field: 'document.attachments',
+      message: `${attachments.length} attachments, ${attachments.length - PORTAL_LIMITS.attachmentsMax} over the portal's ${PORTAL_LIMITS.attachmentsMax}: pack some into one archive.`,
+    });
+  }
+  return attachments.map((attachment, i) => {
+    const field = `document.attachments[${i}]`;
+    const name = (attachment.name ?? '').trim();
+    if (!name) run.problems.push({ field, message: 'the attachment has no name: readers see the name as the link text.' });
+    if (attachment.mediaId) {
+      const info = run.media[attachment.mediaId];
+      if (!info) {
+        run.problems.push({ field, message: `the attached file ${attachment.mediaId.slice(0, 12)}… is not among the package's uploads: upload it again.` });
+        return { name, href: null, media: null };
+      }
+      const spec = info.kind === 'image' ? PORTAL_IMAGE_ATTACHMENT_SPEC : info.kind === 'video' ? PORTAL_VIDEO_SPEC : PORTAL_AUDIO_SPEC;
+      return { name, href: null, media: { mediaId: attachment.mediaId, spec, kind: info.kind } };
+    }
+    const url = (attachment.url ?? '').trim();
+    if (!url) {
+      run.problems.push({ field, message: 'the attachment has neither a file nor a link: upload the file or give its http(s) address.' });
+    } else if (!isWebUrl(url)) {
+      run.problems.push({ field, message: `the attachment link "${truncateChars(url, 60)}" is not an http(s) address.` });
+    }
+    return { name, href: url || null, media: null };
+  });
+}
+
+function formatInterpretation(interpretation: ReleaseUnit['interpretations'][number], index: number, run: FormatRun): PortalInterpretation {
+  const field = `interpretations[${index}]`;
+  const title = (interpretation.title ?? '').trim();
+  checkTitle(title, `${field}.title`, run.problems);
+  const interpreter = optionalText(interpretation.interpreter, `${field}.interpreter`, '解读人', PORTAL_LIMITS.interpreterMaxChars, run.problems);
+
+  let lead: PortalLead | null = null;
+  const info = interpretation.mediaId ? run.media[interpretation.mediaId] : undefined;
+  if (interpretation.mediaId && !info) {
+    run.problems.push({ field: `${field}.mediaId`, message: `the interpretation's file ${interpretation.mediaId.slice(0, 12)}… is not among the package's uploads: upload it again.` });
+  } else if (interpretation.mediaId && info) {
+    const expected = interpretation.form === 'video' ? 'video' : interpretation.form === 'audio' ? 'audio' : null;
+    if (expected && info.kind !== expected) {
+      run.problems.push({ field: `${field}.mediaId`, message: `a ${interpretation.form} interpretation needs ${expected === 'video' ? 'a video' : 'an audio file'}, but its file is ${describeMedia(info)}.` });
+    } else if (info.kind === 'image') {
+      // The infographic itself: its title says what it shows; the body text is the long description.
+      run.figures.push({ mediaId: interpretation.mediaId, alt: title });
+      lead = { kind: 'figure', figure: run.figures.length - 1 };
+    } else {
+      lead = { kind: info.kind, mediaId: interpretation.mediaId };
+    }
+  } else if (interpretation.form === 'video' || interpretation.form === 'audio') {
+    if (!interpretation.url) {
+      run.problems.push({ field: `${field}.mediaId`, message: `a ${interpretation.form} interpretation needs its ${interpretation.form === 'video' ? 'video' : 'audio'} file (or a link to it): upload it.` });
+    }
+  }
+
+  const link = (interpretation.url ?? '').trim() || null;
+  if (link && !isWebUrl(link)) {
+    run.problems.push({ field: `${field}.url`, message: `"${truncateChars(link, 60)}" is not an http(s) address.` });
+  }
+  if (interpretation.form === 'h5' && !link) {
+    run.problems.push({ field: `${field}.url`, message: 'an H5 interpretation needs the address of its H5 page.' });
+  }
+
+  const body = formatBody(interpretation.body ?? '', `${field}.body`, title, run);
+  if (body.empty && !lead && !link) {
+    run.problems.push({ field: `${field}.body`, message: 'the interpretation has no text, no file and no link: add its content.' });
+  }
+  return { form: interpretation.form, formLabel: interpretationFormLabel(interpretation.form), title, interpreter, bodyHtml: body.html, lead, link };
+}

@@ -1,0 +1,164 @@
+/**
+ * The district portal (区政府门户网站) as a channel: a static publisher writing a web root that
+ * nginx (production) or `registerPortalRoutes` (serve.ts, local) serves. One delivery = one
+ * package revision × one column (`portal:<columnId>`). See README.md in this folder.
+ */
+import path from 'node:path';
+import { GovpubError } from '../../domain/errors.js';
+import { DeliveryError, isDeliveryError } from '../errors.js';
+import type { ChannelAdapter, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
+import { PORTAL_LIMITS, formatPortal } from './format.js';
+import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
+import { DEFAULT_TUNING, PortalSite, type SiteTuning } from './site.js';
+import { mediaKey, type MediaFile, type PackageSource } from './state.js';
+import { portalPageUrls } from './urls.js';
+
+export { formatPortal, interpretationFormLabel, PORTAL_LIMITS } from './format.js';
+export { portalExternalId, parsePortalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
+export { registerPortalRoutes, type PortalRoutesOptions } from './serve.js';
+export { portalColumnUrls, portalPageUrls, portalSiteUrls } from './urls.js';
+
+export interface PortalAdapterOptions {
+  /** Directory the site is written to (generations, `current`); created when missing. */
+  webRoot: string;
+  /** Where the web root is served, e.g. `http://127.0.0.1:8080/portal` or `https://www.beilin.gov.cn`. */
+  publicBaseUrl: string;
+  /** Default 西安市碑林区人民政府. */
+  siteName?: string;
+  /** The column's name path from the registry (`政务公开 > 政策文件`); `channel.name` otherwise. */
+  columnName?(columnId: string): string | undefined;
+  /** Entries per column index page (20), items per feed (50), entries in the home page's latest list (20). */
+  pageSize?: number;
+  feedSize?: number;
+  homeSize?: number;
+  /** Generations, lock and durability knobs (site.ts). */
+  tuning?: Partial<SiteTuning>;
+}
+
+export type PortalAdapter = ChannelAdapter<PortalPayload> & {
+  /** The web root this adapter writes (for serve.ts and tools). */
+  readonly site: PortalSite;
+};
+
+/** One writer queue per web root and settings in this process, so concurrent deliveries commit together. */
+const sites = new Map<string, PortalSite>();
+
+export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapter {
+  if (!options.webRoot) throw new GovpubError('portal_config', 'The portal adapter needs webRoot: the directory the portal site is written to.');
+  let base: URL;
+  try {
+    base = new URL(options.publicBaseUrl);
+  } catch {
+    throw new GovpubError('portal_config', `The portal's publicBaseUrl "${options.publicBaseUrl}" is not an absolute URL: give e.g. https://www.example.gov.cn or http://127.0.0.1:8080/portal.`);
+  }
+  const publicBaseUrl = base.toString().replace(/\/+$/, '');
+  const settings = {
+    siteName: options.siteName ?? DEFAULT_SITE_NAME,
+    publicBaseUrl,
+    pageSize: options.pageSize ?? 20,
+    feedSize: options.feedSize ?? 50,
+    homeSize: options.homeSize ?? 20,
+  };
+  const tuning: SiteTuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const key = JSON.stringify([path.resolve(options.webRoot), settings, tuning]);
+  let site = sites.get(key);
+  if (!site) {
+    site = new PortalSite(options.webRoot, settings, tuning);
+    sites.set(key, site);
+  }
+  const portal = site;
+
+  const liveResult = (payload: Pick<PortalPayload, 'packageId' | 'interpretations'>, columnId: string): TransmitResult => ({
+    state: 'live',
+    externalId: portalExternalId(columnId, payload.packageId),
+    publicUrl: portalPageUrls(publicBaseUrl, payload.packageId, payload.interpretations.length).document,
+  });
+
+  return {
+    platform: PORTAL_PLATFORM,
+    site: portal,
+    capabilities: {
+      publishing: 'api',
+      canDelete: true,
+      pollsStatus: false,
+      reconciles: true,
+      mediaKinds: ['image', 'video', 'audio'],
+      limits: { ...PORTAL_LIMITS },
+    },
+
+    format(unit, channel) {
+      return formatPortal(unit, channel, { columnName: options.columnName });
+    },
+
+    async transmit(payload, ctx) {
+      checkPayload(payload);
+      const media: Record<string, MediaFile> = {};
+      for (const need of renditionNeeds(payload)) {
+        throwIfAborted(ctx);
+        const rendition = await getRendition(ctx, need.mediaId, need.spec, need.purpose);
+        media[mediaKey(need.mediaId, need.spec)] = await portal.stage(rendition);
+        ctx.heartbeat();
+      }
+      throwIfAborted(ctx);
+      const source: PackageSource = { version: 1, payload, media };
+      await portal.submit({ kind: 'publish', columnId: payload.column.id, columnPath: payload.column.path, source });
+      return liveResult(payload, payload.column.id);
+    },
+
+    async reconcile(payload, _ctx) {
+      checkPayload(payload);
+      const manifest = await portal.readManifest();
+      const entry = manifest.packages[payload.packageId];
+      if (!entry || !entry.columns.includes(payload.column.id) || entry.revision < payload.revision) return null;
+      return liveResult({ packageId: payload.packageId, interpretations: payload.interpretations }, payload.column.id);
+    },
+
+    async takeDown(externalId, _ctx) {
+      const parsed = parsePortalExternalId(externalId);
+      if (!parsed) {
+        throw new DeliveryError('rejected', `"${externalId}" is not a portal delivery id (<column id>/<package id>); check the delivery row's external id.`);
+      }
+      await portal.submit({ kind: 'unpublish', columnId: parsed.columnId, packageId: parsed.packageId });
+    },
+  };
+}
+
+function checkPayload(payload: PortalPayload): void {
+  if (payload?.version !== 1 || !payload.column?.id || !payload.packageId) {
+    throw new DeliveryError('rejected', 'The portal payload snapshot is not in the version this adapter writes (version 1): format the package again.');
+  }
+}
+
+function throwIfAborted(ctx: TransmitContext): void {
+  if (ctx.signal?.aborted) throw new DeliveryError('retryable', 'Publishing to the portal was cancelled before the site was changed.');
+}
+
+/** Content problems of an original cannot be fixed by retrying; everything else can. */
+const CONTENT_MEDIA_ERRORS = new Set([
+  'media_wrong_kind',
+  'media_corrupt',
+  'media_empty',
+  'media_unsupported',
+  'media_too_large',
+  'media_too_small',
+  'media_too_long',
+  'media_too_short',
+  'media_cap_unreachable',
+  'media_not_found',
+]);
+
+async function getRendition(ctx: TransmitContext, mediaId: string, spec: string, purpose: string): Promise<RenditionFile> {
+  try {
+    return await ctx.renditions.get(mediaId, spec);
+  } catch (error) {
+    if (isDeliveryError(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof GovpubError && CONTENT_MEDIA_ERRORS.has(error.code)) {
+      throw new DeliveryError('rejected', `The portal cannot use the ${purpose} (${spec}): ${message}`, {
+        problems: [{ field: purpose, message }],
+        cause: error,
+      });
+    }
+    throw new DeliveryError('retryable', `Preparing the ${purpose} (${spec}) for the portal failed: ${message}`, { cause: error });
+  }
+}

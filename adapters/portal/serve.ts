@@ -1,0 +1,182 @@
+/**
+ * Serves the portal's current generation read-only (local runs, tests, small deployments; nginx in
+ * production, see README.md). `current` is resolved on every request, so a swap is picked up at
+ * once and a request that started in one generation finishes in it (the file is opened first).
+ */
+import { open, lstat, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_SITE_NAME } from './payload.js';
+import { renderNothingPublishedPage, renderNotFoundPage } from './render.js';
+import { CURRENT_LINK } from './site.js';
+
+export interface PortalRoutesOptions {
+  webRoot: string;
+  /** URL prefix the site is mounted at; default `/portal`. `''` or `/` mounts it at the root. */
+  prefix?: string;
+  /** For the 404 and "nothing published yet" pages; default 西安市碑林区人民政府. */
+  siteName?: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webp': 'image/webp',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.mp4': 'video/mp4',
+  '.m4a': 'audio/mp4',
+  '.mp3': 'audio/mpeg',
+  '.pdf': 'application/pdf',
+};
+
+function contentType(file: string): string {
+  if (path.basename(file) === 'rss.xml') return 'application/rss+xml; charset=utf-8';
+  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Content-addressed media never changes; pages and feeds are revalidated on every visit. */
+function cacheControl(relative: string): string {
+  if (relative.startsWith('media/')) return 'public, max-age=31536000, immutable';
+  if (relative.startsWith('assets/')) return 'public, max-age=3600';
+  return 'no-cache';
+}
+
+function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+/** URL path segments, decoded; null for anything that could leave the site or reach hidden state. */
+function safeSegments(rest: string): string[] | null {
+  const segments: string[] = [];
+  for (const raw of rest.split('/')) {
+    if (raw === '') continue;
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return null;
+    }
+    // Dot segments climb out; dot files are the generation's state (.govpub/); separators and NUL smuggle paths.
+    if (segment.startsWith('.') || /[/\\\0]/.test(segment)) return null;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutesOptions): void {
+  const webRoot = path.resolve(options.webRoot);
+  const prefix = normalizePrefix(options.prefix ?? '/portal');
+  const siteName = options.siteName ?? DEFAULT_SITE_NAME;
+  const homeHref = `${prefix}/`;
+
+  const notFound = (reply: FastifyReply) => reply.code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNotFoundPage(siteName, homeHref));
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const url = request.raw.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const pathname = queryAt >= 0 ? url.slice(0, queryAt) : url;
+    if (!pathname.startsWith(homeHref)) {
+      // The prefix itself without its slash: relative links need the slash.
+      return reply.redirect(`${homeHref}${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
+    }
+    const rest = pathname.slice(homeHref.length);
+    const segments = safeSegments(rest);
+    if (segments === null) return notFound(reply);
+
+    let generation: string;
+    try {
+      generation = await realpath(path.join(webRoot, CURRENT_LINK));
+    } catch {
+      // Nothing published yet: the home page says so, everything else does not exist.
+      if (segments.length === 0 || (segments.length === 1 && segments[0] === 'index.html')) {
+        return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNothingPublishedPage(siteName, homeHref));
+      }
+      return notFound(reply);
+    }
+
+    let file = path.join(generation, ...segments);
+    let info;
+    try {
+      info = await lstat(file);
+    } catch {
+      return notFound(reply);
+    }
+    if (info.isDirectory()) {
+      if (!pathname.endsWith('/')) return reply.redirect(`${pathname}/${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
+      file = path.join(file, 'index.html');
+    }
+    // Generations hold only plain files; a link or anything outside the generation is refused.
+    try {
+      const real = await realpath(file);
+      if (!real.startsWith(generation + path.sep) || !(await lstat(real)).isFile()) return notFound(reply);
+      file = real;
+    } catch {
+      return notFound(reply);
+    }
+
+    // Opened before answering: a swap or cleanup from now on does not affect this response.
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch {
+      return notFound(reply);
+    }
+    const stats = await handle.stat();
+    const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+    const relative = path.relative(generation, file).split(path.sep).join('/');
+    reply
+      .header('content-type', contentType(file))
+      .header('cache-control', cacheControl(relative))
+      .header('etag', etag)
+      .header('last-modified', stats.mtime.toUTCString())
+      .header('accept-ranges', 'bytes')
+      .header('x-content-type-options', 'nosniff');
+    if (request.headers['if-none-match'] === etag) {
+      await handle.close();
+      return reply.code(304).send();
+    }
+
+    let start = 0;
+    let end = stats.size - 1;
+    const range = request.headers.range;
+    if (typeof range === 'string' && stats.size > 0) {
+      const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+      const from = m?.[1] ? Number(m[1]) : null;
+      const to = m?.[2] ? Number(m[2]) : null;
+      if (!m || (from === null && to === null) || (from !== null && from >= stats.size)) {
+        await handle.close();
+        return reply.code(416).header('content-range', `bytes */${stats.size}`).send();
+      }
+      if (from === null) start = Math.max(0, stats.size - to!);
+      else {
+        start = from;
+        if (to !== null) end = Math.min(to, stats.size - 1);
+      }
+      if (start > end) {
+        await handle.close();
+        return reply.code(416).header('content-range', `bytes */${stats.size}`).send();
+      }
+      reply.code(206).header('content-range', `bytes ${start}-${end}/${stats.size}`);
+    }
+    reply.header('content-length', stats.size === 0 ? 0 : end - start + 1);
+    if (stats.size === 0) {
+      await handle.close();
+      return reply.send('');
+    }
+    return reply.send(handle.createReadStream({ start, end }));
+  };
+
+  if (prefix) app.get(prefix, handler);
+  app.get(`${prefix}/*`, handler);
+}

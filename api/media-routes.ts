@@ -1,0 +1,162 @@
+/**
+ * Media routes: upload (multipart, streamed into the store, never buffered whole), the media list
+ * and records with rendition jobs and their progress, the original and renditions as files (with
+ * Range), rendition requests and cancellation.
+ *
+ * The two file routes need no token: a media id is the SHA-256 of its bytes, unguessable without
+ * the file, and the article HTML refers to images as <img src="/api/media/<sha256>/content">,
+ * which a browser fetches without an Authorization header. Every other route needs the bearer token.
+ */
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GovpubError } from '../domain/errors.js';
+import type { Actor } from '../domain/package-rules.js';
+import type { AppContext } from '../services/context.js';
+import type { BlobInfo, MediaService, RenditionRequest } from '../services/media.js';
+
+type RangeResult = { start: number; end: number } | 'unsatisfiable' | undefined;
+
+/** One `bytes=` range (RFC 9110); several ranges or a malformed header: the whole file. */
+export function parseRange(header: string | undefined, size: number): RangeResult {
+  if (!header) return undefined;
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
+
+function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+async function sendBlob(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  info: BlobInfo,
+  open: (range?: { start: number; end: number }) => Promise<NodeJS.ReadableStream>,
+) {
+  const etag = `"${info.sha256}"`;
+  reply
+    .header('content-type', info.mime)
+    .header('accept-ranges', 'bytes')
+    .header('etag', etag)
+    // Content-addressed: these bytes never change under this URL.
+    .header('cache-control', 'public, max-age=31536000, immutable')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('content-disposition', contentDisposition(info.fileName));
+  const inm = request.headers['if-none-match'];
+  if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.status(304).send();
+
+  const ifRange = request.headers['if-range'];
+  const range = ifRange && ifRange !== etag ? undefined : parseRange(request.headers.range, info.size);
+  if (range === 'unsatisfiable') {
+    return reply
+      .status(416)
+      .header('content-range', `bytes */${info.size}`)
+      .header('content-type', 'application/json')
+      .send({ error: { code: 'range_not_satisfiable', message: `The file has ${info.size} bytes; the requested range ${request.headers.range} is outside it.` } });
+  }
+  if (range) {
+    reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`).header('content-length', range.end - range.start + 1);
+    return reply.send(await open(range));
+  }
+  reply.header('content-length', info.size);
+  return reply.send(await open());
+}
+
+/**
+ * Registers the media routes in their own encapsulated scope (multipart parsing applies only
+ * there). `requireActor` is the API's bearer-token check.
+ */
+export function registerMediaRoutes(
+  app: FastifyInstance,
+  ctx: AppContext & { media: MediaService },
+  requireActor: (request: FastifyRequest) => Promise<Actor>,
+): void {
+  const media = ctx.media;
+  const actorOf = (request: FastifyRequest) => request.actor!;
+  const auth = {
+    preHandler: async (request: FastifyRequest) => {
+      request.actor = await requireActor(request);
+    },
+  };
+
+  app.register(async (scope) => {
+    await scope.register(multipart, {
+      // The media service enforces the real, per-kind limits while streaming; busboy only guards
+      // against absurd field and part counts.
+      limits: { fileSize: Number.MAX_SAFE_INTEGER, files: 1, fields: 20, parts: 25, fieldSize: 64 * 1024 },
+    });
+
+    scope.post('/api/media', auth, async (request, reply) => {
+      if (!request.isMultipart()) {
+        throw new GovpubError('invalid_body', 'Send the file as multipart/form-data with one file part, e.g. curl -F file=@photo.jpg …/api/media.', {
+          status: 415,
+        });
+      }
+      const part = await request.file({ throwFileSizeLimit: false });
+      if (!part) {
+        throw new GovpubError('invalid_body', 'The multipart body has no file part; attach the file, e.g. curl -F file=@photo.jpg.', {
+          status: 400,
+          issues: [{ path: 'file', message: 'required' }],
+        });
+      }
+      // A client that goes away stops the upload (and nothing half-written is kept).
+      const aborted = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished && !request.raw.complete) aborted.abort(new GovpubError('media_upload_failed', 'The client closed the connection during the upload.'));
+      };
+      request.raw.once('close', onClose);
+      try {
+        const result = await media.ingest(part.file, { uploadName: part.filename, createdBy: actorOf(request), signal: aborted.signal });
+        return reply.status(result.created ? 201 : 200).send({ ...result.media, created: result.created, warnings: result.warnings });
+      } finally {
+        request.raw.off('close', onClose);
+        if (!part.file.readableEnded) part.file.resume(); // drain what is left so the reply can go out
+      }
+    });
+  });
+
+  app.get('/api/media', auth, async (request) => {
+    const q = request.query as { kind?: string; limit?: string };
+    return { media: await media.list({ kind: q.kind, limit: q.limit ? Number(q.limit) : undefined }) };
+  });
+
+  app.get('/api/media/jobs/:jobId', auth, async (request) => media.getJob((request.params as { jobId: string }).jobId));
+
+  app.delete('/api/media/jobs/:jobId', auth, async (request, reply) => {
+    const job = await media.cancelJob((request.params as { jobId: string }).jobId, actorOf(request));
+    return reply.status(job.state === 'canceled' ? 200 : 202).send(job);
+  });
+
+  app.get('/api/media/:id', auth, async (request) => media.get((request.params as { id: string }).id));
+
+  app.post('/api/media/:id/renditions', auth, async (request, reply) => {
+    const body = (request.body ?? {}) as RenditionRequest;
+    if (typeof body !== 'object' || Array.isArray(body)) {
+      throw new GovpubError('invalid_body', 'Expected a JSON object such as {"platforms": ["wechat_oa", "douyin"]}.', { status: 400 });
+    }
+    const { job, existing } = await media.requestRenditions((request.params as { id: string }).id, body, actorOf(request));
+    return reply.status(202).send({ ...job, existing });
+  });
+
+  app.get('/api/media/:id/content', async (request, reply) => {
+    const info = await media.describeOriginal((request.params as { id: string }).id);
+    return sendBlob(request, reply, info, (range) => media.openBlob(info, range));
+  });
+
+  app.get('/api/media/:id/renditions/:spec', async (request, reply) => {
+    const { id, spec } = request.params as { id: string; spec: string };
+    const info = await media.describeRendition(id, spec, { channel: (request.query as { channel?: string }).channel });
+    return sendBlob(request, reply, info, (range) => media.openBlob(info, range));
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * How govpub reaches each platform (config/registry/platforms.yaml): base URL, per-platform
+ * concurrency and rate, confirmation timeout, retry budget, manual-task reminders, and the
+ * media-center systems' client credentials. Problems are reported as `file:line: key.path: …`.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
+import { ConfigError, type ConfigIssue } from '../domain/errors.js';
+import { PLATFORMS, isSecretRef, type Platform, type SecretRef } from '../domain/registry.js';
+import { displayPath } from './registry.js';
+
+export interface PlatformConfig {
+  platform: Platform;
+  /** API base URL; undefined for the portal (a static publisher) and manual platforms. */
+  baseUrl?: string;
+  /** Where the base URL came from, for `govpub channels list` and /api/channels. */
+  baseUrlSource: 'config' | 'env' | 'simulator' | 'none';
+  concurrency: number;
+  ratePerSecond?: number;
+  confirmTimeoutSec: number;
+  maxAttempts: number;
+  reminderEverySec: number;
+  credentials: Record<string, string | SecretRef>;
+}
+
+export type PlatformConfigs = Record<Platform, PlatformConfig>;
+
+const DEFAULTS = { concurrency: 2, confirmTimeoutSec: 1800, maxAttempts: 8, reminderEverySec: 14400 };
+const KEYS = ['baseUrl', 'concurrency', 'ratePerSecond', 'confirmTimeoutSec', 'maxAttempts', 'reminderEverySec', 'credentials'];
+
+export function platformsFile(configDir: string): string {
+  return path.join(configDir, 'registry', 'platforms.yaml');
+}
+
+/** `GOVPUB_WECHAT_OA_BASE_URL` for `wechat_oa`. */
+export function baseUrlEnvName(platform: Platform): string {
+  return `GOVPUB_${platform.toUpperCase()}_BASE_URL`;
+}
+
+export interface LoadPlatformOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Base URLs of running simulators (the all-in-one start); used where env sets none. */
+  simulatorUrls?: Partial<Record<string, string>>;
+}
+
+export function loadPlatformConfigs(configDir: string, options: LoadPlatformOptions = {}): PlatformConfigs {
+  const file = platformsFile(configDir);
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ file: shown, path: '', message: `cannot read: ${(error as Error).message}` }]);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const issues: ConfigIssue[] = [];
+  const lineAt = (keyPath: (string | number)[]): number | undefined => {
+    const node = doc.getIn(keyPath, true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? lines.linePos(node.range[0]).line : undefined;
+  };
+  const fail = (keyPath: (string | number)[], message: string) => issues.push({ file: shown, path: keyPath.join('.'), message, line: lineAt(keyPath) });
+  for (const error of doc.errors) issues.push({ file: shown, path: '', message: `YAML syntax error (${error.code})`, line: lines.linePos(error.pos[0]).line });
+  if (issues.length) throw new ConfigError(issues);
+
+  const root = doc.toJS() as { platforms?: Record<string, Record<string, unknown>> } | null;
+  const entries = root?.platforms ?? {};
+  if (!root || typeof entries !== 'object' || !isMap((doc as Document).get('platforms'))) fail(['platforms'], 'expected a mapping of platform → settings');
+
+  const env = options.env ?? process.env;
+  const configs = {} as PlatformConfigs;
+  for (const name of Object.keys(entries)) {
+    if (!(PLATFORMS as readonly string[]).includes(name)) fail(['platforms', name], `unknown platform; known: ${PLATFORMS.join(', ')}`);
+  }
+  for (const platform of PLATFORMS) {
+    const raw = (entries[platform] ?? {}) as Record<string, unknown>;
+    const at = (key: string) => ['platforms', platform, key];
+    for (const key of Object.keys(raw)) if (!KEYS.includes(key)) fail(at(key), `unknown setting; expected one of ${KEYS.join(', ')}`);
+    const positiveInt = (key: string, fallback: number | undefined): number | undefined => {
+      const value = raw[key];
+      if (value === undefined) return fallback;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+        fail(at(key), `expected a positive number, got ${JSON.stringify(value)}`);
+        return fallback;
+      }
+      return value;
+    };
+    let baseUrl = typeof raw.baseUrl === 'string' ? raw.baseUrl : undefined;
+    if (raw.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(String(raw.baseUrl))) fail(at('baseUrl'), `expected an http(s) URL, got ${JSON.stringify(raw.baseUrl)}`);
+    let source: PlatformConfig['baseUrlSource'] = baseUrl ? 'config' : 'none';
+    const fromEnv = env[baseUrlEnvName(platform)]?.trim();
+    if (fromEnv) {
+      if (!/^https?:\/\/[^\s]+$/.test(fromEnv)) {
+        issues.push({ file: `environment ${baseUrlEnvName(platform)}`, path: '', message: `expected an http(s) URL, got ${JSON.stringify(fromEnv)}` });
+      }
+      baseUrl = fromEnv;
+      source = 'env';
+    } else if (options.simulatorUrls?.[platform]) {
+      baseUrl = options.simulatorUrls[platform];
+      source = 'simulator';
+    }
+    const credentials: Record<string, string | SecretRef> = {};
+    if (raw.credentials !== undefined) {
+      if (typeof raw.credentials !== 'object' || raw.credentials === null || Array.isArray(raw.credentials)) fail(at('credentials'), 'expected a mapping');
+      else
+        for (const [key, value] of Object.entries(raw.credentials)) {
+          if (typeof value === 'string' || isSecretRef(value)) credentials[key] = value;
+          else fail([...at('credentials'), key], 'expected text or { secret: NAME }');
+        }
+    }
+    configs[platform] = {
+      platform,
+      ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
+      baseUrlSource: source,
+      concurrency: Math.floor(positiveInt('concurrency', DEFAULTS.concurrency)!),
+      ...(raw.ratePerSecond !== undefined ? { ratePerSecond: positiveInt('ratePerSecond', undefined) } : {}),
+      confirmTimeoutSec: positiveInt('confirmTimeoutSec', DEFAULTS.confirmTimeoutSec)!,
+      maxAttempts: Math.floor(positiveInt('maxAttempts', DEFAULTS.maxAttempts)!),
+      reminderEverySec: positiveInt('reminderEverySec', DEFAULTS.reminderEverySec)!,
+      credentials,
+    };
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return configs;
+}
+
+/** Names of every secret platforms.yaml refers to (media-center client secrets). */
+export function platformSecretNames(configs: PlatformConfigs): string[] {
+  return Object.values(configs).flatMap((c) => Object.values(c.credentials).filter(isSecretRef).map((ref) => ref.secret));
+}

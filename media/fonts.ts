@@ -1,0 +1,117 @@
+/**
+ * The font for watermark text. Government watermarks are Chinese (碑林发布), so the font must have
+ * CJK glyphs, and from a .ttc collection the Simplified Chinese face must be picked (the first
+ * face of NotoSansCJK-*.ttc is Japanese, whose 碑 and others differ in form).
+ *
+ * Resolution order:
+ *   1. GOVPUB_FONT_PATH (a .ttf/.otf/.ttc file; its family is read with fc-query when available)
+ *   2. fc-match "Noto Sans CJK SC" (bold preferred), accepted only if the match covers zh-cn —
+ *      fc-match always answers with *some* font, often one without a single Chinese glyph
+ *   3. /usr/share/fonts/opentype/noto/NotoSansCJK-{Bold,Regular}.ttc (Debian's fonts-noto-cjk)
+ * and otherwise a `watermark_font_missing` error saying how to install one.
+ */
+import { execFile } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { GovpubError } from '../domain/errors.js';
+
+export interface ResolvedFont {
+  /** Font file to load. */
+  path: string;
+  /** Family to ask for (selects the face inside a .ttc), e.g. "Noto Sans CJK SC". */
+  family?: string;
+  /** Pango font description for the watermark: family + weight. */
+  description: string;
+  source: 'GOVPUB_FONT_PATH' | 'fc-match' | 'default path';
+}
+
+export interface FontResolveOptions {
+  env?: NodeJS.ProcessEnv;
+  /** fc-match / fc-query binaries (default: on PATH). */
+  fcMatch?: string;
+  fcQuery?: string;
+  /** Files tried last (default: Debian's fonts-noto-cjk). */
+  defaultPaths?: string[];
+}
+
+export const DEFAULT_CJK_FONT_PATHS = [
+  '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc',
+  '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+];
+const WANTED_FAMILY = 'Noto Sans CJK SC';
+
+function run(bin: string, args: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(bin, args, { timeout: 10_000, encoding: 'utf8' }, (err, stdout) => resolve(err ? null : stdout));
+  });
+}
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+/** The family to ask for in a font file: a Simplified Chinese face when the file has one. */
+async function familyIn(file: string, fcQuery: string): Promise<string | undefined> {
+  const out = await run(fcQuery, ['-f', '%{family[0]}\\n', file]);
+  const families = (out ?? '').split('\n').map((s) => s.trim()).filter(Boolean);
+  return families.find((f) => /\b(SC|CN|GB|Hans)\b|简/.test(f)) ?? families[0];
+}
+
+function describe(family: string | undefined, _file: string): string {
+  // Bold reads better over pictures; with only a regular face, fontconfig emboldens it.
+  return `${family ?? 'sans'} Bold`;
+}
+
+const memo = new Map<string, Promise<ResolvedFont>>();
+
+/** Resolves (once per process and settings) the font used for watermark text. */
+export function resolveWatermarkFont(opts: FontResolveOptions = {}): Promise<ResolvedFont> {
+  const env = opts.env ?? process.env;
+  const key = JSON.stringify([env.GOVPUB_FONT_PATH ?? '', opts.fcMatch, opts.fcQuery, opts.defaultPaths]);
+  let found = memo.get(key);
+  if (!found) {
+    found = resolveUncached(env, opts);
+    memo.set(key, found);
+    found.catch(() => memo.delete(key));
+  }
+  return found;
+}
+
+async function resolveUncached(env: NodeJS.ProcessEnv, opts: FontResolveOptions): Promise<ResolvedFont> {
+  const fcMatch = opts.fcMatch ?? 'fc-match';
+  const fcQuery = opts.fcQuery ?? 'fc-query';
+  const explicit = env.GOVPUB_FONT_PATH?.trim();
+  if (explicit) {
+    if (!(await exists(explicit))) {
+      throw new GovpubError(
+        'watermark_font_missing',
+        `GOVPUB_FONT_PATH=${explicit} does not exist. Point it at a font file with Chinese characters (e.g. /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc from the fonts-noto-cjk package) or unset it.`,
+        { path: explicit },
+      );
+    }
+    const family = await familyIn(explicit, fcQuery);
+    return { path: explicit, family, description: describe(family, explicit), source: 'GOVPUB_FONT_PATH' };
+  }
+
+  const tried: string[] = [];
+  for (const pattern of [`${WANTED_FAMILY}:style=Bold:lang=zh-cn`, `${WANTED_FAMILY}:lang=zh-cn`]) {
+    const out = await run(fcMatch, ['-f', '%{file}\\n%{family[0]}\\n%{lang}', pattern]);
+    if (out === null) {
+      tried.push(`fc-match (${fcMatch}) is not available`);
+      break;
+    }
+    const [file = '', family = '', langs = ''] = out.split('\n');
+    if (file && langs.split('|').includes('zh-cn') && (await exists(file))) {
+      return { path: file, family: family || WANTED_FAMILY, description: describe(family || WANTED_FAMILY, file), source: 'fc-match' };
+    }
+    tried.push(`fc-match "${pattern}" found only ${family || 'nothing'} (no Chinese glyphs)`);
+  }
+
+  for (const file of opts.defaultPaths ?? DEFAULT_CJK_FONT_PATHS) {
+    if (await exists(file)) return { path: file, family: WANTED_FAMILY, description: describe(WANTED_FAMILY, file), source: 'default path' };
+    tried.push(`${file} does not exist`);
+  }
+  throw new GovpubError(
+    'watermark_font_missing',
+    `Watermark text needs a font with Chinese characters and none was found: GOVPUB_FONT_PATH is unset; ${tried.join('; ')}. ` +
+      'Install one on the worker (Debian/Ubuntu: apt-get install fonts-noto-cjk) or set GOVPUB_FONT_PATH to a .ttf/.otf/.ttc file with Chinese glyphs.',
+    { tried },
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * What the delivery activities need to reach a channel: its adapter, base URL, credentials
+ * (secrets resolved from the environment or the secrets file, never logged), platform settings,
+ * media renditions and the portal's public address.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { findAccount, findChannel, isSecretRef, type Channel, type Registry } from '../domain/registry.js';
+import type { ChannelAdapter, MediaInfo } from '../adapters/types.js';
+import { DeliveryError } from '../adapters/errors.js';
+import { storeRenditionSource } from '../adapters/renditions.js';
+import type { PlatformConfigs } from '../config/platforms.js';
+import { baseUrlEnvName } from '../config/platforms.js';
+import { readNamedSecrets, resolveSecrets, type SecretSources, type SecretStore } from '../config/secrets.js';
+import type { DeliveryDeps } from '../activities/delivery-activities.js';
+import type { MediaStore, ProbeResult } from '../media/index.js';
+
+export interface ChannelAccessOptions {
+  db: Kysely<DB>;
+  registry: Registry;
+  platforms: PlatformConfigs;
+  secrets: SecretSources;
+  mediaStore: MediaStore;
+  portalUrl: string;
+  taskQueue: string;
+  adapterFor(channel: Channel): ChannelAdapter;
+}
+
+/** Secrets are re-read at most this often, so a fixed secrets file is picked up without a restart. */
+const SECRETS_TTL_MS = 30_000;
+
+export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
+  let secrets: { store: SecretStore; at: number } | null = null;
+  const secretStore = () => {
+    if (!secrets || Date.now() - secrets.at > SECRETS_TTL_MS) secrets = { store: resolveSecrets(options.registry, options.secrets), at: Date.now() };
+    return secrets.store;
+  };
+  const missingCredential = (channel: Channel, what: string) =>
+    new DeliveryError('needs_reconnect', `${channel.name} (${channel.id}) cannot be reached: ${what}. Provide it (environment or GOVPUB_SECRETS_FILE), then resume the channel.`);
+
+  return {
+    db: options.db,
+    registry: options.registry,
+    taskQueue: options.taskQueue,
+    portalBaseUrl: options.portalUrl,
+    channel: (id) => findChannel(options.registry, id),
+    adapterFor: options.adapterFor,
+    account: (channel) => (channel.kind === 'new_media_account' ? findAccount(options.registry, channel.ref) : undefined),
+    platformConfig: (platform) => options.platforms[platform as keyof PlatformConfigs],
+    baseUrlFor(channel) {
+      const config = options.platforms[channel.platform];
+      if (channel.platform === 'portal') return options.portalUrl;
+      if (!config?.baseUrl) {
+        if (channel.publishing === 'manual') return '';
+        throw missingCredential(channel, `no base URL for ${channel.platform} (set ${baseUrlEnvName(channel.platform)} or platforms.yaml)`);
+      }
+      return config.baseUrl;
+    },
+    credentialsFor(channel) {
+      if (channel.kind === 'new_media_account') {
+        if (channel.publishing === 'manual') return {};
+        try {
+          return secretStore().credentials(channel.ref);
+        } catch (error) {
+          throw missingCredential(channel, (error as Error).message.split('\n')[0]!);
+        }
+      }
+      const declared = options.platforms[channel.platform]?.credentials ?? {};
+      const names = Object.values(declared).filter(isSecretRef).map((ref) => ref.secret);
+      const values = readNamedSecrets(names, options.secrets);
+      const resolved: Record<string, string> = {};
+      for (const [key, value] of Object.entries(declared)) {
+        if (typeof value === 'string') resolved[key] = value;
+        else if (values.has(value.secret)) resolved[key] = values.get(value.secret)!;
+        else throw missingCredential(channel, `the secret ${value.secret} (platforms.yaml: ${channel.platform}.credentials.${key}) is not set`);
+      }
+      return resolved;
+    },
+    renditions: (signal, onProgress) => storeRenditionSource(options.mediaStore, { signal, onProgress }),
+    async mediaInfo(mediaId): Promise<MediaInfo | null> {
+      if (!/^[0-9a-f]{64}$/.test(mediaId)) return null;
+      const probe = await options.mediaStore.readRecord<ProbeResult>(`probes/${mediaId}`);
+      if (!probe) return null;
+      return {
+        mediaId,
+        kind: probe.kind,
+        mime: probe.mime,
+        sizeBytes: probe.sizeBytes,
+        ...(probe.width !== undefined ? { width: probe.width } : {}),
+        ...(probe.height !== undefined ? { height: probe.height } : {}),
+        ...(probe.durationSec !== undefined ? { durationSec: probe.durationSec } : {}),
+        ...(probe.uploadName ? { name: probe.uploadName } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * What GET /api/channels adds to each channel: its platform's base URL (never credentials) and
+ * health — paused or held by operations, the endpoint reachable or not, recent failures — and the
+ * public address of prepared renditions for platforms that fetch media by URL.
+ */
+import axios from 'axios';
+import type { FastifyInstance } from 'fastify';
+import type { PlatformConfigs } from '../config/platforms.js';
+import type { Settings } from '../config/settings.js';
+import { findChannel, type Platform, type Registry } from '../domain/registry.js';
+import { findCachedRendition, getSpec, type MediaStore } from '../media/index.js';
+
+interface EndpointCheck {
+  status: 'reachable' | 'unreachable' | 'not_applicable';
+  detail: string | null;
+  checkedAt: string;
+}
+
+const CHECK_TTL_MS = 30_000;
+
+/** Probes each platform's base URL at most every 30 s: any HTTP answer means reachable. */
+export function channelHealth(platforms: PlatformConfigs, settings: Pick<Settings, 'portalRoot'>, registry?: Registry) {
+  const cache = new Map<string, { at: number; check: Promise<EndpointCheck> }>();
+  const probe = (platform: Platform): Promise<EndpointCheck> => {
+    const baseUrl = platforms[platform]?.baseUrl;
+    const checkedAt = new Date().toISOString();
+    if (platform === 'portal') return Promise.resolve({ status: 'not_applicable', detail: `static site written to ${settings.portalRoot}`, checkedAt });
+    if (!baseUrl) return Promise.resolve({ status: 'not_applicable', detail: 'manual hand-off: no API', checkedAt });
+    return axios
+      .get(baseUrl, { timeout: 2000, validateStatus: () => true, maxRedirects: 0, proxy: false })
+      .then((r): EndpointCheck => ({ status: 'reachable', detail: `HTTP ${r.status}`, checkedAt }))
+      .catch((e: { code?: string; message: string }): EndpointCheck => ({ status: 'unreachable', detail: e.code ?? e.message, checkedAt }));
+  };
+  const endpoint = (platform: Platform) => {
+    const hit = cache.get(platform);
+    if (hit && Date.now() - hit.at < CHECK_TTL_MS) return hit.check;
+    const check = probe(platform);
+    cache.set(platform, { at: Date.now(), check });
+    return check;
+  };
+  return async (): Promise<(channelId: string) => Record<string, unknown>> => {
+    const checks = new Map<string, EndpointCheck>();
+    await Promise.all((Object.keys(platforms) as Platform[]).map(async (p) => checks.set(p, await endpoint(p))));
+    return (channelId) => {
+      const platform = (registry ? findChannel(registry, channelId)?.platform : channelId.split(':')[0]) as Platform;
+      const config = platforms[platform];
+      const check = checks.get(platform);
+      return {
+        baseUrl: platform === 'portal' ? null : config?.baseUrl ?? null,
+        baseUrlSource: config?.baseUrlSource ?? 'none',
+        health: { endpoint: check?.status ?? 'not_applicable', detail: check?.detail ?? null, checkedAt: check?.checkedAt ?? null },
+        limits: { concurrency: config?.concurrency ?? null, ratePerSecond: config?.ratePerSecond ?? null },
+      };
+    };
+  };
+}
+
+/** With the local simulators any post URL is accepted (nothing is really posted there). */
+export function manualHostsFor(settings: Pick<Settings, 'simulators'>): readonly string[] | undefined {
+  return settings.simulators ? ['*'] : undefined;
+}
+
+/**
+ * GET /media/<sha256>/<spec>: a prepared rendition, without authentication, for platforms that
+ * fetch media by URL (the media center). The address is unguessable (the content's SHA-256),
+ * and only renditions already prepared for a delivery are served: nothing is rendered on request.
+ */
+export function registerPublicRenditions(app: FastifyInstance, store: MediaStore): void {
+  app.get('/media/:mediaId/:spec', async (request, reply) => {
+    const { mediaId, spec } = request.params as { mediaId: string; spec: string };
+    const notFound = () => reply.status(404).send({ error: { code: 'not_found', message: `No prepared rendition ${spec} of ${mediaId}.` } });
+    if (!/^[0-9a-f]{64}$/.test(mediaId)) return notFound();
+    try {
+      getSpec(spec);
+    } catch {
+      return notFound();
+    }
+    const rendition = await findCachedRendition(store, mediaId, spec).catch(() => null);
+    if (!rendition) return notFound();
+    reply.header('content-type', rendition.mime).header('cache-control', 'public, max-age=31536000, immutable');
+    return reply.send(await store.createReadStream(rendition.sha256));
+  });
+}

@@ -1,0 +1,257 @@
+/**
+ * Operations on deliveries and channels: see every delivery, retry, skip with a reason, confirm a
+ * manual post (or take-down), pause and resume a channel. Requests that change a delivery go to
+ * its workflow, which refuses what its state does not allow; every action is audited.
+ */
+import { sql } from 'kysely';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { GovpubError } from '../domain/errors.js';
+import type { Actor } from '../domain/package-rules.js';
+import { findChannel } from '../domain/registry.js';
+import type { DeliveryRow } from '../db/schema.js';
+import { appendAudit } from '../activities/package-activities.js';
+import { channelResumedSignal, confirmManualUpdate, deliveryStatusQuery, retryDeliveryUpdate, skipDeliveryUpdate, type DeliveryStatus } from '../workflows/delivery.js';
+import { DELIVERY_STATES, deliveryWorkflowId, takedownWorkflowId } from '../workflows/delivery-types.js';
+import type { AppContext } from './context.js';
+import { throughWorkflow } from './packages.js';
+
+const OPS_ROLES: Actor['role'][] = ['ops', 'admin'];
+
+function requireOps(actor: Actor, what: string): void {
+  if (!OPS_ROLES.includes(actor.role)) {
+    throw new GovpubError('forbidden', `Your role (${actor.role}) may not ${what}; that needs: ${OPS_ROLES.join(', ')}.`, { status: 403 });
+  }
+}
+
+export interface DeliveryFilter {
+  state?: string;
+  channel?: string;
+  platform?: string;
+  packageId?: string;
+  /** Only deliveries with an open operator task (manual_post, manual_takedown) or waiting for one. */
+  needsAction?: boolean;
+  limit?: number;
+}
+
+export interface DeliveryView {
+  id: string;
+  businessKey: string;
+  packageId: string;
+  revision: number;
+  channelId: string;
+  channelName: string | null;
+  platform: string | null;
+  state: string;
+  task: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  platformCode: string | null;
+  problems: unknown[];
+  warnings: string[];
+  externalId: string | null;
+  publicUrl: string | null;
+  liveAt: string | null;
+  submittedAt: string | null;
+  remindedAt: string | null;
+  skippedReason: string | null;
+  takenDownAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** What the delivery is waiting for, from its workflow (only when asked for one delivery). */
+  waitingFor?: DeliveryStatus['waitingFor'];
+  payload?: unknown;
+  renditions?: unknown[];
+}
+
+/** States in which operations are expected to act. */
+export const NEEDS_ACTION_STATES = ['failed', 'needs_reconnect', 'awaiting_manual', 'unconfirmed'];
+
+export class DeliveryService {
+  constructor(private readonly ctx: AppContext) {}
+
+  private view(row: DeliveryRow, extra: Partial<DeliveryView> = {}): DeliveryView {
+    const channel = findChannel(this.ctx.registry, row.channel_id);
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
+    return {
+      id: row.id,
+      businessKey: row.business_key,
+      packageId: row.package_id,
+      revision: row.revision,
+      channelId: row.channel_id,
+      channelName: channel?.name ?? null,
+      platform: row.platform ?? channel?.platform ?? null,
+      state: row.state,
+      task: row.task,
+      attempts: row.attempts,
+      nextAttemptAt: iso(row.next_attempt_at),
+      errorClass: row.error_class,
+      errorMessage: row.error_message,
+      platformCode: row.platform_code,
+      problems: row.problems as unknown[],
+      warnings: row.warnings as string[],
+      externalId: row.external_id,
+      publicUrl: row.public_url,
+      liveAt: iso(row.live_at),
+      submittedAt: iso(row.submitted_at),
+      remindedAt: iso(row.reminded_at),
+      skippedReason: row.skipped_reason,
+      takenDownAt: iso(row.taken_down_at),
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      ...extra,
+    };
+  }
+
+  async list(filter: DeliveryFilter = {}): Promise<{ items: DeliveryView[]; counts: Record<string, number> }> {
+    if (filter.state && !(DELIVERY_STATES as readonly string[]).includes(filter.state)) {
+      throw new GovpubError('invalid_query', `state "${filter.state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
+    }
+    let query = this.ctx.db.selectFrom('deliveries').selectAll();
+    let counts = this.ctx.db.selectFrom('deliveries').select(['state', sql<number>`count(*)::int`.as('n')]).groupBy('state');
+    if (filter.channel) {
+      query = query.where('channel_id', '=', filter.channel);
+      counts = counts.where('channel_id', '=', filter.channel);
+    }
+    if (filter.platform) {
+      query = query.where('platform', '=', filter.platform);
+      counts = counts.where('platform', '=', filter.platform);
+    }
+    if (filter.packageId) {
+      query = query.where('package_id', '=', filter.packageId);
+      counts = counts.where('package_id', '=', filter.packageId);
+    }
+    if (filter.state) query = query.where('state', '=', filter.state);
+    if (filter.needsAction) query = query.where((eb) => eb.or([eb('state', 'in', NEEDS_ACTION_STATES), eb('task', 'is not', null)]));
+    const limit = Math.min(Math.max(filter.limit ?? 200, 1), 1000);
+    const rows = await query.orderBy('updated_at', 'desc').limit(limit).execute();
+    const countRows = await counts.execute();
+    return { items: rows.map((r) => this.view(r)), counts: Object.fromEntries(countRows.map((c) => [c.state, Number(c.n)])) };
+  }
+
+  /** By id (uuid), a unique id prefix of at least 8 characters, or the business key. */
+  async find(idOrKey: string): Promise<DeliveryRow> {
+    const value = idOrKey.trim();
+    let row = await this.ctx.db.selectFrom('deliveries').selectAll().where((eb) => eb.or([eb('id', '=', value), eb('business_key', '=', value)])).executeTakeFirst();
+    if (!row && /^[0-9a-f-]{8,}$/.test(value)) {
+      const matches = await this.ctx.db.selectFrom('deliveries').selectAll().where('id', 'like', `${value}%`).limit(2).execute();
+      if (matches.length > 1) throw new GovpubError('ambiguous_id', `More than one delivery id starts with ${value}; give more characters.`, { status: 400 });
+      row = matches[0];
+    }
+    if (!row) throw new GovpubError('not_found', `No delivery ${value}. List them with GET /api/deliveries or \`govpub deliveries list\`.`, { status: 404 });
+    return row;
+  }
+
+  async get(idOrKey: string): Promise<DeliveryView> {
+    const row = await this.find(idOrKey);
+    let waitingFor: DeliveryStatus['waitingFor'] | undefined;
+    try {
+      const handle = this.ctx.temporal.workflow.getHandle(this.workflowFor(row));
+      waitingFor = (await handle.query(deliveryStatusQuery)).waitingFor;
+    } catch {
+      // Finished or legacy deliveries have no running workflow: the row says everything.
+    }
+    return this.view(row, { ...(waitingFor ? { waitingFor } : {}), payload: row.payload, renditions: row.renditions as unknown[] });
+  }
+
+  private workflowFor(row: DeliveryRow): string {
+    return row.state === 'retracting' ? takedownWorkflowId(row.business_key) : deliveryWorkflowId(row.business_key);
+  }
+
+  private async send<T>(row: DeliveryRow, call: (workflowId: string) => Promise<T>): Promise<T> {
+    const notRunning = () => new GovpubError('delivery_not_running', `Delivery ${row.id} is ${row.state} and nothing is waiting on it, so there is nothing to do.`, { status: 409 });
+    try {
+      return await throughWorkflow(notRunning, () => call(this.workflowFor(row)));
+    } catch (error) {
+      if (!(error instanceof GovpubError) && /already completed|not found/i.test((error as Error).message)) throw notRunning();
+      throw error;
+    }
+  }
+
+  async retry(actor: Actor, idOrKey: string): Promise<DeliveryView> {
+    requireOps(actor, 'retry deliveries');
+    const row = await this.find(idOrKey);
+    await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
+    return this.get(row.id);
+  }
+
+  async skip(actor: Actor, idOrKey: string, reason: unknown): Promise<DeliveryView> {
+    requireOps(actor, 'skip deliveries');
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw new GovpubError('reason_required', 'Say why the delivery is skipped (field "reason"): it goes to the audit trail.', { status: 400 });
+    }
+    const row = await this.find(idOrKey);
+    await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(skipDeliveryUpdate, { args: [{ by: actor.id, reason: reason.trim() }] }));
+    return this.get(row.id);
+  }
+
+  /**
+   * Confirms by hand: a manual post with its URL (or an unconfirmed delivery seen live), or a
+   * manual take-down once the post is gone.
+   */
+  async confirm(actor: Actor, idOrKey: string, body: { url?: unknown; note?: unknown }, validateUrl?: (platform: string, url: string) => string | null): Promise<DeliveryView> {
+    requireOps(actor, 'confirm deliveries');
+    const row = await this.find(idOrKey);
+    const note = typeof body.note === 'string' ? body.note : undefined;
+    if (row.state === 'retracting') {
+      await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url: row.public_url ?? '', note }] }));
+      return this.get(row.id);
+    }
+    const url = typeof body.url === 'string' ? body.url.trim() : '';
+    if (!url) throw new GovpubError('invalid_body', 'url: required — the address of the post on the platform.', { status: 400, issues: [{ path: 'url', message: 'required' }] });
+    const problem = validateUrl?.(row.platform ?? '', url) ?? null;
+    if (problem) throw new GovpubError('invalid_body', `url: ${problem}`, { status: 400, issues: [{ path: 'url', message: problem }] });
+    await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note }] }));
+    return this.get(row.id);
+  }
+
+  /** Holds every delivery to a channel (they wait as pending) until it is resumed. */
+  async pauseChannel(actor: Actor, channelId: string, reason: unknown): Promise<{ channelId: string; pausedAt: string; reason: string }> {
+    requireOps(actor, 'pause channels');
+    this.requireChannel(channelId);
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw new GovpubError('reason_required', 'Say why the channel is paused (field "reason"): it goes to the audit trail and the channel list.', { status: 400 });
+    }
+    const now = new Date();
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('channels').set({ paused_at: now, paused_reason: reason.trim() }).where('id', '=', channelId).execute();
+      await appendAudit(trx, { actor: actor.id, action: 'channel_paused', channelId, details: { reason: reason.trim() } });
+    });
+    return { channelId, pausedAt: now.toISOString(), reason: reason.trim() };
+  }
+
+  /** Lifts a pause (also the hold after refused credentials) and wakes every delivery waiting on the channel. */
+  async resumeChannel(actor: Actor, channelId: string): Promise<{ channelId: string; woken: number }> {
+    requireOps(actor, 'resume channels');
+    this.requireChannel(channelId);
+    await this.ctx.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('channels').select(['paused_reason']).where('id', '=', channelId).executeTakeFirst();
+      await trx.updateTable('channels').set({ paused_at: null, paused_reason: null }).where('id', '=', channelId).execute();
+      await appendAudit(trx, { actor: actor.id, action: 'channel_resumed', channelId, details: { wasPausedFor: before?.paused_reason ?? null } });
+    });
+    const waiting = await this.ctx.db
+      .selectFrom('deliveries')
+      .select(['business_key', 'state'])
+      .where('channel_id', '=', channelId)
+      .where('state', 'in', ['pending', 'needs_reconnect', 'rate_limited', 'unconfirmed', 'retracting'])
+      .execute();
+    let woken = 0;
+    for (const d of waiting) {
+      const workflowId = d.state === 'retracting' ? takedownWorkflowId(d.business_key) : deliveryWorkflowId(d.business_key);
+      try {
+        await this.ctx.temporal.workflow.getHandle(workflowId).signal(channelResumedSignal);
+        woken += 1;
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
+    return { channelId, woken };
+  }
+
+  private requireChannel(channelId: string): void {
+    if (!findChannel(this.ctx.registry, channelId)) {
+      throw new GovpubError('not_found', `No channel ${channelId}. List them with GET /api/channels or \`govpub channels list\`.`, { status: 404 });
+    }
+  }
+}

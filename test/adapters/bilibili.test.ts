@@ -1,0 +1,281 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBilibiliAdapter, type BilibiliCheckpoint } from '../../adapters/bilibili.js';
+import { DeliveryError } from '../../adapters/errors.js';
+import { memoryTokenStore } from '../../adapters/tokens.js';
+import type { MediaInfo } from '../../adapters/types.js';
+import { startSimulator, type SimulatorHandle } from '../../simulators/index.js';
+import {
+  advanceSimClock,
+  confirmUntilFinal,
+  failureOf,
+  mediaTools,
+  simPublications,
+  videoAccount,
+  videoContext,
+  videoFixture,
+  videoUnit,
+  type VideoFixture,
+} from './video-support.js';
+
+const CLIENT_ID = 'bl00000000b1f001';
+const SECRET = 'bilibili-client-secret';
+const REFRESH = 'preissued-refresh-blwhly-0001';
+const KiB = 1024;
+const { channel, account } = videoAccount('bilibili', 'blwhly-bz', '文旅碑林', 'BILIBILI_BLWHLY_BZ_REFRESH_TOKEN');
+
+function failureOfSync(fn: () => unknown): DeliveryError {
+  try {
+    fn();
+  } catch (err) {
+    return err as DeliveryError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('bilibili adapter: format (pure)', () => {
+  const adapter = createBilibiliAdapter();
+  const video: MediaInfo = { mediaId: 'b'.repeat(64), kind: 'video', mime: 'video/mp4', sizeBytes: 5_000_000, width: 1920, height: 1080, durationSec: 180, name: '解读.mp4' };
+  const bigCover: MediaInfo = { mediaId: 'c'.repeat(64), kind: 'image', mime: 'image/jpeg', sizeBytes: 400_000, width: 1600, height: 1000 };
+  const smallCover: MediaInfo = { mediaId: 'd'.repeat(64), kind: 'image', mime: 'image/jpeg', sizeBytes: 40_000, width: 640, height: 400 };
+
+  it('builds title, description with the document link, tags, partition and cover', () => {
+    const unit = videoUnit(video, { cover: { mediaId: bigCover.mediaId, alt: '封面' } });
+    unit.media[bigCover.mediaId] = bigCover;
+    const f = adapter.format(unit, channel);
+    expect(f.payload).toEqual({
+      platform: 'bilibili',
+      interpretation: 1,
+      video: { mediaId: video.mediaId, spec: 'bilibili.video_1080', name: '解读.mp4', durationSec: 180 },
+      cover: { mediaId: bigCover.mediaId, spec: 'bilibili.cover' },
+      title: '视频解读：碑林区老旧小区改造怎么改',
+      desc: expect.stringMatching(/^2025年，碑林区计划改造老旧小区46个.*\n政策原文：https:\/\/www\.beilin\.gov\.cn\/art\/pkg-7\/index\.html$/s),
+      tags: ['碑林区', '政务公开', '政策解读'],
+      tid: 206,
+      copyright: 1,
+      noReprint: 0,
+    });
+    expect(f.renditions).toEqual([
+      { mediaId: video.mediaId, spec: 'bilibili.video_1080', purpose: 'interpretation video' },
+      { mediaId: bigCover.mediaId, spec: 'bilibili.cover', purpose: 'cover' },
+    ]);
+    expect(f.warnings).toEqual([]);
+  });
+
+  it('keeps the description within 250 characters with the link whole, and uses a video frame when the cover is too small', () => {
+    const unit = videoUnit(video, { cover: { mediaId: smallCover.mediaId, alt: '封面' } });
+    unit.media[smallCover.mediaId] = smallCover;
+    unit.interpretations[1]!.body = `<p>${'政策内容'.repeat(100)}</p>`;
+    const f = createBilibiliAdapter({ tags: ['碑林区', '一个非常非常非常长的标签名称超过了二十个字的限制', '碑林区'] }).format(unit, channel);
+    expect([...f.payload.desc].length).toBe(250);
+    expect(f.payload.desc.endsWith('…\n政策原文：https://www.beilin.gov.cn/art/pkg-7/index.html')).toBe(true);
+    expect(f.payload.cover).toEqual({ mediaId: video.mediaId, spec: 'bilibili.video_cover' });
+    expect(f.payload.tags).toEqual(['碑林区', '政策解读']);
+    expect(f.warnings).toEqual([
+      "Bilibili (哔哩哔哩): the package cover is 640×400, under Bilibili's 960×600 minimum; a frame of the video is the cover instead.",
+      'Bilibili (哔哩哔哩): the tag "一个非常非常非常长的标签名称超过了二十个字的限制" is longer than 20 characters and is left out.',
+      expect.stringMatching(/^Bilibili \(哔哩哔哩\): the description carries the first \d+ characters of the interpretation text\.$/),
+    ]);
+  });
+
+  it('lists every limit the unit breaks at once', () => {
+    const unit = videoUnit({ ...video, width: 640, height: 360, durationSec: 5 * 3600 }, {});
+    unit.interpretations[1]!.title = '标'.repeat(85);
+    const err = failureOfSync(() => createBilibiliAdapter({ copyright: 2 }).format(unit, channel));
+    expect(err.errorClass).toBe('rejected');
+    expect(err.problems).toEqual([
+      { field: 'interpretations[1]', message: 'the video is 5 h long; Bilibili takes videos under 5 h' },
+      { field: 'interpretations[1].title', message: 'Bilibili titles have at most 80 characters; this one has 85 (5 too many)' },
+      { field: 'cover', message: 'Bilibili needs a cover of at least 960×600: the package has no cover and the video is 640×360; choose a larger cover picture' },
+      { field: 'source', message: 'a reprint (copyright 2) must name its source' },
+    ]);
+  });
+
+  it('refuses a package without a video interpretation', () => {
+    const err = failureOfSync(() => adapter.format(videoUnit(null), channel));
+    expect(err.message).toBe('Bilibili (哔哩哔哩) cannot take this package as it is: interpretations: Bilibili (哔哩哔哩) only takes video, and this package has no video interpretation; add one, or leave this channel out of the release');
+  });
+});
+
+describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', () => {
+  let sim: SimulatorHandle;
+  let media: VideoFixture;
+
+  beforeAll(async () => {
+    sim = await startSimulator('bilibili', { credentials: { [CLIENT_ID]: SECRET }, refreshTokens: { [REFRESH]: { clientId: CLIENT_ID } }, publishDelayMs: 100 });
+    media = await videoFixture('bilibili');
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await media?.cleanup();
+  });
+  beforeEach(() => sim.state.reset());
+
+  const credentials = { clientId: CLIENT_ID, clientSecret: SECRET, refreshToken: REFRESH };
+  const context = (creds: Record<string, string> = credentials, tokens = memoryTokenStore()) =>
+    videoContext<BilibiliCheckpoint>({ channel, account, baseUrl: sim.url, credentials: creds, tokens, renditions: media.renditions });
+  const paths = () => sim.state.requests().map((r) => r.path);
+  const partsOf = async (partBytes: number) => Math.ceil((await media.renditions.get(media.video.mediaId, 'bilibili.video_1080')).sizeBytes / partBytes);
+
+  it('publishes: signed init → part → complete → cover → add-by-utoken; review to live; take-down twice', async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const ctx = context();
+    const result = await adapter.transmit(payload, ctx);
+    expect(result).toEqual({ state: 'submitted', externalId: expect.stringMatching(/^BV1/) });
+    expect(paths()).toEqual([
+      '/x/account-oauth2/v1/refresh_token',
+      '/arcopen/fn/archive/video/init',
+      '/video/v2/part/upload',
+      '/arcopen/fn/archive/video/complete',
+      '/arcopen/fn/archive/cover/upload',
+      '/arcopen/fn/archive/add-by-utoken',
+    ]);
+    expect(ctx.saved()).toMatchObject({ uploadCompleted: true, coverUrl: expect.stringContaining('/bfs/archive/'), resourceId: result.externalId });
+
+    const live = await confirmUntilFinal(() => adapter.confirm!(result.externalId, ctx));
+    expect(live).toEqual({ state: 'live', publicUrl: `${sim.url}/video/${result.externalId}`, externalId: result.externalId });
+    const pubs = await simPublications(sim.url);
+    expect(pubs).toHaveLength(1);
+    const file = await media.renditions.get(media.video.mediaId, 'bilibili.video_1080');
+    expect(pubs[0]).toMatchObject({
+      id: result.externalId,
+      state: 'published',
+      platformStatus: 0,
+      title: payload.title,
+      body: payload.desc,
+      links: ['https://www.beilin.gov.cn/art/pkg-7/index.html'],
+      extra: { tid: 206, tag: '碑林区,政务公开,政策解读', copyright: 1, bytes: file.sizeBytes, duration: file.durationSec },
+    });
+
+    await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
+    expect((await simPublications(sim.url))[0]).toMatchObject({ state: 'deleted' });
+    await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
+    expect(await adapter.confirm!(result.externalId, ctx)).toMatchObject({ state: 'rejected', message: expect.stringContaining('deleted') });
+  });
+
+  it('uploads several parts and resumes from the checkpoint after a failed part', async () => {
+    const adapter = createBilibiliAdapter({ partBytes: 256 * KiB });
+    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const parts = await partsOf(256 * KiB);
+    expect(parts).toBeGreaterThan(2);
+    sim.state.addFault({ match: '/video/v2/part/upload', kind: 'http_error', status: 502, skip: 2, count: 1 });
+    const first = context();
+    expect(await failureOf(adapter.transmit(payload, first))).toMatchObject({ errorClass: 'retryable', platformCode: 502 });
+    expect(first.saved()).toMatchObject({ uploadToken: expect.any(String), partsDone: [1, 2], uploadCompleted: false });
+    expect(first.heartbeats).toBe(3);
+
+    const result = await adapter.transmit(payload, first.nextAttempt());
+    expect(paths().filter((p) => p === '/video/v2/part/upload')).toHaveLength(parts + 1);
+    expect(paths().filter((p) => p === '/arcopen/fn/archive/video/init')).toHaveLength(1);
+    const pubs = await simPublications(sim.url);
+    expect(pubs).toHaveLength(1);
+    expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: (await media.renditions.get(media.video.mediaId, 'bilibili.video_1080')).sizeBytes } });
+  });
+
+  it('a lost add-by-utoken answer is unconfirmed; reconcile finds the archive by its upload', async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(media.video), channel);
+    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'drop_response', count: 1 });
+    const first = context();
+    expect(await failureOf(adapter.transmit(payload, first))).toMatchObject({ errorClass: 'unconfirmed' });
+    const second = first.nextAttempt();
+    const pubs = await simPublications(sim.url);
+    expect(pubs).toHaveLength(1);
+    // Submitted, or already live if review finished meanwhile.
+    expect(await adapter.reconcile!(payload, second)).toMatchObject({ externalId: pubs[0]!.id });
+    expect(await adapter.transmit(payload, second.nextAttempt())).toEqual({ state: 'submitted', externalId: pubs[0]!.id });
+    expect(await simPublications(sim.url)).toHaveLength(1);
+    // A blind resubmission of the spent upload would have been refused and explained.
+    const blind = first.nextAttempt();
+    const err = await failureOf(adapter.transmit(payload, blind));
+    expect(err).toMatchObject({ errorClass: 'rejected' });
+    expect(err.message).toContain('already submitted');
+    expect(await simPublications(sim.url)).toHaveLength(1);
+  });
+
+  it('stores the rotated refresh token at once and prefers it; falls back to the configured one after re-authorization', async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const tokens = memoryTokenStore();
+    const ctx = context(credentials, tokens);
+    const { externalId } = await adapter.transmit(payload, ctx);
+    const rotated = tokens.entries().get('refresh_token')!.value;
+    expect(rotated).not.toBe(REFRESH);
+
+    // The configured token is spent: the platform rotated it.
+    const direct = await fetch(`${sim.url}/x/account-oauth2/v1/refresh_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: CLIENT_ID, client_secret: SECRET, grant_type: 'refresh_token', refresh_token: REFRESH }).toString(),
+    });
+    expect(((await direct.json()) as { code: number }).code).toBe(-400);
+
+    // An access token the platform expired: refreshed with the stored token, which rotates again.
+    sim.state.addFault({ match: '/arcopen/fn/archive/view', kind: 'token_expired', count: 1 });
+    expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toMatchObject({ state: 'live' });
+    const again = tokens.entries().get('refresh_token')!.value;
+    expect(again).not.toBe(rotated);
+
+    // Operations re-authorized the account (new configured token) and the stored one is stale.
+    await tokens.put('refresh_token', 'stale-refresh-token', null);
+    await tokens.delete('access_token');
+    expect(await adapter.confirm!(externalId, context({ ...credentials, refreshToken: again }, tokens))).toMatchObject({ state: 'live' });
+    expect(tokens.entries().get('refresh_token')!.value).not.toBe('stale-refresh-token');
+  });
+
+  it('an expired refresh token or a wrong client secret needs a reconnect, named without secrets', async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(media.video), channel);
+    await advanceSimClock(sim.url, 61 * 86400);
+    const expired = await failureOf(adapter.transmit(payload, context()));
+    expect(expired).toMatchObject({ errorClass: 'needs_reconnect' });
+    expect(expired.message).toBe(
+      'Bilibili (哔哩哔哩) refused the refresh token of the account "文旅碑林" (blwhly-bz): the authorization has expired or was revoked. Re-authorize the account on the Bilibili open platform and put the new refresh token into its credentials (secret BILIBILI_BLWHLY_BZ_REFRESH_TOKEN).',
+    );
+    sim.state.reset();
+    const wrong = await failureOf(adapter.transmit(payload, context({ ...credentials, clientSecret: 'not-the-secret' })));
+    expect(wrong).toMatchObject({ errorClass: 'needs_reconnect', platformCode: -3 });
+    for (const e of [expired, wrong]) {
+      expect(e.message).not.toContain(REFRESH);
+      expect(e.message).not.toContain('not-the-secret');
+      expect(JSON.stringify(e)).not.toContain(REFRESH);
+    }
+    expect(await simPublications(sim.url)).toHaveLength(0);
+  });
+
+  it('maps rate limits (with the daily limit waiting for the Beijing day) and busy answers', async () => {
+    const adapter = createBilibiliAdapter({ rateLimitWaitMs: 5000 });
+    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const ctx = context();
+    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'rate_limit', count: 1 });
+    expect(await failureOf(adapter.transmit(payload, ctx))).toMatchObject({ errorClass: 'rate_limited', platformCode: -509, retryAfterMs: 5000 });
+    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'rate_limit', code: 21070, count: 1 });
+    const daily = await failureOf(adapter.transmit(payload, ctx.nextAttempt()));
+    expect(daily).toMatchObject({ errorClass: 'rate_limited', platformCode: 21070 });
+    expect(daily.retryAfterMs).toBeGreaterThan(60_000);
+    expect(daily.retryAfterMs).toBeLessThanOrEqual(86_400_000 + 60_000);
+    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'busy', count: 1 });
+    expect(await failureOf(adapter.transmit(payload, ctx.nextAttempt().nextAttempt()))).toMatchObject({ errorClass: 'retryable', platformCode: -503 });
+    await adapter.transmit(payload, ctx.nextAttempt().nextAttempt().nextAttempt());
+    expect(paths().filter((p) => p === '/arcopen/fn/archive/video/init')).toHaveLength(1);
+    expect(paths().filter((p) => p === '/arcopen/fn/archive/cover/upload')).toHaveLength(1);
+    expect(await simPublications(sim.url)).toHaveLength(1);
+  });
+
+  it('an archive sent back or locked in review is rejected by confirm, with the reason', async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(media.video), channel);
+    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', message: '视频内容与分区不符', count: 1 });
+    // One token store per channel: the refresh token rotates, so both deliveries must share it.
+    const tokens = memoryTokenStore();
+    const ctx = context(credentials, tokens);
+    const { externalId } = await adapter.transmit(payload, ctx);
+    expect(await adapter.confirm!(externalId, ctx)).toEqual({ state: 'pending', note: '待审' });
+    expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({ state: 'rejected', message: 'Bilibili (哔哩哔哩) review sent the archive back (被打回): 视频内容与分区不符.' });
+
+    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', code: -4, count: 1 });
+    const other = context(credentials, tokens);
+    const locked = await adapter.transmit(payload, other);
+    expect(await confirmUntilFinal(() => adapter.confirm!(locked.externalId, other))).toMatchObject({ state: 'rejected', message: expect.stringContaining('locked the archive (锁定)') });
+  });
+});

@@ -1,0 +1,520 @@
+/**
+ * The media-center adapter against the real media-center simulator (Media center API v1), with
+ * the registry's own columns (config/registry/media-center.yaml), a real LocalMediaStore and
+ * renditions made by sharp/ffmpeg.
+ */
+import axios from 'axios';
+import sharp from 'sharp';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeliveryError } from '../../adapters/errors.js';
+import {
+  createMediaCenterAdapter,
+  mediaCenterIdempotencyKey,
+  type MediaCenterCheckpoint,
+  type MediaCenterPayload,
+} from '../../adapters/media-center.js';
+import { memoryTokenStore } from '../../adapters/tokens.js';
+import type { ChannelAdapter, ReleaseUnit } from '../../adapters/types.js';
+import { loadRegistrySync } from '../../config/registry.js';
+import type { MediaCenterColumn } from '../../domain/registry.js';
+import { startSimulator, type PublicationView, type SimulatorHandle } from '../../simulators/index.js';
+import { PORTAL_BASE, columnChannel, ingestClip, makeUnit } from './mc-support.js';
+import { bodyImage, makeTestMedia, makeTransmitContext, type TestMedia, type TestTransmitContext } from './support.js';
+
+const CLIENT_ID = 'govpub-beilin';
+const CLIENT_SECRET = 'mc-secret-9f2k';
+const MEDIA_HOST = 'https://media.beilin.gov.cn';
+
+let columns: MediaCenterColumn[];
+let sim: SimulatorHandle;
+let media: TestMedia;
+let plain: ChannelAdapter<MediaCenterPayload, MediaCenterCheckpoint>;
+let withMedia: ChannelAdapter<MediaCenterPayload, MediaCenterCheckpoint>;
+
+const blxw = () => columnChannel('news_site', 'blxw', '碑林新闻');
+const spxw = () => columnChannel('news_site', 'spxw', '视频新闻');
+
+function context(adapterChannel = blxw(), businessKey = `pkg-7@2→${adapterChannel.id}`, credentials = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }): TestTransmitContext<MediaCenterCheckpoint> {
+  return makeTransmitContext<MediaCenterCheckpoint>({ businessKey, channel: adapterChannel, baseUrl: sim.url, credentials, tokens: memoryTokenStore(), renditions: media.renditions });
+}
+
+function publications(): PublicationView[] {
+  return sim.state.publications();
+}
+
+function tokenRequests(): number {
+  return sim.state.requests().filter((r) => r.path === '/api/v1/auth/token').length;
+}
+
+async function rejection(p: Promise<unknown>): Promise<DeliveryError> {
+  try {
+    await p;
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeliveryError);
+    return error as DeliveryError;
+  }
+  throw new Error('expected a DeliveryError');
+}
+
+function rejectionOf(fn: () => unknown): DeliveryError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeliveryError);
+    return error as DeliveryError;
+  }
+  throw new Error('expected a DeliveryError');
+}
+
+/** Lets the simulated editorial review finish. */
+function reviewDone(): void {
+  sim.state.advanceClock(5_000);
+}
+
+beforeAll(async () => {
+  columns = loadRegistrySync().mediaCenter.columns;
+  sim = await startSimulator('news_site', {
+    columns: columns.filter((c) => c.system === 'news_site').map((c) => ({ id: c.id, name: c.name })),
+    credentials: { [CLIENT_ID]: CLIENT_SECRET },
+    publishDelayMs: 200,
+  });
+  media = await makeTestMedia('govpub-mc-');
+  plain = createMediaCenterAdapter('news_site', { columns });
+  withMedia = createMediaCenterAdapter('news_site', {
+    columns,
+    publicMediaUrl: (file) => `${MEDIA_HOST}/r/${file.sha256}.${file.mime === 'video/mp4' ? 'mp4' : file.mime === 'image/png' ? 'png' : 'jpg'}`,
+  });
+});
+
+afterAll(async () => {
+  await sim?.close();
+  await media?.cleanup();
+});
+
+beforeEach(() => sim.state.reset());
+
+// ── format ───────────────────────────────────────────────────────────────────────────────────
+
+describe('format', () => {
+  it('makes one graphic article per item, linking document and interpretations both ways through their portal pages', () => {
+    const unit = makeUnit({
+      interpretations: [
+        { form: 'text', title: '一图读懂老旧小区改造', body: '<p>改什么、怎么改、谁来改。</p>', interpreter: '区住建局' },
+        { form: 'text', title: '政策问答：老旧小区改造', body: '<p>问：哪些小区纳入改造？</p>' },
+      ],
+    });
+    const f = plain.format(unit, blxw());
+    const [doc, i1, i2] = f.payload.articles;
+    expect(f.payload).toMatchObject({ system: 'news_site', columnId: 'blxw', columnName: '碑林新闻', primaryItem: 'document' });
+    expect(f.payload.articles).toHaveLength(3);
+    expect(doc).toMatchObject({ item: 'document', kind: 'graphic', title: unit.document.title, subtitle: '碑政发〔2025〕3号', source: '西安市碑林区人民政府' });
+    expect(doc!.relatedLinks).toEqual([
+      { title: '一图读懂老旧小区改造', url: `${PORTAL_BASE}/art/pkg-7/jd-1.html`, relation: 'interpretation' },
+      { title: '政策问答：老旧小区改造', url: `${PORTAL_BASE}/art/pkg-7/jd-2.html`, relation: 'interpretation' },
+    ]);
+    expect(i1).toMatchObject({ item: 'interpretation-1', kind: 'graphic', author: '区住建局' });
+    expect(i1!.relatedLinks).toEqual([
+      { title: unit.document.title, url: `${PORTAL_BASE}/art/pkg-7/index.html`, relation: 'policy' },
+      { title: '政策问答：老旧小区改造', url: `${PORTAL_BASE}/art/pkg-7/jd-2.html`, relation: 'related' },
+    ]);
+    expect(i2!.relatedLinks[0]).toMatchObject({ relation: 'policy', url: `${PORTAL_BASE}/art/pkg-7/index.html` });
+    expect(doc!.summary!.length).toBeLessThanOrEqual(300);
+    expect(f.renditions).toEqual([]);
+    expect(f.warnings).toEqual([]);
+    // Pure: the same input gives the same output.
+    expect(plain.format(unit, blxw())).toEqual(f);
+  });
+
+  it('without public media links: leaves out cover and pictures, saying so; with them: asks for the renditions', async () => {
+    const cover = await media.photo('cover-a', 1600, 900);
+    const inline = await media.photo('inline-a', 800, 600, { hue: '#c0392b' });
+    const unit = makeUnit({
+      cover: { mediaId: cover.mediaId, alt: '小区改造' },
+      media: { [cover.mediaId]: cover, [inline.mediaId]: inline },
+      interpretations: [{ form: 'graphic', title: '图解：老旧小区改造', body: `<p>一图读懂。</p><p><img src="/api/media/${inline.mediaId}" alt="图解"></p>` }],
+    });
+    const f = plain.format(unit, blxw());
+    expect(f.renditions).toEqual([]);
+    expect(f.payload.articles[1]!.bodyHtml).not.toContain('<img');
+    expect(f.payload.articles.every((a) => a.cover === null)).toBe(true);
+    expect(f.warnings.join('\n')).toMatch(/1 picture left out/);
+    expect(f.warnings.join('\n')).toMatch(/No cover picture in 碑林新闻/);
+
+    const g = withMedia.format(unit, blxw());
+    expect(g.warnings).toEqual([]);
+    expect(g.renditions).toEqual([
+      { mediaId: cover.mediaId, spec: 'news_site.cover', purpose: 'cover (document)' },
+      { mediaId: inline.mediaId, spec: 'news_site.image', purpose: expect.stringContaining('in-article picture') },
+    ]);
+    expect(g.payload.articles[1]!.inlineImages).toEqual([inline.mediaId]);
+  });
+
+  it('refuses every limit of the contract at once, in plain words', () => {
+    const unit = makeUnit({
+      document: { title: '关于'.repeat(60), body: `<p>${'条'.repeat(100_050)}</p>`, issuingUnit: '西安市碑林区人民政府' },
+      interpretations: [{ form: 'text', title: '', body: '<p>解读</p><script>alert(1)</script>' }],
+    });
+    const e = rejectionOf(() => plain.format(unit, blxw()));
+    expect(e.errorClass).toBe('rejected');
+    expect(e.problems.map((p) => p.field)).toEqual(['document.title', 'document.body', 'interpretations[0].title', 'interpretations[0].body']);
+    expect(e.problems[0]!.message).toBe('the title has 120 characters; the media center takes at most 100 (20 too many); shorten it');
+    expect(e.problems[1]!.message).toMatch(/at most 100000 \(\d+ too many\)/);
+    expect(e.problems[3]!.message).toMatch(/<script>/);
+    expect(e.message).toMatch(/^碑林新闻 \(news_site:blxw\) cannot take this package as it is/);
+  });
+
+  it('shortens the optional fields it derives (source, author, subtitle) to the contract, with a warning', () => {
+    const base = makeUnit();
+    const unit = makeUnit({
+      document: { ...base.document, issuingUnit: '单位'.repeat(60), documentNumber: '号'.repeat(101) },
+      interpretations: [{ form: 'text', title: '解读', body: '<p>解读</p>', interpreter: '解读人'.repeat(20) }],
+    });
+    const f = plain.format(unit, blxw());
+    const [doc, interp] = f.payload.articles;
+    expect([...doc!.source!].length).toBe(100);
+    expect([...doc!.subtitle!].length).toBe(100);
+    expect([...interp!.author!].length).toBe(50);
+    expect(f.warnings).toEqual([
+      'document: the issuing unit (source) shortened to 100 characters for the media center (it has 120).',
+      'document: the document number (subtitle) shortened to 100 characters for the media center (it has 101).',
+      'interpretation 1 "解读": the interpreter (author) shortened to 50 characters for the media center (it has 60).',
+    ]);
+  });
+
+  it('refuses more than 20 related links on the document', () => {
+    const interpretations = Array.from({ length: 21 }, (_, i) => ({ form: 'text', title: `解读${i + 1}`, body: '<p>解读</p>' }));
+    const e = rejectionOf(() => plain.format(makeUnit({ interpretations }), blxw()));
+    expect(e.problems).toEqual([{ field: 'interpretations', message: expect.stringMatching(/21 interpretations; the media center takes at most 20 related links per article \(1 too many\)/) }]);
+  });
+
+  it('refuses a graphic package for a video-only column, naming columns that fit', () => {
+    const e = rejectionOf(() => plain.format(makeUnit(), spxw()));
+    expect(e.errorClass).toBe('rejected');
+    expect(e.message).toContain('视频新闻 carries only 视频 (video), and this package has no video');
+    expect(e.message).toContain('碑林新闻 (blxw)');
+  });
+
+  it('refuses a column the registry does not know', () => {
+    const e = rejectionOf(() => plain.format(makeUnit(), columnChannel('news_site', 'bl-yaowen', '碑林要闻')));
+    expect(e.message).toMatch(/no column "bl-yaowen" in the registry/);
+  });
+
+  it('puts a video interpretation in a video-only column as a video article (portal page link without public media)', async () => {
+    const clip = await ingestClip(media, 'interview', { seconds: 1 });
+    const unit = makeUnit({
+      media: { [clip.mediaId]: clip },
+      interpretations: [
+        { form: 'text', title: '文字解读', body: '<p>文字</p>' },
+        { form: 'video', title: '局长解读老旧小区改造', body: '<p>区住建局局长解读。</p>', mediaId: clip.mediaId, interpreter: '区住建局局长' },
+      ],
+    });
+    const f = plain.format(unit, spxw());
+    expect(f.payload.primaryItem).toBe('interpretation-2');
+    expect(f.payload.articles).toHaveLength(1);
+    expect(f.payload.articles[0]).toMatchObject({ kind: 'video', video: { url: `${PORTAL_BASE}/art/pkg-7/jd-2.html` }, relatedLinks: [expect.objectContaining({ relation: 'policy' }), expect.objectContaining({ relation: 'related' })] });
+    expect(f.warnings.join('\n')).toMatch(/document text is not posted/);
+    expect(f.warnings.join('\n')).toMatch(/interpretation 1 "文字解读" is not posted/);
+    expect(f.warnings.join('\n')).toMatch(/portal page that plays the video/);
+
+    const g = withMedia.format(unit, spxw());
+    expect(g.payload.articles[0]!.video).toEqual({ mediaId: clip.mediaId, spec: 'news_site.video_720' });
+    expect(g.renditions.map((r) => r.spec)).toEqual(['news_site.video_720', 'news_site.poster']);
+
+    // A short-video-only column gets kind short_video; a graphic-only column a graphic article with a link.
+    expect(plain.format(unit, columnChannel('news_site', 'dsp', '短视频')).payload.articles[0]!.kind).toBe('short_video');
+    const graphicOnly = plain.format(unit, columnChannel('news_site', 'zwdt', '政务动态'));
+    expect(graphicOnly.payload.articles.map((a) => a.kind)).toEqual(['graphic', 'graphic', 'graphic']);
+    expect(graphicOnly.payload.articles[2]!.bodyHtml).toContain(`<a href="${PORTAL_BASE}/art/pkg-7/jd-2.html">观看视频解读</a>`);
+
+    // Without a portal page or public media the video has no playable link: refused.
+    const e = rejectionOf(() => plain.format({ ...unit, portalLinks: null }, spxw()));
+    expect(e.message).toMatch(/not released to the portal/);
+  });
+
+  it('media_app columns are their own system', () => {
+    const app = createMediaCenterAdapter('media_app', { columns });
+    const f = app.format(makeUnit(), columnChannel('media_app', 'zcjd', '政策解读'));
+    expect(f.payload).toMatchObject({ system: 'media_app', columnId: 'zcjd' });
+    expect(() => app.format(makeUnit(), columnChannel('media_app', 'sp', '视频'))).toThrow(/carries only 视频/);
+  });
+});
+
+// ── against the simulator ────────────────────────────────────────────────────────────────────
+
+describe('publishing against the media-center simulator', () => {
+  it('publishes document and interpretation once each, linked both ways; confirm goes pending → live', async () => {
+    const cover = await media.photo('cover-b', 1920, 1080);
+    const inline = await media.photo('inline-b', 1000, 700, { hue: '#2e8b57' });
+    const base = makeUnit();
+    const unit = makeUnit({
+      cover: { mediaId: cover.mediaId, alt: '封面' },
+      media: { [cover.mediaId]: cover, [inline.mediaId]: inline },
+      document: { ...base.document, body: `${base.document.body}<p>${bodyImage(inline.mediaId, '改造前后')}</p>` },
+    });
+    const f = withMedia.format(unit, blxw());
+    const ctx = context();
+
+    const result = await withMedia.transmit(f.payload, ctx);
+    const pubs = publications();
+    expect(pubs).toHaveLength(2);
+    const [docPub, interpPub] = [pubs.find((p) => p.title === unit.document.title)!, pubs.find((p) => p.title === unit.interpretations[0]!.title)!];
+    expect(result).toEqual({ state: 'submitted', externalId: docPub.id, publicUrl: null });
+
+    // Checkpoint: every created article by item, saved whole after each creation.
+    expect(ctx.store.current()).toEqual({
+      articles: {
+        document: { id: docPub.id, idempotencyKey: mediaCenterIdempotencyKey(ctx.businessKey, 'document') },
+        'interpretation-1': { id: interpPub.id, idempotencyKey: mediaCenterIdempotencyKey(ctx.businessKey, 'interpretation-1') },
+      },
+    });
+    expect(ctx.store.saves).toHaveLength(2);
+    expect(docPub.idempotencyKey).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+    expect(docPub.extra).toMatchObject({ columnId: 'blxw', kind: 'graphic', externalRef: ctx.businessKey });
+    expect((docPub.extra as { relatedLinks: unknown }).relatedLinks).toEqual([{ title: unit.interpretations[0]!.title, url: `${PORTAL_BASE}/art/pkg-7/jd-1.html`, relation: 'interpretation' }]);
+    expect((interpPub.extra as { relatedLinks: unknown }).relatedLinks).toEqual([{ title: unit.document.title, url: `${PORTAL_BASE}/art/pkg-7/index.html`, relation: 'policy' }]);
+
+    // The cover is the 16:9 rendition, offered by its public URL.
+    const coverFile = await media.renditions.get(cover.mediaId, 'news_site.cover');
+    expect(docPub.media).toEqual([`${MEDIA_HOST}/r/${coverFile.sha256}.jpg`]);
+    const meta = await sharp(coverFile.path).metadata();
+    expect([meta.width, meta.height, meta.format]).toEqual([1280, 720, 'jpeg']);
+    // The in-article picture is the site's rendition, by its public URL.
+    const inlineFile = await media.renditions.get(inline.mediaId, 'news_site.image');
+    expect(docPub.body).toContain(`<img src="${MEDIA_HOST}/r/${inlineFile.sha256}.${inlineFile.mime === 'image/png' ? 'png' : 'jpg'}" alt="改造前后">`);
+    expect(docPub.body).not.toContain('/api/media/');
+
+    // Still in review.
+    const c1 = ctx.nextAttempt();
+    expect(await withMedia.confirm!(result.externalId, c1)).toMatchObject({ state: 'pending', note: expect.stringContaining('0 of 2 articles published') });
+
+    reviewDone();
+    const live = await withMedia.confirm!(result.externalId, c1);
+    expect(live).toEqual({ state: 'live', publicUrl: `${sim.url}/a/${docPub.id}`, externalId: docPub.id });
+    const page = await axios.get(live.state === 'live' ? live.publicUrl! : '', { validateStatus: () => true });
+    expect(page.status).toBe(200);
+    expect(page.data).toContain(`${PORTAL_BASE}/art/pkg-7/jd-1.html`);
+
+    // One token for the whole run (cached in the channel's token store).
+    expect(tokenRequests()).toBe(1);
+    expect(publications()).toHaveLength(2);
+  });
+
+  it('a lost answer on create: the retry carries the same key and the item still exists once', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    sim.state.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'drop_response', count: 1 });
+    const ctx = context();
+    const e = await rejection(plain.transmit(f.payload, ctx));
+    expect(e.errorClass).toBe('unconfirmed');
+    expect(publications()).toHaveLength(1); // the document was created; its answer was lost
+    expect(ctx.store.current()).toEqual({});
+
+    // Retry without asking first: the Idempotency-Key replays the same article.
+    const again = ctx.nextAttempt();
+    const result = await plain.transmit(f.payload, again);
+    expect(publications()).toHaveLength(2);
+    expect(publications().map((p) => p.idempotencyKey).sort()).toEqual(
+      [mediaCenterIdempotencyKey(ctx.businessKey, 'document'), mediaCenterIdempotencyKey(ctx.businessKey, 'interpretation-1')].sort(),
+    );
+    expect(result.externalId).toBe(publications().find((p) => p.title === makeUnit().document.title)!.id);
+    // Dropped first answer, then the replay of the document (200), then the interpretation (201).
+    const posts = sim.state.requests().filter((r) => r.path === '/api/v1/articles' && r.method === 'POST');
+    expect(posts.map((r) => [r.status, r.dropped ?? false])).toEqual([
+      [201, true],
+      [200, false],
+      [201, false],
+    ]);
+  });
+
+  it('reconcile finds what an unanswered attempt created and lets transmit resume after it', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    // Nothing created yet: nothing to find.
+    expect(await plain.reconcile!(f.payload, context())).toBeNull();
+
+    // The document's answer is lost: reconcile finds the document, not the interpretation.
+    sim.state.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'drop_response', count: 1 });
+    const ctx = context();
+    expect((await rejection(plain.transmit(f.payload, ctx))).errorClass).toBe('unconfirmed');
+    const c2 = ctx.nextAttempt();
+    expect(await plain.reconcile!(f.payload, c2)).toBeNull();
+    const docId = publications()[0]!.id;
+    expect(c2.store.current().articles).toEqual({ document: { id: docId, idempotencyKey: mediaCenterIdempotencyKey(ctx.businessKey, 'document') } });
+    const c3 = c2.nextAttempt();
+    expect(await plain.transmit(f.payload, c3)).toMatchObject({ state: 'submitted', externalId: docId });
+    expect(publications()).toHaveLength(2);
+    expect(sim.state.requests().filter((r) => r.method === 'POST' && r.path === '/api/v1/articles')).toHaveLength(2);
+
+    // The interpretation's answer is lost: reconcile finds both, nothing is posted again.
+    sim.state.reset();
+    sim.state.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'drop_response', skip: 1, count: 1 });
+    const d = context();
+    expect((await rejection(plain.transmit(f.payload, d))).errorClass).toBe('unconfirmed');
+    const found = await plain.reconcile!(f.payload, d.nextAttempt());
+    const doc = publications().find((p) => p.title === makeUnit().document.title)!;
+    expect(found).toEqual({ state: 'submitted', externalId: doc.id, publicUrl: null });
+    expect(publications()).toHaveLength(2);
+  });
+
+  it('the checkpoint write fails right after a create: the next attempt reconciles and posts nothing twice', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    const ctx = context();
+    ctx.store.failNext();
+    await expect(plain.transmit(f.payload, ctx)).rejects.toThrow(/database connection lost/);
+    expect(publications()).toHaveLength(1);
+    const retry = ctx.nextAttempt();
+    expect(await plain.reconcile!(f.payload, retry)).toBeNull(); // the document is found, the interpretation is still to do
+    const result = await plain.transmit(f.payload, retry.nextAttempt());
+    expect(publications()).toHaveLength(2);
+    expect(result.externalId).toBe(publications().find((p) => p.title === makeUnit().document.title)!.id);
+  });
+
+  it('429: rate_limited with the Retry-After the site sent (fault and the real per-minute limit)', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    sim.state.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'rate_limit', retryAfterSeconds: 7, count: 1 });
+    const ctx = context();
+    const e = await rejection(plain.transmit(f.payload, ctx));
+    expect(e).toMatchObject({ errorClass: 'rate_limited', retryAfterMs: 7000, platformCode: 'rate_limited' });
+    await plain.transmit(f.payload, ctx.nextAttempt());
+    expect(publications()).toHaveLength(2);
+
+    const tight = await startSimulator('news_site', { columns: columns.filter((c) => c.system === 'news_site'), rateLimitPerMinute: 1 });
+    try {
+      const c = makeTransmitContext<MediaCenterCheckpoint>({ businessKey: 'pkg-8@1→news_site:blxw', channel: blxw(), baseUrl: tight.url, credentials: { clientId: CLIENT_ID, clientSecret: 'x' } });
+      const limited = await rejection(plain.transmit(f.payload, c));
+      expect(limited.errorClass).toBe('rate_limited');
+      expect(limited.retryAfterMs).toBeGreaterThan(0);
+      expect(limited.retryAfterMs).toBeLessThanOrEqual(60_000);
+      expect(Object.keys(c.store.current().articles ?? {})).toEqual(['document']); // progress kept for the retry
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('token_expired: gets a new token and retries once (fault, and a token the site let expire)', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    const ctx = context();
+    const { externalId } = await plain.transmit(f.payload, ctx);
+    expect(tokenRequests()).toBe(1);
+    const first = (await ctx.tokens.get('access_token'))!.value;
+
+    sim.state.addFault({ match: '/api/v1/articles/*', method: 'GET', kind: 'token_expired', count: 1 });
+    expect((await plain.confirm!(externalId, ctx.nextAttempt())).state).toBe('pending');
+    expect(tokenRequests()).toBe(2);
+    const second = (await ctx.tokens.get('access_token'))!.value;
+    expect(second).not.toBe(first);
+
+    // The site's clock passes the token's lifetime while govpub still thinks it valid.
+    sim.state.advanceClock(3_601_000);
+    expect((await plain.confirm!(externalId, ctx.nextAttempt())).state).toBe('live');
+    expect(tokenRequests()).toBe(3);
+    expect(sim.state.requests().filter((r) => r.status === 401).length).toBe(2);
+  });
+
+  it('wrong client secret: needs_reconnect, and the secret appears nowhere', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    const e = await rejection(plain.transmit(f.payload, context(blxw(), undefined, { clientId: CLIENT_ID, clientSecret: 'wrong-secret-123' })));
+    expect(e.errorClass).toBe('needs_reconnect');
+    expect(e.message).toContain('govpub-beilin');
+    expect(e.message).not.toContain('wrong-secret-123');
+    expect(JSON.stringify(e.cause ?? null)).not.toContain('wrong-secret-123');
+    const missing = await rejection(plain.transmit(f.payload, context(blxw(), undefined, { clientId: CLIENT_ID } as never)));
+    expect(missing.errorClass).toBe('needs_reconnect');
+    expect(missing.message).toMatch(/no clientSecret configured/);
+    expect(publications()).toHaveLength(0);
+  });
+
+  it('async_fail: the site rejects an article after review; confirm says why, in plain words', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    sim.state.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'async_fail', skip: 1, count: 1, message: '解读中的改造数量与原文不一致' });
+    const ctx = context();
+    const { externalId } = await plain.transmit(f.payload, ctx);
+    reviewDone();
+    const r = await plain.confirm!(externalId, ctx.nextAttempt());
+    expect(r.state).toBe('rejected');
+    expect(r.state === 'rejected' && r.message).toBe(
+      `碑林新闻 (news_site:blxw): the site's editors rejected interpretation 1 "图解：碑林区老旧小区改造三年行动方案": 解读中的改造数量与原文不一致. Other articles of this package there: 1 published, 0 waiting for review (not withdrawn).`,
+    );
+  });
+
+  it('validation_failed from the site: rejected, listing the site\'s problems', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    const payload = structuredClone(f.payload);
+    payload.articles[0]!.title = '长'.repeat(150);
+    payload.articles[0]!.author = '作'.repeat(60);
+    const e = await rejection(plain.transmit(payload, context()));
+    expect(e.errorClass).toBe('rejected');
+    expect(e.platformCode).toBe('validation_failed');
+    expect(e.problems).toEqual([
+      { field: expect.stringContaining('the document'), message: 'at most 100 characters (got 150)' },
+      { field: expect.stringContaining(': author'), message: 'at most 50 characters (got 60)' },
+    ]);
+    expect(e.problems[0]!.field).toMatch(/: title$/);
+    expect(e.message).toMatch(/^碑林新闻 \(news_site:blxw\) cannot take this package as it is: /);
+  });
+
+  it('409 idempotency_key_reused: stops (rejected, not retried) and posts nothing twice', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    await plain.transmit(f.payload, context());
+    const changed = structuredClone(f.payload);
+    changed.articles[0]!.summary = '另一份摘要';
+    const e = await rejection(plain.transmit(changed, context()));
+    expect(e.errorClass).toBe('rejected');
+    expect(e.platformCode).toBe('idempotency_key_reused');
+    expect(e.message).toMatch(/govpub defect, not a problem with the package/);
+    expect(publications()).toHaveLength(2);
+  });
+
+  it('5xx: retryable; the retry creates each item once', async () => {
+    const f = plain.format(makeUnit(), blxw());
+    sim.state.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'busy', skip: 1, count: 1 });
+    const ctx = context();
+    const e = await rejection(plain.transmit(f.payload, ctx));
+    expect(e).toMatchObject({ errorClass: 'retryable', platformCode: 'unavailable', retryAfterMs: 1000 });
+    await plain.transmit(f.payload, ctx.nextAttempt());
+    expect(publications()).toHaveLength(2);
+  });
+
+  it('takeDown deletes every article of the delivery; twice is fine; it finds articles the checkpoint missed', async () => {
+    const f = plain.format(makeUnit({ interpretations: [{ form: 'text', title: '解读一', body: '<p>一</p>' }, { form: 'text', title: '解读二', body: '<p>二</p>' }] }), blxw());
+    const ctx = context();
+    const { externalId } = await plain.transmit(f.payload, ctx);
+    reviewDone();
+    const live = await plain.confirm!(externalId, ctx.nextAttempt());
+    expect(live.state).toBe('live');
+
+    const down = ctx.nextAttempt();
+    await plain.takeDown!(externalId, { ...down, reason: '政策已废止' });
+    expect(publications().map((p) => p.state)).toEqual(['deleted', 'deleted', 'deleted']);
+    expect((await axios.get(`${sim.url}/a/${externalId}`, { validateStatus: () => true })).status).toBe(410);
+    await plain.takeDown!(externalId, { ...down.nextAttempt(), reason: '政策已废止' });
+
+    // An attempt whose checkpoint was never saved: the articles are found by externalRef.
+    sim.state.reset();
+    const lost = context();
+    const r = await plain.transmit(f.payload, lost);
+    const bare = context();
+    await plain.takeDown!(r.externalId, { ...bare, reason: 'retract' });
+    expect(publications().every((p) => p.state === 'deleted')).toBe(true);
+
+    // An article the site no longer knows (404) counts as gone.
+    await plain.takeDown!('ns-999999-nothere', { ...context(blxw(), 'pkg-unknown@1→news_site:blxw'), reason: 'retract' });
+  });
+
+  it('a video interpretation with public media links: the 720p rendition and its poster go by URL', async () => {
+    const clip = await ingestClip(media, 'policy-video', { width: 640, height: 360, seconds: 1 });
+    const unit = makeUnit({
+      media: { [clip.mediaId]: clip },
+      interpretations: [{ form: 'video', title: '视频解读：老旧小区改造', body: '<p>三分钟看懂。</p>', mediaId: clip.mediaId }],
+    });
+    const f = withMedia.format(unit, blxw());
+    const ctx = context();
+    const result = await withMedia.transmit(f.payload, ctx);
+    const video = publications().find((p) => p.title === '视频解读：老旧小区改造')!;
+    const file = await media.renditions.get(clip.mediaId, 'news_site.video_720');
+    const poster = await media.renditions.get(clip.mediaId, 'news_site.poster');
+    expect(video.extra).toMatchObject({ kind: 'video' });
+    expect(video.media).toEqual([`${MEDIA_HOST}/r/${poster.sha256}.jpg`, `${MEDIA_HOST}/r/${file.sha256}.mp4`]);
+    expect([file.width, file.height]).toEqual([1280, 720]);
+    reviewDone();
+    expect((await withMedia.confirm!(result.externalId, ctx.nextAttempt())).state).toBe('live');
+  });
+});

@@ -1,0 +1,551 @@
+import { inspect } from 'node:util';
+import axios from 'axios';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeliveryError, isDeliveryError } from '../../adapters/errors.js';
+import { memoryTokenStore } from '../../adapters/tokens.js';
+import type { ChannelAdapter, MediaInfo, ReleaseUnit } from '../../adapters/types.js';
+import { createWechatOaAdapter, formatWechat, wechatMarker, WECHAT_OA_LIMITS, type WechatCheckpoint, type WechatPayload } from '../../adapters/wechat-oa.js';
+import { startSimulator, type FaultRuleInput, type PublicationView, type SimulatorHandle } from '../../simulators/index.js';
+import { bodyImage, makeTestMedia, makeTransmitContext, policyUnit, testAccount, type TestMedia, type TestTransmitContext } from './support.js';
+
+const APPID = 'wx00000000000b1f01';
+const SECRET = 'wx-secret-7f3a9c41d2';
+const { account, channel } = testAccount('wechat_oa', 'blfb', '碑林发布', { appId: APPID, appSecret: { secret: 'WECHAT_OA_BLFB_APP_SECRET' } }, '区融媒体中心');
+
+let media: TestMedia;
+let cover: MediaInfo;
+let inline: MediaInfo;
+let sim: SimulatorHandle;
+const adapter = createWechatOaAdapter({ timeoutMs: 5000 });
+
+beforeAll(async () => {
+  media = await makeTestMedia('govpub-wechat-');
+  cover = await media.photo('cover', 1600, 1000);
+  inline = await media.photo('inline', 1200, 800, { hue: '#3a8a4f', format: 'png' });
+  sim = await startSimulator('wechat_oa', { credentials: { [APPID]: SECRET }, publishDelayMs: 500 });
+});
+afterAll(async () => {
+  await sim?.close();
+  await media?.cleanup();
+});
+beforeEach(() => sim.state.reset());
+
+const unit = (overrides: Partial<ReleaseUnit> = {}) => policyUnit({ cover, inline }, overrides);
+const BUSINESS_KEY = 'pkg-yshj-2025-07@2→wechat_oa:blfb';
+
+function ctxFor(opts: { secret?: string; appId?: string; businessKey?: string } = {}): TestTransmitContext<WechatCheckpoint> {
+  return makeTransmitContext<WechatCheckpoint>({
+    channel,
+    account,
+    baseUrl: sim.url,
+    businessKey: opts.businessKey ?? BUSINESS_KEY,
+    credentials: { appId: opts.appId ?? APPID, appSecret: opts.secret ?? SECRET },
+    tokens: memoryTokenStore(),
+    renditions: media.renditions,
+  });
+}
+
+const fault = (rule: FaultRuleInput) => sim.state.addFault(rule);
+const requests = (path: string) => sim.state.requests().filter((r) => r.path === path);
+const publications = async (): Promise<PublicationView[]> => (await axios.get(`${sim.url}/__sim/publications`)).data.publications;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function caught(p: Promise<unknown>): Promise<DeliveryError> {
+  try {
+    await p;
+  } catch (error) {
+    if (isDeliveryError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a DeliveryError');
+}
+
+/** Polls confirm until it is no longer pending. */
+async function confirmUntilSettled(a: ChannelAdapter<WechatPayload, WechatCheckpoint>, externalId: string, ctx: TestTransmitContext<WechatCheckpoint>, ms = 5000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const r = await a.confirm!(externalId, ctx);
+    if (r.state !== 'pending' || Date.now() > until) return r;
+    await sleep(100);
+  }
+}
+
+// ── format: pure ─────────────────────────────────────────────────────────────────────────────
+
+describe('wechat_oa format', () => {
+  const fakeImage = (id: string, kind: MediaInfo['kind'] = 'image'): MediaInfo => ({ mediaId: id.repeat(64).slice(0, 64), kind, mime: kind === 'image' ? 'image/jpeg' : 'video/mp4', sizeBytes: 1000 });
+  const C = fakeImage('c');
+  const I = fakeImage('a');
+  const base = (overrides: Partial<ReleaseUnit> = {}) => policyUnit({ cover: C, inline: I }, overrides);
+
+  it('makes one push: the document first, then each interpretation, cross-referenced, with 阅读原文 links', () => {
+    const u = base();
+    const { payload, renditions, warnings } = formatWechat(u, channel);
+    expect(payload.articles.map((a) => [a.role, a.field, a.title])).toEqual([
+      ['document', 'document', u.document.title],
+      ['interpretation', 'interpretations[0]', u.interpretations[0]!.title],
+      ['interpretation', 'interpretations[1]', u.interpretations[1]!.title],
+    ]);
+    const [doc, i1, i2] = payload.articles;
+    expect(doc!.content).toContain('「关联解读」');
+    expect(doc!.content).toContain(`第2篇《${u.interpretations[0]!.title}》`);
+    expect(doc!.content).toContain(`第3篇《${u.interpretations[1]!.title}》`);
+    expect(doc!.content).toContain('碑政发〔2025〕7号');
+    for (const a of [i1!, i2!]) expect(a.content).toContain(`「政策原文」《${u.document.title}》`);
+    expect(payload.articles.map((a) => a.sourceUrl)).toEqual([u.portalLinks!.document, ...u.portalLinks!.interpretations]);
+    expect(payload.articles.map((a) => a.author)).toEqual(['西安市碑林区人民政府', '区发展和改革委员会', '区行政审批服务局']);
+    // Multi-article pushes have no digest (the platform empties it).
+    expect(payload.articles.every((a) => a.digest === '')).toBe(true);
+    expect(payload.cover).toEqual({ mediaId: C.mediaId, spec: 'wechat_oa.thumb', materialType: 'thumb' });
+    expect(payload.images).toEqual([I.mediaId]);
+    expect(renditions).toEqual([
+      { mediaId: C.mediaId, spec: 'wechat_oa.thumb', purpose: 'cover' },
+      { mediaId: I.mediaId, spec: 'wechat_oa.inline', purpose: 'in-article picture' },
+    ]);
+    expect(warnings).toEqual([]);
+    // Plain JSON: survives a round trip unchanged.
+    expect(JSON.parse(JSON.stringify(payload))).toEqual(payload);
+  });
+
+  it('refuses titles over 32 characters, naming each field, the limit and by how much', () => {
+    const long = '碑林区关于进一步深化“放管服”改革优化营商环境持续激发市场主体活力的若干措施（试行）';
+    const u = base({ document: { ...base().document, title: long } });
+    u.interpretations[1] = { ...u.interpretations[1]!, title: '问'.repeat(33) };
+    const e = (() => {
+      try {
+        formatWechat(u, channel);
+      } catch (error) {
+        return error as DeliveryError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(e.errorClass).toBe('rejected');
+    expect(e.problems.map((p) => p.field)).toEqual(['document.title', 'interpretations[1].title']);
+    expect(e.problems[0]!.message).toContain(`this title has ${[...long].length}, ${[...long].length - 32} too many`);
+    expect(e.problems[1]!.message).toContain('at most 32 characters');
+    expect(e.problems[1]!.message).toContain('33, 1 too many');
+    // 32 exactly is fine.
+    const ok = base({ document: { ...base().document, title: '碑'.repeat(32) } });
+    expect(formatWechat(ok, channel).payload.articles[0]!.title).toHaveLength(32);
+  });
+
+  it('keeps authors within 16 characters: a longer one is left out with a warning', () => {
+    const u = base();
+    u.interpretations[0] = { ...u.interpretations[0]!, interpreter: '西安市碑林区发展和改革委员会政策法规科室' };
+    const { payload, warnings } = formatWechat(u, channel);
+    expect(payload.articles[1]!.author).toBe('西安市碑林区人民政府');
+    expect(warnings.some((w) => w.includes('interpretations[0]') && w.includes('at most 16 characters') && w.includes('20 (4 too many)'))).toBe(true);
+    for (const a of payload.articles) expect([...a.author].length).toBeLessThanOrEqual(WECHAT_OA_LIMITS.authorChars);
+  });
+
+  it('gives a single-article push a digest within 128 characters', () => {
+    const u = base({ interpretations: [], document: { ...base().document, body: `<p>${'优化营商环境'.repeat(60)}</p>` } });
+    const { payload } = formatWechat(u, channel);
+    expect(payload.articles).toHaveLength(1);
+    expect(payload.articles[0]!.digest.length).toBeGreaterThan(50);
+    expect([...payload.articles[0]!.digest].length).toBeLessThanOrEqual(WECHAT_OA_LIMITS.digestChars);
+    expect(payload.articles[0]!.content).not.toContain('关联解读');
+  });
+
+  it('refuses content of 20,000 characters or more, saying by how much (pictures counted)', () => {
+    const body = `<p>${'字'.repeat(20_500)}</p>`;
+    const u = base({ document: { ...base().document, body } });
+    const e = (() => {
+      try {
+        formatWechat(u, channel);
+      } catch (error) {
+        return error as DeliveryError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(e.problems).toHaveLength(1);
+    expect(e.problems[0]!.field).toBe('document.body');
+    const m = /comes to ([\d,]+), ([\d,]+) too many/.exec(e.problems[0]!.message)!;
+    const total = Number(m[1]!.replace(/,/g, ''));
+    expect(total).toBeGreaterThan(20_500);
+    expect(Number(m[2]!.replace(/,/g, ''))).toBe(total - 19_999);
+    expect(e.problems[0]!.message).toContain('fewer than 20,000 characters');
+    // Just under the limit passes (the cross-reference paragraph and document number count too).
+    const room = 19_999 - (total - 20_500) - 1;
+    expect(formatWechat(base({ document: { ...base().document, body: `<p>${'字'.repeat(room)}</p>` } }), channel).payload.articles).toHaveLength(3);
+  });
+
+  it('refuses more than 8 articles in one push', () => {
+    const many = Array.from({ length: 8 }, (_, i) => ({ form: 'text', title: `解读${i + 1}`, body: '<p>解读内容</p>' }));
+    const e = (() => {
+      try {
+        formatWechat(base({ interpretations: many, portalLinks: null }), channel);
+      } catch (error) {
+        return error as DeliveryError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(e.problems).toEqual([{ field: 'interpretations', message: expect.stringContaining('at most 8 articles in one push; this package makes 9 (the document and 8 interpretations), 1 too many') }]);
+    expect(formatWechat(base({ interpretations: many.slice(0, 7), portalLinks: null }), channel).payload.articles).toHaveLength(8);
+  });
+
+  it('needs a cover: the package cover, else the first picture, else a video frame — else a plain refusal', () => {
+    const noCover = base({ cover: undefined });
+    const first = formatWechat(noCover, channel);
+    expect(first.payload.cover).toEqual({ mediaId: I.mediaId, spec: 'wechat_oa.thumb', materialType: 'thumb' });
+    expect(first.warnings.join(' ')).toContain('first picture');
+
+    const V = fakeImage('e', 'video');
+    const withVideo = policyUnit({});
+    withVideo.interpretations[0] = { ...withVideo.interpretations[0]!, form: 'video', mediaId: V.mediaId };
+    withVideo.media[V.mediaId] = V;
+    const poster = formatWechat(withVideo, channel);
+    expect(poster.payload.cover).toEqual({ mediaId: V.mediaId, spec: 'wechat_oa.video_cover', materialType: 'image' });
+    expect(poster.payload.articles[1]!.content).toContain('视频解读');
+
+    const nothing = policyUnit({});
+    const e = (() => {
+      try {
+        formatWechat(nothing, channel);
+      } catch (error) {
+        return error as DeliveryError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(e.problems).toEqual([{ field: 'cover', message: expect.stringMatching(/WeChat needs a cover picture .* Choose a cover for the package/) }]);
+  });
+
+  it('lists every problem at once, empty articles included', () => {
+    const u = policyUnit({}, { document: { ...policyUnit({}).document, title: '碑'.repeat(40), body: '<p> </p>' } });
+    u.interpretations[0] = { ...u.interpretations[0]!, body: '' };
+    try {
+      formatWechat(u, channel);
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect((error as DeliveryError).problems.map((p) => p.field)).toEqual(['document.title', 'document.body', 'interpretations[0].body', 'cover']);
+      expect((error as DeliveryError).message).toMatch(/^WeChat Official Account cannot take this package as it is: document.title: /);
+    }
+  });
+
+  it('drops pictures WeChat would drop (not uploaded to govpub) and says so', () => {
+    const u = base();
+    u.interpretations[0] = { ...u.interpretations[0]!, body: `<p>见下图</p><p><img src="https://example.com/chart.png" alt="图"></p>${bodyImage(I.mediaId)}` };
+    const { payload, warnings } = formatWechat(u, channel);
+    expect(payload.articles[1]!.content).not.toContain('example.com');
+    expect(payload.articles[1]!.content).toContain(`/api/media/${I.mediaId}/content`);
+    expect(payload.images).toEqual([I.mediaId]);
+    expect(warnings).toEqual([expect.stringMatching(/^interpretations\[0\]\.body: WeChat shows only pictures uploaded to it, so 1 picture .*https:\/\/example\.com\/chart\.png/)]);
+  });
+
+  it('without a portal page: no 阅读原文 link, a warning; a bad portal link is a configuration problem', () => {
+    const r = formatWechat(base({ portalLinks: null }), channel);
+    expect(r.payload.articles.every((a) => a.sourceUrl === '')).toBe(true);
+    expect(r.warnings.join(' ')).toContain('阅读原文');
+    try {
+      formatWechat(base({ portalLinks: { document: 'ftp://portal/x', interpretations: ['https://www.beilin.gov.cn/a', 'https://www.beilin.gov.cn/b'] } }), channel);
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect((error as DeliveryError).problems[0]).toMatchObject({ field: 'portalLinks.document' });
+    }
+  });
+});
+
+// ── transmit / confirm / reconcile / takeDown against the simulator ──────────────────────────
+
+describe('wechat_oa against the simulator', () => {
+  it('publishes document and interpretations as one push, confirms it live, exactly once', async () => {
+    const u = unit();
+    const { payload, renditions } = formatWechat(u, channel);
+    const ctx = ctxFor();
+    const sent = await adapter.transmit(payload, ctx);
+    expect(sent).toMatchObject({ state: 'submitted', externalId: expect.stringMatching(/^\d+$/) });
+    expect(ctx.store.current()).toMatchObject({ publishId: sent.externalId, draftMediaId: expect.any(String), coverMaterialId: expect.any(String), imageUrls: { [inline.mediaId]: expect.stringContaining('/mmbiz/') } });
+    expect(media.renditions.asked).toEqual(expect.arrayContaining(renditions.map(({ mediaId, spec }) => ({ mediaId, spec }))));
+    expect(ctx.heartbeats).toBeGreaterThanOrEqual(2);
+
+    const pending = await adapter.confirm!(sent.externalId, ctx);
+    expect(pending.state).toBe('pending');
+    const live = await confirmUntilSettled(adapter, sent.externalId, ctx);
+    expect(live).toMatchObject({ state: 'live', externalId: expect.any(String), publicUrl: expect.stringContaining('/s/') });
+    if (live.state !== 'live') throw new Error('not live');
+    expect((await axios.get(live.publicUrl!)).status).toBe(200);
+
+    const pubs = await publications();
+    expect(pubs).toHaveLength(1);
+    const pub = pubs[0]!;
+    expect(pub).toMatchObject({ id: live.externalId, state: 'published', platformStatus: 0, url: live.publicUrl, account: APPID });
+    expect(pub.items.map((i) => i.title)).toEqual([u.document.title, u.interpretations[0]!.title, u.interpretations[1]!.title]);
+    const marker = wechatMarker(BUSINESS_KEY);
+    expect(pub.items.map((i) => i.extra?.content_source_url)).toEqual([u.portalLinks!.document, ...u.portalLinks!.interpretations].map((l) => `${l}#${marker}`));
+    const [doc, i1, i2] = pub.items;
+    expect(doc!.body).toContain('「关联解读」');
+    expect(doc!.body).toContain(`《${u.interpretations[0]!.title}》`);
+    expect(i1!.body).toContain(`「政策原文」《${u.document.title}》`);
+    expect(i2!.body).toContain('「政策原文」');
+    // The in-article picture went through uploadimg; nothing was filtered out.
+    expect(doc!.body).toMatch(/<img src="http:\/\/127\.0\.0\.1:\d+\/mmbiz\/[^"]+"/);
+    expect(doc!.body).not.toContain('/api/media/');
+    expect(pub.items.every((i) => (i.extra?.strippedImages as string[]).length === 0)).toBe(true);
+    expect(doc!.links).toContain(`${u.portalLinks!.document}#${marker}`);
+    expect(new Set(pub.items.map((i) => i.media[0])).size).toBe(1); // one cover material for all
+    expect(requests('/cgi-bin/material/add_material')).toHaveLength(1);
+    expect(requests('/cgi-bin/media/uploadimg')).toHaveLength(1);
+
+    // The access token is kept with its expiry and reused.
+    const stored = await ctx.tokens.get('wechat_oa.stable_access_token');
+    expect(stored!.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 7000_000);
+    expect(requests('/cgi-bin/stable_token')).toHaveLength(1);
+
+    // Asked again (say, after a crash), transmit hands back what it did instead of posting again.
+    expect(await adapter.transmit(payload, ctx.nextAttempt())).toEqual(sent);
+    expect(await adapter.reconcile!(payload, ctx.nextAttempt())).toEqual(sent);
+    expect(requests('/cgi-bin/freepublish/submit')).toHaveLength(1);
+    expect(await publications()).toHaveLength(1);
+  });
+
+  it('recovers from an access token that expires mid-way: forced refresh once, the call repeated', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const ctx = ctxFor();
+    fault({ match: '/cgi-bin/draft/add', kind: 'token_expired', count: 1 });
+    const sent = await adapter.transmit(payload, ctx);
+    expect(sent.state).toBe('submitted');
+    const draftAdds = requests('/cgi-bin/draft/add');
+    expect(draftAdds.map((r) => r.fault ?? 'ok')).toEqual(['token_expired', 'ok']);
+    expect(requests('/cgi-bin/stable_token')).toHaveLength(2);
+    expect(await confirmUntilSettled(adapter, sent.externalId, ctx)).toMatchObject({ state: 'live' });
+    // A token the platform dropped between attempts (e.g. another system forced a refresh) too.
+    const other = ctxFor({ businessKey: 'pkg-other@1→wechat_oa:blfb' });
+    await other.tokens.put('wechat_oa.stable_access_token', 'stale-token-from-yesterday', new Date(Date.now() + 3600_000));
+    const again = await adapter.transmit(payload, other);
+    expect(again.state).toBe('submitted');
+    expect(await other.tokens.get('wechat_oa.stable_access_token')).not.toMatchObject({ value: 'stale-token-from-yesterday' });
+    expect((await publications()).length).toBe(2);
+  });
+
+  it('a lost draft/add answer: unconfirmed, reconcile finds the draft, the retry submits it — one push', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const ctx = ctxFor();
+    fault({ match: '/cgi-bin/draft/add', kind: 'drop_response', count: 1 });
+    const e = await caught(adapter.transmit(payload, ctx));
+    expect(e.errorClass).toBe('unconfirmed');
+    expect(ctx.store.current().draftMediaId).toBeUndefined();
+
+    // The delivery activity: reconcile, then (nothing published) transmit, with one context.
+    const retry = ctx.nextAttempt();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    expect(retry.store.current().draftMediaId).toEqual(expect.any(String));
+    const sent = await adapter.transmit(payload, retry);
+    expect(sent.state).toBe('submitted');
+    expect(requests('/cgi-bin/draft/add')).toHaveLength(1);
+    expect(requests('/cgi-bin/material/add_material')).toHaveLength(1); // the cover was checkpointed
+    expect(await confirmUntilSettled(adapter, sent.externalId, retry)).toMatchObject({ state: 'live' });
+    const pubs = await publications();
+    expect(pubs).toHaveLength(1);
+    expect(pubs[0]!.items).toHaveLength(3);
+  });
+
+  it('a lost freepublish/submit answer: unconfirmed, reconcile finds the push (publishing or published) — one push', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const ctx = ctxFor();
+    fault({ match: '/cgi-bin/freepublish/submit', kind: 'drop_response', count: 1 });
+    const e = await caught(adapter.transmit(payload, ctx));
+    expect(e.errorClass).toBe('unconfirmed');
+    const draftMediaId = ctx.store.current().draftMediaId!;
+    expect(draftMediaId).toEqual(expect.any(String));
+
+    // Still publishing: submitted under a provisional id; confirm follows it to the article.
+    const found = await adapter.reconcile!(payload, ctx.nextAttempt());
+    expect(found).toEqual({ state: 'submitted', externalId: `draft:${draftMediaId}` });
+    const live = await confirmUntilSettled(adapter, found!.externalId, ctx.nextAttempt());
+    const pubs = await publications();
+    expect(pubs).toHaveLength(1);
+    expect(live).toEqual({ state: 'live', externalId: pubs[0]!.id, publicUrl: pubs[0]!.url });
+    // Once published, reconcile answers live directly.
+    expect(await adapter.reconcile!(payload, ctx.nextAttempt())).toEqual({ state: 'live', externalId: pubs[0]!.id, publicUrl: pubs[0]!.url });
+
+    // A blind retry (no reconcile) cannot publish twice either: the draft already left the box.
+    const blind = await caught(adapter.transmit(payload, ctx.nextAttempt()));
+    expect(blind.errorClass).toBe('unconfirmed');
+    expect(requests('/cgi-bin/freepublish/submit')).toHaveLength(2);
+    expect(await publications()).toHaveLength(1);
+  });
+
+  it('when the checkpoint cannot be saved after the draft is made, the outcome is unconfirmed and reconcile recovers', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const ctx = ctxFor();
+    // Saves: cover, picture, then the draft — the third fails.
+    let saves = 0;
+    const original = ctx.checkpoint.bind(ctx);
+    ctx.checkpoint = async (p) => {
+      saves += 1;
+      if (saves === 3) throw new Error('database connection lost (test)');
+      return original(p);
+    };
+    const e = await caught(adapter.transmit(payload, ctx));
+    expect(e.errorClass).toBe('unconfirmed');
+    const retry = ctx.nextAttempt();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    const sent = await adapter.transmit(payload, retry);
+    expect(sent.state).toBe('submitted');
+    expect(requests('/cgi-bin/draft/add')).toHaveLength(1);
+    expect(await confirmUntilSettled(adapter, sent.externalId, retry)).toMatchObject({ state: 'live' });
+    expect(await publications()).toHaveLength(1);
+  });
+
+  it('a lost upload answer is simply retryable (nothing visible can be duplicated)', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const ctx = ctxFor();
+    fault({ match: '/cgi-bin/media/uploadimg', kind: 'drop_response', count: 1 });
+    const e = await caught(adapter.transmit(payload, ctx));
+    expect(e.errorClass).toBe('retryable');
+    const retry = ctx.nextAttempt();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    expect((await adapter.transmit(payload, retry)).state).toBe('submitted');
+    expect(await publications()).toHaveLength(1);
+  });
+
+  it('async_fail: confirm reports the platform\'s reason in plain words', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    fault({ match: '/cgi-bin/freepublish/submit', kind: 'async_fail', count: 1 });
+    const ctx = ctxFor();
+    const sent = await adapter.transmit(payload, ctx);
+    const r = await confirmUntilSettled(adapter, sent.externalId, ctx);
+    expect(r).toEqual({ state: 'rejected', message: expect.stringContaining('常规失败') });
+    // Nothing was published, so reconcile finds nothing, and a retry (an operator's resend)
+    // submits the draft again — it returned to the draft box.
+    const retry = ctx.nextAttempt();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    const again = await adapter.transmit(payload, retry);
+    expect(again.externalId).not.toBe(sent.externalId);
+    expect(await confirmUntilSettled(adapter, again.externalId, retry)).toMatchObject({ state: 'live' });
+    expect((await publications()).map((p) => p.state)).toEqual(['failed', 'published']);
+    expect(requests('/cgi-bin/draft/add')).toHaveLength(1);
+    sim.state.reset({ keepFaults: true });
+
+    fault({ match: '/cgi-bin/freepublish/submit', kind: 'async_fail', code: 4, count: 1 });
+    const ctx4 = ctxFor({ businessKey: 'pkg-x@1→wechat_oa:blfb' });
+    const sent4 = await adapter.transmit(payload, ctx4);
+    expect(await confirmUntilSettled(adapter, sent4.externalId, ctx4)).toEqual({ state: 'rejected', message: expect.stringContaining('平台审核不通过') });
+    expect((await publications()).map((p) => p.state)).toEqual(['failed']);
+  });
+
+  it('never_confirm: stays pending', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    fault({ match: '/cgi-bin/freepublish/submit', kind: 'never_confirm', count: 1 });
+    const ctx = ctxFor();
+    const sent = await adapter.transmit(payload, ctx);
+    await sleep(700); // past the publish delay
+    for (let i = 0; i < 3; i++) expect(await adapter.confirm!(sent.externalId, ctx)).toMatchObject({ state: 'pending' });
+  });
+
+  it('rate limits and busy answers carry a wait', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    fault({ match: '/cgi-bin/draft/add', kind: 'rate_limit', count: 1 });
+    const e = await caught(adapter.transmit(payload, ctxFor()));
+    expect(e).toMatchObject({ errorClass: 'rate_limited', platformCode: 45009 });
+    expect(e.retryAfterMs).toBeGreaterThan(0);
+    expect(e.retryAfterMs).toBeLessThanOrEqual(86_401_000);
+
+    fault({ match: '/cgi-bin/draft/add', kind: 'rate_limit', code: 45011, count: 1 });
+    expect(await caught(adapter.transmit(payload, ctxFor()))).toMatchObject({ errorClass: 'rate_limited', retryAfterMs: 60_000 });
+
+    fault({ match: '/cgi-bin/freepublish/submit', kind: 'busy', count: 1 });
+    const busy = await caught(adapter.transmit(payload, ctxFor()));
+    expect(busy).toMatchObject({ errorClass: 'retryable', platformCode: -1 });
+    expect(busy.retryAfterMs).toBeGreaterThan(0);
+
+    fault({ match: '/cgi-bin/draft/add', kind: 'http_error', status: 503, count: 1 });
+    expect(await caught(adapter.transmit(payload, ctxFor({ businessKey: 'pkg-503@1→wechat_oa:blfb' })))).toMatchObject({ errorClass: 'retryable', platformCode: 503 });
+  });
+
+  it('classifies every error code the platform documents', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const table: [number, string][] = [
+      [-1, 'retryable'],
+      [40002, 'rejected'],
+      [40004, 'rejected'],
+      [40005, 'rejected'],
+      [40009, 'rejected'],
+      [40010, 'rejected'],
+      [40011, 'rejected'],
+      [40012, 'rejected'],
+      [40013, 'needs_reconnect'],
+      [40066, 'rejected'],
+      [40097, 'rejected'],
+      [40125, 'needs_reconnect'],
+      [40164, 'needs_reconnect'],
+      [41001, 'rejected'],
+      [41002, 'needs_reconnect'],
+      [41004, 'needs_reconnect'],
+      [41005, 'rejected'],
+      [43002, 'rejected'],
+      [44002, 'rejected'],
+      [44003, 'rejected'],
+      [44004, 'rejected'],
+      [45001, 'rejected'],
+      [45002, 'rejected'],
+      [45003, 'rejected'],
+      [45004, 'rejected'],
+      [45008, 'rejected'],
+      [45009, 'rate_limited'],
+      [45011, 'rate_limited'],
+      [45110, 'rejected'],
+      [47001, 'rejected'],
+      [48001, 'needs_reconnect'],
+      [53600, 'rejected'],
+    ];
+    const ctx = ctxFor();
+    const seen: [number, string][] = [];
+    for (const [code] of table) {
+      fault({ match: '/cgi-bin/draft/add', kind: 'busy', code, count: 1 });
+      const e = await caught(adapter.transmit(payload, ctx.nextAttempt()));
+      expect(e.platformCode).toBe(code);
+      expect(e.message).not.toContain(SECRET);
+      seen.push([code, e.errorClass]);
+    }
+    expect(seen).toEqual(table);
+    // Token refusals are repaired (refresh, repeat the call); a vanished cover material is uploaded again.
+    for (const code of [40001, 42001, 40007]) {
+      fault({ match: '/cgi-bin/draft/add', kind: 'busy', code, count: 1 });
+      const before = requests('/cgi-bin/material/add_material').length;
+      const next = ctx.nextAttempt();
+      expect((await adapter.transmit(payload, next)).state).toBe('submitted');
+      expect(requests('/cgi-bin/draft/add').slice(-2).map((r) => r.fault ?? 'ok')).toEqual(['busy', 'ok']);
+      expect(requests('/cgi-bin/material/add_material').length - before).toBe(code === 40007 ? 1 : 0);
+      await next.checkpoint({ draftMediaId: '', publishId: '' }); // the next round starts over
+    }
+  });
+
+  it('a wrong secret or app id needs reconnecting, names the account and never shows the secret', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const wrong = 'not-the-secret-91c2e7';
+    const e = await caught(adapter.transmit(payload, ctxFor({ secret: wrong })));
+    expect(e).toMatchObject({ errorClass: 'needs_reconnect', platformCode: 40125 });
+    expect(e.message).toContain('碑林发布');
+    expect(e.message).toContain('wechat_oa:blfb');
+    expect(e.message).toContain('AppSecret');
+    for (const text of [e.message, inspect(e, { depth: 8 }), JSON.stringify(e)]) {
+      expect(text).not.toContain(wrong);
+      expect(text).not.toContain(SECRET);
+    }
+
+    const unknown = await caught(adapter.transmit(payload, ctxFor({ appId: 'wx0000000000000bad' })));
+    expect(unknown).toMatchObject({ errorClass: 'needs_reconnect', platformCode: 40013 });
+    expect(inspect(unknown, { depth: 8 })).not.toContain(SECRET);
+
+    const none = await caught(adapter.transmit(payload, ctxFor({ secret: '' })));
+    expect(none.errorClass).toBe('needs_reconnect');
+    expect(await publications()).toHaveLength(0);
+  });
+
+  it('takes the push down, and taking it down again succeeds', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const ctx = ctxFor();
+    const sent = await adapter.transmit(payload, ctx);
+    const live = await confirmUntilSettled(adapter, sent.externalId, ctx);
+    if (live.state !== 'live') throw new Error('not live');
+    await adapter.takeDown!(live.externalId!, { ...ctx, reason: 'retracted by the editor' });
+    const [pub] = await publications();
+    expect(pub).toMatchObject({ state: 'deleted', deleted: true, platformStatus: 5 });
+    expect((await axios.get(live.publicUrl!, { validateStatus: () => true })).status).toBe(404);
+    await adapter.takeDown!(live.externalId!, { ...ctx, reason: 'retracted by the editor' });
+    // By publish id too (a delivery that never saw the article id), already gone or not.
+    await adapter.takeDown!(sent.externalId, { ...ctx, reason: 'again' });
+    expect(await adapter.confirm!(sent.externalId, ctx)).toEqual({ state: 'rejected', message: expect.stringContaining('成功后用户删除所有文章') });
+  });
+});

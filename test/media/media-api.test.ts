@@ -1,0 +1,220 @@
+/**
+ * POST /api/media and the media records over real HTTP: multipart uploads streamed into the
+ * content-addressed store, probed by content; refusals that say what is wrong and by how much;
+ * the same bytes twice find one record; the original served with Range.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeClip, makeNoise, makePhoto, mediaToolsForTests } from './fixtures.js';
+import { startMediaHarness, uploadFile, type MediaHarness } from './media-harness.js';
+
+const tools = await mediaToolsForTests();
+let h: MediaHarness;
+let photo: string;
+let photoSha: string;
+
+beforeAll(async () => {
+  // A small image limit so "too large" needs no large file; a 10 MB one proves the API's 8 MB JSON body limit does not apply.
+  h = await startMediaHarness({ limits: { image: 12_000_000 } });
+  photo = path.join(h.dir, 'photo.jpg');
+  await makePhoto(photo, 1600, 1000, { gps: true });
+  photoSha = createHash('sha256').update(await readFile(photo)).digest('hex');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('POST /api/media', () => {
+  it('stores an image by its SHA-256, probed: 201 with kind, type, size, and a note about the GPS it carries', async () => {
+    const res = await uploadFile(h, photo, '活动照片.jpg');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      id: photoSha,
+      kind: 'image',
+      mime: 'image/jpeg',
+      format: 'jpeg',
+      width: 1600,
+      height: 1000,
+      uploadName: '活动照片.jpg',
+      created: true,
+      contentUrl: `/api/media/${photoSha}/content`,
+      probe: { hasGps: true, hasExif: true },
+    });
+    expect(res.body.sizeBytes).toBe((await stat(photo)).size);
+    expect(res.body.warnings.join(' ')).toMatch(/GPS location .* published renditions never do/);
+    expect(await h.store.has(photoSha)).toBe(true);
+    const row = await h.db.selectFrom('media').selectAll().where('id', '=', photoSha).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ kind: 'image', width: 1600, height: 1000, created_by: h.editor.actor.id });
+  });
+
+  it('the same bytes again: 200 with the same record, nothing stored twice', async () => {
+    const copy = path.join(h.dir, 'copy-of-photo.jpg');
+    await writeFile(copy, await readFile(photo));
+    const res = await uploadFile(h, copy, 'copy-of-photo.jpg');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: photoSha, created: false, uploadName: '活动照片.jpg' });
+    expect(res.body.warnings.join(' ')).toMatch(/uploaded before as 活动照片\.jpg/);
+    const rows = await h.db.selectFrom('media').select('id').execute();
+    expect(rows.filter((r) => r.id === photoSha)).toHaveLength(1);
+  });
+
+  it('judges by content, not name: a PNG named .mp4 is a PNG, and the note says so', async () => {
+    const png = path.join(h.dir, 'chart.png');
+    await sharp({ create: { width: 640, height: 360, channels: 3, background: '#2266aa' } }).png().toFile(png);
+    const res = await uploadFile(h, png, 'speech.mp4');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ kind: 'image', mime: 'image/png', width: 640, height: 360 });
+    expect(res.body.warnings.join(' ')).toMatch(/speech\.mp4 is really PNG/);
+  });
+
+  it('refuses an empty file: 400 media_empty', async () => {
+    const empty = path.join(h.dir, 'empty.jpg');
+    await writeFile(empty, '');
+    const res = await uploadFile(h, empty, 'empty.jpg');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('media_empty');
+    expect(res.body.error.message).toMatch(/empty\.jpg is empty \(0 bytes\)/);
+  });
+
+  it('refuses a corrupt (truncated) JPEG: 400 media_corrupt, and keeps nothing', async () => {
+    const cut = path.join(h.dir, 'cut.jpg');
+    const bytes = await readFile(photo);
+    await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const res = await uploadFile(h, cut, 'cut.jpg');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('media_corrupt');
+    expect(res.body.error.message).toMatch(/cut\.jpg looks like a JPEG image but cannot be decoded/);
+    const sha = createHash('sha256').update(bytes.subarray(0, Math.floor(bytes.length / 2))).digest('hex');
+    expect(await h.store.has(sha)).toBe(false);
+    expect(await h.db.selectFrom('media').select('id').where('id', '=', sha).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('refuses what is not media, named like media, from its first bytes: 415 media_unsupported', async () => {
+    const pdf = path.join(h.dir, 'scan.jpg');
+    await writeFile(pdf, `%PDF-1.7\n${'x'.repeat(200_000)}`);
+    const res = await uploadFile(h, pdf, 'scan.jpg');
+    expect(res.status).toBe(415);
+    expect(res.body.error).toMatchObject({ code: 'media_unsupported' });
+    expect(res.body.error.message).toMatch(/scan\.jpg is a PDF document, not a supported image, audio or video file/);
+  });
+
+  it('refuses an image over the image limit: 413 saying by how much (and a 10 MB image under it streams fine)', async () => {
+    const big = path.join(h.dir, 'noise.png');
+    await makeNoise(big, 1900, 1900, 'png'); // ~10.8 MB: over the API's 8 MB JSON body limit, under 12 MB
+    const size = (await stat(big)).size;
+    expect(size).toBeGreaterThan(8 * 1024 * 1024);
+    console.time('big');
+    const ok = await uploadFile(h, big, 'noise.png');
+    console.timeEnd('big');
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.sizeBytes).toBe(size);
+
+    console.time('small');
+    const small = await startMediaHarness({ limits: { image: 1_000_000 } });
+    console.timeEnd('small');
+    try {
+      const res = await uploadFile(small, big, 'noise.png');
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('media_too_large');
+      // Over 2× the limit: counted up to there, then refused ("more than").
+      expect(res.body.error.message).toMatch(/noise\.png is more than 2 MB, over 1 MB beyond the 1 MB limit of govpub's image uploads/);
+      const photoRes = await uploadFile(small, photo, 'photo.jpg');
+      expect(photoRes.status).toBe(201);
+      const medium = path.join(h.dir, 'medium.png');
+      await makeNoise(medium, 700, 700, 'png'); // ~1.47 MB: exact size in the message
+      const mediumSize = (await stat(medium)).size;
+      const exact = await uploadFile(small, medium, 'medium.png');
+      expect(exact.status).toBe(413);
+      console.log('exact-size', mediumSize);
+    const dbgExact = await uploadFile(small, medium, 'medium.png'); console.log('exact-body', JSON.stringify(dbgExact.body)); console.log('rows', JSON.stringify(await small.db.selectFrom('media').select('id').execute()));
+    const mb = (n: number) => `${Math.floor(n / 1e5) / 10} MB`.replace('.0 MB', ' MB');
+      expect(exact.body.error.message).toContain(`medium.png is ${mb(mediumSize)}, `);
+      expect(exact.body.error.message).toMatch(/KB over the 1 MB limit of govpub's image uploads/);
+      expect(await small.db.selectFrom('media').select('id').execute()).toHaveLength(1);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('probes video: duration, dimensions and codecs', async () => {
+    const clip = path.join(h.dir, 'clip.mov');
+    makeClip(tools.binaries!.ffmpeg.path, clip, { width: 320, height: 180, seconds: 2, fps: 10 });
+    const res = await uploadFile(h, clip, 'clip.mov');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ kind: 'video', mime: 'video/quicktime', format: 'mov', width: 320, height: 180, probe: { videoCodec: 'h264', audioCodec: 'aac', hasAudio: true } });
+    expect(res.body.durationSec).toBeCloseTo(2, 0);
+  });
+
+  it('needs a token and an uploading role; a JSON body is not an upload', async () => {
+    expect((await fetch(`${h.base}/api/media`, { method: 'POST', body: new FormData() })).status).toBe(401);
+    const asReviewer = await uploadFile(h, photo, 'photo.jpg', h.reviewer.token);
+    expect(asReviewer.status).toBe(403);
+    const json = await h.call('POST', '/api/media', h.editor.token, { file: 'x' });
+    expect(json.status).toBe(415);
+    expect(json.body.error.message).toMatch(/multipart\/form-data/);
+  });
+});
+
+describe('GET /api/media…', () => {
+  it('lists media and shows one with its (empty) renditions and jobs', async () => {
+    const list = await h.call('GET', '/api/media', h.reviewer.token);
+    expect(list.status).toBe(200);
+    expect(list.body.media.map((m: { id: string }) => m.id)).toContain(photoSha);
+    const one = await h.call('GET', `/api/media/${photoSha}`, h.reviewer.token);
+    expect(one.body).toMatchObject({ id: photoSha, renditions: [], jobs: [] });
+    expect((await h.call('GET', `/api/media/${'0'.repeat(64)}`, h.reviewer.token)).status).toBe(404);
+    expect((await h.call('GET', `/api/media/${photoSha}`)).status).toBe(401);
+  });
+
+  it('serves the original (no token: the hash is the address) with ETag, Range and 304', async () => {
+    const whole = await fetch(`${h.base}/api/media/${photoSha}/content`);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-type')).toBe('image/jpeg');
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    expect(whole.headers.get('etag')).toBe(`"${photoSha}"`);
+    expect(whole.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('活动照片.jpg')}`);
+    const body = Buffer.from(await whole.arrayBuffer());
+    expect(createHash('sha256').update(body).digest('hex')).toBe(photoSha);
+
+    const part = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${body.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(body.subarray(100, 200))).toBe(true);
+
+    const tail = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { range: 'bytes=-10' } });
+    expect(tail.status).toBe(206);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(body.subarray(body.length - 10))).toBe(true);
+
+    const open = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { range: `bytes=${body.length - 5}-` } });
+    expect(Buffer.from(await open.arrayBuffer()).equals(body.subarray(body.length - 5))).toBe(true);
+
+    const outside = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { range: `bytes=${body.length}-` } });
+    expect(outside.status).toBe(416);
+    expect(outside.headers.get('content-range')).toBe(`bytes */${body.length}`);
+    await outside.arrayBuffer();
+
+    const cached = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { 'if-none-match': `"${photoSha}"` } });
+    expect(cached.status).toBe(304);
+    expect((await fetch(`${h.base}/api/media/${'a'.repeat(64)}/content`)).status).toBe(404);
+  });
+
+  it('refuses rendition requests that cannot work, before any work: 400 unknown, 422 impossible', async () => {
+    const unknown = await h.call('POST', `/api/media/${photoSha}/renditions`, h.editor.token, { platforms: ['myspace'], specs: ['wechat_oa.nope'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['platforms[0]', 'specs[0]']);
+    const impossible = await h.call('POST', `/api/media/${photoSha}/renditions`, h.editor.token, { specs: ['douyin.video_720', 'wechat_oa.voice'] });
+    expect(impossible.status).toBe(422);
+    expect(impossible.body.error.code).toBe('media_renditions_impossible');
+    expect(impossible.body.error.message).toMatch(/douyin\.video_720: .*needs a video original/);
+    expect(impossible.body.error.problems).toHaveLength(2);
+    const nothing = await h.call('POST', `/api/media/${photoSha}/renditions`, h.editor.token, {});
+    expect(nothing.status).toBe(400);
+    expect((await h.call('POST', `/api/media/${photoSha}/renditions`, h.reviewer.token, { platforms: ['weibo'] })).status).toBe(403);
+    const noRendition = await fetch(`${h.base}/api/media/${photoSha}/renditions/wechat_oa.thumb`);
+    expect(noRendition.status).toBe(404);
+    expect(((await noRendition.json()) as { error: { message: string } }).error.message).toMatch(/No wechat_oa\.thumb rendition .* has been made yet/);
+  });
+});

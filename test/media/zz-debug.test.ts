@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { it } from 'vitest';
+import { makeNoise, makePhoto } from './fixtures.js';
+import { startMediaHarness, uploadFile } from './media-harness.js';
+const race = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(() => r('timeout'), 15000))]);
+it('debug', async () => {
+  const h = await startMediaHarness({ limits: { image: 12_000_000 } });
+  let t = Date.now();
+  const pdf = path.join(h.dir, 'scan.jpg');
+  await writeFile(pdf, `%PDF-1.7\n${'x'.repeat(200_000)}`);
+  console.log('pdf', JSON.stringify(await race(uploadFile(h, pdf, 'scan.jpg'))).slice(0, 100), Date.now() - t); t = Date.now();
+  const photo = path.join(h.dir, 'photo.jpg');
+  await makePhoto(photo, 1600, 1000, { gps: true });
+  console.log('photo', JSON.stringify(await race(uploadFile(h, photo, 'photo.jpg'))).slice(0, 100), Date.now() - t); t = Date.now();
+  const big = path.join(h.dir, 'noise.png');
+  await makeNoise(big, 1900, 1900, 'png');
+  console.log('big', JSON.stringify(await race(uploadFile(h, big, 'noise.png'))).slice(0, 100), Date.now() - t); t = Date.now();
+  await h.close();
+}, 120000);

@@ -1,0 +1,136 @@
+/**
+ * Types shared by the delivery workflow and its activities (pure: imported by workflow code).
+ *
+ * Delivery states (deliveries.state):
+ *   pending          planned, not sent yet (also while its channel is paused)
+ *   transmitting     an attempt is sending now (after a crash: outcome unknown → reconcile)
+ *   unconfirmed      the platform may have it but has not confirmed: reconciled, never re-posted blindly
+ *   live             public on the channel
+ *   failed           retries exhausted or content rejected: waits for operations (retry / skip)
+ *   needs_reconnect  credentials refused: the channel is held until operations resume it
+ *   rate_limited     waiting as long as the platform asked
+ *   awaiting_manual  manual hand-off: waits for an operator to post and confirm the URL
+ *   retracting       being taken down (a manual take-down task waits for an operator)
+ *   retracted        taken down
+ *   canceled         skipped by operations or cancelled by a retraction before it went out
+ */
+export const DELIVERY_STATES = [
+  'pending',
+  'transmitting',
+  'unconfirmed',
+  'live',
+  'failed',
+  'needs_reconnect',
+  'rate_limited',
+  'awaiting_manual',
+  'retracting',
+  'retracted',
+  'canceled',
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export interface DeliveryRef {
+  packageId: string;
+  revision: number;
+  channelId: string;
+}
+
+/** Everything the delivery workflow needs to know about its channel, decided once at planning. */
+export interface DeliveryPlan extends DeliveryRef {
+  deliveryId: string;
+  businessKey: string;
+  platform: string;
+  publishing: 'api' | 'manual';
+  /** Task queue of the platform's transmits (its concurrency cap lives on the workers). */
+  platformQueue: string;
+  mediaQueue: string;
+  confirmTimeoutMs: number;
+  maxAttempts: number;
+  reminderEveryMs: number;
+  /** When the release started: one stable date for every channel's pages and posts. */
+  releasedAt: string;
+}
+
+export type AttemptOutcome =
+  | { kind: 'live'; publicUrl: string | null }
+  | { kind: 'submitted' }
+  | { kind: 'awaiting_manual' }
+  /** The channel is paused (by operations or because its credentials were refused). */
+  | { kind: 'held'; reason: string }
+  | { kind: 'retryable'; message: string }
+  | { kind: 'unconfirmed'; message: string }
+  | { kind: 'rate_limited'; message: string; retryAfterMs: number }
+  | { kind: 'needs_reconnect'; message: string }
+  | { kind: 'rejected'; message: string }
+  /** Nothing left to do: already live, skipped or retracted. */
+  | { kind: 'settled'; state: DeliveryState; publicUrl: string | null };
+
+export type FormatOutcome = { kind: 'ready'; renditions: number } | { kind: 'rejected'; message: string } | { kind: 'held'; reason: string } | { kind: 'settled'; state: DeliveryState; publicUrl: string | null };
+
+export type ConfirmOutcome =
+  | { kind: 'live'; publicUrl: string | null }
+  | { kind: 'pending'; note?: string }
+  | { kind: 'rejected'; message: string }
+  | { kind: 'retryable'; message: string }
+  | { kind: 'rate_limited'; message: string; retryAfterMs: number }
+  | { kind: 'needs_reconnect'; message: string };
+
+export type TakeDownOutcome = { kind: 'retracted' } | { kind: 'manual' } | { kind: 'retryable'; message: string; retryAfterMs?: number } | { kind: 'needs_reconnect'; message: string };
+
+/** A state change the workflow decides (waits, give-ups, operator actions), recorded with its audit entry. */
+export interface DeliveryChange {
+  state: DeliveryState;
+  /** Audit action, e.g. `delivery_rate_limited`, `delivery_skipped`. */
+  action: string;
+  actor: string;
+  /** Unique per change: `<workflowId>/<runId>/<seq>`, so a retried activity records once. */
+  eventKey: string;
+  errorClass?: string | null;
+  errorMessage?: string | null;
+  nextAttemptAt?: string | null;
+  task?: string | null;
+  publicUrl?: string | null;
+  externalId?: string | null;
+  skippedReason?: string | null;
+  reminded?: boolean;
+  live?: boolean;
+  takenDown?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export interface DeliveryResult {
+  channelId: string;
+  state: DeliveryState;
+  publicUrl: string | null;
+  liveAt: string | null;
+}
+
+/** Operator requests to a delivery workflow (Updates). */
+export interface RetryRequest {
+  by: string;
+}
+export interface SkipRequest {
+  by: string;
+  reason: string;
+}
+export interface ConfirmManualRequest {
+  by: string;
+  url: string;
+  note?: string;
+}
+
+export function deliveryWorkflowId(businessKey: string): string {
+  return `delivery:${businessKey}`;
+}
+
+export function takedownWorkflowId(businessKey: string): string {
+  return `takedown:${businessKey}`;
+}
+
+export function platformTaskQueue(base: string, platform: string): string {
+  return `${base}-${platform}`;
+}
+
+export function deliveryMediaQueue(base: string): string {
+  return `${base}-media`;
+}

@@ -1,0 +1,496 @@
+/**
+ * One delivery: one package revision on one channel, exactly once.
+ *   format once (the payload snapshot is what every retry sends) → prepare media → transmit
+ *   → confirm until the platform says it is public (or hand off to an operator).
+ * Failures follow their class: transient ones back off, rate limits wait as long as the platform
+ * says, refused credentials hold the channel until operations resume it, rejected content waits
+ * for operations (retry or skip), and an unknown outcome is reconciled before anything is sent
+ * again (the transmit activity does that). Activities run on the platform's own task queue, whose
+ * workers cap how many transmits run at once.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import type { DeliveryActivities } from '../activities/delivery-activities.js';
+import type {
+  AttemptOutcome,
+  ConfirmManualRequest,
+  DeliveryChange,
+  DeliveryPlan,
+  DeliveryResult,
+  DeliveryState,
+  RetryRequest,
+  SkipRequest,
+} from './delivery-types.js';
+
+export interface DeliveryStatus {
+  state: DeliveryState;
+  /** What the delivery is waiting for right now. */
+  waitingFor: 'nothing' | 'platform' | 'backoff' | 'rate_limit' | 'channel' | 'operator' | 'manual_post' | 'manual_takedown' | 'confirmation';
+  attempts: number;
+  lastError: string | null;
+}
+
+export const deliveryStatusQuery = defineQuery<DeliveryStatus>('status');
+export const retryDeliveryUpdate = defineUpdate<DeliveryStatus, [RetryRequest]>('retry');
+export const skipDeliveryUpdate = defineUpdate<DeliveryStatus, [SkipRequest]>('skip');
+export const confirmManualUpdate = defineUpdate<DeliveryStatus, [ConfirmManualRequest]>('confirmManual');
+/** Sent by operations' "resume channel" to every delivery held on that channel. */
+export const channelResumedSignal = defineSignal('channelResumed');
+
+/** Where a continued-as-new delivery picks up (long confirmation or manual waits). */
+export interface DeliveryResume {
+  phase: 'confirm' | 'manual';
+  markedUnconfirmed: boolean;
+  confirmStartedAt: number;
+}
+
+const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+const CONFIRM_POLL_MAX_MS = 60_000;
+const CONFIRM_POLL_AFTER_TIMEOUT_MS = 10 * 60_000;
+const CHANNEL_RECHECK_MS = 5 * 60_000;
+
+function activitiesFor(plan: DeliveryPlan) {
+  const main = proxyActivities<DeliveryActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+  });
+  // Renditions: long ffmpeg jobs heartbeat; a crashed worker's job resumes on another (cache keeps finished ones).
+  const media = proxyActivities<DeliveryActivities>({
+    taskQueue: plan.mediaQueue,
+    startToCloseTimeout: '3 hours',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
+  });
+  // Transmits heartbeat every 2 s: a worker killed mid-transmit is noticed within 15 s, and the
+  // retry reconciles with the platform first.
+  const platform = proxyActivities<DeliveryActivities>({
+    taskQueue: plan.platformQueue,
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
+  });
+  return { main, media, platform };
+}
+
+/** Activity calls finish even when a retraction cancels the delivery: a half-sent post must be recorded. */
+function safely<T>(step: () => Promise<T>): Promise<T> {
+  return CancellationScope.nonCancellable(step);
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResume): Promise<DeliveryResult> {
+  const { main, media, platform } = activitiesFor(plan);
+  const status: DeliveryStatus = { state: 'pending', waitingFor: 'nothing', attempts: 0, lastError: null };
+  let retryRequested: RetryRequest | null = null;
+  let skipRequested: SkipRequest | null = null;
+  let manualConfirmation: ConfirmManualRequest | null = null;
+  let resumedTimes = 0;
+  let seq = 0;
+  let publicUrl: string | null = null;
+  let liveAt: string | null = null;
+
+  const eventKey = () => `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}`;
+  const nowIso = () => new Date(Date.now()).toISOString();
+  const change = (c: Omit<DeliveryChange, 'eventKey' | 'actor'> & { actor?: string }) =>
+    safely(() => main.changeDelivery(plan, { actor: 'system', ...c, eventKey: eventKey() }));
+
+  // ── Operator requests ────────────────────────────────────────────────────
+  setHandler(deliveryStatusQuery, () => status);
+  const refuse = (code: string, message: string) => {
+    throw ApplicationFailure.create({ type: code, message, nonRetryable: true });
+  };
+  const finished = () => ['live', 'retracted', 'canceled'].includes(status.state);
+  setHandler(
+    retryDeliveryUpdate,
+    (r) => {
+      retryRequested = r;
+      return status;
+    },
+    {
+      validator: (_r: RetryRequest) => {
+        if (finished()) refuse('delivery_settled', `The delivery is ${status.state}; there is nothing to retry.`);
+        if (status.waitingFor === 'platform' || status.waitingFor === 'nothing') refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish.');
+        if (status.waitingFor === 'manual_post') refuse('delivery_manual', 'This is a manual hand-off: post the bundle on the platform and confirm the URL instead.');
+      },
+    },
+  );
+  setHandler(
+    skipDeliveryUpdate,
+    (r) => {
+      skipRequested = r;
+      return status;
+    },
+    {
+      validator: (r) => {
+        if (finished()) refuse('delivery_settled', `The delivery is already ${status.state}.`);
+        if (!r.reason || r.reason.trim() === '') refuse('reason_required', 'Say why the delivery is skipped: the reason goes to the audit trail.');
+        if (status.waitingFor === 'platform' || status.waitingFor === 'nothing') refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish, then skip.');
+      },
+    },
+  );
+  setHandler(
+    confirmManualUpdate,
+    (r) => {
+      manualConfirmation = r;
+      return status;
+    },
+    {
+      validator: (r) => {
+        if (finished()) refuse('delivery_settled', `The delivery is already ${status.state}.`);
+        if (status.waitingFor !== 'manual_post' && status.waitingFor !== 'confirmation') {
+          refuse('not_awaiting_confirmation', `Only a manual hand-off or an unconfirmed delivery can be confirmed by hand; this one is waiting for ${status.waitingFor}.`);
+        }
+        if (!/^https?:\/\/\S+$/.test(r.url ?? '')) refuse('invalid_url', `"${r.url}" is not the http(s) URL of the post.`);
+      },
+    },
+  );
+  setHandler(channelResumedSignal, () => {
+    resumedTimes += 1;
+  });
+
+  const operatorAsked = () => retryRequested !== null || skipRequested !== null;
+
+  /** Waits `ms` (or until an operator acts); true when an operator acted. */
+  async function wait(ms: number, waitingFor: DeliveryStatus['waitingFor'], also: () => boolean = () => false): Promise<boolean> {
+    status.waitingFor = waitingFor;
+    const acted = await condition(() => operatorAsked() || also(), ms);
+    return acted;
+  }
+
+  async function skip(): Promise<DeliveryResult> {
+    const request = skipRequested!;
+    status.state = 'canceled';
+    status.waitingFor = 'nothing';
+    await change({ state: 'canceled', action: 'delivery_skipped', actor: request.by, skippedReason: request.reason, task: null, details: { reason: request.reason } });
+    return result();
+  }
+
+  function result(): DeliveryResult {
+    return { channelId: plan.channelId, state: status.state, publicUrl, liveAt };
+  }
+
+  /** Waits for operations: retry (true) or skip (false). */
+  async function waitForOperator(): Promise<boolean> {
+    status.waitingFor = 'operator';
+    await condition(operatorAsked);
+    if (skipRequested) return false;
+    const by = retryRequested!.by;
+    retryRequested = null;
+    status.attempts = 0;
+    await change({ state: 'pending', action: 'delivery_retry_requested', actor: by, errorClass: null, errorMessage: null, nextAttemptAt: null });
+    status.state = 'pending';
+    return true;
+  }
+
+  async function confirmByHand(): Promise<DeliveryResult> {
+    const c = manualConfirmation!;
+    status.state = 'live';
+    status.waitingFor = 'nothing';
+    publicUrl = c.url;
+    liveAt = nowIso();
+    await change({ state: 'live', action: 'delivery_confirmed_manually', actor: c.by, publicUrl: c.url, task: null, live: true, errorClass: null, errorMessage: null, details: { url: c.url, note: c.note ?? null } });
+    return result();
+  }
+
+  /** Polls the platform until the post is public, refused, or confirmed by hand. */
+  async function confirmUntilFinal(from: DeliveryResume): Promise<'live' | 'rejected' | DeliveryResult> {
+    let interval = 2000;
+    let markedUnconfirmed = from.markedUnconfirmed;
+    for (;;) {
+      if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof deliveryWorkflow>(plan, { phase: 'confirm', markedUnconfirmed, confirmStartedAt: from.confirmStartedAt });
+      }
+      status.waitingFor = 'platform';
+      const outcome = await safely(() => platform.confirmDelivery(plan));
+      if (outcome.kind === 'live') {
+        publicUrl = outcome.publicUrl;
+        liveAt = nowIso();
+        status.state = 'live';
+        return 'live';
+      }
+      if (outcome.kind === 'rejected') {
+        status.state = 'failed';
+        status.lastError = outcome.message;
+        return 'rejected';
+      }
+      if (outcome.kind === 'needs_reconnect') {
+        const seen = resumedTimes;
+        if (await wait(CHANNEL_RECHECK_MS, 'channel', () => resumedTimes > seen || manualConfirmation !== null)) {
+          if (skipRequested) return skip();
+          if (manualConfirmation) return confirmByHand();
+        }
+        continue;
+      }
+      const elapsed = Date.now() - from.confirmStartedAt;
+      if (!markedUnconfirmed && elapsed > plan.confirmTimeoutMs) {
+        markedUnconfirmed = true;
+        status.state = 'unconfirmed';
+        const minutes = Math.round(plan.confirmTimeoutMs / 60_000);
+        status.lastError = `Accepted by the platform but not confirmed after ${minutes} min. Check the account's back office: if the post is public, confirm it with its URL; if it is not coming, skip the delivery. govpub keeps asking the platform meanwhile.`;
+        await change({ state: 'unconfirmed', action: 'delivery_unconfirmed', errorClass: 'unconfirmed', errorMessage: status.lastError });
+      }
+      const pause = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : markedUnconfirmed ? CONFIRM_POLL_AFTER_TIMEOUT_MS : interval;
+      interval = Math.min(interval * 2, CONFIRM_POLL_MAX_MS);
+      if (await wait(pause, 'confirmation', () => manualConfirmation !== null)) {
+        if (skipRequested) return skip();
+        if (manualConfirmation) return confirmByHand();
+        retryRequested = null; // "retry" while confirming means: ask the platform again now
+      }
+    }
+  }
+
+  /** Manual hand-off: reminds operations until someone posts the bundle and confirms the URL. */
+  async function awaitManualPost(): Promise<DeliveryResult> {
+    status.state = 'awaiting_manual';
+    for (;;) {
+      if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof deliveryWorkflow>(plan, { phase: 'manual', markedUnconfirmed: false, confirmStartedAt: Date.now() });
+      }
+      status.waitingFor = 'manual_post';
+      const acted = await condition(() => manualConfirmation !== null || skipRequested !== null, plan.reminderEveryMs);
+      if (skipRequested) return skip();
+      if (manualConfirmation) return confirmByHand();
+      if (!acted) await change({ state: 'awaiting_manual', action: 'delivery_manual_reminder', reminded: true, details: { message: 'The hand-off bundle is still waiting to be posted.' } });
+    }
+  }
+
+  async function settleAfterConfirm(outcome: 'live' | 'rejected' | DeliveryResult): Promise<DeliveryResult | null> {
+    if (outcome === 'live') return result();
+    if (outcome === 'rejected') return (await waitForOperator()) ? null : skip();
+    return outcome;
+  }
+
+  /** The main line: attempts until the delivery is live, handed off, skipped or cancelled. */
+  async function deliver(): Promise<DeliveryResult> {
+    if (resume?.phase === 'confirm') {
+      const settled = await settleAfterConfirm(await confirmUntilFinal(resume));
+      if (settled) return settled;
+    } else if (resume?.phase === 'manual') {
+      return awaitManualPost();
+    }
+    for (;;) {
+      if (skipRequested) return skip();
+      status.waitingFor = 'nothing';
+      let outcome: AttemptOutcome;
+      try {
+        const formatted = await safely(() => main.formatDelivery(plan));
+        if (formatted.kind === 'settled') {
+          status.state = formatted.state;
+          publicUrl = formatted.publicUrl;
+          return result();
+        }
+        if (formatted.kind === 'rejected') {
+          status.state = 'failed';
+          status.lastError = formatted.message;
+          if (await waitForOperator()) continue;
+          return skip();
+        }
+        if (formatted.kind === 'ready' && formatted.renditions > 0) {
+          status.waitingFor = 'platform';
+          await safely(() => media.prepareDeliveryMedia(plan));
+        }
+        status.state = 'transmitting';
+        status.waitingFor = 'platform';
+        outcome = await safely(() => platform.transmitDelivery(plan));
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        // Retries of the activity itself ran out (a bug, the database away, unusable media).
+        status.state = 'failed';
+        status.lastError = failureMessage(error);
+        await change({ state: 'failed', action: 'delivery_failed', errorClass: 'internal', errorMessage: `${status.lastError} (retry once the cause is fixed)` });
+        if (await waitForOperator()) continue;
+        return skip();
+      }
+      status.attempts += 1;
+      switch (outcome.kind) {
+        case 'live':
+          status.state = 'live';
+          publicUrl = outcome.publicUrl;
+          liveAt = nowIso();
+          return result();
+        case 'settled':
+          status.state = outcome.state;
+          publicUrl = outcome.publicUrl;
+          return result();
+        case 'awaiting_manual':
+          return awaitManualPost();
+        case 'submitted': {
+          status.state = 'unconfirmed';
+          const settled = await settleAfterConfirm(await confirmUntilFinal({ phase: 'confirm', markedUnconfirmed: false, confirmStartedAt: Date.now() }));
+          if (settled) return settled;
+          continue;
+        }
+        case 'held':
+        case 'needs_reconnect': {
+          status.state = outcome.kind === 'held' ? 'pending' : 'needs_reconnect';
+          status.lastError = outcome.kind === 'held' ? `channel paused: ${outcome.reason}` : outcome.message;
+          const seen = resumedTimes;
+          // Woken by "resume channel"; re-checked every few minutes in case a signal was missed.
+          await wait(CHANNEL_RECHECK_MS, 'channel', () => resumedTimes > seen);
+          if (retryRequested) retryRequested = null;
+          continue;
+        }
+        case 'rate_limited':
+          status.state = 'rate_limited';
+          status.lastError = outcome.message;
+          await wait(Math.max(1000, outcome.retryAfterMs), 'rate_limit');
+          if (retryRequested) retryRequested = null;
+          continue;
+        case 'unconfirmed':
+        case 'retryable': {
+          status.state = outcome.kind === 'unconfirmed' ? 'unconfirmed' : 'pending';
+          status.lastError = outcome.message;
+          if (status.attempts >= plan.maxAttempts) {
+            status.state = 'failed';
+            await change({
+              state: 'failed',
+              action: 'delivery_failed',
+              errorClass: outcome.kind,
+              errorMessage: `${outcome.message} Gave up after ${status.attempts} attempts; retry when the platform is back, or skip.`,
+            });
+            if (await waitForOperator()) continue;
+            return skip();
+          }
+          const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(status.attempts, 12));
+          const nextAt = new Date(Date.now() + backoff).toISOString();
+          await change({ state: status.state, action: 'delivery_retry_scheduled', nextAttemptAt: nextAt, details: { attempt: status.attempts, inMs: backoff } });
+          await wait(backoff, 'backoff');
+          if (retryRequested) retryRequested = null;
+          continue;
+        }
+        case 'rejected':
+          status.state = 'failed';
+          status.lastError = outcome.message;
+          if (await waitForOperator()) continue;
+          return skip();
+      }
+    }
+  }
+
+  try {
+    return await deliver();
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    // A retraction cancelled the release: what went out stays recorded (and is taken down);
+    // what did not go out is cancelled.
+    return await safely(async () => {
+      if (status.state !== 'live' && status.state !== 'unconfirmed') {
+        status.state = 'canceled';
+        await main.changeDelivery(plan, { state: 'canceled', action: 'delivery_canceled', actor: 'system', eventKey: eventKey(), task: null, details: { reason: 'the package was retracted before this delivery went out' } });
+      }
+      return result();
+    });
+  }
+}
+
+// ── Take-down ───────────────────────────────────────────────────────────────
+
+export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; retractedBy: string }): Promise<DeliveryResult> {
+  const { main, platform } = activitiesFor(plan);
+  const status: DeliveryStatus = { state: 'retracting', waitingFor: 'nothing', attempts: 0, lastError: null };
+  let manualConfirmation: ConfirmManualRequest | null = null;
+  let retryRequested: RetryRequest | null = null;
+  let resumedTimes = 0;
+  let seq = 0;
+  const eventKey = () => `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}`;
+
+  setHandler(deliveryStatusQuery, () => status);
+  setHandler(
+    confirmManualUpdate,
+    (r) => {
+      manualConfirmation = r;
+      return status;
+    },
+    {
+      validator: (_r: ConfirmManualRequest) => {
+        if (status.state === 'retracted') throw ApplicationFailure.create({ type: 'delivery_settled', message: 'Already taken down.', nonRetryable: true });
+      },
+    },
+  );
+  setHandler(
+    retryDeliveryUpdate,
+    (r) => {
+      retryRequested = r;
+      return status;
+    },
+  );
+  setHandler(channelResumedSignal, () => {
+    resumedTimes += 1;
+  });
+
+  for (;;) {
+    status.waitingFor = 'platform';
+    const outcome = await platform.takeDownDelivery(plan);
+    status.attempts += 1;
+    if (outcome.kind === 'retracted') {
+      status.state = 'retracted';
+      status.waitingFor = 'nothing';
+      return { channelId: plan.channelId, state: 'retracted', publicUrl: null, liveAt: null };
+    }
+    if (outcome.kind === 'manual') break;
+    status.lastError = outcome.message;
+    const seen = resumedTimes;
+    const waitMs = outcome.kind === 'needs_reconnect' ? CHANNEL_RECHECK_MS : (outcome.retryAfterMs ?? Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(status.attempts, 12)));
+    if (status.attempts >= plan.maxAttempts && outcome.kind === 'retryable') {
+      // Keep the task visible to operations: they may take it down by hand and confirm.
+      await main.changeDelivery(plan, { state: 'retracting', action: 'delivery_takedown_failed', actor: 'system', eventKey: eventKey(), task: 'manual_takedown', errorClass: 'retryable', errorMessage: `${outcome.message} Take the post down by hand and confirm, or retry.` });
+      break;
+    }
+    status.waitingFor = outcome.kind === 'needs_reconnect' ? 'channel' : 'backoff';
+    await condition(() => resumedTimes > seen || retryRequested !== null || manualConfirmation !== null, waitMs);
+    retryRequested = null;
+    if (manualConfirmation) break;
+  }
+
+  // Manual take-down task: remind until an operator confirms the post is gone.
+  for (;;) {
+    status.waitingFor = 'manual_takedown';
+    if (manualConfirmation) break;
+    const acted = await condition(() => manualConfirmation !== null || retryRequested !== null, plan.reminderEveryMs);
+    if (retryRequested && !manualConfirmation) {
+      retryRequested = null;
+      const outcome = await platform.takeDownDelivery(plan);
+      if (outcome.kind === 'retracted') {
+        status.state = 'retracted';
+        return { channelId: plan.channelId, state: 'retracted', publicUrl: null, liveAt: null };
+      }
+      continue;
+    }
+    if (!acted) {
+      await main.changeDelivery(plan, { state: 'retracting', action: 'delivery_takedown_reminder', actor: 'system', eventKey: eventKey(), reminded: true, details: { reason: plan.reason } });
+    }
+  }
+  const confirmation = manualConfirmation!;
+  await main.changeDelivery(plan, {
+    state: 'retracted',
+    action: 'delivery_takedown_confirmed',
+    actor: confirmation.by,
+    eventKey: eventKey(),
+    task: null,
+    takenDown: true,
+    details: { note: confirmation.note ?? null, url: confirmation.url },
+  });
+  status.state = 'retracted';
+  status.waitingFor = 'nothing';
+  return { channelId: plan.channelId, state: 'retracted', publicUrl: null, liveAt: null };
+}

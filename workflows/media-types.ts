@@ -1,0 +1,80 @@
+/** Messages of the media-renditions workflow: shared by the workflow, its activities, the service and the CLI. */
+
+/** The task queue of the rendition activities: CPU-heavy work on workers sized for it. */
+export function mediaTaskQueue(baseTaskQueue: string): string {
+  return `${baseTaskQueue}-media`;
+}
+
+export function mediaJobWorkflowId(jobId: string): string {
+  return `media-${jobId}`;
+}
+
+export interface MediaRenditionsInput {
+  jobId: string;
+  /** SHA-256 of the original. */
+  mediaId: string;
+  /** Spec keys from media/specs.ts, in the order they are made. */
+  specs: string[];
+  /** The channel the renditions are for: its watermark (config/registry/watermarks.yaml) applies. */
+  channelId?: string;
+  /** Apply the channel's (or platform's) watermark where a spec allows one. Default true. */
+  watermark?: boolean;
+  /** Where the rendition activities run: mediaTaskQueue(<the workflow's task queue>). */
+  activityTaskQueue: string;
+  /** Seconds without a heartbeat before a render counts as lost (worker crash) and is retried. Default 30. */
+  heartbeatTimeoutSec?: number;
+  /** Renditions made at once (each ffmpeg already uses several cores). Default 1. */
+  concurrency?: number;
+}
+
+export interface RenderRenditionInput {
+  jobId: string;
+  mediaId: string;
+  specKey: string;
+  channelId?: string;
+  watermark: boolean;
+}
+
+/** What a render activity reports in its heartbeats (and what a retry after a crash finds). */
+export interface MediaRenditionHeartbeat {
+  percent: number;
+  spec: string;
+  /** The rendition is in the store (a retry then takes it from the cache). */
+  finished: boolean;
+}
+
+export interface RenditionSummary {
+  specKey: string;
+  /** SHA-256 of the rendition file. */
+  sha256: string;
+  mime: string;
+  sizeBytes: number;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+  /** Served from the cache: nothing was rendered. */
+  cached: boolean;
+  watermarked: boolean;
+  warnings: string[];
+  /** Percent the previous attempt had reached when its worker was lost (resumed job). */
+  resumedFrom?: number;
+}
+
+export interface MediaJobFailure {
+  spec: string;
+  code: string;
+  message: string;
+}
+
+export interface FinishMediaJobInput {
+  jobId: string;
+  state: 'done' | 'failed' | 'canceled';
+  failures: MediaJobFailure[];
+}
+
+export interface MediaRenditionsResult {
+  jobId: string;
+  state: 'done' | 'failed';
+  renditions: RenditionSummary[];
+  failures: MediaJobFailure[];
+}
