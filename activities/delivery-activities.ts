@@ -57,6 +57,9 @@ const DEFAULT_PLATFORM: Omit<PlatformConfig, 'platform'> = {
   confirmTimeoutSec: 1800,
   maxAttempts: 8,
   reminderEverySec: 14400,
+  retryInitialSec: 2,
+  retryMaxSec: 300,
+  rateLimitWaitSec: 60,
   credentials: {},
 };
 
@@ -80,10 +83,10 @@ export function databaseTokenStore(db: Kysely<DB>, channelId: string): TokenStor
   };
 }
 
-function errorOutcome(error: DeliveryError): AttemptOutcome {
+function errorOutcome(error: DeliveryError, defaultWaitMs = 60_000): AttemptOutcome {
   switch (error.errorClass) {
     case 'rate_limited':
-      return { kind: 'rate_limited', message: error.message, retryAfterMs: error.retryAfterMs ?? 60_000 };
+      return { kind: 'rate_limited', message: error.message, retryAfterMs: error.retryAfterMs ?? defaultWaitMs };
     case 'needs_reconnect':
       return { kind: 'needs_reconnect', message: error.message };
     case 'rejected':
@@ -191,7 +194,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       baseUrl: deps.baseUrlFor(channel),
       tokens: databaseTokenStore(db, channel.id),
       renditions: deps.renditions(extra.signal),
-      checkpointed,
+      // A getter: what reconcile saves is visible to the transmit that follows on the same context.
+      get checkpointed() {
+        return checkpointed;
+      },
       async checkpoint(progress) {
         checkpointed = { ...checkpointed, ...progress };
         await db
@@ -232,7 +238,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
 
   /** Records a classified failure on the row (and holds the channel when credentials were refused). */
   async function recordFailure(plan: DeliveryPlan, error: DeliveryError, attempt: number): Promise<AttemptOutcome> {
-    const outcome = errorOutcome(error);
+    const outcome = errorOutcome(error, plan.rateLimitWaitMs);
     const state: DeliveryState =
       outcome.kind === 'needs_reconnect' ? 'needs_reconnect' : outcome.kind === 'rejected' ? 'failed' : outcome.kind === 'rate_limited' ? 'rate_limited' : outcome.kind === 'unconfirmed' ? 'unconfirmed' : 'pending';
     await record(
@@ -302,6 +308,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           confirmTimeoutMs: config.confirmTimeoutSec * 1000,
           maxAttempts: config.maxAttempts,
           reminderEveryMs: config.reminderEverySec * 1000,
+          retryInitialMs: config.retryInitialSec * 1000,
+          retryMaxMs: config.retryMaxSec * 1000,
+          rateLimitWaitMs: config.rateLimitWaitSec * 1000,
           releasedAt: input.releasedAt,
         };
       });
@@ -410,7 +419,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         return { kind: 'pending', ...(status.note ? { note: status.note } : {}) };
       } catch (error) {
         if (!isDeliveryError(error)) throw error;
-        const outcome = errorOutcome(error);
+        const outcome = errorOutcome(error, plan.rateLimitWaitMs);
         if (outcome.kind === 'needs_reconnect' || outcome.kind === 'rate_limited') return outcome;
         return { kind: 'retryable', message: error.message };
       }

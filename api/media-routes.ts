@@ -74,6 +74,27 @@ async function sendBlob(
 }
 
 /**
+ * Reads and discards the rest of a refused upload so the client, still sending, gets to read the
+ * answer (clients that meet a closed socket mid-upload report a reset instead). Past `budget`
+ * bytes or `ms` the connection is cut: a refused 4 GB upload is not read to its end.
+ */
+function drainRefusedUpload(request: FastifyRequest, budget = 64 * 1024 * 1024, ms = 30_000): void {
+  const req = request.raw;
+  if (req.complete) return;
+  let seen = 0;
+  const cut = () => req.socket?.destroy();
+  const timer = setTimeout(cut, ms);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > budget) cut();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+/**
  * Registers the media routes in their own encapsulated scope (multipart parsing applies only
  * there). `requireActor` is the API's bearer-token check.
  */
@@ -119,9 +140,12 @@ export function registerMediaRoutes(
       try {
         const result = await media.ingest(part.file, { uploadName: part.filename, createdBy: actorOf(request), signal: aborted.signal });
         return reply.status(result.created ? 201 : 200).send({ ...result.media, created: result.created, warnings: result.warnings });
+      } catch (error) {
+        // Refused before the whole body arrived (not media, over the limit): answer now.
+        if (!request.raw.complete) drainRefusedUpload(request);
+        throw error;
       } finally {
         request.raw.off('close', onClose);
-        if (!part.file.readableEnded) part.file.resume(); // drain what is left so the reply can go out
       }
     });
   });

@@ -21,13 +21,18 @@ export interface PlatformConfig {
   confirmTimeoutSec: number;
   maxAttempts: number;
   reminderEverySec: number;
+  /** First wait after a transient failure; doubles per attempt up to retryMaxSec. */
+  retryInitialSec: number;
+  retryMaxSec: number;
+  /** Wait after a rate limit when the platform does not say how long. */
+  rateLimitWaitSec: number;
   credentials: Record<string, string | SecretRef>;
 }
 
 export type PlatformConfigs = Record<Platform, PlatformConfig>;
 
-const DEFAULTS = { concurrency: 2, confirmTimeoutSec: 1800, maxAttempts: 8, reminderEverySec: 14400 };
-const KEYS = ['baseUrl', 'concurrency', 'ratePerSecond', 'confirmTimeoutSec', 'maxAttempts', 'reminderEverySec', 'credentials'];
+const DEFAULTS = { concurrency: 2, confirmTimeoutSec: 1800, maxAttempts: 8, reminderEverySec: 14400, retryInitialSec: 2, retryMaxSec: 300, rateLimitWaitSec: 60 };
+const KEYS = ['baseUrl', 'concurrency', 'ratePerSecond', 'confirmTimeoutSec', 'maxAttempts', 'reminderEverySec', 'retryInitialSec', 'retryMaxSec', 'rateLimitWaitSec', 'credentials'];
 
 export function platformsFile(configDir: string): string {
   return path.join(configDir, 'registry', 'platforms.yaml');
@@ -118,11 +123,19 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       confirmTimeoutSec: positiveInt('confirmTimeoutSec', DEFAULTS.confirmTimeoutSec)!,
       maxAttempts: Math.floor(positiveInt('maxAttempts', DEFAULTS.maxAttempts)!),
       reminderEverySec: positiveInt('reminderEverySec', DEFAULTS.reminderEverySec)!,
+      retryInitialSec: positiveInt('retryInitialSec', DEFAULTS.retryInitialSec)!,
+      retryMaxSec: positiveInt('retryMaxSec', DEFAULTS.retryMaxSec)!,
+      rateLimitWaitSec: positiveInt('rateLimitWaitSec', DEFAULTS.rateLimitWaitSec)!,
       credentials,
     };
   }
   if (issues.length) throw new ConfigError(issues);
   return configs;
+}
+
+/** The same configuration with some settings replaced on every platform (tests, benchmarks). */
+export function withPlatformOverrides(configs: PlatformConfigs, overrides: Partial<Omit<PlatformConfig, 'platform' | 'credentials'>>): PlatformConfigs {
+  return Object.fromEntries(Object.entries(configs).map(([k, v]) => [k, { ...v, ...overrides }])) as PlatformConfigs;
 }
 
 /** Names of every secret platforms.yaml refers to (media-center client secrets). */

@@ -41,6 +41,11 @@ export function ensureDevSecrets(dataDir: string, registry: Registry, platforms:
   return file;
 }
 
+/** The user id a simulator gives an account (open_id / uid), so its posts can be traced back to the channel. */
+export function simulatedOpenId(platform: string, accountId: string): string {
+  return `${platform}-${accountId}`;
+}
+
 /** Simulator options that accept exactly the accounts' (development) credentials and tokens. */
 export function simulatorOptionsFor(registry: Registry, platforms: PlatformConfigs, secrets: SecretSources): Partial<SimulatorOptionsByKind> {
   const names = [...new Set([...collectSecretRefs(registry).map((u) => u.secret), ...platformSecretNames(platforms)])];
@@ -63,19 +68,19 @@ export function simulatorOptionsFor(registry: Registry, platforms: PlatformConfi
         break;
       case 'weibo':
         add('weibo', value(c.appKey), value(c.appSecret));
-        if (value(c.accessToken)) weiboTokens[value(c.accessToken)] = { appKey: value(c.appKey), uid: account.id };
+        if (value(c.accessToken)) weiboTokens[value(c.accessToken)] = { appKey: value(c.appKey), uid: simulatedOpenId(account.platform, account.id) };
         break;
       case 'douyin':
         add('douyin', value(c.clientKey), value(c.clientSecret));
-        if (value(c.refreshToken)) douyinRefresh[value(c.refreshToken)] = { clientKey: value(c.clientKey), user: account.id };
+        if (value(c.refreshToken)) douyinRefresh[value(c.refreshToken)] = { clientKey: value(c.clientKey), openId: simulatedOpenId(account.platform, account.id) };
         break;
       case 'bilibili':
         add('bilibili', value(c.clientId), value(c.clientSecret));
-        if (value(c.refreshToken)) bilibiliRefresh[value(c.refreshToken)] = { clientId: value(c.clientId), user: account.id };
+        if (value(c.refreshToken)) bilibiliRefresh[value(c.refreshToken)] = { clientId: value(c.clientId), openId: simulatedOpenId(account.platform, account.id) };
         break;
       case 'kuaishou':
         add('kuaishou', value(c.appId), value(c.appSecret));
-        if (value(c.refreshToken)) kuaishouRefresh[value(c.refreshToken)] = { appId: value(c.appId), user: account.id };
+        if (value(c.refreshToken)) kuaishouRefresh[value(c.refreshToken)] = { appId: value(c.appId), openId: simulatedOpenId(account.platform, account.id) };
         break;
       default:
         break;

@@ -41,6 +41,8 @@ export interface PackageContent {
   interpretations: Interpretation[];
   targets: string[];
   releaseAt: string | null;
+  /** The cover image (an uploaded image's id) with its alt text, for portal lists and new-media posts. */
+  cover?: { mediaId: string; alt: string };
 }
 
 export interface FieldIssue {
@@ -189,9 +191,19 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
       fail('releaseAt', 'expected an ISO 8601 date-time such as 2026-12-01T09:00:00+08:00');
     } else releaseAt = new Date(body.releaseAt).toISOString();
   }
-  const known = new Set(['title', 'catalogueItem', 'document', 'interpretations', 'targets', 'releaseAt']);
+  let cover: { mediaId: string; alt: string } | undefined;
+  if (body.cover !== undefined && body.cover !== null) {
+    if (!isObject(body.cover)) fail('cover', 'expected an object { mediaId, alt }');
+    else {
+      const mediaId = text(body.cover, 'mediaId', 'cover.mediaId', { required: true });
+      const alt = text(body.cover, 'alt', 'cover.alt', { required: true, max: 200 });
+      if (mediaId && !/^[0-9a-f]{64}$/.test(mediaId)) fail('cover.mediaId', 'expected the id of an uploaded image (64 hex characters, from POST /api/media)');
+      else if (mediaId && alt) cover = { mediaId, alt };
+    }
+  }
+  const known = new Set(['title', 'catalogueItem', 'document', 'interpretations', 'targets', 'releaseAt', 'cover']);
   for (const key of Object.keys(body)) if (!known.has(key)) fail(key, 'unknown field');
 
   if (issues.length > 0 || !item || !title) throw new ValidationError(issues);
-  return { content: { title, catalogueItem: item.id, document, interpretations, targets, releaseAt }, item };
+  return { content: { title, catalogueItem: item.id, document, interpretations, targets, releaseAt, ...(cover ? { cover } : {}) }, item };
 }

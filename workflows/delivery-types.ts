@@ -47,6 +47,9 @@ export interface DeliveryPlan extends DeliveryRef {
   confirmTimeoutMs: number;
   maxAttempts: number;
   reminderEveryMs: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  rateLimitWaitMs: number;
   /** When the release started: one stable date for every channel's pages and posts. */
   releasedAt: string;
 }

@@ -58,7 +58,6 @@ export interface DeliveryResume {
 }
 
 const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
-const MAX_BACKOFF_MS = 5 * 60_000;
 const CONFIRM_POLL_MAX_MS = 60_000;
 const CONFIRM_POLL_AFTER_TIMEOUT_MS = 10 * 60_000;
 const CHANNEL_RECHECK_MS = 5 * 60_000;
@@ -371,7 +370,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
             if (await waitForOperator()) continue;
             return skip();
           }
-          const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(status.attempts, 12));
+          const backoff = Math.min(plan.retryMaxMs, plan.retryInitialMs * 2 ** Math.min(status.attempts - 1, 12));
           const nextAt = new Date(Date.now() + backoff).toISOString();
           await change({ state: status.state, action: 'delivery_retry_scheduled', nextAttemptAt: nextAt, details: { attempt: status.attempts, inMs: backoff } });
           await wait(backoff, 'backoff');
@@ -450,7 +449,7 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
     if (outcome.kind === 'manual') break;
     status.lastError = outcome.message;
     const seen = resumedTimes;
-    const waitMs = outcome.kind === 'needs_reconnect' ? CHANNEL_RECHECK_MS : (outcome.retryAfterMs ?? Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(status.attempts, 12)));
+    const waitMs = outcome.kind === 'needs_reconnect' ? CHANNEL_RECHECK_MS : (outcome.retryAfterMs ?? Math.min(plan.retryMaxMs, plan.retryInitialMs * 2 ** Math.min(status.attempts - 1, 12)));
     if (status.attempts >= plan.maxAttempts && outcome.kind === 'retryable') {
       // Keep the task visible to operations: they may take it down by hand and confirm.
       await main.changeDelivery(plan, { state: 'retracting', action: 'delivery_takedown_failed', actor: 'system', eventKey: eventKey(), task: 'manual_takedown', errorClass: 'retryable', errorMessage: `${outcome.message} Take the post down by hand and confirm, or retry.` });

@@ -6,7 +6,7 @@
  * The manifest lives inside each generation (`.govpub/manifest.json`) so it is swapped in with
  * the pages it describes: whoever reads `current` sees pages and state of the same release.
  */
-import type { PortalPayload } from './payload.js';
+import { PORTAL_COVER_SPEC, type PortalPayload } from './payload.js';
 
 /** A rendition copied into the site (`media/<sha256>.<ext>`). */
 export interface MediaFile {
@@ -86,7 +86,7 @@ export interface AppliedChanges {
 
 export function entryFromSource(source: PackageSource, columns: string[]): PackageEntry {
   const p = source.payload;
-  const cover = p.cover ? source.media[mediaKey(p.cover.mediaId, 'portal.cover')] : undefined;
+  const cover = p.cover ? source.media[mediaKey(p.cover.mediaId, PORTAL_COVER_SPEC)] : undefined;
   return {
     revision: p.revision,
     contentHash: p.contentHash,

@@ -1,0 +1,141 @@
+/**
+ * A whole release to every kind of channel, on real components: the platform simulators (with
+ * the development secrets they accept), the real adapters, a real media store with a photo and a
+ * video made here, the portal written to a temporary web root, Temporal and PostgreSQL.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { createChannelAdapters } from '../../adapters/index.js';
+import { loadPlatformConfigs, withPlatformOverrides, type PlatformConfigs } from '../../config/platforms.js';
+import { ROOT_DIR } from '../../config/settings.js';
+import { loadRegistry } from '../../config/registry.js';
+import { portalColumn, type Registry } from '../../domain/registry.js';
+import { ingestUpload, LocalMediaStore, resolveMediaBinaries } from '../../media/index.js';
+import { buildDeliveryDeps } from '../../runtime/channel-access.js';
+import { ensureDevSecrets, simulatorOptionsFor } from '../../runtime/local-platforms.js';
+import { startAllSimulators, type AllSimulators, type FaultRuleInput, type SimulatorKind } from '../../simulators/index.js';
+import type { ActivityDeps } from '../../activities/index.js';
+
+export const PUBLISH_PATHS: Partial<Record<SimulatorKind, string>> = {
+  wechat_oa: '/cgi-bin/freepublish/submit',
+  douyin: '/video/create/',
+  bilibili: '/arcopen/fn/archive/add-by-utoken',
+  kuaishou: '/openapi/photo/publish',
+  news_site: '/api/v1/articles',
+  media_app: '/api/v1/articles',
+};
+
+/** 30% transient faults on every request, and 5% of publish calls accepted but never confirmed. */
+export function faultMix(kind: SimulatorKind): FaultRuleInput[] {
+  const rules: FaultRuleInput[] = [];
+  const publish = PUBLISH_PATHS[kind];
+  if (publish) rules.push({ match: publish, method: 'POST', kind: 'never_confirm', probability: 0.05 });
+  rules.push({ match: '*', kind: 'drop_response', probability: 0.1 });
+  rules.push({ match: '*', kind: 'http_error', status: 503, probability: 0.11 });
+  if (kind === 'news_site' || kind === 'media_app') rules.push({ match: '*', kind: 'rate_limit', retryAfterSeconds: 1, probability: 0.125 });
+  else rules.push({ match: '*', kind: 'busy', probability: 0.125 });
+  return rules;
+}
+
+export interface ReleaseWorld {
+  dir: string;
+  registry: Registry;
+  simulators: AllSimulators;
+  platforms: PlatformConfigs;
+  secretsFile: string;
+  mediaStore: LocalMediaStore;
+  webRoot: string;
+  portalUrl: string;
+  photoId: string;
+  videoId: string;
+  deps(base: ActivityDeps): ActivityDeps;
+  close(): Promise<void>;
+}
+
+/** Test timing: fast retries and a short confirmation timeout, so a proof runs in minutes. */
+export const FAST_TIMING = { retryInitialSec: 0.2, retryMaxSec: 2, rateLimitWaitSec: 1, confirmTimeoutSec: 6, maxAttempts: 40 };
+
+export async function startReleaseWorld(options: { faults?: boolean; seed?: number } = {}): Promise<ReleaseWorld> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-release-'));
+  const registry = await loadRegistry();
+  const basePlatforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
+  const secretsFile = ensureDevSecrets(dir, registry, basePlatforms);
+  const secrets = { env: {}, secretsFile };
+  const faults = options.faults ? Object.fromEntries((['wechat_oa', 'weibo', 'douyin', 'bilibili', 'kuaishou', 'news_site', 'media_app'] as const).map((k) => [k, faultMix(k)])) : undefined;
+  const simulators = await startAllSimulators({ seed: options.seed ?? 7, publishDelayMs: 200, faults, options: simulatorOptionsFor(registry, basePlatforms, secrets) });
+  const platforms = withPlatformOverrides(loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {}, simulatorUrls: simulators.urls }), FAST_TIMING);
+  const mediaStore = new LocalMediaStore(path.join(dir, 'media'));
+  const webRoot = path.join(dir, 'portal');
+  const portalUrl = 'http://127.0.0.1:9/portal';
+
+  // A photo (cover and in-article picture) and a 1280×720 video interpretation.
+  const photoFile = path.join(dir, 'photo.jpg');
+  await sharp({ create: { width: 1800, height: 1200, channels: 3, background: { r: 180, g: 40, b: 40 } } })
+    .composite([{ input: Buffer.from('<svg width="1800" height="1200"><circle cx="900" cy="600" r="400" fill="#f5d142"/></svg>') }])
+    .jpeg({ quality: 85 })
+    .toFile(photoFile);
+  const videoFile = path.join(dir, 'video.mp4');
+  const { ffmpeg } = await resolveMediaBinaries();
+  execFileSync(ffmpeg.path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25:duration=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-y', videoFile]);
+  const photo = await ingestUpload(mediaStore, fs.createReadStream(photoFile), { label: '政策图解.jpg' });
+  const video = await ingestUpload(mediaStore, fs.createReadStream(videoFile), { label: '政策解读.mp4' });
+
+  const adapterFor = createChannelAdapters({
+    portal: { webRoot, publicBaseUrl: portalUrl, columnName: (id) => portalColumn(registry, id)?.path.join(' > ') },
+    mediaCenterColumns: registry.mediaCenter.columns,
+    handoffDir: (key) => path.join(dir, 'handoff', key.replace(/[^A-Za-z0-9._-]+/g, '_')),
+  });
+  return {
+    dir,
+    registry,
+    simulators,
+    platforms,
+    secretsFile,
+    mediaStore,
+    webRoot,
+    portalUrl,
+    photoId: photo.sha256,
+    videoId: video.sha256,
+    deps: (base) =>
+      buildDeliveryDeps({ db: base.db, registry, platforms, secrets, mediaStore, portalUrl, taskQueue: base.taskQueue, adapterFor }),
+    async close() {
+      await simulators.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every channel the proof targets: two portal columns, all 23 accounts, two media-center columns. */
+export function everyChannel(registry: Registry, portalColumns: string[]): string[] {
+  return [
+    ...portalColumns.map((c) => `portal:${c}`),
+    ...registry.accounts.map((a) => `${a.platform}:${a.id}`),
+    'news_site:zcjd',
+    'media_app:zcjd',
+  ];
+}
+
+/** A policy package with a photo cover, a picture in the text, a text and a video interpretation. */
+export function richPolicyPackage(world: ReleaseWorld, targets: string[], title = '关于进一步优化营商环境的若干措施') {
+  const item = world.registry.catalogue.find((i) => i.requiresInterpretation)!;
+  return {
+    title,
+    catalogueItem: item.id,
+    cover: { mediaId: world.photoId, alt: '碑林区营商环境政策图解' },
+    document: {
+      title: `碑林区人民政府${title}`,
+      body: `<p>为深入贯彻落实国家和省市优化营商环境决策部署，结合我区实际，制定以下措施。</p><p><img src="/api/media/${world.photoId}/content" alt="措施一览图"></p><p>一、优化政务服务。二、降低经营成本。</p>`,
+      issuingUnit: '碑林区人民政府',
+      documentNumber: '碑政发〔2026〕3号',
+      formedAt: '2026-11-20',
+    },
+    interpretations: [
+      { form: 'text', title: `《${title}》政策解读`, body: '<p>一、出台背景：为进一步激发市场主体活力。</p><p>二、主要内容：共十条措施。</p>' },
+      { form: 'video', title: `一图读懂｜${title}`.slice(0, 30), body: '<p>视频解读：三分钟了解十条措施。</p>', mediaId: world.videoId },
+    ],
+    targets,
+  };
+}
