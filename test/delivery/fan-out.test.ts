@@ -46,6 +46,16 @@ describe('fan-out to every channel', () => {
       expect({ target, count: published.get(target)?.length ?? 0 }).toEqual({ target, count: target.startsWith('news_site:') || target.startsWith('media_app:') ? 3 : 1 });
     }
 
+    // The faults really happened: about 30% of all platform requests, and at least one push never confirmed.
+    const requests = Object.values(world.simulators.simulators).flatMap((sim) => sim.state.requests()).filter((r) => !r.path.startsWith('/__sim'));
+    const faulted = requests.filter((r) => r.fault);
+    const unconfirmed = rows.filter((r) => r.state === 'unconfirmed');
+    console.log(`fan-out: ${targets.length} channels, ${requests.length} platform requests, ${faulted.length} faulted (${Math.round((faulted.length / requests.length) * 100)}%), ${unconfirmed.length} never confirmed, ${manual.length} manual`);
+    if (process.env.GOVPUB_PROOF_FAULTS !== 'off') {
+      expect(faulted.length / requests.length).toBeGreaterThan(0.2);
+      expect(unconfirmed.length).toBeGreaterThanOrEqual(1);
+    }
+
     // Operations finish the rest: post the hand-off bundles, confirm what the platforms never confirmed.
     const deliveries = new DeliveryService(app.ctx);
     for (const row of rows.filter((r) => r.state !== 'live')) {

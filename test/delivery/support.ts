@@ -32,6 +32,8 @@ export const PUBLISH_PATHS: Partial<Record<SimulatorKind, string>> = {
 export function faultMix(kind: SimulatorKind): FaultRuleInput[] {
   const rules: FaultRuleInput[] = [];
   const publish = PUBLISH_PATHS[kind];
+  // The first WeChat push is never confirmed for sure, so every run exercises that path.
+  if (kind === 'wechat_oa') rules.push({ match: publish!, method: 'POST', kind: 'never_confirm', count: 1 });
   if (publish) rules.push({ match: publish, method: 'POST', kind: 'never_confirm', probability: 0.05 });
   rules.push({ match: '*', kind: 'drop_response', probability: 0.1 });
   rules.push({ match: '*', kind: 'http_error', status: 503, probability: 0.11 });

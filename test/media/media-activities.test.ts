@@ -1,0 +1,241 @@
+/**
+ * Rendition jobs end to end: the media-renditions workflow on a real Temporal server, its render
+ * activities on the media task queue with real ffmpeg/sharp, progress in PostgreSQL and the API.
+ *
+ * - progress heartbeats rise to 100 and show in media_jobs and GET /api/media/:id;
+ * - asking again costs nothing (no ffmpeg, no ffprobe, no sharp);
+ * - cancelling the job kills ffmpeg: no ffmpeg is left and the job is canceled;
+ * - a worker process killed with SIGKILL mid-transcode: a new one finishes the job, renditions
+ *   already made are not made again, and the render resumes from its heartbeat.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ROOT_DIR } from '../../config/settings.js';
+import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
+import type { MediaJobView } from '../../services/media.js';
+import { mediaJobWorkflowId } from '../../workflows/media-types.js';
+import { makeClip, mediaToolsForTests } from './fixtures.js';
+import { ffmpegProcessesMentioning, startMediaHarness, until, uploadFile, type MediaHarness } from './media-harness.js';
+
+const tools = await mediaToolsForTests();
+let h: MediaHarness;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  h = await startMediaHarness({ heartbeatTimeoutSec: 5 });
+  await h.startWorkers();
+}, 180_000);
+
+afterAll(async () => {
+  for (const c of children) await killChild(c);
+  await h?.close();
+});
+
+async function job(id: string): Promise<MediaJobView> {
+  return h.media.getJob(id);
+}
+
+async function clip(name: string, opts: Parameters<typeof makeClip>[2]): Promise<string> {
+  const file = path.join(h.dir, name);
+  makeClip(tools.binaries!.ffmpeg.path, file, opts);
+  const res = await uploadFile(h, file, name);
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function request(mediaId: string, body: Record<string, unknown>): Promise<MediaJobView & { existing: boolean }> {
+  const res = await h.call('POST', `/api/media/${mediaId}/renditions`, h.editor.token, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body;
+}
+
+function finished(jobId: string, timeoutMs = 180_000): Promise<MediaJobView> {
+  return until(`job ${jobId} to finish`, async () => {
+    const j = await job(jobId);
+    return ['done', 'failed', 'canceled'].includes(j.state) ? j : undefined;
+  }, timeoutMs, 200);
+}
+
+/** Activity attempts per spec, from the workflow's history. */
+async function renderAttempts(jobId: string): Promise<Record<string, { scheduled: number; attempts: number[] }>> {
+  const history = await h.client.workflow.getHandle(mediaJobWorkflowId(jobId)).fetchHistory();
+  const specOf = new Map<string, string>();
+  const out: Record<string, { scheduled: number; attempts: number[] }> = {};
+  for (const e of history.events ?? []) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled && scheduled.activityType?.name === 'renderRendition') {
+      const input = defaultPayloadConverter.fromPayload<{ specKey: string }>(scheduled.input!.payloads![0]!);
+      specOf.set(String(e.eventId), input.specKey);
+      (out[input.specKey] ??= { scheduled: 0, attempts: [] }).scheduled++;
+    }
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) {
+      const spec = specOf.get(String(started.scheduledEventId));
+      if (spec) out[spec]!.attempts.push(started.attempt ?? 1);
+    }
+  }
+  return out;
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'test', 'media', 'media-worker-process.ts')], {
+    cwd: ROOT_DIR,
+    env: {
+      ...process.env,
+      DATABASE_URL: h.databaseUrl,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      GOVPUB_TASK_QUEUE: h.taskQueue,
+      GOVPUB_MEDIA_DIR: h.storeDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  await until('the media worker process to start', async () => {
+    if (child.exitCode !== null) throw new Error(`media worker exited:\n${output}`);
+    return output.includes('media worker: polling') ? true : undefined;
+  }, 120_000, 200);
+  return child;
+}
+
+describe('a rendition job', () => {
+  let clipId: string;
+
+  it('reports progress from ffmpeg: heartbeats, media_jobs and the API rise to 100', { timeout: 240_000 }, async () => {
+    clipId = await clip('speech.mp4', { width: 640, height: 360, seconds: 10, fps: 25 });
+    const queued = await request(clipId, { specs: ['portal.video_720', 'portal.poster'] });
+    expect(queued).toMatchObject({ state: 'queued', progress: 0, specs: ['portal.video_720', 'portal.poster'], existing: false });
+
+    const seen: number[] = [];
+    const beats: { percent: number; spec: string }[] = [];
+    const handle = h.client.workflow.getHandle(mediaJobWorkflowId(queued.id));
+    let view: MediaJobView;
+    for (;;) {
+      const detail = await h.call('GET', `/api/media/${clipId}`, h.reviewer.token);
+      view = (detail.body.jobs as MediaJobView[]).find((j) => j.id === queued.id)!;
+      if (seen.at(-1) !== view.progress) seen.push(view.progress);
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      for (const a of pending) {
+        const payload = a.heartbeatDetails?.payloads?.[0];
+        if (payload) beats.push(defaultPayloadConverter.fromPayload(payload));
+      }
+      if (['done', 'failed', 'canceled'].includes(view.state)) break;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(view.state, view.error ?? '').toBe('done');
+    expect(view.progress).toBe(100);
+    expect(seen.at(-1)).toBe(100);
+    // Rising in steps: several values strictly between 0 and 100, never going back.
+    expect(seen.filter((p) => p > 0 && p < 100).length).toBeGreaterThanOrEqual(3);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(beats.some((b) => b.spec === 'portal.video_720' && b.percent > 0 && b.percent < 100)).toBe(true);
+
+    // Both renditions are in the API and served as files.
+    const detail = await h.call('GET', `/api/media/${clipId}`, h.reviewer.token);
+    const renditions = detail.body.renditions as { specKey: string; mime: string; width: number; height: number; sizeBytes: number; url: string }[];
+    expect(renditions.map((r) => r.specKey).sort()).toEqual(['portal.poster', 'portal.video_720']);
+    const video = renditions.find((r) => r.specKey === 'portal.video_720')!;
+    expect(video).toMatchObject({ mime: 'video/mp4', width: 1280, height: 720 });
+    const file = await fetch(`${h.base}${video.url}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await file.arrayBuffer()).length).toBe(video.sizeBytes);
+    const range = await fetch(`${h.base}/api/media/${clipId}/renditions/portal.poster`, { headers: { range: 'bytes=0-1' } });
+    expect(range.status).toBe(206);
+    expect([...Buffer.from(await range.arrayBuffer())]).toEqual([0xff, 0xd8]); // a JPEG
+    expect(view.results['portal.video_720']).toMatchObject({ ok: true, cached: false, mime: 'video/mp4' });
+  });
+
+  it('asking again costs nothing: no ffmpeg, no ffprobe, no sharp', { timeout: 120_000 }, async () => {
+    const before = { ...mediaCounters };
+    const started = Date.now();
+    const again = await request(clipId, { specs: ['portal.video_720', 'portal.poster'] });
+    const done = await finished(again.id);
+    expect(done.state).toBe('done');
+    expect(done.results['portal.video_720']).toMatchObject({ ok: true, cached: true });
+    expect(done.results['portal.poster']).toMatchObject({ ok: true, cached: true });
+    expect(mediaCounters).toEqual(before);
+    console.log(`cached job: ${Date.now() - started} ms end to end (workflow + 2 activities + bookkeeping)`);
+  });
+
+  it('cancel: ffmpeg is killed, nothing is left running or half-written, the job is canceled', { timeout: 240_000 }, async () => {
+    const longClip = await clip('long.mp4', { width: 640, height: 360, seconds: 40, fps: 25 });
+    const started = await request(longClip, { specs: ['douyin.video_1080'] });
+    // The same request while it runs finds the same job.
+    const twin = await request(longClip, { specs: ['douyin.video_1080'] });
+    expect(twin).toMatchObject({ id: started.id, existing: true });
+
+    await until('the transcode to be under way', async () => {
+      const j = await job(started.id);
+      return (j.specProgress['douyin.video_1080'] ?? 0) >= 3 && activeMediaProcesses().length > 0 ? j : undefined;
+    }, 120_000);
+    expect(await ffmpegProcessesMentioning(h.storeDir)).not.toHaveLength(0);
+
+    const res = await h.call('DELETE', `/api/media/jobs/${started.id}`, h.editor.token);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ state: 'canceled' });
+    expect(res.body.error).toMatch(/Cancelled by media-editor/);
+    // The workflow waited for the activity to stop: ffmpeg is gone already.
+    expect(activeMediaProcesses()).toEqual([]);
+    expect(await ffmpegProcessesMentioning(h.storeDir)).toEqual([]);
+    const description = await h.client.workflow.getHandle(mediaJobWorkflowId(started.id)).describe();
+    expect(description.status.name).toBe('CANCELLED');
+    expect(await h.db.selectFrom('media_renditions').select('spec_key').where('media_id', '=', longClip).execute()).toEqual([]);
+    expect((await readdir(path.join(h.storeDir, 'tmp'))).filter((f) => f.startsWith('render-'))).toEqual([]);
+
+    const again = await h.call('DELETE', `/api/media/jobs/${started.id}`, h.editor.token);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('media_job_finished');
+  });
+
+  it('a worker killed with SIGKILL mid-transcode: a new one resumes, finished renditions are not redone', { timeout: 420_000 }, async () => {
+    await h.stopWorkers();
+    const first = await startWorkerProcess();
+    const crashClip = await clip('crash.mp4', { width: 640, height: 360, seconds: 16, fps: 25 });
+    const started = await request(crashClip, { specs: ['news_site.poster', 'news_site.video_1080'] });
+
+    const atKill = await until('the poster made and the video transcode under way', async () => {
+      const j = await job(started.id);
+      return (j.results['news_site.poster'] as { ok?: boolean } | undefined)?.ok && (j.specProgress['news_site.video_1080'] ?? 0) >= 30 ? j : undefined;
+    }, 180_000);
+    await killChild(first);
+    // Its ffmpeg does not outlive it (the progress pipe breaks; ffmpeg stops).
+    await until('the killed worker’s ffmpeg to stop', async () => ((await ffmpegProcessesMentioning(h.storeDir)).length === 0 ? true : undefined), 15_000);
+    expect((await job(started.id)).state).toBe('running');
+
+    const second = await startWorkerProcess();
+    const done = await finished(started.id, 300_000);
+    expect(done.state, done.error ?? '').toBe('done');
+    expect(done.progress).toBe(100);
+
+    const attempts = await renderAttempts(started.id);
+    // The poster was made once, before the crash, and never scheduled again.
+    expect(attempts['news_site.poster']).toEqual({ scheduled: 1, attempts: [1] });
+    // The video was retried after its heartbeats stopped, on the new worker.
+    expect(attempts['news_site.video_1080']!.scheduled).toBe(1);
+    expect(Math.max(...attempts['news_site.video_1080']!.attempts)).toBeGreaterThanOrEqual(2);
+    const video = done.results['news_site.video_1080'] as { ok: boolean; cached: boolean; resumedFrom?: number; width: number };
+    expect(video).toMatchObject({ ok: true, cached: false, width: 1920 });
+    // The retry knew from the last heartbeat (sent at most every 0.8 × heartbeat timeout) how far the lost attempt had got.
+    expect(video.resumedFrom).toBeGreaterThan(0);
+    expect(video.resumedFrom).toBeLessThanOrEqual(atKill.specProgress['news_site.video_1080']! + 15);
+    expect(await h.db.selectFrom('media_renditions').select('spec_key').where('media_id', '=', crashClip).orderBy('spec_key').execute()).toEqual([
+      { spec_key: 'news_site.poster' },
+      { spec_key: 'news_site.video_1080' },
+    ]);
+    await killChild(second);
+    console.log(`worker killed at ${atKill.specProgress['news_site.video_1080']}% of news_site.video_1080; retried as attempt ${Math.max(...attempts['news_site.video_1080']!.attempts)}`);
+  });
+});
