@@ -39,19 +39,25 @@ export const DEFAULT_CJK_FONT_PATHS = [
 ];
 const WANTED_FAMILY = 'Noto Sans CJK SC';
 
-function run(bin: string, args: string[]): Promise<string | null> {
+function run(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(bin, args, { timeout: 10_000, encoding: 'utf8' }, (err, stdout) => resolve(err ? null : stdout));
+    execFile(bin, args, { timeout: 10_000, encoding: 'utf8', env }, (err, stdout) => resolve(err ? null : stdout));
   });
 }
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
-/** The family to ask for in a font file: a Simplified Chinese face when the file has one. */
-async function familyIn(file: string, fcQuery: string): Promise<string | undefined> {
-  const out = await run(fcQuery, ['-f', '%{family[0]}\\n', file]);
-  const families = (out ?? '').split('\n').map((s) => s.trim()).filter(Boolean);
-  return families.find((f) => /\b(SC|CN|GB|Hans)\b|简/.test(f)) ?? families[0];
+/** The faces of a font file: the family to ask for (a Simplified Chinese face when there is one) and whether any covers Chinese. */
+async function facesOf(file: string, fcQuery: string, env: NodeJS.ProcessEnv): Promise<{ family?: string; chinese?: boolean }> {
+  const out = await run(fcQuery, ['-f', '%{family[0]}\t%{lang}\n', file], env);
+  if (out === null) return {}; // no fc-query: trust the file
+  const faces = out.split('\n').filter(Boolean).map((line) => {
+    const [family = '', langs = ''] = line.split('\t');
+    return { family: family.trim(), chinese: langs.split('|').includes('zh-cn') };
+  });
+  const chinese = faces.filter((f) => f.chinese);
+  const pick = chinese.find((f) => /\b(SC|CN|GB|Hans)\b|简/.test(f.family)) ?? chinese[0] ?? faces[0];
+  return { family: pick?.family || undefined, chinese: chinese.length > 0 };
 }
 
 function describe(family: string | undefined, _file: string): string {
@@ -64,7 +70,7 @@ const memo = new Map<string, Promise<ResolvedFont>>();
 /** Resolves (once per process and settings) the font used for watermark text. */
 export function resolveWatermarkFont(opts: FontResolveOptions = {}): Promise<ResolvedFont> {
   const env = opts.env ?? process.env;
-  const key = JSON.stringify([env.GOVPUB_FONT_PATH ?? '', opts.fcMatch, opts.fcQuery, opts.defaultPaths]);
+  const key = JSON.stringify([env.GOVPUB_FONT_PATH ?? '', env.FONTCONFIG_FILE ?? '', opts.fcMatch, opts.fcQuery, opts.defaultPaths]);
   let found = memo.get(key);
   if (!found) {
     found = resolveUncached(env, opts);
@@ -86,13 +92,20 @@ async function resolveUncached(env: NodeJS.ProcessEnv, opts: FontResolveOptions)
         { path: explicit },
       );
     }
-    const family = await familyIn(explicit, fcQuery);
+    const { family, chinese } = await facesOf(explicit, fcQuery, env);
+    if (chinese === false) {
+      throw new GovpubError(
+        'watermark_font_missing',
+        `GOVPUB_FONT_PATH=${explicit} (${family ?? 'unknown family'}) has no Chinese characters; watermark text would print as empty boxes. Point it at a CJK font such as NotoSansCJK-Bold.ttc (fonts-noto-cjk).`,
+        { path: explicit },
+      );
+    }
     return { path: explicit, family, description: describe(family, explicit), source: 'GOVPUB_FONT_PATH' };
   }
 
   const tried: string[] = [];
   for (const pattern of [`${WANTED_FAMILY}:style=Bold:lang=zh-cn`, `${WANTED_FAMILY}:lang=zh-cn`]) {
-    const out = await run(fcMatch, ['-f', '%{file}\\n%{family[0]}\\n%{lang}', pattern]);
+    const out = await run(fcMatch, ['-f', '%{file}\\n%{family[0]}\\n%{lang}', pattern], env);
     if (out === null) {
       tried.push(`fc-match (${fcMatch}) is not available`);
       break;

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { parse, stringify } from 'yaml';
 import { createChannelAdapters } from '../../adapters/index.js';
 import { loadPlatformConfigs, withPlatformOverrides, type PlatformConfigs } from '../../config/platforms.js';
 import { ROOT_DIR } from '../../config/settings.js';
@@ -54,6 +55,8 @@ export interface ReleaseWorld {
   photoId: string;
   videoId: string;
   deps(base: ActivityDeps): ActivityDeps;
+  /** Environment for a separate `govpub worker` process reaching the same simulators, media and portal. */
+  workerEnv(extra: Record<string, string>): NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
@@ -101,6 +104,31 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
     portalUrl,
     photoId: photo.sha256,
     videoId: video.sha256,
+    workerEnv: (extra) => {
+      // A config directory like the repository's, with platforms.yaml pointing at the simulators.
+      const configDir = path.join(dir, 'config');
+      if (!fs.existsSync(configDir)) {
+        fs.cpSync(path.join(ROOT_DIR, 'config', 'registry'), path.join(configDir, 'registry'), { recursive: true });
+        const yaml = parse(fs.readFileSync(path.join(ROOT_DIR, 'config', 'registry', 'platforms.yaml'), 'utf8')) as { platforms: Record<string, Record<string, unknown>> };
+        for (const [platform, entry] of Object.entries(yaml.platforms)) {
+          Object.assign(entry, FAST_TIMING);
+          const url = simulators.urls[platform as SimulatorKind];
+          if (url) entry.baseUrl = url;
+        }
+        fs.writeFileSync(path.join(configDir, 'registry', 'platforms.yaml'), stringify(yaml));
+      }
+      return {
+        ...process.env,
+        GOVPUB_CONFIG_DIR: configDir,
+        GOVPUB_SECRETS_FILE: secretsFile,
+        GOVPUB_SIMULATORS: 'off',
+        GOVPUB_PORTAL_ROOT: webRoot,
+        GOVPUB_PORTAL_URL: portalUrl,
+        GOVPUB_MEDIA_DIR: path.join(dir, 'media'),
+        GOVPUB_DATA_DIR: path.join(dir, 'data'),
+        ...extra,
+      };
+    },
     deps: (base) =>
       buildDeliveryDeps({ db: base.db, registry, platforms, secrets, mediaStore, portalUrl, taskQueue: base.taskQueue, adapterFor }),
     async close() {

@@ -1,0 +1,521 @@
+/**
+ * Delivery benchmark. Run: `npx tsx bench/delivery-bench.ts [--packages 200] [--channels 7] [--approvers 8] [--no-fanout] [--no-baseline]`
+ *
+ * Prints, in one run (figures on plain `[tag] …` lines on stdout; progress goes to stderr):
+ *  1. [fanout]   time from the final approval (終审 decision sent) to every channel settled, for ONE
+ *                package sent to every channel of the registry whose adapter accepts it (all portal
+ *                columns, all accounts, the media-center columns; the few whose `format` refuses
+ *                the package are listed with the reason, never dropped silently). Manual hand-off
+ *                channels (toutiao, wechat_channels) end in `awaiting_manual`: they count as
+ *                settled at that point and are reported as such. Also per platform: when its
+ *                first and last channel settled.
+ *  2. [batch]    deliveries per second for `--packages` packages (default 200), each to the same
+ *                `--channels` channels (default 7 = 5 portal columns + 2 media-center columns),
+ *                from the first final approval to the last live delivery. Packages are created,
+ *                submitted and approved at 初审/复审 beforehand; the 终审 decisions are then sent
+ *                `--approvers` at a time (default 8), inside the measured window.
+ *  3. [baseline] the same number of workflow executions (one per package) on the same dev server,
+ *                each running one no-op activity per delivery, with its own bundle, Worker and task
+ *                queue (govpub's worker stopped first); deliveries/s and the ratio govpub/baseline.
+ *  Plus [machine] nproc and peak RSS of this process (workers, simulators and adapters all run in
+ *  it) and of the Temporal dev server, and CPU seconds per phase by node / Temporal / PostgreSQL.
+ *
+ * Real components as in test/delivery/fan-out.test.ts, without faults: the platform simulators,
+ * the real adapters, a real media store (a photo and a 3 s video made on the spot), the portal
+ * written to a temporary web root. It starts its own Temporal dev server (the cached CLI binary,
+ * runtime/temporal-cli.ts) and creates a fresh PostgreSQL database `govpub_bench_<random>` on
+ * GOVPUB_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), migrated with
+ * db/migrate.ts; everything is removed at the end (also on Ctrl-C).
+ *
+ * Renditions (sharp/ffmpeg) are cached by content: the fan-out makes them (cold, as a real release
+ * of new media would), the batch reuses them. --no-fanout skips phase 1, --no-baseline phase 3.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import type { ActivityDeps } from '../activities/index.js';
+import { portalPageUrls } from '../adapters/portal/urls.js';
+import type { ReleaseUnit } from '../adapters/types.js';
+import { loadSettings } from '../config/settings.js';
+import { connectPostgres } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import type { DB, DeliveryRow } from '../db/schema.js';
+import type { Actor } from '../domain/package-rules.js';
+import { listChannels, stagesFor, type Channel, type Registry } from '../domain/registry.js';
+import { resolveTemporalCli } from '../runtime/temporal-cli.js';
+import { syncChannels } from '../services/channels.js';
+import { PackageService } from '../services/packages.js';
+import { addUser, toActor } from '../services/users.js';
+import { createWorker, installWorkerRuntime, type WorkerGroup } from '../worker/worker.js';
+import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../test/delivery/support.js';
+import type { noopReleaseWorkflow } from './noop-workflow.js';
+
+// ── Options ──────────────────────────────────────────────────────────────────────────────────
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+function num(name: string, dflt: number): number {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return dflt;
+  const raw = argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} needs a positive integer, got "${raw}"`);
+  return n;
+}
+const PACKAGES = num('packages', 200);
+const CHANNELS = num('channels', 7);
+const APPROVERS = num('approvers', 8);
+const SETTLED = new Set(['live', 'awaiting_manual']);
+const FANOUT_TIMEOUT_MS = 10 * 60_000;
+const BATCH_TIMEOUT_MS = 20 * 60_000;
+
+// ── Small helpers ────────────────────────────────────────────────────────────────────────────
+
+const log = (line: string) => process.stderr.write(`  … ${line}\n`);
+const sec = (ms: number) => (ms / 1000).toFixed(2);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function pool<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]!, i);
+      }
+    }),
+  );
+  return results;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** When a settled delivery settled: live_at for live ones, the row's last update for manual hand-offs. */
+function settledAt(row: DeliveryRow): number {
+  return new Date((row.state === 'live' ? row.live_at : null) ?? row.updated_at).getTime();
+}
+
+function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const item of items) m.set(key(item), (m.get(key(item)) ?? 0) + 1);
+  return m;
+}
+const fmtCounts = (m: Map<string, number>) => [...m.entries()].map(([k, v]) => `${k} ${v}`).join(', ');
+
+// ── Process figures from /proc (Linux) ───────────────────────────────────────────────────────
+
+const CLK_TCK = 100;
+
+function procStatus(pid: number | 'self', field: string): number | null {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** pid, command and parent of every process we can read. */
+function processes(): { pid: number; comm: string; ppid: number; cpuSec: number }[] {
+  const out: { pid: number; comm: string; ppid: number; cpuSec: number }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' ');
+      out.push({ pid: Number(name), comm, ppid: Number(f[1]), cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/** Descendants of this process (the Temporal dev server). */
+function childPids(): { pid: number; comm: string }[] {
+  const all = processes();
+  const mine = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
+  }
+  return all.filter((p) => p.pid !== process.pid && mine.has(p.pid));
+}
+
+interface CpuSnapshot {
+  at: number;
+  node: number;
+  children: number;
+  postgres: number;
+  machineBusy: number;
+  machineTotal: number;
+}
+
+function cpuSnapshot(): CpuSnapshot {
+  const usage = process.cpuUsage();
+  const all = processes();
+  const children = new Set(childPids().map((p) => p.pid));
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  const total = ticks.reduce((a, b) => a + (b || 0), 0);
+  return {
+    at: Date.now(),
+    node: (usage.user + usage.system) / 1e6,
+    children: all.filter((p) => children.has(p.pid)).reduce((a, p) => a + p.cpuSec, 0),
+    postgres: all.filter((p) => p.comm === 'postgres' || p.comm.startsWith('postgres:')).reduce((a, p) => a + p.cpuSec, 0),
+    machineBusy: (total - idle) / CLK_TCK,
+    machineTotal: total / CLK_TCK,
+  };
+}
+
+function cpuLine(tag: string, a: CpuSnapshot, b: CpuSnapshot): string {
+  const wall = (b.at - a.at) / 1000;
+  const busy = ((b.machineBusy - a.machineBusy) / Math.max(1e-9, b.machineTotal - a.machineTotal)) * 100;
+  return `[${tag}] CPU over ${wall.toFixed(1)} s: node (workers+simulators+adapters) ${(b.node - a.node).toFixed(1)} s, Temporal dev server ${(b.children - a.children).toFixed(1)} s, PostgreSQL ${(b.postgres - a.postgres).toFixed(1)} s; machine ${busy.toFixed(0)}% busy of ${os.availableParallelism()} cores`;
+}
+
+// ── The govpub side ──────────────────────────────────────────────────────────────────────────
+
+interface Bench {
+  world: ReleaseWorld;
+  registry: Registry;
+  db: Kysely<DB>;
+  packages: PackageService;
+  deps: ActivityDeps;
+  editor: Actor;
+  /** One reviewer per stage id: a reviewer never decides at two stages of one package. */
+  reviewers: Map<string, Actor>;
+}
+
+/**
+ * Which channels can take the package: each candidate's own adapter formats the release unit
+ * (the pure step every delivery starts with); those it refuses are reported with the reason.
+ */
+async function screenChannels(b: Bench, candidates: Channel[], body: ReturnType<typeof richPolicyPackage>): Promise<{ accepted: Channel[]; refused: { channel: Channel; reason: string }[] }> {
+  const item = b.registry.catalogue.find((i) => i.id === body.catalogueItem)!;
+  const mediaIds = [body.cover.mediaId, ...body.interpretations.flatMap((i) => ('mediaId' in i && i.mediaId ? [i.mediaId] : []))];
+  const media: ReleaseUnit['media'] = {};
+  for (const id of mediaIds) {
+    const info = await b.deps.mediaInfo(id);
+    if (info) media[id] = info;
+  }
+  const packageId = 'pkg-screening';
+  const unit: ReleaseUnit = {
+    packageId,
+    revision: 1,
+    contentHash: '0'.repeat(64),
+    title: body.title,
+    catalogue: { id: item.id, name: item.name, contentClass: item.contentClass },
+    document: body.document,
+    interpretations: body.interpretations,
+    cover: body.cover,
+    media,
+    portalLinks: candidates.some((c) => c.platform === 'portal') ? portalPageUrls(b.deps.portalBaseUrl, packageId, body.interpretations.length) : null,
+    releasedAt: new Date().toISOString(),
+  };
+  const accepted: Channel[] = [];
+  const refused: { channel: Channel; reason: string }[] = [];
+  for (const channel of candidates) {
+    try {
+      b.deps.adapterFor(channel).format(unit, channel);
+      accepted.push(channel);
+    } catch (error) {
+      refused.push({ channel, reason: (error as Error).message });
+    }
+  }
+  return { accepted, refused };
+}
+
+async function createAndPrepare(b: Bench, body: unknown, stages: string[]): Promise<string> {
+  const pkg = await b.packages.create(b.editor, body);
+  await b.packages.submit(b.editor, pkg.id);
+  for (const stage of stages.slice(0, -1)) {
+    await b.packages.decide(b.reviewers.get(stage)!, pkg.id, { decision: 'approve', revision: pkg.revision, comment: '同意' });
+  }
+  return pkg.id;
+}
+
+async function finalApproval(b: Bench, packageId: string, stages: string[]): Promise<void> {
+  await b.packages.decide(b.reviewers.get(stages.at(-1)!)!, packageId, { decision: 'approve', revision: 1, comment: '同意发布' });
+}
+
+/** Polls the delivery rows of `packageIds` until `expected` exist and all are settled (or the timeout). */
+async function waitSettled(b: Bench, packageIds: string[], expected: number, timeoutMs: number, label: string): Promise<{ rows: DeliveryRow[]; complete: boolean }> {
+  const deadline = Date.now() + timeoutMs;
+  let lastLog = Date.now();
+  for (;;) {
+    const rows = await b.db.selectFrom('deliveries').selectAll().where('package_id', 'in', packageIds).execute();
+    const settled = rows.filter((r) => SETTLED.has(r.state)).length;
+    if (rows.length === expected && settled === expected) return { rows, complete: true };
+    if (Date.now() > deadline) return { rows, complete: false };
+    if (Date.now() - lastLog > 15_000) {
+      lastLog = Date.now();
+      log(`${label}: ${settled}/${expected} settled (${rows.length} planned; ${fmtCounts(countBy(rows, (r) => r.state))})`);
+    }
+    await sleep(250);
+  }
+}
+
+function reportStuck(tag: string, rows: DeliveryRow[], expected: number): void {
+  const open = rows.filter((r) => !SETTLED.has(r.state));
+  console.log(`[${tag}] INCOMPLETE: ${rows.length}/${expected} deliveries planned, ${open.length} not settled at the timeout`);
+  for (const r of open.slice(0, 10)) console.log(`[${tag}]   ${r.channel_id} ${r.state}${r.error_message ? ` (${r.error_class}: ${r.error_message.slice(0, 160)})` : ''}`);
+}
+
+async function fanOut(b: Bench, stages: string[]): Promise<void> {
+  const candidates = listChannels(b.registry);
+  const body = richPolicyPackage(b.world, candidates.map((c) => c.id), '关于进一步优化营商环境的若干措施');
+  const { accepted, refused } = await screenChannels(b, candidates, body);
+  const kinds = countBy(candidates, (c) => c.kind);
+  console.log(`[fanout] registry: ${candidates.length} channels (${fmtCounts(kinds)}); the package: document + text and video (3 s, 1280×720) interpretations, photo cover and in-text picture`);
+  console.log(`[fanout] channels that take the package: ${accepted.length}; refused by their adapter's format: ${refused.length}${refused.length ? ` (${refused.map((r) => r.channel.id).join(', ')})` : ''}`);
+  for (const r of refused) console.log(`[fanout]   refused ${r.channel.id}: ${r.reason.slice(0, 220)}`);
+  const targets = accepted.map((c) => c.id);
+  const packageId = await createAndPrepare(b, { ...body, targets }, stages);
+
+  const t0 = Date.now();
+  await finalApproval(b, packageId, stages);
+  const approvedMs = Date.now() - t0;
+  const { rows, complete } = await waitSettled(b, [packageId], targets.length, FANOUT_TIMEOUT_MS, 'fan-out');
+  if (!complete) return reportStuck('fanout', rows, targets.length);
+
+  const at = rows.map(settledAt);
+  const last = Math.max(...at);
+  const lastLive = Math.max(...rows.filter((r) => r.state === 'live').map(settledAt));
+  const states = countBy(rows, (r) => r.state);
+  const manual = rows.filter((r) => r.state === 'awaiting_manual').map((r) => r.channel_id).sort();
+  console.log(`[fanout] ${rows.length} deliveries settled: ${fmtCounts(states)}${manual.length ? ` (manual hand-off, counted as settled when the bundle was ready: ${manual.join(', ')})` : ''}`);
+  console.log(`[fanout] final approval → every channel settled: ${sec(last - t0)} s (the 终审 decision itself took ${sec(approvedMs)} s; last live delivery at ${sec(lastLive - t0)} s)`);
+  const byPlatform = new Map<string, number[]>();
+  for (const r of rows) byPlatform.set(r.platform ?? '?', [...(byPlatform.get(r.platform ?? '?') ?? []), settledAt(r) - t0]);
+  const parts = [...byPlatform.entries()]
+    .sort((x, y) => Math.max(...y[1]) - Math.max(...x[1]))
+    .map(([p, ms]) => `${p} ×${ms.length} ${sec(Math.min(...ms))}–${sec(Math.max(...ms))} s`);
+  console.log(`[fanout] per platform, first–last settled after the approval: ${parts.join('; ')}`);
+}
+
+/** The batch's channel set: about 5 portal columns for 2 media-center columns (7 by default). */
+function batchChannels(registry: Registry, count: number, accepts: (c: Channel) => boolean): Channel[] {
+  const all = listChannels(registry);
+  const item = registry.catalogue.find((i) => i.requiresInterpretation)!;
+  const preferredPortal = [item.portalColumnId, 'zwgk-zcwj-zcjd-wz', 'zwgk-zcwj-qzfwj', 'xwdt-blyw', 'xwdt-tzgg'];
+  const preferredMedia = ['news_site:zcjd', 'media_app:zcjd', 'news_site:blxw', 'media_app:blxw', 'news_site:yshj', 'media_app:zwgk'];
+  const portal = [
+    ...preferredPortal.map((id) => all.find((c) => c.id === `portal:${id}`)).filter((c): c is Channel => !!c),
+    ...all.filter((c) => c.platform === 'portal'),
+  ].filter((c, i, list) => list.indexOf(c) === i && accepts(c));
+  const media = [
+    ...preferredMedia.map((id) => all.find((c) => c.id === id)).filter((c): c is Channel => !!c),
+    ...all.filter((c) => c.kind === 'media_center_column'),
+  ].filter((c, i, list) => list.indexOf(c) === i && accepts(c));
+  const mediaCount = Math.min(media.length, Math.round((count * 2) / 7));
+  return [...portal.slice(0, count - mediaCount), ...media.slice(0, mediaCount)];
+}
+
+async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; perSec: number } | null> {
+  const candidates = listChannels(b.registry);
+  const probe = richPolicyPackage(b.world, candidates.map((c) => c.id));
+  const { accepted } = await screenChannels(b, candidates, probe);
+  const acceptedIds = new Set(accepted.map((c) => c.id));
+  const channels = batchChannels(b.registry, CHANNELS, (c) => acceptedIds.has(c.id));
+  const targets = channels.map((c) => c.id);
+  const expected = PACKAGES * targets.length;
+  console.log(`[batch] ${PACKAGES} packages × ${targets.length} channels = ${expected} deliveries; channels: ${targets.join(', ')}`);
+
+  const tPrep = Date.now();
+  let prepared = 0;
+  const ids = await pool(Array.from({ length: PACKAGES }, (_, i) => i), APPROVERS, async (i) => {
+    const id = await createAndPrepare(b, { ...richPolicyPackage(b.world, targets, `关于进一步优化营商环境的若干措施（第${i + 1}批）`) }, stages);
+    if (++prepared % 50 === 0) log(`batch: ${prepared}/${PACKAGES} packages created and approved up to the last stage`);
+    return id;
+  });
+  console.log(`[batch] setup (outside the window): created, submitted and approved up to ${stages.at(-2)} ${PACKAGES} packages in ${sec(Date.now() - tPrep)} s (${APPROVERS} at a time)`);
+
+  const before = cpuSnapshot();
+  const t0 = Date.now();
+  const approvedAt = new Map<string, number>();
+  await pool(ids, APPROVERS, async (id) => {
+    approvedAt.set(id, Date.now());
+    await finalApproval(b, id, stages);
+  });
+  const approvalsDone = Date.now() - t0;
+  const { rows, complete } = await waitSettled(b, ids, expected, BATCH_TIMEOUT_MS, 'batch');
+  const after = cpuSnapshot();
+  if (!complete) {
+    reportStuck('batch', rows, expected);
+    return null;
+  }
+  const last = Math.max(...rows.map(settledAt));
+  const windowMs = last - t0;
+  const perSec = expected / (windowMs / 1000);
+  const lastByPackage = new Map<string, number>();
+  for (const r of rows) lastByPackage.set(r.package_id, Math.max(lastByPackage.get(r.package_id) ?? 0, settledAt(r)));
+  const latencies = ids.map((id) => lastByPackage.get(id)! - approvedAt.get(id)!).sort((x, y) => x - y);
+  const byPlatform = new Map<string, number>();
+  for (const r of rows) byPlatform.set(r.platform ?? '?', Math.max(byPlatform.get(r.platform ?? '?') ?? 0, settledAt(r) - t0));
+  console.log(`[batch] ${expected} deliveries settled (${fmtCounts(countBy(rows, (r) => r.state))}) in ${sec(windowMs)} s from the first final approval to the last live delivery`);
+  console.log(`[batch] govpub: ${perSec.toFixed(1)} deliveries/s  (${(PACKAGES / (windowMs / 1000)).toFixed(2)} packages/s; the ${PACKAGES} 终审 decisions took ${sec(approvalsDone)} s of that window)`);
+  console.log(`[batch] per package, its final approval → all its channels live: median ${sec(quantile(latencies, 0.5))} s, p95 ${sec(quantile(latencies, 0.95))} s, max ${sec(latencies.at(-1)!)} s; last live per platform: ${[...byPlatform.entries()].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ')}`);
+  console.log(cpuLine('batch', before, after));
+  return { deliveries: expected, perSec };
+}
+
+// ── The baseline ─────────────────────────────────────────────────────────────────────────────
+
+async function baseline(env: TestWorkflowEnvironment, perPackage: number, govpub: { perSec: number } | null): Promise<void> {
+  const noop = () => {};
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./noop-workflow.ts', import.meta.url)),
+    logger: { trace: noop, debug: noop, info: noop, log: noop, warn: noop, error: (m: string) => console.error(`[bundler] ${m}`) },
+  });
+  const taskQueue = `bench-noop-${randomBytes(4).toString('hex')}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: { code: bundle.code },
+    activities: { async noopDelivery() {} },
+  });
+  const running = worker.run();
+  try {
+    const run = (i: number) => env.client.workflow.execute<typeof noopReleaseWorkflow>('noopReleaseWorkflow', { taskQueue, workflowId: `noop-${taskQueue}-${i}`, args: [i, perPackage] });
+    await run(-1); // warm-up: workflow sandbox, pollers
+    const before = cpuSnapshot();
+    const t0 = Date.now();
+    // Started as govpub's final approvals are sent: at most --approvers at a time; then all awaited.
+    const handles = await pool(Array.from({ length: PACKAGES }, (_, i) => i), APPROVERS, (i) =>
+      env.client.workflow.start<typeof noopReleaseWorkflow>('noopReleaseWorkflow', { taskQueue, workflowId: `noop-${taskQueue}-${i}`, args: [i, perPackage] }),
+    );
+    const done = await Promise.all(handles.map((h) => h.result()));
+    const ms = Date.now() - t0;
+    const after = cpuSnapshot();
+    const total = done.reduce((a, n) => a + n, 0);
+    const perSec = total / (ms / 1000);
+    console.log(`[baseline] ${PACKAGES} workflow executions × ${perPackage} no-op activities = ${total} "deliveries" in ${sec(ms)} s: ${perSec.toFixed(1)} deliveries/s (default Worker options, ${APPROVERS} starts in flight)`);
+    if (govpub) console.log(`[baseline] ratio govpub/baseline = ${(govpub.perSec / perSec).toFixed(3)}  (${govpub.perSec.toFixed(1)} / ${perSec.toFixed(1)} deliveries/s; baseline is ${(perSec / govpub.perSec).toFixed(1)}× faster)`);
+    console.log(cpuLine('baseline', before, after));
+  } finally {
+    worker.shutdown();
+    await running;
+  }
+}
+
+// ── Main ─────────────────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
+  const cleanUp = async () => {
+    while (cleanups.length > 0) {
+      const step = cleanups.pop()!;
+      try {
+        await step.run();
+      } catch (error) {
+        console.error(`cleanup (${step.what}) failed: ${(error as Error).message}`);
+      }
+    }
+  };
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    console.error('\ninterrupted: cleaning up…');
+    void cleanUp().finally(() => process.exit(130));
+  });
+
+  const started = Date.now();
+  installWorkerRuntime(); // quiet SDK logs; before the first connection
+  try {
+    const settings = loadSettings();
+    const binary = await resolveTemporalCli({ cacheDir: settings.cacheDir });
+    console.log(`govpub delivery bench: ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, nproc ${os.availableParallelism()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}; --packages ${PACKAGES} --channels ${CHANNELS} --approvers ${APPROVERS}`);
+    log(`starting the Temporal dev server (${binary.path})`);
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: binary.path }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+    });
+    cleanups.push({ what: 'Temporal dev server', run: () => env.teardown() });
+
+    const adminUrl = process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const dbName = `govpub_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    cleanups.push({ what: 'admin connection', run: () => admin.end() });
+    await admin.query(`create database "${dbName}"`);
+    cleanups.push({ what: `drop database ${dbName}`, run: () => admin.query(`drop database if exists "${dbName}" with (force)`) });
+    const db = connectPostgres(withDatabase(adminUrl, dbName), 10);
+    cleanups.push({ what: 'database pool', run: () => db.destroy() });
+    await migrateToLatest(db);
+    log(`database ${dbName} migrated; starting the simulators and making the media`);
+
+    const world = await startReleaseWorld({ faults: false });
+    cleanups.push({ what: 'simulators and temp dir', run: () => world.close() });
+    const registry = world.registry;
+    await syncChannels(db, registry, 'bench');
+    const taskQueue = `govpub-bench-${randomBytes(4).toString('hex')}`;
+    // world.deps reads only db and taskQueue from its base; everything else is the real access.
+    const deps = world.deps({ db, taskQueue } as ActivityDeps);
+    const group: WorkerGroup = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, deps, platforms: world.platforms });
+    const running = group.run();
+    let workerStopped = false;
+    const stopGovpubWorker = async () => {
+      if (workerStopped) return;
+      workerStopped = true;
+      group.shutdown();
+      await running;
+    };
+    cleanups.push({ what: 'govpub worker', run: stopGovpubWorker });
+
+    const item = registry.catalogue.find((i) => i.requiresInterpretation)!;
+    const stages = stagesFor(registry, item.contentClass).map((s) => s.id);
+    const editor = toActor((await addUser(db, registry, { name: 'bench-editor', role: 'editor' })).user);
+    const reviewers = new Map<string, Actor>();
+    for (const stage of stages) reviewers.set(stage, toActor((await addUser(db, registry, { name: `bench-reviewer-${stage}`, role: 'reviewer', stages: [stage] })).user));
+    const b: Bench = { world, registry, db, packages: new PackageService({ db, registry, temporal: env.client, taskQueue }), deps, editor, reviewers };
+    console.log(`[setup] worker queues: ${group.workers.length} (main, ${Object.keys(world.platforms).length} platforms, media); platform caps: ${Object.entries(world.platforms).map(([p, c]) => `${p} ${c.concurrency}${c.ratePerSecond ? `@${c.ratePerSecond}/s` : ''}`).join(', ')}; review stages ${stages.join(' → ')}`);
+
+    if (!flag('no-fanout')) {
+      log('phase 1: one package to every channel');
+      const a = cpuSnapshot();
+      await fanOut(b, stages);
+      console.log(cpuLine('fanout', a, cpuSnapshot()));
+    }
+    if (interrupted) return;
+    log(`phase 2: ${PACKAGES} packages × ${CHANNELS} channels`);
+    const result = await batch(b, stages);
+    if (interrupted) return;
+    await stopGovpubWorker();
+    if (!flag('no-baseline')) {
+      log('phase 3: bare Temporal baseline');
+      await baseline(env, result ? result.deliveries / PACKAGES : CHANNELS, result);
+    }
+
+    const self = procStatus('self', 'VmHWM');
+    const kids = childPids().map((p) => `${p.comm} (pid ${p.pid}) ${procStatus(p.pid, 'VmHWM')?.toFixed(0) ?? '?'} MiB`);
+    console.log(`[machine] nproc ${os.availableParallelism()}; peak RSS (VmHWM) of this node process ${self?.toFixed(0) ?? '?'} MiB; child processes: ${kids.join(', ') || 'none'}`);
+    console.log(`[machine] total run ${sec(Date.now() - started)} s`);
+  } finally {
+    if (!interrupted) await cleanUp();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
