@@ -3,6 +3,8 @@
 const error = { $ref: '#/components/responses/Error' };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Package id, e.g. pkg-20261125-1a2b3c4d' };
 const secured = [{ bearer: [] }];
+const channelParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Channel id, URL-encoded, e.g. wechat_oa%3Ablfb' };
+const deliveryParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Delivery id (or a unique prefix of 8+ characters, or the business key)' };
 
 function op(summary: string, extra: Record<string, unknown> = {}, ok: Record<string, unknown> = { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }) {
   return {
@@ -168,13 +170,54 @@ export function openApiDocument() {
             },
             targets: { type: 'array', items: { type: 'string' }, description: 'Channel ids from GET /api/channels, e.g. portal:zwgk-zcwj, wechat_oa:blwhly.' },
             releaseAt: { type: ['string', 'null'], format: 'date-time' },
+            cover: { type: 'object', required: ['mediaId', 'alt'], properties: { mediaId: { type: 'string', pattern: '^[0-9a-f]{64}$' }, alt: { type: 'string', maxLength: 200 } } },
           },
         },
       },
     },
     paths: {
       '/healthz': { get: { summary: 'Health of the API, database and Temporal', responses: { '200': { description: 'OK' } } } },
-      '/api/channels': { get: op('Every channel: portal columns, new-media accounts, media-center columns (never secrets)') },
+      '/api/channels': {
+        get: op('Every channel: portal columns, new-media accounts, media-center columns, with platform, base URL, endpoint health, pause state and limits (never secrets)', {
+          parameters: [
+            { name: 'platform', in: 'query', schema: { type: 'string' } },
+            { name: 'paused', in: 'query', schema: { enum: ['true', 'false'] } },
+          ],
+        }),
+      },
+      '/api/channels/{id}/pause': {
+        post: op('Hold every delivery to the channel (ops/admin; audited)', {
+          parameters: [channelParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } },
+        }),
+      },
+      '/api/channels/{id}/resume': { post: op('Lift a pause or the hold after refused credentials and wake the waiting deliveries (ops/admin; audited)', { parameters: [channelParam] }) },
+      '/api/deliveries': {
+        get: op('Deliveries (one per package revision × channel), newest change first, with counts per state', {
+          parameters: [
+            { name: 'state', in: 'query', schema: { enum: ['pending', 'transmitting', 'unconfirmed', 'live', 'failed', 'needs_reconnect', 'rate_limited', 'awaiting_manual', 'retracting', 'retracted', 'canceled'] } },
+            { name: 'channel', in: 'query', schema: { type: 'string' }, description: 'Channel id, e.g. wechat_oa:blfb' },
+            { name: 'platform', in: 'query', schema: { type: 'string' } },
+            { name: 'package', in: 'query', schema: { type: 'string' } },
+            { name: 'needsAction', in: 'query', schema: { enum: ['true', 'false'] }, description: 'Only deliveries waiting for operations (failed, needs_reconnect, awaiting_manual, unconfirmed, open tasks)' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 1000 } },
+          ],
+        }),
+      },
+      '/api/deliveries/{id}': { get: op('One delivery: state, task, attempts, next attempt, error class and message, problems for the editor, payload snapshot, what it waits for', { parameters: [deliveryParam] }) },
+      '/api/deliveries/{id}/retry': { post: op('Try a failed, held or waiting delivery again now (ops/admin; audited)', { parameters: [deliveryParam] }) },
+      '/api/deliveries/{id}/skip': {
+        post: op('Give up on a delivery, with the reason (ops/admin; audited)', {
+          parameters: [deliveryParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } },
+        }),
+      },
+      '/api/deliveries/{id}/confirm': {
+        post: op('Confirm by hand: a manual post with its URL (checked against the platform), an unconfirmed post seen live, or a manual take-down (ops/admin; audited)', {
+          parameters: [deliveryParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { url: { type: 'string', format: 'uri' }, note: { type: 'string' } } } } } },
+        }),
+      },
       '/api/catalogue': { get: op('The disclosure catalogue (13 elements per item) with review stages and whether interpretation is required') },
       '/api/packages': {
         get: op('Queues: packages by status and stage', {

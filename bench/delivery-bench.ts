@@ -31,8 +31,9 @@
  * of new media would), the batch reuses them. --no-fanout skips phase 1, --no-baseline phase 3.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
@@ -132,8 +133,18 @@ function procStatus(pid: number | 'self', field: string): number | null {
 }
 
 /** pid, command and parent of every process we can read. */
-function processes(): { pid: number; comm: string; ppid: number; cpuSec: number }[] {
-  const out: { pid: number; comm: string; ppid: number; cpuSec: number }[] = [];
+interface Proc {
+  pid: number;
+  comm: string;
+  ppid: number;
+  /** utime + stime + cutime + cstime, seconds. */
+  cpuSec: number;
+  /** cutime + cstime alone: what its reaped children used. */
+  reapedSec: number;
+}
+
+function processes(): Proc[] {
+  const out: Proc[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
@@ -141,7 +152,10 @@ function processes(): { pid: number; comm: string; ppid: number; cpuSec: number 
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const f = stat.slice(close + 2).split(' ');
-      out.push({ pid: Number(name), comm, ppid: Number(f[1]), cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK });
+      // utime + stime, plus cutime + cstime: what the process's reaped children used (PostgreSQL's
+      // postmaster reaps its backends, so closed connections still count).
+      const reaped = (Number(f[13]) + Number(f[14])) / CLK_TCK;
+      out.push({ pid: Number(name), comm, ppid: Number(f[1]), cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK + reaped, reapedSec: reaped });
     } catch {
       /* gone meanwhile */
     }
@@ -150,8 +164,7 @@ function processes(): { pid: number; comm: string; ppid: number; cpuSec: number 
 }
 
 /** Descendants of this process (the Temporal dev server). */
-function childPids(): { pid: number; comm: string }[] {
-  const all = processes();
+function childPids(all: Proc[] = processes()): Proc[] {
   const mine = new Set([process.pid]);
   let grew = true;
   while (grew) {
@@ -164,7 +177,9 @@ function childPids(): { pid: number; comm: string }[] {
 interface CpuSnapshot {
   at: number;
   node: number;
-  children: number;
+  temporal: number;
+  /** ffmpeg and other short-lived children (reaped: this process's cutime + cstime), and live ones. */
+  tools: number;
   postgres: number;
   machineBusy: number;
   machineTotal: number;
@@ -173,14 +188,16 @@ interface CpuSnapshot {
 function cpuSnapshot(): CpuSnapshot {
   const usage = process.cpuUsage();
   const all = processes();
-  const children = new Set(childPids().map((p) => p.pid));
+  const children = childPids(all);
+  const own = all.find((p) => p.pid === process.pid)?.reapedSec ?? 0;
   const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
   const total = ticks.reduce((a, b) => a + (b || 0), 0);
   return {
     at: Date.now(),
     node: (usage.user + usage.system) / 1e6,
-    children: all.filter((p) => children.has(p.pid)).reduce((a, p) => a + p.cpuSec, 0),
+    temporal: children.filter((p) => p.comm === 'temporal').reduce((a, p) => a + p.cpuSec, 0),
+    tools: own + children.filter((p) => p.comm !== 'temporal').reduce((a, p) => a + p.cpuSec, 0),
     postgres: all.filter((p) => p.comm === 'postgres' || p.comm.startsWith('postgres:')).reduce((a, p) => a + p.cpuSec, 0),
     machineBusy: (total - idle) / CLK_TCK,
     machineTotal: total / CLK_TCK,
@@ -190,7 +207,32 @@ function cpuSnapshot(): CpuSnapshot {
 function cpuLine(tag: string, a: CpuSnapshot, b: CpuSnapshot): string {
   const wall = (b.at - a.at) / 1000;
   const busy = ((b.machineBusy - a.machineBusy) / Math.max(1e-9, b.machineTotal - a.machineTotal)) * 100;
-  return `[${tag}] CPU over ${wall.toFixed(1)} s: node (workers+simulators+adapters) ${(b.node - a.node).toFixed(1)} s, Temporal dev server ${(b.children - a.children).toFixed(1)} s, PostgreSQL ${(b.postgres - a.postgres).toFixed(1)} s; machine ${busy.toFixed(0)}% busy of ${os.availableParallelism()} cores`;
+  const ours = b.node - a.node + (b.temporal - a.temporal) + Math.max(0, b.tools - a.tools) + Math.max(0, b.postgres - a.postgres);
+  const others = Math.max(0, b.machineBusy - a.machineBusy - ours);
+  return `[${tag}] CPU over ${wall.toFixed(1)} s: node (workers+simulators+adapters) ${(b.node - a.node).toFixed(1)} s, Temporal dev server ${(b.temporal - a.temporal).toFixed(1)} s, ffmpeg/other children ${Math.max(0, b.tools - a.tools).toFixed(1)} s, PostgreSQL (all databases) ${Math.max(0, b.postgres - a.postgres).toFixed(1)} s, other processes ${others.toFixed(1)} s; machine ${busy.toFixed(0)}% busy of ${os.availableParallelism()} cores`;
+}
+
+/** The portal web root's current generation number (each commit builds one). */
+function portalGeneration(world: ReleaseWorld): number {
+  try {
+    return Number(/gen-(\d+)/.exec(readlinkSync(path.join(world.webRoot, 'current')))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Requests each simulator answered since `since` (its log keeps the last 2000), and how many were 429/rate limits. */
+function platformRequests(world: ReleaseWorld, since: number, kinds: string[]): string {
+  return kinds
+    .map((kind) => {
+      const sim = (world.simulators.simulators as Record<string, { state: { requests(): { at: string; path: string; status?: number }[] } }>)[kind];
+      if (!sim) return `${kind} ?`;
+      const all = sim.state.requests();
+      const reqs = all.filter((r) => Date.parse(r.at) >= since && !r.path.startsWith('/__sim'));
+      const limited = reqs.filter((r) => r.status === 429).length;
+      return `${kind} ${reqs.length}${all.length >= 2000 && Date.parse(all[0]!.at) > since ? '+ (log full)' : ''} requests, ${limited} answered 429`;
+    })
+    .join('; ');
 }
 
 // ── The govpub side ──────────────────────────────────────────────────────────────────────────
@@ -292,6 +334,7 @@ async function fanOut(b: Bench, stages: string[]): Promise<void> {
   const targets = accepted.map((c) => c.id);
   const packageId = await createAndPrepare(b, { ...body, targets }, stages);
 
+  const gen0 = portalGeneration(b.world);
   const t0 = Date.now();
   await finalApproval(b, packageId, stages);
   const approvedMs = Date.now() - t0;
@@ -311,6 +354,9 @@ async function fanOut(b: Bench, stages: string[]): Promise<void> {
     .sort((x, y) => Math.max(...y[1]) - Math.max(...x[1]))
     .map(([p, ms]) => `${p} ×${ms.length} ${sec(Math.min(...ms))}–${sec(Math.max(...ms))} s`);
   console.log(`[fanout] per platform, first–last settled after the approval: ${parts.join('; ')}`);
+  const commits = portalGeneration(b.world) - gen0;
+  const portalRows = byPlatform.get('portal')?.length ?? 0;
+  console.log(`[fanout] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit; the portal queue runs ${b.world.platforms.portal?.concurrency ?? '?'} transmits at once)`);
 }
 
 /** The batch's channel set: about 5 portal columns for 2 media-center columns (7 by default). */
@@ -351,6 +397,7 @@ async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; 
   console.log(`[batch] setup (outside the window): created, submitted and approved up to ${stages.at(-2)} ${PACKAGES} packages in ${sec(Date.now() - tPrep)} s (${APPROVERS} at a time)`);
 
   const before = cpuSnapshot();
+  const gen0 = portalGeneration(b.world);
   const t0 = Date.now();
   const approvedAt = new Map<string, number>();
   await pool(ids, APPROVERS, async (id) => {
@@ -375,6 +422,18 @@ async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; 
   console.log(`[batch] ${expected} deliveries settled (${fmtCounts(countBy(rows, (r) => r.state))}) in ${sec(windowMs)} s from the first final approval to the last live delivery`);
   console.log(`[batch] govpub: ${perSec.toFixed(1)} deliveries/s  (${(PACKAGES / (windowMs / 1000)).toFixed(2)} packages/s; the ${PACKAGES} 终审 decisions took ${sec(approvalsDone)} s of that window)`);
   console.log(`[batch] per package, its final approval → all its channels live: median ${sec(quantile(latencies, 0.5))} s, p95 ${sec(quantile(latencies, 0.95))} s, max ${sec(latencies.at(-1)!)} s; last live per platform: ${[...byPlatform.entries()].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ')}`);
+  const commits = portalGeneration(b.world) - gen0;
+  const portalRows = rows.filter((r) => r.platform === 'portal').length;
+  if (portalRows) console.log(`[batch] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit)`);
+  const waits = await b.db
+    .selectFrom('audit_log')
+    .select(['action', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('package_id', 'in', ids)
+    .where('action', 'in', ['delivery_rate_limited', 'delivery_retryable', 'delivery_unconfirmed', 'delivery_retry_scheduled'])
+    .groupBy('action')
+    .execute();
+  const mediaKinds = [...new Set(rows.filter((r) => r.platform && r.platform !== 'portal').map((r) => r.platform!))];
+  console.log(`[batch] platform requests in the window: ${platformRequests(b.world, t0, mediaKinds)}; delivery waits recorded: ${waits.map((w) => `${w.action} ${w.n}`).join(', ') || 'none'}`);
   console.log(cpuLine('batch', before, after));
   return { deliveries: expected, perSec };
 }
@@ -441,7 +500,9 @@ async function main(): Promise<void> {
   });
 
   const started = Date.now();
-  installWorkerRuntime(); // quiet SDK logs; before the first connection
+  // Only the SDK's errors (not its per-queue "no workflows registered" warnings); before the first connection.
+  process.env.GOVPUB_LOG_LEVEL ??= 'error';
+  installWorkerRuntime();
   try {
     const settings = loadSettings();
     const binary = await resolveTemporalCli({ cacheDir: settings.cacheDir });

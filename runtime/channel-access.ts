@@ -24,15 +24,16 @@ export interface ChannelAccessOptions {
   portalUrl: string;
   taskQueue: string;
   adapterFor(channel: Channel): ChannelAdapter;
+  /** How long resolved secrets are reused (default 30 s), so a fixed secrets file is picked up without a restart. */
+  secretsTtlMs?: number;
 }
 
-/** Secrets are re-read at most this often, so a fixed secrets file is picked up without a restart. */
 const SECRETS_TTL_MS = 30_000;
 
 export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
   let secrets: { store: SecretStore; at: number } | null = null;
   const secretStore = () => {
-    if (!secrets || Date.now() - secrets.at > SECRETS_TTL_MS) secrets = { store: resolveSecrets(options.registry, options.secrets), at: Date.now() };
+    if (!secrets || Date.now() - secrets.at > (options.secretsTtlMs ?? SECRETS_TTL_MS)) secrets = { store: resolveSecrets(options.registry, options.secrets), at: Date.now() };
     return secrets.store;
   };
   const missingCredential = (channel: Channel, what: string) =>

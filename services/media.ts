@@ -546,6 +546,33 @@ export class MediaService {
     return view;
   }
 
+  /**
+   * Cancels every unfinished job requested for an owner (e.g. a package whose release was
+   * cancelled): their transcodes stop. Returns the jobs asked to stop.
+   */
+  async cancelForOwner(owner: { packageId?: string; deliveryKey?: string }, reason: string): Promise<string[]> {
+    let q = this.ctx.db.selectFrom('media_jobs').select(['id', 'workflow_id']).where('state', 'in', ['queued', 'running']);
+    if (owner.packageId) q = q.where(sql<boolean>`owner->>'packageId' = ${owner.packageId}`);
+    if (owner.deliveryKey) q = q.where(sql<boolean>`owner->>'deliveryKey' = ${owner.deliveryKey}`);
+    if (!owner.packageId && !owner.deliveryKey) return [];
+    const jobs = await q.execute();
+    for (const job of jobs) {
+      await this.ctx.db
+        .updateTable('media_jobs')
+        .set({ error: `Cancelled: ${reason}`, updated_at: new Date() })
+        .where('id', '=', job.id)
+        .where('state', 'in', ['queued', 'running'])
+        .execute();
+      await this.ctx.temporal.workflow
+        .getHandle(job.workflow_id ?? mediaJobWorkflowId(job.id))
+        .cancel()
+        .catch((error: unknown) => {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        });
+    }
+    return jobs.map((j) => j.id);
+  }
+
   /** Progress of the given media items' jobs (for package views): one entry per id that exists. */
   async progressFor(mediaIds: string[]): Promise<Record<string, MediaProgress>> {
     const ids = [...new Set(mediaIds.filter((id) => /^[0-9a-f]{64}$/.test(id)))];

@@ -117,10 +117,12 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     throw ApplicationFailure.create({ type: code, message, nonRetryable: true });
   };
   const finished = () => ['live', 'retracted', 'canceled'].includes(status.state);
+  // Each handler returns once the main line has acted on the request, so the caller sees the outcome.
   setHandler(
     retryDeliveryUpdate,
-    (r) => {
+    async (r) => {
       retryRequested = r;
+      await condition(() => retryRequested !== r);
       return status;
     },
     {
@@ -133,8 +135,9 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
   );
   setHandler(
     skipDeliveryUpdate,
-    (r) => {
+    async (r) => {
       skipRequested = r;
+      await condition(() => status.state === 'canceled' || status.state === 'live');
       return status;
     },
     {
@@ -147,8 +150,9 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
   );
   setHandler(
     confirmManualUpdate,
-    (r) => {
+    async (r) => {
       manualConfirmation = r;
+      await condition(() => finished());
       return status;
     },
     {
@@ -176,9 +180,9 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
 
   async function skip(): Promise<DeliveryResult> {
     const request = skipRequested!;
+    await change({ state: 'canceled', action: 'delivery_skipped', actor: request.by, skippedReason: request.reason, task: null, details: { reason: request.reason } });
     status.state = 'canceled';
     status.waitingFor = 'nothing';
-    await change({ state: 'canceled', action: 'delivery_skipped', actor: request.by, skippedReason: request.reason, task: null, details: { reason: request.reason } });
     return result();
   }
 
@@ -192,20 +196,20 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     await condition(operatorAsked);
     if (skipRequested) return false;
     const by = retryRequested!.by;
-    retryRequested = null;
     status.attempts = 0;
     await change({ state: 'pending', action: 'delivery_retry_requested', actor: by, errorClass: null, errorMessage: null, nextAttemptAt: null });
     status.state = 'pending';
+    retryRequested = null;
     return true;
   }
 
   async function confirmByHand(): Promise<DeliveryResult> {
     const c = manualConfirmation!;
-    status.state = 'live';
-    status.waitingFor = 'nothing';
     publicUrl = c.url;
     liveAt = nowIso();
     await change({ state: 'live', action: 'delivery_confirmed_manually', actor: c.by, publicUrl: c.url, task: null, live: true, errorClass: null, errorMessage: null, details: { url: c.url, note: c.note ?? null } });
+    status.state = 'live';
+    status.waitingFor = 'nothing';
     return result();
   }
 
@@ -416,8 +420,9 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
   setHandler(deliveryStatusQuery, () => status);
   setHandler(
     confirmManualUpdate,
-    (r) => {
+    async (r) => {
       manualConfirmation = r;
+      await condition(() => status.state === 'retracted');
       return status;
     },
     {

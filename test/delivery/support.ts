@@ -130,7 +130,7 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
       };
     },
     deps: (base) =>
-      buildDeliveryDeps({ db: base.db, registry, platforms, secrets, mediaStore, portalUrl, taskQueue: base.taskQueue, adapterFor }),
+      buildDeliveryDeps({ db: base.db, registry, platforms, secrets, mediaStore, portalUrl, taskQueue: base.taskQueue, adapterFor, secretsTtlMs: 0 }),
     async close() {
       await simulators.close();
       fs.rmSync(dir, { recursive: true, force: true });

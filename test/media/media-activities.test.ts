@@ -202,7 +202,13 @@ describe('a rendition job', () => {
 
   it('a worker killed with SIGKILL mid-transcode: a new one resumes, finished renditions are not redone', { timeout: 420_000 }, async () => {
     await h.stopWorkers();
+    // While no worker runs: a job owned by a package whose release is then cancelled never transcodes.
+    const owned = await request(clipId, { specs: ['news_site.video_720'], owner: { packageId: 'pkg-20261125-media01' } });
+    expect(await h.media.cancelForOwner({ packageId: 'pkg-20261125-media01' }, 'the release of pkg-20261125-media01 was cancelled')).toEqual([owned.id]);
+
     const first = await startWorkerProcess();
+    const ownedDone = await finished(owned.id);
+    expect(ownedDone).toMatchObject({ state: 'canceled', error: 'Cancelled: the release of pkg-20261125-media01 was cancelled', specProgress: {} });
     const crashClip = await clip('crash.mp4', { width: 640, height: 360, seconds: 16, fps: 25 });
     const started = await request(crashClip, { specs: ['news_site.poster', 'news_site.video_1080'] });
 

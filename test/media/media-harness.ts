@@ -38,7 +38,7 @@ function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   } catch {
     // already installed
   }
@@ -139,7 +139,6 @@ export async function startMediaHarness(options: Partial<Omit<MediaServiceOption
           taskQueue,
           workflowsPath: MEDIA_WORKFLOWS_PATH,
           activities: createMediaJobActivities({ db: database.db }),
-          bundlerOptions: { logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) } as never },
         });
         running.push({ worker, done: worker.run() });
       }

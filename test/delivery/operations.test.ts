@@ -1,0 +1,162 @@
+/**
+ * Operations steer deliveries through the HTTP API: see them by state and channel, skip a
+ * delivery the platform cannot take (with the editor's reason), hold and resume a channel,
+ * reconnect a channel whose credentials were refused, confirm a manual post, and finish a
+ * manual take-down after a retraction. Everything is audited.
+ */
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateManualPostUrl } from '../../adapters/manual-handoff.js';
+import { buildApi } from '../../api/server.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
+
+let world: ReleaseWorld;
+let app: TestApp;
+let api: FastifyInstance;
+let base: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  world = await startReleaseWorld({ faults: false });
+  app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
+  await app.startWorker();
+  api = await buildApi(app.ctx, { validateManualUrl: (platform, url) => (platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url) : null) });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  tokens.editor = (await app.user('ops-editor', 'editor')).token;
+  tokens.ops = (await app.user('ops-duty', 'ops')).token;
+  for (const stage of ['初审', '复审', '终审']) tokens[stage] = (await app.user(`ops-${stage}`, 'reviewer', [stage])).token;
+}, 120_000);
+
+afterAll(async () => {
+  await api?.close();
+  await app?.close();
+  await world?.close();
+});
+
+async function call(method: string, path: string, token: string | undefined, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+async function releaseThroughApi(input: unknown): Promise<string> {
+  const created = await call('POST', '/api/packages', tokens.editor, input);
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor)).status).toBe(200);
+  for (const stage of ['初审', '复审', '终审']) {
+    const decided = await call('POST', `/api/packages/${id}/decisions`, tokens[stage], { decision: 'approve', revision: 1, comment: '同意' });
+    expect(decided.status).toBe(200);
+  }
+  return id;
+}
+
+async function deliveryOf(packageId: string, channelId: string, until: (d: { state: string; task: string | null; attempts: number }) => boolean, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const listed = await call('GET', `/api/deliveries?package=${packageId}&channel=${encodeURIComponent(channelId)}`, tokens.ops);
+    const delivery = listed.body.items[0];
+    if (delivery && until(delivery)) return delivery;
+    if (Date.now() > deadline) throw new Error(`delivery ${channelId} of ${packageId} is ${JSON.stringify(delivery)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function setSecret(name: string, value: string): string {
+  const text = fs.readFileSync(world.secretsFile, 'utf8');
+  const previous = new RegExp(`^${name}: (.*)$`, 'm').exec(text)![1]!;
+  fs.writeFileSync(world.secretsFile, text.replace(new RegExp(`^${name}: .*$`, 'm'), `${name}: ${value}`));
+  return previous;
+}
+
+describe('operations on deliveries', () => {
+  it('holds a channel whose credentials are refused, says so, and delivers once operations fix them and resume it', async () => {
+    const good = setSecret('WECHAT_OA_BLZW_APP_SECRET', 'revoked-secret');
+    const id = await releaseThroughApi(richPolicyPackage(world, ['wechat_oa:blzw', 'portal:zwgk-zcwj-zcjd-wz'], '关于进一步做好稳就业工作的通知'));
+    const held = await deliveryOf(id, 'wechat_oa:blzw', (d) => d.state === 'needs_reconnect');
+    expect(held.errorClass).toBe('needs_reconnect');
+    expect(held.errorMessage).not.toContain('revoked-secret');
+    const channels = await call('GET', '/api/channels?platform=wechat_oa', tokens.ops);
+    const channel = channels.body.channels.find((c: { id: string }) => c.id === 'wechat_oa:blzw');
+    expect(channel.paused).toBe(true);
+    expect(channel.pausedReason).toMatch(/needs reconnect/);
+    expect(JSON.stringify(channels.body)).not.toContain(good);
+
+    setSecret('WECHAT_OA_BLZW_APP_SECRET', good);
+    const resumed = await call('POST', `/api/channels/${encodeURIComponent('wechat_oa:blzw')}/resume`, tokens.ops);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.woken).toBeGreaterThanOrEqual(1);
+    const live = await deliveryOf(id, 'wechat_oa:blzw', (d) => d.state === 'live', 90_000);
+    expect(live.publicUrl).toMatch(/^http/);
+    const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
+    expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['delivery_needs_reconnect', 'delivery_live']));
+  });
+
+  it('pauses a channel: its deliveries wait as pending until resumed; both actions are audited', async () => {
+    const paused = await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/pause`, tokens.ops, { reason: '账号年检中' });
+    expect(paused.status).toBe(200);
+    expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/pause`, tokens.editor, { reason: 'x' })).status).toBe(403);
+    const id = await releaseThroughApi(richPolicyPackage(world, ['weibo:blfb-wb', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季安全生产大检查的通知'));
+    await deliveryOf(id, 'portal:zwgk-zcwj-zcjd-wz', (d) => d.state === 'live');
+    const waiting = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'pending' && d.attempts === 0);
+    const shown = await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops);
+    expect(shown.body.waitingFor).toBe('channel');
+    expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/resume`, tokens.ops)).status).toBe(200);
+    await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'live', 60_000);
+    const audit = await app.db.selectFrom('audit_log').select(['action', 'actor']).where('channel_id', '=', 'weibo:blfb-wb').where('action', 'in', ['channel_paused', 'channel_resumed']).execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['channel_paused', 'channel_resumed']);
+  });
+
+  it('tells the editor in plain words what a platform cannot take; operations skip it with a reason', async () => {
+    const input = richPolicyPackage(world, ['douyin:blfb-dy', 'portal:zwgk-zcwj-zcjd-wz'], '关于公布区级行政许可事项清单的通知');
+    input.interpretations = input.interpretations.filter((i) => i.form !== 'video');
+    const id = await releaseThroughApi(input);
+    const failed = await deliveryOf(id, 'douyin:blfb-dy', (d) => d.state === 'failed');
+    expect(failed.errorClass).toBe('rejected');
+    expect(failed.errorMessage).toMatch(/video/i);
+    const refused = await call('POST', `/api/deliveries/${failed.id}/skip`, tokens.ops, {});
+    expect(refused.status).toBe(400);
+    const skipped = await call('POST', `/api/deliveries/${failed.id}/skip`, tokens.ops, { reason: '本稿件无视频，抖音不发' });
+    expect(skipped.status).toBe(200);
+    expect(skipped.body.state).toBe('canceled');
+    expect(skipped.body.skippedReason).toBe('本稿件无视频，抖音不发');
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('released');
+    const again = await call('POST', `/api/deliveries/${failed.id}/retry`, tokens.ops);
+    expect(again.status).toBe(409);
+  });
+
+  it('waits for a manual post with the bundle, refuses a wrong URL, confirms the right one; retraction creates a manual take-down task', async () => {
+    const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'wechat_oa:blfb', 'portal:zwgk-zcwj-zcjd-wz'], '关于调整城乡居民医保缴费标准的通知'));
+    const manual = await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'awaiting_manual');
+    expect(manual.task).toBe('manual_post');
+    const wrong = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, { url: 'https://www.weibo.com/123' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toMatch(/toutiao|头条/i);
+    const confirmed = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, { url: 'https://www.toutiao.com/article/7312345678901234567/' });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.state).toBe('live');
+    await deliveryOf(id, 'wechat_oa:blfb', (d) => d.state === 'live', 60_000);
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('released');
+
+    // Retraction: API channels take it down; Toutiao cannot, so an operator gets a take-down task.
+    expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '政策调整，暂停执行' })).status).toBe(200);
+    const task = await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'retracting' && d.task === 'manual_takedown');
+    await deliveryOf(id, 'wechat_oa:blfb', (d) => d.state === 'retracted', 60_000);
+    const wechat = world.simulators.simulators.wechat_oa.state.publications().filter((p) => (p.title ?? '').includes('城乡居民医保'));
+    expect(wechat).toHaveLength(1);
+    expect(wechat[0]!.state).toBe('deleted');
+    const needsAction = await call('GET', '/api/deliveries?needsAction=true', tokens.ops);
+    expect(needsAction.body.items.map((d: { id: string }) => d.id)).toContain(task.id);
+    const done = await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' });
+    expect(done.status).toBe(200);
+    expect(done.body.state).toBe('retracted');
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('retracted');
+  });
+});
