@@ -74,24 +74,34 @@ async function sendBlob(
 }
 
 /**
- * Reads and discards the rest of a refused upload so the client, still sending, gets to read the
- * answer (clients that meet a closed socket mid-upload report a reset instead). Past `budget`
- * bytes or `ms` the connection is cut: a refused 4 GB upload is not read to its end.
+ * Reads and discards the rest of a refused upload before answering, so the client (still
+ * sending) reads the answer instead of meeting a reset, and the connection stays usable.
+ * Past `budget` bytes or `ms` it gives up: a refused 4 GB upload is not read to its end.
  */
-function drainRefusedUpload(request: FastifyRequest, budget = 64 * 1024 * 1024, ms = 30_000): void {
+function drainRequest(request: FastifyRequest, file: { destroyed: boolean; destroy(): void }, budget = 64 * 1024 * 1024, ms = 30_000): Promise<boolean> {
   const req = request.raw;
-  if (req.complete) return;
-  let seen = 0;
-  const cut = () => req.socket?.destroy();
-  const timer = setTimeout(cut, ms);
-  timer.unref();
-  req.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > budget) cut();
+  if (req.complete) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > budget) done(false);
+    };
+    req.on('data', onData);
+    req.once('end', () => done(true));
+    req.once('close', () => done(req.complete));
+    // The multipart parser stalls once the file part is abandoned (and pauses the request with
+    // it): detach it and discard the bytes here.
+    req.unpipe();
+    if (!file.destroyed) file.destroy();
+    req.resume();
   });
-  req.once('end', () => clearTimeout(timer));
-  req.once('close', () => clearTimeout(timer));
-  req.resume();
 }
 
 /**
@@ -141,8 +151,8 @@ export function registerMediaRoutes(
         const result = await media.ingest(part.file, { uploadName: part.filename, createdBy: actorOf(request), signal: aborted.signal });
         return reply.status(result.created ? 201 : 200).send({ ...result.media, created: result.created, warnings: result.warnings });
       } catch (error) {
-        // Refused before the whole body arrived (not media, over the limit): answer now.
-        if (!request.raw.complete) drainRefusedUpload(request);
+        // Refused before the whole body arrived (not media, over the limit, no permission).
+        if (!(await drainRequest(request, part.file))) reply.header('connection', 'close');
         throw error;
       } finally {
         request.raw.off('close', onClose);

@@ -22,7 +22,8 @@
  *
  * Real components as in test/delivery/fan-out.test.ts, without faults: the platform simulators,
  * the real adapters, a real media store (a photo and a 3 s video made on the spot), the portal
- * written to a temporary web root. It starts its own Temporal dev server (the cached CLI binary,
+ * written to a temporary web root; timing and per-platform caps are config/registry/platforms.yaml
+ * as shipped (the proof's shortened test timing is not used). It starts its own Temporal dev server (the cached CLI binary,
  * runtime/temporal-cli.ts) and creates a fresh PostgreSQL database `govpub_bench_<random>` on
  * GOVPUB_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), migrated with
  * db/migrate.ts; everything is removed at the end (also on Ctrl-C).
@@ -40,19 +41,24 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { ActivityDeps } from '../activities/index.js';
+import { createChannelAdapters } from '../adapters/index.js';
 import { portalPageUrls } from '../adapters/portal/urls.js';
 import type { ReleaseUnit } from '../adapters/types.js';
-import { loadSettings } from '../config/settings.js';
+import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.js';
+import { loadSettings, ROOT_DIR } from '../config/settings.js';
 import { connectPostgres } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { DB, DeliveryRow } from '../db/schema.js';
 import type { Actor } from '../domain/package-rules.js';
-import { listChannels, stagesFor, type Channel, type Registry } from '../domain/registry.js';
+import { listChannels, portalColumn, stagesFor, type Channel, type Registry } from '../domain/registry.js';
+import { buildDeliveryDeps } from '../runtime/channel-access.js';
 import { resolveTemporalCli } from '../runtime/temporal-cli.js';
 import { syncChannels } from '../services/channels.js';
 import { PackageService } from '../services/packages.js';
 import { addUser, toActor } from '../services/users.js';
 import { createWorker, installWorkerRuntime, type WorkerGroup } from '../worker/worker.js';
+// Only the world (simulators with the development secrets, media, temp dirs) and the package come
+// from the test support; adapters, timing and delivery deps are built here, as a worker builds them.
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../test/delivery/support.js';
 import type { noopReleaseWorkflow } from './noop-workflow.js';
 
@@ -243,6 +249,7 @@ interface Bench {
   db: Kysely<DB>;
   packages: PackageService;
   deps: ActivityDeps;
+  platforms: PlatformConfigs;
   editor: Actor;
   /** One reviewer per stage id: a reviewer never decides at two stages of one package. */
   reviewers: Map<string, Actor>;
@@ -356,7 +363,7 @@ async function fanOut(b: Bench, stages: string[]): Promise<void> {
   console.log(`[fanout] per platform, first–last settled after the approval: ${parts.join('; ')}`);
   const commits = portalGeneration(b.world) - gen0;
   const portalRows = byPlatform.get('portal')?.length ?? 0;
-  console.log(`[fanout] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit; the portal queue runs ${b.world.platforms.portal?.concurrency ?? '?'} transmits at once)`);
+  console.log(`[fanout] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit; the portal queue runs ${b.platforms.portal?.concurrency ?? '?'} transmits at once)`);
 }
 
 /** The batch's channel set: about 5 portal columns for 2 media-center columns (7 by default). */
@@ -478,6 +485,8 @@ async function baseline(env: TestWorkflowEnvironment, perPackage: number, govpub
   }
 }
 
+let interrupted = false;
+
 // ── Main ─────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
@@ -492,7 +501,6 @@ async function main(): Promise<void> {
       }
     }
   };
-  let interrupted = false;
   process.once('SIGINT', () => {
     interrupted = true;
     console.error('\ninterrupted: cleaning up…');
@@ -530,9 +538,17 @@ async function main(): Promise<void> {
     const registry = world.registry;
     await syncChannels(db, registry, 'bench');
     const taskQueue = `govpub-bench-${randomBytes(4).toString('hex')}`;
-    // world.deps reads only db and taskQueue from its base; everything else is the real access.
-    const deps = world.deps({ db, taskQueue } as ActivityDeps);
-    const group: WorkerGroup = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, deps, platforms: world.platforms });
+    // As a worker process wires itself (runtime/processes.ts), with the adapters set up as in the
+    // fan-out proof, and platforms.yaml's own timing (confirm timeouts, retries, caps) — not the
+    // proof's shortened test timing — pointed at the simulators.
+    const platforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {}, simulatorUrls: world.simulators.urls });
+    const adapterFor = createChannelAdapters({
+      portal: { webRoot: world.webRoot, publicBaseUrl: world.portalUrl, columnName: (id) => portalColumn(registry, id)?.path.join(' > ') },
+      mediaCenterColumns: registry.mediaCenter.columns,
+      handoffDir: (key) => path.join(world.dir, 'handoff', key.replace(/[^A-Za-z0-9._-]+/g, '_')),
+    });
+    const deps = buildDeliveryDeps({ db, registry, platforms, secrets: { env: {}, secretsFile: world.secretsFile }, mediaStore: world.mediaStore, portalUrl: world.portalUrl, taskQueue, adapterFor });
+    const group: WorkerGroup = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, deps, platforms });
     const running = group.run();
     let workerStopped = false;
     const stopGovpubWorker = async () => {
@@ -548,8 +564,8 @@ async function main(): Promise<void> {
     const editor = toActor((await addUser(db, registry, { name: 'bench-editor', role: 'editor' })).user);
     const reviewers = new Map<string, Actor>();
     for (const stage of stages) reviewers.set(stage, toActor((await addUser(db, registry, { name: `bench-reviewer-${stage}`, role: 'reviewer', stages: [stage] })).user));
-    const b: Bench = { world, registry, db, packages: new PackageService({ db, registry, temporal: env.client, taskQueue }), deps, editor, reviewers };
-    console.log(`[setup] worker queues: ${group.workers.length} (main, ${Object.keys(world.platforms).length} platforms, media); platform caps: ${Object.entries(world.platforms).map(([p, c]) => `${p} ${c.concurrency}${c.ratePerSecond ? `@${c.ratePerSecond}/s` : ''}`).join(', ')}; review stages ${stages.join(' → ')}`);
+    const b: Bench = { world, registry, db, packages: new PackageService({ db, registry, temporal: env.client, taskQueue }), deps, platforms, editor, reviewers };
+    console.log(`[setup] worker queues: ${group.workers.length} (main, ${Object.keys(platforms).length} platforms, media); platforms.yaml caps: ${Object.entries(platforms).map(([p, c]) => `${p} ${c.concurrency}${c.ratePerSecond ? `@${c.ratePerSecond}/s` : ''}`).join(', ')}; review stages ${stages.join(' → ')}`);
 
     if (!flag('no-fanout')) {
       log('phase 1: one package to every channel');
@@ -577,6 +593,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (interrupted) return; // the pool was closed under a running query
   console.error(err);
   process.exitCode = 1;
 });

@@ -74,6 +74,28 @@ export function registerDeliveryCommands(program: Command): void {
       }),
     );
 
+  deliveries
+    .command('bundle <id>')
+    .description('Write a manual hand-off bundle (texts within the platform limits, renditions, 说明.txt with the steps) to a directory')
+    .requiredOption('--out <dir>', 'directory to write the bundle to')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (id: string, options: { out: string; json?: boolean }) =>
+      withApp(async (ctx) => {
+        const d = await (await service(ctx)).get(id);
+        if (d.platform !== 'toutiao' && d.platform !== 'wechat_channels') {
+          throw new (await import('../domain/errors.js')).GovpubError('not_manual', `${d.channelId} is published through its API; only manual hand-off channels (toutiao, wechat_channels) have a bundle.`);
+        }
+        if (!d.payload) throw new (await import('../domain/errors.js')).GovpubError('not_prepared', `The bundle of ${d.id} is not prepared yet (state ${d.state}); try again in a moment.`);
+        const { writeHandoffBundle } = await import('../adapters/manual-handoff.js');
+        const { storeRenditionSource } = await import('../adapters/renditions.js');
+        const { openMediaStore } = await import('../services/media.js');
+        const { loadSettings } = await import('../config/settings.js');
+        const written = await writeHandoffBundle(d.payload as never, storeRenditionSource(openMediaStore(loadSettings())), options.out, { deliveryId: d.id });
+        if (options.json) printJson({ id: d.id, out: options.out, files: written.files });
+        else console.log(`bundle for ${d.channelId} written to ${options.out}:\n${written.files.map((f) => `  ${f}`).join('\n')}\nPost it, then: govpub deliveries confirm ${d.id.slice(0, 8)} --url <post URL>`);
+      }),
+    );
+
   withCommon(deliveries.command('retry <id>').description('Try a failed, held or waiting delivery again now')).action(act((s, a, id) => s.retry(a, id)));
   withCommon(deliveries.command('skip <id>').description('Give up on a delivery, with the reason (audited)').requiredOption('--reason <text>', 'why')).action(
     act<Common & { reason: string }>((s, a, id, o) => s.skip(a, id, o.reason)),

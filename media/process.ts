@@ -5,8 +5,32 @@
  * no work.
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
 import { getFfmpeg, getFfprobe } from './binaries.js';
+
+let deathSignalWrapper: Promise<string | null> | undefined;
+
+/**
+ * On Linux, util-linux's `setpriv --pdeathsig KILL` makes the kernel kill ffmpeg when the worker
+ * that started it dies (PR_SET_PDEATHSIG, kept across exec): a worker killed mid-transcode leaves
+ * no ffmpeg running (ffmpeg ignores SIGPIPE, so a broken progress pipe alone does not stop it).
+ * Elsewhere, or with GOVPUB_NO_PDEATHSIG=1, children are started directly.
+ */
+function deathSignalLauncher(): Promise<string | null> {
+  deathSignalWrapper ??= (async () => {
+    if (process.platform !== 'linux' || process.env.GOVPUB_NO_PDEATHSIG === '1') return null;
+    const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin', '/bin'];
+    for (const dir of dirs) {
+      const candidate = path.join(dir, 'setpriv');
+      if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    }
+    return null;
+  })();
+  return deathSignalWrapper;
+}
 
 /** Work counters (process-wide). Tests read them to prove a cache hit spawned nothing. */
 export const mediaCounters = {
@@ -83,10 +107,10 @@ export async function runTool(
   if (tool === 'ffmpeg') mediaCounters.ffmpegSpawns++;
   else mediaCounters.ffprobeSpawns++;
 
-  const child = spawn(bin.path, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    windowsHide: true,
-  });
+  const launcher = await deathSignalLauncher();
+  const child = launcher
+    ? spawn(launcher, ['--pdeathsig', 'KILL', '--', bin.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
+    : spawn(bin.path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   const pid = child.pid;
   if (pid !== undefined) active.add(pid);
 

@@ -63,6 +63,8 @@ export interface DeliveryView {
   waitingFor?: DeliveryStatus['waitingFor'];
   payload?: unknown;
   renditions?: unknown[];
+  /** Manual hand-off: the bundle's files and their download URLs. */
+  bundleFiles?: { name: string; mediaId: string; spec: string; purpose: string; url: string }[];
 }
 
 /** States in which operations are expected to act. */
@@ -152,7 +154,10 @@ export class DeliveryService {
     } catch {
       // Finished or legacy deliveries have no running workflow: the row says everything.
     }
-    return this.view(row, { ...(waitingFor ? { waitingFor } : {}), payload: row.payload, renditions: row.renditions as unknown[] });
+    // A manual hand-off lists its files with where to download them (the prepared renditions).
+    const files = (row.payload as { files?: { name: string; mediaId: string; spec: string; purpose: string }[] } | null)?.files;
+    const bundleFiles = Array.isArray(files) ? files.map((f) => ({ ...f, url: `/media/${f.mediaId}/${encodeURIComponent(f.spec)}` })) : undefined;
+    return this.view(row, { ...(waitingFor ? { waitingFor } : {}), payload: row.payload, renditions: row.renditions as unknown[], ...(bundleFiles ? { bundleFiles } : {}) });
   }
 
   private workflowFor(row: DeliveryRow): string {

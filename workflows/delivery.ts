@@ -158,8 +158,11 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     {
       validator: (r) => {
         if (finished()) refuse('delivery_settled', `The delivery is already ${status.state}.`);
-        if (status.waitingFor !== 'manual_post' && status.waitingFor !== 'confirmation') {
-          refuse('not_awaiting_confirmation', `Only a manual hand-off or an unconfirmed delivery can be confirmed by hand; this one is waiting for ${status.waitingFor}.`);
+        if (status.waitingFor === 'platform' || status.waitingFor === 'nothing') {
+          refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish, then confirm.');
+        }
+        if (status.state !== 'awaiting_manual' && status.state !== 'unconfirmed') {
+          refuse('not_awaiting_confirmation', `Only a manual hand-off or an unconfirmed delivery can be confirmed by hand; this one is ${status.state}.`);
         }
         if (!/^https?:\/\/\S+$/.test(r.url ?? '')) refuse('invalid_url', `"${r.url}" is not the http(s) URL of the post.`);
       },
@@ -169,7 +172,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     resumedTimes += 1;
   });
 
-  const operatorAsked = () => retryRequested !== null || skipRequested !== null;
+  const operatorAsked = () => retryRequested !== null || skipRequested !== null || manualConfirmation !== null;
 
   /** Waits `ms` (or until an operator acts); true when an operator acted. */
   async function wait(ms: number, waitingFor: DeliveryStatus['waitingFor'], also: () => boolean = () => false): Promise<boolean> {
@@ -193,7 +196,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
   /** Waits for operations: retry (true) or skip (false). */
   async function waitForOperator(): Promise<boolean> {
     status.waitingFor = 'operator';
-    await condition(operatorAsked);
+    await condition(() => retryRequested !== null || skipRequested !== null);
     if (skipRequested) return false;
     const by = retryRequested!.by;
     status.attempts = 0;
@@ -293,6 +296,8 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     }
     for (;;) {
       if (skipRequested) return skip();
+      // An operator saw the post live (e.g. while an unknown outcome waited to be reconciled).
+      if (manualConfirmation) return confirmByHand();
       status.waitingFor = 'nothing';
       let outcome: AttemptOutcome;
       try {

@@ -132,7 +132,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
   async function record(
     actor: string,
     action: string,
-    extra: { decision?: { stage: string; decision: 'approve' | 'reject'; comment: string; reviewerId: string }; voidReason?: string; details?: Record<string, unknown> } = {},
+    extra: { decision?: { stage: string; decision: 'approve' | 'reject'; comment: string; reviewerId: string }; voidReason?: string; details?: Record<string, unknown>; status?: PackageWorkflowState['status'] } = {},
   ): Promise<void> {
     eventSeq += 1;
     await recordPackageEvent({
@@ -143,7 +143,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
       revision: state.revision,
       contentHash: state.contentHash,
       package: {
-        status: state.status,
+        status: extra.status ?? state.status,
         currentStage: stageId(),
         currentRevision: state.revision,
         approvedRevision: state.approvedRevision,
@@ -422,9 +422,10 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     const rows = await refreshDeliveries(revision);
     if (state.retraction !== null) return; // retracted mid-release: what went out is taken down next
     await exclusively(async () => {
-      state.status = 'released';
       const count = (s: string) => rows.filter((r) => r.state === s).length;
-      await record('system', 'released', { details: { channels: rows.length, live: count('live'), skipped: count('canceled'), unconfirmed: count('unconfirmed') } });
+      // Recorded first, then shown: whoever sees "released" finds it in the database too.
+      await record('system', 'released', { status: 'released', details: { channels: rows.length, live: count('live'), skipped: count('canceled'), unconfirmed: count('unconfirmed') } });
+      state.status = 'released';
     });
   }
 
@@ -451,8 +452,8 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     );
     await refreshDeliveries(revision);
     await exclusively(async () => {
+      await record('system', 'retracted', { status: 'retracted', details: { channels: received.map((r) => r.channelId) } });
       state.status = 'retracted';
-      await record('system', 'retracted', { details: { channels: received.map((r) => r.channelId) } });
     });
   }
 

@@ -34,6 +34,7 @@ beforeAll(async () => {
     PORT: String(await freePort()),
     GOVPUB_TEMPORAL_PORT: String(await freePort()),
     GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+    GOVPUB_SIMULATOR_PORT: String(20000 + Math.floor(Math.random() * 20000)),
     DATABASE_URL: '',
     TEMPORAL_ADDRESS: '',
   };
@@ -75,7 +76,9 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     }
     const token = (await runCli(['users', 'add', 'ops-li', '--role', 'ops'], env)).stdout.trim().split('\n').at(-1)!;
     const file = path.join(dataDir, 'package.json');
-    fs.writeFileSync(file, JSON.stringify(policyPackage(registry)));
+    // Portal and Weibo: the all-in-one start publishes to its local Weibo simulator.
+    const portal = `portal:${registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId}`;
+    fs.writeFileSync(file, JSON.stringify(policyPackage(registry, { targets: [portal, 'weibo:blfb-wb'] })));
     const created = await runCli(['packages', 'create', '--file', file, '--as', 'wang', '--json'], env);
     expect(created.code, created.stderr).toBe(0);
     const id = JSON.parse(created.stdout).id as string;
@@ -88,12 +91,18 @@ describe('govpub start (all-in-one on the embedded default)', () => {
       expect(decided.code, decided.stderr).toBe(0);
     }
     let view: { status: string; deliveries: unknown[] } = { status: '', deliveries: [] };
-    for (let i = 0; i < 50 && view.status !== 'released'; i++) {
+    for (let i = 0; i < 200 && view.status !== 'released'; i++) {
       view = JSON.parse((await runCli(['packages', 'show', id, '--json'], env)).stdout);
       if (view.status !== 'released') await new Promise((r) => setTimeout(r, 300));
     }
     expect(view.status).toBe('released');
     expect(view.deliveries).toHaveLength(2);
+    // The Weibo simulator holds the post; the portal serves the page under /portal/.
+    const weibo = await fetch(`http://127.0.0.1:${env.GOVPUB_SIMULATOR_PORT ? Number(env.GOVPUB_SIMULATOR_PORT) + 1 : 7302}/__sim/publications`).then((r) => r.json() as Promise<{ count: number }>);
+    expect(weibo.count).toBe(1);
+    const page = await fetch(`http://127.0.0.1:${env.PORT}/portal/art/${id}/index.html`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('关联解读');
     // The same package through the HTTP API, with the token the CLI printed.
     const viaApi = (await fetch(`http://127.0.0.1:${env.PORT}/api/packages/${id}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as { status: string };
     expect(viaApi.status).toBe('released');
