@@ -10,6 +10,7 @@ import { registerAdminCommands } from './admin-commands.js';
 import { registerPackageCommands } from './package-commands.js';
 import { registerRunCommands } from './run-commands.js';
 import { registerDeliveryCommands } from './delivery-commands.js';
+import { registerMediaCommands } from './media-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('govpub')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerPackageCommands(program);
   registerDeliveryCommands(program);
+  registerMediaCommands(program);
   return program;
 }
 

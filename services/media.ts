@@ -513,7 +513,7 @@ export class MediaService {
   }
 
   /** Cancels a job: its running transcode is stopped (ffmpeg killed). Waits briefly for that. */
-  async cancelJob(jobId: string, by: Actor, waitMs = 5_000): Promise<MediaJobView> {
+  async cancelJob(jobId: string, by: Actor, waitMs = 10_000): Promise<MediaJobView> {
     requireRole(by, UPLOADERS, 'cancel rendition jobs');
     const job = await this.getJob(jobId);
     if (TERMINAL.has(job.state)) {

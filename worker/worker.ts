@@ -79,7 +79,15 @@ export function installWorkerRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger((process.env.GOVPUB_LOG_LEVEL?.toUpperCase() as 'WARN') ?? 'WARN'), shutdownSignals: [] });
+    const level = (process.env.GOVPUB_LOG_LEVEL?.toUpperCase() as 'WARN') ?? 'WARN';
+    Runtime.install({
+      logger: new DefaultLogger(level, (entry) => {
+        // Platform and media queues run activities only, by design: not worth a warning each.
+        if (entry.message.startsWith('No workflows registered')) return;
+        console.error(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}${entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta)}` : ''}`);
+      }),
+      shutdownSignals: [],
+    });
   } catch {
     // Already installed by the embedding process (e.g. a test harness): keep its settings.
   }

@@ -23,7 +23,7 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { MediaActivities, MediaJobActivities } from '../activities/media-activities.js';
-import type { MediaJobFailure, MediaRenditionsInput, MediaRenditionsResult, RenditionSummary } from './media-types.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT_SEC, type MediaJobFailure, type MediaRenditionsInput, type MediaRenditionsResult, type RenditionSummary } from './media-types.js';
 
 /** Bookkeeping runs on the workflow's own task queue, never queued behind long transcodes. */
 const { finishMediaJob } = proxyActivities<MediaJobActivities>({
@@ -49,9 +49,10 @@ function failureOf(specKey: string, error: unknown): MediaJobFailure {
 export async function mediaRenditionsWorkflow(input: MediaRenditionsInput): Promise<MediaRenditionsResult> {
   const { renderRendition } = proxyActivities<MediaActivities>({
     taskQueue: input.activityTaskQueue,
-    // Long videos take long; the heartbeat timeout is what notices a lost worker.
+    // Long videos take long; the heartbeat timeout is what notices a lost worker. It also paces
+    // cancellation: the SDK sends heartbeats (and so learns of a cancel) at most every 0.8 × it.
     startToCloseTimeout: '12 hours',
-    heartbeatTimeout: `${input.heartbeatTimeoutSec ?? 30} seconds`,
+    heartbeatTimeout: `${input.heartbeatTimeoutSec ?? DEFAULT_HEARTBEAT_TIMEOUT_SEC} seconds`,
     // The job is "canceled" only once ffmpeg has really stopped.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },

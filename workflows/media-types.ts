@@ -5,6 +5,14 @@ export function mediaTaskQueue(baseTaskQueue: string): string {
   return `${baseTaskQueue}-media`;
 }
 
+/**
+ * A render heartbeats every second; 10 s without one means its worker is gone. The SDK reports
+ * heartbeats (and hears of cancellation) at most every 0.8 × this, so a cancel reaches ffmpeg
+ * within about 8 s. Renders never block the event loop (ffmpeg is a child process, sharp runs on
+ * libuv's pool), so a live worker never misses 10 s.
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT_SEC = 10;
+
 export function mediaJobWorkflowId(jobId: string): string {
   return `media-${jobId}`;
 }
@@ -21,7 +29,7 @@ export interface MediaRenditionsInput {
   watermark?: boolean;
   /** Where the rendition activities run: mediaTaskQueue(<the workflow's task queue>). */
   activityTaskQueue: string;
-  /** Seconds without a heartbeat before a render counts as lost (worker crash) and is retried. Default 30. */
+  /** Seconds without a heartbeat before a render counts as lost (worker crash) and is retried. Default 10. */
   heartbeatTimeoutSec?: number;
   /** Renditions made at once (each ffmpeg already uses several cores). Default 1. */
   concurrency?: number;

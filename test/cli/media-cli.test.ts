@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 describe('govpub media', () => {
-  it('add: streams the file in, prints id, kind and size, and the rendition job', { timeout: 120_000 }, async () => {
+  it('add: streams the file in, prints id, kind and size, and the rendition job', { timeout: 180_000 }, async () => {
     const added = await runCli(['media', 'add', photo, '--renditions', 'wechat_oa', '--json'], env);
     expect(added.code, added.stderr).toBe(0);
     const body = JSON.parse(added.stdout);
@@ -94,7 +94,7 @@ describe('govpub media', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ id: mediaId, renditions: [{ specKey: 'portal.video_720' }], jobs: [{ id: jobId, state: 'done', progress: 100 }] });
   });
 
-  it('list: newest first, as a table or JSON', async () => {
+  it('list: newest first, as a table or JSON', { timeout: 120_000 }, async () => {
     const table = await runCli(['media', 'list'], env);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^id\s+kind\s+type\s+size\s+duration\s+bytes\s+name\s+added/);
@@ -104,7 +104,7 @@ describe('govpub media', () => {
     expect(json.every((m) => m.kind === 'image')).toBe(true);
   });
 
-  it('refusals: empty and non-media files exit 1 with the sentence', async () => {
+  it('refusals: empty and non-media files exit 1 with the sentence', { timeout: 180_000 }, async () => {
     const empty = path.join(h.dir, 'empty.jpg');
     await writeFile(empty, '');
     const e = await runCli(['media', 'add', empty], env);
@@ -120,7 +120,7 @@ describe('govpub media', () => {
     expect(missing.stderr).toMatch(/Cannot read .*nope\.jpg: ENOENT/);
   });
 
-  it('a job that fails: status --watch exits 1 and says why (here: no CJK font for the watermark)', { timeout: 120_000 }, async () => {
+  it('a job that fails: status --watch exits 1 and says why (here: no CJK font for the watermark)', { timeout: 180_000 }, async () => {
     h.workerDeps.watermarkFor = createWatermarkLookup(DEFAULT_WATERMARKS_PATH, { env: { GOVPUB_FONT_PATH: '/nowhere/NotoSansCJK-Bold.ttc' } });
     try {
       const added = await runCli(['media', 'add', photo, '--renditions', 'douyin.image', '--json'], env);
