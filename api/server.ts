@@ -21,6 +21,8 @@ export interface ApiOptions {
   channelInfo?: () => Promise<(channelId: string) => Record<string, unknown>>;
   /** Checks the URL an operator gives for a manual post; null when it is acceptable. */
   validateManualUrl?: (platform: string, url: string) => string | null;
+  /** Rendition progress of the media a package uses (shown in GET /api/packages/:id). */
+  mediaProgress?: (mediaIds: string[]) => Promise<Record<string, unknown>>;
   /** More routes (media, the portal's static pages) with the same authentication. */
   register?: (app: FastifyInstance, helpers: RouteHelpers) => Promise<void>;
   logger?: boolean;
@@ -142,7 +144,12 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     const q = request.query as { status?: string; stage?: string; limit?: string };
     return { packages: await packages.list({ status: q.status, stage: q.stage, limit: q.limit ? Number(q.limit) : undefined }) };
   });
-  app.get('/api/packages/:id', auth, async (request) => packages.get(idOf(request)));
+  app.get('/api/packages/:id', auth, async (request) => {
+    const view = await packages.get(idOf(request));
+    if (!options.mediaProgress) return view;
+    const ids = [...JSON.stringify(view.content).matchAll(/[0-9a-f]{64}/g)].map((m) => m[0]);
+    return { ...view, media: ids.length ? await options.mediaProgress([...new Set(ids)]) : {} };
+  });
   app.put('/api/packages/:id', auth, async (request) => packages.edit(actorOf(request), idOf(request), request.body));
   app.post('/api/packages/:id/submit', auth, async (request) => packages.submit(actorOf(request), idOf(request)));
   app.post('/api/packages/:id/withdraw', auth, async (request) =>

@@ -99,6 +99,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   const media = new MediaService(ctx, { store: mediaStore, limits: settings.mediaUploadLimits });
   const app = await buildApi(ctx, {
     channelInfo: channelHealth(platforms, settings, ctx.registry),
+    mediaProgress: (ids) => media.progressFor(ids),
     validateManualUrl: (platform, url) => (platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null),
     register: async (api, helpers) => {
       registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);

@@ -315,7 +315,8 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         }
         if (formatted.kind === 'ready' && formatted.renditions > 0) {
           status.waitingFor = 'platform';
-          await safely(() => media.prepareDeliveryMedia(plan));
+          // Cancellable: a retraction during release stops the transcodes (ffmpeg is killed).
+          await media.prepareDeliveryMedia(plan);
         }
         status.state = 'transmitting';
         status.waitingFor = 'platform';
