@@ -42,7 +42,7 @@ export interface DeliveryDeps {
   baseUrlFor(channel: Channel): string;
   account(channel: Channel): NewMediaAccount | undefined;
   /** Renditions for transmit (prepared and cached by the media step). */
-  renditions(signal?: AbortSignal, onProgress?: (percent: number) => void): RenditionSource;
+  renditions(signal?: AbortSignal, onProgress?: (percent: number) => void, channel?: Channel): RenditionSource;
   /** Probe of a stored original, or null when it is not in the media store. */
   mediaInfo(mediaId: string): Promise<MediaInfo | null>;
   /** Public base URL of the portal pages (for "read the full text" links). */
@@ -193,7 +193,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       credentials: deps.credentialsFor(channel),
       baseUrl: deps.baseUrlFor(channel),
       tokens: databaseTokenStore(db, channel.id),
-      renditions: deps.renditions(extra.signal),
+      renditions: deps.renditions(extra.signal, undefined, channel),
       // A getter: what reconcile saves is visible to the transmit that follows on the same context.
       get checkpointed() {
         return checkpointed;
@@ -346,7 +346,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const context = Context.current();
       let done = 0;
       for (const need of needs) {
-        const source = deps.renditions(context.cancellationSignal, (percent) => context.heartbeat({ spec: need.spec, percent, done }));
+        const source = deps.renditions(context.cancellationSignal, (percent) => context.heartbeat({ spec: need.spec, percent, done }), channelOf(plan.channelId));
         try {
           await source.get(need.mediaId, need.spec);
         } catch (error) {

@@ -17,13 +17,13 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { isSecretRef } from '../domain/registry.js';
+import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, classifyTransportError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
+import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
 import { charCount, htmlToPlainText, truncateChars } from './text.js';
 import { stillValid } from './tokens.js';
 import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { accountLabel, appCredentialsRefused, authorizationRefused, declaredDuration, missingCredential, nextRefreshToken, pickVideo, platformRequest, progress, refreshTokenExhausted, stringOrNull, type Progress } from './video-platform.js';
 
 const NAME = 'Bilibili (哔哩哔哩)';
 const MiB = 1024 * 1024;
@@ -114,7 +114,7 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
   function format(unit: ReleaseUnit): Formatted<BilibiliPayload> {
     const problems: ContentProblem[] = [];
     const warnings: string[] = [];
-    const picked = pickVideo(unit, problems);
+    const picked = pickVideo(unit, NAME, problems);
     if (!picked) throw rejectedContent(NAME, problems);
     const { index, interp, media } = picked;
     const field = `interpretations[${index}]`;
@@ -454,24 +454,17 @@ class BilibiliApi {
   }
 
   private async send(what: string, sideEffect: boolean, config: AxiosRequestConfig): Promise<Reply> {
-    let res: AxiosResponse;
-    try {
-      res = await axios.request({ baseURL: this.ctx.baseUrl, timeout: this.o.timeoutMs, maxBodyLength: Infinity, maxContentLength: Infinity, signal: this.ctx.signal, ...config });
-    } catch (err) {
-      // A platform error carried with a 4xx status is still the platform's error code (but 404 is a wrong URL).
-      if (axios.isAxiosError(err) && err.response && err.response.status < 500 && ![401, 404, 429].includes(err.response.status)) {
-        const r = replyOf(err.response);
-        if (r.code !== 0) throw this.error(r.code, r.message, what);
-      }
-      throw scrub(classifyTransportError(err, `${NAME} ${what}`, { sideEffect }));
-    }
+    const res = await platformRequest(NAME, this.ctx, this.o.timeoutMs, what, sideEffect, config, (errorRes) => {
+      const r = replyOf(errorRes);
+      return r.code !== 0 ? this.error(r.code, r.message, what) : undefined;
+    });
     return replyOf(res);
   }
 
   private appCredentials(): { clientId: string; clientSecret: string } {
     const { clientId, clientSecret } = this.ctx.credentials;
     if (!clientId || !clientSecret) {
-      throw new DeliveryError('needs_reconnect', `${NAME} account ${accountLabel(this.ctx)} has no ${!clientId ? 'clientId' : 'clientSecret'} in its credentials; add it to the account registry.`);
+      throw missingCredential(NAME, this.ctx, !clientId ? 'clientId' : 'clientSecret');
     }
     return { clientId, clientSecret };
   }
@@ -483,7 +476,7 @@ class BilibiliApi {
       case -101:
       case -2:
       case -658:
-        return new DeliveryError('needs_reconnect', `${NAME} refused the account ${accountLabel(this.ctx)}'s authorization even after a token refresh (${said}). Re-authorize the account on the Bilibili open platform and update its refresh token${secretHint(this.ctx)}.`, opts);
+        return authorizationRefused(NAME, this.ctx, 'on the Bilibili open platform', said, code);
       case -3:
         return new DeliveryError('needs_reconnect', `${NAME} refused the request signature (${said}): check the account ${accountLabel(this.ctx)}'s clientSecret and this server's clock.`, opts);
       case -509:
@@ -513,14 +506,7 @@ class BilibiliApi {
     const tried = new Set<string>();
     for (;;) {
       const candidate = await nextRefreshToken(this.ctx, tried);
-      if (!candidate) {
-        throw new DeliveryError(
-          'needs_reconnect',
-          tried.size === 0
-            ? `${NAME} account ${accountLabel(this.ctx)} has no refresh token. Authorize the account once (OAuth) and put its refresh token into the account's credentials${secretHint(this.ctx)}.`
-            : `${NAME} refused the refresh token of the account ${accountLabel(this.ctx)}: the authorization has expired or was revoked. Re-authorize the account on the Bilibili open platform and put the new refresh token into its credentials${secretHint(this.ctx)}.`,
-        );
-      }
+      if (!candidate) throw refreshTokenExhausted(NAME, this.ctx, tried.size, 'on the Bilibili open platform');
       tried.add(candidate);
       const reply = await this.send('token refresh', false, {
         method: 'POST',
@@ -529,7 +515,7 @@ class BilibiliApi {
         data: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: candidate }).toString(),
       });
       if (reply.code === -400) continue; // this refresh token is spent or expired: try the next one
-      if (reply.code === -3) throw new DeliveryError('needs_reconnect', `${NAME} refused the app credentials of the account ${accountLabel(this.ctx)} (${reply.code} ${reply.message}); check its clientId and clientSecret.`, { platformCode: reply.code });
+      if (reply.code === -3) throw appCredentialsRefused(NAME, this.ctx, `${reply.code} ${reply.message}`, 'clientId and clientSecret', reply.code);
       if (reply.code !== 0) throw this.error(reply.code, reply.message, 'token refresh');
       const d = reply.data ?? {};
       const accessToken = String(d.access_token ?? '');
@@ -541,11 +527,6 @@ class BilibiliApi {
       return accessToken;
     }
   }
-}
-
-/** The duration a file declares to the upload (`X-Media-Duration`; the simulators check limits against it). */
-function declaredDuration(file: RenditionFile): Record<string, string> {
-  return file.durationSec !== undefined ? { 'x-media-duration': String(file.durationSec) } : {};
 }
 
 /** Bilibili's `expires_in` is an absolute Unix time (seconds); a small value is read as a lifetime. */
@@ -588,75 +569,10 @@ function signHeaders(clientId: string, secret: string, body: string | Buffer): R
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────
 
-interface Progress<C> {
-  state: Partial<C>;
-  save(p: Partial<C>): Promise<void>;
-}
-
-function progress<C extends object>(ctx: TransmitContext<C>): Progress<C> {
-  const state: Partial<C> = { ...ctx.checkpointed };
-  return {
-    state,
-    async save(p) {
-      Object.assign(state, p);
-      await ctx.checkpoint(p);
-    },
-  };
-}
-
-/** The first video interpretation with an uploaded video file; problems say why there is none. */
-function pickVideo(unit: ReleaseUnit, problems: ContentProblem[]) {
-  const videos = unit.interpretations.map((interp, index) => ({ interp, index })).filter((x) => x.interp.form === 'video');
-  for (const { interp, index } of videos) {
-    const media = interp.mediaId ? unit.media[interp.mediaId] : undefined;
-    if (media && media.kind === 'video') return { index, interp, media };
-  }
-  if (videos.length === 0) {
-    problems.push({ field: 'interpretations', message: `${NAME} only takes video, and this package has no video interpretation; add one, or leave this channel out of the release` });
-  } else {
-    const { interp, index } = videos[0]!;
-    problems.push({
-      field: `interpretations[${index}]`,
-      message: interp.mediaId
-        ? `the video interpretation's file is not a probed video upload; upload the video file again`
-        : `the video interpretation has no uploaded video file${interp.url ? ' (only a link)' : ''}; ${NAME} needs the file itself`,
-    });
-  }
-  return undefined;
-}
-
 /** A small multipart/form-data body in memory (covers), so its MD5 can be signed. */
 function multipartBuffer(field: string, filename: string, contentType: string, data: Buffer): { body: Buffer; contentType: string } {
   const boundary = `----govpub${randomBytes(12).toString('hex')}`;
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return { body: Buffer.concat([head, data, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-/** Stored (rotated) refresh token first, then the configured one (e.g. after re-authorization). */
-async function nextRefreshToken(ctx: Ctx, tried: Set<string>): Promise<string | undefined> {
-  const stored = (await ctx.tokens.get('refresh_token'))?.value;
-  if (stored && !tried.has(stored)) return stored;
-  const configured = ctx.credentials.refreshToken;
-  if (configured && !tried.has(configured)) return configured;
-  return undefined;
-}
-
-function accountLabel(ctx: Pick<TransmitContext, 'account' | 'channel'>): string {
-  const a = ctx.account;
-  return a ? `"${a.name}" (${a.id})` : `"${ctx.channel.name}" (${ctx.channel.ref})`;
-}
-
-function secretHint(ctx: Ctx): string {
-  const ref = ctx.account?.credentials.refreshToken;
-  return isSecretRef(ref) ? ` (secret ${ref.secret})` : '';
-}
-
-/** A DeliveryError without its cause: transport errors carry request headers and URLs (tokens). */
-function scrub(err: DeliveryError): DeliveryError {
-  return new DeliveryError(err.errorClass, err.message, { retryAfterMs: err.retryAfterMs, platformCode: err.platformCode, problems: err.problems });
-}
-
-function stringOrNull(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
 }

@@ -12,16 +12,13 @@
  * `video/data` (video_status 4 in review → 1 published; 2 refused). A lost `video/create` answer is
  * reconciled through `video/list` (the item with exactly this text created after the request).
  */
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { isSecretRef } from '../domain/registry.js';
+import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, classifyTransportError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
+import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
 import { charCount, htmlToPlainText, truncateChars } from './text.js';
 import { stillValid } from './tokens.js';
 import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { accountLabel, appCredentialsRefused, authorizationRefused, declaredDuration, missingCredential, multipartFile, nextRefreshToken, pickVideo, platformRequest, progress, refreshTokenExhausted, stringOrNull, toMs, type Progress } from './video-platform.js';
 
 const NAME = 'Douyin (抖音)';
 const MiB = 1024 * 1024;
@@ -189,7 +186,7 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
   }
 
   async function upload(api: DouyinApi, file: RenditionFile, cp: Progress<DouyinCheckpoint>, ctx: Ctx): Promise<string> {
-    const duration = file.durationSec !== undefined ? { 'x-media-duration': String(file.durationSec) } : {};
+    const duration = declaredDuration(file);
     if (file.sizeBytes <= o.partUploadAboveBytes && file.sizeBytes <= o.singleUploadMaxBytes) {
       ctx.heartbeat();
       const data = await api.call('video upload', false, (auth) => {
@@ -357,17 +354,11 @@ class DouyinApi {
     }
   }
 
-  private async send(what: string, sideEffect: boolean, config: AxiosRequestConfig): Promise<AxiosResponse> {
-    try {
-      return await axios.request({ baseURL: this.ctx.baseUrl, timeout: this.o.timeoutMs, maxBodyLength: Infinity, maxContentLength: Infinity, signal: this.ctx.signal, ...config });
-    } catch (err) {
-      // A platform error carried with a 4xx status is still the platform's error code (but 404 is a wrong URL).
-      if (axios.isAxiosError(err) && err.response && err.response.status < 500 && ![401, 404, 429].includes(err.response.status)) {
-        const data = envelopeData(err.response);
-        if (data.error_code) throw this.error(data.error_code, data.description ?? '', what);
-      }
-      throw scrub(classifyTransportError(err, `${NAME} ${what}`, { sideEffect }));
-    }
+  private send(what: string, sideEffect: boolean, config: AxiosRequestConfig): Promise<AxiosResponse> {
+    return platformRequest(NAME, this.ctx, this.o.timeoutMs, what, sideEffect, config, (res) => {
+      const data = envelopeData(res);
+      return data.error_code ? this.error(data.error_code, data.description ?? '', what) : undefined;
+    });
   }
 
   private error(code: number, description: string, what: string): DeliveryError {
@@ -381,9 +372,9 @@ class DouyinApi {
       case 2190002:
       case 2190008:
       case 2190015:
-        return new DeliveryError('needs_reconnect', `${NAME} refused the account ${accountLabel(this.ctx)}'s authorization even after a token refresh (${said}). Re-authorize the account in the Douyin open platform and update its refresh token${secretHint(this.ctx)}.`, opts);
+        return authorizationRefused(NAME, this.ctx, 'in the Douyin open platform', said, code);
       case 10013:
-        return new DeliveryError('needs_reconnect', `${NAME} refused the app credentials of the account ${accountLabel(this.ctx)} (${said}); check its clientKey and clientSecret.`, opts);
+        return appCredentialsRefused(NAME, this.ctx, said, 'clientKey and clientSecret', code);
       case 2190004:
       case 2100007:
         return new DeliveryError('needs_reconnect', `${NAME} ${what}: the app or the account ${accountLabel(this.ctx)} lacks the permission (${said}). Check the app's abilities and the account's authorization scopes (video.create, video.data, video.delete, video.list).`, opts);
@@ -410,21 +401,13 @@ class DouyinApi {
       if (at && oid && stillValid(at, Date.now())) return { accessToken: at.value, openId: oid.value };
     }
     const clientKey = this.ctx.credentials.clientKey;
-    if (!clientKey) throw new DeliveryError('needs_reconnect', `${NAME} account ${accountLabel(this.ctx)} has no clientKey in its credentials; add it to the account registry.`);
+    if (!clientKey) throw missingCredential(NAME, this.ctx, 'clientKey');
 
     const tried = new Set<string>();
     let lastCode: number | undefined;
     for (;;) {
-      const candidate = await this.nextRefreshToken(tried);
-      if (!candidate) {
-        throw new DeliveryError(
-          'needs_reconnect',
-          tried.size === 0
-            ? `${NAME} account ${accountLabel(this.ctx)} has no refresh token. Authorize the account once (OAuth) and put its refresh token into the account's credentials${secretHint(this.ctx)}.`
-            : `${NAME} refused the refresh token of the account ${accountLabel(this.ctx)} (${lastCode ?? 'refused'}): the authorization has expired or was revoked. Re-authorize the account in the Douyin open platform and put the new refresh token into its credentials${secretHint(this.ctx)}.`,
-          { platformCode: lastCode },
-        );
-      }
+      const candidate = await nextRefreshToken(this.ctx, tried);
+      if (!candidate) throw refreshTokenExhausted(NAME, this.ctx, tried.size, 'in the Douyin open platform', { said: String(lastCode ?? 'refused'), platformCode: lastCode });
       tried.add(candidate);
       const res = await this.send('token refresh', false, {
         method: 'POST',
@@ -451,15 +434,6 @@ class DouyinApi {
       if (Number.isFinite(refreshLeft) && refreshLeft < this.o.renewRefreshBeforeSeconds) await this.renew(clientKey, refresh);
       return { accessToken, openId };
     }
-  }
-
-  /** Stored (rotated) refresh token first, a newer one stored meanwhile by another worker, then the credential. */
-  private async nextRefreshToken(tried: Set<string>): Promise<string | undefined> {
-    const stored = (await this.ctx.tokens.get('refresh_token'))?.value;
-    if (stored && !tried.has(stored)) return stored;
-    const configured = this.ctx.credentials.refreshToken;
-    if (configured && !tried.has(configured)) return configured;
-    return undefined;
   }
 
   /** A new refresh token before the current one runs out; on failure the current one is kept. */
@@ -498,43 +472,6 @@ function videoIdOf(data: DouyinData): string {
 
 // ── helpers (pure or file-level) ──────────────────────────────────────────────────────────
 
-interface Progress<C> {
-  state: Partial<C>;
-  save(p: Partial<C>): Promise<void>;
-}
-
-function progress<C extends object>(ctx: TransmitContext<C>): Progress<C> {
-  const state: Partial<C> = { ...ctx.checkpointed };
-  return {
-    state,
-    async save(p) {
-      Object.assign(state, p);
-      await ctx.checkpoint(p);
-    },
-  };
-}
-
-/** The first video interpretation with an uploaded video file; problems say why there is none. */
-function pickVideo(unit: ReleaseUnit, platformName: string, problems: ContentProblem[]) {
-  const videos = unit.interpretations.map((interp, index) => ({ interp, index })).filter((x) => x.interp.form === 'video');
-  for (const { interp, index } of videos) {
-    const media = interp.mediaId ? unit.media[interp.mediaId] : undefined;
-    if (media && media.kind === 'video') return { index, interp, media };
-  }
-  if (videos.length === 0) {
-    problems.push({ field: 'interpretations', message: `${platformName} only takes video, and this package has no video interpretation; add one, or leave this channel out of the release` });
-  } else {
-    const { interp, index } = videos[0]!;
-    problems.push({
-      field: `interpretations[${index}]`,
-      message: interp.mediaId
-        ? `the video interpretation's file is not a probed video upload; upload the video file again`
-        : `the video interpretation has no uploaded video file${interp.url ? ' (only a link)' : ''}; ${platformName} needs the file itself`,
-    });
-  }
-  return undefined;
-}
-
 function checkFile(file: RenditionFile, maxDurationSec: number): void {
   if (file.durationSec !== undefined && file.durationSec > maxDurationSec) {
     throw rejectedContent(NAME, [{ field: 'video', message: `the video is ${formatDuration(file.durationSec)} long, over Douyin's ${formatDuration(maxDurationSec)} limit` }]);
@@ -542,47 +479,4 @@ function checkFile(file: RenditionFile, maxDurationSec: number): void {
   if (file.sizeBytes > 4 * 1024 * MiB) {
     throw rejectedContent(NAME, [{ field: 'video', message: `the video file is ${formatBytes(file.sizeBytes)}, over Douyin's 4 GB limit` }]);
   }
-}
-
-/** A multipart/form-data body with one file range, streamed from disk, with its exact length. */
-function multipartFile(f: { field: string; filename: string; contentType: string; path: string; start: number; end: number }, fields: Record<string, string> = {}) {
-  const boundary = `----govpub${randomBytes(12).toString('hex')}`;
-  const head = Buffer.from(
-    Object.entries(fields)
-      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-      .join('') + `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const length = head.length + (f.end - f.start + 1) + tail.length;
-  async function* parts() {
-    yield head;
-    for await (const chunk of createReadStream(f.path, { start: f.start, end: f.end })) yield chunk as Buffer;
-    yield tail;
-  }
-  return { data: Readable.from(parts(), { objectMode: false }), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) } };
-}
-
-function accountLabel(ctx: Pick<TransmitContext, 'account' | 'channel'>): string {
-  const a = ctx.account;
-  return a ? `"${a.name}" (${a.id})` : `"${ctx.channel.name}" (${ctx.channel.ref})`;
-}
-
-function secretHint(ctx: Ctx): string {
-  const ref = ctx.account?.credentials.refreshToken;
-  return isSecretRef(ref) ? ` (secret ${ref.secret})` : '';
-}
-
-/** A DeliveryError without its cause: transport errors carry request headers and URLs (tokens). */
-function scrub(err: DeliveryError): DeliveryError {
-  return new DeliveryError(err.errorClass, err.message, { retryAfterMs: err.retryAfterMs, platformCode: err.platformCode, problems: err.problems });
-}
-
-function toMs(value: unknown): number | undefined {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) return undefined;
-  return n < 1e12 ? n * 1000 : n;
-}
-
-function stringOrNull(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
 }

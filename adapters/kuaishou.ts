@@ -15,16 +15,14 @@
  * Kuaishou documents no upload, duration or caption limits; the defaults below are the
  * simulator's assumptions (simulators/README.md) and can be set per deployment.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { isSecretRef } from '../domain/registry.js';
+import type { AxiosRequestConfig } from 'axios';
 import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, classifyTransportError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
+import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
 import { charCount, htmlToPlainText, truncateChars } from './text.js';
 import { stillValid } from './tokens.js';
 import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { accountLabel, appCredentialsRefused, authorizationRefused, declaredDuration, missingCredential, multipartFile, nextRefreshToken, pickVideo, platformRequest, progress, refreshTokenExhausted, stringOrNull, toMs, type Progress } from './video-platform.js';
 
 const NAME = 'Kuaishou (快手)';
 const MiB = 1024 * 1024;
@@ -104,7 +102,7 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
   function format(unit: ReleaseUnit): Formatted<KuaishouPayload> {
     const problems: ContentProblem[] = [];
     const warnings: string[] = [];
-    const picked = pickVideo(unit, problems);
+    const picked = pickVideo(unit, NAME, problems);
     if (!picked) throw rejectedContent(NAME, problems);
     const { index, interp, media } = picked;
     const field = `interpretations[${index}]`;
@@ -189,7 +187,7 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
   }
 
   async function upload(api: KuaishouApi, file: RenditionFile, cp: Progress<KuaishouCheckpoint>, ctx: Ctx): Promise<void> {
-    const duration: Record<string, string> = file.durationSec !== undefined ? { 'x-media-duration': String(file.durationSec) } : {};
+    const duration = declaredDuration(file);
     for (let round = 0; ; round++) {
       const resumed = Boolean(cp.state.uploadToken && cp.state.endpoint);
       if (!resumed) {
@@ -373,17 +371,10 @@ class KuaishouApi {
   }
 
   private async send(what: string, sideEffect: boolean, config: AxiosRequestConfig): Promise<Body> {
-    let res: AxiosResponse;
-    try {
-      res = await axios.request({ baseURL: this.ctx.baseUrl, timeout: this.o.timeoutMs, maxBodyLength: Infinity, maxContentLength: Infinity, signal: this.ctx.signal, ...config });
-    } catch (err) {
-      // A platform error carried with a 4xx status is still the platform's error code (but 404 is a wrong URL).
-      if (axios.isAxiosError(err) && err.response && err.response.status < 500 && ![401, 404, 429].includes(err.response.status)) {
-        const b = err.response.data as Body | undefined;
-        if (b && typeof b === 'object' && typeof b.result === 'number' && b.result !== R.ok) throw this.error(b.result, b.error_msg ?? '', what);
-      }
-      throw scrub(classifyTransportError(err, `${NAME} ${what}`, { sideEffect }));
-    }
+    const res = await platformRequest(NAME, this.ctx, this.o.timeoutMs, what, sideEffect, config, (errorRes) => {
+      const b = errorRes.data as Body | undefined;
+      return b && typeof b === 'object' && typeof b.result === 'number' && b.result !== R.ok ? this.error(b.result, b.error_msg ?? '', what) : undefined;
+    });
     const b = res.data as Body | undefined;
     if (!b || typeof b !== 'object' || b.result === undefined) return { result: R.internal, error_msg: `unexpected answer (HTTP ${res.status})` };
     return b;
@@ -391,7 +382,7 @@ class KuaishouApi {
 
   private appId(): string {
     const appId = this.ctx.credentials.appId;
-    if (!appId) throw new DeliveryError('needs_reconnect', `${NAME} account ${accountLabel(this.ctx)} has no appId in its credentials; add it to the account registry.`);
+    if (!appId) throw missingCredential(NAME, this.ctx, 'appId');
     return appId;
   }
 
@@ -405,9 +396,9 @@ class KuaishouApi {
         return new DeliveryError('rate_limited', `${NAME} ${what}: too many requests (${said}).`, { ...opts, retryAfterMs: this.o.rateLimitWaitMs });
       case R.tokenInvalid:
       case R.tokenExpired:
-        return new DeliveryError('needs_reconnect', `${NAME} refused the account ${accountLabel(this.ctx)}'s authorization even after a token refresh (${said}). Re-authorize the account on the Kuaishou open platform and update its refresh token${secretHint(this.ctx)}.`, opts);
+        return authorizationRefused(NAME, this.ctx, 'on the Kuaishou open platform', said, code);
       case R.appAuth:
-        return new DeliveryError('needs_reconnect', `${NAME} refused the app credentials of the account ${accountLabel(this.ctx)} (${said}); check its appId and appSecret.`, opts);
+        return appCredentialsRefused(NAME, this.ctx, said, 'appId and appSecret', code);
       case R.notFound:
         return new DeliveryError('rejected', `${NAME} ${what}: not found (${said}).`, opts);
       case R.param:
@@ -426,18 +417,11 @@ class KuaishouApi {
     }
     const appId = this.appId();
     const appSecret = this.ctx.credentials.appSecret;
-    if (!appSecret) throw new DeliveryError('needs_reconnect', `${NAME} account ${accountLabel(this.ctx)} has no appSecret in its credentials; add it to the account registry.`);
+    if (!appSecret) throw missingCredential(NAME, this.ctx, 'appSecret');
     const tried = new Set<string>();
     for (;;) {
       const candidate = await nextRefreshToken(this.ctx, tried);
-      if (!candidate) {
-        throw new DeliveryError(
-          'needs_reconnect',
-          tried.size === 0
-            ? `${NAME} account ${accountLabel(this.ctx)} has no refresh token. Authorize the account once (OAuth) and put its refresh token into the account's credentials${secretHint(this.ctx)}.`
-            : `${NAME} refused the refresh token of the account ${accountLabel(this.ctx)}: the authorization has expired or was revoked. Re-authorize the account on the Kuaishou open platform and put the new refresh token into its credentials${secretHint(this.ctx)}.`,
-        );
-      }
+      if (!candidate) throw refreshTokenExhausted(NAME, this.ctx, tried.size, 'on the Kuaishou open platform');
       tried.add(candidate);
       const body = await this.send('token refresh', false, {
         method: 'POST',
@@ -469,95 +453,4 @@ function uploadServer(endpoint: string, scheme: 'http' | 'https' | undefined, ba
   if (/^https?:\/\//.test(endpoint)) return endpoint.replace(/\/+$/, '');
   const s = scheme ?? (baseUrl.startsWith('https:') ? 'https' : 'http');
   return `${s}://${endpoint.replace(/\/+$/, '')}`;
-}
-
-// ── helpers ─────────────────────────────────────────────────────────────────────────────────
-
-interface Progress<C> {
-  state: Partial<C>;
-  save(p: Partial<C>): Promise<void>;
-}
-
-function progress<C extends object>(ctx: TransmitContext<C>): Progress<C> {
-  const state: Partial<C> = { ...ctx.checkpointed };
-  return {
-    state,
-    async save(p) {
-      Object.assign(state, p);
-      await ctx.checkpoint(p);
-    },
-  };
-}
-
-/** The first video interpretation with an uploaded video file; problems say why there is none. */
-function pickVideo(unit: ReleaseUnit, problems: ContentProblem[]) {
-  const videos = unit.interpretations.map((interp, index) => ({ interp, index })).filter((x) => x.interp.form === 'video');
-  for (const { interp, index } of videos) {
-    const media = interp.mediaId ? unit.media[interp.mediaId] : undefined;
-    if (media && media.kind === 'video') return { index, interp, media };
-  }
-  if (videos.length === 0) {
-    problems.push({ field: 'interpretations', message: `${NAME} only takes video, and this package has no video interpretation; add one, or leave this channel out of the release` });
-  } else {
-    const { interp, index } = videos[0]!;
-    problems.push({
-      field: `interpretations[${index}]`,
-      message: interp.mediaId
-        ? `the video interpretation's file is not a probed video upload; upload the video file again`
-        : `the video interpretation has no uploaded video file${interp.url ? ' (only a link)' : ''}; ${NAME} needs the file itself`,
-    });
-  }
-  return undefined;
-}
-
-/** A multipart/form-data body with one file range, streamed from disk, with its exact length. */
-function multipartFile(f: { field: string; filename: string; contentType: string; path: string; start: number; end: number }, fields: Record<string, string> = {}) {
-  const boundary = `----govpub${randomBytes(12).toString('hex')}`;
-  const head = Buffer.from(
-    Object.entries(fields)
-      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-      .join('') + `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const length = head.length + (f.end - f.start + 1) + tail.length;
-  async function* parts() {
-    yield head;
-    for await (const chunk of createReadStream(f.path, { start: f.start, end: f.end })) yield chunk as Buffer;
-    yield tail;
-  }
-  return { data: Readable.from(parts(), { objectMode: false }), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) } };
-}
-
-/** Stored (rotated) refresh token first, then the configured one (e.g. after re-authorization). */
-async function nextRefreshToken(ctx: Ctx, tried: Set<string>): Promise<string | undefined> {
-  const stored = (await ctx.tokens.get('refresh_token'))?.value;
-  if (stored && !tried.has(stored)) return stored;
-  const configured = ctx.credentials.refreshToken;
-  if (configured && !tried.has(configured)) return configured;
-  return undefined;
-}
-
-function accountLabel(ctx: Pick<TransmitContext, 'account' | 'channel'>): string {
-  const a = ctx.account;
-  return a ? `"${a.name}" (${a.id})` : `"${ctx.channel.name}" (${ctx.channel.ref})`;
-}
-
-function secretHint(ctx: Ctx): string {
-  const ref = ctx.account?.credentials.refreshToken;
-  return isSecretRef(ref) ? ` (secret ${ref.secret})` : '';
-}
-
-/** A DeliveryError without its cause: transport errors carry request URLs with the access token. */
-function scrub(err: DeliveryError): DeliveryError {
-  return new DeliveryError(err.errorClass, err.message, { retryAfterMs: err.retryAfterMs, platformCode: err.platformCode, problems: err.problems });
-}
-
-function toMs(value: unknown): number | undefined {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) return undefined;
-  return n < 1e12 ? n * 1000 : n;
-}
-
-function stringOrNull(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
 }

@@ -2,13 +2,21 @@
  * The media step adapters use: renditions by (original × spec), prepared with sharp/ffmpeg by the
  * media module and cached there, so asking twice costs nothing.
  */
-import { prepareRendition, type MediaStore, type PrepareOptions } from '../media/index.js';
+import { prepareRendition, type MediaStore, type PrepareOptions, type WatermarkOptions } from '../media/index.js';
 import type { RenditionFile, RenditionSource } from './types.js';
 
-export function storeRenditionSource(store: MediaStore, options: Pick<PrepareOptions, 'signal' | 'watermark' | 'onProgress'> = {}): RenditionSource {
+export function storeRenditionSource(
+  store: MediaStore,
+  options: Pick<PrepareOptions, 'signal' | 'watermark' | 'onProgress'> & {
+    /** The channel's watermark (config/registry/watermarks.yaml), applied to specs that allow one. */
+    watermarkFor?: () => Promise<WatermarkOptions | undefined>;
+  } = {},
+): RenditionSource {
+  const { watermarkFor, ...prepare } = options;
   return {
     async get(mediaId, spec): Promise<RenditionFile> {
-      const r = await prepareRendition(store, mediaId, spec, options);
+      const watermark = prepare.watermark ?? (watermarkFor ? await watermarkFor() : undefined);
+      const r = await prepareRendition(store, mediaId, spec, { ...prepare, ...(watermark ? { watermark } : {}) });
       return {
         mediaId,
         spec,

@@ -13,7 +13,7 @@ import type { PlatformConfigs } from '../config/platforms.js';
 import { baseUrlEnvName } from '../config/platforms.js';
 import { readNamedSecrets, resolveSecrets, type SecretSources, type SecretStore } from '../config/secrets.js';
 import type { DeliveryDeps } from '../activities/delivery-activities.js';
-import type { MediaStore, ProbeResult } from '../media/index.js';
+import type { MediaStore, ProbeResult, WatermarkOptions } from '../media/index.js';
 
 export interface ChannelAccessOptions {
   db: Kysely<DB>;
@@ -24,6 +24,8 @@ export interface ChannelAccessOptions {
   portalUrl: string;
   taskQueue: string;
   adapterFor(channel: Channel): ChannelAdapter;
+  /** The channel's watermark for renditions (config/registry/watermarks.yaml). */
+  watermarkFor?: (target: { platform: string; channelId: string }) => Promise<WatermarkOptions | undefined>;
   /** How long resolved secrets are reused (default 30 s), so a fixed secrets file is picked up without a restart. */
   secretsTtlMs?: number;
 }
@@ -77,7 +79,12 @@ export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
       }
       return resolved;
     },
-    renditions: (signal, onProgress) => storeRenditionSource(options.mediaStore, { signal, onProgress }),
+    renditions: (signal, onProgress, channel) =>
+      storeRenditionSource(options.mediaStore, {
+        signal,
+        onProgress,
+        ...(channel && options.watermarkFor ? { watermarkFor: () => options.watermarkFor!({ platform: channel.platform, channelId: channel.id }) } : {}),
+      }),
     async mediaInfo(mediaId): Promise<MediaInfo | null> {
       if (!/^[0-9a-f]{64}$/.test(mediaId)) return null;
       const probe = await options.mediaStore.readRecord<ProbeResult>(`probes/${mediaId}`);

@@ -51,6 +51,7 @@ export function workerDeps(db: Kysely<DB>, registry: Registry, settings: Setting
     portalUrl: settings.portalUrl,
     taskQueue: settings.temporal.taskQueue,
     adapterFor,
+    watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)),
   });
   return { deps, platforms, mediaStore };
 }

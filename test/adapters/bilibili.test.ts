@@ -1,36 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBilibiliAdapter, type BilibiliCheckpoint } from '../../adapters/bilibili.js';
-import { DeliveryError } from '../../adapters/errors.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo } from '../../adapters/types.js';
-import { startSimulator, type SimulatorHandle } from '../../simulators/index.js';
-import {
-  advanceSimClock,
-  confirmUntilFinal,
-  failureOf,
-  mediaTools,
-  simPublications,
-  videoAccount,
-  videoContext,
-  videoFixture,
-  videoUnit,
-  type VideoFixture,
-} from './video-support.js';
+import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoFixture, videoUnit, useVideoSimulator } from './video-support.js';
 
 const CLIENT_ID = 'bl00000000b1f001';
 const SECRET = 'bilibili-client-secret';
 const REFRESH = 'preissued-refresh-blwhly-0001';
-const KiB = 1024;
 const { channel, account } = videoAccount('bilibili', 'blwhly-bz', '文旅碑林', 'BILIBILI_BLWHLY_BZ_REFRESH_TOKEN');
-
-function failureOfSync(fn: () => unknown): DeliveryError {
-  try {
-    fn();
-  } catch (err) {
-    return err as DeliveryError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('bilibili adapter: format (pure)', () => {
   const adapter = createBilibiliAdapter();
@@ -97,28 +74,17 @@ describe('bilibili adapter: format (pure)', () => {
 });
 
 describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', () => {
-  let sim: SimulatorHandle;
-  let media: VideoFixture;
-
-  beforeAll(async () => {
-    sim = await startSimulator('bilibili', { credentials: { [CLIENT_ID]: SECRET }, refreshTokens: { [REFRESH]: { clientId: CLIENT_ID } }, publishDelayMs: 100 });
-    media = await videoFixture('bilibili');
-  });
-  afterAll(async () => {
-    await sim?.close();
-    await media?.cleanup();
-  });
-  beforeEach(() => sim.state.reset());
+  const env = useVideoSimulator('bilibili', { credentials: { [CLIENT_ID]: SECRET }, refreshTokens: { [REFRESH]: { clientId: CLIENT_ID } }, publishDelayMs: 100 });
 
   const credentials = { clientId: CLIENT_ID, clientSecret: SECRET, refreshToken: REFRESH };
   const context = (creds: Record<string, string> = credentials, tokens = memoryTokenStore()) =>
-    videoContext<BilibiliCheckpoint>({ channel, account, baseUrl: sim.url, credentials: creds, tokens, renditions: media.renditions });
-  const paths = () => sim.state.requests().map((r) => r.path);
-  const partsOf = async (partBytes: number) => Math.ceil((await media.renditions.get(media.video.mediaId, 'bilibili.video_1080')).sizeBytes / partBytes);
+    videoContext<BilibiliCheckpoint>({ channel, account, baseUrl: env.sim.url, credentials: creds, tokens, renditions: env.media.renditions });
+  const paths = () => env.sim.state.requests().map((r) => r.path);
+  const partsOf = async (partBytes: number) => Math.ceil((await env.media.renditions.get(env.media.video.mediaId, 'bilibili.video_1080')).sizeBytes / partBytes);
 
   it('publishes: signed init → part → complete → cover → add-by-utoken; review to live; take-down twice', async () => {
     const adapter = createBilibiliAdapter();
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const ctx = context();
     const result = await adapter.transmit(payload, ctx);
     expect(result).toEqual({ state: 'submitted', externalId: expect.stringMatching(/^BV1/) });
@@ -133,10 +99,10 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     expect(ctx.saved()).toMatchObject({ uploadCompleted: true, coverUrl: expect.stringContaining('/bfs/archive/'), resourceId: result.externalId });
 
     const live = await confirmUntilFinal(() => adapter.confirm!(result.externalId, ctx));
-    expect(live).toEqual({ state: 'live', publicUrl: `${sim.url}/video/${result.externalId}`, externalId: result.externalId });
-    const pubs = await simPublications(sim.url);
+    expect(live).toEqual({ state: 'live', publicUrl: `${env.sim.url}/video/${result.externalId}`, externalId: result.externalId });
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
-    const file = await media.renditions.get(media.video.mediaId, 'bilibili.video_1080');
+    const file = await env.media.renditions.get(env.media.video.mediaId, 'bilibili.video_1080');
     expect(pubs[0]).toMatchObject({
       id: result.externalId,
       state: 'published',
@@ -148,17 +114,17 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     });
 
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
-    expect((await simPublications(sim.url))[0]).toMatchObject({ state: 'deleted' });
+    expect((await simPublications(env.sim.url))[0]).toMatchObject({ state: 'deleted' });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
     expect(await adapter.confirm!(result.externalId, ctx)).toMatchObject({ state: 'rejected', message: expect.stringContaining('deleted') });
   });
 
   it('uploads several parts and resumes from the checkpoint after a failed part', async () => {
     const adapter = createBilibiliAdapter({ partBytes: 256 * KiB });
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const parts = await partsOf(256 * KiB);
     expect(parts).toBeGreaterThan(2);
-    sim.state.addFault({ match: '/video/v2/part/upload', kind: 'http_error', status: 502, skip: 2, count: 1 });
+    env.sim.state.addFault({ match: '/video/v2/part/upload', kind: 'http_error', status: 502, skip: 2, count: 1 });
     const first = context();
     expect(await failureOf(adapter.transmit(payload, first))).toMatchObject({ errorClass: 'retryable', platformCode: 502 });
     expect(first.saved()).toMatchObject({ uploadToken: expect.any(String), partsDone: [1, 2], uploadCompleted: false });
@@ -167,35 +133,35 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     const result = await adapter.transmit(payload, first.nextAttempt());
     expect(paths().filter((p) => p === '/video/v2/part/upload')).toHaveLength(parts + 1);
     expect(paths().filter((p) => p === '/arcopen/fn/archive/video/init')).toHaveLength(1);
-    const pubs = await simPublications(sim.url);
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
-    expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: (await media.renditions.get(media.video.mediaId, 'bilibili.video_1080')).sizeBytes } });
+    expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: (await env.media.renditions.get(env.media.video.mediaId, 'bilibili.video_1080')).sizeBytes } });
   });
 
   it('a lost add-by-utoken answer is unconfirmed; reconcile finds the archive by its upload', async () => {
     const adapter = createBilibiliAdapter();
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'drop_response', count: 1 });
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'drop_response', count: 1 });
     const first = context();
     expect(await failureOf(adapter.transmit(payload, first))).toMatchObject({ errorClass: 'unconfirmed' });
     const second = first.nextAttempt();
-    const pubs = await simPublications(sim.url);
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
     // Submitted, or already live if review finished meanwhile.
     expect(await adapter.reconcile!(payload, second)).toMatchObject({ externalId: pubs[0]!.id });
     expect(await adapter.transmit(payload, second.nextAttempt())).toEqual({ state: 'submitted', externalId: pubs[0]!.id });
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
     // A blind resubmission of the spent upload would have been refused and explained.
     const blind = first.nextAttempt();
     const err = await failureOf(adapter.transmit(payload, blind));
     expect(err).toMatchObject({ errorClass: 'rejected' });
     expect(err.message).toContain('already submitted');
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
   });
 
   it('stores the rotated refresh token at once and prefers it; falls back to the configured one after re-authorization', async () => {
     const adapter = createBilibiliAdapter();
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const tokens = memoryTokenStore();
     const ctx = context(credentials, tokens);
     const { externalId } = await adapter.transmit(payload, ctx);
@@ -203,7 +169,7 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     expect(rotated).not.toBe(REFRESH);
 
     // The configured token is spent: the platform rotated it.
-    const direct = await fetch(`${sim.url}/x/account-oauth2/v1/refresh_token`, {
+    const direct = await fetch(`${env.sim.url}/x/account-oauth2/v1/refresh_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ client_id: CLIENT_ID, client_secret: SECRET, grant_type: 'refresh_token', refresh_token: REFRESH }).toString(),
@@ -211,7 +177,7 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     expect(((await direct.json()) as { code: number }).code).toBe(-400);
 
     // An access token the platform expired: refreshed with the stored token, which rotates again.
-    sim.state.addFault({ match: '/arcopen/fn/archive/view', kind: 'token_expired', count: 1 });
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/view', kind: 'token_expired', count: 1 });
     expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toMatchObject({ state: 'live' });
     const again = tokens.entries().get('refresh_token')!.value;
     expect(again).not.toBe(rotated);
@@ -225,14 +191,14 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
 
   it('an expired refresh token or a wrong client secret needs a reconnect, named without secrets', async () => {
     const adapter = createBilibiliAdapter();
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    await advanceSimClock(sim.url, 61 * 86400);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    await advanceSimClock(env.sim.url, 61 * 86400);
     const expired = await failureOf(adapter.transmit(payload, context()));
     expect(expired).toMatchObject({ errorClass: 'needs_reconnect' });
     expect(expired.message).toBe(
       'Bilibili (哔哩哔哩) refused the refresh token of the account "文旅碑林" (blwhly-bz): the authorization has expired or was revoked. Re-authorize the account on the Bilibili open platform and put the new refresh token into its credentials (secret BILIBILI_BLWHLY_BZ_REFRESH_TOKEN).',
     );
-    sim.state.reset();
+    env.sim.state.reset();
     const wrong = await failureOf(adapter.transmit(payload, context({ ...credentials, clientSecret: 'not-the-secret' })));
     expect(wrong).toMatchObject({ errorClass: 'needs_reconnect', platformCode: -3 });
     for (const e of [expired, wrong]) {
@@ -240,32 +206,32 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
       expect(e.message).not.toContain('not-the-secret');
       expect(JSON.stringify(e)).not.toContain(REFRESH);
     }
-    expect(await simPublications(sim.url)).toHaveLength(0);
+    expect(await simPublications(env.sim.url)).toHaveLength(0);
   });
 
   it('maps rate limits (with the daily limit waiting for the Beijing day) and busy answers', async () => {
     const adapter = createBilibiliAdapter({ rateLimitWaitMs: 5000 });
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const ctx = context();
-    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'rate_limit', count: 1 });
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'rate_limit', count: 1 });
     expect(await failureOf(adapter.transmit(payload, ctx))).toMatchObject({ errorClass: 'rate_limited', platformCode: -509, retryAfterMs: 5000 });
-    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'rate_limit', code: 21070, count: 1 });
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'rate_limit', code: 21070, count: 1 });
     const daily = await failureOf(adapter.transmit(payload, ctx.nextAttempt()));
     expect(daily).toMatchObject({ errorClass: 'rate_limited', platformCode: 21070 });
     expect(daily.retryAfterMs).toBeGreaterThan(60_000);
     expect(daily.retryAfterMs).toBeLessThanOrEqual(86_400_000 + 60_000);
-    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'busy', count: 1 });
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'busy', count: 1 });
     expect(await failureOf(adapter.transmit(payload, ctx.nextAttempt().nextAttempt()))).toMatchObject({ errorClass: 'retryable', platformCode: -503 });
     await adapter.transmit(payload, ctx.nextAttempt().nextAttempt().nextAttempt());
     expect(paths().filter((p) => p === '/arcopen/fn/archive/video/init')).toHaveLength(1);
     expect(paths().filter((p) => p === '/arcopen/fn/archive/cover/upload')).toHaveLength(1);
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
   });
 
   it('an archive sent back or locked in review is rejected by confirm, with the reason', async () => {
     const adapter = createBilibiliAdapter();
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', message: '视频内容与分区不符', count: 1 });
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', message: '视频内容与分区不符', count: 1 });
     // One token store per channel: the refresh token rotates, so both deliveries must share it.
     const tokens = memoryTokenStore();
     const ctx = context(credentials, tokens);
@@ -273,7 +239,7 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     expect(await adapter.confirm!(externalId, ctx)).toMatchObject({ state: expect.stringMatching(/^(pending|rejected)$/) }); // 待审 until review ends
     expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({ state: 'rejected', message: 'Bilibili (哔哩哔哩) review sent the archive back (被打回): 视频内容与分区不符.' });
 
-    sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', code: -4, count: 1 });
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', code: -4, count: 1 });
     const other = context(credentials, tokens);
     const locked = await adapter.transmit(payload, other);
     expect(await confirmUntilFinal(() => adapter.confirm!(locked.externalId, other))).toMatchObject({ state: 'rejected', message: expect.stringContaining('locked the archive (锁定)') });

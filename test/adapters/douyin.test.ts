@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDouyinAdapter, type DouyinCheckpoint, type DouyinPayload } from '../../adapters/douyin.js';
 import { DeliveryError } from '../../adapters/errors.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
-import { startSimulator, type SimulatorHandle } from '../../simulators/index.js';
-import {
-  advanceSimClock,
-  confirmUntilFinal,
-  failureOf,
-  mediaTools,
-  simPublications,
-  videoAccount,
-  videoContext,
-  videoFixture,
-  videoUnit,
-  type VideoFixture,
-} from './video-support.js';
+import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoFixture, videoUnit, useVideoSimulator } from './video-support.js';
 
 const CLIENT_KEY = 'aw00000000b1f001';
 const SECRET = 'douyin-client-secret';
 const REFRESH = 'rft.preissued-blfb-0001';
-const KiB = 1024;
 const { channel, account } = videoAccount('douyin', 'blfb-dy', '碑林发布', 'DOUYIN_BLFB_DY_REFRESH_TOKEN');
 
 describe('douyin adapter: format (pure)', () => {
@@ -69,35 +56,24 @@ describe('douyin adapter: format (pure)', () => {
 });
 
 describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () => {
-  let sim: SimulatorHandle;
-  let media: VideoFixture;
-
-  beforeAll(async () => {
-    sim = await startSimulator('douyin', {
+  const env = useVideoSimulator('douyin', {
       credentials: { [CLIENT_KEY]: SECRET },
       refreshTokens: { [REFRESH]: { clientKey: CLIENT_KEY } },
       publishDelayMs: 100,
       limits: { minPartBytes: 32 * KiB },
     });
-    media = await videoFixture('douyin');
-  });
-  afterAll(async () => {
-    await sim?.close();
-    await media?.cleanup();
-  });
-  beforeEach(() => sim.state.reset());
 
   const small = { videoSpec: 'douyin.video_720' as const };
   const chunked = { ...small, partUploadAboveBytes: 64 * KiB, partBytes: 32 * KiB };
 
   function context(credentials: Record<string, string> = { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH }) {
-    return videoContext<DouyinCheckpoint>({ channel, account, baseUrl: sim.url, credentials, renditions: media.renditions });
+    return videoContext<DouyinCheckpoint>({ channel, account, baseUrl: env.sim.url, credentials, renditions: env.media.renditions });
   }
-  const paths = () => sim.state.requests().map((r) => r.path);
+  const paths = () => env.sim.state.requests().map((r) => r.path);
 
   it('publishes the video (single upload), confirms it live, and takes it down (twice is fine)', async () => {
     const adapter = createDouyinAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const ctx = context();
     const result = await adapter.transmit(payload, ctx);
     expect(result).toEqual({ state: 'submitted', externalId: expect.stringMatching(/^@/) });
@@ -105,42 +81,42 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     expect(ctx.saved()).toMatchObject({ videoId: expect.stringMatching(/^v0/), itemId: result.externalId, createRequestedAt: expect.any(String) });
 
     const live = await confirmUntilFinal(() => adapter.confirm!(result.externalId, ctx));
-    expect(live).toEqual({ state: 'live', publicUrl: expect.stringContaining(`${sim.url}/share/video/`), externalId: result.externalId });
+    expect(live).toEqual({ state: 'live', publicUrl: expect.stringContaining(`${env.sim.url}/share/video/`), externalId: result.externalId });
     expect((await fetch((live as { publicUrl: string }).publicUrl)).status).toBe(200);
 
-    const pubs = await simPublications(sim.url);
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
     expect(pubs[0]).toMatchObject({ id: result.externalId, state: 'published', platformStatus: 1, title: payload.text });
-    const file = await media.renditions.get(media.video.mediaId, 'douyin.video_720');
+    const file = await env.media.renditions.get(env.media.video.mediaId, 'douyin.video_720');
     expect(pubs[0]!.extra).toMatchObject({ bytes: file.sizeBytes, sha256: file.sha256, duration: file.durationSec });
 
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
-    expect((await simPublications(sim.url))[0]).toMatchObject({ state: 'deleted' });
+    expect((await simPublications(env.sim.url))[0]).toMatchObject({ state: 'deleted' });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' }); // already gone: success
     expect(await adapter.confirm!(result.externalId, ctx)).toMatchObject({ state: 'rejected', message: expect.stringContaining('no longer lists') });
   });
 
   it('uploads in parts above the threshold, heartbeating per part', async () => {
     const adapter = createDouyinAdapter(chunked);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    const file = await media.renditions.get(media.video.mediaId, 'douyin.video_720');
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    const file = await env.media.renditions.get(env.media.video.mediaId, 'douyin.video_720');
     const parts = Math.ceil(file.sizeBytes / (32 * KiB));
     expect(parts).toBeGreaterThan(2);
     const ctx = context();
     const result = await adapter.transmit(payload, ctx);
     expect(paths()).toEqual(['/oauth/refresh_token/', '/video/part/init/', ...Array(parts).fill('/video/part/upload/'), '/video/part/complete/', '/video/create/']);
     expect(ctx.heartbeats).toBeGreaterThanOrEqual(parts);
-    const pubs = await simPublications(sim.url);
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
     expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: file.sizeBytes, duration: file.durationSec } });
   });
 
   it('resumes a part upload from the checkpoint after a failed part', async () => {
     const adapter = createDouyinAdapter(chunked);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    const file = await media.renditions.get(media.video.mediaId, 'douyin.video_720');
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    const file = await env.media.renditions.get(env.media.video.mediaId, 'douyin.video_720');
     const parts = Math.ceil(file.sizeBytes / (32 * KiB));
-    sim.state.addFault({ match: '/video/part/upload/', kind: 'http_error', status: 503, skip: 2, count: 1 });
+    env.sim.state.addFault({ match: '/video/part/upload/', kind: 'http_error', status: 503, skip: 2, count: 1 });
 
     const first = context();
     const err = await failureOf(adapter.transmit(payload, first));
@@ -153,15 +129,15 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     expect(uploads).toBe(parts + 1); // every part once, plus the one that failed
     expect(paths().filter((p) => p === '/video/part/init/')).toHaveLength(1);
     expect(paths().filter((p) => p === '/oauth/refresh_token/')).toHaveLength(1); // the stored access token is reused
-    const pubs = await simPublications(sim.url);
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
     expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: file.sizeBytes } });
   });
 
   it('a lost video/create answer is unconfirmed; reconcile finds the one post instead of posting twice', async () => {
     const adapter = createDouyinAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    sim.state.addFault({ match: '/video/create/', kind: 'drop_response', count: 1 });
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/video/create/', kind: 'drop_response', count: 1 });
     const first = context();
     expect(await adapter.reconcile!(payload, first)).toBeNull(); // nothing was sent yet
     const err = await failureOf(adapter.transmit(payload, first));
@@ -169,40 +145,40 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
 
     const second = first.nextAttempt();
     const found = await adapter.reconcile!(payload, second);
-    const pubs = await simPublications(sim.url);
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
     expect(found).toMatchObject({ externalId: pubs[0]!.id }); // submitted, or live if review finished meanwhile
     expect(second.saved().itemId).toBe(pubs[0]!.id);
     // A transmit after reconcile answers from the checkpoint without posting again.
     expect(await adapter.transmit(payload, second.nextAttempt())).toEqual({ state: 'submitted', externalId: pubs[0]!.id });
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
     // A blind retry of video/create with the spent video id is refused and explained, not reposted.
     const blind = await failureOf(adapter.transmit(payload, first.nextAttempt()));
     expect(blind).toMatchObject({ errorClass: 'rejected', platformCode: 2190007 });
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
   });
 
   it('a checkpointed video id the platform no longer takes (never used for a post) is uploaded again', async () => {
     const adapter = createDouyinAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    const file = await media.renditions.get(media.video.mediaId, 'douyin.video_720');
-    const ctx = videoContext<DouyinCheckpoint>({ channel, account, baseUrl: sim.url, credentials: { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH }, renditions: media.renditions, checkpointed: { videoSha256: file.sha256, videoId: 'v0200fexpired' } });
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    const file = await env.media.renditions.get(env.media.video.mediaId, 'douyin.video_720');
+    const ctx = videoContext<DouyinCheckpoint>({ channel, account, baseUrl: env.sim.url, credentials: { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH }, renditions: env.media.renditions, checkpointed: { videoSha256: file.sha256, videoId: 'v0200fexpired' } });
     const result = await adapter.transmit(payload, ctx);
     expect(paths()).toEqual(['/oauth/refresh_token/', '/video/create/', '/video/upload/', '/video/create/']);
-    expect((await simPublications(sim.url)).map((p) => p.id)).toEqual([result.externalId]);
+    expect((await simPublications(env.sim.url)).map((p) => p.id)).toEqual([result.externalId]);
   });
 
   it('refreshes an expired access token and keeps the renewed refresh token', async () => {
     const adapter = createDouyinAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const tokens = memoryTokenStore();
-    const ctx = videoContext<DouyinCheckpoint>({ channel, account, baseUrl: sim.url, credentials: { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH }, tokens, renditions: media.renditions });
+    const ctx = videoContext<DouyinCheckpoint>({ channel, account, baseUrl: env.sim.url, credentials: { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH }, tokens, renditions: env.media.renditions });
     const { externalId } = await adapter.transmit(payload, ctx);
     expect(tokens.entries().has('refresh_token')).toBe(false); // Douyin's refresh keeps the refresh token
     const firstAccess = tokens.entries().get('access_token')!.value;
 
     // 26 days on: the access token (15 days) has expired and the refresh token has 4 days left.
-    await advanceSimClock(sim.url, 26 * 86400);
+    await advanceSimClock(env.sim.url, 26 * 86400);
     expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toMatchObject({ state: 'live' });
     const renewed = tokens.entries().get('refresh_token')!.value;
     expect(renewed).toMatch(/^rft\./);
@@ -213,14 +189,14 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     // The configured token is spent; the renewed one is used from now on.
     await tokens.delete('access_token');
     expect(await adapter.confirm!(externalId, ctx)).toMatchObject({ state: 'live' });
-    const refreshes = sim.state.requests().filter((r) => r.path === '/oauth/refresh_token/');
+    const refreshes = env.sim.state.requests().filter((r) => r.path === '/oauth/refresh_token/');
     expect(refreshes.at(-1)!.status).toBe(200);
   });
 
   it('an expired refresh token needs a reconnect, named without the token', async () => {
     const adapter = createDouyinAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    await advanceSimClock(sim.url, 31 * 86400);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    await advanceSimClock(env.sim.url, 31 * 86400);
     const err = await failureOf(adapter.transmit(payload, context()));
     expect(err).toMatchObject({ errorClass: 'needs_reconnect', platformCode: 10010 });
     expect(err.message).toBe(
@@ -233,16 +209,16 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
 
   it('maps quota, busy and content errors to their classes', async () => {
     const adapter = createDouyinAdapter({ ...small, rateLimitWaitMs: 7000 });
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const ctx = context();
-    sim.state.addFault({ match: '/video/create/', kind: 'rate_limit', count: 1 });
+    env.sim.state.addFault({ match: '/video/create/', kind: 'rate_limit', count: 1 });
     expect(await failureOf(adapter.transmit(payload, ctx))).toMatchObject({ errorClass: 'rate_limited', retryAfterMs: 7000, platformCode: 2190001 });
-    sim.state.addFault({ match: '/video/create/', kind: 'busy', count: 1 });
+    env.sim.state.addFault({ match: '/video/create/', kind: 'busy', count: 1 });
     expect(await failureOf(adapter.transmit(payload, ctx.nextAttempt()))).toMatchObject({ errorClass: 'retryable', platformCode: 2100004 });
     // Refused requests did nothing: the same uploaded video is used for the one post.
     await adapter.transmit(payload, ctx.nextAttempt().nextAttempt());
     expect(paths().filter((p) => p === '/video/upload/')).toHaveLength(1);
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
 
     // A text over the platform's limit is refused as content.
     const tooLong: DouyinPayload = { ...payload, text: '长'.repeat(1001) };
@@ -252,7 +228,7 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
 
   it('checks the duration before anything is sent', async () => {
     const adapter = createDouyinAdapter({ ...small, maxDurationSec: 1 });
-    const payload = createDouyinAdapter(small).format(videoUnit(media.video), channel).payload;
+    const payload = createDouyinAdapter(small).format(videoUnit(env.media.video), channel).payload;
     const err = await failureOf(adapter.transmit(payload, context()));
     expect(err).toMatchObject({ errorClass: 'rejected' });
     expect(err.message).toMatch(/the video is 2 s long, over Douyin's 1 s limit/);
@@ -261,20 +237,11 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
 
   it('a video refused in review is reported as rejected by confirm', async () => {
     const adapter = createDouyinAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    sim.state.addFault({ match: '/video/create/', kind: 'async_fail', count: 1 });
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/video/create/', kind: 'async_fail', count: 1 });
     const ctx = context();
     const { externalId } = await adapter.transmit(payload, ctx);
     const final = await confirmUntilFinal(() => adapter.confirm!(externalId, ctx));
     expect(final).toEqual({ state: 'rejected', message: expect.stringContaining('not suitable for the public (video_status 2)') });
   });
 });
-
-function failureOfSync(fn: () => unknown): DeliveryError {
-  try {
-    fn();
-  } catch (err) {
-    return err as DeliveryError;
-  }
-  throw new Error('expected a failure');
-}

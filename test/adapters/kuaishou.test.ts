@@ -1,36 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../adapters/errors.js';
+import { describe, expect, it } from 'vitest';
 import { createKuaishouAdapter, type KuaishouCheckpoint } from '../../adapters/kuaishou.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo } from '../../adapters/types.js';
-import { startSimulator, type SimulatorHandle } from '../../simulators/index.js';
-import {
-  advanceSimClock,
-  confirmUntilFinal,
-  failureOf,
-  mediaTools,
-  simPublications,
-  videoAccount,
-  videoContext,
-  videoFixture,
-  videoUnit,
-  type VideoFixture,
-} from './video-support.js';
+import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoFixture, videoUnit, useVideoSimulator } from './video-support.js';
 
 const APP_ID = 'ks00000000b1f001';
 const SECRET = 'kuaishou-app-secret';
 const REFRESH = 'preissued-refresh-blfb-ks-0001';
-const KiB = 1024;
 const { channel, account } = videoAccount('kuaishou', 'blfb-ks', '碑林发布', 'KUAISHOU_BLFB_KS_REFRESH_TOKEN');
-
-function failureOfSync(fn: () => unknown): DeliveryError {
-  try {
-    fn();
-  } catch (err) {
-    return err as DeliveryError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('kuaishou adapter: format (pure)', () => {
   const adapter = createKuaishouAdapter();
@@ -69,53 +46,42 @@ describe('kuaishou adapter: format (pure)', () => {
 });
 
 describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', () => {
-  let sim: SimulatorHandle;
-  let media: VideoFixture;
-
-  beforeAll(async () => {
-    sim = await startSimulator('kuaishou', { credentials: { [APP_ID]: SECRET }, refreshTokens: { [REFRESH]: { appId: APP_ID } }, publishDelayMs: 100 });
-    media = await videoFixture('kuaishou');
-  });
-  afterAll(async () => {
-    await sim?.close();
-    await media?.cleanup();
-  });
-  beforeEach(() => sim.state.reset());
+  const env = useVideoSimulator('kuaishou', { credentials: { [APP_ID]: SECRET }, refreshTokens: { [REFRESH]: { appId: APP_ID } }, publishDelayMs: 100 });
 
   const small = { videoSpec: 'kuaishou.video_720' as const };
   const fragmented = { ...small, fragmentAboveBytes: 64 * KiB, fragmentBytes: 32 * KiB };
   const credentials = { appId: APP_ID, appSecret: SECRET, refreshToken: REFRESH };
   const context = (tokens = memoryTokenStore(), creds: Record<string, string> = credentials) =>
-    videoContext<KuaishouCheckpoint>({ channel, account, baseUrl: sim.url, credentials: creds, tokens, renditions: media.renditions });
-  const paths = () => sim.state.requests().map((r) => r.path);
-  const fragments = async () => Math.ceil((await media.renditions.get(media.video.mediaId, 'kuaishou.video_720')).sizeBytes / (32 * KiB));
+    videoContext<KuaishouCheckpoint>({ channel, account, baseUrl: env.sim.url, credentials: creds, tokens, renditions: env.media.renditions });
+  const paths = () => env.sim.state.requests().map((r) => r.path);
+  const fragments = async () => Math.ceil((await env.media.renditions.get(env.media.video.mediaId, 'kuaishou.video_720')).sizeBytes / (32 * KiB));
 
   it('publishes: start_upload → direct upload → publish with caption and cover; review to live; take-down twice', async () => {
     const adapter = createKuaishouAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const ctx = context();
     const result = await adapter.transmit(payload, ctx);
     expect(result).toEqual({ state: 'submitted', externalId: expect.stringMatching(/^\d+$/) });
     expect(paths()).toEqual(['/oauth2/refresh_token', '/openapi/photo/start_upload', '/api/upload', '/openapi/photo/publish']);
     const live = await confirmUntilFinal(() => adapter.confirm!(result.externalId, ctx));
-    expect(live).toEqual({ state: 'live', publicUrl: `${sim.url}/short-video/${result.externalId}`, externalId: result.externalId });
-    const pubs = await simPublications(sim.url);
+    expect(live).toEqual({ state: 'live', publicUrl: `${env.sim.url}/short-video/${result.externalId}`, externalId: result.externalId });
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
-    const file = await media.renditions.get(media.video.mediaId, 'kuaishou.video_720');
+    const file = await env.media.renditions.get(env.media.video.mediaId, 'kuaishou.video_720');
     expect(pubs[0]).toMatchObject({ id: result.externalId, state: 'published', body: payload.caption, extra: { bytes: file.sizeBytes, duration: file.durationSec } });
     expect(pubs[0]!.media[0]).toMatch(/\.jpg$/); // the cover
 
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
-    expect((await simPublications(sim.url))[0]).toMatchObject({ state: 'deleted' });
+    expect((await simPublications(env.sim.url))[0]).toMatchObject({ state: 'deleted' });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
   });
 
   it('uploads in fragments and resumes after a failed fragment', async () => {
     const adapter = createKuaishouAdapter(fragmented);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const count = await fragments();
     expect(count).toBeGreaterThan(2);
-    sim.state.addFault({ match: '/api/upload/fragment', kind: 'http_error', status: 503, skip: 2, count: 1 });
+    env.sim.state.addFault({ match: '/api/upload/fragment', kind: 'http_error', status: 503, skip: 2, count: 1 });
     const first = context();
     expect(await failureOf(adapter.transmit(payload, first))).toMatchObject({ errorClass: 'retryable', platformCode: 503 });
     expect(first.saved()).toMatchObject({ fragmentsDone: [0, 1], uploadCompleted: false });
@@ -124,14 +90,14 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     expect(paths().filter((p) => p === '/api/upload/fragment')).toHaveLength(count + 1);
     expect(paths().filter((p) => p === '/openapi/photo/start_upload')).toHaveLength(1);
     expect(paths()).toContain('/api/upload/resume');
-    const pubs = await simPublications(sim.url);
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
-    expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: (await media.renditions.get(media.video.mediaId, 'kuaishou.video_720')).sizeBytes } });
+    expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: (await env.media.renditions.get(env.media.video.mediaId, 'kuaishou.video_720')).sizeBytes } });
   });
 
   it('after a crash between a fragment and its checkpoint, the upload server says what it holds', async () => {
     const adapter = createKuaishouAdapter(fragmented);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const count = await fragments();
     const first = context();
     const save = first.checkpoint.bind(first);
@@ -144,17 +110,17 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     expect(first.saved()).toMatchObject({ fragmentsDone: [0, 1] });
     await adapter.transmit(payload, first.nextAttempt());
     expect(paths().filter((p) => p === '/api/upload/fragment')).toHaveLength(count); // fragment 2 is not sent again
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
   });
 
   it('a lost publish answer is unconfirmed; reconcile finds the work by its caption', async () => {
     const adapter = createKuaishouAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    sim.state.addFault({ match: '/openapi/photo/publish', kind: 'drop_response', count: 1 });
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'drop_response', count: 1 });
     const tokens = memoryTokenStore();
     const first = context(tokens);
     expect(await failureOf(adapter.transmit(payload, first))).toMatchObject({ errorClass: 'unconfirmed' });
-    const pubs = await simPublications(sim.url);
+    const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
     const second = first.nextAttempt();
     expect(await adapter.reconcile!(payload, second)).toMatchObject({ externalId: pubs[0]!.id });
@@ -163,19 +129,19 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     const blind = await failureOf(adapter.transmit(payload, first.nextAttempt()));
     expect(blind).toMatchObject({ errorClass: 'rejected' });
     expect(blind.message).toContain('already published');
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
   });
 
   it('stores the rotated refresh token and refreshes with it when the platform expires the access token', async () => {
     const adapter = createKuaishouAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const tokens = memoryTokenStore();
     const ctx = context(tokens);
     const { externalId } = await adapter.transmit(payload, ctx);
     const rotated = tokens.entries().get('refresh_token')!;
     expect(rotated.value).not.toBe(REFRESH);
     expect(rotated.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 170 * 86400_000);
-    sim.state.addFault({ match: '/openapi/photo/info', kind: 'token_expired', count: 1 });
+    env.sim.state.addFault({ match: '/openapi/photo/info', kind: 'token_expired', count: 1 });
     expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toMatchObject({ state: 'live' });
     expect(tokens.entries().get('refresh_token')!.value).not.toBe(rotated.value);
     expect(paths().filter((p) => p === '/oauth2/refresh_token')).toHaveLength(2);
@@ -183,8 +149,8 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
 
   it('an expired refresh token needs a reconnect, named without the token', async () => {
     const adapter = createKuaishouAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    await advanceSimClock(sim.url, 181 * 86400);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    await advanceSimClock(env.sim.url, 181 * 86400);
     const err = await failureOf(adapter.transmit(payload, context()));
     expect(err).toMatchObject({ errorClass: 'needs_reconnect' });
     expect(err.message).toBe(
@@ -198,21 +164,21 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
 
   it('maps rate limits and internal errors; refused requests did nothing', async () => {
     const adapter = createKuaishouAdapter({ ...small, rateLimitWaitMs: 3000 });
-    const { payload } = adapter.format(videoUnit(media.video), channel);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const ctx = context();
-    sim.state.addFault({ match: '/openapi/photo/publish', kind: 'rate_limit', count: 1 });
+    env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'rate_limit', count: 1 });
     expect(await failureOf(adapter.transmit(payload, ctx))).toMatchObject({ errorClass: 'rate_limited', platformCode: 100200105, retryAfterMs: 3000 });
-    sim.state.addFault({ match: '/openapi/photo/publish', kind: 'busy', count: 1 });
+    env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'busy', count: 1 });
     expect(await failureOf(adapter.transmit(payload, ctx.nextAttempt()))).toMatchObject({ errorClass: 'retryable', platformCode: 2 });
     await adapter.transmit(payload, ctx.nextAttempt().nextAttempt());
     expect(paths().filter((p) => p === '/api/upload')).toHaveLength(1);
-    expect(await simPublications(sim.url)).toHaveLength(1);
+    expect(await simPublications(env.sim.url)).toHaveLength(1);
   });
 
   it('a work hidden by review is rejected by confirm', async () => {
     const adapter = createKuaishouAdapter(small);
-    const { payload } = adapter.format(videoUnit(media.video), channel);
-    sim.state.addFault({ match: '/openapi/photo/publish', kind: 'async_fail', count: 1 });
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'async_fail', count: 1 });
     const ctx = context();
     const { externalId } = await adapter.transmit(payload, ctx);
     expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({

@@ -8,12 +8,15 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { DeliveryError } from '../../adapters/errors.js';
 import { storeRenditionSource } from '../../adapters/renditions.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo, ReleaseUnit, RenditionSource, TokenStore, TransmitContext } from '../../adapters/types.js';
 import type { Channel, NewMediaAccount, Platform } from '../../domain/registry.js';
 import { ingestUpload, LocalMediaStore } from '../../media/index.js';
-import type { PublicationView } from '../../simulators/common.js';
+import type { PublicationView, SimulatorHandle } from '../../simulators/common.js';
+import { startSimulator, type SimulatorOptionsByKind } from '../../simulators/index.js';
 import { makeClip, mediaToolsForTests } from '../media/fixtures.js';
 
 export interface VideoTestContext<C> extends TransmitContext<C> {
@@ -74,6 +77,8 @@ export function videoAccount(platform: Platform, id: string, name: string, secre
   const channel: Channel = { id: `${platform}:${id}`, platform, kind: 'new_media_account', name, ownerUnit: account.ownerUnit, publishing: 'api', ref: id };
   return { channel, account };
 }
+
+export const KiB = 1024;
 
 // ── Media ────────────────────────────────────────────────────────────────────────────────────
 
@@ -157,6 +162,30 @@ export function videoUnit(video: MediaInfo | null, overrides: Partial<ReleaseUni
 
 // ── Simulator look-ups ───────────────────────────────────────────────────────────────────────
 
+export interface VideoSimulator {
+  sim: SimulatorHandle;
+  media: VideoFixture;
+}
+
+/**
+ * The platform's simulator and a video fixture for a `describe` block: both are started before
+ * its tests and closed after them, and the simulator is reset before each test. The fields are
+ * set once `beforeAll` has run.
+ */
+export function useVideoSimulator<K extends 'douyin' | 'bilibili' | 'kuaishou'>(kind: K, options: SimulatorOptionsByKind[K]): VideoSimulator {
+  const env = {} as VideoSimulator;
+  beforeAll(async () => {
+    env.sim = await startSimulator(kind, options);
+    env.media = await videoFixture(kind);
+  });
+  afterAll(async () => {
+    await env.sim?.close();
+    await env.media?.cleanup();
+  });
+  beforeEach(() => env.sim.state.reset());
+  return env;
+}
+
 /** GET /__sim/publications (the control API), as a test outside the process would see it. */
 export async function simPublications(baseUrl: string): Promise<PublicationView[]> {
   const res = await fetch(`${baseUrl}/__sim/publications`);
@@ -185,4 +214,14 @@ export async function failureOf(p: Promise<unknown>): Promise<Error & Record<str
     return err as Error & Record<string, unknown>;
   }
   throw new Error('expected a failure, but it succeeded');
+}
+
+/** What a synchronous call threw (fails the test when it returns). */
+export function failureOfSync(fn: () => unknown): DeliveryError {
+  try {
+    fn();
+  } catch (err) {
+    return err as DeliveryError;
+  }
+  throw new Error('expected a failure');
 }
