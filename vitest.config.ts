@@ -5,7 +5,8 @@ export default defineConfig({
     pool: 'forks',
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 60_000,
+    // Generous: two heavy files share two cores; speed is measured by bench/, not by timeouts.
+    testTimeout: 180_000,
     hookTimeout: 180_000,
     // Two cores on CI: more parallel files only queue behind the shared Temporal server.
     maxWorkers: 2,

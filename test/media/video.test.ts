@@ -224,7 +224,7 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     expect(ffprobe(aac.path).streams[0]).toMatchObject({ codec_name: 'aac' });
   });
 
-  it('every platform’s video renditions have the right frame size (small, short source)', async () => {
+  it('every platform’s video renditions have the right frame size (small, short source)', { timeout: 240_000 }, async () => {
     const small = path.join(dir, 'small.mp4');
     makeClip(tools.binaries!.ffmpeg.path, small, { width: 640, height: 360, seconds: 1, fps: 10 });
     const sha = (await ingestUpload(store, createReadStream(small))).sha256;
