@@ -562,6 +562,7 @@ async function main(): Promise<void> {
     const item = registry.catalogue.find((i) => i.requiresInterpretation)!;
     const stages = stagesFor(registry, item.contentClass).map((s) => s.id);
     const editor = toActor((await addUser(db, registry, { name: 'bench-editor', role: 'editor' })).user);
+    await world.registerMedia(db, editor.id);
     const reviewers = new Map<string, Actor>();
     for (const stage of stages) reviewers.set(stage, toActor((await addUser(db, registry, { name: `bench-reviewer-${stage}`, role: 'reviewer', stages: [stage] })).user));
     const b: Bench = { world, registry, db, packages: new PackageService({ db, registry, temporal: env.client, taskQueue }), deps, platforms, editor, reviewers };

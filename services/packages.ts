@@ -23,7 +23,8 @@ import {
 } from '../workflows/package-release.js';
 import { packageWorkflowId, type PackageWorkflowState } from '../workflows/package-types.js';
 import type { AppContext } from './context.js';
-import { parsePackageInput, type PackageContent } from './package-input.js';
+import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
+import { imageSources, mediaIdFromSrc } from '../adapters/text.js';
 
 /** Errors caused by the caller's role rather than by the package's state. */
 const FORBIDDEN_CODES = new Set(['role_not_allowed', 'wrong_stage']);
@@ -99,9 +100,45 @@ export class PackageService {
     return this.ctx.temporal.workflow.getHandle<typeof packageWorkflow>(packageWorkflowId(packageId));
   }
 
+  /**
+   * Every uploaded file the package refers to must exist and be of the right kind, so a release
+   * never finds a missing cover or a "video" that is a photo. Problems name the field.
+   */
+  private async checkMedia(content: PackageContent): Promise<void> {
+    const refs: { path: string; mediaId: string; kind?: 'image' | 'video' | 'audio' }[] = [];
+    if (content.cover) refs.push({ path: 'cover.mediaId', mediaId: content.cover.mediaId, kind: 'image' });
+    content.interpretations.forEach((i, n) => {
+      if (i.mediaId) refs.push({ path: `interpretations[${n}].mediaId`, mediaId: i.mediaId, ...(i.form === 'video' || i.form === 'audio' ? { kind: i.form } : {}) });
+      for (const src of imageSources(i.body)) {
+        const id = mediaIdFromSrc(src);
+        if (id) refs.push({ path: `interpretations[${n}].body`, mediaId: id, kind: 'image' });
+      }
+    });
+    if (content.document) {
+      for (const src of imageSources(content.document.body)) {
+        const id = mediaIdFromSrc(src);
+        if (id) refs.push({ path: 'document.body', mediaId: id, kind: 'image' });
+      }
+      content.document.attachments.forEach((a, n) => {
+        if (a.mediaId) refs.push({ path: `document.attachments[${n}].mediaId`, mediaId: a.mediaId });
+      });
+    }
+    if (refs.length === 0) return;
+    const rows = await this.ctx.db.selectFrom('media').select(['id', 'kind']).where('id', 'in', [...new Set(refs.map((r) => r.mediaId))]).execute();
+    const kinds = new Map(rows.map((r) => [r.id, r.kind]));
+    const issues = refs.flatMap((r) => {
+      const kind = kinds.get(r.mediaId);
+      if (!kind) return [{ path: r.path, message: `no uploaded file has id ${r.mediaId.slice(0, 12)}…; upload it first (POST /api/media or \`govpub media add FILE\`)` }];
+      if (r.kind && kind !== r.kind) return [{ path: r.path, message: `expected an uploaded ${r.kind}, but ${r.mediaId.slice(0, 12)}… is ${kind === 'image' ? 'an' : 'a'} ${kind}` }];
+      return [];
+    });
+    if (issues.length > 0) throw new ValidationError(issues);
+  }
+
   async create(actor: Actor, body: unknown) {
     requireRole(actor, ['editor', 'admin'], 'create packages');
     const { content, item } = parsePackageInput(body, this.ctx.registry);
+    await this.checkMedia(content);
     const stages: StageRule[] = stagesFor(this.ctx.registry, item.contentClass).map((s) => ({ id: s.id, name: s.name, roles: s.roles }));
     const id = newPackageId();
     const hash = contentHash(content);
@@ -140,6 +177,7 @@ export class PackageService {
     requireRole(actor, ['editor', 'admin'], 'edit packages');
     const current = await this.row(packageId);
     const { content, item } = parsePackageInput(body, this.ctx.registry);
+    await this.checkMedia(content);
     if (item.id !== current.catalogue_item_id) {
       const stagesNow = JSON.stringify(stagesFor(this.ctx.registry, item.contentClass).map((s) => s.id));
       const stagesBefore = JSON.stringify(stagesFor(this.ctx.registry, current.content_class).map((s) => s.id));

@@ -36,6 +36,7 @@ it('retracting during release stops the transcodes and cancels what had not gone
   input.interpretations = input.interpretations.map((i) => (i.form === 'video' ? { ...i, mediaId: video.sha256 } : i));
   const editor = await app.user('cancel-editor', 'editor');
   const ops = await app.user('cancel-ops', 'ops');
+  await world.registerMedia(app.db, editor.actor.id, [video]);
   const pkg = await app.packages.create(editor.actor, input);
   await approveAll(app, pkg.id, editor.actor);
 

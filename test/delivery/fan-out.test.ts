@@ -29,6 +29,7 @@ describe('fan-out to every channel', () => {
     expect(targets.length).toBe(portalColumns.length + 23 + 2);
     const editor = await app.user('editor', 'editor');
     const ops = await app.user('ops', 'ops');
+    await world.registerMedia(app.db, editor.actor.id);
     const pkg = await app.packages.create(editor.actor, richPolicyPackage(world, targets));
     await approveAll(app, pkg.id, editor.actor);
 

@@ -25,7 +25,9 @@ beforeAll(async () => {
   api = await buildApi(app.ctx, { validateManualUrl: (platform, url) => (platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url) : null) });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
-  tokens.editor = (await app.user('ops-editor', 'editor')).token;
+  const editor = await app.user('ops-editor', 'editor');
+  tokens.editor = editor.token;
+  await world.registerMedia(app.db, editor.actor.id);
   tokens.ops = (await app.user('ops-duty', 'ops')).token;
   for (const stage of ['初审', '复审', '终审']) tokens[stage] = (await app.user(`ops-${stage}`, 'reviewer', [stage])).token;
 }, 120_000);

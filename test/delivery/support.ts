@@ -14,7 +14,9 @@ import { loadPlatformConfigs, withPlatformOverrides, type PlatformConfigs } from
 import { ROOT_DIR } from '../../config/settings.js';
 import { loadRegistry } from '../../config/registry.js';
 import { portalColumn, type Registry } from '../../domain/registry.js';
-import { ingestUpload, LocalMediaStore, resolveMediaBinaries } from '../../media/index.js';
+import { ingestUpload, LocalMediaStore, resolveMediaBinaries, type IngestResult } from '../../media/index.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
 import { buildDeliveryDeps } from '../../runtime/channel-access.js';
 import { ensureDevSecrets, simulatorOptionsFor } from '../../runtime/local-platforms.js';
 import { startAllSimulators, type AllSimulators, type FaultRuleInput, type SimulatorKind } from '../../simulators/index.js';
@@ -55,6 +57,8 @@ export interface ReleaseWorld {
   photoId: string;
   videoId: string;
   deps(base: ActivityDeps): ActivityDeps;
+  /** Records uploads in the media table (as POST /api/media does), so packages may refer to them. */
+  registerMedia(db: Kysely<DB>, createdBy: string, extra?: IngestResult[]): Promise<void>;
   /** Environment for a separate `govpub worker` process reaching the same simulators, media and portal. */
   workerEnv(extra: Record<string, string>): NodeJS.ProcessEnv;
   close(): Promise<void>;
@@ -104,6 +108,16 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
     portalUrl,
     photoId: photo.sha256,
     videoId: video.sha256,
+    async registerMedia(db, createdBy, extra = []) {
+      for (const upload of [photo, video, ...extra]) {
+        const p = upload.probe;
+        await db
+          .insertInto('media')
+          .values({ id: upload.sha256, kind: p.kind, mime: p.mime, format: p.format, size_bytes: upload.size, width: p.width ?? null, height: p.height ?? null, duration_sec: p.durationSec ?? null, upload_name: p.uploadName ?? null, probe: JSON.stringify(p), created_by: createdBy })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+    },
     workerEnv: (extra) => {
       // A config directory like the repository's, with platforms.yaml pointing at the simulators.
       const configDir = path.join(dir, 'config');

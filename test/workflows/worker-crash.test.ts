@@ -80,6 +80,7 @@ describe('a worker killed with SIGKILL', () => {
     const worker = await startWorkerProcess();
     const portalColumns = [app.registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId, 'zwgk-zcwj-zcjd-wz'];
     const targets = everyChannel(app.registry, portalColumns);
+    await world.registerMedia(app.db, editor.id);
     const created = await app.packages.create(editor, richPolicyPackage(world, targets, '关于支持文旅产业高质量发展的若干措施'));
     await approveAll(app, created.id, editor);
     // Kill the worker once some, but not all, channels are live.
