@@ -22,7 +22,7 @@ async function untilSignal(running: Running): Promise<void> {
 export function registerRunCommands(program: Command): void {
   program
     .command('start')
-    .description('Run the whole system on this machine: Temporal dev server, embedded PGlite (or DATABASE_URL), worker and API')
+    .description('Run the whole system on this machine: Temporal dev server, embedded PGlite (or DATABASE_URL), worker, API, the portal site under /portal/ and simulators of every platform (GOVPUB_SIMULATORS=off for real ones)')
     .addHelpText('after', '\nEnvironment: PORT (8080), GOVPUB_DATA_DIR (./.govpub), GOVPUB_TEMPORAL_PORT (7233), GOVPUB_TEMPORAL_UI_PORT (8233),\nGOVPUB_PGLITE_PORT (0 = any), DATABASE_URL, TEMPORAL_ADDRESS (use an existing server instead of the dev server).')
     .action(async () => untilSignal(await (await processes()).runAllInOne(loadSettings(), log)));
 
