@@ -114,7 +114,8 @@ describe('a rendition job', () => {
   let clipId: string;
 
   it('reports progress from ffmpeg: heartbeats, media_jobs and the API rise to 100', { timeout: 240_000 }, async () => {
-    clipId = await clip('speech.mp4', { width: 640, height: 360, seconds: 10, fps: 25 });
+    // Long enough that the transcode outlasts the heartbeat throttle (0.8 × 5 s) on an idle machine too.
+    clipId = await clip('speech.mp4', { width: 640, height: 360, seconds: 36, fps: 25 });
     const queued = await request(clipId, { specs: ['portal.video_720', 'portal.poster'] });
     expect(queued).toMatchObject({ state: 'queued', progress: 0, specs: ['portal.video_720', 'portal.poster'], existing: false });
 
