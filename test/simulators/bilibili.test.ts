@@ -11,7 +11,8 @@ let sim: SimulatorHandle;
 let http: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  sim = await startBilibiliSimulator({ credentials: { [CLIENT]: SECRET }, publishDelayMs: 100, limits: { singleUploadBytes: 1 * MB }, memberOpenIds: [] });
+  // Review takes 800 ms of simulated time; tests move the clock on, so a busy machine cannot finish it early.
+  sim = await startBilibiliSimulator({ credentials: { [CLIENT]: SECRET }, publishDelayMs: 800, limits: { singleUploadBytes: 1 * MB }, memberOpenIds: [] });
   http = client(sim.url);
 });
 afterAll(() => sim.close());
