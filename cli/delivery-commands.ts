@@ -109,8 +109,12 @@ export function registerDeliveryCommands(program: Command): void {
   ).action(
     act<Common & { url?: string; note?: string }>(async (s, a, id, o) => {
       const { validateManualPostUrl } = await import('../adapters/manual-handoff.js');
+      const { manualHostsFor } = await import('../runtime/channel-health.js');
+      const { loadSettings } = await import('../config/settings.js');
+      // The same check as the API's: the platform's hosts, or any host with the local simulators.
+      const acceptedHosts = manualHostsFor(loadSettings());
       return s.confirm(a, id, { url: o.url, note: o.note }, (platform, url) =>
-        platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url) : null,
+        platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url, acceptedHosts ? { acceptedHosts } : {}) : null,
       );
     }),
   );
