@@ -9,6 +9,7 @@ import type { PlatformConfigs } from '../config/platforms.js';
 import type { Settings } from '../config/settings.js';
 import { findChannel, type Platform, type Registry } from '../domain/registry.js';
 import { findCachedRendition, getSpec, type MediaStore } from '../media/index.js';
+import { readSimulatorUrls } from './local-platforms.js';
 
 interface EndpointCheck {
   status: 'reachable' | 'unreachable' | 'not_applicable';
@@ -55,9 +56,12 @@ export function channelHealth(platforms: PlatformConfigs, settings: Pick<Setting
   };
 }
 
-/** With the local simulators any post URL is accepted (nothing is really posted there). */
-export function manualHostsFor(settings: Pick<Settings, 'simulators'>): readonly string[] | undefined {
-  return settings.simulators ? ['*'] : undefined;
+/**
+ * While the local simulators of `govpub start` run, any post URL is accepted (nothing is really
+ * posted there); otherwise the platform's own hosts.
+ */
+export function manualHostsFor(settings: Pick<Settings, 'simulators' | 'dataDir'>): readonly string[] | undefined {
+  return settings.simulators && readSimulatorUrls(settings.dataDir) ? ['*'] : undefined;
 }
 
 /**
