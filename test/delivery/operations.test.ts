@@ -108,8 +108,10 @@ describe('operations on deliveries', () => {
     const id = await releaseThroughApi(richPolicyPackage(world, ['weibo:blfb-wb', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季安全生产大检查的通知'));
     await deliveryOf(id, 'portal:zwgk-zcwj-zcjd-wz', (d) => d.state === 'live');
     const waiting = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'pending' && d.attempts === 0);
+    // The delivery reaches the paused channel and waits there, without an attempt.
+    await expect.poll(async () => (await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body.waitingFor, { timeout: 60_000, interval: 300 }).toBe('channel');
     const shown = await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops);
-    expect(shown.body.waitingFor).toBe('channel');
+    expect(shown.body).toMatchObject({ state: 'pending', attempts: 0 });
     expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/resume`, tokens.ops)).status).toBe(200);
     await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'live', 60_000);
     const audit = await app.db.selectFrom('audit_log').select(['action', 'actor']).where('channel_id', '=', 'weibo:blfb-wb').where('action', 'in', ['channel_paused', 'channel_resumed']).execute();
