@@ -116,9 +116,15 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
   }
 
   /** Sets fields of the delivery row and appends the audit entry in one transaction. */
-  async function record(ref: DeliveryRef, fields: Record<string, unknown>, audit: { action: string; actor?: string; details?: Record<string, unknown>; eventKey: string } | null): Promise<void> {
+  async function record(
+    ref: DeliveryRef,
+    fields: Record<string, unknown>,
+    audit: { action: string; actor?: string; details?: Record<string, unknown>; eventKey: string } | null,
+    alsoInTransaction?: (trx: Kysely<DB>) => Promise<void>,
+  ): Promise<void> {
     const key = deliveryKey(ref);
     await db.transaction().execute(async (trx) => {
+      if (alsoInTransaction) await alsoInTransaction(trx);
       await trx.updateTable('deliveries').set({ ...fields, updated_at: new Date() }).where('business_key', '=', key).execute();
       if (audit) {
         await appendAudit(trx, {
@@ -252,21 +258,21 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         next_attempt_at: outcome.kind === 'rate_limited' ? new Date(Date.now() + outcome.retryAfterMs) : null,
       },
       { action: `delivery_${error.errorClass}`, details: { message: error.message, platformCode: error.platformCode ?? null, attempt }, eventKey: `${plan.businessKey}:${error.errorClass}:${attempt}` },
+      outcome.kind !== 'needs_reconnect'
+        ? undefined
+        : async (trx) => {
+            // Hold the whole channel, in the same transaction: every other delivery to it would be refused the same way.
+            const updated = await trx
+              .updateTable('channels')
+              .set({ paused_at: new Date(), paused_reason: `needs reconnect: ${error.message}` })
+              .where('id', '=', plan.channelId)
+              .where('paused_at', 'is', null)
+              .executeTakeFirst();
+            if (Number(updated.numUpdatedRows) > 0) {
+              await appendAudit(trx, { actor: 'system', action: 'channel_paused', channelId: plan.channelId, details: { reason: 'needs_reconnect', message: error.message }, eventKey: `${plan.businessKey}:hold:${attempt}` });
+            }
+          },
     );
-    if (outcome.kind === 'needs_reconnect') {
-      // Hold the whole channel: every other delivery to it would be refused the same way.
-      await db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('channels')
-          .set({ paused_at: new Date(), paused_reason: `needs reconnect: ${error.message}` })
-          .where('id', '=', plan.channelId)
-          .where('paused_at', 'is', null)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) > 0) {
-          await appendAudit(trx, { actor: 'system', action: 'channel_paused', channelId: plan.channelId, details: { reason: 'needs_reconnect', message: error.message }, eventKey: `${plan.businessKey}:hold:${attempt}` });
-        }
-      });
-    }
     return outcome;
   }
 
