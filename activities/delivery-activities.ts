@@ -23,6 +23,7 @@ import {
   type DeliveryChange,
   type DeliveryPlan,
   type DeliveryRef,
+  type DeliveryStanding,
   type DeliveryState,
   type FormatOutcome,
   type TakeDownOutcome,
@@ -459,8 +460,24 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       }
       await record(plan, { state: 'retracting' }, null);
       try {
-        if (delivery.external_id) {
-          await withHeartbeat(async () => adapter.takeDown!(delivery.external_id!, { ...transmitContext(delivery, channel), reason: plan.reason }));
+        let externalId = delivery.external_id;
+        if (!externalId && delivery.payload !== null && (delivery.attempts > 0 || delivery.state === 'transmitting')) {
+          // Sent, but its answer was lost: ask the platform whether the post exists before saying it is gone.
+          if (!adapter.reconcile) {
+            await record(plan, { state: 'retracting', task: 'manual_takedown' }, { action: 'delivery_manual_takedown_task', details: { reason: plan.reason, why: 'the post may be public but the platform cannot be asked' }, eventKey: `${plan.businessKey}:takedown-task` });
+            return { kind: 'manual' };
+          }
+          const found = await withHeartbeat(async () => adapter.reconcile!(delivery.payload, transmitContext(delivery, channel)));
+          externalId = found?.externalId ?? null;
+          if (found && !externalId) {
+            await record(plan, { state: 'retracting', task: 'manual_takedown', public_url: found.publicUrl ?? delivery.public_url }, { action: 'delivery_manual_takedown_task', details: { reason: plan.reason, why: 'the platform shows the post but gave no id to delete it by' }, eventKey: `${plan.businessKey}:takedown-task` });
+            return { kind: 'manual' };
+          }
+          if (externalId) await record(plan, { external_id: externalId, ...(found?.publicUrl ? { public_url: found.publicUrl } : {}) }, { action: 'delivery_found_by_reconcile', details: { externalId, for: 'retraction' }, eventKey: `${plan.businessKey}:reconciled-for-takedown` });
+        }
+        if (externalId) {
+          const id = externalId;
+          await withHeartbeat(async () => adapter.takeDown!(id, { ...transmitContext(delivery, channel), reason: plan.reason }));
         }
       } catch (error) {
         if (!isDeliveryError(error)) throw error;
@@ -473,14 +490,14 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     },
 
     /** The channels of a release and where each delivery stands (for the package workflow's state). */
-    async deliveryStates(input: { packageId: string; revision: number }): Promise<{ channelId: string; state: string; publicUrl: string | null; liveAt: string | null; externalId: string | null }[]> {
+    async deliveryStates(input: { packageId: string; revision: number }): Promise<DeliveryStanding[]> {
       const rows = await db
         .selectFrom('deliveries')
-        .select(['channel_id', 'state', 'public_url', 'live_at', 'external_id'])
+        .select(['channel_id', 'state', 'public_url', 'live_at', 'external_id', 'attempts'])
         .where('package_id', '=', input.packageId)
         .where('revision', '=', input.revision)
         .execute();
-      return rows.map((r) => ({ channelId: r.channel_id, state: r.state, publicUrl: r.public_url, liveAt: r.live_at?.toISOString() ?? null, externalId: r.external_id }));
+      return rows.map((r) => ({ channelId: r.channel_id, state: r.state, publicUrl: r.public_url, liveAt: r.live_at?.toISOString() ?? null, externalId: r.external_id, attempts: r.attempts }));
     },
   };
 }

@@ -2,7 +2,6 @@
  * Activities of the package workflow: every side effect, each idempotent by a business key so a
  * retry after a crash (of the worker or the database connection) records nothing twice.
  */
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DB } from '../db/schema.js';
@@ -83,6 +82,14 @@ export function createPackageActivities(deps: PackageActivityDeps) {
           })
           .where('id', '=', event.packageId)
           .execute();
+        if (event.action === 'edit') {
+          // The list shows the current revision's title: written with the step that made it current.
+          const revision = await trx.selectFrom('package_revisions').select('content').where('package_id', '=', event.packageId).where('revision', '=', event.revision).executeTakeFirst();
+          const content = revision?.content as { title?: string; catalogueItem?: string } | undefined;
+          if (content?.title && content.catalogueItem) {
+            await trx.updateTable('packages').set({ title: content.title, catalogue_item_id: content.catalogueItem }).where('id', '=', event.packageId).execute();
+          }
+        }
         if (event.voidApprovalsReason) {
           await trx
             .updateTable('review_decisions')
@@ -117,25 +124,6 @@ export function createPackageActivities(deps: PackageActivityDeps) {
           eventKey: event.eventKey,
         });
       });
-    },
-
-    /** One delivery row per (package revision × channel); re-running adds none. */
-    async prepareDeliveries(input: { packageId: string; revision: number; channelIds: string[] }): Promise<void> {
-      if (input.channelIds.length === 0) return;
-      await db
-        .insertInto('deliveries')
-        .values(
-          input.channelIds.map((channelId) => ({
-            id: randomUUID(),
-            business_key: deliveryKey({ packageId: input.packageId, revision: input.revision, channelId }),
-            package_id: input.packageId,
-            revision: input.revision,
-            channel_id: channelId,
-            state: 'pending',
-          })),
-        )
-        .onConflict((oc) => oc.column('business_key').doNothing())
-        .execute();
     },
   };
 }

@@ -14,6 +14,9 @@ import { channelResumedSignal, confirmManualUpdate, deliveryStatusQuery, retryDe
 import { DELIVERY_STATES, deliveryWorkflowId, takedownWorkflowId } from '../workflows/delivery-types.js';
 import type { AppContext } from './context.js';
 import { throughWorkflow } from './packages.js';
+import { restartDeliverySignal, stateQuery } from '../workflows/package-release.js';
+import { packageWorkflowId } from '../workflows/package-types.js';
+import { noteField } from './package-input.js';
 
 const OPS_ROLES: Actor['role'][] = ['ops', 'admin'];
 
@@ -177,7 +180,12 @@ export class DeliveryService {
   async retry(actor: Actor, idOrKey: string): Promise<DeliveryView> {
     requireOps(actor, 'retry deliveries');
     const row = await this.find(idOrKey);
-    await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
+    try {
+      await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
+    } catch (error) {
+      // A delivery whose workflow failed for good waits in its package's workflow: start it again there.
+      if (!(error instanceof GovpubError && error.code === 'delivery_not_running') || !(await this.restartStalled(actor, row))) throw error;
+    }
     return this.get(row.id);
   }
 
@@ -186,9 +194,19 @@ export class DeliveryService {
     if (typeof reason !== 'string' || reason.trim() === '') {
       throw new GovpubError('reason_required', 'Say why the delivery is skipped (field "reason"): it goes to the audit trail.', { status: 400 });
     }
+    const why = noteField(reason, 'reason', { required: true });
     const row = await this.find(idOrKey);
-    await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(skipDeliveryUpdate, { args: [{ by: actor.id, reason: reason.trim() }] }));
+    await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(skipDeliveryUpdate, { args: [{ by: actor.id, reason: why }] }));
     return this.get(row.id);
+  }
+
+  private async restartStalled(actor: Actor, row: DeliveryRow): Promise<boolean> {
+    const pkg = this.ctx.temporal.workflow.getHandle(packageWorkflowId(row.package_id));
+    const state = await pkg.query(stateQuery).catch(() => undefined);
+    if (!state?.stalledDeliveries?.includes(row.channel_id)) return false;
+    await pkg.signal(restartDeliverySignal, { channelId: row.channel_id, by: actor.id });
+    await appendAudit(this.ctx.db, { actor: actor.id, action: 'delivery_restart_requested', packageId: row.package_id, revision: row.revision, channelId: row.channel_id, details: {} });
+    return true;
   }
 
   /**
@@ -198,7 +216,8 @@ export class DeliveryService {
   async confirm(actor: Actor, idOrKey: string, body: { url?: unknown; note?: unknown }, validateUrl?: (platform: string, url: string) => string | null): Promise<DeliveryView> {
     requireOps(actor, 'confirm deliveries');
     const row = await this.find(idOrKey);
-    const note = typeof body.note === 'string' ? body.note : undefined;
+    const note = noteField(body.note, 'note', { required: false }) || undefined;
+    if (typeof body.url === 'string') noteField(body.url, 'url', { required: false });
     if (row.state === 'retracting') {
       await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url: row.public_url ?? '', note }] }));
       return this.get(row.id);
@@ -218,12 +237,13 @@ export class DeliveryService {
     if (typeof reason !== 'string' || reason.trim() === '') {
       throw new GovpubError('reason_required', 'Say why the channel is paused (field "reason"): it goes to the audit trail and the channel list.', { status: 400 });
     }
+    const why = noteField(reason, 'reason', { required: true });
     const now = new Date();
     await this.ctx.db.transaction().execute(async (trx) => {
-      await trx.updateTable('channels').set({ paused_at: now, paused_reason: reason.trim() }).where('id', '=', channelId).execute();
-      await appendAudit(trx, { actor: actor.id, action: 'channel_paused', channelId, details: { reason: reason.trim() } });
+      await trx.updateTable('channels').set({ paused_at: now, paused_reason: why }).where('id', '=', channelId).execute();
+      await appendAudit(trx, { actor: actor.id, action: 'channel_paused', channelId, details: { reason: why } });
     });
-    return { channelId, pausedAt: now.toISOString(), reason: reason.trim() };
+    return { channelId, pausedAt: now.toISOString(), reason: why };
   }
 
   /** Lifts a pause (also the hold after refused credentials) and wakes every delivery waiting on the channel. */

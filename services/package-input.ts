@@ -4,6 +4,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 import { GovpubError } from '../domain/errors.js';
+import { findUnsafeText, noteProblem } from '../domain/text.js';
 import { INTERPRETATION_FORMS, type InterpretationForm } from '../domain/package-rules.js';
 import { catalogueItem, findChannel, type CatalogueItem, type Registry } from '../domain/registry.js';
 
@@ -64,7 +65,10 @@ function sanitizeBody(html: string): string {
   return sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'figure', 'figcaption', 'u', 's', 'sub', 'sup'],
     allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'width', 'height'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'], '*': ['style'] },
-    allowedSchemes: ['http', 'https', 'mailto', 'data'],
+    // No data: (or javascript:) URLs: a link or picture in a government page points somewhere a reader can check.
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite'],
+    allowProtocolRelative: false,
     allowedStyles: { '*': { 'text-align': [/^(left|right|center|justify)$/] } },
   });
 }
@@ -90,6 +94,9 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
   };
 
   if (!isObject(body)) throw new ValidationError([{ path: '', message: 'expected a JSON object' }]);
+  // NUL, other control characters and lone surrogates are refused anywhere in the body, by path.
+  const unsafe = findUnsafeText(body);
+  if (unsafe.length > 0) throw new ValidationError(unsafe);
   const title = text(body, 'title', 'title', { required: true, max: MAX_TITLE });
   const itemId = text(body, 'catalogueItem', 'catalogueItem', { required: true });
   const item = itemId ? catalogueItem(registry, itemId) : undefined;
@@ -206,4 +213,20 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
 
   if (issues.length > 0 || !item || !title) throw new ValidationError(issues);
   return { content: { title, catalogueItem: item.id, document, interpretations, targets, releaseAt, ...(cover ? { cover } : {}) }, item };
+}
+
+/**
+ * A short free-text field (comment, reason, note): refused with the field's path when it is not a
+ * string, is required and blank, holds characters that cannot be stored, or is too long.
+ */
+export function noteField(value: unknown, path: string, opts: { required: boolean; what?: string }): string {
+  if (value === undefined || value === null || value === '') {
+    if (opts.required) throw new ValidationError([{ path, message: `required${opts.what ? `: ${opts.what}` : ''}` }]);
+    return '';
+  }
+  if (typeof value !== 'string') throw new ValidationError([{ path, message: `expected a string, got ${Array.isArray(value) ? 'an array' : typeof value}` }]);
+  const problem = noteProblem(value);
+  if (problem) throw new ValidationError([{ path, message: problem }]);
+  if (opts.required && value.trim() === '') throw new ValidationError([{ path, message: `must not be blank${opts.what ? `: ${opts.what}` : ''}` }]);
+  return value.trim();
 }

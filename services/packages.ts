@@ -23,8 +23,11 @@ import {
 } from '../workflows/package-release.js';
 import { packageWorkflowId, type PackageWorkflowState } from '../workflows/package-types.js';
 import type { AppContext } from './context.js';
-import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
+import { noteField, parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { imageSources, mediaIdFromSrc } from '../adapters/text.js';
+
+/** A revision row the workflow never took, older than this, was left by a lost answer and may be replaced. */
+const ORPHAN_REVISION_AGE_MS = 2 * 60_000;
 
 /** Errors caused by the caller's role rather than by the package's state. */
 const FORBIDDEN_CODES = new Set(['role_not_allowed', 'wrong_stage']);
@@ -196,24 +199,47 @@ export class PackageService {
       return { id: packageId, revision: current.current_revision, status: (await this.state(packageId)).status, contentHash: hash, unchanged: true };
     }
     const revision = current.current_revision + 1;
-    // The revision row is written first (content never travels through Temporal); if the workflow
-    // refuses the edit, the row is removed again, so a refused request changes nothing.
+    // The revision row is written first (content never travels through Temporal). It is removed
+    // again only when the workflow surely did not take it: after a refusal, not after an answer
+    // that was lost, since the workflow may point at it by then.
+    await this.insertRevision(packageId, revision, content, hash, actor);
     try {
-      await this.ctx.db.insertInto('package_revisions').values({ package_id: packageId, revision, content: JSON.stringify(content), content_hash: hash, created_by: actor.id }).execute();
-    } catch {
-      throw new GovpubError('concurrent_edit', `Someone else saved revision ${revision} a moment ago. Reload the package and apply your edit again.`, { status: 409 });
-    }
-    try {
+      const releaseAtChanged = content.releaseAt !== currentReleaseAt;
       const state = await viaWorkflow(packageId, () =>
-        this.handle(packageId).executeUpdate(editUpdate, { args: [{ by: actor, facts: factsOf(content, revision, hash, item.requiresInterpretation) }] }),
+        this.handle(packageId).executeUpdate(editUpdate, {
+          args: [{ by: actor, facts: factsOf(content, revision, hash, item.requiresInterpretation), ...(releaseAtChanged ? { releaseAt: content.releaseAt } : {}) }],
+        }),
       );
-      await this.ctx.db.updateTable('packages').set({ title: content.title, catalogue_item_id: item.id, updated_at: new Date() }).where('id', '=', packageId).execute();
-      if (content.releaseAt !== state.releaseAt) await this.schedule(actor, packageId, content.releaseAt, false);
       return { id: packageId, revision, status: state.status, contentHash: hash };
     } catch (error) {
-      await this.ctx.db.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
+      const taken = await this.state(packageId).then((s) => s.revision >= revision, () => true);
+      if (!taken) await this.ctx.db.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
       throw error;
     }
+  }
+
+  /**
+   * Stores the content of a new revision. A row already at that number is someone else's edit,
+   * unless the workflow never took it and it is old: then it is what a lost answer left behind.
+   */
+  private async insertRevision(packageId: string, revision: number, content: PackageContent, hash: string, actor: Actor): Promise<void> {
+    const values = { package_id: packageId, revision, content: JSON.stringify(content), content_hash: hash, created_by: actor.id };
+    try {
+      await this.ctx.db.insertInto('package_revisions').values(values).execute();
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+    }
+    const existing = await this.ctx.db.selectFrom('package_revisions').select('created_at').where('package_id', '=', packageId).where('revision', '=', revision).executeTakeFirst();
+    const workflowRevision = await this.state(packageId).then((s) => s.revision, () => revision);
+    const orphaned = existing && workflowRevision < revision && Date.now() - existing.created_at.getTime() > ORPHAN_REVISION_AGE_MS;
+    if (!orphaned) {
+      throw new GovpubError('concurrent_edit', `Someone else saved revision ${revision} a moment ago. Reload the package and apply your edit again.`, { status: 409 });
+    }
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
+      await trx.insertInto('package_revisions').values(values).execute();
+    });
   }
 
   async submit(actor: Actor, packageId: string) {
@@ -229,16 +255,18 @@ export class PackageService {
     if (b.decision !== 'approve' && b.decision !== 'reject') issues.push('decision: expected "approve" or "reject"');
     if (b.comment !== undefined && typeof b.comment !== 'string') issues.push('comment: expected a string');
     if (issues.length) throw new GovpubError('invalid_body', issues.join('; '), { status: 400, issues: issues.map((i) => ({ path: i.split(':')[0], message: i.split(': ')[1] })) });
+    const comment = noteField(b.comment, 'comment', { required: false });
     await this.row(packageId);
     const state = await viaWorkflow(packageId, () =>
       this.handle(packageId).executeUpdate(decideUpdate, {
-        args: [{ revision: b.revision as number, decision: b.decision as 'approve' | 'reject', comment: (b.comment as string | undefined) ?? '', reviewer: actor }],
+        args: [{ revision: b.revision as number, decision: b.decision as 'approve' | 'reject', comment, reviewer: actor }],
       }),
     );
     return summary(state);
   }
 
-  async withdraw(actor: Actor, packageId: string, reason = '') {
+  async withdraw(actor: Actor, packageId: string, rawReason: unknown = '') {
+    const reason = noteField(rawReason, 'reason', { required: false });
     await this.row(packageId);
     return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(withdrawUpdate, { args: [{ by: actor, reason }] })));
   }
@@ -258,11 +286,9 @@ export class PackageService {
   }
 
   async retract(actor: Actor, packageId: string, reason: unknown) {
-    if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new GovpubError('invalid_body', 'reason: required, say why the package is retracted', { status: 400, issues: [{ path: 'reason', message: 'required' }] });
-    }
+    const why = noteField(reason, 'reason', { required: true, what: 'say why the package is retracted' });
     await this.row(packageId);
-    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(retractUpdate, { args: [{ by: actor, reason }] })));
+    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(retractUpdate, { args: [{ by: actor, reason: why }] })));
   }
 
   async state(packageId: string): Promise<PackageWorkflowState> {
@@ -308,6 +334,8 @@ export class PackageService {
       retractedAt: row.retracted_at?.toISOString() ?? null,
       lastRejection: state?.lastRejection ?? null,
       retraction: state?.retraction ?? null,
+      waitingFor: state?.pendingStep ? await this.pendingStep(packageId, state.pendingStep) : null,
+      stalledDeliveries: state?.stalledDeliveries ?? [],
       approvals: decisions
         .filter((d) => d.decision === 'approve' && d.voided_at === null)
         .map((d) => ({ stage: d.stage, reviewer: d.reviewer, revision: d.revision, at: d.decided_at.toISOString(), comment: d.comment })),
@@ -322,6 +350,21 @@ export class PackageService {
         problems: d.problems, warnings: d.warnings, revision: d.revision,
       })),
       content: revision.content as PackageContent,
+    };
+  }
+
+  /**
+   * What a step that is still being recorded waits for: the activity's attempts and last failure
+   * (e.g. the database unreachable), so a person sees why the package does not move.
+   */
+  private async pendingStep(packageId: string, step: { action: string; since: string }) {
+    const description = await this.handle(packageId).describe().catch(() => undefined);
+    const activity = description?.raw.pendingActivities?.find((a) => a.activityType?.name === 'recordPackageEvent');
+    return {
+      step: step.action,
+      since: step.since,
+      attempts: activity?.attempt ?? 1,
+      lastFailure: activity?.lastFailure?.message ?? null,
     };
   }
 

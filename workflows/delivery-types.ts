@@ -137,3 +137,25 @@ export function platformTaskQueue(base: string, platform: string): string {
 export function deliveryMediaQueue(base: string): string {
   return `${base}-media`;
 }
+
+/** What a retraction needs to know about one delivery of the release. */
+export interface DeliveryStanding {
+  channelId: string;
+  state: string;
+  publicUrl: string | null;
+  liveAt: string | null;
+  externalId: string | null;
+  attempts?: number;
+}
+
+/**
+ * A retraction goes to every channel where the post is, or may be, public: live or unconfirmed,
+ * sent at least once whatever its state now (a failed or skipped delivery may have posted before
+ * its answer was lost), or waiting for a manual post that an operator may have made. Only a
+ * delivery that never left govpub is left out.
+ */
+export function mayBePublic(d: DeliveryStanding): boolean {
+  if (d.state === 'retracted') return false;
+  if (['live', 'unconfirmed', 'transmitting', 'awaiting_manual', 'retracting'].includes(d.state)) return true;
+  return d.externalId !== null || (d.attempts ?? 0) > 0;
+}

@@ -38,7 +38,7 @@ import type {
 export interface DeliveryStatus {
   state: DeliveryState;
   /** What the delivery is waiting for right now. */
-  waitingFor: 'nothing' | 'platform' | 'backoff' | 'rate_limit' | 'channel' | 'operator' | 'manual_post' | 'manual_takedown' | 'confirmation';
+  waitingFor: 'nothing' | 'platform' | 'backoff' | 'rate_limit' | 'channel' | 'operator' | 'manual_post' | 'manual_takedown' | 'confirmation' | 'database';
   attempts: number;
   lastError: string | null;
 }
@@ -61,11 +61,15 @@ const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
 const CONFIRM_POLL_MAX_MS = 60_000;
 const CONFIRM_POLL_AFTER_TIMEOUT_MS = 10 * 60_000;
 const CHANNEL_RECHECK_MS = 5 * 60_000;
+/** How long a delivery waits before trying a step again that failed because the database was away. */
+const DATABASE_RECHECK_MS = 30_000;
 
 function activitiesFor(plan: DeliveryPlan) {
+  // Bookkeeping retries without limit while the database is away (a database outage of minutes
+  // must not strand a delivery); what the database refuses for its data fails at once.
   const main = proxyActivities<DeliveryActivities>({
     startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
   // Renditions: long ffmpeg jobs heartbeat; a crashed worker's job resumes on another (cache keeps finished ones).
   const media = proxyActivities<DeliveryActivities>({
@@ -88,6 +92,11 @@ function activitiesFor(plan: DeliveryPlan) {
 /** Activity calls finish even when a retraction cancels the delivery: a half-sent post must be recorded. */
 function safely<T>(step: () => Promise<T>): Promise<T> {
   return CancellationScope.nonCancellable(step);
+}
+
+/** True when an activity gave up because the database was unreachable (activities/database-guard.ts). */
+function isDatabaseOutage(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'database_unavailable';
 }
 
 function failureMessage(error: unknown): string {
@@ -226,7 +235,20 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         await continueAsNew<typeof deliveryWorkflow>(plan, { phase: 'confirm', markedUnconfirmed, confirmStartedAt: from.confirmStartedAt });
       }
       status.waitingFor = 'platform';
-      const outcome = await safely(() => platform.confirmDelivery(plan));
+      let outcome: Awaited<ReturnType<typeof platform.confirmDelivery>>;
+      try {
+        outcome = await safely(() => platform.confirmDelivery(plan));
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        // The database or a defect, not the platform: keep the delivery alive and ask again later.
+        status.lastError = failureMessage(error);
+        if (await wait(isDatabaseOutage(error) ? DATABASE_RECHECK_MS : CONFIRM_POLL_MAX_MS, isDatabaseOutage(error) ? 'database' : 'confirmation', () => manualConfirmation !== null)) {
+          if (skipRequested) return skip();
+          if (manualConfirmation) return confirmByHand();
+          retryRequested = null;
+        }
+        continue;
+      }
       if (outcome.kind === 'live') {
         publicUrl = outcome.publicUrl;
         liveAt = nowIso();
@@ -323,7 +345,14 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         outcome = await safely(() => platform.transmitDelivery(plan));
       } catch (error) {
         if (isCancellation(error)) throw error;
-        // Retries of the activity itself ran out (a bug, the database away, unusable media).
+        if (isDatabaseOutage(error)) {
+          // Nothing can be recorded now; the row keeps its last state and the step runs again.
+          status.lastError = failureMessage(error);
+          await wait(DATABASE_RECHECK_MS, 'database');
+          if (retryRequested) retryRequested = null;
+          continue;
+        }
+        // Retries of the activity itself ran out (a bug, unusable media).
         status.state = 'failed';
         status.lastError = failureMessage(error);
         await change({ state: 'failed', action: 'delivery_failed', errorClass: 'internal', errorMessage: `${status.lastError} (retry once the cause is fixed)` });
@@ -450,7 +479,18 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
 
   for (;;) {
     status.waitingFor = 'platform';
-    const outcome = await platform.takeDownDelivery(plan);
+    let outcome: Awaited<ReturnType<typeof platform.takeDownDelivery>>;
+    try {
+      outcome = await platform.takeDownDelivery(plan);
+    } catch (error) {
+      // The database away or a defect: the post may still be up, so keep trying (and stay operable).
+      status.lastError = failureMessage(error);
+      status.waitingFor = isDatabaseOutage(error) ? 'database' : 'backoff';
+      await condition(() => retryRequested !== null || manualConfirmation !== null, isDatabaseOutage(error) ? DATABASE_RECHECK_MS : CHANNEL_RECHECK_MS);
+      retryRequested = null;
+      if (manualConfirmation) break;
+      continue;
+    }
     status.attempts += 1;
     if (outcome.kind === 'retracted') {
       status.state = 'retracted';
@@ -479,7 +519,8 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
     const acted = await condition(() => manualConfirmation !== null || retryRequested !== null, plan.reminderEveryMs);
     if (retryRequested && !manualConfirmation) {
       retryRequested = null;
-      const outcome = await platform.takeDownDelivery(plan);
+      const outcome = await platform.takeDownDelivery(plan).catch((error: unknown) => ({ kind: 'failed' as const, message: failureMessage(error) }));
+      if (outcome.kind === 'failed') status.lastError = outcome.message;
       if (outcome.kind === 'retracted') {
         status.state = 'retracted';
         return { channelId: plan.channelId, state: 'retracted', publicUrl: null, liveAt: null };

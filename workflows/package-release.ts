@@ -3,16 +3,21 @@
  *   Organize: a package enters review only with its document and, where required, its interpretation.
  *   Review:   the configured stages in order; one decision covers the whole package at one revision.
  *   Release:  at the release time, document and interpretation go out together, one unit per channel.
- *   Retract:  every channel that received the package takes it down.
+ *   Retract:  every channel where the package is, or may be, public takes it down.
  * The rules themselves live in domain/package-rules.ts; this file is the order they apply in.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
   ParentClosePolicy,
   condition,
+  deprecatePatch,
+  defineSignal,
+  isCancellation,
   patched,
+  sleep,
   startChild,
   defineQuery,
   defineUpdate,
@@ -20,9 +25,10 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { deliveryWorkflow, takedownWorkflow } from './delivery.js';
-import { deliveryWorkflowId, takedownWorkflowId, type DeliveryPlan } from './delivery-types.js';
+import { deliveryWorkflowId, mayBePublic, takedownWorkflowId, type DeliveryPlan, type DeliveryResult } from './delivery-types.js';
 import {
   canEdit,
   canRetract,
@@ -41,6 +47,7 @@ import type {
   PackageWorkflowInput,
   PackageWorkflowState,
   ReleaseNowRequest,
+  RestartDeliveryRequest,
   RetractRequest,
   ScheduleRequest,
   SubmitRequest,
@@ -55,29 +62,27 @@ export const withdrawUpdate = defineUpdate<PackageWorkflowState, [WithdrawReques
 export const scheduleUpdate = defineUpdate<PackageWorkflowState, [ScheduleRequest]>('schedule');
 export const releaseNowUpdate = defineUpdate<PackageWorkflowState, [ReleaseNowRequest]>('releaseNow');
 export const retractUpdate = defineUpdate<PackageWorkflowState, [RetractRequest]>('retract');
+export const restartDeliverySignal = defineSignal<[RestartDeliveryRequest]>('restartDelivery');
 
-const { recordPackageEvent, prepareDeliveries, planDeliveries, deliveryStates } = proxyActivities<Activities>({
+// Bookkeeping retries without limit while the database is away; a write it refuses for its data
+// fails at once (activities/database-guard.ts), so no step waits forever on bad input.
+const { recordPackageEvent, planDeliveries, deliveryStates } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-// A worker that dies mid-transmit is noticed when this times out; the retry finds the delivery's
-// recorded state and never posts twice.
-const { publishUnit, takeDownUnit } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
 });
 
 /** Channels are released in batches so one package to every channel stays far below Temporal's limits. */
 const RELEASE_BATCH = 50;
-
-/**
- * Histories recorded before deliveries became child workflows replay through the old path (one
- * activity per channel); every new release takes the new one.
- */
+/** Deliveries-as-child-workflows is the only path now; histories that took it carry this marker. */
 const DELIVERY_WORKFLOWS_PATCH = 'deliveries-as-child-workflows';
-
-/** A channel counts as having received the package when the post is (or may be) public. */
-const RECEIVED_STATES = ['live', 'unconfirmed'];
+/** Retraction reaches deliveries that may be public (sent once, whatever their state now). */
+const RETRACT_MAY_BE_PUBLIC_PATCH = 'retract-what-may-be-public';
+/** A request waits this long for the step before it; longer means that step is stuck (e.g. database away). */
+const LOCK_WAIT_MS = 60_000;
+/** A step recording for longer than this is waiting for the database: new requests are refused at once. */
+const STUCK_STEP_MS = 20_000;
+/** A delivery workflow that failed (a bug, not a platform) is started again this many times before it waits for operations. */
+const DELIVERY_RESTARTS = 5;
 
 /** Refusals raised in validators never reach history; the same check runs again under the lock. */
 function refuse(problem: Problem | null): void {
@@ -86,18 +91,21 @@ function refuse(problem: Problem | null): void {
 
 function refuseAll(problems: Problem[]): void {
   if (problems.length === 0) return;
-  throw ApplicationFailure.create({
-    type: problems[0]!.code,
-    message: problems.map((p) => p.message).join(' '),
-    nonRetryable: true,
-    details: [problems],
-  });
+  throw ApplicationFailure.create({ type: problems[0]!.code, message: problems.map((p) => p.message).join(' '), nonRetryable: true, details: [problems] });
 }
 
 function requireRole(actor: Actor, roles: Actor['role'][], what: string): void {
   if (!roles.includes(actor.role)) {
     refuse({ code: 'role_not_allowed', message: `Your role (${actor.role}) may not ${what}; that needs: ${roles.join(', ')}.` });
   }
+}
+
+/** A step that could not be recorded reaches the caller as a refusal with the activity's reason. */
+function asRefusal(error: unknown): unknown {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
+    return ApplicationFailure.create({ type: 'not_recorded', message: error.cause.message, nonRetryable: true });
+  }
+  return error;
 }
 
 export async function packageWorkflow(input: PackageWorkflowInput): Promise<PackageWorkflowState> {
@@ -117,6 +125,8 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     lastRejection: null,
     deliveries: {},
     retraction: null,
+    pendingStep: null,
+    stalledDeliveries: [],
   };
   let eventSeq = 0;
   let busy = false;
@@ -124,9 +134,177 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
   let scheduleVersion = 0;
   /** The running fan-out, so a retraction during release can cancel what has not gone out. */
   let releaseScope: CancellationScope | null = null;
+  const restartRequests = new Set<string>();
 
   const nowIso = () => new Date(Date.now()).toISOString();
   const stageId = () => (state.stageIndex === null ? null : state.stages[state.stageIndex]!.id);
+
+  setHandler(stateQuery, () => state);
+  setHandler(restartDeliverySignal, (r) => {
+    restartRequests.add(r.channelId);
+  });
+
+  // ── Organize ─────────────────────────────────────────────────────────────
+  handle(submitUpdate, (r) => {
+    requireRole(r.by, ['editor', 'admin'], 'submit a package');
+    refuse(canSubmit(state.status));
+    refuseAll(organizeProblems(state.facts));
+  }, async (r) => {
+    state.status = 'in_review';
+    state.stageIndex = 0;
+    state.approvals = [];
+    state.lastRejection = null;
+    await record(r.by.id, 'submit', { details: { stage: stageId() } });
+  });
+
+  handle(editUpdate, (r) => {
+    requireRole(r.by, ['editor', 'admin'], 'edit a package');
+    refuse(canEdit(state.status));
+    if (r.facts.revision !== state.revision + 1) refuse({ code: 'stale_revision', message: `The package is at revision ${state.revision}; reload it and edit again.` });
+    if (r.releaseAt !== undefined) refuse(releaseTimeProblem(r.releaseAt));
+  }, async (r) => {
+    const wasApproved = state.status === 'approved' || state.status === 'scheduled';
+    state.revision = r.facts.revision;
+    state.contentHash = r.facts.contentHash;
+    state.facts = r.facts;
+    if (r.releaseAt !== undefined) state.releaseAt = r.releaseAt;
+    if (!state.authors.includes(r.by.id)) state.authors.push(r.by.id);
+    const voided = voidApprovals();
+    if (wasApproved) {
+      // An edit after approval voids every approval: review restarts at the first stage.
+      state.status = 'in_review';
+      state.stageIndex = 0;
+    }
+    scheduleVersion += 1;
+    await record(r.by.id, 'edit', {
+      voidReason: voided ? `revision ${state.revision} replaced the approved content` : undefined,
+      details: { reviewRestarted: wasApproved, ...(r.releaseAt !== undefined ? { releaseAt: r.releaseAt } : {}) },
+    });
+  });
+
+  // ── Review ───────────────────────────────────────────────────────────────
+  handle(decideUpdate, (r) => refuse(decisionProblem(state, r)), async (r) => {
+    const stage = state.stages[state.stageIndex!]!;
+    const decision = { stage: stage.id, decision: r.decision, comment: r.comment, reviewerId: r.reviewer.id };
+    if (r.decision === 'reject') {
+      state.lastRejection = { stage: stage.id, reviewerId: r.reviewer.id, comment: r.comment, at: nowIso() };
+      state.status = 'draft';
+      state.stageIndex = null;
+      voidApprovals();
+      await record(r.reviewer.id, 'reject', { decision, voidReason: `rejected at ${stage.name}`, details: { stage: stage.id, comment: r.comment } });
+      return;
+    }
+    state.approvals.push({ stage: stage.id, reviewerId: r.reviewer.id, revision: r.revision, at: nowIso() });
+    if (state.stageIndex! + 1 < state.stages.length) {
+      state.stageIndex! += 1;
+    } else {
+      state.stageIndex = null;
+      state.approvedRevision = state.revision;
+      state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
+      scheduleVersion += 1;
+    }
+    await record(r.reviewer.id, 'approve', { decision, details: { stage: stage.id, comment: r.comment, next: stageId() ?? state.status } });
+  });
+
+  handle(withdrawUpdate, (r) => {
+    requireRole(r.by, ['editor', 'admin'], 'withdraw a package');
+    refuse(canWithdraw(state.status));
+  }, async (r) => {
+    state.status = 'draft';
+    state.stageIndex = null;
+    const voided = voidApprovals();
+    scheduleVersion += 1;
+    await record(r.by.id, 'withdraw', { voidReason: voided ? 'withdrawn from review' : undefined, details: { reason: r.reason } });
+  });
+
+  // ── Release timing: changing it keeps the approvals ──────────────────────
+  handle(scheduleUpdate, (r) => {
+    requireRole(r.by, ['editor', 'reviewer', 'ops', 'admin'], 'change the release time');
+    refuse(canSchedule(state.status));
+    refuse(releaseTimeProblem(r.releaseAt));
+  }, async (r) => {
+    const previous = { releaseAt: state.releaseAt, onHold: state.onHold };
+    state.releaseAt = r.releaseAt;
+    state.onHold = r.hold;
+    if (state.status === 'approved' || state.status === 'scheduled') state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
+    scheduleVersion += 1;
+    await record(r.by.id, r.hold ? 'release_cancelled' : 'release_time_changed', {
+      details: { from: previous, to: { releaseAt: state.releaseAt, onHold: state.onHold }, approvalsKept: true },
+    });
+  });
+
+  handle(releaseNowUpdate, (r) => {
+    requireRole(r.by, ['editor', 'reviewer', 'ops', 'admin'], 'release a package');
+    if (state.status !== 'approved' && state.status !== 'scheduled') refuse({ code: 'not_approved', message: `The package is ${state.status}; only an approved package can be released.` });
+  }, async (r) => {
+    state.onHold = false;
+    state.status = 'releasing';
+    scheduleVersion += 1;
+    await record(r.by.id, 'release_requested', { details: { releaseAt: state.releaseAt } });
+  });
+
+  // ── Retract ──────────────────────────────────────────────────────────────
+  handle(retractUpdate, (r) => {
+    refuse(canRetract(state.status, r.by));
+    if (r.reason.trim() === '') refuse({ code: 'reason_required', message: 'Say why the package is retracted: the reason goes to the audit trail.' });
+  }, async (r) => {
+    state.retraction = { reason: r.reason, by: r.by.id, at: nowIso() };
+    await record(r.by.id, 'retract_requested', { details: { reason: r.reason } });
+    releaseScope?.cancel();
+  });
+
+  // ── The main line: wait for approval and the release time, release, then stand by ──
+  await untilReleaseTime();
+  deprecatePatch(DELIVERY_WORKFLOWS_PATCH);
+  await release();
+  await condition(() => state.retraction !== null);
+  await retract();
+  return state;
+
+  // ── How each step is done ────────────────────────────────────────────────
+
+  /**
+   * Declares one Update: `checks` run in the validator (a refusal never enters history) and again
+   * under the lock; `apply` changes the state and records the step. A step that cannot be recorded
+   * leaves the state as it was and tells the caller why; the lock is always released.
+   */
+  function handle<R>(update: UpdateDefinition<PackageWorkflowState, [R]>, checks: (r: R) => void, apply: (r: R) => Promise<void>): void {
+    setHandler(update, (r: R) => exclusively(async () => {
+      checks(r);
+      await apply(r);
+    }), {
+      validator: (r: R) => {
+        refuseIfStuck();
+        checks(r);
+      },
+    });
+  }
+
+  /** Update handlers run one at a time, so each sees the state the previous one left. */
+  async function exclusively(step: () => Promise<void>, from: 'request' | 'main line' = 'request'): Promise<PackageWorkflowState> {
+    if (from === 'main line') await condition(() => !busy);
+    else if (!(await condition(() => !busy, LOCK_WAIT_MS))) refuseIfStuck(true);
+    busy = true;
+    const before = { state: JSON.stringify(state), scheduleVersion };
+    try {
+      await step();
+      return state;
+    } catch (error) {
+      Object.assign(state, JSON.parse(before.state) as PackageWorkflowState);
+      scheduleVersion = before.scheduleVersion;
+      throw asRefusal(error);
+    } finally {
+      busy = false;
+    }
+  }
+
+  /** Refuses a request while an earlier step has been recording for too long (or, after the lock wait, at all). */
+  function refuseIfStuck(timedOut = false): void {
+    const pending = state.pendingStep;
+    if (!timedOut && (!pending || !busy || Date.now() - Date.parse(pending.since) <= STUCK_STEP_MS)) return;
+    const what = pending ? `still recording "${pending.action}" (since ${pending.since}); the database may be unreachable` : 'busy with an earlier request';
+    refuse({ code: 'package_busy', message: `The package is ${what}. Try again once it has finished (GET /api/packages/:id shows what it waits for).` });
+  }
 
   /** Persist one step (package row, decision, audit entry) idempotently, keyed by this workflow's event number. */
   async function record(
@@ -135,35 +313,22 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     extra: { decision?: { stage: string; decision: 'approve' | 'reject'; comment: string; reviewerId: string }; voidReason?: string; details?: Record<string, unknown>; status?: PackageWorkflowState['status'] } = {},
   ): Promise<void> {
     eventSeq += 1;
-    await recordPackageEvent({
-      eventKey: `${workflowInfo().workflowId}/${workflowInfo().runId}/${eventSeq}`,
-      packageId: state.packageId,
-      actor,
-      action,
-      revision: state.revision,
-      contentHash: state.contentHash,
-      package: {
-        status: extra.status ?? state.status,
-        currentStage: stageId(),
-        currentRevision: state.revision,
-        approvedRevision: state.approvedRevision,
-        releaseAt: state.releaseAt,
-      },
-      decision: extra.decision,
-      voidApprovalsReason: extra.voidReason,
-      details: extra.details ?? {},
-    });
-  }
-
-  /** Update handlers run one at a time, so each sees the state the previous one left. */
-  async function exclusively(step: () => Promise<void>): Promise<PackageWorkflowState> {
-    await condition(() => !busy);
-    busy = true;
+    state.pendingStep = { action, since: nowIso() };
     try {
-      await step();
-      return state;
+      await recordPackageEvent({
+        eventKey: `${workflowInfo().workflowId}/${workflowInfo().runId}/${eventSeq}`,
+        packageId: state.packageId,
+        actor,
+        action,
+        revision: state.revision,
+        contentHash: state.contentHash,
+        package: { status: extra.status ?? state.status, currentStage: stageId(), currentRevision: state.revision, approvedRevision: state.approvedRevision, releaseAt: state.releaseAt },
+        decision: extra.decision,
+        voidApprovalsReason: extra.voidReason,
+        details: extra.details ?? {},
+      });
     } finally {
-      busy = false;
+      state.pendingStep = null;
     }
   }
 
@@ -174,223 +339,72 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     return had;
   }
 
-  setHandler(stateQuery, () => state);
+  function releaseTimeProblem(releaseAt: string | null): Problem | null {
+    if (releaseAt !== null && Number.isNaN(Date.parse(releaseAt))) return { code: 'invalid_release_time', message: `releaseAt "${releaseAt}" is not an ISO 8601 date-time.` };
+    return null;
+  }
 
-  // ── Organize ─────────────────────────────────────────────────────────────
-  const submitChecks = (r: SubmitRequest) => {
-    requireRole(r.by, ['editor', 'admin'], 'submit a package');
-    refuse(canSubmit(state.status));
-    refuseAll(organizeProblems(state.facts));
-  };
-  setHandler(
-    submitUpdate,
-    (r) =>
-      exclusively(async () => {
-        submitChecks(r);
-        state.status = 'in_review';
-        state.stageIndex = 0;
-        state.approvals = [];
-        state.lastRejection = null;
-        await record(r.by.id, 'submit', { details: { stage: stageId() } });
-      }),
-    { validator: submitChecks },
-  );
-
-  const editChecks = (r: EditRequest) => {
-    requireRole(r.by, ['editor', 'admin'], 'edit a package');
-    refuse(canEdit(state.status));
-    if (r.facts.revision !== state.revision + 1) {
-      refuse({ code: 'stale_revision', message: `The package is at revision ${state.revision}; reload it and edit again.` });
-    }
-  };
-  setHandler(
-    editUpdate,
-    (r) =>
-      exclusively(async () => {
-        editChecks(r);
-        const wasApproved = state.status === 'approved' || state.status === 'scheduled';
-        state.revision = r.facts.revision;
-        state.contentHash = r.facts.contentHash;
-        state.facts = r.facts;
-        if (!state.authors.includes(r.by.id)) state.authors.push(r.by.id);
-        const voided = voidApprovals();
-        if (wasApproved) {
-          // An edit after approval voids every approval: review restarts at the first stage.
-          state.status = 'in_review';
-          state.stageIndex = 0;
-          scheduleVersion += 1;
-        }
-        await record(r.by.id, 'edit', {
-          voidReason: voided ? `revision ${state.revision} replaced the approved content` : undefined,
-          details: { reviewRestarted: wasApproved },
-        });
-      }),
-    { validator: editChecks },
-  );
-
-  // ── Review ───────────────────────────────────────────────────────────────
-  const decideChecks = (r: DecideRequest) => refuse(decisionProblem(state, r));
-  setHandler(
-    decideUpdate,
-    (r) =>
-      exclusively(async () => {
-        decideChecks(r);
-        const stage = state.stages[state.stageIndex!]!;
-        const decision = { stage: stage.id, decision: r.decision, comment: r.comment, reviewerId: r.reviewer.id };
-        if (r.decision === 'reject') {
-          state.lastRejection = { stage: stage.id, reviewerId: r.reviewer.id, comment: r.comment, at: nowIso() };
-          state.status = 'draft';
-          state.stageIndex = null;
-          voidApprovals();
-          await record(r.reviewer.id, 'reject', { decision, voidReason: `rejected at ${stage.name}`, details: { stage: stage.id, comment: r.comment } });
-          return;
-        }
-        state.approvals.push({ stage: stage.id, reviewerId: r.reviewer.id, revision: r.revision, at: nowIso() });
-        if (state.stageIndex! + 1 < state.stages.length) {
-          state.stageIndex! += 1;
-        } else {
-          state.stageIndex = null;
-          state.approvedRevision = state.revision;
-          state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
-          scheduleVersion += 1;
-        }
-        await record(r.reviewer.id, 'approve', { decision, details: { stage: stage.id, comment: r.comment, next: stageId() ?? state.status } });
-      }),
-    { validator: decideChecks },
-  );
-
-  const withdrawChecks = (r: WithdrawRequest) => {
-    requireRole(r.by, ['editor', 'admin'], 'withdraw a package');
-    refuse(canWithdraw(state.status));
-  };
-  setHandler(
-    withdrawUpdate,
-    (r) =>
-      exclusively(async () => {
-        withdrawChecks(r);
-        state.status = 'draft';
-        state.stageIndex = null;
-        const voided = voidApprovals();
-        scheduleVersion += 1;
-        await record(r.by.id, 'withdraw', { voidReason: voided ? 'withdrawn from review' : undefined, details: { reason: r.reason } });
-      }),
-    { validator: withdrawChecks },
-  );
-
-  // ── Release timing: changing it keeps the approvals ──────────────────────
-  const scheduleChecks = (r: ScheduleRequest) => {
-    requireRole(r.by, ['editor', 'reviewer', 'ops', 'admin'], 'change the release time');
-    refuse(canSchedule(state.status));
-    if (r.releaseAt !== null && Number.isNaN(Date.parse(r.releaseAt))) {
-      refuse({ code: 'invalid_release_time', message: `releaseAt "${r.releaseAt}" is not an ISO 8601 date-time.` });
-    }
-  };
-  setHandler(
-    scheduleUpdate,
-    (r) =>
-      exclusively(async () => {
-        scheduleChecks(r);
-        const previous = { releaseAt: state.releaseAt, onHold: state.onHold };
-        state.releaseAt = r.releaseAt;
-        state.onHold = r.hold;
-        if (state.status === 'approved' || state.status === 'scheduled') {
-          state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
-        }
-        scheduleVersion += 1;
-        await record(r.by.id, r.hold ? 'release_cancelled' : 'release_time_changed', {
-          details: { from: previous, to: { releaseAt: state.releaseAt, onHold: state.onHold }, approvalsKept: true },
-        });
-      }),
-    { validator: scheduleChecks },
-  );
-
-  const releaseNowChecks = (r: ReleaseNowRequest) => {
-    requireRole(r.by, ['editor', 'reviewer', 'ops', 'admin'], 'release a package');
-    if (state.status !== 'approved' && state.status !== 'scheduled') {
-      refuse({ code: 'not_approved', message: `The package is ${state.status}; only an approved package can be released.` });
-    }
-  };
-  setHandler(
-    releaseNowUpdate,
-    (r) =>
-      exclusively(async () => {
-        releaseNowChecks(r);
-        state.onHold = false;
-        state.status = 'releasing';
-        scheduleVersion += 1;
-        await record(r.by.id, 'release_requested', { details: { releaseAt: state.releaseAt } });
-      }),
-    { validator: releaseNowChecks },
-  );
-
-  // ── Retract ──────────────────────────────────────────────────────────────
-  const retractChecks = (r: RetractRequest) => {
-    refuse(canRetract(state.status, r.by));
-    if (r.reason.trim() === '') refuse({ code: 'reason_required', message: 'Say why the package is retracted: the reason goes to the audit trail.' });
-  };
-  setHandler(
-    retractUpdate,
-    (r) =>
-      exclusively(async () => {
-        retractChecks(r);
-        state.retraction = { reason: r.reason, by: r.by.id, at: nowIso() };
-        await record(r.by.id, 'retract_requested', { details: { reason: r.reason } });
-        releaseScope?.cancel();
-      }),
-    { validator: retractChecks },
-  );
-
-  // ── The main line: wait for approval and the release time, release, then stand by ──
-  for (;;) {
-    await condition(() => !busy && (state.status === 'scheduled' || state.status === 'releasing'));
-    if (state.status === 'scheduled') {
+  /** Waits for approval and the release time (a durable timer that any change of timing wakes). */
+  async function untilReleaseTime(): Promise<void> {
+    for (;;) {
+      await condition(() => !busy && (state.status === 'scheduled' || state.status === 'releasing'));
+      if (state.status === 'releasing') return;
       const version = scheduleVersion;
       const waitMs = Math.max(0, Date.parse(state.releaseAt!) - Date.now());
-      // A durable timer; any change of timing, an edit or a withdrawal wakes it early.
-      const changed = await condition(() => scheduleVersion !== version, waitMs);
-      if (changed) continue;
+      if (await condition(() => scheduleVersion !== version, waitMs)) continue;
       await exclusively(async () => {
         state.status = 'releasing';
         await record('system', 'release_time_reached', { details: { releaseAt: state.releaseAt } });
-      });
+      }, 'main line');
+      return;
     }
-    break;
   }
-
-  if (patched(DELIVERY_WORKFLOWS_PATCH)) {
-    await releaseThroughDeliveries();
-    await condition(() => state.retraction !== null);
-    await retractThroughTakedowns();
-  } else {
-    await releaseTogether();
-    await condition(() => state.retraction !== null);
-    await retractEverywhere();
-  }
-  return state;
 
   /** Refreshes the per-channel view from the delivery rows (the system of record). */
-  async function refreshDeliveries(revision: number): Promise<{ channelId: string; state: string; externalId: string | null }[]> {
+  async function refreshDeliveries(revision: number) {
     const rows = await deliveryStates({ packageId: state.packageId, revision });
-    for (const r of rows) {
-      state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
-    }
+    for (const r of rows) state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
     return rows;
   }
 
-  /** Starts one child workflow per plan, in batches, and waits until every one has settled. */
-  async function runChildren(plans: DeliveryPlan[], start: (plan: DeliveryPlan) => Promise<{ result(): Promise<{ channelId: string; state: string; publicUrl: string | null; liveAt: string | null }> }>): Promise<void> {
-    const settled: Promise<unknown>[] = [];
-    for (let i = 0; i < plans.length; i += RELEASE_BATCH) {
-      const handles = await Promise.all(plans.slice(i, i + RELEASE_BATCH).map(start));
-      for (const handle of handles) {
-        settled.push(
-          handle.result().then((r) => {
-            state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
-          }),
-        );
+  /**
+   * Starts one child workflow per plan, in batches, and waits until every one has settled. A
+   * child that fails (a defect, never a platform: those are states) is started again; after
+   * DELIVERY_RESTARTS it waits for operations' retry, so no delivery is left with nothing running.
+   */
+  async function runChildren(plans: DeliveryPlan[], start: (plan: DeliveryPlan) => Promise<{ result(): Promise<DeliveryResult> }>): Promise<void> {
+    const settled: Promise<void>[] = [];
+    const follow = async (plan: DeliveryPlan, first: { result(): Promise<DeliveryResult> }): Promise<void> => {
+      let handle = first;
+      for (let failures = 0; ; ) {
+        try {
+          const r: DeliveryResult = await handle.result();
+          state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
+          return;
+        } catch (error) {
+          if (isCancellation(error) || CancellationScope.current().consideredCancelled) throw error;
+          failures += 1;
+          if (failures >= DELIVERY_RESTARTS) {
+            state.stalledDeliveries = [...new Set([...(state.stalledDeliveries ?? []), plan.channelId])];
+            await condition(() => restartRequests.has(plan.channelId));
+            restartRequests.delete(plan.channelId);
+            state.stalledDeliveries = state.stalledDeliveries.filter((c) => c !== plan.channelId);
+            failures = 0;
+          } else {
+            await sleep(Math.min(30_000 * 2 ** (failures - 1), 10 * 60_000));
+          }
+          handle = await start(plan);
+        }
       }
+    };
+    for (let i = 0; i < plans.length; i += RELEASE_BATCH) {
+      const batch = plans.slice(i, i + RELEASE_BATCH);
+      const handles = await Promise.all(batch.map(start));
+      handles.forEach((h, n) => settled.push(follow(batch[n]!, h)));
     }
-    await Promise.allSettled(settled);
+    const outcomes = await Promise.allSettled(settled);
+    const rejected = outcomes.find((o) => o.status === 'rejected');
+    if (rejected) throw (rejected as PromiseRejectedResult).reason;
   }
 
   /**
@@ -398,7 +412,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
    * one unit. The package is released when every delivery has settled (live, or skipped by
    * operations); deliveries waiting for an operator keep it "releasing" and say why.
    */
-  async function releaseThroughDeliveries(): Promise<void> {
+  async function release(): Promise<void> {
     const revision = state.approvedRevision!;
     const plans = await planDeliveries({ packageId: state.packageId, revision, channelIds: state.facts.targets, releasedAt: nowIso() });
     for (const plan of plans) state.deliveries[plan.channelId] = { channelId: plan.channelId, state: 'pending' };
@@ -426,18 +440,20 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
       // Recorded first, then shown: whoever sees "released" finds it in the database too.
       await record('system', 'released', { status: 'released', details: { channels: rows.length, live: count('live'), skipped: count('canceled'), unconfirmed: count('unconfirmed') } });
       state.status = 'released';
-    });
+    }, 'main line');
   }
 
-  /** Retract: exactly the channels that received the package take it down (by API or by hand). */
-  async function retractThroughTakedowns(): Promise<void> {
+  /** Retract: every channel where the package is, or may be, public takes it down (by API or by hand). */
+  async function retract(): Promise<void> {
     const revision = state.approvedRevision!;
     await exclusively(async () => {
       state.status = 'retracting';
       await record(state.retraction!.by, 'retracting', { details: { reason: state.retraction!.reason } });
-    });
+    }, 'main line');
     const rows = await refreshDeliveries(revision);
-    const received = rows.filter((r) => RECEIVED_STATES.includes(r.state) || (r.state === 'retracting' && r.externalId));
+    const received = patched(RETRACT_MAY_BE_PUBLIC_PATCH)
+      ? rows.filter(mayBePublic)
+      : rows.filter((r) => ['live', 'unconfirmed'].includes(r.state) || (r.state === 'retracting' && r.externalId));
     const plans = (await planDeliveries({ packageId: state.packageId, revision, channelIds: received.map((r) => r.channelId), releasedAt: nowIso() })).map((plan) => ({
       ...plan,
       reason: state.retraction!.reason,
@@ -454,52 +470,6 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     await exclusively(async () => {
       await record('system', 'retracted', { status: 'retracted', details: { channels: received.map((r) => r.channelId) } });
       state.status = 'retracted';
-    });
-  }
-
-  /** Release: on every target channel, document and interpretation go out as one unit. */
-  async function releaseTogether(): Promise<void> {
-    const revision = state.approvedRevision!;
-    const targets = state.facts.targets;
-    await prepareDeliveries({ packageId: state.packageId, revision, channelIds: targets });
-    for (const channelId of targets) state.deliveries[channelId] = { channelId, state: 'pending' };
-    for (let i = 0; i < targets.length; i += RELEASE_BATCH) {
-      await Promise.all(
-        targets.slice(i, i + RELEASE_BATCH).map(async (channelId) => {
-          const result = await publishUnit({ packageId: state.packageId, revision, channelId });
-          state.deliveries[channelId] = { channelId, state: result.state, publicUrl: result.publicUrl, liveAt: result.liveAt };
-        }),
-      );
-    }
-    await exclusively(async () => {
-      state.status = 'released';
-      await record('system', 'released', { details: { channels: targets.length } });
-    });
-  }
-
-  /** Retract: exactly the channels that received the package take it down. */
-  async function retractEverywhere(): Promise<void> {
-    await exclusively(async () => {
-      state.status = 'retracting';
-      await record(state.retraction!.by, 'retracting', { details: { reason: state.retraction!.reason } });
-    });
-    const received = Object.values(state.deliveries).filter((d) => d.liveAt);
-    for (let i = 0; i < received.length; i += RELEASE_BATCH) {
-      await Promise.all(
-        received.slice(i, i + RELEASE_BATCH).map(async (delivery) => {
-          const result = await takeDownUnit({
-            packageId: state.packageId,
-            revision: state.approvedRevision!,
-            channelId: delivery.channelId,
-            reason: state.retraction!.reason,
-          });
-          state.deliveries[delivery.channelId] = { ...delivery, state: result.state, takenDownAt: result.takenDownAt };
-        }),
-      );
-    }
-    await exclusively(async () => {
-      state.status = 'retracted';
-      await record('system', 'retracted', { details: { channels: received.map((d) => d.channelId) } });
-    });
+    }, 'main line');
   }
 }

@@ -35,15 +35,23 @@ export interface PackageWorkflowState {
   lastRejection: { stage: string; reviewerId: string; comment: string; at: string } | null;
   deliveries: Record<string, DeliveryView>;
   retraction: { reason: string; by: string; at: string } | null;
+  /** The step being recorded right now (its activity may be waiting for the database), or null. */
+  pendingStep?: { action: string; since: string } | null;
+  /** Channels whose delivery workflow failed for good and wait for an operator's retry. */
+  stalledDeliveries?: string[];
 }
 
 export interface SubmitRequest { by: Actor }
-export interface EditRequest { by: Actor; facts: RevisionFacts }
+/** An edit may carry a new release time with it, so content and timing change in one step. */
+export interface EditRequest { by: Actor; facts: RevisionFacts; releaseAt?: string | null }
 export interface DecideRequest { revision: number; decision: 'approve' | 'reject'; comment: string; reviewer: Actor }
 export interface WithdrawRequest { by: Actor; reason: string }
 export interface ScheduleRequest { by: Actor; releaseAt: string | null; hold: boolean }
 export interface ReleaseNowRequest { by: Actor }
 export interface RetractRequest { by: Actor; reason: string }
+
+/** Operations asks the package to start a delivery again whose workflow failed (see stalledDeliveries). */
+export interface RestartDeliveryRequest { channelId: string; by: string }
 
 export function packageWorkflowId(packageId: string): string {
   return `package-${packageId}`;

@@ -1,0 +1,81 @@
+/**
+ * The rule for text people send: what may be stored, said once for every field. PostgreSQL
+ * refuses NUL in text and lone surrogates in jsonb, and control characters are invisible in every
+ * channel, so such text is refused at the door (with the field's path), never discovered by a
+ * database write halfway through a workflow step.
+ */
+
+export interface TextIssue {
+  path: string;
+  message: string;
+}
+
+/** Tab, line feed and carriage return are ordinary in bodies and comments; other C0/C1 controls are not. */
+function isRefusedControl(code: number): boolean {
+  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f || (code >= 0x80 && code <= 0x9f);
+}
+
+/** Why this string cannot be stored, or null. Positions are 1-based characters, as an editor counts. */
+export function unsafeTextProblem(value: string): string | null {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i += 1; // a well-formed pair (emoji and other astral characters)
+        continue;
+      }
+      return `contains a lone surrogate (\\u${code.toString(16)}) at position ${i + 1}: not valid Unicode text`;
+    }
+    if (code >= 0xdc00 && code <= 0xdfff) return `contains a lone surrogate (\\u${code.toString(16)}) at position ${i + 1}: not valid Unicode text`;
+    if (code === 0) return `contains a NUL character (\\u0000) at position ${i + 1}; remove it`;
+    if (isRefusedControl(code)) return `contains the control character \\u${code.toString(16).padStart(4, '0')} at position ${i + 1}; remove it`;
+    if (code === 0xfffe || code === 0xffff) return `contains the non-character \\u${code.toString(16)} at position ${i + 1}; remove it`;
+  }
+  return null;
+}
+
+function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent ? `${parent}.${key}` : key;
+}
+
+/**
+ * Every string (and object key) in a parsed body that cannot be stored, with its path, e.g.
+ * `interpretations[1].body`. Walks at most `maxDepth` levels; deeper nesting is itself an issue.
+ */
+export function findUnsafeText(value: unknown, path = '', maxDepth = 32): TextIssue[] {
+  const issues: TextIssue[] = [];
+  const walk = (v: unknown, p: string, depth: number) => {
+    if (depth > maxDepth) {
+      issues.push({ path: p || '(body)', message: `nested deeper than ${maxDepth} levels` });
+      return;
+    }
+    if (typeof v === 'string') {
+      const problem = unsafeTextProblem(v);
+      if (problem) issues.push({ path: p || '(body)', message: problem });
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => walk(item, childPath(p, i), depth + 1));
+    } else if (v && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) {
+        const keyProblem = unsafeTextProblem(key);
+        if (keyProblem) issues.push({ path: childPath(p, JSON.stringify(key).slice(1, -1)), message: `field name ${keyProblem}` });
+        walk(item, childPath(p, key), depth + 1);
+      }
+    }
+  };
+  walk(value, path, 0);
+  return issues;
+}
+
+/** Short free text that goes into workflow history and the audit trail (comments, reasons, notes). */
+export const MAX_NOTE_CHARS = 2000;
+
+/** Why a free-text note is unacceptable (unsafe characters, too long), or null. */
+export function noteProblem(value: string, max = MAX_NOTE_CHARS): string | null {
+  const unsafe = unsafeTextProblem(value);
+  if (unsafe) return unsafe;
+  const length = [...value].length;
+  if (length > max) return `is ${length} characters; at most ${max} allowed`;
+  return null;
+}
