@@ -163,4 +163,33 @@ describe('operations on deliveries', () => {
     expect(done.body.state).toBe('retracted');
     await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('retracted');
   });
+  it('takes down a post whose answer was lost even after operations skipped the delivery: retraction asks the platform first', async () => {
+    const weibo = world.simulators.simulators.weibo;
+    // The post is created but its answer is lost, and the timeline cannot be read for now:
+    // the delivery cannot learn what happened and backs off.
+    const dropped = weibo.state.addFault({ match: '/2/statuses/share.json', method: 'POST', kind: 'drop_response', count: 1 });
+    const blind = weibo.state.addFault({ match: '/2/statuses/user_timeline.json', kind: 'http_error', status: 503 });
+    const title = '关于做好岁末年初农民工工资支付工作的通知';
+    const id = await releaseThroughApi(richPolicyPackage(world, ['weibo:blfb-wb', 'portal:zwgk-zcwj-zcjd-wz'], title));
+    const unsure = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.attempts >= 1 && d.state !== 'transmitting');
+    expect(unsure.externalId).toBeNull();
+    // Operations give up on it while it waits (the outcome is still unknown).
+    await expect.poll(async () => (await call('POST', `/api/deliveries/${unsure.id}/skip`, tokens.ops, { reason: '微博暂不发布' })).status, { timeout: 60_000, interval: 300 }).toBe(200);
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 60_000 }).toBe('released');
+    const posted = weibo.state.publications().filter((p) => JSON.stringify(p).includes('农民工工资'));
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.state).not.toBe('deleted');
+    weibo.state.clearFaults();
+    void dropped;
+    void blind;
+
+    expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '内容需更正' })).status).toBe(200);
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 90_000, interval: 500 }).toBe('retracted');
+    const after = weibo.state.publications().filter((p) => JSON.stringify(p).includes('农民工工资'));
+    expect(after.map((p) => p.state)).toEqual(['deleted']);
+    const delivery = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'retracted');
+    expect(delivery.state).toBe('retracted');
+    const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
+    expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['delivery_found_by_reconcile', 'delivery_retracted']));
+  });
 });

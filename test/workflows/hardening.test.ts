@@ -1,0 +1,142 @@
+/**
+ * Nothing a user sends can jam a package: text that cannot be stored is refused at the door with
+ * the field's path; a step the database refuses anyway fails at once and leaves the package as it
+ * was (workflow and database agree, the next request is served); an edit keeps a revision the
+ * workflow took; a revision row left behind by a lost answer does not block the next edit.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GovpubError } from '../../domain/errors.js';
+import type { Actor } from '../../domain/package-rules.js';
+import { decideUpdate, stateQuery } from '../../workflows/package-release.js';
+import { packageWorkflowId } from '../../workflows/package-types.js';
+import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+let editor: Actor;
+let first: Actor;
+let second: Actor;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await app.startWorker();
+  editor = (await app.user('hard-editor', 'editor')).actor;
+  first = (await app.user('hard-first', 'reviewer', ['初审'])).actor;
+  second = (await app.user('hard-second', 'reviewer', ['复审'])).actor;
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<GovpubError> {
+  const error = await promise.then(
+    () => { throw new Error('expected the request to be refused'); },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GovpubError);
+  return error as GovpubError;
+}
+
+async function dbStatus(id: string) {
+  return app.db.selectFrom('packages').select(['status', 'current_stage', 'current_revision', 'title']).where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+describe('text that cannot be stored', () => {
+  it('refuses a NUL in a rejection comment with 400 naming the field; the package keeps serving requests', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    const refused = await refusal(app.packages.decide(first, created.id, { revision: 1, decision: 'reject', comment: 'bad\u0000comment' }));
+    expect(refused.code).toBe('invalid_body');
+    expect(refused.details).toMatchObject({ issues: [{ path: 'comment', message: expect.stringMatching(/NUL/) }] });
+    expect(await dbStatus(created.id)).toMatchObject({ status: 'in_review', current_stage: 'first' });
+    // The next decision is served at once: nothing holds the package.
+    const approved = await app.packages.decide(first, created.id, { revision: 1, decision: 'approve', comment: '同意' });
+    expect(approved).toMatchObject({ status: 'in_review', currentStage: 'second' });
+    const audit = await app.db.selectFrom('audit_log').select('action').where('package_id', '=', created.id).execute();
+    expect(audit.map((a) => a.action)).not.toContain('reject');
+  });
+
+  it('refuses lone surrogates and control characters in titles and bodies with the path, on create and on edit', async () => {
+    const lone = await refusal(app.packages.create(editor, policyPackage(app.registry, { title: 'abc\ud800' })));
+    expect(lone.code).toBe('invalid_body');
+    expect(lone.details).toMatchObject({ issues: [{ path: 'title', message: expect.stringMatching(/lone surrogate/) }] });
+    const body = policyPackage(app.registry) as Record<string, unknown> & { interpretations: { body: string }[] };
+    body.interpretations[0]!.body = '<p>解读\u0007正文</p>';
+    const control = await refusal(app.packages.create(editor, body));
+    expect(control.details).toMatchObject({ issues: [{ path: 'interpretations[0].body', message: expect.stringMatching(/control character \\u0007/) }] });
+    const before = await app.db.selectFrom('packages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    const edit = await refusal(app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '\udc00标题' })));
+    expect(edit.code).toBe('invalid_body'); // not a false "concurrent_edit"
+    const revisions = await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', created.id).execute();
+    expect(revisions.map((r) => r.revision)).toEqual([1]);
+    const after = await app.db.selectFrom('packages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n) + 1);
+  });
+
+  it('keeps emoji, right-to-left text and SQL-looking titles exactly as sent', async () => {
+    const title = "关于 😀 עברית '; drop table packages; -- 的通知";
+    const created = await app.packages.create(editor, policyPackage(app.registry, { title }));
+    expect((await dbStatus(created.id)).title).toBe(title);
+    expect((await app.packages.get(created.id)).content.title).toBe(title);
+  });
+
+  it('caps comments and reasons that go into workflow history', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    const long = await refusal(app.packages.decide(first, created.id, { revision: 1, decision: 'reject', comment: '改'.repeat(2001) }));
+    expect(long.details).toMatchObject({ issues: [{ path: 'comment', message: expect.stringMatching(/2001 characters; at most 2000/) }] });
+  });
+});
+
+describe('a step the database refuses', () => {
+  it('fails that request at once with the reason, leaves workflow and database as they were, and serves the next one', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    // Past the door (as an older client or another tool could): the database refuses the NUL.
+    const handle = app.ctx.temporal.workflow.getHandle(packageWorkflowId(created.id));
+    const started = Date.now();
+    const error = await handle.executeUpdate(decideUpdate, { args: [{ revision: 1, decision: 'reject', comment: 'bad\u0000comment', reviewer: first }] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((error as WorkflowUpdateFailedError).cause as { type?: string }).type).toBe('not_recorded');
+    expect((error as Error).cause?.message).toMatch(/refused .*data/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const state = await handle.query(stateQuery);
+    expect(state).toMatchObject({ status: 'in_review', stageIndex: 0, pendingStep: null, lastRejection: null });
+    expect(await dbStatus(created.id)).toMatchObject({ status: 'in_review', current_stage: 'first' });
+    // Not jammed: the next decision and an edit-after-withdraw go through.
+    expect(await app.packages.decide(first, created.id, { revision: 1, decision: 'approve', comment: '' })).toMatchObject({ currentStage: 'second' });
+    expect(await app.packages.decide(second, created.id, { revision: 1, decision: 'reject', comment: '请补充' })).toMatchObject({ status: 'draft' });
+    expect(await app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '修改后的标题' }))).toMatchObject({ revision: 2 });
+  });
+});
+
+describe('edits', () => {
+  it('changes content and release time in one step; the revision the workflow took is kept and shown', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    const releaseAt = new Date(Date.now() + 86_400_000).toISOString();
+    const edited = await app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '第二版', releaseAt }));
+    expect(edited).toMatchObject({ revision: 2 });
+    const view = await app.packages.get(created.id);
+    expect(view).toMatchObject({ revision: 2, title: '第二版', releaseAt });
+    const state = await app.packages.state(created.id);
+    expect(state).toMatchObject({ revision: 2, releaseAt });
+  });
+
+  it('replaces a revision row that a lost answer left behind, instead of refusing every later edit', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    // What an edit whose answer was lost before the workflow took it leaves: a row at revision 2, minutes old.
+    await app.db
+      .insertInto('package_revisions')
+      .values({ package_id: created.id, revision: 2, content: JSON.stringify({ title: 'orphan' }), content_hash: 'x'.repeat(64), created_by: editor.id, created_at: new Date(Date.now() - 10 * 60_000) })
+      .execute();
+    const edited = await app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '第二版' }));
+    expect(edited).toMatchObject({ revision: 2 });
+    expect((await app.packages.get(created.id)).content.title).toBe('第二版');
+  });
+});
