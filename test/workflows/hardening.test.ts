@@ -104,7 +104,7 @@ describe('a step the database refuses', () => {
     );
     expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((error as WorkflowUpdateFailedError).cause as { type?: string }).type).toBe('not_recorded');
-    expect((error as Error).cause?.message).toMatch(/refused .*data/);
+    expect(((error as WorkflowUpdateFailedError).cause as Error).message).toMatch(/refused .*data/);
     expect(Date.now() - started).toBeLessThan(20_000);
     const state = await handle.query(stateQuery);
     expect(state).toMatchObject({ status: 'in_review', stageIndex: 0, pendingStep: null, lastRejection: null });
