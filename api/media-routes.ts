@@ -172,7 +172,8 @@ export function registerMediaRoutes(
     return reply.status(job.state === 'canceled' ? 200 : 202).send(job);
   });
 
-  app.get('/api/media/:id', auth, async (request) => media.get((request.params as { id: string }).id));
+  // An id or a unique prefix of it (what people copy from `govpub media list`).
+  app.get('/api/media/:id', auth, async (request) => media.get(await media.resolveId((request.params as { id: string }).id)));
 
   app.post('/api/media/:id/renditions', auth, async (request, reply) => {
     const body = (request.body ?? {}) as RenditionRequest;

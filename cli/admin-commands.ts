@@ -3,6 +3,8 @@ import path from 'node:path';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import { loadSettings } from '../config/settings.js';
 import { listChannels } from '../domain/registry.js';
+import { GovpubError } from '../domain/errors.js';
+import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withDatabase } from './context.js';
 import { printJson, printTable } from './output.js';
 
@@ -89,16 +91,55 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--role <role>', 'editor | reviewer | ops | admin')
     .option('--stages <stages>', 'review stages this user may decide at, e.g. 初审,复审 (or first,second)')
     .option('--display-name <name>', 'full name, e.g. 王伟')
+    .option('--token-ttl-days <days>', 'the token stops working after this many days (default: until rotated)')
     .option('--json', 'print machine-readable JSON')
-    .action(async (name: string, options: { role: string; stages?: string; displayName?: string; json?: boolean }) =>
+    .action(async (name: string, options: { role: string; stages?: string; displayName?: string; tokenTtlDays?: string; json?: boolean }) =>
       withDatabase(async ({ database, registry }) => {
         const { addUser } = await import('../services/users.js');
-        const { user, token } = await addUser(database.db, registry, { name, role: options.role, stages: options.stages ? splitList(options.stages) : [], displayName: options.displayName });
+        const { user, token } = await addUser(database.db, registry, { name, role: options.role, stages: options.stages ? splitList(options.stages) : [], displayName: options.displayName, tokenTtlDays: ttlDays(options.tokenTtlDays) });
         if (options.json) printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, token });
         else {
           console.log(`created ${user.role} ${user.name}${user.stages.length ? ` (stages: ${user.stages.join(', ')})` : ''}; API token:`);
           console.log(token);
         }
+      }),
+    );
+  users
+    .command('disable <name>')
+    .description('Disable a user: their token is refused from now on (ends their sessions); audited with your OS account')
+    .requiredOption('--reason <text>', 'why (kept in the audit trail)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (name: string, options: { reason: string; json?: boolean }) =>
+      withDatabase(async ({ database }) => {
+        const { disableUser } = await import('../services/users.js');
+        const user = await disableUser(database.db, name, options.reason);
+        if (options.json) printJson({ name: user.name, disabledAt: user.disabled_at });
+        else console.log(`${user.name} disabled; their token no longer works`);
+      }),
+    );
+  users
+    .command('enable <name>')
+    .description('Let a disabled user in again with a new token (printed as the last line, shown once)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (name: string, options: { json?: boolean }) =>
+      withDatabase(async ({ database }) => {
+        const { enableUser } = await import('../services/users.js');
+        const { user, token } = await enableUser(database.db, name);
+        if (options.json) printJson({ name: user.name, token });
+        else console.log(`${user.name} enabled; new API token:\n${token}`);
+      }),
+    );
+  users
+    .command('rotate-token <name>')
+    .description('Issue a new API token (printed as the last line, shown once); the old one stops working at once')
+    .option('--token-ttl-days <days>', 'the new token stops working after this many days (default: until rotated)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (name: string, options: { tokenTtlDays?: string; json?: boolean }) =>
+      withDatabase(async ({ database }) => {
+        const { rotateToken } = await import('../services/users.js');
+        const { user, token } = await rotateToken(database.db, name, ttlDays(options.tokenTtlDays));
+        if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
+        else console.log(`new API token for ${user.name}${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`);
       }),
     );
   users
@@ -110,23 +151,32 @@ export function registerAdminCommands(program: Command): void {
         const { listUsers } = await import('../services/users.js');
         const rows = await listUsers(database.db);
         if (options.json) printJson(rows);
-        else printTable(rows.map((r) => ({ name: r.name, role: r.role, stages: r.stages.join(','), created: r.created_at.toISOString() })), ['name', 'role', 'stages', 'created']);
+        else
+          printTable(
+            rows.map((r) => ({ name: r.name, role: r.role, stages: r.stages.join(','), created: r.created_at.toISOString(), disabled: r.disabled_at?.toISOString() ?? '', tokenExpires: r.token_expires_at?.toISOString() ?? '' })),
+            ['name', 'role', 'stages', 'created', 'disabled', 'tokenExpires'],
+          );
       }),
     );
 
-  program
-    .command('audit')
-    .description('The append-only audit trail')
-    .option('--package <id>', 'only this package')
-    .option('--action <action>', 'only this action, e.g. approve')
-    .option('--limit <n>', 'at most n entries', '500')
-    .option('--json', 'print machine-readable JSON')
-    .action(async (options: { package?: string; action?: string; limit: string; json?: boolean }) =>
-      withDatabase(async ({ database }) => {
-        const { listAudit } = await import('../services/audit.js');
-        const entries = await listAudit(database.db, { packageId: options.package, action: options.action, limit: Number(options.limit) });
-        if (options.json) printJson(entries);
-        else printTable(entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })), ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details']);
-      }),
-    );
+  withApiOptions(
+    program
+      .command('audit')
+      .description('The append-only audit trail (through the API, with your token)')
+      .option('--package <id>', 'only this package')
+      .option('--action <action>', 'only this action, e.g. approve')
+      .option('--limit <n>', 'at most n entries', '500')
+      .option('--json', 'print machine-readable JSON'),
+  ).action(async (options: ApiOptions & { package?: string; action?: string; limit: string; json?: boolean }) => {
+    const query = new URLSearchParams({ limit: options.limit, ...(options.package ? { package: options.package } : {}), ...(options.action ? { action: options.action } : {}) });
+    const { entries } = await ApiClient.from(options).request<{ entries: Record<string, unknown>[] }>('GET', `/api/audit?${query}`);
+    if (options.json) printJson(entries);
+    else printTable(entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })), ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details']);
+  });
+}
+
+function ttlDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new GovpubError('invalid_arguments', `--token-ttl-days "${value}" is not a number of days.`);
+  return Number(value);
 }

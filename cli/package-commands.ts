@@ -1,11 +1,8 @@
+/** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
-import type { PackageService } from '../services/packages.js';
-import { actingUser, withApp } from './context.js';
-
-const service = async (ctx: Parameters<Parameters<typeof withApp>[0]>[0]): Promise<PackageService> =>
-  new (await import('../services/packages.js')).PackageService(ctx);
+import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
 function readJsonFile(file: string): unknown {
@@ -22,42 +19,37 @@ function readJsonFile(file: string): unknown {
   }
 }
 
-type Common = { as?: string; json?: boolean };
+type Common = ApiOptions & { json?: boolean };
+type Summary = { id: string; status: string; revision: number; currentStage?: string | null };
 
-/** Run one package operation as a user and print its result. */
-function operation<O extends Common>(
-  run: (service: PackageService, actor: Awaited<ReturnType<typeof actingUser>>, options: O, id: string) => Promise<unknown>,
-  human: (result: any) => string,
-) {
-  return async (id: string, options: O) =>
-    withApp(async (ctx) => {
-      const actor = await actingUser(ctx, options.as);
-      const result = await run((await service(ctx)), actor, options, id);
-      if (options.json) printJson(result);
-      else console.log(human(result));
-    });
+const describeState = (r: Summary) => `${r.id}: ${r.status}${r.currentStage ? ` at ${r.currentStage}` : ''}, revision ${r.revision}`;
+const route = (id: string, rest = '') => `/api/packages/${encodeURIComponent(id)}${rest}`;
+
+/** One package request as the token's user; prints the result for a person or as JSON. */
+function operation<O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<Summary>) {
+  return async (id: string, options: O) => {
+    const result = await call(ApiClient.from(options), id, options);
+    if (options.json) printJson(result);
+    else console.log(describeState(result));
+  };
 }
-
-const describeState = (r: { id: string; status: string; revision: number; currentStage?: string | null }) =>
-  `${r.id}: ${r.status}${r.currentStage ? ` at ${r.currentStage}` : ''}, revision ${r.revision}`;
 
 export function registerPackageCommands(program: Command): void {
   const packages = program.command('packages').description('Release packages: a document with its interpretations (三同步)');
-  const withCommon = (cmd: Command) => cmd.option('--as <user>', 'act as this user (or GOVPUB_USER)').option('--json', 'print machine-readable JSON');
+  const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
 
   withCommon(packages.command('create').description('Create a package from a JSON file (the body of POST /api/packages; - for stdin)').requiredOption('--file <file>', 'package JSON'))
-    .action(async (options: Common & { file: string }) =>
-      withApp(async (ctx) => {
-        const actor = await actingUser(ctx, options.as);
-        const result = await (await service(ctx)).create(actor, readJsonFile(options.file));
-        if (options.json) printJson(result);
-        else console.log(`created ${result.id} (draft, revision 1)`);
-      }),
-    );
+    .option('--idempotency-key <key>', 'the same key again returns the first answer instead of a second package (safe retries)')
+    .action(async (options: Common & { file: string; idempotencyKey?: string }) => {
+      const body = readJsonFile(options.file);
+      const result = await ApiClient.from(options).request<Summary>('POST', '/api/packages', body, options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {});
+      if (options.json) printJson(result);
+      else console.log(`created ${result.id} (${result.status}, revision ${result.revision})`);
+    });
   withCommon(packages.command('edit <id>').description('Save a new revision from a JSON file').requiredOption('--file <file>', 'package JSON'))
-    .action(operation<Common & { file: string }>((s, a, o, id) => s.edit(a, id, readJsonFile(o.file)), describeState));
+    .action(operation<Common & { file: string }>((api, id, o) => api.request('PUT', route(id), readJsonFile(o.file))));
   withCommon(packages.command('submit <id>').description('Submit a draft for review'))
-    .action(operation((s, a, _o, id) => s.submit(a, id), describeState));
+    .action(operation((api, id) => api.request('POST', route(id, '/submit'))));
   withCommon(
     packages
       .command('decide <id>')
@@ -66,13 +58,13 @@ export function registerPackageCommands(program: Command): void {
       .addOption(new Option('--decision <decision>', 'approve | reject').choices(['approve', 'reject']).makeOptionMandatory())
       .option('--comment <text>', 'comment (required to reject)', ''),
   ).action(
-    operation<Common & { revision: string; decision: string; comment: string }>(
-      (s, a, o, id) => s.decide(a, id, { revision: Number(o.revision), decision: o.decision, comment: o.comment }),
-      describeState,
-    ),
+    operation<Common & { revision: string; decision: string; comment: string }>((api, id, o) => {
+      if (!/^\d+$/.test(o.revision)) throw new GovpubError('invalid_arguments', `--revision "${o.revision}" is not a revision number.`);
+      return api.request('POST', route(id, '/decisions'), { revision: Number(o.revision), decision: o.decision, comment: o.comment });
+    }),
   );
   withCommon(packages.command('withdraw <id>').description('Withdraw from review (voids approvals)').option('--reason <text>', 'why', ''))
-    .action(operation<Common & { reason: string }>((s, a, o, id) => s.withdraw(a, id, o.reason), describeState));
+    .action(operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/withdraw'), { reason: o.reason })));
   withCommon(
     packages
       .command('schedule <id>')
@@ -81,44 +73,50 @@ export function registerPackageCommands(program: Command): void {
       .option('--now', 'release as soon as approved')
       .option('--cancel', 'cancel the scheduled release; the package waits'),
   ).action(
-    operation<Common & { at?: string; now?: boolean; cancel?: boolean }>((s, a, o, id) => {
-      if (o.cancel) return s.schedule(a, id, null, true);
-      if (o.now) return s.schedule(a, id, null, false);
+    operation<Common & { at?: string; now?: boolean; cancel?: boolean }>((api, id, o) => {
+      if (o.cancel) return api.request('DELETE', route(id, '/schedule'));
+      if (o.now) return api.request('PUT', route(id, '/schedule'), { releaseAt: null });
       if (!o.at) throw new GovpubError('invalid_arguments', 'Give --at <datetime>, --now or --cancel.');
-      return s.schedule(a, id, o.at, false);
-    }, describeState),
+      return api.request('PUT', route(id, '/schedule'), { releaseAt: o.at });
+    }),
   );
   withCommon(packages.command('release <id>').description('Release an approved package now'))
-    .action(operation((s, a, _o, id) => s.releaseNow(a, id), describeState));
+    .action(operation((api, id) => api.request('POST', route(id, '/release'))));
   withCommon(packages.command('retract <id>').description('Retract (撤稿) a released package everywhere').requiredOption('--reason <text>', 'why'))
-    .action(operation<Common & { reason: string }>((s, a, o, id) => s.retract(a, id, o.reason), describeState));
-  packages
-    .command('show <id>')
-    .description('Status, stage, approvals and deliveries of one package')
-    .option('--json', 'print machine-readable JSON')
-    .action(async (id: string, options: { json?: boolean }) =>
-      withApp(async (ctx) => {
-        const view = await (await service(ctx)).get(id);
-        if (options.json) return printJson(view);
-        console.log(`${view.id}  ${view.title}`);
-        console.log(`status ${view.status}${view.currentStageName ? ` at ${view.currentStageName}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`);
-        for (const a of view.approvals) console.log(`  approved at ${a.stage} by ${a.reviewer} (revision ${a.revision})`);
-        if (view.lastRejection) console.log(`  last rejection at ${view.lastRejection.stage}: ${view.lastRejection.comment}`);
-        if (view.deliveries.length) printTable(view.deliveries.map((d) => ({ ...d })), ['channelId', 'state', 'liveAt', 'publicUrl']);
-      }),
-    );
-  packages
-    .command('list')
-    .description('Packages by status and stage (review queues)')
-    .option('--status <status>', 'draft, in_review, approved, scheduled, releasing, released, retracting, retracted')
-    .option('--stage <stage>', '初审/复审/终审 or first/second/final')
-    .option('--json', 'print machine-readable JSON')
-    .action(async (options: { status?: string; stage?: string; json?: boolean }) =>
-      withApp(async (ctx) => {
-        const rows = await (await service(ctx)).list(options);
-        if (options.json) printJson(rows);
-        else printTable(rows, ['id', 'status', 'currentStage', 'revision', 'title']);
-      }),
-    );
+    .action(operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason })));
+  withCommon(packages.command('show <id>').description('Status, stage, approvals and deliveries of one package')).action(async (id: string, options: Common) => {
+    const view = await ApiClient.from(options).request<PackageView>('GET', route(id));
+    if (options.json) return printJson(view);
+    console.log(`${view.id}  ${view.title}`);
+    console.log(`status ${view.status}${view.currentStageName ? ` at ${view.currentStageName}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`);
+    if (view.waitingFor) console.log(`  waiting for: ${view.waitingFor.step} since ${view.waitingFor.since}${view.waitingFor.lastFailure ? ` (${view.waitingFor.lastFailure})` : ''}`);
+    for (const a of view.approvals) console.log(`  approved at ${a.stage} by ${a.reviewer} (revision ${a.revision})`);
+    if (view.lastRejection) console.log(`  last rejection at ${view.lastRejection.stage}: ${view.lastRejection.comment}`);
+    if (view.deliveries.length) printTable(view.deliveries.map((d) => ({ ...d })), ['channelId', 'state', 'liveAt', 'publicUrl']);
+  });
+  withCommon(
+    packages
+      .command('list')
+      .description('Packages by status and stage (review queues)')
+      .option('--status <status>', 'draft, in_review, approved, scheduled, releasing, released, retracting, retracted')
+      .option('--stage <stage>', '初审/复审/终审 or first/second/final'),
+  ).action(async (options: Common & { status?: string; stage?: string }) => {
+    const query = new URLSearchParams({ ...(options.status ? { status: options.status } : {}), ...(options.stage ? { stage: options.stage } : {}) });
+    const { packages: rows } = await ApiClient.from(options).request<{ packages: Record<string, unknown>[] }>('GET', `/api/packages${query.size ? `?${query}` : ''}`);
+    if (options.json) printJson(rows);
+    else printTable(rows, ['id', 'status', 'currentStage', 'revision', 'title']);
+  });
 }
 
+interface PackageView {
+  id: string;
+  title: string;
+  status: string;
+  currentStageName: string | null;
+  revision: number;
+  releaseAt: string | null;
+  waitingFor: { step: string; since: string; lastFailure: string | null } | null;
+  approvals: { stage: string; reviewer: string; revision: number }[];
+  lastRejection: { stage: string; comment: string } | null;
+  deliveries: Record<string, unknown>[];
+}

@@ -21,6 +21,9 @@ export interface UsersTable {
   token_hash: string;
   created_at: Timestamp;
   disabled_at: NullableTimestamp;
+  /** When the current token stops working (null: until rotated or the user is disabled). */
+  token_expires_at: NullableTimestamp;
+  token_issued_at: NullableTimestamp;
 }
 
 export interface PackagesTable {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { DB, UserRow } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
@@ -31,7 +32,7 @@ export function resolveStages(registry: Registry, stages: string[]): string[] {
 export async function addUser(
   db: Kysely<DB>,
   registry: Registry,
-  input: { name: string; role: string; stages?: string[]; displayName?: string; by?: string },
+  input: { name: string; role: string; stages?: string[]; displayName?: string; by?: string; tokenTtlDays?: number },
 ): Promise<{ user: UserRow; token: string }> {
   const name = input.name.trim();
   if (!/^[\p{L}\p{N}_.@-]{1,64}$/u.test(name)) {
@@ -44,23 +45,104 @@ export async function addUser(
   if (stages.length > 0 && !['reviewer', 'admin'].includes(input.role)) {
     throw new GovpubError('invalid_stages', `Only reviewers and admins decide at review stages; a ${input.role} takes no --stages.`);
   }
-  const token = `gp_${randomBytes(24).toString('base64url')}`;
+  const token = newToken();
+  const expiresAt = tokenExpiry(input.tokenTtlDays);
   const user = await db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('users').select('id').where('name', '=', name).executeTakeFirst();
     if (existing) throw new GovpubError('user_exists', `A user named "${name}" exists already. Pick another name.`);
     const row = await trx
       .insertInto('users')
-      .values({ id: randomUUID(), name, display_name: input.displayName ?? null, role: input.role as Role, stages: JSON.stringify(stages), token_hash: hashToken(token) })
+      .values({ id: randomUUID(), name, display_name: input.displayName ?? null, role: input.role as Role, stages: JSON.stringify(stages), token_hash: hashToken(token), token_issued_at: new Date(), token_expires_at: expiresAt })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendAudit(trx, { actor: input.by ?? 'cli', action: 'user_added', details: { user: name, role: input.role, stages } });
+    await appendAudit(trx, { actor: input.by ?? localOperator(), action: 'user_added', details: { user: name, role: input.role, stages, tokenExpiresAt: expiresAt?.toISOString() ?? null } });
     return row;
   });
   return { user, token };
 }
 
+/** The user a bearer token belongs to, unless the user is disabled or the token has expired. */
 export async function authenticate(db: Kysely<DB>, token: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('token_hash', '=', hashToken(token)).where('disabled_at', 'is', null).executeTakeFirst();
+  if (token.length > 256) return undefined;
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('token_hash', '=', hashToken(token))
+    .where('disabled_at', 'is', null)
+    .where((eb) => eb.or([eb('token_expires_at', 'is', null), eb('token_expires_at', '>', new Date())]))
+    .executeTakeFirst();
+}
+
+function newToken(): string {
+  return `gp_${randomBytes(24).toString('base64url')}`;
+}
+
+function tokenExpiry(days: number | undefined): Date | null {
+  if (days === undefined) return null;
+  if (!Number.isFinite(days) || days <= 0 || days > 3650) {
+    throw new GovpubError('invalid_ttl', `A token lifetime of ${days} days is not allowed: give 1 to 3650 days (or none for a token that lasts until rotated).`);
+  }
+  return new Date(Date.now() + days * 86_400_000);
+}
+
+/**
+ * Who ran a local administration command: the operating-system account (these commands open the
+ * database directly, so that is the identity there is), recorded in the audit trail.
+ */
+export function localOperator(): string {
+  let name = process.env.SUDO_USER || process.env.USER || process.env.LOGNAME || '';
+  try {
+    name ||= os.userInfo().username;
+  } catch {
+    // no passwd entry (some containers)
+  }
+  return `os:${name || `uid-${process.getuid?.() ?? '?'}`}`;
+}
+
+async function userByName(db: Kysely<DB>, name: string): Promise<UserRow> {
+  const row = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+  if (!row) throw new GovpubError('user_unknown', `No user named "${name}" (see \`govpub users list\`).`);
+  return row;
+}
+
+/**
+ * Disables a user: every request with their token is refused from now on (that ends their
+ * sessions: a token is the only session there is). Their past actions stay in the audit trail.
+ */
+export async function disableUser(db: Kysely<DB>, name: string, reason: string): Promise<UserRow> {
+  const user = await userByName(db, name);
+  if (user.disabled_at) throw new GovpubError('user_disabled', `${name} has been disabled since ${user.disabled_at.toISOString()}.`);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.updateTable('users').set({ disabled_at: new Date() }).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+    await appendAudit(trx, { actor: localOperator(), action: 'user_disabled', details: { user: name, reason } });
+    return row;
+  });
+}
+
+/** Lets a disabled user in again; they need a new token (rotate-token) since the old one may have leaked. */
+export async function enableUser(db: Kysely<DB>, name: string): Promise<{ user: UserRow; token: string }> {
+  const user = await userByName(db, name);
+  const token = newToken();
+  const row = await db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable('users').set({ disabled_at: null, token_hash: hashToken(token), token_issued_at: new Date() }).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+    await appendAudit(trx, { actor: localOperator(), action: 'user_enabled', details: { user: name, newToken: true } });
+    return updated;
+  });
+  return { user: row, token };
+}
+
+/** Issues a new token (shown once); the old one stops working at once. */
+export async function rotateToken(db: Kysely<DB>, name: string, tokenTtlDays?: number): Promise<{ user: UserRow; token: string }> {
+  const user = await userByName(db, name);
+  if (user.disabled_at) throw new GovpubError('user_disabled', `${name} is disabled; enable the user first (\`govpub users enable ${name}\`).`);
+  const token = newToken();
+  const expiresAt = tokenExpiry(tokenTtlDays);
+  const row = await db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable('users').set({ token_hash: hashToken(token), token_issued_at: new Date(), token_expires_at: expiresAt }).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+    await appendAudit(trx, { actor: localOperator(), action: 'user_token_rotated', details: { user: name, tokenExpiresAt: expiresAt?.toISOString() ?? null } });
+    return updated;
+  });
+  return { user: row, token };
 }
 
 export async function listUsers(db: Kysely<DB>): Promise<Omit<UserRow, 'token_hash'>[]> {

@@ -27,7 +27,9 @@ beforeAll(async () => {
     GOVPUB_TASK_QUEUE: h.taskQueue,
     GOVPUB_MEDIA_DIR: h.storeDir,
     GOVPUB_DATA_DIR: path.join(h.dir, 'data'),
-    GOVPUB_USER: 'media-editor',
+    // The CLI acts through the API with the editor's token.
+    GOVPUB_API_URL: h.base,
+    GOVPUB_TOKEN: h.editor.token,
   };
   photo = path.join(h.dir, '会场.jpg');
   await makePhoto(photo, 1200, 800, { gps: true });

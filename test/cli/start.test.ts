@@ -26,6 +26,8 @@ async function freePort(): Promise<number> {
 let child: ChildProcess;
 let output = '';
 let env: Record<string, string>;
+/** API tokens of the users the tests add, by name. */
+const tokens: Record<string, string> = {};
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-start-'));
 
 beforeAll(async () => {
@@ -70,29 +72,32 @@ describe('govpub start (all-in-one on the embedded default)', () => {
 
   it('lets the CLI add users and drive a package to release while it runs', { timeout: 240_000 }, async () => {
     const registry = await loadRegistry();
+    // Acting commands go through the API with the user's token; `users add` prints it as the last line.
     for (const [name, role, stages] of [['wang', 'editor', ''], ['zhao', 'reviewer', '初审'], ['qian', 'reviewer', '复审'], ['sun', 'reviewer', '终审']]) {
       const added = await runCli(['users', 'add', name!, '--role', role!, ...(stages ? ['--stages', stages] : [])], env);
       expect(added.code, added.stderr).toBe(0);
+      tokens[name!] = added.stdout.trim().split('\n').at(-1)!;
     }
+    const as = (name: string) => ({ ...env, GOVPUB_TOKEN: tokens[name]! });
     const token = (await runCli(['users', 'add', 'ops-li', '--role', 'ops'], env)).stdout.trim().split('\n').at(-1)!;
     const file = path.join(dataDir, 'package.json');
     // Portal and Weibo: the all-in-one start publishes to its local Weibo simulator.
     const portal = `portal:${registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId}`;
     fs.writeFileSync(file, JSON.stringify(policyPackage(registry, { targets: [portal, 'weibo:blfb-wb'] })));
-    const created = await runCli(['packages', 'create', '--file', file, '--as', 'wang', '--json'], env);
+    const created = await runCli(['packages', 'create', '--file', file, '--json'], as('wang'));
     expect(created.code, created.stderr).toBe(0);
     const id = JSON.parse(created.stdout).id as string;
-    expect((await runCli(['packages', 'submit', id, '--as', 'wang'], env)).stdout).toContain('in_review');
-    const selfish = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--as', 'qian'], env);
+    expect((await runCli(['packages', 'submit', id], as('wang'))).stdout).toContain('in_review');
+    const selfish = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve'], as('qian'));
     expect(selfish.code).toBe(1);
     expect(selfish.stderr).toMatch(/you may decide only at: second/);
     for (const reviewer of ['zhao', 'qian', 'sun']) {
-      const decided = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--comment', '同意', '--as', reviewer], env);
+      const decided = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--comment', '同意'], as(reviewer));
       expect(decided.code, decided.stderr).toBe(0);
     }
     let view: { status: string; deliveries: unknown[] } = { status: '', deliveries: [] };
     for (let i = 0; i < 200 && view.status !== 'released'; i++) {
-      view = JSON.parse((await runCli(['packages', 'show', id, '--json'], env)).stdout);
+      view = JSON.parse((await runCli(['packages', 'show', id, '--json'], as('wang'))).stdout);
       if (view.status !== 'released') await new Promise((r) => setTimeout(r, 300));
     }
     expect(view.status).toBe('released');
@@ -106,8 +111,36 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     // The same package through the HTTP API, with the token the CLI printed.
     const viaApi = (await fetch(`http://127.0.0.1:${env.PORT}/api/packages/${id}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as { status: string };
     expect(viaApi.status).toBe('released');
-    const audit = JSON.parse((await runCli(['audit', '--package', id, '--json'], env)).stdout) as { action: string }[];
+    const audit = JSON.parse((await runCli(['audit', '--package', id, '--json'], { ...env, GOVPUB_TOKEN: token })).stdout) as { action: string }[];
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['create', 'submit', 'approve', 'released']));
+  });
+
+  it('acts only with a valid token: no token, a name typed where the token belongs, a rotated or a disabled user\'s token are refused', { timeout: 120_000 }, async () => {
+    const added = await runCli(['users', 'add', 'zhou', '--role', 'editor'], env);
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    const none = await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: '' });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/--token or GOVPUB_TOKEN/);
+    const asName = await runCli(['packages', 'list', '--token', 'zhou'], env);
+    expect(asName.code).toBe(1);
+    expect(asName.stderr).toMatch(/token is unknown/);
+    expect((await runCli(['packages', 'list', '--json'], { ...env, GOVPUB_TOKEN: token })).code).toBe(0);
+    // --as is gone: naming a user is no credential.
+    expect((await runCli(['packages', 'list', '--as', 'admin'], { ...env, GOVPUB_TOKEN: token })).code).not.toBe(0);
+
+    const rotated = await runCli(['users', 'rotate-token', 'zhou'], env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const fresh = rotated.stdout.trim().split('\n').at(-1)!;
+    expect(fresh).not.toBe(token);
+    expect((await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: token })).code).toBe(1);
+    expect((await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: fresh })).code).toBe(0);
+
+    expect((await runCli(['users', 'disable', 'zhou', '--reason', '调岗'], env)).code).toBe(0);
+    const disabled = await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: fresh });
+    expect(disabled.code).toBe(1);
+    expect(disabled.stderr).toMatch(/unknown or its user is disabled|disabled/);
+    const audit = JSON.parse((await runCli(['audit', '--json', '--action', 'user_disabled'], { ...env, GOVPUB_TOKEN: tokens.wang! })).stdout) as { actor: string }[];
+    expect(audit[0]!.actor).toMatch(/^os:/);
   });
 });
 
@@ -127,9 +160,9 @@ describe('start-up refuses bad setups with one clear message and a non-zero exit
     const db = await runCli(['start'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/govpub' });
     expect(db.code).toBe(1);
     expect(db.stderr).toMatch(/Cannot reach the database at postgres:\/\/postgres@127\.0\.0\.1:1\/govpub/);
-    const temporal = await runCli(['packages', 'list'], { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
-    expect(temporal.code).toBe(1);
-    expect(temporal.stderr).toMatch(/Cannot reach the Temporal server at 127\.0\.0\.1:1/);
+    const api = await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: 'gp_x', GOVPUB_API_URL: 'http://127.0.0.1:1' });
+    expect(api.code).toBe(1);
+    expect(api.stderr).toMatch(/Cannot reach the govpub API at http:\/\/127\.0\.0\.1:1 .*govpub start/);
   });
 
   it('a production worker with platform secrets missing: names each secret, its account and YAML line', async () => {

@@ -1,0 +1,98 @@
+/**
+ * The CLI's way to act: every command that acts as a person (packages, decisions, deliveries,
+ * channels, media, the audit trail) goes through the HTTP API with that person's token, so the
+ * API's authentication, roles and validation are the only ones there are. A command never opens
+ * the database or Temporal to act for someone.
+ *
+ *   --token T or GOVPUB_TOKEN        the bearer token (`govpub users add` / `users rotate-token` print it)
+ *   --api URL or GOVPUB_API_URL      where the API is (default: http://127.0.0.1:$PORT, PORT 8080)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadSettings } from '../config/settings.js';
+import { GovpubError } from '../domain/errors.js';
+
+export interface ApiOptions {
+  token?: string;
+  api?: string;
+}
+
+/** Adds --token and --api to an acting command. */
+export function withApiOptions(command: Command): Command {
+  return command
+    .option('--token <token>', 'your API token (or GOVPUB_TOKEN)')
+    .option('--api <url>', 'the govpub API (or GOVPUB_API_URL; default http://127.0.0.1:$PORT)');
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  static from(options: ApiOptions): ApiClient {
+    const token = options.token ?? process.env.GOVPUB_TOKEN;
+    if (!token) {
+      throw new GovpubError(
+        'token_required',
+        'This command acts as you through the API: give your token with --token or GOVPUB_TOKEN. An administrator creates it with `govpub users add NAME --role …` or issues a new one with `govpub users rotate-token NAME`.',
+      );
+    }
+    const settings = loadSettings();
+    const base = options.api ?? process.env.GOVPUB_API_URL ?? `http://127.0.0.1:${settings.apiPort}`;
+    let url: URL;
+    try {
+      url = new URL(base);
+    } catch {
+      throw new GovpubError('invalid_api_url', `"${base}" is not a URL; give the API as --api http://host:port (or GOVPUB_API_URL).`);
+    }
+    return new ApiClient(url.toString().replace(/\/$/, ''), token);
+  }
+
+  /** One JSON request; an error answer becomes the API's own code and sentence. */
+  async request<T>(method: string, route: string, body?: unknown, init: { headers?: Record<string, string>; rawBody?: FormData } = {}): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${route}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...init.headers,
+        },
+        body: init.rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined),
+        ...(init.rawBody ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    } catch (error) {
+      const cause = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message) || 'no answer';
+      throw new GovpubError('api_unreachable', `Cannot reach the govpub API at ${this.baseUrl} (${cause}). Is \`govpub start\` (or \`govpub api\`) running? Point to it with --api or GOVPUB_API_URL.`);
+    }
+    const text = await response.text();
+    let parsed: unknown = null;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = { error: { code: 'bad_answer', message: text.slice(0, 300) } };
+      }
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string; issues?: unknown; problems?: unknown } } | null)?.error;
+      throw new GovpubError(error?.code ?? `http_${response.status}`, error?.message ?? `The API answered ${response.status}.`, {
+        status: response.status,
+        ...(error?.issues ? { issues: error.issues } : {}),
+        ...(error?.problems ? { problems: error.problems } : {}),
+      });
+    }
+    return parsed as T;
+  }
+
+  /** Streams one file as a multipart upload (never read whole into memory). */
+  async upload<T>(route: string, file: string): Promise<T> {
+    const blob = await fs.openAsBlob(file);
+    const form = new FormData();
+    form.append('file', blob, path.basename(file));
+    return this.request<T>('POST', route, undefined, { rawBody: form });
+  }
+}
