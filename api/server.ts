@@ -1,8 +1,26 @@
 /**
- * The HTTP API for editors, reviewers and operations. Handlers are thin: they authenticate, hand
- * the request to a service, and shape errors as `{error: {code, message, issues?}}`.
+ * The HTTP API for editors, reviewers and operations. Handlers are thin: every route declares its
+ * params, query, body and responses once (api/schemas.ts), Fastify validates with them, and the
+ * handler hands the typed request to a service. Errors come out as
+ * `{error: {code, message, issues?, problems?, requestId}}`.
+ *
+ * Order of a request: request id (X-Request-Id) → token check (onRequest, before any body byte is
+ * read) → JSON body with a deadline → schema validation → handler.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  type HTTPMethods,
+  type onRequestHookHandler,
+  type RouteOptions,
+} from 'fastify';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { listChannels } from '../domain/registry.js';
@@ -10,9 +28,35 @@ import { listAudit } from '../services/audit.js';
 import type { AppContext } from '../services/context.js';
 import { PackageService } from '../services/packages.js';
 import { DeliveryService } from '../services/deliveries.js';
-import { ValidationError } from '../services/package-input.js';
+import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
 import { authenticate, toActor } from '../services/users.js';
-import { openApiDocument } from './openapi.js';
+import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
+import { parseJsonBody } from './json-body.js';
+import { errorLogSerializer, scrubSecrets } from './log.js';
+import { openApiDocument, type DocumentedRoute } from './openapi.js';
+import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
+import { codeFor, compileFor, describeIssues, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
+
+export interface ApiTimeouts {
+  /** A connection with no bytes either way for this long is closed (Fastify connectionTimeout). */
+  idleMs?: number;
+  /** The whole request (headers and body, uploads included) must arrive within this (Node requestTimeout). */
+  requestMs?: number;
+  /** A JSON body must arrive within this after its headers: 408 otherwise. */
+  bodyMs?: number;
+  /** A JSON route must answer within this: 503 `timeout` otherwise (the operation may still complete). */
+  handlerMs?: number;
+}
+
+export const DEFAULT_TIMEOUTS: Required<ApiTimeouts> = {
+  idleMs: 120_000,
+  requestMs: 2 * 3600_000,
+  bodyMs: 30_000,
+  handlerMs: 60_000,
+};
+
+/** Largest JSON body (bytes). Uploads are multipart and limited per media kind instead. */
+export const JSON_BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface ApiOptions {
   /** Extra health checks (e.g. simulators, adapters) reported by /healthz. */
@@ -25,7 +69,13 @@ export interface ApiOptions {
   mediaProgress?: (mediaIds: string[]) => Promise<Record<string, unknown>>;
   /** More routes (media, the portal's static pages) with the same authentication. */
   register?: (app: FastifyInstance, helpers: RouteHelpers) => Promise<void>;
-  logger?: boolean;
+  /**
+   * The log: JSON lines (pino) on stdout by default, at GOVPUB_LOG_LEVEL (default warn). Every
+   * 5xx is logged with its request id, error and stack; headers and tokens never are. `false`
+   * turns it off; `stream` sends the lines elsewhere (tests).
+   */
+  logger?: boolean | { level?: string; stream?: { write(line: string): void } };
+  timeouts?: ApiTimeouts;
 }
 
 export interface RouteHelpers {
@@ -42,6 +92,8 @@ declare module 'fastify' {
 
 const STATUS_BY_CODE: Record<string, number> = {
   invalid_body: 400,
+  invalid_query: 400,
+  invalid_params: 400,
   unauthorized: 401,
   forbidden: 403,
   role_not_allowed: 403,
@@ -49,35 +101,150 @@ const STATUS_BY_CODE: Record<string, number> = {
   not_found: 404,
 };
 
-export function errorBody(error: GovpubError) {
+/** The routes that stream large files or uploads: no handler deadline (the idle and request timeouts still apply). */
+const STREAMING_ROUTES = new Set(['POST /api/media', 'GET /api/media/:id/content', 'GET /api/media/:id/renditions/:spec']);
+
+export function errorBody(error: GovpubError, requestId?: string) {
   const issues = (error.details as { issues?: unknown }).issues;
   const problems = (error.details as { problems?: unknown }).problems;
-  return { error: { code: error.code, message: error.message, ...(issues ? { issues } : {}), ...(problems ? { problems } : {}) } };
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(issues ? { issues } : {}),
+      ...(problems ? { problems } : {}),
+      ...(requestId ? { requestId } : {}),
+    },
+  };
+}
+
+/** A client's own X-Request-Id is kept when it is a plain token; otherwise the API makes one. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given)) return given;
+  return randomUUID();
+}
+
+/** Route input types, from the route's schema. */
+type StaticOf<S, K extends string> = S extends { [P in K]: infer T extends TSchema } ? Static<T> : unknown;
+type In<S extends RouteSchema> = {
+  Body: StaticOf<S, 'body'>;
+  Querystring: StaticOf<S, 'querystring'>;
+  Params: StaticOf<S, 'params'>;
+  Headers: StaticOf<S, 'headers'>;
+};
+
+type ValidationFailure = FastifyError & { validation: Parameters<typeof issuesFrom>[0]; validationContext: HttpPart };
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024 });
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const logger: FastifyServerOptions['logger'] =
+    options.logger === false
+      ? false
+      : {
+          level: (typeof options.logger === 'object' ? options.logger.level : undefined) ?? process.env.GOVPUB_LOG_LEVEL ?? 'warn',
+          ...(typeof options.logger === 'object' && options.logger.stream ? { stream: options.logger.stream } : {}),
+          serializers: { err: (error: Error) => errorLogSerializer(error) as unknown as { type: string; message: string; stack: string } },
+          // Belt and braces: nothing logs headers, and if something ever does, not these.
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+        };
+  const app = Fastify({
+    logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
+    bodyLimit: JSON_BODY_LIMIT,
+    connectionTimeout: timeouts.idleMs,
+    requestTimeout: timeouts.requestMs,
+    routerOptions: { maxParamLength: 300 },
+    frameworkErrors: (error, request, genericReply) => {
+      const reply = genericReply as unknown as FastifyReply;
+      reply.header('x-request-id', request.id);
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply.status(tooLong ? 414 : 400).send({
+        error: {
+          code: tooLong ? 'uri_too_long' : 'bad_url',
+          message: tooLong ? 'A path segment is longer than 300 characters.' : 'The URL is not validly percent-encoded (e.g. a lone % must be sent as %25).',
+          requestId: request.id,
+        },
+      });
+    },
+  });
   const packages = new PackageService(ctx);
   const deliveries = new DeliveryService(ctx);
 
-  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown; code?: string }, _request, reply) => {
-    if (error instanceof ValidationError) return reply.status(400).send(errorBody(error));
+  // ---- Parsing, validation and serialization ----------------------------------------------
+
+  // JSON only (text/plain and the rest: 415); duplicate keys are refused (api/json-body.ts).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) => compileFor((httpPart ?? 'body') as HttpPart, schema as object));
+  // Responses are sent as the handlers build them; their schemas document them (and tests check them).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  // ---- Errors -------------------------------------------------------------------------------
+
+  app.setErrorHandler((error: FastifyError & Partial<ValidationFailure>, request, reply) => {
+    const send = (status: number, body: { code: string; message: string; issues?: FieldIssue[] }) =>
+      reply.status(status).send({ error: { ...body, requestId: request.id } });
+    if (error.validation) {
+      const part = error.validationContext ?? 'body';
+      const issues = issuesFrom(error.validation, part);
+      return send(400, { code: codeFor(part), message: describeIssues(issues, part), issues });
+    }
+    if (error instanceof ValidationError) return reply.status(400).send(errorBody(error, request.id));
     if (error instanceof GovpubError) {
       const status = (error.details as { status?: number }).status ?? STATUS_BY_CODE[error.code] ?? 409;
-      return reply.status(status).send(errorBody(error));
+      if (status === 408) reply.header('connection', 'close');
+      if (status < 500) return reply.status(status).send(errorBody(error, request.id));
     }
     if (error.statusCode && error.statusCode < 500) {
-      // Fastify's own refusals: malformed JSON, body too large, wrong content type.
-      return reply.status(error.statusCode).send({ error: { code: error.code ?? 'bad_request', message: error.message } });
+      // Fastify's own refusals: body too large, wrong content type, bad Content-Length.
+      switch (error.code) {
+        case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+          return send(415, {
+            code: 'unsupported_media_type',
+            message: `Send the body as JSON with "Content-Type: application/json" (this request has ${request.headers['content-type'] ? `"${request.headers['content-type']}"` : 'no Content-Type'}). Uploads go to POST /api/media as multipart/form-data.`,
+          });
+        case 'FST_ERR_CTP_BODY_TOO_LARGE':
+          return send(413, { code: 'body_too_large', message: `The JSON body is larger than ${JSON_BODY_LIMIT / 1024 / 1024} MB. Upload files with POST /api/media and refer to them by id.` });
+        default:
+          return send(error.statusCode, { code: error.code && !error.code.startsWith('FST_') ? error.code : 'bad_request', message: error.message });
+      }
     }
-    reply.log.error(error);
-    return reply.status(500).send({ error: { code: 'internal', message: 'Internal error; the operation may not have completed. Check GET /api/packages/:id before retrying.' } });
+    const timedOut = error.code === 'FST_ERR_HANDLER_TIMEOUT';
+    request.log.error(
+      { err: error, method: request.method, url: scrubSecrets(request.url), route: request.routeOptions.url, user: request.actor?.name },
+      timedOut ? 'request timed out' : 'request failed',
+    );
+    if (timedOut) {
+      return send(503, {
+        code: 'timeout',
+        message: `The operation did not finish within ${Math.round(timeouts.handlerMs / 1000)} s and may still complete. Check its state (e.g. GET /api/packages/:id) before retrying; request id ${request.id}.`,
+      });
+    }
+    return send(500, {
+      code: 'internal',
+      message: `Internal error (request id ${request.id}); the operation may not have completed. Check its state (e.g. GET /api/packages/:id) before retrying, and quote the request id when reporting it.`,
+    });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}. See GET /api/openapi.json.` } }),
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id } }),
   );
 
-  async function requireActor(request: FastifyRequest): Promise<Actor> {
+  // ---- Hooks ------------------------------------------------------------------------------
+
+  async function authenticateRequest(request: FastifyRequest): Promise<Actor> {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new GovpubError('unauthorized', 'Send your token as "Authorization: Bearer <token>" (create one with `govpub users add`).', { status: 401 });
@@ -85,12 +252,111 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     if (!user) throw new GovpubError('unauthorized', 'The bearer token is unknown or its user is disabled.', { status: 401 });
     return toActor(user);
   }
-  const auth = { preHandler: async (request: FastifyRequest) => { request.actor = await requireActor(request); } };
-  const actorOf = (request: FastifyRequest) => request.actor!;
-  const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-  const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
+  async function requireActor(request: FastifyRequest): Promise<Actor> {
+    request.actor ??= await authenticateRequest(request);
+    return request.actor;
+  }
+  /** Runs before the body is read: an unauthenticated request is answered without parsing it. */
+  const authenticateHook: onRequestHookHandler = async (request, reply) => {
+    try {
+      await requireActor(request);
+    } catch (error) {
+      // A large refused body is not read to its end either.
+      if (Number(request.headers['content-length'] ?? 0) > 64 * 1024 * 1024) reply.header('connection', 'close');
+      throw error;
+    }
+  };
 
-  app.get('/healthz', async () => {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.is404) {
+      // Unknown routes answer before their body is read.
+      return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id } });
+    }
+  });
+
+  const documented: DocumentedRoute[] = [];
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const url = route.url;
+    if (!url.startsWith('/api/') && url !== '/healthz') return;
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]) as string[];
+    const key = (method: string) => `${method === 'HEAD' ? 'GET' : method} ${url}`;
+    const primary = methods.find((m) => m !== 'HEAD') ?? methods[0]!;
+    route.schema ??= mediaRoutes[key(primary)] ?? { summary: key(primary) };
+    const schema = route.schema as RouteSchema;
+    // Unknown query parameters are refused everywhere under /api (a misspelt filter is not ignored).
+    if (url.startsWith('/api/') && !schema.querystring) route.schema = { ...schema, querystring: NoQuery };
+    const isPublic = methods.every((m) => PUBLIC_ROUTES.has(key(m)));
+    if (!isPublic) {
+      const hooks = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
+      if (!hooks.includes(authenticateHook)) route.onRequest = [...hooks, authenticateHook];
+    }
+    if (url.startsWith('/api/') && !methods.some((m) => STREAMING_ROUTES.has(key(m)))) route.handlerTimeout ??= timeouts.handlerMs;
+    for (const method of methods) if (method !== 'HEAD') documented.push({ method, url, schema: route.schema as RouteSchema, secured: !isPublic });
+  });
+
+  // A JSON body must arrive within bodyMs (uploads stream at their own pace: multipart is not read here).
+  app.addHook('preParsing', async (request, reply, payload) => {
+    if (!hasBody(request) || /^multipart\//i.test(request.headers['content-type'] ?? '')) return payload;
+    if (Number(request.headers['content-length'] ?? 0) > JSON_BODY_LIMIT) return payload; // refused at once (413)
+    const guarded = new PassThrough();
+    guarded.on('error', () => {}); // the parser reports it; nothing else may crash on it
+    const timer = setTimeout(() => {
+      payload.unpipe(guarded);
+      const error = new GovpubError('request_timeout', `The request body did not arrive within ${Math.round(timeouts.bodyMs / 1000)} s. Send it again.`, { status: 408 });
+      guarded.destroy(Object.assign(error, { statusCode: 408 }));
+    }, timeouts.bodyMs);
+    const done = () => {
+      clearTimeout(timer);
+      // Answered before the body was read (e.g. refused): let Node discard the rest.
+      if (!payload.readableEnded) {
+        payload.unpipe(guarded);
+        payload.resume();
+      }
+    };
+    payload.once('end', () => clearTimeout(timer));
+    reply.raw.once('finish', done);
+    reply.raw.once('close', done);
+    payload.pipe(guarded);
+    return guarded;
+  });
+
+  // A route that takes a body accepts none as {} (its schema then names the required fields).
+  app.addHook('preValidation', async (request) => {
+    if ((request.routeOptions.schema as RouteSchema | undefined)?.body && (request.body === undefined || request.body === null)) request.body = {};
+  });
+
+  // ---- Routes ---------------------------------------------------------------------------------
+
+  function route<S extends RouteSchema>(
+    method: HTTPMethods,
+    url: string,
+    schema: S,
+    handler: (request: FastifyRequest<In<S>>, reply: FastifyReply) => Promise<unknown>,
+    extra: Partial<RouteOptions> = {},
+  ): void {
+    app.route({ method, url, schema, handler: handler as unknown as RouteOptions['handler'], ...extra });
+  }
+  const actorOf = (request: FastifyRequest) => request.actor!;
+
+  /**
+   * A package body that fails its schema is also checked against the registry, so one answer
+   * lists every problem (unknown channel, missing interpretation, too long, unknown field).
+   */
+  function packageBodyProblems(request: FastifyRequest): void {
+    const failure = request.validationError as ValidationFailure | undefined;
+    if (!failure) return;
+    if (failure.validationContext !== 'body') throw failure;
+    let registryIssues: FieldIssue[] = [];
+    try {
+      parsePackageInput(request.body, ctx.registry);
+    } catch (error) {
+      if (error instanceof ValidationError) registryIssues = error.issues;
+    }
+    throw new ValidationError(mergeIssues(registryIssues, issuesFrom(failure.validation, 'body')));
+  }
+
+  route('GET', '/healthz', routes.health, async () => {
     const extra = options.health ? await options.health() : {};
     let database = 'ok';
     let temporal = 'ok';
@@ -98,17 +364,18 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     await ctx.temporal.connection.workflowService.getSystemInfo({}).catch((e: Error) => { temporal = e.message; });
     return { status: database === 'ok' && temporal === 'ok' ? 'ok' : 'degraded', database, temporal, ...extra };
   });
-  app.get('/api/openapi.json', async () => openApiDocument());
+  let document: unknown;
+  route('GET', '/api/openapi.json', routes.openapi, async () => (document ??= openApiDocument(documented)));
 
-  app.get('/api/channels', auth, async (request) => {
-    const q = request.query as { platform?: string; paused?: string };
+  route('GET', '/api/channels', routes.listChannels, async (request) => {
+    const q = request.query;
     const rows = await ctx.db.selectFrom('channels').select(['id', 'paused_at', 'paused_reason']).execute();
     const paused = new Map(rows.map((r) => [r.id, r]));
     const info = options.channelInfo ? await options.channelInfo() : () => ({});
     return {
       channels: listChannels(ctx.registry)
         .filter((c) => !q.platform || c.platform === q.platform)
-        .filter((c) => q.paused === undefined || Boolean(paused.get(c.id)?.paused_at) === (q.paused === 'true'))
+        .filter((c) => q.paused === undefined || Boolean(paused.get(c.id)?.paused_at) === q.paused)
         .map((c) => ({
           ...c,
           paused: Boolean(paused.get(c.id)?.paused_at),
@@ -117,61 +384,76 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
         })),
     };
   });
-  app.post('/api/channels/:id/pause', auth, async (request) => deliveries.pauseChannel(actorOf(request), decodeURIComponent(idOf(request)), bodyOf(request).reason));
-  app.post('/api/channels/:id/resume', auth, async (request) => deliveries.resumeChannel(actorOf(request), decodeURIComponent(idOf(request))));
+  // Path parameters arrive decoded once (wechat_oa%3Ablfb → wechat_oa:blfb); they are never decoded again.
+  route('POST', '/api/channels/:id/pause', routes.pauseChannel, async (request) => deliveries.pauseChannel(actorOf(request), request.params.id, request.body.reason));
+  route('POST', '/api/channels/:id/resume', routes.resumeChannel, async (request) => deliveries.resumeChannel(actorOf(request), request.params.id));
 
-  app.get('/api/deliveries', auth, async (request) => {
-    const q = request.query as { state?: string; channel?: string; platform?: string; package?: string; needsAction?: string; limit?: string };
-    return deliveries.list({
-      state: q.state,
-      channel: q.channel,
-      platform: q.platform,
-      packageId: q.package,
-      needsAction: q.needsAction === 'true',
-      limit: q.limit ? Number(q.limit) : undefined,
-    });
+  route('GET', '/api/deliveries', routes.listDeliveries, async (request) => {
+    const q = request.query;
+    return deliveries.list({ state: q.state, channel: q.channel, platform: q.platform, packageId: q.package, needsAction: q.needsAction === true, limit: q.limit });
   });
-  app.get('/api/deliveries/:id', auth, async (request) => deliveries.get(idOf(request)));
-  app.post('/api/deliveries/:id/retry', auth, async (request) => deliveries.retry(actorOf(request), idOf(request)));
-  app.post('/api/deliveries/:id/skip', auth, async (request) => deliveries.skip(actorOf(request), idOf(request), bodyOf(request).reason));
-  app.post('/api/deliveries/:id/confirm', auth, async (request) => deliveries.confirm(actorOf(request), idOf(request), bodyOf(request), options.validateManualUrl));
-  app.get('/api/catalogue', auth, async () => ({
+  route('GET', '/api/deliveries/:id', routes.getDelivery, async (request) => deliveries.get(request.params.id));
+  route('POST', '/api/deliveries/:id/retry', routes.retryDelivery, async (request) => deliveries.retry(actorOf(request), request.params.id));
+  route('POST', '/api/deliveries/:id/skip', routes.skipDelivery, async (request) => deliveries.skip(actorOf(request), request.params.id, request.body.reason));
+  route('POST', '/api/deliveries/:id/confirm', routes.confirmDelivery, async (request) =>
+    deliveries.confirm(actorOf(request), request.params.id, request.body, options.validateManualUrl),
+  );
+  route('GET', '/api/catalogue', routes.catalogue, async () => ({
     items: ctx.registry.catalogue.map((item) => ({ ...item, stages: ctx.registry.review.classes[item.contentClass] ?? [] })),
   }));
 
-  app.post('/api/packages', auth, async (request, reply) => reply.status(201).send(await packages.create(actorOf(request), request.body)));
-  app.get('/api/packages', auth, async (request) => {
-    const q = request.query as { status?: string; stage?: string; limit?: string };
-    return { packages: await packages.list({ status: q.status, stage: q.stage, limit: q.limit ? Number(q.limit) : undefined }) };
+  route(
+    'POST',
+    '/api/packages',
+    routes.createPackage,
+    async (request, reply) => {
+      packageBodyProblems(request);
+      const actor = actorOf(request);
+      const key = keyFromHeader(request.headers['idempotency-key']);
+      if (key === undefined) return reply.status(201).send(await packages.create(actor, request.body));
+      const outcome = await withIdempotencyKey(ctx.db, { userId: actor.id, key, route: 'POST /api/packages', body: request.body }, async () => ({
+        status: 201,
+        body: await packages.create(actor, request.body),
+      }));
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(outcome.status).send(outcome.body);
+    },
+    { attachValidation: true },
+  );
+  route('GET', '/api/packages', routes.listPackages, async (request) => {
+    const q = request.query;
+    return { packages: await packages.list({ status: q.status, stage: q.stage, limit: q.limit }) };
   });
-  app.get('/api/packages/:id', auth, async (request) => {
-    const view = await packages.get(idOf(request));
+  route('GET', '/api/packages/:id', routes.getPackage, async (request) => {
+    const view = await packages.get(request.params.id);
     if (!options.mediaProgress) return view;
     const ids = [...JSON.stringify(view.content).matchAll(/[0-9a-f]{64}/g)].map((m) => m[0]);
     return { ...view, media: ids.length ? await options.mediaProgress([...new Set(ids)]) : {} };
   });
-  app.put('/api/packages/:id', auth, async (request) => packages.edit(actorOf(request), idOf(request), request.body));
-  app.post('/api/packages/:id/submit', auth, async (request) => packages.submit(actorOf(request), idOf(request)));
-  app.post('/api/packages/:id/withdraw', auth, async (request) =>
-    packages.withdraw(actorOf(request), idOf(request), typeof bodyOf(request).reason === 'string' ? (bodyOf(request).reason as string) : ''),
+  route(
+    'PUT',
+    '/api/packages/:id',
+    routes.editPackage,
+    async (request) => {
+      packageBodyProblems(request);
+      return packages.edit(actorOf(request), request.params.id, request.body);
+    },
+    { attachValidation: true },
   );
-  app.post('/api/packages/:id/decisions', auth, async (request) => packages.decide(actorOf(request), idOf(request), request.body));
-  app.put('/api/packages/:id/schedule', auth, async (request) => {
-    const releaseAt = bodyOf(request).releaseAt;
-    if (releaseAt !== null && typeof releaseAt !== 'string') {
-      throw new GovpubError('invalid_body', 'releaseAt: required, an ISO 8601 date-time or null (release as soon as approved)', { status: 400, issues: [{ path: 'releaseAt', message: 'required' }] });
-    }
-    return packages.schedule(actorOf(request), idOf(request), releaseAt, false);
-  });
-  app.delete('/api/packages/:id/schedule', auth, async (request) => packages.schedule(actorOf(request), idOf(request), null, true));
-  app.post('/api/packages/:id/release', auth, async (request) => packages.releaseNow(actorOf(request), idOf(request)));
-  app.post('/api/packages/:id/retract', auth, async (request) => packages.retract(actorOf(request), idOf(request), bodyOf(request).reason));
+  route('POST', '/api/packages/:id/submit', routes.submitPackage, async (request) => packages.submit(actorOf(request), request.params.id));
+  route('POST', '/api/packages/:id/withdraw', routes.withdrawPackage, async (request) => packages.withdraw(actorOf(request), request.params.id, request.body.reason ?? ''));
+  route('POST', '/api/packages/:id/decisions', routes.decidePackage, async (request) => packages.decide(actorOf(request), request.params.id, request.body));
+  route('PUT', '/api/packages/:id/schedule', routes.schedulePackage, async (request) => packages.schedule(actorOf(request), request.params.id, request.body.releaseAt, false));
+  route('DELETE', '/api/packages/:id/schedule', routes.unschedulePackage, async (request) => packages.schedule(actorOf(request), request.params.id, null, true));
+  route('POST', '/api/packages/:id/release', routes.releasePackage, async (request) => packages.releaseNow(actorOf(request), request.params.id));
+  route('POST', '/api/packages/:id/retract', routes.retractPackage, async (request) => packages.retract(actorOf(request), request.params.id, request.body.reason));
 
-  app.get('/api/audit', auth, async (request) => {
-    const q = request.query as { package?: string; action?: string; limit?: string; after?: string };
-    return { entries: await listAudit(ctx.db, { packageId: q.package, action: q.action, limit: q.limit ? Number(q.limit) : undefined, afterId: q.after }) };
+  route('GET', '/api/audit', routes.audit, async (request) => {
+    const q = request.query;
+    return { entries: await listAudit(ctx.db, { packageId: q.package, action: q.action, limit: q.limit, afterId: q.after }) };
   });
 
+  const auth = { preHandler: async (request: FastifyRequest) => { await requireActor(request); } };
   if (options.register) await options.register(app, { auth, actorOf, requireActor });
 
   return app;

@@ -3,6 +3,7 @@ import { GovpubError } from '../domain/errors.js';
 import * as foundation from './migrations/0001_foundation.js';
 import * as delivery from './migrations/0002_delivery.js';
 import * as media from './migrations/0003_media.js';
+import * as idempotencyKeys from './migrations/0004_idempotency_keys.js';
 import * as userTokens from './migrations/0005_user_tokens.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_delivery': delivery,
   '0003_media': media,
+  '0004_idempotency_keys': idempotencyKeys,
   '0005_user_tokens': userTokens,
 };
 

@@ -30,7 +30,7 @@ describe('PostgreSQL', () => {
   it('migrates a new database, and a second run applies nothing', async () => {
     const db = connectPostgres(await emptyDatabase(), 2);
     try {
-      expect((await migrateToLatest(db)).applied).toEqual(['0001_foundation', '0002_delivery', '0003_media']);
+      expect((await migrateToLatest(db)).applied).toEqual(['0001_foundation', '0002_delivery', '0003_media', '0004_idempotency_keys', '0005_user_tokens']);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
     } finally {
@@ -65,7 +65,7 @@ describe('embedded PGlite', () => {
     const database = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: 0 });
     try {
       expect(database.kind).toBe('pglite');
-      expect((await migrateToLatest(database.db)).applied).toEqual(['0001_foundation', '0002_delivery', '0003_media']);
+      expect((await migrateToLatest(database.db)).applied).toEqual(['0001_foundation', '0002_delivery', '0003_media', '0004_idempotency_keys', '0005_user_tokens']);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });
       expect((await authenticate(database.db, token))?.name).toBe('editor-pglite');

@@ -1,0 +1,129 @@
+/**
+ * Idempotency keys (`Idempotency-Key` header) for requests that create something, so a client
+ * retrying after a lost answer gets the first answer instead of a second package.
+ *
+ * - The same key from the same user with the same request (route and canonical JSON body: field
+ *   order and whitespace do not matter) answers with the stored first response, its status code
+ *   and `Idempotent-Replayed: true`.
+ * - The same key with another request: 409 `idempotency_key_reused`.
+ * - While the first request is still running: 409 `idempotency_request_in_progress` (retry).
+ * - A request that fails (4xx, 5xx) stores nothing: the key can be used again.
+ * - Keys are kept RETENTION_HOURS; older ones are deleted as new keys are stored, and a key is
+ *   per user (two users may pick the same key).
+ *
+ * Rows live in `idempotency_keys` (db/migrations/0004_idempotency_keys.ts).
+ */
+import { createHash } from 'node:crypto';
+import { sql, type ColumnType, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { GovpubError } from '../domain/errors.js';
+
+/** How long a key is remembered. */
+export const RETENTION_HOURS = 24;
+/** A key whose first request started this long ago and never finished (the process died) may be taken over. */
+export const ABANDONED_AFTER_MS = 5 * 60_000;
+
+interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  route: string;
+  fingerprint: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null, string | null>;
+  created_at: ColumnType<Date, Date | undefined, Date>;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+type IdempotencyDb = Kysely<DB & { idempotency_keys: IdempotencyKeysTable }>;
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The key as sent: a bare token or a quoted string (structured-field form). */
+export function keyFromHeader(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  return value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+export interface Outcome {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+/**
+ * Runs `run` once per (user, key): the first call runs it and stores its answer; later calls with
+ * the same request get that answer back.
+ */
+export async function withIdempotencyKey(
+  database: Kysely<DB>,
+  request: { userId: string; key: string; route: string; body: unknown },
+  run: () => Promise<{ status: number; body: unknown }>,
+): Promise<Outcome> {
+  const db: IdempotencyDb = database.withTables<{ idempotency_keys: IdempotencyKeysTable }>();
+  const fingerprint = createHash('sha256').update(`${request.route}\n${canonicalJson(request.body)}`).digest('hex');
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${RETENTION_HOURS})`)
+    .execute();
+
+  const claimed = await db
+    .insertInto('idempotency_keys')
+    .values({ user_id: request.userId, key: request.key, route: request.route, fingerprint, status_code: null, response: null })
+    .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
+    .returning('created_at')
+    .executeTakeFirst();
+
+  if (!claimed) {
+    const row = await db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', request.userId).where('key', '=', request.key).executeTakeFirst();
+    if (!row) return withIdempotencyKey(database, request, run); // deleted (expired) in between: claim it now
+    if (row.fingerprint !== fingerprint) {
+      throw new GovpubError(
+        'idempotency_key_reused',
+        `The Idempotency-Key "${request.key}" was already used for a different request (${row.route}, another body) at ${row.created_at.toISOString()}. Use a new key for a new request.`,
+        { status: 409 },
+      );
+    }
+    if (row.status_code !== null) return { status: row.status_code, body: row.response, replayed: true };
+    // Still running, or abandoned by a process that died: take it over only in the second case.
+    const taken = await db
+      .updateTable('idempotency_keys')
+      .set({ created_at: new Date() })
+      .where('user_id', '=', request.userId)
+      .where('key', '=', request.key)
+      .where('status_code', 'is', null)
+      .where('created_at', '<', new Date(Date.now() - ABANDONED_AFTER_MS))
+      .returning('created_at')
+      .executeTakeFirst();
+    if (!taken) {
+      throw new GovpubError('idempotency_request_in_progress', `A request with the Idempotency-Key "${request.key}" is still running. Retry in a few seconds to get its answer.`, {
+        status: 409,
+      });
+    }
+  }
+
+  let outcome: { status: number; body: unknown };
+  try {
+    outcome = await run();
+  } catch (error) {
+    // Nothing to remember: the same key may be sent again (after fixing the request).
+    await db.deleteFrom('idempotency_keys').where('user_id', '=', request.userId).where('key', '=', request.key).where('status_code', 'is', null).execute();
+    throw error;
+  }
+  await db
+    .updateTable('idempotency_keys')
+    .set({ status_code: outcome.status, response: JSON.stringify(outcome.body), completed_at: new Date() })
+    .where('user_id', '=', request.userId)
+    .where('key', '=', request.key)
+    .execute();
+  return { ...outcome, replayed: false };
+}
