@@ -13,11 +13,11 @@ import { INTERPRETATION_FORMS, PACKAGE_STATUSES } from '../domain/package-rules.
 import { PLATFORMS } from '../domain/registry.js';
 import { DELIVERY_STATES } from '../workflows/delivery-types.js';
 import { RETENTION_HOURS } from './idempotency.js';
+import { MAX_NOTE_CHARS } from '../domain/text.js';
 
 /** Request limits (characters, items). Notes are comments, reasons and notes: they go into workflow history. */
 export const LIMITS = {
-  /** Keep equal to MAX_NOTE_CHARS, the rule the services apply to CLI input as well. */
-  note: 2000,
+  note: MAX_NOTE_CHARS,
   title: 200,
   body: 200_000,
   name: 200,

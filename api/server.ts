@@ -21,6 +21,7 @@ import Fastify, {
   type onRequestHookHandler,
   type RouteOptions,
 } from 'fastify';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { listChannels } from '../domain/registry.js';
@@ -222,6 +223,13 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
           return send(error.statusCode, { code: error.code && !error.code.startsWith('FST_') ? error.code : 'bad_request', message: error.message });
       }
     }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error, method: request.method, url: scrubSecrets(request.url), route: request.routeOptions.url }, 'database unreachable');
+      return send(503, {
+        code: 'database_unavailable',
+        message: `The database is unreachable right now (request id ${request.id}), so the request did not complete. Try again in a moment (check the state first, e.g. GET /api/packages/:id); workflows keep their progress and record it once the database is back.`,
+      });
+    }
     const timedOut = error.code === 'FST_ERR_HANDLER_TIMEOUT';
     request.log.error(
       { err: error, method: request.method, url: scrubSecrets(request.url), route: request.routeOptions.url, user: request.actor?.name },
@@ -249,7 +257,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new GovpubError('unauthorized', 'Send your token as "Authorization: Bearer <token>" (create one with `govpub users add`).', { status: 401 });
     const user = await authenticate(ctx.db, match[1]!);
-    if (!user) throw new GovpubError('unauthorized', 'The bearer token is unknown or its user is disabled.', { status: 401 });
+    if (!user) throw new GovpubError('unauthorized', 'The bearer token is unknown, expired or its user is disabled (an administrator issues a new one with `govpub users rotate-token NAME`).', { status: 401 });
     return toActor(user);
   }
   async function requireActor(request: FastifyRequest): Promise<Actor> {

@@ -335,7 +335,7 @@ describe('errors carry a request id; 500s are logged with it, without tokens or 
     expect(forged.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('logs a 500 with its request id, error and stack, but not the Authorization header or the token', async () => {
+  it('logs a failed request with its request id, error and stack, but not the Authorization header or the token (an unreachable database: 503)', async () => {
     const lines: string[] = [];
     const broken = connectPostgres('postgres://postgres:db-password-7@127.0.0.1:1/nowhere', 1);
     const failing = await buildApi({ ...app.ctx, db: broken }, { logger: { stream: { write: (l: string) => void lines.push(l) } } });
@@ -343,13 +343,13 @@ describe('errors carry a request id; 500s are logged with it, without tokens or 
     try {
       const at = `http://127.0.0.1:${(failing.server.address() as { port: number }).port}`;
       const answer = await call('GET', '/api/packages?limit=5', tokens.editor, undefined, { 'x-request-id': 'trace-500-abcdef' }, at);
-      expect(answer.status).toBe(500);
-      expect(answer.body.error).toMatchObject({ code: 'internal', requestId: 'trace-500-abcdef' });
+      expect(answer.status).toBe(503);
+      expect(answer.body.error).toMatchObject({ code: 'database_unavailable', requestId: 'trace-500-abcdef' });
       expect(answer.body.error.message).toContain('trace-500-abcdef');
       expect(answer.headers.get('x-request-id')).toBe('trace-500-abcdef');
       const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.requestId === 'trace-500-abcdef');
       expect(logged).toHaveLength(1);
-      expect(logged[0]).toMatchObject({ level: 50, msg: 'request failed', method: 'GET', url: '/api/packages?limit=5' });
+      expect(logged[0]).toMatchObject({ level: 40, msg: 'database unreachable', method: 'GET' });
       expect(logged[0].err.message).toMatch(/ECONNREFUSED|connect/);
       expect(logged[0].err.stack).toMatch(/\n\s+at /);
       const all = lines.join('\n');

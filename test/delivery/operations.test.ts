@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateManualPostUrl } from '../../adapters/manual-handoff.js';
 import { buildApi } from '../../api/server.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { saveHistory } from '../support/histories.js';
+import { deliveryWorkflowId, takedownWorkflowId } from '../../workflows/delivery-types.js';
+import { packageWorkflowId } from '../../workflows/package-types.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
 
 let world: ReleaseWorld;
@@ -97,6 +100,7 @@ describe('operations on deliveries', () => {
     expect(resumed.body.woken).toBeGreaterThanOrEqual(1);
     const live = await deliveryOf(id, 'wechat_oa:blzw', (d) => d.state === 'live', 90_000);
     expect(live.publicUrl).toMatch(/^http/);
+    saveHistory('delivery-needs-reconnect-resumed', deliveryWorkflowId(live.businessKey));
     const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['delivery_needs_reconnect', 'delivery_live']));
   });
@@ -125,6 +129,10 @@ describe('operations on deliveries', () => {
     const failed = await deliveryOf(id, 'douyin:blfb-dy', (d) => d.state === 'failed');
     expect(failed.errorClass).toBe('rejected');
     expect(failed.errorMessage).toMatch(/video/i);
+    // Retrying does not change what the platform can take: the same refusal, attempted again.
+    const retried = await call('POST', `/api/deliveries/${failed.id}/retry`, tokens.ops);
+    expect(retried.status).toBe(200);
+    await expect.poll(async () => (await call('GET', `/api/deliveries/${failed.id}`, tokens.ops)).body.waitingFor, { timeout: 30_000, interval: 300 }).toBe('operator');
     const refused = await call('POST', `/api/deliveries/${failed.id}/skip`, tokens.ops, {});
     expect(refused.status).toBe(400);
     const skipped = await call('POST', `/api/deliveries/${failed.id}/skip`, tokens.ops, { reason: '本稿件无视频，抖音不发' });
@@ -134,6 +142,7 @@ describe('operations on deliveries', () => {
     await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('released');
     const again = await call('POST', `/api/deliveries/${failed.id}/retry`, tokens.ops);
     expect(again.status).toBe(409);
+    saveHistory('delivery-rejected-retried-skipped', deliveryWorkflowId(failed.businessKey));
   });
 
   it('waits for a manual post with the bundle, refuses a wrong URL, confirms the right one; retraction creates a manual take-down task', async () => {
@@ -189,6 +198,9 @@ describe('operations on deliveries', () => {
     expect(after.map((p) => p.state)).toEqual(['deleted']);
     const delivery = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'retracted');
     expect(delivery.state).toBe('retracted');
+    saveHistory('delivery-unconfirmed-skipped', deliveryWorkflowId(delivery.businessKey));
+    saveHistory('takedown-reconciled-first', takedownWorkflowId(delivery.businessKey));
+    saveHistory('package-released-retracted-through-deliveries', packageWorkflowId(id));
     const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['delivery_found_by_reconcile', 'delivery_retracted']));
   });

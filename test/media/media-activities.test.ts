@@ -18,6 +18,7 @@ import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
 import type { MediaJobView } from '../../services/media.js';
 import { mediaJobWorkflowId } from '../../workflows/media-types.js';
 import { makeClip, mediaToolsForTests } from './fixtures.js';
+import { saveHistory } from '../support/histories.js';
 import { ffmpegProcessesMentioning, startMediaHarness, until, uploadFile, type MediaHarness } from './media-harness.js';
 
 const tools = await mediaToolsForTests();
@@ -157,6 +158,7 @@ describe('a rendition job', () => {
     expect(range.status).toBe(206);
     expect([...Buffer.from(await range.arrayBuffer())]).toEqual([0xff, 0xd8]); // a JPEG
     expect(view.results['portal.video_720']).toMatchObject({ ok: true, cached: false, mime: 'video/mp4' });
+    saveHistory('media-job-video-and-poster', mediaJobWorkflowId(view.id));
   });
 
   it('asking again costs nothing: no ffmpeg, no ffprobe, no sharp', { timeout: 120_000 }, async () => {

@@ -2,18 +2,14 @@
  * The three synchronizations against the real Temporal dev server and PostgreSQL: every rule of
  * organize, review, release timing and retraction, plus a worker restart and history replay.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadSettings } from '../../config/settings.js';
-import { findTemporalCli } from '../../runtime/temporal-cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/package-rules.js';
 import { GovpubError } from '../../domain/errors.js';
 import { WORKFLOWS_PATH } from '../../worker/worker.js';
 import { packageWorkflowId } from '../../workflows/package-types.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { saveHistory } from '../support/histories.js';
 
 let app: TestApp;
 let editor: Actor;
@@ -47,18 +43,6 @@ async function refusal(promise: Promise<unknown>): Promise<GovpubError> {
   );
   expect(error).toBeInstanceOf(GovpubError);
   return error as GovpubError;
-}
-
-/**
- * With GOVPUB_SAVE_HISTORIES=1, keep this run's history under test/histories/, where
- * replay.test.ts replays every saved history against the current workflow code.
- */
-async function saveHistory(name: string, packageId: string) {
-  if (process.env.GOVPUB_SAVE_HISTORIES !== '1') return;
-  // The same JSON an operator gets from `temporal workflow show --output json`.
-  const cli = findTemporalCli(loadSettings().cacheDir)!;
-  const json = execFileSync(cli.path, ['workflow', 'show', '--workflow-id', packageWorkflowId(packageId), '--address', inject('temporalAddress'), '--output', 'json'], { maxBuffer: 64 << 20 });
-  fs.writeFileSync(path.join(import.meta.dirname, '..', 'histories', `${name}.json`), json);
 }
 
 async function approveAll(id: string, revision: number) {
@@ -166,7 +150,7 @@ describe('review: one decision covers the whole package, stage by stage', () => 
     expect(rejected.lastRejection).toMatchObject({ stage: 'first', comment: '第三条表述不准确，请修改' });
     const edited = await app.packages.edit(editor2, created.id, policyPackage(app.registry, { title: '关于进一步优化营商环境的若干措施（修改稿）' }));
     expect(edited.revision).toBe(2);
-    await saveHistory('rejected-edited-resubmitted', created.id);
+    saveHistory('rejected-edited-resubmitted', packageWorkflowId(created.id));
     const resubmitted = await app.packages.submit(editor, created.id);
     expect(resubmitted).toMatchObject({ status: 'in_review', currentStage: 'first', revision: 2 });
     // The second editor is an author now too.
@@ -213,7 +197,7 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
     const actions = (await app.db.selectFrom('audit_log').select('action').where('package_id', '=', created.id).execute()).map((r) => r.action);
     expect(actions).toContain('release_time_changed');
     expect(actions).toContain('release_time_reached');
-    await saveHistory('release-time-changed', created.id);
+    saveHistory('release-time-changed', packageWorkflowId(created.id));
   });
 
   it('holds an approved package when its release time is cancelled, until released by hand', async () => {
@@ -242,7 +226,7 @@ describe('retraction', () => {
     expect(retracted.deliveries.every((d) => d.state === 'retracted')).toBe(true);
     expect(retracted.retraction).toMatchObject({ reason: '数据有误，撤稿', by: ops.id });
     expect(retracted.retractedAt).not.toBeNull();
-    await saveHistory('released-then-retracted', created.id);
+    saveHistory('released-then-retracted', packageWorkflowId(created.id));
   });
 });
 
