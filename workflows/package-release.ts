@@ -77,8 +77,6 @@ const RELEASE_BATCH = 50;
 const DELIVERY_WORKFLOWS_PATCH = 'deliveries-as-child-workflows';
 /** Retraction reaches deliveries that may be public (sent once, whatever their state now). */
 const RETRACT_MAY_BE_PUBLIC_PATCH = 'retract-what-may-be-public';
-/** A request waits this long for the step before it; longer means that step is stuck (e.g. database away). */
-const LOCK_WAIT_MS = 60_000;
 /** A step recording for longer than this is waiting for the database: new requests are refused at once. */
 const STUCK_STEP_MS = 20_000;
 /** A delivery workflow that failed (a bug, not a platform) is started again this many times before it waits for operations. */
@@ -281,9 +279,11 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
   }
 
   /** Update handlers run one at a time, so each sees the state the previous one left. */
-  async function exclusively(step: () => Promise<void>, from: 'request' | 'main line' = 'request'): Promise<PackageWorkflowState> {
-    if (from === 'main line') await condition(() => !busy);
-    else if (!(await condition(() => !busy, LOCK_WAIT_MS))) refuseIfStuck(true);
+  async function exclusively(step: () => Promise<void>): Promise<PackageWorkflowState> {
+    // No timeout here (a timer per request would fill the history): a step that records for long
+    // makes the validators refuse new requests instead (refuseIfStuck), and no step waits
+    // forever, since what the database refuses fails at once.
+    await condition(() => !busy);
     busy = true;
     const before = { state: JSON.stringify(state), scheduleVersion };
     try {
@@ -298,12 +298,11 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     }
   }
 
-  /** Refuses a request while an earlier step has been recording for too long (or, after the lock wait, at all). */
-  function refuseIfStuck(timedOut = false): void {
+  /** Refuses a request while an earlier step has been recording for too long (the database away). */
+  function refuseIfStuck(): void {
     const pending = state.pendingStep;
-    if (!timedOut && (!pending || !busy || Date.now() - Date.parse(pending.since) <= STUCK_STEP_MS)) return;
-    const what = pending ? `still recording "${pending.action}" (since ${pending.since}); the database may be unreachable` : 'busy with an earlier request';
-    refuse({ code: 'package_busy', message: `The package is ${what}. Try again once it has finished (GET /api/packages/:id shows what it waits for).` });
+    if (!pending || !busy || Date.now() - Date.parse(pending.since) <= STUCK_STEP_MS) return;
+    refuse({ code: 'package_busy', message: `The package is still recording "${pending.action}" (since ${pending.since}); the database may be unreachable. Try again once it has finished (GET /api/packages/:id shows what it waits for).` });
   }
 
   /** Persist one step (package row, decision, audit entry) idempotently, keyed by this workflow's event number. */
@@ -355,7 +354,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
       await exclusively(async () => {
         state.status = 'releasing';
         await record('system', 'release_time_reached', { details: { releaseAt: state.releaseAt } });
-      }, 'main line');
+      });
       return;
     }
   }
@@ -440,7 +439,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
       // Recorded first, then shown: whoever sees "released" finds it in the database too.
       await record('system', 'released', { status: 'released', details: { channels: rows.length, live: count('live'), skipped: count('canceled'), unconfirmed: count('unconfirmed') } });
       state.status = 'released';
-    }, 'main line');
+    });
   }
 
   /** Retract: every channel where the package is, or may be, public takes it down (by API or by hand). */
@@ -449,7 +448,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     await exclusively(async () => {
       state.status = 'retracting';
       await record(state.retraction!.by, 'retracting', { details: { reason: state.retraction!.reason } });
-    }, 'main line');
+    });
     const rows = await refreshDeliveries(revision);
     const received = patched(RETRACT_MAY_BE_PUBLIC_PATCH)
       ? rows.filter(mayBePublic)
@@ -470,6 +469,6 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     await exclusively(async () => {
       await record('system', 'retracted', { status: 'retracted', details: { channels: received.map((r) => r.channelId) } });
       state.status = 'retracted';
-    }, 'main line');
+    });
   }
 }
