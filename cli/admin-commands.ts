@@ -19,7 +19,7 @@ export function registerAdminCommands(program: Command): void {
       const settings = loadSettings();
       const { openDatabase } = await import('../db/connect.js');
       const { migrateToLatest, migrationStatus } = await import('../db/migrate.js');
-      const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort });
+      const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort, pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec });
       try {
         const report = await migrateToLatest(database.db);
         if (options.json) printJson({ database: database.description, ...report });
@@ -35,7 +35,7 @@ export function registerAdminCommands(program: Command): void {
       const settings = loadSettings();
       const { openDatabase } = await import('../db/connect.js');
       const { migrateToLatest, migrationStatus } = await import('../db/migrate.js');
-      const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort });
+      const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort, pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec });
       try {
         const rows = await migrationStatus(database.db);
         if (options.json) printJson(rows);

@@ -39,6 +39,11 @@ export interface Settings {
   databaseUrl: string | undefined;
   /** Port the embedded PGlite is served on to other processes (0 = any free port). */
   pglitePort: number;
+  /**
+   * GOVPUB_PGLITE_IDLE_TX_TIMEOUT (seconds, default 60, 0 = never): a client holding the embedded
+   * database's one session idle in a transaction is rolled back and disconnected after this long.
+   */
+  pgliteIdleTxTimeoutSec: number;
   temporal: TemporalSettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Content-addressed media store (originals, renditions, their records): GOVPUB_MEDIA_DIR. */
@@ -63,6 +68,16 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     throw new GovpubError('setting_invalid', `${name}=${raw} is not a valid port number (0-65535). Fix or unset ${name}.`);
+  }
+  return value;
+}
+
+function secondsFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new GovpubError('setting_invalid', `${name}=${raw} is not a number of seconds (0 or more). Fix or unset ${name}.`);
   }
   return value;
 }
@@ -113,6 +128,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publicBaseUrl,
     databaseUrl: nonEmpty(env.DATABASE_URL),
     pglitePort: intFrom(env, 'GOVPUB_PGLITE_PORT', 0),
+    pgliteIdleTxTimeoutSec: secondsFrom(env, 'GOVPUB_PGLITE_IDLE_TX_TIMEOUT', 60),
     temporal: {
       address: nonEmpty(env.TEMPORAL_ADDRESS),
       namespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? 'default',

@@ -47,6 +47,8 @@ export interface OpenOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   pglitePort: number;
+  /** See Settings.pgliteIdleTxTimeoutSec; the wire server's default when unset. */
+  pgliteIdleTxTimeoutSec?: number;
 }
 
 /** PostgreSQL when DATABASE_URL is set; otherwise the embedded PGlite under the data directory. */
@@ -60,7 +62,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     });
     return { db, description, kind: 'postgres', close: () => db.destroy() };
   }
-  const embedded = await openEmbedded(options.dataDir, options.pglitePort);
+  const idle = options.pgliteIdleTxTimeoutSec;
+  const embedded = await openEmbedded(options.dataDir, options.pglitePort, { idleInTransactionTimeoutMs: idle === undefined ? undefined : idle * 1000 });
   const db = connectPostgres(embedded.url, 8);
   const description = `embedded PGlite in ${options.dataDir}/pgdata (served at ${embedded.url})`;
   await assertReachable(db, description);

@@ -3,18 +3,23 @@
  * protocol so every process (all-in-one start, CLI, tests) talks to it with the same `pg` code.
  * PGlite is single-process, so exactly one process owns the data directory at a time; it records
  * its address in run/pglite.json and every other process connects there instead of opening it.
+ * All connections share PGlite's one session; db/pglite-wire.ts makes them take turns.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { startWireServer } from './pglite-wire.js';
 
 export interface EmbeddedServer {
   url: string;
   /** True when this process owns the data directory (and must stop it). */
   owned: boolean;
   stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** How long a client may hold the session idle in a transaction (the wire server's default when unset). */
+  idleInTransactionTimeoutMs?: number;
 }
 
 interface RuntimeRecord {
@@ -47,7 +52,7 @@ export function findRunningEmbedded(dataDir: string): string | undefined {
 }
 
 /** Connect to the process that serves the data directory, or become that process. */
-export async function openEmbedded(dataDir: string, port: number): Promise<EmbeddedServer> {
+export async function openEmbedded(dataDir: string, port: number, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const lockFile = path.join(dataDir, 'run', 'pglite.lock');
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -66,7 +71,7 @@ export async function openEmbedded(dataDir: string, port: number): Promise<Embed
     fs.writeSync(lock, String(process.pid));
     fs.closeSync(lock);
     try {
-      return await serve(dataDir, port, lockFile);
+      return await serve(dataDir, port, lockFile, options);
     } catch (error) {
       fs.rmSync(lockFile, { force: true });
       throw error;
@@ -75,15 +80,15 @@ export async function openEmbedded(dataDir: string, port: number): Promise<Embed
   throw new Error(`Could not open the embedded database in ${dataDir}: another process keeps it locked (${lockFile}).`);
 }
 
-async function serve(dataDir: string, port: number, lockFile: string): Promise<EmbeddedServer> {
+async function serve(dataDir: string, port: number, lockFile: string, options: EmbeddedOptions): Promise<EmbeddedServer> {
   const pgdata = path.join(dataDir, 'pgdata');
   fs.mkdirSync(pgdata, { recursive: true });
   const db = await PGlite.create(pgdata);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 32 });
-  await server.start();
-  // With port 0 the OS picks one; read it back from the listening socket.
-  const listening = (server as unknown as { server: { address(): AddressInfo } }).server.address();
-  const url = `postgres://postgres@127.0.0.1:${listening.port}/postgres`;
+  const server = await startWireServer({ db, host: '127.0.0.1', port, maxConnections: 32, idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs }).catch(async (error) => {
+    await db.close();
+    throw error;
+  });
+  const url = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
   const record: RuntimeRecord = { pid: process.pid, url };
   fs.writeFileSync(runtimeFile(dataDir), JSON.stringify(record));
   let stopped = false;

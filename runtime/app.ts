@@ -57,7 +57,7 @@ export interface Opened {
 
 export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean }): Promise<Opened> {
   const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-  const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort });
+  const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort, pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec });
   try {
     if (options.migrate) await migrateToLatest(database.db);
     await syncChannels(database.db, registry, registryDigest(registry));

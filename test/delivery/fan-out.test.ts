@@ -1,28 +1,30 @@
 /**
  * Proof: one package (document + text and video interpretations) to two portal columns, all 23
  * accounts and two media-center columns reaches every channel exactly once, with 30% transient
- * faults and 5% "accepted but never confirmed" injected at the platform simulators.
+ * faults and 5% "accepted but never confirmed" injected at the platform simulators. On PostgreSQL
+ * and on the embedded PGlite served over the wire (the default of `npm start`), where every
+ * concurrent delivery shares PGlite's one session.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, type Backend, type TestApp } from '../support/app.js';
 import { everyChannel, richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
 import { approveAll, settleAndVerifyExactlyOnce } from './helpers.js';
 
-let world: ReleaseWorld;
-let app: TestApp;
+describe.each<Backend>(['postgres', 'pglite'])('fan-out to every channel on %s', (backend) => {
+  let world: ReleaseWorld;
+  let app: TestApp;
 
-beforeAll(async () => {
-  world = await startReleaseWorld({ faults: process.env.GOVPUB_PROOF_FAULTS !== 'off' });
-  app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
-  await app.startWorker();
-}, 120_000);
+  beforeAll(async () => {
+    world = await startReleaseWorld({ faults: process.env.GOVPUB_PROOF_FAULTS !== 'off' });
+    app = await startTestApp({ backend, deps: world.deps, platformCaps: world.platforms });
+    await app.startWorker();
+  }, 120_000);
 
-afterAll(async () => {
-  await app?.close();
-  await world?.close();
-});
+  afterAll(async () => {
+    await app?.close();
+    await world?.close();
+  });
 
-describe('fan-out to every channel', () => {
   test('exactly once everywhere, through 30% transient faults and 5% never-confirmed publishes', async () => {
     const portalColumns = [app.registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId, 'zwgk-zcwj-zcjd-wz'].filter((c, i, all) => all.indexOf(c) === i);
     const targets = everyChannel(app.registry, portalColumns);

@@ -20,12 +20,13 @@ import { PackageService } from '../../services/packages.js';
 import { addUser, toActor } from '../../services/users.js';
 import { syncChannels } from '../../services/channels.js';
 import { createWorker, type WorkerGroup } from '../../worker/worker.js';
-import { freshDatabase, temporalClient, uniqueTaskQueue, workerConnection } from './services.js';
+import { freshDatabase, freshEmbeddedDatabase, temporalClient, uniqueTaskQueue, workerConnection } from './services.js';
 
 export interface TestApp {
   db: Kysely<DB>;
   /** This file's own database, for worker processes started by the test. */
   databaseUrl: string;
+  backend: Backend;
   registry: Registry;
   client: Client;
   ctx: AppContext;
@@ -37,8 +38,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { deps?: (base: ActivityDeps) => ActivityDeps; platformCaps?: Record<string, { concurrency: number; ratePerSecond?: number }> } = {}): Promise<TestApp> {
-  const database = await freshDatabase();
+/** PostgreSQL (a database cloned from the template), or the embedded PGlite as `govpub start` serves it. */
+export type Backend = 'postgres' | 'pglite';
+
+export async function startTestApp(options: { backend?: Backend; deps?: (base: ActivityDeps) => ActivityDeps; platformCaps?: Record<string, { concurrency: number; ratePerSecond?: number }> } = {}): Promise<TestApp> {
+  const backend = options.backend ?? 'postgres';
+  const database = backend === 'pglite' ? await freshEmbeddedDatabase() : await freshDatabase();
   const registry = await loadRegistry();
   await syncChannels(database.db, registry, 'test');
   const { client, connection } = await temporalClient();
@@ -67,6 +72,7 @@ export async function startTestApp(options: { deps?: (base: ActivityDeps) => Act
   const app: TestApp = {
     db: database.db,
     databaseUrl: database.url,
+    backend,
     registry,
     client,
     ctx,

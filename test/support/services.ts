@@ -1,11 +1,16 @@
 /** Per-file access to the shared test services started by global-setup.ts. */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { connectPostgres } from '../../db/connect.js';
+import { connectPostgres, openDatabase } from '../../db/connect.js';
+import { findRunningEmbedded } from '../../db/embedded.js';
+import { migrateToLatest } from '../../db/migrate.js';
 import type { DB } from '../../db/schema.js';
 import { withDatabase } from './global-setup.js';
 
@@ -26,6 +31,25 @@ export async function freshDatabase(): Promise<{ db: Kysely<DB>; url: string; cl
   const url = withDatabase(inject('pgAdminUrl'), name);
   const db = connectPostgres(url, 5);
   return { db, url, close: () => db.destroy() };
+}
+
+/**
+ * The embedded default instead: PGlite in a data directory of its own, served over the wire and
+ * reached through a pool, exactly as `govpub start` opens it when DATABASE_URL is not set.
+ */
+export async function freshEmbeddedDatabase(): Promise<{ db: Kysely<DB>; url: string; close(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-test-pglite-'));
+  const database = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: 0 });
+  await migrateToLatest(database.db);
+  const url = findRunningEmbedded(dataDir)!;
+  return {
+    db: database.db,
+    url,
+    async close() {
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function temporalClient(): Promise<{ client: Client; connection: Connection }> {
