@@ -5,7 +5,7 @@ import { loadSettings } from '../config/settings.js';
 import { listChannels } from '../domain/registry.js';
 import { GovpubError } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
-import { withDatabase } from './context.js';
+import { withApp, withDatabase } from './context.js';
 import { printJson, printTable } from './output.js';
 
 const splitList = (value: string) => value.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
@@ -43,6 +43,29 @@ export function registerAdminCommands(program: Command): void {
       } finally {
         await database.close();
       }
+    });
+
+  const packagesAdmin = program.commands.find((c) => c.name() === 'packages') ?? program.command('packages');
+  packagesAdmin
+    .command('repair [ids...]')
+    .description('Administration: find packages whose database row and workflow disagree (or whose step keeps failing), say why, and bring the row back to the workflow; audited with your OS account')
+    .option('--all', 'every package that is not retracted')
+    .option('--dry-run', 'only report what would change')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (ids: string[], options: { all?: boolean; dryRun?: boolean; json?: boolean }) => {
+      if (!options.all && ids.length === 0) throw new GovpubError('invalid_arguments', 'Name the packages to repair, or give --all.');
+      await withApp(async (ctx) => {
+        const { repairPackages } = await import('../services/package-repair.js');
+        const reports = await repairPackages(ctx.db, ctx.temporal, options.all ? 'all' : ids, { dryRun: options.dryRun });
+        if (options.json) return printJson(reports);
+        for (const r of reports) {
+          console.log(`${r.packageId}: ${r.outcome}`);
+          for (const d of r.differences) console.log(`  ${d.field}: database ${JSON.stringify(d.database)} → workflow ${JSON.stringify(d.workflow)}`);
+          if (r.stuckStep) console.log(`  stuck at ${r.stuckStep.activity} (attempt ${r.stuckStep.attempts}): ${r.stuckStep.lastFailure ?? 'no failure recorded yet'}`);
+          if (r.advice) console.log(`  ${r.advice}`);
+        }
+        if (reports.some((r) => r.outcome === 'stuck' || r.outcome === 'missing')) process.exitCode = 1;
+      });
     });
 
   const config = program.command('config').description('Configuration (the Beilin registry under config/registry)');

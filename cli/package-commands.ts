@@ -35,7 +35,7 @@ function operation<O extends Common>(call: (api: ApiClient, id: string, options:
 }
 
 export function registerPackageCommands(program: Command): void {
-  const packages = program.command('packages').description('Release packages: a document with its interpretations (三同步)');
+  const packages = (program.commands.find((c) => c.name() === 'packages') ?? program.command('packages')).description('Release packages: a document with its interpretations (三同步)');
   const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
 
   withCommon(packages.command('create').description('Create a package from a JSON file (the body of POST /api/packages; - for stdin)').requiredOption('--file <file>', 'package JSON'))

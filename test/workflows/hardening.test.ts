@@ -5,12 +5,13 @@
  * workflow took; a revision row left behind by a lost answer does not block the next edit.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/package-rules.js';
 import { decideUpdate, stateQuery } from '../../workflows/package-release.js';
 import { packageWorkflowId } from '../../workflows/package-types.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
 
 let app: TestApp;
 let editor: Actor;
@@ -140,3 +141,32 @@ describe('edits', () => {
     expect((await app.packages.get(created.id)).content.title).toBe('第二版');
   });
 });
+
+describe('packages repair', () => {
+  it('brings a row that disagrees with its workflow back, says what changed, and audits it with the OS account', { timeout: 120_000 }, async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    await app.packages.submit(editor, created.id);
+    // What a lost write leaves: the workflow is in review, the row still says draft.
+    await app.db.updateTable('packages').set({ status: 'draft', current_stage: null }).where('id', '=', created.id).execute();
+    const env = { DATABASE_URL: app.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), GOVPUB_TASK_QUEUE: app.taskQueue };
+    const dry = await runCli(['packages', 'repair', created.id, '--dry-run', '--json'], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toEqual([
+      expect.objectContaining({ outcome: 'would_repair', differences: expect.arrayContaining([{ field: 'status', database: 'draft', workflow: 'in_review' }, { field: 'current_stage', database: null, workflow: 'first' }]) }),
+    ]);
+    expect((await dbStatus(created.id)).status).toBe('draft');
+    const repaired = await runCli(['packages', 'repair', created.id], env);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(repaired.stdout).toContain(`${created.id}: repaired`);
+    expect(repaired.stdout).toMatch(/status: database "draft" → workflow "in_review"/);
+    expect(await dbStatus(created.id)).toMatchObject({ status: 'in_review', current_stage: 'first' });
+    const audit = await app.db.selectFrom('audit_log').select(['actor', 'action']).where('package_id', '=', created.id).where('action', '=', 'package_repaired').execute();
+    expect(audit).toEqual([{ actor: expect.stringMatching(/^os:/), action: 'package_repaired' }]);
+    const again = await runCli(['packages', 'repair', created.id], env);
+    expect(again.stdout).toContain(`${created.id}: ok`);
+    const unknown = await runCli(['packages', 'repair', 'pkg-nope'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/pkg-nope: missing/);
+  });
+});
+
