@@ -3,7 +3,6 @@
  * retry after a crash (of the worker or the database connection) records nothing twice.
  */
 import { sql, type Kysely } from 'kysely';
-import { ApplicationFailure } from '@temporalio/activity';
 import type { DB } from '../db/schema.js';
 
 export interface PackageEvent {

@@ -18,7 +18,6 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
   type HTTPMethods,
-  type onRequestHookHandler,
   type RouteOptions,
 } from 'fastify';
 import { isDatabaseUnavailable } from '../db/errors.js';
@@ -265,7 +264,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     return request.actor;
   }
   /** Runs before the body is read: an unauthenticated request is answered without parsing it. */
-  const authenticateHook: onRequestHookHandler = async (request, reply) => {
+  const authenticateHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     try {
       await requireActor(request);
     } catch (error) {

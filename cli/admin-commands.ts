@@ -18,7 +18,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const settings = loadSettings();
       const { openDatabase } = await import('../db/connect.js');
-      const { migrateToLatest, migrationStatus } = await import('../db/migrate.js');
+      const { migrateToLatest } = await import('../db/migrate.js');
       const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort, pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec });
       try {
         const report = await migrateToLatest(database.db);
@@ -34,7 +34,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const settings = loadSettings();
       const { openDatabase } = await import('../db/connect.js');
-      const { migrateToLatest, migrationStatus } = await import('../db/migrate.js');
+      const { migrationStatus } = await import('../db/migrate.js');
       const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort, pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec });
       try {
         const rows = await migrationStatus(database.db);

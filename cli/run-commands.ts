@@ -12,7 +12,7 @@ async function untilSignal(running: Running): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = () => {
       log('stopping…');
-      running.stop().finally(resolve);
+      void running.stop().finally(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -19,7 +19,7 @@ import { copyFile, link, mkdir, open, readdir, readFile, readlink, realpath, ren
 import path from 'node:path';
 import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
-import { acquireLock, type HeldLock } from './lock.js';
+import { acquireLock } from './lock.js';
 import { RENDER_VERSION, SITE_CSS, SITE_CSS_PATH, renderArticlePages, renderColumnFiles, renderHome, renderNotFoundPage, renderRobots, renderSitemaps, siteHomeHref, type SiteSettings } from './render.js';
 import { applyChanges, emptyManifest, type MediaFile, type PackageSource, type SiteChange, type SiteManifest } from './state.js';
 import { portalColumnPaths, portalPagePaths } from './urls.js';

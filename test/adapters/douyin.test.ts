@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createDouyinAdapter, type DouyinCheckpoint, type DouyinPayload } from '../../adapters/douyin.js';
 import { DeliveryError } from '../../adapters/errors.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
-import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoFixture, videoUnit, useVideoSimulator } from './video-support.js';
+import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoUnit, useVideoSimulator } from './video-support.js';
 
 const CLIENT_KEY = 'aw00000000b1f001';
 const SECRET = 'douyin-client-secret';

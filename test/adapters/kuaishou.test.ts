@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createKuaishouAdapter, type KuaishouCheckpoint } from '../../adapters/kuaishou.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo } from '../../adapters/types.js';
-import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoFixture, videoUnit, useVideoSimulator } from './video-support.js';
+import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoUnit, useVideoSimulator } from './video-support.js';
 
 const APP_ID = 'ks00000000b1f001';
 const SECRET = 'kuaishou-app-secret';

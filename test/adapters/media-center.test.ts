@@ -14,7 +14,7 @@ import {
   type MediaCenterPayload,
 } from '../../adapters/media-center.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
-import type { ChannelAdapter, ReleaseUnit } from '../../adapters/types.js';
+import type { ChannelAdapter } from '../../adapters/types.js';
 import { loadRegistrySync } from '../../config/registry.js';
 import type { MediaCenterColumn } from '../../domain/registry.js';
 import { startSimulator, type PublicationView, type SimulatorHandle } from '../../simulators/index.js';

@@ -1,0 +1,38 @@
+// Lint rules that catch the defects this project has met: promises nobody awaits (a transmit
+// reported done before it is), promises where a callback must return nothing, and workflow or
+// domain code reaching for I/O or non-deterministic modules (which breaks replay).
+import tseslint from 'typescript-eslint';
+
+const nodeAndIo = [
+  { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https'], message: 'Workflow and domain code is deterministic and does no I/O: move this to an activity.' },
+  { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflow code may import only @temporalio/workflow (and types).' },
+  { group: ['axios', 'pg', 'kysely', 'sharp', 'fastify'], message: 'No I/O libraries in workflow or domain code.' },
+  { group: ['../activities/*', '../db/*', '../services/*', '../api/*', '../runtime/*', '../media/*', '../adapters/*', '../simulators/*', '../config/*'], message: 'Workflow and domain code import other layers as types only (import type …).', allowTypeImports: true },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.govpub/**', 'test/histories/**', '**/*.js', '**/*.mjs'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      'no-fallthrough': 'error',
+      'no-self-compare': 'error',
+      'no-unsafe-finally': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: nodeAndIo }],
+    },
+  },
+);
