@@ -51,7 +51,7 @@ function mediaPaths() {
     },
     '/api/media/{id}': { get: op('A media record with its renditions and rendition jobs (state, progress 0–100, current spec, per-spec results)', { parameters: [mediaIdParam] }) },
     '/api/media/{id}/content': {
-      get: { summary: 'The original file (no token needed: the id is the SHA-256 of the bytes). Range requests supported.', parameters: [mediaIdParam], responses: fileResponses('The original') },
+      get: { summary: 'The original file, for govpub users only (it keeps its EXIF/GPS; published pages and posts carry renditions). Range requests supported.', security: secured, parameters: [mediaIdParam], responses: { ...fileResponses('The original'), '401': error } },
     },
     '/api/media/{id}/renditions': {
       post: {
@@ -80,13 +80,14 @@ function mediaPaths() {
     },
     '/api/media/{id}/renditions/{spec}': {
       get: {
-        summary: 'A rendition file (no token needed), e.g. for manual hand-off bundles and the portal. Range requests supported.',
+        summary: 'A rendition file, e.g. for manual hand-off bundles (also the ones a delivery prepared). Range requests supported. The public copies of published renditions are at /media/<rendition sha256>.<ext>.',
+        security: secured,
         parameters: [
           mediaIdParam,
           { name: 'spec', in: 'path', required: true, schema: { type: 'string' }, description: 'Rendition key, e.g. wechat_oa.thumb' },
           { name: 'channel', in: 'query', schema: { type: 'string' }, description: "Prefer the rendition made for this channel (its watermark)" },
         ],
-        responses: fileResponses('The rendition'),
+        responses: { ...fileResponses('The rendition'), '401': error },
       },
     },
     '/api/media/jobs/{jobId}': {
