@@ -26,7 +26,7 @@ import { connectWorker } from '../worker/temporal-connection.js';
 import { createWorker, installWorkerRuntime, stopWorker, type WorkerGroup } from '../worker/worker.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile } from './app.js';
+import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile, writeRuntimeRecord } from './app.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
 
@@ -151,7 +151,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
       });
       stops.push(() => devServer!.stop());
       address = devServer.address;
-      fs.writeFileSync(temporalRuntimeFile(settings.dataDir), JSON.stringify({ pid: process.pid, address }));
+      writeRuntimeRecord(temporalRuntimeFile(settings.dataDir), { pid: process.pid, address });
       stops.push(async () => fs.rmSync(temporalRuntimeFile(settings.dataDir), { force: true }));
       log(`temporal: dev server at ${address} (history in ${settings.dataDir}/temporal.sqlite), web UI ${devServer.uiUrl}`);
     } else {
