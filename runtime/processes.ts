@@ -185,6 +185,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);
     log(`  data           ${settings.dataDir}`);
     log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
+    log(`  examples       GOVPUB_TOKEN=<its token> npx govpub examples load --submit   (examples/README.md)`);
     log('Press Ctrl+C to stop.');
     return { stop: stopAll };
   } catch (error) {
