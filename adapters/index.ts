@@ -17,8 +17,11 @@ import { createWeiboAdapter } from './weibo.js';
 export interface AdapterSettings {
   portal: { webRoot: string; publicBaseUrl: string; columnName?(columnId: string): string | undefined };
   mediaCenterColumns: readonly MediaCenterColumn[];
-  /** A public URL where platforms without an upload API (the media center) fetch a rendition. */
-  publicMediaUrl?: (file: RenditionFile) => string;
+  /**
+   * A public URL where platforms without an upload API (the media center) fetch a rendition. It
+   * must name the rendition (e.g. by its own hash), never the original, and serve only renditions.
+   */
+  publicMediaUrl?: (file: RenditionFile) => string | Promise<string>;
   /** Where manual hand-off bundles are written (a directory per delivery). */
   handoffDir?: (businessKey: string) => string;
 }

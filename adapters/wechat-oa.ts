@@ -586,7 +586,8 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
     // post, and its id could not be recovered anyway: so a lost answer here is simply retryable.
     const answer = await api.call(path, () => {
       const form = new FormData();
-      form.append('media', new Blob([new Uint8Array(data)], { type: file.mime }), `${mediaId.slice(0, 16)}.${ext}`);
+      // Named after the rendition: nothing sent out derives from the original's hash.
+      form.append('media', new Blob([new Uint8Array(data)], { type: file.mime }), `${file.sha256.slice(0, 16)}.${ext}`);
       return form;
     }, { what, sideEffect: false, query });
     ctx.heartbeat();

@@ -1,17 +1,20 @@
 /**
  * Media routes: upload (multipart, streamed into the store, never buffered whole), the media list
  * and records with rendition jobs and their progress, the original and renditions as files (with
- * Range), rendition requests and cancellation.
+ * Range), rendition requests and cancellation. Every /api/media route needs the bearer token:
+ * an original keeps the photographer's EXIF (GPS included) and has no watermark, so it is for
+ * govpub's users only. Body HTML refers to images as <img src="/api/media/<id>/content"> (the
+ * editor's reference); each adapter replaces that with the channel's rendition.
  *
- * The two file routes need no token: a media id is the SHA-256 of its bytes, unguessable without
- * the file, and the article HTML refers to images as <img src="/api/media/<sha256>/content">,
- * which a browser fetches without an Authorization header. Every other route needs the bearer token.
+ * What the public may fetch are renditions published by URL (`registerPublicRenditions`):
+ * `/media/<rendition sha256>.<ext>`, named by the rendition's own hash, never the original's.
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import type { AppContext } from '../services/context.js';
+import { findPublishedRendition, type MediaStore } from '../media/index.js';
 import type { BlobInfo, MediaService, RenditionRequest } from '../services/media.js';
 
 type RangeResult = { start: number; end: number } | 'unsatisfiable' | undefined;
@@ -42,14 +45,16 @@ async function sendBlob(
   reply: FastifyReply,
   info: BlobInfo,
   open: (range?: { start: number; end: number }) => Promise<NodeJS.ReadableStream>,
+  access: 'private' | 'public',
 ) {
   const etag = `"${info.sha256}"`;
   reply
     .header('content-type', info.mime)
     .header('accept-ranges', 'bytes')
     .header('etag', etag)
-    // Content-addressed: these bytes never change under this URL.
-    .header('cache-control', 'public, max-age=31536000, immutable')
+    // Content-addressed: these bytes never change under this URL. Files behind the token are
+    // kept out of shared caches (a proxy must not hand an original to the next visitor).
+    .header('cache-control', `${access}, max-age=31536000, immutable`)
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', "default-src 'none'; sandbox")
     .header('content-disposition', contentDisposition(info.fileName));
@@ -184,14 +189,34 @@ export function registerMediaRoutes(
     return reply.status(202).send({ ...job, existing });
   });
 
-  app.get('/api/media/:id/content', async (request, reply) => {
+  app.get('/api/media/:id/content', auth, async (request, reply) => {
     const info = await media.describeOriginal((request.params as { id: string }).id);
-    return sendBlob(request, reply, info, (range) => media.openBlob(info, range));
+    return sendBlob(request, reply, info, (range) => media.openBlob(info, range), 'private');
   });
 
-  app.get('/api/media/:id/renditions/:spec', async (request, reply) => {
+  app.get('/api/media/:id/renditions/:spec', auth, async (request, reply) => {
     const { id, spec } = request.params as { id: string; spec: string };
     const info = await media.describeRendition(id, spec, { channel: (request.query as { channel?: string }).channel });
-    return sendBlob(request, reply, info, (range) => media.openBlob(info, range));
+    return sendBlob(request, reply, info, (range) => media.openBlob(info, range), 'private');
+  });
+}
+
+/**
+ * GET /media/<rendition sha256>.<ext>: a rendition a delivery published by URL (the media center
+ * fetches covers, pictures and videos this way), without a token. Only published renditions are
+ * served (media/published.ts): an original's hash, a made-up name, a path with `..` or a wrong
+ * extension is a 404, and nothing is rendered on request.
+ */
+export function registerPublicRenditions(app: FastifyInstance, store: MediaStore): void {
+  app.get('/media/:name', async (request, reply) => {
+    const { name } = request.params as { name: string };
+    const published = await findPublishedRendition(store, name).catch(() => null);
+    if (!published) {
+      return reply.status(404).header('cache-control', 'no-store').send({ error: { code: 'not_found', message: 'No published file has this name.' } });
+    }
+    const info: BlobInfo = { sha256: published.sha256, size: published.sizeBytes, mime: published.mime, fileName: name };
+    const stat = await store.stat(published.sha256);
+    if (stat) info.size = stat.size;
+    return sendBlob(request, reply, info, (range) => store.createReadStream(published.sha256, range ?? {}), 'public');
   });
 }

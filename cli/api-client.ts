@@ -25,10 +25,17 @@ export function withApiOptions(command: Command): Command {
     .option('--api <url>', 'the govpub API (or GOVPUB_API_URL; default http://127.0.0.1:$PORT)');
 }
 
+/** Where `govpub start` / `govpub api` listen on this machine (HOST, PORT), as a URL. */
+function defaultApiUrl(): string {
+  const settings = loadSettings();
+  const host = ['0.0.0.0', '::', ''].includes(settings.apiHost) ? '127.0.0.1' : settings.apiHost;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${settings.apiPort}`;
+}
+
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   static from(options: ApiOptions): ApiClient {
@@ -39,15 +46,14 @@ export class ApiClient {
         'This command acts as you through the API: give your token with --token or GOVPUB_TOKEN. An administrator creates it with `govpub users add NAME --role …` or issues a new one with `govpub users rotate-token NAME`.',
       );
     }
-    const settings = loadSettings();
-    const base = options.api ?? process.env.GOVPUB_API_URL ?? `http://127.0.0.1:${settings.apiPort}`;
+    const base = options.api ?? (process.env.GOVPUB_API_URL?.trim() || defaultApiUrl());
     let url: URL;
     try {
       url = new URL(base);
     } catch {
       throw new GovpubError('invalid_api_url', `"${base}" is not a URL; give the API as --api http://host:port (or GOVPUB_API_URL).`);
     }
-    return new ApiClient(url.toString().replace(/\/$/, ''), token);
+    return new ApiClient(url.toString().replace(/\/$/, ''), token.trim());
   }
 
   /** One JSON request; an error answer becomes the API's own code and sentence. */

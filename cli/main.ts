@@ -11,6 +11,7 @@ import { registerPackageCommands } from './package-commands.js';
 import { registerRunCommands } from './run-commands.js';
 import { registerDeliveryCommands } from './delivery-commands.js';
 import { registerMediaCommands } from './media-commands.js';
+import { registerExampleCommands } from './example-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('govpub')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerPackageCommands(program);
   registerDeliveryCommands(program);
   registerMediaCommands(program);
+  registerExampleCommands(program);
   return program;
 }
 

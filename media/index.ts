@@ -6,6 +6,7 @@ export * from './specs.js';
 export * from './image.js';
 export * from './video.js';
 export * from './renditions.js';
+export * from './published.js';
 export * from './fonts.js';
 export { mediaCounters, activeMediaProcesses } from './process.js';
 export { formatBytes, formatDuration } from './units.js';

@@ -37,6 +37,8 @@ export function temporalRuntimeFile(dataDir: string): string {
   return path.join(dataDir, 'run', 'temporal.json');
 }
 
+export { writeRuntimeRecord } from './runtime-files.js';
+
 /** TEMPORAL_ADDRESS, else the dev server a running `govpub start` recorded, else the default. */
 export function temporalAddress(settings: Settings): string {
   if (settings.temporal.address) return settings.temporal.address;

@@ -1,14 +1,11 @@
 /**
  * What GET /api/channels adds to each channel: its platform's base URL (never credentials) and
- * health — paused or held by operations, the endpoint reachable or not, recent failures — and the
- * public address of prepared renditions for platforms that fetch media by URL.
+ * health — paused or held by operations, the endpoint reachable or not, recent failures.
  */
 import axios from 'axios';
-import type { FastifyInstance } from 'fastify';
 import type { PlatformConfigs } from '../config/platforms.js';
 import type { Settings } from '../config/settings.js';
 import { findChannel, type Platform, type Registry } from '../domain/registry.js';
-import { findCachedRendition, getSpec, type MediaStore } from '../media/index.js';
 import { readSimulatorUrls } from './local-platforms.js';
 
 interface EndpointCheck {
@@ -62,26 +59,4 @@ export function channelHealth(platforms: PlatformConfigs, settings: Pick<Setting
  */
 export function manualHostsFor(settings: Pick<Settings, 'simulators' | 'dataDir'>): readonly string[] | undefined {
   return settings.simulators && readSimulatorUrls(settings.dataDir) ? ['*'] : undefined;
-}
-
-/**
- * GET /media/<sha256>/<spec>: a prepared rendition, without authentication, for platforms that
- * fetch media by URL (the media center). The address is unguessable (the content's SHA-256),
- * and only renditions already prepared for a delivery are served: nothing is rendered on request.
- */
-export function registerPublicRenditions(app: FastifyInstance, store: MediaStore): void {
-  app.get('/media/:mediaId/:spec', async (request, reply) => {
-    const { mediaId, spec } = request.params as { mediaId: string; spec: string };
-    const notFound = () => reply.status(404).send({ error: { code: 'not_found', message: `No prepared rendition ${spec} of ${mediaId}.` } });
-    if (!/^[0-9a-f]{64}$/.test(mediaId)) return notFound();
-    try {
-      getSpec(spec);
-    } catch {
-      return notFound();
-    }
-    const rendition = await findCachedRendition(store, mediaId, spec).catch(() => null);
-    if (!rendition) return notFound();
-    reply.header('content-type', rendition.mime).header('cache-control', 'public, max-age=31536000, immutable');
-    return reply.send(await store.createReadStream(rendition.sha256));
-  });
 }

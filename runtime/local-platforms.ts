@@ -11,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { collectSecretRefs, readNamedSecrets, type SecretSources } from '../config/secrets.js';
 import { platformSecretNames, type PlatformConfigs } from '../config/platforms.js';
 import type { Registry } from '../domain/registry.js';
+import { writeRuntimeRecord } from './runtime-files.js';
 import type { AllSimulators, SimulatorKind, SimulatorOptionsByKind } from '../simulators/index.js';
 
 export function simulatorsRuntimeFile(dataDir: string): string {
@@ -117,8 +118,7 @@ export async function startLocalSimulators(options: {
     options: simulatorOptionsFor(options.registry, options.platforms, options.secrets),
   });
   const file = simulatorsRuntimeFile(options.dataDir);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, urls: all.urls }));
+  writeRuntimeRecord(file, { pid: process.pid, urls: all.urls });
   const close = all.close;
   all.close = async () => {
     await close();

@@ -13,20 +13,20 @@ import { createChannelAdapters } from '../adapters/index.js';
 import { validateManualPostUrl } from '../adapters/manual-handoff.js';
 import { registerPortalRoutes } from '../adapters/portal/index.js';
 import { createMediaActivities, createMediaJobActivities } from '../activities/media-activities.js';
-import { registerMediaRoutes } from '../api/media-routes.js';
+import { registerMediaRoutes, registerPublicRenditions } from '../api/media-routes.js';
 import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.js';
 import { createWatermarkLookup, watermarksPath } from '../config/watermarks.js';
 import { portalColumn } from '../domain/registry.js';
-import type { LocalMediaStore } from '../media/index.js';
+import { publishRendition, type LocalMediaStore } from '../media/index.js';
 import { MediaService, openMediaStore } from '../services/media.js';
 import { buildDeliveryDeps } from './channel-access.js';
-import { channelHealth, manualHostsFor, registerPublicRenditions } from './channel-health.js';
+import { channelHealth, manualHostsFor } from './channel-health.js';
 import { devSecretsFile, ensureDevSecrets, readSimulatorUrls, startLocalSimulators } from './local-platforms.js';
 import { connectWorker } from '../worker/temporal-connection.js';
 import { createWorker, installWorkerRuntime, stopWorker, type WorkerGroup } from '../worker/worker.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile } from './app.js';
+import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile, writeRuntimeRecord } from './app.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
 
@@ -39,7 +39,8 @@ export function workerDeps(db: Kysely<DB>, registry: Registry, settings: Setting
   const adapterFor = createChannelAdapters({
     portal: { webRoot: settings.portalRoot, publicBaseUrl: settings.portalUrl, columnName: (id) => portalColumn(registry, id)?.path.join(' > ') },
     mediaCenterColumns: registry.mediaCenter.columns,
-    publicMediaUrl: (file) => `${settings.publicBaseUrl}/media/${file.mediaId}/${encodeURIComponent(file.spec)}`,
+    // Named by the rendition's own hash: the original's never leaves govpub (media/published.ts).
+    publicMediaUrl: async (file) => `${settings.publicBaseUrl}${await publishRendition(mediaStore, file)}`,
     handoffDir: (businessKey) => path.join(settings.dataDir, 'handoff', businessKey.replace(/[^A-Za-z0-9._-]+/g, '_')),
   });
   const deps = buildDeliveryDeps({
@@ -97,7 +98,7 @@ export async function runWorkerProcess(
 export async function runApiProcess(settings: Settings, log: Log, address?: string): Promise<Running & { app: FastifyInstance; url: string }> {
   const { ctx, close } = await openAppContext(settings, { migrate: false, address });
   const { platforms, mediaStore } = workerDeps(ctx.db, ctx.registry, settings);
-  const media = new MediaService(ctx, { store: mediaStore, limits: settings.mediaUploadLimits });
+  const media = new MediaService(ctx, { store: mediaStore, limits: settings.mediaUploadLimits, watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)) });
   const app = await buildApi(ctx, {
     channelInfo: channelHealth(platforms, settings, ctx.registry),
     mediaProgress: (ids) => media.progressFor(ids),
@@ -150,7 +151,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
       });
       stops.push(() => devServer!.stop());
       address = devServer.address;
-      fs.writeFileSync(temporalRuntimeFile(settings.dataDir), JSON.stringify({ pid: process.pid, address }));
+      writeRuntimeRecord(temporalRuntimeFile(settings.dataDir), { pid: process.pid, address });
       stops.push(async () => fs.rmSync(temporalRuntimeFile(settings.dataDir), { force: true }));
       log(`temporal: dev server at ${address} (history in ${settings.dataDir}/temporal.sqlite), web UI ${devServer.uiUrl}`);
     } else {
@@ -184,6 +185,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);
     log(`  data           ${settings.dataDir}`);
     log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
+    log(`  examples       GOVPUB_TOKEN=<its token> npx govpub examples load --submit   (examples/README.md)`);
     log('Press Ctrl+C to stop.');
     return { stop: stopAll };
   } catch (error) {

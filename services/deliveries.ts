@@ -159,7 +159,7 @@ export class DeliveryService {
     }
     // A manual hand-off lists its files with where to download them (the prepared renditions).
     const files = (row.payload as { files?: { name: string; mediaId: string; spec: string; purpose: string }[] } | null)?.files;
-    const bundleFiles = Array.isArray(files) ? files.map((f) => ({ ...f, url: `/media/${f.mediaId}/${encodeURIComponent(f.spec)}` })) : undefined;
+    const bundleFiles = Array.isArray(files) ? files.map((f) => ({ ...f, url: `/api/media/${f.mediaId}/renditions/${encodeURIComponent(f.spec)}?channel=${encodeURIComponent(row.channel_id)}` })) : undefined;
     return this.view(row, { ...(waitingFor ? { waitingFor } : {}), payload: row.payload, renditions: row.renditions as unknown[], ...(bundleFiles ? { bundleFiles } : {}) });
   }
 

@@ -18,7 +18,8 @@ import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { findChannel, PLATFORMS, type Platform } from '../domain/registry.js';
 import { DEFAULT_UPLOAD_LIMITS, sniff, type MediaKind, type ProbeResult } from '../media/probe.js';
-import { ingestUpload, preflight } from '../media/renditions.js';
+import type { WatermarkOptions } from '../media/image.js';
+import { findCachedRendition, ingestUpload, preflight, type Rendition } from '../media/renditions.js';
 import { getSpec, renditionsFor, type RenditionSpec } from '../media/specs.js';
 import { assertSha256, LocalMediaStore, type MediaStore } from '../media/store.js';
 import { formatBytes } from '../media/units.js';
@@ -54,6 +55,11 @@ export interface MediaServiceOptions {
   heartbeatTimeoutSec?: number;
   /** Renditions of one job made at once. */
   concurrency?: number;
+  /**
+   * A channel's watermark (config/registry/watermarks.yaml): finds the renditions a delivery made
+   * for that channel (they are cached under their watermark) when no rendition job recorded them.
+   */
+  watermarkFor?: (target: { platform: string; channelId: string }) => Promise<WatermarkOptions | undefined>;
 }
 
 /** The store named by the settings (GOVPUB_MEDIA_DIR, default <data dir>/media). */
@@ -611,13 +617,16 @@ export class MediaService {
     return { sha256: id, size: stat.size, mime: row.mime, fileName };
   }
 
-  /** A rendition's file: the one made for `channel` when there is one, else the latest. */
+  /**
+   * A rendition's file: the one a job made for `channel` when there is one, else the latest; else
+   * the one a delivery to `channel` prepared (with the channel's watermark), else an unmarked one.
+   */
   async describeRendition(id: string, specKey: string, options: { channel?: string } = {}): Promise<BlobInfo & { rendition: RenditionView }> {
     const media = await this.row(id);
     getSpecOr404(specKey);
     let q = this.ctx.db.selectFrom('media_renditions').selectAll().where('media_id', '=', id).where('spec_key', '=', specKey);
     if (options.channel) q = q.orderBy(sql`(channel_id = ${options.channel}) desc nulls last`);
-    const row = await q.orderBy('updated_at', 'desc').executeTakeFirst();
+    const row = (await q.orderBy('updated_at', 'desc').executeTakeFirst()) ?? (await this.deliveryRendition(media, specKey, options.channel));
     if (!row) {
       throw new GovpubError('not_found', `No ${specKey} rendition of media ${id} has been made yet. Request it with POST /api/media/${id}/renditions {"specs": ["${specKey}"]}.`, { status: 404 });
     }
@@ -626,6 +635,33 @@ export class MediaService {
     const ext = row.mime === 'audio/mp4' ? 'm4a' : row.mime === 'audio/mpeg' ? 'mp3' : row.mime === 'image/jpeg' ? 'jpg' : (row.mime.split('/')[1] ?? 'bin');
     const base = media.upload_name?.replace(/\.[^.]*$/, '') || id.slice(0, 12);
     return { sha256: row.sha256, size: stat.size, mime: row.mime, fileName: `${base}.${specKey}.${ext}`, rendition: toRenditionView(row) };
+  }
+
+  /** A rendition a delivery prepared (media store cache, not recorded in media_renditions), as a row. */
+  private async deliveryRendition(media: MediaRow, specKey: string, channelId: string | undefined): Promise<MediaRenditionRow | undefined> {
+    const channel = channelId ? findChannel(this.ctx.registry, channelId) : undefined;
+    const watermark = channel && this.options.watermarkFor ? await this.options.watermarkFor({ platform: channel.platform, channelId: channel.id }) : undefined;
+    const marked = watermark ? await findCachedRendition(this.store, media.id, specKey, watermark).catch(() => null) : null;
+    const found: Rendition | null = marked ?? (await findCachedRendition(this.store, media.id, specKey).catch(() => null));
+    if (!found) return undefined;
+    const spec = getSpec(specKey);
+    const watermarked = marked !== null && 'watermark' in spec && spec.watermark === true;
+    return {
+      media_id: media.id,
+      spec_key: specKey,
+      cache_key: '',
+      sha256: found.sha256,
+      mime: found.mime,
+      size_bytes: found.sizeBytes,
+      width: found.width ?? null,
+      height: found.height ?? null,
+      duration_sec: found.durationSec ?? null,
+      watermarked,
+      channel_id: channel?.id ?? null,
+      warnings: found.warnings,
+      created_at: new Date(found.createdAt),
+      updated_at: new Date(found.createdAt),
+    } as unknown as MediaRenditionRow;
   }
 
   /** The original as a stream (for callers that do not serve ranges). */

@@ -285,6 +285,11 @@ describe('wechat_oa against the simulator', () => {
     expect(new Set(pub.items.map((i) => i.media[0])).size).toBe(1); // one cover material for all
     expect(requests('/cgi-bin/material/add_material')).toHaveLength(1);
     expect(requests('/cgi-bin/media/uploadimg')).toHaveLength(1);
+    // The cover material is named after the rendition sent, nothing derived from the original's hash.
+    const materials = [...(sim.state.platform() as { materials: Map<string, { filename: string }> }).materials.values()];
+    expect(materials).toHaveLength(1);
+    expect(materials[0]!.filename).toMatch(/^[0-9a-f]{16}\.(jpg|png)$/);
+    expect(materials[0]!.filename).not.toContain(cover.mediaId.slice(0, 8));
 
     // The access token is kept with its expiry and reused.
     const stored = await ctx.tokens.get('wechat_oa.stable_access_token');

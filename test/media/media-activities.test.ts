@@ -150,11 +150,13 @@ describe('a rendition job', () => {
     expect(renditions.map((r) => r.specKey).sort()).toEqual(['portal.poster', 'portal.video_720']);
     const video = renditions.find((r) => r.specKey === 'portal.video_720')!;
     expect(video).toMatchObject({ mime: 'video/mp4', width: 1280, height: 720 });
-    const file = await fetch(`${h.base}${video.url}`);
+    expect((await fetch(`${h.base}${video.url}`)).status).toBe(401); // renditions by original id: for govpub's users
+    const auth = { authorization: `Bearer ${h.reviewer.token}` };
+    const file = await fetch(`${h.base}${video.url}`, { headers: auth });
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('video/mp4');
     expect(Buffer.from(await file.arrayBuffer()).length).toBe(video.sizeBytes);
-    const range = await fetch(`${h.base}/api/media/${clipId}/renditions/portal.poster`, { headers: { range: 'bytes=0-1' } });
+    const range = await fetch(`${h.base}/api/media/${clipId}/renditions/portal.poster`, { headers: { ...auth, range: 'bytes=0-1' } });
     expect(range.status).toBe(206);
     expect([...Buffer.from(await range.arrayBuffer())]).toEqual([0xff, 0xd8]); // a JPEG
     expect(view.results['portal.video_720']).toMatchObject({ ok: true, cached: false, mime: 'video/mp4' });

@@ -8,6 +8,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareRendition } from '../../media/renditions.js';
 import { makeClip, makeNoise, makePhoto, mediaToolsForTests } from './fixtures.js';
 import { startMediaHarness, uploadFile, type MediaHarness } from './media-harness.js';
 
@@ -163,36 +164,43 @@ describe('GET /api/media…', () => {
     expect((await h.call('GET', `/api/media/${photoSha}`)).status).toBe(401);
   });
 
-  it('serves the original (no token: the hash is the address) with ETag, Range and 304', async () => {
-    const whole = await fetch(`${h.base}/api/media/${photoSha}/content`);
+  it('serves the original only with a token (it keeps its GPS), with ETag, Range and 304, kept out of shared caches', async () => {
+    const auth = { authorization: `Bearer ${h.reviewer.token}` };
+    const anonymous = await fetch(`${h.base}/api/media/${photoSha}/content`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    expect((await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+
+    const whole = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: auth });
     expect(whole.status).toBe(200);
     expect(whole.headers.get('content-type')).toBe('image/jpeg');
     expect(whole.headers.get('accept-ranges')).toBe('bytes');
     expect(whole.headers.get('etag')).toBe(`"${photoSha}"`);
+    expect(whole.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
     expect(whole.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('活动照片.jpg')}`);
     const body = Buffer.from(await whole.arrayBuffer());
     expect(createHash('sha256').update(body).digest('hex')).toBe(photoSha);
 
-    const part = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { range: 'bytes=100-199' } });
+    const part = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { ...auth, range: 'bytes=100-199' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-199/${body.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(body.subarray(100, 200))).toBe(true);
 
-    const tail = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { range: 'bytes=-10' } });
+    const tail = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { ...auth, range: 'bytes=-10' } });
     expect(tail.status).toBe(206);
     expect(Buffer.from(await tail.arrayBuffer()).equals(body.subarray(body.length - 10))).toBe(true);
 
-    const open = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { range: `bytes=${body.length - 5}-` } });
+    const open = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { ...auth, range: `bytes=${body.length - 5}-` } });
     expect(Buffer.from(await open.arrayBuffer()).equals(body.subarray(body.length - 5))).toBe(true);
 
-    const outside = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { range: `bytes=${body.length}-` } });
+    const outside = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { ...auth, range: `bytes=${body.length}-` } });
     expect(outside.status).toBe(416);
     expect(outside.headers.get('content-range')).toBe(`bytes */${body.length}`);
     await outside.arrayBuffer();
 
-    const cached = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { 'if-none-match': `"${photoSha}"` } });
+    const cached = await fetch(`${h.base}/api/media/${photoSha}/content`, { headers: { ...auth, 'if-none-match': `"${photoSha}"` } });
     expect(cached.status).toBe(304);
-    expect((await fetch(`${h.base}/api/media/${'a'.repeat(64)}/content`)).status).toBe(404);
+    expect((await fetch(`${h.base}/api/media/${'a'.repeat(64)}/content`, { headers: auth })).status).toBe(404);
   });
 
   it('refuses rendition requests that cannot work, before any work: 400 unknown, 422 impossible', async () => {
@@ -207,8 +215,22 @@ describe('GET /api/media…', () => {
     const nothing = await h.call('POST', `/api/media/${photoSha}/renditions`, h.editor.token, {});
     expect(nothing.status).toBe(400);
     expect((await h.call('POST', `/api/media/${photoSha}/renditions`, h.reviewer.token, { platforms: ['weibo'] })).status).toBe(403);
-    const noRendition = await fetch(`${h.base}/api/media/${photoSha}/renditions/wechat_oa.thumb`);
+    expect((await fetch(`${h.base}/api/media/${photoSha}/renditions/wechat_oa.thumb`)).status).toBe(401);
+    const noRendition = await fetch(`${h.base}/api/media/${photoSha}/renditions/wechat_oa.thumb`, { headers: { authorization: `Bearer ${h.reviewer.token}` } });
     expect(noRendition.status).toBe(404);
     expect(((await noRendition.json()) as { error: { message: string } }).error.message).toMatch(/No wechat_oa\.thumb rendition .* has been made yet/);
+  });
+
+  it('serves a rendition a delivery prepared (no job recorded it) to govpub\'s users, for hand-off bundles', async () => {
+    // A delivery prepares renditions straight through the media store (adapters/renditions.ts).
+    const made = await prepareRendition(h.store, photoSha, 'news_site.cover');
+    const auth = { authorization: `Bearer ${h.reviewer.token}` };
+    const res = await fetch(`${h.base}/api/media/${photoSha}/renditions/news_site.cover?channel=news_site:zcjd`, { headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(made.sha256);
+    expect((await sharp(bytes).metadata()).exif).toBeUndefined();
+    expect((await fetch(`${h.base}/api/media/${photoSha}/renditions/news_site.cover`)).status).toBe(401);
   });
 });

@@ -1,0 +1,59 @@
+/** `govpub start` as a child process, the way a user runs it, for tests that drive it over HTTP and the CLI. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { ROOT_DIR } from '../../config/settings.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningGovpub {
+  child: ChildProcess;
+  /** Everything it printed so far. */
+  output(): string;
+  /** http://127.0.0.1:<PORT> */
+  api: string;
+  env: Record<string, string>;
+  /** The simulators' URLs it recorded under <data dir>/run/simulators.json. */
+  simulatorUrls(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Starts `govpub start` with `env` (PORT, GOVPUB_DATA_DIR, … set by the caller) and waits until it says it is running. */
+export async function startGovpub(env: Record<string, string>, timeoutMs = 150_000): Promise<RunningGovpub> {
+  let output = '';
+  const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes('govpub is running')) {
+    if (child.exitCode !== null) throw new Error(`govpub start exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`govpub start did not come up in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    child,
+    output: () => output,
+    api: `http://127.0.0.1:${env.PORT}`,
+    env,
+    simulatorUrls: () => (JSON.parse(fs.readFileSync(path.join(env.GOVPUB_DATA_DIR!, 'run', 'simulators.json'), 'utf8')) as { urls: Record<string, string> }).urls,
+    stop,
+  };
+}
