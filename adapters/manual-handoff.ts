@@ -20,6 +20,7 @@ import { rejectedContent, type ContentProblem } from './errors.js';
 import { charCount, escapeHtml, htmlToPlainText, imageSources, mediaIdFromSrc, summaryOf, truncateChars } from './text.js';
 import type { AdapterCapabilities, ChannelAdapter, Formatted, ReleaseUnit, RenditionFile, RenditionNeed, RenditionSource, TransmitContext, TransmitResult } from './types.js';
 import type { Channel } from '../domain/registry.js';
+import { RENDITION_EXTENSIONS } from '../media/published.js';
 
 export type ManualPlatform = 'toutiao' | 'wechat_channels';
 
@@ -328,14 +329,6 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
 
 // ── The bundle on disk ───────────────────────────────────────────────────────────────────────
 
-const EXTENSIONS: Record<string, string> = {
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/webp': 'webp',
-  'video/mp4': 'mp4',
-  'audio/mp4': 'm4a',
-  'audio/mpeg': 'mp3',
-};
 
 /** Text for Windows operators: CRLF line ends and a BOM, so even old Notepad shows the Chinese. */
 function windowsText(text: string): string {
@@ -365,7 +358,7 @@ export async function writeHandoffBundle(
   const media: { file: HandoffFile; rendition: RenditionFile; fileName: string }[] = [];
   for (const file of payload.files) {
     const rendition = await renditions.get(file.mediaId, file.spec);
-    const fileName = `${file.name}.${EXTENSIONS[rendition.mime] ?? 'bin'}`;
+    const fileName = `${file.name}.${RENDITION_EXTENSIONS[rendition.mime] ?? 'bin'}`;
     media.push({ file, rendition, fileName });
   }
   const fileNameOf = (name: string) => media.find((m) => m.file.name === name)?.fileName ?? name;

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { sql, type ColumnType, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
+import { canonicalJson } from '../domain/canonical-json.js';
 
 /** How long a key is remembered. */
 export const RETENTION_HOURS = 24;
@@ -36,16 +37,6 @@ interface IdempotencyKeysTable {
 
 type IdempotencyDb = Kysely<DB & { idempotency_keys: IdempotencyKeysTable }>;
 
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /** The key as sent: a bare token or a quoted string (structured-field form). */
 export function keyFromHeader(header: string | string[] | undefined): string | undefined {

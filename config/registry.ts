@@ -45,6 +45,7 @@ import {
   type SecretRef,
   type UpdateClass,
 } from '../domain/registry.js';
+import { canonicalJson } from '../domain/canonical-json.js';
 
 // ---------------------------------------------------------------------------------------------
 // Locations
@@ -996,16 +997,6 @@ export function loadRegistrySync(dir: string = DEFAULT_REGISTRY_DIR): Registry {
 // Digest
 // ---------------------------------------------------------------------------------------------
 
-/** JSON with object keys sorted and undefined members dropped; arrays keep their order. */
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  const entries = Object.keys(value as Record<string, unknown>)
-    .sort()
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
-}
 
 /**
  * SHA-256 (hex) of the normalized registry: independent of YAML formatting, comments and key

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
 import { renderImageRendition, planSize, type WatermarkOptions } from './image.js';
 import { abortError } from './process.js';
+import { RENDITION_EXTENSIONS } from './published.js';
 import { probeMedia, type MediaKind, type ProbeOptions, type ProbeResult } from './probe.js';
 import { getSpec, renditionsFor, specHash, stableHash, type PlatformId, type RenditionSpec } from './specs.js';
 import type { MediaStore, PutOptions } from './store.js';
@@ -257,14 +258,6 @@ async function readCached(store: MediaStore, recordName: string, spec: Rendition
   return { ...rest, specKey: spec.key, path: await store.getPath(rec.sha256), cached: true };
 }
 
-const EXT: Record<string, string> = {
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/webp': 'webp',
-  'video/mp4': 'mp4',
-  'audio/mp4': 'm4a',
-  'audio/mpeg': 'mp3',
-};
 
 async function render(
   store: MediaStore,
@@ -303,7 +296,7 @@ async function render(
     if (opts.signal?.aborted) throw abortError(opts.signal);
     progress.report(98);
 
-    const put = await store.putFile(out.path, { move: true, label: `${spec.key}.${EXT[out.mime] ?? 'bin'}` });
+    const put = await store.putFile(out.path, { move: true, label: `${spec.key}.${RENDITION_EXTENSIONS[out.mime] ?? 'bin'}` });
     const record: RenditionRecord = {
       version: 1,
       specKey: spec.key,

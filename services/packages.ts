@@ -25,6 +25,7 @@ import { packageWorkflowId, type PackageWorkflowState } from '../workflows/packa
 import type { AppContext } from './context.js';
 import { noteField, parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { imageSources, mediaIdFromSrc } from '../adapters/text.js';
+import { canonicalJson } from '../domain/canonical-json.js';
 
 /** A revision row the workflow never took, older than this, was left by a lost answer and may be replaced. */
 const ORPHAN_REVISION_AGE_MS = 2 * 60_000;
@@ -38,16 +39,6 @@ export function contentHash(content: PackageContent): string {
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 function factsOf(content: PackageContent, revision: number, hash: string, requiresInterpretation: boolean): RevisionFacts {
   return {

@@ -4,11 +4,9 @@
  * creating their packages through the HTTP API, review by three reviewers, and release to the
  * local simulators of every channel the examples name.
  *
- * It runs on PostgreSQL and the test run's Temporal server rather than the embedded PGlite and a
- * dev server of its own (test/cli/start.test.ts covers those): under the concurrent load of a
- * release, pglite-socket interleaves extended-protocol messages of different connections
- * (electric-sql/pglite#1046), which makes requests fail at random — a defect of the embedded
- * database, not of what this test checks.
+ * It runs on the embedded default (PGlite served by db/pglite-wire.ts), as `npm start` does, with
+ * the test run's Temporal server instead of a dev server of its own (test/cli/start.test.ts
+ * covers that one).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,10 +16,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT_DIR } from '../../config/settings.js';
 import { runCli } from '../support/cli.js';
 import { freePort, startGovpub, type RunningGovpub } from '../support/running.js';
-import { freshDatabase, uniqueTaskQueue } from '../support/services.js';
+import { uniqueTaskQueue } from '../support/services.js';
 
 let govpub: RunningGovpub;
-let database: Awaited<ReturnType<typeof freshDatabase>>;
 let cliEnv: Record<string, string>;
 let token = '';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-examples-'));
@@ -36,12 +33,11 @@ async function api(route: string): Promise<any> {
 }
 
 beforeAll(async () => {
-  database = await freshDatabase();
   govpub = await startGovpub({
     GOVPUB_DATA_DIR: dataDir,
     PORT: String(await freePort()),
     GOVPUB_SIMULATOR_PORT: String(20000 + Math.floor(Math.random() * 20000)),
-    DATABASE_URL: database.url,
+    DATABASE_URL: '',
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     GOVPUB_TASK_QUEUE: uniqueTaskQueue('govpub-examples'),
     GOVPUB_MEDIA_DIR: '',
@@ -55,7 +51,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await govpub?.stop();
-  await database?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

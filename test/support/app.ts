@@ -1,4 +1,6 @@
 /** A whole govpub back end for a test file: its own database, a worker on its own task queue, the services. */
+import { expect } from 'vitest';
+import { GovpubError } from '../../domain/errors.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,3 +128,16 @@ export function policyPackage(registry: Registry, overrides: Record<string, unkn
     ...overrides,
   };
 }
+
+/** Awaits a request that must be refused, and returns the refusal (a GovpubError with its code). */
+export async function refusal(promise: Promise<unknown>): Promise<GovpubError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the request to be refused');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GovpubError);
+  return error as GovpubError;
+}
+

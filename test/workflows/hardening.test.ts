@@ -6,11 +6,10 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GovpubError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/package-rules.js';
 import { decideUpdate, stateQuery } from '../../workflows/package-release.js';
 import { packageWorkflowId } from '../../workflows/package-types.js';
-import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { policyPackage, refusal, startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 
 let app: TestApp;
@@ -30,14 +29,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<GovpubError> {
-  const error = await promise.then(
-    () => { throw new Error('expected the request to be refused'); },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GovpubError);
-  return error as GovpubError;
-}
 
 async function dbStatus(id: string) {
   return app.db.selectFrom('packages').select(['status', 'current_stage', 'current_revision', 'title']).where('id', '=', id).executeTakeFirstOrThrow();

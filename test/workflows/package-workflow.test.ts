@@ -5,10 +5,9 @@
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/package-rules.js';
-import { GovpubError } from '../../domain/errors.js';
 import { WORKFLOWS_PATH } from '../../worker/worker.js';
 import { packageWorkflowId } from '../../workflows/package-types.js';
-import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { policyPackage, refusal, startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
 
 let app: TestApp;
@@ -36,14 +35,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<GovpubError> {
-  const error = await promise.then(
-    () => { throw new Error('expected the request to be refused'); },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GovpubError);
-  return error as GovpubError;
-}
 
 async function approveAll(id: string, revision: number) {
   await app.packages.decide(first, id, { revision, decision: 'approve', comment: '初审通过' });
