@@ -56,12 +56,17 @@ describe('govpub start with DATABASE_URL and a new data directory', () => {
     expect(fs.existsSync(path.join(dataDir, 'pgdata'))).toBe(false);
   });
 
-  it('CLI commands find its Temporal server through run/temporal.json', async () => {
+  it('CLI commands find its Temporal server through run/temporal.json, and its API', async () => {
     // Without TEMPORAL_ADDRESS the CLI would try 127.0.0.1:7233; the record says where the dev server is.
-    const env = { DATABASE_URL: database.url, GOVPUB_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', GOVPUB_TEMPORAL_PORT: '1' };
+    const env = { DATABASE_URL: database.url, GOVPUB_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', GOVPUB_TEMPORAL_PORT: '1', PORT: govpub.env.PORT! };
     const added = await runCli(['users', 'add', 'wang', '--role', 'editor'], env);
     expect(added.code, added.stderr).toBe(0);
-    const listed = await runCli(['packages', 'list', '--json'], env);
+    // Local administration talks to Temporal itself.
+    const repaired = await runCli(['packages', 'repair', '--all', '--json'], env);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(JSON.parse(repaired.stdout)).toEqual([]);
+    // Acting commands go through the running API with the token.
+    const listed = await runCli(['packages', 'list', '--json'], { ...env, GOVPUB_TOKEN: added.stdout.trim().split('\n').at(-1)! });
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([]);
   });
