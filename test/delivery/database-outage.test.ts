@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectPostgres } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import type { Kysely } from 'kysely';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { refusal, startTestApp, type TestApp } from '../support/app.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { approveAll, publicationsByChannel, waitForDeliveries } from './helpers.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
@@ -52,15 +52,29 @@ describe('database outage during a release', () => {
     const editor = await app.user('outage-editor', 'editor');
     await world.registerMedia(app.db, editor.actor.id);
     const pkg = await app.packages.create(editor.actor, richPolicyPackage(world, targets, '关于做好2027年元旦春节期间安全生产工作的通知'));
+    // A second package, to be submitted while the database is away.
+    const second = await app.packages.create(editor.actor, richPolicyPackage(world, ['portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季供暖安全检查的通知'));
     await approveAll(app, pkg.id, editor.actor);
     // Down once the deliveries are planned and on their way, so their own steps meet the outage.
     await expect.poll(async () => (await app.db.selectFrom('deliveries').select('id').where('package_id', '=', pkg.id).execute()).length, { timeout: 60_000, interval: 50 }).toBe(targets.length);
     proxy.down();
     const during = await app.db.selectFrom('deliveries').select(['channel_id', 'state']).where('package_id', '=', pkg.id).execute();
     expect(during.filter((d) => d.state !== 'live').length).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    const outageStarted = Date.now();
+    // The step waits for the database and says so; meanwhile the package refuses new requests at once.
+    const submitting = app.packages.submit(editor.actor, second.id);
+    await expect
+      .poll(async () => (await app.packages.get(second.id)).waitingFor, { timeout: 60_000, interval: 1000 })
+      .toMatchObject({ step: 'submit', lastFailure: expect.stringMatching(/database is unreachable/) });
+    await new Promise((r) => setTimeout(r, 21_000));
+    const busy = await refusal(app.packages.withdraw(editor.actor, second.id, ''));
+    expect(busy.code).toBe('package_busy');
+    expect(busy.message).toMatch(/still recording "submit"/);
+    await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - outageStarted))));
     // Down for the whole while: nothing was recorded through the proxy.
     proxy.up();
+    expect(await submitting).toMatchObject({ status: 'in_review', currentStage: 'first' });
+    expect((await app.packages.get(second.id)).waitingFor).toBeNull();
 
     const rows = await waitForDeliveries(app, pkg.id, targets.length, (r) => r.state === 'live', 240_000);
     expect(rows.map((r) => r.channel_id).sort()).toEqual([...targets].sort());
