@@ -346,6 +346,19 @@ export const PackageView = Type.Object(
     retractedAt: nullableTimestamp,
     lastRejection: Type.Unknown(),
     retraction: Type.Unknown(),
+    waitingFor: Type.Union(
+      [
+        Type.Object({
+          step: Type.String({ description: 'The step being recorded, e.g. submit or approve' }),
+          since: timestamp,
+          attempts: Type.Integer(),
+          lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'Why the last attempt failed, e.g. the database is unreachable' }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'A step that is still being recorded (null when none): what holds the package and why' },
+    ),
+    stalledDeliveries: Type.Array(Type.String(), { description: 'Channels whose delivery workflow failed for good and wait for POST /api/deliveries/:id/retry' }),
     approvals: Type.Array(Type.Object({ stage: Type.String(), reviewer: Type.String(), revision: Type.Integer(), at: timestamp, comment: Type.String() })),
     decisions: Type.Array(
       Type.Object({
