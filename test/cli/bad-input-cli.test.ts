@@ -202,6 +202,22 @@ refusedCommands('govpub media, audit, tokens', [
   { name: 'an API URL that is not a URL', args: () => ['packages', 'list', '--api', 'not a url'], code: 'invalid_api_url' },
 ]);
 
+refusedCommands('govpub users (local administration)', [
+  { name: 'add: a name with a space', args: () => ['users', 'add', 'wang wei', '--role', 'editor'], code: 'invalid_name' },
+  { name: 'add: a name with path traversal', args: () => ['users', 'add', '../../etc/passwd', '--role', 'editor'], code: 'invalid_name' },
+  { name: 'add: a name that looks like SQL', args: () => ['users', 'add', "x'OR'1'='1", '--role', 'editor'], code: 'invalid_name' },
+  { name: 'add: an unknown role', args: () => ['users', 'add', 'corpus-new-1', '--role', 'god'], code: 'invalid_role' },
+  { name: 'add: an unknown stage', args: () => ['users', 'add', 'corpus-new-2', '--role', 'reviewer', '--stages', '终终审'], code: 'unknown_stage' },
+  { name: 'add: stages for an editor', args: () => ['users', 'add', 'corpus-new-3', '--role', 'editor', '--stages', '初审'], code: 'invalid_stages' },
+  { name: 'add: --token-ttl-days abc', args: () => ['users', 'add', 'corpus-new-4', '--role', 'editor', '--token-ttl-days', 'abc'], code: 'invalid_arguments' },
+  { name: 'add: an ANSI escape in --display-name', args: () => ['users', 'add', 'corpus-new-5', '--role', 'editor', '--display-name', '王伟\u001b[2J'], code: 'invalid_display_name' },
+  { name: 'add: a name that exists', args: () => ['users', 'add', 'cli-corpus-editor', '--role', 'editor'], code: 'user_exists' },
+  { name: 'disable: an unknown user', args: () => ['users', 'disable', 'nobody-here', '--reason', '调岗'], code: 'user_unknown' },
+  { name: 'disable: a blank reason', args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '   '], code: 'invalid_reason' },
+  { name: 'disable: a reason with a control character', args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '调岗\u0007'], code: 'invalid_reason' },
+  { name: 'rotate-token: --token-ttl-days 0', args: () => ['users', 'rotate-token', 'cli-corpus-owner', '--token-ttl-days', '0'], code: 'invalid_ttl' },
+]);
+
 describe('govpub: valid but tricky input is stored as sent', () => {
   counts.set('accepted as sent', 3);
   const title = "CLI 😀 👨‍👩‍👧‍👦 سياسة ‮abc‬ 《通知》 e\u0301 '; DROP TABLE packages; --";
