@@ -7,7 +7,7 @@
  * entry, no file in the media store, no workflow. The commands run a few at a time (each is a Node
  * process), so traces are compared per group. Valid but tricky input is stored exactly as sent.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerMediaRoutes } from '../../api/media-routes.js';
+import { ROOT_DIR } from '../../config/settings.js';
 import { buildApi } from '../../api/server.js';
 import { LocalMediaStore } from '../../media/index.js';
 import { MediaService } from '../../services/media.js';
@@ -71,6 +72,11 @@ beforeAll(async () => {
   await write('empty.png', '');
   await write('notes.jpg', '关于进一步优化营商环境的若干措施\n'.repeat(40));
   await write('封面\u001b[31m.png', await sharp({ create: { width: 41, height: 29, channels: 3, background: '#8338ec' } }).png().toBuffer());
+  const history = JSON.parse(await readFile(path.join(ROOT_DIR, 'test', 'histories', 'release-time-changed.json'), 'utf8')) as { events: unknown[] };
+  await write('history-not-json.json', '{"events": [');
+  await write('history-empty.json', '{}');
+  await write('history-no-start.json', JSON.stringify({ events: history.events.slice(1) }));
+  await write('history-only-start.json', JSON.stringify({ events: history.events.slice(0, 1) }));
   mkdirSync(path.join(dir, 'a-directory.png'));
   files['a-directory.png'] = path.join(dir, 'a-directory.png');
 }, 180_000);
@@ -86,16 +92,8 @@ afterAll(async () => {
 
 const counts = new Map<string, number>();
 
-async function govpub(args: string[], extraEnv: Record<string, string> = {}, input?: string): Promise<CliResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`govpub ${args.join(' ').slice(0, 200)} did not exit within ${CLI_TIMEOUT_MS} ms (a hang)`)), CLI_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([runCli(args, { ...env, ...extraEnv }, input), hang]);
-  } finally {
-    clearTimeout(timer);
-  }
+function govpub(args: string[], extraEnv: Record<string, string> = {}, input?: string): Promise<CliResult> {
+  return runCli(args, { ...env, ...extraEnv }, input, { timeoutMs: CLI_TIMEOUT_MS });
 }
 
 interface CliCase {
@@ -103,9 +101,12 @@ interface CliCase {
   args: () => string[];
   env?: () => Record<string, string>;
   input?: string;
-  /** The error code printed with --json (the API's, or the CLI's own); or, for commander's refusals (exit 2), a phrase of stderr. */
+  /** The error code printed with --json (the API's, or the CLI's own). */
   code?: string;
+  /** Commander's refusal (exit 2): a phrase of stderr. */
   usage?: RegExp;
+  /** A command without --json (exit 1): a phrase of stdout and stderr. */
+  says?: RegExp;
 }
 
 /** Runs one group of refused commands a few at a time; the group as a whole leaves no trace. */
@@ -120,7 +121,7 @@ function refusedCommands(group: string, cases: CliCase[]): void {
       for (const c of cases) {
         it(c.name, async () => {
           const args = c.args();
-          const result = await govpub(c.usage ? args : [...args, '--json'], c.env?.(), c.input);
+          const result = await govpub(c.usage || c.says ? args : [...args, '--json'], c.env?.(), c.input);
           const detail = `govpub ${args.join(' ').slice(0, 160)}\nexit ${result.code}\nstdout ${result.stdout.slice(0, 500)}\nstderr ${result.stderr.slice(0, 500)}`;
           if (c.usage) {
             expect(result.code, detail).toBe(2);
@@ -128,6 +129,11 @@ function refusedCommands(group: string, cases: CliCase[]): void {
             return;
           }
           expect(result.code, detail).toBe(1);
+          if (c.says) {
+            expect(`${result.stdout}\n${result.stderr}`, detail).toMatch(c.says);
+            expect(result.stderr, detail).not.toMatch(/unexpected error|panicked|would break running workflows/);
+            return;
+          }
           const printed = JSON.parse(result.stdout) as { error: { code: string; message: string } };
           expect(printed.error.code, detail).toBe(c.code);
           expect(printed.error.message.length, detail).toBeGreaterThan(10);
@@ -216,6 +222,16 @@ refusedCommands('govpub users (local administration)', [
   { name: 'disable: a blank reason', args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '   '], code: 'invalid_reason' },
   { name: 'disable: a reason with a control character', args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '调岗\u0007'], code: 'invalid_reason' },
   { name: 'rotate-token: --token-ttl-days 0', args: () => ['users', 'rotate-token', 'cli-corpus-owner', '--token-ttl-days', '0'], code: 'invalid_ttl' },
+]);
+
+refusedCommands('govpub replay (history files)', [
+  { name: 'a file that does not exist', args: () => ['replay', path.join(dir, 'missing-history.json')], says: /NOT READ .*cannot read it \(ENOENT\)[\s\S]*not workflow histories/ },
+  { name: 'a file that is not JSON', args: () => ['replay', files['history-not-json.json']!], says: /NOT READ .*not JSON/ },
+  { name: 'JSON without events', args: () => ['replay', files['history-empty.json']!], says: /NOT READ .*no "events" list/ },
+  // Temporal's core panicked on this one and the command never exited.
+  { name: 'events that do not start with the workflow start', args: () => ['replay', files['history-no-start.json']!], says: /NOT READ .*first event is not the start/ },
+  // The replayer waited for more events forever.
+  { name: 'only the start event', args: () => ['replay', files['history-only-start.json']!], says: /NOT READ .*only the start event/ },
 ]);
 
 describe('govpub: valid but tricky input is stored as sent', () => {
