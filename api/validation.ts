@@ -39,6 +39,7 @@ function makeAjv(coerce: boolean): Ajv {
 }
 
 const bodyAjv = makeAjv(false);
+// Text parts are typed by typeText below, never by Ajv's coercion.
 const textAjv = makeAjv(false);
 const compiled = new WeakMap<object, ValidateFunction>();
 

@@ -1,6 +1,7 @@
 /**
  * The bad-input corpus (issue 9), CLI part: the real `govpub` command, as a child process, against
- * this file's own API (GOVPUB_API_URL, GOVPUB_TOKEN), with bad files, ids, options and tokens.
+ * this file's own API (GOVPUB_API_URL, GOVPUB_TOKEN) and database, with bad files, ids, options,
+ * tokens, user names and history files.
  *
  * A refused command exits non-zero within CLI_TIMEOUT_MS, says what is wrong (with --json: the
  * API's `error.code`, never `internal`), and the whole group leaves no trace: no row, no audit
@@ -85,8 +86,9 @@ afterAll(async () => {
   await api?.close();
   await app?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
+  const width = Math.max(...[...counts.keys()].map((k) => k.length));
   console.log(
-    [`bad-input corpus (CLI): ${[...counts.values()].reduce((a, b) => a + b, 0)} cases`, ...[...counts].map(([group, n]) => `  ${group.padEnd(28)}  ${String(n).padStart(4)}`)].join('\n'),
+    [`bad-input corpus (CLI): ${[...counts.values()].reduce((a, b) => a + b, 0)} cases`, ...[...counts].map(([group, n]) => `  ${group.padEnd(width)}  ${String(n).padStart(4)}`)].join('\n'),
   );
 });
 
