@@ -110,6 +110,19 @@ function drainRequest(request: FastifyRequest, file: { destroyed: boolean; destr
 }
 
 /**
+ * What the multipart parser throws for a body that is not the multipart/form-data it says (no
+ * boundary, no parts, cut off before the closing boundary): the client's mistake, a 400.
+ */
+function malformedMultipart(error: unknown): unknown {
+  if (error instanceof GovpubError || ((error as { statusCode?: number }).statusCode ?? 500) < 500) return error;
+  return new GovpubError(
+    'invalid_multipart',
+    `The upload is not valid multipart/form-data (${(error as Error).message}). Send the file as one file part, e.g. curl -F file=@photo.jpg …/api/media.`,
+    { status: 400 },
+  );
+}
+
+/**
  * Registers the media routes in their own encapsulated scope (multipart parsing applies only
  * there). `requireActor` is the API's bearer-token check.
  */
@@ -135,11 +148,16 @@ export function registerMediaRoutes(
 
     scope.post('/api/media', auth, async (request, reply) => {
       if (!request.isMultipart()) {
-        throw new GovpubError('invalid_body', 'Send the file as multipart/form-data with one file part, e.g. curl -F file=@photo.jpg …/api/media.', {
+        throw new GovpubError('unsupported_media_type', 'Send the file as multipart/form-data with one file part, e.g. curl -F file=@photo.jpg …/api/media.', {
           status: 415,
         });
       }
-      const part = await request.file({ throwFileSizeLimit: false });
+      let part: Awaited<ReturnType<typeof request.file>>;
+      try {
+        part = await request.file({ throwFileSizeLimit: false });
+      } catch (error) {
+        throw malformedMultipart(error);
+      }
       if (!part) {
         throw new GovpubError('invalid_body', 'The multipart body has no file part; attach the file, e.g. curl -F file=@photo.jpg.', {
           status: 400,
@@ -156,9 +174,11 @@ export function registerMediaRoutes(
         const result = await media.ingest(part.file, { uploadName: part.filename, createdBy: actorOf(request), signal: aborted.signal });
         return reply.status(result.created ? 201 : 200).send({ ...result.media, created: result.created, warnings: result.warnings });
       } catch (error) {
+        // The parser destroys the file stream with its error when the body breaks off or is not multipart.
+        const malformed = error !== undefined && error === part.file.errored;
         // Refused before the whole body arrived (not media, over the limit, no permission).
         if (!(await drainRequest(request, part.file))) reply.header('connection', 'close');
-        throw error;
+        throw malformed ? malformedMultipart(error) : error;
       } finally {
         request.raw.off('close', onClose);
       }

@@ -8,8 +8,8 @@
  * read) → JSON body with a deadline → schema validation → handler.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { PassThrough } from 'node:stream';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { PassThrough, type Duplex } from 'node:stream';
 import Fastify, {
   LogController,
   type FastifyError,
@@ -136,6 +136,42 @@ type In<S extends RouteSchema> = {
 
 type ValidationFailure = FastifyError & { validation: Parameters<typeof issuesFrom>[0]; validationContext: HttpPart };
 
+/** True when every name and value of a query string decodes (a lone `%`, or bytes that are not UTF-8, do not). */
+function queryDecodes(url: string): boolean {
+  const at = url.indexOf('?');
+  if (at < 0) return true;
+  try {
+    for (const part of url.slice(at + 1).split(/[&=]/)) decodeURIComponent(part.replaceAll('+', ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What Node's HTTP parser refuses before any route runs (a malformed request line, header or
+ * Content-Length, headers over 16 kB) answers in the API's error shape too, with a request id.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'The request line and headers are larger than 16 kB. Send long values in a JSON body.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'The request did not arrive in time. Send it again.']
+        : [400, 'bad_request', `The request is not valid HTTP/1.1 (${error.code ?? 'parse error'}: ${error.message}); nothing was done.`];
+  const requestId = randomUUID();
+  const body = JSON.stringify({ error: { code, message, requestId } });
+  // A response already under way (the body broke after the headers were read) is left alone.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -161,6 +197,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     connectionTimeout: timeouts.idleMs,
     requestTimeout: timeouts.requestMs,
     routerOptions: { maxParamLength: 300 },
+    clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, genericReply) => {
       const reply = genericReply as unknown as FastifyReply;
       reply.header('x-request-id', request.id);
@@ -179,9 +216,15 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   // ---- Parsing, validation and serialization ----------------------------------------------
 
-  // JSON only (text/plain and the rest: 415); duplicate keys are refused (api/json-body.ts).
+  // JSON only (text/plain and the rest: 415), in UTF-8 (RFC 8259: a body that says it is in
+  // another charset would be read wrongly); duplicate keys are refused (api/json-body.ts).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      done(new GovpubError('unsupported_media_type', `Send JSON in UTF-8 (this request says charset=${charset}); drop the charset or say charset=utf-8.`, { status: 415 }), undefined);
+      return;
+    }
     try {
       done(null, parseJsonBody(body as string));
     } catch (error) {
@@ -279,6 +322,10 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     if (request.is404) {
       // Unknown routes answer before their body is read.
       return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id } });
+    }
+    // Like the path (frameworkErrors above): a query value that does not decode is not taken as typed.
+    if (!queryDecodes(request.url)) {
+      return reply.status(400).send({ error: { code: 'bad_url', message: 'The query string is not validly percent-encoded UTF-8 (e.g. a lone % must be sent as %25).', requestId: request.id } });
     }
   });
 

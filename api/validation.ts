@@ -5,10 +5,12 @@
  *
  * Bodies are checked as sent (no type coercion, unknown fields refused, every problem listed);
  * query strings, path parameters and headers are text, so "20" may stand for the integer 20 and
- * "true" for true, but nothing else is guessed.
+ * "true" for true, but nothing else is guessed ("0x10", " 5", "1e3" and "" stay text and are
+ * refused where a number is expected).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { characterCount } from '../domain/text.js';
 import type { FieldIssue } from '../services/package-input.js';
 
 export type HttpPart = 'body' | 'querystring' | 'params' | 'headers';
@@ -37,14 +39,45 @@ function makeAjv(coerce: boolean): Ajv {
 }
 
 const bodyAjv = makeAjv(false);
-const textAjv = makeAjv(true);
+// Text parts are typed by typeText below, never by Ajv's coercion.
+const textAjv = makeAjv(false);
 const compiled = new WeakMap<object, ValidateFunction>();
+
+type TextSchema = { properties?: Record<string, { type?: string | string[] }> };
+
+/**
+ * Types the text of a query, path or header object in place where its schema asks: plain
+ * decimal digits for an integer ("-1" too, so the limit is what gets reported), `true`/`false`
+ * for a boolean. Anything else (Ajv's own coercion would take "0x10" as 16, " 5" as 5, "1e3" as
+ * 1000 and "" as 0) stays text and fails the type.
+ */
+function typeText(schema: TextSchema, data: unknown): void {
+  if (!data || typeof data !== 'object' || !schema.properties) return;
+  const record = data as Record<string, unknown>;
+  for (const [key, property] of Object.entries(schema.properties)) {
+    const value = record[key];
+    if (typeof value !== 'string') continue;
+    const types = Array.isArray(property.type) ? property.type : [property.type];
+    if ((types.includes('integer') || types.includes('number')) && /^-?\d{1,300}$/.test(value)) record[key] = Number(value);
+    else if (types.includes('boolean') && (value === 'true' || value === 'false')) record[key] = value === 'true';
+  }
+}
 
 /** The validator for one part of a request (cached per schema object). */
 export function compileFor(part: HttpPart, schema: object): ValidateFunction {
   const cached = compiled.get(schema);
   if (cached) return cached;
-  const fn = (part === 'body' ? bodyAjv : textAjv).compile(schema);
+  let fn: ValidateFunction;
+  if (part === 'body') fn = bodyAjv.compile(schema);
+  else {
+    const validate = textAjv.compile(schema);
+    fn = Object.assign((data: unknown) => {
+      typeText(schema as TextSchema, data);
+      const ok = validate(data);
+      fn.errors = validate.errors;
+      return ok;
+    }, validate) as ValidateFunction;
+  }
   compiled.set(schema, fn);
   return fn;
 }
@@ -108,9 +141,9 @@ function messageOf(error: ErrorObject, part: HttpPart): string {
       return `expected ${expected}, got ${part === 'body' ? (data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data) : describeValue(data)}`;
     }
     case 'minLength':
-      return params.limit === 1 ? 'required' : `is ${[...String(data)].length} characters; at least ${String(params.limit)} needed`;
+      return params.limit === 1 ? 'required' : `is ${characterCount(String(data))} characters; at least ${String(params.limit)} needed`;
     case 'maxLength':
-      return `is ${[...String(data)].length} characters; at most ${String(params.limit)} allowed`;
+      return `is ${characterCount(String(data))} characters; at most ${String(params.limit)} allowed`;
     case 'pattern':
       return typeof parent['x-message'] === 'string' ? parent['x-message'] : `${describeValue(data)} does not have the expected form (${String(params.pattern)})`;
     case 'format':

@@ -17,7 +17,9 @@ export function buildProgram(): Command {
   const program = new Command('govpub')
     .description('Multi-channel publishing for government new media: policy documents and their interpretations, organized, reviewed and released together (三同步).')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: true });
+    .configureHelp({ sortSubcommands: true })
+    // Before the subcommands exist, so they inherit it: a usage error throws (main exits 2 with it).
+    .exitOverride();
   registerRunCommands(program);
   registerAdminCommands(program);
   registerPackageCommands(program);
@@ -30,15 +32,14 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   const wantsJson = argv.includes('--json');
   try {
     loadSettings();
     await program.parseAsync(argv);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
-    if (typeof code === 'string' && code.startsWith('commander.')) process.exit(2);
+    const { code, exitCode } = error as { code?: string; exitCode?: number };
+    // --help and --version exit 0; a usage error (unknown option, bad choice, missing option or subcommand) 2.
+    if (typeof code === 'string' && code.startsWith('commander.')) process.exit(exitCode === 0 ? 0 : 2);
     process.exit(reportError(error, wantsJson));
   }
 }

@@ -1,6 +1,7 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
+import { checkJsonStructure } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
@@ -12,11 +13,21 @@ function readJsonFile(file: string): unknown {
   } catch (error) {
     throw new GovpubError('file_unreadable', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new GovpubError('invalid_json', `${file} is not valid JSON: ${(error as Error).message}.`);
   }
+  // JSON.parse keeps the last of a field given twice; the API refuses such a body (a reviewer may
+  // have read the first), and so does the file that stands for it.
+  try {
+    checkJsonStructure(text);
+  } catch (error) {
+    const refused = error as GovpubError;
+    throw new GovpubError(refused.code, `${file}: ${refused.message}`, refused.details);
+  }
+  return value;
 }
 
 type Common = ApiOptions & { json?: boolean };

@@ -7,6 +7,37 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 // Heavy modules (Temporal SDK, bundler, database drivers) load only for the command that needs them.
 const processes = () => import('../runtime/processes.js');
 
+/**
+ * A saved history (`temporal workflow show --output json`) read and checked for the shape the
+ * replayer needs: events, the first one the workflow's start with its run id, and more than it.
+ * (Temporal's core panics on a history without a start, and waits forever on one with nothing
+ * after it: the replay never returns.) Throws saying what is wrong.
+ */
+function readHistory(readFile: (file: string, encoding: 'utf8') => string, file: string): unknown {
+  let text: string;
+  try {
+    text = readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let history: { events?: unknown };
+  try {
+    history = JSON.parse(text) as { events?: unknown };
+  } catch (error) {
+    throw new Error(`not JSON (${(error as Error).message})`);
+  }
+  const events = history && typeof history === 'object' ? history.events : undefined;
+  if (!Array.isArray(events) || events.length === 0) throw new Error('no "events" list: not a workflow history');
+  const first = events[0] as { eventType?: unknown; workflowExecutionStartedEventAttributes?: { originalExecutionRunId?: unknown; workflowType?: { name?: unknown } } } | null;
+  const started = first?.workflowExecutionStartedEventAttributes;
+  if (!['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'WorkflowExecutionStarted'].includes(String(first?.eventType)) || typeof started?.originalExecutionRunId !== 'string' || typeof started.workflowType?.name !== 'string') {
+    throw new Error('its first event is not the start of a workflow with its run id and type: not a complete workflow history');
+  }
+  // The start alone gives the replayer nothing to check, and it waits for more forever.
+  if (events.length < 2) throw new Error('only the start event: nothing to replay (save the history once the workflow has run a task)');
+  return history;
+}
+
 /** Keep running until Ctrl+C or SIGTERM, then stop in order. */
 async function untilSignal(running: Running): Promise<void> {
   await new Promise<void>((resolve) => {
@@ -76,10 +107,21 @@ export function registerRunCommands(program: Command): void {
       const { Worker } = await import('@temporalio/worker');
       const { WORKFLOWS_PATH, installWorkerRuntime } = await import('../worker/worker.js');
       installWorkerRuntime();
+      const { GovpubError } = await import('../domain/errors.js');
       let failed = 0;
+      const unreadable: string[] = [];
       for (const file of files) {
+        let history: unknown;
         try {
-          await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, JSON.parse(fs.readFileSync(file, 'utf8')), file);
+          history = readHistory(fs.readFileSync, file);
+        } catch (error) {
+          // Not a history at all: that says nothing about the workflow code.
+          unreadable.push(file);
+          log(`NOT READ  ${file}: ${(error as Error).message}`);
+          continue;
+        }
+        try {
+          await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, file);
           log(`ok        ${file}`);
         } catch (error) {
           failed += 1;
@@ -87,8 +129,10 @@ export function registerRunCommands(program: Command): void {
         }
       }
       if (failed) {
-        const { GovpubError } = await import('../domain/errors.js');
         throw new GovpubError('replay_failed', `${failed} of ${files.length} histories do not replay: the change would break running workflows. Guard it with patched() (see Temporal's patching docs).`);
+      }
+      if (unreadable.length) {
+        throw new GovpubError('history_unreadable', `${unreadable.length} of ${files.length} files are not workflow histories (save one with \`temporal workflow show --workflow-id ID --output json > h.json\`); nothing was replayed from them.`);
       }
     });
 

@@ -15,6 +15,7 @@ import { sql } from 'kysely';
 import type { Settings } from '../config/settings.js';
 import type { MediaJobRow, MediaRenditionRow, MediaRow } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
+import { unsafeTextProblem } from '../domain/text.js';
 import type { Actor } from '../domain/package-rules.js';
 import { findChannel, PLATFORMS, type Platform } from '../domain/registry.js';
 import { DEFAULT_UPLOAD_LIMITS, sniff, type MediaKind, type ProbeResult } from '../media/probe.js';
@@ -299,6 +300,14 @@ export class MediaService {
     input: { uploadName?: string; createdBy: Actor; limits?: Partial<Record<MediaKind, number>>; signal?: AbortSignal },
   ): Promise<{ media: MediaView; created: boolean; warnings: string[] }> {
     requireRole(input.createdBy, UPLOADERS, 'upload media');
+    // The name is stored and sent back in headers: refused before a byte is stored, like any text field.
+    const nameProblem = input.uploadName === undefined ? null : unsafeTextProblem(input.uploadName);
+    if (nameProblem) {
+      throw new GovpubError('invalid_file_name', `The file name ${nameProblem}. Rename the file and upload it again.`, {
+        status: 400,
+        issues: [{ path: 'file', message: `the file name ${nameProblem}` }],
+      });
+    }
     const uploadName = input.uploadName?.trim() ? path.basename(input.uploadName.trim()) : undefined;
     const label = uploadName ?? 'The upload';
     const limits = { ...this.limits, ...input.limits };

@@ -4,7 +4,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 import { GovpubError } from '../domain/errors.js';
-import { findUnsafeText, noteProblem } from '../domain/text.js';
+import { characterCount, findUnsafeText, noteProblem } from '../domain/text.js';
 import { INTERPRETATION_FORMS, type InterpretationForm } from '../domain/package-rules.js';
 import { catalogueItem, findChannel, type CatalogueItem, type Registry } from '../domain/registry.js';
 
@@ -89,7 +89,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
       return undefined;
     }
     if (opts.required && value.trim() === '') fail(path, 'must not be blank');
-    if (opts.max && [...value].length > opts.max) fail(path, `is ${[...value].length} characters; at most ${opts.max} allowed`);
+    const length = opts.max ? characterCount(value) : 0;
+    if (opts.max && length > opts.max) fail(path, `is ${length} characters; at most ${opts.max} allowed`);
     return value.trim();
   };
 

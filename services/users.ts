@@ -5,9 +5,13 @@ import type { DB, UserRow } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/package-rules.js';
 import type { Registry } from '../domain/registry.js';
+import { noteProblem } from '../domain/text.js';
 import { appendAudit } from '../activities/package-activities.js';
 
 export const ROLES: Role[] = ['editor', 'reviewer', 'ops', 'admin'];
+
+/** A user's full name (e.g. 王伟), shown in lists. */
+const MAX_DISPLAY_NAME = 100;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -41,6 +45,8 @@ export async function addUser(
   if (!ROLES.includes(input.role as Role)) {
     throw new GovpubError('invalid_role', `Role "${input.role}" is not one of ${ROLES.join(', ')}.`);
   }
+  const displayProblem = input.displayName === undefined ? null : noteProblem(input.displayName, MAX_DISPLAY_NAME);
+  if (displayProblem) throw new GovpubError('invalid_display_name', `The display name ${displayProblem}.`);
   const stages = resolveStages(registry, input.stages ?? []);
   if (stages.length > 0 && !['reviewer', 'admin'].includes(input.role)) {
     throw new GovpubError('invalid_stages', `Only reviewers and admins decide at review stages; a ${input.role} takes no --stages.`);
@@ -110,6 +116,9 @@ async function userByName(db: Kysely<DB>, name: string): Promise<UserRow> {
  * sessions: a token is the only session there is). Their past actions stay in the audit trail.
  */
 export async function disableUser(db: Kysely<DB>, name: string, reason: string): Promise<UserRow> {
+  // A reason like every other in the audit trail: given, storable, at most 2,000 characters.
+  const reasonProblem = reason.trim() === '' ? 'is blank: say why the user is disabled' : noteProblem(reason);
+  if (reasonProblem) throw new GovpubError('invalid_reason', `The reason ${reasonProblem}.`);
   const user = await userByName(db, name);
   if (user.disabled_at) throw new GovpubError('user_disabled', `${name} has been disabled since ${user.disabled_at.toISOString()}.`);
   return db.transaction().execute(async (trx) => {

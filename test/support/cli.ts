@@ -9,7 +9,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+/** With `timeoutMs`, a command still running then is killed and the promise rejects (a hang). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string, options: { timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), ...args], {
       env: { ...process.env, ...env },
@@ -17,10 +18,19 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     });
     let stdout = '';
     let stderr = '';
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`govpub ${args.join(' ').slice(0, 200)} did not exit within ${options.timeoutMs} ms (a hang)\nstdout: ${stdout.slice(0, 500)}\nstderr: ${stderr.slice(0, 500)}`));
+        }, options.timeoutMs)
+      : undefined;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
     child.stdin.end(input ?? '');
   });
 }
