@@ -870,7 +870,7 @@ const LIST_ROUTES: { label: string; path: (f: Fixtures) => string; as: Who; para
   { label: 'GET /api/media', path: () => '/api/media', as: 'editor', params: { kind: 'enum', limit: 'limit1000' } },
   { label: 'GET /api/catalogue', path: () => '/api/catalogue', as: 'editor', params: {} },
   { label: 'GET /api/openapi.json', path: () => '/api/openapi.json', as: 'none', params: {} },
-  { label: 'GET /api/media/:id/renditions/:spec', path: (f) => `/api/media/${f.imageId}/renditions/wechat_oa.thumb`, as: 'none', params: { channel: 'text200' } },
+  { label: 'GET /api/media/:id/renditions/:spec', path: (f) => `/api/media/${f.imageId}/renditions/wechat_oa.thumb`, as: 'editor', params: { channel: 'text200' } },
 ];
 
 const QUERY_VALUES: Record<ParamKind, [label: string, value: string][]> = {
@@ -947,9 +947,9 @@ const ID_ROUTES: (Route & { max: number; encode?: (id: string) => string })[] = 
   { ...R.resume, path: () => '/api/channels/{id}/resume', max: 200 },
   { name: 'GET /api/media/:id', method: 'GET', path: () => '/api/media/{id}', as: 'editor', max: 64 },
   { ...R.renditions, path: () => '/api/media/{id}/renditions', max: 64 },
-  { name: 'GET /api/media/:id/content', method: 'GET', path: () => '/api/media/{id}/content', as: 'none', max: 64 },
-  { name: 'GET /api/media/:id/renditions/:spec', method: 'GET', path: () => '/api/media/{id}/renditions/wechat_oa.thumb', as: 'none', max: 64 },
-  { name: 'GET /api/media/:id/renditions/:spec (spec)', method: 'GET', path: (f) => `/api/media/${f.imageId}/renditions/{id}`, as: 'none', max: 100 },
+  { name: 'GET /api/media/:id/content', method: 'GET', path: () => '/api/media/{id}/content', as: 'editor', max: 64 },
+  { name: 'GET /api/media/:id/renditions/:spec', method: 'GET', path: () => '/api/media/{id}/renditions/wechat_oa.thumb', as: 'editor', max: 64 },
+  { name: 'GET /api/media/:id/renditions/:spec (spec)', method: 'GET', path: (f) => `/api/media/${f.imageId}/renditions/{id}`, as: 'editor', max: 100 },
   { name: 'GET /api/media/jobs/:jobId', method: 'GET', path: () => '/api/media/jobs/{id}', as: 'editor', max: 100 },
   { name: 'DELETE /api/media/jobs/:jobId', method: 'DELETE', path: () => '/api/media/jobs/{id}', as: 'editor', max: 100 },
 ];
