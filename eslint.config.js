@@ -4,10 +4,17 @@
 import tseslint from 'typescript-eslint';
 
 const nodeAndIo = [
-  { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https'], message: 'Workflow and domain code is deterministic and does no I/O: move this to an activity.' },
+  {
+    group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https'],
+    message: 'Workflow and domain code is deterministic and does no I/O: move this to an activity.',
+  },
   { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflow code may import only @temporalio/workflow (and types).' },
   { group: ['axios', 'pg', 'kysely', 'sharp', 'fastify'], message: 'No I/O libraries in workflow or domain code.' },
-  { group: ['../activities/*', '../db/*', '../services/*', '../api/*', '../runtime/*', '../media/*', '../adapters/*', '../simulators/*', '../config/*'], message: 'Workflow and domain code import other layers as types only (import type …).', allowTypeImports: true },
+  {
+    group: ['../activities/*', '../db/*', '../services/*', '../api/*', '../runtime/*', '../media/*', '../adapters/*', '../simulators/*', '../config/*'],
+    message: 'Workflow and domain code import other layers as types only (import type …).',
+    allowTypeImports: true,
+  },
 ];
 
 export default tseslint.config(

@@ -68,7 +68,12 @@ const DEFAULT_PLATFORM: Omit<PlatformConfig, 'platform'> = {
 export function databaseTokenStore(db: Kysely<DB>, channelId: string): TokenStore {
   return {
     async get(name) {
-      const row = await db.selectFrom('channel_tokens').select(['value', 'expires_at']).where('channel_id', '=', channelId).where('name', '=', name).executeTakeFirst();
+      const row = await db
+        .selectFrom('channel_tokens')
+        .select(['value', 'expires_at'])
+        .where('channel_id', '=', channelId)
+        .where('name', '=', name)
+        .executeTakeFirst();
       return row ? { value: row.value, expiresAt: row.expires_at } : null;
     },
     async put(name, value, expiresAt) {
@@ -112,7 +117,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
 
   function channelOf(id: string): Channel {
     const channel = deps.channel(id);
-    if (!channel) throw ApplicationFailure.nonRetryable(`Channel ${id} is not in the registry any more; restore it in config/registry or skip the delivery.`, 'channel_unknown');
+    if (!channel)
+      throw ApplicationFailure.nonRetryable(
+        `Channel ${id} is not in the registry any more; restore it in config/registry or skip the delivery.`,
+        'channel_unknown',
+      );
     return channel;
   }
 
@@ -126,7 +135,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     const key = deliveryKey(ref);
     await db.transaction().execute(async (trx) => {
       if (alsoInTransaction) await alsoInTransaction(trx);
-      await trx.updateTable('deliveries').set({ ...fields, updated_at: new Date() }).where('business_key', '=', key).execute();
+      await trx
+        .updateTable('deliveries')
+        .set({ ...fields, updated_at: new Date() })
+        .where('business_key', '=', key)
+        .execute();
       if (audit) {
         await appendAudit(trx, {
           actor: audit.actor ?? 'system',
@@ -143,12 +156,18 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
 
   async function pausedReason(channelId: string): Promise<string | null> {
     const channel = await db.selectFrom('channels').select(['paused_at', 'paused_reason']).where('id', '=', channelId).executeTakeFirst();
-    return channel?.paused_at ? channel.paused_reason ?? 'paused by operations' : null;
+    return channel?.paused_at ? (channel.paused_reason ?? 'paused by operations') : null;
   }
 
   async function loadUnit(ref: DeliveryRef, releasedAt: string): Promise<ReleaseUnit> {
-    const revision = await db.selectFrom('package_revisions').select(['content', 'content_hash']).where('package_id', '=', ref.packageId).where('revision', '=', ref.revision).executeTakeFirst();
-    if (!revision) throw ApplicationFailure.nonRetryable(`Revision ${ref.revision} of package ${ref.packageId} is missing from the database.`, 'revision_missing');
+    const revision = await db
+      .selectFrom('package_revisions')
+      .select(['content', 'content_hash'])
+      .where('package_id', '=', ref.packageId)
+      .where('revision', '=', ref.revision)
+      .executeTakeFirst();
+    if (!revision)
+      throw ApplicationFailure.nonRetryable(`Revision ${ref.revision} of package ${ref.packageId} is missing from the database.`, 'revision_missing');
     const content = revision.content as {
       title: string;
       catalogueItem: string;
@@ -232,14 +251,43 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     const key = deliveryKey(ref);
     const now = new Date();
     if (result.state === 'live') {
-      await record(ref, { state: 'live', external_id: result.externalId, public_url: result.publicUrl, live_at: now, error_class: null, error_message: null, next_attempt_at: null, task: null }, { action: 'delivery_live', details: { publicUrl: result.publicUrl, externalId: result.externalId, via: how }, eventKey: `${key}:live` });
+      await record(
+        ref,
+        {
+          state: 'live',
+          external_id: result.externalId,
+          public_url: result.publicUrl,
+          live_at: now,
+          error_class: null,
+          error_message: null,
+          next_attempt_at: null,
+          task: null,
+        },
+        { action: 'delivery_live', details: { publicUrl: result.publicUrl, externalId: result.externalId, via: how }, eventKey: `${key}:live` },
+      );
       return { kind: 'live', publicUrl: result.publicUrl };
     }
     if (result.state === 'submitted') {
-      await record(ref, { state: 'unconfirmed', external_id: result.externalId, public_url: result.publicUrl ?? null, submitted_at: now, error_class: null, error_message: null, next_attempt_at: null }, { action: 'delivery_submitted', details: { externalId: result.externalId, via: how }, eventKey: `${key}:submitted` });
+      await record(
+        ref,
+        {
+          state: 'unconfirmed',
+          external_id: result.externalId,
+          public_url: result.publicUrl ?? null,
+          submitted_at: now,
+          error_class: null,
+          error_message: null,
+          next_attempt_at: null,
+        },
+        { action: 'delivery_submitted', details: { externalId: result.externalId, via: how }, eventKey: `${key}:submitted` },
+      );
       return { kind: 'submitted' };
     }
-    await record(ref, { state: 'awaiting_manual', external_id: result.externalId, task: 'manual_post', error_class: null, error_message: null }, { action: 'delivery_awaiting_manual', details: { via: how }, eventKey: `${key}:awaiting_manual` });
+    await record(
+      ref,
+      { state: 'awaiting_manual', external_id: result.externalId, task: 'manual_post', error_class: null, error_message: null },
+      { action: 'delivery_awaiting_manual', details: { via: how }, eventKey: `${key}:awaiting_manual` },
+    );
     return { kind: 'awaiting_manual' };
   }
 
@@ -247,7 +295,15 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
   async function recordFailure(plan: DeliveryPlan, error: DeliveryError, attempt: number): Promise<AttemptOutcome> {
     const outcome = errorOutcome(error, plan.rateLimitWaitMs);
     const state: DeliveryState =
-      outcome.kind === 'needs_reconnect' ? 'needs_reconnect' : outcome.kind === 'rejected' ? 'failed' : outcome.kind === 'rate_limited' ? 'rate_limited' : outcome.kind === 'unconfirmed' ? 'unconfirmed' : 'pending';
+      outcome.kind === 'needs_reconnect'
+        ? 'needs_reconnect'
+        : outcome.kind === 'rejected'
+          ? 'failed'
+          : outcome.kind === 'rate_limited'
+            ? 'rate_limited'
+            : outcome.kind === 'unconfirmed'
+              ? 'unconfirmed'
+              : 'pending';
     await record(
       plan,
       {
@@ -258,7 +314,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         problems: JSON.stringify(error.problems),
         next_attempt_at: outcome.kind === 'rate_limited' ? new Date(Date.now() + outcome.retryAfterMs) : null,
       },
-      { action: `delivery_${error.errorClass}`, details: { message: error.message, platformCode: error.platformCode ?? null, attempt }, eventKey: `${plan.businessKey}:${error.errorClass}:${attempt}` },
+      {
+        action: `delivery_${error.errorClass}`,
+        details: { message: error.message, platformCode: error.platformCode ?? null, attempt },
+        eventKey: `${plan.businessKey}:${error.errorClass}:${attempt}`,
+      },
       outcome.kind !== 'needs_reconnect'
         ? undefined
         : async (trx) => {
@@ -270,7 +330,13 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
               .where('paused_at', 'is', null)
               .executeTakeFirst();
             if (Number(updated.numUpdatedRows) > 0) {
-              await appendAudit(trx, { actor: 'system', action: 'channel_paused', channelId: plan.channelId, details: { reason: 'needs_reconnect', message: error.message }, eventKey: `${plan.businessKey}:hold:${attempt}` });
+              await appendAudit(trx, {
+                actor: 'system',
+                action: 'channel_paused',
+                channelId: plan.channelId,
+                details: { reason: 'needs_reconnect', message: error.message },
+                eventKey: `${plan.businessKey}:hold:${attempt}`,
+              });
             }
           },
     );
@@ -297,7 +363,12 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         )
         .onConflict((oc) => oc.column('business_key').doNothing())
         .execute();
-      const rows = await db.selectFrom('deliveries').select(['id', 'business_key', 'channel_id']).where('package_id', '=', input.packageId).where('revision', '=', input.revision).execute();
+      const rows = await db
+        .selectFrom('deliveries')
+        .select(['id', 'business_key', 'channel_id'])
+        .where('package_id', '=', input.packageId)
+        .where('revision', '=', input.revision)
+        .execute();
       const idByChannel = new Map(rows.map((r) => [r.channel_id, r]));
       return channels.map((channel) => {
         const config = { ...DEFAULT_PLATFORM, ...deps.platformConfig(channel.platform) };
@@ -335,11 +406,21 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const adapter = deps.adapterFor(channel);
       try {
         const formatted = adapter.format(await loadUnit(plan, plan.releasedAt), channel);
-        await record(plan, { payload: JSON.stringify(formatted.payload), renditions: JSON.stringify(formatted.renditions), warnings: JSON.stringify(formatted.warnings) }, formatted.warnings.length ? { action: 'delivery_format_warnings', details: { warnings: formatted.warnings }, eventKey: `${plan.businessKey}:format-warnings` } : null);
+        await record(
+          plan,
+          { payload: JSON.stringify(formatted.payload), renditions: JSON.stringify(formatted.renditions), warnings: JSON.stringify(formatted.warnings) },
+          formatted.warnings.length
+            ? { action: 'delivery_format_warnings', details: { warnings: formatted.warnings }, eventKey: `${plan.businessKey}:format-warnings` }
+            : null,
+        );
         return { kind: 'ready', renditions: formatted.renditions.length };
       } catch (error) {
         if (isDeliveryError(error) && error.errorClass === 'rejected') {
-          await record(plan, { state: 'failed', error_class: 'rejected', error_message: error.message, problems: JSON.stringify(error.problems) }, { action: 'delivery_rejected', details: { message: error.message, problems: error.problems }, eventKey: `${plan.businessKey}:rejected:format` });
+          await record(
+            plan,
+            { state: 'failed', error_class: 'rejected', error_message: error.message, problems: JSON.stringify(error.problems) },
+            { action: 'delivery_rejected', details: { message: error.message, problems: error.problems }, eventKey: `${plan.businessKey}:rejected:format` },
+          );
           return { kind: 'rejected', message: error.message };
         }
         throw error;
@@ -353,13 +434,21 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const context = Context.current();
       let done = 0;
       for (const need of needs) {
-        const source = deps.renditions(context.cancellationSignal, (percent) => context.heartbeat({ spec: need.spec, percent, done }), channelOf(plan.channelId));
+        const source = deps.renditions(
+          context.cancellationSignal,
+          (percent) => context.heartbeat({ spec: need.spec, percent, done }),
+          channelOf(plan.channelId),
+        );
         try {
           await source.get(need.mediaId, need.spec);
         } catch (error) {
           if (context.cancellationSignal.aborted) throw error;
           const message = `Cannot prepare the ${need.purpose} (${need.spec}): ${(error as Error).message}`;
-          await record(plan, { state: 'failed', error_class: 'rejected', error_message: message }, { action: 'delivery_rejected', details: { message, spec: need.spec }, eventKey: `${plan.businessKey}:rejected:media:${need.spec}` });
+          await record(
+            plan,
+            { state: 'failed', error_class: 'rejected', error_message: message },
+            { action: 'delivery_rejected', details: { message, spec: need.spec }, eventKey: `${plan.businessKey}:rejected:media:${need.spec}` },
+          );
           throw ApplicationFailure.nonRetryable(message, 'media_unusable');
         }
         done += 1;
@@ -416,11 +505,27 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       try {
         const status = await adapter.confirm(delivery.external_id, transmitContext(delivery, channel));
         if (status.state === 'live') {
-          await record(plan, { state: 'live', public_url: status.publicUrl, external_id: status.externalId ?? delivery.external_id, live_at: new Date(), error_class: null, error_message: null, next_attempt_at: null }, { action: 'delivery_live', details: { publicUrl: status.publicUrl, via: 'confirm' }, eventKey: `${plan.businessKey}:live` });
+          await record(
+            plan,
+            {
+              state: 'live',
+              public_url: status.publicUrl,
+              external_id: status.externalId ?? delivery.external_id,
+              live_at: new Date(),
+              error_class: null,
+              error_message: null,
+              next_attempt_at: null,
+            },
+            { action: 'delivery_live', details: { publicUrl: status.publicUrl, via: 'confirm' }, eventKey: `${plan.businessKey}:live` },
+          );
           return { kind: 'live', publicUrl: status.publicUrl };
         }
         if (status.state === 'rejected') {
-          await record(plan, { state: 'failed', error_class: 'rejected', error_message: status.message }, { action: 'delivery_rejected', details: { message: status.message, after: 'submission' }, eventKey: `${plan.businessKey}:rejected:confirm` });
+          await record(
+            plan,
+            { state: 'failed', error_class: 'rejected', error_message: status.message },
+            { action: 'delivery_rejected', details: { message: status.message, after: 'submission' }, eventKey: `${plan.businessKey}:rejected:confirm` },
+          );
           return { kind: 'rejected', message: status.message };
         }
         return { kind: 'pending', ...(status.note ? { note: status.note } : {}) };
@@ -455,7 +560,15 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const channel = channelOf(plan.channelId);
       const adapter = deps.adapterFor(channel);
       if (!adapter.capabilities.canDelete || !adapter.takeDown) {
-        await record(plan, { state: 'retracting', task: 'manual_takedown' }, { action: 'delivery_manual_takedown_task', details: { reason: plan.reason, publicUrl: delivery.public_url }, eventKey: `${plan.businessKey}:takedown-task` });
+        await record(
+          plan,
+          { state: 'retracting', task: 'manual_takedown' },
+          {
+            action: 'delivery_manual_takedown_task',
+            details: { reason: plan.reason, publicUrl: delivery.public_url },
+            eventKey: `${plan.businessKey}:takedown-task`,
+          },
+        );
         return { kind: 'manual' };
       }
       await record(plan, { state: 'retracting' }, null);
@@ -464,16 +577,37 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         if (!externalId && delivery.payload !== null && (delivery.attempts > 0 || delivery.state === 'transmitting')) {
           // Sent, but its answer was lost: ask the platform whether the post exists before saying it is gone.
           if (!adapter.reconcile) {
-            await record(plan, { state: 'retracting', task: 'manual_takedown' }, { action: 'delivery_manual_takedown_task', details: { reason: plan.reason, why: 'the post may be public but the platform cannot be asked' }, eventKey: `${plan.businessKey}:takedown-task` });
+            await record(
+              plan,
+              { state: 'retracting', task: 'manual_takedown' },
+              {
+                action: 'delivery_manual_takedown_task',
+                details: { reason: plan.reason, why: 'the post may be public but the platform cannot be asked' },
+                eventKey: `${plan.businessKey}:takedown-task`,
+              },
+            );
             return { kind: 'manual' };
           }
           const found = await withHeartbeat(async () => adapter.reconcile!(delivery.payload, transmitContext(delivery, channel)));
           externalId = found?.externalId ?? null;
           if (found && !externalId) {
-            await record(plan, { state: 'retracting', task: 'manual_takedown', public_url: found.publicUrl ?? delivery.public_url }, { action: 'delivery_manual_takedown_task', details: { reason: plan.reason, why: 'the platform shows the post but gave no id to delete it by' }, eventKey: `${plan.businessKey}:takedown-task` });
+            await record(
+              plan,
+              { state: 'retracting', task: 'manual_takedown', public_url: found.publicUrl ?? delivery.public_url },
+              {
+                action: 'delivery_manual_takedown_task',
+                details: { reason: plan.reason, why: 'the platform shows the post but gave no id to delete it by' },
+                eventKey: `${plan.businessKey}:takedown-task`,
+              },
+            );
             return { kind: 'manual' };
           }
-          if (externalId) await record(plan, { external_id: externalId, ...(found?.publicUrl ? { public_url: found.publicUrl } : {}) }, { action: 'delivery_found_by_reconcile', details: { externalId, for: 'retraction' }, eventKey: `${plan.businessKey}:reconciled-for-takedown` });
+          if (externalId)
+            await record(
+              plan,
+              { external_id: externalId, ...(found?.publicUrl ? { public_url: found.publicUrl } : {}) },
+              { action: 'delivery_found_by_reconcile', details: { externalId, for: 'retraction' }, eventKey: `${plan.businessKey}:reconciled-for-takedown` },
+            );
         }
         if (externalId) {
           const id = externalId;
@@ -485,7 +619,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         await record(plan, { error_class: error.errorClass, error_message: error.message }, null);
         return { kind: 'retryable', message: error.message, ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}) };
       }
-      await record(plan, { state: 'retracted', task: null, taken_down_at: new Date(), error_class: null, error_message: null }, { action: 'delivery_retracted', details: { reason: plan.reason }, eventKey: `${plan.businessKey}:retracted` });
+      await record(
+        plan,
+        { state: 'retracted', task: null, taken_down_at: new Date(), error_class: null, error_message: null },
+        { action: 'delivery_retracted', details: { reason: plan.reason }, eventKey: `${plan.businessKey}:retracted` },
+      );
       return { kind: 'retracted' };
     },
 
@@ -497,7 +635,14 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         .where('package_id', '=', input.packageId)
         .where('revision', '=', input.revision)
         .execute();
-      return rows.map((r) => ({ channelId: r.channel_id, state: r.state, publicUrl: r.public_url, liveAt: r.live_at?.toISOString() ?? null, externalId: r.external_id, attempts: r.attempts }));
+      return rows.map((r) => ({
+        channelId: r.channel_id,
+        state: r.state,
+        publicUrl: r.public_url,
+        liveAt: r.live_at?.toISOString() ?? null,
+        externalId: r.external_id,
+        attempts: r.attempts,
+      }));
     },
   };
 }

@@ -18,12 +18,7 @@ import type { WatermarkOptions } from '../media/image.js';
 import { prepareRendition, renditionCacheKey } from '../media/renditions.js';
 import { getSpec } from '../media/specs.js';
 import type { MediaStore } from '../media/store.js';
-import type {
-  FinishMediaJobInput,
-  MediaRenditionHeartbeat,
-  RenderRenditionInput,
-  RenditionSummary,
-} from '../workflows/media-types.js';
+import type { FinishMediaJobInput, MediaRenditionHeartbeat, RenderRenditionInput, RenditionSummary } from '../workflows/media-types.js';
 
 export interface WatermarkTargetForSpec {
   platform: string;
@@ -90,9 +85,11 @@ class ProgressWriter {
     if (percent === null) return;
     this.pending = null;
     this.lastWrite = Date.now();
-    this.writing = this.writing.then(() => writeSpecProgress(this.db, this.jobId, this.specKey, percent)).catch(() => {
-      // Progress is advisory: a failed write must not fail the render.
-    });
+    this.writing = this.writing
+      .then(() => writeSpecProgress(this.db, this.jobId, this.specKey, percent))
+      .catch(() => {
+        // Progress is advisory: a failed write must not fail the render.
+      });
   }
 
   /** Writes what is pending now and waits for every write. */
@@ -145,7 +142,10 @@ export function createMediaActivities(deps: MediaActivityDeps) {
 
       let watermark: WatermarkOptions | undefined;
       try {
-        watermark = input.watermark && deps.watermarkFor ? await deps.watermarkFor({ platform: spec.platform, channelId: input.channelId, specKey: spec.key }) : undefined;
+        watermark =
+          input.watermark && deps.watermarkFor
+            ? await deps.watermarkFor({ platform: spec.platform, channelId: input.channelId, specKey: spec.key })
+            : undefined;
       } catch (error) {
         throw toActivityFailure(error, input.specKey);
       }

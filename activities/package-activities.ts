@@ -41,7 +41,16 @@ export function deliveryKey(ref: UnitRef): string {
 /** Appends an audit entry unless one with the same business key exists. */
 export async function appendAudit(
   db: Kysely<DB>,
-  entry: { actor: string; action: string; packageId?: string | null; revision?: number | null; contentHash?: string | null; channelId?: string | null; details?: Record<string, unknown>; eventKey?: string | null },
+  entry: {
+    actor: string;
+    action: string;
+    packageId?: string | null;
+    revision?: number | null;
+    contentHash?: string | null;
+    channelId?: string | null;
+    details?: Record<string, unknown>;
+    eventKey?: string | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('audit_log')
@@ -83,10 +92,19 @@ export function createPackageActivities(deps: PackageActivityDeps) {
           .execute();
         if (event.action === 'edit') {
           // The list shows the current revision's title: written with the step that made it current.
-          const revision = await trx.selectFrom('package_revisions').select('content').where('package_id', '=', event.packageId).where('revision', '=', event.revision).executeTakeFirst();
+          const revision = await trx
+            .selectFrom('package_revisions')
+            .select('content')
+            .where('package_id', '=', event.packageId)
+            .where('revision', '=', event.revision)
+            .executeTakeFirst();
           const content = revision?.content as { title?: string; catalogueItem?: string } | undefined;
           if (content?.title && content.catalogueItem) {
-            await trx.updateTable('packages').set({ title: content.title, catalogue_item_id: content.catalogueItem }).where('id', '=', event.packageId).execute();
+            await trx
+              .updateTable('packages')
+              .set({ title: content.title, catalogue_item_id: content.catalogueItem })
+              .where('id', '=', event.packageId)
+              .execute();
           }
         }
         if (event.voidApprovalsReason) {

@@ -23,7 +23,20 @@ import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } 
 import { charCount, htmlToPlainText, truncateChars } from './text.js';
 import { stillValid } from './tokens.js';
 import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
-import { accountLabel, appCredentialsRefused, authorizationRefused, declaredDuration, missingCredential, nextRefreshToken, pickVideo, platformRequest, progress, refreshTokenExhausted, stringOrNull, type Progress } from './video-platform.js';
+import {
+  accountLabel,
+  appCredentialsRefused,
+  authorizationRefused,
+  declaredDuration,
+  missingCredential,
+  nextRefreshToken,
+  pickVideo,
+  platformRequest,
+  progress,
+  refreshTokenExhausted,
+  stringOrNull,
+  type Progress,
+} from './video-platform.js';
 
 const NAME = 'Bilibili (哔哩哔哩)';
 const MiB = 1024 * 1024;
@@ -54,7 +67,16 @@ export interface BilibiliAdapterOptions {
   reconcileSkewMs?: number;
 }
 
-export const BILIBILI_ADAPTER_LIMITS = { titleChars: 80, descChars: 250, tagCount: 10, tagChars: 20, sourceChars: 200, coverBytes: 5_000_000, coverMinWidth: 960, coverMinHeight: 600 } as const;
+export const BILIBILI_ADAPTER_LIMITS = {
+  titleChars: 80,
+  descChars: 250,
+  tagCount: 10,
+  tagChars: 20,
+  sourceChars: 200,
+  coverBytes: 5_000_000,
+  coverMinWidth: 960,
+  coverMinHeight: 600,
+} as const;
 
 export interface BilibiliPayload {
   platform: 'bilibili';
@@ -120,22 +142,34 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     const field = `interpretations[${index}]`;
 
     if (media.durationSec !== undefined && media.durationSec >= o.maxDurationSec) {
-      problems.push({ field, message: `the video is ${formatDuration(media.durationSec)} long; Bilibili takes videos under ${formatDuration(o.maxDurationSec)}` });
+      problems.push({
+        field,
+        message: `the video is ${formatDuration(media.durationSec)} long; Bilibili takes videos under ${formatDuration(o.maxDurationSec)}`,
+      });
     }
-    if (media.durationSec === undefined) warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
+    if (media.durationSec === undefined)
+      warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
 
     const title = (interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
     if (title === '') problems.push({ field: `${field}.title`, message: 'Bilibili needs a title' });
-    else if (charCount(title) > L.titleChars) problems.push({ field: `${field}.title`, message: `Bilibili titles have at most ${L.titleChars} characters; this one has ${charCount(title)} (${charCount(title) - L.titleChars} too many)` });
+    else if (charCount(title) > L.titleChars)
+      problems.push({
+        field: `${field}.title`,
+        message: `Bilibili titles have at most ${L.titleChars} characters; this one has ${charCount(title)} (${charCount(title) - L.titleChars} too many)`,
+      });
 
     // Cover: the package's cover when it meets 960×600, else a frame of the video.
     const coverMedia = unit.cover ? unit.media[unit.cover.mediaId] : undefined;
-    const bigEnough = (m: { width?: number; height?: number }) => m.width === undefined || m.height === undefined || (m.width >= L.coverMinWidth && m.height >= L.coverMinHeight);
+    const bigEnough = (m: { width?: number; height?: number }) =>
+      m.width === undefined || m.height === undefined || (m.width >= L.coverMinWidth && m.height >= L.coverMinHeight);
     let cover: BilibiliPayload['cover'] | undefined;
     if (coverMedia && coverMedia.kind === 'image' && bigEnough(coverMedia)) cover = { mediaId: coverMedia.mediaId, spec: 'bilibili.cover' };
     else if (bigEnough(media)) {
       cover = { mediaId: media.mediaId, spec: 'bilibili.video_cover' };
-      if (coverMedia) warnings.push(`${NAME}: the package cover is ${coverMedia.width}×${coverMedia.height}, under Bilibili's ${L.coverMinWidth}×${L.coverMinHeight} minimum; a frame of the video is the cover instead.`);
+      if (coverMedia)
+        warnings.push(
+          `${NAME}: the package cover is ${coverMedia.width}×${coverMedia.height}, under Bilibili's ${L.coverMinWidth}×${L.coverMinHeight} minimum; a frame of the video is the cover instead.`,
+        );
     } else {
       problems.push({
         field: 'cover',
@@ -169,7 +203,9 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
       warnings.push(`${NAME}: the portal link does not fit the ${L.descChars}-character description and is left out.`);
       linkLine = '';
     }
-    const plain = htmlToPlainText(interp.body).replace(/\s*\n\s*/g, ' ').trim();
+    const plain = htmlToPlainText(interp.body)
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
     const budget = L.descChars - (linkLine ? charCount(linkLine) + 1 : 0);
     let summary = '';
     if (plain && budget >= 10) {
@@ -181,7 +217,12 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     const payload: BilibiliPayload = {
       platform: 'bilibili',
       interpretation: index,
-      video: { mediaId: media.mediaId, spec: 'bilibili.video_1080', ...(media.name ? { name: media.name } : {}), ...(media.durationSec !== undefined ? { durationSec: media.durationSec } : {}) },
+      video: {
+        mediaId: media.mediaId,
+        spec: 'bilibili.video_1080',
+        ...(media.name ? { name: media.name } : {}),
+        ...(media.durationSec !== undefined ? { durationSec: media.durationSec } : {}),
+      },
       cover: cover!,
       title,
       desc,
@@ -209,9 +250,12 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
 
     const video = await ctx.renditions.get(payload.video.mediaId, payload.video.spec);
     if (video.durationSec !== undefined && video.durationSec >= o.maxDurationSec) {
-      throw rejectedContent(NAME, [{ field: 'video', message: `the video is ${formatDuration(video.durationSec)} long; Bilibili takes videos under ${formatDuration(o.maxDurationSec)}` }]);
+      throw rejectedContent(NAME, [
+        { field: 'video', message: `the video is ${formatDuration(video.durationSec)} long; Bilibili takes videos under ${formatDuration(o.maxDurationSec)}` },
+      ]);
     }
-    if (video.sizeBytes > 4 * 1024 * MiB) throw rejectedContent(NAME, [{ field: 'video', message: `the video file is ${formatBytes(video.sizeBytes)}, over Bilibili's 4 GB limit` }]);
+    if (video.sizeBytes > 4 * 1024 * MiB)
+      throw rejectedContent(NAME, [{ field: 'video', message: `the video file is ${formatBytes(video.sizeBytes)}, over Bilibili's 4 GB limit` }]);
     if (cp.state.videoSha256 && cp.state.videoSha256 !== video.sha256) {
       await cp.save({ videoSha256: null, uploadToken: null, partBytes: null, partsDone: [], uploadCompleted: false });
     }
@@ -219,10 +263,16 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
 
     if (!cp.state.coverUrl) {
       const cover = await ctx.renditions.get(payload.cover.mediaId, payload.cover.spec);
-      if (cover.sizeBytes > L.coverBytes) throw rejectedContent(NAME, [{ field: 'cover', message: `the cover is ${formatBytes(cover.sizeBytes)}, over Bilibili's 5 MB limit` }]);
+      if (cover.sizeBytes > L.coverBytes)
+        throw rejectedContent(NAME, [{ field: 'cover', message: `the cover is ${formatBytes(cover.sizeBytes)}, over Bilibili's 5 MB limit` }]);
       // Small (≤ 5 MB): read whole, so the body's MD5 can be signed.
       const form = multipartBuffer('file', `cover.${cover.mime === 'image/png' ? 'png' : 'jpg'}`, cover.mime, await readFile(cover.path));
-      const data = await api.call('cover upload', false, () => ({ method: 'POST', url: '/arcopen/fn/archive/cover/upload', body: form.body, contentType: form.contentType }));
+      const data = await api.call('cover upload', false, () => ({
+        method: 'POST',
+        url: '/arcopen/fn/archive/cover/upload',
+        body: form.body,
+        contentType: form.contentType,
+      }));
       const url = typeof data.url === 'string' ? data.url : '';
       if (!url) throw new DeliveryError('retryable', `${NAME} cover upload answered without a URL.`);
       await cp.save({ coverUrl: url });
@@ -243,7 +293,13 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     });
     let data: Record<string, unknown>;
     try {
-      data = await api.call('submission (add-by-utoken)', true, () => ({ method: 'POST', url: '/arcopen/fn/archive/add-by-utoken', params: { upload_token: uploadToken }, body, contentType: 'application/json' }));
+      data = await api.call('submission (add-by-utoken)', true, () => ({
+        method: 'POST',
+        url: '/arcopen/fn/archive/add-by-utoken',
+        params: { upload_token: uploadToken },
+        body,
+        contentType: 'application/json',
+      }));
     } catch (err) {
       if (isDeliveryError(err) && err.errorClass === 'rejected' && /upload_token 已被使用/.test(err.message)) {
         throw new DeliveryError(
@@ -255,7 +311,8 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
       throw err;
     }
     const resourceId = typeof data.resource_id === 'string' ? data.resource_id : '';
-    if (!resourceId) throw new DeliveryError('unconfirmed', `${NAME} add-by-utoken answered without a resource_id; the archive is looked up before anything is sent again.`);
+    if (!resourceId)
+      throw new DeliveryError('unconfirmed', `${NAME} add-by-utoken answered without a resource_id; the archive is looked up before anything is sent again.`);
     await cp.save({ resourceId });
     return { state: 'submitted', externalId: resourceId };
   }
@@ -264,7 +321,12 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     for (let round = 0; ; round++) {
       let resumed = Boolean(cp.state.uploadToken);
       if (!cp.state.uploadToken) {
-        const data = await api.call('upload init', false, () => ({ method: 'POST', url: '/arcopen/fn/archive/video/init', body: JSON.stringify({ name: 'video.mp4', utype: 0 }), contentType: 'application/json' }));
+        const data = await api.call('upload init', false, () => ({
+          method: 'POST',
+          url: '/arcopen/fn/archive/video/init',
+          body: JSON.stringify({ name: 'video.mp4', utype: 0 }),
+          contentType: 'application/json',
+        }));
         const token = typeof data.upload_token === 'string' ? data.upload_token : '';
         if (!token) throw new DeliveryError('retryable', `${NAME} upload init answered without an upload_token.`);
         await cp.save({ videoSha256: file.sha256, uploadToken: token, partBytes: o.partBytes, partsDone: [], uploadCompleted: false });
@@ -317,7 +379,12 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     let byToken: Record<string, unknown> | undefined;
     let byTitle: Record<string, unknown> | undefined;
     for (let pn = 1; pn <= 50 && !byToken; pn++) {
-      const data = await api.call('archive/viewlist', false, () => ({ method: 'GET', url: '/arcopen/fn/archive/viewlist', params: { pn, ps: 50, status: 'all' }, body: '' }));
+      const data = await api.call('archive/viewlist', false, () => ({
+        method: 'GET',
+        url: '/arcopen/fn/archive/viewlist',
+        params: { pn, ps: 50, status: 'all' },
+        body: '',
+      }));
       const list = Array.isArray(data.list) ? (data.list as Record<string, unknown>[]) : [];
       let older = false;
       for (const a of list) {
@@ -345,7 +412,8 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     try {
       data = await api.call('archive/view', false, () => ({ method: 'GET', url: '/arcopen/fn/archive/view', params: { resource_id: externalId }, body: '' }));
     } catch (err) {
-      if (isDeliveryError(err) && err.platformCode === -404) return { state: 'rejected', message: `${NAME} does not know the archive ${externalId} (any more) for the account ${accountLabel(ctx)}.` };
+      if (isDeliveryError(err) && err.platformCode === -404)
+        return { state: 'rejected', message: `${NAME} does not know the archive ${externalId} (any more) for the account ${accountLabel(ctx)}.` };
       throw err;
     }
     const info = (data.addit_info ?? {}) as { state?: unknown; state_desc?: unknown; reject_reason?: unknown };
@@ -429,7 +497,13 @@ class BilibiliApi {
         ...(r.contentType ? { 'content-type': r.contentType } : {}),
         ...(r.headers ?? {}),
       };
-      const reply = await this.send(what, sideEffect, { method: r.method, url: r.url, params: r.params, headers, data: r.method === 'GET' ? undefined : r.body });
+      const reply = await this.send(what, sideEffect, {
+        method: r.method,
+        url: r.url,
+        params: r.params,
+        headers,
+        data: r.method === 'GET' ? undefined : r.body,
+      });
       if (reply.code === 0) return reply.data ?? {};
       if (TOKEN_CODES.has(reply.code) && attempt === 0) {
         await this.ctx.tokens.delete('access_token');
@@ -478,18 +552,29 @@ class BilibiliApi {
       case -658:
         return authorizationRefused(NAME, this.ctx, 'on the Bilibili open platform', said, code);
       case -3:
-        return new DeliveryError('needs_reconnect', `${NAME} refused the request signature (${said}): check the account ${accountLabel(this.ctx)}'s clientSecret and this server's clock.`, opts);
+        return new DeliveryError(
+          'needs_reconnect',
+          `${NAME} refused the request signature (${said}): check the account ${accountLabel(this.ctx)}'s clientSecret and this server's clock.`,
+          opts,
+        );
       case -509:
         return new DeliveryError('rate_limited', `${NAME} ${what}: too many requests (${said}).`, { ...opts, retryAfterMs: this.o.rateLimitWaitMs });
       case 21070:
-        return new DeliveryError('rate_limited', `${NAME}: the account ${accountLabel(this.ctx)} has reached its daily number of submissions (${said}); the submission waits for the next day (Beijing time).`, { ...opts, retryAfterMs: untilBeijingMidnightMs(Date.now()) });
+        return new DeliveryError(
+          'rate_limited',
+          `${NAME}: the account ${accountLabel(this.ctx)} has reached its daily number of submissions (${said}); the submission waits for the next day (Beijing time).`,
+          { ...opts, retryAfterMs: untilBeijingMidnightMs(Date.now()) },
+        );
       case -503:
       case -500:
         return new DeliveryError('retryable', `${NAME} ${what}: the platform is busy (${said}); trying again later.`, opts);
       case -404:
         return new DeliveryError('rejected', `${NAME} ${what}: not found (${said}).`, opts);
       case -400:
-        return new DeliveryError('rejected', `${NAME} refused ${what}: ${message || 'bad request'} (-400).`, { ...opts, problems: [{ field: what, message: `Bilibili refused it: ${message || 'bad request'}` }] });
+        return new DeliveryError('rejected', `${NAME} refused ${what}: ${message || 'bad request'} (-400).`, {
+          ...opts,
+          problems: [{ field: what, message: `Bilibili refused it: ${message || 'bad request'}` }],
+        });
       default:
         return new DeliveryError('retryable', `${NAME} ${what}: unexpected error ${said}.`, opts);
     }

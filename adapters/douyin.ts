@@ -18,7 +18,22 @@ import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } 
 import { charCount, htmlToPlainText, truncateChars } from './text.js';
 import { stillValid } from './tokens.js';
 import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
-import { accountLabel, appCredentialsRefused, authorizationRefused, declaredDuration, missingCredential, multipartFile, nextRefreshToken, pickVideo, platformRequest, progress, refreshTokenExhausted, stringOrNull, toMs, type Progress } from './video-platform.js';
+import {
+  accountLabel,
+  appCredentialsRefused,
+  authorizationRefused,
+  declaredDuration,
+  missingCredential,
+  multipartFile,
+  nextRefreshToken,
+  pickVideo,
+  platformRequest,
+  progress,
+  refreshTokenExhausted,
+  stringOrNull,
+  toMs,
+  type Progress,
+} from './video-platform.js';
 
 const NAME = 'Douyin (抖音)';
 const MiB = 1024 * 1024;
@@ -109,20 +124,29 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
     const { index, interp, media } = picked;
     const field = `interpretations[${index}]`;
     if (media.durationSec !== undefined && media.durationSec > o.maxDurationSec) {
-      problems.push({ field, message: `the video is ${formatDuration(media.durationSec)} long, ${formatDuration(media.durationSec - o.maxDurationSec)} over Douyin's ${formatDuration(o.maxDurationSec)} limit; trim it or split it into parts` });
+      problems.push({
+        field,
+        message: `the video is ${formatDuration(media.durationSec)} long, ${formatDuration(media.durationSec - o.maxDurationSec)} over Douyin's ${formatDuration(o.maxDurationSec)} limit; trim it or split it into parts`,
+      });
     }
-    if (media.durationSec === undefined) warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
+    if (media.durationSec === undefined)
+      warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
 
     const title = (interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
     const mention = unit.portalLinks ? `全文见${o.portalName}` : '';
     if (title === '') problems.push({ field: `${field}.title`, message: 'the video needs a title' });
     const fixed = charCount(title) + (mention ? charCount(mention) + 1 : 0);
     if (fixed > o.textChars) {
-      problems.push({ field: `${field}.title`, message: `Douyin's video text holds at most ${o.textChars} characters; the title alone has ${charCount(title)}` });
+      problems.push({
+        field: `${field}.title`,
+        message: `Douyin's video text holds at most ${o.textChars} characters; the title alone has ${charCount(title)}`,
+      });
     }
     if (problems.length) throw rejectedContent(NAME, problems);
 
-    const plain = htmlToPlainText(interp.body).replace(/\s*\n\s*/g, ' ').trim();
+    const plain = htmlToPlainText(interp.body)
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
     const budget = Math.min(o.summaryChars, o.textChars - fixed - 1);
     let summary = '';
     if (plain && budget >= 10) {
@@ -135,7 +159,12 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
       payload: {
         platform: 'douyin',
         interpretation: index,
-        video: { mediaId: media.mediaId, spec: o.videoSpec, ...(media.name ? { name: media.name } : {}), ...(media.durationSec !== undefined ? { durationSec: media.durationSec } : {}) },
+        video: {
+          mediaId: media.mediaId,
+          spec: o.videoSpec,
+          ...(media.name ? { name: media.name } : {}),
+          ...(media.durationSec !== undefined ? { durationSec: media.durationSec } : {}),
+        },
         text,
       },
       renditions: [{ mediaId: media.mediaId, spec: o.videoSpec, purpose: 'interpretation video' }],
@@ -163,7 +192,13 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
       const sentBefore = Boolean(cp.state.createRequestedAt);
       if (!sentBefore) await cp.save({ createRequestedAt: new Date().toISOString() });
       try {
-        data = await api.call('video/create', true, (auth) => ({ method: 'POST', url: '/video/create/', params: { open_id: auth.openId }, headers: { 'content-type': 'application/json' }, data: JSON.stringify({ video_id: videoId, text: payload.text }) }));
+        data = await api.call('video/create', true, (auth) => ({
+          method: 'POST',
+          url: '/video/create/',
+          params: { open_id: auth.openId },
+          headers: { 'content-type': 'application/json' },
+          data: JSON.stringify({ video_id: videoId, text: payload.text }),
+        }));
       } catch (err) {
         if (!isDeliveryError(err) || err.platformCode !== 2190007) throw err;
         // The video id is not usable. Never used for a create before: it expired, upload again.
@@ -180,7 +215,8 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
       }
     }
     const itemId = String(data.item_id ?? '');
-    if (!itemId) throw new DeliveryError('unconfirmed', `${NAME} video/create answered without an item_id; the video is looked up before anything is sent again.`);
+    if (!itemId)
+      throw new DeliveryError('unconfirmed', `${NAME} video/create answered without an item_id; the video is looked up before anything is sent again.`);
     await cp.save({ itemId });
     return { state: 'submitted', externalId: itemId };
   }
@@ -191,7 +227,14 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
       ctx.heartbeat();
       const data = await api.call('video upload', false, (auth) => {
         const body = multipartFile({ field: 'video', filename: 'video.mp4', contentType: file.mime, path: file.path, start: 0, end: file.sizeBytes - 1 });
-        return { method: 'POST', url: '/video/upload/', params: { open_id: auth.openId }, headers: { ...body.headers, ...duration }, data: body.data, timeout: o.uploadTimeoutMs };
+        return {
+          method: 'POST',
+          url: '/video/upload/',
+          params: { open_id: auth.openId },
+          headers: { ...body.headers, ...duration },
+          data: body.data,
+          timeout: o.uploadTimeoutMs,
+        };
       });
       const videoId = videoIdOf(data);
       await cp.save({ videoSha256: file.sha256, videoId, uploadId: null, partsDone: [] });
@@ -202,7 +245,11 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
     for (let round = 0; ; round++) {
       let resumed = Boolean(cp.state.uploadId);
       if (!cp.state.uploadId) {
-        const init = await api.call('video part upload init', false, (auth) => ({ method: 'POST', url: '/video/part/init/', params: { open_id: auth.openId } }));
+        const init = await api.call('video part upload init', false, (auth) => ({
+          method: 'POST',
+          url: '/video/part/init/',
+          params: { open_id: auth.openId },
+        }));
         const uploadId = String(init.upload_id ?? '');
         if (!uploadId) throw new DeliveryError('retryable', `${NAME} video/part/init answered without an upload_id.`);
         await cp.save({ videoSha256: file.sha256, uploadId, partBytes: o.partBytes, partsDone: [] });
@@ -220,13 +267,25 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
           const end = Math.min(file.sizeBytes, start + partBytes) - 1;
           await api.call(`video part ${n}/${count}`, false, (auth) => {
             const body = multipartFile({ field: 'video', filename: 'video.mp4', contentType: file.mime, path: file.path, start, end });
-            return { method: 'POST', url: '/video/part/upload/', params: { upload_id: uploadId, part_number: n, open_id: auth.openId }, headers: body.headers, data: body.data, timeout: o.uploadTimeoutMs };
+            return {
+              method: 'POST',
+              url: '/video/part/upload/',
+              params: { upload_id: uploadId, part_number: n, open_id: auth.openId },
+              headers: body.headers,
+              data: body.data,
+              timeout: o.uploadTimeoutMs,
+            };
           });
           done.add(n);
           await cp.save({ partsDone: [...done].sort((a, b) => a - b) });
         }
         ctx.heartbeat();
-        const data = await api.call('video part upload complete', false, (auth) => ({ method: 'POST', url: '/video/part/complete/', params: { upload_id: uploadId, open_id: auth.openId }, headers: duration }));
+        const data = await api.call('video part upload complete', false, (auth) => ({
+          method: 'POST',
+          url: '/video/part/complete/',
+          params: { upload_id: uploadId, open_id: auth.openId },
+          headers: duration,
+        }));
         const videoId = videoIdOf(data);
         await cp.save({ videoId, uploadId: null, partBytes: null, partsDone: [] });
         return videoId;
@@ -269,14 +328,23 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
     if (!found) return null;
     const itemId = String(found.item_id);
     await ctx.checkpoint({ itemId });
-    return Number(found.video_status) === 1 ? { state: 'live', externalId: itemId, publicUrl: stringOrNull(found.share_url) } : { state: 'submitted', externalId: itemId };
+    return Number(found.video_status) === 1
+      ? { state: 'live', externalId: itemId, publicUrl: stringOrNull(found.share_url) }
+      : { state: 'submitted', externalId: itemId };
   }
 
   async function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
     const api = new DouyinApi(ctx, o);
-    const data = await api.call('video/data', false, (auth) => ({ method: 'POST', url: '/video/data/', params: { open_id: auth.openId }, headers: { 'content-type': 'application/json' }, data: JSON.stringify({ item_ids: [externalId] }) }));
+    const data = await api.call('video/data', false, (auth) => ({
+      method: 'POST',
+      url: '/video/data/',
+      params: { open_id: auth.openId },
+      headers: { 'content-type': 'application/json' },
+      data: JSON.stringify({ item_ids: [externalId] }),
+    }));
     const item = (Array.isArray(data.list) ? (data.list as Record<string, unknown>[]) : []).find((i) => i.item_id === externalId);
-    if (!item) return { state: 'rejected', message: `${NAME} no longer lists the video ${externalId} for the account ${accountLabel(ctx)}: it was removed or deleted.` };
+    if (!item)
+      return { state: 'rejected', message: `${NAME} no longer lists the video ${externalId} for the account ${accountLabel(ctx)}: it was removed or deleted.` };
     const status = Number(item.video_status);
     if (status === 1 || status === 5) return { state: 'live', publicUrl: stringOrNull(item.share_url), externalId };
     if (status === 2) return { state: 'rejected', message: `${NAME} review found the video not suitable for the public (video_status 2); it is not shown.` };
@@ -287,11 +355,23 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
   async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {
     const api = new DouyinApi(ctx, o);
     try {
-      await api.call('video/delete', true, (auth) => ({ method: 'POST', url: '/video/delete/', params: { open_id: auth.openId }, headers: { 'content-type': 'application/json' }, data: JSON.stringify({ item_id: externalId }) }));
+      await api.call('video/delete', true, (auth) => ({
+        method: 'POST',
+        url: '/video/delete/',
+        params: { open_id: auth.openId },
+        headers: { 'content-type': 'application/json' },
+        data: JSON.stringify({ item_id: externalId }),
+      }));
     } catch (err) {
       // 2100005 is also "unknown or already deleted": gone is what we want, if the list agrees.
       if (isDeliveryError(err) && err.platformCode === 2100005) {
-        const data = await api.call('video/data', false, (auth) => ({ method: 'POST', url: '/video/data/', params: { open_id: auth.openId }, headers: { 'content-type': 'application/json' }, data: JSON.stringify({ item_ids: [externalId] }) }));
+        const data = await api.call('video/data', false, (auth) => ({
+          method: 'POST',
+          url: '/video/data/',
+          params: { open_id: auth.openId },
+          headers: { 'content-type': 'application/json' },
+          data: JSON.stringify({ item_ids: [externalId] }),
+        }));
         if (!Array.isArray(data.list) || !(data.list as Record<string, unknown>[]).some((i) => i.item_id === externalId)) return;
       }
       throw err;
@@ -342,7 +422,10 @@ class DouyinApi {
     for (let attempt = 0; ; attempt++) {
       const auth = await this.auth(attempt > 0);
       const config = build(auth);
-      const res = await this.send(what, sideEffect, { ...config, headers: { ...(config.headers as Record<string, string> | undefined), 'access-token': auth.accessToken } });
+      const res = await this.send(what, sideEffect, {
+        ...config,
+        headers: { ...(config.headers as Record<string, string> | undefined), 'access-token': auth.accessToken },
+      });
       const data = envelopeData(res);
       const code = data.error_code ?? 0;
       if (code === 0) return data;
@@ -368,7 +451,10 @@ class DouyinApi {
       case 2100004:
         return new DeliveryError('retryable', `${NAME} ${what}: the platform is busy (${said}); trying again later.`, opts);
       case 2190001:
-        return new DeliveryError('rate_limited', `${NAME} ${what}: the app's call quota is used up (${said}).`, { ...opts, retryAfterMs: this.o.rateLimitWaitMs });
+        return new DeliveryError('rate_limited', `${NAME} ${what}: the app's call quota is used up (${said}).`, {
+          ...opts,
+          retryAfterMs: this.o.rateLimitWaitMs,
+        });
       case 2190002:
       case 2190008:
       case 2190015:
@@ -377,17 +463,30 @@ class DouyinApi {
         return appCredentialsRefused(NAME, this.ctx, said, 'clientKey and clientSecret', code);
       case 2190004:
       case 2100007:
-        return new DeliveryError('needs_reconnect', `${NAME} ${what}: the app or the account ${accountLabel(this.ctx)} lacks the permission (${said}). Check the app's abilities and the account's authorization scopes (video.create, video.data, video.delete, video.list).`, opts);
+        return new DeliveryError(
+          'needs_reconnect',
+          `${NAME} ${what}: the app or the account ${accountLabel(this.ctx)} lacks the permission (${said}). Check the app's abilities and the account's authorization scopes (video.create, video.data, video.delete, video.list).`,
+          opts,
+        );
       case 2190005:
-        return new DeliveryError('rejected', `${NAME} refused the video as too large (${said}).`, { ...opts, problems: [{ field: 'video', message: `Douyin refused the file as too large (${said})` }] });
+        return new DeliveryError('rejected', `${NAME} refused the video as too large (${said}).`, {
+          ...opts,
+          problems: [{ field: 'video', message: `Douyin refused the file as too large (${said})` }],
+        });
       case 2190006:
-        return new DeliveryError('rejected', `${NAME} refused the video as longer than 15 minutes (${said}).`, { ...opts, problems: [{ field: 'video', message: 'Douyin takes videos of at most 15 minutes' }] });
+        return new DeliveryError('rejected', `${NAME} refused the video as longer than 15 minutes (${said}).`, {
+          ...opts,
+          problems: [{ field: 'video', message: 'Douyin takes videos of at most 15 minutes' }],
+        });
       case 2190007:
         return new DeliveryError('rejected', `${NAME} ${what}: the uploaded video id is not usable (${said}).`, opts);
       case 2100005:
       case 10002:
       case 10005:
-        return new DeliveryError('rejected', `${NAME} refused ${what} as invalid (${said}).`, { ...opts, problems: [{ field: what, message: `Douyin refused it: ${description || 'invalid parameter'} (${code})` }] });
+        return new DeliveryError('rejected', `${NAME} refused ${what} as invalid (${said}).`, {
+          ...opts,
+          problems: [{ field: what, message: `Douyin refused it: ${description || 'invalid parameter'} (${code})` }],
+        });
       default:
         return new DeliveryError('retryable', `${NAME} ${what}: unexpected error ${said}.`, opts);
     }
@@ -407,7 +506,8 @@ class DouyinApi {
     let lastCode: number | undefined;
     for (;;) {
       const candidate = await nextRefreshToken(this.ctx, tried);
-      if (!candidate) throw refreshTokenExhausted(NAME, this.ctx, tried.size, 'in the Douyin open platform', { said: String(lastCode ?? 'refused'), platformCode: lastCode });
+      if (!candidate)
+        throw refreshTokenExhausted(NAME, this.ctx, tried.size, 'in the Douyin open platform', { said: String(lastCode ?? 'refused'), platformCode: lastCode });
       tried.add(candidate);
       const res = await this.send('token refresh', false, {
         method: 'POST',
@@ -474,7 +574,9 @@ function videoIdOf(data: DouyinData): string {
 
 function checkFile(file: RenditionFile, maxDurationSec: number): void {
   if (file.durationSec !== undefined && file.durationSec > maxDurationSec) {
-    throw rejectedContent(NAME, [{ field: 'video', message: `the video is ${formatDuration(file.durationSec)} long, over Douyin's ${formatDuration(maxDurationSec)} limit` }]);
+    throw rejectedContent(NAME, [
+      { field: 'video', message: `the video is ${formatDuration(file.durationSec)} long, over Douyin's ${formatDuration(maxDurationSec)} limit` },
+    ]);
   }
   if (file.sizeBytes > 4 * 1024 * MiB) {
     throw rejectedContent(NAME, [{ field: 'video', message: `the video file is ${formatBytes(file.sizeBytes)}, over Douyin's 4 GB limit` }]);

@@ -69,7 +69,8 @@ export function classifyTransportError(error: unknown, what: string, options: { 
           cause: error,
         });
       }
-      if (status === 401) return new DeliveryError('needs_reconnect', `${what}: the platform refused the credentials (HTTP 401).`, { platformCode: 401, cause: error });
+      if (status === 401)
+        return new DeliveryError('needs_reconnect', `${what}: the platform refused the credentials (HTTP 401).`, { platformCode: 401, cause: error });
       if (status >= 500) return new DeliveryError('retryable', `${what}: the platform answered HTTP ${status}.`, { platformCode: status, cause: error });
       return new DeliveryError('retryable', `${what}: unexpected HTTP ${status}.`, { platformCode: status, cause: error });
     }
@@ -78,10 +79,14 @@ export function classifyTransportError(error: unknown, what: string, options: { 
     if (refused || !options.sideEffect) {
       return new DeliveryError('retryable', `${what}: ${describeNetworkCode(code)}.`, { platformCode: code || undefined, cause: error });
     }
-    return new DeliveryError('unconfirmed', `${what}: ${describeNetworkCode(code)}; the platform may have carried the request out, so it is checked before any retry.`, {
-      platformCode: code || undefined,
-      cause: error,
-    });
+    return new DeliveryError(
+      'unconfirmed',
+      `${what}: ${describeNetworkCode(code)}; the platform may have carried the request out, so it is checked before any retry.`,
+      {
+        platformCode: code || undefined,
+        cause: error,
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new DeliveryError(options.sideEffect ? 'unconfirmed' : 'retryable', `${what}: ${message}`, { cause: error });

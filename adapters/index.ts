@@ -44,7 +44,10 @@ export function createChannelAdapters(settings: AdapterSettings): AdapterFor {
   return (channel) => {
     const adapter = adapters[channel.platform];
     if (!adapter) {
-      throw new GovpubError('no_adapter', `No adapter publishes to ${channel.platform} (${channel.id}); remove the channel from the package's targets or add an adapter in adapters/index.ts.`);
+      throw new GovpubError(
+        'no_adapter',
+        `No adapter publishes to ${channel.platform} (${channel.id}); remove the channel from the package's targets or add an adapter in adapters/index.ts.`,
+      );
     }
     return adapter as ChannelAdapter;
   };

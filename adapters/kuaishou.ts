@@ -22,7 +22,22 @@ import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } 
 import { charCount, htmlToPlainText, truncateChars } from './text.js';
 import { stillValid } from './tokens.js';
 import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
-import { accountLabel, appCredentialsRefused, authorizationRefused, declaredDuration, missingCredential, multipartFile, nextRefreshToken, pickVideo, platformRequest, progress, refreshTokenExhausted, stringOrNull, toMs, type Progress } from './video-platform.js';
+import {
+  accountLabel,
+  appCredentialsRefused,
+  authorizationRefused,
+  declaredDuration,
+  missingCredential,
+  multipartFile,
+  nextRefreshToken,
+  pickVideo,
+  platformRequest,
+  progress,
+  refreshTokenExhausted,
+  stringOrNull,
+  toMs,
+  type Progress,
+} from './video-platform.js';
 
 const NAME = 'Kuaishou (快手)';
 const MiB = 1024 * 1024;
@@ -79,7 +94,16 @@ export interface KuaishouCheckpoint {
 type Ctx = TransmitContext<KuaishouCheckpoint>;
 type Body = Record<string, unknown> & { result?: number; error_msg?: string };
 
-const R = { ok: 1, internal: 2, param: 100200100, appAuth: 100200101, tokenInvalid: 100200102, tokenExpired: 100200103, rateLimited: 100200105, notFound: 100200106 } as const;
+const R = {
+  ok: 1,
+  internal: 2,
+  param: 100200100,
+  appAuth: 100200101,
+  tokenInvalid: 100200102,
+  tokenExpired: 100200103,
+  rateLimited: 100200105,
+  notFound: 100200106,
+} as const;
 const TOKEN_CODES = new Set<number>([R.tokenInvalid, R.tokenExpired]);
 
 export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): ChannelAdapter<KuaishouPayload, KuaishouCheckpoint> {
@@ -107,18 +131,28 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     const { index, interp, media } = picked;
     const field = `interpretations[${index}]`;
     if (media.durationSec !== undefined && media.durationSec > o.maxDurationSec) {
-      problems.push({ field, message: `the video is ${formatDuration(media.durationSec)} long, ${formatDuration(media.durationSec - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts` });
+      problems.push({
+        field,
+        message: `the video is ${formatDuration(media.durationSec)} long, ${formatDuration(media.durationSec - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts`,
+      });
     }
-    if (media.durationSec === undefined) warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
+    if (media.durationSec === undefined)
+      warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
 
     const title = (interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
     const mention = unit.portalLinks ? `全文见${o.portalName}` : '';
     if (title === '') problems.push({ field: `${field}.title`, message: 'the video needs a title' });
     const fixed = charCount(title) + (mention ? charCount(mention) + 1 : 0);
-    if (fixed > o.captionChars) problems.push({ field: `${field}.title`, message: `Kuaishou captions hold at most ${o.captionChars} characters; the title alone has ${charCount(title)}` });
+    if (fixed > o.captionChars)
+      problems.push({
+        field: `${field}.title`,
+        message: `Kuaishou captions hold at most ${o.captionChars} characters; the title alone has ${charCount(title)}`,
+      });
     if (problems.length) throw rejectedContent(NAME, problems);
 
-    const plain = htmlToPlainText(interp.body).replace(/\s*\n\s*/g, ' ').trim();
+    const plain = htmlToPlainText(interp.body)
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
     const budget = Math.min(o.summaryChars, o.captionChars - fixed - 1);
     let summary = '';
     if (plain && budget >= 10) {
@@ -131,7 +165,12 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
       payload: {
         platform: 'kuaishou',
         interpretation: index,
-        video: { mediaId: media.mediaId, spec: o.videoSpec, ...(media.name ? { name: media.name } : {}), ...(media.durationSec !== undefined ? { durationSec: media.durationSec } : {}) },
+        video: {
+          mediaId: media.mediaId,
+          spec: o.videoSpec,
+          ...(media.name ? { name: media.name } : {}),
+          ...(media.durationSec !== undefined ? { durationSec: media.durationSec } : {}),
+        },
         cover: { mediaId: media.mediaId, spec: 'kuaishou.cover' },
         caption,
       },
@@ -151,9 +190,12 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
 
     const video = await ctx.renditions.get(payload.video.mediaId, payload.video.spec);
     if (video.durationSec !== undefined && video.durationSec > o.maxDurationSec) {
-      throw rejectedContent(NAME, [{ field: 'video', message: `the video is ${formatDuration(video.durationSec)} long, over the ${formatDuration(o.maxDurationSec)} Kuaishou takes` }]);
+      throw rejectedContent(NAME, [
+        { field: 'video', message: `the video is ${formatDuration(video.durationSec)} long, over the ${formatDuration(o.maxDurationSec)} Kuaishou takes` },
+      ]);
     }
-    if (video.sizeBytes > 4 * 1024 * MiB) throw rejectedContent(NAME, [{ field: 'video', message: `the video file is ${formatBytes(video.sizeBytes)}, over 4 GB` }]);
+    if (video.sizeBytes > 4 * 1024 * MiB)
+      throw rejectedContent(NAME, [{ field: 'video', message: `the video file is ${formatBytes(video.sizeBytes)}, over 4 GB` }]);
     const cover = await ctx.renditions.get(payload.cover.mediaId, payload.cover.spec);
     if (cp.state.videoSha256 && cp.state.videoSha256 !== video.sha256) {
       await cp.save({ videoSha256: null, uploadToken: null, endpoint: null, fragmentBytes: null, fragmentsDone: [], uploadCompleted: false });
@@ -166,7 +208,17 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     let body: Body;
     try {
       body = await api.openapi('photo/publish', true, () => {
-        const form = multipartFile({ field: 'cover', filename: `cover.${cover.mime === 'image/png' ? 'png' : 'jpg'}`, contentType: cover.mime, path: cover.path, start: 0, end: cover.sizeBytes - 1 }, { caption: payload.caption });
+        const form = multipartFile(
+          {
+            field: 'cover',
+            filename: `cover.${cover.mime === 'image/png' ? 'png' : 'jpg'}`,
+            contentType: cover.mime,
+            path: cover.path,
+            start: 0,
+            end: cover.sizeBytes - 1,
+          },
+          { caption: payload.caption },
+        );
         return { method: 'POST', url: '/openapi/photo/publish', params: { upload_token: uploadToken }, headers: form.headers, data: form.data };
       });
     } catch (err) {
@@ -181,9 +233,12 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     }
     const info = (body.video_info ?? {}) as { photo_id?: unknown; pending?: unknown; play_url?: unknown };
     const photoId = info.photo_id === undefined ? '' : String(info.photo_id);
-    if (!photoId) throw new DeliveryError('unconfirmed', `${NAME} photo/publish answered without a photo_id; the work is looked up before anything is sent again.`);
+    if (!photoId)
+      throw new DeliveryError('unconfirmed', `${NAME} photo/publish answered without a photo_id; the work is looked up before anything is sent again.`);
     await cp.save({ photoId });
-    return info.pending === false ? { state: 'live', externalId: photoId, publicUrl: stringOrNull(info.play_url) } : { state: 'submitted', externalId: photoId };
+    return info.pending === false
+      ? { state: 'live', externalId: photoId, publicUrl: stringOrNull(info.play_url) }
+      : { state: 'submitted', externalId: photoId };
   }
 
   async function upload(api: KuaishouApi, file: RenditionFile, cp: Progress<KuaishouCheckpoint>, ctx: Ctx): Promise<void> {
@@ -201,7 +256,9 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
       const server = uploadServer(cp.state.endpoint!, o.uploadScheme, ctx.baseUrl);
       try {
         // On a retry the upload server knows best what arrived (also just before a crash).
-        const held = resumed ? await api.upload('upload resume', server, { method: 'GET', url: '/api/upload/resume', params: { upload_token: token } }) : undefined;
+        const held = resumed
+          ? await api.upload('upload resume', server, { method: 'GET', url: '/api/upload/resume', params: { upload_token: token } })
+          : undefined;
         if (held?.existed === true) {
           await cp.save({ uploadCompleted: true });
           return;
@@ -241,7 +298,12 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
             await cp.save({ fragmentsDone: [...done].sort((a, b) => a - b) });
           }
           ctx.heartbeat();
-          await api.upload('upload complete', server, { method: 'POST', url: '/api/upload/complete', params: { upload_token: token, fragment_count: count }, headers: duration });
+          await api.upload('upload complete', server, {
+            method: 'POST',
+            url: '/api/upload/complete',
+            params: { upload_token: token, fragment_count: count },
+            headers: duration,
+          });
         }
         await cp.save({ uploadCompleted: true });
         return;
@@ -266,7 +328,11 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     let found: Record<string, unknown> | undefined;
     let cursor: string | undefined;
     for (let page = 0; page < 50; page++) {
-      const body = await api.openapi('photo/list', false, () => ({ method: 'GET', url: '/openapi/photo/list', params: { count: 50, ...(cursor ? { cursor } : {}) } }));
+      const body = await api.openapi('photo/list', false, () => ({
+        method: 'GET',
+        url: '/openapi/photo/list',
+        params: { count: 50, ...(cursor ? { cursor } : {}) },
+      }));
       const list = Array.isArray(body.video_list) ? (body.video_list as Record<string, unknown>[]) : [];
       let older = false;
       for (const p of list) {
@@ -283,7 +349,9 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     if (!found) return null;
     const photoId = String(found.photo_id);
     await ctx.checkpoint({ photoId });
-    return found.pending === false ? { state: 'live', externalId: photoId, publicUrl: stringOrNull(found.play_url) } : { state: 'submitted', externalId: photoId };
+    return found.pending === false
+      ? { state: 'live', externalId: photoId, publicUrl: stringOrNull(found.play_url) }
+      : { state: 'submitted', externalId: photoId };
   }
 
   async function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
@@ -293,7 +361,10 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
       body = await api.openapi('photo/info', false, () => ({ method: 'GET', url: '/openapi/photo/info', params: { photo_id: externalId } }));
     } catch (err) {
       if (isDeliveryError(err) && err.platformCode === R.notFound) {
-        return { state: 'rejected', message: `${NAME} does not show the work ${externalId} on the account ${accountLabel(ctx)}: review refused it, or it was deleted.` };
+        return {
+          state: 'rejected',
+          message: `${NAME} does not show the work ${externalId} on the account ${accountLabel(ctx)}: review refused it, or it was deleted.`,
+        };
       }
       throw err;
     }
@@ -351,7 +422,10 @@ class KuaishouApi {
     for (let attempt = 0; ; attempt++) {
       const accessToken = await this.accessToken(attempt > 0);
       const config = build();
-      const body = await this.send(what, sideEffect, { ...config, params: { ...(config.params as Record<string, unknown> | undefined), app_id: appId, access_token: accessToken } });
+      const body = await this.send(what, sideEffect, {
+        ...config,
+        params: { ...(config.params as Record<string, unknown> | undefined), app_id: appId, access_token: accessToken },
+      });
       const result = Number(body.result);
       if (result === R.ok) return body;
       if (TOKEN_CODES.has(result) && attempt === 0) {
@@ -402,7 +476,10 @@ class KuaishouApi {
       case R.notFound:
         return new DeliveryError('rejected', `${NAME} ${what}: not found (${said}).`, opts);
       case R.param:
-        return new DeliveryError('rejected', `${NAME} refused ${what}: ${message || 'parameter error'} (${code}).`, { ...opts, problems: [{ field: what, message: `Kuaishou refused it: ${message || 'parameter error'}` }] });
+        return new DeliveryError('rejected', `${NAME} refused ${what}: ${message || 'parameter error'} (${code}).`, {
+          ...opts,
+          problems: [{ field: what, message: `Kuaishou refused it: ${message || 'parameter error'}` }],
+        });
       default:
         return new DeliveryError('retryable', `${NAME} ${what}: unexpected result ${said}.`, opts);
     }

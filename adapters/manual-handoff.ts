@@ -18,7 +18,17 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rejectedContent, type ContentProblem } from './errors.js';
 import { charCount, escapeHtml, htmlToPlainText, imageSources, mediaIdFromSrc, summaryOf, truncateChars } from './text.js';
-import type { AdapterCapabilities, ChannelAdapter, Formatted, ReleaseUnit, RenditionFile, RenditionNeed, RenditionSource, TransmitContext, TransmitResult } from './types.js';
+import type {
+  AdapterCapabilities,
+  ChannelAdapter,
+  Formatted,
+  ReleaseUnit,
+  RenditionFile,
+  RenditionNeed,
+  RenditionSource,
+  TransmitContext,
+  TransmitResult,
+} from './types.js';
 import type { Channel } from '../domain/registry.js';
 import { RENDITION_EXTENSIONS } from '../media/published.js';
 
@@ -129,7 +139,12 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
     mediaKinds: platform === 'toutiao' ? ['image', 'video'] : ['video'],
     limits:
       platform === 'toutiao'
-        ? { titleChars: `${limits.toutiao.titleMinChars}–${limits.toutiao.titleMaxChars}`, cover: '1280×720 JPEG', images: 'inside 1600 px', video: '1080p MP4' }
+        ? {
+            titleChars: `${limits.toutiao.titleMinChars}–${limits.toutiao.titleMaxChars}`,
+            cover: '1280×720 JPEG',
+            images: 'inside 1600 px',
+            video: '1080p MP4',
+          }
         : {
             descriptionChars: limits.wechat_channels.descriptionChars,
             shortTitleChars: `${limits.wechat_channels.shortTitleMinChars}–${limits.wechat_channels.shortTitleMaxChars}`,
@@ -139,7 +154,10 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
           },
   };
 
-  function base(unit: ReleaseUnit, channel: Channel): Omit<ManualHandoffPayload, 'postKind' | 'title' | 'bodyHtml' | 'bodyText' | 'description' | 'shortTitle' | 'files'> {
+  function base(
+    unit: ReleaseUnit,
+    channel: Channel,
+  ): Omit<ManualHandoffPayload, 'postKind' | 'title' | 'bodyHtml' | 'bodyText' | 'description' | 'shortTitle' | 'files'> {
     const links: { label: string; url: string }[] = [];
     if (unit.portalLinks) {
       links.push({ label: '政策原文', url: unit.portalLinks.document });
@@ -209,7 +227,10 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
     const attachments = unit.document.attachments ?? [];
     if (attachments.length > 0) {
       html += `<p>附件：${attachments.map((a) => escapeHtml(a.name)).join('；')}${unit.portalLinks ? `（见政府网站原文：${escapeHtml(unit.portalLinks.document)}）` : ''}</p>`;
-      if (!unit.portalLinks) warnings.push(`The document's ${attachments.length} attachment(s) are only named in the Toutiao article: the package is not on the portal, so there is no page to point to.`);
+      if (!unit.portalLinks)
+        warnings.push(
+          `The document's ${attachments.length} attachment(s) are only named in the Toutiao article: the package is not on the portal, so there is no page to point to.`,
+        );
     }
     let videos = 0;
     unit.interpretations.forEach((interp, n) => {
@@ -224,7 +245,9 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
       } else if (interp.mediaId && unit.media[interp.mediaId]?.kind === 'audio') {
         const page = unit.portalLinks?.interpretations[n];
         html += page ? `<p>收听音频解读：${escapeHtml(page)}</p>` : '';
-        warnings.push(`Interpretation ${n + 1} "${truncateChars(interp.title.trim(), 30)}" is audio, which a Toutiao article cannot carry${page ? '; the article gives the portal page that plays it' : ' (and there is no portal page to point to)'}.`);
+        warnings.push(
+          `Interpretation ${n + 1} "${truncateChars(interp.title.trim(), 30)}" is audio, which a Toutiao article cannot carry${page ? '; the article gives the portal page that plays it' : ' (and there is no portal page to point to)'}.`,
+        );
       }
       html += markPictures(interp.body, pictureName);
       if (isHttpUrl(interp.url) && !isVideo(unit, interp)) html += `<p>${escapeHtml(interp.title.trim())}：${escapeHtml(interp.url)}</p>`;
@@ -236,7 +259,7 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
     if (!cover) {
       warnings.push(
         pictureNames.size > 0 || videos > 0
-          ? 'No cover chosen for Toutiao: the operator picks one of the article\'s pictures as the cover.'
+          ? "No cover chosen for Toutiao: the operator picks one of the article's pictures as the cover."
           : 'No cover picture for Toutiao: the article goes out without one (无封面).',
       );
     }
@@ -260,7 +283,7 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
         {
           field: 'interpretations',
           message: linkOnly
-            ? 'WeChat Channels posts are videos, and this package\'s video is only a link: upload the video file to the interpretation so it can be bundled'
+            ? "WeChat Channels posts are videos, and this package's video is only a link: upload the video file to the interpretation so it can be bundled"
             : 'WeChat Channels posts are videos, and this package has no video: add a video interpretation, or leave this channel out of the release',
         },
       ]);
@@ -268,10 +291,14 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
     const interp = unit.interpretations[videoIndex]!;
     const info = unit.media[interp.mediaId!]!;
     const others = unit.interpretations.filter((i, n) => n !== videoIndex && isVideo(unit, i)).length;
-    if (others > 0) warnings.push(`A WeChat Channels post carries one video: only "${truncateChars(interp.title.trim(), 30)}" is posted; ${others} other video(s) are not.`);
+    if (others > 0)
+      warnings.push(`A WeChat Channels post carries one video: only "${truncateChars(interp.title.trim(), 30)}" is posted; ${others} other video(s) are not.`);
     if (lim.maxVideoSec && info.durationSec && info.durationSec > lim.maxVideoSec) {
       throw rejectedContent(`${platformName} (${channel.id})`, [
-        { field: `interpretations[${videoIndex}].mediaId`, message: `the video runs ${Math.round(info.durationSec)} s; WeChat Channels takes at most ${lim.maxVideoSec} s here (${Math.round(info.durationSec - lim.maxVideoSec)} s too long)` },
+        {
+          field: `interpretations[${videoIndex}].mediaId`,
+          message: `the video runs ${Math.round(info.durationSec)} s; WeChat Channels takes at most ${lim.maxVideoSec} s here (${Math.round(info.durationSec - lim.maxVideoSec)} s too long)`,
+        },
       ]);
     }
 
@@ -285,20 +312,29 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
     let summary = '';
     if (room > 10) {
       summary = summaryOf(sourceHtml, room);
-      if (charCount(full) > room) warnings.push(`The WeChat Channels description is cut to ${lim.descriptionChars} characters: the summary keeps ${charCount(summary)} of ${charCount(full)}.`);
+      if (charCount(full) > room)
+        warnings.push(
+          `The WeChat Channels description is cut to ${lim.descriptionChars} characters: the summary keeps ${charCount(summary)} of ${charCount(full)}.`,
+        );
     } else if (full) {
       warnings.push('The WeChat Channels description has no room for a summary after the title and the link.');
     }
     const description = [headline, summary, link].filter(Boolean).join('\n');
     if (charCount(description) > lim.descriptionChars) {
       throw rejectedContent(`${platformName} (${channel.id})`, [
-        { field: `interpretations[${videoIndex}].title`, message: `the title and the portal link alone take ${charCount(description)} characters; a WeChat Channels description takes at most ${lim.descriptionChars}` },
+        {
+          field: `interpretations[${videoIndex}].title`,
+          message: `the title and the portal link alone take ${charCount(description)} characters; a WeChat Channels description takes at most ${lim.descriptionChars}`,
+        },
       ]);
     }
 
     const fits = (t: string) => charCount(t) >= lim.shortTitleMinChars && charCount(t) <= lim.shortTitleMaxChars;
     const shortTitle = [interp.title.trim(), unit.title.trim()].find(fits) ?? null;
-    if (!shortTitle) warnings.push(`No short title: neither the video's title nor the package's has ${lim.shortTitleMinChars}–${lim.shortTitleMaxChars} characters; the short title is optional and stays empty.`);
+    if (!shortTitle)
+      warnings.push(
+        `No short title: neither the video's title nor the package's has ${lim.shortTitleMinChars}–${lim.shortTitleMaxChars} characters; the short title is optional and stays empty.`,
+      );
 
     const files: HandoffFile[] = [
       { name: '视频', mediaId: interp.mediaId!, spec: 'wechat_channels.video_1080', purpose: '视频（竖屏）' },
@@ -328,7 +364,6 @@ export function createManualHandoffAdapter(platform: ManualPlatform, options: Ma
 }
 
 // ── The bundle on disk ───────────────────────────────────────────────────────────────────────
-
 
 /** Text for Windows operators: CRLF line ends and a BOM, so even old Notepad shows the Chinese. */
 function windowsText(text: string): string {
@@ -363,7 +398,8 @@ export async function writeHandoffBundle(
   }
   const fileNameOf = (name: string) => media.find((m) => m.file.name === name)?.fileName ?? name;
   // Markers name files without extension; the bundle's names carry one.
-  const withExtensions = (s: string) => s.replace(/【插入(图片|视频)([0-9]+)：([^】]+)】/g, (_, kind: string, n: string, name: string) => `【插入${kind}${n}：${fileNameOf(name)}】`);
+  const withExtensions = (s: string) =>
+    s.replace(/【插入(图片|视频)([0-9]+)：([^】]+)】/g, (_, kind: string, n: string, name: string) => `【插入${kind}${n}：${fileNameOf(name)}】`);
 
   const texts: [string, string][] = [];
   if (payload.platform === 'toutiao') {
@@ -373,7 +409,8 @@ export async function writeHandoffBundle(
     texts.push(['描述.txt', payload.description ?? '']);
     if (payload.shortTitle) texts.push(['短标题.txt', payload.shortTitle]);
   }
-  const instructions = payload.platform === 'toutiao' ? toutiaoInstructions(payload, media, options.deliveryId) : channelsInstructions(payload, media, options.deliveryId);
+  const instructions =
+    payload.platform === 'toutiao' ? toutiaoInstructions(payload, media, options.deliveryId) : channelsInstructions(payload, media, options.deliveryId);
   const out = async (name: string, content: string | Buffer) => {
     const p = path.join(outDir, name);
     await writeFile(p, content);
@@ -425,7 +462,17 @@ function displayWidth(s: string): number {
   let n = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    n += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || c >= 0x20000 ? 2 : 1;
+    n +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      c >= 0x20000
+        ? 2
+        : 1;
   }
   return n;
 }
@@ -440,7 +487,11 @@ function fileList(media: { file: HandoffFile; rendition: RenditionFile; fileName
   ];
 }
 
-function toutiaoInstructions(payload: ManualHandoffPayload, media: { file: HandoffFile; rendition: RenditionFile; fileName: string }[], deliveryId: string | undefined): string {
+function toutiaoInstructions(
+  payload: ManualHandoffPayload,
+  media: { file: HandoffFile; rendition: RenditionFile; fileName: string }[],
+  deliveryId: string | undefined,
+): string {
   const lines = header(payload, deliveryId);
   let step = 0;
   const s = (title: string, ...body: string[]) => {
@@ -471,17 +522,39 @@ function toutiaoInstructions(payload: ManualHandoffPayload, media: { file: Hando
       }),
     );
   }
-  s('封面', cover ? `“展示封面”选择“单图”，上传“${cover.fileName}”。` : pictures.length > 0 ? '本稿件没有指定封面：“展示封面”选择“单图”，从正文图片中选一张。' : '本稿件没有封面图：“展示封面”选择“无封面”。');
-  s('检查并发布', '核对标题、正文、图片无误后，点击“发布”。', '发布成功后打开这篇文章，复制浏览器地址栏中的链接，形如 https://www.toutiao.com/article/7xxxxxxxxxxxxxxxxxx/ 。');
+  s(
+    '封面',
+    cover
+      ? `“展示封面”选择“单图”，上传“${cover.fileName}”。`
+      : pictures.length > 0
+        ? '本稿件没有指定封面：“展示封面”选择“单图”，从正文图片中选一张。'
+        : '本稿件没有封面图：“展示封面”选择“无封面”。',
+  );
+  s(
+    '检查并发布',
+    '核对标题、正文、图片无误后，点击“发布”。',
+    '发布成功后打开这篇文章，复制浏览器地址栏中的链接，形如 https://www.toutiao.com/article/7xxxxxxxxxxxxxxxxxx/ 。',
+  );
   lines.push(`第${step + 1}步  登记链接`, ...confirmSteps(deliveryId, 'https://www.toutiao.com/article/7300000000000000000/'), '');
   if (payload.links.length > 0) {
     lines.push('政府网站链接（政策原文链接已写在正文末尾）', ...payload.links.map((l) => `  ${l.label}：${l.url}`), '');
   }
-  lines.push(...fileList(media, [['说明.txt', '本说明'], ['标题.txt', '文章标题'], ['正文.txt', '正文（纯文本）'], ['正文.html', '正文（带格式，用浏览器打开）']]));
+  lines.push(
+    ...fileList(media, [
+      ['说明.txt', '本说明'],
+      ['标题.txt', '文章标题'],
+      ['正文.txt', '正文（纯文本）'],
+      ['正文.html', '正文（带格式，用浏览器打开）'],
+    ]),
+  );
   return lines.join('\n');
 }
 
-function channelsInstructions(payload: ManualHandoffPayload, media: { file: HandoffFile; rendition: RenditionFile; fileName: string }[], deliveryId: string | undefined): string {
+function channelsInstructions(
+  payload: ManualHandoffPayload,
+  media: { file: HandoffFile; rendition: RenditionFile; fileName: string }[],
+  deliveryId: string | undefined,
+): string {
   const lines = header(payload, deliveryId);
   let step = 0;
   const s = (title: string, ...body: string[]) => {
@@ -504,7 +577,10 @@ function channelsInstructions(payload: ManualHandoffPayload, media: { file: Hand
   );
   lines.push(`第${step + 1}步  登记链接`, ...confirmSteps(deliveryId, 'https://weixin.qq.com/sph/AbCdEf'), '');
   if (payload.links.length > 0) lines.push('政府网站链接（政策原文链接已写在描述末尾）', ...payload.links.map((l) => `  ${l.label}：${l.url}`), '');
-  const texts: [string, string][] = [['说明.txt', '本说明'], ['描述.txt', '视频描述']];
+  const texts: [string, string][] = [
+    ['说明.txt', '本说明'],
+    ['描述.txt', '视频描述'],
+  ];
   if (payload.shortTitle) texts.push(['短标题.txt', '短标题']);
   lines.push(...fileList(media, texts));
   return lines.join('\n');
@@ -531,7 +607,7 @@ export function validateManualPostUrl(platform: ManualPlatform, url: string, opt
     return `"${truncateChars(raw, 60)}" is not a link: copy the post's full address (it starts with https://).`;
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return `The link must start with https:// (this one starts with "${u.protocol}").`;
-  if (charCount(raw) > 2000) return 'The link is longer than 2000 characters; copy the post\'s address again.';
+  if (charCount(raw) > 2000) return "The link is longer than 2000 characters; copy the post's address again.";
   const host = u.hostname.toLowerCase().replace(/\.$/, '');
   const hosts = options.acceptedHosts ?? DEFAULT_POST_HOSTS[platform];
   if (hosts.includes('*')) return null;

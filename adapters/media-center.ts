@@ -48,7 +48,12 @@ export const MEDIA_CENTER_CONTRACT_LIMITS = {
 
 const ALL_KINDS: readonly ContentKind[] = ['graphic', 'video', 'short_video', 'promo'];
 const VIDEO_KINDS: readonly ContentKind[] = ['video', 'short_video', 'promo'];
-const KIND_NAMES: Record<ContentKind, string> = { graphic: '图文 (graphic)', video: '视频 (video)', short_video: '短视频 (short video)', promo: '宣传片 (promo)' };
+const KIND_NAMES: Record<ContentKind, string> = {
+  graphic: '图文 (graphic)',
+  video: '视频 (video)',
+  short_video: '短视频 (short video)',
+  promo: '宣传片 (promo)',
+};
 const SYSTEM_NAMES: Record<MediaCenterSystem, string> = { news_site: 'the news site (西安网碑林频道)', media_app: 'the media-center app (融媒客户端)' };
 const TOKEN_NAME = 'access_token';
 
@@ -299,12 +304,17 @@ export function createMediaCenterAdapter(
     const checkTitle = (title: string, field: string) => {
       const t = title.trim();
       if (t === '') problems.push({ field, message: 'is empty; the media center needs a title of 1 to 100 characters' });
-      else if (charCount(t) > MEDIA_CENTER_CONTRACT_LIMITS.titleChars) problems.push({ field, message: `${over('the title', MEDIA_CENTER_CONTRACT_LIMITS.titleChars, charCount(t))}; shorten it` });
+      else if (charCount(t) > MEDIA_CENTER_CONTRACT_LIMITS.titleChars)
+        problems.push({ field, message: `${over('the title', MEDIA_CENTER_CONTRACT_LIMITS.titleChars, charCount(t))}; shorten it` });
       return t;
     };
     const checkBody = (html: string, field: string) => {
       const n = charCount(html);
-      if (n > MEDIA_CENTER_CONTRACT_LIMITS.bodyChars) problems.push({ field, message: `${over('the text (as HTML)', MEDIA_CENTER_CONTRACT_LIMITS.bodyChars, n)}; shorten it or split it into several packages` });
+      if (n > MEDIA_CENTER_CONTRACT_LIMITS.bodyChars)
+        problems.push({
+          field,
+          message: `${over('the text (as HTML)', MEDIA_CENTER_CONTRACT_LIMITS.bodyChars, n)}; shorten it or split it into several packages`,
+        });
       if (/<script\b/i.test(html)) problems.push({ field, message: 'contains a <script> element, which the media center refuses' });
     };
     const limited = (value: string | undefined, max: number, what: string, label: string): string | null => {
@@ -336,7 +346,8 @@ export function createMediaCenterAdapter(
       }
       const prepared = prepareBody(body, 'document');
       checkBody(prepared.bodyHtml, 'document.body');
-      if (htmlToPlainText(prepared.bodyHtml) === '') problems.push({ field: 'document.body', message: 'has no text; a graphic article at the media center needs text' });
+      if (htmlToPlainText(prepared.bodyHtml) === '')
+        problems.push({ field: 'document.body', message: 'has no text; a graphic article at the media center needs text' });
       const links: MediaCenterLink[] = [];
       unit.interpretations.forEach((_, n) => {
         const l = interpLink(n);
@@ -384,7 +395,9 @@ export function createMediaCenterAdapter(
         if (l) links.push({ ...l, relation: 'related' });
       });
       if (links.length > MEDIA_CENTER_CONTRACT_LIMITS.relatedLinks) {
-        warnings.push(`${label}: links to the other interpretations cut to ${MEDIA_CENTER_CONTRACT_LIMITS.relatedLinks - 1} (the media center takes at most ${MEDIA_CENTER_CONTRACT_LIMITS.relatedLinks} related links).`);
+        warnings.push(
+          `${label}: links to the other interpretations cut to ${MEDIA_CENTER_CONTRACT_LIMITS.relatedLinks - 1} (the media center takes at most ${MEDIA_CENTER_CONTRACT_LIMITS.relatedLinks} related links).`,
+        );
         links.length = MEDIA_CENTER_CONTRACT_LIMITS.relatedLinks;
       }
       const author = limited(interp.interpreter, MEDIA_CENTER_CONTRACT_LIMITS.authorChars, 'the interpreter (author)', label);
@@ -436,14 +449,19 @@ export function createMediaCenterAdapter(
       if (video) {
         const page = portal?.interpretations[n] ?? (isHttpUrl(interp.url) ? interp.url : undefined);
         if (page) html += `<p><a href="${escapeHtml(page)}">观看视频解读</a></p>`;
-        warnings.push(`${label}: ${columnName} takes no video, so the interpretation is posted as a graphic article${page ? ' linking to the page that plays the video' : ' without its video'}.`);
+        warnings.push(
+          `${label}: ${columnName} takes no video, so the interpretation is posted as a graphic article${page ? ' linking to the page that plays the video' : ' without its video'}.`,
+        );
       } else if (isHttpUrl(interp.url)) {
         html += `<p><a href="${escapeHtml(interp.url)}">${escapeHtml(interp.title.trim() || '查看解读')}</a></p>`;
       }
       const prepared = prepareBody(html, label);
       checkBody(prepared.bodyHtml, `${field}.body`);
       if (htmlToPlainText(prepared.bodyHtml) === '') {
-        problems.push({ field: `${field}.body`, message: 'has no text; a graphic article at the media center needs text (a picture alone is not enough without public media links)' });
+        problems.push({
+          field: `${field}.body`,
+          message: 'has no text; a graphic article at the media center needs text (a picture alone is not enough without public media links)',
+        });
       }
       articles.push({
         item,
@@ -503,7 +521,14 @@ export function createMediaCenterAdapter(
     };
   }
 
-  async function send(ctx: Ctx, method: 'GET' | 'POST' | 'DELETE', path: string, what: string, sideEffect: boolean, init: { token?: string; data?: unknown; headers?: Record<string, string>; params?: Record<string, string | number> } = {}): Promise<AxiosResponse> {
+  async function send(
+    ctx: Ctx,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    what: string,
+    sideEffect: boolean,
+    init: { token?: string; data?: unknown; headers?: Record<string, string>; params?: Record<string, string | number> } = {},
+  ): Promise<AxiosResponse> {
     try {
       return await axios.request({
         method,
@@ -530,7 +555,10 @@ export function createMediaCenterAdapter(
     const clientId = ctx.credentials.clientId;
     const clientSecret = ctx.credentials.clientSecret;
     if (!clientId || !clientSecret) {
-      throw new DeliveryError('needs_reconnect', `${SYSTEM_NAMES[system]}: the channel ${ctx.channel.id} has no ${!clientId ? 'clientId' : 'clientSecret'} configured; add the media center's client credentials for ${system}.`);
+      throw new DeliveryError(
+        'needs_reconnect',
+        `${SYSTEM_NAMES[system]}: the channel ${ctx.channel.id} has no ${!clientId ? 'clientId' : 'clientSecret'} configured; add the media center's client credentials for ${system}.`,
+      );
     }
     const res = await send(ctx, 'POST', '/api/v1/auth/token', `${SYSTEM_NAMES[system]}: getting an access token`, false, { data: { clientId, clientSecret } });
     if (res.status === 200) {
@@ -562,16 +590,27 @@ export function createMediaCenterAdapter(
   }
 
   /** An authorized call: a token_expired / unauthorized answer gets a new token and one retry. */
-  async function call(ctx: Ctx, method: 'GET' | 'POST' | 'DELETE', path: string, what: string, sideEffect: boolean, init: { data?: unknown; headers?: Record<string, string>; params?: Record<string, string | number> } = {}): Promise<AxiosResponse> {
+  async function call(
+    ctx: Ctx,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    what: string,
+    sideEffect: boolean,
+    init: { data?: unknown; headers?: Record<string, string>; params?: Record<string, string | number> } = {},
+  ): Promise<AxiosResponse> {
     let res = await send(ctx, method, path, what, sideEffect, { ...init, token: await token(ctx, false) });
     if (res.status === 401) {
       await ctx.tokens.delete(TOKEN_NAME);
       res = await send(ctx, method, path, what, sideEffect, { ...init, token: await token(ctx, true) });
       if (res.status === 401) {
         const err = errorOf(res);
-        throw new DeliveryError('needs_reconnect', `${what}: ${SYSTEM_NAMES[system]} refused a freshly issued access token (${err.code}); check the client registered for ${system}.`, {
-          platformCode: err.code,
-        });
+        throw new DeliveryError(
+          'needs_reconnect',
+          `${what}: ${SYSTEM_NAMES[system]} refused a freshly issued access token (${err.code}); check the client registered for ${system}.`,
+          {
+            platformCode: err.code,
+          },
+        );
       }
     }
     return res;
@@ -589,10 +628,14 @@ export function createMediaCenterAdapter(
       });
     }
     if (status >= 500) {
-      return new DeliveryError('retryable', `${what}: the media center answered HTTP ${status} (${err.code}); trying again later with the same Idempotency-Key.`, {
-        ...opts,
-        retryAfterMs: retryAfterMs(res.headers['retry-after']),
-      });
+      return new DeliveryError(
+        'retryable',
+        `${what}: the media center answered HTTP ${status} (${err.code}); trying again later with the same Idempotency-Key.`,
+        {
+          ...opts,
+          retryAfterMs: retryAfterMs(res.headers['retry-after']),
+        },
+      );
     }
     if (status === 400 && err.code === 'validation_failed') {
       const raw = Array.isArray(err.details.problems) ? (err.details.problems as { field?: unknown; problem?: unknown }[]) : [];
@@ -629,14 +672,21 @@ export function createMediaCenterAdapter(
     }
     // idempotency_key_required, invalid_idempotency_key, invalid_json, unsupported_media_type…:
     // the request is malformed, so repeating it cannot help.
-    return new DeliveryError('rejected', `${what}: the media center refused govpub's request (HTTP ${status} ${err.code}: ${err.message}). This is a govpub defect, not a problem with the package.`, opts);
+    return new DeliveryError(
+      'rejected',
+      `${what}: the media center refused govpub's request (HTTP ${status} ${err.code}: ${err.message}). This is a govpub defect, not a problem with the package.`,
+      opts,
+    );
   }
 
   async function mediaUrl(ctx: Ctx, ref: { mediaId: string; spec: string }, what: string): Promise<string> {
     const file = await ctx.renditions.get(ref.mediaId, ref.spec);
     const url = await options.publicMediaUrl!(file);
     if (!isHttpUrl(url)) {
-      throw new DeliveryError('needs_reconnect', `${what}: the configured public media link for ${ref.spec} is not an http(s) URL ("${truncateChars(url, 80)}"); fix publicMediaUrl.`);
+      throw new DeliveryError(
+        'needs_reconnect',
+        `${what}: the configured public media link for ${ref.spec} is not an http(s) URL ("${truncateChars(url, 80)}"); fix publicMediaUrl.`,
+      );
     }
     return url;
   }
@@ -697,7 +747,8 @@ export function createMediaCenterAdapter(
       const res = await call(ctx, 'POST', '/api/v1/articles', what, true, { data: body, headers: { 'Idempotency-Key': key } });
       if (res.status !== 200 && res.status !== 201) throw failure(res, what, plan.label, siteName(ctx));
       const article = res.data as ApiArticle;
-      if (typeof article?.id !== 'string') throw new DeliveryError('unconfirmed', `${what}: the media center's answer had no article id; checking before any retry.`);
+      if (typeof article?.id !== 'string')
+        throw new DeliveryError('unconfirmed', `${what}: the media center's answer had no article id; checking before any retry.`);
       if (article.status === 'deleted') {
         throw new DeliveryError(
           'rejected',
@@ -773,7 +824,10 @@ export function createMediaCenterAdapter(
       const primary = states.find((s) => s.id === externalId)?.article ?? states[0]?.article ?? null;
       return { state: 'live', publicUrl: primary?.url ?? null, externalId };
     }
-    return { state: 'pending', note: `${published} of ${states.length} articles published in ${ctx.channel.name}; the rest wait for the site's editorial review.` };
+    return {
+      state: 'pending',
+      note: `${published} of ${states.length} articles published in ${ctx.channel.name}; the rest wait for the site's editorial review.`,
+    };
   }
 
   async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {

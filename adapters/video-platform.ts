@@ -42,7 +42,10 @@ export function pickVideo(unit: ReleaseUnit, platformName: string, problems: Con
     if (media && media.kind === 'video') return { index, interp, media };
   }
   if (videos.length === 0) {
-    problems.push({ field: 'interpretations', message: `${platformName} only takes video, and this package has no video interpretation; add one, or leave this channel out of the release` });
+    problems.push({
+      field: 'interpretations',
+      message: `${platformName} only takes video, and this package has no video interpretation; add one, or leave this channel out of the release`,
+    });
   } else {
     const { interp, index } = videos[0]!;
     problems.push({
@@ -58,7 +61,10 @@ export function pickVideo(unit: ReleaseUnit, platformName: string, problems: Con
 // ── upload bodies ───────────────────────────────────────────────────────────────────────────
 
 /** A multipart/form-data body with one file range, streamed from disk, with its exact length. */
-export function multipartFile(f: { field: string; filename: string; contentType: string; path: string; start: number; end: number }, fields: Record<string, string> = {}) {
+export function multipartFile(
+  f: { field: string; filename: string; contentType: string; path: string; start: number; end: number },
+  fields: Record<string, string> = {},
+) {
   const boundary = `----govpub${randomBytes(12).toString('hex')}`;
   const head = Buffer.from(
     Object.entries(fields)
@@ -72,7 +78,10 @@ export function multipartFile(f: { field: string; filename: string; contentType:
     for await (const chunk of createReadStream(f.path, { start: f.start, end: f.end })) yield chunk as Buffer;
     yield tail;
   }
-  return { data: Readable.from(parts(), { objectMode: false }), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) } };
+  return {
+    data: Readable.from(parts(), { objectMode: false }),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
+  };
 }
 
 /** The duration a file declares to the upload (`X-Media-Duration`; the simulators check limits against it). */
@@ -98,7 +107,14 @@ export async function platformRequest(
   platformError: (res: AxiosResponse) => DeliveryError | undefined,
 ): Promise<AxiosResponse> {
   try {
-    return await axios.request({ baseURL: ctx.baseUrl, timeout: timeoutMs, maxBodyLength: Infinity, maxContentLength: Infinity, signal: ctx.signal, ...config });
+    return await axios.request({
+      baseURL: ctx.baseUrl,
+      timeout: timeoutMs,
+      maxBodyLength: Infinity,
+      maxContentLength: Infinity,
+      signal: ctx.signal,
+      ...config,
+    });
   } catch (err) {
     if (axios.isAxiosError(err) && err.response && err.response.status < 500 && ![401, 404, 429].includes(err.response.status)) {
       const error = platformError(err.response);
@@ -138,7 +154,10 @@ export function scrub(err: DeliveryError): DeliveryError {
 
 /** The account's credentials lack `field` (clientKey, appId, …). */
 export function missingCredential(platformName: string, ctx: AccountCtx, field: string): DeliveryError {
-  return new DeliveryError('needs_reconnect', `${platformName} account ${accountLabel(ctx)} has no ${field} in its credentials; add it to the account registry.`);
+  return new DeliveryError(
+    'needs_reconnect',
+    `${platformName} account ${accountLabel(ctx)} has no ${field} in its credentials; add it to the account registry.`,
+  );
 }
 
 /**
@@ -173,7 +192,11 @@ export function authorizationRefused(platformName: string, ctx: AccountCtx, reau
 
 /** The platform refused the app credentials (`fields`: what to check, e.g. `clientKey and clientSecret`). */
 export function appCredentialsRefused(platformName: string, ctx: AccountCtx, said: string, fields: string, code: number): DeliveryError {
-  return new DeliveryError('needs_reconnect', `${platformName} refused the app credentials of the account ${accountLabel(ctx)} (${said}); check its ${fields}.`, { platformCode: code });
+  return new DeliveryError(
+    'needs_reconnect',
+    `${platformName} refused the app credentials of the account ${accountLabel(ctx)} (${said}); check its ${fields}.`,
+    { platformCode: code },
+  );
 }
 
 // ── values ──────────────────────────────────────────────────────────────────────────────────

@@ -98,13 +98,13 @@ export interface WechatOaAdapterOptions {
 // ── Error codes ───────────────────────────────────────────────────────────────────────────────
 
 const RECONNECT_CODES: Record<number, string> = {
-  40013: 'the appId is not a valid WeChat app id (40013 invalid appid): check the account\'s appId in the registry',
+  40013: "the appId is not a valid WeChat app id (40013 invalid appid): check the account's appId in the registry",
   40125: 'the app secret (开发者密码 AppSecret) is wrong or was reset (40125 invalid appsecret): update the configured appSecret',
-  40164: 'this server\'s IP address is not on the account\'s IP whitelist (40164): add it under 设置与开发 › 基本配置 › IP白名单',
+  40164: "this server's IP address is not on the account's IP whitelist (40164): add it under 设置与开发 › 基本配置 › IP白名单",
   41002: 'no appId is configured (41002)',
   41004: 'no app secret is configured (41004)',
   48001: 'the account is not authorized for this API (48001 api unauthorized — e.g. not verified 未认证, or the permission was withdrawn)',
-  48004: 'the account\'s API access is banned (48004)',
+  48004: "the account's API access is banned (48004)",
   50001: 'the account is not authorized for this API (50001)',
   50002: 'the account is restricted (50002), e.g. banned or frozen',
 };
@@ -142,7 +142,7 @@ const CONTENT_REFUSED: Record<number, string> = {
 const PUBLISH_FAILED: Record<number, string> = {
   2: 'WeChat did not publish the push: the originality check failed (原创失败). Articles declared original must pass it; remove the originality claim or change the text, then publish again.',
   3: 'WeChat could not publish the push (常规失败 — a general failure with no reason given). Publish it again; if it keeps failing, check the account in the WeChat console.',
-  4: 'WeChat\'s platform review rejected the push (平台审核不通过). Check the articles against the platform\'s content rules before publishing a changed version.',
+  4: "WeChat's platform review rejected the push (平台审核不通过). Check the articles against the platform's content rules before publishing a changed version.",
   5: 'The push was published, but every article was later deleted from the account (成功后用户删除所有文章).',
   6: 'The push was published, but WeChat later banned every article (成功后系统封禁所有文章).',
 };
@@ -188,7 +188,10 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
   const sourceFor = (field: string, url: string | undefined): string => {
     if (!portal) return '';
     if (!url || !isHttpUrl(url)) {
-      problems.push({ field, message: `the portal page link "${url ?? ''}" is not an http(s) address, so it cannot be the WeChat 阅读原文 link (a configuration problem: tell operations).` });
+      problems.push({
+        field,
+        message: `the portal page link "${url ?? ''}" is not an http(s) address, so it cannot be the WeChat 阅读原文 link (a configuration problem: tell operations).`,
+      });
       return '';
     }
     return url;
@@ -238,7 +241,9 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
         author = candidate;
         break;
       }
-      warnings.push(`${src.field}: WeChat allows at most ${L.authorChars} characters for the author; "${candidate}" has ${chars} (${chars - L.authorChars} too many), so it is not used as the author.`);
+      warnings.push(
+        `${src.field}: WeChat allows at most ${L.authorChars} characters for the author; "${candidate}" has ${chars} (${chars - L.authorChars} too many), so it is not used as the author.`,
+      );
     }
 
     // Pictures: govpub uploads become WeChat copies; anything else WeChat would drop silently.
@@ -276,7 +281,9 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       if (media && (media.kind === 'video' || media.kind === 'audio')) {
         const what = media.kind === 'video' ? '视频' : '音频';
         content += `<p>本篇为${what}解读，${portal ? '请点击「阅读原文」在政府网站观看收听。' : '请在政府网站观看收听。'}</p>`;
-        warnings.push(`${src.field}: the ${media.kind} itself is not uploaded to WeChat; the article carries the text and ${portal ? 'links to the portal page' : 'refers readers to the portal'}.`);
+        warnings.push(
+          `${src.field}: the ${media.kind} itself is not uploaded to WeChat; the article carries the text and ${portal ? 'links to the portal page' : 'refers readers to the portal'}.`,
+        );
       }
     }
 
@@ -290,7 +297,10 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     }
 
     if (htmlToPlainText(src.body).trim() === '' && articleImages.length === 0) {
-      problems.push({ field: `${src.field}.body`, message: 'WeChat does not take an article without content; this one is empty. Write the text (or remove the article from the package).' });
+      problems.push({
+        field: `${src.field}.body`,
+        message: 'WeChat does not take an article without content; this one is empty. Write the text (or remove the article from the package).',
+      });
     }
     const chars = charCount(content) + articleImages.length * IMAGE_URL_RESERVE;
     if (chars >= L.contentCharsBelow) {
@@ -302,7 +312,10 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     }
     const bytes = Buffer.byteLength(content, 'utf8') + articleImages.length * IMAGE_URL_RESERVE;
     if (bytes >= L.contentBytesBelow) {
-      problems.push({ field: `${src.field}.body`, message: `WeChat takes article content under 1 MB; this article comes to ${n(bytes)} bytes, ${n(bytes - L.contentBytesBelow + 1)} too many.` });
+      problems.push({
+        field: `${src.field}.body`,
+        message: `WeChat takes article content under 1 MB; this article comes to ${n(bytes)} bytes, ${n(bytes - L.contentBytesBelow + 1)} too many.`,
+      });
     }
 
     articles.push({
@@ -349,7 +362,8 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
   if (!cover) {
     problems.push({
       field: 'cover',
-      message: 'WeChat needs a cover picture for every article, and this package has no picture at all. Choose a cover for the package (or put a picture in the document).',
+      message:
+        'WeChat needs a cover picture for every article, and this package has no picture at all. Choose a cover for the package (or put a picture in the document).',
     });
   }
 
@@ -464,7 +478,10 @@ class WechatClient {
     const appId = this.ctx.credentials.appId;
     const secret = this.ctx.credentials.appSecret;
     if (!appId || !secret) {
-      throw new DeliveryError('needs_reconnect', `WeChat account ${accountLabel(this.ctx)} has no ${!appId ? 'appId' : 'appSecret'} configured; operations must add it before anything can be published.`);
+      throw new DeliveryError(
+        'needs_reconnect',
+        `WeChat account ${accountLabel(this.ctx)} has no ${!appId ? 'appId' : 'appSecret'} configured; operations must add it before anything can be published.`,
+      );
     }
     const what = `Getting an access token for WeChat account ${accountLabel(this.ctx)}`;
     const data = await this.send('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: appId, secret, force_refresh: force }, {}, what, false);
@@ -498,31 +515,49 @@ class WechatClient {
     const platformMsg = scrub(String(data.errmsg ?? '').replace(/\s*rid:.*$/, ''), this.ctx.credentials);
     const said = `errcode ${code}${platformMsg ? ` "${platformMsg}"` : ''}`;
     if (RECONNECT_CODES[code]) {
-      return new DeliveryError('needs_reconnect', `WeChat refused the credentials of account ${accountLabel(this.ctx)}: ${RECONNECT_CODES[code]}. Nothing is published on this account until operations fix it.`, {
-        platformCode: code,
-      });
+      return new DeliveryError(
+        'needs_reconnect',
+        `WeChat refused the credentials of account ${accountLabel(this.ctx)}: ${RECONNECT_CODES[code]}. Nothing is published on this account until operations fix it.`,
+        {
+          platformCode: code,
+        },
+      );
     }
     if (code === 40001 || code === 42001) {
-      return new DeliveryError('retryable', `${what}: WeChat still refused a freshly issued access token (${said}); another system may be refreshing this account's token. Trying again later.`, {
-        platformCode: code,
-        retryAfterMs: 30_000,
-      });
+      return new DeliveryError(
+        'retryable',
+        `${what}: WeChat still refused a freshly issued access token (${said}); another system may be refreshing this account's token. Trying again later.`,
+        {
+          platformCode: code,
+          retryAfterMs: 30_000,
+        },
+      );
     }
-    if (code === -1) return new DeliveryError('retryable', `${what}: WeChat is busy (${said}); trying again shortly.`, { platformCode: code, retryAfterMs: 10_000 });
+    if (code === -1)
+      return new DeliveryError('retryable', `${what}: WeChat is busy (${said}); trying again shortly.`, { platformCode: code, retryAfterMs: 10_000 });
     if (code === 45009) {
       const wait = untilBeijingMidnight(this.opts.now());
       const quota = path === '/cgi-bin/stable_token' ? 'the daily limit of forced token refreshes (20 a day)' : `the daily call quota of ${path}`;
-      return new DeliveryError('rate_limited', `${what}: account ${accountLabel(this.ctx)} reached ${quota} (${said}). It resets at midnight Beijing time; operations can reset it earlier in the WeChat console (clear_quota).`, {
-        platformCode: code,
-        retryAfterMs: wait,
-      });
+      return new DeliveryError(
+        'rate_limited',
+        `${what}: account ${accountLabel(this.ctx)} reached ${quota} (${said}). It resets at midnight Beijing time; operations can reset it earlier in the WeChat console (clear_quota).`,
+        {
+          platformCode: code,
+          retryAfterMs: wait,
+        },
+      );
     }
-    if (code === 45011) return new DeliveryError('rate_limited', `${what}: too many calls this minute (${said}).`, { platformCode: code, retryAfterMs: 60_000 });
+    if (code === 45011)
+      return new DeliveryError('rate_limited', `${what}: too many calls this minute (${said}).`, { platformCode: code, retryAfterMs: 60_000 });
     if (CONTENT_REFUSED[code]) return new DeliveryError('rejected', `${what}: WeChat refused it — ${CONTENT_REFUSED[code]} (${said}).`, { platformCode: code });
     if (REQUEST_REFUSED[code] || code === 40007 || code === 53600) {
-      return new DeliveryError('rejected', `${what}: WeChat refused the request as malformed (${REQUEST_REFUSED[code] ?? 'unknown id'}; ${said}). This is a govpub problem, not the content's: tell operations.`, {
-        platformCode: code,
-      });
+      return new DeliveryError(
+        'rejected',
+        `${what}: WeChat refused the request as malformed (${REQUEST_REFUSED[code] ?? 'unknown id'}; ${said}). This is a govpub problem, not the content's: tell operations.`,
+        {
+          platformCode: code,
+        },
+      );
     }
     return new DeliveryError('retryable', `${what}: WeChat answered ${said}.`, { platformCode: code });
   }
@@ -569,13 +604,27 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
       } catch (error) {
         // The platform did it but govpub could not record it: the outcome must be reconciled.
         if (!afterSideEffect) throw error;
-        throw new DeliveryError('unconfirmed', `WeChat carried out a step but govpub could not save its progress (${(error as Error).message}); it is looked up before anything is sent again.`, { cause: error });
+        throw new DeliveryError(
+          'unconfirmed',
+          `WeChat carried out a step but govpub could not save its progress (${(error as Error).message}); it is looked up before anything is sent again.`,
+          { cause: error },
+        );
       }
     };
     return { cp, save };
   };
 
-  const upload = async (api: WechatClient, ctx: Ctx, mediaId: string, spec: string, path: string, query: Record<string, string>, what: string, maxBytes: number, below: boolean) => {
+  const upload = async (
+    api: WechatClient,
+    ctx: Ctx,
+    mediaId: string,
+    spec: string,
+    path: string,
+    query: Record<string, string>,
+    what: string,
+    maxBytes: number,
+    below: boolean,
+  ) => {
     const file = await ctx.renditions.get(mediaId, spec);
     if (below ? file.sizeBytes >= maxBytes : file.sizeBytes > maxBytes) {
       throw new DeliveryError('rejected', `${what}: the prepared picture is ${n(file.sizeBytes)} bytes, over WeChat's limit of ${n(maxBytes)}.`);
@@ -584,17 +633,28 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
     const ext = file.mime === 'image/png' ? 'png' : 'jpg';
     // Repeating an upload whose answer was lost adds at most an unused picture, never a visible
     // post, and its id could not be recovered anyway: so a lost answer here is simply retryable.
-    const answer = await api.call(path, () => {
-      const form = new FormData();
-      // Named after the rendition: nothing sent out derives from the original's hash.
-      form.append('media', new Blob([new Uint8Array(data)], { type: file.mime }), `${file.sha256.slice(0, 16)}.${ext}`);
-      return form;
-    }, { what, sideEffect: false, query });
+    const answer = await api.call(
+      path,
+      () => {
+        const form = new FormData();
+        // Named after the rendition: nothing sent out derives from the original's hash.
+        form.append('media', new Blob([new Uint8Array(data)], { type: file.mime }), `${file.sha256.slice(0, 16)}.${ext}`);
+        return form;
+      },
+      { what, sideEffect: false, query },
+    );
     ctx.heartbeat();
     return answer;
   };
 
-  const ensureCover = async (api: WechatClient, ctx: Ctx, payload: WechatPayload, cp: Partial<WechatCheckpoint>, save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>, fresh = false): Promise<string> => {
+  const ensureCover = async (
+    api: WechatClient,
+    ctx: Ctx,
+    payload: WechatPayload,
+    cp: Partial<WechatCheckpoint>,
+    save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>,
+    fresh = false,
+  ): Promise<string> => {
     const key = `${payload.cover.mediaId}|${payload.cover.spec}`;
     if (!fresh && cp.coverKey === key && cp.coverMaterialId) return cp.coverMaterialId;
     const thumb = payload.cover.materialType === 'thumb';
@@ -615,11 +675,27 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
     return id;
   };
 
-  const ensureImages = async (api: WechatClient, ctx: Ctx, payload: WechatPayload, cp: Partial<WechatCheckpoint>, save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>) => {
+  const ensureImages = async (
+    api: WechatClient,
+    ctx: Ctx,
+    payload: WechatPayload,
+    cp: Partial<WechatCheckpoint>,
+    save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>,
+  ) => {
     const urls = cp.imageUrls ?? {};
     for (const [i, mediaId] of payload.images.entries()) {
       if (urls[mediaId]) continue;
-      const answer = await upload(api, ctx, mediaId, 'wechat_oa.inline', '/cgi-bin/media/uploadimg', {}, `Uploading in-article picture ${i + 1} of ${payload.images.length} to WeChat`, WECHAT_OA_LIMITS.inlineImageBytesBelow, true);
+      const answer = await upload(
+        api,
+        ctx,
+        mediaId,
+        'wechat_oa.inline',
+        '/cgi-bin/media/uploadimg',
+        {},
+        `Uploading in-article picture ${i + 1} of ${payload.images.length} to WeChat`,
+        WECHAT_OA_LIMITS.inlineImageBytesBelow,
+        true,
+      );
       const url = typeof answer.url === 'string' ? answer.url : '';
       if (!url) throw new DeliveryError('retryable', 'Uploading an in-article picture to WeChat: the answer had no url.');
       urls[mediaId] = url;
@@ -637,7 +713,10 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
       });
       const chars = charCount(content);
       if (chars >= WECHAT_OA_LIMITS.contentCharsBelow) {
-        problems.push({ field: `${a.field}.body`, message: `with WeChat's picture addresses the article comes to ${n(chars)} characters, ${n(chars - WECHAT_OA_LIMITS.contentCharsBelow + 1)} over WeChat's limit; shorten the text.` });
+        problems.push({
+          field: `${a.field}.body`,
+          message: `with WeChat's picture addresses the article comes to ${n(chars)} characters, ${n(chars - WECHAT_OA_LIMITS.contentCharsBelow + 1)} over WeChat's limit; shorten the text.`,
+        });
       }
       return {
         article_type: 'news',
@@ -660,7 +739,11 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
   const findDrafts = async (api: WechatClient, payload: WechatPayload, marker: string): Promise<string[]> => {
     const found: string[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
-      const r = await api.call('/cgi-bin/draft/batchget', { offset: page * PAGE, count: PAGE, no_content: 1 }, { what: 'Looking for the push in the WeChat draft box', sideEffect: false });
+      const r = await api.call(
+        '/cgi-bin/draft/batchget',
+        { offset: page * PAGE, count: PAGE, no_content: 1 },
+        { what: 'Looking for the push in the WeChat draft box', sideEffect: false },
+      );
       const items = Array.isArray(r.item) ? (r.item as { media_id: string; content?: { news_item?: NewsItem[] } }[]) : [];
       for (const it of items) if (matchesPush(it.content?.news_item ?? [], payload, marker)) found.push(it.media_id);
       if (items.length < PAGE) break;
@@ -671,7 +754,11 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
   /** A published push carrying this delivery's marker. */
   const findPublished = async (api: WechatClient, payload: WechatPayload | null, marker: string): Promise<{ articleId: string; url: string | null } | null> => {
     for (let page = 0; page < MAX_PAGES; page++) {
-      const r = await api.call('/cgi-bin/freepublish/batchget', { offset: page * PAGE, count: PAGE, no_content: 1 }, { what: 'Looking for the push among the published WeChat articles', sideEffect: false });
+      const r = await api.call(
+        '/cgi-bin/freepublish/batchget',
+        { offset: page * PAGE, count: PAGE, no_content: 1 },
+        { what: 'Looking for the push among the published WeChat articles', sideEffect: false },
+      );
       const items = Array.isArray(r.item) ? (r.item as { article_id: string; content?: { news_item?: NewsItem[] } }[]) : [];
       for (const it of items) {
         const news = it.content?.news_item ?? [];
@@ -688,9 +775,17 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
    * one (2/3/4) published nothing and its draft is back in the draft box: the checkpoint forgets
    * it so that a retry submits the draft again.
    */
-  const earlierSubmission = async (api: WechatClient, cp: Partial<WechatCheckpoint>, save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>): Promise<TransmitResult | null> => {
+  const earlierSubmission = async (
+    api: WechatClient,
+    cp: Partial<WechatCheckpoint>,
+    save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>,
+  ): Promise<TransmitResult | null> => {
     if (!cp.publishId) return null;
-    const r = await api.call('/cgi-bin/freepublish/get', { publish_id: cp.publishId }, { what: 'Asking WeChat about the earlier submission', sideEffect: false });
+    const r = await api.call(
+      '/cgi-bin/freepublish/get',
+      { publish_id: cp.publishId },
+      { what: 'Asking WeChat about the earlier submission', sideEffect: false },
+    );
     if (![2, 3, 4].includes(Number(r.publish_status))) return { state: 'submitted', externalId: cp.publishId };
     await save({ publishId: '' }, false);
     return null;
@@ -735,14 +830,19 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
         let thumbId = await ensureCover(api, ctx, payload, cp, save);
         const urls = await ensureImages(api, ctx, payload, cp, save);
         const what = 'Creating the WeChat draft';
-        let answer = await api.call('/cgi-bin/draft/add', { articles: buildArticles(payload, thumbId, urls, marker) }, { what, sideEffect: true, accept: [40007] });
+        let answer = await api.call(
+          '/cgi-bin/draft/add',
+          { articles: buildArticles(payload, thumbId, urls, marker) },
+          { what, sideEffect: true, accept: [40007] },
+        );
         if (answer.errcode === 40007) {
           // The checkpointed cover material is gone (deleted in the console): upload it again, once.
           thumbId = await ensureCover(api, ctx, payload, cp, save, true);
           answer = await api.call('/cgi-bin/draft/add', { articles: buildArticles(payload, thumbId, urls, marker) }, { what, sideEffect: true });
         }
         const mediaId = typeof answer.media_id === 'string' ? answer.media_id : '';
-        if (!mediaId) throw new DeliveryError('unconfirmed', `${what}: WeChat answered without a media_id; the draft box is checked before anything is sent again.`);
+        if (!mediaId)
+          throw new DeliveryError('unconfirmed', `${what}: WeChat answered without a media_id; the draft box is checked before anything is sent again.`);
         await save({ draftMediaId: mediaId }, true);
       }
 
@@ -750,9 +850,13 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
       const answer = await api.call('/cgi-bin/freepublish/submit', { media_id: cp.draftMediaId }, { what, sideEffect: true, accept: [40007] });
       if (answer.errcode === 40007) {
         // The draft already left the draft box: an earlier submit went through (its answer lost).
-        throw new DeliveryError('unconfirmed', `${what}: the draft is no longer in the draft box, so an earlier submit probably went through; it is looked up before anything is sent again.`, {
-          platformCode: 40007,
-        });
+        throw new DeliveryError(
+          'unconfirmed',
+          `${what}: the draft is no longer in the draft box, so an earlier submit probably went through; it is looked up before anything is sent again.`,
+          {
+            platformCode: 40007,
+          },
+        );
       }
       const publishId = answer.publish_id === undefined || answer.publish_id === null ? '' : String(answer.publish_id);
       if (!publishId) throw new DeliveryError('unconfirmed', `${what}: WeChat answered without a publish_id; it is looked up before anything is sent again.`);
@@ -767,7 +871,11 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
         const found = await findPublished(api, null, wechatMarker(ctx.businessKey));
         if (found) return { state: 'live', externalId: found.articleId, publicUrl: found.url };
         if (await draftExists(api, externalId.slice('draft:'.length))) {
-          return { state: 'rejected', message: 'WeChat did not publish the push: the draft returned to the draft box, which WeChat does when publishing fails (the reason was not received).' };
+          return {
+            state: 'rejected',
+            message:
+              'WeChat did not publish the push: the draft returned to the draft box, which WeChat does when publishing fails (the reason was not received).',
+          };
         }
         return { state: 'pending', note: 'WeChat is still publishing the push (publish id unknown: the submit answer was lost).' };
       }
@@ -822,13 +930,22 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
         if (!found) return; // never published
         articleId = found.articleId;
       } else if (/^\d+$/.test(externalId)) {
-        const r = await api.call('/cgi-bin/freepublish/get', { publish_id: externalId }, { what: 'Asking WeChat about the push to take down', sideEffect: false });
+        const r = await api.call(
+          '/cgi-bin/freepublish/get',
+          { publish_id: externalId },
+          { what: 'Asking WeChat about the push to take down', sideEffect: false },
+        );
         const status = Number(r.publish_status);
-        if (status === 1) throw new DeliveryError('retryable', 'WeChat is still publishing the push; it can be taken down once publishing finishes.', { retryAfterMs: 60_000 });
+        if (status === 1)
+          throw new DeliveryError('retryable', 'WeChat is still publishing the push; it can be taken down once publishing finishes.', { retryAfterMs: 60_000 });
         if (status !== 0) return; // failed, deleted or banned: nothing visible to take down
         articleId = String(r.article_id);
       }
-      await api.call('/cgi-bin/freepublish/delete', { article_id: articleId, index: 0 }, { what: 'Taking the WeChat push down', sideEffect: false, accept: [53600] });
+      await api.call(
+        '/cgi-bin/freepublish/delete',
+        { article_id: articleId, index: 0 },
+        { what: 'Taking the WeChat push down', sideEffect: false, accept: [53600] },
+      );
     },
   };
 }

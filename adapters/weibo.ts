@@ -85,15 +85,20 @@ export function formatWeibo(unit: ReleaseUnit, _channel: Channel): Formatted<Wei
   if (!unit.portalLinks) {
     problems.push({
       field: 'portalLinks',
-      message: 'A Weibo post from govpub must link to the package\'s page on the district portal (Weibo only takes posts linking to the app\'s bound domain), and this package is not released to any portal column. Release it to a portal column as well, or leave Weibo out.',
+      message:
+        "A Weibo post from govpub must link to the package's page on the district portal (Weibo only takes posts linking to the app's bound domain), and this package is not released to any portal column. Release it to a portal column as well, or leave Weibo out.",
     });
   } else if (!/^https?:\/\/\S+$/i.test(link)) {
-    problems.push({ field: 'portalLinks.document', message: `the portal page link "${link}" is not an http(s) address (a configuration problem: tell operations).` });
+    problems.push({
+      field: 'portalLinks.document',
+      message: `the portal page link "${link}" is not an http(s) address (a configuration problem: tell operations).`,
+    });
   }
 
   const rawTitle = unit.document.title.trim();
   const title = noTopics(rawTitle).replace(LINK_RE, '').trim();
-  if (title !== rawTitle) warnings.push('document.title: "#" signs were written as "＃" (Weibo\'s share API refuses #topics#) and links were left out of the post title.');
+  if (title !== rawTitle)
+    warnings.push('document.title: "#" signs were written as "＃" (Weibo\'s share API refuses #topics#) and links were left out of the post title.');
   if (title === '') problems.push({ field: 'document.title', message: 'the Weibo post starts with the document title, and it is empty.' });
 
   const head = `【${title}】`;
@@ -128,7 +133,9 @@ export function formatWeibo(unit: ReleaseUnit, _channel: Channel): Formatted<Wei
   if (plain !== '' && room >= MIN_SUMMARY_CHARS) {
     summary = fitWeibo(plain, room);
     if (summary !== plain) {
-      warnings.push(`Weibo: the summary was shortened to ${charCount(summary)} characters to fit the ${limit}-character post (the title, the interpretation mention and the link take ${limit - room}).`);
+      warnings.push(
+        `Weibo: the summary was shortened to ${charCount(summary)} characters to fit the ${limit}-character post (the title, the interpretation mention and the link take ${limit - room}).`,
+      );
     }
   } else if (plain !== '') {
     warnings.push('Weibo: the title leaves no room for a summary; the post is the title and the link.');
@@ -247,14 +254,23 @@ class WeiboClient {
     const configured = this.ctx.credentials.accessToken;
     if (configured && !out.includes(configured)) out.push(configured);
     if (out.length === 0) {
-      throw new DeliveryError('needs_reconnect', `Weibo account ${accountLabel(this.ctx)} has no access token: operations must authorize the app once (OAuth) and configure accessToken.`);
+      throw new DeliveryError(
+        'needs_reconnect',
+        `Weibo account ${accountLabel(this.ctx)} has no access token: operations must authorize the app once (OAuth) and configure accessToken.`,
+      );
     }
     this.tokens = out;
     return out;
   }
 
   /** One call; an authorization refusal moves on to the next token (nothing was done). */
-  async call(method: 'GET' | 'POST', path: string, params: Record<string, string> | (() => FormData), what: string, sideEffect: boolean): Promise<{ status: number; data: WeiboAnswer }> {
+  async call(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string> | (() => FormData),
+    what: string,
+    sideEffect: boolean,
+  ): Promise<{ status: number; data: WeiboAnswer }> {
     const tokens = await this.candidates();
     for (let i = 0; ; i++) {
       const token = tokens[i]!;
@@ -293,25 +309,42 @@ class WeiboClient {
     const code = data.error_code ?? 0;
     const said = `error ${code}${data.error ? ` "${scrub(String(data.error), this.ctx.credentials)}"` : ''}`;
     if (RECONNECT[code]) {
-      return new DeliveryError('needs_reconnect', `Weibo refused the access token of account ${accountLabel(this.ctx)}: ${RECONNECT[code]}. Operations must authorize the app again (OAuth) and update the configured accessToken; nothing is posted on this account until then.`, {
-        platformCode: code,
-      });
+      return new DeliveryError(
+        'needs_reconnect',
+        `Weibo refused the access token of account ${accountLabel(this.ctx)}: ${RECONNECT[code]}. Operations must authorize the app again (OAuth) and update the configured accessToken; nothing is posted on this account until then.`,
+        {
+          platformCode: code,
+        },
+      );
     }
     if (code === 10022 || code === 10023 || code === 10024) {
       const hourly = code === 10024;
-      return new DeliveryError('rate_limited', `${what}: Weibo's ${code === 10022 ? 'per-IP' : hourly ? 'hourly posting' : 'per-user'} rate limit was reached (${said}).`, {
-        platformCode: code,
-        retryAfterMs: hourly ? 3_600_000 : 900_000,
-      });
+      return new DeliveryError(
+        'rate_limited',
+        `${what}: Weibo's ${code === 10022 ? 'per-IP' : hourly ? 'hourly posting' : 'per-user'} rate limit was reached (${said}).`,
+        {
+          platformCode: code,
+          retryAfterMs: hourly ? 3_600_000 : 900_000,
+        },
+      );
     }
-    if (code === 10002 || code === 10009) return new DeliveryError('retryable', `${what}: Weibo is busy (${said}); trying again shortly.`, { platformCode: code, retryAfterMs: 30_000 });
+    if (code === 10002 || code === 10009)
+      return new DeliveryError('retryable', `${what}: Weibo is busy (${said}); trying again shortly.`, { platformCode: code, retryAfterMs: 30_000 });
     if (code === 10001) {
-      return new DeliveryError(sideEffect ? 'unconfirmed' : 'retryable', `${what}: Weibo had a system error (${said})${sideEffect ? '; whether the post was made is checked before anything is sent again' : ''}.`, { platformCode: code });
+      return new DeliveryError(
+        sideEffect ? 'unconfirmed' : 'retryable',
+        `${what}: Weibo had a system error (${said})${sideEffect ? '; whether the post was made is checked before anything is sent again' : ''}.`,
+        { platformCode: code },
+      );
     }
     if (code === 10017 && /bind domain/i.test(String(data.error ?? ''))) {
-      return new DeliveryError('rejected', `${what}: Weibo only takes posts linking to the app's bound domain (安全域名), and the portal link is not on it (${said}). Operations must make the portal address and the Weibo app's safe domain agree.`, {
-        platformCode: code,
-      });
+      return new DeliveryError(
+        'rejected',
+        `${what}: Weibo only takes posts linking to the app's bound domain (安全域名), and the portal link is not on it (${said}). Operations must make the portal address and the Weibo app's safe domain agree.`,
+        {
+          platformCode: code,
+        },
+      );
     }
     if (CONTENT[code]) return new DeliveryError('rejected', `${what}: Weibo refused the post — ${CONTENT[code]} (${said}).`, { platformCode: code });
     return new DeliveryError('retryable', `${what}: Weibo answered ${said}.`, { platformCode: code });
@@ -339,7 +372,11 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
     try {
       await ctx.checkpoint({ statusId, publicUrl });
     } catch (error) {
-      throw new DeliveryError('unconfirmed', `The Weibo post was made but govpub could not save it (${(error as Error).message}); it is looked up before anything is sent again.`, { cause: error });
+      throw new DeliveryError(
+        'unconfirmed',
+        `The Weibo post was made but govpub could not save it (${(error as Error).message}); it is looked up before anything is sent again.`,
+        { cause: error },
+      );
     }
     return { state: 'live', externalId: statusId, publicUrl };
   };
@@ -348,7 +385,13 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
   const findPost = async (api: WeiboClient, payload: WeiboPayload): Promise<WeiboStatus | null> => {
     const want = normalized(payload.text);
     for (let page = 1; page <= 4; page++) {
-      const { data } = await api.call('GET', '/2/statuses/user_timeline.json', { count: '50', page: String(page) }, 'Looking for the post on the Weibo timeline', false);
+      const { data } = await api.call(
+        'GET',
+        '/2/statuses/user_timeline.json',
+        { count: '50', page: String(page) },
+        'Looking for the post on the Weibo timeline',
+        false,
+      );
       if (data.error_code) throw api.error(data, 'Looking for the post on the Weibo timeline', false);
       const statuses = Array.isArray(data.statuses) ? (data.statuses as WeiboStatus[]) : [];
       const hit = statuses.find((s) => typeof s.text === 'string' && (s.text === payload.text || (normalized(s.text) === want && s.text.includes('http'))));
@@ -380,13 +423,19 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
       if (payload.picture) {
         const file = await ctx.renditions.get(payload.picture.mediaId, payload.picture.spec);
         if (file.sizeBytes > WEIBO_LIMITS.pictureBytes) {
-          throw rejectedContent(PLATFORM_NAME, [{ field: 'cover', message: `the prepared picture is ${file.sizeBytes.toLocaleString('en-US')} bytes, over Weibo's 5 MB.` }]);
+          throw rejectedContent(PLATFORM_NAME, [
+            { field: 'cover', message: `the prepared picture is ${file.sizeBytes.toLocaleString('en-US')} bytes, over Weibo's 5 MB.` },
+          ]);
         }
         const data = await readFile(file.path);
         body = () => {
           const form = new FormData();
           form.append('status', payload.text);
-          form.append('pic', new Blob([new Uint8Array(data)], { type: file.mime }), `picture.${file.mime === 'image/png' ? 'png' : file.mime === 'image/gif' ? 'gif' : 'jpg'}`);
+          form.append(
+            'pic',
+            new Blob([new Uint8Array(data)], { type: file.mime }),
+            `picture.${file.mime === 'image/png' ? 'png' : file.mime === 'image/gif' ? 'gif' : 'jpg'}`,
+          );
           return form;
         };
       }
@@ -396,13 +445,18 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
         // "Repeat content": most likely an earlier attempt posted it and its answer was lost.
         const found = await findPost(api, payload);
         if (found) return record(ctx, found);
-        throw new DeliveryError('rejected', `${what}: Weibo refuses the same text twice within a day (repeat content, 20019), and the earlier post is not on the account's timeline. Change the text or post again tomorrow.`, {
-          platformCode: 20019,
-        });
+        throw new DeliveryError(
+          'rejected',
+          `${what}: Weibo refuses the same text twice within a day (repeat content, 20019), and the earlier post is not on the account's timeline. Change the text or post again tomorrow.`,
+          {
+            platformCode: 20019,
+          },
+        );
       }
       if (data.error_code) throw api.error(data, what, true);
       const status = data as WeiboStatus;
-      if (!status.idstr && status.id === undefined) throw new DeliveryError('unconfirmed', `${what}: Weibo answered without a post id; the timeline is checked before anything is sent again.`);
+      if (!status.idstr && status.id === undefined)
+        throw new DeliveryError('unconfirmed', `${what}: Weibo answered without a post id; the timeline is checked before anything is sent again.`);
       return record(ctx, status);
     },
 
@@ -418,7 +472,11 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
       const { data } = await api.call('POST', '/2/statuses/destroy.json', { id: externalId }, what, false);
       if (data.error_code === 20101) return; // already gone
       if (data.error_code === 20102) {
-        throw new DeliveryError('rejected', `${what}: Weibo says post ${externalId} belongs to another account than ${accountLabel(ctx)} (20102); it was not deleted.`, { platformCode: 20102 });
+        throw new DeliveryError(
+          'rejected',
+          `${what}: Weibo says post ${externalId} belongs to another account than ${accountLabel(ctx)} (20102); it was not deleted.`,
+          { platformCode: 20102 },
+        );
       }
       if (data.error_code) throw api.error(data, what, false);
     },

@@ -37,7 +37,6 @@ interface IdempotencyKeysTable {
 
 type IdempotencyDb = Kysely<DB & { idempotency_keys: IdempotencyKeysTable }>;
 
-
 /** The key as sent: a bare token or a quoted string (structured-field form). */
 export function keyFromHeader(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
@@ -61,7 +60,9 @@ export async function withIdempotencyKey(
   run: () => Promise<{ status: number; body: unknown }>,
 ): Promise<Outcome> {
   const db: IdempotencyDb = database.withTables<{ idempotency_keys: IdempotencyKeysTable }>();
-  const fingerprint = createHash('sha256').update(`${request.route}\n${canonicalJson(request.body)}`).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(`${request.route}\n${canonicalJson(request.body)}`)
+    .digest('hex');
   await db
     .deleteFrom('idempotency_keys')
     .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${RETENTION_HOURS})`)
@@ -96,9 +97,13 @@ export async function withIdempotencyKey(
       .returning('created_at')
       .executeTakeFirst();
     if (!taken) {
-      throw new GovpubError('idempotency_request_in_progress', `A request with the Idempotency-Key "${request.key}" is still running. Retry in a few seconds to get its answer.`, {
-        status: 409,
-      });
+      throw new GovpubError(
+        'idempotency_request_in_progress',
+        `A request with the Idempotency-Key "${request.key}" is still running. Retry in a few seconds to get its answer.`,
+        {
+          status: 409,
+        },
+      );
     }
   }
 

@@ -68,10 +68,15 @@ async function sendBlob(
       .status(416)
       .header('content-range', `bytes */${info.size}`)
       .header('content-type', 'application/json')
-      .send({ error: { code: 'range_not_satisfiable', message: `The file has ${info.size} bytes; the requested range ${request.headers.range} is outside it.` } });
+      .send({
+        error: { code: 'range_not_satisfiable', message: `The file has ${info.size} bytes; the requested range ${request.headers.range} is outside it.` },
+      });
   }
   if (range) {
-    reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`).header('content-length', range.end - range.start + 1);
+    reply
+      .status(206)
+      .header('content-range', `bytes ${range.start}-${range.end}/${info.size}`)
+      .header('content-length', range.end - range.start + 1);
     return reply.send(await open(range));
   }
   reply.header('content-length', info.size);
@@ -167,7 +172,8 @@ export function registerMediaRoutes(
       // A client that goes away stops the upload (and nothing half-written is kept).
       const aborted = new AbortController();
       const onClose = () => {
-        if (!reply.raw.writableFinished && !request.raw.complete) aborted.abort(new GovpubError('media_upload_failed', 'The client closed the connection during the upload.'));
+        if (!reply.raw.writableFinished && !request.raw.complete)
+          aborted.abort(new GovpubError('media_upload_failed', 'The client closed the connection during the upload.'));
       };
       request.raw.once('close', onClose);
       try {
@@ -232,7 +238,10 @@ export function registerPublicRenditions(app: FastifyInstance, store: MediaStore
     const { name } = request.params as { name: string };
     const published = await findPublishedRendition(store, name).catch(() => null);
     if (!published) {
-      return reply.status(404).header('cache-control', 'no-store').send({ error: { code: 'not_found', message: 'No published file has this name.' } });
+      return reply
+        .status(404)
+        .header('cache-control', 'no-store')
+        .send({ error: { code: 'not_found', message: 'No published file has this name.' } });
     }
     const info: BlobInfo = { sha256: published.sha256, size: published.sizeBytes, mime: published.mime, fileName: name };
     const stat = await store.stat(published.sha256);

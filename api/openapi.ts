@@ -69,7 +69,13 @@ function operation(route: DocumentedRoute): Json {
       : undefined;
   const responses: Json = {};
   for (const [status, response] of Object.entries((schema.response ?? {}) as Record<string, unknown>)) responses[status] = responseOf(response);
-  const errors = new Set<number>([...(hasInput ? [400] : []), ...(route.secured ? [401, 403] : []), ...(requestBody && !schema['x-requestBody'] ? [413, 415] : []), ...(schema['x-errors'] ?? []), 500]);
+  const errors = new Set<number>([
+    ...(hasInput ? [400] : []),
+    ...(route.secured ? [401, 403] : []),
+    ...(requestBody && !schema['x-requestBody'] ? [413, 415] : []),
+    ...(schema['x-errors'] ?? []),
+    500,
+  ]);
   for (const status of [...errors].sort()) responses[String(status)] = ERROR_REF;
   const params = [...parameters(schema.params, 'path'), ...parameters(schema.querystring, 'query'), ...parameters(schema.headers, 'header')];
   return {

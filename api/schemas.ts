@@ -59,15 +59,21 @@ function queryText(description: string, maxLength = 200) {
 
 const note = (description: string) => Type.String({ maxLength: LIMITS.note, description: `${description} At most ${LIMITS.note} characters.` });
 const requiredNote = (description: string) =>
-  Type.String({ minLength: 1, maxLength: LIMITS.note, pattern: '\\S', 'x-message': 'must not be blank', description: `${description} At most ${LIMITS.note} characters.` });
+  Type.String({
+    minLength: 1,
+    maxLength: LIMITS.note,
+    pattern: '\\S',
+    'x-message': 'must not be blank',
+    description: `${description} At most ${LIMITS.note} characters.`,
+  });
 
 const MEDIA_ID = '^[0-9a-f]{64}$';
 const mediaId = (description: string) =>
   Type.String({ pattern: MEDIA_ID, 'x-message': 'expected the id of an uploaded file (64 hex characters, from POST /api/media)', description });
-const httpUrl = (description: string) =>
-  Type.String({ maxLength: LIMITS.url, pattern: '^https?://', 'x-message': 'must be an http(s) URL', description });
+const httpUrl = (description: string) => Type.String({ maxLength: LIMITS.url, pattern: '^https?://', 'x-message': 'must be an http(s) URL', description });
 const dateTime = (description: string) => Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time', description });
-const limitParam = (max: number, fallback: number) => Type.Optional(Type.Integer({ minimum: 1, maximum: max, description: `At most this many (default ${fallback}, at most ${max}).` }));
+const limitParam = (max: number, fallback: number) =>
+  Type.Optional(Type.Integer({ minimum: 1, maximum: max, description: `At most this many (default ${fallback}, at most ${max}).` }));
 const booleanParam = (description: string) => Type.Optional(Type.Boolean({ description: `${description} (true or false)` }));
 const timestamp = Type.String({ format: 'date-time' });
 const nullableTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
@@ -100,7 +106,19 @@ export const ErrorResponse = Type.Object(
   {
     error: Type.Object({
       code: Type.String({
-        examples: ['invalid_body', 'invalid_query', 'invalid_params', 'unsupported_media_type', 'idempotency_key_reused', 'interpretation_required', 'stale_revision', 'self_approval', 'wrong_stage', 'content_locked', 'internal'],
+        examples: [
+          'invalid_body',
+          'invalid_query',
+          'invalid_params',
+          'unsupported_media_type',
+          'idempotency_key_reused',
+          'interpretation_required',
+          'stale_revision',
+          'self_approval',
+          'wrong_stage',
+          'content_locked',
+          'internal',
+        ],
       }),
       message: Type.String({ description: 'What is wrong and what to do, in a sentence.' }),
       issues: Type.Optional(Type.Array(Issue, { description: '400: one entry per field.' })),
@@ -119,7 +137,10 @@ export const PackageParams = Type.Object({ id: idText('Package id, e.g. pkg-2026
 export const ChannelParams = Type.Object({ id: idText('Channel id, URL-encoded, e.g. wechat_oa%3Ablfb', 200, ['wechat_oa:blfb', 'portal:zwgk-zcwj']) });
 export const DeliveryParams = Type.Object({ id: idText('Delivery id, a unique prefix of 8+ characters of it, or its business key', 300) });
 export const MediaParams = Type.Object({ id: idText('Media id: the SHA-256 of the original (hex), or a unique prefix of it', 64) });
-export const MediaRenditionParams = Type.Object({ id: idText('Media id (SHA-256 of the original)', 64), spec: idText('Rendition key, e.g. wechat_oa.thumb', 100) });
+export const MediaRenditionParams = Type.Object({
+  id: idText('Media id (SHA-256 of the original)', 64),
+  spec: idText('Rendition key, e.g. wechat_oa.thumb', 100),
+});
 export const MediaJobParams = Type.Object({ jobId: idText('Rendition job id', 100) });
 
 // ---------------------------------------------------------------------------------------------
@@ -159,7 +180,13 @@ export const AuditQuery = Type.Object(
   {
     package: queryText('Package id', 100),
     action: queryText('Action, e.g. create, approve, retract_requested, channel_paused', 100),
-    after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', 'x-message': 'expected the id of an audit entry (digits), from the last page', description: 'Entries after this id (paging)' })),
+    after: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,18}$',
+        'x-message': 'expected the id of an audit entry (digits), from the last page',
+        description: 'Entries after this id (paging)',
+      }),
+    ),
     limit: limitParam(LIMITS.audit, 500),
   },
   { additionalProperties: false },
@@ -174,7 +201,7 @@ export const MediaListQuery = Type.Object(
 );
 
 export const RenditionFileQuery = Type.Object(
-  { channel: queryText("Prefer the rendition made for this channel (its watermark)") },
+  { channel: queryText('Prefer the rendition made for this channel (its watermark)') },
   { additionalProperties: false },
 );
 
@@ -209,7 +236,11 @@ const Attachment = Type.Object(
 const PackageDocument = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: LIMITS.title }),
-    body: Type.String({ minLength: 1, maxLength: LIMITS.body, description: 'HTML; sanitized on input. Images are <img src="/api/media/<id>/content" alt="…">.' }),
+    body: Type.String({
+      minLength: 1,
+      maxLength: LIMITS.body,
+      description: 'HTML; sanitized on input. Images are <img src="/api/media/<id>/content" alt="…">.',
+    }),
     issuingUnit: Type.Optional(Type.String({ maxLength: 100, description: 'Required for policy documents.' })),
     documentNumber: Type.Optional(Type.String({ maxLength: 64, examples: ['碑政发〔2026〕3号'] })),
     formedAt: Type.Optional(Type.String({ format: 'date' })),
@@ -233,7 +264,11 @@ const PackageInterpretation = Type.Object(
 export const PackageInput = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: LIMITS.title }),
-    catalogueItem: Type.String({ minLength: 1, maxLength: 100, description: 'Id from GET /api/catalogue; decides review stages and whether interpretation is required.' }),
+    catalogueItem: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Id from GET /api/catalogue; decides review stages and whether interpretation is required.',
+    }),
     document: PackageDocument,
     interpretations: Type.Optional(nullable(Type.Array(PackageInterpretation, { maxItems: LIMITS.interpretations }))),
     targets: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
@@ -243,7 +278,12 @@ export const PackageInput = Type.Object(
     }),
     releaseAt: Type.Optional(dateTime('When to release once approved (with its offset); null: as soon as approved.')),
     cover: Type.Optional(
-      nullable(Type.Object({ mediaId: mediaId('An uploaded image'), alt: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, description: 'The cover: an uploaded image with its alt text' })),
+      nullable(
+        Type.Object(
+          { mediaId: mediaId('An uploaded image'), alt: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false, description: 'The cover: an uploaded image with its alt text' },
+        ),
+      ),
     ),
   },
   { additionalProperties: false, title: 'PackageInput' },
@@ -260,7 +300,10 @@ export const DecisionBody = Type.Object(
 
 export const ReasonBody = Type.Object({ reason: requiredNote('Why: it goes to the audit trail.') }, { additionalProperties: false });
 export const OptionalReasonBody = Type.Object({ reason: Type.Optional(note('Why (optional); it goes to the audit trail.')) }, { additionalProperties: false });
-export const ScheduleBody = Type.Object({ releaseAt: dateTime('The new release time (with its offset); null releases as soon as approved.') }, { additionalProperties: false });
+export const ScheduleBody = Type.Object(
+  { releaseAt: dateTime('The new release time (with its offset); null releases as soon as approved.') },
+  { additionalProperties: false },
+);
 export const ConfirmBody = Type.Object(
   {
     url: Type.Optional(httpUrl('The address of the manual post on the platform (checked against the platform)')),
@@ -273,9 +316,19 @@ export const RenditionRequestBody = Type.Object(
   {
     platforms: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20, examples: [['wechat_oa', 'douyin']] })),
     specs: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100, examples: [['douyin.video_720', 'wechat_oa.thumb']] })),
-    channel: Type.Optional(Type.String({ maxLength: 200, description: 'Channel id: its watermark applies (config/registry/watermarks.yaml); its platform when no platforms/specs are given' })),
+    channel: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'Channel id: its watermark applies (config/registry/watermarks.yaml); its platform when no platforms/specs are given',
+      }),
+    ),
     watermark: Type.Optional(Type.Boolean({ description: 'false: no watermark even where the channel has one' })),
-    owner: Type.Optional(Type.Object({ packageId: Type.Optional(Type.String({ maxLength: 100 })), deliveryKey: Type.Optional(Type.String({ maxLength: 300 })) }, { additionalProperties: false })),
+    owner: Type.Optional(
+      Type.Object(
+        { packageId: Type.Optional(Type.String({ maxLength: 100 })), deliveryKey: Type.Optional(Type.String({ maxLength: 300 })) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -358,7 +411,9 @@ export const PackageView = Type.Object(
       ],
       { description: 'A step that is still being recorded (null when none): what holds the package and why' },
     ),
-    stalledDeliveries: Type.Array(Type.String(), { description: 'Channels whose delivery workflow failed for good and wait for POST /api/deliveries/:id/retry' }),
+    stalledDeliveries: Type.Array(Type.String(), {
+      description: 'Channels whose delivery workflow failed for good and wait for POST /api/deliveries/:id/retry',
+    }),
     approvals: Type.Array(Type.Object({ stage: Type.String(), reviewer: Type.String(), revision: Type.Integer(), at: timestamp, comment: Type.String() })),
     decisions: Type.Array(
       Type.Object({
@@ -451,13 +506,18 @@ export const DeliveryView = Type.Object(
     waitingFor: Type.Optional(Type.Unknown({ description: 'What the delivery waits for (one delivery only)' })),
     payload: Type.Optional(Type.Unknown({ description: 'The payload snapshot every attempt sends (one delivery only)' })),
     renditions: Type.Optional(Type.Array(Type.Unknown())),
-    bundleFiles: Type.Optional(Type.Array(Type.Object({ name: Type.String(), mediaId: Type.String(), spec: Type.String(), purpose: Type.String(), url: Type.String() }))),
+    bundleFiles: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String(), mediaId: Type.String(), spec: Type.String(), purpose: Type.String(), url: Type.String() })),
+    ),
   },
   { title: 'DeliveryView', description: 'One delivery (package revision × channel)' },
 );
 
 export const DeliveryList = Type.Object(
-  { items: Type.Array(DeliveryView), counts: Type.Record(Type.String(), Type.Integer(), { description: 'Deliveries per state (all states, same filters but state)' }) },
+  {
+    items: Type.Array(DeliveryView),
+    counts: Type.Record(Type.String(), Type.Integer(), { description: 'Deliveries per state (all states, same filters but state)' }),
+  },
   { description: 'Deliveries, most recently changed first' },
 );
 
@@ -536,7 +596,10 @@ export const MediaJob = Type.Object(
 );
 
 const fileResponse = (what: string) =>
-  Type.Unknown({ description: `${what}, with ETag (the SHA-256), Accept-Ranges and an immutable Cache-Control`, 'x-content': { '*/*': { schema: { type: 'string', format: 'binary' } } } });
+  Type.Unknown({
+    description: `${what}, with ETag (the SHA-256), Accept-Ranges and an immutable Cache-Control`,
+    'x-content': { '*/*': { schema: { type: 'string', format: 'binary' } } },
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Routes
@@ -549,7 +612,8 @@ export const routes = {
   openapi: { summary: 'This OpenAPI document, generated from the route schemas', tags: tags.system, response: { 200: OpenApiDocument } },
 
   listChannels: {
-    summary: 'Every channel: portal columns, new-media accounts, media-center columns, with platform, base URL, endpoint health, pause state and limits (never secrets)',
+    summary:
+      'Every channel: portal columns, new-media accounts, media-center columns, with platform, base URL, endpoint health, pause state and limits (never secrets)',
     tags: tags.operations,
     querystring: ChannelListQuery,
     response: { 200: ChannelList },
@@ -584,10 +648,25 @@ export const routes = {
     response: { 200: DeliveryView },
     'x-errors': [404],
   },
-  retryDelivery: { summary: 'Try a failed, held or waiting delivery again now (ops/admin; audited)', tags: tags.operations, params: DeliveryParams, body: NoBody, response: { 200: DeliveryView }, 'x-errors': [404, 409] },
-  skipDelivery: { summary: 'Give up on a delivery, with the reason (ops/admin; audited)', tags: tags.operations, params: DeliveryParams, body: ReasonBody, response: { 200: DeliveryView }, 'x-errors': [404, 409] },
+  retryDelivery: {
+    summary: 'Try a failed, held or waiting delivery again now (ops/admin; audited)',
+    tags: tags.operations,
+    params: DeliveryParams,
+    body: NoBody,
+    response: { 200: DeliveryView },
+    'x-errors': [404, 409],
+  },
+  skipDelivery: {
+    summary: 'Give up on a delivery, with the reason (ops/admin; audited)',
+    tags: tags.operations,
+    params: DeliveryParams,
+    body: ReasonBody,
+    response: { 200: DeliveryView },
+    'x-errors': [404, 409],
+  },
   confirmDelivery: {
-    summary: 'Confirm by hand: a manual post with its URL (checked against the platform), an unconfirmed post seen live, or a manual take-down (ops/admin; audited)',
+    summary:
+      'Confirm by hand: a manual post with its URL (checked against the platform), an unconfirmed post seen live, or a manual take-down (ops/admin; audited)',
     tags: tags.operations,
     params: DeliveryParams,
     body: ConfirmBody,
@@ -595,7 +674,11 @@ export const routes = {
     'x-errors': [404, 409],
   },
 
-  catalogue: { summary: 'The disclosure catalogue (13 elements per item) with review stages and whether interpretation is required', tags: tags.registry, response: { 200: Catalogue } },
+  catalogue: {
+    summary: 'The disclosure catalogue (13 elements per item) with review stages and whether interpretation is required',
+    tags: tags.registry,
+    response: { 200: Catalogue },
+  },
 
   createPackage: {
     summary: 'Create a release package (draft, revision 1). Safe to retry with an Idempotency-Key header.',
@@ -606,7 +689,13 @@ export const routes = {
     'x-errors': [409],
   },
   listPackages: { summary: 'Queues: packages by status and stage', tags: tags.packages, querystring: PackageListQuery, response: { 200: PackageList } },
-  getPackage: { summary: 'Status, stage, revision, approvals, decisions and per-channel deliveries', tags: tags.packages, params: PackageParams, response: { 200: PackageView }, 'x-errors': [404] },
+  getPackage: {
+    summary: 'Status, stage, revision, approvals, decisions and per-channel deliveries',
+    tags: tags.packages,
+    params: PackageParams,
+    response: { 200: PackageView },
+    'x-errors': [404],
+  },
   editPackage: {
     summary: 'Edit: a new revision. Voids approvals; an approved package restarts review at the first stage. Locked while in review.',
     tags: tags.packages,
@@ -615,8 +704,22 @@ export const routes = {
     response: { 200: EditedPackage },
     'x-errors': [404, 409],
   },
-  submitPackage: { summary: 'Submit a draft for review (refused without a required interpretation)', tags: tags.review, params: PackageParams, body: NoBody, response: { 200: PackageSummary }, 'x-errors': [404, 409] },
-  withdrawPackage: { summary: 'Withdraw from review; voids approvals', tags: tags.review, params: PackageParams, body: OptionalReasonBody, response: { 200: PackageSummary }, 'x-errors': [404, 409] },
+  submitPackage: {
+    summary: 'Submit a draft for review (refused without a required interpretation)',
+    tags: tags.review,
+    params: PackageParams,
+    body: NoBody,
+    response: { 200: PackageSummary },
+    'x-errors': [404, 409],
+  },
+  withdrawPackage: {
+    summary: 'Withdraw from review; voids approvals',
+    tags: tags.review,
+    params: PackageParams,
+    body: OptionalReasonBody,
+    response: { 200: PackageSummary },
+    'x-errors': [404, 409],
+  },
   decidePackage: {
     summary: 'Approve or reject the whole package at the current stage and revision',
     tags: tags.review,
@@ -641,7 +744,14 @@ export const routes = {
     response: { 200: PackageSummary },
     'x-errors': [404, 409],
   },
-  releasePackage: { summary: 'Release an approved package now', tags: tags.packages, params: PackageParams, body: NoBody, response: { 200: PackageSummary }, 'x-errors': [404, 409] },
+  releasePackage: {
+    summary: 'Release an approved package now',
+    tags: tags.packages,
+    params: PackageParams,
+    body: NoBody,
+    response: { 200: PackageSummary },
+    'x-errors': [404, 409],
+  },
   retractPackage: {
     summary: 'Retract (撤稿) a released package from every channel that received it',
     tags: tags.packages,
@@ -660,7 +770,12 @@ export const routes = {
  * brings no schema of its own.
  */
 export const mediaRoutes: Record<string, RouteSchema> = {
-  'GET /api/media': { summary: 'Uploaded originals, newest first', tags: tags.media, querystring: MediaListQuery, response: { 200: Type.Object({ media: Type.Array(MediaView) }, { description: 'Originals' }) } },
+  'GET /api/media': {
+    summary: 'Uploaded originals, newest first',
+    tags: tags.media,
+    querystring: MediaListQuery,
+    response: { 200: Type.Object({ media: Type.Array(MediaView) }, { description: 'Originals' }) },
+  },
   'POST /api/media': {
     summary:
       'Upload an original (multipart/form-data, one file part). Streamed into the content-addressed store and probed by content, not name: type, dimensions, duration, codecs. Refuses empty (400), corrupt (400), unsupported (415) and oversized (413) files with a message naming the limit and by how much.',
@@ -670,8 +785,12 @@ export const mediaRoutes: Record<string, RouteSchema> = {
       content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } },
     },
     response: {
-      201: Type.Intersect([MediaView, Type.Object({ created: Type.Literal(true), warnings: Type.Array(Type.String()) })], { description: 'Stored: the media record' }),
-      200: Type.Intersect([MediaView, Type.Object({ created: Type.Literal(false), warnings: Type.Array(Type.String()) })], { description: 'The same bytes were already stored: the existing record' }),
+      201: Type.Intersect([MediaView, Type.Object({ created: Type.Literal(true), warnings: Type.Array(Type.String()) })], {
+        description: 'Stored: the media record',
+      }),
+      200: Type.Intersect([MediaView, Type.Object({ created: Type.Literal(false), warnings: Type.Array(Type.String()) })], {
+        description: 'The same bytes were already stored: the existing record',
+      }),
     },
     'x-errors': [413],
   },
@@ -679,7 +798,9 @@ export const mediaRoutes: Record<string, RouteSchema> = {
     summary: 'A media record with its renditions and rendition jobs (state, progress 0–100, current spec, per-spec results)',
     tags: tags.media,
     params: MediaParams,
-    response: { 200: Type.Intersect([MediaView, Type.Object({ renditions: Type.Array(Type.Unknown()), jobs: Type.Array(MediaJob) })], { description: 'The record' }) },
+    response: {
+      200: Type.Intersect([MediaView, Type.Object({ renditions: Type.Array(Type.Unknown()), jobs: Type.Array(MediaJob) })], { description: 'The record' }),
+    },
     'x-errors': [404],
   },
   'GET /api/media/:id/content': {
@@ -707,15 +828,28 @@ export const mediaRoutes: Record<string, RouteSchema> = {
     tags: tags.media,
     params: MediaRenditionParams,
     querystring: RenditionFileQuery,
-    response: { 200: fileResponse('The rendition'), 206: Type.Unknown({ description: 'The requested byte range' }), 304: Type.Unknown({ description: 'Not modified' }) },
+    response: {
+      200: fileResponse('The rendition'),
+      206: Type.Unknown({ description: 'The requested byte range' }),
+      304: Type.Unknown({ description: 'Not modified' }),
+    },
     'x-errors': [404, 416],
   },
-  'GET /api/media/jobs/:jobId': { summary: 'One rendition job: state (queued, running, done, failed, canceled), progress, current spec, results', tags: tags.media, params: MediaJobParams, response: { 200: MediaJob }, 'x-errors': [404] },
+  'GET /api/media/jobs/:jobId': {
+    summary: 'One rendition job: state (queued, running, done, failed, canceled), progress, current spec, results',
+    tags: tags.media,
+    params: MediaJobParams,
+    response: { 200: MediaJob },
+    'x-errors': [404],
+  },
   'DELETE /api/media/jobs/:jobId': {
     summary: 'Cancel a rendition job: the running transcode is stopped (ffmpeg killed)',
     tags: tags.media,
     params: MediaJobParams,
-    response: { 200: Type.Intersect([MediaJob], { description: 'Canceled' }), 202: Type.Intersect([MediaJob], { description: 'Cancel requested; still stopping' }) },
+    response: {
+      200: Type.Intersect([MediaJob], { description: 'Canceled' }),
+      202: Type.Intersect([MediaJob], { description: 'Cancel requested; still stopping' }),
+    },
     'x-errors': [404, 409],
   },
 };

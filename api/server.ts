@@ -222,7 +222,12 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
     const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
     if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-      done(new GovpubError('unsupported_media_type', `Send JSON in UTF-8 (this request says charset=${charset}); drop the charset or say charset=utf-8.`, { status: 415 }), undefined);
+      done(
+        new GovpubError('unsupported_media_type', `Send JSON in UTF-8 (this request says charset=${charset}); drop the charset or say charset=utf-8.`, {
+          status: 415,
+        }),
+        undefined,
+      );
       return;
     }
     try {
@@ -260,7 +265,10 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
             message: `Send the body as JSON with "Content-Type: application/json" (this request has ${request.headers['content-type'] ? `"${request.headers['content-type']}"` : 'no Content-Type'}). Uploads go to POST /api/media as multipart/form-data.`,
           });
         case 'FST_ERR_CTP_BODY_TOO_LARGE':
-          return send(413, { code: 'body_too_large', message: `The JSON body is larger than ${JSON_BODY_LIMIT / 1024 / 1024} MB. Upload files with POST /api/media and refer to them by id.` });
+          return send(413, {
+            code: 'body_too_large',
+            message: `The JSON body is larger than ${JSON_BODY_LIMIT / 1024 / 1024} MB. Upload files with POST /api/media and refer to them by id.`,
+          });
         default:
           return send(error.statusCode, { code: error.code && !error.code.startsWith('FST_') ? error.code : 'bad_request', message: error.message });
       }
@@ -289,7 +297,9 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id } }),
+    reply.status(404).send({
+      error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id },
+    }),
   );
 
   // ---- Hooks ------------------------------------------------------------------------------
@@ -297,9 +307,15 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   async function authenticateRequest(request: FastifyRequest): Promise<Actor> {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new GovpubError('unauthorized', 'Send your token as "Authorization: Bearer <token>" (create one with `govpub users add`).', { status: 401 });
+    if (!match)
+      throw new GovpubError('unauthorized', 'Send your token as "Authorization: Bearer <token>" (create one with `govpub users add`).', { status: 401 });
     const user = await authenticate(ctx.db, match[1]!);
-    if (!user) throw new GovpubError('unauthorized', 'The bearer token is unknown, expired or its user is disabled (an administrator issues a new one with `govpub users rotate-token NAME`).', { status: 401 });
+    if (!user)
+      throw new GovpubError(
+        'unauthorized',
+        'The bearer token is unknown, expired or its user is disabled (an administrator issues a new one with `govpub users rotate-token NAME`).',
+        { status: 401 },
+      );
     return toActor(user);
   }
   async function requireActor(request: FastifyRequest): Promise<Actor> {
@@ -321,11 +337,19 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     reply.header('x-request-id', request.id);
     if (request.is404) {
       // Unknown routes answer before their body is read.
-      return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id } });
+      return reply.status(404).send({
+        error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id },
+      });
     }
     // Like the path (frameworkErrors above): a query value that does not decode is not taken as typed.
     if (!queryDecodes(request.url)) {
-      return reply.status(400).send({ error: { code: 'bad_url', message: 'The query string is not validly percent-encoded UTF-8 (e.g. a lone % must be sent as %25).', requestId: request.id } });
+      return reply.status(400).send({
+        error: {
+          code: 'bad_url',
+          message: 'The query string is not validly percent-encoded UTF-8 (e.g. a lone % must be sent as %25).',
+          requestId: request.id,
+        },
+      });
     }
   });
 
@@ -357,7 +381,9 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     guarded.on('error', () => {}); // the parser reports it; nothing else may crash on it
     const timer = setTimeout(() => {
       payload.unpipe(guarded);
-      const error = new GovpubError('request_timeout', `The request body did not arrive within ${Math.round(timeouts.bodyMs / 1000)} s. Send it again.`, { status: 408 });
+      const error = new GovpubError('request_timeout', `The request body did not arrive within ${Math.round(timeouts.bodyMs / 1000)} s. Send it again.`, {
+        status: 408,
+      });
       guarded.destroy(Object.assign(error, { statusCode: 408 }));
     }, timeouts.bodyMs);
     const done = () => {
@@ -414,8 +440,17 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     const extra = options.health ? await options.health() : {};
     let database = 'ok';
     let temporal = 'ok';
-    await ctx.db.selectFrom('users').select('id').limit(1).execute().catch((e: Error) => { database = e.message; });
-    await ctx.temporal.connection.workflowService.getSystemInfo({}).catch((e: Error) => { temporal = e.message; });
+    await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .limit(1)
+      .execute()
+      .catch((e: Error) => {
+        database = e.message;
+      });
+    await ctx.temporal.connection.workflowService.getSystemInfo({}).catch((e: Error) => {
+      temporal = e.message;
+    });
     return { status: database === 'ok' && temporal === 'ok' ? 'ok' : 'degraded', database, temporal, ...extra };
   });
   let document: unknown;
@@ -439,12 +474,21 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     };
   });
   // Path parameters arrive decoded once (wechat_oa%3Ablfb → wechat_oa:blfb); they are never decoded again.
-  route('POST', '/api/channels/:id/pause', routes.pauseChannel, async (request) => deliveries.pauseChannel(actorOf(request), request.params.id, request.body.reason));
+  route('POST', '/api/channels/:id/pause', routes.pauseChannel, async (request) =>
+    deliveries.pauseChannel(actorOf(request), request.params.id, request.body.reason),
+  );
   route('POST', '/api/channels/:id/resume', routes.resumeChannel, async (request) => deliveries.resumeChannel(actorOf(request), request.params.id));
 
   route('GET', '/api/deliveries', routes.listDeliveries, async (request) => {
     const q = request.query;
-    return deliveries.list({ state: q.state, channel: q.channel, platform: q.platform, packageId: q.package, needsAction: q.needsAction === true, limit: q.limit });
+    return deliveries.list({
+      state: q.state,
+      channel: q.channel,
+      platform: q.platform,
+      packageId: q.package,
+      needsAction: q.needsAction === true,
+      limit: q.limit,
+    });
   });
   route('GET', '/api/deliveries/:id', routes.getDelivery, async (request) => deliveries.get(request.params.id));
   route('POST', '/api/deliveries/:id/retry', routes.retryDelivery, async (request) => deliveries.retry(actorOf(request), request.params.id));
@@ -495,19 +539,31 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     { attachValidation: true },
   );
   route('POST', '/api/packages/:id/submit', routes.submitPackage, async (request) => packages.submit(actorOf(request), request.params.id));
-  route('POST', '/api/packages/:id/withdraw', routes.withdrawPackage, async (request) => packages.withdraw(actorOf(request), request.params.id, request.body.reason ?? ''));
+  route('POST', '/api/packages/:id/withdraw', routes.withdrawPackage, async (request) =>
+    packages.withdraw(actorOf(request), request.params.id, request.body.reason ?? ''),
+  );
   route('POST', '/api/packages/:id/decisions', routes.decidePackage, async (request) => packages.decide(actorOf(request), request.params.id, request.body));
-  route('PUT', '/api/packages/:id/schedule', routes.schedulePackage, async (request) => packages.schedule(actorOf(request), request.params.id, request.body.releaseAt, false));
-  route('DELETE', '/api/packages/:id/schedule', routes.unschedulePackage, async (request) => packages.schedule(actorOf(request), request.params.id, null, true));
+  route('PUT', '/api/packages/:id/schedule', routes.schedulePackage, async (request) =>
+    packages.schedule(actorOf(request), request.params.id, request.body.releaseAt, false),
+  );
+  route('DELETE', '/api/packages/:id/schedule', routes.unschedulePackage, async (request) =>
+    packages.schedule(actorOf(request), request.params.id, null, true),
+  );
   route('POST', '/api/packages/:id/release', routes.releasePackage, async (request) => packages.releaseNow(actorOf(request), request.params.id));
-  route('POST', '/api/packages/:id/retract', routes.retractPackage, async (request) => packages.retract(actorOf(request), request.params.id, request.body.reason));
+  route('POST', '/api/packages/:id/retract', routes.retractPackage, async (request) =>
+    packages.retract(actorOf(request), request.params.id, request.body.reason),
+  );
 
   route('GET', '/api/audit', routes.audit, async (request) => {
     const q = request.query;
     return { entries: await listAudit(ctx.db, { packageId: q.package, action: q.action, limit: q.limit, afterId: q.after }) };
   });
 
-  const auth = { preHandler: async (request: FastifyRequest) => { await requireActor(request); } };
+  const auth = {
+    preHandler: async (request: FastifyRequest) => {
+      await requireActor(request);
+    },
+  };
   if (options.register) await options.register(app, { auth, actorOf, requireActor });
 
   return app;

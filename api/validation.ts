@@ -145,7 +145,9 @@ function messageOf(error: ErrorObject, part: HttpPart): string {
     case 'maxLength':
       return `is ${characterCount(String(data))} characters; at most ${String(params.limit)} allowed`;
     case 'pattern':
-      return typeof parent['x-message'] === 'string' ? parent['x-message'] : `${describeValue(data)} does not have the expected form (${String(params.pattern)})`;
+      return typeof parent['x-message'] === 'string'
+        ? parent['x-message']
+        : `${describeValue(data)} does not have the expected form (${String(params.pattern)})`;
     case 'format':
       return FORMAT_MESSAGES[String(params.format)] ?? `expected the format ${String(params.format)}, got ${describeValue(data)}`;
     case 'enum':

@@ -259,7 +259,11 @@ interface Bench {
  * Which channels can take the package: each candidate's own adapter formats the release unit
  * (the pure step every delivery starts with); those it refuses are reported with the reason.
  */
-async function screenChannels(b: Bench, candidates: Channel[], body: ReturnType<typeof richPolicyPackage>): Promise<{ accepted: Channel[]; refused: { channel: Channel; reason: string }[] }> {
+async function screenChannels(
+  b: Bench,
+  candidates: Channel[],
+  body: ReturnType<typeof richPolicyPackage>,
+): Promise<{ accepted: Channel[]; refused: { channel: Channel; reason: string }[] }> {
   const item = b.registry.catalogue.find((i) => i.id === body.catalogueItem)!;
   const mediaIds = [body.cover.mediaId, ...body.interpretations.flatMap((i) => ('mediaId' in i && i.mediaId ? [i.mediaId] : []))];
   const media: ReleaseUnit['media'] = {};
@@ -308,7 +312,13 @@ async function finalApproval(b: Bench, packageId: string, stages: string[]): Pro
 }
 
 /** Polls the delivery rows of `packageIds` until `expected` exist and all are settled (or the timeout). */
-async function waitSettled(b: Bench, packageIds: string[], expected: number, timeoutMs: number, label: string): Promise<{ rows: DeliveryRow[]; complete: boolean }> {
+async function waitSettled(
+  b: Bench,
+  packageIds: string[],
+  expected: number,
+  timeoutMs: number,
+  label: string,
+): Promise<{ rows: DeliveryRow[]; complete: boolean }> {
   const deadline = Date.now() + timeoutMs;
   let lastLog = Date.now();
   for (;;) {
@@ -327,16 +337,25 @@ async function waitSettled(b: Bench, packageIds: string[], expected: number, tim
 function reportStuck(tag: string, rows: DeliveryRow[], expected: number): void {
   const open = rows.filter((r) => !SETTLED.has(r.state));
   console.log(`[${tag}] INCOMPLETE: ${rows.length}/${expected} deliveries planned, ${open.length} not settled at the timeout`);
-  for (const r of open.slice(0, 10)) console.log(`[${tag}]   ${r.channel_id} ${r.state}${r.error_message ? ` (${r.error_class}: ${r.error_message.slice(0, 160)})` : ''}`);
+  for (const r of open.slice(0, 10))
+    console.log(`[${tag}]   ${r.channel_id} ${r.state}${r.error_message ? ` (${r.error_class}: ${r.error_message.slice(0, 160)})` : ''}`);
 }
 
 async function fanOut(b: Bench, stages: string[]): Promise<void> {
   const candidates = listChannels(b.registry);
-  const body = richPolicyPackage(b.world, candidates.map((c) => c.id), '关于进一步优化营商环境的若干措施');
+  const body = richPolicyPackage(
+    b.world,
+    candidates.map((c) => c.id),
+    '关于进一步优化营商环境的若干措施',
+  );
   const { accepted, refused } = await screenChannels(b, candidates, body);
   const kinds = countBy(candidates, (c) => c.kind);
-  console.log(`[fanout] registry: ${candidates.length} channels (${fmtCounts(kinds)}); the package: document + text and video (3 s, 1280×720) interpretations, photo cover and in-text picture`);
-  console.log(`[fanout] channels that take the package: ${accepted.length}; refused by their adapter's format: ${refused.length}${refused.length ? ` (${refused.map((r) => r.channel.id).join(', ')})` : ''}`);
+  console.log(
+    `[fanout] registry: ${candidates.length} channels (${fmtCounts(kinds)}); the package: document + text and video (3 s, 1280×720) interpretations, photo cover and in-text picture`,
+  );
+  console.log(
+    `[fanout] channels that take the package: ${accepted.length}; refused by their adapter's format: ${refused.length}${refused.length ? ` (${refused.map((r) => r.channel.id).join(', ')})` : ''}`,
+  );
   for (const r of refused) console.log(`[fanout]   refused ${r.channel.id}: ${r.reason.slice(0, 220)}`);
   const targets = accepted.map((c) => c.id);
   const packageId = await createAndPrepare(b, { ...body, targets }, stages);
@@ -352,9 +371,16 @@ async function fanOut(b: Bench, stages: string[]): Promise<void> {
   const last = Math.max(...at);
   const lastLive = Math.max(...rows.filter((r) => r.state === 'live').map(settledAt));
   const states = countBy(rows, (r) => r.state);
-  const manual = rows.filter((r) => r.state === 'awaiting_manual').map((r) => r.channel_id).sort();
-  console.log(`[fanout] ${rows.length} deliveries settled: ${fmtCounts(states)}${manual.length ? ` (manual hand-off, counted as settled when the bundle was ready: ${manual.join(', ')})` : ''}`);
-  console.log(`[fanout] final approval → every channel settled: ${sec(last - t0)} s (the 终审 decision itself took ${sec(approvedMs)} s; last live delivery at ${sec(lastLive - t0)} s)`);
+  const manual = rows
+    .filter((r) => r.state === 'awaiting_manual')
+    .map((r) => r.channel_id)
+    .sort();
+  console.log(
+    `[fanout] ${rows.length} deliveries settled: ${fmtCounts(states)}${manual.length ? ` (manual hand-off, counted as settled when the bundle was ready: ${manual.join(', ')})` : ''}`,
+  );
+  console.log(
+    `[fanout] final approval → every channel settled: ${sec(last - t0)} s (the 终审 decision itself took ${sec(approvedMs)} s; last live delivery at ${sec(lastLive - t0)} s)`,
+  );
   const byPlatform = new Map<string, number[]>();
   for (const r of rows) byPlatform.set(r.platform ?? '?', [...(byPlatform.get(r.platform ?? '?') ?? []), settledAt(r) - t0]);
   const parts = [...byPlatform.entries()]
@@ -363,7 +389,9 @@ async function fanOut(b: Bench, stages: string[]): Promise<void> {
   console.log(`[fanout] per platform, first–last settled after the approval: ${parts.join('; ')}`);
   const commits = portalGeneration(b.world) - gen0;
   const portalRows = byPlatform.get('portal')?.length ?? 0;
-  console.log(`[fanout] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit; the portal queue runs ${b.platforms.portal?.concurrency ?? '?'} transmits at once)`);
+  console.log(
+    `[fanout] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit; the portal queue runs ${b.platforms.portal?.concurrency ?? '?'} transmits at once)`,
+  );
 }
 
 /** The batch's channel set: about 5 portal columns for 2 media-center columns (7 by default). */
@@ -386,7 +414,10 @@ function batchChannels(registry: Registry, count: number, accepts: (c: Channel) 
 
 async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; perSec: number } | null> {
   const candidates = listChannels(b.registry);
-  const probe = richPolicyPackage(b.world, candidates.map((c) => c.id));
+  const probe = richPolicyPackage(
+    b.world,
+    candidates.map((c) => c.id),
+  );
   const { accepted } = await screenChannels(b, candidates, probe);
   const acceptedIds = new Set(accepted.map((c) => c.id));
   const channels = batchChannels(b.registry, CHANNELS, (c) => acceptedIds.has(c.id));
@@ -396,12 +427,18 @@ async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; 
 
   const tPrep = Date.now();
   let prepared = 0;
-  const ids = await pool(Array.from({ length: PACKAGES }, (_, i) => i), APPROVERS, async (i) => {
-    const id = await createAndPrepare(b, { ...richPolicyPackage(b.world, targets, `关于进一步优化营商环境的若干措施（第${i + 1}批）`) }, stages);
-    if (++prepared % 50 === 0) log(`batch: ${prepared}/${PACKAGES} packages created and approved up to the last stage`);
-    return id;
-  });
-  console.log(`[batch] setup (outside the window): created, submitted and approved up to ${stages.at(-2)} ${PACKAGES} packages in ${sec(Date.now() - tPrep)} s (${APPROVERS} at a time)`);
+  const ids = await pool(
+    Array.from({ length: PACKAGES }, (_, i) => i),
+    APPROVERS,
+    async (i) => {
+      const id = await createAndPrepare(b, { ...richPolicyPackage(b.world, targets, `关于进一步优化营商环境的若干措施（第${i + 1}批）`) }, stages);
+      if (++prepared % 50 === 0) log(`batch: ${prepared}/${PACKAGES} packages created and approved up to the last stage`);
+      return id;
+    },
+  );
+  console.log(
+    `[batch] setup (outside the window): created, submitted and approved up to ${stages.at(-2)} ${PACKAGES} packages in ${sec(Date.now() - tPrep)} s (${APPROVERS} at a time)`,
+  );
 
   const before = cpuSnapshot();
   const gen0 = portalGeneration(b.world);
@@ -426,12 +463,21 @@ async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; 
   const latencies = ids.map((id) => lastByPackage.get(id)! - approvedAt.get(id)!).sort((x, y) => x - y);
   const byPlatform = new Map<string, number>();
   for (const r of rows) byPlatform.set(r.platform ?? '?', Math.max(byPlatform.get(r.platform ?? '?') ?? 0, settledAt(r) - t0));
-  console.log(`[batch] ${expected} deliveries settled (${fmtCounts(countBy(rows, (r) => r.state))}) in ${sec(windowMs)} s from the first final approval to the last live delivery`);
-  console.log(`[batch] govpub: ${perSec.toFixed(1)} deliveries/s  (${(PACKAGES / (windowMs / 1000)).toFixed(2)} packages/s; the ${PACKAGES} 终审 decisions took ${sec(approvalsDone)} s of that window)`);
-  console.log(`[batch] per package, its final approval → all its channels live: median ${sec(quantile(latencies, 0.5))} s, p95 ${sec(quantile(latencies, 0.95))} s, max ${sec(latencies.at(-1)!)} s; last live per platform: ${[...byPlatform.entries()].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ')}`);
+  console.log(
+    `[batch] ${expected} deliveries settled (${fmtCounts(countBy(rows, (r) => r.state))}) in ${sec(windowMs)} s from the first final approval to the last live delivery`,
+  );
+  console.log(
+    `[batch] govpub: ${perSec.toFixed(1)} deliveries/s  (${(PACKAGES / (windowMs / 1000)).toFixed(2)} packages/s; the ${PACKAGES} 终审 decisions took ${sec(approvalsDone)} s of that window)`,
+  );
+  console.log(
+    `[batch] per package, its final approval → all its channels live: median ${sec(quantile(latencies, 0.5))} s, p95 ${sec(quantile(latencies, 0.95))} s, max ${sec(latencies.at(-1)!)} s; last live per platform: ${[...byPlatform.entries()].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ')}`,
+  );
   const commits = portalGeneration(b.world) - gen0;
   const portalRows = rows.filter((r) => r.platform === 'portal').length;
-  if (portalRows) console.log(`[batch] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit)`);
+  if (portalRows)
+    console.log(
+      `[batch] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit)`,
+    );
   const waits = await b.db
     .selectFrom('audit_log')
     .select(['action', (eb) => eb.fn.countAll<string>().as('n')])
@@ -440,7 +486,9 @@ async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; 
     .groupBy('action')
     .execute();
   const mediaKinds = [...new Set(rows.filter((r) => r.platform && r.platform !== 'portal').map((r) => r.platform!))];
-  console.log(`[batch] platform requests in the window: ${platformRequests(b.world, t0, mediaKinds)}; delivery waits recorded: ${waits.map((w) => `${w.action} ${w.n}`).join(', ') || 'none'}`);
+  console.log(
+    `[batch] platform requests in the window: ${platformRequests(b.world, t0, mediaKinds)}; delivery waits recorded: ${waits.map((w) => `${w.action} ${w.n}`).join(', ') || 'none'}`,
+  );
   console.log(cpuLine('batch', before, after));
   return { deliveries: expected, perSec };
 }
@@ -463,21 +511,38 @@ async function baseline(env: TestWorkflowEnvironment, perPackage: number, govpub
   });
   const running = worker.run();
   try {
-    const run = (i: number) => env.client.workflow.execute<typeof noopReleaseWorkflow>('noopReleaseWorkflow', { taskQueue, workflowId: `noop-${taskQueue}-${i}`, args: [i, perPackage] });
+    const run = (i: number) =>
+      env.client.workflow.execute<typeof noopReleaseWorkflow>('noopReleaseWorkflow', {
+        taskQueue,
+        workflowId: `noop-${taskQueue}-${i}`,
+        args: [i, perPackage],
+      });
     await run(-1); // warm-up: workflow sandbox, pollers
     const before = cpuSnapshot();
     const t0 = Date.now();
     // Started as govpub's final approvals are sent: at most --approvers at a time; then all awaited.
-    const handles = await pool(Array.from({ length: PACKAGES }, (_, i) => i), APPROVERS, (i) =>
-      env.client.workflow.start<typeof noopReleaseWorkflow>('noopReleaseWorkflow', { taskQueue, workflowId: `noop-${taskQueue}-${i}`, args: [i, perPackage] }),
+    const handles = await pool(
+      Array.from({ length: PACKAGES }, (_, i) => i),
+      APPROVERS,
+      (i) =>
+        env.client.workflow.start<typeof noopReleaseWorkflow>('noopReleaseWorkflow', {
+          taskQueue,
+          workflowId: `noop-${taskQueue}-${i}`,
+          args: [i, perPackage],
+        }),
     );
     const done = await Promise.all(handles.map((h) => h.result()));
     const ms = Date.now() - t0;
     const after = cpuSnapshot();
     const total = done.reduce((a, n) => a + n, 0);
     const perSec = total / (ms / 1000);
-    console.log(`[baseline] ${PACKAGES} workflow executions × ${perPackage} no-op activities = ${total} "deliveries" in ${sec(ms)} s: ${perSec.toFixed(1)} deliveries/s (default Worker options, ${APPROVERS} starts in flight)`);
-    if (govpub) console.log(`[baseline] ratio govpub/baseline = ${(govpub.perSec / perSec).toFixed(3)}  (${govpub.perSec.toFixed(1)} / ${perSec.toFixed(1)} deliveries/s; baseline is ${(perSec / govpub.perSec).toFixed(1)}× faster)`);
+    console.log(
+      `[baseline] ${PACKAGES} workflow executions × ${perPackage} no-op activities = ${total} "deliveries" in ${sec(ms)} s: ${perSec.toFixed(1)} deliveries/s (default Worker options, ${APPROVERS} starts in flight)`,
+    );
+    if (govpub)
+      console.log(
+        `[baseline] ratio govpub/baseline = ${(govpub.perSec / perSec).toFixed(3)}  (${govpub.perSec.toFixed(1)} / ${perSec.toFixed(1)} deliveries/s; baseline is ${(perSec / govpub.perSec).toFixed(1)}× faster)`,
+      );
     console.log(cpuLine('baseline', before, after));
   } finally {
     worker.shutdown();
@@ -514,7 +579,9 @@ async function main(): Promise<void> {
   try {
     const settings = loadSettings();
     const binary = await resolveTemporalCli({ cacheDir: settings.cacheDir });
-    console.log(`govpub delivery bench: ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, nproc ${os.availableParallelism()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}; --packages ${PACKAGES} --channels ${CHANNELS} --approvers ${APPROVERS}`);
+    console.log(
+      `govpub delivery bench: ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, nproc ${os.availableParallelism()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}; --packages ${PACKAGES} --channels ${CHANNELS} --approvers ${APPROVERS}`,
+    );
     log(`starting the Temporal dev server (${binary.path})`);
     const env = await TestWorkflowEnvironment.createLocal({
       server: { executable: { type: 'existing-path', path: binary.path }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
@@ -547,7 +614,16 @@ async function main(): Promise<void> {
       mediaCenterColumns: registry.mediaCenter.columns,
       handoffDir: (key) => path.join(world.dir, 'handoff', key.replace(/[^A-Za-z0-9._-]+/g, '_')),
     });
-    const deps = buildDeliveryDeps({ db, registry, platforms, secrets: { env: {}, secretsFile: world.secretsFile }, mediaStore: world.mediaStore, portalUrl: world.portalUrl, taskQueue, adapterFor });
+    const deps = buildDeliveryDeps({
+      db,
+      registry,
+      platforms,
+      secrets: { env: {}, secretsFile: world.secretsFile },
+      mediaStore: world.mediaStore,
+      portalUrl: world.portalUrl,
+      taskQueue,
+      adapterFor,
+    });
     const group: WorkerGroup = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, deps, platforms });
     const running = group.run();
     let workerStopped = false;
@@ -564,9 +640,25 @@ async function main(): Promise<void> {
     const editor = toActor((await addUser(db, registry, { name: 'bench-editor', role: 'editor' })).user);
     await world.registerMedia(db, editor.id);
     const reviewers = new Map<string, Actor>();
-    for (const stage of stages) reviewers.set(stage, toActor((await addUser(db, registry, { name: `bench-reviewer-${stage}`, role: 'reviewer', stages: [stage] })).user));
-    const b: Bench = { world, registry, db, packages: new PackageService({ db, registry, temporal: env.client, taskQueue }), deps, platforms, editor, reviewers };
-    console.log(`[setup] worker queues: ${group.workers.length} (main, ${Object.keys(platforms).length} platforms, media); platforms.yaml caps: ${Object.entries(platforms).map(([p, c]) => `${p} ${c.concurrency}${c.ratePerSecond ? `@${c.ratePerSecond}/s` : ''}`).join(', ')}; review stages ${stages.join(' → ')}`);
+    for (const stage of stages)
+      reviewers.set(stage, toActor((await addUser(db, registry, { name: `bench-reviewer-${stage}`, role: 'reviewer', stages: [stage] })).user));
+    const b: Bench = {
+      world,
+      registry,
+      db,
+      packages: new PackageService({ db, registry, temporal: env.client, taskQueue }),
+      deps,
+      platforms,
+      editor,
+      reviewers,
+    };
+    console.log(
+      `[setup] worker queues: ${group.workers.length} (main, ${Object.keys(platforms).length} platforms, media); platforms.yaml caps: ${Object.entries(
+        platforms,
+      )
+        .map(([p, c]) => `${p} ${c.concurrency}${c.ratePerSecond ? `@${c.ratePerSecond}/s` : ''}`)
+        .join(', ')}; review stages ${stages.join(' → ')}`,
+    );
 
     if (!flag('no-fanout')) {
       log('phase 1: one package to every channel');
@@ -586,7 +678,9 @@ async function main(): Promise<void> {
 
     const self = procStatus('self', 'VmHWM');
     const kids = childPids().map((p) => `${p.comm} (pid ${p.pid}) ${procStatus(p.pid, 'VmHWM')?.toFixed(0) ?? '?'} MiB`);
-    console.log(`[machine] nproc ${os.availableParallelism()}; peak RSS (VmHWM) of this node process ${self?.toFixed(0) ?? '?'} MiB; child processes: ${kids.join(', ') || 'none'}`);
+    console.log(
+      `[machine] nproc ${os.availableParallelism()}; peak RSS (VmHWM) of this node process ${self?.toFixed(0) ?? '?'} MiB; child processes: ${kids.join(', ') || 'none'}`,
+    );
     console.log(`[machine] total run ${sec(Date.now() - started)} s`);
   } finally {
     if (!interrupted) await cleanUp();

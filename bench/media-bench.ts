@@ -92,7 +92,9 @@ async function main(): Promise<void> {
   const bins = await resolveMediaBinaries();
   const ffmpeg = bins.ffmpeg.path;
   const work = await mkdtemp(path.join(tmpdir(), 'govpub-media-bench-'));
-  console.log(`govpub media bench${quick ? ' (--quick)' : ''}: ${cpus().length} cores, node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ffmpeg ${bins.ffmpeg.path} (${bins.ffmpeg.source})`);
+  console.log(
+    `govpub media bench${quick ? ' (--quick)' : ''}: ${cpus().length} cores, node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ffmpeg ${bins.ffmpeg.path} (${bins.ffmpeg.source})`,
+  );
   console.log(`work dir ${work}\n`);
   try {
     // 1. Images ---------------------------------------------------------------------------
@@ -122,7 +124,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < bareN; i++) await sharp(photo).resize(1280, 720).jpeg({ quality: 85 }).toBuffer();
     const bare = bareN / ((performance.now() - tBare) / 1000);
     const slowest = [...perSpec.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4);
-    console.log(`[images] ${specs.length} image renditions across ${new Set(specs.map((s) => s.platform)).size} platforms × ${rounds} round(s): ${ours.toFixed(1)} renditions/s (${((imgSec * 1000) / (rounds * specs.length)).toFixed(0)} ms each)`);
+    console.log(
+      `[images] ${specs.length} image renditions across ${new Set(specs.map((s) => s.platform)).size} platforms × ${rounds} round(s): ${ours.toFixed(1)} renditions/s (${((imgSec * 1000) / (rounds * specs.length)).toFixed(0)} ms each)`,
+    );
     console.log(`[images] bare sharp resize 6000×4000 → 1280×720 JPEG: ${bare.toFixed(1)} /s  →  ratio govpub/bare = ${(ours / bare).toFixed(2)}`);
     console.log(`[images] slowest: ${slowest.map(([k, ms]) => `${k} ${(ms / rounds).toFixed(0)} ms`).join(', ')}\n`);
 
@@ -151,9 +155,26 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     // A 5 s high-bitrate chunk (noisy 1080p MJPEG, ~40 MB/s), then looped by stream copy.
     ffmpegSync(ffmpeg, [
-      '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25,noise=alls=40:allf=t',
-      '-f', 'lavfi', '-i', 'sine=sample_rate=48000',
-      '-t', '5', '-c:v', 'mjpeg', '-q:v', '2', '-pix_fmt', 'yuvj420p', '-c:a', 'aac', '-shortest', chunk,
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1920x1080:rate=25,noise=alls=40:allf=t',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=sample_rate=48000',
+      '-t',
+      '5',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '2',
+      '-pix_fmt',
+      'yuvj420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+      chunk,
     ]);
     const chunkSize = (await stat(chunk)).size;
     const loops = Math.max(1, Math.ceil((bigMb * 1_000_000) / chunkSize));
@@ -161,7 +182,9 @@ async function main(): Promise<void> {
     ffmpegSync(ffmpeg, ['-stream_loop', String(loops - 1), '-i', chunk, '-c', 'copy', big]);
     await rm(chunk, { force: true });
     const bigSize = (await stat(big)).size;
-    console.log(`[rss] generated ${mb(bigSize)} MB video (${loops * 5} s of 1080p MJPEG) in ${((performance.now() - t0) / 1000).toFixed(0)} s; measuring a fresh worker process…`);
+    console.log(
+      `[rss] generated ${mb(bigSize)} MB video (${loops * 5} s of 1080p MJPEG) in ${((performance.now() - t0) / 1000).toFixed(0)} s; measuring a fresh worker process…`,
+    );
 
     const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--rss-child', big, work], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -180,10 +203,16 @@ async function main(): Promise<void> {
       transcodeMs: number;
       renditionBytes: number;
     };
-    console.log(`[rss] ingest (stream + SHA-256 + probe) of ${mb(res.sizeBytes)} MB: ${(res.ingestMs / 1000).toFixed(1)} s (${(res.sizeBytes / 1_000_000 / (res.ingestMs / 1000)).toFixed(0)} MB/s)`);
-    console.log(`[rss] transcode to portal.video_720: ${(res.transcodeMs / 1000).toFixed(1)} s for ${res.durationSec.toFixed(0)} s = ${(res.durationSec / (res.transcodeMs / 1000)).toFixed(2)}× real time → ${mb(res.renditionBytes)} MB`);
+    console.log(
+      `[rss] ingest (stream + SHA-256 + probe) of ${mb(res.sizeBytes)} MB: ${(res.ingestMs / 1000).toFixed(1)} s (${(res.sizeBytes / 1_000_000 / (res.ingestMs / 1000)).toFixed(0)} MB/s)`,
+    );
+    console.log(
+      `[rss] transcode to portal.video_720: ${(res.transcodeMs / 1000).toFixed(1)} s for ${res.durationSec.toFixed(0)} s = ${(res.durationSec / (res.transcodeMs / 1000)).toFixed(2)}× real time → ${mb(res.renditionBytes)} MB`,
+    );
     const verdict = res.vmHwmMb < 286 ? 'OK (< 300 MB)' : 'OVER the 300 MB target';
-    console.log(`[rss] node worker RSS: baseline ${mib(res.baselineRss)} MiB, peak sampled ${mib(res.peakSampleRss)} MiB, peak (VmHWM) ${res.vmHwmMb.toFixed(0)} MiB — ${verdict}`);
+    console.log(
+      `[rss] node worker RSS: baseline ${mib(res.baselineRss)} MiB, peak sampled ${mib(res.peakSampleRss)} MiB, peak (VmHWM) ${res.vmHwmMb.toFixed(0)} MiB — ${verdict}`,
+    );
   } finally {
     if (flag('keep')) console.log(`\nkept ${work}`);
     else await rm(work, { recursive: true, force: true });

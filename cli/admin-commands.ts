@@ -8,7 +8,11 @@ import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withApp, withDatabase } from './context.js';
 import { printJson, printTable } from './output.js';
 
-const splitList = (value: string) => value.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
+const splitList = (value: string) =>
+  value
+    .split(/[,，]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function registerAdminCommands(program: Command): void {
   const db = program.command('db').description('Database schema');
@@ -19,11 +23,21 @@ export function registerAdminCommands(program: Command): void {
       const settings = loadSettings();
       const { openDatabase } = await import('../db/connect.js');
       const { migrateToLatest } = await import('../db/migrate.js');
-      const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort, pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec });
+      const database = await openDatabase({
+        databaseUrl: settings.databaseUrl,
+        dataDir: settings.dataDir,
+        pglitePort: settings.pglitePort,
+        pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec,
+      });
       try {
         const report = await migrateToLatest(database.db);
         if (options.json) printJson({ database: database.description, ...report });
-        else console.log(report.applied.length ? `applied: ${report.applied.join(', ')}` : `up to date (${report.alreadyApplied.length} migrations) — ${database.description}`);
+        else
+          console.log(
+            report.applied.length
+              ? `applied: ${report.applied.join(', ')}`
+              : `up to date (${report.alreadyApplied.length} migrations) — ${database.description}`,
+          );
       } finally {
         await database.close();
       }
@@ -35,11 +49,20 @@ export function registerAdminCommands(program: Command): void {
       const settings = loadSettings();
       const { openDatabase } = await import('../db/connect.js');
       const { migrationStatus } = await import('../db/migrate.js');
-      const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort, pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec });
+      const database = await openDatabase({
+        databaseUrl: settings.databaseUrl,
+        dataDir: settings.dataDir,
+        pglitePort: settings.pglitePort,
+        pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec,
+      });
       try {
         const rows = await migrationStatus(database.db);
         if (options.json) printJson(rows);
-        else printTable(rows.map((r) => ({ migration: r.name, applied: r.executedAt?.toISOString() ?? 'pending' })), ['migration', 'applied']);
+        else
+          printTable(
+            rows.map((r) => ({ migration: r.name, applied: r.executedAt?.toISOString() ?? 'pending' })),
+            ['migration', 'applied'],
+          );
       } finally {
         await database.close();
       }
@@ -48,7 +71,9 @@ export function registerAdminCommands(program: Command): void {
   const packagesAdmin = program.commands.find((c) => c.name() === 'packages') ?? program.command('packages');
   packagesAdmin
     .command('repair [ids...]')
-    .description('Administration: find packages whose database row and workflow disagree (or whose step keeps failing), say why, and bring the row back to the workflow; audited with your OS account')
+    .description(
+      'Administration: find packages whose database row and workflow disagree (or whose step keeps failing), say why, and bring the row back to the workflow; audited with your OS account',
+    )
     .option('--all', 'every package that is not retracted')
     .option('--dry-run', 'only report what would change')
     .option('--json', 'print machine-readable JSON')
@@ -61,7 +86,8 @@ export function registerAdminCommands(program: Command): void {
         for (const r of reports) {
           console.log(`${r.packageId}: ${r.outcome}`);
           for (const d of r.differences) console.log(`  ${d.field}: database ${JSON.stringify(d.database)} → workflow ${JSON.stringify(d.workflow)}`);
-          if (r.stuckStep) console.log(`  stuck at ${r.stuckStep.activity} (attempt ${r.stuckStep.attempts}): ${r.stuckStep.lastFailure ?? 'no failure recorded yet'}`);
+          if (r.stuckStep)
+            console.log(`  stuck at ${r.stuckStep.activity} (attempt ${r.stuckStep.attempts}): ${r.stuckStep.lastFailure ?? 'no failure recorded yet'}`);
           if (r.advice) console.log(`  ${r.advice}`);
         }
         if (reports.some((r) => r.outcome === 'stuck' || r.outcome === 'missing')) process.exitCode = 1;
@@ -89,7 +115,10 @@ export function registerAdminCommands(program: Command): void {
         reviewStages: registry.review.stages.map((s) => s.name),
       };
       if (options.json) printJson(summary);
-      else console.log(`config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}`);
+      else
+        console.log(
+          `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}`,
+        );
     });
 
   program
@@ -104,7 +133,11 @@ export function registerAdminCommands(program: Command): void {
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
       const channels = listChannels(registry).filter((c) => !options.platform || c.platform === options.platform);
       if (options.json) printJson(channels);
-      else printTable(channels.map((c) => ({ ...c })), ['id', 'platform', 'publishing', 'name', 'ownerUnit']);
+      else
+        printTable(
+          channels.map((c) => ({ ...c })),
+          ['id', 'platform', 'publishing', 'name', 'ownerUnit'],
+        );
     });
 
   const users = program.command('users').description('Users, roles and review stages');
@@ -119,7 +152,13 @@ export function registerAdminCommands(program: Command): void {
     .action(async (name: string, options: { role: string; stages?: string; displayName?: string; tokenTtlDays?: string; json?: boolean }) =>
       withDatabase(async ({ database, registry }) => {
         const { addUser } = await import('../services/users.js');
-        const { user, token } = await addUser(database.db, registry, { name, role: options.role, stages: options.stages ? splitList(options.stages) : [], displayName: options.displayName, tokenTtlDays: ttlDays(options.tokenTtlDays) });
+        const { user, token } = await addUser(database.db, registry, {
+          name,
+          role: options.role,
+          stages: options.stages ? splitList(options.stages) : [],
+          displayName: options.displayName,
+          tokenTtlDays: ttlDays(options.tokenTtlDays),
+        });
         if (options.json) printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, token });
         else {
           console.log(`created ${user.role} ${user.name}${user.stages.length ? ` (stages: ${user.stages.join(', ')})` : ''}; API token:`);
@@ -176,7 +215,14 @@ export function registerAdminCommands(program: Command): void {
         if (options.json) printJson(rows);
         else
           printTable(
-            rows.map((r) => ({ name: r.name, role: r.role, stages: r.stages.join(','), created: r.created_at.toISOString(), disabled: r.disabled_at?.toISOString() ?? '', tokenExpires: r.token_expires_at?.toISOString() ?? '' })),
+            rows.map((r) => ({
+              name: r.name,
+              role: r.role,
+              stages: r.stages.join(','),
+              created: r.created_at.toISOString(),
+              disabled: r.disabled_at?.toISOString() ?? '',
+              tokenExpires: r.token_expires_at?.toISOString() ?? '',
+            })),
             ['name', 'role', 'stages', 'created', 'disabled', 'tokenExpires'],
           );
       }),
@@ -191,10 +237,18 @@ export function registerAdminCommands(program: Command): void {
       .option('--limit <n>', 'at most n entries', '500')
       .option('--json', 'print machine-readable JSON'),
   ).action(async (options: ApiOptions & { package?: string; action?: string; limit: string; json?: boolean }) => {
-    const query = new URLSearchParams({ limit: options.limit, ...(options.package ? { package: options.package } : {}), ...(options.action ? { action: options.action } : {}) });
+    const query = new URLSearchParams({
+      limit: options.limit,
+      ...(options.package ? { package: options.package } : {}),
+      ...(options.action ? { action: options.action } : {}),
+    });
     const { entries } = await ApiClient.from(options).request<{ entries: Record<string, unknown>[] }>('GET', `/api/audit?${query}`);
     if (options.json) printJson(entries);
-    else printTable(entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })), ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details']);
+    else
+      printTable(
+        entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })),
+        ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details'],
+      );
   });
 }
 

@@ -72,7 +72,10 @@ export class ApiClient {
       } as RequestInit);
     } catch (error) {
       const cause = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message) || 'no answer';
-      throw new GovpubError('api_unreachable', `Cannot reach the govpub API at ${this.baseUrl} (${cause}). Is \`govpub start\` (or \`govpub api\`) running? Point to it with --api or GOVPUB_API_URL.`);
+      throw new GovpubError(
+        'api_unreachable',
+        `Cannot reach the govpub API at ${this.baseUrl} (${cause}). Is \`govpub start\` (or \`govpub api\`) running? Point to it with --api or GOVPUB_API_URL.`,
+      );
     }
     const text = await response.text();
     let parsed: unknown = null;

@@ -16,7 +16,10 @@ import { printJson, printTable } from './output.js';
 type Common = ApiOptions & { json?: boolean };
 
 function describe(d: DeliveryView): string {
-  const lines = [`${d.id}  ${d.channelId} (${d.channelName ?? '?'})  package ${d.packageId} r${d.revision}`, `  state: ${d.state}${d.task ? `, task: ${d.task}` : ''}${d.waitingFor ? `, waiting for: ${d.waitingFor}` : ''}, attempts: ${d.attempts}`];
+  const lines = [
+    `${d.id}  ${d.channelId} (${d.channelName ?? '?'})  package ${d.packageId} r${d.revision}`,
+    `  state: ${d.state}${d.task ? `, task: ${d.task}` : ''}${d.waitingFor ? `, waiting for: ${d.waitingFor}` : ''}, attempts: ${d.attempts}`,
+  ];
   if (d.publicUrl) lines.push(`  url: ${d.publicUrl}`);
   if (d.nextAttemptAt) lines.push(`  next attempt: ${d.nextAttemptAt}`);
   if (d.errorMessage) lines.push(`  ${d.errorClass ?? 'error'}: ${d.errorMessage}`);
@@ -42,11 +45,19 @@ function downloadedRenditions(api: ApiClient, files: NonNullable<DeliveryView['b
       const file = files.find((f) => f.mediaId === mediaId && f.spec === spec);
       if (!file) throw new GovpubError('bundle_incomplete', `The bundle lists no file for ${spec}; ask operations to retry the delivery.`);
       const response = await fetch(new URL(file.url, `${api.baseUrl}/`));
-      if (!response.ok) throw new GovpubError('rendition_unavailable', `The ${file.purpose} (${spec}) is not ready yet (HTTP ${response.status}); try again in a moment.`);
+      if (!response.ok)
+        throw new GovpubError('rendition_unavailable', `The ${file.purpose} (${spec}) is not ready yet (HTTP ${response.status}); try again in a moment.`);
       const bytes = Buffer.from(await response.arrayBuffer());
       const target = path.join(scratch, `${createHash('sha256').update(`${mediaId}/${spec}`).digest('hex').slice(0, 16)}`);
       fs.writeFileSync(target, bytes);
-      return { mediaId, spec, path: target, mime: response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream', sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      return {
+        mediaId,
+        spec,
+        path: target,
+        mime: response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream',
+        sizeBytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      };
     },
   };
 }
@@ -73,13 +84,30 @@ export function registerDeliveryCommands(program: Command): void {
     if (options.package) query.set('package', options.package);
     if (options.needsAction) query.set('needsAction', 'true');
     if (options.limit) query.set('limit', options.limit);
-    const result = await ApiClient.from(options).request<{ items: DeliveryView[]; counts: Record<string, number> }>('GET', `/api/deliveries${query.size ? `?${query}` : ''}`);
+    const result = await ApiClient.from(options).request<{ items: DeliveryView[]; counts: Record<string, number> }>(
+      'GET',
+      `/api/deliveries${query.size ? `?${query}` : ''}`,
+    );
     if (options.json) return printJson(result);
     printTable(
-      result.items.map((d) => ({ id: d.id.slice(0, 8), channel: d.channelId, package: `${d.packageId}@${d.revision}`, state: d.state, task: d.task, attempts: d.attempts, error: d.errorMessage?.slice(0, 60) })),
+      result.items.map((d) => ({
+        id: d.id.slice(0, 8),
+        channel: d.channelId,
+        package: `${d.packageId}@${d.revision}`,
+        state: d.state,
+        task: d.task,
+        attempts: d.attempts,
+        error: d.errorMessage?.slice(0, 60),
+      })),
       ['id', 'channel', 'package', 'state', 'task', 'attempts', 'error'],
     );
-    console.log(`\n${Object.entries(result.counts).map(([s, n]) => `${s}: ${n}`).join(', ') || 'no deliveries'}`);
+    console.log(
+      `\n${
+        Object.entries(result.counts)
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(', ') || 'no deliveries'
+      }`,
+    );
   });
 
   withCommon(deliveries.command('show <id>').description('One delivery (id, id prefix or business key) with its payload snapshot')).action(
@@ -95,21 +123,30 @@ export function registerDeliveryCommands(program: Command): void {
     const api = ApiClient.from(options);
     const d = await api.request<DeliveryView>('GET', route(id));
     if (d.platform !== 'toutiao' && d.platform !== 'wechat_channels') {
-      throw new GovpubError('not_manual', `${d.channelId} is published through its API; only manual hand-off channels (toutiao, wechat_channels) have a bundle.`);
+      throw new GovpubError(
+        'not_manual',
+        `${d.channelId} is published through its API; only manual hand-off channels (toutiao, wechat_channels) have a bundle.`,
+      );
     }
-    if (!d.payload || !d.bundleFiles) throw new GovpubError('not_prepared', `The bundle of ${d.id} is not prepared yet (state ${d.state}); try again in a moment.`);
+    if (!d.payload || !d.bundleFiles)
+      throw new GovpubError('not_prepared', `The bundle of ${d.id} is not prepared yet (state ${d.state}); try again in a moment.`);
     const { writeHandoffBundle } = await import('../adapters/manual-handoff.js');
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-bundle-'));
     try {
       const written = await writeHandoffBundle(d.payload as never, downloadedRenditions(api, d.bundleFiles, scratch), options.out, { deliveryId: d.id });
       if (options.json) printJson({ id: d.id, out: options.out, files: written.files });
-      else console.log(`bundle for ${d.channelId} written to ${options.out}:\n${written.files.map((f) => `  ${f}`).join('\n')}\nPost it, then: govpub deliveries confirm ${d.id.slice(0, 8)} --url <post URL>`);
+      else
+        console.log(
+          `bundle for ${d.channelId} written to ${options.out}:\n${written.files.map((f) => `  ${f}`).join('\n')}\nPost it, then: govpub deliveries confirm ${d.id.slice(0, 8)} --url <post URL>`,
+        );
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   });
 
-  withCommon(deliveries.command('retry <id>').description('Try a failed, held or waiting delivery again now')).action(act((api, id) => api.request('POST', route(id, '/retry'))));
+  withCommon(deliveries.command('retry <id>').description('Try a failed, held or waiting delivery again now')).action(
+    act((api, id) => api.request('POST', route(id, '/retry'))),
+  );
   withCommon(deliveries.command('skip <id>').description('Give up on a delivery, with the reason (audited)').requiredOption('--reason <text>', 'why')).action(
     act<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/skip'), { reason: o.reason })),
   );
@@ -120,7 +157,9 @@ export function registerDeliveryCommands(program: Command): void {
       .option('--url <url>', 'the address of the post on the platform')
       .option('--note <text>', 'anything worth keeping in the audit trail'),
   ).action(
-    act<Common & { url?: string; note?: string }>((api, id, o) => api.request('POST', route(id, '/confirm'), { ...(o.url !== undefined ? { url: o.url } : {}), ...(o.note !== undefined ? { note: o.note } : {}) })),
+    act<Common & { url?: string; note?: string }>((api, id, o) =>
+      api.request('POST', route(id, '/confirm'), { ...(o.url !== undefined ? { url: o.url } : {}), ...(o.note !== undefined ? { note: o.note } : {}) }),
+    ),
   );
 
   const channels = program.commands.find((c) => c.name() === 'channels') ?? program.command('channels');

@@ -6,7 +6,7 @@ import { printJson, printTable } from './output.js';
 export function registerExampleCommands(program: Command): void {
   const examples = program.command('examples').description('Example packages (examples/): a policy with its interpretations, a news item');
   withApiOptions(examples.command('load'))
-    .description('Upload the examples\' media and create their packages through the API (with a token); ids are filled in')
+    .description("Upload the examples' media and create their packages through the API (with a token); ids are filled in")
     .option('--only <names>', 'only these examples, e.g. news-volunteers (comma-separated)')
     .option('--submit', 'also submit each package for review')
     .option('--again', 'create a package again even if one with the same title exists')
@@ -17,20 +17,28 @@ export function registerExampleCommands(program: Command): void {
       const result = await loadExamples({
         apiUrl: client.baseUrl,
         token: client.token,
-        only: options.only?.split(',').map((s) => s.trim()).filter(Boolean),
+        only: options.only
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         submit: options.submit,
         again: options.again,
         log: options.json ? undefined : (line) => console.log(line),
       });
       if (options.json) return printJson(result);
       console.log('');
-      printTable(result.packages.map((p) => ({ id: p.id, status: p.status, title: p.title })), ['id', 'status', 'title']);
+      printTable(
+        result.packages.map((p) => ({ id: p.id, status: p.status, title: p.title })),
+        ['id', 'status', 'title'],
+      );
       const drafts = result.packages.filter((p) => p.status === 'draft');
       const inReview = result.packages.filter((p) => p.status === 'in_review');
       if (drafts.length) console.log(`\nSubmit them for review: ${drafts.map((p) => `govpub packages submit ${p.id}`).join('; ')} (or load with --submit).`);
       if (inReview.length || drafts.length) {
         console.log('Review: one reviewer per stage (初审, 复审, 终审), none of them the author, e.g. for each package:');
-        console.log(`  GOVPUB_TOKEN=<初审 reviewer's token> govpub packages decide ${(inReview[0] ?? drafts[0])!.id} --revision 1 --decision approve --comment 同意   (then 复审, 终审)`);
+        console.log(
+          `  GOVPUB_TOKEN=<初审 reviewer's token> govpub packages decide ${(inReview[0] ?? drafts[0])!.id} --revision 1 --decision approve --comment 同意   (then 复审, 终审)`,
+        );
       }
     });
 }

@@ -15,7 +15,9 @@ import { registerExampleCommands } from './example-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('govpub')
-    .description('Multi-channel publishing for government new media: policy documents and their interpretations, organized, reviewed and released together (三同步).')
+    .description(
+      'Multi-channel publishing for government new media: policy documents and their interpretations, organized, reviewed and released together (三同步).',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true })
     // Before the subcommands exist, so they inherit it: a usage error throws (main exits 2 with it).
@@ -28,7 +30,6 @@ export function buildProgram(): Command {
   registerExampleCommands(program);
   return program;
 }
-
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();

@@ -16,10 +16,15 @@ import type { MediaJobView, MediaView } from '../services/media.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
-const splitList = (value: string) => value.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
+const splitList = (value: string) =>
+  value
+    .split(/[,，]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function describeMedia(m: MediaView): string {
-  const size = m.sizeBytes >= 1e6 ? `${(m.sizeBytes / 1e6).toFixed(1)} MB` : m.sizeBytes >= 1e3 ? `${(m.sizeBytes / 1e3).toFixed(1)} KB` : `${m.sizeBytes} bytes`;
+  const size =
+    m.sizeBytes >= 1e6 ? `${(m.sizeBytes / 1e6).toFixed(1)} MB` : m.sizeBytes >= 1e3 ? `${(m.sizeBytes / 1e3).toFixed(1)} KB` : `${m.sizeBytes} bytes`;
   const dims = m.width && m.height ? ` ${m.width}×${m.height}` : '';
   const dur = m.durationSec !== null ? ` ${m.durationSec.toFixed(1)} s` : '';
   return `${m.kind} ${m.mime}${dims}${dur}, ${size}${m.uploadName ? `  (${m.uploadName})` : ''}`;
@@ -59,11 +64,9 @@ function jobProblems(job: MediaJobView): string[] {
 function failureOf(jobs: MediaJobView[]): GovpubError | null {
   const bad = jobs.filter((j) => j.state === 'failed' || j.state === 'canceled');
   if (bad.length === 0) return null;
-  return new GovpubError(
-    'media_job_failed',
-    bad.map((j) => `job ${j.id} ${j.state}: ${j.error ?? 'no reason recorded'}`).join('\n'),
-    { jobs: bad.map((j) => j.id) },
-  );
+  return new GovpubError('media_job_failed', bad.map((j) => `job ${j.id} ${j.state}: ${j.error ?? 'no reason recorded'}`).join('\n'), {
+    jobs: bad.map((j) => j.id),
+  });
 }
 
 const TERMINAL = new Set(['done', 'failed', 'canceled']);
@@ -94,7 +97,18 @@ async function watchJobs(api: ApiClient, jobIds: string[], intervalMs: number): 
   }
 }
 
-type MediaDetail = MediaView & { renditions: { specKey: string; mime: string; width: number | null; height: number | null; sizeBytes: number; watermarked: boolean; channelId: string | null }[]; jobs: MediaJobView[] };
+type MediaDetail = MediaView & {
+  renditions: {
+    specKey: string;
+    mime: string;
+    width: number | null;
+    height: number | null;
+    sizeBytes: number;
+    watermarked: boolean;
+    channelId: string | null;
+  }[];
+  jobs: MediaJobView[];
+};
 
 export function registerMediaCommands(program: Command): void {
   const media = program.command('media').description('Media originals and their per-platform renditions (images, video, audio)');
@@ -132,7 +146,9 @@ export function registerMediaCommands(program: Command): void {
     console.log(`  ${describeMedia(added)}`);
     for (const w of added.warnings) console.log(`  note: ${w}`);
     if (job) {
-      console.log(`job ${job.id} ${job.existing ? 'already ' : ''}${job.state}: ${job.specs.length} rendition${job.specs.length === 1 ? '' : 's'} (${job.specs.join(', ')})`);
+      console.log(
+        `job ${job.id} ${job.existing ? 'already ' : ''}${job.state}: ${job.specs.length} rendition${job.specs.length === 1 ? '' : 's'} (${job.specs.join(', ')})`,
+      );
       for (const p of job.problems) console.log(`  cannot make ${p.spec}: ${p.message}`);
       console.log(`  follow it: govpub media status ${job.id} --watch`);
     }
@@ -168,7 +184,11 @@ export function registerMediaCommands(program: Command): void {
     const active = detail.jobs.filter((j) => !TERMINAL.has(j.state));
     let followed: MediaJobView[] = active.length ? active : detail.jobs.slice(0, 1);
     if (options.watch && active.length) {
-      followed = await watchJobs(api, active.map((j) => j.id), interval);
+      followed = await watchJobs(
+        api,
+        active.map((j) => j.id),
+        interval,
+      );
       detail = await read();
     } else if (!options.json) {
       for (const job of detail.jobs.slice(0, 5)) console.log(jobLine(job));
@@ -221,9 +241,12 @@ export function registerMediaCommands(program: Command): void {
     );
   });
 
-  withCommon(media.command('cancel <job>').description('Cancel a rendition job: its running transcode is stopped')).action(async (jobId: string, options: ApiOptions & { json?: boolean }) => {
-    const job = await ApiClient.from(options).request<MediaJobView>('DELETE', `/api/media/jobs/${encodeURIComponent(jobId)}`);
-    if (options.json) printJson(job);
-    else console.log(job.state === 'canceled' ? `${job.id} canceled` : `${job.id}: cancel requested (${job.state}); check with govpub media status ${job.id}`);
-  });
+  withCommon(media.command('cancel <job>').description('Cancel a rendition job: its running transcode is stopped')).action(
+    async (jobId: string, options: ApiOptions & { json?: boolean }) => {
+      const job = await ApiClient.from(options).request<MediaJobView>('DELETE', `/api/media/jobs/${encodeURIComponent(jobId)}`);
+      if (options.json) printJson(job);
+      else
+        console.log(job.state === 'canceled' ? `${job.id} canceled` : `${job.id}: cancel requested (${job.state}); check with govpub media status ${job.id}`);
+    },
+  );
 }

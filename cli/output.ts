@@ -9,7 +9,11 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uFFEF]/.test(ch) ? 2 : 1), 0);
   const widths = columns.map((c) => Math.max(width(c), ...rows.map((r) => width(cell(r[c])))));
-  const line = (values: string[]) => values.map((v, i) => v + ' '.repeat(Math.max(0, widths[i]! - width(v)))).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v + ' '.repeat(Math.max(0, widths[i]! - width(v))))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(columns)}\n`);
   for (const row of rows) process.stdout.write(`${line(columns.map((c) => cell(row[c])))}\n`);
 }

@@ -46,21 +46,35 @@ function operation<O extends Common>(call: (api: ApiClient, id: string, options:
 }
 
 export function registerPackageCommands(program: Command): void {
-  const packages = (program.commands.find((c) => c.name() === 'packages') ?? program.command('packages')).description('Release packages: a document with its interpretations (三同步)');
+  const packages = (program.commands.find((c) => c.name() === 'packages') ?? program.command('packages')).description(
+    'Release packages: a document with its interpretations (三同步)',
+  );
   const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
 
-  withCommon(packages.command('create').description('Create a package from a JSON file (the body of POST /api/packages; - for stdin)').requiredOption('--file <file>', 'package JSON'))
+  withCommon(
+    packages
+      .command('create')
+      .description('Create a package from a JSON file (the body of POST /api/packages; - for stdin)')
+      .requiredOption('--file <file>', 'package JSON'),
+  )
     .option('--idempotency-key <key>', 'the same key again returns the first answer instead of a second package (safe retries)')
     .action(async (options: Common & { file: string; idempotencyKey?: string }) => {
       const body = readJsonFile(options.file);
-      const result = await ApiClient.from(options).request<Summary>('POST', '/api/packages', body, options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {});
+      const result = await ApiClient.from(options).request<Summary>(
+        'POST',
+        '/api/packages',
+        body,
+        options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {},
+      );
       if (options.json) printJson(result);
       else console.log(`created ${result.id} (${result.status}, revision ${result.revision})`);
     });
-  withCommon(packages.command('edit <id>').description('Save a new revision from a JSON file').requiredOption('--file <file>', 'package JSON'))
-    .action(operation<Common & { file: string }>((api, id, o) => api.request('PUT', route(id), readJsonFile(o.file))));
-  withCommon(packages.command('submit <id>').description('Submit a draft for review'))
-    .action(operation((api, id) => api.request('POST', route(id, '/submit'))));
+  withCommon(packages.command('edit <id>').description('Save a new revision from a JSON file').requiredOption('--file <file>', 'package JSON')).action(
+    operation<Common & { file: string }>((api, id, o) => api.request('PUT', route(id), readJsonFile(o.file))),
+  );
+  withCommon(packages.command('submit <id>').description('Submit a draft for review')).action(
+    operation((api, id) => api.request('POST', route(id, '/submit'))),
+  );
   withCommon(
     packages
       .command('decide <id>')
@@ -74,8 +88,9 @@ export function registerPackageCommands(program: Command): void {
       return api.request('POST', route(id, '/decisions'), { revision: Number(o.revision), decision: o.decision, comment: o.comment });
     }),
   );
-  withCommon(packages.command('withdraw <id>').description('Withdraw from review (voids approvals)').option('--reason <text>', 'why', ''))
-    .action(operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/withdraw'), { reason: o.reason })));
+  withCommon(packages.command('withdraw <id>').description('Withdraw from review (voids approvals)').option('--reason <text>', 'why', '')).action(
+    operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/withdraw'), { reason: o.reason })),
+  );
   withCommon(
     packages
       .command('schedule <id>')
@@ -91,20 +106,33 @@ export function registerPackageCommands(program: Command): void {
       return api.request('PUT', route(id, '/schedule'), { releaseAt: o.at });
     }),
   );
-  withCommon(packages.command('release <id>').description('Release an approved package now'))
-    .action(operation((api, id) => api.request('POST', route(id, '/release'))));
-  withCommon(packages.command('retract <id>').description('Retract (撤稿) a released package everywhere').requiredOption('--reason <text>', 'why'))
-    .action(operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason })));
-  withCommon(packages.command('show <id>').description('Status, stage, approvals and deliveries of one package')).action(async (id: string, options: Common) => {
-    const view = await ApiClient.from(options).request<PackageView>('GET', route(id));
-    if (options.json) return printJson(view);
-    console.log(`${view.id}  ${view.title}`);
-    console.log(`status ${view.status}${view.currentStageName ? ` at ${view.currentStageName}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`);
-    if (view.waitingFor) console.log(`  waiting for: ${view.waitingFor.step} since ${view.waitingFor.since}${view.waitingFor.lastFailure ? ` (${view.waitingFor.lastFailure})` : ''}`);
-    for (const a of view.approvals) console.log(`  approved at ${a.stage} by ${a.reviewer} (revision ${a.revision})`);
-    if (view.lastRejection) console.log(`  last rejection at ${view.lastRejection.stage}: ${view.lastRejection.comment}`);
-    if (view.deliveries.length) printTable(view.deliveries.map((d) => ({ ...d })), ['channelId', 'state', 'liveAt', 'publicUrl']);
-  });
+  withCommon(packages.command('release <id>').description('Release an approved package now')).action(
+    operation((api, id) => api.request('POST', route(id, '/release'))),
+  );
+  withCommon(packages.command('retract <id>').description('Retract (撤稿) a released package everywhere').requiredOption('--reason <text>', 'why')).action(
+    operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason })),
+  );
+  withCommon(packages.command('show <id>').description('Status, stage, approvals and deliveries of one package')).action(
+    async (id: string, options: Common) => {
+      const view = await ApiClient.from(options).request<PackageView>('GET', route(id));
+      if (options.json) return printJson(view);
+      console.log(`${view.id}  ${view.title}`);
+      console.log(
+        `status ${view.status}${view.currentStageName ? ` at ${view.currentStageName}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`,
+      );
+      if (view.waitingFor)
+        console.log(
+          `  waiting for: ${view.waitingFor.step} since ${view.waitingFor.since}${view.waitingFor.lastFailure ? ` (${view.waitingFor.lastFailure})` : ''}`,
+        );
+      for (const a of view.approvals) console.log(`  approved at ${a.stage} by ${a.reviewer} (revision ${a.revision})`);
+      if (view.lastRejection) console.log(`  last rejection at ${view.lastRejection.stage}: ${view.lastRejection.comment}`);
+      if (view.deliveries.length)
+        printTable(
+          view.deliveries.map((d) => ({ ...d })),
+          ['channelId', 'state', 'liveAt', 'publicUrl'],
+        );
+    },
+  );
   withCommon(
     packages
       .command('list')
@@ -113,7 +141,10 @@ export function registerPackageCommands(program: Command): void {
       .option('--stage <stage>', '初审/复审/终审 or first/second/final'),
   ).action(async (options: Common & { status?: string; stage?: string }) => {
     const query = new URLSearchParams({ ...(options.status ? { status: options.status } : {}), ...(options.stage ? { stage: options.stage } : {}) });
-    const { packages: rows } = await ApiClient.from(options).request<{ packages: Record<string, unknown>[] }>('GET', `/api/packages${query.size ? `?${query}` : ''}`);
+    const { packages: rows } = await ApiClient.from(options).request<{ packages: Record<string, unknown>[] }>(
+      'GET',
+      `/api/packages${query.size ? `?${query}` : ''}`,
+    );
     if (options.json) printJson(rows);
     else printTable(rows, ['id', 'status', 'currentStage', 'revision', 'title']);
   });

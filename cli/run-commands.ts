@@ -28,9 +28,16 @@ function readHistory(readFile: (file: string, encoding: 'utf8') => string, file:
   }
   const events = history && typeof history === 'object' ? history.events : undefined;
   if (!Array.isArray(events) || events.length === 0) throw new Error('no "events" list: not a workflow history');
-  const first = events[0] as { eventType?: unknown; workflowExecutionStartedEventAttributes?: { originalExecutionRunId?: unknown; workflowType?: { name?: unknown } } } | null;
+  const first = events[0] as {
+    eventType?: unknown;
+    workflowExecutionStartedEventAttributes?: { originalExecutionRunId?: unknown; workflowType?: { name?: unknown } };
+  } | null;
   const started = first?.workflowExecutionStartedEventAttributes;
-  if (!['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'WorkflowExecutionStarted'].includes(String(first?.eventType)) || typeof started?.originalExecutionRunId !== 'string' || typeof started.workflowType?.name !== 'string') {
+  if (
+    !['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'WorkflowExecutionStarted'].includes(String(first?.eventType)) ||
+    typeof started?.originalExecutionRunId !== 'string' ||
+    typeof started.workflowType?.name !== 'string'
+  ) {
     throw new Error('its first event is not the start of a workflow with its run id and type: not a complete workflow history');
   }
   // The start alone gives the replayer nothing to check, and it waits for more forever.
@@ -53,14 +60,22 @@ async function untilSignal(running: Running): Promise<void> {
 export function registerRunCommands(program: Command): void {
   program
     .command('start')
-    .description('Run the whole system on this machine: Temporal dev server, embedded PGlite (or DATABASE_URL), worker, API, the portal site under /portal/ and simulators of every platform (GOVPUB_SIMULATORS=off for real ones)')
-    .addHelpText('after', '\nEnvironment: PORT (8080), GOVPUB_DATA_DIR (./.govpub), GOVPUB_TEMPORAL_PORT (7233), GOVPUB_TEMPORAL_UI_PORT (8233),\nGOVPUB_PGLITE_PORT (0 = any), DATABASE_URL, TEMPORAL_ADDRESS (use an existing server instead of the dev server).')
+    .description(
+      'Run the whole system on this machine: Temporal dev server, embedded PGlite (or DATABASE_URL), worker, API, the portal site under /portal/ and simulators of every platform (GOVPUB_SIMULATORS=off for real ones)',
+    )
+    .addHelpText(
+      'after',
+      '\nEnvironment: PORT (8080), GOVPUB_DATA_DIR (./.govpub), GOVPUB_TEMPORAL_PORT (7233), GOVPUB_TEMPORAL_UI_PORT (8233),\nGOVPUB_PGLITE_PORT (0 = any), DATABASE_URL, TEMPORAL_ADDRESS (use an existing server instead of the dev server).',
+    )
     .action(async () => untilSignal(await (await processes()).runAllInOne(loadSettings(), log)));
 
   program
     .command('worker')
     .description('Run a worker (production: run several) against TEMPORAL_ADDRESS/TEMPORAL_NAMESPACE and DATABASE_URL')
-    .addHelpText('after', '\nTLS: TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (mTLS), TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME; Temporal Cloud: TEMPORAL_API_KEY.\nGOVPUB_WORKFLOW_BUNDLE: a prebuilt workflow bundle from `govpub bundle`.')
+    .addHelpText(
+      'after',
+      '\nTLS: TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (mTLS), TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME; Temporal Cloud: TEMPORAL_API_KEY.\nGOVPUB_WORKFLOW_BUNDLE: a prebuilt workflow bundle from `govpub bundle`.',
+    )
     .option('--no-require-secrets', 'start even when platform secrets are missing (deliveries to those accounts will fail)')
     .action(async (options: { requireSecrets: boolean }) =>
       untilSignal(await (await processes()).runWorkerProcess(loadSettings(), log, undefined, { requireSecrets: options.requireSecrets })),
@@ -83,7 +98,9 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('simulators')
-    .description('Run the platform simulators (WeChat, Weibo, Douyin, Bilibili, Kuaishou, media center) on loopback, for trying deliveries without real accounts')
+    .description(
+      'Run the platform simulators (WeChat, Weibo, Douyin, Bilibili, Kuaishou, media center) on loopback, for trying deliveries without real accounts',
+    )
     .option('--base-port <port>', 'first port; each simulator takes the next one', '7301')
     .option('--seed <n>', 'seed for probabilistic faults (reproducible runs)')
     .option('--faults <file>', 'JSON fault rules: an array, or {"<kind>": [rules]} (see simulators/README.md)')
@@ -129,10 +146,16 @@ export function registerRunCommands(program: Command): void {
         }
       }
       if (failed) {
-        throw new GovpubError('replay_failed', `${failed} of ${files.length} histories do not replay: the change would break running workflows. Guard it with patched() (see Temporal's patching docs).`);
+        throw new GovpubError(
+          'replay_failed',
+          `${failed} of ${files.length} histories do not replay: the change would break running workflows. Guard it with patched() (see Temporal's patching docs).`,
+        );
       }
       if (unreadable.length) {
-        throw new GovpubError('history_unreadable', `${unreadable.length} of ${files.length} files are not workflow histories (save one with \`temporal workflow show --workflow-id ID --output json > h.json\`); nothing was replayed from them.`);
+        throw new GovpubError(
+          'history_unreadable',
+          `${unreadable.length} of ${files.length} files are not workflow histories (save one with \`temporal workflow show --workflow-id ID --output json > h.json\`); nothing was replayed from them.`,
+        );
       }
     });
 

@@ -31,8 +31,27 @@ export interface PlatformConfig {
 
 export type PlatformConfigs = Record<Platform, PlatformConfig>;
 
-const DEFAULTS = { concurrency: 2, confirmTimeoutSec: 1800, maxAttempts: 8, reminderEverySec: 14400, retryInitialSec: 2, retryMaxSec: 300, rateLimitWaitSec: 60 };
-const KEYS = ['baseUrl', 'concurrency', 'ratePerSecond', 'confirmTimeoutSec', 'maxAttempts', 'reminderEverySec', 'retryInitialSec', 'retryMaxSec', 'rateLimitWaitSec', 'credentials'];
+const DEFAULTS = {
+  concurrency: 2,
+  confirmTimeoutSec: 1800,
+  maxAttempts: 8,
+  reminderEverySec: 14400,
+  retryInitialSec: 2,
+  retryMaxSec: 300,
+  rateLimitWaitSec: 60,
+};
+const KEYS = [
+  'baseUrl',
+  'concurrency',
+  'ratePerSecond',
+  'confirmTimeoutSec',
+  'maxAttempts',
+  'reminderEverySec',
+  'retryInitialSec',
+  'retryMaxSec',
+  'rateLimitWaitSec',
+  'credentials',
+];
 
 export function platformsFile(configDir: string): string {
   return path.join(configDir, 'registry', 'platforms.yaml');
@@ -92,7 +111,8 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       return value;
     };
     let baseUrl = typeof raw.baseUrl === 'string' ? raw.baseUrl : undefined;
-    if (raw.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(String(raw.baseUrl))) fail(at('baseUrl'), `expected an http(s) URL, got ${JSON.stringify(raw.baseUrl)}`);
+    if (raw.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(String(raw.baseUrl)))
+      fail(at('baseUrl'), `expected an http(s) URL, got ${JSON.stringify(raw.baseUrl)}`);
     let source: PlatformConfig['baseUrlSource'] = baseUrl ? 'config' : 'none';
     const fromEnv = env[baseUrlEnvName(platform)]?.trim();
     if (fromEnv) {
@@ -140,5 +160,9 @@ export function withPlatformOverrides(configs: PlatformConfigs, overrides: Parti
 
 /** Names of every secret platforms.yaml refers to (media-center client secrets). */
 export function platformSecretNames(configs: PlatformConfigs): string[] {
-  return Object.values(configs).flatMap((c) => Object.values(c.credentials).filter(isSecretRef).map((ref) => ref.secret));
+  return Object.values(configs).flatMap((c) =>
+    Object.values(c.credentials)
+      .filter(isSecretRef)
+      .map((ref) => ref.secret),
+  );
 }

@@ -10,17 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  LineCounter,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  parseDocument,
-  type Document,
-  type Node as YamlNode,
-  type YAMLMap,
-} from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import {
   ACCOUNT_PLATFORMS,
@@ -314,7 +304,10 @@ function readStringList<T extends string = string>(
 /** Tracks ids and reports duplicates, naming the first occurrence. */
 class IdSet {
   private readonly seen = new Map<string, At>();
-  constructor(private readonly fc: FileCheck, private readonly what: string) {}
+  constructor(
+    private readonly fc: FileCheck,
+    private readonly what: string,
+  ) {}
 
   add(id: string | undefined, at: At | undefined): boolean {
     if (id === undefined || !at) return false;
@@ -423,7 +416,11 @@ function checkPortal(fc: FileCheck, root: At): PortalResult | undefined {
       const parentId = readString(fc, parentAt, { pattern: SLUG, patternHint: SLUG_HINT });
       if (parentId !== undefined && !topLevel) {
         if (parentId !== nestedParent && nestedParent !== INVALID_PARENT) {
-          fc.issue(parentAt.path, `parentId "${parentId}" contradicts the enclosing column "${nestedParent}"; remove parentId (nesting already sets the parent)`, parentAt.line);
+          fc.issue(
+            parentAt.path,
+            `parentId "${parentId}" contradicts the enclosing column "${nestedParent}"; remove parentId (nesting already sets the parent)`,
+            parentAt.line,
+          );
           ok = false;
         }
       } else if (parentId !== undefined) {
@@ -511,7 +508,11 @@ function checkPortal(fc: FileCheck, root: At): PortalResult | undefined {
     for (const child of children.get(raw.id) ?? []) {
       const twin = names.get(child.name);
       if (twin) {
-        fc.issue(join(child.at.path, 'name'), `another column under "${raw.name}" is already named "${child.name}" (line ${twin.at.line ?? '?'}, ${twin.at.path})`, child.at.line);
+        fc.issue(
+          join(child.at.path, 'name'),
+          `another column under "${raw.name}" is already named "${child.name}" (line ${twin.at.line ?? '?'}, ${twin.at.path})`,
+          child.at.line,
+        );
         ok = false;
       } else {
         names.set(child.name, child);
@@ -523,7 +524,11 @@ function checkPortal(fc: FileCheck, root: At): PortalResult | undefined {
   for (const raw of children.get(null) ?? []) {
     const twin = rootNames.get(raw.name);
     if (twin) {
-      fc.issue(join(raw.at.path, 'name'), `another top-level column is already named "${raw.name}" (line ${twin.at.line ?? '?'}, ${twin.at.path})`, raw.at.line);
+      fc.issue(
+        join(raw.at.path, 'name'),
+        `another top-level column is already named "${raw.name}" (line ${twin.at.line ?? '?'}, ${twin.at.path})`,
+        raw.at.line,
+      );
       ok = false;
     } else {
       rootNames.set(raw.name, raw);
@@ -628,7 +633,11 @@ function readCredentials(fc: FileCheck, at: At): Record<string, SecretRef | stri
       if (name === undefined) ok = false;
       else out[key] = { secret: name };
     } else if (SECRET_KEY.test(key)) {
-      fc.issue(value.path, `"${key}" is a secret: name it as { secret: NAME } and supply the value from the environment or the secrets file; secret values never go in the repository`, value.line);
+      fc.issue(
+        value.path,
+        `"${key}" is a secret: name it as { secret: NAME } and supply the value from the environment or the secrets file; secret values never go in the repository`,
+        value.line,
+      );
       ok = false;
     } else {
       const literal = readString(fc, value);
@@ -763,7 +772,11 @@ function checkReview(fc: FileCheck, root: At): ReviewResult | undefined {
             }
             classOk = false;
           } else if (pos < last) {
-            fc.issue(`${listAt.path}[${i}]`, `stage "${stageId}" is out of order: stages run in the order they are defined (${stages.map((s) => s.id).join(' → ')})`, itemLine);
+            fc.issue(
+              `${listAt.path}[${i}]`,
+              `stage "${stageId}" is out of order: stages run in the order they are defined (${stages.map((s) => s.id).join(' → ')})`,
+              itemLine,
+            );
             classOk = false;
           } else {
             last = pos;
@@ -840,13 +853,21 @@ function checkCatalogue(fc: FileCheck, root: At, ctx: CatalogueContext): Catalog
     const columnAt = fields.get('portalColumnId');
     const portalColumnId = readString(fc, columnAt);
     if (portalColumnId !== undefined && ctx.portalIds && !ctx.portalIds.has(portalColumnId)) {
-      fc.issue(columnAt!.path, `unknown portal column "${portalColumnId}" (not in ${ctx.portalFile})${didYouMean(portalColumnId, ctx.portalIds)}`, columnAt!.line);
+      fc.issue(
+        columnAt!.path,
+        `unknown portal column "${portalColumnId}" (not in ${ctx.portalFile})${didYouMean(portalColumnId, ctx.portalIds)}`,
+        columnAt!.line,
+      );
       itemOk = false;
     }
     const classAt = fields.get('contentClass');
     const contentClass = readString(fc, classAt);
     if (contentClass !== undefined && ctx.classes && !ctx.classes.has(contentClass)) {
-      fc.issue(classAt!.path, `content class "${contentClass}" has no review stages in ${ctx.reviewFile} (configured: ${[...ctx.classes].join(', ')})`, classAt!.line);
+      fc.issue(
+        classAt!.path,
+        `content class "${contentClass}" has no review stages in ${ctx.reviewFile} (configured: ${[...ctx.classes].join(', ')})`,
+        classAt!.line,
+      );
       itemOk = false;
     }
     const interpretationAt = fields.get('requiresInterpretation');
@@ -854,7 +875,11 @@ function checkCatalogue(fc: FileCheck, root: At, ctx: CatalogueContext): Catalog
     if (interpretationAt) {
       requiresInterpretation = readBool(fc, interpretationAt);
     } else if (contentClass === POLICY_CONTENT_CLASS) {
-      fc.issue(join(at.path, 'requiresInterpretation'), 'a policy item must say whether it is released with an interpretation (三同步): set true or false', at.line);
+      fc.issue(
+        join(at.path, 'requiresInterpretation'),
+        'a policy item must say whether it is released with an interpretation (三同步): set true or false',
+        at.line,
+      );
       itemOk = false;
     }
     const unique = ids.add(id, idAt);
@@ -996,7 +1021,6 @@ export function loadRegistrySync(dir: string = DEFAULT_REGISTRY_DIR): Registry {
 // ---------------------------------------------------------------------------------------------
 // Digest
 // ---------------------------------------------------------------------------------------------
-
 
 /**
  * SHA-256 (hex) of the normalized registry: independent of YAML formatting, comments and key

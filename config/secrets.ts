@@ -162,11 +162,9 @@ function scopeUses(registry: Registry, only: readonly string[] | undefined): Sec
   if (!only) return all;
   for (const id of only) {
     if (!findChannel(registry, id)) {
-      throw new GovpubError(
-        'unknown_channel',
-        `Unknown channel "${id}": channel ids are <platform>:<id>, e.g. wechat_oa:blwhly (see config/registry/).`,
-        { channelId: id },
-      );
+      throw new GovpubError('unknown_channel', `Unknown channel "${id}": channel ids are <platform>:<id>, e.g. wechat_oa:blwhly (see config/registry/).`, {
+        channelId: id,
+      });
     }
   }
   const wanted = new Set(only);

@@ -88,11 +88,17 @@ const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 
 export function parseMediaLimits(raw: string | undefined): Partial<Record<'image' | 'audio' | 'video', number>> {
   const limits: Partial<Record<'image' | 'audio' | 'video', number>> = {};
   if (raw === undefined || raw.trim() === '') return limits;
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(image|audio|video)\s*=\s*(\d+(?:\.\d+)?)\s*([kmgt]?b?)$/i.exec(part);
     const bytes = m ? Math.round(Number(m[2]) * SIZE_UNITS[m[3]!.toLowerCase().replace(/^([kmgt])$/, '$1b')]!) : NaN;
     if (!m || !Number.isFinite(bytes) || bytes <= 0) {
-      throw new GovpubError('setting_invalid', `GOVPUB_MEDIA_LIMITS: "${part}" is not <kind>=<size>; write e.g. image=50MB,audio=200MB,video=4GB (kinds: image, audio, video; units B, KB, MB, GB, decimal).`);
+      throw new GovpubError(
+        'setting_invalid',
+        `GOVPUB_MEDIA_LIMITS: "${part}" is not <kind>=<size>; write e.g. image=50MB,audio=200MB,video=4GB (kinds: image, audio, video; units B, KB, MB, GB, decimal).`,
+      );
     }
     limits[m[1]!.toLowerCase() as 'image' | 'audio' | 'video'] = bytes;
   }

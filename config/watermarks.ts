@@ -107,14 +107,16 @@ export async function loadWatermarks(file: string = DEFAULT_WATERMARKS_PATH, kno
           else entry.image = path.resolve(baseDir, value);
           break;
         case 'position':
-          if (!(POSITIONS as readonly unknown[]).includes(value)) issue(at, `expected one of ${POSITIONS.join(', ')}, got ${JSON.stringify(value ?? null)}`, where);
+          if (!(POSITIONS as readonly unknown[]).includes(value))
+            issue(at, `expected one of ${POSITIONS.join(', ')}, got ${JSON.stringify(value ?? null)}`, where);
           else entry.position = value as WatermarkEntry['position'];
           break;
         case 'opacity':
         case 'scale':
         case 'margin': {
           const max = key === 'margin' ? 0.4 : 1;
-          if (typeof value !== 'number' || !(value > 0) || value > max) issue(at, `expected a number above 0 and at most ${max}, got ${JSON.stringify(value ?? null)}`, where);
+          if (typeof value !== 'number' || !(value > 0) || value > max)
+            issue(at, `expected a number above 0 and at most ${max}, got ${JSON.stringify(value ?? null)}`, where);
           else entry[key] = value;
           break;
         }
@@ -178,7 +180,12 @@ export async function loadWatermarks(file: string = DEFAULT_WATERMARKS_PATH, kno
   // Logo files must exist now, not when the first video is rendered.
   const images = [config.defaults, ...Object.values(config.platforms), ...Object.values(config.channels)].filter((e): e is WatermarkEntry => !!e?.image);
   for (const e of images) {
-    if (!(await access(e.image!).then(() => true, () => false))) {
+    if (
+      !(await access(e.image!).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       issues.push({ file: display, path: '', message: `watermark image ${e.image} does not exist` });
     }
   }

@@ -84,7 +84,13 @@ async function serve(dataDir: string, port: number, lockFile: string, options: E
   const pgdata = path.join(dataDir, 'pgdata');
   fs.mkdirSync(pgdata, { recursive: true });
   const db = await PGlite.create(pgdata);
-  const server = await startWireServer({ db, host: '127.0.0.1', port, maxConnections: 32, idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs }).catch(async (error) => {
+  const server = await startWireServer({
+    db,
+    host: '127.0.0.1',
+    port,
+    maxConnections: 32,
+    idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs,
+  }).catch(async (error) => {
     await db.close();
     throw error;
   });

@@ -32,8 +32,7 @@ export class ConfigError extends GovpubError {
   constructor(readonly issues: ConfigIssue[]) {
     super(
       'config_invalid',
-      `Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
-        issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n'),
+      `Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` + issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n'),
       { issues },
     );
     this.name = 'ConfigError';

@@ -7,9 +7,7 @@
 export const INTERPRETATION_FORMS = ['text', 'graphic', 'cartoon', 'video', 'audio', 'h5', 'leader_interview'] as const;
 export type InterpretationForm = (typeof INTERPRETATION_FORMS)[number];
 
-export const PACKAGE_STATUSES = [
-  'draft', 'in_review', 'approved', 'scheduled', 'releasing', 'released', 'retracting', 'retracted',
-] as const;
+export const PACKAGE_STATUSES = ['draft', 'in_review', 'approved', 'scheduled', 'releasing', 'released', 'retracting', 'retracted'] as const;
 export type PackageStatus = (typeof PACKAGE_STATUSES)[number];
 
 export type Role = 'editor' | 'reviewer' | 'ops' | 'admin';

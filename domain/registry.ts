@@ -102,12 +102,7 @@ export interface SecretRef {
 }
 
 export function isSecretRef(value: unknown): value is SecretRef {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { secret?: unknown }).secret === 'string' &&
-    Object.keys(value).length === 1
-  );
+  return typeof value === 'object' && value !== null && typeof (value as { secret?: unknown }).secret === 'string' && Object.keys(value).length === 1;
 }
 
 /** A government new-media account (政务新媒体账号). */
@@ -268,11 +263,7 @@ function mediaCenterChannel(column: MediaCenterColumn): Channel {
  * columns (news site, then app), each in registry order. Deterministic.
  */
 export function listChannels(registry: Registry): Channel[] {
-  return [
-    ...registry.portal.columns.map(portalChannel),
-    ...registry.accounts.map(accountChannel),
-    ...registry.mediaCenter.columns.map(mediaCenterChannel),
-  ];
+  return [...registry.portal.columns.map(portalChannel), ...registry.accounts.map(accountChannel), ...registry.mediaCenter.columns.map(mediaCenterChannel)];
 }
 
 /** The channel with this id (`${platform}:${ref}`), or `undefined`. */
@@ -309,9 +300,7 @@ export function catalogueItem(registry: Registry, id: string): CatalogueItem | u
  * returning no stages: "no review" must never be the result of a typo.
  */
 export function stagesFor(registry: Registry, contentClass: ContentClass): ReviewStage[] {
-  const ids = Object.prototype.hasOwnProperty.call(registry.review.classes, contentClass)
-    ? registry.review.classes[contentClass]
-    : undefined;
+  const ids = Object.prototype.hasOwnProperty.call(registry.review.classes, contentClass) ? registry.review.classes[contentClass] : undefined;
   if (!ids) {
     const known = Object.keys(registry.review.classes).join(', ');
     throw new GovpubError(

@@ -111,10 +111,7 @@ export async function resolveFfmpeg(opts: ResolveOptions = {}): Promise<Resolved
 }
 
 /** Resolves ffprobe, given the ffmpeg already resolved (its directory is the second choice). */
-export async function resolveFfprobe(
-  ffmpeg: ResolvedBinary | null,
-  opts: ResolveOptions = {},
-): Promise<ResolvedBinary> {
+export async function resolveFfprobe(ffmpeg: ResolvedBinary | null, opts: ResolveOptions = {}): Promise<ResolvedBinary> {
   const env = opts.env ?? process.env;
   const tried: string[] = [];
 

@@ -33,10 +33,7 @@ export interface FontResolveOptions {
   defaultPaths?: string[];
 }
 
-export const DEFAULT_CJK_FONT_PATHS = [
-  '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc',
-  '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
-];
+export const DEFAULT_CJK_FONT_PATHS = ['/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc', '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'];
 const WANTED_FAMILY = 'Noto Sans CJK SC';
 
 function run(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
@@ -45,16 +42,23 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
   });
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 /** The faces of a font file: the family to ask for (a Simplified Chinese face when there is one) and whether any covers Chinese. */
 async function facesOf(file: string, fcQuery: string, env: NodeJS.ProcessEnv): Promise<{ family?: string; chinese?: boolean }> {
   const out = await run(fcQuery, ['-f', '%{family[0]}\t%{lang}\n', file], env);
   if (out === null) return {}; // no fc-query: trust the file
-  const faces = out.split('\n').filter(Boolean).map((line) => {
-    const [family = '', langs = ''] = line.split('\t');
-    return { family: family.trim(), chinese: langs.split('|').includes('zh-cn') };
-  });
+  const faces = out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [family = '', langs = ''] = line.split('\t');
+      return { family: family.trim(), chinese: langs.split('|').includes('zh-cn') };
+    });
   const chinese = faces.filter((f) => f.chinese);
   const pick = chinese.find((f) => /\b(SC|CN|GB|Hans)\b|简/.test(f.family)) ?? chinese[0] ?? faces[0];
   return { family: pick?.family || undefined, chinese: chinese.length > 0 };

@@ -71,12 +71,7 @@ const checkAbort = (signal?: AbortSignal) => {
 };
 
 /** Renders `spec` from the image at `originalPath` into `outPath`. */
-export async function renderImageRendition(
-  originalPath: string,
-  spec: ImageSpec,
-  outPath: string,
-  opts: ImageRenderOptions = {},
-): Promise<ImageRenderResult> {
+export async function renderImageRendition(originalPath: string, spec: ImageSpec, outPath: string, opts: ImageRenderOptions = {}): Promise<ImageRenderResult> {
   const label = opts.label ?? path.basename(originalPath);
   const warnings: string[] = [];
   checkAbort(opts.signal);
@@ -122,13 +117,7 @@ export async function renderImageRendition(
 }
 
 /** Output size for a spec given the (display) size of the original. Exported for preflight checks. */
-export function planSize(
-  spec: ImageSpec,
-  srcW: number,
-  srcH: number,
-  label = 'The original',
-  warnings: string[] = [],
-): { width: number; height: number } {
+export function planSize(spec: ImageSpec, srcW: number, srcH: number, label = 'The original', warnings: string[] = []): { width: number; height: number } {
   if (spec.fit === 'inside') {
     const scale = Math.min(1, spec.width / srcW, spec.height / srcH);
     const width = Math.max(1, Math.round(srcW * scale));
@@ -161,9 +150,7 @@ export function planSize(
     if ((spec.minWidth && width < spec.minWidth) || (spec.minHeight && height < spec.minHeight)) {
       throw tooSmall(label, srcW, srcH, spec, `${width}×${height}`);
     }
-    warnings.push(
-      `Original is ${srcW}×${srcH}; ${spec.label} is ${width}×${height} instead of ${spec.width}×${spec.height} (not enlarged).`,
-    );
+    warnings.push(`Original is ${srcW}×${srcH}; ${spec.label} is ${width}×${height} instead of ${spec.width}×${spec.height} (not enlarged).`);
     return { width, height };
   }
   if ((spec.minWidth && usableW < spec.minWidth) || (spec.minHeight && usableH < spec.minHeight)) {
@@ -262,9 +249,7 @@ async function applyWatermark(raw: Raw, wm: WatermarkOptions, warnings: string[]
   const placed = await prepareWatermark(wm, raw.width, raw.height, warnings);
   if (!placed) return raw;
   const { mark, left, top } = placed;
-  const out = await toRaw(
-    sharp(raw.data, { raw: rawInfo(raw) }).composite([{ input: mark.data, raw: rawInfo(mark), left, top }]),
-  );
+  const out = await toRaw(sharp(raw.data, { raw: rawInfo(raw) }).composite([{ input: mark.data, raw: rawInfo(mark), left, top }]));
   // composite may add an alpha channel; keep the channel count we had.
   if (out.channels !== raw.channels && raw.channels === 3) {
     return toRaw(sharp(out.data, { raw: rawInfo(out) }).removeAlpha());
@@ -292,7 +277,11 @@ async function prepareWatermark(
 
   let mark: Raw;
   if (wm.imagePath) {
-    mark = await toRaw(sharp(wm.imagePath).resize({ width: targetW, height: Math.round(height * 0.5), fit: 'inside' }).ensureAlpha());
+    mark = await toRaw(
+      sharp(wm.imagePath)
+        .resize({ width: targetW, height: Math.round(height * 0.5), fit: 'inside' })
+        .ensureAlpha(),
+    );
   } else {
     mark = await renderTextMark(wm.text ?? '', targetW, wm);
   }
@@ -324,7 +313,9 @@ export async function writeWatermarkPng(
   if (!wm.text && !wm.imagePath) return null;
   const placed = await prepareWatermark(wm, width, height, warnings);
   if (!placed) return null;
-  await sharp(placed.mark.data, { raw: rawInfo(placed.mark) }).png({ compressionLevel: 1 }).toFile(outPath);
+  await sharp(placed.mark.data, { raw: rawInfo(placed.mark) })
+    .png({ compressionLevel: 1 })
+    .toFile(outPath);
   return { path: outPath, left: placed.left, top: placed.top, width: placed.mark.width, height: placed.mark.height };
 }
 
@@ -356,11 +347,7 @@ async function renderTextMark(text: string, targetW: number, wm: WatermarkOption
       .linear([0, 0, 0, 0.6], [0, 0, 0, 0])
       .blur(Math.max(1, pad / 2)),
   );
-  return toRaw(
-    sharp(shadow.data, { raw: rawInfo(shadow) }).composite([
-      { input: front.data, raw: rawInfo(front), left: pad - 1, top: pad - 1 },
-    ]),
-  );
+  return toRaw(sharp(shadow.data, { raw: rawInfo(shadow) }).composite([{ input: front.data, raw: rawInfo(front), left: pad - 1, top: pad - 1 }]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,20 +386,11 @@ async function encode(raw: Raw, format: OutFormat, level: number | undefined): P
  * output fits, found by binary search (output size falls as the level falls); when even the
  * lowest level is too big, smaller dimensions (never below the spec's minimum) — or a clear error.
  */
-async function meetByteCap(
-  first: Raw,
-  spec: ImageSpec,
-  format: OutFormat,
-  label: string,
-  warnings: string[],
-  signal?: AbortSignal,
-): Promise<Encoded> {
+async function meetByteCap(first: Raw, spec: ImageSpec, format: OutFormat, label: string, warnings: string[], signal?: AbortSignal): Promise<Encoded> {
   const cap = spec.maxBytes;
   // Levels from best to smallest. PNG starts lossless (undefined), then palettes.
   const levels: (number | undefined)[] =
-    format === 'png'
-      ? [undefined, ...PNG_COLOURS]
-      : Array.from({ length: spec.quality.max - spec.quality.min + 1 }, (_, i) => spec.quality.max - i);
+    format === 'png' ? [undefined, ...PNG_COLOURS] : Array.from({ length: spec.quality.max - spec.quality.min + 1 }, (_, i) => spec.quality.max - i);
 
   const best = await encode(first, format, levels[0]);
   if (cap === undefined || best.length <= cap) return { buffer: best, width: first.width, height: first.height, quality: levels[0] };

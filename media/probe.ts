@@ -127,18 +127,32 @@ export function sniff(head: Buffer): Sniffed {
   if (b[0] === 0xff && b.length > 1 && ((b[1] ?? 0) & 0xe0) === 0xe0) return { family: 'av', format: 'mp3', isoBmff: false, audioHint: true };
 
   // Known non-media types get a specific, actionable message.
-  if (ascii(b, 0, 5) === '%PDF-') return { family: 'unsupported', what: 'a PDF document', hint: 'Attach PDFs as documents, or export the page you need as a PNG or JPEG image.' };
-  if (starts(0x50, 0x4b, 0x03, 0x04)) return { family: 'unsupported', what: 'a ZIP archive (or an Office document such as .docx/.xlsx/.pptx)', hint: 'Upload the images or videos themselves, not an archive or document containing them.' };
-  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return { family: 'unsupported', what: 'an old-style Office document (.doc/.xls/.ppt)', hint: 'Export the pictures from it as JPEG or PNG.' };
+  if (ascii(b, 0, 5) === '%PDF-')
+    return { family: 'unsupported', what: 'a PDF document', hint: 'Attach PDFs as documents, or export the page you need as a PNG or JPEG image.' };
+  if (starts(0x50, 0x4b, 0x03, 0x04))
+    return {
+      family: 'unsupported',
+      what: 'a ZIP archive (or an Office document such as .docx/.xlsx/.pptx)',
+      hint: 'Upload the images or videos themselves, not an archive or document containing them.',
+    };
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1))
+    return { family: 'unsupported', what: 'an old-style Office document (.doc/.xls/.ppt)', hint: 'Export the pictures from it as JPEG or PNG.' };
   if (ascii(b, 0, 4) === '8BPS') return { family: 'unsupported', what: 'a Photoshop document (PSD)', hint: 'Export it as JPEG or PNG.' };
   if (starts(0x42, 0x4d) && b.length > 14) return { family: 'unsupported', what: 'a BMP bitmap', hint: 'Convert it to PNG or JPEG.' };
-  if (ascii(b, 0, 4) === 'Rar!' || starts(0x37, 0x7a, 0xbc, 0xaf) || starts(0x1f, 0x8b)) return { family: 'unsupported', what: 'a compressed archive', hint: 'Upload the media files themselves.' };
-  if (starts(0x7f, 0x45, 0x4c, 0x46) || ascii(b, 0, 2) === 'MZ') return { family: 'unsupported', what: 'a program file', hint: 'Upload an image, audio or video file.' };
+  if (ascii(b, 0, 4) === 'Rar!' || starts(0x37, 0x7a, 0xbc, 0xaf) || starts(0x1f, 0x8b))
+    return { family: 'unsupported', what: 'a compressed archive', hint: 'Upload the media files themselves.' };
+  if (starts(0x7f, 0x45, 0x4c, 0x46) || ascii(b, 0, 2) === 'MZ')
+    return { family: 'unsupported', what: 'a program file', hint: 'Upload an image, audio or video file.' };
   const text = b.toString('utf8');
-  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text)) return { family: 'unsupported', what: 'an SVG drawing', hint: 'SVG can carry scripts and renders differently per platform; export it as PNG.' };
+  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text))
+    return { family: 'unsupported', what: 'an SVG drawing', hint: 'SVG can carry scripts and renders differently per platform; export it as PNG.' };
   if (/^\s*<(!doctype html|html)[\s>]/i.test(text)) return { family: 'unsupported', what: 'an HTML page', hint: 'Upload an image, audio or video file.' };
   if (looksLikeText(b)) return { family: 'unsupported', what: 'a text file', hint: 'Upload an image, audio or video file; text belongs in the article body.' };
-  return { family: 'unsupported', what: 'not a recognised image, audio or video format', hint: 'Supported: JPEG, PNG, WebP, GIF, TIFF, AVIF images; MP4, MOV, WebM/MKV, FLV, AVI, TS video; MP3, AAC, M4A, WAV, OGG, FLAC, AMR audio.' };
+  return {
+    family: 'unsupported',
+    what: 'not a recognised image, audio or video format',
+    hint: 'Supported: JPEG, PNG, WebP, GIF, TIFF, AVIF images; MP4, MOV, WebM/MKV, FLV, AVI, TS video; MP3, AAC, M4A, WAV, OGG, FLAC, AMR audio.',
+  };
 }
 
 function chunk4(s: string): string[] {
@@ -228,13 +242,7 @@ export async function probeMedia(filePath: string, opts: ProbeOptions = {}): Pro
 // ---------------------------------------------------------------------------------------------
 // Images
 
-async function probeImage(
-  filePath: string,
-  label: string,
-  sizeBytes: number,
-  sniffedFormat: string,
-  opts: ProbeOptions,
-): Promise<ProbeResult> {
+async function probeImage(filePath: string, label: string, sizeBytes: number, sniffedFormat: string, opts: ProbeOptions): Promise<ProbeResult> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   let meta: Metadata;
   try {
@@ -260,10 +268,7 @@ async function probeImage(
     try {
       // A downscaled full decode: JPEG shrink-on-load keeps this cheap, and any truncation or
       // damage in the compressed data still surfaces.
-      await sharp(filePath, { failOn: 'error', limitInputPixels: maxPixels })
-        .resize(256, 256, { fit: 'inside' })
-        .raw()
-        .toBuffer();
+      await sharp(filePath, { failOn: 'error', limitInputPixels: maxPixels }).resize(256, 256, { fit: 'inside' }).raw().toBuffer();
     } catch (err) {
       if (format === 'heif') {
         throw new GovpubError(
@@ -388,14 +393,7 @@ function num(s: string | number | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-async function probeAv(
-  filePath: string,
-  label: string,
-  sizeBytes: number,
-  sniffedFormat: string,
-  isoBmff: boolean,
-  opts: ProbeOptions,
-): Promise<ProbeResult> {
+async function probeAv(filePath: string, label: string, sizeBytes: number, sniffedFormat: string, isoBmff: boolean, opts: ProbeOptions): Promise<ProbeResult> {
   if (isoBmff) await checkIsoBmffBoxes(filePath, label, sizeBytes);
 
   let out: FfprobeOutput;
@@ -421,14 +419,17 @@ async function probeAv(
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const audio = streams.find((s) => s.codec_type === 'audio');
   if (!video && !audio) {
-    throw new GovpubError('media_unsupported', `${label} contains no audio or video stream that can be read. Re-export it as MP4 (H.264/AAC) and upload again.`, {
-      label,
-      container: out.format?.format_name,
-    });
+    throw new GovpubError(
+      'media_unsupported',
+      `${label} contains no audio or video stream that can be read. Re-export it as MP4 (H.264/AAC) and upload again.`,
+      {
+        label,
+        container: out.format?.format_name,
+      },
+    );
   }
   const kind: MediaKind = video ? 'video' : 'audio';
-  const durationSec =
-    num(out.format?.duration) ?? num(video?.duration) ?? num(audio?.duration);
+  const durationSec = num(out.format?.duration) ?? num(video?.duration) ?? num(audio?.duration);
   if (!durationSec || durationSec <= 0) {
     throw new GovpubError('media_corrupt', `${label} has no readable duration; it is probably cut off or damaged. Re-export it and upload again.`, {
       label,

@@ -25,7 +25,13 @@ function deathSignalLauncher(): Promise<string | null> {
     const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin', '/bin'];
     for (const dir of dirs) {
       const candidate = path.join(dir, 'setpriv');
-      if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+      if (
+        await access(candidate, constants.X_OK).then(
+          () => true,
+          () => false,
+        )
+      )
+        return candidate;
     }
     return null;
   })();
@@ -54,9 +60,7 @@ export class ToolFailure extends Error {
     readonly signalName: NodeJS.Signals | null,
     readonly stderrTail: string,
   ) {
-    super(
-      `${tool} exited with ${exitCode !== null ? `code ${exitCode}` : `signal ${signalName}`}: ${lastLines(stderrTail, 6)}`,
-    );
+    super(`${tool} exited with ${exitCode !== null ? `code ${exitCode}` : `signal ${signalName}`}: ${lastLines(stderrTail, 6)}`);
     this.name = 'ToolFailure';
   }
 }
@@ -95,11 +99,7 @@ export interface RunToolResult {
 /** Milliseconds between SIGTERM and SIGKILL when stopping a child. */
 const KILL_GRACE_MS = 1500;
 
-export async function runTool(
-  tool: 'ffmpeg' | 'ffprobe',
-  args: string[],
-  opts: RunToolOptions = {},
-): Promise<RunToolResult> {
+export async function runTool(tool: 'ffmpeg' | 'ffprobe', args: string[], opts: RunToolOptions = {}): Promise<RunToolResult> {
   const bin = tool === 'ffmpeg' ? await getFfmpeg() : await getFfprobe();
   const { signal } = opts;
   if (signal?.aborted) throw abortError(signal);
@@ -154,27 +154,21 @@ export async function runTool(
   const timeout = opts.timeoutMs ? setTimeout(() => stop('timeout'), opts.timeoutMs) : undefined;
 
   try {
-    const { code, sig } = await new Promise<{ code: number | null; sig: NodeJS.Signals | null }>(
-      (resolve, reject) => {
-        child.once('error', (err) => {
-          reject(
-            new GovpubError('media_tool_failed', `Could not start ${tool} (${bin.path}): ${err.message}`, {
-              tool,
-              path: bin.path,
-            }),
-          );
-        });
-        child.once('close', (c, s) => resolve({ code: c, sig: s }));
-      },
-    );
+    const { code, sig } = await new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once('error', (err) => {
+        reject(
+          new GovpubError('media_tool_failed', `Could not start ${tool} (${bin.path}): ${err.message}`, {
+            tool,
+            path: bin.path,
+          }),
+        );
+      });
+      child.once('close', (c, s) => resolve({ code: c, sig: s }));
+    });
     if (partialLine && opts.onStdoutLine) opts.onStdoutLine(partialLine.trimEnd());
     if (stopReason === 'abort' && signal) throw abortError(signal);
     if (stopReason === 'timeout') {
-      throw new GovpubError(
-        'media_timeout',
-        `${tool} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was stopped.`,
-        { tool, args },
-      );
+      throw new GovpubError('media_timeout', `${tool} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was stopped.`, { tool, args });
     }
     if (code !== 0) throw new ToolFailure(tool, code, sig, stderrTail);
     if (stdoutOverflow) {

@@ -23,15 +23,7 @@ import { probeMedia, type MediaKind, type ProbeOptions, type ProbeResult } from 
 import { getSpec, renditionsFor, specHash, stableHash, type PlatformId, type RenditionSpec } from './specs.js';
 import type { MediaStore, PutOptions } from './store.js';
 import { formatBytes, formatDuration } from './units.js';
-import {
-  ProgressReporter,
-  extractPosterFrame,
-  planAudio,
-  planPoster,
-  planVideo,
-  renderAudioRendition,
-  renderVideoRendition,
-} from './video.js';
+import { ProgressReporter, extractPosterFrame, planAudio, planPoster, planVideo, renderAudioRendition, renderVideoRendition } from './video.js';
 
 export interface Rendition {
   /** The spec asked for. */
@@ -209,7 +201,11 @@ const inFlight = new Map<string, Promise<Rendition>>();
 async function watermarkKey(spec: RenditionSpec, wm: WatermarkOptions | undefined): Promise<string | null> {
   if (spec.kind === 'audio' || !spec.watermark || !wm || (!wm.text && !wm.imagePath)) return null;
   const { imagePath, ...rest } = wm;
-  const imageHash = imagePath ? createHash('sha256').update(await readFile(imagePath)).digest('hex') : undefined;
+  const imageHash = imagePath
+    ? createHash('sha256')
+        .update(await readFile(imagePath))
+        .digest('hex')
+    : undefined;
   return stableHash({ ...rest, imageHash });
 }
 
@@ -258,14 +254,7 @@ async function readCached(store: MediaStore, recordName: string, spec: Rendition
   return { ...rest, specKey: spec.key, path: await store.getPath(rec.sha256), cached: true };
 }
 
-
-async function render(
-  store: MediaStore,
-  originalSha256: string,
-  spec: RenditionSpec,
-  recordName: string,
-  opts: PrepareOptions,
-): Promise<Rendition> {
+async function render(store: MediaStore, originalSha256: string, spec: RenditionSpec, recordName: string, opts: PrepareOptions): Promise<Rendition> {
   const progress = new ProgressReporter(opts.onProgress);
   const probe = await probeStored(store, originalSha256, { label: opts.label });
   const label = opts.label ?? probe.uploadName ?? `upload ${originalSha256.slice(0, 12)}`;
@@ -289,9 +278,23 @@ async function render(
         label,
       });
     } else if (spec.kind === 'video') {
-      out = await renderVideoRendition(input, probe, spec, path.join(scratch, 'out.mp4'), { ...jobOpts, onProgress: opts.onProgress, watermark: opts.watermark }, progress);
+      out = await renderVideoRendition(
+        input,
+        probe,
+        spec,
+        path.join(scratch, 'out.mp4'),
+        { ...jobOpts, onProgress: opts.onProgress, watermark: opts.watermark },
+        progress,
+      );
     } else {
-      out = await renderAudioRendition(input, probe, spec, path.join(scratch, `out.${spec.codec === 'mp3' ? 'mp3' : 'm4a'}`), { ...jobOpts, onProgress: opts.onProgress }, progress);
+      out = await renderAudioRendition(
+        input,
+        probe,
+        spec,
+        path.join(scratch, `out.${spec.codec === 'mp3' ? 'mp3' : 'm4a'}`),
+        { ...jobOpts, onProgress: opts.onProgress },
+        progress,
+      );
     }
     if (opts.signal?.aborted) throw abortError(opts.signal);
     progress.report(98);

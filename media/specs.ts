@@ -264,8 +264,24 @@ function buildSpecs(): RenditionSpec[] {
   // images (media/uploadimg) jpg/png < 1 MB; image material 10 MB; video material MP4 10 MB;
   // voice 2 MB / 60 s.
   s.push(
-    image('wechat_oa', 'cover', 'WeChat cover 2.35:1', { purpose: 'cover', fit: 'cover', width: 900, height: 383, format: 'jpeg', maxBytes: 10 * MB, limitName: 'WeChat image material' }),
-    image('wechat_oa', 'cover_square', 'WeChat cover 1:1', { purpose: 'cover', fit: 'cover', width: 600, height: 600, format: 'jpeg', maxBytes: 10 * MB, limitName: 'WeChat image material' }),
+    image('wechat_oa', 'cover', 'WeChat cover 2.35:1', {
+      purpose: 'cover',
+      fit: 'cover',
+      width: 900,
+      height: 383,
+      format: 'jpeg',
+      maxBytes: 10 * MB,
+      limitName: 'WeChat image material',
+    }),
+    image('wechat_oa', 'cover_square', 'WeChat cover 1:1', {
+      purpose: 'cover',
+      fit: 'cover',
+      width: 600,
+      height: 600,
+      format: 'jpeg',
+      maxBytes: 10 * MB,
+      limitName: 'WeChat image material',
+    }),
     image('wechat_oa', 'thumb', 'WeChat thumb material (2.35:1 JPEG ≤ 64 KB)', {
       purpose: 'thumb',
       fit: 'cover',
@@ -323,7 +339,16 @@ function buildSpecs(): RenditionSpec[] {
 
   // Weibo (secondary): images ≤ 5 MB JPEG/GIF/PNG. Video limits not documented.
   s.push(
-    image('weibo', 'image', 'Weibo image (≤ 5 MB)', { purpose: 'post', fit: 'inside', width: 2048, height: TALL, format: 'jpeg-or-png', maxBytes: 5 * MB, watermark: true, limitSource: 'secondary' }),
+    image('weibo', 'image', 'Weibo image (≤ 5 MB)', {
+      purpose: 'post',
+      fit: 'inside',
+      width: 2048,
+      height: TALL,
+      format: 'jpeg-or-png',
+      maxBytes: 5 * MB,
+      watermark: true,
+      limitSource: 'secondary',
+    }),
     landscape('weibo', 720),
     poster('weibo', 'poster', 'Weibo video cover 16:9', 1280, 720, { limitSource: 'assumed' }),
   );
@@ -334,23 +359,35 @@ function buildSpecs(): RenditionSpec[] {
     vertical('douyin', 1080, { ...douyinLimits, minKbps: 1500 }),
     vertical('douyin', 720, { ...douyinLimits, minKbps: 700 }),
     poster('douyin', 'cover', 'Douyin cover 9:16', 1080, 1920, { limitSource: 'assumed' }),
-    image('douyin', 'image', 'Douyin picture post 9:16', { purpose: 'post', fit: 'blur-fill', width: 1080, height: 1920, format: 'jpeg', watermark: true, limitSource: 'assumed' }),
+    image('douyin', 'image', 'Douyin picture post 9:16', {
+      purpose: 'post',
+      fit: 'blur-fill',
+      width: 1080,
+      height: 1920,
+      format: 'jpeg',
+      watermark: true,
+      limitSource: 'assumed',
+    }),
   );
 
   // Toutiao: manual hand-off (no public API); 16:9 covers and landscape video.
   s.push(
     image('toutiao', 'cover', 'Toutiao cover 16:9', { purpose: 'cover', fit: 'cover', width: 1280, height: 720, format: 'jpeg', limitSource: 'assumed' }),
-    image('toutiao', 'image', 'Toutiao in-article image', { purpose: 'inline', fit: 'inside', width: 1600, height: TALL, format: 'jpeg-or-png', watermark: true, limitSource: 'assumed' }),
+    image('toutiao', 'image', 'Toutiao in-article image', {
+      purpose: 'inline',
+      fit: 'inside',
+      width: 1600,
+      height: TALL,
+      format: 'jpeg-or-png',
+      watermark: true,
+      limitSource: 'assumed',
+    }),
     landscape('toutiao', 1080),
     poster('toutiao', 'poster', 'Toutiao video cover 16:9', 1280, 720, { limitSource: 'assumed' }),
   );
 
   // Kuaishou: limits not found (§7); vertical feed.
-  s.push(
-    vertical('kuaishou', 1080),
-    vertical('kuaishou', 720),
-    poster('kuaishou', 'cover', 'Kuaishou cover 9:16', 1080, 1920, { limitSource: 'assumed' }),
-  );
+  s.push(vertical('kuaishou', 1080), vertical('kuaishou', 720), poster('kuaishou', 'cover', 'Kuaishou cover 9:16', 1080, 1920, { limitSource: 'assumed' }));
 
   // Bilibili (§7): video ≤ 4 GB, < 5 h, mp4; cover jpeg/png ≤ 5 MB, at least 960×600 (16:10).
   const biliCover = {
@@ -372,14 +409,19 @@ function buildSpecs(): RenditionSpec[] {
   );
 
   // WeChat Channels: manual hand-off; vertical feed.
-  s.push(
-    vertical('wechat_channels', 1080),
-    poster('wechat_channels', 'cover', 'WeChat Channels cover 9:16', 1080, 1920, { limitSource: 'assumed' }),
-  );
+  s.push(vertical('wechat_channels', 1080), poster('wechat_channels', 'cover', 'WeChat Channels cover 9:16', 1080, 1920, { limitSource: 'assumed' }));
 
   // Xiaohongshu: 3:4 picture posts, vertical video.
   s.push(
-    image('xiaohongshu', 'image', 'Xiaohongshu picture 3:4', { purpose: 'post', fit: 'cover', width: 1080, height: 1440, format: 'jpeg', watermark: true, limitSource: 'assumed' }),
+    image('xiaohongshu', 'image', 'Xiaohongshu picture 3:4', {
+      purpose: 'post',
+      fit: 'cover',
+      width: 1080,
+      height: 1440,
+      format: 'jpeg',
+      watermark: true,
+      limitSource: 'assumed',
+    }),
     vertical('xiaohongshu', 1080),
     poster('xiaohongshu', 'cover', 'Xiaohongshu video cover 3:4', 1080, 1440, { fit: 'blur-fill', limitSource: 'assumed' }),
   );
@@ -387,8 +429,23 @@ function buildSpecs(): RenditionSpec[] {
   // Media centre: news-site channel and app — 16:9 cover, in-article images, 720p/1080p video.
   for (const platform of ['news_site', 'media_app'] as const) {
     s.push(
-      image(platform, 'cover', `${PLATFORM_NAMES[platform]} cover 16:9`, { purpose: 'cover', fit: 'cover', width: 1280, height: 720, format: 'jpeg', limitSource: 'assumed' }),
-      image(platform, 'image', `${PLATFORM_NAMES[platform]} in-article image`, { purpose: 'inline', fit: 'inside', width: 1600, height: TALL, format: 'jpeg-or-png', watermark: true, limitSource: 'assumed' }),
+      image(platform, 'cover', `${PLATFORM_NAMES[platform]} cover 16:9`, {
+        purpose: 'cover',
+        fit: 'cover',
+        width: 1280,
+        height: 720,
+        format: 'jpeg',
+        limitSource: 'assumed',
+      }),
+      image(platform, 'image', `${PLATFORM_NAMES[platform]} in-article image`, {
+        purpose: 'inline',
+        fit: 'inside',
+        width: 1600,
+        height: TALL,
+        format: 'jpeg-or-png',
+        watermark: true,
+        limitSource: 'assumed',
+      }),
       landscape(platform, 720),
       landscape(platform, 1080),
       poster(platform, 'poster', `${PLATFORM_NAMES[platform]} video poster 16:9`, 1280, 720, { limitSource: 'assumed' }),

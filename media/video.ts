@@ -98,10 +98,14 @@ function defaultThreads(): number {
 }
 
 function wrongKind(label: string, probe: ProbeResult, key: string, need: string): GovpubError {
-  return new GovpubError('media_wrong_kind', `${label} is ${probe.kind === 'image' ? 'an image' : `${probe.kind === 'audio' ? 'an audio' : 'a video'} file`}; ${key} needs ${need}.`, {
-    spec: key,
-    kind: probe.kind,
-  });
+  return new GovpubError(
+    'media_wrong_kind',
+    `${label} is ${probe.kind === 'image' ? 'an image' : `${probe.kind === 'audio' ? 'an audio' : 'a video'} file`}; ${key} needs ${need}.`,
+    {
+      spec: key,
+      kind: probe.kind,
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,32 +284,58 @@ export function videoFilterGraph(
   );
 }
 
-export function videoArgs(input: string, output: string, plan: VideoPlan, spec: VideoSpec, probe: ProbeResult, threads: number, overlay?: VideoOverlay): string[] {
+export function videoArgs(
+  input: string,
+  output: string,
+  plan: VideoPlan,
+  spec: VideoSpec,
+  probe: ProbeResult,
+  threads: number,
+  overlay?: VideoOverlay,
+): string[] {
   const fps = plan.fps ?? probe.fps ?? 25;
   const gop = Math.max(1, Math.round(fps * 2));
   const args = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-threads', String(threads),
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-threads',
+    String(threads),
     // Untrusted input: no network or other protocols (e.g. references inside a crafted file).
-    '-protocol_whitelist', 'file',
-    '-i', input,
+    '-protocol_whitelist',
+    'file',
+    '-i',
+    input,
     ...(overlay ? ['-i', overlay.path] : []),
-    '-filter_complex', videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps, overlay),
-    '-map', '[v]',
-    '-c:v', 'libx264', '-preset', spec.preset, '-profile:v', 'high',
-    '-crf', String(plan.crf), '-maxrate', `${plan.maxrateKbps}k`, '-bufsize', `${plan.bufsizeKbps}k`,
-    '-g', String(gop), '-pix_fmt', 'yuv420p',
-    '-threads', String(threads),
+    '-filter_complex',
+    videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps, overlay),
+    '-map',
+    '[v]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    spec.preset,
+    '-profile:v',
+    'high',
+    '-crf',
+    String(plan.crf),
+    '-maxrate',
+    `${plan.maxrateKbps}k`,
+    '-bufsize',
+    `${plan.bufsizeKbps}k`,
+    '-g',
+    String(gop),
+    '-pix_fmt',
+    'yuv420p',
+    '-threads',
+    String(threads),
   ];
   if (probe.hasAudio) {
     args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${plan.audioKbps}k`, '-ac', '2', '-ar', '48000');
   }
-  args.push(
-    '-map_metadata', '-1', '-map_chapters', '-1',
-    '-movflags', '+faststart',
-    '-progress', 'pipe:1', '-nostats',
-    '-f', 'mp4', output,
-  );
+  args.push('-map_metadata', '-1', '-map_chapters', '-1', '-movflags', '+faststart', '-progress', 'pipe:1', '-nostats', '-f', 'mp4', output);
   return args;
 }
 
@@ -358,7 +388,8 @@ export async function renderVideoRendition(
   const wm = opts.watermark;
   const overlay =
     spec.watermark && wm && (wm.text || wm.imagePath)
-      ? (await writeWatermarkPng(wm, plan.width, plan.height, path.join(path.dirname(outPath), `${path.basename(outPath)}.watermark.png`), plan.warnings)) ?? undefined
+      ? ((await writeWatermarkPng(wm, plan.width, plan.height, path.join(path.dirname(outPath), `${path.basename(outPath)}.watermark.png`), plan.warnings)) ??
+        undefined)
       : undefined;
 
   await runWithProgress(videoArgs(inputPath, outPath, plan, spec, probe, threads, overlay), duration, progress, 0, 95, opts, spec.label);
@@ -413,14 +444,30 @@ export async function extractPosterFrame(inputPath: string, probe: ProbeResult, 
   const at = duration > 2 ? Math.min(10, duration * 0.1) : 0;
   const frames = Math.max(1, Math.min(12, Math.round((probe.fps ?? 25) / 2)));
   const args = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-threads', String(opts.threads ?? defaultThreads()),
-    '-ss', at.toFixed(3),
-    '-protocol_whitelist', 'file',
-    '-i', inputPath,
-    '-vf', `scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
-    '-frames:v', '1', '-map_metadata', '-1',
-    '-c:v', 'png', '-f', 'image2', outPath,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-threads',
+    String(opts.threads ?? defaultThreads()),
+    '-ss',
+    at.toFixed(3),
+    '-protocol_whitelist',
+    'file',
+    '-i',
+    inputPath,
+    '-vf',
+    `scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
+    '-frames:v',
+    '1',
+    '-map_metadata',
+    '-1',
+    '-c:v',
+    'png',
+    '-f',
+    'image2',
+    outPath,
   ];
   try {
     await runTool('ffmpeg', args, { signal: opts.signal });
@@ -432,7 +479,10 @@ export async function extractPosterFrame(inputPath: string, probe: ProbeResult, 
     }
     throw err;
   }
-  const size = await stat(outPath).then((s) => s.size, () => 0);
+  const size = await stat(outPath).then(
+    (s) => s.size,
+    () => 0,
+  );
   if (size === 0) {
     // Very short clips: the seek can land after the last frame. Take the first one instead.
     if (at > 0) return extractPosterFrame(inputPath, { ...probe, durationSec: 0 }, outPath, opts);
@@ -460,13 +510,28 @@ export async function renderAudioRendition(
   const label = opts.label ?? 'The recording';
   const { bitrateKbps, warnings } = planAudio(probe, spec, label);
   const args = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-protocol_whitelist', 'file',
-    '-i', inputPath,
-    '-map', '0:a:0', '-vn',
-    '-c:a', spec.codec === 'mp3' ? 'libmp3lame' : 'aac',
-    '-b:a', `${bitrateKbps}k`, '-ac', String(spec.channels), '-ar', String(spec.sampleRate),
-    '-map_metadata', '-1',
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-protocol_whitelist',
+    'file',
+    '-i',
+    inputPath,
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-c:a',
+    spec.codec === 'mp3' ? 'libmp3lame' : 'aac',
+    '-b:a',
+    `${bitrateKbps}k`,
+    '-ac',
+    String(spec.channels),
+    '-ar',
+    String(spec.sampleRate),
+    '-map_metadata',
+    '-1',
   ];
   if (spec.codec === 'aac') args.push('-movflags', '+faststart', '-f', 'mp4');
   else args.push('-f', 'mp3');
@@ -474,10 +539,14 @@ export async function renderAudioRendition(
   await runWithProgress(args, probe.durationSec ?? 0, progress, 0, 97, opts, spec.label);
   const size = (await stat(outPath)).size;
   if (spec.maxBytes !== undefined && size > spec.maxBytes) {
-    throw new GovpubError('media_cap_unreachable', `${overLimitMessage(`${spec.label} of ${label}`, size, spec.maxBytes, spec.limitName)}. Shorten the recording.`, {
-      spec: spec.key,
-      sizeBytes: size,
-    });
+    throw new GovpubError(
+      'media_cap_unreachable',
+      `${overLimitMessage(`${spec.label} of ${label}`, size, spec.maxBytes, spec.limitName)}. Shorten the recording.`,
+      {
+        spec: spec.key,
+        sizeBytes: size,
+      },
+    );
   }
   return {
     path: outPath,

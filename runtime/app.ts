@@ -59,7 +59,12 @@ export interface Opened {
 
 export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean }): Promise<Opened> {
   const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-  const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, pglitePort: settings.pglitePort, pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec });
+  const database = await openDatabase({
+    databaseUrl: settings.databaseUrl,
+    dataDir: settings.dataDir,
+    pglitePort: settings.pglitePort,
+    pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec,
+  });
   try {
     if (options.migrate) await migrateToLatest(database.db);
     await syncChannels(database.db, registry, registryDigest(registry));
@@ -70,7 +75,10 @@ export async function openRegistryAndDatabase(settings: Settings, options: { mig
   return { settings, registry, database, close: () => database.close() };
 }
 
-export async function openAppContext(settings: Settings, options: { migrate: boolean; address?: string }): Promise<{ ctx: AppContext; close(): Promise<void>; opened: Opened }> {
+export async function openAppContext(
+  settings: Settings,
+  options: { migrate: boolean; address?: string },
+): Promise<{ ctx: AppContext; close(): Promise<void>; opened: Opened }> {
   const opened = await openRegistryAndDatabase(settings, options);
   try {
     const connection = await connectClient(settings.temporal, options.address ?? temporalAddress(settings));

@@ -35,11 +35,15 @@ const SECRETS_TTL_MS = 30_000;
 export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
   let secrets: { store: SecretStore; at: number } | null = null;
   const secretStore = () => {
-    if (!secrets || Date.now() - secrets.at > (options.secretsTtlMs ?? SECRETS_TTL_MS)) secrets = { store: resolveSecrets(options.registry, options.secrets), at: Date.now() };
+    if (!secrets || Date.now() - secrets.at > (options.secretsTtlMs ?? SECRETS_TTL_MS))
+      secrets = { store: resolveSecrets(options.registry, options.secrets), at: Date.now() };
     return secrets.store;
   };
   const missingCredential = (channel: Channel, what: string) =>
-    new DeliveryError('needs_reconnect', `${channel.name} (${channel.id}) cannot be reached: ${what}. Provide it (environment or GOVPUB_SECRETS_FILE), then resume the channel.`);
+    new DeliveryError(
+      'needs_reconnect',
+      `${channel.name} (${channel.id}) cannot be reached: ${what}. Provide it (environment or GOVPUB_SECRETS_FILE), then resume the channel.`,
+    );
 
   return {
     db: options.db,
@@ -69,7 +73,9 @@ export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
         }
       }
       const declared = options.platforms[channel.platform]?.credentials ?? {};
-      const names = Object.values(declared).filter(isSecretRef).map((ref) => ref.secret);
+      const names = Object.values(declared)
+        .filter(isSecretRef)
+        .map((ref) => ref.secret);
       const values = readNamedSecrets(names, options.secrets);
       const resolved: Record<string, string> = {};
       for (const [key, value] of Object.entries(declared)) {

@@ -44,7 +44,7 @@ export function channelHealth(platforms: PlatformConfigs, settings: Pick<Setting
       const config = platforms[platform];
       const check = checks.get(platform);
       return {
-        baseUrl: platform === 'portal' ? null : config?.baseUrl ?? null,
+        baseUrl: platform === 'portal' ? null : (config?.baseUrl ?? null),
         baseUrlSource: config?.baseUrlSource ?? 'none',
         health: { endpoint: check?.status ?? 'not_applicable', detail: check?.detail ?? null, checkedAt: check?.checkedAt ?? null },
         limits: { concurrency: config?.concurrency ?? null, ratePerSecond: config?.ratePerSecond ?? null },

@@ -80,7 +80,12 @@ export function fillMediaIds(text: string, ids: Record<string, string>, file = '
 }
 
 /** One API call; API errors become GovpubErrors with the API's code, message and field issues. */
-async function api<T>(options: Pick<ExampleLoadOptions, 'apiUrl' | 'token'>, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+async function api<T>(
+  options: Pick<ExampleLoadOptions, 'apiUrl' | 'token'>,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const url = `${options.apiUrl.replace(/\/+$/, '')}${route}`;
   const init: RequestInit = { method, headers: { authorization: `Bearer ${options.token}` } };
   if (body instanceof FormData) init.body = body;
@@ -114,7 +119,9 @@ async function api<T>(options: Pick<ExampleLoadOptions, 'apiUrl' | 'token'>, met
   if (response.status >= 400) {
     const error = (parsed as { error?: { code?: string; message?: string; issues?: { path: string; message: string }[] } })?.error ?? {};
     const issues = error.issues?.length ? `\n${error.issues.map((i) => `  - ${i.path || '(body)'}: ${i.message}`).join('\n')}` : '';
-    throw new GovpubError(error.code ?? 'api_error', `${method} ${route}: HTTP ${response.status}: ${error.message ?? text.slice(0, 300)}${issues}`, { status: response.status });
+    throw new GovpubError(error.code ?? 'api_error', `${method} ${route}: HTTP ${response.status}: ${error.message ?? text.slice(0, 300)}${issues}`, {
+      status: response.status,
+    });
   }
   return { status: response.status, body: parsed as T };
 }

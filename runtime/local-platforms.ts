@@ -51,7 +51,7 @@ export function simulatedOpenId(platform: string, accountId: string): string {
 export function simulatorOptionsFor(registry: Registry, platforms: PlatformConfigs, secrets: SecretSources): Partial<SimulatorOptionsByKind> {
   const names = [...new Set([...collectSecretRefs(registry).map((u) => u.secret), ...platformSecretNames(platforms)])];
   const values = readNamedSecrets(names, secrets);
-  const value = (ref: unknown) => (typeof ref === 'string' ? ref : values.get((ref as { secret: string }).secret) ?? '');
+  const value = (ref: unknown) => (typeof ref === 'string' ? ref : (values.get((ref as { secret: string }).secret) ?? ''));
   const credentials: Record<string, Record<string, string>> = {};
   const add = (kind: string, id: string, secret: string) => {
     if (id && secret) (credentials[kind] ??= {})[id] = secret;
@@ -73,11 +73,13 @@ export function simulatorOptionsFor(registry: Registry, platforms: PlatformConfi
         break;
       case 'douyin':
         add('douyin', value(c.clientKey), value(c.clientSecret));
-        if (value(c.refreshToken)) douyinRefresh[value(c.refreshToken)] = { clientKey: value(c.clientKey), openId: simulatedOpenId(account.platform, account.id) };
+        if (value(c.refreshToken))
+          douyinRefresh[value(c.refreshToken)] = { clientKey: value(c.clientKey), openId: simulatedOpenId(account.platform, account.id) };
         break;
       case 'bilibili':
         add('bilibili', value(c.clientId), value(c.clientSecret));
-        if (value(c.refreshToken)) bilibiliRefresh[value(c.refreshToken)] = { clientId: value(c.clientId), openId: simulatedOpenId(account.platform, account.id) };
+        if (value(c.refreshToken))
+          bilibiliRefresh[value(c.refreshToken)] = { clientId: value(c.clientId), openId: simulatedOpenId(account.platform, account.id) };
         break;
       case 'kuaishou':
         add('kuaishou', value(c.appId), value(c.appSecret));
@@ -91,7 +93,8 @@ export function simulatorOptionsFor(registry: Registry, platforms: PlatformConfi
     const c = platforms[system].credentials;
     add(system, value(c.clientId), value(c.clientSecret));
   }
-  const columns = (system: 'news_site' | 'media_app') => registry.mediaCenter.columns.filter((c) => c.system === system).map((c) => ({ id: c.id, name: c.name }));
+  const columns = (system: 'news_site' | 'media_app') =>
+    registry.mediaCenter.columns.filter((c) => c.system === system).map((c) => ({ id: c.id, name: c.name }));
   return {
     wechat_oa: { credentials: credentials.wechat_oa },
     weibo: { credentials: credentials.weibo, accessTokens: weiboTokens },

@@ -33,7 +33,11 @@ import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js
 type Log = (line: string) => void;
 
 /** Everything a worker process needs to reach the channels, from settings and configuration. */
-export function workerDeps(db: Kysely<DB>, registry: Registry, settings: Settings): { deps: ActivityDeps; platforms: PlatformConfigs; mediaStore: LocalMediaStore } {
+export function workerDeps(
+  db: Kysely<DB>,
+  registry: Registry,
+  settings: Settings,
+): { deps: ActivityDeps; platforms: PlatformConfigs; mediaStore: LocalMediaStore } {
   const platforms = loadPlatformConfigs(settings.configDir, { simulatorUrls: settings.simulators ? readSimulatorUrls(settings.dataDir) : undefined });
   const mediaStore = openMediaStore(settings);
   const adapterFor = createChannelAdapters({
@@ -80,14 +84,20 @@ export async function runWorkerProcess(
       deps,
       workflowBundlePath: settings.temporal.workflowBundlePath,
       platforms,
-      mediaActivities: createMediaActivities({ db: opened.database.db, store: mediaStore, watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)) }),
+      mediaActivities: createMediaActivities({
+        db: opened.database.db,
+        store: mediaStore,
+        watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)),
+      }),
       extraActivities: createMediaJobActivities({ db: opened.database.db }),
     });
     const done = worker.run().finally(async () => {
       await connection.close();
       await opened.close();
     });
-    log(`worker: polling task queue "${settings.temporal.taskQueue}" and its ${worker.workers.length - 1} platform/media queues in namespace "${settings.temporal.namespace}"`);
+    log(
+      `worker: polling task queue "${settings.temporal.taskQueue}" and its ${worker.workers.length - 1} platform/media queues in namespace "${settings.temporal.namespace}"`,
+    );
     return { worker, done, stop: () => stopWorker(worker, done) };
   } catch (error) {
     await opened.close();
@@ -98,11 +108,16 @@ export async function runWorkerProcess(
 export async function runApiProcess(settings: Settings, log: Log, address?: string): Promise<Running & { app: FastifyInstance; url: string }> {
   const { ctx, close } = await openAppContext(settings, { migrate: false, address });
   const { platforms, mediaStore } = workerDeps(ctx.db, ctx.registry, settings);
-  const media = new MediaService(ctx, { store: mediaStore, limits: settings.mediaUploadLimits, watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)) });
+  const media = new MediaService(ctx, {
+    store: mediaStore,
+    limits: settings.mediaUploadLimits,
+    watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)),
+  });
   const app = await buildApi(ctx, {
     channelInfo: channelHealth(platforms, settings, ctx.registry),
     mediaProgress: (ids) => media.progressFor(ids),
-    validateManualUrl: (platform, url) => (platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null),
+    validateManualUrl: (platform, url) =>
+      platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,
     register: async (api, helpers) => {
       registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);
       registerPortalRoutes(api, { webRoot: settings.portalRoot, prefix: '/portal' });
@@ -114,13 +129,22 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   } catch (error) {
     await close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw Object.assign(new Error(`Port ${settings.apiPort} for the API is already in use. Stop whatever uses it or set PORT to another port.`), { code: 'port_in_use' });
+      throw Object.assign(new Error(`Port ${settings.apiPort} for the API is already in use. Stop whatever uses it or set PORT to another port.`), {
+        code: 'port_in_use',
+      });
     }
     throw error;
   }
   const url = `http://${settings.apiHost}:${settings.apiPort}`;
   log(`api: listening on ${url}`);
-  return { app, url, stop: async () => { await app.close(); await close(); } };
+  return {
+    app,
+    url,
+    stop: async () => {
+      await app.close();
+      await close();
+    },
+  };
 }
 
 /** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. */
@@ -135,7 +159,9 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     const opened = await openRegistryAndDatabase(settings, { migrate: true });
     stops.push(() => opened.close());
     log(`database: ${opened.database.description}`);
-    log(`registry: ${opened.registry.portal.columns.length} portal columns, ${opened.registry.accounts.length} new-media accounts, ${opened.registry.mediaCenter.columns.length} media-center columns, ${opened.registry.catalogue.length} catalogue items`);
+    log(
+      `registry: ${opened.registry.portal.columns.length} portal columns, ${opened.registry.accounts.length} new-media accounts, ${opened.registry.mediaCenter.columns.length} media-center columns, ${opened.registry.catalogue.length} catalogue items`,
+    );
 
     let address = settings.temporal.address;
     let devServer: DevServer | undefined;
@@ -170,7 +196,13 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
         secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE },
       });
       stops.push(() => simulators.close());
-      log(`simulators: ${Object.entries(simulators.urls).map(([kind, url]) => `${kind} ${url}`).join(', ')} (secrets: ${process.env.GOVPUB_SECRETS_FILE === devSecretsFile(settings.dataDir) ? 'development, ' + devSecretsFile(settings.dataDir) : process.env.GOVPUB_SECRETS_FILE}; GOVPUB_SIMULATORS=off for real platforms)`);
+      log(
+        `simulators: ${Object.entries(simulators.urls)
+          .map(([kind, url]) => `${kind} ${url}`)
+          .join(
+            ', ',
+          )} (secrets: ${process.env.GOVPUB_SECRETS_FILE === devSecretsFile(settings.dataDir) ? 'development, ' + devSecretsFile(settings.dataDir) : process.env.GOVPUB_SECRETS_FILE}; GOVPUB_SIMULATORS=off for real platforms)`,
+      );
     }
 
     const worker = await runWorkerProcess(settings, log, address);

@@ -52,10 +52,7 @@ export function findTemporalCli(cacheDir: string, env: NodeJS.ProcessEnv = proce
   const explicit = env.TEMPORAL_CLI?.trim();
   if (explicit) {
     if (!isExecutable(explicit)) {
-      throw new GovpubError(
-        'temporal_cli_missing',
-        `TEMPORAL_CLI=${explicit} is not an executable file. Point it at a temporal CLI binary or unset it.`,
-      );
+      throw new GovpubError('temporal_cli_missing', `TEMPORAL_CLI=${explicit} is not an executable file. Point it at a temporal CLI binary or unset it.`);
     }
     return { path: explicit, source: 'TEMPORAL_CLI' };
   }

@@ -10,7 +10,14 @@ import type { Actor } from '../domain/package-rules.js';
 import { findChannel } from '../domain/registry.js';
 import type { DeliveryRow } from '../db/schema.js';
 import { appendAudit } from '../activities/package-activities.js';
-import { channelResumedSignal, confirmManualUpdate, deliveryStatusQuery, retryDeliveryUpdate, skipDeliveryUpdate, type DeliveryStatus } from '../workflows/delivery.js';
+import {
+  channelResumedSignal,
+  confirmManualUpdate,
+  deliveryStatusQuery,
+  retryDeliveryUpdate,
+  skipDeliveryUpdate,
+  type DeliveryStatus,
+} from '../workflows/delivery.js';
 import { DELIVERY_STATES, deliveryWorkflowId, takedownWorkflowId } from '../workflows/delivery-types.js';
 import type { AppContext } from './context.js';
 import { throughWorkflow } from './packages.js';
@@ -114,7 +121,10 @@ export class DeliveryService {
       throw new GovpubError('invalid_query', `state "${filter.state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
     }
     let query = this.ctx.db.selectFrom('deliveries').selectAll();
-    let counts = this.ctx.db.selectFrom('deliveries').select(['state', sql<number>`count(*)::int`.as('n')]).groupBy('state');
+    let counts = this.ctx.db
+      .selectFrom('deliveries')
+      .select(['state', sql<number>`count(*)::int`.as('n')])
+      .groupBy('state');
     if (filter.channel) {
       query = query.where('channel_id', '=', filter.channel);
       counts = counts.where('channel_id', '=', filter.channel);
@@ -138,7 +148,11 @@ export class DeliveryService {
   /** By id (uuid), a unique id prefix of at least 8 characters, or the business key. */
   async find(idOrKey: string): Promise<DeliveryRow> {
     const value = idOrKey.trim();
-    let row = await this.ctx.db.selectFrom('deliveries').selectAll().where((eb) => eb.or([eb('id', '=', value), eb('business_key', '=', value)])).executeTakeFirst();
+    let row = await this.ctx.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', value), eb('business_key', '=', value)]))
+      .executeTakeFirst();
     if (!row && /^[0-9a-f-]{8,}$/.test(value)) {
       const matches = await this.ctx.db.selectFrom('deliveries').selectAll().where('id', 'like', `${value}%`).limit(2).execute();
       if (matches.length > 1) throw new GovpubError('ambiguous_id', `More than one delivery id starts with ${value}; give more characters.`, { status: 400 });
@@ -159,8 +173,15 @@ export class DeliveryService {
     }
     // A manual hand-off lists its files with where to download them (the prepared renditions).
     const files = (row.payload as { files?: { name: string; mediaId: string; spec: string; purpose: string }[] } | null)?.files;
-    const bundleFiles = Array.isArray(files) ? files.map((f) => ({ ...f, url: `/api/media/${f.mediaId}/renditions/${encodeURIComponent(f.spec)}?channel=${encodeURIComponent(row.channel_id)}` })) : undefined;
-    return this.view(row, { ...(waitingFor ? { waitingFor } : {}), payload: row.payload, renditions: row.renditions as unknown[], ...(bundleFiles ? { bundleFiles } : {}) });
+    const bundleFiles = Array.isArray(files)
+      ? files.map((f) => ({ ...f, url: `/api/media/${f.mediaId}/renditions/${encodeURIComponent(f.spec)}?channel=${encodeURIComponent(row.channel_id)}` }))
+      : undefined;
+    return this.view(row, {
+      ...(waitingFor ? { waitingFor } : {}),
+      payload: row.payload,
+      renditions: row.renditions as unknown[],
+      ...(bundleFiles ? { bundleFiles } : {}),
+    });
   }
 
   private workflowFor(row: DeliveryRow): string {
@@ -168,7 +189,8 @@ export class DeliveryService {
   }
 
   private async send<T>(row: DeliveryRow, call: (workflowId: string) => Promise<T>): Promise<T> {
-    const notRunning = () => new GovpubError('delivery_not_running', `Delivery ${row.id} is ${row.state} and nothing is waiting on it, so there is nothing to do.`, { status: 409 });
+    const notRunning = () =>
+      new GovpubError('delivery_not_running', `Delivery ${row.id} is ${row.state} and nothing is waiting on it, so there is nothing to do.`, { status: 409 });
     try {
       return await throughWorkflow(notRunning, () => call(this.workflowFor(row)));
     } catch (error) {
@@ -205,7 +227,14 @@ export class DeliveryService {
     const state = await pkg.query(stateQuery).catch(() => undefined);
     if (!state?.stalledDeliveries?.includes(row.channel_id)) return false;
     await pkg.signal(restartDeliverySignal, { channelId: row.channel_id, by: actor.id });
-    await appendAudit(this.ctx.db, { actor: actor.id, action: 'delivery_restart_requested', packageId: row.package_id, revision: row.revision, channelId: row.channel_id, details: {} });
+    await appendAudit(this.ctx.db, {
+      actor: actor.id,
+      action: 'delivery_restart_requested',
+      packageId: row.package_id,
+      revision: row.revision,
+      channelId: row.channel_id,
+      details: {},
+    });
     return true;
   }
 
@@ -213,17 +242,28 @@ export class DeliveryService {
    * Confirms by hand: a manual post with its URL (or an unconfirmed delivery seen live), or a
    * manual take-down once the post is gone.
    */
-  async confirm(actor: Actor, idOrKey: string, body: { url?: unknown; note?: unknown }, validateUrl?: (platform: string, url: string) => string | null): Promise<DeliveryView> {
+  async confirm(
+    actor: Actor,
+    idOrKey: string,
+    body: { url?: unknown; note?: unknown },
+    validateUrl?: (platform: string, url: string) => string | null,
+  ): Promise<DeliveryView> {
     requireOps(actor, 'confirm deliveries');
     const row = await this.find(idOrKey);
     const note = noteField(body.note, 'note', { required: false }) || undefined;
     if (typeof body.url === 'string') noteField(body.url, 'url', { required: false });
     if (row.state === 'retracting') {
-      await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url: row.public_url ?? '', note }] }));
+      await this.send(row, (id) =>
+        this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url: row.public_url ?? '', note }] }),
+      );
       return this.get(row.id);
     }
     const url = typeof body.url === 'string' ? body.url.trim() : '';
-    if (!url) throw new GovpubError('invalid_body', 'url: required — the address of the post on the platform.', { status: 400, issues: [{ path: 'url', message: 'required' }] });
+    if (!url)
+      throw new GovpubError('invalid_body', 'url: required — the address of the post on the platform.', {
+        status: 400,
+        issues: [{ path: 'url', message: 'required' }],
+      });
     const problem = validateUrl?.(row.platform ?? '', url) ?? null;
     if (problem) throw new GovpubError('invalid_body', `url: ${problem}`, { status: 400, issues: [{ path: 'url', message: problem }] });
     await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note }] }));
@@ -235,7 +275,9 @@ export class DeliveryService {
     requireOps(actor, 'pause channels');
     this.requireChannel(channelId);
     if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new GovpubError('reason_required', 'Say why the channel is paused (field "reason"): it goes to the audit trail and the channel list.', { status: 400 });
+      throw new GovpubError('reason_required', 'Say why the channel is paused (field "reason"): it goes to the audit trail and the channel list.', {
+        status: 400,
+      });
     }
     const why = noteField(reason, 'reason', { required: true });
     const now = new Date();

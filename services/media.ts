@@ -357,10 +357,15 @@ export class MediaService {
       const warnings: string[] = [];
       const ext = uploadName && uploadName.includes('.') ? uploadName.split('.').pop()!.toLowerCase() : undefined;
       if (ext && normExt(ext) !== normExt(probe.extension)) {
-        warnings.push(`${uploadName} is really ${probe.format.toUpperCase()} (${probe.mime}), whatever its name says; it is stored and used as ${probe.format.toUpperCase()}.`);
+        warnings.push(
+          `${uploadName} is really ${probe.format.toUpperCase()} (${probe.mime}), whatever its name says; it is stored and used as ${probe.format.toUpperCase()}.`,
+        );
       }
       if (probe.hasGps) warnings.push(`${label} carries a GPS location in its EXIF data; published renditions never do (metadata is stripped).`);
-      if (!inserted) warnings.push(`The same file was uploaded before${row.upload_name && row.upload_name !== uploadName ? ` as ${row.upload_name}` : ''}; nothing new was stored.`);
+      if (!inserted)
+        warnings.push(
+          `The same file was uploaded before${row.upload_name && row.upload_name !== uploadName ? ` as ${row.upload_name}` : ''}; nothing new was stored.`,
+        );
       return { media: toMediaView(row), created: !!inserted, warnings };
     } catch (error) {
       throw withStatus(error);
@@ -377,7 +382,8 @@ export class MediaService {
   async resolveId(idOrPrefix: string): Promise<string> {
     const p = idOrPrefix.trim().toLowerCase();
     if (/^[0-9a-f]{64}$/.test(p)) return p;
-    if (!/^[0-9a-f]{6,63}$/.test(p)) throw new GovpubError('not_found', `"${idOrPrefix}" is not a media id (64 hex digits, or a unique prefix of at least 6).`, { status: 404 });
+    if (!/^[0-9a-f]{6,63}$/.test(p))
+      throw new GovpubError('not_found', `"${idOrPrefix}" is not a media id (64 hex digits, or a unique prefix of at least 6).`, { status: 404 });
     const rows = await this.ctx.db.selectFrom('media').select('id').where('id', 'like', `${p}%`).limit(3).execute();
     if (rows.length === 0) throw new GovpubError('not_found', `No media id starts with ${p}.`, { status: 404 });
     if (rows.length > 1) throw new GovpubError('ambiguous_id', `More than one media id starts with ${p}; give more digits.`, { status: 409 });
@@ -394,7 +400,11 @@ export class MediaService {
   }
 
   async list(options: { limit?: number; kind?: string } = {}): Promise<MediaView[]> {
-    let q = this.ctx.db.selectFrom('media').selectAll().orderBy('created_at', 'desc').limit(Math.min(Math.max(options.limit ?? 100, 1), 1000));
+    let q = this.ctx.db
+      .selectFrom('media')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .limit(Math.min(Math.max(options.limit ?? 100, 1), 1000));
     if (options.kind) q = q.where('kind', '=', options.kind as MediaKind);
     return (await q.execute()).map(toMediaView);
   }
@@ -422,7 +432,8 @@ export class MediaService {
     }
     const specs: RenditionSpec[] = [];
     const issues: { path: string; message: string }[] = [];
-    if (request.platforms !== undefined && !Array.isArray(request.platforms)) issues.push({ path: 'platforms', message: 'expected an array of platform names' });
+    if (request.platforms !== undefined && !Array.isArray(request.platforms))
+      issues.push({ path: 'platforms', message: 'expected an array of platform names' });
     if (request.specs !== undefined && !Array.isArray(request.specs)) issues.push({ path: 'specs', message: 'expected an array of rendition keys' });
     for (const [i, p] of (Array.isArray(request.platforms) ? request.platforms : []).entries()) {
       if (typeof p !== 'string' || !(PLATFORMS as readonly string[]).includes(p)) {
@@ -445,10 +456,14 @@ export class MediaService {
     }
     if (specs.length === 0 && channelPlatform) specs.push(...renditionsFor(channelPlatform, row.kind));
     if (specs.length === 0) {
-      throw new GovpubError('invalid_body', 'Say which renditions to make: platforms (e.g. ["wechat_oa", "douyin"]), specs (e.g. ["douyin.video_720"]) or a channel.', {
-        status: 400,
-        issues: [{ path: 'platforms', message: 'required unless specs or channel is given' }],
-      });
+      throw new GovpubError(
+        'invalid_body',
+        'Say which renditions to make: platforms (e.g. ["wechat_oa", "douyin"]), specs (e.g. ["douyin.video_720"]) or a channel.',
+        {
+          status: 400,
+          issues: [{ path: 'platforms', message: 'required unless specs or channel is given' }],
+        },
+      );
     }
     const unique = [...new Map(specs.map((s) => [s.key, s])).values()];
     return { specs: unique, ...(channelId ? { channelId } : {}) };
@@ -604,7 +619,15 @@ export class MediaService {
         entry.state = job.state;
         entry.progress = job.progress;
       }
-      entry.jobs.push({ id: job.id, state: job.state, progress: job.progress, currentSpec: job.currentSpec, specs: job.specs, error: job.error, updatedAt: job.updatedAt });
+      entry.jobs.push({
+        id: job.id,
+        state: job.state,
+        progress: job.progress,
+        currentSpec: job.currentSpec,
+        specs: job.specs,
+        error: job.error,
+        updatedAt: job.updatedAt,
+      });
     }
     return out;
   }
@@ -620,7 +643,11 @@ export class MediaService {
     const row = await this.row(id);
     const stat = await this.store.stat(id);
     if (!stat) {
-      throw new GovpubError('media_not_found', `The original of media ${id} is missing from the media store (${formatBytes(Number(row.size_bytes))} expected); upload the file again.`, { status: 404 });
+      throw new GovpubError(
+        'media_not_found',
+        `The original of media ${id} is missing from the media store (${formatBytes(Number(row.size_bytes))} expected); upload the file again.`,
+        { status: 404 },
+      );
     }
     const fileName = row.upload_name ?? `${id.slice(0, 12)}.${(row.probe as unknown as ProbeResult).extension ?? 'bin'}`;
     return { sha256: id, size: stat.size, mime: row.mime, fileName };
@@ -637,10 +664,15 @@ export class MediaService {
     if (options.channel) q = q.orderBy(sql`(channel_id = ${options.channel}) desc nulls last`);
     const row = (await q.orderBy('updated_at', 'desc').executeTakeFirst()) ?? (await this.deliveryRendition(media, specKey, options.channel));
     if (!row) {
-      throw new GovpubError('not_found', `No ${specKey} rendition of media ${id} has been made yet. Request it with POST /api/media/${id}/renditions {"specs": ["${specKey}"]}.`, { status: 404 });
+      throw new GovpubError(
+        'not_found',
+        `No ${specKey} rendition of media ${id} has been made yet. Request it with POST /api/media/${id}/renditions {"specs": ["${specKey}"]}.`,
+        { status: 404 },
+      );
     }
     const stat = await this.store.stat(row.sha256);
-    if (!stat) throw new GovpubError('media_not_found', `The ${specKey} rendition of media ${id} is missing from the media store; request it again.`, { status: 404 });
+    if (!stat)
+      throw new GovpubError('media_not_found', `The ${specKey} rendition of media ${id} is missing from the media store; request it again.`, { status: 404 });
     const ext = row.mime === 'audio/mp4' ? 'm4a' : row.mime === 'audio/mpeg' ? 'mp3' : row.mime === 'image/jpeg' ? 'jpg' : (row.mime.split('/')[1] ?? 'bin');
     const base = media.upload_name?.replace(/\.[^.]*$/, '') || id.slice(0, 12);
     return { sha256: row.sha256, size: stat.size, mime: row.mime, fileName: `${base}.${specKey}.${ext}`, rendition: toRenditionView(row) };

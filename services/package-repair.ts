@@ -43,15 +43,33 @@ export async function repairPackage(db: Kysely<DB>, temporal: Client, packageId:
   try {
     state = await handle.query(stateQuery);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return { packageId, outcome: 'missing', differences: [], advice: row ? 'The package has no workflow (it was never started or its history was deleted); it cannot be repaired from Temporal.' : `No package ${packageId}.` };
+    if (error instanceof WorkflowNotFoundError)
+      return {
+        packageId,
+        outcome: 'missing',
+        differences: [],
+        advice: row
+          ? 'The package has no workflow (it was never started or its history was deleted); it cannot be repaired from Temporal.'
+          : `No package ${packageId}.`,
+      };
     throw error;
   }
-  if (!row) return { packageId, outcome: 'missing', differences: [], advice: `The workflow exists but the database has no row for ${packageId}; the package was never stored whole.` };
+  if (!row)
+    return {
+      packageId,
+      outcome: 'missing',
+      differences: [],
+      advice: `The workflow exists but the database has no row for ${packageId}; the package was never stored whole.`,
+    };
 
   const description = await handle.describe();
   const pending = description.raw.pendingActivities?.find((a) => (a.attempt ?? 1) > 1);
   if (pending || state.pendingStep) {
-    const stuckStep = { activity: pending?.activityType?.name ?? state.pendingStep?.action ?? 'unknown', attempts: pending?.attempt ?? 1, lastFailure: pending?.lastFailure?.message ?? null };
+    const stuckStep = {
+      activity: pending?.activityType?.name ?? state.pendingStep?.action ?? 'unknown',
+      attempts: pending?.attempt ?? 1,
+      lastFailure: pending?.lastFailure?.message ?? null,
+    };
     return {
       packageId,
       outcome: 'stuck',
@@ -70,7 +88,11 @@ export async function repairPackage(db: Kysely<DB>, temporal: Client, packageId:
   if (differences.length === 0) return { packageId, outcome: 'ok', differences };
   if (options.dryRun) return { packageId, outcome: 'would_repair', differences };
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('packages').set({ ...wanted, updated_at: new Date() }).where('id', '=', packageId).execute();
+    await trx
+      .updateTable('packages')
+      .set({ ...wanted, updated_at: new Date() })
+      .where('id', '=', packageId)
+      .execute();
     await appendAudit(trx, { actor: localOperator(), action: 'package_repaired', packageId, revision: state.revision, details: { differences } });
   });
   return { packageId, outcome: 'repaired', differences };
@@ -78,7 +100,10 @@ export async function repairPackage(db: Kysely<DB>, temporal: Client, packageId:
 
 /** Every package not yet settled for good (or the given ones). */
 export async function repairPackages(db: Kysely<DB>, temporal: Client, ids: string[] | 'all', options: { dryRun?: boolean } = {}): Promise<RepairReport[]> {
-  const packageIds = ids === 'all' ? (await db.selectFrom('packages').select('id').where('status', '!=', 'retracted').orderBy('updated_at', 'desc').execute()).map((r) => r.id) : ids;
+  const packageIds =
+    ids === 'all'
+      ? (await db.selectFrom('packages').select('id').where('status', '!=', 'retracted').orderBy('updated_at', 'desc').execute()).map((r) => r.id)
+      : ids;
   const reports: RepairReport[] = [];
   for (const id of packageIds) reports.push(await repairPackage(db, temporal, id, options));
   return reports;

@@ -39,7 +39,6 @@ export function contentHash(content: PackageContent): string {
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
-
 function factsOf(content: PackageContent, revision: number, hash: string, requiresInterpretation: boolean): RevisionFacts {
   return {
     revision,
@@ -102,7 +101,8 @@ export class PackageService {
     const refs: { path: string; mediaId: string; kind?: 'image' | 'video' | 'audio' }[] = [];
     if (content.cover) refs.push({ path: 'cover.mediaId', mediaId: content.cover.mediaId, kind: 'image' });
     content.interpretations.forEach((i, n) => {
-      if (i.mediaId) refs.push({ path: `interpretations[${n}].mediaId`, mediaId: i.mediaId, ...(i.form === 'video' || i.form === 'audio' ? { kind: i.form } : {}) });
+      if (i.mediaId)
+        refs.push({ path: `interpretations[${n}].mediaId`, mediaId: i.mediaId, ...(i.form === 'video' || i.form === 'audio' ? { kind: i.form } : {}) });
       for (const src of imageSources(i.body)) {
         const id = mediaIdFromSrc(src);
         if (id) refs.push({ path: `interpretations[${n}].body`, mediaId: id, kind: 'image' });
@@ -118,12 +118,20 @@ export class PackageService {
       });
     }
     if (refs.length === 0) return;
-    const rows = await this.ctx.db.selectFrom('media').select(['id', 'kind']).where('id', 'in', [...new Set(refs.map((r) => r.mediaId))]).execute();
+    const rows = await this.ctx.db
+      .selectFrom('media')
+      .select(['id', 'kind'])
+      .where('id', 'in', [...new Set(refs.map((r) => r.mediaId))])
+      .execute();
     const kinds = new Map(rows.map((r) => [r.id, r.kind]));
     const issues = refs.flatMap((r) => {
       const kind = kinds.get(r.mediaId);
-      if (!kind) return [{ path: r.path, message: `no uploaded file has id ${r.mediaId.slice(0, 12)}…; upload it first (POST /api/media or \`govpub media add FILE\`)` }];
-      if (r.kind && kind !== r.kind) return [{ path: r.path, message: `expected an uploaded ${r.kind}, but ${r.mediaId.slice(0, 12)}… is ${kind === 'image' ? 'an' : 'a'} ${kind}` }];
+      if (!kind)
+        return [
+          { path: r.path, message: `no uploaded file has id ${r.mediaId.slice(0, 12)}…; upload it first (POST /api/media or \`govpub media add FILE\`)` },
+        ];
+      if (r.kind && kind !== r.kind)
+        return [{ path: r.path, message: `expected an uploaded ${r.kind}, but ${r.mediaId.slice(0, 12)}… is ${kind === 'image' ? 'an' : 'a'} ${kind}` }];
       return [];
     });
     if (issues.length > 0) throw new ValidationError(issues);
@@ -156,8 +164,18 @@ export class PackageService {
             created_by: actor.id,
           })
           .execute();
-        await trx.insertInto('package_revisions').values({ package_id: id, revision: 1, content: JSON.stringify(content), content_hash: hash, created_by: actor.id }).execute();
-        await appendAudit(trx, { actor: actor.id, action: 'create', packageId: id, revision: 1, contentHash: hash, details: { title: content.title, catalogueItem: item.id, targets: content.targets.length } });
+        await trx
+          .insertInto('package_revisions')
+          .values({ package_id: id, revision: 1, content: JSON.stringify(content), content_hash: hash, created_by: actor.id })
+          .execute();
+        await appendAudit(trx, {
+          actor: actor.id,
+          action: 'create',
+          packageId: id,
+          revision: 1,
+          contentHash: hash,
+          details: { title: content.title, catalogueItem: item.id, targets: content.targets.length },
+        });
       });
     } catch (error) {
       // Nothing is stored half: without its rows the workflow must not live on.
@@ -176,12 +194,19 @@ export class PackageService {
       const stagesNow = JSON.stringify(stagesFor(this.ctx.registry, item.contentClass).map((s) => s.id));
       const stagesBefore = JSON.stringify(stagesFor(this.ctx.registry, current.content_class).map((s) => s.id));
       if (stagesNow !== stagesBefore) {
-        throw new GovpubError('catalogue_class_changed', `Moving the package to catalogue item ${item.id} would change its review stages; create a new package instead.`, { status: 409 });
+        throw new GovpubError(
+          'catalogue_class_changed',
+          `Moving the package to catalogue item ${item.id} would change its review stages; create a new package instead.`,
+          { status: 409 },
+        );
       }
     }
     const hash = contentHash(content);
     const latest = await this.ctx.db
-      .selectFrom('package_revisions').select(['content_hash', 'content']).where('package_id', '=', packageId).where('revision', '=', current.current_revision)
+      .selectFrom('package_revisions')
+      .select(['content_hash', 'content'])
+      .where('package_id', '=', packageId)
+      .where('revision', '=', current.current_revision)
       .executeTakeFirstOrThrow();
     const currentReleaseAt = (latest.content as PackageContent).releaseAt;
     if (latest.content_hash === hash) {
@@ -198,12 +223,17 @@ export class PackageService {
       const releaseAtChanged = content.releaseAt !== currentReleaseAt;
       const state = await viaWorkflow(packageId, () =>
         this.handle(packageId).executeUpdate(editUpdate, {
-          args: [{ by: actor, facts: factsOf(content, revision, hash, item.requiresInterpretation), ...(releaseAtChanged ? { releaseAt: content.releaseAt } : {}) }],
+          args: [
+            { by: actor, facts: factsOf(content, revision, hash, item.requiresInterpretation), ...(releaseAtChanged ? { releaseAt: content.releaseAt } : {}) },
+          ],
         }),
       );
       return { id: packageId, revision, status: state.status, contentHash: hash };
     } catch (error) {
-      const taken = await this.state(packageId).then((s) => s.revision >= revision, () => true);
+      const taken = await this.state(packageId).then(
+        (s) => s.revision >= revision,
+        () => true,
+      );
       if (!taken) await this.ctx.db.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
       throw error;
     }
@@ -221,11 +251,21 @@ export class PackageService {
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error;
     }
-    const existing = await this.ctx.db.selectFrom('package_revisions').select('created_at').where('package_id', '=', packageId).where('revision', '=', revision).executeTakeFirst();
-    const workflowRevision = await this.state(packageId).then((s) => s.revision, () => revision);
+    const existing = await this.ctx.db
+      .selectFrom('package_revisions')
+      .select('created_at')
+      .where('package_id', '=', packageId)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    const workflowRevision = await this.state(packageId).then(
+      (s) => s.revision,
+      () => revision,
+    );
     const orphaned = existing && workflowRevision < revision && Date.now() - existing.created_at.getTime() > ORPHAN_REVISION_AGE_MS;
     if (!orphaned) {
-      throw new GovpubError('concurrent_edit', `Someone else saved revision ${revision} a moment ago. Reload the package and apply your edit again.`, { status: 409 });
+      throw new GovpubError('concurrent_edit', `Someone else saved revision ${revision} a moment ago. Reload the package and apply your edit again.`, {
+        status: 409,
+      });
     }
     await this.ctx.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
@@ -245,7 +285,11 @@ export class PackageService {
     if (!Number.isInteger(b.revision)) issues.push('revision: required, the revision number you reviewed');
     if (b.decision !== 'approve' && b.decision !== 'reject') issues.push('decision: expected "approve" or "reject"');
     if (b.comment !== undefined && typeof b.comment !== 'string') issues.push('comment: expected a string');
-    if (issues.length) throw new GovpubError('invalid_body', issues.join('; '), { status: 400, issues: issues.map((i) => ({ path: i.split(':')[0], message: i.split(': ')[1] })) });
+    if (issues.length)
+      throw new GovpubError('invalid_body', issues.join('; '), {
+        status: 400,
+        issues: issues.map((i) => ({ path: i.split(':')[0], message: i.split(': ')[1] })),
+      });
     const comment = noteField(b.comment, 'comment', { required: false });
     await this.row(packageId);
     const state = await viaWorkflow(packageId, () =>
@@ -264,11 +308,16 @@ export class PackageService {
 
   async schedule(actor: Actor, packageId: string, releaseAt: string | null, hold: boolean) {
     if (releaseAt !== null && Number.isNaN(Date.parse(releaseAt))) {
-      throw new GovpubError('invalid_body', `releaseAt: "${releaseAt}" is not an ISO 8601 date-time`, { status: 400, issues: [{ path: 'releaseAt', message: 'expected an ISO 8601 date-time' }] });
+      throw new GovpubError('invalid_body', `releaseAt: "${releaseAt}" is not an ISO 8601 date-time`, {
+        status: 400,
+        issues: [{ path: 'releaseAt', message: 'expected an ISO 8601 date-time' }],
+      });
     }
     await this.row(packageId);
     const normalized = releaseAt === null ? null : new Date(releaseAt).toISOString();
-    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(scheduleUpdate, { args: [{ by: actor, releaseAt: normalized, hold }] })));
+    return summary(
+      await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(scheduleUpdate, { args: [{ by: actor, releaseAt: normalized, hold }] })),
+    );
   }
 
   async releaseNow(actor: Actor, packageId: string) {
@@ -298,9 +347,22 @@ export class PackageService {
     const { db } = this.ctx;
     const [revision, decisions, deliveries, state] = await Promise.all([
       db.selectFrom('package_revisions').selectAll().where('package_id', '=', packageId).where('revision', '=', row.current_revision).executeTakeFirstOrThrow(),
-      db.selectFrom('review_decisions').innerJoin('users', 'users.id', 'review_decisions.reviewer_id')
-        .select(['review_decisions.stage', 'review_decisions.decision', 'review_decisions.comment', 'review_decisions.revision', 'review_decisions.decided_at', 'review_decisions.voided_at', 'review_decisions.voided_reason', 'users.name as reviewer'])
-        .where('package_id', '=', packageId).orderBy('review_decisions.id').execute(),
+      db
+        .selectFrom('review_decisions')
+        .innerJoin('users', 'users.id', 'review_decisions.reviewer_id')
+        .select([
+          'review_decisions.stage',
+          'review_decisions.decision',
+          'review_decisions.comment',
+          'review_decisions.revision',
+          'review_decisions.decided_at',
+          'review_decisions.voided_at',
+          'review_decisions.voided_reason',
+          'users.name as reviewer',
+        ])
+        .where('package_id', '=', packageId)
+        .orderBy('review_decisions.id')
+        .execute(),
       db.selectFrom('deliveries').selectAll().where('package_id', '=', packageId).orderBy('channel_id').execute(),
       this.state(packageId).catch(() => undefined),
     ]);
@@ -331,14 +393,30 @@ export class PackageService {
         .filter((d) => d.decision === 'approve' && d.voided_at === null)
         .map((d) => ({ stage: d.stage, reviewer: d.reviewer, revision: d.revision, at: d.decided_at.toISOString(), comment: d.comment })),
       decisions: decisions.map((d) => ({
-        stage: d.stage, decision: d.decision, reviewer: d.reviewer, revision: d.revision, comment: d.comment,
-        at: d.decided_at.toISOString(), voided: d.voided_at !== null, voidedReason: d.voided_reason,
+        stage: d.stage,
+        decision: d.decision,
+        reviewer: d.reviewer,
+        revision: d.revision,
+        comment: d.comment,
+        at: d.decided_at.toISOString(),
+        voided: d.voided_at !== null,
+        voidedReason: d.voided_reason,
       })),
       deliverySummary: deliveries.reduce<Record<string, number>>((counts, d) => ({ ...counts, [d.state]: (counts[d.state] ?? 0) + 1 }), {}),
       deliveries: deliveries.map((d) => ({
-        id: d.id, channelId: d.channel_id, state: d.state, task: d.task, publicUrl: d.public_url, liveAt: d.live_at?.toISOString() ?? null,
-        attempts: d.attempts, nextAttemptAt: d.next_attempt_at?.toISOString() ?? null, errorClass: d.error_class, errorMessage: d.error_message,
-        problems: d.problems, warnings: d.warnings, revision: d.revision,
+        id: d.id,
+        channelId: d.channel_id,
+        state: d.state,
+        task: d.task,
+        publicUrl: d.public_url,
+        liveAt: d.live_at?.toISOString() ?? null,
+        attempts: d.attempts,
+        nextAttemptAt: d.next_attempt_at?.toISOString() ?? null,
+        errorClass: d.error_class,
+        errorMessage: d.error_message,
+        problems: d.problems,
+        warnings: d.warnings,
+        revision: d.revision,
       })),
       content: revision.content as PackageContent,
     };
@@ -349,7 +427,9 @@ export class PackageService {
    * (e.g. the database unreachable), so a person sees why the package does not move.
    */
   private async pendingStep(packageId: string, step: { action: string; since: string }) {
-    const description = await this.handle(packageId).describe().catch(() => undefined);
+    const description = await this.handle(packageId)
+      .describe()
+      .catch(() => undefined);
     const activity = description?.raw.pendingActivities?.find((a) => a.activityType?.name === 'recordPackageEvent');
     return {
       step: step.action,
@@ -368,8 +448,14 @@ export class PackageService {
     }
     const rows = await q.limit(Math.min(filter.limit ?? 200, 1000)).execute();
     return rows.map((r) => ({
-      id: r.id, title: r.title, status: r.status, currentStage: r.current_stage, revision: r.current_revision,
-      catalogueItem: r.catalogue_item_id, releaseAt: r.release_at?.toISOString() ?? null, updatedAt: r.updated_at.toISOString(),
+      id: r.id,
+      title: r.title,
+      status: r.status,
+      currentStage: r.current_stage,
+      revision: r.current_revision,
+      catalogueItem: r.catalogue_item_id,
+      releaseAt: r.release_at?.toISOString() ?? null,
+      updatedAt: r.updated_at.toISOString(),
     }));
   }
 }

@@ -58,10 +58,23 @@ export async function addUser(
     if (existing) throw new GovpubError('user_exists', `A user named "${name}" exists already. Pick another name.`);
     const row = await trx
       .insertInto('users')
-      .values({ id: randomUUID(), name, display_name: input.displayName ?? null, role: input.role as Role, stages: JSON.stringify(stages), token_hash: hashToken(token), token_issued_at: new Date(), token_expires_at: expiresAt })
+      .values({
+        id: randomUUID(),
+        name,
+        display_name: input.displayName ?? null,
+        role: input.role as Role,
+        stages: JSON.stringify(stages),
+        token_hash: hashToken(token),
+        token_issued_at: new Date(),
+        token_expires_at: expiresAt,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendAudit(trx, { actor: input.by ?? localOperator(), action: 'user_added', details: { user: name, role: input.role, stages, tokenExpiresAt: expiresAt?.toISOString() ?? null } });
+    await appendAudit(trx, {
+      actor: input.by ?? localOperator(),
+      action: 'user_added',
+      details: { user: name, role: input.role, stages, tokenExpiresAt: expiresAt?.toISOString() ?? null },
+    });
     return row;
   });
   return { user, token };
@@ -86,7 +99,10 @@ function newToken(): string {
 function tokenExpiry(days: number | undefined): Date | null {
   if (days === undefined) return null;
   if (!Number.isFinite(days) || days <= 0 || days > 3650) {
-    throw new GovpubError('invalid_ttl', `A token lifetime of ${days} days is not allowed: give 1 to 3650 days (or none for a token that lasts until rotated).`);
+    throw new GovpubError(
+      'invalid_ttl',
+      `A token lifetime of ${days} days is not allowed: give 1 to 3650 days (or none for a token that lasts until rotated).`,
+    );
   }
   return new Date(Date.now() + days * 86_400_000);
 }
@@ -133,7 +149,12 @@ export async function enableUser(db: Kysely<DB>, name: string): Promise<{ user: 
   const user = await userByName(db, name);
   const token = newToken();
   const row = await db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable('users').set({ disabled_at: null, token_hash: hashToken(token), token_issued_at: new Date() }).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+    const updated = await trx
+      .updateTable('users')
+      .set({ disabled_at: null, token_hash: hashToken(token), token_issued_at: new Date() })
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await appendAudit(trx, { actor: localOperator(), action: 'user_enabled', details: { user: name, newToken: true } });
     return updated;
   });
@@ -147,7 +168,12 @@ export async function rotateToken(db: Kysely<DB>, name: string, tokenTtlDays?: n
   const token = newToken();
   const expiresAt = tokenExpiry(tokenTtlDays);
   const row = await db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable('users').set({ token_hash: hashToken(token), token_issued_at: new Date(), token_expires_at: expiresAt }).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+    const updated = await trx
+      .updateTable('users')
+      .set({ token_hash: hashToken(token), token_issued_at: new Date(), token_expires_at: expiresAt })
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await appendAudit(trx, { actor: localOperator(), action: 'user_token_rotated', details: { user: name, tokenExpiresAt: expiresAt?.toISOString() ?? null } });
     return updated;
   });

@@ -75,9 +75,36 @@ export const BILIBILI_LIMITS = {
 
 /** Partitions (分区): a parent with the children one may submit to. */
 export const BILIBILI_PARTITIONS = [
-  { id: 202, parent: 0, name: '资讯', children: [{ id: 203, name: '热点' }, { id: 204, name: '环球' }, { id: 205, name: '社会' }, { id: 206, name: '综合' }] },
-  { id: 36, parent: 0, name: '知识', children: [{ id: 201, name: '科学科普' }, { id: 124, name: '社科·法律·心理' }, { id: 228, name: '人文历史' }] },
-  { id: 160, parent: 0, name: '生活', children: [{ id: 21, name: '日常' }, { id: 250, name: '出行' }] },
+  {
+    id: 202,
+    parent: 0,
+    name: '资讯',
+    children: [
+      { id: 203, name: '热点' },
+      { id: 204, name: '环球' },
+      { id: 205, name: '社会' },
+      { id: 206, name: '综合' },
+    ],
+  },
+  {
+    id: 36,
+    parent: 0,
+    name: '知识',
+    children: [
+      { id: 201, name: '科学科普' },
+      { id: 124, name: '社科·法律·心理' },
+      { id: 228, name: '人文历史' },
+    ],
+  },
+  {
+    id: 160,
+    parent: 0,
+    name: '生活',
+    children: [
+      { id: 21, name: '日常' },
+      { id: 250, name: '出行' },
+    ],
+  },
 ] as const;
 
 const MESSAGES: Record<number, string> = {
@@ -95,7 +122,9 @@ const MESSAGES: Record<number, string> = {
 };
 
 function reply0(code: number, data?: unknown, message?: string) {
-  return data === undefined ? { code, message: message ?? MESSAGES[code] ?? 'error', ttl: 1 } : { code, message: message ?? MESSAGES[code] ?? '0', ttl: 1, data };
+  return data === undefined
+    ? { code, message: message ?? MESSAGES[code] ?? 'error', ttl: 1 }
+    : { code, message: message ?? MESSAGES[code] ?? '0', ttl: 1, data };
 }
 
 interface Upload {
@@ -170,7 +199,12 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
       preissued: new Map(
         Object.entries(opts.refreshTokens ?? {}).map(([token, p]) => [
           token,
-          { clientId: p.clientId, openId: p.openId ?? openIdFor(p.clientId, p.user ? `user:${p.user}:` : ''), expiresAt: ctx.clock.now() + refreshTtl * 1000, revoked: false },
+          {
+            clientId: p.clientId,
+            openId: p.openId ?? openIdFor(p.clientId, p.user ? `user:${p.user}:` : ''),
+            expiresAt: ctx.clock.now() + refreshTtl * 1000,
+            revoked: false,
+          },
         ]),
       ),
       uploads: new Map(),
@@ -211,19 +245,26 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
       // ---- OAuth2 ----------------------------------------------------------------------------
       app.post('/x/account-oauth2/v1/token', async (req) => {
         const p = params(req);
-        if (!p.client_id || !p.client_secret || !p.code || p.grant_type !== 'authorization_code') return reply0(-400, undefined, '参数错误:client_id, client_secret, code, grant_type=authorization_code');
+        if (!p.client_id || !p.client_secret || !p.code || p.grant_type !== 'authorization_code')
+          return reply0(-400, undefined, '参数错误:client_id, client_secret, code, grant_type=authorization_code');
         if (ctx.credentials.check(p.client_id, p.client_secret) !== 'ok') return reply0(-3, undefined, 'client_id 或 client_secret 错误');
         if (state().usedCodes.has(p.code)) return reply0(-400, undefined, 'code 已使用或已过期');
         state().usedCodes.add(p.code);
         const openId = openIdFor(p.client_id, p.code);
         const access = ctx.tokens.issue({ subject: openId, space: 'user', ttlSeconds: accessTtl, length: 32, data: { clientId: p.client_id } });
         const refresh = ctx.tokens.issue({ subject: openId, space: 'refresh', ttlSeconds: refreshTtl, length: 32, data: { clientId: p.client_id } });
-        return reply0(0, { access_token: access.token, expires_in: Math.floor(access.expiresAt / 1000), refresh_token: refresh.token, scopes: ['USER_INFO', 'ATC_DATA', 'ATC_BASE'] });
+        return reply0(0, {
+          access_token: access.token,
+          expires_in: Math.floor(access.expiresAt / 1000),
+          refresh_token: refresh.token,
+          scopes: ['USER_INFO', 'ATC_DATA', 'ATC_BASE'],
+        });
       });
 
       app.post('/x/account-oauth2/v1/refresh_token', async (req) => {
         const p = params(req);
-        if (!p.client_id || !p.client_secret || !p.refresh_token || p.grant_type !== 'refresh_token') return reply0(-400, undefined, '参数错误:client_id, client_secret, refresh_token, grant_type=refresh_token');
+        if (!p.client_id || !p.client_secret || !p.refresh_token || p.grant_type !== 'refresh_token')
+          return reply0(-400, undefined, '参数错误:client_id, client_secret, refresh_token, grant_type=refresh_token');
         if (ctx.credentials.check(p.client_id, p.client_secret) !== 'ok') return reply0(-3, undefined, 'client_id 或 client_secret 错误');
         const check = ctx.tokens.check(p.refresh_token, 'refresh');
         let subject: string;
@@ -233,13 +274,19 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         } else {
           // A configured (pre-issued) refresh token: valid once, until its lifetime ends.
           const pre = check.ok ? undefined : state().preissued.get(p.refresh_token);
-          if (!pre || pre.revoked || pre.clientId !== p.client_id || ctx.clock.now() >= pre.expiresAt) return reply0(-400, undefined, 'refresh_token 无效或已过期');
+          if (!pre || pre.revoked || pre.clientId !== p.client_id || ctx.clock.now() >= pre.expiresAt)
+            return reply0(-400, undefined, 'refresh_token 无效或已过期');
           pre.revoked = true;
           subject = pre.openId;
         }
         const access = ctx.tokens.issue({ subject, space: 'user', ttlSeconds: accessTtl, length: 32, data: { clientId: p.client_id } });
         const refresh = ctx.tokens.issue({ subject, space: 'refresh', ttlSeconds: refreshTtl, length: 32, data: { clientId: p.client_id } });
-        return reply0(0, { access_token: access.token, expires_in: Math.floor(access.expiresAt / 1000), refresh_token: refresh.token, scopes: ['USER_INFO', 'ATC_DATA', 'ATC_BASE'] });
+        return reply0(0, {
+          access_token: access.token,
+          expires_in: Math.floor(access.expiresAt / 1000),
+          refresh_token: refresh.token,
+          scopes: ['USER_INFO', 'ATC_DATA', 'ATC_BASE'],
+        });
       });
 
       // ---- signature + token on member.bilibili.com endpoints -------------------------------
@@ -251,7 +298,14 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
       /** Checks the signature headers; returns an error body or undefined. */
       const verifySignature = (req: FastifyRequest): ReturnType<typeof reply0> | undefined => {
         const keyId = header(req, 'x-bili-accesskeyid');
-        const names = ['x-bili-accesskeyid', 'x-bili-content-md5', 'x-bili-signature-method', 'x-bili-signature-nonce', 'x-bili-signature-version', 'x-bili-timestamp'];
+        const names = [
+          'x-bili-accesskeyid',
+          'x-bili-content-md5',
+          'x-bili-signature-method',
+          'x-bili-signature-nonce',
+          'x-bili-signature-version',
+          'x-bili-timestamp',
+        ];
         for (const n of names) if (!header(req, n)) return reply0(-3, undefined, `缺少签名头 ${n}`);
         const auth = header(req, 'authorization');
         if (!auth) return reply0(-3, undefined, '缺少 Authorization 签名');
@@ -259,7 +313,8 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         if (header(req, 'x-bili-signature-version') !== '2.0') return reply0(-3, undefined, 'x-bili-signature-version 应为 2.0');
         const ts = Number(header(req, 'x-bili-timestamp'));
         // Compared with real time: the shiftable simulator clock models token and review time, not the client's clock.
-        if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > L.signatureSkewSeconds) return reply0(-3, undefined, 'x-bili-timestamp 与服务器时间相差超过10分钟');
+        if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > L.signatureSkewSeconds)
+          return reply0(-3, undefined, 'x-bili-timestamp 与服务器时间相差超过10分钟');
         const secret = ctx.credentials.secretOf(keyId!);
         if (!secret) return reply0(-3, undefined, 'x-bili-accesskeyid 未知(先用 client_id/client_secret 换取 access_token)');
         const raw = rawBody(req);
@@ -304,7 +359,16 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
       // ---- partitions ------------------------------------------------------------------------
       app.get('/arcopen/fn/archive/type/list', async (req, reply) => {
         if (!auth(req, reply)) return reply;
-        return reply0(0, BILIBILI_PARTITIONS.map((p) => ({ id: p.id, parent: 0, name: p.name, description: '', children: p.children.map((c) => ({ id: c.id, parent: p.id, name: c.name, description: '' })) })));
+        return reply0(
+          0,
+          BILIBILI_PARTITIONS.map((p) => ({
+            id: p.id,
+            parent: 0,
+            name: p.name,
+            description: '',
+            children: p.children.map((c) => ({ id: c.id, parent: p.id, name: c.name, description: '' })),
+          })),
+        );
       });
       const leafTids = new Set<number>(BILIBILI_PARTITIONS.flatMap((p) => p.children.map((c) => c.id)));
 
@@ -319,7 +383,17 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         const utype = body.utype === undefined ? 0 : Number(body.utype);
         if (utype !== 0 && utype !== 1) return reply0(-400, undefined, 'utype 取值 0(多分片)或 1(单个小文件)');
         const token = randomId(32, '0123456789abcdef');
-        state().uploads.set(token, { token, openId: who.openId, clientId: who.clientId, name, utype: utype as 0 | 1, parts: new Map(), complete: false, bytes: 0, used: false });
+        state().uploads.set(token, {
+          token,
+          openId: who.openId,
+          clientId: who.clientId,
+          name,
+          utype: utype as 0 | 1,
+          parts: new Map(),
+          complete: false,
+          bytes: 0,
+          used: false,
+        });
         return reply0(0, { upload_token: token });
       });
 
@@ -393,7 +467,8 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         if (file.data.length > L.coverBytes) return reply0(-400, undefined, '封面文件不能超过5MB');
         const size = imageSize(file.data);
         if (!size) return reply0(-400, undefined, '无法读取封面尺寸');
-        if (size.width < L.coverMinWidth || size.height < L.coverMinHeight) return reply0(-400, undefined, `封面尺寸 ${size.width}x${size.height} 过小,最低 960x600`);
+        if (size.width < L.coverMinWidth || size.height < L.coverMinHeight)
+          return reply0(-400, undefined, `封面尺寸 ${size.width}x${size.height} 过小,最低 960x600`);
         const key = `${crypto.createHash('sha1').update(file.data).digest('hex')}.${kind === 'jpeg' ? 'jpg' : 'png'}`;
         state().covers.set(key, { data: file.data, mime: `image/${kind}`, openId: who.openId });
         return reply0(0, { url: `${ctx.baseUrl()}/bfs/archive/${key}` });
@@ -429,7 +504,10 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         const desc = typeof b.desc === 'string' ? b.desc : '';
         if (charLength(desc) > L.descChars) return reply0(-400, undefined, `简介不能超过250个字(当前 ${charLength(desc)})`);
         const tag = typeof b.tag === 'string' ? b.tag : '';
-        const tags = tag.split(',').map((t) => t.trim()).filter((t) => t !== '');
+        const tags = tag
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== '');
         if (tags.length === 0) return reply0(-400, undefined, '至少需要一个标签');
         if (tags.length > L.tagCount) return reply0(-400, undefined, '标签不能超过10个');
         if (tags.some((t) => charLength(t) > L.tagChars)) return reply0(-400, undefined, '单个标签不能超过20个字');
@@ -442,7 +520,9 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         if (noReprint !== 0 && noReprint !== 1) return reply0(-400, undefined, 'no_reprint 取值 0 或 1');
         const isMember = (opts.memberOpenIds ?? []).includes(who.openId);
         const day = today();
-        const submittedToday = [...state().archives.values()].filter((a) => a.openId === who.openId && new Date(a.ctime * 1000 + 8 * 3600_000).toISOString().slice(0, 10) === day).length;
+        const submittedToday = [...state().archives.values()].filter(
+          (a) => a.openId === who.openId && new Date(a.ctime * 1000 + 8 * 3600_000).toISOString().slice(0, 10) === day,
+        ).length;
         if (!isMember && submittedToday >= dailyLimit) return reply0(21070, undefined, `今日投稿数量已达上限(非会员账号每天最多 ${dailyLimit} 个)`);
         up.used = true;
         const resourceId = `BV1${Array.from(crypto.randomBytes(9), (x) => BV_ALPHABET[x % BV_ALPHABET.length]).join('')}`;
@@ -527,7 +607,15 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
           .filter((a) => a.openId === who.openId)
           .map((a) => archiveJson(a))
           .filter((a) => a.addit_info.state !== -100)
-          .filter((a) => (status === 'pubed' ? a.addit_info.state === 0 : status === 'is_pubing' ? a.addit_info.state === -1 : status === 'not_pubed' ? a.addit_info.state < -1 : true))
+          .filter((a) =>
+            status === 'pubed'
+              ? a.addit_info.state === 0
+              : status === 'is_pubing'
+                ? a.addit_info.state === -1
+                : status === 'not_pubed'
+                  ? a.addit_info.state < -1
+                  : true,
+          )
           .sort((x, y) => y.ctime - x.ctime);
         return reply0(0, { list: mine.slice((pn - 1) * ps, pn * ps), page: { pn, ps, total: mine.length } });
       });
@@ -566,10 +654,20 @@ function archiveState(rec: PublicationRecord, ctx: SimContext): number {
 }
 
 /** Signs a request the way the Bilibili open platform expects (helper for clients and tests). */
-export function bilibiliSignHeaders(opts: { clientId: string; secret: string; body?: string | Buffer; accessToken?: string; timestamp?: number; nonce?: string }): Record<string, string> {
+export function bilibiliSignHeaders(opts: {
+  clientId: string;
+  secret: string;
+  body?: string | Buffer;
+  accessToken?: string;
+  timestamp?: number;
+  nonce?: string;
+}): Record<string, string> {
   const h: Record<string, string> = {
     'x-bili-accesskeyid': opts.clientId,
-    'x-bili-content-md5': crypto.createHash('md5').update(opts.body ?? '').digest('hex'),
+    'x-bili-content-md5': crypto
+      .createHash('md5')
+      .update(opts.body ?? '')
+      .digest('hex'),
     'x-bili-signature-method': 'HMAC-SHA256',
     'x-bili-signature-nonce': opts.nonce ?? crypto.randomUUID(),
     'x-bili-signature-version': '2.0',

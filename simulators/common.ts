@@ -73,17 +73,7 @@ export class SimClock {
 // Faults
 // ---------------------------------------------------------------------------------------------
 
-export const FAULT_KINDS = [
-  'http_error',
-  'busy',
-  'rate_limit',
-  'token_expired',
-  'timeout',
-  'slow',
-  'drop_response',
-  'never_confirm',
-  'async_fail',
-] as const;
+export const FAULT_KINDS = ['http_error', 'busy', 'rate_limit', 'token_expired', 'timeout', 'slow', 'drop_response', 'never_confirm', 'async_fail'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** A fault rule as written by a test or an operator (JSON). */
@@ -143,7 +133,14 @@ function compilePattern(pattern: string): (path: string) => boolean {
     return (p) => re.test(p);
   }
   if (pattern.includes('*')) {
-    const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+    const re = new RegExp(
+      '^' +
+        pattern
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*') +
+        '$',
+    );
     return (p) => re.test(p);
   }
   const exact = pattern.replace(/\/+$/, '');
@@ -182,7 +179,8 @@ export function validateFaultRule(input: unknown): FaultRuleInput {
   if (r.method !== undefined && typeof r.method !== 'string') throw new FaultRuleError('fault rule: "method" must be a string');
   if (r.process !== undefined && typeof r.process !== 'boolean') throw new FaultRuleError('fault rule: "process" must be true or false');
   if (r.invalidate !== undefined && typeof r.invalidate !== 'boolean') throw new FaultRuleError('fault rule: "invalidate" must be true or false');
-  if (r.code !== undefined && typeof r.code !== 'number' && typeof r.code !== 'string') throw new FaultRuleError('fault rule: "code" must be a number or string');
+  if (r.code !== undefined && typeof r.code !== 'number' && typeof r.code !== 'string')
+    throw new FaultRuleError('fault rule: "code" must be a number or string');
   return r as unknown as FaultRuleInput;
 }
 
@@ -471,9 +469,7 @@ export interface TokenRecord {
   data: Record<string, string>;
 }
 
-export type TokenCheck =
-  | { ok: true; record: TokenRecord }
-  | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'revoked'; record?: TokenRecord };
+export type TokenCheck = { ok: true; record: TokenRecord } | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'revoked'; record?: TokenRecord };
 
 export class TokenStore {
   private byToken = new Map<string, TokenRecord>();
@@ -498,7 +494,9 @@ export class TokenStore {
   current(subject: string, space: string): TokenRecord[] {
     const now = this.clock.now();
     return [...this.byToken.values()]
-      .filter((r) => r.subject === subject && r.space === space && !r.revoked && r.expiresAt > now && (r.supersededUntil === undefined || r.supersededUntil > now))
+      .filter(
+        (r) => r.subject === subject && r.space === space && !r.revoked && r.expiresAt > now && (r.supersededUntil === undefined || r.supersededUntil > now),
+      )
       .sort((a, b) => b.issuedAt - a.issuedAt);
   }
 
@@ -851,7 +849,12 @@ export interface PlatformDefinition<P> {
   createState(ctx: SimContext): P;
   routes(app: FastifyInstance, ctx: SimContext, state: () => P): void;
   /** Renders a generic condition in the platform's error format. */
-  render(cond: GenericCondition, req: FastifyRequest, ctx: SimContext, extra?: { code?: number | string; message?: string; retryAfterSeconds?: number }): RenderedError;
+  render(
+    cond: GenericCondition,
+    req: FastifyRequest,
+    ctx: SimContext,
+    extra?: { code?: number | string; message?: string; retryAfterSeconds?: number },
+  ): RenderedError;
   /** Extract the credential presented by a request (for the token_expired fault). */
   presentedToken?(req: FastifyRequest): string | undefined;
   /** The platform's view of a publication (platform status), for /__sim/publications. */
@@ -987,18 +990,27 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
       case 'http_error': {
         const status = f.status ?? 503;
         const r = def.render(status >= 500 ? 'server_error' : 'bad_request', req, ctx, { code: f.code, message: f.message });
-        return reply.code(status).headers(r.headers ?? {}).send(r.body);
+        return reply
+          .code(status)
+          .headers(r.headers ?? {})
+          .send(r.body);
       }
       case 'busy':
       case 'rate_limit': {
         const r = def.render(f.kind, req, ctx, { code: f.code, message: f.message, retryAfterSeconds: f.retryAfterSeconds });
-        return reply.code(r.status).headers(r.headers ?? {}).send(r.body);
+        return reply
+          .code(r.status)
+          .headers(r.headers ?? {})
+          .send(r.body);
       }
       case 'token_expired': {
         const token = def.presentedToken?.(req);
         if (token && f.invalidate !== false) ctx.tokens.expire(token);
         const r = def.render('token_expired', req, ctx, { code: f.code, message: f.message });
-        return reply.code(r.status).headers(r.headers ?? {}).send(r.body);
+        return reply
+          .code(r.status)
+          .headers(r.headers ?? {})
+          .send(r.body);
       }
       default:
         return; // drop_response / never_confirm / async_fail act in the handler or onSend
@@ -1034,12 +1046,18 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
     const cond: GenericCondition =
       status === 413 ? 'too_large' : status === 415 ? 'unsupported_media' : status === 404 ? 'not_found' : status >= 500 ? 'server_error' : 'bad_request';
     const r = def.render(cond, req, ctx, { message: err.message });
-    reply.code(r.status).headers(r.headers ?? {}).send(r.body);
+    reply
+      .code(r.status)
+      .headers(r.headers ?? {})
+      .send(r.body);
   });
 
   app.setNotFoundHandler((req, reply) => {
     const r = def.render('not_found', req, ctx, { message: `no such endpoint: ${req.method} ${pathOf(req)}` });
-    reply.code(r.status).headers(r.headers ?? {}).send(r.body);
+    reply
+      .code(r.status)
+      .headers(r.headers ?? {})
+      .send(r.body);
   });
 
   // ---- control API ------------------------------------------------------------------------
@@ -1117,7 +1135,8 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
     const body = jsonBody(req);
     const v = body.ok && isRecord(body.value) ? body.value : {};
     const ms = typeof v.advanceMs === 'number' ? v.advanceMs : typeof v.advanceSeconds === 'number' ? v.advanceSeconds * 1000 : undefined;
-    if (ms === undefined || !Number.isFinite(ms) || ms < 0) return reply.code(400).send({ error: 'give { "advanceSeconds": n } or { "advanceMs": n } (n >= 0)' });
+    if (ms === undefined || !Number.isFinite(ms) || ms < 0)
+      return reply.code(400).send({ error: 'give { "advanceSeconds": n } or { "advanceMs": n } (n >= 0)' });
     clock.advance(ms);
     return { now: new Date(clock.now()).toISOString(), offsetMs: clock.offset };
   });
@@ -1160,7 +1179,10 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
 
 /** Sends a rendered error. */
 export function sendError(reply: FastifyReply, r: RenderedError): FastifyReply {
-  return reply.code(r.status).headers(r.headers ?? {}).send(r.body);
+  return reply
+    .code(r.status)
+    .headers(r.headers ?? {})
+    .send(r.body);
 }
 
 /** Strips HTML tags and collapses whitespace (for digests and text lengths). */

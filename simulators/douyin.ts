@@ -107,7 +107,10 @@ function envelope(code: number, data: Record<string, unknown> = {}, description?
 }
 
 function oauthEnvelope(code: number, data: Record<string, unknown> = {}, description?: string) {
-  return { data: { ...data, error_code: code, description: code === 0 ? '' : (description ?? DESCRIPTIONS[code] ?? 'error') }, message: code === 0 ? 'success' : 'error' };
+  return {
+    data: { ...data, error_code: code, description: code === 0 ? '' : (description ?? DESCRIPTIONS[code] ?? 'error') },
+    message: code === 0 ? 'success' : 'error',
+  };
 }
 
 interface UploadedVideo {
@@ -179,7 +182,12 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
       preissued: new Map(
         Object.entries(opts.refreshTokens ?? {}).map(([token, p]) => [
           token,
-          { clientKey: p.clientKey, openId: p.openId ?? openIdFor(p.clientKey, p.user ? `user:${p.user}:` : ''), expiresAt: ctx.clock.now() + refreshTtl * 1000, revoked: false },
+          {
+            clientKey: p.clientKey,
+            openId: p.openId ?? openIdFor(p.clientKey, p.user ? `user:${p.user}:` : ''),
+            expiresAt: ctx.clock.now() + refreshTtl * 1000,
+            revoked: false,
+          },
         ]),
       ),
       videos: new Map(),
@@ -235,8 +243,22 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         if (state().usedCodes.has(p.code)) return oauthEnvelope(10007);
         state().usedCodes.add(p.code);
         const openId = openIdFor(p.client_key, p.code);
-        const access = ctx.tokens.issue({ subject: openId, space: 'user', ttlSeconds: accessTtl, prefix: 'act.', length: 60, data: { clientKey: p.client_key } });
-        const refresh = ctx.tokens.issue({ subject: openId, space: 'refresh', ttlSeconds: refreshTtl, prefix: 'rft.', length: 60, data: { clientKey: p.client_key } });
+        const access = ctx.tokens.issue({
+          subject: openId,
+          space: 'user',
+          ttlSeconds: accessTtl,
+          prefix: 'act.',
+          length: 60,
+          data: { clientKey: p.client_key },
+        });
+        const refresh = ctx.tokens.issue({
+          subject: openId,
+          space: 'refresh',
+          ttlSeconds: refreshTtl,
+          prefix: 'rft.',
+          length: 60,
+          data: { clientKey: p.client_key },
+        });
         return oauthEnvelope(0, {
           access_token: access.token,
           expires_in: accessTtl,
@@ -248,9 +270,17 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
       });
 
       /** A usable refresh token (issued here or configured), or undefined (expired, renewed, unknown). */
-      const refreshRecord = (token: string): { subject: string; clientKey: string; remaining: number; renewals: number; preissued?: PreissuedRefresh } | undefined => {
+      const refreshRecord = (
+        token: string,
+      ): { subject: string; clientKey: string; remaining: number; renewals: number; preissued?: PreissuedRefresh } | undefined => {
         const check = ctx.tokens.check(token, 'refresh');
-        if (check.ok) return { subject: check.record.subject, clientKey: check.record.data.clientKey!, remaining: ctx.tokens.remainingSeconds(check.record), renewals: Number(check.record.data.renewals ?? 0) };
+        if (check.ok)
+          return {
+            subject: check.record.subject,
+            clientKey: check.record.data.clientKey!,
+            remaining: ctx.tokens.remainingSeconds(check.record),
+            renewals: Number(check.record.data.renewals ?? 0),
+          };
         const pre = state().preissued.get(token);
         if (!pre || pre.revoked || ctx.clock.now() >= pre.expiresAt) return undefined;
         return { subject: pre.openId, clientKey: pre.clientKey, remaining: Math.floor((pre.expiresAt - ctx.clock.now()) / 1000), renewals: 0, preissued: pre };
@@ -264,7 +294,14 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         if (!rt) return oauthEnvelope(10010);
         if (rt.clientKey !== p.client_key) return oauthEnvelope(10003);
         // A fresh access token; the refresh token stays the same until it expires (or is renewed).
-        const access = ctx.tokens.issue({ subject: rt.subject, space: 'user', ttlSeconds: accessTtl, prefix: 'act.', length: 60, data: { clientKey: p.client_key } });
+        const access = ctx.tokens.issue({
+          subject: rt.subject,
+          space: 'user',
+          ttlSeconds: accessTtl,
+          prefix: 'act.',
+          length: 60,
+          data: { clientKey: p.client_key },
+        });
         return oauthEnvelope(0, {
           access_token: access.token,
           expires_in: accessTtl,
@@ -286,7 +323,14 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         if (rt.renewals >= maxRenewals) return oauthEnvelope(10020);
         if (rt.preissued) rt.preissued.revoked = true;
         else ctx.tokens.revoke(p.refresh_token);
-        const refresh = ctx.tokens.issue({ subject: rt.subject, space: 'refresh', ttlSeconds: refreshTtl, prefix: 'rft.', length: 60, data: { clientKey: p.client_key, renewals: String(rt.renewals + 1) } });
+        const refresh = ctx.tokens.issue({
+          subject: rt.subject,
+          space: 'refresh',
+          ttlSeconds: refreshTtl,
+          prefix: 'rft.',
+          length: 60,
+          data: { clientKey: p.client_key, renewals: String(rt.renewals + 1) },
+        });
         return oauthEnvelope(0, { refresh_token: refresh.token, expires_in: refreshTtl });
       });
 
@@ -372,7 +416,11 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         const file = mp.files.find((f) => f.field === 'video');
         if (!file || file.data.length === 0) return envelope(2100005, {}, '缺少 video 分片');
         if (file.data.length > L.maxPartBytes) return envelope(2190005, {}, '分片过大');
-        up.parts.set(partNumber, { bytes: file.data.length, head: Buffer.from(file.data.subarray(0, 64)), sha256: crypto.createHash('sha256').update(file.data).digest('hex') });
+        up.parts.set(partNumber, {
+          bytes: file.data.length,
+          head: Buffer.from(file.data.subarray(0, 64)),
+          sha256: crypto.createHash('sha256').update(file.data).digest('hex'),
+        });
         return envelope(0);
       });
 
@@ -395,7 +443,10 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         const head = up.parts.get(1)!.head;
         const bad = checkVideo(head, total, duration);
         if (bad) return sendCheck(bad);
-        const sha = crypto.createHash('sha256').update(numbers.map((n) => up.parts.get(n)!.sha256).join('')).digest('hex');
+        const sha = crypto
+          .createHash('sha256')
+          .update(numbers.map((n) => up.parts.get(n)!.sha256).join(''))
+          .digest('hex');
         state().uploads.delete(up.uploadId);
         return envelope(0, { video: registerVideo(openId, total, head, sha, fields, duration) });
       });
@@ -429,7 +480,10 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         const text = body.text === undefined ? '' : body.text;
         if (typeof text !== 'string') return envelope(2100005, {}, 'text 应为字符串');
         if (charLength(text) > L.textChars) return envelope(2100005, {}, `text 过长:${charLength(text)} 字,最多 ${L.textChars} 字`);
-        if (body.cover_tsp !== undefined && (typeof body.cover_tsp !== 'number' || body.cover_tsp < 0 || (video.duration !== undefined && body.cover_tsp > video.duration))) {
+        if (
+          body.cover_tsp !== undefined &&
+          (typeof body.cover_tsp !== 'number' || body.cover_tsp < 0 || (video.duration !== undefined && body.cover_tsp > video.duration))
+        ) {
           return envelope(2100005, {}, 'cover_tsp 应为视频时长内的秒数');
         }
         video.used = true;
@@ -468,7 +522,10 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         const j = jsonBody(req);
         const ids = j.ok && isRecord(j.value) ? j.value.item_ids : undefined;
         if (!Array.isArray(ids) || ids.length === 0 || ids.length > 20) return envelope(2100005, {}, 'item_ids 应为 1-20 个视频 id');
-        const list = ids.map((id) => liveItem(openId, id)).filter((i): i is DouyinItem => !!i).map(videoJson);
+        const list = ids
+          .map((id) => liveItem(openId, id))
+          .filter((i): i is DouyinItem => !!i)
+          .map(videoJson);
         return envelope(0, { list });
       });
 
@@ -512,7 +569,7 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
 function videoStatus(rec: PublicationRecord, ctx: SimContext): number {
   const settled = ctx.publications.settled(rec);
   if (settled === 'processing') return 4;
-  if (settled === 'failed') return typeof (rec.outcome as { code?: unknown }).code === 'number' ? ((rec.outcome as { code: number }).code) : 2;
+  if (settled === 'failed') return typeof (rec.outcome as { code?: unknown }).code === 'number' ? (rec.outcome as { code: number }).code : 2;
   return 1;
 }
 

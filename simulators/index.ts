@@ -30,7 +30,10 @@ export interface SimulatorOptionsByKind {
 /** Channels with no public publishing API: manual hand-off, no simulator. */
 export const MANUAL_HANDOFF_CHANNELS = ['toutiao', 'wechat_channels'] as const;
 
-export function startSimulator<K extends SimulatorKind>(kind: K, options: SimulatorOptionsByKind[K] = {} as SimulatorOptionsByKind[K]): Promise<SimulatorHandle> {
+export function startSimulator<K extends SimulatorKind>(
+  kind: K,
+  options: SimulatorOptionsByKind[K] = {} as SimulatorOptionsByKind[K],
+): Promise<SimulatorHandle> {
   switch (kind) {
     case 'wechat_oa':
       return startWechatOaSimulator(options as WechatOaOptions) as Promise<SimulatorHandle>;
@@ -97,7 +100,9 @@ export async function startAllSimulators(options: StartAllOptions = {}): Promise
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'EADDRINUSE') {
-          throw new Error(`Cannot start the ${kind} simulator: port ${opts.port} is in use. Choose another base port (ports ${options.basePort}..${(options.basePort ?? 0) + SIMULATOR_KINDS.length - 1} are needed) or stop the process holding it.`);
+          throw new Error(
+            `Cannot start the ${kind} simulator: port ${opts.port} is in use. Choose another base port (ports ${options.basePort}..${(options.basePort ?? 0) + SIMULATOR_KINDS.length - 1} are needed) or stop the process holding it.`,
+          );
         }
         throw e;
       }

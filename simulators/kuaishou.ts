@@ -119,7 +119,11 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
   const accessTtl = opts.accessTokenTtlSeconds ?? 172_800;
   const refreshTtl = opts.refreshTokenTtlSeconds ?? 180 * 86400;
 
-  const openIdFor = (appId: string, user: string | undefined) => crypto.createHash('md5').update(`${appId}|${user ?? opts.defaultUser ?? 'default'}`).digest('hex');
+  const openIdFor = (appId: string, user: string | undefined) =>
+    crypto
+      .createHash('md5')
+      .update(`${appId}|${user ?? opts.defaultUser ?? 'default'}`)
+      .digest('hex');
 
   return {
     kind: 'kuaishou',
@@ -156,7 +160,8 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
           return { status: 200, body: fail(code(KUAISHOU_RESULTS.paramError), extra?.message) };
       }
     },
-    platformStatus: (rec, ctx) => (rec.deleted ? 'deleted' : ctx.publications.settled(rec) === 'processing' ? 'pending' : ctx.publications.settled(rec) === 'failed' ? 'rejected' : 'public'),
+    platformStatus: (rec, ctx) =>
+      rec.deleted ? 'deleted' : ctx.publications.settled(rec) === 'processing' ? 'pending' : ctx.publications.settled(rec) === 'failed' ? 'rejected' : 'public',
     routes(app, ctx, state) {
       const params = (req: FastifyRequest) => ({ ...queryParams(req), ...formBody(req) });
 
@@ -177,7 +182,8 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
 
       const oauth = async (req: FastifyRequest) => {
         const p = params(req);
-        if (!p.app_id || !p.app_secret || !p.code || p.grant_type !== 'authorization_code') return fail(KUAISHOU_RESULTS.paramError, '需要 app_id, app_secret, code, grant_type=authorization_code');
+        if (!p.app_id || !p.app_secret || !p.code || p.grant_type !== 'authorization_code')
+          return fail(KUAISHOU_RESULTS.paramError, '需要 app_id, app_secret, code, grant_type=authorization_code');
         if (ctx.credentials.check(p.app_id, p.app_secret) !== 'ok') return fail(KUAISHOU_RESULTS.appAuthFailed);
         if (state().usedCodes.has(p.code)) return fail(KUAISHOU_RESULTS.paramError, 'code 已使用或已过期');
         state().usedCodes.add(p.code);
@@ -188,7 +194,8 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
 
       const refresh = async (req: FastifyRequest) => {
         const p = params(req);
-        if (!p.app_id || !p.app_secret || !p.refresh_token || p.grant_type !== 'refresh_token') return fail(KUAISHOU_RESULTS.paramError, '需要 app_id, app_secret, refresh_token, grant_type=refresh_token');
+        if (!p.app_id || !p.app_secret || !p.refresh_token || p.grant_type !== 'refresh_token')
+          return fail(KUAISHOU_RESULTS.paramError, '需要 app_id, app_secret, refresh_token, grant_type=refresh_token');
         if (ctx.credentials.check(p.app_id, p.app_secret) !== 'ok') return fail(KUAISHOU_RESULTS.appAuthFailed);
         const check = ctx.tokens.check(p.refresh_token, 'refresh');
         if (check.ok && check.record.data.appId === p.app_id) {
@@ -197,7 +204,8 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
         }
         // A configured (pre-issued) refresh token: valid once, until its lifetime ends.
         const pre = check.ok ? undefined : state().preissued.get(p.refresh_token);
-        if (!pre || pre.revoked || pre.appId !== p.app_id || ctx.clock.now() >= pre.expiresAt) return fail(KUAISHOU_RESULTS.paramError, 'refresh_token 无效或已过期');
+        if (!pre || pre.revoked || pre.appId !== p.app_id || ctx.clock.now() >= pre.expiresAt)
+          return fail(KUAISHOU_RESULTS.paramError, 'refresh_token 无效或已过期');
         pre.revoked = true;
         return tokenResponse(pre.openId, p.app_id);
       };
@@ -407,7 +415,8 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
       app.get('/short-video/:id', async (req, reply) => {
         const p = state().photos.get((req.params as { id: string }).id);
         const rec = p ? ctx.publications.get(p.photoId) : undefined;
-        if (!p || !rec || ctx.publications.stateOf(rec) !== 'published') return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('作品不存在', '<p>作品已删除或审核中</p>'));
+        if (!p || !rec || ctx.publications.stateOf(rec) !== 'published')
+          return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('作品不存在', '<p>作品已删除或审核中</p>'));
         return reply.type('text/html; charset=utf-8').send(htmlPage(p.caption, `<p>${p.caption.replace(/</g, '&lt;')}</p>`));
       });
     },

@@ -133,7 +133,11 @@ function errorBody(e: ApiError) {
 
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  if (isRecord(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
 }
 
@@ -149,7 +153,11 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
     return m?.[1];
   };
 
-  const send = (reply: FastifyReply, e: ApiError) => reply.code(e.status).headers(e.headers ?? {}).send(errorBody(e));
+  const send = (reply: FastifyReply, e: ApiError) =>
+    reply
+      .code(e.status)
+      .headers(e.headers ?? {})
+      .send(errorBody(e));
 
   return {
     kind,
@@ -164,9 +172,13 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
       });
       switch (cond) {
         case 'rate_limit':
-          return e(429, 'rate_limited', 'Too many requests; retry after the number of seconds in Retry-After.', { 'retry-after': String(extra?.retryAfterSeconds ?? 1) });
+          return e(429, 'rate_limited', 'Too many requests; retry after the number of seconds in Retry-After.', {
+            'retry-after': String(extra?.retryAfterSeconds ?? 1),
+          });
         case 'token_expired':
-          return e(401, 'token_expired', 'The access token has expired; request a new one from POST /api/v1/auth/token.', { 'www-authenticate': 'Bearer error="invalid_token"' });
+          return e(401, 'token_expired', 'The access token has expired; request a new one from POST /api/v1/auth/token.', {
+            'www-authenticate': 'Bearer error="invalid_token"',
+          });
         case 'busy':
           return e(503, 'unavailable', 'The service is temporarily unavailable; retry later.', { 'retry-after': '1' });
         case 'server_error':
@@ -190,7 +202,10 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
           send(reply, {
             status: 401,
             code: check.reason === 'expired' ? 'token_expired' : 'unauthorized',
-            message: check.reason === 'expired' ? 'The access token has expired; request a new one from POST /api/v1/auth/token.' : 'A valid bearer token is required (Authorization: Bearer <accessToken>).',
+            message:
+              check.reason === 'expired'
+                ? 'The access token has expired; request a new one from POST /api/v1/auth/token.'
+                : 'A valid bearer token is required (Authorization: Bearer <accessToken>).',
             headers: { 'www-authenticate': `Bearer error="${check.reason === 'missing' ? 'invalid_request' : 'invalid_token'}"` },
           });
           return undefined;
@@ -201,7 +216,12 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
         if (!w || now - w.start >= 60_000) state().window.set(clientId, { start: now, count: 1 });
         else if (++w.count > perMinute) {
           const retry = Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000));
-          send(reply, { status: 429, code: 'rate_limited', message: `More than ${perMinute} requests in a minute; retry after ${retry} s.`, headers: { 'retry-after': String(retry) } });
+          send(reply, {
+            status: 429,
+            code: 'rate_limited',
+            message: `More than ${perMinute} requests in a minute; retry after ${retry} s.`,
+            headers: { 'retry-after': String(retry) },
+          });
           return undefined;
         }
         return clientId;
@@ -227,8 +247,15 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
         if (!body) return reply;
         const clientId = typeof body.clientId === 'string' ? body.clientId : undefined;
         const secret = typeof body.clientSecret === 'string' ? body.clientSecret : undefined;
-        if (!clientId || !secret) return send(reply, { status: 400, code: 'validation_failed', message: 'clientId and clientSecret are required.', details: { fields: ['clientId', 'clientSecret'] } });
-        if (ctx.credentials.check(clientId, secret) !== 'ok') return send(reply, { status: 401, code: 'invalid_client', message: 'Unknown clientId or wrong clientSecret.' });
+        if (!clientId || !secret)
+          return send(reply, {
+            status: 400,
+            code: 'validation_failed',
+            message: 'clientId and clientSecret are required.',
+            details: { fields: ['clientId', 'clientSecret'] },
+          });
+        if (ctx.credentials.check(clientId, secret) !== 'ok')
+          return send(reply, { status: 401, code: 'invalid_client', message: 'Unknown clientId or wrong clientSecret.' });
         const rec = ctx.tokens.issue({ subject: clientId, space: 'access', ttlSeconds: ttl, prefix: 'mc_', length: 40 });
         return { accessToken: rec.token, tokenType: 'Bearer', expiresIn: ttl };
       });
@@ -303,10 +330,12 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
           };
         }
         const kindValue = b.kind === undefined ? 'graphic' : b.kind;
-        if (typeof kindValue !== 'string' || !(ARTICLE_KINDS as readonly string[]).includes(kindValue)) problems.push({ field: 'kind', problem: `one of ${ARTICLE_KINDS.join(', ')}` });
+        if (typeof kindValue !== 'string' || !(ARTICLE_KINDS as readonly string[]).includes(kindValue))
+          problems.push({ field: 'kind', problem: `one of ${ARTICLE_KINDS.join(', ')}` });
         const title = typeof b.title === 'string' ? b.title.trim() : '';
         if (title === '') problems.push({ field: 'title', problem: 'required' });
-        else if (charLength(title) > MEDIA_CENTER_LIMITS.titleChars) problems.push({ field: 'title', problem: `at most ${MEDIA_CENTER_LIMITS.titleChars} characters (got ${charLength(title)})` });
+        else if (charLength(title) > MEDIA_CENTER_LIMITS.titleChars)
+          problems.push({ field: 'title', problem: `at most ${MEDIA_CENTER_LIMITS.titleChars} characters (got ${charLength(title)})` });
         const subtitle = optStr('subtitle', MEDIA_CENTER_LIMITS.subtitleChars);
         const summary = optStr('summary', MEDIA_CENTER_LIMITS.summaryChars);
         const bodyHtml = optStr('bodyHtml', MEDIA_CENTER_LIMITS.bodyChars);
@@ -325,20 +354,23 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
         if (b.relatedLinks !== undefined && b.relatedLinks !== null) {
           if (!Array.isArray(b.relatedLinks)) problems.push({ field: 'relatedLinks', problem: 'must be an array' });
           else {
-            if (b.relatedLinks.length > MEDIA_CENTER_LIMITS.relatedLinks) problems.push({ field: 'relatedLinks', problem: `at most ${MEDIA_CENTER_LIMITS.relatedLinks} links` });
+            if (b.relatedLinks.length > MEDIA_CENTER_LIMITS.relatedLinks)
+              problems.push({ field: 'relatedLinks', problem: `at most ${MEDIA_CENTER_LIMITS.relatedLinks} links` });
             b.relatedLinks.forEach((l, i) => {
               if (!isRecord(l) || typeof l.title !== 'string' || l.title.trim() === '' || typeof l.url !== 'string') {
                 problems.push({ field: `relatedLinks[${i}]`, problem: 'needs title and url' });
                 return;
               }
               const relation = l.relation === undefined ? 'related' : l.relation;
-              if (relation !== 'interpretation' && relation !== 'policy' && relation !== 'related') problems.push({ field: `relatedLinks[${i}].relation`, problem: 'one of interpretation, policy, related' });
+              if (relation !== 'interpretation' && relation !== 'policy' && relation !== 'related')
+                problems.push({ field: `relatedLinks[${i}].relation`, problem: 'one of interpretation, policy, related' });
               httpUrl(`relatedLinks[${i}].url`, l.url);
               related.push({ title: l.title, url: l.url, relation: relation as RelatedLink['relation'] });
             });
           }
         }
-        if (problems.length > 0) return { status: 400, code: 'validation_failed', message: problems.map((p) => `${p.field}: ${p.problem}`).join('; '), details: { problems } };
+        if (problems.length > 0)
+          return { status: 400, code: 'validation_failed', message: problems.map((p) => `${p.field}: ${p.problem}`).join('; '), details: { problems } };
         return { externalRef, columnId, kind: k, title, subtitle, summary, bodyHtml, coverUrl, videoUrl, author, source, relatedLinks: related };
       };
 
@@ -347,8 +379,18 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
         if (!clientId) return reply;
         const keyHeader = req.headers['idempotency-key'];
         const key = Array.isArray(keyHeader) ? keyHeader[0] : keyHeader;
-        if (!key) return send(reply, { status: 400, code: 'idempotency_key_required', message: 'Send an Idempotency-Key header (1-128 characters: letters, digits, . _ : -); reuse it when retrying.' });
-        if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key)) return send(reply, { status: 400, code: 'invalid_idempotency_key', message: 'Idempotency-Key must be 1-128 characters of letters, digits and . _ : -' });
+        if (!key)
+          return send(reply, {
+            status: 400,
+            code: 'idempotency_key_required',
+            message: 'Send an Idempotency-Key header (1-128 characters: letters, digits, . _ : -); reuse it when retrying.',
+          });
+        if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key))
+          return send(reply, {
+            status: 400,
+            code: 'invalid_idempotency_key',
+            message: 'Idempotency-Key must be 1-128 characters of letters, digits and . _ : -',
+          });
         const body = json(req, reply);
         if (!body) return reply;
         const fingerprint = crypto.createHash('sha256').update(canonicalJson(body)).digest('hex');
@@ -410,8 +452,10 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
         if (!clientId) return reply;
         const q = queryParams(req);
         const limit = q.limit === undefined ? 20 : Number(q.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > MEDIA_CENTER_LIMITS.pageSizeMax) return send(reply, { status: 400, code: 'validation_failed', message: 'limit must be an integer from 1 to 100.' });
-        if (q.status !== undefined && !['pending', 'published', 'rejected', 'deleted'].includes(q.status)) return send(reply, { status: 400, code: 'validation_failed', message: 'status must be one of pending, published, rejected, deleted.' });
+        if (!Number.isInteger(limit) || limit < 1 || limit > MEDIA_CENTER_LIMITS.pageSizeMax)
+          return send(reply, { status: 400, code: 'validation_failed', message: 'limit must be an integer from 1 to 100.' });
+        if (q.status !== undefined && !['pending', 'published', 'rejected', 'deleted'].includes(q.status))
+          return send(reply, { status: 400, code: 'validation_failed', message: 'status must be one of pending, published, rejected, deleted.' });
         let list = [...state().articles.values()].filter((a) => a.clientId === clientId);
         if (q.idempotencyKey !== undefined) list = list.filter((a) => a.idempotencyKey === q.idempotencyKey);
         if (q.externalRef !== undefined) list = list.filter((a) => a.externalRef === q.externalRef);
@@ -439,7 +483,8 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
         const rec = a ? ctx.publications.get(a.id) : undefined;
         if (!a || !rec) return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('页面不存在', '<p>404</p>'));
         if (rec.deleted) return reply.code(410).type('text/html; charset=utf-8').send(htmlPage('稿件已删除', '<p>该稿件已删除</p>'));
-        if (ctx.publications.stateOf(rec) !== 'published') return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('页面不存在', '<p>审核中</p>'));
+        if (ctx.publications.stateOf(rec) !== 'published')
+          return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('页面不存在', '<p>审核中</p>'));
         const links = a.relatedLinks.map((l) => `<p><a href="${l.url}">${l.title.replace(/</g, '&lt;')}</a></p>`).join('');
         return reply.type('text/html; charset=utf-8').send(htmlPage(a.title, `${a.bodyHtml ?? ''}${links}`));
       });

@@ -448,7 +448,8 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
         if (charLength(author) > WECHAT_LIMITS.authorChars) return { code: 45110, hint: `author is ${charLength(author)} characters, at most 16` };
         if (charLength(digest) > WECHAT_LIMITS.digestChars) return { code: 45004, hint: `digest is ${charLength(digest)} characters, at most 128` };
         if (content.trim() === '') return { code: 44004, hint: 'content is empty' };
-        if (charLength(content) >= WECHAT_LIMITS.contentChars) return { code: 45002, hint: `content is ${charLength(content)} characters, must be under 20000` };
+        if (charLength(content) >= WECHAT_LIMITS.contentChars)
+          return { code: 45002, hint: `content is ${charLength(content)} characters, must be under 20000` };
         if (Buffer.byteLength(content, 'utf8') >= WECHAT_LIMITS.contentBytes) return { code: 45002, hint: 'content must be under 1MB' };
         const thumb = str('thumb_media_id')!;
         const material = state().materials.get(thumb);
@@ -599,7 +600,7 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
         const publishId = 2247483647 + ctx.counter('publish');
         const articleId = randomId(48, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
         const sns = d.articles.map(() => randomId(22));
-        const job: PublishJob = { publishId, msgDataId: String(2247483600 + publishId % 1000), appid, articleId, draft: d, sns };
+        const job: PublishJob = { publishId, msgDataId: String(2247483600 + (publishId % 1000)), appid, articleId, draft: d, sns };
         state().jobs.set(publishId, job);
         state().jobsByArticle.set(articleId, job);
         sns.forEach((sn, index) => state().pages.set(sn, { job, index }));
@@ -739,7 +740,8 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
         if (!page) return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('该内容已被发布者删除', '<p>此内容因违规无法查看 / 不存在</p>'));
         const rec = ctx.publications.get(page.job.articleId)!;
         const item = rec.items[page.index]!;
-        if (ctx.publications.settled(rec) !== 'published') return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('内容不存在', '<p>not published</p>'));
+        if (ctx.publications.settled(rec) !== 'published')
+          return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('内容不存在', '<p>not published</p>'));
         if (item.deleted) return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('该内容已被发布者删除', '<p>该内容已被发布者删除</p>'));
         return reply.type('text/html; charset=utf-8').send(htmlPage(item.title ?? '', item.body ?? ''));
       });

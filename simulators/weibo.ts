@@ -159,7 +159,14 @@ export function weiboDefinition(opts: WeiboOptions = {}): PlatformDefinition<Wei
         const at = t.expiresAt === undefined ? undefined : typeof t.expiresAt === 'number' ? t.expiresAt : Date.parse(t.expiresAt);
         if (at !== undefined && Number.isNaN(at)) throw new Error(`weibo accessTokens: expiresAt of a token is not a date: ${String(t.expiresAt)}`);
         const ttlSeconds = at === undefined ? ttl : (at - ctx.clock.now()) / 1000;
-        ctx.tokens.issue({ subject: t.uid ?? opts.defaultUid ?? '5000000001', space: 'user', ttlSeconds, prefix: token, length: 0, data: { appKey: t.appKey } });
+        ctx.tokens.issue({
+          subject: t.uid ?? opts.defaultUid ?? '5000000001',
+          space: 'user',
+          ttlSeconds,
+          prefix: token,
+          length: 0,
+          data: { appKey: t.appKey },
+        });
       }
       return { statuses: new Map(), pics: new Map(), usedCodes: new Set(), posts: new Map() };
     },
@@ -193,7 +200,12 @@ export function weiboDefinition(opts: WeiboOptions = {}): PlatformDefinition<Wei
       const auth = (req: FastifyRequest, reply: FastifyReply, params: Record<string, string>) => {
         const check = ctx.tokens.check(tokenFrom(req, params), 'user');
         if (!check.ok) {
-          fail(reply, req, check.reason === 'missing' ? 10016 : check.reason === 'expired' ? 21327 : 21332, check.reason === 'missing' ? 'access_token' : undefined);
+          fail(
+            reply,
+            req,
+            check.reason === 'missing' ? 10016 : check.reason === 'expired' ? 21327 : 21332,
+            check.reason === 'missing' ? 'access_token' : undefined,
+          );
           return undefined;
         }
         return { uid: check.record.subject, appKey: check.record.data.appKey! };
@@ -247,7 +259,9 @@ export function weiboDefinition(opts: WeiboOptions = {}): PlatformDefinition<Wei
           favorited: false,
           truncated: false,
           pic_urls: picUrl ? [{ thumbnail_pic: picUrl.replace('/large/', '/thumbnail/') }] : [],
-          ...(picUrl ? { thumbnail_pic: picUrl.replace('/large/', '/thumbnail/'), bmiddle_pic: picUrl.replace('/large/', '/bmiddle/'), original_pic: picUrl } : {}),
+          ...(picUrl
+            ? { thumbnail_pic: picUrl.replace('/large/', '/thumbnail/'), bmiddle_pic: picUrl.replace('/large/', '/bmiddle/'), original_pic: picUrl }
+            : {}),
           user: { id: Number(s.uid), idstr: s.uid, screen_name: `用户${s.uid}` },
           reposts_count: 0,
           comments_count: 0,
@@ -356,9 +370,7 @@ export function weiboDefinition(opts: WeiboOptions = {}): PlatformDefinition<Wei
         if (!who) return reply;
         const count = Math.min(Math.max(Number(params.count ?? 20) || 20, 1), 100);
         const page = Math.max(Number(params.page ?? 1) || 1, 1);
-        const mine = [...state().statuses.values()]
-          .filter((s) => s.uid === who.uid && liveStatus(s.id))
-          .sort((a, b) => b.createdAt - a.createdAt);
+        const mine = [...state().statuses.values()].filter((s) => s.uid === who.uid && liveStatus(s.id)).sort((a, b) => b.createdAt - a.createdAt);
         return { statuses: mine.slice((page - 1) * count, page * count).map(statusJson), total_number: mine.length };
       });
 

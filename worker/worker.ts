@@ -18,7 +18,10 @@ let cachedBundle: Promise<WorkflowBundleOption> | undefined;
 export function workflowBundle(prebuiltPath?: string): Promise<WorkflowBundleOption> {
   if (prebuiltPath) {
     if (!fs.existsSync(prebuiltPath)) {
-      throw new GovpubError('setting_invalid', `GOVPUB_WORKFLOW_BUNDLE=${prebuiltPath} does not exist. Build it with \`govpub bundle --out ${prebuiltPath}\` or unset the variable.`);
+      throw new GovpubError(
+        'setting_invalid',
+        `GOVPUB_WORKFLOW_BUNDLE=${prebuiltPath} does not exist. Build it with \`govpub bundle --out ${prebuiltPath}\` or unset the variable.`,
+      );
     }
     return Promise.resolve({ codePath: prebuiltPath });
   }
@@ -35,7 +38,10 @@ export async function writeWorkflowBundle(outFile: string): Promise<number> {
 
 const noop = () => {};
 const quietBundlerLogger = {
-  trace: noop, debug: noop, info: noop, log: noop,
+  trace: noop,
+  debug: noop,
+  info: noop,
+  log: noop,
   warn: (message: string) => console.warn(`[bundler] ${message}`),
   error: (message: string) => console.error(`[bundler] ${message}`),
 };
@@ -84,7 +90,9 @@ export function installWorkerRuntime(): void {
       logger: new DefaultLogger(level, (entry) => {
         // Platform and media queues run activities only, by design: not worth a warning each.
         if (entry.message.startsWith('No workflows registered')) return;
-        console.error(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}${entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta)}` : ''}`);
+        console.error(
+          `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}${entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta)}` : ''}`,
+        );
       }),
       shutdownSignals: [],
     });

@@ -68,7 +68,11 @@ export type AttemptOutcome =
   /** Nothing left to do: already live, skipped or retracted. */
   | { kind: 'settled'; state: DeliveryState; publicUrl: string | null };
 
-export type FormatOutcome = { kind: 'ready'; renditions: number } | { kind: 'rejected'; message: string } | { kind: 'held'; reason: string } | { kind: 'settled'; state: DeliveryState; publicUrl: string | null };
+export type FormatOutcome =
+  | { kind: 'ready'; renditions: number }
+  | { kind: 'rejected'; message: string }
+  | { kind: 'held'; reason: string }
+  | { kind: 'settled'; state: DeliveryState; publicUrl: string | null };
 
 export type ConfirmOutcome =
   | { kind: 'live'; publicUrl: string | null }
@@ -78,7 +82,8 @@ export type ConfirmOutcome =
   | { kind: 'rate_limited'; message: string; retryAfterMs: number }
   | { kind: 'needs_reconnect'; message: string };
 
-export type TakeDownOutcome = { kind: 'retracted' } | { kind: 'manual' } | { kind: 'retryable'; message: string; retryAfterMs?: number } | { kind: 'needs_reconnect'; message: string };
+export type TakeDownOutcome =
+  { kind: 'retracted' } | { kind: 'manual' } | { kind: 'retryable'; message: string; retryAfterMs?: number } | { kind: 'needs_reconnect'; message: string };
 
 /** A state change the workflow decides (waits, give-ups, operator actions), recorded with its audit entry. */
 export interface DeliveryChange {

@@ -137,8 +137,10 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     {
       validator: (_r: RetryRequest) => {
         if (finished()) refuse('delivery_settled', `The delivery is ${status.state}; there is nothing to retry.`);
-        if (status.waitingFor === 'platform' || status.waitingFor === 'nothing') refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish.');
-        if (status.waitingFor === 'manual_post') refuse('delivery_manual', 'This is a manual hand-off: post the bundle on the platform and confirm the URL instead.');
+        if (status.waitingFor === 'platform' || status.waitingFor === 'nothing')
+          refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish.');
+        if (status.waitingFor === 'manual_post')
+          refuse('delivery_manual', 'This is a manual hand-off: post the bundle on the platform and confirm the URL instead.');
       },
     },
   );
@@ -153,7 +155,8 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
       validator: (r) => {
         if (finished()) refuse('delivery_settled', `The delivery is already ${status.state}.`);
         if (!r.reason || r.reason.trim() === '') refuse('reason_required', 'Say why the delivery is skipped: the reason goes to the audit trail.');
-        if (status.waitingFor === 'platform' || status.waitingFor === 'nothing') refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish, then skip.');
+        if (status.waitingFor === 'platform' || status.waitingFor === 'nothing')
+          refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish, then skip.');
       },
     },
   );
@@ -192,7 +195,14 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
 
   async function skip(): Promise<DeliveryResult> {
     const request = skipRequested!;
-    await change({ state: 'canceled', action: 'delivery_skipped', actor: request.by, skippedReason: request.reason, task: null, details: { reason: request.reason } });
+    await change({
+      state: 'canceled',
+      action: 'delivery_skipped',
+      actor: request.by,
+      skippedReason: request.reason,
+      task: null,
+      details: { reason: request.reason },
+    });
     status.state = 'canceled';
     status.waitingFor = 'nothing';
     return result();
@@ -219,7 +229,17 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     const c = manualConfirmation!;
     publicUrl = c.url;
     liveAt = nowIso();
-    await change({ state: 'live', action: 'delivery_confirmed_manually', actor: c.by, publicUrl: c.url, task: null, live: true, errorClass: null, errorMessage: null, details: { url: c.url, note: c.note ?? null } });
+    await change({
+      state: 'live',
+      action: 'delivery_confirmed_manually',
+      actor: c.by,
+      publicUrl: c.url,
+      task: null,
+      live: true,
+      errorClass: null,
+      errorMessage: null,
+      details: { url: c.url, note: c.note ?? null },
+    });
     status.state = 'live';
     status.waitingFor = 'nothing';
     return result();
@@ -242,7 +262,13 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         if (isCancellation(error)) throw error;
         // The database or a defect, not the platform: keep the delivery alive and ask again later.
         status.lastError = failureMessage(error);
-        if (await wait(isDatabaseOutage(error) ? DATABASE_RECHECK_MS : CONFIRM_POLL_MAX_MS, isDatabaseOutage(error) ? 'database' : 'confirmation', () => manualConfirmation !== null)) {
+        if (
+          await wait(
+            isDatabaseOutage(error) ? DATABASE_RECHECK_MS : CONFIRM_POLL_MAX_MS,
+            isDatabaseOutage(error) ? 'database' : 'confirmation',
+            () => manualConfirmation !== null,
+          )
+        ) {
           if (skipRequested) return skip();
           if (manualConfirmation) return confirmByHand();
           retryRequested = null;
@@ -298,7 +324,13 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
       const acted = await condition(() => manualConfirmation !== null || skipRequested !== null, plan.reminderEveryMs);
       if (skipRequested) return skip();
       if (manualConfirmation) return confirmByHand();
-      if (!acted) await change({ state: 'awaiting_manual', action: 'delivery_manual_reminder', reminded: true, details: { message: 'The hand-off bundle is still waiting to be posted.' } });
+      if (!acted)
+        await change({
+          state: 'awaiting_manual',
+          action: 'delivery_manual_reminder',
+          reminded: true,
+          details: { message: 'The hand-off bundle is still waiting to be posted.' },
+        });
     }
   }
 
@@ -355,7 +387,12 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         // Retries of the activity itself ran out (a bug, unusable media).
         status.state = 'failed';
         status.lastError = failureMessage(error);
-        await change({ state: 'failed', action: 'delivery_failed', errorClass: 'internal', errorMessage: `${status.lastError} (retry once the cause is fixed)` });
+        await change({
+          state: 'failed',
+          action: 'delivery_failed',
+          errorClass: 'internal',
+          errorMessage: `${status.lastError} (retry once the cause is fixed)`,
+        });
         if (await waitForOperator()) continue;
         return skip();
       }
@@ -411,7 +448,12 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
           }
           const backoff = Math.min(plan.retryMaxMs, plan.retryInitialMs * 2 ** Math.min(status.attempts - 1, 12));
           const nextAt = new Date(Date.now() + backoff).toISOString();
-          await change({ state: status.state, action: 'delivery_retry_scheduled', nextAttemptAt: nextAt, details: { attempt: status.attempts, inMs: backoff } });
+          await change({
+            state: status.state,
+            action: 'delivery_retry_scheduled',
+            nextAttemptAt: nextAt,
+            details: { attempt: status.attempts, inMs: backoff },
+          });
           await wait(backoff, 'backoff');
           if (retryRequested) retryRequested = null;
           continue;
@@ -434,7 +476,14 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     return await safely(async () => {
       if (status.state !== 'live' && status.state !== 'unconfirmed') {
         status.state = 'canceled';
-        await main.changeDelivery(plan, { state: 'canceled', action: 'delivery_canceled', actor: 'system', eventKey: eventKey(), task: null, details: { reason: 'the package was retracted before this delivery went out' } });
+        await main.changeDelivery(plan, {
+          state: 'canceled',
+          action: 'delivery_canceled',
+          actor: 'system',
+          eventKey: eventKey(),
+          task: null,
+          details: { reason: 'the package was retracted before this delivery went out' },
+        });
       }
       return result();
     });
@@ -466,13 +515,10 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
       },
     },
   );
-  setHandler(
-    retryDeliveryUpdate,
-    (r) => {
-      retryRequested = r;
-      return status;
-    },
-  );
+  setHandler(retryDeliveryUpdate, (r) => {
+    retryRequested = r;
+    return status;
+  });
   setHandler(channelResumedSignal, () => {
     resumedTimes += 1;
   });
@@ -500,10 +546,21 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
     if (outcome.kind === 'manual') break;
     status.lastError = outcome.message;
     const seen = resumedTimes;
-    const waitMs = outcome.kind === 'needs_reconnect' ? CHANNEL_RECHECK_MS : (outcome.retryAfterMs ?? Math.min(plan.retryMaxMs, plan.retryInitialMs * 2 ** Math.min(status.attempts - 1, 12)));
+    const waitMs =
+      outcome.kind === 'needs_reconnect'
+        ? CHANNEL_RECHECK_MS
+        : (outcome.retryAfterMs ?? Math.min(plan.retryMaxMs, plan.retryInitialMs * 2 ** Math.min(status.attempts - 1, 12)));
     if (status.attempts >= plan.maxAttempts && outcome.kind === 'retryable') {
       // Keep the task visible to operations: they may take it down by hand and confirm.
-      await main.changeDelivery(plan, { state: 'retracting', action: 'delivery_takedown_failed', actor: 'system', eventKey: eventKey(), task: 'manual_takedown', errorClass: 'retryable', errorMessage: `${outcome.message} Take the post down by hand and confirm, or retry.` });
+      await main.changeDelivery(plan, {
+        state: 'retracting',
+        action: 'delivery_takedown_failed',
+        actor: 'system',
+        eventKey: eventKey(),
+        task: 'manual_takedown',
+        errorClass: 'retryable',
+        errorMessage: `${outcome.message} Take the post down by hand and confirm, or retry.`,
+      });
       break;
     }
     status.waitingFor = outcome.kind === 'needs_reconnect' ? 'channel' : 'backoff';
@@ -528,7 +585,14 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
       continue;
     }
     if (!acted) {
-      await main.changeDelivery(plan, { state: 'retracting', action: 'delivery_takedown_reminder', actor: 'system', eventKey: eventKey(), reminded: true, details: { reason: plan.reason } });
+      await main.changeDelivery(plan, {
+        state: 'retracting',
+        action: 'delivery_takedown_reminder',
+        actor: 'system',
+        eventKey: eventKey(),
+        reminded: true,
+        details: { reason: plan.reason },
+      });
     }
   }
   const confirmation = manualConfirmation!;

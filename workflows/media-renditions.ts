@@ -23,7 +23,13 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { MediaActivities, MediaJobActivities } from '../activities/media-activities.js';
-import { DEFAULT_HEARTBEAT_TIMEOUT_SEC, type MediaJobFailure, type MediaRenditionsInput, type MediaRenditionsResult, type RenditionSummary } from './media-types.js';
+import {
+  DEFAULT_HEARTBEAT_TIMEOUT_SEC,
+  type MediaJobFailure,
+  type MediaRenditionsInput,
+  type MediaRenditionsResult,
+  type RenditionSummary,
+} from './media-types.js';
 
 /** Bookkeeping runs on the workflow's own task queue, never queued behind long transcodes. */
 const { finishMediaJob } = proxyActivities<MediaJobActivities>({

@@ -143,113 +143,143 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
   });
 
   // ── Organize ─────────────────────────────────────────────────────────────
-  handle(submitUpdate, (r) => {
-    requireRole(r.by, ['editor', 'admin'], 'submit a package');
-    refuse(canSubmit(state.status));
-    refuseAll(organizeProblems(state.facts));
-  }, async (r) => {
-    state.status = 'in_review';
-    state.stageIndex = 0;
-    state.approvals = [];
-    state.lastRejection = null;
-    await record(r.by.id, 'submit', { details: { stage: stageId() } });
-  });
-
-  handle(editUpdate, (r) => {
-    requireRole(r.by, ['editor', 'admin'], 'edit a package');
-    refuse(canEdit(state.status));
-    if (r.facts.revision !== state.revision + 1) refuse({ code: 'stale_revision', message: `The package is at revision ${state.revision}; reload it and edit again.` });
-    if (r.releaseAt !== undefined) refuse(releaseTimeProblem(r.releaseAt));
-  }, async (r) => {
-    const wasApproved = state.status === 'approved' || state.status === 'scheduled';
-    state.revision = r.facts.revision;
-    state.contentHash = r.facts.contentHash;
-    state.facts = r.facts;
-    if (r.releaseAt !== undefined) state.releaseAt = r.releaseAt;
-    if (!state.authors.includes(r.by.id)) state.authors.push(r.by.id);
-    const voided = voidApprovals();
-    if (wasApproved) {
-      // An edit after approval voids every approval: review restarts at the first stage.
+  handle(
+    submitUpdate,
+    (r) => {
+      requireRole(r.by, ['editor', 'admin'], 'submit a package');
+      refuse(canSubmit(state.status));
+      refuseAll(organizeProblems(state.facts));
+    },
+    async (r) => {
       state.status = 'in_review';
       state.stageIndex = 0;
-    }
-    scheduleVersion += 1;
-    await record(r.by.id, 'edit', {
-      voidReason: voided ? `revision ${state.revision} replaced the approved content` : undefined,
-      details: { reviewRestarted: wasApproved, ...(r.releaseAt !== undefined ? { releaseAt: r.releaseAt } : {}) },
-    });
-  });
+      state.approvals = [];
+      state.lastRejection = null;
+      await record(r.by.id, 'submit', { details: { stage: stageId() } });
+    },
+  );
+
+  handle(
+    editUpdate,
+    (r) => {
+      requireRole(r.by, ['editor', 'admin'], 'edit a package');
+      refuse(canEdit(state.status));
+      if (r.facts.revision !== state.revision + 1)
+        refuse({ code: 'stale_revision', message: `The package is at revision ${state.revision}; reload it and edit again.` });
+      if (r.releaseAt !== undefined) refuse(releaseTimeProblem(r.releaseAt));
+    },
+    async (r) => {
+      const wasApproved = state.status === 'approved' || state.status === 'scheduled';
+      state.revision = r.facts.revision;
+      state.contentHash = r.facts.contentHash;
+      state.facts = r.facts;
+      if (r.releaseAt !== undefined) state.releaseAt = r.releaseAt;
+      if (!state.authors.includes(r.by.id)) state.authors.push(r.by.id);
+      const voided = voidApprovals();
+      if (wasApproved) {
+        // An edit after approval voids every approval: review restarts at the first stage.
+        state.status = 'in_review';
+        state.stageIndex = 0;
+      }
+      scheduleVersion += 1;
+      await record(r.by.id, 'edit', {
+        voidReason: voided ? `revision ${state.revision} replaced the approved content` : undefined,
+        details: { reviewRestarted: wasApproved, ...(r.releaseAt !== undefined ? { releaseAt: r.releaseAt } : {}) },
+      });
+    },
+  );
 
   // ── Review ───────────────────────────────────────────────────────────────
-  handle(decideUpdate, (r) => refuse(decisionProblem(state, r)), async (r) => {
-    const stage = state.stages[state.stageIndex!]!;
-    const decision = { stage: stage.id, decision: r.decision, comment: r.comment, reviewerId: r.reviewer.id };
-    if (r.decision === 'reject') {
-      state.lastRejection = { stage: stage.id, reviewerId: r.reviewer.id, comment: r.comment, at: nowIso() };
+  handle(
+    decideUpdate,
+    (r) => refuse(decisionProblem(state, r)),
+    async (r) => {
+      const stage = state.stages[state.stageIndex!]!;
+      const decision = { stage: stage.id, decision: r.decision, comment: r.comment, reviewerId: r.reviewer.id };
+      if (r.decision === 'reject') {
+        state.lastRejection = { stage: stage.id, reviewerId: r.reviewer.id, comment: r.comment, at: nowIso() };
+        state.status = 'draft';
+        state.stageIndex = null;
+        voidApprovals();
+        await record(r.reviewer.id, 'reject', { decision, voidReason: `rejected at ${stage.name}`, details: { stage: stage.id, comment: r.comment } });
+        return;
+      }
+      state.approvals.push({ stage: stage.id, reviewerId: r.reviewer.id, revision: r.revision, at: nowIso() });
+      if (state.stageIndex! + 1 < state.stages.length) {
+        state.stageIndex! += 1;
+      } else {
+        state.stageIndex = null;
+        state.approvedRevision = state.revision;
+        state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
+        scheduleVersion += 1;
+      }
+      await record(r.reviewer.id, 'approve', { decision, details: { stage: stage.id, comment: r.comment, next: stageId() ?? state.status } });
+    },
+  );
+
+  handle(
+    withdrawUpdate,
+    (r) => {
+      requireRole(r.by, ['editor', 'admin'], 'withdraw a package');
+      refuse(canWithdraw(state.status));
+    },
+    async (r) => {
       state.status = 'draft';
       state.stageIndex = null;
-      voidApprovals();
-      await record(r.reviewer.id, 'reject', { decision, voidReason: `rejected at ${stage.name}`, details: { stage: stage.id, comment: r.comment } });
-      return;
-    }
-    state.approvals.push({ stage: stage.id, reviewerId: r.reviewer.id, revision: r.revision, at: nowIso() });
-    if (state.stageIndex! + 1 < state.stages.length) {
-      state.stageIndex! += 1;
-    } else {
-      state.stageIndex = null;
-      state.approvedRevision = state.revision;
-      state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
+      const voided = voidApprovals();
       scheduleVersion += 1;
-    }
-    await record(r.reviewer.id, 'approve', { decision, details: { stage: stage.id, comment: r.comment, next: stageId() ?? state.status } });
-  });
-
-  handle(withdrawUpdate, (r) => {
-    requireRole(r.by, ['editor', 'admin'], 'withdraw a package');
-    refuse(canWithdraw(state.status));
-  }, async (r) => {
-    state.status = 'draft';
-    state.stageIndex = null;
-    const voided = voidApprovals();
-    scheduleVersion += 1;
-    await record(r.by.id, 'withdraw', { voidReason: voided ? 'withdrawn from review' : undefined, details: { reason: r.reason } });
-  });
+      await record(r.by.id, 'withdraw', { voidReason: voided ? 'withdrawn from review' : undefined, details: { reason: r.reason } });
+    },
+  );
 
   // ── Release timing: changing it keeps the approvals ──────────────────────
-  handle(scheduleUpdate, (r) => {
-    requireRole(r.by, ['editor', 'reviewer', 'ops', 'admin'], 'change the release time');
-    refuse(canSchedule(state.status));
-    refuse(releaseTimeProblem(r.releaseAt));
-  }, async (r) => {
-    const previous = { releaseAt: state.releaseAt, onHold: state.onHold };
-    state.releaseAt = r.releaseAt;
-    state.onHold = r.hold;
-    if (state.status === 'approved' || state.status === 'scheduled') state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
-    scheduleVersion += 1;
-    await record(r.by.id, r.hold ? 'release_cancelled' : 'release_time_changed', {
-      details: { from: previous, to: { releaseAt: state.releaseAt, onHold: state.onHold }, approvalsKept: true },
-    });
-  });
+  handle(
+    scheduleUpdate,
+    (r) => {
+      requireRole(r.by, ['editor', 'reviewer', 'ops', 'admin'], 'change the release time');
+      refuse(canSchedule(state.status));
+      refuse(releaseTimeProblem(r.releaseAt));
+    },
+    async (r) => {
+      const previous = { releaseAt: state.releaseAt, onHold: state.onHold };
+      state.releaseAt = r.releaseAt;
+      state.onHold = r.hold;
+      if (state.status === 'approved' || state.status === 'scheduled') state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
+      scheduleVersion += 1;
+      await record(r.by.id, r.hold ? 'release_cancelled' : 'release_time_changed', {
+        details: { from: previous, to: { releaseAt: state.releaseAt, onHold: state.onHold }, approvalsKept: true },
+      });
+    },
+  );
 
-  handle(releaseNowUpdate, (r) => {
-    requireRole(r.by, ['editor', 'reviewer', 'ops', 'admin'], 'release a package');
-    if (state.status !== 'approved' && state.status !== 'scheduled') refuse({ code: 'not_approved', message: `The package is ${state.status}; only an approved package can be released.` });
-  }, async (r) => {
-    state.onHold = false;
-    state.status = 'releasing';
-    scheduleVersion += 1;
-    await record(r.by.id, 'release_requested', { details: { releaseAt: state.releaseAt } });
-  });
+  handle(
+    releaseNowUpdate,
+    (r) => {
+      requireRole(r.by, ['editor', 'reviewer', 'ops', 'admin'], 'release a package');
+      if (state.status !== 'approved' && state.status !== 'scheduled')
+        refuse({ code: 'not_approved', message: `The package is ${state.status}; only an approved package can be released.` });
+    },
+    async (r) => {
+      state.onHold = false;
+      state.status = 'releasing';
+      scheduleVersion += 1;
+      await record(r.by.id, 'release_requested', { details: { releaseAt: state.releaseAt } });
+    },
+  );
 
   // ── Retract ──────────────────────────────────────────────────────────────
-  handle(retractUpdate, (r) => {
-    refuse(canRetract(state.status, r.by));
-    if (r.reason.trim() === '') refuse({ code: 'reason_required', message: 'Say why the package is retracted: the reason goes to the audit trail.' });
-  }, async (r) => {
-    state.retraction = { reason: r.reason, by: r.by.id, at: nowIso() };
-    await record(r.by.id, 'retract_requested', { details: { reason: r.reason } });
-    releaseScope?.cancel();
-  });
+  handle(
+    retractUpdate,
+    (r) => {
+      refuse(canRetract(state.status, r.by));
+      if (r.reason.trim() === '') refuse({ code: 'reason_required', message: 'Say why the package is retracted: the reason goes to the audit trail.' });
+    },
+    async (r) => {
+      state.retraction = { reason: r.reason, by: r.by.id, at: nowIso() };
+      await record(r.by.id, 'retract_requested', { details: { reason: r.reason } });
+      releaseScope?.cancel();
+    },
+  );
 
   // ── The main line: wait for approval and the release time, release, then stand by ──
   await untilReleaseTime();
@@ -267,15 +297,20 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
    * leaves the state as it was and tells the caller why; the lock is always released.
    */
   function handle<R>(update: UpdateDefinition<PackageWorkflowState, [R]>, checks: (r: R) => void, apply: (r: R) => Promise<void>): void {
-    setHandler(update, (r: R) => exclusively(async () => {
-      checks(r);
-      await apply(r);
-    }), {
-      validator: (r: R) => {
-        refuseIfStuck();
-        checks(r);
+    setHandler(
+      update,
+      (r: R) =>
+        exclusively(async () => {
+          checks(r);
+          await apply(r);
+        }),
+      {
+        validator: (r: R) => {
+          refuseIfStuck();
+          checks(r);
+        },
       },
-    });
+    );
   }
 
   /** Update handlers run one at a time, so each sees the state the previous one left. */
@@ -302,14 +337,22 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
   function refuseIfStuck(): void {
     const pending = state.pendingStep;
     if (!pending || !busy || Date.now() - Date.parse(pending.since) <= STUCK_STEP_MS) return;
-    refuse({ code: 'package_busy', message: `The package is still recording "${pending.action}" (since ${pending.since}); the database may be unreachable. Try again once it has finished (GET /api/packages/:id shows what it waits for).` });
+    refuse({
+      code: 'package_busy',
+      message: `The package is still recording "${pending.action}" (since ${pending.since}); the database may be unreachable. Try again once it has finished (GET /api/packages/:id shows what it waits for).`,
+    });
   }
 
   /** Persist one step (package row, decision, audit entry) idempotently, keyed by this workflow's event number. */
   async function record(
     actor: string,
     action: string,
-    extra: { decision?: { stage: string; decision: 'approve' | 'reject'; comment: string; reviewerId: string }; voidReason?: string; details?: Record<string, unknown>; status?: PackageWorkflowState['status'] } = {},
+    extra: {
+      decision?: { stage: string; decision: 'approve' | 'reject'; comment: string; reviewerId: string };
+      voidReason?: string;
+      details?: Record<string, unknown>;
+      status?: PackageWorkflowState['status'];
+    } = {},
   ): Promise<void> {
     eventSeq += 1;
     state.pendingStep = { action, since: nowIso() };
@@ -321,7 +364,13 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
         action,
         revision: state.revision,
         contentHash: state.contentHash,
-        package: { status: extra.status ?? state.status, currentStage: stageId(), currentRevision: state.revision, approvedRevision: state.approvedRevision, releaseAt: state.releaseAt },
+        package: {
+          status: extra.status ?? state.status,
+          currentStage: stageId(),
+          currentRevision: state.revision,
+          approvedRevision: state.approvedRevision,
+          releaseAt: state.releaseAt,
+        },
         decision: extra.decision,
         voidApprovalsReason: extra.voidReason,
         details: extra.details ?? {},
@@ -339,7 +388,8 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
   }
 
   function releaseTimeProblem(releaseAt: string | null): Problem | null {
-    if (releaseAt !== null && Number.isNaN(Date.parse(releaseAt))) return { code: 'invalid_release_time', message: `releaseAt "${releaseAt}" is not an ISO 8601 date-time.` };
+    if (releaseAt !== null && Number.isNaN(Date.parse(releaseAt)))
+      return { code: 'invalid_release_time', message: `releaseAt "${releaseAt}" is not an ISO 8601 date-time.` };
     return null;
   }
 
@@ -375,7 +425,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     const settled: Promise<void>[] = [];
     const follow = async (plan: DeliveryPlan, first: { result(): Promise<DeliveryResult> }): Promise<void> => {
       let handle = first;
-      for (let failures = 0; ; ) {
+      for (let failures = 0; ;) {
         try {
           const r: DeliveryResult = await handle.result();
           state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
@@ -437,7 +487,10 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     await exclusively(async () => {
       const count = (s: string) => rows.filter((r) => r.state === s).length;
       // Recorded first, then shown: whoever sees "released" finds it in the database too.
-      await record('system', 'released', { status: 'released', details: { channels: rows.length, live: count('live'), skipped: count('canceled'), unconfirmed: count('unconfirmed') } });
+      await record('system', 'released', {
+        status: 'released',
+        details: { channels: rows.length, live: count('live'), skipped: count('canceled'), unconfirmed: count('unconfirmed') },
+      });
       state.status = 'released';
     });
   }
@@ -453,11 +506,13 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     const received = patched(RETRACT_MAY_BE_PUBLIC_PATCH)
       ? rows.filter(mayBePublic)
       : rows.filter((r) => ['live', 'unconfirmed'].includes(r.state) || (r.state === 'retracting' && r.externalId));
-    const plans = (await planDeliveries({ packageId: state.packageId, revision, channelIds: received.map((r) => r.channelId), releasedAt: nowIso() })).map((plan) => ({
-      ...plan,
-      reason: state.retraction!.reason,
-      retractedBy: state.retraction!.by,
-    }));
+    const plans = (await planDeliveries({ packageId: state.packageId, revision, channelIds: received.map((r) => r.channelId), releasedAt: nowIso() })).map(
+      (plan) => ({
+        ...plan,
+        reason: state.retraction!.reason,
+        retractedBy: state.retraction!.by,
+      }),
+    );
     await runChildren(plans, (plan) =>
       startChild(takedownWorkflow, {
         workflowId: takedownWorkflowId(plan.businessKey),

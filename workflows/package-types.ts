@@ -41,17 +41,43 @@ export interface PackageWorkflowState {
   stalledDeliveries?: string[];
 }
 
-export interface SubmitRequest { by: Actor }
+export interface SubmitRequest {
+  by: Actor;
+}
 /** An edit may carry a new release time with it, so content and timing change in one step. */
-export interface EditRequest { by: Actor; facts: RevisionFacts; releaseAt?: string | null }
-export interface DecideRequest { revision: number; decision: 'approve' | 'reject'; comment: string; reviewer: Actor }
-export interface WithdrawRequest { by: Actor; reason: string }
-export interface ScheduleRequest { by: Actor; releaseAt: string | null; hold: boolean }
-export interface ReleaseNowRequest { by: Actor }
-export interface RetractRequest { by: Actor; reason: string }
+export interface EditRequest {
+  by: Actor;
+  facts: RevisionFacts;
+  releaseAt?: string | null;
+}
+export interface DecideRequest {
+  revision: number;
+  decision: 'approve' | 'reject';
+  comment: string;
+  reviewer: Actor;
+}
+export interface WithdrawRequest {
+  by: Actor;
+  reason: string;
+}
+export interface ScheduleRequest {
+  by: Actor;
+  releaseAt: string | null;
+  hold: boolean;
+}
+export interface ReleaseNowRequest {
+  by: Actor;
+}
+export interface RetractRequest {
+  by: Actor;
+  reason: string;
+}
 
 /** Operations asks the package to start a delivery again whose workflow failed (see stalledDeliveries). */
-export interface RestartDeliveryRequest { channelId: string; by: string }
+export interface RestartDeliveryRequest {
+  channelId: string;
+  by: string;
+}
 
 export function packageWorkflowId(packageId: string): string {
   return `package-${packageId}`;

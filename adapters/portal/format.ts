@@ -72,10 +72,16 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
   const { problems, warnings } = run;
 
   if (channel.platform !== PORTAL_PLATFORM || !isSafeSlug(channel.ref)) {
-    problems.push({ field: 'channel', message: `"${channel.id}" is not a portal column channel (portal:<column id>, the id made of letters, digits, ".", "_" and "-").` });
+    problems.push({
+      field: 'channel',
+      message: `"${channel.id}" is not a portal column channel (portal:<column id>, the id made of letters, digits, ".", "_" and "-").`,
+    });
   }
   if (!isSafeSlug(unit.packageId)) {
-    problems.push({ field: 'packageId', message: `package id "${unit.packageId}" cannot become a page address: use letters, digits, ".", "_" and "-" only (at most 128).` });
+    problems.push({
+      field: 'packageId',
+      message: `package id "${unit.packageId}" cannot become a page address: use letters, digits, ".", "_" and "-" only (at most 128).`,
+    });
   }
   const releasedAtMs = Date.parse(unit.releasedAt);
   if (Number.isNaN(releasedAtMs)) {
@@ -133,7 +139,10 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
   if (problems.length > 0) throw rejectedContent(PORTAL_PLATFORM_NAME, problems);
 
   const columnLabel = options.columnName?.(channel.ref) ?? channel.name ?? '';
-  const columnPath = columnLabel.split(/\s*>\s*/).map((s) => s.trim()).filter(Boolean);
+  const columnPath = columnLabel
+    .split(/\s*>\s*/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const payload: PortalPayload = {
     version: 1,
     column: { id: channel.ref, path: columnPath.length > 0 ? columnPath : [channel.ref] },
@@ -237,10 +246,15 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
       }
       const info = run.media[mediaId];
       if (info && info.kind !== 'image') {
-        run.problems.push({ field, message: `image ${imageNumber} is ${describeMedia(info)}, not a picture: insert it as an interpretation or attachment instead.` });
+        run.problems.push({
+          field,
+          message: `image ${imageNumber} is ${describeMedia(info)}, not a picture: insert it as an interpretation or attachment instead.`,
+        });
         return '';
       }
-      let alt = htmlToPlainText(attributes.alt ?? '').replace(/\s+/g, ' ').trim();
+      let alt = htmlToPlainText(attributes.alt ?? '')
+        .replace(/\s+/g, ' ')
+        .trim();
       if (!alt) {
         alt = caption || pageTitle;
         run.warnings.push(
@@ -318,11 +332,17 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
   let lead: PortalLead | null = null;
   const info = interpretation.mediaId ? run.media[interpretation.mediaId] : undefined;
   if (interpretation.mediaId && !info) {
-    run.problems.push({ field: `${field}.mediaId`, message: `the interpretation's file ${interpretation.mediaId.slice(0, 12)}… is not among the package's uploads: upload it again.` });
+    run.problems.push({
+      field: `${field}.mediaId`,
+      message: `the interpretation's file ${interpretation.mediaId.slice(0, 12)}… is not among the package's uploads: upload it again.`,
+    });
   } else if (interpretation.mediaId && info) {
     const expected = interpretation.form === 'video' ? 'video' : interpretation.form === 'audio' ? 'audio' : null;
     if (expected && info.kind !== expected) {
-      run.problems.push({ field: `${field}.mediaId`, message: `a ${interpretation.form} interpretation needs ${expected === 'video' ? 'a video' : 'an audio file'}, but its file is ${describeMedia(info)}.` });
+      run.problems.push({
+        field: `${field}.mediaId`,
+        message: `a ${interpretation.form} interpretation needs ${expected === 'video' ? 'a video' : 'an audio file'}, but its file is ${describeMedia(info)}.`,
+      });
     } else if (info.kind === 'image') {
       // The infographic itself: its title says what it shows; the body text is the long description.
       run.figures.push({ mediaId: interpretation.mediaId, alt: title });
@@ -332,7 +352,10 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
     }
   } else if (interpretation.form === 'video' || interpretation.form === 'audio') {
     if (!interpretation.url) {
-      run.problems.push({ field: `${field}.mediaId`, message: `a ${interpretation.form} interpretation needs its ${interpretation.form === 'video' ? 'video' : 'audio'} file (or a link to it): upload it.` });
+      run.problems.push({
+        field: `${field}.mediaId`,
+        message: `a ${interpretation.form} interpretation needs its ${interpretation.form === 'video' ? 'video' : 'audio'} file (or a link to it): upload it.`,
+      });
     }
   }
 

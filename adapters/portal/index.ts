@@ -49,7 +49,10 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
   try {
     base = new URL(options.publicBaseUrl);
   } catch {
-    throw new GovpubError('portal_config', `The portal's publicBaseUrl "${options.publicBaseUrl}" is not an absolute URL: give e.g. https://www.example.gov.cn or http://127.0.0.1:8080/portal.`);
+    throw new GovpubError(
+      'portal_config',
+      `The portal's publicBaseUrl "${options.publicBaseUrl}" is not an absolute URL: give e.g. https://www.example.gov.cn or http://127.0.0.1:8080/portal.`,
+    );
   }
   const publicBaseUrl = base.toString().replace(/\/+$/, '');
   const settings = {

@@ -40,10 +40,7 @@ export interface PortalAttachment {
 }
 
 /** The main medium of an interpretation, shown above its text. */
-export type PortalLead =
-  | { kind: 'figure'; figure: number }
-  | { kind: 'video'; mediaId: string }
-  | { kind: 'audio'; mediaId: string };
+export type PortalLead = { kind: 'figure'; figure: number } | { kind: 'video'; mediaId: string } | { kind: 'audio'; mediaId: string };
 
 export interface PortalInterpretation {
   form: string;

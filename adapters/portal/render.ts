@@ -198,7 +198,13 @@ function formatSize(bytes: number): string {
 // ── Article pages ───────────────────────────────────────────────────────────────────────────
 
 /** Document page and interpretation pages of one package, by site-root-relative path. */
-export function renderArticlePages(packageId: string, source: PackageSource, entry: PackageEntry, manifest: SiteManifest, site: SiteSettings): Map<string, string> {
+export function renderArticlePages(
+  packageId: string,
+  source: PackageSource,
+  entry: PackageEntry,
+  manifest: SiteManifest,
+  site: SiteSettings,
+): Map<string, string> {
   const out = new Map<string, string>();
   const p = source.payload;
   const paths = portalPagePaths(packageId, p.interpretations.length);
@@ -314,9 +320,7 @@ function entryItem(packageId: string, entry: PackageEntry, root: string, columnL
   const thumb = entry.cover
     ? `<img class="thumb" src="${esc(root + entry.cover.file)}" alt="${esc(entry.cover.alt)}" width="160" height="90" loading="lazy" decoding="async"> `
     : '';
-  const interpretations = entry.interpretations
-    .map((i, n) => `<a href="${root}${paths.interpretations[n]}">${esc(i.formLabel)}</a>`)
-    .join(' ');
+  const interpretations = entry.interpretations.map((i, n) => `<a href="${root}${paths.interpretations[n]}">${esc(i.formLabel)}</a>`).join(' ');
   return (
     `<li class="entry">${thumb}<a class="entry-title" href="${root}${paths.document}">${esc(entry.title)}</a>` +
     `${interpretations ? ` <span class="entry-jd">解读：${interpretations}</span>` : ''}` +

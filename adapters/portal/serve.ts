@@ -80,7 +80,8 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
   const siteName = options.siteName ?? DEFAULT_SITE_NAME;
   const homeHref = `${prefix}/`;
 
-  const notFound = (reply: FastifyReply) => reply.code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNotFoundPage(siteName, homeHref));
+  const notFound = (reply: FastifyReply) =>
+    reply.code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNotFoundPage(siteName, homeHref));
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const url = request.raw.url ?? '/';

@@ -20,7 +20,19 @@ import path from 'node:path';
 import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
 import { acquireLock } from './lock.js';
-import { RENDER_VERSION, SITE_CSS, SITE_CSS_PATH, renderArticlePages, renderColumnFiles, renderHome, renderNotFoundPage, renderRobots, renderSitemaps, siteHomeHref, type SiteSettings } from './render.js';
+import {
+  RENDER_VERSION,
+  SITE_CSS,
+  SITE_CSS_PATH,
+  renderArticlePages,
+  renderColumnFiles,
+  renderHome,
+  renderNotFoundPage,
+  renderRobots,
+  renderSitemaps,
+  siteHomeHref,
+  type SiteSettings,
+} from './render.js';
 import { applyChanges, emptyManifest, type MediaFile, type PackageSource, type SiteChange, type SiteManifest } from './state.js';
 import { portalColumnPaths, portalPagePaths } from './urls.js';
 
@@ -144,7 +156,10 @@ export class PortalSite {
   async stage(rendition: RenditionFile): Promise<MediaFile> {
     const ext = MEDIA_EXTENSIONS[rendition.mime] ?? 'bin';
     if (!/^[0-9a-f]{64}$/.test(rendition.sha256)) {
-      throw new DeliveryError('retryable', `Rendition ${rendition.spec} of ${rendition.mediaId.slice(0, 12)}… has no SHA-256 ("${rendition.sha256}"): prepare it again.`);
+      throw new DeliveryError(
+        'retryable',
+        `Rendition ${rendition.spec} of ${rendition.mediaId.slice(0, 12)}… has no SHA-256 ("${rendition.sha256}"): prepare it again.`,
+      );
     }
     const name = `${rendition.sha256}.${ext}`;
     const objectPath = path.join(this.objectsDir, name);
@@ -252,7 +267,8 @@ export class PortalSite {
       for (const id of applied.removedPackages) removals.push(`${STATE_DIR}/packages/${id}.json`);
       for (const [id, source] of applied.newSources) files.set(`${STATE_DIR}/packages/${id}.json`, JSON.stringify(source));
       for (const id of renderPackages) {
-        const source = applied.newSources.get(id) ?? (JSON.parse(await readFile(path.join(buildDir, STATE_DIR, 'packages', `${id}.json`), 'utf8')) as PackageSource);
+        const source =
+          applied.newSources.get(id) ?? (JSON.parse(await readFile(path.join(buildDir, STATE_DIR, 'packages', `${id}.json`), 'utf8')) as PackageSource);
         for (const [file, html] of renderArticlePages(id, source, manifest.packages[id]!, manifest, this.settings)) files.set(file, html);
       }
       for (const id of renderColumns) {
@@ -300,7 +316,10 @@ export class PortalSite {
       try {
         await stat(objectPath);
       } catch {
-        return new DeliveryError('retryable', `The staged rendition ${media.file} disappeared before it was published (swept or removed); retry to stage it again.`);
+        return new DeliveryError(
+          'retryable',
+          `The staged rendition ${media.file} disappeared before it was published (swept or removed); retry to stage it again.`,
+        );
       }
     }
     return null;
@@ -334,7 +353,11 @@ export class PortalSite {
       throw error;
     }
     const match = GENERATION_RE.exec(path.basename(target));
-    if (!match) throw new DeliveryError('retryable', `${path.join(this.webRoot, CURRENT_LINK)} points at "${target}", not at a gen-<n> directory: repair the link by hand (ln -sfn gen-<n> current).`);
+    if (!match)
+      throw new DeliveryError(
+        'retryable',
+        `${path.join(this.webRoot, CURRENT_LINK)} points at "${target}", not at a gen-<n> directory: repair the link by hand (ln -sfn gen-<n> current).`,
+      );
     return { number: Number(match[1]), dir: path.join(this.webRoot, path.basename(target)) };
   }
 
@@ -505,7 +528,11 @@ export function classifyFsError(error: unknown, webRoot: string): DeliveryError 
         : code === 'EXDEV'
           ? 'objects/ and the generations must be on one filesystem (hard links): keep the whole web root on one volume'
           : 'see the cause';
-  return new DeliveryError('retryable', `Publishing to the portal web root ${webRoot} failed (${code ?? (error as Error)?.message ?? String(error)}): ${hint}. The live site is unchanged.`, {
-    cause: error,
-  });
+  return new DeliveryError(
+    'retryable',
+    `Publishing to the portal web root ${webRoot} failed (${code ?? (error as Error)?.message ?? String(error)}): ${hint}. The live site is unchanged.`,
+    {
+      cause: error,
+    },
+  );
 }

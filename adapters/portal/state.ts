@@ -64,8 +64,7 @@ export interface SiteManifest {
 }
 
 export type SiteChange =
-  | { kind: 'publish'; columnId: string; columnPath: string[]; source: PackageSource }
-  | { kind: 'unpublish'; columnId: string; packageId: string };
+  { kind: 'publish'; columnId: string; columnPath: string[]; source: PackageSource } | { kind: 'unpublish'; columnId: string; packageId: string };
 
 export function emptyManifest(): SiteManifest {
   return { version: 1, generation: 0, committedAt: null, renderKey: '', columns: {}, packages: {} };

@@ -38,7 +38,20 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('channel_tokens').ifExists().execute();
   await db.schema.dropIndex('deliveries_channel_idx').ifExists().execute();
-  for (const column of ['platform', 'checkpoint', 'renditions', 'warnings', 'problems', 'platform_code', 'submitted_at', 'last_attempt_at', 'task', 'reminded_at', 'skipped_reason', 'taken_down_at']) {
+  for (const column of [
+    'platform',
+    'checkpoint',
+    'renditions',
+    'warnings',
+    'problems',
+    'platform_code',
+    'submitted_at',
+    'last_attempt_at',
+    'task',
+    'reminded_at',
+    'skipped_reason',
+    'taken_down_at',
+  ]) {
     await db.schema.alterTable('deliveries').dropColumn(column).execute();
   }
 }

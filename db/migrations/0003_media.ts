@@ -55,8 +55,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('media_id', 'text', (c) => c.notNull().references('media.id'))
     .addColumn('specs', 'jsonb', (c) => c.notNull())
     .addColumn('channel_id', 'text')
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('queued').check(sql`state in ('queued', 'running', 'done', 'failed', 'canceled')`))
-    .addColumn('progress', 'integer', (c) => c.notNull().defaultTo(0).check(sql`progress between 0 and 100`))
+    .addColumn('state', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('queued')
+        .check(sql`state in ('queued', 'running', 'done', 'failed', 'canceled')`),
+    )
+    .addColumn('progress', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`progress between 0 and 100`),
+    )
     .addColumn('current_spec', 'text')
     /** Percent per spec key; `progress` is their mean. */
     .addColumn('spec_progress', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))

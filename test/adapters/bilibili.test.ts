@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { createBilibiliAdapter, type BilibiliCheckpoint } from '../../adapters/bilibili.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo } from '../../adapters/types.js';
-import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoUnit, useVideoSimulator } from './video-support.js';
+import {
+  advanceSimClock,
+  confirmUntilFinal,
+  failureOf,
+  failureOfSync,
+  KiB,
+  mediaTools,
+  simPublications,
+  videoAccount,
+  videoContext,
+  videoUnit,
+  useVideoSimulator,
+} from './video-support.js';
 
 const CLIENT_ID = 'bl00000000b1f001';
 const SECRET = 'bilibili-client-secret';
@@ -11,7 +23,16 @@ const { channel, account } = videoAccount('bilibili', 'blwhly-bz', '文旅碑林
 
 describe('bilibili adapter: format (pure)', () => {
   const adapter = createBilibiliAdapter();
-  const video: MediaInfo = { mediaId: 'b'.repeat(64), kind: 'video', mime: 'video/mp4', sizeBytes: 5_000_000, width: 1920, height: 1080, durationSec: 180, name: '解读.mp4' };
+  const video: MediaInfo = {
+    mediaId: 'b'.repeat(64),
+    kind: 'video',
+    mime: 'video/mp4',
+    sizeBytes: 5_000_000,
+    width: 1920,
+    height: 1080,
+    durationSec: 180,
+    name: '解读.mp4',
+  };
   const bigCover: MediaInfo = { mediaId: 'c'.repeat(64), kind: 'image', mime: 'image/jpeg', sizeBytes: 400_000, width: 1600, height: 1000 };
   const smallCover: MediaInfo = { mediaId: 'd'.repeat(64), kind: 'image', mime: 'image/jpeg', sizeBytes: 40_000, width: 640, height: 400 };
 
@@ -62,25 +83,35 @@ describe('bilibili adapter: format (pure)', () => {
     expect(err.problems).toEqual([
       { field: 'interpretations[1]', message: 'the video is 5 h long; Bilibili takes videos under 5 h' },
       { field: 'interpretations[1].title', message: 'Bilibili titles have at most 80 characters; this one has 85 (5 too many)' },
-      { field: 'cover', message: 'Bilibili needs a cover of at least 960×600: the package has no cover and the video is 640×360; choose a larger cover picture' },
+      {
+        field: 'cover',
+        message: 'Bilibili needs a cover of at least 960×600: the package has no cover and the video is 640×360; choose a larger cover picture',
+      },
       { field: 'source', message: 'a reprint (copyright 2) must name its source' },
     ]);
   });
 
   it('refuses a package without a video interpretation', () => {
     const err = failureOfSync(() => adapter.format(videoUnit(null), channel));
-    expect(err.message).toBe('Bilibili (哔哩哔哩) cannot take this package as it is: interpretations: Bilibili (哔哩哔哩) only takes video, and this package has no video interpretation; add one, or leave this channel out of the release');
+    expect(err.message).toBe(
+      'Bilibili (哔哩哔哩) cannot take this package as it is: interpretations: Bilibili (哔哩哔哩) only takes video, and this package has no video interpretation; add one, or leave this channel out of the release',
+    );
   });
 });
 
 describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', () => {
-  const env = useVideoSimulator('bilibili', { credentials: { [CLIENT_ID]: SECRET }, refreshTokens: { [REFRESH]: { clientId: CLIENT_ID } }, publishDelayMs: 100 });
+  const env = useVideoSimulator('bilibili', {
+    credentials: { [CLIENT_ID]: SECRET },
+    refreshTokens: { [REFRESH]: { clientId: CLIENT_ID } },
+    publishDelayMs: 100,
+  });
 
   const credentials = { clientId: CLIENT_ID, clientSecret: SECRET, refreshToken: REFRESH };
   const context = (creds: Record<string, string> = credentials, tokens = memoryTokenStore()) =>
     videoContext<BilibiliCheckpoint>({ channel, account, baseUrl: env.sim.url, credentials: creds, tokens, renditions: env.media.renditions });
   const paths = () => env.sim.state.requests().map((r) => r.path);
-  const partsOf = async (partBytes: number) => Math.ceil((await env.media.renditions.get(env.media.video.mediaId, 'bilibili.video_1080')).sizeBytes / partBytes);
+  const partsOf = async (partBytes: number) =>
+    Math.ceil((await env.media.renditions.get(env.media.video.mediaId, 'bilibili.video_1080')).sizeBytes / partBytes);
 
   it('publishes: signed init → part → complete → cover → add-by-utoken; review to live; take-down twice', async () => {
     const adapter = createBilibiliAdapter();
@@ -135,7 +166,10 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     expect(paths().filter((p) => p === '/arcopen/fn/archive/video/init')).toHaveLength(1);
     const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
-    expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: (await env.media.renditions.get(env.media.video.mediaId, 'bilibili.video_1080')).sizeBytes } });
+    expect(pubs[0]).toMatchObject({
+      id: result.externalId,
+      extra: { bytes: (await env.media.renditions.get(env.media.video.mediaId, 'bilibili.video_1080')).sizeBytes },
+    });
   });
 
   it('a lost add-by-utoken answer is unconfirmed; reconcile finds the archive by its upload', async () => {
@@ -237,11 +271,17 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     const ctx = context(credentials, tokens);
     const { externalId } = await adapter.transmit(payload, ctx);
     expect(await adapter.confirm!(externalId, ctx)).toMatchObject({ state: expect.stringMatching(/^(pending|rejected)$/) }); // 待审 until review ends
-    expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({ state: 'rejected', message: 'Bilibili (哔哩哔哩) review sent the archive back (被打回): 视频内容与分区不符.' });
+    expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({
+      state: 'rejected',
+      message: 'Bilibili (哔哩哔哩) review sent the archive back (被打回): 视频内容与分区不符.',
+    });
 
     env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', code: -4, count: 1 });
     const other = context(credentials, tokens);
     const locked = await adapter.transmit(payload, other);
-    expect(await confirmUntilFinal(() => adapter.confirm!(locked.externalId, other))).toMatchObject({ state: 'rejected', message: expect.stringContaining('locked the archive (锁定)') });
+    expect(await confirmUntilFinal(() => adapter.confirm!(locked.externalId, other))).toMatchObject({
+      state: 'rejected',
+      message: expect.stringContaining('locked the archive (锁定)'),
+    });
   });
 });

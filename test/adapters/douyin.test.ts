@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { createDouyinAdapter, type DouyinCheckpoint, type DouyinPayload } from '../../adapters/douyin.js';
 import { DeliveryError } from '../../adapters/errors.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
-import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoUnit, useVideoSimulator } from './video-support.js';
+import {
+  advanceSimClock,
+  confirmUntilFinal,
+  failureOf,
+  failureOfSync,
+  KiB,
+  mediaTools,
+  simPublications,
+  videoAccount,
+  videoContext,
+  videoUnit,
+  useVideoSimulator,
+} from './video-support.js';
 
 const CLIENT_KEY = 'aw00000000b1f001';
 const SECRET = 'douyin-client-secret';
@@ -11,7 +23,16 @@ const { channel, account } = videoAccount('douyin', 'blfb-dy', '碑林发布', '
 
 describe('douyin adapter: format (pure)', () => {
   const adapter = createDouyinAdapter();
-  const video = { mediaId: 'a'.repeat(64), kind: 'video' as const, mime: 'video/mp4', sizeBytes: 1_000_000, width: 1280, height: 720, durationSec: 95, name: '解读.mp4' };
+  const video = {
+    mediaId: 'a'.repeat(64),
+    kind: 'video' as const,
+    mime: 'video/mp4',
+    sizeBytes: 1_000_000,
+    width: 1280,
+    height: 720,
+    durationSec: 95,
+    name: '解读.mp4',
+  };
 
   it('builds the text from title, summary and a mention of the portal page, and asks for the vertical video', () => {
     const f = adapter.format(videoUnit(video), channel);
@@ -39,16 +60,22 @@ describe('douyin adapter: format (pure)', () => {
     const err = failureOfSync(() => adapter.format(videoUnit(null), channel));
     expect(err).toBeInstanceOf(DeliveryError);
     expect(err.errorClass).toBe('rejected');
-    expect(err.message).toBe('Douyin (抖音) cannot take this package as it is: interpretations: Douyin (抖音) only takes video, and this package has no video interpretation; add one, or leave this channel out of the release');
+    expect(err.message).toBe(
+      'Douyin (抖音) cannot take this package as it is: interpretations: Douyin (抖音) only takes video, and this package has no video interpretation; add one, or leave this channel out of the release',
+    );
   });
 
   it('refuses a video interpretation that is only a link, a video over 15 minutes, and a title longer than the text', () => {
     const linkOnly = videoUnit(null);
     linkOnly.interpretations.push({ form: 'video', title: '视频', body: '', url: 'https://v.example/1' });
-    expect(failureOfSync(() => adapter.format(linkOnly, channel)).message).toContain('interpretations[1]: the video interpretation has no uploaded video file (only a link); Douyin (抖音) needs the file itself');
+    expect(failureOfSync(() => adapter.format(linkOnly, channel)).message).toContain(
+      'interpretations[1]: the video interpretation has no uploaded video file (only a link); Douyin (抖音) needs the file itself',
+    );
 
     const long = failureOfSync(() => adapter.format(videoUnit({ ...video, durationSec: 16 * 60 + 20 }), channel));
-    expect(long.problems).toEqual([{ field: 'interpretations[1]', message: "the video is 16 min 20 s long, 1 min 20 s over Douyin's 15 min limit; trim it or split it into parts" }]);
+    expect(long.problems).toEqual([
+      { field: 'interpretations[1]', message: "the video is 16 min 20 s long, 1 min 20 s over Douyin's 15 min limit; trim it or split it into parts" },
+    ]);
 
     const short = failureOfSync(() => createDouyinAdapter({ textChars: 20 }).format(videoUnit(video), channel));
     expect(short.problems).toEqual([{ field: 'interpretations[1].title', message: "Douyin's video text holds at most 20 characters; the title alone has 17" }]);
@@ -57,11 +84,11 @@ describe('douyin adapter: format (pure)', () => {
 
 describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () => {
   const env = useVideoSimulator('douyin', {
-      credentials: { [CLIENT_KEY]: SECRET },
-      refreshTokens: { [REFRESH]: { clientKey: CLIENT_KEY } },
-      publishDelayMs: 100,
-      limits: { minPartBytes: 32 * KiB },
-    });
+    credentials: { [CLIENT_KEY]: SECRET },
+    refreshTokens: { [REFRESH]: { clientKey: CLIENT_KEY } },
+    publishDelayMs: 100,
+    limits: { minPartBytes: 32 * KiB },
+  });
 
   const small = { videoSpec: 'douyin.video_720' as const };
   const chunked = { ...small, partUploadAboveBytes: 64 * KiB, partBytes: 32 * KiB };
@@ -104,7 +131,13 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     expect(parts).toBeGreaterThan(2);
     const ctx = context();
     const result = await adapter.transmit(payload, ctx);
-    expect(paths()).toEqual(['/oauth/refresh_token/', '/video/part/init/', ...Array(parts).fill('/video/part/upload/'), '/video/part/complete/', '/video/create/']);
+    expect(paths()).toEqual([
+      '/oauth/refresh_token/',
+      '/video/part/init/',
+      ...Array(parts).fill('/video/part/upload/'),
+      '/video/part/complete/',
+      '/video/create/',
+    ]);
     expect(ctx.heartbeats).toBeGreaterThanOrEqual(parts);
     const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
@@ -162,7 +195,14 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     const adapter = createDouyinAdapter(small);
     const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const file = await env.media.renditions.get(env.media.video.mediaId, 'douyin.video_720');
-    const ctx = videoContext<DouyinCheckpoint>({ channel, account, baseUrl: env.sim.url, credentials: { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH }, renditions: env.media.renditions, checkpointed: { videoSha256: file.sha256, videoId: 'v0200fexpired' } });
+    const ctx = videoContext<DouyinCheckpoint>({
+      channel,
+      account,
+      baseUrl: env.sim.url,
+      credentials: { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH },
+      renditions: env.media.renditions,
+      checkpointed: { videoSha256: file.sha256, videoId: 'v0200fexpired' },
+    });
     const result = await adapter.transmit(payload, ctx);
     expect(paths()).toEqual(['/oauth/refresh_token/', '/video/create/', '/video/upload/', '/video/create/']);
     expect((await simPublications(env.sim.url)).map((p) => p.id)).toEqual([result.externalId]);
@@ -172,7 +212,14 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     const adapter = createDouyinAdapter(small);
     const { payload } = adapter.format(videoUnit(env.media.video), channel);
     const tokens = memoryTokenStore();
-    const ctx = videoContext<DouyinCheckpoint>({ channel, account, baseUrl: env.sim.url, credentials: { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH }, tokens, renditions: env.media.renditions });
+    const ctx = videoContext<DouyinCheckpoint>({
+      channel,
+      account,
+      baseUrl: env.sim.url,
+      credentials: { clientKey: CLIENT_KEY, clientSecret: SECRET, refreshToken: REFRESH },
+      tokens,
+      renditions: env.media.renditions,
+    });
     const { externalId } = await adapter.transmit(payload, ctx);
     expect(tokens.entries().has('refresh_token')).toBe(false); // Douyin's refresh keeps the refresh token
     const firstAccess = tokens.entries().get('access_token')!.value;

@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { createKuaishouAdapter, type KuaishouCheckpoint } from '../../adapters/kuaishou.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo } from '../../adapters/types.js';
-import { advanceSimClock, confirmUntilFinal, failureOf, failureOfSync, KiB, mediaTools, simPublications, videoAccount, videoContext, videoUnit, useVideoSimulator } from './video-support.js';
+import {
+  advanceSimClock,
+  confirmUntilFinal,
+  failureOf,
+  failureOfSync,
+  KiB,
+  mediaTools,
+  simPublications,
+  videoAccount,
+  videoContext,
+  videoUnit,
+  useVideoSimulator,
+} from './video-support.js';
 
 const APP_ID = 'ks00000000b1f001';
 const SECRET = 'kuaishou-app-secret';
@@ -20,7 +32,9 @@ describe('kuaishou adapter: format (pure)', () => {
       interpretation: 1,
       video: { mediaId: video.mediaId, spec: 'kuaishou.video_1080', durationSec: 42 },
       cover: { mediaId: video.mediaId, spec: 'kuaishou.cover' },
-      caption: expect.stringMatching(/^视频解读：碑林区老旧小区改造怎么改\n2025年.*无障碍设施。居民可通过社区居委会了解本小区的改造计划。\n全文见碑林区人民政府网站$/s),
+      caption: expect.stringMatching(
+        /^视频解读：碑林区老旧小区改造怎么改\n2025年.*无障碍设施。居民可通过社区居委会了解本小区的改造计划。\n全文见碑林区人民政府网站$/s,
+      ),
     });
     expect(f.renditions).toEqual([
       { mediaId: video.mediaId, spec: 'kuaishou.video_1080', purpose: 'interpretation video' },
@@ -41,7 +55,9 @@ describe('kuaishou adapter: format (pure)', () => {
       { field: 'interpretations[1]', message: 'the video is 20 min long, 5 min over the 15 min Kuaishou takes; trim it or split it into parts' },
       { field: 'interpretations[1].title', message: 'Kuaishou captions hold at most 20 characters; the title alone has 17' },
     ]);
-    expect(failureOfSync(() => adapter.format(videoUnit(null), channel)).message).toContain('Kuaishou (快手) only takes video, and this package has no video interpretation');
+    expect(failureOfSync(() => adapter.format(videoUnit(null), channel)).message).toContain(
+      'Kuaishou (快手) only takes video, and this package has no video interpretation',
+    );
   });
 });
 
@@ -68,7 +84,12 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
     const file = await env.media.renditions.get(env.media.video.mediaId, 'kuaishou.video_720');
-    expect(pubs[0]).toMatchObject({ id: result.externalId, state: 'published', body: payload.caption, extra: { bytes: file.sizeBytes, duration: file.durationSec } });
+    expect(pubs[0]).toMatchObject({
+      id: result.externalId,
+      state: 'published',
+      body: payload.caption,
+      extra: { bytes: file.sizeBytes, duration: file.durationSec },
+    });
     expect(pubs[0]!.media[0]).toMatch(/\.jpg$/); // the cover
 
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
@@ -92,7 +113,10 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     expect(paths()).toContain('/api/upload/resume');
     const pubs = await simPublications(env.sim.url);
     expect(pubs).toHaveLength(1);
-    expect(pubs[0]).toMatchObject({ id: result.externalId, extra: { bytes: (await env.media.renditions.get(env.media.video.mediaId, 'kuaishou.video_720')).sizeBytes } });
+    expect(pubs[0]).toMatchObject({
+      id: result.externalId,
+      extra: { bytes: (await env.media.renditions.get(env.media.video.mediaId, 'kuaishou.video_720')).sizeBytes },
+    });
   });
 
   it('after a crash between a fragment and its checkpoint, the upload server says what it holds', async () => {

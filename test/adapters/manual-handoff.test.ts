@@ -43,7 +43,9 @@ async function text(dir: string, name: string): Promise<string> {
 }
 
 async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 function richUnit(): ReleaseUnit {
@@ -58,7 +60,12 @@ function richUnit(): ReleaseUnit {
       attachments: [{ name: '碑林区老旧小区改造三年行动方案.pdf', mediaId: 'a'.repeat(64) }],
     },
     interpretations: [
-      { form: 'graphic', title: '一图读懂老旧小区改造', body: `<p>改什么、怎么改、谁来改。</p><p><img src="/api/media/${chart.mediaId}" alt="图解"></p>`, interpreter: '区住建局' },
+      {
+        form: 'graphic',
+        title: '一图读懂老旧小区改造',
+        body: `<p>改什么、怎么改、谁来改。</p><p><img src="/api/media/${chart.mediaId}" alt="图解"></p>`,
+        interpreter: '区住建局',
+      },
       { form: 'video', title: '局长解读老旧小区改造', body: '<p>区住建局局长解读改造方案。</p>', mediaId: clip.mediaId },
     ],
   });
@@ -77,8 +84,21 @@ afterAll(async () => {
 
 describe('capabilities', () => {
   it('manual, no delete, no polling, no reconcile', () => {
-    expect(toutiao.capabilities).toMatchObject({ publishing: 'manual', canDelete: false, pollsStatus: false, reconciles: false, limits: { titleChars: '5–30' } });
-    expect(channels.capabilities).toMatchObject({ publishing: 'manual', canDelete: false, pollsStatus: false, reconciles: false, mediaKinds: ['video'], limits: { descriptionChars: 1000, shortTitleChars: '6–16' } });
+    expect(toutiao.capabilities).toMatchObject({
+      publishing: 'manual',
+      canDelete: false,
+      pollsStatus: false,
+      reconciles: false,
+      limits: { titleChars: '5–30' },
+    });
+    expect(channels.capabilities).toMatchObject({
+      publishing: 'manual',
+      canDelete: false,
+      pollsStatus: false,
+      reconciles: false,
+      mediaKinds: ['video'],
+      limits: { descriptionChars: 1000, shortTitleChars: '6–16' },
+    });
     expect(toutiao.platform).toBe('toutiao');
     expect(toutiao.confirm).toBeUndefined();
     expect(toutiao.takeDown).toBeUndefined();
@@ -90,7 +110,15 @@ describe('Toutiao: one article carrying the document and its interpretations', (
     const unit = richUnit();
     const f = toutiao.format(unit, ttChannel());
     const p = f.payload;
-    expect(p).toMatchObject({ platform: 'toutiao', platformName: '今日头条', channelId: 'toutiao:bltt', account: '碑林发布', ownerUnit: '碑林区人民政府办公室', postKind: 'article', title: '碑林区老旧小区改造三年行动方案' });
+    expect(p).toMatchObject({
+      platform: 'toutiao',
+      platformName: '今日头条',
+      channelId: 'toutiao:bltt',
+      account: '碑林发布',
+      ownerUnit: '碑林区人民政府办公室',
+      postKind: 'article',
+      title: '碑林区老旧小区改造三年行动方案',
+    });
     expect(p.bodyText).toContain('碑政发〔2025〕3号');
     expect(p.bodyText).toContain('各街道办事处，区政府各工作部门：');
     expect(p.bodyText).toContain('政策解读：一图读懂老旧小区改造');
@@ -120,7 +148,14 @@ describe('Toutiao: one article carrying the document and its interpretations', (
     const unit = makeUnit({ title: '碑林区关于进一步加强和改进老旧小区改造工作推动城市更新高质量发展的实施意见' });
     const e = rejectionOf(() => toutiao.format(unit, ttChannel()));
     expect(e.errorClass).toBe('rejected');
-    expect(e.problems).toEqual([{ field: 'title', message: expect.stringMatching(/^Toutiao article titles take 5 to 30 characters; neither the package title nor the document title fits \(.*\(37\) and .*\(32\)\)\. Give the package a title of 5–30 characters$/) }]);
+    expect(e.problems).toEqual([
+      {
+        field: 'title',
+        message: expect.stringMatching(
+          /^Toutiao article titles take 5 to 30 characters; neither the package title nor the document title fits \(.*\(37\) and .*\(32\)\)\. Give the package a title of 5–30 characters$/,
+        ),
+      },
+    ]);
     const wide = createManualHandoffAdapter('toutiao', { limits: { toutiao: { titleMaxChars: 40 } } });
     expect(wide.format(unit, ttChannel()).payload.title).toBe(unit.title);
     expect(wide.capabilities.limits.titleChars).toBe('5–40');
@@ -162,7 +197,13 @@ describe('WeChat Channels: one video post', () => {
     ]);
     expect(f.warnings).toEqual([]);
 
-    const long = { ...unit, interpretations: [{ ...unit.interpretations[1]!, title: '解读', body: `<p>${'改造惠民生。'.repeat(400)}</p>` }, { ...unit.interpretations[1]!, title: '第二个视频' }] };
+    const long = {
+      ...unit,
+      interpretations: [
+        { ...unit.interpretations[1]!, title: '解读', body: `<p>${'改造惠民生。'.repeat(400)}</p>` },
+        { ...unit.interpretations[1]!, title: '第二个视频' },
+      ],
+    };
     const g = channels.format(long, sphChannel());
     expect([...g.payload.description!].length).toBeLessThanOrEqual(1000);
     expect(g.payload.description!.endsWith(`政策原文：${PORTAL_BASE}/art/pkg-7/index.html`)).toBe(true);
@@ -181,7 +222,9 @@ describe('transmit and the bundle on disk', () => {
   it('transmit prepares every file and waits for the operator (awaiting_manual, external id = business key)', async () => {
     const f = channels.format(richUnit(), sphChannel());
     const bundles = path.join(media.dir, 'bundles');
-    const adapter = createManualHandoffAdapter('wechat_channels', { bundleDir: (ctx) => path.join(bundles, ctx.businessKey.replace(/[^A-Za-z0-9@._-]/g, '_')) });
+    const adapter = createManualHandoffAdapter('wechat_channels', {
+      bundleDir: (ctx) => path.join(bundles, ctx.businessKey.replace(/[^A-Za-z0-9@._-]/g, '_')),
+    });
     const ctx = makeTransmitContext({ businessKey: 'pkg-7@2→wechat_channels:blsph', channel: sphChannel(), baseUrl: '', renditions: media.renditions });
     const before = media.renditions.asked.length;
     const result = await adapter.transmit(f.payload, ctx);
@@ -191,7 +234,9 @@ describe('transmit and the bundle on disk', () => {
       { mediaId: clip.mediaId, spec: 'wechat_channels.cover' },
     ]);
     expect(ctx.heartbeats).toBe(2);
-    expect((await readdir(path.join(bundles, 'pkg-7@2_wechat_channels_blsph'))).sort()).toEqual(['封面.jpg', '描述.txt', '短标题.txt', '视频.mp4', '说明.txt'].sort());
+    expect((await readdir(path.join(bundles, 'pkg-7@2_wechat_channels_blsph'))).sort()).toEqual(
+      ['封面.jpg', '描述.txt', '短标题.txt', '视频.mp4', '说明.txt'].sort(),
+    );
   });
 
   it('Toutiao bundle: instructions, texts and renditions within limits', async () => {
@@ -297,6 +342,8 @@ describe('validateManualPostUrl', () => {
     expect(validateManualPostUrl('toutiao', 'http://127.0.0.1:8080/post/1', { acceptedHosts: ['*'] })).toBeNull();
     expect(validateManualPostUrl('toutiao', 'ftp://127.0.0.1/post/1', { acceptedHosts: ['*'] })).toMatch(/https:\/\//);
     expect(validateManualPostUrl('wechat_channels', 'https://posts.intranet.beilin.gov.cn/sph/1', { acceptedHosts: ['intranet.beilin.gov.cn'] })).toBeNull();
-    expect(validateManualPostUrl('wechat_channels', 'https://weixin.qq.com/sph/AbC', { acceptedHosts: ['intranet.beilin.gov.cn'] })).toMatch(/not to 微信视频号 \(intranet\.beilin\.gov\.cn\)/);
+    expect(validateManualPostUrl('wechat_channels', 'https://weixin.qq.com/sph/AbC', { acceptedHosts: ['intranet.beilin.gov.cn'] })).toMatch(
+      /not to 微信视频号 \(intranet\.beilin\.gov\.cn\)/,
+    );
   });
 });

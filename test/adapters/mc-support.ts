@@ -50,7 +50,12 @@ export const PORTAL_BASE = 'https://www.beilin.gov.cn';
 export function makeUnit(overrides: Partial<ReleaseUnit> = {}): ReleaseUnit {
   const packageId = overrides.packageId ?? 'pkg-7';
   const interpretations = overrides.interpretations ?? [
-    { form: 'text', title: '图解：碑林区老旧小区改造三年行动方案', body: '<p>一图读懂老旧小区改造：改什么、怎么改、谁来改。</p><p>2025年起，全区将改造老旧小区120个。</p>', interpreter: '区住建局' },
+    {
+      form: 'text',
+      title: '图解：碑林区老旧小区改造三年行动方案',
+      body: '<p>一图读懂老旧小区改造：改什么、怎么改、谁来改。</p><p>2025年起，全区将改造老旧小区120个。</p>',
+      interpreter: '区住建局',
+    },
   ];
   return {
     packageId,

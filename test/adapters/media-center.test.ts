@@ -7,12 +7,7 @@ import axios from 'axios';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../adapters/errors.js';
-import {
-  createMediaCenterAdapter,
-  mediaCenterIdempotencyKey,
-  type MediaCenterCheckpoint,
-  type MediaCenterPayload,
-} from '../../adapters/media-center.js';
+import { createMediaCenterAdapter, mediaCenterIdempotencyKey, type MediaCenterCheckpoint, type MediaCenterPayload } from '../../adapters/media-center.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { ChannelAdapter } from '../../adapters/types.js';
 import { loadRegistrySync } from '../../config/registry.js';
@@ -34,8 +29,19 @@ let withMedia: ChannelAdapter<MediaCenterPayload, MediaCenterCheckpoint>;
 const blxw = () => columnChannel('news_site', 'blxw', '碑林新闻');
 const spxw = () => columnChannel('news_site', 'spxw', '视频新闻');
 
-function context(adapterChannel = blxw(), businessKey = `pkg-7@2→${adapterChannel.id}`, credentials = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }): TestTransmitContext<MediaCenterCheckpoint> {
-  return makeTransmitContext<MediaCenterCheckpoint>({ businessKey, channel: adapterChannel, baseUrl: sim.url, credentials, tokens: memoryTokenStore(), renditions: media.renditions });
+function context(
+  adapterChannel = blxw(),
+  businessKey = `pkg-7@2→${adapterChannel.id}`,
+  credentials = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+): TestTransmitContext<MediaCenterCheckpoint> {
+  return makeTransmitContext<MediaCenterCheckpoint>({
+    businessKey,
+    channel: adapterChannel,
+    baseUrl: sim.url,
+    credentials,
+    tokens: memoryTokenStore(),
+    renditions: media.renditions,
+  });
 }
 
 function publications(): PublicationView[] {
@@ -184,7 +190,12 @@ describe('format', () => {
   it('refuses more than 20 related links on the document', () => {
     const interpretations = Array.from({ length: 21 }, (_, i) => ({ form: 'text', title: `解读${i + 1}`, body: '<p>解读</p>' }));
     const e = rejectionOf(() => plain.format(makeUnit({ interpretations }), blxw()));
-    expect(e.problems).toEqual([{ field: 'interpretations', message: expect.stringMatching(/21 interpretations; the media center takes at most 20 related links per article \(1 too many\)/) }]);
+    expect(e.problems).toEqual([
+      {
+        field: 'interpretations',
+        message: expect.stringMatching(/21 interpretations; the media center takes at most 20 related links per article \(1 too many\)/),
+      },
+    ]);
   });
 
   it('refuses a graphic package for a video-only column, naming columns that fit', () => {
@@ -211,7 +222,11 @@ describe('format', () => {
     const f = plain.format(unit, spxw());
     expect(f.payload.primaryItem).toBe('interpretation-2');
     expect(f.payload.articles).toHaveLength(1);
-    expect(f.payload.articles[0]).toMatchObject({ kind: 'video', video: { url: `${PORTAL_BASE}/art/pkg-7/jd-2.html` }, relatedLinks: [expect.objectContaining({ relation: 'policy' }), expect.objectContaining({ relation: 'related' })] });
+    expect(f.payload.articles[0]).toMatchObject({
+      kind: 'video',
+      video: { url: `${PORTAL_BASE}/art/pkg-7/jd-2.html` },
+      relatedLinks: [expect.objectContaining({ relation: 'policy' }), expect.objectContaining({ relation: 'related' })],
+    });
     expect(f.warnings.join('\n')).toMatch(/document text is not posted/);
     expect(f.warnings.join('\n')).toMatch(/interpretation 1 "文字解读" is not posted/);
     expect(f.warnings.join('\n')).toMatch(/portal page that plays the video/);
@@ -270,8 +285,12 @@ describe('publishing against the media-center simulator', () => {
     expect(ctx.store.saves).toHaveLength(2);
     expect(docPub.idempotencyKey).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
     expect(docPub.extra).toMatchObject({ columnId: 'blxw', kind: 'graphic', externalRef: ctx.businessKey });
-    expect((docPub.extra as { relatedLinks: unknown }).relatedLinks).toEqual([{ title: unit.interpretations[0]!.title, url: `${PORTAL_BASE}/art/pkg-7/jd-1.html`, relation: 'interpretation' }]);
-    expect((interpPub.extra as { relatedLinks: unknown }).relatedLinks).toEqual([{ title: unit.document.title, url: `${PORTAL_BASE}/art/pkg-7/index.html`, relation: 'policy' }]);
+    expect((docPub.extra as { relatedLinks: unknown }).relatedLinks).toEqual([
+      { title: unit.interpretations[0]!.title, url: `${PORTAL_BASE}/art/pkg-7/jd-1.html`, relation: 'interpretation' },
+    ]);
+    expect((interpPub.extra as { relatedLinks: unknown }).relatedLinks).toEqual([
+      { title: unit.document.title, url: `${PORTAL_BASE}/art/pkg-7/index.html`, relation: 'policy' },
+    ]);
 
     // The cover is the 16:9 rendition, offered by its public URL.
     const coverFile = await media.renditions.get(cover.mediaId, 'news_site.cover');
@@ -312,9 +331,11 @@ describe('publishing against the media-center simulator', () => {
     const again = ctx.nextAttempt();
     const result = await plain.transmit(f.payload, again);
     expect(publications()).toHaveLength(2);
-    expect(publications().map((p) => p.idempotencyKey).sort()).toEqual(
-      [mediaCenterIdempotencyKey(ctx.businessKey, 'document'), mediaCenterIdempotencyKey(ctx.businessKey, 'interpretation-1')].sort(),
-    );
+    expect(
+      publications()
+        .map((p) => p.idempotencyKey)
+        .sort(),
+    ).toEqual([mediaCenterIdempotencyKey(ctx.businessKey, 'document'), mediaCenterIdempotencyKey(ctx.businessKey, 'interpretation-1')].sort());
     expect(result.externalId).toBe(publications().find((p) => p.title === makeUnit().document.title)!.id);
     // Dropped first answer, then the replay of the document (200), then the interpretation (201).
     const posts = sim.state.requests().filter((r) => r.path === '/api/v1/articles' && r.method === 'POST');
@@ -378,7 +399,12 @@ describe('publishing against the media-center simulator', () => {
 
     const tight = await startSimulator('news_site', { columns: columns.filter((c) => c.system === 'news_site'), rateLimitPerMinute: 1 });
     try {
-      const c = makeTransmitContext<MediaCenterCheckpoint>({ businessKey: 'pkg-8@1→news_site:blxw', channel: blxw(), baseUrl: tight.url, credentials: { clientId: CLIENT_ID, clientSecret: 'x' } });
+      const c = makeTransmitContext<MediaCenterCheckpoint>({
+        businessKey: 'pkg-8@1→news_site:blxw',
+        channel: blxw(),
+        baseUrl: tight.url,
+        credentials: { clientId: CLIENT_ID, clientSecret: 'x' },
+      });
       const limited = await rejection(plain.transmit(f.payload, c));
       expect(limited.errorClass).toBe('rate_limited');
       expect(limited.retryAfterMs).toBeGreaterThan(0);
@@ -435,7 +461,7 @@ describe('publishing against the media-center simulator', () => {
     );
   });
 
-  it('validation_failed from the site: rejected, listing the site\'s problems', async () => {
+  it("validation_failed from the site: rejected, listing the site's problems", async () => {
     const f = plain.format(makeUnit(), blxw());
     const payload = structuredClone(f.payload);
     payload.articles[0]!.title = '长'.repeat(150);
@@ -474,7 +500,15 @@ describe('publishing against the media-center simulator', () => {
   });
 
   it('takeDown deletes every article of the delivery; twice is fine; it finds articles the checkpoint missed', async () => {
-    const f = plain.format(makeUnit({ interpretations: [{ form: 'text', title: '解读一', body: '<p>一</p>' }, { form: 'text', title: '解读二', body: '<p>二</p>' }] }), blxw());
+    const f = plain.format(
+      makeUnit({
+        interpretations: [
+          { form: 'text', title: '解读一', body: '<p>一</p>' },
+          { form: 'text', title: '解读二', body: '<p>二</p>' },
+        ],
+      }),
+      blxw(),
+    );
     const ctx = context();
     const { externalId } = await plain.transmit(f.payload, ctx);
     reviewDone();

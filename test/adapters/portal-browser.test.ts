@@ -115,7 +115,8 @@ describe.skipIf(chromiumMissing && process.env.CI !== 'true')('the portal in a b
       expect(published[0]!.publicUrl).toBe(page.url());
       await expect.poll(() => page.locator('h1').innerText()).toBe(unit.document.title);
       const meta = await page.locator('table.doc-meta').innerText();
-      for (const text of ['发文字号', '碑政发〔2025〕7号', '发布机构', '西安市碑林区人民政府', '成文日期', '2025年06月20日', '发布日期', '2025年07月01日']) expect(meta).toContain(text);
+      for (const text of ['发文字号', '碑政发〔2025〕7号', '发布机构', '西安市碑林区人民政府', '成文日期', '2025年06月20日', '发布日期', '2025年07月01日'])
+        expect(meta).toContain(text);
       expect(await page.locator('nav.breadcrumb').innerText()).toMatch(/首页\s*>\s*政务公开\s*>\s*政策文件\s*>\s*正文/);
       expect(await expectPicturesLoaded(page)).toBe(1);
       // Chromium takes the WebP source of the <picture>.

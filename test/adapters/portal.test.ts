@@ -189,7 +189,14 @@ describe('format (pure)', () => {
     const { payload, renditions, warnings } = adapter.format(unit, channel);
     expect(warnings).toEqual([]);
     expect(payload.column).toEqual({ id: 'zwgk-zcwj', path: ['政务公开', '政策文件'] });
-    expect(payload).toMatchObject({ version: 1, packageId: unit.packageId, revision: 1, contentHash: 'hash-r1', releasedAt: '2025-06-01T02:00:00.000Z', catalogueName: '区政府文件' });
+    expect(payload).toMatchObject({
+      version: 1,
+      packageId: unit.packageId,
+      revision: 1,
+      contentHash: 'hash-r1',
+      releasedAt: '2025-06-01T02:00:00.000Z',
+      catalogueName: '区政府文件',
+    });
     expect(payload.document).toMatchObject({ documentNumber: '碑政发〔2025〕12号', issuingUnit: '西安市碑林区人民政府', formedAt: '2025-05-28' });
     expect(payload.document.bodyHtml).toContain(figureMarker(0));
     expect(payload.document.bodyHtml).not.toContain('<img');
@@ -220,14 +227,24 @@ describe('format (pure)', () => {
   });
 
   it('takes the column path from the columnName option (the registry) over channel.name', () => {
-    const named = createPortalAdapter({ webRoot: '/nonexistent/x', publicBaseUrl: BASE_URL, columnName: (id) => (id === 'zwgk-zcwj' ? '政府信息公开 > 法定主动公开内容 > 政策文件' : undefined) });
+    const named = createPortalAdapter({
+      webRoot: '/nonexistent/x',
+      publicBaseUrl: BASE_URL,
+      columnName: (id) => (id === 'zwgk-zcwj' ? '政府信息公开 > 法定主动公开内容 > 政策文件' : undefined),
+    });
     expect(named.format(makeUnit(), channel).payload.column.path).toEqual(['政府信息公开', '法定主动公开内容', '政策文件']);
     expect(named.format(makeUnit(), portalChannel('other', 'A > B')).payload.column.path).toEqual(['A', 'B']);
   });
 
   it('declares its capabilities and limits', () => {
     expect(adapter.platform).toBe('portal');
-    expect(adapter.capabilities).toMatchObject({ publishing: 'api', canDelete: true, pollsStatus: false, reconciles: true, mediaKinds: ['image', 'video', 'audio'] });
+    expect(adapter.capabilities).toMatchObject({
+      publishing: 'api',
+      canDelete: true,
+      pollsStatus: false,
+      reconciles: true,
+      mediaKinds: ['image', 'video', 'audio'],
+    });
     expect(adapter.capabilities.limits).toEqual({ ...PORTAL_LIMITS });
   });
 
@@ -246,7 +263,8 @@ describe('format (pure)', () => {
   describe('warnings (the delivery goes on)', () => {
     it('an image without alt text gets its caption, outside a figure the page title', () => {
       const body =
-        `<figure><img src="/api/media/${FAKE.image}/content"><figcaption>老城墙 <b>南门</b></figcaption></figure>` + `<p><img src="/api/media/${FAKE.image}/content" alt=""></p>`;
+        `<figure><img src="/api/media/${FAKE.image}/content"><figcaption>老城墙 <b>南门</b></figcaption></figure>` +
+        `<p><img src="/api/media/${FAKE.image}/content" alt=""></p>`;
       const { payload, warnings } = adapter.format(withDocument({ body }), channel);
       expect(payload.figures.slice(0, 2).map((f) => f.alt)).toEqual(['老城墙 南门', makeUnit().document.title]);
       expect(warnings).toEqual([
@@ -276,11 +294,13 @@ describe('format (pure)', () => {
     });
 
     it('a 成文日期 after the release date is flagged', () => {
-      expect(adapter.format(withDocument({ formedAt: '2025-06-05' }), channel).warnings).toEqual([expect.stringMatching(/成文日期 2025-06-05 is after the release date 2025-06-01/)]);
+      expect(adapter.format(withDocument({ formedAt: '2025-06-05' }), channel).warnings).toEqual([
+        expect.stringMatching(/成文日期 2025-06-05 is after the release date 2025-06-01/),
+      ]);
     });
   });
 
-  describe('rejections (every limit, in the editor\'s terms)', () => {
+  describe("rejections (every limit, in the editor's terms)", () => {
     const long = (n: number) => '字'.repeat(n);
     const manyImages = (n: number) => Array.from({ length: n }, () => `<img src="/api/media/${FAKE.image}/content" alt="图">`).join('');
     const base = makeUnit();
@@ -290,10 +310,18 @@ describe('format (pure)', () => {
       ['empty document', withDocument({ body: '<p> </p>' }), 'document.body', /no text and no image/],
       ['body too long', withDocument({ body: `<p>${long(PORTAL_LIMITS.bodyMaxChars)}</p>` }), 'document.body', /over the portal's 300000 per page/],
       ['too many images', withDocument({ body: manyImages(101) }), 'document.body', /101 images on one page, 1 over the portal's 100/],
-      ['image from elsewhere', withDocument({ body: '<p>x<img src="https://example.com/a.jpg" alt="a"></p>' }), 'document.body', /image 1 \(https:\/\/example\.com\/a\.jpg\) is not an uploaded picture/],
+      [
+        'image from elsewhere',
+        withDocument({ body: '<p>x<img src="https://example.com/a.jpg" alt="a"></p>' }),
+        'document.body',
+        /image 1 \(https:\/\/example\.com\/a\.jpg\) is not an uploaded picture/,
+      ],
       [
         'a video as body image',
-        { ...withDocument({ body: `<p>x<img src="/api/media/${FAKE.video}/content" alt="v"></p>` }), media: { ...base.media, [FAKE.video]: { ...imageInfo(FAKE.video), kind: 'video', mime: 'video/mp4' } } },
+        {
+          ...withDocument({ body: `<p>x<img src="/api/media/${FAKE.video}/content" alt="v"></p>` }),
+          media: { ...base.media, [FAKE.video]: { ...imageInfo(FAKE.video), kind: 'video', mime: 'video/mp4' } },
+        },
         'document.body',
         /image 1 is a video .* not a picture/,
       ],
@@ -308,20 +336,80 @@ describe('format (pure)', () => {
         'interpretations',
         /21 interpretations, 1 more than the portal's 20/,
       ],
-      ['interpretation without title', makeUnit({ interpretations: [{ form: 'text', title: ' ', body: '<p>x</p>' }] }), 'interpretations[0].title', /title is empty/],
-      ['interpreter too long', makeUnit({ interpretations: [{ form: 'text', title: 't', body: '<p>x</p>', interpreter: long(101) }] }), 'interpretations[0].interpreter', /解读人 has 101/],
-      ['video interpretation without video', makeUnit({ interpretations: [{ form: 'video', title: 't', body: '' }] }), 'interpretations[0].mediaId', /needs its video file/],
-      ['audio interpretation with a picture', makeUnit({ interpretations: [{ form: 'audio', title: 't', body: '', mediaId: FAKE.image }] }), 'interpretations[0].mediaId', /needs an audio file, but its file is an image/],
-      ['interpretation file not uploaded', makeUnit({ interpretations: [{ form: 'video', title: 't', body: '', mediaId: 'f'.repeat(64) }] }), 'interpretations[0].mediaId', /not among the package's uploads/],
-      ['H5 without its address', makeUnit({ interpretations: [{ form: 'h5', title: 't', body: '<p>x</p>' }] }), 'interpretations[0].url', /H5 interpretation needs the address/],
-      ['link that is not http(s)', makeUnit({ interpretations: [{ form: 'h5', title: 't', body: '', url: 'javascript:alert(1)' }] }), 'interpretations[0].url', /not an http\(s\) address/],
-      ['empty interpretation', makeUnit({ interpretations: [{ form: 'text', title: 't', body: '<p></p>' }] }), 'interpretations[0].body', /no text, no file and no link/],
-      ['a video as cover', { ...makeUnit(), media: { ...base.media, [FAKE.cover]: { ...imageInfo(FAKE.cover), kind: 'video', mime: 'video/mp4' } } }, 'cover', /the cover is a video/],
-      ['too many attachments', withDocument({ attachments: Array.from({ length: 51 }, (_, i) => ({ name: `附件${i}`, url: 'https://x.cn/a' })) }), 'document.attachments', /51 attachments, 1 over/],
+      [
+        'interpretation without title',
+        makeUnit({ interpretations: [{ form: 'text', title: ' ', body: '<p>x</p>' }] }),
+        'interpretations[0].title',
+        /title is empty/,
+      ],
+      [
+        'interpreter too long',
+        makeUnit({ interpretations: [{ form: 'text', title: 't', body: '<p>x</p>', interpreter: long(101) }] }),
+        'interpretations[0].interpreter',
+        /解读人 has 101/,
+      ],
+      [
+        'video interpretation without video',
+        makeUnit({ interpretations: [{ form: 'video', title: 't', body: '' }] }),
+        'interpretations[0].mediaId',
+        /needs its video file/,
+      ],
+      [
+        'audio interpretation with a picture',
+        makeUnit({ interpretations: [{ form: 'audio', title: 't', body: '', mediaId: FAKE.image }] }),
+        'interpretations[0].mediaId',
+        /needs an audio file, but its file is an image/,
+      ],
+      [
+        'interpretation file not uploaded',
+        makeUnit({ interpretations: [{ form: 'video', title: 't', body: '', mediaId: 'f'.repeat(64) }] }),
+        'interpretations[0].mediaId',
+        /not among the package's uploads/,
+      ],
+      [
+        'H5 without its address',
+        makeUnit({ interpretations: [{ form: 'h5', title: 't', body: '<p>x</p>' }] }),
+        'interpretations[0].url',
+        /H5 interpretation needs the address/,
+      ],
+      [
+        'link that is not http(s)',
+        makeUnit({ interpretations: [{ form: 'h5', title: 't', body: '', url: 'javascript:alert(1)' }] }),
+        'interpretations[0].url',
+        /not an http\(s\) address/,
+      ],
+      [
+        'empty interpretation',
+        makeUnit({ interpretations: [{ form: 'text', title: 't', body: '<p></p>' }] }),
+        'interpretations[0].body',
+        /no text, no file and no link/,
+      ],
+      [
+        'a video as cover',
+        { ...makeUnit(), media: { ...base.media, [FAKE.cover]: { ...imageInfo(FAKE.cover), kind: 'video', mime: 'video/mp4' } } },
+        'cover',
+        /the cover is a video/,
+      ],
+      [
+        'too many attachments',
+        withDocument({ attachments: Array.from({ length: 51 }, (_, i) => ({ name: `附件${i}`, url: 'https://x.cn/a' })) }),
+        'document.attachments',
+        /51 attachments, 1 over/,
+      ],
       ['attachment without name', withDocument({ attachments: [{ name: '', url: 'https://x.cn/a' }] }), 'document.attachments[0]', /has no name/],
       ['attachment without file or link', withDocument({ attachments: [{ name: 'a' }] }), 'document.attachments[0]', /neither a file nor a link/],
-      ['attachment link not http(s)', withDocument({ attachments: [{ name: 'a', url: 'file:///etc/passwd' }] }), 'document.attachments[0]', /not an http\(s\) address/],
-      ['attachment file not uploaded', withDocument({ attachments: [{ name: 'a', mediaId: 'f'.repeat(64) }] }), 'document.attachments[0]', /not among the package's uploads/],
+      [
+        'attachment link not http(s)',
+        withDocument({ attachments: [{ name: 'a', url: 'file:///etc/passwd' }] }),
+        'document.attachments[0]',
+        /not an http\(s\) address/,
+      ],
+      [
+        'attachment file not uploaded',
+        withDocument({ attachments: [{ name: 'a', mediaId: 'f'.repeat(64) }] }),
+        'document.attachments[0]',
+        /not among the package's uploads/,
+      ],
     ];
     it.each(cases)('%s', (_name, unit, field, message) => {
       const error = rejectionOf(() => adapter.format(unit, channel));
@@ -358,7 +446,10 @@ describe('external ids', () => {
 
   it('page paths and public URLs agree', () => {
     const paths = portalPagePaths('pkg-1', 2);
-    expect(portalPageUrls(`${BASE_URL}/`, 'pkg-1', 2)).toEqual({ document: `${BASE_URL}/${paths.document}`, interpretations: paths.interpretations.map((p) => `${BASE_URL}/${p}`) });
+    expect(portalPageUrls(`${BASE_URL}/`, 'pkg-1', 2)).toEqual({
+      document: `${BASE_URL}/${paths.document}`,
+      interpretations: paths.interpretations.map((p) => `${BASE_URL}/${p}`),
+    });
     expect(portalColumnUrls(BASE_URL, 'c1')).toEqual({ index: `${BASE_URL}/col/c1/index.html`, rss: `${BASE_URL}/col/c1/rss.xml` });
     expect(portalColumnPaths('c1').page(3)).toBe('col/c1/index_3.html');
   });
@@ -397,7 +488,11 @@ describe('publishing to a web root', () => {
 
   function unitFor(overrides: Partial<ReleaseUnit> = {}): ReleaseUnit {
     const unit = makeUnit(overrides, ids);
-    unit.media = { [ids.image]: imageInfo(ids.image, 2000, 1333), [ids.cover]: imageInfo(ids.cover, 1600, 1000), [ids.graphic]: { ...imageInfo(ids.graphic, 800, 1600), mime: 'image/png' } };
+    unit.media = {
+      [ids.image]: imageInfo(ids.image, 2000, 1333),
+      [ids.cover]: imageInfo(ids.cover, 1600, 1000),
+      [ids.graphic]: { ...imageInfo(ids.graphic, 800, 1600), mime: 'image/png' },
+    };
     return unit;
   }
 
@@ -432,7 +527,9 @@ describe('publishing to a web root', () => {
       expect(htmlProblems(await readFile(path.join(gen, page), 'utf8')), page).toEqual([]);
     }
     expect(documentPage).toContain('<title>关于印发《碑林区老旧小区改造实施办法》的通知 - 西安市碑林区人民政府</title>');
-    expect(documentPage).toMatch(/当前位置：<a href="..\/..\/index.html">首页<\/a>.*<span>政务公开<\/span>.*<a href="..\/..\/col\/zwgk-zcwj\/index.html">政策文件<\/a>/);
+    expect(documentPage).toMatch(
+      /当前位置：<a href="..\/..\/index.html">首页<\/a>.*<span>政务公开<\/span>.*<a href="..\/..\/col\/zwgk-zcwj\/index.html">政策文件<\/a>/,
+    );
     expect(documentPage).toContain('<th scope="row">发文字号</th><td>碑政发〔2025〕12号</td><th scope="row">发布机构</th><td>西安市碑林区人民政府</td>');
     expect(documentPage).toContain('<th scope="row">成文日期</th><td>2025年05月28日</td><th scope="row">发布日期</th><td>2025年06月01日</td>');
     expect(documentPage).toContain('<meta name="PubDate" content="2025-06-01 10:00">');
@@ -446,13 +543,19 @@ describe('publishing to a web root', () => {
       expect(origin).toContain(`<a href="index.html">${unit.document.title}</a>`);
     }
     expect(jd1).toContain('解读人：区住建局局长 张某');
-    expect(documentPage).toContain('所属栏目：<a href="../../col/zwgk-zcwj/index.html">政务公开 &gt; 政策文件</a>、<a href="../../col/xwdt-tzgg/index.html">新闻动态 &gt; 通知公告</a>');
+    expect(documentPage).toContain(
+      '所属栏目：<a href="../../col/zwgk-zcwj/index.html">政务公开 &gt; 政策文件</a>、<a href="../../col/xwdt-tzgg/index.html">新闻动态 &gt; 通知公告</a>',
+    );
 
     // Pictures: WebP sources and a JPEG fallback over the widths the renditions really have
     // (a 2000×1333 original gives 480, 960 and 1599 px: the 1600 box keeps the aspect ratio).
     const picture = /<picture>[\s\S]*?<\/picture>/.exec(documentPage)?.[0] ?? '';
-    expect(picture).toMatch(/<source type="image\/webp" srcset="..\/..\/media\/[0-9a-f]{64}\.webp 480w, ..\/..\/media\/[0-9a-f]{64}\.webp 960w, ..\/..\/media\/[0-9a-f]{64}\.webp 1[56]\d\dw"/);
-    expect(picture).toMatch(/<img src="..\/..\/media\/[0-9a-f]{64}\.jpg" srcset="[^"]+ 480w, [^"]+ 960w, [^"]+ 1[56]\d\dw"[^>]* width="960" height="640" alt="改造后的小区全景"/);
+    expect(picture).toMatch(
+      /<source type="image\/webp" srcset="..\/..\/media\/[0-9a-f]{64}\.webp 480w, ..\/..\/media\/[0-9a-f]{64}\.webp 960w, ..\/..\/media\/[0-9a-f]{64}\.webp 1[56]\d\dw"/,
+    );
+    expect(picture).toMatch(
+      /<img src="..\/..\/media\/[0-9a-f]{64}\.jpg" srcset="[^"]+ 480w, [^"]+ 960w, [^"]+ 1[56]\d\dw"[^>]* width="960" height="640" alt="改造后的小区全景"/,
+    );
     const graphicPicture = /<figure class="lead"><picture>[\s\S]*?<\/picture><\/figure>/.exec(jd2)?.[0] ?? '';
     expect(graphicPicture).toContain('alt="图解：老旧小区改造实施办法"');
     expect(graphicPicture).toMatch(/ 800w"/); // the original is 800 px wide: never enlarged, widths deduplicated
@@ -478,13 +581,20 @@ describe('publishing to a web root', () => {
     expect(rss).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<rss version="2.0"/);
     expect(rss).toContain(`<link>${BASE_URL}/col/zwgk-zcwj/index.html</link>`);
     expect(rss).toContain(`<atom:link href="${BASE_URL}/col/zwgk-zcwj/rss.xml" rel="self" type="application/rss+xml"/>`);
-    expect(rss).toContain(`<item>\n<title>${unit.document.title}</title>\n<link>${resultA.publicUrl}</link>\n<guid isPermaLink="true">${resultA.publicUrl}</guid>\n<pubDate>Sun, 01 Jun 2025 02:00:00 GMT</pubDate>`);
+    expect(rss).toContain(
+      `<item>\n<title>${unit.document.title}</title>\n<link>${resultA.publicUrl}</link>\n<guid isPermaLink="true">${resultA.publicUrl}</guid>\n<pubDate>Sun, 01 Jun 2025 02:00:00 GMT</pubDate>`,
+    );
 
     // Sitemap: home, both columns, document and interpretation pages.
     const sitemap = await readFile(path.join(gen, 'sitemap.xml'), 'utf8');
     const locs = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]).sort();
     expect(locs).toEqual(
-      [`${BASE_URL}/index.html`, `${BASE_URL}/col/xwdt-tzgg/index.html`, `${BASE_URL}/col/zwgk-zcwj/index.html`, ...[pages.document, ...pages.interpretations].map((p) => `${BASE_URL}/${p}`)].sort(),
+      [
+        `${BASE_URL}/index.html`,
+        `${BASE_URL}/col/xwdt-tzgg/index.html`,
+        `${BASE_URL}/col/zwgk-zcwj/index.html`,
+        ...[pages.document, ...pages.interpretations].map((p) => `${BASE_URL}/${p}`),
+      ].sort(),
     );
     expect(sitemap).toContain('<lastmod>2025-06-01T02:00:00.000Z</lastmod>');
     expect(await readFile(path.join(gen, 'robots.txt'), 'utf8')).toContain(`Sitemap: ${BASE_URL}/sitemap.xml`);
@@ -633,7 +743,9 @@ describe('publishing to a web root', () => {
     // Then swaps one after another, with removals, while the reader goes on.
     for (let wave = 1; wave <= 6; wave++) {
       const waveChannels = ['w-1', 'w-2'].map((c) => portalChannel(c));
-      await Promise.all(waveChannels.map((c) => publish(adapter, unitFor({ packageId: `pkg-wave-${wave}`, releasedAt: `2025-05-0${wave}T00:00:00Z`, cover: undefined }), c)));
+      await Promise.all(
+        waveChannels.map((c) => publish(adapter, unitFor({ packageId: `pkg-wave-${wave}`, releasedAt: `2025-05-0${wave}T00:00:00Z`, cover: undefined }), c)),
+      );
       if (wave > 1) await Promise.all(waveChannels.map((c) => takeDown(adapter, `${c.ref}/pkg-wave-${wave - 1}`, c)));
     }
     readerRunning = false;
@@ -655,7 +767,9 @@ describe('publishing to a web root', () => {
       if (i < 10) expect(index.indexOf('pkg-second')).toBeLessThan(index.indexOf(unit.packageId)); // newest first
     }
     expect(entryCount(await readCurrent(webRoot, 'index.html'))).toBe(4);
-    console.info(`[portal] 40 concurrent deliveries: ${elapsed} ms, ${burstGenerations} generations; the reader checked ${snapshots} snapshots of ${seenGenerations.size} generations`);
+    console.info(
+      `[portal] 40 concurrent deliveries: ${elapsed} ms, ${burstGenerations} generations; the reader checked ${snapshots} snapshots of ${seenGenerations.size} generations`,
+    );
   });
 
   it('writers in other processes share the web root through the lock: every delivery lands', async () => {
@@ -680,7 +794,10 @@ describe('publishing to a web root', () => {
     const runChild = async (slice: PortalPayload[], n: number) => {
       const file = `${jobFile}.${n}`;
       await writeFile(file, JSON.stringify({ webRoot, baseUrl: BASE_URL, storeDir: path.join(media.dir, 'store'), payloads: slice }));
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file], { cwd: REPO_ROOT, timeout: 60_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file], {
+        cwd: REPO_ROOT,
+        timeout: 60_000,
+      });
       return JSON.parse(stdout.trim().split('\n').pop()!) as string[];
     };
     const ctxFor = (c: string) => makeTransmitContext({ channel: portalChannel(c), baseUrl: '', renditions: media.renditions });
@@ -706,13 +823,22 @@ describe('publishing to a web root', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     const deadPid = await new Promise<number>((resolve) => dead.on('exit', () => resolve(dead.pid!)));
     const hostname = (await import('node:os')).hostname();
-    await writeFile(path.join(webRoot, '.lock'), JSON.stringify({ pid: deadPid, host: hostname, token: 't', acquiredAt: new Date().toISOString(), purpose: 'crashed' }));
+    await writeFile(
+      path.join(webRoot, '.lock'),
+      JSON.stringify({ pid: deadPid, host: hostname, token: 't', acquiredAt: new Date().toISOString(), purpose: 'crashed' }),
+    );
     await expect(publish(adapter, unit, portalChannel('c-a'))).resolves.toMatchObject({ state: 'live' });
 
-    await writeFile(path.join(webRoot, '.lock'), JSON.stringify({ pid: process.pid, host: hostname, token: 'someone', acquiredAt: '2025-06-01T00:00:00Z', purpose: 'another commit' }));
+    await writeFile(
+      path.join(webRoot, '.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname, token: 'someone', acquiredAt: '2025-06-01T00:00:00Z', purpose: 'another commit' }),
+    );
     const error = await publish(adapter, unit, portalChannel('c-b')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
-    expect(error).toMatchObject({ errorClass: 'retryable', message: expect.stringMatching(new RegExp(`locked by process ${process.pid} on .*another commit.*taken over automatically`)) });
+    expect(error).toMatchObject({
+      errorClass: 'retryable',
+      message: expect.stringMatching(new RegExp(`locked by process ${process.pid} on .*another commit.*taken over automatically`)),
+    });
     expect((await manifestOf(webRoot)).packages[unit.packageId]!.columns).toEqual(['c-a']);
 
     // A holder that stopped refreshing the lock is presumed dead.
@@ -772,7 +898,26 @@ describe('publishing to a web root', () => {
     }
     const clip = path.join(media.dir, 'clip.mp4');
     const sound = path.join(media.dir, 'sound.m4a');
-    ffmpegSync(binaries.ffmpeg.path, ['-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=15:duration=1', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-shortest', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', clip]);
+    ffmpegSync(binaries.ffmpeg.path, [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x180:rate=15:duration=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=1',
+      '-shortest',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      clip,
+    ]);
     ffmpegSync(binaries.ffmpeg.path, ['-f', 'lavfi', '-i', 'sine=frequency=330:duration=1', '-c:a', 'aac', sound]);
     const { createReadStream } = await import('node:fs');
     const video = await ingestUpload(media.store, createReadStream(clip), { label: 'clip.mp4' });
@@ -793,7 +938,9 @@ describe('publishing to a web root', () => {
     await publish(adapter, unit, portalChannel('c-av'));
     const gen = await currentDir(webRoot);
     const jd1 = await readFile(path.join(gen, 'art/pkg-av/jd-1.html'), 'utf8');
-    expect(jd1).toMatch(/<video controls preload="metadata" width="1280" height="720" poster="..\/..\/media\/[0-9a-f]{64}\.jpg" aria-label="视频解读：老旧小区改造"><source src="..\/..\/media\/[0-9a-f]{64}\.mp4" type="video\/mp4">/);
+    expect(jd1).toMatch(
+      /<video controls preload="metadata" width="1280" height="720" poster="..\/..\/media\/[0-9a-f]{64}\.jpg" aria-label="视频解读：老旧小区改造"><source src="..\/..\/media\/[0-9a-f]{64}\.mp4" type="video\/mp4">/,
+    );
     const jd2 = await readFile(path.join(gen, 'art/pkg-av/jd-2.html'), 'utf8');
     expect(jd2).toMatch(/<audio controls preload="none" aria-label="音频解读：老旧小区改造"><source src="..\/..\/media\/[0-9a-f]{64}\.m4a" type="audio\/mp4">/);
     for (const page of ['art/pkg-av/jd-1.html', 'art/pkg-av/jd-2.html']) {
@@ -868,7 +1015,13 @@ describe('publishing to a web root', () => {
         expect(response.statusCode, url).toBe(404);
         expect(response.body, url).not.toContain('TOP-SECRET');
       }
-      for (const url of [ '/portal/..%2f..%2fsecret.txt', '/portal/.govpub/manifest.json', '/portal/%2egovpub/manifest.json', '/portal/art/%00', '/portal/nope.html']) {
+      for (const url of [
+        '/portal/..%2f..%2fsecret.txt',
+        '/portal/.govpub/manifest.json',
+        '/portal/%2egovpub/manifest.json',
+        '/portal/art/%00',
+        '/portal/nope.html',
+      ]) {
         const response = await get(url);
         expect(response.statusCode, url).toBe(404);
         expect(response.body, url).toContain('页面不存在');

@@ -164,7 +164,15 @@ export async function makeTestMedia(prefix = 'govpub-adapter-'): Promise<TestMed
         <circle cx="${Math.round(width * 0.3)}" cy="${Math.round(height * 0.4)}" r="${Math.round(Math.min(width, height) * 0.15)}" fill="#c94f3d"/>
         <text x="${Math.round(width * 0.05)}" y="${Math.round(height * 0.9)}" font-size="${Math.max(12, Math.round(height / 12))}" font-family="DejaVu Sans" fill="#fff">Beilin ${name}</text>
       </svg>`;
-      const grain = await sharp({ create: { width: Math.max(8, width >> 2), height: Math.max(8, height >> 2), channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 20 } } })
+      const grain = await sharp({
+        create: {
+          width: Math.max(8, width >> 2),
+          height: Math.max(8, height >> 2),
+          channels: 3,
+          background: '#808080',
+          noise: { type: 'gaussian', mean: 128, sigma: 20 },
+        },
+      })
         .resize(width, height)
         .png({ compressionLevel: 1 })
         .toBuffer();
@@ -201,7 +209,10 @@ export const TEST_PORTAL_BASE = 'https://www.beilin.gov.cn';
  * `cover` and `inline` (a picture in the document body) are optional MediaInfos; everything can
  * be overridden.
  */
-export function policyUnit(opts: { cover?: MediaInfo; inline?: MediaInfo; packageId?: string; portalBase?: string | null } = {}, overrides: Partial<ReleaseUnit> = {}): ReleaseUnit {
+export function policyUnit(
+  opts: { cover?: MediaInfo; inline?: MediaInfo; packageId?: string; portalBase?: string | null } = {},
+  overrides: Partial<ReleaseUnit> = {},
+): ReleaseUnit {
   const packageId = opts.packageId ?? 'pkg-yshj-2025-07';
   const interpretations: ReleaseUnit['interpretations'] = [
     {

@@ -128,9 +128,7 @@ export async function videoFixture(prefix: string, opts: { width?: number; heigh
 // ── Release units ────────────────────────────────────────────────────────────────────────────
 
 export function videoUnit(video: MediaInfo | null, overrides: Partial<ReleaseUnit> = {}): ReleaseUnit {
-  const interpretations: ReleaseUnit['interpretations'] = [
-    { form: 'text', title: '一图读懂：碑林区老旧小区改造实施方案', body: '<p>图文解读正文。</p>' },
-  ];
+  const interpretations: ReleaseUnit['interpretations'] = [{ form: 'text', title: '一图读懂：碑林区老旧小区改造实施方案', body: '<p>图文解读正文。</p>' }];
   if (video) {
     interpretations.push({
       form: 'video',
@@ -154,7 +152,10 @@ export function videoUnit(video: MediaInfo | null, overrides: Partial<ReleaseUni
     },
     interpretations,
     media: video ? { [video.mediaId]: video } : {},
-    portalLinks: { document: 'https://www.beilin.gov.cn/art/pkg-7/index.html', interpretations: interpretations.map((_, i) => `https://www.beilin.gov.cn/art/pkg-7/jd-${i + 1}.html`) },
+    portalLinks: {
+      document: 'https://www.beilin.gov.cn/art/pkg-7/index.html',
+      interpretations: interpretations.map((_, i) => `https://www.beilin.gov.cn/art/pkg-7/jd-${i + 1}.html`),
+    },
     releasedAt: '2025-06-01T08:00:00.000Z',
     ...overrides,
   };

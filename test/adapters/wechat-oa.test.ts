@@ -61,7 +61,12 @@ async function caught(p: Promise<unknown>): Promise<DeliveryError> {
 }
 
 /** Polls confirm until it is no longer pending. */
-async function confirmUntilSettled(a: ChannelAdapter<WechatPayload, WechatCheckpoint>, externalId: string, ctx: TestTransmitContext<WechatCheckpoint>, ms = 5000) {
+async function confirmUntilSettled(
+  a: ChannelAdapter<WechatPayload, WechatCheckpoint>,
+  externalId: string,
+  ctx: TestTransmitContext<WechatCheckpoint>,
+  ms = 5000,
+) {
   const until = Date.now() + ms;
   for (;;) {
     const r = await a.confirm!(externalId, ctx);
@@ -73,7 +78,12 @@ async function confirmUntilSettled(a: ChannelAdapter<WechatPayload, WechatCheckp
 // ── format: pure ─────────────────────────────────────────────────────────────────────────────
 
 describe('wechat_oa format', () => {
-  const fakeImage = (id: string, kind: MediaInfo['kind'] = 'image'): MediaInfo => ({ mediaId: id.repeat(64).slice(0, 64), kind, mime: kind === 'image' ? 'image/jpeg' : 'video/mp4', sizeBytes: 1000 });
+  const fakeImage = (id: string, kind: MediaInfo['kind'] = 'image'): MediaInfo => ({
+    mediaId: id.repeat(64).slice(0, 64),
+    kind,
+    mime: kind === 'image' ? 'image/jpeg' : 'video/mp4',
+    sizeBytes: 1000,
+  });
   const C = fakeImage('c');
   const I = fakeImage('a');
   const base = (overrides: Partial<ReleaseUnit> = {}) => policyUnit({ cover: C, inline: I }, overrides);
@@ -180,7 +190,12 @@ describe('wechat_oa format', () => {
       }
       throw new Error('expected a refusal');
     })();
-    expect(e.problems).toEqual([{ field: 'interpretations', message: expect.stringContaining('at most 8 articles in one push; this package makes 9 (the document and 8 interpretations), 1 too many') }]);
+    expect(e.problems).toEqual([
+      {
+        field: 'interpretations',
+        message: expect.stringContaining('at most 8 articles in one push; this package makes 9 (the document and 8 interpretations), 1 too many'),
+      },
+    ]);
     expect(formatWechat(base({ interpretations: many.slice(0, 7), portalLinks: null }), channel).payload.articles).toHaveLength(8);
   });
 
@@ -229,7 +244,9 @@ describe('wechat_oa format', () => {
     expect(payload.articles[1]!.content).not.toContain('example.com');
     expect(payload.articles[1]!.content).toContain(`/api/media/${I.mediaId}/content`);
     expect(payload.images).toEqual([I.mediaId]);
-    expect(warnings).toEqual([expect.stringMatching(/^interpretations\[0\]\.body: WeChat shows only pictures uploaded to it, so 1 picture .*https:\/\/example\.com\/chart\.png/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^interpretations\[0\]\.body: WeChat shows only pictures uploaded to it, so 1 picture .*https:\/\/example\.com\/chart\.png/),
+    ]);
   });
 
   it('without a portal page: no 阅读原文 link, a warning; a bad portal link is a configuration problem', () => {
@@ -237,7 +254,10 @@ describe('wechat_oa format', () => {
     expect(r.payload.articles.every((a) => a.sourceUrl === '')).toBe(true);
     expect(r.warnings.join(' ')).toContain('阅读原文');
     try {
-      formatWechat(base({ portalLinks: { document: 'ftp://portal/x', interpretations: ['https://www.beilin.gov.cn/a', 'https://www.beilin.gov.cn/b'] } }), channel);
+      formatWechat(
+        base({ portalLinks: { document: 'ftp://portal/x', interpretations: ['https://www.beilin.gov.cn/a', 'https://www.beilin.gov.cn/b'] } }),
+        channel,
+      );
       throw new Error('expected a refusal');
     } catch (error) {
       expect((error as DeliveryError).problems[0]).toMatchObject({ field: 'portalLinks.document' });
@@ -254,7 +274,12 @@ describe('wechat_oa against the simulator', () => {
     const ctx = ctxFor();
     const sent = await adapter.transmit(payload, ctx);
     expect(sent).toMatchObject({ state: 'submitted', externalId: expect.stringMatching(/^\d+$/) });
-    expect(ctx.store.current()).toMatchObject({ publishId: sent.externalId, draftMediaId: expect.any(String), coverMaterialId: expect.any(String), imageUrls: { [inline.mediaId]: expect.stringContaining('/mmbiz/') } });
+    expect(ctx.store.current()).toMatchObject({
+      publishId: sent.externalId,
+      draftMediaId: expect.any(String),
+      coverMaterialId: expect.any(String),
+      imageUrls: { [inline.mediaId]: expect.stringContaining('/mmbiz/') },
+    });
     expect(media.renditions.asked).toEqual(expect.arrayContaining(renditions.map(({ mediaId, spec }) => ({ mediaId, spec }))));
     expect(ctx.heartbeats).toBeGreaterThanOrEqual(2);
 
@@ -271,7 +296,9 @@ describe('wechat_oa against the simulator', () => {
     expect(pub).toMatchObject({ id: live.externalId, state: 'published', platformStatus: 0, url: live.publicUrl, account: APPID });
     expect(pub.items.map((i) => i.title)).toEqual([u.document.title, u.interpretations[0]!.title, u.interpretations[1]!.title]);
     const marker = wechatMarker(BUSINESS_KEY);
-    expect(pub.items.map((i) => i.extra?.content_source_url)).toEqual([u.portalLinks!.document, ...u.portalLinks!.interpretations].map((l) => `${l}#${marker}`));
+    expect(pub.items.map((i) => i.extra?.content_source_url)).toEqual(
+      [u.portalLinks!.document, ...u.portalLinks!.interpretations].map((l) => `${l}#${marker}`),
+    );
     const [doc, i1, i2] = pub.items;
     expect(doc!.body).toContain('「关联解读」');
     expect(doc!.body).toContain(`《${u.interpretations[0]!.title}》`);
@@ -404,7 +431,7 @@ describe('wechat_oa against the simulator', () => {
     expect(await publications()).toHaveLength(1);
   });
 
-  it('async_fail: confirm reports the platform\'s reason in plain words', async () => {
+  it("async_fail: confirm reports the platform's reason in plain words", async () => {
     const { payload } = formatWechat(unit(), channel);
     fault({ match: '/cgi-bin/freepublish/submit', kind: 'async_fail', count: 1 });
     const ctx = ctxFor();
@@ -455,7 +482,10 @@ describe('wechat_oa against the simulator', () => {
     expect(busy.retryAfterMs).toBeGreaterThan(0);
 
     fault({ match: '/cgi-bin/draft/add', kind: 'http_error', status: 503, count: 1 });
-    expect(await caught(adapter.transmit(payload, ctxFor({ businessKey: 'pkg-503@1→wechat_oa:blfb' })))).toMatchObject({ errorClass: 'retryable', platformCode: 503 });
+    expect(await caught(adapter.transmit(payload, ctxFor({ businessKey: 'pkg-503@1→wechat_oa:blfb' })))).toMatchObject({
+      errorClass: 'retryable',
+      platformCode: 503,
+    });
   });
 
   it('classifies every error code the platform documents', async () => {
@@ -510,7 +540,11 @@ describe('wechat_oa against the simulator', () => {
       const before = requests('/cgi-bin/material/add_material').length;
       const next = ctx.nextAttempt();
       expect((await adapter.transmit(payload, next)).state).toBe('submitted');
-      expect(requests('/cgi-bin/draft/add').slice(-2).map((r) => r.fault ?? 'ok')).toEqual(['busy', 'ok']);
+      expect(
+        requests('/cgi-bin/draft/add')
+          .slice(-2)
+          .map((r) => r.fault ?? 'ok'),
+      ).toEqual(['busy', 'ok']);
       expect(requests('/cgi-bin/material/add_material').length - before).toBe(code === 40007 ? 1 : 0);
       await next.checkpoint({ draftMediaId: '', publishId: '' }); // the next round starts over
     }

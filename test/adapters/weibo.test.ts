@@ -96,7 +96,8 @@ describe('weibo format', () => {
     expect(weiboLength('ab')).toBe(1);
     expect(weiboLength('https://www.beilin.gov.cn/art/a-very-long-path/with/many/segments/index.html')).toBe(10);
     expect(weiboLength('全文：https://a.cn/x 和 http://b.cn')).toBe(3 + 10 + 1 + 1 + 10);
-    for (const s of ['【碑林】ab 全文：https://www.beilin.gov.cn/x.html', '2025年7月1日起施行', 'A1（附政策解读）']) expect(weiboLength(s)).toBe(weiboTextLength(s));
+    for (const s of ['【碑林】ab 全文：https://www.beilin.gov.cn/x.html', '2025年7月1日起施行', 'A1（附政策解读）'])
+      expect(weiboLength(s)).toBe(weiboTextLength(s));
   });
 
   it('builds title + summary + interpretation mention + portal link within 140, shortening the summary', () => {
@@ -121,7 +122,9 @@ describe('weibo format', () => {
     const u = base({ document: { ...base().document, body: '<p>自2025年7月1日起施行。</p>' } });
     u.interpretations = [u.interpretations[0]!];
     const { payload, warnings } = formatWeibo(u, channel);
-    expect(payload.text).toBe(`【${u.document.title}】自2025年7月1日起施行。（同步发布政策解读《${u.interpretations[0]!.title}》） 全文：${u.portalLinks!.document}`);
+    expect(payload.text).toBe(
+      `【${u.document.title}】自2025年7月1日起施行。（同步发布政策解读《${u.interpretations[0]!.title}》） 全文：${u.portalLinks!.document}`,
+    );
     expect(warnings).toEqual([]);
   });
 
@@ -138,12 +141,14 @@ describe('weibo format', () => {
     expect(warnings.join(' ')).toContain('no room for a summary');
     // Latin letters count half: 249 of them fit, 250 do not.
     expect(weiboLength(formatWeibo(base({ document: { ...base().document, title: 'A'.repeat(249) } }), channel).payload.text)).toBe(140);
-    expect(refusal(() => formatWeibo(base({ document: { ...base().document, title: 'A'.repeat(250) } }), channel)).problems[0]!.message).toContain('Latin letters and digits count half');
+    expect(refusal(() => formatWeibo(base({ document: { ...base().document, title: 'A'.repeat(250) } }), channel)).problems[0]!.message).toContain(
+      'Latin letters and digits count half',
+    );
   });
 
   it('needs a portal page to link to', () => {
     const e = refusal(() => formatWeibo(base({ portalLinks: null }), channel));
-    expect(e.problems).toEqual([{ field: 'portalLinks', message: expect.stringContaining('must link to the package\'s page on the district portal') }]);
+    expect(e.problems).toEqual([{ field: 'portalLinks', message: expect.stringContaining("must link to the package's page on the district portal") }]);
   });
 
   it('writes # as ＃ (the share API refuses #topics#)', () => {
@@ -159,7 +164,10 @@ describe('weibo format', () => {
     const bare = policyUnit({});
     expect(formatWeibo(bare, channel).payload.picture).toBeUndefined();
     expect(formatWeibo(bare, channel).renditions).toEqual([]);
-    const external = policyUnit({}, { document: { ...bare.document, body: `<p><img src="https://example.com/x.jpg"></p>${bodyImage(I.mediaId)}` }, media: { [I.mediaId]: I } });
+    const external = policyUnit(
+      {},
+      { document: { ...bare.document, body: `<p><img src="https://example.com/x.jpg"></p>${bodyImage(I.mediaId)}` }, media: { [I.mediaId]: I } },
+    );
     expect(formatWeibo(external, channel).payload.picture).toEqual({ mediaId: I.mediaId, spec: 'weibo.image' });
   });
 });
@@ -191,7 +199,10 @@ describe('weibo against the simulator', () => {
 
   it('uses a newer token from the token store; falls back to the configured one when it is refused', async () => {
     const { payload } = formatWeibo(unit(), channel);
-    const oauth = await axios.post(`${sim.url}/oauth2/access_token`, new URLSearchParams({ client_id: APP, client_secret: SECRET, grant_type: 'authorization_code', code: 'user:5000000002:reauth' }));
+    const oauth = await axios.post(
+      `${sim.url}/oauth2/access_token`,
+      new URLSearchParams({ client_id: APP, client_secret: SECRET, grant_type: 'authorization_code', code: 'user:5000000002:reauth' }),
+    );
     const ctx = ctxFor();
     await ctx.tokens.put(WEIBO_TOKEN_NAME, oauth.data.access_token, new Date(Date.now() + 86400_000));
     await adapter.transmit(payload, ctx);
@@ -218,7 +229,9 @@ describe('weibo against the simulator', () => {
     const invalid = await caught(adapter.transmit(payload, ctxFor({ token: '2.00NoSuchToken' })));
     expect(invalid).toMatchObject({ errorClass: 'needs_reconnect', platformCode: 21332 });
 
-    const none = await caught(adapter.transmit(payload, makeTransmitContext<WeiboCheckpoint>({ channel, account, baseUrl: sim.url, credentials: { appKey: APP, appSecret: SECRET } })));
+    const none = await caught(
+      adapter.transmit(payload, makeTransmitContext<WeiboCheckpoint>({ channel, account, baseUrl: sim.url, credentials: { appKey: APP, appSecret: SECRET } })),
+    );
     expect(none.errorClass).toBe('needs_reconnect');
 
     for (const e of [expired, mid, invalid, none]) {
@@ -241,7 +254,12 @@ describe('weibo against the simulator', () => {
     expect(found).toEqual({ state: 'live', externalId: pubs[0]!.id, publicUrl: pubs[0]!.url });
     expect(retry.store.current().statusId).toBe(pubs[0]!.id);
     // Nothing there: reconcile says so.
-    expect(await adapter.reconcile!(formatWeibo(unit({ document: { ...unit().document, title: '另一份文件' } }), channel).payload, ctxFor({ businessKey: 'pkg-other@1→weibo:blwb' }))).toBeNull();
+    expect(
+      await adapter.reconcile!(
+        formatWeibo(unit({ document: { ...unit().document, title: '另一份文件' } }), channel).payload,
+        ctxFor({ businessKey: 'pkg-other@1→weibo:blwb' }),
+      ),
+    ).toBeNull();
   });
 
   it('a blind retry after a lost answer meets "repeat content" and finds the post instead of failing', async () => {
@@ -307,8 +325,11 @@ describe('weibo against the simulator', () => {
     expect(await publications()).toHaveLength(0);
   });
 
-  it('a link outside the app\'s safe domain is refused with words for operations', async () => {
-    const { payload } = formatWeibo(policyUnit({ cover }, { portalLinks: { document: 'https://portal.example.org/art/x/index.html', interpretations: [] } }), channel);
+  it("a link outside the app's safe domain is refused with words for operations", async () => {
+    const { payload } = formatWeibo(
+      policyUnit({ cover }, { portalLinks: { document: 'https://portal.example.org/art/x/index.html', interpretations: [] } }),
+      channel,
+    );
     const e = await caught(adapter.transmit(payload, ctxFor()));
     expect(e).toMatchObject({ errorClass: 'rejected', platformCode: 10017 });
     expect(e.message).toContain('安全域名');
@@ -330,7 +351,8 @@ describe('weibo against the simulator', () => {
 
 describe('weibo simulator: pre-issued access tokens', () => {
   it('accepts configured tokens like OAuth ones, again after a reset, and expires them as configured', async () => {
-    const info = (token: string) => axios.post(`${sim.url}/oauth2/get_token_info`, new URLSearchParams({ access_token: token }), { validateStatus: () => true });
+    const info = (token: string) =>
+      axios.post(`${sim.url}/oauth2/get_token_info`, new URLSearchParams({ access_token: token }), { validateStatus: () => true });
     expect((await info(TOKEN)).data).toMatchObject({ uid: 5000000001, appkey: APP });
     expect((await info(EXPIRED_TOKEN)).data).toMatchObject({ error_code: 21327 });
     sim.state.reset();

@@ -241,7 +241,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
 }
 
 async function png(width: number, height: number, background = '#2a6f97'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background } })
+    .png()
+    .toBuffer();
 }
 
 function multipart(name: string, bytes: Buffer, type = 'application/octet-stream', field = 'file'): FormData {
@@ -313,7 +315,9 @@ afterAll(async () => {
   const total = [...casesByCategory.values()].reduce((a, b) => a + b, 0);
   const width = Math.max(...[...casesByCategory.keys()].map((k) => k.length));
   console.log(
-    [`bad-input corpus (API): ${total} cases`, ...[...casesByCategory].map(([category, n]) => `  ${category.padEnd(width)}  ${String(n).padStart(4)}`)].join('\n'),
+    [`bad-input corpus (API): ${total} cases`, ...[...casesByCategory].map(([category, n]) => `  ${category.padEnd(width)}  ${String(n).padStart(4)}`)].join(
+      '\n',
+    ),
   );
 });
 
@@ -436,11 +440,23 @@ const PACKAGE_FIELDS: FieldSpec[] = [
   {
     path: 'catalogueItem',
     max: 100,
-    gens: [...text(true), ['an unknown item', () => 'no-such-item'], ['SQL', () => "qzf-gfxwj' OR '1'='1"], ['path traversal', () => '../../config/registry/catalogue.yaml']],
+    gens: [
+      ...text(true),
+      ['an unknown item', () => 'no-such-item'],
+      ['SQL', () => "qzf-gfxwj' OR '1'='1"],
+      ['path traversal', () => '../../config/registry/catalogue.yaml'],
+    ],
   },
   {
     path: 'document',
-    gens: [['missing', () => MISSING], ['null', () => null], ['a string', () => '碑政发〔2026〕3号'], ['an array', () => []], ['a number', () => 3], ['an empty object', () => ({})]],
+    gens: [
+      ['missing', () => MISSING],
+      ['null', () => null],
+      ['a string', () => '碑政发〔2026〕3号'],
+      ['an array', () => []],
+      ['a number', () => 3],
+      ['an empty object', () => ({})],
+    ],
   },
   { path: 'document.title', max: 200, gens: text(true) },
   { path: 'document.body', max: 200_000, gens: text(true) },
@@ -477,7 +493,15 @@ const PACKAGE_FIELDS: FieldSpec[] = [
   },
   {
     path: 'interpretations[0].form',
-    gens: [['an unknown form', () => 'poem'], ['upper case', () => 'TEXT'], ['a trailing space', () => 'text '], ['empty', () => ''], ['missing', () => MISSING], ['a number', () => 1], ['null', () => null]],
+    gens: [
+      ['an unknown form', () => 'poem'],
+      ['upper case', () => 'TEXT'],
+      ['a trailing space', () => 'text '],
+      ['empty', () => ''],
+      ['missing', () => MISSING],
+      ['a number', () => 1],
+      ['null', () => null],
+    ],
   },
   { path: 'interpretations[0].title', max: 200, gens: text(true) },
   { path: 'interpretations[0].body', max: 200_000, gens: text(true) },
@@ -499,12 +523,24 @@ const PACKAGE_FIELDS: FieldSpec[] = [
   {
     path: 'targets[0]',
     max: 200,
-    gens: [...text(true), ['path traversal', () => '../../../etc/passwd'], ['SQL', () => "weibo:blfb-wb' OR '1'='1"], ['an unknown channel', () => 'portal:does-not-exist'], ['an upper-case channel', () => 'WEIBO:BLFB-WB']],
+    gens: [
+      ...text(true),
+      ['path traversal', () => '../../../etc/passwd'],
+      ['SQL', () => "weibo:blfb-wb' OR '1'='1"],
+      ['an unknown channel', () => 'portal:does-not-exist'],
+      ['an upper-case channel', () => 'WEIBO:BLFB-WB'],
+    ],
   },
   { path: 'releaseAt', gens: BAD_DATETIME },
   {
     path: 'cover',
-    gens: [['a string', () => 'cover.png'], ['an array', () => []], ['a number', () => 1], ['an empty object', () => ({})], ['no alt', () => ({ mediaId: 'f'.repeat(64) })]],
+    gens: [
+      ['a string', () => 'cover.png'],
+      ['an array', () => []],
+      ['a number', () => 1],
+      ['an empty object', () => ({})],
+      ['no alt', () => ({ mediaId: 'f'.repeat(64) })],
+    ],
   },
   { path: 'cover.mediaId', gens: [...BAD_MEDIA_ID, ...NOT_NULLABLE, ['missing', () => MISSING]] },
   { path: 'cover.alt', max: 200, gens: text(true) },
@@ -561,7 +597,13 @@ const R = {
   createPackage: { name: 'POST /api/packages', method: 'POST', path: () => '/api/packages', as: 'editor', body: fullPackage },
   editPackage: { name: 'PUT /api/packages/:id', method: 'PUT', path: (f) => `/api/packages/${f.draftId}`, as: 'editor', body: fullPackage },
   submit: { name: 'POST /api/packages/:id/submit', method: 'POST', path: (f) => `/api/packages/${f.draftId}/submit`, as: 'editor' },
-  withdraw: { name: 'POST /api/packages/:id/withdraw', method: 'POST', path: (f) => `/api/packages/${f.reviewId}/withdraw`, as: 'editor', body: () => ({ reason: '需要补充材料' }) },
+  withdraw: {
+    name: 'POST /api/packages/:id/withdraw',
+    method: 'POST',
+    path: (f) => `/api/packages/${f.reviewId}/withdraw`,
+    as: 'editor',
+    body: () => ({ reason: '需要补充材料' }),
+  },
   decide: {
     name: 'POST /api/packages/:id/decisions',
     method: 'POST',
@@ -569,12 +611,30 @@ const R = {
     as: 'first',
     body: () => ({ revision: 1, decision: 'approve', comment: '同意' }),
   },
-  schedule: { name: 'PUT /api/packages/:id/schedule', method: 'PUT', path: (f) => `/api/packages/${f.reviewId}/schedule`, as: 'editor', body: () => ({ releaseAt: '2026-12-01T09:00:00+08:00' }) },
+  schedule: {
+    name: 'PUT /api/packages/:id/schedule',
+    method: 'PUT',
+    path: (f) => `/api/packages/${f.reviewId}/schedule`,
+    as: 'editor',
+    body: () => ({ releaseAt: '2026-12-01T09:00:00+08:00' }),
+  },
   unschedule: { name: 'DELETE /api/packages/:id/schedule', method: 'DELETE', path: (f) => `/api/packages/${f.reviewId}/schedule`, as: 'editor' },
   release: { name: 'POST /api/packages/:id/release', method: 'POST', path: (f) => `/api/packages/${f.reviewId}/release`, as: 'editor' },
-  retract: { name: 'POST /api/packages/:id/retract', method: 'POST', path: (f) => `/api/packages/${f.releasedId}/retract`, as: 'ops', body: () => ({ reason: '信息有误' }) },
+  retract: {
+    name: 'POST /api/packages/:id/retract',
+    method: 'POST',
+    path: (f) => `/api/packages/${f.releasedId}/retract`,
+    as: 'ops',
+    body: () => ({ reason: '信息有误' }),
+  },
   retry: { name: 'POST /api/deliveries/:id/retry', method: 'POST', path: (f) => `/api/deliveries/${f.deliveryId}/retry`, as: 'ops' },
-  skip: { name: 'POST /api/deliveries/:id/skip', method: 'POST', path: (f) => `/api/deliveries/${f.deliveryId}/skip`, as: 'ops', body: () => ({ reason: '平台维护' }) },
+  skip: {
+    name: 'POST /api/deliveries/:id/skip',
+    method: 'POST',
+    path: (f) => `/api/deliveries/${f.deliveryId}/skip`,
+    as: 'ops',
+    body: () => ({ reason: '平台维护' }),
+  },
   confirm: {
     name: 'POST /api/deliveries/:id/confirm',
     method: 'POST',
@@ -582,9 +642,21 @@ const R = {
     as: 'ops',
     body: () => ({ url: 'https://weibo.com/1234567890/abcdef', note: '人工发布' }),
   },
-  pause: { name: 'POST /api/channels/:id/pause', method: 'POST', path: (f) => `/api/channels/${encodeURIComponent(f.channelId)}/pause`, as: 'ops', body: () => ({ reason: '账号维护' }) },
+  pause: {
+    name: 'POST /api/channels/:id/pause',
+    method: 'POST',
+    path: (f) => `/api/channels/${encodeURIComponent(f.channelId)}/pause`,
+    as: 'ops',
+    body: () => ({ reason: '账号维护' }),
+  },
   resume: { name: 'POST /api/channels/:id/resume', method: 'POST', path: (f) => `/api/channels/${encodeURIComponent(f.channelId)}/resume`, as: 'ops' },
-  renditions: { name: 'POST /api/media/:id/renditions', method: 'POST', path: (f) => `/api/media/${f.imageId}/renditions`, as: 'editor', body: () => ({ platforms: ['wechat_oa'] }) },
+  renditions: {
+    name: 'POST /api/media/:id/renditions',
+    method: 'POST',
+    path: (f) => `/api/media/${f.imageId}/renditions`,
+    as: 'editor',
+    body: () => ({ platforms: ['wechat_oa'] }),
+  },
 } satisfies Record<string, Route>;
 
 /** Cases for one route: [label, body or raw JSON text, expected refusal]. */
@@ -618,7 +690,8 @@ const NO_BODY: BodyCase[] = [
 
 /** A text field of a small body (reason, comment, note): wrong types, unstorable characters, too long. */
 function noteCases(field: string, base: Record<string, unknown>, required: boolean): BodyCase[] {
-  const set = (value: unknown) => () => (value === MISSING ? Object.fromEntries(Object.entries(base).filter(([k]) => k !== field)) : { ...base, [field]: value });
+  const set = (value: unknown) => () =>
+    value === MISSING ? Object.fromEntries(Object.entries(base).filter(([k]) => k !== field)) : { ...base, [field]: value };
   return [
     ...(required
       ? ([
@@ -647,46 +720,55 @@ function withBase(base: Record<string, unknown>, extra: Record<string, unknown>)
 }
 
 const decision = { revision: 1, decision: 'approve', comment: '同意' };
-refusals('POST /api/packages/:id/decisions', bodyCases(R.decide, [
-  ['an empty object', () => ({}), invalid('revision')],
-  ['revision as a string', withBase(decision, { revision: '1' }), invalid('revision')],
-  ['revision 1.5', withBase(decision, { revision: 1.5 }), invalid('revision')],
-  ['revision 0', withBase(decision, { revision: 0 }), invalid('revision')],
-  ['revision -1', withBase(decision, { revision: -1 }), invalid('revision')],
-  ['revision null', withBase(decision, { revision: null }), invalid('revision')],
-  ['revision true', withBase(decision, { revision: true }), invalid('revision')],
-  ['revision 1e400 (Infinity)', () => rawJson('{"revision":1e400,"decision":"approve"}'), invalid('revision')],
-  ['revision as an array', withBase(decision, { revision: [1] }), invalid('revision')],
-  ['a stale revision', withBase(decision, { revision: 2 }), { status: 409, code: 'stale_revision' }],
-  ['a revision past 2^53', () => rawJson('{"revision":9007199254740993,"decision":"approve"}'), { status: 409, code: 'stale_revision' }],
-  ['decision "maybe"', withBase(decision, { decision: 'maybe' }), invalid('decision')],
-  ['decision "APPROVE"', withBase(decision, { decision: 'APPROVE' }), invalid('decision')],
-  ['decision empty', withBase(decision, { decision: '' }), invalid('decision')],
-  ['decision null', withBase(decision, { decision: null }), invalid('decision')],
-  ['decision as a list', withBase(decision, { decision: ['approve'] }), invalid('decision')],
-  ['decision missing', () => ({ revision: 1 }), invalid('decision')],
-  ['a rejection without a comment', () => ({ revision: 1, decision: 'reject' }), { status: 409, code: 'comment_required' }],
-  ['a rejection with a blank comment', () => ({ revision: 1, decision: 'reject', comment: '   ' }), { status: 409, code: 'comment_required' }],
-  ['an unknown field', withBase(decision, { note: '同意' }), invalid('note')],
-  ['SQL as a field name', withBase(decision, { "comment'; DROP TABLE review_decisions; --": 'x' }), invalid("comment'; DROP TABLE review_decisions; --")],
-  ['__proto__', () => rawJson('{"revision":1,"decision":"approve","__proto__":{"isAdmin":true}}'), invalid('__proto__')],
-  ...noteCases('comment', decision, false),
-  ...NO_BODY.slice(2),
-]));
+refusals(
+  'POST /api/packages/:id/decisions',
+  bodyCases(R.decide, [
+    ['an empty object', () => ({}), invalid('revision')],
+    ['revision as a string', withBase(decision, { revision: '1' }), invalid('revision')],
+    ['revision 1.5', withBase(decision, { revision: 1.5 }), invalid('revision')],
+    ['revision 0', withBase(decision, { revision: 0 }), invalid('revision')],
+    ['revision -1', withBase(decision, { revision: -1 }), invalid('revision')],
+    ['revision null', withBase(decision, { revision: null }), invalid('revision')],
+    ['revision true', withBase(decision, { revision: true }), invalid('revision')],
+    ['revision 1e400 (Infinity)', () => rawJson('{"revision":1e400,"decision":"approve"}'), invalid('revision')],
+    ['revision as an array', withBase(decision, { revision: [1] }), invalid('revision')],
+    ['a stale revision', withBase(decision, { revision: 2 }), { status: 409, code: 'stale_revision' }],
+    ['a revision past 2^53', () => rawJson('{"revision":9007199254740993,"decision":"approve"}'), { status: 409, code: 'stale_revision' }],
+    ['decision "maybe"', withBase(decision, { decision: 'maybe' }), invalid('decision')],
+    ['decision "APPROVE"', withBase(decision, { decision: 'APPROVE' }), invalid('decision')],
+    ['decision empty', withBase(decision, { decision: '' }), invalid('decision')],
+    ['decision null', withBase(decision, { decision: null }), invalid('decision')],
+    ['decision as a list', withBase(decision, { decision: ['approve'] }), invalid('decision')],
+    ['decision missing', () => ({ revision: 1 }), invalid('decision')],
+    ['a rejection without a comment', () => ({ revision: 1, decision: 'reject' }), { status: 409, code: 'comment_required' }],
+    ['a rejection with a blank comment', () => ({ revision: 1, decision: 'reject', comment: '   ' }), { status: 409, code: 'comment_required' }],
+    ['an unknown field', withBase(decision, { note: '同意' }), invalid('note')],
+    ['SQL as a field name', withBase(decision, { "comment'; DROP TABLE review_decisions; --": 'x' }), invalid("comment'; DROP TABLE review_decisions; --")],
+    ['__proto__', () => rawJson('{"revision":1,"decision":"approve","__proto__":{"isAdmin":true}}'), invalid('__proto__')],
+    ...noteCases('comment', decision, false),
+    ...NO_BODY.slice(2),
+  ]),
+);
 
-refusals('POST /api/packages/:id/withdraw', bodyCases(R.withdraw, [
-  ...noteCases('reason', { reason: '需要补充材料' }, false),
-  ['an unknown field', () => ({ reason: '撤回', force: true }), invalid('force')],
-  ...NO_BODY.slice(1),
-]));
+refusals(
+  'POST /api/packages/:id/withdraw',
+  bodyCases(R.withdraw, [
+    ...noteCases('reason', { reason: '需要补充材料' }, false),
+    ['an unknown field', () => ({ reason: '撤回', force: true }), invalid('force')],
+    ...NO_BODY.slice(1),
+  ]),
+);
 
-refusals('PUT /api/packages/:id/schedule', bodyCases(R.schedule, [
-  ...BAD_DATETIME.map(([label, value]): BodyCase => [`releaseAt ${label}`, () => ({ releaseAt: value(0) }), invalid('releaseAt')]),
-  ['releaseAt missing', () => ({}), invalid('releaseAt')],
-  ['an unknown field', () => ({ releaseAt: null, hold: true }), invalid('hold')],
-  ['releaseAt twice', () => rawJson('{"releaseAt":null,"releaseAt":"2026-12-01T09:00:00+08:00"}'), invalid('releaseAt')],
-  ...NO_BODY.slice(2),
-]));
+refusals(
+  'PUT /api/packages/:id/schedule',
+  bodyCases(R.schedule, [
+    ...BAD_DATETIME.map(([label, value]): BodyCase => [`releaseAt ${label}`, () => ({ releaseAt: value(0) }), invalid('releaseAt')]),
+    ['releaseAt missing', () => ({}), invalid('releaseAt')],
+    ['an unknown field', () => ({ releaseAt: null, hold: true }), invalid('hold')],
+    ['releaseAt twice', () => rawJson('{"releaseAt":null,"releaseAt":"2026-12-01T09:00:00+08:00"}'), invalid('releaseAt')],
+    ...NO_BODY.slice(2),
+  ]),
+);
 
 refusals('submit, unschedule, release, retry, resume: no body', [
   ...bodyCases(R.submit, NO_BODY),
@@ -696,16 +778,22 @@ refusals('submit, unschedule, release, retry, resume: no body', [
   ...bodyCases(R.resume, NO_BODY),
   // Well-formed, and refused by the state of the package or delivery.
   ...bodyCases(R.release, [['release before approval', () => ({}), { status: 409, code: 'not_approved' }]]),
-  ...bodyCases(R.submit, [['submit a package already in review', () => ({}), { status: 409, code: 'not_a_draft' }]]).map((c) => ({ ...c, req: (f: Fixtures) => ({ ...c.req(f), path: `/api/packages/${f.reviewId}/submit` }) })),
+  ...bodyCases(R.submit, [['submit a package already in review', () => ({}), { status: 409, code: 'not_a_draft' }]]).map((c) => ({
+    ...c,
+    req: (f: Fixtures) => ({ ...c.req(f), path: `/api/packages/${f.reviewId}/submit` }),
+  })),
   ...bodyCases(R.retry, [['retry a live delivery', () => ({}), { status: 409, code: 'delivery_not_running' }]]),
 ]);
 
-refusals('POST /api/packages/:id/retract', bodyCases(R.retract, [
-  ...noteCases('reason', { reason: '信息有误' }, true),
-  ['an unknown field', () => ({ reason: '信息有误', channels: ['weibo:blfb-wb'] }), invalid('channels')],
-  ...NO_BODY.slice(2),
-  ['by an editor (role)', () => ({ reason: '信息有误' }), { status: 403, code: 'role_not_allowed' }],
-]).map((c) => (c.name.endsWith('(role)') ? { ...c, req: (f: Fixtures) => ({ ...c.req(f), as: 'editor' as const }) } : c)));
+refusals(
+  'POST /api/packages/:id/retract',
+  bodyCases(R.retract, [
+    ...noteCases('reason', { reason: '信息有误' }, true),
+    ['an unknown field', () => ({ reason: '信息有误', channels: ['weibo:blfb-wb'] }), invalid('channels')],
+    ...NO_BODY.slice(2),
+    ['by an editor (role)', () => ({ reason: '信息有误' }), { status: 403, code: 'role_not_allowed' }],
+  ]).map((c) => (c.name.endsWith('(role)') ? { ...c, req: (f: Fixtures) => ({ ...c.req(f), as: 'editor' as const }) } : c)),
+);
 
 refusals('POST /api/deliveries/:id/skip and /confirm', [
   ...bodyCases(R.skip, [
@@ -725,37 +813,43 @@ refusals('POST /api/deliveries/:id/skip and /confirm', [
   ]),
 ]);
 
-refusals('POST /api/channels/:id/pause', bodyCases(R.pause, [
-  ...noteCases('reason', { reason: '账号维护' }, true),
-  ['an unknown field', () => ({ reason: '账号维护', until: '2026-12-01' }), invalid('until')],
-  ['reason twice', () => rawJson('{"reason":"账号维护","reason":"x"}'), invalid('reason')],
-  ...NO_BODY.slice(1),
-]));
+refusals(
+  'POST /api/channels/:id/pause',
+  bodyCases(R.pause, [
+    ...noteCases('reason', { reason: '账号维护' }, true),
+    ['an unknown field', () => ({ reason: '账号维护', until: '2026-12-01' }), invalid('until')],
+    ['reason twice', () => rawJson('{"reason":"账号维护","reason":"x"}'), invalid('reason')],
+    ...NO_BODY.slice(1),
+  ]),
+);
 
 const rendition = { platforms: ['wechat_oa'] };
-refusals('POST /api/media/:id/renditions', bodyCases(R.renditions, [
-  ['nothing asked for', () => ({}), invalid('platforms')],
-  ['platforms as a string', () => ({ platforms: 'wechat_oa' }), invalid('platforms')],
-  ['a platform as a number', () => ({ platforms: [1] }), invalid('platforms[0]')],
-  ['an unknown platform', () => ({ platforms: ['myspace'] }), invalid('platforms[0]')],
-  ['a platform with NUL', () => ({ platforms: ['wechat_oa\u0000'] }), invalid('platforms[0]')],
-  ['a platform name of 51 characters', () => ({ platforms: ['p'.repeat(51)] }), invalid('platforms[0]')],
-  ['21 platforms', () => ({ platforms: Array.from({ length: 21 }, () => 'wechat_oa') }), invalid('platforms')],
-  ['an unknown spec', () => ({ specs: ['wechat_oa.poster_8k'] }), invalid('specs[0]')],
-  ['a spec with path traversal', () => ({ specs: ['../../../etc/passwd'] }), invalid('specs[0]')],
-  ['101 specs', () => ({ specs: Array.from({ length: 101 }, () => 'wechat_oa.thumb') }), invalid('specs')],
-  ['specs as an object', () => ({ specs: { 'wechat_oa.thumb': true } }), invalid('specs')],
-  ['channel as a number', () => ({ ...rendition, channel: 5 }), invalid('channel')],
-  ['an unknown channel', () => ({ ...rendition, channel: 'weibo:nobody' }), invalid('channel')],
-  ['a channel in SQL', () => ({ ...rendition, channel: "weibo:blfb-wb' OR '1'='1" }), invalid('channel')],
-  ['a channel of 201 characters', () => ({ ...rendition, channel: 'c'.repeat(201) }), invalid('channel')],
-  ['watermark "no"', () => ({ ...rendition, watermark: 'no' }), invalid('watermark')],
-  ['owner as a string', () => ({ ...rendition, owner: 'pkg-1' }), invalid('owner')],
-  ['an unknown owner field', () => ({ ...rendition, owner: { userId: 'x' } }), invalid('owner.userId')],
-  ['an unknown field', () => ({ ...rendition, priority: 'high' }), invalid('priority')],
-  ['platforms twice', () => rawJson('{"platforms":["wechat_oa"],"platforms":["douyin"]}'), invalid('platforms')],
-  ...NO_BODY.slice(1),
-]));
+refusals(
+  'POST /api/media/:id/renditions',
+  bodyCases(R.renditions, [
+    ['nothing asked for', () => ({}), invalid('platforms')],
+    ['platforms as a string', () => ({ platforms: 'wechat_oa' }), invalid('platforms')],
+    ['a platform as a number', () => ({ platforms: [1] }), invalid('platforms[0]')],
+    ['an unknown platform', () => ({ platforms: ['myspace'] }), invalid('platforms[0]')],
+    ['a platform with NUL', () => ({ platforms: ['wechat_oa\u0000'] }), invalid('platforms[0]')],
+    ['a platform name of 51 characters', () => ({ platforms: ['p'.repeat(51)] }), invalid('platforms[0]')],
+    ['21 platforms', () => ({ platforms: Array.from({ length: 21 }, () => 'wechat_oa') }), invalid('platforms')],
+    ['an unknown spec', () => ({ specs: ['wechat_oa.poster_8k'] }), invalid('specs[0]')],
+    ['a spec with path traversal', () => ({ specs: ['../../../etc/passwd'] }), invalid('specs[0]')],
+    ['101 specs', () => ({ specs: Array.from({ length: 101 }, () => 'wechat_oa.thumb') }), invalid('specs')],
+    ['specs as an object', () => ({ specs: { 'wechat_oa.thumb': true } }), invalid('specs')],
+    ['channel as a number', () => ({ ...rendition, channel: 5 }), invalid('channel')],
+    ['an unknown channel', () => ({ ...rendition, channel: 'weibo:nobody' }), invalid('channel')],
+    ['a channel in SQL', () => ({ ...rendition, channel: "weibo:blfb-wb' OR '1'='1" }), invalid('channel')],
+    ['a channel of 201 characters', () => ({ ...rendition, channel: 'c'.repeat(201) }), invalid('channel')],
+    ['watermark "no"', () => ({ ...rendition, watermark: 'no' }), invalid('watermark')],
+    ['owner as a string', () => ({ ...rendition, owner: 'pkg-1' }), invalid('owner')],
+    ['an unknown owner field', () => ({ ...rendition, owner: { userId: 'x' } }), invalid('owner.userId')],
+    ['an unknown field', () => ({ ...rendition, priority: 'high' }), invalid('priority')],
+    ['platforms twice', () => rawJson('{"platforms":["wechat_oa"],"platforms":["douyin"]}'), invalid('platforms')],
+    ...NO_BODY.slice(1),
+  ]),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Content types and JSON structure, on every route that takes a JSON body
@@ -794,19 +888,26 @@ const MORE_CONTENT_TYPES: [label: string, type: string | null][] = [
   ['JSON declared as GBK', 'application/json; charset=gbk'],
 ];
 
-refusals('content types', JSON_ROUTES.flatMap((route) =>
-  [...OTHER_CONTENT_TYPES, ...(route === JSON_ROUTES[0] ? MORE_CONTENT_TYPES : [])].map(([label, type]): Omit<Case, 'category'> => ({
-    name: `${route.name}: ${label}`,
-    req: (f) => ({ method: route.method, path: route.path(f), as: route.as, text: JSON.stringify(route.body(f)), headers: { 'content-type': type } }),
-    refuse: unsupported,
-  })),
-));
+refusals(
+  'content types',
+  JSON_ROUTES.flatMap((route) =>
+    [...OTHER_CONTENT_TYPES, ...(route === JSON_ROUTES[0] ? MORE_CONTENT_TYPES : [])].map(([label, type]): Omit<Case, 'category'> => ({
+      name: `${route.name}: ${label}`,
+      req: (f) => ({ method: route.method, path: route.path(f), as: route.as, text: JSON.stringify(route.body(f)), headers: { 'content-type': type } }),
+      refuse: unsupported,
+    })),
+  ),
+);
 
 const invalidJson: Refusal = { status: 400, code: 'invalid_json' };
 /** Edits of the route's valid JSON text. */
 const STRUCTURE: [label: string, edit: (json: string, key: string) => string, refusal: (key: string) => Refusal][] = [
   ['a field given twice', (json, key) => json.replace(`"${key}":`, `"${key}":"先看到的值","${key}":`), (key) => invalid(key)],
-  ['a field given twice, once spelt with an escape', (json, key) => json.replace(`"${key}":`, `"\\u00${key.charCodeAt(0).toString(16)}${key.slice(1)}":"先看到的值","${key}":`), (key) => invalid(key)],
+  [
+    'a field given twice, once spelt with an escape',
+    (json, key) => json.replace(`"${key}":`, `"\\u00${key.charCodeAt(0).toString(16)}${key.slice(1)}":"先看到的值","${key}":`),
+    (key) => invalid(key),
+  ],
   ['__proto__ at the top', (json) => json.replace('{', '{"__proto__":{"isAdmin":true},'), () => invalid('__proto__')],
   ['nesting 65 levels deep', (json) => json.replace('{', `{"deep":${'['.repeat(65)}${']'.repeat(65)},`), () => invalid('deep')],
   ['nesting 100,000 levels deep', (json) => json.replace('{', `{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)},`), () => invalid('deep')],
@@ -823,15 +924,18 @@ const STRUCTURE: [label: string, edit: (json: string, key: string) => string, re
   ['a form-encoded body labelled JSON', () => 'reason=x&title=y', () => invalidJson],
 ];
 
-refusals('JSON structure', JSON_ROUTES.flatMap((route) =>
-  STRUCTURE.filter(([label]) => route === JSON_ROUTES[0] || !label.includes('100,000'))
-    .filter(([label], i) => route === JSON_ROUTES[0] || i < 6 || label === 'a raw NUL byte')
-    .map(([label, edit, refusal]): Omit<Case, 'category'> => ({
-      name: `${route.name}: ${label}`,
-      req: (f) => ({ method: route.method, path: route.path(f), as: route.as, text: edit(JSON.stringify(route.body(f)), route.key) }),
-      refuse: refusal(route.key),
-    })),
-));
+refusals(
+  'JSON structure',
+  JSON_ROUTES.flatMap((route) =>
+    STRUCTURE.filter(([label]) => route === JSON_ROUTES[0] || !label.includes('100,000'))
+      .filter(([label], i) => route === JSON_ROUTES[0] || i < 6 || label === 'a raw NUL byte')
+      .map(([label, edit, refusal]): Omit<Case, 'category'> => ({
+        name: `${route.name}: ${label}`,
+        req: (f) => ({ method: route.method, path: route.path(f), as: route.as, text: edit(JSON.stringify(route.body(f)), route.key) }),
+        refuse: refusal(route.key),
+      })),
+  ),
+);
 
 refusals('huge bodies', [
   ...[R.createPackage, R.pause, R.decide].map((route): Omit<Case, 'category'> => ({
@@ -846,7 +950,11 @@ refusals('huge bodies', [
   },
   {
     name: 'POST /api/packages: 10,000 unknown fields (issues capped)',
-    req: (f) => ({ method: 'POST', path: '/api/packages', json: { ...fullPackage(f), ...Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`f${i}`, i])) } }),
+    req: (f) => ({
+      method: 'POST',
+      path: '/api/packages',
+      json: { ...fullPackage(f), ...Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`f${i}`, i])) },
+    }),
     refuse: invalid('f0'),
     also: (answer) => expect(answer.body.error.issues.length).toBeLessThanOrEqual(50),
   },
@@ -865,22 +973,76 @@ type ParamKind = 'enum' | 'text200' | 'text100' | 'limit1000' | 'limit5000' | 'b
 const LIST_ROUTES: { label: string; path: (f: Fixtures) => string; as: Who; params: Record<string, ParamKind> }[] = [
   { label: 'GET /api/packages', path: () => '/api/packages', as: 'editor', params: { status: 'enum', stage: 'text200', limit: 'limit1000' } },
   { label: 'GET /api/channels', path: () => '/api/channels', as: 'ops', params: { platform: 'enum', paused: 'bool' } },
-  { label: 'GET /api/deliveries', path: () => '/api/deliveries', as: 'ops', params: { state: 'enum', channel: 'text200', platform: 'enum', package: 'text100', needsAction: 'bool', limit: 'limit1000' } },
+  {
+    label: 'GET /api/deliveries',
+    path: () => '/api/deliveries',
+    as: 'ops',
+    params: { state: 'enum', channel: 'text200', platform: 'enum', package: 'text100', needsAction: 'bool', limit: 'limit1000' },
+  },
   { label: 'GET /api/audit', path: () => '/api/audit', as: 'ops', params: { package: 'text100', action: 'text100', after: 'after', limit: 'limit5000' } },
   { label: 'GET /api/media', path: () => '/api/media', as: 'editor', params: { kind: 'enum', limit: 'limit1000' } },
   { label: 'GET /api/catalogue', path: () => '/api/catalogue', as: 'editor', params: {} },
   { label: 'GET /api/openapi.json', path: () => '/api/openapi.json', as: 'none', params: {} },
-  { label: 'GET /api/media/:id/renditions/:spec', path: (f) => `/api/media/${f.imageId}/renditions/wechat_oa.thumb`, as: 'editor', params: { channel: 'text200' } },
+  {
+    label: 'GET /api/media/:id/renditions/:spec',
+    path: (f) => `/api/media/${f.imageId}/renditions/wechat_oa.thumb`,
+    as: 'editor',
+    params: { channel: 'text200' },
+  },
 ];
 
 const QUERY_VALUES: Record<ParamKind, [label: string, value: string][]> = {
-  enum: [['an unknown value', 'nope'], ['upper case', 'DRAFT'], ['empty', ''], ['NUL', '%00'], ['SQL', "draft'%20OR%20'1'%3D'1"]],
-  text200: [['empty', ''], ['NUL', 'a%00b'], ['an ANSI escape', '%1B%5B31m'], ['201 characters', 'c'.repeat(201)]],
-  text100: [['empty', ''], ['NUL', 'a%00b'], ['a line feed', 'a%0Ab'], ['101 characters', 'c'.repeat(101)]],
-  limit1000: [['0', '0'], ['-1', '-1'], ['abc', 'abc'], ['1.5', '1.5'], ['1001', '1001'], ['1e3', '1e3'], ['hex 0x10', '0x10'], ['a leading space', '%205'], ['empty', ''], ['SQL', '1%20OR%201%3D1']],
-  limit5000: [['0', '0'], ['5001', '5001'], ['abc', 'abc'], ['2^64', '18446744073709551616']],
-  bool: [['yes', 'yes'], ['1', '1'], ['TRUE', 'TRUE'], ['empty', '']],
-  after: [['abc', 'abc'], ['-1', '-1'], ['1.5', '1.5'], ['19 digits', '1'.repeat(19)], ['empty', ''], ['SQL', '1%20OR%201%3D1']],
+  enum: [
+    ['an unknown value', 'nope'],
+    ['upper case', 'DRAFT'],
+    ['empty', ''],
+    ['NUL', '%00'],
+    ['SQL', "draft'%20OR%20'1'%3D'1"],
+  ],
+  text200: [
+    ['empty', ''],
+    ['NUL', 'a%00b'],
+    ['an ANSI escape', '%1B%5B31m'],
+    ['201 characters', 'c'.repeat(201)],
+  ],
+  text100: [
+    ['empty', ''],
+    ['NUL', 'a%00b'],
+    ['a line feed', 'a%0Ab'],
+    ['101 characters', 'c'.repeat(101)],
+  ],
+  limit1000: [
+    ['0', '0'],
+    ['-1', '-1'],
+    ['abc', 'abc'],
+    ['1.5', '1.5'],
+    ['1001', '1001'],
+    ['1e3', '1e3'],
+    ['hex 0x10', '0x10'],
+    ['a leading space', '%205'],
+    ['empty', ''],
+    ['SQL', '1%20OR%201%3D1'],
+  ],
+  limit5000: [
+    ['0', '0'],
+    ['5001', '5001'],
+    ['abc', 'abc'],
+    ['2^64', '18446744073709551616'],
+  ],
+  bool: [
+    ['yes', 'yes'],
+    ['1', '1'],
+    ['TRUE', 'TRUE'],
+    ['empty', ''],
+  ],
+  after: [
+    ['abc', 'abc'],
+    ['-1', '-1'],
+    ['1.5', '1.5'],
+    ['19 digits', '1'.repeat(19)],
+    ['empty', ''],
+    ['SQL', '1%20OR%201%3D1'],
+  ],
 };
 
 const badQuery = (issue: string): Refusal => ({ status: 400, code: 'invalid_query', issue });
@@ -892,18 +1054,30 @@ refusals('query strings', [
     const firstParam = Object.keys(route.params)[0];
     return [
       ...Object.entries(route.params).flatMap(([param, kind]) =>
-        QUERY_VALUES[kind].map(([label, value]): Omit<Case, 'category'> => ({ name: `${route.label} ${param}: ${label}`, req: (f) => at(f, `${param}=${value}`), refuse: badQuery(param) })),
+        QUERY_VALUES[kind].map(([label, value]): Omit<Case, 'category'> => ({
+          name: `${route.label} ${param}: ${label}`,
+          req: (f) => at(f, `${param}=${value}`),
+          refuse: badQuery(param),
+        })),
       ),
       ...(firstParam
         ? ([
-            { name: `${route.label} ${firstParam}: given twice`, req: (f: Fixtures) => at(f, `${firstParam}=${firstParam === 'paused' ? 'true' : 'x'}&${firstParam}=y`), refuse: badQuery(firstParam) },
+            {
+              name: `${route.label} ${firstParam}: given twice`,
+              req: (f: Fixtures) => at(f, `${firstParam}=${firstParam === 'paused' ? 'true' : 'x'}&${firstParam}=y`),
+              refuse: badQuery(firstParam),
+            },
             { name: `${route.label} ${firstParam}: not validly percent-encoded`, req: (f: Fixtures) => at(f, `${firstParam}=%E0%A4%A`), refuse: badUrl },
             { name: `${route.label} ${firstParam}: an encoded lone surrogate`, req: (f: Fixtures) => at(f, `${firstParam}=%ED%A0%80`), refuse: badUrl },
           ] satisfies Omit<Case, 'category'>[])
         : []),
       { name: `${route.label}: an unknown parameter`, req: (f: Fixtures) => at(f, 'staus=draft'), refuse: badQuery('staus') },
       { name: `${route.label}: __proto__`, req: (f: Fixtures) => at(f, '__proto__[isAdmin]=true'), refuse: badQuery('__proto__[isAdmin]') },
-      { name: `${route.label}: constructor`, req: (f: Fixtures) => at(f, 'constructor[prototype][isAdmin]=true'), refuse: badQuery('constructor[prototype][isAdmin]') },
+      {
+        name: `${route.label}: constructor`,
+        req: (f: Fixtures) => at(f, 'constructor[prototype][isAdmin]=true'),
+        refuse: badQuery('constructor[prototype][isAdmin]'),
+      },
       { name: `${route.label}: a NUL parameter name`, req: (f: Fixtures) => at(f, '%00=1'), refuse: badQuery('\u0000') },
     ];
   }),
@@ -973,18 +1147,21 @@ const PATH_VALUES: [label: string, segment: (max: number) => string, refusal: (p
   ['right-to-left text', () => encodeURIComponent('\u202eملف'), () => notFound],
 ];
 
-refusals('path parameters', ID_ROUTES.flatMap((route) =>
-  PATH_VALUES.filter(([label]) => !(label === 'one over its length' && route.max >= 300)).map(([label, segment, refusal]): Omit<Case, 'category'> => ({
-    name: `${route.name}: ${label}`,
-    req: (f) => ({
-      method: route.method,
-      path: route.path(f).replace('{id}', segment(route.max)),
-      as: route.as,
-      ...(route.body ? { json: route.body(f) } : {}),
-    }),
-    refuse: refusal(route.name.endsWith('(spec)') ? 'spec' : route.name.includes('jobs') ? 'jobId' : 'id'),
-  })),
-));
+refusals(
+  'path parameters',
+  ID_ROUTES.flatMap((route) =>
+    PATH_VALUES.filter(([label]) => !(label === 'one over its length' && route.max >= 300)).map(([label, segment, refusal]): Omit<Case, 'category'> => ({
+      name: `${route.name}: ${label}`,
+      req: (f) => ({
+        method: route.method,
+        path: route.path(f).replace('{id}', segment(route.max)),
+        as: route.as,
+        ...(route.body ? { json: route.body(f) } : {}),
+      }),
+      refuse: refusal(route.name.endsWith('(spec)') ? 'spec' : route.name.includes('jobs') ? 'jobId' : 'id'),
+    })),
+  ),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Headers: Authorization, Idempotency-Key, X-Request-Id, and what the HTTP layer itself refuses
@@ -1038,14 +1215,46 @@ refusals('headers', [
     })),
   ),
   { name: 'GET /api/packages: no token', req: () => ({ method: 'GET', path: '/api/packages', as: 'none' }), refuse: unauthorized },
-  { name: 'GET /api/audit: a Basic header', req: () => ({ method: 'GET', path: '/api/audit', as: 'none', headers: { authorization: 'Basic YTpi' } }), refuse: unauthorized },
-  { name: 'POST /api/media: no token', req: () => ({ method: 'POST', path: '/api/media', as: 'none', form: multipart('a.png', Buffer.from('x')) }), refuse: unauthorized },
-  { name: 'POST /api/packages: a Latin-1 token (raw)', req: () => ({ method: 'POST', path: '', raw: rawRequest('POST /api/packages HTTP/1.1\r\nAuthorization: Bearer \u00e9\u00ff\r\nContent-Type: application/json\r\nContent-Length: 2', '{}') }), refuse: unauthorized },
+  {
+    name: 'GET /api/audit: a Basic header',
+    req: () => ({ method: 'GET', path: '/api/audit', as: 'none', headers: { authorization: 'Basic YTpi' } }),
+    refuse: unauthorized,
+  },
+  {
+    name: 'POST /api/media: no token',
+    req: () => ({ method: 'POST', path: '/api/media', as: 'none', form: multipart('a.png', Buffer.from('x')) }),
+    refuse: unauthorized,
+  },
+  {
+    name: 'POST /api/packages: a Latin-1 token (raw)',
+    req: () => ({
+      method: 'POST',
+      path: '',
+      raw: rawRequest('POST /api/packages HTTP/1.1\r\nAuthorization: Bearer \u00e9\u00ff\r\nContent-Type: application/json\r\nContent-Length: 2', '{}'),
+    }),
+    refuse: unauthorized,
+  },
   // Roles: a valid token of someone who may not.
-  { name: 'POST /api/packages: an ops token', req: (f) => ({ method: 'POST', path: '/api/packages', as: 'ops', json: fullPackage(f) }), refuse: { status: 403, code: 'forbidden' } },
-  { name: 'POST /api/channels/:id/pause: an editor token', req: (f) => ({ method: 'POST', path: R.pause.path(f), as: 'editor', json: { reason: '维护' } }), refuse: { status: 403, code: 'forbidden' } },
-  { name: 'POST /api/packages/:id/decisions: an editor token', req: (f) => ({ method: 'POST', path: R.decide.path(f), as: 'editor', json: decision }), refuse: { status: 403, code: 'role_not_allowed' } },
-  { name: 'POST /api/packages/:id/decisions: the reviewer of another stage', req: (f) => ({ method: 'POST', path: R.decide.path(f), as: 'final', json: decision }), refuse: { status: 403, code: 'wrong_stage' } },
+  {
+    name: 'POST /api/packages: an ops token',
+    req: (f) => ({ method: 'POST', path: '/api/packages', as: 'ops', json: fullPackage(f) }),
+    refuse: { status: 403, code: 'forbidden' },
+  },
+  {
+    name: 'POST /api/channels/:id/pause: an editor token',
+    req: (f) => ({ method: 'POST', path: R.pause.path(f), as: 'editor', json: { reason: '维护' } }),
+    refuse: { status: 403, code: 'forbidden' },
+  },
+  {
+    name: 'POST /api/packages/:id/decisions: an editor token',
+    req: (f) => ({ method: 'POST', path: R.decide.path(f), as: 'editor', json: decision }),
+    refuse: { status: 403, code: 'role_not_allowed' },
+  },
+  {
+    name: 'POST /api/packages/:id/decisions: the reviewer of another stage',
+    req: (f) => ({ method: 'POST', path: R.decide.path(f), as: 'final', json: decision }),
+    refuse: { status: 403, code: 'wrong_stage' },
+  },
 
   ...IDEMPOTENCY_KEYS.map(([label, key]): Omit<Case, 'category'> => ({
     name: `Idempotency-Key ${label}`,
@@ -1062,13 +1271,28 @@ refusals('headers', [
     name: `Idempotency-Key ${label} (raw)`,
     req: (f) => {
       const body = JSON.stringify(fullPackage(f));
-      return { method: 'POST', path: '', raw: Buffer.concat([Buffer.from(`POST /api/packages HTTP/1.1\r\nHost: corpus\r\nConnection: close\r\nAuthorization: Bearer ${f.tokens.editor}\r\nIdempotency-Key: ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`, 'latin1'), Buffer.from(body)]) };
+      return {
+        method: 'POST',
+        path: '',
+        raw: Buffer.concat([
+          Buffer.from(
+            `POST /api/packages HTTP/1.1\r\nHost: corpus\r\nConnection: close\r\nAuthorization: Bearer ${f.tokens.editor}\r\nIdempotency-Key: ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+            'latin1',
+          ),
+          Buffer.from(body),
+        ]),
+      };
     },
     refuse: label!.includes('DEL') ? badRequest : badHeader,
   })),
   {
     name: 'Idempotency-Key: a good key on a refused body stores no key',
-    req: (f) => ({ method: 'POST', path: '/api/packages', json: { ...fullPackage(f), targets: ['portal:does-not-exist'] }, headers: { 'idempotency-key': 'corpus-refused-1' } }),
+    req: (f) => ({
+      method: 'POST',
+      path: '/api/packages',
+      json: { ...fullPackage(f), targets: ['portal:does-not-exist'] },
+      headers: { 'idempotency-key': 'corpus-refused-1' },
+    }),
     refuse: invalid('targets[0]'),
   },
 
@@ -1089,15 +1313,76 @@ refusals('headers', [
   })),
 
   // The HTTP layer itself (Node's parser): still the API's error shape, with a request id.
-  { name: 'Content-Length that is not a number', req: () => ({ method: 'POST', path: '', raw: rawRequest('POST /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: abc', '{}') }), refuse: badRequest },
-  { name: 'two different Content-Lengths', req: () => ({ method: 'POST', path: '', raw: rawRequest('POST /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3', '{}') }), refuse: badRequest },
-  { name: 'Content-Length and chunked together', req: () => ({ method: 'POST', path: '', raw: rawRequest('POST /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked', '2\r\n{}\r\n0\r\n\r\n') }), refuse: badRequest },
-  { name: 'a malformed chunk', req: () => ({ method: 'POST', path: '', raw: rawRequest('POST /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked', 'zz\r\n{}\r\n0\r\n\r\n') }), refuse: badRequest },
-  { name: 'NUL in a header', req: () => ({ method: 'GET', path: '', raw: rawRequest('GET /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\u0000') }), refuse: badRequest },
-  { name: 'a space in the path', req: () => ({ method: 'GET', path: '', raw: rawRequest('GET /api/packages/a b HTTP/1.1\r\nAuthorization: Bearer {token}') }), refuse: badRequest },
-  { name: 'raw UTF-8 in the path', req: () => ({ method: 'GET', path: '', raw: rawRequest(`GET /api/packages/${Buffer.from('草稿', 'utf8').toString('latin1')} HTTP/1.1\r\nAuthorization: Bearer {token}`) }), refuse: badRequest },
+  {
+    name: 'Content-Length that is not a number',
+    req: () => ({
+      method: 'POST',
+      path: '',
+      raw: rawRequest('POST /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: abc', '{}'),
+    }),
+    refuse: badRequest,
+  },
+  {
+    name: 'two different Content-Lengths',
+    req: () => ({
+      method: 'POST',
+      path: '',
+      raw: rawRequest(
+        'POST /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3',
+        '{}',
+      ),
+    }),
+    refuse: badRequest,
+  },
+  {
+    name: 'Content-Length and chunked together',
+    req: () => ({
+      method: 'POST',
+      path: '',
+      raw: rawRequest(
+        'POST /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked',
+        '2\r\n{}\r\n0\r\n\r\n',
+      ),
+    }),
+    refuse: badRequest,
+  },
+  {
+    name: 'a malformed chunk',
+    req: () => ({
+      method: 'POST',
+      path: '',
+      raw: rawRequest(
+        'POST /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked',
+        'zz\r\n{}\r\n0\r\n\r\n',
+      ),
+    }),
+    refuse: badRequest,
+  },
+  {
+    name: 'NUL in a header',
+    req: () => ({ method: 'GET', path: '', raw: rawRequest('GET /api/packages HTTP/1.1\r\nAuthorization: Bearer {token}\u0000') }),
+    refuse: badRequest,
+  },
+  {
+    name: 'a space in the path',
+    req: () => ({ method: 'GET', path: '', raw: rawRequest('GET /api/packages/a b HTTP/1.1\r\nAuthorization: Bearer {token}') }),
+    refuse: badRequest,
+  },
+  {
+    name: 'raw UTF-8 in the path',
+    req: () => ({
+      method: 'GET',
+      path: '',
+      raw: rawRequest(`GET /api/packages/${Buffer.from('草稿', 'utf8').toString('latin1')} HTTP/1.1\r\nAuthorization: Bearer {token}`),
+    }),
+    refuse: badRequest,
+  },
   { name: 'a garbage request line', req: () => ({ method: 'GET', path: '', raw: 'HELLO govpub\r\n\r\n' }), refuse: badRequest },
-  { name: 'a 20 kB header', req: () => ({ method: 'GET', path: '/api/packages', headers: { 'x-padding': 'p'.repeat(20_000) } }), refuse: { status: 431, code: 'headers_too_large' } },
+  {
+    name: 'a 20 kB header',
+    req: () => ({ method: 'GET', path: '/api/packages', headers: { 'x-padding': 'p'.repeat(20_000) } }),
+    refuse: { status: 431, code: 'headers_too_large' },
+  },
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -1105,7 +1390,8 @@ refusals('headers', [
 // ---------------------------------------------------------------------------------------------
 
 const boundary = 'corpusBoundary42';
-const multipartHead = (name: string, type = 'image/png') => `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`;
+const multipartHead = (name: string, type = 'image/png') =>
+  `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`;
 
 /** Uploads made in beforeAll of this block, so each case can refer to their bytes. */
 const upload: { png: Buffer } = { png: Buffer.alloc(0) };
@@ -1114,34 +1400,128 @@ refusals('POST /api/media (uploads)', [
   { name: 'JSON instead of multipart', req: () => ({ method: 'POST', path: '/api/media', json: { file: 'aGVsbG8=' } }), refuse: unsupported },
   { name: 'no body and no Content-Type', req: () => ({ method: 'POST', path: '/api/media' }), refuse: unsupported },
   { name: 'text/plain', req: () => ({ method: 'POST', path: '/api/media', text: 'hello', headers: { 'content-type': 'text/plain' } }), refuse: unsupported },
-  { name: 'form-urlencoded', req: () => ({ method: 'POST', path: '/api/media', text: 'file=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), refuse: unsupported },
-  { name: 'image/png as the request body', req: () => ({ method: 'POST', path: '/api/media', text: upload.png, headers: { 'content-type': 'image/png' } }), refuse: unsupported },
-  { name: 'multipart without a boundary', req: () => ({ method: 'POST', path: '/api/media', text: 'abc', headers: { 'content-type': 'multipart/form-data' } }), refuse: { status: 400, code: 'invalid_multipart' } },
-  { name: 'multipart that is not multipart', req: () => ({ method: 'POST', path: '/api/media', text: 'abc', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }), refuse: { status: 400, code: 'invalid_multipart' } },
+  {
+    name: 'form-urlencoded',
+    req: () => ({ method: 'POST', path: '/api/media', text: 'file=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    refuse: unsupported,
+  },
+  {
+    name: 'image/png as the request body',
+    req: () => ({ method: 'POST', path: '/api/media', text: upload.png, headers: { 'content-type': 'image/png' } }),
+    refuse: unsupported,
+  },
+  {
+    name: 'multipart without a boundary',
+    req: () => ({ method: 'POST', path: '/api/media', text: 'abc', headers: { 'content-type': 'multipart/form-data' } }),
+    refuse: { status: 400, code: 'invalid_multipart' },
+  },
+  {
+    name: 'multipart that is not multipart',
+    req: () => ({ method: 'POST', path: '/api/media', text: 'abc', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }),
+    refuse: { status: 400, code: 'invalid_multipart' },
+  },
   {
     name: 'a file part cut off (no closing boundary)',
-    req: () => ({ method: 'POST', path: '/api/media', text: Buffer.concat([Buffer.from(multipartHead('cut.png')), upload.png.subarray(0, 60)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }),
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      text: Buffer.concat([Buffer.from(multipartHead('cut.png')), upload.png.subarray(0, 60)]),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    }),
     refuse: { status: 400, code: 'invalid_multipart' },
   },
   {
     name: 'a part without headers',
-    req: () => ({ method: 'POST', path: '/api/media', text: `--${boundary}\r\n\r\nxyz\r\n--${boundary}--\r\n`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }),
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      text: `--${boundary}\r\n\r\nxyz\r\n--${boundary}--\r\n`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    }),
     refuse: { status: 400, code: 'invalid_body', issue: 'file' },
   },
-  { name: 'only a text field, no file', req: () => ({ method: 'POST', path: '/api/media', form: (() => { const f = new FormData(); f.append('title', '封面'); return f; })() }), refuse: { status: 400, code: 'invalid_body', issue: 'file' } },
-  { name: 'an empty file', req: () => ({ method: 'POST', path: '/api/media', form: multipart('empty.png', Buffer.alloc(0), 'image/png') }), refuse: { status: 400, code: 'media_empty' } },
-  { name: 'text named .png', req: () => ({ method: 'POST', path: '/api/media', form: multipart('notes.png', Buffer.from('关于进一步优化营商环境的若干措施\n'.repeat(50)), 'image/png') }), refuse: { status: 415, code: 'media_unsupported' } },
-  { name: 'an HTML page with a script named .jpg', req: () => ({ method: 'POST', path: '/api/media', form: multipart('x.jpg', Buffer.from('<!doctype html><script>alert(1)</script>'), 'image/jpeg') }), refuse: { status: 415, code: 'media_unsupported' } },
   {
-    name: 'an SVG with a script',
-    req: () => ({ method: 'POST', path: '/api/media', form: multipart('logo.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'), 'image/svg+xml') }),
+    name: 'only a text field, no file',
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      form: (() => {
+        const f = new FormData();
+        f.append('title', '封面');
+        return f;
+      })(),
+    }),
+    refuse: { status: 400, code: 'invalid_body', issue: 'file' },
+  },
+  {
+    name: 'an empty file',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart('empty.png', Buffer.alloc(0), 'image/png') }),
+    refuse: { status: 400, code: 'media_empty' },
+  },
+  {
+    name: 'text named .png',
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      form: multipart('notes.png', Buffer.from('关于进一步优化营商环境的若干措施\n'.repeat(50)), 'image/png'),
+    }),
     refuse: { status: 415, code: 'media_unsupported' },
   },
-  { name: 'a PDF', req: () => ({ method: 'POST', path: '/api/media', form: multipart('a.pdf', Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n'.repeat(20)), 'application/pdf') }), refuse: { status: 415, code: 'media_unsupported' } },
-  { name: 'a Windows executable named .mp4', req: () => ({ method: 'POST', path: '/api/media', form: multipart('video.mp4', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(4000, 0x90)]), 'video/mp4') }), refuse: { status: 415, code: 'media_unsupported' } },
-  { name: 'a ZIP named .jpg', req: () => ({ method: 'POST', path: '/api/media', form: multipart('photo.jpg', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(2000, 1)]), 'image/jpeg') }), refuse: { status: 415, code: 'media_unsupported' } },
-  { name: 'NUL bytes', req: () => ({ method: 'POST', path: '/api/media', form: multipart('zeros.png', Buffer.alloc(5000), 'image/png') }), refuse: { status: 415, code: 'media_unsupported' } },
-  { name: 'a corrupt PNG', req: () => ({ method: 'POST', path: '/api/media', form: multipart('broken.png', Buffer.concat([upload.png.subarray(0, 40), Buffer.alloc(400, 7)]), 'image/png') }), refuse: { status: 400, code: 'media_corrupt' } },
+  {
+    name: 'an HTML page with a script named .jpg',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart('x.jpg', Buffer.from('<!doctype html><script>alert(1)</script>'), 'image/jpeg') }),
+    refuse: { status: 415, code: 'media_unsupported' },
+  },
+  {
+    name: 'an SVG with a script',
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      form: multipart('logo.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'), 'image/svg+xml'),
+    }),
+    refuse: { status: 415, code: 'media_unsupported' },
+  },
+  {
+    name: 'a PDF',
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      form: multipart('a.pdf', Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n'.repeat(20)), 'application/pdf'),
+    }),
+    refuse: { status: 415, code: 'media_unsupported' },
+  },
+  {
+    name: 'a Windows executable named .mp4',
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      form: multipart('video.mp4', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(4000, 0x90)]), 'video/mp4'),
+    }),
+    refuse: { status: 415, code: 'media_unsupported' },
+  },
+  {
+    name: 'a ZIP named .jpg',
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      form: multipart('photo.jpg', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(2000, 1)]), 'image/jpeg'),
+    }),
+    refuse: { status: 415, code: 'media_unsupported' },
+  },
+  {
+    name: 'NUL bytes',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart('zeros.png', Buffer.alloc(5000), 'image/png') }),
+    refuse: { status: 415, code: 'media_unsupported' },
+  },
+  {
+    name: 'a corrupt PNG',
+    req: () => ({
+      method: 'POST',
+      path: '/api/media',
+      form: multipart('broken.png', Buffer.concat([upload.png.subarray(0, 40), Buffer.alloc(400, 7)]), 'image/png'),
+    }),
+    refuse: { status: 400, code: 'media_corrupt' },
+  },
   {
     name: 'two text files',
     req: () => {
@@ -1151,10 +1531,26 @@ refusals('POST /api/media (uploads)', [
     },
     refuse: { status: 415, code: 'media_unsupported' },
   },
-  { name: 'a file name with NUL', req: () => ({ method: 'POST', path: '/api/media', form: multipart('cover\u0000.png', upload.png, 'image/png') }), refuse: { status: 400, code: 'invalid_file_name', issue: 'file' } },
-  { name: 'a file name with an ANSI escape', req: () => ({ method: 'POST', path: '/api/media', form: multipart('cover\u001b[31m.png', upload.png, 'image/png') }), refuse: { status: 400, code: 'invalid_file_name', issue: 'file' } },
-  { name: 'a file name with a C1 control', req: () => ({ method: 'POST', path: '/api/media', form: multipart('cover\u0085.png', upload.png, 'image/png') }), refuse: { status: 400, code: 'invalid_file_name', issue: 'file' } },
-  { name: 'an editor-only route for a reviewer', req: () => ({ method: 'POST', path: '/api/media', as: 'first', form: multipart('r.png', upload.png, 'image/png') }), refuse: { status: 403, code: 'forbidden' } },
+  {
+    name: 'a file name with NUL',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart('cover\u0000.png', upload.png, 'image/png') }),
+    refuse: { status: 400, code: 'invalid_file_name', issue: 'file' },
+  },
+  {
+    name: 'a file name with an ANSI escape',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart('cover\u001b[31m.png', upload.png, 'image/png') }),
+    refuse: { status: 400, code: 'invalid_file_name', issue: 'file' },
+  },
+  {
+    name: 'a file name with a C1 control',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart('cover\u0085.png', upload.png, 'image/png') }),
+    refuse: { status: 400, code: 'invalid_file_name', issue: 'file' },
+  },
+  {
+    name: 'an editor-only route for a reviewer',
+    req: () => ({ method: 'POST', path: '/api/media', as: 'first', form: multipart('r.png', upload.png, 'image/png') }),
+    refuse: { status: 403, code: 'forbidden' },
+  },
 ]);
 
 // Made once for the upload cases (a PNG that is not stored yet).
@@ -1200,9 +1596,17 @@ const SANITIZED: [label: string, input: string, stored: string][] = [
   ['object and embed', '<object data="x.swf"></object><embed src="x.swf"><p>x</p>', '<p>x</p>'],
   ['a base and a meta refresh', '<base href="javascript:alert(1)//"><meta http-equiv="refresh" content="0;url=javascript:alert(1)"><p>x</p>', '<p>x</p>'],
   ['a commented-out script', '<!--<script>alert(1)</script>--><p>x</p>', '<p>x</p>'],
-  ['srcset and a style URL', '<p><img src="https://www.beilin.gov.cn/x.png" srcset="javascript:alert(1)"><a href="https://www.beilin.gov.cn/" style="background:url(javascript:alert(1))" target="_blank">x</a></p>', '<p><img src="https://www.beilin.gov.cn/x.png" /><a href="https://www.beilin.gov.cn/">x</a></p>'],
+  [
+    'srcset and a style URL',
+    '<p><img src="https://www.beilin.gov.cn/x.png" srcset="javascript:alert(1)"><a href="https://www.beilin.gov.cn/" style="background:url(javascript:alert(1))" target="_blank">x</a></p>',
+    '<p><img src="https://www.beilin.gov.cn/x.png" /><a href="https://www.beilin.gov.cn/">x</a></p>',
+  ],
   ['a mailto link (kept)', '<p><a href="mailto:gk@beilin.gov.cn">信箱</a></p>', '<p><a href="mailto:gk@beilin.gov.cn">信箱</a></p>'],
-  ['SQL, emoji, RTL and entities in text (kept)', "<p>'; DROP TABLE packages; -- 😀 مرحبا \"引号\" &amp; &lt;b&gt;</p>", "<p>'; DROP TABLE packages; -- 😀 مرحبا \"引号\" &amp; &lt;b&gt;</p>"],
+  [
+    'SQL, emoji, RTL and entities in text (kept)',
+    '<p>\'; DROP TABLE packages; -- 😀 مرحبا "引号" &amp; &lt;b&gt;</p>',
+    '<p>\'; DROP TABLE packages; -- 😀 مرحبا "引号" &amp; &lt;b&gt;</p>',
+  ],
   ['bare ampersands and angle brackets (escaped)', '<p>a & b < c > d</p>', '<p>a &amp; b &lt; c &gt; d</p>'],
 ];
 
@@ -1257,7 +1661,7 @@ describe('accepted as sent (valid but tricky)', () => {
   }
 
   it('an edit with tricky text makes a revision with that text', async () => {
-    const text = '修订 😀 👨‍👩‍👧‍👦 سياسة ‮abc‬ 《通知》 e\u0301 zero\u200bwidth \'; DROP TABLE package_revisions; --';
+    const text = "修订 😀 👨‍👩‍👧‍👦 سياسة ‮abc‬ 《通知》 e\u0301 zero\u200bwidth '; DROP TABLE package_revisions; --";
     const before = await traces();
     const body = policyPackage(app.registry, { title: text }) as Record<string, any>;
     const edited = await call('PUT', `/api/packages/${fx.draftId}`, 'editor', body);
@@ -1334,7 +1738,12 @@ describe('accepted as sent (valid but tricky)', () => {
 
   it('JSON with charset=utf-8 in any spelling, and an upper-case media type, is JSON', async () => {
     for (const type of ['application/json; charset=utf-8', 'application/json;charset=UTF-8', 'Application/JSON', 'application/json; charset="utf-8"']) {
-      const answer = await send({ method: 'POST', path: '/api/packages', text: JSON.stringify(policyPackage(app.registry, { title: `语料库：${type}` })), headers: { 'content-type': type } });
+      const answer = await send({
+        method: 'POST',
+        path: '/api/packages',
+        text: JSON.stringify(policyPackage(app.registry, { title: `语料库：${type}` })),
+        headers: { 'content-type': type },
+      });
       expect(answer.status, `${type}: ${describeAnswer(answer)}`).toBe(201);
     }
   });

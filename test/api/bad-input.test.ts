@@ -197,13 +197,22 @@ describe('request bodies: JSON only, each field once, shapes and lengths from th
     expect(asText.status).toBe(415);
     expect(asText.body.error.code).toBe('unsupported_media_type');
     expect(asText.body.error.message).toMatch(/application\/json/);
-    expect((await call('POST', '/api/channels/weibo%3Ablfb-wb/pause', tokens.ops, 'reason=x', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
-    const noType = await fetch(`${base}/api/channels/weibo%3Ablfb-wb/pause`, { method: 'POST', headers: { authorization: `Bearer ${tokens.ops}` }, body: new Uint8Array(Buffer.from('{"reason":"x"}')) });
+    expect(
+      (await call('POST', '/api/channels/weibo%3Ablfb-wb/pause', tokens.ops, 'reason=x', { 'content-type': 'application/x-www-form-urlencoded' })).status,
+    ).toBe(415);
+    const noType = await fetch(`${base}/api/channels/weibo%3Ablfb-wb/pause`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.ops}` },
+      body: new Uint8Array(Buffer.from('{"reason":"x"}')),
+    });
     expect(noType.status).toBe(415);
     const malformed = await call('POST', '/api/packages', tokens.editor, '{"title": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('invalid_json');
-    expect((await call('POST', '/api/packages', tokens.editor, JSON.stringify(policyPackage(app.registry)), { 'content-type': 'application/json; charset=utf-8' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/packages', tokens.editor, JSON.stringify(policyPackage(app.registry)), { 'content-type': 'application/json; charset=utf-8' }))
+        .status,
+    ).toBe(201);
   });
 
   it('refuses a field given twice in one object, naming it, and stores nothing', async () => {
@@ -368,10 +377,15 @@ describe('errors carry a request id; 500s are logged with it, without tokens or 
       logger: { stream: { write: (l: string) => void lines.push(l) } },
       register: async (instance) => {
         instance.get('/api/explode', async () => {
-          throw Object.assign(new Error('GET https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=TOPSECRET42 failed; sent Bearer gp_abcdefghijklmnop'), {
-            config: { headers: { Authorization: 'Bearer PLATFORMTOKEN99' } },
-            response: { data: { access_token: 'ACCESS77' } },
-          });
+          throw Object.assign(
+            new Error(
+              'GET https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=TOPSECRET42 failed; sent Bearer gp_abcdefghijklmnop',
+            ),
+            {
+              config: { headers: { Authorization: 'Bearer PLATFORMTOKEN99' } },
+              response: { data: { access_token: 'ACCESS77' } },
+            },
+          );
         });
       },
     });
@@ -428,7 +442,13 @@ describe('Idempotency-Key on POST /api/packages', () => {
     expect(theirs.status).toBe(201);
     expect(theirs.body.id).not.toBe(mine.body.id);
 
-    const failed = await call('POST', '/api/packages', tokens.editor, { ...titled('幂等创建四'), targets: ['portal:does-not-exist'] }, { 'idempotency-key': 'retry-after-fix-1' });
+    const failed = await call(
+      'POST',
+      '/api/packages',
+      tokens.editor,
+      { ...titled('幂等创建四'), targets: ['portal:does-not-exist'] },
+      { 'idempotency-key': 'retry-after-fix-1' },
+    );
     expect(failed.status).toBe(400);
     const fixed = await call('POST', '/api/packages', tokens.editor, titled('幂等创建四'), { 'idempotency-key': 'retry-after-fix-1' });
     expect(fixed.status).toBe(201);
@@ -449,7 +469,9 @@ describe('Idempotency-Key on POST /api/packages', () => {
   it('forgets keys after the 24-hour retention window', async () => {
     const editor = await app.db.selectFrom('users').select('id').where('name', '=', 'bad-editor').executeTakeFirstOrThrow();
     await sql`insert into idempotency_keys (user_id, key, route, fingerprint, status_code, response, created_at, completed_at)
-      values (${editor.id}, 'old-key-1', 'POST /api/packages', 'other-request', 201, '{"id":"pkg-old"}', now() - interval '25 hours', now() - interval '25 hours')`.execute(app.db);
+      values (${editor.id}, 'old-key-1', 'POST /api/packages', 'other-request', 201, '{"id":"pkg-old"}', now() - interval '25 hours', now() - interval '25 hours')`.execute(
+      app.db,
+    );
     const answer = await call('POST', '/api/packages', tokens.editor, titled('幂等过期'), { 'idempotency-key': 'old-key-1' });
     expect(answer.status).toBe(201);
     expect(answer.body.id).not.toBe('pkg-old');
@@ -520,7 +542,9 @@ describe('timeouts', () => {
   });
 
   it('still takes a slow streamed upload, paused longer than the JSON body deadline', async () => {
-    const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#aa3322' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#aa3322' } })
+      .png()
+      .toBuffer();
     const boundary = 'govpubBoundary7';
     const pre = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\nContent-Type: image/png\r\n\r\n`);
     const post = Buffer.from(`\r\n--${boundary}--\r\n`);
@@ -558,7 +582,12 @@ describe('one schema per route: validation and OpenAPI come from the same declar
     const methods = [...known.matchAll(/\(([A-Z, ]+)\)/g)].flatMap((m) => m[1]!.split(', ')).filter((m) => m !== 'HEAD');
     const operations = Object.values(doc.paths as Record<string, Record<string, unknown>>).flatMap((item) => Object.keys(item));
     expect(operations).toHaveLength(methods.length);
-    for (const [method, url] of [['POST', '/api/packages/:id/retract'], ['POST', '/api/deliveries/:id/confirm'], ['POST', '/api/channels/:id/pause'], ['DELETE', '/api/media/jobs/:jobId']] as const) {
+    for (const [method, url] of [
+      ['POST', '/api/packages/:id/retract'],
+      ['POST', '/api/deliveries/:id/confirm'],
+      ['POST', '/api/channels/:id/pause'],
+      ['DELETE', '/api/media/jobs/:jobId'],
+    ] as const) {
       expect(api.hasRoute({ method, url })).toBe(true);
       expect(doc.paths[url.replace(/:(\w+)/g, '{$1}')]).toHaveProperty(method.toLowerCase());
     }

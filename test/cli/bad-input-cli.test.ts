@@ -42,7 +42,10 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'govpub-cli-corpus-'));
   mediaDir = path.join(dir, 'media');
   const media = new MediaService(app.ctx, { store: new LocalMediaStore(mediaDir) });
-  api = await buildApi(app.ctx, { logger: false, register: async (instance, helpers) => registerMediaRoutes(instance, { ...app.ctx, media }, helpers.requireActor) });
+  api = await buildApi(app.ctx, {
+    logger: false,
+    register: async (instance, helpers) => registerMediaRoutes(instance, { ...app.ctx, media }, helpers.requireActor),
+  });
   await api.listen({ port: 0, host: '127.0.0.1' });
   tokens.editor = (await app.user('cli-corpus-editor', 'editor')).token;
   tokens.ops = (await app.user('cli-corpus-ops', 'ops')).token;
@@ -66,11 +69,19 @@ beforeAll(async () => {
   await write('not-json.json', 'title: 关于进一步优化营商环境的若干措施\n');
   await write('twice.json', JSON.stringify(valid).replace('"title":', '"title":"先看到的标题","title":'));
   await write('nul.json', JSON.stringify({ ...valid, title: '标题\u0000' }));
-  await write('javascript-url.json', JSON.stringify({ ...valid, document: { ...valid.document, attachments: [{ name: '附件', url: 'javascript:alert(1)' }] } }));
+  await write(
+    'javascript-url.json',
+    JSON.stringify({ ...valid, document: { ...valid.document, attachments: [{ name: '附件', url: 'javascript:alert(1)' }] } }),
+  );
   await write('valid.json', JSON.stringify(valid));
   await write('empty.png', '');
   await write('notes.jpg', '关于进一步优化营商环境的若干措施\n'.repeat(40));
-  await write('封面\u001b[31m.png', await sharp({ create: { width: 41, height: 29, channels: 3, background: '#8338ec' } }).png().toBuffer());
+  await write(
+    '封面\u001b[31m.png',
+    await sharp({ create: { width: 41, height: 29, channels: 3, background: '#8338ec' } })
+      .png()
+      .toBuffer(),
+  );
   const history = JSON.parse(await readFile(path.join(ROOT_DIR, 'test', 'histories', 'release-time-changed.json'), 'utf8')) as { events: unknown[] };
   await write('history-not-json.json', '{"events": [');
   await write('history-empty.json', '{}');
@@ -86,7 +97,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
   const width = Math.max(...[...counts.keys()].map((k) => k.length));
   console.log(
-    [`bad-input corpus (CLI): ${[...counts.values()].reduce((a, b) => a + b, 0)} cases`, ...[...counts].map(([group, n]) => `  ${group.padEnd(width)}  ${String(n).padStart(4)}`)].join('\n'),
+    [
+      `bad-input corpus (CLI): ${[...counts.values()].reduce((a, b) => a + b, 0)} cases`,
+      ...[...counts].map(([group, n]) => `  ${group.padEnd(width)}  ${String(n).padStart(4)}`),
+    ].join('\n'),
   );
 });
 
@@ -157,10 +171,19 @@ refusedCommands('govpub packages', [
   { name: 'create: NUL in the title', args: () => ['packages', 'create', '--file', files['nul.json']!], code: 'invalid_body' },
   { name: 'create: a javascript: attachment URL', args: () => ['packages', 'create', '--file', files['javascript-url.json']!], code: 'invalid_body' },
   { name: 'create: garbage on stdin', args: () => ['packages', 'create', '--file', '-'], input: '<xml>not json</xml>', code: 'invalid_json' },
-  { name: 'create: an Idempotency-Key with a space', args: () => ['packages', 'create', '--file', files['valid.json']!, '--idempotency-key', 'key with space'], code: 'invalid_header' },
+  {
+    name: 'create: an Idempotency-Key with a space',
+    args: () => ['packages', 'create', '--file', files['valid.json']!, '--idempotency-key', 'key with space'],
+    code: 'invalid_header',
+  },
   { name: 'edit: a path-traversal id', args: () => ['packages', 'edit', '../../../etc/passwd', '--file', files['valid.json']!], code: 'not_found' },
   { name: 'submit: an id with a control character', args: () => ['packages', 'submit', 'pkg-\u0007'], code: 'invalid_params' },
-  { name: 'decide: --revision abc', args: () => ['packages', 'decide', draftId, '--revision', 'abc', '--decision', 'approve'], env: () => ({ GOVPUB_TOKEN: tokens.first }), code: 'invalid_arguments' },
+  {
+    name: 'decide: --revision abc',
+    args: () => ['packages', 'decide', draftId, '--revision', 'abc', '--decision', 'approve'],
+    env: () => ({ GOVPUB_TOKEN: tokens.first }),
+    code: 'invalid_arguments',
+  },
   { name: 'decide: --decision maybe', args: () => ['packages', 'decide', draftId, '--revision', '1', '--decision', 'maybe'], usage: /maybe/ },
   {
     name: 'decide: a comment of 2,001 characters',
@@ -171,21 +194,61 @@ refusedCommands('govpub packages', [
   { name: 'withdraw: an ANSI escape in the reason', args: () => ['packages', 'withdraw', draftId, '--reason', '撤回\u001b[2J'], code: 'invalid_body' },
   { name: 'schedule: --at tomorrow', args: () => ['packages', 'schedule', draftId, '--at', 'tomorrow'], code: 'invalid_body' },
   { name: 'schedule: neither --at, --now nor --cancel', args: () => ['packages', 'schedule', draftId], code: 'invalid_arguments' },
-  { name: 'retract: a blank reason', args: () => ['packages', 'retract', draftId, '--reason', '   '], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'invalid_body' },
+  {
+    name: 'retract: a blank reason',
+    args: () => ['packages', 'retract', draftId, '--reason', '   '],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'invalid_body',
+  },
   { name: 'retract: no --reason', args: () => ['packages', 'retract', draftId], usage: /--reason/ },
   { name: 'show: an id that looks like SQL', args: () => ['packages', 'show', "pkg' OR '1'='1"], code: 'not_found' },
   { name: 'list: --status lost', args: () => ['packages', 'list', '--status', 'lost'], code: 'invalid_query' },
 ]);
 
 refusedCommands('govpub deliveries, channels', [
-  { name: 'deliveries list: --limit abc', args: () => ['deliveries', 'list', '--limit', 'abc'], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'invalid_query' },
-  { name: 'deliveries show: path traversal', args: () => ['deliveries', 'show', '../../../etc/passwd'], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'not_found' },
+  {
+    name: 'deliveries list: --limit abc',
+    args: () => ['deliveries', 'list', '--limit', 'abc'],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'invalid_query',
+  },
+  {
+    name: 'deliveries show: path traversal',
+    args: () => ['deliveries', 'show', '../../../etc/passwd'],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'not_found',
+  },
   { name: 'deliveries retry: a percent sign', args: () => ['deliveries', 'retry', '%'], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'not_found' },
-  { name: 'deliveries skip: an empty reason', args: () => ['deliveries', 'skip', NO_DELIVERY, '--reason', ''], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'invalid_body' },
-  { name: 'deliveries confirm: a javascript: URL', args: () => ['deliveries', 'confirm', NO_DELIVERY, '--url', 'javascript:alert(1)'], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'invalid_body' },
-  { name: 'channels pause: an ANSI escape in the reason', args: () => ['channels', 'pause', 'weibo:blfb-wb', '--reason', '维护\u001b[31m'], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'invalid_body' },
-  { name: 'channels pause: a path-traversal channel', args: () => ['channels', 'pause', '../../../etc/passwd', '--reason', '维护'], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'not_found' },
-  { name: 'channels resume: a channel id of 400 characters', args: () => ['channels', 'resume', 'c'.repeat(400)], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'uri_too_long' },
+  {
+    name: 'deliveries skip: an empty reason',
+    args: () => ['deliveries', 'skip', NO_DELIVERY, '--reason', ''],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'invalid_body',
+  },
+  {
+    name: 'deliveries confirm: a javascript: URL',
+    args: () => ['deliveries', 'confirm', NO_DELIVERY, '--url', 'javascript:alert(1)'],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'invalid_body',
+  },
+  {
+    name: 'channels pause: an ANSI escape in the reason',
+    args: () => ['channels', 'pause', 'weibo:blfb-wb', '--reason', '维护\u001b[31m'],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'invalid_body',
+  },
+  {
+    name: 'channels pause: a path-traversal channel',
+    args: () => ['channels', 'pause', '../../../etc/passwd', '--reason', '维护'],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'not_found',
+  },
+  {
+    name: 'channels resume: a channel id of 400 characters',
+    args: () => ['channels', 'resume', 'c'.repeat(400)],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'uri_too_long',
+  },
 ]);
 
 refusedCommands('govpub media, audit, tokens', [
@@ -212,20 +275,36 @@ refusedCommands('govpub users (local administration)', [
   { name: 'add: an unknown role', args: () => ['users', 'add', 'corpus-new-1', '--role', 'god'], code: 'invalid_role' },
   { name: 'add: an unknown stage', args: () => ['users', 'add', 'corpus-new-2', '--role', 'reviewer', '--stages', '终终审'], code: 'unknown_stage' },
   { name: 'add: --token-ttl-days abc', args: () => ['users', 'add', 'corpus-new-4', '--role', 'editor', '--token-ttl-days', 'abc'], code: 'invalid_arguments' },
-  { name: 'add: an ANSI escape in --display-name', args: () => ['users', 'add', 'corpus-new-5', '--role', 'editor', '--display-name', '王伟\u001b[2J'], code: 'invalid_display_name' },
+  {
+    name: 'add: an ANSI escape in --display-name',
+    args: () => ['users', 'add', 'corpus-new-5', '--role', 'editor', '--display-name', '王伟\u001b[2J'],
+    code: 'invalid_display_name',
+  },
   { name: 'add: a name that exists', args: () => ['users', 'add', 'cli-corpus-editor', '--role', 'editor'], code: 'user_exists' },
   { name: 'disable: an unknown user', args: () => ['users', 'disable', 'nobody-here', '--reason', '调岗'], code: 'user_unknown' },
   { name: 'disable: a blank reason', args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '   '], code: 'invalid_reason' },
-  { name: 'disable: a reason with a control character', args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '调岗\u0007'], code: 'invalid_reason' },
+  {
+    name: 'disable: a reason with a control character',
+    args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '调岗\u0007'],
+    code: 'invalid_reason',
+  },
   { name: 'rotate-token: --token-ttl-days 0', args: () => ['users', 'rotate-token', 'cli-corpus-owner', '--token-ttl-days', '0'], code: 'invalid_ttl' },
 ]);
 
 refusedCommands('govpub replay (history files)', [
-  { name: 'a file that does not exist', args: () => ['replay', path.join(dir, 'missing-history.json')], says: /NOT READ .*cannot read it \(ENOENT\)[\s\S]*not workflow histories/ },
+  {
+    name: 'a file that does not exist',
+    args: () => ['replay', path.join(dir, 'missing-history.json')],
+    says: /NOT READ .*cannot read it \(ENOENT\)[\s\S]*not workflow histories/,
+  },
   { name: 'a file that is not JSON', args: () => ['replay', files['history-not-json.json']!], says: /NOT READ .*not JSON/ },
   { name: 'JSON without events', args: () => ['replay', files['history-empty.json']!], says: /NOT READ .*no "events" list/ },
   // Temporal's core panicked on this one and the command never exited.
-  { name: 'events that do not start with the workflow start', args: () => ['replay', files['history-no-start.json']!], says: /NOT READ .*first event is not the start/ },
+  {
+    name: 'events that do not start with the workflow start',
+    args: () => ['replay', files['history-no-start.json']!],
+    says: /NOT READ .*first event is not the start/,
+  },
   // The replayer waited for more events forever.
   { name: 'only the start event', args: () => ['replay', files['history-only-start.json']!], says: /NOT READ .*only the start event/ },
 ]);
@@ -250,7 +329,12 @@ describe('govpub: valid but tricky input is stored as sent', () => {
   it('media add: a file named with emoji and right-to-left text keeps its name', async () => {
     const name = '封面 😀 ‏صورة‏ 𠮷.png';
     const file = path.join(dir, name);
-    await writeFile(file, await sharp({ create: { width: 43, height: 31, channels: 3, background: '#fb5607' } }).png().toBuffer());
+    await writeFile(
+      file,
+      await sharp({ create: { width: 43, height: 31, channels: 3, background: '#fb5607' } })
+        .png()
+        .toBuffer(),
+    );
     const added = await govpub(['media', 'add', file, '--json']);
     expect(added.code, added.stderr).toBe(0);
     expect(JSON.parse(added.stdout)).toMatchObject({ kind: 'image', uploadName: name, created: true });

@@ -23,7 +23,10 @@ let cliEnv: Record<string, string>;
 let token = '';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-examples-'));
 const examples = path.join(ROOT_DIR, 'examples');
-const shaOf = (file: string) => createHash('sha256').update(fs.readFileSync(path.join(examples, 'media', file))).digest('hex');
+const shaOf = (file: string) =>
+  createHash('sha256')
+    .update(fs.readFileSync(path.join(examples, 'media', file)))
+    .digest('hex');
 const ids: Record<string, string> = {};
 
 async function api(route: string): Promise<any> {
@@ -79,7 +82,10 @@ describe('the quick start with the example packages', () => {
     // The token from the environment, the API at the address govpub start listens on (PORT).
     const loaded = await runCli(['examples', 'load', '--json'], { ...cliEnv, GOVPUB_TOKEN: token });
     expect(loaded.code, loaded.stderr).toBe(0);
-    const result = JSON.parse(loaded.stdout) as { media: { file: string; id: string; kind: string; created: boolean }[]; packages: { file: string; id: string; status: string; created: boolean; media: Record<string, string> }[] };
+    const result = JSON.parse(loaded.stdout) as {
+      media: { file: string; id: string; kind: string; created: boolean }[];
+      packages: { file: string; id: string; status: string; created: boolean; media: Record<string, string> }[];
+    };
     expect(result.media.map((m) => [m.file, m.id, m.kind, m.created]).sort()).toEqual(
       [
         ['cover.jpg', shaOf('cover.jpg'), 'image', true],
@@ -122,14 +128,21 @@ describe('the quick start with the example packages', () => {
       expect(submitted.stdout).toContain('in_review');
     }
     const reviewerTokens: Record<string, string> = {};
-    for (const [name, stage] of [['zhao', '初审'], ['qian', '复审'], ['sun', '终审']]) {
+    for (const [name, stage] of [
+      ['zhao', '初审'],
+      ['qian', '复审'],
+      ['sun', '终审'],
+    ]) {
       const added = await runCli(['users', 'add', name!, '--role', 'reviewer', '--stages', stage!], cliEnv);
       expect(added.code, added.stderr).toBe(0);
       reviewerTokens[name!] = added.stdout.trim().split('\n').at(-1)!;
     }
     for (const id of Object.values(ids)) {
       for (const who of ['zhao', 'qian', 'sun']) {
-        const decided = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--comment', '同意'], { ...cliEnv, GOVPUB_TOKEN: reviewerTokens[who]! });
+        const decided = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--comment', '同意'], {
+          ...cliEnv,
+          GOVPUB_TOKEN: reviewerTokens[who]!,
+        });
         expect(decided.code, decided.stderr).toBe(0);
       }
     }
@@ -142,7 +155,9 @@ describe('the quick start with the example packages', () => {
         await new Promise((r) => setTimeout(r, 1000));
         view = await api(`/api/packages/${id}`);
       } while (view.status !== 'released' && Date.now() < deadline);
-      const deliveries = (view.deliveries as { channelId: string; state: string; errorMessage?: string | null }[]).map((d) => `${d.channelId}=${d.state}${d.errorMessage ? ` (${d.errorMessage})` : ''}`).sort();
+      const deliveries = (view.deliveries as { channelId: string; state: string; errorMessage?: string | null }[])
+        .map((d) => `${d.channelId}=${d.state}${d.errorMessage ? ` (${d.errorMessage})` : ''}`)
+        .sort();
       expect({ file, status: view.status, deliveries }).toEqual({ file, status: 'released', deliveries: targets.map((t) => `${t}=live`).sort() });
     }
 
@@ -150,7 +165,9 @@ describe('the quick start with the example packages', () => {
     const page = await fetch(`${govpub.api}/portal/art/${ids['policy-consumption.json']}/jd-2.html`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<video[^>]*>.*\.mp4/s);
-    const newsSite = (await (await fetch(`${govpub.simulatorUrls().news_site}/__sim/publications`)).json()) as { publications: { title: string; extra: { kind: string } }[] };
+    const newsSite = (await (await fetch(`${govpub.simulatorUrls().news_site}/__sim/publications`)).json()) as {
+      publications: { title: string; extra: { kind: string } }[];
+    };
     expect(newsSite.publications.map((p) => p.extra.kind).sort()).toEqual(['graphic', 'graphic', 'graphic', 'video']);
   });
 });

@@ -87,13 +87,20 @@ describe('govpub media', () => {
 
     const jobLines = stdout.split('\n').filter((l) => l.startsWith(jobId!));
     expect(jobLines[0]).toMatch(/queued {3}\[░{24}\] {3}0% {2}waiting for a media worker \(1 renditions\)/);
-    expect(jobLines.some((l) => /running  \[█*░+\] +\d+% {2}portal\.video_720 \(1\/1\)/.test(l)), stdout).toBe(true);
+    expect(
+      jobLines.some((l) => /running  \[█*░+\] +\d+% {2}portal\.video_720 \(1\/1\)/.test(l)),
+      stdout,
+    ).toBe(true);
     expect(jobLines.at(-1)).toMatch(/done {5}\[█{24}\] 100% {2}1\/1 renditions/);
     expect(stdout).toMatch(/portal\.video_720\s+video\/mp4\s+1280×720/);
     expect(stdout).not.toMatch(/\x1b\[/); // no cursor movement into a pipe
 
     const json = await runCli(['media', 'status', mediaId, '--json'], env);
-    expect(JSON.parse(json.stdout)).toMatchObject({ id: mediaId, renditions: [{ specKey: 'portal.video_720' }], jobs: [{ id: jobId, state: 'done', progress: 100 }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      id: mediaId,
+      renditions: [{ specKey: 'portal.video_720' }],
+      jobs: [{ id: jobId, state: 'done', progress: 100 }],
+    });
   });
 
   it('list: newest first, as a table or JSON', { timeout: 120_000 }, async () => {
@@ -132,7 +139,9 @@ describe('govpub media', () => {
       expect(watched.code).toBe(1);
       expect(watched.stdout).toMatch(new RegExp(`${jobId}\\s+failed`));
       expect(watched.stdout).toMatch(/douyin\.image failed: GOVPUB_FONT_PATH=\/nowhere\/NotoSansCJK-Bold\.ttc does not exist/);
-      expect(watched.stderr).toMatch(new RegExp(`govpub: job ${jobId} failed: douyin\\.image: GOVPUB_FONT_PATH=/nowhere/NotoSansCJK-Bold\\.ttc does not exist`));
+      expect(watched.stderr).toMatch(
+        new RegExp(`govpub: job ${jobId} failed: douyin\\.image: GOVPUB_FONT_PATH=/nowhere/NotoSansCJK-Bold\\.ttc does not exist`),
+      );
 
       const cancel = await runCli(['media', 'cancel', jobId], env);
       expect(cancel.code).toBe(1);

@@ -73,7 +73,12 @@ describe('govpub start (all-in-one on the embedded default)', () => {
   it('lets the CLI add users and drive a package to release while it runs', { timeout: 240_000 }, async () => {
     const registry = await loadRegistry();
     // Acting commands go through the API with the user's token; `users add` prints it as the last line.
-    for (const [name, role, stages] of [['wang', 'editor', ''], ['zhao', 'reviewer', '初审'], ['qian', 'reviewer', '复审'], ['sun', 'reviewer', '终审']]) {
+    for (const [name, role, stages] of [
+      ['wang', 'editor', ''],
+      ['zhao', 'reviewer', '初审'],
+      ['qian', 'reviewer', '复审'],
+      ['sun', 'reviewer', '终审'],
+    ]) {
       const added = await runCli(['users', 'add', name!, '--role', role!, ...(stages ? ['--stages', stages] : [])], env);
       expect(added.code, added.stderr).toBe(0);
       tokens[name!] = added.stdout.trim().split('\n').at(-1)!;
@@ -103,45 +108,55 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     expect(view.status).toBe('released');
     expect(view.deliveries).toHaveLength(2);
     // The Weibo simulator holds the post; the portal serves the page under /portal/.
-    const weibo = await fetch(`http://127.0.0.1:${env.GOVPUB_SIMULATOR_PORT ? Number(env.GOVPUB_SIMULATOR_PORT) + 1 : 7302}/__sim/publications`).then((r) => r.json() as Promise<{ count: number }>);
+    const weibo = await fetch(`http://127.0.0.1:${env.GOVPUB_SIMULATOR_PORT ? Number(env.GOVPUB_SIMULATOR_PORT) + 1 : 7302}/__sim/publications`).then(
+      (r) => r.json() as Promise<{ count: number }>,
+    );
     expect(weibo.count).toBe(1);
     const page = await fetch(`http://127.0.0.1:${env.PORT}/portal/art/${id}/index.html`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('关联解读');
     // The same package through the HTTP API, with the token the CLI printed.
-    const viaApi = (await fetch(`http://127.0.0.1:${env.PORT}/api/packages/${id}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as { status: string };
+    const viaApi = (await fetch(`http://127.0.0.1:${env.PORT}/api/packages/${id}`, { headers: { authorization: `Bearer ${token}` } }).then((r) =>
+      r.json(),
+    )) as { status: string };
     expect(viaApi.status).toBe('released');
     const audit = JSON.parse((await runCli(['audit', '--package', id, '--json'], { ...env, GOVPUB_TOKEN: token })).stdout) as { action: string }[];
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['create', 'submit', 'approve', 'released']));
   });
 
-  it('acts only with a valid token: no token, a name typed where the token belongs, a rotated or a disabled user\'s token are refused', { timeout: 120_000 }, async () => {
-    const added = await runCli(['users', 'add', 'zhou', '--role', 'editor'], env);
-    const token = added.stdout.trim().split('\n').at(-1)!;
-    const none = await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: '' });
-    expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/--token or GOVPUB_TOKEN/);
-    const asName = await runCli(['packages', 'list', '--token', 'zhou'], env);
-    expect(asName.code).toBe(1);
-    expect(asName.stderr).toMatch(/token is unknown/);
-    expect((await runCli(['packages', 'list', '--json'], { ...env, GOVPUB_TOKEN: token })).code).toBe(0);
-    // --as is gone: naming a user is no credential.
-    expect((await runCli(['packages', 'list', '--as', 'admin'], { ...env, GOVPUB_TOKEN: token })).code).not.toBe(0);
+  it(
+    "acts only with a valid token: no token, a name typed where the token belongs, a rotated or a disabled user's token are refused",
+    { timeout: 120_000 },
+    async () => {
+      const added = await runCli(['users', 'add', 'zhou', '--role', 'editor'], env);
+      const token = added.stdout.trim().split('\n').at(-1)!;
+      const none = await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: '' });
+      expect(none.code).toBe(1);
+      expect(none.stderr).toMatch(/--token or GOVPUB_TOKEN/);
+      const asName = await runCli(['packages', 'list', '--token', 'zhou'], env);
+      expect(asName.code).toBe(1);
+      expect(asName.stderr).toMatch(/token is unknown/);
+      expect((await runCli(['packages', 'list', '--json'], { ...env, GOVPUB_TOKEN: token })).code).toBe(0);
+      // --as is gone: naming a user is no credential.
+      expect((await runCli(['packages', 'list', '--as', 'admin'], { ...env, GOVPUB_TOKEN: token })).code).not.toBe(0);
 
-    const rotated = await runCli(['users', 'rotate-token', 'zhou'], env);
-    expect(rotated.code, rotated.stderr).toBe(0);
-    const fresh = rotated.stdout.trim().split('\n').at(-1)!;
-    expect(fresh).not.toBe(token);
-    expect((await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: token })).code).toBe(1);
-    expect((await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: fresh })).code).toBe(0);
+      const rotated = await runCli(['users', 'rotate-token', 'zhou'], env);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      const fresh = rotated.stdout.trim().split('\n').at(-1)!;
+      expect(fresh).not.toBe(token);
+      expect((await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: token })).code).toBe(1);
+      expect((await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: fresh })).code).toBe(0);
 
-    expect((await runCli(['users', 'disable', 'zhou', '--reason', '调岗'], env)).code).toBe(0);
-    const disabled = await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: fresh });
-    expect(disabled.code).toBe(1);
-    expect(disabled.stderr).toMatch(/unknown or its user is disabled|disabled/);
-    const audit = JSON.parse((await runCli(['audit', '--json', '--action', 'user_disabled'], { ...env, GOVPUB_TOKEN: tokens.wang! })).stdout) as { actor: string }[];
-    expect(audit[0]!.actor).toMatch(/^os:/);
-  });
+      expect((await runCli(['users', 'disable', 'zhou', '--reason', '调岗'], env)).code).toBe(0);
+      const disabled = await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: fresh });
+      expect(disabled.code).toBe(1);
+      expect(disabled.stderr).toMatch(/unknown or its user is disabled|disabled/);
+      const audit = JSON.parse((await runCli(['audit', '--json', '--action', 'user_disabled'], { ...env, GOVPUB_TOKEN: tokens.wang! })).stdout) as {
+        actor: string;
+      }[];
+      expect(audit[0]!.actor).toMatch(/^os:/);
+    },
+  );
 });
 
 describe('start-up refuses bad setups with one clear message and a non-zero exit', () => {
@@ -169,7 +184,9 @@ describe('start-up refuses bad setups with one clear message and a non-zero exit
     const result = await runCli(['worker'], { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/platform secrets are missing/);
-    expect(result.stderr).toMatch(/WECHAT_OA_BLWHLY_APP_SECRET is not provided\. It is needed by account 碑林文化旅游 \(wechat_oa:blwhly\).*accounts\.yaml:\d+/);
+    expect(result.stderr).toMatch(
+      /WECHAT_OA_BLWHLY_APP_SECRET is not provided\. It is needed by account 碑林文化旅游 \(wechat_oa:blwhly\).*accounts\.yaml:\d+/,
+    );
     // With every secret provided, the same worker gets past the check (and stops at the unreachable Temporal).
     const { collectSecretRefs } = await import('../../config/secrets.js');
     const secrets = Object.fromEntries(collectSecretRefs(await loadRegistry()).map((u) => [u.secret, 'value-from-test']));

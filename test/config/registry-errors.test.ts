@@ -47,7 +47,14 @@ describe('registry loader: the fixture itself', () => {
     });
     // updateClass is inherited from the parent when omitted
     expect(registry.portal.columns.find((c) => c.id === 'zwgk-zcwj-qzfwj')?.updateClass).toBe('notice_policy');
-    expect(registry.accounts[2]).toEqual({ id: 'blfb-tt', name: '碑林发布', platform: 'toutiao', ownerUnit: '区融媒体中心', publishing: 'manual', credentials: {} });
+    expect(registry.accounts[2]).toEqual({
+      id: 'blfb-tt',
+      name: '碑林发布',
+      platform: 'toutiao',
+      ownerUnit: '区融媒体中心',
+      publishing: 'manual',
+      credentials: {},
+    });
     expect(loadRegistrySync(dir)).toEqual(registry);
   });
 });
@@ -81,9 +88,7 @@ describe('registry loader: every problem with file, line and key path', () => {
 
   it('reports a duplicate id and names the first occurrence', async () => {
     const dir = fixture({ lines: { 'accounts.yaml': { 10: '  - id: blwhly' } } });
-    expect(await problems(dir)).toEqual([
-      `${dir}/accounts.yaml:10: accounts[1].id: duplicate account id "blwhly" (first used at line 2, accounts[0].id)`,
-    ]);
+    expect(await problems(dir)).toEqual([`${dir}/accounts.yaml:10: accounts[1].id: duplicate account id "blwhly" (first used at line 2, accounts[0].id)`]);
   });
 
   it('reports an unknown portal column referenced by the catalogue', async () => {
@@ -95,9 +100,7 @@ describe('registry loader: every problem with file, line and key path', () => {
 
   it('reports an unknown parent column', async () => {
     const dir = fixture({ lines: { 'portal-columns.yaml': { 12: '    parentId: zwgkk' } } });
-    expect(await problems(dir)).toEqual([
-      `${dir}/portal-columns.yaml:12: columns[1].parentId: unknown parent column "zwgkk" (did you mean "zwgk"?)`,
-    ]);
+    expect(await problems(dir)).toEqual([`${dir}/portal-columns.yaml:12: columns[1].parentId: unknown parent column "zwgkk" (did you mean "zwgk"?)`]);
   });
 
   it('reports a parentId that makes a cycle', async () => {

@@ -3,15 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
-import {
-  ACCOUNT_PLATFORMS,
-  catalogueItem,
-  findChannel,
-  listChannels,
-  parseChannelId,
-  stagesFor,
-  type Registry,
-} from '../../domain/registry.js';
+import { ACCOUNT_PLATFORMS, catalogueItem, findChannel, listChannels, parseChannelId, stagesFor, type Registry } from '../../domain/registry.js';
 import { DEFAULT_REGISTRY_DIR, REPO_ROOT, loadRegistry, loadRegistrySync, registryDigest, registrySource } from '../../config/registry.js';
 
 let registry: Registry;
@@ -270,7 +262,10 @@ describe('registryDigest', () => {
     // Comments and flow vs block style do not change the digest.
     const reformatted = readFileSync(file, 'utf8')
       .replace('# SAMPLE DATA', '# (comment edited) SAMPLE DATA')
-      .replace('    - { id: blxw, name: 碑林新闻, contentKinds: [graphic, video] }', '    - id: blxw\n      name: 碑林新闻\n      contentKinds:\n        - graphic\n        - video');
+      .replace(
+        '    - { id: blxw, name: 碑林新闻, contentKinds: [graphic, video] }',
+        '    - id: blxw\n      name: 碑林新闻\n      contentKinds:\n        - graphic\n        - video',
+      );
     writeFileSync(file, reformatted);
     expect(registryDigest(await loadRegistry(dir))).toBe(digest);
   });

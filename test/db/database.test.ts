@@ -65,7 +65,13 @@ describe('embedded PGlite', () => {
     const database = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: 0 });
     try {
       expect(database.kind).toBe('pglite');
-      expect((await migrateToLatest(database.db)).applied).toEqual(['0001_foundation', '0002_delivery', '0003_media', '0004_idempotency_keys', '0005_user_tokens']);
+      expect((await migrateToLatest(database.db)).applied).toEqual([
+        '0001_foundation',
+        '0002_delivery',
+        '0003_media',
+        '0004_idempotency_keys',
+        '0005_user_tokens',
+      ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });
       expect((await authenticate(database.db, token))?.name).toBe('editor-pglite');
@@ -79,7 +85,10 @@ describe('embedded PGlite', () => {
       expect(added.code).toBe(0);
       expect(added.stdout.trim().split('\n').at(-1)).toMatch(/^gp_[A-Za-z0-9_-]{20,}$/);
       const rows = await database.db.selectFrom('users').select(['name', 'stages']).orderBy('name').execute();
-      expect(rows).toEqual([{ name: 'editor-pglite', stages: [] }, { name: 'reviewer-pglite', stages: ['first'] }]);
+      expect(rows).toEqual([
+        { name: 'editor-pglite', stages: [] },
+        { name: 'reviewer-pglite', stages: ['first'] },
+      ]);
     } finally {
       await database.close();
     }

@@ -134,11 +134,16 @@ async function runConcurrentWorkload(url: string, options: { pools: number; perP
     const check = new pg.Client({ connectionString: url, query_timeout: 10_000 });
     await check.connect();
     try {
-      const rows = await check.query<{ tx: number; n: number }>('select tx, count(*)::int as n from wire_probe where tx >= $1 and tx < $2 group by tx', [options.firstTx, options.firstTx + 100_000]);
+      const rows = await check.query<{ tx: number; n: number }>('select tx, count(*)::int as n from wire_probe where tx >= $1 and tx < $2 group by tx', [
+        options.firstTx,
+        options.firstTx + 100_000,
+      ]);
       const stored = new Map(rows.rows.map((r) => [r.tx, r.n]));
       outcome.missingCommitted = committed.filter((tx) => stored.get(tx) !== 2).sort((a, b) => a - b);
       outcome.strayRolledBack = rolledBack.filter((tx) => stored.has(tx)).sort((a, b) => a - b);
-      console.log(`wire workload: ${committed.length} committed, ${rolledBack.length} rolled back, ${options.pools * options.txPerPool} selects; ${outcome.missingCommitted.length} committed missing, ${outcome.strayRolledBack.length} rolled back kept, ${outcome.wrongResults.length} wrong results, ${Object.values(outcome.unexpectedErrors).reduce((a, b) => a + b, 0)} unexpected errors`);
+      console.log(
+        `wire workload: ${committed.length} committed, ${rolledBack.length} rolled back, ${options.pools * options.txPerPool} selects; ${outcome.missingCommitted.length} committed missing, ${outcome.strayRolledBack.length} rolled back kept, ${outcome.wrongResults.length} wrong results, ${Object.values(outcome.unexpectedErrors).reduce((a, b) => a + b, 0)} unexpected errors`,
+      );
     } finally {
       await check.end();
     }
@@ -259,7 +264,14 @@ describe('the wire server guards', () => {
       tidy.send(startup());
       await tidy.readyCount(1);
       const gone = new Promise((r) => tidy.socket.once('close', r));
-      tidy.send(query('begin'), query('insert into wire_probe (tx, seq) values (2, 0)'), query('commit'), query('begin'), query('insert into wire_probe (tx, seq) values (3, 0)'), terminate);
+      tidy.send(
+        query('begin'),
+        query('insert into wire_probe (tx, seq) values (2, 0)'),
+        query('commit'),
+        query('begin'),
+        query('insert into wire_probe (tx, seq) values (3, 0)'),
+        terminate,
+      );
       await gone;
       const check = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${server.port}/postgres` });
       await check.connect();

@@ -30,7 +30,29 @@ it('retracting during release stops the transcodes and cancels what had not gone
   // A longer 1080p clip, so its vertical renditions take a while.
   const file = path.join(world.dir, 'long.mp4');
   const { ffmpeg } = await resolveMediaBinaries();
-  execFileSync(ffmpeg.path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=40', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=40', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-y', file]);
+  execFileSync(ffmpeg.path, [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1920x1080:rate=30:duration=40',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=330:duration=40',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-y',
+    file,
+  ]);
   const video = await ingestUpload(world.mediaStore, fs.createReadStream(file), { label: '长视频解读.mp4' });
   const input = richPolicyPackage(world, ['douyin:blfb-dy', 'kuaishou:blfb-ks', 'portal:zwgk-zcwj-zcjd-wz'], '关于城市更新行动的实施意见');
   input.interpretations = input.interpretations.map((i) => (i.form === 'video' ? { ...i, mediaId: video.sha256 } : i));

@@ -56,7 +56,12 @@ describe('database outage during a release', () => {
     const second = await app.packages.create(editor.actor, richPolicyPackage(world, ['portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季供暖安全检查的通知'));
     await approveAll(app, pkg.id, editor.actor);
     // Down once the deliveries are planned and on their way, so their own steps meet the outage.
-    await expect.poll(async () => (await app.db.selectFrom('deliveries').select('id').where('package_id', '=', pkg.id).execute()).length, { timeout: 60_000, interval: 50 }).toBe(targets.length);
+    await expect
+      .poll(async () => (await app.db.selectFrom('deliveries').select('id').where('package_id', '=', pkg.id).execute()).length, {
+        timeout: 60_000,
+        interval: 50,
+      })
+      .toBe(targets.length);
     proxy.down();
     const during = await app.db.selectFrom('deliveries').select(['channel_id', 'state']).where('package_id', '=', pkg.id).execute();
     expect(during.filter((d) => d.state !== 'live').length).toBeGreaterThan(0);
@@ -81,7 +86,12 @@ describe('database outage during a release', () => {
     await expect.poll(async () => (await app.packages.get(pkg.id)).status, { timeout: 60_000, interval: 500 }).toBe('released');
     const audit = await app.db.selectFrom('audit_log').select(['action', 'channel_id']).where('package_id', '=', pkg.id).execute();
     expect(audit.filter((a) => a.action === 'delivery_failed')).toEqual([]);
-    expect(audit.filter((a) => a.action === 'delivery_live').map((a) => a.channel_id).sort()).toEqual([...targets].sort());
+    expect(
+      audit
+        .filter((a) => a.action === 'delivery_live')
+        .map((a) => a.channel_id)
+        .sort(),
+    ).toEqual([...targets].sort());
     // Exactly once at each platform.
     const published = await publicationsByChannel(world, app.registry);
     for (const channel of targets.filter((t) => !t.startsWith('portal:'))) {

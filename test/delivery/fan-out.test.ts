@@ -26,7 +26,9 @@ describe.each<Backend>(['postgres', 'pglite'])('fan-out to every channel on %s',
   });
 
   test('exactly once everywhere, through 30% transient faults and 5% never-confirmed publishes', async () => {
-    const portalColumns = [app.registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId, 'zwgk-zcwj-zcjd-wz'].filter((c, i, all) => all.indexOf(c) === i);
+    const portalColumns = [app.registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId, 'zwgk-zcwj-zcjd-wz'].filter(
+      (c, i, all) => all.indexOf(c) === i,
+    );
     const targets = everyChannel(app.registry, portalColumns);
     expect(targets.length).toBe(portalColumns.length + 23 + 2);
     const editor = await app.user('editor', 'editor');

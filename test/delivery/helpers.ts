@@ -20,14 +20,22 @@ export async function approveAll(app: TestApp, packageId: string, editor: Actor)
 }
 
 /** Polls the package's delivery rows until `count` exist and all satisfy `done`. */
-export async function waitForDeliveries(app: TestApp, packageId: string, count: number, done: (row: DeliveryRow) => boolean, timeoutMs: number): Promise<DeliveryRow[]> {
+export async function waitForDeliveries(
+  app: TestApp,
+  packageId: string,
+  count: number,
+  done: (row: DeliveryRow) => boolean,
+  timeoutMs: number,
+): Promise<DeliveryRow[]> {
   const deadline = Date.now() + timeoutMs;
   let rows: DeliveryRow[] = [];
   for (;;) {
     rows = await app.db.selectFrom('deliveries').selectAll().where('package_id', '=', packageId).execute();
     if (rows.length === count && rows.every(done)) return rows;
     if (Date.now() > deadline) {
-      const pending = rows.filter((r) => !done(r)).map((r) => `${r.channel_id}=${r.state}${r.error_message ? ` (${r.error_class}: ${r.error_message.slice(0, 160)})` : ''}`);
+      const pending = rows
+        .filter((r) => !done(r))
+        .map((r) => `${r.channel_id}=${r.state}${r.error_message ? ` (${r.error_class}: ${r.error_message.slice(0, 160)})` : ''}`);
       expect.fail(`deliveries did not settle in ${timeoutMs} ms (${rows.length}/${count} rows): ${pending.join('; ')}`);
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -51,7 +59,7 @@ export async function publicationsByChannel(world: ReleaseWorld, registry: Regis
       const channel =
         kind === 'news_site' || kind === 'media_app'
           ? `${kind}:${(p.extra as { columnId?: string }).columnId}`
-          : accountChannel.get(`${kind}|${p.account}`) ?? accountChannel.get(`${kind}|${(p.extra as { appId?: string })?.appId}`) ?? `${kind}:?${p.account}`;
+          : (accountChannel.get(`${kind}|${p.account}`) ?? accountChannel.get(`${kind}|${(p.extra as { appId?: string })?.appId}`) ?? `${kind}:?${p.account}`);
       byChannel.set(channel, [...(byChannel.get(channel) ?? []), p]);
     }
   }
@@ -63,46 +71,76 @@ export async function publicationsByChannel(world: ReleaseWorld, registry: Regis
  * never confirmed); each platform holds the package exactly once; operations confirm the rest;
  * the package is released and the audit trail has exactly one "live" per channel.
  */
-export async function settleAndVerifyExactlyOnce(app: TestApp, world: ReleaseWorld, packageId: string, targets: string[], ops: Actor, options: { expectFaults: boolean }): Promise<void> {
-    // Every delivery settles: live, waiting for a manual post, or accepted but unconfirmed.
-    const rows = await waitForDeliveries(app, packageId, targets.length, (r) => r.state === 'live' || r.state === 'awaiting_manual' || (r.state === 'unconfirmed' && r.submitted_at !== null && r.error_class === 'unconfirmed'), 420_000);
-    const failed = rows.filter((r) => r.state === 'failed');
-    expect(failed.map((r) => `${r.channel_id}: ${r.error_message}`)).toEqual([]);
-    const manual = rows.filter((r) => r.state === 'awaiting_manual').map((r) => r.channel_id).sort();
-    expect(manual).toEqual(['toutiao:blfb-tt', 'wechat_channels:blfb-sph'].sort());
+export async function settleAndVerifyExactlyOnce(
+  app: TestApp,
+  world: ReleaseWorld,
+  packageId: string,
+  targets: string[],
+  ops: Actor,
+  options: { expectFaults: boolean },
+): Promise<void> {
+  // Every delivery settles: live, waiting for a manual post, or accepted but unconfirmed.
+  const rows = await waitForDeliveries(
+    app,
+    packageId,
+    targets.length,
+    (r) => r.state === 'live' || r.state === 'awaiting_manual' || (r.state === 'unconfirmed' && r.submitted_at !== null && r.error_class === 'unconfirmed'),
+    420_000,
+  );
+  const failed = rows.filter((r) => r.state === 'failed');
+  expect(failed.map((r) => `${r.channel_id}: ${r.error_message}`)).toEqual([]);
+  const manual = rows
+    .filter((r) => r.state === 'awaiting_manual')
+    .map((r) => r.channel_id)
+    .sort();
+  expect(manual).toEqual(['toutiao:blfb-tt', 'wechat_channels:blfb-sph'].sort());
 
-    // At the platforms: each account and column holds this package exactly once.
-    const published = await publicationsByChannel(world, app.registry);
-    for (const target of targets.filter((t) => !t.startsWith('portal:') && !manual.includes(t))) {
-      expect({ target, count: published.get(target)?.length ?? 0 }).toEqual({ target, count: target.startsWith('news_site:') || target.startsWith('media_app:') ? 3 : 1 });
-    }
+  // At the platforms: each account and column holds this package exactly once.
+  const published = await publicationsByChannel(world, app.registry);
+  for (const target of targets.filter((t) => !t.startsWith('portal:') && !manual.includes(t))) {
+    expect({ target, count: published.get(target)?.length ?? 0 }).toEqual({
+      target,
+      count: target.startsWith('news_site:') || target.startsWith('media_app:') ? 3 : 1,
+    });
+  }
 
-    // The faults really happened: about 30% of all platform requests, and at least one push never confirmed.
-    const requests = Object.values(world.simulators.simulators).flatMap((sim) => sim.state.requests()).filter((r) => !r.path.startsWith('/__sim'));
-    const faulted = requests.filter((r) => r.fault);
-    const unconfirmed = rows.filter((r) => r.state === 'unconfirmed');
-    console.log(`fan-out: ${targets.length} channels, ${requests.length} platform requests, ${faulted.length} faulted (${Math.round((faulted.length / requests.length) * 100)}%), ${unconfirmed.length} never confirmed, ${manual.length} manual`);
-    if (options.expectFaults) {
-      expect(faulted.length / requests.length).toBeGreaterThan(0.2);
-      expect(unconfirmed.length).toBeGreaterThanOrEqual(1);
-    }
+  // The faults really happened: about 30% of all platform requests, and at least one push never confirmed.
+  const requests = Object.values(world.simulators.simulators)
+    .flatMap((sim) => sim.state.requests())
+    .filter((r) => !r.path.startsWith('/__sim'));
+  const faulted = requests.filter((r) => r.fault);
+  const unconfirmed = rows.filter((r) => r.state === 'unconfirmed');
+  console.log(
+    `fan-out: ${targets.length} channels, ${requests.length} platform requests, ${faulted.length} faulted (${Math.round((faulted.length / requests.length) * 100)}%), ${unconfirmed.length} never confirmed, ${manual.length} manual`,
+  );
+  if (options.expectFaults) {
+    expect(faulted.length / requests.length).toBeGreaterThan(0.2);
+    expect(unconfirmed.length).toBeGreaterThanOrEqual(1);
+  }
 
-    // Operations finish the rest: post the hand-off bundles, confirm what the platforms never confirmed.
-    const deliveries = new DeliveryService(app.ctx);
-    for (const row of rows.filter((r) => r.state !== 'live')) {
-      // A late confirmation from the platform may have made it live meanwhile: then there is nothing to confirm.
-      const now = await app.db.selectFrom('deliveries').select(['state']).where('id', '=', row.id).executeTakeFirstOrThrow();
-      if (now.state === 'live') continue;
-      await deliveries.confirm(ops, row.id, { url: row.public_url ?? `https://example.org/post/${row.channel_id}`, note: 'seen live in the back office' }).catch(async (error: Error) => {
+  // Operations finish the rest: post the hand-off bundles, confirm what the platforms never confirmed.
+  const deliveries = new DeliveryService(app.ctx);
+  for (const row of rows.filter((r) => r.state !== 'live')) {
+    // A late confirmation from the platform may have made it live meanwhile: then there is nothing to confirm.
+    const now = await app.db.selectFrom('deliveries').select(['state']).where('id', '=', row.id).executeTakeFirstOrThrow();
+    if (now.state === 'live') continue;
+    await deliveries
+      .confirm(ops, row.id, { url: row.public_url ?? `https://example.org/post/${row.channel_id}`, note: 'seen live in the back office' })
+      .catch(async (error: Error) => {
         const after = await app.db.selectFrom('deliveries').select(['state']).where('id', '=', row.id).executeTakeFirstOrThrow();
         if (after.state !== 'live') throw error;
       });
-    }
-    const final = await waitForDeliveries(app, packageId, targets.length, (r) => r.state === 'live', 60_000);
-    expect(final.every((r) => r.state === 'live')).toBe(true);
-    await expect.poll(async () => (await app.packages.get(packageId)).status, { timeout: 30_000, interval: 500 }).toBe('released');
+  }
+  const final = await waitForDeliveries(app, packageId, targets.length, (r) => r.state === 'live', 60_000);
+  expect(final.every((r) => r.state === 'live')).toBe(true);
+  await expect.poll(async () => (await app.packages.get(packageId)).status, { timeout: 30_000, interval: 500 }).toBe('released');
 
-    // The audit trail has exactly one "live" per channel.
-    const live = await app.db.selectFrom('audit_log').select(['channel_id']).where('package_id', '=', packageId).where('action', 'in', ['delivery_live', 'delivery_confirmed_manually']).execute();
-    expect(live.map((l) => l.channel_id).sort()).toEqual([...targets].sort());
+  // The audit trail has exactly one "live" per channel.
+  const live = await app.db
+    .selectFrom('audit_log')
+    .select(['channel_id'])
+    .where('package_id', '=', packageId)
+    .where('action', 'in', ['delivery_live', 'delivery_confirmed_manually'])
+    .execute();
+  expect(live.map((l) => l.channel_id).sort()).toEqual([...targets].sort());
 }

@@ -25,7 +25,9 @@ beforeAll(async () => {
   world = await startReleaseWorld({ faults: false });
   app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
   await app.startWorker();
-  api = await buildApi(app.ctx, { validateManualUrl: (platform, url) => (platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url) : null) });
+  api = await buildApi(app.ctx, {
+    validateManualUrl: (platform, url) => (platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url) : null),
+  });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
   const editor = await app.user('ops-editor', 'editor');
@@ -63,7 +65,12 @@ async function releaseThroughApi(input: unknown): Promise<string> {
   return id;
 }
 
-async function deliveryOf(packageId: string, channelId: string, until: (d: { state: string; task: string | null; attempts: number }) => boolean, timeoutMs = 60_000) {
+async function deliveryOf(
+  packageId: string,
+  channelId: string,
+  until: (d: { state: string; task: string | null; attempts: number }) => boolean,
+  timeoutMs = 60_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const listed = await call('GET', `/api/deliveries?package=${packageId}&channel=${encodeURIComponent(channelId)}`, tokens.ops);
@@ -113,12 +120,19 @@ describe('operations on deliveries', () => {
     await deliveryOf(id, 'portal:zwgk-zcwj-zcjd-wz', (d) => d.state === 'live');
     const waiting = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'pending' && d.attempts === 0);
     // The delivery reaches the paused channel and waits there, without an attempt.
-    await expect.poll(async () => (await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body.waitingFor, { timeout: 60_000, interval: 300 }).toBe('channel');
+    await expect
+      .poll(async () => (await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body.waitingFor, { timeout: 60_000, interval: 300 })
+      .toBe('channel');
     const shown = await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops);
     expect(shown.body).toMatchObject({ state: 'pending', attempts: 0 });
     expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/resume`, tokens.ops)).status).toBe(200);
     await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'live', 60_000);
-    const audit = await app.db.selectFrom('audit_log').select(['action', 'actor']).where('channel_id', '=', 'weibo:blfb-wb').where('action', 'in', ['channel_paused', 'channel_resumed']).execute();
+    const audit = await app.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor'])
+      .where('channel_id', '=', 'weibo:blfb-wb')
+      .where('action', 'in', ['channel_paused', 'channel_resumed'])
+      .execute();
     expect(audit.map((a) => a.action).sort()).toEqual(['channel_paused', 'channel_resumed']);
   });
 
@@ -132,7 +146,9 @@ describe('operations on deliveries', () => {
     // Retrying does not change what the platform can take: the same refusal, attempted again.
     const retried = await call('POST', `/api/deliveries/${failed.id}/retry`, tokens.ops);
     expect(retried.status).toBe(200);
-    await expect.poll(async () => (await call('GET', `/api/deliveries/${failed.id}`, tokens.ops)).body.waitingFor, { timeout: 30_000, interval: 300 }).toBe('operator');
+    await expect
+      .poll(async () => (await call('GET', `/api/deliveries/${failed.id}`, tokens.ops)).body.waitingFor, { timeout: 30_000, interval: 300 })
+      .toBe('operator');
     const refused = await call('POST', `/api/deliveries/${failed.id}/skip`, tokens.ops, {});
     expect(refused.status).toBe(400);
     const skipped = await call('POST', `/api/deliveries/${failed.id}/skip`, tokens.ops, { reason: '本稿件无视频，抖音不发' });
@@ -146,7 +162,9 @@ describe('operations on deliveries', () => {
   });
 
   it('waits for a manual post with the bundle, refuses a wrong URL, confirms the right one; retraction creates a manual take-down task', async () => {
-    const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'wechat_oa:blfb', 'portal:zwgk-zcwj-zcjd-wz'], '关于调整城乡居民医保缴费标准的通知'));
+    const id = await releaseThroughApi(
+      richPolicyPackage(world, ['toutiao:blfb-tt', 'wechat_oa:blfb', 'portal:zwgk-zcwj-zcjd-wz'], '关于调整城乡居民医保缴费标准的通知'),
+    );
     const manual = await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'awaiting_manual');
     expect(manual.task).toBe('manual_post');
     const wrong = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, { url: 'https://www.weibo.com/123' });
@@ -183,7 +201,12 @@ describe('operations on deliveries', () => {
     const unsure = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.attempts >= 1 && d.state !== 'transmitting');
     expect(unsure.externalId).toBeNull();
     // Operations give up on it while it waits (the outcome is still unknown).
-    await expect.poll(async () => (await call('POST', `/api/deliveries/${unsure.id}/skip`, tokens.ops, { reason: '微博暂不发布' })).status, { timeout: 60_000, interval: 300 }).toBe(200);
+    await expect
+      .poll(async () => (await call('POST', `/api/deliveries/${unsure.id}/skip`, tokens.ops, { reason: '微博暂不发布' })).status, {
+        timeout: 60_000,
+        interval: 300,
+      })
+      .toBe(200);
     await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 60_000 }).toBe('released');
     const posted = weibo.state.publications().filter((p) => JSON.stringify(p).includes('农民工工资'));
     expect(posted).toHaveLength(1);

@@ -67,7 +67,12 @@ beforeAll(async () => {
     GOVPUB_SECRETS_FILE: '',
   });
   const cliEnv = { ...govpub.env };
-  for (const [name, role, stages] of [['wang', 'editor', ''], ['zhao', 'reviewer', '初审'], ['qian', 'reviewer', '复审'], ['sun', 'reviewer', '终审']] as const) {
+  for (const [name, role, stages] of [
+    ['wang', 'editor', ''],
+    ['zhao', 'reviewer', '初审'],
+    ['qian', 'reviewer', '复审'],
+    ['sun', 'reviewer', '终审'],
+  ] as const) {
     const added = await runCli(['users', 'add', name, '--role', role, ...(stages ? ['--stages', stages] : [])], cliEnv);
     expect(added.code, added.stderr).toBe(0);
     tokens[name] = added.stdout.trim().split('\n').at(-1)!;
@@ -104,7 +109,13 @@ describe('originals never leave govpub', () => {
         documentNumber: '碑政发〔2026〕3号',
         formedAt: '2026-11-20',
       },
-      interpretations: [{ form: 'text', title: '《关于进一步优化营商环境的若干措施》政策解读', body: `<p>一、出台背景。</p><p><img src="/api/media/${photoSha}/content" alt="图解"></p>` }],
+      interpretations: [
+        {
+          form: 'text',
+          title: '《关于进一步优化营商环境的若干措施》政策解读',
+          body: `<p>一、出台背景。</p><p><img src="/api/media/${photoSha}/content" alt="图解"></p>`,
+        },
+      ],
       targets: [`portal:${item.portalColumnId}`, 'news_site:zcjd', 'media_app:zcjd', 'wechat_oa:blfb', 'weibo:blfb-wb'],
     });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
@@ -120,7 +131,9 @@ describe('originals never leave govpub', () => {
       await new Promise((r) => setTimeout(r, 1000));
       view = (await call('GET', `/api/packages/${packageId}`, tokens.wang!)).json;
     } while (view.status !== 'released' && Date.now() < deadline);
-    expect({ status: view.status, deliveries: view.deliveries.map((d: any) => `${d.channelId}=${d.state} ${d.errorMessage ?? ''}`) }).toMatchObject({ status: 'released' });
+    expect({ status: view.status, deliveries: view.deliveries.map((d: any) => `${d.channelId}=${d.state} ${d.errorMessage ?? ''}`) }).toMatchObject({
+      status: 'released',
+    });
   });
 
   it('the portal as served: no file names or contains the original hash; every picture it shows is a rendition without EXIF/GPS', async () => {
@@ -232,7 +245,11 @@ describe('originals never leave govpub', () => {
     for (const [probe, status] of probes) {
       const res = await fetch(`${govpub.api}${probe}`);
       const bytes = Buffer.from(await res.arrayBuffer());
-      expect({ probe, status: res.status, original: createHash('sha256').update(bytes).digest('hex') === photoSha }).toEqual({ probe, status, original: false });
+      expect({ probe, status: res.status, original: createHash('sha256').update(bytes).digest('hex') === photoSha }).toEqual({
+        probe,
+        status,
+        original: false,
+      });
     }
   });
 });

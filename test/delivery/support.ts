@@ -73,8 +73,15 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
   const basePlatforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
   const secretsFile = ensureDevSecrets(dir, registry, basePlatforms);
   const secrets = { env: {}, secretsFile };
-  const faults = options.faults ? Object.fromEntries((['wechat_oa', 'weibo', 'douyin', 'bilibili', 'kuaishou', 'news_site', 'media_app'] as const).map((k) => [k, faultMix(k)])) : undefined;
-  const simulators = await startAllSimulators({ seed: options.seed ?? 7, publishDelayMs: 200, faults, options: simulatorOptionsFor(registry, basePlatforms, secrets) });
+  const faults = options.faults
+    ? Object.fromEntries((['wechat_oa', 'weibo', 'douyin', 'bilibili', 'kuaishou', 'news_site', 'media_app'] as const).map((k) => [k, faultMix(k)]))
+    : undefined;
+  const simulators = await startAllSimulators({
+    seed: options.seed ?? 7,
+    publishDelayMs: 200,
+    faults,
+    options: simulatorOptionsFor(registry, basePlatforms, secrets),
+  });
   const platforms = withPlatformOverrides(loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {}, simulatorUrls: simulators.urls }), FAST_TIMING);
   const mediaStore = new LocalMediaStore(path.join(dir, 'media'));
   const webRoot = path.join(dir, 'portal');
@@ -88,7 +95,27 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
     .toFile(photoFile);
   const videoFile = path.join(dir, 'video.mp4');
   const { ffmpeg } = await resolveMediaBinaries();
-  execFileSync(ffmpeg.path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25:duration=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-y', videoFile]);
+  execFileSync(ffmpeg.path, [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1280x720:rate=25:duration=3',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=3',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-y',
+    videoFile,
+  ]);
   const photo = await ingestUpload(mediaStore, fs.createReadStream(photoFile), { label: '政策图解.jpg' });
   const video = await ingestUpload(mediaStore, fs.createReadStream(videoFile), { label: '政策解读.mp4' });
 
@@ -113,7 +140,19 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
         const p = upload.probe;
         await db
           .insertInto('media')
-          .values({ id: upload.sha256, kind: p.kind, mime: p.mime, format: p.format, size_bytes: upload.size, width: p.width ?? null, height: p.height ?? null, duration_sec: p.durationSec ?? null, upload_name: p.uploadName ?? null, probe: JSON.stringify(p), created_by: createdBy })
+          .values({
+            id: upload.sha256,
+            kind: p.kind,
+            mime: p.mime,
+            format: p.format,
+            size_bytes: upload.size,
+            width: p.width ?? null,
+            height: p.height ?? null,
+            duration_sec: p.durationSec ?? null,
+            upload_name: p.uploadName ?? null,
+            probe: JSON.stringify(p),
+            created_by: createdBy,
+          })
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
       }
@@ -123,7 +162,9 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
       const configDir = path.join(dir, 'config');
       if (!fs.existsSync(configDir)) {
         fs.cpSync(path.join(ROOT_DIR, 'config', 'registry'), path.join(configDir, 'registry'), { recursive: true });
-        const yaml = parse(fs.readFileSync(path.join(ROOT_DIR, 'config', 'registry', 'platforms.yaml'), 'utf8')) as { platforms: Record<string, Record<string, unknown>> };
+        const yaml = parse(fs.readFileSync(path.join(ROOT_DIR, 'config', 'registry', 'platforms.yaml'), 'utf8')) as {
+          platforms: Record<string, Record<string, unknown>>;
+        };
         for (const [platform, entry] of Object.entries(yaml.platforms)) {
           Object.assign(entry, FAST_TIMING);
           const url = simulators.urls[platform as SimulatorKind];
@@ -154,12 +195,7 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
 
 /** Every channel the proof targets: two portal columns, all 23 accounts, two media-center columns. */
 export function everyChannel(registry: Registry, portalColumns: string[]): string[] {
-  return [
-    ...portalColumns.map((c) => `portal:${c}`),
-    ...registry.accounts.map((a) => `${a.platform}:${a.id}`),
-    'news_site:zcjd',
-    'media_app:zcjd',
-  ];
+  return [...portalColumns.map((c) => `portal:${c}`), ...registry.accounts.map((a) => `${a.platform}:${a.id}`), 'news_site:zcjd', 'media_app:zcjd'];
 }
 
 /** A policy package with a photo cover, a picture in the text, a text and a video interpretation. */

@@ -46,11 +46,15 @@ export async function makePhoto(file: string, width: number, height: number, opt
   // Grain at a lower resolution, scaled up: cheap to make, still costs bytes like a real photo.
   const gw = Math.max(16, Math.round(width / 4));
   const gh = Math.max(16, Math.round(height / 4));
-  const grain = await sharp({ create: { width: gw, height: gh, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: opts.grain ?? 24 } } })
+  const grain = await sharp({
+    create: { width: gw, height: gh, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: opts.grain ?? 24 } },
+  })
     .resize(width, height)
     .png({ compressionLevel: 1 })
     .toBuffer();
-  let img = sharp(Buffer.from(svg)).composite([{ input: grain, blend: 'overlay' }]).jpeg({ quality: opts.quality ?? 90 });
+  let img = sharp(Buffer.from(svg))
+    .composite([{ input: grain, blend: 'overlay' }])
+    .jpeg({ quality: opts.quality ?? 90 });
   if (opts.gps) {
     img = img.withExif({
       IFD0: { Make: 'GovpubTestCam', Model: 'T-1', Software: 'fixtures' },
@@ -98,9 +102,7 @@ export function makeClip(
 ): void {
   const w = opts.width ?? 1920;
   const h = opts.height ?? 1080;
-  const video = opts.noise
-    ? `testsrc2=size=${w}x${h}:rate=${opts.fps ?? 25},noise=alls=80:allf=t+u`
-    : `testsrc2=size=${w}x${h}:rate=${opts.fps ?? 25}`;
+  const video = opts.noise ? `testsrc2=size=${w}x${h}:rate=${opts.fps ?? 25},noise=alls=80:allf=t+u` : `testsrc2=size=${w}x${h}:rate=${opts.fps ?? 25}`;
   const args = ['-f', 'lavfi', '-i', video];
   if (opts.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
   args.push('-t', String(opts.seconds ?? 3), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');

@@ -144,7 +144,10 @@ describe('byte caps are met by searching, not by luck', () => {
 describe('orientation, smart crop, upscaling, watermark', () => {
   it('auto-rotates by EXIF orientation before resizing', async () => {
     const file = path.join(dir, 'rot.jpg');
-    await sharp({ create: { width: 400, height: 200, channels: 3, background: '#777' } }).jpeg().withMetadata({ orientation: 6 }).toFile(file);
+    await sharp({ create: { width: 400, height: 200, channels: 3, background: '#777' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toFile(file);
     const r = await renderImageRendition(file, getSpec('portal.w480.jpg') as ImageSpec, path.join(dir, 'rot-out.jpg'));
     expect([r.width, r.height]).toEqual([200, 400]);
     expect((await sharp(r.path).metadata()).orientation).toBeUndefined();
@@ -166,9 +169,13 @@ describe('orientation, smart crop, upscaling, watermark', () => {
   it('refuses to upscale a too-small original for Bilibili (≥ 960×600) with a clear message', async () => {
     const small = path.join(dir, 'small.jpg');
     await makePhoto(small, 800, 500);
-    const err = (await renderImageRendition(small, getSpec('bilibili.cover') as ImageSpec, path.join(dir, 'b.jpg'), { label: 'small.jpg' }).catch((e: unknown) => e)) as GovpubError;
+    const err = (await renderImageRendition(small, getSpec('bilibili.cover') as ImageSpec, path.join(dir, 'b.jpg'), { label: 'small.jpg' }).catch(
+      (e: unknown) => e,
+    )) as GovpubError;
     expect(err.code).toBe('media_too_small');
-    expect(err.message).toMatch(/small\.jpg is 800×500 pixels; Bilibili cover .* needs at least 960×600 after cropping to 16:10 \(the original gives 800×500\)/);
+    expect(err.message).toMatch(
+      /small\.jpg is 800×500 pixels; Bilibili cover .* needs at least 960×600 after cropping to 16:10 \(the original gives 800×500\)/,
+    );
 
     const medium = path.join(dir, 'medium.jpg');
     await makePhoto(medium, 1200, 800);
@@ -187,9 +194,13 @@ describe('orientation, smart crop, upscaling, watermark', () => {
 
   it('applies the channel watermark (image or text) only where the spec allows it, and caches separately', async () => {
     const grey = path.join(dir, 'grey.jpg');
-    await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#404040' } }).jpeg().toFile(grey);
+    await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#404040' } })
+      .jpeg()
+      .toFile(grey);
     const logo = path.join(dir, 'logo.png');
-    await sharp({ create: { width: 200, height: 100, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 1 } } }).png().toFile(logo);
+    await sharp({ create: { width: 200, height: 100, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 1 } } })
+      .png()
+      .toFile(logo);
     const sha = await ingest(grey);
 
     const plain = await prepareRendition(store, sha, 'portal.w960.jpg');

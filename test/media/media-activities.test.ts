@@ -54,10 +54,15 @@ async function request(mediaId: string, body: Record<string, unknown>): Promise<
 }
 
 function finished(jobId: string, timeoutMs = 180_000): Promise<MediaJobView> {
-  return until(`job ${jobId} to finish`, async () => {
-    const j = await job(jobId);
-    return ['done', 'failed', 'canceled'].includes(j.state) ? j : undefined;
-  }, timeoutMs, 200);
+  return until(
+    `job ${jobId} to finish`,
+    async () => {
+      const j = await job(jobId);
+      return ['done', 'failed', 'canceled'].includes(j.state) ? j : undefined;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 /** Activity attempts per spec, from the workflow's history. */
@@ -104,10 +109,15 @@ async function startWorkerProcess(): Promise<ChildProcess> {
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  await until('the media worker process to start', async () => {
-    if (child.exitCode !== null) throw new Error(`media worker exited:\n${output}`);
-    return output.includes('media worker: polling') ? true : undefined;
-  }, 120_000, 200);
+  await until(
+    'the media worker process to start',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`media worker exited:\n${output}`);
+      return output.includes('media worker: polling') ? true : undefined;
+    },
+    120_000,
+    200,
+  );
   return child;
 }
 
@@ -182,10 +192,14 @@ describe('a rendition job', () => {
     const twin = await request(longClip, { specs: ['douyin.video_1080'] });
     expect(twin).toMatchObject({ id: started.id, existing: true });
 
-    await until('the transcode to be under way', async () => {
-      const j = await job(started.id);
-      return (j.specProgress['douyin.video_1080'] ?? 0) >= 3 && activeMediaProcesses().length > 0 ? j : undefined;
-    }, 120_000);
+    await until(
+      'the transcode to be under way',
+      async () => {
+        const j = await job(started.id);
+        return (j.specProgress['douyin.video_1080'] ?? 0) >= 3 && activeMediaProcesses().length > 0 ? j : undefined;
+      },
+      120_000,
+    );
     expect(await ffmpegProcessesMentioning(h.storeDir)).not.toHaveLength(0);
 
     const res = await h.call('DELETE', `/api/media/jobs/${started.id}`, h.editor.token);
@@ -217,10 +231,14 @@ describe('a rendition job', () => {
     const crashClip = await clip('crash.mp4', { width: 640, height: 360, seconds: 16, fps: 25 });
     const started = await request(crashClip, { specs: ['news_site.poster', 'news_site.video_1080'] });
 
-    const atKill = await until('the poster made and the video transcode under way', async () => {
-      const j = await job(started.id);
-      return (j.results['news_site.poster'] as { ok?: boolean } | undefined)?.ok && (j.specProgress['news_site.video_1080'] ?? 0) >= 30 ? j : undefined;
-    }, 180_000);
+    const atKill = await until(
+      'the poster made and the video transcode under way',
+      async () => {
+        const j = await job(started.id);
+        return (j.results['news_site.poster'] as { ok?: boolean } | undefined)?.ok && (j.specProgress['news_site.video_1080'] ?? 0) >= 30 ? j : undefined;
+      },
+      180_000,
+    );
     await killChild(first);
     // Its ffmpeg does not outlive it (the progress pipe breaks; ffmpeg stops).
     await until('the killed worker’s ffmpeg to stop', async () => ((await ffmpegProcessesMentioning(h.storeDir)).length === 0 ? true : undefined), 15_000);
@@ -251,6 +269,8 @@ describe('a rendition job', () => {
       { spec_key: 'news_site.video_1080' },
     ]);
     await killChild(second);
-    console.log(`worker killed at ${atKill.specProgress['news_site.video_1080']}% of news_site.video_1080; retried as attempt ${Math.max(...attempts['news_site.video_1080']!.attempts)}`);
+    console.log(
+      `worker killed at ${atKill.specProgress['news_site.video_1080']}% of news_site.video_1080; retried as attempt ${Math.max(...attempts['news_site.video_1080']!.attempts)}`,
+    );
   });
 });

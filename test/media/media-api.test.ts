@@ -22,7 +22,9 @@ beforeAll(async () => {
   h = await startMediaHarness({ limits: { image: 12_000_000 } });
   photo = path.join(h.dir, 'photo.jpg');
   await makePhoto(photo, 1600, 1000, { gps: true });
-  photoSha = createHash('sha256').update(await readFile(photo)).digest('hex');
+  photoSha = createHash('sha256')
+    .update(await readFile(photo))
+    .digest('hex');
 });
 afterAll(async () => {
   await h?.close();
@@ -64,7 +66,9 @@ describe('POST /api/media', () => {
 
   it('judges by content, not name: a PNG named .mp4 is a PNG, and the note says so', async () => {
     const png = path.join(h.dir, 'chart.png');
-    await sharp({ create: { width: 640, height: 360, channels: 3, background: '#2266aa' } }).png().toFile(png);
+    await sharp({ create: { width: 640, height: 360, channels: 3, background: '#2266aa' } })
+      .png()
+      .toFile(png);
     const res = await uploadFile(h, png, 'speech.mp4');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'image', mime: 'image/png', width: 640, height: 360 });
@@ -88,7 +92,9 @@ describe('POST /api/media', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('media_corrupt');
     expect(res.body.error.message).toMatch(/cut\.jpg looks like a JPEG image but cannot be decoded/);
-    const sha = createHash('sha256').update(bytes.subarray(0, Math.floor(bytes.length / 2))).digest('hex');
+    const sha = createHash('sha256')
+      .update(bytes.subarray(0, Math.floor(bytes.length / 2)))
+      .digest('hex');
     expect(await h.store.has(sha)).toBe(false);
     expect(await h.db.selectFrom('media').select('id').where('id', '=', sha).executeTakeFirst()).toBeUndefined();
   });
@@ -139,7 +145,14 @@ describe('POST /api/media', () => {
     makeClip(tools.binaries!.ffmpeg.path, clip, { width: 320, height: 180, seconds: 2, fps: 10 });
     const res = await uploadFile(h, clip, 'clip.mov');
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ kind: 'video', mime: 'video/quicktime', format: 'mov', width: 320, height: 180, probe: { videoCodec: 'h264', audioCodec: 'aac', hasAudio: true } });
+    expect(res.body).toMatchObject({
+      kind: 'video',
+      mime: 'video/quicktime',
+      format: 'mov',
+      width: 320,
+      height: 180,
+      probe: { videoCodec: 'h264', audioCodec: 'aac', hasAudio: true },
+    });
     expect(res.body.durationSec).toBeCloseTo(2, 0);
   });
 
@@ -221,7 +234,7 @@ describe('GET /api/media…', () => {
     expect(((await noRendition.json()) as { error: { message: string } }).error.message).toMatch(/No wechat_oa\.thumb rendition .* has been made yet/);
   });
 
-  it('serves a rendition a delivery prepared (no job recorded it) to govpub\'s users, for hand-off bundles', async () => {
+  it("serves a rendition a delivery prepared (no job recorded it) to govpub's users, for hand-off bundles", async () => {
     // A delivery prepares renditions straight through the media store (adapters/renditions.ts).
     const made = await prepareRendition(h.store, photoSha, 'news_site.cover');
     const auth = { authorization: `Bearer ${h.reviewer.token}` };

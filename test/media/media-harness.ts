@@ -87,9 +87,17 @@ export async function startMediaHarness(options: Partial<Omit<MediaServiceOption
     if (error instanceof GovpubError) {
       const details = error.details as { status?: number; issues?: unknown; problems?: unknown };
       const status = details.status ?? (error.code === 'forbidden' ? 403 : 409);
-      return reply.status(status).send({ error: { code: error.code, message: error.message, ...(details.issues ? { issues: details.issues } : {}), ...(details.problems ? { problems: details.problems } : {}) } });
+      return reply.status(status).send({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(details.issues ? { issues: details.issues } : {}),
+          ...(details.problems ? { problems: details.problems } : {}),
+        },
+      });
     }
-    if (error.statusCode && error.statusCode < 500) return reply.status(error.statusCode).send({ error: { code: error.code ?? 'bad_request', message: error.message } });
+    if (error.statusCode && error.statusCode < 500)
+      return reply.status(error.statusCode).send({ error: { code: error.code ?? 'bad_request', message: error.message } });
     return reply.status(500).send({ error: { code: 'internal', message: error.message } });
   });
   const requireActor = async (request: FastifyRequest): Promise<Actor> => {

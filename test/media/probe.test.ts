@@ -36,7 +36,10 @@ describe('probeMedia: images', () => {
 
   it('reports display dimensions after EXIF orientation', async () => {
     const file = path.join(dir, 'rotated.jpg');
-    await sharp({ create: { width: 400, height: 200, channels: 3, background: '#888' } }).jpeg().withMetadata({ orientation: 6 }).toFile(file);
+    await sharp({ create: { width: 400, height: 200, channels: 3, background: '#888' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toFile(file);
     const p = await probeMedia(file);
     expect(p).toMatchObject({ width: 200, height: 400, orientation: 6 });
   });
@@ -121,7 +124,17 @@ describe.skipIf(!tools.enabled)('probeMedia: audio and video (ffprobe)', () => {
 
   it('reads duration, dimensions and codecs of a video', async () => {
     const p = await probeMedia(path.join(dir, 'clip.mp4'));
-    expect(p).toMatchObject({ kind: 'video', mime: 'video/mp4', format: 'mp4', width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac', fps: 25, hasAudio: true });
+    expect(p).toMatchObject({
+      kind: 'video',
+      mime: 'video/mp4',
+      format: 'mp4',
+      width: 640,
+      height: 360,
+      videoCodec: 'h264',
+      audioCodec: 'aac',
+      fps: 25,
+      hasAudio: true,
+    });
     expect(p.durationSec).toBeGreaterThan(1.9);
     expect(p.durationSec).toBeLessThan(2.2);
   });

@@ -92,7 +92,11 @@ describe('published renditions', () => {
       const res = await get(probe);
       const bytes = Buffer.from(await res.arrayBuffer());
       // 404, or 414 where the name is longer than a route parameter may be.
-      expect({ probe, refused: [404, 414].includes(res.status), original: createHash('sha256').update(bytes).digest('hex') === original }).toEqual({ probe, refused: true, original: false });
+      expect({ probe, refused: [404, 414].includes(res.status), original: createHash('sha256').update(bytes).digest('hex') === original }).toEqual({
+        probe,
+        refused: true,
+        original: false,
+      });
     }
   });
 
@@ -101,7 +105,15 @@ describe('published renditions', () => {
     await expect(publishRendition(store, originalAsFile)).rejects.toMatchObject({ code: 'media_original_not_public' });
     expect(await findPublishedRendition(store, `${original}.jpg`)).toBeNull();
     // A record naming a blob as its own rendition (hand-made, corrupted) is not honoured either.
-    await store.writeRecord(`published/${original}`, { version: 1, sha256: original, mime: 'image/jpeg', sizeBytes: 1, specKey: 'x', originalSha256: original, publishedAt: '' });
+    await store.writeRecord(`published/${original}`, {
+      version: 1,
+      sha256: original,
+      mime: 'image/jpeg',
+      sizeBytes: 1,
+      specKey: 'x',
+      originalSha256: original,
+      publishedAt: '',
+    });
     expect((await get(`/media/${original}.jpg`)).status).toBe(404);
     await store.deleteRecord(`published/${original}`);
   });

@@ -118,9 +118,10 @@ describe('prepareRendition cache', () => {
     expect(err.code).toBe('media_unsupported');
     const badSha = createHash('sha256').update('%PDF-1.4\nnot an image\n').digest('hex');
     expect(await store.has(badSha)).toBe(false);
-    const tooBig = (await ingestUpload(store, createReadStream(path.join(dir, 'photo.jpg')), { label: 'photo.jpg', probe: { maxBytes: { image: 1000 } } }).catch(
-      (e: unknown) => e,
-    )) as GovpubError;
+    const tooBig = (await ingestUpload(store, createReadStream(path.join(dir, 'photo.jpg')), {
+      label: 'photo.jpg',
+      probe: { maxBytes: { image: 1000 } },
+    }).catch((e: unknown) => e)) as GovpubError;
     expect(tooBig.code).toBe('media_too_large');
     // The same content was stored before (by beforeAll), so it is kept for that earlier upload.
     expect(await store.has(sha)).toBe(true);

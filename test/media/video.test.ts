@@ -32,7 +32,7 @@ async function topLevelBoxes(file: string): Promise<string[]> {
     const size = (await fh.stat()).size;
     const out: string[] = [];
     const h = Buffer.alloc(16);
-    for (let off = 0; off < size; ) {
+    for (let off = 0; off < size;) {
       await fh.read(h, 0, 16, off);
       let len = h.readUInt32BE(0);
       if (len === 1) len = Number(h.readBigUInt64BE(8));
@@ -47,7 +47,19 @@ async function topLevelBoxes(file: string): Promise<string[]> {
 }
 
 function fakeVideoProbe(durationSec: number): ProbeResult {
-  return { kind: 'video', mime: 'video/mp4', format: 'mp4', extension: 'mp4', sizeBytes: 1, width: 1920, height: 1080, durationSec, hasAudio: true, hasVideo: true, fps: 25 };
+  return {
+    kind: 'video',
+    mime: 'video/mp4',
+    format: 'mp4',
+    extension: 'mp4',
+    sizeBytes: 1,
+    width: 1920,
+    height: 1080,
+    durationSec,
+    hasAudio: true,
+    hasVideo: true,
+    fps: 25,
+  };
 }
 
 describe('video planning (no ffmpeg needed)', () => {
@@ -87,7 +99,9 @@ describe('video planning (no ffmpeg needed)', () => {
     const problems = preflight(fakeVideoProbe(3600), ['wechat_oa.video', 'bilibili.video_1080', 'douyin.video_720'], 'meeting.mp4');
     expect(problems.map((p) => p.specKey)).toEqual(['wechat_oa.video', 'douyin.video_720']);
     expect(problems[0]!.error.code).toBe('media_cap_unreachable');
-    expect(problems[0]!.error.message).toMatch(/meeting\.mp4 is 1 h long: under the 10 MB limit of WeChat video material .* Videos up to about \d+ min( \d+ s)? fit/);
+    expect(problems[0]!.error.message).toMatch(
+      /meeting\.mp4 is 1 h long: under the 10 MB limit of WeChat video material .* Videos up to about \d+ min( \d+ s)? fit/,
+    );
     expect(problems[1]!.error.code).toBe('media_too_long');
   });
 });
@@ -105,10 +119,29 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     store = new LocalMediaStore(path.join(dir, 'store'));
     const clip = path.join(dir, 'clip.mp4');
     ffmpegSync(tools.binaries.ffmpeg.path, [
-      '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest',
-      '-metadata', 'location=+34.2500+108.9400/', '-metadata', 'title=internal draft',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1920x1080:rate=25',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-t',
+      '3',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+      '-metadata',
+      'location=+34.2500+108.9400/',
+      '-metadata',
+      'title=internal draft',
       clip,
     ]);
     clipSha = (await ingestUpload(store, createReadStream(clip), { label: 'clip.mp4' })).sha256;

@@ -54,7 +54,12 @@ describe('watermarks.yaml', () => {
   it('the sample file loads against the registry; a channel wins over its platform; defaults merge in', async () => {
     const registry = await loadRegistry();
     const config = await loadWatermarks(DEFAULT_WATERMARKS_PATH, { channelIds: listChannels(registry).map((c) => c.id) });
-    expect(watermarkEntryFor(config, { platform: 'douyin', channelId: 'douyin:blfb-dy' })).toEqual({ text: '碑林发布', position: 'southeast', opacity: 0.6, scale: 0.2 });
+    expect(watermarkEntryFor(config, { platform: 'douyin', channelId: 'douyin:blfb-dy' })).toEqual({
+      text: '碑林发布',
+      position: 'southeast',
+      opacity: 0.6,
+      scale: 0.2,
+    });
     expect(watermarkEntryFor(config, { platform: 'douyin', channelId: 'douyin:blwhly-dy' })).toMatchObject({ text: '碑林文化旅游' });
     expect(watermarkEntryFor(config, { platform: 'bilibili' })).toMatchObject({ text: '碑林发布', position: 'northeast', scale: 0.15 });
     expect(watermarkEntryFor(config, { platform: 'portal' })).toBeUndefined();
@@ -139,11 +144,18 @@ describe('the watermark font', () => {
     // fc-match that knows no fonts at all (an empty font directory): its answer is not accepted.
     const conf = path.join(dir, 'fonts.conf');
     await mkdir(path.join(dir, 'no-fonts'), { recursive: true });
-    await writeFile(conf, `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>${path.join(dir, 'no-fonts')}</dir><cachedir>${path.join(dir, 'fc-cache')}</cachedir></fontconfig>`);
-    const none = (await resolveWatermarkFont({ env: { FONTCONFIG_FILE: conf }, defaultPaths: ['/nowhere/NotoSansCJK-Bold.ttc'] }).catch((e: unknown) => e)) as GovpubError;
+    await writeFile(
+      conf,
+      `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>${path.join(dir, 'no-fonts')}</dir><cachedir>${path.join(dir, 'fc-cache')}</cachedir></fontconfig>`,
+    );
+    const none = (await resolveWatermarkFont({ env: { FONTCONFIG_FILE: conf }, defaultPaths: ['/nowhere/NotoSansCJK-Bold.ttc'] }).catch(
+      (e: unknown) => e,
+    )) as GovpubError;
     expect(none).toBeInstanceOf(GovpubError);
     expect(none.code).toBe('watermark_font_missing');
-    expect(none.message).toMatch(/GOVPUB_FONT_PATH is unset; fc-match "Noto Sans CJK SC:style=Bold:lang=zh-cn" found only .*\(no Chinese glyphs\).*\/nowhere\/NotoSansCJK-Bold\.ttc does not exist/);
+    expect(none.message).toMatch(
+      /GOVPUB_FONT_PATH is unset; fc-match "Noto Sans CJK SC:style=Bold:lang=zh-cn" found only .*\(no Chinese glyphs\).*\/nowhere\/NotoSansCJK-Bold\.ttc does not exist/,
+    );
     expect(none.message).toMatch(/apt-get install fonts-noto-cjk/);
   });
 
@@ -187,7 +199,9 @@ describe('watermarks on renditions', () => {
     const { sha256 } = await ingestUpload(store, createReadStream(clip), { label: 'clip.mp4' });
     const text: WatermarkOptions = { text: '碑林发布', font: font.description, fontFile: font.path, position: 'southeast', opacity: 0.9 };
     const logoFile = path.join(dir, 'logo.png');
-    await sharp({ create: { width: 200, height: 100, channels: 4, background: { r: 230, g: 20, b: 20, alpha: 1 } } }).png().toFile(logoFile);
+    await sharp({ create: { width: 200, height: 100, channels: 4, background: { r: 230, g: 20, b: 20, alpha: 1 } } })
+      .png()
+      .toFile(logoFile);
     const logo: WatermarkOptions = { imagePath: logoFile, position: 'northwest', opacity: 1, scale: 0.25 };
 
     const plain = await prepareRendition(store, sha256, 'weibo.video_720');
@@ -196,7 +210,11 @@ describe('watermarks on renditions', () => {
     expect(new Set([plain.sha256, withText.sha256, withLogo.sha256]).size).toBe(3);
     for (const r of [plain, withText, withLogo]) expect(r).toMatchObject({ mime: 'video/mp4', width: 1280, height: 720 });
 
-    const frames = { plain: frameAt(plain.path, 1, path.join(dir, 'f-plain.png')), text: frameAt(withText.path, 1, path.join(dir, 'f-text.png')), logo: frameAt(withLogo.path, 1, path.join(dir, 'f-logo.png')) };
+    const frames = {
+      plain: frameAt(plain.path, 1, path.join(dir, 'f-plain.png')),
+      text: frameAt(withText.path, 1, path.join(dir, 'f-text.png')),
+      logo: frameAt(withLogo.path, 1, path.join(dir, 'f-logo.png')),
+    };
     const t = (await writeWatermarkPng(text, 1280, 720, path.join(dir, 'probe-text.png')))!;
     const l = (await writeWatermarkPng(logo, 1280, 720, path.join(dir, 'probe-logo.png')))!;
     const textBox = { left: t.left, top: t.top, width: t.width, height: t.height };
@@ -206,7 +224,12 @@ describe('watermarks on renditions', () => {
     expect(await regionDiff(frames.plain, frames.logo, logoBox)).toBeGreaterThan(30);
     expect(await regionDiff(frames.plain, frames.logo, textBox)).toBeLessThan(4);
     // The logo is red where it lies.
-    const { channels } = await sharp(await sharp(frames.logo).extract({ ...logoBox, width: Math.floor(logoBox.width / 2), height: Math.floor(logoBox.height / 2), left: logoBox.left + 10, top: logoBox.top + 10 }).png().toBuffer()).stats();
+    const { channels } = await sharp(
+      await sharp(frames.logo)
+        .extract({ ...logoBox, width: Math.floor(logoBox.width / 2), height: Math.floor(logoBox.height / 2), left: logoBox.left + 10, top: logoBox.top + 10 })
+        .png()
+        .toBuffer(),
+    ).stats();
     expect(channels[0]!.mean).toBeGreaterThan(180);
     expect(channels[1]!.mean).toBeLessThan(80);
     // The last frame carries it too.

@@ -21,16 +21,28 @@ describe('startAllSimulators / startSimulator / runSimulators', () => {
     await expect(client(all.urls.wechat_oa, 500).get('/__sim/health')).rejects.toThrow();
   });
 
-  it('renders injected faults in each platform\'s own error format', async () => {
+  it("renders injected faults in each platform's own error format", async () => {
     const all = await startAllSimulators();
     const expected: Record<string, { rate_limit: unknown; token_expired: unknown; busy: unknown }> = {
       wechat_oa: { rate_limit: { errcode: 45009 }, token_expired: { errcode: 42001 }, busy: { errcode: -1 } },
       weibo: { rate_limit: { error_code: 10023 }, token_expired: { error_code: 21327 }, busy: { error_code: 10009 } },
-      douyin: { rate_limit: { data: { error_code: 2190001 }, extra: { error_code: 2190001 } }, token_expired: { data: { error_code: 2190008 } }, busy: { data: { error_code: 2100004 } } },
+      douyin: {
+        rate_limit: { data: { error_code: 2190001 }, extra: { error_code: 2190001 } },
+        token_expired: { data: { error_code: 2190008 } },
+        busy: { data: { error_code: 2100004 } },
+      },
       bilibili: { rate_limit: { code: -509 }, token_expired: { code: -658 }, busy: { code: -503 } },
       kuaishou: { rate_limit: { result: 100200105 }, token_expired: { result: 100200103 }, busy: { result: 2 } },
-      news_site: { rate_limit: { error: { code: 'rate_limited' } }, token_expired: { error: { code: 'token_expired' } }, busy: { error: { code: 'unavailable' } } },
-      media_app: { rate_limit: { error: { code: 'rate_limited' } }, token_expired: { error: { code: 'token_expired' } }, busy: { error: { code: 'unavailable' } } },
+      news_site: {
+        rate_limit: { error: { code: 'rate_limited' } },
+        token_expired: { error: { code: 'token_expired' } },
+        busy: { error: { code: 'unavailable' } },
+      },
+      media_app: {
+        rate_limit: { error: { code: 'rate_limited' } },
+        token_expired: { error: { code: 'token_expired' } },
+        busy: { error: { code: 'unavailable' } },
+      },
     };
     try {
       for (const kind of SIMULATOR_KINDS) {

@@ -20,7 +20,9 @@ beforeEach(() => sim.state.reset());
 
 let n = 0;
 async function token(code = `code-${++n}`): Promise<{ access: string; refresh: string }> {
-  const r = (await http.post('/x/account-oauth2/v1/token', null, { params: { client_id: CLIENT, client_secret: SECRET, grant_type: 'authorization_code', code } })).data;
+  const r = (
+    await http.post('/x/account-oauth2/v1/token', null, { params: { client_id: CLIENT, client_secret: SECRET, grant_type: 'authorization_code', code } })
+  ).data;
   expect(r.code).toBe(0);
   expect(r.data.expires_in).toBeGreaterThan(Date.now() / 1000); // an absolute Unix time, as documented
   return { access: r.data.access_token, refresh: r.data.refresh_token };
@@ -30,10 +32,15 @@ async function token(code = `code-${++n}`): Promise<{ access: string; refresh: s
 const signed = {
   post: (path: string, at: string, body: unknown = {}, params: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
-    return http.post(path, text, { params, headers: { ...bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, body: text, accessToken: at }), 'content-type': 'application/json' } });
+    return http.post(path, text, {
+      params,
+      headers: { ...bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, body: text, accessToken: at }), 'content-type': 'application/json' },
+    });
   },
-  get: (path: string, at: string, params: Record<string, string> = {}) => http.get(path, { params, headers: bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, accessToken: at }) }),
-  file: (path: string, at: string, data: Buffer, filename: string) => http.post(path, form({ file: { data, filename } }), { headers: bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, accessToken: at }) }),
+  get: (path: string, at: string, params: Record<string, string> = {}) =>
+    http.get(path, { params, headers: bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, accessToken: at }) }),
+  file: (path: string, at: string, data: Buffer, filename: string) =>
+    http.post(path, form({ file: { data, filename } }), { headers: bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, accessToken: at }) }),
 };
 
 /** Uploads a video in parts and returns a completed upload_token. */
@@ -42,12 +49,18 @@ async function uploadVideo(at: string, parts: Buffer[] = [mp4(3 * MB), Buffer.al
   expect(init.code).toBe(0);
   const token = init.data.upload_token as string;
   for (let i = 0; i < parts.length; i++) {
-    const r = await http.post('/video/v2/part/upload', parts[i], { params: { upload_token: token, part_number: i + 1 }, headers: { 'content-type': 'application/octet-stream' } });
+    const r = await http.post('/video/v2/part/upload', parts[i], {
+      params: { upload_token: token, part_number: i + 1 },
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(r.data.code).toBe(0);
   }
   const done = await http.post('/arcopen/fn/archive/video/complete', '', {
     params: { upload_token: token },
-    headers: { ...bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, body: '', accessToken: at }), ...(duration ? { 'x-media-duration': String(duration) } : {}) },
+    headers: {
+      ...bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, body: '', accessToken: at }),
+      ...(duration ? { 'x-media-duration': String(duration) } : {}),
+    },
   });
   expect(done.data.code, JSON.stringify(done.data)).toBe(0);
   return token;
@@ -59,7 +72,16 @@ async function cover(at: string): Promise<string> {
   return r.data.url;
 }
 
-const archive = (coverUrl: string, over: Record<string, unknown> = {}) => ({ title: '碑林区政策解读', cover: coverUrl, tid: 203, no_reprint: 1, desc: '解读 https://www.beilin.gov.cn/zcjd/1.html', tag: '政务,碑林', copyright: 1, ...over });
+const archive = (coverUrl: string, over: Record<string, unknown> = {}) => ({
+  title: '碑林区政策解读',
+  cover: coverUrl,
+  tid: 203,
+  no_reprint: 1,
+  desc: '解读 https://www.beilin.gov.cn/zcjd/1.html',
+  tag: '政务,碑林',
+  copyright: 1,
+  ...over,
+});
 
 describe('bilibili: signatures and tokens', () => {
   it('requires a valid x-bili-* signature, a fresh timestamp and an unused nonce', async () => {
@@ -75,7 +97,9 @@ describe('bilibili: signatures and tokens', () => {
     expect(list.data.map((p: { id: number }) => p.id)).toContain(202);
     expect((await http.get('/arcopen/fn/archive/type/list', { headers: good })).data.message).toContain('nonce');
     const body = JSON.stringify({ name: 'a.mp4' });
-    const tampered = await http.post('/arcopen/fn/archive/video/init', JSON.stringify({ name: 'b.mp4' }), { headers: { ...bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, body, accessToken: access }), 'content-type': 'application/json' } });
+    const tampered = await http.post('/arcopen/fn/archive/video/init', JSON.stringify({ name: 'b.mp4' }), {
+      headers: { ...bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, body, accessToken: access }), 'content-type': 'application/json' },
+    });
     expect(tampered.data.message).toContain('content-md5');
   });
 
@@ -83,9 +107,19 @@ describe('bilibili: signatures and tokens', () => {
     const t = await token();
     expect((await signed.get('/arcopen/fn/archive/viewlist', '')).data.code).toBe(-101);
     expect((await signed.get('/arcopen/fn/archive/viewlist', 'bogus')).data.code).toBe(-2);
-    const refreshed = (await http.post('/x/account-oauth2/v1/refresh_token', null, { params: { client_id: CLIENT, client_secret: SECRET, grant_type: 'refresh_token', refresh_token: t.refresh } })).data;
+    const refreshed = (
+      await http.post('/x/account-oauth2/v1/refresh_token', null, {
+        params: { client_id: CLIENT, client_secret: SECRET, grant_type: 'refresh_token', refresh_token: t.refresh },
+      })
+    ).data;
     expect(refreshed.code).toBe(0);
-    expect((await http.post('/x/account-oauth2/v1/refresh_token', null, { params: { client_id: CLIENT, client_secret: SECRET, grant_type: 'refresh_token', refresh_token: t.refresh } })).data.code).toBe(-400);
+    expect(
+      (
+        await http.post('/x/account-oauth2/v1/refresh_token', null, {
+          params: { client_id: CLIENT, client_secret: SECRET, grant_type: 'refresh_token', refresh_token: t.refresh },
+        })
+      ).data.code,
+    ).toBe(-400);
     await advance(sim.url, 30 * 86400 + 1);
     expect((await signed.get('/arcopen/fn/archive/viewlist', refreshed.data.access_token)).data.code).toBe(-658);
   });
@@ -123,11 +157,20 @@ describe('bilibili: upload → cover → submit → review → delete', () => {
   it('single small-file upload (utype=1) refuses files over the part-upload threshold', async () => {
     const { access } = await token();
     const init = (await signed.post('/arcopen/fn/archive/video/init', access, { name: 'small.flv', utype: 1 })).data.data;
-    const big = await http.post('/video/v2/upload', form({ file: { data: flv(MB + 1), filename: 'small.flv' } }), { params: { upload_token: init.upload_token } });
+    const big = await http.post('/video/v2/upload', form({ file: { data: flv(MB + 1), filename: 'small.flv' } }), {
+      params: { upload_token: init.upload_token },
+    });
     expect(big.data.message).toContain('分片');
     const ok = await http.post('/video/v2/upload', form({ file: { data: flv(MB), filename: 'small.flv' } }), { params: { upload_token: init.upload_token } });
     expect(ok.data.code).toBe(0);
-    expect((await http.post('/video/v2/part/upload', Buffer.alloc(10), { params: { upload_token: init.upload_token, part_number: 1 }, headers: { 'content-type': 'application/octet-stream' } })).data.code).toBe(-400);
+    expect(
+      (
+        await http.post('/video/v2/part/upload', Buffer.alloc(10), {
+          params: { upload_token: init.upload_token, part_number: 1 },
+          headers: { 'content-type': 'application/octet-stream' },
+        })
+      ).data.code,
+    ).toBe(-400);
   });
 
   it('rejects covers, metadata and videos the platform rejects', async () => {
@@ -141,16 +184,33 @@ describe('bilibili: upload → cover → submit → review → delete', () => {
     expect((await signed.post('/arcopen/fn/archive/video/init', access, { name: 'a.avi' })).data.code).toBe(-400);
     // FLV bytes under an .mp4 name, and a declared 5-hour video, are refused at completion.
     const init = (await signed.post('/arcopen/fn/archive/video/init', access, { name: 'v.mp4' })).data.data;
-    await http.post('/video/v2/part/upload', flv(2000), { params: { upload_token: init.upload_token, part_number: 1 }, headers: { 'content-type': 'application/octet-stream' } });
-    const mismatch = (await http.post('/arcopen/fn/archive/video/complete', '', { params: { upload_token: init.upload_token }, headers: bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, accessToken: access }) })).data;
+    await http.post('/video/v2/part/upload', flv(2000), {
+      params: { upload_token: init.upload_token, part_number: 1 },
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    const mismatch = (
+      await http.post('/arcopen/fn/archive/video/complete', '', {
+        params: { upload_token: init.upload_token },
+        headers: bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, accessToken: access }),
+      })
+    ).data;
     expect(mismatch.code).toBe(-400);
     const init2 = (await signed.post('/arcopen/fn/archive/video/init', access, { name: 'v.mp4' })).data.data;
-    await http.post('/video/v2/part/upload', mp4(2000), { params: { upload_token: init2.upload_token, part_number: 1 }, headers: { 'content-type': 'application/octet-stream' } });
-    const long = (await http.post('/arcopen/fn/archive/video/complete', '', { params: { upload_token: init2.upload_token }, headers: { ...bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, accessToken: access }), 'x-media-duration': String(5 * 3600) } })).data;
+    await http.post('/video/v2/part/upload', mp4(2000), {
+      params: { upload_token: init2.upload_token, part_number: 1 },
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    const long = (
+      await http.post('/arcopen/fn/archive/video/complete', '', {
+        params: { upload_token: init2.upload_token },
+        headers: { ...bilibiliSignHeaders({ clientId: CLIENT, secret: SECRET, accessToken: access }), 'x-media-duration': String(5 * 3600) },
+      })
+    ).data;
     expect(long.message).toContain('5小时');
 
     const c = await cover(access);
-    const submit = async (over: Record<string, unknown>) => (await signed.post('/arcopen/fn/archive/add-by-utoken', access, archive(c, over), { upload_token: await uploadVideo(access, [mp4(1000)]) })).data;
+    const submit = async (over: Record<string, unknown>) =>
+      (await signed.post('/arcopen/fn/archive/add-by-utoken', access, archive(c, over), { upload_token: await uploadVideo(access, [mp4(1000)]) })).data;
     expect((await submit({ title: '标'.repeat(81) })).message).toContain('80');
     expect((await submit({ tid: 202 })).message).toContain('tid');
     expect((await submit({ tag: Array.from({ length: 11 }, (_, i) => `t${i}`).join(',') })).message).toContain('10');
@@ -166,14 +226,25 @@ describe('bilibili: upload → cover → submit → review → delete', () => {
     const { access } = await token();
     const c = await cover(access);
     for (let i = 0; i < 5; i++) {
-      expect((await signed.post('/arcopen/fn/archive/add-by-utoken', access, archive(c, { title: `第${i}条` }), { upload_token: await uploadVideo(access, [mp4(1000)]) })).data.code).toBe(0);
+      expect(
+        (
+          await signed.post('/arcopen/fn/archive/add-by-utoken', access, archive(c, { title: `第${i}条` }), {
+            upload_token: await uploadVideo(access, [mp4(1000)]),
+          })
+        ).data.code,
+      ).toBe(0);
     }
-    const sixth = (await signed.post('/arcopen/fn/archive/add-by-utoken', access, archive(c, { title: '第6条' }), { upload_token: await uploadVideo(access, [mp4(1000)]) })).data;
+    const sixth = (
+      await signed.post('/arcopen/fn/archive/add-by-utoken', access, archive(c, { title: '第6条' }), { upload_token: await uploadVideo(access, [mp4(1000)]) })
+    ).data;
     expect(sixth.code).toBe(21070);
     expect(await publications(sim.url)).toHaveLength(5);
     await advance(sim.url, 86_400);
     const { access: next } = await token();
     const c2 = await cover(next);
-    expect((await signed.post('/arcopen/fn/archive/add-by-utoken', next, archive(c2, { title: '次日' }), { upload_token: await uploadVideo(next, [mp4(1000)]) })).data.code).toBe(0);
+    expect(
+      (await signed.post('/arcopen/fn/archive/add-by-utoken', next, archive(c2, { title: '次日' }), { upload_token: await uploadVideo(next, [mp4(1000)]) }))
+        .data.code,
+    ).toBe(0);
   });
 });

@@ -37,14 +37,23 @@ describe('douyin: tokens', () => {
   it('client_token, code exchange (once), refresh; invalid, mismatched and expired tokens fail', async () => {
     const ct = (await http.post('/oauth/client_token/', { client_key: KEY, client_secret: SECRET, grant_type: 'client_credential' })).data;
     expect(ct.data.access_token).toMatch(/^clt\./);
-    expect((await http.post('/oauth/client_token/', { client_key: KEY, client_secret: 'x', grant_type: 'client_credential' })).data.data.error_code).toBe(10013);
+    expect((await http.post('/oauth/client_token/', { client_key: KEY, client_secret: 'x', grant_type: 'client_credential' })).data.data.error_code).toBe(
+      10013,
+    );
     const u = await user('code-a');
-    expect((await http.post('/oauth/access_token/', { client_key: KEY, client_secret: SECRET, code: 'code-a', grant_type: 'authorization_code' })).data.data.error_code).toBe(10007);
+    expect(
+      (await http.post('/oauth/access_token/', { client_key: KEY, client_secret: SECRET, code: 'code-a', grant_type: 'authorization_code' })).data.data
+        .error_code,
+    ).toBe(10007);
     expect(u.token).toMatch(/^act\./);
     const other = await user('user:someone-else:code');
     expect(other.openId).not.toBe(u.openId);
-    expect((await http.post('/video/part/init/', null, { headers: { 'access-token': u.token }, params: { open_id: other.openId } })).data.data.error_code).toBe(2190015);
-    expect((await http.post('/video/part/init/', null, { headers: { 'access-token': 'act.bogus' }, params: { open_id: u.openId } })).data.data.error_code).toBe(2190002);
+    expect((await http.post('/video/part/init/', null, { headers: { 'access-token': u.token }, params: { open_id: other.openId } })).data.data.error_code).toBe(
+      2190015,
+    );
+    expect((await http.post('/video/part/init/', null, { headers: { 'access-token': 'act.bogus' }, params: { open_id: u.openId } })).data.data.error_code).toBe(
+      2190002,
+    );
     const refreshed = (await http.post('/oauth/refresh_token/', { client_key: KEY, grant_type: 'refresh_token', refresh_token: u.refresh })).data.data;
     expect(refreshed.access_token).not.toBe(u.token);
     await advance(sim.url, 15 * 86400 + 1);
@@ -96,7 +105,10 @@ describe('douyin: upload → create → review → query → delete', () => {
     const u = await user();
     const init = (await http.post('/video/part/init/', null, api(u))).data.data;
     const part = (uploadId: string, num: number, data: Buffer) =>
-      http.post('/video/part/upload/', form({ video: { data, filename: 'v.mp4' } }), { headers: { 'access-token': u.token }, params: { open_id: u.openId, upload_id: uploadId, part_number: num } });
+      http.post('/video/part/upload/', form({ video: { data, filename: 'v.mp4' } }), {
+        headers: { 'access-token': u.token },
+        params: { open_id: u.openId, upload_id: uploadId, part_number: num },
+      });
     expect((await part(init.upload_id, 1, mp4(5 * MB))).data.data.error_code).toBe(0);
     expect((await part(init.upload_id, 3, Buffer.alloc(1000))).data.data.error_code).toBe(0);
     const gap = (await http.post('/video/part/complete/', null, { ...api(u), params: { ...api(u).params, upload_id: init.upload_id } })).data.data;
@@ -132,6 +144,8 @@ describe('douyin: upload → create → review → query → delete', () => {
     expect(ok.data.error_code).toBe(0);
     expect((await http.post('/video/create/', { video_id: ok.data.video.video_id, text: '长'.repeat(1001) }, api(u))).data.data.error_code).toBe(2100005);
     expect((await http.post('/video/data/', { item_ids: [] }, api(u))).data.data.error_code).toBe(2100005);
-    expect((await http.post('/video/upload/', form({ video: { data: mp4(), filename: 'v.mp4' } }), { headers: { 'access-token': u.token } })).data.data.error_code).toBe(2100005);
+    expect(
+      (await http.post('/video/upload/', form({ video: { data: mp4(), filename: 'v.mp4' } }), { headers: { 'access-token': u.token } })).data.data.error_code,
+    ).toBe(2100005);
   });
 });

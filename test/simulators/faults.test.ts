@@ -21,8 +21,14 @@ async function token(): Promise<string> {
 /** Creates a draft ready to be submitted; returns [token, draft media_id]. */
 async function draft(at?: string): Promise<[string, string]> {
   const t = at ?? (await token());
-  const thumb = (await http.post('/cgi-bin/material/add_material', form({ media: { data: jpeg(100, 100, 3000), filename: 'c.jpg' } }), { params: { access_token: t, type: 'thumb' } })).data.media_id;
-  const d = (await http.post('/cgi-bin/draft/add', { articles: [{ title: '通知', content: '<p>内容</p>', thumb_media_id: thumb }] }, { params: { access_token: t } })).data;
+  const thumb = (
+    await http.post('/cgi-bin/material/add_material', form({ media: { data: jpeg(100, 100, 3000), filename: 'c.jpg' } }), {
+      params: { access_token: t, type: 'thumb' },
+    })
+  ).data.media_id;
+  const d = (
+    await http.post('/cgi-bin/draft/add', { articles: [{ title: '通知', content: '<p>内容</p>', thumb_media_id: thumb }] }, { params: { access_token: t } })
+  ).data;
   return [t, d.media_id];
 }
 
@@ -87,7 +93,12 @@ describe('fault control API', () => {
 describe('fault kinds', () => {
   it('rate_limit answers with the platform code (45009), busy with -1, http_error with a 5xx', async () => {
     const at = await token();
-    await addFault({ rules: [{ match: '/cgi-bin/draft/count', kind: 'rate_limit', count: 1 }, { match: '/cgi-bin/draft/count', kind: 'busy', count: 1 }] });
+    await addFault({
+      rules: [
+        { match: '/cgi-bin/draft/count', kind: 'rate_limit', count: 1 },
+        { match: '/cgi-bin/draft/count', kind: 'busy', count: 1 },
+      ],
+    });
     expect((await http.post('/cgi-bin/draft/count', {}, { params: { access_token: at } })).data.errcode).toBe(45009);
     expect((await http.post('/cgi-bin/draft/count', {}, { params: { access_token: at } })).data.errcode).toBe(-1);
     expect((await http.post('/cgi-bin/draft/count', {}, { params: { access_token: at } })).data.total_count).toBe(0);

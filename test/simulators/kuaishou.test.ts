@@ -38,13 +38,31 @@ describe('kuaishou: tokens', () => {
   it('code exchange once, app check, refresh rotation, invalid/expired tokens', async () => {
     const t = await token('code-x');
     expect(t.expires_in).toBe(172_800);
-    expect((await http.get('/oauth2/access_token', { params: { app_id: APP, app_secret: SECRET, code: 'code-x', grant_type: 'authorization_code' } })).data.result).toBe(KUAISHOU_RESULTS.paramError);
-    expect((await http.get('/oauth2/access_token', { params: { app_id: APP, app_secret: 'bad', code: 'c', grant_type: 'authorization_code' } })).data.result).toBe(KUAISHOU_RESULTS.appAuthFailed);
-    expect((await http.post('/openapi/photo/start_upload', null, { params: { app_id: APP, access_token: 'nope' } })).data.result).toBe(KUAISHOU_RESULTS.tokenInvalid);
-    expect((await http.post('/openapi/photo/start_upload', null, { params: { app_id: 'ks-other', access_token: t.access_token } })).data.result).toBe(KUAISHOU_RESULTS.tokenInvalid);
-    const r = (await http.post('/oauth2/refresh_token', null, { params: { app_id: APP, app_secret: SECRET, refresh_token: t.refresh_token, grant_type: 'refresh_token' } })).data;
+    expect(
+      (await http.get('/oauth2/access_token', { params: { app_id: APP, app_secret: SECRET, code: 'code-x', grant_type: 'authorization_code' } })).data.result,
+    ).toBe(KUAISHOU_RESULTS.paramError);
+    expect(
+      (await http.get('/oauth2/access_token', { params: { app_id: APP, app_secret: 'bad', code: 'c', grant_type: 'authorization_code' } })).data.result,
+    ).toBe(KUAISHOU_RESULTS.appAuthFailed);
+    expect((await http.post('/openapi/photo/start_upload', null, { params: { app_id: APP, access_token: 'nope' } })).data.result).toBe(
+      KUAISHOU_RESULTS.tokenInvalid,
+    );
+    expect((await http.post('/openapi/photo/start_upload', null, { params: { app_id: 'ks-other', access_token: t.access_token } })).data.result).toBe(
+      KUAISHOU_RESULTS.tokenInvalid,
+    );
+    const r = (
+      await http.post('/oauth2/refresh_token', null, {
+        params: { app_id: APP, app_secret: SECRET, refresh_token: t.refresh_token, grant_type: 'refresh_token' },
+      })
+    ).data;
     expect(r.result).toBe(1);
-    expect((await http.post('/oauth2/refresh_token', null, { params: { app_id: APP, app_secret: SECRET, refresh_token: t.refresh_token, grant_type: 'refresh_token' } })).data.result).toBe(KUAISHOU_RESULTS.paramError);
+    expect(
+      (
+        await http.post('/oauth2/refresh_token', null, {
+          params: { app_id: APP, app_secret: SECRET, refresh_token: t.refresh_token, grant_type: 'refresh_token' },
+        })
+      ).data.result,
+    ).toBe(KUAISHOU_RESULTS.paramError);
     await advance(sim.url, 172_801);
     const expired = (await http.post('/openapi/photo/start_upload', null, { params: { app_id: APP, access_token: r.access_token } })).data;
     expect(expired).toMatchObject({ result: KUAISHOU_RESULTS.tokenExpired });
@@ -57,7 +75,10 @@ describe('kuaishou: start_upload → upload → publish → query → delete', (
     const t = await token();
     const up = await startUpload(t.access_token);
     expect(up.endpoint).toBe(new URL(sim.url).host);
-    const put = await http.post(`http://${up.endpoint}/api/upload`, mp4(500_000), { params: { upload_token: up.upload_token }, headers: { 'content-type': 'application/octet-stream', 'x-media-duration': '42' } });
+    const put = await http.post(`http://${up.endpoint}/api/upload`, mp4(500_000), {
+      params: { upload_token: up.upload_token },
+      headers: { 'content-type': 'application/octet-stream', 'x-media-duration': '42' },
+    });
     expect(put.data).toEqual({ result: 1 });
     const caption = '碑林区政策解读 https://www.beilin.gov.cn/zcjd/1.html';
     const pub = (await publish(t.access_token, up.upload_token, { caption, cover: { data: jpeg(720, 1280, 20_000), filename: 'c.jpg' } })).data;
@@ -77,14 +98,20 @@ describe('kuaishou: start_upload → upload → publish → query → delete', (
     expect(pubs[0]).toMatchObject({ platform: 'kuaishou', id: photoId, state: 'published', platformStatus: 'public', body: caption, account: t.open_id });
     expect(pubs[0]!.extra.duration).toBe(42);
     expect((await http.post('/openapi/photo/delete', null, { params: { app_id: APP, access_token: t.access_token, photo_id: photoId } })).data.result).toBe(1);
-    expect((await http.get('/openapi/photo/info', { params: { app_id: APP, access_token: t.access_token, photo_id: photoId } })).data.result).toBe(KUAISHOU_RESULTS.notFound);
+    expect((await http.get('/openapi/photo/info', { params: { app_id: APP, access_token: t.access_token, photo_id: photoId } })).data.result).toBe(
+      KUAISHOU_RESULTS.notFound,
+    );
     expect((await publications(sim.url))[0]).toMatchObject({ state: 'deleted' });
   });
 
   it('fragment upload with resume info and completion checks; multipart direct upload', async () => {
     const t = await token();
     const up = await startUpload(t.access_token);
-    const frag = (id: number, data: Buffer) => http.post('/api/upload/fragment', data, { params: { upload_token: up.upload_token, fragment_id: id }, headers: { 'content-type': 'application/octet-stream' } });
+    const frag = (id: number, data: Buffer) =>
+      http.post('/api/upload/fragment', data, {
+        params: { upload_token: up.upload_token, fragment_id: id },
+        headers: { 'content-type': 'application/octet-stream' },
+      });
     const f0 = (await frag(0, mp4(MB))).data;
     expect(f0).toMatchObject({ result: 1, size: MB });
     expect((await frag(1, Buffer.alloc(MB + 1))).data.result).toBe(KUAISHOU_RESULTS.paramError);
@@ -92,26 +119,36 @@ describe('kuaishou: start_upload → upload → publish → query → delete', (
     const resume = (await http.get('/api/upload/resume', { params: { upload_token: up.upload_token } })).data;
     expect(resume).toMatchObject({ result: 1, existed: false, fragment_index: 2 });
     expect(resume.fragment_list.map((f: { id: number }) => f.id)).toEqual([0, 2]);
-    expect((await http.post('/api/upload/complete', null, { params: { upload_token: up.upload_token, fragment_count: 3 } })).data.error_msg).toContain('分片 1');
+    expect((await http.post('/api/upload/complete', null, { params: { upload_token: up.upload_token, fragment_count: 3 } })).data.error_msg).toContain(
+      '分片 1',
+    );
     await frag(1, Buffer.alloc(MB));
     expect((await http.post('/api/upload/complete', null, { params: { upload_token: up.upload_token, fragment_count: 3 } })).data.result).toBe(1);
     expect((await http.get('/api/upload/resume', { params: { upload_token: up.upload_token } })).data.existed).toBe(true);
     expect((await publish(t.access_token, up.upload_token, { caption: '分片', cover: { data: jpeg(), filename: 'c.jpg' } })).data.result).toBe(1);
 
     const up2 = await startUpload(t.access_token);
-    expect((await http.post('/api/upload/multipart', form({ file: { data: mp4(1000), filename: 'v.mp4' } }), { params: { upload_token: up2.upload_token } })).data.result).toBe(1);
+    expect(
+      (await http.post('/api/upload/multipart', form({ file: { data: mp4(1000), filename: 'v.mp4' } }), { params: { upload_token: up2.upload_token } })).data
+        .result,
+    ).toBe(1);
   });
 
   it('rejects what the platform rejects', async () => {
     const t = await token();
     const up = await startUpload(t.access_token);
-    const raw = (data: Buffer, token = up.upload_token) => http.post('/api/upload', data, { params: { upload_token: token }, headers: { 'content-type': 'application/octet-stream' } });
+    const raw = (data: Buffer, token = up.upload_token) =>
+      http.post('/api/upload', data, { params: { upload_token: token }, headers: { 'content-type': 'application/octet-stream' } });
     expect((await raw(junk())).data.error_msg).toContain('mp4');
     expect((await raw(mp4(2 * MB + 1))).data.error_msg).toContain('分片');
     expect((await raw(mp4(), 'no-such-token')).data.result).toBe(KUAISHOU_RESULTS.paramError);
-    expect((await publish(t.access_token, up.upload_token, { caption: 'x', cover: { data: jpeg(), filename: 'c.jpg' } })).data.error_msg).toContain('尚未上传完成');
+    expect((await publish(t.access_token, up.upload_token, { caption: 'x', cover: { data: jpeg(), filename: 'c.jpg' } })).data.error_msg).toContain(
+      '尚未上传完成',
+    );
     expect((await raw(mp4())).data.result).toBe(1);
-    expect((await publish(t.access_token, up.upload_token, { caption: '字'.repeat(501), cover: { data: jpeg(), filename: 'c.jpg' } })).data.error_msg).toContain('500');
+    expect(
+      (await publish(t.access_token, up.upload_token, { caption: '字'.repeat(501), cover: { data: jpeg(), filename: 'c.jpg' } })).data.error_msg,
+    ).toContain('500');
     expect((await publish(t.access_token, up.upload_token, { caption: 'x' })).data.error_msg).toContain('cover');
     expect((await publish(t.access_token, up.upload_token, { caption: 'x', cover: { data: gif(), filename: 'c.gif' } })).data.error_msg).toContain('jpg');
     expect((await publish(t.access_token, up.upload_token, { cover: { data: jpeg(), filename: 'c.jpg' } })).data.error_msg).toContain('caption');

@@ -90,7 +90,13 @@ describe('media center: articles', () => {
 
     const pubs = await publications(site.url);
     expect(pubs).toHaveLength(1);
-    expect(pubs[0]).toMatchObject({ platform: 'news_site', id: created.data.id, state: 'published', platformStatus: 'published', idempotencyKey: 'pkg-7.rev-2.news_site.interp' });
+    expect(pubs[0]).toMatchObject({
+      platform: 'news_site',
+      id: created.data.id,
+      state: 'published',
+      platformStatus: 'published',
+      idempotencyKey: 'pkg-7.rev-2.news_site.interp',
+    });
     expect(pubs[0]!.links).toContain('https://www.beilin.gov.cn/zcwj/7.html');
 
     const del = await http.delete(`/api/v1/articles/${created.data.id}`, { headers: h });
@@ -154,6 +160,10 @@ describe('media center: articles', () => {
     await http.post('/__sim/faults', { match: '/api/v1/articles', kind: 'async_fail', message: '含有未脱敏的身份证号', count: 1 });
     const r = await http.post('/api/v1/articles', doc, { headers: { ...h, 'idempotency-key': 'af-1' } });
     await advance(site.url, 1);
-    expect((await http.get(`/api/v1/articles/${r.data.id}`, { headers: h })).data).toMatchObject({ status: 'rejected', rejectReason: '含有未脱敏的身份证号', url: null });
+    expect((await http.get(`/api/v1/articles/${r.data.id}`, { headers: h })).data).toMatchObject({
+      status: 'rejected',
+      rejectReason: '含有未脱敏的身份证号',
+      url: null,
+    });
   });
 });

@@ -23,11 +23,18 @@ async function token(): Promise<string> {
 }
 
 async function upload(path: string, at: string, data: Buffer, filename: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}) {
-  return (await http.post(path, form({ media: { data, filename }, ...extra }), { params: { access_token: at, ...(path.includes('add_material') ? {} : {}) }, headers })).data;
+  return (
+    await http.post(path, form({ media: { data, filename }, ...extra }), {
+      params: { access_token: at, ...(path.includes('add_material') ? {} : {}) },
+      headers,
+    })
+  ).data;
 }
 
 async function thumb(at: string): Promise<string> {
-  const r = await http.post('/cgi-bin/material/add_material', form({ media: { data: jpeg(200, 200, 4000), filename: 'c.jpg' } }), { params: { access_token: at, type: 'thumb' } });
+  const r = await http.post('/cgi-bin/material/add_material', form({ media: { data: jpeg(200, 200, 4000), filename: 'c.jpg' } }), {
+    params: { access_token: at, type: 'thumb' },
+  });
   expect(r.data.media_id).toBeTypeOf('string');
   return r.data.media_id;
 }

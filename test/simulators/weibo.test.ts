@@ -19,7 +19,10 @@ beforeEach(() => sim.state.reset());
 
 let codeSeq = 0;
 async function token(code = `code-${++codeSeq}`): Promise<string> {
-  const r = await http.post('/oauth2/access_token', new URLSearchParams({ client_id: APP, client_secret: SECRET, grant_type: 'authorization_code', code, redirect_uri: 'https://www.beilin.gov.cn/cb' }));
+  const r = await http.post(
+    '/oauth2/access_token',
+    new URLSearchParams({ client_id: APP, client_secret: SECRET, grant_type: 'authorization_code', code, redirect_uri: 'https://www.beilin.gov.cn/cb' }),
+  );
   expect(r.status).toBe(200);
   return r.data.access_token;
 }
@@ -30,9 +33,15 @@ const share = (at: string, fields: Record<string, string | { data: Buffer; filen
 describe('weibo: OAuth2', () => {
   it('exchanges a code once, checks the client, reports token info; expired and invalid tokens fail', async () => {
     const at = await token('code-once');
-    const reuse = await http.post('/oauth2/access_token', new URLSearchParams({ client_id: APP, client_secret: SECRET, grant_type: 'authorization_code', code: 'code-once' }));
+    const reuse = await http.post(
+      '/oauth2/access_token',
+      new URLSearchParams({ client_id: APP, client_secret: SECRET, grant_type: 'authorization_code', code: 'code-once' }),
+    );
     expect(reuse.data.error_code).toBe(21325);
-    const bad = await http.post('/oauth2/access_token', new URLSearchParams({ client_id: APP, client_secret: 'nope', grant_type: 'authorization_code', code: 'c2' }));
+    const bad = await http.post(
+      '/oauth2/access_token',
+      new URLSearchParams({ client_id: APP, client_secret: 'nope', grant_type: 'authorization_code', code: 'c2' }),
+    );
     expect(bad.status).toBe(401);
     expect(bad.data).toMatchObject({ error_code: 21324, request: '/oauth2/access_token' });
     const info = (await http.post('/oauth2/get_token_info', new URLSearchParams({ access_token: at }))).data;

@@ -43,7 +43,13 @@ export interface TestApp {
 /** PostgreSQL (a database cloned from the template), or the embedded PGlite as `govpub start` serves it. */
 export type Backend = 'postgres' | 'pglite';
 
-export async function startTestApp(options: { backend?: Backend; deps?: (base: ActivityDeps) => ActivityDeps; platformCaps?: Record<string, { concurrency: number; ratePerSecond?: number }> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: {
+    backend?: Backend;
+    deps?: (base: ActivityDeps) => ActivityDeps;
+    platformCaps?: Record<string, { concurrency: number; ratePerSecond?: number }>;
+  } = {},
+): Promise<TestApp> {
   const backend = options.backend ?? 'postgres';
   const database = backend === 'pglite' ? await freshEmbeddedDatabase() : await freshDatabase();
   const registry = await loadRegistry();
@@ -109,10 +115,9 @@ export async function startTestApp(options: { backend?: Backend; deps?: (base: A
 /** A realistic policy package: a district document with its text interpretation. */
 export function policyPackage(registry: Registry, overrides: Record<string, unknown> = {}) {
   const item = registry.catalogue.find((i) => i.requiresInterpretation)!;
-  const targets = [
-    `portal:${item.portalColumnId}`,
-    registry.accounts.find((a) => a.platform === 'wechat_oa')!,
-  ].map((t) => (typeof t === 'string' ? t : `${t.platform}:${t.id}`));
+  const targets = [`portal:${item.portalColumnId}`, registry.accounts.find((a) => a.platform === 'wechat_oa')!].map((t) =>
+    typeof t === 'string' ? t : `${t.platform}:${t.id}`,
+  );
   return {
     title: '关于进一步优化营商环境的若干措施',
     catalogueItem: item.id,
@@ -140,4 +145,3 @@ export async function refusal(promise: Promise<unknown>): Promise<GovpubError> {
   expect(error).toBeInstanceOf(GovpubError);
   return error as GovpubError;
 }
-

@@ -21,7 +21,11 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     const timer = options.timeoutMs
       ? setTimeout(() => {
           child.kill('SIGKILL');
-          reject(new Error(`govpub ${args.join(' ').slice(0, 200)} did not exit within ${options.timeoutMs} ms (a hang)\nstdout: ${stdout.slice(0, 500)}\nstderr: ${stderr.slice(0, 500)}`));
+          reject(
+            new Error(
+              `govpub ${args.join(' ').slice(0, 200)} did not exit within ${options.timeoutMs} ms (a hang)\nstdout: ${stdout.slice(0, 500)}\nstderr: ${stderr.slice(0, 500)}`,
+            ),
+          );
         }, options.timeoutMs)
       : undefined;
     child.stdout.on('data', (d) => (stdout += d));

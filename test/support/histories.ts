@@ -16,6 +16,8 @@ export const HISTORIES_DIR = path.join(import.meta.dirname, '..', 'histories');
 export function saveHistory(name: string, workflowId: string): void {
   if (process.env.GOVPUB_SAVE_HISTORIES !== '1') return;
   const cli = findTemporalCli(loadSettings().cacheDir)!;
-  const json = execFileSync(cli.path, ['workflow', 'show', '--workflow-id', workflowId, '--address', inject('temporalAddress'), '--output', 'json'], { maxBuffer: 64 << 20 });
+  const json = execFileSync(cli.path, ['workflow', 'show', '--workflow-id', workflowId, '--address', inject('temporalAddress'), '--output', 'json'], {
+    maxBuffer: 64 << 20,
+  });
   fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
 }

@@ -30,7 +30,10 @@ export interface RunningGovpub {
 /** Starts `govpub start` with `env` (PORT, GOVPUB_DATA_DIR, … set by the caller) and waits until it says it is running. */
 export async function startGovpub(env: Record<string, string>, timeoutMs = 150_000): Promise<RunningGovpub> {
   let output = '';
-  const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'start'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const stop = async () => {
@@ -53,7 +56,8 @@ export async function startGovpub(env: Record<string, string>, timeoutMs = 150_0
     output: () => output,
     api: `http://127.0.0.1:${env.PORT}`,
     env,
-    simulatorUrls: () => (JSON.parse(fs.readFileSync(path.join(env.GOVPUB_DATA_DIR!, 'run', 'simulators.json'), 'utf8')) as { urls: Record<string, string> }).urls,
+    simulatorUrls: () =>
+      (JSON.parse(fs.readFileSync(path.join(env.GOVPUB_DATA_DIR!, 'run', 'simulators.json'), 'utf8')) as { urls: Record<string, string> }).urls,
     stop,
   };
 }

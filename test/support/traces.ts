@@ -11,7 +11,10 @@ import type { DB } from '../../db/schema.js';
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
 }
 
 /** Row counts, a digest of every user, package, delivery and channel state, and the media store's files. */
@@ -46,7 +49,15 @@ export function expectOnly(before: Record<string, string>, after: Record<string,
  */
 export async function expectNoStrayWorkflows(db: Kysely<DB>, client: Client, taskQueue: string): Promise<void> {
   const count = async (type: string) => (await client.workflow.count(`WorkflowType = '${type}' AND TaskQueue = '${taskQueue}'`)).count;
-  const rows = async (table: 'packages' | 'media_jobs') => Number((await db.selectFrom(table).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  const rows = async (table: 'packages' | 'media_jobs') =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select(sql<string>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   let expected = {};
   let seen = {};
   for (let i = 0; i < 50; i++) {

@@ -29,7 +29,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-
 async function dbStatus(id: string) {
   return app.db.selectFrom('packages').select(['status', 'current_stage', 'current_revision', 'title']).where('id', '=', id).executeTakeFirstOrThrow();
 }
@@ -57,14 +56,20 @@ describe('text that cannot be stored', () => {
     body.interpretations[0]!.body = '<p>解读\u0007正文</p>';
     const control = await refusal(app.packages.create(editor, body));
     expect(control.details).toMatchObject({ issues: [{ path: 'interpretations[0].body', message: expect.stringMatching(/control character \\u0007/) }] });
-    const before = await app.db.selectFrom('packages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await app.db
+      .selectFrom('packages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
 
     const created = await app.packages.create(editor, policyPackage(app.registry));
     const edit = await refusal(app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '\udc00标题' })));
     expect(edit.code).toBe('invalid_body'); // not a false "concurrent_edit"
     const revisions = await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', created.id).execute();
     expect(revisions.map((r) => r.revision)).toEqual([1]);
-    const after = await app.db.selectFrom('packages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const after = await app.db
+      .selectFrom('packages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n) + 1);
   });
 
@@ -125,7 +130,14 @@ describe('edits', () => {
     // What an edit whose answer was lost before the workflow took it leaves: a row at revision 2, minutes old.
     await app.db
       .insertInto('package_revisions')
-      .values({ package_id: created.id, revision: 2, content: JSON.stringify({ title: 'orphan' }), content_hash: 'x'.repeat(64), created_by: editor.id, created_at: new Date(Date.now() - 10 * 60_000) })
+      .values({
+        package_id: created.id,
+        revision: 2,
+        content: JSON.stringify({ title: 'orphan' }),
+        content_hash: 'x'.repeat(64),
+        created_by: editor.id,
+        created_at: new Date(Date.now() - 10 * 60_000),
+      })
       .execute();
     const edited = await app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '第二版' }));
     expect(edited).toMatchObject({ revision: 2 });
@@ -143,7 +155,13 @@ describe('packages repair', () => {
     const dry = await runCli(['packages', 'repair', created.id, '--dry-run', '--json'], env);
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout)).toEqual([
-      expect.objectContaining({ outcome: 'would_repair', differences: expect.arrayContaining([{ field: 'status', database: 'draft', workflow: 'in_review' }, { field: 'current_stage', database: null, workflow: 'first' }]) }),
+      expect.objectContaining({
+        outcome: 'would_repair',
+        differences: expect.arrayContaining([
+          { field: 'status', database: 'draft', workflow: 'in_review' },
+          { field: 'current_stage', database: null, workflow: 'first' },
+        ]),
+      }),
     ]);
     expect((await dbStatus(created.id)).status).toBe('draft');
     const repaired = await runCli(['packages', 'repair', created.id], env);
@@ -151,7 +169,12 @@ describe('packages repair', () => {
     expect(repaired.stdout).toContain(`${created.id}: repaired`);
     expect(repaired.stdout).toMatch(/status: database "draft" → workflow "in_review"/);
     expect(await dbStatus(created.id)).toMatchObject({ status: 'in_review', current_stage: 'first' });
-    const audit = await app.db.selectFrom('audit_log').select(['actor', 'action']).where('package_id', '=', created.id).where('action', '=', 'package_repaired').execute();
+    const audit = await app.db
+      .selectFrom('audit_log')
+      .select(['actor', 'action'])
+      .where('package_id', '=', created.id)
+      .where('action', '=', 'package_repaired')
+      .execute();
     expect(audit).toEqual([{ actor: expect.stringMatching(/^os:/), action: 'package_repaired' }]);
     const again = await runCli(['packages', 'repair', created.id], env);
     expect(again.stdout).toContain(`${created.id}: ok`);
@@ -160,4 +183,3 @@ describe('packages repair', () => {
     expect(unknown.stdout).toMatch(/pkg-nope: missing/);
   });
 });
-

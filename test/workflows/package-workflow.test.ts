@@ -35,7 +35,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-
 async function approveAll(id: string, revision: number) {
   await app.packages.decide(first, id, { revision, decision: 'approve', comment: '初审通过' });
   await app.packages.decide(second, id, { revision, decision: 'approve', comment: '复审通过' });
@@ -63,11 +62,17 @@ describe('organize: document and interpretation enter review together', () => {
   });
 
   it('refuses an interpretation without its document, naming the field, and stores nothing', async () => {
-    const before = await app.db.selectFrom('packages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await app.db
+      .selectFrom('packages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     const error = await refusal(app.packages.create(editor, policyPackage(app.registry, { document: null })));
     expect(error.code).toBe('invalid_body');
     expect(JSON.stringify(error.details)).toContain('"path":"document"');
-    const after = await app.db.selectFrom('packages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const after = await app.db
+      .selectFrom('packages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toEqual(before.n);
   });
 
@@ -90,7 +95,10 @@ describe('review: one decision covers the whole package, stage by stage', () => 
     expect((await app.packages.get(created.id)).currentStage).toBe('second');
     await app.packages.decide(second, created.id, { revision: 1, decision: 'approve', comment: 'ok' });
     await app.packages.decide(final, created.id, { revision: 1, decision: 'approve', comment: 'ok' });
-    const released = await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    const released = await waitFor(
+      () => app.packages.get(created.id),
+      (p) => p.status === 'released',
+    );
     expect(released.approvals.map((a) => a.stage)).toEqual(['first', 'second', 'final']);
     expect(released.deliveries.map((d) => d.channelId).sort()).toEqual([...input.targets].sort());
     for (const delivery of released.deliveries) {
@@ -114,7 +122,9 @@ describe('review: one decision covers the whole package, stage by stage', () => 
     expect((await refusal(app.packages.decide(second, created.id, { revision: 1, decision: 'approve', comment: '' }))).code).toBe('wrong_stage');
     expect((await refusal(app.packages.decide(editor, created.id, { revision: 1, decision: 'approve', comment: '' }))).code).toBe('role_not_allowed');
     await app.packages.decide(allStages, created.id, { revision: 1, decision: 'approve', comment: '' });
-    expect((await refusal(app.packages.decide(allStages, created.id, { revision: 1, decision: 'approve', comment: '' }))).code).toBe('same_reviewer_two_stages');
+    expect((await refusal(app.packages.decide(allStages, created.id, { revision: 1, decision: 'approve', comment: '' }))).code).toBe(
+      'same_reviewer_two_stages',
+    );
 
     // A reviewer who wrote the package may not approve it.
     const admin = (await app.user('admin-he', 'admin', ['初审', '复审', '终审'])).actor;
@@ -183,7 +193,10 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
     const moved = await app.packages.schedule(editor, created.id, new Date(Date.now() + 1_500).toISOString(), false);
     expect(moved.status).toBe('scheduled');
     expect(moved.approvals).toHaveLength(3);
-    const released = await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    const released = await waitFor(
+      () => app.packages.get(created.id),
+      (p) => p.status === 'released',
+    );
     expect(released.deliveries.every((d) => d.state === 'live')).toBe(true);
     const actions = (await app.db.selectFrom('audit_log').select('action').where('package_id', '=', created.id).execute()).map((r) => r.action);
     expect(actions).toContain('release_time_changed');
@@ -201,7 +214,10 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
     expect((await app.packages.get(created.id)).status).toBe('approved');
     expect((await refusal(app.packages.releaseNow(editor, 'pkg-missing'))).code).toBe('not_found');
     await app.packages.releaseNow(ops, created.id);
-    await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    await waitFor(
+      () => app.packages.get(created.id),
+      (p) => p.status === 'released',
+    );
   });
 });
 
@@ -210,10 +226,16 @@ describe('retraction', () => {
     const created = await app.packages.create(editor, policyPackage(app.registry));
     await app.packages.submit(editor, created.id);
     await approveAll(created.id, 1);
-    await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    await waitFor(
+      () => app.packages.get(created.id),
+      (p) => p.status === 'released',
+    );
     expect((await refusal(app.packages.retract(editor, created.id, '数据有误'))).code).toBe('role_not_allowed');
     await app.packages.retract(ops, created.id, '数据有误，撤稿');
-    const retracted = await waitFor(() => app.packages.get(created.id), (p) => p.status === 'retracted');
+    const retracted = await waitFor(
+      () => app.packages.get(created.id),
+      (p) => p.status === 'retracted',
+    );
     expect(retracted.deliveries.every((d) => d.state === 'retracted')).toBe(true);
     expect(retracted.retraction).toMatchObject({ reason: '数据有误，撤稿', by: ops.id });
     expect(retracted.retractedAt).not.toBeNull();
@@ -231,7 +253,10 @@ describe('durability', () => {
     await app.startWorker();
     await app.packages.decide(second, created.id, { revision: 1, decision: 'approve', comment: '' });
     await app.packages.decide(final, created.id, { revision: 1, decision: 'approve', comment: '' });
-    await waitFor(() => app.packages.get(created.id), (p) => p.status === 'released');
+    await waitFor(
+      () => app.packages.get(created.id),
+      (p) => p.status === 'released',
+    );
     const deliveries = await app.db.selectFrom('deliveries').selectAll().where('package_id', '=', created.id).execute();
     expect(deliveries).toHaveLength(2);
     const decisions = await app.db.selectFrom('review_decisions').selectAll().where('package_id', '=', created.id).execute();

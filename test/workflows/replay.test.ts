@@ -12,14 +12,24 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
 const dir = path.join(import.meta.dirname, '..', 'histories');
-const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f));
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => path.join(dir, f));
 
 describe('saved workflow histories replay deterministically', () => {
   it('replays every saved history', { timeout: 180_000 }, async () => {
     // Today's paths: package (review, release through deliveries, retraction), deliveries
     // (reconnect, retry, unconfirmed → skipped), a take-down that reconciles first, a media job.
     expect(files.map((f) => path.basename(f, '.json'))).toEqual(
-      expect.arrayContaining(['released-then-retracted', 'package-released-retracted-through-deliveries', 'delivery-rejected-retried-skipped', 'delivery-unconfirmed-skipped', 'takedown-reconciled-first', 'media-job-video-and-poster']),
+      expect.arrayContaining([
+        'released-then-retracted',
+        'package-released-retracted-through-deliveries',
+        'delivery-rejected-retried-skipped',
+        'delivery-unconfirmed-skipped',
+        'takedown-reconciled-first',
+        'media-job-video-and-poster',
+      ]),
     );
     const result = await runCli(['replay', ...files]);
     expect(result.stderr).toBe('');

@@ -85,7 +85,16 @@ describe('a worker killed with SIGKILL', () => {
     await approveAll(app, created.id, editor);
     // Kill the worker once some, but not all, channels are live.
     const liveCount = async () =>
-      Number((await app.db.selectFrom('deliveries').select((eb) => eb.fn.countAll().as('n')).where('package_id', '=', created.id).where('state', '=', 'live').executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await app.db
+            .selectFrom('deliveries')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('package_id', '=', created.id)
+            .where('state', '=', 'live')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const deadline = Date.now() + 120_000;
     while ((await liveCount()) < 4) {
       if (Date.now() > deadline) throw new Error('release did not start');
