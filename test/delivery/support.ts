@@ -18,8 +18,8 @@ import { ingestUpload, LocalMediaStore, resolveMediaBinaries, type IngestResult 
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { buildDeliveryDeps } from '../../runtime/channel-access.js';
-import { ensureDevSecrets, simulatorOptionsFor } from '../../runtime/local-platforms.js';
-import { startAllSimulators, type AllSimulators, type FaultRuleInput, type SimulatorKind } from '../../simulators/index.js';
+import { ensureDevSecrets, simulatedOpenId, simulatorOptionsFor } from '../../runtime/local-platforms.js';
+import { startAllSimulators, type AllSimulators, type FaultRuleInput, type PublicationView, type SimulatorKind } from '../../simulators/index.js';
 import type { ActivityDeps } from '../../activities/index.js';
 
 export const PUBLISH_PATHS: Partial<Record<SimulatorKind, string>> = {
@@ -182,4 +182,28 @@ export function richPolicyPackage(world: ReleaseWorld, targets: string[], title 
     ],
     targets,
   };
+}
+
+/** What each simulator accepted, by govpub channel id (deleted posts excluded). */
+export async function publicationsByChannel(world: ReleaseWorld, registry: Registry): Promise<Map<string, PublicationView[]>> {
+  const byChannel = new Map<string, PublicationView[]>();
+  const accountChannel = new Map<string, string>();
+  for (const a of registry.accounts) {
+    for (const key of ['appId', 'appKey', 'clientKey', 'clientId'] as const) {
+      const v = a.credentials[key];
+      if (typeof v === 'string') accountChannel.set(`${a.platform}|${v}`, `${a.platform}:${a.id}`);
+    }
+    accountChannel.set(`${a.platform}|${simulatedOpenId(a.platform, a.id)}`, `${a.platform}:${a.id}`);
+  }
+  for (const [kind, sim] of Object.entries(world.simulators.simulators) as [SimulatorKind, { state: { publications(): PublicationView[] } }][]) {
+    for (const p of sim.state.publications()) {
+      if (p.state === 'deleted') continue;
+      const channel =
+        kind === 'news_site' || kind === 'media_app'
+          ? `${kind}:${(p.extra as { columnId?: string }).columnId}`
+          : accountChannel.get(`${kind}|${p.account}`) ?? accountChannel.get(`${kind}|${(p.extra as { appId?: string })?.appId}`) ?? `${kind}:?${p.account}`;
+      byChannel.set(channel, [...(byChannel.get(channel) ?? []), p]);
+    }
+  }
+  return byChannel;
 }
