@@ -6,10 +6,12 @@
  * Per backend one stack: a database of its own (PostgreSQL in a private cluster started here,
  * or the embedded PGlite owned by a `govpub api` process), separate `govpub worker` processes on
  * a task queue of their own, and this process as editors, reviewers and operations (the
- * services, as the API would call them). Shared by every backend: one Temporal dev server with
+ * services, as the API would call them); and its own surroundings: a Temporal dev server with
  * persistent history (a SQLite file), the platform simulators injecting 30 % transient faults
- * and 5 % accepted-but-never-confirmed publishes (test/delivery/support.ts `faultMix`), one
- * media store and one portal web root.
+ * and 5 % accepted-but-never-confirmed publishes (test/delivery/support.ts `faultMix`; their
+ * refresh tokens rotate, so each database needs platforms of its own), a media store and a
+ * portal web root. Backends run one after the other, or side by side with `parallel`. The
+ * workflow code is bundled once for every worker (GOVPUB_WORKFLOW_BUNDLE).
  *
  * Scenarios, each on the same stack one after the other:
  *  - worker-kills: worker processes SIGKILLed at random moments, each restarted at once;
@@ -52,9 +54,10 @@ import { MANUAL_HANDOFF_CHANNELS } from '../../simulators/index.js';
 import { deliveryWorkflowId } from '../../workflows/delivery-types.js';
 import { writeWorkflowBundle } from '../../worker/worker.js';
 import { killHard, startCliProcess, type CliProcess } from '../support/cli.js';
+import { withDatabase } from '../support/global-setup.js';
 import { freePort, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { everyChannel, publicationsByChannel, richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
+import { confirmWaiting, everyChannel, publicationsByChannel, richPolicyPackage, settledForNow, startReleaseWorld, type ReleaseWorld } from './support.js';
 
 export type FaultBackend = 'postgres' | 'pglite';
 export type FaultScenario = 'worker-kills' | 'temporal-restart' | 'database-restart';
@@ -145,6 +148,8 @@ export function planFor(scenario: FaultScenario, quick: boolean): Plan {
 // ── Small helpers ────────────────────────────────────────────────────────────────────────────
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The longest a disruption waits for the release to make progress since the previous one. */
+const PROGRESS_WAIT_MS = 45_000;
 const sec = (ms: number) => (ms / 1000).toFixed(1);
 
 /** mulberry32: a reproducible disruption schedule for a seed. */
@@ -158,17 +163,6 @@ function random(seed: number): { next(): number; between(range: [number, number]
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return { next, between: ([lo, hi]) => Math.round(lo + (hi - lo) * next()), pick: (items) => items[Math.floor(next() * items.length)]! };
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-/** Settled for now: live, waiting for a manual post, or accepted but never confirmed (operations finish those). */
-function settledForNow(r: Pick<DeliveryRow, 'state' | 'submitted_at' | 'error_class'>): boolean {
-  return r.state === 'live' || r.state === 'awaiting_manual' || (r.state === 'unconfirmed' && r.submitted_at !== null && r.error_class === 'unconfirmed');
 }
 
 function countStates(rows: { state: string }[]): string {
@@ -249,7 +243,10 @@ class WorkerPool {
           this.slots[i] = proc;
           void proc.exited.then((how) => {
             if (this.killedByUs.has(proc) || this.closed) return;
-            this.notes.push(`worker ${proc.child.pid} exited by itself (${how}): ${proc.output().trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`);
+            // The error and where it was thrown: the first lines of the last stack trace it printed.
+            const out = proc.output().trim().split('\n');
+            const at = out.findLastIndex((l) => /Error|error:|Unhandled|uncaught/i.test(l));
+            this.notes.push(`worker ${proc.child.pid} exited by itself (${how}): ${out.slice(Math.max(0, at - 4), at + 8).join(' | ').slice(0, 1_500)}`);
             this.log(`worker ${proc.child.pid} exited by itself (${how}); starting another`);
             this.slots[i] = null;
             this.restart(i);
@@ -523,19 +520,18 @@ async function runScenario(shared: SharedServices, stack: Stack, scenario: Fault
   for (let k = 0; k < plan.initial; k++) await releaseNext();
 
   const rowsOf = () => db.selectFrom('deliveries').selectAll().where('package_id', 'in', released.map((r) => r.id)).execute();
-  const allSettledForNow = async () => {
-    const rows = await rowsOf();
-    return rows.length === released.length * stack.targets.length && rows.every(settledForNow);
-  };
 
-  // Disruptions at random moments, each while something released is still on its way.
+  // Disruptions at random moments, each while something released is still on its way, and spread
+  // over the release: after a disruption, the next waits until one more delivery has settled (or
+  // PROGRESS_WAIT_MS passed without any), so they meet every phase, not only the first seconds.
   let done = 0;
   const how: string[] = [];
   const tDisrupt = Date.now();
+  let settledAtLast = -1;
   while (done < plan.disruptions) {
     await sleep(rng.between(plan.gapMs));
-    const settled = await allSettledForNow().catch(() => false);
-    if (settled) {
+    let rows = await rowsOf().catch(() => null);
+    if (rows && rows.length === released.length * stack.targets.length && rows.every(settledForNow)) {
       if (released.length < prepared.length) {
         await releaseNext();
         continue;
@@ -543,11 +539,17 @@ async function runScenario(shared: SharedServices, stack: Stack, scenario: Fault
       notes.push(`only ${done} of ${plan.disruptions} disruptions: every prepared package settled first`);
       break;
     }
-    const live = await rowsOf().then((rows) => rows.filter((r) => r.state === 'live').length, () => NaN);
+    const progressBy = Date.now() + PROGRESS_WAIT_MS;
+    while (rows && rows.filter(settledForNow).length <= settledAtLast && Date.now() < progressBy) {
+      await sleep(500);
+      rows = await rowsOf().catch(() => rows);
+    }
+    settledAtLast = rows ? rows.filter(settledForNow).length : settledAtLast;
+    const live = rows ? rows.filter((r) => r.state === 'live').length : NaN;
     if (scenario === 'worker-kills') {
       const n = await stack.workers.killSome(rng);
       done += n;
-      say(`SIGKILL ${n} worker${n > 1 ? 's' : ''} (${done}/${plan.disruptions}; ${live} deliveries live)`);
+      say(`SIGKILL ${n} worker${n > 1 ? 's' : ''} (${done}/${plan.disruptions}; ${settledAtLast} deliveries settled, ${live} live)`);
     } else if (scenario === 'temporal-restart') {
       const down = rng.between(plan.downMs);
       say(`stopping the Temporal dev server for ${sec(down)} s (${live} deliveries live)`);
@@ -588,26 +590,9 @@ async function runScenario(shared: SharedServices, stack: Stack, scenario: Fault
   }
 
   // …then operations post the hand-offs and confirm what the platforms never confirmed.
-  let confirmedByOps = 0;
-  const waiting = (await rowsOf()).filter((r) => r.state === 'awaiting_manual' || r.state === 'unconfirmed');
-  for (const row of waiting) {
-    for (let attempt = 1; ; attempt++) {
-      const now = await db.selectFrom('deliveries').select(['state']).where('id', '=', row.id).executeTakeFirstOrThrow();
-      if (now.state === 'live') break;
-      try {
-        await stack.deliveries.confirm(stack.ops, row.id, { url: row.public_url ?? `https://example.org/post/${encodeURIComponent(row.channel_id)}`, note: 'seen live in the back office' });
-        confirmedByOps += 1;
-        break;
-      } catch (error) {
-        // Busy while a confirmation poll runs; refused when it turned live meanwhile (checked above).
-        if (attempt >= 30) {
-          notes.push(`operations could not confirm ${row.channel_id} of ${row.package_id}: ${(error as Error).message.slice(0, 200)}`);
-          break;
-        }
-        await sleep(1_000);
-      }
-    }
-  }
+  const ops = await confirmWaiting(stack.deliveries, db, stack.ops, await rowsOf());
+  const confirmedByOps = ops.confirmed;
+  notes.push(...ops.problems);
   const finalDeadline = Date.now() + 120_000;
   let rows: DeliveryRow[] = [];
   let statuses: { id: string; status: string }[] = [];
@@ -758,7 +743,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRo
     const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
     const rows: FaultRow[] = [];
     try {
-      const world = await startReleaseWorld({ faults: true, seed });
+      // Up to a dozen packages a day to one Bilibili account: more than a non-member may submit (5),
+      // and a submission over the limit rightly waits for the next day.
+      const world = await startReleaseWorld({ faults: true, seed, simulators: { bilibili: { dailySubmitLimit: 1_000 } } });
       cleanups.push({ what: 'simulators and temporary files', run: () => world.close() });
       const temporal = await startTemporal(path.join(world.dir, 'temporal'), say);
       cleanups.push({ what: 'Temporal dev server', run: () => temporal.close() });
