@@ -27,6 +27,12 @@ export function connectPostgres(url: string, poolSize = 10): Kysely<DB> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor one that is checked out (a query running, a transaction open) when the database restarts
+  // or the network drops: pg fails its queries and also emits 'error' on the client, which pg-pool
+  // listens to only while the client is idle, so without this listener the process crashed
+  // (bench/fault-suite.ts: a worker died at each restart of the embedded database). The failed
+  // query reports the error; the pool discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -11,6 +11,7 @@ import { loadRegistry } from '../../config/registry.js';
 import { addUser, authenticate } from '../../services/users.js';
 import { withDatabase } from '../support/global-setup.js';
 import { runCli } from '../support/cli.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const tmpDirs: string[] = [];
 afterAll(() => {
@@ -48,6 +49,25 @@ describe('PostgreSQL', () => {
       expect(tables.rows.map((r) => r.tablename).filter((t) => !t.startsWith('govpub_migrations'))).toEqual(['deliveries']);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('a connection cut while a query runs fails that query, not the process, and the pool recovers', async () => {
+    // Without a listener on checked-out clients, pg's 'error' event crashed the process (issue 9, fault suite).
+    const target = new URL(await emptyDatabase());
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    target.host = `127.0.0.1:${proxy.port}`;
+    const db = connectPostgres(target.toString(), 2);
+    try {
+      const slow = sql`select pg_sleep(5)`.execute(db);
+      await new Promise((r) => setTimeout(r, 300));
+      proxy.down();
+      await expect(slow).rejects.toThrow(/terminated/i);
+      proxy.up();
+      expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.destroy();
+      await proxy.close();
     }
   });
 

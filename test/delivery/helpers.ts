@@ -2,11 +2,10 @@ import { expect } from 'vitest';
 import { DeliveryService } from '../../services/deliveries.js';
 import type { DeliveryRow } from '../../db/schema.js';
 import type { Actor } from '../../domain/package-rules.js';
-import type { Registry } from '../../domain/registry.js';
-import type { PublicationView, SimulatorKind } from '../../simulators/index.js';
 import type { TestApp } from '../support/app.js';
-import { simulatedOpenId } from '../../runtime/local-platforms.js';
-import type { ReleaseWorld } from './support.js';
+import { confirmWaiting, publicationsByChannel, settledForNow, type ReleaseWorld } from './support.js';
+
+export { publicationsByChannel };
 
 /** Submits the package and approves it at 初审, 复审 and 终审 with three reviewers. */
 export async function approveAll(app: TestApp, packageId: string, editor: Actor): Promise<void> {
@@ -42,30 +41,6 @@ export async function waitForDeliveries(
   }
 }
 
-/** What each simulator accepted, by govpub channel id (deleted posts excluded). */
-export async function publicationsByChannel(world: ReleaseWorld, registry: Registry): Promise<Map<string, PublicationView[]>> {
-  const byChannel = new Map<string, PublicationView[]>();
-  const accountChannel = new Map<string, string>();
-  for (const a of registry.accounts) {
-    for (const key of ['appId', 'appKey', 'clientKey', 'clientId'] as const) {
-      const v = a.credentials[key];
-      if (typeof v === 'string') accountChannel.set(`${a.platform}|${v}`, `${a.platform}:${a.id}`);
-    }
-    accountChannel.set(`${a.platform}|${simulatedOpenId(a.platform, a.id)}`, `${a.platform}:${a.id}`);
-  }
-  for (const [kind, sim] of Object.entries(world.simulators.simulators) as [SimulatorKind, { state: { publications(): PublicationView[] } }][]) {
-    for (const p of sim.state.publications()) {
-      if (p.state === 'deleted') continue;
-      const channel =
-        kind === 'news_site' || kind === 'media_app'
-          ? `${kind}:${(p.extra as { columnId?: string }).columnId}`
-          : (accountChannel.get(`${kind}|${p.account}`) ?? accountChannel.get(`${kind}|${(p.extra as { appId?: string })?.appId}`) ?? `${kind}:?${p.account}`);
-      byChannel.set(channel, [...(byChannel.get(channel) ?? []), p]);
-    }
-  }
-  return byChannel;
-}
-
 /**
  * The proof's ending: every delivery settles (live, waiting for a manual post, or accepted but
  * never confirmed); each platform holds the package exactly once; operations confirm the rest;
@@ -80,13 +55,7 @@ export async function settleAndVerifyExactlyOnce(
   options: { expectFaults: boolean },
 ): Promise<void> {
   // Every delivery settles: live, waiting for a manual post, or accepted but unconfirmed.
-  const rows = await waitForDeliveries(
-    app,
-    packageId,
-    targets.length,
-    (r) => r.state === 'live' || r.state === 'awaiting_manual' || (r.state === 'unconfirmed' && r.submitted_at !== null && r.error_class === 'unconfirmed'),
-    420_000,
-  );
+  const rows = await waitForDeliveries(app, packageId, targets.length, settledForNow, 420_000);
   const failed = rows.filter((r) => r.state === 'failed');
   expect(failed.map((r) => `${r.channel_id}: ${r.error_message}`)).toEqual([]);
   const manual = rows
@@ -119,18 +88,7 @@ export async function settleAndVerifyExactlyOnce(
   }
 
   // Operations finish the rest: post the hand-off bundles, confirm what the platforms never confirmed.
-  const deliveries = new DeliveryService(app.ctx);
-  for (const row of rows.filter((r) => r.state !== 'live')) {
-    // A late confirmation from the platform may have made it live meanwhile: then there is nothing to confirm.
-    const now = await app.db.selectFrom('deliveries').select(['state']).where('id', '=', row.id).executeTakeFirstOrThrow();
-    if (now.state === 'live') continue;
-    await deliveries
-      .confirm(ops, row.id, { url: row.public_url ?? `https://example.org/post/${row.channel_id}`, note: 'seen live in the back office' })
-      .catch(async (error: Error) => {
-        const after = await app.db.selectFrom('deliveries').select(['state']).where('id', '=', row.id).executeTakeFirstOrThrow();
-        if (after.state !== 'live') throw error;
-      });
-  }
+  expect((await confirmWaiting(new DeliveryService(app.ctx), app.db, ops, rows)).problems).toEqual([]);
   const final = await waitForDeliveries(app, packageId, targets.length, (r) => r.state === 'live', 60_000);
   expect(final.every((r) => r.state === 'live')).toBe(true);
   await expect.poll(async () => (await app.packages.get(packageId)).status, { timeout: 30_000, interval: 500 }).toBe('released');

@@ -18,9 +18,19 @@ import { ingestUpload, LocalMediaStore, resolveMediaBinaries, type IngestResult 
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { buildDeliveryDeps } from '../../runtime/channel-access.js';
-import { ensureDevSecrets, simulatorOptionsFor } from '../../runtime/local-platforms.js';
-import { startAllSimulators, type AllSimulators, type FaultRuleInput, type SimulatorKind } from '../../simulators/index.js';
+import { ensureDevSecrets, simulatedOpenId, simulatorOptionsFor } from '../../runtime/local-platforms.js';
+import {
+  startAllSimulators,
+  type AllSimulators,
+  type FaultRuleInput,
+  type PublicationView,
+  type SimulatorKind,
+  type SimulatorOptionsByKind,
+} from '../../simulators/index.js';
 import type { ActivityDeps } from '../../activities/index.js';
+import type { DeliveryRow } from '../../db/schema.js';
+import type { Actor } from '../../domain/package-rules.js';
+import type { DeliveryService } from '../../services/deliveries.js';
 
 export const PUBLISH_PATHS: Partial<Record<SimulatorKind, string>> = {
   wechat_oa: '/cgi-bin/freepublish/submit',
@@ -67,7 +77,9 @@ export interface ReleaseWorld {
 /** Test timing: fast retries and a short confirmation timeout, so a proof runs in minutes. */
 export const FAST_TIMING = { retryInitialSec: 0.2, retryMaxSec: 2, rateLimitWaitSec: 1, confirmTimeoutSec: 6, maxAttempts: 40 };
 
-export async function startReleaseWorld(options: { faults?: boolean; seed?: number } = {}): Promise<ReleaseWorld> {
+export async function startReleaseWorld(
+  options: { faults?: boolean; seed?: number; simulators?: Partial<SimulatorOptionsByKind> } = {},
+): Promise<ReleaseWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-release-'));
   const registry = await loadRegistry();
   const basePlatforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
@@ -76,12 +88,10 @@ export async function startReleaseWorld(options: { faults?: boolean; seed?: numb
   const faults = options.faults
     ? Object.fromEntries((['wechat_oa', 'weibo', 'douyin', 'bilibili', 'kuaishou', 'news_site', 'media_app'] as const).map((k) => [k, faultMix(k)]))
     : undefined;
-  const simulators = await startAllSimulators({
-    seed: options.seed ?? 7,
-    publishDelayMs: 200,
-    faults,
-    options: simulatorOptionsFor(registry, basePlatforms, secrets),
-  });
+  const simulatorOptions: Partial<SimulatorOptionsByKind> = simulatorOptionsFor(registry, basePlatforms, secrets);
+  for (const [kind, extra] of Object.entries(options.simulators ?? {}) as [SimulatorKind, object][])
+    Object.assign(simulatorOptions, { [kind]: { ...simulatorOptions[kind], ...extra } });
+  const simulators = await startAllSimulators({ seed: options.seed ?? 7, publishDelayMs: 200, faults, options: simulatorOptions });
   const platforms = withPlatformOverrides(loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {}, simulatorUrls: simulators.urls }), FAST_TIMING);
   const mediaStore = new LocalMediaStore(path.join(dir, 'media'));
   const webRoot = path.join(dir, 'portal');
@@ -218,4 +228,70 @@ export function richPolicyPackage(world: ReleaseWorld, targets: string[], title 
     ],
     targets,
   };
+}
+
+/** What each simulator accepted, by govpub channel id (deleted posts excluded). */
+export async function publicationsByChannel(world: ReleaseWorld, registry: Registry): Promise<Map<string, PublicationView[]>> {
+  const byChannel = new Map<string, PublicationView[]>();
+  const accountChannel = new Map<string, string>();
+  for (const a of registry.accounts) {
+    for (const key of ['appId', 'appKey', 'clientKey', 'clientId'] as const) {
+      const v = a.credentials[key];
+      if (typeof v === 'string') accountChannel.set(`${a.platform}|${v}`, `${a.platform}:${a.id}`);
+    }
+    accountChannel.set(`${a.platform}|${simulatedOpenId(a.platform, a.id)}`, `${a.platform}:${a.id}`);
+  }
+  for (const [kind, sim] of Object.entries(world.simulators.simulators) as [SimulatorKind, { state: { publications(): PublicationView[] } }][]) {
+    for (const p of sim.state.publications()) {
+      if (p.state === 'deleted') continue;
+      const channel =
+        kind === 'news_site' || kind === 'media_app'
+          ? `${kind}:${(p.extra as { columnId?: string }).columnId}`
+          : (accountChannel.get(`${kind}|${p.account}`) ?? accountChannel.get(`${kind}|${(p.extra as { appId?: string })?.appId}`) ?? `${kind}:?${p.account}`);
+      byChannel.set(channel, [...(byChannel.get(channel) ?? []), p]);
+    }
+  }
+  return byChannel;
+}
+
+/** Settled as far as the platforms go: live, waiting for a manual post, or accepted but never confirmed. */
+export function settledForNow(r: Pick<DeliveryRow, 'state' | 'submitted_at' | 'error_class'>): boolean {
+  return r.state === 'live' || r.state === 'awaiting_manual' || (r.state === 'unconfirmed' && r.submitted_at !== null && r.error_class === 'unconfirmed');
+}
+
+/**
+ * Operations finish what waits for them: post the hand-off bundles and confirm what the platforms
+ * never confirmed (`rows` not live), as `govpub deliveries confirm` does. A delivery busy with a
+ * confirmation poll is asked again a second later; one that turned live meanwhile needs nothing.
+ */
+export async function confirmWaiting(
+  deliveries: DeliveryService,
+  db: Kysely<DB>,
+  ops: Actor,
+  rows: DeliveryRow[],
+  attempts = 30,
+): Promise<{ confirmed: number; problems: string[] }> {
+  let confirmed = 0;
+  const problems: string[] = [];
+  for (const row of rows.filter((r) => r.state !== 'live')) {
+    for (let attempt = 1; ; attempt++) {
+      const now = await db.selectFrom('deliveries').select(['state']).where('id', '=', row.id).executeTakeFirstOrThrow();
+      if (now.state === 'live') break;
+      try {
+        await deliveries.confirm(ops, row.id, {
+          url: row.public_url ?? `https://example.org/post/${encodeURIComponent(row.channel_id)}`,
+          note: 'seen live in the back office',
+        });
+        confirmed += 1;
+        break;
+      } catch (error) {
+        if (attempt >= attempts) {
+          problems.push(`operations could not confirm ${row.channel_id} of ${row.package_id}: ${(error as Error).message.slice(0, 200)}`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+  return { confirmed, problems };
 }

@@ -1,5 +1,5 @@
 /** Runs the real `govpub` command as a child process, the way a user or script would. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ROOT_DIR } from '../../config/settings.js';
 
@@ -37,4 +37,42 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     });
     child.stdin.end(input ?? '');
   });
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr, the last 64 KiB). */
+  output(): string;
+  /** Resolves with the exit code (or signal) once it has exited. */
+  exited: Promise<number | NodeJS.Signals>;
+}
+
+/** Starts a long-running `govpub` command (worker, api) and resolves once it printed `ready`. */
+export async function startCliProcess(args: string[], env: NodeJS.ProcessEnv, ready: string, timeoutMs = 90_000): Promise<CliProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const append = (d: Buffer) => {
+    output += d;
+    if (output.length > 65_536) output = output.slice(-65_536);
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code ?? -1)));
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes(ready)) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      await killHard(child);
+      throw new Error(`govpub ${args.join(' ')} did not start (${child.exitCode ?? child.signalCode ?? 'timeout'}):\n${output.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => output, exited };
+}
+
+/** SIGKILL (no draining), and wait until the process is gone. */
+export async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
 }

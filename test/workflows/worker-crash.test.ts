@@ -4,12 +4,11 @@
  * and 5% never-confirmed publishes); a new worker process finishes and every platform still
  * holds the package exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ROOT_DIR } from '../../config/settings.js';
 import type { Actor } from '../../domain/package-rules.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { killHard, startCliProcess } from '../support/cli.js';
 import { approveAll, settleAndVerifyExactlyOnce } from '../delivery/helpers.js';
 import { everyChannel, richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
 
@@ -21,28 +20,16 @@ let ops: Actor;
 const reviewers: Actor[] = [];
 
 async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'worker'], {
-    env: world.workerEnv({ DATABASE_URL: app.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), GOVPUB_TASK_QUEUE: app.taskQueue }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child } = await startCliProcess(
+    ['worker'],
+    world.workerEnv({ DATABASE_URL: app.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), GOVPUB_TASK_QUEUE: app.taskQueue }),
+    'worker: polling',
+  );
   workers.push(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('worker: polling')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
   return child;
 }
 
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
+const kill = killHard;
 
 beforeAll(async () => {
   world = await startReleaseWorld({ faults: true, seed: 11 });
