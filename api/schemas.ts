@@ -11,7 +11,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import type { FastifySchema } from 'fastify';
 import { INTERPRETATION_FORMS, PACKAGE_STATUSES } from '../domain/package-rules.js';
 import { PLATFORMS } from '../domain/registry.js';
-import { DELIVERY_STATES } from '../workflows/delivery-types.js';
+import { DELIVERY_STATES } from '../contracts/delivery.js';
 import { RETENTION_HOURS } from './idempotency.js';
 import { MAX_NOTE_CHARS } from '../domain/text.js';
 
