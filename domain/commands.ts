@@ -43,7 +43,7 @@ export type FieldRule =
   | { kind: 'note'; optional: boolean; required: boolean; description: string; blank?: Problem }
   | { kind: 'choice'; optional: boolean; values: readonly string[] }
   | { kind: 'revision'; optional: boolean; description: string }
-  | { kind: 'httpUrl'; optional: boolean; description: string };
+  | { kind: 'httpUrl'; optional: boolean; description: string; problem?: (value: unknown) => Problem | null };
 
 /**
  * The release time: absent or null (release as soon as approved), or an ISO 8601 date-time with
@@ -68,6 +68,15 @@ const releaseTime = <Optional extends boolean>(description: string, optional: Op
 const reasonRequired = (blank?: Problem) =>
   ({ kind: 'note', optional: false, required: true, description: 'Why: it goes to the audit trail.', blank }) as const satisfies FieldRule;
 
+/** The release time a package's body may carry (created or edited with its content). */
+const PACKAGE_RELEASE_TIME = releaseTime('When to release once approved (with its offset); null: as soon as approved.', true);
+
+/** The address of a post confirmed by hand: an http(s) URL without spaces. */
+export function postUrlProblem(value: unknown): Problem | null {
+  if (typeof value === 'string' && /^https?:\/\/\S+$/.test(value)) return null;
+  return { code: 'invalid_url', message: `"${String(value)}" is not the http(s) URL of the post.` };
+}
+
 // ── The table ────────────────────────────────────────────────────────────────
 
 export interface CommandRule {
@@ -82,17 +91,9 @@ export interface CommandRule {
 
 export const COMMANDS = {
   // Organize
-  create: {
-    what: 'create packages',
-    roles: AUTHORS,
-    input: { releaseAt: releaseTime('When to release once approved (with its offset); null: as soon as approved.', true) },
-  },
-  edit: {
-    what: 'edit packages',
-    roles: AUTHORS,
-    status: canEdit,
-    input: { releaseAt: releaseTime('When to release once approved (with its offset); null: as soon as approved.', true) },
-  },
+  // (the rest of the package body is registry-aware: services/package-input.ts and its route schema)
+  create: { what: 'create packages', roles: AUTHORS, input: { releaseAt: PACKAGE_RELEASE_TIME } },
+  edit: { what: 'edit packages', roles: AUTHORS, status: canEdit, input: { releaseAt: PACKAGE_RELEASE_TIME } },
   submit: { what: 'submit a package', roles: AUTHORS, status: canSubmit },
   withdraw: {
     what: 'withdraw a package',
@@ -131,16 +132,34 @@ export const COMMANDS = {
   cancelRenditionJob: { what: 'cancel rendition jobs', roles: UPLOADERS },
   // Deliveries and channels
   retryDelivery: { what: 'retry deliveries', roles: OPERATIONS },
-  skipDelivery: { what: 'skip deliveries', roles: OPERATIONS, input: { reason: reasonRequired() } },
+  skipDelivery: {
+    what: 'skip deliveries',
+    roles: OPERATIONS,
+    input: { reason: reasonRequired({ code: 'reason_required', message: 'Say why the delivery is skipped (field "reason"): it goes to the audit trail.' }) },
+  },
   confirmDelivery: {
     what: 'confirm deliveries',
     roles: OPERATIONS,
     input: {
-      url: { kind: 'httpUrl', optional: true, description: 'The address of the manual post on the platform (checked against the platform)' },
+      url: {
+        kind: 'httpUrl',
+        optional: true,
+        description: 'The address of the manual post on the platform (checked against the platform)',
+        problem: postUrlProblem,
+      },
       note: { kind: 'note', optional: true, required: false, description: 'What was done by hand.' },
     },
   },
-  pauseChannel: { what: 'pause channels', roles: OPERATIONS, input: { reason: reasonRequired() } },
+  pauseChannel: {
+    what: 'pause channels',
+    roles: OPERATIONS,
+    input: {
+      reason: reasonRequired({
+        code: 'reason_required',
+        message: 'Say why the channel is paused (field "reason"): it goes to the audit trail and the channel list.',
+      }),
+    },
+  },
   resumeChannel: { what: 'resume channels', roles: OPERATIONS },
 } as const satisfies Record<string, CommandRule>;
 
@@ -161,11 +180,11 @@ export function commandProblem(command: CommandName, actor: Pick<Actor, 'role'>,
   return roleProblem(command, actor) ?? rule.status?.(status) ?? null;
 }
 
-/** A required note that is blank, refused with the command's own code and sentence. */
-export function blankNoteProblem(command: CommandName, field: string, value: string): Problem | null {
+/** A required note (a reason) that is missing or blank, refused with the command's own code and sentence. */
+export function blankNoteProblem(command: CommandName, field: string, value: unknown): Problem | null {
   const rule = (COMMANDS[command] as CommandRule).input?.[field];
-  if (rule?.kind !== 'note' || !rule.required || !rule.blank || value.trim() !== '') return null;
-  return rule.blank;
+  if (rule?.kind !== 'note' || !rule.required || !rule.blank) return null;
+  return typeof value === 'string' && value.trim() !== '' ? null : rule.blank;
 }
 
 /**

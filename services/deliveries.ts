@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
-import { requireAllowed } from '../domain/commands.js';
+import { blankNoteProblem, requireAllowed } from '../domain/commands.js';
 import { findChannel } from '../domain/registry.js';
 import type { DeliveryRow } from '../db/schema.js';
 import { appendAudit } from '../activities/package-activities.js';
@@ -207,9 +207,8 @@ export class DeliveryService {
 
   async skip(actor: Actor, idOrKey: string, reason: unknown): Promise<DeliveryView> {
     requireAllowed(actor, 'skipDelivery');
-    if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new GovpubError('reason_required', 'Say why the delivery is skipped (field "reason"): it goes to the audit trail.', { status: 400 });
-    }
+    const blank = blankNoteProblem('skipDelivery', 'reason', reason);
+    if (blank) throw new GovpubError(blank.code, blank.message, { status: 400 });
     const why = noteField(reason, 'reason', { required: true });
     const row = await this.find(idOrKey);
     await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(skipDeliveryUpdate, { args: [{ by: actor.id, reason: why }] }));
@@ -268,11 +267,8 @@ export class DeliveryService {
   async pauseChannel(actor: Actor, channelId: string, reason: unknown): Promise<{ channelId: string; pausedAt: string; reason: string }> {
     requireAllowed(actor, 'pauseChannel');
     this.requireChannel(channelId);
-    if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new GovpubError('reason_required', 'Say why the channel is paused (field "reason"): it goes to the audit trail and the channel list.', {
-        status: 400,
-      });
-    }
+    const blank = blankNoteProblem('pauseChannel', 'reason', reason);
+    if (blank) throw new GovpubError(blank.code, blank.message, { status: 400 });
     const why = noteField(reason, 'reason', { required: true });
     const now = new Date();
     await this.ctx.db.transaction().execute(async (trx) => {

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
 import { stagesFor } from '../domain/registry.js';
-import { normalizedReleaseTime, releaseTimeProblem, requireAllowed } from '../domain/commands.js';
+import { COMMANDS, normalizedReleaseTime, releaseTimeProblem, requireAllowed } from '../domain/commands.js';
 import { appendAudit } from '../activities/package-activities.js';
 import { packageWorkflow } from '../workflows/package-release.js';
 import {
@@ -279,7 +279,8 @@ export class PackageService {
     const b = (body ?? {}) as Record<string, unknown>;
     const issues: string[] = [];
     if (!Number.isInteger(b.revision)) issues.push('revision: required, the revision number you reviewed');
-    if (b.decision !== 'approve' && b.decision !== 'reject') issues.push('decision: expected "approve" or "reject"');
+    const decisions: readonly unknown[] = COMMANDS.decide.input.decision.values;
+    if (!decisions.includes(b.decision)) issues.push(`decision: expected ${decisions.map((d) => `"${String(d)}"`).join(' or ')}`);
     if (b.comment !== undefined && typeof b.comment !== 'string') issues.push('comment: expected a string');
     if (issues.length)
       throw new GovpubError('invalid_body', issues.join('; '), {

@@ -37,6 +37,8 @@ import {
   isDatabaseOutage,
   safely,
 } from './delivery-steps.js';
+import { blankNoteProblem, postUrlProblem } from '../domain/commands.js';
+import type { Problem } from '../domain/package-rules.js';
 
 export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResume): Promise<DeliveryResult> {
   const { main, media, platform } = activitiesFor(plan);
@@ -57,6 +59,9 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
   setHandler(deliveryStatusQuery, () => status);
   const refuse = (code: string, message: string) => {
     throw ApplicationFailure.create({ type: code, message, nonRetryable: true });
+  };
+  const refuseProblem = (problem: Problem | null) => {
+    if (problem) refuse(problem.code, problem.message);
   };
   const finished = () => ['live', 'retracted', 'canceled'].includes(status.state);
   // Each handler returns once the main line has acted on the request, so the caller sees the outcome.
@@ -87,7 +92,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     {
       validator: (r) => {
         if (finished()) refuse('delivery_settled', `The delivery is already ${status.state}.`);
-        if (!r.reason || r.reason.trim() === '') refuse('reason_required', 'Say why the delivery is skipped: the reason goes to the audit trail.');
+        refuseProblem(blankNoteProblem('skipDelivery', 'reason', r.reason));
         if (status.waitingFor === 'platform' || status.waitingFor === 'nothing')
           refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish, then skip.');
       },
@@ -109,7 +114,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         if (status.state !== 'awaiting_manual' && status.state !== 'unconfirmed') {
           refuse('not_awaiting_confirmation', `Only a manual hand-off or an unconfirmed delivery can be confirmed by hand; this one is ${status.state}.`);
         }
-        if (!/^https?:\/\/\S+$/.test(r.url ?? '')) refuse('invalid_url', `"${r.url}" is not the http(s) URL of the post.`);
+        refuseProblem(postUrlProblem(r.url));
       },
     },
   );
