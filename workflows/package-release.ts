@@ -26,7 +26,7 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
   const run = startRun(input);
   // Organize and review: editors and reviewers move the package by Update until it is approved.
   acceptRequests(run);
-  // Release: at the release time, every channel at once, document and interpretations together.
+  // Release: at the release time, one delivery per target channel, document and interpretations as one unit.
   await untilReleaseTime(run);
   deprecatePatch(DELIVERY_WORKFLOWS_PATCH);
   await release(run);
