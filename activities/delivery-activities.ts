@@ -27,7 +27,7 @@ import {
   type DeliveryState,
   type FormatOutcome,
   type TakeDownOutcome,
-} from '../workflows/delivery-types.js';
+} from '../contracts/delivery.js';
 import { appendAudit, deliveryKey } from './package-activities.js';
 
 /** What the delivery activities need from the running process. */

@@ -18,7 +18,7 @@ import type { WatermarkOptions } from '../media/image.js';
 import { prepareRendition, renditionCacheKey } from '../media/renditions.js';
 import { getSpec } from '../media/specs.js';
 import type { MediaStore } from '../media/store.js';
-import type { FinishMediaJobInput, MediaRenditionHeartbeat, RenderRenditionInput, RenditionSummary } from '../workflows/media-types.js';
+import type { FinishMediaJobInput, MediaRenditionHeartbeat, RenderRenditionInput, RenditionSummary } from '../contracts/media.js';
 
 export interface WatermarkTargetForSpec {
   platform: string;

@@ -93,46 +93,7 @@ export interface DecisionRequest {
   reviewer: Actor;
 }
 
-/** Review: is this decision allowed now? null when it is. */
-export function decisionProblem(state: ReviewState, request: DecisionRequest): Problem | null {
-  if (state.status !== 'in_review' || state.stageIndex === null) {
-    return { code: 'not_in_review', message: `The package is ${state.status}, not in review: there is nothing to decide.` };
-  }
-  const stage = state.stages[state.stageIndex]!;
-  if (request.revision !== state.revision) {
-    return {
-      code: 'stale_revision',
-      message: `You reviewed revision ${request.revision}, but the package is now at revision ${state.revision}. Reload it, review the current revision and decide again.`,
-    };
-  }
-  if (!['reviewer', 'admin'].includes(request.reviewer.role) || !stage.roles.includes(request.reviewer.role)) {
-    return {
-      code: 'role_not_allowed',
-      message: `Your role (${request.reviewer.role}) may not decide at ${stage.name}; the stage is decided by: ${stage.roles.join(', ')}.`,
-    };
-  }
-  if (!request.reviewer.stages.includes(stage.id)) {
-    return {
-      code: 'wrong_stage',
-      message: `The package is at ${stage.name} (${stage.id}), and you may decide only at: ${request.reviewer.stages.join(', ') || 'no stage'}. Ask an administrator to grant the stage, or leave it to its reviewers.`,
-    };
-  }
-  if (request.decision === 'approve' && state.authors.includes(request.reviewer.id)) {
-    return { code: 'self_approval', message: 'You wrote or edited this package, so you may not approve it: another reviewer must.' };
-  }
-  const earlier = state.approvals.find((a) => a.reviewerId === request.reviewer.id);
-  if (request.decision === 'approve' && earlier) {
-    const earlierStage = state.stages.find((s) => s.id === earlier.stage)?.name ?? earlier.stage;
-    return {
-      code: 'same_reviewer_two_stages',
-      message: `You already approved this package at ${earlierStage}; each stage needs a different reviewer.`,
-    };
-  }
-  if (request.decision === 'reject' && request.comment.trim() === '') {
-    return { code: 'comment_required', message: 'A rejection goes back to the editor: say in the comment what must change.' };
-  }
-  return null;
-}
+// ── What each status allows (who may decide, and every command's roles, are in domain/commands.ts) ──
 
 export function canEdit(status: PackageStatus): Problem | null {
   if (status === 'draft' || status === 'approved' || status === 'scheduled') return null;
@@ -162,10 +123,12 @@ export function canSchedule(status: PackageStatus): Problem | null {
   return { code: 'release_time_fixed', message: `The package is ${status}; its release time can no longer be changed.` };
 }
 
-export function canRetract(status: PackageStatus, actor: Actor): Problem | null {
-  if (!['reviewer', 'ops', 'admin'].includes(actor.role)) {
-    return { code: 'role_not_allowed', message: 'Only operations, reviewers or administrators may retract a release.' };
-  }
+export function canRelease(status: PackageStatus): Problem | null {
+  if (status === 'approved' || status === 'scheduled') return null;
+  return { code: 'not_approved', message: `The package is ${status}; only an approved package can be released.` };
+}
+
+export function canRetract(status: PackageStatus): Problem | null {
   if (status === 'released' || status === 'releasing') return null;
   return { code: 'not_released', message: `The package is ${status}; only a released package can be retracted.` };
 }

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
+import { blankNoteProblem, requireAllowed } from '../domain/commands.js';
 import { findChannel } from '../domain/registry.js';
 import type { DeliveryRow } from '../db/schema.js';
 import { appendAudit } from '../activities/package-activities.js';
@@ -17,21 +18,14 @@ import {
   retryDeliveryUpdate,
   skipDeliveryUpdate,
   type DeliveryStatus,
-} from '../workflows/delivery.js';
-import { DELIVERY_STATES, deliveryWorkflowId, takedownWorkflowId } from '../workflows/delivery-types.js';
+  DELIVERY_STATES,
+  deliveryWorkflowId,
+  takedownWorkflowId,
+} from '../contracts/delivery.js';
 import type { AppContext } from './context.js';
 import { throughWorkflow } from './packages.js';
-import { restartDeliverySignal, stateQuery } from '../workflows/package-release.js';
-import { packageWorkflowId } from '../workflows/package-types.js';
+import { packageWorkflowId, restartDeliverySignal, stateQuery } from '../contracts/package.js';
 import { noteField } from './package-input.js';
-
-const OPS_ROLES: Actor['role'][] = ['ops', 'admin'];
-
-function requireOps(actor: Actor, what: string): void {
-  if (!OPS_ROLES.includes(actor.role)) {
-    throw new GovpubError('forbidden', `Your role (${actor.role}) may not ${what}; that needs: ${OPS_ROLES.join(', ')}.`, { status: 403 });
-  }
-}
 
 export interface DeliveryFilter {
   state?: string;
@@ -200,7 +194,7 @@ export class DeliveryService {
   }
 
   async retry(actor: Actor, idOrKey: string): Promise<DeliveryView> {
-    requireOps(actor, 'retry deliveries');
+    requireAllowed(actor, 'retryDelivery');
     const row = await this.find(idOrKey);
     try {
       await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
@@ -212,10 +206,9 @@ export class DeliveryService {
   }
 
   async skip(actor: Actor, idOrKey: string, reason: unknown): Promise<DeliveryView> {
-    requireOps(actor, 'skip deliveries');
-    if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new GovpubError('reason_required', 'Say why the delivery is skipped (field "reason"): it goes to the audit trail.', { status: 400 });
-    }
+    requireAllowed(actor, 'skipDelivery');
+    const blank = blankNoteProblem('skipDelivery', 'reason', reason);
+    if (blank) throw new GovpubError(blank.code, blank.message, { status: 400 });
     const why = noteField(reason, 'reason', { required: true });
     const row = await this.find(idOrKey);
     await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(skipDeliveryUpdate, { args: [{ by: actor.id, reason: why }] }));
@@ -248,7 +241,7 @@ export class DeliveryService {
     body: { url?: unknown; note?: unknown },
     validateUrl?: (platform: string, url: string) => string | null,
   ): Promise<DeliveryView> {
-    requireOps(actor, 'confirm deliveries');
+    requireAllowed(actor, 'confirmDelivery');
     const row = await this.find(idOrKey);
     const note = noteField(body.note, 'note', { required: false }) || undefined;
     if (typeof body.url === 'string') noteField(body.url, 'url', { required: false });
@@ -272,13 +265,10 @@ export class DeliveryService {
 
   /** Holds every delivery to a channel (they wait as pending) until it is resumed. */
   async pauseChannel(actor: Actor, channelId: string, reason: unknown): Promise<{ channelId: string; pausedAt: string; reason: string }> {
-    requireOps(actor, 'pause channels');
+    requireAllowed(actor, 'pauseChannel');
     this.requireChannel(channelId);
-    if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new GovpubError('reason_required', 'Say why the channel is paused (field "reason"): it goes to the audit trail and the channel list.', {
-        status: 400,
-      });
-    }
+    const blank = blankNoteProblem('pauseChannel', 'reason', reason);
+    if (blank) throw new GovpubError(blank.code, blank.message, { status: 400 });
     const why = noteField(reason, 'reason', { required: true });
     const now = new Date();
     await this.ctx.db.transaction().execute(async (trx) => {
@@ -290,7 +280,7 @@ export class DeliveryService {
 
   /** Lifts a pause (also the hold after refused credentials) and wakes every delivery waiting on the channel. */
   async resumeChannel(actor: Actor, channelId: string): Promise<{ channelId: string; woken: number }> {
-    requireOps(actor, 'resume channels');
+    requireAllowed(actor, 'resumeChannel');
     this.requireChannel(channelId);
     await this.ctx.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('channels').select(['paused_reason']).where('id', '=', channelId).executeTakeFirst();

@@ -17,6 +17,7 @@ import type { MediaJobRow, MediaRenditionRow, MediaRow } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import { unsafeTextProblem } from '../domain/text.js';
 import type { Actor } from '../domain/package-rules.js';
+import { requireAllowed } from '../domain/commands.js';
 import { findChannel, PLATFORMS, type Platform } from '../domain/registry.js';
 import { DEFAULT_UPLOAD_LIMITS, sniff, type MediaKind, type ProbeResult } from '../media/probe.js';
 import type { WatermarkOptions } from '../media/image.js';
@@ -25,7 +26,7 @@ import { getSpec, renditionsFor, type RenditionSpec } from '../media/specs.js';
 import { assertSha256, LocalMediaStore, type MediaStore } from '../media/store.js';
 import { formatBytes } from '../media/units.js';
 import { mediaRenditionsWorkflow } from '../workflows/media-renditions.js';
-import { mediaJobWorkflowId, mediaTaskQueue, type MediaRenditionsInput } from '../workflows/media-types.js';
+import { mediaJobWorkflowId, mediaTaskQueue, type MediaRenditionsInput } from '../contracts/media.js';
 import type { AppContext } from './context.js';
 
 /** HTTP status for the media module's refusals (everything else keeps the API's default). */
@@ -229,14 +230,6 @@ export function toJobView(row: MediaJobRow): MediaJobView {
   };
 }
 
-function requireRole(actor: Actor, roles: Actor['role'][], what: string): void {
-  if (!roles.includes(actor.role)) {
-    throw new GovpubError('forbidden', `Your role (${actor.role}) may not ${what}; that needs: ${roles.join(', ')}.`, { status: 403 });
-  }
-}
-
-const UPLOADERS: Actor['role'][] = ['editor', 'ops', 'admin'];
-
 /** Extensions that name the same format. */
 const SAME_EXT: Record<string, string> = { jpeg: 'jpg', jpe: 'jpg', tiff: 'tif', qt: 'mov', m4v: 'mp4', heif: 'heic' };
 const normExt = (e: string) => SAME_EXT[e] ?? e;
@@ -299,7 +292,7 @@ export class MediaService {
     source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
     input: { uploadName?: string; createdBy: Actor; limits?: Partial<Record<MediaKind, number>>; signal?: AbortSignal },
   ): Promise<{ media: MediaView; created: boolean; warnings: string[] }> {
-    requireRole(input.createdBy, UPLOADERS, 'upload media');
+    requireAllowed(input.createdBy, 'uploadMedia');
     // The name is stored and sent back in headers: refused before a byte is stored, like any text field.
     const nameProblem = input.uploadName === undefined ? null : unsafeTextProblem(input.uploadName);
     if (nameProblem) {
@@ -475,7 +468,7 @@ export class MediaService {
    * running is returned instead of starting a second one.
    */
   async requestRenditions(id: string, request: RenditionRequest, by: Actor): Promise<{ job: MediaJobView; existing: boolean }> {
-    requireRole(by, UPLOADERS, 'request renditions');
+    requireAllowed(by, 'requestRenditions');
     const row = await this.row(id);
     const { specs, channelId } = this.specsFor(row, request ?? {});
     const probe = row.probe as unknown as ProbeResult;
@@ -544,7 +537,7 @@ export class MediaService {
 
   /** Cancels a job: its running transcode is stopped (ffmpeg killed). Waits briefly for that. */
   async cancelJob(jobId: string, by: Actor, waitMs = 10_000): Promise<MediaJobView> {
-    requireRole(by, UPLOADERS, 'cancel rendition jobs');
+    requireAllowed(by, 'cancelRenditionJob');
     const job = await this.getJob(jobId);
     if (TERMINAL.has(job.state)) {
       throw new GovpubError('media_job_finished', `Job ${jobId} has already finished (${job.state}); there is nothing to cancel.`, { status: 409 });

@@ -6,6 +6,7 @@ import sanitizeHtml from 'sanitize-html';
 import { GovpubError } from '../domain/errors.js';
 import { characterCount, findUnsafeText, noteProblem } from '../domain/text.js';
 import { INTERPRETATION_FORMS, type InterpretationForm } from '../domain/package-rules.js';
+import { normalizedReleaseTime, releaseTimeProblem } from '../domain/commands.js';
 import { catalogueItem, findChannel, type CatalogueItem, type Registry } from '../domain/registry.js';
 
 export interface Attachment {
@@ -195,9 +196,9 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
 
   let releaseAt: string | null = null;
   if (body.releaseAt !== undefined && body.releaseAt !== null) {
-    if (typeof body.releaseAt !== 'string' || Number.isNaN(Date.parse(body.releaseAt))) {
-      fail('releaseAt', 'expected an ISO 8601 date-time such as 2026-12-01T09:00:00+08:00');
-    } else releaseAt = new Date(body.releaseAt).toISOString();
+    const problem = releaseTimeProblem(body.releaseAt);
+    if (problem) fail('releaseAt', problem.message);
+    else releaseAt = normalizedReleaseTime(body.releaseAt as string);
   }
   let cover: { mediaId: string; alt: string } | undefined;
   if (body.cover !== undefined && body.cover !== null) {

@@ -10,8 +10,7 @@ import type { Kysely } from 'kysely';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DB } from '../db/schema.js';
 import { appendAudit } from '../activities/package-activities.js';
-import { stateQuery } from '../workflows/package-release.js';
-import { packageWorkflowId, type PackageWorkflowState } from '../workflows/package-types.js';
+import { packageWorkflowId, stateQuery, type PackageWorkflowState } from '../contracts/package.js';
 import { localOperator } from './users.js';
 
 export interface RepairReport {

@@ -9,19 +9,21 @@ import { ApplicationFailure } from '@temporalio/common';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
 import { stagesFor } from '../domain/registry.js';
+import { COMMANDS, normalizedReleaseTime, releaseTimeProblem, requireAllowed } from '../domain/commands.js';
 import { appendAudit } from '../activities/package-activities.js';
 import { packageWorkflow } from '../workflows/package-release.js';
 import {
   decideUpdate,
   editUpdate,
+  packageWorkflowId,
   releaseNowUpdate,
   retractUpdate,
   scheduleUpdate,
   stateQuery,
   submitUpdate,
   withdrawUpdate,
-} from '../workflows/package-release.js';
-import { packageWorkflowId, type PackageWorkflowState } from '../workflows/package-types.js';
+  type PackageWorkflowState,
+} from '../contracts/package.js';
 import type { AppContext } from './context.js';
 import { noteField, parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { imageSources, mediaIdFromSrc } from '../adapters/text.js';
@@ -48,12 +50,6 @@ function factsOf(content: PackageContent, revision: number, hash: string, requir
     requiresInterpretation,
     targets: content.targets,
   };
-}
-
-function requireRole(actor: Actor, roles: Actor['role'][], what: string): void {
-  if (!roles.includes(actor.role)) {
-    throw new GovpubError('forbidden', `Your role (${actor.role}) may not ${what}; that needs: ${roles.join(', ')}.`, { status: 403 });
-  }
 }
 
 function newPackageId(): string {
@@ -138,7 +134,7 @@ export class PackageService {
   }
 
   async create(actor: Actor, body: unknown) {
-    requireRole(actor, ['editor', 'admin'], 'create packages');
+    requireAllowed(actor, 'create');
     const { content, item } = parsePackageInput(body, this.ctx.registry);
     await this.checkMedia(content);
     const stages: StageRule[] = stagesFor(this.ctx.registry, item.contentClass).map((s) => ({ id: s.id, name: s.name, roles: s.roles }));
@@ -186,7 +182,7 @@ export class PackageService {
   }
 
   async edit(actor: Actor, packageId: string, body: unknown) {
-    requireRole(actor, ['editor', 'admin'], 'edit packages');
+    requireAllowed(actor, 'edit');
     const current = await this.row(packageId);
     const { content, item } = parsePackageInput(body, this.ctx.registry);
     await this.checkMedia(content);
@@ -283,7 +279,8 @@ export class PackageService {
     const b = (body ?? {}) as Record<string, unknown>;
     const issues: string[] = [];
     if (!Number.isInteger(b.revision)) issues.push('revision: required, the revision number you reviewed');
-    if (b.decision !== 'approve' && b.decision !== 'reject') issues.push('decision: expected "approve" or "reject"');
+    const decisions: readonly unknown[] = COMMANDS.decide.input.decision.values;
+    if (!decisions.includes(b.decision)) issues.push(`decision: expected ${decisions.map((d) => `"${String(d)}"`).join(' or ')}`);
     if (b.comment !== undefined && typeof b.comment !== 'string') issues.push('comment: expected a string');
     if (issues.length)
       throw new GovpubError('invalid_body', issues.join('; '), {
@@ -307,14 +304,10 @@ export class PackageService {
   }
 
   async schedule(actor: Actor, packageId: string, releaseAt: string | null, hold: boolean) {
-    if (releaseAt !== null && Number.isNaN(Date.parse(releaseAt))) {
-      throw new GovpubError('invalid_body', `releaseAt: "${releaseAt}" is not an ISO 8601 date-time`, {
-        status: 400,
-        issues: [{ path: 'releaseAt', message: 'expected an ISO 8601 date-time' }],
-      });
-    }
+    const problem = releaseTimeProblem(releaseAt);
+    if (problem) throw new ValidationError([{ path: 'releaseAt', message: problem.message }]);
     await this.row(packageId);
-    const normalized = releaseAt === null ? null : new Date(releaseAt).toISOString();
+    const normalized = normalizedReleaseTime(releaseAt);
     return summary(
       await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(scheduleUpdate, { args: [{ by: actor, releaseAt: normalized, hold }] })),
     );

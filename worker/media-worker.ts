@@ -18,7 +18,7 @@ import type { Settings } from '../config/settings.js';
 import { createWatermarkLookup, watermarksPath } from '../config/watermarks.js';
 import type { DB } from '../db/schema.js';
 import { openMediaStore } from '../services/media.js';
-import { mediaTaskQueue } from '../workflows/media-types.js';
+import { mediaTaskQueue } from '../contracts/media.js';
 
 /** The media workflow alone, for workers (and tests) that must not bundle every workflow. */
 export const MEDIA_WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'media-renditions.ts');

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { GovpubError } from '../domain/errors.js';
-import { deliveryMediaQueue, platformTaskQueue } from '../workflows/delivery-types.js';
+import { deliveryMediaQueue, platformTaskQueue } from '../contracts/delivery.js';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 

@@ -8,101 +8,37 @@
  * again (the transmit activity does that). Activities run on the platform's own task queue, whose
  * workers cap how many transmits run at once.
  */
+import { ApplicationFailure, condition, continueAsNew, isCancellation, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
 import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-  allHandlersFinished,
-} from '@temporalio/workflow';
-import type { DeliveryActivities } from '../activities/delivery-activities.js';
-import type {
-  AttemptOutcome,
-  ConfirmManualRequest,
-  DeliveryChange,
-  DeliveryPlan,
-  DeliveryResult,
-  DeliveryState,
-  RetryRequest,
-  SkipRequest,
-} from './delivery-types.js';
-
-export interface DeliveryStatus {
-  state: DeliveryState;
-  /** What the delivery is waiting for right now. */
-  waitingFor: 'nothing' | 'platform' | 'backoff' | 'rate_limit' | 'channel' | 'operator' | 'manual_post' | 'manual_takedown' | 'confirmation' | 'database';
-  attempts: number;
-  lastError: string | null;
-}
-
-export const deliveryStatusQuery = defineQuery<DeliveryStatus>('status');
-export const retryDeliveryUpdate = defineUpdate<DeliveryStatus, [RetryRequest]>('retry');
-export const skipDeliveryUpdate = defineUpdate<DeliveryStatus, [SkipRequest]>('skip');
-export const confirmManualUpdate = defineUpdate<DeliveryStatus, [ConfirmManualRequest]>('confirmManual');
-/** Sent by operations' "resume channel" to every delivery held on that channel. */
-export const channelResumedSignal = defineSignal('channelResumed');
-
-/** Where a continued-as-new delivery picks up (long confirmation or manual waits). */
-export interface DeliveryResume {
-  phase: 'confirm' | 'manual';
-  markedUnconfirmed: boolean;
-  confirmStartedAt: number;
-}
-
-const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
-const CONFIRM_POLL_MAX_MS = 60_000;
-const CONFIRM_POLL_AFTER_TIMEOUT_MS = 10 * 60_000;
-const CHANNEL_RECHECK_MS = 5 * 60_000;
-/** How long a delivery waits before trying a step again that failed because the database was away. */
-const DATABASE_RECHECK_MS = 30_000;
-
-function activitiesFor(plan: DeliveryPlan) {
-  // Bookkeeping retries without limit while the database is away (a database outage of minutes
-  // must not strand a delivery); what the database refuses for its data fails at once.
-  const main = proxyActivities<DeliveryActivities>({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-  });
-  // Renditions: long ffmpeg jobs heartbeat; a crashed worker's job resumes on another (cache keeps finished ones).
-  const media = proxyActivities<DeliveryActivities>({
-    taskQueue: plan.mediaQueue,
-    startToCloseTimeout: '3 hours',
-    heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
-  });
-  // Transmits heartbeat every 2 s: a worker killed mid-transmit is noticed within 15 s, and the
-  // retry reconciles with the platform first.
-  const platform = proxyActivities<DeliveryActivities>({
-    taskQueue: plan.platformQueue,
-    startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '15 seconds',
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
-  });
-  return { main, media, platform };
-}
-
-/** Activity calls finish even when a retraction cancels the delivery: a half-sent post must be recorded. */
-function safely<T>(step: () => Promise<T>): Promise<T> {
-  return CancellationScope.nonCancellable(step);
-}
-
-/** True when an activity gave up because the database was unreachable (activities/database-guard.ts). */
-function isDatabaseOutage(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'database_unavailable';
-}
-
-function failureMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
+  channelResumedSignal,
+  confirmManualUpdate,
+  deliveryStatusQuery,
+  retryDeliveryUpdate,
+  skipDeliveryUpdate,
+  type AttemptOutcome,
+  type ConfirmManualRequest,
+  type DeliveryChange,
+  type DeliveryPlan,
+  type DeliveryResult,
+  type DeliveryResume,
+  type DeliveryStatus,
+  type RetryRequest,
+  type SkipRequest,
+} from '../contracts/delivery.js';
+import {
+  CHANNEL_RECHECK_MS,
+  CONFIRM_POLL_AFTER_TIMEOUT_MS,
+  CONFIRM_POLL_MAX_MS,
+  CONTINUE_AS_NEW_AFTER_EVENTS,
+  DATABASE_RECHECK_MS,
+  activitiesFor,
+  failureMessage,
+  eventKeys,
+  isDatabaseOutage,
+  safely,
+} from './delivery-steps.js';
+import { blankNoteProblem, postUrlProblem } from '../domain/commands.js';
+import type { Problem } from '../domain/package-rules.js';
 
 export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResume): Promise<DeliveryResult> {
   const { main, media, platform } = activitiesFor(plan);
@@ -111,11 +47,10 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
   let skipRequested: SkipRequest | null = null;
   let manualConfirmation: ConfirmManualRequest | null = null;
   let resumedTimes = 0;
-  let seq = 0;
   let publicUrl: string | null = null;
   let liveAt: string | null = null;
 
-  const eventKey = () => `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}`;
+  const eventKey = eventKeys();
   const nowIso = () => new Date(Date.now()).toISOString();
   const change = (c: Omit<DeliveryChange, 'eventKey' | 'actor'> & { actor?: string }) =>
     safely(() => main.changeDelivery(plan, { actor: 'system', ...c, eventKey: eventKey() }));
@@ -124,6 +59,9 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
   setHandler(deliveryStatusQuery, () => status);
   const refuse = (code: string, message: string) => {
     throw ApplicationFailure.create({ type: code, message, nonRetryable: true });
+  };
+  const refuseProblem = (problem: Problem | null) => {
+    if (problem) refuse(problem.code, problem.message);
   };
   const finished = () => ['live', 'retracted', 'canceled'].includes(status.state);
   // Each handler returns once the main line has acted on the request, so the caller sees the outcome.
@@ -154,7 +92,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     {
       validator: (r) => {
         if (finished()) refuse('delivery_settled', `The delivery is already ${status.state}.`);
-        if (!r.reason || r.reason.trim() === '') refuse('reason_required', 'Say why the delivery is skipped: the reason goes to the audit trail.');
+        refuseProblem(blankNoteProblem('skipDelivery', 'reason', r.reason));
         if (status.waitingFor === 'platform' || status.waitingFor === 'nothing')
           refuse('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish, then skip.');
       },
@@ -176,7 +114,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         if (status.state !== 'awaiting_manual' && status.state !== 'unconfirmed') {
           refuse('not_awaiting_confirmation', `Only a manual hand-off or an unconfirmed delivery can be confirmed by hand; this one is ${status.state}.`);
         }
-        if (!/^https?:\/\/\S+$/.test(r.url ?? '')) refuse('invalid_url', `"${r.url}" is not the http(s) URL of the post.`);
+        refuseProblem(postUrlProblem(r.url));
       },
     },
   );
@@ -488,124 +426,4 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
       return result();
     });
   }
-}
-
-// ── Take-down ───────────────────────────────────────────────────────────────
-
-export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; retractedBy: string }): Promise<DeliveryResult> {
-  const { main, platform } = activitiesFor(plan);
-  const status: DeliveryStatus = { state: 'retracting', waitingFor: 'nothing', attempts: 0, lastError: null };
-  let manualConfirmation: ConfirmManualRequest | null = null;
-  let retryRequested: RetryRequest | null = null;
-  let resumedTimes = 0;
-  let seq = 0;
-  const eventKey = () => `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}`;
-
-  setHandler(deliveryStatusQuery, () => status);
-  setHandler(
-    confirmManualUpdate,
-    async (r) => {
-      manualConfirmation = r;
-      await condition(() => status.state === 'retracted');
-      return status;
-    },
-    {
-      validator: (_r: ConfirmManualRequest) => {
-        if (status.state === 'retracted') throw ApplicationFailure.create({ type: 'delivery_settled', message: 'Already taken down.', nonRetryable: true });
-      },
-    },
-  );
-  setHandler(retryDeliveryUpdate, (r) => {
-    retryRequested = r;
-    return status;
-  });
-  setHandler(channelResumedSignal, () => {
-    resumedTimes += 1;
-  });
-
-  for (;;) {
-    status.waitingFor = 'platform';
-    let outcome: Awaited<ReturnType<typeof platform.takeDownDelivery>>;
-    try {
-      outcome = await platform.takeDownDelivery(plan);
-    } catch (error) {
-      // The database away or a defect: the post may still be up, so keep trying (and stay operable).
-      status.lastError = failureMessage(error);
-      status.waitingFor = isDatabaseOutage(error) ? 'database' : 'backoff';
-      await condition(() => retryRequested !== null || manualConfirmation !== null, isDatabaseOutage(error) ? DATABASE_RECHECK_MS : CHANNEL_RECHECK_MS);
-      retryRequested = null;
-      if (manualConfirmation) break;
-      continue;
-    }
-    status.attempts += 1;
-    if (outcome.kind === 'retracted') {
-      status.state = 'retracted';
-      status.waitingFor = 'nothing';
-      return { channelId: plan.channelId, state: 'retracted', publicUrl: null, liveAt: null };
-    }
-    if (outcome.kind === 'manual') break;
-    status.lastError = outcome.message;
-    const seen = resumedTimes;
-    const waitMs =
-      outcome.kind === 'needs_reconnect'
-        ? CHANNEL_RECHECK_MS
-        : (outcome.retryAfterMs ?? Math.min(plan.retryMaxMs, plan.retryInitialMs * 2 ** Math.min(status.attempts - 1, 12)));
-    if (status.attempts >= plan.maxAttempts && outcome.kind === 'retryable') {
-      // Keep the task visible to operations: they may take it down by hand and confirm.
-      await main.changeDelivery(plan, {
-        state: 'retracting',
-        action: 'delivery_takedown_failed',
-        actor: 'system',
-        eventKey: eventKey(),
-        task: 'manual_takedown',
-        errorClass: 'retryable',
-        errorMessage: `${outcome.message} Take the post down by hand and confirm, or retry.`,
-      });
-      break;
-    }
-    status.waitingFor = outcome.kind === 'needs_reconnect' ? 'channel' : 'backoff';
-    await condition(() => resumedTimes > seen || retryRequested !== null || manualConfirmation !== null, waitMs);
-    retryRequested = null;
-    if (manualConfirmation) break;
-  }
-
-  // Manual take-down task: remind until an operator confirms the post is gone.
-  for (;;) {
-    status.waitingFor = 'manual_takedown';
-    if (manualConfirmation) break;
-    const acted = await condition(() => manualConfirmation !== null || retryRequested !== null, plan.reminderEveryMs);
-    if (retryRequested && !manualConfirmation) {
-      retryRequested = null;
-      const outcome = await platform.takeDownDelivery(plan).catch((error: unknown) => ({ kind: 'failed' as const, message: failureMessage(error) }));
-      if (outcome.kind === 'failed') status.lastError = outcome.message;
-      if (outcome.kind === 'retracted') {
-        status.state = 'retracted';
-        return { channelId: plan.channelId, state: 'retracted', publicUrl: null, liveAt: null };
-      }
-      continue;
-    }
-    if (!acted) {
-      await main.changeDelivery(plan, {
-        state: 'retracting',
-        action: 'delivery_takedown_reminder',
-        actor: 'system',
-        eventKey: eventKey(),
-        reminded: true,
-        details: { reason: plan.reason },
-      });
-    }
-  }
-  const confirmation = manualConfirmation!;
-  await main.changeDelivery(plan, {
-    state: 'retracted',
-    action: 'delivery_takedown_confirmed',
-    actor: confirmation.by,
-    eventKey: eventKey(),
-    task: null,
-    takenDown: true,
-    details: { note: confirmation.note ?? null, url: confirmation.url },
-  });
-  status.state = 'retracted';
-  status.waitingFor = 'nothing';
-  return { channelId: plan.channelId, state: 'retracted', publicUrl: null, liveAt: null };
 }

@@ -1,5 +1,6 @@
 // Every workflow the worker registers. Workflow code is bundled for Temporal's sandbox:
-// import only deterministic modules here (domain/, workflows/, and types of activities).
+// import only deterministic modules here (domain/, contracts/, workflows/, and types of activities).
 export { packageWorkflow } from './package-release.js';
-export { deliveryWorkflow, takedownWorkflow } from './delivery.js';
+export { deliveryWorkflow } from './delivery.js';
+export { takedownWorkflow } from './takedown.js';
 export * from './media-renditions.js';

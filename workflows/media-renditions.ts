@@ -29,7 +29,7 @@ import {
   type MediaRenditionsInput,
   type MediaRenditionsResult,
   type RenditionSummary,
-} from './media-types.js';
+} from '../contracts/media.js';
 
 /** Bookkeeping runs on the workflow's own task queue, never queued behind long transcodes. */
 const { finishMediaJob } = proxyActivities<MediaJobActivities>({

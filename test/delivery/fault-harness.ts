@@ -51,7 +51,7 @@ import { DeliveryService } from '../../services/deliveries.js';
 import { PackageService } from '../../services/packages.js';
 import { addUser, toActor } from '../../services/users.js';
 import { MANUAL_HANDOFF_CHANNELS } from '../../simulators/index.js';
-import { deliveryWorkflowId } from '../../workflows/delivery-types.js';
+import { deliveryWorkflowId } from '../../contracts/delivery.js';
 import { writeWorkflowBundle } from '../../worker/worker.js';
 import { killHard, startCliProcess, type CliProcess } from '../support/cli.js';
 import { withDatabase } from '../support/global-setup.js';

@@ -11,8 +11,8 @@ import { validateManualPostUrl } from '../../adapters/manual-handoff.js';
 import { buildApi } from '../../api/server.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
-import { deliveryWorkflowId, takedownWorkflowId } from '../../workflows/delivery-types.js';
-import { packageWorkflowId } from '../../workflows/package-types.js';
+import { deliveryWorkflowId, takedownWorkflowId } from '../../contracts/delivery.js';
+import { packageWorkflowId } from '../../contracts/package.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
 
 let world: ReleaseWorld;

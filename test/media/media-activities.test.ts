@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT_DIR } from '../../config/settings.js';
 import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
 import type { MediaJobView } from '../../services/media.js';
-import { mediaJobWorkflowId } from '../../workflows/media-types.js';
+import { mediaJobWorkflowId } from '../../contracts/media.js';
 import { makeClip, mediaToolsForTests } from './fixtures.js';
 import { saveHistory } from '../support/histories.js';
 import { ffmpegProcessesMentioning, startMediaHarness, until, uploadFile, type MediaHarness } from './media-harness.js';

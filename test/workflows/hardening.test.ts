@@ -7,8 +7,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Actor } from '../../domain/package-rules.js';
-import { decideUpdate, stateQuery } from '../../workflows/package-release.js';
-import { packageWorkflowId } from '../../workflows/package-types.js';
+import { decideUpdate, packageWorkflowId, stateQuery } from '../../contracts/package.js';
 import { policyPackage, refusal, startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 

@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/package-rules.js';
 import { WORKFLOWS_PATH } from '../../worker/worker.js';
-import { packageWorkflowId } from '../../workflows/package-types.js';
+import { packageWorkflowId } from '../../contracts/package.js';
 import { policyPackage, refusal, startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
 

@@ -1,5 +1,7 @@
 /**
- * Types shared by the delivery workflow and its activities (pure: imported by workflow code).
+ * Messages of the delivery and take-down workflows (plans, outcomes of their activities, operator
+ * Updates, status Query, ids and task queues): shared by the workflows, their activities and the
+ * services. Pure: imported by workflow code.
  *
  * Delivery states (deliveries.state):
  *   pending          planned, not sent yet (also while its channel is paused)
@@ -14,6 +16,8 @@
  *   retracted        taken down
  *   canceled         skipped by operations or cancelled by a retraction before it went out
  */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
 export const DELIVERY_STATES = [
   'pending',
   'transmitting',
@@ -125,6 +129,30 @@ export interface ConfirmManualRequest {
   by: string;
   url: string;
   note?: string;
+}
+
+/** What a delivery or take-down workflow answers to its status Query and operator Updates. */
+export interface DeliveryStatus {
+  state: DeliveryState;
+  /** What the delivery is waiting for right now. */
+  waitingFor: 'nothing' | 'platform' | 'backoff' | 'rate_limit' | 'channel' | 'operator' | 'manual_post' | 'manual_takedown' | 'confirmation' | 'database';
+  attempts: number;
+  lastError: string | null;
+}
+
+// The names below are in every running workflow's history: they never change.
+export const deliveryStatusQuery = defineQuery<DeliveryStatus>('status');
+export const retryDeliveryUpdate = defineUpdate<DeliveryStatus, [RetryRequest]>('retry');
+export const skipDeliveryUpdate = defineUpdate<DeliveryStatus, [SkipRequest]>('skip');
+export const confirmManualUpdate = defineUpdate<DeliveryStatus, [ConfirmManualRequest]>('confirmManual');
+/** Sent by operations' "resume channel" to every delivery held on that channel. */
+export const channelResumedSignal = defineSignal('channelResumed');
+
+/** Where a continued-as-new delivery picks up (long confirmation or manual waits). */
+export interface DeliveryResume {
+  phase: 'confirm' | 'manual';
+  markedUnconfirmed: boolean;
+  confirmStartedAt: number;
 }
 
 export function deliveryWorkflowId(businessKey: string): string {

@@ -1,4 +1,5 @@
-/** Messages of the package workflow: shared by the workflow, the API and the CLI. */
+/** Messages of the package workflow (its input, state, Updates, Query and Signal): shared by the workflow, the services and the CLI. */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Approval, PackageStatus, RevisionFacts, StageRule } from '../domain/package-rules.js';
 
 export interface PackageWorkflowInput {
@@ -82,3 +83,14 @@ export interface RestartDeliveryRequest {
 export function packageWorkflowId(packageId: string): string {
   return `package-${packageId}`;
 }
+
+// The names below are in every running workflow's history: they never change.
+export const stateQuery = defineQuery<PackageWorkflowState>('state');
+export const submitUpdate = defineUpdate<PackageWorkflowState, [SubmitRequest]>('submit');
+export const editUpdate = defineUpdate<PackageWorkflowState, [EditRequest]>('edit');
+export const decideUpdate = defineUpdate<PackageWorkflowState, [DecideRequest]>('decide');
+export const withdrawUpdate = defineUpdate<PackageWorkflowState, [WithdrawRequest]>('withdraw');
+export const scheduleUpdate = defineUpdate<PackageWorkflowState, [ScheduleRequest]>('schedule');
+export const releaseNowUpdate = defineUpdate<PackageWorkflowState, [ReleaseNowRequest]>('releaseNow');
+export const retractUpdate = defineUpdate<PackageWorkflowState, [RetractRequest]>('retract');
+export const restartDeliverySignal = defineSignal<[RestartDeliveryRequest]>('restartDelivery');

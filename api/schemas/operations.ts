@@ -1,0 +1,181 @@
+/** The operations routes' schemas: channels (pause, resume), deliveries (retry, skip, confirm by hand) and the audit trail. */
+import { Type } from 'typebox';
+import { PLATFORMS } from '../../domain/registry.js';
+import { DELIVERY_STATES } from '../../contracts/delivery.js';
+import { commandBodies } from './commands.js';
+import { booleanParam, commandRoute, idText, LIMITS, limitParam, NoBody, nullableString, nullableTimestamp, queryText, tags, timestamp } from './common.js';
+
+export const ChannelParams = Type.Object({ id: idText('Channel id, URL-encoded, e.g. wechat_oa%3Ablfb', 200, ['wechat_oa:blfb', 'portal:zwgk-zcwj']) });
+export const DeliveryParams = Type.Object({ id: idText('Delivery id, a unique prefix of 8+ characters of it, or its business key', 300) });
+
+export const ChannelListQuery = Type.Object(
+  {
+    platform: Type.Optional(Type.Enum([...PLATFORMS])),
+    paused: booleanParam('Only paused channels, or only channels that are not paused'),
+  },
+  { additionalProperties: false },
+);
+
+export const DeliveryListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Enum([...DELIVERY_STATES])),
+    channel: queryText('Channel id, e.g. wechat_oa:blfb'),
+    platform: Type.Optional(Type.Enum([...PLATFORMS])),
+    package: queryText('Package id', 100),
+    needsAction: booleanParam('Only deliveries waiting for operations (failed, needs_reconnect, awaiting_manual, unconfirmed, open tasks)'),
+    limit: limitParam(LIMITS.list, 200),
+  },
+  { additionalProperties: false },
+);
+
+export const AuditQuery = Type.Object(
+  {
+    package: queryText('Package id', 100),
+    action: queryText('Action, e.g. create, approve, retract_requested, channel_paused', 100),
+    after: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,18}$',
+        'x-message': 'expected the id of an audit entry (digits), from the last page',
+        description: 'Entries after this id (paging)',
+      }),
+    ),
+    limit: limitParam(LIMITS.audit, 500),
+  },
+  { additionalProperties: false },
+);
+
+export const ChannelList = Type.Object(
+  {
+    channels: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        platform: Type.Enum([...PLATFORMS]),
+        kind: Type.String(),
+        name: Type.String(),
+        ownerUnit: Type.Optional(Type.String()),
+        publishing: Type.String(),
+        ref: Type.String(),
+        paused: Type.Boolean(),
+        pausedReason: nullableString,
+      }),
+      { description: 'Each channel, plus its base URL, endpoint health and limits where known (never secrets)' },
+    ),
+  },
+  { description: 'Channels' },
+);
+
+export const PauseResult = Type.Object({ channelId: Type.String(), pausedAt: timestamp, reason: Type.String() }, { description: 'Paused' });
+export const ResumeResult = Type.Object({ channelId: Type.String(), woken: Type.Integer({ description: 'Deliveries woken' }) }, { description: 'Resumed' });
+
+export const DeliveryView = Type.Object(
+  {
+    id: Type.String(),
+    businessKey: Type.String(),
+    packageId: Type.String(),
+    revision: Type.Integer(),
+    channelId: Type.String(),
+    channelName: nullableString,
+    platform: nullableString,
+    state: Type.Enum([...DELIVERY_STATES]),
+    task: nullableString,
+    attempts: Type.Integer(),
+    nextAttemptAt: nullableTimestamp,
+    errorClass: nullableString,
+    errorMessage: nullableString,
+    platformCode: nullableString,
+    problems: Type.Array(Type.Unknown()),
+    warnings: Type.Array(Type.String()),
+    externalId: nullableString,
+    publicUrl: nullableString,
+    liveAt: nullableTimestamp,
+    submittedAt: nullableTimestamp,
+    remindedAt: nullableTimestamp,
+    skippedReason: nullableString,
+    takenDownAt: nullableTimestamp,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    waitingFor: Type.Optional(Type.Unknown({ description: 'What the delivery waits for (one delivery only)' })),
+    payload: Type.Optional(Type.Unknown({ description: 'The payload snapshot every attempt sends (one delivery only)' })),
+    renditions: Type.Optional(Type.Array(Type.Unknown())),
+    bundleFiles: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String(), mediaId: Type.String(), spec: Type.String(), purpose: Type.String(), url: Type.String() })),
+    ),
+  },
+  { title: 'DeliveryView', description: 'One delivery (package revision × channel)' },
+);
+
+export const DeliveryList = Type.Object(
+  {
+    items: Type.Array(DeliveryView),
+    counts: Type.Record(Type.String(), Type.Integer(), { description: 'Deliveries per state (all states, same filters but state)' }),
+  },
+  { description: 'Deliveries, most recently changed first' },
+);
+
+export const AuditEntries = Type.Object(
+  {
+    entries: Type.Array(
+      Type.Object({
+        id: Type.String({ description: 'Use as `after` for the next page' }),
+        at: timestamp,
+        actor: Type.String({ description: "The user's name; `system` for the workflow's own steps" }),
+        actorId: Type.String(),
+        action: Type.String(),
+        packageId: nullableString,
+        revision: Type.Union([Type.Integer(), Type.Null()]),
+        contentHash: nullableString,
+        channelId: nullableString,
+        details: Type.Record(Type.String(), Type.Unknown()),
+      }),
+    ),
+  },
+  { description: 'Audit entries, oldest first' },
+);
+
+/** An operator's command on one delivery: it answers with the delivery after the step. */
+const deliveryStep = <B extends typeof NoBody | (typeof commandBodies)[keyof typeof commandBodies]>(summary: string, body: B) =>
+  commandRoute(summary, tags.operations, { params: DeliveryParams, body, result: DeliveryView });
+
+export const operationsRoutes = {
+  listChannels: {
+    summary:
+      'Every channel: portal columns, new-media accounts, media-center columns, with platform, base URL, endpoint health, pause state and limits (never secrets)',
+    tags: tags.operations,
+    querystring: ChannelListQuery,
+    response: { 200: ChannelList },
+  },
+  pauseChannel: commandRoute(
+    'Hold every delivery to the channel (ops/admin; audited)',
+    tags.operations,
+    { params: ChannelParams, body: commandBodies.pauseChannel, result: PauseResult },
+    [404],
+  ),
+  resumeChannel: commandRoute(
+    'Lift a pause or the hold after refused credentials and wake the waiting deliveries (ops/admin; audited)',
+    tags.operations,
+    { params: ChannelParams, body: NoBody, result: ResumeResult },
+    [404],
+  ),
+
+  listDeliveries: {
+    summary: 'Deliveries (one per package revision × channel), newest change first, with counts per state',
+    tags: tags.operations,
+    querystring: DeliveryListQuery,
+    response: { 200: DeliveryList },
+  },
+  getDelivery: {
+    summary: 'One delivery: state, task, attempts, next attempt, error class and message, problems for the editor, payload snapshot, what it waits for',
+    tags: tags.operations,
+    params: DeliveryParams,
+    response: { 200: DeliveryView },
+    'x-errors': [404],
+  },
+  retryDelivery: deliveryStep('Try a failed, held or waiting delivery again now (ops/admin; audited)', NoBody),
+  skipDelivery: deliveryStep('Give up on a delivery, with the reason (ops/admin; audited)', commandBodies.skipDelivery),
+  confirmDelivery: deliveryStep(
+    'Confirm by hand: a manual post with its URL (checked against the platform), an unconfirmed post seen live, or a manual take-down (ops/admin; audited)',
+    commandBodies.confirmDelivery,
+  ),
+
+  audit: { summary: 'The append-only audit trail', tags: tags.operations, querystring: AuditQuery, response: { 200: AuditEntries } },
+};

@@ -1,0 +1,261 @@
+/** The package routes' schemas: creating and editing a package, the review and release commands, and what they answer. */
+import { Type } from 'typebox';
+import { COMMANDS } from '../../domain/commands.js';
+import { INTERPRETATION_FORMS, PACKAGE_STATUSES } from '../../domain/package-rules.js';
+import { DELIVERY_STATES } from '../../contracts/delivery.js';
+import { RETENTION_HOURS } from '../idempotency.js';
+import { commandBodies } from './commands.js';
+import {
+  commandRoute,
+  dateTime,
+  httpUrl,
+  idText,
+  LIMITS,
+  limitParam,
+  mediaId,
+  NoBody,
+  nullable,
+  nullableString,
+  nullableTimestamp,
+  queryText,
+  tags,
+  timestamp,
+} from './common.js';
+
+export const PackageParams = Type.Object({ id: idText('Package id, e.g. pkg-20261125-1a2b3c4d', 100) });
+
+export const PackageListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Enum([...PACKAGE_STATUSES])),
+    stage: queryText('Stage id or name (first/初审, second/复审, final/终审)'),
+    limit: limitParam(LIMITS.list, 200),
+  },
+  { additionalProperties: false },
+);
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      // A token or a quoted string (draft-ietf-httpapi-idempotency-key-header): printable ASCII.
+      pattern: `^(?:[!#-~]{1,${LIMITS.idempotencyKey}}|"[!#-~]{1,${LIMITS.idempotencyKey}}")$`,
+      'x-message': `expected 1 to ${LIMITS.idempotencyKey} printable ASCII characters without spaces, e.g. a UUID`,
+      description: `Makes the request safe to retry: the same key from the same user with the same body answers with the first response (same id, 201, header Idempotent-Replayed: true); with a different body 409 idempotency_key_reused. Keys are kept ${RETENTION_HOURS} hours.`,
+    }),
+  ),
+});
+
+const Attachment = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: LIMITS.name }),
+    url: Type.Optional(httpUrl('Where the attachment is published')),
+    mediaId: Type.Optional(mediaId('An uploaded file')),
+  },
+  { additionalProperties: false },
+);
+
+const PackageDocument = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: LIMITS.title }),
+    body: Type.String({
+      minLength: 1,
+      maxLength: LIMITS.body,
+      description: 'HTML; sanitized on input. Images are <img src="/api/media/<id>/content" alt="…">.',
+    }),
+    issuingUnit: Type.Optional(Type.String({ maxLength: 100, description: 'Required for policy documents.' })),
+    documentNumber: Type.Optional(Type.String({ maxLength: 64, examples: ['碑政发〔2026〕3号'] })),
+    formedAt: Type.Optional(Type.String({ format: 'date' })),
+    attachments: Type.Optional(Type.Array(Attachment, { maxItems: LIMITS.attachments })),
+  },
+  { additionalProperties: false },
+);
+
+const PackageInterpretation = Type.Object(
+  {
+    form: Type.Enum([...INTERPRETATION_FORMS]),
+    title: Type.String({ minLength: 1, maxLength: LIMITS.title }),
+    body: Type.Optional(Type.String({ maxLength: LIMITS.body, description: 'HTML; required for text and leader_interview.' })),
+    mediaId: Type.Optional(mediaId('The uploaded video, audio or image (POST /api/media)')),
+    url: Type.Optional(httpUrl('The H5 page, or where a video/audio is hosted')),
+    interpreter: Type.Optional(Type.String({ maxLength: 100, description: 'Required for leader_interview (主要负责人解读).' })),
+  },
+  { additionalProperties: false },
+);
+
+export const PackageInput = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: LIMITS.title }),
+    catalogueItem: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Id from GET /api/catalogue; decides review stages and whether interpretation is required.',
+    }),
+    document: PackageDocument,
+    interpretations: Type.Optional(nullable(Type.Array(PackageInterpretation, { maxItems: LIMITS.interpretations }))),
+    targets: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      minItems: 1,
+      maxItems: LIMITS.targets,
+      description: 'Channel ids from GET /api/channels, e.g. portal:zwgk-zcwj, wechat_oa:blwhly.',
+    }),
+    releaseAt: Type.Optional(dateTime(COMMANDS.create.input.releaseAt.description)),
+    cover: Type.Optional(
+      nullable(
+        Type.Object(
+          { mediaId: mediaId('An uploaded image'), alt: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false, description: 'The cover: an uploaded image with its alt text' },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false, title: 'PackageInput' },
+);
+
+const StageRef = Type.Object({ id: Type.String(), name: Type.String() });
+
+export const PackageSummary = Type.Object(
+  {
+    id: Type.String(),
+    status: Type.Enum([...PACKAGE_STATUSES]),
+    revision: Type.Integer(),
+    currentStage: nullableString,
+    approvals: Type.Array(Type.Unknown()),
+    releaseAt: nullableString,
+    onHold: Type.Boolean(),
+  },
+  { title: 'PackageSummary', description: 'The package after the step: status, revision, stage, approvals' },
+);
+
+export const CreatedPackage = Type.Object(
+  { id: Type.String(), revision: Type.Integer(), status: Type.Literal('draft'), contentHash: Type.String({ pattern: '^[0-9a-f]{64}$' }) },
+  { description: 'Created: the new package (draft, revision 1)' },
+);
+
+export const EditedPackage = Type.Object(
+  { id: Type.String(), revision: Type.Integer(), status: Type.String(), contentHash: Type.String(), unchanged: Type.Optional(Type.Boolean()) },
+  { description: 'Edited: the new revision (or `unchanged: true` when the content is the same)' },
+);
+
+export const DeliveryRef = Type.Object({
+  id: Type.String(),
+  channelId: Type.String(),
+  state: Type.Enum([...DELIVERY_STATES]),
+  task: nullableString,
+  publicUrl: nullableString,
+  liveAt: nullableTimestamp,
+  attempts: Type.Integer(),
+  nextAttemptAt: nullableTimestamp,
+  errorClass: nullableString,
+  errorMessage: nullableString,
+  problems: Type.Array(Type.Unknown()),
+  warnings: Type.Array(Type.String()),
+  revision: Type.Integer(),
+});
+
+export const PackageView = Type.Object(
+  {
+    id: Type.String(),
+    title: Type.String(),
+    catalogueItem: Type.String(),
+    contentClass: Type.String(),
+    status: Type.Enum([...PACKAGE_STATUSES]),
+    currentStage: nullableString,
+    currentStageName: nullableString,
+    stages: Type.Array(StageRef),
+    revision: Type.Integer(),
+    contentHash: Type.String(),
+    approvedRevision: Type.Union([Type.Integer(), Type.Null()]),
+    releaseAt: nullableTimestamp,
+    onHold: Type.Boolean(),
+    createdBy: Type.String(),
+    createdAt: timestamp,
+    releasedAt: nullableTimestamp,
+    retractedAt: nullableTimestamp,
+    lastRejection: Type.Unknown(),
+    retraction: Type.Unknown(),
+    waitingFor: Type.Union(
+      [
+        Type.Object({
+          step: Type.String({ description: 'The step being recorded, e.g. submit or approve' }),
+          since: timestamp,
+          attempts: Type.Integer(),
+          lastFailure: Type.Union([Type.String(), Type.Null()], { description: 'Why the last attempt failed, e.g. the database is unreachable' }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'A step that is still being recorded (null when none): what holds the package and why' },
+    ),
+    stalledDeliveries: Type.Array(Type.String(), {
+      description: 'Channels whose delivery workflow failed for good and wait for POST /api/deliveries/:id/retry',
+    }),
+    approvals: Type.Array(Type.Object({ stage: Type.String(), reviewer: Type.String(), revision: Type.Integer(), at: timestamp, comment: Type.String() })),
+    decisions: Type.Array(
+      Type.Object({
+        stage: Type.String(),
+        decision: Type.Enum(['approve', 'reject']),
+        reviewer: Type.String(),
+        revision: Type.Integer(),
+        comment: Type.String(),
+        at: timestamp,
+        voided: Type.Boolean(),
+        voidedReason: nullableString,
+      }),
+    ),
+    deliverySummary: Type.Record(Type.String(), Type.Integer(), { description: 'Deliveries per state' }),
+    deliveries: Type.Array(DeliveryRef),
+    content: Type.Unknown({ description: 'The current revision as stored (the PackageInput, sanitized and normalized)' }),
+    media: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Rendition progress of the media the package uses, by media id' })),
+  },
+  { title: 'PackageView', description: 'Status, stage, revision, approvals, decisions and per-channel deliveries' },
+);
+
+export const PackageList = Type.Object(
+  {
+    packages: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        title: Type.String(),
+        status: Type.String(),
+        currentStage: nullableString,
+        revision: Type.Integer(),
+        catalogueItem: Type.String(),
+        releaseAt: nullableTimestamp,
+        updatedAt: timestamp,
+      }),
+    ),
+  },
+  { description: 'Packages, most recently changed first' },
+);
+
+/** A review or release command on one package: it answers with the package after the step. */
+const packageStep = <B extends typeof NoBody | (typeof commandBodies)[keyof typeof commandBodies]>(summary: string, routeTags: string[], body: B) =>
+  commandRoute(summary, routeTags, { params: PackageParams, body, result: PackageSummary });
+
+export const packageRoutes = {
+  createPackage: {
+    summary: 'Create a release package (draft, revision 1). Safe to retry with an Idempotency-Key header.',
+    tags: tags.packages,
+    headers: IdempotencyHeaders,
+    body: PackageInput,
+    response: { 201: CreatedPackage },
+    'x-errors': [409],
+  },
+  listPackages: { summary: 'Queues: packages by status and stage', tags: tags.packages, querystring: PackageListQuery, response: { 200: PackageList } },
+  getPackage: {
+    summary: 'Status, stage, revision, approvals, decisions and per-channel deliveries',
+    tags: tags.packages,
+    params: PackageParams,
+    response: { 200: PackageView },
+    'x-errors': [404],
+  },
+  editPackage: commandRoute(
+    'Edit: a new revision. Voids approvals; an approved package restarts review at the first stage. Locked while in review.',
+    tags.packages,
+    { params: PackageParams, body: PackageInput, result: EditedPackage },
+  ),
+  submitPackage: packageStep('Submit a draft for review (refused without a required interpretation)', tags.review, NoBody),
+  withdrawPackage: packageStep('Withdraw from review; voids approvals', tags.review, commandBodies.withdraw),
+  decidePackage: packageStep('Approve or reject the whole package at the current stage and revision', tags.review, commandBodies.decide),
+  schedulePackage: packageStep('Change the release time (keeps approvals); null releases as soon as approved', tags.packages, commandBodies.schedule),
+  unschedulePackage: packageStep('Cancel the scheduled release (keeps approvals; the package waits until rescheduled or released)', tags.packages, NoBody),
+  releasePackage: packageStep('Release an approved package now', tags.packages, NoBody),
+  retractPackage: packageStep('Retract (撤稿) a released package from every channel that received it', tags.packages, commandBodies.retract),
+};

@@ -1,0 +1,35 @@
+/** The system and registry routes' schemas: health, this OpenAPI document, the disclosure catalogue. */
+import { Type } from 'typebox';
+import { tags } from './common.js';
+
+export const Catalogue = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        contentClass: Type.String(),
+        requiresInterpretation: Type.Boolean(),
+        stages: Type.Array(Type.String()),
+      }),
+    ),
+  },
+  { description: 'The disclosure catalogue (13 elements per item) with review stages and whether interpretation is required' },
+);
+
+export const Health = Type.Object(
+  { status: Type.Enum(['ok', 'degraded']), database: Type.String(), temporal: Type.String() },
+  { description: 'Health of the API, database and Temporal (plus extra checks)' },
+);
+
+export const OpenApiDocument = Type.Object({ openapi: Type.Literal('3.1.0') }, { description: 'This document' });
+
+export const systemRoutes = {
+  health: { summary: 'Health of the API, database and Temporal', tags: tags.system, response: { 200: Health } },
+  openapi: { summary: 'This OpenAPI document, generated from the route schemas', tags: tags.system, response: { 200: OpenApiDocument } },
+  catalogue: {
+    summary: 'The disclosure catalogue (13 elements per item) with review stages and whether interpretation is required',
+    tags: tags.registry,
+    response: { 200: Catalogue },
+  },
+};

@@ -1,0 +1,152 @@
+/**
+ * What editors, reviewers and operations ask of a package's workflow: one Update per command,
+ * each declared once with its checks (the rules of domain/commands.ts, run in the validator and
+ * again under the lock) and the step it applies. Organize and review happen here; the release and
+ * the retraction they lead to are the main line's (workflows/package-release.ts).
+ */
+import { setHandler } from '@temporalio/workflow';
+import {
+  decideUpdate,
+  editUpdate,
+  releaseNowUpdate,
+  restartDeliverySignal,
+  retractUpdate,
+  scheduleUpdate,
+  stateQuery,
+  submitUpdate,
+  withdrawUpdate,
+} from '../contracts/package.js';
+import { blankNoteProblem, commandProblem, decisionProblem, releaseTimeProblem } from '../domain/commands.js';
+import { organizeProblems, statusAfterApproval } from '../domain/package-rules.js';
+import { currentStageId, declareUpdate, nowIso, record, refuse, refuseAll, voidApprovals, type PackageRun } from './package-run.js';
+
+/** Declares every Query, Signal and Update of the package workflow (before its first step waits). */
+export function acceptRequests(run: PackageRun): void {
+  const { state } = run;
+  setHandler(stateQuery, () => state);
+  setHandler(restartDeliverySignal, (r) => {
+    run.restartRequests.add(r.channelId);
+  });
+
+  // ── Organize ─────────────────────────────────────────────────────────────
+  declareUpdate(run, submitUpdate, {
+    check: (r) => {
+      refuse(commandProblem('submit', r.by, state.status));
+      refuseAll(organizeProblems(state.facts));
+    },
+    apply: async (r) => {
+      state.status = 'in_review';
+      state.stageIndex = 0;
+      state.approvals = [];
+      state.lastRejection = null;
+      await record(run, r.by.id, 'submit', { details: { stage: currentStageId(state) } });
+    },
+  });
+
+  declareUpdate(run, editUpdate, {
+    check: (r) => {
+      refuse(commandProblem('edit', r.by, state.status));
+      if (r.facts.revision !== state.revision + 1)
+        refuse({ code: 'stale_revision', message: `The package is at revision ${state.revision}; reload it and edit again.` });
+      refuse(releaseTimeProblem(r.releaseAt));
+    },
+    apply: async (r) => {
+      const wasApproved = state.status === 'approved' || state.status === 'scheduled';
+      state.revision = r.facts.revision;
+      state.contentHash = r.facts.contentHash;
+      state.facts = r.facts;
+      if (r.releaseAt !== undefined) state.releaseAt = r.releaseAt;
+      if (!state.authors.includes(r.by.id)) state.authors.push(r.by.id);
+      const voided = voidApprovals(state);
+      if (wasApproved) {
+        // An edit after approval voids every approval: review restarts at the first stage.
+        state.status = 'in_review';
+        state.stageIndex = 0;
+      }
+      run.scheduleVersion += 1;
+      await record(run, r.by.id, 'edit', {
+        voidReason: voided ? `revision ${state.revision} replaced the approved content` : undefined,
+        details: { reviewRestarted: wasApproved, ...(r.releaseAt !== undefined ? { releaseAt: r.releaseAt } : {}) },
+      });
+    },
+  });
+
+  // ── Review ───────────────────────────────────────────────────────────────
+  declareUpdate(run, decideUpdate, {
+    check: (r) => refuse(decisionProblem(state, r)),
+    apply: async (r) => {
+      const stage = state.stages[state.stageIndex!]!;
+      const decision = { stage: stage.id, decision: r.decision, comment: r.comment, reviewerId: r.reviewer.id };
+      if (r.decision === 'reject') {
+        state.lastRejection = { stage: stage.id, reviewerId: r.reviewer.id, comment: r.comment, at: nowIso() };
+        state.status = 'draft';
+        state.stageIndex = null;
+        voidApprovals(state);
+        await record(run, r.reviewer.id, 'reject', { decision, voidReason: `rejected at ${stage.name}`, details: { stage: stage.id, comment: r.comment } });
+        return;
+      }
+      state.approvals.push({ stage: stage.id, reviewerId: r.reviewer.id, revision: r.revision, at: nowIso() });
+      if (state.stageIndex! + 1 < state.stages.length) {
+        state.stageIndex! += 1;
+      } else {
+        state.stageIndex = null;
+        state.approvedRevision = state.revision;
+        state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
+        run.scheduleVersion += 1;
+      }
+      await record(run, r.reviewer.id, 'approve', { decision, details: { stage: stage.id, comment: r.comment, next: currentStageId(state) ?? state.status } });
+    },
+  });
+
+  declareUpdate(run, withdrawUpdate, {
+    check: (r) => refuse(commandProblem('withdraw', r.by, state.status)),
+    apply: async (r) => {
+      state.status = 'draft';
+      state.stageIndex = null;
+      const voided = voidApprovals(state);
+      run.scheduleVersion += 1;
+      await record(run, r.by.id, 'withdraw', { voidReason: voided ? 'withdrawn from review' : undefined, details: { reason: r.reason } });
+    },
+  });
+
+  // ── Release timing: changing it keeps the approvals ──────────────────────
+  declareUpdate(run, scheduleUpdate, {
+    check: (r) => {
+      refuse(commandProblem('schedule', r.by, state.status));
+      refuse(releaseTimeProblem(r.releaseAt));
+    },
+    apply: async (r) => {
+      const previous = { releaseAt: state.releaseAt, onHold: state.onHold };
+      state.releaseAt = r.releaseAt;
+      state.onHold = r.hold;
+      if (state.status === 'approved' || state.status === 'scheduled') state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
+      run.scheduleVersion += 1;
+      await record(run, r.by.id, r.hold ? 'release_cancelled' : 'release_time_changed', {
+        details: { from: previous, to: { releaseAt: state.releaseAt, onHold: state.onHold }, approvalsKept: true },
+      });
+    },
+  });
+
+  declareUpdate(run, releaseNowUpdate, {
+    check: (r) => refuse(commandProblem('releaseNow', r.by, state.status)),
+    apply: async (r) => {
+      state.onHold = false;
+      state.status = 'releasing';
+      run.scheduleVersion += 1;
+      await record(run, r.by.id, 'release_requested', { details: { releaseAt: state.releaseAt } });
+    },
+  });
+
+  // ── Retract ──────────────────────────────────────────────────────────────
+  declareUpdate(run, retractUpdate, {
+    check: (r) => {
+      refuse(commandProblem('retract', r.by, state.status));
+      refuse(blankNoteProblem('retract', 'reason', r.reason));
+    },
+    apply: async (r) => {
+      state.retraction = { reason: r.reason, by: r.by.id, at: nowIso() };
+      await record(run, r.by.id, 'retract_requested', { details: { reason: r.reason } });
+      run.releaseScope?.cancel();
+    },
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The fan-out of a release or a retraction: one child workflow per channel, started in batches so
+ * one package to every channel stays far below Temporal's limits, each followed until it settles.
+ */
+import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
+import type { DeliveryPlan, DeliveryResult } from '../contracts/delivery.js';
+import type { PackageRun } from './package-run.js';
+
+/** Channels are released in batches so one package to every channel stays far below Temporal's limits. */
+const RELEASE_BATCH = 50;
+/** A delivery workflow that failed (a bug, not a platform) is started again this many times before it waits for operations. */
+const DELIVERY_RESTARTS = 5;
+
+type ChildHandle = { result(): Promise<DeliveryResult> };
+
+/**
+ * Starts one child workflow per plan, in batches, and waits until every one has settled. A
+ * child that fails (a defect, never a platform: those are states) is started again; after
+ * DELIVERY_RESTARTS it waits for operations' retry, so no delivery is left with nothing running.
+ */
+export async function runChildren<P extends DeliveryPlan>(run: PackageRun, plans: P[], start: (plan: P) => Promise<ChildHandle>): Promise<void> {
+  const { state } = run;
+  const settled: Promise<void>[] = [];
+  const follow = async (plan: P, first: ChildHandle): Promise<void> => {
+    let handle = first;
+    for (let failures = 0; ;) {
+      try {
+        const r: DeliveryResult = await handle.result();
+        state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
+        return;
+      } catch (error) {
+        if (isCancellation(error) || CancellationScope.current().consideredCancelled) throw error;
+        failures += 1;
+        if (failures >= DELIVERY_RESTARTS) {
+          state.stalledDeliveries = [...new Set([...(state.stalledDeliveries ?? []), plan.channelId])];
+          await condition(() => run.restartRequests.has(plan.channelId));
+          run.restartRequests.delete(plan.channelId);
+          state.stalledDeliveries = state.stalledDeliveries.filter((c) => c !== plan.channelId);
+          failures = 0;
+        } else {
+          await sleep(Math.min(30_000 * 2 ** (failures - 1), 10 * 60_000));
+        }
+        handle = await start(plan);
+      }
+    }
+  };
+  for (let i = 0; i < plans.length; i += RELEASE_BATCH) {
+    const batch = plans.slice(i, i + RELEASE_BATCH);
+    const handles = await Promise.all(batch.map(start));
+    handles.forEach((h, n) => settled.push(follow(batch[n]!, h)));
+  }
+  const outcomes = await Promise.allSettled(settled);
+  const rejected = outcomes.find((o) => o.status === 'rejected');
+  if (rejected) throw (rejected as PromiseRejectedResult).reason;
+}
