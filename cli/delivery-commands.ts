@@ -10,10 +10,10 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { RenditionFile, RenditionSource } from '../adapters/types.js';
 import type { DeliveryView } from '../services/deliveries.js';
-import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
+import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
-type Common = ApiOptions & { json?: boolean };
+type Common = ActingOptions;
 
 function describe(d: DeliveryView): string {
   const lines = [
@@ -30,13 +30,7 @@ function describe(d: DeliveryView): string {
 
 const route = (id: string, rest = '') => `/api/deliveries/${encodeURIComponent(id)}${rest}`;
 
-function act<O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<DeliveryView>) {
-  return async (id: string, options: O) => {
-    const result = await call(ApiClient.from(options), id, options);
-    if (options.json) printJson(result);
-    else console.log(describe(result));
-  };
-}
+const act = <O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<DeliveryView>) => actOnId(describe, call);
 
 /** Rendition files of a hand-off bundle, downloaded from the API into a scratch directory. */
 function downloadedRenditions(api: ApiClient, files: NonNullable<DeliveryView['bundleFiles']>, scratch: string): RenditionSource {
@@ -64,7 +58,7 @@ function downloadedRenditions(api: ApiClient, files: NonNullable<DeliveryView['b
 
 export function registerDeliveryCommands(program: Command): void {
   const deliveries = program.command('deliveries').description('Deliveries: one per package revision × channel; watch and steer them');
-  const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
+  const withCommon = withActingOptions;
 
   withCommon(
     deliveries

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { MediaJobView, MediaView } from '../services/media.js';
-import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
+import { ApiClient, withActingOptions, type ApiOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
@@ -112,7 +112,7 @@ type MediaDetail = MediaView & {
 
 export function registerMediaCommands(program: Command): void {
   const media = program.command('media').description('Media originals and their per-platform renditions (images, video, audio)');
-  const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
+  const withCommon = withActingOptions;
 
   withCommon(
     media

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { checkJsonStructure } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
-import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
+import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
 function readJsonFile(file: string): unknown {
@@ -30,26 +30,20 @@ function readJsonFile(file: string): unknown {
   return value;
 }
 
-type Common = ApiOptions & { json?: boolean };
+type Common = ActingOptions;
 type Summary = { id: string; status: string; revision: number; currentStage?: string | null };
 
 const describeState = (r: Summary) => `${r.id}: ${r.status}${r.currentStage ? ` at ${r.currentStage}` : ''}, revision ${r.revision}`;
 const route = (id: string, rest = '') => `/api/packages/${encodeURIComponent(id)}${rest}`;
 
 /** One package request as the token's user; prints the result for a person or as JSON. */
-function operation<O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<Summary>) {
-  return async (id: string, options: O) => {
-    const result = await call(ApiClient.from(options), id, options);
-    if (options.json) printJson(result);
-    else console.log(describeState(result));
-  };
-}
+const operation = <O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<Summary>) => actOnId(describeState, call);
 
 export function registerPackageCommands(program: Command): void {
   const packages = (program.commands.find((c) => c.name() === 'packages') ?? program.command('packages')).description(
     'Release packages: a document with its interpretations (三同步)',
   );
-  const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
+  const withCommon = withActingOptions;
 
   withCommon(
     packages
