@@ -30,14 +30,16 @@
  *
  * Renditions (sharp/ffmpeg) are cached by content: the fan-out makes them (cold, as a real release
  * of new media would), the batch reuses them. --no-fanout skips phase 1, --no-baseline phase 3.
+ *
+ * This file is the script itself, read top to bottom: options, the govpub side, its two phases and
+ * the setup in main (about 500 lines, kept together so the measured path is in one place); the
+ * figures' helpers are in figures.ts and proc-figures.ts, phase 3 in temporal-baseline.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { ActivityDeps } from '../activities/index.js';
@@ -60,7 +62,9 @@ import { createWorker, installWorkerRuntime, type WorkerGroup } from '../worker/
 // Only the world (simulators with the development secrets, media, temp dirs) and the package come
 // from the test support; adapters, timing and delivery deps are built here, as a worker builds them.
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../test/delivery/support.js';
-import type { noopReleaseWorkflow } from './noop-workflow.js';
+import { countBy, fmtCounts, pool, quantile, sec } from './figures.js';
+import { childPids, cpuLine, cpuSnapshot, procStatus } from './proc-figures.js';
+import { baseline } from './temporal-baseline.js';
 
 // ── Options ──────────────────────────────────────────────────────────────────────────────────
 
@@ -84,7 +88,6 @@ const BATCH_TIMEOUT_MS = 20 * 60_000;
 // ── Small helpers ────────────────────────────────────────────────────────────────────────────
 
 const log = (line: string) => process.stderr.write(`  … ${line}\n`);
-const sec = (ms: number) => (ms / 1000).toFixed(2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function withDatabase(url: string, database: string): string {
@@ -93,129 +96,9 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i]!, i);
-      }
-    }),
-  );
-  return results;
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
 /** When a settled delivery settled: live_at for live ones, the row's last update for manual hand-offs. */
 function settledAt(row: DeliveryRow): number {
   return new Date((row.state === 'live' ? row.live_at : null) ?? row.updated_at).getTime();
-}
-
-function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const item of items) m.set(key(item), (m.get(key(item)) ?? 0) + 1);
-  return m;
-}
-const fmtCounts = (m: Map<string, number>) => [...m.entries()].map(([k, v]) => `${k} ${v}`).join(', ');
-
-// ── Process figures from /proc (Linux) ───────────────────────────────────────────────────────
-
-const CLK_TCK = 100;
-
-function procStatus(pid: number | 'self', field: string): number | null {
-  try {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** pid, command and parent of every process we can read. */
-interface Proc {
-  pid: number;
-  comm: string;
-  ppid: number;
-  /** utime + stime + cutime + cstime, seconds. */
-  cpuSec: number;
-  /** cutime + cstime alone: what its reaped children used. */
-  reapedSec: number;
-}
-
-function processes(): Proc[] {
-  const out: Proc[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const f = stat.slice(close + 2).split(' ');
-      // utime + stime, plus cutime + cstime: what the process's reaped children used (PostgreSQL's
-      // postmaster reaps its backends, so closed connections still count).
-      const reaped = (Number(f[13]) + Number(f[14])) / CLK_TCK;
-      out.push({ pid: Number(name), comm, ppid: Number(f[1]), cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK + reaped, reapedSec: reaped });
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
-
-/** Descendants of this process (the Temporal dev server). */
-function childPids(all: Proc[] = processes()): Proc[] {
-  const mine = new Set([process.pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
-  }
-  return all.filter((p) => p.pid !== process.pid && mine.has(p.pid));
-}
-
-interface CpuSnapshot {
-  at: number;
-  node: number;
-  temporal: number;
-  /** ffmpeg and other short-lived children (reaped: this process's cutime + cstime), and live ones. */
-  tools: number;
-  postgres: number;
-  machineBusy: number;
-  machineTotal: number;
-}
-
-function cpuSnapshot(): CpuSnapshot {
-  const usage = process.cpuUsage();
-  const all = processes();
-  const children = childPids(all);
-  const own = all.find((p) => p.pid === process.pid)?.reapedSec ?? 0;
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-  const total = ticks.reduce((a, b) => a + (b || 0), 0);
-  return {
-    at: Date.now(),
-    node: (usage.user + usage.system) / 1e6,
-    temporal: children.filter((p) => p.comm === 'temporal').reduce((a, p) => a + p.cpuSec, 0),
-    tools: own + children.filter((p) => p.comm !== 'temporal').reduce((a, p) => a + p.cpuSec, 0),
-    postgres: all.filter((p) => p.comm === 'postgres' || p.comm.startsWith('postgres:')).reduce((a, p) => a + p.cpuSec, 0),
-    machineBusy: (total - idle) / CLK_TCK,
-    machineTotal: total / CLK_TCK,
-  };
-}
-
-function cpuLine(tag: string, a: CpuSnapshot, b: CpuSnapshot): string {
-  const wall = (b.at - a.at) / 1000;
-  const busy = ((b.machineBusy - a.machineBusy) / Math.max(1e-9, b.machineTotal - a.machineTotal)) * 100;
-  const ours = b.node - a.node + (b.temporal - a.temporal) + Math.max(0, b.tools - a.tools) + Math.max(0, b.postgres - a.postgres);
-  const others = Math.max(0, b.machineBusy - a.machineBusy - ours);
-  return `[${tag}] CPU over ${wall.toFixed(1)} s: node (workers+simulators+adapters) ${(b.node - a.node).toFixed(1)} s, Temporal dev server ${(b.temporal - a.temporal).toFixed(1)} s, ffmpeg/other children ${Math.max(0, b.tools - a.tools).toFixed(1)} s, PostgreSQL (all databases) ${Math.max(0, b.postgres - a.postgres).toFixed(1)} s, other processes ${others.toFixed(1)} s; machine ${busy.toFixed(0)}% busy of ${os.availableParallelism()} cores`;
 }
 
 /** The portal web root's current generation number (each commit builds one). */
@@ -493,63 +376,6 @@ async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; 
   return { deliveries: expected, perSec };
 }
 
-// ── The baseline ─────────────────────────────────────────────────────────────────────────────
-
-async function baseline(env: TestWorkflowEnvironment, perPackage: number, govpub: { perSec: number } | null): Promise<void> {
-  const noop = () => {};
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('./noop-workflow.ts', import.meta.url)),
-    logger: { trace: noop, debug: noop, info: noop, log: noop, warn: noop, error: (m: string) => console.error(`[bundler] ${m}`) },
-  });
-  const taskQueue = `bench-noop-${randomBytes(4).toString('hex')}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle: { code: bundle.code },
-    activities: { async noopDelivery() {} },
-  });
-  const running = worker.run();
-  try {
-    const run = (i: number) =>
-      env.client.workflow.execute<typeof noopReleaseWorkflow>('noopReleaseWorkflow', {
-        taskQueue,
-        workflowId: `noop-${taskQueue}-${i}`,
-        args: [i, perPackage],
-      });
-    await run(-1); // warm-up: workflow sandbox, pollers
-    const before = cpuSnapshot();
-    const t0 = Date.now();
-    // Started as govpub's final approvals are sent: at most --approvers at a time; then all awaited.
-    const handles = await pool(
-      Array.from({ length: PACKAGES }, (_, i) => i),
-      APPROVERS,
-      (i) =>
-        env.client.workflow.start<typeof noopReleaseWorkflow>('noopReleaseWorkflow', {
-          taskQueue,
-          workflowId: `noop-${taskQueue}-${i}`,
-          args: [i, perPackage],
-        }),
-    );
-    const done = await Promise.all(handles.map((h) => h.result()));
-    const ms = Date.now() - t0;
-    const after = cpuSnapshot();
-    const total = done.reduce((a, n) => a + n, 0);
-    const perSec = total / (ms / 1000);
-    console.log(
-      `[baseline] ${PACKAGES} workflow executions × ${perPackage} no-op activities = ${total} "deliveries" in ${sec(ms)} s: ${perSec.toFixed(1)} deliveries/s (default Worker options, ${APPROVERS} starts in flight)`,
-    );
-    if (govpub)
-      console.log(
-        `[baseline] ratio govpub/baseline = ${(govpub.perSec / perSec).toFixed(3)}  (${govpub.perSec.toFixed(1)} / ${perSec.toFixed(1)} deliveries/s; baseline is ${(perSec / govpub.perSec).toFixed(1)}× faster)`,
-      );
-    console.log(cpuLine('baseline', before, after));
-  } finally {
-    worker.shutdown();
-    await running;
-  }
-}
-
 let interrupted = false;
 
 // ── Main ─────────────────────────────────────────────────────────────────────────────────────
@@ -673,7 +499,7 @@ async function main(): Promise<void> {
     await stopGovpubWorker();
     if (!flag('no-baseline')) {
       log('phase 3: bare Temporal baseline');
-      await baseline(env, result ? result.deliveries / PACKAGES : CHANNELS, result);
+      await baseline(env, { packages: PACKAGES, perPackage: result ? result.deliveries / PACKAGES : CHANNELS, approvers: APPROVERS }, result);
     }
 
     const self = procStatus('self', 'VmHWM');

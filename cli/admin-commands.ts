@@ -5,7 +5,7 @@ import { loadSettings } from '../config/settings.js';
 import { listChannels } from '../domain/registry.js';
 import { GovpubError } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
-import { withApp, withDatabase } from './context.js';
+import { withApp, withDatabase, withDatabaseOnly } from './context.js';
 import { printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
@@ -19,17 +19,9 @@ export function registerAdminCommands(program: Command): void {
   db.command('migrate')
     .description('Apply pending migrations (in one transaction); the all-in-one start does this itself')
     .option('--json', 'print machine-readable JSON')
-    .action(async (options: { json?: boolean }) => {
-      const settings = loadSettings();
-      const { openDatabase } = await import('../db/connect.js');
-      const { migrateToLatest } = await import('../db/migrate.js');
-      const database = await openDatabase({
-        databaseUrl: settings.databaseUrl,
-        dataDir: settings.dataDir,
-        pglitePort: settings.pglitePort,
-        pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec,
-      });
-      try {
+    .action((options: { json?: boolean }) =>
+      withDatabaseOnly(async (database) => {
+        const { migrateToLatest } = await import('../db/migrate.js');
         const report = await migrateToLatest(database.db);
         if (options.json) printJson({ database: database.description, ...report });
         else
@@ -38,24 +30,14 @@ export function registerAdminCommands(program: Command): void {
               ? `applied: ${report.applied.join(', ')}`
               : `up to date (${report.alreadyApplied.length} migrations) — ${database.description}`,
           );
-      } finally {
-        await database.close();
-      }
-    });
+      }),
+    );
   db.command('status')
     .description('List migrations and when they ran')
     .option('--json', 'print machine-readable JSON')
-    .action(async (options: { json?: boolean }) => {
-      const settings = loadSettings();
-      const { openDatabase } = await import('../db/connect.js');
-      const { migrationStatus } = await import('../db/migrate.js');
-      const database = await openDatabase({
-        databaseUrl: settings.databaseUrl,
-        dataDir: settings.dataDir,
-        pglitePort: settings.pglitePort,
-        pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec,
-      });
-      try {
+    .action((options: { json?: boolean }) =>
+      withDatabaseOnly(async (database) => {
+        const { migrationStatus } = await import('../db/migrate.js');
         const rows = await migrationStatus(database.db);
         if (options.json) printJson(rows);
         else
@@ -63,10 +45,8 @@ export function registerAdminCommands(program: Command): void {
             rows.map((r) => ({ migration: r.name, applied: r.executedAt?.toISOString() ?? 'pending' })),
             ['migration', 'applied'],
           );
-      } finally {
-        await database.close();
-      }
-    });
+      }),
+    );
 
   const packagesAdmin = program.commands.find((c) => c.name() === 'packages') ?? program.command('packages');
   packagesAdmin

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadSettings } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
+import { printJson } from './output.js';
 
 export interface ApiOptions {
   token?: string;
@@ -23,6 +24,23 @@ export function withApiOptions(command: Command): Command {
   return command
     .option('--token <token>', 'your API token (or GOVPUB_TOKEN)')
     .option('--api <url>', 'the govpub API (or GOVPUB_API_URL; default http://127.0.0.1:$PORT)');
+}
+
+/** The options of an acting command that can also print JSON. */
+export type ActingOptions = ApiOptions & { json?: boolean };
+
+/** Adds --token, --api and --json to an acting command. */
+export function withActingOptions(command: Command): Command {
+  return withApiOptions(command).option('--json', 'print machine-readable JSON');
+}
+
+/** An action on one id (a package, a delivery) as the token's user; prints the result for a person (`describe`) or as JSON. */
+export function actOnId<R, O extends ActingOptions>(describe: (result: R) => string, call: (api: ApiClient, id: string, options: O) => Promise<R>) {
+  return async (id: string, options: O): Promise<void> => {
+    const result = await call(ApiClient.from(options), id, options);
+    if (options.json) printJson(result);
+    else console.log(describe(result));
+  };
 }
 
 /** Where `govpub start` / `govpub api` listen on this machine (HOST, PORT), as a URL. */

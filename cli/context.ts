@@ -1,4 +1,5 @@
 import { loadSettings } from '../config/settings.js';
+import type { Database } from '../db/connect.js';
 import type { Opened } from '../runtime/app.js';
 import type { AppContext } from '../services/context.js';
 
@@ -10,6 +11,18 @@ export async function withDatabase<T>(body: (opened: Opened) => Promise<T>, opti
     return await body(opened);
   } finally {
     await opened.close();
+  }
+}
+
+/** Run `body` with the database alone (no registry, no migrations), closing it afterwards whatever happens. */
+export async function withDatabaseOnly<T>(body: (database: Database) => Promise<T>): Promise<T> {
+  const settings = loadSettings();
+  const { openSettingsDatabase } = await import('../runtime/app.js');
+  const database = await openSettingsDatabase(settings);
+  try {
+    return await body(database);
+  } finally {
+    await database.close();
   }
 }
 

@@ -10,10 +10,10 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { RenditionFile, RenditionSource } from '../adapters/types.js';
 import type { DeliveryView } from '../services/deliveries.js';
-import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
+import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
-type Common = ApiOptions & { json?: boolean };
+type Common = ActingOptions;
 
 function describe(d: DeliveryView): string {
   const lines = [
@@ -30,13 +30,7 @@ function describe(d: DeliveryView): string {
 
 const route = (id: string, rest = '') => `/api/deliveries/${encodeURIComponent(id)}${rest}`;
 
-function act<O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<DeliveryView>) {
-  return async (id: string, options: O) => {
-    const result = await call(ApiClient.from(options), id, options);
-    if (options.json) printJson(result);
-    else console.log(describe(result));
-  };
-}
+const act = <O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<DeliveryView>) => actOnId(describe, call);
 
 /** Rendition files of a hand-off bundle, downloaded from the API into a scratch directory. */
 function downloadedRenditions(api: ApiClient, files: NonNullable<DeliveryView['bundleFiles']>, scratch: string): RenditionSource {
@@ -64,9 +58,8 @@ function downloadedRenditions(api: ApiClient, files: NonNullable<DeliveryView['b
 
 export function registerDeliveryCommands(program: Command): void {
   const deliveries = program.command('deliveries').description('Deliveries: one per package revision × channel; watch and steer them');
-  const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
 
-  withCommon(
+  withActingOptions(
     deliveries
       .command('list')
       .description('List deliveries, newest change first, with counts per state')
@@ -110,11 +103,11 @@ export function registerDeliveryCommands(program: Command): void {
     );
   });
 
-  withCommon(deliveries.command('show <id>').description('One delivery (id, id prefix or business key) with its payload snapshot')).action(
+  withActingOptions(deliveries.command('show <id>').description('One delivery (id, id prefix or business key) with its payload snapshot')).action(
     act((api, id) => api.request('GET', route(id))),
   );
 
-  withCommon(
+  withActingOptions(
     deliveries
       .command('bundle <id>')
       .description('Write a manual hand-off bundle (texts within the platform limits, renditions, 说明.txt with the steps) to a directory')
@@ -144,13 +137,13 @@ export function registerDeliveryCommands(program: Command): void {
     }
   });
 
-  withCommon(deliveries.command('retry <id>').description('Try a failed, held or waiting delivery again now')).action(
+  withActingOptions(deliveries.command('retry <id>').description('Try a failed, held or waiting delivery again now')).action(
     act((api, id) => api.request('POST', route(id, '/retry'))),
   );
-  withCommon(deliveries.command('skip <id>').description('Give up on a delivery, with the reason (audited)').requiredOption('--reason <text>', 'why')).action(
-    act<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/skip'), { reason: o.reason })),
-  );
-  withCommon(
+  withActingOptions(
+    deliveries.command('skip <id>').description('Give up on a delivery, with the reason (audited)').requiredOption('--reason <text>', 'why'),
+  ).action(act<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/skip'), { reason: o.reason })));
+  withActingOptions(
     deliveries
       .command('confirm <id>')
       .description('Confirm a manual post with its URL (or a manual take-down, or an unconfirmed post you saw live)')
@@ -164,14 +157,14 @@ export function registerDeliveryCommands(program: Command): void {
 
   const channels = program.commands.find((c) => c.name() === 'channels') ?? program.command('channels');
   const channelRoute = (channel: string, action: string) => `/api/channels/${encodeURIComponent(channel)}/${action}`;
-  withCommon(channels.command('pause <channel>').description('Hold every delivery to a channel (audited)').requiredOption('--reason <text>', 'why')).action(
-    async (channel: string, options: Common & { reason: string }) => {
-      const result = await ApiClient.from(options).request<{ reason: string }>('POST', channelRoute(channel, 'pause'), { reason: options.reason });
-      if (options.json) printJson(result);
-      else console.log(`${channel} paused: ${result.reason}`);
-    },
-  );
-  withCommon(channels.command('resume <channel>').description('Lift a pause (or the hold after refused credentials) and wake its deliveries')).action(
+  withActingOptions(
+    channels.command('pause <channel>').description('Hold every delivery to a channel (audited)').requiredOption('--reason <text>', 'why'),
+  ).action(async (channel: string, options: Common & { reason: string }) => {
+    const result = await ApiClient.from(options).request<{ reason: string }>('POST', channelRoute(channel, 'pause'), { reason: options.reason });
+    if (options.json) printJson(result);
+    else console.log(`${channel} paused: ${result.reason}`);
+  });
+  withActingOptions(channels.command('resume <channel>').description('Lift a pause (or the hold after refused credentials) and wake its deliveries')).action(
     async (channel: string, options: Common) => {
       const result = await ApiClient.from(options).request<{ woken: number }>('POST', channelRoute(channel, 'resume'));
       if (options.json) printJson(result);

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { MediaJobView, MediaView } from '../services/media.js';
-import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
+import { ApiClient, withActingOptions, type ApiOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
@@ -112,9 +112,8 @@ type MediaDetail = MediaView & {
 
 export function registerMediaCommands(program: Command): void {
   const media = program.command('media').description('Media originals and their per-platform renditions (images, video, audio)');
-  const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
 
-  withCommon(
+  withActingOptions(
     media
       .command('add <file>')
       .description('Upload an original (streamed to the API, probed by content) and optionally request renditions')
@@ -154,7 +153,7 @@ export function registerMediaCommands(program: Command): void {
     }
   });
 
-  withCommon(
+  withActingOptions(
     media
       .command('status <id>')
       .description('A media item (id or unique prefix) or one job (mj-…): its renditions and jobs with progress')
@@ -216,7 +215,7 @@ export function registerMediaCommands(program: Command): void {
     if (failed) throw failed;
   });
 
-  withCommon(
+  withActingOptions(
     media
       .command('list')
       .description('Uploaded originals, newest first')
@@ -241,7 +240,7 @@ export function registerMediaCommands(program: Command): void {
     );
   });
 
-  withCommon(media.command('cancel <job>').description('Cancel a rendition job: its running transcode is stopped')).action(
+  withActingOptions(media.command('cancel <job>').description('Cancel a rendition job: its running transcode is stopped')).action(
     async (jobId: string, options: ApiOptions & { json?: boolean }) => {
       const job = await ApiClient.from(options).request<MediaJobView>('DELETE', `/api/media/jobs/${encodeURIComponent(jobId)}`);
       if (options.json) printJson(job);

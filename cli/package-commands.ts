@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { checkJsonStructure } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
-import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
+import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
 function readJsonFile(file: string): unknown {
@@ -30,28 +30,21 @@ function readJsonFile(file: string): unknown {
   return value;
 }
 
-type Common = ApiOptions & { json?: boolean };
+type Common = ActingOptions;
 type Summary = { id: string; status: string; revision: number; currentStage?: string | null };
 
 const describeState = (r: Summary) => `${r.id}: ${r.status}${r.currentStage ? ` at ${r.currentStage}` : ''}, revision ${r.revision}`;
 const route = (id: string, rest = '') => `/api/packages/${encodeURIComponent(id)}${rest}`;
 
 /** One package request as the token's user; prints the result for a person or as JSON. */
-function operation<O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<Summary>) {
-  return async (id: string, options: O) => {
-    const result = await call(ApiClient.from(options), id, options);
-    if (options.json) printJson(result);
-    else console.log(describeState(result));
-  };
-}
+const operation = <O extends Common>(call: (api: ApiClient, id: string, options: O) => Promise<Summary>) => actOnId(describeState, call);
 
 export function registerPackageCommands(program: Command): void {
   const packages = (program.commands.find((c) => c.name() === 'packages') ?? program.command('packages')).description(
     'Release packages: a document with its interpretations (三同步)',
   );
-  const withCommon = (cmd: Command) => withApiOptions(cmd).option('--json', 'print machine-readable JSON');
 
-  withCommon(
+  withActingOptions(
     packages
       .command('create')
       .description('Create a package from a JSON file (the body of POST /api/packages; - for stdin)')
@@ -69,13 +62,13 @@ export function registerPackageCommands(program: Command): void {
       if (options.json) printJson(result);
       else console.log(`created ${result.id} (${result.status}, revision ${result.revision})`);
     });
-  withCommon(packages.command('edit <id>').description('Save a new revision from a JSON file').requiredOption('--file <file>', 'package JSON')).action(
+  withActingOptions(packages.command('edit <id>').description('Save a new revision from a JSON file').requiredOption('--file <file>', 'package JSON')).action(
     operation<Common & { file: string }>((api, id, o) => api.request('PUT', route(id), readJsonFile(o.file))),
   );
-  withCommon(packages.command('submit <id>').description('Submit a draft for review')).action(
+  withActingOptions(packages.command('submit <id>').description('Submit a draft for review')).action(
     operation((api, id) => api.request('POST', route(id, '/submit'))),
   );
-  withCommon(
+  withActingOptions(
     packages
       .command('decide <id>')
       .description('Approve or reject the package at its current stage')
@@ -88,10 +81,10 @@ export function registerPackageCommands(program: Command): void {
       return api.request('POST', route(id, '/decisions'), { revision: Number(o.revision), decision: o.decision, comment: o.comment });
     }),
   );
-  withCommon(packages.command('withdraw <id>').description('Withdraw from review (voids approvals)').option('--reason <text>', 'why', '')).action(
+  withActingOptions(packages.command('withdraw <id>').description('Withdraw from review (voids approvals)').option('--reason <text>', 'why', '')).action(
     operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/withdraw'), { reason: o.reason })),
   );
-  withCommon(
+  withActingOptions(
     packages
       .command('schedule <id>')
       .description('Change the release time (keeps approvals), or cancel it with --cancel')
@@ -106,13 +99,13 @@ export function registerPackageCommands(program: Command): void {
       return api.request('PUT', route(id, '/schedule'), { releaseAt: o.at });
     }),
   );
-  withCommon(packages.command('release <id>').description('Release an approved package now')).action(
+  withActingOptions(packages.command('release <id>').description('Release an approved package now')).action(
     operation((api, id) => api.request('POST', route(id, '/release'))),
   );
-  withCommon(packages.command('retract <id>').description('Retract (撤稿) a released package everywhere').requiredOption('--reason <text>', 'why')).action(
-    operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason })),
-  );
-  withCommon(packages.command('show <id>').description('Status, stage, approvals and deliveries of one package')).action(
+  withActingOptions(
+    packages.command('retract <id>').description('Retract (撤稿) a released package everywhere').requiredOption('--reason <text>', 'why'),
+  ).action(operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason })));
+  withActingOptions(packages.command('show <id>').description('Status, stage, approvals and deliveries of one package')).action(
     async (id: string, options: Common) => {
       const view = await ApiClient.from(options).request<PackageView>('GET', route(id));
       if (options.json) return printJson(view);
@@ -133,7 +126,7 @@ export function registerPackageCommands(program: Command): void {
         );
     },
   );
-  withCommon(
+  withActingOptions(
     packages
       .command('list')
       .description('Packages by status and stage (review queues)')

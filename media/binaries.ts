@@ -69,21 +69,29 @@ async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string 
   return null;
 }
 
+/**
+ * The binary FFMPEG_PATH / FFPROBE_PATH names; `undefined` when the variable is not set. A set
+ * variable that points at nothing executable is an error, never skipped: the operator meant it.
+ */
+async function namedByEnv(env: NodeJS.ProcessEnv, name: 'ffmpeg' | 'ffprobe', otherwise: string): Promise<ResolvedBinary | undefined> {
+  const variable = `${name.toUpperCase()}_PATH`;
+  const fromEnv = env[variable]?.trim();
+  if (!fromEnv) return undefined;
+  if (await isExecutableFile(fromEnv)) return { path: fromEnv, source: 'env' };
+  throw new GovpubError(
+    `${name}_not_found`,
+    `${variable} is set to "${fromEnv}", but no executable file is there. ` + `Point ${variable} at an ${name} binary, or unset it to use ${otherwise}.`,
+    { tried: [`${variable}=${fromEnv}`] },
+  );
+}
+
 /** Resolves ffmpeg alone (see module comment for the order). */
 export async function resolveFfmpeg(opts: ResolveOptions = {}): Promise<ResolvedBinary> {
   const env = opts.env ?? process.env;
   const tried: string[] = [];
 
-  const fromEnv = env.FFMPEG_PATH?.trim();
-  if (fromEnv) {
-    if (await isExecutableFile(fromEnv)) return { path: fromEnv, source: 'env' };
-    throw new GovpubError(
-      'ffmpeg_not_found',
-      `FFMPEG_PATH is set to "${fromEnv}", but no executable file is there. ` +
-        'Point FFMPEG_PATH at an ffmpeg binary, or unset it to use ffmpeg-static or the ffmpeg on PATH.',
-      { tried: [`FFMPEG_PATH=${fromEnv}`] },
-    );
-  }
+  const fromEnv = await namedByEnv(env, 'ffmpeg', 'ffmpeg-static or the ffmpeg on PATH');
+  if (fromEnv) return fromEnv;
   tried.push('FFMPEG_PATH (not set)');
 
   const staticPath = await (opts.loadFfmpegStatic ?? defaultLoadFfmpegStatic)();
@@ -115,16 +123,8 @@ export async function resolveFfprobe(ffmpeg: ResolvedBinary | null, opts: Resolv
   const env = opts.env ?? process.env;
   const tried: string[] = [];
 
-  const fromEnv = env.FFPROBE_PATH?.trim();
-  if (fromEnv) {
-    if (await isExecutableFile(fromEnv)) return { path: fromEnv, source: 'env' };
-    throw new GovpubError(
-      'ffprobe_not_found',
-      `FFPROBE_PATH is set to "${fromEnv}", but no executable file is there. ` +
-        'Point FFPROBE_PATH at an ffprobe binary, or unset it to use the ffprobe beside ffmpeg or on PATH.',
-      { tried: [`FFPROBE_PATH=${fromEnv}`] },
-    );
-  }
+  const fromEnv = await namedByEnv(env, 'ffprobe', 'the ffprobe beside ffmpeg or on PATH');
+  if (fromEnv) return fromEnv;
   tried.push('FFPROBE_PATH (not set)');
 
   if (ffmpeg) {

@@ -23,25 +23,31 @@ import { probeMedia, type MediaKind, type ProbeOptions, type ProbeResult } from 
 import { getSpec, renditionsFor, specHash, stableHash, type PlatformId, type RenditionSpec } from './specs.js';
 import type { MediaStore, PutOptions } from './store.js';
 import { formatBytes, formatDuration } from './units.js';
-import { ProgressReporter, extractPosterFrame, planAudio, planPoster, planVideo, renderAudioRendition, renderVideoRendition } from './video.js';
+import { ProgressReporter } from './ffmpeg.js';
+import { extractPosterFrame, renderAudioRendition, renderVideoRendition } from './video.js';
+import { planAudio, planPoster, planVideo } from './video-plan.js';
 
-export interface Rendition {
+/** What a rendition is: the facts its record (a JSON file beside it in the store) keeps. */
+interface RenditionFacts {
   /** The spec asked for. */
   specKey: string;
   specHash: string;
   originalSha256: string;
   sha256: string;
-  /** Local path of the rendition file (from the store). */
-  path: string;
   mime: string;
   sizeBytes: number;
   width?: number;
   height?: number;
   durationSec?: number;
   warnings: string[];
+  createdAt: string;
+}
+
+export interface Rendition extends RenditionFacts {
+  /** Local path of the rendition file (from the store). */
+  path: string;
   /** True when served from the cache without rendering. */
   cached: boolean;
-  createdAt: string;
 }
 
 export interface PrepareOptions {
@@ -56,19 +62,8 @@ export interface PrepareOptions {
   threads?: number;
 }
 
-interface RenditionRecord {
+interface RenditionRecord extends RenditionFacts {
   version: 1;
-  specKey: string;
-  specHash: string;
-  originalSha256: string;
-  sha256: string;
-  mime: string;
-  sizeBytes: number;
-  width?: number;
-  height?: number;
-  durationSec?: number;
-  warnings: string[];
-  createdAt: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,14 +57,19 @@ export interface Opened {
   close(): Promise<void>;
 }
 
-export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean }): Promise<Opened> {
-  const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-  const database = await openDatabase({
+/** The database the settings name (PostgreSQL by URL, or the embedded one in the data directory). */
+export function openSettingsDatabase(settings: Settings): Promise<Database> {
+  return openDatabase({
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
     pglitePort: settings.pglitePort,
     pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec,
   });
+}
+
+export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean }): Promise<Opened> {
+  const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
+  const database = await openSettingsDatabase(settings);
   try {
     if (options.migrate) await migrateToLatest(database.db);
     await syncChannels(database.db, registry, registryDigest(registry));

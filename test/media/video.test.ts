@@ -10,7 +10,8 @@ import type { ProbeResult } from '../../media/probe.js';
 import { ingestUpload, prepareRendition, prepareRenditions, preflight, renditionCacheKey } from '../../media/renditions.js';
 import { getSpec, PLATFORM_IDS, renditionsFor, type VideoSpec } from '../../media/specs.js';
 import { LocalMediaStore } from '../../media/store.js';
-import { parseProgressLine, planVideo } from '../../media/video.js';
+import { parseProgressLine } from '../../media/ffmpeg.js';
+import { planVideo } from '../../media/video-plan.js';
 import { ffmpegSync, makeClip, makeTempDir, makeTone, mediaToolsForTests } from './fixtures.js';
 
 const tools = await mediaToolsForTests();

@@ -1,0 +1,25 @@
+/** Where the repository is, and how paths inside it are shown in messages (relative to its root). */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRepoRoot(): string {
+  // Nearest ancestor of this module holding package.json (works from the sources and from dist/).
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    dir = parent;
+  }
+}
+
+export const REPO_ROOT = findRepoRoot();
+
+/** A path as shown in messages: relative to the repository root when inside it. */
+export function displayPath(file: string): string {
+  const abs = path.resolve(file);
+  const rel = path.relative(REPO_ROOT, abs);
+  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+  return abs;
+}

@@ -1,0 +1,201 @@
+/** Probes audio and video with ffprobe (after checking an MP4/MOV's boxes for a cut-off upload): streams, duration, codecs, rotation. */
+import { open } from 'node:fs/promises';
+import { GovpubError } from '../domain/errors.js';
+import { runTool, ToolFailure, lastLines } from './process.js';
+import type { MediaKind, ProbeOptions, ProbeResult } from './probe.js';
+import { ascii } from './sniff.js';
+import { formatBytes } from './units.js';
+
+interface FfprobeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  channels?: number;
+  sample_rate?: string;
+  duration?: string;
+  bit_rate?: string;
+  disposition?: { attached_pic?: number };
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number }[];
+}
+
+interface FfprobeOutput {
+  streams?: FfprobeStream[];
+  format?: { format_name?: string; duration?: string; bit_rate?: string; size?: string };
+}
+
+const AV_FORMAT: Record<string, { video: [string, string]; audio: [string, string] }> = {
+  mp4: { video: ['video/mp4', 'mp4'], audio: ['audio/mp4', 'm4a'] },
+  mov: { video: ['video/quicktime', 'mov'], audio: ['audio/mp4', 'm4a'] },
+  matroska: { video: ['video/x-matroska', 'mkv'], audio: ['audio/x-matroska', 'mka'] },
+  webm: { video: ['video/webm', 'webm'], audio: ['audio/webm', 'webm'] },
+  flv: { video: ['video/x-flv', 'flv'], audio: ['video/x-flv', 'flv'] },
+  avi: { video: ['video/x-msvideo', 'avi'], audio: ['video/x-msvideo', 'avi'] },
+  ts: { video: ['video/mp2t', 'ts'], audio: ['video/mp2t', 'ts'] },
+  mpeg: { video: ['video/mpeg', 'mpg'], audio: ['audio/mpeg', 'mpg'] },
+  asf: { video: ['video/x-ms-wmv', 'wmv'], audio: ['audio/x-ms-wma', 'wma'] },
+  mp3: { video: ['audio/mpeg', 'mp3'], audio: ['audio/mpeg', 'mp3'] },
+  aac: { video: ['audio/aac', 'aac'], audio: ['audio/aac', 'aac'] },
+  wav: { video: ['audio/wav', 'wav'], audio: ['audio/wav', 'wav'] },
+  ogg: { video: ['video/ogg', 'ogv'], audio: ['audio/ogg', 'ogg'] },
+  flac: { video: ['audio/flac', 'flac'], audio: ['audio/flac', 'flac'] },
+  amr: { video: ['audio/amr', 'amr'], audio: ['audio/amr', 'amr'] },
+};
+
+function parseRate(r: string | undefined): number | undefined {
+  if (!r) return undefined;
+  const [n, d] = r.split('/').map(Number);
+  if (!n || !d) return undefined;
+  return Math.round((n / d) * 1000) / 1000;
+}
+
+function num(s: string | number | undefined): number | undefined {
+  if (s === undefined || s === 'N/A') return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export async function probeAv(
+  filePath: string,
+  label: string,
+  sizeBytes: number,
+  sniffedFormat: string,
+  isoBmff: boolean,
+  opts: ProbeOptions,
+): Promise<ProbeResult> {
+  if (isoBmff) await checkIsoBmffBoxes(filePath, label, sizeBytes);
+
+  let out: FfprobeOutput;
+  try {
+    const { stdout } = await runTool(
+      'ffprobe',
+      ['-v', 'error', '-hide_banner', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format', '-show_streams', filePath],
+      { collectStdout: true, signal: opts.signal, timeoutMs: 120_000 },
+    );
+    out = JSON.parse(stdout) as FfprobeOutput;
+  } catch (err) {
+    if (err instanceof ToolFailure) {
+      throw new GovpubError(
+        'media_corrupt',
+        `${label} looks like ${article(sniffedFormat)} ${sniffedFormat.toUpperCase()} file but cannot be read (ffprobe: ${lastLines(err.stderrTail, 2) || `exit code ${err.exitCode}`}); it is damaged or was cut off during upload. Check that it plays on your computer, re-export it, and upload again.`,
+        { label, format: sniffedFormat, reason: err.stderrTail },
+      );
+    }
+    throw err;
+  }
+
+  const streams = out.streams ?? [];
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  if (!video && !audio) {
+    throw new GovpubError(
+      'media_unsupported',
+      `${label} contains no audio or video stream that can be read. Re-export it as MP4 (H.264/AAC) and upload again.`,
+      {
+        label,
+        container: out.format?.format_name,
+      },
+    );
+  }
+  const kind: MediaKind = video ? 'video' : 'audio';
+  const durationSec = num(out.format?.duration) ?? num(video?.duration) ?? num(audio?.duration);
+  if (!durationSec || durationSec <= 0) {
+    throw new GovpubError('media_corrupt', `${label} has no readable duration; it is probably cut off or damaged. Re-export it and upload again.`, {
+      label,
+    });
+  }
+
+  const container = out.format?.format_name ?? sniffedFormat;
+  let format = sniffedFormat;
+  if (sniffedFormat === 'matroska' && container.includes('webm') && (!video || ['vp8', 'vp9', 'av1'].includes(video.codec_name ?? ''))) {
+    format = 'webm';
+  }
+  if (format === 'mp4' && !video && audio) format = 'm4a';
+  const entry = AV_FORMAT[format === 'm4a' ? 'mp4' : format];
+  const [mime, extension] = entry ? entry[kind === 'video' ? 'video' : 'audio'] : [`${kind}/${format}`, format];
+
+  let width = video?.width;
+  let height = video?.height;
+  let rotation: number | undefined;
+  const rot = video?.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? num(video?.tags?.rotate);
+  if (rot !== undefined && rot !== 0) {
+    rotation = ((Math.round(-rot) % 360) + 360) % 360;
+    if (rotation === 90 || rotation === 270) [width, height] = [height, width];
+  }
+
+  return {
+    kind,
+    mime,
+    format,
+    extension,
+    sizeBytes,
+    width,
+    height,
+    durationSec,
+    videoCodec: video?.codec_name,
+    audioCodec: audio?.codec_name,
+    bitrate: num(out.format?.bit_rate),
+    fps: parseRate(video?.avg_frame_rate) ?? parseRate(video?.r_frame_rate),
+    pixelFormat: video?.pix_fmt,
+    rotation,
+    audioChannels: audio?.channels,
+    sampleRate: num(audio?.sample_rate),
+    hasVideo: !!video,
+    hasAudio: !!audio,
+    container,
+  };
+}
+
+function article(word: string): string {
+  return /^[aefhilmnorsx]/i.test(word) ? 'an' : 'a';
+}
+
+/**
+ * Walks the top-level boxes of an MP4/MOV file (headers only). A box that claims to run past the
+ * end of the file means the upload was cut off — ffprobe alone misses this when the index (moov)
+ * comes first.
+ */
+export async function checkIsoBmffBoxes(filePath: string, label: string, sizeBytes: number): Promise<void> {
+  const fh = await open(filePath, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    let offset = 0;
+    const seen: string[] = [];
+    while (offset < sizeBytes) {
+      const { bytesRead } = await fh.read(header, 0, 16, offset);
+      if (bytesRead < 8) break; // trailing garbage shorter than a box header: tolerated
+      let size = header.readUInt32BE(0);
+      const type = ascii(header, 4, 8);
+      if (!/^[\x20-\x7e]{4}$/.test(type)) break; // not a box: tolerated (some tools append data)
+      seen.push(type);
+      if (size === 1) {
+        if (bytesRead < 16) break;
+        size = Number(header.readBigUInt64BE(8));
+      } else if (size === 0) {
+        size = sizeBytes - offset;
+      }
+      if (size < 8) break;
+      if (offset + size > sizeBytes) {
+        throw new GovpubError(
+          'media_corrupt',
+          `${label} is cut off: its '${type}' section needs ${formatBytes(offset + size)} but the file has only ${formatBytes(sizeBytes)} (${formatBytes(offset + size - sizeBytes)} missing). The upload or export did not finish; upload the complete file again.`,
+          { label, box: type, expectedBytes: offset + size, sizeBytes },
+        );
+      }
+      offset += size;
+    }
+    if (seen.includes('mdat') && !seen.includes('moov') && !seen.includes('moof')) {
+      throw new GovpubError(
+        'media_corrupt',
+        `${label} has video data but no index ('moov' section); the recording or export was interrupted. Re-export the video and upload again.`,
+        { label, boxes: seen },
+      );
+    }
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,106 @@
+/** Identifies a file's family (image, audio/video, or a known unsupported type) from its first bytes, never its name. */
+import { open } from 'node:fs/promises';
+
+export type Sniffed =
+  | { family: 'image'; format: string }
+  | { family: 'av'; format: string; isoBmff: boolean; audioHint: boolean }
+  | { family: 'unsupported'; what: string; hint: string };
+
+/** Bytes `start`…`end` as Latin-1 text (magic numbers, box types). */
+export const ascii = (b: Buffer, start: number, end: number) => b.subarray(start, end).toString('latin1');
+
+/** Identifies the file family from its first bytes. Exported for tests. */
+export function sniff(head: Buffer): Sniffed {
+  const b = head;
+  const starts = (...bytes: number[]) => bytes.every((v, i) => b[i] === v);
+  if (starts(0xff, 0xd8, 0xff)) return { family: 'image', format: 'jpeg' };
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return { family: 'image', format: 'png' };
+  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return { family: 'image', format: 'gif' };
+  if (ascii(b, 0, 4) === 'RIFF') {
+    const sub = ascii(b, 8, 12);
+    if (sub === 'WEBP') return { family: 'image', format: 'webp' };
+    if (sub === 'AVI ') return { family: 'av', format: 'avi', isoBmff: false, audioHint: false };
+    if (sub === 'WAVE') return { family: 'av', format: 'wav', isoBmff: false, audioHint: true };
+  }
+  if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return { family: 'image', format: 'tiff' };
+  if (ascii(b, 4, 8) === 'ftyp') {
+    const brands = [ascii(b, 8, 12), ...chunk4(ascii(b, 16, Math.min(b.length, 64)))];
+    if (brands.some((x) => x === 'avif' || x === 'avis')) return { family: 'image', format: 'avif' };
+    if (brands.some((x) => ['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1'].includes(x))) {
+      return { family: 'image', format: 'heif' };
+    }
+    const major = brands[0] ?? '';
+    return { family: 'av', format: major === 'qt  ' ? 'mov' : 'mp4', isoBmff: true, audioHint: /^M4[AB]/.test(major) };
+  }
+  if (starts(0x1a, 0x45, 0xdf, 0xa3)) return { family: 'av', format: 'matroska', isoBmff: false, audioHint: false };
+  if (ascii(b, 0, 3) === 'FLV') return { family: 'av', format: 'flv', isoBmff: false, audioHint: false };
+  if (b[0] === 0x47 && b.length > 376 && b[188] === 0x47 && b[376] === 0x47) {
+    return { family: 'av', format: 'ts', isoBmff: false, audioHint: false };
+  }
+  if (starts(0x00, 0x00, 0x01, 0xba)) return { family: 'av', format: 'mpeg', isoBmff: false, audioHint: false };
+  if (starts(0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11)) return { family: 'av', format: 'asf', isoBmff: false, audioHint: false };
+  if (ascii(b, 0, 3) === 'ID3') return { family: 'av', format: 'mp3', isoBmff: false, audioHint: true };
+  if (ascii(b, 0, 4) === 'OggS') return { family: 'av', format: 'ogg', isoBmff: false, audioHint: true };
+  if (ascii(b, 0, 4) === 'fLaC') return { family: 'av', format: 'flac', isoBmff: false, audioHint: true };
+  if (ascii(b, 0, 5) === '#!AMR') return { family: 'av', format: 'amr', isoBmff: false, audioHint: true };
+  if (b[0] === 0xff && b.length > 1 && ((b[1] ?? 0) & 0xf6) === 0xf0) return { family: 'av', format: 'aac', isoBmff: false, audioHint: true };
+  if (b[0] === 0xff && b.length > 1 && ((b[1] ?? 0) & 0xe0) === 0xe0) return { family: 'av', format: 'mp3', isoBmff: false, audioHint: true };
+
+  // Known non-media types get a specific, actionable message.
+  if (ascii(b, 0, 5) === '%PDF-')
+    return { family: 'unsupported', what: 'a PDF document', hint: 'Attach PDFs as documents, or export the page you need as a PNG or JPEG image.' };
+  if (starts(0x50, 0x4b, 0x03, 0x04))
+    return {
+      family: 'unsupported',
+      what: 'a ZIP archive (or an Office document such as .docx/.xlsx/.pptx)',
+      hint: 'Upload the images or videos themselves, not an archive or document containing them.',
+    };
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1))
+    return { family: 'unsupported', what: 'an old-style Office document (.doc/.xls/.ppt)', hint: 'Export the pictures from it as JPEG or PNG.' };
+  if (ascii(b, 0, 4) === '8BPS') return { family: 'unsupported', what: 'a Photoshop document (PSD)', hint: 'Export it as JPEG or PNG.' };
+  if (starts(0x42, 0x4d) && b.length > 14) return { family: 'unsupported', what: 'a BMP bitmap', hint: 'Convert it to PNG or JPEG.' };
+  if (ascii(b, 0, 4) === 'Rar!' || starts(0x37, 0x7a, 0xbc, 0xaf) || starts(0x1f, 0x8b))
+    return { family: 'unsupported', what: 'a compressed archive', hint: 'Upload the media files themselves.' };
+  if (starts(0x7f, 0x45, 0x4c, 0x46) || ascii(b, 0, 2) === 'MZ')
+    return { family: 'unsupported', what: 'a program file', hint: 'Upload an image, audio or video file.' };
+  const text = b.toString('utf8');
+  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text))
+    return { family: 'unsupported', what: 'an SVG drawing', hint: 'SVG can carry scripts and renders differently per platform; export it as PNG.' };
+  if (/^\s*<(!doctype html|html)[\s>]/i.test(text)) return { family: 'unsupported', what: 'an HTML page', hint: 'Upload an image, audio or video file.' };
+  if (looksLikeText(b)) return { family: 'unsupported', what: 'a text file', hint: 'Upload an image, audio or video file; text belongs in the article body.' };
+  return {
+    family: 'unsupported',
+    what: 'not a recognised image, audio or video format',
+    hint: 'Supported: JPEG, PNG, WebP, GIF, TIFF, AVIF images; MP4, MOV, WebM/MKV, FLV, AVI, TS video; MP3, AAC, M4A, WAV, OGG, FLAC, AMR audio.',
+  };
+}
+
+function chunk4(s: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 4 <= s.length; i += 4) out.push(s.slice(i, i + 4));
+  return out;
+}
+
+function looksLikeText(b: Buffer): boolean {
+  if (b.length === 0) return false;
+  let bad = 0;
+  for (const byte of b) {
+    if (byte === 0) return false;
+    if (byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) bad++;
+  }
+  if (bad > b.length / 100) return false;
+  // Valid UTF-8 (GBK text also passes the control-character test above, which is fine).
+  return true;
+}
+
+/** Reads the first bytes of a file. */
+export async function readHead(filePath: string, n = 4096): Promise<Buffer> {
+  const fh = await open(filePath, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,93 @@
+/** The ffmpeg command line of a video rendition: the filter graph (pad or blur-fill, frame rate, watermark overlay) and the H.264/AAC encode. */
+import { ffmpegInputArgs } from './ffmpeg.js';
+import type { ProbeResult } from './probe.js';
+import type { VideoSpec } from './specs.js';
+import type { VideoPlan } from './video-plan.js';
+
+/** A prepared watermark PNG and its top-left corner in the output frame (input 1 of ffmpeg). */
+export interface VideoOverlay {
+  path: string;
+  left: number;
+  top: number;
+}
+
+/** The filter graph producing `[v]` at exactly width×height (yuv420p). */
+export function videoFilterGraph(
+  layout: VideoSpec['layout'],
+  width: number,
+  height: number,
+  srcW?: number,
+  srcH?: number,
+  fps?: number,
+  overlay?: Pick<VideoOverlay, 'left' | 'top'>,
+): string {
+  if (overlay) {
+    // The layout first, then the watermark (input 1) over the finished frame.
+    return (
+      videoFilterGraph(layout, width, height, srcW, srcH, fps).replace(/\[v\]$/, '[vb]') +
+      `;[vb][1:v]overlay=x=${Math.round(overlay.left)}:y=${Math.round(overlay.top)}:format=auto,format=yuv420p[v]`
+    );
+  }
+  const fpsFilter = fps ? `,fps=${fps}` : '';
+  const sameAspect = srcW && srcH ? Math.abs(srcW / srcH - width / height) < 0.01 : false;
+  if (layout === 'pad' || sameAspect) {
+    return (
+      `[0:v]scale=w=${width}:h=${height}:force_original_aspect_ratio=decrease:force_divisible_by=2,` +
+      `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1${fpsFilter},format=yuv420p[v]`
+    );
+  }
+  // Background at quarter resolution: blurring is cheap there and detail is not wanted anyway.
+  const bw = Math.max(2, Math.round(width / 8) * 2);
+  const bh = Math.max(2, Math.round(height / 8) * 2);
+  return (
+    `[0:v]split=2[bg][fg];` +
+    `[bg]scale=w=${bw}:h=${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},boxblur=luma_radius=8:luma_power=2,` +
+    `eq=brightness=-0.08,scale=${width}:${height},setsar=1[bgb];` +
+    `[fg]scale=w=${width}:h=${height}:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1[fgs];` +
+    `[bgb][fgs]overlay=x=(W-w)/2:y=(H-h)/2${fpsFilter},format=yuv420p[v]`
+  );
+}
+
+export function videoArgs(
+  input: string,
+  output: string,
+  plan: VideoPlan,
+  spec: VideoSpec,
+  probe: ProbeResult,
+  threads: number,
+  overlay?: VideoOverlay,
+): string[] {
+  const fps = plan.fps ?? probe.fps ?? 25;
+  const gop = Math.max(1, Math.round(fps * 2));
+  const args = [
+    ...ffmpegInputArgs(input, { threads }),
+    ...(overlay ? ['-i', overlay.path] : []),
+    '-filter_complex',
+    videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps, overlay),
+    '-map',
+    '[v]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    spec.preset,
+    '-profile:v',
+    'high',
+    '-crf',
+    String(plan.crf),
+    '-maxrate',
+    `${plan.maxrateKbps}k`,
+    '-bufsize',
+    `${plan.bufsizeKbps}k`,
+    '-g',
+    String(gop),
+    '-pix_fmt',
+    'yuv420p',
+    '-threads',
+    String(threads),
+  ];
+  if (probe.hasAudio) {
+    args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${plan.audioKbps}k`, '-ac', '2', '-ar', '48000');
+  }
+  args.push('-map_metadata', '-1', '-map_chapters', '-1', '-movflags', '+faststart', '-progress', 'pipe:1', '-nostats', '-f', 'mp4', output);
+  return args;
+}

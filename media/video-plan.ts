@@ -1,0 +1,154 @@
+/** Planning an encode before any process starts: checks an original against a video, audio or poster spec and picks size and bitrates (a byte cap lowers them). */
+import { GovpubError } from '../domain/errors.js';
+import type { ProbeResult } from './probe.js';
+import type { AudioSpec, ImageSpec, VideoSpec } from './specs.js';
+import { formatBytes, formatDuration } from './units.js';
+
+/** Share of a byte cap planned for (container overhead and rate-control slack in the rest). */
+const CAP_HEADROOM = 0.95;
+/** VBV buffer in seconds of maxrate. */
+export const VBV_SECONDS = 1;
+
+function wrongKind(label: string, probe: ProbeResult, key: string, need: string): GovpubError {
+  return new GovpubError(
+    'media_wrong_kind',
+    `${label} is ${probe.kind === 'image' ? 'an image' : `${probe.kind === 'audio' ? 'an audio' : 'a video'} file`}; ${key} needs ${need}.`,
+    {
+      spec: key,
+      kind: probe.kind,
+    },
+  );
+}
+
+export interface VideoPlan {
+  width: number;
+  height: number;
+  crf: number;
+  maxrateKbps: number;
+  bufsizeKbps: number;
+  audioKbps: number;
+  /** Output frame rate when the original's must be capped. */
+  fps?: number;
+  /** Bitrate the byte cap allows (kbps), when the spec has one. */
+  capKbps?: number;
+  warnings: string[];
+}
+
+/** The largest video bitrate (kbps) that keeps `durationSec` of video + audio under `maxBytes`. */
+export function capBitrateKbps(maxBytes: number, durationSec: number, audioKbps: number): number {
+  const budgetKbit = (maxBytes * 8 * CAP_HEADROOM) / 1000;
+  return (budgetKbit - audioKbps * durationSec) / (durationSec + VBV_SECONDS);
+}
+
+/** Longest duration that fits `maxBytes` at `minKbps` video. */
+function maxDurationFor(maxBytes: number, minKbps: number, audioKbps: number): number {
+  const budgetKbit = (maxBytes * 8 * CAP_HEADROOM) / 1000;
+  return (budgetKbit - minKbps * VBV_SECONDS) / (minKbps + audioKbps);
+}
+
+/** Checks an original against a video spec's limits and plans the encode; throws when it cannot work. */
+export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The video'): VideoPlan {
+  if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original');
+  const duration = probe.durationSec ?? 0;
+  if (spec.maxDurationSec !== undefined && duration > spec.maxDurationSec) {
+    throw new GovpubError(
+      'media_too_long',
+      `${label} is ${formatDuration(duration)} long, ${formatDuration(duration - spec.maxDurationSec)} over the ${formatDuration(spec.maxDurationSec)} limit of ${spec.limitName}. Trim it (or split it into parts) and upload again.`,
+      { spec: spec.key, durationSec: duration, limitSec: spec.maxDurationSec },
+    );
+  }
+  if (spec.minDurationSec !== undefined && duration < spec.minDurationSec) {
+    throw new GovpubError(
+      'media_too_short',
+      `${label} is ${formatDuration(duration)} long; ${spec.limitName} needs at least ${formatDuration(spec.minDurationSec)}.`,
+      { spec: spec.key, durationSec: duration, minSec: spec.minDurationSec },
+    );
+  }
+
+  const warnings: string[] = [];
+  let width = spec.width;
+  let height = spec.height;
+  let maxrate = spec.maxrateKbps;
+  let capKbps: number | undefined;
+  const audioKbps = probe.hasAudio ? spec.audioKbps : 0;
+  if (spec.maxBytes !== undefined) {
+    capKbps = capBitrateKbps(spec.maxBytes, duration, audioKbps);
+    const rungs = spec.capLadder ?? [{ width: spec.width, height: spec.height, minKbps: spec.minKbps ?? 150 }];
+    const rung = rungs.find((r) => capKbps! >= r.minKbps);
+    if (!rung) {
+      const lowest = rungs[rungs.length - 1]!;
+      const fits = maxDurationFor(spec.maxBytes, lowest.minKbps, audioKbps);
+      throw new GovpubError(
+        'media_cap_unreachable',
+        `${label} is ${formatDuration(duration)} long: under the ${formatBytes(spec.maxBytes)} limit of ${spec.limitName} its picture could get only ` +
+          `${Math.max(0, Math.floor(capKbps))} kbps, below the ${lowest.minKbps} kbps needed for a watchable ${lowest.width}×${lowest.height} picture. ` +
+          `Videos up to about ${formatDuration(Math.max(0, fits))} fit; shorten it${spec.capLadder ? '' : ' or choose a lower-resolution rendition'}.`,
+        { spec: spec.key, durationSec: duration, capKbps, minKbps: lowest.minKbps, maxDurationSec: fits },
+      );
+    }
+    if (rung.width !== spec.width || rung.height !== spec.height) {
+      warnings.push(
+        `To stay under ${formatBytes(spec.maxBytes)} for ${formatDuration(duration)}, ${spec.key} is ${rung.width}×${rung.height} instead of ${spec.width}×${spec.height}.`,
+      );
+    }
+    width = rung.width;
+    height = rung.height;
+    maxrate = Math.min(maxrate, Math.floor(capKbps));
+  }
+
+  const srcW = probe.width ?? width;
+  const srcH = probe.height ?? height;
+  const fitScale = spec.layout === 'pad' ? Math.min(width / srcW, height / srcH) : width / srcW;
+  if (fitScale > 1.05) {
+    warnings.push(`Original is ${srcW}×${srcH}; the ${width}×${height} rendition is enlarged ${fitScale.toFixed(1)}× and may look soft.`);
+  }
+  const fps = probe.fps && probe.fps > spec.maxFps + 0.01 ? spec.maxFps : undefined;
+  return {
+    width,
+    height,
+    crf: spec.crf,
+    maxrateKbps: maxrate,
+    bufsizeKbps: Math.round(maxrate * VBV_SECONDS),
+    audioKbps,
+    fps,
+    capKbps,
+    warnings,
+  };
+}
+
+/** Pre-checks an original against an audio spec. */
+export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The recording'): { bitrateKbps: number; warnings: string[] } {
+  if (spec.sourceKind === 'audio' ? !probe.hasAudio : probe.kind !== 'video') {
+    throw wrongKind(label, probe, spec.key, 'an audio original');
+  }
+  const duration = probe.durationSec ?? 0;
+  if (spec.maxDurationSec !== undefined && duration > spec.maxDurationSec) {
+    throw new GovpubError(
+      'media_too_long',
+      `${label} is ${formatDuration(duration)} long, ${formatDuration(duration - spec.maxDurationSec)} over the ${formatDuration(spec.maxDurationSec)} limit of ${spec.limitName}. Trim it and upload again.`,
+      { spec: spec.key, durationSec: duration, limitSec: spec.maxDurationSec },
+    );
+  }
+  let bitrate = spec.bitrateKbps;
+  const warnings: string[] = [];
+  if (spec.maxBytes !== undefined) {
+    const fit = Math.floor((spec.maxBytes * 8 * CAP_HEADROOM) / 1000 / Math.max(duration, 1));
+    if (fit < bitrate) {
+      if (fit < 32) {
+        throw new GovpubError(
+          'media_cap_unreachable',
+          `${label} is ${formatDuration(duration)} long; under the ${formatBytes(spec.maxBytes)} limit of ${spec.limitName} it could get only ${fit} kbps (32 kbps is the least for intelligible speech). Shorten it.`,
+          { spec: spec.key, durationSec: duration },
+        );
+      }
+      bitrate = fit;
+      warnings.push(`Audio bitrate lowered to ${fit} kbps to stay under ${formatBytes(spec.maxBytes)}.`);
+    }
+  }
+  return { bitrateKbps: bitrate, warnings };
+}
+
+/** Checks that a source can serve an image spec made from a video frame. */
+export function planPoster(probe: ProbeResult, spec: ImageSpec, label = 'The video'): void {
+  if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original');
+}
