@@ -20,7 +20,10 @@ import Fastify, {
   type HTTPMethods,
   type RouteOptions,
 } from 'fastify';
+import { channelPauses } from '../db/channels.js';
+import { pingDatabase } from '../db/connect.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { packageMediaIds } from '../domain/package-media.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { listChannels } from '../domain/registry.js';
@@ -440,14 +443,9 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     const extra = options.health ? await options.health() : {};
     let database = 'ok';
     let temporal = 'ok';
-    await ctx.db
-      .selectFrom('users')
-      .select('id')
-      .limit(1)
-      .execute()
-      .catch((e: Error) => {
-        database = e.message;
-      });
+    await pingDatabase(ctx.db).catch((e: Error) => {
+      database = e.message;
+    });
     await ctx.temporal.connection.workflowService.getSystemInfo({}).catch((e: Error) => {
       temporal = e.message;
     });
@@ -458,8 +456,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   route('GET', '/api/channels', routes.listChannels, async (request) => {
     const q = request.query;
-    const rows = await ctx.db.selectFrom('channels').select(['id', 'paused_at', 'paused_reason']).execute();
-    const paused = new Map(rows.map((r) => [r.id, r]));
+    const paused = await channelPauses(ctx.db);
     const info = options.channelInfo ? await options.channelInfo() : () => ({});
     return {
       channels: listChannels(ctx.registry)
@@ -525,8 +522,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   route('GET', '/api/packages/:id', routes.getPackage, async (request) => {
     const view = await packages.get(request.params.id);
     if (!options.mediaProgress) return view;
-    const ids = [...JSON.stringify(view.content).matchAll(/[0-9a-f]{64}/g)].map((m) => m[0]);
-    return { ...view, media: ids.length ? await options.mediaProgress([...new Set(ids)]) : {} };
+    const ids = packageMediaIds(view.content);
+    return { ...view, media: ids.length ? await options.mediaProgress(ids) : {} };
   });
   route(
     'PUT',

@@ -3,6 +3,7 @@
  * revisions, approvals, deliveries and the audit trail; Temporal records progress.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { DeliveryState } from '../domain/delivery-state.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -90,7 +91,7 @@ export interface DeliveriesTable {
   package_id: string;
   revision: number;
   channel_id: string;
-  state: string;
+  state: DeliveryState;
   payload: Json<unknown> | null;
   attempts: Generated<number>;
   next_attempt_at: NullableTimestamp;

@@ -1,33 +1,9 @@
 /**
  * Types shared by the delivery workflow and its activities (pure: imported by workflow code).
- *
- * Delivery states (deliveries.state):
- *   pending          planned, not sent yet (also while its channel is paused)
- *   transmitting     an attempt is sending now (after a crash: outcome unknown → reconcile)
- *   unconfirmed      the platform may have it but has not confirmed: reconciled, never re-posted blindly
- *   live             public on the channel
- *   failed           retries exhausted or content rejected: waits for operations (retry / skip)
- *   needs_reconnect  credentials refused: the channel is held until operations resume it
- *   rate_limited     waiting as long as the platform asked
- *   awaiting_manual  manual hand-off: waits for an operator to post and confirm the URL
- *   retracting       being taken down (a manual take-down task waits for an operator)
- *   retracted        taken down
- *   canceled         skipped by operations or cancelled by a retraction before it went out
+ * Delivery states (deliveries.state) are defined once, in domain/delivery-state.ts.
  */
-export const DELIVERY_STATES = [
-  'pending',
-  'transmitting',
-  'unconfirmed',
-  'live',
-  'failed',
-  'needs_reconnect',
-  'rate_limited',
-  'awaiting_manual',
-  'retracting',
-  'retracted',
-  'canceled',
-] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
+import type { DeliveryState } from '../domain/delivery-state.js';
+export { DELIVERY_STATES, type DeliveryState } from '../domain/delivery-state.js';
 
 export interface DeliveryRef {
   packageId: string;
