@@ -14,7 +14,7 @@ import { deliveryKey, SETTLED_STATES } from '../domain/delivery-state.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
 import type { ChannelAdapter, MediaInfo, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
 import { isDeliveryError } from '../adapters/errors.js';
-import type { PlatformConfig } from '../config/platforms.js';
+import { PLATFORM_DEFAULTS, type PlatformConfig } from '../config/platforms.js';
 import {
   deliveryMediaQueue,
   platformTaskQueue,
@@ -54,17 +54,7 @@ export interface DeliveryDeps {
   taskQueue: string;
 }
 
-const DEFAULT_PLATFORM: Omit<PlatformConfig, 'platform'> = {
-  baseUrlSource: 'none',
-  concurrency: 2,
-  confirmTimeoutSec: 1800,
-  maxAttempts: 8,
-  reminderEverySec: 14400,
-  retryInitialSec: 2,
-  retryMaxSec: 300,
-  rateLimitWaitSec: 60,
-  credentials: {},
-};
+const DEFAULT_PLATFORM: Omit<PlatformConfig, 'platform'> = { baseUrlSource: 'none', credentials: {}, ...PLATFORM_DEFAULTS };
 
 export function createDeliveryActivities(deps: DeliveryDeps) {
   const { db } = deps;

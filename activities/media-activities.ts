@@ -12,7 +12,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
-import { findMedia, finishJob, mergeJobResults, upsertRendition, writeSpecProgress } from '../db/media.js';
+import { dimensionColumns, findMedia, finishJob, mergeJobResults, upsertRendition, writeSpecProgress } from '../db/media.js';
 import type { DB } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import type { WatermarkOptions } from '../media/image.js';
@@ -175,9 +175,7 @@ export function createMediaActivities(deps: MediaActivityDeps) {
           sha256: r.sha256,
           mime: r.mime,
           size_bytes: r.sizeBytes,
-          width: r.width ?? null,
-          height: r.height ?? null,
-          duration_sec: r.durationSec ?? null,
+          ...dimensionColumns(r),
           watermarked,
           channel_id: input.channelId ?? null,
           warnings: JSON.stringify(r.warnings),

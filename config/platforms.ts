@@ -31,7 +31,8 @@ export interface PlatformConfig {
 
 export type PlatformConfigs = Record<Platform, PlatformConfig>;
 
-const DEFAULTS = {
+/** A platform's settings where platforms.yaml says nothing. */
+export const PLATFORM_DEFAULTS = {
   concurrency: 2,
   confirmTimeoutSec: 1800,
   maxAttempts: 8,
@@ -138,14 +139,14 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       platform,
       ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
       baseUrlSource: source,
-      concurrency: Math.floor(positiveInt('concurrency', DEFAULTS.concurrency)!),
+      concurrency: Math.floor(positiveInt('concurrency', PLATFORM_DEFAULTS.concurrency)!),
       ...(raw.ratePerSecond !== undefined ? { ratePerSecond: positiveInt('ratePerSecond', undefined) } : {}),
-      confirmTimeoutSec: positiveInt('confirmTimeoutSec', DEFAULTS.confirmTimeoutSec)!,
-      maxAttempts: Math.floor(positiveInt('maxAttempts', DEFAULTS.maxAttempts)!),
-      reminderEverySec: positiveInt('reminderEverySec', DEFAULTS.reminderEverySec)!,
-      retryInitialSec: positiveInt('retryInitialSec', DEFAULTS.retryInitialSec)!,
-      retryMaxSec: positiveInt('retryMaxSec', DEFAULTS.retryMaxSec)!,
-      rateLimitWaitSec: positiveInt('rateLimitWaitSec', DEFAULTS.rateLimitWaitSec)!,
+      confirmTimeoutSec: positiveInt('confirmTimeoutSec', PLATFORM_DEFAULTS.confirmTimeoutSec)!,
+      maxAttempts: Math.floor(positiveInt('maxAttempts', PLATFORM_DEFAULTS.maxAttempts)!),
+      reminderEverySec: positiveInt('reminderEverySec', PLATFORM_DEFAULTS.reminderEverySec)!,
+      retryInitialSec: positiveInt('retryInitialSec', PLATFORM_DEFAULTS.retryInitialSec)!,
+      retryMaxSec: positiveInt('retryMaxSec', PLATFORM_DEFAULTS.retryMaxSec)!,
+      rateLimitWaitSec: positiveInt('rateLimitWaitSec', PLATFORM_DEFAULTS.rateLimitWaitSec)!,
       credentials,
     };
   }

@@ -7,6 +7,11 @@ import type { DB, MediaJobRow, MediaJobState, MediaJobsTable, MediaRenditionRow,
 
 const UNFINISHED: MediaJobState[] = ['queued', 'running'];
 
+/** The dimension columns of a media or rendition row, from a probe or a rendition (absent: null). */
+export function dimensionColumns(of: { width?: number; height?: number; durationSec?: number }) {
+  return { width: of.width ?? null, height: of.height ?? null, duration_sec: of.durationSec ?? null };
+}
+
 /** Records an original unless its hash is known; true when this call inserted it. */
 export async function insertMediaIfNew(db: Kysely<DB>, values: Insertable<MediaTable>): Promise<boolean> {
   const inserted = await db

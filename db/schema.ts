@@ -2,7 +2,7 @@
  * The typed database schema (kysely). The database is the system of record for content,
  * revisions, approvals, deliveries and the audit trail; Temporal records progress.
  */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { DeliveryState } from '../domain/delivery-state.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -223,12 +223,7 @@ export interface DB {
 export type UserRow = Selectable<UsersTable>;
 export type PackageRow = Selectable<PackagesTable>;
 export type PackageRevisionRow = Selectable<PackageRevisionsTable>;
-export type ReviewDecisionRow = Selectable<ReviewDecisionsTable>;
-export type ChannelRow = Selectable<ChannelsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
-export type NewDelivery = Insertable<DeliveriesTable>;
-export type DeliveryUpdate = Updateable<DeliveriesTable>;
-export type AuditRow = Selectable<AuditLogTable>;
 export type MediaRow = Selectable<MediaTable>;
 export type MediaRenditionRow = Selectable<MediaRenditionsTable>;
 export type MediaJobRow = Selectable<MediaJobsTable>;

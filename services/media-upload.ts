@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { findMedia, insertMediaIfNew } from '../db/media.js';
+import { dimensionColumns, findMedia, insertMediaIfNew } from '../db/media.js';
 import type { DB } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
@@ -131,9 +131,7 @@ export async function ingestMedia(
       mime: probe.mime,
       format: probe.format,
       size_bytes: result.size,
-      width: probe.width ?? null,
-      height: probe.height ?? null,
-      duration_sec: probe.durationSec ?? null,
+      ...dimensionColumns(probe),
       upload_name: uploadName ?? null,
       probe: JSON.stringify(probe),
       created_by: input.createdBy.id,
