@@ -31,8 +31,7 @@ export interface PlatformConfig {
 
 export type PlatformConfigs = Record<Platform, PlatformConfig>;
 
-/** A platform's settings where platforms.yaml says nothing. */
-export const PLATFORM_DEFAULTS = {
+const DEFAULTS = {
   concurrency: 2,
   confirmTimeoutSec: 1800,
   maxAttempts: 8,
@@ -41,6 +40,8 @@ export const PLATFORM_DEFAULTS = {
   retryMaxSec: 300,
   rateLimitWaitSec: 60,
 };
+/** A platform's settings where platforms.yaml says nothing (also the delivery plan's fallback). */
+export { DEFAULTS as PLATFORM_DEFAULTS };
 const KEYS = [
   'baseUrl',
   'concurrency',
@@ -139,14 +140,14 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       platform,
       ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
       baseUrlSource: source,
-      concurrency: Math.floor(positiveInt('concurrency', PLATFORM_DEFAULTS.concurrency)!),
+      concurrency: Math.floor(positiveInt('concurrency', DEFAULTS.concurrency)!),
       ...(raw.ratePerSecond !== undefined ? { ratePerSecond: positiveInt('ratePerSecond', undefined) } : {}),
-      confirmTimeoutSec: positiveInt('confirmTimeoutSec', PLATFORM_DEFAULTS.confirmTimeoutSec)!,
-      maxAttempts: Math.floor(positiveInt('maxAttempts', PLATFORM_DEFAULTS.maxAttempts)!),
-      reminderEverySec: positiveInt('reminderEverySec', PLATFORM_DEFAULTS.reminderEverySec)!,
-      retryInitialSec: positiveInt('retryInitialSec', PLATFORM_DEFAULTS.retryInitialSec)!,
-      retryMaxSec: positiveInt('retryMaxSec', PLATFORM_DEFAULTS.retryMaxSec)!,
-      rateLimitWaitSec: positiveInt('rateLimitWaitSec', PLATFORM_DEFAULTS.rateLimitWaitSec)!,
+      confirmTimeoutSec: positiveInt('confirmTimeoutSec', DEFAULTS.confirmTimeoutSec)!,
+      maxAttempts: Math.floor(positiveInt('maxAttempts', DEFAULTS.maxAttempts)!),
+      reminderEverySec: positiveInt('reminderEverySec', DEFAULTS.reminderEverySec)!,
+      retryInitialSec: positiveInt('retryInitialSec', DEFAULTS.retryInitialSec)!,
+      retryMaxSec: positiveInt('retryMaxSec', DEFAULTS.retryMaxSec)!,
+      rateLimitWaitSec: positiveInt('rateLimitWaitSec', DEFAULTS.rateLimitWaitSec)!,
       credentials,
     };
   }
