@@ -122,7 +122,7 @@ export function deliveryMediaQueue(base: string): string {
 /** What a retraction needs to know about one delivery of the release. */
 export interface DeliveryStanding {
   channelId: string;
-  state: string;
+  state: DeliveryState;
   publicUrl: string | null;
   liveAt: string | null;
   externalId: string | null;
