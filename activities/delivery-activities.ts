@@ -273,7 +273,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       if (delivery.state === 'retracted') return { kind: 'retracted' };
       const channel = channelOf(plan.channelId);
       const adapter = deps.adapterFor(channel);
-      return takeDown(deps, { record, recordTransmitResult, recordFailure }, plan, delivery, channel, adapter);
+      return takeDown(deps, record, plan, delivery, channel, adapter);
     },
 
     /** The channels of a release and where each delivery stands (for the package workflow's state). */

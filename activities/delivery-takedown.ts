@@ -11,17 +11,16 @@ import type { DeliveryDeps } from './delivery-activities.js';
 import { transmitContext, withHeartbeat } from './delivery-context.js';
 import type { deliveryRecorder } from './delivery-record.js';
 
-type Recorder = ReturnType<typeof deliveryRecorder>;
+type RecordStep = ReturnType<typeof deliveryRecorder>['record'];
 
 export async function takeDown(
   deps: DeliveryDeps,
-  recorder: Recorder,
+  record: RecordStep,
   plan: DeliveryPlan & { reason: string },
   delivery: DeliveryRow,
   channel: Channel,
   adapter: ChannelAdapter,
 ): Promise<TakeDownOutcome> {
-  const { record } = recorder;
   /** A take-down an operator must do by hand, with why. */
   const manualTask = async (details: Record<string, unknown>, publicUrl?: string | null): Promise<TakeDownOutcome> => {
     await record(

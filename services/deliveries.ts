@@ -37,7 +37,8 @@ function requireOps(actor: Actor, what: string): void {
 }
 
 export interface DeliveryFilter {
-  state?: DeliveryState | string;
+  /** A DeliveryState (as the caller typed it: anything else is refused). */
+  state?: string;
   channel?: string;
   platform?: string;
   packageId?: string;
@@ -119,11 +120,12 @@ export class DeliveryService {
   }
 
   async list(filter: DeliveryFilter = {}): Promise<{ items: DeliveryView[]; counts: Record<string, number> }> {
-    if (filter.state && !isDeliveryState(filter.state)) {
-      throw new GovpubError('invalid_query', `state "${filter.state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
+    const state = filter.state || undefined;
+    if (state !== undefined && !isDeliveryState(state)) {
+      throw new GovpubError('invalid_query', `state "${state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
     }
     const { rows, counts } = await selectDeliveries(this.ctx.db, {
-      state: filter.state as DeliveryState | undefined,
+      state,
       channel: filter.channel,
       platform: filter.platform,
       packageId: filter.packageId,
