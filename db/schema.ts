@@ -206,7 +206,20 @@ export interface MediaJobsTable {
   finished_at: NullableTimestamp;
 }
 
+/** A request made with an Idempotency-Key (api/idempotency.ts): its fingerprint and, once done, its answer. */
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  route: string;
+  fingerprint: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null, string | null>;
+  created_at: ColumnType<Date, Date | undefined, Date>;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface DB {
+  idempotency_keys: IdempotencyKeysTable;
   media: MediaTable;
   media_renditions: MediaRenditionsTable;
   media_jobs: MediaJobsTable;
