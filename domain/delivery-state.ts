@@ -1,5 +1,5 @@
 /**
-^ * The states of a delivery (one package revision on one channel) and its business key: the one definition the
+ * The states of a delivery (one package revision on one channel) and its business key: the one definition the
  * database layer, the activities, the workflows, the services and the API schemas all use.
  *
  *   pending          planned, not sent yet (also while its channel is paused)
