@@ -11,7 +11,8 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { dimensionColumns, findMedia, finishJob, mergeJobResults, upsertRendition, writeSpecProgress } from '../db/media.js';
 import type { DB } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import type { WatermarkOptions } from '../media/image.js';
@@ -100,25 +101,6 @@ class ProgressWriter {
   }
 }
 
-/** Sets one spec's percent; the job's progress is the mean over its specs. A finished job is left alone. */
-export async function writeSpecProgress(db: Kysely<DB>, jobId: string, specKey: string, percent: number): Promise<void> {
-  const patch = JSON.stringify({ [specKey]: Math.max(0, Math.min(100, Math.floor(percent))) });
-  await db
-    .updateTable('media_jobs')
-    .set({
-      spec_progress: sql`spec_progress || ${patch}::jsonb`,
-      progress: sql`least(100, floor(
-        (select coalesce(sum(value::numeric), 0) from jsonb_each_text(spec_progress || ${patch}::jsonb))
-        / greatest(jsonb_array_length(specs), 1)))::int`,
-      current_spec: specKey,
-      state: sql`case when state = 'queued' then 'running' else state end`,
-      updated_at: new Date(),
-    })
-    .where('id', '=', jobId)
-    .where('state', 'in', ['queued', 'running'])
-    .execute();
-}
-
 export function createMediaActivities(deps: MediaActivityDeps) {
   return {
     async renderRendition(input: RenderRenditionInput): Promise<RenditionSummary> {
@@ -131,7 +113,7 @@ export function createMediaActivities(deps: MediaActivityDeps) {
         }
       })();
       const previous = ctx.info.heartbeatDetails as MediaRenditionHeartbeat | undefined;
-      const media = await deps.db.selectFrom('media').select(['upload_name']).where('id', '=', input.mediaId).executeTakeFirst();
+      const media = await findMedia(deps.db, input.mediaId);
       if (!media) {
         throw ApplicationFailure.create({
           type: 'media_not_found',
@@ -186,42 +168,21 @@ export function createMediaActivities(deps: MediaActivityDeps) {
           warnings: r.warnings,
           ...(previous && previous.percent > 0 ? { resumedFrom: previous.percent } : {}),
         };
-        await deps.db
-          .insertInto('media_renditions')
-          .values({
-            media_id: input.mediaId,
-            spec_key: spec.key,
-            cache_key: cacheKey,
-            sha256: r.sha256,
-            mime: r.mime,
-            size_bytes: r.sizeBytes,
-            width: r.width ?? null,
-            height: r.height ?? null,
-            duration_sec: r.durationSec ?? null,
-            watermarked,
-            channel_id: input.channelId ?? null,
-            warnings: JSON.stringify(r.warnings),
-          })
-          .onConflict((oc) =>
-            oc.columns(['media_id', 'spec_key', 'cache_key']).doUpdateSet({
-              sha256: r.sha256,
-              mime: r.mime,
-              size_bytes: r.sizeBytes,
-              width: r.width ?? null,
-              height: r.height ?? null,
-              duration_sec: r.durationSec ?? null,
-              warnings: JSON.stringify(r.warnings),
-              updated_at: new Date(),
-            }),
-          )
-          .execute();
+        await upsertRendition(deps.db, {
+          media_id: input.mediaId,
+          spec_key: spec.key,
+          cache_key: cacheKey,
+          sha256: r.sha256,
+          mime: r.mime,
+          size_bytes: r.sizeBytes,
+          ...dimensionColumns(r),
+          watermarked,
+          channel_id: input.channelId ?? null,
+          warnings: JSON.stringify(r.warnings),
+        });
         progress.report(100);
         await progress.close();
-        await deps.db
-          .updateTable('media_jobs')
-          .set({ results: sql`results || ${JSON.stringify({ [spec.key]: { ok: true, ...summary } })}::jsonb`, updated_at: new Date() })
-          .where('id', '=', input.jobId)
-          .execute();
+        await mergeJobResults(deps.db, input.jobId, { [spec.key]: { ok: true, ...summary } });
         return summary;
       } catch (error) {
         await progress.close();
@@ -244,21 +205,7 @@ export function createMediaJobActivities(deps: { db: Kysely<DB> }) {
           : input.state === 'canceled'
             ? 'Cancelled before every rendition was made.'
             : null;
-      await deps.db
-        .updateTable('media_jobs')
-        .set({
-          state: input.state,
-          results: sql`results || ${JSON.stringify(failed)}::jsonb`,
-          progress: input.state === 'done' ? 100 : sql<number>`progress`,
-          current_spec: null,
-          // A cancel request records who asked; keep that sentence.
-          error: input.state === 'canceled' ? sql<string>`coalesce(error, ${error})` : error,
-          finished_at: new Date(),
-          updated_at: new Date(),
-        })
-        .where('id', '=', input.jobId)
-        .where('state', 'in', ['queued', 'running'])
-        .execute();
+      await finishJob(deps.db, input.jobId, { state: input.state, failed, error });
     },
   };
 }

@@ -48,21 +48,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** Every `src` of an `<img>` in body HTML, in order. */
-export function imageSources(html: string): string[] {
-  const out: string[] = [];
-  for (const m of html.matchAll(/<img\b[^>]*\bsrc\s*=\s*("([^"]*)"|'([^']*)')/gi)) out.push(m[2] ?? m[3] ?? '');
-  return out;
-}
-
-/**
- * Body HTML refers to an uploaded image as `<img src="/api/media/<sha256>">` (the API serves it
- * there); adapters swap such sources for the platform's own copy. Null for any other source.
- */
-export function mediaIdFromSrc(src: string): string | null {
-  const m = /^(?:https?:\/\/[^/]+)?\/api\/media\/([0-9a-f]{64})(?:[/?#].*)?$/.exec(src.trim());
-  return m ? m[1]! : null;
-}
+// How body HTML refers to uploads is a rule about package content: domain/package-media.ts.
+export { imageSources, mediaIdFromSrc } from '../domain/package-media.js';
 
 /** Replaces each `<img>` src for which `replace` returns a string; others are kept. */
 export function replaceImageSources(html: string, replace: (src: string) => string | null): string {

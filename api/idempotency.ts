@@ -11,10 +11,19 @@
  * - Keys are kept RETENTION_HOURS; older ones are deleted as new keys are stored, and a key is
  *   per user (two users may pick the same key).
  *
- * Rows live in `idempotency_keys` (db/migrations/0004_idempotency_keys.ts).
+ * Rows live in `idempotency_keys` (db/migrations/0004_idempotency_keys.ts), read and written
+ * through db/idempotency.ts.
  */
 import { createHash } from 'node:crypto';
-import { sql, type ColumnType, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  findIdempotencyKey,
+  purgeIdempotencyKeys,
+  releaseIdempotencyKey,
+  takeOverAbandonedKey,
+} from '../db/idempotency.js';
 import type { DB } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/canonical-json.js';
@@ -23,19 +32,6 @@ import { canonicalJson } from '../domain/canonical-json.js';
 export const RETENTION_HOURS = 24;
 /** A key whose first request started this long ago and never finished (the process died) may be taken over. */
 export const ABANDONED_AFTER_MS = 5 * 60_000;
-
-interface IdempotencyKeysTable {
-  user_id: string;
-  key: string;
-  route: string;
-  fingerprint: string;
-  status_code: number | null;
-  response: ColumnType<unknown, string | null, string | null>;
-  created_at: ColumnType<Date, Date | undefined, Date>;
-  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-}
-
-type IdempotencyDb = Kysely<DB & { idempotency_keys: IdempotencyKeysTable }>;
 
 /** The key as sent: a bare token or a quoted string (structured-field form). */
 export function keyFromHeader(header: string | string[] | undefined): string | undefined {
@@ -55,29 +51,19 @@ export interface Outcome {
  * the same request get that answer back.
  */
 export async function withIdempotencyKey(
-  database: Kysely<DB>,
+  db: Kysely<DB>,
   request: { userId: string; key: string; route: string; body: unknown },
   run: () => Promise<{ status: number; body: unknown }>,
 ): Promise<Outcome> {
-  const db: IdempotencyDb = database.withTables<{ idempotency_keys: IdempotencyKeysTable }>();
+  const owner = { userId: request.userId, key: request.key };
   const fingerprint = createHash('sha256')
     .update(`${request.route}\n${canonicalJson(request.body)}`)
     .digest('hex');
-  await db
-    .deleteFrom('idempotency_keys')
-    .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${RETENTION_HOURS})`)
-    .execute();
+  await purgeIdempotencyKeys(db, RETENTION_HOURS);
 
-  const claimed = await db
-    .insertInto('idempotency_keys')
-    .values({ user_id: request.userId, key: request.key, route: request.route, fingerprint, status_code: null, response: null })
-    .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
-    .returning('created_at')
-    .executeTakeFirst();
-
-  if (!claimed) {
-    const row = await db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', request.userId).where('key', '=', request.key).executeTakeFirst();
-    if (!row) return withIdempotencyKey(database, request, run); // deleted (expired) in between: claim it now
+  if (!(await claimIdempotencyKey(db, owner, { route: request.route, fingerprint }))) {
+    const row = await findIdempotencyKey(db, owner);
+    if (!row) return withIdempotencyKey(db, request, run); // deleted (expired) in between: claim it now
     if (row.fingerprint !== fingerprint) {
       throw new GovpubError(
         'idempotency_key_reused',
@@ -87,16 +73,7 @@ export async function withIdempotencyKey(
     }
     if (row.status_code !== null) return { status: row.status_code, body: row.response, replayed: true };
     // Still running, or abandoned by a process that died: take it over only in the second case.
-    const taken = await db
-      .updateTable('idempotency_keys')
-      .set({ created_at: new Date() })
-      .where('user_id', '=', request.userId)
-      .where('key', '=', request.key)
-      .where('status_code', 'is', null)
-      .where('created_at', '<', new Date(Date.now() - ABANDONED_AFTER_MS))
-      .returning('created_at')
-      .executeTakeFirst();
-    if (!taken) {
+    if (!(await takeOverAbandonedKey(db, owner, new Date(Date.now() - ABANDONED_AFTER_MS)))) {
       throw new GovpubError(
         'idempotency_request_in_progress',
         `A request with the Idempotency-Key "${request.key}" is still running. Retry in a few seconds to get its answer.`,
@@ -112,14 +89,9 @@ export async function withIdempotencyKey(
     outcome = await run();
   } catch (error) {
     // Nothing to remember: the same key may be sent again (after fixing the request).
-    await db.deleteFrom('idempotency_keys').where('user_id', '=', request.userId).where('key', '=', request.key).where('status_code', 'is', null).execute();
+    await releaseIdempotencyKey(db, owner);
     throw error;
   }
-  await db
-    .updateTable('idempotency_keys')
-    .set({ status_code: outcome.status, response: JSON.stringify(outcome.body), completed_at: new Date() })
-    .where('user_id', '=', request.userId)
-    .where('key', '=', request.key)
-    .execute();
+  await completeIdempotencyKey(db, owner, outcome);
   return { ...outcome, replayed: false };
 }

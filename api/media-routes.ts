@@ -8,13 +8,15 @@
  *
  * What the public may fetch are renditions published by URL (`registerPublicRenditions`):
  * `/media/<rendition sha256>.<ext>`, named by the rendition's own hash, never the original's.
+ * Both rendition URLs serve a RenditionFile record (media/published.ts) through one function,
+ * `sendRenditionFile`; `/api/media/:id/renditions/:spec` only resolves which file is meant.
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import type { AppContext } from '../services/context.js';
-import { findPublishedRendition, type MediaStore } from '../media/index.js';
+import { findPublishedRendition, type MediaStore, type RenditionFile } from '../media/index.js';
 import type { BlobInfo, MediaService, RenditionRequest } from '../services/media.js';
 
 type RangeResult = { start: number; end: number } | 'unsatisfiable' | undefined;
@@ -220,10 +222,11 @@ export function registerMediaRoutes(
     return sendBlob(request, reply, info, (range) => media.openBlob(info, range), 'private');
   });
 
+  // The editor's address of a rendition: resolved to its file, then served like a published one (behind the token).
   app.get('/api/media/:id/renditions/:spec', auth, async (request, reply) => {
     const { id, spec } = request.params as { id: string; spec: string };
-    const info = await media.describeRendition(id, spec, { channel: (request.query as { channel?: string }).channel });
-    return sendBlob(request, reply, info, (range) => media.openBlob(info, range), 'private');
+    const { file, fileName } = await media.describeRendition(id, spec, { channel: (request.query as { channel?: string }).channel });
+    return sendRenditionFile(request, reply, media.store, file, fileName, 'private');
   });
 }
 
@@ -243,9 +246,23 @@ export function registerPublicRenditions(app: FastifyInstance, store: MediaStore
         .header('cache-control', 'no-store')
         .send({ error: { code: 'not_found', message: 'No published file has this name.' } });
     }
-    const info: BlobInfo = { sha256: published.sha256, size: published.sizeBytes, mime: published.mime, fileName: name };
-    const stat = await store.stat(published.sha256);
-    if (stat) info.size = stat.size;
-    return sendBlob(request, reply, info, (range) => store.createReadStream(published.sha256, range ?? {}), 'public');
+    return sendRenditionFile(request, reply, store, published, name, 'public');
   });
+}
+
+/**
+ * The one way a rendition file is served, by both of its URLs: its bytes from the store by its
+ * own hash, with Range, ETag and an immutable cache header (`public` only for published ones).
+ */
+async function sendRenditionFile(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  store: MediaStore,
+  file: RenditionFile,
+  fileName: string,
+  access: 'private' | 'public',
+) {
+  const size = (await store.stat(file.sha256))?.size ?? file.sizeBytes;
+  const info: BlobInfo = { sha256: file.sha256, size, mime: file.mime, fileName };
+  return sendBlob(request, reply, info, (range) => store.createReadStream(file.sha256, range ?? {}), access);
 }

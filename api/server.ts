@@ -8,11 +8,10 @@
  * read) → JSON body with a deadline → schema validation → handler.
  */
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
-import { PassThrough, type Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
 import Fastify, {
   LogController,
-  type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
@@ -20,7 +19,9 @@ import Fastify, {
   type HTTPMethods,
   type RouteOptions,
 } from 'fastify';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { channelPauses } from '../db/channels.js';
+import { pingDatabase } from '../db/connect.js';
+import { packageMediaIds } from '../domain/package-media.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { listChannels } from '../domain/registry.js';
@@ -32,10 +33,11 @@ import { parsePackageInput, ValidationError, type FieldIssue } from '../services
 import { authenticate, toActor } from '../services/users.js';
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
 import { parseJsonBody } from './json-body.js';
+import { answerClientError, installErrorHandlers, JSON_BODY_LIMIT, type ValidationFailure } from './errors.js';
 import { errorLogSerializer, scrubSecrets } from './log.js';
 import { openApiDocument, type DocumentedRoute } from './openapi.js';
 import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
-import { codeFor, compileFor, describeIssues, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
+import { compileFor, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
 
 export interface ApiTimeouts {
   /** A connection with no bytes either way for this long is closed (Fastify connectionTimeout). */
@@ -55,8 +57,7 @@ export const DEFAULT_TIMEOUTS: Required<ApiTimeouts> = {
   handlerMs: 60_000,
 };
 
-/** Largest JSON body (bytes). Uploads are multipart and limited per media kind instead. */
-export const JSON_BODY_LIMIT = 8 * 1024 * 1024;
+export { JSON_BODY_LIMIT } from './errors.js';
 
 export interface ApiOptions {
   /** Extra health checks (e.g. simulators, adapters) reported by /healthz. */
@@ -90,33 +91,8 @@ declare module 'fastify' {
   }
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  invalid_body: 400,
-  invalid_query: 400,
-  invalid_params: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  role_not_allowed: 403,
-  wrong_stage: 403,
-  not_found: 404,
-};
-
 /** The routes that stream large files or uploads: no handler deadline (the idle and request timeouts still apply). */
 const STREAMING_ROUTES = new Set(['POST /api/media', 'GET /api/media/:id/content', 'GET /api/media/:id/renditions/:spec']);
-
-export function errorBody(error: GovpubError, requestId?: string) {
-  const issues = (error.details as { issues?: unknown }).issues;
-  const problems = (error.details as { problems?: unknown }).problems;
-  return {
-    error: {
-      code: error.code,
-      message: error.message,
-      ...(issues ? { issues } : {}),
-      ...(problems ? { problems } : {}),
-      ...(requestId ? { requestId } : {}),
-    },
-  };
-}
 
 /** A client's own X-Request-Id is kept when it is a plain token; otherwise the API makes one. */
 function requestIdOf(req: IncomingMessage): string {
@@ -134,8 +110,6 @@ type In<S extends RouteSchema> = {
   Headers: StaticOf<S, 'headers'>;
 };
 
-type ValidationFailure = FastifyError & { validation: Parameters<typeof issuesFrom>[0]; validationContext: HttpPart };
-
 /** True when every name and value of a query string decodes (a lone `%`, or bytes that are not UTF-8, do not). */
 function queryDecodes(url: string): boolean {
   const at = url.indexOf('?');
@@ -146,30 +120,6 @@ function queryDecodes(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * What Node's HTTP parser refuses before any route runs (a malformed request line, header or
- * Content-Length, headers over 16 kB) answers in the API's error shape too, with a request id.
- */
-function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'headers_too_large', 'The request line and headers are larger than 16 kB. Send long values in a JSON body.']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'request_timeout', 'The request did not arrive in time. Send it again.']
-        : [400, 'bad_request', `The request is not valid HTTP/1.1 (${error.code ?? 'parse error'}: ${error.message}); nothing was done.`];
-  const requestId = randomUUID();
-  const body = JSON.stringify({ error: { code, message, requestId } });
-  // A response already under way (the body broke after the headers were read) is left alone.
-  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (socket.writable && !inFlight?.headersSent) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy(error);
 }
 
 function hasBody(request: FastifyRequest): boolean {
@@ -242,65 +192,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   // ---- Errors -------------------------------------------------------------------------------
 
-  app.setErrorHandler((error: FastifyError & Partial<ValidationFailure>, request, reply) => {
-    const send = (status: number, body: { code: string; message: string; issues?: FieldIssue[] }) =>
-      reply.status(status).send({ error: { ...body, requestId: request.id } });
-    if (error.validation) {
-      const part = error.validationContext ?? 'body';
-      const issues = issuesFrom(error.validation, part);
-      return send(400, { code: codeFor(part), message: describeIssues(issues, part), issues });
-    }
-    if (error instanceof ValidationError) return reply.status(400).send(errorBody(error, request.id));
-    if (error instanceof GovpubError) {
-      const status = (error.details as { status?: number }).status ?? STATUS_BY_CODE[error.code] ?? 409;
-      if (status === 408) reply.header('connection', 'close');
-      if (status < 500) return reply.status(status).send(errorBody(error, request.id));
-    }
-    if (error.statusCode && error.statusCode < 500) {
-      // Fastify's own refusals: body too large, wrong content type, bad Content-Length.
-      switch (error.code) {
-        case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-          return send(415, {
-            code: 'unsupported_media_type',
-            message: `Send the body as JSON with "Content-Type: application/json" (this request has ${request.headers['content-type'] ? `"${request.headers['content-type']}"` : 'no Content-Type'}). Uploads go to POST /api/media as multipart/form-data.`,
-          });
-        case 'FST_ERR_CTP_BODY_TOO_LARGE':
-          return send(413, {
-            code: 'body_too_large',
-            message: `The JSON body is larger than ${JSON_BODY_LIMIT / 1024 / 1024} MB. Upload files with POST /api/media and refer to them by id.`,
-          });
-        default:
-          return send(error.statusCode, { code: error.code && !error.code.startsWith('FST_') ? error.code : 'bad_request', message: error.message });
-      }
-    }
-    if (isDatabaseUnavailable(error)) {
-      request.log.warn({ err: error, method: request.method, url: scrubSecrets(request.url), route: request.routeOptions.url }, 'database unreachable');
-      return send(503, {
-        code: 'database_unavailable',
-        message: `The database is unreachable right now (request id ${request.id}), so the request did not complete. Try again in a moment (check the state first, e.g. GET /api/packages/:id); workflows keep their progress and record it once the database is back.`,
-      });
-    }
-    const timedOut = error.code === 'FST_ERR_HANDLER_TIMEOUT';
-    request.log.error(
-      { err: error, method: request.method, url: scrubSecrets(request.url), route: request.routeOptions.url, user: request.actor?.name },
-      timedOut ? 'request timed out' : 'request failed',
-    );
-    if (timedOut) {
-      return send(503, {
-        code: 'timeout',
-        message: `The operation did not finish within ${Math.round(timeouts.handlerMs / 1000)} s and may still complete. Check its state (e.g. GET /api/packages/:id) before retrying; request id ${request.id}.`,
-      });
-    }
-    return send(500, {
-      code: 'internal',
-      message: `Internal error (request id ${request.id}); the operation may not have completed. Check its state (e.g. GET /api/packages/:id) before retrying, and quote the request id when reporting it.`,
-    });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id },
-    }),
-  );
+  installErrorHandlers(app, timeouts.handlerMs);
 
   // ---- Hooks ------------------------------------------------------------------------------
 
@@ -440,14 +332,9 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     const extra = options.health ? await options.health() : {};
     let database = 'ok';
     let temporal = 'ok';
-    await ctx.db
-      .selectFrom('users')
-      .select('id')
-      .limit(1)
-      .execute()
-      .catch((e: Error) => {
-        database = e.message;
-      });
+    await pingDatabase(ctx.db).catch((e: Error) => {
+      database = e.message;
+    });
     await ctx.temporal.connection.workflowService.getSystemInfo({}).catch((e: Error) => {
       temporal = e.message;
     });
@@ -458,8 +345,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   route('GET', '/api/channels', routes.listChannels, async (request) => {
     const q = request.query;
-    const rows = await ctx.db.selectFrom('channels').select(['id', 'paused_at', 'paused_reason']).execute();
-    const paused = new Map(rows.map((r) => [r.id, r]));
+    const paused = await channelPauses(ctx.db);
     const info = options.channelInfo ? await options.channelInfo() : () => ({});
     return {
       channels: listChannels(ctx.registry)
@@ -525,8 +411,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   route('GET', '/api/packages/:id', routes.getPackage, async (request) => {
     const view = await packages.get(request.params.id);
     if (!options.mediaProgress) return view;
-    const ids = [...JSON.stringify(view.content).matchAll(/[0-9a-f]{64}/g)].map((m) => m[0]);
-    return { ...view, media: ids.length ? await options.mediaProgress([...new Set(ids)]) : {} };
+    const ids = packageMediaIds(view.content);
+    return { ...view, media: ids.length ? await options.mediaProgress(ids) : {} };
   });
   route(
     'PUT',

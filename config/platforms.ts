@@ -40,6 +40,8 @@ const DEFAULTS = {
   retryMaxSec: 300,
   rateLimitWaitSec: 60,
 };
+/** A platform's settings where platforms.yaml says nothing (also the delivery plan's fallback). */
+export { DEFAULTS as PLATFORM_DEFAULTS };
 const KEYS = [
   'baseUrl',
   'concurrency',

@@ -1,37 +1,12 @@
 /**
  * Messages of the delivery and take-down workflows (plans, outcomes of their activities, operator
  * Updates, status Query, ids and task queues): shared by the workflows, their activities and the
- * services. Pure: imported by workflow code.
- *
- * Delivery states (deliveries.state):
- *   pending          planned, not sent yet (also while its channel is paused)
- *   transmitting     an attempt is sending now (after a crash: outcome unknown → reconcile)
- *   unconfirmed      the platform may have it but has not confirmed: reconciled, never re-posted blindly
- *   live             public on the channel
- *   failed           retries exhausted or content rejected: waits for operations (retry / skip)
- *   needs_reconnect  credentials refused: the channel is held until operations resume it
- *   rate_limited     waiting as long as the platform asked
- *   awaiting_manual  manual hand-off: waits for an operator to post and confirm the URL
- *   retracting       being taken down (a manual take-down task waits for an operator)
- *   retracted        taken down
- *   canceled         skipped by operations or cancelled by a retraction before it went out
+ * services. Pure: imported by workflow code. Delivery states (deliveries.state) are defined once,
+ * in domain/delivery-state.ts.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-
-export const DELIVERY_STATES = [
-  'pending',
-  'transmitting',
-  'unconfirmed',
-  'live',
-  'failed',
-  'needs_reconnect',
-  'rate_limited',
-  'awaiting_manual',
-  'retracting',
-  'retracted',
-  'canceled',
-] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
+import type { DeliveryState } from '../domain/delivery-state.js';
+export { DELIVERY_STATES, type DeliveryState } from '../domain/delivery-state.js';
 
 export interface DeliveryRef {
   packageId: string;
@@ -174,7 +149,7 @@ export function deliveryMediaQueue(base: string): string {
 /** What a retraction needs to know about one delivery of the release. */
 export interface DeliveryStanding {
   channelId: string;
-  state: string;
+  state: DeliveryState;
   publicUrl: string | null;
   liveAt: string | null;
   externalId: string | null;

@@ -1,3 +1,4 @@
+/** Opening the database: PostgreSQL by DATABASE_URL, else the embedded PGlite served over the wire protocol. */
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { GovpubError } from '../domain/errors.js';
@@ -47,6 +48,11 @@ export async function assertReachable(db: Kysely<DB>, description: string): Prom
       `Cannot reach the database at ${description} (${cause}). Check that PostgreSQL is running and DATABASE_URL is right, or unset DATABASE_URL to use the embedded database.`,
     );
   }
+}
+
+/** Answers when the database serves govpub's tables (the health check). */
+export async function pingDatabase(db: Kysely<DB>): Promise<void> {
+  await db.selectFrom('users').select('id').limit(1).execute();
 }
 
 export interface OpenOptions {

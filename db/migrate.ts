@@ -1,3 +1,4 @@
+/** Brings the schema up to date with the numbered migrations in db/migrations/, and reports their status. */
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { GovpubError } from '../domain/errors.js';
 import * as foundation from './migrations/0001_foundation.js';

@@ -2,7 +2,8 @@
  * The typed database schema (kysely). The database is the system of record for content,
  * revisions, approvals, deliveries and the audit trail; Temporal records progress.
  */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { DeliveryState } from '../domain/delivery-state.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -90,7 +91,7 @@ export interface DeliveriesTable {
   package_id: string;
   revision: number;
   channel_id: string;
-  state: string;
+  state: DeliveryState;
   payload: Json<unknown> | null;
   attempts: Generated<number>;
   next_attempt_at: NullableTimestamp;
@@ -205,7 +206,20 @@ export interface MediaJobsTable {
   finished_at: NullableTimestamp;
 }
 
+/** A request made with an Idempotency-Key (api/idempotency.ts): its fingerprint and, once done, its answer. */
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  route: string;
+  fingerprint: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null, string | null>;
+  created_at: ColumnType<Date, Date | undefined, Date>;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface DB {
+  idempotency_keys: IdempotencyKeysTable;
   media: MediaTable;
   media_renditions: MediaRenditionsTable;
   media_jobs: MediaJobsTable;
@@ -222,12 +236,7 @@ export interface DB {
 export type UserRow = Selectable<UsersTable>;
 export type PackageRow = Selectable<PackagesTable>;
 export type PackageRevisionRow = Selectable<PackageRevisionsTable>;
-export type ReviewDecisionRow = Selectable<ReviewDecisionsTable>;
-export type ChannelRow = Selectable<ChannelsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
-export type NewDelivery = Insertable<DeliveriesTable>;
-export type DeliveryUpdate = Updateable<DeliveriesTable>;
-export type AuditRow = Selectable<AuditLogTable>;
 export type MediaRow = Selectable<MediaTable>;
 export type MediaRenditionRow = Selectable<MediaRenditionsTable>;
 export type MediaJobRow = Selectable<MediaJobsTable>;

@@ -1,6 +1,12 @@
 /**
- * Renditions published by URL (`/media/<rendition sha256>.<ext>`), for platforms that fetch
- * pictures and videos by link (the media center).
+ * Rendition files as govpub serves them, and renditions published by URL
+ * (`/media/<rendition sha256>.<ext>`), for platforms that fetch pictures and videos by link (the
+ * media center).
+ *
+ * One record describes a rendition file wherever it is served (`RenditionFile`: its own hash,
+ * type, size, spec and original): the published record is that record plus when it was
+ * published, and `GET /api/media/:id/renditions/:spec` resolves to the same record before it is
+ * served the same way (api/media-routes.ts, `sendRenditionFile`).
  *
  * The address names the rendition by its own content hash, never the original's, so nothing
  * published lets anyone derive or fetch the original (which keeps its EXIF/GPS and carries no
@@ -23,16 +29,25 @@ export const RENDITION_EXTENSIONS: Readonly<Record<string, string>> = {
   'audio/mpeg': 'mp3',
 };
 
-export interface PublishedRendition {
-  version: 1;
+/** A rendition file: what serving it needs, wherever it was made (a job or a delivery). */
+export interface RenditionFile {
   /** The rendition's own hash (the blob served). */
   sha256: string;
   mime: string;
   sizeBytes: number;
   specKey: string;
-  /** The original it was made from (never served here; kept to audit and withdraw). */
+  /** The original it was made from (never served as a rendition; kept to audit and withdraw). */
   originalSha256: string;
+}
+
+export interface PublishedRendition extends RenditionFile {
+  version: 1;
   publishedAt: string;
+}
+
+/** The extension a rendition file is named with. */
+export function renditionExtension(mime: string): string {
+  return RENDITION_EXTENSIONS[mime] ?? mime.split('/')[1] ?? 'bin';
 }
 
 const recordName = (sha256: string) => `published/${sha256}`;

@@ -1,25 +1,12 @@
+/** The audit trail as people read it (oldest first); entries are written through db/audit.ts only. */
 import type { Kysely } from 'kysely';
+import { selectAudit, type AuditQuery } from '../db/audit.js';
 import type { DB } from '../db/schema.js';
 
-export interface AuditQuery {
-  packageId?: string;
-  action?: string;
-  limit?: number;
-  afterId?: string;
-}
+export type { AuditQuery } from '../db/audit.js';
 
-/** The audit trail, oldest first. There is deliberately no way to change or delete entries. */
 export async function listAudit(db: Kysely<DB>, query: AuditQuery = {}) {
-  let q = db
-    .selectFrom('audit_log')
-    .leftJoin('users', 'users.id', 'audit_log.actor')
-    .selectAll('audit_log')
-    .select('users.name as actor_name')
-    .orderBy('audit_log.id');
-  if (query.packageId) q = q.where('audit_log.package_id', '=', query.packageId);
-  if (query.action) q = q.where('audit_log.action', '=', query.action);
-  if (query.afterId) q = q.where('audit_log.id', '>', query.afterId);
-  const rows = await q.limit(Math.min(query.limit ?? 500, 5000)).execute();
+  const rows = await selectAudit(db, query);
   return rows.map((r) => ({
     id: r.id,
     at: r.at.toISOString(),

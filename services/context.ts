@@ -1,3 +1,4 @@
+/** What the application services need from the running process, shared by the HTTP API and the CLI. */
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';

@@ -3,14 +3,17 @@
  * manual post (or take-down), pause and resume a channel. Requests that change a delivery go to
  * its workflow, which refuses what its state does not allow; every action is audited.
  */
-import { sql } from 'kysely';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { blankNoteProblem, requireAllowed } from '../domain/commands.js';
 import { findChannel } from '../domain/registry.js';
+import { appendAudit } from '../db/audit.js';
+import { pauseChannel, unpauseChannel } from '../db/channels.js';
+import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
 import type { DeliveryRow } from '../db/schema.js';
-import { appendAudit } from '../activities/package-activities.js';
+import { inTransaction } from '../db/transaction.js';
+import { DELIVERY_STATES, isDeliveryState, WAITING_ON_CHANNEL_STATES, type DeliveryState } from '../domain/delivery-state.js';
 import {
   channelResumedSignal,
   confirmManualUpdate,
@@ -18,7 +21,6 @@ import {
   retryDeliveryUpdate,
   skipDeliveryUpdate,
   type DeliveryStatus,
-  DELIVERY_STATES,
   deliveryWorkflowId,
   takedownWorkflowId,
 } from '../contracts/delivery.js';
@@ -28,6 +30,7 @@ import { packageWorkflowId, restartDeliverySignal, stateQuery } from '../contrac
 import { noteField } from './package-input.js';
 
 export interface DeliveryFilter {
+  /** A DeliveryState (as the caller typed it: anything else is refused). */
   state?: string;
   channel?: string;
   platform?: string;
@@ -45,7 +48,7 @@ export interface DeliveryView {
   channelId: string;
   channelName: string | null;
   platform: string | null;
-  state: string;
+  state: DeliveryState;
   task: string | null;
   attempts: number;
   nextAttemptAt: string | null;
@@ -71,8 +74,7 @@ export interface DeliveryView {
   bundleFiles?: { name: string; mediaId: string; spec: string; purpose: string; url: string }[];
 }
 
-/** States in which operations are expected to act. */
-export const NEEDS_ACTION_STATES = ['failed', 'needs_reconnect', 'awaiting_manual', 'unconfirmed'];
+export { NEEDS_ACTION_STATES } from '../domain/delivery-state.js';
 
 export class DeliveryService {
   constructor(private readonly ctx: AppContext) {}
@@ -111,47 +113,27 @@ export class DeliveryService {
   }
 
   async list(filter: DeliveryFilter = {}): Promise<{ items: DeliveryView[]; counts: Record<string, number> }> {
-    if (filter.state && !(DELIVERY_STATES as readonly string[]).includes(filter.state)) {
-      throw new GovpubError('invalid_query', `state "${filter.state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
+    const state = filter.state || undefined;
+    if (state !== undefined && !isDeliveryState(state)) {
+      throw new GovpubError('invalid_query', `state "${state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
     }
-    let query = this.ctx.db.selectFrom('deliveries').selectAll();
-    let counts = this.ctx.db
-      .selectFrom('deliveries')
-      .select(['state', sql<number>`count(*)::int`.as('n')])
-      .groupBy('state');
-    if (filter.channel) {
-      query = query.where('channel_id', '=', filter.channel);
-      counts = counts.where('channel_id', '=', filter.channel);
-    }
-    if (filter.platform) {
-      query = query.where('platform', '=', filter.platform);
-      counts = counts.where('platform', '=', filter.platform);
-    }
-    if (filter.packageId) {
-      query = query.where('package_id', '=', filter.packageId);
-      counts = counts.where('package_id', '=', filter.packageId);
-    }
-    if (filter.state) query = query.where('state', '=', filter.state);
-    if (filter.needsAction) query = query.where((eb) => eb.or([eb('state', 'in', NEEDS_ACTION_STATES), eb('task', 'is not', null)]));
-    const limit = Math.min(Math.max(filter.limit ?? 200, 1), 1000);
-    const rows = await query.orderBy('updated_at', 'desc').limit(limit).execute();
-    const countRows = await counts.execute();
-    return { items: rows.map((r) => this.view(r)), counts: Object.fromEntries(countRows.map((c) => [c.state, Number(c.n)])) };
+    const { rows, counts } = await selectDeliveries(this.ctx.db, {
+      state,
+      channel: filter.channel,
+      platform: filter.platform,
+      packageId: filter.packageId,
+      needsAction: filter.needsAction,
+      limit: Math.min(Math.max(filter.limit ?? 200, 1), 1000),
+    });
+    return { items: rows.map((r) => this.view(r)), counts };
   }
 
   /** By id (uuid), a unique id prefix of at least 8 characters, or the business key. */
   async find(idOrKey: string): Promise<DeliveryRow> {
     const value = idOrKey.trim();
-    let row = await this.ctx.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where((eb) => eb.or([eb('id', '=', value), eb('business_key', '=', value)]))
-      .executeTakeFirst();
-    if (!row && /^[0-9a-f-]{8,}$/.test(value)) {
-      const matches = await this.ctx.db.selectFrom('deliveries').selectAll().where('id', 'like', `${value}%`).limit(2).execute();
-      if (matches.length > 1) throw new GovpubError('ambiguous_id', `More than one delivery id starts with ${value}; give more characters.`, { status: 400 });
-      row = matches[0];
-    }
+    const matches = await findDeliveries(this.ctx.db, value, /^[0-9a-f-]{8,}$/.test(value));
+    if (matches.length > 1) throw new GovpubError('ambiguous_id', `More than one delivery id starts with ${value}; give more characters.`, { status: 400 });
+    const row = matches[0];
     if (!row) throw new GovpubError('not_found', `No delivery ${value}. List them with GET /api/deliveries or \`govpub deliveries list\`.`, { status: 404 });
     return row;
   }
@@ -178,7 +160,7 @@ export class DeliveryService {
     });
   }
 
-  private workflowFor(row: DeliveryRow): string {
+  private workflowFor(row: Pick<DeliveryRow, 'state' | 'business_key'>): string {
     return row.state === 'retracting' ? takedownWorkflowId(row.business_key) : deliveryWorkflowId(row.business_key);
   }
 
@@ -271,8 +253,8 @@ export class DeliveryService {
     if (blank) throw new GovpubError(blank.code, blank.message, { status: 400 });
     const why = noteField(reason, 'reason', { required: true });
     const now = new Date();
-    await this.ctx.db.transaction().execute(async (trx) => {
-      await trx.updateTable('channels').set({ paused_at: now, paused_reason: why }).where('id', '=', channelId).execute();
+    await inTransaction(this.ctx.db, async (trx) => {
+      await pauseChannel(trx, channelId, why, now);
       await appendAudit(trx, { actor: actor.id, action: 'channel_paused', channelId, details: { reason: why } });
     });
     return { channelId, pausedAt: now.toISOString(), reason: why };
@@ -282,20 +264,14 @@ export class DeliveryService {
   async resumeChannel(actor: Actor, channelId: string): Promise<{ channelId: string; woken: number }> {
     requireAllowed(actor, 'resumeChannel');
     this.requireChannel(channelId);
-    await this.ctx.db.transaction().execute(async (trx) => {
-      const before = await trx.selectFrom('channels').select(['paused_reason']).where('id', '=', channelId).executeTakeFirst();
-      await trx.updateTable('channels').set({ paused_at: null, paused_reason: null }).where('id', '=', channelId).execute();
-      await appendAudit(trx, { actor: actor.id, action: 'channel_resumed', channelId, details: { wasPausedFor: before?.paused_reason ?? null } });
+    await inTransaction(this.ctx.db, async (trx) => {
+      const wasPausedFor = await unpauseChannel(trx, channelId);
+      await appendAudit(trx, { actor: actor.id, action: 'channel_resumed', channelId, details: { wasPausedFor } });
     });
-    const waiting = await this.ctx.db
-      .selectFrom('deliveries')
-      .select(['business_key', 'state'])
-      .where('channel_id', '=', channelId)
-      .where('state', 'in', ['pending', 'needs_reconnect', 'rate_limited', 'unconfirmed', 'retracting'])
-      .execute();
+    const waiting = await deliveriesOnChannel(this.ctx.db, channelId, WAITING_ON_CHANNEL_STATES);
     let woken = 0;
     for (const d of waiting) {
-      const workflowId = d.state === 'retracting' ? takedownWorkflowId(d.business_key) : deliveryWorkflowId(d.business_key);
+      const workflowId = this.workflowFor(d);
       try {
         await this.ctx.temporal.workflow.getHandle(workflowId).signal(channelResumedSignal);
         woken += 1;

@@ -9,7 +9,9 @@
 import type { Kysely } from 'kysely';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DB } from '../db/schema.js';
-import { appendAudit } from '../activities/package-activities.js';
+import { appendAudit } from '../db/audit.js';
+import { findPackage, unretractedPackageIds, updatePackage } from '../db/packages.js';
+import { inTransaction } from '../db/transaction.js';
 import { packageWorkflowId, stateQuery, type PackageWorkflowState } from '../contracts/package.js';
 import { localOperator } from './users.js';
 
@@ -36,7 +38,7 @@ function rowFields(state: PackageWorkflowState) {
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
 
 export async function repairPackage(db: Kysely<DB>, temporal: Client, packageId: string, options: { dryRun?: boolean } = {}): Promise<RepairReport> {
-  const row = await db.selectFrom('packages').selectAll().where('id', '=', packageId).executeTakeFirst();
+  const row = await findPackage(db, packageId);
   const handle = temporal.workflow.getHandle(packageWorkflowId(packageId));
   let state: PackageWorkflowState;
   try {
@@ -86,12 +88,8 @@ export async function repairPackage(db: Kysely<DB>, temporal: Client, packageId:
     .filter((d) => JSON.stringify(d.database ?? null) !== JSON.stringify(d.workflow ?? null));
   if (differences.length === 0) return { packageId, outcome: 'ok', differences };
   if (options.dryRun) return { packageId, outcome: 'would_repair', differences };
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('packages')
-      .set({ ...wanted, updated_at: new Date() })
-      .where('id', '=', packageId)
-      .execute();
+  await inTransaction(db, async (trx) => {
+    await updatePackage(trx, packageId, { ...wanted, updated_at: new Date() });
     await appendAudit(trx, { actor: localOperator(), action: 'package_repaired', packageId, revision: state.revision, details: { differences } });
   });
   return { packageId, outcome: 'repaired', differences };
@@ -99,10 +97,7 @@ export async function repairPackage(db: Kysely<DB>, temporal: Client, packageId:
 
 /** Every package not yet settled for good (or the given ones). */
 export async function repairPackages(db: Kysely<DB>, temporal: Client, ids: string[] | 'all', options: { dryRun?: boolean } = {}): Promise<RepairReport[]> {
-  const packageIds =
-    ids === 'all'
-      ? (await db.selectFrom('packages').select('id').where('status', '!=', 'retracted').orderBy('updated_at', 'desc').execute()).map((r) => r.id)
-      : ids;
+  const packageIds = ids === 'all' ? await unretractedPackageIds(db) : ids;
   const reports: RepairReport[] = [];
   for (const id of packageIds) reports.push(await repairPackage(db, temporal, id, options));
   return reports;

@@ -10,7 +10,12 @@ import { GovpubError } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
 import { stagesFor } from '../domain/registry.js';
 import { COMMANDS, normalizedReleaseTime, releaseTimeProblem, requireAllowed } from '../domain/commands.js';
-import { appendAudit } from '../activities/package-activities.js';
+import { appendAudit } from '../db/audit.js';
+import { deliveriesOfPackage } from '../db/deliveries.js';
+import { mediaKinds } from '../db/media.js';
+import { decisionsOf, deleteRevision, findPackage, findRevision, insertPackage, insertRevision, selectPackages } from '../db/packages.js';
+import { inTransaction } from '../db/transaction.js';
+import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
 import { packageWorkflow } from '../workflows/package-release.js';
 import {
   decideUpdate,
@@ -26,7 +31,6 @@ import {
 } from '../contracts/package.js';
 import type { AppContext } from './context.js';
 import { noteField, parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
-import { imageSources, mediaIdFromSrc } from '../adapters/text.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 
 /** A revision row the workflow never took, older than this, was left by a lost answer and may be replaced. */
@@ -94,32 +98,9 @@ export class PackageService {
    * never finds a missing cover or a "video" that is a photo. Problems name the field.
    */
   private async checkMedia(content: PackageContent): Promise<void> {
-    const refs: { path: string; mediaId: string; kind?: 'image' | 'video' | 'audio' }[] = [];
-    if (content.cover) refs.push({ path: 'cover.mediaId', mediaId: content.cover.mediaId, kind: 'image' });
-    content.interpretations.forEach((i, n) => {
-      if (i.mediaId)
-        refs.push({ path: `interpretations[${n}].mediaId`, mediaId: i.mediaId, ...(i.form === 'video' || i.form === 'audio' ? { kind: i.form } : {}) });
-      for (const src of imageSources(i.body)) {
-        const id = mediaIdFromSrc(src);
-        if (id) refs.push({ path: `interpretations[${n}].body`, mediaId: id, kind: 'image' });
-      }
-    });
-    if (content.document) {
-      for (const src of imageSources(content.document.body)) {
-        const id = mediaIdFromSrc(src);
-        if (id) refs.push({ path: 'document.body', mediaId: id, kind: 'image' });
-      }
-      content.document.attachments.forEach((a, n) => {
-        if (a.mediaId) refs.push({ path: `document.attachments[${n}].mediaId`, mediaId: a.mediaId });
-      });
-    }
+    const refs = packageMediaReferences(content);
     if (refs.length === 0) return;
-    const rows = await this.ctx.db
-      .selectFrom('media')
-      .select(['id', 'kind'])
-      .where('id', 'in', [...new Set(refs.map((r) => r.mediaId))])
-      .execute();
-    const kinds = new Map(rows.map((r) => [r.id, r.kind]));
+    const kinds = await mediaKinds(this.ctx.db, packageMediaIds(content));
     const issues = refs.flatMap((r) => {
       const kind = kinds.get(r.mediaId);
       if (!kind)
@@ -146,24 +127,18 @@ export class PackageService {
       args: [{ packageId: id, createdBy: actor.id, stages, facts: factsOf(content, 1, hash, item.requiresInterpretation), releaseAt: content.releaseAt }],
     });
     try {
-      await this.ctx.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('packages')
-          .values({
-            id,
-            title: content.title,
-            catalogue_item_id: item.id,
-            content_class: item.contentClass,
-            status: 'draft',
-            current_revision: 1,
-            release_at: content.releaseAt,
-            created_by: actor.id,
-          })
-          .execute();
-        await trx
-          .insertInto('package_revisions')
-          .values({ package_id: id, revision: 1, content: JSON.stringify(content), content_hash: hash, created_by: actor.id })
-          .execute();
+      await inTransaction(this.ctx.db, async (trx) => {
+        await insertPackage(trx, {
+          id,
+          title: content.title,
+          catalogue_item_id: item.id,
+          content_class: item.contentClass,
+          status: 'draft',
+          current_revision: 1,
+          release_at: content.releaseAt,
+          created_by: actor.id,
+        });
+        await insertRevision(trx, { package_id: id, revision: 1, content: JSON.stringify(content), content_hash: hash, created_by: actor.id });
         await appendAudit(trx, {
           actor: actor.id,
           action: 'create',
@@ -198,12 +173,7 @@ export class PackageService {
       }
     }
     const hash = contentHash(content);
-    const latest = await this.ctx.db
-      .selectFrom('package_revisions')
-      .select(['content_hash', 'content'])
-      .where('package_id', '=', packageId)
-      .where('revision', '=', current.current_revision)
-      .executeTakeFirstOrThrow();
+    const latest = await this.revision(packageId, current.current_revision);
     const currentReleaseAt = (latest.content as PackageContent).releaseAt;
     if (latest.content_hash === hash) {
       // Same content: at most the release time changed, which keeps the approvals.
@@ -230,7 +200,7 @@ export class PackageService {
         (s) => s.revision >= revision,
         () => true,
       );
-      if (!taken) await this.ctx.db.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
+      if (!taken) await deleteRevision(this.ctx.db, packageId, revision);
       throw error;
     }
   }
@@ -242,17 +212,12 @@ export class PackageService {
   private async insertRevision(packageId: string, revision: number, content: PackageContent, hash: string, actor: Actor): Promise<void> {
     const values = { package_id: packageId, revision, content: JSON.stringify(content), content_hash: hash, created_by: actor.id };
     try {
-      await this.ctx.db.insertInto('package_revisions').values(values).execute();
+      await insertRevision(this.ctx.db, values);
       return;
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error;
     }
-    const existing = await this.ctx.db
-      .selectFrom('package_revisions')
-      .select('created_at')
-      .where('package_id', '=', packageId)
-      .where('revision', '=', revision)
-      .executeTakeFirst();
+    const existing = await findRevision(this.ctx.db, packageId, revision);
     const workflowRevision = await this.state(packageId).then(
       (s) => s.revision,
       () => revision,
@@ -263,9 +228,9 @@ export class PackageService {
         status: 409,
       });
     }
-    await this.ctx.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
-      await trx.insertInto('package_revisions').values(values).execute();
+    await inTransaction(this.ctx.db, async (trx) => {
+      await deleteRevision(trx, packageId, revision);
+      await insertRevision(trx, values);
     });
   }
 
@@ -329,8 +294,14 @@ export class PackageService {
   }
 
   private async row(packageId: string) {
-    const row = await this.ctx.db.selectFrom('packages').selectAll().where('id', '=', packageId).executeTakeFirst();
+    const row = await findPackage(this.ctx.db, packageId);
     if (!row) throw notFound(packageId);
+    return row;
+  }
+
+  private async revision(packageId: string, revision: number) {
+    const row = await findRevision(this.ctx.db, packageId, revision);
+    if (!row) throw new GovpubError('revision_missing', `Revision ${revision} of package ${packageId} is missing from the database.`);
     return row;
   }
 
@@ -339,24 +310,9 @@ export class PackageService {
     const row = await this.row(packageId);
     const { db } = this.ctx;
     const [revision, decisions, deliveries, state] = await Promise.all([
-      db.selectFrom('package_revisions').selectAll().where('package_id', '=', packageId).where('revision', '=', row.current_revision).executeTakeFirstOrThrow(),
-      db
-        .selectFrom('review_decisions')
-        .innerJoin('users', 'users.id', 'review_decisions.reviewer_id')
-        .select([
-          'review_decisions.stage',
-          'review_decisions.decision',
-          'review_decisions.comment',
-          'review_decisions.revision',
-          'review_decisions.decided_at',
-          'review_decisions.voided_at',
-          'review_decisions.voided_reason',
-          'users.name as reviewer',
-        ])
-        .where('package_id', '=', packageId)
-        .orderBy('review_decisions.id')
-        .execute(),
-      db.selectFrom('deliveries').selectAll().where('package_id', '=', packageId).orderBy('channel_id').execute(),
+      this.revision(packageId, row.current_revision),
+      decisionsOf(db, packageId),
+      deliveriesOfPackage(db, packageId),
       this.state(packageId).catch(() => undefined),
     ]);
     const stages = state?.stages ?? [];
@@ -433,13 +389,12 @@ export class PackageService {
   }
 
   async list(filter: { status?: string; stage?: string; limit?: number }) {
-    let q = this.ctx.db.selectFrom('packages').selectAll().orderBy('updated_at', 'desc');
-    if (filter.status) q = q.where('status', '=', filter.status);
-    if (filter.stage) {
-      const stage = this.ctx.registry.review.stages.find((s) => s.id === filter.stage || s.name === filter.stage);
-      q = q.where('current_stage', '=', stage?.id ?? filter.stage);
-    }
-    const rows = await q.limit(Math.min(filter.limit ?? 200, 1000)).execute();
+    const stage = filter.stage ? this.ctx.registry.review.stages.find((s) => s.id === filter.stage || s.name === filter.stage) : undefined;
+    const rows = await selectPackages(this.ctx.db, {
+      status: filter.status,
+      stage: filter.stage ? (stage?.id ?? filter.stage) : undefined,
+      limit: Math.min(filter.limit ?? 200, 1000),
+    });
     return rows.map((r) => ({
       id: r.id,
       title: r.title,

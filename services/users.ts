@@ -1,12 +1,15 @@
+/** Users and their API tokens: adding, authenticating, disabling, enabling, rotating; every change audited. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Kysely } from 'kysely';
+import { appendAudit } from '../db/audit.js';
 import type { DB, UserRow } from '../db/schema.js';
+import { allUsers, insertUser, updateUser, userByName as findUserByName, userByTokenHash } from '../db/tokens.js';
+import { inTransaction } from '../db/transaction.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/package-rules.js';
 import type { Registry } from '../domain/registry.js';
 import { noteProblem } from '../domain/text.js';
-import { appendAudit } from '../activities/package-activities.js';
 
 export const ROLES: Role[] = ['editor', 'reviewer', 'ops', 'admin'];
 
@@ -53,23 +56,18 @@ export async function addUser(
   }
   const token = newToken();
   const expiresAt = tokenExpiry(input.tokenTtlDays);
-  const user = await db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('users').select('id').where('name', '=', name).executeTakeFirst();
-    if (existing) throw new GovpubError('user_exists', `A user named "${name}" exists already. Pick another name.`);
-    const row = await trx
-      .insertInto('users')
-      .values({
-        id: randomUUID(),
-        name,
-        display_name: input.displayName ?? null,
-        role: input.role as Role,
-        stages: JSON.stringify(stages),
-        token_hash: hashToken(token),
-        token_issued_at: new Date(),
-        token_expires_at: expiresAt,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  const user = await inTransaction(db, async (trx) => {
+    if (await findUserByName(trx, name)) throw new GovpubError('user_exists', `A user named "${name}" exists already. Pick another name.`);
+    const row = await insertUser(trx, {
+      id: randomUUID(),
+      name,
+      display_name: input.displayName ?? null,
+      role: input.role as Role,
+      stages: JSON.stringify(stages),
+      token_hash: hashToken(token),
+      token_issued_at: new Date(),
+      token_expires_at: expiresAt,
+    });
     await appendAudit(trx, {
       actor: input.by ?? localOperator(),
       action: 'user_added',
@@ -83,13 +81,7 @@ export async function addUser(
 /** The user a bearer token belongs to, unless the user is disabled or the token has expired. */
 export async function authenticate(db: Kysely<DB>, token: string): Promise<UserRow | undefined> {
   if (token.length > 256) return undefined;
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('token_hash', '=', hashToken(token))
-    .where('disabled_at', 'is', null)
-    .where((eb) => eb.or([eb('token_expires_at', 'is', null), eb('token_expires_at', '>', new Date())]))
-    .executeTakeFirst();
+  return userByTokenHash(db, hashToken(token));
 }
 
 function newToken(): string {
@@ -122,7 +114,7 @@ export function localOperator(): string {
 }
 
 async function userByName(db: Kysely<DB>, name: string): Promise<UserRow> {
-  const row = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+  const row = await findUserByName(db, name);
   if (!row) throw new GovpubError('user_unknown', `No user named "${name}" (see \`govpub users list\`).`);
   return row;
 }
@@ -137,8 +129,8 @@ export async function disableUser(db: Kysely<DB>, name: string, reason: string):
   if (reasonProblem) throw new GovpubError('invalid_reason', `The reason ${reasonProblem}.`);
   const user = await userByName(db, name);
   if (user.disabled_at) throw new GovpubError('user_disabled', `${name} has been disabled since ${user.disabled_at.toISOString()}.`);
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.updateTable('users').set({ disabled_at: new Date() }).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+  return inTransaction(db, async (trx) => {
+    const row = await updateUser(trx, user.id, { disabled_at: new Date() });
     await appendAudit(trx, { actor: localOperator(), action: 'user_disabled', details: { user: name, reason } });
     return row;
   });
@@ -148,13 +140,8 @@ export async function disableUser(db: Kysely<DB>, name: string, reason: string):
 export async function enableUser(db: Kysely<DB>, name: string): Promise<{ user: UserRow; token: string }> {
   const user = await userByName(db, name);
   const token = newToken();
-  const row = await db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('users')
-      .set({ disabled_at: null, token_hash: hashToken(token), token_issued_at: new Date() })
-      .where('id', '=', user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  const row = await inTransaction(db, async (trx) => {
+    const updated = await updateUser(trx, user.id, { disabled_at: null, token_hash: hashToken(token), token_issued_at: new Date() });
     await appendAudit(trx, { actor: localOperator(), action: 'user_enabled', details: { user: name, newToken: true } });
     return updated;
   });
@@ -167,13 +154,8 @@ export async function rotateToken(db: Kysely<DB>, name: string, tokenTtlDays?: n
   if (user.disabled_at) throw new GovpubError('user_disabled', `${name} is disabled; enable the user first (\`govpub users enable ${name}\`).`);
   const token = newToken();
   const expiresAt = tokenExpiry(tokenTtlDays);
-  const row = await db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('users')
-      .set({ token_hash: hashToken(token), token_issued_at: new Date(), token_expires_at: expiresAt })
-      .where('id', '=', user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  const row = await inTransaction(db, async (trx) => {
+    const updated = await updateUser(trx, user.id, { token_hash: hashToken(token), token_issued_at: new Date(), token_expires_at: expiresAt });
     await appendAudit(trx, { actor: localOperator(), action: 'user_token_rotated', details: { user: name, tokenExpiresAt: expiresAt?.toISOString() ?? null } });
     return updated;
   });
@@ -181,6 +163,6 @@ export async function rotateToken(db: Kysely<DB>, name: string, tokenTtlDays?: n
 }
 
 export async function listUsers(db: Kysely<DB>): Promise<Omit<UserRow, 'token_hash'>[]> {
-  const rows = await db.selectFrom('users').selectAll().orderBy('created_at').execute();
+  const rows = await allUsers(db);
   return rows.map(({ token_hash: _hidden, ...rest }) => rest);
 }

@@ -1,3 +1,4 @@
+/** The first schema: users, packages, revisions, review decisions, channels, deliveries, channel tokens, audit log. */
 import { sql, type Kysely } from 'kysely';
 
 // Migrations take Kysely<any>: they describe the schema as it was at that point in time.

@@ -1,0 +1,137 @@
+/**
+ * How a delivery's outcomes are written: the row's fields and the audit entry in one transaction
+ * (never one without the other), an attempt's result as the state it leads to, and a classified
+ * failure (holding the whole channel, atomically, when credentials were refused).
+ */
+import type { Kysely } from 'kysely';
+import type { TransmitResult } from '../adapters/types.js';
+import type { DeliveryError } from '../adapters/errors.js';
+import { appendAudit } from '../db/audit.js';
+import { pauseChannel } from '../db/channels.js';
+import { updateDelivery, type DeliveryFields } from '../db/deliveries.js';
+import type { DB } from '../db/schema.js';
+import { inTransaction } from '../db/transaction.js';
+import { deliveryKey, type DeliveryState, type DeliveryUnit } from '../domain/delivery-state.js';
+import type { AttemptOutcome, DeliveryPlan } from '../contracts/delivery.js';
+
+export interface DeliveryAudit {
+  action: string;
+  actor?: string;
+  details?: Record<string, unknown>;
+  eventKey: string;
+}
+
+export function errorOutcome(error: DeliveryError, defaultWaitMs = 60_000): AttemptOutcome {
+  switch (error.errorClass) {
+    case 'rate_limited':
+      return { kind: 'rate_limited', message: error.message, retryAfterMs: error.retryAfterMs ?? defaultWaitMs };
+    case 'needs_reconnect':
+      return { kind: 'needs_reconnect', message: error.message };
+    case 'rejected':
+      return { kind: 'rejected', message: error.message };
+    case 'unconfirmed':
+      return { kind: 'unconfirmed', message: error.message };
+    default:
+      return { kind: 'retryable', message: error.message };
+  }
+}
+
+/** The state each kind of failed attempt leaves the delivery in. */
+const STATE_AFTER: Partial<Record<AttemptOutcome['kind'], DeliveryState>> = {
+  needs_reconnect: 'needs_reconnect',
+  rejected: 'failed',
+  rate_limited: 'rate_limited',
+  unconfirmed: 'unconfirmed',
+};
+
+export function deliveryRecorder(db: Kysely<DB>) {
+  /** Sets fields of the delivery row and appends the audit entry in one transaction. */
+  async function record(
+    unit: DeliveryUnit,
+    fields: DeliveryFields,
+    audit: DeliveryAudit | null,
+    alsoInTransaction?: (trx: Kysely<DB>) => Promise<void>,
+  ): Promise<void> {
+    await inTransaction(db, async (trx) => {
+      if (alsoInTransaction) await alsoInTransaction(trx);
+      await updateDelivery(trx, unit, fields);
+      if (audit) {
+        await appendAudit(trx, {
+          actor: audit.actor ?? 'system',
+          action: audit.action,
+          packageId: unit.packageId,
+          revision: unit.revision,
+          channelId: unit.channelId,
+          details: audit.details ?? {},
+          eventKey: audit.eventKey,
+        });
+      }
+    });
+  }
+
+  async function recordTransmitResult(unit: DeliveryUnit, result: TransmitResult, how: 'transmit' | 'reconcile'): Promise<AttemptOutcome> {
+    const key = deliveryKey(unit);
+    const now = new Date();
+    const cleared = { error_class: null, error_message: null };
+    if (result.state === 'live') {
+      await record(
+        unit,
+        { state: 'live', external_id: result.externalId, public_url: result.publicUrl, live_at: now, ...cleared, next_attempt_at: null, task: null },
+        { action: 'delivery_live', details: { publicUrl: result.publicUrl, externalId: result.externalId, via: how }, eventKey: `${key}:live` },
+      );
+      return { kind: 'live', publicUrl: result.publicUrl };
+    }
+    if (result.state === 'submitted') {
+      await record(
+        unit,
+        { state: 'unconfirmed', external_id: result.externalId, public_url: result.publicUrl ?? null, submitted_at: now, ...cleared, next_attempt_at: null },
+        { action: 'delivery_submitted', details: { externalId: result.externalId, via: how }, eventKey: `${key}:submitted` },
+      );
+      return { kind: 'submitted' };
+    }
+    await record(
+      unit,
+      { state: 'awaiting_manual', external_id: result.externalId, task: 'manual_post', ...cleared },
+      { action: 'delivery_awaiting_manual', details: { via: how }, eventKey: `${key}:awaiting_manual` },
+    );
+    return { kind: 'awaiting_manual' };
+  }
+
+  /** Records a classified failure on the row (and holds the channel when credentials were refused). */
+  async function recordFailure(plan: DeliveryPlan, error: DeliveryError, attempt: number): Promise<AttemptOutcome> {
+    const outcome = errorOutcome(error, plan.rateLimitWaitMs);
+    await record(
+      plan,
+      {
+        state: STATE_AFTER[outcome.kind] ?? 'pending',
+        error_class: error.errorClass,
+        error_message: error.message,
+        platform_code: error.platformCode === undefined ? null : String(error.platformCode),
+        problems: JSON.stringify(error.problems),
+        next_attempt_at: outcome.kind === 'rate_limited' ? new Date(Date.now() + outcome.retryAfterMs) : null,
+      },
+      {
+        action: `delivery_${error.errorClass}`,
+        details: { message: error.message, platformCode: error.platformCode ?? null, attempt },
+        eventKey: `${plan.businessKey}:${error.errorClass}:${attempt}`,
+      },
+      outcome.kind !== 'needs_reconnect'
+        ? undefined
+        : async (trx) => {
+            // Hold the whole channel, in the same transaction: every other delivery to it would be refused the same way.
+            if (await pauseChannel(trx, plan.channelId, `needs reconnect: ${error.message}`, new Date(), true)) {
+              await appendAudit(trx, {
+                actor: 'system',
+                action: 'channel_paused',
+                channelId: plan.channelId,
+                details: { reason: 'needs_reconnect', message: error.message },
+                eventKey: `${plan.businessKey}:hold:${attempt}`,
+              });
+            }
+          },
+    );
+    return outcome;
+  }
+
+  return { record, recordTransmitResult, recordFailure };
+}

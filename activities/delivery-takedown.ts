@@ -1,0 +1,67 @@
+/**
+ * Taking one delivery down for a retraction: by the platform's delete when it has one (after
+ * asking the platform whether a post whose answer was lost exists), else a manual take-down task.
+ */
+import type { ChannelAdapter } from '../adapters/types.js';
+import { isDeliveryError } from '../adapters/errors.js';
+import type { DeliveryRow } from '../db/schema.js';
+import type { Channel } from '../domain/registry.js';
+import type { DeliveryPlan, TakeDownOutcome } from '../contracts/delivery.js';
+import type { DeliveryDeps } from './delivery-activities.js';
+import { transmitContext, withHeartbeat } from './delivery-context.js';
+import type { deliveryRecorder } from './delivery-record.js';
+
+type RecordStep = ReturnType<typeof deliveryRecorder>['record'];
+
+export async function takeDown(
+  deps: DeliveryDeps,
+  record: RecordStep,
+  plan: DeliveryPlan & { reason: string },
+  delivery: DeliveryRow,
+  channel: Channel,
+  adapter: ChannelAdapter,
+): Promise<TakeDownOutcome> {
+  /** A take-down an operator must do by hand, with why. */
+  const manualTask = async (details: Record<string, unknown>, publicUrl?: string | null): Promise<TakeDownOutcome> => {
+    await record(
+      plan,
+      { state: 'retracting', task: 'manual_takedown', ...(publicUrl !== undefined ? { public_url: publicUrl } : {}) },
+      { action: 'delivery_manual_takedown_task', details: { reason: plan.reason, ...details }, eventKey: `${plan.businessKey}:takedown-task` },
+    );
+    return { kind: 'manual' };
+  };
+  if (!adapter.capabilities.canDelete || !adapter.takeDown) return manualTask({ publicUrl: delivery.public_url });
+  await record(plan, { state: 'retracting' }, null);
+  try {
+    let externalId = delivery.external_id;
+    if (!externalId && delivery.payload !== null && (delivery.attempts > 0 || delivery.state === 'transmitting')) {
+      // Sent, but its answer was lost: ask the platform whether the post exists before saying it is gone.
+      if (!adapter.reconcile) return manualTask({ why: 'the post may be public but the platform cannot be asked' });
+      const found = await withHeartbeat(async () => adapter.reconcile!(delivery.payload, transmitContext(deps, delivery, channel)));
+      externalId = found?.externalId ?? null;
+      if (found && !externalId)
+        return manualTask({ why: 'the platform shows the post but gave no id to delete it by' }, found.publicUrl ?? delivery.public_url);
+      if (externalId)
+        await record(
+          plan,
+          { external_id: externalId, ...(found?.publicUrl ? { public_url: found.publicUrl } : {}) },
+          { action: 'delivery_found_by_reconcile', details: { externalId, for: 'retraction' }, eventKey: `${plan.businessKey}:reconciled-for-takedown` },
+        );
+    }
+    if (externalId) {
+      const id = externalId;
+      await withHeartbeat(async () => adapter.takeDown!(id, { ...transmitContext(deps, delivery, channel), reason: plan.reason }));
+    }
+  } catch (error) {
+    if (!isDeliveryError(error)) throw error;
+    if (error.errorClass === 'needs_reconnect') return { kind: 'needs_reconnect', message: error.message };
+    await record(plan, { error_class: error.errorClass, error_message: error.message }, null);
+    return { kind: 'retryable', message: error.message, ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}) };
+  }
+  await record(
+    plan,
+    { state: 'retracted', task: null, taken_down_at: new Date(), error_class: null, error_message: null },
+    { action: 'delivery_retracted', details: { reason: plan.reason }, eventKey: `${plan.businessKey}:retracted` },
+  );
+  return { kind: 'retracted' };
+}

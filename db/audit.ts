@@ -1,0 +1,54 @@
+/** The audit trail: append-only entries (idempotent by business key) and reading them back. */
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.js';
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  packageId?: string | null;
+  revision?: number | null;
+  contentHash?: string | null;
+  channelId?: string | null;
+  details?: Record<string, unknown>;
+  /** Business key: an activity retried after a crash appends its entry once. */
+  eventKey?: string | null;
+}
+
+/** Appends an audit entry unless one with the same business key exists. */
+export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      actor: entry.actor,
+      action: entry.action,
+      package_id: entry.packageId ?? null,
+      revision: entry.revision ?? null,
+      content_hash: entry.contentHash ?? null,
+      channel_id: entry.channelId ?? null,
+      details: JSON.stringify(entry.details ?? {}),
+      event_key: entry.eventKey ?? null,
+    })
+    .onConflict((oc) => oc.column('event_key').doNothing())
+    .execute();
+}
+
+export interface AuditQuery {
+  packageId?: string;
+  action?: string;
+  limit?: number;
+  afterId?: string;
+}
+
+/** Entries oldest first, each with its actor's user name when the actor is a user. There is deliberately no way to change or delete entries. */
+export async function selectAudit(db: Kysely<DB>, query: AuditQuery) {
+  let q = db
+    .selectFrom('audit_log')
+    .leftJoin('users', 'users.id', 'audit_log.actor')
+    .selectAll('audit_log')
+    .select('users.name as actor_name')
+    .orderBy('audit_log.id');
+  if (query.packageId) q = q.where('audit_log.package_id', '=', query.packageId);
+  if (query.action) q = q.where('audit_log.action', '=', query.action);
+  if (query.afterId) q = q.where('audit_log.id', '>', query.afterId);
+  return q.limit(Math.min(query.limit ?? 500, 5000)).execute();
+}

@@ -1,0 +1,54 @@
+/** Channels as the database keeps them: the registry's snapshot plus operational state (a pause and its reason). */
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { ChannelsTable, DB } from './schema.js';
+
+/** Inserts or refreshes channel rows from the registry, keeping their pause. */
+export async function upsertChannels(db: Kysely<DB>, rows: Insertable<ChannelsTable>[]): Promise<void> {
+  await db
+    .insertInto('channels')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        platform: sql`excluded.platform`,
+        kind: sql`excluded.kind`,
+        name: sql`excluded.name`,
+        owner_unit: sql`excluded.owner_unit`,
+        publishing: sql`excluded.publishing`,
+        ref: sql`excluded.ref`,
+        definition: sql`excluded.definition`,
+        registry_digest: sql`excluded.registry_digest`,
+        synced_at: sql`excluded.synced_at`,
+      }),
+    )
+    .execute();
+}
+
+/** Every channel's pause (null when not paused), by channel id. */
+export async function channelPauses(db: Kysely<DB>): Promise<Map<string, { paused_at: Date | null; paused_reason: string | null }>> {
+  const rows = await db.selectFrom('channels').select(['id', 'paused_at', 'paused_reason']).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Why a channel is held, or null when it is not. */
+export async function pausedReason(db: Kysely<DB>, channelId: string): Promise<string | null> {
+  const channel = await db.selectFrom('channels').select(['paused_at', 'paused_reason']).where('id', '=', channelId).executeTakeFirst();
+  return channel?.paused_at ? (channel.paused_reason ?? 'paused by operations') : null;
+}
+
+/**
+ * Holds a channel. `onlyIfRunning`: leaves an existing pause (and its reason) alone; returns
+ * whether this call paused it.
+ */
+export async function pauseChannel(db: Kysely<DB>, channelId: string, reason: string, at: Date, onlyIfRunning = false): Promise<boolean> {
+  let q = db.updateTable('channels').set({ paused_at: at, paused_reason: reason }).where('id', '=', channelId);
+  if (onlyIfRunning) q = q.where('paused_at', 'is', null);
+  const updated = await q.executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
+/** Lifts a channel's pause; returns the reason it had. */
+export async function unpauseChannel(db: Kysely<DB>, channelId: string): Promise<string | null> {
+  const before = await db.selectFrom('channels').select(['paused_reason']).where('id', '=', channelId).executeTakeFirst();
+  await db.updateTable('channels').set({ paused_at: null, paused_reason: null }).where('id', '=', channelId).execute();
+  return before?.paused_reason ?? null;
+}

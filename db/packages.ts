@@ -1,0 +1,136 @@
+/** Release packages in the database: the package row, its revisions (content) and its review decisions. */
+import { sql, type Insertable, type Kysely, type UpdateObject } from 'kysely';
+import type { DB, PackageRevisionRow, PackageRevisionsTable, PackageRow, PackagesTable } from './schema.js';
+
+export async function insertPackage(db: Kysely<DB>, values: Insertable<PackagesTable>): Promise<void> {
+  await db.insertInto('packages').values(values).execute();
+}
+
+export async function findPackage(db: Kysely<DB>, packageId: string): Promise<PackageRow | undefined> {
+  return db.selectFrom('packages').selectAll().where('id', '=', packageId).executeTakeFirst();
+}
+
+export async function updatePackage(db: Kysely<DB>, packageId: string, fields: UpdateObject<DB, 'packages'>): Promise<void> {
+  await db.updateTable('packages').set(fields).where('id', '=', packageId).execute();
+}
+
+export interface PackageListFilter {
+  status?: string;
+  /** A stage id. */
+  stage?: string;
+  limit: number;
+}
+
+/** Packages, most recently changed first. */
+export async function selectPackages(db: Kysely<DB>, filter: PackageListFilter): Promise<PackageRow[]> {
+  let q = db.selectFrom('packages').selectAll().orderBy('updated_at', 'desc');
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.stage) q = q.where('current_stage', '=', filter.stage);
+  return q.limit(filter.limit).execute();
+}
+
+/** Ids of every package not retracted, most recently changed first. */
+export async function unretractedPackageIds(db: Kysely<DB>): Promise<string[]> {
+  const rows = await db.selectFrom('packages').select('id').where('status', '!=', 'retracted').orderBy('updated_at', 'desc').execute();
+  return rows.map((r) => r.id);
+}
+
+export async function insertRevision(db: Kysely<DB>, values: Insertable<PackageRevisionsTable>): Promise<void> {
+  await db.insertInto('package_revisions').values(values).execute();
+}
+
+export async function deleteRevision(db: Kysely<DB>, packageId: string, revision: number): Promise<void> {
+  await db.deleteFrom('package_revisions').where('package_id', '=', packageId).where('revision', '=', revision).execute();
+}
+
+export async function findRevision(db: Kysely<DB>, packageId: string, revision: number): Promise<PackageRevisionRow | undefined> {
+  return db.selectFrom('package_revisions').selectAll().where('package_id', '=', packageId).where('revision', '=', revision).executeTakeFirst();
+}
+
+/** Decisions on a package in the order they were taken, with the reviewer's user name. */
+export async function decisionsOf(db: Kysely<DB>, packageId: string) {
+  return db
+    .selectFrom('review_decisions')
+    .innerJoin('users', 'users.id', 'review_decisions.reviewer_id')
+    .select([
+      'review_decisions.stage',
+      'review_decisions.decision',
+      'review_decisions.comment',
+      'review_decisions.revision',
+      'review_decisions.decided_at',
+      'review_decisions.voided_at',
+      'review_decisions.voided_reason',
+      'users.name as reviewer',
+    ])
+    .where('package_id', '=', packageId)
+    .orderBy('review_decisions.id')
+    .execute();
+}
+
+/** The package row as one step of its workflow leaves it. */
+export interface PackageStep {
+  packageId: string;
+  action: string;
+  revision: number;
+  eventKey: string;
+  package: {
+    status: string;
+    currentStage: string | null;
+    currentRevision: number;
+    approvedRevision: number | null;
+    releaseAt: string | null;
+  };
+  decision?: { stage: string; decision: 'approve' | 'reject'; comment: string; reviewerId: string };
+  voidApprovalsReason?: string;
+}
+
+/**
+ * Writes one step of a package's life: its row (release and retraction times set once), the
+ * title of an edited revision, voided approvals and the decision (once per event key). Run it in
+ * the transaction that also appends the step's audit entry.
+ */
+export async function applyPackageStep(db: Kysely<DB>, step: PackageStep): Promise<void> {
+  const now = new Date();
+  await updatePackage(db, step.packageId, {
+    status: step.package.status,
+    current_stage: step.package.currentStage,
+    current_revision: step.package.currentRevision,
+    approved_revision: step.package.approvedRevision,
+    release_at: step.package.releaseAt,
+    updated_at: now,
+    ...(step.action === 'released' ? { released_at: sql<Date>`coalesce(released_at, now())` } : {}),
+    ...(step.action === 'retracted' ? { retracted_at: sql<Date>`coalesce(retracted_at, now())` } : {}),
+  });
+  if (step.action === 'edit') {
+    // The list shows the current revision's title: written with the step that made it current.
+    const revision = await findRevision(db, step.packageId, step.revision);
+    const content = revision?.content as { title?: string; catalogueItem?: string } | undefined;
+    if (content?.title && content.catalogueItem) {
+      await updatePackage(db, step.packageId, { title: content.title, catalogue_item_id: content.catalogueItem });
+    }
+  }
+  if (step.voidApprovalsReason) {
+    await db
+      .updateTable('review_decisions')
+      .set({ voided_at: now, voided_reason: step.voidApprovalsReason })
+      .where('package_id', '=', step.packageId)
+      .where('decision', '=', 'approve')
+      .where('voided_at', 'is', null)
+      .execute();
+  }
+  if (step.decision) {
+    await db
+      .insertInto('review_decisions')
+      .values({
+        package_id: step.packageId,
+        revision: step.revision,
+        stage: step.decision.stage,
+        decision: step.decision.decision,
+        comment: step.decision.comment,
+        reviewer_id: step.decision.reviewerId,
+        event_key: step.eventKey,
+      })
+      .onConflict((oc) => oc.column('event_key').doNothing())
+      .execute();
+  }
+}

@@ -1,0 +1,58 @@
+/** Which rendition specs a request means for one original: by platform, by key, or by channel; every problem named at once. */
+import type { MediaRow } from '../db/schema.js';
+import { GovpubError } from '../domain/errors.js';
+import { findChannel, PLATFORMS, type Platform, type Registry } from '../domain/registry.js';
+import { getSpec, renditionsFor, type RenditionSpec } from '../media/specs.js';
+import type { RenditionRequest } from './media-views.js';
+
+export function renditionSpecsFor(registry: Registry, row: Pick<MediaRow, 'kind'>, request: RenditionRequest): { specs: RenditionSpec[]; channelId?: string } {
+  let channelId: string | undefined;
+  let channelPlatform: Platform | undefined;
+  if (request.channel !== undefined) {
+    const channel = typeof request.channel === 'string' ? findChannel(registry, request.channel) : undefined;
+    if (!channel) {
+      throw new GovpubError('invalid_body', `channel: no channel "${String(request.channel)}" (see GET /api/channels).`, {
+        status: 400,
+        issues: [{ path: 'channel', message: 'unknown channel' }],
+      });
+    }
+    channelId = channel.id;
+    channelPlatform = channel.platform;
+  }
+  const specs: RenditionSpec[] = [];
+  const issues: { path: string; message: string }[] = [];
+  if (request.platforms !== undefined && !Array.isArray(request.platforms)) issues.push({ path: 'platforms', message: 'expected an array of platform names' });
+  if (request.specs !== undefined && !Array.isArray(request.specs)) issues.push({ path: 'specs', message: 'expected an array of rendition keys' });
+  for (const [i, p] of (Array.isArray(request.platforms) ? request.platforms : []).entries()) {
+    if (typeof p !== 'string' || !(PLATFORMS as readonly string[]).includes(p)) {
+      issues.push({ path: `platforms[${i}]`, message: `expected one of ${PLATFORMS.join(', ')}` });
+      continue;
+    }
+    const forKind = renditionsFor(p as Platform, row.kind);
+    if (forKind.length === 0) issues.push({ path: `platforms[${i}]`, message: `${p} takes no renditions of ${row.kind} originals` });
+    specs.push(...forKind);
+  }
+  for (const [i, key] of (Array.isArray(request.specs) ? request.specs : []).entries()) {
+    try {
+      specs.push(getSpec(String(key)));
+    } catch {
+      issues.push({ path: `specs[${i}]`, message: `unknown rendition "${String(key)}" (keys look like wechat_oa.thumb, douyin.video_720)` });
+    }
+  }
+  if (issues.length) {
+    throw new GovpubError('invalid_body', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { status: 400, issues });
+  }
+  if (specs.length === 0 && channelPlatform) specs.push(...renditionsFor(channelPlatform, row.kind));
+  if (specs.length === 0) {
+    throw new GovpubError(
+      'invalid_body',
+      'Say which renditions to make: platforms (e.g. ["wechat_oa", "douyin"]), specs (e.g. ["douyin.video_720"]) or a channel.',
+      {
+        status: 400,
+        issues: [{ path: 'platforms', message: 'required unless specs or channel is given' }],
+      },
+    );
+  }
+  const unique = [...new Map(specs.map((s) => [s.key, s])).values()];
+  return { specs: unique, ...(channelId ? { channelId } : {}) };
+}

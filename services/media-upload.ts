@@ -1,0 +1,157 @@
+/**
+ * An upload into the media store: the first bytes decide the kind (and so the limit) and refuse
+ * what is not media before the rest is read; the bytes stream through a hashing meter into the
+ * store, are probed, and recorded as an original.
+ */
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { dimensionColumns, findMedia, insertMediaIfNew } from '../db/media.js';
+import type { DB } from '../db/schema.js';
+import { GovpubError } from '../domain/errors.js';
+import type { Actor } from '../domain/package-rules.js';
+import { unsafeTextProblem } from '../domain/text.js';
+import { sniff, type MediaKind } from '../media/probe.js';
+import { ingestUpload } from '../media/renditions.js';
+import type { MediaStore } from '../media/store.js';
+import { toMediaView, type MediaView } from './media-views.js';
+
+/** HTTP status for the media module's refusals (everything else keeps the API's default). */
+const STATUS_BY_MEDIA_CODE: Record<string, number> = {
+  media_empty: 400,
+  media_corrupt: 400,
+  media_bad_hash: 400,
+  media_unknown_spec: 400,
+  media_unknown_platform: 400,
+  media_too_large: 413,
+  media_unsupported: 415,
+  media_not_found: 404,
+  media_upload_failed: 400,
+};
+
+function withStatus(error: unknown): unknown {
+  if (error instanceof GovpubError && STATUS_BY_MEDIA_CODE[error.code] && (error.details as { status?: number }).status === undefined) {
+    return new GovpubError(error.code, error.message, { ...error.details, status: STATUS_BY_MEDIA_CODE[error.code] });
+  }
+  return error;
+}
+
+/** Extensions that name the same format. */
+const SAME_EXT: Record<string, string> = { jpeg: 'jpg', jpe: 'jpg', tiff: 'tif', qt: 'mov', m4v: 'mp4', heif: 'heic' };
+const normExt = (e: string) => SAME_EXT[e] ?? e;
+
+/** Reads the first `n` bytes of a stream (or all of it if shorter) without losing the rest. */
+async function splitHead(
+  source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+  n: number,
+): Promise<{ head: Buffer; rest: AsyncIterable<Uint8Array>; iterator: AsyncIterator<Uint8Array> }> {
+  const iterator = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < n) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* rest(): AsyncIterable<Uint8Array> {
+    try {
+      if (head.length) yield head;
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      // Stopped early (over the limit, aborted): release the source too.
+      if (!done) await iterator.return?.();
+    }
+  }
+  return { head, rest: rest(), iterator };
+}
+
+export interface UploadInput {
+  uploadName?: string;
+  createdBy: Actor;
+  limits?: Partial<Record<MediaKind, number>>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Stores and probes an upload. The same bytes uploaded again find the same record
+ * (`created: false`). Refusals are GovpubErrors saying which limit and by how much.
+ */
+export async function ingestMedia(
+  db: Kysely<DB>,
+  store: MediaStore,
+  kindLimits: Record<MediaKind, number>,
+  source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+  input: UploadInput,
+): Promise<{ media: MediaView; created: boolean; warnings: string[] }> {
+  // The name is stored and sent back in headers: refused before a byte is stored, like any text field.
+  const nameProblem = input.uploadName === undefined ? null : unsafeTextProblem(input.uploadName);
+  if (nameProblem) {
+    throw new GovpubError('invalid_file_name', `The file name ${nameProblem}. Rename the file and upload it again.`, {
+      status: 400,
+      issues: [{ path: 'file', message: `the file name ${nameProblem}` }],
+    });
+  }
+  const uploadName = input.uploadName?.trim() ? path.basename(input.uploadName.trim()) : undefined;
+  const label = uploadName ?? 'The upload';
+  const limits = { ...kindLimits, ...input.limits };
+  try {
+    // The first bytes say what the file is: refuse non-media now, and pick the kind's limit.
+    const { head, rest, iterator } = await splitHead(source, 4096);
+    const sniffed = sniff(head);
+    if (head.length > 0 && sniffed.family === 'unsupported') {
+      await iterator.return?.();
+      if (typeof (source as Readable).destroy === 'function') (source as Readable).destroy();
+      throw new GovpubError('media_unsupported', `${label} is ${sniffed.what}, not a supported image, audio or video file. ${sniffed.hint}`, {
+        label,
+        detected: sniffed.what,
+      });
+    }
+    const family = sniffed.family === 'image' ? 'image' : 'av';
+    const maxBytes = family === 'image' ? limits.image : Math.max(limits.audio, limits.video);
+    const limitName = family === 'image' ? "govpub's image uploads" : `govpub's ${limits.video >= limits.audio ? 'video' : 'audio'} uploads`;
+    const result = await ingestUpload(store, rest, {
+      label,
+      maxBytes,
+      limitName,
+      signal: input.signal,
+      probe: { maxBytes: limits },
+    });
+    const probe = result.probe;
+    const inserted = await insertMediaIfNew(db, {
+      id: result.sha256,
+      kind: probe.kind,
+      mime: probe.mime,
+      format: probe.format,
+      size_bytes: result.size,
+      ...dimensionColumns(probe),
+      upload_name: uploadName ?? null,
+      probe: JSON.stringify(probe),
+      created_by: input.createdBy.id,
+    });
+    const row = (await findMedia(db, result.sha256))!;
+
+    const warnings: string[] = [];
+    const ext = uploadName && uploadName.includes('.') ? uploadName.split('.').pop()!.toLowerCase() : undefined;
+    if (ext && normExt(ext) !== normExt(probe.extension)) {
+      warnings.push(
+        `${uploadName} is really ${probe.format.toUpperCase()} (${probe.mime}), whatever its name says; it is stored and used as ${probe.format.toUpperCase()}.`,
+      );
+    }
+    if (probe.hasGps) warnings.push(`${label} carries a GPS location in its EXIF data; published renditions never do (metadata is stripped).`);
+    if (!inserted)
+      warnings.push(
+        `The same file was uploaded before${row.upload_name && row.upload_name !== uploadName ? ` as ${row.upload_name}` : ''}; nothing new was stored.`,
+      );
+    return { media: toMediaView(row), created: inserted, warnings };
+  } catch (error) {
+    throw withStatus(error);
+  }
+}

@@ -1,0 +1,165 @@
+/** What the media routes and the CLI show: originals, renditions, jobs and their progress, from their rows. */
+import type { Readable } from 'node:stream';
+import type { MediaJobRow, MediaRenditionRow, MediaRow } from '../db/schema.js';
+import type { MediaKind, ProbeResult } from '../media/probe.js';
+
+export interface MediaView {
+  id: string;
+  kind: MediaKind;
+  mime: string;
+  format: string;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+  durationSec: number | null;
+  uploadName: string | null;
+  createdBy: string;
+  createdAt: string;
+  /** Where the original is served (HTML refers to images by this path). */
+  contentUrl: string;
+  probe: {
+    videoCodec?: string;
+    audioCodec?: string;
+    fps?: number;
+    hasAudio?: boolean;
+    hasAlpha?: boolean;
+    animated?: boolean;
+    hasExif?: boolean;
+    hasGps?: boolean;
+  };
+}
+
+export interface RenditionView {
+  specKey: string;
+  sha256: string;
+  mime: string;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+  durationSec: number | null;
+  watermarked: boolean;
+  channelId: string | null;
+  warnings: string[];
+  url: string;
+  createdAt: string;
+}
+
+export interface MediaJobView {
+  id: string;
+  mediaId: string;
+  state: MediaJobRow['state'];
+  progress: number;
+  currentSpec: string | null;
+  specs: string[];
+  specProgress: Record<string, number>;
+  channelId: string | null;
+  /** Per spec: the rendition made ({ok: true, sha256, …}) or why not ({ok: false, code, message}). */
+  results: Record<string, unknown>;
+  /** Specs refused before any work, with the reason. */
+  problems: { spec: string; code: string; message: string }[];
+  error: string | null;
+  workflowId: string | null;
+  owner: { packageId?: string; deliveryKey?: string };
+  requestedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface MediaDetail extends MediaView {
+  renditions: RenditionView[];
+  jobs: MediaJobView[];
+}
+
+/** Progress of a media item's jobs, for package views. */
+export interface MediaProgress {
+  mediaId: string;
+  /** The most recent job's state, or null when none was requested. */
+  state: MediaJobRow['state'] | null;
+  progress: number;
+  jobs: Pick<MediaJobView, 'id' | 'state' | 'progress' | 'currentSpec' | 'specs' | 'error' | 'updatedAt'>[];
+}
+
+export interface RenditionRequest {
+  platforms?: string[];
+  specs?: string[];
+  /** A channel id: its platform's renditions (when no platforms/specs) and its watermark. */
+  channel?: string;
+  /** false: no watermark even where the channel has one. */
+  watermark?: boolean;
+  owner?: { packageId?: string; deliveryKey?: string };
+}
+
+export interface BlobInfo {
+  sha256: string;
+  size: number;
+  mime: string;
+  /** File name for Content-Disposition (the editor's upload name). */
+  fileName: string;
+}
+
+export interface OpenedMedia extends BlobInfo {
+  stream: Readable;
+}
+
+export const TERMINAL = new Set(['done', 'failed', 'canceled']);
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function toMediaView(row: MediaRow): MediaView {
+  const p = row.probe as Partial<ProbeResult>;
+  const pick = <K extends keyof ProbeResult>(...keys: K[]) => Object.fromEntries(keys.filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
+  return {
+    id: row.id,
+    kind: row.kind,
+    mime: row.mime,
+    format: row.format,
+    sizeBytes: Number(row.size_bytes),
+    width: row.width,
+    height: row.height,
+    durationSec: row.duration_sec,
+    uploadName: row.upload_name,
+    createdBy: row.created_by,
+    createdAt: iso(row.created_at)!,
+    contentUrl: `/api/media/${row.id}/content`,
+    probe: pick('videoCodec', 'audioCodec', 'fps', 'hasAudio', 'hasAlpha', 'animated', 'hasExif', 'hasGps'),
+  };
+}
+
+export function toRenditionView(row: MediaRenditionRow): RenditionView {
+  return {
+    specKey: row.spec_key,
+    sha256: row.sha256,
+    mime: row.mime,
+    sizeBytes: Number(row.size_bytes),
+    width: row.width,
+    height: row.height,
+    durationSec: row.duration_sec,
+    watermarked: row.watermarked,
+    channelId: row.channel_id,
+    warnings: row.warnings,
+    url: `/api/media/${row.media_id}/renditions/${row.spec_key}${row.channel_id ? `?channel=${encodeURIComponent(row.channel_id)}` : ''}`,
+    createdAt: iso(row.created_at)!,
+  };
+}
+
+export function toJobView(row: MediaJobRow): MediaJobView {
+  return {
+    id: row.id,
+    mediaId: row.media_id,
+    state: row.state,
+    progress: row.progress,
+    currentSpec: row.current_spec,
+    specs: row.specs,
+    specProgress: row.spec_progress,
+    channelId: row.channel_id,
+    results: row.results,
+    problems: row.problems,
+    error: row.error,
+    workflowId: row.workflow_id,
+    owner: row.owner,
+    requestedBy: row.requested_by,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    finishedAt: iso(row.finished_at),
+  };
+}
