@@ -13,7 +13,7 @@ import { pauseChannel, unpauseChannel } from '../db/channels.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
 import type { DeliveryRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
-import { DELIVERY_STATES, isDeliveryState, WAITING_ON_CHANNEL_STATES, type DeliveryState } from '../domain/delivery-state.js';
+import { DELIVERY_STATES, isDeliveryState, NEEDS_ACTION_STATES, WAITING_ON_CHANNEL_STATES, type DeliveryState } from '../domain/delivery-state.js';
 import {
   channelResumedSignal,
   confirmManualUpdate,
@@ -75,6 +75,9 @@ export interface DeliveryView {
 }
 
 export { NEEDS_ACTION_STATES } from '../domain/delivery-state.js';
+
+/** How long a retry is offered again while the workflow finishes recording the attempt it follows. */
+const RETRY_SETTLE_GRACE_MS = 5_000;
 
 export class DeliveryService {
   constructor(private readonly ctx: AppContext) {}
@@ -175,11 +178,32 @@ export class DeliveryService {
     }
   }
 
+  /**
+   * The attempt's last activity writes the row (say `failed`) a moment before its workflow turns to
+   * wait for an operator, and a retry in that moment is refused as busy. While the row still shows
+   * the same attempt waiting for action, the request is offered again for a few seconds; once the
+   * row moves on (another attempt began), the refusal stands, so a double click is one retry.
+   */
+  private async retryOnceSettled<T>(seen: DeliveryRow, call: (workflowId: string) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + RETRY_SETTLE_GRACE_MS;
+    for (;;) {
+      try {
+        return await this.send(seen, call);
+      } catch (error) {
+        if (!(error instanceof GovpubError && error.code === 'delivery_busy') || Date.now() > deadline) throw error;
+        if (!NEEDS_ACTION_STATES.includes(seen.state)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const now = await this.find(seen.id);
+        if (now.state !== seen.state || now.attempts !== seen.attempts) throw error;
+      }
+    }
+  }
+
   async retry(actor: Actor, idOrKey: string): Promise<DeliveryView> {
     requireAllowed(actor, 'retryDelivery');
     const row = await this.find(idOrKey);
     try {
-      await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
+      await this.retryOnceSettled(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
     } catch (error) {
       // A delivery whose workflow failed for good waits in its package's workflow: start it again there.
       if (!(error instanceof GovpubError && error.code === 'delivery_not_running') || !(await this.restartStalled(actor, row))) throw error;
