@@ -442,9 +442,6 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: true,
-      reconciles: true,
-      mediaKinds: ['video'],
       limits: {
         titleChars: L.titleChars,
         descChars: L.descChars,

@@ -14,6 +14,7 @@ import { wechatChannelsDeclaration } from './wechat-channels/declaration.js';
 import { wechatOaDeclaration } from './wechat-oa/declaration.js';
 import { weiboDeclaration } from './weibo/declaration.js';
 import { xiaohongshuDeclaration } from './xiaohongshu/declaration.js';
+import type { PlatformDeclaration } from './platform-declaration.js';
 
 export const PLATFORM_DECLARATIONS = [
   portalDeclaration,
@@ -34,10 +35,10 @@ export type DeclaredPlatform = (typeof PLATFORM_DECLARATIONS)[number];
 export type PlatformsWhere<T> = Extract<DeclaredPlatform, T>['id'];
 
 /** The declaration of a platform id. */
-export function declarationOf<P extends DeclaredPlatform['id']>(platform: P): Extract<DeclaredPlatform, { id: P }> {
+export function declarationOf(platform: DeclaredPlatform['id']): PlatformDeclaration {
   const found = PLATFORM_DECLARATIONS.find((d) => d.id === platform);
   if (!found) throw new Error(`No declaration for platform "${platform}"`);
-  return found as Extract<DeclaredPlatform, { id: P }>;
+  return found;
 }
 
 /** The ids of the platforms whose declarations pass `test`, in index order. */

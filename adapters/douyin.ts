@@ -383,9 +383,6 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: true,
-      reconciles: true,
-      mediaKinds: ['video'],
       limits: {
         textChars: o.textChars,
         maxDurationSec: o.maxDurationSec,

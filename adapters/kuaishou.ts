@@ -388,9 +388,6 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: true,
-      reconciles: true,
-      mediaKinds: ['video'],
       limits: {
         captionChars: o.captionChars,
         maxDurationSec: o.maxDurationSec,

@@ -188,9 +188,6 @@ export function createMediaCenterAdapter(
   const capabilities: AdapterCapabilities = {
     publishing: 'api',
     canDelete: true,
-    pollsStatus: true,
-    reconciles: true,
-    mediaKinds: publishesMedia ? ['image', 'video'] : [],
     limits: {
       titleChars: MEDIA_CENTER_CONTRACT_LIMITS.titleChars,
       subtitleChars: MEDIA_CENTER_CONTRACT_LIMITS.subtitleChars,

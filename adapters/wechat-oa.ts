@@ -802,9 +802,6 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: true,
-      reconciles: true,
-      mediaKinds: ['image'],
       limits: {
         titleChars: WECHAT_OA_LIMITS.titleChars,
         authorChars: WECHAT_OA_LIMITS.authorChars,

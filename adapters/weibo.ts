@@ -406,9 +406,6 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: false,
-      reconciles: true,
-      mediaKinds: ['image'],
       limits: { textChars: WEIBO_LIMITS.textChars, linkChars: WEIBO_LIMITS.linkChars, pictureBytes: WEIBO_LIMITS.pictureBytes, pictures: 1 },
     },
 

@@ -16,7 +16,6 @@ import {
   ACCOUNT_PLATFORMS,
   CONTENT_KINDS,
   DISCLOSURE_ATTRIBUTES,
-  MANUAL_ONLY_PLATFORMS,
   MEDIA_CENTER_SYSTEMS,
   POLICY_CONTENT_CLASS,
   PUBLISHING_MODES,
@@ -36,6 +35,7 @@ import {
   type UpdateClass,
 } from '../domain/registry.js';
 import { canonicalJson } from '../domain/canonical-json.js';
+import { checkAccountAdapter } from './account-adapters.js';
 
 // ---------------------------------------------------------------------------------------------
 // Locations
@@ -586,10 +586,7 @@ function checkAccounts(fc: FileCheck, root: At): NewMediaAccount[] | undefined {
     const credentials = credentialsAt ? readCredentials(fc, credentialsAt) : {};
     const unique = ids.add(id, idAt);
 
-    if (platform && publishing === 'api' && (MANUAL_ONLY_PLATFORMS as readonly string[]).includes(platform)) {
-      fc.issue(publishingAt!.path, `${platform} has no public publishing API; use publishing: manual (a person posts the prepared bundle)`, publishingAt!.line);
-      ok = false;
-    }
+    ok = checkAccountAdapter(platform, publishing, (message) => fc.issue(publishingAt!.path, message, publishingAt!.line)) && ok;
     if (publishing === 'api' && credentials && !Object.values(credentials).some((v) => typeof v !== 'string')) {
       fc.issue(
         credentialsAt?.path ?? join(at.path, 'credentials'),
