@@ -45,3 +45,11 @@ export function declarationOf(platform: DeclaredPlatform['id']): PlatformDeclara
 export function platformsWhere<T extends DeclaredPlatform>(test: (d: DeclaredPlatform) => d is T): T['id'][] {
   return PLATFORM_DECLARATIONS.filter(test).map((d) => d.id);
 }
+
+/** Platforms a local simulator stands in for. */
+export type SimulatedPlatform = PlatformsWhere<{ simulator: { portOffset: number } }>;
+
+/** The simulated platforms by their port offset (the order `govpub start` gives them ports). */
+export const SIMULATED_PLATFORMS: readonly SimulatedPlatform[] = PLATFORM_DECLARATIONS.flatMap((d) => ('simulator' in d ? [d] : []))
+  .sort((a, b) => a.simulator.portOffset - b.simulator.portOffset)
+  .map((d) => d.id);

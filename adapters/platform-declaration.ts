@@ -34,6 +34,11 @@ export interface PlatformDeclaration {
   links: 'clickable' | 'plain_text' | 'none';
   /** The renditions media/specs.ts prepares for this platform, in the order they are listed. */
   renditions(spec: SpecBuilders): RenditionSpec[];
+  /**
+   * The names of the credentials an account (or, for the media center, platforms.yaml) gives for
+   * this platform: the client id, its secret, and the token a re-authorization leaves, if any.
+   */
+  credentials?: { id: string; secret: string; token?: 'accessToken' | 'refreshToken' };
   /** A local simulator stands in for the platform; its port is the base port + this offset (fixed, so a new platform moves no other's port). */
   simulator?: { portOffset: number };
   /** Manual platforms: the hosts (and their subdomains) a confirmed post URL may be on. */

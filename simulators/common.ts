@@ -12,9 +12,11 @@
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { SIMULATED_PLATFORMS, type SimulatedPlatform } from '../adapters/declarations.js';
 
-export const SIMULATOR_KINDS = ['wechat_oa', 'weibo', 'douyin', 'bilibili', 'kuaishou', 'news_site', 'media_app'] as const;
-export type SimulatorKind = (typeof SIMULATOR_KINDS)[number];
+/** The platforms with a simulator, as their declarations say (adapters/declarations.ts), in port order. */
+export const SIMULATOR_KINDS = SIMULATED_PLATFORMS;
+export type SimulatorKind = SimulatedPlatform;
 
 export const MB = 1024 * 1024;
 export const KB = 1024;

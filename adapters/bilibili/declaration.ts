@@ -42,5 +42,6 @@ export const bilibiliDeclaration = {
       s.poster('video_cover', 'Bilibili cover 16:10 from the video', 1920, 1200, { ...cover, purpose: 'poster', sourceKind: 'video' }),
     ];
   },
+  credentials: { id: 'clientId', secret: 'clientSecret', token: 'refreshToken' },
   simulator: { portOffset: 3 },
 } as const satisfies PlatformDeclaration;

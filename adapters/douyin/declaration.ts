@@ -36,5 +36,6 @@ export const douyinDeclaration = {
       }),
     ];
   },
+  credentials: { id: 'clientKey', secret: 'clientSecret', token: 'refreshToken' },
   simulator: { portOffset: 2 },
 } as const satisfies PlatformDeclaration;

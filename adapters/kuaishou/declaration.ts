@@ -20,5 +20,6 @@ export const kuaishouDeclaration = {
   links: 'plain_text',
   // Limits not found (BRIEF §7); vertical feed.
   renditions: (s) => [s.vertical(1080), s.vertical(720), s.poster('cover', 'Kuaishou cover 9:16', 1080, 1920, { limitSource: 'assumed' })],
+  credentials: { id: 'appId', secret: 'appSecret', token: 'refreshToken' },
   simulator: { portOffset: 4 },
 } as const satisfies PlatformDeclaration;

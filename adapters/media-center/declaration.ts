@@ -24,6 +24,8 @@ const mediaCenterSystem = {
   video: 'optional',
   limits: CONTRACT_LIMITS,
   links: 'clickable',
+  // In platforms.yaml: the client govpub is to the system's content push API.
+  credentials: { id: 'clientId', secret: 'clientSecret' },
   // 16:9 cover, in-article images, 720p/1080p video.
   renditions: (s) => [
     s.image('cover', `${s.name} cover 16:9`, { purpose: 'cover', fit: 'cover', width: 1280, height: 720, format: 'jpeg', limitSource: 'assumed' }),

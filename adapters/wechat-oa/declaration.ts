@@ -106,5 +106,6 @@ export const wechatOaDeclaration = {
       },
     ];
   },
+  credentials: { id: 'appId', secret: 'appSecret' },
   simulator: { portOffset: 0 },
 } as const satisfies PlatformDeclaration;

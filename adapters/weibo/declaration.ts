@@ -36,5 +36,6 @@ export const weiboDeclaration = {
     s.landscape(720),
     s.poster('poster', 'Weibo video cover 16:9', 1280, 720, { limitSource: 'assumed' }),
   ],
+  credentials: { id: 'appKey', secret: 'appSecret', token: 'accessToken' },
   simulator: { portOffset: 1 },
 } as const satisfies PlatformDeclaration;
