@@ -4,16 +4,16 @@
  */
 import type { Channel, MediaCenterColumn, Platform } from '../domain/registry.js';
 import { GovpubError } from '../domain/errors.js';
-import { createBilibiliAdapter } from './bilibili.js';
-import { createDouyinAdapter } from './douyin.js';
-import { createKuaishouAdapter } from './kuaishou.js';
+import { createBilibiliAdapter } from './bilibili/adapter.js';
+import { createDouyinAdapter } from './douyin/adapter.js';
+import { createKuaishouAdapter } from './kuaishou/adapter.js';
 import { createManualHandoffAdapter } from './manual-handoff.js';
-import { createMediaCenterAdapter } from './media-center.js';
+import { createMediaCenterAdapter } from './media-center/adapter.js';
 import { createPortalAdapter } from './portal/index.js';
 import type { ChannelAdapter, RenditionFile, TransmitContext } from './types.js';
 import { PLATFORM_DECLARATIONS, type PlatformsWhere } from './declarations.js';
-import { createWechatOaAdapter } from './wechat-oa.js';
-import { createWeiboAdapter } from './weibo.js';
+import { createWechatOaAdapter } from './wechat-oa/adapter.js';
+import { createWeiboAdapter } from './weibo/adapter.js';
 
 export interface AdapterSettings {
   portal: { webRoot: string; publicBaseUrl: string; columnName?(columnId: string): string | undefined };

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { isSecretRef } from '../domain/registry.js';
 import { DeliveryError, classifyTransportError, type ContentProblem } from './errors.js';
+import { requestOptions } from './platform-client.js';
 import type { ReleaseUnit, RenditionFile, TransmitContext } from './types.js';
 
 // ── checkpointed progress ───────────────────────────────────────────────────────────────────
@@ -107,14 +108,7 @@ export async function platformRequest(
   platformError: (res: AxiosResponse) => DeliveryError | undefined,
 ): Promise<AxiosResponse> {
   try {
-    return await axios.request({
-      baseURL: ctx.baseUrl,
-      timeout: timeoutMs,
-      maxBodyLength: Infinity,
-      maxContentLength: Infinity,
-      signal: ctx.signal,
-      ...config,
-    });
+    return await axios.request({ ...requestOptions({ baseUrl: ctx.baseUrl, signal: ctx.signal, timeoutMs }), ...config });
   } catch (err) {
     if (axios.isAxiosError(err) && err.response && err.response.status < 500 && ![401, 404, 429].includes(err.response.status)) {
       const error = platformError(err.response);

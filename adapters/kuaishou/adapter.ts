@@ -17,11 +17,11 @@
  */
 import { createReadStream } from 'node:fs';
 import type { AxiosRequestConfig } from 'axios';
-import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
-import { charCount, htmlToPlainText, truncateChars } from './text.js';
-import { stillValid } from './tokens.js';
-import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { formatBytes, formatDuration } from '../../media/units.js';
+import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from '../errors.js';
+import { charCount, htmlToPlainText, truncateChars } from '../text.js';
+import { stillValid } from '../tokens.js';
+import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import {
   accountLabel,
   appCredentialsRefused,
@@ -37,7 +37,8 @@ import {
   stringOrNull,
   toMs,
   type Progress,
-} from './video-platform.js';
+} from '../video-platform.js';
+import { kuaishouDeclaration } from './declaration.js';
 
 const NAME = 'Kuaishou (快手)';
 const MiB = 1024 * 1024;
@@ -109,9 +110,9 @@ const TOKEN_CODES = new Set<number>([R.tokenInvalid, R.tokenExpired]);
 export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): ChannelAdapter<KuaishouPayload, KuaishouCheckpoint> {
   const o = {
     videoSpec: options.videoSpec ?? 'kuaishou.video_1080',
-    captionChars: options.captionChars ?? 500,
+    captionChars: options.captionChars ?? kuaishouDeclaration.limits.captionChars,
     summaryChars: options.summaryChars ?? 300,
-    maxDurationSec: options.maxDurationSec ?? 15 * 60,
+    maxDurationSec: options.maxDurationSec ?? kuaishouDeclaration.limits.maxDurationSec,
     fragmentAboveBytes: options.fragmentAboveBytes ?? 20 * MiB,
     fragmentBytes: options.fragmentBytes ?? 8 * MiB,
     uploadScheme: options.uploadScheme,

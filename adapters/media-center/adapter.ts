@@ -16,10 +16,10 @@
  */
 import { createHash } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
-import type { Channel, ContentKind, MediaCenterColumn, MediaCenterSystem } from '../domain/registry.js';
-import { DeliveryError, classifyTransportError, rejectedContent, retryAfterMs, type ContentProblem } from './errors.js';
-import { charCount, escapeHtml, htmlToPlainText, imageSources, mediaIdFromSrc, replaceImageSources, summaryOf, truncateChars } from './text.js';
-import { stillValid } from './tokens.js';
+import type { Channel, ContentKind, MediaCenterColumn, MediaCenterSystem } from '../../domain/registry.js';
+import { DeliveryError, classifyTransportError, rejectedContent, retryAfterMs, type ContentProblem } from '../errors.js';
+import { charCount, escapeHtml, htmlToPlainText, imageSources, isHttpUrl, mediaIdFromSrc, replaceImageSources, summaryOf, truncateChars } from '../text.js';
+import { stillValid } from '../tokens.js';
 import type {
   AdapterCapabilities,
   ChannelAdapter,
@@ -30,21 +30,12 @@ import type {
   RenditionNeed,
   TransmitContext,
   TransmitResult,
-} from './types.js';
+} from '../types.js';
+import { MEDIA_CENTER_CONTRACT_LIMITS } from './declaration.js';
 
 // ── Limits of the contract ───────────────────────────────────────────────────────────────────
 
-export const MEDIA_CENTER_CONTRACT_LIMITS = {
-  titleChars: 100,
-  subtitleChars: 100,
-  summaryChars: 300,
-  bodyChars: 100_000,
-  authorChars: 50,
-  sourceChars: 100,
-  externalRefChars: 200,
-  relatedLinks: 20,
-  idempotencyKeyChars: 128,
-} as const;
+export { MEDIA_CENTER_CONTRACT_LIMITS };
 
 const ALL_KINDS: readonly ContentKind[] = ['graphic', 'video', 'short_video', 'promo'];
 const VIDEO_KINDS: readonly ContentKind[] = ['video', 'short_video', 'promo'];
@@ -151,16 +142,6 @@ export function mediaCenterIdempotencyKey(businessKey: string, item: string): st
 export function mediaCenterExternalRef(businessKey: string): string {
   if (charCount(businessKey) <= MEDIA_CENTER_CONTRACT_LIMITS.externalRefChars) return businessKey;
   return `sha256:${createHash('sha256').update(businessKey).digest('hex')}`;
-}
-
-function isHttpUrl(value: string | undefined | null): value is string {
-  if (!value) return false;
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function over(what: string, max: number, got: number): string {

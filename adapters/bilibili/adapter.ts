@@ -18,11 +18,11 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
-import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
-import { charCount, htmlToPlainText, truncateChars } from './text.js';
-import { stillValid } from './tokens.js';
-import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { formatBytes, formatDuration } from '../../media/units.js';
+import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from '../errors.js';
+import { charCount, htmlToPlainText, truncateChars } from '../text.js';
+import { stillValid } from '../tokens.js';
+import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import {
   accountLabel,
   appCredentialsRefused,
@@ -36,7 +36,8 @@ import {
   refreshTokenExhausted,
   stringOrNull,
   type Progress,
-} from './video-platform.js';
+} from '../video-platform.js';
+import { bilibiliDeclaration } from './declaration.js';
 
 const NAME = 'Bilibili (哔哩哔哩)';
 const MiB = 1024 * 1024;
@@ -67,16 +68,8 @@ export interface BilibiliAdapterOptions {
   reconcileSkewMs?: number;
 }
 
-export const BILIBILI_ADAPTER_LIMITS = {
-  titleChars: 80,
-  descChars: 250,
-  tagCount: 10,
-  tagChars: 20,
-  sourceChars: 200,
-  coverBytes: 5_000_000,
-  coverMinWidth: 960,
-  coverMinHeight: 600,
-} as const;
+/** Bilibili's documented limits (its declaration). */
+export const BILIBILI_ADAPTER_LIMITS = bilibiliDeclaration.limits;
 
 export interface BilibiliPayload {
   platform: 'bilibili';

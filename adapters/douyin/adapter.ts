@@ -13,11 +13,11 @@
  * reconciled through `video/list` (the item with exactly this text created after the request).
  */
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
-import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
-import { charCount, htmlToPlainText, truncateChars } from './text.js';
-import { stillValid } from './tokens.js';
-import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { formatBytes, formatDuration } from '../../media/units.js';
+import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from '../errors.js';
+import { charCount, htmlToPlainText, truncateChars } from '../text.js';
+import { stillValid } from '../tokens.js';
+import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import {
   accountLabel,
   appCredentialsRefused,
@@ -33,7 +33,8 @@ import {
   stringOrNull,
   toMs,
   type Progress,
-} from './video-platform.js';
+} from '../video-platform.js';
+import { douyinDeclaration } from './declaration.js';
 
 const NAME = 'Douyin (抖音)';
 const MiB = 1024 * 1024;
@@ -101,9 +102,9 @@ const TOKEN_CODES = new Set([2190002, 2190008]);
 export function createDouyinAdapter(options: DouyinAdapterOptions = {}): ChannelAdapter<DouyinPayload, DouyinCheckpoint> {
   const o = {
     videoSpec: options.videoSpec ?? 'douyin.video_1080',
-    textChars: options.textChars ?? 1000,
+    textChars: options.textChars ?? douyinDeclaration.limits.textChars,
     summaryChars: options.summaryChars ?? 300,
-    maxDurationSec: options.maxDurationSec ?? 15 * 60,
+    maxDurationSec: options.maxDurationSec ?? douyinDeclaration.limits.maxDurationSec,
     partUploadAboveBytes: options.partUploadAboveBytes ?? 50 * 1_000_000,
     singleUploadMaxBytes: options.singleUploadMaxBytes ?? 128 * 1_000_000,
     partBytes: options.partBytes ?? 10 * MiB,
