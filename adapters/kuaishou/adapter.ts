@@ -18,7 +18,7 @@
 import { createReadStream } from 'node:fs';
 import type { AxiosRequestConfig } from 'axios';
 import { formatBytes, formatDuration } from '../../media/units.js';
-import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from '../errors.js';
+import { DeliveryError, isDeliveryError, rejectedContent } from '../errors.js';
 import { charCount, htmlToPlainText, truncateChars } from '../text.js';
 import { stillValid } from '../tokens.js';
 import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
@@ -30,7 +30,9 @@ import {
   missingCredential,
   multipartFile,
   nextRefreshToken,
-  pickVideo,
+  videoTiming,
+  videoToPost,
+  type VideoTimingOptions,
   platformRequest,
   progress,
   refreshTokenExhausted,
@@ -43,7 +45,7 @@ import { kuaishouDeclaration } from './declaration.js';
 const NAME = 'Kuaishou (快手)';
 const MiB = 1024 * 1024;
 
-export interface KuaishouAdapterOptions {
+export interface KuaishouAdapterOptions extends VideoTimingOptions {
   /** The rendition uploaded (default `kuaishou.video_1080`). */
   videoSpec?: 'kuaishou.video_1080' | 'kuaishou.video_720';
   /** Longest caption (default 500 characters, assumed). */
@@ -60,12 +62,6 @@ export interface KuaishouAdapterOptions {
   uploadScheme?: 'http' | 'https';
   /** How the portal page is named in the caption (default 碑林区人民政府网站). */
   portalName?: string;
-  timeoutMs?: number;
-  uploadTimeoutMs?: number;
-  /** Wait after a rate-limit answer, which names no time (default 60 s). */
-  rateLimitWaitMs?: number;
-  /** Clock difference tolerated when reconciling by creation time (default 10 min). */
-  reconcileSkewMs?: number;
 }
 
 export interface KuaishouPayload {
@@ -117,30 +113,16 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     fragmentBytes: options.fragmentBytes ?? 8 * MiB,
     uploadScheme: options.uploadScheme,
     portalName: options.portalName ?? '碑林区人民政府网站',
-    timeoutMs: options.timeoutMs ?? 30_000,
-    uploadTimeoutMs: options.uploadTimeoutMs ?? 600_000,
-    rateLimitWaitMs: options.rateLimitWaitMs ?? 60_000,
-    reconcileSkewMs: options.reconcileSkewMs ?? 600_000,
+    ...videoTiming(options),
   };
 
   // ── format (pure) ────────────────────────────────────────────────────────────────────────
   function format(unit: ReleaseUnit): Formatted<KuaishouPayload> {
-    const problems: ContentProblem[] = [];
-    const warnings: string[] = [];
-    const picked = pickVideo(unit, NAME, problems);
-    if (!picked) throw rejectedContent(NAME, problems);
-    const { index, interp, media } = picked;
-    const field = `interpretations[${index}]`;
-    if (media.durationSec !== undefined && media.durationSec > o.maxDurationSec) {
-      problems.push({
-        field,
-        message: `the video is ${formatDuration(media.durationSec)} long, ${formatDuration(media.durationSec - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts`,
-      });
-    }
-    if (media.durationSec === undefined)
-      warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
-
-    const title = (interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
+    const { index, interp, media, field, title, problems, warnings } = videoToPost(unit, NAME, o.maxDurationSec, (d) =>
+      d > o.maxDurationSec
+        ? `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts`
+        : undefined,
+    );
     const mention = unit.portalLinks ? `全文见${o.portalName}` : '';
     if (title === '') problems.push({ field: `${field}.title`, message: 'the video needs a title' });
     const fixed = charCount(title) + (mention ? charCount(mention) + 1 : 0);
