@@ -12,7 +12,7 @@ export function describeFile(file: RenditionFile): string {
 }
 
 /** The opening of 说明.txt: who posts what, and that the approved text is posted as it is. */
-export function instructionsHeader(payload: ManualHandoffPayload, deliveryId: string | undefined): string[] {
+function instructionsHeader(payload: ManualHandoffPayload, deliveryId: string | undefined): string[] {
   return [
     `${payload.platformName}发布说明（人工发布）`,
     '='.repeat(32),
@@ -28,15 +28,19 @@ export function instructionsHeader(payload: ManualHandoffPayload, deliveryId: st
   ];
 }
 
-/** Numbered steps (第N步) after the header; `finish` adds the last step, recording the link in govpub. */
-export function instructionSteps(lines: string[]) {
+/**
+ * 说明.txt for one bundle: the header, then numbered steps (第N步), and `end` closes it with the
+ * step that records the post's link in govpub, the portal links and the file list.
+ */
+export function instructionsFor(payload: ManualHandoffPayload, media: BundledMedia[], deliveryId: string | undefined) {
+  const lines = instructionsHeader(payload, deliveryId);
   let step = 0;
   return {
     step(title: string, ...body: string[]) {
       step += 1;
       lines.push(`第${step}步  ${title}`, ...body.map((b) => `  ${b}`), '');
     },
-    finish(deliveryId: string | undefined, exampleUrl: string) {
+    end(exampleUrl: string, linksHeading: string, texts: { name: string; what: string }[]): string {
       const id = deliveryId ?? '<投递编号>';
       lines.push(
         `第${step + 1}步  登记链接`,
@@ -44,7 +48,10 @@ export function instructionSteps(lines: string[]) {
         `    govpub deliveries confirm ${id} --url <帖子链接>`,
         `  例如：govpub deliveries confirm ${id} --url ${exampleUrl}`,
         '',
+        ...portalLinksSection(payload, linksHeading),
+        ...bundleFileList(media, texts),
       );
+      return lines.join('\n');
     },
   };
 }
@@ -70,7 +77,7 @@ function displayWidth(s: string): number {
 }
 
 /** 文件清单: 说明.txt, the bundle's texts and its renditions, names aligned, with what each is. */
-export function bundleFileList(media: BundledMedia[], bundleTexts: { name: string; what: string }[]): string[] {
+function bundleFileList(media: BundledMedia[], bundleTexts: { name: string; what: string }[]): string[] {
   const texts: [string, string][] = [['说明.txt', '本说明'], ...bundleTexts.map((t): [string, string] => [t.name, t.what])];
   const width = Math.max(...[...texts.map(([n]) => n), ...media.map((m) => m.fileName)].map(displayWidth)) + 2;
   const pad = (s: string) => s + ' '.repeat(Math.max(1, width - displayWidth(s)));
@@ -82,6 +89,6 @@ export function bundleFileList(media: BundledMedia[], bundleTexts: { name: strin
 }
 
 /** The portal links section of 说明.txt, when the package has portal pages. */
-export function portalLinksSection(payload: ManualHandoffPayload, heading: string): string[] {
+function portalLinksSection(payload: ManualHandoffPayload, heading: string): string[] {
   return payload.links.length > 0 ? [heading, ...payload.links.map((l) => `  ${l.label}：${l.url}`), ''] : [];
 }

@@ -1,6 +1,6 @@
 // Toutiao's part of the manual hand-off: one article carrying the document and its interpretations, its bundle texts, 说明.txt and post URLs.
 import { rejectedContent, type ContentProblem } from '../errors.js';
-import { bundleFileList, instructionSteps, instructionsHeader, portalLinksSection } from '../manual-handoff/instructions.js';
+import { instructionsFor } from '../manual-handoff/instructions.js';
 import { bundleFiles, isVideo, markPictures, two } from '../manual-handoff/format-helpers.js';
 import type { HandoffKit } from '../manual-handoff/payload.js';
 import { charCount, escapeHtml, htmlToPlainText, isHttpUrl, truncateChars } from '../text.js';
@@ -115,8 +115,7 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
   texts,
 
   instructions(payload, media, deliveryId) {
-    const lines = instructionsHeader(payload, deliveryId);
-    const { step: s, finish } = instructionSteps(lines);
+    const { step: s, end } = instructionsFor(payload, media, deliveryId);
     const pictures = media.filter((m) => m.file.spec === 'toutiao.image');
     const videos = media.filter((m) => m.file.spec === 'toutiao.video_1080');
     const cover = media.find((m) => m.file.spec === 'toutiao.cover');
@@ -154,15 +153,11 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
       '核对标题、正文、图片无误后，点击“发布”。',
       '发布成功后打开这篇文章，复制浏览器地址栏中的链接，形如 https://www.toutiao.com/article/7xxxxxxxxxxxxxxxxxx/ 。',
     );
-    finish(deliveryId, 'https://www.toutiao.com/article/7300000000000000000/');
-    lines.push(...portalLinksSection(payload, '政府网站链接（政策原文链接已写在正文末尾）'));
-    lines.push(
-      ...bundleFileList(
-        media,
-        texts(payload, (t) => t),
-      ),
+    return end(
+      'https://www.toutiao.com/article/7300000000000000000/',
+      '政府网站链接（政策原文链接已写在正文末尾）',
+      texts(payload, (t) => t),
     );
-    return lines.join('\n');
   },
 
   checkPostPath(host, path) {

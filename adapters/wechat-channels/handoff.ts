@@ -1,6 +1,6 @@
 // WeChat Channels' part of the manual hand-off: one vertical video post, its bundle texts, 说明.txt and post URLs.
 import { rejectedContent } from '../errors.js';
-import { bundleFileList, describeFile, instructionSteps, instructionsHeader, portalLinksSection } from '../manual-handoff/instructions.js';
+import { describeFile, instructionsFor } from '../manual-handoff/instructions.js';
 import { isVideo } from '../manual-handoff/format-helpers.js';
 import type { HandoffFile, HandoffKit } from '../manual-handoff/payload.js';
 import { charCount, htmlToPlainText, isHttpUrl, summaryOf, truncateChars } from '../text.js';
@@ -101,8 +101,7 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
   texts,
 
   instructions(payload, media, deliveryId) {
-    const lines = instructionsHeader(payload, deliveryId);
-    const { step: s, finish } = instructionSteps(lines);
+    const { step: s, end } = instructionsFor(payload, media, deliveryId);
     const video = media.find((m) => m.file.spec === 'wechat_channels.video_1080');
     const cover = media.find((m) => m.file.spec === 'wechat_channels.cover');
     s('登录', `用电脑浏览器打开 https://channels.weixin.qq.com （视频号助手），用视频号“${payload.account}”管理员的微信扫码登录。`);
@@ -120,15 +119,11 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
       '发表成功后，在手机微信中打开这条视频，点击右上角“…”→“复制链接”，链接形如 https://weixin.qq.com/sph/AbCdEf 。',
       '也可以使用视频号助手中该视频的分享链接（channels.weixin.qq.com 开头）。视频号助手的管理页面地址不是视频链接。',
     );
-    finish(deliveryId, 'https://weixin.qq.com/sph/AbCdEf');
-    lines.push(...portalLinksSection(payload, '政府网站链接（政策原文链接已写在描述末尾）'));
-    lines.push(
-      ...bundleFileList(
-        media,
-        texts(payload, (t) => t),
-      ),
+    return end(
+      'https://weixin.qq.com/sph/AbCdEf',
+      '政府网站链接（政策原文链接已写在描述末尾）',
+      texts(payload, (t) => t),
     );
-    return lines.join('\n');
   },
 
   // Share links weixin.qq.com/sph/…, or pages on channels.weixin.qq.com.

@@ -1,6 +1,6 @@
 // Xiaohongshu's part of the manual hand-off: one note (a video, or pictures) with its title and text, the bundle texts, 说明.txt and post URLs.
 import { rejectedContent } from '../errors.js';
-import { bundleFileList, describeFile, instructionSteps, instructionsHeader, portalLinksSection } from '../manual-handoff/instructions.js';
+import { describeFile, instructionsFor } from '../manual-handoff/instructions.js';
 import { bundleFiles, isVideo, two } from '../manual-handoff/format-helpers.js';
 import type { HandoffKit } from '../manual-handoff/payload.js';
 import { charCount, htmlToPlainText, imageSources, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
@@ -100,8 +100,7 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
   texts,
 
   instructions(payload, media, deliveryId) {
-    const lines = instructionsHeader(payload, deliveryId);
-    const { step: s, finish } = instructionSteps(lines);
+    const { step: s, end } = instructionsFor(payload, media, deliveryId);
     const video = media.find((m) => m.file.spec === 'xiaohongshu.video_1080');
     const cover = media.find((m) => m.file.spec === 'xiaohongshu.cover');
     const pictures = media.filter((m) => m.file.spec === 'xiaohongshu.image');
@@ -124,15 +123,11 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
       '取得笔记链接',
       '发布成功后打开这篇笔记，点击“分享”→“复制链接”，链接形如 https://www.xiaohongshu.com/explore/6xxxxxxxxxxxxxxxxxxxxxxx 或 http://xhslink.com/AbCdEf 。',
     );
-    finish(deliveryId, 'https://www.xiaohongshu.com/explore/650000000000000000000000');
-    lines.push(...portalLinksSection(payload, '政府网站链接（政策原文链接已写在正文末尾）'));
-    lines.push(
-      ...bundleFileList(
-        media,
-        texts(payload, (t) => t),
-      ),
+    return end(
+      'https://www.xiaohongshu.com/explore/650000000000000000000000',
+      '政府网站链接（政策原文链接已写在正文末尾）',
+      texts(payload, (t) => t),
     );
-    return lines.join('\n');
   },
 
   // Notes are www.xiaohongshu.com/explore/<id> (or /discovery/item/<id>); share links are xhslink.com/<code>.
