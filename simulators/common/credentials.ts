@@ -136,3 +136,26 @@ export function timingSafeEqualStr(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
 }
+
+/**
+ * Refresh tokens a deployment held before the simulator started (from a one-time OAuth
+ * authorization), each valid until `expiresAt` and until it is used once; `idField` names the
+ * client id field of the platform (clientKey, clientId, appId), `openIdOf` gives a token's user.
+ */
+export function preissuedRefreshTokens<K extends string, P extends { [F in K]: string } & { openId?: string }>(
+  tokens: Record<string, P> | undefined,
+  idField: K,
+  openIdOf: (p: P) => string,
+  expiresAt: number,
+): Map<string, { [F in K]: string } & { openId: string; expiresAt: number; revoked: boolean }> {
+  return new Map(
+    Object.entries(tokens ?? {}).map(([token, p]) => [
+      token,
+      { [idField]: p[idField], openId: p.openId ?? openIdOf(p), expiresAt, revoked: false } as { [F in K]: string } & {
+        openId: string;
+        expiresAt: number;
+        revoked: boolean;
+      },
+    ]),
+  );
+}
