@@ -16,6 +16,30 @@ import {
   type MediaCenterPayload,
 } from './contract.js';
 
+/** A text article (图文): its summary from the prepared body, its pictures, no video. */
+function graphicArticle(
+  fields: Pick<MediaCenterArticlePlan, 'item' | 'label' | 'title' | 'subtitle' | 'author' | 'source' | 'relatedLinks'>,
+  prepared: { bodyHtml: string; inlineImages: MediaCenterArticlePlan['inlineImages'] },
+  cover: MediaCenterArticlePlan['cover'],
+): MediaCenterArticlePlan {
+  // In the order the payload snapshot has always had its keys.
+  return {
+    item: fields.item,
+    label: fields.label,
+    kind: 'graphic',
+    title: fields.title,
+    subtitle: fields.subtitle,
+    summary: summaryOf(prepared.bodyHtml, MEDIA_CENTER_CONTRACT_LIMITS.summaryChars) || null,
+    bodyHtml: prepared.bodyHtml,
+    inlineImages: prepared.inlineImages,
+    video: null,
+    cover,
+    author: fields.author,
+    source: fields.source,
+    relatedLinks: fields.relatedLinks,
+  };
+}
+
 /** What the format step knows of the adapter it serves: the system, its columns, the rendition specs, whether media are published. */
 export interface MediaCenterFormatSetup {
   system: MediaCenterSystem;
@@ -182,21 +206,7 @@ export function formatMediaCenter(unit: ReleaseUnit, channel: Channel, setup: Me
       });
     }
     const subtitle = limited(unit.document.documentNumber, MEDIA_CENTER_CONTRACT_LIMITS.subtitleChars, 'the document number (subtitle)', 'document');
-    articles.push({
-      item: 'document',
-      label,
-      kind: 'graphic',
-      title,
-      subtitle,
-      summary: summaryOf(prepared.bodyHtml, MEDIA_CENTER_CONTRACT_LIMITS.summaryChars) || null,
-      bodyHtml: prepared.bodyHtml,
-      inlineImages: prepared.inlineImages,
-      video: null,
-      cover: coverOf('document'),
-      author: null,
-      source,
-      relatedLinks: links,
-    });
+    articles.push(graphicArticle({ item: 'document', label, title, subtitle, author: null, source, relatedLinks: links }, prepared, coverOf('document')));
   }
 
   // The interpretations.
@@ -285,21 +295,7 @@ export function formatMediaCenter(unit: ReleaseUnit, channel: Channel, setup: Me
         message: 'has no text; a graphic article at the media center needs text (a picture alone is not enough without public media links)',
       });
     }
-    articles.push({
-      item,
-      label,
-      kind: 'graphic',
-      title,
-      subtitle,
-      summary: summaryOf(prepared.bodyHtml, MEDIA_CENTER_CONTRACT_LIMITS.summaryChars) || null,
-      bodyHtml: prepared.bodyHtml,
-      inlineImages: prepared.inlineImages,
-      video: null,
-      cover: coverOf(label),
-      author,
-      source,
-      relatedLinks: links,
-    });
+    articles.push(graphicArticle({ item, label, title, subtitle, author, source, relatedLinks: links }, prepared, coverOf(label)));
   });
 
   if (unit.cover && !publishesMedia) {
