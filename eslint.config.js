@@ -12,7 +12,19 @@ const nodeAndIo = [
   { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflow code may import only @temporalio/workflow (and types).' },
   { group: ['axios', 'pg', 'kysely', 'sharp', 'fastify'], message: 'No I/O libraries in workflow or domain code.' },
   {
-    group: ['../activities/*', '../db/*', '../services/*', '../api/*', '../runtime/*', '../media/*', '../adapters/*', '../simulators/*', '../config/*'],
+    // The platform declarations index is the one exception: pure data, held to this same rule below.
+    group: [
+      '../activities/*',
+      '../db/*',
+      '../services/*',
+      '../api/*',
+      '../runtime/*',
+      '../media/*',
+      '../adapters/*',
+      '!../adapters/declarations.js',
+      '../simulators/*',
+      '../config/*',
+    ],
     message: 'Workflow and domain code import other layers as types only (import type …).',
     allowTypeImports: true,
   },
@@ -41,6 +53,26 @@ export default tseslint.config(
     files: ['workflows/**/*.ts', 'domain/**/*.ts', 'contracts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: nodeAndIo }],
+    },
+  },
+  {
+    // Platform declarations are imported by domain code (the platform lists derive from them), so
+    // they do no I/O and import other modules as types only; the index imports the declarations.
+    files: ['adapters/declarations.ts', 'adapters/platform-declaration.ts', 'adapters/*/declaration.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...nodeAndIo.slice(0, 3),
+            {
+              group: ['../*', '../../*', '!./*/declaration.js'],
+              message: 'A platform declaration is pure data: import other modules as types only.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
 );

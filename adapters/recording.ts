@@ -15,7 +15,7 @@ export function createRecordingAdapter(platform: string, baseUrl = 'https://reco
     `${baseUrl}/${encodeURIComponent(channelId)}/${unit.packageId}/r${unit.revision}/${part}`;
   return {
     platform,
-    capabilities: { publishing: 'api', canDelete: true, pollsStatus: false, reconciles: false, mediaKinds: ['image', 'video', 'audio'], limits: {} },
+    capabilities: { publishing: 'api', canDelete: true, limits: {} },
     format(unit, channel) {
       // Document and interpretations link to each other: the unit is released as one.
       return {

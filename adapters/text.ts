@@ -58,3 +58,14 @@ export function replaceImageSources(html: string, replace: (src: string) => stri
     return next === null ? whole : `${head}"${escapeHtml(next)}"`;
   });
 }
+
+/** An absolute http(s) URL (what a post may link to). */
+export function isHttpUrl(value: string | undefined | null): value is string {
+  if (!value) return false;
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

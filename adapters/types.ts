@@ -58,17 +58,17 @@ export interface ReleaseUnit {
 
 // ── What an adapter declares ────────────────────────────────────────────────────────────────
 
+/**
+ * What the delivery activities read of an adapter; the rest of what a platform is (accepted forms,
+ * cover, video, links) is its declaration (adapters/<platform>/declaration.ts). Whether it polls
+ * or reconciles is whether it has `confirm` / `reconcile`.
+ */
 export interface AdapterCapabilities {
   /** `api`: govpub posts; `manual`: an operator posts a prepared bundle and confirms the URL. */
   publishing: 'api' | 'manual';
   /** Can take a post down through the API; otherwise retraction creates a manual take-down task. */
   canDelete: boolean;
-  /** Publishing is asynchronous: `transmit` answers `submitted` and `confirm` is polled. */
-  pollsStatus: boolean;
-  /** Can find a post an earlier, unanswered attempt created (`reconcile`). */
-  reconciles: boolean;
-  mediaKinds: ('image' | 'video' | 'audio')[];
-  /** The platform's documented limits this adapter enforces in `format` (shown by /api/channels). */
+  /** The platform's documented limits this adapter enforces in `format` (with the options it was built with). */
   limits: Record<string, number | string>;
 }
 

@@ -10,7 +10,9 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { isSecretRef } from '../domain/registry.js';
-import { DeliveryError, classifyTransportError, type ContentProblem } from './errors.js';
+import { formatDuration } from '../media/units.js';
+import { DeliveryError, classifyTransportError, rejectedContent, type ContentProblem } from './errors.js';
+import { requestOptions } from './platform-client.js';
 import type { ReleaseUnit, RenditionFile, TransmitContext } from './types.js';
 
 // ── checkpointed progress ───────────────────────────────────────────────────────────────────
@@ -32,7 +34,49 @@ export function progress<C extends object>(ctx: TransmitContext<C>): Progress<C>
   };
 }
 
+// ── options ─────────────────────────────────────────────────────────────────────────────────
+
+/** The timing options every video adapter takes. */
+export interface VideoTimingOptions {
+  /** Timeout of API calls (default 30 s) and of upload requests (default 10 min). */
+  timeoutMs?: number;
+  uploadTimeoutMs?: number;
+  /** Wait after the platform's rate-limit answer that names no time (default 60 s). */
+  rateLimitWaitMs?: number;
+  /** Clock difference tolerated when reconciling by creation time (default 10 min). */
+  reconcileSkewMs?: number;
+}
+
+/** The timing options with their defaults. */
+export function videoTiming(options: VideoTimingOptions): Required<VideoTimingOptions> {
+  return {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    uploadTimeoutMs: options.uploadTimeoutMs ?? 600_000,
+    rateLimitWaitMs: options.rateLimitWaitMs ?? 60_000,
+    reconcileSkewMs: options.reconcileSkewMs ?? 600_000,
+  };
+}
+
 // ── format ──────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The opening every video format step shares: the video interpretation (or the rejection saying
+ * why there is none), its length against the platform's limit (`tooLong` words the problem, or
+ * says the length is fine), and the post's title (the interpretation's, else the document's).
+ */
+export function videoToPost(unit: ReleaseUnit, platformName: string, maxDurationSec: number, tooLong: (durationSec: number) => string | undefined) {
+  const problems: ContentProblem[] = [];
+  const warnings: string[] = [];
+  const picked = pickVideo(unit, platformName, problems);
+  if (!picked) throw rejectedContent(platformName, problems);
+  const field = `interpretations[${picked.index}]`;
+  const over = picked.media.durationSec === undefined ? undefined : tooLong(picked.media.durationSec);
+  if (over) problems.push({ field, message: over });
+  if (picked.media.durationSec === undefined)
+    warnings.push(`${platformName}: the video's length is unknown, so the ${formatDuration(maxDurationSec)} limit could not be checked before upload.`);
+  const title = (picked.interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
+  return { ...picked, field, title, problems, warnings };
+}
 
 /** The first video interpretation with an uploaded video file; problems say why there is none. */
 export function pickVideo(unit: ReleaseUnit, platformName: string, problems: ContentProblem[]) {
@@ -107,14 +151,7 @@ export async function platformRequest(
   platformError: (res: AxiosResponse) => DeliveryError | undefined,
 ): Promise<AxiosResponse> {
   try {
-    return await axios.request({
-      baseURL: ctx.baseUrl,
-      timeout: timeoutMs,
-      maxBodyLength: Infinity,
-      maxContentLength: Infinity,
-      signal: ctx.signal,
-      ...config,
-    });
+    return await axios.request({ ...requestOptions({ baseUrl: ctx.baseUrl, signal: ctx.signal, timeoutMs }), ...config });
   } catch (err) {
     if (axios.isAxiosError(err) && err.response && err.response.status < 500 && ![401, 404, 429].includes(err.response.status)) {
       const error = platformError(err.response);

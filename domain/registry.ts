@@ -5,50 +5,38 @@
  *
  * Pure types and pure helpers only: no fs, no node imports, no clocks, no randomness. Temporal
  * workflow code imports this module, so everything here must be deterministic. The data lives in
- * `config/registry/*.yaml` and is loaded and validated by `config/registry.ts`.
+ * `config/registry/*.yaml` and is loaded and validated by `config/registry.ts`; the platforms and
+ * their lists come from the pure platform declarations (adapters/declarations.ts).
  */
+import { PLATFORM_DECLARATIONS, platformsWhere, type DeclaredPlatform, type PlatformsWhere } from '../adapters/declarations.js';
 import { GovpubError } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabularies
 // ---------------------------------------------------------------------------------------------
 
-export const PLATFORMS = [
-  'portal',
-  'wechat_oa',
-  'weibo',
-  'douyin',
-  'toutiao',
-  'kuaishou',
-  'bilibili',
-  'wechat_channels',
-  'xiaohongshu',
-  'news_site',
-  'media_app',
-] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/** Every platform, in the order of the declarations index (adapters/declarations.ts). */
+export const PLATFORMS: readonly Platform[] = PLATFORM_DECLARATIONS.map((d) => d.id);
+export type Platform = DeclaredPlatform['id'];
 
 /** Platforms a government new-media account (政务新媒体) can live on. */
-export const ACCOUNT_PLATFORMS = [
-  'wechat_oa',
-  'weibo',
-  'douyin',
-  'toutiao',
-  'kuaishou',
-  'bilibili',
-  'wechat_channels',
-  'xiaohongshu',
-] as const satisfies readonly Platform[];
+export const ACCOUNT_PLATFORMS: readonly PlatformsWhere<{ channelKind: 'new_media_account' }>[] = platformsWhere(
+  (d): d is Extract<DeclaredPlatform, { channelKind: 'new_media_account' }> => d.channelKind === 'new_media_account',
+);
 
 /**
  * Platforms without a public publishing API: a person posts a prepared bundle and records the
  * URL (manual hand-off). Accounts on these platforms must say `publishing: manual`.
  */
-export const MANUAL_ONLY_PLATFORMS = ['toutiao', 'wechat_channels'] as const satisfies readonly Platform[];
+export const MANUAL_ONLY_PLATFORMS: readonly PlatformsWhere<{ publishing: 'manual' }>[] = platformsWhere(
+  (d): d is Extract<DeclaredPlatform, { publishing: 'manual' }> => d.publishing === 'manual',
+);
 
 /** The two systems of the district media center (融媒体中心). */
-export const MEDIA_CENTER_SYSTEMS = ['news_site', 'media_app'] as const satisfies readonly Platform[];
-export type MediaCenterSystem = (typeof MEDIA_CENTER_SYSTEMS)[number];
+export const MEDIA_CENTER_SYSTEMS: readonly MediaCenterSystem[] = platformsWhere(
+  (d): d is Extract<DeclaredPlatform, { channelKind: 'media_center_column' }> => d.channelKind === 'media_center_column',
+);
+export type MediaCenterSystem = PlatformsWhere<{ channelKind: 'media_center_column' }>;
 
 export const PUBLISHING_MODES = ['api', 'manual'] as const;
 export type PublishingMode = (typeof PUBLISHING_MODES)[number];
@@ -271,11 +259,12 @@ export function findChannel(registry: Registry, id: string): Channel | undefined
   const parsed = parseChannelId(id);
   if (!parsed) return undefined;
   const { platform, ref } = parsed;
-  if (platform === 'portal') {
+  const kind = PLATFORM_DECLARATIONS.find((d) => d.id === platform)?.channelKind;
+  if (kind === 'portal_column') {
     const column = registry.portal.columns.find((c) => c.id === ref);
     return column && portalChannel(column);
   }
-  if (platform === 'news_site' || platform === 'media_app') {
+  if (kind === 'media_center_column') {
     const column = registry.mediaCenter.columns.find((c) => c.system === platform && c.id === ref);
     return column && mediaCenterChannel(column);
   }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { collectSecretRefs, readNamedSecrets, type SecretSources } from '../config/secrets.js';
 import { platformSecretNames, type PlatformConfigs } from '../config/platforms.js';
+import { SIMULATED_PLATFORMS, declarationOf } from '../adapters/declarations.js';
 import type { Registry } from '../domain/registry.js';
 import { writeRuntimeRecord } from './runtime-files.js';
 import type { AllSimulators, SimulatorKind, SimulatorOptionsByKind } from '../simulators/index.js';
@@ -47,63 +48,42 @@ export function simulatedOpenId(platform: string, accountId: string): string {
   return `${platform}-${accountId}`;
 }
 
-/** Simulator options that accept exactly the accounts' (development) credentials and tokens. */
+/**
+ * Simulator options that accept exactly the accounts' (development) credentials and tokens: each
+ * simulated platform's declaration names its credentials (client id, secret, token); accounts
+ * give them in accounts.yaml, the media center's systems in platforms.yaml.
+ */
 export function simulatorOptionsFor(registry: Registry, platforms: PlatformConfigs, secrets: SecretSources): Partial<SimulatorOptionsByKind> {
   const names = [...new Set([...collectSecretRefs(registry).map((u) => u.secret), ...platformSecretNames(platforms)])];
   const values = readNamedSecrets(names, secrets);
   const value = (ref: unknown) => (typeof ref === 'string' ? ref : (values.get((ref as { secret: string }).secret) ?? ''));
-  const credentials: Record<string, Record<string, string>> = {};
-  const add = (kind: string, id: string, secret: string) => {
-    if (id && secret) (credentials[kind] ??= {})[id] = secret;
-  };
-  const weiboTokens: NonNullable<SimulatorOptionsByKind['weibo']['accessTokens']> = {};
-  const douyinRefresh: NonNullable<SimulatorOptionsByKind['douyin']['refreshTokens']> = {};
-  const bilibiliRefresh: NonNullable<SimulatorOptionsByKind['bilibili']['refreshTokens']> = {};
-  const kuaishouRefresh: NonNullable<SimulatorOptionsByKind['kuaishou']['refreshTokens']> = {};
-  for (const account of registry.accounts) {
-    if (account.publishing !== 'api') continue;
-    const c = account.credentials;
-    switch (account.platform) {
-      case 'wechat_oa':
-        add('wechat_oa', value(c.appId), value(c.appSecret));
-        break;
-      case 'weibo':
-        add('weibo', value(c.appKey), value(c.appSecret));
-        if (value(c.accessToken)) weiboTokens[value(c.accessToken)] = { appKey: value(c.appKey), uid: simulatedOpenId(account.platform, account.id) };
-        break;
-      case 'douyin':
-        add('douyin', value(c.clientKey), value(c.clientSecret));
-        if (value(c.refreshToken))
-          douyinRefresh[value(c.refreshToken)] = { clientKey: value(c.clientKey), openId: simulatedOpenId(account.platform, account.id) };
-        break;
-      case 'bilibili':
-        add('bilibili', value(c.clientId), value(c.clientSecret));
-        if (value(c.refreshToken))
-          bilibiliRefresh[value(c.refreshToken)] = { clientId: value(c.clientId), openId: simulatedOpenId(account.platform, account.id) };
-        break;
-      case 'kuaishou':
-        add('kuaishou', value(c.appId), value(c.appSecret));
-        if (value(c.refreshToken)) kuaishouRefresh[value(c.refreshToken)] = { appId: value(c.appId), openId: simulatedOpenId(account.platform, account.id) };
-        break;
-      default:
-        break;
+  const options: Record<string, { credentials?: Record<string, string>; accessTokens?: object; refreshTokens?: object; columns?: object }> = {};
+  for (const kind of SIMULATED_PLATFORMS) {
+    const declared = declarationOf(kind);
+    const keys = declared.credentials!;
+    const credentials: Record<string, string> = {};
+    const tokens: Record<string, Record<string, string>> = {};
+    const givers =
+      declared.channelKind === 'media_center_column'
+        ? [{ credentials: platforms[kind].credentials, openId: '' }]
+        : registry.accounts
+            .filter((a) => a.platform === kind && a.publishing === 'api')
+            .map((a) => ({ credentials: a.credentials, openId: simulatedOpenId(kind, a.id) }));
+    for (const giver of givers) {
+      const id = value(giver.credentials[keys.id]);
+      const secret = value(giver.credentials[keys.secret]);
+      if (id && secret) credentials[id] = secret;
+      const token = keys.token && value(giver.credentials[keys.token]);
+      // Weibo's simulator knows an access token's user as `uid`; the OAuth platforms know a refresh token's as `openId`.
+      if (token) tokens[token] = { [keys.id]: id, [keys.token === 'accessToken' ? 'uid' : 'openId']: giver.openId };
+    }
+    options[kind] = { credentials: Object.keys(credentials).length > 0 ? credentials : undefined };
+    if (keys.token) options[kind][keys.token === 'accessToken' ? 'accessTokens' : 'refreshTokens'] = tokens;
+    if (declared.channelKind === 'media_center_column') {
+      options[kind].columns = registry.mediaCenter.columns.filter((c) => c.system === kind).map((c) => ({ id: c.id, name: c.name }));
     }
   }
-  for (const system of ['news_site', 'media_app'] as const) {
-    const c = platforms[system].credentials;
-    add(system, value(c.clientId), value(c.clientSecret));
-  }
-  const columns = (system: 'news_site' | 'media_app') =>
-    registry.mediaCenter.columns.filter((c) => c.system === system).map((c) => ({ id: c.id, name: c.name }));
-  return {
-    wechat_oa: { credentials: credentials.wechat_oa },
-    weibo: { credentials: credentials.weibo, accessTokens: weiboTokens },
-    douyin: { credentials: credentials.douyin, refreshTokens: douyinRefresh },
-    bilibili: { credentials: credentials.bilibili, refreshTokens: bilibiliRefresh },
-    kuaishou: { credentials: credentials.kuaishou, refreshTokens: kuaishouRefresh },
-    news_site: { credentials: credentials.news_site, columns: columns('news_site') },
-    media_app: { credentials: credentials.media_app, columns: columns('media_app') },
-  } as Partial<SimulatorOptionsByKind>;
+  return options as Partial<SimulatorOptionsByKind>;
 }
 
 export async function startLocalSimulators(options: {

@@ -19,6 +19,7 @@ import {
   isRecord,
   jsonBody,
   launchSimulator,
+  preissuedRefreshTokens,
   multipartBody,
   queryParams,
   randomId,
@@ -196,16 +197,11 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
     kind: 'bilibili',
     bodyLimit: Math.max(L.singleUploadBytes, L.maxPartBytes) + 4 * MB,
     createState: (ctx) => ({
-      preissued: new Map(
-        Object.entries(opts.refreshTokens ?? {}).map(([token, p]) => [
-          token,
-          {
-            clientId: p.clientId,
-            openId: p.openId ?? openIdFor(p.clientId, p.user ? `user:${p.user}:` : ''),
-            expiresAt: ctx.clock.now() + refreshTtl * 1000,
-            revoked: false,
-          },
-        ]),
+      preissued: preissuedRefreshTokens(
+        opts.refreshTokens,
+        'clientId',
+        (p) => openIdFor(p.clientId, p.user ? `user:${p.user}:` : ''),
+        ctx.clock.now() + refreshTtl * 1000,
       ),
       uploads: new Map(),
       covers: new Map(),

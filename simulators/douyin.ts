@@ -16,6 +16,7 @@ import {
   isRecord,
   jsonBody,
   launchSimulator,
+  preissuedRefreshTokens,
   multipartBody,
   queryParams,
   randomId,
@@ -179,16 +180,11 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
     kind: 'douyin',
     bodyLimit: Math.max(L.singleUploadBytes, L.maxPartBytes) + 4 * MB,
     createState: (ctx) => ({
-      preissued: new Map(
-        Object.entries(opts.refreshTokens ?? {}).map(([token, p]) => [
-          token,
-          {
-            clientKey: p.clientKey,
-            openId: p.openId ?? openIdFor(p.clientKey, p.user ? `user:${p.user}:` : ''),
-            expiresAt: ctx.clock.now() + refreshTtl * 1000,
-            revoked: false,
-          },
-        ]),
+      preissued: preissuedRefreshTokens(
+        opts.refreshTokens,
+        'clientKey',
+        (p) => openIdFor(p.clientKey, p.user ? `user:${p.user}:` : ''),
+        ctx.clock.now() + refreshTtl * 1000,
       ),
       videos: new Map(),
       uploads: new Map(),

@@ -1,6 +1,7 @@
 /**
  * Entry points: start one simulator by kind, or all of them (tests, the all-in-one local start).
  */
+import { MANUAL_ONLY_PLATFORMS } from '../domain/registry.js';
 import { SIMULATOR_KINDS, type FaultRuleInput, type SimulatorHandle, type SimulatorKind } from './common.js';
 import { startBilibiliSimulator, type BilibiliOptions } from './bilibili.js';
 import { startDouyinSimulator, type DouyinOptions } from './douyin.js';
@@ -28,7 +29,7 @@ export interface SimulatorOptionsByKind {
 }
 
 /** Channels with no public publishing API: manual hand-off, no simulator. */
-export const MANUAL_HANDOFF_CHANNELS = ['toutiao', 'wechat_channels'] as const;
+export const MANUAL_HANDOFF_CHANNELS = MANUAL_ONLY_PLATFORMS;
 
 export function startSimulator<K extends SimulatorKind>(
   kind: K,

@@ -15,6 +15,7 @@ import {
   formBody,
   htmlPage,
   launchSimulator,
+  preissuedRefreshTokens,
   multipartBody,
   queryParams,
   randomId,
@@ -129,12 +130,7 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
     kind: 'kuaishou',
     bodyLimit: Math.max(L.directUploadBytes, L.fragmentBytes) + 16 * MB,
     createState: (ctx) => ({
-      preissued: new Map(
-        Object.entries(opts.refreshTokens ?? {}).map(([token, p]) => [
-          token,
-          { appId: p.appId, openId: p.openId ?? openIdFor(p.appId, p.user), expiresAt: ctx.clock.now() + refreshTtl * 1000, revoked: false },
-        ]),
-      ),
+      preissued: preissuedRefreshTokens(opts.refreshTokens, 'appId', (p) => openIdFor(p.appId, p.user), ctx.clock.now() + refreshTtl * 1000),
       uploads: new Map(),
       photos: new Map(),
       covers: new Map(),

@@ -21,22 +21,10 @@ import {
   type PortalLead,
   type PortalPayload,
 } from './payload.js';
+import { portalDeclaration } from './declaration.js';
 
-/** The limits `format` enforces (shown by /api/channels). The portal is ours: they are sane bounds, not a vendor's. */
-export const PORTAL_LIMITS = {
-  titleMaxChars: 200,
-  bodyMaxChars: 300_000,
-  imagesPerPageMax: 100,
-  interpretationsMax: 20,
-  attachmentsMax: 50,
-  documentNumberMaxChars: 100,
-  issuingUnitMaxChars: 100,
-  interpreterMaxChars: 100,
-  summaryChars: 120,
-  imageWidths: '480, 960, 1600 px, WebP with JPEG fallback',
-  video: 'MP4 H.264/AAC 720p with a poster',
-  audio: 'AAC',
-} as const;
+/** The limits `format` enforces (its declaration). The portal is ours: they are sane bounds, not a vendor's. */
+export const PORTAL_LIMITS = portalDeclaration.limits;
 
 export const PORTAL_PLATFORM_NAME = 'The district portal';
 

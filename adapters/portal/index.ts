@@ -83,9 +83,6 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: false,
-      reconciles: true,
-      mediaKinds: ['image', 'video', 'audio'],
       limits: { ...PORTAL_LIMITS },
     },
 

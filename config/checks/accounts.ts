@@ -1,14 +1,7 @@
 /** Checks `accounts.yaml`: the new-media accounts, their publishing mode and credentials (secrets only by name). */
 import { isMap } from 'yaml';
-import {
-  ACCOUNT_PLATFORMS,
-  MANUAL_ONLY_PLATFORMS,
-  PUBLISHING_MODES,
-  type NewMediaAccount,
-  type Platform,
-  type PublishingMode,
-  type SecretRef,
-} from '../../domain/registry.js';
+import { ACCOUNT_PLATFORMS, PUBLISHING_MODES, type NewMediaAccount, type Platform, type PublishingMode, type SecretRef } from '../../domain/registry.js';
+import { checkAccountAdapter } from '../account-adapters.js';
 import { IdSet, readSlug } from '../registry-ids.js';
 import { readEntries, readEnum, readListUnder, readMap, readString, type Shape } from '../yaml-fields.js';
 import { describe, join, forEachKey, type At, type FileCheck } from '../yaml-lines.js';
@@ -38,10 +31,7 @@ export function checkAccounts(fc: FileCheck, root: At): NewMediaAccount[] | unde
     const unique = ids.add(id, idAt);
 
     let ok = true;
-    if (platform && publishing === 'api' && (MANUAL_ONLY_PLATFORMS as readonly string[]).includes(platform)) {
-      fc.issue(publishingAt!.path, `${platform} has no public publishing API; use publishing: manual (a person posts the prepared bundle)`, publishingAt!.line);
-      ok = false;
-    }
+    ok = checkAccountAdapter(platform, publishing, (message) => fc.issue(publishingAt!.path, message, publishingAt!.line)) && ok;
     if (publishing === 'api' && credentials && !Object.values(credentials).some((v) => typeof v !== 'string')) {
       fc.issue(
         credentialsAt?.path ?? join(at.path, 'credentials'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBilibiliAdapter, type BilibiliCheckpoint } from '../../adapters/bilibili.js';
+import { createBilibiliAdapter, type BilibiliCheckpoint } from '../../adapters/bilibili/adapter.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo } from '../../adapters/types.js';
 import {

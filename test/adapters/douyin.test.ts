@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDouyinAdapter, type DouyinCheckpoint, type DouyinPayload } from '../../adapters/douyin.js';
+import { createDouyinAdapter, type DouyinCheckpoint, type DouyinPayload } from '../../adapters/douyin/adapter.js';
 import { DeliveryError } from '../../adapters/errors.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKuaishouAdapter, type KuaishouCheckpoint } from '../../adapters/kuaishou.js';
+import { createKuaishouAdapter, type KuaishouCheckpoint } from '../../adapters/kuaishou/adapter.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo } from '../../adapters/types.js';
 import {

@@ -84,19 +84,15 @@ afterAll(async () => {
 
 describe('capabilities', () => {
   it('manual, no delete, no polling, no reconcile', () => {
+    expect(toutiao.reconcile).toBeUndefined();
     expect(toutiao.capabilities).toMatchObject({
       publishing: 'manual',
       canDelete: false,
-      pollsStatus: false,
-      reconciles: false,
       limits: { titleChars: '5–30' },
     });
     expect(channels.capabilities).toMatchObject({
       publishing: 'manual',
       canDelete: false,
-      pollsStatus: false,
-      reconciles: false,
-      mediaKinds: ['video'],
       limits: { descriptionChars: 1000, shortTitleChars: '6–16' },
     });
     expect(toutiao.platform).toBe('toutiao');

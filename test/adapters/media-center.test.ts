@@ -7,7 +7,12 @@ import axios from 'axios';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../adapters/errors.js';
-import { createMediaCenterAdapter, mediaCenterIdempotencyKey, type MediaCenterCheckpoint, type MediaCenterPayload } from '../../adapters/media-center.js';
+import {
+  createMediaCenterAdapter,
+  mediaCenterIdempotencyKey,
+  type MediaCenterCheckpoint,
+  type MediaCenterPayload,
+} from '../../adapters/media-center/adapter.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { ChannelAdapter } from '../../adapters/types.js';
 import { loadRegistrySync } from '../../config/registry.js';

@@ -241,9 +241,6 @@ describe('format (pure)', () => {
     expect(adapter.capabilities).toMatchObject({
       publishing: 'api',
       canDelete: true,
-      pollsStatus: false,
-      reconciles: true,
-      mediaKinds: ['image', 'video', 'audio'],
     });
     expect(adapter.capabilities.limits).toEqual({ ...PORTAL_LIMITS });
   });

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError, isDeliveryError } from '../../adapters/errors.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { ChannelAdapter, MediaInfo, ReleaseUnit } from '../../adapters/types.js';
-import { createWechatOaAdapter, formatWechat, wechatMarker, WECHAT_OA_LIMITS, type WechatCheckpoint, type WechatPayload } from '../../adapters/wechat-oa.js';
+import {
+  createWechatOaAdapter,
+  formatWechat,
+  wechatMarker,
+  WECHAT_OA_LIMITS,
+  type WechatCheckpoint,
+  type WechatPayload,
+} from '../../adapters/wechat-oa/adapter.js';
 import { startSimulator, type FaultRuleInput, type PublicationView, type SimulatorHandle } from '../../simulators/index.js';
 import { bodyImage, makeTestMedia, makeTransmitContext, policyUnit, testAccount, type TestMedia, type TestTransmitContext } from './support.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError, isDeliveryError } from '../../adapters/errors.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { MediaInfo, ReleaseUnit } from '../../adapters/types.js';
-import { createWeiboAdapter, formatWeibo, weiboLength, WEIBO_TOKEN_NAME, type WeiboCheckpoint } from '../../adapters/weibo.js';
+import { createWeiboAdapter, formatWeibo, weiboLength, WEIBO_TOKEN_NAME, type WeiboCheckpoint } from '../../adapters/weibo/adapter.js';
 import { startSimulator, weiboTextLength, type FaultRuleInput, type PublicationView, type SimulatorHandle } from '../../simulators/index.js';
 import { bodyImage, makeTestMedia, makeTransmitContext, policyUnit, testAccount, type TestMedia, type TestTransmitContext } from './support.js';
 

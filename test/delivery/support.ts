@@ -13,13 +13,14 @@ import { createChannelAdapters } from '../../adapters/index.js';
 import { loadPlatformConfigs, withPlatformOverrides, type PlatformConfigs } from '../../config/platforms.js';
 import { ROOT_DIR } from '../../config/settings.js';
 import { loadRegistry } from '../../config/registry.js';
-import { portalColumn, type Registry } from '../../domain/registry.js';
+import { MEDIA_CENTER_SYSTEMS, portalColumn, type Registry } from '../../domain/registry.js';
 import { ingestUpload, LocalMediaStore, resolveMediaBinaries, type IngestResult } from '../../media/index.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { buildDeliveryDeps } from '../../runtime/channel-access.js';
 import { ensureDevSecrets, simulatedOpenId, simulatorOptionsFor } from '../../runtime/local-platforms.js';
 import {
+  SIMULATOR_KINDS,
   startAllSimulators,
   type AllSimulators,
   type FaultRuleInput,
@@ -41,6 +42,8 @@ export const PUBLISH_PATHS: Partial<Record<SimulatorKind, string>> = {
   media_app: '/api/v1/articles',
 };
 
+const isMediaCenter = (kind: SimulatorKind) => (MEDIA_CENTER_SYSTEMS as readonly string[]).includes(kind);
+
 /** 30% transient faults on every request, and 5% of publish calls accepted but never confirmed. */
 export function faultMix(kind: SimulatorKind): FaultRuleInput[] {
   const rules: FaultRuleInput[] = [];
@@ -50,7 +53,7 @@ export function faultMix(kind: SimulatorKind): FaultRuleInput[] {
   if (publish) rules.push({ match: publish, method: 'POST', kind: 'never_confirm', probability: 0.05 });
   rules.push({ match: '*', kind: 'drop_response', probability: 0.1 });
   rules.push({ match: '*', kind: 'http_error', status: 503, probability: 0.11 });
-  if (kind === 'news_site' || kind === 'media_app') rules.push({ match: '*', kind: 'rate_limit', retryAfterSeconds: 1, probability: 0.125 });
+  if (isMediaCenter(kind)) rules.push({ match: '*', kind: 'rate_limit', retryAfterSeconds: 1, probability: 0.125 });
   else rules.push({ match: '*', kind: 'busy', probability: 0.125 });
   return rules;
 }
@@ -85,9 +88,7 @@ export async function startReleaseWorld(
   const basePlatforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
   const secretsFile = ensureDevSecrets(dir, registry, basePlatforms);
   const secrets = { env: {}, secretsFile };
-  const faults = options.faults
-    ? Object.fromEntries((['wechat_oa', 'weibo', 'douyin', 'bilibili', 'kuaishou', 'news_site', 'media_app'] as const).map((k) => [k, faultMix(k)]))
-    : undefined;
+  const faults = options.faults ? Object.fromEntries(SIMULATOR_KINDS.map((k) => [k, faultMix(k)])) : undefined;
   const simulatorOptions: Partial<SimulatorOptionsByKind> = simulatorOptionsFor(registry, basePlatforms, secrets);
   for (const [kind, extra] of Object.entries(options.simulators ?? {}) as [SimulatorKind, object][])
     Object.assign(simulatorOptions, { [kind]: { ...simulatorOptions[kind], ...extra } });
@@ -244,10 +245,9 @@ export async function publicationsByChannel(world: ReleaseWorld, registry: Regis
   for (const [kind, sim] of Object.entries(world.simulators.simulators) as [SimulatorKind, { state: { publications(): PublicationView[] } }][]) {
     for (const p of sim.state.publications()) {
       if (p.state === 'deleted') continue;
-      const channel =
-        kind === 'news_site' || kind === 'media_app'
-          ? `${kind}:${(p.extra as { columnId?: string }).columnId}`
-          : (accountChannel.get(`${kind}|${p.account}`) ?? accountChannel.get(`${kind}|${(p.extra as { appId?: string })?.appId}`) ?? `${kind}:?${p.account}`);
+      const channel = isMediaCenter(kind)
+        ? `${kind}:${(p.extra as { columnId?: string }).columnId}`
+        : (accountChannel.get(`${kind}|${p.account}`) ?? accountChannel.get(`${kind}|${(p.extra as { appId?: string })?.appId}`) ?? `${kind}:?${p.account}`);
       byChannel.set(channel, [...(byChannel.get(channel) ?? []), p]);
     }
   }

@@ -13,11 +13,11 @@
  * reconciled through `video/list` (the item with exactly this text created after the request).
  */
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
-import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
-import { charCount, htmlToPlainText, truncateChars } from './text.js';
-import { stillValid } from './tokens.js';
-import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { formatBytes, formatDuration } from '../../media/units.js';
+import { DeliveryError, isDeliveryError, rejectedContent } from '../errors.js';
+import { charCount, htmlToPlainText, truncateChars } from '../text.js';
+import { stillValid } from '../tokens.js';
+import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import {
   accountLabel,
   appCredentialsRefused,
@@ -26,19 +26,22 @@ import {
   missingCredential,
   multipartFile,
   nextRefreshToken,
-  pickVideo,
+  videoTiming,
+  videoToPost,
+  type VideoTimingOptions,
   platformRequest,
   progress,
   refreshTokenExhausted,
   stringOrNull,
   toMs,
   type Progress,
-} from './video-platform.js';
+} from '../video-platform.js';
+import { douyinDeclaration } from './declaration.js';
 
 const NAME = 'Douyin (抖音)';
 const MiB = 1024 * 1024;
 
-export interface DouyinAdapterOptions {
+export interface DouyinAdapterOptions extends VideoTimingOptions {
   /** The rendition uploaded (default `douyin.video_1080`; `douyin.video_720` also meets Douyin's 720p minimum). */
   videoSpec?: 'douyin.video_1080' | 'douyin.video_720';
   /** Longest `text` of video/create (default 1000 characters: an assumption, see simulators/README.md). */
@@ -57,13 +60,6 @@ export interface DouyinAdapterOptions {
   renewRefreshBeforeSeconds?: number;
   /** How the portal page is named in the text (default 碑林区人民政府网站). */
   portalName?: string;
-  /** Timeout of API calls (default 30 s) and of upload requests (default 10 min). */
-  timeoutMs?: number;
-  uploadTimeoutMs?: number;
-  /** Wait after Douyin's quota error (2190001), which names no time (default 60 s). */
-  rateLimitWaitMs?: number;
-  /** Clock difference tolerated when reconciling by creation time (default 10 min). */
-  reconcileSkewMs?: number;
 }
 
 export interface DouyinPayload {
@@ -101,38 +97,24 @@ const TOKEN_CODES = new Set([2190002, 2190008]);
 export function createDouyinAdapter(options: DouyinAdapterOptions = {}): ChannelAdapter<DouyinPayload, DouyinCheckpoint> {
   const o = {
     videoSpec: options.videoSpec ?? 'douyin.video_1080',
-    textChars: options.textChars ?? 1000,
+    textChars: options.textChars ?? douyinDeclaration.limits.textChars,
     summaryChars: options.summaryChars ?? 300,
-    maxDurationSec: options.maxDurationSec ?? 15 * 60,
+    maxDurationSec: options.maxDurationSec ?? douyinDeclaration.limits.maxDurationSec,
     partUploadAboveBytes: options.partUploadAboveBytes ?? 50 * 1_000_000,
     singleUploadMaxBytes: options.singleUploadMaxBytes ?? 128 * 1_000_000,
     partBytes: options.partBytes ?? 10 * MiB,
     renewRefreshBeforeSeconds: options.renewRefreshBeforeSeconds ?? 5 * 86400,
     portalName: options.portalName ?? '碑林区人民政府网站',
-    timeoutMs: options.timeoutMs ?? 30_000,
-    uploadTimeoutMs: options.uploadTimeoutMs ?? 600_000,
-    rateLimitWaitMs: options.rateLimitWaitMs ?? 60_000,
-    reconcileSkewMs: options.reconcileSkewMs ?? 600_000,
+    ...videoTiming(options),
   };
 
   // ── format (pure) ────────────────────────────────────────────────────────────────────────
   function format(unit: ReleaseUnit): Formatted<DouyinPayload> {
-    const problems: ContentProblem[] = [];
-    const warnings: string[] = [];
-    const picked = pickVideo(unit, NAME, problems);
-    if (!picked) throw rejectedContent(NAME, problems);
-    const { index, interp, media } = picked;
-    const field = `interpretations[${index}]`;
-    if (media.durationSec !== undefined && media.durationSec > o.maxDurationSec) {
-      problems.push({
-        field,
-        message: `the video is ${formatDuration(media.durationSec)} long, ${formatDuration(media.durationSec - o.maxDurationSec)} over Douyin's ${formatDuration(o.maxDurationSec)} limit; trim it or split it into parts`,
-      });
-    }
-    if (media.durationSec === undefined)
-      warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
-
-    const title = (interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
+    const { index, interp, media, field, title, problems, warnings } = videoToPost(unit, NAME, o.maxDurationSec, (d) =>
+      d > o.maxDurationSec
+        ? `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over Douyin's ${formatDuration(o.maxDurationSec)} limit; trim it or split it into parts`
+        : undefined,
+    );
     const mention = unit.portalLinks ? `全文见${o.portalName}` : '';
     if (title === '') problems.push({ field: `${field}.title`, message: 'the video needs a title' });
     const fixed = charCount(title) + (mention ? charCount(mention) + 1 : 0);
@@ -383,9 +365,6 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: true,
-      reconciles: true,
-      mediaKinds: ['video'],
       limits: {
         textChars: o.textChars,
         maxDurationSec: o.maxDurationSec,

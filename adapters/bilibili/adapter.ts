@@ -18,11 +18,11 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
-import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
-import { charCount, htmlToPlainText, truncateChars } from './text.js';
-import { stillValid } from './tokens.js';
-import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { formatBytes, formatDuration } from '../../media/units.js';
+import { DeliveryError, isDeliveryError, rejectedContent } from '../errors.js';
+import { charCount, htmlToPlainText, truncateChars } from '../text.js';
+import { stillValid } from '../tokens.js';
+import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import {
   accountLabel,
   appCredentialsRefused,
@@ -30,18 +30,21 @@ import {
   declaredDuration,
   missingCredential,
   nextRefreshToken,
-  pickVideo,
+  videoTiming,
+  videoToPost,
+  type VideoTimingOptions,
   platformRequest,
   progress,
   refreshTokenExhausted,
   stringOrNull,
   type Progress,
-} from './video-platform.js';
+} from '../video-platform.js';
+import { bilibiliDeclaration } from './declaration.js';
 
 const NAME = 'Bilibili (哔哩哔哩)';
 const MiB = 1024 * 1024;
 
-export interface BilibiliAdapterOptions {
+export interface BilibiliAdapterOptions extends VideoTimingOptions {
   /** Child partition (子分区) submissions go to (default 206 资讯 › 综合). */
   tid?: number;
   /** Tags every submission carries (default 碑林区, 政务公开); the package's catalogue name is added. */
@@ -59,24 +62,10 @@ export interface BilibiliAdapterOptions {
   uploadBaseUrl?: string;
   /** Text before the portal link in the description (default 政策原文：). */
   portalLabel?: string;
-  timeoutMs?: number;
-  uploadTimeoutMs?: number;
-  /** Wait after -509 (too many requests), which names no time (default 60 s). */
-  rateLimitWaitMs?: number;
-  /** Clock difference tolerated when reconciling by creation time (default 10 min). */
-  reconcileSkewMs?: number;
 }
 
-export const BILIBILI_ADAPTER_LIMITS = {
-  titleChars: 80,
-  descChars: 250,
-  tagCount: 10,
-  tagChars: 20,
-  sourceChars: 200,
-  coverBytes: 5_000_000,
-  coverMinWidth: 960,
-  coverMinHeight: 600,
-} as const;
+/** Bilibili's documented limits (its declaration). */
+export const BILIBILI_ADAPTER_LIMITS = bilibiliDeclaration.limits;
 
 export interface BilibiliPayload {
   platform: 'bilibili';
@@ -126,31 +115,14 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     maxDurationSec: options.maxDurationSec ?? 5 * 3600,
     uploadBaseUrl: options.uploadBaseUrl,
     portalLabel: options.portalLabel ?? '政策原文：',
-    timeoutMs: options.timeoutMs ?? 30_000,
-    uploadTimeoutMs: options.uploadTimeoutMs ?? 600_000,
-    rateLimitWaitMs: options.rateLimitWaitMs ?? 60_000,
-    reconcileSkewMs: options.reconcileSkewMs ?? 600_000,
+    ...videoTiming(options),
   };
 
   // ── format (pure) ────────────────────────────────────────────────────────────────────────
   function format(unit: ReleaseUnit): Formatted<BilibiliPayload> {
-    const problems: ContentProblem[] = [];
-    const warnings: string[] = [];
-    const picked = pickVideo(unit, NAME, problems);
-    if (!picked) throw rejectedContent(NAME, problems);
-    const { index, interp, media } = picked;
-    const field = `interpretations[${index}]`;
-
-    if (media.durationSec !== undefined && media.durationSec >= o.maxDurationSec) {
-      problems.push({
-        field,
-        message: `the video is ${formatDuration(media.durationSec)} long; Bilibili takes videos under ${formatDuration(o.maxDurationSec)}`,
-      });
-    }
-    if (media.durationSec === undefined)
-      warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
-
-    const title = (interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
+    const { index, interp, media, field, title, problems, warnings } = videoToPost(unit, NAME, o.maxDurationSec, (d) =>
+      d >= o.maxDurationSec ? `the video is ${formatDuration(d)} long; Bilibili takes videos under ${formatDuration(o.maxDurationSec)}` : undefined,
+    );
     if (title === '') problems.push({ field: `${field}.title`, message: 'Bilibili needs a title' });
     else if (charCount(title) > L.titleChars)
       problems.push({
@@ -442,9 +414,6 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: true,
-      reconciles: true,
-      mediaKinds: ['video'],
       limits: {
         titleChars: L.titleChars,
         descChars: L.descChars,

@@ -17,11 +17,11 @@
  */
 import { createReadStream } from 'node:fs';
 import type { AxiosRequestConfig } from 'axios';
-import { formatBytes, formatDuration } from '../media/units.js';
-import { DeliveryError, isDeliveryError, rejectedContent, type ContentProblem } from './errors.js';
-import { charCount, htmlToPlainText, truncateChars } from './text.js';
-import { stillValid } from './tokens.js';
-import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from './types.js';
+import { formatBytes, formatDuration } from '../../media/units.js';
+import { DeliveryError, isDeliveryError, rejectedContent } from '../errors.js';
+import { charCount, htmlToPlainText, truncateChars } from '../text.js';
+import { stillValid } from '../tokens.js';
+import type { ChannelAdapter, ConfirmResult, Formatted, ReleaseUnit, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import {
   accountLabel,
   appCredentialsRefused,
@@ -30,19 +30,22 @@ import {
   missingCredential,
   multipartFile,
   nextRefreshToken,
-  pickVideo,
+  videoTiming,
+  videoToPost,
+  type VideoTimingOptions,
   platformRequest,
   progress,
   refreshTokenExhausted,
   stringOrNull,
   toMs,
   type Progress,
-} from './video-platform.js';
+} from '../video-platform.js';
+import { kuaishouDeclaration } from './declaration.js';
 
 const NAME = 'Kuaishou (快手)';
 const MiB = 1024 * 1024;
 
-export interface KuaishouAdapterOptions {
+export interface KuaishouAdapterOptions extends VideoTimingOptions {
   /** The rendition uploaded (default `kuaishou.video_1080`). */
   videoSpec?: 'kuaishou.video_1080' | 'kuaishou.video_720';
   /** Longest caption (default 500 characters, assumed). */
@@ -59,12 +62,6 @@ export interface KuaishouAdapterOptions {
   uploadScheme?: 'http' | 'https';
   /** How the portal page is named in the caption (default 碑林区人民政府网站). */
   portalName?: string;
-  timeoutMs?: number;
-  uploadTimeoutMs?: number;
-  /** Wait after a rate-limit answer, which names no time (default 60 s). */
-  rateLimitWaitMs?: number;
-  /** Clock difference tolerated when reconciling by creation time (default 10 min). */
-  reconcileSkewMs?: number;
 }
 
 export interface KuaishouPayload {
@@ -109,37 +106,23 @@ const TOKEN_CODES = new Set<number>([R.tokenInvalid, R.tokenExpired]);
 export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): ChannelAdapter<KuaishouPayload, KuaishouCheckpoint> {
   const o = {
     videoSpec: options.videoSpec ?? 'kuaishou.video_1080',
-    captionChars: options.captionChars ?? 500,
+    captionChars: options.captionChars ?? kuaishouDeclaration.limits.captionChars,
     summaryChars: options.summaryChars ?? 300,
-    maxDurationSec: options.maxDurationSec ?? 15 * 60,
+    maxDurationSec: options.maxDurationSec ?? kuaishouDeclaration.limits.maxDurationSec,
     fragmentAboveBytes: options.fragmentAboveBytes ?? 20 * MiB,
     fragmentBytes: options.fragmentBytes ?? 8 * MiB,
     uploadScheme: options.uploadScheme,
     portalName: options.portalName ?? '碑林区人民政府网站',
-    timeoutMs: options.timeoutMs ?? 30_000,
-    uploadTimeoutMs: options.uploadTimeoutMs ?? 600_000,
-    rateLimitWaitMs: options.rateLimitWaitMs ?? 60_000,
-    reconcileSkewMs: options.reconcileSkewMs ?? 600_000,
+    ...videoTiming(options),
   };
 
   // ── format (pure) ────────────────────────────────────────────────────────────────────────
   function format(unit: ReleaseUnit): Formatted<KuaishouPayload> {
-    const problems: ContentProblem[] = [];
-    const warnings: string[] = [];
-    const picked = pickVideo(unit, NAME, problems);
-    if (!picked) throw rejectedContent(NAME, problems);
-    const { index, interp, media } = picked;
-    const field = `interpretations[${index}]`;
-    if (media.durationSec !== undefined && media.durationSec > o.maxDurationSec) {
-      problems.push({
-        field,
-        message: `the video is ${formatDuration(media.durationSec)} long, ${formatDuration(media.durationSec - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts`,
-      });
-    }
-    if (media.durationSec === undefined)
-      warnings.push(`${NAME}: the video's length is unknown, so the ${formatDuration(o.maxDurationSec)} limit could not be checked before upload.`);
-
-    const title = (interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
+    const { index, interp, media, field, title, problems, warnings } = videoToPost(unit, NAME, o.maxDurationSec, (d) =>
+      d > o.maxDurationSec
+        ? `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts`
+        : undefined,
+    );
     const mention = unit.portalLinks ? `全文见${o.portalName}` : '';
     if (title === '') problems.push({ field: `${field}.title`, message: 'the video needs a title' });
     const fixed = charCount(title) + (mention ? charCount(mention) + 1 : 0);
@@ -388,9 +371,6 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     capabilities: {
       publishing: 'api',
       canDelete: true,
-      pollsStatus: true,
-      reconciles: true,
-      mediaKinds: ['video'],
       limits: {
         captionChars: o.captionChars,
         maxDurationSec: o.maxDurationSec,

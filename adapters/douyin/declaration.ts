@@ -1,0 +1,41 @@
+// Douyin (抖音) as a platform: a vertical video post, its limits and its renditions.
+import type { PlatformDeclaration } from '../platform-declaration.js';
+
+export const douyinDeclaration = {
+  id: 'douyin',
+  name: 'Douyin',
+  localName: '抖音',
+  channelKind: 'new_media_account',
+  publishing: 'api',
+  canDelete: true,
+  accepts: ['video'],
+  coverRequired: false,
+  video: 'required',
+  limits: {
+    textChars: 1000,
+    maxDurationSec: 15 * 60,
+    totalBytes: '4 GB',
+    formats: 'mp4, webm',
+  },
+  links: 'plain_text',
+  // BRIEF §7: ≤ 128 MB per request, ≤ 15 min, mp4, 720p or better. Vertical feed.
+  renditions: (s) => {
+    const limits = { maxBytes: 128 * s.units.MB, maxDurationSec: 15 * s.units.MIN, limitSource: 'documented' as const };
+    return [
+      s.vertical(1080, { ...limits, minKbps: 1500 }),
+      s.vertical(720, { ...limits, minKbps: 700 }),
+      s.poster('cover', 'Douyin cover 9:16', 1080, 1920, { limitSource: 'assumed' }),
+      s.image('image', 'Douyin picture post 9:16', {
+        purpose: 'post',
+        fit: 'blur-fill',
+        width: 1080,
+        height: 1920,
+        format: 'jpeg',
+        watermark: true,
+        limitSource: 'assumed',
+      }),
+    ];
+  },
+  credentials: { id: 'clientKey', secret: 'clientSecret', token: 'refreshToken' },
+  simulator: { portOffset: 2 },
+} as const satisfies PlatformDeclaration;

@@ -1,0 +1,102 @@
+// The base every platform's HTTP client stands on: one request with the shared transport rules, credential scrubbing, and the platform's error-code table.
+/*
+ * Each platform keeps what is its own (how it authenticates, which answers are errors, the words
+ * of its messages); what was copied from client to client lives here: the request options (no
+ * size caps, the attempt's abort signal, a timeout), transport errors classified with a cause
+ * that carries no request data (URLs and headers hold tokens), platform messages with every
+ * configured credential blanked, and the table that names what each error code means.
+ */
+import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { DeliveryError, classifyTransportError } from './errors.js';
+import type { TransmitContext } from './types.js';
+
+/** What a platform client needs of a transmit context. */
+export type PlatformContext = Pick<TransmitContext<object>, 'baseUrl' | 'channel' | 'account' | 'credentials' | 'tokens' | 'signal'>;
+
+/**
+ * A platform's error codes by what they mean, each with the reason people read: `reconnect`, the
+ * credentials were refused (needs_reconnect); `content`, the post was refused (rejected);
+ * `request`, the request was malformed (rejected: govpub's problem, not the content's).
+ */
+export interface ErrorCodeTable {
+  reconnect: Readonly<Record<number, string>>;
+  content: Readonly<Record<number, string>>;
+  request?: Readonly<Record<number, string>>;
+}
+
+/** A transport error, classified, with a cause that carries no request data (tokens, secrets). */
+export function transportError(error: unknown, what: string, sideEffect: boolean): DeliveryError {
+  const d = classifyTransportError(error, what, { sideEffect });
+  if (d === error) return d;
+  const cause = axios.isAxiosError(error)
+    ? Object.assign(new Error(`${error.code ?? 'HTTP'}${error.response ? ` ${error.response.status}` : ''}: ${error.message}`), { code: error.code })
+    : error;
+  return new DeliveryError(d.errorClass, d.message, { retryAfterMs: d.retryAfterMs, platformCode: d.platformCode, problems: d.problems, cause });
+}
+
+/** Replaces every configured credential value in a text (platform messages are echoed to people). */
+export function scrubCredentials(text: string, credentials: Record<string, string>): string {
+  let out = text;
+  for (const value of Object.values(credentials)) if (value && value.length >= 4) out = out.split(value).join('***');
+  return out;
+}
+
+export interface PlatformTarget {
+  baseUrl: string;
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+/** The options every platform request shares: no size caps (videos), the attempt's abort signal, a timeout. */
+export function requestOptions(target: PlatformTarget): AxiosRequestConfig {
+  return {
+    baseURL: target.baseUrl.replace(/\/+$/, ''),
+    timeout: target.timeoutMs,
+    maxBodyLength: Infinity,
+    maxContentLength: Infinity,
+    signal: target.signal,
+  };
+}
+
+/** One HTTP request to a platform with the shared options; a transport failure throws it classified. */
+export async function sendToPlatform(target: PlatformTarget, config: AxiosRequestConfig, what: string, sideEffect: boolean): Promise<AxiosResponse> {
+  try {
+    return await axios.request({ ...requestOptions(target), ...config });
+  } catch (error) {
+    throw transportError(error, what, sideEffect);
+  }
+}
+
+/** The base of a platform's client: its context, its timeout and its error-code table. */
+export abstract class PlatformClient {
+  constructor(
+    protected readonly ctx: PlatformContext,
+    protected readonly timeoutMs: number,
+    protected readonly codes: ErrorCodeTable,
+  ) {}
+
+  /** One request to the platform (see `sendToPlatform`). */
+  protected send(config: AxiosRequestConfig, what: string, sideEffect: boolean): Promise<AxiosResponse> {
+    return sendToPlatform({ baseUrl: this.ctx.baseUrl, signal: this.ctx.signal, timeoutMs: this.timeoutMs }, config, what, sideEffect);
+  }
+
+  /** The platform's message with the account's credentials blanked. */
+  protected scrub(text: string): string {
+    return scrubCredentials(text, this.ctx.credentials);
+  }
+
+  /** Why the platform refused the credentials, if `code` says it did. */
+  reconnectReason(code: number): string | undefined {
+    return this.codes.reconnect[code];
+  }
+
+  /** Why the platform refused the content, if `code` says it did. */
+  protected contentReason(code: number): string | undefined {
+    return this.codes.content[code];
+  }
+
+  /** Why the platform found the request malformed, if `code` says it did. */
+  protected requestReason(code: number): string | undefined {
+    return this.codes.request?.[code];
+  }
+}

@@ -1,0 +1,46 @@
+// What a platform declaration says: the pure facts about one platform that the registry, the media specs, the adapters, the simulators and the preflight read.
+/*
+ * A declaration is data (plus one pure function that lists the platform's renditions through the
+ * builders media/specs.ts hands it). It imports types only, so domain and workflow code may import
+ * the declarations index (adapters/declarations.ts) without pulling in any I/O: eslint holds
+ * declaration files to the same no-I/O rule as domain code.
+ */
+import type { InterpretationForm } from '../domain/package-rules.js';
+import type { ChannelKind, PublishingMode } from '../domain/registry.js';
+import type { RenditionSpec, SpecBuilders } from '../media/specs.js';
+
+export interface PlatformDeclaration {
+  /** The platform id used in channel ids (`wechat_oa:blfb`), rendition keys and configuration. */
+  id: string;
+  /** The name in English messages and rendition labels ("WeChat Official Accounts"). */
+  name: string;
+  /** The name operators know it by (微信公众号). */
+  localName: string;
+  /** Which registry list its channels come from: portal columns, new-media accounts or media-center columns. */
+  channelKind: ChannelKind;
+  /** `api`: govpub posts; `manual`: an operator posts a prepared bundle and confirms its URL. */
+  publishing: PublishingMode;
+  /** Can take a post down through its API; otherwise a retraction is a manual take-down task. */
+  canDelete: boolean;
+  /** Interpretation forms the platform can carry in a post (others are left out or linked to). */
+  accepts: readonly InterpretationForm[];
+  /** A post cannot go out without a cover picture. */
+  coverRequired: boolean;
+  /** `required`: a post is a video; `optional`: it may carry one; `none`: it carries none. */
+  video: 'required' | 'optional' | 'none';
+  /** The documented limits the format step enforces (characters, bytes, counts), shown by /api/channels. */
+  limits: Readonly<Record<string, number | string>>;
+  /** How links to the portal's full text appear in a post. */
+  links: 'clickable' | 'plain_text' | 'none';
+  /** The renditions media/specs.ts prepares for this platform, in the order they are listed. */
+  renditions(spec: SpecBuilders): RenditionSpec[];
+  /**
+   * The names of the credentials an account (or, for the media center, platforms.yaml) gives for
+   * this platform: the client id, its secret, and the token a re-authorization leaves, if any.
+   */
+  credentials?: { id: string; secret: string; token?: 'accessToken' | 'refreshToken' };
+  /** A local simulator stands in for the platform; its port is the base port + this offset (fixed, so a new platform moves no other's port). */
+  simulator?: { portOffset: number };
+  /** Manual platforms: the hosts (and their subdomains) a confirmed post URL may be on. */
+  postHosts?: readonly string[];
+}

@@ -1,0 +1,240 @@
+// WeChat's pure format step: a package becomes one multi-article push (document first, then each interpretation) within every documented limit.
+import type { Channel } from '../../domain/registry.js';
+import { rejectedContent, type ContentProblem } from '../errors.js';
+import { charCount, escapeHtml, htmlToPlainText, imageSources, isHttpUrl, mediaIdFromSrc, summaryOf } from '../text.js';
+import type { Formatted, ReleaseUnit, RenditionNeed } from '../types.js';
+import { wechatOaDeclaration } from './declaration.js';
+import type { WechatArticle, WechatPayload } from './payload.js';
+
+/** WeChat's documented limits (its declaration). */
+export const WECHAT_OA_LIMITS = wechatOaDeclaration.limits;
+
+/**
+ * Room kept per in-article picture when counting content at format time: govpub's
+ * `/api/media/<sha256>` source is replaced by the platform's image URL (about 120–180 characters)
+ * only at transmit, where the content is counted again.
+ */
+const IMAGE_URL_RESERVE = 256;
+/** Digest of a single-article push (multi-article pushes have none: the platform empties it). */
+const DIGEST_CHARS = 120;
+
+export const PLATFORM_NAME = 'WeChat Official Account';
+
+interface ArticleSource {
+  role: 'document' | 'interpretation';
+  field: string;
+  title: string;
+  body: string;
+  authors: string[];
+  sourceUrl: string;
+  index: number;
+}
+
+/** A number as messages write it (20,000). */
+export const n = (value: number) => value.toLocaleString('en-US');
+
+export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<WechatPayload> {
+  const problems: ContentProblem[] = [];
+  const warnings: string[] = [];
+  const L = WECHAT_OA_LIMITS;
+
+  const count = 1 + unit.interpretations.length;
+  if (count > L.articlesPerPush) {
+    problems.push({
+      field: 'interpretations',
+      message: `WeChat sends at most ${L.articlesPerPush} articles in one push; this package makes ${count} (the document and ${unit.interpretations.length} interpretations), ${count - L.articlesPerPush} too many. Merge interpretations or release fewer with this package.`,
+    });
+  }
+
+  const portal = unit.portalLinks;
+  if (!portal) warnings.push('The package is not released to a portal column, so the WeChat articles have no 阅读原文 (read the full text) link.');
+  const sourceFor = (field: string, url: string | undefined): string => {
+    if (!portal) return '';
+    if (!url || !isHttpUrl(url)) {
+      problems.push({
+        field,
+        message: `the portal page link "${url ?? ''}" is not an http(s) address, so it cannot be the WeChat 阅读原文 link (a configuration problem: tell operations).`,
+      });
+      return '';
+    }
+    return url;
+  };
+
+  const sources: ArticleSource[] = [
+    {
+      role: 'document',
+      field: 'document',
+      title: unit.document.title,
+      body: unit.document.body,
+      authors: [unit.document.issuingUnit ?? '', channel.ownerUnit ?? ''].filter((a) => a.trim() !== ''),
+      sourceUrl: sourceFor('portalLinks.document', portal?.document),
+      index: 0,
+    },
+    ...unit.interpretations.map((it, i) => ({
+      role: 'interpretation' as const,
+      field: `interpretations[${i}]`,
+      title: it.title,
+      body: it.body,
+      authors: [it.interpreter ?? '', unit.document.issuingUnit ?? '', channel.ownerUnit ?? ''].filter((a) => a.trim() !== ''),
+      sourceUrl: portal ? sourceFor(`portalLinks.interpretations[${i}]`, portal.interpretations[i] ?? portal.document) : '',
+      index: i + 1,
+    })),
+  ];
+
+  const images: string[] = [];
+  const articles: WechatArticle[] = [];
+  const docTitle = unit.document.title.trim();
+
+  for (const src of sources) {
+    const title = src.title.trim();
+    const titleChars = charCount(title);
+    if (title === '') problems.push({ field: `${src.field}.title`, message: 'WeChat needs a title for every article; this one is empty.' });
+    else if (titleChars > L.titleChars) {
+      problems.push({
+        field: `${src.field}.title`,
+        message: `WeChat allows at most ${L.titleChars} characters in an article title; this title has ${titleChars}, ${titleChars - L.titleChars} too many. Shorten it.`,
+      });
+    }
+
+    // Author: the first candidate that fits; a long one is left out rather than refused.
+    let author = '';
+    for (const candidate of src.authors.map((a) => a.trim())) {
+      const chars = charCount(candidate);
+      if (chars <= L.authorChars) {
+        author = candidate;
+        break;
+      }
+      warnings.push(
+        `${src.field}: WeChat allows at most ${L.authorChars} characters for the author; "${candidate}" has ${chars} (${chars - L.authorChars} too many), so it is not used as the author.`,
+      );
+    }
+
+    // Pictures: govpub uploads become WeChat copies; anything else WeChat would drop silently.
+    const articleImages: string[] = [];
+    const dropped: string[] = [];
+    let content = src.body.replace(/<img\b[^>]*>/gi, (tag) => {
+      const s = imageSources(tag)[0] ?? '';
+      const id = mediaIdFromSrc(s);
+      const info = id ? unit.media[id] : undefined;
+      if (id && (!info || info.kind === 'image')) {
+        articleImages.push(id);
+        return tag;
+      }
+      dropped.push(s || '(no address)');
+      return '';
+    });
+    if (dropped.length > 0) {
+      warnings.push(
+        `${src.field}.body: WeChat shows only pictures uploaded to it, so ${dropped.length} picture${dropped.length > 1 ? 's' : ''} not uploaded to govpub will be left out (${dropped.slice(0, 3).join(', ')}${dropped.length > 3 ? ', …' : ''}). Upload ${dropped.length > 1 ? 'them' : 'it'} as a file in the editor to keep ${dropped.length > 1 ? 'them' : 'it'}.`,
+      );
+    }
+    for (const id of articleImages) if (!images.includes(id)) images.push(id);
+
+    if (src.role === 'document') {
+      const no = unit.document.documentNumber?.trim();
+      if (no && !htmlToPlainText(content).includes(no)) content = `<p style="text-align:center;">${escapeHtml(no)}</p>${content}`;
+      const attachments = unit.document.attachments ?? [];
+      if (attachments.length > 0) {
+        const names = attachments.map((a, i) => `${i + 1}. ${escapeHtml(a.name)}`).join('<br/>');
+        content += `<p>附件（请点击「阅读原文」在政府网站查看下载）：<br/>${names}</p>`;
+      }
+    } else {
+      const it = unit.interpretations[src.index - 1]!;
+      const media = it.mediaId ? unit.media[it.mediaId] : undefined;
+      if (media && (media.kind === 'video' || media.kind === 'audio')) {
+        const what = media.kind === 'video' ? '视频' : '音频';
+        content += `<p>本篇为${what}解读，${portal ? '请点击「阅读原文」在政府网站观看收听。' : '请在政府网站观看收听。'}</p>`;
+        warnings.push(
+          `${src.field}: the ${media.kind} itself is not uploaded to WeChat; the article carries the text and ${portal ? 'links to the portal page' : 'refers readers to the portal'}.`,
+        );
+      }
+    }
+
+    // Document and interpretations point at each other (三同步). Article URLs are unknown until
+    // publishing, so the cross-references are plain words naming the articles' places in the push.
+    if (src.role === 'document' && unit.interpretations.length > 0) {
+      const list = unit.interpretations.map((it, i) => `第${i + 2}篇《${escapeHtml(it.title.trim())}》`).join('、');
+      content += `<p>「关联解读」本文的政策解读同步发布，见本次推送${list}。</p>`;
+    } else if (src.role === 'interpretation') {
+      content += `<p>「政策原文」《${escapeHtml(docTitle)}》同步发布，见本次推送第1篇。</p>`;
+    }
+
+    if (htmlToPlainText(src.body).trim() === '' && articleImages.length === 0) {
+      problems.push({
+        field: `${src.field}.body`,
+        message: 'WeChat does not take an article without content; this one is empty. Write the text (or remove the article from the package).',
+      });
+    }
+    const chars = charCount(content) + articleImages.length * IMAGE_URL_RESERVE;
+    if (chars >= L.contentCharsBelow) {
+      const over = chars - (L.contentCharsBelow - 1);
+      problems.push({
+        field: `${src.field}.body`,
+        message: `WeChat takes fewer than ${n(L.contentCharsBelow)} characters of article content (the HTML counts, and each picture about ${IMAGE_URL_RESERVE}); this article comes to ${n(chars)}, ${n(over)} too many. Shorten the text or split it into two articles.`,
+      });
+    }
+    const bytes = Buffer.byteLength(content, 'utf8') + articleImages.length * IMAGE_URL_RESERVE;
+    if (bytes >= L.contentBytesBelow) {
+      problems.push({
+        field: `${src.field}.body`,
+        message: `WeChat takes article content under 1 MB; this article comes to ${n(bytes)} bytes, ${n(bytes - L.contentBytesBelow + 1)} too many.`,
+      });
+    }
+
+    articles.push({
+      role: src.role,
+      field: src.field,
+      title,
+      author,
+      digest: count === 1 ? summaryOf(src.body, DIGEST_CHARS) : '',
+      content,
+      sourceUrl: src.sourceUrl,
+    });
+  }
+
+  // The cover: the package's cover, else the first picture, else a video's poster frame.
+  let cover: WechatPayload['cover'] | undefined;
+  let coverPurpose = 'cover';
+  const imageCover = (mediaId: string): WechatPayload['cover'] => ({ mediaId, spec: 'wechat_oa.thumb', materialType: 'thumb' });
+  const videoCover = (mediaId: string): WechatPayload['cover'] => ({ mediaId, spec: 'wechat_oa.video_cover', materialType: 'image' });
+  if (unit.cover) {
+    const kind = unit.media[unit.cover.mediaId]?.kind ?? 'image';
+    if (kind === 'image') cover = imageCover(unit.cover.mediaId);
+    else if (kind === 'video') cover = videoCover(unit.cover.mediaId);
+    else warnings.push('cover: the chosen cover is an audio file, which cannot be a picture; another picture of the package is used.');
+  }
+  if (!cover && images.length > 0) {
+    cover = imageCover(images[0]!);
+    coverPurpose = 'cover (first picture)';
+    warnings.push('cover: no cover was chosen, so the first picture of the articles is the WeChat cover.');
+  }
+  if (!cover) {
+    const withMedia = unit.interpretations.map((it) => (it.mediaId ? unit.media[it.mediaId] : undefined)).filter((m) => m !== undefined);
+    const picture = withMedia.find((m) => m.kind === 'image');
+    const video = withMedia.find((m) => m.kind === 'video');
+    if (picture) {
+      cover = imageCover(picture.mediaId);
+      coverPurpose = 'cover (interpretation picture)';
+      warnings.push(`cover: no cover was chosen, so the interpretation picture${picture.name ? ` ${picture.name}` : ''} is the WeChat cover.`);
+    } else if (video) {
+      cover = videoCover(video.mediaId);
+      coverPurpose = 'cover (video frame)';
+      warnings.push('cover: no cover was chosen, so a frame of the interpretation video is the WeChat cover.');
+    }
+  }
+  if (!cover) {
+    problems.push({
+      field: 'cover',
+      message:
+        'WeChat needs a cover picture for every article, and this package has no picture at all. Choose a cover for the package (or put a picture in the document).',
+    });
+  }
+
+  if (problems.length > 0) throw rejectedContent(PLATFORM_NAME, problems);
+
+  const renditions: RenditionNeed[] = [
+    { mediaId: cover!.mediaId, spec: cover!.spec, purpose: coverPurpose },
+    ...images.map((mediaId) => ({ mediaId, spec: 'wechat_oa.inline', purpose: 'in-article picture' })),
+  ];
+  return { payload: { articles, cover: cover!, images }, renditions, warnings };
+}
