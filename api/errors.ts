@@ -9,7 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDatabaseUnavailable } from '../db/errors.js';
-import { GovpubError } from '../domain/errors.js';
+import { GovpubError, httpStatusOf } from '../domain/errors.js';
 import { ValidationError, type FieldIssue } from '../services/package-input.js';
 import { scrubSecrets } from './log.js';
 import { codeFor, describeIssues, issuesFrom, type HttpPart } from './validation.js';
@@ -18,17 +18,6 @@ import { codeFor, describeIssues, issuesFrom, type HttpPart } from './validation
 export const JSON_BODY_LIMIT = 8 * 1024 * 1024;
 
 export type ValidationFailure = FastifyError & { validation: Parameters<typeof issuesFrom>[0]; validationContext: HttpPart };
-
-const STATUS_BY_CODE: Record<string, number> = {
-  invalid_body: 400,
-  invalid_query: 400,
-  invalid_params: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  role_not_allowed: 403,
-  wrong_stage: 403,
-  not_found: 404,
-};
 
 export function errorBody(error: GovpubError, requestId?: string) {
   const issues = (error.details as { issues?: unknown }).issues;
@@ -80,7 +69,7 @@ export function installErrorHandlers(app: FastifyInstance, handlerMs: number): v
     }
     if (error instanceof ValidationError) return reply.status(400).send(errorBody(error, request.id));
     if (error instanceof GovpubError) {
-      const status = (error.details as { status?: number }).status ?? STATUS_BY_CODE[error.code] ?? 409;
+      const status = (error.details as { status?: number }).status ?? httpStatusOf(error.code);
       if (status === 408) reply.header('connection', 'close');
       if (status < 500) return reply.status(status).send(errorBody(error, request.id));
     }

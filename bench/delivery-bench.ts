@@ -48,7 +48,9 @@ import { portalPageUrls } from '../adapters/portal/urls.js';
 import type { ReleaseUnit } from '../adapters/types.js';
 import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.js';
 import { loadSettings, ROOT_DIR } from '../config/settings.js';
+import { countAuditActions } from '../db/audit.js';
 import { connectPostgres } from '../db/connect.js';
+import { deliveriesOfPackages } from '../db/deliveries.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { DB, DeliveryRow } from '../db/schema.js';
 import type { Actor } from '../domain/package-rules.js';
@@ -205,7 +207,7 @@ async function waitSettled(
   const deadline = Date.now() + timeoutMs;
   let lastLog = Date.now();
   for (;;) {
-    const rows = await b.db.selectFrom('deliveries').selectAll().where('package_id', 'in', packageIds).execute();
+    const rows = await deliveriesOfPackages(b.db, packageIds);
     const settled = rows.filter((r) => SETTLED.has(r.state)).length;
     if (rows.length === expected && settled === expected) return { rows, complete: true };
     if (Date.now() > deadline) return { rows, complete: false };
@@ -361,13 +363,7 @@ async function batch(b: Bench, stages: string[]): Promise<{ deliveries: number; 
     console.log(
       `[batch] portal: ${portalRows} column deliveries landed in ${commits} site generations (${(portalRows / Math.max(1, commits)).toFixed(1)} per commit)`,
     );
-  const waits = await b.db
-    .selectFrom('audit_log')
-    .select(['action', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('package_id', 'in', ids)
-    .where('action', 'in', ['delivery_rate_limited', 'delivery_retryable', 'delivery_unconfirmed', 'delivery_retry_scheduled'])
-    .groupBy('action')
-    .execute();
+  const waits = await countAuditActions(b.db, ids, ['delivery_rate_limited', 'delivery_retryable', 'delivery_unconfirmed', 'delivery_retry_scheduled']);
   const mediaKinds = [...new Set(rows.filter((r) => r.platform && r.platform !== 'portal').map((r) => r.platform!))];
   console.log(
     `[batch] platform requests in the window: ${platformRequests(b.world, t0, mediaKinds)}; delivery waits recorded: ${waits.map((w) => `${w.action} ${w.n}`).join(', ') || 'none'}`,

@@ -51,7 +51,8 @@ export interface MediaRenditionHeartbeat {
   finished: boolean;
 }
 
-export interface RenditionSummary {
+/** What one rendition file is: the spec it was made for, its hash, type and size, and what the render warned of. */
+export interface RenditionFile {
   specKey: string;
   /** SHA-256 of the rendition file. */
   sha256: string;
@@ -60,10 +61,13 @@ export interface RenditionSummary {
   width?: number;
   height?: number;
   durationSec?: number;
+  warnings: string[];
+}
+
+export interface RenditionSummary extends RenditionFile {
   /** Served from the cache: nothing was rendered. */
   cached: boolean;
   watermarked: boolean;
-  warnings: string[];
   /** Percent the previous attempt had reached when its worker was lost (resumed job). */
   resumedFrom?: number;
 }

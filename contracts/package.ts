@@ -1,5 +1,6 @@
 /** Messages of the package workflow (its input, state, Updates, Query and Signal): shared by the workflow, the services and the CLI. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DeliveryState } from '../domain/delivery-state.js';
 import type { Actor, Approval, PackageStatus, RevisionFacts, StageRule } from '../domain/package-rules.js';
 
 export interface PackageWorkflowInput {
@@ -13,7 +14,7 @@ export interface PackageWorkflowInput {
 
 export interface DeliveryView {
   channelId: string;
-  state: string;
+  state: DeliveryState;
   publicUrl?: string | null;
   liveAt?: string | null;
   takenDownAt?: string | null;

@@ -52,3 +52,16 @@ export async function selectAudit(db: Kysely<DB>, query: AuditQuery) {
   if (query.afterId) q = q.where('audit_log.id', '>', query.afterId);
   return q.limit(Math.min(query.limit ?? 500, 5000)).execute();
 }
+
+/** How many entries of each of these actions the packages have (actions without any are left out). */
+export async function countAuditActions(db: Kysely<DB>, packageIds: readonly string[], actions: readonly string[]): Promise<{ action: string; n: number }[]> {
+  if (packageIds.length === 0 || actions.length === 0) return [];
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['action', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('package_id', 'in', packageIds)
+    .where('action', 'in', actions)
+    .groupBy('action')
+    .execute();
+  return rows.map((r) => ({ action: r.action, n: Number(r.n) }));
+}

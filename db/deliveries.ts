@@ -71,6 +71,12 @@ export async function deliveriesOfPackage(db: Kysely<DB>, packageId: string): Pr
   return db.selectFrom('deliveries').selectAll().where('package_id', '=', packageId).orderBy('channel_id').execute();
 }
 
+/** Every delivery of these packages (all revisions), e.g. to watch a batch of releases settle. */
+export async function deliveriesOfPackages(db: Kysely<DB>, packageIds: readonly string[]): Promise<DeliveryRow[]> {
+  if (packageIds.length === 0) return [];
+  return db.selectFrom('deliveries').selectAll().where('package_id', 'in', packageIds).execute();
+}
+
 export interface DeliveryListFilter {
   state?: DeliveryState;
   channel?: string;

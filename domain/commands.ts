@@ -5,7 +5,7 @@
  * the API's route schemas and the console all read this one table, so a rule changes in one place.
  * Pure: imported by workflow code.
  */
-import { GovpubError } from './errors.js';
+import { refusalError } from './errors.js';
 import {
   canEdit,
   canRelease,
@@ -165,6 +165,28 @@ export const COMMANDS = {
 
 export type CommandName = keyof typeof COMMANDS;
 
+/** A command's input fields by name ({} for a command that takes none). */
+export function commandFields(command: CommandName): Record<string, FieldRule> {
+  return (COMMANDS[command] as CommandRule).input ?? {};
+}
+
+/** The TypeScript type a field of a kind arrives as, so the services and the route handlers keep their types. */
+type FieldValue<F> = F extends { kind: 'dateTime' }
+  ? string | null
+  : F extends { kind: 'note' | 'httpUrl' }
+    ? string
+    : F extends { kind: 'revision' }
+      ? number
+      : F extends { kind: 'choice'; values: readonly (infer V)[] }
+        ? V
+        : never;
+
+type InputOf<C extends CommandName> = (typeof COMMANDS)[C] extends { input: infer I } ? I : Record<string, never>;
+type RequiredFields<I> = { -readonly [K in keyof I as I[K] extends { optional: true } ? never : K]: FieldValue<I[K]> };
+type OptionalFields<I> = { -readonly [K in keyof I as I[K] extends { optional: true } ? K : never]?: FieldValue<I[K]> };
+/** The body a command takes, as its fields in the table describe it. */
+export type CommandBody<C extends CommandName> = RequiredFields<InputOf<C>> & OptionalFields<InputOf<C>>;
+
 // ── Rules ────────────────────────────────────────────────────────────────────
 
 /** May this actor's role give the command at all? */
@@ -182,7 +204,7 @@ export function commandProblem(command: CommandName, actor: Pick<Actor, 'role'>,
 
 /** A required note (a reason) that is missing or blank, refused with the command's own code and sentence. */
 export function blankNoteProblem(command: CommandName, field: string, value: unknown): Problem | null {
-  const rule = (COMMANDS[command] as CommandRule).input?.[field];
+  const rule = commandFields(command)[field];
   if (rule?.kind !== 'note' || !rule.required || !rule.blank) return null;
   return typeof value === 'string' && value.trim() !== '' ? null : rule.blank;
 }
@@ -193,7 +215,7 @@ export function blankNoteProblem(command: CommandName, field: string, value: unk
  */
 export function requireAllowed(actor: Pick<Actor, 'role'>, command: CommandName): void {
   const problem = roleProblem(command, actor);
-  if (problem) throw new GovpubError('forbidden', problem.message, { status: 403 });
+  if (problem) throw refusalError({ code: 'forbidden', message: problem.message });
 }
 
 /**

@@ -13,6 +13,36 @@ export class GovpubError extends Error {
   }
 }
 
+/**
+ * The HTTP status of every error code that is not a conflict with the state of what it names (409,
+ * the default: the package, delivery or job is not in a state that allows the request). Declared
+ * once for the API's answers and for the refusals the services pass on from a workflow's
+ * validators, so a new code that needs another status is added here and nowhere else.
+ */
+const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  // The request itself is wrong: its body, query or path, or a required reason left blank.
+  invalid_body: 400,
+  invalid_query: 400,
+  invalid_params: 400,
+  reason_required: 400,
+  unauthorized: 401,
+  // Who the caller is, not what state the package is in: the services' role check (forbidden),
+  // the commands table's (role_not_allowed) and the review stage's (wrong_stage).
+  forbidden: 403,
+  role_not_allowed: 403,
+  wrong_stage: 403,
+  not_found: 404,
+};
+
+export function httpStatusOf(code: string): number {
+  return HTTP_STATUS_BY_CODE[code] ?? 409;
+}
+
+/** A rule's refusal (a code and its sentence) as the error the API answers with, at its code's status. */
+export function refusalError(problem: { code: string; message: string }, details: Record<string, unknown> = {}): GovpubError {
+  return new GovpubError(problem.code, problem.message, { status: httpStatusOf(problem.code), ...details });
+}
+
 /** One problem found in a configuration file, located by file, key path and (when known) line. */
 export interface ConfigIssue {
   file: string;

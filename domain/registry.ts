@@ -212,38 +212,28 @@ export function parseChannelId(id: string): { platform: Platform; ref: string } 
   return { platform: platform as Platform, ref: id.slice(colon + 1) };
 }
 
+/** A channel of any kind, its id made from its platform and ref; fields in the order the channel rows store them. */
+function channelOf(
+  platform: Platform,
+  ref: string,
+  kind: ChannelKind,
+  name: string,
+  publishing: PublishingMode,
+  owner: Pick<Channel, 'ownerUnit'> = {},
+): Channel {
+  return { id: channelId(platform, ref), platform, kind, name, ...owner, publishing, ref };
+}
+
 function portalChannel(column: PortalColumn): Channel {
-  return {
-    id: channelId('portal', column.id),
-    platform: 'portal',
-    kind: 'portal_column',
-    name: column.path.join(' > '),
-    publishing: 'api',
-    ref: column.id,
-  };
+  return channelOf('portal', column.id, 'portal_column', column.path.join(' > '), 'api');
 }
 
 function accountChannel(account: NewMediaAccount): Channel {
-  return {
-    id: channelId(account.platform, account.id),
-    platform: account.platform,
-    kind: 'new_media_account',
-    name: account.name,
-    ownerUnit: account.ownerUnit,
-    publishing: account.publishing,
-    ref: account.id,
-  };
+  return channelOf(account.platform, account.id, 'new_media_account', account.name, account.publishing, { ownerUnit: account.ownerUnit });
 }
 
 function mediaCenterChannel(column: MediaCenterColumn): Channel {
-  return {
-    id: channelId(column.system, column.id),
-    platform: column.system,
-    kind: 'media_center_column',
-    name: column.name,
-    publishing: 'api',
-    ref: column.id,
-  };
+  return channelOf(column.system, column.id, 'media_center_column', column.name, 'api');
 }
 
 /**

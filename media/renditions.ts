@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { RenditionFile } from '../contracts/media.js';
 import { GovpubError } from '../domain/errors.js';
 import { renderImageRendition, planSize, type WatermarkOptions } from './image.js';
 import { abortError } from './process.js';
@@ -28,18 +29,9 @@ import { extractPosterFrame, renderAudioRendition, renderVideoRendition } from '
 import { planAudio, planPoster, planVideo } from './video-plan.js';
 
 /** What a rendition is: the facts its record (a JSON file beside it in the store) keeps. */
-interface RenditionFacts {
-  /** The spec asked for. */
-  specKey: string;
+interface RenditionFacts extends RenditionFile {
   specHash: string;
   originalSha256: string;
-  sha256: string;
-  mime: string;
-  sizeBytes: number;
-  width?: number;
-  height?: number;
-  durationSec?: number;
-  warnings: string[];
   createdAt: string;
 }
 

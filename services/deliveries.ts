@@ -6,7 +6,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
-import { blankNoteProblem, requireAllowed } from '../domain/commands.js';
+import { requireAllowed } from '../domain/commands.js';
 import { findChannel } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
 import { pauseChannel, unpauseChannel } from '../db/channels.js';
@@ -27,7 +27,7 @@ import {
 import type { AppContext } from './context.js';
 import { throughWorkflow } from './packages.js';
 import { packageWorkflowId, restartDeliverySignal, stateQuery } from '../contracts/package.js';
-import { noteField } from './package-input.js';
+import { commandInput, noteField } from './command-input.js';
 
 export interface DeliveryFilter {
   /** A DeliveryState (as the caller typed it: anything else is refused). */
@@ -213,9 +213,7 @@ export class DeliveryService {
 
   async skip(actor: Actor, idOrKey: string, reason: unknown): Promise<DeliveryView> {
     requireAllowed(actor, 'skipDelivery');
-    const blank = blankNoteProblem('skipDelivery', 'reason', reason);
-    if (blank) throw new GovpubError(blank.code, blank.message, { status: 400 });
-    const why = noteField(reason, 'reason', { required: true });
+    const { reason: why } = commandInput('skipDelivery', { reason });
     const row = await this.find(idOrKey);
     await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(skipDeliveryUpdate, { args: [{ by: actor.id, reason: why }] }));
     return this.get(row.id);
@@ -249,8 +247,10 @@ export class DeliveryService {
   ): Promise<DeliveryView> {
     requireAllowed(actor, 'confirmDelivery');
     const row = await this.find(idOrKey);
-    const note = noteField(body.note, 'note', { required: false }) || undefined;
-    if (typeof body.url === 'string') noteField(body.url, 'url', { required: false });
+    // Not commandInput: the URL is checked only for a post (against its platform here, then by the
+    // workflow with the table's rule, refused there as invalid_url); a take-down ignores it.
+    const note = noteField(body.note, 'note') || undefined;
+    if (typeof body.url === 'string') noteField(body.url, 'url');
     if (row.state === 'retracting') {
       await this.send(row, (id) =>
         this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url: row.public_url ?? '', note }] }),
@@ -273,9 +273,7 @@ export class DeliveryService {
   async pauseChannel(actor: Actor, channelId: string, reason: unknown): Promise<{ channelId: string; pausedAt: string; reason: string }> {
     requireAllowed(actor, 'pauseChannel');
     this.requireChannel(channelId);
-    const blank = blankNoteProblem('pauseChannel', 'reason', reason);
-    if (blank) throw new GovpubError(blank.code, blank.message, { status: 400 });
-    const why = noteField(reason, 'reason', { required: true });
+    const { reason: why } = commandInput('pauseChannel', { reason });
     const now = new Date();
     await inTransaction(this.ctx.db, async (trx) => {
       await pauseChannel(trx, channelId, why, now);

@@ -4,7 +4,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 import { GovpubError } from '../domain/errors.js';
-import { characterCount, findUnsafeText, noteProblem } from '../domain/text.js';
+import { characterCount, findUnsafeText } from '../domain/text.js';
 import { INTERPRETATION_FORMS, type InterpretationForm } from '../domain/package-rules.js';
 import { normalizedReleaseTime, releaseTimeProblem } from '../domain/commands.js';
 import { catalogueItem, findChannel, type CatalogueItem, type Registry } from '../domain/registry.js';
@@ -215,20 +215,4 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
 
   if (issues.length > 0 || !item || !title) throw new ValidationError(issues);
   return { content: { title, catalogueItem: item.id, document, interpretations, targets, releaseAt, ...(cover ? { cover } : {}) }, item };
-}
-
-/**
- * A short free-text field (comment, reason, note): refused with the field's path when it is not a
- * string, is required and blank, holds characters that cannot be stored, or is too long.
- */
-export function noteField(value: unknown, path: string, opts: { required: boolean; what?: string }): string {
-  if (value === undefined || value === null || value === '') {
-    if (opts.required) throw new ValidationError([{ path, message: `required${opts.what ? `: ${opts.what}` : ''}` }]);
-    return '';
-  }
-  if (typeof value !== 'string') throw new ValidationError([{ path, message: `expected a string, got ${Array.isArray(value) ? 'an array' : typeof value}` }]);
-  const problem = noteProblem(value);
-  if (problem) throw new ValidationError([{ path, message: problem }]);
-  if (opts.required && value.trim() === '') throw new ValidationError([{ path, message: `must not be blank${opts.what ? `: ${opts.what}` : ''}` }]);
-  return value.trim();
 }

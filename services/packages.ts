@@ -6,10 +6,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { GovpubError } from '../domain/errors.js';
+import { GovpubError, httpStatusOf } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
 import { stagesFor } from '../domain/registry.js';
-import { COMMANDS, normalizedReleaseTime, releaseTimeProblem, requireAllowed } from '../domain/commands.js';
+import { normalizedReleaseTime, requireAllowed } from '../domain/commands.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
 import { mediaKinds } from '../db/media.js';
@@ -30,14 +30,12 @@ import {
   type PackageWorkflowState,
 } from '../contracts/package.js';
 import type { AppContext } from './context.js';
-import { noteField, parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
+import { commandInput } from './command-input.js';
+import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 
 /** A revision row the workflow never took, older than this, was left by a lost answer and may be replaced. */
 const ORPHAN_REVISION_AGE_MS = 2 * 60_000;
-
-/** Errors caused by the caller's role rather than by the package's state. */
-const FORBIDDEN_CODES = new Set(['role_not_allowed', 'wrong_stage']);
 
 export function contentHash(content: PackageContent): string {
   // The release time is not content: changing it alone keeps the approvals.
@@ -65,7 +63,7 @@ async function viaWorkflow<T>(packageId: string, call: () => Promise<T>): Promis
   return throughWorkflow(() => notFound(packageId), call);
 }
 
-/** Runs a workflow Update/Query; a validator's refusal becomes a GovpubError with its code (403/409). */
+/** Runs a workflow Update/Query; a validator's refusal becomes a GovpubError with its code, at that code's status (domain/errors.ts). */
 export async function throughWorkflow<T>(notFoundError: () => GovpubError, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -74,7 +72,7 @@ export async function throughWorkflow<T>(notFoundError: () => GovpubError, call:
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const code = error.cause.type ?? 'refused';
       throw new GovpubError(code, error.cause.message, {
-        status: FORBIDDEN_CODES.has(code) ? 403 : 409,
+        status: httpStatusOf(code),
         ...(error.cause.details?.[0] ? { problems: error.cause.details[0] } : {}),
       });
     }
@@ -241,36 +239,22 @@ export class PackageService {
   }
 
   async decide(actor: Actor, packageId: string, body: unknown) {
-    const b = (body ?? {}) as Record<string, unknown>;
-    const issues: string[] = [];
-    if (!Number.isInteger(b.revision)) issues.push('revision: required, the revision number you reviewed');
-    const decisions: readonly unknown[] = COMMANDS.decide.input.decision.values;
-    if (!decisions.includes(b.decision)) issues.push(`decision: expected ${decisions.map((d) => `"${String(d)}"`).join(' or ')}`);
-    if (b.comment !== undefined && typeof b.comment !== 'string') issues.push('comment: expected a string');
-    if (issues.length)
-      throw new GovpubError('invalid_body', issues.join('; '), {
-        status: 400,
-        issues: issues.map((i) => ({ path: i.split(':')[0], message: i.split(': ')[1] })),
-      });
-    const comment = noteField(b.comment, 'comment', { required: false });
+    const { revision, decision, comment = '' } = commandInput('decide', body);
     await this.row(packageId);
     const state = await viaWorkflow(packageId, () =>
-      this.handle(packageId).executeUpdate(decideUpdate, {
-        args: [{ revision: b.revision as number, decision: b.decision as 'approve' | 'reject', comment, reviewer: actor }],
-      }),
+      this.handle(packageId).executeUpdate(decideUpdate, { args: [{ revision, decision, comment, reviewer: actor }] }),
     );
     return summary(state);
   }
 
   async withdraw(actor: Actor, packageId: string, rawReason: unknown = '') {
-    const reason = noteField(rawReason, 'reason', { required: false });
+    const { reason = '' } = commandInput('withdraw', { reason: rawReason });
     await this.row(packageId);
     return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(withdrawUpdate, { args: [{ by: actor, reason }] })));
   }
 
-  async schedule(actor: Actor, packageId: string, releaseAt: string | null, hold: boolean) {
-    const problem = releaseTimeProblem(releaseAt);
-    if (problem) throw new ValidationError([{ path: 'releaseAt', message: problem.message }]);
+  async schedule(actor: Actor, packageId: string, rawReleaseAt: string | null, hold: boolean) {
+    const { releaseAt } = commandInput('schedule', { releaseAt: rawReleaseAt });
     await this.row(packageId);
     const normalized = normalizedReleaseTime(releaseAt);
     return summary(
@@ -283,10 +267,10 @@ export class PackageService {
     return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(releaseNowUpdate, { args: [{ by: actor }] })));
   }
 
-  async retract(actor: Actor, packageId: string, reason: unknown) {
-    const why = noteField(reason, 'reason', { required: true, what: 'say why the package is retracted' });
+  async retract(actor: Actor, packageId: string, rawReason: unknown) {
+    const { reason } = commandInput('retract', { reason: rawReason });
     await this.row(packageId);
-    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(retractUpdate, { args: [{ by: actor, reason: why }] })));
+    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(retractUpdate, { args: [{ by: actor, reason }] })));
   }
 
   async state(packageId: string): Promise<PackageWorkflowState> {

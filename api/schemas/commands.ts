@@ -4,24 +4,8 @@
  * choice) and whether it may be left out; this file says it in JSON Schema, once per kind.
  */
 import { Type, type TSchema } from 'typebox';
-import { COMMANDS, type CommandName, type FieldRule } from '../../domain/commands.js';
+import { commandFields, type CommandBody, type CommandName, type FieldRule } from '../../domain/commands.js';
 import { dateTime, httpUrl, note, requiredNote } from './common.js';
-
-/** The TypeScript type a field of a kind arrives as, so handlers keep their types. */
-type FieldValue<F> = F extends { kind: 'dateTime' }
-  ? string | null
-  : F extends { kind: 'note' | 'httpUrl' }
-    ? string
-    : F extends { kind: 'revision' }
-      ? number
-      : F extends { kind: 'choice'; values: readonly (infer V)[] }
-        ? V
-        : never;
-
-type InputOf<C extends CommandName> = (typeof COMMANDS)[C] extends { input: infer I } ? I : Record<string, never>;
-type Required<I> = { -readonly [K in keyof I as I[K] extends { optional: true } ? never : K]: FieldValue<I[K]> };
-type Optional<I> = { -readonly [K in keyof I as I[K] extends { optional: true } ? K : never]?: FieldValue<I[K]> };
-export type CommandBody<C extends CommandName> = Required<InputOf<C>> & Optional<InputOf<C>>;
 
 /** One field of a command as JSON Schema. */
 export function fieldSchema(rule: FieldRule): TSchema {
@@ -44,8 +28,7 @@ export function fieldSchema(rule: FieldRule): TSchema {
 
 /** A command's body: its fields from the table, and nothing else. */
 function commandBody<C extends CommandName>(command: C) {
-  const input: Record<string, FieldRule> = 'input' in COMMANDS[command] ? (COMMANDS[command] as { input: Record<string, FieldRule> }).input : {};
-  const properties = Object.fromEntries(Object.entries(input).map(([name, rule]) => [name, fieldSchema(rule)]));
+  const properties = Object.fromEntries(Object.entries(commandFields(command)).map(([name, rule]) => [name, fieldSchema(rule)]));
   return Type.Unsafe<CommandBody<C>>(Type.Object(properties, { additionalProperties: false }));
 }
 
