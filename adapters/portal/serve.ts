@@ -7,8 +7,8 @@ import { open, lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_SITE_NAME } from './payload.js';
-import { renderNothingPublishedPage, renderNotFoundPage } from './render.js';
-import { CURRENT_LINK } from './site.js';
+import { CURRENT_LINK } from './generations.js';
+import { renderNothingPublishedPage, renderNotFoundPage } from './pages/standalone.js';
 
 export interface PortalRoutesOptions {
   webRoot: string;

@@ -8,6 +8,15 @@
  */
 import { PORTAL_COVER_SPEC, type PortalPayload } from './payload.js';
 
+/** Inside each generation, beside the pages it describes; dot files are never served. */
+export const STATE_DIR = '.govpub';
+export const MANIFEST_PATH = `${STATE_DIR}/manifest.json`;
+
+/** Where a package's source is kept in a generation, to render its pages again. */
+export function packageSourcePath(packageId: string): string {
+  return `${STATE_DIR}/packages/${packageId}.json`;
+}
+
 /** A rendition copied into the site (`media/<sha256>.<ext>`). */
 export interface MediaFile {
   /** Path relative to the site root. */
