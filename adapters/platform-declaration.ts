@@ -44,3 +44,27 @@ export interface PlatformDeclaration {
   /** Manual platforms: the hosts (and their subdomains) a confirmed post URL may be on. */
   postHosts?: readonly string[];
 }
+
+/**
+ * What the video platforms govpub posts to through an API (Douyin, Kuaishou, Bilibili) are: an
+ * account whose post is one video, deletable through the API, whose text shows no clickable links.
+ */
+export const API_VIDEO_ACCOUNT = {
+  channelKind: 'new_media_account',
+  publishing: 'api',
+  canDelete: true,
+  accepts: ['video'],
+  coverRequired: false,
+  video: 'required',
+  links: 'plain_text',
+} as const satisfies Partial<PlatformDeclaration>;
+
+/**
+ * What every manual hand-off account is: no public publishing API, so an operator posts the
+ * prepared bundle and confirms its URL, and a retraction is a manual take-down task.
+ */
+export const MANUAL_HANDOFF_ACCOUNT = {
+  channelKind: 'new_media_account',
+  publishing: 'manual',
+  canDelete: false,
+} as const satisfies Partial<PlatformDeclaration>;

@@ -1,16 +1,11 @@
 // Bilibili (哔哩哔哩) as a platform: a landscape video with a 16:10 cover, its limits and its renditions.
-import type { PlatformDeclaration } from '../platform-declaration.js';
+import { API_VIDEO_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
 
 export const bilibiliDeclaration = {
   id: 'bilibili',
   name: 'Bilibili',
   localName: '哔哩哔哩',
-  channelKind: 'new_media_account',
-  publishing: 'api',
-  canDelete: true,
-  accepts: ['video'],
-  coverRequired: false,
-  video: 'required',
+  ...API_VIDEO_ACCOUNT,
   limits: {
     titleChars: 80,
     descChars: 250,
@@ -21,7 +16,6 @@ export const bilibiliDeclaration = {
     coverMinWidth: 960,
     coverMinHeight: 600,
   },
-  links: 'plain_text',
   // BRIEF §7: video ≤ 4 GB, < 5 h, mp4; cover jpeg/png ≤ 5 MB, at least 960×600 (16:10).
   renditions: (s) => {
     const cover = {

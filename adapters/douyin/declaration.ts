@@ -1,23 +1,17 @@
 // Douyin (抖音) as a platform: a vertical video post, its limits and its renditions.
-import type { PlatformDeclaration } from '../platform-declaration.js';
+import { API_VIDEO_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
 
 export const douyinDeclaration = {
   id: 'douyin',
   name: 'Douyin',
   localName: '抖音',
-  channelKind: 'new_media_account',
-  publishing: 'api',
-  canDelete: true,
-  accepts: ['video'],
-  coverRequired: false,
-  video: 'required',
+  ...API_VIDEO_ACCOUNT,
   limits: {
     textChars: 1000,
     maxDurationSec: 15 * 60,
     totalBytes: '4 GB',
     formats: 'mp4, webm',
   },
-  links: 'plain_text',
   // BRIEF §7: ≤ 128 MB per request, ≤ 15 min, mp4, 720p or better. Vertical feed.
   renditions: (s) => {
     const limits = { maxBytes: 128 * s.units.MB, maxDurationSec: 15 * s.units.MIN, limitSource: 'documented' as const };

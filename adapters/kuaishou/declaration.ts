@@ -1,23 +1,17 @@
 // Kuaishou (快手) as a platform: a vertical video post, its assumed limits and its renditions.
-import type { PlatformDeclaration } from '../platform-declaration.js';
+import { API_VIDEO_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
 
 export const kuaishouDeclaration = {
   id: 'kuaishou',
   name: 'Kuaishou',
   localName: '快手',
-  channelKind: 'new_media_account',
-  publishing: 'api',
-  canDelete: true,
-  accepts: ['video'],
-  coverRequired: false,
-  video: 'required',
+  ...API_VIDEO_ACCOUNT,
   limits: {
     captionChars: 500,
     maxDurationSec: 15 * 60,
     formats: 'mp4',
     source: 'assumed (Kuaishou documents no limits)',
   },
-  links: 'plain_text',
   // Limits not found (BRIEF §7); vertical feed.
   renditions: (s) => [s.vertical(1080), s.vertical(720), s.poster('cover', 'Kuaishou cover 9:16', 1080, 1920, { limitSource: 'assumed' })],
   credentials: { id: 'appId', secret: 'appSecret', token: 'refreshToken' },

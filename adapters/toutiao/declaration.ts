@@ -1,14 +1,12 @@
 // Toutiao (今日头条) as a platform: a manual hand-off article, its limits and its renditions.
-import type { PlatformDeclaration } from '../platform-declaration.js';
+import { MANUAL_HANDOFF_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
 
 export const toutiaoDeclaration = {
   id: 'toutiao',
   name: 'Toutiao',
   localName: '今日头条',
-  channelKind: 'new_media_account',
   // No public publishing API: an operator posts the prepared bundle and confirms its URL.
-  publishing: 'manual',
-  canDelete: false,
+  ...MANUAL_HANDOFF_ACCOUNT,
   // One article carrying the document and its interpretations; audio is linked to its portal page.
   accepts: ['text', 'graphic', 'cartoon', 'video', 'h5', 'leader_interview'],
   coverRequired: false,

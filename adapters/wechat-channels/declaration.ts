@@ -1,14 +1,12 @@
 // WeChat Channels (微信视频号) as a platform: a manual hand-off vertical video, its limits and its renditions.
-import type { PlatformDeclaration } from '../platform-declaration.js';
+import { MANUAL_HANDOFF_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
 
 export const wechatChannelsDeclaration = {
   id: 'wechat_channels',
   name: 'WeChat Channels',
   localName: '微信视频号',
-  channelKind: 'new_media_account',
   // No public publishing API: an operator posts the prepared bundle and confirms its URL.
-  publishing: 'manual',
-  canDelete: false,
+  ...MANUAL_HANDOFF_ACCOUNT,
   accepts: ['video'],
   coverRequired: false,
   video: 'required',

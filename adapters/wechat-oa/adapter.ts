@@ -45,6 +45,16 @@ function matchesPush(items: NewsItem[], payload: WechatPayload, marker: string):
 const PAGE = 20;
 const MAX_PAGES = 10;
 
+/** The items of a WeChat batchget list (the draft box or the published pushes), page after page, newest first. */
+async function* batchItems<T>(api: WechatClient, path: string, what: string): AsyncGenerator<T> {
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = await api.call(path, { offset: page * PAGE, count: PAGE, no_content: 1 }, { what, sideEffect: false });
+    const items = Array.isArray(r.item) ? (r.item as T[]) : [];
+    yield* items;
+    if (items.length < PAGE) break;
+  }
+}
+
 export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): ChannelAdapter<WechatPayload, WechatCheckpoint> {
   const opts: Required<WechatOaAdapterOptions> = { timeoutMs: options.timeoutMs ?? 30_000, now: options.now ?? Date.now };
   type Ctx = TransmitContext<WechatCheckpoint>;
@@ -111,14 +121,16 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
     return answer;
   };
 
-  const ensureCover = async (
-    api: WechatClient,
-    ctx: Ctx,
-    payload: WechatPayload,
-    cp: Partial<WechatCheckpoint>,
-    save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>,
-    fresh = false,
-  ): Promise<string> => {
+  /** What the steps of one transmit share: the client, the context, the payload and its progress. */
+  interface Attempt {
+    api: WechatClient;
+    ctx: Ctx;
+    payload: WechatPayload;
+    cp: Partial<WechatCheckpoint>;
+    save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>;
+  }
+
+  const ensureCover = async ({ api, ctx, payload, cp, save }: Attempt, fresh = false): Promise<string> => {
     const key = `${payload.cover.mediaId}|${payload.cover.spec}`;
     if (!fresh && cp.coverKey === key && cp.coverMaterialId) return cp.coverMaterialId;
     const thumb = payload.cover.materialType === 'thumb';
@@ -139,13 +151,7 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
     return id;
   };
 
-  const ensureImages = async (
-    api: WechatClient,
-    ctx: Ctx,
-    payload: WechatPayload,
-    cp: Partial<WechatCheckpoint>,
-    save: (p: Partial<WechatCheckpoint>, s: boolean) => Promise<void>,
-  ) => {
+  const ensureImages = async ({ api, ctx, payload, cp, save }: Attempt) => {
     const urls = cp.imageUrls ?? {};
     for (const [i, mediaId] of payload.images.entries()) {
       if (urls[mediaId]) continue;
@@ -202,34 +208,26 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
   /** Drafts in the draft box carrying this delivery's marker, newest first. */
   const findDrafts = async (api: WechatClient, payload: WechatPayload, marker: string): Promise<string[]> => {
     const found: string[] = [];
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const r = await api.call(
-        '/cgi-bin/draft/batchget',
-        { offset: page * PAGE, count: PAGE, no_content: 1 },
-        { what: 'Looking for the push in the WeChat draft box', sideEffect: false },
-      );
-      const items = Array.isArray(r.item) ? (r.item as { media_id: string; content?: { news_item?: NewsItem[] } }[]) : [];
-      for (const it of items) if (matchesPush(it.content?.news_item ?? [], payload, marker)) found.push(it.media_id);
-      if (items.length < PAGE) break;
-    }
+    const drafts = batchItems<{ media_id: string; content?: { news_item?: NewsItem[] } }>(
+      api,
+      '/cgi-bin/draft/batchget',
+      'Looking for the push in the WeChat draft box',
+    );
+    for await (const it of drafts) if (matchesPush(it.content?.news_item ?? [], payload, marker)) found.push(it.media_id);
     return found;
   };
 
   /** A published push carrying this delivery's marker. */
   const findPublished = async (api: WechatClient, payload: WechatPayload | null, marker: string): Promise<{ articleId: string; url: string | null } | null> => {
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const r = await api.call(
-        '/cgi-bin/freepublish/batchget',
-        { offset: page * PAGE, count: PAGE, no_content: 1 },
-        { what: 'Looking for the push among the published WeChat articles', sideEffect: false },
-      );
-      const items = Array.isArray(r.item) ? (r.item as { article_id: string; content?: { news_item?: NewsItem[] } }[]) : [];
-      for (const it of items) {
-        const news = it.content?.news_item ?? [];
-        const hit = payload ? matchesPush(news, payload, marker) : (news[0]?.content_source_url ?? '').endsWith(`#${marker}`);
-        if (hit) return { articleId: it.article_id, url: news[0]?.url || null };
-      }
-      if (items.length < PAGE) break;
+    const pushes = batchItems<{ article_id: string; content?: { news_item?: NewsItem[] } }>(
+      api,
+      '/cgi-bin/freepublish/batchget',
+      'Looking for the push among the published WeChat articles',
+    );
+    for await (const it of pushes) {
+      const news = it.content?.news_item ?? [];
+      const hit = payload ? matchesPush(news, payload, marker) : (news[0]?.content_source_url ?? '').endsWith(`#${marker}`);
+      if (hit) return { articleId: it.article_id, url: news[0]?.url || null };
     }
     return null;
   };
@@ -288,8 +286,9 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
       const marker = wechatMarker(ctx.businessKey);
 
       if (!cp.draftMediaId) {
-        let thumbId = await ensureCover(api, ctx, payload, cp, save);
-        const urls = await ensureImages(api, ctx, payload, cp, save);
+        const attempt: Attempt = { api, ctx, payload, cp, save };
+        let thumbId = await ensureCover(attempt);
+        const urls = await ensureImages(attempt);
         const what = 'Creating the WeChat draft';
         let answer = await api.call(
           '/cgi-bin/draft/add',
@@ -298,7 +297,7 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
         );
         if (answer.errcode === 40007) {
           // The checkpointed cover material is gone (deleted in the console): upload it again, once.
-          thumbId = await ensureCover(api, ctx, payload, cp, save, true);
+          thumbId = await ensureCover(attempt, true);
           answer = await api.call('/cgi-bin/draft/add', { articles: buildArticles(payload, thumbId, urls, marker) }, { what, sideEffect: true });
         }
         const mediaId = typeof answer.media_id === 'string' ? answer.media_id : '';

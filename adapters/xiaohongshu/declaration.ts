@@ -1,15 +1,13 @@
 // Xiaohongshu (小红书) as a platform: a manual hand-off note (pictures or one vertical video), its limits and its renditions.
-import type { PlatformDeclaration } from '../platform-declaration.js';
+import { MANUAL_HANDOFF_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
 
 export const xiaohongshuDeclaration = {
   id: 'xiaohongshu',
   name: 'Xiaohongshu',
   localName: '小红书',
-  channelKind: 'new_media_account',
   // No public publishing API was found for government accounts: an operator posts the prepared
   // bundle in the creator console (创作服务平台) and confirms its URL.
-  publishing: 'manual',
-  canDelete: false,
+  ...MANUAL_HANDOFF_ACCOUNT,
   // A note is pictures with a text, or one video with a text; audio cannot be carried.
   accepts: ['text', 'graphic', 'cartoon', 'video', 'h5', 'leader_interview'],
   coverRequired: false,

@@ -80,7 +80,8 @@ describe('the platform declarations stay pure (domain/registry.ts imports them, 
     for (const file of files) {
       const source = readFileSync(path.join(dir, file), 'utf8');
       const valueImports = [...source.matchAll(/^import (?!type )[^;]* from '([^']+)';$/gm)].map((m) => m[1]!);
-      for (const from of valueImports) expect(from, file).toMatch(/^\.\/[a-z-]+\/declaration\.js$/);
+      // platform-declaration.ts is itself checked here, so its shared facts may be imported.
+      for (const from of valueImports) expect(from, file).toMatch(/^(\.\/[a-z-]+\/declaration|\.\.\/platform-declaration)\.js$/);
     }
   });
 });

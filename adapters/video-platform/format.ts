@@ -1,0 +1,108 @@
+// The format steps the video platforms (Douyin, Bilibili, Kuaishou) share: picking the video interpretation, the post's title, the video reference, and a text of title, summary and portal mention.
+import { formatDuration } from '../../media/units.js';
+import { rejectedContent, type ContentProblem } from '../errors.js';
+import { charCount, htmlToPlainText, truncateChars } from '../text.js';
+import type { MediaInfo, ReleaseUnit } from '../types.js';
+
+/**
+ * The opening every video format step shares: the video interpretation (or the rejection saying
+ * why there is none), its length against the platform's limit (`tooLong` words the problem, or
+ * says the length is fine), and the post's title (the interpretation's, else the document's).
+ */
+export function videoToPost(unit: ReleaseUnit, platformName: string, maxDurationSec: number, tooLong: (durationSec: number) => string | undefined) {
+  const problems: ContentProblem[] = [];
+  const warnings: string[] = [];
+  const picked = pickVideo(unit, platformName, problems);
+  if (!picked) throw rejectedContent(platformName, problems);
+  const field = `interpretations[${picked.index}]`;
+  const over = picked.media.durationSec === undefined ? undefined : tooLong(picked.media.durationSec);
+  if (over) problems.push({ field, message: over });
+  if (picked.media.durationSec === undefined)
+    warnings.push(`${platformName}: the video's length is unknown, so the ${formatDuration(maxDurationSec)} limit could not be checked before upload.`);
+  const title = (picked.interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
+  return { ...picked, field, title, problems, warnings };
+}
+
+/** The first video interpretation with an uploaded video file; problems say why there is none. */
+export function pickVideo(unit: ReleaseUnit, platformName: string, problems: ContentProblem[]) {
+  const videos = unit.interpretations.map((interp, index) => ({ interp, index })).filter((x) => x.interp.form === 'video');
+  for (const { interp, index } of videos) {
+    const media = interp.mediaId ? unit.media[interp.mediaId] : undefined;
+    if (media && media.kind === 'video') return { index, interp, media };
+  }
+  if (videos.length === 0) {
+    problems.push({
+      field: 'interpretations',
+      message: `${platformName} only takes video, and this package has no video interpretation; add one, or leave this channel out of the release`,
+    });
+  } else {
+    const { interp, index } = videos[0]!;
+    problems.push({
+      field: `interpretations[${index}]`,
+      message: interp.mediaId
+        ? `the video interpretation's file is not a probed video upload; upload the video file again`
+        : `the video interpretation has no uploaded video file${interp.url ? ' (only a link)' : ''}; ${platformName} needs the file itself`,
+    });
+  }
+  return undefined;
+}
+
+/** The payload's reference to the uploaded rendition of the video (its name and length for people). */
+export function videoRef(media: MediaInfo, spec: string): { mediaId: string; spec: string; name?: string; durationSec?: number } {
+  return {
+    mediaId: media.mediaId,
+    spec,
+    ...(media.name ? { name: media.name } : {}),
+    ...(media.durationSec !== undefined ? { durationSec: media.durationSec } : {}),
+  };
+}
+
+/** The interpretation text on one line, as a post's summary starts from. */
+export function plainSummarySource(html: string): string {
+  return htmlToPlainText(html)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+}
+
+/** How a platform's post text is named in its messages. */
+export interface PostTextWords {
+  /** The platform's name in warnings (`Douyin (抖音)`). */
+  platformName: string;
+  /** What the text is (`the video text`, `the caption`). */
+  text: string;
+  /** The sentence opening of the limit problem (`Douyin's video text holds`). */
+  holdsAtMost: string;
+}
+
+/**
+ * A post text of the title, as much of the interpretation text as fits (at most `summaryChars`),
+ * and the mention of the portal page, one per line. A title that leaves no room is a problem;
+ * a shortened summary is a warning.
+ */
+export function titleSummaryMention(
+  a: { title: string; body: string; mention: string; maxChars: number; summaryChars: number; field: string },
+  words: PostTextWords,
+  problems: ContentProblem[],
+  warnings: string[],
+): string {
+  const { title, mention, maxChars, field } = a;
+  if (title === '') problems.push({ field: `${field}.title`, message: 'the video needs a title' });
+  const fixed = charCount(title) + (mention ? charCount(mention) + 1 : 0);
+  if (fixed > maxChars) {
+    problems.push({
+      field: `${field}.title`,
+      message: `${words.holdsAtMost} at most ${maxChars} characters; the title alone has ${charCount(title)}`,
+    });
+  }
+  if (problems.length) throw rejectedContent(words.platformName, problems);
+
+  const plain = plainSummarySource(a.body);
+  const budget = Math.min(a.summaryChars, maxChars - fixed - 1);
+  let summary = '';
+  if (plain && budget >= 10) {
+    summary = truncateChars(plain, budget);
+    if (summary !== plain)
+      warnings.push(`${words.platformName}: ${words.text} carries the first ${charCount(summary) - 1} characters of the interpretation text.`);
+  } else if (plain) warnings.push(`${words.platformName}: the title leaves no room for the interpretation text in ${words.text}.`);
+  return [title, summary, mention].filter((s) => s !== '').join('\n');
+}
