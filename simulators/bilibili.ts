@@ -12,14 +12,12 @@ import {
   charLength,
   contentType,
   declaredDuration,
-  extractLinks,
   formBody,
   htmlPage,
   imageSize,
   isRecord,
   jsonBody,
   launchSimulator,
-  preissuedRefreshTokens,
   multipartBody,
   queryParams,
   randomId,
@@ -32,11 +30,11 @@ import {
   type SimulatorHandle,
   accessTokenHeaderOrQuery,
 } from './common.js';
+import { renderFromTable } from './common/error-table.js';
+import { recordVideo, videoAccounts, videoOAuth, type VideoAccounts, type VideoOAuthOptions, type VideoOAuthSetup } from './common/video-oauth.js';
 
-export interface BilibiliOptions extends CommonSimulatorOptions {
-  /** Access token lifetime (default 30 days). */
-  accessTokenTtlSeconds?: number;
-  refreshTokenTtlSeconds?: number;
+/** Configured refresh tokens (`refreshTokens`) are used once: a refresh rotates them like any other. */
+export interface BilibiliOptions extends CommonSimulatorOptions, VideoOAuthOptions<{ clientId: string }> {
   /** Check the x-bili-* signature headers (default true). */
   requireSignature?: boolean;
   /** Submissions per day for a non-member account (default 5). */
@@ -44,15 +42,6 @@ export interface BilibiliOptions extends CommonSimulatorOptions {
   /** open_ids of member accounts (not subject to the daily limit). */
   memberOpenIds?: string[];
   limits?: Partial<typeof BILIBILI_LIMITS>;
-  defaultUser?: string;
-  /**
-   * Refresh tokens issued before the simulator started, as a deployment holds one from a one-time
-   * OAuth authorization (configuration): `{ "<refresh token>": { clientId, openId?, user? } }`.
-   * Each is valid for `refreshTokenTtlSeconds` from the start (again after a reset) until it is
-   * used once: a refresh rotates it like any other. `openId` defaults to the open_id of `user`
-   * (default `defaultUser`) for that client id, as a code would give.
-   */
-  refreshTokens?: Record<string, { clientId: string; openId?: string; user?: string }>;
 }
 
 export const BILIBILI_LIMITS = {
@@ -160,20 +149,10 @@ interface Archive {
   duration: number;
 }
 
-/** A refresh token from configuration (`refreshTokens`): not issued by this simulator's token store. */
-interface PreissuedRefresh {
-  clientId: string;
-  openId: string;
-  expiresAt: number;
-  revoked: boolean;
-}
-
-interface BilibiliState {
-  preissued: Map<string, PreissuedRefresh>;
+interface BilibiliState extends VideoAccounts {
   uploads: Map<string, Upload>;
   covers: Map<string, { data: Buffer; mime: string; openId: string }>;
   archives: Map<string, Archive>;
-  usedCodes: Set<string>;
   nonces: Map<string, number>;
 }
 
@@ -181,54 +160,39 @@ const BV_ALPHABET = 'fZodR9XQDSUm21yCkr6zBqiveYah8bt4xsWpHnJE7jL5VG3guMTKNPAwcF'
 
 export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefinition<BilibiliState> {
   const L = { ...BILIBILI_LIMITS, ...(opts.limits ?? {}) };
-  const accessTtl = opts.accessTokenTtlSeconds ?? 30 * 86400;
-  const refreshTtl = opts.refreshTokenTtlSeconds ?? 60 * 86400;
   const requireSignature = opts.requireSignature ?? true;
   const dailyLimit = opts.dailySubmitLimit ?? 5;
-
   const presented = accessTokenHeaderOrQuery;
-
-  const openIdFor = (clientId: string, code: string) => {
-    const user = /^user:([^:]+):/.exec(code)?.[1] ?? opts.defaultUser ?? 'default';
-    return crypto.createHash('md5').update(`${clientId}|${user}`).digest('hex');
+  const oauthSetup: VideoOAuthSetup<{ clientId: string }> = {
+    clientField: 'clientId',
+    accessTtlSeconds: opts.accessTokenTtlSeconds ?? 30 * 86400,
+    refreshTtlSeconds: opts.refreshTokenTtlSeconds ?? 60 * 86400,
+    tokenLength: 32,
+    openIdFor: (clientId, user) =>
+      crypto
+        .createHash('md5')
+        .update(`${clientId}|${user ?? opts.defaultUser ?? 'default'}`)
+        .digest('hex'),
   };
 
   return {
     kind: 'bilibili',
     bodyLimit: Math.max(L.singleUploadBytes, L.maxPartBytes) + 4 * MB,
-    createState: (ctx) => ({
-      preissued: preissuedRefreshTokens(
-        opts.refreshTokens,
-        'clientId',
-        (p) => openIdFor(p.clientId, p.user ? `user:${p.user}:` : ''),
-        ctx.clock.now() + refreshTtl * 1000,
-      ),
-      uploads: new Map(),
-      covers: new Map(),
-      archives: new Map(),
-      usedCodes: new Set(),
-      nonces: new Map(),
-    }),
+    createState: (ctx) => ({ ...videoAccounts(opts, oauthSetup, ctx), uploads: new Map(), covers: new Map(), archives: new Map(), nonces: new Map() }),
     presentedToken: presented,
-    render: (cond, _req, _ctx, extra) => {
-      const code = (c: number) => (typeof extra?.code === 'number' ? extra.code : c);
-      switch (cond) {
-        case 'rate_limit':
-          return { status: 200, body: reply0(code(-509)) };
-        case 'token_expired':
-          return { status: 200, body: reply0(code(-658)) };
-        case 'busy':
-          return { status: 200, body: reply0(code(-503)) };
-        case 'server_error':
-          return { status: 500, body: reply0(code(-500)) };
-        case 'not_found':
-          return { status: 404, body: reply0(-404) };
-        case 'too_large':
-          return { status: 413, body: reply0(-400, undefined, '请求体过大') };
-        default:
-          return { status: 200, body: reply0(code(-400), undefined, extra?.message) };
-      }
-    },
+    rotatingCredentialPaths: ['/x/account-oauth2/v1/refresh_token'],
+    render: renderFromTable(
+      {
+        rate_limit: { status: 200, code: -509, overridable: true },
+        token_expired: { status: 200, code: -658, overridable: true },
+        busy: { status: 200, code: -503, overridable: true },
+        server_error: { status: 500, code: -500, overridable: true },
+        not_found: { status: 404, code: -404 },
+        too_large: { status: 413, code: -400, message: '请求体过大' },
+        bad_request: { status: 200, code: -400, overridable: true, passMessage: true },
+      },
+      (code, message) => reply0(code, undefined, message),
+    ),
     platformStatus: (rec, ctx) => archiveState(rec, ctx),
     routes(app, ctx, state) {
       const params = (req: FastifyRequest): Record<string, string> => {
@@ -239,22 +203,25 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
       };
 
       // ---- OAuth2 ----------------------------------------------------------------------------
-      app.post('/x/account-oauth2/v1/token', async (req) => {
-        const p = params(req);
-        if (!p.client_id || !p.client_secret || !p.code || p.grant_type !== 'authorization_code')
-          return reply0(-400, undefined, '参数错误:client_id, client_secret, code, grant_type=authorization_code');
-        if (ctx.credentials.check(p.client_id, p.client_secret) !== 'ok') return reply0(-3, undefined, 'client_id 或 client_secret 错误');
-        if (state().usedCodes.has(p.code)) return reply0(-400, undefined, 'code 已使用或已过期');
-        state().usedCodes.add(p.code);
-        const openId = openIdFor(p.client_id, p.code);
-        const access = ctx.tokens.issue({ subject: openId, space: 'user', ttlSeconds: accessTtl, length: 32, data: { clientId: p.client_id } });
-        const refresh = ctx.tokens.issue({ subject: openId, space: 'refresh', ttlSeconds: refreshTtl, length: 32, data: { clientId: p.client_id } });
+      const oauth = videoOAuth(ctx, state, oauthSetup);
+      const tokenPair = (openId: string, clientId: string) => {
+        const access = oauth.issue('access', openId, clientId);
+        const refresh = oauth.issue('refresh', openId, clientId);
         return reply0(0, {
           access_token: access.token,
           expires_in: Math.floor(access.expiresAt / 1000),
           refresh_token: refresh.token,
           scopes: ['USER_INFO', 'ATC_DATA', 'ATC_BASE'],
         });
+      };
+
+      app.post('/x/account-oauth2/v1/token', async (req) => {
+        const p = params(req);
+        if (!p.client_id || !p.client_secret || !p.code || p.grant_type !== 'authorization_code')
+          return reply0(-400, undefined, '参数错误:client_id, client_secret, code, grant_type=authorization_code');
+        if (ctx.credentials.check(p.client_id, p.client_secret) !== 'ok') return reply0(-3, undefined, 'client_id 或 client_secret 错误');
+        const openId = oauth.redeemCode(p.client_id, p.code);
+        return openId ? tokenPair(openId, p.client_id) : reply0(-400, undefined, 'code 已使用或已过期');
       });
 
       app.post('/x/account-oauth2/v1/refresh_token', async (req) => {
@@ -262,27 +229,8 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
         if (!p.client_id || !p.client_secret || !p.refresh_token || p.grant_type !== 'refresh_token')
           return reply0(-400, undefined, '参数错误:client_id, client_secret, refresh_token, grant_type=refresh_token');
         if (ctx.credentials.check(p.client_id, p.client_secret) !== 'ok') return reply0(-3, undefined, 'client_id 或 client_secret 错误');
-        const check = ctx.tokens.check(p.refresh_token, 'refresh');
-        let subject: string;
-        if (check.ok && check.record.data.clientId === p.client_id) {
-          subject = check.record.subject;
-          ctx.tokens.revoke(check.record.token);
-        } else {
-          // A configured (pre-issued) refresh token: valid once, until its lifetime ends.
-          const pre = check.ok ? undefined : state().preissued.get(p.refresh_token);
-          if (!pre || pre.revoked || pre.clientId !== p.client_id || ctx.clock.now() >= pre.expiresAt)
-            return reply0(-400, undefined, 'refresh_token 无效或已过期');
-          pre.revoked = true;
-          subject = pre.openId;
-        }
-        const access = ctx.tokens.issue({ subject, space: 'user', ttlSeconds: accessTtl, length: 32, data: { clientId: p.client_id } });
-        const refresh = ctx.tokens.issue({ subject, space: 'refresh', ttlSeconds: refreshTtl, length: 32, data: { clientId: p.client_id } });
-        return reply0(0, {
-          access_token: access.token,
-          expires_in: Math.floor(access.expiresAt / 1000),
-          refresh_token: refresh.token,
-          scopes: ['USER_INFO', 'ATC_DATA', 'ATC_BASE'],
-        });
+        const openId = oauth.rotateRefresh(p.refresh_token, p.client_id);
+        return openId ? tokenPair(openId, p.client_id) : reply0(-400, undefined, 'refresh_token 无效或已过期');
       });
 
       // ---- signature + token on member.bilibili.com endpoints -------------------------------
@@ -345,11 +293,11 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
           return undefined;
         }
         const keyId = header(req, 'x-bili-accesskeyid') ?? queryParams(req).client_id;
-        if (requireSignature && keyId !== check.record.data.clientId) {
+        if (requireSignature && keyId !== oauth.clientOf(check.record)) {
           reply.send(reply0(-2, undefined, 'access_token 不属于该应用'));
           return undefined;
         }
-        return { openId: check.record.subject, clientId: check.record.data.clientId! };
+        return { openId: check.record.subject, clientId: oauth.clientOf(check.record)! };
       };
 
       // ---- partitions ------------------------------------------------------------------------
@@ -540,19 +488,14 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
           duration: Math.round(up.duration ?? 0),
         };
         state().archives.set(resourceId, archive);
-        const url = `${ctx.baseUrl()}/video/${resourceId}`;
-        ctx.publications.create({
+        recordVideo(ctx, req, {
           id: resourceId,
           ids: { resource_id: resourceId, upload_token: up.token, cid: String(archive.cid) },
           account: who.openId,
           title,
           body: desc,
-          url,
-          links: extractLinks(desc),
+          url: `${ctx.baseUrl()}/video/${resourceId}`,
           media: [cover, up.token],
-          items: [{ index: 1, title, body: desc, url, links: extractLinks(desc), media: [cover, up.token] }],
-          outcome: ctx.outcomeFor(req),
-          faults: ctx.faultKindsFor(req),
           extra: { tid, tag: archive.tag, copyright, source, bytes: up.bytes, duration: up.duration },
         });
         return reply0(0, { resource_id: resourceId });

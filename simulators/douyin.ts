@@ -10,13 +10,11 @@ import {
   MB,
   charLength,
   declaredDuration,
-  extractLinks,
   formBody,
   htmlPage,
   isRecord,
   jsonBody,
   launchSimulator,
-  preissuedRefreshTokens,
   multipartBody,
   queryParams,
   randomId,
@@ -27,27 +25,17 @@ import {
   type SimContext,
   type SimulatorHandle,
   accessTokenHeaderOrQuery,
+  type PreissuedRefresh,
 } from './common.js';
+import { renderFromTable } from './common/error-table.js';
+import { recordVideo, videoAccounts, videoOAuth, type VideoAccounts, type VideoOAuthOptions, type VideoOAuthSetup } from './common/video-oauth.js';
 
-export interface DouyinOptions extends CommonSimulatorOptions {
-  /** User access token lifetime (default 15 days). */
-  accessTokenTtlSeconds?: number;
-  /** Refresh token lifetime (default 30 days). */
-  refreshTokenTtlSeconds?: number;
+/** Refresh tokens may also be configured (`refreshTokens`); they last until renewed (`/oauth/renew_refresh_token/`). */
+export interface DouyinOptions extends CommonSimulatorOptions, VideoOAuthOptions<{ clientKey: string }> {
   /** client_token lifetime (default 7200 s). */
   clientTokenTtlSeconds?: number;
   /** Limits, overridable so tests need not send 128 MB. */
   limits?: Partial<typeof DOUYIN_LIMITS>;
-  /** open_id a code maps to (default derived from the client key; `user:<name>:...` codes choose). */
-  defaultUser?: string;
-  /**
-   * Refresh tokens issued before the simulator started, as a deployment holds one from a one-time
-   * OAuth authorization (configuration): `{ "<refresh token>": { clientKey, openId?, user? } }`.
-   * Each is valid for `refreshTokenTtlSeconds` from the start (again after a reset) until it is
-   * renewed (`/oauth/renew_refresh_token/`); `openId` defaults to the open_id of `user` (default
-   * `defaultUser`) for that client key, as a code would give.
-   */
-  refreshTokens?: Record<string, { clientKey: string; openId?: string; user?: string }>;
   /** How many times a refresh token chain may be renewed (default 5, as documented; then 10020). */
   maxRefreshRenewals?: number;
 }
@@ -143,75 +131,55 @@ interface DouyinItem {
   shareKey: string;
 }
 
-/** A refresh token from configuration (`refreshTokens`): not issued by this simulator's token store. */
-interface PreissuedRefresh {
-  clientKey: string;
-  openId: string;
-  expiresAt: number;
-  revoked: boolean;
-}
-
-interface DouyinState {
-  preissued: Map<string, PreissuedRefresh>;
+interface DouyinState extends VideoAccounts {
   videos: Map<string, UploadedVideo>;
   uploads: Map<string, PartUpload>;
   items: Map<string, DouyinItem>;
   shares: Map<string, string>;
-  usedCodes: Set<string>;
 }
 
 const ITEM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<DouyinState> {
   const L = { ...DOUYIN_LIMITS, ...(opts.limits ?? {}) };
-  const accessTtl = opts.accessTokenTtlSeconds ?? 15 * 86400;
-  const refreshTtl = opts.refreshTokenTtlSeconds ?? 30 * 86400;
   const clientTtl = opts.clientTokenTtlSeconds ?? 7200;
-
-  const presented = accessTokenHeaderOrQuery;
   const maxRenewals = opts.maxRefreshRenewals ?? 5;
-
-  const openIdFor = (clientKey: string, code: string) => {
-    const user = /^user:([^:]+):/.exec(code)?.[1] ?? opts.defaultUser ?? 'default';
-    return `_000${crypto.createHash('sha256').update(`${clientKey}|${user}`).digest('hex').slice(0, 28)}`;
+  const presented = accessTokenHeaderOrQuery;
+  const oauthSetup: VideoOAuthSetup<{ clientKey: string }> = {
+    clientField: 'clientKey',
+    accessTtlSeconds: opts.accessTokenTtlSeconds ?? 15 * 86400,
+    refreshTtlSeconds: opts.refreshTokenTtlSeconds ?? 30 * 86400,
+    tokenLength: 60,
+    accessPrefix: 'act.',
+    refreshPrefix: 'rft.',
+    openIdFor: (clientKey, user) =>
+      `_000${crypto
+        .createHash('sha256')
+        .update(`${clientKey}|${user ?? opts.defaultUser ?? 'default'}`)
+        .digest('hex')
+        .slice(0, 28)}`,
   };
+  const accessTtl = oauthSetup.accessTtlSeconds;
+  const refreshTtl = oauthSetup.refreshTtlSeconds;
 
   return {
     kind: 'douyin',
     bodyLimit: Math.max(L.singleUploadBytes, L.maxPartBytes) + 4 * MB,
-    createState: (ctx) => ({
-      preissued: preissuedRefreshTokens(
-        opts.refreshTokens,
-        'clientKey',
-        (p) => openIdFor(p.clientKey, p.user ? `user:${p.user}:` : ''),
-        ctx.clock.now() + refreshTtl * 1000,
-      ),
-      videos: new Map(),
-      uploads: new Map(),
-      items: new Map(),
-      shares: new Map(),
-      usedCodes: new Set(),
-    }),
+    createState: (ctx) => ({ ...videoAccounts(opts, oauthSetup, ctx), videos: new Map(), uploads: new Map(), items: new Map(), shares: new Map() }),
     presentedToken: presented,
-    render: (cond, _req, _ctx, extra) => {
-      const code = (c: number) => (typeof extra?.code === 'number' ? extra.code : c);
-      switch (cond) {
-        case 'rate_limit':
-          return { status: 200, body: envelope(code(2190001)) };
-        case 'token_expired':
-          return { status: 200, body: envelope(code(2190008)) };
-        case 'busy':
-          return { status: 200, body: envelope(code(2100004)) };
-        case 'server_error':
-          return { status: 500, body: envelope(code(2100004)) };
-        case 'too_large':
-          return { status: 200, body: envelope(2190005) };
-        case 'not_found':
-          return { status: 404, body: envelope(2100005, {}, extra?.message ?? '接口不存在') };
-        default:
-          return { status: 200, body: envelope(code(2100005), {}, extra?.message) };
-      }
-    },
+    rotatingCredentialPaths: ['/oauth/renew_refresh_token/'],
+    render: renderFromTable(
+      {
+        rate_limit: { status: 200, code: 2190001, overridable: true },
+        token_expired: { status: 200, code: 2190008, overridable: true },
+        busy: { status: 200, code: 2100004, overridable: true },
+        server_error: { status: 500, code: 2100004, overridable: true },
+        too_large: { status: 200, code: 2190005 },
+        not_found: { status: 404, code: 2100005, message: '接口不存在', passMessage: true },
+        bad_request: { status: 200, code: 2100005, overridable: true, passMessage: true },
+      },
+      (code, message) => envelope(code, {}, message),
+    ),
     platformStatus: (rec, ctx) => videoStatus(rec, ctx),
     routes(app, ctx, state) {
       const params = (req: FastifyRequest): Record<string, string> => {
@@ -231,37 +199,25 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         return oauthEnvelope(0, { access_token: rec.token, expires_in: clientTtl });
       });
 
+      const oauth = videoOAuth(ctx, state, oauthSetup);
+      const scope = 'video.create,video.data,video.delete,video.list';
+
       app.post('/oauth/access_token/', async (req) => {
         const p = params(req);
         if (!p.client_key || !p.client_secret || !p.code || !p.grant_type) return oauthEnvelope(10002);
         if (p.grant_type !== 'authorization_code') return oauthEnvelope(10002, {}, 'grant_type 应为 authorization_code');
         if (ctx.credentials.check(p.client_key, p.client_secret) !== 'ok') return oauthEnvelope(10013);
-        if (state().usedCodes.has(p.code)) return oauthEnvelope(10007);
-        state().usedCodes.add(p.code);
-        const openId = openIdFor(p.client_key, p.code);
-        const access = ctx.tokens.issue({
-          subject: openId,
-          space: 'user',
-          ttlSeconds: accessTtl,
-          prefix: 'act.',
-          length: 60,
-          data: { clientKey: p.client_key },
-        });
-        const refresh = ctx.tokens.issue({
-          subject: openId,
-          space: 'refresh',
-          ttlSeconds: refreshTtl,
-          prefix: 'rft.',
-          length: 60,
-          data: { clientKey: p.client_key },
-        });
+        const openId = oauth.redeemCode(p.client_key, p.code);
+        if (!openId) return oauthEnvelope(10007);
+        const access = oauth.issue('access', openId, p.client_key);
+        const refresh = oauth.issue('refresh', openId, p.client_key);
         return oauthEnvelope(0, {
           access_token: access.token,
           expires_in: accessTtl,
           refresh_token: refresh.token,
           refresh_expires_in: refreshTtl,
           open_id: openId,
-          scope: 'video.create,video.data,video.delete,video.list',
+          scope,
         });
       });
 
@@ -273,13 +229,13 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         if (check.ok)
           return {
             subject: check.record.subject,
-            clientKey: check.record.data.clientKey!,
+            clientKey: oauth.clientOf(check.record),
             remaining: ctx.tokens.remainingSeconds(check.record),
             renewals: Number(check.record.data.renewals ?? 0),
           };
-        const pre = state().preissued.get(token);
-        if (!pre || pre.revoked || ctx.clock.now() >= pre.expiresAt) return undefined;
-        return { subject: pre.openId, clientKey: pre.clientKey, remaining: Math.floor((pre.expiresAt - ctx.clock.now()) / 1000), renewals: 0, preissued: pre };
+        const pre = oauth.preissued(token);
+        if (!pre) return undefined;
+        return { subject: pre.openId, clientKey: pre.clientId, remaining: Math.floor((pre.expiresAt - ctx.clock.now()) / 1000), renewals: 0, preissued: pre };
       };
 
       app.post('/oauth/refresh_token/', async (req) => {
@@ -290,21 +246,14 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         if (!rt) return oauthEnvelope(10010);
         if (rt.clientKey !== p.client_key) return oauthEnvelope(10003);
         // A fresh access token; the refresh token stays the same until it expires (or is renewed).
-        const access = ctx.tokens.issue({
-          subject: rt.subject,
-          space: 'user',
-          ttlSeconds: accessTtl,
-          prefix: 'act.',
-          length: 60,
-          data: { clientKey: p.client_key },
-        });
+        const access = oauth.issue('access', rt.subject, p.client_key);
         return oauthEnvelope(0, {
           access_token: access.token,
           expires_in: accessTtl,
           refresh_token: p.refresh_token,
           refresh_expires_in: rt.remaining,
           open_id: rt.subject,
-          scope: 'video.create,video.data,video.delete,video.list',
+          scope,
         });
       });
 
@@ -319,14 +268,7 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         if (rt.renewals >= maxRenewals) return oauthEnvelope(10020);
         if (rt.preissued) rt.preissued.revoked = true;
         else ctx.tokens.revoke(p.refresh_token);
-        const refresh = ctx.tokens.issue({
-          subject: rt.subject,
-          space: 'refresh',
-          ttlSeconds: refreshTtl,
-          prefix: 'rft.',
-          length: 60,
-          data: { clientKey: p.client_key, renewals: String(rt.renewals + 1) },
-        });
+        const refresh = oauth.issue('refresh', rt.subject, p.client_key, { renewals: String(rt.renewals + 1) });
         return oauthEnvelope(0, { refresh_token: refresh.token, expires_in: refreshTtl });
       });
 
@@ -488,19 +430,14 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
         const item: DouyinItem = { itemId, openId, videoId, text, createTime: ctx.clock.now(), coverTsp: body.cover_tsp as number | undefined, shareKey };
         state().items.set(itemId, item);
         state().shares.set(shareKey, itemId);
-        const url = `${ctx.baseUrl()}/share/video/${shareKey}/`;
-        ctx.publications.create({
+        recordVideo(ctx, req, {
           id: itemId,
           ids: { item_id: itemId, video_id: videoId },
           account: openId,
           title: text,
           body: text,
-          url,
-          links: extractLinks(text),
+          url: `${ctx.baseUrl()}/share/video/${shareKey}/`,
           media: [videoId],
-          items: [{ index: 1, title: text, body: text, url, links: extractLinks(text), media: [videoId] }],
-          outcome: ctx.outcomeFor(req),
-          faults: ctx.faultKindsFor(req),
           extra: { bytes: video.bytes, duration: video.duration, format: video.format, sha256: video.sha256 },
         });
         return envelope(0, { item_id: itemId });
