@@ -7,7 +7,7 @@ import { startBilibiliSimulator, type BilibiliOptions } from './bilibili.js';
 import { startDouyinSimulator, type DouyinOptions } from './douyin.js';
 import { startKuaishouSimulator, type KuaishouOptions } from './kuaishou.js';
 import { startMediaCenterSimulator, type MediaCenterOptions } from './media-center.js';
-import { startWechatOaSimulator, type WechatOaOptions } from './wechat-oa.js';
+import { startWechatOaSimulator, type WechatOaOptions } from './wechat-oa/index.js';
 import { startWeiboSimulator, type WeiboOptions } from './weibo.js';
 
 export * from './common.js';
@@ -15,7 +15,7 @@ export { bilibiliSignHeaders, BILIBILI_LIMITS, BILIBILI_PARTITIONS, type Bilibil
 export { DOUYIN_LIMITS, type DouyinOptions } from './douyin.js';
 export { KUAISHOU_LIMITS, KUAISHOU_RESULTS, type KuaishouOptions } from './kuaishou.js';
 export { ARTICLE_KINDS, MEDIA_APP_COLUMNS, MEDIA_CENTER_LIMITS, NEWS_SITE_COLUMNS, type MediaCenterOptions, type MediaColumn } from './media-center.js';
-export { WECHAT_LIMITS, type WechatOaOptions } from './wechat-oa.js';
+export { WECHAT_LIMITS, type WechatOaOptions } from './wechat-oa/index.js';
 export { WEIBO_LIMITS, weiboTextLength, type WeiboOptions } from './weibo.js';
 
 export interface SimulatorOptionsByKind {
