@@ -3,18 +3,18 @@
  */
 import { MANUAL_ONLY_PLATFORMS } from '../domain/registry.js';
 import { SIMULATOR_KINDS, type FaultRuleInput, type SimulatorHandle, type SimulatorKind } from './common.js';
-import { startBilibiliSimulator, type BilibiliOptions } from './bilibili.js';
-import { startDouyinSimulator, type DouyinOptions } from './douyin.js';
+import { startBilibiliSimulator, type BilibiliOptions } from './bilibili/index.js';
+import { startDouyinSimulator, type DouyinOptions } from './douyin/index.js';
 import { startKuaishouSimulator, type KuaishouOptions } from './kuaishou.js';
-import { startMediaCenterSimulator, type MediaCenterOptions } from './media-center.js';
+import { startMediaCenterSimulator, type MediaCenterOptions } from './media-center/index.js';
 import { startWechatOaSimulator, type WechatOaOptions } from './wechat-oa/index.js';
 import { startWeiboSimulator, type WeiboOptions } from './weibo.js';
 
 export * from './common.js';
-export { bilibiliSignHeaders, BILIBILI_LIMITS, BILIBILI_PARTITIONS, type BilibiliOptions } from './bilibili.js';
-export { DOUYIN_LIMITS, type DouyinOptions } from './douyin.js';
+export { bilibiliSignHeaders, BILIBILI_LIMITS, BILIBILI_PARTITIONS, type BilibiliOptions } from './bilibili/index.js';
+export { DOUYIN_LIMITS, type DouyinOptions } from './douyin/index.js';
 export { KUAISHOU_LIMITS, KUAISHOU_RESULTS, type KuaishouOptions } from './kuaishou.js';
-export { ARTICLE_KINDS, MEDIA_APP_COLUMNS, MEDIA_CENTER_LIMITS, NEWS_SITE_COLUMNS, type MediaCenterOptions, type MediaColumn } from './media-center.js';
+export { ARTICLE_KINDS, MEDIA_APP_COLUMNS, MEDIA_CENTER_LIMITS, NEWS_SITE_COLUMNS, type MediaCenterOptions, type MediaColumn } from './media-center/index.js';
 export { WECHAT_LIMITS, type WechatOaOptions } from './wechat-oa/index.js';
 export { WEIBO_LIMITS, weiboTextLength, type WeiboOptions } from './weibo.js';
 

@@ -11,6 +11,8 @@ export interface ConditionAnswer<C> {
   message?: string;
   /** A message the fault rule or the failing route gives comes before `message`. */
   passMessage?: boolean;
+  /** Headers sent with it (Retry-After, WWW-Authenticate). */
+  headers?: (extra: { retryAfterSeconds?: number } | undefined) => Record<string, string>;
 }
 
 /** Every condition a platform answers its own way; the rest are answered as `bad_request`. */
@@ -20,13 +22,12 @@ export type ConditionTable<C> = Partial<Record<GenericCondition, ConditionAnswer
 export function renderFromTable<C extends number | string>(
   table: ConditionTable<C>,
   body: (code: C, message: string | undefined) => unknown,
-  headers?: (cond: GenericCondition, extra: { retryAfterSeconds?: number } | undefined) => Record<string, string> | undefined,
 ): PlatformDefinition<unknown>['render'] {
   return (cond, _req, _ctx, extra): RenderedError => {
     const answer = table[cond] ?? table.bad_request;
     const overridden = answer.overridable && extra?.code !== undefined && typeof extra.code === typeof answer.code;
     const code = overridden ? (extra!.code as C) : answer.code;
     const message = (answer.passMessage ? extra?.message : undefined) ?? answer.message;
-    return { status: answer.status, body: body(code, message), headers: headers?.(cond, extra) };
+    return { status: answer.status, body: body(code, message), headers: answer.headers?.(extra) };
   };
 }
