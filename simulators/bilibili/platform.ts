@@ -32,39 +32,21 @@ export const BILIBILI_LIMITS = {
   signatureSkewSeconds: 600,
 } as const;
 
+/** Partitions (分区), written [id, name, children as [id, name]], one parent a line (kept so: a table). */
+// prettier-ignore
+const PARTITION_TABLE: [number, string, [number, string][]][] = [
+  [202, '资讯', [[203, '热点'], [204, '环球'], [205, '社会'], [206, '综合']]],
+  [36, '知识', [[201, '科学科普'], [124, '社科·法律·心理'], [228, '人文历史']]],
+  [160, '生活', [[21, '日常'], [250, '出行']]],
+];
+
 /** Partitions (分区): a parent with the children one may submit to. */
-export const BILIBILI_PARTITIONS = [
-  {
-    id: 202,
-    parent: 0,
-    name: '资讯',
-    children: [
-      { id: 203, name: '热点' },
-      { id: 204, name: '环球' },
-      { id: 205, name: '社会' },
-      { id: 206, name: '综合' },
-    ],
-  },
-  {
-    id: 36,
-    parent: 0,
-    name: '知识',
-    children: [
-      { id: 201, name: '科学科普' },
-      { id: 124, name: '社科·法律·心理' },
-      { id: 228, name: '人文历史' },
-    ],
-  },
-  {
-    id: 160,
-    parent: 0,
-    name: '生活',
-    children: [
-      { id: 21, name: '日常' },
-      { id: 250, name: '出行' },
-    ],
-  },
-] as const;
+export const BILIBILI_PARTITIONS = PARTITION_TABLE.map(([id, name, children]) => ({
+  id,
+  parent: 0,
+  name,
+  children: children.map(([childId, childName]) => ({ id: childId, name: childName })),
+}));
 
 export const MESSAGES: Record<number, string> = {
   0: '0',

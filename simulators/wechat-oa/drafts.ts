@@ -1,7 +1,7 @@
 // The WeChat draft box: add, get, delete, count and batchget, and the return of a draft whose publishing failed.
 import { MB, randomId } from '../common.js';
 import { err } from './errors.js';
-import { WECHAT_LIMITS, pageArgs, type Draft, type DraftArticle } from './state.js';
+import { WECHAT_LIMITS, articleFields, pageArgs, type Draft, type DraftArticle } from './state.js';
 import { validateArticle } from './article.js';
 import type { WechatApi } from './api.js';
 
@@ -22,16 +22,7 @@ export function registerDraftRoutes(api: WechatApi): void {
   const { app, ctx, state, auth, postJson, ownDraft } = api;
   const draftItem = (d: Draft, a: DraftArticle, i: number) => ({
     article_type: a.article_type,
-    title: a.title,
-    author: a.author,
-    digest: a.digest,
-    content: a.content,
-    content_source_url: a.content_source_url,
-    thumb_media_id: a.thumb_media_id,
-    thumb_url: state().materials.get(a.thumb_media_id)?.url ?? '',
-    show_cover_pic: a.show_cover_pic,
-    need_open_comment: a.need_open_comment,
-    only_fans_can_comment: a.only_fans_can_comment,
+    ...articleFields(a, state()),
     url: `${ctx.baseUrl()}/s/draft-${d.mediaId.slice(0, 16)}-${i + 1}`,
   });
 

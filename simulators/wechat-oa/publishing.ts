@@ -2,7 +2,7 @@
 import type { PublicationRecord } from '../common.js';
 import { extractLinks, htmlPage, randomId } from '../common.js';
 import { err } from './errors.js';
-import { pageArgs, publishStatusOf, type PublishJob } from './state.js';
+import { articleFields, pageArgs, publishStatusOf, type PublishJob } from './state.js';
 import { returnFailedDrafts } from './drafts.js';
 import type { WechatApi } from './api.js';
 
@@ -95,16 +95,8 @@ export function registerPublishingRoutes(api: WechatApi): void {
 
   const newsItems = (job: PublishJob, rec: PublicationRecord, noContent = false) =>
     job.draft.articles.map((a, i) => ({
-      title: a.title,
-      author: a.author,
-      digest: a.digest,
+      ...articleFields(a, state()),
       content: noContent ? '' : a.content,
-      content_source_url: a.content_source_url,
-      thumb_media_id: a.thumb_media_id,
-      thumb_url: state().materials.get(a.thumb_media_id)?.url ?? '',
-      show_cover_pic: a.show_cover_pic,
-      need_open_comment: a.need_open_comment,
-      only_fans_can_comment: a.only_fans_can_comment,
       url: rec.items[i]?.url ?? '',
       is_deleted: rec.items[i]?.deleted ?? false,
     }));

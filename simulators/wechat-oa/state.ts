@@ -102,3 +102,19 @@ export function publishStatusOf(rec: PublicationRecord, ctx: SimContext): number
   }
   return rec.deleted ? 5 : 0;
 }
+
+/** An article's fields as draft/get and freepublish/getarticle show them (before `url`). */
+export function articleFields(a: DraftArticle, state: WechatState) {
+  return {
+    title: a.title,
+    author: a.author,
+    digest: a.digest,
+    content: a.content,
+    content_source_url: a.content_source_url,
+    thumb_media_id: a.thumb_media_id,
+    thumb_url: state.materials.get(a.thumb_media_id)?.url ?? '',
+    show_cover_pic: a.show_cover_pic,
+    need_open_comment: a.need_open_comment,
+    only_fans_can_comment: a.only_fans_can_comment,
+  };
+}
