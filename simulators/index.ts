@@ -3,30 +3,38 @@
  */
 import { MANUAL_ONLY_PLATFORMS } from '../domain/registry.js';
 import { SIMULATOR_KINDS, type FaultRuleInput, type SimulatorHandle, type SimulatorKind } from './common.js';
-import { startBilibiliSimulator, type BilibiliOptions } from './bilibili.js';
-import { startDouyinSimulator, type DouyinOptions } from './douyin.js';
-import { startKuaishouSimulator, type KuaishouOptions } from './kuaishou.js';
-import { startMediaCenterSimulator, type MediaCenterOptions } from './media-center.js';
-import { startWechatOaSimulator, type WechatOaOptions } from './wechat-oa.js';
-import { startWeiboSimulator, type WeiboOptions } from './weibo.js';
+import { startBilibiliSimulator } from './bilibili/index.js';
+import { startDouyinSimulator } from './douyin/index.js';
+import { startKuaishouSimulator } from './kuaishou.js';
+import { startMediaCenterSimulator, type MediaCenterOptions } from './media-center/index.js';
+import { startWechatOaSimulator } from './wechat-oa/index.js';
+import { startWeiboSimulator } from './weibo.js';
 
 export * from './common.js';
-export { bilibiliSignHeaders, BILIBILI_LIMITS, BILIBILI_PARTITIONS, type BilibiliOptions } from './bilibili.js';
-export { DOUYIN_LIMITS, type DouyinOptions } from './douyin.js';
+export { bilibiliSignHeaders, BILIBILI_LIMITS, BILIBILI_PARTITIONS, type BilibiliOptions } from './bilibili/index.js';
+export { DOUYIN_LIMITS, type DouyinOptions } from './douyin/index.js';
 export { KUAISHOU_LIMITS, KUAISHOU_RESULTS, type KuaishouOptions } from './kuaishou.js';
-export { ARTICLE_KINDS, MEDIA_APP_COLUMNS, MEDIA_CENTER_LIMITS, NEWS_SITE_COLUMNS, type MediaCenterOptions, type MediaColumn } from './media-center.js';
-export { WECHAT_LIMITS, type WechatOaOptions } from './wechat-oa.js';
+export { ARTICLE_KINDS, MEDIA_APP_COLUMNS, MEDIA_CENTER_LIMITS, NEWS_SITE_COLUMNS, type MediaCenterOptions, type MediaColumn } from './media-center/index.js';
+export { WECHAT_LIMITS, type WechatOaOptions } from './wechat-oa/index.js';
 export { WEIBO_LIMITS, weiboTextLength, type WeiboOptions } from './weibo.js';
 
-export interface SimulatorOptionsByKind {
-  wechat_oa: WechatOaOptions;
-  weibo: WeiboOptions;
-  douyin: DouyinOptions;
-  bilibili: BilibiliOptions;
-  kuaishou: KuaishouOptions;
-  news_site: MediaCenterOptions;
-  media_app: MediaCenterOptions;
-}
+/**
+ * Which simulator serves each simulated platform (a declaration with `simulator`, see
+ * adapters/declarations.ts). Checked against SimulatedPlatform: a platform declared as simulated
+ * without a simulator here is a compile error naming it.
+ */
+const SIMULATOR_STARTERS = {
+  wechat_oa: startWechatOaSimulator,
+  weibo: startWeiboSimulator,
+  douyin: startDouyinSimulator,
+  bilibili: startBilibiliSimulator,
+  kuaishou: startKuaishouSimulator,
+  news_site: (options: MediaCenterOptions) => startMediaCenterSimulator('news_site', options),
+  media_app: (options: MediaCenterOptions) => startMediaCenterSimulator('media_app', options),
+} satisfies { [K in SimulatorKind]: (options: never) => Promise<unknown> };
+
+/** The options each simulator takes. */
+export type SimulatorOptionsByKind = { [K in SimulatorKind]: NonNullable<Parameters<(typeof SIMULATOR_STARTERS)[K]>[0]> };
 
 /** Channels with no public publishing API: manual hand-off, no simulator. */
 export const MANUAL_HANDOFF_CHANNELS = MANUAL_ONLY_PLATFORMS;
@@ -35,23 +43,9 @@ export function startSimulator<K extends SimulatorKind>(
   kind: K,
   options: SimulatorOptionsByKind[K] = {} as SimulatorOptionsByKind[K],
 ): Promise<SimulatorHandle> {
-  switch (kind) {
-    case 'wechat_oa':
-      return startWechatOaSimulator(options as WechatOaOptions) as Promise<SimulatorHandle>;
-    case 'weibo':
-      return startWeiboSimulator(options as WeiboOptions) as Promise<SimulatorHandle>;
-    case 'douyin':
-      return startDouyinSimulator(options as DouyinOptions) as Promise<SimulatorHandle>;
-    case 'bilibili':
-      return startBilibiliSimulator(options as BilibiliOptions) as Promise<SimulatorHandle>;
-    case 'kuaishou':
-      return startKuaishouSimulator(options as KuaishouOptions) as Promise<SimulatorHandle>;
-    case 'news_site':
-    case 'media_app':
-      return startMediaCenterSimulator(kind, options as MediaCenterOptions) as Promise<SimulatorHandle>;
-    default:
-      throw new Error(`Unknown simulator kind "${String(kind)}"; known kinds: ${SIMULATOR_KINDS.join(', ')}.`);
-  }
+  const start = SIMULATOR_STARTERS[kind] as ((options: SimulatorOptionsByKind[K]) => Promise<SimulatorHandle>) | undefined;
+  if (!start) throw new Error(`Unknown simulator kind "${String(kind)}"; known kinds: ${SIMULATOR_KINDS.join(', ')}.`);
+  return start(options);
 }
 
 export interface StartAllOptions {

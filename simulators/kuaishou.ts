@@ -11,11 +11,9 @@ import {
   MB,
   charLength,
   declaredDuration,
-  extractLinks,
   formBody,
   htmlPage,
   launchSimulator,
-  preissuedRefreshTokens,
   multipartBody,
   queryParams,
   randomId,
@@ -25,20 +23,11 @@ import {
   type PlatformDefinition,
   type SimulatorHandle,
 } from './common.js';
+import { renderFromTable } from './common/error-table.js';
+import { recordVideo, videoAccounts, videoOAuth, type VideoAccounts, type VideoOAuthOptions, type VideoOAuthSetup } from './common/video-oauth.js';
 
-export interface KuaishouOptions extends CommonSimulatorOptions {
-  accessTokenTtlSeconds?: number;
-  refreshTokenTtlSeconds?: number;
+export interface KuaishouOptions extends CommonSimulatorOptions, VideoOAuthOptions<{ appId: string }> {
   limits?: Partial<typeof KUAISHOU_LIMITS>;
-  defaultUser?: string;
-  /**
-   * Refresh tokens issued before the simulator started, as a deployment holds one from a one-time
-   * OAuth authorization (configuration): `{ "<refresh token>": { appId, openId?, user? } }`.
-   * Each is valid for `refreshTokenTtlSeconds` from the start (again after a reset) until it is
-   * used once: a refresh rotates it like any other. `openId` defaults to the open_id of `user`
-   * (default `defaultUser`) for that app id, as a code would give.
-   */
-  refreshTokens?: Record<string, { appId: string; openId?: string; user?: string }>;
 }
 
 /**
@@ -99,111 +88,83 @@ interface KsPhoto {
   uploadToken: string;
 }
 
-/** A refresh token from configuration (`refreshTokens`): not issued by this simulator's token store. */
-interface PreissuedRefresh {
-  appId: string;
-  openId: string;
-  expiresAt: number;
-  revoked: boolean;
-}
-
-interface KuaishouState {
-  preissued: Map<string, PreissuedRefresh>;
+interface KuaishouState extends VideoAccounts {
   uploads: Map<string, KsUpload>;
   photos: Map<string, KsPhoto>;
   covers: Map<string, { data: Buffer; mime: string }>;
-  usedCodes: Set<string>;
 }
 
 export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefinition<KuaishouState> {
   const L = { ...KUAISHOU_LIMITS, ...(opts.limits ?? {}) };
-  const accessTtl = opts.accessTokenTtlSeconds ?? 172_800;
-  const refreshTtl = opts.refreshTokenTtlSeconds ?? 180 * 86400;
-
-  const openIdFor = (appId: string, user: string | undefined) =>
-    crypto
-      .createHash('md5')
-      .update(`${appId}|${user ?? opts.defaultUser ?? 'default'}`)
-      .digest('hex');
+  const oauthSetup: VideoOAuthSetup<{ appId: string }> = {
+    clientField: 'appId',
+    accessTtlSeconds: opts.accessTokenTtlSeconds ?? 172_800,
+    refreshTtlSeconds: opts.refreshTokenTtlSeconds ?? 180 * 86400,
+    tokenLength: 120,
+    openIdFor: (appId, user) =>
+      crypto
+        .createHash('md5')
+        .update(`${appId}|${user ?? opts.defaultUser ?? 'default'}`)
+        .digest('hex'),
+  };
 
   return {
     kind: 'kuaishou',
     bodyLimit: Math.max(L.directUploadBytes, L.fragmentBytes) + 16 * MB,
-    createState: (ctx) => ({
-      preissued: preissuedRefreshTokens(opts.refreshTokens, 'appId', (p) => openIdFor(p.appId, p.user), ctx.clock.now() + refreshTtl * 1000),
-      uploads: new Map(),
-      photos: new Map(),
-      covers: new Map(),
-      usedCodes: new Set(),
-    }),
+    createState: (ctx) => ({ ...videoAccounts(opts, oauthSetup, ctx), uploads: new Map(), photos: new Map(), covers: new Map() }),
     presentedToken: (req) => queryParams(req).access_token ?? formBody(req).access_token,
-    render: (cond, _req, _ctx, extra) => {
-      const code = (c: number) => (typeof extra?.code === 'number' ? extra.code : c);
-      switch (cond) {
-        case 'rate_limit':
-          return { status: 200, body: fail(code(KUAISHOU_RESULTS.rateLimited)) };
-        case 'token_expired':
-          return { status: 200, body: fail(code(KUAISHOU_RESULTS.tokenExpired)) };
-        case 'busy':
-          return { status: 200, body: fail(code(KUAISHOU_RESULTS.internalError)) };
-        case 'server_error':
-          return { status: 500, body: fail(code(KUAISHOU_RESULTS.internalError)) };
-        case 'not_found':
-          return { status: 404, body: fail(KUAISHOU_RESULTS.notFound, extra?.message) };
-        case 'too_large':
-          return { status: 413, body: fail(KUAISHOU_RESULTS.paramError, '文件过大') };
-        default:
-          return { status: 200, body: fail(code(KUAISHOU_RESULTS.paramError), extra?.message) };
-      }
-    },
+    rotatingCredentialPaths: ['/oauth2/refresh_token'],
+    render: renderFromTable(
+      {
+        rate_limit: { status: 200, code: KUAISHOU_RESULTS.rateLimited, overridable: true },
+        token_expired: { status: 200, code: KUAISHOU_RESULTS.tokenExpired, overridable: true },
+        busy: { status: 200, code: KUAISHOU_RESULTS.internalError, overridable: true },
+        server_error: { status: 500, code: KUAISHOU_RESULTS.internalError, overridable: true },
+        not_found: { status: 404, code: KUAISHOU_RESULTS.notFound, passMessage: true },
+        too_large: { status: 413, code: KUAISHOU_RESULTS.paramError, message: '文件过大' },
+        bad_request: { status: 200, code: KUAISHOU_RESULTS.paramError, overridable: true, passMessage: true },
+      },
+      fail,
+    ),
     platformStatus: (rec, ctx) =>
       rec.deleted ? 'deleted' : ctx.publications.settled(rec) === 'processing' ? 'pending' : ctx.publications.settled(rec) === 'failed' ? 'rejected' : 'public',
     routes(app, ctx, state) {
       const params = (req: FastifyRequest) => ({ ...queryParams(req), ...formBody(req) });
 
       // ---- OAuth2 ----------------------------------------------------------------------------
+      const oauth = videoOAuth(ctx, state, oauthSetup);
       const tokenResponse = (openId: string, appId: string) => {
-        const access = ctx.tokens.issue({ subject: openId, space: 'user', ttlSeconds: accessTtl, length: 120, data: { appId } });
-        const refresh = ctx.tokens.issue({ subject: openId, space: 'refresh', ttlSeconds: refreshTtl, length: 120, data: { appId } });
+        const access = oauth.issue('access', openId, appId);
+        const refresh = oauth.issue('refresh', openId, appId);
         return {
           result: 1,
           access_token: access.token,
-          expires_in: accessTtl,
+          expires_in: oauthSetup.accessTtlSeconds,
           refresh_token: refresh.token,
-          refresh_token_expires_in: refreshTtl,
+          refresh_token_expires_in: oauthSetup.refreshTtlSeconds,
           open_id: openId,
           scopes: ['user_info', 'user_video_publish', 'user_video_info', 'user_video_delete'],
         };
       };
 
-      const oauth = async (req: FastifyRequest) => {
+      const exchangeCode = async (req: FastifyRequest) => {
         const p = params(req);
         if (!p.app_id || !p.app_secret || !p.code || p.grant_type !== 'authorization_code')
           return fail(KUAISHOU_RESULTS.paramError, '需要 app_id, app_secret, code, grant_type=authorization_code');
         if (ctx.credentials.check(p.app_id, p.app_secret) !== 'ok') return fail(KUAISHOU_RESULTS.appAuthFailed);
-        if (state().usedCodes.has(p.code)) return fail(KUAISHOU_RESULTS.paramError, 'code 已使用或已过期');
-        state().usedCodes.add(p.code);
-        return tokenResponse(openIdFor(p.app_id, /^user:([^:]+):/.exec(p.code)?.[1]), p.app_id);
+        const openId = oauth.redeemCode(p.app_id, p.code);
+        return openId ? tokenResponse(openId, p.app_id) : fail(KUAISHOU_RESULTS.paramError, 'code 已使用或已过期');
       };
-      app.get('/oauth2/access_token', oauth);
-      app.post('/oauth2/access_token', oauth);
+      app.get('/oauth2/access_token', exchangeCode);
+      app.post('/oauth2/access_token', exchangeCode);
 
       const refresh = async (req: FastifyRequest) => {
         const p = params(req);
         if (!p.app_id || !p.app_secret || !p.refresh_token || p.grant_type !== 'refresh_token')
           return fail(KUAISHOU_RESULTS.paramError, '需要 app_id, app_secret, refresh_token, grant_type=refresh_token');
         if (ctx.credentials.check(p.app_id, p.app_secret) !== 'ok') return fail(KUAISHOU_RESULTS.appAuthFailed);
-        const check = ctx.tokens.check(p.refresh_token, 'refresh');
-        if (check.ok && check.record.data.appId === p.app_id) {
-          ctx.tokens.revoke(check.record.token);
-          return tokenResponse(check.record.subject, p.app_id);
-        }
-        // A configured (pre-issued) refresh token: valid once, until its lifetime ends.
-        const pre = check.ok ? undefined : state().preissued.get(p.refresh_token);
-        if (!pre || pre.revoked || pre.appId !== p.app_id || ctx.clock.now() >= pre.expiresAt)
-          return fail(KUAISHOU_RESULTS.paramError, 'refresh_token 无效或已过期');
-        pre.revoked = true;
-        return tokenResponse(pre.openId, p.app_id);
+        const openId = oauth.rotateRefresh(p.refresh_token, p.app_id);
+        return openId ? tokenResponse(openId, p.app_id) : fail(KUAISHOU_RESULTS.paramError, 'refresh_token 无效或已过期');
       };
       app.get('/oauth2/refresh_token', refresh);
       app.post('/oauth2/refresh_token', refresh);
@@ -220,7 +181,7 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
           reply.send(fail(check.reason === 'expired' ? KUAISHOU_RESULTS.tokenExpired : KUAISHOU_RESULTS.tokenInvalid));
           return undefined;
         }
-        if (check.record.data.appId !== p.app_id) {
+        if (oauth.clientOf(check.record) !== p.app_id) {
           reply.send(fail(KUAISHOU_RESULTS.tokenInvalid, 'access_token 与 app_id 不匹配'));
           return undefined;
         }
@@ -343,19 +304,14 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
         const photoId = String(5_200_000_000_000_000 + ctx.counter('photo') * 131 + Math.floor(Math.random() * 100));
         const photo: KsPhoto = { photoId, openId: who.openId, caption, coverKey, createTime: ctx.clock.now(), uploadToken: up.token };
         state().photos.set(photoId, photo);
-        const url = `${ctx.baseUrl()}/short-video/${photoId}`;
-        ctx.publications.create({
+        recordVideo(ctx, req, {
           id: photoId,
           ids: { photo_id: photoId, upload_token: up.token },
           account: who.openId,
           title: caption,
           body: caption,
-          url,
-          links: extractLinks(caption),
+          url: `${ctx.baseUrl()}/short-video/${photoId}`,
           media: [coverKey, up.token],
-          items: [{ index: 1, title: caption, body: caption, url, links: extractLinks(caption), media: [coverKey, up.token] }],
-          outcome: ctx.outcomeFor(req),
-          faults: ctx.faultKindsFor(req),
           extra: { bytes: up.bytes, duration: up.duration, stereo_type: mp.fields.stereo_type },
         });
         return { result: 1, video_info: videoInfo(photo) };

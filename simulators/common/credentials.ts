@@ -137,25 +137,27 @@ export function timingSafeEqualStr(a: string, b: string): boolean {
   return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
 }
 
+/** A refresh token from configuration (a deployment's one-time OAuth authorization), not issued by the token store. */
+export interface PreissuedRefresh {
+  /** The client (app) id the token was issued to, whatever the platform calls it. */
+  clientId: string;
+  openId: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
 /**
- * Refresh tokens a deployment held before the simulator started (from a one-time OAuth
- * authorization), each valid until `expiresAt` and until it is used once; `idField` names the
- * client id field of the platform (clientKey, clientId, appId), `openIdOf` gives a token's user.
+ * Refresh tokens a deployment held before the simulator started, each valid until `expiresAt`
+ * and until it is used once; `clientIdOf` reads the platform's client id field (clientKey,
+ * clientId, appId), `openIdOf` gives a token's user.
  */
-export function preissuedRefreshTokens<K extends string, P extends { [F in K]: string } & { openId?: string }>(
+export function preissuedRefreshTokens<P extends { openId?: string }>(
   tokens: Record<string, P> | undefined,
-  idField: K,
+  clientIdOf: (p: P) => string,
   openIdOf: (p: P) => string,
   expiresAt: number,
-): Map<string, { [F in K]: string } & { openId: string; expiresAt: number; revoked: boolean }> {
+): Map<string, PreissuedRefresh> {
   return new Map(
-    Object.entries(tokens ?? {}).map(([token, p]) => [
-      token,
-      { [idField]: p[idField], openId: p.openId ?? openIdOf(p), expiresAt, revoked: false } as { [F in K]: string } & {
-        openId: string;
-        expiresAt: number;
-        revoked: boolean;
-      },
-    ]),
+    Object.entries(tokens ?? {}).map(([token, p]) => [token, { clientId: clientIdOf(p), openId: p.openId ?? openIdOf(p), expiresAt, revoked: false }]),
   );
 }

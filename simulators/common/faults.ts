@@ -34,25 +34,25 @@ export interface FaultRuleInput {
   note?: string;
 }
 
-export interface FaultRule extends Required<Pick<FaultRuleInput, 'match' | 'kind'>> {
+/** A rule as the engine holds it: the input's fields, with `count` kept as what `remaining` of it is left and counters of its matches. */
+export interface FaultRule extends Omit<FaultRuleInput, 'probability' | 'count' | 'skip'> {
   id: string;
-  method?: string;
   probability: number;
   remaining: number | null;
   skip: number;
   hits: number;
   seen: number;
-  status?: number;
-  delayMs?: number;
-  process?: boolean;
-  code?: number | string;
-  message?: string;
-  retryAfterSeconds?: number;
-  invalidate?: boolean;
-  note?: string;
 }
 
+/** The input fields a rule keeps as they were given (GET /__sim/faults shows them). */
+const KEPT_FIELDS = ['status', 'delayMs', 'process', 'code', 'message', 'retryAfterSeconds', 'invalidate', 'note'] as const;
+
 export class FaultRuleError extends Error {}
+
+/** A fault after which the work is done but its response never arrives (the client cannot know the outcome). */
+export function losesResponse(rule: FaultRule): boolean {
+  return rule.kind === 'drop_response' || (rule.kind === 'timeout' && rule.process === true);
+}
 
 function compilePattern(pattern: string): (path: string) => boolean {
   if (pattern === '*' || pattern === '**') return () => true;
@@ -146,14 +146,7 @@ export class FaultEngine {
       skip: valid.skip ?? 0,
       hits: 0,
       seen: 0,
-      status: valid.status,
-      delayMs: valid.delayMs,
-      process: valid.process,
-      code: valid.code,
-      message: valid.message,
-      retryAfterSeconds: valid.retryAfterSeconds,
-      invalidate: valid.invalidate,
-      note: valid.note,
+      ...Object.fromEntries(KEPT_FIELDS.map((key) => [key, valid[key]])),
     };
     this.matchers.set(rule.id, compilePattern(rule.match));
     this.rules.push(rule);
@@ -176,11 +169,15 @@ export class FaultEngine {
     return this.rules.length !== before;
   }
 
-  /** Returns the fault to apply to this request, consuming counts. */
-  select(method: string, path: string): FaultRule | undefined {
+  /**
+   * Returns the fault to apply to this request, consuming counts. Rules `exempt` says do not apply
+   * to this request are passed over as if they did not match (no count, no random draw).
+   */
+  select(method: string, path: string, exempt?: (rule: FaultRule) => boolean): FaultRule | undefined {
     for (const rule of this.rules) {
       if (rule.method && rule.method !== method.toUpperCase()) continue;
       if (!this.matchers.get(rule.id)?.(path)) continue;
+      if (exempt?.(rule)) continue;
       rule.seen++;
       if (rule.skip > 0) {
         rule.skip--;

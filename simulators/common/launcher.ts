@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SimClock } from './clock.js';
-import { FaultEngine, type FaultKind, type FaultRule, FaultRuleError, type FaultRuleInput, validateFaultRule } from './faults.js';
+import { FaultEngine, type FaultKind, type FaultRule, FaultRuleError, type FaultRuleInput, losesResponse, validateFaultRule } from './faults.js';
 import { type PublicationOutcome, type PublicationRecord, PublicationStore, type PublicationView } from './publications.js';
 import { CredentialBook, TokenStore } from './credentials.js';
 import { type RequestLogEntry, isRecord, jsonBody, queryParams } from './requests.js';
@@ -78,6 +78,13 @@ export interface PlatformDefinition<P> {
   platformStatus?(rec: PublicationRecord, ctx: SimContext, state: P): number | string | undefined;
   /** Largest request body accepted at all (default 64 MB); finer limits are checked by routes. */
   bodyLimit?: number;
+  /**
+   * Endpoints that rotate a credential (a refresh token that stops working once used). Faults that
+   * lose the response after the work is done (drop_response, timeout with process) pass them over:
+   * a lost rotation would leave the client holding a dead token and turn an injected transient
+   * fault into a reconnect, which no retry can heal.
+   */
+  rotatingCredentialPaths?: readonly string[];
 }
 
 export interface SimulatorHandle<P = unknown> {
@@ -161,6 +168,7 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
 
   for (const rule of options.faults ?? []) faults.add(rule);
 
+  const rotatingPaths = new Set(def.rotatingCredentialPaths ?? []);
   let platformState = def.createState(ctx);
   const getState = () => platformState;
 
@@ -187,7 +195,7 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
     }
     const path = pathOf(req);
     if (path.startsWith('/__sim/')) return;
-    req.simFault = faults.select(req.method, path);
+    req.simFault = faults.select(req.method, path, rotatingPaths.has(path) ? losesResponse : undefined);
   });
 
   app.addHook('preHandler', async (req, reply) => {

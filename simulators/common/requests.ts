@@ -47,6 +47,18 @@ export function formBody(req: FastifyRequest): Record<string, string> {
   return out;
 }
 
+/**
+ * Query, form and JSON body parameters in one record (later ones win), as Douyin and Bilibili
+ * take them anywhere; JSON numbers count as text where the platform accepts them (`numbers`).
+ */
+export function mergedParams(req: FastifyRequest, numbers = false): Record<string, string> {
+  const out: Record<string, string> = { ...queryParams(req), ...formBody(req) };
+  const j = jsonBody(req);
+  if (j.ok && isRecord(j.value))
+    for (const [k, v] of Object.entries(j.value)) if (typeof v === 'string' || (numbers && typeof v === 'number')) out[k] = String(v);
+  return out;
+}
+
 /** The token Douyin and Bilibili read from the `access-token` header, or `?access_token=`. */
 export function accessTokenHeaderOrQuery(req: FastifyRequest): string | undefined {
   const h = req.headers['access-token'];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bilibiliSignHeaders, startBilibiliSimulator } from '../../simulators/bilibili.js';
+import { bilibiliSignHeaders, startBilibiliSimulator } from '../../simulators/bilibili/index.js';
 import type { SimulatorHandle } from '../../simulators/common.js';
 import { advance, client, flv, form, gif, jpeg, mp4, png, publications } from './helpers.js';
 

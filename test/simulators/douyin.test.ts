@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDouyinSimulator } from '../../simulators/douyin.js';
+import { startDouyinSimulator } from '../../simulators/douyin/index.js';
 import type { SimulatorHandle } from '../../simulators/common.js';
 import { advance, client, form, junk, mp4, publications, webm } from './helpers.js';
 

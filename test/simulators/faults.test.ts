@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWechatOaSimulator } from '../../simulators/wechat-oa.js';
-import { startMediaCenterSimulator } from '../../simulators/media-center.js';
+import { startWechatOaSimulator } from '../../simulators/wechat-oa/index.js';
+import { startMediaCenterSimulator } from '../../simulators/media-center/index.js';
 import { FaultEngine, type SimulatorHandle } from '../../simulators/common.js';
 import { advance, client, form, jpeg, networkError, publications } from './helpers.js';
 

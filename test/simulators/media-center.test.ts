@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMediaCenterSimulator } from '../../simulators/media-center.js';
+import { startMediaCenterSimulator } from '../../simulators/media-center/index.js';
 import type { SimulatorHandle } from '../../simulators/common.js';
 import { advance, client, publications } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWechatOaSimulator } from '../../simulators/wechat-oa.js';
+import { startWechatOaSimulator } from '../../simulators/wechat-oa/index.js';
 import type { SimulatorHandle } from '../../simulators/common.js';
 import { advance, bmp, client, form, gif, jpeg, mp3, mp4, png, publications } from './helpers.js';
 

@@ -7,139 +7,56 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalJson } from '../../domain/canonical-json.js';
 import {
-  MB,
-  charLength,
   extractLinks,
   htmlPage,
-  htmlToText,
   isRecord,
   jsonBody,
   launchSimulator,
   queryParams,
   randomId,
-  type CommonSimulatorOptions,
   type PlatformDefinition,
   type PublicationRecord,
   type SimContext,
   type SimulatorHandle,
-} from './common.js';
+} from '../common.js';
+import { renderFromTable } from '../common/error-table.js';
+import {
+  MEDIA_APP_COLUMNS,
+  MEDIA_CENTER_LIMITS,
+  NEWS_SITE_COLUMNS,
+  errorBody,
+  type ApiError,
+  type Article,
+  type MediaCenterKind,
+  type MediaCenterOptions,
+  type MediaState,
+} from './contract.js';
+import { validateArticle } from './validate.js';
 
-export type MediaCenterKind = 'news_site' | 'media_app';
+export {
+  ARTICLE_KINDS,
+  MEDIA_APP_COLUMNS,
+  MEDIA_CENTER_LIMITS,
+  NEWS_SITE_COLUMNS,
+  type MediaCenterKind,
+  type MediaCenterOptions,
+  type MediaColumn,
+} from './contract.js';
 
-export interface MediaColumn {
-  id: string;
-  name: string;
-}
+const TOKEN_EXPIRED = 'The access token has expired; request a new one from POST /api/v1/auth/token.';
+const SEND_JSON = 'Send JSON with Content-Type: application/json.';
 
-export interface MediaCenterOptions extends CommonSimulatorOptions {
-  /** Columns articles may be filed under (defaults: 16 for news_site, 11 for media_app). */
-  columns?: MediaColumn[];
-  /** Access token lifetime (default 3600 s). */
-  tokenTtlSeconds?: number;
-  /** Requests per client per minute before 429 (default 120). */
-  rateLimitPerMinute?: number;
-}
-
-export const MEDIA_CENTER_LIMITS = {
-  bodyBytes: 2 * MB,
-  titleChars: 100,
-  subtitleChars: 100,
-  summaryChars: 300,
-  bodyChars: 100_000,
-  authorChars: 50,
-  sourceChars: 100,
-  externalRefChars: 200,
-  relatedLinks: 20,
-  idempotencyKeyChars: 128,
-  pageSizeMax: 100,
-} as const;
-
-export const ARTICLE_KINDS = ['graphic', 'video', 'short_video', 'promo'] as const;
-export type ArticleKind = (typeof ARTICLE_KINDS)[number];
-
-/** 西安网碑林频道: 16 columns (placeholders; a deployment configures the real list). */
-export const NEWS_SITE_COLUMNS: MediaColumn[] = [
-  { id: 'bl-yaowen', name: '碑林要闻' },
-  { id: 'bl-zwgk', name: '政务公开' },
-  { id: 'bl-zcjd', name: '政策解读' },
-  { id: 'bl-bmdt', name: '部门动态' },
-  { id: 'bl-jddt', name: '街道动态' },
-  { id: 'bl-tzgg', name: '通知公告' },
-  { id: 'bl-msfw', name: '民生服务' },
-  { id: 'bl-wenlv', name: '文化旅游' },
-  { id: 'bl-yshj', name: '营商环境' },
-  { id: 'bl-jywj', name: '教育卫健' },
-  { id: 'bl-csjs', name: '城市建设' },
-  { id: 'bl-sthb', name: '生态环保' },
-  { id: 'bl-pabl', name: '平安碑林' },
-  { id: 'bl-video', name: '视频碑林' },
-  { id: 'bl-short', name: '短视频' },
-  { id: 'bl-promo', name: '宣传片' },
-];
-
-/** 融媒客户端: 11 columns (placeholders; a deployment configures the real list). */
-export const MEDIA_APP_COLUMNS: MediaColumn[] = [
-  { id: 'app-home', name: '首页推荐' },
-  { id: 'app-news', name: '碑林新闻' },
-  { id: 'app-zwgk', name: '政务公开' },
-  { id: 'app-zcjd', name: '政策解读' },
-  { id: 'app-service', name: '便民服务' },
-  { id: 'app-culture', name: '文旅碑林' },
-  { id: 'app-video', name: '视频' },
-  { id: 'app-short', name: '短视频' },
-  { id: 'app-promo', name: '宣传片' },
-  { id: 'app-topic', name: '专题' },
-  { id: 'app-interact', name: '互动' },
-];
-
-interface RelatedLink {
-  title: string;
-  url: string;
-  relation: 'interpretation' | 'policy' | 'related';
-}
-
-interface Article {
-  id: string;
-  clientId: string;
-  idempotencyKey: string;
-  fingerprint: string;
-  externalRef: string | null;
-  columnId: string;
-  kind: ArticleKind;
-  title: string;
-  subtitle: string | null;
-  summary: string | null;
-  bodyHtml: string | null;
-  coverUrl: string | null;
-  videoUrl: string | null;
-  author: string | null;
-  source: string | null;
-  relatedLinks: RelatedLink[];
-  createdAt: number;
-}
-
-interface MediaState {
-  articles: Map<string, Article>;
-  byKey: Map<string, string>; // `${clientId}\n${key}` → article id
-  window: Map<string, { start: number; count: number }>;
-}
-
-type ApiError = { status: number; code: string; message: string; details?: Record<string, unknown>; headers?: Record<string, string> };
-
-function errorBody(e: ApiError) {
-  return { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), requestId: randomId(16).toLowerCase() } };
-}
-
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isRecord(v))
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
-}
+/** Every answer of the contract takes a fault rule's code and message in place of its own. */
+const answer = (status: number, code: string, message: string, headers?: (extra: { retryAfterSeconds?: number } | undefined) => Record<string, string>) => ({
+  status,
+  code,
+  message,
+  overridable: true,
+  passMessage: true,
+  headers,
+});
 
 export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOptions = {}): PlatformDefinition<MediaState> {
   const columns = opts.columns ?? (kind === 'news_site' ? NEWS_SITE_COLUMNS : MEDIA_APP_COLUMNS);
@@ -164,35 +81,21 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
     bodyLimit: MEDIA_CENTER_LIMITS.bodyBytes,
     createState: () => ({ articles: new Map(), byKey: new Map(), window: new Map() }),
     presentedToken: bearer,
-    render: (cond, _req, _ctx, extra) => {
-      const e = (status: number, code: string, message: string, headers?: Record<string, string>) => ({
-        status,
-        body: errorBody({ status, code: typeof extra?.code === 'string' ? extra.code : code, message: extra?.message ?? message }),
-        headers,
-      });
-      switch (cond) {
-        case 'rate_limit':
-          return e(429, 'rate_limited', 'Too many requests; retry after the number of seconds in Retry-After.', {
-            'retry-after': String(extra?.retryAfterSeconds ?? 1),
-          });
-        case 'token_expired':
-          return e(401, 'token_expired', 'The access token has expired; request a new one from POST /api/v1/auth/token.', {
-            'www-authenticate': 'Bearer error="invalid_token"',
-          });
-        case 'busy':
-          return e(503, 'unavailable', 'The service is temporarily unavailable; retry later.', { 'retry-after': '1' });
-        case 'server_error':
-          return e(500, 'internal_error', 'Internal error; the request may be retried with the same Idempotency-Key.');
-        case 'too_large':
-          return e(413, 'payload_too_large', `The request body exceeds ${MEDIA_CENTER_LIMITS.bodyBytes} bytes.`);
-        case 'not_found':
-          return e(404, 'not_found', extra?.message ?? 'No such resource.');
-        case 'unsupported_media':
-          return e(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
-        default:
-          return e(400, 'invalid_request', extra?.message ?? 'The request is malformed.');
-      }
-    },
+    render: renderFromTable<string>(
+      {
+        rate_limit: answer(429, 'rate_limited', 'Too many requests; retry after the number of seconds in Retry-After.', (extra) => ({
+          'retry-after': String(extra?.retryAfterSeconds ?? 1),
+        })),
+        token_expired: answer(401, 'token_expired', TOKEN_EXPIRED, () => ({ 'www-authenticate': 'Bearer error="invalid_token"' })),
+        busy: answer(503, 'unavailable', 'The service is temporarily unavailable; retry later.', () => ({ 'retry-after': '1' })),
+        server_error: answer(500, 'internal_error', 'Internal error; the request may be retried with the same Idempotency-Key.'),
+        too_large: answer(413, 'payload_too_large', `The request body exceeds ${MEDIA_CENTER_LIMITS.bodyBytes} bytes.`),
+        not_found: answer(404, 'not_found', 'No such resource.'),
+        unsupported_media: answer(415, 'unsupported_media_type', SEND_JSON),
+        bad_request: answer(400, 'invalid_request', 'The request is malformed.'),
+      },
+      (code, message) => errorBody({ status: 0, code, message: message ?? '' }),
+    ),
     platformStatus: (rec, ctx) => articleStatus(rec, ctx),
     routes(app, ctx, state) {
       /** Bearer token + per-client rate limit; returns the client id or sends the error. */
@@ -202,10 +105,7 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
           send(reply, {
             status: 401,
             code: check.reason === 'expired' ? 'token_expired' : 'unauthorized',
-            message:
-              check.reason === 'expired'
-                ? 'The access token has expired; request a new one from POST /api/v1/auth/token.'
-                : 'A valid bearer token is required (Authorization: Bearer <accessToken>).',
+            message: check.reason === 'expired' ? TOKEN_EXPIRED : 'A valid bearer token is required (Authorization: Bearer <accessToken>).',
             headers: { 'www-authenticate': `Bearer error="${check.reason === 'missing' ? 'invalid_request' : 'invalid_token'}"` },
           });
           return undefined;
@@ -230,7 +130,7 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
       const json = (req: FastifyRequest, reply: FastifyReply): Record<string, unknown> | undefined => {
         const ct = String(req.headers['content-type'] ?? '');
         if (!/^application\/(.+\+)?json/i.test(ct)) {
-          send(reply, { status: 415, code: 'unsupported_media_type', message: 'Send JSON with Content-Type: application/json.' });
+          send(reply, { status: 415, code: 'unsupported_media_type', message: SEND_JSON });
           return undefined;
         }
         const b = jsonBody(req);
@@ -297,83 +197,6 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
         };
       };
 
-      type Validated = Omit<Article, 'id' | 'clientId' | 'idempotencyKey' | 'fingerprint' | 'createdAt'>;
-
-      const validate = (b: Record<string, unknown>): Validated | ApiError => {
-        const problems: { field: string; problem: string }[] = [];
-        const optStr = (k: string, max: number): string | null => {
-          const v = b[k];
-          if (v === undefined || v === null) return null;
-          if (typeof v !== 'string') {
-            problems.push({ field: k, problem: 'must be a string' });
-            return null;
-          }
-          if (charLength(v) > max) problems.push({ field: k, problem: `at most ${max} characters (got ${charLength(v)})` });
-          return v;
-        };
-        const httpUrl = (k: string, v: string | null) => {
-          if (v === null) return;
-          try {
-            const u = new URL(v);
-            if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-          } catch {
-            problems.push({ field: k, problem: 'must be an absolute http(s) URL' });
-          }
-        };
-        const columnId = typeof b.columnId === 'string' ? b.columnId : '';
-        if (!columnById.has(columnId)) {
-          return {
-            status: 400,
-            code: 'unknown_column',
-            message: `columnId "${columnId}" is not a column of this site; GET /api/v1/columns lists them.`,
-            details: { field: 'columnId', allowed: columns.map((c) => c.id) },
-          };
-        }
-        const kindValue = b.kind === undefined ? 'graphic' : b.kind;
-        if (typeof kindValue !== 'string' || !(ARTICLE_KINDS as readonly string[]).includes(kindValue))
-          problems.push({ field: 'kind', problem: `one of ${ARTICLE_KINDS.join(', ')}` });
-        const title = typeof b.title === 'string' ? b.title.trim() : '';
-        if (title === '') problems.push({ field: 'title', problem: 'required' });
-        else if (charLength(title) > MEDIA_CENTER_LIMITS.titleChars)
-          problems.push({ field: 'title', problem: `at most ${MEDIA_CENTER_LIMITS.titleChars} characters (got ${charLength(title)})` });
-        const subtitle = optStr('subtitle', MEDIA_CENTER_LIMITS.subtitleChars);
-        const summary = optStr('summary', MEDIA_CENTER_LIMITS.summaryChars);
-        const bodyHtml = optStr('bodyHtml', MEDIA_CENTER_LIMITS.bodyChars);
-        const coverUrl = optStr('coverUrl', 2000);
-        const videoUrl = optStr('videoUrl', 2000);
-        const author = optStr('author', MEDIA_CENTER_LIMITS.authorChars);
-        const source = optStr('source', MEDIA_CENTER_LIMITS.sourceChars);
-        const externalRef = optStr('externalRef', MEDIA_CENTER_LIMITS.externalRefChars);
-        httpUrl('coverUrl', coverUrl);
-        httpUrl('videoUrl', videoUrl);
-        const k = kindValue as ArticleKind;
-        if (k === 'graphic' && (bodyHtml === null || htmlToText(bodyHtml) === '')) problems.push({ field: 'bodyHtml', problem: 'required for kind "graphic"' });
-        if (k !== 'graphic' && videoUrl === null) problems.push({ field: 'videoUrl', problem: `required for kind "${k}"` });
-        if (bodyHtml !== null && /<script\b/i.test(bodyHtml)) problems.push({ field: 'bodyHtml', problem: 'must not contain <script>' });
-        const related: RelatedLink[] = [];
-        if (b.relatedLinks !== undefined && b.relatedLinks !== null) {
-          if (!Array.isArray(b.relatedLinks)) problems.push({ field: 'relatedLinks', problem: 'must be an array' });
-          else {
-            if (b.relatedLinks.length > MEDIA_CENTER_LIMITS.relatedLinks)
-              problems.push({ field: 'relatedLinks', problem: `at most ${MEDIA_CENTER_LIMITS.relatedLinks} links` });
-            b.relatedLinks.forEach((l, i) => {
-              if (!isRecord(l) || typeof l.title !== 'string' || l.title.trim() === '' || typeof l.url !== 'string') {
-                problems.push({ field: `relatedLinks[${i}]`, problem: 'needs title and url' });
-                return;
-              }
-              const relation = l.relation === undefined ? 'related' : l.relation;
-              if (relation !== 'interpretation' && relation !== 'policy' && relation !== 'related')
-                problems.push({ field: `relatedLinks[${i}].relation`, problem: 'one of interpretation, policy, related' });
-              httpUrl(`relatedLinks[${i}].url`, l.url);
-              related.push({ title: l.title, url: l.url, relation: relation as RelatedLink['relation'] });
-            });
-          }
-        }
-        if (problems.length > 0)
-          return { status: 400, code: 'validation_failed', message: problems.map((p) => `${p.field}: ${p.problem}`).join('; '), details: { problems } };
-        return { externalRef, columnId, kind: k, title, subtitle, summary, bodyHtml, coverUrl, videoUrl, author, source, relatedLinks: related };
-      };
-
       app.post('/api/v1/articles', async (req, reply) => {
         const clientId = auth(req, reply);
         if (!clientId) return reply;
@@ -407,7 +230,7 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
           }
           return reply.code(200).header('idempotent-replayed', 'true').header('location', `/api/v1/articles/${existing.id}`).send(articleJson(existing));
         }
-        const v = validate(body);
+        const v = validateArticle(body, columns);
         if ('status' in v) return send(reply, v);
         const id = `${kind === 'news_site' ? 'ns' : 'app'}-${ctx.counter('article', 100001)}-${randomId(6).toLowerCase()}`;
         const article: Article = { ...v, id, clientId, idempotencyKey: key, fingerprint, createdAt: ctx.clock.now() };
