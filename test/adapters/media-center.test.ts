@@ -79,7 +79,7 @@ function rejectionOf(fn: () => unknown): DeliveryError {
 
 /** Lets the simulated editorial review finish. */
 function reviewDone(): void {
-  sim.state.advanceClock(5_000);
+  sim.state.advanceClock(31_000);
 }
 
 beforeAll(async () => {
@@ -87,7 +87,7 @@ beforeAll(async () => {
   sim = await startSimulator('news_site', {
     columns: columns.filter((c) => c.system === 'news_site').map((c) => ({ id: c.id, name: c.name })),
     credentials: { [CLIENT_ID]: CLIENT_SECRET },
-    publishDelayMs: 200,
+    publishDelayMs: 30_000,
   });
   media = await makeTestMedia('govpub-mc-');
   plain = createMediaCenterAdapter('news_site', { columns });

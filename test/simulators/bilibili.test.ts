@@ -12,7 +12,7 @@ let http: ReturnType<typeof client>;
 
 beforeAll(async () => {
   // Review takes 800 ms of simulated time; tests move the clock on, so a busy machine cannot finish it early.
-  sim = await startBilibiliSimulator({ credentials: { [CLIENT]: SECRET }, publishDelayMs: 800, limits: { singleUploadBytes: 1 * MB }, memberOpenIds: [] });
+  sim = await startBilibiliSimulator({ credentials: { [CLIENT]: SECRET }, publishDelayMs: 30_000, limits: { singleUploadBytes: 1 * MB }, memberOpenIds: [] });
   http = client(sim.url);
 });
 afterAll(() => sim.close());
@@ -139,7 +139,7 @@ describe('bilibili: upload → cover → submit → review → delete', () => {
     const view = (await signed.get('/arcopen/fn/archive/view', access, { resource_id: bvid })).data.data;
     expect(view.addit_info.state).toBe(-1);
     expect(view.video_info.duration).toBe(125);
-    await advance(sim.url, 1);
+    await advance(sim.url, 31);
     const open = (await signed.get('/arcopen/fn/archive/view', access, { resource_id: bvid })).data.data;
     expect(open.addit_info).toMatchObject({ state: 0, state_desc: '开放浏览' });
     expect((await http.get(new URL(open.share_url).pathname)).status).toBe(200);

@@ -11,7 +11,7 @@ let sim: SimulatorHandle;
 let http: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  sim = await startDouyinSimulator({ credentials: { [KEY]: SECRET }, publishDelayMs: 100, limits: { singleUploadBytes: 2 * MB } });
+  sim = await startDouyinSimulator({ credentials: { [KEY]: SECRET }, publishDelayMs: 30_000, limits: { singleUploadBytes: 2 * MB } });
   http = client(sim.url);
 });
 afterAll(() => sim.close());
@@ -82,7 +82,7 @@ describe('douyin: upload → create → review → query → delete', () => {
 
     const first = (await http.post('/video/data/', { item_ids: [itemId] }, api(u))).data.data.list[0];
     expect(first).toMatchObject({ item_id: itemId, video_status: 4, is_reviewed: false, title: text });
-    await advance(sim.url, 1);
+    await advance(sim.url, 31);
     const second = (await http.post('/video/data/', { item_ids: [itemId] }, api(u))).data.data.list[0];
     expect(second).toMatchObject({ video_status: 1, is_reviewed: true });
     expect((await http.get(new URL(second.share_url).pathname)).status).toBe(200);

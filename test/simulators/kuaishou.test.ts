@@ -11,7 +11,7 @@ let sim: SimulatorHandle;
 let http: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  sim = await startKuaishouSimulator({ credentials: { [APP]: SECRET }, publishDelayMs: 100, limits: { directUploadBytes: 2 * MB, fragmentBytes: 1 * MB } });
+  sim = await startKuaishouSimulator({ credentials: { [APP]: SECRET }, publishDelayMs: 30_000, limits: { directUploadBytes: 2 * MB, fragmentBytes: 1 * MB } });
   http = client(sim.url);
 });
 afterAll(() => sim.close());
@@ -86,7 +86,7 @@ describe('kuaishou: start_upload → upload → publish → query → delete', (
     expect(pub.video_info).toMatchObject({ caption, pending: true, like_count: 0 });
     const photoId = pub.video_info.photo_id as string;
     expect((await publish(t.access_token, up.upload_token, { caption, cover: { data: jpeg(), filename: 'c.jpg' } })).data.error_msg).toContain('已被使用');
-    await advance(sim.url, 1);
+    await advance(sim.url, 31);
     const info = (await http.get('/openapi/photo/info', { params: { app_id: APP, access_token: t.access_token, photo_id: photoId } })).data;
     expect(info.video_info.pending).toBe(false);
     expect((await http.get(new URL(info.video_info.play_url).pathname)).status).toBe(200);

@@ -8,8 +8,8 @@ let app: SimulatorHandle;
 let http: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  site = await startMediaCenterSimulator('news_site', { credentials: { govpub: 'site-secret' }, publishDelayMs: 100, rateLimitPerMinute: 1000 });
-  app = await startMediaCenterSimulator('media_app', { publishDelayMs: 100, rateLimitPerMinute: 4 });
+  site = await startMediaCenterSimulator('news_site', { credentials: { govpub: 'site-secret' }, publishDelayMs: 30_000, rateLimitPerMinute: 1000 });
+  app = await startMediaCenterSimulator('media_app', { publishDelayMs: 30_000, rateLimitPerMinute: 4 });
   http = client(site.url);
 });
 afterAll(async () => {
@@ -80,7 +80,7 @@ describe('media center: articles', () => {
     expect((await http.get('/api/v1/articles', { headers: h, params: { idempotencyKey: 'never-used' } })).data.items).toEqual([]);
     expect((await http.get('/api/v1/articles', { headers: h, params: { externalRef: 'pkg-7.rev-2' } })).data.items).toHaveLength(1);
 
-    await advance(site.url, 1);
+    await advance(site.url, 31);
     const got = (await http.get(`/api/v1/articles/${created.data.id}`, { headers: h })).data;
     expect(got).toMatchObject({ status: 'published' });
     expect(got.url).toBe(`${site.url}/a/${created.data.id}`);
@@ -159,7 +159,7 @@ describe('media center: articles', () => {
     const h = await auth();
     await http.post('/__sim/faults', { match: '/api/v1/articles', kind: 'async_fail', message: '含有未脱敏的身份证号', count: 1 });
     const r = await http.post('/api/v1/articles', doc, { headers: { ...h, 'idempotency-key': 'af-1' } });
-    await advance(site.url, 1);
+    await advance(site.url, 31);
     expect((await http.get(`/api/v1/articles/${r.data.id}`, { headers: h })).data).toMatchObject({
       status: 'rejected',
       rejectReason: '含有未脱敏的身份证号',

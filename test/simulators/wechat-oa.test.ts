@@ -10,7 +10,7 @@ let sim: SimulatorHandle;
 let http: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  sim = await startWechatOaSimulator({ credentials: { [APPID]: SECRET }, publishDelayMs: 200 });
+  sim = await startWechatOaSimulator({ credentials: { [APPID]: SECRET }, publishDelayMs: 30_000 });
   http = client(sim.url);
 });
 afterAll(() => sim.close());
@@ -201,7 +201,7 @@ describe('wechat_oa: publishing', () => {
     const status1 = (await http.post('/cgi-bin/freepublish/get', { publish_id: submit.publish_id }, { params: { access_token: at } })).data;
     expect(status1).toMatchObject({ publish_status: 1, fail_idx: [] });
     expect((await publications(sim.url))[0]).toMatchObject({ state: 'processing', platformStatus: 1 });
-    await advance(sim.url, 1);
+    await advance(sim.url, 31);
     const status0 = (await http.post('/cgi-bin/freepublish/get', { publish_id: String(submit.publish_id) }, { params: { access_token: at } })).data;
     expect(status0.publish_status).toBe(0);
     expect(status0.article_detail.count).toBe(2);
