@@ -19,7 +19,16 @@ import { formatBytes } from '../../media/units.js';
 import { DeliveryError, isDeliveryError, rejectedContent } from '../errors.js';
 import type { ChannelAdapter, ConfirmResult, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import { accountLabel, stringOrNull } from '../video-platform/client.js';
-import { checkVideoFile, coverFileName, declaredDuration, multipartBuffer, progress, uploadMissingParts, type Progress } from '../video-platform/upload.js';
+import {
+  coverFileName,
+  declaredDuration,
+  dropUploadOfOtherFile,
+  multipartBuffer,
+  progress,
+  uploadMissingParts,
+  videoToUpload,
+  type Progress,
+} from '../video-platform/upload.js';
 import { BilibiliClient } from './client.js';
 import {
   BILIBILI_ADAPTER_LIMITS as L,
@@ -61,11 +70,8 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     const cp = progress(ctx);
     if (cp.state.resourceId) return { state: 'submitted', externalId: cp.state.resourceId };
 
-    const video = await ctx.renditions.get(payload.video.mediaId, payload.video.spec);
-    checkVideoFile(NAME, video, (d) => tooLongForBilibili(d, o.maxDurationSec), "over Bilibili's 4 GB limit");
-    if (cp.state.videoSha256 && cp.state.videoSha256 !== video.sha256) {
-      await cp.save({ videoSha256: null, uploadToken: null, partBytes: null, partsDone: [], uploadCompleted: false });
-    }
+    const video = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForBilibili(d, o.maxDurationSec), "over Bilibili's 4 GB limit");
+    await dropUploadOfOtherFile(cp, video, { videoSha256: null, uploadToken: null, partBytes: null, partsDone: [], uploadCompleted: false });
     if (!cp.state.uploadCompleted) await upload(api, video, cp, ctx);
 
     if (!cp.state.coverUrl) {

@@ -15,7 +15,16 @@
 import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { ChannelAdapter, ConfirmResult, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import { accountLabel, stringOrNull, toMs } from '../video-platform/client.js';
-import { checkVideoFile, declaredDuration, MiB, multipartFile, progress, uploadMissingParts, type Progress } from '../video-platform/upload.js';
+import {
+  declaredDuration,
+  dropUploadOfOtherFile,
+  MiB,
+  multipartFile,
+  progress,
+  uploadMissingParts,
+  videoToUpload,
+  type Progress,
+} from '../video-platform/upload.js';
 import { DouyinClient, videoIdOf, type DouyinData } from './client.js';
 import { douyinOptions, formatDouyin, NAME, tooLongForDouyin, type DouyinAdapterOptions, type DouyinPayload } from './format.js';
 
@@ -48,12 +57,8 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
     const cp = progress(ctx);
     if (cp.state.itemId) return { state: 'submitted', externalId: cp.state.itemId };
 
-    const file = await ctx.renditions.get(payload.video.mediaId, payload.video.spec);
-    checkVideoFile(NAME, file, (d) => tooLongForDouyin(d, o.maxDurationSec), "over Douyin's 4 GB limit");
-    if (cp.state.videoSha256 && cp.state.videoSha256 !== file.sha256) {
-      // The rendition changed since the last attempt: its upload progress is useless.
-      await cp.save({ videoSha256: null, uploadId: null, partBytes: null, partsDone: [], videoId: null });
-    }
+    const file = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForDouyin(d, o.maxDurationSec), "over Douyin's 4 GB limit");
+    await dropUploadOfOtherFile(cp, file, { videoSha256: null, uploadId: null, partBytes: null, partsDone: [], videoId: null });
 
     let data: DouyinData | undefined;
     for (let round = 0; !data; round++) {

@@ -19,7 +19,16 @@ import { createReadStream } from 'node:fs';
 import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { ChannelAdapter, ConfirmResult, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import { accountLabel, stringOrNull, toMs } from '../video-platform/client.js';
-import { checkVideoFile, coverFileName, declaredDuration, multipartFile, progress, uploadMissingParts, type Progress } from '../video-platform/upload.js';
+import {
+  coverFileName,
+  declaredDuration,
+  dropUploadOfOtherFile,
+  multipartFile,
+  progress,
+  uploadMissingParts,
+  videoToUpload,
+  type Progress,
+} from '../video-platform/upload.js';
 import { KuaishouClient, R, uploadServer, type KuaishouBody } from './client.js';
 import { formatKuaishou, kuaishouOptions, NAME, tooLongForKuaishou, type KuaishouAdapterOptions, type KuaishouPayload } from './format.js';
 
@@ -52,12 +61,16 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     const cp = progress(ctx);
     if (cp.state.photoId) return { state: 'submitted', externalId: cp.state.photoId };
 
-    const video = await ctx.renditions.get(payload.video.mediaId, payload.video.spec);
-    checkVideoFile(NAME, video, (d) => tooLongForKuaishou(d, o.maxDurationSec), 'over 4 GB');
+    const video = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForKuaishou(d, o.maxDurationSec), 'over 4 GB');
     const cover = await ctx.renditions.get(payload.cover.mediaId, payload.cover.spec);
-    if (cp.state.videoSha256 && cp.state.videoSha256 !== video.sha256) {
-      await cp.save({ videoSha256: null, uploadToken: null, endpoint: null, fragmentBytes: null, fragmentsDone: [], uploadCompleted: false });
-    }
+    await dropUploadOfOtherFile(cp, video, {
+      videoSha256: null,
+      uploadToken: null,
+      endpoint: null,
+      fragmentBytes: null,
+      fragmentsDone: [],
+      uploadCompleted: false,
+    });
     if (!cp.state.uploadCompleted) await upload(api, video, cp, ctx);
 
     const uploadToken = cp.state.uploadToken!;

@@ -13,17 +13,17 @@
  * govpub's renditions are publicly reachable, the composition root passes `publicMediaUrl`;
  * without it covers and in-article pictures are left out and a video article points at the
  * portal page that plays the video (each with a warning the editor sees).
+ *
+ * This file holds the capabilities and transmit / reconcile / confirm / takeDown; the HTTP client
+ * (token, authorized calls, answers as delivery errors) is client.ts.
  */
-import axios, { type AxiosResponse } from 'axios';
 import type { Channel, MediaCenterSystem } from '../../domain/registry.js';
-import { DeliveryError, classifyTransportError, rejectedContent, retryAfterMs, type ContentProblem } from '../errors.js';
+import { DeliveryError } from '../errors.js';
 import { isHttpUrl, mediaIdFromSrc, replaceImageSources, truncateChars } from '../text.js';
-import { stillValid } from '../tokens.js';
 import type { AdapterCapabilities, ChannelAdapter, ConfirmResult, ReleaseUnit, TransmitContext, TransmitResult } from '../types.js';
 import {
   MEDIA_CENTER_CONTRACT_LIMITS,
   SYSTEM_NAMES,
-  TOKEN_NAME,
   mediaCenterExternalRef,
   mediaCenterIdempotencyKey,
   quoted,
@@ -34,6 +34,7 @@ import {
   type MediaCenterCheckpoint,
   type MediaCenterPayload,
 } from './contract.js';
+import { MediaCenterClient } from './client.js';
 import { formatMediaCenter } from './format.js';
 
 export * from './contract.js';
@@ -69,179 +70,9 @@ export function createMediaCenterAdapter(
   const format = (unit: ReleaseUnit, channel: Channel) =>
     formatMediaCenter(unit, channel, { system, columns, videoSpec, coverSpec, posterSpec, imageSpec, publishesMedia });
 
-  // ── HTTP ──────────────────────────────────────────────────────────────────────────────────
-
   type Ctx = TransmitContext<MediaCenterCheckpoint>;
 
-  const base = (ctx: Ctx) => ctx.baseUrl.replace(/\/+$/, '');
-  const siteName = (ctx: Ctx) => `${ctx.channel.name} (${ctx.channel.id})`;
-
-  function errorOf(res: AxiosResponse): { code: string; message: string; details: Record<string, unknown> } {
-    const e = (res.data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
-    return {
-      code: typeof e?.code === 'string' ? e.code : `http_${res.status}`,
-      message: typeof e?.message === 'string' ? e.message : `HTTP ${res.status}`,
-      details: e?.details && typeof e.details === 'object' ? (e.details as Record<string, unknown>) : {},
-    };
-  }
-
-  async function send(
-    ctx: Ctx,
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    what: string,
-    sideEffect: boolean,
-    init: { token?: string; data?: unknown; headers?: Record<string, string>; params?: Record<string, string | number> } = {},
-  ): Promise<AxiosResponse> {
-    try {
-      return await axios.request({
-        method,
-        url: `${base(ctx)}${path}`,
-        data: init.data,
-        params: init.params,
-        headers: {
-          Accept: 'application/json',
-          ...(init.data !== undefined ? { 'Content-Type': 'application/json' } : {}),
-          ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}),
-          ...init.headers,
-        },
-        timeout: timeoutMs,
-        signal: ctx.signal,
-        validateStatus: () => true,
-        maxRedirects: 0,
-      });
-    } catch (error) {
-      throw classifyTransportError(error, what, { sideEffect });
-    }
-  }
-
-  async function fetchToken(ctx: Ctx): Promise<string> {
-    const clientId = ctx.credentials.clientId;
-    const clientSecret = ctx.credentials.clientSecret;
-    if (!clientId || !clientSecret) {
-      throw new DeliveryError(
-        'needs_reconnect',
-        `${SYSTEM_NAMES[system]}: the channel ${ctx.channel.id} has no ${!clientId ? 'clientId' : 'clientSecret'} configured; add the media center's client credentials for ${system}.`,
-      );
-    }
-    const res = await send(ctx, 'POST', '/api/v1/auth/token', `${SYSTEM_NAMES[system]}: getting an access token`, false, { data: { clientId, clientSecret } });
-    if (res.status === 200) {
-      const body = res.data as { accessToken?: unknown; expiresIn?: unknown };
-      if (typeof body.accessToken !== 'string' || body.accessToken === '') {
-        throw new DeliveryError('retryable', `${SYSTEM_NAMES[system]}: the token answer had no accessToken.`);
-      }
-      const expiresIn = typeof body.expiresIn === 'number' && body.expiresIn > 0 ? body.expiresIn : null;
-      await ctx.tokens.put(TOKEN_NAME, body.accessToken, expiresIn === null ? null : new Date(Date.now() + expiresIn * 1000));
-      return body.accessToken;
-    }
-    const err = errorOf(res);
-    if (res.status === 401 || res.status === 403 || err.code === 'invalid_client' || err.code === 'validation_failed') {
-      throw new DeliveryError(
-        'needs_reconnect',
-        `${SYSTEM_NAMES[system]} refused govpub's client credentials (client id "${clientId}", ${err.code}): check the client id and secret configured for ${system}.`,
-        { platformCode: err.code },
-      );
-    }
-    throw failure(res, `${SYSTEM_NAMES[system]}: getting an access token`);
-  }
-
-  async function token(ctx: Ctx, fresh: boolean): Promise<string> {
-    if (!fresh) {
-      const stored = await ctx.tokens.get(TOKEN_NAME);
-      if (stored && stillValid(stored, Date.now())) return stored.value;
-    }
-    return fetchToken(ctx);
-  }
-
-  /** An authorized call: a token_expired / unauthorized answer gets a new token and one retry. */
-  async function call(
-    ctx: Ctx,
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    what: string,
-    sideEffect: boolean,
-    init: { data?: unknown; headers?: Record<string, string>; params?: Record<string, string | number> } = {},
-  ): Promise<AxiosResponse> {
-    let res = await send(ctx, method, path, what, sideEffect, { ...init, token: await token(ctx, false) });
-    if (res.status === 401) {
-      await ctx.tokens.delete(TOKEN_NAME);
-      res = await send(ctx, method, path, what, sideEffect, { ...init, token: await token(ctx, true) });
-      if (res.status === 401) {
-        const err = errorOf(res);
-        throw new DeliveryError(
-          'needs_reconnect',
-          `${what}: ${SYSTEM_NAMES[system]} refused a freshly issued access token (${err.code}); check the client registered for ${system}.`,
-          {
-            platformCode: err.code,
-          },
-        );
-      }
-    }
-    return res;
-  }
-
-  /** The DeliveryError for an answer that is not a success. */
-  function failure(res: AxiosResponse, what: string, label?: string, site?: string): DeliveryError {
-    const err = errorOf(res);
-    const status = res.status;
-    const opts = { platformCode: err.code };
-    if (status === 429) {
-      return new DeliveryError('rate_limited', `${what}: the media center is rate limiting govpub (429); waiting as long as it asks.`, {
-        ...opts,
-        retryAfterMs: retryAfterMs(res.headers['retry-after']) ?? 60_000,
-      });
-    }
-    if (status >= 500) {
-      return new DeliveryError(
-        'retryable',
-        `${what}: the media center answered HTTP ${status} (${err.code}); trying again later with the same Idempotency-Key.`,
-        {
-          ...opts,
-          retryAfterMs: retryAfterMs(res.headers['retry-after']),
-        },
-      );
-    }
-    if (status === 400 && err.code === 'validation_failed') {
-      const raw = Array.isArray(err.details.problems) ? (err.details.problems as { field?: unknown; problem?: unknown }[]) : [];
-      const problems: ContentProblem[] = raw.length
-        ? raw.map((p) => ({ field: `${label ?? 'article'}: ${String(p.field ?? '?')}`, message: String(p.problem ?? 'refused') }))
-        : [{ field: label ?? 'article', message: err.message }];
-      const e = rejectedContent(site ?? SYSTEM_NAMES[system], problems);
-      return new DeliveryError('rejected', e.message, { ...opts, problems });
-    }
-    if (status === 400 && err.code === 'unknown_column') {
-      const allowed = Array.isArray(err.details.allowed) ? (err.details.allowed as unknown[]).map(String) : [];
-      return new DeliveryError(
-        'needs_reconnect',
-        `${what}: the media center has no such column (${err.message})${allowed.length ? ` Its columns: ${allowed.slice(0, 30).join(', ')}.` : ''} Fix the column id in config/registry/media-center.yaml.`,
-        opts,
-      );
-    }
-    if (status === 409 && err.code === 'idempotency_key_reused') {
-      // Retrying can never succeed (same key, same refusal); a new key would post the item twice;
-      // adopting the existing article would publish content other than the approved snapshot. So
-      // stop and tell a person: this is a govpub defect (the request for one item changed).
-      const existing = typeof err.details.articleId === 'string' ? ` (article ${err.details.articleId})` : '';
-      return new DeliveryError(
-        'rejected',
-        `${what}: the media center already holds a different article for this item${existing}: govpub sent changed content under the same Idempotency-Key. Nothing was posted twice. This is a govpub defect, not a problem with the package: report it; to publish the current content, take the delivery down and send the package again as a new revision.`,
-        opts,
-      );
-    }
-    if (status === 413) {
-      return new DeliveryError('rejected', `${what}: the article is larger than the media center's 2 MB request limit; shorten the text.`, opts);
-    }
-    if (status === 401 || status === 403) {
-      return new DeliveryError('needs_reconnect', `${what}: the media center refused govpub's access (${err.code}).`, opts);
-    }
-    // idempotency_key_required, invalid_idempotency_key, invalid_json, unsupported_media_type…:
-    // the request is malformed, so repeating it cannot help.
-    return new DeliveryError(
-      'rejected',
-      `${what}: the media center refused govpub's request (HTTP ${status} ${err.code}: ${err.message}). This is a govpub defect, not a problem with the package.`,
-      opts,
-    );
-  }
+  const clientFor = (ctx: Ctx) => new MediaCenterClient(ctx, system, timeoutMs);
 
   async function mediaUrl(ctx: Ctx, ref: { mediaId: string; spec: string }, what: string): Promise<string> {
     const file = await ctx.renditions.get(ref.mediaId, ref.spec);
@@ -290,26 +121,19 @@ export function createMediaCenterAdapter(
     return saved && typeof saved === 'object' ? { ...saved } : {};
   }
 
-  async function findByKey(ctx: Ctx, key: string): Promise<ApiArticle | null> {
-    const what = `${siteName(ctx)}: looking up an earlier attempt`;
-    const res = await call(ctx, 'GET', '/api/v1/articles', what, false, { params: { idempotencyKey: key, limit: 1 } });
-    if (res.status !== 200) throw failure(res, what);
-    const items = (res.data as { items?: ApiArticle[] }).items ?? [];
-    return items[0] ?? null;
-  }
-
   // ── transmit / reconcile / confirm / takeDown ─────────────────────────────────────────────
 
   async function transmit(payload: MediaCenterPayload, ctx: Ctx): Promise<TransmitResult> {
+    const client = clientFor(ctx);
     const created = savedArticles(ctx);
     for (const plan of payload.articles) {
       if (created[plan.item]) continue;
       const key = mediaCenterIdempotencyKey(ctx.businessKey, plan.item);
       const body = await requestBody(plan, payload, ctx);
       ctx.heartbeat();
-      const what = `${siteName(ctx)}: creating ${plan.label}`;
-      const res = await call(ctx, 'POST', '/api/v1/articles', what, true, { data: body, headers: { 'Idempotency-Key': key } });
-      if (res.status !== 200 && res.status !== 201) throw failure(res, what, plan.label, siteName(ctx));
+      const what = `${client.siteName}: creating ${plan.label}`;
+      const res = await client.call('POST', '/api/v1/articles', what, true, { data: body, headers: { 'Idempotency-Key': key } });
+      if (res.status !== 200 && res.status !== 201) throw client.failure(res, what, plan.label, client.siteName);
       const article = res.data as ApiArticle;
       if (typeof article?.id !== 'string')
         throw new DeliveryError('unconfirmed', `${what}: the media center's answer had no article id; checking before any retry.`);
@@ -324,17 +148,18 @@ export function createMediaCenterAdapter(
       await ctx.checkpoint({ articles: { ...created } });
     }
     const primary = created[payload.primaryItem];
-    if (!primary) throw new DeliveryError('retryable', `${siteName(ctx)}: the document article was not created.`);
+    if (!primary) throw new DeliveryError('retryable', `${client.siteName}: the document article was not created.`);
     return { state: 'submitted', externalId: primary.id, publicUrl: null };
   }
 
   async function reconcile(payload: MediaCenterPayload, ctx: Ctx): Promise<TransmitResult | null> {
+    const client = clientFor(ctx);
     const found = savedArticles(ctx);
     let changed = false;
     for (const plan of payload.articles) {
       if (found[plan.item]) continue;
       const key = mediaCenterIdempotencyKey(ctx.businessKey, plan.item);
-      const article = await findByKey(ctx, key);
+      const article = await client.findByKey(key);
       if (article) {
         found[plan.item] = { id: article.id, idempotencyKey: key };
         changed = true;
@@ -362,14 +187,15 @@ export function createMediaCenterAdapter(
   };
 
   async function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
+    const client = clientFor(ctx);
     const refs = articleIds(ctx, externalId);
     const states: { item: string; article: ApiArticle | null; id: string }[] = [];
     for (const ref of refs) {
-      const what = `${siteName(ctx)}: checking article ${ref.id}`;
-      const res = await call(ctx, 'GET', `/api/v1/articles/${encodeURIComponent(ref.id)}`, what, false);
+      const what = `${client.siteName}: checking article ${ref.id}`;
+      const res = await client.call('GET', `/api/v1/articles/${encodeURIComponent(ref.id)}`, what, false);
       if (res.status === 404) states.push({ ...ref, article: null });
       else if (res.status === 200) states.push({ ...ref, article: res.data as ApiArticle });
-      else throw failure(res, what);
+      else throw client.failure(res, what);
     }
     const problems: string[] = [];
     for (const s of states) {
@@ -395,25 +221,26 @@ export function createMediaCenterAdapter(
   }
 
   async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {
+    const client = clientFor(ctx);
     const ids = new Set(articleIds(ctx, externalId).map((a) => a.id));
     // Articles an attempt created without a saved checkpoint carry the delivery's externalRef.
     const ref = mediaCenterExternalRef(ctx.businessKey);
     let cursor: string | null = null;
     do {
-      const what = `${siteName(ctx)}: listing the package's articles`;
+      const what = `${client.siteName}: listing the package's articles`;
       const params: Record<string, string | number> = { externalRef: ref, columnId: ctx.channel.ref, limit: 100 };
       if (cursor) params.cursor = cursor;
-      const res = await call(ctx, 'GET', '/api/v1/articles', what, false, { params });
-      if (res.status !== 200) throw failure(res, what);
+      const res = await client.call('GET', '/api/v1/articles', what, false, { params });
+      if (res.status !== 200) throw client.failure(res, what);
       const page = res.data as { items?: ApiArticle[]; nextCursor?: string | null };
       for (const a of page.items ?? []) if (a.status !== 'deleted') ids.add(a.id);
       cursor = page.nextCursor ?? null;
     } while (cursor);
     for (const id of ids) {
-      const what = `${siteName(ctx)}: taking down article ${id}`;
-      const res = await call(ctx, 'DELETE', `/api/v1/articles/${encodeURIComponent(id)}`, what, true);
+      const what = `${client.siteName}: taking down article ${id}`;
+      const res = await client.call('DELETE', `/api/v1/articles/${encodeURIComponent(id)}`, what, true);
       if (res.status === 200 || res.status === 204 || res.status === 404) continue; // 404: already gone
-      throw failure(res, what);
+      throw client.failure(res, what);
     }
   }
 

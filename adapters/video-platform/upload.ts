@@ -33,14 +33,35 @@ export function progress<C extends object>(ctx: TransmitContext<C>): Progress<C>
 // ── the file ────────────────────────────────────────────────────────────────────────────────
 
 /**
- * The prepared video against the platform's limits before anything is uploaded: `tooLong` words
- * a length over the limit (or says it is fine), `over4GB` ends the size problem (`over 4 GB`).
+ * The payload's prepared video, fetched and held to the platform's limits before anything is
+ * uploaded: `tooLong` words a length over the limit (or says it is fine), `over4GB` ends the size
+ * problem (`over 4 GB`).
  */
-export function checkVideoFile(platformName: string, file: RenditionFile, tooLong: (durationSec: number) => string | undefined, over4GB: string): void {
+export async function videoToUpload(
+  ctx: Pick<TransmitContext, 'renditions'>,
+  ref: { mediaId: string; spec: string },
+  platformName: string,
+  tooLong: (durationSec: number) => string | undefined,
+  over4GB: string,
+): Promise<RenditionFile> {
+  const file = await ctx.renditions.get(ref.mediaId, ref.spec);
   const long = file.durationSec === undefined ? undefined : tooLong(file.durationSec);
   if (long) throw rejectedContent(platformName, [{ field: 'video', message: long }]);
   if (file.sizeBytes > MAX_VIDEO_BYTES)
     throw rejectedContent(platformName, [{ field: 'video', message: `the video file is ${formatBytes(file.sizeBytes)}, ${over4GB}` }]);
+  return file;
+}
+
+/**
+ * The rendition changed since the last attempt: the upload progress saved for the other file is
+ * useless, so `cleared` (the platform's upload fields, emptied) is saved over it.
+ */
+export async function dropUploadOfOtherFile<C extends { videoSha256: string | null }>(
+  cp: Progress<C>,
+  file: RenditionFile,
+  cleared: Partial<C>,
+): Promise<void> {
+  if (cp.state.videoSha256 && cp.state.videoSha256 !== file.sha256) await cp.save(cleared);
 }
 
 /** The duration a file declares to the upload (`X-Media-Duration`; the simulators check limits against it). */
