@@ -4,7 +4,7 @@ import { rejectedContent, type ContentProblem } from '../errors.js';
 import { charCount, truncateChars } from '../text.js';
 import type { Formatted, MediaInfo, ReleaseUnit } from '../types.js';
 import { videoTiming, type VideoTimingOptions } from '../video-platform/client.js';
-import { plainSummarySource, videoRef, videoToPost } from '../video-platform/format.js';
+import { plainSummarySource, videoRef, videoToPost, type VideoRef } from '../video-platform/format.js';
 import { MiB } from '../video-platform/upload.js';
 import { bilibiliDeclaration } from './declaration.js';
 
@@ -55,7 +55,7 @@ export type BilibiliOptions = ReturnType<typeof bilibiliOptions>;
 export interface BilibiliPayload {
   platform: 'bilibili';
   interpretation: number;
-  video: { mediaId: string; spec: string; name?: string; durationSec?: number };
+  video: VideoRef;
   cover: { mediaId: string; spec: string };
   title: string;
   desc: string;

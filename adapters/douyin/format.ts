@@ -1,7 +1,7 @@
 // Douyin's format step (pure): the video interpretation as one Douyin video, its text of title, summary and a mention of the portal page; with the adapter's options and payload.
 import { formatDuration } from '../../media/units.js';
 import type { Formatted, ReleaseUnit } from '../types.js';
-import { titleSummaryMention, videoRef, videoToPost } from '../video-platform/format.js';
+import { titleSummaryMention, videoRef, videoToPost, type VideoRef } from '../video-platform/format.js';
 import { videoTiming, type VideoTimingOptions } from '../video-platform/client.js';
 import { MiB } from '../video-platform/upload.js';
 import { douyinDeclaration } from './declaration.js';
@@ -51,7 +51,7 @@ export interface DouyinPayload {
   platform: 'douyin';
   /** Index of the interpretation the video comes from. */
   interpretation: number;
-  video: { mediaId: string; spec: string; name?: string; durationSec?: number };
+  video: VideoRef;
   /** `text` of video/create: title, summary, mention of the portal page. */
   text: string;
 }

@@ -2,7 +2,7 @@
 import { formatDuration } from '../../media/units.js';
 import type { Formatted, ReleaseUnit } from '../types.js';
 import { videoTiming, type VideoTimingOptions } from '../video-platform/client.js';
-import { titleSummaryMention, videoRef, videoToPost } from '../video-platform/format.js';
+import { titleSummaryMention, videoRef, videoToPost, type VideoRef } from '../video-platform/format.js';
 import { MiB } from '../video-platform/upload.js';
 import { kuaishouDeclaration } from './declaration.js';
 
@@ -47,7 +47,7 @@ export type KuaishouOptions = ReturnType<typeof kuaishouOptions>;
 export interface KuaishouPayload {
   platform: 'kuaishou';
   interpretation: number;
-  video: { mediaId: string; spec: string; name?: string; durationSec?: number };
+  video: VideoRef;
   cover: { mediaId: string; spec: string };
   caption: string;
 }

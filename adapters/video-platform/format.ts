@@ -48,7 +48,15 @@ export function pickVideo(unit: ReleaseUnit, platformName: string, problems: Con
 }
 
 /** The payload's reference to the uploaded rendition of the video (its name and length for people). */
-export function videoRef(media: MediaInfo, spec: string): { mediaId: string; spec: string; name?: string; durationSec?: number } {
+/** The video a post carries: a rendition of one original, with what messages and checks need of it. */
+export interface VideoRef {
+  mediaId: string;
+  spec: string;
+  name?: string;
+  durationSec?: number;
+}
+
+export function videoRef(media: MediaInfo, spec: string): VideoRef {
   return {
     mediaId: media.mediaId,
     spec,
