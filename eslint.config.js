@@ -31,7 +31,7 @@ const nodeAndIo = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.govpub/**', 'test/histories/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.govpub/**', 'web/src/**', 'web/dist/**', 'test/histories/**', '**/*.js', '**/*.mjs'] },
   {
     files: ['**/*.ts'],
     languageOptions: {

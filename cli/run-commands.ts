@@ -171,4 +171,17 @@ export function registerRunCommands(program: Command): void {
       if (options.json) printJson(found);
       else log(`temporal CLI: ${found.path} (from ${found.source})`);
     });
+
+  const web = program.command('web').description('The web console (web/): build it for /console/');
+  web
+    .command('build')
+    .description('Build the console into web/dist when its sources changed (npm install and govpub start do this too), and print its budget')
+    .option('--force', 'build even when web/dist is current')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { force?: boolean; json?: boolean }) => {
+      const { ensureConsoleBuilt, describeBudget } = await import('../web/build-console.js');
+      const result = await ensureConsoleBuilt({ force: options.force, log: (l) => process.stderr.write(`${l}\n`) });
+      if (options.json) printJson(result);
+      else log(`console: ${result.built ? 'built' : result.reason}${result.budget ? `; ${describeBudget(result.budget)}` : ''}`);
+    });
 }

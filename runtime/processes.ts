@@ -12,6 +12,8 @@ import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
 import { validateManualPostUrl } from '../adapters/manual-handoff.js';
 import { registerPortalRoutes } from '../adapters/portal/index.js';
+import { registerConsoleRoutes } from '../api/console-static.js';
+import { CONSOLE_DIST, ensureConsoleBuilt } from '../web/build-console.js';
 import { createMediaActivities, createMediaJobActivities } from '../activities/media-activities.js';
 import { registerMediaRoutes, registerPublicRenditions } from '../api/media-routes.js';
 import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.js';
@@ -122,6 +124,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
       registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);
       registerPortalRoutes(api, { webRoot: settings.portalRoot, prefix: '/portal' });
       registerPublicRenditions(api, mediaStore);
+      await registerConsoleRoutes(api, { distDir: CONSOLE_DIST });
     },
   });
   try {
@@ -207,11 +210,14 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
 
     const worker = await runWorkerProcess(settings, log, address);
     stops.push(worker.stop);
+    // The console is built from its sources on a fresh clone (npm install does it too) and rebuilt when they change.
+    await ensureConsoleBuilt({ log });
     const api = await runApiProcess(settings, log, address);
     stops.push(api.stop);
 
     log('');
     log(`govpub is running.`);
+    log(`  console        ${api.url}/console/  (sign in with the password \`govpub users add\` prints)`);
     log(`  API            ${api.url}  (OpenAPI: ${api.url}/api/openapi.json, health: ${api.url}/healthz)`);
     if (devServer) log(`  Temporal UI    ${devServer.uiUrl}`);
     log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);

@@ -1,0 +1,39 @@
+/**
+ * Live updates from GET /api/events (Server-Sent Events): one stream per page that asks, closed
+ * when the page goes away. The browser reconnects by itself and resumes with Last-Event-ID.
+ */
+import { onBeforeUnmount } from 'vue';
+
+export interface DeliveryEvent {
+  id: string;
+  packageId: string;
+  channelId: string;
+  platform: string;
+  state: string;
+  task: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  publicUrl: string | null;
+  updatedAt: string;
+}
+
+export interface PackageEvent {
+  id: string;
+  status: string;
+  currentStage: string | null;
+  revision: number;
+  updatedAt: string;
+}
+
+export interface LiveHandlers {
+  delivery?: (event: DeliveryEvent) => void;
+  package?: (event: PackageEvent) => void;
+}
+
+/** Subscribes for the life of the calling component. */
+export function useLiveEvents(handlers: LiveHandlers): void {
+  const source = new EventSource('/api/events', { withCredentials: true });
+  if (handlers.delivery) source.addEventListener('delivery', (e) => handlers.delivery!(JSON.parse((e as MessageEvent<string>).data) as DeliveryEvent));
+  if (handlers.package) source.addEventListener('package', (e) => handlers.package!(JSON.parse((e as MessageEvent<string>).data) as PackageEvent));
+  onBeforeUnmount(() => source.close());
+}

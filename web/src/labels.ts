@@ -1,0 +1,100 @@
+/**
+ * Chinese names for the identifiers the API uses. Platform names come from the platform
+ * declarations themselves (the same data the adapters use), so a new platform is named here too.
+ */
+import { PLATFORM_DECLARATIONS } from '../../adapters/declarations';
+import type { DeliveryState } from '../../domain/delivery-state';
+import type { PackageStatus, Role } from '../../domain/package-rules';
+
+export const PACKAGE_STATUS_LABELS: Record<PackageStatus, string> = {
+  draft: '草稿',
+  in_review: '审核中',
+  approved: '已通过',
+  scheduled: '定时发布',
+  releasing: '发布中',
+  released: '已发布',
+  retracting: '撤稿中',
+  retracted: '已撤稿',
+};
+
+/** Element Plus tag types per package status. */
+export const PACKAGE_STATUS_TYPES: Record<PackageStatus, 'info' | 'warning' | 'success' | 'danger' | 'primary'> = {
+  draft: 'info',
+  in_review: 'warning',
+  approved: 'primary',
+  scheduled: 'primary',
+  releasing: 'warning',
+  released: 'success',
+  retracting: 'warning',
+  retracted: 'info',
+};
+
+export const DELIVERY_STATE_LABELS: Record<DeliveryState, string> = {
+  pending: '待发送',
+  transmitting: '发送中',
+  unconfirmed: '待确认',
+  live: '已上线',
+  failed: '失败',
+  needs_reconnect: '需重新授权',
+  rate_limited: '限流等待',
+  awaiting_manual: '待人工发布',
+  retracting: '撤稿中',
+  retracted: '已撤稿',
+  canceled: '已取消',
+};
+
+/** One colour per delivery state on the board (colour is never the only signal: the label is shown too). */
+export const DELIVERY_STATE_COLOURS: Record<DeliveryState, string> = {
+  pending: '#909399',
+  transmitting: '#409eff',
+  unconfirmed: '#b88230',
+  live: '#2f8a3b',
+  failed: '#c45656',
+  needs_reconnect: '#a33d8f',
+  rate_limited: '#8a6d00',
+  awaiting_manual: '#b35c00',
+  retracting: '#6b6bd6',
+  retracted: '#606266',
+  canceled: '#606266',
+};
+
+export const ROLE_LABELS: Record<Role, string> = {
+  editor: '编辑',
+  reviewer: '审核人',
+  ops: '运维',
+  admin: '管理员',
+};
+
+export const PLATFORM_LABELS: Record<string, string> = Object.fromEntries(PLATFORM_DECLARATIONS.map((d) => [d.id, d.localName]));
+
+export const INTERPRETATION_FORM_LABELS: Record<string, string> = {
+  text: '文字解读',
+  graphic: '图解',
+  cartoon: '漫画解读',
+  video: '视频解读',
+  audio: '音频解读',
+  h5: 'H5 解读',
+  leader_interview: '领导访谈',
+};
+
+export function platformLabel(platform: string): string {
+  return PLATFORM_LABELS[platform] ?? platform;
+}
+
+/** 2026-11-30T08:05:00Z → 2026-11-30 16:05 (Beijing time, as the district reads it). */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  })
+    .format(date)
+    .replaceAll('/', '-');
+}

@@ -1,0 +1,27 @@
+// The console's build: Vue single-file components bundled by Vite into web/dist, served by govpub at /console/.
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/console/',
+  plugins: [vue()],
+  logLevel: 'warn',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The first page loads the shell and the sign-in page; every other page is its own chunk.
+    chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      output: {
+        // Big libraries in their own long-cached chunks, fetched only by the pages that use them.
+        manualChunks(id: string) {
+          if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender') || id.includes('node_modules/vue-echarts')) return 'charts';
+          if (id.includes('node_modules/@tiptap') || id.includes('node_modules/prosemirror')) return 'editor';
+          return undefined;
+        },
+      },
+    },
+  },
+});
