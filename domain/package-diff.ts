@@ -100,8 +100,14 @@ function compare(before: unknown, after: unknown, keys: (string | number)[], out
   const push = (kind: ChangeKind) =>
     out.push({ path, label: fieldLabel(keys), before: absent(before) ? null : before, after: absent(after) ? null : after, kind });
   if (absent(before) && absent(after)) return;
-  if (absent(before)) return push('added');
-  if (absent(after)) return push('removed');
+  if (absent(before)) {
+    push('added');
+    return;
+  }
+  if (absent(after)) {
+    push('removed');
+    return;
+  }
   if (keys.length === 1 && keys[0] === 'targets' && Array.isArray(before) && Array.isArray(after)) return compareTargets(before, after, out);
   if (Array.isArray(before) && Array.isArray(after)) {
     for (let i = 0; i < Math.max(before.length, after.length); i++) compare(before[i], after[i], [...keys, i], out);

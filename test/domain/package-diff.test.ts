@@ -16,7 +16,8 @@ const base = {
 
 describe('diffPackageBodies', () => {
   it('finds nothing between equal bodies, whatever the key order', () => {
-    const reordered = JSON.parse(JSON.stringify({ targets: base.targets, ...base }));
+    const { targets, ...rest } = base;
+    const reordered = JSON.parse(JSON.stringify({ targets, ...rest }));
     expect(diffPackageBodies(base, reordered)).toEqual([]);
   });
 
