@@ -71,10 +71,13 @@ export async function throughWorkflow<T>(notFoundError: () => GovpubError, call:
     if (error instanceof WorkflowNotFoundError) throw notFoundError();
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const code = error.cause.type ?? 'refused';
-      throw new GovpubError(code, error.cause.message, {
-        status: httpStatusOf(code),
-        ...(error.cause.details?.[0] ? { problems: error.cause.details[0] } : {}),
-      });
+      const zh = (error.cause.details?.[1] as { messageZh?: string } | null | undefined)?.messageZh;
+      throw new GovpubError(
+        code,
+        error.cause.message,
+        { status: httpStatusOf(code), ...(error.cause.details?.[0] ? { problems: error.cause.details[0] } : {}) },
+        { zh },
+      );
     }
     throw error;
   }
