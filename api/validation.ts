@@ -321,18 +321,30 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [/^items (\d+) and (\d+) are the same; list each once$/, (j, i) => `第 ${j} 项与第 ${i} 项相同：每项只列一次`],
   [/^(.+) does not have the expected form \((.+)\)$/s, (value, pattern) => `${value} 的格式不正确（应符合 ${pattern}）`],
   [/^nested deeper than (\d+) levels$/, (n) => `嵌套超过 ${n} 层`],
-  [/^(field name )?contains a lone surrogate \((\\u[0-9a-f]+)\) at position (\d+): not valid Unicode text$/, (field, ch, at) =>
-    `${field ? '字段名' : ''}第 ${at} 个字符是孤立的代理项（${ch}），不是有效的 Unicode 文本，请删除`],
-  [/^(field name )?contains a NUL character \(\\u0000\) at position (\d+); remove it$/, (field, at) => `${field ? '字段名' : ''}第 ${at} 个字符是 NUL 字符（\\u0000），请删除`],
-  [/^(field name )?contains the control character (\\u[0-9a-f]+) at position (\d+); remove it$/, (field, ch, at) =>
-    `${field ? '字段名' : ''}第 ${at} 个字符是控制字符 ${ch}，请删除`],
-  [/^(field name )?contains the non-character (\\u[0-9a-f]+) at position (\d+); remove it$/, (field, ch, at) =>
-    `${field ? '字段名' : ''}第 ${at} 个字符是非字符 ${ch}，请删除`],
+  [
+    /^(field name )?contains a lone surrogate \((\\u[0-9a-f]+)\) at position (\d+): not valid Unicode text$/,
+    (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是孤立的代理项（${ch}），不是有效的 Unicode 文本，请删除`,
+  ],
+  [
+    /^(field name )?contains a NUL character \(\\u0000\) at position (\d+); remove it$/,
+    (field, at) => `${field ? '字段名' : ''}第 ${at} 个字符是 NUL 字符（\\u0000），请删除`,
+  ],
+  [
+    /^(field name )?contains the control character (\\u[0-9a-f]+) at position (\d+); remove it$/,
+    (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是控制字符 ${ch}，请删除`,
+  ],
+  [
+    /^(field name )?contains the non-character (\\u[0-9a-f]+) at position (\d+); remove it$/,
+    (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是非字符 ${ch}，请删除`,
+  ],
   [/^the file name (.+)$/s, (problem) => `文件名${issueMessageZh(problem)}`],
   [/^unknown catalogue item "(.*)" \(see GET \/api\/catalogue\)$/s, (id) => `目录事项 "${id}" 不存在（见 GET /api/catalogue）`],
   [/^"(.*)" is not a document number like (.+)$/s, (value, example) => `"${value}" 不是有效的文号，文号形如 ${example}`],
   [/^"(.*)" is not a date \(YYYY-MM-DD\)$/s, (value) => `"${value}" 不是日期（YYYY-MM-DD）`],
-  [/^a (\w+) interpretation needs a mediaId \(POST \/api\/media\) or a url$/, (form) => `${FORM_ZH[form] ?? form}解读需要 mediaId（先用 POST /api/media 上传）或 url`],
+  [
+    /^a (\w+) interpretation needs a mediaId \(POST \/api\/media\) or a url$/,
+    (form) => `${FORM_ZH[form] ?? form}解读需要 mediaId（先用 POST /api/media 上传）或 url`,
+  ],
   [/^unknown channel "(.*)" \(see GET \/api\/channels\)$/s, (id) => `渠道 "${id}" 不存在（见 GET /api/channels）`],
   [/^channel "(.*)" is listed twice$/s, (id) => `渠道 "${id}" 重复列出，每个渠道只列一次`],
   [/^(\S+) takes no renditions of (\w+) originals$/, (platform, kind) => `${platform} 不接受${KIND_ZH[kind] ?? kind}原始文件的转码`],

@@ -76,7 +76,11 @@ const PACKAGE_RELEASE_TIME = releaseTime('When to release once approved (with it
 /** The address of a post confirmed by hand: an http(s) URL without spaces. */
 export function postUrlProblem(value: unknown): Problem | null {
   if (typeof value === 'string' && /^https?:\/\/\S+$/.test(value)) return null;
-  return { code: 'invalid_url', message: `"${String(value)}" is not the http(s) URL of the post.`, messageZh: `"${String(value)}" 不是该帖子的 http(s) 网址，请填写帖子在平台上的完整网址。` };
+  return {
+    code: 'invalid_url',
+    message: `"${String(value)}" is not the http(s) URL of the post.`,
+    messageZh: `"${String(value)}" 不是该帖子的 http(s) 网址，请填写帖子在平台上的完整网址。`,
+  };
 }
 
 // ── The table ────────────────────────────────────────────────────────────────
@@ -100,14 +104,16 @@ export const COMMANDS = {
   edit: { what: 'edit packages', whatZh: '修改稿件', roles: AUTHORS, status: canEdit, input: { releaseAt: PACKAGE_RELEASE_TIME } },
   submit: { what: 'submit a package', whatZh: '提交稿件审核', roles: AUTHORS, status: canSubmit },
   withdraw: {
-    what: 'withdraw a package', whatZh: '撤回稿件',
+    what: 'withdraw a package',
+    whatZh: '撤回稿件',
     roles: AUTHORS,
     status: canWithdraw,
     input: { reason: { kind: 'note', optional: true, required: false, description: 'Why (optional); it goes to the audit trail.' } },
   },
   // Review: also the stage's roles, the reviewer's stages and "not the author" (decisionProblem).
   decide: {
-    what: 'decide at a review stage', whatZh: '在审核环节作出审核决定',
+    what: 'decide at a review stage',
+    whatZh: '在审核环节作出审核决定',
     roles: DECIDERS,
     input: {
       revision: { kind: 'revision', optional: false, description: 'The revision you reviewed' },
@@ -117,7 +123,8 @@ export const COMMANDS = {
   },
   // Release timing (keeps the approvals) and release
   schedule: {
-    what: 'change the release time', whatZh: '修改发布时间',
+    what: 'change the release time',
+    whatZh: '修改发布时间',
     roles: STAFF,
     status: canSchedule,
     input: { releaseAt: releaseTime('The new release time (with its offset); null releases as soon as approved.', false) },
@@ -125,7 +132,8 @@ export const COMMANDS = {
   releaseNow: { what: 'release a package', whatZh: '发布稿件', roles: STAFF, status: canRelease },
   // Retract
   retract: {
-    what: 'retract a release', whatZh: '撤回发布',
+    what: 'retract a release',
+    whatZh: '撤回发布',
     roles: RETRACTORS,
     status: canRetract,
     input: {
@@ -143,7 +151,8 @@ export const COMMANDS = {
   // Deliveries and channels
   retryDelivery: { what: 'retry deliveries', whatZh: '重试发布任务', roles: OPERATIONS },
   skipDelivery: {
-    what: 'skip deliveries', whatZh: '跳过发布任务',
+    what: 'skip deliveries',
+    whatZh: '跳过发布任务',
     roles: OPERATIONS,
     input: {
       reason: reasonRequired({
@@ -154,7 +163,8 @@ export const COMMANDS = {
     },
   },
   confirmDelivery: {
-    what: 'confirm deliveries', whatZh: '确认发布任务',
+    what: 'confirm deliveries',
+    whatZh: '确认发布任务',
     roles: OPERATIONS,
     input: {
       url: {
@@ -167,7 +177,8 @@ export const COMMANDS = {
     },
   },
   pauseChannel: {
-    what: 'pause channels', whatZh: '暂停渠道',
+    what: 'pause channels',
+    whatZh: '暂停渠道',
     roles: OPERATIONS,
     input: {
       reason: reasonRequired({

@@ -63,15 +63,18 @@ export function organizeProblems(facts: RevisionFacts): Problem[] {
     });
   }
   if (!facts.hasDocument && facts.interpretationCount === 0) {
-    problems.push({ code: 'document_missing', message: 'The package has no document: add the document before submitting.', messageZh: '稿件没有政策文件：请先添加文件再提交审核。' });
+    problems.push({
+      code: 'document_missing',
+      message: 'The package has no document: add the document before submitting.',
+      messageZh: '稿件没有政策文件：请先添加文件再提交审核。',
+    });
   }
   if (facts.requiresInterpretation && facts.interpretationCount === 0) {
     problems.push({
       code: 'interpretation_required',
       message:
         'This catalogue item is a policy document that must be released with its interpretation (三同步): add at least one interpretation (text, graphic, video, audio, H5 or leader interview) before submitting.',
-      messageZh:
-        '该目录事项属于须与解读同步发布的政策文件（三同步）：提交审核前请至少添加一项解读（文字、图解、漫画、视频、音频、H5 或领导访谈）。',
+      messageZh: '该目录事项属于须与解读同步发布的政策文件（三同步）：提交审核前请至少添加一项解读（文字、图解、漫画、视频、音频、H5 或领导访谈）。',
     });
   }
   if (facts.targets.length === 0) {

@@ -1,7 +1,8 @@
 // Douyin's HTTP client: the user access token (refresh, rotation, renewal), the `{data, extra}` envelope, and its error codes turned into delivery errors.
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { DeliveryError } from '../errors.js';
-import type { ErrorCodeTable, PlatformContext } from '../platform-client.js';
+import type { PlatformContext } from '../platform-client.js';
+import { DOUYIN_ERROR_CODES } from './error-codes.js';
 import { accountLabel, VideoPlatformClient } from '../video-platform/client.js';
 import { NAME, type DouyinOptions } from './format.js';
 
@@ -12,12 +13,6 @@ export interface DouyinAuth {
   accessToken: string;
   openId: string;
 }
-
-/** Douyin's codes for a refused access token (refreshed once); the rest are worded in `error`. */
-const DOUYIN_ERROR_CODES: ErrorCodeTable = {
-  reconnect: { 2190002: 'access token invalid', 2190008: 'access token expired' },
-  content: {},
-};
 
 export class DouyinClient extends VideoPlatformClient {
   constructor(
