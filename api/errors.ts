@@ -103,8 +103,23 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   socket.destroy(error);
 }
 
+/**
+ * An error body a route or hook sent itself (`reply.send({error: {code, message}})`) without a
+ * Chinese sentence gets its code's one from domain/messages-zh.ts, in the language asked for; a
+ * body that has `messageZh` already is left as it is.
+ */
+export function localizeErrorPayload(payload: unknown, language: Language): unknown {
+  if (!payload || typeof payload !== 'object' || Buffer.isBuffer(payload)) return payload;
+  const error = (payload as { error?: unknown }).error;
+  if (!error || typeof error !== 'object') return payload;
+  const { code, message, messageZh, ...rest } = error as { code?: unknown; message?: unknown; messageZh?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string' || messageZh !== undefined) return payload;
+  return { ...payload, error: { code, ...localized(message, zhMessageFor(code), language), ...rest } };
+}
+
 /** The error and not-found handlers of the API (`handlerMs`: the deadline a timed-out answer names). */
 export function installErrorHandlers(app: FastifyInstance, handlerMs: number): void {
+  app.addHook('preSerialization', async (request, _reply, payload) => localizeErrorPayload(payload, preferredLanguage(request.headers['accept-language'])));
   app.setErrorHandler((error: FastifyError & Partial<ValidationFailure>, request, reply) => {
     const language = preferredLanguage(request.headers['accept-language']);
     const send = (status: number, body: { code: string; message: string; messageZh?: string; issues?: LocalizedIssue[] }) => {
