@@ -261,7 +261,11 @@ describe('field issues and Accept-Language', () => {
     // Bodies a hook sends itself (an unknown route answers before its body is read) get their code's sentence.
     const noRoute = await call('GET', '/api/nowhere', tokens.editor, undefined, { 'accept-language': 'zh' });
     expect(noRoute.status).toBe(404);
-    expect(noRoute.body.error).toMatchObject({ code: 'not_found', message: expect.stringMatching(HAN), messageEn: expect.stringContaining('No route GET /api/nowhere') });
+    expect(noRoute.body.error).toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(HAN),
+      messageEn: expect.stringContaining('No route GET /api/nowhere'),
+    });
     const noRouteEnglish = await call('GET', '/api/nowhere', tokens.editor);
     expect(noRouteEnglish.body.error).toMatchObject({ message: expect.stringContaining('No route GET /api/nowhere'), messageZh: expect.stringMatching(HAN) });
   });
