@@ -89,12 +89,16 @@ export class DouyinClient extends VideoPlatformClient {
       case 2190005:
         return new DeliveryError('rejected', `${NAME} refused the video as too large (${said}).`, {
           ...opts,
-          problems: [{ field: 'video', message: `Douyin refused the file as too large (${said})` }],
+          problems: [
+            { field: 'video', message: `Douyin refused the file as too large (${said})`, messageZh: `抖音认为视频文件过大（${code}），请压缩视频后重新发布` },
+          ],
         });
       case 2190006:
         return new DeliveryError('rejected', `${NAME} refused the video as longer than 15 minutes (${said}).`, {
           ...opts,
-          problems: [{ field: 'video', message: 'Douyin takes videos of at most 15 minutes' }],
+          problems: [
+            { field: 'video', message: 'Douyin takes videos of at most 15 minutes', messageZh: '抖音只接受不超过 15 分钟的视频，请剪短视频后重新发布' },
+          ],
         });
       case 2190007:
         return new DeliveryError('rejected', `${NAME} ${what}: the uploaded video id is not usable (${said}).`, opts);
