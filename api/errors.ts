@@ -104,17 +104,33 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 }
 
 /**
- * An error body a route or hook sent itself (`reply.send({error: {code, message}})`) without a
- * Chinese sentence gets its code's one from domain/messages-zh.ts, in the language asked for; a
- * body that has `messageZh` already is left as it is.
+ * An error body a route or hook sent itself (`reply.send({error: {code, message}})`) gets the
+ * same treatment as the error handler's: its code's Chinese sentence from domain/messages-zh.ts
+ * when it brings none, issues with theirs, and `message` in the language asked for. A body
+ * already localized (it has `messageEn`, or the handlers built it) comes out unchanged.
  */
 export function localizeErrorPayload(payload: unknown, language: Language): unknown {
   if (!payload || typeof payload !== 'object' || Buffer.isBuffer(payload)) return payload;
   const error = (payload as { error?: unknown }).error;
   if (!error || typeof error !== 'object') return payload;
-  const { code, message, messageZh, ...rest } = error as { code?: unknown; message?: unknown; messageZh?: unknown };
-  if (typeof code !== 'string' || typeof message !== 'string' || messageZh !== undefined) return payload;
-  return { ...payload, error: { code, ...localized(message, zhMessageFor(code), language), ...rest } };
+  const { code, message, messageZh, messageEn, issues, ...rest } = error as {
+    code?: unknown;
+    message?: unknown;
+    messageZh?: unknown;
+    messageEn?: unknown;
+    issues?: unknown;
+  };
+  if (typeof code !== 'string' || typeof message !== 'string' || messageEn !== undefined) return payload;
+  const zh = typeof messageZh === 'string' ? messageZh : zhMessageFor(code);
+  return {
+    ...payload,
+    error: {
+      code,
+      ...localized(message, zh, language),
+      ...(issues !== undefined ? { issues: Array.isArray(issues) ? localizeIssues(issues as LocalizedIssue[], language) : issues } : {}),
+      ...rest,
+    },
+  };
 }
 
 /** The error and not-found handlers of the API (`handlerMs`: the deadline a timed-out answer names). */

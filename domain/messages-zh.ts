@@ -36,7 +36,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   api_unreachable: '无法连接 govpub API。请确认 govpub 已启动，并检查 --api 或 GOVPUB_API_URL。',
 
   // ── Not found, ambiguous ────────────────────────────────────────────────────
-  not_found: '未找到所请求的对象。请检查编号是否正确。',
+  not_found: '未找到所请求的对象或接口。请检查地址和编号是否正确（接口列表见 GET /api/openapi.json）。',
   ambiguous_id: '有多个对象以该编号开头。请多输入几位编号。',
 
   // ── Packages: status and rules (三同步, review) ──────────────────────────────
