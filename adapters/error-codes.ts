@@ -140,3 +140,35 @@ export function localizedWarning(raw: unknown, platform: string | null): { en: s
   const en = String(raw);
   return { en, zh: `${platformLocalName(platform)}适配提示（详见英文说明）：${en}` };
 }
+
+/** A delivery row's texts for people, in both languages (the delivery views and the package view use it). */
+export function localizedDeliveryTexts(row: {
+  platform: string | null;
+  state: string;
+  error_class: string | null;
+  error_message: string | null;
+  platform_code: string | null;
+  problems: unknown;
+  warnings: unknown;
+}): {
+  errorMessageZh: string | null;
+  problems: { field: string; message: string; messageEn: string }[];
+  warnings: string[];
+  warningsZh: string[];
+} {
+  const problems = (Array.isArray(row.problems) ? row.problems : []).map((p) => localizedProblem(p, row.platform));
+  const warnings = (Array.isArray(row.warnings) ? row.warnings : []).map((w) => localizedWarning(w, row.platform));
+  return {
+    errorMessageZh: deliveryErrorZh({
+      platform: row.platform,
+      errorClass: row.error_class,
+      errorMessage: row.error_message,
+      platformCode: row.platform_code,
+      problemsZh: problems.map((p) => p.message),
+      state: row.state,
+    }),
+    problems,
+    warnings: warnings.map((w) => w.en),
+    warningsZh: warnings.map((w) => w.zh),
+  };
+}

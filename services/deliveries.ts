@@ -4,7 +4,7 @@
  * its workflow, which refuses what its state does not allow; every action is audited.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { deliveryErrorZh, localizedProblem, localizedWarning } from '../adapters/error-codes.js';
+import { localizedDeliveryTexts } from '../adapters/error-codes.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { requireAllowed } from '../domain/commands.js';
@@ -91,9 +91,7 @@ export class DeliveryService {
   private view(row: DeliveryRow, extra: Partial<DeliveryView> = {}): DeliveryView {
     const channel = findChannel(this.ctx.registry, row.channel_id);
     const iso = (d: Date | null) => d?.toISOString() ?? null;
-    const platform = row.platform ?? channel?.platform ?? null;
-    const problems = ((row.problems as unknown[] | null) ?? []).map((p) => localizedProblem(p, platform));
-    const warnings = ((row.warnings as unknown[] | null) ?? []).map((w) => localizedWarning(w, platform));
+    const texts = localizedDeliveryTexts({ ...row, platform: row.platform ?? channel?.platform ?? null });
     return {
       id: row.id,
       businessKey: row.business_key,
@@ -108,18 +106,11 @@ export class DeliveryService {
       nextAttemptAt: iso(row.next_attempt_at),
       errorClass: row.error_class,
       errorMessage: row.error_message,
-      errorMessageZh: deliveryErrorZh({
-        platform,
-        errorClass: row.error_class,
-        errorMessage: row.error_message,
-        platformCode: row.platform_code,
-        problemsZh: problems.map((p) => p.message),
-        state: row.state,
-      }),
+      errorMessageZh: texts.errorMessageZh,
       platformCode: row.platform_code,
-      problems,
-      warnings: warnings.map((w) => w.en),
-      warningsZh: warnings.map((w) => w.zh),
+      problems: texts.problems,
+      warnings: texts.warnings,
+      warningsZh: texts.warningsZh,
       externalId: row.external_id,
       publicUrl: row.public_url,
       liveAt: iso(row.live_at),

@@ -8,7 +8,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle }
 import { ApplicationFailure } from '@temporalio/common';
 import { GovpubError, httpStatusOf } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
-import { stagesFor } from '../domain/registry.js';
+import { findChannel, stagesFor } from '../domain/registry.js';
+import { localizedDeliveryTexts } from '../adapters/error-codes.js';
 import { normalizedReleaseTime, requireAllowed } from '../domain/commands.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
@@ -350,8 +351,7 @@ export class PackageService {
         nextAttemptAt: d.next_attempt_at?.toISOString() ?? null,
         errorClass: d.error_class,
         errorMessage: d.error_message,
-        problems: d.problems,
-        warnings: d.warnings,
+        ...localizedDeliveryTexts({ ...d, platform: d.platform ?? findChannel(this.ctx.registry, d.channel_id)?.platform ?? null }),
         revision: d.revision,
       })),
       content: revision.content as PackageContent,

@@ -309,6 +309,9 @@ describe('deliveries in Chinese', () => {
     expect(shown.platformCode).toBe('45003');
     expect(shown.errorMessage).toContain('WeChat refused it');
     expect(shown.errorMessageZh).toBe('微信公众号：文章标题过长（最多 32 个字）（45003）。请缩短标题后重新发布。');
+    // The package's view shows the same sentence with its delivery.
+    const pkg = (await call('GET', `/api/packages/${id}`, tokens.editor)).body;
+    expect(pkg.deliveries.find((d: { channelId: string }) => d.channelId === channel).errorMessageZh).toBe(shown.errorMessageZh);
     expect(Array.isArray(shown.warningsZh)).toBe(true);
     expect(shown.warningsZh).toHaveLength(shown.warnings.length);
     for (const warning of shown.warningsZh as string[]) expect(warning).toMatch(HAN);
