@@ -127,6 +127,62 @@ export function localizedProblem(raw: unknown, platform: string | null): { field
 }
 
 /**
+ * The adaptations the format steps say most often, in Chinese (what they write is English: a
+ * warning they word in Chinese themselves is stored as {message, messageZh} and used as it is).
+ * A warning not listed keeps its English after a Chinese lead-in.
+ */
+const WARNING_PATTERNS_ZH: [RegExp, (...groups: string[]) => string][] = [
+  [
+    /^The package is not released to a portal column, so the WeChat articles have no 阅读原文/,
+    () => '稿件没有发布到门户栏目，因此微信文章没有“阅读原文”链接。',
+  ],
+  [/^cover: no cover was chosen, so the first picture of the articles is the WeChat cover\.$/, () => '封面：未选择封面，使用文章中的第一张图片作为微信封面。'],
+  [
+    /^cover: no cover was chosen, so the interpretation picture ?(.*) is the WeChat cover\.$/,
+    (name) => `封面：未选择封面，使用解读图片${name ? ` ${name}` : ''}作为微信封面。`,
+  ],
+  [
+    /^cover: no cover was chosen, so a frame of the interpretation video is the WeChat cover\.$/,
+    () => '封面：未选择封面，使用解读视频的一帧画面作为微信封面。',
+  ],
+  [
+    /^cover: the chosen cover is an audio file, which cannot be a picture; another picture of the package is used\.$/,
+    () => '封面：所选封面是音频文件，不能作为图片；改用稿件中的另一张图片。',
+  ],
+  [
+    /^(\S+): the (\w+) itself is not uploaded to WeChat; the article carries the text and links to the portal page\.$/,
+    (field, kind) =>
+      `${fieldLabelZh(field)}：${kind === 'video' ? '视频' : kind === 'audio' ? '音频' : kind}本身不上传到微信，文章中保留文字并链接到门户网站页面。`,
+  ],
+  [
+    /^(\S+): WeChat allows at most (\d+) characters for the author; "(.*)" has (\d+) \((\d+) too many\), so it is not used as the author\.$/s,
+    (field, max, name, n) => `${fieldLabelZh(field)}：微信作者名最多 ${max} 个字，"${name}" 有 ${n} 个字，因此不作为作者名使用。`,
+  ],
+  [/^Weibo: the title leaves no room for a summary; the post is the title and the link\.$/, () => '微博：标题已占满篇幅，微博内容只有标题和链接，没有摘要。'],
+  [
+    /^Weibo: the title leaves no room to mention the interpretation in the post; readers find it from the portal page\.$/,
+    () => '微博：标题已占满篇幅，无法提及解读；读者可在门户网站页面找到解读。',
+  ],
+  [
+    /^Weibo: the summary was shortened to (\d+) characters to fit the (\d+)-character post/,
+    (n, limit) => `微博：摘要已缩短为 ${n} 个字，以适应 ${limit} 字的微博篇幅。`,
+  ],
+  [/^document\.title: "#" signs were written as "＃"/, () => '文件标题：“#”已改写为“＃”（微博分享接口不接受 #话题#），标题中的链接已去掉。'],
+  [
+    /^The cover has no alt text: the portal uses the title 「(.*)」 instead; describe the picture\.$/s,
+    (title) => `封面没有替代文字：门户网站改用标题「${title}」，请为图片写一段描述。`,
+  ],
+];
+
+function warningZh(english: string, platform: string | null): string {
+  for (const [pattern, render] of WARNING_PATTERNS_ZH) {
+    const match = pattern.exec(english);
+    if (match) return render(...match.slice(1).map((g) => g ?? ''));
+  }
+  return `${platformLocalName(platform)}适配提示（详见英文说明）：${english}`;
+}
+
+/**
  * A format warning as stored (an English string, or {message, messageZh} from a format step that
  * words it in Chinese) in both languages.
  */
@@ -135,10 +191,10 @@ export function localizedWarning(raw: unknown, platform: string | null): { en: s
     const w = raw as { message?: unknown; messageEn?: unknown; messageZh?: unknown };
     const en = typeof w.messageEn === 'string' ? w.messageEn : String(w.message ?? '');
     const zh = typeof w.messageZh === 'string' ? w.messageZh : typeof w.messageEn === 'string' ? String(w.message ?? en) : null;
-    return { en, zh: zh ?? `${platformLocalName(platform)}适配提示（详见英文说明）：${en}` };
+    return { en, zh: zh ?? warningZh(en, platform) };
   }
   const en = String(raw);
-  return { en, zh: `${platformLocalName(platform)}适配提示（详见英文说明）：${en}` };
+  return { en, zh: warningZh(en, platform) };
 }
 
 /** A delivery row's texts for people, in both languages (the delivery views and the package view use it). */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODE_TABLES, errorCodeZh } from '../../adapters/error-codes.js';
+import { ERROR_CODE_TABLES, errorCodeZh, localizedDeliveryTexts } from '../../adapters/error-codes.js';
 import { buildApi } from '../../api/server.js';
 import { issueMessageZh, preferredLanguage } from '../../api/validation.js';
 import { ROOT_DIR } from '../../config/settings.js';
@@ -84,6 +84,59 @@ describe('the Chinese table of error codes', () => {
       }
     }
     expect(errorCodeZh(ERROR_CODE_TABLES.wechat_oa!, 45003)).toContain('32');
+  });
+
+  it('reads delivery rows written in English only (before the Chinese existed) in Chinese, keeping the English', () => {
+    const old = localizedDeliveryTexts({
+      platform: 'wechat_oa',
+      state: 'failed',
+      error_class: 'rejected',
+      error_message: 'WeChat Official Accounts cannot take this package as it is: document.title: WeChat needs a title for every article; this one is empty.',
+      platform_code: null,
+      problems: [{ field: 'document.title', message: 'WeChat needs a title for every article; this one is empty.' }],
+      warnings: ['cover: no cover was chosen, so the first picture of the articles is the WeChat cover.', 'Something new a format step says.'],
+    });
+    expect(old.problems).toEqual([
+      {
+        field: 'document.title',
+        message: '「文件标题」不符合微信公众号的要求（详见英文说明）：WeChat needs a title for every article; this one is empty.',
+        messageEn: 'WeChat needs a title for every article; this one is empty.',
+      },
+    ]);
+    expect(old.errorMessageZh).toMatch(/^微信公众号不能按原样接收这份稿件：「文件标题」/);
+    expect(old.warnings).toEqual([
+      'cover: no cover was chosen, so the first picture of the articles is the WeChat cover.',
+      'Something new a format step says.',
+    ]);
+    expect(old.warningsZh).toEqual([
+      '封面：未选择封面，使用文章中的第一张图片作为微信封面。',
+      '微信公众号适配提示（详见英文说明）：Something new a format step says.',
+    ]);
+
+    // A problem worded in Chinese where it arose keeps that wording; a delivery given up on says what operations do.
+    const worded = localizedDeliveryTexts({
+      platform: 'douyin',
+      state: 'failed',
+      error_class: 'retryable',
+      error_message: 'Douyin upload: the platform answered HTTP 503. Gave up after 40 attempts; retry when the platform is back, or skip.',
+      platform_code: '503',
+      problems: [{ field: 'video', message: 'Douyin takes videos of at most 15 minutes', messageZh: '抖音只接受不超过 15 分钟的视频' }],
+      warnings: [],
+    });
+    expect(worded.problems[0]).toEqual({ field: 'video', message: '抖音只接受不超过 15 分钟的视频', messageEn: 'Douyin takes videos of at most 15 minutes' });
+    expect(worded.errorMessageZh).toBe('抖音多次尝试后仍未成功（503），govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。');
+    expect(
+      localizedDeliveryTexts({
+        ...worded.problems,
+        platform: 'weibo',
+        state: 'live',
+        error_class: null,
+        error_message: null,
+        platform_code: null,
+        problems: [],
+        warnings: [],
+      }).errorMessageZh,
+    ).toBeNull();
   });
 
   it('reads Accept-Language by q-value, English by default', () => {
