@@ -35,6 +35,16 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   invalid_api_url: 'API 地址无效。请用 --api http://主机:端口 或 GOVPUB_API_URL 指定。',
   api_unreachable: '无法连接 govpub API。请确认 govpub 已启动，并检查 --api 或 GOVPUB_API_URL。',
 
+  // Codes of the sign-in, scope, cursor, preflight and bundle contract (issue 11): the helpers
+  // that throw them may word them better at the throw site.
+  bad_credentials: '用户名或密码不正确。请重新输入；忘记密码请联系管理员重置。',
+  too_many_attempts: '登录失败次数过多，已暂时锁定。请稍后再试。',
+  csrf_failed: '请求未通过安全校验（CSRF）。请刷新页面后重试。',
+  target_out_of_scope: '所选渠道不在您所在单位的发布范围内。请只选择本单位的账号和栏目。',
+  bad_cursor: '分页游标无效。请从第一页重新浏览。',
+  preflight_blocked: '发布前检查发现必须先解决的问题：请按问题列表修改稿件或去掉相应渠道后再提交。',
+  no_bundle: '该发布任务没有人工发布包。',
+
   // ── Not found, ambiguous ────────────────────────────────────────────────────
   not_found: '未找到所请求的对象或接口。请检查地址和编号是否正确（接口列表见 GET /api/openapi.json）。',
   ambiguous_id: '有多个对象以该编号开头。请多输入几位编号。',
