@@ -18,11 +18,27 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
   for (const row of rows) process.stdout.write(`${line(columns.map((c) => cell(row[c])))}\n`);
 }
 
+/**
+ * Whether people read Chinese here: `GOVPUB_LANG=zh` (or zh-CN, zh_CN.UTF-8). English is the
+ * default, so scripts that read the CLI's output see what they always saw.
+ */
+export function inChinese(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^zh\b/i.test(env.GOVPUB_LANG?.trim() ?? '');
+}
+
 /** Prints the error for a person (or as JSON) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
   if (error instanceof GovpubError) {
-    if (json) printJson({ error: { code: error.code, message: error.message, ...(error instanceof ConfigError ? { issues: error.issues } : {}) } });
-    else process.stderr.write(`govpub: ${error.message}\n`);
+    if (json) {
+      printJson({
+        error: {
+          code: error.code,
+          message: error.message,
+          messageZh: error.messageZh,
+          ...(error instanceof ConfigError ? { issues: error.issues } : {}),
+        },
+      });
+    } else process.stderr.write(`govpub: ${inChinese() ? error.messageZh : error.message}\n`);
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);

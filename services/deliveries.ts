@@ -4,6 +4,7 @@
  * its workflow, which refuses what its state does not allow; every action is audited.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { localizedDeliveryTexts } from '../adapters/error-codes.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { requireAllowed } from '../domain/commands.js';
@@ -54,9 +55,14 @@ export interface DeliveryView {
   nextAttemptAt: string | null;
   errorClass: string | null;
   errorMessage: string | null;
+  /** The failure in Simplified Chinese: what happened and what to do (adapters/error-codes.ts). */
+  errorMessageZh: string | null;
   platformCode: string | null;
-  problems: unknown[];
+  /** Content problems: `message` in Chinese, `messageEn` in English. */
+  problems: { field: string; message: string; messageEn: string }[];
+  /** Adaptations the format step made, in English (as stored), and the same in Chinese. */
   warnings: string[];
+  warningsZh: string[];
   externalId: string | null;
   publicUrl: string | null;
   liveAt: string | null;
@@ -85,6 +91,7 @@ export class DeliveryService {
   private view(row: DeliveryRow, extra: Partial<DeliveryView> = {}): DeliveryView {
     const channel = findChannel(this.ctx.registry, row.channel_id);
     const iso = (d: Date | null) => d?.toISOString() ?? null;
+    const texts = localizedDeliveryTexts({ ...row, platform: row.platform ?? channel?.platform ?? null });
     return {
       id: row.id,
       businessKey: row.business_key,
@@ -99,9 +106,11 @@ export class DeliveryService {
       nextAttemptAt: iso(row.next_attempt_at),
       errorClass: row.error_class,
       errorMessage: row.error_message,
+      errorMessageZh: texts.errorMessageZh,
       platformCode: row.platform_code,
-      problems: row.problems as unknown[],
-      warnings: row.warnings as string[],
+      problems: texts.problems,
+      warnings: texts.warnings,
+      warningsZh: texts.warningsZh,
       externalId: row.external_id,
       publicUrl: row.public_url,
       liveAt: iso(row.live_at),

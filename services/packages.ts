@@ -8,7 +8,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle }
 import { ApplicationFailure } from '@temporalio/common';
 import { GovpubError, httpStatusOf } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
-import { stagesFor } from '../domain/registry.js';
+import { findChannel, stagesFor } from '../domain/registry.js';
+import { localizedDeliveryTexts } from '../adapters/error-codes.js';
 import { normalizedReleaseTime, requireAllowed } from '../domain/commands.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
@@ -71,10 +72,13 @@ export async function throughWorkflow<T>(notFoundError: () => GovpubError, call:
     if (error instanceof WorkflowNotFoundError) throw notFoundError();
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const code = error.cause.type ?? 'refused';
-      throw new GovpubError(code, error.cause.message, {
-        status: httpStatusOf(code),
-        ...(error.cause.details?.[0] ? { problems: error.cause.details[0] } : {}),
-      });
+      const zh = (error.cause.details?.[1] as { messageZh?: string } | null | undefined)?.messageZh;
+      throw new GovpubError(
+        code,
+        error.cause.message,
+        { status: httpStatusOf(code), ...(error.cause.details?.[0] ? { problems: error.cause.details[0] } : {}) },
+        { zh },
+      );
     }
     throw error;
   }
@@ -347,8 +351,7 @@ export class PackageService {
         nextAttemptAt: d.next_attempt_at?.toISOString() ?? null,
         errorClass: d.error_class,
         errorMessage: d.error_message,
-        problems: d.problems,
-        warnings: d.warnings,
+        ...localizedDeliveryTexts({ ...d, platform: d.platform ?? findChannel(this.ctx.registry, d.channel_id)?.platform ?? null }),
         revision: d.revision,
       })),
       content: revision.content as PackageContent,

@@ -88,7 +88,9 @@ export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const Issue = Type.Object({
   path: Type.String({ description: 'Field path such as document.title, interpretations[0].form, limit; empty for the whole body.' }),
-  message: Type.String(),
+  message: Type.String({ description: 'English, or Chinese when Accept-Language prefers zh.' }),
+  messageZh: Type.Optional(Type.String({ description: 'The same in Simplified Chinese.' })),
+  messageEn: Type.Optional(Type.String({ description: 'The English, when message is Chinese.' })),
 });
 
 export const ErrorResponse = Type.Object(
@@ -109,7 +111,9 @@ export const ErrorResponse = Type.Object(
           'internal',
         ],
       }),
-      message: Type.String({ description: 'What is wrong and what to do, in a sentence.' }),
+      message: Type.String({ description: 'What is wrong and what to do, in a sentence: English, or Chinese when Accept-Language prefers zh.' }),
+      messageZh: Type.Optional(Type.String({ description: 'The same in Simplified Chinese (always sent).' })),
+      messageEn: Type.Optional(Type.String({ description: 'The English sentence, when message is Chinese.' })),
       issues: Type.Optional(Type.Array(Issue, { description: '400: one entry per field.' })),
       problems: Type.Optional(Type.Unknown({ description: 'Rule refusals with details (e.g. specs a rendition request cannot serve).' })),
       requestId: Type.String({ description: 'Also the X-Request-Id header; quote it when reporting a problem (500s are logged with it).' }),

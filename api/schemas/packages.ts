@@ -145,8 +145,10 @@ export const DeliveryRef = Type.Object({
   nextAttemptAt: nullableTimestamp,
   errorClass: nullableString,
   errorMessage: nullableString,
+  errorMessageZh: nullableString,
   problems: Type.Array(Type.Unknown()),
   warnings: Type.Array(Type.String()),
+  warningsZh: Type.Array(Type.String()),
   revision: Type.Integer(),
 });
 
