@@ -32,8 +32,8 @@ import { PackageService } from '../services/packages.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
 import { authenticate, toActor } from '../services/users.js';
-import { cookieValue, csrfMatches, SESSION_COOKIE, sessionFromCookie } from '../services/sessions.js';
-import { registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
+import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookie, sessionFromCookie } from '../services/sessions.js';
+import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
 import { parseJsonBody } from './json-body.js';
 import { answerClientError, installErrorHandlers, JSON_BODY_LIMIT, type ValidationFailure } from './errors.js';
@@ -221,9 +221,11 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
    * cookie, whose state changes must carry the session's X-CSRF-Token and, when the browser sends
    * an Origin, come from this server's own origin.
    */
+  const sessionIdOf = (request: FastifyRequest) =>
+    request.headers.authorization === undefined ? cookieValue(request.headers.cookie, SESSION_COOKIE) : undefined;
   async function authenticateRequest(request: FastifyRequest): Promise<Actor> {
     const header = request.headers.authorization;
-    const sessionId = header === undefined ? cookieValue(request.headers.cookie, SESSION_COOKIE) : undefined;
+    const sessionId = sessionIdOf(request);
     if (sessionId !== undefined) return authenticateSession(request, sessionId);
     const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
     if (!match)
@@ -269,6 +271,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   const authenticateHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     try {
       await requireActor(request);
+      // An active session keeps its cookie: the idle time renewed in the database is renewed in the browser.
+      if (request.authSession?.renewed && SAFE_METHODS.has(request.method)) reply.header('set-cookie', sessionCookie(sessionIdOf(request)!, cookieSecure()));
     } catch (error) {
       // A large refused body is not read to its end either.
       if (Number(request.headers['content-length'] ?? 0) > 64 * 1024 * 1024) reply.header('connection', 'close');

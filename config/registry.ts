@@ -89,7 +89,9 @@ function build(dir: string, texts: Texts): Registry {
       portalFile: checks.portal.file,
       reviewFile: checks.review.file,
     });
-  const units = roots.units && checkUnits(checks.units, roots.units, { portalIds: portal?.ids, portalFile: checks.portal.file });
+  // Column ids are checked against a portal that read without problems (else one bad id would cascade).
+  const units =
+    roots.units && checkUnits(checks.units, roots.units, { portalIds: portal?.columns.length ? portal.ids : undefined, portalFile: checks.portal.file });
   if (accounts && units) checkAccountUnits(checks.accounts, accounts, units, checks.units.file);
 
   if (issues.length > 0 || !portal || !accounts || !mediaCenter || !review || !catalogue || !units) {

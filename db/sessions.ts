@@ -85,3 +85,10 @@ export async function countSignInFailure(db: Kysely<DB>, name: string, now: Date
 export async function clearSignInFailures(db: Kysely<DB>, name: string): Promise<void> {
   await db.deleteFrom('sign_in_failures').where('name', '=', name).execute();
 }
+
+export async function deleteClosedFailureWindows(db: Kysely<DB>, now: Date, windowMs: number): Promise<void> {
+  await db
+    .deleteFrom('sign_in_failures')
+    .where('window_started_at', '<=', new Date(now.getTime() - windowMs))
+    .execute();
+}

@@ -10,6 +10,7 @@ import type { DB, UserRow } from '../db/schema.js';
 import {
   clearSignInFailures,
   countSignInFailure,
+  deleteClosedFailureWindows,
   deleteExpiredSessions,
   deleteSession,
   insertSession,
@@ -101,8 +102,9 @@ export async function signIn(db: Kysely<DB>, name: string, password: string, now
     await clearSignInFailures(trx, name);
     await appendAudit(trx, { actor: user.id, action: 'signed_in', details: { user: user.name } });
   });
-  // Old sessions go when someone signs in: the table holds live sessions only.
+  // Old sessions and closed failure windows go when someone signs in: the tables hold live rows only.
   await deleteExpiredSessions(db, now, SESSION_IDLE_MS).catch(() => {});
+  await deleteClosedFailureWindows(db, now, FAILURE_WINDOW_MS).catch(() => {});
   return { user, sessionId, csrfToken };
 }
 
@@ -110,6 +112,8 @@ export interface CookieSession {
   user: UserRow;
   idHash: string;
   csrfToken: string;
+  /** True when this request renewed the idle time (the cookie's Max-Age is renewed with it). */
+  renewed: boolean;
 }
 
 /** The live session a cookie value names, or undefined (unknown, expired, idle too long, user disabled). */
@@ -118,8 +122,9 @@ export async function sessionFromCookie(db: Kysely<DB>, sessionId: string, now =
   const idHash = hashSessionId(sessionId);
   const found = await liveSession(db, idHash, now, SESSION_IDLE_MS);
   if (!found) return undefined;
-  if (now.getTime() - found.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(db, idHash, now);
-  return { user: found.user, idHash, csrfToken: found.csrfToken };
+  const renewed = now.getTime() - found.lastSeenAt.getTime() > TOUCH_EVERY_MS;
+  if (renewed) await touchSession(db, idHash, now);
+  return { user: found.user, idHash, csrfToken: found.csrfToken, renewed };
 }
 
 export async function signOut(db: Kysely<DB>, idHash: string): Promise<void> {

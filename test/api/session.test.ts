@@ -254,6 +254,40 @@ describe('sessions that end', () => {
   });
 });
 
+describe('session lifetime', () => {
+  it('renews an active session (and its cookie) and ends one idle for 8 hours or older than 7 days', async () => {
+    const { cookie, sessionId } = await signIn('s-editor');
+    const idHash = hashSessionId(sessionId);
+    const fresh = await call('GET', '/api/session', { cookie });
+    expect(fresh.headers.get('set-cookie')).toBeNull(); // seen a moment ago: nothing to renew
+    await app.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 2 * 3600_000) })
+      .where('id_hash', '=', idHash)
+      .execute();
+    const renewed = await call('GET', '/api/session', { cookie });
+    expect(renewed.status).toBe(200);
+    expect(renewed.headers.get('set-cookie')).toMatch(/^govpub_session=[A-Za-z0-9_-]{43};.*Max-Age=28800/);
+    const row = await app.db.selectFrom('sessions').select('last_seen_at').where('id_hash', '=', idHash).executeTakeFirstOrThrow();
+    expect(Date.now() - row.last_seen_at.getTime()).toBeLessThan(60_000);
+
+    await app.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 8 * 3600_000 - 1000) })
+      .where('id_hash', '=', idHash)
+      .execute();
+    expect((await call('GET', '/api/session', { cookie })).status).toBe(401);
+
+    const second = await signIn('s-editor');
+    await app.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id_hash', '=', hashSessionId(second.sessionId))
+      .execute();
+    expect((await call('GET', '/api/session', { cookie: second.cookie })).status).toBe(401);
+  });
+});
+
 describe('secrets', () => {
   it('never writes a password, session id, CSRF token or API token to the log or the audit trail', async () => {
     const { cookie, csrf } = await signIn('s-editor');

@@ -19,7 +19,7 @@ import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
 let app: TestApp;
 let api: FastifyInstance;
 let base: string;
-const tokens: Record<string, string> = {};
+const tokens = { jyj: '', rmt: '', free: '', reviewer: '' };
 const dirs: string[] = [];
 
 beforeAll(async () => {
