@@ -28,17 +28,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('window_started_at', 'timestamptz', (c) => c.notNull())
     .execute();
 
-  await db.schema.createIndex('packages_updated_idx').on('packages').columns(['updated_at', 'id']).execute();
+  // The console's 0006_console_indexes makes these two as well (same names, same columns): whichever runs first makes them.
+  await db.schema.createIndex('packages_updated_idx').ifNotExists().on('packages').columns(['updated_at', 'id']).execute();
   await db.schema.createIndex('packages_unit_updated_idx').on('packages').columns(['unit', 'updated_at', 'id']).execute();
   await db.schema.createIndex('packages_creator_updated_idx').on('packages').columns(['created_by', 'updated_at', 'id']).execute();
-  await db.schema.createIndex('deliveries_updated_idx').on('deliveries').columns(['updated_at', 'id']).execute();
+  await db.schema.createIndex('deliveries_updated_idx').ifNotExists().on('deliveries').columns(['updated_at', 'id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('deliveries_updated_idx').execute();
+  // packages_updated_idx and deliveries_updated_idx stay: 0006_console_indexes owns them.
   await db.schema.dropIndex('packages_creator_updated_idx').execute();
   await db.schema.dropIndex('packages_unit_updated_idx').execute();
-  await db.schema.dropIndex('packages_updated_idx').execute();
   await db.schema.dropTable('sign_in_failures').execute();
   await db.schema.dropTable('sessions').execute();
   await db.schema.alterTable('packages').dropColumn('unit').execute();
