@@ -307,3 +307,39 @@ describe('secrets', () => {
     for (const secret of secrets) expect(audit).not.toContain(secret);
   });
 });
+
+describe('on the embedded PGlite (as `govpub start` runs it)', () => {
+  let lite: TestApp;
+  let liteApi: FastifyInstance;
+  let liteBase: string;
+
+  beforeAll(async () => {
+    lite = await startTestApp({ backend: 'pglite' });
+    liteApi = await buildApi(lite.ctx, { logger: false });
+    await liteApi.listen({ port: 0, host: '127.0.0.1' });
+    liteBase = `http://127.0.0.1:${(liteApi.server.address() as { port: number }).port}`;
+    await addUser(lite.db, lite.registry, { name: 'lite-editor', role: 'editor', password: PASSWORD, by: 'test' });
+  });
+
+  afterAll(async () => {
+    await liteApi?.close();
+    await lite?.close();
+  });
+
+  it('counts failures, signs in, checks CSRF and signs out', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${liteBase}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    for (let i = 0; i < 2; i++) expect((await post({ name: 'lite-editor', password: `wrong-${i}-password` })).status).toBe(401);
+    const counter = await lite.db.selectFrom('sign_in_failures').selectAll().where('name', '=', 'lite-editor').executeTakeFirstOrThrow();
+    expect(counter.failures).toBe(2);
+    const signedIn = await post({ name: 'lite-editor', password: PASSWORD });
+    expect(signedIn.status).toBe(200);
+    const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
+    const cookie = /govpub_session=[^;]*/.exec(signedIn.headers.get('set-cookie')!)![0];
+    expect(await lite.db.selectFrom('sign_in_failures').selectAll().execute()).toEqual([]);
+    expect((await fetch(`${liteBase}/api/session`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${liteBase}/api/session`, { method: 'DELETE', headers: { cookie } })).status).toBe(403);
+    expect((await fetch(`${liteBase}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } })).status).toBe(204);
+    expect((await fetch(`${liteBase}/api/session`, { headers: { cookie } })).status).toBe(401);
+  });
+});
