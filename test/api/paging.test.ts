@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { addUser } from '../../services/users.js';
+import { runCli } from '../support/cli.js';
 import { startTestApp, type Backend, type TestApp } from '../support/app.js';
 
 const SEEDED = 2500;
@@ -139,6 +140,22 @@ describe.each<[Backend, number]>([
       expect(answer.body.error.issues[0].path).toBe('cursor');
       expect((await get(`/api/deliveries?cursor=${encodeURIComponent(cursor)}`)).body.error.code).toBe('bad_cursor');
     }
+  });
+
+  it('govpub packages list says how to get the next page, and follows every page with --all', async () => {
+    const env = { GOVPUB_API_URL: base, GOVPUB_TOKEN: token };
+    const one = await runCli(['packages', 'list', '--status', 'draft', '--limit', '20', '--json'], env);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout)).toHaveLength(20);
+    const cursor = /--cursor (\S+)/.exec(one.stderr)![1]!;
+    const next = await runCli(['packages', 'list', '--status', 'draft', '--limit', '20', '--cursor', cursor, '--json'], env);
+    const nextIds = (JSON.parse(next.stdout) as { id: string }[]).map((p) => p.id);
+    expect(nextIds).toHaveLength(20);
+    expect(nextIds).not.toContain((JSON.parse(one.stdout) as { id: string }[])[19]!.id);
+    const all = await runCli(['packages', 'list', '--status', 'draft', '--limit', '200', '--all', '--json'], env);
+    const drafts = await app.db.selectFrom('packages').select('id').where('status', '=', 'draft').execute();
+    expect((JSON.parse(all.stdout) as unknown[]).length).toBe(drafts.length);
+    expect(all.stderr).not.toContain('--cursor');
   });
 
   it('pages deliveries the same way, with counts, and filters them by unit and package', async () => {
