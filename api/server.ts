@@ -216,13 +216,14 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   // ---- Hooks ------------------------------------------------------------------------------
 
+  /** The session cookie's value, when the request carries no Authorization header (a bearer token always wins). */
+  const sessionIdOf = (request: FastifyRequest) =>
+    request.headers.authorization === undefined ? cookieValue(request.headers.cookie, SESSION_COOKIE) : undefined;
   /**
    * Who is asking: a bearer token (scripts; exactly as before sessions existed) or else the session
    * cookie, whose state changes must carry the session's X-CSRF-Token and, when the browser sends
    * an Origin, come from this server's own origin.
    */
-  const sessionIdOf = (request: FastifyRequest) =>
-    request.headers.authorization === undefined ? cookieValue(request.headers.cookie, SESSION_COOKIE) : undefined;
   async function authenticateRequest(request: FastifyRequest): Promise<Actor> {
     const header = request.headers.authorization;
     const sessionId = sessionIdOf(request);
@@ -253,9 +254,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
         throw new GovpubError(
           'csrf_failed',
           'Send the X-CSRF-Token header with the csrfToken of your session (GET /api/session) on every change; nothing was done.',
-          {
-            status: 403,
-          },
+          { status: 403 },
         );
       }
       requireOwnOrigin(request);

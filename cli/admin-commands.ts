@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import { loadSettings } from '../config/settings.js';
-import { listChannels } from '../domain/registry.js';
+import { channelsWithOwners } from '../domain/units.js';
 import { GovpubError } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
@@ -111,7 +111,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (options: { platform?: string; json?: boolean }) => {
       const settings = loadSettings();
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-      const channels = listChannels(registry).filter((c) => !options.platform || c.platform === options.platform);
+      const channels = channelsWithOwners(registry).filter((c) => !options.platform || c.platform === options.platform);
       if (options.json) printJson(channels);
       else
         printTable(
