@@ -8,7 +8,7 @@ import { localizedDeliveryTexts } from '../adapters/error-codes.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { requireAllowed } from '../domain/commands.js';
-import { findChannel } from '../domain/registry.js';
+import { findChannel, listChannels } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
 import { pauseChannel, unpauseChannel } from '../db/channels.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
@@ -29,6 +29,8 @@ import type { AppContext } from './context.js';
 import { throughWorkflow } from './packages.js';
 import { packageWorkflowId, restartDeliverySignal, stateQuery } from '../contracts/package.js';
 import { commandInput, noteField } from './command-input.js';
+import { decodeCursor, encodeCursor } from './list-cursor.js';
+import { channelUnit, unitById } from '../domain/units.js';
 
 export interface DeliveryFilter {
   /** A DeliveryState (as the caller typed it: anything else is refused). */
@@ -38,6 +40,10 @@ export interface DeliveryFilter {
   packageId?: string;
   /** Only deliveries with an open operator task (manual_post, manual_takedown) or waiting for one. */
   needsAction?: boolean;
+  /** A unit id: only deliveries to that unit's channels. */
+  unit?: string;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
   limit?: number;
 }
 
@@ -124,20 +130,42 @@ export class DeliveryService {
     };
   }
 
-  async list(filter: DeliveryFilter = {}): Promise<{ items: DeliveryView[]; counts: Record<string, number> }> {
+  async list(filter: DeliveryFilter = {}): Promise<{ items: DeliveryView[]; counts: Record<string, number>; nextCursor: string | null }> {
     const state = filter.state || undefined;
     if (state !== undefined && !isDeliveryState(state)) {
       throw new GovpubError('invalid_query', `state "${state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
     }
+    let channelIds: string[] | undefined;
+    if (filter.unit !== undefined) {
+      const unit = unitById(this.ctx.registry, filter.unit);
+      if (!unit) {
+        throw new GovpubError('invalid_query', `unit "${filter.unit}" is not a unit id; GET /api/units lists them.`, {
+          status: 400,
+          issues: [{ path: 'unit', message: 'not a unit id from GET /api/units' }],
+        });
+      }
+      channelIds = listChannels(this.ctx.registry)
+        .filter((c) => channelUnit(this.ctx.registry, c)?.id === unit.id)
+        .map((c) => c.id);
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 200, 1), 1000);
     const { rows, counts } = await selectDeliveries(this.ctx.db, {
       state,
       channel: filter.channel,
       platform: filter.platform,
       packageId: filter.packageId,
       needsAction: filter.needsAction,
-      limit: Math.min(Math.max(filter.limit ?? 200, 1), 1000),
+      channelIds,
+      after: filter.cursor === undefined ? undefined : decodeCursor(filter.cursor),
+      limit: limit + 1,
     });
-    return { items: rows.map((r) => this.view(r)), counts };
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(({ page_at: _key, ...r }) => this.view(r)),
+      counts,
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.page_at, id: last.id }) : null,
+    };
   }
 
   /** By id (uuid), a unique id prefix of at least 8 characters, or the business key. */

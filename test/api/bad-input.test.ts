@@ -576,7 +576,7 @@ describe('one schema per route: validation and OpenAPI come from the same declar
     expect(packageInput).toEqual(declared);
     expect(doc.paths['/api/packages'].post.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
     const list = doc.paths['/api/packages'].get.parameters;
-    expect(list.find((p: { name: string }) => p.name === 'limit')).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } });
+    expect(list.find((p: { name: string }) => p.name === 'limit')).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } });
     expect(doc.paths['/api/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['package', 'action', 'after', 'limit']);
     // Media routes, registered by api/media-routes.ts, are described too; the files need no token.
     expect(doc.paths['/api/media'].post.requestBody.content).toHaveProperty('multipart/form-data');
