@@ -37,13 +37,17 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
 
   // Codes of the sign-in, scope, cursor, preflight and bundle contract (issue 11): the helpers
   // that throw them may word them better at the throw site.
-  bad_credentials: '用户名或密码不正确。请重新输入；忘记密码请联系管理员重置。',
-  too_many_attempts: '登录失败次数过多，已暂时锁定。请稍后再试。',
-  csrf_failed: '请求未通过安全校验（CSRF）。请刷新页面后重试。',
-  target_out_of_scope: '所选渠道不在您所在单位的发布范围内。请只选择本单位的账号和栏目。',
-  bad_cursor: '分页游标无效。请从第一页重新浏览。',
+  bad_credentials: '用户名或密码错误（或该用户已停用），请检查后重试；忘记密码请联系管理员重置。',
+  too_many_attempts: '该用户名登录失败次数过多，已暂时锁定。请稍后再试，或请管理员重设密码。',
+  csrf_failed: '请求未通过跨站请求伪造（CSRF）校验：请刷新页面后重试。',
+  target_out_of_scope: '部分发布目标不属于您所在单位的渠道，请移除后重新提交。',
+  bad_cursor: '分页游标无效：请原样使用上一页返回的 nextCursor，或去掉 cursor 从第一页开始。',
+  invalid_password: '密码不符合要求：须为 10 至 200 个字符，且不含控制字符。请换一个密码。',
+  unknown_unit: '没有这个单位。请使用 config/registry/units.yaml 中列出的单位编号或名称。',
   preflight_blocked: '发布前检查发现必须先解决的问题：请按问题列表修改稿件或去掉相应渠道后再提交。',
-  no_bundle: '该发布任务没有人工发布包。',
+  no_bundle: '这条投递没有人工发布素材包：它不是人工发布渠道，或素材尚未准备好，请稍后再试。',
+  bundle_too_large: '素材包超过 4 GiB，请在投递详情中逐个下载文件。',
+  bundle_changed: '生成素材包时文件发生了变化，请重新下载。',
 
   // ── Not found, ambiguous ────────────────────────────────────────────────────
   not_found: '未找到所请求的对象或接口。请检查地址和编号是否正确（接口列表见 GET /api/openapi.json）。',

@@ -74,12 +74,3 @@ export const sessionRoutes = {
   },
   listUnits: { summary: 'Owner units with how many channels each owns', tags: tags.registry, response: { 200: UnitList } },
 };
-
-/** Simplified-Chinese sentences for this area's error codes (for the i18n error table). */
-export const SESSION_MESSAGES_ZH: Record<string, string> = {
-  bad_credentials: '用户名或密码错误（或该用户已停用），请检查后重试。',
-  too_many_attempts: '该用户名登录失败次数过多，请稍后再试，或请管理员重设密码。',
-  csrf_failed: '请求未通过跨站请求伪造（CSRF）校验：请刷新页面后重试。',
-  target_out_of_scope: '部分发布目标不属于您所在单位的渠道，请移除后重新提交。',
-  bad_cursor: '分页游标无效：请原样使用上一页返回的 nextCursor，或去掉 cursor 从第一页开始。',
-};
