@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { GovpubError, httpStatusOf } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
 import { stagesFor } from '../domain/registry.js';
-import { normalizedReleaseTime, requireAllowed } from '../domain/commands.js';
+import { normalizedReleaseTime, requireAllowed, roleProblem } from '../domain/commands.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
 import { mediaKinds } from '../db/media.js';
@@ -31,6 +31,7 @@ import {
 } from '../contracts/package.js';
 import type { AppContext } from './context.js';
 import { commandInput } from './command-input.js';
+import { PreflightService } from './preflight.js';
 import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 
@@ -85,6 +86,8 @@ function notFound(packageId: string): GovpubError {
 }
 
 export class PackageService {
+  private preflight: PreflightService | undefined;
+
   constructor(private readonly ctx: AppContext) {}
 
   private handle(packageId: string): WorkflowHandle<typeof packageWorkflow> {
@@ -233,7 +236,13 @@ export class PackageService {
   }
 
   async submit(actor: Actor, packageId: string) {
-    await this.row(packageId);
+    const row = await this.row(packageId);
+    // A channel that would refuse the package is said now, not after three approvals. Other
+    // refusals (status, role, 三同步) stay the workflow's, with their own codes.
+    if (row.status === 'draft' && !roleProblem('submit', actor)) {
+      this.preflight ??= new PreflightService(this.ctx);
+      await this.preflight.requireClean(packageId);
+    }
     const state = await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor }] }));
     return summary(state);
   }
