@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +15,9 @@ import {
   type WechatPayload,
 } from '../../adapters/wechat-oa/adapter.js';
 import { startSimulator, type FaultRuleInput, type PublicationView, type SimulatorHandle } from '../../simulators/index.js';
+import { ingestUpload } from '../../media/index.js';
+import { makeClip } from '../media/fixtures.js';
+import { mediaTools } from './video-support.js';
 import { bodyImage, makeTestMedia, makeTransmitContext, policyUnit, testAccount, type TestMedia, type TestTransmitContext } from './support.js';
 
 const APPID = 'wx00000000000b1f01';
@@ -353,6 +358,28 @@ describe('wechat_oa against the simulator', () => {
     expect(await adapter.reconcile!(payload, ctx.nextAttempt())).toEqual(sent);
     expect(requests('/cgi-bin/freepublish/submit')).toHaveLength(1);
     expect(await publications()).toHaveLength(1);
+  });
+
+  it('a video interpretation without text: its poster is uploaded like a picture and stands in the article', async () => {
+    if (!mediaTools.binaries) throw mediaTools.error ?? new Error('ffmpeg is needed for this test');
+    const clip = path.join(media.dir, 'jiedu.mp4');
+    makeClip(mediaTools.binaries.ffmpeg.path, clip, { width: 1280, height: 720, seconds: 2 });
+    const put = await ingestUpload(media.store, createReadStream(clip), { label: '视频解读.mp4' });
+    const V: MediaInfo = { mediaId: put.sha256, kind: 'video', mime: put.probe.mime, sizeBytes: put.probe.sizeBytes, durationSec: put.probe.durationSec };
+    const u = unit();
+    u.interpretations[1] = { form: 'video', title: '三分钟看懂营商环境新政', body: '', mediaId: V.mediaId };
+    u.media[V.mediaId] = V;
+    const { payload } = formatWechat(u, channel);
+    const ctx = ctxFor();
+    const sent = await adapter.transmit(payload, ctx);
+    expect(ctx.store.current().imageUrls).toMatchObject({ [V.mediaId]: expect.stringContaining('/mmbiz/') });
+    expect(media.renditions.asked).toContainEqual({ mediaId: V.mediaId, spec: 'wechat_oa.video_cover' });
+    const live = await confirmUntilSettled(adapter, sent.externalId, ctx);
+    expect(live.state).toBe('live');
+    const item = (await publications())[0]!.items[2]!;
+    expect(item.body).toMatch(/<img src="http:\/\/127\.0\.0\.1:\d+\/mmbiz\/[^"]+"/);
+    expect(item.body).toContain('本篇为视频解读《三分钟看懂营商环境新政》');
+    expect(item.body).not.toContain('/api/media/');
   });
 
   it('recovers from an access token that expires mid-way: forced refresh once, the call repeated', async () => {
