@@ -69,11 +69,16 @@ afterAll(async () => {
 
 const wechatId = () => `wechat_oa:${app.registry.accounts.find((a) => a.platform === 'wechat_oa')!.id}`;
 const douyinId = () => `douyin:${app.registry.accounts.find((a) => a.platform === 'douyin')!.id}`;
+/** policyPackage with a WeChat account among its targets. */
+const toWechat = (overrides: Record<string, unknown> = {}) => {
+  const input = policyPackage(app.registry, overrides);
+  return { ...input, targets: [...input.targets, wechatId()] };
+};
 const channel = (result: { channels: { channelId: string }[] }, id: string) => result.channels.find((c) => c.channelId === id) as any;
 
 describe('GET /api/packages/:id/preflight and the submit gate', () => {
   it('WeChat without a cover: blocked with cover_required, submit 409 preflight_blocked and still a draft; with a cover it passes and submits', async () => {
-    const created = await call('POST', '/api/packages', policyPackage(app.registry, { cover: undefined }));
+    const created = await call('POST', '/api/packages', toWechat({ cover: undefined }));
     expect(created.status).toBe(201);
     const id = created.body.id as string;
 
@@ -96,7 +101,7 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
     expect(audit.body.entries.map((e: { action: string }) => e.action)).not.toContain('submit');
 
     // The editor chooses a cover: clean, and the package enters review.
-    const fixed = await call('PUT', `/api/packages/${id}`, policyPackage(app.registry, { cover: { mediaId: coverId, alt: '营商环境' } }));
+    const fixed = await call('PUT', `/api/packages/${id}`, toWechat({ cover: { mediaId: coverId, alt: '营商环境' } }));
     expect(fixed.status).toBe(200);
     const clean = await call('GET', `/api/packages/${id}/preflight`);
     expect(clean.body).toMatchObject({ ok: true, revision: 2 });
@@ -111,7 +116,7 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
   });
 
   it('a text-only package to Douyin: blocked with video_required', async () => {
-    const input = policyPackage(app.registry, { cover: { mediaId: coverId, alt: '封面' } });
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
     const created = await call('POST', '/api/packages', { ...input, targets: [...input.targets, douyinId()] });
     const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
     expect(checked.body.ok).toBe(false);
@@ -124,7 +129,7 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
   });
 
   it('a video interpretation without text to WeChat: not blocked, a warning and its adaptation in the preview; Douyin takes the video', async () => {
-    const input = policyPackage(app.registry, { cover: { mediaId: coverId, alt: '封面' } });
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
     const created = await call('POST', '/api/packages', {
       ...input,
       interpretations: [...input.interpretations, { form: 'video', title: '三分钟看懂营商环境新政', body: '', mediaId: videoId }],
@@ -145,7 +150,7 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
   it('a title of 40 characters: a warning for WeChat and the truncated title in its preview', async () => {
     const title = '碑林区人民政府关于进一步深化放管服改革优化营商环境持续激发市场主体活力的若干措施';
     expect([...title]).toHaveLength(40);
-    const input = policyPackage(app.registry, { cover: { mediaId: coverId, alt: '封面' } });
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
     const created = await call('POST', '/api/packages', { ...input, document: { ...input.document, title } });
     const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
     expect(checked.body.ok).toBe(true);
@@ -158,7 +163,7 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
   });
 
   it('warns when a policy document goes to another portal column than its catalogue item’s', async () => {
-    const input = policyPackage(app.registry, { cover: { mediaId: coverId, alt: '封面' } });
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
     const item = app.registry.catalogue.find((i) => i.id === input.catalogueItem)!;
     const other = app.registry.portal.columns.find((c) => c.id !== item.portalColumnId && !item.portalColumnId.startsWith(c.id))!;
     const created = await call('POST', '/api/packages', { ...input, targets: [`portal:${other.id}`, wechatId()] });
@@ -184,14 +189,14 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
 
 describe('POST /api/preflight (an unsaved body)', () => {
   it('answers 200 with the previews of a valid body', async () => {
-    const checked = await call('POST', '/api/preflight', policyPackage(app.registry, { cover: { mediaId: coverId, alt: '封面' } }));
+    const checked = await call('POST', '/api/preflight', toWechat({ cover: { mediaId: coverId, alt: '封面' } }));
     expect(checked.status).toBe(200);
     expect(checked.body).toMatchObject({ ok: true, revision: null, contentHash: null });
     expect(channel(checked.body, wechatId()).preview.link).toMatch(/^http.*\/art\/preview\/index\.html$/);
   });
 
   it('a body that fails its schema: 200 with the field issues as blocking package problems', async () => {
-    const input = policyPackage(app.registry);
+    const input = toWechat();
     const checked = await call('POST', '/api/preflight', { ...input, title: 42, document: { ...input.document, title: 'x'.repeat(201) } });
     expect(checked.status).toBe(200);
     expect(checked.body.ok).toBe(false);
