@@ -21,12 +21,30 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
 /** Prints the error for a person (or as JSON) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
   if (error instanceof GovpubError) {
-    if (json) printJson({ error: { code: error.code, message: error.message, ...(error instanceof ConfigError ? { issues: error.issues } : {}) } });
-    else process.stderr.write(`govpub: ${error.message}\n`);
+    const problems = (error.details as { problems?: unknown }).problems;
+    if (json)
+      printJson({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error instanceof ConfigError ? { issues: error.issues } : {}),
+          ...(problems ? { problems } : {}),
+        },
+      });
+    else process.stderr.write(`govpub: ${error.message}\n${problemLines(problems)}`);
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);
   if (json) printJson({ error: { code: 'internal', message } });
   else process.stderr.write(`govpub: unexpected error: ${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`);
   return 1;
+}
+
+/** One line per problem the API listed (e.g. preflight's, per channel), for a person to act on. */
+function problemLines(problems: unknown): string {
+  if (!Array.isArray(problems)) return '';
+  return problems
+    .filter((p): p is { message: string; field?: string; channelId?: string; code?: string } => typeof (p as { message?: unknown })?.message === 'string')
+    .map((p) => `  - ${[p.channelId, p.field].filter(Boolean).join(' ')}${p.channelId || p.field ? ': ' : ''}${p.message}${p.code ? ` (${p.code})` : ''}\n`)
+    .join('');
 }

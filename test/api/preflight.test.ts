@@ -11,6 +11,7 @@ import { LocalMediaStore } from '../../media/index.js';
 import { MediaService } from '../../services/media.js';
 import { makeClip, makePhoto, mediaToolsForTests } from '../media/fixtures.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
 
 const tools = await mediaToolsForTests();
 let app: TestApp;
@@ -95,6 +96,12 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('preflight_blocked');
     expect(refused.body.error.problems).toEqual([expect.objectContaining({ code: 'cover_required', field: '/cover' })]);
+    // The CLI says the same, one line per problem.
+    const cli = await runCli(['packages', 'submit', id], { GOVPUB_API_URL: base, GOVPUB_TOKEN: editor }, undefined, { timeoutMs: 60_000 });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/govpub: The package cannot be submitted: 1 problem would stop its release/);
+    expect(cli.stderr).toContain(`  - ${wechatId()} /cover: `);
+    expect(cli.stderr).toMatch(/封面.*\(cover_required\)/);
     const still = await call('GET', `/api/packages/${id}`);
     expect(still.body).toMatchObject({ status: 'draft', revision: 1, currentStage: null });
     const audit = await call('GET', `/api/audit?package=${id}`);
