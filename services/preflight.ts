@@ -60,15 +60,20 @@ export function formatStepsFor(registry: Registry, portalUrl: string): (channel:
 }
 
 export class PreflightService {
-  private readonly portalUrl: string;
-  private readonly formatFor: (channel: Channel) => FormatStep;
+  private setup: { portalUrl: string; formatFor: (channel: Channel) => FormatStep } | undefined;
 
   constructor(
     private readonly ctx: AppContext,
-    options: PreflightOptions = {},
-  ) {
-    this.portalUrl = options.portalUrl ?? loadSettings().portalUrl;
-    this.formatFor = options.formatFor ?? formatStepsFor(ctx.registry, this.portalUrl);
+    private readonly options: PreflightOptions = {},
+  ) {}
+
+  /** Settings are read on first use, so building the API never fails on them. */
+  private get configured() {
+    if (!this.setup) {
+      const portalUrl = this.options.portalUrl ?? loadSettings().portalUrl;
+      this.setup = { portalUrl, formatFor: this.options.formatFor ?? formatStepsFor(this.ctx.registry, portalUrl) };
+    }
+    return this.setup;
   }
 
   /** The probes of the uploads the content refers to; references to missing or wrong-kind files become issues. */
@@ -115,8 +120,8 @@ export class PreflightService {
       contentHash: stored.content_hash,
       registry: this.ctx.registry,
       media,
-      portalBaseUrl: this.portalUrl,
-      formatFor: this.formatFor,
+      portalBaseUrl: this.configured.portalUrl,
+      formatFor: this.configured.formatFor,
       issues: issues.map(issueProblem),
     });
   }
@@ -148,8 +153,8 @@ export class PreflightService {
       contentHash: null,
       registry: this.ctx.registry,
       media: media.media,
-      portalBaseUrl: this.portalUrl,
-      formatFor: this.formatFor,
+      portalBaseUrl: this.configured.portalUrl,
+      formatFor: this.configured.formatFor,
       issues: media.issues.map(issueProblem),
     });
   }

@@ -80,10 +80,26 @@ const WARNINGS: Recognizer[] = [
       `${where}是没有文字正文的视频解读，${platform}不能直接发布视频，将以视频封面、简短说明和门户网站页面链接（阅读原文）的形式发布。如需图文内容，请为该解读补充正文。`,
   },
   {
-    pattern: /^(?<field>interpretations\[\d+\]): the (?<kind>video|audio) itself is not uploaded to WeChat/,
+    pattern: /^(?<field>interpretations\[\d+\]): the audio interpretation has no text, so its WeChat article is/,
+    code: 'adapted_audio_as_link',
+    zh: (_m, where, platform) =>
+      `${where}是没有文字正文的音频解读，${platform}不上传音频，将以简短说明和门户网站页面链接（阅读原文）的形式发布。如需图文内容，请为该解读补充正文。`,
+  },
+  {
+    pattern: /^(?<field>interpretations\[\d+\]): the audio interpretation has no text, so .* gets a short description linking to the page that plays it/,
+    code: 'adapted_audio_as_link',
+    zh: (_m, where, platform) =>
+      `${where}是没有文字正文的音频解读，${platform}不收音频，将发布一段简短说明并链接到播放该音频的网页。如需图文内容，请为该解读补充正文。`,
+  },
+  {
+    pattern: /^(?<field>interpretations\[\d+\]): the video itself is not uploaded to WeChat/,
     code: 'adapted_video_as_link',
-    zh: (m, where, platform) =>
-      `${where}的${m.groups!.kind === 'video' ? '视频' : '音频'}不会上传到${platform}，文章只发布解读文字，并提示读者通过门户网站页面观看收听。`,
+    zh: (_m, where, platform) => `${where}的视频不会上传到${platform}，文章发布解读文字，并提示读者通过门户网站页面（阅读原文）观看。`,
+  },
+  {
+    pattern: /^(?<field>interpretations\[\d+\]): the audio itself is not uploaded to WeChat/,
+    code: 'adapted_audio_as_link',
+    zh: (_m, where, platform) => `${where}的音频不会上传到${platform}，文章发布解读文字，并提示读者通过门户网站页面（阅读原文）收听。`,
   },
   {
     pattern: /not released to a portal column, so the WeChat articles have no 阅读原文/,

@@ -84,6 +84,8 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
   const images: string[] = [];
   /** Videos whose poster (wechat_oa.video_cover) stands in an article for the video itself. */
   const posters: string[] = [];
+  /** Articles (by index) whose textless video or audio got a description standing in for it. */
+  const standIns = new Set<number>();
   const articles: WechatArticle[] = [];
   const docTitle = unit.document.title.trim();
 
@@ -145,13 +147,14 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       const it = unit.interpretations[src.index - 1]!;
       const media = it.mediaId ? unit.media[it.mediaId] : undefined;
       const textless = htmlToPlainText(src.body).trim() === '' && articleImages.length === 0;
-      if (media && media.kind === 'video' && textless) {
-        // WeChat takes no article without content, and the video itself is not uploaded: the
-        // article is the video's poster, a short description and the 阅读原文 link to its page.
-        posters.push(media.mediaId);
-        content = videoAsLink(it.title.trim(), media, src.sourceUrl !== '');
+      if (media && (media.kind === 'video' || media.kind === 'audio') && textless) {
+        // WeChat takes no article without content, and the video or audio itself is not uploaded:
+        // the article is a video's poster, a short description and the 阅读原文 link to its page.
+        if (media.kind === 'video') posters.push(media.mediaId);
+        standIns.add(src.index);
+        content = mediaAsLink(it.title.trim(), media, src.sourceUrl !== '');
         warnings.push(
-          `${src.field}: the video interpretation has no text, so its WeChat article is the video's poster, a short description and ${src.sourceUrl !== '' ? 'the 阅读原文 link to its portal page' : 'a note to watch it on the portal'}; the video itself is not uploaded to WeChat.`,
+          `${src.field}: the ${media.kind} interpretation has no text, so its WeChat article is ${media.kind === 'video' ? "the video's poster, " : ''}a short description and ${src.sourceUrl !== '' ? 'the 阅读原文 link to its portal page' : 'a note to find it on the portal'}; the ${media.kind} itself is not uploaded to WeChat.`,
         );
       } else if (media && (media.kind === 'video' || media.kind === 'audio')) {
         const what = media.kind === 'video' ? '视频' : '音频';
@@ -171,7 +174,7 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       content += `<p>「政策原文」《${escapeHtml(docTitle)}》同步发布，见本次推送第1篇。</p>`;
     }
 
-    if (htmlToPlainText(src.body).trim() === '' && articleImages.length === 0 && !posters.includes(unitMediaId(unit, src))) {
+    if (htmlToPlainText(src.body).trim() === '' && articleImages.length === 0 && !standIns.has(src.index)) {
       problems.push({
         field: `${src.field}.body`,
         message: 'WeChat does not take an article without content; this one is empty. Write the text (or remove the article from the package).',
@@ -255,18 +258,12 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
 /** The rendition of a video that stands for it in an article (uploaded like an in-article picture). */
 export const POSTER_SPEC = 'wechat_oa.video_cover';
 
-/** The media id of an interpretation article's upload ('' for the document). */
-function unitMediaId(unit: ReleaseUnit, src: ArticleSource): string {
-  return src.role === 'interpretation' ? (unit.interpretations[src.index - 1]?.mediaId ?? '') : '';
-}
-
-/** A video interpretation without text, as a WeChat article: its poster, what it is, where to watch it. */
-function videoAsLink(title: string, video: MediaInfo, linked: boolean): string {
-  const minutes = video.durationSec !== undefined ? Math.max(1, Math.round(video.durationSec / 60)) : undefined;
+/** A video or audio interpretation without text, as a WeChat article: a video's poster, what it is, where to watch or hear it. */
+function mediaAsLink(title: string, media: MediaInfo, linked: boolean): string {
+  const minutes = media.durationSec !== undefined ? Math.max(1, Math.round(media.durationSec / 60)) : undefined;
   const length = minutes !== undefined ? `（约${minutes}分钟）` : '';
-  const where = linked ? '请点击文末「阅读原文」在政府网站观看。' : '请在政府网站观看。';
-  return (
-    `<p><img src="/api/media/${video.mediaId}/renditions/${POSTER_SPEC}" alt="${escapeHtml(title)}"></p>` +
-    `<p>本篇为视频解读《${escapeHtml(title)}》${length}，${where}</p>`
-  );
+  const [what, verb] = media.kind === 'video' ? ['视频', '观看'] : ['音频', '收听'];
+  const where = linked ? `请点击文末「阅读原文」在政府网站${verb}。` : `请在政府网站${verb}。`;
+  const poster = media.kind === 'video' ? `<p><img src="/api/media/${media.mediaId}/renditions/${POSTER_SPEC}" alt="${escapeHtml(title)}"></p>` : '';
+  return `${poster}<p>本篇为${what}解读《${escapeHtml(title)}》${length}，${where}</p>`;
 }

@@ -139,6 +139,33 @@ describe.each(PLATFORM_DECLARATIONS.map((d) => [d.id, d] as [DeclaredPlatform['i
     if (d.video === 'none') expect(c.warnings).toContainEqual(expect.objectContaining({ code: 'adapted_video_as_link', field: '/interpretations/1' }));
     if (d.video === 'required') expect(c.preview?.video?.mediaId).toBe(video.mediaId);
   });
+  it('a video or audio interpretation without text is adapted, never a reason to refuse the package', () => {
+    const channel = channelOf(d);
+    const audio: MediaInfo = { mediaId: 'c'.repeat(64), kind: 'audio', mime: 'audio/mpeg', sizeBytes: 900_000, durationSec: 240 };
+    const content = withVideo(policy([channel.id]), '');
+    content.interpretations = [...content.interpretations!, { form: 'audio', title: '政策解读音频版', body: '', mediaId: audio.mediaId }];
+    const r = preflight({
+      content,
+      packageId: 'pkg-20261130-0a1b2c3d',
+      revision: 1,
+      contentHash: 'h1',
+      registry,
+      media: { ...MEDIA, [audio.mediaId]: audio },
+      portalBaseUrl: PORTAL,
+      formatFor,
+    });
+    const c = channelResult(r, channel.id);
+    expect(c.blocking).toEqual([]);
+    if (d.video === 'none') {
+      expect(c.warnings).toContainEqual(expect.objectContaining({ code: 'adapted_video_as_link', field: '/interpretations/1' }));
+      expect(c.warnings).toContainEqual(expect.objectContaining({ code: 'adapted_audio_as_link', field: '/interpretations/2' }));
+    }
+    // The media center takes no audio: a description with the link to the portal page that plays it.
+    if (d.channelKind === 'media_center_column') {
+      expect(c.warnings).toContainEqual(expect.objectContaining({ code: 'adapted_audio_as_link', field: '/interpretations/2' }));
+      expect(c.preview?.kind).toBe('media_center_article');
+    }
+  });
 });
 
 describe('preflight adaptations and package rules', () => {
