@@ -6,7 +6,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerMediaRoutes } from '../../api/media-routes.js';
+import { preflightRoutes } from '../../api/schemas/preflight.js';
 import { buildApi } from '../../api/server.js';
+import { check } from '../../api/validation.js';
 import { LocalMediaStore } from '../../media/index.js';
 import { MediaService } from '../../services/media.js';
 import { makeClip, makePhoto, mediaToolsForTests } from '../media/fixtures.js';
@@ -145,6 +147,8 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
     expect(created.status).toBe(201);
     const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
     expect(checked.body.ok).toBe(true);
+    // The answer has the shape the route declares (and OpenAPI documents).
+    expect(check(preflightRoutes.packagePreflight.response[200], checked.body)).toEqual([]);
     const wechat = channel(checked.body, wechatId());
     expect(wechat.blocking).toEqual([]);
     expect(wechat.warnings).toContainEqual(expect.objectContaining({ code: 'adapted_video_as_link', field: '/interpretations/1' }));
@@ -199,6 +203,7 @@ describe('POST /api/preflight (an unsaved body)', () => {
     const checked = await call('POST', '/api/preflight', toWechat({ cover: { mediaId: coverId, alt: '封面' } }));
     expect(checked.status).toBe(200);
     expect(checked.body).toMatchObject({ ok: true, revision: null, contentHash: null });
+    expect(check(preflightRoutes.bodyPreflight.response[200], checked.body)).toEqual([]);
     expect(channel(checked.body, wechatId()).preview.link).toMatch(/^http.*\/art\/preview\/index\.html$/);
   });
 
