@@ -1,4 +1,6 @@
 /** Channel preflight, pure: every declared platform's requirements and its own format step, on packages an editor really makes. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_DECLARATIONS, type DeclaredPlatform } from '../../adapters/declarations.js';
 import { preflight, submitBlockers, type PreflightContent, type PreflightResult } from '../../adapters/preflight/preflight.js';
@@ -6,6 +8,7 @@ import type { Preview } from '../../adapters/preflight/previews.js';
 import type { PlatformDeclaration } from '../../adapters/platform-declaration.js';
 import type { MediaInfo } from '../../adapters/types.js';
 import { loadRegistry } from '../../config/registry.js';
+import { ROOT_DIR } from '../../config/settings.js';
 import { listChannels, type Channel, type Registry } from '../../domain/registry.js';
 import { formatStepsFor } from '../../services/preflight.js';
 
@@ -215,5 +218,26 @@ describe('preflight adaptations and package rules', () => {
     expect(r.ok).toBe(false);
     expect(r.package.blocking.map((p) => p.code)).toEqual(['interpretation_required']);
     expect(submitBlockers(r)).toEqual([]);
+  });
+});
+
+describe('the README examples', () => {
+  it.each(['policy-consumption.json', 'news-volunteers.json'])('%s passes preflight on every target (so `examples load --submit` enters review)', (file) => {
+    const media: Record<string, MediaInfo> = {};
+    const text = readFileSync(path.join(ROOT_DIR, 'examples', file), 'utf8').replace(/\{\{media:([^}]+)\}\}/g, (_whole, name: string) => {
+      const mediaId = [...name]
+        .reduce((h, ch) => h + ch.codePointAt(0)!.toString(16), '')
+        .padEnd(64, '0')
+        .slice(0, 64);
+      media[mediaId] = name.endsWith('.mp4')
+        ? { mediaId, kind: 'video', mime: 'video/mp4', sizeBytes: 2_000_000, width: 1280, height: 720, durationSec: 20, name }
+        : { mediaId, kind: 'image', mime: 'image/jpeg', sizeBytes: 300_000, width: 1600, height: 1000, name };
+      return mediaId;
+    });
+    const content = JSON.parse(text) as PreflightContent;
+    const r = preflight({ content, packageId: 'pkg-20261130-0a1b2c3d', revision: 1, contentHash: 'h1', registry, media, portalBaseUrl: PORTAL, formatFor });
+    expect({ package: r.package.blocking, channels: r.channels.flatMap((c) => c.blocking) }).toEqual({ package: [], channels: [] });
+    expect(r.ok).toBe(true);
+    expect(r.channels.map((c) => c.channelId)).toEqual(content.targets);
   });
 });
