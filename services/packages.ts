@@ -10,7 +10,7 @@ import { GovpubError, httpStatusOf } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
 import { findChannel, stagesFor } from '../domain/registry.js';
 import { localizedDeliveryTexts } from '../adapters/error-codes.js';
-import { normalizedReleaseTime, requireAllowed } from '../domain/commands.js';
+import { normalizedReleaseTime, requireAllowed, roleProblem } from '../domain/commands.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
 import { mediaKinds } from '../db/media.js';
@@ -35,6 +35,7 @@ import {
 } from '../contracts/package.js';
 import type { AppContext } from './context.js';
 import { commandInput } from './command-input.js';
+import { PreflightService } from './preflight.js';
 import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 
@@ -92,6 +93,8 @@ function notFound(packageId: string): GovpubError {
 }
 
 export class PackageService {
+  private preflight: PreflightService | undefined;
+
   constructor(private readonly ctx: AppContext) {}
 
   private handle(packageId: string): WorkflowHandle<typeof packageWorkflow> {
@@ -268,7 +271,13 @@ export class PackageService {
   }
 
   async submit(actor: Actor, packageId: string) {
-    await this.row(packageId);
+    const row = await this.row(packageId);
+    // A channel that would refuse the package is said now, not after three approvals. Other
+    // refusals (status, role, 三同步) stay the workflow's, with their own codes.
+    if (row.status === 'draft' && !roleProblem('submit', actor)) {
+      this.preflight ??= new PreflightService(this.ctx);
+      await this.preflight.requireClean(packageId);
+    }
     const state = await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor }] }));
     return summary(state);
   }
