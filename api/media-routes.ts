@@ -198,8 +198,8 @@ export function registerMediaRoutes(
   });
 
   app.get('/api/media', auth, async (request) => {
-    const q = request.query as { kind?: string; limit?: string };
-    return { media: await media.list({ kind: q.kind, limit: q.limit ? Number(q.limit) : undefined }) };
+    const q = request.query as { kind?: string; limit?: string; cursor?: string };
+    return media.list({ kind: q.kind, limit: q.limit ? Number(q.limit) : undefined, cursor: q.cursor });
   });
 
   app.get('/api/media/jobs/:jobId', auth, async (request) => media.getJob((request.params as { jobId: string }).jobId));
