@@ -44,6 +44,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   bad_cursor: '分页游标无效：请原样使用上一页返回的 nextCursor，或去掉 cursor 从第一页开始。',
   invalid_password: '密码不符合要求：须为 10 至 200 个字符，且不含控制字符。请换一个密码。',
   unknown_unit: '没有这个单位。请使用 config/registry/units.yaml 中列出的单位编号或名称。',
+  invalid_field: '稿件有字段填写有误：请按字段提示改正后再试。',
   preflight_blocked: '发布前检查发现必须先解决的问题：请按问题列表修改稿件或去掉相应渠道后再提交。',
   no_bundle: '这条投递没有人工发布素材包：它不是人工发布渠道，或素材尚未准备好，请稍后再试。',
   bundle_too_large: '素材包超过 4 GiB，请在投递详情中逐个下载文件。',

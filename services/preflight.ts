@@ -3,6 +3,7 @@
  * every upload it uses, and runs the pure preflight (adapters/preflight/) with the adapters' own
  * format steps. The submit gate (services/packages.ts) asks it before a package enters review.
  */
+import { issueMessageZh } from '../api/validation.js';
 import os from 'node:os';
 import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
@@ -34,7 +35,7 @@ export function issueProblem(issue: FieldIssue): Problem {
   return {
     code: 'invalid_field',
     field,
-    message: `${issue.path ? `${fieldLabel(field)}（${issue.path}）` : '稿件'}填写有误：${issue.message}。请改正后再试。`,
+    message: `${issue.path ? `${fieldLabel(field)}（${issue.path}）` : '稿件'}填写有误：${issueMessageZh(issue.message)}。请改正后再试。`,
     messageEn: `${issue.path || '(body)'}: ${issue.message}`,
   };
 }

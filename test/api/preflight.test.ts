@@ -103,7 +103,10 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/govpub: The package cannot be submitted: 1 problem would stop its release/);
     expect(cli.stderr).toContain(`  - ${wechatId()} /cover: `);
-    expect(cli.stderr).toMatch(/封面.*\(cover_required\)/);
+    expect(cli.stderr).toMatch(/needs a cover picture.*\(cover_required\)/);
+    // GOVPUB_LANG=zh: the same problems in Chinese.
+    const zh = await runCli(['packages', 'submit', id], { GOVPUB_API_URL: base, GOVPUB_TOKEN: editor, GOVPUB_LANG: 'zh' }, undefined, { timeoutMs: 60_000 });
+    expect(zh.stderr).toMatch(/封面.*\(cover_required\)/);
     const still = await call('GET', `/api/packages/${id}`);
     expect(still.body).toMatchObject({ status: 'draft', revision: 1, currentStage: null });
     const audit = await call('GET', `/api/audit?package=${id}`);

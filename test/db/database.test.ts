@@ -38,6 +38,7 @@ describe('PostgreSQL', () => {
         '0004_idempotency_keys',
         '0005_user_tokens',
         '0006_console_indexes',
+        '0007_accounts_units_paging',
       ]);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
@@ -99,6 +100,7 @@ describe('embedded PGlite', () => {
         '0004_idempotency_keys',
         '0005_user_tokens',
         '0006_console_indexes',
+        '0007_accounts_units_paging',
       ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });
