@@ -1,0 +1,340 @@
+/**
+ * The console on the real system (govpub start: real Temporal, a fresh PostgreSQL database, the
+ * simulators of every platform, a worker), driven in Debian's Chromium the way the district's
+ * people work, each in a browser context of their own (their own session cookie):
+ *
+ *   editor    signs in, starts a policy package, uploads a video interpretation, targets the
+ *             catalogue item's portal column, a WeChat account, a Douyin account, a media-center
+ *             column and Toutiao (manual hand-off); preflight says WeChat needs a cover; uploads a
+ *             cover, the problem goes; submits.
+ *   reviewers 初审, 复审, 终审 approve in their own sessions, each with a comment.
+ *   ops       has the board open while the last approval lands and watches the package's cells
+ *             appear and turn 已上线 without reloading; confirms the Toutiao hand-off with its URL;
+ *             retracts the package with a reason.
+ *
+ * Each step asserts what the person sees (Chinese text, states) and cross-checks the API. Each
+ * role's main page is kept as a PNG in test/.artifacts/screenshots/, and axe-core checks the pages
+ * with a package in flight (the form with its previews, the review page, the board with its drawer).
+ * The selectors a page helper owns are in `UI` below (web/TESTIDS.md names them).
+ */
+import path from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ROOT_DIR } from '../../config/settings.js';
+import { launchChromium, skipBrowser } from '../support/browser.js';
+import { freshDatabase } from '../support/services.js';
+import { expectAccessible } from './axe.js';
+import { inputOf, screenshot, signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { policyItem, type CatalogueItem } from './journey-support.js';
+
+const COVER = path.join(ROOT_DIR, 'examples', 'media', 'cover.jpg');
+const VIDEO = path.join(ROOT_DIR, 'examples', 'media', 'interpretation.mp4');
+const TITLE = '碑林区促进消费扩容提质若干措施';
+const WECHAT = 'wechat_oa:blfb';
+const DOUYIN = 'douyin:blfb-dy';
+const MEDIA_CENTER = 'news_site:zcjd';
+const TOUTIAO = 'toutiao:blfb-tt';
+const TOUTIAO_POST = 'https://www.toutiao.com/article/7312345678901234567/';
+
+/** The page helpers' hooks (web/TESTIDS.md): one place to follow a rename. */
+const UI = {
+  packageNew: 'package-new',
+  packageRow: (id: string) => `package-row-${id}`,
+  catalogue: 'package-catalogue',
+  title: 'package-title',
+  documentTitle: 'document-title',
+  documentNumber: 'document-number',
+  issuingUnit: 'document-issuing-unit',
+  formedAt: 'document-formed-at',
+  documentBody: 'document-body',
+  addInterpretation: (form: string) => `interpretation-add-${form}`,
+  interpretationTitle: (i: number) => `interpretation-${i}-title`,
+  interpretationBody: (i: number) => `interpretation-${i}-body`,
+  interpretationUpload: (i: number) => `interpretation-${i}-upload`,
+  coverUpload: 'cover-upload',
+  target: (channelId: string) => `target-${channelId}`,
+  problem: (code: string) => `preflight-problem-${code}`,
+  preview: (channelId: string) => `preview-${channelId}`,
+  save: 'package-save',
+  submit: 'package-submit',
+  status: 'package-status',
+  reviewOpen: (id: string) => `review-open-${id}`,
+  reviewComment: 'review-comment',
+  reviewApprove: 'review-approve',
+  boardCell: (packageId: string, channelId: string) => `board-cell-${packageId}-${channelId}`,
+  drawer: 'delivery-drawer',
+  manualUrl: 'manual-url',
+  manualConfirm: 'manual-confirm',
+  retract: 'package-retract',
+  retractReason: 'retract-reason',
+  retractConfirm: 'retract-confirm',
+};
+
+interface PackageView {
+  id: string;
+  status: string;
+  currentStage: string | null;
+  revision: number;
+  deliveries: { id: string; channelId: string; state: string; task: string | null; publicUrl: string | null }[];
+}
+
+describe.skipIf(skipBrowser)('the console journey: editor → three reviewers → operations', () => {
+  let system: ConsoleSystem;
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let browser: Browser;
+  let item: CatalogueItem;
+  const people: Record<'editor' | 'first' | 'second' | 'final' | 'ops', ConsoleUser> = {} as never;
+  const contexts: BrowserContext[] = [];
+  let packageId = '';
+  let opsPage: Page;
+  let opsLoads = 0;
+  const timings: { step: string; seconds: number }[] = [];
+
+  async function personal(): Promise<Page> {
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    watchPage(page);
+    return page;
+  }
+  const view = () => system.api<PackageView>(people.ops, 'GET', `/api/packages/${packageId}`);
+  const byTestId = (page: Page, id: string): Locator => page.getByTestId(id);
+  const timed = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await run();
+    } finally {
+      timings.push({ step, seconds: (Date.now() - started) / 1000 });
+    }
+  };
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    system = await timed('start the system (govpub start)', () =>
+      startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') }),
+    );
+    browser = await launchChromium();
+    people.editor = await system.addUser('wang', 'editor', { displayName: '王编辑' });
+    people.first = await system.addUser('zhao', 'reviewer', { stages: ['初审'] });
+    people.second = await system.addUser('qian', 'reviewer', { stages: ['复审'] });
+    people.final = await system.addUser('sun', 'reviewer', { stages: ['终审'] });
+    people.ops = await system.addUser('li', 'ops');
+    item = await policyItem(system, people.editor);
+  }, 240_000);
+
+  afterAll(async () => {
+    console.log(`journey timings:\n${timings.map((t) => `  ${t.step.padEnd(60)} ${t.seconds.toFixed(1).padStart(6)} s`).join('\n')}`);
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await system?.stop();
+    await database?.close();
+  });
+
+  let editor: Page;
+
+  it('the editor signs in and sees their packages, in Chinese', async () => {
+    await timed('editor: sign in, package list', async () => {
+      editor = await personal();
+      await signIn(editor, system, people.editor);
+      await editor.waitForURL('**/console/packages');
+      expect(await editor.getByTestId('current-user').innerText()).toContain('王编辑');
+      expect(await editor.getByTestId('current-user').innerText()).toContain('编辑');
+      await expect.poll(() => editor.locator('h1').innerText()).toBe('发布包');
+      await editor.waitForLoadState('networkidle');
+      await screenshot(editor, 'editor-packages');
+      await expectAccessible(editor, 'editor:packages (empty)');
+    });
+  });
+
+  it('builds a policy package with a video interpretation; preflight says WeChat needs a cover; a cover fixes it', async () => {
+    await timed('editor: package form, video upload, preflight, cover', async () => {
+      await byTestId(editor, UI.packageNew).click();
+      await editor.waitForURL('**/console/packages/new');
+
+      // The catalogue item, found by searching its name; the form then says an interpretation is required.
+      await byTestId(editor, UI.catalogue).click();
+      await editor.keyboard.type(item.name ?? item.title ?? item.id);
+      await editor
+        .getByRole('option', { name: new RegExp(item.name ?? item.title ?? item.id) })
+        .first()
+        .click();
+      await expect.poll(() => editor.getByText('须同步发布解读').count()).toBeGreaterThan(0);
+
+      await inputOf(editor, UI.title).fill(TITLE);
+      await inputOf(editor, UI.documentTitle).fill(`西安市碑林区人民政府关于印发${TITLE}的通知`);
+      await inputOf(editor, UI.documentNumber).fill('碑政发〔2026〕5号');
+      await inputOf(editor, UI.issuingUnit).fill('西安市碑林区人民政府');
+      await inputOf(editor, UI.formedAt).fill('2026-11-02');
+      await editor.keyboard.press('Enter');
+      // The rich-text editor (TipTap): typed into like any editor.
+      const body = byTestId(editor, UI.documentBody).locator('[contenteditable="true"]').first();
+      await body.click();
+      await editor.keyboard.type('各街道办事处，区政府各工作部门：《碑林区促进消费扩容提质若干措施》已经区政府同意，现印发给你们。');
+
+      // A video interpretation, its file uploaded with a progress bar.
+      await byTestId(editor, UI.addInterpretation('video')).click();
+      await inputOf(editor, UI.interpretationTitle(0)).fill('三分钟读懂碑林区促进消费若干措施');
+      await byTestId(editor, UI.interpretationUpload(0)).locator('input[type="file"]').setInputFiles(VIDEO);
+      await expect.poll(() => editor.getByText('interpretation.mp4').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+
+      // Targets: the catalogue item's portal column is chosen already; add the others.
+      await expect
+        .poll(() =>
+          byTestId(editor, UI.target(`portal:${item.portalColumnId}`))
+            .locator('input')
+            .isChecked(),
+        )
+        .toBe(true);
+      for (const channel of [WECHAT, DOUYIN, MEDIA_CENTER, TOUTIAO]) await byTestId(editor, UI.target(channel)).click();
+
+      // Preflight, live: WeChat refuses a package without a cover.
+      const coverProblem = byTestId(editor, UI.problem('cover_required'));
+      await expect.poll(() => coverProblem.isVisible(), { timeout: 30_000 }).toBe(true);
+      expect(await coverProblem.innerText()).toMatch(/封面/);
+      await expect.poll(() => byTestId(editor, UI.submit).isDisabled()).toBe(true);
+      await editor.waitForLoadState('networkidle');
+      await screenshot(editor, 'editor-package-form-problem');
+
+      await byTestId(editor, UI.coverUpload).locator('input[type="file"]').setInputFiles(COVER);
+      await expect.poll(() => coverProblem.count(), { timeout: 60_000 }).toBe(0);
+      // Previews beside the form: the WeChat article and the Douyin video post.
+      await expect.poll(() => byTestId(editor, UI.preview(WECHAT)).innerText(), { timeout: 30_000 }).toContain(TITLE);
+      await expect.poll(() => byTestId(editor, UI.preview(DOUYIN)).count()).toBe(1);
+      await editor.waitForLoadState('networkidle');
+      await screenshot(editor, 'editor-package-form');
+      await expectAccessible(editor, 'editor:package form with previews');
+    });
+  });
+
+  it('saves and submits; the package is in review at 初审 (API) and says 审核中 (page)', async () => {
+    await timed('editor: save, submit', async () => {
+      await byTestId(editor, UI.save).click();
+      await editor.waitForURL(/\/console\/packages\/pkg-[^/]+(\/edit)?$/, { timeout: 30_000 });
+      packageId = /\/packages\/(pkg-[^/]+)/.exec(editor.url())![1]!;
+      await byTestId(editor, UI.submit).click();
+      await expect.poll(() => byTestId(editor, UI.status).innerText(), { timeout: 30_000 }).toContain('审核中');
+      const submitted = await view();
+      expect(submitted.status).toBe('in_review');
+      expect(submitted.currentStage).toBe('first');
+      await expectAccessible(editor, 'editor:package detail');
+    });
+  });
+
+  it('operations opens the board; three reviewers approve, each in their own session', async () => {
+    await timed('ops: open board', async () => {
+      opsPage = await personal();
+      opsPage.on('load', () => (opsLoads += 1));
+      await signIn(opsPage, system, people.ops);
+      await opsPage.waitForURL('**/console/board');
+      await expect.poll(() => opsPage.locator('h1').innerText()).toBe('发布看板');
+    });
+    const stages = [
+      ['first', '初审', 'second'],
+      ['second', '复审', 'final'],
+      ['final', '终审', null],
+    ] as const;
+    for (const [who, stageName, next] of stages) {
+      await timed(`reviewer ${stageName}: sign in, approve`, async () => {
+        const page = await personal();
+        await signIn(page, system, people[who]);
+        await page.waitForURL('**/console/reviews');
+        await byTestId(page, UI.reviewOpen(packageId)).click();
+        await page.waitForURL(`**/console/reviews/${packageId}`);
+        await expect.poll(() => page.getByText(TITLE).count()).toBeGreaterThan(0);
+        if (who === 'first') {
+          await page.waitForLoadState('networkidle');
+          await screenshot(page, 'reviewer-review-page');
+          await expectAccessible(page, 'reviewer:review page');
+        }
+        await inputOf(page, UI.reviewComment).fill(`${stageName}通过，同意发布。`);
+        await byTestId(page, UI.reviewApprove).click();
+        const confirm = page.getByTestId('review-confirm');
+        if (await confirm.isVisible().catch(() => false)) await confirm.click();
+        await expect.poll(async () => (await view()).currentStage, { timeout: 30_000 }).toBe(next);
+        if (who === 'first') {
+          // One stage per person: the same reviewer is no longer offered a decision on it.
+          await page.reload();
+          await expect.poll(() => byTestId(page, UI.reviewApprove).count()).toBe(0);
+        }
+      });
+    }
+  });
+
+  it('operations watches every delivery go live on the board without reloading', async () => {
+    await timed('ops: deliveries live on the board', async () => {
+      const loadsBefore = opsLoads;
+      const apiChannels = [`portal:${item.portalColumnId}`, WECHAT, DOUYIN, MEDIA_CENTER];
+      for (const channel of apiChannels) {
+        await expect
+          .poll(
+            () =>
+              byTestId(opsPage, UI.boardCell(packageId, channel))
+                .innerText()
+                .catch(() => ''),
+            { timeout: 150_000, interval: 500 },
+          )
+          .toContain('已上线');
+      }
+      await expect
+        .poll(
+          () =>
+            byTestId(opsPage, UI.boardCell(packageId, TOUTIAO))
+              .innerText()
+              .catch(() => ''),
+          { timeout: 60_000 },
+        )
+        .toContain('待人工发布');
+      expect(opsLoads, 'the board updated itself: no page load since it opened').toBe(loadsBefore);
+      const live = await view();
+      for (const channel of apiChannels) expect(live.deliveries.find((d) => d.channelId === channel)?.state, channel).toBe('live');
+      await screenshot(opsPage, 'ops-board');
+    });
+  });
+
+  it('operations confirms the Toutiao hand-off with its URL; the package is released', async () => {
+    await timed('ops: confirm manual hand-off', async () => {
+      await byTestId(opsPage, UI.boardCell(packageId, TOUTIAO)).click();
+      const drawer = byTestId(opsPage, UI.drawer);
+      await drawer.waitFor();
+      await expect.poll(() => drawer.innerText()).toMatch(/今日头条/);
+      await expectAccessible(opsPage, 'ops:board with the delivery drawer');
+      await screenshot(opsPage, 'ops-board-drawer');
+      await inputOf(opsPage, UI.manualUrl).fill(TOUTIAO_POST);
+      await byTestId(opsPage, UI.manualConfirm).click();
+      await expect.poll(() => byTestId(opsPage, UI.boardCell(packageId, TOUTIAO)).innerText(), { timeout: 30_000 }).toContain('已上线');
+      await expect.poll(async () => (await view()).status, { timeout: 60_000 }).toBe('released');
+      expect((await view()).deliveries.find((d) => d.channelId === TOUTIAO)?.publicUrl).toBe(TOUTIAO_POST);
+    });
+  });
+
+  it('operations retracts the package with a reason; every channel says 已撤稿 and the API agrees', async () => {
+    await timed('ops: retract', async () => {
+      await opsPage.goto(`${system.consoleUrl}packages/${packageId}`);
+      await byTestId(opsPage, UI.retract).click();
+      await inputOf(opsPage, UI.retractReason).fill('政策口径调整，撤回重新发布。');
+      await byTestId(opsPage, UI.retractConfirm).click();
+      await expect.poll(async () => (await view()).status, { timeout: 120_000, interval: 1000 }).toBe('retracted');
+      await expect.poll(() => byTestId(opsPage, UI.status).innerText(), { timeout: 30_000 }).toContain('已撤稿');
+      const { entries } = await system.api<{ entries: { action: string; details: Record<string, unknown> }[] }>(
+        people.ops,
+        'GET',
+        `/api/audit?package=${packageId}`,
+      );
+      expect(JSON.stringify(entries.filter((e) => e.action === 'retract'))).toContain('政策口径调整');
+    });
+  });
+
+  it("each role's main page is kept as a picture: the charts page too", async () => {
+    await timed('ops: charts page', async () => {
+      await opsPage.goto(`${system.consoleUrl}stats`);
+      await expect.poll(() => opsPage.locator('h1').innerText()).toBe('发布统计');
+      await expect.poll(() => opsPage.locator('canvas, svg').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      await opsPage.waitForLoadState('networkidle');
+      await screenshot(opsPage, 'ops-stats');
+      await expectAccessible(opsPage, 'ops:stats');
+      await editor.goto(`${system.consoleUrl}packages`);
+      await expect.poll(() => byTestId(editor, UI.packageRow(packageId)).innerText()).toContain('已撤稿');
+      await screenshot(editor, 'editor-packages');
+    });
+  });
+});
