@@ -38,6 +38,8 @@ import { errorLogSerializer, scrubSecrets } from './log.js';
 import { openApiDocument, type DocumentedRoute } from './openapi.js';
 import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
 import { compileFor, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
+import { CONSOLE_STREAMING_ROUTES, registerConsoleRoutes, type ConsoleOptions } from './console-routes.js';
+import { channelHealthReader, type ChannelHealthSources } from '../services/channel-health.js';
 
 export interface ApiTimeouts {
   /** A connection with no bytes either way for this long is closed (Fastify connectionTimeout). */
@@ -77,6 +79,8 @@ export interface ApiOptions {
    */
   logger?: boolean | { level?: string; stream?: { write(line: string): void } };
   timeouts?: ApiTimeouts;
+  /** The console's read routes: media store for bundles, secret sources and platforms for channel health (api/console-routes.ts). */
+  console?: ConsoleOptions & ChannelHealthSources;
 }
 
 export interface RouteHelpers {
@@ -92,7 +96,7 @@ declare module 'fastify' {
 }
 
 /** The routes that stream large files or uploads: no handler deadline (the idle and request timeouts still apply). */
-const STREAMING_ROUTES = new Set(['POST /api/media', 'GET /api/media/:id/content', 'GET /api/media/:id/renditions/:spec']);
+const STREAMING_ROUTES = new Set(['POST /api/media', 'GET /api/media/:id/content', 'GET /api/media/:id/renditions/:spec', ...CONSOLE_STREAMING_ROUTES]);
 
 /** A client's own X-Request-Id is kept when it is a plain token; otherwise the API makes one. */
 function requestIdOf(req: IncomingMessage): string {
@@ -343,20 +347,26 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   let document: unknown;
   route('GET', '/api/openapi.json', routes.openapi, async () => (document ??= openApiDocument(documented)));
 
+  const channelHealth = channelHealthReader(ctx.db, ctx.registry, options.console ?? {});
   route('GET', '/api/channels', routes.listChannels, async (request) => {
     const q = request.query;
     const paused = await channelPauses(ctx.db);
     const info = options.channelInfo ? await options.channelInfo() : () => ({});
+    const channels = listChannels(ctx.registry)
+      .filter((c) => !q.platform || c.platform === q.platform)
+      .filter((c) => q.paused === undefined || Boolean(paused.get(c.id)?.paused_at) === q.paused);
+    const health = await channelHealth(channels);
     return {
-      channels: listChannels(ctx.registry)
-        .filter((c) => !q.platform || c.platform === q.platform)
-        .filter((c) => q.paused === undefined || Boolean(paused.get(c.id)?.paused_at) === q.paused)
-        .map((c) => ({
+      channels: channels.map((c) => {
+        const extra = info(c.id) as { health?: Record<string, unknown> };
+        return {
           ...c,
           paused: Boolean(paused.get(c.id)?.paused_at),
           pausedReason: paused.get(c.id)?.paused_reason ?? null,
-          ...info(c.id),
-        })),
+          ...extra,
+          health: { ...extra.health, ...health.get(c.id) },
+        };
+      }),
     };
   });
   // Path parameters arrive decoded once (wechat_oa%3Ablfb → wechat_oa:blfb); they are never decoded again.
@@ -450,6 +460,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       await requireActor(request);
     },
   };
+  registerConsoleRoutes(app, ctx, options.console);
   if (options.register) await options.register(app, { auth, actorOf, requireActor });
 
   return app;

@@ -6,6 +6,7 @@ import * as delivery from './migrations/0002_delivery.js';
 import * as media from './migrations/0003_media.js';
 import * as idempotencyKeys from './migrations/0004_idempotency_keys.js';
 import * as userTokens from './migrations/0005_user_tokens.js';
+import * as consoleIndexes from './migrations/0006_console_indexes.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_media': media,
   '0004_idempotency_keys': idempotencyKeys,
   '0005_user_tokens': userTokens,
+  '0006_console_indexes': consoleIndexes,
 };
 
 export interface MigrationReport {

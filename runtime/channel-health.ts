@@ -46,7 +46,8 @@ export function channelHealth(platforms: PlatformConfigs, settings: Pick<Setting
       return {
         baseUrl: platform === 'portal' ? null : (config?.baseUrl ?? null),
         baseUrlSource: config?.baseUrlSource ?? 'none',
-        health: { endpoint: check?.status ?? 'not_applicable', detail: check?.detail ?? null, checkedAt: check?.checkedAt ?? null },
+        // Merged into the channel's health (services/channel-health.ts), whose `endpoint` is the base URL.
+        health: { reachability: check?.status ?? 'not_applicable', detail: check?.detail ?? null, checkedAt: check?.checkedAt ?? null },
         limits: { concurrency: config?.concurrency ?? null, ratePerSecond: config?.ratePerSecond ?? null },
       };
     };

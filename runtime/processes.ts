@@ -117,6 +117,12 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   });
   const app = await buildApi(ctx, {
     channelInfo: channelHealth(platforms, settings, ctx.registry),
+    console: {
+      platforms,
+      secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE || undefined },
+      portalUrl: settings.portalUrl,
+      media: { db: ctx.db, store: mediaStore, registry: ctx.registry, watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)) },
+    },
     mediaProgress: (ids) => media.progressFor(ids),
     validateManualUrl: (platform, url) =>
       platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,

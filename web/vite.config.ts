@@ -17,7 +17,7 @@ export default defineConfig({
       output: {
         // Big libraries in their own long-cached chunks, fetched only by the pages that use them.
         manualChunks(id: string) {
-          if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender') || id.includes('node_modules/vue-echarts')) return 'charts';
+          if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'charts';
           if (id.includes('node_modules/@tiptap') || id.includes('node_modules/prosemirror')) return 'editor';
           return undefined;
         },

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { PLATFORMS } from '../../domain/registry.js';
 import { DELIVERY_STATES } from '../../contracts/delivery.js';
 import { commandBodies } from './commands.js';
+import { ChannelHealth } from './channel-health.js';
 import { booleanParam, commandRoute, idText, LIMITS, limitParam, NoBody, nullableString, nullableTimestamp, queryText, tags, timestamp } from './common.js';
 
 export const ChannelParams = Type.Object({ id: idText('Channel id, URL-encoded, e.g. wechat_oa%3Ablfb', 200, ['wechat_oa:blfb', 'portal:zwgk-zcwj']) });
@@ -57,6 +58,7 @@ export const ChannelList = Type.Object(
         ref: Type.String(),
         paused: Type.Boolean(),
         pausedReason: nullableString,
+        health: Type.Optional(ChannelHealth),
       }),
       { description: 'Each channel, plus its base URL, endpoint health and limits where known (never secrets)' },
     ),

@@ -31,7 +31,14 @@ describe('PostgreSQL', () => {
   it('migrates a new database, and a second run applies nothing', async () => {
     const db = connectPostgres(await emptyDatabase(), 2);
     try {
-      expect((await migrateToLatest(db)).applied).toEqual(['0001_foundation', '0002_delivery', '0003_media', '0004_idempotency_keys', '0005_user_tokens']);
+      expect((await migrateToLatest(db)).applied).toEqual([
+        '0001_foundation',
+        '0002_delivery',
+        '0003_media',
+        '0004_idempotency_keys',
+        '0005_user_tokens',
+        '0006_console_indexes',
+      ]);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
     } finally {
@@ -91,6 +98,7 @@ describe('embedded PGlite', () => {
         '0003_media',
         '0004_idempotency_keys',
         '0005_user_tokens',
+        '0006_console_indexes',
       ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });

@@ -28,6 +28,8 @@ export interface PackageEvent {
 export interface LiveHandlers {
   delivery?: (event: DeliveryEvent) => void;
   package?: (event: PackageEvent) => void;
+  /** Too much changed to replay one by one: read the whole page again. */
+  resync?: () => void;
 }
 
 /** Subscribes for the life of the calling component. */
@@ -35,5 +37,6 @@ export function useLiveEvents(handlers: LiveHandlers): void {
   const source = new EventSource('/api/events', { withCredentials: true });
   if (handlers.delivery) source.addEventListener('delivery', (e) => handlers.delivery!(JSON.parse((e as MessageEvent<string>).data) as DeliveryEvent));
   if (handlers.package) source.addEventListener('package', (e) => handlers.package!(JSON.parse((e as MessageEvent<string>).data) as PackageEvent));
+  if (handlers.resync) source.addEventListener('resync', () => handlers.resync!());
   onBeforeUnmount(() => source.close());
 }

@@ -1,0 +1,116 @@
+/**
+ * The console's read routes (registered by api/server.ts with the same authentication as every
+ * /api route): revisions and their diff, the inbox, the live change stream (Server-Sent Events),
+ * delivery figures and a manual hand-off bundle as one download. Handlers are thin: services do
+ * the work.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { AppContext } from '../services/context.js';
+import { BundleService } from '../services/bundle.js';
+import { ChangeFeed, sseText, type ChangeEvent } from '../services/events.js';
+import { InboxService } from '../services/inbox.js';
+import type { MediaFileSources } from '../services/media-files.js';
+import { RevisionService } from '../services/revisions.js';
+import { StatsService } from '../services/stats.js';
+import { consoleRoutes } from './schemas/console.js';
+
+export interface ConsoleOptions {
+  /** The media store behind the hand-off bundles (without it, GET /api/deliveries/:id/bundle answers 409). */
+  media?: MediaFileSources;
+  /** The change stream's poll interval and keep-alive (tests shorten them). */
+  events?: { intervalMs?: number; pingMs?: number };
+}
+
+/** Routes whose answer is a stream: no handler deadline (api/server.ts STREAMING_ROUTES). */
+export const CONSOLE_STREAMING_ROUTES = ['GET /api/events', 'GET /api/deliveries/:id/bundle'];
+
+/** A client this far behind (bytes waiting to be written) is disconnected; it resumes with Last-Event-ID. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, options: ConsoleOptions = {}): void {
+  const revisions = new RevisionService(ctx);
+  const inbox = new InboxService(ctx);
+  const stats = new StatsService(ctx);
+  const bundles = new BundleService(ctx, options.media);
+  const feed = new ChangeFeed(ctx.db, { intervalMs: options.events?.intervalMs });
+  const pingMs = options.events?.pingMs ?? 15_000;
+  const streams = new Set<FastifyReply['raw']>();
+
+  const route = (method: 'GET', url: string, schema: object, handler: Handler) =>
+    app.route({ method, url, schema, handler: handler as RouteOptions['handler'] });
+  const actorOf = (request: FastifyRequest) => request.actor!;
+
+  route('GET', '/api/packages/:id/revisions', consoleRoutes.listRevisions, async (request) => revisions.list((request.params as { id: string }).id));
+  route('GET', '/api/packages/:id/revisions/:n', consoleRoutes.getRevision, async (request) => {
+    const { id, n } = request.params as { id: string; n: number };
+    return revisions.get(id, n);
+  });
+  route('GET', '/api/packages/:id/diff', consoleRoutes.diffRevisions, async (request) =>
+    revisions.diff(actorOf(request), (request.params as { id: string }).id, request.query as { from?: number; to?: number }),
+  );
+  route('GET', '/api/inbox', consoleRoutes.inbox, async (request) => inbox.forActor(actorOf(request)));
+  route('GET', '/api/stats/deliveries', consoleRoutes.deliveryStats, async (request) =>
+    stats.deliveries(request.query as { days?: number; platform?: string }),
+  );
+
+  route('GET', '/api/deliveries/:id/bundle', consoleRoutes.deliveryBundle, async (request, reply) => {
+    const bundle = await bundles.zip((request.params as { id: string }).id);
+    return reply
+      .header('content-type', 'application/zip')
+      .header('content-length', bundle.size)
+      .header('content-disposition', `attachment; filename="${bundle.fileName}"`)
+      .header('cache-control', 'private, no-store')
+      .header('x-content-type-options', 'nosniff')
+      .send(bundle.stream);
+  });
+
+  route('GET', '/api/events', consoleRoutes.events, async (request, reply) => {
+    const lastEventId = (request.headers as { 'last-event-id'?: string })['last-event-id'];
+    // Read what was missed before answering, so a database error is still an ordinary error answer.
+    const missed = lastEventId ? await feed.since(lastEventId) : null;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no', // a proxy in front must not hold the events back
+      'x-request-id': request.id,
+    });
+    let backlog: ChangeEvent[] | null = [];
+    const write = (text: string) => {
+      if (res.writableEnded) return;
+      res.write(text);
+      if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
+    };
+    const unsubscribe = feed.subscribe((events) => {
+      if (backlog) backlog.push(...events);
+      else for (const event of events) write(sseText(event));
+    });
+    const ping = setInterval(() => write(': ping\n\n'), pingMs);
+    streams.add(res);
+    const done = () => {
+      clearInterval(ping);
+      unsubscribe();
+      streams.delete(res);
+    };
+    res.once('close', done);
+    write('retry: 3000\n\n');
+    if (missed) {
+      for (const event of missed.events) write(sseText(event));
+      if (missed.truncated) write(`event: resync\ndata: ${JSON.stringify({ reason: 'more changed than can be replayed: reload the lists' })}\n\n`);
+    }
+    for (const event of backlog) write(sseText(event));
+    backlog = null;
+    return reply;
+  });
+
+  // Open streams end when the API closes (before the server waits for its connections).
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+    streams.clear();
+    await feed.close();
+  });
+}

@@ -1,0 +1,219 @@
+/**
+ * Changes to deliveries and packages as a stream for the console's live views (Server-Sent
+ * Events). One poller per process reads the rows changed since the last poll (updated_at, then
+ * id) about every second, for however many listeners there are, and hands each change to every
+ * listener. It runs only while someone listens.
+ *
+ * Rows are written with their updated_at a moment before their transaction commits, so a row can
+ * appear a little behind one already seen: each poll also looks a few seconds back and sends what
+ * it had not sent yet (the same row in the same state is sent once). A client that comes back
+ * with the id of the last event it saw gets what changed since, from the database.
+ */
+import type { Kysely } from 'kysely';
+import { deliveriesChanged, latestChange, packagesChanged, type ChangeCursor, type ChangedDelivery, type ChangedPackage } from '../db/console-reads.js';
+import type { DB } from '../db/schema.js';
+
+export interface DeliveryEvent {
+  id: string;
+  packageId: string;
+  channelId: string;
+  platform: string | null;
+  state: string;
+  task: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  publicUrl: string | null;
+  updatedAt: string;
+}
+
+export interface PackageEvent {
+  id: string;
+  status: string;
+  currentStage: string | null;
+  revision: number;
+  updatedAt: string;
+}
+
+export type ChangeEvent = { type: 'delivery'; id: string; data: DeliveryEvent } | { type: 'package'; id: string; data: PackageEvent };
+
+export type ChangeListener = (events: ChangeEvent[]) => void;
+
+export interface ChangeFeedOptions {
+  intervalMs?: number;
+  /** How far back each poll looks for rows that committed late. */
+  lookbackMs?: number;
+  /** Rows read per kind per query. */
+  batch?: number;
+}
+
+const MICROS_PER_MS = 1000n;
+
+function deliveryEvent(row: ChangedDelivery): ChangeEvent {
+  return {
+    type: 'delivery',
+    id: row.micros,
+    data: {
+      id: row.id,
+      packageId: row.package_id,
+      channelId: row.channel_id,
+      platform: row.platform,
+      state: row.state,
+      task: row.task,
+      errorClass: row.error_class,
+      errorMessage: row.error_message,
+      publicUrl: row.public_url,
+      updatedAt: row.updated_at.toISOString(),
+    },
+  };
+}
+
+function packageEvent(row: ChangedPackage): ChangeEvent {
+  return {
+    type: 'package',
+    id: row.micros,
+    data: { id: row.id, status: row.status, currentStage: row.current_stage, revision: row.current_revision, updatedAt: row.updated_at.toISOString() },
+  };
+}
+
+const minus = (micros: string, ms: number) => (BigInt(micros) - BigInt(ms) * MICROS_PER_MS).toString();
+const byPosition = (a: ChangeEvent, b: ChangeEvent) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
+
+export class ChangeFeed {
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly intervalMs: number;
+  private readonly lookbackMs: number;
+  private readonly batch: number;
+  private cursors: { delivery: ChangeCursor; package: ChangeCursor } | null = null;
+  /** What was last sent for each row (its position and state), to send a row again only when it changed. */
+  private readonly sent = new Map<string, { micros: bigint; signature: string }>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    options: ChangeFeedOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.lookbackMs = options.lookbackMs ?? 5000;
+    this.batch = options.batch ?? 500;
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Starts the shared poller with the first listener; returns the function that removes this one. */
+  subscribe(listener: ChangeListener): () => void {
+    if (this.closed) throw new Error('the change feed is closed');
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.schedule(0);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stop();
+    };
+  }
+
+  /**
+   * What changed after the event `lastEventId` (with the same look back as the poller), oldest
+   * first. `truncated`: more changed than `limit` per kind; the client should reload its lists.
+   */
+  async since(lastEventId: string, limit = 2000): Promise<{ events: ChangeEvent[]; truncated: boolean }> {
+    const after: ChangeCursor = { micros: minus(lastEventId, this.lookbackMs), id: '' };
+    const [deliveries, packages] = await Promise.all([deliveriesChanged(this.db, after, limit), packagesChanged(this.db, after, limit)]);
+    const events = [...deliveries.map(deliveryEvent), ...packages.map(packageEvent)].sort(byPosition);
+    return { events, truncated: deliveries.length >= limit || packages.length >= limit };
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed || this.timer || this.listeners.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.poll()
+        .catch(() => {
+          // The database away for a moment: the next poll reads from the same cursor.
+        })
+        .finally(() => {
+          this.running = null;
+          this.schedule(this.intervalMs);
+        });
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.cursors = null;
+    this.sent.clear();
+  }
+
+  /** Ends polling for good (the API is closing). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    this.stop();
+    await this.running;
+  }
+
+  private fresh(event: ChangeEvent): boolean {
+    const key = `${event.type}:${event.data.id}`;
+    const signature = JSON.stringify(event.data);
+    if (this.sent.get(key)?.signature === signature) return false;
+    this.sent.set(key, { micros: BigInt(event.id), signature });
+    return true;
+  }
+
+  private async poll(): Promise<void> {
+    if (!this.cursors) {
+      const latest = await latestChange(this.db);
+      this.cursors = { delivery: latest, package: latest };
+    }
+    const cursors = this.cursors;
+    const events: ChangeEvent[] = [];
+    // Late commits: rows within the look back at or before the cursors.
+    const [lateDeliveries, latePackages] = await Promise.all([
+      deliveriesChanged(this.db, { micros: minus(cursors.delivery.micros, this.lookbackMs), id: '' }, this.batch * 2, cursors.delivery),
+      packagesChanged(this.db, { micros: minus(cursors.package.micros, this.lookbackMs), id: '' }, this.batch * 2, cursors.package),
+    ]);
+    events.push(...lateDeliveries.map(deliveryEvent), ...latePackages.map(packageEvent));
+    // New rows, a batch at a time, until caught up (a large release can change thousands at once).
+    for (let round = 0; round < 20; round++) {
+      const [deliveries, packages] = await Promise.all([
+        deliveriesChanged(this.db, cursors.delivery, this.batch),
+        packagesChanged(this.db, cursors.package, this.batch),
+      ]);
+      if (deliveries.length) cursors.delivery = { micros: deliveries.at(-1)!.micros, id: deliveries.at(-1)!.id };
+      if (packages.length) cursors.package = { micros: packages.at(-1)!.micros, id: packages.at(-1)!.id };
+      events.push(...deliveries.map(deliveryEvent), ...packages.map(packageEvent));
+      if (deliveries.length < this.batch && packages.length < this.batch) break;
+    }
+    const news = events.sort(byPosition).filter((e) => this.fresh(e));
+    this.forget();
+    if (news.length === 0 || this.closed || this.cursors !== cursors) return;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(news);
+      } catch {
+        // One listener's broken connection is its own affair.
+      }
+    }
+  }
+
+  /** Drops what was sent before the look back of both cursors: those rows are not read again unless they change. */
+  private forget(): void {
+    if (!this.cursors) return;
+    const oldest = BigInt(
+      minus(
+        BigInt(this.cursors.delivery.micros) < BigInt(this.cursors.package.micros) ? this.cursors.delivery.micros : this.cursors.package.micros,
+        this.lookbackMs + 1000,
+      ),
+    );
+    for (const [key, value] of this.sent) if (value.micros < oldest) this.sent.delete(key);
+  }
+}
+
+/** One event as Server-Sent Events text (data on one line: JSON has no raw line breaks). */
+export function sseText(event: ChangeEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
