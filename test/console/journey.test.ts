@@ -61,13 +61,18 @@ const UI = {
   reviewOpen: (id: string) => `review-open-${id}`,
   reviewComment: 'review-comment',
   reviewApprove: 'review-approve',
-  boardCell: (packageId: string, channelId: string) => `board-cell-${packageId}-${channelId}`,
+  boardRow: (packageId: string) => `board-row-${packageId}`,
+  boardCell: (deliveryId: string) => `cell-${deliveryId}`,
   drawer: 'delivery-drawer',
-  manualUrl: 'manual-url',
-  manualConfirm: 'manual-confirm',
-  retract: 'package-retract',
+  drawerState: 'drawer-state',
+  confirmAction: 'action-confirm',
+  confirmUrl: 'confirm-url',
+  confirmSubmit: 'confirm-submit',
+  retract: (packageId: string) => `retract-${packageId}`,
   retractReason: 'retract-reason',
-  retractConfirm: 'retract-confirm',
+  retractSubmit: 'retract-submit',
+  rowStatus: (packageId: string) => `row-status-${packageId}`,
+  chartPerDay: 'chart-per-day',
 };
 
 interface PackageView {
@@ -260,61 +265,76 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
     }
   });
 
+  /** A delivery's cell on the board, by its channel: its accessible name says channel and state in Chinese. */
+  async function cellOf(channelId: string): Promise<Locator> {
+    const delivery = (await view()).deliveries.find((d) => d.channelId === channelId);
+    if (!delivery) throw new Error(`no delivery to ${channelId} yet`);
+    return byTestId(opsPage, UI.boardCell(delivery.id));
+  }
+  const cellLabel = async (channelId: string) =>
+    (await cellOf(channelId).catch(() => null))?.getAttribute('aria-label', { timeout: 1000 }).catch(() => '') ?? '';
+
   it('operations watches every delivery go live on the board without reloading', async () => {
     await timed('ops: deliveries live on the board', async () => {
       const loadsBefore = opsLoads;
       const apiChannels = [`portal:${item.portalColumnId}`, WECHAT, DOUYIN, MEDIA_CENTER];
+      // The package's row appears on the open board once the last approval released it.
+      await byTestId(opsPage, UI.boardRow(packageId)).waitFor({ timeout: 60_000 });
+      const seen = new Set<string>();
       for (const channel of apiChannels) {
         await expect
           .poll(
-            () =>
-              byTestId(opsPage, UI.boardCell(packageId, channel))
-                .innerText()
-                .catch(() => ''),
-            { timeout: 150_000, interval: 500 },
+            async () => {
+              const label = await cellLabel(channel);
+              if (label) seen.add(`${channel} ${label}`);
+              return label;
+            },
+            { timeout: 150_000, interval: 250 },
           )
           .toContain('已上线');
       }
-      await expect
-        .poll(
-          () =>
-            byTestId(opsPage, UI.boardCell(packageId, TOUTIAO))
-              .innerText()
-              .catch(() => ''),
-          { timeout: 60_000 },
-        )
-        .toContain('待人工发布');
+      await expect.poll(() => cellLabel(TOUTIAO), { timeout: 60_000 }).toContain('待人工发布');
+      // At least one cell was seen in an earlier state and then changed in place.
+      expect(
+        [...seen].some((s) => !s.includes('已上线')),
+        `states seen: ${[...seen].join(', ')}`,
+      ).toBe(true);
       expect(opsLoads, 'the board updated itself: no page load since it opened').toBe(loadsBefore);
       const live = await view();
       for (const channel of apiChannels) expect(live.deliveries.find((d) => d.channelId === channel)?.state, channel).toBe('live');
+      await opsPage.waitForLoadState('networkidle');
       await screenshot(opsPage, 'ops-board');
     });
   });
 
   it('operations confirms the Toutiao hand-off with its URL; the package is released', async () => {
     await timed('ops: confirm manual hand-off', async () => {
-      await byTestId(opsPage, UI.boardCell(packageId, TOUTIAO)).click();
+      await (await cellOf(TOUTIAO)).click();
       const drawer = byTestId(opsPage, UI.drawer);
       await drawer.waitFor();
       await expect.poll(() => drawer.innerText()).toMatch(/今日头条/);
+      await expect.poll(() => byTestId(opsPage, UI.drawerState).getAttribute('data-state')).toBe('awaiting_manual');
       await expectAccessible(opsPage, 'ops:board with the delivery drawer');
       await screenshot(opsPage, 'ops-board-drawer');
-      await inputOf(opsPage, UI.manualUrl).fill(TOUTIAO_POST);
-      await byTestId(opsPage, UI.manualConfirm).click();
-      await expect.poll(() => byTestId(opsPage, UI.boardCell(packageId, TOUTIAO)).innerText(), { timeout: 30_000 }).toContain('已上线');
+      await byTestId(opsPage, UI.confirmAction).click();
+      await inputOf(opsPage, UI.confirmUrl).fill(TOUTIAO_POST);
+      await byTestId(opsPage, UI.confirmSubmit).click();
+      await expect.poll(() => cellLabel(TOUTIAO), { timeout: 30_000 }).toContain('已上线');
       await expect.poll(async () => (await view()).status, { timeout: 60_000 }).toBe('released');
       expect((await view()).deliveries.find((d) => d.channelId === TOUTIAO)?.publicUrl).toBe(TOUTIAO_POST);
+      await opsPage.keyboard.press('Escape');
     });
   });
 
-  it('operations retracts the package with a reason; every channel says 已撤稿 and the API agrees', async () => {
+  it('operations retracts the package with a reason; the board says 已撤稿 and the API agrees', async () => {
     await timed('ops: retract', async () => {
-      await opsPage.goto(`${system.consoleUrl}packages/${packageId}`);
-      await byTestId(opsPage, UI.retract).click();
+      await expect.poll(() => byTestId(opsPage, UI.rowStatus(packageId)).innerText(), { timeout: 30_000 }).toContain('已发布');
+      await byTestId(opsPage, UI.retract(packageId)).click();
       await inputOf(opsPage, UI.retractReason).fill('政策口径调整，撤回重新发布。');
-      await byTestId(opsPage, UI.retractConfirm).click();
+      await byTestId(opsPage, UI.retractSubmit).click();
       await expect.poll(async () => (await view()).status, { timeout: 120_000, interval: 1000 }).toBe('retracted');
-      await expect.poll(() => byTestId(opsPage, UI.status).innerText(), { timeout: 30_000 }).toContain('已撤稿');
+      await expect.poll(() => byTestId(opsPage, UI.rowStatus(packageId)).innerText(), { timeout: 30_000 }).toContain('已撤稿');
+      await expect.poll(() => cellLabel(WECHAT), { timeout: 30_000 }).toContain('已撤稿');
       const { entries } = await system.api<{ entries: { action: string; details: Record<string, unknown> }[] }>(
         people.ops,
         'GET',
@@ -328,7 +348,8 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
     await timed('ops: charts page', async () => {
       await opsPage.goto(`${system.consoleUrl}stats`);
       await expect.poll(() => opsPage.locator('h1').innerText()).toBe('发布统计');
-      await expect.poll(() => opsPage.locator('canvas, svg').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      await expect.poll(() => byTestId(opsPage, UI.chartPerDay).locator('canvas, svg').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(await byTestId(opsPage, UI.chartPerDay).getAttribute('aria-label')).toBeTruthy();
       await opsPage.waitForLoadState('networkidle');
       await screenshot(opsPage, 'ops-stats');
       await expectAccessible(opsPage, 'ops:stats');
