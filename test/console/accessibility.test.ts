@@ -62,10 +62,12 @@ describe.skipIf(skipBrowser)('the console is accessible', () => {
   });
 
   it('sets up the people and a package in review (CLI and API, as an administrator and a script would)', async () => {
-    users.editor = await system.addUser('a11y-editor', 'editor');
-    users.first = await system.addUser('a11y-first', 'reviewer', { stages: ['初审'] });
-    users.ops = await system.addUser('a11y-ops', 'ops');
-    users.admin = await system.addUser('a11y-admin', 'admin', { stages: ['初审', '复审', '终审'] });
+    [users.editor, users.first, users.ops, users.admin] = await Promise.all([
+      system.addUser('a11y-editor', 'editor'),
+      system.addUser('a11y-first', 'reviewer', { stages: ['初审'] }),
+      system.addUser('a11y-ops', 'ops'),
+      system.addUser('a11y-admin', 'admin', { stages: ['初审', '复审', '终审'] }),
+    ]);
     const created = await system.api<{ id: string }>(users.editor, 'POST', '/api/packages', await policyBody(system, users.editor));
     packageId = created.id;
     const submitted = await system.api<{ status: string }>(users.editor, 'POST', `/api/packages/${packageId}/submit`, {});

@@ -40,8 +40,13 @@ export async function policyBody(system: ConsoleSystem, user: ConsoleUser, title
 async function focused(locator: Locator): Promise<boolean> {
   return locator
     .first()
-    .evaluate('(el) => el === document.activeElement || el.contains(document.activeElement)')
-    .catch(() => false) as Promise<boolean>;
+    .evaluate((el) => {
+      // The test project compiles without the DOM library: the few members used, typed here.
+      const node = el as unknown as { ownerDocument: { activeElement: unknown }; contains(other: unknown): boolean };
+      const active = node.ownerDocument.activeElement;
+      return active === node || node.contains(active);
+    })
+    .catch(() => false);
 }
 
 /**

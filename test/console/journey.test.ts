@@ -119,11 +119,13 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') }),
     );
     browser = await launchChromium();
-    people.editor = await system.addUser('wang', 'editor', { displayName: '王编辑' });
-    people.first = await system.addUser('zhao', 'reviewer', { stages: ['初审'] });
-    people.second = await system.addUser('qian', 'reviewer', { stages: ['复审'] });
-    people.final = await system.addUser('sun', 'reviewer', { stages: ['终审'] });
-    people.ops = await system.addUser('li', 'ops');
+    [people.editor, people.first, people.second, people.final, people.ops] = await Promise.all([
+      system.addUser('wang', 'editor', { displayName: '王编辑' }),
+      system.addUser('zhao', 'reviewer', { stages: ['初审'] }),
+      system.addUser('qian', 'reviewer', { stages: ['复审'] }),
+      system.addUser('sun', 'reviewer', { stages: ['终审'] }),
+      system.addUser('li', 'ops'),
+    ]);
     item = await policyItem(system, people.editor);
   }, 240_000);
 
