@@ -1,0 +1,100 @@
+/**
+ * The editor pages' pure helpers: the word diff of the revision view, and the package form's
+ * mapping between its state, the API's PackageInput and the field paths problems point at.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadRegistrySync } from '../../config/registry.js';
+import { parsePackageInput } from '../../services/package-input.js';
+import {
+  draftFromContent,
+  emptyDraft,
+  emptyInterpretation,
+  fieldElementCandidates,
+  fieldElementId,
+  fieldLabel,
+  toPackageInput,
+} from '../../web/src/components/editor/package-body.js';
+import { htmlToReadableText, tokenize, wordDiff } from '../../web/src/components/editor/word-diff.js';
+
+const spell = (segments: { kind: string; text: string }[], keep: string) =>
+  segments
+    .filter((s) => s.kind === 'same' || s.kind === keep)
+    .map((s) => s.text)
+    .join('');
+
+describe('wordDiff', () => {
+  it('marks the Chinese characters that changed, one character a word', () => {
+    const segments = wordDiff('自2026年1月1日起施行', '自2026年3月1日起施行');
+    expect(segments).toEqual([
+      { kind: 'same', text: '自2026年' },
+      { kind: 'removed', text: '1' },
+      { kind: 'added', text: '3' },
+      { kind: 'same', text: '月1日起施行' },
+    ]);
+  });
+
+  it('keeps Latin words and tags whole and always spells both texts back', () => {
+    const before = '<p>Apply online at the portal</p>';
+    const after = '<p>Apply in person at the service hall</p>';
+    expect(tokenize(before)).toContain('<p>');
+    const segments = wordDiff(before, after);
+    expect(spell(segments, 'removed')).toBe(before);
+    expect(spell(segments, 'added')).toBe(after);
+    expect(segments.filter((s) => s.kind === 'removed').map((s) => s.text.trim())).toContain('online');
+  });
+
+  it('handles empty sides and very long texts without a quadratic table', () => {
+    expect(wordDiff('', '新增')).toEqual([{ kind: 'added', text: '新增' }]);
+    expect(wordDiff('删除', '')).toEqual([{ kind: 'removed', text: '删除' }]);
+    const long = '政'.repeat(5000);
+    const started = Date.now();
+    const segments = wordDiff(`${long}甲${'务'.repeat(5000)}`, `${'公'.repeat(5000)}乙${long}`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(spell(segments, 'added')).toBe(`${'公'.repeat(5000)}乙${long}`);
+  });
+
+  it('reads HTML as text for the diff', () => {
+    expect(htmlToReadableText('<h2>标题</h2><p>a &amp; b<br />c</p>')).toBe('标题\na & b\nc');
+  });
+});
+
+describe('package form state', () => {
+  const registry = loadRegistrySync();
+
+  it('sends only what has a value, and the API accepts it', () => {
+    const draft = emptyDraft();
+    draft.title = ' 关于印发工作要点的通知 ';
+    draft.catalogueItem = 'qzf-gfxwj';
+    draft.document.body = '<p>正文</p>';
+    draft.document.issuingUnit = '区政府办公室';
+    draft.targets = ['portal:zwgk-zcwj-gfxwj'];
+    draft.interpretations.push({ ...emptyInterpretation('text'), title: '图文解读', body: '<p>解读</p>' });
+    const input = toPackageInput(draft);
+    expect(input).toEqual({
+      title: '关于印发工作要点的通知',
+      catalogueItem: 'qzf-gfxwj',
+      document: { title: '关于印发工作要点的通知', body: '<p>正文</p>', issuingUnit: '区政府办公室' },
+      interpretations: [{ form: 'text', title: '图文解读', body: '<p>解读</p>' }],
+      targets: ['portal:zwgk-zcwj-gfxwj'],
+    });
+    const { content } = parsePackageInput(input, registry);
+    // A stored revision comes back into the form as it was typed.
+    const again = draftFromContent(content);
+    expect(toPackageInput(again)).toEqual(input);
+  });
+
+  it('names the control a field path points at, from a preflight pointer or a validation path', () => {
+    expect(fieldElementId('/interpretations/1/body')).toBe('field-interpretations-1-body');
+    expect(fieldElementId('interpretations[1].body')).toBe('field-interpretations-1-body');
+    expect(fieldElementId('/cover')).toBe('field-cover');
+    expect(fieldElementCandidates('/interpretations/0/mediaId')).toEqual([
+      'field-interpretations-0-mediaId',
+      'field-interpretations-0',
+      'field-interpretations',
+    ]);
+    expect(fieldLabel('/interpretations/1/body')).toBe('解读 2 正文');
+    expect(fieldLabel('/targets/4')).toBe('发布渠道 5');
+    expect(fieldLabel('/cover')).toBe('封面');
+    expect(fieldLabel('document.title')).toBe('文件标题');
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The audit trail in Chinese: a name for every action the code base records (appendAudit and the
+ * workflows' record(...) steps), and a one-line summary of an entry's details. Unknown actions
+ * and keys are shown as they are, so a new one is never hidden.
+ */
+
+export const AUDIT_ACTION_LABELS: Record<string, string> = {
+  // Packages (workflows/package-requests.ts, package-release.ts, services/packages.ts)
+  create: '创建发布包',
+  edit: '修改发布包',
+  submit: '提交审核',
+  approve: '审核通过',
+  reject: '审核退回',
+  withdraw: '撤回审核',
+  release_time_changed: '修改发布时间',
+  release_cancelled: '取消定时发布',
+  release_requested: '要求立即发布',
+  release_time_reached: '到达发布时间',
+  released: '已发布',
+  retract_requested: '申请撤稿',
+  retracting: '开始撤稿',
+  retracted: '已撤稿',
+  package_repaired: '修复发布包记录',
+  // Deliveries (workflows/delivery.ts, takedown.ts, activities/delivery-record.ts, services/deliveries.ts)
+  delivery_submitted: '已提交至平台',
+  delivery_live: '已上线',
+  delivery_unconfirmed: '平台未确认',
+  delivery_failed: '投递失败',
+  delivery_rejected: '平台拒绝',
+  delivery_retry_scheduled: '安排重试',
+  delivery_retry_requested: '要求重试',
+  delivery_restart_requested: '要求重启投递',
+  delivery_skipped: '跳过投递',
+  delivery_canceled: '投递已取消',
+  delivery_awaiting_manual: '等待人工发布',
+  delivery_manual_reminder: '提醒人工发布',
+  delivery_confirmed_manually: '人工确认发布',
+  delivery_found_by_reconcile: '对账发现已发布',
+  delivery_format_warnings: '格式调整提示',
+  delivery_retracted: '已从平台撤下',
+  delivery_manual_takedown_task: '生成人工删除任务',
+  delivery_takedown_reminder: '提醒人工删除',
+  delivery_takedown_failed: '撤下失败',
+  delivery_takedown_confirmed: '确认已撤下',
+  // Channels
+  channel_paused: '暂停渠道',
+  channel_resumed: '恢复渠道',
+  // Users and sessions (services/users.ts, accounts)
+  user_added: '添加用户',
+  user_disabled: '停用用户',
+  user_enabled: '启用用户',
+  user_token_rotated: '更换用户令牌',
+  user_password_set: '设置用户密码',
+  user_unit_set: '设置用户所属单位',
+  signed_in: '登录',
+};
+
+export function auditActionLabel(action: string): string {
+  return AUDIT_ACTION_LABELS[action] ?? action;
+}
+
+const DETAIL_LABELS: Record<string, string> = {
+  stage: '环节',
+  next: '下一步',
+  comment: '意见',
+  reason: '原因',
+  releaseAt: '发布时间',
+  message: '说明',
+  platformCode: '平台错误码',
+  attempt: '尝试次数',
+  url: '链接',
+  note: '备注',
+  channels: '渠道',
+  user: '用户',
+  role: '角色',
+  unit: '单位',
+  wasPausedFor: '原暂停原因',
+  differences: '差异',
+  warnings: '提示',
+  errorClass: '错误类别',
+  publicUrl: '发布地址',
+  tokenExpiresAt: '令牌到期',
+  newToken: '新令牌',
+};
+
+const STAGE_NAMES: Record<string, string> = { first: '初审', second: '复审', final: '终审' };
+const TIME_KEYS = new Set(['releaseAt', 'tokenExpiresAt', 'at', 'liveAt']);
+const MAX_VALUE_CHARS = 80;
+
+function valueText(key: string, value: unknown, formatTime: (iso: string) => string): string {
+  if (value === null || value === undefined || value === '') return '无';
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if ((key === 'stage' || key === 'next') && typeof value === 'string') return STAGE_NAMES[value] ?? value;
+  if (TIME_KEYS.has(key) && typeof value === 'string') return formatTime(value);
+  if (Array.isArray(value)) return value.length <= 3 && value.every((v) => typeof v !== 'object') ? value.join('、') : `${value.length} 项`;
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
+}
+
+/** An entry's details as one line: 「环节：初审；意见：…」. */
+export function summarizeDetails(details: Record<string, unknown>, formatTime: (iso: string) => string): string {
+  return Object.entries(details)
+    .map(([key, value]) => `${DETAIL_LABELS[key] ?? key}：${valueText(key, value, formatTime)}`)
+    .join('；');
+}

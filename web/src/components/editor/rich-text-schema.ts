@@ -1,0 +1,77 @@
+/**
+ * The rich-text editor's schema: only what the API's sanitizer keeps (services/package-input.ts,
+ * sanitize-html with its default tags plus img/figure/u/s/sub/sup, `a` with href and title only,
+ * no classes, no target/rel, only text-align styles). Whatever the editor can hold it writes as
+ * HTML the sanitizer returns unchanged, so what the editor shows is what is stored and published.
+ * test/console/rich-text-schema.test.ts holds the editor to that.
+ */
+import { mergeAttributes, type AnyExtension } from '@tiptap/core';
+import { OrderedList } from '@tiptap/extension-list';
+import StarterKit from '@tiptap/starter-kit';
+
+/** Heading levels the toolbar offers: the page's own title is the document title (h1). */
+export const HEADING_LEVELS = [2, 3, 4] as const;
+
+/** Link schemes the sanitizer allows (allowedSchemes); anything else is not a link. */
+export const LINK_PROTOCOLS = ['http:', 'https:', 'mailto:'] as const;
+
+/** True for an absolute http(s) or mailto URL, the only links a government page may carry. */
+export function isAllowedLink(url: string): boolean {
+  try {
+    return (LINK_PROTOCOLS as readonly string[]).includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An ordered list always renders as a plain `<ol>`: the sanitizer drops `start` and `type`, so a
+ * list typed as "3. " or pasted from Word would otherwise change on the way in.
+ */
+const PlainOrderedList = OrderedList.extend({
+  renderHTML({ HTMLAttributes }) {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { start, type, ...rest } = HTMLAttributes as Record<string, unknown>;
+    return ['ol', mergeAttributes(this.options.HTMLAttributes, rest), 0];
+  },
+});
+
+/** The editor's extensions: StarterKit restricted to the sanitizer's tags, links without target/rel. */
+export function richTextExtensions(): AnyExtension[] {
+  return [
+    StarterKit.configure({
+      heading: { levels: [...HEADING_LEVELS] },
+      // Not offered (and code blocks carry a language class the sanitizer removes).
+      code: false,
+      codeBlock: false,
+      horizontalRule: false,
+      strike: false,
+      underline: false,
+      orderedList: false,
+      link: {
+        openOnClick: false,
+        autolink: true,
+        defaultProtocol: 'https',
+        protocols: ['http', 'https', 'mailto'],
+        isAllowedUri: (url) => isAllowedLink(url),
+        // The sanitizer keeps only href and title on links.
+        HTMLAttributes: { target: null, rel: null, class: null },
+      },
+    }),
+    PlainOrderedList,
+  ];
+}
+
+/** The HTML of an editor with nothing typed in it; stored as an empty body. */
+export function isEmptyRichText(html: string): boolean {
+  return html.replace(/<p>(?:<br>)?<\/p>/g, '').trim() === '';
+}
+
+/**
+ * The editor's HTML written the way the sanitizer writes it, so the body stays byte-for-byte what
+ * is stored: the browser writes U+00A0 as `&nbsp;` (the sanitizer decodes entities and writes the
+ * character) and a line break as `<br>` (the sanitizer writes `<br />`).
+ */
+export function normalizedEditorHtml(html: string): string {
+  return html.replaceAll('&nbsp;', '\u00a0').replaceAll('<br>', '<br />');
+}

@@ -1,0 +1,185 @@
+/** What the editor pages read from the API (api/schemas/*.ts and the issue-11 contract), as the console uses it. */
+import type { Problem } from '../../api';
+
+export type { Problem };
+
+export interface CatalogueItem {
+  id: string;
+  category: string;
+  name: string;
+  content: string;
+  basis: string;
+  subject: string;
+  responsibleDepartment: string;
+  responsibleSection: string;
+  timeLimit: string;
+  audience: string;
+  channels: string[];
+  method: string;
+  attribute: 'proactive' | 'on_request' | string;
+  portalColumnId: string;
+  contentClass: string;
+  requiresInterpretation: boolean;
+  stages: string[];
+}
+
+export interface ChannelItem {
+  id: string;
+  platform: string;
+  kind: 'portal_column' | 'new_media_account' | 'media_center_column' | string;
+  name: string;
+  ownerUnit?: string;
+  publishing: string;
+  paused: boolean;
+}
+
+export interface MediaView {
+  id: string;
+  kind: 'image' | 'video' | 'audio';
+  mime: string;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+  durationSec: number | null;
+  uploadName: string | null;
+  createdAt: string;
+  contentUrl: string;
+}
+
+export interface MediaJob {
+  id: string;
+  mediaId: string;
+  state: 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+  progress: number;
+  currentSpec: string | null;
+  specs: string[];
+  problems: { spec: string; code: string; message: string }[];
+}
+
+export interface MediaDetail extends MediaView {
+  renditions: unknown[];
+  jobs: MediaJob[];
+}
+
+export interface Preview {
+  kind: 'portal_article' | 'wechat_article' | 'weibo_post' | 'video_post' | 'media_center_article' | 'handoff_bundle';
+  title: string;
+  titleLimit?: number;
+  titleTruncated: boolean;
+  digest?: string;
+  bodyHtml?: string;
+  text?: string;
+  link?: string;
+  cover?: { mediaId: string; crops: { spec: string; width: number; height: number; url: string }[] };
+  video?: { mediaId: string; posterUrl?: string; durationSec?: number };
+  notes: string[];
+}
+
+export interface ChannelPreflight {
+  channelId: string;
+  platform: string;
+  platformName: string;
+  name: string;
+  ownerUnit: string | null;
+  publishing: 'api' | 'manual';
+  canDelete: boolean;
+  blocking: Problem[];
+  warnings: Problem[];
+  preview: Preview | null;
+}
+
+export interface PreflightResult {
+  ok: boolean;
+  revision: number | null;
+  contentHash: string | null;
+  package: { blocking: Problem[]; warnings: Problem[] };
+  channels: ChannelPreflight[];
+}
+
+export interface PackageListItem {
+  id: string;
+  title: string;
+  status: string;
+  currentStage: string | null;
+  revision: number;
+  catalogueItem: string;
+  releaseAt: string | null;
+  updatedAt: string;
+  createdBy?: string;
+  createdByName?: string | null;
+  unit?: string | null;
+  contentClass?: string;
+}
+
+export interface PackageListAnswer {
+  packages: PackageListItem[];
+  nextCursor?: string | null;
+}
+
+export interface Decision {
+  stage: string;
+  decision: 'approve' | 'reject';
+  reviewer: string;
+  revision: number;
+  comment: string;
+  at: string;
+  voided: boolean;
+  voidedReason: string | null;
+}
+
+export interface DeliveryRef {
+  id: string;
+  channelId: string;
+  state: string;
+  task: string | null;
+  publicUrl: string | null;
+  errorMessage: string | null;
+}
+
+export interface PackageView {
+  id: string;
+  title: string;
+  catalogueItem: string;
+  contentClass: string;
+  status: string;
+  currentStage: string | null;
+  currentStageName: string | null;
+  stages: { id: string; name: string }[];
+  revision: number;
+  contentHash: string;
+  approvedRevision: number | null;
+  releaseAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  releasedAt: string | null;
+  retractedAt: string | null;
+  lastRejection: { stage: string; reviewerId: string; comment: string; at: string } | null;
+  retraction: { reason?: string; by?: string; at?: string } | null;
+  approvals: { stage: string; reviewer: string; revision: number; at: string; comment: string }[];
+  decisions: Decision[];
+  deliverySummary: Record<string, number>;
+  deliveries: DeliveryRef[];
+  content: unknown;
+}
+
+export interface RevisionInfo {
+  revision: number;
+  contentHash: string;
+  createdBy: string;
+  createdByName?: string | null;
+  createdAt: string;
+}
+
+export interface DiffChange {
+  path: string;
+  label: string;
+  before: unknown;
+  after: unknown;
+  kind: 'added' | 'removed' | 'changed';
+}
+
+export interface DiffAnswer {
+  from: number;
+  to: number;
+  changes: DiffChange[];
+}

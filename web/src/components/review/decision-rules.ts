@@ -1,0 +1,54 @@
+/**
+ * What the review page offers: whether this person may approve or reject the package now, and if
+ * not, the sentence that says why. The API decides (domain/package-rules.ts decisionProblem); this
+ * only keeps the page from offering buttons that would be refused. Pure, so it is unit-tested.
+ */
+
+export interface ReviewedPackage {
+  status: string;
+  currentStage: string | null;
+  currentStageName: string | null;
+  stages: { id: string; name: string }[];
+  decisions: { stage: string; decision: 'approve' | 'reject'; reviewer: string; voided: boolean }[];
+}
+
+export interface Reviewer {
+  id: string;
+  name: string;
+  /** Stage ids this person decides at (session.permissions.stages). */
+  stages: string[];
+  /** May the role decide at all (may('decide')). */
+  mayDecide: boolean;
+}
+
+export type DecisionOffer = { offered: true } | { offered: false; code: string; reason: string };
+
+/**
+ * `authors`: user ids of everyone who wrote a revision of the package (its creator and editors);
+ * nobody reviews what they wrote.
+ */
+export function decisionOffer(pkg: ReviewedPackage, reviewer: Reviewer, authors: readonly string[], statusLabel: (status: string) => string): DecisionOffer {
+  const stageName = (id: string) => pkg.stages.find((s) => s.id === id)?.name ?? id;
+  if (!reviewer.mayDecide) return { offered: false, code: 'role_not_allowed', reason: '您的角色不能审核发布包。' };
+  if (pkg.status !== 'in_review' || pkg.currentStage === null) {
+    return { offered: false, code: 'not_in_review', reason: `发布包当前状态为「${statusLabel(pkg.status)}」，不在审核中，无需审核。` };
+  }
+  if (authors.includes(reviewer.id)) return { offered: false, code: 'self_approval', reason: '不能审核本人撰写的发布包。' };
+  const earlier = pkg.decisions.find((d) => !d.voided && d.decision === 'approve' && d.reviewer === reviewer.name && d.stage !== pkg.currentStage);
+  if (earlier) {
+    return {
+      offered: false,
+      code: 'same_reviewer_two_stages',
+      reason: `一人只能审核一个环节：您已在「${stageName(earlier.stage)}」审核通过此发布包，本环节须由其他审核人审核。`,
+    };
+  }
+  if (!reviewer.stages.includes(pkg.currentStage)) {
+    const mine = reviewer.stages.map(stageName).join('、') || '无';
+    return {
+      offered: false,
+      code: 'wrong_stage',
+      reason: `发布包当前在「${pkg.currentStageName ?? stageName(pkg.currentStage)}」环节，您可审核的环节为：${mine}。`,
+    };
+  }
+  return { offered: true };
+}

@@ -1,0 +1,119 @@
+/** The shapes of the API answers the review pages read (api/schemas/packages.ts, preflight.ts, console.ts). */
+import type { Problem } from '../../api';
+
+export interface PackageDecision {
+  stage: string;
+  decision: 'approve' | 'reject';
+  /** The reviewer's user name. */
+  reviewer: string;
+  revision: number;
+  comment: string;
+  at: string;
+  voided: boolean;
+  voidedReason: string | null;
+}
+
+export interface PackageContent {
+  title: string;
+  catalogueItem: string;
+  document: {
+    title: string;
+    body: string;
+    issuingUnit?: string;
+    documentNumber?: string;
+    formedAt?: string;
+    attachments?: { name: string; url?: string; mediaId?: string }[];
+  };
+  interpretations?: { form: string; title: string; body?: string; mediaId?: string; url?: string; interpreter?: string }[] | null;
+  targets: string[];
+  releaseAt?: string | null;
+  cover?: { mediaId: string; alt: string } | null;
+}
+
+export interface PackageView {
+  id: string;
+  title: string;
+  catalogueItem: string;
+  contentClass: string;
+  status: string;
+  currentStage: string | null;
+  currentStageName: string | null;
+  stages: { id: string; name: string }[];
+  revision: number;
+  approvedRevision: number | null;
+  releaseAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  lastRejection: unknown;
+  decisions: PackageDecision[];
+  content: PackageContent;
+}
+
+export interface PackageListItem {
+  id: string;
+  title: string;
+  status: string;
+  currentStage: string | null;
+  revision: number;
+  catalogueItem: string;
+  updatedAt: string;
+  createdBy?: string;
+  createdByName?: string | null;
+}
+
+export interface PackageListAnswer {
+  packages: PackageListItem[];
+  nextCursor?: string | null;
+}
+
+export interface RevisionList {
+  revisions: { revision: number; createdBy: string; createdByName: string | null; createdAt: string }[];
+}
+
+export interface FieldChange {
+  path: string;
+  label: string;
+  before: unknown;
+  after: unknown;
+  kind: 'added' | 'removed' | 'changed';
+}
+
+export interface RevisionDiff {
+  from: number;
+  to: number;
+  changes: FieldChange[];
+}
+
+export interface Preview {
+  kind: 'portal_article' | 'wechat_article' | 'weibo_post' | 'video_post' | 'media_center_article' | 'handoff_bundle';
+  title: string;
+  titleLimit?: number;
+  titleTruncated: boolean;
+  digest?: string;
+  bodyHtml?: string;
+  text?: string;
+  link?: string;
+  cover?: { mediaId: string; crops: { spec: string; width: number; height: number; url: string }[] };
+  video?: { mediaId: string; posterUrl?: string; durationSec?: number };
+  notes: string[];
+}
+
+export interface ChannelPreflight {
+  channelId: string;
+  platform: string;
+  platformName: string;
+  name: string;
+  ownerUnit: string | null;
+  publishing: 'api' | 'manual';
+  canDelete: boolean;
+  blocking: Problem[];
+  warnings: Problem[];
+  preview: Preview | null;
+}
+
+export interface PreflightResult {
+  ok: boolean;
+  revision: number | null;
+  package: { blocking: Problem[]; warnings: Problem[] };
+  channels: ChannelPreflight[];
+}
