@@ -118,19 +118,17 @@ describe.skipIf(skipBrowser)('the console is accessible', () => {
       expect(page.url()).toMatch(/\/console\/reviews/);
 
       // The queue row's link to the package, then the review page's comment box and 通过.
-      await tabUntil(page, page.locator(`[data-testid="review-open-${packageId}"], a[href$="/reviews/${packageId}"]`));
+      await tabUntil(page, page.getByTestId(`review-open-${packageId}`));
       await page.keyboard.press('Enter');
       await page.waitForURL(`**/console/reviews/${packageId}`);
-      await tabUntil(page, inputOf(page, 'review-comment'));
+      await tabUntil(page, inputOf(page, 'decision-comment'));
       await page.keyboard.type('格式规范，同意发布。');
-      await tabUntil(page, page.getByTestId('review-approve'));
+      await tabUntil(page, page.getByTestId('decision-approve'));
       await page.keyboard.press('Enter');
-      // A confirmation dialog, when the page asks for one, is answered by keyboard too.
-      const confirm = page.getByTestId('review-confirm');
-      if (await confirm.isVisible().catch(() => false)) {
-        await tabUntil(page, confirm);
-        await page.keyboard.press('Enter');
-      }
+      // The confirm dialog takes the focus; its 确认 button is reached by Tab as well.
+      await page.getByTestId('decision-confirm').waitFor();
+      await tabUntil(page, page.getByTestId('decision-confirm'));
+      await page.keyboard.press('Enter');
       await expect
         .poll(async () => (await system.api<{ currentStage: string | null }>(users.editor!, 'GET', `/api/packages/${packageId}`)).currentStage, {
           timeout: 20_000,

@@ -38,29 +38,38 @@ const TOUTIAO_POST = 'https://www.toutiao.com/article/7312345678901234567/';
 
 /** The page helpers' hooks (web/TESTIDS.md): one place to follow a rename. */
 const UI = {
-  packageNew: 'package-new',
+  packageNew: 'new-package',
   packageRow: (id: string) => `package-row-${id}`,
-  catalogue: 'package-catalogue',
+  catalogueInput: 'catalogue-picker-input',
+  catalogueOption: (itemId: string) => `catalogue-option-${itemId}`,
+  requiresInterpretation: 'catalogue-requires-interpretation',
   title: 'package-title',
   documentTitle: 'document-title',
   documentNumber: 'document-number',
   issuingUnit: 'document-issuing-unit',
   formedAt: 'document-formed-at',
   documentBody: 'document-body',
-  addInterpretation: (form: string) => `interpretation-add-${form}`,
-  interpretationTitle: (i: number) => `interpretation-${i}-title`,
-  interpretationBody: (i: number) => `interpretation-${i}-body`,
-  interpretationUpload: (i: number) => `interpretation-${i}-upload`,
+  interpretationAddForm: 'interpretation-add-form',
+  interpretationAdd: 'interpretation-add',
+  interpretationTitle: (i: number) => `interpretation-title-${i}`,
+  interpretationBody: (i: number) => `interpretation-body-${i}`,
+  interpretationMedia: (i: number) => `interpretation-media-${i}`,
+  interpretationMediaId: (i: number) => `interpretation-media-id-${i}`,
   coverUpload: 'cover-upload',
+  coverAlt: 'cover-alt',
   target: (channelId: string) => `target-${channelId}`,
-  problem: (code: string) => `preflight-problem-${code}`,
-  preview: (channelId: string) => `preview-${channelId}`,
-  save: 'package-save',
-  submit: 'package-submit',
+  problem: (code: string) => `problem-${code}`,
+  preflightOk: 'preflight-ok',
+  previewTab: (tab: string) => `preview-tab-${tab}`,
+  preview: (tab: string) => `preview-${tab}`,
+  save: 'save',
+  submit: 'submit',
   status: 'package-status',
   reviewOpen: (id: string) => `review-open-${id}`,
-  reviewComment: 'review-comment',
-  reviewApprove: 'review-approve',
+  reviewComment: 'decision-comment',
+  reviewApprove: 'decision-approve',
+  reviewConfirm: 'decision-confirm',
+  decisionUnavailable: 'decision-unavailable',
   boardRow: (packageId: string) => `board-row-${packageId}`,
   boardCell: (deliveryId: string) => `cell-${deliveryId}`,
   drawer: 'delivery-drawer',
@@ -158,31 +167,31 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       await byTestId(editor, UI.packageNew).click();
       await editor.waitForURL('**/console/packages/new');
 
-      // The catalogue item, found by searching its name; the form then says an interpretation is required.
-      await byTestId(editor, UI.catalogue).click();
-      await editor.keyboard.type(item.name ?? item.title ?? item.id);
-      await editor
-        .getByRole('option', { name: new RegExp(item.name ?? item.title ?? item.id) })
-        .first()
-        .click();
-      await expect.poll(() => editor.getByText('须同步发布解读').count()).toBeGreaterThan(0);
+      // The catalogue item, found by typing part of its name; the form then says an interpretation is required.
+      await byTestId(editor, UI.catalogueInput).click();
+      await editor.keyboard.type(item.name ?? item.id);
+      await byTestId(editor, UI.catalogueOption(item.id)).click();
+      await expect.poll(() => byTestId(editor, UI.requiresInterpretation).innerText()).toMatch(/解读/);
 
       await inputOf(editor, UI.title).fill(TITLE);
       await inputOf(editor, UI.documentTitle).fill(`西安市碑林区人民政府关于印发${TITLE}的通知`);
       await inputOf(editor, UI.documentNumber).fill('碑政发〔2026〕5号');
       await inputOf(editor, UI.issuingUnit).fill('西安市碑林区人民政府');
       await inputOf(editor, UI.formedAt).fill('2026-11-02');
-      await editor.keyboard.press('Enter');
+      await inputOf(editor, UI.formedAt).press('Enter');
       // The rich-text editor (TipTap): typed into like any editor.
-      const body = byTestId(editor, UI.documentBody).locator('[contenteditable="true"]').first();
-      await body.click();
-      await editor.keyboard.type('各街道办事处，区政府各工作部门：《碑林区促进消费扩容提质若干措施》已经区政府同意，现印发给你们。');
+      await byTestId(editor, UI.documentBody).click();
+      await editor.keyboard.type('各街道办事处，区政府各工作部门：《碑林区促进消费扩容提质若干措施》已经区政府同意，现印发给你们，请认真贯彻执行。');
 
-      // A video interpretation, its file uploaded with a progress bar.
-      await byTestId(editor, UI.addInterpretation('video')).click();
-      await inputOf(editor, UI.interpretationTitle(0)).fill('三分钟读懂碑林区促进消费若干措施');
-      await byTestId(editor, UI.interpretationUpload(0)).locator('input[type="file"]').setInputFiles(VIDEO);
-      await expect.poll(() => editor.getByText('interpretation.mp4').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      // A video interpretation: its file uploaded with a progress bar, then its renditions made.
+      const index = await editor.locator('[data-testid^="interpretation-title-"]').count();
+      await byTestId(editor, UI.interpretationAddForm).click();
+      await editor.getByRole('option', { name: '视频解读' }).click();
+      await byTestId(editor, UI.interpretationAdd).click();
+      await inputOf(editor, UI.interpretationTitle(index)).fill('三分钟读懂碑林区促进消费若干措施');
+      await byTestId(editor, UI.interpretationMedia(index)).setInputFiles(VIDEO);
+      await byTestId(editor, UI.interpretationMediaId(index)).waitFor({ timeout: 60_000 });
+      await expect.poll(() => byTestId(editor, `${UI.interpretationMedia(index)}-progress`).innerText(), { timeout: 60_000 }).toContain('100');
 
       // Targets: the catalogue item's portal column is chosen already; add the others.
       await expect
@@ -192,21 +201,29 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
             .isChecked(),
         )
         .toBe(true);
-      for (const channel of [WECHAT, DOUYIN, MEDIA_CENTER, TOUTIAO]) await byTestId(editor, UI.target(channel)).click();
+      for (const channel of [WECHAT, DOUYIN, MEDIA_CENTER, TOUTIAO]) {
+        await byTestId(editor, UI.target(channel)).click();
+        await expect.poll(() => byTestId(editor, UI.target(channel)).locator('input').isChecked()).toBe(true);
+      }
 
-      // Preflight, live: WeChat refuses a package without a cover.
-      const coverProblem = byTestId(editor, UI.problem('cover_required'));
+      // Preflight, live: WeChat refuses a package without a cover, and says so in Chinese.
+      const coverProblem = byTestId(editor, UI.problem('cover_required')).first();
       await expect.poll(() => coverProblem.isVisible(), { timeout: 30_000 }).toBe(true);
+      expect(await coverProblem.getAttribute('data-severity')).toBe('blocking');
       expect(await coverProblem.innerText()).toMatch(/封面/);
-      await expect.poll(() => byTestId(editor, UI.submit).isDisabled()).toBe(true);
       await editor.waitForLoadState('networkidle');
       await screenshot(editor, 'editor-package-form-problem');
 
-      await byTestId(editor, UI.coverUpload).locator('input[type="file"]').setInputFiles(COVER);
-      await expect.poll(() => coverProblem.count(), { timeout: 60_000 }).toBe(0);
-      // Previews beside the form: the WeChat article and the Douyin video post.
-      await expect.poll(() => byTestId(editor, UI.preview(WECHAT)).innerText(), { timeout: 30_000 }).toContain(TITLE);
-      await expect.poll(() => byTestId(editor, UI.preview(DOUYIN)).count()).toBe(1);
+      await byTestId(editor, UI.coverUpload).setInputFiles(COVER);
+      await expect.poll(() => inputOf(editor, UI.coverAlt).isEnabled(), { timeout: 60_000 }).toBe(true);
+      await inputOf(editor, UI.coverAlt).fill('碑林区街景：促进消费扩容提质');
+      await expect.poll(() => byTestId(editor, UI.problem('cover_required')).count(), { timeout: 60_000 }).toBe(0);
+      await byTestId(editor, UI.preflightOk).waitFor({ timeout: 60_000 });
+      // Previews beside the form: the WeChat article with its title, the Douyin video post.
+      await byTestId(editor, UI.previewTab('wechat')).click();
+      await expect.poll(() => byTestId(editor, UI.preview('wechat')).innerText(), { timeout: 30_000 }).toContain(TITLE);
+      await byTestId(editor, UI.previewTab('video')).click();
+      await expect.poll(() => byTestId(editor, UI.preview('video')).count()).toBeGreaterThan(0);
       await editor.waitForLoadState('networkidle');
       await screenshot(editor, 'editor-package-form');
       await expectAccessible(editor, 'editor:package form with previews');
@@ -216,10 +233,11 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
   it('saves and submits; the package is in review at 初审 (API) and says 审核中 (page)', async () => {
     await timed('editor: save, submit', async () => {
       await byTestId(editor, UI.save).click();
-      await editor.waitForURL(/\/console\/packages\/pkg-[^/]+(\/edit)?$/, { timeout: 30_000 });
+      await editor.waitForURL(/\/console\/packages\/pkg-[^/]+\/edit$/, { timeout: 30_000 });
       packageId = /\/packages\/(pkg-[^/]+)/.exec(editor.url())![1]!;
       await byTestId(editor, UI.submit).click();
-      await expect.poll(() => byTestId(editor, UI.status).innerText(), { timeout: 30_000 }).toContain('审核中');
+      await editor.waitForURL(`**/console/packages/${packageId}`, { timeout: 30_000 });
+      await expect.poll(() => byTestId(editor, UI.status).first().innerText(), { timeout: 30_000 }).toContain('审核中');
       const submitted = await view();
       expect(submitted.status).toBe('in_review');
       expect(submitted.currentStage).toBe('first');
@@ -255,13 +273,13 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
         }
         await inputOf(page, UI.reviewComment).fill(`${stageName}通过，同意发布。`);
         await byTestId(page, UI.reviewApprove).click();
-        const confirm = page.getByTestId('review-confirm');
-        if (await confirm.isVisible().catch(() => false)) await confirm.click();
+        await byTestId(page, UI.reviewConfirm).click();
         await expect.poll(async () => (await view()).currentStage, { timeout: 30_000 }).toBe(next);
         if (who === 'first') {
           // One stage per person: the same reviewer is no longer offered a decision on it.
           await page.reload();
-          await expect.poll(() => byTestId(page, UI.reviewApprove).count()).toBe(0);
+          await byTestId(page, UI.decisionUnavailable).waitFor({ timeout: 20_000 });
+          expect(await byTestId(page, UI.reviewApprove).count()).toBe(0);
         }
       });
     }
@@ -356,7 +374,7 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       await screenshot(opsPage, 'ops-stats');
       await expectAccessible(opsPage, 'ops:stats');
       await editor.goto(`${system.consoleUrl}packages`);
-      await expect.poll(() => byTestId(editor, UI.packageRow(packageId)).innerText()).toContain('已撤稿');
+      await expect.poll(() => editor.locator(`tr:has([data-testid="${UI.packageRow(packageId)}"])`).innerText(), { timeout: 20_000 }).toContain('已撤稿');
       await screenshot(editor, 'editor-packages');
     });
   });
