@@ -113,10 +113,28 @@ describe.skipIf(skipBrowser)('the console journey: editor â†’ three reviewers â†
   }
   const view = () => system.api<PackageView>(people.ops, 'GET', `/api/packages/${packageId}`);
   const byTestId = (page: Page, id: string): Locator => page.getByTestId(id);
+  /** The first step that failed: later steps depend on it and fail at once instead of waiting out their timeouts. */
+  let broken = '';
   const timed = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+    if (broken) throw new Error(`not run: it needs the earlier step "${broken}", which failed`);
     const started = Date.now();
     try {
       return await run();
+    } catch (error) {
+      broken = step;
+      // What each open page showed when the step failed, for the CI artifacts.
+      for (const [n, context] of contexts.entries())
+        for (const page of context.pages())
+          await screenshot(
+            page,
+            `failed-${n}-${
+              page
+                .url()
+                .split('/console/')[1]
+                ?.replace(/[^\w-]+/g, '_') || 'page'
+            }`,
+          ).catch(() => {});
+      throw error;
     } finally {
       timings.push({ step, seconds: (Date.now() - started) / 1000 });
     }
