@@ -195,14 +195,22 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       await inputOf(editor, UI.documentTitle).fill(`西安市碑林区人民政府关于印发${TITLE}的通知`);
       await inputOf(editor, UI.documentNumber).fill('碑政发〔2026〕5号');
       await inputOf(editor, UI.issuingUnit).fill('西安市碑林区人民政府');
-      await inputOf(editor, UI.formedAt).fill('2026-11-02');
-      await inputOf(editor, UI.formedAt).press('Enter');
+      // The date picker keeps its testid on a wrapper; its input carries the field's id.
+      const formedAt = editor.locator(`#field-document-formedAt, input[data-testid="${UI.formedAt}"], [data-testid="${UI.formedAt}"] input`).first();
+      await formedAt.fill('2026-11-02');
+      await formedAt.press('Enter');
       // The rich-text editor (TipTap): typed into like any editor.
       await byTestId(editor, UI.documentBody).click();
       await editor.keyboard.type('各街道办事处，区政府各工作部门：《碑林区促进消费扩容提质若干措施》已经区政府同意，现印发给你们，请认真贯彻执行。');
 
+      // The text interpretation the form starts with (三同步): its title and body.
+      await inputOf(editor, UI.interpretationTitle(0)).fill(`《${TITLE}》政策解读`);
+      await byTestId(editor, UI.interpretationBody(0)).click();
+      await editor.keyboard.type('一、出台背景：为贯彻落实国家和省市关于恢复和扩大消费的部署。二、主要内容：五项措施。');
+
       // A video interpretation: its file uploaded with a progress bar, then its renditions made.
       const index = await editor.locator('[data-testid^="interpretation-title-"]').count();
+      expect(index).toBe(1);
       await byTestId(editor, UI.interpretationAddForm).click();
       await editor.getByRole('option', { name: '视频解读' }).click();
       await byTestId(editor, UI.interpretationAdd).click();
