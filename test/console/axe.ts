@@ -22,6 +22,8 @@ export interface AxeViolation {
 export const checkedPages: { name: string; violations: number; url: string }[] = [];
 
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  // Element Plus fades tags and dialogs in: colours measured mid-transition are not the page's own.
+  await page.waitForFunction('document.getAnimations().every((a) => a.playState !== "running")', undefined, { timeout: 5000, polling: 100 }).catch(() => {});
   const loaded = await page.evaluate('typeof axe !== "undefined"');
   if (!loaded) await page.evaluate(AXE_SOURCE);
   // A string: the test project compiles without the DOM library.
