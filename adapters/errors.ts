@@ -18,6 +18,11 @@ export interface ContentProblem {
   field: string;
   /** Plain words an editor can act on, with the limit and by how much it is exceeded. */
   message: string;
+  /**
+   * The same in Simplified Chinese. Optional: a problem without it is shown with its field named in
+   * Chinese and the English detail (adapters/error-codes.ts `localizedProblem`).
+   */
+  messageZh?: string;
 }
 
 export class DeliveryError extends Error {

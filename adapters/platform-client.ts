@@ -14,14 +14,28 @@ import type { TransmitContext } from './types.js';
 export type PlatformContext = Pick<TransmitContext<object>, 'baseUrl' | 'channel' | 'account' | 'credentials' | 'tokens' | 'signal'>;
 
 /**
+ * What one error code means: `en`, the reason the client's English sentence embeds; `zh`, a whole
+ * Simplified-Chinese sentence for the console (what happened and what to do), shown with the
+ * delivery (services/deliveries.ts) whether the row was written before or after it existed.
+ */
+export interface ErrorCodeReason {
+  en: string;
+  zh: string;
+}
+
+/**
  * A platform's error codes by what they mean, each with the reason people read: `reconnect`, the
  * credentials were refused (needs_reconnect); `content`, the post was refused (rejected);
- * `request`, the request was malformed (rejected: govpub's problem, not the content's).
+ * `request`, the request was malformed (rejected: govpub's problem, not the content's);
+ * `worded`, codes the client words itself (busy, rate limits, special cases): only their Chinese
+ * sentence lives here. The tables are pure data (adapters/<platform>/error-codes.ts), indexed
+ * for the services in adapters/error-codes.ts.
  */
 export interface ErrorCodeTable {
-  reconnect: Readonly<Record<number, string>>;
-  content: Readonly<Record<number, string>>;
-  request?: Readonly<Record<number, string>>;
+  reconnect: Readonly<Record<number, ErrorCodeReason>>;
+  content: Readonly<Record<number, ErrorCodeReason>>;
+  request?: Readonly<Record<number, ErrorCodeReason>>;
+  worded?: Readonly<Record<number, string>>;
 }
 
 /** A transport error, classified, with a cause that carries no request data (tokens, secrets). */
@@ -87,16 +101,16 @@ export abstract class PlatformClient {
 
   /** Why the platform refused the credentials, if `code` says it did. */
   reconnectReason(code: number): string | undefined {
-    return this.codes.reconnect[code];
+    return this.codes.reconnect[code]?.en;
   }
 
   /** Why the platform refused the content, if `code` says it did. */
   protected contentReason(code: number): string | undefined {
-    return this.codes.content[code];
+    return this.codes.content[code]?.en;
   }
 
   /** Why the platform found the request malformed, if `code` says it did. */
   protected requestReason(code: number): string | undefined {
-    return this.codes.request?.[code];
+    return this.codes.request?.[code]?.en;
   }
 }

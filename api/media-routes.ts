@@ -71,7 +71,11 @@ async function sendBlob(
       .header('content-range', `bytes */${info.size}`)
       .header('content-type', 'application/json')
       .send({
-        error: { code: 'range_not_satisfiable', message: `The file has ${info.size} bytes; the requested range ${request.headers.range} is outside it.` },
+        error: {
+          code: 'range_not_satisfiable',
+          message: `The file has ${info.size} bytes; the requested range ${request.headers.range} is outside it.`,
+          messageZh: `文件共 ${info.size} 字节，所请求的范围 ${request.headers.range} 超出了文件大小。`,
+        },
       });
   }
   if (range) {
@@ -194,8 +198,8 @@ export function registerMediaRoutes(
   });
 
   app.get('/api/media', auth, async (request) => {
-    const q = request.query as { kind?: string; limit?: string };
-    return { media: await media.list({ kind: q.kind, limit: q.limit ? Number(q.limit) : undefined }) };
+    const q = request.query as { kind?: string; limit?: string; cursor?: string };
+    return media.list({ kind: q.kind, limit: q.limit ? Number(q.limit) : undefined, cursor: q.cursor });
   });
 
   app.get('/api/media/jobs/:jobId', auth, async (request) => media.getJob((request.params as { jobId: string }).jobId));
@@ -244,7 +248,7 @@ export function registerPublicRenditions(app: FastifyInstance, store: MediaStore
       return reply
         .status(404)
         .header('cache-control', 'no-store')
-        .send({ error: { code: 'not_found', message: 'No published file has this name.' } });
+        .send({ error: { code: 'not_found', message: 'No published file has this name.', messageZh: '没有这个名称的已发布文件。' } });
     }
     return sendRenditionFile(request, reply, store, published, name, 'public');
   });

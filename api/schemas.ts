@@ -19,9 +19,16 @@ export * from './schemas/media.js';
 export * from './schemas/operations.js';
 export * from './schemas/packages.js';
 export * from './schemas/system.js';
+export * from './schemas/session.js';
 
 /** The routes api/server.ts registers, by name. */
 export const routes = { ...systemRoutes, ...operationsRoutes, ...packageRoutes } satisfies Record<string, RouteSchema>;
 
 /** Routes anyone may call without a token (everything else under /api needs one). */
-export const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /api/openapi.json', 'GET /api/media/:id/content', 'GET /api/media/:id/renditions/:spec']);
+export const PUBLIC_ROUTES = new Set([
+  'POST /api/session',
+  'GET /healthz',
+  'GET /api/openapi.json',
+  'GET /api/media/:id/content',
+  'GET /api/media/:id/renditions/:spec',
+]);

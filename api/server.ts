@@ -20,22 +20,26 @@ import Fastify, {
   type RouteOptions,
 } from 'fastify';
 import { channelPauses } from '../db/channels.js';
+import { userById } from '../db/tokens.js';
 import { pingDatabase } from '../db/connect.js';
 import { packageMediaIds } from '../domain/package-media.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
-import { listChannels } from '../domain/registry.js';
+import { channelsWithOwners, targetableChannelIds } from '../domain/units.js';
 import { listAudit } from '../services/audit.js';
 import type { AppContext } from '../services/context.js';
 import { PackageService } from '../services/packages.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
 import { authenticate, toActor } from '../services/users.js';
+import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookie, sessionFromCookie } from '../services/sessions.js';
+import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
 import { parseJsonBody } from './json-body.js';
 import { answerClientError, installErrorHandlers, JSON_BODY_LIMIT, type ValidationFailure } from './errors.js';
 import { errorLogSerializer, scrubSecrets } from './log.js';
 import { openApiDocument, type DocumentedRoute } from './openapi.js';
+import { registerPreflightRoutes } from './preflight-routes.js';
 import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
 import { compileFor, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
 import { CONSOLE_STREAMING_ROUTES, registerConsoleRoutes, type ConsoleOptions } from './console-routes.js';
@@ -95,6 +99,9 @@ declare module 'fastify' {
   }
 }
 
+/** Methods that change nothing: a session cookie alone suffices for them (no CSRF token). */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** The routes that stream large files or uploads: no handler deadline (the idle and request timeouts still apply). */
 const STREAMING_ROUTES = new Set(['POST /api/media', 'GET /api/media/:id/content', 'GET /api/media/:id/renditions/:spec', ...CONSOLE_STREAMING_ROUTES]);
 
@@ -141,7 +148,21 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
           ...(typeof options.logger === 'object' && options.logger.stream ? { stream: options.logger.stream } : {}),
           serializers: { err: (error: Error) => errorLogSerializer(error) as unknown as { type: string; message: string; stack: string } },
           // Belt and braces: nothing logs headers, and if something ever does, not these.
-          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+          redact: {
+            paths: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'headers.authorization',
+              'headers.cookie',
+              'res.headers["set-cookie"]',
+              'headers["set-cookie"]',
+              'headers["x-csrf-token"]',
+              'req.headers["x-csrf-token"]',
+              'req.body.password',
+              'body.password',
+            ],
+            censor: '[redacted]',
+          },
         };
   const app = Fastify({
     logger,
@@ -200,11 +221,25 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   // ---- Hooks ------------------------------------------------------------------------------
 
+  /** The session cookie's value, when the request carries no Authorization header (a bearer token always wins). */
+  const sessionIdOf = (request: FastifyRequest) =>
+    request.headers.authorization === undefined ? cookieValue(request.headers.cookie, SESSION_COOKIE) : undefined;
+  /**
+   * Who is asking: a bearer token (scripts; exactly as before sessions existed) or else the session
+   * cookie, whose state changes must carry the session's X-CSRF-Token and, when the browser sends
+   * an Origin, come from this server's own origin.
+   */
   async function authenticateRequest(request: FastifyRequest): Promise<Actor> {
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const header = request.headers.authorization;
+    const sessionId = sessionIdOf(request);
+    if (sessionId !== undefined) return authenticateSession(request, sessionId);
+    const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
     if (!match)
-      throw new GovpubError('unauthorized', 'Send your token as "Authorization: Bearer <token>" (create one with `govpub users add`).', { status: 401 });
+      throw new GovpubError(
+        'unauthorized',
+        'Send your token as "Authorization: Bearer <token>" (create one with `govpub users add`), or sign in with POST /api/session.',
+        { status: 401 },
+      );
     const user = await authenticate(ctx.db, match[1]!);
     if (!user)
       throw new GovpubError(
@@ -214,6 +249,24 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       );
     return toActor(user);
   }
+  async function authenticateSession(request: FastifyRequest, sessionId: string): Promise<Actor> {
+    const session = await sessionFromCookie(ctx.db, sessionId);
+    if (!session)
+      throw new GovpubError('unauthorized', 'Your session has ended (signed out, expired or the user was changed). Sign in again.', { status: 401 });
+    if (!SAFE_METHODS.has(request.method)) {
+      const given = request.headers['x-csrf-token'];
+      if (!csrfMatches(typeof given === 'string' ? given : undefined, session.csrfToken)) {
+        throw new GovpubError(
+          'csrf_failed',
+          'Send the X-CSRF-Token header with the csrfToken of your session (GET /api/session) on every change; nothing was done.',
+          { status: 403 },
+        );
+      }
+      requireOwnOrigin(request);
+    }
+    request.authSession = session;
+    return toActor(session.user);
+  }
   async function requireActor(request: FastifyRequest): Promise<Actor> {
     request.actor ??= await authenticateRequest(request);
     return request.actor;
@@ -222,6 +275,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   const authenticateHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     try {
       await requireActor(request);
+      // An active session keeps its cookie: the idle time renewed in the database is renewed in the browser.
+      if (request.authSession?.renewed && SAFE_METHODS.has(request.method)) reply.header('set-cookie', sessionCookie(sessionIdOf(request)!, cookieSecure()));
     } catch (error) {
       // A large refused body is not read to its end either.
       if (Number(request.headers['content-length'] ?? 0) > 64 * 1024 * 1024) reply.header('connection', 'close');
@@ -314,6 +369,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     app.route({ method, url, schema, handler: handler as unknown as RouteOptions['handler'], ...extra });
   }
   const actorOf = (request: FastifyRequest) => request.actor!;
+  /** The role and unit that decide which channels a user may target. */
+  const unitUserOf = async (actor: Actor) => ({ role: actor.role, unit: (await userById(ctx.db, actor.id))?.unit ?? null });
 
   /**
    * A package body that fails its schema is also checked against the registry, so one answer
@@ -352,7 +409,9 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     const q = request.query;
     const paused = await channelPauses(ctx.db);
     const info = options.channelInfo ? await options.channelInfo() : () => ({});
-    const channels = listChannels(ctx.registry)
+    const mine = q.scope === 'mine' ? targetableChannelIds(ctx.registry, await unitUserOf(actorOf(request))) : 'all';
+    const channels = channelsWithOwners(ctx.registry)
+      .filter((c) => mine === 'all' || mine.has(c.id))
       .filter((c) => !q.platform || c.platform === q.platform)
       .filter((c) => q.paused === undefined || Boolean(paused.get(c.id)?.paused_at) === q.paused);
     const health = await channelHealth(channels);
@@ -383,6 +442,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       platform: q.platform,
       packageId: q.package,
       needsAction: q.needsAction === true,
+      unit: q.unit,
+      cursor: q.cursor,
       limit: q.limit,
     });
   });
@@ -416,7 +477,10 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   );
   route('GET', '/api/packages', routes.listPackages, async (request) => {
     const q = request.query;
-    return { packages: await packages.list({ status: q.status, stage: q.stage, limit: q.limit }) };
+    return packages.listPage(
+      { status: q.status, stage: q.stage, createdBy: q.createdBy, q: q.q, unit: q.unit, cursor: q.cursor, limit: q.limit },
+      actorOf(request),
+    );
   });
   route('GET', '/api/packages/:id', routes.getPackage, async (request) => {
     const view = await packages.get(request.params.id);
@@ -455,12 +519,15 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     return { entries: await listAudit(ctx.db, { packageId: q.package, action: q.action, limit: q.limit, afterId: q.after }) };
   });
 
+  await registerSessionRoutes(app, ctx);
+
   const auth = {
     preHandler: async (request: FastifyRequest) => {
       await requireActor(request);
     },
   };
   registerConsoleRoutes(app, ctx, options.console);
+  registerPreflightRoutes(app, ctx);
   if (options.register) await options.register(app, { auth, actorOf, requireActor });
 
   return app;

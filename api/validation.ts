@@ -189,7 +189,7 @@ export function issuesFrom(errors: ErrorObject[], part: HttpPart): FieldIssue[] 
     let message = messageOf(error, part);
     if (part === 'body' && path === '' && error.keyword === 'type') message = 'expected a JSON object';
     seen.add(path);
-    issues.push({ path, message });
+    issues.push({ path, message, messageZh: issueMessageZh(message) } as LocalizedIssue);
     if (issues.length >= MAX_ISSUES) break;
   }
   return issues;
@@ -227,4 +227,179 @@ export function codeFor(part: string): string {
 export function describeIssues(issues: FieldIssue[], part: string): string {
   const what = part === 'querystring' ? 'query' : part === 'params' ? 'path' : part === 'headers' ? 'headers' : 'body';
   return issues.map((i) => `${i.path || `(${what})`}: ${i.message}`).join('; ');
+}
+
+// ── The same sentences in Simplified Chinese ────────────────────────────────────
+
+/** An issue as the API sends it: the English sentence scripts read and its Chinese form. */
+export type LocalizedIssue = FieldIssue & { messageZh?: string; messageEn?: string };
+
+const TYPE_ZH: Record<string, string> = {
+  'a string': '字符串',
+  'an integer': '整数',
+  'a number': '数字',
+  'true or false': 'true 或 false',
+  'an object': '对象',
+  'an array': '数组',
+  null: 'null',
+  string: '字符串',
+  number: '数字',
+  boolean: '布尔值',
+  object: '对象',
+  undefined: '空值',
+};
+
+const FORM_ZH: Record<string, string> = {
+  text: '文字',
+  graphic: '图解',
+  cartoon: '漫画',
+  video: '视频',
+  audio: '音频',
+  h5: 'H5',
+  leader_interview: '领导访谈',
+};
+
+const KIND_ZH: Record<string, string> = { image: '图片', audio: '音频', video: '视频' };
+
+/** Sentences said the same way every time (schema `x-message`s, the package body's checks). */
+const EXACT_ZH: Record<string, string> = {
+  required: '必填',
+  'must not be blank': '不能为空白',
+  'unknown field': '未知字段，请删除',
+  'unknown query parameter': '未知的查询参数，请删除',
+  'unknown channel': '渠道不存在（见 GET /api/channels）',
+  'is not valid': '不符合要求',
+  'expected a JSON object': '应为 JSON 对象',
+  'expected an object': '应为对象',
+  'expected an array': '应为数组',
+  'expected an object { mediaId, alt }': '应为对象 { mediaId, alt }',
+  'expected a channel id string': '应为渠道编号（字符串）',
+  'expected an array of platform names': '应为平台名称数组',
+  'expected an array of rendition keys': '应为转码规格数组',
+  'expected the id of an uploaded image (64 hex characters, from POST /api/media)': '应为已上传图片的编号（64 位十六进制，由 POST /api/media 返回）',
+  'expected the id of an uploaded file (64 hex characters, from POST /api/media)': '应为已上传文件的编号（64 位十六进制，由 POST /api/media 返回）',
+  'expected the id of an audit entry (digits), from the last page': '应为上一页最后一条审计记录的编号（数字）',
+  'expected an ISO 8601 date-time with its offset, such as 2026-12-01T09:00:00+08:00': '应为带时区的 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00',
+  'expected a date such as 2026-11-20': '应为日期，例如 2026-11-20',
+  'expected an absolute URL such as https://…': '应为完整网址，例如 https://…',
+  'contains a control character (such as NUL); remove it': '含有控制字符（如 NUL），请删除',
+  'needs a url or a mediaId': '需要提供 url 或 mediaId',
+  'must be an http(s) URL': '须为 http(s) 网址',
+  'choose at least one channel': '请至少选择一个渠道',
+  'required: an array of channel ids (GET /api/channels)': '必填：渠道编号数组（见 GET /api/channels）',
+  'an interpretation cannot exist without its document: add the policy document (三同步)': '解读不能脱离其政策文件单独存在：请添加政策文件（三同步）',
+  'the field name __proto__ is not allowed': '不允许使用字段名 __proto__',
+  'appears twice in the same object; send each field once': '在同一对象中出现了两次：每个字段只能发送一次',
+};
+
+function typesZh(english: string): string {
+  return english
+    .split(' or ')
+    .map((t) => TYPE_ZH[t] ?? t)
+    .join('或');
+}
+
+function valueZh(english: string): string {
+  return TYPE_ZH[english] ?? english;
+}
+
+const BOUND_ZH: Record<string, string> = { 'at least': '不小于', 'more than': '大于', 'at most': '不大于', 'less than': '小于' };
+
+/** Patterns of sentences that carry values (limits, what was sent), each with its Chinese form. */
+const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
+  [/^is (\d+) characters; at most (\d+) allowed$/, (n, max) => `共 ${n} 个字符，最多允许 ${max} 个`],
+  [/^is (\d+) characters; at least (\d+) needed$/, (n, min) => `共 ${n} 个字符，至少需要 ${min} 个`],
+  [/^expected one of (.+), got (.+)$/s, (list, got) => `应为以下之一：${list}；实际为 ${valueZh(got)}`],
+  [/^expected one of (.+)$/s, (list) => `应为以下之一：${list}`],
+  [/^expected an ISO 8601 date-time such as (\S+), got (.+)$/s, (example, got) => `应为带时区的 ISO 8601 时间，例如 ${example}；实际为 ${got}`],
+  [/^expected the format (\S+), got (.+)$/s, (format, got) => `应为 ${format} 格式，实际为 ${got}`],
+  [/^expected 1 to (\d+) printable ASCII characters without spaces, e\.g\. a UUID$/, (n) => `应为 1 到 ${n} 个不含空格的可打印 ASCII 字符，例如 UUID`],
+  [/^expected (.+), got (.+)$/s, (types, got) => `应为${typesZh(types)}，实际为${valueZh(got)}`],
+  [/^must be (at least|more than|at most|less than) (\S+), got (.+)$/s, (bound, limit, got) => `须${BOUND_ZH[bound]} ${limit}，实际为 ${got}`],
+  [/^needs at least (\d+) items?$/, (n) => `至少需要 ${n} 项`],
+  [/^has (\S+) items; at most (\d+) allowed$/, (n, max) => `共 ${n} 项，最多允许 ${max} 项`],
+  [/^items (\d+) and (\d+) are the same; list each once$/, (j, i) => `第 ${j} 项与第 ${i} 项相同：每项只列一次`],
+  [/^(.+) does not have the expected form \((.+)\)$/s, (value, pattern) => `${value} 的格式不正确（应符合 ${pattern}）`],
+  [/^nested deeper than (\d+) levels$/, (n) => `嵌套超过 ${n} 层`],
+  [
+    /^(field name )?contains a lone surrogate \((\\u[0-9a-f]+)\) at position (\d+): not valid Unicode text$/,
+    (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是孤立的代理项（${ch}），不是有效的 Unicode 文本，请删除`,
+  ],
+  [
+    /^(field name )?contains a NUL character \(\\u0000\) at position (\d+); remove it$/,
+    (field, at) => `${field ? '字段名' : ''}第 ${at} 个字符是 NUL 字符（\\u0000），请删除`,
+  ],
+  [
+    /^(field name )?contains the control character (\\u[0-9a-f]+) at position (\d+); remove it$/,
+    (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是控制字符 ${ch}，请删除`,
+  ],
+  [
+    /^(field name )?contains the non-character (\\u[0-9a-f]+) at position (\d+); remove it$/,
+    (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是非字符 ${ch}，请删除`,
+  ],
+  [/^the file name (.+)$/s, (problem) => `文件名${issueMessageZh(problem)}`],
+  [/^unknown catalogue item "(.*)" \(see GET \/api\/catalogue\)$/s, (id) => `目录事项 "${id}" 不存在（见 GET /api/catalogue）`],
+  [/^"(.*)" is not a document number like (.+)$/s, (value, example) => `"${value}" 不是有效的文号，文号形如 ${example}`],
+  [/^"(.*)" is not a date \(YYYY-MM-DD\)$/s, (value) => `"${value}" 不是日期（YYYY-MM-DD）`],
+  [
+    /^a (\w+) interpretation needs a mediaId \(POST \/api\/media\) or a url$/,
+    (form) => `${FORM_ZH[form] ?? form}解读需要 mediaId（先用 POST /api/media 上传）或 url`,
+  ],
+  [/^unknown channel "(.*)" \(see GET \/api\/channels\)$/s, (id) => `渠道 "${id}" 不存在（见 GET /api/channels）`],
+  [/^channel "(.*)" is listed twice$/s, (id) => `渠道 "${id}" 重复列出，每个渠道只列一次`],
+  [/^(\S+) takes no renditions of (\w+) originals$/, (platform, kind) => `${platform} 不接受${KIND_ZH[kind] ?? kind}原始文件的转码`],
+  [/^unknown rendition "(.*)" \(keys look like (.+)\)$/s, (key, examples) => `转码规格 "${key}" 不存在（规格形如 ${examples}）`],
+  [/^"(.*)" is not the http\(s\) URL of the post\.$/s, (value) => `"${value}" 不是帖子的 http(s) 网址`],
+];
+
+/**
+ * The Chinese form of an issue's English sentence. Every sentence govpub's checks produce has
+ * a form here (the schema checks above, the package body's, the text rule's, the JSON parser's);
+ * one nobody listed keeps its English words after a Chinese lead-in rather than going untranslated.
+ */
+export function issueMessageZh(english: string): string {
+  const exact = EXACT_ZH[english];
+  if (exact) return exact;
+  for (const [pattern, render] of PATTERN_ZH) {
+    const match = pattern.exec(english);
+    if (match) return render(...match.slice(1).map((g) => g ?? ''));
+  }
+  return `不符合要求：${english}`;
+}
+
+/** The issues with their Chinese sentences: `message` stays English unless the caller asked for Chinese. */
+export function localizeIssues(issues: readonly LocalizedIssue[], language: Language): LocalizedIssue[] {
+  return issues.map((issue) => {
+    const english = issue.messageEn ?? issue.message;
+    const zh = issue.messageZh ?? issueMessageZh(english);
+    return language === 'zh' ? { ...issue, message: zh, messageZh: zh, messageEn: english } : { ...issue, message: english, messageZh: zh };
+  });
+}
+
+/** One Chinese sentence listing the issues, e.g. `limit：须不小于 1，实际为 -1`. */
+export function describeIssuesZh(issues: readonly LocalizedIssue[], part: string): string {
+  const what = part === 'querystring' ? '查询参数' : part === 'params' ? '路径' : part === 'headers' ? '请求头' : '请求体';
+  return issues.map((i) => `${i.path || `（${what}）`}：${i.messageZh ?? issueMessageZh(i.messageEn ?? i.message)}`).join('；');
+}
+
+export type Language = 'en' | 'zh';
+
+/**
+ * The language an `Accept-Language` header prefers between English (the default, what scripts
+ * read) and Simplified Chinese: the zh or en range with the highest q wins, the earlier one on a
+ * tie; `q=0` refuses a language; `*` and other languages leave English.
+ */
+export function preferredLanguage(header: string | string[] | undefined): Language {
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
+  let best: { language: Language; q: number } | null = null;
+  for (const part of text.split(',').slice(0, 50)) {
+    const [tag = '', ...params] = part.trim().split(';');
+    const primary = tag.trim().toLowerCase().split('-')[0];
+    if (primary !== 'zh' && primary !== 'en') continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    if (!Number.isFinite(q) || q <= 0 || q > 1) continue;
+    if (!best || q > best.q) best = { language: primary, q };
+  }
+  return best?.language ?? 'en';
 }

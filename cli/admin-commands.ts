@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import { loadSettings } from '../config/settings.js';
-import { listChannels } from '../domain/registry.js';
+import { channelsWithOwners } from '../domain/units.js';
 import { GovpubError } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
@@ -111,7 +111,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (options: { platform?: string; json?: boolean }) => {
       const settings = loadSettings();
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-      const channels = listChannels(registry).filter((c) => !options.platform || c.platform === options.platform);
+      const channels = channelsWithOwners(registry).filter((c) => !options.platform || c.platform === options.platform);
       if (options.json) printJson(channels);
       else
         printTable(
@@ -123,27 +123,71 @@ export function registerAdminCommands(program: Command): void {
   const users = program.command('users').description('Users, roles and review stages');
   users
     .command('add <name>')
-    .description('Create a user and print its API token as the last line (shown once)')
+    .description('Create a user; prints a first console password (unless --password-stdin) and, as the last line, the API token (both shown once)')
     .requiredOption('--role <role>', 'editor | reviewer | ops | admin')
     .option('--stages <stages>', 'review stages this user may decide at, e.g. 初审,复审 (or first,second)')
+    .option('--unit <unit>', 'owner unit id from config/registry/units.yaml, e.g. jyj (an editor with a unit targets only its channels)')
     .option('--display-name <name>', 'full name, e.g. 王伟')
     .option('--token-ttl-days <days>', 'the token stops working after this many days (default: until rotated)')
+    .option('--password-stdin', 'read the console password from standard input instead of generating one')
     .option('--json', 'print machine-readable JSON')
-    .action(async (name: string, options: { role: string; stages?: string; displayName?: string; tokenTtlDays?: string; json?: boolean }) =>
-      withDatabase(async ({ database, registry }) => {
-        const { addUser } = await import('../services/users.js');
-        const { user, token } = await addUser(database.db, registry, {
-          name,
-          role: options.role,
-          stages: options.stages ? splitList(options.stages) : [],
-          displayName: options.displayName,
-          tokenTtlDays: ttlDays(options.tokenTtlDays),
+    .action(
+      async (
+        name: string,
+        options: { role: string; stages?: string; unit?: string; displayName?: string; tokenTtlDays?: string; passwordStdin?: boolean; json?: boolean },
+      ) => {
+        const password = options.passwordStdin ? await passwordFromStdin() : undefined;
+        await withDatabase(async ({ database, registry }) => {
+          const { addUser } = await import('../services/users.js');
+          const { user, token, generatedPassword } = await addUser(database.db, registry, {
+            name,
+            role: options.role,
+            stages: options.stages ? splitList(options.stages) : [],
+            unit: options.unit,
+            displayName: options.displayName,
+            tokenTtlDays: ttlDays(options.tokenTtlDays),
+            password,
+          });
+          if (options.json)
+            printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, unit: user.unit, password: generatedPassword ?? null, token });
+          else {
+            const unit = user.unit ? ` in unit ${user.unit}` : '';
+            console.log(`created ${user.role} ${user.name}${user.stages.length ? ` (stages: ${user.stages.join(', ')})` : ''}${unit}`);
+            // The token stays the last line: scripts take it with `| tail -1`.
+            if (generatedPassword) console.log(`password: ${generatedPassword}`);
+            console.log('API token:');
+            console.log(token);
+          }
         });
-        if (options.json) printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, token });
+      },
+    );
+  users
+    .command('set-password <name>')
+    .description("Set a new console password (from --password-stdin, or generated and printed once); ends the user's sessions; audited without the password")
+    .option('--password-stdin', 'read the new password from standard input instead of generating one')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (name: string, options: { passwordStdin?: boolean; json?: boolean }) => {
+      const password = options.passwordStdin ? await passwordFromStdin() : undefined;
+      await withDatabase(async ({ database }) => {
+        const { setPassword } = await import('../services/users.js');
+        const { user, generatedPassword, sessionsEnded } = await setPassword(database.db, name, password);
+        if (options.json) printJson({ name: user.name, password: generatedPassword ?? null, sessionsEnded });
         else {
-          console.log(`created ${user.role} ${user.name}${user.stages.length ? ` (stages: ${user.stages.join(', ')})` : ''}; API token:`);
-          console.log(token);
+          console.log(`password of ${user.name} set; ${sessionsEnded} session(s) ended`);
+          if (generatedPassword) console.log(`password: ${generatedPassword}`);
         }
+      });
+    });
+  users
+    .command('set-unit <name> <unit>')
+    .description('Put a user in an owner unit (an id or name from config/registry/units.yaml); audited')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (name: string, unit: string, options: { json?: boolean }) =>
+      withDatabase(async ({ database, registry }) => {
+        const { setUnit } = await import('../services/users.js');
+        const user = await setUnit(database.db, registry, name, unit);
+        if (options.json) printJson({ name: user.name, unit: user.unit });
+        else console.log(`${user.name} is now in unit ${user.unit}`);
       }),
     );
   users
@@ -200,10 +244,11 @@ export function registerAdminCommands(program: Command): void {
               role: r.role,
               stages: r.stages.join(','),
               created: r.created_at.toISOString(),
+              unit: r.unit ?? '',
               disabled: r.disabled_at?.toISOString() ?? '',
               tokenExpires: r.token_expires_at?.toISOString() ?? '',
             })),
-            ['name', 'role', 'stages', 'created', 'disabled', 'tokenExpires'],
+            ['name', 'role', 'stages', 'unit', 'created', 'disabled', 'tokenExpires'],
           );
       }),
     );
@@ -230,6 +275,23 @@ export function registerAdminCommands(program: Command): void {
         ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details'],
       );
   });
+}
+
+/** The password piped in (`printf %s "$PW" | govpub users add … --password-stdin`), without its final line break. */
+async function passwordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY)
+    throw new GovpubError('invalid_arguments', '--password-stdin reads the password from a pipe: printf %s "$PASSWORD" | govpub … --password-stdin');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (password === '')
+    throw new GovpubError(
+      'invalid_password',
+      'No password arrived on standard input; pipe one in (at least 10 characters) or leave out --password-stdin to get a generated one.',
+    );
+  return password;
 }
 
 function ttlDays(value: string | undefined): number | undefined {

@@ -105,12 +105,13 @@ export class ApiClient {
       }
     }
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string; issues?: unknown; problems?: unknown } } | null)?.error;
-      throw new GovpubError(error?.code ?? `http_${response.status}`, error?.message ?? `The API answered ${response.status}.`, {
-        status: response.status,
-        ...(error?.issues ? { issues: error.issues } : {}),
-        ...(error?.problems ? { problems: error.problems } : {}),
-      });
+      const error = (parsed as { error?: { code?: string; message?: string; messageZh?: string; issues?: unknown; problems?: unknown } } | null)?.error;
+      throw new GovpubError(
+        error?.code ?? `http_${response.status}`,
+        error?.message ?? `The API answered ${response.status}.`,
+        { status: response.status, ...(error?.issues ? { issues: error.issues } : {}), ...(error?.problems ? { problems: error.problems } : {}) },
+        { zh: error?.messageZh },
+      );
     }
     return parsed as T;
   }

@@ -11,7 +11,7 @@ import { GovpubError } from '../domain/errors.js';
 import type { RenditionFile, RenditionSource } from '../adapters/types.js';
 import type { DeliveryView } from '../services/deliveries.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
-import { printJson, printTable } from './output.js';
+import { inChinese, printJson, printTable } from './output.js';
 
 type Common = ActingOptions;
 
@@ -22,8 +22,9 @@ function describe(d: DeliveryView): string {
   ];
   if (d.publicUrl) lines.push(`  url: ${d.publicUrl}`);
   if (d.nextAttemptAt) lines.push(`  next attempt: ${d.nextAttemptAt}`);
-  if (d.errorMessage) lines.push(`  ${d.errorClass ?? 'error'}: ${d.errorMessage}`);
-  for (const w of d.warnings) lines.push(`  warning: ${w}`);
+  const zh = inChinese();
+  if (d.errorMessage) lines.push(`  ${d.errorClass ?? 'error'}: ${(zh && d.errorMessageZh) || d.errorMessage}`);
+  for (const w of (zh && d.warningsZh) || d.warnings) lines.push(`  warning: ${w}`);
   if (d.skippedReason) lines.push(`  skipped: ${d.skippedReason}`);
   return lines.join('\n');
 }

@@ -129,17 +129,35 @@ export function registerPackageCommands(program: Command): void {
   withActingOptions(
     packages
       .command('list')
-      .description('Packages by status and stage (review queues)')
+      .description('Packages by status and stage (review queues), newest change first, a page at a time')
       .option('--status <status>', 'draft, in_review, approved, scheduled, releasing, released, retracting, retracted')
-      .option('--stage <stage>', '初审/复审/终审 or first/second/final'),
-  ).action(async (options: Common & { status?: string; stage?: string }) => {
-    const query = new URLSearchParams({ ...(options.status ? { status: options.status } : {}), ...(options.stage ? { stage: options.stage } : {}) });
-    const { packages: rows } = await ApiClient.from(options).request<{ packages: Record<string, unknown>[] }>(
-      'GET',
-      `/api/packages${query.size ? `?${query}` : ''}`,
-    );
+      .option('--stage <stage>', '初审/复审/终审 or first/second/final')
+      .option('--mine', 'only packages you created')
+      .option('--limit <n>', 'packages per page (1-200)', '50')
+      .option('--cursor <cursor>', 'continue from the page before (the cursor it printed)')
+      .option('--all', 'follow the pages to the end'),
+  ).action(async (options: Common & { status?: string; stage?: string; mine?: boolean; limit: string; cursor?: string; all?: boolean }) => {
+    const api = ApiClient.from(options);
+    const rows: Record<string, unknown>[] = [];
+    let cursor = options.cursor;
+    let next: string | null = null;
+    do {
+      const query = new URLSearchParams({
+        limit: options.limit,
+        ...(options.status ? { status: options.status } : {}),
+        ...(options.stage ? { stage: options.stage } : {}),
+        ...(options.mine ? { createdBy: 'me' } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      const page = await api.request<{ packages: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/api/packages?${query}`);
+      rows.push(...page.packages);
+      next = page.nextCursor;
+      cursor = next ?? undefined;
+    } while (options.all && next);
     if (options.json) printJson(rows);
     else printTable(rows, ['id', 'status', 'currentStage', 'revision', 'title']);
+    // On stderr, so a script reading the table or the JSON is not disturbed.
+    if (next && !options.all) process.stderr.write(`more packages: add --cursor ${next} for the next page, or --all for every page\n`);
   });
 }
 

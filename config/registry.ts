@@ -19,6 +19,7 @@ import { checkCatalogue } from './checks/catalogue.js';
 import { checkMediaCenter } from './checks/media-center.js';
 import { checkPortal } from './checks/portal-columns.js';
 import { checkReview } from './checks/review.js';
+import { checkAccountUnits, checkUnits } from './checks/units.js';
 import { REPO_ROOT, displayPath } from './repo-paths.js';
 import { FileCheck, type At } from './yaml-lines.js';
 
@@ -34,6 +35,7 @@ export const REGISTRY_FILES = {
   mediaCenter: 'media-center.yaml',
   catalogue: 'catalogue.yaml',
   review: 'review.yaml',
+  units: 'units.yaml',
 } as const;
 export type RegistryFileKey = keyof typeof REGISTRY_FILES;
 const FILE_KEYS = Object.keys(REGISTRY_FILES) as RegistryFileKey[];
@@ -87,8 +89,12 @@ function build(dir: string, texts: Texts): Registry {
       portalFile: checks.portal.file,
       reviewFile: checks.review.file,
     });
+  // Column ids are checked against a portal that read without problems (else one bad id would cascade).
+  const units =
+    roots.units && checkUnits(checks.units, roots.units, { portalIds: portal?.columns.length ? portal.ids : undefined, portalFile: checks.portal.file });
+  if (accounts && units) checkAccountUnits(checks.accounts, accounts, units, checks.units.file);
 
-  if (issues.length > 0 || !portal || !accounts || !mediaCenter || !review || !catalogue) {
+  if (issues.length > 0 || !portal || !accounts || !mediaCenter || !review || !catalogue || !units) {
     if (issues.length === 0) issues.push({ file: displayPath(dir), path: '', message: 'registry is incomplete' });
     const order = new Map(FILE_KEYS.map((k, i) => [checks[k].file, i]));
     issues.sort((a, b) => (order.get(a.file) ?? 99) - (order.get(b.file) ?? 99) || (a.line ?? 0) - (b.line ?? 0));
@@ -101,6 +107,7 @@ function build(dir: string, texts: Texts): Registry {
     mediaCenter: { columns: mediaCenter },
     catalogue,
     review: { stages: review.stages, classes: review.classes },
+    units,
   });
   const files = Object.fromEntries(FILE_KEYS.map((k) => [k, checks[k].file])) as Record<RegistryFileKey, string>;
   sources.set(registry, {

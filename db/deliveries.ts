@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type UpdateObject } from 'kysely';
 import { deliveryKey, NEEDS_ACTION_STATES, type DeliveryState, type DeliveryUnit } from '../domain/delivery-state.js';
+import { afterKey, pageKeyAt, type PageKey } from './paging.js';
 import type { DB, DeliveryRow } from './schema.js';
 
 /** Fields of a delivery row that a step sets (updated_at is set with them). */
@@ -84,12 +85,19 @@ export interface DeliveryListFilter {
   packageId?: string;
   /** Only deliveries in a NEEDS_ACTION state or with an open operator task. */
   needsAction?: boolean;
+  /** Only deliveries to these channels (a unit's), when given. */
+  channelIds?: readonly string[];
+  /** Continue after this row (the last of the previous page). */
+  after?: PageKey;
   limit: number;
 }
 
 /** Deliveries, most recently changed first, and the count per state under the same channel, platform and package (not state) filters. */
-export async function selectDeliveries(db: Kysely<DB>, filter: DeliveryListFilter): Promise<{ rows: DeliveryRow[]; counts: Record<string, number> }> {
-  let query = db.selectFrom('deliveries').selectAll();
+export async function selectDeliveries(
+  db: Kysely<DB>,
+  filter: DeliveryListFilter,
+): Promise<{ rows: (DeliveryRow & { page_at: string })[]; counts: Record<string, number> }> {
+  let query = db.selectFrom('deliveries').selectAll().select(pageKeyAt('deliveries').as('page_at'));
   let counts = db
     .selectFrom('deliveries')
     .select(['state', sql<number>`count(*)::int`.as('n')])
@@ -106,9 +114,16 @@ export async function selectDeliveries(db: Kysely<DB>, filter: DeliveryListFilte
     query = query.where('package_id', '=', filter.packageId);
     counts = counts.where('package_id', '=', filter.packageId);
   }
+  if (filter.channelIds) {
+    // A unit without channels matches nothing (an empty IN list is not valid SQL).
+    const ids = filter.channelIds.length ? [...filter.channelIds] : [''];
+    query = query.where('channel_id', 'in', ids);
+    counts = counts.where('channel_id', 'in', ids);
+  }
   if (filter.state) query = query.where('state', '=', filter.state);
+  if (filter.after) query = query.where(afterKey('deliveries', filter.after));
   if (filter.needsAction) query = query.where((eb) => eb.or([eb('state', 'in', [...NEEDS_ACTION_STATES]), eb('task', 'is not', null)]));
-  const rows = await query.orderBy('updated_at', 'desc').limit(filter.limit).execute();
+  const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
   const countRows = await counts.execute();
   return { rows, counts: Object.fromEntries(countRows.map((c) => [c.state, Number(c.n)])) };
 }

@@ -3,6 +3,7 @@
  * with their progress (written by the render activities, read by the API and the CLI).
  */
 import { sql, type Insertable, type Kysely } from 'kysely';
+import { afterKey, pageKeyAt, type PageKey } from './paging.js';
 import type { DB, MediaJobRow, MediaJobState, MediaJobsTable, MediaRenditionRow, MediaRenditionsTable, MediaRow, MediaTable } from './schema.js';
 
 const UNFINISHED: MediaJobState[] = ['queued', 'running'];
@@ -41,9 +42,21 @@ export async function mediaKinds(db: Kysely<DB>, ids: string[]): Promise<Map<str
 }
 
 /** Originals, newest first. */
-export async function selectMedia(db: Kysely<DB>, filter: { kind?: MediaRow['kind']; limit: number }): Promise<MediaRow[]> {
-  let q = db.selectFrom('media').selectAll().orderBy('created_at', 'desc').limit(filter.limit);
-  if (filter.kind) q = q.where('kind', '=', filter.kind);
+/** One page of originals, newest first, with the uploader's name and each row's page key. */
+export async function selectMedia(
+  db: Kysely<DB>,
+  filter: { kind?: MediaRow['kind']; limit: number; after?: PageKey },
+): Promise<(MediaRow & { created_by_name: string | null; page_key: string })[]> {
+  let q = db
+    .selectFrom('media')
+    .leftJoin('users', 'users.id', 'media.created_by')
+    .selectAll('media')
+    .select([sql<string | null>`coalesce(users.display_name, users.name)`.as('created_by_name'), pageKeyAt('media').as('page_key')])
+    .orderBy('media.created_at', 'desc')
+    .orderBy('media.id', 'desc')
+    .limit(filter.limit);
+  if (filter.kind) q = q.where('media.kind', '=', filter.kind);
+  if (filter.after) q = q.where(afterKey('media', filter.after));
   return q.execute();
 }
 

@@ -7,6 +7,7 @@ import * as media from './migrations/0003_media.js';
 import * as idempotencyKeys from './migrations/0004_idempotency_keys.js';
 import * as userTokens from './migrations/0005_user_tokens.js';
 import * as consoleIndexes from './migrations/0006_console_indexes.js';
+import * as accountsUnitsPaging from './migrations/0007_accounts_units_paging.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_idempotency_keys': idempotencyKeys,
   '0005_user_tokens': userTokens,
   '0006_console_indexes': consoleIndexes,
+  '0007_accounts_units_paging': accountsUnitsPaging,
 };
 
 export interface MigrationReport {

@@ -1,5 +1,6 @@
 /** Release packages in the database: the package row, its revisions (content) and its review decisions. */
 import { sql, type Insertable, type Kysely, type UpdateObject } from 'kysely';
+import { afterKey, pageKeyAt, type PageKey } from './paging.js';
 import type { DB, PackageRevisionRow, PackageRevisionsTable, PackageRow, PackagesTable } from './schema.js';
 
 export async function insertPackage(db: Kysely<DB>, values: Insertable<PackagesTable>): Promise<void> {
@@ -18,14 +19,38 @@ export interface PackageListFilter {
   status?: string;
   /** A stage id. */
   stage?: string;
+  /** A user id. */
+  createdBy?: string;
+  /** A title substring (case-insensitive). */
+  titleContains?: string;
+  /** A unit id. */
+  unit?: string;
+  /** Continue after this row (the last of the previous page). */
+  after?: PageKey;
   limit: number;
 }
 
-/** Packages, most recently changed first. */
-export async function selectPackages(db: Kysely<DB>, filter: PackageListFilter): Promise<PackageRow[]> {
-  let q = db.selectFrom('packages').selectAll().orderBy('updated_at', 'desc');
-  if (filter.status) q = q.where('status', '=', filter.status);
-  if (filter.stage) q = q.where('current_stage', '=', filter.stage);
+/**
+ * A page of packages, most recently changed first (ties by id), with the creator's name and each
+ * row's page key. Walks the (updated_at, id) index from the key: a later page costs what the first does.
+ */
+export async function selectPackagesPage(db: Kysely<DB>, filter: PackageListFilter) {
+  let q = db
+    .selectFrom('packages')
+    .leftJoin('users', 'users.id', 'packages.created_by')
+    .selectAll('packages')
+    .select(['users.name as created_by_name', 'users.display_name as created_by_display_name', pageKeyAt('packages').as('page_at')])
+    .orderBy('packages.updated_at', 'desc')
+    .orderBy('packages.id', 'desc');
+  if (filter.status) q = q.where('packages.status', '=', filter.status);
+  if (filter.stage) q = q.where('packages.current_stage', '=', filter.stage);
+  if (filter.createdBy) q = q.where('packages.created_by', '=', filter.createdBy);
+  if (filter.unit) q = q.where('packages.unit', '=', filter.unit);
+  if (filter.titleContains) {
+    const escaped = filter.titleContains.replace(/[\\%_]/g, (c) => `\\${c}`);
+    q = q.where(sql<boolean>`packages.title ilike ${`%${escaped}%`}`);
+  }
+  if (filter.after) q = q.where(afterKey('packages', filter.after));
   return q.limit(filter.limit).execute();
 }
 

@@ -25,6 +25,10 @@ export interface UsersTable {
   /** When the current token stops working (null: until rotated or the user is disabled). */
   token_expires_at: NullableTimestamp;
   token_issued_at: NullableTimestamp;
+  /** `scrypt$N$r$p$salt$hash` (services/users.ts); null: the user cannot sign in with a password. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Owner unit id (config/registry/units.yaml); null: no unit. */
+  unit: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PackagesTable {
@@ -42,6 +46,25 @@ export interface PackagesTable {
   updated_at: Timestamp;
   released_at: NullableTimestamp;
   retracted_at: NullableTimestamp;
+  /** The creating user's unit id at creation (null: none). */
+  unit: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A browser session: only the SHA-256 of its id is stored, so a leaked table opens no session. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** Failed sign-ins per user name within the current window (nothing else about a failure is kept). */
+export interface SignInFailuresTable {
+  name: string;
+  failures: number;
+  window_started_at: Timestamp;
 }
 
 export interface PackageRevisionsTable {
@@ -224,6 +247,8 @@ export interface DB {
   media_renditions: MediaRenditionsTable;
   media_jobs: MediaJobsTable;
   users: UsersTable;
+  sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
   packages: PackagesTable;
   package_revisions: PackageRevisionsTable;
   review_decisions: ReviewDecisionsTable;
@@ -234,6 +259,7 @@ export interface DB {
 }
 
 export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
 export type PackageRow = Selectable<PackagesTable>;
 export type PackageRevisionRow = Selectable<PackageRevisionsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;

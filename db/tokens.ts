@@ -13,6 +13,10 @@ export async function userByName(db: Kysely<DB>, name: string): Promise<UserRow 
   return db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
+export async function userById(db: Kysely<DB>, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 /** The enabled user whose current, unexpired token hashes to `tokenHash`. */
 export async function userByTokenHash(db: Kysely<DB>, tokenHash: string, now = new Date()): Promise<UserRow | undefined> {
   return db

@@ -6,6 +6,7 @@
  * Pure: imported by workflow code.
  */
 import { refusalError } from './errors.js';
+import { roleZh, statusZh } from './messages-zh.js';
 import {
   canEdit,
   canRelease,
@@ -55,6 +56,7 @@ export function releaseTimeProblem(value: unknown): Problem | null {
   return {
     code: 'invalid_release_time',
     message: `expected an ISO 8601 date-time such as 2026-12-01T09:00:00+08:00, got ${JSON.stringify(value) ?? String(value)}`,
+    messageZh: `发布时间应为带时区的 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00，收到的是 ${JSON.stringify(value) ?? String(value)}`,
   };
 }
 
@@ -74,7 +76,11 @@ const PACKAGE_RELEASE_TIME = releaseTime('When to release once approved (with it
 /** The address of a post confirmed by hand: an http(s) URL without spaces. */
 export function postUrlProblem(value: unknown): Problem | null {
   if (typeof value === 'string' && /^https?:\/\/\S+$/.test(value)) return null;
-  return { code: 'invalid_url', message: `"${String(value)}" is not the http(s) URL of the post.` };
+  return {
+    code: 'invalid_url',
+    message: `"${String(value)}" is not the http(s) URL of the post.`,
+    messageZh: `"${String(value)}" 不是该帖子的 http(s) 网址，请填写帖子在平台上的完整网址。`,
+  };
 }
 
 // ── The table ────────────────────────────────────────────────────────────────
@@ -82,6 +88,8 @@ export function postUrlProblem(value: unknown): Problem | null {
 export interface CommandRule {
   /** What the person does, as a refusal says it: "Your role (editor) may not <what>". */
   what: string;
+  /** The same in Simplified Chinese: "您的角色（编辑）无权<whatZh>". */
+  whatZh: string;
   roles: readonly Role[];
   /** Whether the package's status allows the command (null when it does); absent where no package status applies. */
   status?: (status: PackageStatus) => Problem | null;
@@ -92,11 +100,12 @@ export interface CommandRule {
 export const COMMANDS = {
   // Organize
   // (the rest of the package body is registry-aware: services/package-input.ts and its route schema)
-  create: { what: 'create packages', roles: AUTHORS, input: { releaseAt: PACKAGE_RELEASE_TIME } },
-  edit: { what: 'edit packages', roles: AUTHORS, status: canEdit, input: { releaseAt: PACKAGE_RELEASE_TIME } },
-  submit: { what: 'submit a package', roles: AUTHORS, status: canSubmit },
+  create: { what: 'create packages', whatZh: '创建稿件', roles: AUTHORS, input: { releaseAt: PACKAGE_RELEASE_TIME } },
+  edit: { what: 'edit packages', whatZh: '修改稿件', roles: AUTHORS, status: canEdit, input: { releaseAt: PACKAGE_RELEASE_TIME } },
+  submit: { what: 'submit a package', whatZh: '提交稿件审核', roles: AUTHORS, status: canSubmit },
   withdraw: {
     what: 'withdraw a package',
+    whatZh: '撤回稿件',
     roles: AUTHORS,
     status: canWithdraw,
     input: { reason: { kind: 'note', optional: true, required: false, description: 'Why (optional); it goes to the audit trail.' } },
@@ -104,6 +113,7 @@ export const COMMANDS = {
   // Review: also the stage's roles, the reviewer's stages and "not the author" (decisionProblem).
   decide: {
     what: 'decide at a review stage',
+    whatZh: '在审核环节作出审核决定',
     roles: DECIDERS,
     input: {
       revision: { kind: 'revision', optional: false, description: 'The revision you reviewed' },
@@ -114,31 +124,47 @@ export const COMMANDS = {
   // Release timing (keeps the approvals) and release
   schedule: {
     what: 'change the release time',
+    whatZh: '修改发布时间',
     roles: STAFF,
     status: canSchedule,
     input: { releaseAt: releaseTime('The new release time (with its offset); null releases as soon as approved.', false) },
   },
-  releaseNow: { what: 'release a package', roles: STAFF, status: canRelease },
+  releaseNow: { what: 'release a package', whatZh: '发布稿件', roles: STAFF, status: canRelease },
   // Retract
   retract: {
     what: 'retract a release',
+    whatZh: '撤回发布',
     roles: RETRACTORS,
     status: canRetract,
-    input: { reason: reasonRequired({ code: 'reason_required', message: 'Say why the package is retracted: the reason goes to the audit trail.' }) },
+    input: {
+      reason: reasonRequired({
+        code: 'reason_required',
+        message: 'Say why the package is retracted: the reason goes to the audit trail.',
+        messageZh: '请填写撤回发布的原因：原因将记入审计记录。',
+      }),
+    },
   },
   // Media
-  uploadMedia: { what: 'upload media', roles: UPLOADERS },
-  requestRenditions: { what: 'request renditions', roles: UPLOADERS },
-  cancelRenditionJob: { what: 'cancel rendition jobs', roles: UPLOADERS },
+  uploadMedia: { what: 'upload media', whatZh: '上传媒体', roles: UPLOADERS },
+  requestRenditions: { what: 'request renditions', whatZh: '请求媒体转码', roles: UPLOADERS },
+  cancelRenditionJob: { what: 'cancel rendition jobs', whatZh: '取消转码任务', roles: UPLOADERS },
   // Deliveries and channels
-  retryDelivery: { what: 'retry deliveries', roles: OPERATIONS },
+  retryDelivery: { what: 'retry deliveries', whatZh: '重试发布任务', roles: OPERATIONS },
   skipDelivery: {
     what: 'skip deliveries',
+    whatZh: '跳过发布任务',
     roles: OPERATIONS,
-    input: { reason: reasonRequired({ code: 'reason_required', message: 'Say why the delivery is skipped (field "reason"): it goes to the audit trail.' }) },
+    input: {
+      reason: reasonRequired({
+        code: 'reason_required',
+        message: 'Say why the delivery is skipped (field "reason"): it goes to the audit trail.',
+        messageZh: '请填写跳过该发布任务的原因（字段 reason）：原因将记入审计记录。',
+      }),
+    },
   },
   confirmDelivery: {
     what: 'confirm deliveries',
+    whatZh: '确认发布任务',
     roles: OPERATIONS,
     input: {
       url: {
@@ -152,15 +178,17 @@ export const COMMANDS = {
   },
   pauseChannel: {
     what: 'pause channels',
+    whatZh: '暂停渠道',
     roles: OPERATIONS,
     input: {
       reason: reasonRequired({
         code: 'reason_required',
         message: 'Say why the channel is paused (field "reason"): it goes to the audit trail and the channel list.',
+        messageZh: '请填写暂停该渠道的原因（字段 reason）：原因将记入审计记录并显示在渠道列表中。',
       }),
     },
   },
-  resumeChannel: { what: 'resume channels', roles: OPERATIONS },
+  resumeChannel: { what: 'resume channels', whatZh: '恢复渠道', roles: OPERATIONS },
 } as const satisfies Record<string, CommandRule>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -191,9 +219,13 @@ export type CommandBody<C extends CommandName> = RequiredFields<InputOf<C>> & Op
 
 /** May this actor's role give the command at all? */
 export function roleProblem(command: CommandName, actor: Pick<Actor, 'role'>): Problem | null {
-  const { what, roles } = COMMANDS[command];
+  const { what, whatZh, roles } = COMMANDS[command];
   if (roles.includes(actor.role)) return null;
-  return { code: 'role_not_allowed', message: `Your role (${actor.role}) may not ${what}; that needs: ${roles.join(', ')}.` };
+  return {
+    code: 'role_not_allowed',
+    message: `Your role (${actor.role}) may not ${what}; that needs: ${roles.join(', ')}.`,
+    messageZh: `您的角色（${roleZh(actor.role)}）无权${whatZh}；需要以下角色之一：${roles.map(roleZh).join('、')}。`,
+  };
 }
 
 /** The role first, then the package's status: the order refusals have always come in. */
@@ -215,7 +247,7 @@ export function blankNoteProblem(command: CommandName, field: string, value: unk
  */
 export function requireAllowed(actor: Pick<Actor, 'role'>, command: CommandName): void {
   const problem = roleProblem(command, actor);
-  if (problem) throw refusalError({ code: 'forbidden', message: problem.message });
+  if (problem) throw refusalError({ code: 'forbidden', message: problem.message, messageZh: problem.messageZh });
 }
 
 /**
@@ -224,29 +256,40 @@ export function requireAllowed(actor: Pick<Actor, 'role'>, command: CommandName)
  */
 export function decisionProblem(state: ReviewState, request: DecisionRequest): Problem | null {
   if (state.status !== 'in_review' || state.stageIndex === null) {
-    return { code: 'not_in_review', message: `The package is ${state.status}, not in review: there is nothing to decide.` };
+    return {
+      code: 'not_in_review',
+      message: `The package is ${state.status}, not in review: there is nothing to decide.`,
+      messageZh: `稿件状态为「${statusZh(state.status)}」，不在审核中，没有需要审核的内容。`,
+    };
   }
   const stage = state.stages[state.stageIndex]!;
   if (request.revision !== state.revision) {
     return {
       code: 'stale_revision',
       message: `You reviewed revision ${request.revision}, but the package is now at revision ${state.revision}. Reload it, review the current revision and decide again.`,
+      messageZh: `您审核的是第 ${request.revision} 版，但稿件已更新到第 ${state.revision} 版。请刷新后审核最新版本，再作决定。`,
     };
   }
   if (roleProblem('decide', request.reviewer) || !stage.roles.includes(request.reviewer.role)) {
     return {
       code: 'role_not_allowed',
       message: `Your role (${request.reviewer.role}) may not decide at ${stage.name}; the stage is decided by: ${stage.roles.join(', ')}.`,
+      messageZh: `您的角色（${roleZh(request.reviewer.role)}）不能在「${stage.name}」环节作出审核决定；该环节由以下角色审核：${stage.roles.map(roleZh).join('、')}。`,
     };
   }
   if (!request.reviewer.stages.includes(stage.id)) {
     return {
       code: 'wrong_stage',
       message: `The package is at ${stage.name} (${stage.id}), and you may decide only at: ${request.reviewer.stages.join(', ') || 'no stage'}. Ask an administrator to grant the stage, or leave it to its reviewers.`,
+      messageZh: `稿件当前处于「${stage.name}」环节（${stage.id}），而您只能审核：${request.reviewer.stages.join('、') || '（无环节）'}。请管理员为您授予该环节，或交由该环节的审核人处理。`,
     };
   }
   if (request.decision === 'approve' && state.authors.includes(request.reviewer.id)) {
-    return { code: 'self_approval', message: 'You wrote or edited this package, so you may not approve it: another reviewer must.' };
+    return {
+      code: 'self_approval',
+      message: 'You wrote or edited this package, so you may not approve it: another reviewer must.',
+      messageZh: `您撰写或修改过这份稿件，不能在「${stage.name}」环节审核通过自己的稿件：请由该环节的其他审核人审核。`,
+    };
   }
   const earlier = state.approvals.find((a) => a.reviewerId === request.reviewer.id);
   if (request.decision === 'approve' && earlier) {
@@ -254,10 +297,15 @@ export function decisionProblem(state: ReviewState, request: DecisionRequest): P
     return {
       code: 'same_reviewer_two_stages',
       message: `You already approved this package at ${earlierStage}; each stage needs a different reviewer.`,
+      messageZh: `您已在「${earlierStage}」环节审核通过了这份稿件；「${stage.name}」环节须由另一位审核人审核（每个环节须由不同的人审核）。`,
     };
   }
   if (request.decision === 'reject' && request.comment.trim() === '') {
-    return { code: 'comment_required', message: 'A rejection goes back to the editor: say in the comment what must change.' };
+    return {
+      code: 'comment_required',
+      message: 'A rejection goes back to the editor: say in the comment what must change.',
+      messageZh: `在「${stage.name}」环节退回稿件时，请在审核意见中写明需要修改的内容，稿件将退回给编辑。`,
+    };
   }
   return null;
 }

@@ -1,15 +1,27 @@
+import { zhMessageFor } from './messages-zh.js';
+
 /**
  * Errors a person can act on. Every error govpub shows carries a stable machine-readable `code`
- * and a message that says what is wrong, where, and what to do next.
+ * and a message that says what is wrong, where, and what to do next, in English (`message`, what
+ * scripts read) and Simplified Chinese (`messageZh`: the throw site's own sentence when it passes
+ * `zh`, else the code's sentence from domain/messages-zh.ts).
  */
 export class GovpubError extends Error {
+  readonly #zh: string | undefined;
+
   constructor(
     readonly code: string,
     message: string,
     readonly details: Record<string, unknown> = {},
+    options: { zh?: string } = {},
   ) {
     super(message);
     this.name = 'GovpubError';
+    this.#zh = options.zh;
+  }
+
+  get messageZh(): string {
+    return this.#zh ?? zhMessageFor(this.code);
   }
 }
 
@@ -38,9 +50,9 @@ export function httpStatusOf(code: string): number {
   return HTTP_STATUS_BY_CODE[code] ?? 409;
 }
 
-/** A rule's refusal (a code and its sentence) as the error the API answers with, at its code's status. */
-export function refusalError(problem: { code: string; message: string }, details: Record<string, unknown> = {}): GovpubError {
-  return new GovpubError(problem.code, problem.message, { status: httpStatusOf(problem.code), ...details });
+/** A rule's refusal (a code and its sentences) as the error the API answers with, at its code's status. */
+export function refusalError(problem: { code: string; message: string; messageZh?: string }, details: Record<string, unknown> = {}): GovpubError {
+  return new GovpubError(problem.code, problem.message, { status: httpStatusOf(problem.code), ...details }, { zh: problem.messageZh });
 }
 
 /** One problem found in a configuration file, located by file, key path and (when known) line. */
@@ -64,6 +76,7 @@ export class ConfigError extends GovpubError {
       'config_invalid',
       `Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` + issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n'),
       { issues },
+      { zh: `配置有误（共 ${issues.length} 处）：\n` + issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n') },
     );
     this.name = 'ConfigError';
   }

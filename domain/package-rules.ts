@@ -3,6 +3,7 @@
  * organized together, reviewed and signed together, and released together. Imported by workflow
  * code, so nothing here may touch I/O, clocks or randomness.
  */
+import { statusZh } from './messages-zh.js';
 
 export const INTERPRETATION_FORMS = ['text', 'graphic', 'cartoon', 'video', 'audio', 'h5', 'leader_interview'] as const;
 export type InterpretationForm = (typeof INTERPRETATION_FORMS)[number];
@@ -47,6 +48,8 @@ export interface Approval {
 export interface Problem {
   code: string;
   message: string;
+  /** The same sentence in Simplified Chinese (absent: the code's sentence in domain/messages-zh.ts). */
+  messageZh?: string;
 }
 
 /** Organize: may this revision enter review? Every reason, so the editor can fix all at once. */
@@ -56,20 +59,30 @@ export function organizeProblems(facts: RevisionFacts): Problem[] {
     problems.push({
       code: 'interpretation_without_document',
       message: 'An interpretation cannot be submitted without its policy document: add the document to this package.',
+      messageZh: '解读不能脱离其政策文件单独提交：请在稿件中加入政策文件（三同步）。',
     });
   }
   if (!facts.hasDocument && facts.interpretationCount === 0) {
-    problems.push({ code: 'document_missing', message: 'The package has no document: add the document before submitting.' });
+    problems.push({
+      code: 'document_missing',
+      message: 'The package has no document: add the document before submitting.',
+      messageZh: '稿件没有政策文件：请先添加文件再提交审核。',
+    });
   }
   if (facts.requiresInterpretation && facts.interpretationCount === 0) {
     problems.push({
       code: 'interpretation_required',
       message:
         'This catalogue item is a policy document that must be released with its interpretation (三同步): add at least one interpretation (text, graphic, video, audio, H5 or leader interview) before submitting.',
+      messageZh: '该目录事项属于须与解读同步发布的政策文件（三同步）：提交审核前请至少添加一项解读（文字、图解、漫画、视频、音频、H5 或领导访谈）。',
     });
   }
   if (facts.targets.length === 0) {
-    problems.push({ code: 'no_targets', message: 'The package has no target channels: choose at least one channel (GET /api/channels).' });
+    problems.push({
+      code: 'no_targets',
+      message: 'The package has no target channels: choose at least one channel (GET /api/channels).',
+      messageZh: '稿件没有选择发布渠道：请至少选择一个渠道。',
+    });
   }
   return problems;
 }
@@ -101,36 +114,59 @@ export function canEdit(status: PackageStatus): Problem | null {
     return {
       code: 'content_locked',
       message: 'The package is in review and its content is locked. Withdraw it from review first, then edit it.',
+      messageZh: '稿件正在审核中，内容已锁定。请先撤回审核，再进行修改。',
     };
   }
   return {
     code: 'already_released',
     message: `The package is ${status}; released content is not edited in place. Retract it and publish a corrected package.`,
+    messageZh: `稿件状态为「${statusZh(status)}」，已发布的内容不能直接修改。请先撤回发布，再发布一份更正后的稿件。`,
   };
 }
 
 export function canSubmit(status: PackageStatus): Problem | null {
-  return status === 'draft' ? null : { code: 'not_a_draft', message: `The package is ${status}; only a draft can be submitted for review.` };
+  if (status === 'draft') return null;
+  return {
+    code: 'not_a_draft',
+    message: `The package is ${status}; only a draft can be submitted for review.`,
+    messageZh: `稿件状态为「${statusZh(status)}」，只有草稿才能提交审核。`,
+  };
 }
 
 export function canWithdraw(status: PackageStatus): Problem | null {
   if (['in_review', 'approved', 'scheduled'].includes(status)) return null;
-  return { code: 'cannot_withdraw', message: `The package is ${status}; only a package in review, approved or scheduled can be withdrawn.` };
+  return {
+    code: 'cannot_withdraw',
+    message: `The package is ${status}; only a package in review, approved or scheduled can be withdrawn.`,
+    messageZh: `稿件状态为「${statusZh(status)}」，只有审核中、已通过或已排期的稿件才能撤回。`,
+  };
 }
 
 export function canSchedule(status: PackageStatus): Problem | null {
   if (['draft', 'in_review', 'approved', 'scheduled'].includes(status)) return null;
-  return { code: 'release_time_fixed', message: `The package is ${status}; its release time can no longer be changed.` };
+  return {
+    code: 'release_time_fixed',
+    message: `The package is ${status}; its release time can no longer be changed.`,
+    messageZh: `稿件状态为「${statusZh(status)}」，发布时间已不能再修改。`,
+  };
 }
 
 export function canRelease(status: PackageStatus): Problem | null {
   if (status === 'approved' || status === 'scheduled') return null;
-  return { code: 'not_approved', message: `The package is ${status}; only an approved package can be released.` };
+  return {
+    code: 'not_approved',
+    message: `The package is ${status}; only an approved package can be released.`,
+    messageZh: `稿件状态为「${statusZh(status)}」，只有审核通过的稿件才能发布。`,
+  };
 }
 
 export function canRetract(status: PackageStatus): Problem | null {
   if (status === 'released' || status === 'releasing') return null;
-  return { code: 'not_released', message: `The package is ${status}; only a released package can be retracted.` };
+  return {
+    code: 'not_released',
+    message: `The package is ${status}; only a released package can be retracted.`,
+    messageZh: `稿件状态为「${statusZh(status)}」，只有已发布的稿件才能撤回发布。`,
+  };
 }
 
 /** The status after an approval at the last stage: released at once, or waiting for its time. */

@@ -168,12 +168,27 @@ export interface ReviewConfig {
   classes: Record<string, string[]>;
 }
 
+/**
+ * An owner unit (主办单位 / 维护单位): the accounts it runs (by name, in accounts.yaml), the portal
+ * columns it maintains (a column id covers its whole subtree) and whether it runs the media center.
+ */
+export interface Unit {
+  /** ASCII slug, e.g. `jyj`. */
+  id: string;
+  /** As the accounts name it, e.g. 区教育局. */
+  name: string;
+  portalColumns: string[];
+  mediaCenter: boolean;
+}
+
 export interface Registry {
   portal: { columns: PortalColumn[] };
   accounts: NewMediaAccount[];
   mediaCenter: { columns: MediaCenterColumn[] };
   catalogue: CatalogueItem[];
   review: ReviewConfig;
+  /** Owner units (config/registry/units.yaml). */
+  units: Unit[];
 }
 
 export type ChannelKind = 'portal_column' | 'new_media_account' | 'media_center_column';

@@ -162,15 +162,22 @@ export async function loadExamples(options: ExampleLoadOptions): Promise<{ media
     for (const warning of uploaded.warnings) log(`         note: ${warning}`);
   }
 
-  const existing = options.again
-    ? []
-    : (await api<{ packages: { id: string; title: string; status: string; revision: number }[] }>(options, 'GET', '/api/packages?limit=1000')).body.packages;
+  /** A package already loaded under this title (searched by title, so it is found however many packages exist). */
+  const existingWithTitle = async (title: string | undefined) => {
+    if (options.again || !title) return undefined;
+    const found = await api<{ packages: { id: string; title: string; status: string; revision: number }[] }>(
+      options,
+      'GET',
+      `/api/packages?limit=200&q=${encodeURIComponent(title)}`,
+    );
+    return found.body.packages.find((p) => p.title === title);
+  };
   const packages: LoadedPackage[] = [];
   for (const file of files) {
     const text = texts.get(file)!;
     const body = fillMediaIds(text, ids, file) as { title?: string };
     const used = Object.fromEntries(mediaReferences(text).map((n) => [n, ids[n]!]));
-    const same = existing.find((p) => p.title === body.title);
+    const same = await existingWithTitle(body.title);
     if (same) {
       packages.push({ file, title: same.title, id: same.id, revision: same.revision, status: same.status, created: false, media: used });
       log(`package  ${file}: already there as ${same.id} (${same.status}); --again creates another`);

@@ -57,7 +57,10 @@ export function shownEndpoint(url: string | undefined | null): string | null {
 }
 
 /** The secret names a channel needs: an account's references, or its platform's (the media center). */
-function secretNamesOf(channel: Channel, registry: Registry, platforms: PlatformConfigs | undefined): string[] {
+/** What the health reader needs of a channel (the API's channel items carry more). */
+type HealthChannel = Pick<Channel, 'id' | 'kind' | 'platform' | 'ref' | 'publishing'>;
+
+function secretNamesOf(channel: HealthChannel, registry: Registry, platforms: PlatformConfigs | undefined): string[] {
   if (channel.publishing === 'manual' || channel.kind === 'portal_column') return [];
   const credentials =
     channel.kind === 'new_media_account' ? (findAccount(registry, channel.ref)?.credentials ?? {}) : (platforms?.[channel.platform]?.credentials ?? {});
@@ -83,7 +86,7 @@ export function channelHealthReader(db: Kysely<DB>, registry: Registry, sources:
   };
 
   /** Health of the given channels, by id. */
-  return async (channels: Channel[], now = new Date()): Promise<Map<string, ChannelHealth>> => {
+  return async (channels: HealthChannel[], now = new Date()): Promise<Map<string, ChannelHealth>> => {
     const [pauses, times, expired] = await Promise.all([channelPauses(db), channelDeliveryTimes(db), expiredChannelTokens(db, now, REAUTHORIZE_TOKENS)]);
     const needs = new Map(channels.map((c) => [c.id, secretNamesOf(c, registry, sources.platforms)]));
     const resolved = presentSecrets([...new Set([...needs.values()].flat())]);

@@ -4,10 +4,11 @@
  * its workflow, which refuses what its state does not allow; every action is audited.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { localizedDeliveryTexts } from '../adapters/error-codes.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { requireAllowed } from '../domain/commands.js';
-import { findChannel } from '../domain/registry.js';
+import { findChannel, listChannels } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
 import { pauseChannel, unpauseChannel } from '../db/channels.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
@@ -28,6 +29,8 @@ import type { AppContext } from './context.js';
 import { throughWorkflow } from './packages.js';
 import { packageWorkflowId, restartDeliverySignal, stateQuery } from '../contracts/package.js';
 import { commandInput, noteField } from './command-input.js';
+import { decodeCursor, encodeCursor } from './list-cursor.js';
+import { channelUnit, unitById } from '../domain/units.js';
 
 export interface DeliveryFilter {
   /** A DeliveryState (as the caller typed it: anything else is refused). */
@@ -37,6 +40,10 @@ export interface DeliveryFilter {
   packageId?: string;
   /** Only deliveries with an open operator task (manual_post, manual_takedown) or waiting for one. */
   needsAction?: boolean;
+  /** A unit id: only deliveries to that unit's channels. */
+  unit?: string;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
   limit?: number;
 }
 
@@ -54,9 +61,14 @@ export interface DeliveryView {
   nextAttemptAt: string | null;
   errorClass: string | null;
   errorMessage: string | null;
+  /** The failure in Simplified Chinese: what happened and what to do (adapters/error-codes.ts). */
+  errorMessageZh: string | null;
   platformCode: string | null;
-  problems: unknown[];
+  /** Content problems: `message` in Chinese, `messageEn` in English. */
+  problems: { field: string; message: string; messageEn: string }[];
+  /** Adaptations the format step made, in English (as stored), and the same in Chinese. */
   warnings: string[];
+  warningsZh: string[];
   externalId: string | null;
   publicUrl: string | null;
   liveAt: string | null;
@@ -85,6 +97,7 @@ export class DeliveryService {
   private view(row: DeliveryRow, extra: Partial<DeliveryView> = {}): DeliveryView {
     const channel = findChannel(this.ctx.registry, row.channel_id);
     const iso = (d: Date | null) => d?.toISOString() ?? null;
+    const texts = localizedDeliveryTexts({ ...row, platform: row.platform ?? channel?.platform ?? null });
     return {
       id: row.id,
       businessKey: row.business_key,
@@ -99,9 +112,11 @@ export class DeliveryService {
       nextAttemptAt: iso(row.next_attempt_at),
       errorClass: row.error_class,
       errorMessage: row.error_message,
+      errorMessageZh: texts.errorMessageZh,
       platformCode: row.platform_code,
-      problems: row.problems as unknown[],
-      warnings: row.warnings as string[],
+      problems: texts.problems,
+      warnings: texts.warnings,
+      warningsZh: texts.warningsZh,
       externalId: row.external_id,
       publicUrl: row.public_url,
       liveAt: iso(row.live_at),
@@ -115,20 +130,42 @@ export class DeliveryService {
     };
   }
 
-  async list(filter: DeliveryFilter = {}): Promise<{ items: DeliveryView[]; counts: Record<string, number> }> {
+  async list(filter: DeliveryFilter = {}): Promise<{ items: DeliveryView[]; counts: Record<string, number>; nextCursor: string | null }> {
     const state = filter.state || undefined;
     if (state !== undefined && !isDeliveryState(state)) {
       throw new GovpubError('invalid_query', `state "${state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
     }
+    let channelIds: string[] | undefined;
+    if (filter.unit !== undefined) {
+      const unit = unitById(this.ctx.registry, filter.unit);
+      if (!unit) {
+        throw new GovpubError('invalid_query', `unit "${filter.unit}" is not a unit id; GET /api/units lists them.`, {
+          status: 400,
+          issues: [{ path: 'unit', message: 'not a unit id from GET /api/units' }],
+        });
+      }
+      channelIds = listChannels(this.ctx.registry)
+        .filter((c) => channelUnit(this.ctx.registry, c)?.id === unit.id)
+        .map((c) => c.id);
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 200, 1), 1000);
     const { rows, counts } = await selectDeliveries(this.ctx.db, {
       state,
       channel: filter.channel,
       platform: filter.platform,
       packageId: filter.packageId,
       needsAction: filter.needsAction,
-      limit: Math.min(Math.max(filter.limit ?? 200, 1), 1000),
+      channelIds,
+      after: filter.cursor === undefined ? undefined : decodeCursor(filter.cursor),
+      limit: limit + 1,
     });
-    return { items: rows.map((r) => this.view(r)), counts };
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(({ page_at: _key, ...r }) => this.view(r)),
+      counts,
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.page_at, id: last.id }) : null,
+    };
   }
 
   /** By id (uuid), a unique id prefix of at least 8 characters, or the business key. */

@@ -14,6 +14,8 @@ export interface MediaView {
   durationSec: number | null;
   uploadName: string | null;
   createdBy: string;
+  /** The uploader's display name (lists only). */
+  createdByName?: string | null;
   createdAt: string;
   /** Where the original is served (HTML refers to images by this path). */
   contentUrl: string;

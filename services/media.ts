@@ -3,6 +3,7 @@
  * as Temporal jobs, their progress, and reading originals and renditions back (media-files.ts).
  * Views of the rows are in media-views.ts.
  */
+import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
@@ -122,9 +123,20 @@ export class MediaService {
     return { ...toMediaView(row), renditions: renditions.map(toRenditionView), jobs: jobs.map(toJobView) };
   }
 
-  async list(options: { limit?: number; kind?: string } = {}): Promise<MediaView[]> {
-    const rows = await selectMedia(this.ctx.db, { kind: options.kind as MediaKind | undefined, limit: Math.min(Math.max(options.limit ?? 100, 1), 1000) });
-    return rows.map(toMediaView);
+  /** One page of the library, newest first; `nextCursor` continues after it (null at the end). */
+  async list(options: { limit?: number; kind?: string; cursor?: string } = {}): Promise<{ media: MediaView[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+    const rows = await selectMedia(this.ctx.db, {
+      kind: options.kind as MediaKind | undefined,
+      limit: limit + 1,
+      after: options.cursor === undefined ? undefined : decodeCursor(options.cursor),
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      media: page.map((row) => ({ ...toMediaView(row), createdByName: row.created_by_name })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.page_key, id: last.id }) : null,
+    };
   }
 
   async getJob(jobId: string): Promise<MediaJobView> {

@@ -8,12 +8,16 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle }
 import { ApplicationFailure } from '@temporalio/common';
 import { GovpubError, httpStatusOf } from '../domain/errors.js';
 import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
-import { stagesFor } from '../domain/registry.js';
-import { normalizedReleaseTime, requireAllowed } from '../domain/commands.js';
+import { findChannel, stagesFor } from '../domain/registry.js';
+import { localizedDeliveryTexts } from '../adapters/error-codes.js';
+import { normalizedReleaseTime, requireAllowed, roleProblem } from '../domain/commands.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
 import { mediaKinds } from '../db/media.js';
-import { decisionsOf, deleteRevision, findPackage, findRevision, insertPackage, insertRevision, selectPackages } from '../db/packages.js';
+import { decisionsOf, deleteRevision, findPackage, findRevision, insertPackage, insertRevision, selectPackagesPage } from '../db/packages.js';
+import { userById } from '../db/tokens.js';
+import { targetsOutOfScope } from '../domain/units.js';
+import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { inTransaction } from '../db/transaction.js';
 import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
 import { packageWorkflow } from '../workflows/package-release.js';
@@ -31,6 +35,7 @@ import {
 } from '../contracts/package.js';
 import type { AppContext } from './context.js';
 import { commandInput } from './command-input.js';
+import { PreflightService } from './preflight.js';
 import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 
@@ -71,10 +76,13 @@ export async function throughWorkflow<T>(notFoundError: () => GovpubError, call:
     if (error instanceof WorkflowNotFoundError) throw notFoundError();
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const code = error.cause.type ?? 'refused';
-      throw new GovpubError(code, error.cause.message, {
-        status: httpStatusOf(code),
-        ...(error.cause.details?.[0] ? { problems: error.cause.details[0] } : {}),
-      });
+      const zh = (error.cause.details?.[1] as { messageZh?: string } | null | undefined)?.messageZh;
+      throw new GovpubError(
+        code,
+        error.cause.message,
+        { status: httpStatusOf(code), ...(error.cause.details?.[0] ? { problems: error.cause.details[0] } : {}) },
+        { zh },
+      );
     }
     throw error;
   }
@@ -85,6 +93,8 @@ function notFound(packageId: string): GovpubError {
 }
 
 export class PackageService {
+  private preflight: PreflightService | undefined;
+
   constructor(private readonly ctx: AppContext) {}
 
   private handle(packageId: string): WorkflowHandle<typeof packageWorkflow> {
@@ -112,9 +122,35 @@ export class PackageService {
     if (issues.length > 0) throw new ValidationError(issues);
   }
 
+  /** The acting user's unit id (null: none); read per request, so a new unit applies at once. */
+  private async unitOf(actor: Actor): Promise<string | null> {
+    return (await userById(this.ctx.db, actor.id))?.unit ?? null;
+  }
+
+  /**
+   * An editor with a unit targets only that unit's channels (domain/units.ts): any other target
+   * refuses the whole request with 403, each named by its place in the list; nothing is stored.
+   */
+  private checkScope(actor: Actor, unit: string | null, targets: readonly string[]): void {
+    const outside = targetsOutOfScope(this.ctx.registry, { role: actor.role, unit }, targets);
+    if (outside.length === 0) return;
+    const issues = outside.map(({ index, channelId }) => ({
+      path: `/targets/${index}`,
+      message: `channel ${channelId} is not one of your unit's channels; drop it or ask its unit to publish (GET /api/channels?scope=mine lists yours)`,
+      messageZh: `渠道 ${channelId} 不属于您所在单位，请移除该目标或请其所属单位发布（GET /api/channels?scope=mine 列出您可选的渠道）`,
+    }));
+    throw new GovpubError(
+      'target_out_of_scope',
+      `${outside.length === 1 ? 'One target is' : `${outside.length} targets are`} outside your unit's channels (${outside.map((o) => o.channelId).join(', ')}); remove ${outside.length === 1 ? 'it' : 'them'} and send again.`,
+      { status: 403, issues },
+    );
+  }
+
   async create(actor: Actor, body: unknown) {
     requireAllowed(actor, 'create');
     const { content, item } = parsePackageInput(body, this.ctx.registry);
+    const unit = await this.unitOf(actor);
+    this.checkScope(actor, unit, content.targets);
     await this.checkMedia(content);
     const stages: StageRule[] = stagesFor(this.ctx.registry, item.contentClass).map((s) => ({ id: s.id, name: s.name, roles: s.roles }));
     const id = newPackageId();
@@ -135,6 +171,7 @@ export class PackageService {
           current_revision: 1,
           release_at: content.releaseAt,
           created_by: actor.id,
+          unit,
         });
         await insertRevision(trx, { package_id: id, revision: 1, content: JSON.stringify(content), content_hash: hash, created_by: actor.id });
         await appendAudit(trx, {
@@ -158,6 +195,7 @@ export class PackageService {
     requireAllowed(actor, 'edit');
     const current = await this.row(packageId);
     const { content, item } = parsePackageInput(body, this.ctx.registry);
+    this.checkScope(actor, await this.unitOf(actor), content.targets);
     await this.checkMedia(content);
     if (item.id !== current.catalogue_item_id) {
       const stagesNow = JSON.stringify(stagesFor(this.ctx.registry, item.contentClass).map((s) => s.id));
@@ -233,7 +271,13 @@ export class PackageService {
   }
 
   async submit(actor: Actor, packageId: string) {
-    await this.row(packageId);
+    const row = await this.row(packageId);
+    // A channel that would refuse the package is said now, not after three approvals. Other
+    // refusals (status, role, 三同步) stay the workflow's, with their own codes.
+    if (row.status === 'draft' && !roleProblem('submit', actor)) {
+      this.preflight ??= new PreflightService(this.ctx);
+      await this.preflight.requireClean(packageId);
+    }
     const state = await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor }] }));
     return summary(state);
   }
@@ -347,8 +391,7 @@ export class PackageService {
         nextAttemptAt: d.next_attempt_at?.toISOString() ?? null,
         errorClass: d.error_class,
         errorMessage: d.error_message,
-        problems: d.problems,
-        warnings: d.warnings,
+        ...localizedDeliveryTexts({ ...d, platform: d.platform ?? findChannel(this.ctx.registry, d.channel_id)?.platform ?? null }),
         revision: d.revision,
       })),
       content: revision.content as PackageContent,
@@ -372,23 +415,46 @@ export class PackageService {
     };
   }
 
-  async list(filter: { status?: string; stage?: string; limit?: number }) {
+  /**
+   * A page of packages, most recently changed first, and the cursor of the next page (null on the
+   * last). `createdBy: 'me'` is the caller.
+   */
+  async listPage(filter: { status?: string; stage?: string; createdBy?: string; q?: string; unit?: string; cursor?: string; limit?: number }, actor?: Actor) {
     const stage = filter.stage ? this.ctx.registry.review.stages.find((s) => s.id === filter.stage || s.name === filter.stage) : undefined;
-    const rows = await selectPackages(this.ctx.db, {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+    const rows = await selectPackagesPage(this.ctx.db, {
       status: filter.status,
       stage: filter.stage ? (stage?.id ?? filter.stage) : undefined,
-      limit: Math.min(filter.limit ?? 200, 1000),
+      createdBy: filter.createdBy === 'me' ? actor?.id : filter.createdBy,
+      titleContains: filter.q,
+      unit: filter.unit,
+      after: filter.cursor === undefined ? undefined : decodeCursor(filter.cursor),
+      limit: limit + 1,
     });
-    return rows.map((r) => ({
-      id: r.id,
-      title: r.title,
-      status: r.status,
-      currentStage: r.current_stage,
-      revision: r.current_revision,
-      catalogueItem: r.catalogue_item_id,
-      releaseAt: r.release_at?.toISOString() ?? null,
-      updatedAt: r.updated_at.toISOString(),
-    }));
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      packages: page.map((r) => ({
+        id: r.id,
+        title: r.title,
+        status: r.status,
+        currentStage: r.current_stage,
+        revision: r.current_revision,
+        catalogueItem: r.catalogue_item_id,
+        contentClass: r.content_class,
+        releaseAt: r.release_at?.toISOString() ?? null,
+        updatedAt: r.updated_at.toISOString(),
+        createdBy: r.created_by,
+        createdByName: r.created_by_display_name ?? r.created_by_name ?? null,
+        unit: r.unit,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.page_at, id: last.id }) : null,
+    };
+  }
+
+  /** The first page only (at most 200), for callers inside govpub that want the rows. */
+  async list(filter: { status?: string; stage?: string; limit?: number }) {
+    return (await this.listPage(filter)).packages;
   }
 }
 

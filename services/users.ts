@@ -1,15 +1,20 @@
-/** Users and their API tokens: adding, authenticating, disabling, enabling, rotating; every change audited. */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+/**
+ * Users, their API tokens and passwords: adding, authenticating, disabling, enabling, rotating,
+ * setting a password or a unit; every change audited (never with a secret in it).
+ */
+import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import os from 'node:os';
 import type { Kysely } from 'kysely';
 import { appendAudit } from '../db/audit.js';
 import type { DB, UserRow } from '../db/schema.js';
 import { allUsers, insertUser, updateUser, userByName as findUserByName, userByTokenHash } from '../db/tokens.js';
+import { deleteSessionsOf } from '../db/sessions.js';
 import { inTransaction } from '../db/transaction.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/package-rules.js';
 import type { Registry } from '../domain/registry.js';
 import { noteProblem } from '../domain/text.js';
+import { unitById } from '../domain/units.js';
 
 export const ROLES: Role[] = ['editor', 'reviewer', 'ops', 'admin'];
 
@@ -39,8 +44,19 @@ export function resolveStages(registry: Registry, stages: string[]): string[] {
 export async function addUser(
   db: Kysely<DB>,
   registry: Registry,
-  input: { name: string; role: string; stages?: string[]; displayName?: string; by?: string; tokenTtlDays?: number },
-): Promise<{ user: UserRow; token: string }> {
+  input: {
+    name: string;
+    role: string;
+    stages?: string[];
+    displayName?: string;
+    by?: string;
+    tokenTtlDays?: number;
+    /** A unit id from units.yaml. */
+    unit?: string;
+    /** A first password; without one a password is generated and returned. */
+    password?: string;
+  },
+): Promise<{ user: UserRow; token: string; generatedPassword?: string }> {
   const name = input.name.trim();
   if (!/^[\p{L}\p{N}_.@-]{1,64}$/u.test(name)) {
     throw new GovpubError('invalid_name', `User name "${input.name}" must be 1-64 letters, digits or _ . @ - (no spaces).`);
@@ -54,6 +70,11 @@ export async function addUser(
   if (stages.length > 0 && !['reviewer', 'admin'].includes(input.role)) {
     throw new GovpubError('invalid_stages', `Only reviewers and admins decide at review stages; a ${input.role} takes no --stages.`);
   }
+  const unit = input.unit === undefined ? null : resolveUnit(registry, input.unit);
+  const generatedPassword = input.password === undefined ? newPassword() : undefined;
+  const password = input.password ?? generatedPassword!;
+  requireValidPassword(password);
+  const passwordHash = await hashPassword(password);
   const token = newToken();
   const expiresAt = tokenExpiry(input.tokenTtlDays);
   const user = await inTransaction(db, async (trx) => {
@@ -67,15 +88,123 @@ export async function addUser(
       token_hash: hashToken(token),
       token_issued_at: new Date(),
       token_expires_at: expiresAt,
+      password_hash: passwordHash,
+      unit,
     });
     await appendAudit(trx, {
       actor: input.by ?? localOperator(),
       action: 'user_added',
-      details: { user: name, role: input.role, stages, tokenExpiresAt: expiresAt?.toISOString() ?? null },
+      details: { user: name, role: input.role, stages, unit, tokenExpiresAt: expiresAt?.toISOString() ?? null },
     });
     return row;
   });
-  return { user, token };
+  return { user, token, ...(generatedPassword ? { generatedPassword } : {}) };
+}
+
+// ---- Passwords ------------------------------------------------------------------------------
+
+/** scrypt cost: N=2^15, r=8, p=1 needs 32 MiB (128·N·r); memory-hard, ~0.1 s on one core. */
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1 } as const;
+const SCRYPT_KEY_BYTES = 32;
+const SALT_BYTES = 16;
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 200;
+
+function scryptAsync(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // maxmem above 128·N·r: Node's default (32 MiB) is exactly the need and refuses it.
+    scrypt(password, salt, SCRYPT_KEY_BYTES, { ...params, maxmem: 256 * params.N * params.r }, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+/** `scrypt$N$r$p$saltB64$hashB64`: the parameters travel with the hash, so they can be raised later. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(SALT_BYTES);
+  const key = await scryptAsync(password, salt, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** A fixed hash to verify against when the user is unknown, so both answers take the same time. */
+let decoyHash: Promise<string> | undefined;
+
+/** True when `password` matches `stored`; a missing hash (or user) costs the same scrypt run and is false. */
+export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
+  decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  const parts = (stored ?? (await decoyHash)).split('$');
+  const [kind, n, r, p, salt, hash] = parts;
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  const wellFormed = parts.length === 6 && kind === 'scrypt' && Number.isInteger(params.N) && params.N <= 2 ** 20 && params.r <= 32 && params.p <= 4;
+  if (!wellFormed) return false;
+  const expected = Buffer.from(hash!, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(salt!, 'base64'), params);
+  return stored !== null && stored !== undefined && actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Why a password cannot be used (null when it can): length and no control characters. */
+export function passwordProblem(password: string): string | null {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN) return `is ${length} characters long; use at least ${PASSWORD_MIN}`;
+  if (length > PASSWORD_MAX) return `is ${length} characters long; use at most ${PASSWORD_MAX}`;
+  if (/[\u0000-\u001f\u007f]/.test(password)) return 'contains a control character (such as a tab or line break); remove it';
+  return null;
+}
+
+function requireValidPassword(password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new GovpubError('invalid_password', `The password ${problem}.`);
+}
+
+/** A first password someone can type: 16 characters from an alphabet without look-alikes. */
+function newPassword(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(16);
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function resolveUnit(registry: Registry, unit: string): string {
+  const found = unitById(registry, unit) ?? registry.units.find((u) => u.name === unit);
+  if (!found) {
+    const valid = registry.units.map((u) => `${u.id} (${u.name})`).join(', ');
+    throw new GovpubError('unknown_unit', `Unknown unit "${unit}". Give a unit id from config/registry/units.yaml: ${valid}.`);
+  }
+  return found.id;
+}
+
+/**
+ * Sets a user's password (given, or generated and returned) and ends their sessions: whoever
+ * signed in with the old one is signed out. Audited without the password.
+ */
+export async function setPassword(
+  db: Kysely<DB>,
+  name: string,
+  password?: string,
+): Promise<{ user: UserRow; generatedPassword?: string; sessionsEnded: number }> {
+  const user = await userByName(db, name);
+  const generatedPassword = password === undefined ? newPassword() : undefined;
+  const chosen = password ?? generatedPassword!;
+  requireValidPassword(chosen);
+  const passwordHash = await hashPassword(chosen);
+  return inTransaction(db, async (trx) => {
+    const row = await updateUser(trx, user.id, { password_hash: passwordHash });
+    const sessionsEnded = await deleteSessionsOf(trx, user.id);
+    await appendAudit(trx, {
+      actor: localOperator(),
+      action: 'user_password_set',
+      details: { user: name, generated: generatedPassword !== undefined, sessionsEnded },
+    });
+    return { user: row, sessionsEnded, ...(generatedPassword ? { generatedPassword } : {}) };
+  });
+}
+
+/** Puts a user in a unit (an id or name from units.yaml); audited. */
+export async function setUnit(db: Kysely<DB>, registry: Registry, name: string, unit: string): Promise<UserRow> {
+  const user = await userByName(db, name);
+  const unitId = resolveUnit(registry, unit);
+  return inTransaction(db, async (trx) => {
+    const row = await updateUser(trx, user.id, { unit: unitId });
+    await appendAudit(trx, { actor: localOperator(), action: 'user_unit_set', details: { user: name, unit: unitId, before: user.unit } });
+    return row;
+  });
 }
 
 /** The user a bearer token belongs to, unless the user is disabled or the token has expired. */
@@ -120,8 +249,8 @@ async function userByName(db: Kysely<DB>, name: string): Promise<UserRow> {
 }
 
 /**
- * Disables a user: every request with their token is refused from now on (that ends their
- * sessions: a token is the only session there is). Their past actions stay in the audit trail.
+ * Disables a user: every request with their token is refused from now on and their browser
+ * sessions end. Their past actions stay in the audit trail.
  */
 export async function disableUser(db: Kysely<DB>, name: string, reason: string): Promise<UserRow> {
   // A reason like every other in the audit trail: given, storable, at most 2,000 characters.
@@ -131,7 +260,8 @@ export async function disableUser(db: Kysely<DB>, name: string, reason: string):
   if (user.disabled_at) throw new GovpubError('user_disabled', `${name} has been disabled since ${user.disabled_at.toISOString()}.`);
   return inTransaction(db, async (trx) => {
     const row = await updateUser(trx, user.id, { disabled_at: new Date() });
-    await appendAudit(trx, { actor: localOperator(), action: 'user_disabled', details: { user: name, reason } });
+    const sessionsEnded = await deleteSessionsOf(trx, user.id);
+    await appendAudit(trx, { actor: localOperator(), action: 'user_disabled', details: { user: name, reason, sessionsEnded } });
     return row;
   });
 }
@@ -162,7 +292,7 @@ export async function rotateToken(db: Kysely<DB>, name: string, tokenTtlDays?: n
   return { user: row, token };
 }
 
-export async function listUsers(db: Kysely<DB>): Promise<Omit<UserRow, 'token_hash'>[]> {
+export async function listUsers(db: Kysely<DB>): Promise<Omit<UserRow, 'token_hash' | 'password_hash'>[]> {
   const rows = await allUsers(db);
-  return rows.map(({ token_hash: _hidden, ...rest }) => rest);
+  return rows.map(({ token_hash: _hidden, password_hash: _alsoHidden, ...rest }) => rest);
 }

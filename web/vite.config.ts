@@ -18,17 +18,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // The first page loads the shell and the sign-in page; every other page is its own chunk.
+    // The first page loads the shell and the sign-in page; every other page is its own chunk, and a
+    // library only one page uses (TipTap, ECharts) goes with that page.
     chunkSizeWarningLimit: 1500,
-    rollupOptions: {
-      output: {
-        // Big libraries in their own long-cached chunks, fetched only by the pages that use them.
-        manualChunks(id: string) {
-          if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'charts';
-          if (id.includes('node_modules/@tiptap') || id.includes('node_modules/prosemirror')) return 'editor';
-          return undefined;
-        },
-      },
-    },
   },
 });

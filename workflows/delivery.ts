@@ -57,11 +57,11 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
 
   // ── Operator requests ────────────────────────────────────────────────────
   setHandler(deliveryStatusQuery, () => status);
-  const refuse = (code: string, message: string) => {
-    throw ApplicationFailure.create({ type: code, message, nonRetryable: true });
+  const refuse = (code: string, message: string, messageZh?: string) => {
+    throw ApplicationFailure.create({ type: code, message, nonRetryable: true, ...(messageZh ? { details: [null, { messageZh }] } : {}) });
   };
   const refuseProblem = (problem: Problem | null) => {
-    if (problem) refuse(problem.code, problem.message);
+    if (problem) refuse(problem.code, problem.message, problem.messageZh);
   };
   const finished = () => ['live', 'retracted', 'canceled'].includes(status.state);
   // Each handler returns once the main line has acted on the request, so the caller sees the outcome.

@@ -72,15 +72,25 @@ export function currentStageId(state: PackageWorkflowState): string | null {
 
 // ── Refusals ─────────────────────────────────────────────────────────────────
 
-/** Refusals raised in validators never reach history; the same check runs again under the lock. */
+/**
+ * Refusals raised in validators never reach history; the same check runs again under the lock.
+ * The Chinese sentence travels as the second detail (the first is the problem list of refuseAll).
+ */
 export function refuse(problem: Problem | null): void {
-  if (problem) throw ApplicationFailure.create({ type: problem.code, message: problem.message, nonRetryable: true });
+  if (problem)
+    throw ApplicationFailure.create({ type: problem.code, message: problem.message, nonRetryable: true, details: [null, { messageZh: problem.messageZh }] });
 }
 
 /** Every problem at once (the editor fixes them all), under the first one's code. */
 export function refuseAll(problems: Problem[]): void {
   if (problems.length === 0) return;
-  throw ApplicationFailure.create({ type: problems[0]!.code, message: problems.map((p) => p.message).join(' '), nonRetryable: true, details: [problems] });
+  const messageZh = problems.every((p) => p.messageZh) ? problems.map((p) => p.messageZh).join('') : undefined;
+  throw ApplicationFailure.create({
+    type: problems[0]!.code,
+    message: problems.map((p) => p.message).join(' '),
+    nonRetryable: true,
+    details: [problems, { messageZh }],
+  });
 }
 
 /** A step that could not be recorded reaches the caller as a refusal with the activity's reason. */

@@ -3,9 +3,10 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { DeliveryError } from '../errors.js';
-import type { ErrorCodeTable, PlatformContext } from '../platform-client.js';
+import type { PlatformContext } from '../platform-client.js';
 import { accountLabel, VideoPlatformClient } from '../video-platform/client.js';
 import type { FilePart } from '../video-platform/upload.js';
+import { BILIBILI_ERROR_CODES } from './error-codes.js';
 import { NAME, type BilibiliOptions } from './format.js';
 
 export interface SignedRequest {
@@ -18,12 +19,6 @@ export interface SignedRequest {
 }
 
 type Reply = { code: number; message: string; data: Record<string, unknown> };
-
-/** Bilibili's codes for a refused access token (refreshed once); the rest are worded in `error`. */
-const BILIBILI_ERROR_CODES: ErrorCodeTable = {
-  reconnect: { [-101]: 'not logged in', [-2]: 'access token invalid', [-658]: 'access token expired' },
-  content: {},
-};
 
 export class BilibiliClient extends VideoPlatformClient {
   constructor(

@@ -1,7 +1,8 @@
 // Douyin's HTTP client: the user access token (refresh, rotation, renewal), the `{data, extra}` envelope, and its error codes turned into delivery errors.
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { DeliveryError } from '../errors.js';
-import type { ErrorCodeTable, PlatformContext } from '../platform-client.js';
+import type { PlatformContext } from '../platform-client.js';
+import { DOUYIN_ERROR_CODES } from './error-codes.js';
 import { accountLabel, VideoPlatformClient } from '../video-platform/client.js';
 import { NAME, type DouyinOptions } from './format.js';
 
@@ -12,12 +13,6 @@ export interface DouyinAuth {
   accessToken: string;
   openId: string;
 }
-
-/** Douyin's codes for a refused access token (refreshed once); the rest are worded in `error`. */
-const DOUYIN_ERROR_CODES: ErrorCodeTable = {
-  reconnect: { 2190002: 'access token invalid', 2190008: 'access token expired' },
-  content: {},
-};
 
 export class DouyinClient extends VideoPlatformClient {
   constructor(
@@ -94,12 +89,16 @@ export class DouyinClient extends VideoPlatformClient {
       case 2190005:
         return new DeliveryError('rejected', `${NAME} refused the video as too large (${said}).`, {
           ...opts,
-          problems: [{ field: 'video', message: `Douyin refused the file as too large (${said})` }],
+          problems: [
+            { field: 'video', message: `Douyin refused the file as too large (${said})`, messageZh: `抖音认为视频文件过大（${code}），请压缩视频后重新发布` },
+          ],
         });
       case 2190006:
         return new DeliveryError('rejected', `${NAME} refused the video as longer than 15 minutes (${said}).`, {
           ...opts,
-          problems: [{ field: 'video', message: 'Douyin takes videos of at most 15 minutes' }],
+          problems: [
+            { field: 'video', message: 'Douyin takes videos of at most 15 minutes', messageZh: '抖音只接受不超过 15 分钟的视频，请剪短视频后重新发布' },
+          ],
         });
       case 2190007:
         return new DeliveryError('rejected', `${NAME} ${what}: the uploaded video id is not usable (${said}).`, opts);

@@ -1,29 +1,14 @@
 // Kuaishou's HTTP client: the OpenAPI calls (app id + access token, the refresh token rotating on every refresh), the upload server's calls, and its result codes turned into delivery errors.
 import type { AxiosRequestConfig } from 'axios';
 import { DeliveryError } from '../errors.js';
-import type { ErrorCodeTable, PlatformContext } from '../platform-client.js';
+import type { PlatformContext } from '../platform-client.js';
 import { VideoPlatformClient } from '../video-platform/client.js';
+import { KUAISHOU_ERROR_CODES, R } from './error-codes.js';
 import { NAME, type KuaishouOptions } from './format.js';
 
+export { R } from './error-codes.js';
+
 export type KuaishouBody = Record<string, unknown> & { result?: number; error_msg?: string };
-
-/** Kuaishou's result codes. */
-export const R = {
-  ok: 1,
-  internal: 2,
-  param: 100200100,
-  appAuth: 100200101,
-  tokenInvalid: 100200102,
-  tokenExpired: 100200103,
-  rateLimited: 100200105,
-  notFound: 100200106,
-} as const;
-
-/** Kuaishou's codes for a refused access token (refreshed once); the rest are worded in `error`. */
-const KUAISHOU_ERROR_CODES: ErrorCodeTable = {
-  reconnect: { [R.tokenInvalid]: 'access token invalid', [R.tokenExpired]: 'access token expired' },
-  content: {},
-};
 
 export class KuaishouClient extends VideoPlatformClient {
   constructor(

@@ -9,7 +9,8 @@
 import type { AxiosResponse } from 'axios';
 import type { MediaCenterSystem } from '../../domain/registry.js';
 import { DeliveryError, rejectedContent, retryAfterMs, type ContentProblem } from '../errors.js';
-import { PlatformClient, type ErrorCodeTable, type PlatformContext } from '../platform-client.js';
+import { PlatformClient, type PlatformContext } from '../platform-client.js';
+import { MEDIA_CENTER_STATUSES } from './error-codes.js';
 import { stillValid } from '../tokens.js';
 import { SYSTEM_NAMES, TOKEN_NAME, type ApiArticle } from './contract.js';
 
@@ -18,13 +19,6 @@ import { SYSTEM_NAMES, TOKEN_NAME, type ApiArticle } from './contract.js';
  * `invalid_idempotency_key`, `invalid_request`; 415 `unsupported_media_type`) is a malformed
  * request: govpub's defect, which repeating cannot help. 429 and 5xx are waits, not refusals.
  */
-const MEDIA_CENTER_STATUSES: ErrorCodeTable = {
-  reconnect: {
-    401: 'the access token or the client credentials were refused (unauthorized, token_expired, invalid_client)',
-    403: 'the client may not do this',
-  },
-  content: { 413: 'the article is larger than the 2 MB request limit (payload_too_large)' },
-};
 
 type Method = 'GET' | 'POST' | 'DELETE';
 

@@ -78,6 +78,7 @@ export function formatMediaCenter(unit: ReleaseUnit, channel: Channel, setup: Me
   const isVideo = (i: ReleaseUnit['interpretations'][number]) =>
     (i.mediaId !== undefined && unit.media[i.mediaId]?.kind === 'video') || (i.form === 'video' && isHttpUrl(i.url));
   const hasVideo = unit.interpretations.some(isVideo);
+  const isAudio = (i: ReleaseUnit['interpretations'][number]) => i.form === 'audio' || (i.mediaId !== undefined && unit.media[i.mediaId]?.kind === 'audio');
   const otherColumns = () => {
     const fitting = columns?.filter((c) => c.contentKinds.includes('graphic')).map((c) => `${c.name} (${c.id})`) ?? [];
     return fitting.length > 0 ? `; columns that take graphic articles: ${fitting.join(', ')}` : '';
@@ -284,6 +285,11 @@ export function formatMediaCenter(unit: ReleaseUnit, channel: Channel, setup: Me
       warnings.push(
         `${label}: ${columnName} takes no video, so the interpretation is posted as a graphic article${page ? ' linking to the page that plays the video' : ' without its video'}.`,
       );
+    } else if (isAudio(interp) && htmlToPlainText(html) === '' && (portal?.interpretations[n] || isHttpUrl(interp.url))) {
+      // The media center takes no audio: a textless audio interpretation becomes a short description linking to where it plays.
+      const page = portal?.interpretations[n] ?? interp.url!;
+      html += `<p>本篇为音频解读《${escapeHtml(interp.title.trim())}》，<a href="${escapeHtml(page)}">请在政府网站收听</a>。</p>`;
+      warnings.push(`${field}: the audio interpretation has no text, so ${columnName} gets a short description linking to the page that plays it.`);
     } else if (isHttpUrl(interp.url)) {
       html += `<p><a href="${escapeHtml(interp.url)}">${escapeHtml(interp.title.trim() || '查看解读')}</a></p>`;
     }

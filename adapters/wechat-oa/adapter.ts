@@ -22,7 +22,7 @@ import { charCount, mediaIdFromSrc, replaceImageSources } from '../text.js';
 import type { ChannelAdapter, ConfirmResult, TransmitContext, TransmitResult } from '../types.js';
 import { WechatClient, wechatMarker, withMarker } from './client.js';
 import { PUBLISH_FAILED } from './error-codes.js';
-import { formatWechat, n, PLATFORM_NAME, WECHAT_OA_LIMITS } from './format.js';
+import { formatWechat, n, PLATFORM_NAME, POSTER_SPEC, WECHAT_OA_LIMITS } from './format.js';
 import type { WechatCheckpoint, WechatOaAdapterOptions, WechatPayload } from './payload.js';
 
 export { formatWechat, WECHAT_OA_LIMITS } from './format.js';
@@ -168,6 +168,26 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
       );
       const url = typeof answer.url === 'string' ? answer.url : '';
       if (!url) throw new DeliveryError('retryable', 'Uploading an in-article picture to WeChat: the answer had no url.');
+      urls[mediaId] = url;
+      await save({ imageUrls: { ...urls } }, false);
+    }
+    // A video without text stands in its article as its poster, uploaded like a picture.
+    const posters = payload.posters ?? [];
+    for (const [i, mediaId] of posters.entries()) {
+      if (urls[mediaId]) continue;
+      const answer = await upload(
+        api,
+        ctx,
+        mediaId,
+        POSTER_SPEC,
+        '/cgi-bin/media/uploadimg',
+        {},
+        `Uploading video poster ${i + 1} of ${posters.length} to WeChat`,
+        WECHAT_OA_LIMITS.inlineImageBytesBelow,
+        true,
+      );
+      const url = typeof answer.url === 'string' ? answer.url : '';
+      if (!url) throw new DeliveryError('retryable', 'Uploading a video poster to WeChat: the answer had no url.');
       urls[mediaId] = url;
       await save({ imageUrls: { ...urls } }, false);
     }

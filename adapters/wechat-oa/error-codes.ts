@@ -1,46 +1,79 @@
 // WeChat Official Accounts' error codes by what they mean (the table its client stands on) and its publish-failure statuses.
-import type { ErrorCodeTable } from '../platform-client.js';
+import type { ErrorCodeReason, ErrorCodeTable } from '../platform-client.js';
 
-const RECONNECT_CODES: Record<number, string> = {
-  40013: "the appId is not a valid WeChat app id (40013 invalid appid): check the account's appId in the registry",
-  40125: 'the app secret (开发者密码 AppSecret) is wrong or was reset (40125 invalid appsecret): update the configured appSecret',
-  40164: "this server's IP address is not on the account's IP whitelist (40164): add it under 设置与开发 › 基本配置 › IP白名单",
-  41002: 'no appId is configured (41002)',
-  41004: 'no app secret is configured (41004)',
-  48001: 'the account is not authorized for this API (48001 api unauthorized — e.g. not verified 未认证, or the permission was withdrawn)',
-  48004: "the account's API access is banned (48004)",
-  50001: 'the account is not authorized for this API (50001)',
-  50002: 'the account is restricted (50002), e.g. banned or frozen',
+const RECONNECT_CODES: Record<number, ErrorCodeReason> = {
+  40013: {
+    en: "the appId is not a valid WeChat app id (40013 invalid appid): check the account's appId in the registry",
+    zh: '微信公众号不认可该账号的 AppID（40013）。请运维人员核对注册表中该账号的 appId。',
+  },
+  40125: {
+    en: 'the app secret (开发者密码 AppSecret) is wrong or was reset (40125 invalid appsecret): update the configured appSecret',
+    zh: '微信公众号的开发者密码（AppSecret）错误或已被重置（40125）。请运维人员更新配置中的 appSecret。',
+  },
+  40164: {
+    en: "this server's IP address is not on the account's IP whitelist (40164): add it under 设置与开发 › 基本配置 › IP白名单",
+    zh: '本服务器的 IP 不在公众号的 IP 白名单中（40164）。请在公众号后台“设置与开发 › 基本配置 › IP白名单”中添加。',
+  },
+  41002: { en: 'no appId is configured (41002)', zh: '该账号没有配置 AppID（41002）。请运维人员在注册表中填写 appId。' },
+  41004: { en: 'no app secret is configured (41004)', zh: '该账号没有配置开发者密码（41004）。请运维人员配置 appSecret。' },
+  48001: {
+    en: 'the account is not authorized for this API (48001 api unauthorized — e.g. not verified 未认证, or the permission was withdrawn)',
+    zh: '公众号没有调用该接口的权限（48001，例如未认证或权限被收回）。请在公众号后台检查认证状态和接口权限。',
+  },
+  48004: { en: "the account's API access is banned (48004)", zh: '公众号的接口调用已被封禁（48004）。请在公众号后台查看封禁原因并申诉。' },
+  50001: { en: 'the account is not authorized for this API (50001)', zh: '公众号没有调用该接口的权限（50001）。请在公众号后台检查接口权限。' },
+  50002: { en: 'the account is restricted (50002), e.g. banned or frozen', zh: '公众号受到限制（50002，例如被封禁或冻结）。请在公众号后台查看原因。' },
 };
 
 /** Refusals that mean govpub sent something the platform's contract does not allow: never retried as is. */
-const REQUEST_REFUSED: Record<number, string> = {
-  40002: 'invalid grant_type',
-  40004: 'invalid media type',
-  40066: 'invalid URL',
-  40097: 'invalid arguments',
-  41001: 'access_token missing',
-  41005: 'no file in the upload',
-  43002: 'the API requires POST',
-  44002: 'empty request body',
-  47001: 'malformed request (JSON)',
+const REQUEST_REFUSED: Record<number, ErrorCodeReason> = {
+  40002: { en: 'invalid grant_type', zh: '微信认为请求的 grant_type 无效（40002）。这是 govpub 的问题，请告知运维人员。' },
+  40004: { en: 'invalid media type', zh: '微信认为上传的素材类型无效（40004）。这是 govpub 的问题，请告知运维人员。' },
+  40066: { en: 'invalid URL', zh: '微信认为请求地址无效（40066）。这是 govpub 的问题，请告知运维人员。' },
+  40097: { en: 'invalid arguments', zh: '微信认为请求参数无效（40097）。这是 govpub 的问题，请告知运维人员。' },
+  41001: { en: 'access_token missing', zh: '请求缺少 access_token（41001）。这是 govpub 的问题，请告知运维人员。' },
+  41005: { en: 'no file in the upload', zh: '上传请求中没有文件（41005）。这是 govpub 的问题，请告知运维人员。' },
+  43002: { en: 'the API requires POST', zh: '该接口要求 POST 请求（43002）。这是 govpub 的问题，请告知运维人员。' },
+  44002: { en: 'empty request body', zh: '请求内容为空（44002）。这是 govpub 的问题，请告知运维人员。' },
+  47001: { en: 'malformed request (JSON)', zh: '请求的 JSON 格式有误（47001）。这是 govpub 的问题，请告知运维人员。' },
 };
 
 /** Content refusals `format` should have prevented, in an editor's words. */
-const CONTENT_REFUSED: Record<number, string> = {
-  40005: 'a picture is not in a file type WeChat accepts (jpg/png for in-article pictures, jpg for the cover)',
-  40009: 'a picture is too large (in-article pictures must be under 1 MB)',
-  40010: 'an audio file is too large (2 MB / 60 s)',
-  40011: 'a video is too large (10 MB)',
-  40012: 'the cover is too large (cover material must be a JPG of at most 64 KB)',
-  44003: 'the push has no articles',
-  44004: 'an article has no content',
-  45001: 'a media file is over the size limit',
-  45002: 'an article is too long (content must be under 20,000 characters and 1 MB)',
-  45003: 'an article title is too long (at most 32 characters)',
-  45004: 'an article summary is too long (at most 128 characters)',
-  45008: 'the push has too many articles (at most 8)',
-  45110: 'an author name is too long (at most 16 characters)',
+const CONTENT_REFUSED: Record<number, ErrorCodeReason> = {
+  40005: {
+    en: 'a picture is not in a file type WeChat accepts (jpg/png for in-article pictures, jpg for the cover)',
+    zh: '有图片的文件类型微信不接受（正文图片须为 JPG/PNG，封面须为 JPG）（40005）。请更换图片后重新发布。',
+  },
+  40009: { en: 'a picture is too large (in-article pictures must be under 1 MB)', zh: '有图片过大（正文图片须小于 1 MB）（40009）。请压缩图片后重新发布。' },
+  40010: { en: 'an audio file is too large (2 MB / 60 s)', zh: '音频文件过大（不超过 2 MB、60 秒）（40010）。请剪短或压缩后重新发布。' },
+  40011: { en: 'a video is too large (10 MB)', zh: '视频过大（不超过 10 MB）（40011）。请压缩视频后重新发布。' },
+  40012: {
+    en: 'the cover is too large (cover material must be a JPG of at most 64 KB)',
+    zh: '封面图片过大（封面须为不超过 64 KB 的 JPG）（40012）。请更换或压缩封面后重新发布。',
+  },
+  44003: { en: 'the push has no articles', zh: '推送中没有文章（44003）。请检查稿件内容后重新发布。' },
+  44004: { en: 'an article has no content', zh: '有文章没有正文（44004）。请补充正文后重新发布。' },
+  45001: { en: 'a media file is over the size limit', zh: '有媒体文件超过大小上限（45001）。请压缩后重新发布。' },
+  45002: {
+    en: 'an article is too long (content must be under 20,000 characters and 1 MB)',
+    zh: '文章过长（正文须少于 2 万字且小于 1 MB）（45002）。请删减正文后重新发布。',
+  },
+  45003: { en: 'an article title is too long (at most 32 characters)', zh: '文章标题过长（最多 32 个字）（45003）。请缩短标题后重新发布。' },
+  45004: { en: 'an article summary is too long (at most 128 characters)', zh: '文章摘要过长（最多 128 个字）（45004）。请缩短摘要后重新发布。' },
+  45008: { en: 'the push has too many articles (at most 8)', zh: '一次推送的文章过多（最多 8 篇）（45008）。请减少文章后重新发布。' },
+  45110: { en: 'an author name is too long (at most 16 characters)', zh: '作者名过长（最多 16 个字）（45110）。请缩短作者名后重新发布。' },
+};
+
+/** Codes the client words itself (busy, quotas, a refused fresh token): their Chinese for people. */
+const WORDED: Record<number, string> = {
+  [-1]: '微信系统繁忙（-1）。govpub 会稍后自动重试，无需操作。',
+  40001:
+    '微信拒绝了刚刚获取的 access_token（40001），可能有其他系统在刷新该账号的令牌。govpub 会稍后重试；如持续出现，请运维人员检查是否有其他系统共用该账号。',
+  42001: '微信的 access_token 已过期（42001），可能有其他系统在刷新该账号的令牌。govpub 会稍后重试。',
+  45009: '该公众号今日的接口调用次数已用完（45009）。北京时间零点后自动恢复，govpub 会届时重试；运维人员也可在公众号后台提前清零（clear_quota）。',
+  45011: '本分钟内调用过于频繁（45011）。govpub 会等一分钟后自动重试。',
+  40007: '微信认为请求中的素材编号无效（40007）。这是 govpub 的问题，请告知运维人员。',
+  53600: '微信认为请求中的编号无效（53600）。这是 govpub 的问题，请告知运维人员。',
 };
 
 export const PUBLISH_FAILED: Record<number, string> = {
@@ -52,4 +85,4 @@ export const PUBLISH_FAILED: Record<number, string> = {
 };
 
 /** The table the WeChat client classifies answers with (adapters/platform-client.ts). */
-export const WECHAT_ERROR_CODES: ErrorCodeTable = { reconnect: RECONNECT_CODES, content: CONTENT_REFUSED, request: REQUEST_REFUSED };
+export const WECHAT_ERROR_CODES: ErrorCodeTable = { reconnect: RECONNECT_CODES, content: CONTENT_REFUSED, request: REQUEST_REFUSED, worded: WORDED };

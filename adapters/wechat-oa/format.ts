@@ -1,8 +1,8 @@
 // WeChat's pure format step: a package becomes one multi-article push (document first, then each interpretation) within every documented limit.
 import type { Channel } from '../../domain/registry.js';
 import { rejectedContent, type ContentProblem } from '../errors.js';
-import { charCount, escapeHtml, htmlToPlainText, imageSources, isHttpUrl, mediaIdFromSrc, summaryOf } from '../text.js';
-import type { Formatted, ReleaseUnit, RenditionNeed } from '../types.js';
+import { charCount, escapeHtml, htmlToPlainText, imageSources, isHttpUrl, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
+import type { Formatted, MediaInfo, ReleaseUnit, RenditionNeed } from '../types.js';
 import { wechatOaDeclaration } from './declaration.js';
 import type { WechatArticle, WechatPayload } from './payload.js';
 
@@ -82,18 +82,23 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
   ];
 
   const images: string[] = [];
+  /** Videos whose poster (wechat_oa.video_cover) stands in an article for the video itself. */
+  const posters: string[] = [];
+  /** Articles (by index) whose textless video or audio got a description standing in for it. */
+  const standIns = new Set<number>();
   const articles: WechatArticle[] = [];
   const docTitle = unit.document.title.trim();
 
   for (const src of sources) {
-    const title = src.title.trim();
-    const titleChars = charCount(title);
-    if (title === '') problems.push({ field: `${src.field}.title`, message: 'WeChat needs a title for every article; this one is empty.' });
+    const fullTitle = src.title.trim();
+    const titleChars = charCount(fullTitle);
+    // A long title is shortened as an editor would (the full title stays on the portal page).
+    const title = truncateChars(fullTitle, L.titleChars);
+    if (fullTitle === '') problems.push({ field: `${src.field}.title`, message: 'WeChat needs a title for every article; this one is empty.' });
     else if (titleChars > L.titleChars) {
-      problems.push({
-        field: `${src.field}.title`,
-        message: `WeChat allows at most ${L.titleChars} characters in an article title; this title has ${titleChars}, ${titleChars - L.titleChars} too many. Shorten it.`,
-      });
+      warnings.push(
+        `${src.field}.title: WeChat allows at most ${L.titleChars} characters in an article title; this title has ${titleChars} (${titleChars - L.titleChars} too many), so the article is titled "${title}".`,
+      );
     }
 
     // Author: the first candidate that fits; a long one is left out rather than refused.
@@ -141,7 +146,17 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     } else {
       const it = unit.interpretations[src.index - 1]!;
       const media = it.mediaId ? unit.media[it.mediaId] : undefined;
-      if (media && (media.kind === 'video' || media.kind === 'audio')) {
+      const textless = htmlToPlainText(src.body).trim() === '' && articleImages.length === 0;
+      if (media && (media.kind === 'video' || media.kind === 'audio') && textless) {
+        // WeChat takes no article without content, and the video or audio itself is not uploaded:
+        // the article is a video's poster, a short description and the 阅读原文 link to its page.
+        if (media.kind === 'video') posters.push(media.mediaId);
+        standIns.add(src.index);
+        content = mediaAsLink(it.title.trim(), media, src.sourceUrl !== '');
+        warnings.push(
+          `${src.field}: the ${media.kind} interpretation has no text, so its WeChat article is ${media.kind === 'video' ? "the video's poster, " : ''}a short description and ${src.sourceUrl !== '' ? 'the 阅读原文 link to its portal page' : 'a note to find it on the portal'}; the ${media.kind} itself is not uploaded to WeChat.`,
+        );
+      } else if (media && (media.kind === 'video' || media.kind === 'audio')) {
         const what = media.kind === 'video' ? '视频' : '音频';
         content += `<p>本篇为${what}解读，${portal ? '请点击「阅读原文」在政府网站观看收听。' : '请在政府网站观看收听。'}</p>`;
         warnings.push(
@@ -159,7 +174,7 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       content += `<p>「政策原文」《${escapeHtml(docTitle)}》同步发布，见本次推送第1篇。</p>`;
     }
 
-    if (htmlToPlainText(src.body).trim() === '' && articleImages.length === 0) {
+    if (htmlToPlainText(src.body).trim() === '' && articleImages.length === 0 && !standIns.has(src.index)) {
       problems.push({
         field: `${src.field}.body`,
         message: 'WeChat does not take an article without content; this one is empty. Write the text (or remove the article from the package).',
@@ -235,6 +250,20 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
   const renditions: RenditionNeed[] = [
     { mediaId: cover!.mediaId, spec: cover!.spec, purpose: coverPurpose },
     ...images.map((mediaId) => ({ mediaId, spec: 'wechat_oa.inline', purpose: 'in-article picture' })),
+    ...posters.map((mediaId) => ({ mediaId, spec: POSTER_SPEC, purpose: 'video poster in the article' })),
   ];
-  return { payload: { articles, cover: cover!, images }, renditions, warnings };
+  return { payload: { articles, cover: cover!, images, ...(posters.length > 0 ? { posters } : {}) }, renditions, warnings };
+}
+
+/** The rendition of a video that stands for it in an article (uploaded like an in-article picture). */
+export const POSTER_SPEC = 'wechat_oa.video_cover';
+
+/** A video or audio interpretation without text, as a WeChat article: a video's poster, what it is, where to watch or hear it. */
+function mediaAsLink(title: string, media: MediaInfo, linked: boolean): string {
+  const minutes = media.durationSec !== undefined ? Math.max(1, Math.round(media.durationSec / 60)) : undefined;
+  const length = minutes !== undefined ? `（约${minutes}分钟）` : '';
+  const [what, verb] = media.kind === 'video' ? ['视频', '观看'] : ['音频', '收听'];
+  const where = linked ? `请点击文末「阅读原文」在政府网站${verb}。` : `请在政府网站${verb}。`;
+  const poster = media.kind === 'video' ? `<p><img src="/api/media/${media.mediaId}/renditions/${POSTER_SPEC}" alt="${escapeHtml(title)}"></p>` : '';
+  return `${poster}<p>本篇为${what}解读《${escapeHtml(title)}》${length}，${where}</p>`;
 }

@@ -19,6 +19,8 @@ export interface WechatPayload {
   cover: { mediaId: string; spec: string; materialType: 'thumb' | 'image' };
   /** Originals (sha256) of the in-article pictures, uploaded through media/uploadimg. */
   images: string[];
+  /** Videos (sha256) whose poster rendition stands in an article for the video, uploaded like pictures (absent in older snapshots). */
+  posters?: string[];
 }
 
 export interface WechatCheckpoint {

@@ -1,7 +1,8 @@
 // Weibo's HTTP client: the access tokens to try (a newer stored one, then the configured one), one call per token, and answers turned into delivery errors by its error-code table.
 import { AxiosError } from 'axios';
 import { DeliveryError } from '../errors.js';
-import { PlatformClient, transportError, type ErrorCodeTable, type PlatformContext } from '../platform-client.js';
+import { PlatformClient, transportError, type PlatformContext } from '../platform-client.js';
+import { WEIBO_ERROR_CODES } from './error-codes.js';
 import { stillValid } from '../tokens.js';
 import { LINK_RE, WEIBO_TOKEN_NAME, type WeiboAdapterOptions } from './format.js';
 
@@ -18,34 +19,6 @@ export interface WeiboStatus {
   url?: string;
   user?: { idstr?: string; id?: number };
 }
-
-const RECONNECT: Record<number, string> = {
-  10006: 'the app key is missing (10006)',
-  10014: 'the app lacks the permission for this API (10014 insufficient app permissions)',
-  21301: 'authorization failed (21301)',
-  21314: 'the access token was already used (21314)',
-  21315: 'the access token expired (21315)',
-  21316: 'the access token was revoked (21316)',
-  21317: 'the access token is not accepted (21317)',
-  21319: 'the user cancelled the authorization (21319)',
-  21327: 'the access token expired (21327 expired_token)',
-  21332: 'the access token is not valid (21332 invalid_access_token)',
-  21501: 'the access token is not valid (21501)',
-};
-
-const CONTENT: Record<number, string> = {
-  10008: 'a parameter was not accepted',
-  10016: 'a required parameter is missing',
-  10017: 'a parameter value was not accepted',
-  20005: 'the picture is not a JPG, GIF or PNG',
-  20006: 'the picture is larger than 5 MB',
-  20007: 'the upload carried no picture',
-  20008: 'the post is empty',
-  20012: 'the post is longer than 140 Weibo characters',
-};
-
-/** The table the Weibo client classifies answers with (adapters/platform-client.ts). */
-const WEIBO_ERROR_CODES: ErrorCodeTable = { reconnect: RECONNECT, content: CONTENT };
 
 export function accountLabel(ctx: PlatformContext): string {
   return `"${ctx.account?.name ?? ctx.channel.name}" (${ctx.channel.id})`;

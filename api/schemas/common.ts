@@ -18,6 +18,8 @@ export const LIMITS = {
   attachments: 50,
   targets: 400,
   list: 1000,
+  /** Lists paged with a cursor (packages). */
+  page: 200,
   audit: 5000,
   idempotencyKey: 255,
 } as const;
@@ -64,6 +66,14 @@ export const dateTime = (description: string) => Type.Unsafe<string | null>({ ty
 export const limitParam = (max: number, fallback: number) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, description: `At most this many (default ${fallback}, at most ${max}).` }));
 export const booleanParam = (description: string) => Type.Optional(Type.Boolean({ description: `${description} (true or false)` }));
+/** An opaque list cursor (`nextCursor` of the previous page). */
+export const cursorParam = Type.Optional(
+  // Any text: a cursor that is not one the list gave out answers 400 bad_cursor (services/list-cursor.ts).
+  Type.String({
+    maxLength: 2000,
+    description: '`nextCursor` of the previous page, unchanged (leave out for the first page)',
+  }),
+);
 export const timestamp = Type.String({ format: 'date-time' });
 export const nullableTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 export const nullableString = Type.Union([Type.String(), Type.Null()]);
@@ -88,7 +98,9 @@ export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const Issue = Type.Object({
   path: Type.String({ description: 'Field path such as document.title, interpretations[0].form, limit; empty for the whole body.' }),
-  message: Type.String(),
+  message: Type.String({ description: 'English, or Chinese when Accept-Language prefers zh.' }),
+  messageZh: Type.Optional(Type.String({ description: 'The same in Simplified Chinese.' })),
+  messageEn: Type.Optional(Type.String({ description: 'The English, when message is Chinese.' })),
 });
 
 export const ErrorResponse = Type.Object(
@@ -109,7 +121,9 @@ export const ErrorResponse = Type.Object(
           'internal',
         ],
       }),
-      message: Type.String({ description: 'What is wrong and what to do, in a sentence.' }),
+      message: Type.String({ description: 'What is wrong and what to do, in a sentence: English, or Chinese when Accept-Language prefers zh.' }),
+      messageZh: Type.Optional(Type.String({ description: 'The same in Simplified Chinese (always sent).' })),
+      messageEn: Type.Optional(Type.String({ description: 'The English sentence, when message is Chinese.' })),
       issues: Type.Optional(Type.Array(Issue, { description: '400: one entry per field.' })),
       problems: Type.Optional(Type.Unknown({ description: 'Rule refusals with details (e.g. specs a rendition request cannot serve).' })),
       requestId: Type.String({ description: 'Also the X-Request-Id header; quote it when reporting a problem (500s are logged with it).' }),

@@ -1,6 +1,6 @@
 /** The media routes' schemas: uploaded originals, their renditions and rendition jobs. */
 import { Type, type TSchema } from 'typebox';
-import { idText, LIMITS, limitParam, MEDIA_ID, nullableString, queryText, tags, timestamp, type RouteSchema } from './common.js';
+import { cursorParam, idText, LIMITS, limitParam, MEDIA_ID, nullableString, queryText, tags, timestamp, type RouteSchema } from './common.js';
 
 export const MediaParams = Type.Object({ id: idText('Media id: the SHA-256 of the original (hex), or a unique prefix of it', 64) });
 export const MediaRenditionParams = Type.Object({
@@ -13,6 +13,7 @@ export const MediaListQuery = Type.Object(
   {
     kind: Type.Optional(Type.Enum(['image', 'video', 'audio'])),
     limit: limitParam(LIMITS.list, 100),
+    cursor: cursorParam,
   },
   { additionalProperties: false },
 );
@@ -55,6 +56,7 @@ const MediaView = Type.Object(
     durationSec: Type.Union([Type.Number(), Type.Null()]),
     uploadName: nullableString,
     createdBy: Type.String(),
+    createdByName: Type.Optional(nullableString),
     createdAt: timestamp,
     contentUrl: Type.String(),
     probe: Type.Record(Type.String(), Type.Unknown()),
@@ -115,7 +117,15 @@ export const mediaRoutes: Record<string, RouteSchema> = {
     summary: 'Uploaded originals, newest first',
     tags: tags.media,
     querystring: MediaListQuery,
-    response: { 200: Type.Object({ media: Type.Array(MediaView) }, { description: 'Originals' }) },
+    response: {
+      200: Type.Object(
+        {
+          media: Type.Array(MediaView),
+          nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null at the end' }),
+        },
+        { description: 'Originals, newest first' },
+      ),
+    },
   },
   'POST /api/media': {
     summary:

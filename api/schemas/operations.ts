@@ -4,13 +4,27 @@ import { PLATFORMS } from '../../domain/registry.js';
 import { DELIVERY_STATES } from '../../contracts/delivery.js';
 import { commandBodies } from './commands.js';
 import { ChannelHealth } from './channel-health.js';
-import { booleanParam, commandRoute, idText, LIMITS, limitParam, NoBody, nullableString, nullableTimestamp, queryText, tags, timestamp } from './common.js';
+import {
+  booleanParam,
+  commandRoute,
+  cursorParam,
+  idText,
+  LIMITS,
+  limitParam,
+  NoBody,
+  nullableString,
+  nullableTimestamp,
+  queryText,
+  tags,
+  timestamp,
+} from './common.js';
 
 export const ChannelParams = Type.Object({ id: idText('Channel id, URL-encoded, e.g. wechat_oa%3Ablfb', 200, ['wechat_oa:blfb', 'portal:zwgk-zcwj']) });
 export const DeliveryParams = Type.Object({ id: idText('Delivery id, a unique prefix of 8+ characters of it, or its business key', 300) });
 
 export const ChannelListQuery = Type.Object(
   {
+    scope: Type.Optional(Type.Enum(['mine', 'all'], { description: "`mine`: only the channels you may target (your unit's, for an editor with a unit)" })),
     platform: Type.Optional(Type.Enum([...PLATFORMS])),
     paused: booleanParam('Only paused channels, or only channels that are not paused'),
   },
@@ -24,6 +38,8 @@ export const DeliveryListQuery = Type.Object(
     platform: Type.Optional(Type.Enum([...PLATFORMS])),
     package: queryText('Package id', 100),
     needsAction: booleanParam('Only deliveries waiting for operations (failed, needs_reconnect, awaiting_manual, unconfirmed, open tasks)'),
+    unit: queryText("A unit id (GET /api/units): only deliveries to that unit's channels", 100),
+    cursor: cursorParam,
     limit: limitParam(LIMITS.list, 200),
   },
   { additionalProperties: false },
@@ -53,7 +69,9 @@ export const ChannelList = Type.Object(
         platform: Type.Enum([...PLATFORMS]),
         kind: Type.String(),
         name: Type.String(),
-        ownerUnit: Type.Optional(Type.String()),
+        ownerUnit: Type.Union([Type.String(), Type.Null()], {
+          description: "The unit the channel belongs to: an account's owner, the unit maintaining a portal column, 区融媒体中心 for media-center columns",
+        }),
         publishing: Type.String(),
         ref: Type.String(),
         paused: Type.Boolean(),
@@ -84,9 +102,11 @@ export const DeliveryView = Type.Object(
     nextAttemptAt: nullableTimestamp,
     errorClass: nullableString,
     errorMessage: nullableString,
+    errorMessageZh: Type.Union([Type.String(), Type.Null()], { description: 'The failure in Simplified Chinese: what happened and what to do.' }),
     platformCode: nullableString,
-    problems: Type.Array(Type.Unknown()),
+    problems: Type.Array(Type.Unknown(), { description: 'Content problems: {field, message (Chinese), messageEn}.' }),
     warnings: Type.Array(Type.String()),
+    warningsZh: Type.Array(Type.String(), { description: 'The warnings in Simplified Chinese.' }),
     externalId: nullableString,
     publicUrl: nullableString,
     liveAt: nullableTimestamp,
@@ -110,6 +130,7 @@ export const DeliveryList = Type.Object(
   {
     items: Type.Array(DeliveryView),
     counts: Type.Record(Type.String(), Type.Integer(), { description: 'Deliveries per state (all states, same filters but state)' }),
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' }),
   },
   { description: 'Deliveries, most recently changed first' },
 );

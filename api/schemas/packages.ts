@@ -7,6 +7,7 @@ import { RETENTION_HOURS } from '../idempotency.js';
 import { commandBodies } from './commands.js';
 import {
   commandRoute,
+  cursorParam,
   dateTime,
   httpUrl,
   idText,
@@ -28,7 +29,11 @@ export const PackageListQuery = Type.Object(
   {
     status: Type.Optional(Type.Enum([...PACKAGE_STATUSES])),
     stage: queryText('Stage id or name (first/初审, second/复审, final/终审)'),
-    limit: limitParam(LIMITS.list, 200),
+    createdBy: queryText('`me`, or a user id: only packages that user created', 100),
+    q: queryText('Only packages whose title contains this (case-insensitive)', 200),
+    unit: queryText('A unit id (GET /api/units): only packages created in that unit', 100),
+    cursor: cursorParam,
+    limit: limitParam(LIMITS.page, 50),
   },
   { additionalProperties: false },
 );
@@ -145,8 +150,10 @@ export const DeliveryRef = Type.Object({
   nextAttemptAt: nullableTimestamp,
   errorClass: nullableString,
   errorMessage: nullableString,
+  errorMessageZh: nullableString,
   problems: Type.Array(Type.Unknown()),
   warnings: Type.Array(Type.String()),
+  warningsZh: Type.Array(Type.String()),
   revision: Type.Integer(),
 });
 
@@ -217,12 +224,17 @@ export const PackageList = Type.Object(
         currentStage: nullableString,
         revision: Type.Integer(),
         catalogueItem: Type.String(),
+        contentClass: Type.String(),
         releaseAt: nullableTimestamp,
         updatedAt: timestamp,
+        createdBy: Type.String({ description: 'User id of the creator' }),
+        createdByName: nullableString,
+        unit: Type.Union([Type.String(), Type.Null()], { description: 'Unit id the package was created in (null: none)' }),
       }),
     ),
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' }),
   },
-  { description: 'Packages, most recently changed first' },
+  { description: 'Packages, most recently changed first (then by id), one page' },
 );
 
 /** A review or release command on one package: it answers with the package after the step. */

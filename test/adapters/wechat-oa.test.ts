@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +15,9 @@ import {
   type WechatPayload,
 } from '../../adapters/wechat-oa/adapter.js';
 import { startSimulator, type FaultRuleInput, type PublicationView, type SimulatorHandle } from '../../simulators/index.js';
+import { ingestUpload } from '../../media/index.js';
+import { makeClip } from '../media/fixtures.js';
+import { mediaTools } from './video-support.js';
 import { bodyImage, makeTestMedia, makeTransmitContext, policyUnit, testAccount, type TestMedia, type TestTransmitContext } from './support.js';
 
 const APPID = 'wx00000000000b1f01';
@@ -124,26 +129,44 @@ describe('wechat_oa format', () => {
     expect(JSON.parse(JSON.stringify(payload))).toEqual(payload);
   });
 
-  it('refuses titles over 32 characters, naming each field, the limit and by how much', () => {
+  it('shortens titles over 32 characters to 32 (ellipsis included), saying so per field; 32 exactly is kept', () => {
     const long = '碑林区关于进一步深化“放管服”改革优化营商环境持续激发市场主体活力的若干措施（试行）';
     const u = base({ document: { ...base().document, title: long } });
     u.interpretations[1] = { ...u.interpretations[1]!, title: '问'.repeat(33) };
-    const e = (() => {
-      try {
-        formatWechat(u, channel);
-      } catch (error) {
-        return error as DeliveryError;
-      }
-      throw new Error('expected a refusal');
-    })();
-    expect(e.errorClass).toBe('rejected');
-    expect(e.problems.map((p) => p.field)).toEqual(['document.title', 'interpretations[1].title']);
-    expect(e.problems[0]!.message).toContain(`this title has ${[...long].length}, ${[...long].length - 32} too many`);
-    expect(e.problems[1]!.message).toContain('at most 32 characters');
-    expect(e.problems[1]!.message).toContain('33, 1 too many');
-    // 32 exactly is fine.
+    const { payload, warnings } = formatWechat(u, channel);
+    expect([...payload.articles[0]!.title]).toHaveLength(32);
+    expect(payload.articles[0]!.title).toBe([...long].slice(0, 31).join('') + '…');
+    expect(payload.articles[2]!.title).toBe('问'.repeat(31) + '…');
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^document\\.title: .*at most 32 characters.*has ${[...long].length} \\(${[...long].length - 32} too many\\)`)),
+      expect.stringMatching(/^interpretations\[1\]\.title: .*has 33 \(1 too many\)/),
+    ]);
+    // 32 exactly is fine and kept whole.
     const ok = base({ document: { ...base().document, title: '碑'.repeat(32) } });
-    expect(formatWechat(ok, channel).payload.articles[0]!.title).toHaveLength(32);
+    const kept = formatWechat(ok, channel);
+    expect(kept.payload.articles[0]!.title).toBe('碑'.repeat(32));
+    expect(kept.warnings).toEqual([]);
+  });
+
+  it('sends a video interpretation without text as its poster, a short description and the 阅读原文 link', () => {
+    const V: MediaInfo = { mediaId: 'f'.repeat(64), kind: 'video', mime: 'video/mp4', sizeBytes: 5_000_000, durationSec: 185 };
+    const u = base();
+    u.interpretations[1] = { form: 'video', title: '三分钟看懂营商环境新政', body: '', mediaId: V.mediaId };
+    u.media[V.mediaId] = V;
+    const { payload, renditions, warnings } = formatWechat(u, channel);
+    const article = payload.articles[2]!;
+    expect(article.content).toContain(`<img src="/api/media/${V.mediaId}/renditions/wechat_oa.video_cover"`);
+    expect(article.content).toContain('本篇为视频解读《三分钟看懂营商环境新政》（约3分钟），请点击文末「阅读原文」在政府网站观看。');
+    expect(article.sourceUrl).toBe(u.portalLinks!.interpretations[1]);
+    expect(payload.posters).toEqual([V.mediaId]);
+    expect(payload.images).not.toContain(V.mediaId);
+    expect(renditions).toContainEqual({ mediaId: V.mediaId, spec: 'wechat_oa.video_cover', purpose: 'video poster in the article' });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^interpretations\[1\]: the video interpretation has no text, so its WeChat article is the video's poster/),
+    ]);
+    // An empty text interpretation is still refused: there is nothing to stand in for it.
+    u.interpretations[0] = { ...u.interpretations[0]!, body: '<p> </p>' };
+    expect(() => formatWechat(u, channel)).toThrow(/interpretations\[0\]\.body: WeChat does not take an article without content/);
   });
 
   it('keeps authors within 16 characters: a longer one is left out with a warning', () => {
@@ -233,7 +256,7 @@ describe('wechat_oa format', () => {
   });
 
   it('lists every problem at once, empty articles included', () => {
-    const u = policyUnit({}, { document: { ...policyUnit({}).document, title: '碑'.repeat(40), body: '<p> </p>' } });
+    const u = policyUnit({}, { document: { ...policyUnit({}).document, title: '', body: '<p> </p>' } });
     u.interpretations[0] = { ...u.interpretations[0]!, body: '' };
     try {
       formatWechat(u, channel);
@@ -335,6 +358,28 @@ describe('wechat_oa against the simulator', () => {
     expect(await adapter.reconcile!(payload, ctx.nextAttempt())).toEqual(sent);
     expect(requests('/cgi-bin/freepublish/submit')).toHaveLength(1);
     expect(await publications()).toHaveLength(1);
+  });
+
+  it('a video interpretation without text: its poster is uploaded like a picture and stands in the article', async () => {
+    if (!mediaTools.binaries) throw mediaTools.error ?? new Error('ffmpeg is needed for this test');
+    const clip = path.join(media.dir, 'jiedu.mp4');
+    makeClip(mediaTools.binaries.ffmpeg.path, clip, { width: 1280, height: 720, seconds: 2 });
+    const put = await ingestUpload(media.store, createReadStream(clip), { label: '视频解读.mp4' });
+    const V: MediaInfo = { mediaId: put.sha256, kind: 'video', mime: put.probe.mime, sizeBytes: put.probe.sizeBytes, durationSec: put.probe.durationSec };
+    const u = unit();
+    u.interpretations[1] = { form: 'video', title: '三分钟看懂营商环境新政', body: '', mediaId: V.mediaId };
+    u.media[V.mediaId] = V;
+    const { payload } = formatWechat(u, channel);
+    const ctx = ctxFor();
+    const sent = await adapter.transmit(payload, ctx);
+    expect(ctx.store.current().imageUrls).toMatchObject({ [V.mediaId]: expect.stringContaining('/mmbiz/') });
+    expect(media.renditions.asked).toContainEqual({ mediaId: V.mediaId, spec: 'wechat_oa.video_cover' });
+    const live = await confirmUntilSettled(adapter, sent.externalId, ctx);
+    expect(live.state).toBe('live');
+    const item = (await publications())[0]!.items[2]!;
+    expect(item.body).toMatch(/<img src="http:\/\/127\.0\.0\.1:\d+\/mmbiz\/[^"]+"/);
+    expect(item.body).toContain('本篇为视频解读《三分钟看懂营商环境新政》');
+    expect(item.body).not.toContain('/api/media/');
   });
 
   it('recovers from an access token that expires mid-way: forced refresh once, the call repeated', async () => {

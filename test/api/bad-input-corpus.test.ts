@@ -969,15 +969,29 @@ refusals('huge bodies', [
 // Query strings of every list route (and of routes that take none)
 // ---------------------------------------------------------------------------------------------
 
-type ParamKind = 'enum' | 'text200' | 'text100' | 'limit1000' | 'limit5000' | 'bool' | 'after';
+type ParamKind = 'enum' | 'text200' | 'text100' | 'limit1000' | 'limit5000' | 'bool' | 'after' | 'cursor';
 const LIST_ROUTES: { label: string; path: (f: Fixtures) => string; as: Who; params: Record<string, ParamKind> }[] = [
-  { label: 'GET /api/packages', path: () => '/api/packages', as: 'editor', params: { status: 'enum', stage: 'text200', limit: 'limit1000' } },
-  { label: 'GET /api/channels', path: () => '/api/channels', as: 'ops', params: { platform: 'enum', paused: 'bool' } },
+  {
+    label: 'GET /api/packages',
+    path: () => '/api/packages',
+    as: 'editor',
+    params: { status: 'enum', stage: 'text200', createdBy: 'text100', q: 'text200', unit: 'text100', cursor: 'cursor', limit: 'limit1000' },
+  },
+  { label: 'GET /api/channels', path: () => '/api/channels', as: 'ops', params: { platform: 'enum', paused: 'bool', scope: 'enum' } },
   {
     label: 'GET /api/deliveries',
     path: () => '/api/deliveries',
     as: 'ops',
-    params: { state: 'enum', channel: 'text200', platform: 'enum', package: 'text100', needsAction: 'bool', limit: 'limit1000' },
+    params: {
+      state: 'enum',
+      channel: 'text200',
+      platform: 'enum',
+      package: 'text100',
+      needsAction: 'bool',
+      unit: 'text100',
+      cursor: 'cursor',
+      limit: 'limit1000',
+    },
   },
   { label: 'GET /api/audit', path: () => '/api/audit', as: 'ops', params: { package: 'text100', action: 'text100', after: 'after', limit: 'limit5000' } },
   { label: 'GET /api/media', path: () => '/api/media', as: 'editor', params: { kind: 'enum', limit: 'limit1000' } },
@@ -1035,6 +1049,14 @@ const QUERY_VALUES: Record<ParamKind, [label: string, value: string][]> = {
     ['TRUE', 'TRUE'],
     ['empty', ''],
   ],
+  // A cursor that is not one the list gave out: 400 bad_cursor (not invalid_query: any text passes the schema).
+  cursor: [
+    ['abc', 'abc'],
+    ['empty', ''],
+    ['NUL', 'a%00b'],
+    ['base64 of {}', 'e30'],
+    ['SQL', "1'%20OR%20'1'%3D'1"],
+  ],
   after: [
     ['abc', 'abc'],
     ['-1', '-1'],
@@ -1057,7 +1079,7 @@ refusals('query strings', [
         QUERY_VALUES[kind].map(([label, value]): Omit<Case, 'category'> => ({
           name: `${route.label} ${param}: ${label}`,
           req: (f) => at(f, `${param}=${value}`),
-          refuse: badQuery(param),
+          refuse: kind === 'cursor' ? { status: 400, code: 'bad_cursor', issue: 'cursor' } : badQuery(param),
         })),
       ),
       ...(firstParam

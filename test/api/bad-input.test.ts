@@ -262,7 +262,7 @@ describe('request bodies: JSON only, each field once, shapes and lengths from th
     });
     const notAnObject = await call('POST', '/api/packages', tokens.editor, [1, 2]);
     expect(notAnObject.status).toBe(400);
-    expect(notAnObject.body.error.issues[0]).toEqual({ path: '', message: 'expected a JSON object' });
+    expect(notAnObject.body.error.issues[0]).toEqual({ path: '', message: 'expected a JSON object', messageZh: '应为 JSON 对象' });
   });
 
   it('caps comments, reasons and notes at 2,000 characters, naming the field', async () => {
@@ -279,7 +279,9 @@ describe('request bodies: JSON only, each field once, shapes and lengths from th
       const answer = await call('POST', url, token, body);
       expect(answer.status, url).toBe(400);
       expect(answer.body.error.code, url).toBe('invalid_body');
-      expect(answer.body.error.issues, url).toEqual([{ path: field, message: 'is 2001 characters; at most 2000 allowed' }]);
+      expect(answer.body.error.issues, url).toEqual([
+        { path: field, message: 'is 2001 characters; at most 2000 allowed', messageZh: '共 2001 个字符，最多允许 2000 个' },
+      ]);
     }
     // Exactly 2,000 is accepted (the channel is paused with it, then resumed).
     const atLimit = await call('POST', '/api/channels/weibo%3Ablfb-wb/pause', tokens.ops, { reason: '停'.repeat(2000) });
@@ -291,14 +293,16 @@ describe('request bodies: JSON only, each field once, shapes and lengths from th
   it('names required fields when the body is missing, blank or of the wrong type', async () => {
     const none = await call('POST', '/api/channels/weibo%3Ablfb-wb/pause', tokens.ops);
     expect(none.status).toBe(400);
-    expect(none.body.error.issues).toEqual([{ path: 'reason', message: 'required' }]);
+    expect(none.body.error.issues).toEqual([{ path: 'reason', message: 'required', messageZh: '必填' }]);
     const blank = await call('POST', '/api/deliveries/00000000/skip', tokens.ops, { reason: '   ' });
-    expect(blank.body.error.issues).toEqual([{ path: 'reason', message: 'must not be blank' }]);
+    expect(blank.body.error.issues).toEqual([{ path: 'reason', message: 'must not be blank', messageZh: '不能为空白' }]);
     const decision = await call('POST', '/api/packages/pkg-nope/decisions', tokens.first, { revision: '1', decision: 'maybe', note: 'x' });
     expect(decision.status).toBe(400);
     expect(issuePaths(decision).sort()).toEqual(['decision', 'note', 'revision']);
     const schedule = await call('PUT', '/api/packages/pkg-nope/schedule', tokens.editor, { releaseAt: 'tomorrow' });
-    expect(schedule.body.error.issues).toEqual([{ path: 'releaseAt', message: expect.stringMatching(/ISO 8601/) }]);
+    expect(schedule.body.error.issues).toEqual([
+      { path: 'releaseAt', message: expect.stringMatching(/ISO 8601/), messageZh: expect.stringMatching(/^应为带时区的 ISO 8601 时间/) },
+    ]);
     const submitWithBody = await call('POST', '/api/packages/pkg-nope/submit', tokens.editor, { force: true });
     expect(submitWithBody.status).toBe(400);
     expect(issuePaths(submitWithBody)).toEqual(['force']);
@@ -572,7 +576,7 @@ describe('one schema per route: validation and OpenAPI come from the same declar
     expect(packageInput).toEqual(declared);
     expect(doc.paths['/api/packages'].post.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
     const list = doc.paths['/api/packages'].get.parameters;
-    expect(list.find((p: { name: string }) => p.name === 'limit')).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } });
+    expect(list.find((p: { name: string }) => p.name === 'limit')).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } });
     expect(doc.paths['/api/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['package', 'action', 'after', 'limit']);
     // Media routes, registered by api/media-routes.ts, are described too; the files need no token.
     expect(doc.paths['/api/media'].post.requestBody.content).toHaveProperty('multipart/form-data');

@@ -291,6 +291,27 @@ refusedCommands('govpub users (local administration)', [
     code: 'invalid_reason',
   },
   { name: 'rotate-token: --token-ttl-days 0', args: () => ['users', 'rotate-token', 'cli-corpus-owner', '--token-ttl-days', '0'], code: 'invalid_ttl' },
+  { name: 'add: an unknown --unit', args: () => ['users', 'add', 'corpus-new-6', '--role', 'editor', '--unit', '教育局'], code: 'unknown_unit' },
+  {
+    name: 'add: a password on stdin shorter than 10 characters',
+    args: () => ['users', 'add', 'corpus-new-7', '--role', 'editor', '--password-stdin'],
+    input: 'short\n',
+    code: 'invalid_password',
+  },
+  {
+    name: 'add: --password-stdin with nothing piped',
+    args: () => ['users', 'add', 'corpus-new-8', '--role', 'editor', '--password-stdin'],
+    code: 'invalid_password',
+  },
+  {
+    name: 'set-password: a password with a control character',
+    args: () => ['users', 'set-password', 'cli-corpus-owner', '--password-stdin'],
+    input: 'long-enough-\u0007-password',
+    code: 'invalid_password',
+  },
+  { name: 'set-password: an unknown user', args: () => ['users', 'set-password', 'nobody-here'], code: 'user_unknown' },
+  { name: 'set-unit: an unknown unit', args: () => ['users', 'set-unit', 'cli-corpus-owner', 'nowhere'], code: 'unknown_unit' },
+  { name: 'set-unit: an unknown user', args: () => ['users', 'set-unit', 'nobody-here', 'jyj'], code: 'user_unknown' },
 ]);
 
 refusedCommands('govpub replay (history files)', [

@@ -81,7 +81,7 @@ describe('the quick start with the example packages', () => {
 
     // The token from the environment, the API at the address govpub start listens on (PORT).
     const loaded = await runCli(['examples', 'load', '--json'], { ...cliEnv, GOVPUB_TOKEN: token });
-    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.code, loaded.stderr + loaded.stdout).toBe(0);
     const result = JSON.parse(loaded.stdout) as {
       media: { file: string; id: string; kind: string; created: boolean }[];
       packages: { file: string; id: string; status: string; created: boolean; media: Record<string, string> }[];

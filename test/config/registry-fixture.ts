@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type FixtureFile = 'portal-columns.yaml' | 'accounts.yaml' | 'media-center.yaml' | 'catalogue.yaml' | 'review.yaml';
+export type FixtureFile = 'portal-columns.yaml' | 'accounts.yaml' | 'media-center.yaml' | 'catalogue.yaml' | 'review.yaml' | 'units.yaml';
 
 export const FIXTURE: Record<FixtureFile, string[]> = {
   'portal-columns.yaml': [
@@ -90,6 +90,13 @@ export const FIXTURE: Record<FixtureFile, string[]> = {
     '    portalColumnId: zwgk-zcwj-qzfwj', // 15
     '    contentClass: policy', // 16
     '    requiresInterpretation: true', // 17
+  ],
+  'units.yaml': [
+    'units:', // 1
+    '  - { id: zfb, name: 区政府办公室 }', // 2
+    '  - { id: wlj, name: 区文化和旅游体育局, portalColumns: [zwgk-zcwj] }', // 3
+    '  - { id: rsj, name: 区人力资源和社会保障局 }', // 4
+    '  - { id: rmtzx, name: 区融媒体中心, mediaCenter: true }', // 5
   ],
 };
 

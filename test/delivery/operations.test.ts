@@ -137,9 +137,17 @@ describe('operations on deliveries', () => {
   });
 
   it('tells the editor in plain words what a platform cannot take; operations skip it with a reason', async () => {
-    const input = richPolicyPackage(world, ['douyin:blfb-dy', 'portal:zwgk-zcwj-zcjd-wz'], '关于公布区级行政许可事项清单的通知');
-    input.interpretations = input.interpretations.filter((i) => i.form !== 'video');
-    const id = await releaseThroughApi(input);
+    // What preflight can know (a text-only package to Douyin) never reaches review; what only the
+    // platform knows, its review refusing the video, is said at delivery.
+    const textOnly = richPolicyPackage(world, ['douyin:blfb-dy', 'portal:zwgk-zcwj-zcjd-wz'], '关于公布区级行政许可事项清单的通知');
+    textOnly.interpretations = textOnly.interpretations.filter((i) => i.form !== 'video');
+    const draft = await call('POST', '/api/packages', tokens.editor, textOnly);
+    const blocked = await call('POST', `/api/packages/${draft.body.id}/submit`, tokens.editor);
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error.problems).toEqual([expect.objectContaining({ code: 'video_required', channelId: 'douyin:blfb-dy' })]);
+
+    world.simulators.simulators.douyin.state.addFault({ match: '/video/create/', kind: 'async_fail' });
+    const id = await releaseThroughApi(richPolicyPackage(world, ['douyin:blfb-dy', 'portal:zwgk-zcwj-zcjd-wz'], '关于公布区级行政许可事项清单的通知'));
     const failed = await deliveryOf(id, 'douyin:blfb-dy', (d) => d.state === 'failed');
     expect(failed.errorClass).toBe('rejected');
     expect(failed.errorMessage).toMatch(/video/i);
@@ -158,6 +166,7 @@ describe('operations on deliveries', () => {
     await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('released');
     const again = await call('POST', `/api/deliveries/${failed.id}/retry`, tokens.ops);
     expect(again.status).toBe(409);
+    world.simulators.simulators.douyin.state.clearFaults();
     saveHistory('delivery-rejected-retried-skipped', deliveryWorkflowId(failed.businessKey));
   });
 

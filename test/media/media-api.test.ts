@@ -177,6 +177,34 @@ describe('GET /api/media…', () => {
     expect((await h.call('GET', `/api/media/${photoSha}`)).status).toBe(401);
   });
 
+  it('pages the library newest first with a cursor, naming who uploaded each original', async () => {
+    for (const n of [1, 2, 3]) {
+      const file = path.join(h.dir, `paged-${n}.jpg`);
+      await makePhoto(file, 300 + n, 200);
+      expect((await uploadFile(h, file, `paged-${n}.jpg`)).status).toBe(201);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: { status: number; body: any } = await h.call('GET', `/api/media?kind=image&limit=2${cursor ? `&cursor=${cursor}` : ''}`, h.reviewer.token);
+      expect(page.status).toBe(200);
+      expect(page.body.media.length).toBeLessThanOrEqual(2);
+      for (const m of page.body.media) expect(m.createdByName, m.id).toBeTruthy();
+      seen.push(...page.body.media.map((m: { id: string }) => m.id));
+      cursor = page.body.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 50);
+    const all = (await h.call('GET', '/api/media?kind=image&limit=1000', h.reviewer.token)).body;
+    expect(all.nextCursor).toBeNull();
+    expect(seen).toEqual(all.media.map((m: { id: string }) => m.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    const bad = await h.call('GET', '/api/media?cursor=not-a-cursor', h.reviewer.token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('bad_cursor');
+  });
+
   it('serves the original only with a token (it keeps its GPS), with ETag, Range and 304, kept out of shared caches', async () => {
     const auth = { authorization: `Bearer ${h.reviewer.token}` };
     const anonymous = await fetch(`${h.base}/api/media/${photoSha}/content`);

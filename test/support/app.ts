@@ -112,10 +112,13 @@ export async function startTestApp(
   return app;
 }
 
-/** A realistic policy package: a district document with its text interpretation. */
+/**
+ * A realistic policy package: a district document with its text interpretation, to its portal
+ * column and a Weibo account (no cover needed: WeChat would need an uploaded one to pass preflight).
+ */
 export function policyPackage(registry: Registry, overrides: Record<string, unknown> = {}) {
   const item = registry.catalogue.find((i) => i.requiresInterpretation)!;
-  const targets = [`portal:${item.portalColumnId}`, registry.accounts.find((a) => a.platform === 'wechat_oa')!].map((t) =>
+  const targets = [`portal:${item.portalColumnId}`, registry.accounts.find((a) => a.platform === 'weibo')!].map((t) =>
     typeof t === 'string' ? t : `${t.platform}:${t.id}`,
   );
   return {

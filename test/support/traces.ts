@@ -28,7 +28,7 @@ export async function traces(db: Kysely<DB>, mediaDir: string): Promise<Record<s
       (select count(*) from media)::text as media,
       (select count(*) from media_jobs)::text as media_jobs,
       (select count(*) from idempotency_keys)::text as idempotency_keys,
-      (select md5(coalesce(string_agg(name || ':' || coalesce(display_name, '-') || ':' || role || ':' || stages::text || ':' || token_hash || ':' || coalesce(token_expires_at::text, '-') || ':' || coalesce(disabled_at::text, '-'), ',' order by name), '')) from users) as users,
+      (select md5(coalesce(string_agg(name || ':' || coalesce(display_name, '-') || ':' || role || ':' || stages::text || ':' || token_hash || ':' || coalesce(token_expires_at::text, '-') || ':' || coalesce(disabled_at::text, '-') || ':' || coalesce(password_hash, '-') || ':' || coalesce(unit, '-'), ',' order by name), '')) from users) as users,
       (select md5(coalesce(string_agg(id || ':' || status || ':' || current_revision || ':' || coalesce(current_stage, '-') || ':' || coalesce(release_at::text, '-'), ',' order by id), '')) from packages) as package_states,
       (select md5(coalesce(string_agg(id || ':' || state || ':' || coalesce(skipped_reason, '-'), ',' order by id), '')) from deliveries) as delivery_states,
       (select md5(coalesce(string_agg(id || ':' || coalesce(paused_reason, '-'), ',' order by id), '')) from channels) as channel_states`.execute(db);

@@ -1,3 +1,4 @@
+import { ref } from 'vue';
 /** What waits for the person (GET /api/inbox), shared by the notices page and the inbox watcher. */
 
 export type InboxKind = 'review_waiting' | 'rejected' | 'delivery_needs_action' | 'manual_task';
@@ -18,6 +19,9 @@ export interface InboxAnswer {
   items: InboxItem[];
   counts: Partial<Record<InboxKind, number>>;
 }
+
+/** How many things wait for the person now: the header's badge (set by InboxWatcher.vue). */
+export const waitingCount = ref(0);
 
 export const INBOX_KINDS: InboxKind[] = ['review_waiting', 'rejected', 'delivery_needs_action', 'manual_task'];
 

@@ -1,0 +1,230 @@
+// Every platform's error-code table by platform id, and the Chinese sentences of a delivery's failure built from them (pure data: the services read it).
+/*
+ * A delivery row keeps the English message the adapter wrote, its error class and the platform's
+ * code. The Chinese sentence is derived from those when the delivery is shown, so rows written
+ * before the tables had Chinese read in Chinese too, and nothing new is stored.
+ */
+import { bilibiliDeclaration } from './bilibili/declaration.js';
+import { BILIBILI_ERROR_CODES } from './bilibili/error-codes.js';
+import { PLATFORM_DECLARATIONS } from './declarations.js';
+import { DOUYIN_ERROR_CODES } from './douyin/error-codes.js';
+import { KUAISHOU_ERROR_CODES } from './kuaishou/error-codes.js';
+import { MEDIA_CENTER_STATUSES } from './media-center/error-codes.js';
+import { mediaAppDeclaration, newsSiteDeclaration } from './media-center/declaration.js';
+import type { ErrorCodeTable } from './platform-client.js';
+import { WECHAT_ERROR_CODES } from './wechat-oa/error-codes.js';
+import { weiboDeclaration } from './weibo/declaration.js';
+import { WEIBO_ERROR_CODES } from './weibo/error-codes.js';
+import { douyinDeclaration } from './douyin/declaration.js';
+import { kuaishouDeclaration } from './kuaishou/declaration.js';
+import { wechatOaDeclaration } from './wechat-oa/declaration.js';
+
+export const ERROR_CODE_TABLES: Readonly<Record<string, ErrorCodeTable>> = {
+  [wechatOaDeclaration.id]: WECHAT_ERROR_CODES,
+  [weiboDeclaration.id]: WEIBO_ERROR_CODES,
+  [douyinDeclaration.id]: DOUYIN_ERROR_CODES,
+  [kuaishouDeclaration.id]: KUAISHOU_ERROR_CODES,
+  [bilibiliDeclaration.id]: BILIBILI_ERROR_CODES,
+  [newsSiteDeclaration.id]: MEDIA_CENTER_STATUSES,
+  [mediaAppDeclaration.id]: MEDIA_CENTER_STATUSES,
+};
+
+/** The Chinese sentence of a platform's error code, from any part of its table. */
+export function errorCodeZh(table: ErrorCodeTable, code: number): string | undefined {
+  return table.reconnect[code]?.zh ?? table.content[code]?.zh ?? table.request?.[code]?.zh ?? table.worded?.[code];
+}
+
+/** The name operators know a platform by (微信公众号), or the id when it is not declared. */
+export function platformLocalName(platform: string | null): string {
+  return PLATFORM_DECLARATIONS.find((d) => d.id === platform)?.localName ?? platform ?? '平台';
+}
+
+/** What each class of failure means and what happens next, for a code no table lists. */
+const CLASS_ZH: Record<string, (name: string, code: string | null) => string> = {
+  retryable: (name, code) => `${name}暂时无法完成发布${code ? `（${code}）` : ''}。govpub 会稍后自动重试；多次失败后会请运维人员处理（重试或跳过）。`,
+  rate_limited: (name, code) => `${name}限制了调用频率${code ? `（${code}）` : ''}。govpub 会按平台要求等待后自动重试，无需操作。`,
+  needs_reconnect: (name, code) => `${name}拒绝了该账号的凭据${code ? `（${code}）` : ''}。请运维人员重新授权或更新凭据，然后重试；在此之前该账号不会发布。`,
+  rejected: (name, code) => `${name}拒绝了这次发布${code ? `（${code}）` : ''}。请查看问题说明，修改稿件内容后重新发布，或跳过该渠道。`,
+  unconfirmed: (name, code) => `${name}没有确认这次发布是否成功${code ? `（${code}）` : ''}。govpub 会先核对平台上的情况，再决定是否重发，以免重复发布。`,
+  internal: (name) => `发往${name}的内容在 govpub 内部处理失败（例如媒体文件不可用）。请运维人员排除原因后重试，或跳过该渠道。`,
+};
+
+/**
+ * The Chinese sentence of a delivery's failure: the platform's code from its table when listed,
+ * else what the error class means; a content refusal lists its problems. null when there is no error.
+ */
+export function deliveryErrorZh(input: {
+  platform: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  platformCode: string | null;
+  problemsZh?: string[];
+  /** The delivery's state: a failure that is `failed` waits for operations (no more automatic tries). */
+  state?: string;
+}): string | null {
+  if (!input.errorClass && !input.errorMessage) return null;
+  const name = platformLocalName(input.platform);
+  const gaveUp = input.state === 'failed' && (input.errorClass === 'retryable' || input.errorClass === 'unconfirmed');
+  if (gaveUp) {
+    return `${name}多次尝试后仍未成功${input.platformCode ? `（${input.platformCode}）` : ''}，govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。`;
+  }
+  const table = input.platform ? ERROR_CODE_TABLES[input.platform] : undefined;
+  const numeric = input.platformCode !== null && /^-?\d+$/.test(input.platformCode) ? Number(input.platformCode) : null;
+  const known = table && numeric !== null ? errorCodeZh(table, numeric) : undefined;
+  if (known) return `${name}：${known}`;
+  if (input.problemsZh && input.problemsZh.length > 0) {
+    return `${name}不能按原样接收这份稿件：${input.problemsZh.join('；')}。请修改后重新发布，或跳过该渠道。`;
+  }
+  const byClass = input.errorClass ? CLASS_ZH[input.errorClass] : undefined;
+  if (byClass) return byClass(name, input.platformCode);
+  return `${name}发布失败。请查看英文说明（errorMessage），按提示处理。`;
+}
+
+const FIELD_ZH: Record<string, string> = {
+  title: '标题',
+  document: '政策文件',
+  'document.title': '文件标题',
+  'document.body': '文件正文',
+  'document.attachments': '文件附件',
+  cover: '封面',
+  video: '视频',
+  channel: '渠道',
+  targets: '发布渠道',
+  releaseAt: '发布时间',
+};
+
+const INTERPRETATION_PART_ZH: Record<string, string> = { title: '标题', body: '正文', mediaId: '媒体', url: '链接', interpreter: '解读人' };
+
+/** A package field path as an editor reads it: `interpretations[1].body` → 解读 2 正文. */
+export function fieldLabelZh(field: string): string {
+  const interpretation = /^interpretations\[(\d+)\](?:\.(\w+))?/.exec(field);
+  if (interpretation) {
+    const part = interpretation[2] ? (INTERPRETATION_PART_ZH[interpretation[2]] ?? interpretation[2]) : '';
+    return `解读 ${Number(interpretation[1]) + 1}${part ? ` ${part}` : ''}`;
+  }
+  return FIELD_ZH[field] ?? field;
+}
+
+/**
+ * A content problem as the console shows it: `message` in Chinese, `messageEn` in English. A
+ * problem stored with its own `messageZh` (or already in this shape) keeps it; one stored in
+ * English only (every row written before) names its field in Chinese and keeps the English detail.
+ */
+export function localizedProblem(raw: unknown, platform: string | null): { field: string; message: string; messageEn: string } & Record<string, unknown> {
+  const problem = (raw && typeof raw === 'object' ? raw : { field: '', message: String(raw) }) as Record<string, unknown>;
+  const field = typeof problem.field === 'string' ? problem.field : '';
+  const english = typeof problem.messageEn === 'string' ? problem.messageEn : typeof problem.message === 'string' ? problem.message : '';
+  const stored =
+    typeof problem.messageZh === 'string'
+      ? problem.messageZh
+      : typeof problem.messageEn === 'string' && typeof problem.message === 'string'
+        ? problem.message
+        : null;
+  const { messageZh: _zh, ...rest } = problem;
+  void _zh;
+  const zh = stored ?? `「${fieldLabelZh(field)}」不符合${platformLocalName(platform)}的要求（详见英文说明）：${english}`;
+  return { ...rest, field, message: zh, messageEn: english };
+}
+
+/**
+ * The adaptations the format steps say most often, in Chinese (what they write is English: a
+ * warning they word in Chinese themselves is stored as {message, messageZh} and used as it is).
+ * A warning not listed keeps its English after a Chinese lead-in.
+ */
+const WARNING_PATTERNS_ZH: [RegExp, (...groups: string[]) => string][] = [
+  [
+    /^The package is not released to a portal column, so the WeChat articles have no 阅读原文/,
+    () => '稿件没有发布到门户栏目，因此微信文章没有“阅读原文”链接。',
+  ],
+  [/^cover: no cover was chosen, so the first picture of the articles is the WeChat cover\.$/, () => '封面：未选择封面，使用文章中的第一张图片作为微信封面。'],
+  [
+    /^cover: no cover was chosen, so the interpretation picture ?(.*) is the WeChat cover\.$/,
+    (name) => `封面：未选择封面，使用解读图片${name ? ` ${name}` : ''}作为微信封面。`,
+  ],
+  [
+    /^cover: no cover was chosen, so a frame of the interpretation video is the WeChat cover\.$/,
+    () => '封面：未选择封面，使用解读视频的一帧画面作为微信封面。',
+  ],
+  [
+    /^cover: the chosen cover is an audio file, which cannot be a picture; another picture of the package is used\.$/,
+    () => '封面：所选封面是音频文件，不能作为图片；改用稿件中的另一张图片。',
+  ],
+  [
+    /^(\S+): the (\w+) itself is not uploaded to WeChat; the article carries the text and links to the portal page\.$/,
+    (field, kind) =>
+      `${fieldLabelZh(field)}：${kind === 'video' ? '视频' : kind === 'audio' ? '音频' : kind}本身不上传到微信，文章中保留文字并链接到门户网站页面。`,
+  ],
+  [
+    /^(\S+): WeChat allows at most (\d+) characters for the author; "(.*)" has (\d+) \((\d+) too many\), so it is not used as the author\.$/s,
+    (field, max, name, n) => `${fieldLabelZh(field)}：微信作者名最多 ${max} 个字，"${name}" 有 ${n} 个字，因此不作为作者名使用。`,
+  ],
+  [/^Weibo: the title leaves no room for a summary; the post is the title and the link\.$/, () => '微博：标题已占满篇幅，微博内容只有标题和链接，没有摘要。'],
+  [
+    /^Weibo: the title leaves no room to mention the interpretation in the post; readers find it from the portal page\.$/,
+    () => '微博：标题已占满篇幅，无法提及解读；读者可在门户网站页面找到解读。',
+  ],
+  [
+    /^Weibo: the summary was shortened to (\d+) characters to fit the (\d+)-character post/,
+    (n, limit) => `微博：摘要已缩短为 ${n} 个字，以适应 ${limit} 字的微博篇幅。`,
+  ],
+  [/^document\.title: "#" signs were written as "＃"/, () => '文件标题：“#”已改写为“＃”（微博分享接口不接受 #话题#），标题中的链接已去掉。'],
+  [
+    /^The cover has no alt text: the portal uses the title 「(.*)」 instead; describe the picture\.$/s,
+    (title) => `封面没有替代文字：门户网站改用标题「${title}」，请为图片写一段描述。`,
+  ],
+];
+
+function warningZh(english: string, platform: string | null): string {
+  for (const [pattern, render] of WARNING_PATTERNS_ZH) {
+    const match = pattern.exec(english);
+    if (match) return render(...match.slice(1).map((g) => g ?? ''));
+  }
+  return `${platformLocalName(platform)}适配提示（详见英文说明）：${english}`;
+}
+
+/**
+ * A format warning as stored (an English string, or {message, messageZh} from a format step that
+ * words it in Chinese) in both languages.
+ */
+export function localizedWarning(raw: unknown, platform: string | null): { en: string; zh: string } {
+  if (raw && typeof raw === 'object') {
+    const w = raw as { message?: unknown; messageEn?: unknown; messageZh?: unknown };
+    const en = typeof w.messageEn === 'string' ? w.messageEn : String(w.message ?? '');
+    const zh = typeof w.messageZh === 'string' ? w.messageZh : typeof w.messageEn === 'string' ? String(w.message ?? en) : null;
+    return { en, zh: zh ?? warningZh(en, platform) };
+  }
+  const en = String(raw);
+  return { en, zh: warningZh(en, platform) };
+}
+
+/** A delivery row's texts for people, in both languages (the delivery views and the package view use it). */
+export function localizedDeliveryTexts(row: {
+  platform: string | null;
+  state: string;
+  error_class: string | null;
+  error_message: string | null;
+  platform_code: string | null;
+  problems: unknown;
+  warnings: unknown;
+}): {
+  errorMessageZh: string | null;
+  problems: { field: string; message: string; messageEn: string }[];
+  warnings: string[];
+  warningsZh: string[];
+} {
+  const problems = (Array.isArray(row.problems) ? row.problems : []).map((p) => localizedProblem(p, row.platform));
+  const warnings = (Array.isArray(row.warnings) ? row.warnings : []).map((w) => localizedWarning(w, row.platform));
+  return {
+    errorMessageZh: deliveryErrorZh({
+      platform: row.platform,
+      errorClass: row.error_class,
+      errorMessage: row.error_message,
+      platformCode: row.platform_code,
+      problemsZh: problems.map((p) => p.message),
+      state: row.state,
+    }),
+    problems,
+    warnings: warnings.map((w) => w.en),
+    warningsZh: warnings.map((w) => w.zh),
+  };
+}

@@ -1,0 +1,41 @@
+// The release unit an adapter formats, built from one package revision's content: the same for a delivery (activities/release-unit.ts) and for the preflight (adapters/preflight/), so what preflight checks is what a delivery sends.
+import type { Registry } from '../domain/registry.js';
+import { catalogueItem } from '../domain/registry.js';
+import { portalPageUrls } from './portal/urls.js';
+import type { MediaInfo, ReleaseUnit } from './types.js';
+
+/** A revision's stored content as the release unit reads it (stored revisions and parsed input both fit). */
+export interface ReleaseContent {
+  title: string;
+  catalogueItem: string;
+  document: ReleaseUnit['document'];
+  interpretations?: ReleaseUnit['interpretations'];
+  cover?: ReleaseUnit['cover'] | null;
+  targets: string[];
+}
+
+/** Pure: the media infos are looked up by the caller (packageMediaIds names the ones it needs). */
+export function releaseUnitFrom(
+  content: ReleaseContent,
+  at: { packageId: string; revision: number; contentHash: string; releasedAt: string },
+  registry: Registry,
+  media: Record<string, MediaInfo>,
+  portalBaseUrl: string,
+): ReleaseUnit {
+  const interpretations = content.interpretations ?? [];
+  const item = catalogueItem(registry, content.catalogueItem);
+  const onPortal = content.targets.some((t) => t.startsWith('portal:'));
+  return {
+    packageId: at.packageId,
+    revision: at.revision,
+    contentHash: at.contentHash,
+    title: content.title,
+    catalogue: { id: content.catalogueItem, name: item?.name ?? content.catalogueItem, contentClass: item?.contentClass ?? 'other' },
+    document: content.document,
+    interpretations,
+    ...(content.cover ? { cover: content.cover } : {}),
+    media,
+    portalLinks: onPortal ? portalPageUrls(portalBaseUrl, at.packageId, interpretations.length) : null,
+    releasedAt: at.releasedAt,
+  };
+}

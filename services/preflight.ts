@@ -1,0 +1,174 @@
+/**
+ * Channel preflight for a stored revision or an unsaved body: loads the content and the probe of
+ * every upload it uses, and runs the pure preflight (adapters/preflight/) with the adapters' own
+ * format steps. The submit gate (services/packages.ts) asks it before a package enters review.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { createChannelAdapters } from '../adapters/index.js';
+import { preflight, submitBlockers, type FormatStep, type PreflightContent, type PreflightResult, type Problem } from '../adapters/preflight/preflight.js';
+import { fieldLabel, pointerOf } from '../adapters/preflight/problems.js';
+import type { MediaInfo } from '../adapters/types.js';
+import { loadSettings } from '../config/settings.js';
+import { findMedia } from '../db/media.js';
+import { findPackage, findRevision } from '../db/packages.js';
+import { GovpubError } from '../domain/errors.js';
+import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
+import { portalColumn, type Channel, type Registry } from '../domain/registry.js';
+import type { AppContext } from './context.js';
+import { parsePackageInput, ValidationError, type FieldIssue } from './package-input.js';
+
+/** The Chinese sentence of the submit gate's refusal (for the API's messageZh table). */
+export const PREFLIGHT_BLOCKED_ZH = '稿件还有会导致发布失败的问题，暂不能提交审核。请按问题说明修改内容或去掉相应渠道后再提交。';
+
+export interface PreflightOptions {
+  /** Public base URL of the portal pages (default: the settings' GOVPUB_PORTAL_URL). */
+  portalUrl?: string;
+  /** The format step of a channel (default: the adapters' own). */
+  formatFor?: (channel: Channel) => FormatStep;
+}
+
+/** A body's field issue (`targets[3]`) as a blocking package problem. */
+export function issueProblem(issue: FieldIssue): Problem {
+  const field = pointerOf(issue.path, 0);
+  return {
+    code: 'invalid_field',
+    field,
+    message: `${issue.path ? `${fieldLabel(field)}（${issue.path}）` : '稿件'}填写有误：${issue.message}。请改正后再试。`,
+    messageEn: `${issue.path || '(body)'}: ${issue.message}`,
+  };
+}
+
+/** The adapters' own format steps, configured as a publishing worker configures them (only the pure step is ever called). */
+export function formatStepsFor(registry: Registry, portalUrl: string): (channel: Channel) => FormatStep {
+  const adapterFor = createChannelAdapters({
+    portal: {
+      webRoot: path.join(os.tmpdir(), 'govpub-preflight-unused'),
+      publicBaseUrl: portalUrl,
+      columnName: (id) => portalColumn(registry, id)?.path.join(' > '),
+    },
+    mediaCenterColumns: registry.mediaCenter.columns,
+    // As in a worker that publishes media: its URL is asked only at transmit, never here.
+    publicMediaUrl: () => {
+      throw new Error('preflight never transmits');
+    },
+  });
+  return (channel) => {
+    const adapter = adapterFor(channel);
+    return (unit, c) => adapter.format(unit, c);
+  };
+}
+
+export class PreflightService {
+  private setup: { portalUrl: string; formatFor: (channel: Channel) => FormatStep } | undefined;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly options: PreflightOptions = {},
+  ) {}
+
+  /** Settings are read on first use, so building the API never fails on them. */
+  private get configured() {
+    if (!this.setup) {
+      const portalUrl = this.options.portalUrl ?? loadSettings().portalUrl;
+      this.setup = { portalUrl, formatFor: this.options.formatFor ?? formatStepsFor(this.ctx.registry, portalUrl) };
+    }
+    return this.setup;
+  }
+
+  /** The probes of the uploads the content refers to; references to missing or wrong-kind files become issues. */
+  private async media(content: PreflightContent): Promise<{ media: Record<string, MediaInfo>; issues: FieldIssue[] }> {
+    const media: Record<string, MediaInfo> = {};
+    for (const id of packageMediaIds(content)) {
+      const row = await findMedia(this.ctx.db, id);
+      if (!row) continue;
+      media[id] = {
+        mediaId: id,
+        kind: row.kind,
+        mime: row.mime,
+        sizeBytes: Number(row.size_bytes),
+        ...(row.width !== null ? { width: row.width } : {}),
+        ...(row.height !== null ? { height: row.height } : {}),
+        ...(row.duration_sec !== null ? { durationSec: Number(row.duration_sec) } : {}),
+        ...(row.upload_name ? { name: row.upload_name } : {}),
+      };
+    }
+    const issues = packageMediaReferences(content).flatMap((r): FieldIssue[] => {
+      const kind = media[r.mediaId]?.kind;
+      if (!kind) return [{ path: r.path, message: `no uploaded file has id ${r.mediaId.slice(0, 12)}…; upload it first` }];
+      if (r.kind && kind !== r.kind) return [{ path: r.path, message: `expected an uploaded ${r.kind}, but ${r.mediaId.slice(0, 12)}… is a ${kind}` }];
+      return [];
+    });
+    return { media, issues };
+  }
+
+  /** Preflight of a stored revision (the current one by default). */
+  async forPackage(packageId: string, revision?: number): Promise<PreflightResult> {
+    const row = await findPackage(this.ctx.db, packageId);
+    if (!row) throw new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
+    const number = revision ?? row.current_revision;
+    const stored = await findRevision(this.ctx.db, packageId, number);
+    if (!stored) {
+      throw new GovpubError('not_found', `Package ${packageId} has no revision ${number}; it has revisions 1 to ${row.current_revision}.`, { status: 404 });
+    }
+    const content = stored.content as PreflightContent;
+    const { media, issues } = await this.media(content);
+    return preflight({
+      content,
+      packageId,
+      revision: number,
+      contentHash: stored.content_hash,
+      registry: this.ctx.registry,
+      media,
+      portalBaseUrl: this.configured.portalUrl,
+      formatFor: this.configured.formatFor,
+      issues: issues.map(issueProblem),
+    });
+  }
+
+  /**
+   * Preflight of an unsaved body. A body that fails validation is answered with its field issues
+   * as blocking problems (and no channels), so a form can show them as the editor types.
+   */
+  async forBody(body: unknown, schemaIssues: FieldIssue[] = []): Promise<PreflightResult> {
+    let parsed: ReturnType<typeof parsePackageInput> | undefined;
+    let issues = schemaIssues;
+    try {
+      parsed = parsePackageInput(body, this.ctx.registry);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const seen = new Set(issues.map((i) => `${i.path}\n${i.message}`));
+      issues = [...issues, ...error.issues.filter((i) => !seen.has(`${i.path}\n${i.message}`))];
+    }
+    if (!parsed || issues.length > 0) {
+      const problems = issues.map(issueProblem);
+      return { ok: false, revision: null, contentHash: null, package: { blocking: problems, warnings: [] }, channels: [] };
+    }
+    const content = parsed.content as PreflightContent;
+    const media = await this.media(content);
+    return preflight({
+      content,
+      packageId: null,
+      revision: null,
+      contentHash: null,
+      registry: this.ctx.registry,
+      media: media.media,
+      portalBaseUrl: this.configured.portalUrl,
+      formatFor: this.configured.formatFor,
+      issues: media.issues.map(issueProblem),
+    });
+  }
+
+  /** Refuses (409 `preflight_blocked`, with the problems) while the current revision has blocking problems. */
+  async requireClean(packageId: string): Promise<void> {
+    const blockers = submitBlockers(await this.forPackage(packageId));
+    if (blockers.length === 0) return;
+    const first = blockers[0]!;
+    throw new GovpubError(
+      'preflight_blocked',
+      `The package cannot be submitted: ${blockers.length} problem${blockers.length === 1 ? '' : 's'} would stop its release (first: ${first.messageEn}). Fix the content or drop those targets; GET /api/packages/${packageId}/preflight lists them.`,
+      { status: 409, problems: blockers },
+      { zh: `${PREFLIGHT_BLOCKED_ZH}（共 ${blockers.length} 个问题，第一个：${first.message}）` },
+    );
+  }
+}

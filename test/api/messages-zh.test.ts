@@ -1,0 +1,372 @@
+/**
+ * Every message a person reads has a Simplified-Chinese form: rule refusals (with the stage and
+ * status they name), field issues, Accept-Language, and a delivery a platform refused. Over the
+ * real API, the real Temporal worker, PostgreSQL and the WeChat simulator with an injected error code.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODE_TABLES, errorCodeZh, localizedDeliveryTexts } from '../../adapters/error-codes.js';
+import { buildApi } from '../../api/server.js';
+import { issueMessageZh, preferredLanguage } from '../../api/validation.js';
+import { ROOT_DIR } from '../../config/settings.js';
+import { ZH_MESSAGES } from '../../domain/messages-zh.js';
+import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
+import { runCli } from '../support/cli.js';
+import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+
+const HAN = /[\u4e00-\u9fff]/;
+
+// ── The table covers every code thrown anywhere ──────────────────────────────
+
+/** Every error code literal in the source, found the way a person greps for them, with where it is. */
+function thrownCodes(): Map<string, Set<string>> {
+  const roots = ['domain', 'api', 'services', 'workflows', 'activities', 'cli', 'config', 'db', 'media', 'runtime', 'worker', 'adapters', 'contracts'];
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) files.push(p);
+    }
+  };
+  for (const root of roots) if (fs.existsSync(path.join(ROOT_DIR, root))) walk(path.join(ROOT_DIR, root));
+  const everywhere = [
+    /new GovpubError\(\s*['"]([a-z][a-z0-9_]*)['"]/g, // new GovpubError('code', …)
+    /super\(\s*['"]([a-z][a-z0-9_]*)['"]/g, // subclasses: ValidationError, ConfigError
+    /ApplicationFailure\.create\(\{\s*type:\s*['"]([a-z][a-z0-9_]*)['"]/g, // workflow refusals
+    /\[\d{3},\s*['"]([a-z][a-z0-9_]*)['"]/g, // [status, 'code', message] (what the HTTP parser refuses)
+  ];
+  // Problems ({code: '…', message}) of the rules and codes the API answers with directly.
+  const inRulesAndApi = [
+    /\bcode:\s*['"]([a-z][a-z0-9_]*)['"]/g,
+    /return '(invalid_[a-z_]+)'/g, // api/validation.ts codeFor
+    /\brefuse\(\s*['"]([a-z][a-z0-9_]*)['"]/g, // the delivery workflow's refusals
+  ];
+  const found = new Map<string, Set<string>>();
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    const relative = path.relative(ROOT_DIR, file);
+    const patterns = /^(domain|api|services|workflows)\//.test(relative) ? [...everywhere, ...inRulesAndApi] : everywhere;
+    for (const pattern of patterns) {
+      for (const match of text.matchAll(pattern)) {
+        const code = match[1]!;
+        if (!found.has(code)) found.set(code, new Set());
+        found.get(code)!.add(relative);
+      }
+    }
+  }
+  return found;
+}
+
+describe('the Chinese table of error codes', () => {
+  it('has a Chinese sentence for every error code thrown in the code base', () => {
+    const codes = thrownCodes();
+    // The scan itself works: it finds the codes of the rules, the API and the services.
+    expect(codes.size).toBeGreaterThan(100);
+    for (const known of ['self_approval', 'not_a_draft', 'invalid_body', 'invalid_header', 'headers_too_large', 'delivery_busy', 'media_corrupt']) {
+      expect(codes.has(known), known).toBe(true);
+    }
+    const missing = [...codes].filter(([code]) => !ZH_MESSAGES[code]).map(([code, files]) => `${code} (${[...files].join(', ')})`);
+    expect(missing, 'add these codes to domain/messages-zh.ts').toEqual([]);
+    for (const [code, sentence] of Object.entries(ZH_MESSAGES)) expect(sentence, code).toMatch(HAN);
+  });
+
+  it('has a Chinese sentence for every platform error code in every table', () => {
+    for (const [platform, table] of Object.entries(ERROR_CODE_TABLES)) {
+      for (const part of [table.reconnect, table.content, table.request ?? {}]) {
+        for (const [code, reason] of Object.entries(part)) {
+          expect(reason.en.length, `${platform} ${code}`).toBeGreaterThan(0);
+          expect(reason.zh, `${platform} ${code}`).toMatch(HAN);
+          expect(errorCodeZh(table, Number(code))).toBe(reason.zh);
+        }
+      }
+    }
+    expect(errorCodeZh(ERROR_CODE_TABLES.wechat_oa!, 45003)).toContain('32');
+  });
+
+  it('reads delivery rows written in English only (before the Chinese existed) in Chinese, keeping the English', () => {
+    const old = localizedDeliveryTexts({
+      platform: 'wechat_oa',
+      state: 'failed',
+      error_class: 'rejected',
+      error_message: 'WeChat Official Accounts cannot take this package as it is: document.title: WeChat needs a title for every article; this one is empty.',
+      platform_code: null,
+      problems: [{ field: 'document.title', message: 'WeChat needs a title for every article; this one is empty.' }],
+      warnings: ['cover: no cover was chosen, so the first picture of the articles is the WeChat cover.', 'Something new a format step says.'],
+    });
+    expect(old.problems).toEqual([
+      {
+        field: 'document.title',
+        message: '「文件标题」不符合微信公众号的要求（详见英文说明）：WeChat needs a title for every article; this one is empty.',
+        messageEn: 'WeChat needs a title for every article; this one is empty.',
+      },
+    ]);
+    expect(old.errorMessageZh).toMatch(/^微信公众号不能按原样接收这份稿件：「文件标题」/);
+    expect(old.warnings).toEqual([
+      'cover: no cover was chosen, so the first picture of the articles is the WeChat cover.',
+      'Something new a format step says.',
+    ]);
+    expect(old.warningsZh).toEqual([
+      '封面：未选择封面，使用文章中的第一张图片作为微信封面。',
+      '微信公众号适配提示（详见英文说明）：Something new a format step says.',
+    ]);
+
+    // A problem worded in Chinese where it arose keeps that wording; a delivery given up on says what operations do.
+    const worded = localizedDeliveryTexts({
+      platform: 'douyin',
+      state: 'failed',
+      error_class: 'retryable',
+      error_message: 'Douyin upload: the platform answered HTTP 503. Gave up after 40 attempts; retry when the platform is back, or skip.',
+      platform_code: '503',
+      problems: [{ field: 'video', message: 'Douyin takes videos of at most 15 minutes', messageZh: '抖音只接受不超过 15 分钟的视频' }],
+      warnings: [],
+    });
+    expect(worded.problems[0]).toEqual({ field: 'video', message: '抖音只接受不超过 15 分钟的视频', messageEn: 'Douyin takes videos of at most 15 minutes' });
+    expect(worded.errorMessageZh).toBe('抖音多次尝试后仍未成功（503），govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。');
+    expect(
+      localizedDeliveryTexts({
+        ...worded.problems,
+        platform: 'weibo',
+        state: 'live',
+        error_class: null,
+        error_message: null,
+        platform_code: null,
+        problems: [],
+        warnings: [],
+      }).errorMessageZh,
+    ).toBeNull();
+  });
+
+  it('reads Accept-Language by q-value, English by default', () => {
+    expect(preferredLanguage(undefined)).toBe('en');
+    expect(preferredLanguage('zh-CN')).toBe('zh');
+    expect(preferredLanguage('zh-CN,zh;q=0.9,en;q=0.8')).toBe('zh');
+    expect(preferredLanguage('en-US,en;q=0.9,zh-CN;q=0.8')).toBe('en');
+    expect(preferredLanguage('en;q=0.5, zh-Hans;q=0.7')).toBe('zh');
+    expect(preferredLanguage('zh;q=0, en')).toBe('en');
+    expect(preferredLanguage('fr, *')).toBe('en');
+    expect(preferredLanguage('zh;q=abc')).toBe('en');
+  });
+
+  it('words field issues in Chinese, with their limits and values', () => {
+    expect(issueMessageZh('required')).toBe('必填');
+    expect(issueMessageZh('is 2001 characters; at most 2000 allowed')).toBe('共 2001 个字符，最多允许 2000 个');
+    expect(issueMessageZh('must be at least 1, got -1')).toBe('须不小于 1，实际为 -1');
+    expect(issueMessageZh('expected an integer, got "abc"')).toBe('应为整数，实际为"abc"');
+    expect(issueMessageZh('unknown channel "wechat_oa:nope" (see GET /api/channels)')).toBe('渠道 "wechat_oa:nope" 不存在（见 GET /api/channels）');
+    expect(issueMessageZh('contains a NUL character (\\u0000) at position 3; remove it')).toBe('第 3 个字符是 NUL 字符（\\u0000），请删除');
+  });
+});
+
+// ── Over the real API ────────────────────────────────────────────────────────
+
+let world: ReleaseWorld;
+let app: TestApp;
+let api: FastifyInstance;
+let base: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  world = await startReleaseWorld({ faults: false });
+  app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
+  await app.startWorker();
+  api = await buildApi(app.ctx);
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  const editor = await app.user('zh-editor', 'editor');
+  tokens.editor = editor.token;
+  await world.registerMedia(app.db, editor.actor.id);
+  // An administrator who writes and also decides at 初审: the one who may not approve their own package.
+  tokens.author = (await app.user('zh-author', 'admin', ['first'])).token;
+  tokens.twoStages = (await app.user('zh-two-stages', 'reviewer', ['first', 'second'])).token;
+  tokens.first = (await app.user('zh-first', 'reviewer', ['first'])).token;
+  tokens.second = (await app.user('zh-second', 'reviewer', ['second'])).token;
+  tokens.final = (await app.user('zh-final', 'reviewer', ['final'])).token;
+  tokens.ops = (await app.user('zh-ops', 'ops')).token;
+}, 120_000);
+
+afterAll(async () => {
+  await api?.close();
+  await app?.close();
+  await world?.close();
+});
+
+async function call(method: string, route: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}${route}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+async function submitted(token: string, input: unknown = policyPackage(app.registry)): Promise<string> {
+  const created = await call('POST', '/api/packages', token, input);
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await call('POST', `/api/packages/${id}/submit`, token)).status).toBe(200);
+  return id;
+}
+
+describe('rule refusals in Chinese', () => {
+  it('refuses a self-approval with a Chinese sentence naming the stage; English stays in message', async () => {
+    const id = await submitted(tokens.author!);
+    const refused = await call('POST', `/api/packages/${id}/decisions`, tokens.author, { revision: 1, decision: 'approve', comment: '同意' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('self_approval');
+    expect(refused.body.error.message).toBe('You wrote or edited this package, so you may not approve it: another reviewer must.');
+    expect(refused.body.error.messageZh).toBe('您撰写或修改过这份稿件，不能在「初审」环节审核通过自己的稿件：请由该环节的其他审核人审核。');
+    expect(refused.body.error.messageEn).toBeUndefined();
+  });
+
+  it('refuses a second stage by the same reviewer naming both stages, and a wrong status naming the status', async () => {
+    const id = await submitted(tokens.editor!);
+    expect((await call('POST', `/api/packages/${id}/decisions`, tokens.twoStages, { revision: 1, decision: 'approve', comment: '同意' })).status).toBe(200);
+    const again = await call('POST', `/api/packages/${id}/decisions`, tokens.twoStages, { revision: 1, decision: 'approve', comment: '同意' });
+    expect(again.body.error.code).toBe('same_reviewer_two_stages');
+    expect(again.body.error.messageZh).toContain('「初审」');
+    expect(again.body.error.messageZh).toContain('「复审」');
+
+    const resubmit = await call('POST', `/api/packages/${id}/submit`, tokens.editor);
+    expect(resubmit.status).toBe(409);
+    expect(resubmit.body.error).toMatchObject({
+      code: 'not_a_draft',
+      message: 'The package is in_review; only a draft can be submitted for review.',
+      messageZh: '稿件状态为「审核中」，只有草稿才能提交审核。',
+    });
+
+    const wrongStage = await call('POST', `/api/packages/${id}/decisions`, tokens.final, { revision: 1, decision: 'approve', comment: '同意' });
+    expect(wrongStage.status).toBe(403);
+    expect(wrongStage.body.error.messageZh).toContain('「复审」');
+  });
+
+  it('lists the three synchronizations problems of a submit with Chinese messages and their English', async () => {
+    const input = policyPackage(app.registry);
+    delete (input as { interpretations?: unknown }).interpretations;
+    const created = await call('POST', '/api/packages', tokens.editor, input);
+    expect(created.status).toBe(201);
+    const refused = await call('POST', `/api/packages/${created.body.id}/submit`, tokens.editor);
+    expect(refused.status).toBe(409);
+    const problem = refused.body.error.problems.find((p: { code: string }) => p.code === 'interpretation_required');
+    expect(problem.message).toContain('三同步');
+    expect(problem.message).toMatch(HAN);
+    expect(problem.messageEn).toMatch(/^This catalogue item is a policy document/);
+    expect(refused.body.error.messageZh).toContain('至少添加一项解读');
+  });
+});
+
+describe('field issues and Accept-Language', () => {
+  it('gives every issue of a bad body a Chinese sentence, and the error one listing the fields', async () => {
+    const bad = await call('POST', '/api/packages', tokens.editor, {
+      title: 'x'.repeat(201),
+      catalogueItem: 'no-such-item',
+      targets: ['wechat_oa:nope'],
+      surplus: 1,
+    });
+    expect(bad.status).toBe(400);
+    const issues = bad.body.error.issues as { path: string; message: string; messageZh: string }[];
+    expect(issues.length).toBeGreaterThanOrEqual(4);
+    for (const issue of issues) {
+      expect(issue.message).not.toMatch(HAN);
+      expect(issue.messageZh, issue.path).toMatch(HAN);
+      expect(issue.messageZh, `${issue.path}: ${issue.message}`).not.toMatch(/^不符合要求/);
+    }
+    expect(issues.find((i) => i.path === 'surplus')?.messageZh).toBe('未知字段，请删除');
+    expect(issues.find((i) => i.path === 'title')?.messageZh).toBe('共 201 个字符，最多允许 200 个');
+    expect(bad.body.error.messageZh).toContain('surplus：未知字段，请删除');
+  });
+
+  it('answers query issues in Chinese too, and switches message to Chinese for Accept-Language: zh-CN', async () => {
+    const english = await call('GET', '/api/packages?limit=-1', tokens.editor);
+    expect(english.body.error.issues[0]).toEqual({ path: 'limit', message: 'must be at least 1, got -1', messageZh: '须不小于 1，实际为 -1' });
+    expect(english.body.error.message).toBe('limit: must be at least 1, got -1');
+
+    const chinese = await call('GET', '/api/packages?limit=-1', tokens.editor, undefined, { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' });
+    expect(chinese.status).toBe(400);
+    expect(chinese.body.error).toMatchObject({
+      code: 'invalid_query',
+      message: 'limit：须不小于 1，实际为 -1',
+      messageZh: 'limit：须不小于 1，实际为 -1',
+      messageEn: 'limit: must be at least 1, got -1',
+    });
+    expect(chinese.body.error.issues[0]).toEqual({
+      path: 'limit',
+      message: '须不小于 1，实际为 -1',
+      messageZh: '须不小于 1，实际为 -1',
+      messageEn: 'must be at least 1, got -1',
+    });
+
+    const preferringEnglish = await call('GET', '/api/packages?limit=-1', tokens.editor, undefined, { 'accept-language': 'en-GB,zh-CN;q=0.5' });
+    expect(preferringEnglish.body.error.message).toBe('limit: must be at least 1, got -1');
+
+    const unauthorized = await call('GET', '/api/packages', undefined, undefined, { 'accept-language': 'zh-CN' });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.body.error.message).toMatch(HAN);
+    expect(unauthorized.body.error.messageEn).toContain('Authorization: Bearer');
+
+    // Bodies a hook sends itself (an unknown route answers before its body is read) get their code's sentence.
+    const noRoute = await call('GET', '/api/nowhere', tokens.editor, undefined, { 'accept-language': 'zh' });
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.body.error).toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(HAN),
+      messageEn: expect.stringContaining('No route GET /api/nowhere'),
+    });
+    const noRouteEnglish = await call('GET', '/api/nowhere', tokens.editor);
+    expect(noRouteEnglish.body.error).toMatchObject({ message: expect.stringContaining('No route GET /api/nowhere'), messageZh: expect.stringMatching(HAN) });
+  });
+
+  it('prints the Chinese sentence in the CLI with GOVPUB_LANG=zh, English otherwise', async () => {
+    const env = { GOVPUB_TOKEN: undefined, GOVPUB_API_URL: base };
+    const english = await runCli(['packages', 'list'], env);
+    expect(english.code).not.toBe(0);
+    expect(english.stderr).toContain('give your token with --token or GOVPUB_TOKEN');
+    const chinese = await runCli(['packages', 'list'], { ...env, GOVPUB_LANG: 'zh' });
+    expect(chinese.stderr).toContain('请用 --token 或 GOVPUB_TOKEN 提供令牌');
+  });
+});
+
+describe('deliveries in Chinese', () => {
+  it('shows a delivery WeChat refused (an injected error code) with its Chinese sentence; English and the code stay', async () => {
+    const channel = 'wechat_oa:blzw';
+    const fault = await fetch(`${world.simulators.urls.wechat_oa}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ match: '/cgi-bin/freepublish/submit', kind: 'busy', code: 45003, count: 1, note: 'title too long' }),
+    });
+    expect(fault.status).toBe(200);
+    const id = await submitted(tokens.editor!, richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好今冬明春供暖保障工作的通知'));
+    for (const who of ['first', 'second', 'final']) {
+      expect((await call('POST', `/api/packages/${id}/decisions`, tokens[who], { revision: 1, decision: 'approve', comment: '同意' })).status).toBe(200);
+    }
+    let delivery: Record<string, unknown> | undefined;
+    await expect
+      .poll(
+        async () => {
+          const listed = await call('GET', `/api/deliveries?package=${id}&channel=${encodeURIComponent(channel)}`, tokens.ops);
+          delivery = listed.body.items[0];
+          return delivery?.state;
+        },
+        { timeout: 90_000, interval: 300 },
+      )
+      .toBe('failed');
+    const shown = (await call('GET', `/api/deliveries/${delivery!.id as string}`, tokens.ops)).body;
+    expect(shown.errorClass).toBe('rejected');
+    expect(shown.platformCode).toBe('45003');
+    expect(shown.errorMessage).toContain('WeChat refused it');
+    expect(shown.errorMessageZh).toBe('微信公众号：文章标题过长（最多 32 个字）（45003）。请缩短标题后重新发布。');
+    // The package's view shows the same sentence with its delivery.
+    const pkg = (await call('GET', `/api/packages/${id}`, tokens.editor)).body;
+    expect(pkg.deliveries.find((d: { channelId: string }) => d.channelId === channel).errorMessageZh).toBe(shown.errorMessageZh);
+    expect(Array.isArray(shown.warningsZh)).toBe(true);
+    expect(shown.warningsZh).toHaveLength(shown.warnings.length);
+    for (const warning of shown.warningsZh as string[]) expect(warning).toMatch(HAN);
+  });
+});

@@ -1,0 +1,228 @@
+/** Channel preflight over the real API (PostgreSQL, Temporal, uploads through POST /api/media): what each channel will refuse or adapt, said before review, and the submit gate. */
+import { openAsBlob } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerMediaRoutes } from '../../api/media-routes.js';
+import { preflightRoutes } from '../../api/schemas/preflight.js';
+import { buildApi } from '../../api/server.js';
+import { check } from '../../api/validation.js';
+import { LocalMediaStore } from '../../media/index.js';
+import { MediaService } from '../../services/media.js';
+import { makeClip, makePhoto, mediaToolsForTests } from '../media/fixtures.js';
+import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
+
+const tools = await mediaToolsForTests();
+let app: TestApp;
+let api: FastifyInstance;
+let base: string;
+let dir: string;
+let editor: string;
+let coverId: string;
+let videoId: string;
+
+async function call(method: string, url: string, body?: unknown, token = editor) {
+  const response = await fetch(`${base}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+async function upload(file: string, name: string): Promise<string> {
+  const form = new FormData();
+  form.append('file', await openAsBlob(file), name);
+  const response = await fetch(`${base}/api/media`, { method: 'POST', headers: { authorization: `Bearer ${editor}` }, body: form });
+  const body = (await response.json()) as { id: string };
+  expect(response.status).toBe(201);
+  return body.id;
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await app.startWorker();
+  dir = await mkdtemp(path.join(tmpdir(), 'govpub-preflight-'));
+  const media = new MediaService(app.ctx, { store: new LocalMediaStore(path.join(dir, 'store')) });
+  api = await buildApi(app.ctx, {
+    logger: false,
+    register: async (server, helpers) => registerMediaRoutes(server, { ...app.ctx, media }, helpers.requireActor),
+  });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  editor = (await app.user('preflight-editor', 'editor')).token;
+  const photo = path.join(dir, 'cover.jpg');
+  await makePhoto(photo, 1600, 1000);
+  coverId = await upload(photo, '营商环境封面.jpg');
+  if (!tools.binaries) throw tools.error ?? new Error('ffmpeg is needed for this test');
+  const clip = path.join(dir, 'jiedu.mp4');
+  makeClip(tools.binaries.ffmpeg.path, clip, { width: 1280, height: 720, seconds: 2 });
+  videoId = await upload(clip, '视频解读.mp4');
+});
+
+afterAll(async () => {
+  await api?.close();
+  await app?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const wechatId = () => `wechat_oa:${app.registry.accounts.find((a) => a.platform === 'wechat_oa')!.id}`;
+const douyinId = () => `douyin:${app.registry.accounts.find((a) => a.platform === 'douyin')!.id}`;
+/** policyPackage with a WeChat account among its targets. */
+const toWechat = (overrides: Record<string, unknown> = {}) => {
+  const input = policyPackage(app.registry, overrides);
+  return { ...input, targets: [...input.targets, wechatId()] };
+};
+const channel = (result: { channels: { channelId: string }[] }, id: string) => result.channels.find((c) => c.channelId === id) as any;
+
+describe('GET /api/packages/:id/preflight and the submit gate', () => {
+  it('WeChat without a cover: blocked with cover_required, submit 409 preflight_blocked and still a draft; with a cover it passes and submits', async () => {
+    const created = await call('POST', '/api/packages', toWechat({ cover: undefined }));
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+
+    const checked = await call('GET', `/api/packages/${id}/preflight`);
+    expect(checked.status).toBe(200);
+    expect(checked.body).toMatchObject({ ok: false, revision: 1, contentHash: created.body.contentHash });
+    const wechat = channel(checked.body, wechatId());
+    expect(wechat).toMatchObject({ platform: 'wechat_oa', platformName: '微信公众号', publishing: 'api', canDelete: true, preview: null });
+    expect(wechat.blocking).toEqual([expect.objectContaining({ code: 'cover_required', field: '/cover', channelId: wechatId() })]);
+    expect(wechat.blocking[0].message).toMatch(/封面/);
+    expect(wechat.blocking[0].messageEn).toMatch(/cover/);
+
+    const refused = await call('POST', `/api/packages/${id}/submit`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('preflight_blocked');
+    expect(refused.body.error.problems).toEqual([expect.objectContaining({ code: 'cover_required', field: '/cover' })]);
+    // The CLI says the same, one line per problem.
+    const cli = await runCli(['packages', 'submit', id], { GOVPUB_API_URL: base, GOVPUB_TOKEN: editor }, undefined, { timeoutMs: 60_000 });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/govpub: The package cannot be submitted: 1 problem would stop its release/);
+    expect(cli.stderr).toContain(`  - ${wechatId()} /cover: `);
+    expect(cli.stderr).toMatch(/封面.*\(cover_required\)/);
+    const still = await call('GET', `/api/packages/${id}`);
+    expect(still.body).toMatchObject({ status: 'draft', revision: 1, currentStage: null });
+    const audit = await call('GET', `/api/audit?package=${id}`);
+    expect(audit.body.entries.map((e: { action: string }) => e.action)).not.toContain('submit');
+
+    // The editor chooses a cover: clean, and the package enters review.
+    const fixed = await call('PUT', `/api/packages/${id}`, toWechat({ cover: { mediaId: coverId, alt: '营商环境' } }));
+    expect(fixed.status).toBe(200);
+    const clean = await call('GET', `/api/packages/${id}/preflight`);
+    expect(clean.body).toMatchObject({ ok: true, revision: 2 });
+    const preview = channel(clean.body, wechatId()).preview;
+    expect(preview).toMatchObject({ kind: 'wechat_article', titleLimit: 32, titleTruncated: false, cover: { mediaId: coverId } });
+    expect(preview.cover.crops[0]).toMatchObject({ spec: 'wechat_oa.cover', width: 900, height: 383, url: `/api/media/${coverId}/renditions/wechat_oa.cover` });
+    // The earlier revision is still there to compare.
+    expect((await call('GET', `/api/packages/${id}/preflight?revision=1`)).body).toMatchObject({ ok: false, revision: 1 });
+    const submitted = await call('POST', `/api/packages/${id}/submit`, {});
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.status).toBe('in_review');
+  });
+
+  it('a text-only package to Douyin: blocked with video_required', async () => {
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
+    const created = await call('POST', '/api/packages', { ...input, targets: [...input.targets, douyinId()] });
+    const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
+    expect(checked.body.ok).toBe(false);
+    expect(channel(checked.body, douyinId()).blocking).toEqual([expect.objectContaining({ code: 'video_required', field: '/interpretations' })]);
+    expect(channel(checked.body, douyinId()).blocking[0].message).toContain('抖音只发布视频');
+    expect(channel(checked.body, wechatId()).blocking).toEqual([]);
+    const refused = await call('POST', `/api/packages/${created.body.id}/submit`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.problems.map((p: { code: string }) => p.code)).toEqual(['video_required']);
+  });
+
+  it('a video interpretation without text to WeChat: not blocked, a warning and its adaptation in the preview; Douyin takes the video', async () => {
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
+    const created = await call('POST', '/api/packages', {
+      ...input,
+      interpretations: [...input.interpretations, { form: 'video', title: '三分钟看懂营商环境新政', body: '', mediaId: videoId }],
+      targets: [...input.targets, douyinId()],
+    });
+    expect(created.status).toBe(201);
+    const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
+    expect(checked.body.ok).toBe(true);
+    // The answer has the shape the route declares (and OpenAPI documents).
+    expect(check(preflightRoutes.packagePreflight.response[200], checked.body)).toEqual([]);
+    const wechat = channel(checked.body, wechatId());
+    expect(wechat.blocking).toEqual([]);
+    expect(wechat.warnings).toContainEqual(expect.objectContaining({ code: 'adapted_video_as_link', field: '/interpretations/1' }));
+    expect(wechat.preview.notes.join('\n')).toMatch(/视频封面、简短说明和门户网站页面链接/);
+    const douyin = channel(checked.body, douyinId());
+    expect(douyin.preview).toMatchObject({ kind: 'video_post', video: { mediaId: videoId, posterUrl: `/api/media/${videoId}/renditions/douyin.cover` } });
+    expect(douyin.preview.text).toContain('三分钟看懂营商环境新政');
+  });
+
+  it('a title of 40 characters: a warning for WeChat and the truncated title in its preview', async () => {
+    const title = '碑林区人民政府关于进一步深化放管服改革优化营商环境持续激发市场主体活力的若干措施';
+    expect([...title]).toHaveLength(40);
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
+    const created = await call('POST', '/api/packages', { ...input, document: { ...input.document, title } });
+    const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
+    expect(checked.body.ok).toBe(true);
+    const wechat = channel(checked.body, wechatId());
+    expect(wechat.warnings).toContainEqual(expect.objectContaining({ code: 'title_truncated', field: '/document/title' }));
+    expect(wechat.preview).toMatchObject({ titleTruncated: true, titleLimit: 32, title: `${[...title].slice(0, 31).join('')}…` });
+    // The portal shows the whole title.
+    const portal = checked.body.channels.find((c: { platform: string }) => c.platform === 'portal');
+    expect(portal.preview).toMatchObject({ kind: 'portal_article', title, titleTruncated: false });
+  });
+
+  it('warns when a policy document goes to another portal column than its catalogue item’s', async () => {
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
+    const item = app.registry.catalogue.find((i) => i.id === input.catalogueItem)!;
+    const other = app.registry.portal.columns.find((c) => c.id !== item.portalColumnId && !item.portalColumnId.startsWith(c.id))!;
+    const created = await call('POST', '/api/packages', { ...input, targets: [`portal:${other.id}`, wechatId()] });
+    const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
+    expect(checked.body.package.warnings).toEqual([expect.objectContaining({ code: 'portal_column_mismatch', field: '/targets/0' })]);
+    expect(checked.body.package.warnings[0].message).toContain(item.portalColumnId);
+    // A warning does not stop submission.
+    expect((await call('POST', `/api/packages/${created.body.id}/submit`, {})).status).toBe(200);
+  });
+
+  it('an unknown package: 404 not_found', async () => {
+    const missing = await call('GET', '/api/packages/pkg-20260101-00000000/preflight');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+  });
+
+  it('is documented in the OpenAPI document', async () => {
+    const doc = await call('GET', '/api/openapi.json');
+    expect(doc.body.paths['/api/packages/{id}/preflight'].get.responses).toHaveProperty('200');
+    expect(doc.body.paths['/api/preflight'].post.requestBody).toBeDefined();
+  });
+});
+
+describe('POST /api/preflight (an unsaved body)', () => {
+  it('answers 200 with the previews of a valid body', async () => {
+    const checked = await call('POST', '/api/preflight', toWechat({ cover: { mediaId: coverId, alt: '封面' } }));
+    expect(checked.status).toBe(200);
+    expect(checked.body).toMatchObject({ ok: true, revision: null, contentHash: null });
+    expect(check(preflightRoutes.bodyPreflight.response[200], checked.body)).toEqual([]);
+    expect(channel(checked.body, wechatId()).preview.link).toMatch(/^http.*\/art\/preview\/index\.html$/);
+  });
+
+  it('a body that fails its schema: 200 with the field issues as blocking package problems', async () => {
+    const input = toWechat();
+    const checked = await call('POST', '/api/preflight', { ...input, title: 42, document: { ...input.document, title: 'x'.repeat(201) } });
+    expect(checked.status).toBe(200);
+    expect(checked.body.ok).toBe(false);
+    expect(checked.body.channels).toEqual([]);
+    const fields = checked.body.package.blocking.map((p: { field: string }) => p.field);
+    expect(fields).toEqual(expect.arrayContaining(['/title', '/document/title']));
+    for (const p of checked.body.package.blocking) {
+      expect(p.code).toBe('invalid_field');
+      expect(p.message).toMatch(/填写有误/);
+    }
+  });
+
+  it('refuses what is not JSON at all, as every route does', async () => {
+    const broken = await call('POST', '/api/preflight', '{"title":');
+    expect(broken.status).toBe(400);
+  });
+});

@@ -1,0 +1,345 @@
+/**
+ * Sign-in over a real socket with the real database: the session cookie and its flags, the same
+ * answer for an unknown name and a wrong password, the lockout after ten failures, CSRF and
+ * Origin checks on state changes (nothing changes when refused), bearer tokens untouched, sessions
+ * ended by disabling a user or setting a password, and no secret in the log or the audit trail.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { addUser, disableUser, setPassword } from '../../services/users.js';
+import { hashSessionId } from '../../services/sessions.js';
+import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+let api: FastifyInstance;
+let base: string;
+const logLines: string[] = [];
+/** Every secret the tests handle: none may appear in the log or the audit trail. */
+const secrets: string[] = [];
+let editorToken = '';
+
+const PASSWORD = 'correct horse battery 9';
+
+beforeAll(async () => {
+  app = await startTestApp();
+  api = await buildApi(app.ctx, {
+    logger: { level: 'trace', stream: { write: (line: string) => void logLines.push(line) } },
+    register: async (instance, helpers) => {
+      // A failing route that runs with the session: its 500 is logged with the request.
+      instance.post('/api/test-explode', { preHandler: helpers.auth.preHandler }, async () => {
+        throw new Error('exploded on purpose');
+      });
+    },
+  });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  for (const name of ['s-editor', 's-locked', 's-leaver', 's-changer', 's-timing']) {
+    const { token } = await addUser(app.db, app.registry, { name, role: 'editor', password: PASSWORD, by: 'test' });
+    if (name === 's-editor') editorToken = token;
+    secrets.push(token);
+  }
+  secrets.push(PASSWORD);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await app?.close();
+});
+
+interface Answer {
+  status: number;
+  body: any;
+  headers: Headers;
+  ms: number;
+}
+
+async function call(
+  method: string,
+  path: string,
+  options: { cookie?: string; csrf?: string; token?: string; origin?: string; body?: unknown } = {},
+): Promise<Answer> {
+  const started = performance.now();
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+      ...(options.csrf ? { 'x-csrf-token': options.csrf } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.origin ? { origin: options.origin } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers, ms: performance.now() - started };
+}
+
+async function signIn(name: string, password = PASSWORD): Promise<{ answer: Answer; cookie: string; csrf: string; sessionId: string }> {
+  const answer = await call('POST', '/api/session', { body: { name, password } });
+  const setCookie = answer.headers.get('set-cookie') ?? '';
+  const sessionId = /govpub_session=([^;]*)/.exec(setCookie)?.[1] ?? '';
+  if (sessionId) secrets.push(sessionId, answer.body.csrfToken);
+  return { answer, cookie: `govpub_session=${sessionId}`, csrf: answer.body?.csrfToken ?? '', sessionId };
+}
+
+async function packageCount(): Promise<number> {
+  const row = await app.db
+    .selectFrom('packages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe('signing in and out', () => {
+  it('signs in with name and password: an httpOnly SameSite=Strict cookie, the user, a CSRF token and the role permissions', async () => {
+    const { answer, cookie, csrf, sessionId } = await signIn('s-editor');
+    expect(answer.status).toBe(200);
+    const setCookie = answer.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^govpub_session=[A-Za-z0-9_-]{43};/);
+    for (const flag of ['HttpOnly', 'SameSite=Strict', 'Path=/', 'Max-Age=28800']) expect(setCookie).toContain(flag);
+    expect(setCookie).not.toContain('Secure');
+    expect(answer.body.user).toMatchObject({ name: 's-editor', role: 'editor', stages: [], unit: null });
+    expect(answer.body.permissions).toEqual({ commands: expect.arrayContaining(['create', 'edit', 'submit', 'withdraw']), stages: [], scope: 'all' });
+    expect(answer.body.permissions.commands).not.toContain('decide');
+    expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // Only the SHA-256 of the session id is stored.
+    const rows = await app.db.selectFrom('sessions').selectAll().execute();
+    expect(rows.map((r) => r.id_hash)).toContain(hashSessionId(sessionId));
+    expect(JSON.stringify(rows)).not.toContain(sessionId);
+
+    const again = await call('GET', '/api/session', { cookie });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ user: { name: 's-editor' }, csrfToken: csrf });
+    expect((await call('GET', '/api/packages', { cookie })).status).toBe(200);
+
+    const signIns = await app.db.selectFrom('audit_log').selectAll().where('action', '=', 'signed_in').execute();
+    expect(signIns.map((r) => r.details)).toContainEqual({ user: 's-editor' });
+  });
+
+  it('signs out: 204, the cookie cleared, the session row gone, the cookie no longer works', async () => {
+    const { cookie, csrf, sessionId } = await signIn('s-editor');
+    const out = await call('DELETE', '/api/session', { cookie, csrf });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^govpub_session=;.*Max-Age=0/);
+    expect(await app.db.selectFrom('sessions').selectAll().where('id_hash', '=', hashSessionId(sessionId)).executeTakeFirst()).toBeUndefined();
+    const after = await call('GET', '/api/session', { cookie });
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('unauthorized');
+  });
+
+  it('answers 401 bad_credentials alike for an unknown name and a wrong password, after the same work', async () => {
+    const wrong = await call('POST', '/api/session', { body: { name: 's-timing', password: 'not the password' } });
+    const unknown = await call('POST', '/api/session', { body: { name: 'nobody-at-all', password: 'not the password' } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const strip = (a: Answer) => ({ ...a.body.error, requestId: undefined });
+    expect(strip(unknown)).toEqual(strip(wrong));
+    expect(wrong.body.error.code).toBe('bad_credentials');
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    // Both run one scrypt (~tens of ms): an unknown name is not answered at once.
+    const times = { wrong: [] as number[], unknown: [] as number[] };
+    for (let i = 0; i < 3; i++) {
+      times.wrong.push((await call('POST', '/api/session', { body: { name: 's-timing', password: `nope-${i}-xxxxxx` } })).ms);
+      times.unknown.push((await call('POST', '/api/session', { body: { name: `ghost-${i}`, password: `nope-${i}-xxxxxx` } })).ms);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    expect(median(times.unknown)).toBeGreaterThan(median(times.wrong) * 0.4);
+    expect(median(times.unknown)).toBeGreaterThan(15);
+  });
+
+  it('refuses a body with an unknown field or a name with a control character (400, no session)', async () => {
+    const extra = await call('POST', '/api/session', { body: { name: 's-editor', password: PASSWORD, remember: true } });
+    expect(extra.status).toBe(400);
+    const control = await call('POST', '/api/session', { body: { name: 's-editor\u0000', password: PASSWORD } });
+    expect(control.status).toBe(400);
+    expect(control.body.error.issues[0].path).toMatch(/name/);
+  });
+
+  it('locks a name out after 10 failures within 15 minutes: 429 too_many_attempts with Retry-After, even with the right password', async () => {
+    for (let i = 0; i < 10; i++) expect((await call('POST', '/api/session', { body: { name: 's-locked', password: `wrong-${i}-password` } })).status).toBe(401);
+    const locked = await call('POST', '/api/session', { body: { name: 's-locked', password: PASSWORD } });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.code).toBe('too_many_attempts');
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    // Only the counter is kept about the failures.
+    const counter = await app.db.selectFrom('sign_in_failures').selectAll().where('name', '=', 's-locked').executeTakeFirstOrThrow();
+    expect(counter.failures).toBe(10);
+    // Another name is not affected.
+    expect((await signIn('s-editor')).answer.status).toBe(200);
+  });
+});
+
+describe('CSRF and Origin on state changes made with the cookie', () => {
+  it('refuses a change without X-CSRF-Token, with a wrong one, or from another Origin (403 csrf_failed), and stores nothing', async () => {
+    const { cookie, csrf } = await signIn('s-editor');
+    const body = policyPackage(app.registry, { title: 'CSRF 检查' });
+    const before = await packageCount();
+    const missing = await call('POST', '/api/packages', { cookie, body });
+    expect(missing.status).toBe(403);
+    expect(missing.body.error.code).toBe('csrf_failed');
+    const wrong = await call('POST', '/api/packages', { cookie, csrf: `${csrf.slice(0, -2)}xx`, body });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error.code).toBe('csrf_failed');
+    const elsewhere = await call('POST', '/api/packages', { cookie, csrf, origin: 'https://evil.example', body });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.code).toBe('csrf_failed');
+    const signOutElsewhere = await call('DELETE', '/api/session', { cookie, origin: 'https://evil.example' });
+    expect(signOutElsewhere.status).toBe(403);
+    expect(await packageCount()).toBe(before);
+    expect((await call('GET', '/api/session', { cookie })).status).toBe(200);
+
+    const created = await call('POST', '/api/packages', { cookie, csrf, origin: base, body });
+    expect(created.status).toBe(201);
+    expect(await packageCount()).toBe(before + 1);
+  });
+
+  it('a sign-in posted from another Origin is refused too', async () => {
+    const answer = await call('POST', '/api/session', { origin: 'https://evil.example', body: { name: 's-editor', password: PASSWORD } });
+    expect(answer.status).toBe(403);
+    expect(answer.body.error.code).toBe('csrf_failed');
+    expect(answer.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('keeps bearer tokens working exactly as before: no CSRF token needed, the cookie ignored', async () => {
+    const created = await call('POST', '/api/packages', { token: editorToken, body: policyPackage(app.registry, { title: '脚本创建' }) });
+    expect(created.status).toBe(201);
+    const withStaleCookie = await call('GET', '/api/packages?limit=1', { token: editorToken, cookie: 'govpub_session=stale-value' });
+    expect(withStaleCookie.status).toBe(200);
+    const badBearer = await call('GET', '/api/packages', { token: 'gp_wrong' });
+    expect(badBearer.status).toBe(401);
+    const session = await call('GET', '/api/session', { token: editorToken });
+    expect(session.status).toBe(200);
+    expect(session.body).toMatchObject({ user: { name: 's-editor' }, csrfToken: null });
+  });
+});
+
+describe('sessions that end', () => {
+  it("ends a disabled user's sessions at once", async () => {
+    const { cookie } = await signIn('s-leaver');
+    expect((await call('GET', '/api/session', { cookie })).status).toBe(200);
+    await disableUser(app.db, 's-leaver', '调离');
+    expect((await call('GET', '/api/session', { cookie })).status).toBe(401);
+    expect(
+      await app.db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').where('users.name', '=', 's-leaver').selectAll().execute(),
+    ).toEqual([]);
+    const again = await call('POST', '/api/session', { body: { name: 's-leaver', password: PASSWORD } });
+    expect(again.status).toBe(401);
+    expect(again.body.error.code).toBe('bad_credentials');
+  });
+
+  it('a new password ends the sessions; the old password stops working and the new one signs in', async () => {
+    const { cookie } = await signIn('s-changer');
+    const { generatedPassword, sessionsEnded } = await setPassword(app.db, 's-changer');
+    secrets.push(generatedPassword!);
+    expect(sessionsEnded).toBe(1);
+    expect(generatedPassword).toMatch(/^[A-Za-z0-9]{16}$/);
+    expect((await call('GET', '/api/session', { cookie })).status).toBe(401);
+    expect((await call('POST', '/api/session', { body: { name: 's-changer', password: PASSWORD } })).status).toBe(401);
+    expect((await signIn('s-changer', generatedPassword)).answer.status).toBe(200);
+  });
+
+  it('refuses passwords that are too short, too long or hold control characters', async () => {
+    await expect(setPassword(app.db, 's-changer', 'short')).rejects.toMatchObject({ code: 'invalid_password' });
+    await expect(setPassword(app.db, 's-changer', 'x'.repeat(201))).rejects.toMatchObject({ code: 'invalid_password' });
+    await expect(setPassword(app.db, 's-changer', 'tab\there-long-enough')).rejects.toMatchObject({ code: 'invalid_password' });
+  });
+
+  it('stores passwords as scrypt with their parameters, never in clear', async () => {
+    const row = await app.db.selectFrom('users').select('password_hash').where('name', '=', 's-editor').executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+  });
+});
+
+describe('session lifetime', () => {
+  it('renews an active session (and its cookie) and ends one idle for 8 hours or older than 7 days', async () => {
+    const { cookie, sessionId } = await signIn('s-editor');
+    const idHash = hashSessionId(sessionId);
+    const fresh = await call('GET', '/api/session', { cookie });
+    expect(fresh.headers.get('set-cookie')).toBeNull(); // seen a moment ago: nothing to renew
+    await app.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 2 * 3600_000) })
+      .where('id_hash', '=', idHash)
+      .execute();
+    const renewed = await call('GET', '/api/session', { cookie });
+    expect(renewed.status).toBe(200);
+    expect(renewed.headers.get('set-cookie')).toMatch(/^govpub_session=[A-Za-z0-9_-]{43};.*Max-Age=28800/);
+    const row = await app.db.selectFrom('sessions').select('last_seen_at').where('id_hash', '=', idHash).executeTakeFirstOrThrow();
+    expect(Date.now() - row.last_seen_at.getTime()).toBeLessThan(60_000);
+
+    await app.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 8 * 3600_000 - 1000) })
+      .where('id_hash', '=', idHash)
+      .execute();
+    expect((await call('GET', '/api/session', { cookie })).status).toBe(401);
+
+    const second = await signIn('s-editor');
+    await app.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id_hash', '=', hashSessionId(second.sessionId))
+      .execute();
+    expect((await call('GET', '/api/session', { cookie: second.cookie })).status).toBe(401);
+  });
+});
+
+describe('secrets', () => {
+  it('never writes a password, session id, CSRF token or API token to the log or the audit trail', async () => {
+    const { cookie, csrf } = await signIn('s-editor');
+    const exploded = await call('POST', '/api/test-explode', { cookie, csrf, body: {} });
+    expect(exploded.status).toBe(500);
+    const requestId = exploded.body.error.requestId as string;
+    const logged = logLines.join('\n');
+    // The failure was logged (the check below would be empty otherwise)…
+    expect(logged).toContain(requestId);
+    expect(logged).toContain('exploded on purpose');
+    // …and none of the secrets were.
+    expect(secrets.length).toBeGreaterThan(8);
+    for (const secret of secrets) expect(logged).not.toContain(secret);
+    expect(logged.toLowerCase()).not.toContain('govpub_session=');
+    const audit = JSON.stringify(await app.db.selectFrom('audit_log').selectAll().execute());
+    expect(audit).toContain('signed_in');
+    for (const secret of secrets) expect(audit).not.toContain(secret);
+  });
+});
+
+describe('on the embedded PGlite (as `govpub start` runs it)', () => {
+  let lite: TestApp;
+  let liteApi: FastifyInstance;
+  let liteBase: string;
+
+  beforeAll(async () => {
+    lite = await startTestApp({ backend: 'pglite' });
+    liteApi = await buildApi(lite.ctx, { logger: false });
+    await liteApi.listen({ port: 0, host: '127.0.0.1' });
+    liteBase = `http://127.0.0.1:${(liteApi.server.address() as { port: number }).port}`;
+    await addUser(lite.db, lite.registry, { name: 'lite-editor', role: 'editor', password: PASSWORD, by: 'test' });
+  });
+
+  afterAll(async () => {
+    await liteApi?.close();
+    await lite?.close();
+  });
+
+  it('counts failures, signs in, checks CSRF and signs out', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${liteBase}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    for (let i = 0; i < 2; i++) expect((await post({ name: 'lite-editor', password: `wrong-${i}-password` })).status).toBe(401);
+    const counter = await lite.db.selectFrom('sign_in_failures').selectAll().where('name', '=', 'lite-editor').executeTakeFirstOrThrow();
+    expect(counter.failures).toBe(2);
+    const signedIn = await post({ name: 'lite-editor', password: PASSWORD });
+    expect(signedIn.status).toBe(200);
+    const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
+    const cookie = /govpub_session=[^;]*/.exec(signedIn.headers.get('set-cookie')!)![0];
+    expect(await lite.db.selectFrom('sign_in_failures').selectAll().execute()).toEqual([]);
+    expect((await fetch(`${liteBase}/api/session`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${liteBase}/api/session`, { method: 'DELETE', headers: { cookie } })).status).toBe(403);
+    expect((await fetch(`${liteBase}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } })).status).toBe(204);
+    expect((await fetch(`${liteBase}/api/session`, { headers: { cookie } })).status).toBe(401);
+  });
+});
