@@ -378,7 +378,16 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       await byTestId(opsPage, UI.retract(packageId)).click();
       await inputOf(opsPage, UI.retractReason).fill('政策口径调整，撤回重新发布。');
       await byTestId(opsPage, UI.retractSubmit).click();
+      // Toutiao has no API to take a post down: operations deletes it by hand and confirms here.
+      await expect
+        .poll(async () => (await view()).deliveries.find((d) => d.channelId === TOUTIAO)?.task, { timeout: 60_000, interval: 500 })
+        .toBe('manual_takedown');
+      await (await cellOf(TOUTIAO)).click();
+      await byTestId(opsPage, UI.drawer).waitFor();
+      await byTestId(opsPage, UI.confirmAction).click();
+      await byTestId(opsPage, UI.confirmSubmit).click();
       await expect.poll(async () => (await view()).status, { timeout: 120_000, interval: 1000 }).toBe('retracted');
+      await opsPage.keyboard.press('Escape');
       await expect.poll(() => byTestId(opsPage, UI.rowStatus(packageId)).innerText(), { timeout: 30_000 }).toContain('已撤稿');
       await expect.poll(() => cellLabel(WECHAT), { timeout: 30_000 }).toContain('已撤稿');
       const { entries } = await system.api<{ entries: { action: string; details: Record<string, unknown> }[] }>(
