@@ -27,13 +27,19 @@ const PACKAGES = Number(values.packages);
 const RUNS = Number(values.runs);
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-/** In the page: milliseconds since navigation start once a row is visible and 加载更多 is enabled. */
-const INTERACTIVE = `(() => {
-  const row = document.querySelector('[data-testid^="package-row-"]');
+/**
+ * In the page: milliseconds since navigation start once a row is visible and 加载更多 is enabled. A
+ * function, not a string: the console's CSP forbids eval. Loosely typed (no DOM library here).
+ */
+const interactive = () => {
+  const doc = (globalThis as unknown as { document: { querySelector(s: string): any; querySelectorAll(s: string): any[] } }).document;
+  const row = doc.querySelector('[data-testid^="package-row-"]');
   const visible = row && row.getBoundingClientRect().height > 0;
-  const more = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === '加载更多');
-  return visible && more && !more.disabled && !more.classList.contains('is-loading') ? performance.now() : false;
-})()`;
+  const more = [...doc.querySelectorAll('button')].find((b) => b.textContent.trim() === '加载更多');
+  return visible && more && !more.disabled && !more.classList.contains('is-loading')
+    ? (globalThis as unknown as { performance: { now(): number } }).performance.now()
+    : false;
+};
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -79,7 +85,7 @@ async function main(): Promise<void> {
       if (!signedIn.ok()) throw new Error(`sign-in failed: HTTP ${signedIn.status()} ${await signedIn.text()}`);
       const fresh = await context.newPage();
       await fresh.goto(`${system.consoleUrl}packages`, { waitUntil: 'commit' });
-      const handle = await fresh.waitForFunction(INTERACTIVE, undefined, { polling: 'raf', timeout: 60_000 });
+      const handle = await fresh.waitForFunction(interactive, undefined, { polling: 'raf', timeout: 60_000 });
       const ms = (await handle.jsonValue()) as number;
       rowsShown = await fresh.locator('[data-testid^="package-row-"]').count();
       times.push(ms);
