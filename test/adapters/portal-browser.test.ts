@@ -7,24 +7,17 @@
  *
  * Without Chromium the file is skipped locally; with CI=true it fails instead.
  */
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortalAdapter, type PortalAdapter } from '../../adapters/portal/index.js';
 import { registerPortalRoutes } from '../../adapters/portal/serve.js';
 import type { ReleaseUnit, TransmitResult } from '../../adapters/types.js';
 import type { Channel } from '../../domain/registry.js';
+import { launchChromium, skipBrowser } from '../support/browser.js';
 import { bodyImage, makeTestMedia, makeTransmitContext, policyUnit, type TestMedia } from './support.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumMissing = !existsSync(CHROMIUM);
-if (chromiumMissing && process.env.CI === 'true') {
-  // Nothing may be skipped in CI: the launch below fails with the reason.
-  console.error(`Chromium not found at ${CHROMIUM}; set CHROMIUM_PATH or install Debian's chromium package.`);
-}
 
 function column(ref: string, name: string): Channel {
   return { id: `portal:${ref}`, platform: 'portal', kind: 'portal_column', name, publishing: 'api', ref } as Channel;
@@ -41,7 +34,7 @@ interface ImageState {
 const POLICY_COLUMN = column('zwgk-zcwj', '政务公开 > 政策文件');
 const INTERPRETATION_COLUMN = column('zwgk-zcjd', '政务公开 > 政策解读');
 
-describe.skipIf(chromiumMissing && process.env.CI !== 'true')('the portal in a browser', () => {
+describe.skipIf(skipBrowser)('the portal in a browser', () => {
   let media: TestMedia;
   let app: FastifyInstance;
   let browser: Browser;
@@ -70,7 +63,7 @@ describe.skipIf(chromiumMissing && process.env.CI !== 'true')('the portal in a b
       expect(warnings).toEqual([expect.stringMatching(/interpretations\[1\]\.body: image 1 has no alt text/)]);
       published.push(await adapter.transmit(payload, makeTransmitContext({ channel, baseUrl: '', renditions: media.renditions })));
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
