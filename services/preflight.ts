@@ -29,6 +29,12 @@ export interface PreflightOptions {
   formatFor?: (channel: Channel) => FormatStep;
 }
 
+/** When the package would go out: its release time, or now (previews date it so; date checks compare with it). */
+function expectedReleaseTime(releaseAt: string | Date | null | undefined): string {
+  const at = releaseAt ? new Date(releaseAt).getTime() : NaN;
+  return new Date(Number.isNaN(at) || at < Date.now() ? Date.now() : at).toISOString();
+}
+
 /** A body's field issue (`targets[3]`) as a blocking package problem. */
 export function issueProblem(issue: FieldIssue): Problem {
   const field = pointerOf(issue.path, 0);
@@ -124,6 +130,7 @@ export class PreflightService {
       portalBaseUrl: this.configured.portalUrl,
       formatFor: this.configured.formatFor,
       issues: issues.map(issueProblem),
+      releasedAt: expectedReleaseTime(row.release_at),
     });
   }
 
@@ -157,6 +164,7 @@ export class PreflightService {
       portalBaseUrl: this.configured.portalUrl,
       formatFor: this.configured.formatFor,
       issues: media.issues.map(issueProblem),
+      releasedAt: expectedReleaseTime(parsed.content.releaseAt),
     });
   }
 

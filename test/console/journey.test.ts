@@ -19,12 +19,13 @@
  */
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT_DIR } from '../../config/settings.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
 import { expectAccessible } from './axe.js';
-import { inputOf, screenshot, signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { inputOf, screenshot, SCREENSHOT_DIR, signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { policyItem, type CatalogueItem } from './journey-support.js';
 
 const COVER = path.join(ROOT_DIR, 'examples', 'media', 'cover.jpg');
@@ -141,6 +142,9 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
   };
 
   beforeAll(async () => {
+    // Pictures of failures are of this run only.
+    if (fs.existsSync(SCREENSHOT_DIR))
+      for (const old of fs.readdirSync(SCREENSHOT_DIR)) if (old.startsWith('failed-')) fs.rmSync(path.join(SCREENSHOT_DIR, old));
     database = await freshDatabase();
     system = await timed('start the system (govpub start)', () =>
       startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') }),
@@ -395,7 +399,7 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
         'GET',
         `/api/audit?package=${packageId}`,
       );
-      expect(JSON.stringify(entries.filter((e) => e.action === 'retract'))).toContain('政策口径调整');
+      expect(JSON.stringify(entries.filter((e) => e.action === 'retracting'))).toContain('政策口径调整');
     });
   });
 
