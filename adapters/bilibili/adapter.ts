@@ -70,7 +70,10 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     const cp = progress(ctx);
     if (cp.state.resourceId) return { state: 'submitted', externalId: cp.state.resourceId };
 
-    const video = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForBilibili(d, o.maxDurationSec), "over Bilibili's 4 GB limit");
+    const video = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForBilibili(d, o.maxDurationSec), {
+      en: "over Bilibili's 4 GB limit",
+      zh: '超过哔哩哔哩 4 GB 的上限',
+    });
     await dropUploadOfOtherFile(cp, video, { videoSha256: null, uploadToken: null, partBytes: null, partsDone: [], uploadCompleted: false });
     if (!cp.state.uploadCompleted) await upload(api, video, cp, ctx);
 
