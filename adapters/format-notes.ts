@@ -40,6 +40,13 @@ const FIELD_ZH: Record<string, string> = {
   interpretations: '解读',
   targets: '发布渠道',
   releaseAt: '发布时间',
+  releasedAt: '发布时间',
+  packageId: '稿件编号',
+  tags: '标签',
+  source: '转载来源',
+  'document.documentNumber': '发文字号',
+  'document.issuingUnit': '发布机构',
+  'document.formedAt': '成文日期',
   portalLinks: '门户网站链接',
   'portalLinks.document': '文件的门户网站链接',
 };
@@ -50,6 +57,8 @@ const INTERPRETATION_PART_ZH: Record<string, string> = { title: '标题', body: 
 export function fieldLabelZh(field: string): string {
   const link = /^portalLinks\.interpretations\[(\d+)\]$/.exec(field);
   if (link) return `解读 ${Number(link[1]) + 1} 的门户网站链接`;
+  const attachment = /^document\.attachments\[(\d+)\]$/.exec(field);
+  if (attachment) return `附件 ${Number(attachment[1]) + 1}`;
   const interpretation = /^interpretations\[(\d+)\](?:\.(\w+))?/.exec(field);
   if (interpretation) {
     const part = interpretation[2] ? (INTERPRETATION_PART_ZH[interpretation[2]] ?? interpretation[2]) : '';
