@@ -66,3 +66,15 @@ export function fieldLabelZh(field: string): string {
   }
   return FIELD_ZH[field] ?? field;
 }
+
+/**
+ * A format result's warnings as the delivery row keeps them: each with its Chinese
+ * ({message, messageZh}, which adapters/error-codes.ts `localizedWarning` reads) when the step
+ * wrote it, else the English string as rows always held.
+ */
+export function storedWarnings(formatted: { warnings: string[]; warningsZh?: string[] }): (string | { message: string; messageZh: string })[] {
+  return formatted.warnings.map((message, n) => {
+    const messageZh = formatted.warningsZh?.[n];
+    return messageZh ? { message, messageZh } : message;
+  });
+}
