@@ -80,7 +80,13 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     if (!cp.state.coverUrl) {
       const cover = await ctx.renditions.get(payload.cover.mediaId, payload.cover.spec);
       if (cover.sizeBytes > L.coverBytes)
-        throw rejectedContent(NAME, [{ field: 'cover', message: `the cover is ${formatBytes(cover.sizeBytes)}, over Bilibili's 5 MB limit` }]);
+        throw rejectedContent(NAME, [
+          {
+            field: 'cover',
+            message: `the cover is ${formatBytes(cover.sizeBytes)}, over Bilibili's 5 MB limit`,
+            messageZh: `封面有 ${formatBytes(cover.sizeBytes)}，超过哔哩哔哩 5 MB 的上限。请换一张较小的封面图片。`,
+          },
+        ]);
       // Small (≤ 5 MB): read whole, so the body's MD5 can be signed.
       const form = multipartBuffer('file', coverFileName(cover.mime), cover.mime, await readFile(cover.path));
       const data = await api.call('cover upload', false, () => ({
