@@ -101,7 +101,11 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
     if (unit.portalLinks) html += `<p>原文链接：${escapeHtml(unit.portalLinks.document)}</p>`;
     const text = htmlToPlainText(html);
     if (htmlToPlainText(unit.document.body) === '')
-      problems.push({ field: 'document.body', message: 'has no text; a Toutiao article needs text', messageZh: '文件正文没有文字，头条号文章需要文字。请填写正文。' });
+      problems.push({
+        field: 'document.body',
+        message: 'has no text; a Toutiao article needs text',
+        messageZh: '文件正文没有文字，头条号文章需要文字。请填写正文。',
+      });
     if (/<script\b/i.test(html))
       problems.push({
         field: 'body',
@@ -114,8 +118,7 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
           "No cover chosen for Toutiao: the operator picks one of the article's pictures as the cover.",
           '稿件没有选择头条号封面，将由运维人员从文章图片中选一张作为封面。建议选择一张封面。',
         );
-      else
-        warnings.add('No cover picture for Toutiao: the article goes out without one (无封面).', '稿件没有可作头条号封面的图片，文章将以“无封面”发布。');
+      else warnings.add('No cover picture for Toutiao: the article goes out without one (无封面).', '稿件没有可作头条号封面的图片，文章将以“无封面”发布。');
     }
     if (problems.length > 0) throw rejectedContent(`${base.platformName} (${channel.id})`, problems);
     return {

@@ -121,8 +121,7 @@ export function titleSummaryMention(
   warnings: FormatWarnings,
 ): string {
   const { title, mention, maxChars, field } = a;
-  if (title === '')
-    problems.push({ field: `${field}.title`, message: 'the video needs a title', messageZh: '视频需要标题。请填写解读标题或文件标题。' });
+  if (title === '') problems.push({ field: `${field}.title`, message: 'the video needs a title', messageZh: '视频需要标题。请填写解读标题或文件标题。' });
   const fixed = charCount(title) + (mention ? charCount(mention) + 1 : 0);
   if (fixed > maxChars) {
     problems.push({
