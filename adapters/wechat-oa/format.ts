@@ -171,7 +171,7 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
         content = mediaAsLink(it.title.trim(), media, src.sourceUrl !== '');
         warnings.add(
           `${src.field}: the ${media.kind} interpretation has no text, so its WeChat article is ${media.kind === 'video' ? "the video's poster, " : ''}a short description and ${src.sourceUrl !== '' ? 'the 阅读原文 link to its portal page' : 'a note to find it on the portal'}; the ${media.kind} itself is not uploaded to WeChat.`,
-          `${fieldLabelZh(src.field)}是没有文字正文的${what}解读，其微信文章将是${media.kind === 'video' ? '视频封面、' : ''}一段简短说明和${src.sourceUrl !== '' ? '指向门户网站页面的“阅读原文”链接' : '到门户网站查看的提示'}；${what}本身不上传到微信。如需图文内容，请为该解读补充正文。`,
+          `${fieldLabelZh(src.field)}是没有文字正文的${what}解读，${what}本身不上传到微信，将以${media.kind === 'video' ? '视频封面、' : ''}简短说明和${src.sourceUrl !== '' ? '门户网站页面链接（阅读原文）' : '到门户网站查看的提示'}的形式发布。如需图文内容，请为该解读补充正文。`,
         );
       } else if (media && (media.kind === 'video' || media.kind === 'audio')) {
         content += `<p>本篇为${what}解读，${portal ? '请点击「阅读原文」在政府网站观看收听。' : '请在政府网站观看收听。'}</p>`;
