@@ -14,6 +14,7 @@ import { deliveryKey, SETTLED_STATES } from '../domain/delivery-state.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
 import type { ChannelAdapter, MediaInfo, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
 import { isDeliveryError } from '../adapters/errors.js';
+import { storedWarnings } from '../adapters/format-notes.js';
 import { PLATFORM_DEFAULTS, type PlatformConfig } from '../config/platforms.js';
 import {
   deliveryMediaQueue,
@@ -122,7 +123,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         const formatted = adapter.format(await loadReleaseUnit(deps, plan, plan.releasedAt), channel);
         await record(
           plan,
-          { payload: JSON.stringify(formatted.payload), renditions: JSON.stringify(formatted.renditions), warnings: JSON.stringify(formatted.warnings) },
+          { payload: JSON.stringify(formatted.payload), renditions: JSON.stringify(formatted.renditions), warnings: JSON.stringify(storedWarnings(formatted)) },
           formatted.warnings.length
             ? { action: 'delivery_format_warnings', details: { warnings: formatted.warnings }, eventKey: `${plan.businessKey}:format-warnings` }
             : null,

@@ -12,6 +12,7 @@ import { KUAISHOU_ERROR_CODES } from './kuaishou/error-codes.js';
 import { MEDIA_CENTER_STATUSES } from './media-center/error-codes.js';
 import { mediaAppDeclaration, newsSiteDeclaration } from './media-center/declaration.js';
 import type { ErrorCodeTable } from './platform-client.js';
+import { fieldLabelZh } from './format-notes.js';
 import { WECHAT_ERROR_CODES } from './wechat-oa/error-codes.js';
 import { weiboDeclaration } from './weibo/declaration.js';
 import { WEIBO_ERROR_CODES } from './weibo/error-codes.js';
@@ -80,30 +81,7 @@ export function deliveryErrorZh(input: {
   return `${name}发布失败。请查看英文说明（errorMessage），按提示处理。`;
 }
 
-const FIELD_ZH: Record<string, string> = {
-  title: '标题',
-  document: '政策文件',
-  'document.title': '文件标题',
-  'document.body': '文件正文',
-  'document.attachments': '文件附件',
-  cover: '封面',
-  video: '视频',
-  channel: '渠道',
-  targets: '发布渠道',
-  releaseAt: '发布时间',
-};
-
-const INTERPRETATION_PART_ZH: Record<string, string> = { title: '标题', body: '正文', mediaId: '媒体', url: '链接', interpreter: '解读人' };
-
-/** A package field path as an editor reads it: `interpretations[1].body` → 解读 2 正文. */
-export function fieldLabelZh(field: string): string {
-  const interpretation = /^interpretations\[(\d+)\](?:\.(\w+))?/.exec(field);
-  if (interpretation) {
-    const part = interpretation[2] ? (INTERPRETATION_PART_ZH[interpretation[2]] ?? interpretation[2]) : '';
-    return `解读 ${Number(interpretation[1]) + 1}${part ? ` ${part}` : ''}`;
-  }
-  return FIELD_ZH[field] ?? field;
-}
+export { fieldLabelZh };
 
 /**
  * A content problem as the console shows it: `message` in Chinese, `messageEn` in English. A

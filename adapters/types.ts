@@ -87,6 +87,11 @@ export interface Formatted<Payload> {
   renditions: RenditionNeed[];
   /** Things the editor should know that do not stop the delivery (e.g. "digest shortened to 120 characters"). */
   warnings: string[];
+  /**
+   * The same warnings in Simplified Chinese, in the same order (written by the format step itself).
+   * Optional so results formatted before it existed still read; then the English is translated.
+   */
+  warningsZh?: string[];
 }
 
 // ── What transmit may use ───────────────────────────────────────────────────────────────────

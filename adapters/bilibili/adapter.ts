@@ -70,14 +70,23 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     const cp = progress(ctx);
     if (cp.state.resourceId) return { state: 'submitted', externalId: cp.state.resourceId };
 
-    const video = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForBilibili(d, o.maxDurationSec), "over Bilibili's 4 GB limit");
+    const video = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForBilibili(d, o.maxDurationSec), {
+      en: "over Bilibili's 4 GB limit",
+      zh: '超过哔哩哔哩 4 GB 的上限',
+    });
     await dropUploadOfOtherFile(cp, video, { videoSha256: null, uploadToken: null, partBytes: null, partsDone: [], uploadCompleted: false });
     if (!cp.state.uploadCompleted) await upload(api, video, cp, ctx);
 
     if (!cp.state.coverUrl) {
       const cover = await ctx.renditions.get(payload.cover.mediaId, payload.cover.spec);
       if (cover.sizeBytes > L.coverBytes)
-        throw rejectedContent(NAME, [{ field: 'cover', message: `the cover is ${formatBytes(cover.sizeBytes)}, over Bilibili's 5 MB limit` }]);
+        throw rejectedContent(NAME, [
+          {
+            field: 'cover',
+            message: `the cover is ${formatBytes(cover.sizeBytes)}, over Bilibili's 5 MB limit`,
+            messageZh: `封面有 ${formatBytes(cover.sizeBytes)}，超过哔哩哔哩 5 MB 的上限。请换一张较小的封面图片。`,
+          },
+        ]);
       // Small (≤ 5 MB): read whole, so the body's MD5 can be signed.
       const form = multipartBuffer('file', coverFileName(cover.mime), cover.mime, await readFile(cover.path));
       const data = await api.call('cover upload', false, () => ({

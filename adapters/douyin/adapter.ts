@@ -57,7 +57,10 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
     const cp = progress(ctx);
     if (cp.state.itemId) return { state: 'submitted', externalId: cp.state.itemId };
 
-    const file = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForDouyin(d, o.maxDurationSec), "over Douyin's 4 GB limit");
+    const file = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForDouyin(d, o.maxDurationSec), {
+      en: "over Douyin's 4 GB limit",
+      zh: '超过抖音 4 GB 的上限',
+    });
     await dropUploadOfOtherFile(cp, file, { videoSha256: null, uploadId: null, partBytes: null, partsDone: [], videoId: null });
 
     let data: DouyinData | undefined;

@@ -107,7 +107,13 @@ export class DouyinClient extends VideoPlatformClient {
       case 10005:
         return new DeliveryError('rejected', `${NAME} refused ${what} as invalid (${said}).`, {
           ...opts,
-          problems: [{ field: what, message: `Douyin refused it: ${description || 'invalid parameter'} (${code})` }],
+          problems: [
+            {
+              field: what,
+              message: `Douyin refused it: ${description || 'invalid parameter'} (${code})`,
+              messageZh: `抖音认为提交的参数无效（${code}${description ? `：${description}` : ''}）。请按平台说明修改稿件后重新发布，或跳过该渠道。`,
+            },
+          ],
         });
       default:
         return new DeliveryError('retryable', `${NAME} ${what}: unexpected error ${said}.`, opts);

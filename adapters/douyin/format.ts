@@ -1,12 +1,13 @@
 // Douyin's format step (pure): the video interpretation as one Douyin video, its text of title, summary and a mention of the portal page; with the adapter's options and payload.
 import { formatDuration } from '../../media/units.js';
 import type { Formatted, ReleaseUnit } from '../types.js';
-import { titleSummaryMention, videoRef, videoToPost, type VideoRef } from '../video-platform/format.js';
+import { titleSummaryMention, videoRef, videoToPost, type VideoRef, type Worded } from '../video-platform/format.js';
 import { videoTiming, type VideoTimingOptions } from '../video-platform/client.js';
 import { MiB } from '../video-platform/upload.js';
 import { douyinDeclaration } from './declaration.js';
 
 export const NAME = 'Douyin (抖音)';
+const NAME_ZH = '抖音';
 
 export interface DouyinAdapterOptions extends VideoTimingOptions {
   /** The rendition uploaded (default `douyin.video_1080`; `douyin.video_720` also meets Douyin's 720p minimum). */
@@ -57,25 +58,33 @@ export interface DouyinPayload {
 }
 
 /** The length over Douyin's limit, in an editor's words. */
-export function tooLongForDouyin(durationSec: number, maxDurationSec: number): string | undefined {
-  return durationSec > maxDurationSec ? `the video is ${formatDuration(durationSec)} long, over Douyin's ${formatDuration(maxDurationSec)} limit` : undefined;
+export function tooLongForDouyin(durationSec: number, maxDurationSec: number): Worded | undefined {
+  return durationSec > maxDurationSec
+    ? {
+        message: `the video is ${formatDuration(durationSec)} long, over Douyin's ${formatDuration(maxDurationSec)} limit`,
+        messageZh: `视频时长 ${formatDuration(durationSec)}，超过抖音 ${formatDuration(maxDurationSec)} 的上限。请剪短视频或分段发布。`,
+      }
+    : undefined;
 }
 
 export function formatDouyin(unit: ReleaseUnit, o: DouyinOptions): Formatted<DouyinPayload> {
-  const { index, interp, media, field, title, problems, warnings } = videoToPost(unit, NAME, o.maxDurationSec, (d) =>
+  const { index, interp, media, field, title, problems, warnings } = videoToPost(unit, NAME, NAME_ZH, o.maxDurationSec, (d) =>
     d > o.maxDurationSec
-      ? `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over Douyin's ${formatDuration(o.maxDurationSec)} limit; trim it or split it into parts`
+      ? {
+          message: `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over Douyin's ${formatDuration(o.maxDurationSec)} limit; trim it or split it into parts`,
+          messageZh: `视频时长 ${formatDuration(d)}，超过抖音 ${formatDuration(o.maxDurationSec)} 的上限 ${formatDuration(d - o.maxDurationSec)}。请剪短视频或分段发布。`,
+        }
       : undefined,
   );
   const text = titleSummaryMention(
     { title, body: interp.body, mention: unit.portalLinks ? `全文见${o.portalName}` : '', maxChars: o.textChars, summaryChars: o.summaryChars, field },
-    { platformName: NAME, text: 'the video text', holdsAtMost: "Douyin's video text holds" },
+    { platformName: NAME, platformZh: NAME_ZH, text: 'the video text', textZh: '视频文案', holdsAtMost: "Douyin's video text holds" },
     problems,
     warnings,
   );
   return {
     payload: { platform: 'douyin', interpretation: index, video: videoRef(media, o.videoSpec), text },
     renditions: [{ mediaId: media.mediaId, spec: o.videoSpec, purpose: 'interpretation video' }],
-    warnings,
+    ...warnings.lists(),
   };
 }

@@ -61,7 +61,10 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     const cp = progress(ctx);
     if (cp.state.photoId) return { state: 'submitted', externalId: cp.state.photoId };
 
-    const video = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForKuaishou(d, o.maxDurationSec), 'over 4 GB');
+    const video = await videoToUpload(ctx, payload.video, NAME, (d) => tooLongForKuaishou(d, o.maxDurationSec), {
+      en: 'over 4 GB',
+      zh: '超过快手 4 GB 的上限',
+    });
     const cover = await ctx.renditions.get(payload.cover.mediaId, payload.cover.spec);
     await dropUploadOfOtherFile(cp, video, {
       videoSha256: null,

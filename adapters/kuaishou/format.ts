@@ -2,7 +2,7 @@
 import { formatDuration } from '../../media/units.js';
 import type { Formatted, ReleaseUnit } from '../types.js';
 import { videoTiming, type VideoTimingOptions } from '../video-platform/client.js';
-import { titleSummaryMention, videoRef, videoToPost, type VideoRef } from '../video-platform/format.js';
+import { titleSummaryMention, videoRef, videoToPost, type VideoRef, type Worded } from '../video-platform/format.js';
 import { MiB } from '../video-platform/upload.js';
 import { kuaishouDeclaration } from './declaration.js';
 
@@ -53,21 +53,27 @@ export interface KuaishouPayload {
 }
 
 /** The length over what Kuaishou takes, in an editor's words. */
-export function tooLongForKuaishou(durationSec: number, maxDurationSec: number): string | undefined {
+export function tooLongForKuaishou(durationSec: number, maxDurationSec: number): Worded | undefined {
   return durationSec > maxDurationSec
-    ? `the video is ${formatDuration(durationSec)} long, over the ${formatDuration(maxDurationSec)} Kuaishou takes`
+    ? {
+        message: `the video is ${formatDuration(durationSec)} long, over the ${formatDuration(maxDurationSec)} Kuaishou takes`,
+        messageZh: `视频时长 ${formatDuration(durationSec)}，超过快手可接收的 ${formatDuration(maxDurationSec)}。请剪短视频或分段发布。`,
+      }
     : undefined;
 }
 
 export function formatKuaishou(unit: ReleaseUnit, o: KuaishouOptions): Formatted<KuaishouPayload> {
-  const { index, interp, media, field, title, problems, warnings } = videoToPost(unit, NAME, o.maxDurationSec, (d) =>
+  const { index, interp, media, field, title, problems, warnings } = videoToPost(unit, NAME, '快手', o.maxDurationSec, (d) =>
     d > o.maxDurationSec
-      ? `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts`
+      ? {
+          message: `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts`,
+          messageZh: `视频时长 ${formatDuration(d)}，超过快手可接收的 ${formatDuration(o.maxDurationSec)} ${formatDuration(d - o.maxDurationSec)}。请剪短视频或分段发布。`,
+        }
       : undefined,
   );
   const caption = titleSummaryMention(
     { title, body: interp.body, mention: unit.portalLinks ? `全文见${o.portalName}` : '', maxChars: o.captionChars, summaryChars: o.summaryChars, field },
-    { platformName: NAME, text: 'the caption', holdsAtMost: 'Kuaishou captions hold' },
+    { platformName: NAME, platformZh: '快手', text: 'the caption', textZh: '作品描述', holdsAtMost: 'Kuaishou captions hold' },
     problems,
     warnings,
   );
@@ -83,6 +89,6 @@ export function formatKuaishou(unit: ReleaseUnit, o: KuaishouOptions): Formatted
       { mediaId: media.mediaId, spec: o.videoSpec, purpose: 'interpretation video' },
       { mediaId: media.mediaId, spec: 'kuaishou.cover', purpose: 'cover (frame of the video)' },
     ],
-    warnings,
+    ...warnings.lists(),
   };
 }

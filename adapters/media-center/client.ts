@@ -167,8 +167,12 @@ export class MediaCenterClient extends PlatformClient {
     if (status === 400 && err.code === 'validation_failed') {
       const raw = Array.isArray(err.details.problems) ? (err.details.problems as { field?: unknown; problem?: unknown }[]) : [];
       const problems: ContentProblem[] = raw.length
-        ? raw.map((p) => ({ field: `${label ?? 'article'}: ${String(p.field ?? '?')}`, message: String(p.problem ?? 'refused') }))
-        : [{ field: label ?? 'article', message: err.message }];
+        ? raw.map((p) => ({
+            field: `${label ?? 'article'}: ${String(p.field ?? '?')}`,
+            message: String(p.problem ?? 'refused'),
+            messageZh: `融媒体中心认为字段“${String(p.field ?? '?')}”不合格：${String(p.problem ?? '未说明原因')}。请修改稿件后重新发布，或跳过该渠道。`,
+          }))
+        : [{ field: label ?? 'article', message: err.message, messageZh: `融媒体中心拒绝了这篇文章：${err.message}。请修改稿件后重新发布，或跳过该渠道。` }];
       const e = rejectedContent(site ?? SYSTEM_NAMES[this.system], problems);
       return new DeliveryError('rejected', e.message, { ...opts, problems });
     }

@@ -4,7 +4,8 @@
  * Every broken limit is collected and thrown at once so the editor can fix everything in one go.
  */
 import type { Channel } from '../../domain/registry.js';
-import { rejectedContent, type ContentProblem } from '../errors.js';
+import { rejectedContent } from '../errors.js';
+import { fieldLabelZh, FormatWarnings, type FormatProblem } from '../format-notes.js';
 import { charCount, htmlToPlainText, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
 import type { Formatted, MediaInfo, ReleaseUnit } from '../types.js';
 import {
@@ -51,43 +52,56 @@ export interface PortalFormatOptions {
 interface FormatRun {
   media: Record<string, MediaInfo>;
   figures: PortalFigure[];
-  problems: ContentProblem[];
-  warnings: string[];
+  problems: FormatProblem[];
+  warnings: FormatWarnings;
 }
 
 export function formatPortal(unit: ReleaseUnit, channel: Channel, options: PortalFormatOptions = {}): Formatted<PortalPayload> {
-  const run: FormatRun = { media: unit.media ?? {}, figures: [], problems: [], warnings: [] };
+  const run: FormatRun = { media: unit.media ?? {}, figures: [], problems: [], warnings: new FormatWarnings() };
   const { problems, warnings } = run;
 
   if (channel.platform !== PORTAL_PLATFORM || !isSafeSlug(channel.ref)) {
     problems.push({
       field: 'channel',
       message: `"${channel.id}" is not a portal column channel (portal:<column id>, the id made of letters, digits, ".", "_" and "-").`,
+      messageZh: `“${channel.id}”不是门户网站栏目渠道（应为 portal:<栏目编号>，编号只含字母、数字、“.”、“_”和“-”）。请改选门户网站栏目。`,
     });
   }
   if (!isSafeSlug(unit.packageId)) {
     problems.push({
       field: 'packageId',
       message: `package id "${unit.packageId}" cannot become a page address: use letters, digits, ".", "_" and "-" only (at most 128).`,
+      messageZh: `稿件编号“${unit.packageId}”不能用作网页地址：只能使用字母、数字、“.”、“_”和“-”（最多 128 个）。请告知运维人员。`,
     });
   }
   const releasedAtMs = Date.parse(unit.releasedAt);
   if (Number.isNaN(releasedAtMs)) {
-    problems.push({ field: 'releasedAt', message: `"${unit.releasedAt}" is not an ISO 8601 date and time; the release must carry the moment it started.` });
+    problems.push({
+      field: 'releasedAt',
+      message: `"${unit.releasedAt}" is not an ISO 8601 date and time; the release must carry the moment it started.`,
+      messageZh: `“${unit.releasedAt}”不是 ISO 8601 日期时间，发布必须带有开始的时刻。请告知运维人员。`,
+    });
   }
 
   const documentTitle = (unit.document.title || unit.title || '').trim();
   checkTitle(documentTitle, 'document.title', problems);
   const documentBody = formatBody(unit.document.body ?? '', 'document.body', documentTitle, run);
   if (documentBody.empty) {
-    problems.push({ field: 'document.body', message: 'the document has no text and no image: paste the document text before releasing.' });
+    problems.push({
+      field: 'document.body',
+      message: 'the document has no text and no image: paste the document text before releasing.',
+      messageZh: '政策文件没有文字也没有图片。请在发布前粘贴文件正文。',
+    });
   }
 
   const documentNumber = optionalText(unit.document.documentNumber, 'document.documentNumber', '发文字号', PORTAL_LIMITS.documentNumberMaxChars, problems);
   const issuingUnit = optionalText(unit.document.issuingUnit, 'document.issuingUnit', '发布机构', PORTAL_LIMITS.issuingUnitMaxChars, problems);
   const formedAt = normalizeFormedAt(unit.document.formedAt, problems);
   if (formedAt && !Number.isNaN(releasedAtMs) && formedAt > chinaDate(unit.releasedAt)) {
-    warnings.push(`成文日期 ${formedAt} is after the release date ${chinaDate(unit.releasedAt)}: check the document date.`);
+    warnings.add(
+      `成文日期 ${formedAt} is after the release date ${chinaDate(unit.releasedAt)}: check the document date.`,
+      `成文日期 ${formedAt} 晚于发布日期 ${chinaDate(unit.releasedAt)}，请核对成文日期。`,
+    );
   }
   if (unit.catalogue?.contentClass === 'policy') {
     const missing = [
@@ -95,8 +109,12 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
       issuingUnit ? null : '发布机构 (issuing unit)',
       formedAt ? null : '成文日期 (date of the document)',
     ].filter((m): m is string => m !== null);
+    const missingZh = [documentNumber ? null : '发文字号', issuingUnit ? null : '发布机构', formedAt ? null : '成文日期'].filter((m) => m !== null);
     if (missing.length > 0) {
-      warnings.push(`Inspectors expect policy documents to show ${missing.join(', ')}; the page shows 「无」 for what is missing.`);
+      warnings.add(
+        `Inspectors expect policy documents to show ${missing.join(', ')}; the page shows 「无」 for what is missing.`,
+        `政策文件应当标明${missingZh.join('、')}，检查时会核对；缺少的项目在页面上显示为「无」。请补充。`,
+      );
     }
   }
 
@@ -106,6 +124,7 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
     problems.push({
       field: 'interpretations',
       message: `${unit.interpretations.length} interpretations, ${unit.interpretations.length - PORTAL_LIMITS.interpretationsMax} more than the portal's ${PORTAL_LIMITS.interpretationsMax} per document: merge some.`,
+      messageZh: `本稿件有 ${unit.interpretations.length} 篇解读，门户网站每份文件最多 ${PORTAL_LIMITS.interpretationsMax} 篇（多 ${unit.interpretations.length - PORTAL_LIMITS.interpretationsMax} 篇）。请合并部分解读。`,
     });
   }
   const interpretations = unit.interpretations.map((interpretation, i) => formatInterpretation(interpretation, i, run));
@@ -114,12 +133,19 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
   if (unit.cover) {
     const info = run.media[unit.cover.mediaId];
     if (info && info.kind !== 'image') {
-      problems.push({ field: 'cover', message: `the cover is ${describeMedia(info)}; choose a picture as the cover.` });
+      problems.push({
+        field: 'cover',
+        message: `the cover is ${describeMedia(info)}; choose a picture as the cover.`,
+        messageZh: `封面是${describeMediaZh(info)}，不是图片。请选择一张图片作为封面。`,
+      });
     }
     let alt = (unit.cover.alt ?? '').trim();
     if (!alt) {
       alt = documentTitle;
-      warnings.push(`The cover has no alt text: the portal uses the title 「${truncateChars(documentTitle, 40)}」 instead; describe the picture.`);
+      warnings.add(
+        `The cover has no alt text: the portal uses the title 「${truncateChars(documentTitle, 40)}」 instead; describe the picture.`,
+        `封面没有替代文字，门户网站改用标题「${truncateChars(documentTitle, 40)}」。请为封面图片写一段描述。`,
+      );
     }
     cover = { mediaId: unit.cover.mediaId, alt };
   }
@@ -145,31 +171,40 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
     figures: run.figures,
     cover,
   };
-  return { payload, renditions: renditionNeeds(payload), warnings };
+  return { payload, renditions: renditionNeeds(payload), ...warnings.lists() };
 }
 
-function checkTitle(title: string, field: string, problems: ContentProblem[]): void {
+function checkTitle(title: string, field: string, problems: FormatProblem[]): void {
   if (!title) {
-    problems.push({ field, message: 'the title is empty: every portal page needs a title.' });
+    problems.push({
+      field,
+      message: 'the title is empty: every portal page needs a title.',
+      messageZh: `${fieldLabelZh(field)}为空，门户网站每个页面都需要标题。请填写标题。`,
+    });
   } else if (charCount(title) > PORTAL_LIMITS.titleMaxChars) {
     problems.push({
       field,
       message: `the title has ${charCount(title)} characters, ${charCount(title) - PORTAL_LIMITS.titleMaxChars} over the portal's ${PORTAL_LIMITS.titleMaxChars}: shorten it.`,
+      messageZh: `${fieldLabelZh(field)}有 ${charCount(title)} 个字，超过门户网站 ${PORTAL_LIMITS.titleMaxChars} 个字的上限（多 ${charCount(title) - PORTAL_LIMITS.titleMaxChars} 个字）。请缩短标题。`,
     });
   }
 }
 
-function optionalText(value: string | undefined, field: string, label: string, max: number, problems: ContentProblem[]): string | null {
+function optionalText(value: string | undefined, field: string, label: string, max: number, problems: FormatProblem[]): string | null {
   const text = (value ?? '').trim();
   if (!text) return null;
   if (charCount(text) > max) {
-    problems.push({ field, message: `${label} has ${charCount(text)} characters, ${charCount(text) - max} over the portal's ${max}: shorten it.` });
+    problems.push({
+      field,
+      message: `${label} has ${charCount(text)} characters, ${charCount(text) - max} over the portal's ${max}: shorten it.`,
+      messageZh: `${label}有 ${charCount(text)} 个字，超过门户网站 ${max} 个字的上限（多 ${charCount(text) - max} 个字）。请缩短。`,
+    });
   }
   return text;
 }
 
 /** 成文日期 as YYYY-MM-DD: accepts 2025-06-01, an ISO date-time (read in China time) and 2025年6月1日. */
-function normalizeFormedAt(value: string | undefined, problems: ContentProblem[]): string | null {
+function normalizeFormedAt(value: string | undefined, problems: FormatProblem[]): string | null {
   const text = (value ?? '').trim();
   if (!text) return null;
   const chinese = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(text);
@@ -182,7 +217,11 @@ function normalizeFormedAt(value: string | undefined, problems: ContentProblem[]
   } else if (/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text))) {
     return chinaDate(text);
   }
-  problems.push({ field: 'document.formedAt', message: `成文日期 "${text}" is not a date: write it as 2025-06-01 or 2025年6月1日.` });
+  problems.push({
+    field: 'document.formedAt',
+    message: `成文日期 "${text}" is not a date: write it as 2025-06-01 or 2025年6月1日.`,
+    messageZh: `成文日期“${text}”不是日期。请写成 2025-06-01 或 2025年6月1日。`,
+  });
   return null;
 }
 
@@ -194,6 +233,11 @@ export function chinaDate(iso: string): string {
 function describeMedia(info: MediaInfo): string {
   const name = info.name ? ` (${info.name})` : '';
   return `${info.kind === 'image' ? 'an image' : info.kind === 'video' ? 'a video' : 'an audio file'}${name}`;
+}
+
+function describeMediaZh(info: MediaInfo): string {
+  const name = info.name ? `（${info.name}）` : '';
+  return `${info.kind === 'image' ? '图片' : info.kind === 'video' ? '视频' : '音频文件'}${name}`;
 }
 
 function isWebUrl(url: string): boolean {
@@ -215,6 +259,7 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
     run.problems.push({
       field,
       message: `the text has ${charCount(html)} characters of HTML, ${charCount(html) - PORTAL_LIMITS.bodyMaxChars} over the portal's ${PORTAL_LIMITS.bodyMaxChars} per page: split it or move tables into attachments.`,
+      messageZh: `${fieldLabelZh(field)}（按 HTML 计）有 ${charCount(html)} 个字符，超过门户网站每页 ${PORTAL_LIMITS.bodyMaxChars} 个的上限（多 ${charCount(html) - PORTAL_LIMITS.bodyMaxChars} 个）。请拆分正文，或把表格移到附件中。`,
     });
   }
   let imageNumber = 0;
@@ -229,6 +274,7 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
         run.problems.push({
           field,
           message: `image ${imageNumber} (${truncateChars(src || 'no src', 60)}) is not an uploaded picture: upload it to govpub so the portal serves its own copy.`,
+          messageZh: `${fieldLabelZh(field)}中的第 ${imageNumber} 张图片（${truncateChars(src || '无地址', 60)}）不是上传的图片。请上传到 govpub，由门户网站提供自己的副本。`,
         });
         return '';
       }
@@ -237,6 +283,7 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
         run.problems.push({
           field,
           message: `image ${imageNumber} is ${describeMedia(info)}, not a picture: insert it as an interpretation or attachment instead.`,
+          messageZh: `${fieldLabelZh(field)}中的第 ${imageNumber} 张图片是${describeMediaZh(info)}，不是图片。请改为作为解读或附件插入。`,
         });
         return '';
       }
@@ -245,8 +292,9 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
         .trim();
       if (!alt) {
         alt = caption || pageTitle;
-        run.warnings.push(
+        run.warnings.add(
           `${field}: image ${imageNumber} has no alt text; the portal uses its ${caption ? 'caption' : 'page title'} 「${truncateChars(alt, 40)}」 instead: describe the picture for screen readers.`,
+          `${fieldLabelZh(field)}中的第 ${imageNumber} 张图片没有替代文字，门户网站改用${caption ? '图片说明' : '页面标题'}「${truncateChars(alt, 40)}」。请为读屏用户描述这张图片。`,
         );
       }
       figures += 1;
@@ -266,6 +314,7 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
     run.problems.push({
       field,
       message: `${figures} images on one page, ${figures - PORTAL_LIMITS.imagesPerPageMax} over the portal's ${PORTAL_LIMITS.imagesPerPageMax}: move some into an attachment.`,
+      messageZh: `${fieldLabelZh(field)}一页有 ${figures} 张图片，超过门户网站 ${PORTAL_LIMITS.imagesPerPageMax} 张的上限（多 ${figures - PORTAL_LIMITS.imagesPerPageMax} 张）。请把部分图片移到附件中。`,
     });
   }
   return { html: out.trim(), empty: htmlToPlainText(out) === '' && figures === 0, figures };
@@ -286,16 +335,26 @@ function formatAttachments(attachments: NonNullable<ReleaseUnit['document']['att
     run.problems.push({
       field: 'document.attachments',
       message: `${attachments.length} attachments, ${attachments.length - PORTAL_LIMITS.attachmentsMax} over the portal's ${PORTAL_LIMITS.attachmentsMax}: pack some into one archive.`,
+      messageZh: `本稿件有 ${attachments.length} 个附件，超过门户网站 ${PORTAL_LIMITS.attachmentsMax} 个的上限（多 ${attachments.length - PORTAL_LIMITS.attachmentsMax} 个）。请把部分附件打包成一个压缩文件。`,
     });
   }
   return attachments.map((attachment, i) => {
     const field = `document.attachments[${i}]`;
     const name = (attachment.name ?? '').trim();
-    if (!name) run.problems.push({ field, message: 'the attachment has no name: readers see the name as the link text.' });
+    if (!name)
+      run.problems.push({
+        field,
+        message: 'the attachment has no name: readers see the name as the link text.',
+        messageZh: `${fieldLabelZh(field)}没有名称，读者看到的链接文字就是附件名称。请填写附件名称。`,
+      });
     if (attachment.mediaId) {
       const info = run.media[attachment.mediaId];
       if (!info) {
-        run.problems.push({ field, message: `the attached file ${attachment.mediaId.slice(0, 12)}… is not among the package's uploads: upload it again.` });
+        run.problems.push({
+          field,
+          message: `the attached file ${attachment.mediaId.slice(0, 12)}… is not among the package's uploads: upload it again.`,
+          messageZh: `${fieldLabelZh(field)}的文件 ${attachment.mediaId.slice(0, 12)}… 不在本稿件的上传文件中。请重新上传。`,
+        });
         return { name, href: null, media: null };
       }
       const spec = info.kind === 'image' ? PORTAL_IMAGE_ATTACHMENT_SPEC : info.kind === 'video' ? PORTAL_VIDEO_SPEC : PORTAL_AUDIO_SPEC;
@@ -303,9 +362,17 @@ function formatAttachments(attachments: NonNullable<ReleaseUnit['document']['att
     }
     const url = (attachment.url ?? '').trim();
     if (!url) {
-      run.problems.push({ field, message: 'the attachment has neither a file nor a link: upload the file or give its http(s) address.' });
+      run.problems.push({
+        field,
+        message: 'the attachment has neither a file nor a link: upload the file or give its http(s) address.',
+        messageZh: `${fieldLabelZh(field)}既没有文件也没有链接。请上传文件，或填写它的 http(s) 地址。`,
+      });
     } else if (!isWebUrl(url)) {
-      run.problems.push({ field, message: `the attachment link "${truncateChars(url, 60)}" is not an http(s) address.` });
+      run.problems.push({
+        field,
+        message: `the attachment link "${truncateChars(url, 60)}" is not an http(s) address.`,
+        messageZh: `${fieldLabelZh(field)}的链接“${truncateChars(url, 60)}”不是 http(s) 地址。请填写正确的网址。`,
+      });
     }
     return { name, href: url || null, media: null };
   });
@@ -323,6 +390,7 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
     run.problems.push({
       field: `${field}.mediaId`,
       message: `the interpretation's file ${interpretation.mediaId.slice(0, 12)}… is not among the package's uploads: upload it again.`,
+      messageZh: `${fieldLabelZh(field)}的文件 ${interpretation.mediaId.slice(0, 12)}… 不在本稿件的上传文件中。请重新上传。`,
     });
   } else if (interpretation.mediaId && info) {
     const expected = interpretation.form === 'video' ? 'video' : interpretation.form === 'audio' ? 'audio' : null;
@@ -330,6 +398,7 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
       run.problems.push({
         field: `${field}.mediaId`,
         message: `a ${interpretation.form} interpretation needs ${expected === 'video' ? 'a video' : 'an audio file'}, but its file is ${describeMedia(info)}.`,
+        messageZh: `${fieldLabelZh(field)}是${expected === 'video' ? '视频' : '音频'}解读，需要${expected === 'video' ? '视频' : '音频文件'}，但它的文件是${describeMediaZh(info)}。请上传正确的文件。`,
       });
     } else if (info.kind === 'image') {
       // The infographic itself: its title says what it shows; the body text is the long description.
@@ -343,21 +412,34 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
       run.problems.push({
         field: `${field}.mediaId`,
         message: `a ${interpretation.form} interpretation needs its ${interpretation.form === 'video' ? 'video' : 'audio'} file (or a link to it): upload it.`,
+        messageZh: `${fieldLabelZh(field)}是${interpretation.form === 'video' ? '视频' : '音频'}解读，需要${interpretation.form === 'video' ? '视频' : '音频'}文件（或它的链接）。请上传文件。`,
       });
     }
   }
 
   const link = (interpretation.url ?? '').trim() || null;
   if (link && !isWebUrl(link)) {
-    run.problems.push({ field: `${field}.url`, message: `"${truncateChars(link, 60)}" is not an http(s) address.` });
+    run.problems.push({
+      field: `${field}.url`,
+      message: `"${truncateChars(link, 60)}" is not an http(s) address.`,
+      messageZh: `${fieldLabelZh(`${field}.url`)}“${truncateChars(link, 60)}”不是 http(s) 地址。请填写正确的网址。`,
+    });
   }
   if (interpretation.form === 'h5' && !link) {
-    run.problems.push({ field: `${field}.url`, message: 'an H5 interpretation needs the address of its H5 page.' });
+    run.problems.push({
+      field: `${field}.url`,
+      message: 'an H5 interpretation needs the address of its H5 page.',
+      messageZh: `${fieldLabelZh(field)}是 H5 解读，需要 H5 页面的地址。请填写链接。`,
+    });
   }
 
   const body = formatBody(interpretation.body ?? '', `${field}.body`, title, run);
   if (body.empty && !lead && !link) {
-    run.problems.push({ field: `${field}.body`, message: 'the interpretation has no text, no file and no link: add its content.' });
+    run.problems.push({
+      field: `${field}.body`,
+      message: 'the interpretation has no text, no file and no link: add its content.',
+      messageZh: `${fieldLabelZh(field)}没有文字、文件或链接。请补充解读内容。`,
+    });
   }
   return { form: interpretation.form, formLabel: interpretationFormLabel(interpretation.form), title, interpreter, bodyHtml: body.html, lead, link };
 }

@@ -269,7 +269,7 @@ function checkChannel(channel: Channel, index: number, content: PreflightContent
   if (unit) {
     try {
       const formatted = input.formatFor(channel)(unit, channel);
-      for (const text of formatted.warnings) warnings.push(warningProblem(text, d.localName, channel.id, index));
+      formatted.warnings.forEach((text, n) => warnings.push(warningProblem(text, d.localName, channel.id, index, formatted.warningsZh?.[n])));
       preview = previewOf(d, channel, unit, formatted.payload, warnings);
     } catch (error) {
       if (!isDeliveryError(error) || error.errorClass !== 'rejected') throw error;

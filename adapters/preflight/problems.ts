@@ -191,8 +191,12 @@ function recognize(list: Recognizer[], text: string, where: string, platform: st
   return undefined;
 }
 
-/** A format step's warning (an English sentence, often `field: …`) as a problem. */
-export function warningProblem(text: string, platformName: string, channelId: string, targetIndex: number): Problem {
+/**
+ * A format step's warning (an English sentence, often `field: …`) as a problem. The step's own
+ * Chinese (`zh`) is what the editor reads; the recognizers give the stable code, and the Chinese
+ * only for a step that wrote none.
+ */
+export function warningProblem(text: string, platformName: string, channelId: string, targetIndex: number, zh?: string): Problem {
   const fieldMatch = /^([a-zA-Z]+(?:\[\d+\])?(?:\.[a-zA-Z]+)*): /.exec(text);
   const field = fieldMatch ? pointerOf(fieldMatch[1]!, targetIndex) : '';
   const where = fieldLabel(field);
@@ -200,13 +204,13 @@ export function warningProblem(text: string, platformName: string, channelId: st
   return {
     code: known?.code ?? 'platform_note',
     field,
-    message: known?.message ?? `${platformName}发布时会调整内容（详见英文说明）：${text}`,
+    message: zh ?? known?.message ?? `${platformName}发布时会调整内容（详见英文说明）：${text}`,
     messageEn: text,
     channelId,
   };
 }
 
-/** One problem of a format step's refusal as a blocking problem. */
+/** One problem of a format step's refusal as a blocking problem, in the step's own Chinese when it wrote it. */
 export function refusalProblem(problem: ContentProblem, platformName: string, channelId: string, targetIndex: number): Problem {
   const field = pointerOf(problem.field, targetIndex);
   const where = fieldLabel(field);
@@ -214,7 +218,7 @@ export function refusalProblem(problem: ContentProblem, platformName: string, ch
   return {
     code: known?.code ?? 'platform_rejects',
     field,
-    message: known?.message ?? `${platformName}不接受${where}的当前内容（详见英文说明）：${problem.message}。请按说明修改，或去掉该渠道。`,
+    message: problem.messageZh ?? known?.message ?? `${platformName}不接受${where}的当前内容（详见英文说明）：${problem.message}。请按说明修改，或去掉该渠道。`,
     messageEn: `${problem.field}: ${problem.message}`,
     channelId,
   };

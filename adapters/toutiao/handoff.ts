@@ -1,5 +1,6 @@
 // Toutiao's part of the manual hand-off: one article carrying the document and its interpretations, its bundle texts, 说明.txt and post URLs.
-import { rejectedContent, type ContentProblem } from '../errors.js';
+import { rejectedContent } from '../errors.js';
+import { FormatWarnings, type FormatProblem } from '../format-notes.js';
 import { instructionsFor } from '../manual-handoff/instructions.js';
 import { bundleFiles, isVideo, markPictures, two } from '../manual-handoff/format-helpers.js';
 import type { HandoffKit } from '../manual-handoff/payload.js';
@@ -31,8 +32,8 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
 
   format(unit, channel, { limits, base }) {
     const { titleMinChars: min, titleMaxChars: max } = limits;
-    const problems: ContentProblem[] = [];
-    const warnings: string[] = [];
+    const problems: FormatProblem[] = [];
+    const warnings = new FormatWarnings();
     const { files, renditions, add } = bundleFiles(base.platformName);
 
     // Title: the package's title, else the document's, whichever fits. Never cut: a headline is
@@ -41,9 +42,11 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
     const title = candidates.find((t) => charCount(t) >= min && charCount(t) <= max) ?? null;
     if (!title) {
       const shown = candidates.map((t) => `"${truncateChars(t, 40)}" (${charCount(t)})`).join(' and ') || 'none';
+      const shownZh = candidates.map((t) => `“${truncateChars(t, 40)}”（${charCount(t)} 字）`).join('和') || '无';
       problems.push({
         field: 'title',
         message: `Toutiao article titles take ${min} to ${max} characters; neither the package title nor the document title fits (${shown}). Give the package a title of ${min}–${max} characters`,
+        messageZh: `头条号文章标题须为 ${min}–${max} 个字，稿件标题和文件标题都不符合（${shownZh}）。请为稿件填写 ${min}–${max} 个字的标题。`,
       });
     }
 
@@ -69,8 +72,9 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
     if (attachments.length > 0) {
       html += `<p>附件：${attachments.map((a) => escapeHtml(a.name)).join('；')}${unit.portalLinks ? `（见政府网站原文：${escapeHtml(unit.portalLinks.document)}）` : ''}</p>`;
       if (!unit.portalLinks)
-        warnings.push(
+        warnings.add(
           `The document's ${attachments.length} attachment(s) are only named in the Toutiao article: the package is not on the portal, so there is no page to point to.`,
+          `政策文件的 ${attachments.length} 个附件在头条号文章中只列出名称：稿件没有发布到门户网站，没有可指向的页面。如需提供附件，请同时选择一个门户网站栏目。`,
         );
     }
     let videos = 0;
@@ -86,8 +90,9 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
       } else if (interp.mediaId && unit.media[interp.mediaId]?.kind === 'audio') {
         const page = unit.portalLinks?.interpretations[n];
         html += page ? `<p>收听音频解读：${escapeHtml(page)}</p>` : '';
-        warnings.push(
+        warnings.add(
           `Interpretation ${n + 1} "${truncateChars(interp.title.trim(), 30)}" is audio, which a Toutiao article cannot carry${page ? '; the article gives the portal page that plays it' : ' (and there is no portal page to point to)'}.`,
+          `解读 ${n + 1}“${truncateChars(interp.title.trim(), 30)}”是音频，头条号文章不能携带音频${page ? '；文章给出播放该音频的门户网站页面' : '（稿件没有门户网站页面可指向）'}。`,
         );
       }
       html += markPictures(interp.body, pictureName);
@@ -95,20 +100,31 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
     });
     if (unit.portalLinks) html += `<p>原文链接：${escapeHtml(unit.portalLinks.document)}</p>`;
     const text = htmlToPlainText(html);
-    if (htmlToPlainText(unit.document.body) === '') problems.push({ field: 'document.body', message: 'has no text; a Toutiao article needs text' });
-    if (/<script\b/i.test(html)) problems.push({ field: 'body', message: 'contains a <script> element, which cannot be pasted into the Toutiao editor' });
+    if (htmlToPlainText(unit.document.body) === '')
+      problems.push({
+        field: 'document.body',
+        message: 'has no text; a Toutiao article needs text',
+        messageZh: '文件正文没有文字，头条号文章需要文字。请填写正文。',
+      });
+    if (/<script\b/i.test(html))
+      problems.push({
+        field: 'body',
+        message: 'contains a <script> element, which cannot be pasted into the Toutiao editor',
+        messageZh: '正文含有 <script> 脚本元素，无法粘贴到头条号编辑器。请删去脚本后重新提交。',
+      });
     if (!cover) {
-      warnings.push(
-        pictureNames.size > 0 || videos > 0
-          ? "No cover chosen for Toutiao: the operator picks one of the article's pictures as the cover."
-          : 'No cover picture for Toutiao: the article goes out without one (无封面).',
-      );
+      if (pictureNames.size > 0 || videos > 0)
+        warnings.add(
+          "No cover chosen for Toutiao: the operator picks one of the article's pictures as the cover.",
+          '稿件没有选择头条号封面，将由运维人员从文章图片中选一张作为封面。建议选择一张封面。',
+        );
+      else warnings.add('No cover picture for Toutiao: the article goes out without one (无封面).', '稿件没有可作头条号封面的图片，文章将以“无封面”发布。');
     }
     if (problems.length > 0) throw rejectedContent(`${base.platformName} (${channel.id})`, problems);
     return {
       payload: { ...base, postKind: 'article', title, bodyHtml: html, bodyText: text, description: null, shortTitle: null, files },
       renditions,
-      warnings,
+      ...warnings.lists(),
     };
   },
 

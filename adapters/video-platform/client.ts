@@ -11,6 +11,9 @@ import { PlatformClient, requestOptions, type ErrorCodeTable, type PlatformConte
 import { stillValid } from '../tokens.js';
 import type { TransmitContext } from '../types.js';
 
+/** The video platforms' names in Chinese, by the short name their messages use. */
+const SHORT_NAME_ZH: Record<string, string> = { Bilibili: '哔哩哔哩', Kuaishou: '快手', Douyin: '抖音' };
+
 /** The timing options every video adapter takes. */
 export interface VideoTimingOptions {
   /** Timeout of API calls (default 30 s) and of upload requests (default 10 min). */
@@ -164,7 +167,13 @@ export abstract class VideoPlatformClient extends PlatformClient {
   protected parameterRefused(what: string, message: string, fallback: string, code: number, shortName: string): DeliveryError {
     return new DeliveryError('rejected', `${this.platformName} refused ${what}: ${message || fallback} (${code}).`, {
       platformCode: code,
-      problems: [{ field: what, message: `${shortName} refused it: ${message || fallback}` }],
+      problems: [
+        {
+          field: what,
+          message: `${shortName} refused it: ${message || fallback}`,
+          messageZh: `${SHORT_NAME_ZH[shortName] ?? shortName}拒绝了这次提交（${code}${message ? `：${message}` : ''}）。请按平台说明修改稿件后重新发布，或跳过该渠道。`,
+        },
+      ],
     });
   }
 }

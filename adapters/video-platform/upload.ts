@@ -41,14 +41,20 @@ export async function videoToUpload(
   ctx: Pick<TransmitContext, 'renditions'>,
   ref: { mediaId: string; spec: string },
   platformName: string,
-  tooLong: (durationSec: number) => string | undefined,
-  over4GB: string,
+  tooLong: (durationSec: number) => { message: string; messageZh: string } | undefined,
+  over4GB: { en: string; zh: string },
 ): Promise<RenditionFile> {
   const file = await ctx.renditions.get(ref.mediaId, ref.spec);
   const long = file.durationSec === undefined ? undefined : tooLong(file.durationSec);
-  if (long) throw rejectedContent(platformName, [{ field: 'video', message: long }]);
+  if (long) throw rejectedContent(platformName, [{ field: 'video', ...long }]);
   if (file.sizeBytes > MAX_VIDEO_BYTES)
-    throw rejectedContent(platformName, [{ field: 'video', message: `the video file is ${formatBytes(file.sizeBytes)}, ${over4GB}` }]);
+    throw rejectedContent(platformName, [
+      {
+        field: 'video',
+        message: `the video file is ${formatBytes(file.sizeBytes)}, ${over4GB.en}`,
+        messageZh: `视频文件有 ${formatBytes(file.sizeBytes)}，${over4GB.zh}。请压缩视频后重新发布。`,
+      },
+    ]);
   return file;
 }
 

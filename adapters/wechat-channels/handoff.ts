@@ -1,5 +1,6 @@
 // WeChat Channels' part of the manual hand-off: one vertical video post, its bundle texts, 说明.txt and post URLs.
 import { rejectedContent } from '../errors.js';
+import { FormatWarnings } from '../format-notes.js';
 import { describeFile, instructionsFor } from '../manual-handoff/instructions.js';
 import { isVideo } from '../manual-handoff/format-helpers.js';
 import type { HandoffFile, HandoffKit } from '../manual-handoff/payload.js';
@@ -31,27 +32,37 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
   }),
 
   format(unit, channel, { limits: lim, base }) {
-    const refuse = (field: string, message: string) => rejectedContent(`${base.platformName} (${channel.id})`, [{ field, message }]);
-    const warnings: string[] = [];
+    const refuse = (field: string, message: string, messageZh: string) =>
+      rejectedContent(`${base.platformName} (${channel.id})`, [{ field, message, messageZh }]);
+    const warnings = new FormatWarnings();
     const videoIndex = unit.interpretations.findIndex((i) => isVideo(unit, i));
     if (videoIndex < 0) {
       const linkOnly = unit.interpretations.some((i) => i.form === 'video' && isHttpUrl(i.url));
-      throw refuse(
-        'interpretations',
-        linkOnly
-          ? "WeChat Channels posts are videos, and this package's video is only a link: upload the video file to the interpretation so it can be bundled"
-          : 'WeChat Channels posts are videos, and this package has no video: add a video interpretation, or leave this channel out of the release',
-      );
+      throw linkOnly
+        ? refuse(
+            'interpretations',
+            "WeChat Channels posts are videos, and this package's video is only a link: upload the video file to the interpretation so it can be bundled",
+            '视频号发布的是视频，而本稿件的视频只有链接。请为该解读上传视频文件，以便打包。',
+          )
+        : refuse(
+            'interpretations',
+            'WeChat Channels posts are videos, and this package has no video: add a video interpretation, or leave this channel out of the release',
+            '视频号发布的是视频，而本稿件没有视频。请添加一篇视频解读，或在本次发布中去掉该渠道。',
+          );
     }
     const interp = unit.interpretations[videoIndex]!;
     const info = unit.media[interp.mediaId!]!;
     const others = unit.interpretations.filter((i, n) => n !== videoIndex && isVideo(unit, i)).length;
     if (others > 0)
-      warnings.push(`A WeChat Channels post carries one video: only "${truncateChars(interp.title.trim(), 30)}" is posted; ${others} other video(s) are not.`);
+      warnings.add(
+        `A WeChat Channels post carries one video: only "${truncateChars(interp.title.trim(), 30)}" is posted; ${others} other video(s) are not.`,
+        `一条视频号动态只带一个视频：只发布“${truncateChars(interp.title.trim(), 30)}”，另外 ${others} 个视频不发布。`,
+      );
     if (lim.maxVideoSec && info.durationSec && info.durationSec > lim.maxVideoSec) {
       throw refuse(
         `interpretations[${videoIndex}].mediaId`,
         `the video runs ${Math.round(info.durationSec)} s; WeChat Channels takes at most ${lim.maxVideoSec} s here (${Math.round(info.durationSec - lim.maxVideoSec)} s too long)`,
+        `视频时长 ${Math.round(info.durationSec)} 秒，该视频号最多接收 ${lim.maxVideoSec} 秒（超出 ${Math.round(info.durationSec - lim.maxVideoSec)} 秒）。请剪短视频。`,
       );
     }
 
@@ -66,25 +77,31 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
     if (room > 10) {
       summary = summaryOf(sourceHtml, room);
       if (charCount(full) > room)
-        warnings.push(
+        warnings.add(
           `The WeChat Channels description is cut to ${lim.descriptionChars} characters: the summary keeps ${charCount(summary)} of ${charCount(full)}.`,
+          `视频号描述最多 ${lim.descriptionChars} 个字，摘要保留 ${charCount(full)} 个字中的 ${charCount(summary)} 个。`,
         );
     } else if (full) {
-      warnings.push('The WeChat Channels description has no room for a summary after the title and the link.');
+      warnings.add(
+        'The WeChat Channels description has no room for a summary after the title and the link.',
+        '视频号描述放下标题和链接后没有摘要的位置，描述不带摘要。缩短标题可以放下摘要。',
+      );
     }
     const description = [headline, summary, link].filter(Boolean).join('\n');
     if (charCount(description) > lim.descriptionChars) {
       throw refuse(
         `interpretations[${videoIndex}].title`,
         `the title and the portal link alone take ${charCount(description)} characters; a WeChat Channels description takes at most ${lim.descriptionChars}`,
+        `仅标题和门户网站链接就占 ${charCount(description)} 个字，视频号描述最多 ${lim.descriptionChars} 个字。请缩短视频解读的标题。`,
       );
     }
 
     const fits = (t: string) => charCount(t) >= lim.shortTitleMinChars && charCount(t) <= lim.shortTitleMaxChars;
     const shortTitle = [interp.title.trim(), unit.title.trim()].find(fits) ?? null;
     if (!shortTitle)
-      warnings.push(
+      warnings.add(
         `No short title: neither the video's title nor the package's has ${lim.shortTitleMinChars}–${lim.shortTitleMaxChars} characters; the short title is optional and stays empty.`,
+        `视频标题和稿件标题都不是 ${lim.shortTitleMinChars}–${lim.shortTitleMaxChars} 个字，短标题（可选）留空。`,
       );
 
     const files: HandoffFile[] = [
@@ -94,7 +111,7 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
     return {
       payload: { ...base, postKind: 'video', title: null, bodyHtml: null, bodyText: null, description, shortTitle, files },
       renditions: files.map((f) => ({ mediaId: f.mediaId, spec: f.spec, purpose: `${base.platformName}: ${f.purpose}` })),
-      warnings,
+      ...warnings.lists(),
     };
   },
 

@@ -206,6 +206,7 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
         problems.push({
           field: `${a.field}.body`,
           message: `with WeChat's picture addresses the article comes to ${n(chars)} characters, ${n(chars - WECHAT_OA_LIMITS.contentCharsBelow + 1)} over WeChat's limit; shorten the text.`,
+          messageZh: `加上微信图片地址后，文章共 ${n(chars)} 个字符，超过微信上限 ${n(chars - WECHAT_OA_LIMITS.contentCharsBelow + 1)} 个。请缩短正文。`,
         });
       }
       return {

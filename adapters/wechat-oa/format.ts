@@ -1,6 +1,7 @@
 // WeChat's pure format step: a package becomes one multi-article push (document first, then each interpretation) within every documented limit.
 import type { Channel } from '../../domain/registry.js';
-import { rejectedContent, type ContentProblem } from '../errors.js';
+import { rejectedContent } from '../errors.js';
+import { fieldLabelZh, FormatWarnings, type FormatProblem } from '../format-notes.js';
 import { charCount, escapeHtml, htmlToPlainText, imageSources, isHttpUrl, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
 import type { Formatted, MediaInfo, ReleaseUnit, RenditionNeed } from '../types.js';
 import { wechatOaDeclaration } from './declaration.js';
@@ -34,8 +35,8 @@ interface ArticleSource {
 export const n = (value: number) => value.toLocaleString('en-US');
 
 export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<WechatPayload> {
-  const problems: ContentProblem[] = [];
-  const warnings: string[] = [];
+  const problems: FormatProblem[] = [];
+  const warnings = new FormatWarnings();
   const L = WECHAT_OA_LIMITS;
 
   const count = 1 + unit.interpretations.length;
@@ -43,17 +44,23 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     problems.push({
       field: 'interpretations',
       message: `WeChat sends at most ${L.articlesPerPush} articles in one push; this package makes ${count} (the document and ${unit.interpretations.length} interpretations), ${count - L.articlesPerPush} too many. Merge interpretations or release fewer with this package.`,
+      messageZh: `微信一次推送最多 ${L.articlesPerPush} 篇文章，本稿件有 ${count} 篇（政策文件加 ${unit.interpretations.length} 篇解读），多出 ${count - L.articlesPerPush} 篇。请合并解读，或减少随本稿件发布的解读。`,
     });
   }
 
   const portal = unit.portalLinks;
-  if (!portal) warnings.push('The package is not released to a portal column, so the WeChat articles have no 阅读原文 (read the full text) link.');
+  if (!portal)
+    warnings.add(
+      'The package is not released to a portal column, so the WeChat articles have no 阅读原文 (read the full text) link.',
+      '稿件没有发布到门户网站栏目，微信文章将没有“阅读原文”链接。如需链接，请同时选择一个门户网站栏目。',
+    );
   const sourceFor = (field: string, url: string | undefined): string => {
     if (!portal) return '';
     if (!url || !isHttpUrl(url)) {
       problems.push({
         field,
         message: `the portal page link "${url ?? ''}" is not an http(s) address, so it cannot be the WeChat 阅读原文 link (a configuration problem: tell operations).`,
+        messageZh: `门户网站页面链接“${url ?? ''}”不是 http(s) 地址，不能作为微信“阅读原文”链接。这是配置问题，请告知运维人员。`,
       });
       return '';
     }
@@ -94,10 +101,16 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     const titleChars = charCount(fullTitle);
     // A long title is shortened as an editor would (the full title stays on the portal page).
     const title = truncateChars(fullTitle, L.titleChars);
-    if (fullTitle === '') problems.push({ field: `${src.field}.title`, message: 'WeChat needs a title for every article; this one is empty.' });
+    if (fullTitle === '')
+      problems.push({
+        field: `${src.field}.title`,
+        message: 'WeChat needs a title for every article; this one is empty.',
+        messageZh: `${fieldLabelZh(`${src.field}.title`)}为空，微信每篇文章都需要标题。请填写标题。`,
+      });
     else if (titleChars > L.titleChars) {
-      warnings.push(
+      warnings.add(
         `${src.field}.title: WeChat allows at most ${L.titleChars} characters in an article title; this title has ${titleChars} (${titleChars - L.titleChars} too many), so the article is titled "${title}".`,
+        `${fieldLabelZh(`${src.field}.title`)}有 ${titleChars} 个字，超过微信文章标题 ${L.titleChars} 个字的上限（多 ${titleChars - L.titleChars} 个字），文章标题将显示为“${title}”。如需完整显示，请把标题缩短到 ${L.titleChars} 个字以内。`,
       );
     }
 
@@ -109,8 +122,9 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
         author = candidate;
         break;
       }
-      warnings.push(
+      warnings.add(
         `${src.field}: WeChat allows at most ${L.authorChars} characters for the author; "${candidate}" has ${chars} (${chars - L.authorChars} too many), so it is not used as the author.`,
+        `${fieldLabelZh(src.field)}的作者“${candidate}”有 ${chars} 个字，超过微信作者名 ${L.authorChars} 个字的上限（多 ${chars - L.authorChars} 个字），发布时不署该作者。`,
       );
     }
 
@@ -129,8 +143,9 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       return '';
     });
     if (dropped.length > 0) {
-      warnings.push(
+      warnings.add(
         `${src.field}.body: WeChat shows only pictures uploaded to it, so ${dropped.length} picture${dropped.length > 1 ? 's' : ''} not uploaded to govpub will be left out (${dropped.slice(0, 3).join(', ')}${dropped.length > 3 ? ', …' : ''}). Upload ${dropped.length > 1 ? 'them' : 'it'} as a file in the editor to keep ${dropped.length > 1 ? 'them' : 'it'}.`,
+        `${fieldLabelZh(`${src.field}.body`)}中有 ${dropped.length} 张图片不是上传到 govpub 的文件，微信只显示上传给它的图片，这些图片将被去掉（${dropped.slice(0, 3).join('、')}${dropped.length > 3 ? '等' : ''}）。如需保留，请在编辑器中以文件方式上传。`,
       );
     }
     for (const id of articleImages) if (!images.includes(id)) images.push(id);
@@ -147,20 +162,22 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       const it = unit.interpretations[src.index - 1]!;
       const media = it.mediaId ? unit.media[it.mediaId] : undefined;
       const textless = htmlToPlainText(src.body).trim() === '' && articleImages.length === 0;
+      const what = media?.kind === 'video' ? '视频' : '音频';
       if (media && (media.kind === 'video' || media.kind === 'audio') && textless) {
         // WeChat takes no article without content, and the video or audio itself is not uploaded:
         // the article is a video's poster, a short description and the 阅读原文 link to its page.
         if (media.kind === 'video') posters.push(media.mediaId);
         standIns.add(src.index);
         content = mediaAsLink(it.title.trim(), media, src.sourceUrl !== '');
-        warnings.push(
+        warnings.add(
           `${src.field}: the ${media.kind} interpretation has no text, so its WeChat article is ${media.kind === 'video' ? "the video's poster, " : ''}a short description and ${src.sourceUrl !== '' ? 'the 阅读原文 link to its portal page' : 'a note to find it on the portal'}; the ${media.kind} itself is not uploaded to WeChat.`,
+          `${fieldLabelZh(src.field)}是没有文字正文的${what}解读，${what}本身不上传到微信，将以${media.kind === 'video' ? '视频封面、' : ''}简短说明和${src.sourceUrl !== '' ? '门户网站页面链接（阅读原文）' : '到门户网站查看的提示'}的形式发布。如需图文内容，请为该解读补充正文。`,
         );
       } else if (media && (media.kind === 'video' || media.kind === 'audio')) {
-        const what = media.kind === 'video' ? '视频' : '音频';
         content += `<p>本篇为${what}解读，${portal ? '请点击「阅读原文」在政府网站观看收听。' : '请在政府网站观看收听。'}</p>`;
-        warnings.push(
+        warnings.add(
           `${src.field}: the ${media.kind} itself is not uploaded to WeChat; the article carries the text and ${portal ? 'links to the portal page' : 'refers readers to the portal'}.`,
+          `${fieldLabelZh(src.field)}的${what}不上传到微信，文章发布解读文字，并${portal ? '链接到门户网站页面（阅读原文）' : '提示读者到门户网站观看收听'}。`,
         );
       }
     }
@@ -178,6 +195,7 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       problems.push({
         field: `${src.field}.body`,
         message: 'WeChat does not take an article without content; this one is empty. Write the text (or remove the article from the package).',
+        messageZh: `${fieldLabelZh(`${src.field}.body`)}为空，微信不接受没有内容的文章。请填写正文，或从稿件中删去这一篇。`,
       });
     }
     const chars = charCount(content) + articleImages.length * IMAGE_URL_RESERVE;
@@ -186,6 +204,7 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       problems.push({
         field: `${src.field}.body`,
         message: `WeChat takes fewer than ${n(L.contentCharsBelow)} characters of article content (the HTML counts, and each picture about ${IMAGE_URL_RESERVE}); this article comes to ${n(chars)}, ${n(over)} too many. Shorten the text or split it into two articles.`,
+        messageZh: `微信文章内容须少于 ${n(L.contentCharsBelow)} 个字符（HTML 代码也计入，每张图片约计 ${IMAGE_URL_RESERVE} 个），${fieldLabelZh(`${src.field}.body`)}共 ${n(chars)} 个字符，多出 ${n(over)} 个。请缩短正文，或拆成两篇文章。`,
       });
     }
     const bytes = Buffer.byteLength(content, 'utf8') + articleImages.length * IMAGE_URL_RESERVE;
@@ -193,6 +212,7 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       problems.push({
         field: `${src.field}.body`,
         message: `WeChat takes article content under 1 MB; this article comes to ${n(bytes)} bytes, ${n(bytes - L.contentBytesBelow + 1)} too many.`,
+        messageZh: `微信文章内容须小于 1 MB，${fieldLabelZh(`${src.field}.body`)}共 ${n(bytes)} 字节，多出 ${n(bytes - L.contentBytesBelow + 1)} 字节。请缩短正文或减少图片，或拆成两篇文章。`,
       });
     }
 
@@ -216,12 +236,19 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     const kind = unit.media[unit.cover.mediaId]?.kind ?? 'image';
     if (kind === 'image') cover = imageCover(unit.cover.mediaId);
     else if (kind === 'video') cover = videoCover(unit.cover.mediaId);
-    else warnings.push('cover: the chosen cover is an audio file, which cannot be a picture; another picture of the package is used.');
+    else
+      warnings.add(
+        'cover: the chosen cover is an audio file, which cannot be a picture; another picture of the package is used.',
+        '所选封面是音频文件，不能作为图片，将改用稿件中的另一张图片。如需指定封面，请选择一张图片。',
+      );
   }
   if (!cover && images.length > 0) {
     cover = imageCover(images[0]!);
     coverPurpose = 'cover (first picture)';
-    warnings.push('cover: no cover was chosen, so the first picture of the articles is the WeChat cover.');
+    warnings.add(
+      'cover: no cover was chosen, so the first picture of the articles is the WeChat cover.',
+      '稿件没有选择封面，将使用文章中的第一张图片作为微信封面。建议选择一张封面。',
+    );
   }
   if (!cover) {
     const withMedia = unit.interpretations.map((it) => (it.mediaId ? unit.media[it.mediaId] : undefined)).filter((m) => m !== undefined);
@@ -230,11 +257,17 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     if (picture) {
       cover = imageCover(picture.mediaId);
       coverPurpose = 'cover (interpretation picture)';
-      warnings.push(`cover: no cover was chosen, so the interpretation picture${picture.name ? ` ${picture.name}` : ''} is the WeChat cover.`);
+      warnings.add(
+        `cover: no cover was chosen, so the interpretation picture${picture.name ? ` ${picture.name}` : ''} is the WeChat cover.`,
+        `稿件没有选择封面，将使用解读图片${picture.name ? `“${picture.name}”` : ''}作为微信封面。建议选择一张封面。`,
+      );
     } else if (video) {
       cover = videoCover(video.mediaId);
       coverPurpose = 'cover (video frame)';
-      warnings.push('cover: no cover was chosen, so a frame of the interpretation video is the WeChat cover.');
+      warnings.add(
+        'cover: no cover was chosen, so a frame of the interpretation video is the WeChat cover.',
+        '稿件没有选择封面，将使用解读视频的一帧画面作为微信封面。建议选择一张封面。',
+      );
     }
   }
   if (!cover) {
@@ -242,6 +275,7 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       field: 'cover',
       message:
         'WeChat needs a cover picture for every article, and this package has no picture at all. Choose a cover for the package (or put a picture in the document).',
+      messageZh: '微信每篇文章都需要封面图片，而本稿件没有任何图片。请为稿件选择封面（或在文件正文中放一张图片）。',
     });
   }
 
@@ -252,7 +286,7 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     ...images.map((mediaId) => ({ mediaId, spec: 'wechat_oa.inline', purpose: 'in-article picture' })),
     ...posters.map((mediaId) => ({ mediaId, spec: POSTER_SPEC, purpose: 'video poster in the article' })),
   ];
-  return { payload: { articles, cover: cover!, images, ...(posters.length > 0 ? { posters } : {}) }, renditions, warnings };
+  return { payload: { articles, cover: cover!, images, ...(posters.length > 0 ? { posters } : {}) }, renditions, ...warnings.lists() };
 }
 
 /** The rendition of a video that stands for it in an article (uploaded like an in-article picture). */

@@ -79,7 +79,11 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
         const file = await ctx.renditions.get(payload.picture.mediaId, payload.picture.spec);
         if (file.sizeBytes > WEIBO_LIMITS.pictureBytes) {
           throw rejectedContent(PLATFORM_NAME, [
-            { field: 'cover', message: `the prepared picture is ${file.sizeBytes.toLocaleString('en-US')} bytes, over Weibo's 5 MB.` },
+            {
+              field: 'cover',
+              message: `the prepared picture is ${file.sizeBytes.toLocaleString('en-US')} bytes, over Weibo's 5 MB.`,
+              messageZh: `处理后的图片有 ${file.sizeBytes.toLocaleString('en-US')} 字节，超过微博 5 MB 的上限。请换一张较小的封面图片。`,
+            },
           ]);
         }
         const data = await readFile(file.path);

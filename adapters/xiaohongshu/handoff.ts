@@ -1,5 +1,6 @@
 // Xiaohongshu's part of the manual hand-off: one note (a video, or pictures) with its title and text, the bundle texts, 说明.txt and post URLs.
 import { rejectedContent } from '../errors.js';
+import { FormatWarnings } from '../format-notes.js';
 import { describeFile, instructionsFor } from '../manual-handoff/instructions.js';
 import { bundleFiles, isVideo, two } from '../manual-handoff/format-helpers.js';
 import type { HandoffKit } from '../manual-handoff/payload.js';
@@ -24,7 +25,7 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
   }),
 
   format(unit, channel, { limits, base }) {
-    const warnings: string[] = [];
+    const warnings = new FormatWarnings();
     const { files, renditions, add } = bundleFiles(base.platformName);
 
     // A note is one video, or pictures: the first uploaded video makes it a video note.
@@ -34,7 +35,10 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
       add({ name: '封面', mediaId: video.mediaId!, spec: 'xiaohongshu.cover', purpose: '视频封面（3:4）' });
       const others = unit.interpretations.filter((i) => i !== video && isVideo(unit, i)).length;
       if (others > 0)
-        warnings.push(`A Xiaohongshu note carries one video: only "${truncateChars(video.title.trim(), 30)}" is posted; ${others} other video(s) are not.`);
+        warnings.add(
+          `A Xiaohongshu note carries one video: only "${truncateChars(video.title.trim(), 30)}" is posted; ${others} other video(s) are not.`,
+          `一篇小红书笔记只带一个视频：只发布“${truncateChars(video.title.trim(), 30)}”，另外 ${others} 个视频不发布。`,
+        );
     } else {
       // Pictures in reading order: the cover first, then the pictures of the document and the interpretations.
       const ids: string[] = [];
@@ -51,24 +55,32 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
             field: 'cover',
             message:
               'A Xiaohongshu note needs at least one picture or a video, and this package has neither: choose a cover picture, or leave this channel out of the release',
+            messageZh: '小红书笔记至少需要一张图片或一个视频，而本稿件都没有。请选择一张封面图片，或在本次发布中去掉该渠道。',
           },
         ]);
       }
       if (ids.length > limits.pictures)
-        warnings.push(`A Xiaohongshu note carries at most ${limits.pictures} pictures: the first ${limits.pictures} of ${ids.length} are bundled.`);
+        warnings.add(
+          `A Xiaohongshu note carries at most ${limits.pictures} pictures: the first ${limits.pictures} of ${ids.length} are bundled.`,
+          `一篇小红书笔记最多 ${limits.pictures} 张图片：${ids.length} 张中只打包前 ${limits.pictures} 张。`,
+        );
       ids
         .slice(0, limits.pictures)
         .forEach((id, n) => add({ name: `图片${two(n + 1)}`, mediaId: id, spec: 'xiaohongshu.image', purpose: n === 0 ? '笔记首图（封面）' : '笔记图片' }));
     }
     if (unit.interpretations.some((i) => i.mediaId && unit.media[i.mediaId]?.kind === 'audio')) {
-      warnings.push('Audio interpretations cannot go into a Xiaohongshu note; the note gives the portal page that plays them.');
+      warnings.add(
+        'Audio interpretations cannot go into a Xiaohongshu note; the note gives the portal page that plays them.',
+        '音频解读不能放进小红书笔记，笔记中给出播放音频的门户网站页面。',
+      );
     }
 
     // Title: optional on Xiaohongshu and never cut (approved content): the first that fits, else none.
     const title = [unit.title.trim(), unit.document.title.trim()].find((t) => t !== '' && charCount(t) <= limits.titleChars) ?? null;
     if (!title)
-      warnings.push(
+      warnings.add(
         `No Xiaohongshu title: neither the package title nor the document title fits in ${limits.titleChars} characters; the note goes out without one.`,
+        `稿件标题和文件标题都超过小红书 ${limits.titleChars} 个字的上限，笔记不带标题发布。如需标题，请缩短稿件标题。`,
       );
 
     // Text: headline (when it is not the title), summary, the portal link written out (links in notes are not clickable).
@@ -80,20 +92,24 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
     const full = htmlToPlainText(sourceHtml).replace(/\s*\n\s*/g, ' ');
     const summary = room > 10 ? summaryOf(sourceHtml, room) : '';
     if (full && charCount(full) > Math.max(room, 0))
-      warnings.push(`The Xiaohongshu text is cut to ${limits.bodyChars} characters: the summary keeps ${charCount(summary)} of ${charCount(full)}.`);
+      warnings.add(
+        `The Xiaohongshu text is cut to ${limits.bodyChars} characters: the summary keeps ${charCount(summary)} of ${charCount(full)}.`,
+        `小红书正文最多 ${limits.bodyChars} 个字，摘要保留 ${charCount(full)} 个字中的 ${charCount(summary)} 个。`,
+      );
     const description = [headline, summary, link].filter(Boolean).join('\n');
     if (charCount(description) > limits.bodyChars) {
       throw rejectedContent(`${base.platformName} (${channel.id})`, [
         {
           field: 'title',
           message: `the title and the portal link alone take ${charCount(description)} characters; a Xiaohongshu note's text takes at most ${limits.bodyChars}`,
+          messageZh: `仅标题和门户网站链接就占 ${charCount(description)} 个字，小红书笔记正文最多 ${limits.bodyChars} 个字。请缩短稿件标题。`,
         },
       ]);
     }
     return {
       payload: { ...base, postKind: 'note', title, bodyHtml: null, bodyText: null, description, shortTitle: null, files },
       renditions,
-      warnings,
+      ...warnings.lists(),
     };
   },
 

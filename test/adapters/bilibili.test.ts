@@ -16,6 +16,9 @@ import {
   useVideoSimulator,
 } from './video-support.js';
 
+/** A Chinese sentence: every refusal carries one written where it arose. */
+const ZH = expect.stringMatching(/[\u4e00-\u9fff]/);
+
 const CLIENT_ID = 'bl00000000b1f001';
 const SECRET = 'bilibili-client-secret';
 const REFRESH = 'preissued-refresh-blwhly-0001';
@@ -81,13 +84,18 @@ describe('bilibili adapter: format (pure)', () => {
     const err = failureOfSync(() => createBilibiliAdapter({ copyright: 2 }).format(unit, channel));
     expect(err.errorClass).toBe('rejected');
     expect(err.problems).toEqual([
-      { field: 'interpretations[1]', message: 'the video is 5 h long; Bilibili takes videos under 5 h' },
-      { field: 'interpretations[1].title', message: 'Bilibili titles have at most 80 characters; this one has 85 (5 too many)' },
+      { field: 'interpretations[1]', message: 'the video is 5 h long; Bilibili takes videos under 5 h', messageZh: ZH },
+      {
+        field: 'interpretations[1].title',
+        message: 'Bilibili titles have at most 80 characters; this one has 85 (5 too many)',
+        messageZh: '哔哩哔哩标题最多 80 个字，本标题有 85 个字（多 5 个字）。请缩短标题。',
+      },
       {
         field: 'cover',
         message: 'Bilibili needs a cover of at least 960×600: the package has no cover and the video is 640×360; choose a larger cover picture',
+        messageZh: ZH,
       },
-      { field: 'source', message: 'a reprint (copyright 2) must name its source' },
+      { field: 'source', message: 'a reprint (copyright 2) must name its source', messageZh: ZH },
     ]);
   });
 

@@ -16,6 +16,9 @@ import {
   useVideoSimulator,
 } from './video-support.js';
 
+/** A Chinese sentence: every refusal carries one written where it arose. */
+const ZH = expect.stringMatching(/[\u4e00-\u9fff]/);
+
 const CLIENT_KEY = 'aw00000000b1f001';
 const SECRET = 'douyin-client-secret';
 const REFRESH = 'rft.preissued-blfb-0001';
@@ -74,11 +77,17 @@ describe('douyin adapter: format (pure)', () => {
 
     const long = failureOfSync(() => adapter.format(videoUnit({ ...video, durationSec: 16 * 60 + 20 }), channel));
     expect(long.problems).toEqual([
-      { field: 'interpretations[1]', message: "the video is 16 min 20 s long, 1 min 20 s over Douyin's 15 min limit; trim it or split it into parts" },
+      {
+        field: 'interpretations[1]',
+        message: "the video is 16 min 20 s long, 1 min 20 s over Douyin's 15 min limit; trim it or split it into parts",
+        messageZh: expect.stringContaining('视频时长 16 min 20 s，超过抖音 15 min 的上限'),
+      },
     ]);
 
     const short = failureOfSync(() => createDouyinAdapter({ textChars: 20 }).format(videoUnit(video), channel));
-    expect(short.problems).toEqual([{ field: 'interpretations[1].title', message: "Douyin's video text holds at most 20 characters; the title alone has 17" }]);
+    expect(short.problems).toEqual([
+      { field: 'interpretations[1].title', message: "Douyin's video text holds at most 20 characters; the title alone has 17", messageZh: ZH },
+    ]);
   });
 });
 

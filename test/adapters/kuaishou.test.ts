@@ -16,6 +16,9 @@ import {
   useVideoSimulator,
 } from './video-support.js';
 
+/** A Chinese sentence: every refusal carries one written where it arose. */
+const ZH = expect.stringMatching(/[\u4e00-\u9fff]/);
+
 const APP_ID = 'ks00000000b1f001';
 const SECRET = 'kuaishou-app-secret';
 const REFRESH = 'preissued-refresh-blfb-ks-0001';
@@ -52,8 +55,12 @@ describe('kuaishou adapter: format (pure)', () => {
 
     const err = failureOfSync(() => createKuaishouAdapter({ captionChars: 20 }).format(videoUnit({ ...video, durationSec: 20 * 60 }), channel));
     expect(err.problems).toEqual([
-      { field: 'interpretations[1]', message: 'the video is 20 min long, 5 min over the 15 min Kuaishou takes; trim it or split it into parts' },
-      { field: 'interpretations[1].title', message: 'Kuaishou captions hold at most 20 characters; the title alone has 17' },
+      { field: 'interpretations[1]', message: 'the video is 20 min long, 5 min over the 15 min Kuaishou takes; trim it or split it into parts', messageZh: ZH },
+      {
+        field: 'interpretations[1].title',
+        message: 'Kuaishou captions hold at most 20 characters; the title alone has 17',
+        messageZh: expect.stringContaining('快手的作品描述最多 20 个字'),
+      },
     ]);
     expect(failureOfSync(() => adapter.format(videoUnit(null), channel)).message).toContain(
       'Kuaishou (快手) only takes video, and this package has no video interpretation',

@@ -150,6 +150,7 @@ describe('Toutiao: one article carrying the document and its interpretations', (
         message: expect.stringMatching(
           /^Toutiao article titles take 5 to 30 characters; neither the package title nor the document title fits \(.*\(37\) and .*\(32\)\)\. Give the package a title of 5–30 characters$/,
         ),
+        messageZh: expect.stringMatching(/^头条号文章标题须为 5–30 个字.*请为稿件填写 5–30 个字的标题。$/),
       },
     ]);
     const wide = createManualHandoffAdapter('toutiao', { limits: { toutiao: { titleMaxChars: 40 } } });

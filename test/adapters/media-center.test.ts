@@ -199,6 +199,7 @@ describe('format', () => {
       {
         field: 'interpretations',
         message: expect.stringMatching(/21 interpretations; the media center takes at most 20 related links per article \(1 too many\)/),
+        messageZh: expect.stringContaining('政策文件将链接 21 篇解读，而融媒体中心每篇文章最多 20 个相关链接（多 1 个）'),
       },
     ]);
   });
@@ -475,8 +476,16 @@ describe('publishing against the media-center simulator', () => {
     expect(e.errorClass).toBe('rejected');
     expect(e.platformCode).toBe('validation_failed');
     expect(e.problems).toEqual([
-      { field: expect.stringContaining('the document'), message: 'at most 100 characters (got 150)' },
-      { field: expect.stringContaining(': author'), message: 'at most 50 characters (got 60)' },
+      {
+        field: expect.stringContaining('the document'),
+        message: 'at most 100 characters (got 150)',
+        messageZh: expect.stringContaining('at most 100 characters (got 150)'),
+      },
+      {
+        field: expect.stringContaining(': author'),
+        message: 'at most 50 characters (got 60)',
+        messageZh: expect.stringContaining('融媒体中心认为字段“author”不合格'),
+      },
     ]);
     expect(e.problems[0]!.field).toMatch(/: title$/);
     expect(e.message).toMatch(/^碑林新闻 \(news_site:blxw\) cannot take this package as it is: /);

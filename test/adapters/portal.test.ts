@@ -24,6 +24,9 @@ import { ingestUpload } from '../../media/index.js';
 import { ffmpegSync } from '../media/fixtures.js';
 import { makeTestMedia, makeTransmitContext, type TestMedia } from './support.js';
 
+/** A Chinese sentence: every refusal carries one written where it arose. */
+const ZH = expect.stringMatching(/[\u4e00-\u9fff]/);
+
 const BASE_URL = 'http://127.0.0.1:8080/portal';
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -411,13 +414,17 @@ describe('format (pure)', () => {
     it.each(cases)('%s', (_name, unit, field, message) => {
       const error = rejectionOf(() => adapter.format(unit, channel));
       expect(error.errorClass).toBe('rejected');
-      expect(error.problems).toContainEqual({ field, message: expect.stringMatching(message) });
+      expect(error.problems).toContainEqual({ field, message: expect.stringMatching(message), messageZh: ZH });
       expect(error.message).toMatch(/^The district portal cannot take this package as it is: /);
     });
 
     it('a channel that is not a portal column is refused', () => {
       const error = rejectionOf(() => adapter.format(makeUnit(), { ...channel, platform: 'weibo', id: 'weibo:x' }));
-      expect(error.problems).toContainEqual({ field: 'channel', message: expect.stringMatching(/not a portal column channel/) });
+      expect(error.problems).toContainEqual({
+        field: 'channel',
+        message: expect.stringMatching(/not a portal column channel/),
+        messageZh: expect.stringContaining('不是门户网站栏目渠道'),
+      });
     });
 
     it('lists every problem at once', () => {

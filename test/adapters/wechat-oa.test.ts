@@ -224,6 +224,7 @@ describe('wechat_oa format', () => {
       {
         field: 'interpretations',
         message: expect.stringContaining('at most 8 articles in one push; this package makes 9 (the document and 8 interpretations), 1 too many'),
+        messageZh: expect.stringContaining('微信一次推送最多 8 篇文章，本稿件有 9 篇（政策文件加 8 篇解读），多出 1 篇'),
       },
     ]);
     expect(formatWechat(base({ interpretations: many.slice(0, 7), portalLinks: null }), channel).payload.articles).toHaveLength(8);
@@ -252,7 +253,13 @@ describe('wechat_oa format', () => {
       }
       throw new Error('expected a refusal');
     })();
-    expect(e.problems).toEqual([{ field: 'cover', message: expect.stringMatching(/WeChat needs a cover picture .* Choose a cover for the package/) }]);
+    expect(e.problems).toEqual([
+      {
+        field: 'cover',
+        message: expect.stringMatching(/WeChat needs a cover picture .* Choose a cover for the package/),
+        messageZh: expect.stringContaining('请为稿件选择封面'),
+      },
+    ]);
   });
 
   it('lists every problem at once, empty articles included', () => {

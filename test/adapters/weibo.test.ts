@@ -132,7 +132,13 @@ describe('weibo format', () => {
     const tooLong = '碑'.repeat(125);
     const e = refusal(() => formatWeibo(base({ document: { ...base().document, title: tooLong } }), channel));
     expect(e.errorClass).toBe('rejected');
-    expect(e.problems).toEqual([{ field: 'document.title', message: expect.stringContaining('this title counts 125 (1 too many') }]);
+    expect(e.problems).toEqual([
+      {
+        field: 'document.title',
+        message: expect.stringContaining('this title counts 125 (1 too many'),
+        messageZh: expect.stringContaining('本标题计 125 个（多 1 个'),
+      },
+    ]);
     // One character less fits: title and link only, nothing else, with warnings.
     const { payload, warnings } = formatWeibo(base({ document: { ...base().document, title: '碑'.repeat(124) } }), channel);
     expect(weiboLength(payload.text)).toBe(140);
@@ -148,7 +154,13 @@ describe('weibo format', () => {
 
   it('needs a portal page to link to', () => {
     const e = refusal(() => formatWeibo(base({ portalLinks: null }), channel));
-    expect(e.problems).toEqual([{ field: 'portalLinks', message: expect.stringContaining("must link to the package's page on the district portal") }]);
+    expect(e.problems).toEqual([
+      {
+        field: 'portalLinks',
+        message: expect.stringContaining("must link to the package's page on the district portal"),
+        messageZh: expect.stringContaining('请同时选择一个门户网站栏目'),
+      },
+    ]);
   });
 
   it('writes # as ＃ (the share API refuses #topics#)', () => {
