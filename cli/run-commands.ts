@@ -177,10 +177,18 @@ export function registerRunCommands(program: Command): void {
     .command('build')
     .description('Build the console into web/dist when its sources changed (npm install and govpub start do this too), and print its budget')
     .option('--force', 'build even when web/dist is current')
+    .option('--if-possible', 'without Vite (an install with --omit=dev), say so and succeed instead of failing (npm install uses this)')
     .option('--json', 'print machine-readable JSON')
-    .action(async (options: { force?: boolean; json?: boolean }) => {
+    .action(async (options: { force?: boolean; ifPossible?: boolean; json?: boolean }) => {
       const { ensureConsoleBuilt, describeBudget } = await import('../web/build-console.js');
-      const result = await ensureConsoleBuilt({ force: options.force, log: (l) => process.stderr.write(`${l}\n`) });
+      let result: Awaited<ReturnType<typeof ensureConsoleBuilt>>;
+      try {
+        result = await ensureConsoleBuilt({ force: options.force, log: (l) => process.stderr.write(`${l}\n`) });
+      } catch (error) {
+        if (!options.ifPossible || (error as { code?: string }).code !== 'console_not_built') throw error;
+        log(`console: not built (${(error as Error).message})`);
+        return;
+      }
       if (options.json) printJson(result);
       else log(`console: ${result.built ? 'built' : result.reason}${result.budget ? `; ${describeBudget(result.budget)}` : ''}`);
     });
