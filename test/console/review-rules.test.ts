@@ -1,7 +1,7 @@
 // The review page's pure rules: the word diff (word-diff.ts) and what decision is offered (decision-rules.ts); no browser needed.
 import { describe, expect, it } from 'vitest';
 import { decisionOffer, type Reviewer, type ReviewedPackage } from '../../web/src/components/review/decision-rules.js';
-import { htmlToText, sideOf, tokenize, valueAsText, wordDiff } from '../../web/src/components/review/word-diff.js';
+import { htmlToText, sideOf, tokenize, valueAsText, wordDiff } from '../../web/src/components/shared/word-diff.js';
 
 const rebuilt = (parts: { kind: string; text: string }[], side: 'before' | 'after') =>
   sideOf(parts as never, side)

@@ -61,41 +61,6 @@ export interface MediaDetail extends MediaView {
   jobs: MediaJob[];
 }
 
-export interface Preview {
-  kind: 'portal_article' | 'wechat_article' | 'weibo_post' | 'video_post' | 'media_center_article' | 'handoff_bundle';
-  title: string;
-  titleLimit?: number;
-  titleTruncated: boolean;
-  digest?: string;
-  bodyHtml?: string;
-  text?: string;
-  link?: string;
-  cover?: { mediaId: string; crops: { spec: string; width: number; height: number; url: string }[] };
-  video?: { mediaId: string; posterUrl?: string; durationSec?: number };
-  notes: string[];
-}
-
-export interface ChannelPreflight {
-  channelId: string;
-  platform: string;
-  platformName: string;
-  name: string;
-  ownerUnit: string | null;
-  publishing: 'api' | 'manual';
-  canDelete: boolean;
-  blocking: Problem[];
-  warnings: Problem[];
-  preview: Preview | null;
-}
-
-export interface PreflightResult {
-  ok: boolean;
-  revision: number | null;
-  contentHash: string | null;
-  package: { blocking: Problem[]; warnings: Problem[] };
-  channels: ChannelPreflight[];
-}
-
 export interface PackageListItem {
   id: string;
   title: string;
@@ -183,3 +148,7 @@ export interface DiffAnswer {
   to: number;
   changes: DiffChange[];
 }
+
+/** What GET /api/packages/:id/preflight and POST /api/preflight answer: the server's own types. */
+export type { ChannelPreflight, PreflightResult } from '../../../../adapters/preflight/preflight';
+export type { Preview } from '../../../../adapters/preflight/previews';
