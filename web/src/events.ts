@@ -4,26 +4,9 @@
  */
 import { onBeforeUnmount } from 'vue';
 
-export interface DeliveryEvent {
-  id: string;
-  packageId: string;
-  channelId: string;
-  platform: string;
-  state: string;
-  task: string | null;
-  errorClass: string | null;
-  errorMessage: string | null;
-  publicUrl: string | null;
-  updatedAt: string;
-}
-
-export interface PackageEvent {
-  id: string;
-  status: string;
-  currentStage: string | null;
-  revision: number;
-  updatedAt: string;
-}
+/** The events' data: the server's own types (services/events.ts). */
+export type { DeliveryEvent, PackageEvent } from '../../services/events';
+import type { DeliveryEvent, PackageEvent } from '../../services/events';
 
 export interface LiveHandlers {
   delivery?: (event: DeliveryEvent) => void;

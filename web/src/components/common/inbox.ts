@@ -1,19 +1,9 @@
-import { ref } from 'vue';
 /** What waits for the person (GET /api/inbox), shared by the notices page and the inbox watcher. */
+import { ref } from 'vue';
 
-export type InboxKind = 'review_waiting' | 'rejected' | 'delivery_needs_action' | 'manual_task';
+import type { InboxItem, InboxKind } from '../../../../services/inbox';
 
-export interface InboxItem {
-  kind: InboxKind;
-  packageId: string;
-  packageTitle: string;
-  deliveryId?: string;
-  channelId?: string;
-  stage?: string;
-  /** What waits, in Chinese, as the API words it. */
-  message: string;
-  at: string;
-}
+export type { InboxItem, InboxKind };
 
 export interface InboxAnswer {
   items: InboxItem[];
