@@ -184,7 +184,9 @@ export function registerMediaRoutes(
       request.raw.once('close', onClose);
       try {
         const result = await media.ingest(part.file, { uploadName: part.filename, createdBy: actorOf(request), signal: aborted.signal });
-        return reply.status(result.created ? 201 : 200).send({ ...result.media, created: result.created, warnings: result.warnings });
+        return reply
+          .status(result.created ? 201 : 200)
+          .send({ ...result.media, created: result.created, warnings: result.warnings, warningsZh: result.warningsZh });
       } catch (error) {
         // The parser destroys the file stream with its error when the body breaks off or is not multipart.
         const malformed = error !== undefined && error === part.file.errored;

@@ -90,7 +90,7 @@ export async function ingestMedia(
   kindLimits: Record<MediaKind, number>,
   source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
   input: UploadInput,
-): Promise<{ media: MediaView; created: boolean; warnings: string[] }> {
+): Promise<{ media: MediaView; created: boolean; warnings: string[]; warningsZh: string[] }> {
   // The name is stored and sent back in headers: refused before a byte is stored, like any text field.
   const nameProblem = input.uploadName === undefined ? null : unsafeTextProblem(input.uploadName);
   if (nameProblem) {
@@ -138,19 +138,25 @@ export async function ingestMedia(
     });
     const row = (await findMedia(db, result.sha256))!;
 
+    // Each note in English (scripts, the CLI) and in Chinese (the console), in the same order.
     const warnings: string[] = [];
+    const warningsZh: string[] = [];
     const ext = uploadName && uploadName.includes('.') ? uploadName.split('.').pop()!.toLowerCase() : undefined;
     if (ext && normExt(ext) !== normExt(probe.extension)) {
-      warnings.push(
-        `${uploadName} is really ${probe.format.toUpperCase()} (${probe.mime}), whatever its name says; it is stored and used as ${probe.format.toUpperCase()}.`,
-      );
+      const format = probe.format.toUpperCase();
+      warnings.push(`${uploadName} is really ${format} (${probe.mime}), whatever its name says; it is stored and used as ${format}.`);
+      warningsZh.push(`「${uploadName}」实际是 ${format} 文件（${probe.mime}），与文件名不符；已按 ${format} 保存和使用。`);
     }
-    if (probe.hasGps) warnings.push(`${label} carries a GPS location in its EXIF data; published renditions never do (metadata is stripped).`);
-    if (!inserted)
-      warnings.push(
-        `The same file was uploaded before${row.upload_name && row.upload_name !== uploadName ? ` as ${row.upload_name}` : ''}; nothing new was stored.`,
-      );
-    return { media: toMediaView(row), created: inserted, warnings };
+    if (probe.hasGps) {
+      warnings.push(`${label} carries a GPS location in its EXIF data; published renditions never do (metadata is stripped).`);
+      warningsZh.push(`「${uploadName ?? '上传的文件'}」的 EXIF 信息中带有 GPS 位置；发布出去的版本一律去掉这些信息。`);
+    }
+    if (!inserted) {
+      const before = row.upload_name && row.upload_name !== uploadName ? row.upload_name : null;
+      warnings.push(`The same file was uploaded before${before ? ` as ${before}` : ''}; nothing new was stored.`);
+      warningsZh.push(`同一文件之前已上传过${before ? `（文件名「${before}」）` : ''}，未重复保存。`);
+    }
+    return { media: toMediaView(row), created: inserted, warnings, warningsZh };
   } catch (error) {
     throw withStatus(error);
   }

@@ -100,7 +100,7 @@ export class MediaService {
   async ingest(
     source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
     input: UploadInput,
-  ): Promise<{ media: MediaView; created: boolean; warnings: string[] }> {
+  ): Promise<{ media: MediaView; created: boolean; warnings: string[]; warningsZh: string[] }> {
     requireAllowed(input.createdBy, 'uploadMedia');
     return ingestMedia(this.ctx.db, this.store, this.limits, source, input);
   }

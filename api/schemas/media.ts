@@ -101,7 +101,17 @@ function fileRoute<P extends TSchema>(summary: string, what: string, parts: { pa
 
 /** An upload's answer: the media record, new (201) or already stored (200). */
 function uploaded(created: boolean, description: string) {
-  return Type.Intersect([MediaView, Type.Object({ created: Type.Literal(created), warnings: Type.Array(Type.String()) })], { description });
+  return Type.Intersect(
+    [
+      MediaView,
+      Type.Object({
+        created: Type.Literal(created),
+        warnings: Type.Array(Type.String()),
+        warningsZh: Type.Array(Type.String(), { description: 'The same notes in Chinese, in the same order' }),
+      }),
+    ],
+    { description },
+  );
 }
 
 /** A rendition job's answer under another description. */

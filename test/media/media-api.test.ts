@@ -48,6 +48,7 @@ describe('POST /api/media', () => {
     });
     expect(res.body.sizeBytes).toBe((await stat(photo)).size);
     expect(res.body.warnings.join(' ')).toMatch(/GPS location .* published renditions never do/);
+    expect(res.body.warningsZh.join(' ')).toMatch(/活动照片\.jpg」的 EXIF 信息中带有 GPS 位置/);
     expect(await h.store.has(photoSha)).toBe(true);
     const row = await h.db.selectFrom('media').selectAll().where('id', '=', photoSha).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ kind: 'image', width: 1600, height: 1000, created_by: h.editor.actor.id });
@@ -60,6 +61,7 @@ describe('POST /api/media', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: photoSha, created: false, uploadName: '活动照片.jpg' });
     expect(res.body.warnings.join(' ')).toMatch(/uploaded before as 活动照片\.jpg/);
+    expect(res.body.warningsZh.join(' ')).toMatch(/之前已上传过（文件名「活动照片\.jpg」）/);
     const rows = await h.db.selectFrom('media').select('id').execute();
     expect(rows.filter((r) => r.id === photoSha)).toHaveLength(1);
   });
@@ -73,6 +75,8 @@ describe('POST /api/media', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'image', mime: 'image/png', width: 640, height: 360 });
     expect(res.body.warnings.join(' ')).toMatch(/speech\.mp4 is really PNG/);
+    expect(res.body.warningsZh).toHaveLength(res.body.warnings.length);
+    expect(res.body.warningsZh.join(' ')).toMatch(/「speech\.mp4」实际是 PNG 文件/);
   });
 
   it('refuses an empty file: 400 media_empty', async () => {
