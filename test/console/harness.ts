@@ -183,7 +183,8 @@ export const SCREENSHOT_DIR = path.resolve(path.dirname(new URL(import.meta.url)
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // Finite animations (Element Plus tags zoom in) are shown finished, as a person sees the page a moment later.
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
 }
 
