@@ -1,27 +1,11 @@
 /** What the editor pages read from the API (api/schemas/*.ts and the issue-11 contract), as the console uses it. */
+import type { CatalogueItem as RegistryCatalogueItem } from '../../../../domain/registry';
 import type { Problem } from '../../api';
 
 export type { Problem };
 
-export interface CatalogueItem {
-  id: string;
-  category: string;
-  name: string;
-  content: string;
-  basis: string;
-  subject: string;
-  responsibleDepartment: string;
-  responsibleSection: string;
-  timeLimit: string;
-  audience: string;
-  channels: string[];
-  method: string;
-  attribute: 'proactive' | 'on_request' | string;
-  portalColumnId: string;
-  contentClass: string;
-  requiresInterpretation: boolean;
-  stages: string[];
-}
+/** A catalogue item as GET /api/catalogue lists it: the registry's own type with its review stages. */
+export type CatalogueItem = RegistryCatalogueItem & { stages: string[] };
 
 export interface ChannelItem {
   id: string;
@@ -135,18 +119,14 @@ export interface RevisionInfo {
   createdAt: string;
 }
 
-export interface DiffChange {
-  path: string;
-  label: string;
-  before: unknown;
-  after: unknown;
-  kind: 'added' | 'removed' | 'changed';
-}
+/** One changed field between two revisions: the server's own type (domain/package-diff.ts). */
+export type { FieldChange as DiffChange } from '../../../../domain/package-diff';
+import type { FieldChange } from '../../../../domain/package-diff';
 
 export interface DiffAnswer {
   from: number;
   to: number;
-  changes: DiffChange[];
+  changes: FieldChange[];
 }
 
 /** What GET /api/packages/:id/preflight and POST /api/preflight answer: the server's own types. */

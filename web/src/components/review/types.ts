@@ -70,13 +70,9 @@ export interface RevisionList {
   revisions: { revision: number; createdBy: string; createdByName: string | null; createdAt: string }[];
 }
 
-export interface FieldChange {
-  path: string;
-  label: string;
-  before: unknown;
-  after: unknown;
-  kind: 'added' | 'removed' | 'changed';
-}
+/** One changed field between two revisions: the server's own type (domain/package-diff.ts). */
+export type { FieldChange } from '../../../../domain/package-diff';
+import type { FieldChange } from '../../../../domain/package-diff';
 
 export interface RevisionDiff {
   from: number;
