@@ -166,7 +166,8 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
     releasedAt: new Date(releasedAtMs).toISOString(),
     summary: summaryOf(unit.document.body ?? '', PORTAL_LIMITS.summaryChars),
     catalogueName: unit.catalogue?.name ?? '',
-    document: { title: documentTitle, bodyHtml: documentBody.html, documentNumber, issuingUnit, formedAt, attachments },
+    catalogueId: unit.catalogue?.id ?? '',
+    document: { title: documentTitle, bodyHtml: documentBody.html, documentNumber, issuingUnit, formedAt, indexNumber: null, topic: null, keywords: [], validity: null, attachments },
     interpretations,
     figures: run.figures,
     cover,
@@ -441,5 +442,5 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
       messageZh: `${fieldLabelZh(field)}没有文字、文件或链接。请补充解读内容。`,
     });
   }
-  return { form: interpretation.form, formLabel: interpretationFormLabel(interpretation.form), title, interpreter, bodyHtml: body.html, lead, link };
+  return { form: interpretation.form, formLabel: interpretationFormLabel(interpretation.form), title, interpreter, bodyHtml: body.html, lead, link, captions: null, transcriptHtml: null };
 }

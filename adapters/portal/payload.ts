@@ -4,6 +4,7 @@
  * that `transmit` resolves once the renditions exist.
  */
 import type { RenditionNeed } from '../types.js';
+import type { DocumentValidity } from './pages/model.js';
 
 export const PORTAL_PLATFORM = 'portal';
 export const DEFAULT_SITE_NAME = '西安市碑林区人民政府';
@@ -36,7 +37,7 @@ export interface PortalAttachment {
   /** An external link (http/https) the editor gave. */
   href: string | null;
   /** An uploaded file, linked as this rendition. */
-  media: { mediaId: string; spec: string; kind: 'image' | 'video' | 'audio' } | null;
+  media: { mediaId: string; spec: string; kind: 'image' | 'video' | 'audio' | 'document' } | null;
 }
 
 /** The main medium of an interpretation, shown above its text. */
@@ -53,6 +54,10 @@ export interface PortalInterpretation {
   lead: PortalLead | null;
   /** An external page (an H5 interpretation, a video on another site). */
   link: string | null;
+  /** A video's captions (WebVTT rendition), shown as a <track>; GB/T 37668 wants captions or a transcript. */
+  captions: { mediaId: string; spec: string } | null;
+  /** A video's or audio's transcript (sanitized HTML), shown under the player. */
+  transcriptHtml: string | null;
 }
 
 export interface PortalPayload {
@@ -67,6 +72,8 @@ export interface PortalPayload {
   /** Plain text for lists, feeds and the description meta tag. */
   summary: string;
   catalogueName: string;
+  /** The disclosure catalogue item (政府信息公开 pages list the document under it). */
+  catalogueId: string;
   document: {
     title: string;
     bodyHtml: string;
@@ -76,6 +83,14 @@ export interface PortalPayload {
     issuingUnit: string | null;
     /** 成文日期, YYYY-MM-DD. */
     formedAt: string | null;
+    /** 索引号 `<organCode>/<year>-<serial>`, assigned once at the first release (domain/index-number.ts). */
+    indexNumber: string | null;
+    /** 主题分类, e.g. 综合政务\\政务公开 (config/registry/topics.yaml). */
+    topic: string | null;
+    /** 主题词 */
+    keywords: string[];
+    /** 有效性, for normative documents; changed later by its own command without a new revision. */
+    validity: DocumentValidity | null;
     attachments: PortalAttachment[];
   };
   interpretations: PortalInterpretation[];

@@ -37,7 +37,7 @@ describe.skipIf(skipBrowser)('the console is accessible', () => {
   });
 
   async function rolePage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' });
     const page = await context.newPage();
     return { context, page, errors: watchPage(page).errors };
   }

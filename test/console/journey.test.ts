@@ -106,7 +106,7 @@ describe.skipIf(skipBrowser)('the console journey: editor â†’ three reviewers â†
   const timings: { step: string; seconds: number }[] = [];
 
   async function personal(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 }, reducedMotion: 'reduce' });
     contexts.push(context);
     const page = await context.newPage();
     watchPage(page);

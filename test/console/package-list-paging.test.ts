@@ -57,7 +57,7 @@ describe.skipIf(skipBrowser)('the package list with 10,000 packages', () => {
   });
 
   it('the console shows 50 rows, then 100 after 加载更多, in order', async () => {
-    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' });
     try {
       const page = await context.newPage();
       await signIn(page, system, editor);
