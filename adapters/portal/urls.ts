@@ -6,9 +6,20 @@
  * generation directory); the `*Urls` helpers put the public base URL in front of them.
  */
 
-/** The document page and one page per interpretation, relative to the site root: `art/<packageId>/…`. */
+import { createHash } from 'node:crypto';
+
+/**
+ * Article directories are spread over 256 buckets (`art/<2 hex of sha256(id)>/<id>/`): a generation
+ * then rewrites one bucket of a few dozen packages, never a directory of the whole year's. Stable for
+ * an id forever, and computable before the portal has published anything.
+ */
+export function articleBucket(packageId: string): string {
+  return createHash('sha256').update(packageId).digest('hex').slice(0, 2);
+}
+
+/** The document page and one page per interpretation, relative to the site root: `art/<bucket>/<packageId>/…`. */
 export function portalPagePaths(packageId: string, interpretationCount: number): { directory: string; document: string; interpretations: string[] } {
-  const directory = `art/${encodeURIComponent(packageId)}`;
+  const directory = `art/${articleBucket(packageId)}/${encodeURIComponent(packageId)}`;
   return {
     directory,
     document: `${directory}/index.html`,
@@ -27,7 +38,42 @@ export function portalColumnPaths(columnId: string): { directory: string; index:
   };
 }
 
-/** The document page and one page per interpretation, under `${baseUrl}/art/<packageId>/`. */
+/** A rendition in the site: `media/<first 2 hex>/<sha256>.<ext>` (content-addressed, cached forever). */
+export function portalMediaPath(sha256: string, ext: string): string {
+  return `media/${sha256.slice(0, 2)}/${sha256}.${ext}`;
+}
+
+/** A disclosure catalogue item's page(s): `xxgk/<itemId>/index.html`, `index_2.html`, … */
+export function catalogueItemPaths(itemId: string): { directory: string; index: string; page(n: number): string } {
+  const directory = `xxgk/${encodeURIComponent(itemId)}`;
+  return { directory, index: `${directory}/index.html`, page: (n) => (n <= 1 ? `${directory}/index.html` : `${directory}/index_${n}.html`) };
+}
+
+/** Site-wide pages, relative to the site root. */
+export const SITE_PATHS = {
+  home: 'index.html',
+  /** 政府信息公开: the catalogue's categories and items */
+  catalogue: 'xxgk/index.html',
+  /** 网站地图: the whole column tree */
+  siteMap: 'map/index.html',
+  /** 站内搜索 (the index itself is under pagefind/) */
+  search: 'search/index.html',
+  searchIndexDir: 'pagefind',
+  /** RSS of the whole site */
+  feed: 'rss.xml',
+  /** Sitemap index; its parts are sitemaps/*.xml */
+  sitemap: 'sitemap.xml',
+  notFound: '404.html',
+  robots: 'robots.txt',
+  favicon: 'favicon.ico',
+} as const;
+
+/** From a page at `sitePath` back to the site root: '' at the root, '../../../' for an article page. */
+export function rootFrom(sitePath: string): string {
+  return '../'.repeat(sitePath.split('/').length - 1);
+}
+
+/** The document page and one page per interpretation, under `${baseUrl}/art/<bucket>/<packageId>/`. */
 export function portalPageUrls(baseUrl: string, packageId: string, interpretationCount: number): { document: string; interpretations: string[] } {
   const root = baseUrl.replace(/\/+$/, '');
   const paths = portalPagePaths(packageId, interpretationCount);
