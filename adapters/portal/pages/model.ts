@@ -28,8 +28,6 @@ export interface SiteIdentity {
   contact: { address: string | null; phone: string | null; email: string | null; postcode: string | null };
   /** The 党政机关 badge links to its verification page (dzjg.cn / conac.cn); null hides it. */
   partyGovernmentBadgeUrl: string | null;
-  /** 索引号: the publishing organ's code in `<organCode>/<year>-<serial>` (see domain/index-number.ts) */
-  organCode: string;
 }
 
 /** One registry column as the site shows it. */
