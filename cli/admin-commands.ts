@@ -77,7 +77,7 @@ export function registerAdminCommands(program: Command): void {
   const config = program.command('config').description('Configuration (the Beilin registry under config/registry)');
   config
     .command('check')
-    .description('Validate the registry YAML; every problem with file, line and key path')
+    .description('Validate the registry YAML (every problem with file, line and key path); say which ffmpeg and ffprobe media work uses')
     .option('--secrets', 'also check that every platform secret is provided (environment or GOVPUB_SECRETS_FILE)')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean; secrets?: boolean }) => {
@@ -94,11 +94,17 @@ export function registerAdminCommands(program: Command): void {
         catalogueItems: registry.catalogue.length,
         reviewStages: registry.review.stages.map((s) => s.name),
       };
-      if (options.json) printJson(summary);
-      else
+      // Which media binaries this machine would use; a missing one is reported, not fatal (images need neither).
+      const { describeBinaryStatus, mediaBinariesReport } = await import('../media/binaries.js');
+      const media = await mediaBinariesReport();
+      if (options.json) printJson({ ...summary, media });
+      else {
         console.log(
           `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}`,
         );
+        console.log(describeBinaryStatus('ffmpeg', media.ffmpeg));
+        console.log(describeBinaryStatus('ffprobe', media.ffprobe));
+      }
     });
 
   program

@@ -11,6 +11,16 @@ export interface VideoOverlay {
   top: number;
 }
 
+/**
+ * A scale filter fitting the frame inside width×height, keeping its aspect ratio, with even sides
+ * (H.264 yuv420p needs them). Written as expressions rather than `force_divisible_by` (FFmpeg 4.3+)
+ * so that the ffmpeg bundled from npm (`@ffmpeg-installer`, an FFmpeg 4.1-era build) runs it too.
+ */
+function fitInside(width: number, height: number): string {
+  const ratio = `min(${width}/iw,${height}/ih)`;
+  return `scale=w='trunc(${ratio}*iw/2)*2':h='trunc(${ratio}*ih/2)*2'`;
+}
+
 /** The filter graph producing `[v]` at exactly width×height (yuv420p). */
 export function videoFilterGraph(
   layout: VideoSpec['layout'],
@@ -31,10 +41,7 @@ export function videoFilterGraph(
   const fpsFilter = fps ? `,fps=${fps}` : '';
   const sameAspect = srcW && srcH ? Math.abs(srcW / srcH - width / height) < 0.01 : false;
   if (layout === 'pad' || sameAspect) {
-    return (
-      `[0:v]scale=w=${width}:h=${height}:force_original_aspect_ratio=decrease:force_divisible_by=2,` +
-      `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1${fpsFilter},format=yuv420p[v]`
-    );
+    return `[0:v]${fitInside(width, height)},` + `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1${fpsFilter},format=yuv420p[v]`;
   }
   // Background at quarter resolution: blurring is cheap there and detail is not wanted anyway.
   const bw = Math.max(2, Math.round(width / 8) * 2);
@@ -43,7 +50,7 @@ export function videoFilterGraph(
     `[0:v]split=2[bg][fg];` +
     `[bg]scale=w=${bw}:h=${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},boxblur=luma_radius=8:luma_power=2,` +
     `eq=brightness=-0.08,scale=${width}:${height},setsar=1[bgb];` +
-    `[fg]scale=w=${width}:h=${height}:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1[fgs];` +
+    `[fg]${fitInside(width, height)},setsar=1[fgs];` +
     `[bgb][fgs]overlay=x=(W-w)/2:y=(H-h)/2${fpsFilter},format=yuv420p[v]`
   );
 }

@@ -19,7 +19,7 @@ import { registerMediaRoutes, registerPublicRenditions } from '../api/media-rout
 import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.js';
 import { createWatermarkLookup, watermarksPath } from '../config/watermarks.js';
 import { portalColumn } from '../domain/registry.js';
-import { publishRendition, type LocalMediaStore } from '../media/index.js';
+import { mediaBinariesLine, mediaBinariesReport, publishRendition, type LocalMediaStore } from '../media/index.js';
 import { MediaService, openMediaStore } from '../services/media.js';
 import { buildDeliveryDeps } from './channel-access.js';
 import { channelHealth, manualHostsFor } from './channel-health.js';
@@ -168,6 +168,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     const opened = await openRegistryAndDatabase(settings, { migrate: true });
     stops.push(() => opened.close());
     log(`database: ${opened.database.description}`);
+    log(mediaBinariesLine(await mediaBinariesReport()));
     log(
       `registry: ${opened.registry.portal.columns.length} portal columns, ${opened.registry.accounts.length} new-media accounts, ${opened.registry.mediaCenter.columns.length} media-center columns, ${opened.registry.catalogue.length} catalogue items`,
     );
