@@ -8,8 +8,9 @@ import { GovpubError } from '../../domain/errors.js';
 import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { ChannelAdapter, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import { PORTAL_LIMITS, formatPortal } from './format.js';
-import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
-import { DEFAULT_TUNING, PortalSite, type SiteTuning } from './site.js';
+import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, isSafeSlug, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
+import type { DocumentValidity, SiteStructure } from './pages/model.js';
+import { DEFAULT_TUNING, PortalSite, type CommitOutcome, type SiteTuning } from './site.js';
 import { mediaKey, type MediaFile, type PackageSource } from './state.js';
 import { portalPageUrls } from './urls.js';
 
@@ -33,11 +34,26 @@ export interface PortalAdapterOptions {
   homeSize?: number;
   /** Generations, lock and durability knobs (site.ts). */
   tuning?: Partial<SiteTuning>;
+  /**
+   * The registry's column tree and disclosure catalogue (navigation, every column's page from the
+   * first start, the 政府信息公开 pages). Without it the site shows the columns it has published to.
+   */
+  structure?: SiteStructure;
 }
 
 export type PortalAdapter = ChannelAdapter<PortalPayload> & {
   /** The web root this adapter writes (for serve.ts and tools). */
   readonly site: PortalSite;
+  /**
+   * Makes sure every column has its page and the site was rendered with today's settings, templates
+   * and registry (commits a generation only when there is none or the render key changed). Call at start.
+   */
+  ensureSite(): Promise<CommitOutcome>;
+  /**
+   * Changes a document's 有效性 without changing its content: its pages and every list showing it
+   * are rendered again. `changed: false` when the package is not on the site or already says so.
+   */
+  updateDocumentValidity(packageId: string, validity: DocumentValidity | null): Promise<{ generation: number; changed: boolean }>;
 };
 
 /** One writer queue per web root and settings in this process, so concurrent deliveries commit together. */
@@ -63,10 +79,11 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     homeSize: options.homeSize ?? 20,
   };
   const tuning: SiteTuning = { ...DEFAULT_TUNING, ...options.tuning };
-  const key = JSON.stringify([path.resolve(options.webRoot), settings, tuning]);
+  const structure = options.structure ?? null;
+  const key = JSON.stringify([path.resolve(options.webRoot), settings, tuning, structure]);
   let site = sites.get(key);
   if (!site) {
-    site = new PortalSite(options.webRoot, settings, tuning);
+    site = new PortalSite(options.webRoot, settings, tuning, structure);
     sites.set(key, site);
   }
   const portal = site;
@@ -80,6 +97,15 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
   return {
     platform: PORTAL_PLATFORM,
     site: portal,
+
+    ensureSite() {
+      return portal.ensureSite();
+    },
+
+    async updateDocumentValidity(packageId, validity) {
+      if (!isSafeSlug(packageId)) throw new DeliveryError('rejected', `"${packageId}" is not a package id the portal can hold.`);
+      return portal.submit({ kind: 'annotate', packageId, validity });
+    },
     capabilities: {
       publishing: 'api',
       canDelete: true,
@@ -107,8 +133,8 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
 
     async reconcile(payload, _ctx) {
       checkPayload(payload);
-      const manifest = await portal.readManifest();
-      const entry = manifest.packages[payload.packageId];
+      const record = await portal.readPackage(payload.packageId);
+      const entry = record?.entry;
       if (!entry || !entry.columns.includes(payload.column.id) || entry.revision < payload.revision) return null;
       return liveResult({ packageId: payload.packageId, interpretations: payload.interpretations }, payload.column.id);
     },
