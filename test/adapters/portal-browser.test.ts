@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortalAdapter, type PortalAdapter } from '../../adapters/portal/index.js';
 import { registerPortalRoutes } from '../../adapters/portal/serve.js';
+import { portalPagePaths } from '../../adapters/portal/urls.js';
 import type { ReleaseUnit, TransmitResult } from '../../adapters/types.js';
 import type { Channel } from '../../domain/registry.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
@@ -104,7 +105,7 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
       await expectPicturesLoaded(page); // the cover thumbnail
 
       await page.getByRole('link', { name: unit.document.title }).click();
-      await page.waitForURL(`${base}/art/${unit.packageId}/index.html`);
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/index.html`);
       expect(published[0]!.publicUrl).toBe(page.url());
       await expect.poll(() => page.locator('h1').innerText()).toBe(unit.document.title);
       const meta = await page.locator('table.doc-meta').innerText();
@@ -118,18 +119,18 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
       const related = page.locator('section.related', { has: page.getByRole('heading', { name: '关联解读' }) });
       expect(await related.getByRole('link').count()).toBe(2);
       await related.getByRole('link', { name: unit.interpretations[1]!.title }).click();
-      await page.waitForURL(`${base}/art/${unit.packageId}/jd-2.html`);
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/jd-2.html`);
       await expect.poll(() => page.locator('h1').innerText()).toBe(unit.interpretations[1]!.title);
       expect(await expectPicturesLoaded(page)).toBe(1);
       expect(await page.locator('main img').getAttribute('alt')).toBe(unit.interpretations[1]!.title);
 
       const origin = page.locator('section.policy-origin', { has: page.getByRole('heading', { name: '政策原文' }) });
       await origin.getByRole('link', { name: unit.document.title }).click();
-      await page.waitForURL(`${base}/art/${unit.packageId}/index.html`);
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/index.html`);
 
       // And the first interpretation, reached the same way.
       await related.getByRole('link', { name: unit.interpretations[0]!.title }).click();
-      await page.waitForURL(`${base}/art/${unit.packageId}/jd-1.html`);
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/jd-1.html`);
       expect(await page.locator('.jd-meta').innerText()).toContain('解读人：区发展和改革委员会');
 
       // Home page and the second column list it too.
@@ -150,7 +151,7 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
     const page = await browser.newPage();
     try {
       for (const pagePath of ['index.html', 'jd-1.html', 'jd-2.html']) {
-        const response = await page.goto(`${base}/art/${unit.packageId}/${pagePath}`);
+        const response = await page.goto(`${base}/${portalPagePaths(unit.packageId, 0).directory}/${pagePath}`);
         expect(response?.status(), pagePath).toBe(404);
         expect(await page.locator('h1').innerText()).toBe('您访问的页面不存在');
         expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');

@@ -644,7 +644,7 @@ describe('publishing to a web root', () => {
         ...[pages.document, ...pages.interpretations].map((p) => `${BASE_URL}/${p}`),
       ].sort(),
     );
-    expect(await readFile(path.join(gen, 'sitemaps/2025-06.xml'), 'utf8')).toContain('<lastmod>2025-06-01T02:00:00Z</lastmod>');
+    expect(await readFile(path.join(gen, 'sitemaps/2025-06.xml'), 'utf8')).toContain('<lastmod>2025-06-01T02:00:00.000Z</lastmod>');
     expect(await readFile(path.join(gen, 'robots.txt'), 'utf8')).toContain(`Sitemap: ${BASE_URL}/sitemap.xml`);
 
     // The site state travels inside the generation.
