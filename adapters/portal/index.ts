@@ -18,6 +18,7 @@ export { formatPortal, interpretationFormLabel, PORTAL_LIMITS } from './format.j
 export { portalExternalId, parsePortalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
 export { registerPortalRoutes, type PortalRoutesOptions } from './serve.js';
 export { portalColumnUrls, portalPageUrls, portalSiteUrls } from './urls.js';
+export { siteStructureFromRegistry } from './structure.js';
 
 export interface PortalAdapterOptions {
   /** Directory the site is written to (generations, `current`); created when missing. */
