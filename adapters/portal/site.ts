@@ -122,6 +122,8 @@ export interface CommitStats {
   bytesWritten: number;
   unitsRebuilt: number;
   fullRender: boolean;
+  /** Milliseconds per step: waiting for the lock, reading state, building, swapping, cleaning up. */
+  phases: Record<'lock' | 'load' | 'build' | 'swap' | 'cleanup', number>;
 }
 
 /** Beside the changes a batch may carry: a site that must exist (ensureSite), a search index to install. */
@@ -257,6 +259,13 @@ export class PortalSite {
   }
 
   private async commit(batch: Work[]): Promise<(CommitOutcome | Error)[]> {
+    const phases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
+    let mark = performance.now();
+    const lap = (phase: keyof CommitStats['phases']) => {
+      const now = performance.now();
+      phases[phase] += now - mark;
+      mark = now;
+    };
     await mkdir(this.webRoot, { recursive: true });
     const lock = await acquireLock(path.join(this.webRoot, '.lock'), {
       staleMs: this.tuning.lockStaleMs,
@@ -264,6 +273,7 @@ export class PortalSite {
       purpose: `publishing ${batch.length} portal change(s)`,
     });
     let buildDir: string | null = null;
+    lap('lock');
     try {
       const current = await this.generations.current();
       if (await this.generations.removeAbandoned(current?.number ?? 0)) await this.collectStore(null);
@@ -293,10 +303,12 @@ export class PortalSite {
         return outcomes.map((o) => o ?? { generation, changed: false });
       }
       if (applied.refillLatest) await this.refillLatest(applied);
+      lap('load');
 
       const generation = (current?.number ?? 0) + 1;
       buildDir = path.join(this.webRoot, `build-${lock.token}`);
       await this.build(buildDir, migrated.length > 0 ? null : (current?.dir ?? null), applied, fullRender, generation, searchIndex);
+      lap('build');
 
       if (!(await lock.stillHeld())) {
         throw new DeliveryError(
@@ -306,7 +318,10 @@ export class PortalSite {
       }
       await this.generations.promote(buildDir, generation);
       buildDir = null;
+      lap('swap');
       await this.cleanup(generation).catch(() => undefined);
+      lap('cleanup');
+      if (this.lastCommit) this.lastCommit.phases = phases;
       return outcomes.map((o) => o ?? { generation, changed: true });
     } finally {
       if (buildDir) await rm(buildDir, { recursive: true, force: true }).catch(() => undefined);
@@ -394,7 +409,14 @@ export class PortalSite {
     const { state } = applied;
     const root = state.root;
     const view: SiteView = { site: this.settings, root, structure: this.structure };
-    const stats: CommitStats = { generation, filesWritten: 0, bytesWritten: 0, unitsRebuilt: 0, fullRender };
+    const stats: CommitStats = {
+      generation,
+      filesWritten: 0,
+      bytesWritten: 0,
+      unitsRebuilt: 0,
+      fullRender,
+      phases: { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 },
+    };
     const count = (s: WriteStats) => {
       stats.filesWritten += s.files;
       stats.bytesWritten += s.bytes;
