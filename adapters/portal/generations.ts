@@ -11,6 +11,8 @@ import { errorCode, syncDirectory } from './files.js';
 import { GENERATION_INFO_PATH, ROOT_STATE_PATH, type RootState } from './state.js';
 
 export const CURRENT_LINK = 'current';
+/** A copy of a generation root prepared after a commit, for the next commit to build on (site.ts). */
+export const SPARE_PREFIX = 'spare-';
 const GENERATION_RE = /^gen-(\d+)$/;
 
 export function generationName(generation: number): string {
@@ -116,11 +118,51 @@ export class Generations {
    * fewer than `maxGenerations` are on disk; the rest go. Answers the units each removed one used.
    */
   async removeOld(current: number): Promise<Set<string>[]> {
+    const removed: Set<string>[] = [];
+    for (const generation of await this.removable(current)) {
+      const dir = path.join(this.webRoot, generationName(generation));
+      const units = await this.unitsOf(dir);
+      await rm(dir, { recursive: true, force: true });
+      removed.push(units);
+    }
+    return removed;
+  }
+
+  /**
+   * A generation the bounds would remove now, renamed to `to` so the next root is built from it
+   * instead of copied (only what differs from the current root is changed: O(recent changes), not
+   * the root's ≈ 900 entries). Removable now means removable after the next swap too (ages only
+   * grow, the kept slots only fill). Null when none is; the root state's unit map is returned.
+   */
+  async takeRecyclable(current: number, to: string): Promise<{ units: Record<string, string> } | null> {
+    const spare = (await readdir(this.webRoot).catch(() => [] as string[])).find((name) => name.startsWith(SPARE_PREFIX));
+    const newest = spare ? null : (await this.removable(current)).at(-1);
+    if (!spare && newest === undefined) return null;
+    const dir = path.join(this.webRoot, spare ?? generationName(newest!));
+    let units: Record<string, string>;
+    try {
+      units = (JSON.parse(await readFile(path.join(dir, ROOT_STATE_PATH), 'utf8')) as RootState).units;
+      if (typeof units !== 'object' || units === null) return null;
+    } catch {
+      return null;
+    }
+    await rename(dir, to);
+    return { units };
+  }
+
+  /** Whether the next commit will find a generation to recycle (else a spare root is worth preparing). */
+  async hasRecyclable(current: number): Promise<boolean> {
+    const names = await readdir(this.webRoot).catch(() => [] as string[]);
+    return names.some((name) => name.startsWith(SPARE_PREFIX)) || (await this.removable(current)).length > 0;
+  }
+
+  /** Generations older than `current` the bounds remove, oldest first. */
+  private async removable(current: number): Promise<number[]> {
     const older = (await this.list()).filter((n) => n < current).reverse();
     const now = Date.now();
     let kept = 1;
     let successorCommittedAt = await this.committedAt(current);
-    const removed: Set<string>[] = [];
+    const out: number[] = [];
     for (const generation of older) {
       const replacedAt = successorCommittedAt;
       successorCommittedAt = await this.committedAt(generation);
@@ -129,16 +171,10 @@ export class Generations {
       if (age > this.options.generationMaxAgeMs) keep = false;
       else if (kept < this.options.keepGenerations) keep = true;
       else keep = age < this.options.generationGraceMs && kept < this.options.maxGenerations;
-      if (keep) {
-        kept += 1;
-        continue;
-      }
-      const dir = path.join(this.webRoot, generationName(generation));
-      const units = await this.unitsOf(dir);
-      await rm(dir, { recursive: true, force: true });
-      removed.push(units);
+      if (keep) kept += 1;
+      else out.unshift(generation);
     }
-    return removed;
+    return out;
   }
 
   /** The generation directories on disk (current included). */

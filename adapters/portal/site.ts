@@ -20,13 +20,13 @@
  * root's ≈ 900 symlinks, whatever the size of the site. Swapping `current` is the atomic step: a
  * reader resolving it gets the old or the new site, never a mix.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { link, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
 import { classifyFsError, eachLimit, errorCode, linkTree, writeFiles, type WriteStats } from './files.js';
-import { Generations } from './generations.js';
+import { Generations, SPARE_PREFIX, generationName } from './generations.js';
 import { acquireLock } from './lock.js';
 import { ObjectStore } from './objects.js';
 import {
@@ -150,6 +150,9 @@ export class PortalSite {
   private readonly objects: ObjectStore;
   private readonly queue: Queued[] = [];
   private draining = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  /** The running commit's phase timings (the stats of the commit share the object). */
+  private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
 
   constructor(
     webRoot: string,
@@ -216,6 +219,16 @@ export class PortalSite {
     return this.enqueue({ searchIndex: path.resolve(preparedDir) });
   }
 
+  /**
+   * Resolves once this process's queue is empty and the last commit's cleanup (old generations,
+   * store versions, the spare root) is done: callers of `submit` learn their outcome at the swap,
+   * before that. For tests, tools and shutdown.
+   */
+  idle(): Promise<void> {
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private enqueue(work: Work): Promise<CommitOutcome> {
     return new Promise<CommitOutcome>((resolve, reject) => {
       this.queue.push({ work, resolve, reject });
@@ -229,20 +242,31 @@ export class PortalSite {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.queue.length);
-        try {
-          const outcomes = await this.commit(batch.map((q) => q.work));
+        let settled = false;
+        // Callers learn the outcome as soon as the swap is done; cleanup follows under the lock.
+        const settle = (outcomes: (CommitOutcome | Error)[]) => {
+          settled = true;
           batch.forEach((q, i) => {
             const outcome = outcomes[i]!;
             if (outcome instanceof Error) q.reject(outcome);
             else q.resolve(outcome);
           });
+        };
+        try {
+          await this.commit(
+            batch.map((q) => q.work),
+            settle,
+          );
         } catch (error) {
-          const classified = classifyFsError(error, this.webRoot);
-          for (const q of batch) q.reject(classified);
+          if (!settled) {
+            const classified = classifyFsError(error, this.webRoot);
+            for (const q of batch) q.reject(classified);
+          }
         }
       }
     } finally {
       this.draining = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
@@ -258,8 +282,9 @@ export class PortalSite {
     };
   }
 
-  private async commit(batch: Work[]): Promise<(CommitOutcome | Error)[]> {
+  private async commit(batch: Work[], settle: (outcomes: (CommitOutcome | Error)[]) => void): Promise<void> {
     const phases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
+    this.currentPhases = phases;
     let mark = performance.now();
     const lap = (phase: keyof CommitStats['phases']) => {
       const now = performance.now();
@@ -300,14 +325,18 @@ export class PortalSite {
       const applied = applyChanges(loaded, [...migrated, ...changes], this.applyOptions());
       if (!applied.changed && !fullRender && !searchIndex) {
         const generation = current?.number ?? 0;
-        return outcomes.map((o) => o ?? { generation, changed: false });
+        settle(outcomes.map((o) => o ?? { generation, changed: false }));
+        return;
       }
       if (applied.refillLatest) await this.refillLatest(applied);
       lap('load');
 
       const generation = (current?.number ?? 0) + 1;
       buildDir = path.join(this.webRoot, `build-${lock.token}`);
-      await this.build(buildDir, migrated.length > 0 ? null : (current?.dir ?? null), applied, fullRender, generation, searchIndex);
+      const base = migrated.length > 0 ? null : (current?.dir ?? null);
+      // A generation the bounds remove anyway becomes the next root: only what differs is changed.
+      const recycled = base && current ? await this.generations.takeRecyclable(current.number, buildDir) : null;
+      await this.build(buildDir, base, recycled && { units: recycled.units, current: previous.units }, applied, fullRender, generation, searchIndex);
       lap('build');
 
       if (!(await lock.stillHeld())) {
@@ -319,10 +348,9 @@ export class PortalSite {
       await this.generations.promote(buildDir, generation);
       buildDir = null;
       lap('swap');
-      await this.cleanup(generation).catch(() => undefined);
+      settle(outcomes.map((o) => o ?? { generation, changed: true }));
+      await this.cleanup(generation, recycled ? [new Set(Object.values(recycled.units))] : []).catch(() => undefined);
       lap('cleanup');
-      if (this.lastCommit) this.lastCommit.phases = phases;
-      return outcomes.map((o) => o ?? { generation, changed: true });
     } finally {
       if (buildDir) await rm(buildDir, { recursive: true, force: true }).catch(() => undefined);
       await lock.release();
@@ -401,6 +429,8 @@ export class PortalSite {
   private async build(
     buildDir: string,
     previousDir: string | null,
+    /** Set when buildDir is a recycled generation: its unit map and the current one's. */
+    recycled: { units: Record<string, string>; current: Record<string, string> } | null,
     applied: AppliedChanges,
     fullRender: boolean,
     generation: number,
@@ -415,7 +445,7 @@ export class PortalSite {
       bytesWritten: 0,
       unitsRebuilt: 0,
       fullRender,
-      phases: { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 },
+      phases: this.currentPhases,
     };
     const count = (s: WriteStats) => {
       stats.filesWritten += s.files;
@@ -440,7 +470,8 @@ export class PortalSite {
     }
 
     // The root: a hard-link copy of the previous one (its files and its unit symlinks), then what changed.
-    if (previousDir) await linkTree(previousDir, buildDir, '', new Set());
+    if (previousDir && recycled) await this.recycleRoot(previousDir, buildDir, recycled.units, recycled.current);
+    else if (previousDir) await linkTree(previousDir, buildDir, '', new Set());
     else await mkdir(buildDir, { recursive: true });
 
     const newUnits = new Map<string, string | null>();
@@ -521,7 +552,7 @@ export class PortalSite {
       await rm(link, { force: true, recursive: false }).catch(() => undefined);
       if (storeName) {
         await mkdir(path.dirname(link), { recursive: true });
-        await symlink(`${'../'.repeat(unit.split('/').length)}${STORE_DIR}/${storeName}`, link);
+        await symlink(unitLinkTarget(unit, storeName), link);
         root.units[unit] = storeName;
       } else delete root.units[unit];
     });
@@ -549,9 +580,70 @@ export class PortalSite {
     this.lastCommit = stats;
   }
 
-  private async cleanup(current: number): Promise<void> {
-    const removed = await this.generations.removeOld(current);
+  /**
+   * Brings a recycled generation root to the current root's content: unit symlinks that differ
+   * (known from both unit maps, no readlink), root files whose inode differs (hard-linked again),
+   * and nothing else. Every change is an unlink and a new entry; nothing is written through.
+   */
+  private async recycleRoot(currentDir: string, buildDir: string, had: Record<string, string>, want: Record<string, string>): Promise<void> {
+    const units = new Set([...Object.keys(had), ...Object.keys(want)]);
+    await eachLimit(units, 16, async (unit) => {
+      if (had[unit] === want[unit]) return;
+      const link = path.join(buildDir, unit);
+      await rm(link, { force: true });
+      if (want[unit]) {
+        await mkdir(path.dirname(link), { recursive: true });
+        await symlink(unitLinkTarget(unit, want[unit]), link);
+      }
+    });
+    const sync = async (relative: string): Promise<void> => {
+      const from = path.join(currentDir, relative);
+      const to = path.join(buildDir, relative);
+      const source = await readdir(from, { withFileTypes: true });
+      const names = new Set(source.map((e) => e.name));
+      for (const entry of await readdir(to, { withFileTypes: true }).catch(() => [])) {
+        const rel = relative ? `${relative}/${entry.name}` : entry.name;
+        if (!names.has(entry.name) && !units.has(rel)) await rm(path.join(to, entry.name), { recursive: true, force: true });
+      }
+      await eachLimit(source, 16, async (entry) => {
+        const rel = relative ? `${relative}/${entry.name}` : entry.name;
+        if (units.has(rel)) return;
+        const target = path.join(to, entry.name);
+        if (entry.isDirectory()) {
+          const info = await lstat(target).catch(() => null);
+          if (info && !info.isDirectory()) await rm(target, { recursive: true, force: true });
+          await mkdir(target, { recursive: true });
+          await sync(rel);
+          return;
+        }
+        const [a, b] = await Promise.all([lstat(path.join(from, entry.name)), lstat(target).catch(() => null)]);
+        if (b && a.ino === b.ino && a.dev === b.dev) return;
+        if (b) await rm(target, { recursive: true, force: true });
+        if (entry.isSymbolicLink()) await symlink(await readlink(path.join(from, entry.name)), target);
+        else await link(path.join(from, entry.name), target);
+      });
+    };
+    await sync('');
+  }
+
+  /**
+   * After the swap, under the lock: old generations and the store versions only they linked go, and
+   * when the next commit would find no generation to recycle (all within their grace period), a
+   * spare copy of the new root is prepared for it, so that copying ≈ 900 entries is not on the
+   * next publish's path.
+   */
+  private async cleanup(current: number, recycled: Set<string>[]): Promise<void> {
+    const removed = [...recycled, ...(await this.generations.removeOld(current))];
     if (removed.length > 0) await this.collectStore(removed);
+    if (!(await this.generations.hasRecyclable(current))) {
+      const spare = path.join(this.webRoot, `${SPARE_PREFIX}${randomBytes(6).toString('hex')}`);
+      try {
+        await linkTree(path.join(this.webRoot, generationName(current)), spare, '', new Set());
+      } catch (error) {
+        await rm(spare, { recursive: true, force: true });
+        throw error;
+      }
+    }
     await this.objects.sweep();
   }
 
@@ -582,6 +674,11 @@ export class PortalSite {
       (name) => rm(this.storePath(name), { recursive: true, force: true }),
     );
   }
+}
+
+/** A unit's symlink in a generation root, relative: `art/3f` → `../../store/art/3f.g42`. */
+function unitLinkTarget(unit: string, storeName: string): string {
+  return `${'../'.repeat(unit.split('/').length)}${STORE_DIR}/${storeName}`;
 }
 
 export function packageRecordPath(generationDir: string, packageId: string): string {

@@ -142,6 +142,7 @@ describe('portal engine', () => {
     const options = fixtureOptions(site, 11, null);
     for (let n = 0; n < 14; n++) {
       for (const change of await fixturePackage(n, options)) await site.submit(change);
+      await site.idle();
       expect((await generationsOnDisk(webRoot)).length).toBeLessThanOrEqual(5);
     }
     // Every store version on disk is linked by a generation still on disk.
@@ -151,6 +152,7 @@ describe('portal engine', () => {
       for (const v of Object.values(root.units)) referenced.add(v);
     }
     const stored: string[] = [];
+    await site.idle();
     for (const kind of await readdir(path.join(webRoot, 'store'))) for (const name of await readdir(path.join(webRoot, 'store', kind))) stored.push(`${kind}/${name}`);
     expect(stored.filter((s) => !referenced.has(s))).toEqual([]);
 
@@ -158,6 +160,7 @@ describe('portal engine', () => {
     const aging = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 0, maxGenerations: 5, generationMaxAgeMs: 150 }, null);
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const change of await fixturePackage(100, options)) await aging.submit(change);
+    await aging.idle();
     const left = (await generationsOnDisk(webRoot)).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
     // The current one and its predecessor (replaced just now); the rest were replaced > 150 ms ago.
     expect(left).toHaveLength(2);

@@ -862,6 +862,7 @@ describe('publishing to a web root', () => {
     expect(manifest.packages[unit.packageId]!.columns.sort()).toEqual(['x-0', ...columns].sort());
     const gen = await currentDir(webRoot);
     for (const c of columns) expect(entryCount(await readFile(path.join(gen, portalColumnPaths(c).index), 'utf8')), c).toBe(1);
+    await adapter.site.idle(); // the last commit's cleanup holds the lock a little longer
     expect(await stat(path.join(webRoot, '.lock')).catch(() => null)).toBeNull();
   }, 90_000);
 
@@ -902,6 +903,7 @@ describe('publishing to a web root', () => {
     await publish(adapter, unit, portalChannel('c-1'));
     await mkdir(path.join(webRoot, 'build-deadbeef'), { recursive: true }); // a writer died while building
     for (let i = 2; i <= 5; i++) await publish(adapter, unit, portalChannel(`c-${i}`));
+    await adapter.site.idle(); // cleanup runs after the callers learn their outcome
     const names = (await readdir(webRoot)).sort();
     expect(names.filter((n) => n.startsWith('gen-') || n.startsWith('build-'))).toEqual(['gen-4', 'gen-5']);
     expect(await lstat(path.join(webRoot, 'current')).then((s) => s.isSymbolicLink())).toBe(true);
@@ -910,6 +912,7 @@ describe('publishing to a web root', () => {
     // With a grace period, a generation replaced a moment ago stays (a reader may be in it).
     const graceful = createPortalAdapter({ webRoot, publicBaseUrl: BASE_URL, tuning: { keepGenerations: 1, generationGraceMs: 60_000 } });
     await publish(graceful, unit, portalChannel('c-6'));
+    await graceful.site.idle();
     expect((await readdir(webRoot)).filter((n) => n.startsWith('gen-')).sort()).toEqual(['gen-4', 'gen-5', 'gen-6']);
   });
 
