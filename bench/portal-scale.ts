@@ -137,7 +137,9 @@ async function main(): Promise<void> {
   const base = rows.find((r) => r.size === 0) ?? rows[0]!;
   const cpu = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
   console.log(`Portal publishing cost by site size (${cpu}; fsync ${DURABLE ? 'on' : 'off'}; median of ${RUNS})`);
-  console.log('| articles | publish: live ms | total ms | files | units | retract: live ms | total ms | files | units | × empty (publish live / total) | web root MB | web root files |');
+  console.log(
+    '| articles | publish: live ms | total ms | files | units | retract: live ms | total ms | files | units | × empty (publish live / total) | web root MB | web root files |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(

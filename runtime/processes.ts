@@ -84,7 +84,10 @@ function ensurePortalSite(settings: Settings, registry: Registry, log: Log): voi
   createPortalAdapter(portalAdapterOptions(settings, registry))
     .ensureSite()
     .then(
-      (outcome) => log(`portal: ${outcome.changed ? `generation ${outcome.generation} rendered for the registry (${Date.now() - startedAt} ms)` : `up to date (generation ${outcome.generation})`}`),
+      (outcome) =>
+        log(
+          `portal: ${outcome.changed ? `generation ${outcome.generation} rendered for the registry (${Date.now() - startedAt} ms)` : `up to date (generation ${outcome.generation})`}`,
+        ),
       (error: unknown) => log(`portal: could not bring the site up to date at start: ${(error as Error).message}`),
     );
 }

@@ -19,7 +19,6 @@ export function generationName(generation: number): string {
   return `gen-${generation}`;
 }
 
-
 export class Generations {
   constructor(
     readonly webRoot: string,

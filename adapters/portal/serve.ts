@@ -137,8 +137,7 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
   const homeHref = `${prefix}/`;
 
   const notFound = (reply: FastifyReply) =>
-    withSecurityHeaders(reply)
-      .code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNotFoundPage(siteName, homeHref));
+    withSecurityHeaders(reply).code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNotFoundPage(siteName, homeHref));
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const url = request.raw.url ?? '/';
@@ -182,7 +181,15 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
       const real = await realpath(file);
       const store = await realpath(path.join(webRoot, STORE_DIR)).catch(() => null);
       const base = real.startsWith(generation + path.sep) ? generation : store && real.startsWith(store + path.sep) ? store : null;
-      if (!base || path.relative(base, real).split(path.sep).some((s) => s.startsWith('.')) || !(await stat(real)).isFile()) return notFound(reply);
+      if (
+        !base ||
+        path
+          .relative(base, real)
+          .split(path.sep)
+          .some((s) => s.startsWith('.')) ||
+        !(await stat(real)).isFile()
+      )
+        return notFound(reply);
       file = real;
     } catch {
       return notFound(reply);

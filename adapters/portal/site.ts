@@ -165,10 +165,7 @@ export class PortalSite {
     this.storeDir = path.join(this.webRoot, STORE_DIR);
     this.generations = new Generations(this.webRoot, tuning);
     this.objects = new ObjectStore(this.webRoot, tuning);
-    this.renderKey = createHash('sha256')
-      .update(JSON.stringify({ RENDER_VERSION, settings, structure }))
-      .digest('hex')
-      .slice(0, 16);
+    this.renderKey = createHash('sha256').update(JSON.stringify({ RENDER_VERSION, settings, structure })).digest('hex').slice(0, 16);
   }
 
   /** The directory `current` points at, or null before the first commit. */
@@ -188,7 +185,9 @@ export class PortalSite {
 
   /** A column's list (`col/<id>`) or a catalogue item's (`xxgk/<id>`) in the current generation. */
   async readList(unit: string): Promise<ListState> {
-    return this.generations.withCurrent(async (dir) => (dir ? ((await readJson<ListState>(path.join(dir, unit, LIST_STATE_FILE))) ?? emptyList()) : emptyList()));
+    return this.generations.withCurrent(async (dir) =>
+      dir ? ((await readJson<ListState>(path.join(dir, unit, LIST_STATE_FILE))) ?? emptyList()) : emptyList(),
+    );
   }
 
   /** Copies a rendition into objects/ (outside the lock); the next commit links it into the site. */
@@ -416,7 +415,8 @@ export class PortalSite {
     const seen = new Map<string, (typeof root.latest)[number]>();
     await eachLimit(Object.keys(root.columns), 16, async (columnId) => {
       const unit = colUnit(columnId);
-      const list = applied.state.lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]!), LIST_STATE_FILE)) : null);
+      const list =
+        applied.state.lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]!), LIST_STATE_FILE)) : null);
       for (const item of Object.values(list?.entries ?? {})) if (applied.state.packages.get(item.packageId) !== null) seen.set(item.packageId, item);
     });
     root.latest = [...seen.values()].sort(compareNewestFirst).slice(0, this.applyOptions().latestKeep);

@@ -558,5 +558,7 @@ export function columnPackagesNewestFirst(manifest: SiteManifest, columnId: stri
 export function sortNewestFirst(manifest: SiteManifest, packageIds: string[]): string[] {
   return packageIds
     .filter((id) => manifest.packages[id])
-    .sort((a, b) => compareNewestFirst({ releasedAt: manifest.packages[a]!.releasedAt, packageId: a }, { releasedAt: manifest.packages[b]!.releasedAt, packageId: b }));
+    .sort((a, b) =>
+      compareNewestFirst({ releasedAt: manifest.packages[a]!.releasedAt, packageId: a }, { releasedAt: manifest.packages[b]!.releasedAt, packageId: b }),
+    );
 }

@@ -153,7 +153,8 @@ describe('portal engine', () => {
     }
     const stored: string[] = [];
     await site.idle();
-    for (const kind of await readdir(path.join(webRoot, 'store'))) for (const name of await readdir(path.join(webRoot, 'store', kind))) stored.push(`${kind}/${name}`);
+    for (const kind of await readdir(path.join(webRoot, 'store')))
+      for (const name of await readdir(path.join(webRoot, 'store', kind))) stored.push(`${kind}/${name}`);
     expect(stored.filter((s) => !referenced.has(s))).toEqual([]);
 
     // Age: generations replaced longer ago than the limit go, even those kept for rollback.
@@ -177,7 +178,19 @@ describe('portal engine', () => {
     const payload = change.source.payload;
     // Newest of the site, so it is on the home page and at the top of every feed.
     payload.releasedAt = '2026-01-01T00:00:00.000Z';
-    payload.interpretations = [{ form: 'text', formLabel: '文字解读', title: '解读', interpreter: null, bodyHtml: '<p>x</p>', lead: null, link: null, captions: null, transcriptHtml: null }];
+    payload.interpretations = [
+      {
+        form: 'text',
+        formLabel: '文字解读',
+        title: '解读',
+        interpreter: null,
+        bodyHtml: '<p>x</p>',
+        lead: null,
+        link: null,
+        captions: null,
+        transcriptHtml: null,
+      },
+    ];
     await site.submit(change);
     const pages = portalPagePaths('pkg-gone', 1);
     const column = portalColumnPaths(change.columnId);
@@ -305,7 +318,11 @@ describe('portal engine', () => {
     expect((gone.state.lists.get('xxgk/item') as ListState).entries).toEqual({});
     expect(gone.state.root.packageCount).toBe(0);
 
-    const annotated = applyChanges(a.state, [{ kind: 'annotate', packageId: 'p1', validity: { state: 'expired', effectiveFrom: null, endedAt: '2025-06-01' } }], options);
+    const annotated = applyChanges(
+      a.state,
+      [{ kind: 'annotate', packageId: 'p1', validity: { state: 'expired', effectiveFrom: null, endedAt: '2025-06-01' } }],
+      options,
+    );
     expect([...annotated.renderPackages]).toEqual(['p1']);
     expect(annotated.state.lists.get('col/z')!.entries.p1!.validity).toMatchObject({ state: 'expired' });
   });
@@ -348,7 +365,9 @@ describe('serving the store', () => {
         'x-content-type-options': 'nosniff',
       });
       expect(String(page.headers['permissions-policy'])).toContain('camera=()');
-      expect(portalContentSecurityPolicy()).toMatch(/default-src 'self'; script-src 'self' 'wasm-unsafe-eval';.*frame-ancestors 'self'; object-src 'none'; base-uri 'self'/);
+      expect(portalContentSecurityPolicy()).toMatch(
+        /default-src 'self'; script-src 'self' 'wasm-unsafe-eval';.*frame-ancestors 'self'; object-src 'none'; base-uri 'self'/,
+      );
       expect((await get(`/portal/${portalColumnPaths(change.columnId).index}`)).statusCode).toBe(200);
       const icon = await get('/portal/favicon.ico');
       expect(icon.statusCode).toBe(200);
@@ -385,4 +404,3 @@ describe('serving the store', () => {
     expect(readme).toContain('add_header Referrer-Policy strict-origin-when-cross-origin always;');
   });
 });
-

@@ -97,7 +97,8 @@ export async function fixturePackage(n: number, options: FixtureOptions, package
   const changes: SiteChange[] = [{ kind: 'publish', columnId: column.id, columnPath: column.path, source }];
   if (random() < 0.1) {
     const second = columns[Math.floor(random() * columns.length)]!;
-    if (second.id !== column.id) changes.push({ kind: 'publish', columnId: second.id, columnPath: second.path, source: { ...source, payload: { ...payload, column: second } } });
+    if (second.id !== column.id)
+      changes.push({ kind: 'publish', columnId: second.id, columnPath: second.path, source: { ...source, payload: { ...payload, column: second } } });
   }
   return changes;
 }
@@ -111,7 +112,16 @@ export function fixtureCover(site: PortalSite, scratchDir: string): (n: number) 
     const file = path.join(scratchDir, `cover-${n}.jpg`);
     await writeFile(file, content);
     const sha256 = createHash('sha256').update(content).digest('hex');
-    return site.stage({ mediaId: `cover-${n}`, spec: PORTAL_COVER_SPEC, path: file, mime: 'image/jpeg', sizeBytes: content.length, sha256, width: 640, height: 360 });
+    return site.stage({
+      mediaId: `cover-${n}`,
+      spec: PORTAL_COVER_SPEC,
+      path: file,
+      mime: 'image/jpeg',
+      sizeBytes: content.length,
+      sha256,
+      width: 640,
+      height: 360,
+    });
   };
 }
 

@@ -132,7 +132,12 @@ async function siteStateOf(gen: string): Promise<SiteView> {
     if (unit.startsWith('art/')) {
       for (const name of await readdir(path.join(gen, unit))) {
         const record = JSON.parse(await readFile(path.join(gen, unit, name, '.package.json'), 'utf8')) as PackageRecord;
-        view.packages[record.entry.item.packageId] = { revision: record.entry.revision, columns: record.entry.columns, media: record.entry.media, cover: record.entry.item.cover };
+        view.packages[record.entry.item.packageId] = {
+          revision: record.entry.revision,
+          columns: record.entry.columns,
+          media: record.entry.media,
+          cover: record.entry.item.cover,
+        };
       }
     } else if (unit.startsWith('col/')) {
       const list = JSON.parse(await readFile(path.join(gen, unit, '.state.json'), 'utf8')) as ListState;
@@ -728,7 +733,8 @@ describe('publishing to a web root', () => {
     expect(home).toContain('pkg-other');
     expect((await sitemapUrls(gen)).join('\n')).not.toContain(unit.packageId);
     expect(await readFile(path.join(gen, 'rss.xml'), 'utf8')).not.toContain(unit.packageId);
-    for (const page of ['index.html', 'col/c-a/index.html', 'col/c-b/index.html', `${artDir('pkg-other')}/index.html`]) expect(await brokenLinks(gen, page)).toEqual([]);
+    for (const page of ['index.html', 'col/c-a/index.html', 'col/c-b/index.html', `${artDir('pkg-other')}/index.html`])
+      expect(await brokenLinks(gen, page)).toEqual([]);
 
     const generation = (await manifestOf(webRoot)).generation;
     await takeDown(adapter, rb.externalId, b); // already gone
@@ -994,7 +1000,9 @@ describe('publishing to a web root', () => {
       /<video controls preload="metadata" width="1280" height="720" poster="..\/..\/..\/media\/[0-9a-f]{2}\/[0-9a-f]{64}\.jpg" aria-label="视频解读：老旧小区改造"><source src="..\/..\/..\/media\/[0-9a-f]{2}\/[0-9a-f]{64}\.mp4" type="video\/mp4">/,
     );
     const jd2 = await readFile(path.join(gen, `${artDir('pkg-av')}/jd-2.html`), 'utf8');
-    expect(jd2).toMatch(/<audio controls preload="none" aria-label="音频解读：老旧小区改造"><source src="..\/..\/..\/media\/[0-9a-f]{2}\/[0-9a-f]{64}\.m4a" type="audio\/mp4">/);
+    expect(jd2).toMatch(
+      /<audio controls preload="none" aria-label="音频解读：老旧小区改造"><source src="..\/..\/..\/media\/[0-9a-f]{2}\/[0-9a-f]{64}\.m4a" type="audio\/mp4">/,
+    );
     for (const page of [`${artDir('pkg-av')}/jd-1.html`, `${artDir('pkg-av')}/jd-2.html`]) {
       expect(await brokenLinks(gen, page)).toEqual([]);
       expect(htmlProblems(await readFile(path.join(gen, page), 'utf8'))).toEqual([]);

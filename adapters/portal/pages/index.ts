@@ -89,7 +89,10 @@ export function renderPackagePages(record: PackageRecord, view: SiteView): Map<s
   const out = new Map<string, FileContent>();
   // Today's article template links from two levels down; article pages now sit three levels down (art/<b>/<id>/).
   for (const [file, html] of renderArticlePages(entry.item.packageId, source, legacy, manifest, view.site)) {
-    out.set(file, html.replace(/(href|src|poster)="\.\.\/\.\.\//g, '$1="../../../').replace(/(srcset="[^"]*)/g, (s) => s.replace(/(^|[\s,"])\.\.\/\.\.\//g, '$1../../../')));
+    out.set(
+      file,
+      html.replace(/(href|src|poster)="\.\.\/\.\.\//g, '$1="../../../').replace(/(srcset="[^"]*)/g, (s) => s.replace(/(^|[\s,"])\.\.\/\.\.\//g, '$1../../../')),
+    );
   }
   return out;
 }
