@@ -10,6 +10,8 @@ import type { ChannelAdapter, RenditionFile, TransmitContext, TransmitResult } f
 import { PORTAL_LIMITS, formatPortal } from './format.js';
 import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
 import { DEFAULT_TUNING, PortalSite, type SiteTuning } from './site.js';
+import type { SiteIdentity, SiteStructure } from './pages/model.js';
+import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from './pages/settings.js';
 import { mediaKey, type MediaFile, type PackageSource } from './state.js';
 import { portalPageUrls } from './urls.js';
 
@@ -23,8 +25,15 @@ export interface PortalAdapterOptions {
   webRoot: string;
   /** Where the web root is served, e.g. `http://127.0.0.1:8080/portal` or `https://www.beilin.gov.cn`. */
   publicBaseUrl: string;
-  /** Default 西安市碑林区人民政府. */
+  /** Default 西安市碑林区人民政府; identity.siteName when `identity` is given. */
   siteName?: string;
+  /**
+   * Who runs the site, for the meta tags and the footer (config/site-identity.ts loads and checks
+   * config/registry/site.yaml). Without it the footer says 未配置 where the numbers would be.
+   */
+  identity?: SiteIdentity;
+  /** The registry's column tree and catalogue (pages/structure.ts siteStructureFromRegistry); none without it. */
+  structure?: SiteStructure;
   /** The column's name path from the registry (`政务公开 > 政策文件`); `channel.name` otherwise. */
   columnName?(columnId: string): string | undefined;
   /** Entries per column index page (20), items per feed (50), entries in the home page's latest list (20). */
@@ -55,8 +64,11 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     );
   }
   const publicBaseUrl = base.toString().replace(/\/+$/, '');
-  const settings = {
-    siteName: options.siteName ?? DEFAULT_SITE_NAME,
+  const identity = options.identity ?? unconfiguredIdentity(options.siteName ?? DEFAULT_SITE_NAME, base.hostname);
+  const settings: SiteSettings = {
+    siteName: identity.siteName,
+    identity,
+    structure: options.structure ?? EMPTY_STRUCTURE,
     publicBaseUrl,
     pageSize: options.pageSize ?? 20,
     feedSize: options.feedSize ?? 50,
