@@ -22,11 +22,12 @@ import { renderCatalogueIndex, renderCatalogueItemPages } from '../../adapters/p
 import { renderColumnPages } from '../../adapters/portal/pages/column.js';
 import { renderColumnFeed, renderSiteFeed } from '../../adapters/portal/pages/feed.js';
 import { renderHomePage } from '../../adapters/portal/pages/home.js';
+import { pageShell } from '../../adapters/portal/pages/layout.js';
 import type { ColumnNode, ListEntry, SiteIdentity } from '../../adapters/portal/pages/model.js';
 import type { SiteSettings } from '../../adapters/portal/pages/settings.js';
 import { renderSiteMapPage } from '../../adapters/portal/pages/site-map.js';
 import { renderNotFoundPage, renderNothingPublishedPage } from '../../adapters/portal/pages/standalone.js';
-import { COLUMN_TYPES, catalogueItemView, columnNode, columnTypeOf, siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
+import { COLUMN_TYPES, catalogueItemView, columnNode, columnOrOrphan, columnTypeOf, siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
 import { PALETTE, SITE_CSS, SITE_CSS_PATH, TEXT_PAIRS } from '../../adapters/portal/pages/style.js';
 import { SITE_PATHS, catalogueItemPaths, portalColumnPaths, portalMediaPath, portalPagePaths } from '../../adapters/portal/urls.js';
 
@@ -103,7 +104,7 @@ function policyInput(payload = policyPayload()): ArticleInput {
   return {
     packageId: payload.packageId,
     payload,
-    columns: ['zwgk-zcwj-gfxwj', 'zdly-zdxm'],
+    columns: [column('zwgk-zcwj-gfxwj'), column('zdly-zdxm')],
     media: {
       'img portal.cover': { file: media('a', 'jpg'), mime: 'image/jpeg', bytes: 20_000, width: 640, height: 360 },
       'img portal.w960.jpg': { file: media('b', 'jpg'), mime: 'image/jpeg', bytes: 90_000, width: 960, height: 540 },
@@ -129,7 +130,7 @@ function listEntry(n: number, overrides: Partial<ListEntry> = {}): ListEntry {
     indexNumber: `11610103MB2950046X/2025-${String(n).padStart(5, '0')}`,
     documentNumber: `碑政办发〔2025〕${n}号`,
     validity: null,
-    columnId: 'xwdt-tzgg',
+    homeColumnId: 'xwdt-tzgg',
     ...overrides,
   };
 }
@@ -365,6 +366,22 @@ describe('the chrome every page shares', () => {
     expect(footer).toContain('<a href="../rss.xml">RSS 订阅</a>');
   });
 
+  it('a column-like page named through meta (the search page) gets the full column tags, once each', () => {
+    const html = pageShell({
+      site,
+      root: '../',
+      title: '站内搜索',
+      path: SITE_PATHS.search,
+      breadcrumb: [{ label: '站内搜索' }],
+      meta: { ColumnName: '站内搜索', Robots: 'x' },
+      main: '<h1>站内搜索</h1>',
+    });
+    expect(metaContent(html, 'ColumnName')).toBe('站内搜索');
+    expect(metaContent(html, 'ColumnType')).toBe('信息发布类');
+    expect(metaContent(html, 'Robots')).toBe('x');
+    expect(html.match(/name="ColumnName"/g)).toHaveLength(1);
+  });
+
   it('hides the badge when none is configured and does not invent filing links', () => {
     const html = renderSiteMapPage({ ...site, identity: { ...identity, partyGovernmentBadgeUrl: null, publicSecurityNumber: '公安备案号未配置' } });
     expect(html).not.toContain('class="dzjg"');
@@ -418,6 +435,19 @@ describe('column pages', () => {
     expect(feed).toContain(`<atom:link href="${BASE}/col/xwdt/rss.xml" rel="self"`);
   });
 
+  it('a list links each entry and its interpretations (解读：文字解读 视频解读)', () => {
+    const entry = listEntry(1, {
+      interpretations: [
+        { title: '解读一', formLabel: '文字解读' },
+        { title: '解读二', formLabel: '视频解读' },
+      ],
+    });
+    const html = renderColumnPages(column('xwdt-tzgg'), [entry], site).get('col/xwdt-tzgg/index.html')!;
+    const jd = portalPagePaths(entry.packageId, 2).interpretations;
+    expect(html).toContain(`<a class="entry-title" href="../../${entry.path}">第1号通知</a>`);
+    expect(html).toContain(`<span class="entry-jd">解读：<a href="../../${jd[0]}">文字解读</a> <a href="../../${jd[1]}">视频解读</a></span>`);
+  });
+
   it('a parent column without entries of its own still says so and points to its children', () => {
     const html = renderColumnPages(column('zwgk'), [], site).get('col/zwgk/index.html')!;
     expect(html).toContain('本栏目暂无信息，请浏览下级栏目。');
@@ -429,7 +459,7 @@ describe('column pages', () => {
 describe('home page', () => {
   it('shows the latest items, the 17 key areas with their latest items (or 本栏目暂无信息), and the column directory', () => {
     const latest = [1, 2, 3].map((n) => listEntry(n));
-    const html = renderHomePage({ latest, columnLatest: { 'zdly-zdxm': [listEntry(9, { title: '重大项目批复公告', columnId: 'zdly-zdxm' })] } }, site);
+    const html = renderHomePage({ latest, columnLatest: { 'zdly-zdxm': [listEntry(9, { title: '重大项目批复公告', homeColumnId: 'zdly-zdxm' })] } }, site);
     const latestSection = /<section class="latest"[\s\S]*?<\/section>/.exec(html)![0];
     expect([...latestSection.matchAll(/class="entry-title"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(['第1号通知', '第2号通知', '第3号通知']);
     expect(latestSection).toContain('<span class="entry-column">通知公告</span>');
@@ -543,6 +573,16 @@ describe('article pages', () => {
     }
   });
 
+  it('a column the registry does not hold still gives a breadcrumb and 所属栏目 (its own name, linked)', () => {
+    const orphan = columnOrOrphan(structure, 'old-column', ['旧栏目', '已撤销栏目']);
+    expect(orphan).toMatchObject({ id: 'old-column', name: '已撤销栏目', path: ['已撤销栏目'], idPath: ['old-column'], parentId: null });
+    expect(columnOrOrphan(structure, 'xwdt', ['whatever'])).toBe(column('xwdt'));
+    const html = renderArticle({ ...policyInput(), columns: [orphan] }, site).get(paths.document)!;
+    expect(breadcrumbLinks(html).map((c) => c.label)).toEqual(['首页', '已撤销栏目']);
+    expect(html).toContain('所属栏目：<a href="../../../col/old-column/index.html">已撤销栏目</a>');
+    expect(metaContent(html, 'ColumnName')).toBe('已撤销栏目');
+  });
+
   it('a video interpretation shows captions as a track and the transcript under the player', () => {
     const jd = files.get(paths.interpretations[1]!)!;
     expect(jd).toContain(`<track kind="captions" src="../../../${media('2', 'vtt')}" srclang="zh-CN" label="中文字幕" default>`);
@@ -596,7 +636,7 @@ describe('政府信息公开目录 pages', () => {
     ]);
     expect(elements).toContain('<td>主动公开</td>');
     expect(elements).toContain(`href="../../${portalColumnPaths(item.portalColumnId).index}"`);
-    expect(html).toContain('<td>11610103MB2950046X/2025-00001</td>');
+    expect(html).toContain('<td data-label="索引号">11610103MB2950046X/2025-00001</td>');
     expect(html).toContain('<span class="validity-repealed">废止</span>');
     expect(html).toContain('已公开信息 <span class="count">（4）</span>');
     const crumbs = breadcrumbLinks(html);
@@ -616,7 +656,7 @@ describe('site map, feeds, 404', () => {
   });
 
   it('the site feed names each entry its column, with absolute links', () => {
-    const feed = renderSiteFeed([listEntry(1), listEntry(2, { columnId: 'zdly-zdxm' })], site);
+    const feed = renderSiteFeed([listEntry(1), listEntry(2, { homeColumnId: 'zdly-zdxm' })], site);
     expect(feed).toContain(`<atom:link href="${BASE}/rss.xml" rel="self"`);
     expect(feed).toContain(`<category>${column('zdly-zdxm').path.join(' &gt; ')}</category>`);
     expect(feed).toContain(`<link>${BASE}/${listEntry(1).path}</link>`);
@@ -725,13 +765,9 @@ describe('a whole rendered site', () => {
       packageId: policy.packageId,
       title: policy.payload.document.title,
       path: portalPagePaths(policy.packageId, 2).document,
-      interpretations: portalPagePaths(policy.packageId, 2).interpretations.map((p, i) => ({
-        title: policy.payload.interpretations[i]!.title,
-        formLabel: '解读',
-        path: p,
-      })),
+      interpretations: policy.payload.interpretations.map((i) => ({ title: i.title, formLabel: i.formLabel })),
       cover: { file: media('a', 'jpg'), width: 640, height: 360, alt: '改造后的小区全景' },
-      columnId: 'zwgk-zcwj-gfxwj',
+      homeColumnId: 'zwgk-zcwj-gfxwj',
       validity: { state: 'valid', effectiveFrom: '2025-07-01', endedAt: null },
     };
     for (const [p, html] of renderArticle(policy, site)) pages.set(p, html);

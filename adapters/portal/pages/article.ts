@@ -19,13 +19,16 @@ import { columnCrumbs, pageShell, type ArticleMeta, type Crumb } from './layout.
 import { bodyHtml, leadHtml, type PageMediaFile, type PageSource } from './media.js';
 import type { ColumnNode } from './model.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
-import { columnNode } from './structure.js';
+import { columnOrOrphan } from './structure.js';
 import { chineseDate, esc, formatSize } from './text.js';
 
 export interface ArticleInput extends PageSource {
   packageId: string;
-  /** Column ids listing the package, in the order they were added; the first is its home column. */
-  columns: readonly string[];
+  /**
+   * Columns listing the package, in the order they were added; the first is its home column
+   * (breadcrumb, column meta tags). structure.ts columnOrOrphan resolves an id.
+   */
+  columns: readonly ColumnNode[];
 }
 
 /** The policy page's box of links to its interpretations, and the interpretation's link back. */
@@ -53,7 +56,7 @@ export function renderArticle(input: ArticleInput, site: SiteSettings): Map<stri
   const p = input.payload;
   const paths = portalPagePaths(input.packageId, p.interpretations.length);
   const root = rootFrom(paths.document);
-  const listed = input.columns.map((id) => columnNode(site.structure, id)).filter((c): c is ColumnNode => c !== undefined);
+  const listed = input.columns;
   const homeColumn = listed[0] ?? null;
   const context: ArticleContext = {
     input,
@@ -256,5 +259,6 @@ export function renderArticlePages(
   manifest: SiteManifest,
   site: SiteSettings,
 ): Map<string, string> {
-  return renderArticle({ packageId, payload: source.payload, media: source.media, columns: entry.columns }, settingsCoveringManifest(site, manifest));
+  const columns = entry.columns.map((id) => columnOrOrphan(site.structure, id, manifest.columns[id]?.path));
+  return renderArticle({ packageId, payload: source.payload, media: source.media, columns }, settingsCoveringManifest(site, manifest));
 }

@@ -12,7 +12,7 @@ import type { PackageEntry, SiteManifest } from '../state.js';
 import { portalPagePaths } from '../urls.js';
 import type { ColumnNode, ListEntry, SiteStructure } from './model.js';
 import type { SiteSettings } from './settings.js';
-import { columnNode, columnTypeOf } from './structure.js';
+import { columnNode, columnOrOrphan } from './structure.js';
 
 export function listEntryFromManifest(packageId: string, entry: PackageEntry): ListEntry {
   const paths = portalPagePaths(packageId, entry.interpretations.length);
@@ -26,8 +26,8 @@ export function listEntryFromManifest(packageId: string, entry: PackageEntry): L
     indexNumber: null,
     documentNumber: null,
     validity: null,
-    interpretations: entry.interpretations.map((i, n) => ({ title: i.title, formLabel: i.formLabel, path: paths.interpretations[n]! })),
-    columnId: entry.columns[0] ?? null,
+    interpretations: entry.interpretations.map((i) => ({ title: i.title, formLabel: i.formLabel })),
+    homeColumnId: entry.columns[0] ?? null,
   };
 }
 
@@ -35,10 +35,7 @@ export function listEntryFromManifest(packageId: string, entry: PackageEntry): L
 export function settingsCoveringManifest(site: SiteSettings, manifest: SiteManifest): SiteSettings {
   const missing = Object.keys(manifest.columns).filter((id) => !columnNode(site.structure, id));
   if (missing.length === 0) return site;
-  const extra: ColumnNode[] = missing.map((id) => {
-    const name = manifest.columns[id]!.path.at(-1) ?? id;
-    return { id, name, path: [name], idPath: [id], parentId: null, children: [], updateClass: 'other', keyArea: false, columnType: columnTypeOf([name]) };
-  });
+  const extra: ColumnNode[] = missing.map((id) => columnOrOrphan(site.structure, id, manifest.columns[id]!.path));
   const structure: SiteStructure = { ...site.structure, columns: [...site.structure.columns, ...extra] };
   return { ...site, structure };
 }

@@ -147,5 +147,13 @@ ${rows.map(([label, value]) => `<tr><th scope="row">${label}</th><td>${value}</t
 
 function documentRow(entry: ListEntry, root: string): string {
   const validity = entry.validity ? `<span class="validity-${entry.validity.state}">${validityLabel(entry.validity)}</span>` : '—';
-  return `<tr><td>${entry.indexNumber ? esc(entry.indexNumber) : '—'}</td><td><a href="${esc(root + entry.path)}">${esc(entry.title)}</a></td><td>${entry.documentNumber ? esc(entry.documentNumber) : '—'}</td><td>${chinaDate(entry.releasedAt)}</td><td>${validity}</td></tr>`;
+  const cells: [string, string][] = [
+    ['索引号', entry.indexNumber ? esc(entry.indexNumber) : '—'],
+    ['标题', `<a href="${esc(root + entry.path)}">${esc(entry.title)}</a>`],
+    ['发文字号', entry.documentNumber ? esc(entry.documentNumber) : '—'],
+    ['发布日期', chinaDate(entry.releasedAt)],
+    ['有效性', validity],
+  ];
+  // data-label: on narrow screens each cell shows its column's name (the header row is hidden).
+  return `<tr>${cells.map(([label, html]) => `<td data-label="${label}">${html}</td>`).join('')}</tr>`;
 }

@@ -1,7 +1,7 @@
 // The lists of packages that column pages, the home page and catalogue items show: title, cover thumbnail, interpretations, date.
 import { chinaDate } from '../format.js';
-import type { ListEntry } from './model.js';
-import type { SiteStructure } from './model.js';
+import { portalPagePaths } from '../urls.js';
+import type { ListEntry, SiteStructure } from './model.js';
 import { columnNode } from './structure.js';
 import { esc } from './text.js';
 
@@ -13,8 +13,9 @@ export function entryItem(entry: ListEntry, root: string, structure: SiteStructu
   const thumb = entry.cover
     ? `<img class="thumb" src="${esc(root + entry.cover.file)}" alt="${esc(entry.cover.alt)}" width="160" height="90" loading="lazy" decoding="async"> `
     : '';
-  const interpretations = (entry.interpretations ?? []).map((i) => `<a href="${esc(root + i.path)}">${esc(i.formLabel)}</a>`).join(' ');
-  const column = structure && entry.columnId ? columnNode(structure, entry.columnId) : undefined;
+  const pages = portalPagePaths(entry.packageId, entry.interpretations?.length ?? 0).interpretations;
+  const interpretations = (entry.interpretations ?? []).map((i, n) => `<a href="${esc(root + pages[n]!)}">${esc(i.formLabel)}</a>`).join(' ');
+  const column = structure && entry.homeColumnId ? columnNode(structure, entry.homeColumnId) : undefined;
   return (
     `<li class="entry">${thumb}<a class="entry-title" href="${esc(root + entry.path)}">${esc(entry.title)}</a>` +
     `${interpretations ? ` <span class="entry-jd">解读：${interpretations}</span>` : ''}` +

@@ -27,7 +27,7 @@ export function renderSiteFeed(entries: readonly ListEntry[], site: SiteSettings
     description: `${site.identity.siteName}发布的最新信息`,
     entries: entries.slice(0, site.feedSize),
     category: (entry) => {
-      const column = entry.columnId ? columnNode(site.structure, entry.columnId) : undefined;
+      const column = entry.homeColumnId ? columnNode(site.structure, entry.homeColumnId) : undefined;
       return column ? column.path.join(' > ') : null;
     },
   });

@@ -70,7 +70,7 @@ ${keyAreas.join('\n')}
 `
     : ''
 }<section class="columns-nav" aria-labelledby="columns-heading"><h2 id="columns-heading">栏目导航</h2>
-<ul class="article-list">
+<ul class="column-directory">
 ${directory.join('\n')}
 </ul>
 <p><a href="${SITE_PATHS.catalogue}">政府信息公开目录</a>　<a href="${SITE_PATHS.siteMap}">网站地图</a></p>

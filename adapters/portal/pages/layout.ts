@@ -66,6 +66,12 @@ export interface PageShell {
   article?: ArticleMeta;
   /** The current main-navigation item when the page has no column. */
   nav?: NavKey;
+  /**
+   * Further meta tags by name. A `ColumnName` here, on a page without `column` or `columnMeta`,
+   * stands for a column-like page of that name (its other column tags are derived); names the
+   * shell already writes are not repeated.
+   */
+  meta?: Record<string, string>;
   extraHead?: string;
 }
 
@@ -80,14 +86,21 @@ export function columnMetaOf(column: ColumnNode, identity: SiteIdentity): Column
 }
 
 /** The meta tags of a page: site always, column on column and article pages, article on article pages. */
-export function metaTags(p: Pick<PageShell, 'site' | 'column' | 'columnMeta' | 'article'>): [string, string][] {
+export function metaTags(p: Pick<PageShell, 'site' | 'column' | 'columnMeta' | 'article' | 'meta'>): [string, string][] {
   const id = p.site.identity;
   const tags: [string, string][] = [
     ['SiteName', id.siteName],
     ['SiteDomain', id.siteDomain],
     ['SiteIDCode', id.siteIdCode],
   ];
-  const column = p.columnMeta ?? (p.column ? columnMetaOf(p.column, id) : null);
+  const namedColumn = p.meta?.ColumnName;
+  const column =
+    p.columnMeta ??
+    (p.column
+      ? columnMetaOf(p.column, id)
+      : namedColumn
+        ? { name: namedColumn, description: `${id.siteName}${namedColumn}`, keywords: [namedColumn], type: '信息发布类' }
+        : null);
   if (column) {
     tags.push(
       ['ColumnName', column.name],
@@ -109,6 +122,8 @@ export function metaTags(p: Pick<PageShell, 'site' | 'column' | 'columnMeta' | '
     if (a.image) tags.push(['Image', a.image]);
     tags.push(['Url', a.url]);
   }
+  const written = new Set(tags.map(([name]) => name));
+  for (const [name, content] of Object.entries(p.meta ?? {})) if (!written.has(name)) tags.push([name, content]);
   return tags;
 }
 
@@ -124,7 +139,7 @@ export function pageShell(p: PageShell): string {
     .join('<span class="sep" aria-hidden="true"> &gt; </span>');
   const description = p.description ?? p.article?.description;
   const meta = metaTags(p)
-    .map(([name, content]) => `<meta name="${name}" content="${esc(content)}">`)
+    .map(([name, content]) => `<meta name="${esc(name)}" content="${esc(content)}">`)
     .join('\n');
   const title = p.title === id.siteName ? p.title : `${p.title} - ${id.siteName}`;
   return `<!DOCTYPE html>

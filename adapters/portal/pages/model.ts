@@ -100,8 +100,8 @@ export interface ListEntry {
   /** 发文字号 */
   documentNumber: string | null;
   validity: DocumentValidity | null;
-  /** Its interpretation pages, linked beside the title in lists (site-root-relative paths). Optional: none when absent. */
-  interpretations?: { title: string; formLabel: string; path: string }[];
+  /** Its interpretations, linked beside the title in lists (pages at urls.ts portalPagePaths). Optional: none when absent. */
+  interpretations?: { title: string; formLabel: string }[];
   /** Its home column (the first listing it), named in lists that mix columns (home page, site feed). */
-  columnId?: string | null;
+  homeColumnId?: string | null;
 }

@@ -106,6 +106,18 @@ export function catalogueItemView(structure: SiteStructure, id: string): Catalog
   return indexOf(structure).items.get(id);
 }
 
+/**
+ * A column as pages show it: the registry's node, or, for a column the registry does not hold
+ * (removed since, or a site run without a registry), a top-level node named by the last part of
+ * the path its deliveries carried: its ancestors are unknown, so the breadcrumb links it alone.
+ */
+export function columnOrOrphan(structure: SiteStructure, id: string, knownPath: readonly string[] = []): ColumnNode {
+  const node = columnNode(structure, id);
+  if (node) return node;
+  const name = knownPath.at(-1) ?? id;
+  return { id, name, path: [name], idPath: [id], parentId: null, children: [], updateClass: 'other', keyArea: false, columnType: columnTypeOf([name]) };
+}
+
 /** Catalogue categories in registry order with their items. */
 export function catalogueCategories(structure: SiteStructure): { category: string; items: CatalogueItemView[] }[] {
   const groups = new Map<string, CatalogueItemView[]>();

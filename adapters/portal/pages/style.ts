@@ -122,6 +122,11 @@ video{max-width:100%;height:auto;background:#000}
 .key-area h3{margin:.25rem 0;font-size:1.1rem}
 .key-area ul{list-style:none;padding:0;margin:0}
 .key-area li{display:flex;justify-content:space-between;gap:.5rem;padding:.2rem 0}
+.key-area li a{min-width:0}
+.key-area .entry-date{flex:none;white-space:nowrap}
+.column-directory{list-style:none;padding:0}
+.column-directory>li{margin:.5rem 0}
+.column-directory>li>a{font-weight:bold}
 .pager{display:flex;flex-wrap:wrap;justify-content:center;gap:.5rem 1rem;margin-top:1rem}
 .feed-link{text-align:right}
 .columns{color:${P.mutedText};font-size:.9rem;margin-top:1.5rem}
@@ -143,6 +148,7 @@ main{padding:1rem}
 .doc-meta tr{display:block;border-top:1px solid ${P.border}}
 .doc-table thead{display:none}
 .doc-table td{display:block;border-top:0}
+.doc-table td::before{content:attr(data-label) "：";font-weight:bold}
 .doc-table tr{display:block;border-top:1px solid ${P.border}}
 }
 html.elder{font-size:125%}
