@@ -68,6 +68,7 @@ function policyPayload(overrides: Partial<PortalPayload['document']> = {}): Port
         { name: '改造项目清单', href: null, media: { mediaId: 'att-pdf', spec: 'original', kind: 'document' } },
         { name: '资金测算表', href: null, media: { mediaId: 'att-xlsx', spec: 'original', kind: 'document' } },
         { name: '省级政策', href: 'https://www.shaanxi.gov.cn/zcwj/1.html', media: null },
+        { name: '电子公文.ofd', href: null, media: { mediaId: 'att-ofd', spec: 'portal.attachment', kind: 'document' } },
       ],
       ...overrides,
     },
@@ -92,7 +93,7 @@ function policyPayload(overrides: Partial<PortalPayload['document']> = {}): Port
         lead: { kind: 'video', mediaId: 'vid' },
         link: null,
         captions: { mediaId: 'vid', spec: 'portal.captions' },
-        transcriptHtml: '<p>主持人：请您介绍一下改造的范围。</p><p>局长：今年改造小区42个。</p>',
+        transcriptHtml: '<p>主持人：请您介绍一下改造的范围。</p><!--portal-figure:0--><p>局长：今年改造小区42个。</p>',
       },
     ],
     figures: [{ mediaId: 'img', alt: '改造后的小区全景' }],
@@ -110,6 +111,8 @@ function policyInput(payload = policyPayload()): ArticleInput {
       'img portal.w960.jpg': { file: media('b', 'jpg'), mime: 'image/jpeg', bytes: 90_000, width: 960, height: 540 },
       'img portal.w960.webp': { file: media('c', 'webp'), mime: 'image/webp', bytes: 60_000, width: 960, height: 540 },
       'att-pdf original': { file: media('d', 'pdf'), mime: 'application/pdf', bytes: 1_234_567 },
+      // Stored without a known extension: the MIME type names it.
+      'att-ofd portal.attachment': { file: media('9', 'bin'), mime: 'application/ofd', bytes: 300_000 },
       'att-xlsx original': { file: media('e', 'xlsx'), mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: 45_000 },
       'vid portal.video_720': { file: media('f', 'mp4'), mime: 'video/mp4', bytes: 9_000_000, width: 1280, height: 720 },
       'vid portal.poster': { file: media('1', 'jpg'), mime: 'image/jpeg', bytes: 30_000, width: 1280, height: 720 },
@@ -559,6 +562,7 @@ describe('article pages', () => {
     );
     expect(section).toContain(`download="资金测算表.xlsx">资金测算表</a> <span class="file-meta">（Excel，45 KB）</span>`);
     expect(section).toContain('<a href="https://www.shaanxi.gov.cn/zcwj/1.html" rel="noopener">省级政策</a> <span class="file-meta">（外部链接）</span>');
+    expect(section).toContain(`download="电子公文.ofd">电子公文.ofd</a> <span class="file-meta">（OFD，300 KB）</span>`);
   });
 
   it('the policy page links its interpretations under 政策解读; each interpretation links back under 政策原文', () => {
@@ -589,6 +593,8 @@ describe('article pages', () => {
     expect(jd).toMatch(
       /<\/video><\/figure>\n<details class="transcript"><summary>视频文字实录<\/summary>\n<div class="transcript-body">\n<p>主持人：请您介绍一下改造的范围。<\/p>/,
     );
+    // A picture in the transcript becomes a <picture> like in a body.
+    expect(/<details class="transcript">[\s\S]*?<\/details>/.exec(jd)![0]).toContain(`<img src="../../../${media('b', 'jpg')}"`);
     const withoutCaptions = policyPayload();
     withoutCaptions.interpretations[1] = { ...withoutCaptions.interpretations[1]!, captions: null, transcriptHtml: null };
     const bare = renderArticle(policyInput(withoutCaptions), site).get(paths.interpretations[1]!)!;

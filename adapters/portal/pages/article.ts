@@ -120,28 +120,29 @@ ${rows.map((r) => `<tr>${r}</tr>`).join('\n')}
 </table>`;
 }
 
-/** File type names citizens know, by extension (PDF, Word, Excel, OFD) or by medium. */
-const FILE_TYPES: Record<string, string> = {
-  pdf: 'PDF',
-  doc: 'Word',
-  docx: 'Word',
-  wps: 'WPS',
-  xls: 'Excel',
-  xlsx: 'Excel',
-  et: 'WPS 表格',
-  ofd: 'OFD',
-  jpg: '图片',
-  jpeg: '图片',
-  png: '图片',
-  webp: '图片',
-  mp4: '视频',
-  m4a: '音频',
-  mp3: '音频',
-  zip: 'ZIP',
+/** File types citizens know (PDF, Word, Excel, OFD), by MIME type: the extension the file was stored with comes second. */
+const DOCUMENT_TYPES: Record<string, { label: string; ext: string }> = {
+  'application/pdf': { label: 'PDF', ext: 'pdf' },
+  'application/msword': { label: 'Word', ext: 'doc' },
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { label: 'Word', ext: 'docx' },
+  'application/vnd.ms-excel': { label: 'Excel', ext: 'xls' },
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { label: 'Excel', ext: 'xlsx' },
+  'application/ofd': { label: 'OFD', ext: 'ofd' },
+  'image/jpeg': { label: '图片', ext: 'jpg' },
+  'image/png': { label: '图片', ext: 'png' },
+  'image/webp': { label: '图片', ext: 'webp' },
+  'video/mp4': { label: '视频', ext: 'mp4' },
+  'audio/mp4': { label: '音频', ext: 'm4a' },
+  'audio/mpeg': { label: '音频', ext: 'mp3' },
 };
 
-function fileExtension(file: string): string {
-  return /\.([a-z0-9]+)$/i.exec(file)?.[1]?.toLowerCase() ?? '';
+/** Type label and extension of a published file: by MIME type, else by its stored extension. */
+export function fileType(mime: string, file: string): { label: string; ext: string } {
+  const known = DOCUMENT_TYPES[mime.split(';')[0]!.trim().toLowerCase()];
+  if (known) return known;
+  const ext = /\.([a-z0-9]+)$/i.exec(file)?.[1]?.toLowerCase() ?? '';
+  const byExt = Object.values(DOCUMENT_TYPES).find((t) => t.ext === ext);
+  return byExt ?? { label: ext ? ext.toUpperCase() : '文件', ext };
 }
 
 /** The download name: the attachment's name with the file's extension (unless it already ends with it). */
@@ -150,15 +151,15 @@ function downloadName(name: string, ext: string): string {
   return `${name}.${ext}`;
 }
 
+/** An attachment to download: its name, type and size (「PDF，1.2 MB」); an external link says so. */
 function attachmentItem(attachment: PortalAttachment, media: Record<string, PageMediaFile>, root: string): string {
   if (attachment.media) {
     const file = media[mediaKey(attachment.media.mediaId, attachment.media.spec)];
     if (!file) return '';
-    const ext = fileExtension(file.file);
-    const type = FILE_TYPES[ext] ?? ext.toUpperCase();
+    const type = fileType(file.mime, file.file);
     return (
-      `<li><a href="${esc(root + file.file)}" download="${esc(downloadName(attachment.name, ext))}">${esc(attachment.name)}</a>` +
-      ` <span class="file-meta">（${esc(type)}，${formatSize(file.bytes)}）</span></li>`
+      `<li><a href="${esc(root + file.file)}" download="${esc(downloadName(attachment.name, type.ext))}">${esc(attachment.name)}</a>` +
+      ` <span class="file-meta">（${esc(type.label)}，${formatSize(file.bytes)}）</span></li>`
     );
   }
   return attachment.href

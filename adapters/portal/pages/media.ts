@@ -90,7 +90,7 @@ export function leadHtml(lead: PortalLead | null, interpretation: PortalInterpre
       `<source src="${esc(root + video.file)}" type="${esc(video.mime)}">` +
       (captions ? `<track kind="captions" src="${esc(root + captions.file)}" srclang="zh-CN" label="中文字幕" default>` : '') +
       `您的浏览器不能播放此视频，请<a href="${esc(root + video.file)}">下载视频</a>观看。</video></figure>` +
-      transcriptHtml(interpretation, '视频')
+      transcriptHtml(interpretation, '视频', source, root)
     );
   }
   const audio = source.media[mediaKey(lead.mediaId, PORTAL_AUDIO_SPEC)];
@@ -99,12 +99,12 @@ export function leadHtml(lead: PortalLead | null, interpretation: PortalInterpre
     `<figure class="lead lead-audio"><audio controls preload="none" aria-label="${esc(interpretation.title)}">` +
     `<source src="${esc(root + audio.file)}" type="${esc(audio.mime)}">` +
     `您的浏览器不能播放此音频，请<a href="${esc(root + audio.file)}">下载音频</a>收听。</audio></figure>` +
-    transcriptHtml(interpretation, '音频')
+    transcriptHtml(interpretation, '音频', source, root)
   );
 }
 
-/** The transcript under a player, folded (`<details>` opens without script); sanitized HTML as given. */
-function transcriptHtml(interpretation: PortalInterpretation, medium: '视频' | '音频'): string {
+/** The transcript under a player, folded (`<details>` opens without script); sanitized HTML, its figure markers resolved. */
+function transcriptHtml(interpretation: PortalInterpretation, medium: '视频' | '音频', source: PageSource, root: string): string {
   if (!interpretation.transcriptHtml) return '';
-  return `\n<details class="transcript"><summary>${medium}文字实录</summary>\n<div class="transcript-body">\n${interpretation.transcriptHtml}\n</div></details>`;
+  return `\n<details class="transcript"><summary>${medium}文字实录</summary>\n<div class="transcript-body">\n${bodyHtml(interpretation.transcriptHtml, source, root)}\n</div></details>`;
 }
