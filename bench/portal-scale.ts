@@ -20,9 +20,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadRegistry } from '../config/registry.js';
 import { DEFAULT_TUNING, PortalSite } from '../adapters/portal/site.js';
-import { siteStructureFromRegistry } from '../adapters/portal/structure.js';
+import { siteStructureFromRegistry } from '../adapters/portal/pages/structure.js';
 import type { SiteChange } from '../adapters/portal/state.js';
-import { fillSite, fixtureColumns, fixtureCover, fixturePackage, seededRandom, type FixtureOptions } from '../test/adapters/portal-site-fixtures.js';
+import { fillSite, fixtureColumns, fixtureSettings, fixtureCover, fixturePackage, seededRandom, type FixtureOptions } from '../test/adapters/portal-site-fixtures.js';
 
 const { values } = parseArgs({
   options: { sizes: { type: 'string', default: '0,100,1000,10000' }, runs: { type: 'string', default: '5' }, durable: { type: 'string', default: 'true' } },
@@ -32,7 +32,6 @@ const RUNS = Number(values.runs);
 const DURABLE = values.durable !== 'false';
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-const SETTINGS = { siteName: '西安市碑林区人民政府', publicBaseUrl: 'https://www.beilin.gov.cn', pageSize: 20, feedSize: 50, homeSize: 20 };
 
 interface Measure {
   /** Until the caller's promise resolved: the generation holding the change is current. */
@@ -88,7 +87,7 @@ async function main(): Promise<void> {
   for (const size of SIZES) {
     const webRoot = await mkdtemp(path.join(os.tmpdir(), `govpub-portal-scale-${size}-`));
     try {
-      const builder = new PortalSite(webRoot, SETTINGS, { ...DEFAULT_TUNING, durable: false }, structure);
+      const builder = new PortalSite(webRoot, fixtureSettings(structure), { ...DEFAULT_TUNING, durable: false });
       const options: FixtureOptions = {
         columns: fixtureColumns(structure),
         catalogueIds: structure.catalogue.map((c) => c.id),
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
       const buildSec = (performance.now() - t0) / 1000;
       progress(`[portal-scale] ${size} articles built in ${buildSec.toFixed(1)} s`);
 
-      const site = new PortalSite(webRoot, SETTINGS, { ...DEFAULT_TUNING, durable: DURABLE }, structure);
+      const site = new PortalSite(webRoot, fixtureSettings(structure), { ...DEFAULT_TUNING, durable: DURABLE });
       const busy = options.columns[0]!;
       const publishes: Measure[] = [];
       const retracts: Measure[] = [];

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
 import { validateManualPostUrl } from '../adapters/manual-handoff.js';
 import { createPortalAdapter, registerPortalRoutes, type PortalAdapterOptions } from '../adapters/portal/index.js';
-import { siteStructureFromRegistry } from '../adapters/portal/structure.js';
+import { siteStructureFromRegistry } from '../adapters/portal/pages/structure.js';
+import { loadSiteIdentitySync, SITE_IDENTITY_FILE } from '../config/site-identity.js';
 import { registerConsoleRoutes } from '../api/console-static.js';
 import { CONSOLE_DIST, ensureConsoleBuilt } from '../web/build-console.js';
 import { createMediaActivities, createMediaJobActivities } from '../activities/media-activities.js';
@@ -71,6 +72,8 @@ export function portalAdapterOptions(settings: Settings, registry: Registry): Po
     publicBaseUrl: settings.portalUrl,
     columnName: (id) => portalColumn(registry, id)?.path.join(' > '),
     structure: siteStructureFromRegistry(registry),
+    // 网站标识码, ICP and 公安 filing numbers, 主办单位…: checked at load (file:line and field on a mistake).
+    identity: loadSiteIdentitySync(path.join(settings.configDir, 'registry', SITE_IDENTITY_FILE)),
   };
 }
 

@@ -9,7 +9,8 @@ import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { ChannelAdapter, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import { PORTAL_LIMITS, formatPortal } from './format.js';
 import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, isSafeSlug, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
-import type { DocumentValidity, SiteStructure } from './pages/model.js';
+import type { DocumentValidity, SiteIdentity, SiteStructure } from './pages/model.js';
+import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from './pages/settings.js';
 import { DEFAULT_TUNING, PortalSite, type CommitOutcome, type SiteTuning } from './site.js';
 import { mediaKey, type MediaFile, type PackageSource } from './state.js';
 import { portalPageUrls } from './urls.js';
@@ -18,15 +19,26 @@ export { formatPortal, interpretationFormLabel, PORTAL_LIMITS } from './format.j
 export { portalExternalId, parsePortalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
 export { registerPortalRoutes, type PortalRoutesOptions } from './serve.js';
 export { portalColumnUrls, portalPageUrls, portalSiteUrls } from './urls.js';
-export { siteStructureFromRegistry } from './structure.js';
+export { siteStructureFromRegistry } from './pages/structure.js';
 
 export interface PortalAdapterOptions {
   /** Directory the site is written to (generations, `current`); created when missing. */
   webRoot: string;
   /** Where the web root is served, e.g. `http://127.0.0.1:8080/portal` or `https://www.beilin.gov.cn`. */
   publicBaseUrl: string;
-  /** Default 西安市碑林区人民政府. */
+  /** Default 西安市碑林区人民政府; identity.siteName when `identity` is given. */
   siteName?: string;
+  /**
+   * Who runs the site, for the meta tags and the footer (config/site-identity.ts loads and checks
+   * config/registry/site.yaml). Without it the footer says 未配置 where the numbers would be.
+   */
+  identity?: SiteIdentity;
+  /**
+   * The registry's column tree and catalogue (pages/structure.ts siteStructureFromRegistry): every
+   * column and catalogue item has a page from the first start (ensureSite). Without it the site
+   * shows the columns it has published to.
+   */
+  structure?: SiteStructure;
   /** The column's name path from the registry (`政务公开 > 政策文件`); `channel.name` otherwise. */
   columnName?(columnId: string): string | undefined;
   /** Entries per column index page (20), items per feed (50), entries in the home page's latest list (20). */
@@ -35,11 +47,6 @@ export interface PortalAdapterOptions {
   homeSize?: number;
   /** Generations, lock and durability knobs (site.ts). */
   tuning?: Partial<SiteTuning>;
-  /**
-   * The registry's column tree and disclosure catalogue (navigation, every column's page from the
-   * first start, the 政府信息公开 pages). Without it the site shows the columns it has published to.
-   */
-  structure?: SiteStructure;
 }
 
 export type PortalAdapter = ChannelAdapter<PortalPayload> & {
@@ -72,19 +79,21 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     );
   }
   const publicBaseUrl = base.toString().replace(/\/+$/, '');
-  const settings = {
-    siteName: options.siteName ?? DEFAULT_SITE_NAME,
+  const identity = options.identity ?? unconfiguredIdentity(options.siteName ?? DEFAULT_SITE_NAME, base.hostname);
+  const settings: SiteSettings = {
+    siteName: identity.siteName,
+    identity,
+    structure: options.structure ?? EMPTY_STRUCTURE,
     publicBaseUrl,
     pageSize: options.pageSize ?? 20,
     feedSize: options.feedSize ?? 50,
     homeSize: options.homeSize ?? 20,
   };
   const tuning: SiteTuning = { ...DEFAULT_TUNING, ...options.tuning };
-  const structure = options.structure ?? null;
-  const key = JSON.stringify([path.resolve(options.webRoot), settings, tuning, structure]);
+  const key = JSON.stringify([path.resolve(options.webRoot), settings, tuning]);
   let site = sites.get(key);
   if (!site) {
-    site = new PortalSite(options.webRoot, settings, tuning, structure);
+    site = new PortalSite(options.webRoot, settings, tuning);
     sites.set(key, site);
   }
   const portal = site;

@@ -31,15 +31,14 @@ import { acquireLock } from './lock.js';
 import { ObjectStore } from './objects.js';
 import {
   catalogueItemIds,
-  columnPath,
   RENDER_VERSION,
   renderCatalogueUnit,
   renderColumnUnit,
   renderPackagePages,
   renderRootFiles,
   renderSitemapMonth,
+  siteView,
   type FileContent,
-  type SiteView,
 } from './pages/index.js';
 import type { DocumentValidity, SiteStructure } from './pages/model.js';
 import type { SiteSettings } from './pages/settings.js';
@@ -66,6 +65,7 @@ import {
   xxgkUnit,
   type AppliedChanges,
   type ListState,
+  type ListItem,
   type LoadedState,
   type MediaFile,
   type MediaRefs,
@@ -151,21 +151,27 @@ export class PortalSite {
   private readonly queue: Queued[] = [];
   private draining = false;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Column id → the key areas (重点领域) it counts towards: itself and its ancestors that are key areas. */
+  private readonly keyAreasOf = new Map<string, string[]>();
   /** The running commit's phase timings (the stats of the commit share the object). */
   private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
 
   constructor(
     webRoot: string,
+    /** With the registry's structure (every column and catalogue item has a page) and the site's identity. */
     readonly settings: SiteSettings,
     readonly tuning: SiteTuning = DEFAULT_TUNING,
-    /** The registry's column tree and catalogue: every column and item has a page; null without a registry. */
-    readonly structure: SiteStructure | null = null,
   ) {
     this.webRoot = path.resolve(webRoot);
     this.storeDir = path.join(this.webRoot, STORE_DIR);
     this.generations = new Generations(this.webRoot, tuning);
     this.objects = new ObjectStore(this.webRoot, tuning);
-    this.renderKey = createHash('sha256').update(JSON.stringify({ RENDER_VERSION, settings, structure })).digest('hex').slice(0, 16);
+    const keyAreas = new Set(settings.structure.keyAreas);
+    for (const column of settings.structure.columns) {
+      const areas = column.idPath.filter((id) => keyAreas.has(id));
+      if (areas.length > 0) this.keyAreasOf.set(column.id, areas);
+    }
+    this.renderKey = createHash('sha256').update(JSON.stringify({ RENDER_VERSION, settings })).digest('hex').slice(0, 16);
   }
 
   /** The directory `current` points at, or null before the first commit. */
@@ -276,7 +282,7 @@ export class PortalSite {
   private applyOptions() {
     return {
       latestKeep: Math.max(this.settings.homeSize, this.settings.feedSize) * LATEST_SLACK,
-      keyAreas: new Set(this.structure?.keyAreas ?? []),
+      keyAreasOf: this.keyAreasOf,
       keyAreaKeep: KEY_AREA_KEEP,
     };
   }
@@ -328,6 +334,7 @@ export class PortalSite {
         return;
       }
       if (applied.refillLatest) await this.refillLatest(applied);
+      for (const area of applied.refillKeyAreas) await this.refillKeyArea(applied, area);
       lap('load');
 
       const generation = (current?.number ?? 0) + 1;
@@ -422,6 +429,20 @@ export class PortalSite {
     root.latest = [...seen.values()].sort(compareNewestFirst).slice(0, this.applyOptions().latestKeep);
   }
 
+  /** A key area's latest list after retractions shortened it: rebuilt from the lists of its columns (its own and its sub-columns'). */
+  private async refillKeyArea(applied: AppliedChanges, area: string): Promise<void> {
+    const { root } = applied.state;
+    const seen = new Map<string, ListItem>();
+    const columns = [...this.keyAreasOf].filter(([, areas]) => areas.includes(area)).map(([id]) => id);
+    await eachLimit(columns, 16, async (columnId) => {
+      const unit = colUnit(columnId);
+      const list =
+        applied.state.lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]), LIST_STATE_FILE)) : null);
+      for (const item of Object.values(list?.entries ?? {})) if (applied.state.packages.get(item.packageId) !== null) seen.set(item.packageId, item);
+    });
+    root.keyAreaLatest[area] = [...seen.values()].sort(compareNewestFirst).slice(0, KEY_AREA_KEEP);
+  }
+
   /**
    * The next generation: its root in `buildDir` (links of the previous root's files and unit
    * symlinks, or everything new on a full render) and a new store version of every changed unit.
@@ -438,7 +459,6 @@ export class PortalSite {
   ): Promise<void> {
     const { state } = applied;
     const root = state.root;
-    const view: SiteView = { site: this.settings, root, structure: this.structure };
     const stats: CommitStats = {
       generation,
       filesWritten: 0,
@@ -454,11 +474,12 @@ export class PortalSite {
 
     // Every registry column and catalogue item has a page, from the first generation on.
     const lists = new Set(applied.changedLists);
-    for (const node of this.structure?.columns ?? []) {
+    for (const node of this.settings.structure.columns) {
       const summary = root.columns[node.id];
       if (!summary) root.columns[node.id] = { path: node.path, count: 0, lastUpdatedAt: null };
       else summary.path = node.path;
     }
+    const view = siteView(this.settings, root);
     if (fullRender) {
       for (const columnId of Object.keys(root.columns)) lists.add(colUnit(columnId));
       for (const itemId of catalogueItemIds(view)) lists.add(xxgkUnit(itemId));
@@ -731,5 +752,5 @@ async function readLegacySite(generationDir: string): Promise<SiteChange[]> {
   return changes;
 }
 
-export { columnPath, listNewestFirst };
+export { listNewestFirst };
 export type { DocumentValidity };

@@ -108,8 +108,6 @@ export interface ColumnSummary {
   count: number;
   /** Newest release date listed (freshness), null when empty. */
   lastUpdatedAt: string | null;
-  /** Newest items, kept only for the key areas the home page shows (bounded). */
-  latest?: ListItem[];
 }
 
 /** `.govpub/site.json`: small, whatever the size of the site. */
@@ -128,6 +126,8 @@ export interface RootState {
   packageCount: number;
   /** Newest packages of the whole site, newest first (home page, site feed), at most `latestKeep`. */
   latest: ListItem[];
+  /** Newest packages of each key area (重点领域), its sub-columns' included, newest first, at most `keyAreaKeep` (home page). */
+  keyAreaLatest: Record<string, ListItem[]>;
   /** Page URLs per month of release (sitemap parts: one per month, split past 50,000). */
   sitemapMonths: Record<string, number>;
 }
@@ -149,6 +149,7 @@ export function emptyRootState(): RootState {
     catalogue: {},
     packageCount: 0,
     latest: [],
+    keyAreaLatest: {},
     sitemapMonths: {},
   };
 }
@@ -279,13 +280,15 @@ export interface AppliedChanges {
   changedMonths: Set<string>;
   /** The site-wide latest list fell short after removals: rebuild it from every column (rare). */
   refillLatest: boolean;
+  /** Key areas whose latest list fell short after removals: rebuilt from their columns' lists. */
+  refillKeyAreas: Set<string>;
 }
 
 export interface ApplyOptions {
   /** Length of the site-wide latest list kept in the root state. */
   latestKeep: number;
-  /** Columns whose newest items the root keeps (key areas), and how many. */
-  keyAreas: ReadonlySet<string>;
+  /** The key areas a column counts towards (itself and its ancestors that are key areas); none when absent. */
+  keyAreasOf: ReadonlyMap<string, readonly string[]>;
   keyAreaKeep: number;
 }
 
@@ -335,7 +338,23 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
     const items = listNewestFirst(list(colUnit(columnId)));
     s.count = items.length;
     s.lastUpdatedAt = items[0]?.releasedAt ?? null;
-    if (options.keyAreas.has(columnId)) s.latest = items.slice(0, options.keyAreaKeep);
+  };
+  const keyAreasOf = (columnId: string) => options.keyAreasOf.get(columnId) ?? [];
+  root.keyAreaLatest ??= {};
+  const refillKeyAreas = new Set<string>();
+  /** The key-area lists after the package's columns changed: shown where it still counts, gone elsewhere. */
+  const spreadKeyAreas = (item: ListItem, columns: readonly string[], previousColumns: readonly string[]) => {
+    const now = new Set(columns.flatMap(keyAreasOf));
+    for (const area of now) {
+      const list = (root.keyAreaLatest[area] ??= []);
+      const last = list[list.length - 1];
+      const shown = list.some((i) => i.packageId === item.packageId);
+      if (shown || list.length < options.keyAreaKeep || !last || compareNewestFirst(item, last) < 0) upsertLatest(list, item, options.keyAreaKeep);
+    }
+    for (const area of previousColumns.flatMap(keyAreasOf)) {
+      if (now.has(area)) continue;
+      if (removeFromList(root.keyAreaLatest[area], item.packageId)) refillKeyAreas.add(area);
+    }
   };
   const setMediaRefs = (packageId: string, before: string[], after: string[]) => {
     const removed = before.filter((f) => !after.includes(f));
@@ -378,8 +397,9 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
     }
   };
   /** Puts the package's list item everywhere it is shown (its columns, its catalogue item, the latest lists). */
-  const spreadItem = (entry: PackageState, previous: ListItem | null) => {
+  const spreadItem = (entry: PackageState, previous: ListItem | null, previousColumns: readonly string[] = entry.columns) => {
     const item = entry.item;
+    spreadKeyAreas(item, entry.columns, previousColumns);
     for (const c of entry.columns) {
       const unit = colUnit(c);
       list(unit).entries[item.packageId] = item;
@@ -466,6 +486,7 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
         continue;
       }
       const entry = record.entry;
+      const previousColumns = entry.columns;
       entry.columns = entry.columns.filter((id) => id !== change.columnId);
       delete list(colUnit(change.columnId)).entries[change.packageId];
       changedLists.add(colUnit(change.columnId));
@@ -478,11 +499,12 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
         setMonth(change.packageId, entry.item, null, 0);
         if (entry.item.catalogueId) dropFromCatalogue(entry.item.catalogueId, change.packageId);
         if (removeFromList(root.latest, change.packageId) && root.latest.length < Math.min(options.latestKeep, root.packageCount)) refillLatest = true;
+        spreadKeyAreas(entry.item, [], previousColumns);
         renderPackages.delete(change.packageId);
       } else {
         const previous = entry.item;
         entry.item = { ...entry.item, homeColumnId: entry.columns[0] ?? null };
-        spreadItem(entry, previous);
+        spreadItem(entry, previous, previousColumns);
         renderPackages.add(change.packageId);
       }
     } else {
@@ -505,7 +527,7 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
   const removedPackages = new Set<string>();
   for (const [id, record] of state.packages) if (!record && loaded.packages.get(id)) removedPackages.add(id);
   for (const id of removedPackages) renderPackages.delete(id);
-  return { state, changed, renderPackages, removedPackages, changedLists, changedMedia, changedMonths, refillLatest };
+  return { state, changed, renderPackages, removedPackages, changedLists, changedMedia, changedMonths, refillLatest, refillKeyAreas };
 }
 
 /*

@@ -27,12 +27,12 @@ import {
   type RootState,
   type SiteChange,
 } from '../../adapters/portal/state.js';
-import { siteStructureFromRegistry } from '../../adapters/portal/structure.js';
+import { siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
 import { catalogueItemPaths, portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
-import { fillSite, fixtureColumns, fixtureCover, fixturePackage, seededRandom, type FixtureOptions } from './portal-site-fixtures.js';
+import { fillSite, fixtureColumns, fixtureSettings, fixtureCover, fixturePackage, seededRandom, type FixtureOptions } from './portal-site-fixtures.js';
 
 const BASE_URL = 'https://www.beilin.gov.cn';
-const SETTINGS = { siteName: '西安市碑林区人民政府', publicBaseUrl: BASE_URL, pageSize: 20, feedSize: 50, homeSize: 20 };
+const SETTINGS = fixtureSettings(null, BASE_URL);
 const FAST: SiteTuning = { ...DEFAULT_TUNING, durable: false };
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -113,7 +113,7 @@ describe('portal engine', () => {
   it('a publish into a site of 600 articles writes a bounded number of files, as on an empty one (O(changed), not O(site))', async () => {
     const writtenFor = async (articles: number) => {
       const webRoot = newRoot();
-      const site = new PortalSite(webRoot, SETTINGS, FAST, null);
+      const site = new PortalSite(webRoot, SETTINGS, FAST);
       const options = fixtureOptions(site, 7, null);
       await site.ensureSite();
       await fillSite(site, 0, articles, options);
@@ -138,7 +138,7 @@ describe('portal engine', () => {
 
   it('rapid publishing keeps at most maxGenerations on disk, none older than generationMaxAgeMs, and no unreferenced store versions', async () => {
     const webRoot = newRoot();
-    const site = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 60_000, maxGenerations: 5 }, null);
+    const site = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 60_000, maxGenerations: 5 });
     const options = fixtureOptions(site, 11, null);
     for (let n = 0; n < 14; n++) {
       for (const change of await fixturePackage(n, options)) await site.submit(change);
@@ -158,7 +158,7 @@ describe('portal engine', () => {
     expect(stored.filter((s) => !referenced.has(s))).toEqual([]);
 
     // Age: generations replaced longer ago than the limit go, even those kept for rollback.
-    const aging = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 0, maxGenerations: 5, generationMaxAgeMs: 150 }, null);
+    const aging = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 0, maxGenerations: 5, generationMaxAgeMs: 150 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const change of await fixturePackage(100, options)) await aging.submit(change);
     await aging.idle();
@@ -170,7 +170,7 @@ describe('portal engine', () => {
 
   it('retraction removes the pages, the column and site feed entries, the sitemap entries, the catalogue and home entries', async () => {
     const webRoot = newRoot();
-    const site = new PortalSite(webRoot, SETTINGS, FAST, null);
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
     const options = fixtureOptions(site, 5, null);
     await fillSite(site, 0, 30, options);
     const [publish] = await fixturePackage(500, { ...options, random: seededRandom(9) }, 'pkg-gone');
@@ -224,7 +224,7 @@ describe('portal engine', () => {
     const gen = await current(webRoot);
     for (const column of structure.columns) {
       const page = await readFile(path.join(gen, portalColumnPaths(column.id).index), 'utf8');
-      expect(page, column.id).toContain('本栏目暂无信息。');
+      expect(page, column.id).toContain('本栏目暂无信息');
     }
     for (const item of structure.catalogue) expect(await exists(path.join(gen, catalogueItemPaths(item.id).index)), item.id).toBe(true);
     const siteMap = await read(webRoot, 'map/index.html');
@@ -281,7 +281,7 @@ describe('portal engine', () => {
         document: { title: 't', documentNumber: null, indexNumber: null, validity: null },
       },
     } as unknown as PackageRecord['source'];
-    const options = { latestKeep: 4, keyAreas: new Set(['k']), keyAreaKeep: 2 };
+    const options = { latestKeep: 4, keyAreasOf: new Map([['k', ['k']]]), keyAreaKeep: 2 };
     const frozen = structuredClone(loaded);
     const a = applyChanges(
       loaded,
@@ -296,7 +296,7 @@ describe('portal engine', () => {
     expect([...a.changedLists].sort()).toEqual(['col/k', 'col/z', 'xxgk/item']);
     expect(a.state.packages.get('p1')!.entry.columns).toEqual(['k', 'z']);
     expect(a.state.root.columns.k).toMatchObject({ count: 1, lastUpdatedAt: '2025-03-02T00:00:00.000Z' });
-    expect(a.state.root.columns.k!.latest!.map((i) => i.packageId)).toEqual(['p1']);
+    expect(a.state.root.keyAreaLatest.k!.map((i) => i.packageId)).toEqual(['p1']);
     expect(a.state.root.sitemapMonths).toEqual({ '2025-03': 1 });
     expect(a.state.media.get('media/ab')!.refs).toEqual({ 'ab12.jpg': ['p1'] });
 
@@ -338,7 +338,7 @@ describe('portal engine', () => {
 describe('serving the store', () => {
   it('follows unit symlinks into the store, refuses links out of the web root and dot files, and sends the security headers', async () => {
     const webRoot = newRoot();
-    const site = new PortalSite(webRoot, SETTINGS, FAST, null);
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
     const options = fixtureOptions(site, 31, null);
     const [publish] = await fixturePackage(1, options, 'pkg-served');
     const change = publish as Extract<SiteChange, { kind: 'publish' }>;

@@ -11,6 +11,13 @@ import { PORTAL_COVER_SPEC, type PortalPayload } from '../../adapters/portal/pay
 import type { PortalSite } from '../../adapters/portal/site.js';
 import { mediaKey, type PackageSource, type SiteChange } from '../../adapters/portal/state.js';
 import type { SiteStructure } from '../../adapters/portal/pages/model.js';
+import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from '../../adapters/portal/pages/settings.js';
+
+/** Site settings for the fixture site (the identity says 未配置 where filing numbers would be). */
+export function fixtureSettings(structure: SiteStructure | null, publicBaseUrl = 'https://www.beilin.gov.cn'): SiteSettings {
+  const identity = unconfiguredIdentity('西安市碑林区人民政府', new URL(publicBaseUrl).hostname);
+  return { siteName: identity.siteName, identity, structure: structure ?? EMPTY_STRUCTURE, publicBaseUrl, pageSize: 20, feedSize: 50, homeSize: 20 };
+}
 
 /** Deterministic pseudo-random numbers (mulberry32), so two runs build the same site. */
 export function seededRandom(seed: number): () => number {

@@ -183,11 +183,18 @@ function resolveLink(pagePath: string, href: string): string {
 }
 
 /** Links of a page that do not resolve to a file of the same generation. */
+/**
+ * The search page (search/index.html) and its index come from the site search (adapters/portal/
+ * search.ts, installed with PortalSite.installSearchIndex), not from the commits these tests make.
+ */
+const WRITTEN_ELSEWHERE = new Set(['search/index.html']);
+
 async function brokenLinks(genDir: string, pagePath: string): Promise<string[]> {
   const html = await readFile(path.join(genDir, pagePath), 'utf8');
   const broken: string[] = [];
   for (const href of localLinks(html)) {
     const target = resolveLink(pagePath, href);
+    if (WRITTEN_ELSEWHERE.has(target)) continue;
     if (target.startsWith('..') || !(await isFileIn(genDir, target))) broken.push(`${pagePath} → ${href}`);
   }
   return broken;
@@ -579,15 +586,16 @@ describe('publishing to a web root', () => {
     }
     expect(documentPage).toContain('<title>关于印发《碑林区老旧小区改造实施办法》的通知 - 西安市碑林区人民政府</title>');
     expect(documentPage).toMatch(
-      /当前位置：<a href="..\/..\/..\/index.html">首页<\/a>.*<span>政务公开<\/span>.*<a href="..\/..\/..\/col\/zwgk-zcwj\/index.html">政策文件<\/a>/,
+      // A column the site runs without a registry for is a top-level orphan named by its delivered path's last part.
+      /当前位置：<a href="..\/..\/..\/index.html">首页<\/a>.*<a href="..\/..\/..\/col\/zwgk-zcwj\/index.html">政策文件<\/a>.*正文/,
     );
-    expect(documentPage).toContain('<th scope="row">发文字号</th><td>碑政发〔2025〕12号</td><th scope="row">发布机构</th><td>西安市碑林区人民政府</td>');
-    expect(documentPage).toContain('<th scope="row">成文日期</th><td>2025年05月28日</td><th scope="row">发布日期</th><td>2025年06月01日</td>');
+    expect(documentPage).toContain('<th scope="row">发文机关</th><td>西安市碑林区人民政府</td><th scope="row">成文日期</th><td>2025年05月28日</td>');
+    expect(documentPage).toContain('<th scope="row">发文字号</th><td>碑政发〔2025〕12号</td><th scope="row">发布日期</th><td>2025年06月01日</td>');
     expect(documentPage).toContain('<meta name="PubDate" content="2025-06-01 10:00">');
     expect(documentPage).toContain(`<link rel="canonical" href="${BASE_URL}/${pages.document}">`);
 
-    // Two-way links (三同步): 关联解读 → each interpretation, 政策原文 → the document.
-    const related = /<h2 id="related-heading">关联解读<\/h2>([\s\S]*?)<\/section>/.exec(documentPage)?.[1] ?? '';
+    // Two-way links (三同步): 政策解读 → each interpretation, 政策原文 → the document.
+    const related = /<h2 id="related-heading">政策解读<\/h2>([\s\S]*?)<\/section>/.exec(documentPage)?.[1] ?? '';
     expect([...related.matchAll(/href="([^"]+)"/g)].map((m) => m[1])).toEqual(['jd-1.html', 'jd-2.html']);
     for (const jd of [jd1, jd2]) {
       const origin = /<h2 id="origin-heading">政策原文<\/h2>([\s\S]*?)<\/section>/.exec(jd)?.[1] ?? '';
@@ -595,7 +603,7 @@ describe('publishing to a web root', () => {
     }
     expect(jd1).toContain('解读人：区住建局局长 张某');
     expect(documentPage).toContain(
-      '所属栏目：<a href="../../../col/zwgk-zcwj/index.html">政务公开 &gt; 政策文件</a>、<a href="../../../col/xwdt-tzgg/index.html">新闻动态 &gt; 通知公告</a>',
+      '所属栏目：<a href="../../../col/zwgk-zcwj/index.html">政策文件</a>、<a href="../../../col/xwdt-tzgg/index.html">通知公告</a>',
     );
 
     // Pictures: WebP sources and a JPEG fallback over the widths the renditions really have
@@ -717,7 +725,9 @@ describe('publishing to a web root', () => {
     expect(await readFile(path.join(gen, 'col/c-a/rss.xml'), 'utf8')).not.toContain(unit.packageId);
     expect(await readFile(path.join(gen, 'col/c-b/index.html'), 'utf8')).toContain(unit.packageId);
     expect(await isFileIn(gen, `${artDir(unit.packageId)}/index.html`)).toBe(true);
-    expect(await readFile(path.join(gen, `${artDir(unit.packageId)}/index.html`), 'utf8')).not.toContain('col/c-a/');
+    const columnsLine = /<p class="columns">.*?<\/p>/.exec(await readFile(path.join(gen, `${artDir(unit.packageId)}/index.html`), 'utf8'))?.[0] ?? '';
+    expect(columnsLine).toContain('col/c-b/'); // 所属栏目 (the navigation still links every column)
+    expect(columnsLine).not.toContain('col/c-a/');
     expect(await adapter.reconcile!(payload, makeTransmitContext({ channel: a, baseUrl: '' }))).toBeNull();
 
     const coverFile = (await manifestOf(webRoot)).packages[unit.packageId]!.cover!.file;
