@@ -22,7 +22,15 @@ import { loadRegistry } from '../config/registry.js';
 import { DEFAULT_TUNING, PortalSite } from '../adapters/portal/site.js';
 import { siteStructureFromRegistry } from '../adapters/portal/pages/structure.js';
 import type { SiteChange } from '../adapters/portal/state.js';
-import { fillSite, fixtureColumns, fixtureSettings, fixtureCover, fixturePackage, seededRandom, type FixtureOptions } from '../test/adapters/portal-site-fixtures.js';
+import {
+  fillSite,
+  fixtureColumns,
+  fixtureSettings,
+  fixtureCover,
+  fixturePackage,
+  seededRandom,
+  type FixtureOptions,
+} from '../test/adapters/portal-site-fixtures.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +53,6 @@ const DURABLE = values.durable !== 'false';
 const GAP_MS = Number(values['gap-ms']);
 const GRACE_MS = Number(values['grace-ms']);
 const progress = (line: string) => process.stderr.write(`${line}\n`);
-
 
 interface Measure {
   /** Until the caller's promise resolved: the generation holding the change is current. */
@@ -151,7 +158,8 @@ async function main(): Promise<void> {
 
   const base = rows.find((r) => r.size === 0) ?? rows[0]!;
   const cpu = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
-  const regime = GAP_MS > GRACE_MS ? `steady state: ${GAP_MS} ms between commits, grace ${GRACE_MS} ms` : `bursts: ${GAP_MS} ms between commits, grace ${GRACE_MS} ms`;
+  const regime =
+    GAP_MS > GRACE_MS ? `steady state: ${GAP_MS} ms between commits, grace ${GRACE_MS} ms` : `bursts: ${GAP_MS} ms between commits, grace ${GRACE_MS} ms`;
   console.log(`Portal publishing cost by site size (${cpu}; fsync ${DURABLE ? 'on' : 'off'}; ${regime}; median of ${RUNS})`);
   console.log(
     '| articles | publish: live ms | total ms | files | units | retract: live ms | total ms | files | units | × empty (publish live / total) | web root MB | web root files |',
