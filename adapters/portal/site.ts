@@ -40,7 +40,7 @@ import {
   siteView,
   type FileContent,
 } from './pages/index.js';
-import type { DocumentValidity, SiteStructure } from './pages/model.js';
+import type { DocumentValidity } from './pages/model.js';
 import type { SiteSettings } from './pages/settings.js';
 import { isMonthPart, SITEMAP_DIR } from './pages/sitemap.js';
 import {
