@@ -115,7 +115,7 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     expect(weibo.count).toBe(1);
     const page = await fetch(`http://127.0.0.1:${env.PORT}/portal/${portalPagePaths(id, 0).document}`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('关联解读');
+    expect(await page.text()).toContain('政策解读');
     // The same package through the HTTP API, with the token the CLI printed.
     const viaApi = (await fetch(`http://127.0.0.1:${env.PORT}/api/packages/${id}`, { headers: { authorization: `Bearer ${token}` } }).then((r) =>
       r.json(),
