@@ -7,14 +7,15 @@
  * the site map, feeds, escaping of hostile text, the palette's contrast, and an HTML validator
  * and a link check over a whole rendered site.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRegistrySync } from '../../config/registry.js';
+import { REPO_ROOT, loadRegistrySync } from '../../config/registry.js';
 import { loadSiteIdentity, parseSiteIdentity } from '../../config/site-identity.js';
 import { ConfigError } from '../../domain/errors.js';
+import { runCli } from '../support/cli.js';
 import type { PortalPayload } from '../../adapters/portal/payload.js';
 import { renderArticle, type ArticleInput } from '../../adapters/portal/pages/article.js';
 import { ELDER_MODE_KEY, FAVICON_PATH, SITE_JS, SITE_JS_PATH, faviconIco } from '../../adapters/portal/pages/assets.js';
@@ -322,6 +323,26 @@ colour: red
     expectIssue(11, 'colour', /unknown key/);
     expect(lines).toHaveLength(9);
   });
+
+  it('`govpub config check` checks site.yaml with the registry: the problem with file:line, a failing exit', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'govpub-site-config-'));
+    try {
+      await cp(path.join(REPO_ROOT, 'config'), dir, { recursive: true });
+      const file = path.join(dir, 'registry', 'site.yaml');
+      const text = await readFile(file, 'utf8');
+      const line = text.split('\n').findIndex((l) => l.startsWith('icpNumber:')) + 1;
+      await writeFile(file, text.replace(/^icpNumber:.*$/m, 'icpNumber: ICP05001234'));
+      const result = await runCli(['config', 'check'], { GOVPUB_CONFIG_DIR: dir }, undefined, { timeoutMs: 60_000 });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(`site.yaml:${line}: icpNumber: must be an ICP filing number such as 陕ICP备05001234号`);
+      await writeFile(file, text);
+      const ok = await runCli(['config', 'check'], { GOVPUB_CONFIG_DIR: dir }, undefined, { timeoutMs: 60_000 });
+      expect(ok.stdout).toContain('portal site 西安市碑林区人民政府 (www.beilin.gov.cn, 网站标识码 6101030001)');
+      expect(ok.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('names a missing required field and a missing file', async () => {
     expect(() => parseSiteIdentity(valid.replace(/^icpNumber:.*\n/m, ''), '/tmp/site.yaml')).toThrow(/icpNumber: required field is missing/);
