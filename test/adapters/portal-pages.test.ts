@@ -449,6 +449,10 @@ describe('column pages', () => {
     expect([...first.matchAll(/class="entry-title"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(['第1号通知', '第2号通知', '第3号通知']);
     expect(first).toContain('<span aria-current="page">第 1/3 页</span>');
     expect(first).toContain('<a href="index_2.html" rel="next">下一页</a>');
+    const repealed = renderColumnPages(node, [listEntry(1, { validity: { state: 'repealed', effectiveFrom: null, endedAt: '2025-01-01' } })], site).get(
+      'col/xwdt/index.html',
+    )!;
+    expect(repealed).toContain('<span class="validity-repealed">已废止</span>');
     const middle = files.get('col/xwdt/index_2.html')!;
     expect(middle).toContain('<a href="index.html" rel="prev">上一页</a>');
     expect(middle).toContain('<a href="index_3.html">尾页</a>');
@@ -539,6 +543,7 @@ describe('article pages', () => {
     expect(repealed).toContain('废止（废止日期：2025年03月01日）');
     const plain = renderArticle(policyInput(policyPayload({ validity: null, indexNumber: null, topic: null, keywords: [] })), site).get(paths.document)!;
     expect(plain).not.toContain('有效性');
+    expect(metaContent(plain, 'Keywords')).toBe(column('zwgk-zcwj-gfxwj').name); // never empty
     expect(plain).toContain('<th scope="row">索引号</th><td>无</td>');
   });
 
@@ -704,7 +709,7 @@ describe('site map, feeds, 404', () => {
 // ─── hostile text ─────────────────────────────────────────────────────────────────────────────
 
 describe('escaping', () => {
-  it('escapes markup and drops control characters in every text a page or feed shows', () => {
+  it('escapes markup and drops control characters in every text a page or feed shows (the pages still validate)', async () => {
     const hostile = '<script>alert(1)</script>"\'&\u0000\u0007\u001b\u007f\u0085\ufffe';
     const payload = policyPayload({ title: hostile, documentNumber: hostile, issuingUnit: hostile, topic: hostile, keywords: [hostile], indexNumber: hostile });
     payload.interpretations[0] = { ...payload.interpretations[0]!, title: hostile, interpreter: hostile, formLabel: hostile };
@@ -719,7 +724,12 @@ describe('escaping', () => {
       renderColumnFeed(column('xwdt'), [listEntry(1, { title: hostile })], hostileSite),
       renderNotFoundPage(hostileSite, '/'),
     ];
+    const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
     for (const page of pages) {
+      if (page.startsWith('<!DOCTYPE html>')) {
+        const report = await validator.validateString(page);
+        expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId} ${m.message}`))).toEqual([]);
+      }
       expect(page).not.toContain('<script>alert');
       expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
       expect(page).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/);

@@ -91,7 +91,8 @@ function articleMeta(context: ArticleContext, title: string, path: string, autho
     title,
     publishedAt: p.releasedAt,
     contentSource: source,
-    keywords: p.document.keywords,
+    // Without 主题词 the home column's name stands in, so the Keywords tag is never empty.
+    keywords: p.document.keywords.length > 0 ? p.document.keywords : context.homeColumn ? [context.homeColumn.name] : [],
     author: author ?? source,
     description: p.summary,
     image: context.image,

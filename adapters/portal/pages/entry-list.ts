@@ -18,6 +18,7 @@ export function entryItem(entry: ListEntry, root: string, structure: SiteStructu
   const column = structure && entry.homeColumnId ? columnNode(structure, entry.homeColumnId) : undefined;
   return (
     `<li class="entry">${thumb}<a class="entry-title" href="${esc(root + entry.path)}">${esc(entry.title)}</a>` +
+    `${entry.validity && entry.validity.state !== 'valid' ? ` <span class="validity-${entry.validity.state}">${entry.validity.state === 'expired' ? '已失效' : '已废止'}</span>` : ''}` +
     `${interpretations ? ` <span class="entry-jd">解读：${interpretations}</span>` : ''}` +
     `${column ? ` <span class="entry-column">${esc(column.name)}</span>` : ''}` +
     ` <span class="entry-date">${chinaDate(entry.releasedAt)}</span></li>`
