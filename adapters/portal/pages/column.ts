@@ -7,7 +7,7 @@
 import { columnPackagesNewestFirst, type SiteManifest } from '../state.js';
 import { portalColumnPaths, rootFrom } from '../urls.js';
 import { listEntryFromManifest, settingsCoveringManifest } from './bridge.js';
-import { EMPTY_COLUMN_TEXT, entryItem, entryList, pagerHtml } from './entry-list.js';
+import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList, pagerHtml } from './entry-list.js';
 import { renderColumnFeed } from './feed.js';
 import { columnCrumbs, pageShell } from './layout.js';
 import type { ColumnNode, ListEntry } from './model.js';
@@ -30,7 +30,7 @@ export function renderColumnPages(column: ColumnNode, entries: readonly ListEntr
   for (let page = 1; page <= pageCount; page++) {
     const slice = entries.slice((page - 1) * site.pageSize, page * site.pageSize);
     const list = entryList(
-      slice.map((entry) => entryItem(entry, root)),
+      slice.map((entry) => listEntryHtml(entry, root)),
       empty,
     );
     out.set(

@@ -9,7 +9,7 @@ import { esc } from './text.js';
 export const EMPTY_COLUMN_TEXT = '本栏目暂无信息';
 
 /** One package in a list; with `structure`, its home column is named (lists that mix columns). */
-export function entryItem(entry: ListEntry, root: string, structure: SiteStructure | null = null): string {
+export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStructure | null = null): string {
   const thumb = entry.cover
     ? `<img class="thumb" src="${esc(root + entry.cover.file)}" alt="${esc(entry.cover.alt)}" width="160" height="90" loading="lazy" decoding="async"> `
     : '';
@@ -22,6 +22,34 @@ export function entryItem(entry: ListEntry, root: string, structure: SiteStructu
     `${interpretations ? ` <span class="entry-jd">解读：${interpretations}</span>` : ''}` +
     `${column ? ` <span class="entry-column">${esc(column.name)}</span>` : ''}` +
     ` <span class="entry-date">${chinaDate(entry.releasedAt)}</span></li>`
+  );
+}
+
+/**
+ * @deprecated Today's signature, kept for pages/index.ts until it renders lists from ListEntry
+ * (`listEntryHtml`); `columnLabel` is not shown any more (lists name the home column themselves).
+ */
+export function entryItem(
+  packageId: string,
+  entry: Pick<ListEntry, 'title' | 'releasedAt' | 'cover' | 'interpretations'>,
+  root: string,
+  _columnLabel: string | null,
+): string {
+  const paths = portalPagePaths(packageId, 0);
+  return listEntryHtml(
+    {
+      packageId,
+      title: entry.title,
+      summary: '',
+      releasedAt: entry.releasedAt,
+      path: paths.document,
+      cover: entry.cover,
+      indexNumber: null,
+      documentNumber: null,
+      validity: null,
+      interpretations: entry.interpretations,
+    },
+    root,
   );
 }
 

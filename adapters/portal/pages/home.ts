@@ -7,7 +7,7 @@ import { chinaDate } from '../format.js';
 import { columnPackagesNewestFirst, sortNewestFirst, type SiteManifest } from '../state.js';
 import { SITE_PATHS, portalColumnPaths } from '../urls.js';
 import { listEntryFromManifest, settingsCoveringManifest } from './bridge.js';
-import { EMPTY_COLUMN_TEXT, entryItem, entryList } from './entry-list.js';
+import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList } from './entry-list.js';
 import { pageShell } from './layout.js';
 import type { ColumnNode, ListEntry } from './model.js';
 import type { SiteSettings } from './settings.js';
@@ -30,7 +30,7 @@ export interface HomeInput {
 export function renderHomePage(input: HomeInput, site: SiteSettings): string {
   const structure = site.structure;
   const latestHtml = entryList(
-    input.latest.slice(0, site.homeSize).map((entry) => entryItem(entry, '', structure)),
+    input.latest.slice(0, site.homeSize).map((entry) => listEntryHtml(entry, '', structure)),
     '<p class="empty">本站尚未发布信息。</p>',
   );
   const keyAreas = structure.keyAreas
