@@ -10,10 +10,10 @@ import type { ChannelAdapter, RenditionFile, TransmitContext, TransmitResult } f
 import { PORTAL_LIMITS, formatPortal } from './format.js';
 import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
 import { DEFAULT_TUNING, PortalSite, type SiteTuning } from './site.js';
-import { mediaKey, type MediaFile, type PackageSource } from './state.js';
-import { portalPageUrls } from './urls.js';
 import type { SiteIdentity, SiteStructure } from './pages/model.js';
 import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from './pages/settings.js';
+import { mediaKey, type MediaFile, type PackageSource } from './state.js';
+import { portalPageUrls } from './urls.js';
 
 export { formatPortal, interpretationFormLabel, PORTAL_LIMITS } from './format.js';
 export { portalExternalId, parsePortalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
@@ -32,6 +32,8 @@ export interface PortalAdapterOptions {
    * config/registry/site.yaml). Without it the footer says 未配置 where the numbers would be.
    */
   identity?: SiteIdentity;
+  /** The registry's column tree and catalogue (pages/structure.ts siteStructureFromRegistry); none without it. */
+  structure?: SiteStructure;
   /** The column's name path from the registry (`政务公开 > 政策文件`); `channel.name` otherwise. */
   columnName?(columnId: string): string | undefined;
   /** Entries per column index page (20), items per feed (50), entries in the home page's latest list (20). */
@@ -40,11 +42,6 @@ export interface PortalAdapterOptions {
   homeSize?: number;
   /** Generations, lock and durability knobs (site.ts). */
   tuning?: Partial<SiteTuning>;
-  /**
-   * The registry's column tree and disclosure catalogue (navigation, every column's page from the
-   * first start, the 政府信息公开 pages). Without it the site shows the columns it has published to.
-   */
-  structure?: SiteStructure;
 }
 
 export type PortalAdapter = ChannelAdapter<PortalPayload> & {

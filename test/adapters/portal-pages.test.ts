@@ -29,7 +29,7 @@ import type { SiteSettings } from '../../adapters/portal/pages/settings.js';
 import { renderSiteMapPage } from '../../adapters/portal/pages/site-map.js';
 import { renderNotFoundPage, renderNothingPublishedPage } from '../../adapters/portal/pages/standalone.js';
 import { COLUMN_TYPES, catalogueItemView, columnNode, columnOrOrphan, columnTypeOf, siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
-import { PALETTE, SITE_CSS, SITE_CSS_PATH, STANDALONE_CSS, TEXT_PAIRS } from '../../adapters/portal/pages/style.js';
+import { PALETTE, SITE_CSS, SITE_CSS_PATH, TEXT_PAIRS } from '../../adapters/portal/pages/style.js';
 import { SITE_PATHS, catalogueItemPaths, portalColumnPaths, portalMediaPath, portalPagePaths } from '../../adapters/portal/urls.js';
 
 // ─── fixtures ────────────────────────────────────────────────────────────────────────────────
@@ -702,9 +702,8 @@ describe('site map, feeds, 404', () => {
     expect(html).not.toContain('rel="canonical"');
     const plain = renderNothingPublishedPage('西安市碑林区人民政府', '/portal/');
     expect(plain).toContain('本站尚未发布任何信息');
-    expect(plain).not.toContain('<script');
-    // Its only inline style is STANDALONE_CSS, which serve.ts's CSP allows by hash.
-    expect([...plain.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1])).toEqual([STANDALONE_CSS]);
+    expect(plain).not.toMatch(/<style|<script|\sstyle="/); // CSP: style-src 'self', script-src 'self'
+    expect(plain).toContain('<link rel="stylesheet" href="/portal/assets/site.css">');
   });
 });
 

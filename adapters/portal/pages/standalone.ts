@@ -2,14 +2,14 @@
  * Pages served at any depth: the 404 page and the home page before anything is published. With
  * the site settings they wear the full chrome (navigation, search, footer), their links starting
  * from the site's absolute path (`/portal/`), since a 404 can answer /portal/a/b/c. With only a
- * site name (serve.ts before a generation exists) they are a plain page in the same colours, its
- * style inline (STANDALONE_CSS, which the CSP allows by its hash: there is no stylesheet to link yet).
- * No script anywhere: the CSP allows 'self' only.
+ * site name (serve.ts before a generation exists) they are a plain page linking the site's
+ * stylesheet (unstyled but readable while no generation holds it). No inline style or script:
+ * the CSP allows 'self' only.
  */
 import { SITE_PATHS } from '../urls.js';
 import { pageShell } from './layout.js';
 import type { SiteSettings } from './settings.js';
-import { STANDALONE_CSS } from './style.js';
+import { SITE_CSS_PATH } from './style.js';
 import { esc } from './text.js';
 
 interface StandaloneText {
@@ -37,14 +37,14 @@ export function renderStandalonePage(site: SiteSettings | string, homeHref: stri
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(text.title)} - ${esc(siteName)}</title>
-<style>${STANDALONE_CSS}</style>
+<link rel="stylesheet" href="${esc(homeHref + SITE_CSS_PATH)}">
 </head>
 <body>
-<header class="site-header"><a class="site-name" href="${esc(homeHref)}">${esc(siteName)}</a></header>
+<header class="site-header"><div class="header-inner"><a class="site-name" href="${esc(homeHref)}">${esc(siteName)}</a></div></header>
 <main id="main">
 ${main}
 </main>
-<footer class="site-footer"><p>主办单位：${esc(siteName)}</p></footer>
+<footer class="site-footer"><div class="footer-inner"><p>主办单位：${esc(siteName)}</p></div></footer>
 </body>
 </html>
 `;

@@ -65,16 +65,6 @@ export const TEXT_PAIRS: readonly { where: string; text: Colour; background: Col
 
 const P = PALETTE;
 
-/**
- * Inline in the plain standalone pages (404 and "nothing published yet" served before any
- * generation exists, so no stylesheet to link): serve.ts allows exactly this text by its hash in
- * the CSP. The same palette as the site.
- */
-export const STANDALONE_CSS =
-  `body{margin:0;font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color:${P.text};background:${P.surface};line-height:1.7}` +
-  `a{color:${P.link}}.site-header{background:${P.brand};padding:1rem}.site-name{color:${P.onBrand};font-size:1.4rem;font-weight:bold;text-decoration:none}` +
-  `main{max-width:60rem;margin:2rem auto;padding:0 1rem}.site-footer{background:${P.footerBackground};color:${P.footerText};padding:1rem;text-align:center}`;
-
 export const SITE_CSS = `/* govpub portal */
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
