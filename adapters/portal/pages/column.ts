@@ -4,9 +4,7 @@
  * feed itself (col/<id>/rss.xml). Every registry column has these pages, empty or not: an empty
  * column says 本栏目暂无信息.
  */
-import { columnPackagesNewestFirst, type SiteManifest } from '../state.js';
 import { portalColumnPaths, rootFrom } from '../urls.js';
-import { listEntryFromManifest, settingsCoveringManifest } from './bridge.js';
 import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList, pagerHtml } from './entry-list.js';
 import { renderColumnFeed } from './feed.js';
 import { columnCrumbs, pageShell } from './layout.js';
@@ -68,16 +66,4 @@ function childColumnsHtml(column: ColumnNode, site: SiteSettings, root: string):
 ${links.join('\n')}
 </ul></nav>
 `;
-}
-
-/**
- * @deprecated Bridge for pages/index.ts until the generation builder calls `renderColumnPages`
- * with list entries: the same pages from the manifest.
- */
-export function renderColumnFiles(columnId: string, manifest: SiteManifest, site: SiteSettings): Map<string, string> {
-  const settings = settingsCoveringManifest(site, manifest);
-  const column = columnNode(settings.structure, columnId);
-  if (!column) return new Map();
-  const entries = columnPackagesNewestFirst(manifest, columnId).map((id) => listEntryFromManifest(id, manifest.packages[id]!));
-  return renderColumnPages(column, entries, settings);
 }

@@ -25,34 +25,6 @@ export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStr
   );
 }
 
-/**
- * @deprecated Today's signature, kept for pages/index.ts until it renders lists from ListEntry
- * (`listEntryHtml`); `columnLabel` is not shown any more (lists name the home column themselves).
- */
-export function entryItem(
-  packageId: string,
-  entry: Pick<ListEntry, 'title' | 'releasedAt' | 'cover' | 'interpretations'>,
-  root: string,
-  _columnLabel: string | null,
-): string {
-  const paths = portalPagePaths(packageId, 0);
-  return listEntryHtml(
-    {
-      packageId,
-      title: entry.title,
-      summary: '',
-      releasedAt: entry.releasedAt,
-      path: paths.document,
-      cover: entry.cover,
-      indexNumber: null,
-      documentNumber: null,
-      validity: null,
-      interpretations: entry.interpretations,
-    },
-    root,
-  );
-}
-
 /** The list of entry items, or a sentence saying there is nothing (already escaped HTML). */
 export function entryList(items: string[], emptyHtml: string): string {
   return items.length > 0 ? `<ul class="article-list">\n${items.join('\n')}\n</ul>` : emptyHtml;
