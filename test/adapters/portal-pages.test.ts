@@ -448,6 +448,7 @@ describe('column pages', () => {
     expect([...children.matchAll(/href="..\/..\/col\/([^/]+)\/index.html"/g)].map((m) => m[1])).toEqual(node.children);
     expect([...first.matchAll(/class="entry-title"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(['第1号通知', '第2号通知', '第3号通知']);
     expect(first).toContain('<span aria-current="page">第 1/3 页</span>');
+    expect(first).toContain('<span class="note">最近更新：2025-06-01</span>'); // 2025-05-31T23:00Z is 1 June in China
     expect(first).toContain('<a href="index_2.html" rel="next">下一页</a>');
     const repealed = renderColumnPages(node, [listEntry(1, { validity: { state: 'repealed', effectiveFrom: null, endedAt: '2025-01-01' } })], site).get(
       'col/xwdt/index.html',
