@@ -141,8 +141,10 @@ export class Generations {
     let units: Record<string, string>;
     try {
       units = (JSON.parse(await readFile(path.join(dir, ROOT_STATE_PATH), 'utf8')) as RootState).units;
-      if (typeof units !== 'object' || units === null) return null;
+      if (typeof units !== 'object' || units === null) throw new Error('no unit map');
     } catch {
+      // Not a root this version wrote (an older layout, damage): it goes, the commit copies instead.
+      await rm(dir, { recursive: true, force: true });
       return null;
     }
     await rename(dir, to);

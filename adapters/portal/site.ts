@@ -40,7 +40,7 @@ import {
   siteView,
   type FileContent,
 } from './pages/index.js';
-import type { DocumentValidity, SiteStructure } from './pages/model.js';
+import type { DocumentValidity } from './pages/model.js';
 import type { SiteSettings } from './pages/settings.js';
 import { isMonthPart, SITEMAP_DIR } from './pages/sitemap.js';
 import {
@@ -657,11 +657,14 @@ export class PortalSite {
     const removed = [...recycled, ...(await this.generations.removeOld(current))];
     if (removed.length > 0) await this.collectStore(removed);
     if (!(await this.generations.hasRecyclable(current))) {
-      const spare = path.join(this.webRoot, `${SPARE_PREFIX}${randomBytes(6).toString('hex')}`);
+      // Copied under a build- name and renamed when complete: only whole copies are ever spare-*.
+      const token = randomBytes(6).toString('hex');
+      const copy = path.join(this.webRoot, `build-spare-${token}`);
       try {
-        await linkTree(path.join(this.webRoot, generationName(current)), spare, '', new Set());
+        await linkTree(path.join(this.webRoot, generationName(current)), copy, '', new Set());
+        await rename(copy, path.join(this.webRoot, `${SPARE_PREFIX}${token}`));
       } catch (error) {
-        await rm(spare, { recursive: true, force: true });
+        await rm(copy, { recursive: true, force: true });
         throw error;
       }
     }

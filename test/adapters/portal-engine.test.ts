@@ -264,6 +264,71 @@ describe('portal engine', () => {
     expect(await adapter.updateDocumentValidity('pkg-never', validity)).toMatchObject({ changed: false });
   });
 
+  it('a search index prepared on the volume is installed as pagefind/ in a new generation; the next one replaces it', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    await site.ensureSite();
+    const install = async (text: string) => {
+      const dir = path.join(webRoot, 'tmp', `index-${text}`);
+      await mkdir(path.join(dir, 'fragment'), { recursive: true });
+      await writeFile(path.join(dir, 'pagefind.js'), `// ${text}`);
+      await writeFile(path.join(dir, 'fragment', 'a.pf_fragment'), text);
+      return site.installSearchIndex(dir);
+    };
+    expect((await install('one')).changed).toBe(true);
+    expect(await read(webRoot, 'pagefind/pagefind.js')).toBe('// one');
+    await install('two');
+    expect(await read(webRoot, 'pagefind/fragment/a.pf_fragment')).toBe('two');
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const res = await app.inject('/portal/pagefind/fragment/a.pf_fragment');
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/octet-stream');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a web root of the previous layout (one manifest per generation) is migrated by the first commit', async () => {
+    const webRoot = newRoot();
+    const old = path.join(webRoot, 'gen-7');
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 41, null), 'pkg-old');
+    const source = (publish as Extract<SiteChange, { kind: 'publish' }>).source;
+    const columnId = (publish as Extract<SiteChange, { kind: 'publish' }>).columnId;
+    await mkdir(path.join(old, '.govpub', 'packages'), { recursive: true });
+    await writeFile(path.join(old, '.govpub', 'packages', 'pkg-old.json'), JSON.stringify(source));
+    const entry = {
+      revision: 1,
+      contentHash: 'h',
+      title: 't',
+      summary: 's',
+      releasedAt: source.payload.releasedAt,
+      interpretations: [],
+      cover: null,
+      columns: [columnId],
+      media: [],
+    };
+    await writeFile(
+      path.join(old, '.govpub', 'manifest.json'),
+      JSON.stringify({
+        version: 1,
+        generation: 7,
+        committedAt: null,
+        renderKey: 'old',
+        columns: { [columnId]: { path: ['旧栏目'], packages: ['pkg-old'] } },
+        packages: { 'pkg-old': entry },
+      }),
+    );
+    await symlink('gen-7', path.join(webRoot, 'current'));
+    const [next] = await fixturePackage(2, fixtureOptions(site, 42, null), 'pkg-new');
+    expect(await site.submit(next!)).toMatchObject({ generation: 8, changed: true });
+    expect((await site.readPackage('pkg-old'))!.entry.columns).toEqual([columnId]);
+    expect(await exists(path.join(await current(webRoot), portalPagePaths('pkg-old', 0).document))).toBe(true);
+    expect(await exists(path.join(await current(webRoot), portalPagePaths('pkg-new', 0).document))).toBe(true);
+  });
+
   it('applyChanges is pure: publish, second column, retraction, annotate on loaded state, without a file system', () => {
     const loaded: LoadedState = { root: emptyRootState(), packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
     const source = {
