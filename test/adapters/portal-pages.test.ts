@@ -7,14 +7,15 @@
  * the site map, feeds, escaping of hostile text, the palette's contrast, and an HTML validator
  * and a link check over a whole rendered site.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRegistrySync } from '../../config/registry.js';
+import { REPO_ROOT, loadRegistrySync } from '../../config/registry.js';
 import { loadSiteIdentity, parseSiteIdentity } from '../../config/site-identity.js';
 import { ConfigError } from '../../domain/errors.js';
+import { runCli } from '../support/cli.js';
 import type { PortalPayload } from '../../adapters/portal/payload.js';
 import { renderArticle, type ArticleInput } from '../../adapters/portal/pages/article.js';
 import { ELDER_MODE_KEY, FAVICON_PATH, SITE_JS, SITE_JS_PATH, faviconIco } from '../../adapters/portal/pages/assets.js';
@@ -323,6 +324,26 @@ colour: red
     expect(lines).toHaveLength(9);
   });
 
+  it('`govpub config check` checks site.yaml with the registry: the problem with file:line, a failing exit', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'govpub-site-config-'));
+    try {
+      await cp(path.join(REPO_ROOT, 'config'), dir, { recursive: true });
+      const file = path.join(dir, 'registry', 'site.yaml');
+      const text = await readFile(file, 'utf8');
+      const line = text.split('\n').findIndex((l) => l.startsWith('icpNumber:')) + 1;
+      await writeFile(file, text.replace(/^icpNumber:.*$/m, 'icpNumber: ICP05001234'));
+      const result = await runCli(['config', 'check'], { GOVPUB_CONFIG_DIR: dir }, undefined, { timeoutMs: 60_000 });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(`site.yaml:${line}: icpNumber: must be an ICP filing number such as 陕ICP备05001234号`);
+      await writeFile(file, text);
+      const ok = await runCli(['config', 'check'], { GOVPUB_CONFIG_DIR: dir }, undefined, { timeoutMs: 60_000 });
+      expect(ok.stdout).toContain('portal site 西安市碑林区人民政府 (www.beilin.gov.cn, 网站标识码 6101030001)');
+      expect(ok.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('names a missing required field and a missing file', async () => {
     expect(() => parseSiteIdentity(valid.replace(/^icpNumber:.*\n/m, ''), '/tmp/site.yaml')).toThrow(/icpNumber: required field is missing/);
     await expect(loadSiteIdentity('/nonexistent/site.yaml')).rejects.toThrow(/site\.yaml: file not found/);
@@ -427,7 +448,12 @@ describe('column pages', () => {
     expect([...children.matchAll(/href="..\/..\/col\/([^/]+)\/index.html"/g)].map((m) => m[1])).toEqual(node.children);
     expect([...first.matchAll(/class="entry-title"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(['第1号通知', '第2号通知', '第3号通知']);
     expect(first).toContain('<span aria-current="page">第 1/3 页</span>');
+    expect(first).toContain('<span class="note">最近更新：2025-06-01</span>'); // 2025-05-31T23:00Z is 1 June in China
     expect(first).toContain('<a href="index_2.html" rel="next">下一页</a>');
+    const repealed = renderColumnPages(node, [listEntry(1, { validity: { state: 'repealed', effectiveFrom: null, endedAt: '2025-01-01' } })], site).get(
+      'col/xwdt/index.html',
+    )!;
+    expect(repealed).toContain('<span class="validity-repealed">已废止</span>');
     const middle = files.get('col/xwdt/index_2.html')!;
     expect(middle).toContain('<a href="index.html" rel="prev">上一页</a>');
     expect(middle).toContain('<a href="index_3.html">尾页</a>');
@@ -518,6 +544,7 @@ describe('article pages', () => {
     expect(repealed).toContain('废止（废止日期：2025年03月01日）');
     const plain = renderArticle(policyInput(policyPayload({ validity: null, indexNumber: null, topic: null, keywords: [] })), site).get(paths.document)!;
     expect(plain).not.toContain('有效性');
+    expect(metaContent(plain, 'Keywords')).toBe(column('zwgk-zcwj-gfxwj').name); // never empty
     expect(plain).toContain('<th scope="row">索引号</th><td>无</td>');
   });
 
@@ -676,14 +703,15 @@ describe('site map, feeds, 404', () => {
     expect(html).not.toContain('rel="canonical"');
     const plain = renderNothingPublishedPage('西安市碑林区人民政府', '/portal/');
     expect(plain).toContain('本站尚未发布任何信息');
-    expect(plain).not.toMatch(/<style>|<script>/);
+    expect(plain).not.toMatch(/<style|<script|\sstyle="/); // CSP: style-src 'self', script-src 'self'
+    expect(plain).toContain('<link rel="stylesheet" href="/portal/assets/site.css">');
   });
 });
 
 // ─── hostile text ─────────────────────────────────────────────────────────────────────────────
 
 describe('escaping', () => {
-  it('escapes markup and drops control characters in every text a page or feed shows', () => {
+  it('escapes markup and drops control characters in every text a page or feed shows (the pages still validate)', async () => {
     const hostile = '<script>alert(1)</script>"\'&\u0000\u0007\u001b\u007f\u0085\ufffe';
     const payload = policyPayload({ title: hostile, documentNumber: hostile, issuingUnit: hostile, topic: hostile, keywords: [hostile], indexNumber: hostile });
     payload.interpretations[0] = { ...payload.interpretations[0]!, title: hostile, interpreter: hostile, formLabel: hostile };
@@ -698,7 +726,12 @@ describe('escaping', () => {
       renderColumnFeed(column('xwdt'), [listEntry(1, { title: hostile })], hostileSite),
       renderNotFoundPage(hostileSite, '/'),
     ];
+    const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
     for (const page of pages) {
+      if (page.startsWith('<!DOCTYPE html>')) {
+        const report = await validator.validateString(page);
+        expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId} ${m.message}`))).toEqual([]);
+      }
       expect(page).not.toContain('<script>alert');
       expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
       expect(page).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/);

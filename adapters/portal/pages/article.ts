@@ -11,15 +11,13 @@
  */
 import { chinaDate } from '../format.js';
 import { PORTAL_COVER_SPEC, type PortalAttachment, type PortalInterpretation } from '../payload.js';
-import { mediaKey, type SiteManifest } from '../state.js';
+import { mediaKey } from '../state.js';
 import { portalColumnPaths, portalPagePaths, rootFrom } from '../urls.js';
-import { settingsCoveringManifest } from './bridge.js';
 import { validityText } from './catalogue.js';
 import { columnCrumbs, pageShell, type ArticleMeta, type Crumb } from './layout.js';
 import { bodyHtml, leadHtml, type PageMediaFile, type PageSource } from './media.js';
 import type { ColumnNode } from './model.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
-import { columnOrOrphan } from './structure.js';
 import { chineseDate, esc, formatSize } from './text.js';
 
 export interface ArticleInput extends PageSource {
@@ -91,7 +89,8 @@ function articleMeta(context: ArticleContext, title: string, path: string, autho
     title,
     publishedAt: p.releasedAt,
     contentSource: source,
-    keywords: p.document.keywords,
+    // Without 主题词 the home column's name stands in, so the Keywords tag is never empty.
+    keywords: p.document.keywords.length > 0 ? p.document.keywords : context.homeColumn ? [context.homeColumn.name] : [],
     author: author ?? source,
     description: p.summary,
     image: context.image,
@@ -247,19 +246,4 @@ function listSection(className: string, key: string, heading: string, items: str
 
 function columnsParagraph(context: ArticleContext): string {
   return context.columnsLine ? `<p class="columns">所属栏目：${context.columnsLine}</p>` : '';
-}
-
-/**
- * @deprecated Bridge for pages/index.ts until the generation builder calls `renderArticle`:
- * the same pages from the manifest's package entry.
- */
-export function renderArticlePages(
-  packageId: string,
-  source: PageSource,
-  entry: { columns: string[] },
-  manifest: SiteManifest,
-  site: SiteSettings,
-): Map<string, string> {
-  const columns = entry.columns.map((id) => columnOrOrphan(site.structure, id, manifest.columns[id]?.path));
-  return renderArticle({ packageId, payload: source.payload, media: source.media, columns }, settingsCoveringManifest(site, manifest));
 }

@@ -4,10 +4,9 @@
  * feed itself (col/<id>/rss.xml). Every registry column has these pages, empty or not: an empty
  * column says 本栏目暂无信息.
  */
-import { columnPackagesNewestFirst, type SiteManifest } from '../state.js';
+import { chinaDate } from '../format.js';
 import { portalColumnPaths, rootFrom } from '../urls.js';
-import { listEntryFromManifest, settingsCoveringManifest } from './bridge.js';
-import { EMPTY_COLUMN_TEXT, entryItem, entryList, pagerHtml } from './entry-list.js';
+import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList, pagerHtml } from './entry-list.js';
 import { renderColumnFeed } from './feed.js';
 import { columnCrumbs, pageShell } from './layout.js';
 import type { ColumnNode, ListEntry } from './model.js';
@@ -27,10 +26,12 @@ export function renderColumnPages(column: ColumnNode, entries: readonly ListEntr
   const pageHref = (n: number) => paths.page(n).slice(paths.directory.length + 1);
   const children = childColumnsHtml(column, site, root);
   const empty = `<p class="empty">${EMPTY_COLUMN_TEXT}${column.children.length > 0 ? '，请浏览下级栏目' : ''}。</p>`;
+  // When the column last changed (inspections check columns are kept up to date).
+  const updated = entries[0] ? `<span class="note">最近更新：${chinaDate(entries[0].releasedAt)}</span>　` : '';
   for (let page = 1; page <= pageCount; page++) {
     const slice = entries.slice((page - 1) * site.pageSize, page * site.pageSize);
     const list = entryList(
-      slice.map((entry) => entryItem(entry, root)),
+      slice.map((entry) => listEntryHtml(entry, root)),
       empty,
     );
     out.set(
@@ -44,7 +45,7 @@ export function renderColumnPages(column: ColumnNode, entries: readonly ListEntr
         column,
         main: `<h1>${esc(column.name)}</h1>
 ${children}<section class="column-entries" aria-labelledby="entries-heading"><h2 id="entries-heading" class="visually-hidden">${esc(column.name)}信息列表</h2>
-<p class="feed-link"><a href="rss.xml">RSS 订阅本栏目</a></p>
+<p class="feed-link">${updated}<a href="rss.xml">RSS 订阅本栏目</a></p>
 ${list}
 ${pagerHtml(page, pageCount, pageHref)}
 </section>`,
@@ -68,16 +69,4 @@ function childColumnsHtml(column: ColumnNode, site: SiteSettings, root: string):
 ${links.join('\n')}
 </ul></nav>
 `;
-}
-
-/**
- * @deprecated Bridge for pages/index.ts until the generation builder calls `renderColumnPages`
- * with list entries: the same pages from the manifest.
- */
-export function renderColumnFiles(columnId: string, manifest: SiteManifest, site: SiteSettings): Map<string, string> {
-  const settings = settingsCoveringManifest(site, manifest);
-  const column = columnNode(settings.structure, columnId);
-  if (!column) return new Map();
-  const entries = columnPackagesNewestFirst(manifest, columnId).map((id) => listEntryFromManifest(id, manifest.packages[id]!));
-  return renderColumnPages(column, entries, settings);
 }

@@ -9,7 +9,7 @@ import { esc } from './text.js';
 export const EMPTY_COLUMN_TEXT = '本栏目暂无信息';
 
 /** One package in a list; with `structure`, its home column is named (lists that mix columns). */
-export function entryItem(entry: ListEntry, root: string, structure: SiteStructure | null = null): string {
+export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStructure | null = null): string {
   const thumb = entry.cover
     ? `<img class="thumb" src="${esc(root + entry.cover.file)}" alt="${esc(entry.cover.alt)}" width="160" height="90" loading="lazy" decoding="async"> `
     : '';
@@ -18,6 +18,7 @@ export function entryItem(entry: ListEntry, root: string, structure: SiteStructu
   const column = structure && entry.homeColumnId ? columnNode(structure, entry.homeColumnId) : undefined;
   return (
     `<li class="entry">${thumb}<a class="entry-title" href="${esc(root + entry.path)}">${esc(entry.title)}</a>` +
+    `${entry.validity && entry.validity.state !== 'valid' ? ` <span class="validity-${entry.validity.state}">${entry.validity.state === 'expired' ? '已失效' : '已废止'}</span>` : ''}` +
     `${interpretations ? ` <span class="entry-jd">解读：${interpretations}</span>` : ''}` +
     `${column ? ` <span class="entry-column">${esc(column.name)}</span>` : ''}` +
     ` <span class="entry-date">${chinaDate(entry.releasedAt)}</span></li>`

@@ -4,10 +4,8 @@
  * from the registry's structure, so every column is reachable from the first start.
  */
 import { chinaDate } from '../format.js';
-import { columnPackagesNewestFirst, sortNewestFirst, type SiteManifest } from '../state.js';
 import { SITE_PATHS, portalColumnPaths } from '../urls.js';
-import { listEntryFromManifest, settingsCoveringManifest } from './bridge.js';
-import { EMPTY_COLUMN_TEXT, entryItem, entryList } from './entry-list.js';
+import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList } from './entry-list.js';
 import { pageShell } from './layout.js';
 import type { ColumnNode, ListEntry } from './model.js';
 import type { SiteSettings } from './settings.js';
@@ -30,7 +28,7 @@ export interface HomeInput {
 export function renderHomePage(input: HomeInput, site: SiteSettings): string {
   const structure = site.structure;
   const latestHtml = entryList(
-    input.latest.slice(0, site.homeSize).map((entry) => entryItem(entry, '', structure)),
+    input.latest.slice(0, site.homeSize).map((entry) => listEntryHtml(entry, '', structure)),
     '<p class="empty">本站尚未发布信息。</p>',
   );
   const keyAreas = structure.keyAreas
@@ -86,20 +84,4 @@ function keyAreaBox(column: ColumnNode, entries: readonly ListEntry[], index: nu
   return `<section class="key-area" aria-labelledby="${headingId}"><h3 id="${headingId}"><a href="${esc(portalColumnPaths(column.id).index)}">${esc(column.name)}</a></h3>
 ${items.length > 0 ? `<ul>\n${items.join('\n')}\n</ul>` : `<p class="empty">${EMPTY_COLUMN_TEXT}。</p>`}
 </section>`;
-}
-
-/**
- * @deprecated Bridge for pages/index.ts until the generation builder calls `renderHomePage`:
- * the home page from the manifest (a key area's box shows its own column's entries only).
- */
-export function renderHome(manifest: SiteManifest, site: SiteSettings): string {
-  const settings = settingsCoveringManifest(site, manifest);
-  const latest = sortNewestFirst(manifest, Object.keys(manifest.packages)).map((id) => listEntryFromManifest(id, manifest.packages[id]!));
-  const columnLatest: Record<string, ListEntry[]> = {};
-  for (const id of settings.structure.keyAreas) {
-    columnLatest[id] = columnPackagesNewestFirst(manifest, id)
-      .slice(0, HOME_KEY_AREA_SIZE)
-      .map((p) => listEntryFromManifest(p, manifest.packages[p]!));
-  }
-  return renderHomePage({ latest, columnLatest }, settings);
 }

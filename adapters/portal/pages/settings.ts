@@ -2,7 +2,7 @@
 import type { SiteIdentity, SiteStructure } from './model.js';
 
 export interface SiteSettings {
-  /** @deprecated The same as identity.siteName; kept while pages/index.ts reads it. */
+  /** @deprecated The same as identity.siteName, which the pages use; callers still set it, nothing reads it. */
   siteName: string;
   /** 网站标识码, ICP, 主办单位, …: the meta tags and the footer (config/registry/site.yaml). */
   identity: SiteIdentity;

@@ -2,8 +2,9 @@
  * Pages served at any depth: the 404 page and the home page before anything is published. With
  * the site settings they wear the full chrome (navigation, search, footer), their links starting
  * from the site's absolute path (`/portal/`), since a 404 can answer /portal/a/b/c. With only a
- * site name (serve.ts before a generation exists) they are a plain page in the same look.
- * No inline style or script: the CSP allows 'self' only.
+ * site name (serve.ts before a generation exists) they are a plain page linking the site's
+ * stylesheet (unstyled but readable while no generation holds it). No inline style or script:
+ * the CSP allows 'self' only.
  */
 import { SITE_PATHS } from '../urls.js';
 import { pageShell } from './layout.js';
