@@ -73,7 +73,7 @@ import {
   type PackageSource,
   type RootState,
   type SiteChange,
-  type SiteManifest,
+  type LegacyManifest,
   type SitemapMonth,
 } from './state.js';
 import { portalMediaPath } from './urls.js';
@@ -737,7 +737,7 @@ export async function readRootState(generationDir: string): Promise<RootState> {
  * package published again to its columns, in order, with its renditions in the new media layout.
  */
 async function readLegacySite(generationDir: string): Promise<SiteChange[]> {
-  const manifest = await readJson<SiteManifest>(path.join(generationDir, LEGACY_MANIFEST_PATH));
+  const manifest = await readJson<LegacyManifest>(path.join(generationDir, LEGACY_MANIFEST_PATH));
   if (!manifest) return [];
   const changes: SiteChange[] = [];
   for (const [id, entry] of Object.entries(manifest.packages)) {

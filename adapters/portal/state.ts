@@ -531,56 +531,18 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
 }
 
 /*
- * Version 1 (one manifest per site, `.govpub/manifest.json`): what older web roots hold (read once
- * to migrate, site.ts) and the shape today's page renderers take, given a view holding only what
- * the page shows (pages/index.ts builds it).
+ * Version 1 (one manifest per site, `.govpub/manifest.json`): what older web roots hold. The first
+ * commit of this version reads it once and publishes every package again into the new layout
+ * (site.ts readLegacySite).
  */
 export const LEGACY_MANIFEST_PATH = `${STATE_DIR}/manifest.json`;
 export function legacyPackageSourcePath(packageId: string): string {
   return `${STATE_DIR}/packages/${packageId}.json`;
 }
 
-export interface PackageEntry {
-  revision: number;
-  contentHash: string;
-  title: string;
-  summary: string;
-  releasedAt: string;
-  interpretations: { title: string; formLabel: string }[];
-  cover: { file: string; width?: number; height?: number; alt: string } | null;
-  columns: string[];
-  media: string[];
-}
-
-export interface ColumnEntry {
-  path: string[];
-  packages: string[];
-}
-
-export interface SiteManifest {
+/** What a version 1 manifest says of the site (the parts the migration reads). */
+export interface LegacyManifest {
   version: 1;
-  generation: number;
-  committedAt: string | null;
-  renderKey: string;
-  columns: Record<string, ColumnEntry>;
-  packages: Record<string, PackageEntry>;
-}
-
-export function emptyManifest(): SiteManifest {
-  return { version: 1, generation: 0, committedAt: null, renderKey: '', columns: {}, packages: {} };
-}
-
-/** Packages of a column, newest first (release date, then id for a stable order). */
-export function columnPackagesNewestFirst(manifest: SiteManifest, columnId: string): string[] {
-  const column = manifest.columns[columnId];
-  if (!column) return [];
-  return sortNewestFirst(manifest, column.packages);
-}
-
-export function sortNewestFirst(manifest: SiteManifest, packageIds: string[]): string[] {
-  return packageIds
-    .filter((id) => manifest.packages[id])
-    .sort((a, b) =>
-      compareNewestFirst({ releasedAt: manifest.packages[a]!.releasedAt, packageId: a }, { releasedAt: manifest.packages[b]!.releasedAt, packageId: b }),
-    );
+  columns: Record<string, { path: string[]; packages: string[] }>;
+  packages: Record<string, { columns: string[] }>;
 }
