@@ -323,7 +323,11 @@ export class PortalSite {
       } else {
         previous = emptyRootState();
         // A web root written by the whole-site-manifest version: its packages are published again into the new layout.
-        if (current) migrated = await readLegacySite(current.dir);
+        if (current) {
+          migrated = await readLegacySite(current.dir);
+          // Neither layout's state: a damaged generation; readBaseRoot says what to do, nothing is published.
+          if (migrated.length === 0 && !(await exists(path.join(current.dir, LEGACY_MANIFEST_PATH)))) await this.generations.readBaseRoot(current.dir);
+        }
         loaded = { root: previous, packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
       }
       const fullRender = !current || previous.renderKey !== this.renderKey;

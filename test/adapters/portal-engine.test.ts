@@ -329,6 +329,20 @@ describe('portal engine', () => {
     expect(await exists(path.join(await current(webRoot), portalPagePaths('pkg-new', 0).document))).toBe(true);
   });
 
+  it('a live generation whose state is gone stops the commit with what to do; nothing is published over it', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const options = fixtureOptions(site, 51, null);
+    const [first] = await fixturePackage(1, options, 'pkg-kept');
+    await site.submit(first!);
+    const live = await current(webRoot);
+    await rm(path.join(live, '.govpub', 'site.json'));
+    const [second] = await fixturePackage(2, options, 'pkg-refused');
+    await expect(site.submit(second!)).rejects.toMatchObject({ errorClass: 'retryable', message: expect.stringMatching(/ln -sfn gen-<n> current/) });
+    expect(await current(webRoot)).toBe(live);
+    expect(await exists(path.join(live, portalPagePaths('pkg-kept', 0).document))).toBe(true);
+  });
+
   it('applyChanges is pure: publish, second column, retraction, annotate on loaded state, without a file system', () => {
     const loaded: LoadedState = { root: emptyRootState(), packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
     const source = {
