@@ -715,7 +715,7 @@ export function packageRecordPath(generationDir: string, packageId: string): str
 
 async function exists(file: string): Promise<boolean> {
   try {
-    await readFile(file);
+    await lstat(file);
     return true;
   } catch {
     return false;
