@@ -82,7 +82,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   unknown_content_class: '目录事项的内容类别未在审核配置中定义。请联系管理员检查 config/registry。',
   not_normative: '该稿件不是行政规范性文件，没有「有效性」可以修改：只有目录事项标为规范性文件的稿件才有有效性。',
   validity_not_published: '只有已发布（且未撤回）的规范性文件才能变更有效性；未发布的稿件请在编辑稿件时填写有效性。',
-  validity_unchanged: '有效性与当前记录相同，未做任何修改。',
+  portal_validity_unsupported: '门户网站发布程序不支持更新文件有效性，页面未更新。请联系运维人员升级门户网站发布程序。',
   unknown_review_stage: '审核配置中引用了不存在的审核环节。请联系管理员检查 config/registry/review.yaml。',
 
   // ── Deliveries and channels ─────────────────────────────────────────────────

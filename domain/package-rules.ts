@@ -293,3 +293,9 @@ export function canChangeValidity(target: ValidityTarget): Problem | null {
   }
   return null;
 }
+
+/** The validity now: the one set by the validity command (stored JSON), else the one the document was written with. */
+export function effectiveValidity(override: unknown, content: unknown): Validity | null {
+  if (override) return (typeof override === 'string' ? JSON.parse(override) : override) as Validity;
+  return (content as { document?: { validity?: Validity } | null } | undefined)?.document?.validity ?? null;
+}
