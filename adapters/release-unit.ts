@@ -14,10 +14,21 @@ export interface ReleaseContent {
   targets: string[];
 }
 
-/** Pure: the media infos are looked up by the caller (packageMediaIds names the ones it needs). */
+/**
+ * Pure: the media infos are looked up by the caller (packageMediaIds names the ones it needs); the
+ * package's 索引号 and its validity now (which the validity command changes without a revision)
+ * come from its row, when the caller has one.
+ */
 export function releaseUnitFrom(
   content: ReleaseContent,
-  at: { packageId: string; revision: number; contentHash: string; releasedAt: string },
+  at: {
+    packageId: string;
+    revision: number;
+    contentHash: string;
+    releasedAt: string;
+    indexNumber?: string | null;
+    validity?: NonNullable<ReleaseUnit['document']['validity']> | null;
+  },
   registry: Registry,
   media: Record<string, MediaInfo>,
   portalBaseUrl: string,
@@ -31,8 +42,9 @@ export function releaseUnitFrom(
     contentHash: at.contentHash,
     title: content.title,
     catalogue: { id: content.catalogueItem, name: item?.name ?? content.catalogueItem, contentClass: item?.contentClass ?? 'other' },
-    document: content.document,
+    document: { ...content.document, ...(at.validity ? { validity: at.validity } : {}) },
     interpretations,
+    indexNumber: at.indexNumber ?? null,
     ...(content.cover ? { cover: content.cover } : {}),
     media,
     portalLinks: onPortal ? portalPageUrls(portalBaseUrl, at.packageId, interpretations.length) : null,

@@ -184,7 +184,8 @@ type BigIntColumn = ColumnType<string, number | bigint | string, number | bigint
 /** An uploaded original, keyed by the SHA-256 of its bytes (its address in the media store). */
 export interface MediaTable {
   id: string;
-  kind: 'image' | 'video' | 'audio';
+  /** media/probe.ts MediaKind: `document` = an attachment (PDF, Word, Excel, OFD), `captions` = WebVTT. */
+  kind: 'image' | 'video' | 'audio' | 'document' | 'captions';
   mime: string;
   format: string;
   size_bytes: BigIntColumn;

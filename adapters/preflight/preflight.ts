@@ -103,6 +103,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     packageBlocking.push({ code: p.code, field: zh?.field ?? '', message: zh?.message ?? p.message, messageEn: p.message });
   }
   packageWarnings.push(...portalWarnings(content, registry));
+  packageWarnings.push(...captionWarnings(content, input.media));
 
   const unit =
     content.document === null
@@ -180,8 +181,23 @@ function portalWarnings(content: PreflightContent, registry: Registry): Problem[
   return [];
 }
 
+/**
+ * Accessibility (GB/T 37668-2019, like WCAG 2.0 AA): a video shows captions or comes with a
+ * transcript. A warning, not a refusal: a short silent clip may need neither.
+ */
+export function captionWarnings(content: Pick<PreflightContent, 'interpretations'>, media: Record<string, MediaInfo>): Problem[] {
+  return videos(content, media)
+    .filter(({ it }) => !it.captionsMediaId && !(it.transcript ?? '').trim())
+    .map(({ index }) => ({
+      code: 'video_without_captions',
+      field: `/interpretations/${index}/captionsMediaId`,
+      message: `${fieldLabel(`/interpretations/${index}`)}是视频，但既没有字幕也没有文字实录。按无障碍要求（GB/T 37668），视频应提供字幕（上传 WebVTT 字幕文件）或文字实录，请补充其一。`,
+      messageEn: `Interpretation ${index + 1} is a video with neither captions nor a transcript: accessibility (GB/T 37668) expects one of them; upload WebVTT captions or write the transcript.`,
+    }));
+}
+
 /** The video interpretations of a package and whether each has an uploaded, probed video. */
-function videos(content: PreflightContent, media: Record<string, MediaInfo>) {
+function videos(content: Pick<PreflightContent, 'interpretations'>, media: Record<string, MediaInfo>) {
   return (content.interpretations ?? [])
     .map((it, index) => ({ it, index, media: it.mediaId ? media[it.mediaId] : undefined }))
     .filter((v) => v.it.form === 'video' || v.media?.kind === 'video');
