@@ -30,7 +30,7 @@ export async function loadReleaseUnit(deps: DeliveryDeps, ref: DeliveryRef, rele
       contentHash: revision.content_hash,
       releasedAt,
       indexNumber: row?.index_number ?? null,
-      validity: effectiveValidity(row?.validity, content),
+      validity: row?.validity ? effectiveValidity(true, row.validity, content) : null,
     },
     deps.registry,
     media,

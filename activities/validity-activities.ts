@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { DocumentValidity } from '../adapters/portal/pages/model.js';
 import type { ValidityUpdateInput, ValidityUpdateResult } from '../contracts/validity.js';
 import { findPackage, findRevision } from '../db/packages.js';
-import { listChannels } from '../domain/registry.js';
+import { catalogueItem, listChannels } from '../domain/registry.js';
 import { effectiveValidity } from '../domain/package-rules.js';
 import type { DeliveryDeps } from './delivery-activities.js';
 
@@ -22,7 +22,7 @@ export function createValidityActivities(deps: DeliveryDeps) {
       const row = await findPackage(deps.db, input.packageId);
       if (!row) throw ApplicationFailure.nonRetryable(`No package with id ${input.packageId}.`, 'not_found');
       const revision = await findRevision(deps.db, row.id, row.approved_revision ?? row.current_revision);
-      const validity = effectiveValidity(row.validity, revision?.content);
+      const validity = effectiveValidity(catalogueItem(deps.registry, row.catalogue_item_id)?.normative ?? false, row.validity, revision?.content);
       if (!validity) return { packageId: row.id, validity: null };
       // Every portal column is served by the same adapter (one web root): any portal channel finds it.
       const channel = listChannels(deps.registry).find((c) => c.platform === 'portal');

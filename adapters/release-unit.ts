@@ -1,6 +1,7 @@
 // The release unit an adapter formats, built from one package revision's content: the same for a delivery (activities/release-unit.ts) and for the preflight (adapters/preflight/), so what preflight checks is what a delivery sends.
 import type { Registry } from '../domain/registry.js';
 import { catalogueItem } from '../domain/registry.js';
+import { effectiveValidity } from '../domain/package-rules.js';
 import { portalPageUrls } from './portal/urls.js';
 import type { MediaInfo, ReleaseUnit } from './types.js';
 
@@ -42,7 +43,7 @@ export function releaseUnitFrom(
     contentHash: at.contentHash,
     title: content.title,
     catalogue: { id: content.catalogueItem, name: item?.name ?? content.catalogueItem, contentClass: item?.contentClass ?? 'other' },
-    document: { ...content.document, ...(at.validity ? { validity: at.validity } : {}) },
+    document: { ...content.document, validity: effectiveValidity(item?.normative ?? false, at.validity, content) },
     interpretations,
     indexNumber: at.indexNumber ?? null,
     ...(content.cover ? { cover: content.cover } : {}),

@@ -294,8 +294,15 @@ export function canChangeValidity(target: ValidityTarget): Problem | null {
   return null;
 }
 
-/** The validity now: the one set by the validity command (stored JSON), else the one the document was written with. */
-export function effectiveValidity(override: unknown, content: unknown): Validity | null {
+/** A normative document written without a validity is in force (有效) from its release. */
+export const DEFAULT_VALIDITY: Validity = Object.freeze({ state: 'valid', effectiveFrom: null, endedAt: null }) as Validity;
+
+/**
+ * The validity of a document now: none unless it is normative; else the one set by the validity
+ * command (stored JSON), else the one it was written with, else 有效 (DEFAULT_VALIDITY).
+ */
+export function effectiveValidity(normative: boolean, override: unknown, content: unknown): Validity | null {
+  if (!normative) return null;
   if (override) return (typeof override === 'string' ? JSON.parse(override) : override) as Validity;
-  return (content as { document?: { validity?: Validity } | null } | undefined)?.document?.validity ?? null;
+  return (content as { document?: { validity?: Validity } | null } | undefined)?.document?.validity ?? { ...DEFAULT_VALIDITY };
 }

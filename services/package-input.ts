@@ -27,9 +27,10 @@ export interface PackageDocument {
   /** 主题词: at most MAX_KEYWORDS short terms, in the editor's order. */
   keywords?: string[];
   /**
-   * 有效性: required for normative documents (catalogue item `normative: true`), refused for
-   * others. After release it changes only through the validity command (services/validity.ts),
-   * which never makes a revision: the current value is packages.validity, this is the value given.
+   * 有效性: for normative documents only (catalogue item `normative: true`), refused for others.
+   * Left out, a normative document is 有效 from its release (preflight asks for it). After release
+   * it changes only through the validity command (services/validity.ts), which never makes a
+   * revision: the value now is packages.validity; this is the value the document was written with.
    */
   validity?: Validity;
 }
@@ -190,8 +191,6 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
             validity = normalizedValidity(v);
           }
         }
-      } else if (item?.normative) {
-        fail('document.validity', 'required for a normative document (行政规范性文件): { state: valid | expired | repealed, effectiveFrom, endedAt }');
       }
       if (docTitle && docBody !== undefined) {
         document = {

@@ -364,7 +364,7 @@ export class PackageService {
       releasedAt: row.released_at?.toISOString() ?? null,
       retractedAt: row.retracted_at?.toISOString() ?? null,
       indexNumber: row.index_number,
-      validity: currentValidity(row, revision.content),
+      validity: currentValidity(this.ctx.registry, row, revision.content),
       lastRejection: state?.lastRejection ?? null,
       retraction: state?.retraction ?? null,
       waitingFor: state?.pendingStep ? await this.pendingStep(packageId, state.pendingStep) : null,

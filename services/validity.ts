@@ -18,7 +18,7 @@ import {
   type Validity,
   type ValidityState,
 } from '../domain/package-rules.js';
-import { catalogueItem } from '../domain/registry.js';
+import { catalogueItem, type Registry } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
 import { findPackage, findRevision, updatePackage } from '../db/packages.js';
@@ -30,9 +30,9 @@ import { commandInput } from './command-input.js';
 import type { AppContext } from './context.js';
 import { ValidationError } from './package-input.js';
 
-/** The validity now: what the command last set (packages.validity), else what the document was written with (null: none). */
-export function currentValidity(row: Pick<PackageRow, 'validity'>, content: unknown): Validity | null {
-  return effectiveValidity(row.validity, content);
+/** The validity now (domain effectiveValidity): null for a document that is not normative. */
+export function currentValidity(registry: Registry, row: Pick<PackageRow, 'validity' | 'catalogue_item_id'>, content: unknown): Validity | null {
+  return effectiveValidity(catalogueItem(registry, row.catalogue_item_id)?.normative ?? false, row.validity, content);
 }
 
 export class ValidityService {
@@ -48,7 +48,7 @@ export class ValidityService {
     if (refusal) throw refusalError(refusal);
 
     const revision = await findRevision(this.ctx.db, row.id, row.approved_revision ?? row.current_revision);
-    const from = currentValidity(row, revision?.content);
+    const from = currentValidity(this.ctx.registry, row, revision?.content);
     // Left out: the effective date stays; an end date only belongs to an ended document.
     const proposed = {
       state: input.state as ValidityState,

@@ -104,6 +104,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   }
   packageWarnings.push(...portalWarnings(content, registry));
   packageWarnings.push(...captionWarnings(content, input.media));
+  packageWarnings.push(...disclosureWarnings(content, registry));
 
   const unit =
     content.document === null
@@ -179,6 +180,34 @@ function portalWarnings(content: PreflightContent, registry: Registry): Problem[
     ];
   }
   return [];
+}
+
+/**
+ * The disclosure metadata inspectors check on a document page: a normative document's 有效性 and
+ * 施行日期 (left out: the page says 有效 and 无), and its 主题分类.
+ */
+export function disclosureWarnings(content: Pick<PreflightContent, 'catalogueItem' | 'document'>, registry: Registry): Problem[] {
+  const item = catalogueItem(registry, content.catalogueItem);
+  const document = content.document;
+  if (!item || !document) return [];
+  const out: Problem[] = [];
+  if (item.normative && !document.validity) {
+    out.push({
+      code: 'validity_missing',
+      field: '/document/validity',
+      message: '这是行政规范性文件，但没有填写有效性和施行日期：发布后页面显示为「有效」，施行日期显示为「无」。请填写有效性及施行日期。',
+      messageEn: 'A normative document (行政规范性文件) without its validity: the page says 有效 (valid) with no effective date; give the validity and its effective date.',
+    });
+  }
+  if (item.contentClass === 'policy' && !document.topic) {
+    out.push({
+      code: 'topic_missing',
+      field: '/document/topic',
+      message: '政策文件没有选择主题分类：页面的信息公开要素中主题分类将显示为「无」。请选择主题分类。',
+      messageEn: 'The policy document has no topic (主题分类): the page shows 无; choose one.',
+    });
+  }
+  return out;
 }
 
 /**
