@@ -111,10 +111,14 @@ describe.each([['postgres'], ['pglite']] as const)('index numbers on %s', (backe
 
   it('numbers nothing for steps that do not release, and starts a new year at 1 (China time)', async () => {
     const [draft, newYear] = await addPackages(db, `${backend}-steps`, 2, () => 'kjj');
-    await inTransaction(db, (trx) => applyPackageStep(trx, { ...releasingStep(draft!, `${draft}/s`), package: { ...releasingStep(draft!, '').package, status: 'scheduled' } }, scheme));
+    await inTransaction(db, (trx) =>
+      applyPackageStep(trx, { ...releasingStep(draft!, `${draft}/s`), package: { ...releasingStep(draft!, '').package, status: 'scheduled' } }, scheme),
+    );
     expect((await numbersOf(db, [draft!])).get(draft!)).toBeNull();
     // 2030-12-31T16:30Z is 2031-01-01 00:30 in Beijing.
-    expect(await inTransaction(db, (trx) => assignIndexNumber(trx, newYear!, scheme, new Date('2030-12-31T16:30:00Z')))).toBe(`${scheme.defaultOrganCode}/2031-00001`);
+    expect(await inTransaction(db, (trx) => assignIndexNumber(trx, newYear!, scheme, new Date('2030-12-31T16:30:00Z')))).toBe(
+      `${scheme.defaultOrganCode}/2031-00001`,
+    );
   });
 
   it('refuses a second package with the same number (unique constraint), whatever wrote it', async () => {

@@ -118,7 +118,11 @@ describe('the package body: 主题分类, 主题词, 有效性', () => {
       withDocument({ topic, keywords: [' 营商环境 ', '规范性文件'], validity: { state: 'valid', effectiveFrom: '2026-12-01', endedAt: null } }),
       registry,
     );
-    expect(content.document).toMatchObject({ topic, keywords: ['营商环境', '规范性文件'], validity: { state: 'valid', effectiveFrom: '2026-12-01', endedAt: null } });
+    expect(content.document).toMatchObject({
+      topic,
+      keywords: ['营商环境', '规范性文件'],
+      validity: { state: 'valid', effectiveFrom: '2026-12-01', endedAt: null },
+    });
     // Left out: nothing stored (the document is 有效 from its release; preflight asks for it).
     const { content: bare } = parsePackageInput(withDocument({}), registry);
     expect(bare.document).not.toHaveProperty('validity');
@@ -162,7 +166,10 @@ describe('the package body: captions and transcripts', () => {
   });
 
   it('keeps captions and a sanitized transcript on a video interpretation', () => {
-    const { content } = parsePackageInput(video({ captionsMediaId: 'b'.repeat(64), transcript: '<p>各位市民朋友，大家好。</p><script>alert(1)</script>' }), registry);
+    const { content } = parsePackageInput(
+      video({ captionsMediaId: 'b'.repeat(64), transcript: '<p>各位市民朋友，大家好。</p><script>alert(1)</script>' }),
+      registry,
+    );
     expect(content.interpretations[0]).toMatchObject({ captionsMediaId: 'b'.repeat(64), transcript: '<p>各位市民朋友，大家好。</p>' });
   });
 
@@ -219,6 +226,8 @@ describe('topics.yaml and index-numbers.yaml', () => {
 
   it('refuse normative: true on an item that is not a policy document', async () => {
     const found = await problems({ lines: { 'catalogue.yaml': { 16: '    contentClass: news', 17: '    normative: true' } } });
-    expect(found).toEqual(['catalogue.yaml:17: items[0].normative: only a policy item (contentClass: policy) can be normative (行政规范性文件); this one is news']);
+    expect(found).toEqual([
+      'catalogue.yaml:17: items[0].normative: only a policy item (contentClass: policy) can be normative (行政规范性文件); this one is news',
+    ]);
   });
 });
