@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { minimalPdf } from '../support/documents.js';
 import { freshDatabase } from '../support/services.js';
-import { inputOf, screenshot, signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { screenshot, signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { policyBody } from './journey-support.js';
 
 describe.skipIf(skipBrowser)('the package form’s disclosure fields', () => {
