@@ -189,8 +189,12 @@ describe('索引号, 主题分类, 主题词 and 有效性 on a package', () => 
 
     const call1 = await until('the portal update', async () => validityCalls.find((c) => c.packageId === id && c.validity.state === 'expired'));
     expect(call1.validity).toEqual(to);
-    const run = await app.client.workflow.getHandle(changed.body.portal.workflowId).result();
-    expect(run).toEqual({ packageId: id, validity: to });
+    const handle = app.client.workflow.getHandle(changed.body.portal.workflowId);
+    expect(await handle.result()).toEqual({ packageId: id, validity: to });
+    // The activity ran on the portal's own task queue, beside its deliveries.
+    const scheduled = (await handle.fetchHistory()).events?.find((e) => e.activityTaskScheduledEventAttributes)?.activityTaskScheduledEventAttributes;
+    expect(scheduled?.activityType?.name).toBe('updatePortalValidity');
+    expect(scheduled?.taskQueue?.name).toBe(`${app.taskQueue}-portal`);
   });
 
   it('lets an administrator set it back to 有效 (the end date dropped), and answers a repeat as unchanged without a second entry', async () => {
