@@ -29,7 +29,7 @@ export function createValidityActivities(deps: DeliveryDeps) {
       const adapter = channel ? (deps.adapterFor(channel) as unknown as Partial<ValidityCapable>) : undefined;
       if (typeof adapter?.updateDocumentValidity !== 'function') {
         throw ApplicationFailure.nonRetryable(
-          'The portal adapter cannot update a document\'s validity (no updateDocumentValidity): update govpub\'s portal publisher.',
+          "The portal adapter cannot update a document's validity (no updateDocumentValidity): update govpub's portal publisher.",
           'portal_validity_unsupported',
         );
       }

@@ -517,9 +517,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   route('POST', '/api/packages/:id/retract', routes.retractPackage, async (request) =>
     packages.retract(actorOf(request), request.params.id, request.body.reason),
   );
-  route('POST', '/api/packages/:id/validity', routes.changeValidity, async (request) =>
-    validity.change(actorOf(request), request.params.id, request.body),
-  );
+  route('POST', '/api/packages/:id/validity', routes.changeValidity, async (request) => validity.change(actorOf(request), request.params.id, request.body));
 
   route('GET', '/api/audit', routes.audit, async (request) => {
     const q = request.query;

@@ -99,8 +99,7 @@ function build(dir: string, texts: Texts): Registry {
   if (accounts && units) checkAccountUnits(checks.accounts, accounts, units, checks.units.file);
   const topics = roots.topics && checkTopics(checks.topics, roots.topics);
   const indexNumbers =
-    roots.indexNumbers &&
-    checkIndexNumbers(checks.indexNumbers, roots.indexNumbers, { unitIds: units ? new Set(units.map((u) => u.id)) : undefined });
+    roots.indexNumbers && checkIndexNumbers(checks.indexNumbers, roots.indexNumbers, { unitIds: units ? new Set(units.map((u) => u.id)) : undefined });
 
   if (issues.length > 0 || !portal || !accounts || !mediaCenter || !review || !catalogue || !units || !topics || !indexNumbers) {
     if (issues.length === 0) issues.push({ file: displayPath(dir), path: '', message: 'registry is incomplete' });

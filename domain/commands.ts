@@ -158,7 +158,7 @@ export const COMMANDS = {
       endedAt: { kind: 'date', optional: true, description: '失效日期 / 废止日期 (YYYY-MM-DD): required for expired and repealed.' },
       reason: reasonRequired({
         code: 'reason_required',
-        message: "Say why the document's validity changes (field \"reason\"): it goes to the audit trail.",
+        message: 'Say why the document\'s validity changes (field "reason"): it goes to the audit trail.',
         messageZh: '请填写变更有效性的原因（字段 reason）：原因将记入审计记录。',
       }),
     },

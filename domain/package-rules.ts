@@ -280,7 +280,8 @@ export function canChangeValidity(target: ValidityTarget): Problem | null {
   if (!target.normative) {
     return {
       code: 'not_normative',
-      message: 'This package is not a normative document (行政规范性文件): only those carry a validity (有效性). Its catalogue item says so in catalogue.yaml (normative: true).',
+      message:
+        'This package is not a normative document (行政规范性文件): only those carry a validity (有效性). Its catalogue item says so in catalogue.yaml (normative: true).',
       messageZh: '该稿件不是行政规范性文件，没有「有效性」可以修改：只有目录事项标为规范性文件（normative: true）的稿件才有有效性。',
     };
   }

@@ -24,9 +24,9 @@ export const DOCUMENT_FORMATS = {
 } as const;
 export type DocumentFormat = keyof typeof DOCUMENT_FORMATS;
 
-const invalid = (label: string, what: string, hint: string) =>
-  new GovpubError('media_document_invalid', `${label} ${what}. ${hint}`, { label, status: 400 });
-const unsupported = (label: string, what: string, hint: string) => new GovpubError('media_unsupported', `${label} is ${what}. ${hint}`, { label, detected: what });
+const invalid = (label: string, what: string, hint: string) => new GovpubError('media_document_invalid', `${label} ${what}. ${hint}`, { label, status: 400 });
+const unsupported = (label: string, what: string, hint: string) =>
+  new GovpubError('media_unsupported', `${label} is ${what}. ${hint}`, { label, detected: what });
 
 async function readRange(filePath: string, position: number, length: number): Promise<Buffer> {
   const fh = await open(filePath, 'r');
@@ -88,7 +88,11 @@ export async function probeDocument(filePath: string, label: string, sizeBytes: 
   if (container === 'zip') {
     const names = await zipEntryNames(filePath, sizeBytes);
     if (!names) {
-      throw invalid(label, 'looks like a ZIP container (DOCX, XLSX or OFD) but its directory cannot be read: it is truncated or damaged', 'Save the file again and upload it.');
+      throw invalid(
+        label,
+        'looks like a ZIP container (DOCX, XLSX or OFD) but its directory cannot be read: it is truncated or damaged',
+        'Save the file again and upload it.',
+      );
     }
     const has = (test: (name: string) => boolean) => names.some(test);
     const ooxml = names.includes('[Content_Types].xml');
@@ -99,7 +103,11 @@ export async function probeDocument(filePath: string, label: string, sizeBytes: 
       throw unsupported(label, 'a PowerPoint presentation', 'Attachments may be PDF, Word, Excel or OFD: save the presentation as PDF.');
     }
     if (ooxml) throw invalid(label, 'is an Office file with neither word/ nor xl/ parts', 'Save it again from Word or Excel and upload it.');
-    throw unsupported(label, 'a ZIP archive', 'Attachments may be PDF, Word (.doc/.docx), Excel (.xls/.xlsx) or OFD: upload the documents themselves, not an archive.');
+    throw unsupported(
+      label,
+      'a ZIP archive',
+      'Attachments may be PDF, Word (.doc/.docx), Excel (.xls/.xlsx) or OFD: upload the documents themselves, not an archive.',
+    );
   }
   // OLE2: the directory names its streams in UTF-16LE; a document is small enough (≤ the upload limit) to scan whole.
   const bytes = await readFile(filePath);
@@ -109,7 +117,11 @@ export async function probeDocument(filePath: string, label: string, sizeBytes: 
   if (stream('PowerPoint Document')) {
     throw unsupported(label, 'a PowerPoint 97-2003 presentation', 'Attachments may be PDF, Word, Excel or OFD: save the presentation as PDF.');
   }
-  throw invalid(label, 'is an old-style Office file (OLE2) with neither a Word document nor an Excel workbook in it', 'Save it as .docx, .xlsx or PDF and upload that.');
+  throw invalid(
+    label,
+    'is an old-style Office file (OLE2) with neither a Word document nor an Excel workbook in it',
+    'Save it as .docx, .xlsx or PDF and upload that.',
+  );
 }
 
 /** Probes a WebVTT captions file: UTF-8 text whose first line is WEBVTT, without NUL or other controls. */
@@ -124,10 +136,14 @@ export async function probeCaptions(filePath: string, label: string, sizeBytes: 
         ? 'does not start with the line WEBVTT'
         : null;
   if (problem) {
-    throw new GovpubError('media_captions_invalid', `${label} ${problem}: captions must be a WebVTT file (UTF-8, first line WEBVTT). Export the captions as .vtt and upload them.`, {
-      label,
-      status: 400,
-    });
+    throw new GovpubError(
+      'media_captions_invalid',
+      `${label} ${problem}: captions must be a WebVTT file (UTF-8, first line WEBVTT). Export the captions as .vtt and upload them.`,
+      {
+        label,
+        status: 400,
+      },
+    );
   }
   return { kind: 'captions', mime: 'text/vtt', format: 'vtt', extension: 'vtt', sizeBytes };
 }

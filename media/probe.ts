@@ -125,7 +125,8 @@ export async function probeMedia(filePath: string, opts: ProbeOptions = {}): Pro
   if (sniffed.family === 'document' || sniffed.family === 'captions') {
     const kind = sniffed.family;
     const limit = limitFor(kind, opts);
-    if (sizeBytes > limit) throw tooLargeError(label, sizeBytes, limit, opts.limitName ?? `govpub's ${kind === 'document' ? 'attachment' : 'captions'} upload limit`);
+    if (sizeBytes > limit)
+      throw tooLargeError(label, sizeBytes, limit, opts.limitName ?? `govpub's ${kind === 'document' ? 'attachment' : 'captions'} upload limit`);
     return kind === 'document' ? probeDocument(filePath, label, sizeBytes, sniffed.format) : probeCaptions(filePath, label, sizeBytes);
   }
   const provisionalKind: MediaKind = sniffed.family === 'image' ? 'image' : sniffed.audioHint ? 'audio' : 'video';

@@ -123,9 +123,13 @@ export interface PreflightProblem {
 export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The original'): void {
   if (spec.kind === 'file') {
     if (probe.kind !== spec.sourceKind) {
-      throw new GovpubError('media_wrong_kind', `${label} is ${probe.kind === 'image' ? 'an' : 'a'} ${probe.kind} file; ${spec.key} passes on ${spec.sourceKind === 'document' ? 'an attachment (PDF, Word, Excel, OFD)' : 'WebVTT captions'}.`, {
-        spec: spec.key,
-      });
+      throw new GovpubError(
+        'media_wrong_kind',
+        `${label} is ${probe.kind === 'image' ? 'an' : 'a'} ${probe.kind} file; ${spec.key} passes on ${spec.sourceKind === 'document' ? 'an attachment (PDF, Word, Excel, OFD)' : 'WebVTT captions'}.`,
+        {
+          spec: spec.key,
+        },
+      );
     }
   } else if (spec.kind === 'video') {
     planVideo(probe, spec, label);

@@ -111,10 +111,14 @@ export async function ingestMedia(
     if (head.length > 0 && sniffed.family === 'unsupported') {
       await iterator.return?.();
       if (typeof (source as Readable).destroy === 'function') (source as Readable).destroy();
-      throw new GovpubError('media_unsupported', `${label} is ${sniffed.what}, not a supported image, audio, video, document or captions file. ${sniffed.hint}`, {
-        label,
-        detected: sniffed.what,
-      });
+      throw new GovpubError(
+        'media_unsupported',
+        `${label} is ${sniffed.what}, not a supported image, audio, video, document or captions file. ${sniffed.hint}`,
+        {
+          label,
+          detected: sniffed.what,
+        },
+      );
     }
     // The stream is cut off at the limit of the kind the first bytes promise (attachments and
     // captions have their own, much smaller limits than video).

@@ -5,7 +5,14 @@
 import sanitizeHtml from 'sanitize-html';
 import { GovpubError } from '../domain/errors.js';
 import { characterCount, findUnsafeText } from '../domain/text.js';
-import { INTERPRETATION_FORMS, normalizedValidity, validityProblems, type InterpretationForm, type Validity, type ValidityState } from '../domain/package-rules.js';
+import {
+  INTERPRETATION_FORMS,
+  normalizedValidity,
+  validityProblems,
+  type InterpretationForm,
+  type Validity,
+  type ValidityState,
+} from '../domain/package-rules.js';
 import { normalizedReleaseTime, releaseTimeProblem } from '../domain/commands.js';
 import { catalogueItem, findChannel, topicPaths, type CatalogueItem, type Registry } from '../domain/registry.js';
 
@@ -176,7 +183,10 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
       }
       const topic = text(d, 'topic', 'document.topic', { required: false, max: 100 });
       if (topic && !topicPaths(registry).includes(topic)) {
-        fail('document.topic', `unknown topic "${topic}": choose one of GET /api/topics (written 类别\\主题, e.g. ${topicPaths(registry)[0] ?? '综合政务\\政务公开'})`);
+        fail(
+          'document.topic',
+          `unknown topic "${topic}": choose one of GET /api/topics (written 类别\\主题, e.g. ${topicPaths(registry)[0] ?? '综合政务\\政务公开'})`,
+        );
       }
       const keywords = parseKeywords(d.keywords, fail);
       let validity: Validity | undefined;

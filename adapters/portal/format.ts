@@ -256,7 +256,13 @@ const KIND_EN: Record<MediaInfo['kind'], string> = {
   document: 'a document (PDF, Word, Excel or OFD)',
   captions: 'a captions file (WebVTT)',
 };
-const KIND_ZH: Record<MediaInfo['kind'], string> = { image: '图片', video: '视频', audio: '音频文件', document: '文档（PDF、Word、Excel 或 OFD）', captions: '字幕文件（WebVTT）' };
+const KIND_ZH: Record<MediaInfo['kind'], string> = {
+  image: '图片',
+  video: '视频',
+  audio: '音频文件',
+  document: '文档（PDF、Word、Excel 或 OFD）',
+  captions: '字幕文件（WebVTT）',
+};
 
 function describeMedia(info: MediaInfo): string {
   return `${KIND_EN[info.kind]}${info.name ? ` (${info.name})` : ''}`;
@@ -392,7 +398,11 @@ function formatAttachments(attachments: NonNullable<ReleaseUnit['document']['att
         return { name, href: null, media: null };
       }
       if (info.kind === 'document') {
-        return { name, href: null, media: { mediaId: attachment.mediaId, spec: PORTAL_ATTACHMENT_SPEC, kind: 'document', mime: info.mime, sizeBytes: info.sizeBytes } };
+        return {
+          name,
+          href: null,
+          media: { mediaId: attachment.mediaId, spec: PORTAL_ATTACHMENT_SPEC, kind: 'document', mime: info.mime, sizeBytes: info.sizeBytes },
+        };
       }
       const spec = info.kind === 'image' ? PORTAL_IMAGE_ATTACHMENT_SPEC : info.kind === 'video' ? PORTAL_VIDEO_SPEC : PORTAL_AUDIO_SPEC;
       return { name, href: null, media: { mediaId: attachment.mediaId, spec, kind: info.kind } };
@@ -485,7 +495,17 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
     });
   }
   const { captions, transcriptHtml } = formatAccessibility(interpretation, field, title, run);
-  return { form: interpretation.form, formLabel: interpretationFormLabel(interpretation.form), title, interpreter, bodyHtml: body.html, lead, link, captions, transcriptHtml };
+  return {
+    form: interpretation.form,
+    formLabel: interpretationFormLabel(interpretation.form),
+    title,
+    interpreter,
+    bodyHtml: body.html,
+    lead,
+    link,
+    captions,
+    transcriptHtml,
+  };
 }
 
 /** A video's or audio's captions (WebVTT, passed through) and transcript (sanitized HTML, images as figures). */

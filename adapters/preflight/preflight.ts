@@ -196,7 +196,8 @@ export function disclosureWarnings(content: Pick<PreflightContent, 'catalogueIte
       code: 'validity_missing',
       field: '/document/validity',
       message: '这是行政规范性文件，但没有填写有效性和施行日期：发布后页面显示为「有效」，施行日期显示为「无」。请填写有效性及施行日期。',
-      messageEn: 'A normative document (行政规范性文件) without its validity: the page says 有效 (valid) with no effective date; give the validity and its effective date.',
+      messageEn:
+        'A normative document (行政规范性文件) without its validity: the page says 有效 (valid) with no effective date; give the validity and its effective date.',
     });
   }
   if (item.contentClass === 'policy' && !document.topic) {

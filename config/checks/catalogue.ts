@@ -86,7 +86,11 @@ export function checkCatalogue(fc: FileCheck, root: At, ctx: CatalogueContext): 
     const normativeAt = fields.get('normative');
     const normative = normativeAt ? readBool(fc, normativeAt) : false;
     if (normative && contentClass !== undefined && contentClass !== POLICY_CONTENT_CLASS) {
-      fc.issue(normativeAt!.path, `only a policy item (contentClass: ${POLICY_CONTENT_CLASS}) can be normative (行政规范性文件); this one is ${contentClass}`, normativeAt!.line);
+      fc.issue(
+        normativeAt!.path,
+        `only a policy item (contentClass: ${POLICY_CONTENT_CLASS}) can be normative (行政规范性文件); this one is ${contentClass}`,
+        normativeAt!.line,
+      );
       itemOk = false;
     }
     const unique = ids.add(id, idAt);

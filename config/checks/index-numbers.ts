@@ -27,7 +27,11 @@ export function checkIndexNumbers(fc: FileCheck, root: At, ctx: IndexNumbersCont
     const value = isScalar(widthAt.node) ? widthAt.node.value : undefined;
     if (typeof value === 'number' && Number.isInteger(value) && value >= MIN_SERIAL_WIDTH && value <= MAX_SERIAL_WIDTH) serialWidth = value;
     else {
-      fc.issue(widthAt.path, `expected a whole number from ${MIN_SERIAL_WIDTH} to ${MAX_SERIAL_WIDTH} (digits of the serial), got ${describe(widthAt.node)}`, widthAt.line);
+      fc.issue(
+        widthAt.path,
+        `expected a whole number from ${MIN_SERIAL_WIDTH} to ${MAX_SERIAL_WIDTH} (digits of the serial), got ${describe(widthAt.node)}`,
+        widthAt.line,
+      );
       ok = false;
     }
   }
@@ -48,4 +52,3 @@ export function checkIndexNumbers(fc: FileCheck, root: At, ctx: IndexNumbersCont
   if (!ok || defaultOrganCode === undefined || serialWidth === undefined) return undefined;
   return { defaultOrganCode, unitOrganCodes, serialWidth };
 }
-

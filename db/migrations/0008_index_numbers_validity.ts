@@ -13,7 +13,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('packages').addColumn('index_number', 'text').execute();
   await db.schema.alterTable('packages').addColumn('validity', 'jsonb').execute();
   // Unique where set: two packages never share a number, whatever the serial counter did.
-  await db.schema.createIndex('packages_index_number_key').unique().on('packages').column('index_number').where(sql.ref('index_number'), 'is not', null).execute();
+  await db.schema
+    .createIndex('packages_index_number_key')
+    .unique()
+    .on('packages')
+    .column('index_number')
+    .where(sql.ref('index_number'), 'is not', null)
+    .execute();
 
   // One row per organ code and year: the UPDATE … RETURNING of the row is the lock that serializes
   // concurrent releases of one organ, so no two get the same serial.

@@ -7,14 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export type FixtureFile =
-  | 'portal-columns.yaml'
-  | 'accounts.yaml'
-  | 'media-center.yaml'
-  | 'catalogue.yaml'
-  | 'review.yaml'
-  | 'units.yaml'
-  | 'topics.yaml'
-  | 'index-numbers.yaml';
+  'portal-columns.yaml' | 'accounts.yaml' | 'media-center.yaml' | 'catalogue.yaml' | 'review.yaml' | 'units.yaml' | 'topics.yaml' | 'index-numbers.yaml';
 
 export const FIXTURE: Record<FixtureFile, string[]> = {
   'portal-columns.yaml': [
