@@ -104,6 +104,31 @@ describe('attachments by content', () => {
   });
 });
 
+describe('rendition jobs for attachments', () => {
+  it('makes portal.attachment through a rendition job (POST /api/media/:id/renditions) and refuses platforms that take no documents', async () => {
+    await h.startWorkers();
+    const bytes = minimalXlsx();
+    const { body: media } = await upload('补贴标准.xlsx', bytes);
+    const refused = await h.call('POST', `/api/media/${media.id}/renditions`, h.editor.token, { platforms: ['wechat_oa'] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.issues).toEqual([{ path: 'platforms[0]', message: 'wechat_oa takes no renditions of document originals' }]);
+    const started = await h.call('POST', `/api/media/${media.id}/renditions`, h.editor.token, { platforms: ['portal'] });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect(started.body.specs).toEqual(['portal.attachment']);
+    const deadline = Date.now() + 60_000;
+    let detail = (await h.call('GET', `/api/media/${media.id}`, h.editor.token)).body;
+    while (detail.jobs[0]?.state !== 'done' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      detail = (await h.call('GET', `/api/media/${media.id}`, h.editor.token)).body;
+    }
+    expect(detail.jobs[0]).toMatchObject({ state: 'done', progress: 100 });
+    expect(detail.renditions).toEqual([expect.objectContaining({ specKey: 'portal.attachment', sha256: media.id, sizeBytes: bytes.length })]);
+    const file = await fetch(`${h.base}/api/media/${media.id}/renditions/portal.attachment`, { headers: { authorization: `Bearer ${h.editor.token}` } });
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(bytes);
+  });
+});
+
 describe('captions (WebVTT)', () => {
   it('stores WebVTT as captions and passes it to the portal unchanged', async () => {
     const vtt = webVtt([
