@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { minimalPdf } from '../support/documents.js';
 import { freshDatabase } from '../support/services.js';
+import { expectAccessible } from './axe.js';
 import { screenshot, signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { policyBody } from './journey-support.js';
 
@@ -69,6 +70,8 @@ describe.skipIf(skipBrowser)('the package form’s disclosure fields', () => {
       await page.getByTestId('attachment-upload-0').setInputFiles({ name: '实施细则.pdf', mimeType: 'application/pdf', buffer: minimalPdf('console') });
       await page.getByTestId('attachment-file-0').waitFor({ timeout: 30_000 });
 
+      // The new controls have names a screen reader says (axe-core: no serious or critical violation).
+      await expectAccessible(page, 'package form with the disclosure fields');
       await page.getByTestId('save').click();
       await expect.poll(() => page.getByTestId('unsaved').count(), { timeout: 30_000 }).toBe(0);
       await screenshot(page, 'editor-document-fields');
