@@ -5,6 +5,7 @@
  * trail says who changed it from what to what and why, and a Temporal workflow has the portal
  * adapter update that package's pages (workflows/document-validity.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { requireAllowed } from '../domain/commands.js';
 import { GovpubError, refusalError } from '../domain/errors.js';
 import {
@@ -60,11 +61,13 @@ export class ValidityService {
     const to = normalizedValidity(proposed);
     const deliveries = await deliveriesOfPackage(this.ctx.db, row.id);
     const portalColumns = [...new Set(deliveries.map((d) => d.channel_id).filter((id) => id.startsWith('portal:')))];
+    const changeKey = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     if (from && from.state === to.state && from.effectiveFrom === to.effectiveFrom && from.endedAt === to.endedAt) {
-      return { id: row.id, indexNumber: row.index_number, from, validity: to, unchanged: true, portal: { columns: portalColumns, workflowId: null } };
+      // Nothing to record; the pages are brought in line again, so repeating a command whose
+      // portal update could not be started (Temporal unreachable) repairs it.
+      const workflowId = await this.updatePortal(row.id, changeKey, portalColumns);
+      return { id: row.id, indexNumber: row.index_number, from, validity: to, unchanged: true, portal: { columns: portalColumns, workflowId } };
     }
-
-    const changeKey = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     await inTransaction(this.ctx.db, async (trx) => {
       await updatePackage(trx, row.id, { validity: JSON.stringify(to), updated_at: new Date() });
       await appendAudit(trx, {
@@ -85,15 +88,15 @@ export class ValidityService {
     });
 
     // The pages follow through Temporal (retried there); the change itself is already recorded.
-    let workflowId: string | null = null;
-    if (portalColumns.length > 0) {
-      workflowId = validityWorkflowId(row.id, changeKey);
-      await this.ctx.temporal.workflow.start(documentValidityWorkflow, {
-        workflowId,
-        taskQueue: this.ctx.taskQueue,
-        args: [{ packageId: row.id, changeKey }],
-      });
-    }
+    const workflowId = await this.updatePortal(row.id, changeKey, portalColumns);
     return { id: row.id, indexNumber: row.index_number, from, validity: to, portal: { columns: portalColumns, workflowId } };
+  }
+
+  /** Starts the workflow that has the portal adapter rewrite the package's pages (none when it is on no portal column). */
+  private async updatePortal(packageId: string, changeKey: string, portalColumns: string[]): Promise<string | null> {
+    if (portalColumns.length === 0) return null;
+    const workflowId = validityWorkflowId(packageId, changeKey);
+    await this.ctx.temporal.workflow.start(documentValidityWorkflow, { workflowId, taskQueue: this.ctx.taskQueue, args: [{ packageId, changeKey }] });
+    return workflowId;
   }
 }

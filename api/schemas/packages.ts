@@ -273,7 +273,9 @@ export const ValidityChanged = Type.Object(
     indexNumber: Type.Union([Type.String(), Type.Null()]),
     from: Type.Union([Validity, Type.Null()]),
     validity: Validity,
-    unchanged: Type.Optional(Type.Boolean({ description: 'true: the validity was already this; nothing was recorded' })),
+    unchanged: Type.Optional(
+      Type.Boolean({ description: 'true: the validity was already this; nothing was recorded (the portal pages are brought in line again)' }),
+    ),
     portal: Type.Object(
       {
         columns: Type.Array(Type.String(), { description: 'Portal channels whose pages are being updated' }),
