@@ -55,21 +55,29 @@ describe('the disclosure fields in the package form', () => {
       title: '视频解读',
       mediaId: 'a'.repeat(64),
       captionsMediaId: vtt,
-      transcript: '<p>实录</p>',
+      transcript: '各位市民朋友，大家好。\n\n今天解读 <若干措施> & 实施细则。',
     });
     draft.interpretations.push({
       ...emptyInterpretation('graphic'),
       title: '图解',
       mediaId: 'b'.repeat(64),
       captionsMediaId: vtt,
-      transcript: '<p>不应发送</p>',
+      transcript: '不应发送',
     });
     const input = toPackageInput(draft) as { interpretations: Record<string, unknown>[] };
-    expect(input.interpretations[1]).toMatchObject({ captionsMediaId: vtt, transcript: '<p>实录</p>' });
+    // The transcript is typed as lines; it is sent as paragraphs, escaped.
+    expect(input.interpretations[1]).toMatchObject({
+      captionsMediaId: vtt,
+      transcript: '<p>各位市民朋友，大家好。</p><p>今天解读 &lt;若干措施&gt; &amp; 实施细则。</p>',
+    });
     expect(input.interpretations[2]).not.toHaveProperty('captionsMediaId');
     expect(input.interpretations[2]).not.toHaveProperty('transcript');
     const { content } = parsePackageInput(input, registry);
-    expect(draftFromContent(content).interpretations[1]).toMatchObject({ captionsMediaId: vtt, transcript: '<p>实录</p>' });
+    expect(draftFromContent(content).interpretations[1]).toMatchObject({
+      captionsMediaId: vtt,
+      transcript: '各位市民朋友，大家好。\n今天解读 <若干措施> & 实施细则。',
+    });
+    expect(toPackageInput(draftFromContent(content))).toEqual(input);
   });
 
   it('names the new fields in Chinese when a problem points at them', () => {

@@ -36,7 +36,7 @@ export interface InterpretationDraft {
   interpreter: string;
   /** Video/audio: the uploaded WebVTT captions. */
   captionsMediaId: string;
-  /** Video/audio: the transcript (文字实录), HTML. */
+  /** Video/audio: the transcript (文字实录) as plain text, one paragraph a line (sent as <p> paragraphs). */
   transcript: string;
 }
 
@@ -139,13 +139,43 @@ export function draftFromContent(content: unknown): PackageDraft {
         url: str(r.url),
         interpreter: str(r.interpreter),
         captionsMediaId: str(r.captionsMediaId),
-        transcript: str(r.transcript),
+        transcript: htmlToLines(str(r.transcript)),
       };
     }),
     targets: Array.isArray(c.targets) ? c.targets.filter((t): t is string => typeof t === 'string') : [],
     releaseAt: str(c.releaseAt),
     cover: { mediaId: str(cover.mediaId), alt: str(cover.alt) },
   };
+}
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A plain-text transcript as HTML: each non-empty line a paragraph. */
+export function linesToHtml(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => `<p>${escapeHtml(line)}</p>`)
+    .join('');
+}
+
+/** Stored transcript HTML back as lines of text (paragraphs and line breaks become new lines). */
+export function htmlToLines(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|h[1-6])>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('\n');
 }
 
 function validityDraft(value: unknown): ValidityDraft {
@@ -195,7 +225,7 @@ export function toPackageInput(draft: PackageDraft): Record<string, unknown> {
         ...(i.body !== '' ? { body: i.body } : {}),
         ...present({ mediaId: i.mediaId, url: i.url, interpreter: i.interpreter }),
         ...(timed ? present({ captionsMediaId: i.captionsMediaId }) : {}),
-        ...(timed && i.transcript !== '' ? { transcript: i.transcript } : {}),
+        ...(timed && i.transcript.trim() !== '' ? { transcript: linesToHtml(i.transcript) } : {}),
       };
     }),
     targets: [...draft.targets],
