@@ -5,6 +5,7 @@
 import { createDeliveryActivities, type DeliveryDeps } from './delivery-activities.js';
 import { createPackageActivities } from './package-activities.js';
 import { guardDatabase } from './database-guard.js';
+import { createValidityActivities } from './validity-activities.js';
 
 export type ActivityDeps = DeliveryDeps;
 
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return guardDatabase({
     ...createPackageActivities(deps),
     ...createDeliveryActivities(deps),
+    ...createValidityActivities(deps),
   });
 }
 

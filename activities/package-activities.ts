@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { appendAudit } from '../db/audit.js';
 import { applyPackageStep, type PackageStep } from '../db/packages.js';
 import type { DB } from '../db/schema.js';
+import type { Registry } from '../domain/registry.js';
 import { inTransaction } from '../db/transaction.js';
 
 export interface PackageEvent extends PackageStep {
@@ -16,6 +17,8 @@ export interface PackageEvent extends PackageStep {
 
 export interface PackageActivityDeps {
   db: Kysely<DB>;
+  /** The 索引号 scheme drawn from at a package's first release. */
+  registry: Pick<Registry, 'indexNumbers'>;
 }
 
 export function createPackageActivities(deps: PackageActivityDeps) {
@@ -25,7 +28,7 @@ export function createPackageActivities(deps: PackageActivityDeps) {
     /** One step of the package's life: package row, decision, voided approvals and audit entry, atomically. */
     async recordPackageEvent(event: PackageEvent): Promise<void> {
       await inTransaction(db, async (trx) => {
-        await applyPackageStep(trx, event);
+        await applyPackageStep(trx, event, deps.registry.indexNumbers);
         await appendAudit(trx, {
           actor: event.actor,
           action: event.action,

@@ -1,6 +1,7 @@
 // The release unit an adapter formats, built from one package revision's content: the same for a delivery (activities/release-unit.ts) and for the preflight (adapters/preflight/), so what preflight checks is what a delivery sends.
 import type { Registry } from '../domain/registry.js';
 import { catalogueItem } from '../domain/registry.js';
+import { effectiveValidity } from '../domain/package-rules.js';
 import { portalPageUrls } from './portal/urls.js';
 import type { MediaInfo, ReleaseUnit } from './types.js';
 
@@ -14,10 +15,21 @@ export interface ReleaseContent {
   targets: string[];
 }
 
-/** Pure: the media infos are looked up by the caller (packageMediaIds names the ones it needs). */
+/**
+ * Pure: the media infos are looked up by the caller (packageMediaIds names the ones it needs); the
+ * package's 索引号 and its validity now (which the validity command changes without a revision)
+ * come from its row, when the caller has one.
+ */
 export function releaseUnitFrom(
   content: ReleaseContent,
-  at: { packageId: string; revision: number; contentHash: string; releasedAt: string },
+  at: {
+    packageId: string;
+    revision: number;
+    contentHash: string;
+    releasedAt: string;
+    indexNumber?: string | null;
+    validity?: NonNullable<ReleaseUnit['document']['validity']> | null;
+  },
   registry: Registry,
   media: Record<string, MediaInfo>,
   portalBaseUrl: string,
@@ -31,8 +43,9 @@ export function releaseUnitFrom(
     contentHash: at.contentHash,
     title: content.title,
     catalogue: { id: content.catalogueItem, name: item?.name ?? content.catalogueItem, contentClass: item?.contentClass ?? 'other' },
-    document: content.document,
+    document: { ...content.document, validity: effectiveValidity(item?.normative ?? false, at.validity, content) },
     interpretations,
+    indexNumber: at.indexNumber ?? null,
     ...(content.cover ? { cover: content.cover } : {}),
     media,
     portalLinks: onPortal ? portalPageUrls(portalBaseUrl, at.packageId, interpretations.length) : null,

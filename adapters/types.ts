@@ -16,7 +16,8 @@ import type { Channel, NewMediaAccount } from '../domain/registry.js';
 /** What the media probe knows about one uploaded original (mediaId = its SHA-256). */
 export interface MediaInfo {
   mediaId: string;
-  kind: 'image' | 'video' | 'audio';
+  /** `document`: an attachment (PDF, Word, Excel, OFD) passed through as it is; `captions`: WebVTT. */
+  kind: 'image' | 'video' | 'audio' | 'document' | 'captions';
   mime: string;
   sizeBytes: number;
   width?: number;
@@ -41,8 +42,27 @@ export interface ReleaseUnit {
     issuingUnit?: string;
     formedAt?: string;
     attachments?: { name: string; url?: string; mediaId?: string }[];
+    /** 主题分类, e.g. 综合政务\\政务公开 */
+    topic?: string;
+    /** 主题词 */
+    keywords?: string[];
+    /** 有效性 now (normative documents): the validity command's value, else the one written. */
+    validity?: { state: 'valid' | 'expired' | 'repealed'; effectiveFrom: string | null; endedAt: string | null } | null;
   };
-  interpretations: { form: string; title: string; body: string; mediaId?: string; url?: string; interpreter?: string }[];
+  interpretations: {
+    form: string;
+    title: string;
+    body: string;
+    mediaId?: string;
+    url?: string;
+    interpreter?: string;
+    /** Video/audio: uploaded WebVTT captions. */
+    captionsMediaId?: string;
+    /** Video/audio: sanitized transcript HTML. */
+    transcript?: string;
+  }[];
+  /** 索引号, assigned at the package's first release (null before it, e.g. in preflight). */
+  indexNumber?: string | null;
   /** The package's cover image, when the editor chose one. */
   cover?: { mediaId: string; alt: string };
   /** Every original the unit refers to (cover, interpretations, attachments), by mediaId. */

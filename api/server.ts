@@ -29,6 +29,8 @@ import { channelsWithOwners, targetableChannelIds } from '../domain/units.js';
 import { listAudit } from '../services/audit.js';
 import type { AppContext } from '../services/context.js';
 import { PackageService } from '../services/packages.js';
+import { ValidityService } from '../services/validity.js';
+import { topicPaths } from '../domain/registry.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
 import { authenticate, toActor } from '../services/users.js';
@@ -187,6 +189,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     },
   });
   const packages = new PackageService(ctx);
+  const validity = new ValidityService(ctx);
   const deliveries = new DeliveryService(ctx);
 
   // ---- Parsing, validation and serialization ----------------------------------------------
@@ -456,6 +459,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   route('GET', '/api/catalogue', routes.catalogue, async () => ({
     items: ctx.registry.catalogue.map((item) => ({ ...item, stages: ctx.registry.review.classes[item.contentClass] ?? [] })),
   }));
+  route('GET', '/api/topics', routes.topics, async () => ({ categories: ctx.registry.topics, paths: topicPaths(ctx.registry) }));
 
   route(
     'POST',
@@ -513,6 +517,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   route('POST', '/api/packages/:id/retract', routes.retractPackage, async (request) =>
     packages.retract(actorOf(request), request.params.id, request.body.reason),
   );
+  route('POST', '/api/packages/:id/validity', routes.changeValidity, async (request) => validity.change(actorOf(request), request.params.id, request.body));
 
   route('GET', '/api/audit', routes.audit, async (request) => {
     const q = request.query;

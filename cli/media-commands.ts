@@ -219,7 +219,7 @@ export function registerMediaCommands(program: Command): void {
     media
       .command('list')
       .description('Uploaded originals, newest first')
-      .option('--kind <kind>', 'image, video or audio')
+      .option('--kind <kind>', 'image, video, audio, document (attachments) or captions')
       .option('--limit <n>', 'at most this many', '50'),
   ).action(async (options: ApiOptions & { kind?: string; limit: string; json?: boolean }) => {
     const query = new URLSearchParams({ limit: options.limit, ...(options.kind ? { kind: options.kind } : {}) });

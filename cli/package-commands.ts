@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { checkJsonStructure } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
+import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
@@ -105,6 +106,24 @@ export function registerPackageCommands(program: Command): void {
   withActingOptions(
     packages.command('retract <id>').description('Retract (撤稿) a released package everywhere').requiredOption('--reason <text>', 'why'),
   ).action(operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason })));
+  withActingOptions(
+    packages
+      .command('validity <id>')
+      .description("Change a released normative document's 有效性 (reviewers, admins): no new revision; the portal pages follow")
+      .requiredOption('--state <state>', 'valid (有效), expired (失效) or repealed (废止)')
+      .option('--effective-from <date>', '施行日期 YYYY-MM-DD (left out: kept)')
+      .option('--ended-at <date>', '失效 / 废止日期 YYYY-MM-DD (required for expired and repealed)')
+      .requiredOption('--reason <text>', 'why: it goes to the audit trail'),
+  ).action(
+    operation<Common & { state: string; effectiveFrom?: string; endedAt?: string; reason: string }>((api, id, o) =>
+      api.request('POST', route(id, '/validity'), {
+        state: o.state,
+        ...(o.effectiveFrom !== undefined ? { effectiveFrom: o.effectiveFrom } : {}),
+        ...(o.endedAt !== undefined ? { endedAt: o.endedAt } : {}),
+        reason: o.reason,
+      }),
+    ),
+  );
   withActingOptions(packages.command('show <id>').description('Status, stage, approvals and deliveries of one package')).action(
     async (id: string, options: Common) => {
       const view = await ApiClient.from(options).request<PackageView>('GET', route(id));
@@ -116,6 +135,11 @@ export function registerPackageCommands(program: Command): void {
       if (view.waitingFor)
         console.log(
           `  waiting for: ${view.waitingFor.step} since ${view.waitingFor.since}${view.waitingFor.lastFailure ? ` (${view.waitingFor.lastFailure})` : ''}`,
+        );
+      if (view.indexNumber) console.log(`索引号 ${view.indexNumber}`);
+      if (view.validity)
+        console.log(
+          `有效性 ${VALIDITY_STATE_ZH[view.validity.state]}${view.validity.effectiveFrom ? `, 施行 ${view.validity.effectiveFrom}` : ''}${view.validity.endedAt ? `, ${view.validity.state === 'repealed' ? '废止' : '失效'} ${view.validity.endedAt}` : ''}`,
         );
       for (const a of view.approvals) console.log(`  approved at ${a.stage} by ${a.reviewer} (revision ${a.revision})`);
       if (view.lastRejection) console.log(`  last rejection at ${view.lastRejection.stage}: ${view.lastRejection.comment}`);
@@ -168,6 +192,8 @@ interface PackageView {
   currentStageName: string | null;
   revision: number;
   releaseAt: string | null;
+  indexNumber?: string | null;
+  validity?: Validity | null;
   waitingFor: { step: string; since: string; lastFailure: string | null } | null;
   approvals: { stage: string; reviewer: string; revision: number }[];
   lastRejection: { stage: string; comment: string } | null;

@@ -16,6 +16,8 @@ import type { Registry } from '../domain/registry.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { checkAccounts } from './checks/accounts.js';
 import { checkCatalogue } from './checks/catalogue.js';
+import { checkIndexNumbers } from './checks/index-numbers.js';
+import { checkTopics } from './checks/topics.js';
 import { checkMediaCenter } from './checks/media-center.js';
 import { checkPortal } from './checks/portal-columns.js';
 import { checkReview } from './checks/review.js';
@@ -36,6 +38,8 @@ export const REGISTRY_FILES = {
   catalogue: 'catalogue.yaml',
   review: 'review.yaml',
   units: 'units.yaml',
+  topics: 'topics.yaml',
+  indexNumbers: 'index-numbers.yaml',
 } as const;
 export type RegistryFileKey = keyof typeof REGISTRY_FILES;
 const FILE_KEYS = Object.keys(REGISTRY_FILES) as RegistryFileKey[];
@@ -93,8 +97,11 @@ function build(dir: string, texts: Texts): Registry {
   const units =
     roots.units && checkUnits(checks.units, roots.units, { portalIds: portal?.columns.length ? portal.ids : undefined, portalFile: checks.portal.file });
   if (accounts && units) checkAccountUnits(checks.accounts, accounts, units, checks.units.file);
+  const topics = roots.topics && checkTopics(checks.topics, roots.topics);
+  const indexNumbers =
+    roots.indexNumbers && checkIndexNumbers(checks.indexNumbers, roots.indexNumbers, { unitIds: units ? new Set(units.map((u) => u.id)) : undefined });
 
-  if (issues.length > 0 || !portal || !accounts || !mediaCenter || !review || !catalogue || !units) {
+  if (issues.length > 0 || !portal || !accounts || !mediaCenter || !review || !catalogue || !units || !topics || !indexNumbers) {
     if (issues.length === 0) issues.push({ file: displayPath(dir), path: '', message: 'registry is incomplete' });
     const order = new Map(FILE_KEYS.map((k, i) => [checks[k].file, i]));
     issues.sort((a, b) => (order.get(a.file) ?? 99) - (order.get(b.file) ?? 99) || (a.line ?? 0) - (b.line ?? 0));
@@ -108,6 +115,8 @@ function build(dir: string, texts: Texts): Registry {
     catalogue,
     review: { stages: review.stages, classes: review.classes },
     units,
+    topics,
+    indexNumbers,
   });
   const files = Object.fromEntries(FILE_KEYS.map((k) => [k, checks[k].file])) as Record<RegistryFileKey, string>;
   sources.set(registry, {

@@ -57,7 +57,7 @@ export interface Settings {
   /** First port of the simulators in `govpub start` (GOVPUB_SIMULATOR_PORT, default 7301). */
   simulatorBasePort: number;
   /** Upload limits per kind in bytes (GOVPUB_MEDIA_LIMITS); kinds not given keep media/probe.ts defaults. */
-  mediaUploadLimits: Partial<Record<'image' | 'audio' | 'video', number>>;
+  mediaUploadLimits: Partial<Record<UploadKind, number>>;
 }
 
 export const ROOT_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -84,23 +84,26 @@ function secondsFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
 
-/** `image=50MB,audio=200MB,video=4GB` (decimal units, any subset) → bytes per kind. */
-export function parseMediaLimits(raw: string | undefined): Partial<Record<'image' | 'audio' | 'video', number>> {
-  const limits: Partial<Record<'image' | 'audio' | 'video', number>> = {};
+/** The kinds an upload limit can be set for (media/probe.ts MediaKind). */
+type UploadKind = 'image' | 'audio' | 'video' | 'document' | 'captions';
+
+/** `image=50MB,audio=200MB,video=4GB,document=50MB,captions=2MB` (decimal units, any subset) → bytes per kind. */
+export function parseMediaLimits(raw: string | undefined): Partial<Record<UploadKind, number>> {
+  const limits: Partial<Record<UploadKind, number>> = {};
   if (raw === undefined || raw.trim() === '') return limits;
   for (const part of raw
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const m = /^(image|audio|video)\s*=\s*(\d+(?:\.\d+)?)\s*([kmgt]?b?)$/i.exec(part);
+    const m = /^(image|audio|video|document|captions)\s*=\s*(\d+(?:\.\d+)?)\s*([kmgt]?b?)$/i.exec(part);
     const bytes = m ? Math.round(Number(m[2]) * SIZE_UNITS[m[3]!.toLowerCase().replace(/^([kmgt])$/, '$1b')]!) : NaN;
     if (!m || !Number.isFinite(bytes) || bytes <= 0) {
       throw new GovpubError(
         'setting_invalid',
-        `GOVPUB_MEDIA_LIMITS: "${part}" is not <kind>=<size>; write e.g. image=50MB,audio=200MB,video=4GB (kinds: image, audio, video; units B, KB, MB, GB, decimal).`,
+        `GOVPUB_MEDIA_LIMITS: "${part}" is not <kind>=<size>; write e.g. image=50MB,audio=200MB,video=4GB,document=50MB (kinds: image, audio, video, document, captions; units B, KB, MB, GB, decimal).`,
       );
     }
-    limits[m[1]!.toLowerCase() as 'image' | 'audio' | 'video'] = bytes;
+    limits[m[1]!.toLowerCase() as UploadKind] = bytes;
   }
   return limits;
 }

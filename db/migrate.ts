@@ -8,6 +8,7 @@ import * as idempotencyKeys from './migrations/0004_idempotency_keys.js';
 import * as userTokens from './migrations/0005_user_tokens.js';
 import * as consoleIndexes from './migrations/0006_console_indexes.js';
 import * as accountsUnitsPaging from './migrations/0007_accounts_units_paging.js';
+import * as indexNumbersValidity from './migrations/0008_index_numbers_validity.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_user_tokens': userTokens,
   '0006_console_indexes': consoleIndexes,
   '0007_accounts_units_paging': accountsUnitsPaging,
+  '0008_index_numbers_validity': indexNumbersValidity,
 };
 
 export interface MigrationReport {

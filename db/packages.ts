@@ -1,6 +1,8 @@
 /** Release packages in the database: the package row, its revisions (content) and its review decisions. */
 import { sql, type Insertable, type Kysely, type UpdateObject } from 'kysely';
 import { afterKey, pageKeyAt, type PageKey } from './paging.js';
+import type { IndexNumberScheme } from '../domain/registry.js';
+import { assignIndexNumber } from './index-numbers.js';
 import type { DB, PackageRevisionRow, PackageRevisionsTable, PackageRow, PackagesTable } from './schema.js';
 
 export async function insertPackage(db: Kysely<DB>, values: Insertable<PackagesTable>): Promise<void> {
@@ -111,10 +113,12 @@ export interface PackageStep {
 
 /**
  * Writes one step of a package's life: its row (release and retraction times set once), the
- * title of an edited revision, voided approvals and the decision (once per event key). Run it in
- * the transaction that also appends the step's audit entry.
+ * title of an edited revision, voided approvals and the decision (once per event key), and the
+ * 索引号 when the step starts the package's first release (any step that leaves it "releasing":
+ * the final approval, the release time reached, "release now"). Run it in the transaction that
+ * also appends the step's audit entry.
  */
-export async function applyPackageStep(db: Kysely<DB>, step: PackageStep): Promise<void> {
+export async function applyPackageStep(db: Kysely<DB>, step: PackageStep, indexNumbers?: IndexNumberScheme): Promise<void> {
   const now = new Date();
   await updatePackage(db, step.packageId, {
     status: step.package.status,
@@ -126,6 +130,7 @@ export async function applyPackageStep(db: Kysely<DB>, step: PackageStep): Promi
     ...(step.action === 'released' ? { released_at: sql<Date>`coalesce(released_at, now())` } : {}),
     ...(step.action === 'retracted' ? { retracted_at: sql<Date>`coalesce(retracted_at, now())` } : {}),
   });
+  if (indexNumbers && step.package.status === 'releasing') await assignIndexNumber(db, step.packageId, indexNumbers, now);
   if (step.action === 'edit') {
     // The list shows the current revision's title: written with the step that made it current.
     const revision = await findRevision(db, step.packageId, step.revision);

@@ -48,6 +48,17 @@ export interface PackagesTable {
   retracted_at: NullableTimestamp;
   /** The creating user's unit id at creation (null: none). */
   unit: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 索引号, assigned once at the first release (db/index-numbers.ts); unique. */
+  index_number: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 有效性 set by the validity command (null: as the document was written); JSON of domain Validity. */
+  validity: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+/** The last 索引号 serial given per organ code and China-time year. */
+export interface IndexNumberSerialsTable {
+  organ_code: string;
+  year: number;
+  last_serial: number;
 }
 
 /** A browser session: only the SHA-256 of its id is stored, so a leaked table opens no session. */
@@ -173,7 +184,8 @@ type BigIntColumn = ColumnType<string, number | bigint | string, number | bigint
 /** An uploaded original, keyed by the SHA-256 of its bytes (its address in the media store). */
 export interface MediaTable {
   id: string;
-  kind: 'image' | 'video' | 'audio';
+  /** media/probe.ts MediaKind: `document` = an attachment (PDF, Word, Excel, OFD), `captions` = WebVTT. */
+  kind: 'image' | 'video' | 'audio' | 'document' | 'captions';
   mime: string;
   format: string;
   size_bytes: BigIntColumn;
@@ -256,6 +268,7 @@ export interface DB {
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   channel_tokens: ChannelTokensTable;
+  index_number_serials: IndexNumberSerialsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

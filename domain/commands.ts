@@ -20,6 +20,7 @@ import {
   type Problem,
   type ReviewState,
   type Role,
+  VALIDITY_STATES,
 } from './package-rules.js';
 
 // ── Who ──────────────────────────────────────────────────────────────────────
@@ -44,7 +45,9 @@ export type FieldRule =
   | { kind: 'note'; optional: boolean; required: boolean; description: string; blank?: Problem }
   | { kind: 'choice'; optional: boolean; values: readonly string[] }
   | { kind: 'revision'; optional: boolean; description: string }
-  | { kind: 'httpUrl'; optional: boolean; description: string; problem?: (value: unknown) => Problem | null };
+  | { kind: 'httpUrl'; optional: boolean; description: string; problem?: (value: unknown) => Problem | null }
+  /** A calendar date YYYY-MM-DD, or null. */
+  | { kind: 'date'; optional: boolean; description: string };
 
 /**
  * The release time: absent or null (release as soon as approved), or an ISO 8601 date-time with
@@ -144,6 +147,22 @@ export const COMMANDS = {
       }),
     },
   },
+  // 有效性 of a published normative document: no new revision, no content change (services/validity.ts)
+  changeValidity: {
+    what: "change a normative document's validity",
+    whatZh: '变更规范性文件的有效性',
+    roles: DECIDERS,
+    input: {
+      state: { kind: 'choice', optional: false, values: VALIDITY_STATES },
+      effectiveFrom: { kind: 'date', optional: true, description: '施行日期 (YYYY-MM-DD); left out: kept as it is.' },
+      endedAt: { kind: 'date', optional: true, description: '失效日期 / 废止日期 (YYYY-MM-DD): required for expired and repealed.' },
+      reason: reasonRequired({
+        code: 'reason_required',
+        message: 'Say why the document\'s validity changes (field "reason"): it goes to the audit trail.',
+        messageZh: '请填写变更有效性的原因（字段 reason）：原因将记入审计记录。',
+      }),
+    },
+  },
   // Media
   uploadMedia: { what: 'upload media', whatZh: '上传媒体', roles: UPLOADERS },
   requestRenditions: { what: 'request renditions', whatZh: '请求媒体转码', roles: UPLOADERS },
@@ -199,7 +218,7 @@ export function commandFields(command: CommandName): Record<string, FieldRule> {
 }
 
 /** The TypeScript type a field of a kind arrives as, so the services and the route handlers keep their types. */
-type FieldValue<F> = F extends { kind: 'dateTime' }
+type FieldValue<F> = F extends { kind: 'dateTime' | 'date' }
   ? string | null
   : F extends { kind: 'note' | 'httpUrl' }
     ? string

@@ -44,6 +44,8 @@ const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   role_not_allowed: 403,
   wrong_stage: 403,
   not_found: 404,
+  // The package can never take the request, whatever its state: its kind does not have the field.
+  not_normative: 422,
 };
 
 export function httpStatusOf(code: string): number {

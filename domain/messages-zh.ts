@@ -80,6 +80,9 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   not_recorded: '上一步操作未能记录（数据库暂时不可用）。请稍后重试。',
   package_busy: '稿件的上一步操作仍在记录中。请稍后重试。',
   unknown_content_class: '目录事项的内容类别未在审核配置中定义。请联系管理员检查 config/registry。',
+  not_normative: '该稿件不是行政规范性文件，没有「有效性」可以修改：只有目录事项标为规范性文件的稿件才有有效性。',
+  validity_not_published: '只有已发布（且未撤回）的规范性文件才能变更有效性；未发布的稿件请在编辑稿件时填写有效性。',
+  portal_validity_unsupported: '门户网站发布程序不支持更新文件有效性，页面未更新。请联系运维人员升级门户网站发布程序。',
   unknown_review_stage: '审核配置中引用了不存在的审核环节。请联系管理员检查 config/registry/review.yaml。',
 
   // ── Deliveries and channels ─────────────────────────────────────────────────
@@ -125,6 +128,8 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   media_upload_failed: '上传未完成（连接中断）。请重新上传。',
   media_worker_lost: '媒体处理进程中断。请重新请求转码。',
   media_wrong_kind: '该转码规格需要另一种类型的原始文件（例如需要图片却给了视频）。请选择正确的文件。',
+  media_document_invalid: '附件文件不完整或类型与内容不符（例如 .docx 压缩包中没有 word/ 部分）。请用办公软件重新导出后再上传。',
+  media_captions_invalid: '字幕文件不是有效的 WebVTT（须以 WEBVTT 开头、UTF-8 编码）。请重新导出字幕后再上传。',
   invalid_file_name: '文件名无效。请重命名文件后重新上传。',
   file_unreadable: '无法读取该文件。请检查文件路径和权限。',
   watermark_font_missing: '缺少水印字体。请联系运维人员安装所需字体。',

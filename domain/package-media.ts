@@ -1,8 +1,8 @@
 /**
  * Which uploaded files a package's content refers to, walked one way for every caller (the
  * create/edit check, the release unit a delivery formats, the package view's rendition progress):
- * the cover, each interpretation's file and the pictures in its body, the pictures in the
- * document's body, and the document's attachments.
+ * the cover, each interpretation's file, the pictures in its body, its captions and the pictures
+ * in its transcript, the pictures in the document's body, and the document's attachments.
  */
 
 /** Every `src` of an `<img>` in body HTML, in order. */
@@ -25,7 +25,7 @@ export function mediaIdFromSrc(src: string): string | null {
 export interface MediaBearingContent {
   cover?: { mediaId: string } | null;
   document: { body: string; attachments?: { mediaId?: string }[] } | null;
-  interpretations?: { form?: string; mediaId?: string; body?: string }[];
+  interpretations?: { form?: string; mediaId?: string; body?: string; captionsMediaId?: string; transcript?: string }[];
 }
 
 export interface MediaReference {
@@ -33,7 +33,7 @@ export interface MediaReference {
   path: string;
   mediaId: string;
   /** The kind of upload the place needs; none where any kind will do (attachments). */
-  kind?: 'image' | 'video' | 'audio';
+  kind?: 'image' | 'video' | 'audio' | 'captions';
 }
 
 /** Every reference to an upload, in the order of the content, with where it stands and what it must be. */
@@ -50,6 +50,8 @@ export function packageMediaReferences(content: MediaBearingContent): MediaRefer
     if (i.mediaId)
       refs.push({ path: `interpretations[${n}].mediaId`, mediaId: i.mediaId, ...(i.form === 'video' || i.form === 'audio' ? { kind: i.form } : {}) });
     pictures(i.body, `interpretations[${n}].body`);
+    if (i.captionsMediaId) refs.push({ path: `interpretations[${n}].captionsMediaId`, mediaId: i.captionsMediaId, kind: 'captions' });
+    pictures(i.transcript, `interpretations[${n}].transcript`);
   });
   if (content.document) {
     pictures(content.document.body, 'document.body');

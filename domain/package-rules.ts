@@ -175,3 +175,135 @@ export function statusAfterApproval(releaseAt: string | null, onHold: boolean, n
   if (releaseAt && Date.parse(releaseAt) > nowMs) return 'scheduled';
   return 'releasing';
 }
+
+// ── 有效性 of normative documents (行政规范性文件) ──────────────────────────────
+
+export const VALIDITY_STATES = ['valid', 'expired', 'repealed'] as const;
+export type ValidityState = (typeof VALIDITY_STATES)[number];
+
+/** 有效 / 失效 / 废止 */
+export const VALIDITY_STATE_ZH: Readonly<Record<ValidityState, string>> = { valid: '有效', expired: '失效', repealed: '废止' };
+
+/** 有效性 as a package stores it (the same shape as the portal's DocumentValidity). */
+export interface Validity {
+  state: ValidityState;
+  /** 施行日期, YYYY-MM-DD */
+  effectiveFrom: string | null;
+  /** 失效日期 / 废止日期, YYYY-MM-DD; only for expired and repealed documents. */
+  endedAt: string | null;
+}
+
+/** A calendar date written YYYY-MM-DD that exists (2026-02-30 does not). */
+export function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * Every problem of a validity value, by field name relative to it (`state`, `effectiveFrom`,
+ * `endedAt`): a known state, real dates, an end date exactly when the document has ended, and
+ * never an end before the start. The package body, the validity command and the workflow-free
+ * service all use this one check.
+ */
+export function validityProblems(value: unknown): { field: string; message: string; messageZh: string }[] {
+  const out: { field: string; message: string; messageZh: string }[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [{ field: '', message: 'expected an object { state, effectiveFrom, endedAt }', messageZh: '有效性应为对象 { state, effectiveFrom, endedAt }。' }];
+  }
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) {
+    if (!['state', 'effectiveFrom', 'endedAt'].includes(key)) out.push({ field: key, message: 'unknown field', messageZh: '未知字段。' });
+  }
+  const state = v.state;
+  if (typeof state !== 'string' || !(VALIDITY_STATES as readonly string[]).includes(state)) {
+    out.push({
+      field: 'state',
+      message: `expected one of ${VALIDITY_STATES.join(', ')} (有效, 失效, 废止), got ${JSON.stringify(state) ?? 'nothing'}`,
+      messageZh: `有效性应为 valid（有效）、expired（失效）或 repealed（废止）之一。`,
+    });
+  }
+  const date = (key: 'effectiveFrom' | 'endedAt', label: string): string | null => {
+    const raw = v[key];
+    if (raw === undefined || raw === null || raw === '') return null;
+    if (typeof raw !== 'string' || !isCalendarDate(raw)) {
+      out.push({ field: key, message: `${JSON.stringify(raw)} is not a date written YYYY-MM-DD`, messageZh: `${label}应为 YYYY-MM-DD 格式的日期。` });
+      return null;
+    }
+    return raw;
+  };
+  const effectiveFrom = date('effectiveFrom', '施行日期');
+  const endedAt = date('endedAt', '失效或废止日期');
+  if (state === 'valid' && v.endedAt !== undefined && v.endedAt !== null && v.endedAt !== '') {
+    out.push({ field: 'endedAt', message: 'a valid document has no end date: leave endedAt empty', messageZh: '有效的文件没有失效或废止日期，请留空。' });
+  }
+  if ((state === 'expired' || state === 'repealed') && (v.endedAt === undefined || v.endedAt === null || v.endedAt === '')) {
+    out.push({
+      field: 'endedAt',
+      message: `an ${state} document needs the date it ${state === 'expired' ? 'expired' : 'was repealed'} (YYYY-MM-DD)`,
+      messageZh: `${state === 'expired' ? '失效' : '废止'}的文件须填写${state === 'expired' ? '失效' : '废止'}日期（YYYY-MM-DD）。`,
+    });
+  }
+  if (effectiveFrom && endedAt && endedAt < effectiveFrom) {
+    out.push({
+      field: 'endedAt',
+      message: `the end date ${endedAt} is before the effective date ${effectiveFrom}`,
+      messageZh: `失效或废止日期 ${endedAt} 早于施行日期 ${effectiveFrom}，请核对。`,
+    });
+  }
+  return out;
+}
+
+/** A validity known to be well-formed (validityProblems found nothing), normalized: absent dates are null. */
+export function normalizedValidity(value: { state: ValidityState; effectiveFrom?: string | null; endedAt?: string | null }): Validity {
+  return {
+    state: value.state,
+    effectiveFrom: value.effectiveFrom || null,
+    endedAt: value.state === 'valid' ? null : value.endedAt || null,
+  };
+}
+
+/** Facts the validity command needs about a package. */
+export interface ValidityTarget {
+  status: PackageStatus;
+  normative: boolean;
+  /** Released at least once (released_at set): only published documents have a validity to change. */
+  everReleased: boolean;
+}
+
+/**
+ * May the validity of this package be changed now? Only a normative document (行政规范性文件)
+ * that is published: released (or releasing again after an edit), never retracted.
+ */
+export function canChangeValidity(target: ValidityTarget): Problem | null {
+  if (!target.normative) {
+    return {
+      code: 'not_normative',
+      message:
+        'This package is not a normative document (行政规范性文件): only those carry a validity (有效性). Its catalogue item says so in catalogue.yaml (normative: true).',
+      messageZh: '该稿件不是行政规范性文件，没有「有效性」可以修改：只有目录事项标为规范性文件（normative: true）的稿件才有有效性。',
+    };
+  }
+  if (!target.everReleased || !['released', 'releasing'].includes(target.status)) {
+    return {
+      code: 'validity_not_published',
+      message: `The package is ${target.status}; a document's validity is changed once it is published (released), and not after it was retracted.`,
+      messageZh: `稿件状态为「${statusZh(target.status)}」：只有已发布（且未撤回）的规范性文件才能变更有效性。未发布的稿件请在编辑稿件时填写有效性。`,
+    };
+  }
+  return null;
+}
+
+/** A normative document written without a validity is in force (有效) from its release. */
+export const DEFAULT_VALIDITY: Validity = Object.freeze({ state: 'valid', effectiveFrom: null, endedAt: null }) as Validity;
+
+/**
+ * The validity of a document now: none unless it is normative; else the one set by the validity
+ * command (stored JSON), else the one it was written with, else 有效 (DEFAULT_VALIDITY).
+ */
+export function effectiveValidity(normative: boolean, override: unknown, content: unknown): Validity | null {
+  if (!normative) return null;
+  if (override) return (typeof override === 'string' ? JSON.parse(override) : override) as Validity;
+  return (content as { document?: { validity?: Validity } | null } | undefined)?.document?.validity ?? { ...DEFAULT_VALIDITY };
+}

@@ -148,6 +148,35 @@ export interface CatalogueItem {
   contentClass: ContentClass;
   /** Policy documents needing interpretation are released as one package with it (三同步). */
   requiresInterpretation: boolean;
+  /**
+   * 行政规范性文件: its documents carry 有效性 (valid / expired / repealed, with dates), changed
+   * later by its own command. Only policy items may say so (catalogue.yaml `normative: true`).
+   */
+  normative: boolean;
+}
+
+/** One first-level 主题分类 with its second-level topics (config/registry/topics.yaml). */
+export interface TopicCategory {
+  /** e.g. 综合政务 */
+  name: string;
+  /** e.g. [政务公开, 应急管理, …] */
+  children: string[];
+}
+
+/** The separator of a topic path, as the State Council pages show it: 综合政务\政务公开. */
+export const TOPIC_SEPARATOR = '\\';
+
+/**
+ * The 索引号 scheme (config/registry/index-numbers.yaml): `<organCode>/<year>-<serial>`, the
+ * organ code of the package's unit (or the default), the China-time year of its first release and
+ * a serial per organ and year, zero-padded to `serialWidth` digits (domain/index-number.ts).
+ */
+export interface IndexNumberScheme {
+  /** 组织机构代码 (9) or 统一社会信用代码 (18), upper-case letters and digits. */
+  defaultOrganCode: string;
+  /** Unit id (units.yaml) → its own organ code. */
+  unitOrganCodes: Record<string, string>;
+  serialWidth: number;
 }
 
 export type ReviewStageId = 'first' | 'second' | 'final' | (string & {});
@@ -189,6 +218,10 @@ export interface Registry {
   review: ReviewConfig;
   /** Owner units (config/registry/units.yaml). */
   units: Unit[];
+  /** 主题分类 (config/registry/topics.yaml). */
+  topics: TopicCategory[];
+  /** 索引号 (config/registry/index-numbers.yaml). */
+  indexNumbers: IndexNumberScheme;
 }
 
 export type ChannelKind = 'portal_column' | 'new_media_account' | 'media_center_column';
@@ -287,6 +320,11 @@ export function findAccount(registry: Registry, id: string): NewMediaAccount | u
 
 export function catalogueItem(registry: Registry, id: string): CatalogueItem | undefined {
   return registry.catalogue.find((item) => item.id === id);
+}
+
+/** Every selectable topic as its path (综合政务\\政务公开), in registry order. */
+export function topicPaths(registry: Pick<Registry, 'topics'>): string[] {
+  return registry.topics.flatMap((c) => c.children.map((child) => `${c.name}${TOPIC_SEPARATOR}${child}`));
 }
 
 /**

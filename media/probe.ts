@@ -4,7 +4,8 @@
  * oversized files are refused with a GovpubError saying what is wrong and what to do:
  *
  *   media_empty        the file has 0 bytes
- *   media_unsupported  a PDF, a Word file, text, an HEIC photo the decoder cannot read, ...
+ *   media_unsupported  a PowerPoint file, a plain ZIP, text, an HEIC photo the decoder cannot read, ...
+ *   media_document_invalid / media_captions_invalid  an attachment or captions file that is not what it claims
  *   media_corrupt      right type, but it cannot be decoded (truncated, damaged)
  *   media_too_large    over the byte or pixel limit (message says by how much)
  *
@@ -16,6 +17,7 @@ import { GovpubError } from '../domain/errors.js';
 import { probeAv } from './probe-av.js';
 import { probeImage } from './probe-image.js';
 import { readHead, sniff } from './sniff.js';
+import { probeCaptions, probeDocument } from './probe-document.js';
 import { tooLargeError } from './store.js';
 
 // Parts of probing that callers and tests use by this module's name.
@@ -23,7 +25,8 @@ export { sniff } from './sniff.js';
 export { DEFAULT_MAX_PIXELS, summarizeExif } from './probe-image.js';
 export { checkIsoBmffBoxes } from './probe-av.js';
 
-export type MediaKind = 'image' | 'video' | 'audio';
+/** `document`: an attachment (PDF, Word, Excel, OFD), published as it is; `captions`: WebVTT for a video. */
+export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'captions';
 
 export interface ProbeResult {
   kind: MediaKind;
@@ -85,6 +88,10 @@ export const DEFAULT_UPLOAD_LIMITS: Record<MediaKind, number> = {
   image: 50_000_000,
   audio: 200_000_000,
   video: 4_000_000_000,
+  /** Attachments (附件): a scanned PDF of a long document stays well under this. */
+  document: 50_000_000,
+  /** WebVTT captions: text, a two-hour video's run to a few hundred kB. */
+  captions: 2_000_000,
 };
 
 function limitFor(kind: MediaKind, opts: ProbeOptions): number {
@@ -115,6 +122,13 @@ export async function probeMedia(filePath: string, opts: ProbeOptions = {}): Pro
     });
   }
 
+  if (sniffed.family === 'document' || sniffed.family === 'captions') {
+    const kind = sniffed.family;
+    const limit = limitFor(kind, opts);
+    if (sizeBytes > limit)
+      throw tooLargeError(label, sizeBytes, limit, opts.limitName ?? `govpub's ${kind === 'document' ? 'attachment' : 'captions'} upload limit`);
+    return kind === 'document' ? probeDocument(filePath, label, sizeBytes, sniffed.format) : probeCaptions(filePath, label, sizeBytes);
+  }
   const provisionalKind: MediaKind = sniffed.family === 'image' ? 'image' : sniffed.audioHint ? 'audio' : 'video';
   // For audio/video the real kind comes from the streams; check the size against the smaller
   // applicable limit only after we know it, but refuse early what is over every limit.

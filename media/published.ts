@@ -27,6 +27,14 @@ export const RENDITION_EXTENSIONS: Readonly<Record<string, string>> = {
   'video/mp4': 'mp4',
   'audio/mp4': 'm4a',
   'audio/mpeg': 'mp3',
+  // Pass-through renditions (attachments, captions): the original's own type.
+  'application/pdf': 'pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/msword': 'doc',
+  'application/vnd.ms-excel': 'xls',
+  'application/ofd': 'ofd',
+  'text/vtt': 'vtt',
 };
 
 /** A rendition file: what serving it needs, wherever it was made (a job or a delivery). */

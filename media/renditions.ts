@@ -121,7 +121,17 @@ export interface PreflightProblem {
 
 /** Checks one spec against a probed original without doing any work; throws the problem. */
 export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The original'): void {
-  if (spec.kind === 'video') {
+  if (spec.kind === 'file') {
+    if (probe.kind !== spec.sourceKind) {
+      throw new GovpubError(
+        'media_wrong_kind',
+        `${label} is ${probe.kind === 'image' ? 'an' : 'a'} ${probe.kind} file; ${spec.key} passes on ${spec.sourceKind === 'document' ? 'an attachment (PDF, Word, Excel, OFD)' : 'WebVTT captions'}.`,
+        {
+          spec: spec.key,
+        },
+      );
+    }
+  } else if (spec.kind === 'video') {
     planVideo(probe, spec, label);
   } else if (spec.kind === 'audio') {
     planAudio(probe, spec, label);
@@ -246,6 +256,7 @@ async function render(store: MediaStore, originalSha256: string, spec: Rendition
   const probe = await probeStored(store, originalSha256, { label: opts.label });
   const label = opts.label ?? probe.uploadName ?? `upload ${originalSha256.slice(0, 12)}`;
   checkSpec(probe, spec, label); // clear errors before any work
+  if (spec.kind === 'file') return recordOriginal(store, originalSha256, spec, probe, recordName, progress);
   const input = await store.getPath(originalSha256);
   const scratch = await store.makeScratchDir('render');
   const jobOpts = { signal: opts.signal, label, threads: opts.threads };
@@ -308,6 +319,32 @@ async function render(store: MediaStore, originalSha256: string, spec: Rendition
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** A pass-through rendition: its record points at the original's own blob (nothing is copied or rendered). */
+async function recordOriginal(
+  store: MediaStore,
+  originalSha256: string,
+  spec: RenditionSpec,
+  probe: ProbeResult,
+  recordName: string,
+  progress: ProgressReporter,
+): Promise<Rendition> {
+  const record: RenditionRecord = {
+    version: 1,
+    specKey: spec.key,
+    specHash: specHash(spec),
+    originalSha256,
+    sha256: originalSha256,
+    mime: probe.mime,
+    sizeBytes: probe.sizeBytes,
+    warnings: [],
+    createdAt: new Date().toISOString(),
+  };
+  await store.writeRecord(recordName, record);
+  progress.report(100);
+  const { version: _v, ...rest } = record;
+  return { ...rest, path: await store.getPath(originalSha256), cached: false };
 }
 
 export interface PlatformRenditions {

@@ -4,6 +4,9 @@ import { open } from 'node:fs/promises';
 export type Sniffed =
   | { family: 'image'; format: string }
   | { family: 'av'; format: string; isoBmff: boolean; audioHint: boolean }
+  /** An attachment: `pdf`, `zip` (DOCX, XLSX or OFD: the zip's parts decide, media/probe-document.ts) or `ole2` (DOC, XLS). */
+  | { family: 'document'; format: 'pdf' | 'zip' | 'ole2' }
+  | { family: 'captions'; format: 'vtt' }
   | { family: 'unsupported'; what: string; hint: string };
 
 /** Bytes `start`…`end` as Latin-1 text (magic numbers, box types). */
@@ -46,17 +49,12 @@ export function sniff(head: Buffer): Sniffed {
   if (b[0] === 0xff && b.length > 1 && ((b[1] ?? 0) & 0xf6) === 0xf0) return { family: 'av', format: 'aac', isoBmff: false, audioHint: true };
   if (b[0] === 0xff && b.length > 1 && ((b[1] ?? 0) & 0xe0) === 0xe0) return { family: 'av', format: 'mp3', isoBmff: false, audioHint: true };
 
+  // Attachments (附件): PDF, Office Open XML and OFD (zip containers), legacy Office (OLE2).
+  if (ascii(b, 0, 5) === '%PDF-') return { family: 'document', format: 'pdf' };
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return { family: 'document', format: 'zip' };
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return { family: 'document', format: 'ole2' };
+  if (isWebVtt(b)) return { family: 'captions', format: 'vtt' };
   // Known non-media types get a specific, actionable message.
-  if (ascii(b, 0, 5) === '%PDF-')
-    return { family: 'unsupported', what: 'a PDF document', hint: 'Attach PDFs as documents, or export the page you need as a PNG or JPEG image.' };
-  if (starts(0x50, 0x4b, 0x03, 0x04))
-    return {
-      family: 'unsupported',
-      what: 'a ZIP archive (or an Office document such as .docx/.xlsx/.pptx)',
-      hint: 'Upload the images or videos themselves, not an archive or document containing them.',
-    };
-  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1))
-    return { family: 'unsupported', what: 'an old-style Office document (.doc/.xls/.ppt)', hint: 'Export the pictures from it as JPEG or PNG.' };
   if (ascii(b, 0, 4) === '8BPS') return { family: 'unsupported', what: 'a Photoshop document (PSD)', hint: 'Export it as JPEG or PNG.' };
   if (starts(0x42, 0x4d) && b.length > 14) return { family: 'unsupported', what: 'a BMP bitmap', hint: 'Convert it to PNG or JPEG.' };
   if (ascii(b, 0, 4) === 'Rar!' || starts(0x37, 0x7a, 0xbc, 0xaf) || starts(0x1f, 0x8b))
@@ -67,12 +65,25 @@ export function sniff(head: Buffer): Sniffed {
   if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text))
     return { family: 'unsupported', what: 'an SVG drawing', hint: 'SVG can carry scripts and renders differently per platform; export it as PNG.' };
   if (/^\s*<(!doctype html|html)[\s>]/i.test(text)) return { family: 'unsupported', what: 'an HTML page', hint: 'Upload an image, audio or video file.' };
-  if (looksLikeText(b)) return { family: 'unsupported', what: 'a text file', hint: 'Upload an image, audio or video file; text belongs in the article body.' };
+  if (looksLikeText(b))
+    return {
+      family: 'unsupported',
+      what: 'a text file',
+      hint: 'Upload an image, audio or video file; text belongs in the article body (captions must be WebVTT, starting with the line WEBVTT).',
+    };
   return {
     family: 'unsupported',
-    what: 'not a recognised image, audio or video format',
-    hint: 'Supported: JPEG, PNG, WebP, GIF, TIFF, AVIF images; MP4, MOV, WebM/MKV, FLV, AVI, TS video; MP3, AAC, M4A, WAV, OGG, FLAC, AMR audio.',
+    what: 'not a recognised image, audio, video or document format',
+    hint: 'Supported: JPEG, PNG, WebP, GIF, TIFF, AVIF images; MP4, MOV, WebM/MKV, FLV, AVI, TS video; MP3, AAC, M4A, WAV, OGG, FLAC, AMR audio; PDF, DOC/DOCX, XLS/XLSX, OFD attachments; WebVTT captions.',
   };
+}
+
+/** WebVTT: an optional UTF-8 BOM, then `WEBVTT` followed by a space, a tab, a line break or nothing. */
+export function isWebVtt(b: Buffer): boolean {
+  const start = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  if (ascii(b, start, start + 6) !== 'WEBVTT') return false;
+  const next = b[start + 6];
+  return next === undefined || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d;
 }
 
 function chunk4(s: string): string[] {

@@ -120,7 +120,21 @@ export interface AudioSpec extends SpecBase {
   maxDurationSec?: number;
 }
 
-export type RenditionSpec = ImageSpec | VideoSpec | AudioSpec;
+/**
+ * The original itself, unchanged (attachments, captions): a government document is published
+ * exactly as it was signed, and a caption file has nothing to convert. The rendition is the
+ * original's own blob; its record only says so.
+ */
+export interface FileSpec extends SpecBase {
+  kind: 'file';
+  sourceKind: 'document' | 'captions';
+  /** Never set: the upload limit of the kind already bounds the file. */
+  maxBytes?: undefined;
+  maxDurationSec?: undefined;
+  watermark?: false;
+}
+
+export type RenditionSpec = ImageSpec | VideoSpec | AudioSpec | FileSpec;
 
 const MB = 1_000_000;
 const KB = 1_000;
@@ -152,6 +166,8 @@ export interface SpecBuilders {
   poster(name: string, label: string, width: number, height: number, extra?: Partial<ImageSpec>): ImageSpec;
   /** Stereo AAC audio. */
   aacAudio(): AudioSpec;
+  /** The original as it was uploaded (attachments, captions). */
+  original(name: string, label: string, sourceKind: FileSpec['sourceKind']): FileSpec;
 }
 
 function buildersFor(platform: PlatformId, platformName: string): SpecBuilders {
@@ -214,6 +230,15 @@ function buildersFor(platform: PlatformId, platformName: string): SpecBuilders {
         format: 'jpeg',
         ...extra,
       }),
+    original: (name, label, sourceKind) => ({
+      key: `${platform}.${name}`,
+      platform,
+      label,
+      kind: 'file',
+      sourceKind,
+      limitSource: 'assumed',
+      limitName: platformName,
+    }),
     aacAudio: () => ({
       key: `${platform}.audio`,
       platform,

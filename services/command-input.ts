@@ -6,6 +6,7 @@
 import { blankNoteProblem, commandFields, type CommandBody, type CommandName, type FieldRule } from '../domain/commands.js';
 import { refusalError } from '../domain/errors.js';
 import { noteProblem } from '../domain/text.js';
+import { isCalendarDate } from '../domain/package-rules.js';
 import { ValidationError, type FieldIssue } from './package-input.js';
 
 type Checked = { value: unknown } | { problem: string };
@@ -41,6 +42,10 @@ function checkedField(rule: FieldRule, value: unknown): Checked {
       const problem = rule.problem(value);
       return problem ? { problem: problem.message } : { value: value ?? null };
     }
+    case 'date':
+      if (value === undefined && rule.optional) return { value };
+      if (value === null || value === '') return { value: null };
+      return typeof value === 'string' && isCalendarDate(value) ? { value } : { problem: `expected a date written YYYY-MM-DD, got ${JSON.stringify(value)}` };
     case 'httpUrl': {
       if (value === undefined && rule.optional) return { value };
       const text = checkedNote(value, true);

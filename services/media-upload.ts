@@ -27,6 +27,8 @@ const STATUS_BY_MEDIA_CODE: Record<string, number> = {
   media_unsupported: 415,
   media_not_found: 404,
   media_upload_failed: 400,
+  media_document_invalid: 400,
+  media_captions_invalid: 400,
 };
 
 function withStatus(error: unknown): unknown {
@@ -109,14 +111,25 @@ export async function ingestMedia(
     if (head.length > 0 && sniffed.family === 'unsupported') {
       await iterator.return?.();
       if (typeof (source as Readable).destroy === 'function') (source as Readable).destroy();
-      throw new GovpubError('media_unsupported', `${label} is ${sniffed.what}, not a supported image, audio or video file. ${sniffed.hint}`, {
-        label,
-        detected: sniffed.what,
-      });
+      throw new GovpubError(
+        'media_unsupported',
+        `${label} is ${sniffed.what}, not a supported image, audio, video, document or captions file. ${sniffed.hint}`,
+        {
+          label,
+          detected: sniffed.what,
+        },
+      );
     }
-    const family = sniffed.family === 'image' ? 'image' : 'av';
-    const maxBytes = family === 'image' ? limits.image : Math.max(limits.audio, limits.video);
-    const limitName = family === 'image' ? "govpub's image uploads" : `govpub's ${limits.video >= limits.audio ? 'video' : 'audio'} uploads`;
+    // The stream is cut off at the limit of the kind the first bytes promise (attachments and
+    // captions have their own, much smaller limits than video).
+    const { maxBytes, limitName } =
+      sniffed.family === 'image'
+        ? { maxBytes: limits.image, limitName: "govpub's image uploads" }
+        : sniffed.family === 'document'
+          ? { maxBytes: limits.document, limitName: "govpub's attachment uploads" }
+          : sniffed.family === 'captions'
+            ? { maxBytes: limits.captions, limitName: "govpub's captions uploads" }
+            : { maxBytes: Math.max(limits.audio, limits.video), limitName: `govpub's ${limits.video >= limits.audio ? 'video' : 'audio'} uploads` };
     const result = await ingestUpload(store, rest, {
       label,
       maxBytes,

@@ -5,9 +5,16 @@
 import sanitizeHtml from 'sanitize-html';
 import { GovpubError } from '../domain/errors.js';
 import { characterCount, findUnsafeText } from '../domain/text.js';
-import { INTERPRETATION_FORMS, type InterpretationForm } from '../domain/package-rules.js';
+import {
+  INTERPRETATION_FORMS,
+  normalizedValidity,
+  validityProblems,
+  type InterpretationForm,
+  type Validity,
+  type ValidityState,
+} from '../domain/package-rules.js';
 import { normalizedReleaseTime, releaseTimeProblem } from '../domain/commands.js';
-import { catalogueItem, findChannel, type CatalogueItem, type Registry } from '../domain/registry.js';
+import { catalogueItem, findChannel, topicPaths, type CatalogueItem, type Registry } from '../domain/registry.js';
 
 export interface Attachment {
   name: string;
@@ -22,6 +29,17 @@ export interface PackageDocument {
   documentNumber?: string;
   formedAt?: string;
   attachments: Attachment[];
+  /** 主题分类: a topic path from config/registry/topics.yaml, e.g. 综合政务\\政务公开. */
+  topic?: string;
+  /** 主题词: at most MAX_KEYWORDS short terms, in the editor's order. */
+  keywords?: string[];
+  /**
+   * 有效性: for normative documents only (catalogue item `normative: true`), refused for others.
+   * Left out, a normative document is 有效 from its release (preflight asks for it). After release
+   * it changes only through the validity command (services/validity.ts), which never makes a
+   * revision: the value now is packages.validity; this is the value the document was written with.
+   */
+  validity?: Validity;
 }
 
 export interface Interpretation {
@@ -33,6 +51,10 @@ export interface Interpretation {
   url?: string;
   /** For a leader interview (主要负责人解读): who speaks. */
   interpreter?: string;
+  /** Video/audio: the uploaded WebVTT captions (字幕, media kind `captions`). */
+  captionsMediaId?: string;
+  /** Video/audio: the transcript (文字实录), sanitized HTML. GB/T 37668 wants captions or a transcript. */
+  transcript?: string;
 }
 
 /** The content of one revision, as stored (package_revisions.content). */
@@ -59,6 +81,10 @@ export class ValidationError extends GovpubError {
 }
 
 const DOCUMENT_NUMBER = /^\S+〔\d{4}〕\d+号$/;
+/** 主题词: how many and how long (a term, not a sentence). */
+export const MAX_KEYWORDS = 10;
+export const MAX_KEYWORD_CHARS = 20;
+const MEDIA_ID = /^[0-9a-f]{64}$/;
 const MAX_TITLE = 200;
 const MAX_BODY_CHARS = 200_000;
 
@@ -72,6 +98,28 @@ function sanitizeBody(html: string): string {
     allowProtocolRelative: false,
     allowedStyles: { '*': { 'text-align': [/^(left|right|center|justify)$/] } },
   });
+}
+
+/** 主题词: a list of distinct short terms (trimmed); problems by path. */
+function parseKeywords(value: unknown, fail: (path: string, message: string) => void): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    fail('document.keywords', 'expected an array of short terms, e.g. ["政务公开", "规范性文件"]');
+    return [];
+  }
+  if (value.length > MAX_KEYWORDS) fail('document.keywords', `${value.length} keywords; at most ${MAX_KEYWORDS} allowed`);
+  const out: string[] = [];
+  value.forEach((raw, i) => {
+    const path = `document.keywords[${i}]`;
+    if (typeof raw !== 'string') return fail(path, `expected a string, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
+    const term = raw.trim();
+    if (!term) return fail(path, 'must not be blank');
+    if (characterCount(term) > MAX_KEYWORD_CHARS) return fail(path, `is ${characterCount(term)} characters; a keyword has at most ${MAX_KEYWORD_CHARS}`);
+    if (/[\s,，;；、]/.test(term)) return fail(path, 'one term per entry: no spaces, commas or 、 inside a keyword');
+    if (out.includes(term)) return fail(path, `"${term}" is listed twice`);
+    out.push(term);
+  });
+  return out;
 }
 
 /** Validates and normalizes a package body against the registry; throws ValidationError listing every issue. */
@@ -133,6 +181,27 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
             if (name) attachments.push({ name, ...(url ? { url } : {}), ...(mediaId ? { mediaId } : {}) });
           });
       }
+      const topic = text(d, 'topic', 'document.topic', { required: false, max: 100 });
+      if (topic && !topicPaths(registry).includes(topic)) {
+        fail(
+          'document.topic',
+          `unknown topic "${topic}": choose one of GET /api/topics (written 类别\\主题, e.g. ${topicPaths(registry)[0] ?? '综合政务\\政务公开'})`,
+        );
+      }
+      const keywords = parseKeywords(d.keywords, fail);
+      let validity: Validity | undefined;
+      if (d.validity !== undefined && d.validity !== null) {
+        if (item && !item.normative) {
+          fail('document.validity', `catalogue item "${item.id}" is not a normative document (行政规范性文件): only those carry a validity; leave it out`);
+        } else {
+          const problems = validityProblems(d.validity);
+          for (const p of problems) fail(p.field ? `document.validity.${p.field}` : 'document.validity', p.message);
+          if (problems.length === 0) {
+            const v = d.validity as { state: ValidityState; effectiveFrom?: string | null; endedAt?: string | null };
+            validity = normalizedValidity(v);
+          }
+        }
+      }
       if (docTitle && docBody !== undefined) {
         document = {
           title: docTitle,
@@ -141,6 +210,9 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
           ...(issuingUnit ? { issuingUnit } : {}),
           ...(documentNumber ? { documentNumber } : {}),
           ...(formedAt ? { formedAt } : {}),
+          ...(topic ? { topic } : {}),
+          ...(keywords.length > 0 ? { keywords } : {}),
+          ...(validity ? { validity } : {}),
         };
       }
     }
@@ -164,6 +236,14 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         if (url && !/^https?:\/\//.test(url)) fail(`${p}.url`, 'must be an http(s) URL');
         const interpreter = text(raw, 'interpreter', `${p}.interpreter`, { required: form === 'leader_interview', max: 100 });
         if ((form === 'video' || form === 'audio') && !mediaId && !url) fail(p, `a ${form} interpretation needs a mediaId (POST /api/media) or a url`);
+        const captionsMediaId = text(raw, 'captionsMediaId', `${p}.captionsMediaId`, { required: false });
+        const transcript = text(raw, 'transcript', `${p}.transcript`, { required: false, max: MAX_BODY_CHARS });
+        const timed = form === 'video' || form === 'audio';
+        if (captionsMediaId && !timed) fail(`${p}.captionsMediaId`, 'only a video or audio interpretation has captions');
+        else if (captionsMediaId && !MEDIA_ID.test(captionsMediaId))
+          fail(`${p}.captionsMediaId`, 'expected the id of an uploaded WebVTT file (64 hex characters, from POST /api/media)');
+        if (transcript && !timed) fail(`${p}.transcript`, 'only a video or audio interpretation has a transcript; put the text in the body');
+        const transcriptHtml = transcript ? sanitizeBody(transcript) : '';
         if (iTitle) {
           interpretations.push({
             form: form as InterpretationForm,
@@ -172,6 +252,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
             ...(mediaId ? { mediaId } : {}),
             ...(url ? { url } : {}),
             ...(interpreter ? { interpreter } : {}),
+            ...(captionsMediaId && timed ? { captionsMediaId } : {}),
+            ...(transcriptHtml.trim() && timed ? { transcript: transcriptHtml } : {}),
           });
         }
       });

@@ -38,6 +38,7 @@ import { commandInput } from './command-input.js';
 import { PreflightService } from './preflight.js';
 import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { canonicalJson } from '../domain/canonical-json.js';
+import { currentValidity } from './validity.js';
 
 /** A revision row the workflow never took, older than this, was left by a lost answer and may be replaced. */
 const ORPHAN_REVISION_AGE_MS = 2 * 60_000;
@@ -362,6 +363,8 @@ export class PackageService {
       createdAt: row.created_at.toISOString(),
       releasedAt: row.released_at?.toISOString() ?? null,
       retractedAt: row.retracted_at?.toISOString() ?? null,
+      indexNumber: row.index_number,
+      validity: currentValidity(this.ctx.registry, row, revision.content),
       lastRejection: state?.lastRejection ?? null,
       retraction: state?.retraction ?? null,
       waitingFor: state?.pendingStep ? await this.pendingStep(packageId, state.pendingStep) : null,

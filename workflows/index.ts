@@ -4,3 +4,4 @@ export { packageWorkflow } from './package-release.js';
 export { deliveryWorkflow } from './delivery.js';
 export { takedownWorkflow } from './takedown.js';
 export * from './media-renditions.js';
+export { documentValidityWorkflow } from './document-validity.js';

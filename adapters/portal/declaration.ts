@@ -28,6 +28,8 @@ export const portalDeclaration = {
     imageWidths: '480, 960, 1600 px, WebP with JPEG fallback',
     video: 'MP4 H.264/AAC 720p with a poster',
     audio: 'AAC',
+    attachments: 'PDF, Word (.doc/.docx), Excel (.xls/.xlsx), OFD, as uploaded',
+    captions: 'WebVTT, as uploaded',
   },
   links: 'clickable',
   // Responsive images, 16:9 cover, landscape video, audio.
@@ -50,5 +52,8 @@ export const portalDeclaration = {
     s.landscape(1080),
     s.poster('poster', 'Portal video poster 16:9', 1280, 720, { limitSource: 'assumed' }),
     s.aacAudio(),
+    // Attachments (附件) and captions are published exactly as uploaded.
+    s.original('attachment', 'Portal attachment (the file as uploaded)', 'document'),
+    s.original('captions', 'Portal video captions (WebVTT as uploaded)', 'captions'),
   ],
 } as const satisfies PlatformDeclaration;

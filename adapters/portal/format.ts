@@ -9,7 +9,9 @@ import { fieldLabelZh, FormatWarnings, type FormatProblem } from '../format-note
 import { charCount, htmlToPlainText, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
 import type { Formatted, MediaInfo, ReleaseUnit } from '../types.js';
 import {
+  PORTAL_ATTACHMENT_SPEC,
   PORTAL_AUDIO_SPEC,
+  PORTAL_CAPTIONS_SPEC,
   PORTAL_IMAGE_ATTACHMENT_SPEC,
   PORTAL_PLATFORM,
   PORTAL_VIDEO_SPEC,
@@ -119,6 +121,11 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
   }
 
   const attachments = formatAttachments(unit.document.attachments ?? [], run);
+  const topic = (unit.document.topic ?? '').trim() || null;
+  const keywords = (unit.document.keywords ?? []).map((k) => k.trim()).filter(Boolean);
+  const validity = unit.document.validity
+    ? { state: unit.document.validity.state, effectiveFrom: unit.document.validity.effectiveFrom ?? null, endedAt: unit.document.validity.endedAt ?? null }
+    : null;
 
   if (unit.interpretations.length > PORTAL_LIMITS.interpretationsMax) {
     problems.push({
@@ -173,10 +180,10 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
       documentNumber,
       issuingUnit,
       formedAt,
-      indexNumber: null,
-      topic: null,
-      keywords: [],
-      validity: null,
+      indexNumber: unit.indexNumber ?? null,
+      topic,
+      keywords,
+      validity,
       attachments,
     },
     interpretations,
@@ -242,14 +249,27 @@ export function chinaDate(iso: string): string {
   return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
+const KIND_EN: Record<MediaInfo['kind'], string> = {
+  image: 'an image',
+  video: 'a video',
+  audio: 'an audio file',
+  document: 'a document (PDF, Word, Excel or OFD)',
+  captions: 'a captions file (WebVTT)',
+};
+const KIND_ZH: Record<MediaInfo['kind'], string> = {
+  image: '图片',
+  video: '视频',
+  audio: '音频文件',
+  document: '文档（PDF、Word、Excel 或 OFD）',
+  captions: '字幕文件（WebVTT）',
+};
+
 function describeMedia(info: MediaInfo): string {
-  const name = info.name ? ` (${info.name})` : '';
-  return `${info.kind === 'image' ? 'an image' : info.kind === 'video' ? 'a video' : 'an audio file'}${name}`;
+  return `${KIND_EN[info.kind]}${info.name ? ` (${info.name})` : ''}`;
 }
 
 function describeMediaZh(info: MediaInfo): string {
-  const name = info.name ? `（${info.name}）` : '';
-  return `${info.kind === 'image' ? '图片' : info.kind === 'video' ? '视频' : '音频文件'}${name}`;
+  return `${KIND_ZH[info.kind]}${info.name ? `（${info.name}）` : ''}`;
 }
 
 function isWebUrl(url: string): boolean {
@@ -369,6 +389,21 @@ function formatAttachments(attachments: NonNullable<ReleaseUnit['document']['att
         });
         return { name, href: null, media: null };
       }
+      if (info.kind === 'captions') {
+        run.problems.push({
+          field,
+          message: 'a captions file is not an attachment: add it to its video interpretation as captions.',
+          messageZh: `${fieldLabelZh(field)}是字幕文件，不能作为附件。请把它作为字幕加到对应的视频解读中。`,
+        });
+        return { name, href: null, media: null };
+      }
+      if (info.kind === 'document') {
+        return {
+          name,
+          href: null,
+          media: { mediaId: attachment.mediaId, spec: PORTAL_ATTACHMENT_SPEC, kind: 'document', mime: info.mime, sizeBytes: info.sizeBytes },
+        };
+      }
       const spec = info.kind === 'image' ? PORTAL_IMAGE_ATTACHMENT_SPEC : info.kind === 'video' ? PORTAL_VIDEO_SPEC : PORTAL_AUDIO_SPEC;
       return { name, href: null, media: { mediaId: attachment.mediaId, spec, kind: info.kind } };
     }
@@ -412,6 +447,12 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
         message: `a ${interpretation.form} interpretation needs ${expected === 'video' ? 'a video' : 'an audio file'}, but its file is ${describeMedia(info)}.`,
         messageZh: `${fieldLabelZh(field)}是${expected === 'video' ? '视频' : '音频'}解读，需要${expected === 'video' ? '视频' : '音频文件'}，但它的文件是${describeMediaZh(info)}。请上传正确的文件。`,
       });
+    } else if (info.kind === 'document' || info.kind === 'captions') {
+      run.problems.push({
+        field: `${field}.mediaId`,
+        message: `an interpretation's file must be a picture, a video or an audio file, but it is ${describeMedia(info)}: attach documents to the policy document instead.`,
+        messageZh: `${fieldLabelZh(field)}的文件应为图片、视频或音频，但它是${describeMediaZh(info)}。文档请作为政策原文的附件上传。`,
+      });
     } else if (info.kind === 'image') {
       // The infographic itself: its title says what it shows; the body text is the long description.
       run.figures.push({ mediaId: interpretation.mediaId, alt: title });
@@ -453,6 +494,7 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
       messageZh: `${fieldLabelZh(field)}没有文字、文件或链接。请补充解读内容。`,
     });
   }
+  const { captions, transcriptHtml } = formatAccessibility(interpretation, field, title, run);
   return {
     form: interpretation.form,
     formLabel: interpretationFormLabel(interpretation.form),
@@ -461,7 +503,36 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
     bodyHtml: body.html,
     lead,
     link,
-    captions: null,
-    transcriptHtml: null,
+    captions,
+    transcriptHtml,
   };
+}
+
+/** A video's or audio's captions (WebVTT, passed through) and transcript (sanitized HTML, images as figures). */
+function formatAccessibility(
+  interpretation: ReleaseUnit['interpretations'][number],
+  field: string,
+  title: string,
+  run: FormatRun,
+): Pick<PortalInterpretation, 'captions' | 'transcriptHtml'> {
+  let captions: PortalInterpretation['captions'] = null;
+  if (interpretation.captionsMediaId) {
+    const info = run.media[interpretation.captionsMediaId];
+    if (!info || info.kind !== 'captions') {
+      run.problems.push({
+        field: `${field}.captionsMediaId`,
+        message: info
+          ? `the captions must be a WebVTT file, but the file is ${describeMedia(info)}.`
+          : `the captions file ${interpretation.captionsMediaId.slice(0, 12)}… is not among the package's uploads: upload it again.`,
+        messageZh: info
+          ? `${fieldLabelZh(field)}的字幕应为 WebVTT 文件，但上传的是${describeMediaZh(info)}。请上传 .vtt 字幕文件。`
+          : `${fieldLabelZh(field)}的字幕文件 ${interpretation.captionsMediaId.slice(0, 12)}… 不在本稿件的上传文件中。请重新上传。`,
+      });
+    } else {
+      captions = { mediaId: interpretation.captionsMediaId, spec: PORTAL_CAPTIONS_SPEC };
+    }
+  }
+  const transcript = (interpretation.transcript ?? '').trim();
+  const transcriptHtml = transcript ? formatBody(transcript, `${field}.transcript`, title, run).html || null : null;
+  return { captions, transcriptHtml };
 }

@@ -18,6 +18,10 @@ export const PORTAL_POSTER_SPEC = 'portal.poster';
 export const PORTAL_AUDIO_SPEC = 'portal.audio';
 /** An image attachment links to its largest JPEG rendition (metadata removed, watermarked). */
 export const PORTAL_IMAGE_ATTACHMENT_SPEC = 'portal.w1600.jpg';
+/** A document attachment (PDF, Word, Excel, OFD) is published exactly as uploaded. */
+export const PORTAL_ATTACHMENT_SPEC = 'portal.attachment';
+/** A video's WebVTT captions, published as uploaded. */
+export const PORTAL_CAPTIONS_SPEC = 'portal.captions';
 
 /** Where a figure marker stands in page HTML: `<!--portal-figure:3-->` = payload.figures[3]. */
 export const FIGURE_MARKER = /<!--portal-figure:(\d+)-->/g;
@@ -36,8 +40,11 @@ export interface PortalAttachment {
   name: string;
   /** An external link (http/https) the editor gave. */
   href: string | null;
-  /** An uploaded file, linked as this rendition. */
-  media: { mediaId: string; spec: string; kind: 'image' | 'video' | 'audio' | 'document' } | null;
+  /**
+   * An uploaded file, linked as this rendition. For a document (published as uploaded) also its
+   * MIME type and size, which the page shows beside the link (e.g. 「PDF，1.2 MB」).
+   */
+  media: { mediaId: string; spec: string; kind: 'image' | 'video' | 'audio' | 'document'; mime?: string; sizeBytes?: number } | null;
 }
 
 /** The main medium of an interpretation, shown above its text. */
@@ -116,6 +123,9 @@ export function renditionNeeds(payload: PortalPayload): RenditionNeed[] {
     } else if (interpretation.lead?.kind === 'audio') {
       add(interpretation.lead.mediaId, PORTAL_AUDIO_SPEC, `interpretation ${i + 1} audio`);
     }
+  });
+  payload.interpretations.forEach((interpretation, i) => {
+    if (interpretation.captions) add(interpretation.captions.mediaId, interpretation.captions.spec, `interpretation ${i + 1} captions`);
   });
   payload.document.attachments.forEach((attachment, i) => {
     if (attachment.media) add(attachment.media.mediaId, attachment.media.spec, `attachment ${i + 1}`);

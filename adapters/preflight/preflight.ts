@@ -103,6 +103,8 @@ export function preflight(input: PreflightInput): PreflightResult {
     packageBlocking.push({ code: p.code, field: zh?.field ?? '', message: zh?.message ?? p.message, messageEn: p.message });
   }
   packageWarnings.push(...portalWarnings(content, registry));
+  packageWarnings.push(...captionWarnings(content, input.media));
+  packageWarnings.push(...disclosureWarnings(content, registry));
 
   const unit =
     content.document === null
@@ -180,8 +182,52 @@ function portalWarnings(content: PreflightContent, registry: Registry): Problem[
   return [];
 }
 
+/**
+ * The disclosure metadata inspectors check on a document page: a normative document's 有效性 and
+ * 施行日期 (left out: the page says 有效 and 无), and its 主题分类.
+ */
+export function disclosureWarnings(content: Pick<PreflightContent, 'catalogueItem' | 'document'>, registry: Registry): Problem[] {
+  const item = catalogueItem(registry, content.catalogueItem);
+  const document = content.document;
+  if (!item || !document) return [];
+  const out: Problem[] = [];
+  if (item.normative && !document.validity) {
+    out.push({
+      code: 'validity_missing',
+      field: '/document/validity',
+      message: '这是行政规范性文件，但没有填写有效性和施行日期：发布后页面显示为「有效」，施行日期显示为「无」。请填写有效性及施行日期。',
+      messageEn:
+        'A normative document (行政规范性文件) without its validity: the page says 有效 (valid) with no effective date; give the validity and its effective date.',
+    });
+  }
+  if (item.contentClass === 'policy' && !document.topic) {
+    out.push({
+      code: 'topic_missing',
+      field: '/document/topic',
+      message: '政策文件没有选择主题分类：页面的信息公开要素中主题分类将显示为「无」。请选择主题分类。',
+      messageEn: 'The policy document has no topic (主题分类): the page shows 无; choose one.',
+    });
+  }
+  return out;
+}
+
+/**
+ * Accessibility (GB/T 37668-2019, like WCAG 2.0 AA): a video shows captions or comes with a
+ * transcript. A warning, not a refusal: a short silent clip may need neither.
+ */
+export function captionWarnings(content: Pick<PreflightContent, 'interpretations'>, media: Record<string, MediaInfo>): Problem[] {
+  return videos(content, media)
+    .filter(({ it }) => !it.captionsMediaId && !(it.transcript ?? '').trim())
+    .map(({ index }) => ({
+      code: 'video_without_captions',
+      field: `/interpretations/${index}/captionsMediaId`,
+      message: `${fieldLabel(`/interpretations/${index}`)}是视频，但既没有字幕也没有文字实录。按无障碍要求（GB/T 37668），视频应提供字幕（上传 WebVTT 字幕文件）或文字实录，请补充其一。`,
+      messageEn: `Interpretation ${index + 1} is a video with neither captions nor a transcript: accessibility (GB/T 37668) expects one of them; upload WebVTT captions or write the transcript.`,
+    }));
+}
+
 /** The video interpretations of a package and whether each has an uploaded, probed video. */
-function videos(content: PreflightContent, media: Record<string, MediaInfo>) {
+function videos(content: Pick<PreflightContent, 'interpretations'>, media: Record<string, MediaInfo>) {
   return (content.interpretations ?? [])
     .map((it, index) => ({ it, index, media: it.mediaId ? media[it.mediaId] : undefined }))
     .filter((v) => v.it.form === 'video' || v.media?.kind === 'video');

@@ -21,6 +21,8 @@ export function fieldSchema(rule: FieldRule): TSchema {
         return Type.Integer({ minimum: 1, description: rule.description });
       case 'httpUrl':
         return httpUrl(rule.description);
+      case 'date':
+        return Type.Union([Type.String({ format: 'date', description: rule.description }), Type.Null()]);
     }
   })();
   return rule.optional ? Type.Optional(schema) : schema;
@@ -41,6 +43,7 @@ export const commandBodies = {
   skipDelivery: commandBody('skipDelivery'),
   confirmDelivery: commandBody('confirmDelivery'),
   pauseChannel: commandBody('pauseChannel'),
+  changeValidity: commandBody('changeValidity'),
 };
 
 export const DecisionBody = commandBodies.decide;

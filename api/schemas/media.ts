@@ -11,7 +11,7 @@ export const MediaJobParams = Type.Object({ jobId: idText('Rendition job id', 10
 
 export const MediaListQuery = Type.Object(
   {
-    kind: Type.Optional(Type.Enum(['image', 'video', 'audio'])),
+    kind: Type.Optional(Type.Enum(['image', 'video', 'audio', 'document', 'captions'])),
     limit: limitParam(LIMITS.list, 100),
     cursor: cursorParam,
   },
@@ -47,7 +47,7 @@ export const RenditionRequestBody = Type.Object(
 const MediaView = Type.Object(
   {
     id: Type.String({ pattern: MEDIA_ID }),
-    kind: Type.Enum(['image', 'video', 'audio']),
+    kind: Type.Enum(['image', 'video', 'audio', 'document', 'captions'], { description: 'document: an attachment (PDF, Word, Excel, OFD); captions: WebVTT' }),
     mime: Type.String(),
     format: Type.String(),
     sizeBytes: Type.Integer(),
@@ -139,7 +139,7 @@ export const mediaRoutes: Record<string, RouteSchema> = {
   },
   'POST /api/media': {
     summary:
-      'Upload an original (multipart/form-data, one file part). Streamed into the content-addressed store and probed by content, not name: type, dimensions, duration, codecs. Refuses empty (400), corrupt (400), unsupported (415) and oversized (413) files with a message naming the limit and by how much.',
+      'Upload an original (multipart/form-data, one file part). Streamed into the content-addressed store and probed by content, not name: type, dimensions, duration, codecs. Images, audio and video; attachments (kind document: PDF, Word .doc/.docx, Excel .xls/.xlsx, OFD, checked by their structure, 50 MB by default) and WebVTT captions (kind captions, 2 MB). Refuses empty (400), corrupt or damaged (400), unsupported (415) and oversized (413) files with a message naming the limit and by how much.',
     tags: tags.media,
     'x-requestBody': {
       required: true,

@@ -1,7 +1,8 @@
 /** The package routes' schemas: creating and editing a package, the review and release commands, and what they answer. */
 import { Type } from 'typebox';
 import { COMMANDS } from '../../domain/commands.js';
-import { INTERPRETATION_FORMS, PACKAGE_STATUSES } from '../../domain/package-rules.js';
+import { INTERPRETATION_FORMS, PACKAGE_STATUSES, VALIDITY_STATES } from '../../domain/package-rules.js';
+import { MAX_KEYWORD_CHARS, MAX_KEYWORDS } from '../../services/package-input.js';
 import { DELIVERY_STATES } from '../../contracts/delivery.js';
 import { RETENTION_HOURS } from '../idempotency.js';
 import { commandBodies } from './commands.js';
@@ -58,6 +59,19 @@ const Attachment = Type.Object(
   { additionalProperties: false },
 );
 
+/** 有效性 of a normative document (行政规范性文件). */
+export const Validity = Type.Object(
+  {
+    state: Type.Enum([...VALIDITY_STATES], { description: 'valid 有效 / expired 失效 / repealed 废止' }),
+    effectiveFrom: Type.Optional(nullable(Type.String({ format: 'date', description: '施行日期 YYYY-MM-DD' }))),
+    endedAt: Type.Optional(nullable(Type.String({ format: 'date', description: '失效 / 废止日期 YYYY-MM-DD; required for expired and repealed' }))),
+  },
+  {
+    additionalProperties: false,
+    description: '有效性: required for documents of a normative catalogue item (GET /api/catalogue `normative: true`), refused for others',
+  },
+);
+
 const PackageDocument = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: LIMITS.title }),
@@ -70,6 +84,13 @@ const PackageDocument = Type.Object(
     documentNumber: Type.Optional(Type.String({ maxLength: 64, examples: ['碑政发〔2026〕3号'] })),
     formedAt: Type.Optional(Type.String({ format: 'date' })),
     attachments: Type.Optional(Type.Array(Attachment, { maxItems: LIMITS.attachments })),
+    topic: Type.Optional(
+      Type.String({ maxLength: 100, description: '主题分类: a topic path from GET /api/topics, e.g. 综合政务\\政务公开', examples: ['综合政务\\政务公开'] }),
+    ),
+    keywords: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: MAX_KEYWORD_CHARS }), { maxItems: MAX_KEYWORDS, description: '主题词: short terms, one per entry' }),
+    ),
+    validity: Type.Optional(nullable(Validity)),
   },
   { additionalProperties: false },
 );
@@ -82,6 +103,8 @@ const PackageInterpretation = Type.Object(
     mediaId: Type.Optional(mediaId('The uploaded video, audio or image (POST /api/media)')),
     url: Type.Optional(httpUrl('The H5 page, or where a video/audio is hosted')),
     interpreter: Type.Optional(Type.String({ maxLength: 100, description: 'Required for leader_interview (主要负责人解读).' })),
+    captionsMediaId: Type.Optional(mediaId('Video/audio only: the uploaded WebVTT captions (字幕)')),
+    transcript: Type.Optional(Type.String({ maxLength: LIMITS.body, description: 'Video/audio only: the transcript (文字实录), HTML; sanitized on input' })),
   },
   { additionalProperties: false },
 );
@@ -176,6 +199,13 @@ export const PackageView = Type.Object(
     createdAt: timestamp,
     releasedAt: nullableTimestamp,
     retractedAt: nullableTimestamp,
+    indexNumber: Type.Union([Type.String(), Type.Null()], {
+      description: '索引号 <organCode>/<year>-<serial>, assigned once at the first release (null before it)',
+      examples: ['11610103MB2968XXXX/2026-00012'],
+    }),
+    validity: Type.Union([Validity, Type.Null()], {
+      description: '有效性 now (normative documents): the value the validity command last set, else the one the document was written with',
+    }),
     lastRejection: Type.Unknown(),
     retraction: Type.Unknown(),
     waitingFor: Type.Union(
@@ -237,6 +267,26 @@ export const PackageList = Type.Object(
   { description: 'Packages, most recently changed first (then by id), one page' },
 );
 
+export const ValidityChanged = Type.Object(
+  {
+    id: Type.String(),
+    indexNumber: Type.Union([Type.String(), Type.Null()]),
+    from: Type.Union([Validity, Type.Null()]),
+    validity: Validity,
+    unchanged: Type.Optional(
+      Type.Boolean({ description: 'true: the validity was already this; nothing was recorded (the portal pages are brought in line again)' }),
+    ),
+    portal: Type.Object(
+      {
+        columns: Type.Array(Type.String(), { description: 'Portal channels whose pages are being updated' }),
+        workflowId: Type.Union([Type.String(), Type.Null()], { description: 'The Temporal workflow updating them (null: no portal page to update)' }),
+      },
+      { description: 'How the portal pages follow' },
+    ),
+  },
+  { description: 'The validity now, what it was, and how the portal pages follow' },
+);
+
 /** A review or release command on one package: it answers with the package after the step. */
 const packageStep = <B extends typeof NoBody | (typeof commandBodies)[keyof typeof commandBodies]>(summary: string, routeTags: string[], body: B) =>
   commandRoute(summary, routeTags, { params: PackageParams, body, result: PackageSummary });
@@ -270,4 +320,10 @@ export const packageRoutes = {
   unschedulePackage: packageStep('Cancel the scheduled release (keeps approvals; the package waits until rescheduled or released)', tags.packages, NoBody),
   releasePackage: packageStep('Release an approved package now', tags.packages, NoBody),
   retractPackage: packageStep('Retract (撤稿) a released package from every channel that received it', tags.packages, commandBodies.retract),
+  changeValidity: commandRoute(
+    "Change a released normative document's 有效性 (有效 / 失效 / 废止). Reviewers and administrators; audited; no new revision, content unchanged; the portal pages follow.",
+    tags.packages,
+    { params: PackageParams, body: commandBodies.changeValidity, result: ValidityChanged },
+    [403, 404, 409, 422],
+  ),
 };

@@ -10,6 +10,7 @@ export const Catalogue = Type.Object(
         name: Type.String(),
         contentClass: Type.String(),
         requiresInterpretation: Type.Boolean(),
+        normative: Type.Boolean({ description: '行政规范性文件: its documents carry 有效性 (document.validity)' }),
         stages: Type.Array(Type.String()),
       }),
     ),
@@ -22,6 +23,14 @@ export const Health = Type.Object(
   { description: 'Health of the API, database and Temporal (plus extra checks)' },
 );
 
+export const Topics = Type.Object(
+  {
+    categories: Type.Array(Type.Object({ name: Type.String(), children: Type.Array(Type.String()) })),
+    paths: Type.Array(Type.String(), { description: 'Every topic as document.topic takes it, e.g. 综合政务\\政务公开' }),
+  },
+  { description: '主题分类 (config/registry/topics.yaml): two levels' },
+);
+
 export const OpenApiDocument = Type.Object({ openapi: Type.Literal('3.1.0') }, { description: 'This document' });
 
 export const systemRoutes = {
@@ -32,4 +41,5 @@ export const systemRoutes = {
     tags: tags.registry,
     response: { 200: Catalogue },
   },
+  topics: { summary: '主题分类: the topics a document may be filed under (document.topic)', tags: tags.registry, response: { 200: Topics } },
 };

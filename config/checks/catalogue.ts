@@ -20,7 +20,7 @@ const ITEM_TEXT_FIELDS = [
 
 const ITEM_SHAPE: Shape = {
   required: ['id', ...ITEM_TEXT_FIELDS, 'channels', 'attribute', 'portalColumnId', 'contentClass'],
-  optional: ['requiresInterpretation'],
+  optional: ['requiresInterpretation', 'normative'],
 };
 
 export interface CatalogueContext {
@@ -82,6 +82,17 @@ export function checkCatalogue(fc: FileCheck, root: At, ctx: CatalogueContext): 
       );
       itemOk = false;
     }
+    // 行政规范性文件 carry 有效性; only policy documents can be normative.
+    const normativeAt = fields.get('normative');
+    const normative = normativeAt ? readBool(fc, normativeAt) : false;
+    if (normative && contentClass !== undefined && contentClass !== POLICY_CONTENT_CLASS) {
+      fc.issue(
+        normativeAt!.path,
+        `only a policy item (contentClass: ${POLICY_CONTENT_CLASS}) can be normative (行政规范性文件); this one is ${contentClass}`,
+        normativeAt!.line,
+      );
+      itemOk = false;
+    }
     const unique = ids.add(id, idAt);
     if (
       !itemOk ||
@@ -91,7 +102,8 @@ export function checkCatalogue(fc: FileCheck, root: At, ctx: CatalogueContext): 
       !attribute ||
       portalColumnId === undefined ||
       contentClass === undefined ||
-      requiresInterpretation === undefined
+      requiresInterpretation === undefined ||
+      normative === undefined
     ) {
       return undefined;
     }
@@ -112,6 +124,7 @@ export function checkCatalogue(fc: FileCheck, root: At, ctx: CatalogueContext): 
       portalColumnId,
       contentClass,
       requiresInterpretation,
+      normative,
     };
   });
   return complete ? entries : undefined;

@@ -65,6 +65,9 @@ function policy(targets: string[], overrides: Partial<PreflightContent> = {}): P
       issuingUnit: '碑林区人民政府',
       documentNumber: '碑政发〔2026〕3号',
       formedAt: '2026-11-20',
+      // The disclosure metadata inspectors check (a normative document's validity, its topic): complete here.
+      topic: '综合政务\\政务公开',
+      validity: { state: 'valid', effectiveFrom: '2026-12-01', endedAt: null },
     },
     interpretations: [{ form: 'text', title: '《若干措施》政策解读', body: '<p>一、出台背景：为进一步激发市场主体活力。</p>' }],
     targets: [`portal:${item.portalColumnId}`, ...targets],

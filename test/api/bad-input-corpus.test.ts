@@ -1504,13 +1504,14 @@ refusals('POST /api/media (uploads)', [
     refuse: { status: 415, code: 'media_unsupported' },
   },
   {
-    name: 'a PDF',
+    // PDFs are attachments now (issue 12); one cut off before its end marker is refused as damaged.
+    name: 'a truncated PDF',
     req: () => ({
       method: 'POST',
       path: '/api/media',
-      form: multipart('a.pdf', Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n'.repeat(20)), 'application/pdf'),
+      form: multipart('a.pdf', Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'.repeat(20)), 'application/pdf'),
     }),
-    refuse: { status: 415, code: 'media_unsupported' },
+    refuse: { status: 400, code: 'media_document_invalid' },
   },
   {
     name: 'a Windows executable named .mp4',
@@ -1528,7 +1529,8 @@ refusals('POST /api/media (uploads)', [
       path: '/api/media',
       form: multipart('photo.jpg', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(2000, 1)]), 'image/jpeg'),
     }),
-    refuse: { status: 415, code: 'media_unsupported' },
+    // A ZIP may be an attachment (DOCX, XLSX, OFD): one without a readable directory is damaged.
+    refuse: { status: 400, code: 'media_document_invalid' },
   },
   {
     name: 'NUL bytes',

@@ -182,7 +182,12 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
     const other = app.registry.portal.columns.find((c) => c.id !== item.portalColumnId && !item.portalColumnId.startsWith(c.id))!;
     const created = await call('POST', '/api/packages', { ...input, targets: [`portal:${other.id}`, wechatId()] });
     const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
-    expect(checked.body.package.warnings).toEqual([expect.objectContaining({ code: 'portal_column_mismatch', field: '/targets/0' })]);
+    // Besides the disclosure metadata the form asks for (this normative document has no 有效性 or 主题分类).
+    expect(checked.body.package.warnings).toEqual([
+      expect.objectContaining({ code: 'portal_column_mismatch', field: '/targets/0' }),
+      expect.objectContaining({ code: 'validity_missing', field: '/document/validity' }),
+      expect.objectContaining({ code: 'topic_missing', field: '/document/topic' }),
+    ]);
     expect(checked.body.package.warnings[0].message).toContain(item.portalColumnId);
     // A warning does not stop submission.
     expect((await call('POST', `/api/packages/${created.body.id}/submit`, {})).status).toBe(200);

@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type FixtureFile = 'portal-columns.yaml' | 'accounts.yaml' | 'media-center.yaml' | 'catalogue.yaml' | 'review.yaml' | 'units.yaml';
+export type FixtureFile =
+  'portal-columns.yaml' | 'accounts.yaml' | 'media-center.yaml' | 'catalogue.yaml' | 'review.yaml' | 'units.yaml' | 'topics.yaml' | 'index-numbers.yaml';
 
 export const FIXTURE: Record<FixtureFile, string[]> = {
   'portal-columns.yaml': [
@@ -97,6 +98,19 @@ export const FIXTURE: Record<FixtureFile, string[]> = {
     '  - { id: wlj, name: 区文化和旅游体育局, portalColumns: [zwgk-zcwj] }', // 3
     '  - { id: rsj, name: 区人力资源和社会保障局 }', // 4
     '  - { id: rmtzx, name: 区融媒体中心, mediaCenter: true }', // 5
+  ],
+  'topics.yaml': [
+    'topics:', // 1
+    '  - name: 综合政务', // 2
+    '    children: [政务公开, 应急管理]', // 3
+    '  - name: 科技、教育', // 4
+    '    children: [科技, 教育]', // 5
+  ],
+  'index-numbers.yaml': [
+    'defaultOrganCode: 11610103MB2968XXXX', // 1
+    'serialWidth: 5', // 2
+    'units:', // 3
+    '  wlj: "000014349"', // 4
   ],
 };
 

@@ -39,6 +39,7 @@ describe('PostgreSQL', () => {
         '0005_user_tokens',
         '0006_console_indexes',
         '0007_accounts_units_paging',
+        '0008_index_numbers_validity',
       ]);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
@@ -101,6 +102,7 @@ describe('embedded PGlite', () => {
         '0005_user_tokens',
         '0006_console_indexes',
         '0007_accounts_units_paging',
+        '0008_index_numbers_validity',
       ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });

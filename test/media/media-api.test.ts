@@ -104,12 +104,12 @@ describe('POST /api/media', () => {
   });
 
   it('refuses what is not media, named like media, from its first bytes: 415 media_unsupported', async () => {
-    const pdf = path.join(h.dir, 'scan.jpg');
-    await writeFile(pdf, `%PDF-1.7\n${'x'.repeat(200_000)}`);
-    const res = await uploadFile(h, pdf, 'scan.jpg');
+    const exe = path.join(h.dir, 'scan.jpg');
+    await writeFile(exe, Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200_000, 0x90)]));
+    const res = await uploadFile(h, exe, 'scan.jpg');
     expect(res.status).toBe(415);
     expect(res.body.error).toMatchObject({ code: 'media_unsupported' });
-    expect(res.body.error.message).toMatch(/scan\.jpg is a PDF document, not a supported image, audio or video file/);
+    expect(res.body.error.message).toMatch(/scan\.jpg is a program file, not a supported image, audio, video, document or captions file/);
   });
 
   it('refuses an image over the image limit: 413 saying by how much (and a 10 MB image under it streams fine)', async () => {

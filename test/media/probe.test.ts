@@ -74,12 +74,10 @@ describe('probeMedia: images', () => {
     expect((await probeError(file)).code).toBe('media_corrupt');
   });
 
-  it('refuses a PDF renamed .jpg and a text file renamed .jpg as unsupported, naming what they are', async () => {
+  it('takes a PDF renamed .jpg for the document it is; refuses a text file renamed .jpg and a broken ZIP, naming what they are', async () => {
     const pdf = path.join(dir, 'scan.jpg');
     await writeFile(pdf, '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n');
-    const e1 = await probeError(pdf);
-    expect(e1.code).toBe('media_unsupported');
-    expect(e1.message).toMatch(/scan\.jpg is a PDF document/);
+    expect(await probeMedia(pdf)).toMatchObject({ kind: 'document', format: 'pdf', mime: 'application/pdf', extension: 'pdf' });
 
     const txt = path.join(dir, 'notes.jpg');
     await writeFile(txt, '关于开展2025年政务公开工作的通知\nThis is plain text.\n');
@@ -89,7 +87,9 @@ describe('probeMedia: images', () => {
 
     const docx = path.join(dir, 'report.png');
     await writeFile(docx, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100)]));
-    expect((await probeError(docx)).message).toMatch(/ZIP archive/);
+    const broken = await probeError(docx);
+    expect(broken.code).toBe('media_document_invalid');
+    expect(broken.message).toMatch(/report\.png looks like a ZIP container .* cannot be read/);
   });
 
   it('refuses a file over the limit, saying which limit and by how much', async () => {

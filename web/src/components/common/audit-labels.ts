@@ -21,6 +21,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   retracting: '开始撤稿',
   retracted: '已撤稿',
   package_repaired: '修复发布包记录',
+  validity_changed: '变更有效性',
   // Deliveries (workflows/delivery.ts, takedown.ts, activities/delivery-record.ts, services/deliveries.ts)
   delivery_submitted: '已提交至平台',
   delivery_live: '已上线',
@@ -81,6 +82,11 @@ const DETAIL_LABELS: Record<string, string> = {
   publicUrl: '发布地址',
   tokenExpiresAt: '令牌到期',
   newToken: '新令牌',
+  fromZh: '原有效性',
+  toZh: '新有效性',
+  from: '变更前',
+  to: '变更后',
+  indexNumber: '索引号',
 };
 
 const STAGE_NAMES: Record<string, string> = { first: '初审', second: '复审', final: '终审' };

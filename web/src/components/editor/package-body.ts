@@ -34,7 +34,24 @@ export interface InterpretationDraft {
   mediaId: string;
   url: string;
   interpreter: string;
+  /** Video/audio: the uploaded WebVTT captions. */
+  captionsMediaId: string;
+  /** Video/audio: the transcript (文字实录) as plain text, one paragraph a line (sent as <p> paragraphs). */
+  transcript: string;
 }
+
+/** 有效性 as the form holds it: '' = not given (the document is 有效 from its release). */
+export interface ValidityDraft {
+  state: '' | 'valid' | 'expired' | 'repealed';
+  /** YYYY-MM-DD or '' */
+  effectiveFrom: string;
+  endedAt: string;
+}
+
+export const VALIDITY_LABELS: Record<Exclude<ValidityDraft['state'], ''>, string> = { valid: '有效', expired: '失效', repealed: '废止' };
+
+/** Which forms have captions and a transcript (sound or picture that runs in time). */
+export const TIMED_FORMS: readonly InterpretationForm[] = ['video', 'audio'];
 
 export interface PackageDraft {
   title: string;
@@ -47,6 +64,12 @@ export interface PackageDraft {
     /** YYYY-MM-DD */
     formedAt: string;
     attachments: AttachmentDraft[];
+    /** 主题分类: a path from GET /api/topics, or '' */
+    topic: string;
+    /** 主题词 */
+    keywords: string[];
+    /** 有效性, offered for normative catalogue items only */
+    validity: ValidityDraft;
   };
   interpretations: InterpretationDraft[];
   targets: string[];
@@ -63,7 +86,7 @@ export function emptyDraft(): PackageDraft {
   return {
     title: '',
     catalogueItem: '',
-    document: { title: '', body: '', issuingUnit: '', documentNumber: '', formedAt: '', attachments: [] },
+    document: { title: '', body: '', issuingUnit: '', documentNumber: '', formedAt: '', attachments: [], topic: '', keywords: [], validity: emptyValidity() },
     interpretations: [],
     targets: [],
     releaseAt: '',
@@ -72,7 +95,11 @@ export function emptyDraft(): PackageDraft {
 }
 
 export function emptyInterpretation(form: InterpretationForm = 'text'): InterpretationDraft {
-  return { key: nextKey('interp'), form, title: '', body: '', mediaId: '', url: '', interpreter: '' };
+  return { key: nextKey('interp'), form, title: '', body: '', mediaId: '', url: '', interpreter: '', captionsMediaId: '', transcript: '' };
+}
+
+export function emptyValidity(): ValidityDraft {
+  return { state: '', effectiveFrom: '', endedAt: '' };
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -96,6 +123,9 @@ export function draftFromContent(content: unknown): PackageDraft {
         const r = rec(a);
         return { key: nextKey('att'), name: str(r.name), url: str(r.url), mediaId: str(r.mediaId) };
       }),
+      topic: str(d.topic),
+      keywords: Array.isArray(d.keywords) ? d.keywords.filter((k): k is string => typeof k === 'string') : [],
+      validity: validityDraft(d.validity),
     },
     interpretations: (Array.isArray(c.interpretations) ? c.interpretations : []).map((i) => {
       const r = rec(i);
@@ -108,12 +138,57 @@ export function draftFromContent(content: unknown): PackageDraft {
         mediaId: str(r.mediaId),
         url: str(r.url),
         interpreter: str(r.interpreter),
+        captionsMediaId: str(r.captionsMediaId),
+        transcript: htmlToLines(str(r.transcript)),
       };
     }),
     targets: Array.isArray(c.targets) ? c.targets.filter((t): t is string => typeof t === 'string') : [],
     releaseAt: str(c.releaseAt),
     cover: { mediaId: str(cover.mediaId), alt: str(cover.alt) },
   };
+}
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A plain-text transcript as HTML: each non-empty line a paragraph. */
+export function linesToHtml(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => `<p>${escapeHtml(line)}</p>`)
+    .join('');
+}
+
+/** Stored transcript HTML back as lines of text (paragraphs and line breaks become new lines). */
+export function htmlToLines(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|h[1-6])>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('\n');
+}
+
+function validityDraft(value: unknown): ValidityDraft {
+  const v = rec(value);
+  const state = str(v.state);
+  if (state !== 'valid' && state !== 'expired' && state !== 'repealed') return emptyValidity();
+  return { state, effectiveFrom: str(v.effectiveFrom), endedAt: str(v.endedAt) };
+}
+
+/** 有效性 as the API takes it (absent when no state was chosen; an end date only for an ended document). */
+function validityInput(v: ValidityDraft): Record<string, unknown> | undefined {
+  if (!v.state) return undefined;
+  return { state: v.state, effectiveFrom: v.effectiveFrom || null, endedAt: v.state === 'valid' ? null : v.endedAt || null };
 }
 
 /** Only the fields that have a value (trimmed), so a blank optional field is absent, not "". */
@@ -128,6 +203,8 @@ export function toPackageInput(draft: PackageDraft): Record<string, unknown> {
   const attachments = draft.document.attachments
     .filter((a) => a.name.trim() !== '' || a.url.trim() !== '' || a.mediaId !== '')
     .map((a) => ({ name: a.name.trim(), ...present({ url: a.url, mediaId: a.mediaId }) }));
+  const keywords = [...new Set(draft.document.keywords.map((k) => k.trim()).filter(Boolean))];
+  const validity = validityInput(draft.document.validity);
   return {
     title: draft.title.trim(),
     catalogueItem: draft.catalogueItem,
@@ -136,13 +213,21 @@ export function toPackageInput(draft: PackageDraft): Record<string, unknown> {
       body: draft.document.body,
       ...present({ issuingUnit: draft.document.issuingUnit, documentNumber: draft.document.documentNumber, formedAt: draft.document.formedAt }),
       ...(attachments.length > 0 ? { attachments } : {}),
+      ...present({ topic: draft.document.topic }),
+      ...(keywords.length > 0 ? { keywords } : {}),
+      ...(validity ? { validity } : {}),
     },
-    interpretations: draft.interpretations.map((i) => ({
-      form: i.form,
-      title: i.title.trim(),
-      ...(i.body !== '' ? { body: i.body } : {}),
-      ...present({ mediaId: i.mediaId, url: i.url, interpreter: i.interpreter }),
-    })),
+    interpretations: draft.interpretations.map((i) => {
+      const timed = TIMED_FORMS.includes(i.form);
+      return {
+        form: i.form,
+        title: i.title.trim(),
+        ...(i.body !== '' ? { body: i.body } : {}),
+        ...present({ mediaId: i.mediaId, url: i.url, interpreter: i.interpreter }),
+        ...(timed ? present({ captionsMediaId: i.captionsMediaId }) : {}),
+        ...(timed && i.transcript.trim() !== '' ? { transcript: linesToHtml(i.transcript) } : {}),
+      };
+    }),
     targets: [...draft.targets],
     ...(draft.releaseAt ? { releaseAt: draft.releaseAt } : {}),
     ...(draft.cover.mediaId ? { cover: { mediaId: draft.cover.mediaId, alt: draft.cover.alt.trim() } } : {}),
@@ -191,6 +276,9 @@ const FIELD_NAMES: Record<string, string> = {
   'document.documentNumber': '文号',
   'document.formedAt': '成文日期',
   'document.attachments': '附件',
+  'document.topic': '主题分类',
+  'document.keywords': '主题词',
+  'document.validity': '有效性',
 };
 const INTERPRETATION_FIELD_NAMES: Record<string, string> = {
   form: '形式',
@@ -199,6 +287,8 @@ const INTERPRETATION_FIELD_NAMES: Record<string, string> = {
   mediaId: '媒体文件',
   url: '链接',
   interpreter: '解读人',
+  captionsMediaId: '字幕',
+  transcript: '文字实录',
 };
 
 /** A field path in words: /interpretations/1/body → 解读 2 正文, /targets/4 → 发布渠道 5. */

@@ -19,7 +19,7 @@ export interface ChannelItem {
 
 export interface MediaView {
   id: string;
-  kind: 'image' | 'video' | 'audio';
+  kind: 'image' | 'video' | 'audio' | 'document' | 'captions';
   mime: string;
   sizeBytes: number;
   width: number | null;
@@ -102,6 +102,10 @@ export interface PackageView {
   createdAt: string;
   releasedAt: string | null;
   retractedAt: string | null;
+  /** 索引号, from the first release on */
+  indexNumber?: string | null;
+  /** 有效性 now (normative documents) */
+  validity?: { state: 'valid' | 'expired' | 'repealed'; effectiveFrom: string | null; endedAt: string | null } | null;
   lastRejection: { stage: string; reviewerId: string; comment: string; at: string } | null;
   retraction: { reason?: string; by?: string; at?: string } | null;
   approvals: { stage: string; reviewer: string; revision: number; at: string; comment: string }[];
@@ -117,6 +121,12 @@ export interface RevisionInfo {
   createdBy: string;
   createdByName?: string | null;
   createdAt: string;
+}
+
+/** GET /api/topics */
+export interface TopicsAnswer {
+  categories: { name: string; children: string[] }[];
+  paths: string[];
 }
 
 /** One changed field between two revisions: the server's own type (domain/package-diff.ts). */
