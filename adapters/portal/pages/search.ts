@@ -61,9 +61,10 @@ export const SEARCH_CSS = `/* govpub portal: 站内搜索 */
  * the index's own pagefind.js. Result URLs are site-root-relative; they are resolved against the
  * site root (one level above assets/), so the site works at a domain root, under /portal/ and
  * from disk alike. Excerpts come from Pagefind with `<`/`>` escaped and `<mark>` around matches:
- * they are turned into text nodes and <mark> elements, never parsed as HTML.
+ * they are turned into text nodes and <mark> elements, never parsed as HTML. String.raw: the
+ * script's regular expressions keep their backslashes.
  */
-export const SEARCH_SCRIPT = `// govpub portal: 站内搜索 (see adapters/portal/pages/search.ts)
+export const SEARCH_SCRIPT = String.raw`// govpub portal: 站内搜索 (see adapters/portal/pages/search.ts)
 const PAGE_SIZE = 20;
 const siteRoot = new URL('../', import.meta.url);
 const form = document.getElementById('search-form');
@@ -79,7 +80,7 @@ function say(text) {
 /** Pagefind's excerpt: text with < and > escaped, <mark>…</mark> around matches. */
 function excerptNodes(excerpt) {
   const nodes = [];
-  const parts = String(excerpt).split(/(<mark>|<\\/mark>)/);
+  const parts = String(excerpt).split(/(<mark>|<\/mark>)/);
   let marked = false;
   for (const part of parts) {
     if (part === '<mark>') marked = true;
@@ -129,6 +130,29 @@ async function loadIndex() {
   return pagefind;
 }
 
+/**
+ * Each keyword is searched as an exact phrase first: Pagefind splits 营商环境 into 营|商|环境 and,
+ * in an index that lacks 营 or 商, would otherwise match every page with 环境. When the phrase is
+ * not found (the browser splits words a little differently from the indexer: 至一|个 there,
+ * 一个 here) the keyword is searched loosely. Several keywords (separated by spaces) must all be
+ * found; the order is the first keyword's ranking.
+ */
+async function searchKeyword(pagefind, keyword) {
+  const exact = await pagefind.search('"' + keyword + '"');
+  if (exact.results.length > 0) return exact.results;
+  return (await pagefind.search(keyword)).results;
+}
+
+async function searchKeywords(pagefind, query) {
+  const keywords = query.replace(/["“”]/g, ' ').split(/\s+/).filter(Boolean).slice(0, 5);
+  // One after the other: concurrent searches on one Pagefind instance can miss each other's chunks.
+  const found = [];
+  for (const keyword of keywords) found.push(await searchKeyword(pagefind, keyword));
+  const [first, ...others] = found;
+  const inAll = others.map((results) => new Set(results.map((result) => result.id)));
+  return (first || []).filter((result) => inAll.every((ids) => ids.has(result.id)));
+}
+
 async function run() {
   const query = (new URLSearchParams(location.search).get('q') || '').trim();
   input.value = query;
@@ -141,7 +165,7 @@ async function run() {
   let results = [];
   try {
     const pagefind = await loadIndex();
-    if (pagefind) results = (await pagefind.search(query)).results;
+    if (pagefind) results = await searchKeywords(pagefind, query);
   } catch (error) {
     console.error(error);
     say('搜索暂时不可用，请稍后再试，或通过网站地图查找。');
@@ -151,7 +175,6 @@ async function run() {
     say('没有找到与“' + query + '”相关的信息，请换个关键词试试。');
     return;
   }
-  say('找到 ' + results.length + ' 条与“' + query + '”相关的信息。');
   let shown = 0;
   async function showMore() {
     const batch = await Promise.all(results.slice(shown, shown + PAGE_SIZE).map((result) => result.data()));
@@ -162,6 +185,8 @@ async function run() {
     return items;
   }
   await showMore();
+  // Announced once the first results are on the page.
+  say('找到 ' + results.length + ' 条与“' + query + '”相关的信息。');
   more.addEventListener('click', async () => {
     const items = await showMore();
     // Keyboard users continue where the new results start.
