@@ -43,7 +43,16 @@ describe('the generated site', () => {
     const catalogue = loadRegistrySync().catalogue;
     const missingItems = catalogue.filter((item) => !pages.has(catalogueItemPaths(item.id).index)).map((item) => item.id);
     expect(missingItems, `${missingItems.length} of ${catalogue.length} catalogue items have no page`).toEqual([]);
-    const sitePages = [SITE_PATHS.home, SITE_PATHS.catalogue, SITE_PATHS.siteMap, SITE_PATHS.search, SITE_PATHS.feed, SITE_PATHS.sitemap, SITE_PATHS.robots, SITE_PATHS.favicon];
+    const sitePages = [
+      SITE_PATHS.home,
+      SITE_PATHS.catalogue,
+      SITE_PATHS.siteMap,
+      SITE_PATHS.search,
+      SITE_PATHS.feed,
+      SITE_PATHS.sitemap,
+      SITE_PATHS.robots,
+      SITE_PATHS.favicon,
+    ];
     expect(sitePages.filter((p) => !pages.has(p))).toEqual([]);
     expect([site.pages.policy, site.pages.videoInterpretation, site.pages.audioInterpretation].filter((p) => !pages.has(p))).toEqual([]);
   });

@@ -75,7 +75,8 @@ export async function buildProofSite(): Promise<ProofSite> {
     return found;
   };
   const webRoot = path.join(media.dir, 'www');
-  const app = Fastify();
+  // Closes the checkers' keep-alive connections at once when the test ends.
+  const app = Fastify({ forceCloseConnections: true });
   registerPortalRoutes(app, { webRoot, prefix: '/portal' });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `${address}/portal`;
@@ -100,9 +101,21 @@ export async function buildProofSite(): Promise<ProofSite> {
     { packageId: avPackage, portalBase: base },
     {
       title: '碑林区老旧小区改造实施方案',
-      document: { title: '碑林区老旧小区改造实施方案', body: '<p>为推进城镇老旧小区改造，制定本方案。</p>', documentNumber: '碑政办发〔2025〕12号', issuingUnit: '西安市碑林区人民政府办公室', formedAt: '2025-06-25' },
+      document: {
+        title: '碑林区老旧小区改造实施方案',
+        body: '<p>为推进城镇老旧小区改造，制定本方案。</p>',
+        documentNumber: '碑政办发〔2025〕12号',
+        issuingUnit: '西安市碑林区人民政府办公室',
+        formedAt: '2025-06-25',
+      },
       interpretations: [
-        { form: 'video', title: '视频解读：老旧小区改造', body: '<p>区住建局局长解读改造方案。</p>', mediaId: video.mediaId, interpreter: '区住房和城乡建设局' },
+        {
+          form: 'video',
+          title: '视频解读：老旧小区改造',
+          body: '<p>区住建局局长解读改造方案。</p>',
+          mediaId: video.mediaId,
+          interpreter: '区住房和城乡建设局',
+        },
         { form: 'audio', title: '音频解读：老旧小区改造', body: '<p>广播访谈。</p>', mediaId: audio.mediaId },
         { form: 'h5', title: 'H5：一图读懂老旧小区改造', body: '', url: 'https://www.beilin.gov.cn/h5/lgxq/' },
       ],
@@ -110,7 +123,10 @@ export async function buildProofSite(): Promise<ProofSite> {
       releasedAt: '2025-07-02T02:00:00.000Z',
     },
   );
-  av.portalLinks = { document: `${base}/${portalPagePaths(avPackage, 3).document}`, interpretations: portalPagePaths(avPackage, 3).interpretations.map((p) => `${base}/${p}`) };
+  av.portalLinks = {
+    document: `${base}/${portalPagePaths(avPackage, 3).document}`,
+    interpretations: portalPagePaths(avPackage, 3).interpretations.map((p) => `${base}/${p}`),
+  };
   await publish(av, [PROOF_COLUMNS.policy, PROOF_COLUMNS.video]);
 
   const notice = policyUnit(
@@ -168,7 +184,8 @@ export async function siteFiles(dir: string, relative = ''): Promise<string[]> {
 
 /** `<loc>` URLs of the sitemap and its parts, and `<link>`s of every RSS feed: what the crawl must reach besides the links. */
 export async function advertisedUrls(generation: string, files: string[]): Promise<{ sitemap: string[]; feeds: string[] }> {
-  const locs = async (file: string, tag: string) => [...(await readFile(path.join(generation, file), 'utf8')).matchAll(new RegExp(`<${tag}>([^<]+)</${tag}>`, 'g'))].map((m) => m[1]!.replaceAll('&amp;', '&'));
+  const locs = async (file: string, tag: string) =>
+    [...(await readFile(path.join(generation, file), 'utf8')).matchAll(new RegExp(`<${tag}>([^<]+)</${tag}>`, 'g'))].map((m) => m[1]!.replaceAll('&amp;', '&'));
   const sitemap: string[] = [];
   for (const file of files.filter((f) => /^sitemap[^/]*\.xml$|^sitemaps\/.+\.xml$/.test(f))) sitemap.push(...(await locs(file, 'loc')));
   const feeds: string[] = [];
