@@ -292,14 +292,19 @@ export async function closeSearchService(): Promise<void> {
   await pagefind.close();
 }
 
+/** No build takes an hour: a build directory that old belongs to a process that died. */
+const ABANDONED_BUILD_MS = 3600_000;
+
 export interface SearchIndexerOptions {
   /** The records of the current site (the current generation's state). */
   loadRecords(): Promise<SearchRecord[]>;
   /** Makes `dir` the site's live index (a new generation whose pagefind/ is `dir`); `dir` is then the installer's. */
   install(dir: string): Promise<void>;
   /**
-   * Where new indexes are built (`<workDir>/search-<token>/`) and unchanged quarters are cached
-   * (`<workDir>/search-cache/`): on the web root's filesystem, so installing can rename and shards hard-link.
+   * Where new indexes are built (`<workDir>/build-<time>-<token>/`) and unchanged quarters are
+   * cached (`<workDir>/cache/`): its own directory on the web root's filesystem (e.g.
+   * `<webRoot>/search/`), so installing can rename and shards hard-link. Builds left by a process
+   * that died are removed after an hour.
    */
   workDir: string;
   /** A rebuild starts at most once per interval. Default 15 s. */
@@ -353,7 +358,7 @@ export class SearchIndexer {
     this.intervalMs = options.intervalMs ?? 15_000;
     this.settleMs = options.settleMs ?? 1_000;
     this.maxLagMs = options.maxLagMs ?? 60_000;
-    this.build = options.build ?? ((records, outDir) => buildSearchIndex(records, outDir, { cacheDir: path.join(options.workDir, 'search-cache') }));
+    this.build = options.build ?? ((records, outDir) => buildSearchIndex(records, outDir, { cacheDir: path.join(options.workDir, 'cache') }));
     if (!(this.intervalMs >= 0 && this.settleMs >= 0 && this.maxLagMs > 0)) throw new Error('SearchIndexer: intervalMs and settleMs must be ≥ 0, maxLagMs > 0');
     if (this.intervalMs + this.settleMs >= this.maxLagMs)
       throw new Error(
@@ -419,8 +424,17 @@ export class SearchIndexer {
     });
   }
 
+  /** Build directories of processes that died mid-build (another live process's build is younger than an hour). */
+  private async removeAbandonedBuilds(): Promise<void> {
+    const entries = await readdir(this.options.workDir).catch(() => [] as string[]);
+    for (const entry of entries) {
+      const started = /^build-(\d+)-/.exec(entry);
+      if (started && Date.now() - Number(started[1]) > ABANDONED_BUILD_MS) await rm(path.join(this.options.workDir, entry), { recursive: true, force: true });
+    }
+  }
+
   private async rebuild(covers: number): Promise<void> {
-    const dir = path.join(this.options.workDir, `search-${Date.now()}-${randomBytes(4).toString('hex')}`);
+    const dir = path.join(this.options.workDir, `build-${Date.now()}-${randomBytes(4).toString('hex')}`);
     let installed = false;
     try {
       const records = await this.options.loadRecords();
@@ -439,6 +453,7 @@ export class SearchIndexer {
       (this.options.onError ?? ((e) => console.error('search index rebuild failed:', e)))(error);
     } finally {
       if (!installed) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      await this.removeAbandonedBuilds().catch(() => undefined);
     }
   }
 }
