@@ -2,9 +2,9 @@
  * Search index bench. Run: `npx tsx bench/portal-search-bench.ts [--sizes 1000,10000]`
  *
  * Builds the portal's search index (adapters/portal/search.ts buildSearchIndex, Pagefind sharded
- * by quarter) from synthetic Chinese articles (~800 characters each, dates over one year) and
+ * by month) from synthetic Chinese articles (~800 characters each, dates over one year) and
  * prints, per size: the full build (empty cache), then the rebuild after one more article is
- * published (one quarter indexed again, the others hard-linked from the cache) and after one
+ * published (one month indexed again, the others hard-linked from the cache) and after one
  * article is retracted; with files and bytes of the index directory.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

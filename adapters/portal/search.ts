@@ -47,7 +47,7 @@ export interface SearchIndexStats {
   files: number;
   bytes: number;
   ms: number;
-  /** Shards (quarters) indexed anew / taken from the cache unchanged. */
+  /** Shards (months, years) indexed anew / taken from the cache unchanged. */
   shardsBuilt: number;
   shardsReused: number;
 }
@@ -55,7 +55,7 @@ export interface SearchIndexStats {
 /** The index directory's table of contents, read by assets/search.js. */
 export interface SearchIndexManifest {
   format: 1;
-  /** Shard directories, newest quarter first: the first is the primary Pagefind index, the others are merged into it. */
+  /** Shard directories, newest first: the first is the primary Pagefind index, the others are merged into it. */
   shards: string[];
   records: number;
 }
@@ -70,10 +70,24 @@ const SHARD_FORMAT = 'pagefind-1.6.0;zh;title+text;meta:title,date,column,kind;v
  */
 const MAX_FRAGMENTS = 200;
 
-/** Records are sharded by quarter of their date: a publish re-indexes one quarter, not the year. */
-export function searchShardOf(record: SearchRecord): string {
-  const quarter = Math.floor((Number(record.date.slice(5, 7)) - 1) / 3) + 1;
-  return `${record.date.slice(0, 4)}-q${quarter}`;
+/**
+ * Records are sharded by date: a month of the newest record's year (`2025-06`), a whole year
+ * before it (`2024`). A publish then indexes one month again (~700 articles at a year's rate), not
+ * the year, and a reader's browser merges at most 12 + one per past year indexes. Past years
+ * change rarely (a retraction, an edit); at the turn of the year the old year's months become one
+ * shard, built once.
+ */
+export function searchShardsOf(records: SearchRecord[]): Map<string, SearchRecord[]> {
+  const newestYear = records.reduce((year, r) => (r.date.slice(0, 4) > year ? r.date.slice(0, 4) : year), '');
+  const shards = new Map<string, SearchRecord[]>();
+  for (const r of records) {
+    const year = r.date.slice(0, 4);
+    const shard = year === newestYear ? r.date.slice(0, 7) : year;
+    const list = shards.get(shard);
+    if (list) list.push(r);
+    else shards.set(shard, [r]);
+  }
+  return shards;
 }
 
 /**
@@ -196,12 +210,12 @@ function shardDigest(records: SearchRecord[]): string {
 
 /**
  * Builds the site's search index into `outDir` (created; it must be missing or empty, so no chunk
- * of an older index can mix in): one Pagefind index per quarter (`<outDir>/2025-q3/`), listed
+ * of an older index can mix in): one Pagefind index per shard (`<outDir>/2025-06/`, `<outDir>/2024/`: see searchShardsOf), listed
  * newest first in `<outDir>/shards.json`; the search page merges them. Results link to
  * `record.url` relative to the site root, with title, date, column and kind as metadata.
  *
- * With `cacheDir`, a quarter whose records are unchanged is hard-linked from the cache instead of
- * indexed again (a publish then costs one quarter's indexing), and cache entries no longer used
+ * With `cacheDir`, a shard whose records are unchanged is hard-linked from the cache instead of
+ * indexed again (a publish then costs one month's indexing), and cache entries no longer used
  * are removed. The cache should be on the web root's filesystem, so links work.
  */
 export async function buildSearchIndex(records: SearchRecord[], outDir: string, options: { cacheDir?: string } = {}): Promise<SearchIndexStats> {
@@ -211,13 +225,7 @@ export async function buildSearchIndex(records: SearchRecord[], outDir: string, 
   const existing = await readdir(outDir);
   if (existing.length > 0) throw new Error(`search index: ${outDir} is not empty (${existing.slice(0, 3).join(', ')}…); build into a new directory`);
 
-  const byShard = new Map<string, SearchRecord[]>();
-  for (const r of records) {
-    const shard = searchShardOf(r);
-    const list = byShard.get(shard);
-    if (list) list.push(r);
-    else byShard.set(shard, [r]);
-  }
+  const byShard = searchShardsOf(records);
   const shards = [...byShard.keys()].sort().reverse();
   let files = 0;
   let bytes = 0;
@@ -301,7 +309,7 @@ export interface SearchIndexerOptions {
   /** Makes `dir` the site's live index (a new generation whose pagefind/ is `dir`); `dir` is then the installer's. */
   install(dir: string): Promise<void>;
   /**
-   * Where new indexes are built (`<workDir>/build-<time>-<token>/`) and unchanged quarters are
+   * Where new indexes are built (`<workDir>/build-<time>-<token>/`) and unchanged shards are
    * cached (`<workDir>/cache/`): its own directory on the web root's filesystem (e.g.
    * `<webRoot>/search/`), so installing can rename and shards hard-link. Builds left by a process
    * that died are removed after an hour.

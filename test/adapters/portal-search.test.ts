@@ -61,6 +61,15 @@ const ENROLMENT: SearchRecord = {
   kind: '政策文件',
 };
 
+const OLD_NOTICE: SearchRecord = {
+  url: 'art/e0/pkg-2024-jq/index.html',
+  title: '关于2024年国庆节放假安排的通知',
+  text: '根据国务院办公厅通知精神，现将国庆节放假安排通知如下。',
+  date: '2024-09-20',
+  column: '通知公告',
+  kind: '通知公告',
+};
+
 /** The syntheticChineseRecords mention none of the words the tests search for. */
 const FILLER = syntheticChineseRecords(300).filter((r) => !/营商|招生/.test(r.title + r.text));
 
@@ -106,36 +115,36 @@ describe('buildSearchIndex', () => {
     await expect(buildSearchIndex([POLICY], out)).rejects.toThrow(/is not empty/);
   });
 
-  it('writes one Pagefind index per quarter, newest first, without the bundled UIs; an unchanged quarter is linked from the cache', async () => {
+  it('writes one Pagefind index per month of the newest year and per earlier year, newest first, without the bundled UIs; an unchanged shard is linked from the cache', async () => {
     const cacheDir = path.join(dir, 'cache');
-    const first = await buildSearchIndex([POLICY, INTERPRETATION, ENROLMENT], path.join(dir, 'one'), { cacheDir });
-    expect(first).toMatchObject({ records: 3, shardsBuilt: 2, shardsReused: 0 });
+    const first = await buildSearchIndex([POLICY, INTERPRETATION, ENROLMENT, OLD_NOTICE], path.join(dir, 'one'), { cacheDir });
+    expect(first).toMatchObject({ records: 4, shardsBuilt: 4, shardsReused: 0 });
     const manifest = JSON.parse(await readFile(path.join(dir, 'one', 'shards.json'), 'utf8')) as SearchIndexManifest;
-    expect(manifest).toEqual({ format: 1, shards: ['2025-q2', '2025-q1'], records: 3 });
-    const q2 = await readdir(path.join(dir, 'one', '2025-q2'));
-    expect(q2).toEqual(expect.arrayContaining(['pagefind.js', 'pagefind-worker.js', 'pagefind-entry.json', 'fragment', 'index']));
-    expect(q2.some((f) => /^pagefind\.zh_\w+\.pf_meta$/.test(f))).toBe(true);
-    expect(q2.filter((f) => /ui|highlight|playground/.test(f))).toEqual([]);
-    const entry = JSON.parse(await readFile(path.join(dir, 'one', '2025-q2', 'pagefind-entry.json'), 'utf8')) as {
+    expect(manifest).toEqual({ format: 1, shards: ['2025-06', '2025-05', '2025-02', '2024'], records: 4 });
+    const june = await readdir(path.join(dir, 'one', '2025-06'));
+    expect(june).toEqual(expect.arrayContaining(['pagefind.js', 'pagefind-worker.js', 'pagefind-entry.json', 'fragment', 'index']));
+    expect(june.some((f) => /^pagefind\.zh_\w+\.pf_meta$/.test(f))).toBe(true);
+    expect(june.filter((f) => /ui|highlight|playground/.test(f))).toEqual([]);
+    const entry = JSON.parse(await readFile(path.join(dir, 'one', '2025-06', 'pagefind-entry.json'), 'utf8')) as {
       languages: Record<string, { page_count: number }>;
     };
     // forceLanguage 'zh': one Chinese index (segmented by the extended binary), whatever the page claims.
-    expect(entry.languages).toEqual({ zh: expect.objectContaining({ page_count: 2 }) });
+    expect(entry.languages).toEqual({ zh: expect.objectContaining({ page_count: 1 }) });
 
-    // One more record in Q2: Q2 is indexed again, Q1 comes from the cache as hard links.
-    const second = await buildSearchIndex([POLICY, INTERPRETATION, ENROLMENT, RETRACTED], path.join(dir, 'two'), { cacheDir });
-    expect(second).toMatchObject({ records: 4, shardsBuilt: 1, shardsReused: 1 });
-    const entryQ1 = path.join('2025-q1', 'pagefind-entry.json');
-    expect((await stat(path.join(dir, 'two', entryQ1))).ino).toBe((await stat(path.join(dir, 'one', entryQ1))).ino);
-    expect((await stat(path.join(dir, 'two', entryQ1))).nlink).toBeGreaterThanOrEqual(3);
-    expect(second.files).toBeGreaterThan(10);
-    expect(second.bytes).toBeGreaterThan(50_000);
+    // One more record in June: June is indexed again, the other shards come from the cache as hard links.
+    const second = await buildSearchIndex([POLICY, INTERPRETATION, ENROLMENT, OLD_NOTICE, RETRACTED], path.join(dir, 'two'), { cacheDir });
+    expect(second).toMatchObject({ records: 5, shardsBuilt: 1, shardsReused: 3 });
+    const entryOf = (shard: string) => path.join(shard, 'pagefind-entry.json');
+    expect((await stat(path.join(dir, 'two', entryOf('2024')))).ino).toBe((await stat(path.join(dir, 'one', entryOf('2024')))).ino);
+    expect((await stat(path.join(dir, 'two', entryOf('2025-02')))).nlink).toBeGreaterThanOrEqual(3);
+    expect((await stat(path.join(dir, 'two', entryOf('2025-06')))).ino).not.toBe((await stat(path.join(dir, 'one', entryOf('2025-06')))).ino);
+    expect(second.files).toBeGreaterThan(20);
+    expect(second.bytes).toBeGreaterThan(100_000);
 
-    // Cache entries the last build did not use are removed.
+    // The cache keeps what the last build used: June as it first was is built again.
     const third = await buildSearchIndex([POLICY, ENROLMENT], path.join(dir, 'three'), { cacheDir });
-    expect(third).toMatchObject({ shardsBuilt: 1, shardsReused: 0 });
-    expect((await readdir(cacheDir)).filter((e) => e.startsWith('2025-q1'))).toEqual([]);
-    expect((await readdir(cacheDir)).filter((e) => e.startsWith('2025-q2'))).toHaveLength(1);
+    expect(third).toMatchObject({ shardsBuilt: 1, shardsReused: 1 });
+    expect((await readdir(cacheDir)).map((e) => e.slice(0, 7)).sort()).toEqual(['2025-05', '2025-06']);
   }, 60_000);
 
   it('writes an empty index for a site with nothing published', async () => {
@@ -350,14 +359,14 @@ describe.skipIf(skipBrowser)('the search page in a browser', () => {
       [SITE_PATHS.siteMap, '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>网站地图</title></head><body><h1>网站地图</h1></body></html>'],
       ...Object.entries(SEARCH_ASSETS),
     ]);
-    for (const r of [POLICY, INTERPRETATION, RETRACTED, ENROLMENT]) {
+    for (const r of [POLICY, INTERPRETATION, RETRACTED, ENROLMENT, OLD_NOTICE]) {
       files.set(r.url, `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>${r.title}</title></head><body><h1>${r.title}</h1></body></html>`);
     }
     for (const [file, content] of files) {
       await mkdir(path.dirname(path.join(root, file)), { recursive: true });
       await writeFile(path.join(root, file), content);
     }
-    records = [...FILLER, POLICY, INTERPRETATION, RETRACTED, ENROLMENT];
+    records = [...FILLER, POLICY, INTERPRETATION, RETRACTED, ENROLMENT, OLD_NOTICE];
     indexer = new SearchIndexer({
       workDir: path.join(dir, 'work'),
       intervalMs: 100,
@@ -411,7 +420,7 @@ describe.skipIf(skipBrowser)('the search page in a browser', () => {
     return page.locator('#search-results .search-title').allTextContents();
   }
 
-  it('finds 营商环境 in the policy, its interpretation (another quarter) and the notice, with date, column and a marked excerpt', async () => {
+  it('finds 营商环境 in the policy, its interpretation (another month) and the notice, with date, column and a marked excerpt', async () => {
     const page = await openPage();
     const status = await search(page, '营商环境');
     expect(status).toBe('找到 3 条与“营商环境”相关的信息。');
@@ -442,6 +451,9 @@ describe.skipIf(skipBrowser)('the search page in a browser', () => {
     expect(await resultTitles(page)).toEqual([ENROLMENT.title]);
     expect(await search(page, '营商环境 一个工作日')).toBe('找到 1 条与“营商环境 一个工作日”相关的信息。');
     expect(await resultTitles(page)).toEqual([INTERPRETATION.title]);
+    // Last year's shard is merged too.
+    expect(await search(page, '国庆节')).toBe('找到 1 条与“国庆节”相关的信息。');
+    expect(await resultTitles(page)).toEqual([OLD_NOTICE.title]);
     expect(await search(page, '量子计算')).toBe('没有找到与“量子计算”相关的信息，请换个关键词试试。');
     expect(await resultTitles(page)).toEqual([]);
     await page.close();
@@ -487,7 +499,14 @@ describe.skipIf(skipBrowser)('the search page in a browser', () => {
     records = records.filter((r) => r.url !== RETRACTED.url);
     indexer.notify();
     await indexer.flush();
-    expect(indexer.status()).toMatchObject({ rebuilds: 2, failures: 0, lastStats: expect.objectContaining({ shardsBuilt: 1, shardsReused: 3 }) });
+    // Only June, the retracted notice's month, is indexed again.
+    const { shards } = JSON.parse(await readFile(path.join(siteDir, 'portal', SITE_PATHS.searchIndexDir, 'shards.json'), 'utf8')) as SearchIndexManifest;
+    expect(shards).toEqual(expect.arrayContaining(['2025-06', '2025-02', '2024']));
+    expect(indexer.status()).toMatchObject({
+      rebuilds: 2,
+      failures: 0,
+      lastStats: expect.objectContaining({ shardsBuilt: 1, shardsReused: shards.length - 1 }),
+    });
     const page = await openPage();
     expect(await search(page, '营商环境')).toBe('找到 2 条与“营商环境”相关的信息。');
     expect((await resultTitles(page)).sort()).toEqual([POLICY.title, INTERPRETATION.title].sort());
