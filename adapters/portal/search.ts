@@ -35,7 +35,7 @@
  * new generation's `pagefind/`. A retracted package is simply absent from the next rebuild.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
 
@@ -147,7 +147,27 @@ export function checkSearchRecords(records: SearchRecord[]): void {
 }
 
 /** One Pagefind index of `records` in `dir` (created). */
-async function buildShard(records: SearchRecord[], dir: string): Promise<void> {
+/** Writes a file of the index; with `durable`, on disk before it is installed (a crash then never leaves a generation with empty index files). */
+async function writeIndexFile(file: string, content: Uint8Array | string, durable: boolean): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.writeFile(content);
+    if (durable) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function buildShard(records: SearchRecord[], dir: string, durable: boolean): Promise<void> {
   const created = await pagefind.createIndex({ forceLanguage: 'zh', maxFragments: MAX_FRAGMENTS });
   if (!created.index) throw new Error(`search index: Pagefind did not start: ${created.errors.join('; ')}`);
   const index = created.index;
@@ -171,7 +191,8 @@ async function buildShard(records: SearchRecord[], dir: string): Promise<void> {
     }
     const { files, errors } = await index.getFiles();
     if (errors.length > 0) throw new Error(`search index: Pagefind could not write the index: ${errors.join('; ')}`);
-    const directories = new Set<string>();
+    const directories = new Set<string>([dir]);
+    await mkdir(dir, { recursive: true });
     for (const file of files) {
       const relative = file.path.replaceAll('\\', '/');
       if (!isNeededIndexFile(relative)) continue;
@@ -181,15 +202,16 @@ async function buildShard(records: SearchRecord[], dir: string): Promise<void> {
         await mkdir(parent, { recursive: true });
         directories.add(parent);
       }
-      await writeFile(target, file.content);
+      await writeIndexFile(target, file.content, durable);
     }
+    if (durable) for (const directory of directories) await syncDirectory(directory);
   } finally {
     await index.deleteIndex();
   }
 }
 
 /** Hard-links (copies across filesystems) every file of `from` into `to`; counts them. */
-async function linkTree(from: string, to: string): Promise<{ files: number; bytes: number }> {
+async function linkTree(from: string, to: string, durable: boolean): Promise<{ files: number; bytes: number }> {
   let files = 0;
   let bytes = 0;
   await mkdir(to, { recursive: true });
@@ -197,7 +219,7 @@ async function linkTree(from: string, to: string): Promise<{ files: number; byte
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) {
-      const sub = await linkTree(source, target);
+      const sub = await linkTree(source, target, durable);
       files += sub.files;
       bytes += sub.bytes;
       continue;
@@ -211,6 +233,7 @@ async function linkTree(from: string, to: string): Promise<{ files: number; byte
     files++;
     bytes += (await stat(target)).size;
   }
+  if (durable) await syncDirectory(to);
   return { files, bytes };
 }
 
@@ -229,9 +252,15 @@ function shardDigest(records: SearchRecord[]): string {
  *
  * With `cacheDir`, a shard whose records are unchanged is hard-linked from the cache instead of
  * indexed again (a publish then costs one month's indexing), and cache entries no longer used
- * are removed. The cache should be on the web root's filesystem, so links work.
+ * are removed. The cache should be on the web root's filesystem, so links work. With `durable`
+ * (default) every file and directory written is fsynced before the function returns.
  */
-export async function buildSearchIndex(records: SearchRecord[], outDir: string, options: { cacheDir?: string } = {}): Promise<SearchIndexStats> {
+export async function buildSearchIndex(
+  records: SearchRecord[],
+  outDir: string,
+  options: { cacheDir?: string; durable?: boolean } = {},
+): Promise<SearchIndexStats> {
+  const durable = options.durable ?? true;
   const started = performance.now();
   checkSearchRecords(records);
   await mkdir(outDir, { recursive: true });
@@ -248,7 +277,7 @@ export async function buildSearchIndex(records: SearchRecord[], outDir: string, 
   for (const shard of shards) {
     const shardRecords = byShard.get(shard)!;
     if (!options.cacheDir) {
-      await buildShard(shardRecords, path.join(outDir, shard));
+      await buildShard(shardRecords, path.join(outDir, shard), durable);
       shardsBuilt++;
       const counted = await countTree(path.join(outDir, shard));
       files += counted.files;
@@ -263,21 +292,23 @@ export async function buildSearchIndex(records: SearchRecord[], outDir: string, 
       // Built aside and renamed: a crash never leaves a half shard under its cache name.
       const building = path.join(options.cacheDir, `.building-${cached}-${randomBytes(4).toString('hex')}`);
       try {
-        await buildShard(shardRecords, building);
+        await buildShard(shardRecords, building, durable);
         await rm(cachedDir, { recursive: true, force: true });
         await rename(building, cachedDir);
+        if (durable) await syncDirectory(options.cacheDir);
       } finally {
         await rm(building, { recursive: true, force: true });
       }
       shardsBuilt++;
     }
-    const linked = await linkTree(cachedDir, path.join(outDir, shard));
+    const linked = await linkTree(cachedDir, path.join(outDir, shard), durable);
     files += linked.files;
     bytes += linked.bytes;
   }
   const manifest: SearchIndexManifest = { format: 1, shards, records: records.length };
   const manifestText = JSON.stringify(manifest);
-  await writeFile(path.join(outDir, SEARCH_MANIFEST_FILE), manifestText);
+  await writeIndexFile(path.join(outDir, SEARCH_MANIFEST_FILE), manifestText, durable);
+  if (durable) await syncDirectory(outDir);
   files++;
   bytes += Buffer.byteLength(manifestText);
   if (options.cacheDir) {
