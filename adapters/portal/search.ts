@@ -38,6 +38,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
+import { htmlToPlainText } from '../text.js';
+import type { PortalPayload } from './payload.js';
+import { portalPagePaths } from './urls.js';
 
 /** What the search knows of one page. */
 export interface SearchRecord {
@@ -117,6 +120,40 @@ function isNeededIndexFile(file: string): boolean {
     /\.pf_meta$/.test(file) ||
     /^wasm\.[\w-]+\.pagefind$/.test(file)
   );
+}
+
+/** 2025-06-30T17:00:00Z → 2025-07-01: the 发布日期 as readers in China see it. */
+function chinaDate(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * What the search knows of a package's pages: the document page (its text, plus 发文字号, 索引号
+ * and 主题词 so a reader can search by them) and each interpretation page (text and transcript).
+ * `columnName` is the column the site lists it under first (its last name, e.g. 区政府文件). Pure.
+ */
+export function searchRecordsOfPackage(payload: PortalPayload, columnName: string): SearchRecord[] {
+  const paths = portalPagePaths(payload.packageId, payload.interpretations.length);
+  const date = chinaDate(payload.releasedAt);
+  const d = payload.document;
+  const documentText = [htmlToPlainText(d.bodyHtml), d.documentNumber, d.indexNumber, d.issuingUnit, ...(d.keywords ?? [])].filter(Boolean).join('\n');
+  return [
+    { url: paths.document, title: d.title, text: documentText, date, column: columnName, kind: payload.catalogueName },
+    ...payload.interpretations.map((interpretation, i) => ({
+      url: paths.interpretations[i]!,
+      title: interpretation.title,
+      text: [
+        htmlToPlainText(interpretation.bodyHtml),
+        interpretation.transcriptHtml ? htmlToPlainText(interpretation.transcriptHtml) : null,
+        interpretation.interpreter,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+      date,
+      column: columnName,
+      kind: '政策解读',
+    })),
+  ];
 }
 
 /** Bad records fail the whole build, naming the field: a half index is never written. */

@@ -15,18 +15,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEARCH_ASSETS, renderSearchPage } from '../../adapters/portal/pages/search.js';
 import type { SiteSettings } from '../../adapters/portal/pages/settings.js';
 import { SITE_CSS, SITE_CSS_PATH } from '../../adapters/portal/pages/style.js';
+import { formatPortal } from '../../adapters/portal/format.js';
 import {
   SearchIndexer,
   buildSearchIndex,
+  checkSearchRecords,
   closeSearchService,
+  searchRecordsOfPackage,
   type SearchIndexManifest,
   type SearchIndexStats,
   type SearchRecord,
 } from '../../adapters/portal/search.js';
-import { SITE_PATHS } from '../../adapters/portal/urls.js';
+import { SITE_PATHS, portalPagePaths } from '../../adapters/portal/urls.js';
+import type { Channel } from '../../domain/registry.js';
 import { seriousViolations, describeViolations } from '../console/axe.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { syntheticChineseRecords } from '../support/chinese-records.js';
+import { policyUnit } from './support.js';
 
 const POLICY: SearchRecord = {
   url: 'art/1a/pkg-yshj/index.html',
@@ -154,6 +159,34 @@ describe('buildSearchIndex', () => {
   });
 });
 
+describe('searchRecordsOfPackage', () => {
+  it('gives the document page (with 发文字号 searchable) and each interpretation page, dated in China time', () => {
+    const unit = policyUnit({ packageId: 'pkg-yshj' }, { releasedAt: '2025-06-30T17:00:00.000Z' });
+    const channel = {
+      id: 'portal:zwgk-zcwj',
+      platform: 'portal',
+      kind: 'portal_column',
+      name: '政务公开 > 政策文件',
+      publishing: 'api',
+      ref: 'zwgk-zcwj',
+    } as Channel;
+    const { payload } = formatPortal(unit, channel, {});
+    const records = searchRecordsOfPackage(payload!, '政策文件');
+    const paths = portalPagePaths('pkg-yshj', 2);
+    expect(records.map((r) => [r.url, r.title, r.date, r.column, r.kind])).toEqual([
+      [paths.document, '碑林区进一步优化营商环境若干措施', '2025-07-01', '政策文件', '区政府文件'],
+      [paths.interpretations[0], '政策解读：优化营商环境二十条', '2025-07-01', '政策文件', '政策解读'],
+      [paths.interpretations[1], '问答：企业最关心的十个问题', '2025-07-01', '政策文件', '政策解读'],
+    ]);
+    expect(records[0]!.text).toContain('为深入贯彻落实国家、省、市关于优化营商环境的决策部署');
+    expect(records[0]!.text).toContain('碑政发〔2025〕7号');
+    expect(records[0]!.text).not.toMatch(/<[a-z]/);
+    expect(records[1]!.text).toContain('企业开办时间压缩至1个工作日以内。');
+    expect(records[1]!.text).toContain('区发展和改革委员会');
+    expect(() => checkSearchRecords(records)).not.toThrow();
+  });
+});
+
 /** A SearchIndexer whose build only records what it was given (the debounce is what is tested). */
 function recordingIndexer(options: { intervalMs: number; settleMs: number; buildMs: number; failFirst?: boolean; workDir: string }) {
   const events: { startedAt: number; version: number; installedAt?: number }[] = [];
@@ -217,8 +250,6 @@ describe('SearchIndexer', () => {
       commit();
       expect(performance.now() - before).toBeLessThan(5);
     }
-    await sleep(30);
-    expect(events).toHaveLength(0);
     await expect.poll(() => events[0]?.installedAt, { timeout: 2000, interval: 20 }).toBeDefined();
     await sleep(100);
     expect(events).toHaveLength(1);
@@ -260,12 +291,12 @@ describe('SearchIndexer', () => {
   it('reports a failed rebuild, removes its directory and tries again after the interval', async () => {
     const { indexer, events, errors, commit } = recordingIndexer({ intervalMs: 150, settleMs: 10, buildMs: 10, failFirst: true, workDir });
     commit();
-    await sleep(60);
-    expect(errors).toHaveLength(1);
+    await expect.poll(() => errors.length, { timeout: 2000, interval: 10 }).toBe(1);
     expect(String(errors[0])).toContain('disk full');
+    await expect.poll(() => indexer.status().building, { interval: 10 }).toBe(false);
     expect(indexer.status()).toMatchObject({ pending: true, failures: 1, rebuilds: 0 });
     expect((await readdir(workDir)).filter((e) => e.startsWith('build-'))).toEqual([]);
-    await sleep(200);
+    await expect.poll(() => indexer.status().rebuilds, { timeout: 2000, interval: 10 }).toBe(1);
     expect(events).toHaveLength(2);
     expect(events[1]!.startedAt - events[0]!.startedAt).toBeGreaterThanOrEqual(145);
     expect(events[1]!.installedAt).toBeDefined();
@@ -276,7 +307,7 @@ describe('SearchIndexer', () => {
   it('after close, waits for the running build and starts no other', async () => {
     const { indexer, events, commit } = recordingIndexer({ intervalMs: 50, settleMs: 0, buildMs: 80, workDir });
     commit();
-    await sleep(20);
+    await expect.poll(() => indexer.status().building, { timeout: 2000, interval: 5 }).toBe(true);
     commit();
     await indexer.close();
     expect(events).toHaveLength(1);
