@@ -4,6 +4,7 @@
  * Adding a platform touches no workflow code (adapters/README.md).
  */
 import type { Channel, MediaCenterColumn, Platform } from '../domain/registry.js';
+import type { PortalAdapterOptions } from './portal/index.js';
 import { GovpubError } from '../domain/errors.js';
 import { createManualHandoffAdapter } from './manual-handoff.js';
 import type { ChannelAdapter, RenditionFile, TransmitContext } from './types.js';
@@ -11,7 +12,8 @@ import { PLATFORM_DECLARATIONS } from './declarations.js';
 import { PLATFORM_CODE, type AdapterFactory } from './platform-code.js';
 
 export interface AdapterSettings {
-  portal: { webRoot: string; publicBaseUrl: string; columnName?(columnId: string): string | undefined };
+  /** webRoot, publicBaseUrl, and the registry's column names and structure (adapters/portal/index.ts). */
+  portal: PortalAdapterOptions;
   mediaCenterColumns: readonly MediaCenterColumn[];
   /**
    * A public URL where platforms without an upload API (the media center) fetch a rendition. It

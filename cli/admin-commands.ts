@@ -77,12 +77,14 @@ export function registerAdminCommands(program: Command): void {
   const config = program.command('config').description('Configuration (the Beilin registry under config/registry)');
   config
     .command('check')
-    .description('Validate the registry YAML; every problem with file, line and key path')
+    .description('Validate the registry YAML and the portal site identity (site.yaml); every problem with file, line and key path')
     .option('--secrets', 'also check that every platform secret is provided (environment or GOVPUB_SECRETS_FILE)')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean; secrets?: boolean }) => {
       const settings = loadSettings();
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
+      const { loadSiteIdentity, SITE_IDENTITY_FILE } = await import('../config/site-identity.js');
+      const site = await loadSiteIdentity(path.join(settings.configDir, 'registry', SITE_IDENTITY_FILE));
       if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry);
       const summary = {
         ok: true,
@@ -93,11 +95,12 @@ export function registerAdminCommands(program: Command): void {
         mediaCenterColumns: registry.mediaCenter.columns.length,
         catalogueItems: registry.catalogue.length,
         reviewStages: registry.review.stages.map((s) => s.name),
+        site: { name: site.siteName, domain: site.siteDomain, idCode: site.siteIdCode },
       };
       if (options.json) printJson(summary);
       else
         console.log(
-          `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}`,
+          `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}; portal site ${site.siteName} (${site.siteDomain}, 网站标识码 ${site.siteIdCode})`,
         );
     });
 

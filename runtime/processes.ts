@@ -11,7 +11,9 @@ import type { ActivityDeps } from '../activities/index.js';
 import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
 import { validateManualPostUrl } from '../adapters/manual-handoff.js';
-import { registerPortalRoutes } from '../adapters/portal/index.js';
+import { createPortalAdapter, registerPortalRoutes, type PortalAdapterOptions } from '../adapters/portal/index.js';
+import { siteStructureFromRegistry } from '../adapters/portal/pages/structure.js';
+import { loadSiteIdentitySync, SITE_IDENTITY_FILE } from '../config/site-identity.js';
 import { registerConsoleRoutes } from '../api/console-static.js';
 import { CONSOLE_DIST, ensureConsoleBuilt } from '../web/build-console.js';
 import { createMediaActivities, createMediaJobActivities } from '../activities/media-activities.js';
@@ -43,7 +45,7 @@ export function workerDeps(
   const platforms = loadPlatformConfigs(settings.configDir, { simulatorUrls: settings.simulators ? readSimulatorUrls(settings.dataDir) : undefined });
   const mediaStore = openMediaStore(settings);
   const adapterFor = createChannelAdapters({
-    portal: { webRoot: settings.portalRoot, publicBaseUrl: settings.portalUrl, columnName: (id) => portalColumn(registry, id)?.path.join(' > ') },
+    portal: portalAdapterOptions(settings, registry),
     mediaCenterColumns: registry.mediaCenter.columns,
     // Named by the rendition's own hash: the original's never leaves govpub (media/published.ts).
     publicMediaUrl: async (file) => `${settings.publicBaseUrl}${await publishRendition(mediaStore, file)}`,
@@ -63,6 +65,36 @@ export function workerDeps(
   return { deps, platforms, mediaStore };
 }
 
+/** The portal as the registry describes it: every column and catalogue item has a page. */
+export function portalAdapterOptions(settings: Settings, registry: Registry): PortalAdapterOptions {
+  return {
+    webRoot: settings.portalRoot,
+    publicBaseUrl: settings.portalUrl,
+    columnName: (id) => portalColumn(registry, id)?.path.join(' > '),
+    structure: siteStructureFromRegistry(registry),
+    // 网站标识码, ICP and 公安 filing numbers, 主办单位…: checked at load (file:line and field on a mistake).
+    identity: loadSiteIdentitySync(path.join(settings.configDir, 'registry', SITE_IDENTITY_FILE)),
+  };
+}
+
+/**
+ * Brings the portal up to the registry and templates at start (a first generation with every
+ * column's page, or a re-render after a column was added or renamed). In the background: the
+ * worker polls meanwhile, and a delivery arriving now joins the same commit.
+ */
+function ensurePortalSite(settings: Settings, registry: Registry, log: Log): void {
+  const startedAt = Date.now();
+  createPortalAdapter(portalAdapterOptions(settings, registry))
+    .ensureSite()
+    .then(
+      (outcome) =>
+        log(
+          `portal: ${outcome.changed ? `generation ${outcome.generation} rendered for the registry (${Date.now() - startedAt} ms)` : `up to date (generation ${outcome.generation})`}`,
+        ),
+      (error: unknown) => log(`portal: could not bring the site up to date at start: ${(error as Error).message}`),
+    );
+}
+
 export interface Running {
   stop(): Promise<void>;
 }
@@ -79,6 +111,7 @@ export async function runWorkerProcess(
     installWorkerRuntime();
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
     const { deps, platforms, mediaStore } = workerDeps(opened.database.db, opened.registry, settings);
+    ensurePortalSite(settings, opened.registry, log);
     const worker = await createWorker({
       connection,
       namespace: settings.temporal.namespace,

@@ -35,13 +35,19 @@ export async function linkTree(from: string, to: string, relative: string, skip:
   });
 }
 
+export interface WriteStats {
+  files: number;
+  bytes: number;
+}
+
 /**
- * Writes files into a generation being built. Each path is unlinked first: after the hard-link
- * copy it may share its inode with the live generation, and writing through it would change the
- * live site in place.
+ * Writes files into a generation or unit being built. Each path is unlinked first: after the
+ * hard-link copy it may share its inode with the live site, and writing through it would change
+ * the live site in place.
  */
-export async function writeFiles(root: string, files: Map<string, string>, durable: boolean): Promise<void> {
+export async function writeFiles(root: string, files: Map<string, string | Uint8Array>, durable: boolean): Promise<WriteStats> {
   const made = new Set<string>();
+  const stats: WriteStats = { files: 0, bytes: 0 };
   const ensureDir = async (dir: string) => {
     if (made.has(dir)) return;
     await mkdir(dir, { recursive: true });
@@ -53,12 +59,16 @@ export async function writeFiles(root: string, files: Map<string, string>, durab
     await rm(file, { force: true });
     const handle = await open(file, 'wx', 0o644);
     try {
-      await handle.writeFile(content, 'utf8');
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+      await handle.writeFile(bytes);
+      stats.files += 1;
+      stats.bytes += bytes.byteLength;
       if (durable) await handle.datasync();
     } finally {
       await handle.close();
     }
   });
+  return stats;
 }
 
 export async function syncFile(file: string): Promise<void> {

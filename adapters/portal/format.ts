@@ -167,7 +167,18 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
     summary: summaryOf(unit.document.body ?? '', PORTAL_LIMITS.summaryChars),
     catalogueName: unit.catalogue?.name ?? '',
     catalogueId: unit.catalogue?.id ?? '',
-    document: { title: documentTitle, bodyHtml: documentBody.html, documentNumber, issuingUnit, formedAt, indexNumber: null, topic: null, keywords: [], validity: null, attachments },
+    document: {
+      title: documentTitle,
+      bodyHtml: documentBody.html,
+      documentNumber,
+      issuingUnit,
+      formedAt,
+      indexNumber: null,
+      topic: null,
+      keywords: [],
+      validity: null,
+      attachments,
+    },
     interpretations,
     figures: run.figures,
     cover,
@@ -442,5 +453,15 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
       messageZh: `${fieldLabelZh(field)}没有文字、文件或链接。请补充解读内容。`,
     });
   }
-  return { form: interpretation.form, formLabel: interpretationFormLabel(interpretation.form), title, interpreter, bodyHtml: body.html, lead, link, captions: null, transcriptHtml: null };
+  return {
+    form: interpretation.form,
+    formLabel: interpretationFormLabel(interpretation.form),
+    title,
+    interpreter,
+    bodyHtml: body.html,
+    lead,
+    link,
+    captions: null,
+    transcriptHtml: null,
+  };
 }

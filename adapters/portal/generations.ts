@@ -1,30 +1,28 @@
 /**
- * The web root's generations: `current` -> gen-<n>, each a complete site never changed once
- * current; the atomic swap of `current`, the builds and generations a dead writer left, and the
- * removal of old generations once no reader can still be in them.
+ * The web root's generations: `current` -> gen-<n>, each a site root (its files and symlinks to
+ * the store's unit versions) never changed once current; the atomic swap of `current`, the builds
+ * and generations a dead writer left, and the removal of old generations, bounded in count and age.
  */
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, readlink, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import { errorCode, syncDirectory } from './files.js';
-import { MANIFEST_PATH, emptyManifest, type SiteManifest } from './state.js';
+import { GENERATION_INFO_PATH, ROOT_STATE_PATH, type RootState } from './state.js';
 
 export const CURRENT_LINK = 'current';
+/** A copy of a generation root prepared after a commit, for the next commit to build on (site.ts). */
+export const SPARE_PREFIX = 'spare-';
 const GENERATION_RE = /^gen-(\d+)$/;
 
 export function generationName(generation: number): string {
   return `gen-${generation}`;
 }
 
-async function readManifestFile(generationDir: string): Promise<SiteManifest> {
-  return JSON.parse(await readFile(path.join(generationDir, MANIFEST_PATH), 'utf8')) as SiteManifest;
-}
-
 export class Generations {
   constructor(
     readonly webRoot: string,
-    private readonly options: { keepGenerations: number; generationGraceMs: number; durable: boolean },
+    private readonly options: { keepGenerations: number; generationGraceMs: number; maxGenerations: number; generationMaxAgeMs: number; durable: boolean },
   ) {}
 
   /** The directory `current` points at, or null before the first commit. */
@@ -37,15 +35,13 @@ export class Generations {
     }
   }
 
-  /** The manifest of the current generation (an empty one before the first commit). */
-  async readCurrentManifest(): Promise<SiteManifest> {
+  /** Runs `read` on the current generation's directory (null before the first commit), resolving again if cleanup removed it meanwhile. */
+  async withCurrent<T>(read: (dir: string | null) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const dir = await this.currentDir();
-      if (!dir) return emptyManifest();
       try {
-        return await readManifestFile(dir);
+        return await read(dir);
       } catch (error) {
-        // The generation was removed between resolving and reading: resolve again.
         if (errorCode(error) === 'ENOENT' && attempt < 3) continue;
         throw error;
       }
@@ -70,31 +66,34 @@ export class Generations {
     return { number: Number(match[1]), dir: path.join(this.webRoot, path.basename(target)) };
   }
 
-  /** The manifest a commit builds on; an unreadable one stops the commit with what to do. */
-  async readBaseManifest(dir: string): Promise<SiteManifest> {
+  /** The root state a commit builds on; an unreadable one stops the commit with what to do. */
+  async readBaseRoot(dir: string): Promise<RootState> {
     try {
-      const manifest = await readManifestFile(dir);
-      if (manifest.version !== 1 || typeof manifest.packages !== 'object' || typeof manifest.columns !== 'object') throw new Error('not a version 1 manifest');
-      return manifest;
+      const root = JSON.parse(await readFile(path.join(dir, ROOT_STATE_PATH), 'utf8')) as RootState;
+      if (root.version !== 2 || typeof root.units !== 'object' || typeof root.columns !== 'object') throw new Error('not a version 2 site state');
+      return root;
     } catch (error) {
       throw new DeliveryError(
         'retryable',
-        `The live portal generation ${dir} has no readable ${MANIFEST_PATH} (${(error as Error).message}). ` +
+        `The live portal generation ${dir} has no readable ${ROOT_STATE_PATH} (${(error as Error).message}). ` +
           'Point `current` at the previous generation (ln -sfn gen-<n> current in the web root) and retry; nothing was published.',
         { cause: error },
       );
     }
   }
 
-  /** Builds of writers that died and generations that never became current (the caller holds the lock). */
-  async removeAbandoned(current: number): Promise<void> {
+  /** Builds of writers that died and generations that never became current (the caller holds the lock); true when any was found. */
+  async removeAbandoned(current: number): Promise<boolean> {
     const names = await readdir(this.webRoot).catch(() => [] as string[]);
+    let found = false;
     for (const name of names) {
       const generation = GENERATION_RE.exec(name);
       if (name.startsWith('build-') || (generation && Number(generation[1]) > current)) {
         await rm(path.join(this.webRoot, name), { recursive: true, force: true });
+        found = true;
       }
     }
+    return found;
   }
 
   /** A finished build becomes generation `generation` and `current` points at it, in one atomic rename. */
@@ -112,18 +111,84 @@ export class Generations {
   }
 
   /**
-   * Keeps the current generation and the `keepGenerations - 1` before it, and any generation
-   * replaced less than `generationGraceMs` ago (a reader may be in the middle of it).
+   * Bounds the generations on disk, newest first after the current one: one replaced more than
+   * `generationMaxAgeMs` ago goes; the first `keepGenerations - 1` stay (rollback); beyond them one
+   * replaced less than `generationGraceMs` ago stays (a reader may be in the middle of it) while
+   * fewer than `maxGenerations` are on disk; the rest go. Answers the units each removed one used.
    */
-  async removeOld(current: number): Promise<void> {
-    const generations = (await this.list()).filter((n) => n < current);
-    const keepFrom = generations.length - (this.options.keepGenerations - 1);
-    const candidates = generations.slice(0, Math.max(0, keepFrom));
-    for (const generation of candidates) {
-      const successor = generations.find((n) => n > generation) ?? current;
-      const replacedAt = await this.committedAt(successor);
-      if (replacedAt !== null && Date.now() - replacedAt < this.options.generationGraceMs) continue;
-      await rm(path.join(this.webRoot, generationName(generation)), { recursive: true, force: true });
+  async removeOld(current: number): Promise<Set<string>[]> {
+    const removed: Set<string>[] = [];
+    for (const generation of await this.removable(current)) {
+      const dir = path.join(this.webRoot, generationName(generation));
+      const units = await this.unitsOf(dir);
+      await rm(dir, { recursive: true, force: true });
+      removed.push(units);
+    }
+    return removed;
+  }
+
+  /**
+   * A generation the bounds would remove now, renamed to `to` so the next root is built from it
+   * instead of copied (only what differs from the current root is changed: O(recent changes), not
+   * the root's ≈ 900 entries). Removable now means removable after the next swap too (ages only
+   * grow, the kept slots only fill). Null when none is; the root state's unit map is returned.
+   */
+  async takeRecyclable(current: number, to: string): Promise<{ units: Record<string, string> } | null> {
+    const spare = (await readdir(this.webRoot).catch(() => [] as string[])).find((name) => name.startsWith(SPARE_PREFIX));
+    const newest = spare ? null : (await this.removable(current)).at(-1);
+    if (!spare && newest === undefined) return null;
+    const dir = path.join(this.webRoot, spare ?? generationName(newest!));
+    let units: Record<string, string>;
+    try {
+      units = (JSON.parse(await readFile(path.join(dir, ROOT_STATE_PATH), 'utf8')) as RootState).units;
+      if (typeof units !== 'object' || units === null) throw new Error('no unit map');
+    } catch {
+      // Not a root this version wrote (an older layout, damage): it goes, the commit copies instead.
+      await rm(dir, { recursive: true, force: true });
+      return null;
+    }
+    await rename(dir, to);
+    return { units };
+  }
+
+  /** Whether the next commit will find a generation to recycle (else a spare root is worth preparing). */
+  async hasRecyclable(current: number): Promise<boolean> {
+    const names = await readdir(this.webRoot).catch(() => [] as string[]);
+    return names.some((name) => name.startsWith(SPARE_PREFIX)) || (await this.removable(current)).length > 0;
+  }
+
+  /** Generations older than `current` the bounds remove, oldest first. */
+  private async removable(current: number): Promise<number[]> {
+    const older = (await this.list()).filter((n) => n < current).reverse();
+    const now = Date.now();
+    let kept = 1;
+    let successorCommittedAt = await this.committedAt(current);
+    const out: number[] = [];
+    for (const generation of older) {
+      const replacedAt = successorCommittedAt;
+      successorCommittedAt = await this.committedAt(generation);
+      const age = replacedAt === null ? 0 : now - replacedAt;
+      let keep: boolean;
+      if (age > this.options.generationMaxAgeMs) keep = false;
+      else if (kept < this.options.keepGenerations) keep = true;
+      else keep = age < this.options.generationGraceMs && kept < this.options.maxGenerations;
+      if (keep) kept += 1;
+      else out.unshift(generation);
+    }
+    return out;
+  }
+
+  /** The generation directories on disk (current included). */
+  async dirs(): Promise<string[]> {
+    return (await this.list()).map((n) => path.join(this.webRoot, generationName(n)));
+  }
+
+  private async unitsOf(dir: string): Promise<Set<string>> {
+    try {
+      const root = JSON.parse(await readFile(path.join(dir, ROOT_STATE_PATH), 'utf8')) as RootState;
+      return new Set(Object.values(root.units));
+    } catch {
+      return new Set();
     }
   }
 
@@ -138,8 +203,8 @@ export class Generations {
 
   private async committedAt(generation: number): Promise<number | null> {
     try {
-      const manifest = await readManifestFile(path.join(this.webRoot, generationName(generation)));
-      return manifest.committedAt ? Date.parse(manifest.committedAt) : null;
+      const info = JSON.parse(await readFile(path.join(this.webRoot, generationName(generation), GENERATION_INFO_PATH), 'utf8')) as { committedAt: string };
+      return Date.parse(info.committedAt);
     } catch {
       return null;
     }

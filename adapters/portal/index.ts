@@ -8,8 +8,10 @@ import { GovpubError } from '../../domain/errors.js';
 import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { ChannelAdapter, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import { PORTAL_LIMITS, formatPortal } from './format.js';
-import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
-import { DEFAULT_TUNING, PortalSite, type SiteTuning } from './site.js';
+import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, isSafeSlug, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
+import type { DocumentValidity, SiteIdentity, SiteStructure } from './pages/model.js';
+import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from './pages/settings.js';
+import { DEFAULT_TUNING, PortalSite, type CommitOutcome, type SiteTuning } from './site.js';
 import { mediaKey, type MediaFile, type PackageSource } from './state.js';
 import { portalPageUrls } from './urls.js';
 
@@ -17,14 +19,26 @@ export { formatPortal, interpretationFormLabel, PORTAL_LIMITS } from './format.j
 export { portalExternalId, parsePortalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
 export { registerPortalRoutes, type PortalRoutesOptions } from './serve.js';
 export { portalColumnUrls, portalPageUrls, portalSiteUrls } from './urls.js';
+export { siteStructureFromRegistry } from './pages/structure.js';
 
 export interface PortalAdapterOptions {
   /** Directory the site is written to (generations, `current`); created when missing. */
   webRoot: string;
   /** Where the web root is served, e.g. `http://127.0.0.1:8080/portal` or `https://www.beilin.gov.cn`. */
   publicBaseUrl: string;
-  /** Default 西安市碑林区人民政府. */
+  /** Default 西安市碑林区人民政府; identity.siteName when `identity` is given. */
   siteName?: string;
+  /**
+   * Who runs the site, for the meta tags and the footer (config/site-identity.ts loads and checks
+   * config/registry/site.yaml). Without it the footer says 未配置 where the numbers would be.
+   */
+  identity?: SiteIdentity;
+  /**
+   * The registry's column tree and catalogue (pages/structure.ts siteStructureFromRegistry): every
+   * column and catalogue item has a page from the first start (ensureSite). Without it the site
+   * shows the columns it has published to.
+   */
+  structure?: SiteStructure;
   /** The column's name path from the registry (`政务公开 > 政策文件`); `channel.name` otherwise. */
   columnName?(columnId: string): string | undefined;
   /** Entries per column index page (20), items per feed (50), entries in the home page's latest list (20). */
@@ -38,6 +52,16 @@ export interface PortalAdapterOptions {
 export type PortalAdapter = ChannelAdapter<PortalPayload> & {
   /** The web root this adapter writes (for serve.ts and tools). */
   readonly site: PortalSite;
+  /**
+   * Makes sure every column has its page and the site was rendered with today's settings, templates
+   * and registry (commits a generation only when there is none or the render key changed). Call at start.
+   */
+  ensureSite(): Promise<CommitOutcome>;
+  /**
+   * Changes a document's 有效性 without changing its content: its pages and every list showing it
+   * are rendered again. `changed: false` when the package is not on the site or already says so.
+   */
+  updateDocumentValidity(packageId: string, validity: DocumentValidity | null): Promise<{ generation: number; changed: boolean }>;
 };
 
 /** One writer queue per web root and settings in this process, so concurrent deliveries commit together. */
@@ -55,8 +79,11 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     );
   }
   const publicBaseUrl = base.toString().replace(/\/+$/, '');
-  const settings = {
-    siteName: options.siteName ?? DEFAULT_SITE_NAME,
+  const identity = options.identity ?? unconfiguredIdentity(options.siteName ?? DEFAULT_SITE_NAME, base.hostname);
+  const settings: SiteSettings = {
+    siteName: identity.siteName,
+    identity,
+    structure: options.structure ?? EMPTY_STRUCTURE,
     publicBaseUrl,
     pageSize: options.pageSize ?? 20,
     feedSize: options.feedSize ?? 50,
@@ -80,6 +107,15 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
   return {
     platform: PORTAL_PLATFORM,
     site: portal,
+
+    ensureSite() {
+      return portal.ensureSite();
+    },
+
+    async updateDocumentValidity(packageId, validity) {
+      if (!isSafeSlug(packageId)) throw new DeliveryError('rejected', `"${packageId}" is not a package id the portal can hold.`);
+      return portal.submit({ kind: 'annotate', packageId, validity });
+    },
     capabilities: {
       publishing: 'api',
       canDelete: true,
@@ -107,8 +143,8 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
 
     async reconcile(payload, _ctx) {
       checkPayload(payload);
-      const manifest = await portal.readManifest();
-      const entry = manifest.packages[payload.packageId];
+      const record = await portal.readPackage(payload.packageId);
+      const entry = record?.entry;
       if (!entry || !entry.columns.includes(payload.column.id) || entry.revision < payload.revision) return null;
       return liveResult({ packageId: payload.packageId, interpretations: payload.interpretations }, payload.column.id);
     },

@@ -1,6 +1,6 @@
 /**
  * The web root's objects/: renditions staged by `transmit` outside the lock, under their content
- * hash, which each generation's media/ hard-links. An object no generation links (link count 1)
+ * hash, which the media units (store/media/<b>.g<n>/) hard-link. An object no generation links (link count 1)
  * and untouched for the grace period is swept.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,8 @@ import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
 import { eachLimit, errorCode, syncFile } from './files.js';
-import type { MediaFile, SiteChange, SiteManifest } from './state.js';
+import type { MediaFile, SiteChange } from './state.js';
+import { portalMediaPath } from './urls.js';
 
 const MEDIA_EXTENSIONS: Record<string, string> = {
   'image/webp': 'webp',
@@ -67,7 +68,7 @@ export class ObjectStore {
       }
     }
     return {
-      file: `media/${name}`,
+      file: portalMediaPath(rendition.sha256, ext),
       mime: rendition.mime,
       bytes: rendition.sizeBytes,
       ...(rendition.width !== undefined ? { width: rendition.width } : {}),
@@ -92,22 +93,18 @@ export class ObjectStore {
     return null;
   }
 
-  /** A generation's media/ brought to exactly the files the listed packages use, each a hard link to its object. */
-  async linkMedia(buildDir: string, manifest: SiteManifest): Promise<void> {
-    const wanted = new Set<string>();
-    for (const entry of Object.values(manifest.packages)) for (const file of entry.media) wanted.add(path.basename(file));
-    const mediaDir = path.join(buildDir, 'media');
-    await mkdir(mediaDir, { recursive: true });
-    const present = new Set(await readdir(mediaDir));
+  /** A media unit brought to exactly `wanted` (file names), each a hard link to its object; dot files (its state) stay. */
+  async linkBucket(unitDir: string, wanted: Set<string>): Promise<void> {
+    const present = new Set((await readdir(unitDir)).filter((name) => !name.startsWith('.')));
     await eachLimit(
       [...present].filter((name) => !wanted.has(name)),
       16,
-      (name) => unlink(path.join(mediaDir, name)),
+      (name) => unlink(path.join(unitDir, name)),
     );
     await eachLimit(
       [...wanted].filter((name) => !present.has(name)),
       16,
-      (name) => link(path.join(this.dir, name), path.join(mediaDir, name)),
+      (name) => link(path.join(this.dir, name), path.join(unitDir, name)),
     );
   }
 

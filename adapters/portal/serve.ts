@@ -2,12 +2,15 @@
  * Serves the portal's current generation read-only (local runs, tests, small deployments; nginx in
  * production, see README.md). `current` is resolved on every request, so a swap is picked up at
  * once and a request that started in one generation finishes in it (the file is opened first).
+ * A generation's units are symlinks into the web root's store/; they are followed, but nothing
+ * outside the generation and the store, and no dot file (the site state), is ever served.
  */
-import { open, lstat, realpath } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_SITE_NAME } from './payload.js';
 import { CURRENT_LINK } from './generations.js';
+import { STORE_DIR } from './site.js';
 import { renderNothingPublishedPage, renderNotFoundPage } from './pages/standalone.js';
 
 export interface PortalRoutesOptions {
@@ -36,7 +39,55 @@ const CONTENT_TYPES: Record<string, string> = {
   '.m4a': 'audio/mp4',
   '.mp3': 'audio/mpeg',
   '.pdf': 'application/pdf',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.doc': 'application/msword',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.xls': 'application/vnd.ms-excel',
+  '.ofd': 'application/ofd',
+  '.vtt': 'text/vtt; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.webmanifest': 'application/manifest+json',
+  // Pagefind's index files (pagefind/): gzip-compressed chunks its own script fetches and unpacks.
+  '.pagefind': 'application/octet-stream',
+  '.pf_meta': 'application/octet-stream',
+  '.pf_index': 'application/octet-stream',
+  '.pf_fragment': 'application/octet-stream',
+  '.pf_filter': 'application/octet-stream',
 };
+
+/**
+ * The Content-Security-Policy of the portal: no inline script or style anywhere (the pages link
+ * assets/site.css and assets/site.js); 'wasm-unsafe-eval' lets the search page run Pagefind's
+ * WebAssembly and allows no eval. README's nginx config carries the same string (a test compares).
+ */
+export function portalContentSecurityPolicy(): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "media-src 'self'",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "frame-ancestors 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/** Security headers of every answer (pages, files, errors); the nginx config in README.md sets the same. */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': portalContentSecurityPolicy(),
+  'x-frame-options': 'SAMEORIGIN',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'x-content-type-options': 'nosniff',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+};
+
+function withSecurityHeaders(reply: FastifyReply): FastifyReply {
+  return reply.headers(SECURITY_HEADERS);
+}
 
 function contentType(file: string): string {
   if (path.basename(file) === 'rss.xml') return 'application/rss+xml; charset=utf-8';
@@ -46,6 +97,7 @@ function contentType(file: string): string {
 /** Content-addressed media never changes; pages and feeds are revalidated on every visit. */
 function cacheControl(relative: string): string {
   if (relative.startsWith('media/')) return 'public, max-age=31536000, immutable';
+  if (relative === 'favicon.ico') return 'public, max-age=86400';
   if (relative.startsWith('assets/')) return 'public, max-age=3600';
   return 'no-cache';
 }
@@ -81,7 +133,7 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
   const homeHref = `${prefix}/`;
 
   const notFound = (reply: FastifyReply) =>
-    reply.code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNotFoundPage(siteName, homeHref));
+    withSecurityHeaders(reply).code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNotFoundPage(siteName, homeHref));
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const url = request.raw.url ?? '/';
@@ -101,7 +153,10 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
     } catch {
       // Nothing published yet: the home page says so, everything else does not exist.
       if (segments.length === 0 || (segments.length === 1 && segments[0] === 'index.html')) {
-        return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNothingPublishedPage(siteName, homeHref));
+        return withSecurityHeaders(reply)
+          .header('cache-control', 'no-cache')
+          .type('text/html; charset=utf-8')
+          .send(renderNothingPublishedPage(siteName, homeHref));
       }
       return notFound(reply);
     }
@@ -109,7 +164,7 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
     let file = path.join(generation, ...segments);
     let info;
     try {
-      info = await lstat(file);
+      info = await stat(file);
     } catch {
       return notFound(reply);
     }
@@ -117,10 +172,20 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
       if (!pathname.endsWith('/')) return reply.redirect(`${pathname}/${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
       file = path.join(file, 'index.html');
     }
-    // Generations hold only plain files; a link or anything outside the generation is refused.
+    // Units are symlinks into the store; anything resolving elsewhere, or to a dot file, is refused.
     try {
       const real = await realpath(file);
-      if (!real.startsWith(generation + path.sep) || !(await lstat(real)).isFile()) return notFound(reply);
+      const store = await realpath(path.join(webRoot, STORE_DIR)).catch(() => null);
+      const base = real.startsWith(generation + path.sep) ? generation : store && real.startsWith(store + path.sep) ? store : null;
+      if (
+        !base ||
+        path
+          .relative(base, real)
+          .split(path.sep)
+          .some((s) => s.startsWith('.')) ||
+        !(await stat(real)).isFile()
+      )
+        return notFound(reply);
       file = real;
     } catch {
       return notFound(reply);
@@ -135,14 +200,13 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
     }
     const stats = await handle.stat();
     const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
-    const relative = path.relative(generation, file).split(path.sep).join('/');
-    reply
+    const relative = segments.join('/');
+    withSecurityHeaders(reply)
       .header('content-type', contentType(file))
       .header('cache-control', cacheControl(relative))
       .header('etag', etag)
       .header('last-modified', stats.mtime.toUTCString())
-      .header('accept-ranges', 'bytes')
-      .header('x-content-type-options', 'nosniff');
+      .header('accept-ranges', 'bytes');
     if (request.headers['if-none-match'] === etag) {
       await handle.close();
       return reply.code(304).send();

@@ -1,53 +1,92 @@
 /**
- * The portal's web root: immutable generations swapped in atomically.
+ * The portal's web root: generations swapped in atomically, built copy-on-write by directory.
  *
- *   <webRoot>/current -> gen-<n>      what readers (nginx, serve.ts) see; replaced by rename(2)
- *   <webRoot>/gen-<n>/                one complete site, never changed once `current` points at it
- *   <webRoot>/build-<token>/          a generation being built (renamed to gen-<n> when complete)
- *   <webRoot>/objects/<sha256>.<ext>  renditions staged by transmit; generations hard-link them
- *   <webRoot>/tmp/                    copies in flight
- *   <webRoot>/.lock                   the writers' lock (lock.ts)
+ *   <webRoot>/current -> gen-<n>        what readers (nginx, serve.ts) see; replaced by rename(2)
+ *   <webRoot>/gen-<n>/                  a generation's root: root-level files (home, feeds, sitemap…),
+ *                                       .govpub/site.json, and art/ media/ col/ xxgk/ holding one
+ *                                       symlink per unit into the store
+ *   <webRoot>/store/<unit>.g<m>/        one version of a unit (art/<b>, media/<b>, col/<id>,
+ *                                       xxgk/<id>, pagefind), immutable once a generation links it
+ *   <webRoot>/build-<token>/            a generation's root being built
+ *   <webRoot>/objects/<sha256>.<ext>    renditions staged by transmit; media units hard-link them
+ *   <webRoot>/tmp/                      copies in flight
+ *   <webRoot>/.lock                     the writers' lock (lock.ts)
  *
- * A commit takes every change queued in this process (group commit: one package fanned out to
- * many columns lands in one or two generations), takes the cross-process lock, builds the next
- * generation as a hard-link copy of the current one with changed files replaced (never written
- * in place: the inode is shared with the previous generation), writes the manifest into it, and
- * swaps `current`. A reader resolving `current` gets either the old or the new site, never a mix.
- *
- * This file holds the queue and the commit, step by step; the generations (generations.ts), the
- * staged renditions (objects.ts), the file-system steps (files.ts), what changed (state.ts) and
- * the pages (pages/) each live in their own module.
+ * A commit takes every change queued in this process (group commit), takes the cross-process
+ * lock, reads the root state and only the units the changes touch (state.ts), and builds the next
+ * generation: a new root (hard links of the unchanged root files, a copy of the unit symlinks) and
+ * a new store version of each changed unit (a hard-link copy of its previous version with the
+ * changed files written anew, never through a shared inode). The cost is O(changed units) plus the
+ * root's ≈ 900 symlinks, whatever the size of the site. Swapping `current` is the atomic step: a
+ * reader resolving it gets the old or the new site, never a mix.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { link, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
-import { classifyFsError, eachLimit, linkTree, writeFiles } from './files.js';
-import { Generations } from './generations.js';
+import { classifyFsError, eachLimit, errorCode, linkTree, writeFiles, type WriteStats } from './files.js';
+import { Generations, SPARE_PREFIX, generationName } from './generations.js';
 import { acquireLock } from './lock.js';
 import { ObjectStore } from './objects.js';
-import { RENDER_VERSION, renderGenerationPages } from './pages/index.js';
-import type { SiteSettings } from './pages/settings.js';
-import { isSitemapFile } from './pages/sitemap.js';
 import {
-  MANIFEST_PATH,
+  catalogueItemIds,
+  RENDER_VERSION,
+  renderCatalogueUnit,
+  renderColumnUnit,
+  renderPackagePages,
+  renderRootFiles,
+  renderSitemapMonth,
+  siteView,
+  type FileContent,
+} from './pages/index.js';
+import type { DocumentValidity } from './pages/model.js';
+import type { SiteSettings } from './pages/settings.js';
+import { isMonthPart, SITEMAP_DIR } from './pages/sitemap.js';
+import {
+  GENERATION_INFO_PATH,
+  LEGACY_MANIFEST_PATH,
+  LIST_STATE_FILE,
+  MEDIA_REFS_FILE,
+  PACKAGE_RECORD_FILE,
+  ROOT_STATE_PATH,
+  SEARCH_UNIT,
   applyChanges,
-  emptyManifest,
-  packageSourcePath,
+  artUnit,
+  colUnit,
+  compareNewestFirst,
+  emptyList,
+  emptyRootState,
+  legacyPackageSourcePath,
+  listNewestFirst,
+  packagesNamed,
+  sitemapMonthStatePath,
+  unitsNeeded,
+  xxgkUnit,
   type AppliedChanges,
+  type ListState,
+  type ListItem,
+  type LoadedState,
   type MediaFile,
+  type MediaRefs,
+  type PackageRecord,
   type PackageSource,
+  type RootState,
   type SiteChange,
-  type SiteManifest,
+  type LegacyManifest,
+  type SitemapMonth,
 } from './state.js';
-import { portalColumnPaths, portalPagePaths } from './urls.js';
+import { portalMediaPath } from './urls.js';
 
 export interface SiteTuning {
-  /** Generations kept besides the current one's predecessors beyond this are removed. Default 3 (current + 2). */
+  /** Generations kept (current included) for rollback, whatever their age up to `generationMaxAgeMs`. Default 3. */
   keepGenerations: number;
-  /** A generation replaced less than this long ago is kept (readers may still be in it). Default 60 s. */
+  /** A generation replaced less than this long ago is kept too (readers may still be in it), up to `maxGenerations`. Default 60 s. */
   generationGraceMs: number;
+  /** Hard cap on generations on disk (current included), even within the grace period. Default 8. */
+  maxGenerations: number;
+  /** No generation but `current` stays on disk longer than this after it was replaced. Default 7 days. */
+  generationMaxAgeMs: number;
   /** Default 30 s; see lock.ts. */
   lockStaleMs: number;
   /** Default 120 s. */
@@ -61,6 +100,8 @@ export interface SiteTuning {
 export const DEFAULT_TUNING: SiteTuning = {
   keepGenerations: 3,
   generationGraceMs: 60_000,
+  maxGenerations: 8,
+  generationMaxAgeMs: 7 * 24 * 3_600_000,
   lockStaleMs: 30_000,
   lockTimeoutMs: 120_000,
   objectGraceMs: 3_600_000,
@@ -74,32 +115,63 @@ export interface CommitOutcome {
   changed: boolean;
 }
 
+/** What the last commit did, for the bench and the tests (files written, units rebuilt). */
+export interface CommitStats {
+  generation: number;
+  filesWritten: number;
+  bytesWritten: number;
+  unitsRebuilt: number;
+  fullRender: boolean;
+  /** Milliseconds per step: waiting for the lock, reading state, building, swapping, cleaning up. */
+  phases: Record<'lock' | 'load' | 'build' | 'swap' | 'cleanup', number>;
+}
+
+/** Beside the changes a batch may carry: a site that must exist (ensureSite), a search index to install. */
+type Work = { change: SiteChange } | { ensure: true } | { searchIndex: string };
+
 interface Queued {
-  change: SiteChange;
+  work: Work;
   resolve(outcome: CommitOutcome): void;
   reject(error: unknown): void;
 }
 
+export const STORE_DIR = 'store';
+/** Newest items the root keeps for the home page and site feed (twice the longest list, for slack after retractions). */
+const LATEST_SLACK = 2;
+const KEY_AREA_KEEP = 10;
+
 export class PortalSite {
   readonly webRoot: string;
   readonly renderKey: string;
+  readonly storeDir: string;
+  /** What the last commit wrote (null before one). */
+  lastCommit: CommitStats | null = null;
   private readonly generations: Generations;
   private readonly objects: ObjectStore;
   private readonly queue: Queued[] = [];
   private draining = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  /** Column id → the key areas (重点领域) it counts towards: itself and its ancestors that are key areas. */
+  private readonly keyAreasOf = new Map<string, string[]>();
+  /** The running commit's phase timings (the stats of the commit share the object). */
+  private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
 
   constructor(
     webRoot: string,
+    /** With the registry's structure (every column and catalogue item has a page) and the site's identity. */
     readonly settings: SiteSettings,
     readonly tuning: SiteTuning = DEFAULT_TUNING,
   ) {
     this.webRoot = path.resolve(webRoot);
+    this.storeDir = path.join(this.webRoot, STORE_DIR);
     this.generations = new Generations(this.webRoot, tuning);
     this.objects = new ObjectStore(this.webRoot, tuning);
-    this.renderKey = createHash('sha256')
-      .update(JSON.stringify({ RENDER_VERSION, ...settings }))
-      .digest('hex')
-      .slice(0, 16);
+    const keyAreas = new Set(settings.structure.keyAreas);
+    for (const column of settings.structure.columns) {
+      const areas = column.idPath.filter((id) => keyAreas.has(id));
+      if (areas.length > 0) this.keyAreasOf.set(column.id, areas);
+    }
+    this.renderKey = createHash('sha256').update(JSON.stringify({ RENDER_VERSION, settings })).digest('hex').slice(0, 16);
   }
 
   /** The directory `current` points at, or null before the first commit. */
@@ -107,9 +179,21 @@ export class PortalSite {
     return this.generations.currentDir();
   }
 
-  /** The manifest of the current generation (an empty one before the first commit). */
-  readManifest(): Promise<SiteManifest> {
-    return this.generations.readCurrentManifest();
+  /** The root state of the current generation (an empty one before the first commit). */
+  async readRoot(): Promise<RootState> {
+    return this.generations.withCurrent(async (dir) => (dir ? readRootState(dir) : emptyRootState()));
+  }
+
+  /** A package as the current generation holds it (entry and source), or null. */
+  async readPackage(packageId: string): Promise<PackageRecord | null> {
+    return this.generations.withCurrent(async (dir) => (dir ? readJson<PackageRecord>(packageRecordPath(dir, packageId)) : null));
+  }
+
+  /** A column's list (`col/<id>`) or a catalogue item's (`xxgk/<id>`) in the current generation. */
+  async readList(unit: string): Promise<ListState> {
+    return this.generations.withCurrent(async (dir) =>
+      dir ? ((await readJson<ListState>(path.join(dir, unit, LIST_STATE_FILE))) ?? emptyList()) : emptyList(),
+    );
   }
 
   /** Copies a rendition into objects/ (outside the lock); the next commit links it into the site. */
@@ -119,8 +203,40 @@ export class PortalSite {
 
   /** Queues a change; resolves once a generation holding it is current. */
   submit(change: SiteChange): Promise<CommitOutcome> {
+    return this.enqueue({ change });
+  }
+
+  /**
+   * Makes sure the site exists and was rendered with today's settings, templates and registry:
+   * commits a generation when there is none or the render key changed (a column added or renamed
+   * in the registry re-renders the navigation). Call when the worker starts.
+   */
+  ensureSite(): Promise<CommitOutcome> {
+    return this.enqueue({ ensure: true });
+  }
+
+  /**
+   * Installs a search index built elsewhere (the directory is moved into the store, so it must be
+   * on the web root's filesystem, e.g. under <webRoot>/tmp/) as the site's pagefind/ in the next
+   * generation; the previous index goes with the generations that used it.
+   */
+  installSearchIndex(preparedDir: string): Promise<CommitOutcome> {
+    return this.enqueue({ searchIndex: path.resolve(preparedDir) });
+  }
+
+  /**
+   * Resolves once this process's queue is empty and the last commit's cleanup (old generations,
+   * store versions, the spare root) is done: callers of `submit` learn their outcome at the swap,
+   * before that. For tests, tools and shutdown.
+   */
+  idle(): Promise<void> {
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private enqueue(work: Work): Promise<CommitOutcome> {
     return new Promise<CommitOutcome>((resolve, reject) => {
-      this.queue.push({ change, resolve, reject });
+      this.queue.push({ work, resolve, reject });
       void this.drain();
     });
   }
@@ -131,51 +247,107 @@ export class PortalSite {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.queue.length);
-        try {
-          const outcomes = await this.commit(batch.map((q) => q.change));
+        let settled = false;
+        // Callers learn the outcome as soon as the swap is done; cleanup follows under the lock.
+        const settle = (outcomes: (CommitOutcome | Error)[]) => {
+          settled = true;
           batch.forEach((q, i) => {
             const outcome = outcomes[i]!;
             if (outcome instanceof Error) q.reject(outcome);
             else q.resolve(outcome);
           });
+        };
+        try {
+          await this.commit(
+            batch.map((q) => q.work),
+            settle,
+          );
         } catch (error) {
-          const classified = classifyFsError(error, this.webRoot);
-          for (const q of batch) q.reject(classified);
+          if (!settled) {
+            const classified = classifyFsError(error, this.webRoot);
+            for (const q of batch) q.reject(classified);
+          }
         }
       }
     } finally {
       this.draining = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
-  private async commit(changes: SiteChange[]): Promise<(CommitOutcome | Error)[]> {
+  private storePath(storeName: string): string {
+    return path.join(this.storeDir, storeName);
+  }
+
+  private applyOptions() {
+    return {
+      latestKeep: Math.max(this.settings.homeSize, this.settings.feedSize) * LATEST_SLACK,
+      keyAreasOf: this.keyAreasOf,
+      keyAreaKeep: KEY_AREA_KEEP,
+    };
+  }
+
+  private async commit(batch: Work[], settle: (outcomes: (CommitOutcome | Error)[]) => void): Promise<void> {
+    const phases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
+    this.currentPhases = phases;
+    let mark = performance.now();
+    const lap = (phase: keyof CommitStats['phases']) => {
+      const now = performance.now();
+      phases[phase] += now - mark;
+      mark = now;
+    };
     await mkdir(this.webRoot, { recursive: true });
     const lock = await acquireLock(path.join(this.webRoot, '.lock'), {
       staleMs: this.tuning.lockStaleMs,
       timeoutMs: this.tuning.lockTimeoutMs,
-      purpose: `publishing ${changes.length} portal change(s)`,
+      purpose: `publishing ${batch.length} portal change(s)`,
     });
     let buildDir: string | null = null;
+    lap('lock');
     try {
       const current = await this.generations.current();
-      await this.generations.removeAbandoned(current?.number ?? 0);
-      const previous = current ? await this.generations.readBaseManifest(current.dir) : emptyManifest();
+      if (await this.generations.removeAbandoned(current?.number ?? 0)) await this.collectStore(null);
 
-      // A change whose staged media vanished (swept, disk trouble) fails alone; the others go on.
-      const outcomes: (CommitOutcome | Error | null)[] = await Promise.all(changes.map((change) => this.objects.checkStaged(change)));
-      const applied = applyChanges(
-        previous,
-        changes.filter((_, i) => outcomes[i] === null),
+      const outcomes: (CommitOutcome | Error | null)[] = await Promise.all(
+        batch.map((work) => ('change' in work ? this.objects.checkStaged(work.change) : Promise.resolve(null))),
       );
-      const fullRender = previous.renderKey !== this.renderKey;
-      if (!applied.changed && !(fullRender && current)) {
-        const generation = current?.number ?? 0;
-        return outcomes.map((o) => o ?? { generation, changed: false });
+      const changes = batch.flatMap((work, i) => ('change' in work && outcomes[i] === null ? [work.change] : []));
+      const searchIndex = batch.flatMap((work) => ('searchIndex' in work ? [work.searchIndex] : [])).at(-1) ?? null;
+
+      let previous: RootState;
+      let loaded: LoadedState;
+      let migrated: SiteChange[] = [];
+      if (current && (await exists(path.join(current.dir, ROOT_STATE_PATH)))) {
+        previous = await this.generations.readBaseRoot(current.dir);
+        loaded = previous.renderKey !== this.renderKey ? await this.loadAll(previous) : await this.loadFor(previous, changes);
+      } else {
+        previous = emptyRootState();
+        // A web root written by the whole-site-manifest version: its packages are published again into the new layout.
+        if (current) {
+          migrated = await readLegacySite(current.dir);
+          // Neither layout's state: a damaged generation; readBaseRoot says what to do, nothing is published.
+          if (migrated.length === 0 && !(await exists(path.join(current.dir, LEGACY_MANIFEST_PATH)))) await this.generations.readBaseRoot(current.dir);
+        }
+        loaded = { root: previous, packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
       }
+      const fullRender = !current || previous.renderKey !== this.renderKey;
+      const applied = applyChanges(loaded, [...migrated, ...changes], this.applyOptions());
+      if (!applied.changed && !fullRender && !searchIndex) {
+        const generation = current?.number ?? 0;
+        settle(outcomes.map((o) => o ?? { generation, changed: false }));
+        return;
+      }
+      if (applied.refillLatest) await this.refillLatest(applied);
+      for (const area of applied.refillKeyAreas) await this.refillKeyArea(applied, area);
+      lap('load');
 
       const generation = (current?.number ?? 0) + 1;
       buildDir = path.join(this.webRoot, `build-${lock.token}`);
-      await this.build(buildDir, current?.dir ?? null, applied, fullRender, generation);
+      const base = migrated.length > 0 ? null : (current?.dir ?? null);
+      // A generation the bounds remove anyway becomes the next root: only what differs is changed.
+      const recycled = base && current ? await this.generations.takeRecyclable(current.number, buildDir) : null;
+      await this.build(buildDir, base, recycled && { units: recycled.units, current: previous.units }, applied, fullRender, generation, searchIndex);
+      lap('build');
 
       if (!(await lock.stillHeld())) {
         throw new DeliveryError(
@@ -185,52 +357,407 @@ export class PortalSite {
       }
       await this.generations.promote(buildDir, generation);
       buildDir = null;
-      await this.cleanup(generation).catch(() => undefined);
-      return outcomes.map((o) => o ?? { generation, changed: true });
+      lap('swap');
+      settle(outcomes.map((o) => o ?? { generation, changed: true }));
+      await this.cleanup(generation, recycled ? [new Set(Object.values(recycled.units))] : []).catch(() => undefined);
+      lap('cleanup');
     } finally {
       if (buildDir) await rm(buildDir, { recursive: true, force: true }).catch(() => undefined);
       await lock.release();
     }
   }
 
-  /**
-   * The next generation in `buildDir`: a hard-link copy of the current one without the
-   * directories it rewrites whole, the changed pages and package sources written anew, media/
-   * linked from objects/, and the manifest last.
-   */
-  private async build(buildDir: string, currentDir: string | null, applied: AppliedChanges, fullRender: boolean, generation: number): Promise<void> {
-    const manifest = applied.manifest;
-    const renderPackages = fullRender ? new Set(Object.keys(manifest.packages)) : applied.renderPackages;
-    const renderColumns = fullRender ? new Set(Object.keys(manifest.columns)) : applied.renderColumns;
+  /** The packages a batch names, then the lists, media buckets and sitemap months they touch. */
+  private async loadFor(root: RootState, changes: SiteChange[]): Promise<LoadedState> {
+    const packages = new Map<string, PackageRecord | null>();
+    await eachLimit(packagesNamed(changes), 16, async (id) => {
+      const unit = root.units[artUnit(id)];
+      packages.set(id, unit ? await readJson<PackageRecord>(path.join(this.storePath(unit), encodeURIComponent(id), PACKAGE_RECORD_FILE)) : null);
+    });
+    const needed = unitsNeeded(changes, packages);
+    const lists = new Map<string, ListState>();
+    const media = new Map<string, MediaRefs>();
+    const months = new Map<string, SitemapMonth>();
+    await eachLimit(needed.lists, 16, async (unit) => {
+      const dir = root.units[unit];
+      lists.set(unit, (dir ? await readJson<ListState>(path.join(this.storePath(dir), LIST_STATE_FILE)) : null) ?? emptyList());
+    });
+    await eachLimit(needed.media, 16, async (unit) => {
+      const dir = root.units[unit];
+      const refs = dir ? await readJson<MediaRefs>(path.join(this.storePath(dir), MEDIA_REFS_FILE)) : null;
+      if (refs) media.set(unit, refs);
+    });
+    const currentRoot = await this.generations.current();
+    await eachLimit(needed.months, 8, async (month) => {
+      const state = currentRoot ? await readJson<SitemapMonth>(path.join(currentRoot.dir, sitemapMonthStatePath(month))) : null;
+      if (state) months.set(month, state);
+    });
+    return { root, packages, lists, media, months };
+  }
 
-    const rewritten = new Set<string>();
-    for (const id of [...renderPackages, ...applied.removedPackages]) rewritten.add(portalPagePaths(id, 0).directory);
-    for (const id of renderColumns) rewritten.add(portalColumnPaths(id).directory);
-    if (currentDir) await linkTree(currentDir, buildDir, '', rewritten);
+  /** Everything (a render key change re-renders the whole site): O(site), once per settings, template or registry change. */
+  private async loadAll(root: RootState): Promise<LoadedState> {
+    const loaded: LoadedState = { root, packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
+    const current = await this.generations.current();
+    await eachLimit(Object.entries(root.units), 16, async ([unit, dir]) => {
+      const unitDir = this.storePath(dir);
+      if (unit.startsWith('art/')) {
+        for (const name of await readdir(unitDir)) {
+          const record = await readJson<PackageRecord>(path.join(unitDir, name, PACKAGE_RECORD_FILE));
+          if (record) loaded.packages.set(record.entry.item.packageId, record);
+        }
+      } else if (unit.startsWith('col/') || unit.startsWith('xxgk/')) {
+        loaded.lists.set(unit, (await readJson<ListState>(path.join(unitDir, LIST_STATE_FILE))) ?? emptyList());
+      } else if (unit.startsWith('media/')) {
+        const refs = await readJson<MediaRefs>(path.join(unitDir, MEDIA_REFS_FILE));
+        if (refs) loaded.media.set(unit, refs);
+      }
+    });
+    for (const month of Object.keys(root.sitemapMonths)) {
+      const state = current ? await readJson<SitemapMonth>(path.join(current.dir, sitemapMonthStatePath(month))) : null;
+      if (state) loaded.months.set(month, state);
+    }
+    return loaded;
+  }
+
+  /** After retractions emptied the latest list below what the home page shows: rebuilt from every column's list. */
+  private async refillLatest(applied: AppliedChanges): Promise<void> {
+    const { root } = applied.state;
+    const seen = new Map<string, (typeof root.latest)[number]>();
+    await eachLimit(Object.keys(root.columns), 16, async (columnId) => {
+      const unit = colUnit(columnId);
+      const list =
+        applied.state.lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]!), LIST_STATE_FILE)) : null);
+      for (const item of Object.values(list?.entries ?? {})) if (applied.state.packages.get(item.packageId) !== null) seen.set(item.packageId, item);
+    });
+    root.latest = [...seen.values()].sort(compareNewestFirst).slice(0, this.applyOptions().latestKeep);
+  }
+
+  /** A key area's latest list after retractions shortened it: rebuilt from the lists of its columns (its own and its sub-columns'). */
+  private async refillKeyArea(applied: AppliedChanges, area: string): Promise<void> {
+    const { root } = applied.state;
+    const seen = new Map<string, ListItem>();
+    const columns = [...this.keyAreasOf].filter(([, areas]) => areas.includes(area)).map(([id]) => id);
+    await eachLimit(columns, 16, async (columnId) => {
+      const unit = colUnit(columnId);
+      const list =
+        applied.state.lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]), LIST_STATE_FILE)) : null);
+      for (const item of Object.values(list?.entries ?? {})) if (applied.state.packages.get(item.packageId) !== null) seen.set(item.packageId, item);
+    });
+    root.keyAreaLatest[area] = [...seen.values()].sort(compareNewestFirst).slice(0, KEY_AREA_KEEP);
+  }
+
+  /**
+   * The next generation: its root in `buildDir` (links of the previous root's files and unit
+   * symlinks, or everything new on a full render) and a new store version of every changed unit.
+   */
+  private async build(
+    buildDir: string,
+    previousDir: string | null,
+    /** Set when buildDir is a recycled generation: its unit map and the current one's. */
+    recycled: { units: Record<string, string>; current: Record<string, string> } | null,
+    applied: AppliedChanges,
+    fullRender: boolean,
+    generation: number,
+    searchIndex: string | null,
+  ): Promise<void> {
+    const { state } = applied;
+    const root = state.root;
+    const stats: CommitStats = {
+      generation,
+      filesWritten: 0,
+      bytesWritten: 0,
+      unitsRebuilt: 0,
+      fullRender,
+      phases: this.currentPhases,
+    };
+    const count = (s: WriteStats) => {
+      stats.filesWritten += s.files;
+      stats.bytesWritten += s.bytes;
+    };
+
+    // Every registry column and catalogue item has a page, from the first generation on.
+    const lists = new Set(applied.changedLists);
+    for (const node of this.settings.structure.columns) {
+      const summary = root.columns[node.id];
+      if (!summary) root.columns[node.id] = { path: node.path, count: 0, lastUpdatedAt: null };
+      else summary.path = node.path;
+    }
+    const view = siteView(this.settings, root);
+    if (fullRender) {
+      for (const columnId of Object.keys(root.columns)) lists.add(colUnit(columnId));
+      for (const itemId of catalogueItemIds(view)) lists.add(xxgkUnit(itemId));
+      for (const [id, record] of state.packages) if (record) applied.renderPackages.add(id);
+      for (const month of Object.keys(root.sitemapMonths)) applied.changedMonths.add(month);
+    } else {
+      for (const columnId of Object.keys(root.columns)) if (!root.units[colUnit(columnId)]) lists.add(colUnit(columnId));
+      for (const itemId of catalogueItemIds(view)) if (!root.units[xxgkUnit(itemId)]) lists.add(xxgkUnit(itemId));
+    }
+
+    // The root: a hard-link copy of the previous one (its files and its unit symlinks), then what changed.
+    if (previousDir && recycled) await this.recycleRoot(previousDir, buildDir, recycled.units, recycled.current);
+    else if (previousDir) await linkTree(previousDir, buildDir, '', new Set());
     else await mkdir(buildDir, { recursive: true });
 
-    const removals = [...applied.removedPackages].map(packageSourcePath);
-    for (const name of await readdir(buildDir).catch(() => [] as string[])) if (isSitemapFile(name)) removals.push(name);
-    const files = new Map<string, string>();
-    for (const [id, source] of applied.newSources) files.set(packageSourcePath(id), JSON.stringify(source));
-    const pages = await renderGenerationPages(manifest, this.settings, {
-      packages: renderPackages,
-      columns: renderColumns,
-      source: async (id) => applied.newSources.get(id) ?? (JSON.parse(await readFile(path.join(buildDir, packageSourcePath(id)), 'utf8')) as PackageSource),
-    });
-    for (const [file, content] of pages) files.set(file, content);
-    manifest.generation = generation;
-    manifest.committedAt = new Date().toISOString();
-    manifest.renderKey = this.renderKey;
-    files.set(MANIFEST_PATH, JSON.stringify(manifest));
+    const newUnits = new Map<string, string | null>();
+    const unitStore = (unit: string) => `${unit}.g${generation}`;
+    const freshUnitDir = async (unit: string) => {
+      const dir = this.storePath(unitStore(unit));
+      // A dir of this name can only be left by a build that died before its swap.
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(path.dirname(dir), { recursive: true });
+      return dir;
+    };
 
-    await eachLimit(removals, 16, (file) => rm(path.join(buildDir, file), { force: true }));
-    await this.objects.linkMedia(buildDir, manifest);
-    await writeFiles(buildDir, files, this.tuning.durable);
+    // Lists: a column's or catalogue item's pages are all rewritten (the pager shifts), so the unit is new.
+    await eachLimit(lists, 8, async (unit) => {
+      const list = state.lists.get(unit) ?? emptyList();
+      const [kind, encoded] = unit.split('/') as [string, string];
+      const id = decodeURIComponent(encoded);
+      const rendered = kind === 'col' ? renderColumnUnit(id, list, view) : renderCatalogueUnit(id, list, view);
+      const files = new Map<string, FileContent>();
+      for (const [file, content] of rendered) files.set(file.slice(unit.length + 1), content);
+      files.set(LIST_STATE_FILE, JSON.stringify(list));
+      const dir = await freshUnitDir(unit);
+      count(await writeFiles(dir, files, this.tuning.durable));
+      newUnits.set(unit, unitStore(unit));
+    });
+
+    // Article buckets: a copy of the previous version without the packages rendered or removed, then their pages anew.
+    const buckets = new Map<string, string[]>();
+    for (const id of [...applied.renderPackages, ...applied.removedPackages]) {
+      const unit = artUnit(id);
+      buckets.set(unit, [...(buckets.get(unit) ?? []), id]);
+    }
+    await eachLimit(buckets, 8, async ([unit, ids]) => {
+      const dir = await freshUnitDir(unit);
+      const previousUnit = root.units[unit];
+      if (previousUnit) await linkTree(this.storePath(previousUnit), dir, '', new Set(ids.map((id) => encodeURIComponent(id))));
+      else await mkdir(dir, { recursive: true });
+      const files = new Map<string, FileContent>();
+      for (const id of ids) {
+        const record = state.packages.get(id);
+        if (!record || !applied.renderPackages.has(id)) continue;
+        for (const [file, content] of renderPackagePages(record, view)) files.set(file.slice(unit.length + 1), content);
+        files.set(`${encodeURIComponent(id)}/${PACKAGE_RECORD_FILE}`, JSON.stringify(record));
+      }
+      count(await writeFiles(dir, files, this.tuning.durable));
+      const left = await readdir(dir);
+      if (left.length === 0) {
+        await rm(dir, { recursive: true, force: true });
+        newUnits.set(unit, null);
+      } else newUnits.set(unit, unitStore(unit));
+    });
+
+    // Media buckets: the renditions the bucket's packages use, each a hard link to its object.
+    await eachLimit(applied.changedMedia, 8, async (unit) => {
+      const refs = state.media.get(unit);
+      if (!refs || Object.keys(refs.refs).length === 0) {
+        newUnits.set(unit, null);
+        return;
+      }
+      const dir = await freshUnitDir(unit);
+      const previousUnit = root.units[unit];
+      if (previousUnit) await linkTree(this.storePath(previousUnit), dir, '', new Set([MEDIA_REFS_FILE]));
+      else await mkdir(dir, { recursive: true });
+      await this.objects.linkBucket(dir, new Set(Object.keys(refs.refs)));
+      count(await writeFiles(dir, new Map([[MEDIA_REFS_FILE, JSON.stringify(refs)]]), this.tuning.durable));
+      newUnits.set(unit, unitStore(unit));
+    });
+
+    if (searchIndex) {
+      const dir = await freshUnitDir(SEARCH_UNIT);
+      await rename(searchIndex, dir);
+      newUnits.set(SEARCH_UNIT, unitStore(SEARCH_UNIT));
+    }
+
+    // The root's unit symlinks follow the new versions.
+    await eachLimit(newUnits, 16, async ([unit, storeName]) => {
+      const link = path.join(buildDir, unit);
+      await rm(link, { force: true, recursive: false }).catch(() => undefined);
+      if (storeName) {
+        await mkdir(path.dirname(link), { recursive: true });
+        await symlink(unitLinkTarget(unit, storeName), link);
+        root.units[unit] = storeName;
+      } else delete root.units[unit];
+    });
+    stats.unitsRebuilt = newUnits.size;
+
+    // Sitemap months touched: their parts are written again.
+    const files = new Map<string, FileContent>();
+    const sitemapNames = await readdir(path.join(buildDir, SITEMAP_DIR)).catch(() => [] as string[]);
+    for (const month of applied.changedMonths) {
+      for (const name of sitemapNames) if (isMonthPart(name, month)) await unlink(path.join(buildDir, SITEMAP_DIR, name));
+      const monthState = state.months.get(month);
+      if (monthState && Object.keys(monthState.packages).length > 0) {
+        for (const [file, content] of renderSitemapMonth(month, monthState, view)) files.set(file, content);
+        files.set(sitemapMonthStatePath(month), JSON.stringify(monthState));
+      } else await rm(path.join(buildDir, sitemapMonthStatePath(month)), { force: true });
+    }
+
+    for (const [file, content] of renderRootFiles(view, fullRender)) files.set(file, content);
+    root.generation = generation;
+    root.committedAt = new Date().toISOString();
+    root.renderKey = this.renderKey;
+    files.set(ROOT_STATE_PATH, JSON.stringify(root));
+    files.set(GENERATION_INFO_PATH, JSON.stringify({ generation, committedAt: root.committedAt }));
+    count(await writeFiles(buildDir, files, this.tuning.durable));
+    this.lastCommit = stats;
   }
 
-  private async cleanup(current: number): Promise<void> {
-    await this.generations.removeOld(current);
+  /**
+   * Brings a recycled generation root to the current root's content: unit symlinks that differ
+   * (known from both unit maps, no readlink), root files whose inode differs (hard-linked again),
+   * and nothing else. Every change is an unlink and a new entry; nothing is written through.
+   */
+  private async recycleRoot(currentDir: string, buildDir: string, had: Record<string, string>, want: Record<string, string>): Promise<void> {
+    const units = new Set([...Object.keys(had), ...Object.keys(want)]);
+    await eachLimit(units, 16, async (unit) => {
+      if (had[unit] === want[unit]) return;
+      const link = path.join(buildDir, unit);
+      await rm(link, { force: true });
+      if (want[unit]) {
+        await mkdir(path.dirname(link), { recursive: true });
+        await symlink(unitLinkTarget(unit, want[unit]), link);
+      }
+    });
+    const sync = async (relative: string): Promise<void> => {
+      const from = path.join(currentDir, relative);
+      const to = path.join(buildDir, relative);
+      const source = await readdir(from, { withFileTypes: true });
+      const names = new Set(source.map((e) => e.name));
+      for (const entry of await readdir(to, { withFileTypes: true }).catch(() => [])) {
+        const rel = relative ? `${relative}/${entry.name}` : entry.name;
+        if (!names.has(entry.name) && !units.has(rel)) await rm(path.join(to, entry.name), { recursive: true, force: true });
+      }
+      await eachLimit(source, 16, async (entry) => {
+        const rel = relative ? `${relative}/${entry.name}` : entry.name;
+        if (units.has(rel)) return;
+        const target = path.join(to, entry.name);
+        if (entry.isDirectory()) {
+          const info = await lstat(target).catch(() => null);
+          if (info && !info.isDirectory()) await rm(target, { recursive: true, force: true });
+          await mkdir(target, { recursive: true });
+          await sync(rel);
+          return;
+        }
+        const [a, b] = await Promise.all([lstat(path.join(from, entry.name)), lstat(target).catch(() => null)]);
+        if (b && a.ino === b.ino && a.dev === b.dev) return;
+        if (b) await rm(target, { recursive: true, force: true });
+        if (entry.isSymbolicLink()) await symlink(await readlink(path.join(from, entry.name)), target);
+        else await link(path.join(from, entry.name), target);
+      });
+    };
+    await sync('');
+  }
+
+  /**
+   * After the swap, under the lock: old generations and the store versions only they linked go, and
+   * when the next commit would find no generation to recycle (all within their grace period), a
+   * spare copy of the new root is prepared for it, so that copying ≈ 900 entries is not on the
+   * next publish's path.
+   */
+  private async cleanup(current: number, recycled: Set<string>[]): Promise<void> {
+    const removed = [...recycled, ...(await this.generations.removeOld(current))];
+    if (removed.length > 0) await this.collectStore(removed);
+    if (!(await this.generations.hasRecyclable(current))) {
+      // Copied under a build- name and renamed when complete: only whole copies are ever spare-*.
+      const token = randomBytes(6).toString('hex');
+      const copy = path.join(this.webRoot, `build-spare-${token}`);
+      try {
+        await linkTree(path.join(this.webRoot, generationName(current)), copy, '', new Set());
+        await rename(copy, path.join(this.webRoot, `${SPARE_PREFIX}${token}`));
+      } catch (error) {
+        await rm(copy, { recursive: true, force: true });
+        throw error;
+      }
+    }
     await this.objects.sweep();
   }
+
+  /**
+   * Store versions no remaining generation links. `removedUnits` (the units of the generations just
+   * removed) narrows the candidates; null scans the whole store (after abandoned builds).
+   */
+  private async collectStore(removedUnits: Set<string>[] | null): Promise<void> {
+    const kept = new Set<string>();
+    for (const dir of await this.generations.dirs()) {
+      const root = await readJson<RootState>(path.join(dir, ROOT_STATE_PATH)).catch(() => null);
+      // A generation whose state cannot be read keeps everything: better a full disk than a broken site.
+      if (!root) return;
+      for (const storeName of Object.values(root.units)) kept.add(storeName);
+    }
+    let candidates: string[];
+    if (removedUnits) candidates = [...new Set(removedUnits.flatMap((s) => [...s]))];
+    else {
+      candidates = [];
+      for (const top of await readdir(this.storeDir).catch(() => [] as string[])) {
+        if (top.includes('.g')) candidates.push(top);
+        else for (const name of await readdir(path.join(this.storeDir, top)).catch(() => [] as string[])) candidates.push(`${top}/${name}`);
+      }
+    }
+    await eachLimit(
+      candidates.filter((name) => !kept.has(name)),
+      8,
+      (name) => rm(this.storePath(name), { recursive: true, force: true }),
+    );
+  }
 }
+
+/** A unit's symlink in a generation root, relative: `art/3f` → `../../store/art/3f.g42`. */
+function unitLinkTarget(unit: string, storeName: string): string {
+  return `${'../'.repeat(unit.split('/').length)}${STORE_DIR}/${storeName}`;
+}
+
+export function packageRecordPath(generationDir: string, packageId: string): string {
+  return path.join(generationDir, artUnit(packageId), encodeURIComponent(packageId), PACKAGE_RECORD_FILE);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A JSON state file, or null when it does not exist. */
+export async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return null;
+    throw error;
+  }
+}
+
+export async function readRootState(generationDir: string): Promise<RootState> {
+  return (await readJson<RootState>(path.join(generationDir, ROOT_STATE_PATH))) ?? emptyRootState();
+}
+
+/**
+ * A web root written by the previous layout (one `.govpub/manifest.json` per generation): every
+ * package published again to its columns, in order, with its renditions in the new media layout.
+ */
+async function readLegacySite(generationDir: string): Promise<SiteChange[]> {
+  const manifest = await readJson<LegacyManifest>(path.join(generationDir, LEGACY_MANIFEST_PATH));
+  if (!manifest) return [];
+  const changes: SiteChange[] = [];
+  for (const [id, entry] of Object.entries(manifest.packages)) {
+    const source = await readJson<PackageSource>(path.join(generationDir, legacyPackageSourcePath(id)));
+    if (!source) continue;
+    for (const media of Object.values(source.media)) {
+      const name = path.basename(media.file);
+      const dot = name.indexOf('.');
+      media.file = portalMediaPath(name.slice(0, dot), name.slice(dot + 1));
+    }
+    for (const columnId of entry.columns) {
+      changes.push({ kind: 'publish', columnId, columnPath: manifest.columns[columnId]?.path ?? [], source });
+    }
+  }
+  return changes;
+}
+
+export { listNewestFirst };
+export type { DocumentValidity };

@@ -1,23 +1,41 @@
 /**
  * The portal's site state and how changes apply to it. Pure: the generation builder (site.ts)
- * reads the manifest of the current generation, applies a batch of changes here and renders
- * what this says changed.
+ * loads the pieces of state a batch of changes touches, applies the batch here, and writes and
+ * renders what this says changed.
  *
- * The manifest lives inside each generation (`.govpub/manifest.json`) so it is swapped in with
- * the pages it describes: whoever reads `current` sees pages and state of the same release.
+ * The state is sharded so that a commit reads and writes only what it touches, never the whole
+ * site (a year of content is ≈ 8,200 packages):
+ *
+ *   .govpub/site.json                 the root state (RootState): unit map, column summaries,
+ *                                     bounded latest lists, sitemap month counts
+ *   .govpub/sitemap/<YYYY-MM>.json    the packages released that month (sitemap parts)
+ *   art/<b>/<id>/.package.json        a package's entry and source (PackageRecord)
+ *   col/<id>/.state.json              a column's list (ListState)
+ *   xxgk/<item>/.state.json           a disclosure catalogue item's list (ListState)
+ *   media/<b>/.refs.json              which packages use each rendition of that bucket (MediaRefs)
+ *
+ * Each lives inside the generation (the root state) or inside the unit it describes, so pages and
+ * state are swapped in together. Dot files are never served (serve.ts, the nginx config).
  */
+import type { DocumentValidity, ListEntry } from './pages/model.js';
 import { PORTAL_COVER_SPEC, type PortalPayload } from './payload.js';
+import { articleBucket, portalPagePaths } from './urls.js';
 
 /** Inside each generation, beside the pages it describes; dot files are never served. */
 export const STATE_DIR = '.govpub';
-export const MANIFEST_PATH = `${STATE_DIR}/manifest.json`;
+export const ROOT_STATE_PATH = `${STATE_DIR}/site.json`;
+/** Tiny file read by the cleanup of old generations (when each became current). */
+export const GENERATION_INFO_PATH = `${STATE_DIR}/generation.json`;
+export const PACKAGE_RECORD_FILE = '.package.json';
+export const LIST_STATE_FILE = '.state.json';
+export const MEDIA_REFS_FILE = '.refs.json';
+export const STATE_VERSION = 2;
 
-/** Where a package's source is kept in a generation, to render its pages again. */
-export function packageSourcePath(packageId: string): string {
-  return `${STATE_DIR}/packages/${packageId}.json`;
+export function sitemapMonthStatePath(month: string): string {
+  return `${STATE_DIR}/sitemap/${month}.json`;
 }
 
-/** A rendition copied into the site (`media/<sha256>.<ext>`). */
+/** A rendition copied into the site (`media/<b>/<sha256>.<ext>`). */
 export interface MediaFile {
   /** Path relative to the site root. */
   file: string;
@@ -28,7 +46,7 @@ export interface MediaFile {
   durationSec?: number;
 }
 
-/** Everything needed to render a package's pages again, kept in `.govpub/packages/<id>.json`. */
+/** Everything needed to render a package's pages again. */
 export interface PackageSource {
   version: 1;
   payload: PortalPayload;
@@ -40,163 +58,491 @@ export function mediaKey(mediaId: string, spec: string): string {
   return `${mediaId} ${spec}`;
 }
 
-/** What lists, feeds and the sitemap need of one package, without reading its source. */
-export interface PackageEntry {
+/** One package as lists show it: the page model's ListEntry plus what today's lists also show. */
+export interface ListItem extends ListEntry {
+  revision: number;
+  interpretations: { title: string; formLabel: string }[];
+  /** The column whose name lists mixing columns (home, site feed) show. */
+  homeColumnId: string | null;
+  catalogueId: string | null;
+}
+
+/** What the site knows of one package besides its source. */
+export interface PackageState {
   revision: number;
   contentHash: string;
-  title: string;
-  summary: string;
-  releasedAt: string;
-  interpretations: { title: string; formLabel: string }[];
-  cover: { file: string; width?: number; height?: number; alt: string } | null;
   /** Columns listing the package, in the order they were added; the first is its home column (breadcrumbs). */
   columns: string[];
   /** Files under media/ its pages use. */
   media: string[];
+  item: ListItem;
 }
 
-export interface ColumnEntry {
+/** art/<b>/<id>/.package.json */
+export interface PackageRecord {
+  version: 2;
+  entry: PackageState;
+  source: PackageSource;
+}
+
+/** col/<id>/.state.json and xxgk/<item>/.state.json: the list, by package id. */
+export interface ListState {
+  version: 2;
+  entries: Record<string, ListItem>;
+}
+
+/** media/<b>/.refs.json: rendition file name → packages using it. */
+export interface MediaRefs {
+  version: 2;
+  refs: Record<string, string[]>;
+}
+
+/** .govpub/sitemap/<YYYY-MM>.json: the packages released that month and their page counts. */
+export interface SitemapMonth {
+  version: 2;
+  packages: Record<string, { interpretations: number; lastmod: string }>;
+}
+
+export interface ColumnSummary {
   path: string[];
-  /** Packages listed, in the order they were added (pages sort by release date). */
-  packages: string[];
+  count: number;
+  /** Newest release date listed (freshness), null when empty. */
+  lastUpdatedAt: string | null;
 }
 
-export interface SiteManifest {
-  version: 1;
+/** `.govpub/site.json`: small, whatever the size of the site. */
+export interface RootState {
+  version: 2;
   generation: number;
-  /** When this generation became current (for cleanup grace periods; never rendered). */
+  /** When this generation became current (cleanup grace periods; never rendered). */
   committedAt: string | null;
-  /** Settings and renderer version the pages were rendered with: a change re-renders everything. */
+  /** Settings, renderer version and registry structure the pages were rendered with: a change re-renders everything. */
   renderKey: string;
-  columns: Record<string, ColumnEntry>;
-  packages: Record<string, PackageEntry>;
+  /** Unit ('art/3f', 'media/0a', 'col/zwgk', 'xxgk/item', 'pagefind') → its store directory (`art/3f.g42`). */
+  units: Record<string, string>;
+  columns: Record<string, ColumnSummary>;
+  /** Catalogue items with documents: count. */
+  catalogue: Record<string, number>;
+  packageCount: number;
+  /** Newest packages of the whole site, newest first (home page, site feed), at most `latestKeep`. */
+  latest: ListItem[];
+  /** Newest packages of each key area (重点领域), its sub-columns' included, newest first, at most `keyAreaKeep` (home page). */
+  keyAreaLatest: Record<string, ListItem[]>;
+  /** Page URLs per month of release (sitemap parts: one per month, split past 50,000). */
+  sitemapMonths: Record<string, number>;
 }
 
 export type SiteChange =
-  { kind: 'publish'; columnId: string; columnPath: string[]; source: PackageSource } | { kind: 'unpublish'; columnId: string; packageId: string };
+  | { kind: 'publish'; columnId: string; columnPath: string[]; source: PackageSource }
+  | { kind: 'unpublish'; columnId: string; packageId: string }
+  /** Metadata that changes no content (有效性): the package's pages and lists are rendered again. */
+  | { kind: 'annotate'; packageId: string; validity: DocumentValidity | null };
 
-export function emptyManifest(): SiteManifest {
-  return { version: 1, generation: 0, committedAt: null, renderKey: '', columns: {}, packages: {} };
-}
-
-export interface AppliedChanges {
-  manifest: SiteManifest;
-  /** False when every change was already in place (an idempotent republish, a repeated take-down). */
-  changed: boolean;
-  /** Packages whose pages must be (re)written, with the new source when it changed. */
-  renderPackages: Set<string>;
-  newSources: Map<string, PackageSource>;
-  /** Packages no column lists any more: their pages go. */
-  removedPackages: Set<string>;
-  /** Columns whose index pages and feed must be rewritten. */
-  renderColumns: Set<string>;
-}
-
-export function entryFromSource(source: PackageSource, columns: string[]): PackageEntry {
-  const p = source.payload;
-  const cover = p.cover ? source.media[mediaKey(p.cover.mediaId, PORTAL_COVER_SPEC)] : undefined;
+export function emptyRootState(): RootState {
   return {
-    revision: p.revision,
-    contentHash: p.contentHash,
-    title: p.document.title,
-    summary: p.summary,
-    releasedAt: p.releasedAt,
-    interpretations: p.interpretations.map((i) => ({ title: i.title, formLabel: i.formLabel })),
-    cover: cover && p.cover ? { file: cover.file, width: cover.width, height: cover.height, alt: p.cover.alt } : null,
-    columns,
-    media: [...new Set(Object.values(source.media).map((m) => m.file))].sort(),
+    version: STATE_VERSION,
+    generation: 0,
+    committedAt: null,
+    renderKey: '',
+    units: {},
+    columns: {},
+    catalogue: {},
+    packageCount: 0,
+    latest: [],
+    keyAreaLatest: {},
+    sitemapMonths: {},
   };
 }
 
+export function emptyList(): ListState {
+  return { version: STATE_VERSION, entries: {} };
+}
+
+/** Unit keys. */
+export const artUnit = (packageId: string) => `art/${articleBucket(packageId)}`;
+export const colUnit = (columnId: string) => `col/${encodeURIComponent(columnId)}`;
+export const xxgkUnit = (itemId: string) => `xxgk/${encodeURIComponent(itemId)}`;
+export const mediaUnit = (file: string) => file.split('/').slice(0, 2).join('/');
+export const SEARCH_UNIT = 'pagefind';
+
+/** YYYY-MM of a release in China time (sitemap parts split by month of publication). */
+export function releaseMonth(releasedAt: string): string {
+  const t = Date.parse(releasedAt);
+  if (!Number.isFinite(t)) return '0000-00';
+  return new Date(t + 8 * 3_600_000).toISOString().slice(0, 7);
+}
+
+/** A month's page URLs: each package's document page and interpretation pages. */
+export function monthUrlCount(month: SitemapMonth): number {
+  let n = 0;
+  for (const p of Object.values(month.packages)) n += 1 + p.interpretations;
+  return n;
+}
+
+export function listItemFromSource(source: PackageSource, homeColumnId: string | null): ListItem {
+  const p = source.payload;
+  const cover = p.cover ? source.media[mediaKey(p.cover.mediaId, PORTAL_COVER_SPEC)] : undefined;
+  return {
+    packageId: p.packageId,
+    title: p.document.title,
+    summary: p.summary,
+    releasedAt: p.releasedAt,
+    path: portalPagePaths(p.packageId, 0).document,
+    cover: cover && p.cover ? { file: cover.file, width: cover.width, height: cover.height, alt: p.cover.alt } : null,
+    indexNumber: p.document.indexNumber ?? null,
+    documentNumber: p.document.documentNumber ?? null,
+    validity: p.document.validity ?? null,
+    revision: p.revision,
+    interpretations: p.interpretations.map((i) => ({ title: i.title, formLabel: i.formLabel })),
+    homeColumnId,
+    catalogueId: p.catalogueId || null,
+  };
+}
+
+export function entryFromSource(source: PackageSource, columns: string[]): PackageState {
+  return {
+    revision: source.payload.revision,
+    contentHash: source.payload.contentHash,
+    columns,
+    media: [...new Set(Object.values(source.media).map((m) => m.file))].sort(),
+    item: listItemFromSource(source, columns[0] ?? null),
+  };
+}
+
+/** Newest first (release date, then id for a stable order). */
+export function compareNewestFirst(a: Pick<ListItem, 'releasedAt' | 'packageId'>, b: Pick<ListItem, 'releasedAt' | 'packageId'>): number {
+  if (a.releasedAt !== b.releasedAt) return a.releasedAt < b.releasedAt ? 1 : -1;
+  return a.packageId < b.packageId ? -1 : a.packageId > b.packageId ? 1 : 0;
+}
+
+export function listNewestFirst(list: ListState): ListItem[] {
+  return Object.values(list.entries).sort(compareNewestFirst);
+}
+
+/** The state a batch of changes reads: the root and the units it touches (loaded by site.ts). */
+export interface LoadedState {
+  root: RootState;
+  /** Package records by id (null: not on the site). */
+  packages: Map<string, PackageRecord | null>;
+  /** Column and catalogue lists by unit key (`col/<id>`, `xxgk/<id>`); a missing one is empty. */
+  lists: Map<string, ListState>;
+  media: Map<string, MediaRefs>;
+  months: Map<string, SitemapMonth>;
+}
+
+/** Package ids a batch names: their records are loaded first. */
+export function packagesNamed(changes: SiteChange[]): Set<string> {
+  return new Set(changes.map((c) => (c.kind === 'publish' ? c.source.payload.packageId : c.packageId)));
+}
+
+/** Every other piece of state the batch may touch, given the records of the packages it names. */
+export function unitsNeeded(
+  changes: SiteChange[],
+  records: Map<string, PackageRecord | null>,
+): { lists: Set<string>; media: Set<string>; months: Set<string> } {
+  const lists = new Set<string>();
+  const media = new Set<string>();
+  const months = new Set<string>();
+  const addRecord = (record: PackageRecord | null | undefined) => {
+    if (!record) return;
+    for (const c of record.entry.columns) lists.add(colUnit(c));
+    if (record.entry.item.catalogueId) lists.add(xxgkUnit(record.entry.item.catalogueId));
+    for (const f of record.entry.media) media.add(mediaUnit(f));
+    months.add(releaseMonth(record.entry.item.releasedAt));
+  };
+  for (const change of changes) {
+    if (change.kind === 'publish') {
+      const p = change.source.payload;
+      lists.add(colUnit(change.columnId));
+      if (p.catalogueId) lists.add(xxgkUnit(p.catalogueId));
+      for (const m of Object.values(change.source.media)) media.add(mediaUnit(m.file));
+      months.add(releaseMonth(p.releasedAt));
+      addRecord(records.get(p.packageId));
+    } else {
+      if (change.kind === 'unpublish') lists.add(colUnit(change.columnId));
+      addRecord(records.get(change.packageId));
+    }
+  }
+  return { lists, media, months };
+}
+
+export interface AppliedChanges {
+  state: LoadedState;
+  /** False when every change was already in place (an idempotent republish, a repeated take-down). */
+  changed: boolean;
+  /** Packages whose pages must be (re)written. */
+  renderPackages: Set<string>;
+  /** Packages no column lists any more: their pages go. */
+  removedPackages: Set<string>;
+  /** Lists (`col/<id>`, `xxgk/<id>`) whose pages and feed must be rewritten. */
+  changedLists: Set<string>;
+  changedMedia: Set<string>;
+  changedMonths: Set<string>;
+  /** The site-wide latest list fell short after removals: rebuild it from every column (rare). */
+  refillLatest: boolean;
+  /** Key areas whose latest list fell short after removals: rebuilt from their columns' lists. */
+  refillKeyAreas: Set<string>;
+}
+
+export interface ApplyOptions {
+  /** Length of the site-wide latest list kept in the root state. */
+  latestKeep: number;
+  /** The key areas a column counts towards (itself and its ancestors that are key areas); none when absent. */
+  keyAreasOf: ReadonlyMap<string, readonly string[]>;
+  keyAreaKeep: number;
+}
+
+function removeFromList(list: ListItem[] | undefined, packageId: string): boolean {
+  if (!list) return false;
+  const at = list.findIndex((i) => i.packageId === packageId);
+  if (at < 0) return false;
+  list.splice(at, 1);
+  return true;
+}
+
+function upsertLatest(list: ListItem[], item: ListItem, keep: number): void {
+  removeFromList(list, item.packageId);
+  list.push(item);
+  list.sort(compareNewestFirst);
+  list.length = Math.min(list.length, keep);
+}
+
 /**
- * Applies changes in order. A publish of an older revision than the one on the site (a late retry)
- * lists the package without rolling its pages back; the same revision with the same content is a
- * no-op, so republishing is idempotent.
+ * Applies changes in order to (a clone of) the loaded state. A publish of an older revision than
+ * the one on the site (a late retry) lists the package without rolling its pages back; the same
+ * revision with the same content is a no-op, so republishing is idempotent.
  */
-export function applyChanges(previous: SiteManifest, changes: SiteChange[]): AppliedChanges {
-  const manifest: SiteManifest = structuredClone(previous);
+export function applyChanges(loaded: LoadedState, changes: SiteChange[], options: ApplyOptions): AppliedChanges {
+  const state: LoadedState = structuredClone(loaded);
+  const { root } = state;
   const renderPackages = new Set<string>();
-  const renderColumns = new Set<string>();
-  const newSources = new Map<string, PackageSource>();
+  const changedLists = new Set<string>();
+  const changedMedia = new Set<string>();
+  const changedMonths = new Set<string>();
   let changed = false;
+  let refillLatest = false;
+
+  const list = (unit: string): ListState => {
+    let l = state.lists.get(unit);
+    if (!l) state.lists.set(unit, (l = emptyList()));
+    return l;
+  };
+  const summaryOf = (columnId: string, path: string[]): ColumnSummary => {
+    let s = root.columns[columnId];
+    if (!s) root.columns[columnId] = s = { path, count: 0, lastUpdatedAt: null };
+    return s;
+  };
+  const refreshSummary = (columnId: string) => {
+    const s = root.columns[columnId];
+    if (!s) return;
+    const items = listNewestFirst(list(colUnit(columnId)));
+    s.count = items.length;
+    s.lastUpdatedAt = items[0]?.releasedAt ?? null;
+  };
+  const keyAreasOf = (columnId: string) => options.keyAreasOf.get(columnId) ?? [];
+  root.keyAreaLatest ??= {};
+  const refillKeyAreas = new Set<string>();
+  /** The key-area lists after the package's columns changed: shown where it still counts, gone elsewhere. */
+  const spreadKeyAreas = (item: ListItem, columns: readonly string[], previousColumns: readonly string[]) => {
+    const now = new Set(columns.flatMap(keyAreasOf));
+    for (const area of now) {
+      const list = (root.keyAreaLatest[area] ??= []);
+      const last = list[list.length - 1];
+      const shown = list.some((i) => i.packageId === item.packageId);
+      if (shown || list.length < options.keyAreaKeep || !last || compareNewestFirst(item, last) < 0) upsertLatest(list, item, options.keyAreaKeep);
+    }
+    for (const area of previousColumns.flatMap(keyAreasOf)) {
+      if (now.has(area)) continue;
+      if (removeFromList(root.keyAreaLatest[area], item.packageId)) refillKeyAreas.add(area);
+    }
+  };
+  const setMediaRefs = (packageId: string, before: string[], after: string[]) => {
+    const removed = before.filter((f) => !after.includes(f));
+    const added = after.filter((f) => !before.includes(f));
+    for (const file of removed) {
+      const refs = state.media.get(mediaUnit(file));
+      const name = file.split('/').pop()!;
+      if (!refs?.refs[name]) continue;
+      refs.refs[name] = refs.refs[name].filter((id) => id !== packageId);
+      if (refs.refs[name].length === 0) delete refs.refs[name];
+      changedMedia.add(mediaUnit(file));
+    }
+    for (const file of added) {
+      const unit = mediaUnit(file);
+      let refs = state.media.get(unit);
+      if (!refs) state.media.set(unit, (refs = { version: STATE_VERSION, refs: {} }));
+      const name = file.split('/').pop()!;
+      refs.refs[name] = [...new Set([...(refs.refs[name] ?? []), packageId])];
+      changedMedia.add(unit);
+    }
+  };
+  const setMonth = (packageId: string, before: ListItem | null, after: ListItem | null, interpretations: number) => {
+    if (before) {
+      const month = releaseMonth(before.releasedAt);
+      const m = state.months.get(month);
+      if (m?.packages[packageId]) {
+        delete m.packages[packageId];
+        root.sitemapMonths[month] = monthUrlCount(m);
+        if (root.sitemapMonths[month] === 0) delete root.sitemapMonths[month];
+        changedMonths.add(month);
+      }
+    }
+    if (after) {
+      const month = releaseMonth(after.releasedAt);
+      let m = state.months.get(month);
+      if (!m) state.months.set(month, (m = { version: STATE_VERSION, packages: {} }));
+      m.packages[packageId] = { interpretations, lastmod: after.releasedAt };
+      root.sitemapMonths[month] = monthUrlCount(m);
+      changedMonths.add(month);
+    }
+  };
+  /** Puts the package's list item everywhere it is shown (its columns, its catalogue item, the latest lists). */
+  const spreadItem = (entry: PackageState, previous: ListItem | null, previousColumns: readonly string[] = entry.columns) => {
+    const item = entry.item;
+    spreadKeyAreas(item, entry.columns, previousColumns);
+    for (const c of entry.columns) {
+      const unit = colUnit(c);
+      list(unit).entries[item.packageId] = item;
+      changedLists.add(unit);
+      refreshSummary(c);
+    }
+    if (previous?.catalogueId && previous.catalogueId !== item.catalogueId) dropFromCatalogue(previous.catalogueId, item.packageId);
+    if (item.catalogueId) {
+      const unit = xxgkUnit(item.catalogueId);
+      list(unit).entries[item.packageId] = item;
+      root.catalogue[item.catalogueId] = Object.keys(list(unit).entries).length;
+      changedLists.add(unit);
+    }
+    const inLatest = root.latest.some((i) => i.packageId === item.packageId);
+    const last = root.latest[root.latest.length - 1];
+    if (inLatest || root.latest.length < options.latestKeep || !last || compareNewestFirst(item, last) < 0) {
+      upsertLatest(root.latest, item, options.latestKeep);
+    }
+  };
+  const dropFromCatalogue = (itemId: string, packageId: string) => {
+    const unit = xxgkUnit(itemId);
+    const l = list(unit);
+    if (!l.entries[packageId]) return;
+    delete l.entries[packageId];
+    root.catalogue[itemId] = Object.keys(l.entries).length;
+    if (root.catalogue[itemId] === 0) delete root.catalogue[itemId];
+    changedLists.add(unit);
+  };
 
   for (const change of changes) {
     if (change.kind === 'publish') {
-      const packageId = change.source.payload.packageId;
       const incoming = change.source.payload;
-      const existingColumn = manifest.columns[change.columnId];
-      if (!existingColumn) {
-        manifest.columns[change.columnId] = { path: change.columnPath, packages: [] };
+      const packageId = incoming.packageId;
+      const columnUnit = colUnit(change.columnId);
+      const summary = root.columns[change.columnId];
+      if (!summary) {
+        summaryOf(change.columnId, change.columnPath);
+        changedLists.add(columnUnit);
         changed = true;
-      } else if (change.columnPath.length > 0 && existingColumn.path.join('>') !== change.columnPath.join('>')) {
-        // Renamed in the registry: the column's pages and every page whose breadcrumb shows it change.
-        existingColumn.path = change.columnPath;
-        renderColumns.add(change.columnId);
-        for (const id of existingColumn.packages) renderPackages.add(id);
+      } else if (change.columnPath.length > 0 && summary.path.join('>') !== change.columnPath.join('>')) {
+        // Renamed in the registry: the column's pages show the new name (article breadcrumbs follow on their next render).
+        summary.path = change.columnPath;
+        changedLists.add(columnUnit);
         changed = true;
       }
-      const column = manifest.columns[change.columnId]!;
-      let entry = manifest.packages[packageId];
+      let record = state.packages.get(packageId) ?? null;
       const replacesContent =
-        !entry || incoming.revision > entry.revision || (incoming.revision === entry.revision && incoming.contentHash !== entry.contentHash);
+        !record ||
+        incoming.revision > record.entry.revision ||
+        (incoming.revision === record.entry.revision && incoming.contentHash !== record.entry.contentHash);
       if (replacesContent) {
-        const columns = entry?.columns ?? [];
-        entry = entryFromSource(change.source, columns);
-        manifest.packages[packageId] = entry;
-        newSources.set(packageId, change.source);
+        const columns = record?.entry.columns ?? [];
+        const entry = entryFromSource(change.source, columns);
+        if (!record) root.packageCount += 1;
+        setMediaRefs(packageId, record?.entry.media ?? [], entry.media);
+        setMonth(packageId, record?.entry.item ?? null, entry.item, incoming.interpretations.length);
+        const previous = record?.entry.item ?? null;
+        record = { version: STATE_VERSION, entry, source: change.source };
+        state.packages.set(packageId, record);
+        spreadItem(entry, previous);
         renderPackages.add(packageId);
-        // Titles and interpretation links in every list showing it change too.
-        for (const c of columns) renderColumns.add(c);
         changed = true;
       }
-      if (!entry!.columns.includes(change.columnId)) {
-        entry!.columns.push(change.columnId);
+      const entry = record!.entry;
+      if (!entry.columns.includes(change.columnId)) {
+        entry.columns.push(change.columnId);
+        if (entry.columns.length === 1) entry.item.homeColumnId = change.columnId;
+        spreadItem(entry, entry.item);
         // The page lists its columns (所属栏目).
         renderPackages.add(packageId);
         changed = true;
       }
-      if (!column.packages.includes(packageId)) {
-        column.packages.push(packageId);
-        renderColumns.add(change.columnId);
-        changed = true;
+    } else if (change.kind === 'unpublish') {
+      const record = state.packages.get(change.packageId) ?? null;
+      const columnList = state.lists.get(colUnit(change.columnId));
+      if (!record || !record.entry.columns.includes(change.columnId)) {
+        // Not listed there (any more); a list left holding it by an interrupted past is cleaned too.
+        if (columnList?.entries[change.packageId]) {
+          delete columnList.entries[change.packageId];
+          changedLists.add(colUnit(change.columnId));
+          refreshSummary(change.columnId);
+          changed = true;
+        }
+        continue;
       }
-    } else {
-      const entry = manifest.packages[change.packageId];
-      const column = manifest.columns[change.columnId];
-      if (!entry || !column || !column.packages.includes(change.packageId)) continue;
-      column.packages = column.packages.filter((id) => id !== change.packageId);
+      const entry = record.entry;
+      const previousColumns = entry.columns;
       entry.columns = entry.columns.filter((id) => id !== change.columnId);
-      renderColumns.add(change.columnId);
+      delete list(colUnit(change.columnId)).entries[change.packageId];
+      changedLists.add(colUnit(change.columnId));
+      refreshSummary(change.columnId);
       changed = true;
       if (entry.columns.length === 0) {
-        delete manifest.packages[change.packageId];
-        newSources.delete(change.packageId);
+        state.packages.set(change.packageId, null);
+        root.packageCount -= 1;
+        setMediaRefs(change.packageId, entry.media, []);
+        setMonth(change.packageId, entry.item, null, 0);
+        if (entry.item.catalogueId) dropFromCatalogue(entry.item.catalogueId, change.packageId);
+        if (removeFromList(root.latest, change.packageId) && root.latest.length < Math.min(options.latestKeep, root.packageCount)) refillLatest = true;
+        spreadKeyAreas(entry.item, [], previousColumns);
+        renderPackages.delete(change.packageId);
       } else {
+        const previous = entry.item;
+        entry.item = { ...entry.item, homeColumnId: entry.columns[0] ?? null };
+        spreadItem(entry, previous, previousColumns);
         renderPackages.add(change.packageId);
       }
+    } else {
+      const record = state.packages.get(change.packageId) ?? null;
+      if (!record) continue;
+      const before = record.source.payload.document.validity ?? null;
+      if (JSON.stringify(before) === JSON.stringify(change.validity)) continue;
+      record.source = {
+        ...record.source,
+        payload: { ...record.source.payload, document: { ...record.source.payload.document, validity: change.validity } },
+      };
+      const previous = record.entry.item;
+      record.entry.item = { ...previous, validity: change.validity };
+      spreadItem(record.entry, previous);
+      renderPackages.add(change.packageId);
+      changed = true;
     }
   }
 
-  const removedPackages = new Set(Object.keys(previous.packages).filter((id) => !manifest.packages[id]));
-  for (const id of [...renderPackages]) if (!manifest.packages[id]) renderPackages.delete(id);
-  for (const id of [...newSources.keys()]) if (!manifest.packages[id]) newSources.delete(id);
-  return { manifest, changed, renderPackages, newSources, removedPackages, renderColumns };
+  const removedPackages = new Set<string>();
+  for (const [id, record] of state.packages) if (!record && loaded.packages.get(id)) removedPackages.add(id);
+  for (const id of removedPackages) renderPackages.delete(id);
+  return { state, changed, renderPackages, removedPackages, changedLists, changedMedia, changedMonths, refillLatest, refillKeyAreas };
 }
 
-/** Packages of a column, newest first (release date, then id for a stable order). */
-export function columnPackagesNewestFirst(manifest: SiteManifest, columnId: string): string[] {
-  const column = manifest.columns[columnId];
-  if (!column) return [];
-  return sortNewestFirst(manifest, column.packages);
+/*
+ * Version 1 (one manifest per site, `.govpub/manifest.json`): what older web roots hold. The first
+ * commit of this version reads it once and publishes every package again into the new layout
+ * (site.ts readLegacySite).
+ */
+export const LEGACY_MANIFEST_PATH = `${STATE_DIR}/manifest.json`;
+export function legacyPackageSourcePath(packageId: string): string {
+  return `${STATE_DIR}/packages/${packageId}.json`;
 }
 
-export function sortNewestFirst(manifest: SiteManifest, packageIds: string[]): string[] {
-  return packageIds
-    .filter((id) => manifest.packages[id])
-    .sort((a, b) => {
-      const ta = manifest.packages[a]!.releasedAt;
-      const tb = manifest.packages[b]!.releasedAt;
-      if (ta !== tb) return ta < tb ? 1 : -1;
-      return a < b ? -1 : a > b ? 1 : 0;
-    });
+/** What a version 1 manifest says of the site (the parts the migration reads). */
+export interface LegacyManifest {
+  version: 1;
+  columns: Record<string, { path: string[]; packages: string[] }>;
+  packages: Record<string, { columns: string[] }>;
 }

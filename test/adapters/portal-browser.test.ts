@@ -1,7 +1,7 @@
 /**
  * The portal as a reader sees it: headless Chromium (Debian's, through playwright-core) against
  * registerPortalRoutes on an ephemeral port. A package with a document and two interpretations
- * goes to two columns; the reader goes column index → document → 「关联解读」 → interpretation →
+ * goes to two columns; the reader goes column index → document → 「政策解读」 → interpretation →
  * 「政策原文」 → document, every picture has alt text and loads; after the take-down the pages
  * answer 404 and no index lists the package any more.
  *
@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortalAdapter, type PortalAdapter } from '../../adapters/portal/index.js';
 import { registerPortalRoutes } from '../../adapters/portal/serve.js';
+import { portalPagePaths } from '../../adapters/portal/urls.js';
 import type { ReleaseUnit, TransmitResult } from '../../adapters/types.js';
 import type { Channel } from '../../domain/registry.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
@@ -90,7 +91,7 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
     return count;
   }
 
-  it('column index → document → 关联解读 → interpretation → 政策原文 → document; pictures have alt and load', async () => {
+  it('column index → document → 政策解读 → interpretation → 政策原文 → document; pictures have alt and load', async () => {
     const page = await browser.newPage();
     const failed: string[] = [];
     page.on('response', (response) => {
@@ -100,36 +101,37 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
       const index = await page.goto(`${base}/col/zwgk-zcwj/index.html`);
       expect(index?.status()).toBe(200);
       expect(await page.title()).toBe('政策文件 - 西安市碑林区人民政府');
-      await expect.poll(() => page.locator('nav.breadcrumb').innerText()).toContain('政务公开');
+      // Published without a registry, the column is a top-level one named by its path's last part.
+      await expect.poll(() => page.locator('nav.breadcrumb').innerText()).toContain('首页 > 政策文件');
       await expectPicturesLoaded(page); // the cover thumbnail
 
       await page.getByRole('link', { name: unit.document.title }).click();
-      await page.waitForURL(`${base}/art/${unit.packageId}/index.html`);
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/index.html`);
       expect(published[0]!.publicUrl).toBe(page.url());
       await expect.poll(() => page.locator('h1').innerText()).toBe(unit.document.title);
       const meta = await page.locator('table.doc-meta').innerText();
-      for (const text of ['发文字号', '碑政发〔2025〕7号', '发布机构', '西安市碑林区人民政府', '成文日期', '2025年06月20日', '发布日期', '2025年07月01日'])
+      for (const text of ['发文字号', '碑政发〔2025〕7号', '发文机关', '西安市碑林区人民政府', '成文日期', '2025年06月20日', '发布日期', '2025年07月01日'])
         expect(meta).toContain(text);
-      expect(await page.locator('nav.breadcrumb').innerText()).toMatch(/首页\s*>\s*政务公开\s*>\s*政策文件\s*>\s*正文/);
+      expect(await page.locator('nav.breadcrumb').innerText()).toMatch(/首页\s*>\s*政策文件\s*>\s*正文/);
       expect(await expectPicturesLoaded(page)).toBe(1);
       // Chromium takes the WebP source of the <picture>.
       expect(await page.locator('main picture img').evaluate((el) => (el as unknown as ImageState).currentSrc)).toMatch(/\.webp$/);
 
-      const related = page.locator('section.related', { has: page.getByRole('heading', { name: '关联解读' }) });
+      const related = page.locator('section.related', { has: page.getByRole('heading', { name: '政策解读' }) });
       expect(await related.getByRole('link').count()).toBe(2);
       await related.getByRole('link', { name: unit.interpretations[1]!.title }).click();
-      await page.waitForURL(`${base}/art/${unit.packageId}/jd-2.html`);
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/jd-2.html`);
       await expect.poll(() => page.locator('h1').innerText()).toBe(unit.interpretations[1]!.title);
       expect(await expectPicturesLoaded(page)).toBe(1);
       expect(await page.locator('main img').getAttribute('alt')).toBe(unit.interpretations[1]!.title);
 
       const origin = page.locator('section.policy-origin', { has: page.getByRole('heading', { name: '政策原文' }) });
       await origin.getByRole('link', { name: unit.document.title }).click();
-      await page.waitForURL(`${base}/art/${unit.packageId}/index.html`);
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/index.html`);
 
       // And the first interpretation, reached the same way.
       await related.getByRole('link', { name: unit.interpretations[0]!.title }).click();
-      await page.waitForURL(`${base}/art/${unit.packageId}/jd-1.html`);
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/jd-1.html`);
       expect(await page.locator('.jd-meta').innerText()).toContain('解读人：区发展和改革委员会');
 
       // Home page and the second column list it too.
@@ -150,7 +152,7 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
     const page = await browser.newPage();
     try {
       for (const pagePath of ['index.html', 'jd-1.html', 'jd-2.html']) {
-        const response = await page.goto(`${base}/art/${unit.packageId}/${pagePath}`);
+        const response = await page.goto(`${base}/${portalPagePaths(unit.packageId, 0).directory}/${pagePath}`);
         expect(response?.status(), pagePath).toBe(404);
         expect(await page.locator('h1').innerText()).toBe('您访问的页面不存在');
         expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');

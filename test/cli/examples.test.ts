@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { portalPagePaths } from '../../adapters/portal/urls.js';
 import { ROOT_DIR } from '../../config/settings.js';
 import { runCli } from '../support/cli.js';
 import { freePort, startGovpub, type RunningGovpub } from '../support/running.js';
@@ -162,7 +163,7 @@ describe('the quick start with the example packages', () => {
     }
 
     // The portal serves the policy's pages; the media center holds its articles with the video.
-    const page = await fetch(`${govpub.api}/portal/art/${ids['policy-consumption.json']}/jd-2.html`);
+    const page = await fetch(`${govpub.api}/portal/${portalPagePaths(ids['policy-consumption.json']!, 2).interpretations[1]}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<video[^>]*>.*\.mp4/s);
     const newsSite = (await (await fetch(`${govpub.simulatorUrls().news_site}/__sim/publications`)).json()) as {

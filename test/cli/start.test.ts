@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portalPagePaths } from '../../adapters/portal/urls.js';
 import { ROOT_DIR } from '../../config/settings.js';
 import { loadRegistry } from '../../config/registry.js';
 import { policyPackage } from '../support/app.js';
@@ -112,9 +113,9 @@ describe('govpub start (all-in-one on the embedded default)', () => {
       (r) => r.json() as Promise<{ count: number }>,
     );
     expect(weibo.count).toBe(1);
-    const page = await fetch(`http://127.0.0.1:${env.PORT}/portal/art/${id}/index.html`);
+    const page = await fetch(`http://127.0.0.1:${env.PORT}/portal/${portalPagePaths(id, 0).document}`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('关联解读');
+    expect(await page.text()).toContain('政策解读');
     // The same package through the HTTP API, with the token the CLI printed.
     const viaApi = (await fetch(`http://127.0.0.1:${env.PORT}/api/packages/${id}`, { headers: { authorization: `Bearer ${token}` } }).then((r) =>
       r.json(),

@@ -35,7 +35,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { MANIFEST_PATH, type SiteManifest } from '../../adapters/portal/state.js';
+import { LIST_STATE_FILE, colUnit, type ListState } from '../../adapters/portal/state.js';
+import { packageRecordPath } from '../../adapters/portal/site.js';
 import { loadSettings } from '../../config/settings.js';
 import { connectPostgres, openDatabase } from '../../db/connect.js';
 import { migrateToLatest } from '../../db/migrate.js';
@@ -697,12 +698,16 @@ async function countPosts(
   notes: string[],
 ): Promise<{ found: number; expected: number; duplicates: number; losses: number }> {
   const published = await publicationsByChannel(world, world.registry);
-  let manifest: SiteManifest | undefined;
-  try {
-    manifest = JSON.parse(fs.readFileSync(path.join(world.webRoot, 'current', MANIFEST_PATH), 'utf8')) as SiteManifest;
-  } catch (error) {
-    notes.push(`portal manifest unreadable: ${(error as Error).message}`);
-  }
+  // The portal's state is sharded: a column's list in col/<id>/.state.json, a package's record beside its pages.
+  const current = path.join(world.webRoot, 'current');
+  const columnList = (columnId: string): ListState | undefined => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(current, colUnit(columnId), LIST_STATE_FILE), 'utf8')) as ListState;
+    } catch (error) {
+      notes.push(`portal column ${columnId} state unreadable: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
   const manual = new Set<string>(MANUAL_HANDOFF_CHANNELS);
   let found = 0;
   let expected = 0;
@@ -716,9 +721,9 @@ async function countPosts(
       let posts: string[];
       let want = 1;
       if (platform === 'portal') {
-        const listed = manifest?.columns[id]?.packages.filter((x) => x === p.id).length ?? 0;
+        const listed = columnList(id)?.entries[p.id] ? 1 : 0;
         posts = Array.from({ length: listed }, () => 'listing');
-        if (listed > 0 && !manifest?.packages[p.id]) notes.push(`portal: ${target} lists ${p.id} but its pages are missing`);
+        if (listed > 0 && !fs.existsSync(packageRecordPath(current, p.id))) notes.push(`portal: ${target} lists ${p.id} but its pages are missing`);
       } else {
         posts = (published.get(target) ?? []).filter((x) => JSON.stringify(x).includes(p.marker)).map((x) => x.title ?? x.id);
         // The media center takes the document and each interpretation as articles of their own.

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { portalPagePaths } from '../../adapters/portal/urls.js';
 import { loadRegistry } from '../../config/registry.js';
 import type { Registry } from '../../domain/registry.js';
 import { makePhoto } from '../media/fixtures.js';
@@ -143,12 +144,13 @@ describe('originals never leave govpub', () => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         if (entry.name.startsWith('.')) continue; // never served (.govpub/: the site state)
         const p = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(p, `${rel}${entry.name}/`);
+        // A generation's units (art/<b>, col/<id>, …) are symlinks into the web root's store: followed as served.
+        if (entry.isDirectory() || (entry.isSymbolicLink() && fs.statSync(p).isDirectory())) walk(p, `${rel}${entry.name}/`);
         else served.push(`${rel}${entry.name}`);
       }
     };
     walk(root, '');
-    expect(served).toContain(`art/${packageId}/index.html`);
+    expect(served).toContain(portalPagePaths(packageId, 0).document);
     for (const file of served) {
       expect(file).not.toContain(photoSha);
       expect(fs.readFileSync(path.join(root, file)).includes(photoSha), file).toBe(false);

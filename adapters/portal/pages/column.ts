@@ -1,50 +1,72 @@
-// A column's index pages (col/<id>/index.html, index_2.html, …), 20 entries a page, newest first, with a pager.
-import { columnPackagesNewestFirst, type SiteManifest } from '../state.js';
-import { portalColumnPaths } from '../urls.js';
-import { entryItem, entryList } from './entry-list.js';
+/**
+ * A column's pages (col/<id>/index.html, index_2.html, …): its name, its child columns (下级栏目)
+ * when it has any, its entries newest first with a pager, the link to its RSS feed; and the
+ * feed itself (col/<id>/rss.xml). Every registry column has these pages, empty or not: an empty
+ * column says 本栏目暂无信息.
+ */
+import { chinaDate } from '../format.js';
+import { portalColumnPaths, rootFrom } from '../urls.js';
+import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList, pagerHtml } from './entry-list.js';
 import { renderColumnFeed } from './feed.js';
 import { columnCrumbs, pageShell } from './layout.js';
+import type { ColumnNode, ListEntry } from './model.js';
 import type { SiteSettings } from './settings.js';
+import { columnNode } from './structure.js';
 import { esc } from './text.js';
 
-/** Index pages (index.html, index_2.html, …) and rss.xml of a column. */
-export function renderColumnFiles(columnId: string, manifest: SiteManifest, site: SiteSettings): Map<string, string> {
+/**
+ * Index pages and rss.xml of a column, by site-root-relative path. `entries`: every package the
+ * column lists, newest first (the caller decides whether a parent column also lists its children's).
+ */
+export function renderColumnPages(column: ColumnNode, entries: readonly ListEntry[], site: SiteSettings): Map<string, string> {
   const out = new Map<string, string>();
-  const column = manifest.columns[columnId];
-  if (!column) return out;
-  const paths = portalColumnPaths(columnId);
-  const ids = columnPackagesNewestFirst(manifest, columnId);
-  const pageCount = Math.max(1, Math.ceil(ids.length / site.pageSize));
-  const root = '../../';
-  const name = column.path[column.path.length - 1] ?? columnId;
-  const rssHref = 'rss.xml';
+  const paths = portalColumnPaths(column.id);
+  const root = rootFrom(paths.index);
+  const pageCount = Math.max(1, Math.ceil(entries.length / site.pageSize));
   const pageHref = (n: number) => paths.page(n).slice(paths.directory.length + 1);
+  const children = childColumnsHtml(column, site, root);
+  const empty = `<p class="empty">${EMPTY_COLUMN_TEXT}${column.children.length > 0 ? '，请浏览下级栏目' : ''}。</p>`;
+  // When the column last changed (inspections check columns are kept up to date).
+  const updated = entries[0] ? `<span class="note">最近更新：${chinaDate(entries[0].releasedAt)}</span>　` : '';
   for (let page = 1; page <= pageCount; page++) {
-    const slice = ids.slice((page - 1) * site.pageSize, page * site.pageSize);
+    const slice = entries.slice((page - 1) * site.pageSize, page * site.pageSize);
     const list = entryList(
-      slice.map((id) => entryItem(id, manifest.packages[id]!, root, null)),
-      '<p class="empty">本栏目暂无信息。</p>',
+      slice.map((entry) => listEntryHtml(entry, root)),
+      empty,
     );
-    const pager =
-      pageCount > 1
-        ? `<nav class="pager" aria-label="分页">${page > 1 ? `<a href="${pageHref(page - 1)}" rel="prev">上一页</a> ` : ''}<span>第 ${page}/${pageCount} 页</span>${
-            page < pageCount ? ` <a href="${pageHref(page + 1)}" rel="next">下一页</a>` : ''
-          }</nav>`
-        : '';
     out.set(
       paths.page(page),
       pageShell({
         site,
         root,
-        title: page > 1 ? `${name}（第${page}页）` : name,
+        title: page > 1 ? `${column.name}（第${page}页）` : column.name,
         path: paths.page(page),
-        breadcrumb: columnCrumbs(column.path, null),
-        main: `<h1>${esc(name)}</h1>\n<p class="feed"><a href="${rssHref}">RSS 订阅</a></p>\n${list}\n${pager}`,
-        meta: { ColumnName: name },
-        extraHead: `<link rel="alternate" type="application/rss+xml" title="${esc(`${site.siteName} - ${name}`)}" href="${rssHref}">\n`,
+        breadcrumb: columnCrumbs(column, root),
+        column,
+        main: `<h1>${esc(column.name)}</h1>
+${children}<section class="column-entries" aria-labelledby="entries-heading"><h2 id="entries-heading" class="visually-hidden">${esc(column.name)}信息列表</h2>
+<p class="feed-link">${updated}<a href="rss.xml">RSS 订阅本栏目</a></p>
+${list}
+${pagerHtml(page, pageCount, pageHref)}
+</section>`,
+        extraHead: `<link rel="alternate" type="application/rss+xml" title="${esc(`${site.identity.siteName} - ${column.name}`)}" href="rss.xml">\n`,
       }),
     );
   }
-  out.set(paths.rss, renderColumnFeed(columnId, manifest, site));
+  out.set(paths.rss, renderColumnFeed(column, entries, site));
   return out;
+}
+
+/** 下级栏目: links to the column's children, for parent columns. */
+function childColumnsHtml(column: ColumnNode, site: SiteSettings, root: string): string {
+  const links = column.children
+    .map((id) => columnNode(site.structure, id))
+    .filter((child): child is ColumnNode => child !== undefined)
+    .map((child) => `<li><a href="${esc(root + portalColumnPaths(child.id).index)}">${esc(child.name)}</a></li>`);
+  if (links.length === 0) return '';
+  return `<nav class="child-columns" aria-labelledby="children-heading"><h2 id="children-heading">下级栏目</h2>
+<ul>
+${links.join('\n')}
+</ul></nav>
+`;
 }

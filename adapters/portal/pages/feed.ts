@@ -1,36 +1,62 @@
-// A column's RSS 2.0 feed (col/<id>/rss.xml): the newest items, absolute links, RFC 822 dates.
-import { columnPackagesNewestFirst, type SiteManifest } from '../state.js';
-import { portalColumnPaths, portalPagePaths } from '../urls.js';
+// RSS 2.0 feeds: a column's (col/<id>/rss.xml) and the whole site's (rss.xml): the newest items, absolute links, RFC 822 dates.
+import { SITE_PATHS, portalColumnPaths } from '../urls.js';
+import type { ColumnNode, ListEntry } from './model.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
+import { columnNode } from './structure.js';
 import { xml } from './text.js';
 
-/** RSS 2.0 with the newest `feedSize` items; dates are release dates, so a feed only changes with its content. */
-export function renderColumnFeed(columnId: string, manifest: SiteManifest, site: SiteSettings): string {
-  const column = manifest.columns[columnId]!;
-  const paths = portalColumnPaths(columnId);
-  const ids = columnPackagesNewestFirst(manifest, columnId).slice(0, site.feedSize);
-  const name = column.path.join(' > ');
-  const items = ids.map((id) => {
-    const entry = manifest.packages[id]!;
-    const link = absoluteUrl(site, portalPagePaths(id, 0).document);
+/** RSS 2.0 with the newest `feedSize` of `entries` (newest first); dates are release dates, so a feed only changes with its content. */
+export function renderColumnFeed(column: ColumnNode, entries: readonly ListEntry[], site: SiteSettings): string {
+  const paths = portalColumnPaths(column.id);
+  return rss(site, {
+    title: `${site.identity.siteName} - ${column.name}`,
+    link: absoluteUrl(site, paths.index),
+    self: absoluteUrl(site, paths.rss),
+    description: `${site.identity.siteName}「${column.path.join(' > ')}」栏目的最新信息`,
+    entries: entries.slice(0, site.feedSize),
+    category: () => column.path.join(' > '),
+  });
+}
+
+/** The whole site's feed (rss.xml): the newest `feedSize` entries of every column, each with its home column as category. */
+export function renderSiteFeed(entries: readonly ListEntry[], site: SiteSettings): string {
+  return rss(site, {
+    title: `${site.identity.siteName} - 最新信息`,
+    link: absoluteUrl(site, SITE_PATHS.home),
+    self: absoluteUrl(site, SITE_PATHS.feed),
+    description: `${site.identity.siteName}发布的最新信息`,
+    entries: entries.slice(0, site.feedSize),
+    category: (entry) => {
+      const column = entry.homeColumnId ? columnNode(site.structure, entry.homeColumnId) : undefined;
+      return column ? column.path.join(' > ') : null;
+    },
+  });
+}
+
+function rss(
+  site: SiteSettings,
+  feed: { title: string; link: string; self: string; description: string; entries: readonly ListEntry[]; category(entry: ListEntry): string | null },
+): string {
+  const items = feed.entries.map((entry) => {
+    const link = absoluteUrl(site, entry.path);
+    const category = feed.category(entry);
     return `<item>
 <title>${xml(entry.title)}</title>
 <link>${xml(link)}</link>
 <guid isPermaLink="true">${xml(link)}</guid>
 <pubDate>${new Date(entry.releasedAt).toUTCString()}</pubDate>
 <description>${xml(entry.summary)}</description>
-<category>${xml(name)}</category>
-</item>`;
+${category ? `<category>${xml(category)}</category>\n` : ''}</item>`;
   });
-  const latest = ids[0] ? manifest.packages[ids[0]]!.releasedAt : null;
+  const latest = feed.entries[0]?.releasedAt ?? null;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
 <channel>
-<title>${xml(`${site.siteName} - ${column.path[column.path.length - 1] ?? columnId}`)}</title>
-<link>${xml(absoluteUrl(site, paths.index))}</link>
-<description>${xml(`${site.siteName}「${name}」栏目的最新信息`)}</description>
+<title>${xml(feed.title)}</title>
+<link>${xml(feed.link)}</link>
+<description>${xml(feed.description)}</description>
 <language>zh-cn</language>
-<atom:link href="${xml(absoluteUrl(site, paths.rss))}" rel="self" type="application/rss+xml"/>
+<atom:link href="${xml(feed.self)}" rel="self" type="application/rss+xml"/>
 ${latest ? `<lastBuildDate>${new Date(latest).toUTCString()}</lastBuildDate>\n` : ''}${items.join('\n')}${items.length ? '\n' : ''}</channel>
 </rss>
 `;

@@ -1,52 +1,156 @@
 /**
- * The portal's pages as strings, and which of them a commit writes. Pure: the same state renders
- * the same bytes; the generation builder (site.ts) decides what changed and writes the files.
+ * Which pages a commit writes, and the page inputs it gives the renderers. Pure: the same state
+ * renders the same bytes; the generation builder (site.ts) decides what changed and writes the files.
  *
- * Links between pages are relative (`../../art/<id>/index.html`), so one site works under any
- * prefix (`/portal/` behind the API, a domain root in production) and even from disk. Feeds, the
- * sitemap and canonical links need absolute URLs and use the configured public base URL.
+ * A commit renders by unit (site.ts): a package's pages (art/<b>/<id>/), a column's pages and feed
+ * (col/<id>/), a catalogue item's pages (xxgk/<id>/), and the root files every commit rewrites (home
+ * page, site feed, sitemap index and its site part, site map and catalogue index). Files that
+ * change only with the settings, templates or registry (robots.txt, 404, stylesheet, script,
+ * favicon) are written when the render key changes.
  *
- * One module per kind of page: `article.ts`, `column.ts`, `feed.ts`, `home.ts`, `sitemap.ts`,
- * `standalone.ts` (404); what they share in `layout.ts` (page chrome), `entry-list.ts`,
- * `media.ts` (pictures, video, audio), `text.ts` (escaping, dates), `style.ts` (CSS).
+ * Links between pages are relative, so one site works under any prefix (`/portal/` behind the API,
+ * a domain root in production) and even from disk. Feeds, the sitemap and canonical links need
+ * absolute URLs and use the configured public base URL.
  */
-import type { PackageSource, SiteManifest } from '../state.js';
-import { renderArticlePages } from './article.js';
-import { renderColumnFiles } from './column.js';
-import { renderHome } from './home.js';
+import { listNewestFirst, type ListItem, type ListState, type PackageRecord, type RootState, type SitemapMonth } from '../state.js';
+import { SITE_PATHS } from '../urls.js';
+import { renderArticle } from './article.js';
+import { FAVICON_PATH, SITE_JS, SITE_JS_PATH, faviconIco } from './assets.js';
+import { renderCatalogueIndex, renderCatalogueItemPages } from './catalogue.js';
+import { renderColumnPages } from './column.js';
+import { renderSiteFeed } from './feed.js';
+import { renderHomePage } from './home.js';
+import type { CatalogueItemView, ColumnNode } from './model.js';
 import { siteHomeHref, type SiteSettings } from './settings.js';
-import { renderRobots, renderSitemaps } from './sitemap.js';
+import { renderSiteMapPage } from './site-map.js';
+import { renderMonthParts, renderRobots, renderSitemapIndex, renderSitePart, SITE_PART } from './sitemap.js';
 import { renderNotFoundPage } from './standalone.js';
+import { catalogueItemView, columnNode, columnOrOrphan } from './structure.js';
 import { SITE_CSS, SITE_CSS_PATH } from './style.js';
 
 /** Bump when the markup changes: every page is rendered again on the next commit. */
-export const RENDER_VERSION = 'portal-pages-1';
+export const RENDER_VERSION = 'portal-pages-3';
 
-/** What a commit re-renders besides the site-wide files. */
-export interface RenderScope {
-  /** Packages whose document and interpretation pages are written. */
-  packages: Iterable<string>;
-  /** Columns whose index pages and feed are written. */
-  columns: Iterable<string>;
-  /** A package's payload and renditions, to render its pages from. */
-  source(packageId: string): Promise<PackageSource>;
+export type FileContent = string | Uint8Array;
+
+/** What every renderer may look at besides the unit it renders: the settings (with the registry's structure) and the root state. */
+export interface SiteView {
+  /** The settings, with the columns and catalogue items the site holds but the registry does not (a site run without one, a column removed since) added. */
+  site: SiteSettings;
+  root: RootState;
 }
 
 /**
- * The pages of the packages and columns in `scope`, and the files every commit rewrites (home
- * page, sitemap, robots.txt, 404 page, stylesheet), by site-root-relative path.
+ * The settings as pages see them: the registry's structure plus, as top-level orphans, the columns
+ * and catalogue items the site holds that it lacks, so their pages have a breadcrumb and appear in
+ * the site map and the catalogue.
  */
-export async function renderGenerationPages(manifest: SiteManifest, site: SiteSettings, scope: RenderScope): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  const add = (rendered: Map<string, string>) => {
-    for (const [file, content] of rendered) files.set(file, content);
+export function siteView(settings: SiteSettings, root: RootState): SiteView {
+  const structure = settings.structure;
+  const orphanColumns: ColumnNode[] = Object.keys(root.columns)
+    .filter((id) => !columnNode(structure, id))
+    .sort()
+    .map((id) => columnOrOrphan(structure, id, root.columns[id]!.path));
+  const orphanItems: CatalogueItemView[] = Object.keys(root.catalogue)
+    .filter((id) => !catalogueItemView(structure, id))
+    .sort()
+    .map((id) => orphanCatalogueItem(id));
+  if (orphanColumns.length === 0 && orphanItems.length === 0) return { site: settings, root };
+  return {
+    site: {
+      ...settings,
+      structure: {
+        ...structure,
+        columns: [...structure.columns, ...orphanColumns],
+        roots: [...structure.roots, ...orphanColumns.map((c) => c.id)],
+        catalogue: [...structure.catalogue, ...orphanItems],
+      },
+    },
+    root,
   };
-  for (const id of scope.packages) add(renderArticlePages(id, await scope.source(id), manifest.packages[id]!, manifest, site));
-  for (const id of scope.columns) add(renderColumnFiles(id, manifest, site));
-  add(renderSitemaps(manifest, site));
-  files.set('index.html', renderHome(manifest, site));
-  files.set('robots.txt', renderRobots(site));
-  files.set('404.html', renderNotFoundPage(site.siteName, siteHomeHref(site.publicBaseUrl)));
-  files.set(SITE_CSS_PATH, SITE_CSS);
+}
+
+/** A catalogue item a document names that the registry does not hold: its pages list the documents, its elements say 未配置. */
+function orphanCatalogueItem(id: string): CatalogueItemView {
+  const unset = '未配置';
+  return {
+    id,
+    category: '其他',
+    name: id,
+    content: unset,
+    basis: unset,
+    subject: unset,
+    responsibleDepartment: unset,
+    responsibleSection: unset,
+    timeLimit: unset,
+    audience: unset,
+    channels: [],
+    method: unset,
+    attribute: 'proactive',
+    portalColumnId: '',
+  };
+}
+
+function columnOf(view: SiteView, columnId: string): ColumnNode {
+  return columnOrOrphan(view.site.structure, columnId, view.root.columns[columnId]?.path ?? []);
+}
+
+/** A package's document page and interpretation pages, by site-root-relative path. */
+export function renderPackagePages(record: PackageRecord, view: SiteView): Map<string, FileContent> {
+  return renderArticle(
+    {
+      packageId: record.entry.item.packageId,
+      payload: record.source.payload,
+      media: record.source.media,
+      columns: record.entry.columns.map((id) => columnOf(view, id)),
+    },
+    view.site,
+  );
+}
+
+/** A column's index pages and RSS feed (col/<id>/…); every column has a page, an empty one says so. */
+export function renderColumnUnit(columnId: string, list: ListState, view: SiteView): Map<string, FileContent> {
+  return renderColumnPages(columnOf(view, columnId), listNewestFirst(list), view.site);
+}
+
+/** A disclosure catalogue item's pages (xxgk/<id>/…): its 13 elements and its documents, newest first. */
+export function renderCatalogueUnit(itemId: string, list: ListState, view: SiteView): Map<string, FileContent> {
+  const item = catalogueItemView(view.site.structure, itemId) ?? orphanCatalogueItem(itemId);
+  return renderCatalogueItemPages(item, listNewestFirst(list), view.site);
+}
+
+/** Catalogue items that have a page: every registry item, and any other one a document names. */
+export function catalogueItemIds(view: SiteView): string[] {
+  return view.site.structure.catalogue.map((c) => c.id);
+}
+
+/**
+ * Files at the site root a commit writes: the home page, the site feed, the sitemap index and its
+ * site part, the site map and the catalogue index always (small; counts and orphans change);
+ * with `full` (the render key changed, or the first generation) also the files that change only
+ * with the settings and templates.
+ */
+export function renderRootFiles(view: SiteView, full: boolean): Map<string, FileContent> {
+  const files = new Map<string, FileContent>();
+  const { site, root } = view;
+  const columnLatest: Record<string, readonly ListItem[]> = root.keyAreaLatest ?? {};
+  files.set(SITE_PATHS.home, renderHomePage({ latest: root.latest, columnLatest }, site));
+  files.set(SITE_PATHS.feed, renderSiteFeed(root.latest.slice(0, site.feedSize), site));
+  files.set(SITE_PATHS.sitemap, renderSitemapIndex(root, site));
+  files.set(SITE_PART, renderSitePart(root, site, catalogueItemIds(view)));
+  files.set(SITE_PATHS.siteMap, renderSiteMapPage(site));
+  files.set(SITE_PATHS.catalogue, renderCatalogueIndex(root.catalogue, site));
+  if (full) {
+    files.set(SITE_PATHS.robots, renderRobots(site));
+    files.set(SITE_PATHS.notFound, renderNotFoundPage(site, siteHomeHref(site.publicBaseUrl)));
+    files.set(SITE_CSS_PATH, SITE_CSS);
+    files.set(SITE_JS_PATH, SITE_JS);
+    files.set(FAVICON_PATH, faviconIco());
+  }
   return files;
+}
+
+/** A month's sitemap part(s). */
+export function renderSitemapMonth(month: string, state: SitemapMonth, view: SiteView): Map<string, FileContent> {
+  return renderMonthParts(month, state, view.site);
 }

@@ -11,9 +11,29 @@ import {
   type PortalFigure,
   type PortalInterpretation,
   type PortalLead,
+  type PortalPayload,
 } from '../payload.js';
-import { mediaKey, type MediaFile, type PackageSource } from '../state.js';
+import { mediaKey } from '../state.js';
 import { esc } from './text.js';
+
+/** A rendition in the site as the pages need it (the generation builder's media record fits). */
+export interface PageMediaFile {
+  /** Path relative to the site root (urls.ts portalMediaPath). */
+  file: string;
+  mime: string;
+  bytes: number;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+}
+
+/** A package's payload and the renditions its pages use, by `mediaKey(mediaId, spec)` (state.ts). */
+export interface PageSource {
+  payload: PortalPayload;
+  media: Record<string, PageMediaFile>;
+}
+
+type MediaFile = PageMediaFile;
 
 const PICTURE_SIZES = '(max-width: 960px) 100vw, 960px';
 
@@ -41,15 +61,19 @@ export function pictureHtml(figure: PortalFigure, media: Record<string, MediaFil
 }
 
 /** Body HTML with its figure markers replaced by pictures. */
-export function bodyHtml(html: string, source: PackageSource, root: string): string {
+export function bodyHtml(html: string, source: PageSource, root: string): string {
   return html.replace(FIGURE_MARKER, (_m, n: string) => {
     const figure = source.payload.figures[Number(n)];
     return figure ? pictureHtml(figure, source.media, root) : '';
   });
 }
 
-/** The medium shown above an interpretation's text; empty when its rendition is missing. */
-export function leadHtml(lead: PortalLead | null, interpretation: PortalInterpretation, source: PackageSource, root: string): string {
+/**
+ * The medium shown above an interpretation's text; empty when its rendition is missing. A video
+ * carries its captions as a `<track>` when they exist; a video's or audio's transcript follows the
+ * player (GB/T 37668: captions or a transcript), readable without playing anything.
+ */
+export function leadHtml(lead: PortalLead | null, interpretation: PortalInterpretation, source: PageSource, root: string): string {
   if (!lead) return '';
   if (lead.kind === 'figure') {
     const figure = source.payload.figures[lead.figure];
@@ -59,11 +83,14 @@ export function leadHtml(lead: PortalLead | null, interpretation: PortalInterpre
     const video = source.media[mediaKey(lead.mediaId, PORTAL_VIDEO_SPEC)];
     const poster = source.media[mediaKey(lead.mediaId, PORTAL_POSTER_SPEC)];
     if (!video) return '';
+    const captions = interpretation.captions ? source.media[mediaKey(interpretation.captions.mediaId, interpretation.captions.spec)] : undefined;
     const size = video.width && video.height ? ` width="${video.width}" height="${video.height}"` : '';
     return (
       `<figure class="lead lead-video"><video controls preload="metadata"${size}${poster ? ` poster="${esc(root + poster.file)}"` : ''} aria-label="${esc(interpretation.title)}">` +
       `<source src="${esc(root + video.file)}" type="${esc(video.mime)}">` +
-      `您的浏览器不能播放此视频，请<a href="${esc(root + video.file)}">下载视频</a>观看。</video></figure>`
+      (captions ? `<track kind="captions" src="${esc(root + captions.file)}" srclang="zh-CN" label="中文字幕" default>` : '') +
+      `您的浏览器不能播放此视频，请<a href="${esc(root + video.file)}">下载视频</a>观看。</video></figure>` +
+      transcriptHtml(interpretation, '视频', source, root)
     );
   }
   const audio = source.media[mediaKey(lead.mediaId, PORTAL_AUDIO_SPEC)];
@@ -71,6 +98,13 @@ export function leadHtml(lead: PortalLead | null, interpretation: PortalInterpre
   return (
     `<figure class="lead lead-audio"><audio controls preload="none" aria-label="${esc(interpretation.title)}">` +
     `<source src="${esc(root + audio.file)}" type="${esc(audio.mime)}">` +
-    `您的浏览器不能播放此音频，请<a href="${esc(root + audio.file)}">下载音频</a>收听。</audio></figure>`
+    `您的浏览器不能播放此音频，请<a href="${esc(root + audio.file)}">下载音频</a>收听。</audio></figure>` +
+    transcriptHtml(interpretation, '音频', source, root)
   );
+}
+
+/** The transcript under a player, folded (`<details>` opens without script); sanitized HTML, its figure markers resolved. */
+function transcriptHtml(interpretation: PortalInterpretation, medium: '视频' | '音频', source: PageSource, root: string): string {
+  if (!interpretation.transcriptHtml) return '';
+  return `\n<details class="transcript"><summary>${medium}文字实录</summary>\n<div class="transcript-body">\n${bodyHtml(interpretation.transcriptHtml, source, root)}\n</div></details>`;
 }

@@ -100,4 +100,8 @@ export interface ListEntry {
   /** 发文字号 */
   documentNumber: string | null;
   validity: DocumentValidity | null;
+  /** Its interpretations, linked beside the title in lists (pages at urls.ts portalPagePaths). Optional: none when absent. */
+  interpretations?: { title: string; formLabel: string }[];
+  /** Its home column (the first listing it), named in lists that mix columns (home page, site feed). */
+  homeColumnId?: string | null;
 }

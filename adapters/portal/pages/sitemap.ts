@@ -1,61 +1,91 @@
-// sitemap.xml (a sitemap index over sitemap-N.xml parts past 50,000 URLs) and robots.txt pointing at it.
-import { columnPackagesNewestFirst, sortNewestFirst, type SiteManifest } from '../state.js';
-import { portalColumnPaths, portalPagePaths } from '../urls.js';
+/**
+ * The sitemap: sitemap.xml is a sitemap index over parts in sitemaps/, one for the site's own pages
+ * (home, columns, catalogue, site map) and one per month of publication for the article pages,
+ * split again before 50,000 URLs. A commit rewrites the index and the parts whose month it touched,
+ * never the whole year's. robots.txt points at the index.
+ */
+import type { RootState, SitemapMonth } from '../state.js';
+import { catalogueItemPaths, portalColumnPaths, portalPagePaths, SITE_PATHS } from '../urls.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
 import { xml } from './text.js';
 
-/** Sitemaps hold at most 50,000 URLs (sitemaps.org); above that sitemap.xml becomes an index. */
+/** Sitemaps hold at most 50,000 URLs (sitemaps.org). */
 export const SITEMAP_MAX_URLS = 50_000;
+export const SITEMAP_DIR = 'sitemaps';
+export const SITE_PART = `${SITEMAP_DIR}/site.xml`;
 
-/** sitemap.xml or one of its parts: a commit removes them all and writes the ones it needs. */
-export function isSitemapFile(name: string): boolean {
-  return /^sitemap(-\d+)?\.xml$/.test(name);
+/** The part files of a month holding `urls` URLs: sitemaps/2026-03.xml, or -1, -2… past the limit. */
+export function monthPartPaths(month: string, urls: number, maxUrls = SITEMAP_MAX_URLS): string[] {
+  if (urls <= 0) return [];
+  const parts = Math.ceil(urls / maxUrls);
+  if (parts === 1) return [`${SITEMAP_DIR}/${month}.xml`];
+  return Array.from({ length: parts }, (_, i) => `${SITEMAP_DIR}/${month}-${i + 1}.xml`);
 }
 
-/** sitemap.xml (and sitemap-N.xml parts past 50,000 URLs). */
-export function renderSitemaps(manifest: SiteManifest, site: SiteSettings): Map<string, string> {
-  const urls: { loc: string; lastmod: string | null }[] = [];
-  const newest = sortNewestFirst(manifest, Object.keys(manifest.packages));
-  urls.push({ loc: absoluteUrl(site, 'index.html'), lastmod: newest[0] ? manifest.packages[newest[0]]!.releasedAt : null });
-  for (const columnId of Object.keys(manifest.columns).sort()) {
-    const ids = columnPackagesNewestFirst(manifest, columnId);
-    const pages = Math.max(1, Math.ceil(ids.length / site.pageSize));
-    const lastmod = ids[0] ? manifest.packages[ids[0]]!.releasedAt : null;
-    for (let n = 1; n <= pages; n++) urls.push({ loc: absoluteUrl(site, portalColumnPaths(columnId).page(n)), lastmod });
-  }
-  for (const id of newest) {
-    const entry = manifest.packages[id]!;
-    const paths = portalPagePaths(id, entry.interpretations.length);
-    for (const p of [paths.document, ...paths.interpretations]) urls.push({ loc: absoluteUrl(site, p), lastmod: entry.releasedAt });
-  }
-  const urlset = (list: typeof urls) =>
-    `<?xml version="1.0" encoding="UTF-8"?>
+/** Whether a file name in sitemaps/ belongs to a month (what a commit removes before writing the month again). */
+export function isMonthPart(name: string, month: string): boolean {
+  return name === `${month}.xml` || new RegExp(`^${month}-\\d+\\.xml$`).test(name);
+}
+
+interface SitemapUrl {
+  loc: string;
+  lastmod: string | null;
+}
+
+function urlset(list: SitemapUrl[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 ${list.map((u) => `<url><loc>${xml(u.loc)}</loc>${u.lastmod ? `<lastmod>${u.lastmod}</lastmod>` : ''}</url>`).join('\n')}
 </urlset>
 `;
+}
+
+/** The article pages released in one month, newest first, split before `maxUrls`. */
+export function renderMonthParts(month: string, state: SitemapMonth, site: SiteSettings, maxUrls = SITEMAP_MAX_URLS): Map<string, string> {
+  const urls: SitemapUrl[] = [];
+  const ids = Object.keys(state.packages).sort((a, b) => {
+    const ta = state.packages[a]!.lastmod;
+    const tb = state.packages[b]!.lastmod;
+    return ta !== tb ? (ta < tb ? 1 : -1) : a < b ? -1 : 1;
+  });
+  for (const id of ids) {
+    const p = state.packages[id]!;
+    const paths = portalPagePaths(id, p.interpretations);
+    for (const page of [paths.document, ...paths.interpretations]) urls.push({ loc: absoluteUrl(site, page), lastmod: p.lastmod });
+  }
   const out = new Map<string, string>();
-  if (urls.length <= SITEMAP_MAX_URLS) {
-    out.set('sitemap.xml', urlset(urls));
-    return out;
-  }
-  const parts: string[] = [];
-  for (let i = 0; i < urls.length; i += SITEMAP_MAX_URLS) {
-    const name = `sitemap-${parts.length + 1}.xml`;
-    parts.push(name);
-    out.set(name, urlset(urls.slice(i, i + SITEMAP_MAX_URLS)));
-  }
-  out.set(
-    'sitemap.xml',
-    `<?xml version="1.0" encoding="UTF-8"?>
-<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-${parts.map((name) => `<sitemap><loc>${xml(absoluteUrl(site, name))}</loc></sitemap>`).join('\n')}
-</sitemapindex>
-`,
-  );
+  monthPartPaths(month, urls.length, maxUrls).forEach((file, i) => out.set(file, urlset(urls.slice(i * maxUrls, (i + 1) * maxUrls))));
   return out;
 }
 
+/** The site's own pages: home, site map, catalogue, search, every column's index pages, every catalogue item with documents. */
+export function renderSitePart(root: RootState, site: SiteSettings, catalogueItemIds: string[]): string {
+  const newest = root.latest[0]?.releasedAt ?? null;
+  const urls: SitemapUrl[] = [
+    { loc: absoluteUrl(site, SITE_PATHS.home), lastmod: newest },
+    { loc: absoluteUrl(site, SITE_PATHS.siteMap), lastmod: null },
+    { loc: absoluteUrl(site, SITE_PATHS.catalogue), lastmod: null },
+  ];
+  for (const columnId of Object.keys(root.columns).sort()) {
+    const summary = root.columns[columnId]!;
+    const pages = Math.max(1, Math.ceil(summary.count / site.pageSize));
+    for (let n = 1; n <= pages; n++) urls.push({ loc: absoluteUrl(site, portalColumnPaths(columnId).page(n)), lastmod: summary.lastUpdatedAt });
+  }
+  for (const itemId of [...catalogueItemIds].sort()) urls.push({ loc: absoluteUrl(site, catalogueItemPaths(itemId).index), lastmod: null });
+  return urlset(urls);
+}
+
+/** sitemap.xml: the index of every part. */
+export function renderSitemapIndex(root: RootState, site: SiteSettings): string {
+  const parts = [SITE_PART];
+  for (const month of Object.keys(root.sitemapMonths).sort().reverse()) parts.push(...monthPartPaths(month, root.sitemapMonths[month]!));
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+${parts.map((name) => `<sitemap><loc>${xml(absoluteUrl(site, name))}</loc></sitemap>`).join('\n')}
+</sitemapindex>
+`;
+}
+
 export function renderRobots(site: SiteSettings): string {
-  return `User-agent: *\nAllow: /\nSitemap: ${absoluteUrl(site, 'sitemap.xml')}\n`;
+  return `User-agent: *\nAllow: /\nSitemap: ${absoluteUrl(site, SITE_PATHS.sitemap)}\n`;
 }

@@ -1,11 +1,27 @@
 // Escaping and the ways dates and sizes are written on the portal's pages and in its XML files.
 import { escapeHtml } from '../../text.js';
 
-export const esc = escapeHtml;
+/**
+ * Characters that must not reach a page or a feed: C0 controls other than tab, line feed and
+ * carriage return, DEL, C1 controls, lone surrogates and the noncharacters U+FFFE/U+FFFF. HTML
+ * calls them parse errors and XML 1.0 forbids them; a pasted title can carry any of them.
+ */
+const FORBIDDEN_CHARACTERS =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text without the characters no page may carry. */
+export function cleanText(text: string): string {
+  return text.replace(FORBIDDEN_CHARACTERS, '');
+}
+
+/** Text for HTML (element content and quoted attribute values). */
+export function esc(text: string): string {
+  return escapeHtml(cleanText(text));
+}
 
 /** Text for XML: characters XML 1.0 forbids removed, the rest escaped. */
 export function xml(text: string): string {
-  return escapeHtml(text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, ''));
+  return escapeHtml(cleanText(text));
 }
 
 /** 2025-06-01T02:30:00Z → 2025-06-01 10:30 (China time, for the PubDate meta tag). */

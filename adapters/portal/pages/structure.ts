@@ -1,0 +1,130 @@
+/**
+ * The site's structure from the registry: the column tree in registry order with each column's
+ * name and id paths (breadcrumbs, navigation, the site map), its 发展指引 column type, the 17 key
+ * areas and the disclosure catalogue. Pure; a column added or renamed in the registry changes
+ * the structure, and with it the navigation of every page.
+ */
+import type { Registry } from '../../../domain/registry.js';
+import type { CatalogueItemView, ColumnNode, SiteStructure } from './model.js';
+
+/**
+ * ColumnType meta values (政府网站发展指引, 国办发〔2017〕47号: a site's columns are 信息发布,
+ * 解读回应, 办事服务, 互动交流 and 专题专栏).
+ */
+export const COLUMN_TYPES = {
+  publishing: '信息发布类',
+  interpretation: '解读回应类',
+  service: '办事服务类',
+  interaction: '互动交流类',
+  special: '专题专栏类',
+} as const;
+
+/**
+ * The registry carries no column type, so it is derived from names, documented here:
+ *   1. a column whose own name or an ancestor's names 解读 or 回应 (政策解读, 回应关切) → 解读回应类;
+ *   2. otherwise its top-level column decides: a name with 服务 (政务服务) → 办事服务类,
+ *      with 互动 or 交流 (互动交流) → 互动交流类, with 专题 or 专栏 (专题专栏) → 专题专栏类;
+ *   3. everything else (news, disclosure, the 17 key areas, overviews) → 信息发布类.
+ * Only the top level decides rule 2: 街道办事处 and 社区服务 under 政府信息公开 stay 信息发布类.
+ */
+export function columnTypeOf(path: readonly string[]): string {
+  if (path.some((name) => /解读|回应/.test(name))) return COLUMN_TYPES.interpretation;
+  const top = path[0] ?? '';
+  if (/服务/.test(top)) return COLUMN_TYPES.service;
+  if (/互动|交流/.test(top)) return COLUMN_TYPES.interaction;
+  if (/专题|专栏/.test(top)) return COLUMN_TYPES.special;
+  return COLUMN_TYPES.publishing;
+}
+
+/** The column tree (depth first, children in registry order), key areas and catalogue of a registry. */
+export function siteStructureFromRegistry(registry: Pick<Registry, 'portal' | 'catalogue'>): SiteStructure {
+  const byId = new Map(registry.portal.columns.map((c) => [c.id, c]));
+  const children = new Map<string | null, string[]>();
+  for (const column of registry.portal.columns) {
+    // A parent the registry does not hold cannot happen after its checks; treat it as top level anyway.
+    const parent = column.parentId !== null && byId.has(column.parentId) ? column.parentId : null;
+    const list = children.get(parent) ?? [];
+    list.push(column.id);
+    children.set(parent, list);
+  }
+  const columns: ColumnNode[] = [];
+  const visit = (id: string, parentId: string | null, names: string[], ids: string[]) => {
+    const column = byId.get(id)!;
+    const path = [...names, column.name];
+    const idPath = [...ids, id];
+    columns.push({
+      id,
+      name: column.name,
+      path,
+      idPath,
+      parentId,
+      children: children.get(id) ?? [],
+      updateClass: column.updateClass,
+      keyArea: column.keyArea,
+      columnType: columnTypeOf(path),
+    });
+    for (const child of children.get(id) ?? []) visit(child, id, path, idPath);
+  };
+  const roots = children.get(null) ?? [];
+  for (const id of roots) visit(id, null, [], []);
+  const catalogue: CatalogueItemView[] = registry.catalogue.map((item) => ({
+    id: item.id,
+    category: item.category,
+    name: item.name,
+    content: item.content,
+    basis: item.basis,
+    subject: item.subject,
+    responsibleDepartment: item.responsibleDepartment,
+    responsibleSection: item.responsibleSection,
+    timeLimit: item.timeLimit,
+    audience: item.audience,
+    channels: [...item.channels],
+    method: item.method,
+    attribute: item.attribute,
+    portalColumnId: item.portalColumnId,
+  }));
+  return { columns, roots, keyAreas: columns.filter((c) => c.keyArea).map((c) => c.id), catalogue };
+}
+
+const indexes = new WeakMap<SiteStructure, { columns: Map<string, ColumnNode>; items: Map<string, CatalogueItemView> }>();
+
+function indexOf(structure: SiteStructure) {
+  let index = indexes.get(structure);
+  if (!index) {
+    index = { columns: new Map(structure.columns.map((c) => [c.id, c])), items: new Map(structure.catalogue.map((i) => [i.id, i])) };
+    indexes.set(structure, index);
+  }
+  return index;
+}
+
+/** A column of the structure by id (looked up through an index built once per structure). */
+export function columnNode(structure: SiteStructure, id: string): ColumnNode | undefined {
+  return indexOf(structure).columns.get(id);
+}
+
+export function catalogueItemView(structure: SiteStructure, id: string): CatalogueItemView | undefined {
+  return indexOf(structure).items.get(id);
+}
+
+/**
+ * A column as pages show it: the registry's node, or, for a column the registry does not hold
+ * (removed since, or a site run without a registry), a top-level node named by the last part of
+ * the path its deliveries carried: its ancestors are unknown, so the breadcrumb links it alone.
+ */
+export function columnOrOrphan(structure: SiteStructure, id: string, knownPath: readonly string[] = []): ColumnNode {
+  const node = columnNode(structure, id);
+  if (node) return node;
+  const name = knownPath.at(-1) ?? id;
+  return { id, name, path: [name], idPath: [id], parentId: null, children: [], updateClass: 'other', keyArea: false, columnType: columnTypeOf([name]) };
+}
+
+/** Catalogue categories in registry order with their items. */
+export function catalogueCategories(structure: SiteStructure): { category: string; items: CatalogueItemView[] }[] {
+  const groups = new Map<string, CatalogueItemView[]>();
+  for (const item of structure.catalogue) {
+    const list = groups.get(item.category) ?? [];
+    list.push(item);
+    groups.set(item.category, list);
+  }
+  return [...groups].map(([category, items]) => ({ category, items }));
+}

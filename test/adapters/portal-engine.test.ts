@@ -1,0 +1,485 @@
+/**
+ * The portal's publishing engine at scale (issue 12 "Scale"): a commit writes O(changed units),
+ * never the whole site; generations on disk stay bounded in count and age whatever the rate;
+ * retraction removes pages, feed entries and sitemap entries; every registry column has a page
+ * from the first start; serve.ts follows the store's symlinks but nothing outside, and sends the
+ * security headers. Real file systems, real HTTP (Fastify inject), the real registry.
+ */
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRegistry } from '../../config/registry.js';
+import { createPortalAdapter } from '../../adapters/portal/index.js';
+import type { SiteStructure } from '../../adapters/portal/pages/model.js';
+import { renderMonthParts } from '../../adapters/portal/pages/sitemap.js';
+import { portalContentSecurityPolicy, registerPortalRoutes } from '../../adapters/portal/serve.js';
+import { DEFAULT_TUNING, PortalSite, type SiteTuning } from '../../adapters/portal/site.js';
+import {
+  applyChanges,
+  colUnit,
+  emptyRootState,
+  xxgkUnit,
+  type ListState,
+  type LoadedState,
+  type PackageRecord,
+  type RootState,
+  type SiteChange,
+} from '../../adapters/portal/state.js';
+import { siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
+import { catalogueItemPaths, portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
+import { fillSite, fixtureColumns, fixtureSettings, fixtureCover, fixturePackage, seededRandom, type FixtureOptions } from './portal-site-fixtures.js';
+
+const BASE_URL = 'https://www.beilin.gov.cn';
+const SETTINGS = fixtureSettings(null, BASE_URL);
+const FAST: SiteTuning = { ...DEFAULT_TUNING, durable: false };
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+let scratch: string;
+let structure: SiteStructure;
+let roots = 0;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'govpub-portal-engine-'));
+  structure = siteStructureFromRegistry(await loadRegistry());
+});
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+function newRoot(): string {
+  roots += 1;
+  return path.join(scratch, `www-${roots}`);
+}
+
+function fixtureOptions(site: PortalSite, seed: number, withStructure: SiteStructure | null): FixtureOptions {
+  return {
+    columns: fixtureColumns(withStructure, 40),
+    catalogueIds: withStructure ? withStructure.catalogue.map((c) => c.id) : ['item-a', 'item-b'],
+    random: seededRandom(seed),
+    cover: fixtureCover(site, path.join(site.webRoot, 'tmp', 'fixture')),
+  };
+}
+
+/** Every regular file's inode under the web root (hard links counted once). */
+async function inodes(dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const walk = async (d: string) => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) await walk(p);
+      else if (entry.isFile()) {
+        const info = await lstat(p);
+        out.add(`${info.ino}`);
+      }
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+async function current(webRoot: string): Promise<string> {
+  return path.join(webRoot, await readlink(path.join(webRoot, 'current')));
+}
+
+async function read(webRoot: string, relative: string): Promise<string> {
+  return readFile(path.join(await current(webRoot), relative), 'utf8');
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function generationsOnDisk(webRoot: string): Promise<string[]> {
+  return (await readdir(webRoot)).filter((n) => /^gen-\d+$/.test(n));
+}
+
+/** Every sitemap URL, through the index and its parts. */
+async function sitemapUrls(webRoot: string): Promise<string[]> {
+  const index = await read(webRoot, 'sitemap.xml');
+  const urls: string[] = [];
+  for (const m of index.matchAll(/<loc>([^<]+)<\/loc>/g)) {
+    const part = await read(webRoot, m[1]!.slice(BASE_URL.length + 1));
+    for (const u of part.matchAll(/<loc>([^<]+)<\/loc>/g)) urls.push(u[1]!);
+  }
+  return urls;
+}
+
+describe('portal engine', () => {
+  it('a publish into a site of 600 articles writes a bounded number of files, as on an empty one (O(changed), not O(site))', async () => {
+    const writtenFor = async (articles: number) => {
+      const webRoot = newRoot();
+      const site = new PortalSite(webRoot, SETTINGS, FAST);
+      const options = fixtureOptions(site, 7, null);
+      await site.ensureSite();
+      await fillSite(site, 0, articles, options);
+      const before = await inodes(webRoot);
+      const [publish] = await fixturePackage(99_999, { ...options, random: seededRandom(3) }, 'pkg-new');
+      const outcome = await site.submit(publish!);
+      expect(outcome.changed).toBe(true);
+      const after = await inodes(webRoot);
+      const created = [...after].filter((ino) => !before.has(ino)).length;
+      return { created, stats: site.lastCommit!, siteFiles: after.size };
+    };
+    const empty = await writtenFor(0);
+    const large = await writtenFor(600);
+    expect(large.siteFiles).toBeGreaterThan(1500);
+    // New inodes: the package's pages and record, its column's and catalogue item's pages and state,
+    // the root's rewritten files (home, site feed, sitemap index and parts, state). Not the site.
+    expect(large.created).toBeLessThanOrEqual(40);
+    expect(large.created).toBeLessThanOrEqual(empty.created * 2); // a longer column has a few more pages to rewrite
+    expect(large.stats.unitsRebuilt).toBeLessThanOrEqual(4); // its article bucket, column, catalogue item, media bucket
+    expect(large.stats.fullRender).toBe(false);
+  }, 120_000);
+
+  it('rapid publishing keeps at most maxGenerations on disk, none older than generationMaxAgeMs, and no unreferenced store versions', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 60_000, maxGenerations: 5 });
+    const options = fixtureOptions(site, 11, null);
+    for (let n = 0; n < 14; n++) {
+      for (const change of await fixturePackage(n, options)) await site.submit(change);
+      await site.idle();
+      expect((await generationsOnDisk(webRoot)).length).toBeLessThanOrEqual(5);
+    }
+    // Every store version on disk is linked by a generation still on disk.
+    const referenced = new Set<string>();
+    for (const gen of await generationsOnDisk(webRoot)) {
+      const root = JSON.parse(await readFile(path.join(webRoot, gen, '.govpub/site.json'), 'utf8')) as RootState;
+      for (const v of Object.values(root.units)) referenced.add(v);
+    }
+    const stored: string[] = [];
+    await site.idle();
+    for (const kind of await readdir(path.join(webRoot, 'store')))
+      for (const name of await readdir(path.join(webRoot, 'store', kind))) stored.push(`${kind}/${name}`);
+    expect(stored.filter((s) => !referenced.has(s))).toEqual([]);
+
+    // Age: generations replaced longer ago than the limit go, even those kept for rollback.
+    const aging = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 0, maxGenerations: 5, generationMaxAgeMs: 150 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const change of await fixturePackage(100, options)) await aging.submit(change);
+    await aging.idle();
+    const left = (await generationsOnDisk(webRoot)).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+    // The current one and its predecessor (replaced just now); the rest were replaced > 150 ms ago.
+    expect(left).toHaveLength(2);
+    expect(path.basename(await current(webRoot))).toBe(left[1]);
+  }, 60_000);
+
+  it('retraction removes the pages, the column and site feed entries, the sitemap entries, the catalogue and home entries', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const options = fixtureOptions(site, 5, null);
+    await fillSite(site, 0, 30, options);
+    const [publish] = await fixturePackage(500, { ...options, random: seededRandom(9) }, 'pkg-gone');
+    const change = publish as Extract<SiteChange, { kind: 'publish' }>;
+    const payload = change.source.payload;
+    // Newest of the site, so it is on the home page and at the top of every feed.
+    payload.releasedAt = '2026-01-01T00:00:00.000Z';
+    payload.interpretations = [
+      {
+        form: 'text',
+        formLabel: '文字解读',
+        title: '解读',
+        interpreter: null,
+        bodyHtml: '<p>x</p>',
+        lead: null,
+        link: null,
+        captions: null,
+        transcriptHtml: null,
+      },
+    ];
+    await site.submit(change);
+    const pages = portalPagePaths('pkg-gone', 1);
+    const column = portalColumnPaths(change.columnId);
+    const item = catalogueItemPaths(payload.catalogueId);
+    for (const file of [pages.document, pages.interpretations[0]!]) expect(await exists(path.join(await current(webRoot), file))).toBe(true);
+    for (const file of [column.index, column.rss, 'rss.xml', 'index.html', item.index]) expect(await read(webRoot, file), file).toContain('pkg-gone');
+    expect((await sitemapUrls(webRoot)).filter((u) => u.includes('pkg-gone'))).toHaveLength(2);
+
+    const before = await current(webRoot);
+    await site.submit({ kind: 'unpublish', columnId: change.columnId, packageId: 'pkg-gone' });
+    const gen = await current(webRoot);
+    expect(gen).not.toBe(before);
+    for (const file of [pages.document, pages.interpretations[0]!]) expect(await exists(path.join(gen, file))).toBe(false);
+    for (const file of [column.index, column.rss, 'rss.xml', 'index.html', item.index]) expect(await read(webRoot, file), file).not.toContain('pkg-gone');
+    expect((await sitemapUrls(webRoot)).filter((u) => u.includes('pkg-gone'))).toEqual([]);
+    expect(await readFile(path.join(gen, '.govpub/sitemap/2026-01.json')).catch(() => null)).toBeNull();
+    expect(await sitemapUrls(webRoot)).not.toContain(`${BASE_URL}/sitemaps/2026-01.xml`);
+    // The home page still shows 20 items (the latest list refills from the columns when retractions empty it).
+    expect((await read(webRoot, 'index.html')).match(/class="entry"/g)).toHaveLength(20);
+    // The previous generation still has the pages: readers in it finish.
+    expect(await exists(path.join(before, pages.document))).toBe(true);
+  }, 60_000);
+
+  it('after ensureSite every registry column and catalogue item has a page; a renamed column re-renders the navigation on the next start', async () => {
+    const webRoot = newRoot();
+    const adapter = createPortalAdapter({ webRoot, publicBaseUrl: BASE_URL, structure, tuning: { durable: false } });
+    expect(structure.columns.length).toBe(326);
+    expect(structure.keyAreas.length).toBe(17);
+    const first = await adapter.ensureSite();
+    expect(first).toMatchObject({ generation: 1, changed: true });
+    const gen = await current(webRoot);
+    for (const column of structure.columns) {
+      const page = await readFile(path.join(gen, portalColumnPaths(column.id).index), 'utf8');
+      expect(page, column.id).toContain('本栏目暂无信息');
+    }
+    for (const item of structure.catalogue) expect(await exists(path.join(gen, catalogueItemPaths(item.id).index)), item.id).toBe(true);
+    const siteMap = await read(webRoot, 'map/index.html');
+    for (const column of structure.columns) expect(siteMap).toContain(`href="../${portalColumnPaths(column.id).index}"`);
+    expect(await adapter.ensureSite()).toEqual({ generation: 1, changed: false });
+
+    // The registry renames a column: the next start renders it under its new name.
+    const target = structure.columns.find((c) => c.children.length === 0)!;
+    const renamed: SiteStructure = {
+      ...structure,
+      columns: structure.columns.map((c) => (c.id === target.id ? { ...c, name: '改名后的栏目', path: [...c.path.slice(0, -1), '改名后的栏目'] } : c)),
+    };
+    const restarted = createPortalAdapter({ webRoot, publicBaseUrl: BASE_URL, structure: renamed, tuning: { durable: false } });
+    expect(await restarted.ensureSite()).toEqual({ generation: 2, changed: true });
+    expect(await read(webRoot, 'map/index.html')).toContain('改名后的栏目');
+    expect(await read(webRoot, portalColumnPaths(target.id).index)).toContain('<h1>改名后的栏目</h1>');
+  }, 60_000);
+
+  it('annotate (有效性) re-renders the package and its lists without a new revision; the same validity again changes nothing', async () => {
+    const webRoot = newRoot();
+    const adapter = createPortalAdapter({ webRoot, publicBaseUrl: BASE_URL, tuning: { durable: false } });
+    const site = adapter.site;
+    const options = fixtureOptions(site, 21, null);
+    const [publish] = await fixturePackage(1, options, 'pkg-norm');
+    const change = publish as Extract<SiteChange, { kind: 'publish' }>;
+    change.source.payload.document.validity = { state: 'valid', effectiveFrom: '2025-01-01', endedAt: null };
+    await site.submit(change);
+    const validity = { state: 'repealed' as const, effectiveFrom: '2025-01-01', endedAt: '2025-12-31' };
+    const outcome = await adapter.updateDocumentValidity('pkg-norm', validity);
+    expect(outcome.changed).toBe(true);
+    const record = await site.readPackage('pkg-norm');
+    expect(record!.source.payload.document.validity).toEqual(validity);
+    expect(record!.entry.revision).toBe(1);
+    expect((await site.readList(colUnit(change.columnId))).entries['pkg-norm']!.validity).toEqual(validity);
+    expect((await site.readList(xxgkUnit(change.source.payload.catalogueId))).entries['pkg-norm']!.validity).toEqual(validity);
+    expect(await adapter.updateDocumentValidity('pkg-norm', validity)).toEqual({ generation: outcome.generation, changed: false });
+    expect(await adapter.updateDocumentValidity('pkg-never', validity)).toMatchObject({ changed: false });
+  });
+
+  it('a search index prepared on the volume is installed as pagefind/ in a new generation; the next one replaces it', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    await site.ensureSite();
+    const install = async (text: string) => {
+      const dir = path.join(webRoot, 'tmp', `index-${text}`);
+      await mkdir(path.join(dir, 'fragment'), { recursive: true });
+      await writeFile(path.join(dir, 'pagefind.js'), `// ${text}`);
+      await writeFile(path.join(dir, 'fragment', 'a.pf_fragment'), text);
+      return site.installSearchIndex(dir);
+    };
+    expect((await install('one')).changed).toBe(true);
+    expect(await read(webRoot, 'pagefind/pagefind.js')).toBe('// one');
+    await install('two');
+    expect(await read(webRoot, 'pagefind/fragment/a.pf_fragment')).toBe('two');
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const res = await app.inject('/portal/pagefind/fragment/a.pf_fragment');
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/octet-stream');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a web root of the previous layout (one manifest per generation) is migrated by the first commit', async () => {
+    const webRoot = newRoot();
+    const old = path.join(webRoot, 'gen-7');
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 41, null), 'pkg-old');
+    const source = (publish as Extract<SiteChange, { kind: 'publish' }>).source;
+    const columnId = (publish as Extract<SiteChange, { kind: 'publish' }>).columnId;
+    await mkdir(path.join(old, '.govpub', 'packages'), { recursive: true });
+    await writeFile(path.join(old, '.govpub', 'packages', 'pkg-old.json'), JSON.stringify(source));
+    const entry = {
+      revision: 1,
+      contentHash: 'h',
+      title: 't',
+      summary: 's',
+      releasedAt: source.payload.releasedAt,
+      interpretations: [],
+      cover: null,
+      columns: [columnId],
+      media: [],
+    };
+    await writeFile(
+      path.join(old, '.govpub', 'manifest.json'),
+      JSON.stringify({
+        version: 1,
+        generation: 7,
+        committedAt: null,
+        renderKey: 'old',
+        columns: { [columnId]: { path: ['旧栏目'], packages: ['pkg-old'] } },
+        packages: { 'pkg-old': entry },
+      }),
+    );
+    await symlink('gen-7', path.join(webRoot, 'current'));
+    const [next] = await fixturePackage(2, fixtureOptions(site, 42, null), 'pkg-new');
+    expect(await site.submit(next!)).toMatchObject({ generation: 8, changed: true });
+    expect((await site.readPackage('pkg-old'))!.entry.columns).toEqual([columnId]);
+    expect(await exists(path.join(await current(webRoot), portalPagePaths('pkg-old', 0).document))).toBe(true);
+    expect(await exists(path.join(await current(webRoot), portalPagePaths('pkg-new', 0).document))).toBe(true);
+  });
+
+  it('a live generation whose state is gone stops the commit with what to do; nothing is published over it', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const options = fixtureOptions(site, 51, null);
+    const [first] = await fixturePackage(1, options, 'pkg-kept');
+    await site.submit(first!);
+    const live = await current(webRoot);
+    await rm(path.join(live, '.govpub', 'site.json'));
+    const [second] = await fixturePackage(2, options, 'pkg-refused');
+    await expect(site.submit(second!)).rejects.toMatchObject({ errorClass: 'retryable', message: expect.stringMatching(/ln -sfn gen-<n> current/) });
+    expect(await current(webRoot)).toBe(live);
+    expect(await exists(path.join(live, portalPagePaths('pkg-kept', 0).document))).toBe(true);
+  });
+
+  it('applyChanges is pure: publish, second column, retraction, annotate on loaded state, without a file system', () => {
+    const loaded: LoadedState = { root: emptyRootState(), packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
+    const source = {
+      version: 1 as const,
+      media: { 'c portal.cover': { file: 'media/ab/ab12.jpg', mime: 'image/jpeg', bytes: 10 } },
+      payload: {
+        packageId: 'p1',
+        revision: 1,
+        contentHash: 'h',
+        releasedAt: '2025-03-02T00:00:00.000Z',
+        summary: 's',
+        catalogueId: 'item',
+        cover: { mediaId: 'c', alt: 'a' },
+        interpretations: [],
+        document: { title: 't', documentNumber: null, indexNumber: null, validity: null },
+      },
+    } as unknown as PackageRecord['source'];
+    const options = { latestKeep: 4, keyAreasOf: new Map([['k', ['k']]]), keyAreaKeep: 2 };
+    const frozen = structuredClone(loaded);
+    const a = applyChanges(
+      loaded,
+      [
+        { kind: 'publish', columnId: 'k', columnPath: ['K'], source },
+        { kind: 'publish', columnId: 'z', columnPath: ['Z'], source },
+      ],
+      options,
+    );
+    expect(loaded).toEqual(frozen);
+    expect(a.changed).toBe(true);
+    expect([...a.changedLists].sort()).toEqual(['col/k', 'col/z', 'xxgk/item']);
+    expect(a.state.packages.get('p1')!.entry.columns).toEqual(['k', 'z']);
+    expect(a.state.root.columns.k).toMatchObject({ count: 1, lastUpdatedAt: '2025-03-02T00:00:00.000Z' });
+    expect(a.state.root.keyAreaLatest.k!.map((i) => i.packageId)).toEqual(['p1']);
+    expect(a.state.root.sitemapMonths).toEqual({ '2025-03': 1 });
+    expect(a.state.media.get('media/ab')!.refs).toEqual({ 'ab12.jpg': ['p1'] });
+
+    const again = applyChanges(a.state, [{ kind: 'publish', columnId: 'k', columnPath: ['K'], source }], options);
+    expect(again.changed).toBe(false);
+
+    const gone = applyChanges(
+      a.state,
+      [
+        { kind: 'unpublish', columnId: 'k', packageId: 'p1' },
+        { kind: 'unpublish', columnId: 'z', packageId: 'p1' },
+      ],
+      options,
+    );
+    expect([...gone.removedPackages]).toEqual(['p1']);
+    expect(gone.state.root.latest).toEqual([]);
+    expect(gone.state.root.sitemapMonths).toEqual({});
+    expect(gone.state.media.get('media/ab')!.refs).toEqual({});
+    expect((gone.state.lists.get('xxgk/item') as ListState).entries).toEqual({});
+    expect(gone.state.root.packageCount).toBe(0);
+
+    const annotated = applyChanges(
+      a.state,
+      [{ kind: 'annotate', packageId: 'p1', validity: { state: 'expired', effectiveFrom: null, endedAt: '2025-06-01' } }],
+      options,
+    );
+    expect([...annotated.renderPackages]).toEqual(['p1']);
+    expect(annotated.state.lists.get('col/z')!.entries.p1!.validity).toMatchObject({ state: 'expired' });
+  });
+
+  it('sitemap parts split before 50,000 URLs (here before 3)', () => {
+    const month = { version: 2 as const, packages: { a: { interpretations: 1, lastmod: '2025-03-01' }, b: { interpretations: 0, lastmod: '2025-03-02' } } };
+    const parts = renderMonthParts('2025-03', month, SETTINGS, 2);
+    expect([...parts.keys()]).toEqual(['sitemaps/2025-03-1.xml', 'sitemaps/2025-03-2.xml']);
+    expect([...parts.values()].join('').match(/<url>/g)).toHaveLength(3);
+  });
+});
+
+describe('serving the store', () => {
+  it('follows unit symlinks into the store, refuses links out of the web root and dot files, and sends the security headers', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const options = fixtureOptions(site, 31, null);
+    const [publish] = await fixturePackage(1, options, 'pkg-served');
+    const change = publish as Extract<SiteChange, { kind: 'publish' }>;
+    await site.submit(change);
+    const gen = await current(webRoot);
+    const secret = path.join(scratch, 'secret.txt');
+    await writeFile(secret, 'TOP-SECRET');
+    // A link planted in a unit (a bad actor with write access, a broken tool) pointing out of the web root.
+    const columnDir = path.join(gen, colUnit(change.columnId));
+    await symlink(secret, path.join(columnDir, 'leak.html'));
+    await mkdir(path.join(gen, 'extra'), { recursive: true });
+    await symlink(scratch, path.join(gen, 'extra', 'outside'));
+
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const get = (url: string) => app.inject({ method: 'GET', url });
+      const page = await get(`/portal/${portalPagePaths('pkg-served', 0).document}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.headers).toMatchObject({
+        'content-security-policy': portalContentSecurityPolicy(),
+        'x-frame-options': 'SAMEORIGIN',
+        'referrer-policy': 'strict-origin-when-cross-origin',
+        'x-content-type-options': 'nosniff',
+      });
+      expect(String(page.headers['permissions-policy'])).toContain('camera=()');
+      expect(portalContentSecurityPolicy()).toMatch(
+        /default-src 'self'; script-src 'self' 'wasm-unsafe-eval';.*frame-ancestors 'self'; object-src 'none'; base-uri 'self'/,
+      );
+      expect((await get(`/portal/${portalColumnPaths(change.columnId).index}`)).statusCode).toBe(200);
+      const icon = await get('/portal/favicon.ico');
+      expect(icon.statusCode).toBe(200);
+      expect(icon.headers['content-type']).toBe('image/x-icon');
+      expect(icon.rawPayload.subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+      expect((await get('/portal/rss.xml')).headers['content-type']).toBe('application/rss+xml; charset=utf-8');
+      expect((await get('/portal/sitemaps/site.xml')).statusCode).toBe(200);
+      const cover = change.source.media[Object.keys(change.source.media)[0] ?? '']?.file;
+      if (cover) expect((await get(`/portal/${cover}`)).headers['cache-control']).toBe('public, max-age=31536000, immutable');
+
+      for (const url of [
+        `/portal/${colUnit(change.columnId)}/leak.html`,
+        '/portal/extra/outside/secret.txt',
+        `/portal/${colUnit(change.columnId)}/.state.json`,
+        `/portal/${portalPagePaths('pkg-served', 0).directory}/.package.json`,
+        '/portal/.govpub/site.json',
+        '/portal/store/',
+      ]) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(404);
+        expect(res.body, url).not.toContain('TOP-SECRET');
+        expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      }
+      expect((await get('/portal/%2e%2e/store/')).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("the README's nginx configuration sends the same security headers as serve.ts", async () => {
+    const readme = await readFile(path.join(REPO_ROOT, 'adapters/portal/README.md'), 'utf8');
+    expect(readme).toContain(`add_header Content-Security-Policy "${portalContentSecurityPolicy()}" always;`);
+    expect(readme).toContain('add_header X-Frame-Options SAMEORIGIN always;');
+    expect(readme).toContain('add_header Referrer-Policy strict-origin-when-cross-origin always;');
+  });
+});
