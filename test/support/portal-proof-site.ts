@@ -9,11 +9,12 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createPortalAdapter, type PortalAdapter } from '../../adapters/portal/index.js';
+import { createPortalAdapter, siteStructureFromRegistry, type PortalAdapter } from '../../adapters/portal/index.js';
 import { registerPortalRoutes } from '../../adapters/portal/serve.js';
 import { portalPagePaths } from '../../adapters/portal/urls.js';
 import type { MediaInfo, ReleaseUnit } from '../../adapters/types.js';
 import { loadRegistrySync } from '../../config/registry.js';
+import { loadSiteIdentitySync } from '../../config/site-identity.js';
 import type { Channel, PortalColumn } from '../../domain/registry.js';
 import { resolveMediaBinaries } from '../../media/binaries.js';
 import { ingestUpload } from '../../media/index.js';
@@ -80,7 +81,15 @@ export async function buildProofSite(): Promise<ProofSite> {
   registerPortalRoutes(app, { webRoot, prefix: '/portal' });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `${address}/portal`;
-  const adapter = createPortalAdapter({ webRoot, publicBaseUrl: base, columnName: (id) => byId.get(id)?.path.join(' > ') });
+  // As production configures it (runtime/processes.ts portalAdapterOptions): the registry's tree and the site identity.
+  const adapter = createPortalAdapter({
+    webRoot,
+    publicBaseUrl: base,
+    columnName: (id) => byId.get(id)?.path.join(' > '),
+    structure: siteStructureFromRegistry(registry),
+    identity: loadSiteIdentitySync(),
+  });
+  await adapter.ensureSite();
 
   async function publish(unit: ReleaseUnit, columnIds: string[]): Promise<void> {
     for (const id of columnIds) {
@@ -141,9 +150,6 @@ export async function buildProofSite(): Promise<ProofSite> {
   );
   notice.portalLinks = { document: `${base}/${portalPagePaths('pkg-proof-notice', 0).document}`, interpretations: [] };
   await publish(notice, [PROOF_COLUMNS.notice]);
-
-  const maybeEnsure = (adapter as { ensureSite?: () => Promise<unknown> }).ensureSite;
-  if (maybeEnsure) await maybeEnsure.call(adapter);
 
   const policyPaths = portalPagePaths('pkg-proof-policy', 2);
   const avPaths = portalPagePaths(avPackage, 3);

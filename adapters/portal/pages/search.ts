@@ -22,11 +22,12 @@ export function renderSearchPage(site: SiteSettings): string {
     root,
     title: '站内搜索',
     path: SITE_PATHS.search,
-    breadcrumb: [{ label: '站内搜索' }],
-    meta: { ColumnName: '站内搜索' },
+    breadcrumb: [{ label: '站内搜索', href: 'index.html' }],
+    nav: 'search',
+    columnMeta: { name: '站内搜索', description: `${site.identity.siteName}站内搜索`, keywords: ['站内搜索'], type: '信息发布类' },
     extraHead: `<link rel="stylesheet" href="${root}${SEARCH_CSS_PATH}">\n<script type="module" src="${root}${SEARCH_SCRIPT_PATH}"></script>\n`,
     main: `<h1>站内搜索</h1>
-<form class="search-form" id="search-form" role="search" action="index.html" method="get">
+<form class="search-form" id="search-form" role="search" aria-label="站内搜索（本页）" action="index.html" method="get">
 <label for="search-q">搜索关键词</label>
 <input id="search-q" name="q" type="search" maxlength="100" autocomplete="off" enterkeyhint="search">
 <button type="submit">搜索</button>
