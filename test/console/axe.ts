@@ -21,13 +21,14 @@ export interface AxeViolation {
 /** Every page checked so far in this process, with what it found: the test prints the tally. */
 export const checkedPages: { name: string; violations: number; url: string }[] = [];
 
-export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+/** `include`: CSS selectors of the parts to check (default the whole document). */
+export async function seriousViolations(page: Page, include?: string[]): Promise<AxeViolation[]> {
   // Element Plus fades tags and dialogs in: colours measured mid-transition are not the page's own.
   await page.waitForFunction('document.getAnimations().every((a) => a.playState !== "running")', undefined, { timeout: 5000, polling: 100 }).catch(() => {});
   const loaded = await page.evaluate('typeof axe !== "undefined"');
   if (!loaded) await page.evaluate(AXE_SOURCE);
   // A string: the test project compiles without the DOM library.
-  const violations = (await page.evaluate(`axe.run(document, {
+  const violations = (await page.evaluate(`axe.run(${include ? JSON.stringify({ include: include.map((selector) => [selector]) }) : 'document'}, {
       resultTypes: ['violations'],
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
