@@ -77,7 +77,9 @@ export function registerAdminCommands(program: Command): void {
   const config = program.command('config').description('Configuration (the Beilin registry under config/registry)');
   config
     .command('check')
-    .description('Validate the registry YAML and the portal site identity (site.yaml), every problem with file, line and key path; say which ffmpeg and ffprobe media work uses')
+    .description(
+      'Validate the registry YAML and the portal site identity (site.yaml), every problem with file, line and key path; say which ffmpeg and ffprobe media work uses',
+    )
     .option('--secrets', 'also check that every platform secret is provided (environment or GOVPUB_SECRETS_FILE)')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean; secrets?: boolean }) => {

@@ -12,6 +12,7 @@ import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, isSafeSlug, parsePortalExternalId, 
 import type { DocumentValidity, SiteIdentity, SiteStructure } from './pages/model.js';
 import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from './pages/settings.js';
 import { DEFAULT_TUNING, PortalSite, type CommitOutcome, type SiteTuning } from './site.js';
+import { SiteSearch, type SiteSearchOptions } from './site-search.js';
 import { mediaKey, type MediaFile, type PackageSource } from './state.js';
 import { portalPageUrls } from './urls.js';
 
@@ -47,11 +48,18 @@ export interface PortalAdapterOptions {
   homeSize?: number;
   /** Generations, lock and durability knobs (site.ts). */
   tuning?: Partial<SiteTuning>;
+  /**
+   * Site search (site-search.ts): the index follows commits within about a minute, built in the
+   * background. Default on; `false` leaves search/index.html saying search is unavailable.
+   */
+  search?: SiteSearchOptions | false;
 }
 
 export type PortalAdapter = ChannelAdapter<PortalPayload> & {
   /** The web root this adapter writes (for serve.ts and tools). */
   readonly site: PortalSite;
+  /** The site's search index keeper (null when search is off). */
+  readonly search: SiteSearch | null;
   /**
    * Makes sure every column has its page and the site was rendered with today's settings, templates
    * and registry (commits a generation only when there is none or the render key changed). Call at start.
@@ -66,6 +74,8 @@ export type PortalAdapter = ChannelAdapter<PortalPayload> & {
 
 /** One writer queue per web root and settings in this process, so concurrent deliveries commit together. */
 const sites = new Map<string, PortalSite>();
+/** One search indexer per site in this process. */
+const searches = new Map<PortalSite, SiteSearch>();
 
 export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapter {
   if (!options.webRoot) throw new GovpubError('portal_config', 'The portal adapter needs webRoot: the directory the portal site is written to.');
@@ -97,6 +107,17 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     sites.set(key, site);
   }
   const portal = site;
+  let search: SiteSearch | null = null;
+  if (options.search !== false) {
+    search = searches.get(portal) ?? new SiteSearch(portal, options.search ?? {});
+    searches.set(portal, search);
+  }
+  /** A commit that changed what the site shows reaches the search index shortly after. */
+  const submit = async (change: Parameters<PortalSite['submit']>[0]) => {
+    const outcome = await portal.submit(change);
+    if (outcome.changed) search?.notify();
+    return outcome;
+  };
 
   const liveResult = (payload: Pick<PortalPayload, 'packageId' | 'interpretations'>, columnId: string): TransmitResult => ({
     state: 'live',
@@ -107,14 +128,18 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
   return {
     platform: PORTAL_PLATFORM,
     site: portal,
+    search,
 
-    ensureSite() {
-      return portal.ensureSite();
+    async ensureSite() {
+      const outcome = await portal.ensureSite();
+      // The index's cache of unchanged shards is on disk: after a restart this is mostly reuse.
+      search?.notify();
+      return outcome;
     },
 
     async updateDocumentValidity(packageId, validity) {
       if (!isSafeSlug(packageId)) throw new DeliveryError('rejected', `"${packageId}" is not a package id the portal can hold.`);
-      return portal.submit({ kind: 'annotate', packageId, validity });
+      return submit({ kind: 'annotate', packageId, validity });
     },
     capabilities: {
       publishing: 'api',
@@ -137,7 +162,7 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
       }
       throwIfAborted(ctx);
       const source: PackageSource = { version: 1, payload, media };
-      await portal.submit({ kind: 'publish', columnId: payload.column.id, columnPath: payload.column.path, source });
+      await submit({ kind: 'publish', columnId: payload.column.id, columnPath: payload.column.path, source });
       return liveResult(payload, payload.column.id);
     },
 
@@ -154,7 +179,7 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
       if (!parsed) {
         throw new DeliveryError('rejected', `"${externalId}" is not a portal delivery id (<column id>/<package id>); check the delivery row's external id.`);
       }
-      await portal.submit({ kind: 'unpublish', columnId: parsed.columnId, packageId: parsed.packageId });
+      await submit({ kind: 'unpublish', columnId: parsed.columnId, packageId: parsed.packageId });
     },
   };
 }

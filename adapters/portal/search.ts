@@ -301,6 +301,7 @@ export async function buildSearchIndex(
   const started = performance.now();
   checkSearchRecords(records);
   await mkdir(outDir, { recursive: true });
+  if (options.cacheDir) await mkdir(options.cacheDir, { recursive: true });
   const existing = await readdir(outDir);
   if (existing.length > 0) throw new Error(`search index: ${outDir} is not empty (${existing.slice(0, 3).join(', ')}…); build into a new directory`);
 
@@ -495,6 +496,8 @@ export class SearchIndexer {
       },
       Math.max(0, at - now),
     );
+    // Indexing never keeps a process alive that is otherwise done (a worker shutting down).
+    this.timer.unref();
   }
 
   private clearTimer(): void {

@@ -57,6 +57,15 @@ describe('the generated site', () => {
     expect([site.pages.policy, site.pages.videoInterpretation, site.pages.audioInterpretation].filter((p) => !pages.has(p))).toEqual([]);
   });
 
+  it('has a search index built from the published packages by the adapter itself (3 documents, 5 interpretations)', async () => {
+    const manifest = JSON.parse(await readFile(path.join(generation, SITE_PATHS.searchIndexDir, 'shards.json'), 'utf8')) as {
+      records: number;
+      shards: string[];
+    };
+    expect(manifest.records).toBe(8);
+    expect(manifest.shards.length).toBeGreaterThan(0);
+  });
+
   it('validates: html-validate finds no error in any page', async () => {
     const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
     const html = files.filter((f) => f.endsWith('.html'));

@@ -151,6 +151,10 @@ export async function buildProofSite(): Promise<ProofSite> {
   notice.portalLinks = { document: `${base}/${portalPagePaths('pkg-proof-notice', 0).document}`, interpretations: [] };
   await publish(notice, [PROOF_COLUMNS.notice]);
 
+  // The search index follows the commits in the background; the proof covers the site with it.
+  await adapter.search?.flush();
+  await adapter.site.idle();
+
   const policyPaths = portalPagePaths('pkg-proof-policy', 2);
   const avPaths = portalPagePaths(avPackage, 3);
   return {
@@ -169,6 +173,7 @@ export async function buildProofSite(): Promise<ProofSite> {
     },
     generation: () => realpath(path.join(webRoot, 'current')),
     async close() {
+      await adapter.search?.close();
       await app.close();
       await media.cleanup();
     },

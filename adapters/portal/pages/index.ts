@@ -24,12 +24,13 @@ import type { CatalogueItemView, ColumnNode } from './model.js';
 import { siteHomeHref, type SiteSettings } from './settings.js';
 import { renderSiteMapPage } from './site-map.js';
 import { renderMonthParts, renderRobots, renderSitemapIndex, renderSitePart, SITE_PART } from './sitemap.js';
+import { renderSearchPage, SEARCH_ASSETS } from './search.js';
 import { renderNotFoundPage } from './standalone.js';
 import { catalogueItemView, columnNode, columnOrOrphan } from './structure.js';
 import { SITE_CSS, SITE_CSS_PATH } from './style.js';
 
 /** Bump when the markup changes: every page is rendered again on the next commit. */
-export const RENDER_VERSION = 'portal-pages-3';
+export const RENDER_VERSION = 'portal-pages-4';
 
 export type FileContent = string | Uint8Array;
 
@@ -146,6 +147,8 @@ export function renderRootFiles(view: SiteView, full: boolean): Map<string, File
     files.set(SITE_CSS_PATH, SITE_CSS);
     files.set(SITE_JS_PATH, SITE_JS);
     files.set(FAVICON_PATH, faviconIco());
+    files.set(SITE_PATHS.search, renderSearchPage(site));
+    for (const [file, content] of Object.entries(SEARCH_ASSETS)) files.set(file, content);
   }
   return files;
 }
