@@ -74,6 +74,8 @@ export function portalAdapterOptions(settings: Settings, registry: Registry): Po
     structure: siteStructureFromRegistry(registry),
     // 网站标识码, ICP and 公安 filing numbers, 主办单位…: checked at load (file:line and field on a mistake).
     identity: loadSiteIdentitySync(path.join(settings.configDir, 'registry', SITE_IDENTITY_FILE)),
+    // 站内搜索: the index follows publishing within a minute, built in the background.
+    search: {},
   };
 }
 

@@ -50,9 +50,10 @@ export interface PortalAdapterOptions {
   tuning?: Partial<SiteTuning>;
   /**
    * Site search (site-search.ts): the index follows commits within about a minute, built in the
-   * background. Default on; `false` leaves search/index.html saying search is unavailable.
+   * background by this process. The runtime turns it on (runtime/processes.ts); without it
+   * search/index.html says search is unavailable until some process builds an index.
    */
-  search?: SiteSearchOptions | false;
+  search?: SiteSearchOptions;
 }
 
 export type PortalAdapter = ChannelAdapter<PortalPayload> & {
@@ -108,7 +109,7 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
   }
   const portal = site;
   let search: SiteSearch | null = null;
-  if (options.search !== false) {
+  if (options.search) {
     search = searches.get(portal) ?? new SiteSearch(portal, options.search ?? {});
     searches.set(portal, search);
   }

@@ -595,7 +595,7 @@ export class PortalSite {
       } else await rm(path.join(buildDir, sitemapMonthStatePath(month)), { force: true });
     }
 
-    for (const [file, content] of renderRootFiles(view, fullRender)) files.set(file, content);
+    for (const [file, content] of renderRootFiles(view, fullRender, applied.changedLists)) files.set(file, content);
     root.generation = generation;
     root.committedAt = new Date().toISOString();
     root.renderKey = this.renderKey;

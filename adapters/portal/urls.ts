@@ -49,6 +49,14 @@ export function catalogueItemPaths(itemId: string): { directory: string; index: 
   return { directory, index: `${directory}/index.html`, page: (n) => (n <= 1 ? `${directory}/index.html` : `${directory}/index_${n}.html`) };
 }
 
+/**
+ * A disclosure category's page (公开事项类别: 政策文件, 财政信息, …): `xxgk/lb-<8 hex of sha256(name)>.html`.
+ * From the name, so it stays put when categories are reordered; beside xxgk/index.html, not a unit.
+ */
+export function catalogueCategoryPath(category: string): string {
+  return `xxgk/lb-${createHash('sha256').update(category).digest('hex').slice(0, 8)}.html`;
+}
+
 /** Site-wide pages, relative to the site root. */
 export const SITE_PATHS = {
   home: 'index.html',

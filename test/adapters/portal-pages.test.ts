@@ -19,7 +19,7 @@ import { runCli } from '../support/cli.js';
 import type { PortalPayload } from '../../adapters/portal/payload.js';
 import { renderArticle, type ArticleInput } from '../../adapters/portal/pages/article.js';
 import { ELDER_MODE_KEY, FAVICON_PATH, SITE_JS, SITE_JS_PATH, faviconIco } from '../../adapters/portal/pages/assets.js';
-import { renderCatalogueIndex, renderCatalogueItemPages } from '../../adapters/portal/pages/catalogue.js';
+import { renderCatalogueCategoryPages, renderCatalogueIndex, renderCatalogueItemPages } from '../../adapters/portal/pages/catalogue.js';
 import { renderColumnPages } from '../../adapters/portal/pages/column.js';
 import { renderColumnFeed, renderSiteFeed } from '../../adapters/portal/pages/feed.js';
 import { renderHomePage } from '../../adapters/portal/pages/home.js';
@@ -30,7 +30,7 @@ import { renderSiteMapPage } from '../../adapters/portal/pages/site-map.js';
 import { renderNotFoundPage, renderNothingPublishedPage } from '../../adapters/portal/pages/standalone.js';
 import { COLUMN_TYPES, catalogueItemView, columnNode, columnOrOrphan, columnTypeOf, siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
 import { PALETTE, SITE_CSS, SITE_CSS_PATH, TEXT_PAIRS } from '../../adapters/portal/pages/style.js';
-import { SITE_PATHS, catalogueItemPaths, portalColumnPaths, portalMediaPath, portalPagePaths } from '../../adapters/portal/urls.js';
+import { SITE_PATHS, catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, portalMediaPath, portalPagePaths } from '../../adapters/portal/urls.js';
 
 // ─── fixtures ────────────────────────────────────────────────────────────────────────────────
 
@@ -637,11 +637,30 @@ describe('政府信息公开目录 pages', () => {
   it('the index lists every category and item with counts', () => {
     const html = renderCatalogueIndex({ 'qzf-gfxwj': 2, 'qzf-wj': 5 }, site);
     const categories = [...new Set(structure.catalogue.map((i) => i.category))];
-    expect([...html.matchAll(/<h2 id="category-\d+">([^<]+) <span/g)].map((m) => m[1])).toEqual(categories);
+    expect([...html.matchAll(/<h2 id="category-\d+"><a href="([^"]+)">([^<]+)<\/a> <span/g)].map((m) => [m[1], m[2]])).toEqual(
+      categories.map((c) => [`../${catalogueCategoryPath(c)}`, c]),
+    );
     for (const item of structure.catalogue) expect(html).toContain(`href="../${catalogueItemPaths(item.id).index}"`);
     expect(html).toContain('区政府行政规范性文件</a> <span class="count">（2）</span>');
-    expect(html).toMatch(/政策文件 <span class="count">（7）<\/span>/);
+    expect(html).toMatch(/政策文件<\/a> <span class="count">（7）<\/span>/);
     expect(metaContent(html, 'ColumnName')).toBe('政府信息公开目录');
+  });
+
+  it('a category page lists its items with their main elements and counts; only the categories asked for are written', () => {
+    const all = renderCatalogueCategoryPages({ 'qzf-gfxwj': 2, 'qzf-wj': 5 }, site);
+    const categories = [...new Set(structure.catalogue.map((i) => i.category))];
+    expect([...all.keys()].sort()).toEqual(categories.map(catalogueCategoryPath).sort());
+    expect(new Set(categories.map(catalogueCategoryPath)).size).toBe(categories.length);
+    const policy = structure.catalogue.find((i) => i.id === 'qzf-gfxwj')!;
+    const html = all.get(catalogueCategoryPath(policy.category))!;
+    const items = structure.catalogue.filter((i) => i.category === policy.category);
+    expect([...html.matchAll(/<th scope="row"><a href="([^"]+)">([^<]+)<\/a><\/th>/g)].map((m) => m[2])).toEqual(items.map((i) => i.name));
+    expect(html).toContain(`href="../${catalogueItemPaths('qzf-gfxwj').index}"`);
+    expect(html).toContain('已公开信息 7 条');
+    expect(html).toContain(`<td>${policy.timeLimit}</td>`);
+    expect(breadcrumbLinks(html).map((c) => c.label)).toEqual(['首页', '政府信息公开目录', policy.category]);
+    expect(breadcrumbLinks(html).every((c) => c.href)).toBe(true);
+    expect([...renderCatalogueCategoryPages({}, site, new Set([policy.category])).keys()]).toEqual([catalogueCategoryPath(policy.category)]);
   });
 
   it('an item page shows its 13 elements and its documents (索引号, 发文字号, 有效性), paged', () => {
@@ -674,6 +693,7 @@ describe('政府信息公开目录 pages', () => {
     expect(html).toContain('已公开信息 <span class="count">（4）</span>');
     const crumbs = breadcrumbLinks(html);
     expect(crumbs.map((c) => c.label)).toEqual(['首页', '政府信息公开目录', item.category, item.name]);
+    expect(crumbs[2]!.href).toBe(`../../${catalogueCategoryPath(item.category)}`);
     expect(crumbs.every((c) => c.href)).toBe(true);
     const empty = renderCatalogueItemPages(catalogueItemView(structure, 'qzf-wj')!, [], site).get('xxgk/qzf-wj/index.html')!;
     expect(empty).toContain('本栏目暂无信息');
@@ -819,6 +839,7 @@ describe('a whole rendered site', () => {
     pages.set(SITE_PATHS.home, renderHomePage({ latest: entries, columnLatest: Object.fromEntries(byColumn) }, site));
     pages.set(SITE_PATHS.siteMap, renderSiteMapPage(site));
     pages.set(SITE_PATHS.catalogue, renderCatalogueIndex({ 'qzf-gfxwj': 1 }, site));
+    for (const [p, html] of renderCatalogueCategoryPages({ 'qzf-gfxwj': 1 }, site)) pages.set(p, html);
     for (const item of structure.catalogue)
       for (const [p, html] of renderCatalogueItemPages(item, item.id === 'qzf-gfxwj' ? entries : [], site)) pages.set(p, html);
     pages.set(SITE_PATHS.feed, renderSiteFeed(entries, site));

@@ -15,7 +15,7 @@ import { HtmlValidate, type Message } from 'html-validate';
 import { LinkChecker, LinkState } from 'linkinator';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SITE_PATHS, catalogueItemPaths } from '../../adapters/portal/urls.js';
+import { SITE_PATHS, catalogueCategoryPath, catalogueItemPaths } from '../../adapters/portal/urls.js';
 import { loadRegistrySync } from '../../config/registry.js';
 import { describeViolations, seriousViolations } from '../console/axe.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
@@ -43,6 +43,8 @@ describe('the generated site', () => {
     const catalogue = loadRegistrySync().catalogue;
     const missingItems = catalogue.filter((item) => !pages.has(catalogueItemPaths(item.id).index)).map((item) => item.id);
     expect(missingItems, `${missingItems.length} of ${catalogue.length} catalogue items have no page`).toEqual([]);
+    const missingCategories = [...new Set(catalogue.map((item) => item.category))].filter((c) => !pages.has(catalogueCategoryPath(c)));
+    expect(missingCategories, 'disclosure categories without a page').toEqual([]);
     const sitePages = [
       SITE_PATHS.home,
       SITE_PATHS.catalogue,

@@ -212,7 +212,7 @@ describe('POST /api/preflight (an unsaved body)', () => {
     expect(checked.status).toBe(200);
     expect(checked.body).toMatchObject({ ok: true, revision: null, contentHash: null });
     expect(check(preflightRoutes.bodyPreflight.response[200], checked.body)).toEqual([]);
-    expect(channel(checked.body, wechatId()).preview.link).toMatch(/^http.*\/art\/preview\/index\.html$/);
+    expect(channel(checked.body, wechatId()).preview.link).toMatch(/^http.*\/art\/[0-9a-f]{2}\/preview\/index\.html$/);
   });
 
   it('a body that fails its schema: 200 with the field issues as blocking package problems', async () => {

@@ -115,7 +115,8 @@ describe('prepareRendition cache', () => {
     const bad = path.join(dir, 'bad.jpg');
     await writeFile(bad, '%PDF-1.4\nnot an image\n');
     const err = (await ingestUpload(store, createReadStream(bad), { label: 'bad.jpg' }).catch((e: unknown) => e)) as GovpubError;
-    expect(err.code).toBe('media_unsupported');
+    // PDFs are accepted as attachments; this one is cut short (no %%EOF), so it is refused as a document.
+    expect(err.code).toBe('media_document_invalid');
     const badSha = createHash('sha256').update('%PDF-1.4\nnot an image\n').digest('hex');
     expect(await store.has(badSha)).toBe(false);
     const tooBig = (await ingestUpload(store, createReadStream(path.join(dir, 'photo.jpg')), {

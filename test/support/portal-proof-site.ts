@@ -88,6 +88,7 @@ export async function buildProofSite(): Promise<ProofSite> {
     columnName: (id) => byId.get(id)?.path.join(' > '),
     structure: siteStructureFromRegistry(registry),
     identity: loadSiteIdentitySync(),
+    search: {},
   });
   await adapter.ensureSite();
 

@@ -4,7 +4,7 @@
  * item's 13 elements and the documents published under it, newest first, paged.
  */
 import { chinaDate } from '../format.js';
-import { SITE_PATHS, catalogueItemPaths, portalColumnPaths, rootFrom } from '../urls.js';
+import { SITE_PATHS, catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, rootFrom } from '../urls.js';
 import { EMPTY_COLUMN_TEXT, pagerHtml } from './entry-list.js';
 import { pageShell, type ColumnMeta } from './layout.js';
 import type { CatalogueItemView, DocumentValidity, ListEntry } from './model.js';
@@ -36,7 +36,7 @@ function catalogueMeta(site: SiteSettings, name: string): ColumnMeta {
   return { name, description: `${site.identity.siteName}${CATALOGUE_TITLE}：${name}`, keywords: [CATALOGUE_TITLE, name], type: '信息发布类' };
 }
 
-/** Anchor of a category on xxgk/index.html (the breadcrumb of an item links it). */
+/** Id of a category's heading on xxgk/index.html. */
 function categoryAnchor(index: number): string {
   return `category-${index + 1}`;
 }
@@ -53,7 +53,7 @@ export function renderCatalogueIndex(counts: Readonly<Record<string, number>>, s
           `<li><a href="${esc(root + catalogueItemPaths(item.id).index)}">${esc(item.name)}</a> <span class="count">（${counts[item.id] ?? 0}）</span></li>`,
       )
       .join('\n');
-    return `<section class="catalogue-category" aria-labelledby="${categoryAnchor(i)}"><h2 id="${categoryAnchor(i)}">${esc(category)} <span class="count">（${total}）</span></h2>
+    return `<section class="catalogue-category" aria-labelledby="${categoryAnchor(i)}"><h2 id="${categoryAnchor(i)}"><a href="${esc(root + catalogueCategoryPath(category))}">${esc(category)}</a> <span class="count">（${total}）</span></h2>
 <ul>
 ${rows}
 </ul></section>`;
@@ -72,12 +72,56 @@ ${sections.join('\n')}`,
   });
 }
 
+/**
+ * xxgk/lb-<hash>.html for every category (or only `only`): the category's items, each with its
+ * 公开内容, 公开时限, 责任部门, 公开属性 and the number of documents published under it.
+ */
+export function renderCatalogueCategoryPages(counts: Readonly<Record<string, number>>, site: SiteSettings, only?: ReadonlySet<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { category, items } of catalogueCategories(site.structure)) {
+    if (only && !only.has(category)) continue;
+    const file = catalogueCategoryPath(category);
+    const root = rootFrom(file);
+    const total = items.reduce((sum, item) => sum + (counts[item.id] ?? 0), 0);
+    const rows = items
+      .map(
+        (item) =>
+          `<tr><th scope="row"><a href="${esc(root + catalogueItemPaths(item.id).index)}">${esc(item.name)}</a></th><td>${esc(item.content)}</td><td>${esc(item.timeLimit)}</td><td>${esc(item.responsibleDepartment)}</td><td>${ATTRIBUTE_LABELS[item.attribute]}</td><td class="count">${counts[item.id] ?? 0}</td></tr>`,
+      )
+      .join('\n');
+    out.set(
+      file,
+      pageShell({
+        site,
+        root,
+        title: `${category} - ${CATALOGUE_TITLE}`,
+        path: file,
+        breadcrumb: [
+          { label: CATALOGUE_TITLE, href: `${root}${SITE_PATHS.catalogue}` },
+          { label: category, href: file.slice(file.lastIndexOf('/') + 1) },
+        ],
+        nav: 'catalogue',
+        columnMeta: catalogueMeta(site, category),
+        main: `<h1>${esc(category)}</h1>
+<p class="note">本类共 ${items.length} 项公开事项，已公开信息 ${total} 条。</p>
+<table class="doc-table">
+<caption>${esc(category)}的公开事项</caption>
+<thead><tr><th scope="col">公开事项名称</th><th scope="col">公开内容</th><th scope="col">公开时限</th><th scope="col">责任部门</th><th scope="col">公开属性</th><th scope="col">已公开信息</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`,
+      }),
+    );
+  }
+  return out;
+}
+
 /** xxgk/<itemId>/index.html, index_2.html, …: the item's 13 elements and its documents (`entries`, newest first). */
 export function renderCatalogueItemPages(item: CatalogueItemView, entries: readonly ListEntry[], site: SiteSettings): Map<string, string> {
   const out = new Map<string, string>();
   const paths = catalogueItemPaths(item.id);
   const root = rootFrom(paths.index);
-  const categoryIndex = catalogueCategories(site.structure).findIndex((c) => c.category === item.category);
   const pageCount = Math.max(1, Math.ceil(entries.length / site.pageSize));
   const pageHref = (n: number) => paths.page(n).slice(paths.directory.length + 1);
   const elements = elementsTable(item, site, root);
@@ -101,7 +145,7 @@ ${slice.map((e) => documentRow(e, root)).join('\n')}
         path: paths.page(page),
         breadcrumb: [
           { label: CATALOGUE_TITLE, href: `${root}${SITE_PATHS.catalogue}` },
-          { label: item.category, href: `${root}${SITE_PATHS.catalogue}${categoryIndex >= 0 ? `#${categoryAnchor(categoryIndex)}` : ''}` },
+          { label: item.category, href: `${root}${catalogueCategoryPath(item.category)}` },
           { label: item.name, href: 'index.html' },
         ],
         nav: 'catalogue',

@@ -16,7 +16,7 @@ import { listNewestFirst, type ListItem, type ListState, type PackageRecord, typ
 import { SITE_PATHS } from '../urls.js';
 import { renderArticle } from './article.js';
 import { FAVICON_PATH, SITE_JS, SITE_JS_PATH, faviconIco } from './assets.js';
-import { renderCatalogueIndex, renderCatalogueItemPages } from './catalogue.js';
+import { renderCatalogueCategoryPages, renderCatalogueIndex, renderCatalogueItemPages } from './catalogue.js';
 import { renderColumnPages } from './column.js';
 import { renderSiteFeed } from './feed.js';
 import { renderHomePage } from './home.js';
@@ -30,7 +30,7 @@ import { catalogueItemView, columnNode, columnOrOrphan } from './structure.js';
 import { SITE_CSS, SITE_CSS_PATH } from './style.js';
 
 /** Bump when the markup changes: every page is rendered again on the next commit. */
-export const RENDER_VERSION = 'portal-pages-4';
+export const RENDER_VERSION = 'portal-pages-5';
 
 export type FileContent = string | Uint8Array;
 
@@ -131,9 +131,16 @@ export function catalogueItemIds(view: SiteView): string[] {
  * with `full` (the render key changed, or the first generation) also the files that change only
  * with the settings and templates.
  */
-export function renderRootFiles(view: SiteView, full: boolean): Map<string, FileContent> {
+export function renderRootFiles(view: SiteView, full: boolean, changedLists: ReadonlySet<string> = new Set()): Map<string, FileContent> {
   const files = new Map<string, FileContent>();
   const { site, root } = view;
+  // A category page shows its items' counts: written again when one of its items' lists changed.
+  const categories = new Set<string>();
+  for (const list of changedLists) {
+    const item = list.startsWith('xxgk/') ? site.structure.catalogue.find((i) => i.id === decodeURIComponent(list.slice(5))) : undefined;
+    if (item) categories.add(item.category);
+  }
+  for (const [file, content] of renderCatalogueCategoryPages(root.catalogue, site, full ? undefined : categories)) files.set(file, content);
   const columnLatest: Record<string, readonly ListItem[]> = root.keyAreaLatest ?? {};
   files.set(SITE_PATHS.home, renderHomePage({ latest: root.latest, columnLatest }, site));
   files.set(SITE_PATHS.feed, renderSiteFeed(root.latest.slice(0, site.feedSize), site));
