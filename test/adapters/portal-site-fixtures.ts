@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { seededRandom } from '../../simulators/common/clock.js';
 import { PORTAL_COVER_SPEC, type PortalPayload } from '../../adapters/portal/payload.js';
 import type { PortalSite } from '../../adapters/portal/site.js';
 import { mediaKey, type PackageSource, type SiteChange } from '../../adapters/portal/state.js';
@@ -19,17 +20,8 @@ export function fixtureSettings(structure: SiteStructure | null, publicBaseUrl =
   return { siteName: identity.siteName, identity, structure: structure ?? EMPTY_STRUCTURE, publicBaseUrl, pageSize: 20, feedSize: 50, homeSize: 20 };
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so two runs build the same site. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (the simulators' mulberry32), so two runs build the same site. */
+export { seededRandom };
 
 const PARAGRAPH =
   '为深入贯彻落实党中央、国务院关于优化营商环境的决策部署，进一步提升政务服务效能，结合本区实际，现就有关事项通知如下。各街道办事处、区政府各工作部门要高度重视，明确责任分工，细化工作措施，确保各项任务落到实处。';

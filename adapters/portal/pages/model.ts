@@ -7,6 +7,7 @@
  *                  the site map page, 政府信息公开 pages; every column has a page from the first start
  *   ListEntry      one package as lists show it (column pages, home, catalogue items, feeds)
  */
+import type { CatalogueItem } from '../../../domain/registry.js';
 
 /** From config/registry/site.yaml, checked at load (config/checks/site.ts). 政府网站发展指引 (国办发〔2017〕47号). */
 export interface SiteIdentity {
@@ -48,23 +49,24 @@ export interface ColumnNode {
   columnType: string;
 }
 
-/** One disclosure catalogue item with its 13 elements (domain/registry.ts CatalogueItem). */
-export interface CatalogueItemView {
-  id: string;
-  category: string;
-  name: string;
-  content: string;
-  basis: string;
-  subject: string;
-  responsibleDepartment: string;
-  responsibleSection: string;
-  timeLimit: string;
-  audience: string;
-  channels: string[];
-  method: string;
-  attribute: 'proactive' | 'on_request';
-  portalColumnId: string;
-}
+/** One disclosure catalogue item with its 13 elements, as the registry holds it (domain/registry.ts). */
+export type CatalogueItemView = Pick<
+  CatalogueItem,
+  | 'id'
+  | 'category'
+  | 'name'
+  | 'content'
+  | 'basis'
+  | 'subject'
+  | 'responsibleDepartment'
+  | 'responsibleSection'
+  | 'timeLimit'
+  | 'audience'
+  | 'channels'
+  | 'method'
+  | 'attribute'
+  | 'portalColumnId'
+>;
 
 export interface SiteStructure {
   /** Every column, in registry (depth-first) order. */
