@@ -19,21 +19,14 @@ import { columnNode, siteStructureFromRegistry } from '../adapters/portal/pages/
 import { portalPagePaths } from '../adapters/portal/urls.js';
 import { loadRegistrySync } from '../config/registry.js';
 import { loadSiteIdentitySync } from '../config/site-identity.js';
+import { fixtureSettings } from '../test/adapters/portal-site-fixtures.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' } } });
 const RUNS = Number(values.runs);
 
 const identity = loadSiteIdentitySync();
 const structure = siteStructureFromRegistry(loadRegistrySync());
-const site: SiteSettings = {
-  siteName: identity.siteName,
-  identity,
-  structure,
-  publicBaseUrl: 'https://www.beilin.gov.cn',
-  pageSize: 20,
-  feedSize: 50,
-  homeSize: 20,
-};
+const site: SiteSettings = fixtureSettings(structure, 'https://www.beilin.gov.cn', identity);
 
 const entry = (n: number): ListEntry => {
   const packageId = `pkg-2025-${String(n).padStart(5, '0')}`;

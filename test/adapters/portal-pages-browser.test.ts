@@ -28,6 +28,7 @@ import { SITE_CSS, SITE_CSS_PATH } from '../../adapters/portal/pages/style.js';
 import { SITE_PATHS, catalogueItemPaths, portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
 import { seriousViolations, describeViolations } from '../console/axe.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
+import { fixtureSettings } from './portal-site-fixtures.js';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'";
 
@@ -51,15 +52,7 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
   beforeAll(async () => {
     const identity = loadSiteIdentitySync();
     const structure = siteStructureFromRegistry(loadRegistrySync());
-    const site: SiteSettings = {
-      siteName: identity.siteName,
-      identity,
-      structure,
-      publicBaseUrl: 'https://www.beilin.gov.cn',
-      pageSize: 20,
-      feedSize: 50,
-      homeSize: 20,
-    };
+    const site: SiteSettings = fixtureSettings(structure, 'https://www.beilin.gov.cn', identity);
     const input: ArticleInput = {
       packageId: policyId,
       columns: [columnNode(structure, 'zwgk-zcwj-gfxwj')!],

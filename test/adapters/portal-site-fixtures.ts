@@ -11,12 +11,15 @@ import { seededRandom } from '../../simulators/common/clock.js';
 import { PORTAL_COVER_SPEC, type PortalPayload } from '../../adapters/portal/payload.js';
 import type { PortalSite } from '../../adapters/portal/site.js';
 import { mediaKey, type PackageSource, type SiteChange } from '../../adapters/portal/state.js';
-import type { SiteStructure } from '../../adapters/portal/pages/model.js';
+import type { SiteIdentity, SiteStructure } from '../../adapters/portal/pages/model.js';
 import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from '../../adapters/portal/pages/settings.js';
 
 /** Site settings for the fixture site (the identity says 未配置 where filing numbers would be). */
-export function fixtureSettings(structure: SiteStructure | null, publicBaseUrl = 'https://www.beilin.gov.cn'): SiteSettings {
-  const identity = unconfiguredIdentity('西安市碑林区人民政府', new URL(publicBaseUrl).hostname);
+export function fixtureSettings(
+  structure: SiteStructure | null,
+  publicBaseUrl = 'https://www.beilin.gov.cn',
+  identity: SiteIdentity = unconfiguredIdentity('西安市碑林区人民政府', new URL(publicBaseUrl).hostname),
+): SiteSettings {
   return { siteName: identity.siteName, identity, structure: structure ?? EMPTY_STRUCTURE, publicBaseUrl, pageSize: 20, feedSize: 50, homeSize: 20 };
 }
 
