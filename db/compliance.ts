@@ -178,14 +178,13 @@ export async function failRun(db: Kysely<DB>, id: string, error: string): Promis
     .execute();
 }
 
-/** The newest finished run. */
+/** The last started run that finished. */
 export async function selectLatestRun(db: Kysely<DB>): Promise<RunRow | undefined> {
   return db
     .selectFrom('compliance_runs')
     .selectAll()
     .where('finished_at', 'is not', null)
-    .orderBy('finished_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
 }

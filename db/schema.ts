@@ -256,6 +256,8 @@ export interface IdempotencyKeysTable {
 /** One pass of the compliance monitor (services/compliance/monitor.ts). */
 export interface ComplianceRunsTable {
   id: string;
+  /** Start order. */
+  seq: Generated<string>;
   trigger: string;
   actor: string;
   started_at: Timestamp;

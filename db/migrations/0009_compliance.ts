@@ -11,6 +11,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('compliance_runs')
     .addColumn('id', 'text', (c) => c.primaryKey())
+    // Start order (run times come from the monitor's clock, which tests set).
+    .addColumn('seq', 'bigserial', (c) => c.notNull().unique())
     .addColumn('trigger', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('started_at', 'timestamptz', (c) => c.notNull())
@@ -25,8 +27,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('check_ms', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('error', 'text')
     .execute();
-  await db.schema.createIndex('compliance_runs_finished_idx').on('compliance_runs').columns(['finished_at desc', 'id desc']).execute();
-
+  
   await db.schema
     .createTable('compliance_findings')
     .addColumn('key', 'text', (c) => c.primaryKey())
