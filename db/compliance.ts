@@ -180,13 +180,7 @@ export async function failRun(db: Kysely<DB>, id: string, error: string): Promis
 
 /** The last started run that finished. */
 export async function selectLatestRun(db: Kysely<DB>): Promise<RunRow | undefined> {
-  return db
-    .selectFrom('compliance_runs')
-    .selectAll()
-    .where('finished_at', 'is not', null)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return db.selectFrom('compliance_runs').selectAll().where('finished_at', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
 }
 
 // ---------------------------------------------------------------------------------------------

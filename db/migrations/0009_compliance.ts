@@ -27,7 +27,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('check_ms', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('error', 'text')
     .execute();
-  
+
   await db.schema
     .createTable('compliance_findings')
     .addColumn('key', 'text', (c) => c.primaryKey())
