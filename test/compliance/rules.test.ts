@@ -19,7 +19,7 @@ const account = (lastPostAt: string | null): AccountFacts => ({
   name: '碑林测试',
   ownerUnit: 'u',
   lastPostAt,
-  source: lastPostAt && 'govpub',
+  source: lastPostAt ? 'govpub' : null,
 });
 
 describe('account_silent', () => {
