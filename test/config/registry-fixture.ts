@@ -7,7 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 
 export type FixtureFile =
-  'portal-columns.yaml' | 'accounts.yaml' | 'media-center.yaml' | 'catalogue.yaml' | 'review.yaml' | 'units.yaml' | 'topics.yaml' | 'index-numbers.yaml';
+  | 'portal-columns.yaml'
+  | 'accounts.yaml'
+  | 'media-center.yaml'
+  | 'catalogue.yaml'
+  | 'review.yaml'
+  | 'units.yaml'
+  | 'topics.yaml'
+  | 'index-numbers.yaml'
+  | 'compliance.yaml'
+  | 'workdays.yaml';
 
 export const FIXTURE: Record<FixtureFile, string[]> = {
   'portal-columns.yaml': [
@@ -111,6 +120,26 @@ export const FIXTURE: Record<FixtureFile, string[]> = {
     'serialWidth: 5', // 2
     'units:', // 3
     '  wlj: "000014349"', // 4
+  ],
+  'compliance.yaml': [
+    'accounts: { reminderDays: 10, failDays: 14 }', // 1
+    'columns: { newsDynamicDays: 14, noticePolicyMonths: 6, longStaleDays: 365 }', // 2
+    'site:', // 3
+    '  staleColumns: 5', // 4
+    '  longStaleColumns: 10', // 5
+    '  emptyColumns: 5', // 6
+    '  homeStaleDays: 14', // 7
+    '  unreachablePercent: 5', // 8
+    '  probeTimeoutMs: 15000', // 9
+    '  probeWindowDays: 7', // 10
+    '  minProbes: 1', // 11
+    'timing: { interpretationWorkingDays: 3, disclosureWorkingDays: 20, disclosureReminderWorkingDays: 5, lookbackDays: 366 }', // 12
+  ],
+  'workdays.yaml': [
+    'daysOff:', // 1
+    '  - { date: 2026-07-01, reason: 区级防汛停工 }', // 2
+    'workingDays: []', // 3
+    'extraYears: []', // 4
   ],
 };
 

@@ -1,0 +1,192 @@
+/**
+ * The compliance monitor on real PostgreSQL, over a generated year of Beilin publishing
+ * (test/support/compliance-year.ts) with planted violations: every planted item is found with its
+ * severity, nothing else is; findings close and escalate as facts change, each change is one event
+ * and one audit entry, and running again changes nothing.
+ */
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRegistry } from '../../config/registry.js';
+import type { DB } from '../../db/schema.js';
+import type { Finding } from '../../domain/compliance/model.js';
+import type { Registry } from '../../domain/registry.js';
+import type { AppContext } from '../../services/context.js';
+import type { PlatformPostsSource } from '../../services/compliance/facts.js';
+import { ComplianceMonitor } from '../../services/compliance/monitor.js';
+import { china, seedComplianceYear } from '../support/compliance-year.js';
+import { freshDatabase } from '../support/services.js';
+
+const NOW = china('2026-10-12 10:00');
+const DAY = 86_400_000;
+const SILENT = 'wechat_oa:blwhly';
+const QUIET = 'wechat_oa:blrs';
+
+let db: Kysely<DB>;
+let close: () => Promise<void>;
+let registry: Registry;
+let ctx: AppContext;
+let staleColumn: string;
+
+const monitorAt = (now: Date, platformPosts?: PlatformPostsSource) => new ComplianceMonitor(ctx, { now: () => now, platformPosts });
+
+async function openFindings(): Promise<Finding[]> {
+  const view = await monitorAt(NOW).view({ limit: 500 }, { role: 'admin', unit: null });
+  return view.findings.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+async function auditCount(action?: string): Promise<number> {
+  let q = db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('action', 'like', 'compliance.%');
+  if (action) q = q.where('action', '=', action);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+async function eventCount(): Promise<number> {
+  return Number(
+    (
+      await db
+        .selectFrom('compliance_finding_events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+}
+
+beforeAll(async () => {
+  const database = await freshDatabase();
+  db = database.db;
+  close = database.close;
+  registry = await loadRegistry();
+  ctx = { db, registry, temporal: undefined as unknown as Client, taskQueue: 'compliance-test' };
+  const parents = new Set(registry.portal.columns.map((c) => c.parentId));
+  staleColumn = registry.portal.columns.find(
+    (c) => c.updateClass === 'notice_policy' && !parents.has(c.id) && c.id.startsWith('zwgk-') && c.id !== 'zwgk-zcwj-qzfwj',
+  )!.id;
+  const seeded = await seedComplianceYear(db, registry, {
+    now: NOW,
+    stopped: [
+      // 15 days silent across the National Day holiday (Oct 1–7).
+      { channelId: SILENT, lastAt: china('2026-09-27 09:00') },
+      // 12 days: a reminder, a veto two days later.
+      { channelId: QUIET, lastAt: china('2026-09-30 09:00') },
+      // 6 months and a day.
+      { channelId: `portal:${staleColumn}`, lastAt: china('2026-04-11 09:00') },
+    ],
+    lateInterpretations: [
+      // Document on Friday 18 September; Sunday 20 September is a make-up workday (调休), so Wednesday
+      // 23 September is the 4th working day: late. Tuesday 22 September is the 3rd: in time.
+      {
+        packageId: 'late-interp',
+        title: '碑林区老旧小区改造实施方案',
+        documentLiveAt: china('2026-09-18 10:00'),
+        interpretationLiveAt: china('2026-09-23 10:00'),
+      },
+      { packageId: 'ontime-interp', title: '碑林区停车管理办法', documentLiveAt: china('2026-09-18 10:00'), interpretationLiveAt: china('2026-09-22 10:00') },
+    ],
+    disclosures: [
+      // Formed Tuesday 1 September: with the make-up Sunday 20th and the Mid-Autumn Festival on Friday
+      // 25th off, the 20th working day is Tuesday 29 September; Wednesday 30th is working day 21.
+      { packageId: 'late-disclosure', title: '碑林区2026年度重点工作任务分解', formedAt: '2026-09-01', liveAt: china('2026-09-30 10:00') },
+      { packageId: 'ontime-disclosure', title: '碑林区2026年度民生实事', formedAt: '2026-09-01', liveAt: china('2026-09-29 10:00') },
+    ],
+  });
+  expect(seeded.packages).toBeGreaterThan(2000);
+});
+
+afterAll(async () => {
+  await close?.();
+});
+
+describe('a year with planted violations', () => {
+  it('finds every planted item with its severity, and nothing else', async () => {
+    const summary = await monitorAt(NOW).run('manual', 'test');
+    const found = (await openFindings()).map((f) => [f.key, f.severity]);
+    expect(found).toEqual(
+      [
+        [`account_silent:${QUIET}`, 'reminder'],
+        [`account_silent:${SILENT}`, 'veto'],
+        [`column_stale:portal:${staleColumn}`, 'warning'],
+        ['disclosure_late:late-disclosure', 'warning'],
+        ['interpretation_late:late-interp', 'warning'],
+      ].sort((a, b) => a[0]!.localeCompare(b[0]!)),
+    );
+    expect(summary.opened).toBe(5);
+    expect(summary.open).toEqual({ reminder: 1, warning: 3, veto: 1 });
+    expect(summary.thresholds.find((t) => t.id === 'stale_columns')).toMatchObject({ value: 1, limit: 5, failed: false });
+    expect(summary.thresholds.find((t) => t.id === 'silent_accounts')).toMatchObject({ value: 1, failed: true });
+    expect(summary.thresholds.find((t) => t.id === 'unreachable_share')).toMatchObject({ value: 0, failed: false });
+    expect(summary.checks).toEqual(['accounts', 'columns', 'site', 'timing']);
+  });
+
+  it('says the figures and the owner unit', async () => {
+    const byKey = new Map((await openFindings()).map((f) => [f.key, f]));
+    const silent = byKey.get(`account_silent:${SILENT}`)!;
+    expect(silent.facts).toMatchObject({ daysSilent: 15, limitDays: 14, source: 'govpub' });
+    expect(silent.message).toContain('15 天');
+    expect(silent.ownerUnit).toBe(registry.units.find((u) => u.name === '区文化和旅游体育局')!.id);
+    expect(byKey.get('interpretation_late:late-interp')!.facts).toMatchObject({ workingDays: 4, limitWorkingDays: 3 });
+    expect(byKey.get('disclosure_late:late-disclosure')!.facts).toMatchObject({ workingDays: 21, deadline: '2026-09-29' });
+    const column = byKey.get(`column_stale:portal:${staleColumn}`)!;
+    expect(column.facts).toMatchObject({ lastUpdatedAt: china('2026-04-11 09:00').toISOString(), daysSinceUpdate: 184 });
+    expect(column.ownerUnit).not.toBeNull();
+  });
+
+  it('writes one event and one audit entry per change, and a second run at the same time changes nothing', async () => {
+    expect(await eventCount()).toBe(5);
+    expect(await auditCount('compliance.opened')).toBe(5);
+    const again = await monitorAt(NOW).run('manual', 'test');
+    expect([again.opened, again.closed, again.changed]).toEqual([0, 0, 0]);
+    expect(await eventCount()).toBe(5);
+    expect(await auditCount()).toBe(5);
+  });
+
+  it('closes, escalates and refreshes as the facts change', async () => {
+    const later = new Date(NOW.getTime() + 2 * DAY);
+    // The platform lists a post of the silent account made outside govpub.
+    const platform: PlatformPostsSource = {
+      latestPosts: async (channels) => {
+        expect(channels.every((c) => c.kind === 'new_media_account')).toBe(true);
+        return new Map([[SILENT, { at: new Date(later.getTime() - DAY).toISOString(), source: 'platform' as const }]]);
+      },
+    };
+    const summary = await monitorAt(later, platform).run('schedule', 'schedule');
+    expect([summary.opened, summary.closed, summary.changed]).toEqual([0, 1, 1]);
+    const history = await monitorAt(later).history({ limit: 10 });
+    expect(history.events.slice(0, 2).map((e) => [e.key, e.change, e.previousSeverity, e.severity])).toEqual(
+      expect.arrayContaining([
+        [`account_silent:${SILENT}`, 'closed', 'veto', 'veto'],
+        [`account_silent:${QUIET}`, 'escalated', 'reminder', 'veto'],
+      ]),
+    );
+    expect(await auditCount('compliance.closed')).toBe(1);
+    expect(await auditCount('compliance.escalated')).toBe(1);
+    // The stale column's days moved 184 → 186: refreshed, not an event.
+    const column = (await openFindings()).find((f) => f.key === `column_stale:portal:${staleColumn}`)!;
+    expect(column.facts.daysSinceUpdate).toBe(186);
+    expect(column.updatedAt).toBe(NOW.toISOString());
+    expect(await eventCount()).toBe(7);
+
+    // The platform's post no longer listed (say it was deleted): the finding reopens.
+    const reopened = await monitorAt(later).run('manual', 'test');
+    expect(reopened.opened).toBe(1);
+    expect((await monitorAt(later).history({ key: `account_silent:${SILENT}`, limit: 5 })).events.map((e) => e.change)).toEqual([
+      'reopened',
+      'closed',
+      'opened',
+    ]);
+  });
+
+  it('limits an editor to their unit by default', async () => {
+    const unit = registry.units.find((u) => u.name === '区文化和旅游体育局')!.id;
+    const view = await monitorAt(NOW).view({}, { role: 'editor', unit });
+    expect(view.findings.map((f) => f.key)).toEqual([`account_silent:${SILENT}`]);
+    expect(view.counts).toEqual({ reminder: 0, warning: 0, veto: 1 });
+    expect(view.notCovered.map((n) => n.item)).toContain('public_messages');
+    expect(view.lastRun?.trigger).toBe('manual');
+    const all = await monitorAt(NOW).view({ scope: 'all' }, { role: 'editor', unit });
+    expect(all.findings.length).toBeGreaterThan(1);
+  });
+});

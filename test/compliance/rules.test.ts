@@ -1,0 +1,173 @@
+/** The pure compliance rules at their boundaries, and what the findings store counts as a change. */
+import { describe, expect, it } from 'vitest';
+import { workingDayCalendar } from '../../config/working-calendar.js';
+import { checkAccounts } from '../../domain/compliance/accounts.js';
+import { changeOf } from '../../domain/compliance/changes.js';
+import type { CheckContext } from '../../domain/compliance/check-context.js';
+import { checkColumns } from '../../domain/compliance/columns.js';
+import type { AccountFacts, ColumnFacts, SiteFacts } from '../../domain/compliance/facts.js';
+import { checkSite } from '../../domain/compliance/site.js';
+import { DEFAULT_THRESHOLDS } from '../../domain/compliance/thresholds.js';
+import { checkTiming } from '../../domain/compliance/timing.js';
+
+const now = new Date('2026-10-12T02:00:00Z'); // 10:00 China time
+const ctx: CheckContext = { now, today: '2026-10-12', thresholds: DEFAULT_THRESHOLDS, calendar: workingDayCalendar(), siteOwnerUnit: 'zfb' };
+const at = (date: string) => `${date}T01:00:00.000Z`;
+
+const account = (lastPostAt: string | null): AccountFacts => ({
+  channelId: 'wechat_oa:x',
+  name: '碑林测试',
+  ownerUnit: 'u',
+  lastPostAt,
+  source: lastPostAt ? 'govpub' : null,
+});
+
+describe('account_silent', () => {
+  it('nothing before day 10, a reminder from day 10, a veto from day 14, a veto when no post is known', () => {
+    const severity = (date: string | null) => checkAccounts([account(date && at(date))], ctx).drafts.map((d) => d.severity);
+    expect(severity('2026-10-03')).toEqual([]); // 9 days
+    expect(severity('2026-10-02')).toEqual(['reminder']); // 10
+    expect(severity('2026-09-29')).toEqual(['reminder']); // 13
+    expect(severity('2026-09-28')).toEqual(['veto']); // 14
+    expect(severity(null)).toEqual(['veto']);
+    const draft = checkAccounts([account(at('2026-09-27'))], ctx).drafts[0]!;
+    expect(draft.facts).toMatchObject({ daysSilent: 15, limitDays: 14, source: 'govpub' });
+    expect(draft.messageEn).toContain('15 days');
+    expect(checkAccounts([account(at('2026-09-27'))], ctx).thresholds[0]).toMatchObject({ id: 'silent_accounts', value: 1, failed: true });
+  });
+});
+
+const column = (updateClass: ColumnFacts['updateClass'], lastUpdatedAt: string | null, extra: Partial<ColumnFacts> = {}): ColumnFacts => ({
+  channelId: 'portal:c',
+  columnId: 'c',
+  name: '栏目',
+  updateClass,
+  leaf: true,
+  depth: 2,
+  ownerUnit: 'u',
+  count: lastUpdatedAt ? 3 : 0,
+  lastUpdatedAt,
+  source: 'portal',
+  ...extra,
+});
+
+describe('columns', () => {
+  const kinds = (c: ColumnFacts) => checkColumns([c], ctx).drafts.map((d) => d.kind);
+  it('news/dynamic: stale after more than 14 days', () => {
+    expect(kinds(column('news_dynamic', at('2026-09-28')))).toEqual([]);
+    expect(kinds(column('news_dynamic', at('2026-09-27')))).toEqual(['column_stale']);
+  });
+  it('notice/policy: stale at 6 months and a day', () => {
+    expect(kinds(column('notice_policy', at('2026-04-12')))).toEqual([]);
+    expect(kinds(column('notice_policy', at('2026-04-11')))).toEqual(['column_stale']);
+  });
+  it('long stale after more than 365 days; empty is empty, not stale; other columns and parents have no rule', () => {
+    expect(kinds(column('notice_policy', at('2025-10-11')))).toEqual(['column_stale', 'column_long_stale']);
+    expect(kinds(column('notice_policy', at('2025-10-12')))).toEqual(['column_stale']);
+    expect(kinds(column('news_dynamic', null))).toEqual(['column_empty']);
+    expect(kinds(column('other', null))).toEqual([]);
+    expect(kinds(column('other', at('2020-01-01')))).toEqual([]);
+    expect(kinds(column('news_dynamic', null, { leaf: false }))).toEqual([]);
+  });
+});
+
+const site = (probes: SiteFacts['probes'], home: string | null = at('2026-10-11')): SiteFacts => ({
+  homeLastUpdatedAt: home,
+  homeSource: 'portal',
+  probes,
+  probeWindow: { from: '', to: '' },
+});
+const probes = (n: number, failed: number, slow = 0) =>
+  Array.from({ length: n }, (_, i) => ({ at: '', ok: i >= failed, durationMs: i >= failed && i < failed + slow ? 15_001 : 200 }));
+
+describe('site', () => {
+  it('counts against the veto thresholds (value >= limit fails)', () => {
+    const result = checkSite({ stale: 5, longStale: 9, empty: 4, judged: 200 }, site(probes(100, 0)), ctx);
+    expect(result.drafts.map((d) => [d.kind, d.severity])).toEqual([['site_stale_columns', 'veto']]);
+    expect(result.thresholds.map((t) => [t.id, t.value, t.limit, t.failed])).toEqual([
+      ['stale_columns', 5, 5, true],
+      ['long_stale_columns', 9, 10, false],
+      ['empty_columns', 4, 5, false],
+      ['home_stale_days', 1, 14, false],
+      ['unreachable_share', 0, 5, false],
+    ]);
+  });
+  it('unreachable: more than 5 % failed, probes slower than 15 s counted failed', () => {
+    const kinds = (p: SiteFacts['probes']) => checkSite({ stale: 0, longStale: 0, empty: 0, judged: 1 }, site(p), ctx).drafts.map((d) => d.kind);
+    expect(kinds(probes(100, 5))).toEqual([]);
+    expect(kinds(probes(100, 5, 1))).toEqual(['site_unreachable']);
+    expect(kinds(probes(100, 6))).toEqual(['site_unreachable']);
+    expect(kinds([])).toEqual([]);
+  });
+  it('home page: veto after more than 14 days, or when it shows nothing', () => {
+    const kinds = (home: string | null) => checkSite({ stale: 0, longStale: 0, empty: 0, judged: 1 }, site(probes(10, 0), home), ctx).drafts.map((d) => d.kind);
+    expect(kinds(at('2026-09-28'))).toEqual([]);
+    expect(kinds(at('2026-09-27'))).toEqual(['home_stale']);
+    expect(kinds(null)).toEqual(['home_stale']);
+  });
+});
+
+describe('timing', () => {
+  const interp = (doc: string, interpretation: string | null, addedLater = true, requiresInterpretation = false) => ({
+    subjectId: 'p',
+    subjectType: 'package' as const,
+    title: '文件',
+    ownerUnit: 'u',
+    documentLiveAt: doc,
+    interpretationLiveAt: interpretation,
+    addedLater,
+    requiresInterpretation,
+  });
+  const kinds = (i: ReturnType<typeof interp>[], d: Parameters<typeof checkTiming>[1] = []) => checkTiming(i, d, ctx).drafts.map((x) => [x.kind, x.severity]);
+
+  it('an interpretation added later: late after 3 working days (the 调休 Sunday counts)', () => {
+    expect(kinds([interp(at('2026-09-18'), at('2026-09-22'))])).toEqual([]);
+    expect(kinds([interp(at('2026-09-18'), at('2026-09-23'))])).toEqual([['interpretation_late', 'warning']]);
+    expect(kinds([interp(at('2026-09-18'), at('2026-09-30'), false)])).toEqual([]);
+  });
+  it('a required interpretation still missing is late once 3 working days passed', () => {
+    expect(kinds([interp(at('2026-10-06'), null, false, true)])).toEqual([['interpretation_late', 'warning']]); // Oct 8, 9, 10 (调休 Saturday), 12: 4 working days
+    expect(kinds([interp(at('2026-10-08'), null, false, true)])).toEqual([]); // Oct 9, 10, 12: 3
+    expect(kinds([interp(at('2026-09-30'), null, false, true)])).toEqual([['interpretation_late', 'warning']]);
+    expect(kinds([interp(at('2026-09-30'), null, false, false)])).toEqual([]);
+  });
+  const disclosure = (formedAt: string, firstLiveAt: string | null, status = 'released') => ({
+    packageId: 'd',
+    title: '文件',
+    catalogueItemId: 'qzfb-wj',
+    ownerUnit: 'u',
+    formedAt,
+    firstLiveAt,
+    status,
+  });
+  it('disclosure: working day 20 is in time, 21 late; unreleased ones get a reminder, then a warning', () => {
+    expect(kinds([], [disclosure('2026-09-01', at('2026-09-29'))])).toEqual([]);
+    expect(kinds([], [disclosure('2026-09-01', at('2026-09-30'))])).toEqual([['disclosure_late', 'warning']]);
+    expect(kinds([], [disclosure('2026-09-01', null, 'in_review')])).toEqual([['disclosure_late', 'warning']]);
+    expect(kinds([], [disclosure('2026-09-14', null, 'in_review')])).toEqual([['disclosure_late', 'reminder']]); // deadline Oct 16: 4 working days left
+    expect(kinds([], [disclosure('2026-09-28', null, 'in_review')])).toEqual([]);
+    expect(kinds([], [disclosure('2026-10-09', null, 'draft')])).toEqual([]);
+    expect(kinds([], [disclosure('2026-09-01', null, 'retracted')])).toEqual([]);
+  });
+  it('a date the calendar does not cover gives one calendar_out_of_range finding per year', () => {
+    const drafts = checkTiming(
+      [interp(at('2031-03-03'), at('2031-03-10'))],
+      [disclosure('2031-03-02', null, 'draft'), disclosure('2031-03-05', null, 'draft')],
+      ctx,
+    ).drafts;
+    expect(drafts.map((d) => [d.kind, d.subject.id])).toEqual([['calendar_out_of_range', '2031']]);
+    expect(drafts[0]!.facts).toMatchObject({ year: 2031, affected: 3 });
+  });
+});
+
+describe('what the store records as a change', () => {
+  const open = { status: 'open' as const, severity: 'reminder' as const, facts: { daysSilent: 11, lastPostAt: 'a' } };
+  it('opens, reopens, escalates, eases, updates; a clock figure alone is no change', () => {
+    expect(changeOf(undefined, { severity: 'veto', facts: {} })).toBe('opened');
+    expect(changeOf({ ...open, status: 'closed' }, { severity: 'reminder', facts: open.facts })).toBe('reopened');
+    expect(changeOf(open, { severity: 'veto', facts: open.facts })).toBe('escalated');
+    expect(changeOf({ ...open, severity: 'veto' }, { severity: 'warning', facts: open.facts })).toBe('eased');
+    expect(changeOf(open, { severity: 'reminder', facts: { daysSilent: 12, lastPostAt: 'a' } })).toBeNull();
+    expect(changeOf(open, { severity: 'reminder', facts: { daysSilent: 11, lastPostAt: 'b' } })).toBe('updated');
+  });
+});
