@@ -23,7 +23,7 @@ export interface ComplianceActivityDeps {
   consoleUrl: string | null;
 }
 
-export function createComplianceActivities(deps: DeliveryDeps & { compliance?: ComplianceActivityDeps }) {
+export function createComplianceActivities(deps: Pick<DeliveryDeps, 'db' | 'registry'> & { compliance?: ComplianceActivityDeps }) {
   const { db, registry } = deps;
   const compliance = (): ComplianceActivityDeps => {
     if (deps.compliance) return deps.compliance;

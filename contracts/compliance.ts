@@ -27,9 +27,14 @@ export interface SiteProbeResult {
   failures: string[];
 }
 
-/** Schedule ids (stable: a worker start updates the schedule of that id, never adds a second). */
-export const COMPLIANCE_SCHEDULE_ID = 'govpub-compliance-daily';
-export const SITE_PROBE_SCHEDULE_ID = 'govpub-site-probes';
+/**
+ * Schedule ids, derived from the task queue so deployments sharing a Temporal namespace (districts of
+ * one city) keep theirs apart: `govpub-compliance-daily` and `govpub-site-probes` for the default
+ * queue. Stable: a worker start updates the schedule of that id, never adds a second.
+ */
+export function complianceScheduleIds(taskQueue: string): { daily: string; probes: string } {
+  return { daily: `${taskQueue}-compliance-daily`, probes: `${taskQueue}-site-probes` };
+}
 
 /** A run started by hand: its own id, so two people starting one see two runs in Temporal. */
 export function manualComplianceWorkflowId(at: Date, nonce: string): string {
@@ -38,5 +43,5 @@ export function manualComplianceWorkflowId(at: Date, nonce: string): string {
 
 /** Workflow ids of compliance runs (manual, or started by the daily schedule, which appends its own time). */
 export function isComplianceWorkflowId(id: string): boolean {
-  return id.startsWith('compliance-run-') || id.startsWith(`${COMPLIANCE_SCHEDULE_ID}-`);
+  return id.startsWith('compliance-run-') || /-compliance-daily(-|$)/.test(id);
 }

@@ -9,7 +9,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import type { ComplianceActivityDeps } from '../activities/compliance-activities.js';
 import type { DeliveryDeps } from '../activities/delivery-activities.js';
 import type { Settings } from '../config/settings.js';
-import { COMPLIANCE_SCHEDULE_ID, SITE_PROBE_SCHEDULE_ID, type ComplianceRunInput } from '../contracts/compliance.js';
+import { complianceScheduleIds, type ComplianceRunInput } from '../contracts/compliance.js';
 import { ComplianceMonitor } from '../services/compliance/monitor.js';
 import { PlatformPostLists } from '../services/compliance/platform-posts.js';
 import type { AppContext } from '../services/context.js';
@@ -56,18 +56,19 @@ export interface ScheduleDefinition {
 export function complianceSchedules(settings: Pick<Settings, 'compliance'>, taskQueue: string): ScheduleDefinition[] {
   const { dailyAt, timezone, probeEveryMinutes } = settings.compliance;
   const run: ComplianceRunInput = { trigger: 'schedule', actor: 'schedule' };
+  const ids = complianceScheduleIds(taskQueue);
   const hhmm = `${String(dailyAt.hour).padStart(2, '0')}:${String(dailyAt.minute).padStart(2, '0')}`;
   return [
     {
-      scheduleId: COMPLIANCE_SCHEDULE_ID,
+      scheduleId: ids.daily,
       spec: { calendars: [{ hour: dailyAt.hour, minute: dailyAt.minute, comment: 'daily compliance check' }], timezone },
-      action: { type: 'startWorkflow', workflowType: 'complianceRunWorkflow', args: [run], taskQueue, workflowId: COMPLIANCE_SCHEDULE_ID },
+      action: { type: 'startWorkflow', workflowType: 'complianceRunWorkflow', args: [run], taskQueue, workflowId: ids.daily },
       description: `daily at ${hhmm} ${timezone}`,
     },
     {
-      scheduleId: SITE_PROBE_SCHEDULE_ID,
+      scheduleId: ids.probes,
       spec: { intervals: [{ every: `${probeEveryMinutes}m` }] },
-      action: { type: 'startWorkflow', workflowType: 'siteProbeWorkflow', args: [], taskQueue, workflowId: SITE_PROBE_SCHEDULE_ID },
+      action: { type: 'startWorkflow', workflowType: 'siteProbeWorkflow', args: [], taskQueue, workflowId: ids.probes },
       description: `every ${probeEveryMinutes} min`,
     },
   ];
