@@ -85,7 +85,14 @@ export function createComplianceActivities(deps: Pick<DeliveryDeps, 'db' | 'regi
           failures.push(error as Error);
           continue;
         }
-        await recordNotice(db, { runId: input.runId, unitId: input.unitId, transport, recipients, findingKeys: findings.map((f) => f.key), sentAt: new Date() });
+        await recordNotice(db, {
+          runId: input.runId,
+          unitId: input.unitId,
+          transport,
+          recipients,
+          findingKeys: findings.map((f) => f.key),
+          sentAt: new Date(),
+        });
         outcome.sent.push(transport);
       }
       // The transports that took it are recorded; the attempt fails so Temporal retries the others.

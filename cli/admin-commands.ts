@@ -146,7 +146,16 @@ export function registerAdminCommands(program: Command): void {
     .action(
       async (
         name: string,
-        options: { role: string; stages?: string; unit?: string; displayName?: string; email?: string; tokenTtlDays?: string; passwordStdin?: boolean; json?: boolean },
+        options: {
+          role: string;
+          stages?: string;
+          unit?: string;
+          displayName?: string;
+          email?: string;
+          tokenTtlDays?: string;
+          passwordStdin?: boolean;
+          json?: boolean;
+        },
       ) => {
         const password = options.passwordStdin ? await passwordFromStdin() : undefined;
         await withDatabase(async ({ database, registry }) => {
@@ -205,7 +214,7 @@ export function registerAdminCommands(program: Command): void {
     );
   users
     .command('set-email <name> <address>')
-    .description("Set the address compliance reminders reach the user at (editors of a unit); audited")
+    .description('Set the address compliance reminders reach the user at (editors of a unit); audited')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, address: string, options: { json?: boolean }) =>
       withDatabase(async ({ database }) => {

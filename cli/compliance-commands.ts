@@ -11,7 +11,9 @@ export function registerComplianceCommands(program: Command): void {
   const compliance = program.command('compliance').description('The compliance monitor: the inspectors’ items, found before the inspectors do');
   compliance
     .command('run')
-    .description('Run every check now (the same workflow as the daily schedule, notices included), wait, and print the counts against each veto threshold and the open findings')
+    .description(
+      'Run every check now (the same workflow as the daily schedule, notices included), wait, and print the counts against each veto threshold and the open findings',
+    )
     .option('--limit <n>', 'print at most n open findings (default 50)', '50')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { limit: string; json?: boolean }) => {
@@ -49,7 +51,9 @@ function printSummary(
 ): void {
   const s = result.summary;
   console.log(`compliance run ${s.runId} (${workflowId}): ${s.durationMs} ms, checks ${s.checks.join(', ')}`);
-  console.log(`findings: ${s.opened} opened, ${s.closed} closed, ${s.changed} changed; open now: ${s.open.veto} veto, ${s.open.warning} warning, ${s.open.reminder} reminder`);
+  console.log(
+    `findings: ${s.opened} opened, ${s.closed} closed, ${s.changed} changed; open now: ${s.open.veto} veto, ${s.open.warning} warning, ${s.open.reminder} reminder`,
+  );
   console.log('');
   printTable(
     s.thresholds.map((t) => ({ threshold: t.id, label: t.label, value: t.value, limit: t.limit, state: t.failed ? 'FAILED' : 'ok' })),

@@ -84,7 +84,10 @@ function secretName(env: NodeJS.ProcessEnv, name: string): string | undefined {
 export function parseUnitUrls(raw: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!raw || raw.trim() === '') return out;
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([a-z0-9][a-z0-9-]*)=(.+)$/.exec(part);
     if (!m) throw invalid('GOVPUB_NOTIFY_WEBHOOK_UNIT_URLS', part.slice(0, 80), 'is not <unit id>=<URL> (e.g. jyj=https://hooks.example/jyj)');
     if (out[m[1]!]) throw invalid('GOVPUB_NOTIFY_WEBHOOK_UNIT_URLS', part.slice(0, 80), `names unit ${m[1]} twice`);

@@ -5,7 +5,13 @@
  * worker starts. Several workers starting at once converge on one schedule of each id.
  */
 import type { Client } from '@temporalio/client';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import type { ComplianceActivityDeps } from '../activities/compliance-activities.js';
 import type { DeliveryDeps } from '../activities/delivery-activities.js';
 import type { Settings } from '../config/settings.js';
@@ -82,7 +88,9 @@ export async function ensureComplianceSchedules(client: Client, settings: Pick<S
   for (const def of complianceSchedules(settings, taskQueue)) {
     const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' };
     const update = () =>
-      client.schedule.getHandle(def.scheduleId).update((previous) => ({ ...previous, spec: def.spec, action: def.action, policies: { ...previous.policies, ...policies } }));
+      client.schedule
+        .getHandle(def.scheduleId)
+        .update((previous) => ({ ...previous, spec: def.spec, action: def.action, policies: { ...previous.policies, ...policies } }));
     try {
       await update();
       log(`schedule: ${def.scheduleId} updated (${def.description})`);

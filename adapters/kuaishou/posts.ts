@@ -6,7 +6,11 @@ import { kuaishouOptions } from './format.js';
 
 export async function latestKuaishouPosts(ctx: PostListContext, limit: number): Promise<PlatformPost[]> {
   const api = new KuaishouClient(ctx, kuaishouOptions({}));
-  const body = await api.openapi('photo/list', false, () => ({ method: 'GET', url: '/openapi/photo/list', params: { count: Math.min(Math.max(limit, 1), 50) } }));
+  const body = await api.openapi('photo/list', false, () => ({
+    method: 'GET',
+    url: '/openapi/photo/list',
+    params: { count: Math.min(Math.max(limit, 1), 50) },
+  }));
   const list = Array.isArray(body.video_list) ? (body.video_list as Record<string, unknown>[]) : [];
   return list.flatMap((p) => {
     const at = toMs(p.create_time);

@@ -15,10 +15,14 @@ interface PublishedItem {
 
 export async function latestWechatPosts(ctx: PostListContext, limit: number): Promise<PlatformPost[]> {
   const api = new WechatClient(ctx, { timeoutMs: 30_000, now: Date.now });
-  const answer = await api.call('/cgi-bin/freepublish/batchget', { offset: 0, count: Math.min(Math.max(limit, 1), 20), no_content: 1 }, {
-    what: 'Listing the published WeChat articles',
-    sideEffect: false,
-  });
+  const answer = await api.call(
+    '/cgi-bin/freepublish/batchget',
+    { offset: 0, count: Math.min(Math.max(limit, 1), 20), no_content: 1 },
+    {
+      what: 'Listing the published WeChat articles',
+      sideEffect: false,
+    },
+  );
   const items = Array.isArray(answer.item) ? (answer.item as PublishedItem[]) : [];
   return items.flatMap((it) => {
     const seconds = Number(it.update_time ?? it.content?.update_time ?? it.content?.create_time);

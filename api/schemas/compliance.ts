@@ -8,7 +8,11 @@ const SUBJECT_TYPES = ['account', 'column', 'site', 'package', 'catalogue_item',
 const _everySubjectType: SubjectTypeName extends (typeof SUBJECT_TYPES)[number] ? true : never = true;
 void _everySubjectType;
 
-const literals = <T extends string>(values: readonly T[], description: string) => Type.Union(values.map((v) => Type.Literal(v)), { description });
+const literals = <T extends string>(values: readonly T[], description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
 const anyObject = (description: string) => Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, description });
 
 const Severity = literals(SEVERITIES, 'reminder: act soon; warning: a failing item on its own; veto: fails the site or account outright');

@@ -59,12 +59,21 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
           signal: AbortSignal.timeout(options.timeoutMs),
         });
       } catch (error) {
-        const cause = (error as Error).name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
-        throw new GovpubError('notice_webhook_failed', `Posting the compliance notice for unit ${notice.unitId} to ${shown} failed (${cause}); it is tried again.`);
+        const cause =
+          (error as Error).name === 'TimeoutError'
+            ? `no answer within ${options.timeoutMs} ms`
+            : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+        throw new GovpubError(
+          'notice_webhook_failed',
+          `Posting the compliance notice for unit ${notice.unitId} to ${shown} failed (${cause}); it is tried again.`,
+        );
       }
       await res.body?.cancel().catch(() => {});
       if (res.status < 200 || res.status >= 300) {
-        throw new GovpubError('notice_webhook_failed', `The notice webhook ${shown} answered HTTP ${res.status} for unit ${notice.unitId}; the notice is tried again.`);
+        throw new GovpubError(
+          'notice_webhook_failed',
+          `The notice webhook ${shown} answered HTTP ${res.status} for unit ${notice.unitId}; the notice is tried again.`,
+        );
       }
     },
   };

@@ -102,8 +102,22 @@ function activities() {
 describe('compliance notices', () => {
   it('reach the unit’s enabled editors by e-mail and the unit’s webhook, signed, once per run', async () => {
     await plantRun('run-a', [
-      { key: 'account_silent:weibo:blwb', change: 'opened', severity: 'reminder', unit: 'jyj', name: '碑林教育', message: '账号已 11 天未更新（提醒线 10 天，否决线 14 天）。请尽快发布。' },
-      { key: 'account_silent:wechat_oa:bljy', change: 'escalated', severity: 'veto', unit: 'jyj', name: '碑林教育公众号', message: '账号已 15 天未更新，超过 14 天：单项否决。' },
+      {
+        key: 'account_silent:weibo:blwb',
+        change: 'opened',
+        severity: 'reminder',
+        unit: 'jyj',
+        name: '碑林教育',
+        message: '账号已 11 天未更新（提醒线 10 天，否决线 14 天）。请尽快发布。',
+      },
+      {
+        key: 'account_silent:wechat_oa:bljy',
+        change: 'escalated',
+        severity: 'veto',
+        unit: 'jyj',
+        name: '碑林教育公众号',
+        message: '账号已 15 天未更新，超过 14 天：单项否决。',
+      },
       { key: 'column_stale:portal:bm-jyj', change: 'updated', severity: 'warning', unit: 'jyj', name: '部门 > 区教育局', message: '不通知：仅事实变化。' },
       { key: 'account_silent:douyin:blmz', change: 'opened', severity: 'reminder', unit: 'mzj', name: '碑林民政', message: '账号已 10 天未更新。' },
     ]);
@@ -133,7 +147,13 @@ describe('compliance notices', () => {
     const expected = `sha256=${createHmac('sha256', HOOK_KEY).update(`${timestamp}.${received.body}`).digest('hex')}`;
     expect(received.headers['x-govpub-signature']).toBe(expected);
     expect(received.headers['x-govpub-notice-id']).toBe('compliance:run-a:jyj');
-    const body = JSON.parse(received.body) as { unit: { id: string; name: string }; recipients: string[]; findings: { key: string; severity: string }[]; subject: string; text: string };
+    const body = JSON.parse(received.body) as {
+      unit: { id: string; name: string };
+      recipients: string[];
+      findings: { key: string; severity: string }[];
+      subject: string;
+      text: string;
+    };
     expect(body.unit).toEqual({ id: 'jyj', name: '区教育局' });
     // Only what opened or got worse; the veto first in the text.
     expect(body.findings.map((f) => f.key).sort()).toEqual(['account_silent:wechat_oa:bljy', 'account_silent:weibo:blwb']);

@@ -83,7 +83,9 @@ describe('platform post lists', () => {
     const older = new Date(Date.now() - 20 * 86_400_000).toISOString();
     await axios.post(`${weibo.url}/__sim/posts`, { account: WB_UID, text: '碑林区秋季消防安全提示（在微博客户端发布）', at: older });
     await axios.post(`${weibo.url}/__sim/posts`, { account: WB_UID, text: '碑林区文化惠民活动预告（在微博客户端发布）', at: outside });
-    const seededDy = (await axios.post(`${douyin.url}/__sim/posts`, { account: DY_OPEN_ID, text: '碑林区非遗展演（抖音 App 发布）', at: outside })).data as { id: string };
+    const seededDy = (await axios.post(`${douyin.url}/__sim/posts`, { account: DY_OPEN_ID, text: '碑林区非遗展演（抖音 App 发布）', at: outside })).data as {
+      id: string;
+    };
     expect((await axios.post(`${weibo.url}/__sim/posts`, { account: WB_UID }, { validateStatus: () => true })).status).toBe(400);
 
     const lists = source({
@@ -97,7 +99,13 @@ describe('platform post lists', () => {
       // blwhly-dy: no refresh token configured at all.
       DOUYIN_BLWHLY_DY_CLIENT_SECRET: 'dy-secret-2',
     });
-    const channels = ['weibo:blfb-wb', 'douyin:blfb-dy', 'weibo:jkbl-wb', 'douyin:blwhly-dy', 'toutiao:' + registry.accounts.find((a) => a.platform === 'toutiao')!.id].map(channel);
+    const channels = [
+      'weibo:blfb-wb',
+      'douyin:blfb-dy',
+      'weibo:jkbl-wb',
+      'douyin:blwhly-dy',
+      'toutiao:' + registry.accounts.find((a) => a.platform === 'toutiao')!.id,
+    ].map(channel);
     expect(channels.every(Boolean)).toBe(true);
     // A manual platform has no list API: it is not asked.
     expect(lists.canList(channels[4]!)).toBe(false);

@@ -105,7 +105,12 @@ describe('schedules', () => {
     expect(daily.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 45, end: 45, step: 1 }] });
     expect(daily.spec.timezone).toBe('Asia/Shanghai');
     expect(daily.policies.overlap).toBe('SKIP');
-    expect(daily.action).toMatchObject({ type: 'startWorkflow', workflowType: 'complianceRunWorkflow', taskQueue, args: [{ trigger: 'schedule', actor: 'schedule' }] });
+    expect(daily.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'complianceRunWorkflow',
+      taskQueue,
+      args: [{ trigger: 'schedule', actor: 'schedule' }],
+    });
     const probes = await client.schedule.getHandle(ids.probes).describe();
     expect(probes.spec.intervals).toMatchObject([{ every: 300_000 }]);
     expect(probes.action).toMatchObject({ workflowType: 'siteProbeWorkflow', taskQueue });
@@ -192,6 +197,8 @@ describe('a run on demand', () => {
     expect(outcome.body).toMatchObject({ status: 'completed', result: { summary: { trigger: 'manual', opened: 0 } } });
     expect((await call('GET', '/api/compliance/runs/compliance-run-nothing', tokens['ops-li'])).status).toBe(404);
     const doc = (await call('GET', '/api/openapi.json')).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/compliance', '/api/compliance/history', '/api/compliance/runs', '/api/compliance/runs/{workflowId}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/compliance', '/api/compliance/history', '/api/compliance/runs', '/api/compliance/runs/{workflowId}']),
+    );
   });
 });
