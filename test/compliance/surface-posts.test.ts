@@ -26,12 +26,17 @@ const WB_TOKEN = '2.00BlfbWbPreIssuedToken000000001';
 const WB_UID = '5000000101';
 const DY_REFRESH = 'rft.blfb-dy-preissued-000000000001';
 const DY_OPEN_ID = 'ou-blfb-dy-0001';
+const WX_APPID = 'wx00000000000b1f05';
+const KS_REFRESH = 'ks-refresh-blfb-preissued-0001';
+const KS_OPEN_ID = 'ks-open-blfb-0001';
 
 let registry: Registry;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
 let db: Kysely<DB>;
 let weibo: SimulatorHandle;
 let douyin: SimulatorHandle;
+let wechat: SimulatorHandle;
+let kuaishou: SimulatorHandle;
 let mediaDir: string;
 
 beforeAll(async () => {
@@ -47,17 +52,27 @@ beforeAll(async () => {
     credentials: { aw00000000b1f001: 'dy-secret', aw00000000b1f002: 'dy-secret-2' },
     refreshTokens: { [DY_REFRESH]: { clientKey: 'aw00000000b1f001', openId: DY_OPEN_ID } },
   });
+  wechat = await startSimulator('wechat_oa', { credentials: { [WX_APPID]: 'wx-secret' } });
+  kuaishou = await startSimulator('kuaishou', {
+    credentials: { ks00000000b1f001: 'ks-secret' },
+    refreshTokens: { [KS_REFRESH]: { appId: 'ks00000000b1f001', openId: KS_OPEN_ID } },
+  });
 });
 
 afterAll(async () => {
   await weibo?.close();
   await douyin?.close();
+  await wechat?.close();
+  await kuaishou?.close();
   await database?.close();
   fs.rmSync(mediaDir, { recursive: true, force: true });
 });
 
 function source(env: Record<string, string>): PlatformPostLists {
-  const platforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {}, simulatorUrls: { weibo: weibo.url, douyin: douyin.url } });
+  const platforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), {
+    env: {},
+    simulatorUrls: { weibo: weibo.url, douyin: douyin.url, wechat_oa: wechat.url, kuaishou: kuaishou.url },
+  });
   const deps = buildDeliveryDeps({
     db,
     registry,
@@ -86,6 +101,10 @@ describe('platform post lists', () => {
     const seededDy = (await axios.post(`${douyin.url}/__sim/posts`, { account: DY_OPEN_ID, text: '碑林区非遗展演（抖音 App 发布）', at: outside })).data as {
       id: string;
     };
+    const seededWx = (await axios.post(`${wechat.url}/__sim/posts`, { account: WX_APPID, text: '碑林区教育局：秋季学期家长会通知', at: outside })).data as {
+      id: string;
+    };
+    await axios.post(`${kuaishou.url}/__sim/posts`, { account: KS_OPEN_ID, text: '碑林非遗手艺人（快手 App 发布）', at: older });
     expect((await axios.post(`${weibo.url}/__sim/posts`, { account: WB_UID }, { validateStatus: () => true })).status).toBe(400);
 
     const lists = source({
@@ -98,22 +117,29 @@ describe('platform post lists', () => {
       WEIBO_JKBL_WB_ACCESS_TOKEN: '2.00NotIssuedByWeibo0000000000000',
       // blwhly-dy: no refresh token configured at all.
       DOUYIN_BLWHLY_DY_CLIENT_SECRET: 'dy-secret-2',
+      WECHAT_OA_BLJY_APP_SECRET: 'wx-secret',
+      KUAISHOU_BLFB_KS_APP_SECRET: 'ks-secret',
+      KUAISHOU_BLFB_KS_REFRESH_TOKEN: KS_REFRESH,
     });
     const channels = [
       'weibo:blfb-wb',
       'douyin:blfb-dy',
       'weibo:jkbl-wb',
       'douyin:blwhly-dy',
+      'wechat_oa:bljy',
+      'kuaishou:blfb-ks',
       'toutiao:' + registry.accounts.find((a) => a.platform === 'toutiao')!.id,
     ].map(channel);
     expect(channels.every(Boolean)).toBe(true);
     // A manual platform has no list API: it is not asked.
-    expect(lists.canList(channels[4]!)).toBe(false);
+    expect(lists.canList(channels[6]!)).toBe(false);
 
     const result = await lists.latestPosts(channels);
     expect(result.get('weibo:blfb-wb')).toMatchObject({ at: outside, source: 'platform' });
     expect(result.get('douyin:blfb-dy')).toEqual({ at: outside, source: 'platform', postId: seededDy.id });
-    expect([...result.keys()].sort()).toEqual(['douyin:blfb-dy', 'weibo:blfb-wb']);
+    expect(result.get('wechat_oa:bljy')).toEqual({ at: outside, source: 'platform', postId: seededWx.id });
+    expect(result.get('kuaishou:blfb-ks')).toMatchObject({ at: older, source: 'platform' });
+    expect([...result.keys()].sort()).toEqual(['douyin:blfb-dy', 'kuaishou:blfb-ks', 'wechat_oa:bljy', 'weibo:blfb-wb']);
     expect(result.unavailable.get('weibo:jkbl-wb')).toMatch(/^list unavailable: .*Weibo/);
     expect(result.unavailable.get('douyin:blwhly-dy')).toMatch(/^list unavailable: .*refresh/i);
     expect([...result.unavailable.values()].join()).not.toContain('2.00NotIssuedByWeibo');
