@@ -253,3 +253,64 @@ export async function upsertExternalRelease(db: Kysely<DB>, r: ExternalReleaseWr
 export async function selectExternalReleases(db: Kysely<DB>, since: Date) {
   return db.selectFrom('external_releases').selectAll().where('document_live_at', '>=', since).orderBy('id').execute();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Facts (services/compliance/facts.ts): set-based, whatever the number of packages
+// ---------------------------------------------------------------------------------------------
+
+/** Per channel: packages now live there (not taken down) and the newest live time. */
+export async function selectLiveByChannel(db: Kysely<DB>): Promise<{ channel_id: string; packages: number; last_live_at: Date }[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['channel_id', sql<string>`count(distinct package_id)`.as('packages'), sql<Date>`max(live_at)`.as('last_live_at')])
+    .where('state', '=', 'live')
+    .where('taken_down_at', 'is', null)
+    .where('live_at', 'is not', null)
+    .groupBy('channel_id')
+    .execute();
+  return rows.map((r) => ({ channel_id: r.channel_id, packages: Number(r.packages), last_live_at: new Date(r.last_live_at) }));
+}
+
+export interface RevisionTimingRow {
+  package_id: string;
+  title: string;
+  catalogue_item_id: string;
+  status: string;
+  unit: string | null;
+  current_revision: number;
+  revision: number;
+  interpretations: number;
+  has_document: boolean;
+  formed_at: string | null;
+  document_title: string | null;
+  /** First live time of this revision on any channel (null: never live). */
+  first_live_at: Date | null;
+}
+
+/**
+ * The revisions that decide 三同步 and Art. 26 timing, in one query: every revision that went live of
+ * packages first live since `since`, and the current revision of packages never live.
+ */
+export async function selectRevisionTiming(db: Kysely<DB>, since: Date): Promise<RevisionTimingRow[]> {
+  const result = await sql<RevisionTimingRow>`
+    with live as (
+      select package_id, revision, min(live_at) as first_live_at
+      from deliveries where live_at is not null group by package_id, revision
+    ), first_live as (
+      select package_id, min(first_live_at) as at from live group by package_id
+    )
+    select p.id as package_id, p.title, p.catalogue_item_id, p.status, p.unit, p.current_revision, r.revision,
+      case when jsonb_typeof(r.content->'interpretations') = 'array' then jsonb_array_length(r.content->'interpretations') else 0 end as interpretations,
+      coalesce(jsonb_typeof(r.content->'document') = 'object', false) as has_document,
+      r.content->'document'->>'formedAt' as formed_at,
+      r.content->'document'->>'title' as document_title,
+      live.first_live_at
+    from packages p
+    join package_revisions r on r.package_id = p.id
+    left join live on live.package_id = r.package_id and live.revision = r.revision
+    left join first_live on first_live.package_id = p.id
+    where (first_live.at >= ${since} and live.first_live_at is not null)
+       or (first_live.at is null and r.revision = p.current_revision)
+    order by p.id, r.revision`.execute(db);
+  return result.rows.map((r) => ({ ...r, interpretations: Number(r.interpretations), first_live_at: r.first_live_at && new Date(r.first_live_at) }));
+}
