@@ -134,7 +134,7 @@ describe('schedules', () => {
 
 describe('a run on demand', () => {
   it('`govpub compliance run` produces findings, prints them with the thresholds, and tells each unit once', async () => {
-    const cli = await runCli(['compliance', 'run'], env, undefined, { timeoutMs: 150_000 });
+    const cli = await runCli(['compliance', 'run', '--limit', '500'], env, undefined, { timeoutMs: 150_000 });
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/^compliance run \S+ \(compliance-run-/);
