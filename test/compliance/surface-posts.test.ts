@@ -19,7 +19,9 @@ import { LocalMediaStore } from '../../media/index.js';
 import { buildDeliveryDeps } from '../../runtime/channel-access.js';
 import { PlatformPostLists } from '../../services/compliance/platform-posts.js';
 import { startSimulator, type SimulatorHandle } from '../../simulators/index.js';
-import { freshDatabase } from '../support/services.js';
+import { freshDatabase, temporalClient } from '../support/services.js';
+import { ComplianceMonitor } from '../../services/compliance/monitor.js';
+import { syncChannels } from '../../services/channels.js';
 import type { Kysely } from 'kysely';
 
 const WB_TOKEN = '2.00BlfbWbPreIssuedToken000000001';
@@ -143,6 +145,24 @@ describe('platform post lists', () => {
     expect(result.unavailable.get('weibo:jkbl-wb')).toMatch(/^list unavailable: .*Weibo/);
     expect(result.unavailable.get('douyin:blwhly-dy')).toMatch(/^list unavailable: .*refresh/i);
     expect([...result.unavailable.values()].join()).not.toContain('2.00NotIssuedByWeibo');
+
+    // The monitor with these lists: accounts kept alive by posts made outside govpub are not silent.
+    const { client, connection } = await temporalClient();
+    try {
+      await syncChannels(db, registry, 'test');
+      const monitor = new ComplianceMonitor({ db, registry, temporal: client, taskQueue: 'unused' }, { platformPosts: lists });
+      await monitor.run('manual', 'test');
+      const view = await monitor.view({ kind: 'account_silent', limit: 500 }, { role: 'admin', unit: null });
+      const silent = new Map(view.findings.map((f) => [f.subject.id, f]));
+      for (const alive of ['weibo:blfb-wb', 'douyin:blfb-dy', 'wechat_oa:bljy']) expect(silent.has(alive), alive).toBe(false);
+      // Twenty days since its last post, as Kuaishou lists it: failed, and the finding says where the date came from.
+      expect(silent.get('kuaishou:blfb-ks')).toMatchObject({ severity: 'veto', facts: { lastPostAt: older, source: 'platform', daysSilent: 20 } });
+      // Not listable (refused token): judged on govpub's own deliveries, of which there are none.
+      expect(silent.get('weibo:jkbl-wb')).toMatchObject({ severity: 'veto', facts: { lastPostAt: null } });
+    } finally {
+      await connection.close();
+    }
+
     // Listing is a read: nothing was published on either platform by govpub.
     expect(weibo.state.publications().every((p) => (p.extra as { seeded?: boolean }).seeded)).toBe(true);
   });
