@@ -10,6 +10,7 @@ import * as consoleIndexes from './migrations/0006_console_indexes.js';
 import * as accountsUnitsPaging from './migrations/0007_accounts_units_paging.js';
 import * as indexNumbersValidity from './migrations/0008_index_numbers_validity.js';
 import * as compliance from './migrations/0009_compliance.js';
+import * as userEmail from './migrations/0010_user_email.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_accounts_units_paging': accountsUnitsPaging,
   '0008_index_numbers_validity': indexNumbersValidity,
   '0009_compliance': compliance,
+  '0010_user_email': userEmail,
 };
 
 export interface MigrationReport {

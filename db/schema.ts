@@ -29,6 +29,8 @@ export interface UsersTable {
   password_hash: ColumnType<string | null, string | null | undefined, string | null>;
   /** Owner unit id (config/registry/units.yaml); null: no unit. */
   unit: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Where compliance reminders reach the user (services/notify/); null: no e-mail. */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PackagesTable {
@@ -360,6 +362,7 @@ export interface DB {
   audit_log: AuditLogTable;
   channel_tokens: ChannelTokensTable;
   index_number_serials: IndexNumberSerialsTable;
+  compliance_notices: ComplianceNoticesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -370,3 +373,13 @@ export type DeliveryRow = Selectable<DeliveriesTable>;
 export type MediaRow = Selectable<MediaTable>;
 export type MediaRenditionRow = Selectable<MediaRenditionsTable>;
 export type MediaJobRow = Selectable<MediaJobsTable>;
+
+/** A compliance notice sent to an owner unit through one transport (services/notify/): at most once per run. */
+export interface ComplianceNoticesTable {
+  run_id: string;
+  unit_id: string;
+  transport: 'email' | 'webhook';
+  recipients: JsonWithDefault<string[]>;
+  finding_keys: JsonWithDefault<string[]>;
+  sent_at: Timestamp;
+}
