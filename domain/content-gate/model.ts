@@ -39,4 +39,7 @@ export interface GateMatch {
   /** For wording: the wrong form and the right one. */
   wrong?: string;
   right?: string;
+  /** For links and attachments: why (a dead link's HTTP status, why a file could not be read), in Chinese and English. */
+  reason?: string;
+  reasonEn?: string;
 }
