@@ -8,7 +8,7 @@
  * form standing inside one of them is not reported (a right form containing the wrong one, a wrong
  * form inside a longer correct word). Of wrong forms that overlap, the longest is reported.
  */
-import AhoCorasick from 'modern-ahocorasick';
+import { AhoCorasick } from '@monyone/aho-corasick';
 
 export const WORDING_KINDS = ['wrong', 'blocked', 'name'] as const;
 /** wrong: a miswriting with its right form; blocked: a term not to publish; name: an official's name or title written wrongly. */
@@ -46,17 +46,13 @@ export interface WordingMatcher {
 
 /** Builds the automaton of a list (wrong forms, and the right forms and allowed words that protect them). */
 export function compileWording(entries: readonly WordingEntry[]): WordingMatcher {
-  const patterns: { pattern: string; data: Role }[] = [];
-  const protectedWords = new Set<string>();
+  const roles = new Map<string, Role>();
+  for (const entry of entries) roles.set(entry.wrong, { wrong: entry });
   for (const entry of entries) {
-    patterns.push({ pattern: entry.wrong, data: { wrong: entry } });
-    if (entry.right) protectedWords.add(entry.right);
-    for (const word of entry.allow ?? []) protectedWords.add(word);
+    // A word listed as wrong elsewhere stays wrong: the list decides, a right form does not shield it.
+    for (const word of [entry.right, ...(entry.allow ?? [])]) if (word && !roles.has(word)) roles.set(word, { protects: true });
   }
-  // A right form that is itself listed as wrong elsewhere protects nothing (the list decides).
-  for (const entry of entries) protectedWords.delete(entry.wrong);
-  for (const word of protectedWords) patterns.push({ pattern: word, data: { protects: true } });
-  const automaton = patterns.length > 0 ? new AhoCorasick<Role>(patterns) : null;
+  const automaton = roles.size > 0 ? new AhoCorasick([...roles.keys()]) : null;
 
   return {
     size: entries.length,
@@ -64,10 +60,10 @@ export function compileWording(entries: readonly WordingEntry[]): WordingMatcher
       if (!automaton || text.length === 0) return [];
       const wrong: WordingHit[] = [];
       const shields: { start: number; end: number }[] = [];
-      for (const m of automaton.iterate(text, { strategy: 'all' })) {
-        const role = m.data!;
-        if ('wrong' in role) wrong.push({ entry: role.wrong, start: m.start, end: m.end });
-        else shields.push({ start: m.start, end: m.end });
+      for (const m of automaton.matchInText(text)) {
+        const role = roles.get(m.keyword)!;
+        if ('wrong' in role) wrong.push({ entry: role.wrong, start: m.begin, end: m.end });
+        else shields.push({ start: m.begin, end: m.end });
       }
       const shielded = (h: WordingHit) => shields.some((s) => s.start <= h.start && h.end <= s.end && s.end - s.start > h.end - h.start);
       const candidates = wrong.filter((h) => !shielded(h)).sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start));
