@@ -18,6 +18,10 @@ export const GATE_CODES = [
 ] as const;
 export type GateCode = (typeof GATE_CODES)[number];
 
+export function isGateCode(code: string): code is GateCode {
+  return (GATE_CODES as readonly string[]).includes(code);
+}
+
 /** Where in the package a match is. */
 export interface GatePlace {
   /** JSON pointer into the package body: `/document/body`, `/interpretations/0/title`, `/document/attachments/1`, `/cover/alt`. */
