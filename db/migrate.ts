@@ -9,6 +9,7 @@ import * as userTokens from './migrations/0005_user_tokens.js';
 import * as consoleIndexes from './migrations/0006_console_indexes.js';
 import * as accountsUnitsPaging from './migrations/0007_accounts_units_paging.js';
 import * as indexNumbersValidity from './migrations/0008_index_numbers_validity.js';
+import * as compliance from './migrations/0009_compliance.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_console_indexes': consoleIndexes,
   '0007_accounts_units_paging': accountsUnitsPaging,
   '0008_index_numbers_validity': indexNumbersValidity,
+  '0009_compliance': compliance,
 };
 
 export interface MigrationReport {

@@ -253,7 +253,96 @@ export interface IdempotencyKeysTable {
   completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+/** One pass of the compliance monitor (services/compliance/monitor.ts). */
+export interface ComplianceRunsTable {
+  id: string;
+  trigger: string;
+  actor: string;
+  started_at: Timestamp;
+  /** Null while running, or when the run failed (then `error` says why). */
+  finished_at: NullableTimestamp;
+  checks: JsonWithDefault<string[]>;
+  opened: ColumnType<number, number | undefined, number>;
+  closed: ColumnType<number, number | undefined, number>;
+  changed: ColumnType<number, number | undefined, number>;
+  /** Open findings after the run, by severity. */
+  open_counts: JsonWithDefault<Record<string, number>>;
+  /** ThresholdStatus[] of the run. */
+  thresholds: JsonWithDefault<unknown[]>;
+  duration_ms: number | null;
+  /** Milliseconds per phase (facts, each check group, reconcile). */
+  check_ms: JsonWithDefault<Record<string, number>>;
+  error: string | null;
+}
+
+/** A finding of the compliance monitor, keyed `${kind}:${subject id}` (domain/compliance/model.ts). */
+export interface ComplianceFindingsTable {
+  key: string;
+  kind: string;
+  severity: string;
+  subject_type: string;
+  subject_id: string;
+  subject_name: string;
+  owner_unit: string | null;
+  message: string;
+  message_en: string;
+  facts: Json<Record<string, unknown>>;
+  status: 'open' | 'closed';
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: NullableTimestamp;
+  last_run_id: string;
+}
+
+/** A change to a finding (append-only; the audit trail holds the same change). */
+export interface ComplianceFindingEventsTable {
+  id: Generated<string>;
+  event_key: string;
+  key: string;
+  kind: string;
+  change: string;
+  severity: string;
+  previous_severity: string | null;
+  subject_type: string;
+  subject_id: string;
+  subject_name: string;
+  owner_unit: string | null;
+  message: string;
+  run_id: string;
+  at: Timestamp;
+}
+
+/** One reachability probe of the public site (written by the probe activity). */
+export interface SiteProbesTable {
+  id: Generated<string>;
+  at: Timestamp;
+  url: string;
+  ok: boolean;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+}
+
+/** A document published without govpub, registered so the 3-working-day interpretation rule covers it too. */
+export interface ExternalReleasesTable {
+  id: string;
+  title: string;
+  owner_unit: string | null;
+  document_live_at: Timestamp;
+  /** Null: no interpretation published yet. */
+  interpretation_live_at: NullableTimestamp;
+  url: string | null;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
 export interface DB {
+  compliance_runs: ComplianceRunsTable;
+  compliance_findings: ComplianceFindingsTable;
+  compliance_finding_events: ComplianceFindingEventsTable;
+  site_probes: SiteProbesTable;
+  external_releases: ExternalReleasesTable;
   idempotency_keys: IdempotencyKeysTable;
   media: MediaTable;
   media_renditions: MediaRenditionsTable;
