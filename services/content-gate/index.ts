@@ -11,6 +11,7 @@ import type { MediaStore } from '../../media/store.js';
 import { openMediaStore } from '../media.js';
 import { ContentGate } from './gate.js';
 import { LinkChecker } from './links.js';
+import { reconcileFindings } from '../compliance/findings.js';
 import { rescanIfNew, type ReconcileFindings } from './rescan.js';
 import { WordingSource } from './wording-list.js';
 
@@ -56,4 +57,36 @@ export function contentGateFor(db: Kysely<DB>, options: ContentGateOptions = {})
     gates.set(db, gate);
   }
   return gate;
+}
+
+/** How often a running API looks at the wording file when nobody runs a preflight. */
+export const WORDING_POLL_MS = 60_000;
+
+/**
+ * The API process's gate: registered before first use with the compliance store, so each new
+ * version of the wording list (at start, when a preflight or the poll sees the file change) is
+ * re-scanned against what is published. Returns a stop function for the poll.
+ */
+export function startContentGate(
+  db: Kysely<DB>,
+  options: ContentGateOptions & { pollMs?: number; log?: (line: string) => void } = {},
+): { gate: ContentGate; stop(): void } {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const gate = contentGateFor(db, {
+    reconcile: reconcileFindings,
+    onRescanError: (error) => log(`govpub: the re-scan after a wording-list change failed: ${(error as Error).message}`),
+    ...options,
+  });
+  const look = () =>
+    void gate.deps.wording.current().then(
+      () => {
+        const problem = gate.deps.wording.lastProblem;
+        if (problem) log(`govpub: the edited wording list is not used (the previous one stays in force): ${problem.message}`);
+      },
+      (error: unknown) => log(`govpub: the wording list cannot be loaded: ${(error as Error).message}`),
+    );
+  look();
+  const timer = setInterval(look, options.pollMs ?? WORDING_POLL_MS);
+  timer.unref();
+  return { gate, stop: () => clearInterval(timer) };
 }
