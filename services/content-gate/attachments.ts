@@ -59,7 +59,7 @@ function capped(parts: AttachmentPart[]): { parts: AttachmentPart[]; truncated: 
   return { parts: out, truncated: false };
 }
 
-async function pdfParts(bytes: Uint8Array): Promise<AttachmentPart[]> {
+async function pdfParts(bytes: Uint8Array, deadline: number): Promise<AttachmentPart[]> {
   const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const task = getDocument({ data: bytes, isEvalSupported: false, disableFontFace: true, useSystemFonts: false, stopAtErrors: false, verbosity: 0 });
   try {
@@ -68,6 +68,8 @@ async function pdfParts(bytes: Uint8Array): Promise<AttachmentPart[]> {
       throw new Unreadable(`共 ${doc.numPages} 页，超过 ${MAX_PDF_PAGES} 页的检查上限`, `it has ${doc.numPages} pages, over the ${MAX_PDF_PAGES}-page limit`);
     const parts: AttachmentPart[] = [];
     for (let n = 1; n <= doc.numPages; n += 1) {
+      // The race in extractText answers in time; this stops the work itself (and destroys the document).
+      if (Date.now() > deadline) throw new Unreadable('读取超时', 'reading it took too long');
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
       let text = '';
@@ -205,7 +207,7 @@ export async function extractText(bytes: Uint8Array, format: string, timeoutMs =
     if (bytes.length > MAX_FILE_BYTES)
       throw new Unreadable(`文件超过 ${MAX_FILE_BYTES / 1024 / 1024} MB 的检查上限`, `it is over the ${MAX_FILE_BYTES}-byte limit`);
     let parts: AttachmentPart[];
-    if (format === 'pdf') parts = await withTimeout(pdfParts(bytes), timeoutMs);
+    if (format === 'pdf') parts = await withTimeout(pdfParts(bytes, Date.now() + timeoutMs), timeoutMs);
     else if (format === 'docx') parts = docxParts(bytes);
     else if (format === 'xlsx') parts = xlsxParts(bytes);
     else {

@@ -42,7 +42,8 @@ export class ContentGate {
     for (const text of packageTexts(content)) out.push(...scanText(text, wording.matcher));
     for (const attachment of packageAttachments(content)) {
       const row = await findMedia(this.deps.db, attachment.mediaId);
-      if (!row) continue; // preflight reports the missing upload itself
+      // A missing upload is preflight's own problem; a picture or video attached has no text to read.
+      if (!row || row.kind !== 'document') continue;
       const format = (row.probe as { format?: string } | null)?.format ?? '';
       const read = await attachmentText(this.deps.store, attachment.mediaId, format);
       if (!read.readable) {
