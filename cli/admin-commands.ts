@@ -88,6 +88,8 @@ export function registerAdminCommands(program: Command): void {
       const { loadSiteIdentity, SITE_IDENTITY_FILE } = await import('../config/site-identity.js');
       const site = await loadSiteIdentity(path.join(settings.configDir, 'registry', SITE_IDENTITY_FILE));
       if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry);
+      // The content gate's wording list (GOVPUB_WORDING_FILE or config/registry/wording.yaml), file:line problems.
+      const wording = (await import('../services/content-gate/wording-list.js')).loadWordingListSync();
       const summary = {
         ok: true,
         digest: registryDigest(registry),
@@ -98,6 +100,7 @@ export function registerAdminCommands(program: Command): void {
         catalogueItems: registry.catalogue.length,
         reviewStages: registry.review.stages.map((s) => s.name),
         site: { name: site.siteName, domain: site.siteDomain, idCode: site.siteIdCode },
+        wording: { file: wording.file, entries: wording.entries.length },
       };
       // Which media binaries this machine would use; a missing one is reported, not fatal (images need neither).
       const { describeBinaryStatus, mediaBinariesReport } = await import('../media/binaries.js');
@@ -105,7 +108,7 @@ export function registerAdminCommands(program: Command): void {
       if (options.json) printJson({ ...summary, media });
       else {
         console.log(
-          `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}; portal site ${site.siteName} (${site.siteDomain}, 网站标识码 ${site.siteIdCode})`,
+          `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}; portal site ${site.siteName} (${site.siteDomain}, 网站标识码 ${site.siteIdCode}); wording list ${wording.entries.length} entries`,
         );
         console.log(describeBinaryStatus('ffmpeg', media.ffmpeg));
         console.log(describeBinaryStatus('ffprobe', media.ffprobe));

@@ -57,6 +57,11 @@ export interface DecideRequest {
   decision: 'approve' | 'reject';
   comment: string;
   reviewer: Actor;
+  /**
+   * The content gate's warnings on the revision the reviewer approves over (codes and places, no
+   * raw personal data), recorded in the approval's audit entry. Absent in older histories.
+   */
+  gateWarnings?: { code: string; field: string; within?: string; line?: number }[];
 }
 export interface WithdrawRequest {
   by: Actor;

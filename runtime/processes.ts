@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
+import { startContentGate } from '../services/content-gate/index.js';
 import type { Settings } from '../config/settings.js';
 import type { Registry } from '../domain/registry.js';
 import type { ActivityDeps } from '../activities/index.js';
@@ -160,6 +161,8 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
     limits: settings.mediaUploadLimits,
     watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)),
   });
+  // The content gate: wording list reloaded on change, and a new list re-scans what is published.
+  const contentGate = startContentGate(ctx.db, { store: mediaStore, log });
   const app = await buildApi(ctx, {
     channelInfo: channelHealth(platforms, settings, ctx.registry),
     console: {
@@ -195,6 +198,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
     app,
     url,
     stop: async () => {
+      contentGate.stop();
       await app.close();
       await close();
     },

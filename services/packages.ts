@@ -31,11 +31,13 @@ import {
   stateQuery,
   submitUpdate,
   withdrawUpdate,
+  type DecideRequest,
   type PackageWorkflowState,
 } from '../contracts/package.js';
 import type { AppContext } from './context.js';
 import { commandInput } from './command-input.js';
 import { PreflightService } from './preflight.js';
+import { isGateCode } from '../domain/content-gate/model.js';
 import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { currentValidity } from './validity.js';
@@ -286,10 +288,27 @@ export class PackageService {
   async decide(actor: Actor, packageId: string, body: unknown) {
     const { revision, decision, comment = '' } = commandInput('decide', body);
     await this.row(packageId);
+    // An approval over the content gate's warnings says which, in its audit entry.
+    const gateWarnings = decision === 'approve' ? await this.gateWarnings(packageId, revision) : [];
     const state = await viaWorkflow(packageId, () =>
-      this.handle(packageId).executeUpdate(decideUpdate, { args: [{ revision, decision, comment, reviewer: actor }] }),
+      this.handle(packageId).executeUpdate(decideUpdate, {
+        args: [{ revision, decision, comment, reviewer: actor, ...(gateWarnings.length ? { gateWarnings } : {}) }],
+      }),
     );
     return summary(state);
+  }
+
+  /** The content gate's warnings on a revision, as places (at most 50; a revision that does not exist has none: the workflow refuses it). */
+  private async gateWarnings(packageId: string, revision: number): Promise<NonNullable<DecideRequest['gateWarnings']>> {
+    this.preflight ??= new PreflightService(this.ctx);
+    const result = await this.preflight.forPackage(packageId, revision).catch((error: unknown) => {
+      if (error instanceof GovpubError && error.code === 'not_found') return null;
+      throw error;
+    });
+    return (result?.package.warnings ?? [])
+      .filter((p) => isGateCode(p.code))
+      .slice(0, 50)
+      .map((p) => ({ code: p.code, field: p.field, ...(p.place?.within ? { within: p.place.within } : {}), ...(p.place ? { line: p.place.line } : {}) }));
   }
 
   async withdraw(actor: Actor, packageId: string, rawReason: unknown = '') {

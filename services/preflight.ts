@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
 import { preflight, submitBlockers, type FormatStep, type PreflightContent, type PreflightResult, type Problem } from '../adapters/preflight/preflight.js';
-import { fieldLabel, pointerOf } from '../adapters/preflight/problems.js';
+import { fieldLabel, gateProblem, pointerOf } from '../adapters/preflight/problems.js';
 import type { MediaInfo } from '../adapters/types.js';
 import { loadSettings } from '../config/settings.js';
 import { findMedia } from '../db/media.js';
@@ -16,6 +16,9 @@ import { findPackage, findRevision } from '../db/packages.js';
 import { GovpubError } from '../domain/errors.js';
 import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
 import { portalColumn, type Channel, type Registry } from '../domain/registry.js';
+import type { GateMatch } from '../domain/content-gate/model.js';
+import type { GateContent } from '../domain/content-gate/package-texts.js';
+import { contentGateFor, type ContentGate } from './content-gate/index.js';
 import type { AppContext } from './context.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from './package-input.js';
 
@@ -27,6 +30,8 @@ export interface PreflightOptions {
   portalUrl?: string;
   /** The format step of a channel (default: the adapters' own). */
   formatFor?: (channel: Channel) => FormatStep;
+  /** The content gate (default: the process's, services/content-gate/index.ts). */
+  gate?: ContentGate;
 }
 
 /** When the package would go out: its release time, or now (previews date it so; date checks compare with it). */
@@ -44,6 +49,18 @@ export function issueProblem(issue: FieldIssue): Problem {
     message: `${issue.path ? `${fieldLabel(field)}（${issue.path}）` : '稿件'}填写有误：${issueMessageZh(issue.message)}。请改正后再试。`,
     messageEn: `${issue.path || '(body)'}: ${issue.message}`,
   };
+}
+
+/**
+ * The content gate's matches added to a preflight result as package-level problems: personal
+ * data and blocking wording block submit; the rest are warnings the reviewer sees.
+ */
+export function withGate(result: PreflightResult, matches: readonly GateMatch[]): PreflightResult {
+  if (matches.length === 0) return result;
+  const blocking = [...result.package.blocking];
+  const warnings = [...result.package.warnings];
+  for (const m of matches) (m.blocking ? blocking : warnings).push(gateProblem(m));
+  return { ...result, ok: result.ok && blocking.length === result.package.blocking.length, package: { blocking, warnings } };
 }
 
 /** The adapters' own format steps, configured as a publishing worker configures them (only the pure step is ever called). */
@@ -75,6 +92,10 @@ export class PreflightService {
   ) {}
 
   /** Settings are read on first use, so building the API never fails on them. */
+  private get gate(): ContentGate {
+    return this.options.gate ?? contentGateFor(this.ctx.db);
+  }
+
   private get configured() {
     if (!this.setup) {
       const portalUrl = this.options.portalUrl ?? loadSettings().portalUrl;
@@ -120,7 +141,9 @@ export class PreflightService {
     }
     const content = stored.content as PreflightContent;
     const { media, issues } = await this.media(content);
-    return preflight({
+    // A stored revision (and so submit) checks every link over the network.
+    const gate = await this.gate.check(content as GateContent, { network: true });
+    const result = preflight({
       content,
       packageId,
       revision: number,
@@ -132,6 +155,7 @@ export class PreflightService {
       issues: issues.map(issueProblem),
       releasedAt: expectedReleaseTime(row.release_at),
     });
+    return withGate(result, gate);
   }
 
   /**
@@ -154,7 +178,9 @@ export class PreflightService {
     }
     const content = parsed.content as PreflightContent;
     const media = await this.media(content);
-    return preflight({
+    // As the editor types: links only from the cache (or what the URL itself says), no fetching.
+    const gate = await this.gate.check(content as GateContent, { network: false });
+    const result = preflight({
       content,
       packageId: null,
       revision: null,
@@ -166,6 +192,7 @@ export class PreflightService {
       issues: media.issues.map(issueProblem),
       releasedAt: expectedReleaseTime(parsed.content.releaseAt),
     });
+    return withGate(result, gate);
   }
 
   /** Refuses (409 `preflight_blocked`, with the problems) while the current revision has blocking problems. */

@@ -94,7 +94,11 @@ export function acceptRequests(run: PackageRun): void {
         state.status = statusAfterApproval(state.releaseAt, state.onHold, Date.now());
         run.scheduleVersion += 1;
       }
-      await record(run, r.reviewer.id, 'approve', { decision, details: { stage: stage.id, comment: r.comment, next: currentStageId(state) ?? state.status } });
+      const overWarnings = r.gateWarnings?.length ? { gateWarnings: r.gateWarnings } : {};
+      await record(run, r.reviewer.id, 'approve', {
+        decision,
+        details: { stage: stage.id, comment: r.comment, next: currentStageId(state) ?? state.status, ...overWarnings },
+      });
     },
   });
 

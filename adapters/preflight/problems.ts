@@ -1,4 +1,5 @@
 // What preflight reports: problems with a stable code, a JSON pointer into the package body and a sentence in Chinese (with its English form); and the translation of what format steps say into such problems.
+import type { GateMatch, GatePlace } from '../../domain/content-gate/model.js';
 import type { ContentProblem } from '../errors.js';
 
 /** One thing that stops (blocking) or should be known before (warning) a release. */
@@ -11,6 +12,10 @@ export interface Problem {
   message: string;
   messageEn: string;
   channelId?: string;
+  /** Content gate: the context of the match, personal data masked (never the raw value). */
+  excerpt?: string;
+  /** Content gate: where in the field (offset, line; for attachments the file and page or sheet). */
+  place?: GatePlace;
 }
 
 /**
@@ -42,6 +47,13 @@ export function fieldLabel(pointer: string): string {
     interpretations: '解读',
     mediaId: '文件',
     catalogueItem: '目录事项',
+    alt: '替代文字',
+    attachments: '附件',
+    transcript: '文字实录',
+    url: '链接',
+    name: '名称',
+    interpreter: '解读人',
+    keywords: '主题词',
   };
   const words: string[] = [];
   for (let i = 0; i < parts.length; i += 1) {
@@ -221,5 +233,58 @@ export function refusalProblem(problem: ContentProblem, platformName: string, ch
     message: problem.messageZh ?? known?.message ?? `${platformName}不接受${where}的当前内容（详见英文说明）：${problem.message}。请按说明修改，或去掉该渠道。`,
     messageEn: `${problem.field}: ${problem.message}`,
     channelId,
+  };
+}
+
+const PERSONAL_ZH: Record<string, [string, string]> = {
+  personal_id_number: ['居民身份证号', 'a resident ID number'],
+  personal_mobile: ['手机号码', 'a mobile phone number'],
+  personal_bank_card: ['银行卡号', 'a bank card number'],
+  personal_email: ['个人电子邮箱', 'a personal e-mail address'],
+  personal_other: ['个人信息（出生日期、住址、病历号或残疾类别）', 'personal data (birth date, home address, medical record number or disability category)'],
+};
+
+/** A content-gate match as a package-level problem: where, the masked excerpt, and what to do. */
+export function gateProblem(m: GateMatch): Problem {
+  const where = `${fieldLabel(m.place.field)}${m.place.within ? `（${m.place.within}）` : ''}`;
+  const whereEn = `${m.place.field}${m.place.within ? ` (${m.place.within})` : ''}`;
+  const lineZh = m.place.line > 1 ? `第 ${m.place.line} 行` : '';
+  const lineEn = m.place.line > 1 ? ` line ${m.place.line}` : '';
+  const base = { code: m.code, field: m.place.field, excerpt: m.excerpt, place: m.place };
+  const personal = PERSONAL_ZH[m.code];
+  if (personal) {
+    return {
+      ...base,
+      message: `${where}${lineZh}含有${personal[0]}：“${m.excerpt}”。政府信息公开前须去除个人信息，请删除或隐去后再提交。`,
+      messageEn: `${whereEn}${lineEn} contains ${personal[1]} ("${m.excerpt}"): disclosed material must be de-identified; remove or mask it.`,
+    };
+  }
+  if (m.code === 'wording_wrong' || m.code === 'wording_blocked') {
+    const fix = m.right ? `应为“${m.right}”` : '属禁用或须核实的用语';
+    const fixEn = m.right ? `write "${m.right}"` : 'the term is on the blocked list';
+    return {
+      ...base,
+      message: `${where}${lineZh}的“${m.wrong}”${fix}：“${m.excerpt}”。${m.blocking ? '请改正后再提交。' : '请核实，审核人确认后可以通过。'}`,
+      messageEn: `${whereEn}${lineEn}: "${m.wrong}": ${fixEn} ("${m.excerpt}").`,
+    };
+  }
+  if (m.code === 'link_dead') {
+    return {
+      ...base,
+      message: `${where}中的链接 ${m.excerpt} 无法打开（${m.reason ?? ''}）。请核对链接地址，或删除该链接。`,
+      messageEn: `${whereEn}: the link ${m.excerpt} is dead: ${m.reasonEn ?? ''}; check or remove it.`,
+    };
+  }
+  if (m.code === 'link_refused') {
+    return {
+      ...base,
+      message: `${where}中的链接 ${m.excerpt} 未检查：${m.reason ?? ''}。公开页面中的链接应指向公众能访问的网址，请核对。`,
+      messageEn: `${whereEn}: the link ${m.excerpt} was not checked: ${m.reasonEn ?? ''}; public pages should link to public addresses.`,
+    };
+  }
+  return {
+    ...base,
+    message: `${where}的文字无法读取（${m.reason ?? ''}），系统未能检查其中的个人信息和用语，请审核人人工核对附件内容。`,
+    messageEn: `${whereEn}: its text could not be read (${m.reasonEn ?? ''}), so personal data and wording in it were not checked; the reviewer must read it.`,
   };
 }

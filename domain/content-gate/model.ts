@@ -18,6 +18,10 @@ export const GATE_CODES = [
 ] as const;
 export type GateCode = (typeof GATE_CODES)[number];
 
+export function isGateCode(code: string): code is GateCode {
+  return (GATE_CODES as readonly string[]).includes(code);
+}
+
 /** Where in the package a match is. */
 export interface GatePlace {
   /** JSON pointer into the package body: `/document/body`, `/interpretations/0/title`, `/document/attachments/1`, `/cover/alt`. */
@@ -39,4 +43,7 @@ export interface GateMatch {
   /** For wording: the wrong form and the right one. */
   wrong?: string;
   right?: string;
+  /** For links and attachments: why (a dead link's HTTP status, why a file could not be read), in Chinese and English. */
+  reason?: string;
+  reasonEn?: string;
 }

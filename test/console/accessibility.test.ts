@@ -68,7 +68,13 @@ describe.skipIf(skipBrowser)('the console is accessible', () => {
       system.addUser('a11y-ops', 'ops'),
       system.addUser('a11y-admin', 'admin', { stages: ['初审', '复审', '终审'] }),
     ]);
-    const created = await system.api<{ id: string }>(users.editor, 'POST', '/api/packages', await policyBody(system, users.editor));
+    // A warning-level wording (既使 → 即使) reaches review: the review page's content-gate table is checked too.
+    const body = await policyBody(system, users.editor);
+    const document = {
+      ...(body.document as Record<string, unknown>),
+      body: '<p>为深入贯彻落实国家和省市优化营商环境决策部署，既使遇到困难，也要制定以下措施。</p>',
+    };
+    const created = await system.api<{ id: string }>(users.editor, 'POST', '/api/packages', { ...body, document });
     packageId = created.id;
     const submitted = await system.api<{ status: string }>(users.editor, 'POST', `/api/packages/${packageId}/submit`, {});
     expect(submitted.status).toBe('in_review');
@@ -95,6 +101,11 @@ describe.skipIf(skipBrowser)('the console is accessible', () => {
         for (const route of extra) {
           await page.goto(`${system.consoleUrl}${route}`);
           await expect.poll(() => page.locator('h1').count()).toBe(1);
+          if (route.startsWith('reviews/')) {
+            await expect
+              .poll(() => page.getByTestId('content-gate-wording_wrong').locator('td').allInnerTexts(), { timeout: 30_000 })
+              .toEqual(['错别字词', '提示', '/document/body', expect.stringContaining('既使遇到困难'), expect.stringMatching(/应为“即使”/)]);
+          }
           await page.waitForLoadState('networkidle');
           await expectAccessible(page, `${role}:${route.replace(packageId, ':id')}`);
         }

@@ -83,3 +83,23 @@ export interface RevisionDiff {
 /** What GET /api/packages/:id/preflight and POST /api/preflight answer: the server's own types. */
 export type { ChannelPreflight, PreflightResult } from '../../../../adapters/preflight/preflight';
 export type { Preview } from '../../../../adapters/preflight/previews';
+
+/** A package-level problem of the content gate (GET /api/packages/:id/preflight): with its place and masked excerpt. */
+export interface GateProblem extends Problem {
+  excerpt?: string;
+  place?: { field: string; within?: string; offset: number; line: number };
+}
+
+/** The content gate's codes (domain/content-gate/model.ts GATE_CODES). */
+export const GATE_CODES: readonly string[] = [
+  'personal_id_number',
+  'personal_mobile',
+  'personal_bank_card',
+  'personal_email',
+  'personal_other',
+  'wording_wrong',
+  'wording_blocked',
+  'link_dead',
+  'link_refused',
+  'attachment_unreadable',
+];
