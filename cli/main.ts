@@ -12,6 +12,7 @@ import { registerRunCommands } from './run-commands.js';
 import { registerDeliveryCommands } from './delivery-commands.js';
 import { registerMediaCommands } from './media-commands.js';
 import { registerExampleCommands } from './example-commands.js';
+import { registerStatsCommands } from './stats-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('govpub')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerDeliveryCommands(program);
   registerMediaCommands(program);
   registerExampleCommands(program);
+  registerStatsCommands(program);
   return program;
 }
 
