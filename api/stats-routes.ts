@@ -14,7 +14,11 @@ import { nullableString, tags, timestamp } from './schemas/common.js';
 const AnnualStatsQuery = Type.Object(
   {
     year: Type.Integer({ minimum: FIRST_YEAR, maximum: LAST_YEAR, description: 'The Asia/Shanghai calendar year, e.g. 2026' }),
-    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: UTF-8 with BOM, one section per table (default json, or csv when Accept is text/csv)' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('csv')], {
+        description: 'csv: UTF-8 with BOM, one section per table (default json, or csv when Accept is text/csv)',
+      }),
+    ),
     unit: Type.Optional(
       Type.String({ pattern: '^[a-z0-9_-]{1,64}$', description: 'Only this unit (config/registry/units.yaml); editors always get their own unit' }),
     ),
@@ -27,48 +31,48 @@ const seconds = Type.Union([Type.Number(), Type.Null()]);
 const counts = { items: count, retractedItems: count };
 
 const annualStatsProperties = {
-    year: Type.Integer(),
-    timeZone: Type.Literal('Asia/Shanghai'),
-    unit: nullableString,
-    period: Type.Object({ from: timestamp, to: timestamp, days: Type.Number({ description: 'Days counted: the year, or up to now for the current year' }) }),
-    totals: Type.Object({ ...counts, packages: count, retractions: count, interpretations: count }),
-    byMonth: Type.Array(Type.Object({ month: Type.Integer({ minimum: 1, maximum: 12 }), ...counts, byKind: Type.Record(Type.String(), count) })),
-    byKind: Type.Array(Type.Object({ kind: Type.String(), label: Type.String(), ...counts })),
-    byPlatform: Type.Array(Type.Object({ platform: Type.String(), platformName: Type.String(), ...counts })),
-    byChannel: Type.Array(
-      Type.Object({
-        channelId: Type.String(),
-        platform: Type.String(),
-        platformName: Type.String(),
-        kind: Type.String({ description: 'portal_column, new_media_account, media_center_column (unregistered: a channel no longer in the registry)' }),
-        name: Type.String(),
-        ownerUnit: nullableString,
-        ...counts,
-      }),
-    ),
-    byCategory: Type.Array(Type.Object({ category: Type.String(), packages: count, ...counts })),
-    interpretations: Type.Array(Type.Object({ form: Type.String(), label: Type.String(), count, retracted: count, packages: count })),
-    approvalToLive: Type.Object({
-      items: count,
-      medianSec: seconds,
-      p90Sec: seconds,
-      byPlatform: Type.Array(Type.Object({ platform: Type.String(), platformName: Type.String(), items: count, medianSec: seconds, p90Sec: seconds })),
+  year: Type.Integer(),
+  timeZone: Type.Literal('Asia/Shanghai'),
+  unit: nullableString,
+  period: Type.Object({ from: timestamp, to: timestamp, days: Type.Number({ description: 'Days counted: the year, or up to now for the current year' }) }),
+  totals: Type.Object({ ...counts, packages: count, retractions: count, interpretations: count }),
+  byMonth: Type.Array(Type.Object({ month: Type.Integer({ minimum: 1, maximum: 12 }), ...counts, byKind: Type.Record(Type.String(), count) })),
+  byKind: Type.Array(Type.Object({ kind: Type.String(), label: Type.String(), ...counts })),
+  byPlatform: Type.Array(Type.Object({ platform: Type.String(), platformName: Type.String(), ...counts })),
+  byChannel: Type.Array(
+    Type.Object({
+      channelId: Type.String(),
+      platform: Type.String(),
+      platformName: Type.String(),
+      kind: Type.String({ description: 'portal_column, new_media_account, media_center_column (unregistered: a channel no longer in the registry)' }),
+      name: Type.String(),
+      ownerUnit: nullableString,
+      ...counts,
     }),
-    accounts: Type.Array(
-      Type.Object({
-        channelId: Type.String(),
-        platform: Type.String(),
-        platformName: Type.String(),
-        name: Type.String(),
-        ownerUnit: nullableString,
-        posts: count,
-        perMonth: seconds,
-        perWeek: seconds,
-        byMonth: Type.Array(count, { minItems: 12, maxItems: 12 }),
-        longestGap: Type.Object({ days: count, from: timestamp, to: timestamp }),
-      }),
-    ),
-    generatedAt: timestamp,
+  ),
+  byCategory: Type.Array(Type.Object({ category: Type.String(), packages: count, ...counts })),
+  interpretations: Type.Array(Type.Object({ form: Type.String(), label: Type.String(), count, retracted: count, packages: count })),
+  approvalToLive: Type.Object({
+    items: count,
+    medianSec: seconds,
+    p90Sec: seconds,
+    byPlatform: Type.Array(Type.Object({ platform: Type.String(), platformName: Type.String(), items: count, medianSec: seconds, p90Sec: seconds })),
+  }),
+  accounts: Type.Array(
+    Type.Object({
+      channelId: Type.String(),
+      platform: Type.String(),
+      platformName: Type.String(),
+      name: Type.String(),
+      ownerUnit: nullableString,
+      posts: count,
+      perMonth: seconds,
+      perWeek: seconds,
+      byMonth: Type.Array(count, { minItems: 12, maxItems: 12 }),
+      longestGap: Type.Object({ days: count, from: timestamp, to: timestamp }),
+    }),
+  ),
+  generatedAt: timestamp,
 };
 
 const ITEM_DEFINITION =
@@ -87,7 +91,8 @@ const AnnualStatsResponse = Type.Object(annualStatsProperties, {
 
 export const statsRoutes = {
   annualStats: {
-    summary: 'The annual figures: items per channel, column, platform and catalogue category, interpretations by form, retractions, approval → live, account update frequency',
+    summary:
+      'The annual figures: items per channel, column, platform and catalogue category, interpretations by form, retractions, approval → live, account update frequency',
     tags: tags.operations,
     querystring: AnnualStatsQuery,
     response: { 200: AnnualStatsResponse },

@@ -29,7 +29,9 @@ export function registerStatsCommands(program: Command): void {
   withApiOptions(
     program
       .command('stats')
-      .description('Annual figures (年度统计): items per channel, column, platform and category, interpretations by form, retractions, approval → live, account updates')
+      .description(
+        'Annual figures (年度统计): items per channel, column, platform and category, interpretations by form, retractions, approval → live, account updates',
+      )
       .requiredOption('--year <year>', 'the calendar year (Asia/Shanghai), e.g. 2026')
       .option('--format <format>', 'table (default), json or csv (UTF-8 with BOM, one section per table)')
       .option('--json', 'the same as --format json')
@@ -38,7 +40,13 @@ export function registerStatsCommands(program: Command): void {
   ).action(async (options: StatsOptions) => {
     const year = parseYear(options.year, '--year');
     const format = (options.json ? 'json' : (options.format ?? 'table')) as Format;
-    if (!FORMATS.includes(format)) throw new GovpubError('invalid_option', `--format: expected one of ${FORMATS.join(', ')}, got "${options.format}".`, {}, { zh: `--format 应为 ${FORMATS.join('、')} 之一。` });
+    if (!FORMATS.includes(format))
+      throw new GovpubError(
+        'invalid_option',
+        `--format: expected one of ${FORMATS.join(', ')}, got "${options.format}".`,
+        {},
+        { zh: `--format 应为 ${FORMATS.join('、')} 之一。` },
+      );
     const query = new URLSearchParams({ year: String(year), ...(options.unit ? { unit: options.unit } : {}) });
     const stats = await ApiClient.from(options).request<AnnualStats>('GET', `/api/stats?${query}`);
 
@@ -50,7 +58,13 @@ export function registerStatsCommands(program: Command): void {
       } else process.stdout.write(text);
       return;
     }
-    if (options.out) throw new GovpubError('invalid_option', '--out writes json or csv: add --format csv (or json).', {}, { zh: '--out 只写入 json 或 csv：请加上 --format csv（或 json）。' });
+    if (options.out)
+      throw new GovpubError(
+        'invalid_option',
+        '--out writes json or csv: add --format csv (or json).',
+        {},
+        { zh: '--out 只写入 json 或 csv：请加上 --format csv（或 json）。' },
+      );
     const zh = inChinese();
     const header = zh
       ? `${stats.year} 年度统计（${stats.unit ?? '全区'}，北京时间，截至 ${stats.period.to.slice(0, 10)}）`
@@ -60,7 +74,9 @@ export function registerStatsCommands(program: Command): void {
       // A table of 300 portal columns with nothing in them says little on a terminal: zero rows are in the CSV.
       const rows = section.id === 'portal_columns' ? section.rows.filter((r) => Number(r[2]) + Number(r[3]) > 0) : section.rows;
       const names = section.columns.map(([cn, en]) => (zh ? cn : en));
-      process.stdout.write(`\n${zh ? section.title : section.titleEn}${rows.length < section.rows.length ? (zh ? '（仅列有发布的栏目）' : ' (columns with items)') : ''}\n`);
+      process.stdout.write(
+        `\n${zh ? section.title : section.titleEn}${rows.length < section.rows.length ? (zh ? '（仅列有发布的栏目）' : ' (columns with items)') : ''}\n`,
+      );
       printTable(
         rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]]))),
         names,

@@ -17,8 +17,10 @@ export interface YearWindow {
   end: Date;
   /** Where the counted period stops: the end of the year, or now for the current year (for rates and gaps). */
   periodEnd: Date;
-  /** Only packages of this unit (an editor's scope), or every package. */
+  /** Only packages of this unit id (an editor's scope), or every package. */
   unit: string | null;
+  /** The unit's name: channels name their owner unit by it (accounts.yaml `ownerUnit`). */
+  unitName: string | null;
 }
 
 const TZ = 'Asia/Shanghai';
@@ -56,7 +58,7 @@ export interface ChannelCount {
  * the report needs). In a unit's scope: the channels its items went to and the accounts it owns.
  */
 export async function itemsPerChannel(db: Kysely<DB>, w: YearWindow): Promise<ChannelCount[]> {
-  const listed = w.unit === null ? sql`true` : sql`(c.owner_unit = ${w.unit} or n.items + n.retracted > 0)`;
+  const listed = w.unit === null ? sql`true` : sql`(c.owner_unit = ${w.unitName} or n.items + n.retracted > 0)`;
   const { rows } = await sql<{ id: string; platform: string; kind: string; name: string; owner_unit: string | null; items: number; retracted: number }>`
     with ${itemsCte(w)},
     per_channel as (
@@ -229,9 +231,9 @@ export interface AccountActivity {
  * gap in Beijing calendar days between the period's start, each post and the period's end.
  */
 export async function accountActivity(db: Kysely<DB>, w: YearWindow): Promise<AccountActivity[]> {
-  const ofUnit = w.unit === null ? sql`` : sql`and c.owner_unit = ${w.unit}`;
+  const ofUnit = w.unit === null ? sql`` : sql`and c.owner_unit = ${w.unitName}`;
   // Posts of any unit count on an account: the account updated, whoever wrote the package.
-  const all: YearWindow = { ...w, unit: null };
+  const all: YearWindow = { ...w, unit: null, unitName: null };
   const { rows } = await sql<{
     id: string;
     platform: string;

@@ -119,11 +119,11 @@ export function parseYear(value: unknown, parameter = 'year'): number {
 }
 
 /** The Beijing-time year [start, end) and where its counted period stops (now, for the current year). */
-export function yearWindow(year: number, now: Date, unit: string | null): YearWindow {
+export function yearWindow(year: number, now: Date, unit: { id: string; name: string } | null): YearWindow {
   const start = new Date(Date.UTC(year, 0, 1) - SHANGHAI_OFFSET_MS);
   const end = new Date(Date.UTC(year + 1, 0, 1) - SHANGHAI_OFFSET_MS);
   const periodEnd = new Date(Math.min(end.getTime(), Math.max(start.getTime(), now.getTime())));
-  return { start, end, periodEnd, unit };
+  return { start, end, periodEnd, unit: unit?.id ?? null, unitName: unit?.name ?? null };
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -168,7 +168,7 @@ export class AnnualStatsService {
   }
 
   async forYear(year: number, unit: string | null, now = new Date()): Promise<AnnualStats> {
-    const w = yearWindow(year, now, unit);
+    const w = yearWindow(year, now, unit === null ? null : { id: unit, name: this.ctx.registry.units.find((u) => u.id === unit)?.name ?? unit });
     const db = this.ctx.db;
     const [channels, months, catalogue, totals, forms, waits, accounts] = await Promise.all([
       itemsPerChannel(db, w),
@@ -181,7 +181,8 @@ export class AnnualStatsService {
     ]);
     const periodDays = (w.periodEnd.getTime() - w.start.getTime()) / DAY_MS;
 
-    const sum = <T extends ItemCount>(rows: T[]): ItemCount => rows.reduce((t, r) => ({ items: t.items + r.items, retractedItems: t.retractedItems + r.retractedItems }), { items: 0, retractedItems: 0 });
+    const sum = <T extends ItemCount>(rows: T[]): ItemCount =>
+      rows.reduce((t, r) => ({ items: t.items + r.items, retractedItems: t.retractedItems + r.retractedItems }), { items: 0, retractedItems: 0 });
     const groupCounts = <T extends ItemCount>(rows: T[], keyOf: (r: T) => string) => {
       const groups = new Map<string, ItemCount>();
       for (const r of rows) {
@@ -205,10 +206,12 @@ export class AnnualStatsService {
       categories.set(category, { packages: g.packages + c.packages, items: g.items + c.items, retractedItems: g.retractedItems + c.retractedItems });
     }
     // Every form of the package rules, in their order, zeros included; an unknown stored form after them.
-    const formRows = [...INTERPRETATION_FORMS, ...forms.map((f) => f.form).filter((f) => !(INTERPRETATION_FORMS as readonly string[]).includes(f))].map((form) => {
-      const found = forms.find((f) => f.form === form);
-      return { form, label: FORM_LABELS[form] ?? form, count: found?.count ?? 0, retracted: found?.retracted ?? 0, packages: found?.packages ?? 0 };
-    });
+    const formRows = [...INTERPRETATION_FORMS, ...forms.map((f) => f.form).filter((f) => !(INTERPRETATION_FORMS as readonly string[]).includes(f))].map(
+      (form) => {
+        const found = forms.find((f) => f.form === form);
+        return { form, label: FORM_LABELS[form] ?? form, count: found?.count ?? 0, retracted: found?.retracted ?? 0, packages: found?.packages ?? 0 };
+      },
+    );
     const overall = waits.find((x) => x.platform === null);
     const channelOrder = ['portal_column', 'new_media_account', 'media_center_column', 'unregistered'];
 
@@ -232,7 +235,9 @@ export class AnnualStatsService {
       byChannel: channels
         .map((c) => ({ ...c, platformName: platformName(c.platform) }))
         .sort((a, b) => channelOrder.indexOf(a.kind) - channelOrder.indexOf(b.kind) || a.channelId.localeCompare(b.channelId)),
-      byCategory: [...categories.entries()].map(([category, counts]) => ({ category, ...counts })).sort((a, b) => b.items - a.items || byZh(a.category, b.category)),
+      byCategory: [...categories.entries()]
+        .map(([category, counts]) => ({ category, ...counts }))
+        .sort((a, b) => b.items - a.items || byZh(a.category, b.category)),
       interpretations: formRows,
       approvalToLive: {
         items: overall?.items ?? 0,
