@@ -27,7 +27,10 @@ import {
 import { GovpubError } from '../domain/errors.js';
 import { INTERPRETATION_FORMS } from '../domain/package-rules.js';
 import type { Actor } from '../domain/package-rules.js';
+import type { AnnualStats, ItemCount } from '../domain/annual-stats.js';
 import type { AppContext } from './context.js';
+
+export type { AnnualStats };
 
 export const FIRST_YEAR = 2000;
 export const LAST_YEAR = 2100;
@@ -53,55 +56,6 @@ export const FORM_LABELS: Record<string, string> = {
 
 const PLATFORM_NAMES: Record<string, string> = Object.fromEntries(PLATFORM_DECLARATIONS.map((d) => [d.id, d.localName]));
 export const platformName = (platform: string) => PLATFORM_NAMES[platform] ?? platform;
-
-export interface ItemCount {
-  items: number;
-  retractedItems: number;
-}
-
-export interface AnnualStats {
-  year: number;
-  timeZone: 'Asia/Shanghai';
-  /** null: the whole district; else the unit whose packages (and accounts) are counted. */
-  unit: string | null;
-  /** The counted period: the year, or up to now for the current year (rates and gaps use it). */
-  period: { from: string; to: string; days: number };
-  totals: {
-    items: number;
-    retractedItems: number;
-    /** Packages first released in the year. */
-    packages: number;
-    /** Packages retracted in the year (whenever they were released). */
-    retractions: number;
-    interpretations: number;
-  };
-  byMonth: ({ month: number } & ItemCount & { byKind: Record<string, number> })[];
-  byKind: ({ kind: string; label: string } & ItemCount)[];
-  byPlatform: ({ platform: string; platformName: string } & ItemCount)[];
-  /** Every channel: portal columns, accounts, media-center columns (kind says which). */
-  byChannel: ({ channelId: string; platform: string; platformName: string; kind: string; name: string; ownerUnit: string | null } & ItemCount)[];
-  byCategory: ({ category: string; packages: number } & ItemCount)[];
-  interpretations: { form: string; label: string; count: number; retracted: number; packages: number }[];
-  approvalToLive: {
-    items: number;
-    medianSec: number | null;
-    p90Sec: number | null;
-    byPlatform: { platform: string; platformName: string; items: number; medianSec: number | null; p90Sec: number | null }[];
-  };
-  accounts: {
-    channelId: string;
-    platform: string;
-    platformName: string;
-    name: string;
-    ownerUnit: string | null;
-    posts: number;
-    perMonth: number | null;
-    perWeek: number | null;
-    byMonth: number[];
-    longestGap: { days: number; from: string; to: string };
-  }[];
-  generatedAt: string;
-}
 
 /** The year as a number, or a 400 that names the parameter. */
 export function parseYear(value: unknown, parameter = 'year'): number {
