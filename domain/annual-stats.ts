@@ -55,4 +55,3 @@ export interface AnnualStats {
   }[];
   generatedAt: string;
 }
-

@@ -42,7 +42,10 @@ export async function startComplianceFront(upstream: string, fixture: Compliance
 
   async function callerOf(req: http.IncomingMessage): Promise<Caller | null> {
     const response = await fetch(`${upstream}/api/session`, {
-      headers: { ...(req.headers.cookie ? { cookie: req.headers.cookie } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) },
+      headers: {
+        ...(req.headers.cookie ? { cookie: req.headers.cookie } : {}),
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      },
     });
     if (!response.ok) return null;
     const answer = (await response.json()) as { user: { role: string; unit: { id: string } | null } };
@@ -79,7 +82,14 @@ export async function startComplianceFront(upstream: string, fixture: Compliance
       );
       const counts = { reminder: 0, warning: 0, veto: 0 } as Record<Severity, number>;
       for (const f of inScope) if (f.status === 'open') counts[f.severity] += 1;
-      const view: ComplianceView = { lastRun: fixture.lastRun, thresholds: fixture.thresholds, counts, findings, nextCursor: null, notCovered: fixture.notCovered };
+      const view: ComplianceView = {
+        lastRun: fixture.lastRun,
+        thresholds: fixture.thresholds,
+        counts,
+        findings,
+        nextCursor: null,
+        notCovered: fixture.notCovered,
+      };
       return send(res, 200, view);
     }
     if (req.method === 'GET' && url.pathname === '/api/compliance/history') {
@@ -113,13 +123,10 @@ export async function startComplianceFront(upstream: string, fixture: Compliance
       return;
     }
     // Everything else goes to govpub as it came (the Host header too, so its own-origin check sees this server).
-    const forward = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const forward = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     forward.on('error', () => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
