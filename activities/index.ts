@@ -6,14 +6,17 @@ import { createDeliveryActivities, type DeliveryDeps } from './delivery-activiti
 import { createPackageActivities } from './package-activities.js';
 import { guardDatabase } from './database-guard.js';
 import { createValidityActivities } from './validity-activities.js';
+import { createComplianceActivities, type ComplianceActivityDeps } from './compliance-activities.js';
 
-export type ActivityDeps = DeliveryDeps;
+/** The compliance monitor's dependencies are optional: workers built without them refuse its activities by name. */
+export type ActivityDeps = DeliveryDeps & { compliance?: ComplianceActivityDeps };
 
 export function createActivities(deps: ActivityDeps) {
   return guardDatabase({
     ...createPackageActivities(deps),
     ...createDeliveryActivities(deps),
     ...createValidityActivities(deps),
+    ...createComplianceActivities(deps),
   });
 }
 

@@ -191,4 +191,20 @@ export interface ChannelAdapter<Payload = unknown, Checkpoint = Record<string, u
   reconcile?(payload: Payload, ctx: TransmitContext<Checkpoint>): Promise<TransmitResult | null>;
   /** For `canDelete` adapters. Taking down what is already gone succeeds. */
   takeDown?(externalId: string, ctx: TransmitContext<Checkpoint> & { reason: string }): Promise<void>;
+  /**
+   * For platforms whose API lists an account's posts: the latest ones, newest first, whoever made
+   * them (govpub or a person in the platform's own app). The compliance monitor reads the newest.
+   */
+  latestPosts?(ctx: PostListContext, limit: number): Promise<PlatformPost[]>;
+}
+
+/** What listing an account's posts needs: the account, its credentials and token store (no delivery). */
+export type PostListContext = Pick<TransmitContext, 'baseUrl' | 'channel' | 'account' | 'credentials' | 'tokens' | 'signal'>;
+
+/** One post as the platform lists it. */
+export interface PlatformPost {
+  id: string;
+  /** When it went public (ISO 8601). */
+  at: string;
+  title: string | null;
 }

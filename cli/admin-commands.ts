@@ -139,13 +139,23 @@ export function registerAdminCommands(program: Command): void {
     .option('--stages <stages>', 'review stages this user may decide at, e.g. 初审,复审 (or first,second)')
     .option('--unit <unit>', 'owner unit id from config/registry/units.yaml, e.g. jyj (an editor with a unit targets only its channels)')
     .option('--display-name <name>', 'full name, e.g. 王伟')
+    .option('--email <address>', 'where compliance reminders reach this user (editors of a unit), e.g. wang.wei@beilin.gov.cn')
     .option('--token-ttl-days <days>', 'the token stops working after this many days (default: until rotated)')
     .option('--password-stdin', 'read the console password from standard input instead of generating one')
     .option('--json', 'print machine-readable JSON')
     .action(
       async (
         name: string,
-        options: { role: string; stages?: string; unit?: string; displayName?: string; tokenTtlDays?: string; passwordStdin?: boolean; json?: boolean },
+        options: {
+          role: string;
+          stages?: string;
+          unit?: string;
+          displayName?: string;
+          email?: string;
+          tokenTtlDays?: string;
+          passwordStdin?: boolean;
+          json?: boolean;
+        },
       ) => {
         const password = options.passwordStdin ? await passwordFromStdin() : undefined;
         await withDatabase(async ({ database, registry }) => {
@@ -156,6 +166,7 @@ export function registerAdminCommands(program: Command): void {
             stages: options.stages ? splitList(options.stages) : [],
             unit: options.unit,
             displayName: options.displayName,
+            email: options.email,
             tokenTtlDays: ttlDays(options.tokenTtlDays),
             password,
           });
@@ -199,6 +210,19 @@ export function registerAdminCommands(program: Command): void {
         const user = await setUnit(database.db, registry, name, unit);
         if (options.json) printJson({ name: user.name, unit: user.unit });
         else console.log(`${user.name} is now in unit ${user.unit}`);
+      }),
+    );
+  users
+    .command('set-email <name> <address>')
+    .description('Set the address compliance reminders reach the user at (editors of a unit); audited')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (name: string, address: string, options: { json?: boolean }) =>
+      withDatabase(async ({ database }) => {
+        const { setEmail } = await import('../services/user-email.js');
+        const { localOperator } = await import('../services/users.js');
+        const user = await setEmail(database.db, name, address, localOperator());
+        if (options.json) printJson({ name: user.name, email: user.email });
+        else console.log(`${user.name} now receives compliance reminders at ${user.email}`);
       }),
     );
   users

@@ -13,6 +13,7 @@ import { registerDeliveryCommands } from './delivery-commands.js';
 import { registerMediaCommands } from './media-commands.js';
 import { registerExampleCommands } from './example-commands.js';
 import { registerStatsCommands } from './stats-commands.js';
+import { registerComplianceCommands } from './compliance-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('govpub')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMediaCommands(program);
   registerExampleCommands(program);
   registerStatsCommands(program);
+  registerComplianceCommands(program);
   return program;
 }
 

@@ -16,6 +16,9 @@ import type { Registry } from '../domain/registry.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { checkAccounts } from './checks/accounts.js';
 import { checkCatalogue } from './checks/catalogue.js';
+import { checkCompliance } from './checks/compliance.js';
+import { checkWorkdays } from './checks/workdays.js';
+import { officialCalendar } from './working-calendar.js';
 import { checkIndexNumbers } from './checks/index-numbers.js';
 import { checkTopics } from './checks/topics.js';
 import { checkMediaCenter } from './checks/media-center.js';
@@ -40,6 +43,8 @@ export const REGISTRY_FILES = {
   units: 'units.yaml',
   topics: 'topics.yaml',
   indexNumbers: 'index-numbers.yaml',
+  compliance: 'compliance.yaml',
+  workdays: 'workdays.yaml',
 } as const;
 export type RegistryFileKey = keyof typeof REGISTRY_FILES;
 const FILE_KEYS = Object.keys(REGISTRY_FILES) as RegistryFileKey[];
@@ -101,7 +106,11 @@ function build(dir: string, texts: Texts): Registry {
   const indexNumbers =
     roots.indexNumbers && checkIndexNumbers(checks.indexNumbers, roots.indexNumbers, { unitIds: units ? new Set(units.map((u) => u.id)) : undefined });
 
-  if (issues.length > 0 || !portal || !accounts || !mediaCenter || !review || !catalogue || !units || !topics || !indexNumbers) {
+  const compliance = roots.compliance && checkCompliance(checks.compliance, roots.compliance);
+  const calendar = officialCalendar();
+  const workdays = roots.workdays && checkWorkdays(checks.workdays, roots.workdays, { officialYears: calendar.years, source: calendar.source });
+
+  if (issues.length > 0 || !portal || !accounts || !mediaCenter || !review || !catalogue || !units || !topics || !indexNumbers || !compliance || !workdays) {
     if (issues.length === 0) issues.push({ file: displayPath(dir), path: '', message: 'registry is incomplete' });
     const order = new Map(FILE_KEYS.map((k, i) => [checks[k].file, i]));
     issues.sort((a, b) => (order.get(a.file) ?? 99) - (order.get(b.file) ?? 99) || (a.line ?? 0) - (b.line ?? 0));
@@ -117,6 +126,8 @@ function build(dir: string, texts: Texts): Registry {
     units,
     topics,
     indexNumbers,
+    compliance,
+    workdays,
   });
   const files = Object.fromEntries(FILE_KEYS.map((k) => [k, checks[k].file])) as Record<RegistryFileKey, string>;
   sources.set(registry, {

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
+import { loadComplianceSettings, type ComplianceSettings } from './compliance-settings.js';
 
 export interface TemporalSettings {
   /** host:port of the Temporal frontend; unset in the all-in-one start means "run a dev server". */
@@ -58,6 +59,8 @@ export interface Settings {
   simulatorBasePort: number;
   /** Upload limits per kind in bytes (GOVPUB_MEDIA_LIMITS); kinds not given keep media/probe.ts defaults. */
   mediaUploadLimits: Partial<Record<UploadKind, number>>;
+  /** The compliance monitor's schedules, probes and notices (config/compliance-settings.ts). */
+  compliance: ComplianceSettings;
 }
 
 export const ROOT_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -158,5 +161,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     simulators: simulatorsSetting === 'on',
     simulatorBasePort: intFrom(env, 'GOVPUB_SIMULATOR_PORT', 7301),
     mediaUploadLimits: parseMediaLimits(env.GOVPUB_MEDIA_LIMITS),
+    compliance: loadComplianceSettings(env),
   };
 }

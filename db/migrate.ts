@@ -9,6 +9,8 @@ import * as userTokens from './migrations/0005_user_tokens.js';
 import * as consoleIndexes from './migrations/0006_console_indexes.js';
 import * as accountsUnitsPaging from './migrations/0007_accounts_units_paging.js';
 import * as indexNumbersValidity from './migrations/0008_index_numbers_validity.js';
+import * as compliance from './migrations/0009_compliance.js';
+import * as userEmail from './migrations/0010_user_email.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +22,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_console_indexes': consoleIndexes,
   '0007_accounts_units_paging': accountsUnitsPaging,
   '0008_index_numbers_validity': indexNumbersValidity,
+  '0009_compliance': compliance,
+  '0010_user_email': userEmail,
 };
 
 export interface MigrationReport {

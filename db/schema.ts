@@ -29,6 +29,8 @@ export interface UsersTable {
   password_hash: ColumnType<string | null, string | null | undefined, string | null>;
   /** Owner unit id (config/registry/units.yaml); null: no unit. */
   unit: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Where compliance reminders reach the user (services/notify/); null: no e-mail. */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PackagesTable {
@@ -253,7 +255,96 @@ export interface IdempotencyKeysTable {
   completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+/** One pass of the compliance monitor (services/compliance/monitor.ts). */
+export interface ComplianceRunsTable {
+  id: string;
+  trigger: string;
+  actor: string;
+  started_at: Timestamp;
+  /** Null while running, or when the run failed (then `error` says why). */
+  finished_at: NullableTimestamp;
+  checks: JsonWithDefault<string[]>;
+  opened: ColumnType<number, number | undefined, number>;
+  closed: ColumnType<number, number | undefined, number>;
+  changed: ColumnType<number, number | undefined, number>;
+  /** Open findings after the run, by severity. */
+  open_counts: JsonWithDefault<Record<string, number>>;
+  /** ThresholdStatus[] of the run. */
+  thresholds: JsonWithDefault<unknown[]>;
+  duration_ms: number | null;
+  /** Milliseconds per phase (facts, each check group, reconcile). */
+  check_ms: JsonWithDefault<Record<string, number>>;
+  error: string | null;
+}
+
+/** A finding of the compliance monitor, keyed `${kind}:${subject id}` (domain/compliance/model.ts). */
+export interface ComplianceFindingsTable {
+  key: string;
+  kind: string;
+  severity: string;
+  subject_type: string;
+  subject_id: string;
+  subject_name: string;
+  owner_unit: string | null;
+  message: string;
+  message_en: string;
+  facts: Json<Record<string, unknown>>;
+  status: 'open' | 'closed';
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: NullableTimestamp;
+  last_run_id: string;
+}
+
+/** A change to a finding (append-only; the audit trail holds the same change). */
+export interface ComplianceFindingEventsTable {
+  id: Generated<string>;
+  event_key: string;
+  key: string;
+  kind: string;
+  change: string;
+  severity: string;
+  previous_severity: string | null;
+  subject_type: string;
+  subject_id: string;
+  subject_name: string;
+  owner_unit: string | null;
+  message: string;
+  run_id: string;
+  at: Timestamp;
+}
+
+/** One reachability probe of the public site (written by the probe activity). */
+export interface SiteProbesTable {
+  id: Generated<string>;
+  at: Timestamp;
+  url: string;
+  ok: boolean;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+}
+
+/** A document published without govpub, registered so the 3-working-day interpretation rule covers it too. */
+export interface ExternalReleasesTable {
+  id: string;
+  title: string;
+  owner_unit: string | null;
+  document_live_at: Timestamp;
+  /** Null: no interpretation published yet. */
+  interpretation_live_at: NullableTimestamp;
+  url: string | null;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
 export interface DB {
+  compliance_runs: ComplianceRunsTable;
+  compliance_findings: ComplianceFindingsTable;
+  compliance_finding_events: ComplianceFindingEventsTable;
+  site_probes: SiteProbesTable;
+  external_releases: ExternalReleasesTable;
   idempotency_keys: IdempotencyKeysTable;
   media: MediaTable;
   media_renditions: MediaRenditionsTable;
@@ -269,6 +360,7 @@ export interface DB {
   audit_log: AuditLogTable;
   channel_tokens: ChannelTokensTable;
   index_number_serials: IndexNumberSerialsTable;
+  compliance_notices: ComplianceNoticesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -279,3 +371,13 @@ export type DeliveryRow = Selectable<DeliveriesTable>;
 export type MediaRow = Selectable<MediaTable>;
 export type MediaRenditionRow = Selectable<MediaRenditionsTable>;
 export type MediaJobRow = Selectable<MediaJobsTable>;
+
+/** A compliance notice sent to an owner unit through one transport (services/notify/): at most once per run. */
+export interface ComplianceNoticesTable {
+  run_id: string;
+  unit_id: string;
+  transport: 'email' | 'webhook';
+  recipients: JsonWithDefault<string[]>;
+  finding_keys: JsonWithDefault<string[]>;
+  sent_at: Timestamp;
+}

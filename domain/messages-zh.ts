@@ -171,6 +171,14 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   examples_media_missing: '示例引用的媒体文件不存在或未上传。',
   examples_invalid: '示例文件不是有效的 JSON。',
   examples_unknown: '没有该名称的示例。',
+
+  // ── Compliance monitor: runs and notices ────────────────────────────────────
+  invalid_email: '电子邮箱地址无效。请填写形如 wang.wei@beilin.gov.cn 的地址。',
+  notice_email_failed: '合规提醒邮件发送失败。请检查邮件服务器设置（GOVPUB_SMTP_*）；系统会自动重试。',
+  notice_webhook_failed: '合规提醒推送（Webhook）失败。请检查接收地址是否可用；系统会自动重试。',
+  notice_failed: '部分合规提醒未能送达；已送达的不会重复发送，其余会自动重试。',
+  compliance_not_configured: '该工作进程未启用合规监测。请用 govpub worker 或 govpub start 启动工作进程。',
+  compliance_run_failed: '合规检查运行失败。请按提示排除原因后重新运行。',
 };
 
 /** A sentence for a code nobody listed (a bug the coverage test catches; never an English-only answer). */

@@ -9,7 +9,9 @@
  * their lists come from the pure platform declarations (adapters/declarations.ts).
  */
 import { PLATFORM_DECLARATIONS, platformsWhere, type DeclaredPlatform, type PlatformsWhere } from '../adapters/declarations.js';
+import type { ComplianceThresholds } from './compliance/thresholds.js';
 import { GovpubError } from './errors.js';
+import type { WorkdayOverrides } from './working-days.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabularies
@@ -222,6 +224,10 @@ export interface Registry {
   topics: TopicCategory[];
   /** 索引号 (config/registry/index-numbers.yaml). */
   indexNumbers: IndexNumberScheme;
+  /** The compliance monitor's thresholds (config/registry/compliance.yaml). */
+  compliance: ComplianceThresholds;
+  /** District-specific days off and working days over the official calendar (config/registry/workdays.yaml). */
+  workdays: WorkdayOverrides;
 }
 
 export type ChannelKind = 'portal_column' | 'new_media_account' | 'media_center_column';

@@ -26,7 +26,9 @@ import { MediaService, openMediaStore } from '../services/media.js';
 import { buildDeliveryDeps } from './channel-access.js';
 import { channelHealth, manualHostsFor } from './channel-health.js';
 import { devSecretsFile, ensureDevSecrets, readSimulatorUrls, startLocalSimulators } from './local-platforms.js';
-import { connectWorker } from '../worker/temporal-connection.js';
+import { connectClient, connectWorker } from '../worker/temporal-connection.js';
+import { Client } from '@temporalio/client';
+import { complianceActivityDeps, ensureComplianceSchedules } from './compliance.js';
 import { createWorker, installWorkerRuntime, stopWorker, type WorkerGroup } from '../worker/worker.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -112,7 +114,14 @@ export async function runWorkerProcess(
     if (options.requireSecrets) assertSecretsPresent(opened.registry);
     installWorkerRuntime();
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
-    const { deps, platforms, mediaStore } = workerDeps(opened.database.db, opened.registry, settings);
+    const { deps: deliveryDeps, platforms, mediaStore } = workerDeps(opened.database.db, opened.registry, settings);
+    // The compliance monitor: its activities, and its schedules brought up to the settings.
+    const clientConnection = await connectClient(settings.temporal, address ?? settings.temporal.address);
+    const temporal = new Client({ connection: clientConnection, namespace: settings.temporal.namespace });
+    const appCtx = { db: opened.database.db, registry: opened.registry, temporal, taskQueue: settings.temporal.taskQueue };
+    const secrets = { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE || undefined };
+    const deps = { ...deliveryDeps, compliance: complianceActivityDeps(appCtx, deliveryDeps, settings, secrets, log) };
+    if (settings.compliance.schedules) await ensureComplianceSchedules(temporal, settings, settings.temporal.taskQueue, log);
     ensurePortalSite(settings, opened.registry, log);
     const worker = await createWorker({
       connection,
@@ -129,6 +138,7 @@ export async function runWorkerProcess(
       extraActivities: createMediaJobActivities({ db: opened.database.db }),
     });
     const done = worker.run().finally(async () => {
+      await clientConnection.close();
       await connection.close();
       await opened.close();
     });

@@ -15,6 +15,7 @@ import type { Actor, Role } from '../domain/package-rules.js';
 import type { Registry } from '../domain/registry.js';
 import { noteProblem } from '../domain/text.js';
 import { unitById } from '../domain/units.js';
+import { validEmail } from './user-email.js';
 
 export const ROLES: Role[] = ['editor', 'reviewer', 'ops', 'admin'];
 
@@ -55,6 +56,8 @@ export async function addUser(
     unit?: string;
     /** A first password; without one a password is generated and returned. */
     password?: string;
+    /** Where compliance notices reach the user (services/user-email.ts). */
+    email?: string;
   },
 ): Promise<{ user: UserRow; token: string; generatedPassword?: string }> {
   const name = input.name.trim();
@@ -71,6 +74,7 @@ export async function addUser(
     throw new GovpubError('invalid_stages', `Only reviewers and admins decide at review stages; a ${input.role} takes no --stages.`);
   }
   const unit = input.unit === undefined ? null : resolveUnit(registry, input.unit);
+  const email = input.email === undefined ? null : validEmail(input.email);
   const generatedPassword = input.password === undefined ? newPassword() : undefined;
   const password = input.password ?? generatedPassword!;
   requireValidPassword(password);
@@ -90,11 +94,12 @@ export async function addUser(
       token_expires_at: expiresAt,
       password_hash: passwordHash,
       unit,
+      email,
     });
     await appendAudit(trx, {
       actor: input.by ?? localOperator(),
       action: 'user_added',
-      details: { user: name, role: input.role, stages, unit, tokenExpiresAt: expiresAt?.toISOString() ?? null },
+      details: { user: name, role: input.role, stages, unit, email, tokenExpiresAt: expiresAt?.toISOString() ?? null },
     });
     return row;
   });

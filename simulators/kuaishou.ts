@@ -114,6 +114,22 @@ export function kuaishouDefinition(opts: KuaishouOptions = {}): PlatformDefiniti
     createState: (ctx) => ({ ...videoAccounts(opts, oauthSetup, ctx), uploads: new Map(), photos: new Map(), covers: new Map() }),
     presentedToken: (req) => queryParams(req).access_token ?? formBody(req).access_token,
     rotatingCredentialPaths: ['/oauth2/refresh_token'],
+    seedPost: (input, ctx, st) => {
+      // A work posted in the Kuaishou app: listed by photo/list like one govpub published.
+      const photoId = String(5_100_000_000_000_000 + ctx.counter('seeded') * 131);
+      st.photos.set(photoId, { photoId, openId: input.account, caption: input.text, coverKey: '', createTime: input.at, uploadToken: '' });
+      ctx.publications.create({
+        id: photoId,
+        ids: { photo_id: photoId },
+        account: input.account,
+        title: input.text,
+        body: input.text,
+        url: `${ctx.baseUrl()}/short-video/${photoId}`,
+        readyAt: input.at,
+        extra: { seeded: true },
+      });
+      return { id: photoId };
+    },
     render: renderFromTable(
       {
         rate_limit: { status: 200, code: KUAISHOU_RESULTS.rateLimited, overridable: true },

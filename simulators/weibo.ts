@@ -170,6 +170,23 @@ export function weiboDefinition(opts: WeiboOptions = {}): PlatformDefinition<Wei
       }
       return { statuses: new Map(), pics: new Map(), usedCodes: new Set(), posts: new Map() };
     },
+    seedPost: (input, ctx, st) => {
+      // A post made in Weibo's own app: on the timeline like any other, never through the share API.
+      const id = 4_800_000_000_000_000 + ctx.counter('seeded') * 7919;
+      st.statuses.set(id, { id, uid: input.account, appKey: 'weibo-app', text: input.text, createdAt: input.at });
+      const url = `${ctx.baseUrl()}/${input.account}/${id}`;
+      ctx.publications.create({
+        id: String(id),
+        ids: { id: String(id), mid: String(id) },
+        account: input.account,
+        title: input.text.slice(0, 40),
+        body: input.text,
+        url,
+        readyAt: input.at,
+        extra: { seeded: true },
+      });
+      return { id: String(id) };
+    },
     presentedToken: (req) => tokenFrom(req, allParams(req).params),
     render: (cond, req, _ctx, extra) => {
       const code = (c: number) => (typeof extra?.code === 'number' ? extra.code : c);

@@ -5,3 +5,4 @@ export { deliveryWorkflow } from './delivery.js';
 export { takedownWorkflow } from './takedown.js';
 export * from './media-renditions.js';
 export { documentValidityWorkflow } from './document-validity.js';
+export { complianceRunWorkflow, siteProbeWorkflow } from './compliance.js';

@@ -27,6 +27,7 @@ import {
 } from '../video-platform/upload.js';
 import { DouyinClient, videoIdOf, type DouyinData } from './client.js';
 import { douyinOptions, formatDouyin, NAME, tooLongForDouyin, type DouyinAdapterOptions, type DouyinPayload } from './format.js';
+import { latestDouyinPosts } from './posts.js';
 
 export type { DouyinAdapterOptions, DouyinPayload } from './format.js';
 
@@ -232,6 +233,8 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
 
   return {
     platform: 'douyin',
+    // Compliance: the account's latest posts, whoever made them (posts.ts).
+    latestPosts: latestDouyinPosts,
     capabilities: {
       publishing: 'api',
       canDelete: true,

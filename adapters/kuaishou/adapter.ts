@@ -31,6 +31,7 @@ import {
 } from '../video-platform/upload.js';
 import { KuaishouClient, R, uploadServer, type KuaishouBody } from './client.js';
 import { formatKuaishou, kuaishouOptions, NAME, tooLongForKuaishou, type KuaishouAdapterOptions, type KuaishouPayload } from './format.js';
+import { latestKuaishouPosts } from './posts.js';
 
 export type { KuaishouAdapterOptions, KuaishouPayload } from './format.js';
 
@@ -253,6 +254,8 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
 
   return {
     platform: 'kuaishou',
+    // Compliance: the account's latest posts, whoever made them (posts.ts).
+    latestPosts: latestKuaishouPosts,
     capabilities: {
       publishing: 'api',
       canDelete: true,

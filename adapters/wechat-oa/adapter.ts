@@ -24,6 +24,7 @@ import { WechatClient, wechatMarker, withMarker } from './client.js';
 import { PUBLISH_FAILED } from './error-codes.js';
 import { formatWechat, n, PLATFORM_NAME, POSTER_SPEC, WECHAT_OA_LIMITS } from './format.js';
 import type { WechatCheckpoint, WechatOaAdapterOptions, WechatPayload } from './payload.js';
+import { latestWechatPosts } from './posts.js';
 
 export { formatWechat, WECHAT_OA_LIMITS } from './format.js';
 export { wechatMarker } from './client.js';
@@ -282,6 +283,8 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
 
   return {
     platform: 'wechat_oa',
+    // Compliance: the account's latest posts, whoever made them (posts.ts).
+    latestPosts: latestWechatPosts,
     capabilities: {
       publishing: 'api',
       canDelete: true,

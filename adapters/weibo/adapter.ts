@@ -17,6 +17,7 @@ import { DeliveryError, rejectedContent } from '../errors.js';
 import type { ChannelAdapter, TransmitContext, TransmitResult } from '../types.js';
 import { WeiboClient, accountLabel, normalized, publicUrlOf, type WeiboStatus } from './client.js';
 import { formatWeibo, PLATFORM_NAME, WEIBO_LIMITS, type WeiboCheckpoint, type WeiboAdapterOptions, type WeiboPayload } from './format.js';
+import { latestWeiboPosts } from './posts.js';
 
 export { formatWeibo, weiboLength, WEIBO_LIMITS, WEIBO_TOKEN_NAME, type WeiboAdapterOptions, type WeiboCheckpoint, type WeiboPayload } from './format.js';
 
@@ -61,6 +62,8 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
 
   return {
     platform: 'weibo',
+    // Compliance: the account's latest posts, whoever made them (posts.ts).
+    latestPosts: latestWeiboPosts,
     capabilities: {
       publishing: 'api',
       canDelete: true,

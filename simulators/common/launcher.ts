@@ -85,6 +85,20 @@ export interface PlatformDefinition<P> {
    * fault into a reconnect, which no retry can heal.
    */
   rotatingCredentialPaths?: readonly string[];
+  /**
+   * `POST /__sim/posts`: a post made outside govpub (in the platform's own app), so a test can show
+   * an account kept alive by it. Lists it like any other post of that account.
+   */
+  seedPost?(input: SeededPost, ctx: SimContext, state: P): { id: string };
+}
+
+/** A post seeded through `POST /__sim/posts`. */
+export interface SeededPost {
+  /** The account as the platform names it: WeChat appid, Weibo uid, Douyin/Kuaishou open_id. */
+  account: string;
+  text: string;
+  /** When it went public (epoch ms, simulator clock); may be in the past. */
+  at: number;
 }
 
 export interface SimulatorHandle<P = unknown> {
@@ -366,6 +380,16 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
     return { now: new Date(clock.now()).toISOString(), offsetMs: clock.offset };
   });
   app.get('/__sim/requests', async () => ({ requests: requestLog }));
+  app.post('/__sim/posts', async (req, reply) => {
+    if (!def.seedPost) return reply.code(404).send({ error: `the ${def.kind} simulator cannot seed posts` });
+    const body = jsonBody(req);
+    const v = body.ok && isRecord(body.value) ? body.value : undefined;
+    const at = v?.at === undefined ? clock.now() : typeof v.at === 'string' ? Date.parse(v.at) : NaN;
+    if (!v || typeof v.account !== 'string' || v.account === '' || typeof v.text !== 'string' || v.text === '' || !Number.isFinite(at)) {
+      return reply.code(400).send({ error: 'give { "account": "<appid | uid | open_id>", "text": "…", "at"?: "<ISO 8601>" }' });
+    }
+    return reply.code(201).send(def.seedPost({ account: v.account, text: v.text, at }, ctx, platformState));
+  });
 
   def.routes(app, ctx, getState);
 

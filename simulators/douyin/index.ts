@@ -5,12 +5,12 @@
  * the `{data: {..., error_code, description}, extra: {...}}` envelope of open.douyin.com.
  */
 import crypto from 'node:crypto';
-import { accessTokenHeaderOrQuery, launchSimulator, MB, type PlatformDefinition, type SimulatorHandle } from '../common.js';
+import { accessTokenHeaderOrQuery, launchSimulator, MB, randomId, type PlatformDefinition, type SimulatorHandle } from '../common.js';
 import { renderFromTable } from '../common/error-table.js';
 import { videoAccounts, type VideoOAuthSetup } from '../common/video-oauth.js';
 import { douyinApi } from './api.js';
 import { registerOAuthRoutes } from './oauth.js';
-import { DOUYIN_LIMITS, envelope, videoStatus, type DouyinOptions, type DouyinState } from './platform.js';
+import { DOUYIN_LIMITS, envelope, ITEM_ALPHABET, videoStatus, type DouyinOptions, type DouyinState } from './platform.js';
 import { registerUploadRoutes } from './uploads.js';
 import { registerVideoRoutes } from './videos.js';
 
@@ -52,6 +52,24 @@ export function douyinDefinition(opts: DouyinOptions = {}): PlatformDefinition<D
       (code, message) => envelope(code, {}, message),
     ),
     platformStatus: (rec, ctx) => videoStatus(rec, ctx),
+    seedPost: (input, ctx, st) => {
+      // A video posted in the Douyin app: listed by video/list like one made through video/create.
+      const itemId = `@${randomId(88, ITEM_ALPHABET)}`;
+      const shareKey = randomId(19, '0123456789');
+      st.items.set(itemId, { itemId, openId: input.account, videoId: '', text: input.text, createTime: input.at, shareKey });
+      st.shares.set(shareKey, itemId);
+      ctx.publications.create({
+        id: itemId,
+        ids: { item_id: itemId },
+        account: input.account,
+        title: input.text,
+        body: input.text,
+        url: `${ctx.baseUrl()}/share/video/${shareKey}/`,
+        readyAt: input.at,
+        extra: { seeded: true },
+      });
+      return { id: itemId };
+    },
     routes(app, ctx, state) {
       registerOAuthRoutes(app, ctx, state, opts, oauthSetup);
       const api = douyinApi(app, ctx, state, opts);

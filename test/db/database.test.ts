@@ -40,6 +40,8 @@ describe('PostgreSQL', () => {
         '0006_console_indexes',
         '0007_accounts_units_paging',
         '0008_index_numbers_validity',
+        '0009_compliance',
+        '0010_user_email',
       ]);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
@@ -103,6 +105,8 @@ describe('embedded PGlite', () => {
         '0006_console_indexes',
         '0007_accounts_units_paging',
         '0008_index_numbers_validity',
+        '0009_compliance',
+        '0010_user_email',
       ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });

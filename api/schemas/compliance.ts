@@ -1,0 +1,186 @@
+// The compliance routes' shapes (domain/compliance/model.ts): current findings with the veto thresholds at a glance, their history, and runs on demand.
+import { Type } from 'typebox';
+import { FINDING_KINDS, SEVERITIES, type SubjectType as SubjectTypeName } from '../../domain/compliance/model.js';
+import { cursorParam, limitParam, NoBody, nullableString, nullableTimestamp, queryText, timestamp, type RouteSchema } from './common.js';
+
+/** The model declares the subject types as a type only; this list must name each (checked both ways). */
+const SUBJECT_TYPES = ['account', 'column', 'site', 'package', 'catalogue_item', 'calendar'] as const satisfies readonly SubjectTypeName[];
+const _everySubjectType: SubjectTypeName extends (typeof SUBJECT_TYPES)[number] ? true : never = true;
+void _everySubjectType;
+
+const literals = <T extends string>(values: readonly T[], description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
+const anyObject = (description: string) => Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, description });
+
+const Severity = literals(SEVERITIES, 'reminder: act soon; warning: a failing item on its own; veto: fails the site or account outright');
+const Kind = literals(FINDING_KINDS, 'What the finding is about');
+const SubjectType = literals(SUBJECT_TYPES, 'What kind of thing the subject is');
+const Scope = literals(['mine', 'all'] as const, "`mine`: the caller's unit only (editors always see their unit's)");
+
+const Subject = Type.Object({
+  type: SubjectType,
+  id: Type.String({ description: 'wechat_oa:blfb, portal:xwdt-blyw, a package id, portal (the site)…' }),
+  name: Type.String(),
+});
+
+const Finding = Type.Object(
+  {
+    key: Type.String({ description: '`<kind>:<subject id>`, stable across runs' }),
+    kind: Kind,
+    severity: Severity,
+    subject: Subject,
+    ownerUnit: nullableString,
+    message: Type.String({ description: 'zh-CN: what is wrong, the figure, and what to do next' }),
+    messageEn: Type.String(),
+    facts: anyObject('The figures behind it, e.g. { lastPostAt, daysSilent, limitDays, source }'),
+    status: literals(['open', 'closed'] as const, 'open or closed'),
+    openedAt: timestamp,
+    updatedAt: timestamp,
+    closedAt: nullableTimestamp,
+  },
+  { title: 'ComplianceFinding' },
+);
+
+const Threshold = Type.Object(
+  {
+    id: Type.String({ examples: ['stale_columns', 'long_stale_columns', 'empty_columns', 'home_stale_days', 'unreachable_share', 'silent_accounts'] }),
+    label: Type.String({ description: 'zh-CN' }),
+    value: Type.Number(),
+    limit: Type.Number(),
+    failed: Type.Boolean(),
+  },
+  { title: 'ComplianceThreshold' },
+);
+
+const Counts = Type.Object({ reminder: Type.Integer(), warning: Type.Integer(), veto: Type.Integer() });
+
+export const RunSummary = Type.Object(
+  {
+    runId: Type.String(),
+    trigger: literals(['schedule', 'manual', 'wording_change'] as const, 'What started the run'),
+    startedAt: timestamp,
+    finishedAt: timestamp,
+    checks: Type.Array(Type.String()),
+    opened: Type.Integer(),
+    closed: Type.Integer(),
+    changed: Type.Integer(),
+    open: Counts,
+    thresholds: Type.Array(Threshold),
+    durationMs: Type.Number(),
+  },
+  { title: 'ComplianceRunSummary' },
+);
+
+const View = Type.Object(
+  {
+    lastRun: Type.Union([RunSummary, Type.Null()]),
+    thresholds: Type.Array(Threshold),
+    counts: Counts,
+    findings: Type.Array(Finding),
+    nextCursor: nullableString,
+    notCovered: Type.Array(Type.Object({ item: Type.String(), message: Type.String(), messageEn: Type.String() })),
+  },
+  { title: 'ComplianceView' },
+);
+
+const Event = Type.Object(
+  {
+    id: Type.String(),
+    key: Type.String(),
+    kind: Kind,
+    change: literals(['opened', 'escalated', 'eased', 'updated', 'closed', 'reopened'] as const, 'What happened to the finding'),
+    severity: Severity,
+    previousSeverity: Type.Union([Severity, Type.Null()]),
+    subject: Subject,
+    ownerUnit: nullableString,
+    message: Type.String(),
+    runId: Type.String(),
+    at: timestamp,
+  },
+  { title: 'ComplianceFindingEvent' },
+);
+
+export const ComplianceQuerystring = Type.Object(
+  {
+    status: Type.Optional(literals(['open', 'closed', 'all'] as const, 'Default open')),
+    severity: Type.Optional(Severity),
+    kind: Type.Optional(Kind),
+    unit: queryText('Owner unit id (config/registry/units.yaml), e.g. jyj', 64),
+    subjectType: Type.Optional(SubjectType),
+    scope: Type.Optional(Scope),
+    limit: limitParam(500, 100),
+    cursor: cursorParam,
+  },
+  { additionalProperties: false },
+);
+
+export const HistoryQuerystring = Type.Object(
+  {
+    key: queryText('One finding, by its key (account_silent:wechat_oa:blfb)', 300),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'Only changes at or after this time (ISO 8601)' })),
+    scope: Type.Optional(Scope),
+    limit: limitParam(500, 100),
+    cursor: cursorParam,
+  },
+  { additionalProperties: false },
+);
+
+const RunStarted = Type.Object(
+  {
+    workflowId: Type.String({ description: 'GET /api/compliance/runs/{workflowId} answers its outcome' }),
+    status: Type.Literal('running'),
+    location: Type.String(),
+  },
+  { title: 'ComplianceRunStarted' },
+);
+
+const RunOutcome = Type.Object(
+  {
+    workflowId: Type.String(),
+    status: literals(['running', 'completed', 'failed'] as const, 'Where the run is'),
+    result: Type.Union([
+      Type.Object({
+        summary: RunSummary,
+        notices: Type.Array(Type.Object({ unitId: Type.String(), sent: Type.Array(Type.String()), skipped: Type.Array(Type.String()) })),
+      }),
+      Type.Null(),
+    ]),
+    error: nullableString,
+  },
+  { title: 'ComplianceRunOutcome' },
+);
+
+const tags = ['compliance'];
+
+export const complianceRoutes = {
+  view: {
+    summary: 'Current compliance findings, the counts against each veto threshold, the last run and what govpub cannot see',
+    description: 'Editors see the findings of their own unit; others see all, or their unit with `scope=mine`.',
+    tags,
+    querystring: ComplianceQuerystring,
+    response: { 200: View },
+  },
+  history: {
+    summary: 'Every change to a finding (opened, escalated, eased, updated, closed, reopened), newest first',
+    tags,
+    querystring: HistoryQuerystring,
+    response: { 200: Type.Object({ events: Type.Array(Event), nextCursor: nullableString }) },
+  },
+  startRun: {
+    summary: 'Start a compliance run now (ops, admin): the same checks and notices as the daily schedule',
+    tags,
+    body: NoBody,
+    response: { 202: RunStarted },
+    'x-errors': [403],
+  },
+  runOutcome: {
+    summary: 'The outcome of a compliance run started on demand or by the schedule',
+    tags,
+    params: Type.Object({ workflowId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' }) }, { additionalProperties: false }),
+    response: { 200: RunOutcome },
+    'x-errors': [404],
+  },
+} satisfies Record<string, RouteSchema>;

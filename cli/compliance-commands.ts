@@ -1,0 +1,73 @@
+/** `govpub compliance run`: the daily check on demand, through Temporal like the schedule, waiting for its summary. */
+import type { Command } from 'commander';
+import { GovpubError } from '../domain/errors.js';
+import type { Finding } from '../domain/compliance/model.js';
+import { withApp } from './context.js';
+import { printJson, printTable } from './output.js';
+
+const SEVERITY_ORDER = { veto: 0, warning: 1, reminder: 2 } as const;
+
+export function registerComplianceCommands(program: Command): void {
+  const compliance = program.command('compliance').description('The compliance monitor: the inspectors’ items, found before the inspectors do');
+  compliance
+    .command('run')
+    .description(
+      'Run every check now (the same workflow as the daily schedule, notices included), wait, and print the counts against each veto threshold and the open findings',
+    )
+    .option('--limit <n>', 'print at most n open findings (default 50)', '50')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { limit: string; json?: boolean }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 0 || limit > 5000) {
+        throw new GovpubError('invalid_arguments', `--limit ${options.limit} is not a number of findings from 0 to 5000.`);
+      }
+      await withApp(async (ctx) => {
+        const { runComplianceAndWait } = await import('../services/compliance/runs.js');
+        const { ComplianceMonitor } = await import('../services/compliance/monitor.js');
+        const { localOperator } = await import('../services/users.js');
+        let run: Awaited<ReturnType<typeof runComplianceAndWait>>;
+        try {
+          run = await runComplianceAndWait(ctx, localOperator());
+        } catch (error) {
+          if (error instanceof GovpubError) throw error;
+          const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+          throw new GovpubError('compliance_run_failed', `The compliance run failed: ${cause}. Its history is in Temporal; fix the cause and run it again.`);
+        }
+        const view = limit > 0 ? await new ComplianceMonitor(ctx).view({ status: 'open', limit: Math.min(limit, 500) }, { role: 'admin', unit: null }) : null;
+        const findings = [...(view?.findings ?? [])].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.key.localeCompare(b.key));
+        if (options.json) {
+          printJson({ workflowId: run.workflowId, ...run.result, findings });
+          return;
+        }
+        printSummary(run.workflowId, run.result, findings);
+      });
+    });
+}
+
+function printSummary(
+  workflowId: string,
+  result: Awaited<ReturnType<typeof import('../services/compliance/runs.js').runComplianceAndWait>>['result'],
+  findings: Finding[],
+): void {
+  const s = result.summary;
+  console.log(`compliance run ${s.runId} (${workflowId}): ${s.durationMs} ms, checks ${s.checks.join(', ')}`);
+  console.log(
+    `findings: ${s.opened} opened, ${s.closed} closed, ${s.changed} changed; open now: ${s.open.veto} veto, ${s.open.warning} warning, ${s.open.reminder} reminder`,
+  );
+  console.log('');
+  printTable(
+    s.thresholds.map((t) => ({ threshold: t.id, label: t.label, value: t.value, limit: t.limit, state: t.failed ? 'FAILED' : 'ok' })),
+    ['threshold', 'label', 'value', 'limit', 'state'],
+  );
+  if (findings.length > 0) {
+    console.log('');
+    printTable(
+      findings.map((f) => ({ severity: f.severity, key: f.key, unit: f.ownerUnit ?? '', message: f.messageEn })),
+      ['severity', 'key', 'unit', 'message'],
+    );
+  }
+  const notified = result.notices.filter((n) => n.sent.length > 0);
+  console.log('');
+  console.log(`notices: ${notified.length} unit(s) told${notified.length ? ` (${notified.map((n) => `${n.unitId}: ${n.sent.join('+')}`).join(', ')})` : ''}`);
+  for (const n of result.notices) for (const why of n.skipped) console.log(`  ${n.unitId}: not sent by ${why}`);
+}

@@ -1,0 +1,154 @@
+/**
+ * 三同步 timing and Art. 26 disclosure limits, in working days (domain/working-days.ts: the start day is
+ * not counted).
+ *
+ * interpretation_late: govpub releases a package's document and interpretations together, so lateness is
+ * possible only for interpretations added by a later revision to an already released document, and for
+ * documents registered as published without govpub: working days from the document's first live time to
+ * the interpretation's > the limit (3). A document whose catalogue item requires an interpretation and
+ * that still has none is late once the limit has passed.
+ *
+ * disclosure_late: a proactive catalogue item's document, 成文日期 (formedAt) → first release, more than
+ * the limit (20 working days); an unreleased one past its deadline (warning), or within the reminder
+ * window before it (reminder).
+ *
+ * A date the calendar does not cover gives one calendar_out_of_range finding per year (with the subjects
+ * it affects), never a guessed count.
+ */
+import { CalendarOutOfRange, chinaDate } from '../working-days.js';
+import { type CheckContext } from './check-context.js';
+import type { DisclosureFacts, InterpretationTimingFacts } from './facts.js';
+import type { FindingDraft } from './model.js';
+
+interface OutOfRange {
+  years: Map<number, { covered: readonly number[]; source: string; subjects: string[] }>;
+}
+
+function guard(out: OutOfRange, subject: string, work: () => void): void {
+  try {
+    work();
+  } catch (error) {
+    if (!(error instanceof CalendarOutOfRange)) throw error;
+    const entry = out.years.get(error.year) ?? { covered: error.covered, source: error.source, subjects: [] };
+    entry.subjects.push(subject);
+    out.years.set(error.year, entry);
+  }
+}
+
+export function checkTiming(
+  interpretations: readonly InterpretationTimingFacts[],
+  disclosures: readonly DisclosureFacts[],
+  ctx: CheckContext,
+): { drafts: FindingDraft[] } {
+  const { interpretationWorkingDays: interpLimit, disclosureWorkingDays: limit, disclosureReminderWorkingDays: reminder } = ctx.thresholds.timing;
+  const cal = ctx.calendar;
+  const drafts: FindingDraft[] = [];
+  const out: OutOfRange = { years: new Map() };
+
+  for (const doc of interpretations) {
+    const subject = { type: 'package' as const, id: doc.subjectId, name: doc.title };
+    const docDay = chinaDate(doc.documentLiveAt);
+    guard(out, doc.subjectId, () => {
+      if (doc.interpretationLiveAt !== null) {
+        if (!doc.addedLater) return;
+        const interpDay = chinaDate(doc.interpretationLiveAt);
+        const workingDays = cal.workingDaysBetween(docDay, interpDay);
+        if (workingDays <= interpLimit) return;
+        drafts.push({
+          kind: 'interpretation_late',
+          severity: 'warning',
+          subject,
+          ownerUnit: doc.ownerUnit,
+          message: `《${doc.title}》的政策解读晚于文件 ${workingDays} 个工作日发布（文件 ${docDay}，解读 ${interpDay}），超过「最迟不超过 ${interpLimit} 个工作日」的要求。今后请将解读与文件同步组织、同步审签、同步发布。`,
+          messageEn: `The interpretation of "${doc.title}" went live ${workingDays} working days after the document (document ${docDay}, interpretation ${interpDay}), beyond the ${interpLimit}-working-day limit. Release interpretations with their documents (三同步).`,
+          facts: {
+            documentLiveAt: doc.documentLiveAt,
+            interpretationLiveAt: doc.interpretationLiveAt,
+            workingDays,
+            limitWorkingDays: interpLimit,
+            external: doc.subjectType === 'external',
+          },
+        });
+        return;
+      }
+      if (!doc.requiresInterpretation) return;
+      const workingDaysElapsed = cal.workingDaysBetween(docDay, ctx.today);
+      if (workingDaysElapsed <= interpLimit) return;
+      drafts.push({
+        kind: 'interpretation_late',
+        severity: 'warning',
+        subject,
+        ownerUnit: doc.ownerUnit,
+        message: `《${doc.title}》已发布 ${workingDaysElapsed} 个工作日（${docDay}），仍没有政策解读，超过「最迟不超过 ${interpLimit} 个工作日」的要求。请尽快补充解读并与文件双向关联发布。`,
+        messageEn: `"${doc.title}" has been live for ${workingDaysElapsed} working days (since ${docDay}) without an interpretation, beyond the ${interpLimit}-working-day limit. Add its interpretation (a new revision) and release it linked to the document.`,
+        facts: {
+          documentLiveAt: doc.documentLiveAt,
+          interpretationLiveAt: null,
+          workingDaysElapsed,
+          limitWorkingDays: interpLimit,
+          external: doc.subjectType === 'external',
+        },
+      });
+    });
+  }
+
+  for (const doc of disclosures) {
+    const subject = { type: 'package' as const, id: doc.packageId, name: doc.title };
+    guard(out, doc.packageId, () => {
+      const deadline = cal.addWorkingDays(doc.formedAt, limit);
+      if (doc.firstLiveAt !== null) {
+        const liveDay = chinaDate(doc.firstLiveAt);
+        if (liveDay <= deadline) return;
+        const workingDays = cal.workingDaysBetween(doc.formedAt, liveDay);
+        drafts.push({
+          kind: 'disclosure_late',
+          severity: 'warning',
+          subject,
+          ownerUnit: doc.ownerUnit,
+          message: `《${doc.title}》成文于 ${doc.formedAt}，于 ${liveDay} 公开，用时 ${workingDays} 个工作日，超过《政府信息公开条例》第二十六条规定的 ${limit} 个工作日（期限至 ${deadline}）。今后请在成文后 ${limit} 个工作日内公开。`,
+          messageEn: `"${doc.title}" was formed on ${doc.formedAt} and disclosed on ${liveDay}: ${workingDays} working days, beyond the ${limit} of Art. 26 (deadline ${deadline}). Disclose within ${limit} working days of formation.`,
+          facts: { formedAt: doc.formedAt, firstLiveAt: doc.firstLiveAt, deadline, workingDays, limitWorkingDays: limit, released: true },
+        });
+        return;
+      }
+      if (doc.status === 'retracted' || doc.status === 'retracting') return;
+      if (ctx.today > deadline) {
+        const workingDaysElapsed = cal.workingDaysBetween(doc.formedAt, ctx.today);
+        drafts.push({
+          kind: 'disclosure_late',
+          severity: 'warning',
+          subject,
+          ownerUnit: doc.ownerUnit,
+          message: `《${doc.title}》成文于 ${doc.formedAt}，已过 ${workingDaysElapsed} 个工作日仍未公开，超过第二十六条规定的 ${limit} 个工作日（期限 ${deadline} 已过）。请尽快完成审核并发布。`,
+          messageEn: `"${doc.title}" was formed on ${doc.formedAt} and is still not disclosed after ${workingDaysElapsed} working days: the ${limit}-working-day deadline (${deadline}) has passed. Finish its review and release it now.`,
+          facts: { formedAt: doc.formedAt, firstLiveAt: null, deadline, workingDaysElapsed, limitWorkingDays: limit, released: false, status: doc.status },
+        });
+        return;
+      }
+      const workingDaysLeft = cal.workingDaysBetween(ctx.today, deadline);
+      if (workingDaysLeft > reminder) return;
+      drafts.push({
+        kind: 'disclosure_late',
+        severity: 'reminder',
+        subject,
+        ownerUnit: doc.ownerUnit,
+        message: `《${doc.title}》成文于 ${doc.formedAt}，须在 ${deadline} 前公开（${limit} 个工作日），还剩 ${workingDaysLeft} 个工作日。请尽快提交审核并安排发布。`,
+        messageEn: `"${doc.title}" was formed on ${doc.formedAt} and must be disclosed by ${deadline} (${limit} working days): ${workingDaysLeft} working days left. Submit it for review and schedule its release.`,
+        facts: { formedAt: doc.formedAt, firstLiveAt: null, deadline, workingDaysLeft, limitWorkingDays: limit, released: false, status: doc.status },
+      });
+    });
+  }
+
+  for (const [year, entry] of out.years) {
+    drafts.push({
+      kind: 'calendar_out_of_range',
+      severity: 'warning',
+      subject: { type: 'calendar', id: String(year), name: `${year} 年工作日历` },
+      ownerUnit: ctx.siteOwnerUnit,
+      message: `工作日历（${entry.source}）不含 ${year} 年的节假日安排，${entry.subjects.length} 项工作日期限无法计算，未作推算。请更新 chinese-days 软件包，或在 config/registry/workdays.yaml 的 extraYears 中录入该年的官方安排。`,
+      messageEn: `The working-day calendar (${entry.source}) does not cover ${year}: ${entry.subjects.length} working-day limits cannot be counted and were not guessed. Update the chinese-days package, or enter ${year}'s official arrangement in config/registry/workdays.yaml (extraYears).`,
+      facts: { year, coveredYears: [...entry.covered], source: entry.source, affected: entry.subjects.length, examples: entry.subjects.slice(0, 10) },
+    });
+  }
+  return { drafts };
+}

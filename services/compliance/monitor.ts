@@ -1,0 +1,212 @@
+/**
+ * The compliance monitor: one pass gathers the facts (services/compliance/facts.ts), runs the pure
+ * checks (domain/compliance/checks.ts) with the registry's thresholds and the working-day calendar, and
+ * reconciles their drafts with the stored findings (services/compliance/findings.ts). The surface wires
+ * it into the API, the CLI and the Temporal activity; this class does no scheduling of its own.
+ */
+import { randomUUID } from 'node:crypto';
+import { workingDayCalendar } from '../../config/working-calendar.js';
+import { failRun, finishRun, insertRun, upsertExternalRelease } from '../../db/compliance.js';
+import { appendAudit } from '../../db/audit.js';
+import { CHECK_GROUPS, DAILY_KINDS, runChecks } from '../../domain/compliance/checks.js';
+import type { ComplianceQuery, ComplianceRunSummary, ComplianceView, FindingEvent, RunTrigger } from '../../domain/compliance/model.js';
+import type { ComplianceThresholds } from '../../domain/compliance/thresholds.js';
+import { GovpubError } from '../../domain/errors.js';
+import type { Role } from '../../domain/package-rules.js';
+import { PORTAL_DEFAULT_UNIT_NAME, unitByName } from '../../domain/units.js';
+import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
+import type { AppContext } from '../context.js';
+import { gatherFacts, portalManifestAt, type PlatformPostsSource, type PortalManifestSource } from './facts.js';
+import { findingHistory, latestRun, listFindings, openCounts, reconcileFindings } from './findings.js';
+
+export interface ComplianceMonitorOptions {
+  /** The platforms' own post lists (accounts' posts made outside govpub); absent: govpub's deliveries only. */
+  platformPosts?: PlatformPostsSource;
+  /** The portal's web root (or a manifest source): column counts and freshness from what the site shows; absent: from the deliveries. */
+  portal?: { webRoot: string } | PortalManifestSource | null;
+  /** Defaults to the registry's (config/registry/compliance.yaml). */
+  thresholds?: ComplianceThresholds;
+  now?: () => Date;
+}
+
+/** Who is looking: an editor with a unit sees their unit's findings unless they ask for scope `all`. */
+export interface ComplianceViewer {
+  role: Role;
+  unit: string | null;
+}
+
+/** Items inspectors check that govpub cannot see. */
+export const NOT_COVERED: ComplianceView['notCovered'] = [
+  {
+    item: 'public_messages',
+    message: '政民互动留言（超过 3 个月未回复有效留言即单项否决）不在 govpub 中：govpub 没有留言系统，无法检查留言回复情况，请在留言系统中核查。',
+    messageEn:
+      'Replies to public messages (a valid message unanswered for over 3 months is a veto) are outside govpub: it has no message system and cannot see them. Check them in the message system.',
+  },
+  {
+    item: 'account_interaction',
+    message: '政务新媒体的互动功能是否可用（如自动回复、留言）govpub 无法检查，请人工核查。',
+    messageEn: "Whether the accounts' interaction works (auto-replies, comments) is not visible to govpub; check it by hand.",
+  },
+];
+
+export interface ExternalReleaseInput {
+  id: string;
+  title: string;
+  ownerUnit?: string | null;
+  documentLiveAt: string;
+  interpretationLiveAt?: string | null;
+  url?: string | null;
+  note?: string | null;
+}
+
+export class ComplianceMonitor {
+  private readonly portal: PortalManifestSource | null;
+  private readonly now: () => Date;
+
+  constructor(
+    readonly ctx: AppContext,
+    readonly options: ComplianceMonitorOptions = {},
+  ) {
+    const portal = options.portal ?? null;
+    this.portal = portal && 'webRoot' in portal ? portalManifestAt(portal.webRoot) : portal;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get thresholds(): ComplianceThresholds {
+    return this.options.thresholds ?? this.ctx.registry.compliance;
+  }
+
+  get calendar(): WorkingDayCalendar {
+    return workingDayCalendar(this.ctx.registry.workdays);
+  }
+
+  /** Runs every check once and reconciles the findings; returns what changed. Safe to run again at any time. */
+  async run(trigger: RunTrigger, actor: string): Promise<ComplianceRunSummary> {
+    const { db, registry } = this.ctx;
+    const started = performance.now();
+    const now = this.now();
+    const runId = randomUUID();
+    await insertRun(db, { id: runId, trigger, actor, startedAt: now });
+    try {
+      const timings: Record<string, number> = {};
+      const factsStart = performance.now();
+      const facts = await gatherFacts(
+        db,
+        registry,
+        { now, thresholds: this.thresholds, platformPosts: this.options.platformPosts, portal: this.portal },
+        timings,
+      );
+      timings.facts = Math.round(performance.now() - factsStart);
+      const siteOwner = unitByName(registry, PORTAL_DEFAULT_UNIT_NAME)?.id ?? null;
+      const checked = runChecks(facts, { now, today: chinaDate(now), thresholds: this.thresholds, calendar: this.calendar, siteOwnerUnit: siteOwner }, () =>
+        performance.now(),
+      );
+      for (const [group, ms] of Object.entries(checked.timings)) timings[`check.${group}`] = Math.round(ms * 10) / 10;
+      const reconcileStart = performance.now();
+      const result = await reconcileFindings(db, { runId, at: now, actor, authoritativeKinds: DAILY_KINDS, drafts: checked.drafts });
+      timings.reconcile = Math.round(performance.now() - reconcileStart);
+      const open = await openCounts(db);
+      const finishedAt = new Date(now.getTime() + Math.round(performance.now() - started));
+      const durationMs = Math.round(performance.now() - started);
+      const checks = Object.keys(CHECK_GROUPS);
+      await finishRun(db, runId, {
+        finishedAt,
+        checks,
+        opened: result.opened,
+        closed: result.closed,
+        changed: result.changed,
+        openCounts: open,
+        thresholds: checked.thresholds,
+        durationMs,
+        checkMs: timings,
+      });
+      return {
+        runId,
+        trigger,
+        startedAt: now.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        checks,
+        opened: result.opened,
+        closed: result.closed,
+        changed: result.changed,
+        open,
+        thresholds: checked.thresholds,
+        durationMs,
+      };
+    } catch (error) {
+      await failRun(db, runId, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The owner units a viewer's list is limited to (undefined: all). */
+  private unitsFor(scope: 'mine' | 'all' | undefined, user: ComplianceViewer | undefined): string[] | undefined {
+    if (!user) return undefined;
+    const effective = scope ?? (user.role === 'editor' ? 'mine' : 'all');
+    if (effective === 'all') return undefined;
+    return user.unit ? [user.unit] : user.role === 'editor' ? [] : undefined;
+  }
+
+  /** GET /api/compliance: the last run, the thresholds at a glance, counts, findings and what govpub cannot see. */
+  async view(query: ComplianceQuery & { scope?: 'mine' | 'all' }, user: ComplianceViewer): Promise<ComplianceView> {
+    const { scope, ...rest } = query;
+    const units = this.unitsFor(scope, user);
+    const [lastRun, page, counts] = await Promise.all([latestRun(this.ctx.db), listFindings(this.ctx.db, { ...rest, units }), openCounts(this.ctx.db, units)]);
+    return {
+      lastRun,
+      thresholds: lastRun?.thresholds ?? [],
+      counts,
+      findings: page.findings,
+      nextCursor: page.nextCursor,
+      notCovered: NOT_COVERED,
+    };
+  }
+
+  /** GET /api/compliance/history: changes newest first. */
+  async history(
+    query: { key?: string; since?: string; limit?: number; cursor?: string; scope?: 'mine' | 'all' },
+    user?: ComplianceViewer,
+  ): Promise<{ events: FindingEvent[]; nextCursor: string | null }> {
+    const { scope, ...rest } = query;
+    return findingHistory(this.ctx.db, { ...rest, units: this.unitsFor(scope, user) });
+  }
+
+  /**
+   * Registers (or corrects) a document published without govpub, so the 3-working-day interpretation rule
+   * covers it from the next run; audited.
+   */
+  async recordExternalRelease(input: ExternalReleaseInput, actor: string): Promise<void> {
+    const issues: { path: string; message: string; messageZh: string }[] = [];
+    const bad = (path: string, message: string, messageZh: string) => issues.push({ path, message, messageZh });
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(input.id ?? ''))
+      bad('id', 'expected an id of letters, digits, . _ - (at most 100)', '应为字母、数字或 . _ - 组成的编号（不超过 100 个字符）');
+    const title = typeof input.title === 'string' ? input.title.trim() : '';
+    if (!title || title.length > 300 || /[\u0000-\u001f\u007f]/.test(title))
+      bad('title', 'expected a title of 1 to 300 characters without control characters', '标题应为 1–300 个字符且不含控制字符');
+    const documentLiveAt = Date.parse(input.documentLiveAt);
+    if (Number.isNaN(documentLiveAt)) bad('documentLiveAt', 'expected a date or time (ISO 8601)', '应为日期或时间（ISO 8601）');
+    const interpretationLiveAt = input.interpretationLiveAt ? Date.parse(input.interpretationLiveAt) : null;
+    if (interpretationLiveAt !== null && Number.isNaN(interpretationLiveAt))
+      bad('interpretationLiveAt', 'expected a date or time (ISO 8601)', '应为日期或时间（ISO 8601）');
+    else if (interpretationLiveAt !== null && interpretationLiveAt < documentLiveAt)
+      bad('interpretationLiveAt', 'is before the document went live', '早于文件发布时间');
+    if (input.ownerUnit && !this.ctx.registry.units.some((u) => u.id === input.ownerUnit))
+      bad('ownerUnit', `unknown unit "${input.ownerUnit}" (config/registry/units.yaml)`, '不是 units.yaml 中的单位编号');
+    if (issues.length > 0) throw new GovpubError('invalid_body', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { status: 400, issues });
+    const row = {
+      id: input.id,
+      title,
+      ownerUnit: input.ownerUnit ?? null,
+      documentLiveAt: new Date(documentLiveAt),
+      interpretationLiveAt: interpretationLiveAt === null ? null : new Date(interpretationLiveAt),
+      url: input.url ?? null,
+      note: input.note ?? null,
+      recordedBy: actor,
+    };
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await upsertExternalRelease(trx, row);
+      await appendAudit(trx, { actor, action: 'compliance.external_release_recorded', details: { ...row } });
+    });
+  }
+}

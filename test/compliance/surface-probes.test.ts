@@ -1,0 +1,94 @@
+/**
+ * Site reachability probes on the real worker: the probe workflow GETs the portal's address, its home
+ * page and a column page, and records each as a row of site_probes; a dead, failing or slow site
+ * gives failed rows (a slow answer counts as failed past the limit, as inspectors count 15 s).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComplianceActivityDeps } from '../../activities/compliance-activities.js';
+import type { SiteProbeResult } from '../../contracts/compliance.js';
+import { probeTargets } from '../../services/compliance/probes.js';
+import { noticeTransports } from '../../services/notify/index.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { freePort } from '../support/running.js';
+
+let app: TestApp;
+let site: http.Server;
+let siteUrl = '';
+let mode: 'up' | 'error' | 'slow' = 'up';
+let probe: ComplianceActivityDeps['probe'];
+
+beforeAll(async () => {
+  site = http.createServer((req, res) => {
+    if (mode === 'error') return void res.writeHead(502).end('bad gateway');
+    const answer = () => res.writeHead(req.url?.startsWith('/portal') ? 200 : 404, { 'content-type': 'text/html' }).end('<h1>碑林区人民政府</h1>');
+    if (mode === 'slow') setTimeout(answer, 1500);
+    else answer();
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/portal`;
+  probe = { portalUrl: siteUrl, timeoutMs: 800 };
+  app = await startTestApp({
+    deps: (base) => ({
+      ...base,
+      compliance: {
+        runChecks: () => Promise.reject(new Error('not part of this test')),
+        transports: noticeTransports({ smtp: null, webhook: { unitUrls: {}, timeoutMs: 1000 } }, { env: {} }),
+        // Read at each probe: the test points it at a dead port below.
+        get probe() {
+          return probe;
+        },
+        consoleUrl: null,
+      },
+    }),
+  });
+  await app.startWorker();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await new Promise((resolve) => site?.close(resolve));
+});
+
+async function probeOnce(): Promise<SiteProbeResult> {
+  return app.client.workflow.execute('siteProbeWorkflow', { taskQueue: app.taskQueue, workflowId: `probe-test-${Date.now()}-${Math.random()}`, args: [] });
+}
+
+const rows = () => app.db.selectFrom('site_probes').selectAll().orderBy('id').execute();
+
+describe('site probes', () => {
+  it('GETs the portal, its home page and a column page, and records each', async () => {
+    const targets = probeTargets({ portalUrl: siteUrl, registry: app.registry });
+    expect(targets).toHaveLength(3);
+    expect(targets[0]).toBe(`${siteUrl}/`);
+    expect(targets[1]).toBe(`${siteUrl}/index.html`);
+    expect(targets[2]).toMatch(new RegExp(`^${siteUrl}/col/[a-z0-9-]+/index\\.html$`));
+
+    const result = await probeOnce();
+    expect(result).toEqual({ probed: 3, failed: 0, failures: [] });
+    const recorded = await rows();
+    expect(recorded.map((r) => r.url).sort()).toEqual([...targets].sort());
+    expect(recorded.every((r) => r.ok && r.status === 200 && r.error === null && r.duration_ms < 800)).toBe(true);
+  });
+
+  it('a site answering 502, answering too slowly, or not at all gives failed probes', async () => {
+    const before = (await rows()).length;
+    mode = 'error';
+    expect(await probeOnce()).toMatchObject({ probed: 3, failed: 3 });
+    mode = 'slow';
+    const slow = await probeOnce();
+    expect(slow.failed).toBe(3);
+    expect(slow.failures[0]).toContain('no complete answer within 800 ms');
+    probe = { portalUrl: `http://127.0.0.1:${await freePort()}/portal`, timeoutMs: 800 };
+    const dead = await probeOnce();
+    expect(dead.failed).toBe(3);
+    expect(dead.failures.join()).toContain('ECONNREFUSED');
+
+    const failed = (await rows()).slice(before);
+    expect(failed).toHaveLength(9);
+    expect(failed.every((r) => !r.ok && r.error)).toBe(true);
+    expect(failed.filter((r) => r.status === 502)).toHaveLength(3);
+    expect(failed.filter((r) => r.status === null)).toHaveLength(6);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * The compliance monitor as operations run it: a worker process (runWorkerProcess, as `govpub
+ * worker` starts it) creates the two Temporal Schedules with the configured spec and brings them up
+ * to new settings without adding a second; `govpub compliance run` (the real CLI, through Temporal)
+ * produces findings and prints them with the counts against each threshold; the owner units hear of
+ * what opened, once; and the API answers with filters, scope and roles.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { loadRegistry } from '../../config/registry.js';
+import { loadSettings } from '../../config/settings.js';
+import { complianceScheduleIds } from '../../contracts/compliance.js';
+import type { Registry } from '../../domain/registry.js';
+import { ensureComplianceSchedules } from '../../runtime/compliance.js';
+import { runWorkerProcess } from '../../runtime/processes.js';
+import type { AppContext } from '../../services/context.js';
+import { addUser } from '../../services/users.js';
+import { runCli } from '../support/cli.js';
+import { freshDatabase, uniqueTaskQueue } from '../support/services.js';
+import { startHookReceiver, startSmtpReceiver } from './surface-support.js';
+
+const taskQueue = uniqueTaskQueue('govpub-compliance');
+const ids = complianceScheduleIds(taskQueue);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-compliance-run-'));
+let database: Awaited<ReturnType<typeof freshDatabase>>;
+let registry: Registry;
+let worker: Awaited<ReturnType<typeof runWorkerProcess>>;
+let connection: Connection;
+let client: Client;
+let api: FastifyInstance;
+let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
+let hook: Awaited<ReturnType<typeof startHookReceiver>>;
+const tokens: Record<string, string> = {};
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  registry = await loadRegistry();
+  smtp = await startSmtpReceiver({ user: 'govpub', pass: 'run-test-smtp-pass' });
+  hook = await startHookReceiver();
+  env = {
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    GOVPUB_TASK_QUEUE: taskQueue,
+    GOVPUB_DATA_DIR: dataDir,
+    GOVPUB_SIMULATORS: 'off',
+    GOVPUB_COMPLIANCE_DAILY_AT: '06:45',
+    GOVPUB_PROBE_EVERY_MINUTES: '5',
+    GOVPUB_PORTAL_URL: 'http://127.0.0.1:9/portal',
+    GOVPUB_SMTP_HOST: '127.0.0.1',
+    GOVPUB_SMTP_PORT: String(smtp.port),
+    GOVPUB_SMTP_FROM: 'govpub@beilin.gov.cn',
+    GOVPUB_SMTP_USER: 'govpub',
+    GOVPUB_SMTP_PASSWORD_SECRET: 'COMPLIANCE_TEST_SMTP_PASSWORD',
+    GOVPUB_NOTIFY_WEBHOOK_URL: hook.url,
+    GOVPUB_NOTIFY_WEBHOOK_SECRET: 'COMPLIANCE_TEST_HOOK_KEY',
+  };
+  // The worker reads its secrets from its process environment, as in production.
+  process.env.COMPLIANCE_TEST_SMTP_PASSWORD = 'run-test-smtp-pass';
+  process.env.COMPLIANCE_TEST_HOOK_KEY = 'run-test-hook-key';
+  worker = await runWorkerProcess(loadSettings({ ...process.env, ...env }), () => {});
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+  const ctx: AppContext = { db: database.db, registry, temporal: client, taskQueue };
+  api = await buildApi(ctx);
+  for (const [name, role, unit] of [
+    ['jyj-editor', 'editor', 'jyj'],
+    ['ops-li', 'ops', undefined],
+    ['admin-wang', 'admin', 'zfb'],
+  ] as const) {
+    const { token } = await addUser(database.db, registry, {
+      name,
+      role,
+      ...(unit ? { unit } : {}),
+      ...(role === 'editor' ? { email: `${name}@beilin.gov.cn` } : {}),
+      password: 'a-long-password-9',
+    });
+    tokens[name] = token;
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+  await worker?.stop();
+  await connection?.close();
+  await smtp?.close();
+  await hook?.close();
+  await database?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function call(method: string, url: string, token?: string, payload?: unknown) {
+  const res = await api.inject({ method: method as 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) });
+  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null, headers: res.headers };
+}
+
+describe('schedules', () => {
+  it('exist after the worker started, with the configured spec, and follow new settings without a second', async () => {
+    const daily = await client.schedule.getHandle(ids.daily).describe();
+    expect(daily.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 45, end: 45, step: 1 }] });
+    expect(daily.spec.timezone).toBe('Asia/Shanghai');
+    expect(daily.policies.overlap).toBe('SKIP');
+    expect(daily.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'complianceRunWorkflow',
+      taskQueue,
+      args: [{ trigger: 'schedule', actor: 'schedule' }],
+    });
+    const probes = await client.schedule.getHandle(ids.probes).describe();
+    expect(probes.spec.intervals).toMatchObject([{ every: 300_000 }]);
+    expect(probes.action).toMatchObject({ workflowType: 'siteProbeWorkflow', taskQueue });
+
+    // An operator paused the daily run; the next worker start moves it to 07:10 and keeps it paused.
+    await client.schedule.getHandle(ids.daily).pause('inspection week: runs by hand');
+    const moved = loadSettings({ ...process.env, ...env, GOVPUB_COMPLIANCE_DAILY_AT: '07:10', GOVPUB_PROBE_EVERY_MINUTES: '15' });
+    const log: string[] = [];
+    await ensureComplianceSchedules(client, moved, taskQueue, (l) => log.push(l));
+    expect(log).toEqual([`schedule: ${ids.daily} updated (daily at 07:10 Asia/Shanghai)`, `schedule: ${ids.probes} updated (every 15 min)`]);
+    const after = await client.schedule.getHandle(ids.daily).describe();
+    expect(after.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 10, end: 10, step: 1 }] });
+    expect(after.state.paused).toBe(true);
+    expect((await client.schedule.getHandle(ids.probes).describe()).spec.intervals).toMatchObject([{ every: 900_000 }]);
+    const mine: string[] = [];
+    for await (const s of client.schedule.list()) if (s.scheduleId.startsWith(taskQueue)) mine.push(s.scheduleId);
+    // Listing is eventually consistent: never more than the two.
+    expect(mine.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('a run on demand', () => {
+  it('`govpub compliance run` produces findings, prints them with the thresholds, and tells each unit once', async () => {
+    const cli = await runCli(['compliance', 'run', '--limit', '500'], env, undefined, { timeoutMs: 150_000 });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^compliance run \S+ \(compliance-run-/);
+    expect(cli.stdout).toMatch(/findings: [1-9]\d* opened, 0 closed/);
+    expect(cli.stdout).toContain('silent_accounts');
+    // Nothing was ever published: every API account is silent; the table lists them.
+    expect(cli.stdout).toMatch(/account_silent:wechat_oa:bljy/);
+    const json = await runCli(['compliance', 'run', '--json'], env, undefined, { timeoutMs: 150_000 });
+    expect(json.code).toBe(0);
+    const second = JSON.parse(json.stdout) as { summary: { opened: number; trigger: string }; notices: { sent: string[] }[]; findings: { key: string }[] };
+    // The same facts again: nothing opens, so nobody is told twice.
+    expect(second.summary).toMatchObject({ opened: 0, trigger: 'manual' });
+    expect(second.notices).toEqual([]);
+    expect(second.findings.length).toBeGreaterThan(0);
+
+    // The first run told jyj's editor by e-mail, and every owner unit with findings by the global webhook, each once.
+    expect(smtp.mails.filter((m) => m.to.includes('jyj-editor@beilin.gov.cn'))).toHaveLength(1);
+    const units = hook.hooks.map((h) => (JSON.parse(h.body) as { unit: { id: string } }).unit.id);
+    expect(units).toContain('jyj');
+    expect(new Set(units).size).toBe(units.length);
+  });
+
+  it('the API: editors see their unit; filters; bad values named; runs started by ops only, answered 202', async () => {
+    const editor = await call('GET', '/api/compliance', tokens['jyj-editor']);
+    expect(editor.status).toBe(200);
+    expect(editor.body.findings.length).toBeGreaterThan(0);
+    expect(editor.body.findings.every((f: { ownerUnit: string }) => f.ownerUnit === 'jyj')).toBe(true);
+    expect(editor.body.thresholds.map((t: { id: string }) => t.id)).toContain('silent_accounts');
+
+    const all = await call('GET', '/api/compliance?limit=500', tokens['ops-li']);
+    expect(new Set(all.body.findings.map((f: { ownerUnit: string }) => f.ownerUnit)).size).toBeGreaterThan(1);
+    const mine = await call('GET', '/api/compliance?scope=mine&limit=500', tokens['admin-wang']);
+    expect(mine.body.findings.every((f: { ownerUnit: string }) => f.ownerUnit === 'zfb')).toBe(true);
+    const silent = await call('GET', '/api/compliance?kind=account_silent&subjectType=account', tokens['ops-li']);
+    expect(silent.body.findings.length).toBeGreaterThan(0);
+    expect(silent.body.findings.every((f: { kind: string }) => f.kind === 'account_silent')).toBe(true);
+
+    const bad = await call('GET', '/api/compliance?severity=critical', tokens['ops-li']);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('severity');
+    expect(bad.body.error.messageZh).toBeTruthy();
+    expect((await call('GET', '/api/compliance?colour=red', tokens['ops-li'])).status).toBe(400);
+
+    const history = await call('GET', '/api/compliance/history?limit=5', tokens['ops-li']);
+    expect(history.status).toBe(200);
+    expect(history.body.events).toHaveLength(5);
+    expect(history.body.events[0]).toMatchObject({ change: 'opened' });
+
+    const refused = await call('POST', '/api/compliance/runs', tokens['jyj-editor'], {});
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.messageZh).toBeTruthy();
+    const started = await call('POST', '/api/compliance/runs', tokens['ops-li'], {});
+    expect(started.status).toBe(202);
+    expect(started.headers.location).toBe(`/api/compliance/runs/${started.body.workflowId}`);
+    let outcome = await call('GET', started.body.location, tokens['ops-li']);
+    for (let i = 0; i < 120 && outcome.body.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      outcome = await call('GET', started.body.location, tokens['ops-li']);
+    }
+    expect(outcome.body).toMatchObject({ status: 'completed', result: { summary: { trigger: 'manual', opened: 0 } } });
+    expect((await call('GET', '/api/compliance/runs/compliance-run-nothing', tokens['ops-li'])).status).toBe(404);
+    const doc = (await call('GET', '/api/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/compliance', '/api/compliance/history', '/api/compliance/runs', '/api/compliance/runs/{workflowId}']),
+    );
+  });
+});
