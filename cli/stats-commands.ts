@@ -42,7 +42,7 @@ export function registerStatsCommands(program: Command): void {
     const format = (options.json ? 'json' : (options.format ?? 'table')) as Format;
     if (!FORMATS.includes(format))
       throw new GovpubError(
-        'invalid_option',
+        'invalid_arguments',
         `--format: expected one of ${FORMATS.join(', ')}, got "${options.format}".`,
         {},
         { zh: `--format 应为 ${FORMATS.join('、')} 之一。` },
@@ -60,7 +60,7 @@ export function registerStatsCommands(program: Command): void {
     }
     if (options.out)
       throw new GovpubError(
-        'invalid_option',
+        'invalid_arguments',
         '--out writes json or csv: add --format csv (or json).',
         {},
         { zh: '--out 只写入 json 或 csv：请加上 --format csv（或 json）。' },
