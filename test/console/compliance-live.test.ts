@@ -59,7 +59,9 @@ describe.skipIf(skipBrowser)('合规监测 on the real compliance API', () => {
       await expect.poll(() => rows.count()).toBe(view.findings.length);
       if (view.findings[0]) expect(await page.getByTestId(`finding-${view.findings[0].key}`).count()).toBe(1);
       expect(await page.getByTestId('compliance-counts').innerText()).toMatch(new RegExp(`单项否决\\s*${view.counts.veto} 项`));
-      console.log(`real run: ${view.findings.length} open finding(s) shown, thresholds ${view.thresholds.map((t) => `${t.id} ${t.value}/${t.limit}`).join(', ')}`);
+      console.log(
+        `real run: ${view.findings.length} open finding(s) shown, thresholds ${view.thresholds.map((t) => `${t.id} ${t.value}/${t.limit}`).join(', ')}`,
+      );
       await expectAccessible(page, 'compliance (real API, after a run)');
       expect(errors).toEqual([]);
     } finally {
