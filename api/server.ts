@@ -42,6 +42,7 @@ import { answerClientError, installErrorHandlers, JSON_BODY_LIMIT, type Validati
 import { errorLogSerializer, scrubSecrets } from './log.js';
 import { openApiDocument, type DocumentedRoute } from './openapi.js';
 import { registerPreflightRoutes } from './preflight-routes.js';
+import { registerStatsRoutes } from './stats-routes.js';
 import { registerComplianceRoutes } from './compliance-routes.js';
 import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
 import { compileFor, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
@@ -534,6 +535,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   };
   registerConsoleRoutes(app, ctx, options.console);
   registerPreflightRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
   registerComplianceRoutes(app, ctx);
   if (options.register) await options.register(app, { auth, actorOf, requireActor });
 

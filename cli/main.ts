@@ -12,6 +12,7 @@ import { registerRunCommands } from './run-commands.js';
 import { registerDeliveryCommands } from './delivery-commands.js';
 import { registerMediaCommands } from './media-commands.js';
 import { registerExampleCommands } from './example-commands.js';
+import { registerStatsCommands } from './stats-commands.js';
 import { registerComplianceCommands } from './compliance-commands.js';
 import { registerWordingCommands } from './wording-commands.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDeliveryCommands(program);
   registerMediaCommands(program);
   registerExampleCommands(program);
+  registerStatsCommands(program);
   registerComplianceCommands(program);
   registerWordingCommands(program);
   return program;

@@ -5,6 +5,7 @@
 import { PLATFORM_DECLARATIONS } from '../../adapters/declarations';
 import type { DeliveryState } from '../../domain/delivery-state';
 import type { PackageStatus, Role } from '../../domain/package-rules';
+import type { FindingChange, FindingKind, FindingStatus, RunTrigger, Severity, SubjectType } from '../../domain/compliance/model';
 
 export const PACKAGE_STATUS_LABELS: Record<PackageStatus, string> = {
   draft: '草稿',
@@ -98,3 +99,65 @@ export function formatTime(iso: string | null | undefined): string {
     .format(date)
     .replaceAll('/', '-');
 }
+
+// ── Compliance monitor and annual figures ────────────────────────────────────
+
+export const SEVERITY_LABELS: Record<Severity, string> = {
+  reminder: '提醒',
+  warning: '警告',
+  veto: '单项否决',
+};
+
+/** Element Plus tag types per severity (the label is always shown: colour is never the only signal). */
+export const SEVERITY_TYPES: Record<Severity, 'info' | 'warning' | 'danger'> = {
+  reminder: 'info',
+  warning: 'warning',
+  veto: 'danger',
+};
+
+export const FINDING_KIND_LABELS: Record<FindingKind, string> = {
+  account_silent: '账号未按时更新',
+  column_stale: '栏目未按时更新',
+  column_long_stale: '栏目长期未更新',
+  column_empty: '空白栏目',
+  site_stale_columns: '未按时更新栏目数超限',
+  site_long_stale_columns: '长期未更新栏目数超限',
+  site_empty_columns: '空白栏目数超限',
+  home_stale: '首页未按时更新',
+  site_unreachable: '网站无法访问',
+  interpretation_late: '政策解读发布滞后',
+  disclosure_late: '信息公开超过时限',
+  calendar_out_of_range: '节假日日历未覆盖',
+  published_wording: '已发布内容用语问题',
+  published_personal_data: '已发布内容含个人信息',
+};
+
+export const FINDING_STATUS_LABELS: Record<FindingStatus, string> = { open: '未解决', closed: '已解决' };
+
+export const FINDING_CHANGE_LABELS: Record<FindingChange, string> = {
+  opened: '发现',
+  escalated: '升级',
+  eased: '降级',
+  updated: '更新',
+  closed: '解决',
+  reopened: '再次出现',
+};
+
+export const SUBJECT_TYPE_LABELS: Record<SubjectType, string> = {
+  account: '政务新媒体账号',
+  column: '网站栏目',
+  site: '门户网站',
+  package: '稿件',
+  catalogue_item: '公开目录事项',
+  calendar: '节假日日历',
+};
+
+export const RUN_TRIGGER_LABELS: Record<RunTrigger, string> = { schedule: '定时检查', manual: '手动检查', wording_change: '词库变更复查' };
+
+/** Channel kinds as the annual figures group them. */
+export const CHANNEL_KIND_LABELS: Record<string, string> = {
+  portal_column: '门户网站',
+  new_media_account: '政务新媒体',
+  media_center_column: '融媒体中心',
+  unregistered: '已移出目录的渠道',
+};

@@ -4,6 +4,7 @@
  */
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { commonRoutes } from './routes/common';
+import { complianceRoutes } from './routes/compliance';
 import { editorRoutes } from './routes/editor';
 import { opsRoutes } from './routes/ops';
 import { reviewRoutes } from './routes/review';
@@ -31,6 +32,7 @@ const routes: RouteRecordRaw[] = [
   ...editorRoutes,
   ...reviewRoutes,
   ...opsRoutes,
+  ...complianceRoutes,
   ...commonRoutes,
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } },
 ];

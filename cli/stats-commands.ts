@@ -1,0 +1,86 @@
+/**
+ * `govpub stats --year 2026`: the annual figures through the API as the token's user (the API
+ * decides whose figures they may read), printed as tables, JSON or the CSV the console downloads.
+ */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { GovpubError } from '../domain/errors.js';
+import { parseYear, type AnnualStats } from '../services/annual-stats.js';
+import { annualStatsCsv, reportSections } from '../services/annual-stats-report.js';
+import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
+import { inChinese, printTable } from './output.js';
+
+type Format = 'table' | 'json' | 'csv';
+const FORMATS: readonly Format[] = ['table', 'json', 'csv'];
+
+interface StatsOptions extends ApiOptions {
+  year: string;
+  format?: string;
+  out?: string;
+  unit?: string;
+  json?: boolean;
+}
+
+function render(stats: AnnualStats, format: 'json' | 'csv'): string {
+  return format === 'json' ? `${JSON.stringify(stats, null, 2)}\n` : annualStatsCsv(stats);
+}
+
+export function registerStatsCommands(program: Command): void {
+  withApiOptions(
+    program
+      .command('stats')
+      .description(
+        'Annual figures (年度统计): items per channel, column, platform and category, interpretations by form, retractions, approval → live, account updates',
+      )
+      .requiredOption('--year <year>', 'the calendar year (Asia/Shanghai), e.g. 2026')
+      .option('--format <format>', 'table (default), json or csv (UTF-8 with BOM, one section per table)')
+      .option('--json', 'the same as --format json')
+      .option('--unit <unit>', 'only this unit (editors always get their own)')
+      .option('--out <file>', 'write to this file instead of standard output'),
+  ).action(async (options: StatsOptions) => {
+    const year = parseYear(options.year, '--year');
+    const format = (options.json ? 'json' : (options.format ?? 'table')) as Format;
+    if (!FORMATS.includes(format))
+      throw new GovpubError(
+        'invalid_arguments',
+        `--format: expected one of ${FORMATS.join(', ')}, got "${options.format}".`,
+        {},
+        { zh: `--format 应为 ${FORMATS.join('、')} 之一。` },
+      );
+    const query = new URLSearchParams({ year: String(year), ...(options.unit ? { unit: options.unit } : {}) });
+    const stats = await ApiClient.from(options).request<AnnualStats>('GET', `/api/stats?${query}`);
+
+    if (format !== 'table') {
+      const text = render(stats, format);
+      if (options.out) {
+        fs.writeFileSync(options.out, text);
+        process.stderr.write(`wrote ${options.out} (${Buffer.byteLength(text)} bytes)\n`);
+      } else process.stdout.write(text);
+      return;
+    }
+    if (options.out)
+      throw new GovpubError(
+        'invalid_arguments',
+        '--out writes json or csv: add --format csv (or json).',
+        {},
+        { zh: '--out 只写入 json 或 csv：请加上 --format csv（或 json）。' },
+      );
+    const zh = inChinese();
+    const header = zh
+      ? `${stats.year} 年度统计（${stats.unit ?? '全区'}，北京时间，截至 ${stats.period.to.slice(0, 10)}）`
+      : `Annual figures ${stats.year} (${stats.unit ?? 'district'}, Asia/Shanghai, up to ${stats.period.to.slice(0, 10)}); an item = one package on one channel`;
+    process.stdout.write(`${header}\n`);
+    for (const section of reportSections(stats)) {
+      // A table of 300 portal columns with nothing in them says little on a terminal: zero rows are in the CSV.
+      const rows = section.id === 'portal_columns' ? section.rows.filter((r) => Number(r[2]) + Number(r[3]) > 0) : section.rows;
+      const names = section.columns.map(([cn, en]) => (zh ? cn : en));
+      process.stdout.write(
+        `\n${zh ? section.title : section.titleEn}${rows.length < section.rows.length ? (zh ? '（仅列有发布的栏目）' : ' (columns with items)') : ''}\n`,
+      );
+      printTable(
+        rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]]))),
+        names,
+      );
+    }
+  });
+}

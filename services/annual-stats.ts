@@ -1,0 +1,221 @@
+/**
+ * The annual figures a district reports (年度报告): items per channel, portal column, platform and
+ * catalogue category, interpretations by form, retractions, approval → live time and how often each
+ * new-media account updates, for one Asia/Shanghai calendar year.
+ *
+ * What counts as an item (条): one package released to one channel, dated by the first moment it
+ * went live there. A later revision of the same package on the same channel is the same item; a
+ * package on a portal column and two accounts is three items. Items of the year taken down since
+ * are counted apart (`retractedItems`), never in `items`. Counted from govpub's deliveries only:
+ * posts made outside govpub are not in the database.
+ *
+ * Who reads it: reviewers, operations and administrators, district-wide (optionally one unit);
+ * an editor reads their own unit's figures only (the packages their unit wrote, the accounts it owns).
+ */
+import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
+import { userById } from '../db/tokens.js';
+import {
+  accountActivity,
+  approvalToLive,
+  interpretationsByForm,
+  itemsPerCatalogueItem,
+  itemsPerChannel,
+  itemsPerMonth,
+  packageTotals,
+  type YearWindow,
+} from '../db/annual-stats.js';
+import { GovpubError } from '../domain/errors.js';
+import { INTERPRETATION_FORMS } from '../domain/package-rules.js';
+import type { Actor } from '../domain/package-rules.js';
+import type { AnnualStats, ItemCount } from '../domain/annual-stats.js';
+import type { AppContext } from './context.js';
+
+export type { AnnualStats };
+
+export const FIRST_YEAR = 2000;
+export const LAST_YEAR = 2100;
+const SHANGHAI_OFFSET_MS = 8 * 3600_000; // no daylight saving in China since 1991
+const DAY_MS = 86_400_000;
+
+export const CHANNEL_KIND_LABELS: Record<string, string> = {
+  portal_column: '门户网站',
+  new_media_account: '政务新媒体',
+  media_center_column: '融媒体中心',
+  unregistered: '已移出目录的渠道',
+};
+
+export const FORM_LABELS: Record<string, string> = {
+  text: '文字解读',
+  graphic: '图表图解',
+  cartoon: '漫画解读',
+  video: '视频解读',
+  audio: '音频解读',
+  h5: 'H5 解读',
+  leader_interview: '主要负责人解读',
+};
+
+const PLATFORM_NAMES: Record<string, string> = Object.fromEntries(PLATFORM_DECLARATIONS.map((d) => [d.id, d.localName]));
+export const platformName = (platform: string) => PLATFORM_NAMES[platform] ?? platform;
+
+/** The year as a number, or a 400 that names the parameter. */
+export function parseYear(value: unknown, parameter = 'year'): number {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const year = /^\d{4}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(year) || year < FIRST_YEAR || year > LAST_YEAR) {
+    throw new GovpubError(
+      'invalid_query',
+      `${parameter}: expected a calendar year from ${FIRST_YEAR} to ${LAST_YEAR} (e.g. 2026), got ${JSON.stringify(value ?? null)}.`,
+      { status: 400, issues: [{ path: parameter, message: `expected a year from ${FIRST_YEAR} to ${LAST_YEAR}` }] },
+      { zh: `参数 ${parameter} 应为 ${FIRST_YEAR} 至 ${LAST_YEAR} 之间的年份（例如 2026）。` },
+    );
+  }
+  return year;
+}
+
+/** The Beijing-time year [start, end) and where its counted period stops (now, for the current year). */
+export function yearWindow(year: number, now: Date, unit: { id: string; name: string } | null): YearWindow {
+  const start = new Date(Date.UTC(year, 0, 1) - SHANGHAI_OFFSET_MS);
+  const end = new Date(Date.UTC(year + 1, 0, 1) - SHANGHAI_OFFSET_MS);
+  const periodEnd = new Date(Math.min(end.getTime(), Math.max(start.getTime(), now.getTime())));
+  return { start, end, periodEnd, unit: unit?.id ?? null, unitName: unit?.name ?? null };
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+const seconds = (value: number | null) => (value === null ? null : round(value, 1));
+const byZh = (a: string, b: string) => a.localeCompare(b, 'zh-CN');
+
+export class AnnualStatsService {
+  constructor(private readonly ctx: AppContext) {}
+
+  /**
+   * Whose figures the actor may read: an editor their unit's only; everyone else the district's, or
+   * one unit's when they ask.
+   */
+  async scopeFor(actor: Pick<Actor, 'id' | 'role'>, requestedUnit: string | undefined): Promise<string | null> {
+    if (requestedUnit !== undefined && !this.ctx.registry.units.some((u) => u.id === requestedUnit)) {
+      throw new GovpubError(
+        'invalid_query',
+        `unit: "${requestedUnit}" is not a unit of config/registry/units.yaml.`,
+        { status: 400, issues: [{ path: 'unit', message: 'unknown unit' }] },
+        { zh: `参数 unit：「${requestedUnit}」不是已登记的单位。` },
+      );
+    }
+    if (actor.role !== 'editor') return requestedUnit ?? null;
+    const own = (await userById(this.ctx.db, actor.id))?.unit ?? null;
+    if (own === null) {
+      throw new GovpubError(
+        'forbidden',
+        'Editors read the annual figures of their own unit, and your user has none. Ask an administrator to set your unit (`govpub users set-unit`), or ask operations for the district figures.',
+        { status: 403 },
+        { zh: '编辑只能查看本单位的年度统计，但您的账号未设置所属单位。请联系管理员设置单位，或向运维人员索取全区统计。' },
+      );
+    }
+    if (requestedUnit !== undefined && requestedUnit !== own) {
+      throw new GovpubError(
+        'forbidden',
+        `Editors read the annual figures of their own unit (${own}) only, not of ${requestedUnit}.`,
+        { status: 403 },
+        { zh: `编辑只能查看本单位（${own}）的年度统计。` },
+      );
+    }
+    return own;
+  }
+
+  async forYear(year: number, unit: string | null, now = new Date()): Promise<AnnualStats> {
+    const w = yearWindow(year, now, unit === null ? null : { id: unit, name: this.ctx.registry.units.find((u) => u.id === unit)?.name ?? unit });
+    const db = this.ctx.db;
+    const [channels, months, catalogue, totals, forms, waits, accounts] = await Promise.all([
+      itemsPerChannel(db, w),
+      itemsPerMonth(db, w),
+      itemsPerCatalogueItem(db, w),
+      packageTotals(db, w),
+      interpretationsByForm(db, w),
+      approvalToLive(db, w),
+      accountActivity(db, w),
+    ]);
+    const periodDays = (w.periodEnd.getTime() - w.start.getTime()) / DAY_MS;
+
+    const sum = <T extends ItemCount>(rows: T[]): ItemCount =>
+      rows.reduce((t, r) => ({ items: t.items + r.items, retractedItems: t.retractedItems + r.retractedItems }), { items: 0, retractedItems: 0 });
+    const groupCounts = <T extends ItemCount>(rows: T[], keyOf: (r: T) => string) => {
+      const groups = new Map<string, ItemCount>();
+      for (const r of rows) {
+        const g = groups.get(keyOf(r)) ?? { items: 0, retractedItems: 0 };
+        groups.set(keyOf(r), { items: g.items + r.items, retractedItems: g.retractedItems + r.retractedItems });
+      }
+      return groups;
+    };
+
+    const byMonth = Array.from({ length: 12 }, (_, i) => {
+      const rows = months.filter((m) => m.month === i + 1);
+      return { month: i + 1, ...sum(rows), byKind: Object.fromEntries(rows.map((r) => [r.kind, r.items])) };
+    });
+    const kinds = groupCounts(channels, (c) => c.kind);
+    const platforms = groupCounts(channels, (c) => c.platform);
+    const categoryOf = new Map(this.ctx.registry.catalogue.map((c) => [c.id, c.category]));
+    const categories = new Map<string, { packages: number } & ItemCount>();
+    for (const c of catalogue) {
+      const category = categoryOf.get(c.catalogueItemId) ?? `（已移出目录）${c.catalogueItemId}`;
+      const g = categories.get(category) ?? { packages: 0, items: 0, retractedItems: 0 };
+      categories.set(category, { packages: g.packages + c.packages, items: g.items + c.items, retractedItems: g.retractedItems + c.retractedItems });
+    }
+    // Every form of the package rules, in their order, zeros included; an unknown stored form after them.
+    const formRows = [...INTERPRETATION_FORMS, ...forms.map((f) => f.form).filter((f) => !(INTERPRETATION_FORMS as readonly string[]).includes(f))].map(
+      (form) => {
+        const found = forms.find((f) => f.form === form);
+        return { form, label: FORM_LABELS[form] ?? form, count: found?.count ?? 0, retracted: found?.retracted ?? 0, packages: found?.packages ?? 0 };
+      },
+    );
+    const overall = waits.find((x) => x.platform === null);
+    const channelOrder = ['portal_column', 'new_media_account', 'media_center_column', 'unregistered'];
+
+    return {
+      year,
+      timeZone: 'Asia/Shanghai',
+      unit,
+      period: { from: w.start.toISOString(), to: w.periodEnd.toISOString(), days: round(periodDays, 2) },
+      totals: {
+        ...sum(channels),
+        packages: totals.packages,
+        retractions: totals.retractions,
+        interpretations: formRows.reduce((n, f) => n + f.count, 0),
+      },
+      byMonth,
+      byKind: channelOrder.filter((k) => kinds.has(k)).map((kind) => ({ kind, label: CHANNEL_KIND_LABELS[kind] ?? kind, ...kinds.get(kind)! })),
+      byPlatform: PLATFORM_DECLARATIONS.map((d) => d.id as string)
+        .concat([...platforms.keys()].filter((p) => !PLATFORM_NAMES[p]))
+        .filter((p) => platforms.has(p))
+        .map((platform) => ({ platform, platformName: platformName(platform), ...platforms.get(platform)! })),
+      byChannel: channels
+        .map((c) => ({ ...c, platformName: platformName(c.platform) }))
+        .sort((a, b) => channelOrder.indexOf(a.kind) - channelOrder.indexOf(b.kind) || a.channelId.localeCompare(b.channelId)),
+      byCategory: [...categories.entries()]
+        .map(([category, counts]) => ({ category, ...counts }))
+        .sort((a, b) => b.items - a.items || byZh(a.category, b.category)),
+      interpretations: formRows,
+      approvalToLive: {
+        items: overall?.items ?? 0,
+        medianSec: seconds(overall?.p50 ?? null),
+        p90Sec: seconds(overall?.p90 ?? null),
+        byPlatform: waits
+          .filter((x): x is typeof x & { platform: string } => x.platform !== null)
+          .map((x) => ({ platform: x.platform, platformName: platformName(x.platform), items: x.items, medianSec: seconds(x.p50), p90Sec: seconds(x.p90) }))
+          .sort((a, b) => byZh(a.platformName, b.platformName)),
+      },
+      accounts: accounts.map((a) => ({
+        channelId: a.channelId,
+        platform: a.platform,
+        platformName: platformName(a.platform),
+        name: a.name,
+        ownerUnit: a.ownerUnit,
+        posts: a.posts,
+        // Per calendar month and week of the counted period (a part year is not divided by 12).
+        perMonth: periodDays > 0 ? round(a.posts / (periodDays / (365.2425 / 12)), 2) : null,
+        perWeek: periodDays > 0 ? round(a.posts / (periodDays / 7), 2) : null,
+        byMonth: a.byMonth,
+        longestGap: { days: a.longestGapDays, from: a.gapFrom.toISOString(), to: a.gapTo.toISOString() },
+      })),
+      generatedAt: now.toISOString(),
+    };
+  }
+}
