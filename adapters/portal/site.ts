@@ -39,6 +39,7 @@ import {
   renderSitemapMonth,
   siteView,
   type FileContent,
+  type PageReuse,
 } from './pages/index.js';
 import type { DocumentValidity } from './pages/model.js';
 import type { SiteSettings } from './pages/settings.js';
@@ -49,6 +50,7 @@ import {
   LIST_STATE_FILE,
   MEDIA_REFS_FILE,
   PACKAGE_RECORD_FILE,
+  PAGE_KEYS_FILE,
   ROOT_STATE_PATH,
   SEARCH_UNIT,
   applyChanges,
@@ -70,6 +72,7 @@ import {
   type MediaFile,
   type MediaRefs,
   type PackageRecord,
+  type PageKeys,
   type PackageSource,
   type RootState,
   type SiteChange,
@@ -121,9 +124,13 @@ export interface CommitStats {
   filesWritten: number;
   bytesWritten: number;
   unitsRebuilt: number;
+  /** Archived list pages kept from the previous version of their unit (linked, not written). */
+  pagesKept: number;
   fullRender: boolean;
   /** Milliseconds per step: waiting for the lock, reading state, building, swapping, cleaning up. */
   phases: Record<'lock' | 'load' | 'build' | 'swap' | 'cleanup', number>;
+  /** The cleanup's steps, ms: old generations, the store versions only they linked, the spare root, the objects sweep. */
+  cleanupSteps: Record<'generations' | 'store' | 'spare' | 'sweep', number>;
 }
 
 /** Beside the changes a batch may carry: a site that must exist (ensureSite), a search index to install. */
@@ -155,6 +162,7 @@ export class PortalSite {
   private readonly keyAreasOf = new Map<string, string[]>();
   /** The running commit's phase timings (the stats of the commit share the object). */
   private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
+  private currentCleanup: CommitStats['cleanupSteps'] = { generations: 0, store: 0, spare: 0, sweep: 0 };
 
   constructor(
     webRoot: string,
@@ -290,6 +298,7 @@ export class PortalSite {
   private async commit(batch: Work[], settle: (outcomes: (CommitOutcome | Error)[]) => void): Promise<void> {
     const phases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
     this.currentPhases = phases;
+    this.currentCleanup = { generations: 0, store: 0, spare: 0, sweep: 0 };
     let mark = performance.now();
     const lap = (phase: keyof CommitStats['phases']) => {
       const now = performance.now();
@@ -468,8 +477,10 @@ export class PortalSite {
       filesWritten: 0,
       bytesWritten: 0,
       unitsRebuilt: 0,
+      pagesKept: 0,
       fullRender,
       phases: this.currentPhases,
+      cleanupSteps: this.currentCleanup,
     };
     const count = (s: WriteStats) => {
       stats.filesWritten += s.files;
@@ -509,16 +520,29 @@ export class PortalSite {
       return dir;
     };
 
-    // Lists: a column's or catalogue item's pages are all rewritten (the pager shifts), so the unit is new.
+    // Lists: the index page, the feed and the state are new; archived pages (numbered from the
+    // oldest, stable) are kept from the previous version unless their key changed. The unit's
+    // version holds only the files it should: kept pages are hard links, everything else is new.
     await eachLimit(lists, 8, async (unit) => {
       const list = state.lists.get(unit) ?? emptyList();
       const [kind, encoded] = unit.split('/') as [string, string];
       const id = decodeURIComponent(encoded);
-      const rendered = kind === 'col' ? renderColumnUnit(id, list, view) : renderCatalogueUnit(id, list, view);
+      const previousUnit = fullRender ? undefined : root.units[unit];
+      const previousDir = previousUnit ? this.storePath(previousUnit) : null;
+      const previousKeys = previousDir ? ((await readJson<PageKeys>(path.join(previousDir, PAGE_KEYS_FILE)))?.keys ?? {}) : {};
+      const reuse: PageReuse = { previous: previousKeys, keys: {} };
+      const rendered = kind === 'col' ? renderColumnUnit(id, list, view, reuse) : renderCatalogueUnit(id, list, view, reuse);
       const files = new Map<string, FileContent>();
       for (const [file, content] of rendered) files.set(file.slice(unit.length + 1), content);
       files.set(LIST_STATE_FILE, JSON.stringify(list));
+      files.set(PAGE_KEYS_FILE, JSON.stringify({ version: 1, keys: reuse.keys } satisfies PageKeys));
       const dir = await freshUnitDir(unit);
+      await mkdir(dir, { recursive: true });
+      const kept = Object.keys(reuse.keys)
+        .map((file) => file.slice(unit.length + 1))
+        .filter((file) => !files.has(file));
+      if (previousDir) await eachLimit(kept, 16, (file) => link(path.join(previousDir, file), path.join(dir, file)));
+      stats.pagesKept += kept.length;
       count(await writeFiles(dir, files, this.tuning.durable));
       newUnits.set(unit, unitStore(unit));
     });
@@ -658,8 +682,17 @@ export class PortalSite {
    * next publish's path.
    */
   private async cleanup(current: number, recycled: Set<string>[]): Promise<void> {
+    const steps = this.currentCleanup;
+    let mark = performance.now();
+    const lap = (step: keyof CommitStats['cleanupSteps']) => {
+      const now = performance.now();
+      steps[step] += now - mark;
+      mark = now;
+    };
     const removed = [...recycled, ...(await this.generations.removeOld(current))];
+    lap('generations');
     if (removed.length > 0) await this.collectStore(removed);
+    lap('store');
     if (!(await this.generations.hasRecyclable(current))) {
       // Copied under a build- name and renamed when complete: only whole copies are ever spare-*.
       const token = randomBytes(6).toString('hex');
@@ -672,7 +705,9 @@ export class PortalSite {
         throw error;
       }
     }
+    lap('spare');
     await this.objects.sweep();
+    lap('sweep');
   }
 
   /**
