@@ -676,10 +676,11 @@ export class PortalSite {
   }
 
   /**
-   * After the swap, under the lock: old generations and the store versions only they linked go, and
-   * when the next commit would find no generation to recycle (all within their grace period), a
-   * spare copy of the new root is prepared for it, so that copying ≈ 900 entries is not on the
-   * next publish's path.
+   * After the swap, under the lock: old generations and the store versions only they linked go (the
+   * newest of those generations is kept as the spare root the next commit recycles), and when the
+   * next commit would still find nothing to recycle (every generation within its grace period: a
+   * burst), a spare copy of the new root is prepared for it, so that copying ≈ 900 entries is not
+   * on the next publish's path.
    */
   private async cleanup(current: number, recycled: Set<string>[]): Promise<void> {
     const steps = this.currentCleanup;

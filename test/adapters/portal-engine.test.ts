@@ -168,6 +168,31 @@ describe('portal engine', () => {
     expect(path.basename(await current(webRoot))).toBe(left[1]);
   }, 60_000);
 
+  it('steady publishing recycles: the generation that goes becomes the next root (renamed, never copied), and stays bounded', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 0 });
+    const options = fixtureOptions(site, 13, null);
+    const spares = async () => (await readdir(webRoot)).filter((name) => name.startsWith('spare-'));
+    for (let n = 0; n < 7; n++) {
+      for (const change of await fixturePackage(n, options)) await site.submit(change);
+      await site.idle();
+      const gens = (await generationsOnDisk(webRoot)).map((g) => Number(g.slice(4))).sort((a, b) => a - b);
+      const now = site.lastCommit!.generation;
+      expect(gens.length).toBeLessThanOrEqual(3);
+      expect(gens.at(-1)).toBe(now);
+      if (now <= 3) continue;
+      // The one spare root is the generation that just went: renamed (its own generation info), not a copy of the current root.
+      const [spare, ...more] = await spares();
+      expect(more).toEqual([]);
+      const info = JSON.parse(await readFile(path.join(webRoot, spare!, '.govpub/generation.json'), 'utf8')) as { generation: number };
+      expect(info.generation).toBe(now - 3);
+    }
+    // The next commit was built from that spare: the live site is whole.
+    const gen = await current(webRoot);
+    const root = JSON.parse(await readFile(path.join(gen, '.govpub/site.json'), 'utf8')) as RootState;
+    for (const [unit, version] of Object.entries(root.units)) expect(await readlink(path.join(gen, unit)), unit).toContain(`store/${version}`);
+  }, 60_000);
+
   it('retraction removes the pages, the column and site feed entries, the sitemap entries, the catalogue and home entries', async () => {
     const webRoot = newRoot();
     const site = new PortalSite(webRoot, SETTINGS, FAST);
