@@ -547,7 +547,10 @@ export class PortalSite {
       newUnits.set(unit, unitStore(unit));
     });
 
-    // Article buckets: a copy of the previous version without the packages rendered or removed, then their pages anew.
+    // Article buckets: each package's pages and record are a version of their own in the store
+    // (store/pkg/<b>/<id>.g<n>); a bucket version is a directory of symlinks to them. A new bucket
+    // version copies the previous one's links (≈ 32 at a year's scale), all but the packages
+    // rendered or removed, and links their new versions: no package directory is copied.
     const buckets = new Map<string, string[]>();
     for (const id of [...applied.renderPackages, ...applied.removedPackages]) {
       const unit = artUnit(id);
@@ -556,16 +559,24 @@ export class PortalSite {
     await eachLimit(buckets, 8, async ([unit, ids]) => {
       const dir = await freshUnitDir(unit);
       const previousUnit = root.units[unit];
+      // A bucket written before package versions holds the package directories themselves: those are hard-link copied.
       if (previousUnit) await linkTree(this.storePath(previousUnit), dir, '', new Set(ids.map((id) => encodeURIComponent(id))));
       else await mkdir(dir, { recursive: true });
-      const files = new Map<string, FileContent>();
+      const bucket = unit.slice('art/'.length);
       for (const id of ids) {
         const record = state.packages.get(id);
         if (!record || !applied.renderPackages.has(id)) continue;
-        for (const [file, content] of renderPackagePages(record, view)) files.set(file.slice(unit.length + 1), content);
-        files.set(`${encodeURIComponent(id)}/${PACKAGE_RECORD_FILE}`, JSON.stringify(record));
+        const encoded = encodeURIComponent(id);
+        const version = packageVersion(bucket, encoded, generation);
+        const versionDir = this.storePath(version);
+        await rm(versionDir, { recursive: true, force: true }); // left by a build that died before its swap
+        const files = new Map<string, FileContent>();
+        const prefix = `${unit}/${encoded}/`;
+        for (const [file, content] of renderPackagePages(record, view)) files.set(file.slice(prefix.length), content);
+        files.set(PACKAGE_RECORD_FILE, JSON.stringify(record));
+        count(await writeFiles(versionDir, files, this.tuning.durable));
+        await symlink(packageLinkTarget(version), path.join(dir, encoded));
       }
-      count(await writeFiles(dir, files, this.tuning.durable));
       const left = await readdir(dir);
       if (left.length === 0) {
         await rm(dir, { recursive: true, force: true });
@@ -713,7 +724,8 @@ export class PortalSite {
 
   /**
    * Store versions no remaining generation links. `removedUnits` (the units of the generations just
-   * removed) narrows the candidates; null scans the whole store (after abandoned builds).
+   * removed) narrows the candidates; null scans the whole store (after abandoned builds). A package
+   * version (store/pkg/…) goes with the last article bucket version linking it.
    */
   private async collectStore(removedUnits: Set<string>[] | null): Promise<void> {
     const kept = new Set<string>();
@@ -728,16 +740,66 @@ export class PortalSite {
     else {
       candidates = [];
       for (const top of await readdir(this.storeDir).catch(() => [] as string[])) {
+        if (top === PACKAGE_STORE) continue;
         if (top.includes('.g')) candidates.push(top);
         else for (const name of await readdir(path.join(this.storeDir, top)).catch(() => [] as string[])) candidates.push(`${top}/${name}`);
       }
     }
-    await eachLimit(
-      candidates.filter((name) => !kept.has(name)),
-      8,
-      (name) => rm(this.storePath(name), { recursive: true, force: true }),
-    );
+    const going = candidates.filter((name) => !kept.has(name));
+    // Package versions the going bucket versions link and no kept version of the same bucket does.
+    const packageVersions = new Set<string>();
+    const keptBuckets = [...kept].filter((name) => name.startsWith('art/'));
+    const linksOf = async (bucketVersion: string) => {
+      const links = new Map<string, string>();
+      const dir = this.storePath(bucketVersion);
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        const target = await readlink(path.join(dir, name)).catch(() => null);
+        if (target) links.set(name, target);
+      }
+      return links;
+    };
+    if (removedUnits) {
+      await eachLimit(
+        going.filter((name) => name.startsWith('art/')),
+        4,
+        async (bucketVersion) => {
+          const bucket = bucketVersion.slice(0, bucketVersion.lastIndexOf('.g'));
+          const others = await Promise.all(keptBuckets.filter((k) => k.startsWith(`${bucket}.g`)).map(linksOf));
+          for (const [name, target] of await linksOf(bucketVersion)) {
+            if (!others.some((links) => links.get(name) === target)) packageVersions.add(packageVersionOf(target));
+          }
+        },
+      );
+    } else {
+      const linked = new Set<string>();
+      await eachLimit(keptBuckets, 8, async (bucketVersion) => {
+        for (const target of (await linksOf(bucketVersion)).values()) linked.add(packageVersionOf(target));
+      });
+      for (const bucket of await readdir(path.join(this.storeDir, PACKAGE_STORE)).catch(() => [] as string[])) {
+        for (const name of await readdir(path.join(this.storeDir, PACKAGE_STORE, bucket)).catch(() => [] as string[])) {
+          const version = `${PACKAGE_STORE}/${bucket}/${name}`;
+          if (!linked.has(version)) packageVersions.add(version);
+        }
+      }
+    }
+    await eachLimit([...going, ...packageVersions], 8, (name) => rm(this.storePath(name), { recursive: true, force: true }));
   }
+}
+
+/** Package versions live in store/pkg/<b>/<id>.g<n>; article bucket versions link them. */
+const PACKAGE_STORE = 'pkg';
+
+function packageVersion(bucket: string, encodedId: string, generation: number): string {
+  return `${PACKAGE_STORE}/${bucket}/${encodedId}.g${generation}`;
+}
+
+/** From a bucket version (store/art/<b>.g<m>/<id>) to a package version. */
+function packageLinkTarget(version: string): string {
+  return `../../${version}`;
+}
+
+function packageVersionOf(linkTarget: string): string {
+  return linkTarget.replace(/^(\.\.\/)+/, '');
 }
 
 /** A unit's symlink in a generation root, relative: `art/3f` → `../../store/art/3f.g42`. */

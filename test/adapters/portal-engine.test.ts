@@ -151,10 +151,19 @@ describe('portal engine', () => {
       const root = JSON.parse(await readFile(path.join(webRoot, gen, '.govpub/site.json'), 'utf8')) as RootState;
       for (const v of Object.values(root.units)) referenced.add(v);
     }
+    // Package versions (store/pkg/<b>/<id>.g<n>) are linked by the article bucket versions kept.
+    for (const version of [...referenced].filter((v) => v.startsWith('art/'))) {
+      const dir = path.join(webRoot, 'store', version);
+      for (const name of await readdir(dir)) referenced.add((await readlink(path.join(dir, name))).replace(/^(\.\.\/)+/, ''));
+    }
     const stored: string[] = [];
     await site.idle();
     for (const kind of await readdir(path.join(webRoot, 'store')))
-      for (const name of await readdir(path.join(webRoot, 'store', kind))) stored.push(`${kind}/${name}`);
+      for (const name of await readdir(path.join(webRoot, 'store', kind))) {
+        if (kind !== 'pkg') stored.push(`${kind}/${name}`);
+        else for (const version of await readdir(path.join(webRoot, 'store', kind, name))) stored.push(`pkg/${name}/${version}`);
+      }
+    expect(stored.filter((s) => s.startsWith('pkg/')).length).toBeGreaterThan(0);
     expect(stored.filter((s) => !referenced.has(s))).toEqual([]);
 
     // Age: generations replaced longer ago than the limit go, even those kept for rollback.
