@@ -7,7 +7,8 @@
  * interpretations, a quarter with a cover, dates over a year; built with fsync off, in group
  * commits), then measures with the production tuning (fsync on unless --durable false), `--runs`
  * times each, median:
- *   publish   one more package (document + 2 interpretations + cover) to a busy column
+ *   publish   one more package (document + 2 interpretations + cover, released after everything
+ *             else, as a new publication is) to the busiest column
  *   retract   one package from its only column (pages, lists, feed, sitemap entries go)
  * and prints the time until the change is live (the caller's promise: the swap is done), the
  * whole commit's time (cleanup included), the files written and the units (store directories) rebuilt,
@@ -155,6 +156,8 @@ async function main(): Promise<void> {
             ...change.source,
             payload: {
               ...payload,
+              // Released now, after everything the site holds (the fixtures span 2025), as a new publication is.
+              releasedAt: new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString(),
               column: busy,
               interpretations: [0, 1].map((i) => ({ ...(payload.interpretations[0] ?? interpretationOf(n)), title: `解读${i + 1}` })),
             },
