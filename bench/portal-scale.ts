@@ -1,13 +1,14 @@
 /**
  * Portal publishing at a year's scale. Run: `npm run bench:portal` (= `npx tsx bench/portal-scale.ts
- * [--sizes 0,100,1000,10000] [--runs 5] [--durable true]`).
+ * [--sizes 0,100,1000,10000] [--runs 5] [--warmup 4] [--durable true]`).
  *
  * For each size it builds a site with the registry's 326 columns and catalogue and that many
  * articles (test/adapters/portal-site-fixtures.ts: a few busy columns and a long tail, a third with
  * interpretations, a quarter with a cover, dates over a year; built with fsync off, in group
  * commits), then measures with the production tuning (fsync on unless --durable false), `--runs`
  * times each, median:
- *   publish   one more package (document + 2 interpretations + cover) to a busy column
+ *   publish   one more package (document + 2 interpretations + cover, released after everything
+ *             else, as a new publication is) to the busiest column
  *   retract   one package from its only column (pages, lists, feed, sitemap entries go)
  * and prints the time until the change is live (the caller's promise: the swap is done), the
  * whole commit's time (cleanup included), the files written and the units (store directories) rebuilt,
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     durable: { type: 'string', default: 'true' },
     'gap-ms': { type: 'string', default: '1200' },
     'grace-ms': { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '4' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -52,6 +54,11 @@ const DURABLE = values.durable !== 'false';
  */
 const GAP_MS = Number(values['gap-ms']);
 const GRACE_MS = Number(values['grace-ms']);
+/**
+ * Unmeasured publish/retract pairs first: the site was built in big group commits, and the first
+ * commits after it remove those generations (each rewrote most buckets) and sweep objects/ once.
+ */
+const WARMUP = Number(values.warmup);
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Measure {
@@ -61,12 +68,16 @@ interface Measure {
   totalMs: number;
   files: number;
   units: number;
+  /** The commit's phases (lock, load, build, swap, cleanup), ms. */
+  phases: Record<string, number>;
 }
 
 /** The median of each figure on its own. */
 function median(values: Measure[]): Measure {
   const mid = (pick: (m: Measure) => number) => [...values].map(pick).sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return { ms: mid((m) => m.ms), totalMs: mid((m) => m.totalMs), files: mid((m) => m.files), units: mid((m) => m.units) };
+  const phases: Record<string, number> = {};
+  for (const name of Object.keys(values[0]?.phases ?? {})) phases[name] = mid((m) => m.phases[name] ?? 0);
+  return { ms: mid((m) => m.ms), totalMs: mid((m) => m.totalMs), files: mid((m) => m.files), units: mid((m) => m.units), phases };
 }
 
 /** Bytes and files of the web root, each inode counted once (generations share files through hard links). */
@@ -98,7 +109,13 @@ async function timed(site: PortalSite, change: SiteChange): Promise<Measure> {
   const ms = performance.now() - t0;
   await site.idle();
   const totalMs = performance.now() - t0;
-  return { ms, totalMs, files: site.lastCommit?.filesWritten ?? 0, units: site.lastCommit?.unitsRebuilt ?? 0 };
+  return {
+    ms,
+    totalMs,
+    files: site.lastCommit?.filesWritten ?? 0,
+    units: site.lastCommit?.unitsRebuilt ?? 0,
+    phases: { ...(site.lastCommit?.phases ?? {}), ...prefixed('cleanup.', site.lastCommit?.cleanupSteps ?? {}) },
+  };
 }
 
 async function main(): Promise<void> {
@@ -125,8 +142,8 @@ async function main(): Promise<void> {
       const busy = options.columns[0]!;
       const publishes: Measure[] = [];
       const retracts: Measure[] = [];
-      for (let run = 0; run < RUNS; run++) {
-        const n = 900_000 + run;
+      for (let run = -WARMUP; run < RUNS; run++) {
+        const n = 900_000 + WARMUP + run;
         const [first] = await fixturePackage(n, { ...options, random: seededRandom(n), cover: fixtureCover(site, path.join(webRoot, 'tmp', 'fixture')) });
         const change = first as Extract<SiteChange, { kind: 'publish' }>;
         const payload = change.source.payload;
@@ -139,15 +156,20 @@ async function main(): Promise<void> {
             ...change.source,
             payload: {
               ...payload,
+              // Released now, after everything the site holds (the fixtures span 2025), as a new publication is.
+              releasedAt: new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString(),
               column: busy,
               interpretations: [0, 1].map((i) => ({ ...(payload.interpretations[0] ?? interpretationOf(n)), title: `解读${i + 1}` })),
             },
           },
         };
         await sleep(GAP_MS);
-        publishes.push(await timed(site, withAll));
+        const published = await timed(site, withAll);
         await sleep(GAP_MS);
-        retracts.push(await timed(site, { kind: 'unpublish', columnId: busy.id, packageId: payload.packageId }));
+        const retracted = await timed(site, { kind: 'unpublish', columnId: busy.id, packageId: payload.packageId });
+        if (run < 0) continue;
+        publishes.push(published);
+        retracts.push(retracted);
       }
       const disk = await diskUsage(webRoot);
       rows.push({ size, publish: median(publishes), retract: median(retracts), disk, buildSec });
@@ -170,6 +192,16 @@ async function main(): Promise<void> {
       `| ${r.size} | ${r.publish.ms.toFixed(0)} | ${r.publish.totalMs.toFixed(0)} | ${r.publish.files} | ${r.publish.units} | ${r.retract.ms.toFixed(0)} | ${r.retract.totalMs.toFixed(0)} | ${r.retract.files} | ${r.retract.units} | ${(r.publish.ms / base.publish.ms).toFixed(2)} / ${(r.publish.totalMs / base.publish.totalMs).toFixed(2)} | ${(r.disk.bytes / 1e6).toFixed(1)} | ${r.disk.files} |`,
     );
   }
+  // Where a publish's time goes (median per phase), to see what still grows with the site.
+  const phaseNames = ['lock', 'load', 'build', 'swap', 'cleanup', 'cleanup.generations', 'cleanup.store', 'cleanup.spare', 'cleanup.sweep'];
+  console.log(`\n| articles | publish phases ms: ${phaseNames.join(' | ')} | retract: ${phaseNames.join(' | ')} |`);
+  console.log(`|---:|${phaseNames.map(() => '---:|---:').join('|')}|`);
+  const phaseCells = (m: Measure) => phaseNames.map((p) => (m.phases[p] ?? 0).toFixed(0)).join(' | ');
+  for (const r of rows) console.log(`| ${r.size} | ${phaseCells(r.publish)} | ${phaseCells(r.retract)} |`);
+}
+
+function prefixed(prefix: string, record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [prefix + k, v]));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -114,14 +114,22 @@ export class Generations {
    * Bounds the generations on disk, newest first after the current one: one replaced more than
    * `generationMaxAgeMs` ago goes; the first `keepGenerations - 1` stay (rollback); beyond them one
    * replaced less than `generationGraceMs` ago stays (a reader may be in the middle of it) while
-   * fewer than `maxGenerations` are on disk; the rest go. Answers the units each removed one used.
+   * fewer than `maxGenerations` are on disk; the rest go. The newest of those going becomes the
+   * spare root the next commit is built from (renamed, not removed and copied again: in the steady
+   * state each commit removes one generation and would otherwise copy a whole root), unless a spare
+   * is already there. Answers the units each one that went used (a spare protects no store version).
    */
   async removeOld(current: number): Promise<Set<string>[]> {
     const removed: Set<string>[] = [];
-    for (const generation of await this.removable(current)) {
+    const generations = await this.removable(current);
+    let spareWanted = !(await readdir(this.webRoot).catch(() => [] as string[])).some((name) => name.startsWith(SPARE_PREFIX));
+    for (const generation of generations.reverse()) {
       const dir = path.join(this.webRoot, generationName(generation));
       const units = await this.unitsOf(dir);
-      await rm(dir, { recursive: true, force: true });
+      if (spareWanted && units.size > 0) {
+        await rename(dir, path.join(this.webRoot, `${SPARE_PREFIX}${randomBytes(6).toString('hex')}`));
+        spareWanted = false;
+      } else await rm(dir, { recursive: true, force: true });
       removed.push(units);
     }
     return removed;

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_SITE_NAME } from './payload.js';
 import { CURRENT_LINK } from './generations.js';
 import { STORE_DIR } from './site.js';
+import { articleBucket } from './urls.js';
 import { renderNothingPublishedPage, renderNotFoundPage } from './pages/standalone.js';
 
 export interface PortalRoutesOptions {
@@ -126,6 +127,32 @@ function safeSegments(rest: string): string[] | null {
   return segments;
 }
 
+/**
+ * Article pages moved from `art/<id>/…` to `art/<bucket>/<id>/…` (urls.ts `articleBucket`). An old
+ * address of a package the site holds answers 301 to the new one; the Location is relative to the
+ * request, so it is right under any prefix and behind nginx (which cannot compute the bucket and
+ * hands these addresses to this route; README). Null when the path is not an old article address
+ * or the package is not on the site (a plain 404 then).
+ */
+export async function legacyArticleRedirect(generation: string, segments: readonly string[], pathname: string, home: string): Promise<string | null> {
+  const [top, id, ...rest] = segments;
+  if (top !== 'art' || id === undefined || ARTICLE_BUCKET.test(id)) return null;
+  const bucket = articleBucket(id);
+  try {
+    const info = await stat(path.join(generation, 'art', bucket, id, ...rest));
+    if (rest.length === 0 ? !info.isDirectory() : !info.isFile()) return null;
+  } catch {
+    return null;
+  }
+  const target = `${home}art/${bucket}/${encodeURIComponent(id)}/${rest.map(encodeURIComponent).join('/')}`;
+  // From the directory the request sits in (…/art/ for `art/<id>`, …/art/<id>/ for what is under it).
+  const requestDir = pathname.slice(0, pathname.lastIndexOf('/') + 1);
+  return path.posix.relative(requestDir, target) + (rest.length === 0 ? '/' : '');
+}
+
+/** An article bucket's name (urls.ts articleBucket): two hex digits. */
+const ARTICLE_BUCKET = /^[0-9a-f]{2}$/;
+
 export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutesOptions): void {
   const webRoot = path.resolve(options.webRoot);
   const prefix = normalizePrefix(options.prefix ?? '/portal');
@@ -160,6 +187,12 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
       }
       return notFound(reply);
     }
+
+    const moved = await legacyArticleRedirect(generation, segments, pathname, homeHref);
+    if (moved)
+      return withSecurityHeaders(reply)
+        .header('cache-control', 'public, max-age=86400')
+        .redirect(`${moved}${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
 
     let file = path.join(generation, ...segments);
     let info;

@@ -39,6 +39,7 @@ import {
   renderSitemapMonth,
   siteView,
   type FileContent,
+  type PageReuse,
 } from './pages/index.js';
 import type { DocumentValidity } from './pages/model.js';
 import type { SiteSettings } from './pages/settings.js';
@@ -49,6 +50,7 @@ import {
   LIST_STATE_FILE,
   MEDIA_REFS_FILE,
   PACKAGE_RECORD_FILE,
+  PAGE_KEYS_FILE,
   ROOT_STATE_PATH,
   SEARCH_UNIT,
   applyChanges,
@@ -70,6 +72,7 @@ import {
   type MediaFile,
   type MediaRefs,
   type PackageRecord,
+  type PageKeys,
   type PackageSource,
   type RootState,
   type SiteChange,
@@ -121,9 +124,13 @@ export interface CommitStats {
   filesWritten: number;
   bytesWritten: number;
   unitsRebuilt: number;
+  /** Archived list pages kept from the previous version of their unit (linked, not written). */
+  pagesKept: number;
   fullRender: boolean;
   /** Milliseconds per step: waiting for the lock, reading state, building, swapping, cleaning up. */
   phases: Record<'lock' | 'load' | 'build' | 'swap' | 'cleanup', number>;
+  /** The cleanup's steps, ms: old generations, the store versions only they linked, the spare root, the objects sweep. */
+  cleanupSteps: Record<'generations' | 'store' | 'spare' | 'sweep', number>;
 }
 
 /** Beside the changes a batch may carry: a site that must exist (ensureSite), a search index to install. */
@@ -155,6 +162,7 @@ export class PortalSite {
   private readonly keyAreasOf = new Map<string, string[]>();
   /** The running commit's phase timings (the stats of the commit share the object). */
   private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
+  private currentCleanup: CommitStats['cleanupSteps'] = { generations: 0, store: 0, spare: 0, sweep: 0 };
 
   constructor(
     webRoot: string,
@@ -290,6 +298,7 @@ export class PortalSite {
   private async commit(batch: Work[], settle: (outcomes: (CommitOutcome | Error)[]) => void): Promise<void> {
     const phases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
     this.currentPhases = phases;
+    this.currentCleanup = { generations: 0, store: 0, spare: 0, sweep: 0 };
     let mark = performance.now();
     const lap = (phase: keyof CommitStats['phases']) => {
       const now = performance.now();
@@ -468,8 +477,10 @@ export class PortalSite {
       filesWritten: 0,
       bytesWritten: 0,
       unitsRebuilt: 0,
+      pagesKept: 0,
       fullRender,
       phases: this.currentPhases,
+      cleanupSteps: this.currentCleanup,
     };
     const count = (s: WriteStats) => {
       stats.filesWritten += s.files;
@@ -509,21 +520,37 @@ export class PortalSite {
       return dir;
     };
 
-    // Lists: a column's or catalogue item's pages are all rewritten (the pager shifts), so the unit is new.
+    // Lists: the index page, the feed and the state are new; archived pages (numbered from the
+    // oldest, stable) are kept from the previous version unless their key changed. The unit's
+    // version holds only the files it should: kept pages are hard links, everything else is new.
     await eachLimit(lists, 8, async (unit) => {
       const list = state.lists.get(unit) ?? emptyList();
       const [kind, encoded] = unit.split('/') as [string, string];
       const id = decodeURIComponent(encoded);
-      const rendered = kind === 'col' ? renderColumnUnit(id, list, view) : renderCatalogueUnit(id, list, view);
+      const previousUnit = fullRender ? undefined : root.units[unit];
+      const previousDir = previousUnit ? this.storePath(previousUnit) : null;
+      const previousKeys = previousDir ? ((await readJson<PageKeys>(path.join(previousDir, PAGE_KEYS_FILE)))?.keys ?? {}) : {};
+      const reuse: PageReuse = { previous: previousKeys, keys: {} };
+      const rendered = kind === 'col' ? renderColumnUnit(id, list, view, reuse) : renderCatalogueUnit(id, list, view, reuse);
       const files = new Map<string, FileContent>();
       for (const [file, content] of rendered) files.set(file.slice(unit.length + 1), content);
       files.set(LIST_STATE_FILE, JSON.stringify(list));
+      files.set(PAGE_KEYS_FILE, JSON.stringify({ version: 1, keys: reuse.keys } satisfies PageKeys));
       const dir = await freshUnitDir(unit);
+      await mkdir(dir, { recursive: true });
+      const kept = Object.keys(reuse.keys)
+        .map((file) => file.slice(unit.length + 1))
+        .filter((file) => !files.has(file));
+      if (previousDir) await eachLimit(kept, 16, (file) => link(path.join(previousDir, file), path.join(dir, file)));
+      stats.pagesKept += kept.length;
       count(await writeFiles(dir, files, this.tuning.durable));
       newUnits.set(unit, unitStore(unit));
     });
 
-    // Article buckets: a copy of the previous version without the packages rendered or removed, then their pages anew.
+    // Article buckets: each package's pages and record are a version of their own in the store
+    // (store/pkg/<b>/<id>.g<n>); a bucket version is a directory of symlinks to them. A new bucket
+    // version copies the previous one's links (≈ 32 at a year's scale), all but the packages
+    // rendered or removed, and links their new versions: no package directory is copied.
     const buckets = new Map<string, string[]>();
     for (const id of [...applied.renderPackages, ...applied.removedPackages]) {
       const unit = artUnit(id);
@@ -532,16 +559,24 @@ export class PortalSite {
     await eachLimit(buckets, 8, async ([unit, ids]) => {
       const dir = await freshUnitDir(unit);
       const previousUnit = root.units[unit];
+      // A bucket written before package versions holds the package directories themselves: those are hard-link copied.
       if (previousUnit) await linkTree(this.storePath(previousUnit), dir, '', new Set(ids.map((id) => encodeURIComponent(id))));
       else await mkdir(dir, { recursive: true });
-      const files = new Map<string, FileContent>();
+      const bucket = unit.slice('art/'.length);
       for (const id of ids) {
         const record = state.packages.get(id);
         if (!record || !applied.renderPackages.has(id)) continue;
-        for (const [file, content] of renderPackagePages(record, view)) files.set(file.slice(unit.length + 1), content);
-        files.set(`${encodeURIComponent(id)}/${PACKAGE_RECORD_FILE}`, JSON.stringify(record));
+        const encoded = encodeURIComponent(id);
+        const version = packageVersion(bucket, encoded, generation);
+        const versionDir = this.storePath(version);
+        await rm(versionDir, { recursive: true, force: true }); // left by a build that died before its swap
+        const files = new Map<string, FileContent>();
+        const prefix = `${unit}/${encoded}/`;
+        for (const [file, content] of renderPackagePages(record, view)) files.set(file.slice(prefix.length), content);
+        files.set(PACKAGE_RECORD_FILE, JSON.stringify(record));
+        count(await writeFiles(versionDir, files, this.tuning.durable));
+        await symlink(packageLinkTarget(version), path.join(dir, encoded));
       }
-      count(await writeFiles(dir, files, this.tuning.durable));
       const left = await readdir(dir);
       if (left.length === 0) {
         await rm(dir, { recursive: true, force: true });
@@ -652,14 +687,24 @@ export class PortalSite {
   }
 
   /**
-   * After the swap, under the lock: old generations and the store versions only they linked go, and
-   * when the next commit would find no generation to recycle (all within their grace period), a
-   * spare copy of the new root is prepared for it, so that copying ≈ 900 entries is not on the
-   * next publish's path.
+   * After the swap, under the lock: old generations and the store versions only they linked go (the
+   * newest of those generations is kept as the spare root the next commit recycles), and when the
+   * next commit would still find nothing to recycle (every generation within its grace period: a
+   * burst), a spare copy of the new root is prepared for it, so that copying ≈ 900 entries is not
+   * on the next publish's path.
    */
   private async cleanup(current: number, recycled: Set<string>[]): Promise<void> {
+    const steps = this.currentCleanup;
+    let mark = performance.now();
+    const lap = (step: keyof CommitStats['cleanupSteps']) => {
+      const now = performance.now();
+      steps[step] += now - mark;
+      mark = now;
+    };
     const removed = [...recycled, ...(await this.generations.removeOld(current))];
+    lap('generations');
     if (removed.length > 0) await this.collectStore(removed);
+    lap('store');
     if (!(await this.generations.hasRecyclable(current))) {
       // Copied under a build- name and renamed when complete: only whole copies are ever spare-*.
       const token = randomBytes(6).toString('hex');
@@ -672,12 +717,15 @@ export class PortalSite {
         throw error;
       }
     }
+    lap('spare');
     await this.objects.sweep();
+    lap('sweep');
   }
 
   /**
    * Store versions no remaining generation links. `removedUnits` (the units of the generations just
-   * removed) narrows the candidates; null scans the whole store (after abandoned builds).
+   * removed) narrows the candidates; null scans the whole store (after abandoned builds). A package
+   * version (store/pkg/…) goes with the last article bucket version linking it.
    */
   private async collectStore(removedUnits: Set<string>[] | null): Promise<void> {
     const kept = new Set<string>();
@@ -692,16 +740,66 @@ export class PortalSite {
     else {
       candidates = [];
       for (const top of await readdir(this.storeDir).catch(() => [] as string[])) {
+        if (top === PACKAGE_STORE) continue;
         if (top.includes('.g')) candidates.push(top);
         else for (const name of await readdir(path.join(this.storeDir, top)).catch(() => [] as string[])) candidates.push(`${top}/${name}`);
       }
     }
-    await eachLimit(
-      candidates.filter((name) => !kept.has(name)),
-      8,
-      (name) => rm(this.storePath(name), { recursive: true, force: true }),
-    );
+    const going = candidates.filter((name) => !kept.has(name));
+    // Package versions the going bucket versions link and no kept version of the same bucket does.
+    const packageVersions = new Set<string>();
+    const keptBuckets = [...kept].filter((name) => name.startsWith('art/'));
+    const linksOf = async (bucketVersion: string) => {
+      const links = new Map<string, string>();
+      const dir = this.storePath(bucketVersion);
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        const target = await readlink(path.join(dir, name)).catch(() => null);
+        if (target) links.set(name, target);
+      }
+      return links;
+    };
+    if (removedUnits) {
+      await eachLimit(
+        going.filter((name) => name.startsWith('art/')),
+        4,
+        async (bucketVersion) => {
+          const bucket = bucketVersion.slice(0, bucketVersion.lastIndexOf('.g'));
+          const others = await Promise.all(keptBuckets.filter((k) => k.startsWith(`${bucket}.g`)).map(linksOf));
+          for (const [name, target] of await linksOf(bucketVersion)) {
+            if (!others.some((links) => links.get(name) === target)) packageVersions.add(packageVersionOf(target));
+          }
+        },
+      );
+    } else {
+      const linked = new Set<string>();
+      await eachLimit(keptBuckets, 8, async (bucketVersion) => {
+        for (const target of (await linksOf(bucketVersion)).values()) linked.add(packageVersionOf(target));
+      });
+      for (const bucket of await readdir(path.join(this.storeDir, PACKAGE_STORE)).catch(() => [] as string[])) {
+        for (const name of await readdir(path.join(this.storeDir, PACKAGE_STORE, bucket)).catch(() => [] as string[])) {
+          const version = `${PACKAGE_STORE}/${bucket}/${name}`;
+          if (!linked.has(version)) packageVersions.add(version);
+        }
+      }
+    }
+    await eachLimit([...going, ...packageVersions], 8, (name) => rm(this.storePath(name), { recursive: true, force: true }));
   }
+}
+
+/** Package versions live in store/pkg/<b>/<id>.g<n>; article bucket versions link them. */
+const PACKAGE_STORE = 'pkg';
+
+function packageVersion(bucket: string, encodedId: string, generation: number): string {
+  return `${PACKAGE_STORE}/${bucket}/${encodedId}.g${generation}`;
+}
+
+/** From a bucket version (store/art/<b>.g<m>/<id>) to a package version. */
+function packageLinkTarget(version: string): string {
+  return `../../${version}`;
+}
+
+function packageVersionOf(linkTarget: string): string {
+  return linkTarget.replace(/^(\.\.\/)+/, '');
 }
 
 /** A unit's symlink in a generation root, relative: `art/3f` → `../../store/art/3f.g42`. */

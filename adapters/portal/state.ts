@@ -29,6 +29,8 @@ export const GENERATION_INFO_PATH = `${STATE_DIR}/generation.json`;
 export const PACKAGE_RECORD_FILE = '.package.json';
 export const LIST_STATE_FILE = '.state.json';
 export const MEDIA_REFS_FILE = '.refs.json';
+/** col/<id>/.pages.json, xxgk/<id>/.pages.json: the key of each archived page (PageKeys), so unchanged pages are kept. */
+export const PAGE_KEYS_FILE = '.pages.json';
 export const STATE_VERSION = 2;
 
 export function sitemapMonthStatePath(month: string): string {
@@ -89,6 +91,12 @@ export interface PackageRecord {
 export interface ListState {
   version: 2;
   entries: Record<string, ListItem>;
+}
+
+/** A list unit's archived pages: file (site-root-relative) → the key its content was rendered from (pages/entry-list.ts). */
+export interface PageKeys {
+  version: 1;
+  keys: Record<string, string>;
 }
 
 /** media/<b>/.refs.json: rendition file name → packages using it. */

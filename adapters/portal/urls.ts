@@ -27,14 +27,22 @@ export function portalPagePaths(packageId: string, interpretationCount: number):
   };
 }
 
-/** A column's directory, index pages (page 1 is index.html, then index_2.html, …) and RSS feed. */
+/**
+ * A list's archived page n (numbered from the oldest entry, so its address and content stay put as
+ * newer entries arrive; pages/entry-list.ts `stablePaging`): `page_<n>.html` beside its index.html.
+ */
+export function archivedPagePath(directory: string, n: number): string {
+  return `${directory}/page_${n}.html`;
+}
+
+/** A column's directory, index page (the newest entries), archived pages (`page_1.html` holds the oldest) and RSS feed. */
 export function portalColumnPaths(columnId: string): { directory: string; index: string; rss: string; page(n: number): string } {
   const directory = `col/${encodeURIComponent(columnId)}`;
   return {
     directory,
     index: `${directory}/index.html`,
     rss: `${directory}/rss.xml`,
-    page: (n) => (n <= 1 ? `${directory}/index.html` : `${directory}/index_${n}.html`),
+    page: (n) => archivedPagePath(directory, n),
   };
 }
 
@@ -43,10 +51,10 @@ export function portalMediaPath(sha256: string, ext: string): string {
   return `media/${sha256.slice(0, 2)}/${sha256}.${ext}`;
 }
 
-/** A disclosure catalogue item's page(s): `xxgk/<itemId>/index.html`, `index_2.html`, … */
+/** A disclosure catalogue item's pages: `xxgk/<itemId>/index.html` (the newest documents), archived `page_1.html` (the oldest), … */
 export function catalogueItemPaths(itemId: string): { directory: string; index: string; page(n: number): string } {
   const directory = `xxgk/${encodeURIComponent(itemId)}`;
-  return { directory, index: `${directory}/index.html`, page: (n) => (n <= 1 ? `${directory}/index.html` : `${directory}/index_${n}.html`) };
+  return { directory, index: `${directory}/index.html`, page: (n) => archivedPagePath(directory, n) };
 }
 
 /**

@@ -151,10 +151,19 @@ describe('portal engine', () => {
       const root = JSON.parse(await readFile(path.join(webRoot, gen, '.govpub/site.json'), 'utf8')) as RootState;
       for (const v of Object.values(root.units)) referenced.add(v);
     }
+    // Package versions (store/pkg/<b>/<id>.g<n>) are linked by the article bucket versions kept.
+    for (const version of [...referenced].filter((v) => v.startsWith('art/'))) {
+      const dir = path.join(webRoot, 'store', version);
+      for (const name of await readdir(dir)) referenced.add((await readlink(path.join(dir, name))).replace(/^(\.\.\/)+/, ''));
+    }
     const stored: string[] = [];
     await site.idle();
     for (const kind of await readdir(path.join(webRoot, 'store')))
-      for (const name of await readdir(path.join(webRoot, 'store', kind))) stored.push(`${kind}/${name}`);
+      for (const name of await readdir(path.join(webRoot, 'store', kind))) {
+        if (kind !== 'pkg') stored.push(`${kind}/${name}`);
+        else for (const version of await readdir(path.join(webRoot, 'store', kind, name))) stored.push(`pkg/${name}/${version}`);
+      }
+    expect(stored.filter((s) => s.startsWith('pkg/')).length).toBeGreaterThan(0);
     expect(stored.filter((s) => !referenced.has(s))).toEqual([]);
 
     // Age: generations replaced longer ago than the limit go, even those kept for rollback.
@@ -166,6 +175,31 @@ describe('portal engine', () => {
     // The current one and its predecessor (replaced just now); the rest were replaced > 150 ms ago.
     expect(left).toHaveLength(2);
     expect(path.basename(await current(webRoot))).toBe(left[1]);
+  }, 60_000);
+
+  it('steady publishing recycles: the generation that goes becomes the next root (renamed, never copied), and stays bounded', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 0 });
+    const options = fixtureOptions(site, 13, null);
+    const spares = async () => (await readdir(webRoot)).filter((name) => name.startsWith('spare-'));
+    for (let n = 0; n < 7; n++) {
+      for (const change of await fixturePackage(n, options)) await site.submit(change);
+      await site.idle();
+      const gens = (await generationsOnDisk(webRoot)).map((g) => Number(g.slice(4))).sort((a, b) => a - b);
+      const now = site.lastCommit!.generation;
+      expect(gens.length).toBeLessThanOrEqual(3);
+      expect(gens.at(-1)).toBe(now);
+      if (now <= 3) continue;
+      // The one spare root is the generation that just went: renamed (its own generation info), not a copy of the current root.
+      const [spare, ...more] = await spares();
+      expect(more).toEqual([]);
+      const info = JSON.parse(await readFile(path.join(webRoot, spare!, '.govpub/generation.json'), 'utf8')) as { generation: number };
+      expect(info.generation).toBe(now - 3);
+    }
+    // The next commit was built from that spare: the live site is whole.
+    const gen = await current(webRoot);
+    const root = JSON.parse(await readFile(path.join(gen, '.govpub/site.json'), 'utf8')) as RootState;
+    for (const [unit, version] of Object.entries(root.units)) expect(await readlink(path.join(gen, unit)), unit).toContain(`store/${version}`);
   }, 60_000);
 
   it('retraction removes the pages, the column and site feed entries, the sitemap entries, the catalogue and home entries', async () => {
@@ -474,6 +508,46 @@ describe('serving the store', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('redirects the old article addresses (art/<id>/…, before the buckets) with 301 to art/<bucket>/<id>/…, under any prefix', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 32, null), 'pkg-moved');
+    await site.submit(publish!);
+    const now = portalPagePaths('pkg-moved', 0);
+    for (const prefix of ['/portal', '']) {
+      const app = Fastify();
+      registerPortalRoutes(app, { webRoot, prefix });
+      try {
+        const get = (url: string) => app.inject({ method: 'GET', url });
+        for (const [old, target] of [
+          [`${prefix}/art/pkg-moved/`, `${prefix}/${now.directory}/`],
+          [`${prefix}/art/pkg-moved`, `${prefix}/${now.directory}/`],
+          [`${prefix}/art/pkg-moved/index.html`, `${prefix}/${now.document}`],
+          [`${prefix}/art/pkg-moved/index.html?from=search`, `${prefix}/${now.document}?from=search`],
+        ] as const) {
+          const res = await get(old);
+          expect(res.statusCode, old).toBe(301);
+          expect(res.headers['x-frame-options'], old).toBe('SAMEORIGIN');
+          // Relative to the request (right under any prefix and behind nginx); a browser resolves it to the new page.
+          const location = String(res.headers.location);
+          expect(location, old).not.toMatch(/^\//);
+          const resolved = new URL(location, `http://portal.test${old}`);
+          expect(`${resolved.pathname}${resolved.search}`, old).toBe(target);
+          expect((await get(`${resolved.pathname}${resolved.search}`)).statusCode, target).toBe(200);
+        }
+        // Not on the site, or no such page of it: a plain 404, no redirect.
+        for (const url of [`${prefix}/art/pkg-never/`, `${prefix}/art/pkg-moved/jd-9.html`, `${prefix}/art/pkg-moved/.package.json`]) {
+          expect((await get(url)).statusCode, url).toBe(404);
+        }
+      } finally {
+        await app.close();
+      }
+    }
+    // nginx cannot compute the bucket: the documented configuration hands these addresses to this route.
+    const readme = await readFile(path.join(REPO_ROOT, 'adapters/portal/README.md'), 'utf8');
+    expect(readme).toContain('location ~ "^/art/(?![0-9a-f]{2}/)[^/]+(/.*)?$" {');
   });
 
   it("the README's nginx configuration sends the same security headers as serve.ts", async () => {

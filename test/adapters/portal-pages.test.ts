@@ -21,6 +21,7 @@ import { renderArticle, type ArticleInput } from '../../adapters/portal/pages/ar
 import { ELDER_MODE_KEY, FAVICON_PATH, SITE_JS, SITE_JS_PATH, faviconIco } from '../../adapters/portal/pages/assets.js';
 import { renderCatalogueCategoryPages, renderCatalogueIndex, renderCatalogueItemPages } from '../../adapters/portal/pages/catalogue.js';
 import { renderColumnPages } from '../../adapters/portal/pages/column.js';
+import { archivedPageCount, stablePaging, type PageReuse } from '../../adapters/portal/pages/entry-list.js';
 import { renderColumnFeed, renderSiteFeed } from '../../adapters/portal/pages/feed.js';
 import { renderHomePage } from '../../adapters/portal/pages/home.js';
 import { pageShell } from '../../adapters/portal/pages/layout.js';
@@ -138,6 +139,9 @@ function listEntry(n: number, overrides: Partial<ListEntry> = {}): ListEntry {
     ...overrides,
   };
 }
+
+/** The titles a list page shows, in order. */
+const entryTitles = (html: string): string[] => [...html.matchAll(/class="entry-title"[^>]*>([^<]*)</g)].map((m) => m[1] ?? '');
 
 const column = (id: string): ColumnNode => {
   const node = columnNode(structure, id);
@@ -438,30 +442,112 @@ describe('column pages', () => {
     expect(html).toContain('<a href="rss.xml">RSS 订阅本栏目</a>');
   });
 
-  it('a parent column links its children; entries are paged newest first with a pager; the feed holds them', () => {
+  it('a parent column links its children; entries are paged from the oldest, the index page shows the newest; the feed holds them', () => {
     const node = column('xwdt');
+    // 7 entries, 3 a page: page_1 holds the oldest 3 (5, 6, 7), the index page the newest 4.
     const entries = [1, 2, 3, 4, 5, 6, 7].map((n) => listEntry(n));
     const files = renderColumnPages(node, entries, site);
-    expect([...files.keys()].sort()).toEqual(['col/xwdt/index.html', 'col/xwdt/index_2.html', 'col/xwdt/index_3.html', 'col/xwdt/rss.xml']);
+    expect([...files.keys()].sort()).toEqual(['col/xwdt/index.html', 'col/xwdt/page_1.html', 'col/xwdt/rss.xml']);
     const first = files.get('col/xwdt/index.html')!;
     const children = /<nav class="child-columns"[\s\S]*?<\/nav>/.exec(first)![0];
     expect([...children.matchAll(/href="..\/..\/col\/([^/]+)\/index.html"/g)].map((m) => m[1])).toEqual(node.children);
-    expect([...first.matchAll(/class="entry-title"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(['第1号通知', '第2号通知', '第3号通知']);
-    expect(first).toContain('<span aria-current="page">第 1/3 页</span>');
+    expect(entryTitles(first)).toEqual(['第1号通知', '第2号通知', '第3号通知', '第4号通知']);
+    expect(first).toContain('<span aria-current="page">最新</span>');
+    expect(first).toContain('共 7 条');
     expect(first).toContain('<span class="note">最近更新：2025-06-01</span>'); // 2025-05-31T23:00Z is 1 June in China
-    expect(first).toContain('<a href="index_2.html" rel="next">下一页</a>');
+    expect(first).toContain('<a href="page_1.html" rel="next">下一页</a>');
     const repealed = renderColumnPages(node, [listEntry(1, { validity: { state: 'repealed', effectiveFrom: null, endedAt: '2025-01-01' } })], site).get(
       'col/xwdt/index.html',
     )!;
     expect(repealed).toContain('<span class="validity-repealed">已废止</span>');
-    const middle = files.get('col/xwdt/index_2.html')!;
-    expect(middle).toContain('<a href="index.html" rel="prev">上一页</a>');
-    expect(middle).toContain('<a href="index_3.html">尾页</a>');
-    expect(metaContent(middle, 'ColumnName')).toBe('新闻动态');
+    const oldest = files.get('col/xwdt/page_1.html')!;
+    expect(entryTitles(oldest)).toEqual(['第5号通知', '第6号通知', '第7号通知']);
+    expect(oldest).toContain('<a href="index.html" rel="prev">上一页</a>');
+    expect(oldest).toContain('<span aria-current="page">第 1 页</span>');
+    expect(oldest).not.toContain('rel="next"');
+    expect(oldest).toContain('<title>新闻动态（第1页）');
+    expect(metaContent(oldest, 'ColumnName')).toBe('新闻动态');
     const feed = files.get('col/xwdt/rss.xml')!;
     expect(feed.match(/<item>/g)).toHaveLength(7);
     expect(feed).toContain(`<link>${BASE}/${entries[0]!.path}</link>`);
     expect(feed).toContain(`<atom:link href="${BASE}/col/xwdt/rss.xml" rel="self"`);
+  });
+
+  it('archived pages keep their number, entries and bytes as newer entries arrive; prev/next chain every page once', () => {
+    const node = column('xwdt-tzgg');
+    // Entry n is older the larger n is; `newest(k)`: the list after k publications, newest first.
+    const newest = (k: number) => Array.from({ length: k }, (_, i) => listEntry(100 - k + 1 + i));
+    const ten = renderColumnPages(node, newest(10), site);
+    const eleven = renderColumnPages(node, newest(11), site);
+    const twelve = renderColumnPages(node, newest(12), site);
+    const pagesOf = (files: Map<string, string>) => [...files.keys()].filter((f) => f.includes('/page_')).sort();
+    // 10 entries: pages 1, 2 (3 each, the oldest first), index 4; 11: index 5; 12: a third page, index 3.
+    expect(pagesOf(ten)).toEqual(['col/xwdt-tzgg/page_1.html', 'col/xwdt-tzgg/page_2.html']);
+    expect(pagesOf(eleven)).toEqual(pagesOf(ten));
+    for (const file of pagesOf(ten)) expect(eleven.get(file), file).toBe(ten.get(file));
+    expect(pagesOf(twelve)).toEqual([...pagesOf(ten), 'col/xwdt-tzgg/page_3.html']);
+    expect(twelve.get('col/xwdt-tzgg/page_1.html')).toBe(ten.get('col/xwdt-tzgg/page_1.html'));
+    // Page 2's 上一页 led to the index page; now page 3 sits between them.
+    expect(ten.get('col/xwdt-tzgg/page_2.html')).toContain('<a href="index.html" rel="prev">上一页</a>');
+    expect(twelve.get('col/xwdt-tzgg/page_2.html')).toContain('<a href="page_3.html" rel="prev">上一页</a>');
+    expect(entryTitles(twelve.get('col/xwdt-tzgg/index.html')!)).toHaveLength(3);
+
+    // Walking 下一页 from the index page, then 上一页 back, visits every entry once, newest first, and every page.
+    const dir = 'col/xwdt-tzgg/';
+    const relLink = (html: string, rel: string): string | undefined => [...html.matchAll(/<a href="([^"]+)" rel="([a-z]+)">/g)].find((m) => m[2] === rel)?.[1];
+    const seen: string[] = [];
+    const visited: string[] = [];
+    for (let file: string | undefined = 'index.html'; file; file = relLink(twelve.get(dir + file)!, 'next')) {
+      visited.push(file);
+      seen.push(...entryTitles(twelve.get(dir + file)!));
+    }
+    expect(visited).toEqual(['index.html', 'page_3.html', 'page_2.html', 'page_1.html']);
+    expect(seen).toEqual(newest(12).map((e) => e.title));
+    const back: string[] = [];
+    for (let file: string | undefined = 'page_1.html'; file; file = relLink(twelve.get(dir + file)!, 'prev')) back.push(file);
+    expect(back).toEqual([...visited].reverse());
+
+    // With the previous keys, unchanged archived pages are neither rendered nor written again.
+    const reuse: PageReuse = { previous: {}, keys: {} };
+    renderColumnPages(node, newest(10), site, reuse);
+    const next: PageReuse = { previous: reuse.keys, keys: {} };
+    expect([...renderColumnPages(node, newest(11), site, next).keys()].sort()).toEqual(['col/xwdt-tzgg/index.html', 'col/xwdt-tzgg/rss.xml']);
+    expect(next.keys).toEqual(reuse.keys);
+    const grown: PageReuse = { previous: next.keys, keys: {} };
+    expect([...renderColumnPages(node, newest(12), site, grown).keys()].sort()).toEqual([
+      'col/xwdt-tzgg/index.html',
+      'col/xwdt-tzgg/page_2.html',
+      'col/xwdt-tzgg/page_3.html',
+      'col/xwdt-tzgg/rss.xml',
+    ]);
+    // A backdated entry (older than page 2's newest) shifts pages 1 and 2: both are written again.
+    const backdated = [...newest(11), listEntry(1000, { releasedAt: '2020-01-01T00:00:00.000Z' })];
+    const shifted: PageReuse = { previous: next.keys, keys: {} };
+    expect(pagesOf(renderColumnPages(node, backdated, site, shifted))).toEqual([
+      'col/xwdt-tzgg/page_1.html',
+      'col/xwdt-tzgg/page_2.html',
+      'col/xwdt-tzgg/page_3.html',
+    ]);
+  });
+
+  it('stablePaging: page k holds the k-th size entries from the oldest; the index page the rest (up to 2·size − 1)', () => {
+    const list = (n: number) => Array.from({ length: n }, (_, i) => n - i); // newest first: n … 1 (1 is the oldest)
+    expect(stablePaging(list(0), 20)).toEqual({ latest: [], archived: [] });
+    expect(stablePaging(list(39), 20)).toEqual({ latest: list(39), archived: [] });
+    const p = stablePaging(list(45), 20);
+    expect(p.archived.map((a) => [a.number, a.entries[0], a.entries.at(-1)])).toEqual([[1, 20, 1]]);
+    expect(p.latest).toEqual(list(45).slice(0, 25));
+    const big = stablePaging(list(580), 20);
+    expect(big.archived).toHaveLength(28);
+    expect(big.archived[27]!.entries).toEqual([560, 559, 558, 557, 556, 555, 554, 553, 552, 551, 550, 549, 548, 547, 546, 545, 544, 543, 542, 541]);
+    expect(big.latest).toHaveLength(20);
+    for (let n = 0; n < 100; n++) {
+      const q = stablePaging(list(n), 7);
+      expect([...q.latest, ...[...q.archived].reverse().flatMap((a) => a.entries)]).toEqual(list(n));
+      expect(q.archived.length).toBe(archivedPageCount(n, 7));
+      expect(q.latest.length).toBeLessThanOrEqual(13);
+      if (n >= 7) expect(q.latest.length).toBeGreaterThanOrEqual(7);
+    }
   });
 
   it('a list links each entry and its interpretations (解读：文字解读 视频解读)', () => {
@@ -665,10 +751,18 @@ describe('政府信息公开目录 pages', () => {
 
   it('an item page shows its 13 elements and its documents (索引号, 发文字号, 有效性), paged', () => {
     const item = catalogueItemView(structure, 'qzf-gfxwj')!;
-    const entries = [1, 2, 3, 4].map((n) => listEntry(n, { validity: n === 2 ? { state: 'repealed', effectiveFrom: null, endedAt: '2025-01-01' } : null }));
+    const entries = [1, 2, 3, 4, 5, 6, 7].map((n) =>
+      listEntry(n, { validity: n === 2 ? { state: 'repealed', effectiveFrom: null, endedAt: '2025-01-01' } : null }),
+    );
     const files = renderCatalogueItemPages(item, entries, site);
-    expect([...files.keys()]).toEqual(['xxgk/qzf-gfxwj/index.html', 'xxgk/qzf-gfxwj/index_2.html']);
+    expect([...files.keys()]).toEqual(['xxgk/qzf-gfxwj/index.html', 'xxgk/qzf-gfxwj/page_1.html']);
     const html = files.get('xxgk/qzf-gfxwj/index.html')!;
+    // The archived page (the oldest 3) does not show the total, which changes with every document.
+    const archived = files.get('xxgk/qzf-gfxwj/page_1.html')!;
+    expect(archived).toContain('<h2 id="documents-heading">已公开信息</h2>');
+    expect(archived).toContain('<span aria-current="page">第 1 页</span>');
+    expect(archived).toContain('<a href="index.html" rel="prev">上一页</a>');
+    expect((archived.match(/<td data-label="索引号">/g) ?? []).length).toBe(3);
     const elements = /<table class="catalogue-elements">[\s\S]*?<\/table>/.exec(html)![0];
     const labels = [...elements.matchAll(/<th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
     expect(labels).toEqual([
@@ -690,7 +784,7 @@ describe('政府信息公开目录 pages', () => {
     expect(elements).toContain(`href="../../${portalColumnPaths(item.portalColumnId).index}"`);
     expect(html).toContain('<td data-label="索引号">11610103MB2950046X/2025-00001</td>');
     expect(html).toContain('<span class="validity-repealed">废止</span>');
-    expect(html).toContain('已公开信息 <span class="count">（4）</span>');
+    expect(html).toContain('已公开信息 <span class="count">（7）</span>');
     const crumbs = breadcrumbLinks(html);
     expect(crumbs.map((c) => c.label)).toEqual(['首页', '政府信息公开目录', item.category, item.name]);
     expect(crumbs[2]!.href).toBe(`../../${catalogueCategoryPath(item.category)}`);

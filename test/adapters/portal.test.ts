@@ -502,7 +502,7 @@ describe('external ids', () => {
       interpretations: paths.interpretations.map((p) => `${BASE_URL}/${p}`),
     });
     expect(portalColumnUrls(BASE_URL, 'c1')).toEqual({ index: `${BASE_URL}/col/c1/index.html`, rss: `${BASE_URL}/col/c1/rss.xml` });
-    expect(portalColumnPaths('c1').page(3)).toBe('col/c1/index_3.html');
+    expect(portalColumnPaths('c1').page(3)).toBe('col/c1/page_3.html');
   });
 });
 
@@ -749,23 +749,44 @@ describe('publishing to a web root', () => {
     expect(await readCurrent(webRoot, 'index.html')).toContain('本站尚未发布信息。');
   });
 
-  it('pages a column index and splits nothing when it fits', async () => {
+  it('pages a column from the oldest: a new entry rewrites the index page only, archived pages keep their file', async () => {
     const { webRoot, adapter } = newSite({ pageSize: 2 });
     const channel = portalChannel('c-paged');
-    for (let i = 1; i <= 5; i++) {
-      await publish(adapter, unitFor({ packageId: `pkg-p${i}`, releasedAt: `2025-06-0${i}T00:00:00Z`, cover: undefined }), channel);
-    }
-    const gen = await currentDir(webRoot);
-    const page1 = await readFile(path.join(gen, 'col/c-paged/index.html'), 'utf8');
-    const page3 = await readFile(path.join(gen, 'col/c-paged/index_3.html'), 'utf8');
-    expect([...page1.matchAll(/art\/[0-9a-f]{2}\/(pkg-p\d)\/index.html/g)].map((m) => m[1])).toEqual(['pkg-p5', 'pkg-p4']);
-    expect(page1).toContain('<a href="index_2.html" rel="next">下一页</a>');
-    expect([...page3.matchAll(/art\/[0-9a-f]{2}\/(pkg-p\d)\/index.html/g)].map((m) => m[1])).toEqual(['pkg-p1']);
-    expect(page3).toContain('<a href="index_2.html" rel="prev">上一页</a>');
-    expect(await sitemapUrls(gen)).toContain(`${BASE_URL}/col/c-paged/index_3.html`);
-    await takeDown(adapter, 'c-paged/pkg-p5', channel);
-    await takeDown(adapter, 'c-paged/pkg-p4', channel);
-    expect(await isFileIn(await currentDir(webRoot), 'col/c-paged/index_3.html')).toBe(false);
+    const publishNth = (i: number) => publish(adapter, unitFor({ packageId: `pkg-p${i}`, releasedAt: `2025-06-0${i}T00:00:00Z`, cover: undefined }), channel);
+    const listed = (html: string) => [...html.matchAll(/art\/[0-9a-f]{2}\/(pkg-p\d)\/index.html/g)].map((m) => m[1]);
+    const inode = async (file: string) => (await stat(path.join(await currentDir(webRoot), file))).ino;
+    for (let i = 1; i <= 4; i++) await publishNth(i);
+    const before = await inode('col/c-paged/page_1.html');
+    await publishNth(5);
+    // 5 entries, 2 a page: page_1 holds the oldest two and stays the same file; the index page the newest three.
+    expect(await inode('col/c-paged/page_1.html')).toBe(before);
+    // Kept, not written: the column's page 1 and its catalogue item's (the item lists the same documents).
+    expect(adapter.site.lastCommit?.pagesKept).toBe(2);
+    let gen = await currentDir(webRoot);
+    const index = await readFile(path.join(gen, 'col/c-paged/index.html'), 'utf8');
+    expect(listed(index)).toEqual(['pkg-p5', 'pkg-p4', 'pkg-p3']);
+    expect(index).toContain('<a href="page_1.html" rel="next">下一页</a>');
+    expect(listed(await readFile(path.join(gen, 'col/c-paged/page_1.html'), 'utf8'))).toEqual(['pkg-p2', 'pkg-p1']);
+
+    // The sixth archives p3 and p4 as page 2; page 1's 上一页 now leads there.
+    await publishNth(6);
+    gen = await currentDir(webRoot);
+    const page1 = await readFile(path.join(gen, 'col/c-paged/page_1.html'), 'utf8');
+    const page2 = await readFile(path.join(gen, 'col/c-paged/page_2.html'), 'utf8');
+    expect(listed(page2)).toEqual(['pkg-p4', 'pkg-p3']);
+    expect(page1).toContain('<a href="page_2.html" rel="prev">上一页</a>');
+    expect(page2).toContain('<a href="index.html" rel="prev">上一页</a>');
+    expect(page2).toContain('<a href="page_1.html" rel="next">下一页</a>');
+    for (const page of ['col/c-paged/index.html', 'col/c-paged/page_1.html', 'col/c-paged/page_2.html']) expect(await brokenLinks(gen, page), page).toEqual([]);
+    expect(await sitemapUrls(gen)).toEqual(expect.arrayContaining([`${BASE_URL}/col/c-paged/page_1.html`, `${BASE_URL}/col/c-paged/page_2.html`]));
+
+    // Retractions shrink the list: archived pages that no longer exist are gone from the unit and the sitemap.
+    for (const id of ['pkg-p6', 'pkg-p5', 'pkg-p4']) await takeDown(adapter, `c-paged/${id}`, channel);
+    gen = await currentDir(webRoot);
+    expect(await isFileIn(gen, 'col/c-paged/page_2.html')).toBe(false);
+    expect(await isFileIn(gen, 'col/c-paged/page_1.html')).toBe(false);
+    expect(listed(await readFile(path.join(gen, 'col/c-paged/index.html'), 'utf8'))).toEqual(['pkg-p3', 'pkg-p2', 'pkg-p1']);
+    expect((await sitemapUrls(gen)).filter((u) => u.includes('c-paged/page_'))).toEqual([]);
   });
 
   it('30 concurrent deliveries of one package (and another package alongside) land in few generations with consistent indexes; a reader never sees a broken link', async () => {

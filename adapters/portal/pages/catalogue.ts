@@ -1,11 +1,11 @@
 /**
  * 政府信息公开目录: xxgk/index.html lists the disclosure catalogue's categories and items with the
- * number of documents published under each; xxgk/<itemId>/index.html (index_2.html, …) shows an
+ * number of documents published under each; xxgk/<itemId>/index.html (archived page_1.html, …) shows an
  * item's 13 elements and the documents published under it, newest first, paged.
  */
 import { chinaDate } from '../format.js';
 import { SITE_PATHS, catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, rootFrom } from '../urls.js';
-import { EMPTY_COLUMN_TEXT, pagerHtml } from './entry-list.js';
+import { EMPTY_COLUMN_TEXT, renderStablePages, type PageReuse } from './entry-list.js';
 import { pageShell, type ColumnMeta } from './layout.js';
 import type { CatalogueItemView, DocumentValidity, ListEntry } from './model.js';
 import type { SiteSettings } from './settings.js';
@@ -117,32 +117,38 @@ ${rows}
   return out;
 }
 
-/** xxgk/<itemId>/index.html, index_2.html, …: the item's 13 elements and its documents (`entries`, newest first). */
-export function renderCatalogueItemPages(item: CatalogueItemView, entries: readonly ListEntry[], site: SiteSettings): Map<string, string> {
-  const out = new Map<string, string>();
+/**
+ * xxgk/<itemId>/index.html (the newest documents) and its archived pages (page_1.html holds the
+ * oldest; stably paged, entry-list.ts): the item's 13 elements and its documents (`entries`, newest
+ * first). The total count is on the index page only, so archived pages stay as they are.
+ */
+export function renderCatalogueItemPages(item: CatalogueItemView, entries: readonly ListEntry[], site: SiteSettings, reuse?: PageReuse): Map<string, string> {
   const paths = catalogueItemPaths(item.id);
   const root = rootFrom(paths.index);
-  const pageCount = Math.max(1, Math.ceil(entries.length / site.pageSize));
-  const pageHref = (n: number) => paths.page(n).slice(paths.directory.length + 1);
   const elements = elementsTable(item, site, root);
-  for (let page = 1; page <= pageCount; page++) {
-    const slice = entries.slice((page - 1) * site.pageSize, page * site.pageSize);
-    const documents =
-      slice.length > 0
-        ? `<table class="doc-table">
+  const column = columnNode(site.structure, item.portalColumnId);
+  return renderStablePages({
+    entries,
+    size: site.pageSize,
+    paths,
+    context: { item, column: column ? { id: column.id, path: column.path } : null, nav: site.structure.roots },
+    reuse,
+    render: (page) => {
+      const documents =
+        page.entries.length > 0
+          ? `<table class="doc-table">
 <thead><tr><th scope="col">索引号</th><th scope="col">标题</th><th scope="col">发文字号</th><th scope="col">发布日期</th><th scope="col">有效性</th></tr></thead>
 <tbody>
-${slice.map((e) => documentRow(e, root)).join('\n')}
+${page.entries.map((e) => documentRow(e, root)).join('\n')}
 </tbody>
 </table>`
-        : `<p class="empty">${EMPTY_COLUMN_TEXT}。</p>`;
-    out.set(
-      paths.page(page),
-      pageShell({
+          : `<p class="empty">${EMPTY_COLUMN_TEXT}。</p>`;
+      const count = page.number === null ? ` <span class="count">（${entries.length}）</span>` : '';
+      return pageShell({
         site,
         root,
-        title: page > 1 ? `${item.name}（第${page}页）` : item.name,
-        path: paths.page(page),
+        title: page.number !== null ? `${item.name}（第${page.number}页）` : item.name,
+        path: page.path,
         breadcrumb: [
           { label: CATALOGUE_TITLE, href: `${root}${SITE_PATHS.catalogue}` },
           { label: item.category, href: `${root}${catalogueCategoryPath(item.category)}` },
@@ -152,14 +158,13 @@ ${slice.map((e) => documentRow(e, root)).join('\n')}
         columnMeta: catalogueMeta(site, item.name),
         main: `<h1>${esc(item.name)}</h1>
 ${elements}
-<section aria-labelledby="documents-heading"><h2 id="documents-heading">已公开信息 <span class="count">（${entries.length}）</span></h2>
+<section aria-labelledby="documents-heading"><h2 id="documents-heading">已公开信息${count}</h2>
 ${documents}
-${pagerHtml(page, pageCount, pageHref)}
+${page.pager}
 </section>`,
-      }),
-    );
-  }
-  return out;
+      });
+    },
+  });
 }
 
 /** The item's 13 elements (公开事项类别 … 网站对应栏目) as a table. */

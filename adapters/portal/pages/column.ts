@@ -1,12 +1,12 @@
 /**
- * A column's pages (col/<id>/index.html, index_2.html, …): its name, its child columns (下级栏目)
+ * A column's pages (col/<id>/index.html, page_1.html, …): its name, its child columns (下级栏目)
  * when it has any, its entries newest first with a pager, the link to its RSS feed; and the
  * feed itself (col/<id>/rss.xml). Every registry column has these pages, empty or not: an empty
  * column says 本栏目暂无信息.
  */
 import { chinaDate } from '../format.js';
 import { portalColumnPaths, rootFrom } from '../urls.js';
-import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList, pagerHtml } from './entry-list.js';
+import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList, renderStablePages, type PageReuse } from './entry-list.js';
 import { renderColumnFeed } from './feed.js';
 import { columnCrumbs, pageShell } from './layout.js';
 import type { ColumnNode, ListEntry } from './model.js';
@@ -17,42 +17,43 @@ import { esc } from './text.js';
 /**
  * Index pages and rss.xml of a column, by site-root-relative path. `entries`: every package the
  * column lists, newest first (the caller decides whether a parent column also lists its children's).
+ * Stably paged (entry-list.ts): index.html shows the newest entries, page_1.html the oldest; with
+ * `reuse`, archived pages that did not change are left out.
  */
-export function renderColumnPages(column: ColumnNode, entries: readonly ListEntry[], site: SiteSettings): Map<string, string> {
-  const out = new Map<string, string>();
+export function renderColumnPages(column: ColumnNode, entries: readonly ListEntry[], site: SiteSettings, reuse?: PageReuse): Map<string, string> {
   const paths = portalColumnPaths(column.id);
   const root = rootFrom(paths.index);
-  const pageCount = Math.max(1, Math.ceil(entries.length / site.pageSize));
-  const pageHref = (n: number) => paths.page(n).slice(paths.directory.length + 1);
   const children = childColumnsHtml(column, site, root);
   const empty = `<p class="empty">${EMPTY_COLUMN_TEXT}${column.children.length > 0 ? '，请浏览下级栏目' : ''}。</p>`;
-  // When the column last changed (inspections check columns are kept up to date).
+  // When the column last changed (inspections check columns are kept up to date): on the index page, which changes with it.
   const updated = entries[0] ? `<span class="note">最近更新：${chinaDate(entries[0].releasedAt)}</span>　` : '';
-  for (let page = 1; page <= pageCount; page++) {
-    const slice = entries.slice((page - 1) * site.pageSize, page * site.pageSize);
-    const list = entryList(
-      slice.map((entry) => listEntryHtml(entry, root)),
-      empty,
-    );
-    out.set(
-      paths.page(page),
+  const out = renderStablePages({
+    entries,
+    size: site.pageSize,
+    paths,
+    // The main navigation lists the top-level columns, orphans included (siteView).
+    context: { id: column.id, name: column.name, path: column.path, idPath: column.idPath, children: column.children, nav: site.structure.roots },
+    reuse,
+    render: (page) =>
       pageShell({
         site,
         root,
-        title: page > 1 ? `${column.name}（第${page}页）` : column.name,
-        path: paths.page(page),
+        title: page.number !== null ? `${column.name}（第${page.number}页）` : column.name,
+        path: page.path,
         breadcrumb: columnCrumbs(column, root),
         column,
         main: `<h1>${esc(column.name)}</h1>
 ${children}<section class="column-entries" aria-labelledby="entries-heading"><h2 id="entries-heading" class="visually-hidden">${esc(column.name)}信息列表</h2>
-<p class="feed-link">${updated}<a href="rss.xml">RSS 订阅本栏目</a></p>
-${list}
-${pagerHtml(page, pageCount, pageHref)}
+<p class="feed-link">${page.number === null ? updated : ''}<a href="rss.xml">RSS 订阅本栏目</a></p>
+${entryList(
+  page.entries.map((entry) => listEntryHtml(entry, root)),
+  empty,
+)}
+${page.pager}
 </section>`,
         extraHead: `<link rel="alternate" type="application/rss+xml" title="${esc(`${site.identity.siteName} - ${column.name}`)}" href="rss.xml">\n`,
       }),
-    );
-  }
+  });
   out.set(paths.rss, renderColumnFeed(column, entries, site));
   return out;
 }

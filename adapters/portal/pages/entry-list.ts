@@ -1,4 +1,5 @@
 // The lists of packages that column pages, the home page and catalogue items show: title, cover thumbnail, interpretations, date.
+import { createHash } from 'node:crypto';
 import { chinaDate } from '../format.js';
 import { portalPagePaths } from '../urls.js';
 import type { ListEntry, SiteStructure } from './model.js';
@@ -30,16 +31,123 @@ export function entryList(items: string[], emptyHtml: string): string {
   return items.length > 0 ? `<ul class="article-list">\n${items.join('\n')}\n</ul>` : emptyHtml;
 }
 
-/** A pager over pages 1…count: 首页, 上一页, 第 n/count 页, 下一页, 尾页; nothing for one page. */
-export function pagerHtml(page: number, count: number, href: (n: number) => string): string {
-  if (count <= 1) return '';
-  const link = (n: number, label: string, rel?: string) => `<a href="${esc(href(n))}"${rel ? ` rel="${rel}"` : ''}>${label}</a>`;
-  const parts = [
-    page > 1 ? link(1, '首页') : '',
-    page > 1 ? link(page - 1, '上一页', 'prev') : '',
-    `<span aria-current="page">第 ${page}/${count} 页</span>`,
-    page < count ? link(page + 1, '下一页', 'next') : '',
-    page < count ? link(count, '尾页') : '',
-  ];
+/**
+ * Stable paging: a list's pages are numbered from the oldest entry, so a page's file never changes
+ * when newer entries arrive. With `size` entries a page and n entries:
+ *
+ *   page k (k = 1 … archived)   the entries (k−1)·size … k·size−1 counted from the oldest, newest
+ *                               first on the page; full, so written once (again only when an entry
+ *                               older than its newest one is added or removed)
+ *   the list's index.html       the newest entries, the ones no page holds: between min(n, size)
+ *                               and 2·size−1 (the entries past the last full page plus that page,
+ *                               which is archived when the next one fills)
+ *
+ * Publishing the newest entry therefore changes the index page alone, and every size-th publish
+ * also writes the page that became archived and the one before it (its 上一页 now leads there).
+ */
+export interface StablePaging<T> {
+  /** The index page's entries, newest first. */
+  latest: T[];
+  /** Archived pages, oldest first (`number` from 1); each page's entries newest first. */
+  archived: { number: number; entries: T[] }[];
+}
+
+/** Archived pages a list of `count` entries has: every full page but the newest (which the index page shows). */
+export function archivedPageCount(count: number, size: number): number {
+  return Math.max(0, Math.floor(count / size) - 1);
+}
+
+export function stablePaging<T>(newestFirst: readonly T[], size: number): StablePaging<T> {
+  const n = newestFirst.length;
+  const archivedCount = archivedPageCount(n, size);
+  const archived = Array.from({ length: archivedCount }, (_, i) => ({
+    number: i + 1,
+    entries: newestFirst.slice(n - (i + 1) * size, n - i * size),
+  }));
+  return { latest: newestFirst.slice(0, n - archivedCount * size), archived };
+}
+
+/**
+ * What a stable page's markup depends on besides the site's settings and templates (which re-render
+ * everything when they change): a key to compare with the previous version's, so an unchanged page
+ * is kept rather than rendered and written again.
+ */
+export function stablePageKey(context: unknown, page: number, newestArchived: boolean, entries: readonly unknown[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([context, page, newestArchived, entries]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/**
+ * The pager of a stably paged list. `page`: null for the index page (the newest entries), else the
+ * archived page's number. 上一页 leads to newer entries (the next page up, or the index page from
+ * the newest archived page), 下一页 to older ones; 最新 is the index page and 最早 page 1. Archived
+ * pages show their own number only (a total would change with every new page); the index page
+ * shows how many entries the list holds.
+ */
+export function stablePagerHtml(page: number | null, archived: number, total: number, href: (n: number | null) => string): string {
+  if (archived === 0) return '';
+  const link = (n: number | null, label: string, rel?: string) => `<a href="${esc(href(n))}"${rel ? ` rel="${rel}"` : ''}>${label}</a>`;
+  const parts =
+    page === null
+      ? [
+          `<span aria-current="page">最新</span>`,
+          link(archived, '下一页', 'next'),
+          link(1, '最早一页'),
+          `<span class="note">共 ${total} 条；更早的信息按页存档，页码从最早一页起算</span>`,
+        ]
+      : [
+          link(null, '最新'),
+          link(page < archived ? page + 1 : null, '上一页', 'prev'),
+          `<span aria-current="page">第 ${page} 页</span>`,
+          page > 1 ? link(page - 1, '下一页', 'next') : '',
+          page > 1 ? link(1, '最早一页') : '',
+          `<span class="note">页码从最早一页起算</span>`,
+        ];
   return `<nav class="pager" aria-label="分页">${parts.filter(Boolean).join(' ')}</nav>`;
+}
+
+/**
+ * Pages an archived page of a stably paged list may keep from the list's previous version: given
+ * the previous keys (by file), `keep(file, key)` says whether the file can stay as it is. Filled
+ * with every archived page's key as it is rendered or kept (the next version's previous keys).
+ */
+export interface PageReuse {
+  previous: Readonly<Record<string, string>>;
+  keys: Record<string, string>;
+}
+
+/**
+ * A stably paged list's pages (index page and archived pages) by site-root-relative path. `context`
+ * is what `render` shows besides the entries (the column or item, its children): it goes into
+ * each archived page's key. With `reuse`, an archived page whose key has not changed is left out
+ * (the caller keeps the previous version's file) and not even rendered.
+ */
+export function renderStablePages<T>(p: {
+  entries: readonly T[];
+  size: number;
+  paths: { directory: string; index: string; page(n: number): string };
+  context: unknown;
+  reuse?: PageReuse;
+  render(page: { path: string; number: number | null; entries: T[]; pager: string }): string;
+}): Map<string, string> {
+  const out = new Map<string, string>();
+  const paging = stablePaging(p.entries, p.size);
+  const archived = paging.archived.length;
+  const href = (n: number | null) => (n === null ? p.paths.index : p.paths.page(n)).slice(p.paths.directory.length + 1);
+  out.set(
+    p.paths.index,
+    p.render({ path: p.paths.index, number: null, entries: paging.latest, pager: stablePagerHtml(null, archived, p.entries.length, href) }),
+  );
+  for (const page of paging.archived) {
+    const file = p.paths.page(page.number);
+    if (p.reuse) {
+      const key = stablePageKey(p.context, page.number, page.number === archived, page.entries);
+      p.reuse.keys[file] = key;
+      if (p.reuse.previous[file] === key) continue;
+    }
+    out.set(file, p.render({ path: file, number: page.number, entries: page.entries, pager: stablePagerHtml(page.number, archived, p.entries.length, href) }));
+  }
+  return out;
 }

@@ -18,6 +18,7 @@ import { renderArticle } from './article.js';
 import { FAVICON_PATH, SITE_JS, SITE_JS_PATH, faviconIco } from './assets.js';
 import { renderCatalogueCategoryPages, renderCatalogueIndex, renderCatalogueItemPages } from './catalogue.js';
 import { renderColumnPages } from './column.js';
+import type { PageReuse } from './entry-list.js';
 import { renderSiteFeed } from './feed.js';
 import { renderHomePage } from './home.js';
 import type { CatalogueItemView, ColumnNode } from './model.js';
@@ -30,9 +31,10 @@ import { catalogueItemView, columnNode, columnOrOrphan } from './structure.js';
 import { SITE_CSS, SITE_CSS_PATH } from './style.js';
 
 /** Bump when the markup changes: every page is rendered again on the next commit. */
-export const RENDER_VERSION = 'portal-pages-5';
+export const RENDER_VERSION = 'portal-pages-6';
 
 export type FileContent = string | Uint8Array;
+export type { PageReuse };
 
 /** What every renderer may look at besides the unit it renders: the settings (with the registry's structure) and the root state. */
 export interface SiteView {
@@ -110,14 +112,14 @@ export function renderPackagePages(record: PackageRecord, view: SiteView): Map<s
 }
 
 /** A column's index pages and RSS feed (col/<id>/…); every column has a page, an empty one says so. */
-export function renderColumnUnit(columnId: string, list: ListState, view: SiteView): Map<string, FileContent> {
-  return renderColumnPages(columnOf(view, columnId), listNewestFirst(list), view.site);
+export function renderColumnUnit(columnId: string, list: ListState, view: SiteView, reuse?: PageReuse): Map<string, FileContent> {
+  return renderColumnPages(columnOf(view, columnId), listNewestFirst(list), view.site, reuse);
 }
 
 /** A disclosure catalogue item's pages (xxgk/<id>/…): its 13 elements and its documents, newest first. */
-export function renderCatalogueUnit(itemId: string, list: ListState, view: SiteView): Map<string, FileContent> {
+export function renderCatalogueUnit(itemId: string, list: ListState, view: SiteView, reuse?: PageReuse): Map<string, FileContent> {
   const item = catalogueItemView(view.site.structure, itemId) ?? orphanCatalogueItem(itemId);
-  return renderCatalogueItemPages(item, listNewestFirst(list), view.site);
+  return renderCatalogueItemPages(item, listNewestFirst(list), view.site, reuse);
 }
 
 /** Catalogue items that have a page: every registry item, and any other one a document names. */

@@ -5,6 +5,7 @@
  * never the whole year's. robots.txt points at the index.
  */
 import type { RootState, SitemapMonth } from '../state.js';
+import { archivedPageCount } from './entry-list.js';
 import { catalogueItemPaths, portalColumnPaths, portalPagePaths, SITE_PATHS } from '../urls.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
 import { xml } from './text.js';
@@ -68,8 +69,10 @@ export function renderSitePart(root: RootState, site: SiteSettings, catalogueIte
   ];
   for (const columnId of Object.keys(root.columns).sort()) {
     const summary = root.columns[columnId]!;
-    const pages = Math.max(1, Math.ceil(summary.count / site.pageSize));
-    for (let n = 1; n <= pages; n++) urls.push({ loc: absoluteUrl(site, portalColumnPaths(columnId).page(n)), lastmod: summary.lastUpdatedAt });
+    const paths = portalColumnPaths(columnId);
+    urls.push({ loc: absoluteUrl(site, paths.index), lastmod: summary.lastUpdatedAt });
+    // Archived pages (oldest first) change only when an entry older than theirs comes or goes: no lastmod.
+    for (let n = 1; n <= archivedPageCount(summary.count, site.pageSize); n++) urls.push({ loc: absoluteUrl(site, paths.page(n)), lastmod: null });
   }
   for (const itemId of [...catalogueItemIds].sort()) urls.push({ loc: absoluteUrl(site, catalogueItemPaths(itemId).index), lastmod: null });
   return urlset(urls);
