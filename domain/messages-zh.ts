@@ -178,6 +178,14 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   notice_webhook_failed: '合规提醒推送（Webhook）失败。请检查接收地址是否可用；系统会自动重试。',
   notice_failed: '部分合规提醒未能送达；已送达的不会重复发送，其余会自动重试。',
   compliance_not_configured: '该工作进程未启用合规监测。请用 govpub worker 或 govpub start 启动工作进程。',
+  duplicate_finding: '同一次合规检查对同一对象报告了两次同类问题。这是检查程序的缺陷，请把错误信息报告给系统维护人员。',
+  finding_kind_not_authoritative: '该检查无权报告这类合规问题（每类问题只由负责它的检查开启和关闭）。这是检查程序的缺陷，请报告给系统维护人员。',
+  personal_id_number: '稿件含有居民身份证号码。公开前请删除或做去标识化处理（国办发〔2018〕23号）。',
+  personal_mobile: '稿件含有个人手机号码。公开前请删除或做去标识化处理。',
+  personal_bank_card: '稿件含有银行卡号。公开前请删除或做去标识化处理。',
+  personal_email: '稿件含有个人电子邮箱。公开前请删除或做去标识化处理。',
+  personal_other: '稿件含有出生日期、家庭住址、病历号或残疾类别等个人信息。公开前请删除或做去标识化处理。',
+  attachment_unreadable: '无法读取附件中的文字，未能检查其中的个人信息和错别字。请人工检查该附件，或改传 PDF、DOCX、XLSX 格式。',
   compliance_run_failed: '合规检查运行失败。请按提示排除原因后重新运行。',
 };
 
