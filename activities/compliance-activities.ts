@@ -4,7 +4,7 @@
  * took it, so a retried activity sends through the transports that have not (a crash between the
  * two can resend once; the notice's stable id lets a mail client or webhook receiver drop it).
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ComplianceRunInput, NoticeOutcome, SiteProbeResult } from '../contracts/compliance.js';
 import { notifiableChanges, noticeSent, recordNotice, unitEditorEmails } from '../db/compliance-notices.js';
 import type { ComplianceRunSummary, FindingChange, FindingKind, Severity, SubjectType } from '../domain/compliance/model.js';
@@ -16,7 +16,7 @@ import { withHeartbeat } from './delivery-context.js';
 /** What the worker wires for the monitor (runtime/compliance.ts). */
 export interface ComplianceActivityDeps {
   /** One pass of the monitor (services/compliance/monitor.ts). */
-  runChecks(trigger: ComplianceRunInput['trigger'], actor: string): Promise<ComplianceRunSummary>;
+  runChecks(trigger: ComplianceRunInput['trigger'], actor: string, runId?: string): Promise<ComplianceRunSummary>;
   transports: NoticeTransports;
   probe: Omit<ProbeOptions, 'registry'>;
   /** The console's compliance page, linked from notices. */
@@ -35,7 +35,10 @@ export function createComplianceActivities(deps: Pick<DeliveryDeps, 'db' | 'regi
 
   return {
     async runComplianceChecks(input: ComplianceRunInput): Promise<ComplianceRunSummary> {
-      return withHeartbeat(() => compliance().runChecks(input.trigger, input.actor));
+      // The compliance run is named after the workflow run: a retry after a lost result gets the
+      // recorded summary back instead of a second, empty run whose notices would find nothing.
+      const runId = Context.current().info.workflowExecution?.runId;
+      return withHeartbeat(() => compliance().runChecks(input.trigger, input.actor, runId));
     },
 
     /** Units with findings opened, reopened or escalated in the run, and a transport to reach them. */

@@ -134,8 +134,17 @@ export async function selectFindingEvents(
   return q.execute();
 }
 
+/** Records a run's start; a run id seen before (a retried activity) keeps its first row. */
 export async function insertRun(db: Kysely<DB>, run: { id: string; trigger: string; actor: string; startedAt: Date }): Promise<void> {
-  await db.insertInto('compliance_runs').values({ id: run.id, trigger: run.trigger, actor: run.actor, started_at: run.startedAt }).execute();
+  await db
+    .insertInto('compliance_runs')
+    .values({ id: run.id, trigger: run.trigger, actor: run.actor, started_at: run.startedAt })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+export async function selectRun(db: Kysely<DB>, id: string): Promise<RunRow | undefined> {
+  return db.selectFrom('compliance_runs').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function finishRun(
@@ -165,6 +174,7 @@ export async function finishRun(
       thresholds: JSON.stringify(fields.thresholds),
       duration_ms: fields.durationMs,
       check_ms: JSON.stringify(fields.checkMs),
+      error: null,
     })
     .where('id', '=', id)
     .execute();

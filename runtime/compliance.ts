@@ -44,7 +44,7 @@ export function complianceActivityDeps(
     portal: { webRoot: settings.portalRoot },
   });
   return {
-    runChecks: (trigger, actor) => monitor.run(trigger, actor),
+    runChecks: (trigger, actor, runId) => monitor.run(trigger, actor, { runId }),
     transports: noticeTransports(settings.compliance, secrets),
     probe: { portalUrl: settings.portalUrl, timeoutMs: settings.compliance.probeTimeoutMs, extraUrls: settings.compliance.probeUrls },
     consoleUrl: `${settings.publicBaseUrl}/console/`,

@@ -17,11 +17,13 @@ import {
   selectFindings,
   selectLatestRun,
   selectReconcileScope,
+  selectRun,
   upsertFindings,
   type FindingEventRow,
   type FindingEventWrite,
   type FindingRow,
   type FindingWrite,
+  type RunRow,
 } from '../../db/compliance.js';
 import type { DB } from '../../db/schema.js';
 import { inTransaction } from '../../db/transaction.js';
@@ -273,7 +275,15 @@ export async function findingHistory(
 
 /** The newest finished run, as the API shows it. */
 export async function latestRun(db: Kysely<DB>): Promise<ComplianceRunSummary | null> {
-  const row = await selectLatestRun(db);
+  return runSummary(await selectLatestRun(db));
+}
+
+/** A finished run's summary, by id (null while it runs, after it failed, or when unknown). */
+export async function finishedRun(db: Kysely<DB>, runId: string): Promise<ComplianceRunSummary | null> {
+  return runSummary(await selectRun(db, runId));
+}
+
+function runSummary(row: RunRow | undefined): ComplianceRunSummary | null {
   if (!row || !row.finished_at) return null;
   return {
     runId: row.id,

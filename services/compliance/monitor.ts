@@ -17,7 +17,7 @@ import { PORTAL_DEFAULT_UNIT_NAME, unitByName } from '../../domain/units.js';
 import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
 import type { AppContext } from '../context.js';
 import { gatherFacts, portalManifestAt, type PlatformPostsSource, type PortalManifestSource } from './facts.js';
-import { findingHistory, latestRun, listFindings, openCounts, reconcileFindings } from './findings.js';
+import { findingHistory, finishedRun, latestRun, listFindings, openCounts, reconcileFindings } from './findings.js';
 
 export interface ComplianceMonitorOptions {
   /** The platforms' own post lists (accounts' posts made outside govpub); absent: govpub's deliveries only. */
@@ -81,12 +81,21 @@ export class ComplianceMonitor {
     return workingDayCalendar(this.ctx.registry.workdays);
   }
 
-  /** Runs every check once and reconciles the findings; returns what changed. Safe to run again at any time. */
-  async run(trigger: RunTrigger, actor: string): Promise<ComplianceRunSummary> {
+  /**
+   * Runs every check once and reconciles the findings; returns what changed. Safe to run again at
+   * any time. Given a run id (the Temporal run's, so an activity retried after its result was lost
+   * asks again), a run that already finished answers its recorded summary, and one cut short is run
+   * again under the same id: the notices of that run still find its changes.
+   */
+  async run(trigger: RunTrigger, actor: string, options: { runId?: string } = {}): Promise<ComplianceRunSummary> {
     const { db, registry } = this.ctx;
+    if (options.runId) {
+      const done = await finishedRun(db, options.runId);
+      if (done) return done;
+    }
     const started = performance.now();
     const now = this.now();
-    const runId = randomUUID();
+    const runId = options.runId ?? randomUUID();
     await insertRun(db, { id: runId, trigger, actor, startedAt: now });
     try {
       const timings: Record<string, number> = {};

@@ -143,6 +143,25 @@ describe('a year with planted violations', () => {
     expect(await auditCount()).toBe(5);
   });
 
+  it('answers a run id it has finished with the recorded summary (a retried activity), and runs a new id', async () => {
+    const runs = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('compliance_runs')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await runs();
+    const first = await monitorAt(NOW).run('schedule', 'test', { runId: 'temporal-run-1' });
+    expect(first.runId).toBe('temporal-run-1');
+    const retried = await monitorAt(new Date(NOW.getTime() + DAY)).run('schedule', 'test', { runId: 'temporal-run-1' });
+    expect(retried).toEqual(first);
+    expect(await runs()).toBe(before + 1);
+    expect(await eventCount()).toBe(5);
+  });
+
   it('closes, escalates and refreshes as the facts change', async () => {
     const later = new Date(NOW.getTime() + 2 * DAY);
     // The platform lists a post of the silent account made outside govpub.
