@@ -8,6 +8,9 @@ import { chinaTime, SOURCE_EN, SOURCE_ZH, type CheckContext } from './check-cont
 import type { AccountFacts } from './facts.js';
 import type { FindingDraft, ThresholdStatus } from './model.js';
 
+/** Said in the finding, so a silence that is only govpub's view (the platform could not be asked) is not taken for the platform's. */
+const unavailable = (account: AccountFacts) => (account.platformListUnavailable ? { platformList: account.platformListUnavailable } : {});
+
 export function checkAccounts(accounts: readonly AccountFacts[], ctx: CheckContext): { drafts: FindingDraft[]; thresholds: ThresholdStatus[] } {
   const { reminderDays, failDays } = ctx.thresholds.accounts;
   const drafts: FindingDraft[] = [];
@@ -21,7 +24,7 @@ export function checkAccounts(accounts: readonly AccountFacts[], ctx: CheckConte
         ownerUnit: account.ownerUnit,
         message: `「${account.name}」没有任何已知的发布记录（govpub 未向其发布，平台发布列表也未列出），按两周内无更新判定为不合格。请尽快发布内容；如该账号已在平台上更新，请确认平台发布列表可读。`,
         messageEn: `"${account.name}" has no known post (govpub never published to it and the platform lists none): it fails as not updated within ${failDays} days. Post something now; if it does post on the platform, make its post list readable to govpub.`,
-        facts: { lastPostAt: null, source: null, limitDays: failDays, reminderDays },
+        facts: { lastPostAt: null, source: null, limitDays: failDays, reminderDays, ...unavailable(account) },
       });
       continue;
     }
@@ -41,7 +44,7 @@ export function checkAccounts(accounts: readonly AccountFacts[], ctx: CheckConte
       messageEn: veto
         ? `"${account.name}" has not posted for ${daysSilent} days (last post ${last} China time, per ${SOURCE_EN[source]}); ${failDays} days without a post fails the account. Post something now.`
         : `"${account.name}" has not posted for ${daysSilent} days (last post ${last} China time, per ${SOURCE_EN[source]}); it fails from day ${failDays}. Post something within ${failDays - daysSilent} days.`,
-      facts: { lastPostAt: account.lastPostAt, source, daysSilent, limitDays: failDays, reminderDays },
+      facts: { lastPostAt: account.lastPostAt, source, daysSilent, limitDays: failDays, reminderDays, ...unavailable(account) },
     });
   }
   const failed = drafts.filter((d) => d.severity === 'veto').length;

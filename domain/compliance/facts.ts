@@ -15,6 +15,8 @@ export interface AccountFacts {
   /** The newest post known (govpub's or the platform's, whichever is newer); null when none is known. */
   lastPostAt: string | null;
   source: FactSource | null;
+  /** Why the platform's own post list could not be read this time (then only govpub's posts count). */
+  platformListUnavailable?: string;
 }
 
 export interface ColumnFacts {

@@ -23,8 +23,8 @@ import { chinaDate, isValidDate } from '../../domain/working-days.js';
  * adapters); accounts the platform cannot list are simply absent from the map.
  */
 export interface PlatformPostsSource {
-  /** Channel id → the newest post the platform lists. */
-  latestPosts(channels: Channel[]): Promise<Map<string, { at: string; source: 'platform' }>>;
+  /** Channel id → the newest post the platform lists; `unavailable`: channel id → why its list could not be read. */
+  latestPosts(channels: Channel[]): Promise<Map<string, { at: string; source: 'platform' }> & { unavailable?: ReadonlyMap<string, string> }>;
 }
 
 /** The portal's current manifest (adapters/portal): column counts and freshness, the home page's latest list. */
@@ -74,7 +74,7 @@ export async function gatherFacts(db: Kysely<DB>, registry: Registry, options: F
   const [live, platform, root, probes, revisions, external] = await Promise.all([
     timed('facts.deliveries', () => selectLiveByChannel(db)),
     timed('facts.platforms', async () =>
-      options.platformPosts ? options.platformPosts.latestPosts(accountsOf) : new Map<string, { at: string; source: 'platform' }>(),
+      options.platformPosts ? options.platformPosts.latestPosts(accountsOf) : (new Map() as Awaited<ReturnType<PlatformPostsSource['latestPosts']>>),
     ),
     timed('facts.portal', async () => (options.portal ? options.portal.readRoot() : null)),
     timed('facts.probes', () => selectProbes(db, windowFrom, now)),
@@ -89,7 +89,15 @@ export async function gatherFacts(db: Kysely<DB>, registry: Registry, options: F
     const platformNewer = theirs !== null && newer(theirs, ours);
     const lastPostAt = platformNewer ? new Date(theirs).toISOString() : ours;
     const source: FactSource | null = lastPostAt === null ? null : platformNewer ? 'platform' : 'govpub';
-    return { channelId: channel.id, name: channel.name, ownerUnit: channelUnit(registry, channel)?.id ?? null, lastPostAt, source };
+    const listUnavailable = platform.unavailable?.get(channel.id);
+    return {
+      channelId: channel.id,
+      name: channel.name,
+      ownerUnit: channelUnit(registry, channel)?.id ?? null,
+      lastPostAt,
+      source,
+      ...(listUnavailable ? { platformListUnavailable: listUnavailable } : {}),
+    };
   });
 
   const parents = new Set(registry.portal.columns.map((c) => c.parentId).filter((id): id is string => id !== null));

@@ -35,6 +35,12 @@ describe('account_silent', () => {
     expect(draft.messageEn).toContain('15 days');
     expect(checkAccounts([account(at('2026-09-27'))], ctx).thresholds[0]).toMatchObject({ id: 'silent_accounts', value: 1, failed: true });
   });
+
+  it("says when the platform's own list could not be read, so the silence is govpub's view only", () => {
+    const unreadable = { ...account(at('2026-09-27')), platformListUnavailable: 'list unavailable: invalid credential' };
+    expect(checkAccounts([unreadable], ctx).drafts[0]!.facts).toMatchObject({ platformList: 'list unavailable: invalid credential', source: 'govpub' });
+    expect(checkAccounts([account(at('2026-09-27'))], ctx).drafts[0]!.facts).not.toHaveProperty('platformList');
+  });
 });
 
 const column = (updateClass: ColumnFacts['updateClass'], lastUpdatedAt: string | null, extra: Partial<ColumnFacts> = {}): ColumnFacts => ({
