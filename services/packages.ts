@@ -287,9 +287,11 @@ export class PackageService {
 
   async decide(actor: Actor, packageId: string, body: unknown) {
     const { revision, decision, comment = '' } = commandInput('decide', body);
-    await this.row(packageId);
-    // An approval over the content gate's warnings says which, in its audit entry.
-    const gateWarnings = decision === 'approve' ? await this.gateWarnings(packageId, revision) : [];
+    const row = await this.row(packageId);
+    // An approval over the content gate's warnings says which, in its audit entry. A revision the
+    // package does not have has none: the workflow refuses it (stale_revision) with its own answer.
+    const known = Number.isSafeInteger(revision) && revision >= 1 && revision <= row.current_revision;
+    const gateWarnings = decision === 'approve' && known ? await this.gateWarnings(packageId, revision) : [];
     const state = await viaWorkflow(packageId, () =>
       this.handle(packageId).executeUpdate(decideUpdate, {
         args: [{ revision, decision, comment, reviewer: actor, ...(gateWarnings.length ? { gateWarnings } : {}) }],
