@@ -1,6 +1,7 @@
-// Compliance routes: GET /api/compliance (findings and thresholds), GET /api/compliance/history, POST /api/compliance/runs (202) and GET /api/compliance/runs/:workflowId; thin over the monitor and services/compliance/runs.ts.
+// Compliance routes: GET /api/compliance (findings and thresholds), GET /api/compliance/history, POST /api/compliance/runs (202), GET /api/compliance/runs/:workflowId and PUT /api/compliance/external-releases/:id; thin over the monitor and services/compliance/runs.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { userById } from '../db/tokens.js';
+import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { ComplianceMonitor, type ComplianceViewer } from '../services/compliance/monitor.js';
 import { complianceRunOutcome, requireRunStarter, startComplianceRun } from '../services/compliance/runs.js';
@@ -47,6 +48,27 @@ export function registerComplianceRoutes(app: FastifyInstance, ctx: AppContext):
       const { workflowId } = await startComplianceRun(ctx, `user:${actor.name}`);
       const location = `/api/compliance/runs/${encodeURIComponent(workflowId)}`;
       return reply.code(202).header('location', location).send({ workflowId, status: 'running', location });
+    },
+  });
+
+  app.route({
+    method: 'PUT',
+    url: '/api/compliance/external-releases/:id',
+    schema: complianceRoutes.recordExternalRelease,
+    handler: async (request: FastifyRequest) => {
+      const actor = actorOf(request);
+      if (actor.role === 'editor') {
+        throw new GovpubError(
+          'forbidden',
+          `Only reviewers, operations (ops) and admins register documents published without govpub; ${actor.name} is an editor.`,
+          {
+            status: 403,
+          },
+        );
+      }
+      const { id } = request.params as { id: string };
+      await monitor.recordExternalRelease({ id, ...(request.body as Static<typeof complianceRoutes.recordExternalRelease.body>) }, actor.id);
+      return { id, recorded: true as const };
     },
   });
 

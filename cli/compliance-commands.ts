@@ -42,6 +42,39 @@ export function registerComplianceCommands(program: Command): void {
         printSummary(run.workflowId, run.result, findings);
       });
     });
+
+  compliance
+    .command('external-release <id>')
+    .description(
+      'Register (or correct) a policy document published without govpub, so the 3-working-day interpretation rule covers it from the next run (audited)',
+    )
+    .requiredOption('--title <text>', 'the document title as published')
+    .requiredOption('--document-live-at <time>', 'when the document went live (ISO 8601, e.g. 2026-11-02T09:00:00+08:00)')
+    .option('--interpretation-live-at <time>', 'when its interpretation went live (left out: not yet)')
+    .option('--unit <id>', 'the responsible unit (units.yaml id)')
+    .option('--url <url>', 'where the document is published')
+    .option('--note <text>', 'why it went out without govpub')
+    .action(
+      async (id: string, options: { title: string; documentLiveAt: string; interpretationLiveAt?: string; unit?: string; url?: string; note?: string }) => {
+        await withApp(async (ctx) => {
+          const { ComplianceMonitor } = await import('../services/compliance/monitor.js');
+          const { localOperator } = await import('../services/users.js');
+          await new ComplianceMonitor(ctx).recordExternalRelease(
+            {
+              id,
+              title: options.title,
+              documentLiveAt: options.documentLiveAt,
+              interpretationLiveAt: options.interpretationLiveAt ?? null,
+              ownerUnit: options.unit ?? null,
+              url: options.url ?? null,
+              note: options.note ?? null,
+            },
+            localOperator(),
+          );
+          console.log(`recorded external release ${id}: the next compliance run checks its interpretation's timing`);
+        });
+      },
+    );
 }
 
 function printSummary(

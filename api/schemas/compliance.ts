@@ -1,7 +1,21 @@
 // The compliance routes' shapes (domain/compliance/model.ts): current findings with the veto thresholds at a glance, their history, and runs on demand.
 import { Type } from 'typebox';
 import { FINDING_KINDS, SEVERITIES, type SubjectType as SubjectTypeName } from '../../domain/compliance/model.js';
-import { cursorParam, limitParam, NoBody, nullableString, nullableTimestamp, queryText, timestamp, type RouteSchema } from './common.js';
+import {
+  cursorParam,
+  dateTime,
+  httpUrl,
+  idText,
+  limitParam,
+  NoBody,
+  note,
+  nullable,
+  nullableString,
+  nullableTimestamp,
+  queryText,
+  timestamp,
+  type RouteSchema,
+} from './common.js';
 
 /** The model declares the subject types as a type only; this list must name each (checked both ways). */
 const SUBJECT_TYPES = ['account', 'column', 'site', 'package', 'catalogue_item', 'calendar'] as const satisfies readonly SubjectTypeName[];
@@ -153,6 +167,18 @@ const RunOutcome = Type.Object(
   { title: 'ComplianceRunOutcome' },
 );
 
+const ExternalRelease = Type.Object(
+  {
+    title: idText("The document's title as published", 300),
+    documentLiveAt: Type.String({ format: 'date-time', description: 'When the document went live outside govpub (ISO 8601)' }),
+    interpretationLiveAt: Type.Optional(dateTime('When its interpretation went live (null or left out: not yet)')),
+    ownerUnit: Type.Optional(nullable(idText('The responsible unit (units.yaml id)', 64))),
+    url: Type.Optional(nullable(httpUrl('Where the document is published'))),
+    note: Type.Optional(nullable(note('Why it went out without govpub.'))),
+  },
+  { additionalProperties: false, title: 'ExternalRelease' },
+);
+
 const tags = ['compliance'];
 
 export const complianceRoutes = {
@@ -175,6 +201,15 @@ export const complianceRoutes = {
     body: NoBody,
     response: { 202: RunStarted },
     'x-errors': [403],
+  },
+  recordExternalRelease: {
+    summary:
+      'Register (or correct) a policy document published without govpub, so the 3-working-day interpretation rule covers it (ops, admin, reviewers); audited',
+    tags,
+    params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }) }, { additionalProperties: false }),
+    body: ExternalRelease,
+    response: { 200: Type.Object({ id: Type.String(), recorded: Type.Literal(true) }) },
+    'x-errors': [400, 403],
   },
   runOutcome: {
     summary: 'The outcome of a compliance run started on demand or by the schedule',

@@ -196,4 +196,35 @@ describe('a run on demand', () => {
       expect.arrayContaining(['/api/compliance', '/api/compliance/history', '/api/compliance/runs', '/api/compliance/runs/{workflowId}']),
     );
   });
+
+  it('registers a document published without govpub; the next run judges its interpretation by working days', async () => {
+    const put = (token: string, body: unknown, id = 'blzf-2026-41') => call('PUT', `/api/compliance/external-releases/${id}`, token, body);
+    const body = {
+      title: '碑林区关于促进夜间经济发展的若干措施',
+      documentLiveAt: '2026-11-02T09:00:00+08:00', // Monday
+      interpretationLiveAt: '2026-11-09T09:00:00+08:00', // 5 working days later
+      ownerUnit: 'jyj',
+    };
+    expect((await put(tokens['jyj-editor']!, body)).status).toBe(403);
+    const badTitle = await put(tokens['ops-li']!, { ...body, title: '措施\u0000' });
+    expect(badTitle.status).toBe(400);
+    expect(JSON.stringify(badTitle.body)).toContain('title');
+    const backwards = await put(tokens['ops-li']!, { ...body, interpretationLiveAt: '2026-11-01T09:00:00+08:00' });
+    expect(backwards.status).toBe(400);
+    expect(JSON.stringify(backwards.body)).toContain('interpretationLiveAt');
+    expect((await put(tokens['ops-li']!, body, '../x')).status).toBe(400);
+    const recorded = await put(tokens['ops-li']!, body);
+    expect(recorded).toMatchObject({ status: 200, body: { id: 'blzf-2026-41', recorded: true } });
+
+    const started = await call('POST', '/api/compliance/runs', tokens['ops-li'], {});
+    let outcome = await call('GET', started.body.location, tokens['ops-li']);
+    for (let i = 0; i < 120 && outcome.body.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      outcome = await call('GET', started.body.location, tokens['ops-li']);
+    }
+    expect(outcome.body.status).toBe('completed');
+    const late = await call('GET', '/api/compliance?kind=interpretation_late&limit=500', tokens['ops-li']);
+    const finding = late.body.findings.find((f: { subject: { id: string } }) => f.subject.id === 'external:blzf-2026-41');
+    expect(finding).toMatchObject({ severity: 'warning', ownerUnit: 'jyj', facts: { workingDays: 5, limitWorkingDays: 3, external: true } });
+  });
 });
