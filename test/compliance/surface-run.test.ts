@@ -212,7 +212,7 @@ describe('a run on demand', () => {
     const backwards = await put(tokens['ops-li']!, { ...body, interpretationLiveAt: '2026-11-01T09:00:00+08:00' });
     expect(backwards.status).toBe(400);
     expect(JSON.stringify(backwards.body)).toContain('interpretationLiveAt');
-    expect((await put(tokens['ops-li']!, body, '../x')).status).toBe(400);
+    expect((await put(tokens['ops-li']!, body, encodeURIComponent('名单 1'))).status).toBe(400);
     const recorded = await put(tokens['ops-li']!, body);
     expect(recorded).toMatchObject({ status: 200, body: { id: 'blzf-2026-41', recorded: true } });
 
