@@ -21,6 +21,8 @@ import { addUser } from '../../services/users.js';
 import { freshDatabase } from '../support/services.js';
 
 const ID = '61010319900307002' + idCheckCharacter('61010319900307002');
+// The same digits with a wrong check digit: not an ID number, so not reported.
+const NOT_AN_ID = '61010319900307002' + (idCheckCharacter('61010319900307002') === '1' ? '2' : '1');
 let database: { db: Kysely<DB>; close(): Promise<void> };
 let dir: string;
 let file: string;
@@ -66,6 +68,7 @@ beforeAll(async () => {
   await seed(database.db, 'p1', 'released', '<p>区人民攻府发布。</p>', user.id);
   await seed(database.db, 'p2', 'released', `<p>既使如此。</p><p>联系人身份证号${ID}</p>`, user.id);
   await seed(database.db, 'p3', 'draft', '<p>攻府，既使</p>', user.id);
+  await seed(database.db, 'p4', 'released', `<p>档案编号${NOT_AN_ID}</p>`, user.id);
 });
 
 afterAll(async () => {
@@ -81,7 +84,7 @@ describe('re-scan of published packages', () => {
 
     const v1 = await wording.current();
     const first = await rescanPublished(deps, v1);
-    expect(first.packagesScanned).toBe(2);
+    expect(first.packagesScanned).toBe(3);
     expect(first.found.published_wording.map((f) => f.packageId)).toEqual(['p1']);
     expect(first.found.published_personal_data.map((f) => f.packageId)).toEqual(['p2']);
     expect(await findings(database.db)).toEqual([
