@@ -45,6 +45,8 @@ export interface TopologyRecord {
   /** DATABASE_URL without its password. */
   databaseUrl: string;
   workers: { name: string; pid: number; metrics: string }[];
+  /** The other processes it started (null: not started here, e.g. Temporal when TEMPORAL_ADDRESS is given). */
+  processes: { api: number; simulators: number | null; temporal: number | null };
   simulators: Record<string, string>;
   portalRoot: string;
   startedAt: string;
@@ -392,6 +394,7 @@ export class TopologySupervisor {
       taskQueue: this.settings.temporal.taskQueue,
       databaseUrl: withoutPassword(databaseUrl),
       workers: [],
+      processes: { api: this.#api!.pid, simulators: this.#simulators?.pid ?? null, temporal: this.#devServer?.process.pid ?? null },
       simulators: (this.settings.simulators ? readSimulatorUrls(dataDir) : undefined) ?? {},
       portalRoot: this.settings.portalRoot,
       startedAt: new Date().toISOString(),
