@@ -139,6 +139,12 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
 }
 
+/** Waits for every one, then throws the first failure (Promise.all would leave the others running unseen). */
+async function allSucceed(steps: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const GOVPUB_BIN = path.join(ROOT_DIR, 'bin', 'govpub.mjs');
@@ -370,7 +376,9 @@ export class TopologySupervisor {
       }
       const bundle = this.settings.temporal.workflowBundlePath ?? path.join(dataDir, 'run', 'workflow-bundle.js');
       // Independent of each other: Temporal, migrations, the bundle and the simulators start together.
-      await Promise.all([
+      // All are awaited even when one fails: a dev server still starting would otherwise come up
+      // after everything was stopped, and outlive the supervisor.
+      await allSucceed([
         this.#startTemporal(),
         this.#runOnce('migrate', ['db', 'migrate'], shared),
         this.settings.temporal.workflowBundlePath ? Promise.resolve() : this.#runOnce('bundle', ['bundle', '--out', bundle], shared),
@@ -380,8 +388,13 @@ export class TopologySupervisor {
       shared.GOVPUB_WORKFLOW_BUNDLE = bundle;
       const slots: Promise<void>[] = [];
       for (let index = 1; index <= workers; index++) slots.push(this.#startWorker(index, shared));
+      // Each of these is registered as it spawns, so the first failure may stop the rest at once.
       await Promise.all([this.#startApi(shared), ...slots]);
       this.#throwIfStopping();
+      for (const child of [this.#api, this.#simulators, ...this.#workers.map((w) => w.current)]) {
+        if (child && !child.running)
+          throw new GovpubError('topology_start_failed', `${child.name} (pid ${child.pid}) exited while the others were starting; its output is above.`);
+      }
     } catch (error) {
       await this.#stopAll();
       throw error;
@@ -429,6 +442,12 @@ export class TopologySupervisor {
       namespace: this.settings.temporal.namespace,
       detached: true,
     });
+    if (this.#stopping) {
+      // Ctrl+C (or a failure) while it was starting: everything else is stopped already.
+      this.#log(`stopping temporal (pid ${this.#devServer.process.pid}): it came up after the topology began to stop`);
+      await this.#devServer.stop();
+      this.#throwIfStopping();
+    }
     this.#temporalAddress = this.#devServer.address;
     this.#log(
       `temporal: dev server pid ${this.#devServer.process.pid} at ${this.#temporalAddress} (history in ${path.join(this.options.dataDir, 'temporal.sqlite')}, log ${path.join(this.options.dataDir, 'temporal-server.log')})`,
@@ -498,7 +517,9 @@ export class TopologySupervisor {
   /** The API, the simulators: the topology cannot go on without them. */
   #watchCritical(child: GovpubChild): void {
     void child.exited.then(({ code, signal }) => {
-      if (!this.#stopping) void this.#fail(`${child.name} (pid ${child.pid}) ${describeExit(code, signal)}; the topology cannot go on without it`);
+      // While starting, start() reports it (the readiness wait fails, or the check before the record).
+      if (!this.#stopping && this.#running)
+        void this.#fail(`${child.name} (pid ${child.pid}) ${describeExit(code, signal)}; the topology cannot go on without it`);
     });
   }
 

@@ -12,9 +12,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalPagePaths } from '../../adapters/portal/urls.js';
 import { loadRegistry } from '../../config/registry.js';
-import { ROOT_DIR } from '../../config/settings.js';
+import { loadSettings, ROOT_DIR } from '../../config/settings.js';
 import type { Registry } from '../../domain/registry.js';
-import type { TopologyRecord } from '../../runtime/topology.js';
+import { parseTopologyOptions, restartDelayMs, withoutPassword, type TopologyRecord } from '../../runtime/topology.js';
 import { policyPackage } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/running.js';
@@ -46,10 +46,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
+/** Running, not merely a zombie whose exit status its new parent (init) has yet to collect. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -212,11 +213,47 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect(health).toMatchObject({ status: 'ok', database: 'ok', temporal: 'ok' });
   });
 
-  it('refuses a second topology on the same data directory while this one runs', async () => {
-    const second = await runCli(['topology', '--workers', '1', '--port', String(await freePort())], env, undefined, { timeoutMs: 60_000 });
+  it('refuses a second topology on the same data directory; one whose part fails at start stops what it started', { timeout: 120_000 }, async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-clash-'));
+    const temporalPort = await freePort();
+    const [second, clash] = await Promise.all([
+      runCli(['topology', '--workers', '1', '--port', String(await freePort())], env, undefined, { timeoutMs: 60_000 }),
+      // Its own data directory and Temporal, but the simulators' ports of the running one: the simulators cannot start.
+      runCli(
+        ['topology', '--workers', '1', '--port', String(await freePort()), '--metrics-base-port', String(metricsBasePort + 10)],
+        {
+          ...env,
+          GOVPUB_DATA_DIR: elsewhere,
+          GOVPUB_TEMPORAL_PORT: String(temporalPort),
+          GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+          GOVPUB_WORKFLOW_BUNDLE: path.join(dataDir, 'run', 'workflow-bundle.js'),
+        },
+        undefined,
+        { timeoutMs: 110_000 },
+      ),
+    ]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`A topology is already running on ${dataDir} (supervisor pid ${topology.pid}`);
     expect(JSON.parse(fs.readFileSync(recordFile, 'utf8'))).toEqual(record);
+
+    expect(clash.code, clash.stdout + clash.stderr).toBe(1);
+    expect(clash.stderr).toMatch(/\[simulators\] .*port \d+ is in use/);
+    expect(clash.stderr).toMatch(/govpub: simulators \(pid \d+\) exited with code 1 before it was ready/);
+    // The dev server it had started is stopped, nothing of it is left, and it wrote no record.
+    expect(clash.stdout).toMatch(/\[topology\] stopping temporal \(pid \d+\)/);
+    const leftovers = fs
+      .readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(elsewhere);
+        } catch {
+          return false;
+        }
+      });
+    expect(leftovers.map(Number).map(describeProcess)).toEqual([]);
+    expect(fs.existsSync(path.join(elsewhere, 'run', 'topology.json'))).toBe(false);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
   });
 
   it('releases a package to a portal column and a WeChat account, each live exactly once', { timeout: 120_000 }, async () => {
@@ -268,6 +305,26 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
 });
 
 describe('govpub topology refuses what it cannot run, saying what to set', () => {
+  it('checks its flags against each other: the metrics ports, the API port, the worker count', () => {
+    const settings = loadSettings({ GOVPUB_DATA_DIR: dataDir, PORT: '8080' });
+    expect(parseTopologyOptions({}, settings)).toEqual({ workers: 2, dataDir, port: 8080, metricsBasePort: 9464 });
+    expect(parseTopologyOptions({ workers: '16', port: '18080', metricsBasePort: '9000', dataDir: 'rel' }, settings)).toEqual({
+      workers: 16,
+      dataDir: path.resolve('rel'),
+      port: 18080,
+      metricsBasePort: 9000,
+    });
+    expect(() => parseTopologyOptions({ workers: '4', metricsBasePort: '65534' }, settings)).toThrow(
+      '--metrics-base-port 65534 leaves no room for 4 workers (ports up to 65537); choose a lower one.',
+    );
+    expect(() => parseTopologyOptions({ port: '9465' }, settings)).toThrow("--port 9465 falls among the workers' metrics ports 9464-9465");
+    expect(() => parseTopologyOptions({ metricsBasePort: '80' }, settings)).toThrow('--metrics-base-port 80 is not a port number (1024-65535).');
+    expect(() => parseTopologyOptions({ workers: '1.5' }, settings)).toThrow('--workers 1.5 must be a whole number from 1 to 16');
+    expect(() => parseTopologyOptions({}, loadSettings({ PORT: '0' }))).toThrow(/PORT=0: the topology needs a fixed API port/);
+    expect(withoutPassword('postgres://govpub:s3cret@db.internal:5432/govpub')).toBe('postgres://govpub@db.internal:5432/govpub');
+    expect([1, 2, 3, 4, 5, 6, 7].map(restartDelayMs)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  });
+
   it('without DATABASE_URL (the embedded PGlite cannot be shared across processes), and with bad flags', async () => {
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-bad-'));
     const bad = { ...env, DATABASE_URL: '', GOVPUB_DATA_DIR: elsewhere };
