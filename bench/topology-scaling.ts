@@ -284,7 +284,14 @@ function report(r: Round): void {
     `${r.workers} worker${r.workers === 1 ? '' : 's'}: final approval → released p50 ${sec(quantile(r.approvalToReleased, 0.5))} s, p95 ${sec(quantile(r.approvalToReleased, 0.95))} s, max ${sec(r.approvalToReleased.at(-1) ?? NaN)} s`,
   );
   figure(
-    `${r.workers} worker${r.workers === 1 ? '' : 's'}: CPU over ${wall.toFixed(1)} s: govpub processes (API, workers, simulators, this client) ${govpubCpu.toFixed(1)} s, Temporal ${temporal.toFixed(1)} s, PostgreSQL ${postgres.toFixed(1)} s, other processes on the machine ${others.toFixed(1)} s; machine ${busy.toFixed(0)}% busy of ${os.availableParallelism()} cores, load average ${r.loadAvg.toFixed(1)}`,
+    `${r.workers} worker${r.workers === 1 ? '' : 's'}: CPU over ${wall.toFixed(1)} s: govpub processes (API, workers, simulators, this client) ${govpubCpu.toFixed(1)} s, Temporal ${temporal.toFixed(1)} s, PostgreSQL (every database on the server) ${postgres.toFixed(1)} s, other processes on the machine ${others.toFixed(1)} s; machine ${busy.toFixed(0)}% busy of ${os.availableParallelism()} cores, load average ${r.loadAvg.toFixed(1)}`,
+  );
+  // What a delivery costs in CPU is much less noisy than deliveries/s on a shared machine.
+  const per = (cpu: number) => (cpu / Math.max(1, r.deliveries)).toFixed(3);
+  const perDelivery = (govpubCpu + temporal + postgres) / Math.max(1, r.deliveries);
+  figure(
+    `${r.workers} worker${r.workers === 1 ? '' : 's'}: CPU per delivery ${perDelivery.toFixed(3)} s (govpub ${per(govpubCpu)}, Temporal ${per(temporal)}, PostgreSQL ${per(postgres)}); ` +
+      `at that cost ${os.availableParallelism()} otherwise idle cores would carry at most ≈ ${(os.availableParallelism() / perDelivery).toFixed(1)} deliveries/s`,
   );
 }
 
