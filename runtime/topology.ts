@@ -16,6 +16,7 @@ import { loadRegistry } from '../config/registry.js';
 import { ROOT_DIR, type Settings } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './local-platforms.js';
+import { temporalRuntimeFile } from './app.js';
 import { writeRuntimeRecord } from './runtime-files.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
@@ -424,7 +425,8 @@ export class TopologySupervisor {
   }
 
   #throwIfStopping(): void {
-    if (this.#stopping) throw new GovpubError('topology_start_failed', 'Stopped while starting.');
+    if (this.#stopping)
+      throw new GovpubError('topology_start_failed', 'Stopped while starting (a signal, or a process failed); everything it had started is stopped.');
   }
 
   async #startTemporal(): Promise<void> {
@@ -449,6 +451,8 @@ export class TopologySupervisor {
       this.#throwIfStopping();
     }
     this.#temporalAddress = this.#devServer.address;
+    // CLI commands on this data directory (`govpub packages repair`, …) find the dev server here, as with `govpub start`.
+    writeRuntimeRecord(temporalRuntimeFile(this.options.dataDir), { pid: process.pid, address: this.#temporalAddress });
     this.#log(
       `temporal: dev server pid ${this.#devServer.process.pid} at ${this.#temporalAddress} (history in ${path.join(this.options.dataDir, 'temporal.sqlite')}, log ${path.join(this.options.dataDir, 'temporal-server.log')})`,
     );
@@ -614,6 +618,7 @@ export class TopologySupervisor {
       if (this.#devServer) {
         this.#log(`stopping temporal (pid ${this.#devServer.process.pid})`);
         await step('temporal', () => this.#devServer!.stop());
+        fs.rmSync(temporalRuntimeFile(this.options.dataDir), { force: true });
       }
       if (this.#record) fs.rmSync(topologyRecordFile(this.options.dataDir), { force: true });
       this.#running = false;

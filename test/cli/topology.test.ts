@@ -215,6 +215,8 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
       { name: 'worker-2', pid: expect.any(Number), metrics: `http://127.0.0.1:${metricsBasePort + 1}/metrics` },
     ]);
     expect(record.simulators.wechat_oa).toBe(`http://127.0.0.1:${simulatorBasePort}`);
+    // Where CLI commands on this data directory find the dev server, as with `govpub start`.
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'temporal.json'), 'utf8'))).toEqual({ pid: topology.pid, address: record.temporal });
     const pids = [...record.workers.map((w) => w.pid), record.processes.api, record.processes.simulators!, record.processes.temporal!];
     expect(new Set([...pids, topology.pid]).size).toBe(6);
     expect(pids.every(alive)).toBe(true);
@@ -324,6 +326,7 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(descendants.filter(alive).map(describeProcess)).toEqual([]);
     expect(fs.existsSync(recordFile)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'run', 'temporal.json'))).toBe(false);
   });
 });
 
