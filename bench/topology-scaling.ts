@@ -1,7 +1,7 @@
 /**
  * Topology scaling: the same load through the API of `govpub topology`, first with one worker
  * process, then with two, on this one host. Run:
- *   npx tsx bench/topology-scaling.ts [--packages 24] [--clients 6] [--workers 1,2]
+ *   npx tsx bench/topology-scaling.ts [--packages 24] [--clients 6] [--workers 1,2] [--repeat 1]
  *
  * Each round starts `govpub topology --workers N` (its own Temporal dev server, simulators, API and
  * N workers, as separate processes) on a fresh PostgreSQL database `govpub_topobench_<random>` on
@@ -14,6 +14,7 @@
  * Prints `[topology-scaling] …` figures on stdout (progress on stderr): per round deliveries/s,
  * packages/s, final approval → released p50/p95, CPU seconds by govpub's processes, the Temporal dev
  * server and PostgreSQL, and how busy the machine was; then the ratio two workers / one worker.
+ * With --repeat R the worker counts alternate R times and the medians are compared.
  * The label says what the figure is: one host, where the workers share its two cores with
  * Temporal and PostgreSQL, so a second worker adds processes, not cores.
  */
@@ -56,6 +57,7 @@ if (WORKER_COUNTS.some((w) => !Number.isInteger(w) || w < 1 || w > 16)) {
   process.stderr.write(`--workers ${option('workers', '')} must list worker counts from 1 to 16, e.g. 1,2\n`);
   process.exit(2);
 }
+const REPEATS = count('repeat', 1, 20);
 const ADMIN_URL = process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SETTLED = ['live', 'canceled', 'retracted', 'awaiting_manual', 'failed'];
 
@@ -299,19 +301,38 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   const registry = await loadRegistry();
   figure(
-    `${LABEL}: ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}; --packages ${PACKAGES} --clients ${CLIENTS} --workers ${WORKER_COUNTS.join(',')}`,
+    `${LABEL}: ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}; --packages ${PACKAGES} --clients ${CLIENTS} --workers ${WORKER_COUNTS.join(',')} --repeat ${REPEATS}`,
   );
   const rounds: Round[] = [];
-  for (const workers of WORKER_COUNTS) {
-    const r = await round(registry, workers);
-    report(r);
-    rounds.push(r);
+  // Rounds alternate (1, 2, 1, 2, …) so that a busy minute on a shared machine falls on both.
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    for (const workers of WORKER_COUNTS) {
+      const r = await round(registry, workers);
+      report(r);
+      rounds.push(r);
+    }
   }
+  const median = (values: number[]) =>
+    quantile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
   const rate = (r: Round) => r.deliveries / (r.windowMs / 1000);
-  const base = rounds.find((r) => r.workers === 1);
-  for (const r of rounds.filter((x) => base && x !== base)) {
+  const cpuPerDelivery = (r: Round) => {
+    const [a, b] = r.cpu;
+    return (Math.max(0, b.tools - a.tools) + (b.node - a.node) + (b.temporal - a.temporal) + Math.max(0, b.postgres - a.postgres)) / Math.max(1, r.deliveries);
+  };
+  const byWorkers = new Map(WORKER_COUNTS.map((w) => [w, rounds.filter((r) => r.workers === w)]));
+  for (const [workers, of] of byWorkers) {
     figure(
-      `${LABEL}: ${r.workers} workers / 1 worker = ${(rate(r) / rate(base!)).toFixed(2)}× deliveries/s (the machine is shared: compare load averages above)`,
+      `${LABEL}, ${workers} worker${workers === 1 ? '' : 's'}, median of ${of.length}: ${median(of.map(rate)).toFixed(2)} deliveries/s (rounds: ${of.map((r) => rate(r).toFixed(2)).join(', ')}), CPU per delivery ${median(of.map(cpuPerDelivery)).toFixed(3)} s`,
+    );
+  }
+  const base = byWorkers.get(1);
+  for (const [workers, of] of byWorkers) {
+    if (!base?.length || workers === 1) continue;
+    figure(
+      `${LABEL}: ${workers} workers / 1 worker = ${(median(of.map(rate)) / median(base.map(rate))).toFixed(2)}× deliveries/s, ${(median(of.map(cpuPerDelivery)) / median(base.map(cpuPerDelivery))).toFixed(2)}× CPU per delivery (medians; the machine is shared: compare each round's "other processes" CPU)`,
     );
   }
 }
