@@ -330,6 +330,12 @@ export class TopologySupervisor {
     process.once('exit', () => this.#killEverything());
   }
 
+  /** Where this host reaches the API: HOST when it names one address, else loopback. */
+  #apiUrl(): string {
+    const host = ['0.0.0.0', '::', ''].includes(this.settings.apiHost) ? '127.0.0.1' : this.settings.apiHost;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.options.port}`;
+  }
+
   #log(line: string): void {
     this.io.out(`[topology] ${line}`);
   }
@@ -352,7 +358,7 @@ export class TopologySupervisor {
     const previous = this.#readRecord(recordFile);
     if (previous && previous.pid !== process.pid && processAlive(previous.pid)) {
       throw new GovpubError(
-        'port_in_use',
+        'topology_running',
         `A topology is already running on ${dataDir} (supervisor pid ${previous.pid}, API ${previous.api}). Stop it first, or use another --data-dir.`,
       );
     }
@@ -402,7 +408,7 @@ export class TopologySupervisor {
     }
     this.#record = {
       pid: process.pid,
-      api: `http://127.0.0.1:${port}`,
+      api: this.#apiUrl(),
       temporal: this.#temporalAddress,
       namespace: this.settings.temporal.namespace,
       taskQueue: this.settings.temporal.taskQueue,
@@ -492,7 +498,7 @@ export class TopologySupervisor {
     const child = new GovpubChild('api', ['api'], this.#env(shared), this.io);
     this.#api = child;
     this.#watchCritical(child);
-    const health = `http://127.0.0.1:${this.options.port}/healthz`;
+    const health = `${this.#apiUrl()}/healthz`;
     await child.waitUntil(
       async () => {
         const response = await fetch(health, { signal: AbortSignal.timeout(2_000) });
