@@ -312,11 +312,11 @@ async function main(): Promise<void> {
       rounds.push(r);
     }
   }
-  const median = (values: number[]) =>
-    quantile(
-      [...values].sort((a, b) => a - b),
-      0.5,
-    );
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
+  };
   const rate = (r: Round) => r.deliveries / (r.windowMs / 1000);
   const cpuPerDelivery = (r: Round) => {
     const [a, b] = r.cpu;
