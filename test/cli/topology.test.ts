@@ -192,16 +192,19 @@ beforeAll(async () => {
 }, 200_000);
 
 afterAll(async () => {
+  // After a failed test: stop it as a user would, then kill whatever is left of it.
   if (topology && topology.exitCode === null && topology.signalCode === null) {
+    descendants = [...descendants, ...processTree(topology.pid!)];
     const exited = new Promise((r) => topology.once('exit', r));
-    topology.kill('SIGKILL');
+    topology.kill('SIGTERM');
+    const timer = setTimeout(() => topology.kill('SIGKILL'), 45_000);
     await exited;
+    clearTimeout(timer);
   }
-  // Whatever a failed test left behind.
   for (const pid of descendants) if (alive(pid)) process.kill(pid, 'SIGKILL');
   await database?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe('govpub topology --workers 2 on PostgreSQL', () => {
   it('runs the API, two workers, the simulators and Temporal as processes of their own, and records them', async () => {
