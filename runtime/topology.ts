@@ -427,7 +427,8 @@ export class TopologySupervisor {
     this.io.out(`  Temporal       ${this.#temporalAddress}${this.#devServer ? ` (dev server, web UI ${this.#devServer.uiUrl})` : ''}`);
     this.io.out(`  database       ${this.#record.databaseUrl}`);
     this.io.out(`  record         ${recordFile}`);
-    this.io.out('Press Ctrl+C to stop (API first, then workers, simulators, Temporal).');
+    const order = ['API first', 'then the workers', ...(this.#simulators ? ['the simulators'] : []), ...(this.#devServer ? ['Temporal'] : [])];
+    this.io.out(`Press Ctrl+C to stop (${order.join(', ')}).`);
   }
 
   #throwIfStopping(): void {
