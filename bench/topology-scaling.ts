@@ -171,7 +171,7 @@ async function round(registry: Registry, workers: number): Promise<Round> {
         '--workers',
         String(workers),
         '--metrics-base-port',
-        String(40000 + Math.floor(Math.random() * 20000)),
+        String(10000 + Math.floor(Math.random() * 9900)),
       ],
       {
         env,

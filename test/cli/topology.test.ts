@@ -34,7 +34,8 @@ let coverId: string;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-'));
 const recordFile = path.join(dataDir, 'run', 'topology.json');
 const simulatorBasePort = 20000 + Math.floor(Math.random() * 20000);
-const metricsBasePort = 40100 + Math.floor(Math.random() * 20000);
+// Below the ephemeral range (32768+) and apart from the simulator ports other tests pick (20000-40000).
+const metricsBasePort = 10000 + Math.floor(Math.random() * 9900);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
