@@ -293,6 +293,7 @@ describe.skipIf(skipBrowser)('合规监测 in the console', () => {
       expect(await page.getByTestId('threshold-empty_columns').getAttribute('data-failed')).toBe('true');
       expect(await page.getByTestId('threshold-empty_columns').innerText()).toContain(`${judged.length} / 5`);
       expect(await page.getByTestId('threshold-home_stale_days').getAttribute('data-failed')).toBe('true');
+      expect(await page.getByTestId('threshold-home_stale_days').innerText()).toMatch(/首页未更新天数\s+首页无内容\s+✕ 不合格/);
       expect(await page.getByTestId('compliance-threshold-summary').innerText()).toBe('2 项单项否决指标已触及，需立即整改。');
       expect(await page.getByTestId('compliance-counts').innerText()).toMatch(new RegExp(`提醒\\s*1 项\\s*警告\\s*${judged.length} 项\\s*单项否决\\s*2 项`));
       expect(await page.getByTestId(`finding-account_silent:${VETO_ACCOUNT}`).count()).toBe(0);
@@ -312,6 +313,7 @@ describe.skipIf(skipBrowser)('合规监测 in the console', () => {
           .filter({ has: page.getByTestId(`finding-account_silent:${REMINDER_ACCOUNT}`) })
           .innerText(),
       ).toContain('未解决');
+      await screenshot(page, 'ops-compliance-after-run');
       await expectAccessible(page, 'compliance (ops, after a real run)');
       expect(errors).toEqual([]);
     } finally {
@@ -336,7 +338,8 @@ describe.skipIf(skipBrowser)('合规监测 in the console', () => {
       const history = page.getByTestId('compliance-history').locator('tbody tr');
       await expect.poll(() => history.count(), { timeout: 30_000 }).toBe(100);
       // Newest first: the real run's changes.
-      expect(await history.first().innerText()).toContain(chinaMinute(new Date()).slice(0, 10));
+      const realRun = await database.db.selectFrom('compliance_runs').select('started_at').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+      expect(await history.first().innerText()).toMatch(new RegExp(`^${chinaMinute(realRun.started_at)}\\s`));
       await page.getByTestId('history-more').click();
       await expect.poll(() => history.count()).toBe(200);
       await page.getByTestId('history-more').click();
@@ -345,7 +348,9 @@ describe.skipIf(skipBrowser)('合规监测 in the console', () => {
       const cursors = requests.filter((r) => new URL(r.url()).pathname === '/api/compliance/history').map((r) => new URL(r.url()).searchParams.get('cursor'));
       expect(cursors).toHaveLength(3);
       expect(cursors[0]).toBeNull();
-      expect(Number(cursors[2])).toBeLessThan(Number(cursors[1]));
+      // Each next page starts after the last row shown: its event id is the cursor.
+      expect(await history.nth(99).getByTestId(`history-${cursors[1]}`).count()).toBe(1);
+      expect(await history.nth(199).getByTestId(`history-${cursors[2]}`).count()).toBe(1);
       // The oldest: a finding of the first run, four days ago.
       const oldest = await database.db.selectFrom('compliance_finding_events').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
       expect(await history.last().getByTestId(`history-${oldest.id}`).count()).toBe(1);
