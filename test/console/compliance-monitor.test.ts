@@ -191,8 +191,8 @@ describe.skipIf(skipBrowser)('合规监测 in the console', () => {
       expect(await site.innerText()).toContain('共 6 个，达到单项否决线（5 个）');
       await screenshot(page, 'ops-compliance');
       // Motion reduced as asked: the console's transitions end at once (Element Plus's button fades in 0.1 s otherwise).
-      const fade = await page.getByTestId('compliance-run').evaluate((el) => getComputedStyle(el).transitionDuration);
-      expect(parseFloat(fade)).toBeLessThan(0.001);
+      const fade = (await page.evaluate(`parseFloat(getComputedStyle(document.querySelector('[data-testid="compliance-run"]')).transitionDuration)`)) as number;
+      expect(fade).toBeLessThan(0.001);
       await expectAccessible(page, 'compliance (ops)');
       expect(errors).toEqual([]);
     } finally {
