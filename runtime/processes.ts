@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
+import { ApiMetrics } from '../api/metrics.js';
 import { startContentGate } from '../services/content-gate/index.js';
 import type { Settings } from '../config/settings.js';
 import type { Registry } from '../domain/registry.js';
@@ -31,6 +32,7 @@ import { connectClient, connectWorker } from '../worker/temporal-connection.js';
 import { Client } from '@temporalio/client';
 import { complianceActivityDeps, ensureComplianceSchedules } from './compliance.js';
 import { createWorker, installWorkerRuntime, stopWorker, type WorkerGroup } from '../worker/worker.js';
+import { workerMetrics } from '../worker/metrics.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile, writeRuntimeRecord } from './app.js';
@@ -110,10 +112,11 @@ export async function runWorkerProcess(
   address?: string,
   options: { requireSecrets: boolean } = { requireSecrets: false },
 ): Promise<Running & { worker: WorkerGroup; done: Promise<void> }> {
-  const opened = await openRegistryAndDatabase(settings, { migrate: false });
+  const opened = await openRegistryAndDatabase(settings, { migrate: false, onQuery: workerMetrics.dbQuery });
   try {
     if (options.requireSecrets) assertSecretsPresent(opened.registry);
-    installWorkerRuntime();
+    installWorkerRuntime({ metricsAddress: settings.workerMetricsAddress });
+    if (settings.workerMetricsAddress) log(`worker: metrics at http://${settings.workerMetricsAddress}/metrics`);
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
     const { deps: deliveryDeps, platforms, mediaStore } = workerDeps(opened.database.db, opened.registry, settings);
     // The compliance monitor: its activities, and its schedules brought up to the settings.
@@ -154,7 +157,8 @@ export async function runWorkerProcess(
 }
 
 export async function runApiProcess(settings: Settings, log: Log, address?: string): Promise<Running & { app: FastifyInstance; url: string }> {
-  const { ctx, close } = await openAppContext(settings, { migrate: false, address });
+  const metrics = new ApiMetrics({ processMetrics: true });
+  const { ctx, close } = await openAppContext(settings, { migrate: false, address, metrics });
   const { platforms, mediaStore } = workerDeps(ctx.db, ctx.registry, settings);
   const media = new MediaService(ctx, {
     store: mediaStore,
@@ -164,6 +168,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   // The content gate: wording list reloaded on change, and a new list re-scans what is published.
   const contentGate = startContentGate(ctx.db, { store: mediaStore, log });
   const app = await buildApi(ctx, {
+    metrics: { registry: metrics, token: settings.metricsToken },
     channelInfo: channelHealth(platforms, settings, ctx.registry),
     console: {
       platforms,
@@ -194,6 +199,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   }
   const url = `http://${settings.apiHost}:${settings.apiPort}`;
   log(`api: listening on ${url}`);
+  log(`api: metrics at ${url}/metrics${settings.metricsToken ? ' (bearer token GOVPUB_METRICS_TOKEN)' : ''}`);
   return {
     app,
     url,
@@ -276,6 +282,9 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     log(`  console        ${api.url}/console/  (sign in with the password \`govpub users add\` prints)`);
     log(`  API            ${api.url}  (OpenAPI: ${api.url}/api/openapi.json, health: ${api.url}/healthz)`);
     if (devServer) log(`  Temporal UI    ${devServer.uiUrl}`);
+    log(
+      `  metrics        ${api.url}/metrics${settings.workerMetricsAddress ? `, worker http://${settings.workerMetricsAddress}/metrics` : ' (worker: set GOVPUB_WORKER_METRICS_ADDRESS)'}  (docs/metrics.md)`,
+    );
     log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);
     log(`  data           ${settings.dataDir}`);
     log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
