@@ -29,11 +29,22 @@ import { ROOT_DIR } from '../config/settings.js';
 import type { Registry } from '../domain/registry.js';
 import { quantile, sec } from './figures.js';
 import { childPids, processes } from './proc-figures.js';
-import { Api, driveAll, drivePackage, duplicatePosts, holdPlatform, Observer, stagesByItem, type PackageRun, type ReleaseFacts, type Tokens } from './year/drive.js';
+import {
+  Api,
+  driveAll,
+  drivePackage,
+  duplicatePosts,
+  holdPlatform,
+  Observer,
+  stagesByItem,
+  type PackageRun,
+  type ReleaseFacts,
+  type Tokens,
+} from './year/drive.js';
 import { measureFloor, FLOOR_ACTIVITIES, type FloorResult } from './year/floor.js';
 import { generateYear, issueLoad, planVolumes, POLICY_MEDIA_CENTER, sampleYear, type PlannedPackage } from './year/generate.js';
 import { breakdown, gauge, scrapeAll } from './year/metrics.js';
-import { addUser, startSystem, type SystemUnderTest } from './year/system.js';
+import { addUsers, startSystem, type SystemUnderTest } from './year/system.js';
 
 // ── Options ──────────────────────────────────────────────────────────────────────────────────
 
@@ -111,8 +122,10 @@ export function parseOptions(argv: string[]): Options {
   const holdPlatformName = values.get('hold');
   if (holdPlatformName !== undefined && !HOLDABLE.includes(String(holdPlatformName)))
     throw new UsageError(`--hold takes a platform with a simulator the load reaches: ${HOLDABLE.join(', ')}; got "${String(holdPlatformName)}"`);
-  if (holdPlatformName === undefined && (values.has('hold-seconds') || values.has('hold-after'))) throw new UsageError('--hold-seconds and --hold-after need --hold <platform>');
-  if (holdPlatformName !== undefined && mode === 'fanout40') throw new UsageError('--hold applies to a load (--short, --year, --packages, --load issue), not --fanout40');
+  if (holdPlatformName === undefined && (values.has('hold-seconds') || values.has('hold-after')))
+    throw new UsageError('--hold-seconds and --hold-after need --hold <platform>');
+  if (holdPlatformName !== undefined && mode === 'fanout40')
+    throw new UsageError('--hold applies to a load (--short, --year, --packages, --load issue), not --fanout40');
   const workersRaw = values.get('workers');
   let workers = [1];
   if (workersRaw !== undefined) {
@@ -120,7 +133,8 @@ export function parseOptions(argv: string[]): Options {
     workers = String(workersRaw)
       .split(',')
       .map((w) => Number(w.trim()));
-    if (workers.some((w) => !Number.isInteger(w) || w < 1 || w > 8)) throw new UsageError(`--workers takes a comma-separated list of worker counts 1–8, got "${String(workersRaw)}"`);
+    if (workers.some((w) => !Number.isInteger(w) || w < 1 || w > 8))
+      throw new UsageError(`--workers takes a comma-separated list of worker counts 1–8, got "${String(workersRaw)}"`);
   }
   return {
     mode,
@@ -197,10 +211,10 @@ async function openSession(registry: Registry, options: Options, workers: number
     log,
   });
   try {
-    out(`[setup] ${sut.describe}; API ${sut.apiUrl}; Temporal ${sut.temporalAddress}; metrics endpoints: ${sut.metrics.map((m) => `${m.name} ${m.url}`).join(', ')}`);
-    const reviewers = new Map<string, string>();
-    const editor = await addUser(sut, 'bench-editor', 'editor');
-    for (const stage of registry.review.stages) reviewers.set(stage.id, await addUser(sut, `bench-${stage.id}`, 'reviewer', [stage.name]));
+    out(
+      `[setup] ${sut.describe}; API ${sut.apiUrl}; Temporal ${sut.temporalAddress}; metrics endpoints: ${sut.metrics.map((m) => `${m.name} ${m.url}`).join(', ')}`,
+    );
+    const { editor, reviewers } = await addUsers(sut, registry);
     const api = new Api(sut.apiUrl);
     const session = { sut, api, tokens: { editor, reviewers }, stages: await stagesByItem(api, editor), observer: new Observer(sut.databaseUrl) };
     openSessions.add(session);
@@ -303,7 +317,20 @@ function printHold(h: HoldRecord, runs: PackageRun[], facts: ReleaseFacts, platf
         .map((d) => d.liveAt! - approvedAt.get(d.packageId)!);
     const before = lat(0, h.heldAt);
     const during = lat(h.heldAt, h.releasedAt ?? Infinity);
-    const p = (xs: number[]) => (xs.length ? `p50 ${sec(quantile([...xs].sort((a, b) => a - b), 0.5))} s p95 ${sec(quantile([...xs].sort((a, b) => a - b), 0.95))} s (n=${xs.length})` : 'n=0');
+    const p = (xs: number[]) =>
+      xs.length
+        ? `p50 ${sec(
+            quantile(
+              [...xs].sort((a, b) => a - b),
+              0.5,
+            ),
+          )} s p95 ${sec(
+            quantile(
+              [...xs].sort((a, b) => a - b),
+              0.95,
+            ),
+          )} s (n=${xs.length})`
+        : 'n=0';
     out(`[${tag}] ${platform.padEnd(10)} approval → live: before the hold ${p(before)}; during the hold ${p(during)}`);
   }
 }
@@ -367,7 +394,9 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
       `[load] ${runs.length} packages by ${options.clients} clients through the API in ${sec(apiDone - t0)} s (create, ${plans[0] ? 'photo upload when it has one, ' : ''}submit, one approval per review stage); ${complete ? 'all released' : `NOT all released: ${released.length}/${ids.length} after ${options.timeoutMinutes} min`}`,
     );
     out(`[load] packages/s: ${packagesPerSec.toFixed(2)}  (${released.length} released, first request → last release ${windowPkg.toFixed(1)} s)`);
-    out(`[load] deliveries/s: ${deliveriesPerSec.toFixed(2)}  (${live.length} live of ${facts.deliveries.length} planned, first request → last live ${windowDel.toFixed(1)} s)`);
+    out(
+      `[load] deliveries/s: ${deliveriesPerSec.toFixed(2)}  (${live.length} live of ${facts.deliveries.length} planned, first request → last live ${windowDel.toFixed(1)} s)`,
+    );
     const toReleased = ids.filter((id) => facts.releasedAt.has(id)).map((id) => facts.releasedAt.get(id)! - approvedAt.get(id)!);
     out(`[latency] final approval (sent) → released: ${pcts(toReleased)}`);
     const byPlatform = new Map<string, number[]>();
@@ -393,7 +422,14 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     const deliveryRows = new Map<string, number>();
     for (const d of facts.deliveries) deliveryRows.set(`${d.packageId}→${d.channelId}`, (deliveryRows.get(`${d.packageId}→${d.channelId}`) ?? 0) + 1);
     out(
-      `[once] released records per package: ${releasedTwice === 0 ? 'one each' : `${releasedTwice} packages recorded released more than once`}; simulator publications: ${dups.map((d) => `${d.kind} ${d.publications}`).join(', ')}; duplicate posts ${dupCount}${dupCount ? ` (${dups.flatMap((d) => d.duplicates).slice(0, 5).join('; ')})` : ''}; delivery rows per package×channel > 1: ${[...deliveryRows.values()].filter((n) => n > 1).length}`,
+      `[once] released records per package: ${releasedTwice === 0 ? 'one each' : `${releasedTwice} packages recorded released more than once`}; simulator publications: ${dups.map((d) => `${d.kind} ${d.publications}`).join(', ')}; duplicate posts ${dupCount}${
+        dupCount
+          ? ` (${dups
+              .flatMap((d) => d.duplicates)
+              .slice(0, 5)
+              .join('; ')})`
+          : ''
+      }; delivery rows per package×channel > 1: ${[...deliveryRows.values()].filter((n) => n > 1).length}`,
     );
 
     if (holdRecord) printHold(holdRecord, ok, facts, platforms);
@@ -401,11 +437,16 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     // ── Where the time goes ──
     for (const line of breakdown(metricsBefore, metricsAfter)) out(line);
     const backlogGauge = gauge(metricsAfter, 'govpub_delivery_backlog', 'platform');
-    out(`[breakdown] govpub_delivery_backlog at the end: ${backlogGauge ? [...backlogGauge].map(([p, n]) => `${p} ${n}`).join(', ') || 'empty' : 'n/a — API endpoint lacks govpub_delivery_backlog'}`);
+    out(
+      `[breakdown] govpub_delivery_backlog at the end: ${backlogGauge ? [...backlogGauge].map(([p, n]) => `${p} ${n}`).join(', ') || 'empty' : 'n/a — API endpoint lacks govpub_delivery_backlog'}`,
+    );
     out(cpuLine('machine', cpuBefore, cpuAfter));
     out(`[machine] load average ${loadAvg()} at the end (${os.availableParallelism()} cores, shared with whatever else runs here)`);
 
-    const p95 = quantile([...toReleased].sort((a, b) => a - b), 0.95);
+    const p95 = quantile(
+      [...toReleased].sort((a, b) => a - b),
+      0.95,
+    );
     return {
       packages: runs.length,
       released: released.length,
@@ -440,10 +481,12 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
   for (const t of targets) perPlatform.set(t.split(':')[0]!, (perPlatform.get(t.split(':')[0]!) ?? 0) + 1);
   // A platform whose rate cap cannot start its channels' work within a second binds by quota.
   const quotaBound = new Set(
-    [...perPlatform].filter(([p, n]) => {
-      const cap = platforms[p as keyof PlatformConfigs];
-      return cap?.ratePerSecond !== undefined && n > cap.ratePerSecond;
-    }).map(([p]) => p),
+    [...perPlatform]
+      .filter(([p, n]) => {
+        const cap = platforms[p as keyof PlatformConfigs];
+        return cap?.ratePerSecond !== undefined && n > cap.ratePerSecond;
+      })
+      .map(([p]) => p),
   );
   out(
     `[fanout40] one policy package (document, text interpretation, photo) to ${targets.length} channels: ${[...perPlatform].map(([p, n]) => `${p} ${n}`).join(', ')}; quota-bound by platforms.yaml (more channels than ratePerSecond): ${[...quotaBound].map((p) => `${p} (${platforms[p as keyof PlatformConfigs]?.ratePerSecond}/s)`).join(', ') || 'none'}`,
@@ -483,9 +526,12 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
     const free = perRep.map((r) => r.free).sort((a, b) => a - b);
     const p95 = quantile(free, 0.95);
     out(`[fanout40] final approval → accepted by every channel not bound by quota: ${pcts(free)} over ${perRep.length} repetitions`);
-    for (const p of quotaBound) out(`[fanout40] quota-bound ${p}: last channel accepted after ${pcts(perRep.map((r) => r.bound.get(p) ?? NaN).filter(Number.isFinite))}`);
+    for (const p of quotaBound)
+      out(`[fanout40] quota-bound ${p}: last channel accepted after ${pcts(perRep.map((r) => r.bound.get(p) ?? NaN).filter(Number.isFinite))}`);
     const pass = p95 < 1000;
-    out(`[target] ${pass ? 'PASS' : 'FAIL'} one package to ${targets.length} channels, p95 final approval → accepted (channels not bound by quota) < 1 s: ${sec(p95)} s`);
+    out(
+      `[target] ${pass ? 'PASS' : 'FAIL'} one package to ${targets.length} channels, p95 final approval → accepted (channels not bound by quota) < 1 s: ${sec(p95)} s`,
+    );
     return pass;
   } finally {
     await closeSession(s);
@@ -544,7 +590,9 @@ async function main(): Promise<void> {
         out(
           `[target] ${floorOk ? 'PASS' : 'FAIL'} deliveries/s ≥ 0.5 × floor workflows/s: ${result.deliveriesPerSec.toFixed(2)} vs 0.5 × ${result.floorWorkflowsPerSec?.toFixed(2) ?? 'n/a (--no-floor)'} = ${result.floorWorkflowsPerSec ? (0.5 * result.floorWorkflowsPerSec).toFixed(2) : 'n/a'}`,
         );
-        out(`[target] ${result.approvalToReleasedP95Ms < 2000 ? 'PASS' : 'FAIL'} final approval → released p95 < 2 s: ${sec(result.approvalToReleasedP95Ms)} s`);
+        out(
+          `[target] ${result.approvalToReleasedP95Ms < 2000 ? 'PASS' : 'FAIL'} final approval → released p95 < 2 s: ${sec(result.approvalToReleasedP95Ms)} s`,
+        );
         out(
           `[target] ${result.duplicates === 0 && result.releasedTwice === 0 && result.errors === 0 && result.released === result.packages ? 'PASS' : 'FAIL'} every package released exactly once, no duplicate post: ${result.released}/${result.packages} released, ${result.duplicates} duplicates, ${result.errors} API errors`,
         );

@@ -165,10 +165,14 @@ export class Observer {
 
   async facts(ids: string[]): Promise<ReleaseFacts> {
     const pkgs = await this.pool.query<{ id: string; released_at: Date | null }>('select id, released_at from packages where id = any($1)', [ids]);
-    const dels = await this.pool.query<{ package_id: string; channel_id: string; platform: string; state: string; live_at: Date | null; submitted_at: Date | null }>(
-      'select package_id, channel_id, platform, state, live_at, submitted_at from deliveries where package_id = any($1)',
-      [ids],
-    );
+    const dels = await this.pool.query<{
+      package_id: string;
+      channel_id: string;
+      platform: string;
+      state: string;
+      live_at: Date | null;
+      submitted_at: Date | null;
+    }>('select package_id, channel_id, platform, state, live_at, submitted_at from deliveries where package_id = any($1)', [ids]);
     return {
       releasedAt: new Map(pkgs.rows.filter((r) => r.released_at).map((r) => [r.id, r.released_at!.getTime()])),
       deliveries: dels.rows.map((r) => ({
@@ -208,7 +212,10 @@ export class Observer {
 }
 
 /** Posts accepted twice at a simulator: the same title at the same account/column (must be none). */
-export async function duplicatePosts(simulators: Record<string, string>, kinds: string[]): Promise<{ kind: string; publications: number; duplicates: string[] }[]> {
+export async function duplicatePosts(
+  simulators: Record<string, string>,
+  kinds: string[],
+): Promise<{ kind: string; publications: number; duplicates: string[] }[]> {
   const out = [];
   for (const kind of kinds) {
     const url = simulators[kind];

@@ -79,7 +79,13 @@ export interface HistogramDelta {
  * Deltas (after − before) of histogram `name` summed over every endpoint of the pair, grouped by the
  * labels in `groupBy` (their values joined by " "); null when no endpoint has the metric.
  */
-export function histogramDelta(before: Scrape[], after: Scrape[], name: string, groupBy: string[], filter: Record<string, string> = {}): HistogramDelta[] | null {
+export function histogramDelta(
+  before: Scrape[],
+  after: Scrape[],
+  name: string,
+  groupBy: string[],
+  filter: Record<string, string> = {},
+): HistogramDelta[] | null {
   const groups = new Map<string, { count: number; sum: number; buckets: Map<number, number> }>();
   let seen = false;
   for (const a of after) {
@@ -177,23 +183,89 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
   const out: string[] = [];
   if (down.length) out.push(`[${tag}] endpoints not answering: ${down.join('; ')}`);
   out.push(
-    ...lines(tag, '1 API request (method route status)', histogramDelta(...api, 'govpub_http_request_duration_seconds', ['method', 'route', 'status_class']), lacks('API', 'govpub_http_request_duration_seconds'), 8),
-    ...lines(tag, '2 API waits for the Update (update outcome)', histogramDelta(...api, 'govpub_workflow_update_duration_seconds', ['update', 'outcome']), lacks('API', 'govpub_workflow_update_duration_seconds')),
-    ...lines(tag, '2b API starts a workflow', histogramDelta(...api, 'govpub_workflow_start_duration_seconds', ['workflow']), lacks('API', 'govpub_workflow_start_duration_seconds')),
-    ...lines(tag, '3 bookkeeping activities (main queue)', histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'main' }), lacks('worker', 'govpub_activity_duration_seconds')),
-    ...lines(tag, '3b activity queue wait (schedule→start, activity queue)', histogramDelta(...wrk, 'govpub_activity_schedule_to_start_seconds', ['activity', 'task_queue_kind']), lacks('worker', 'govpub_activity_schedule_to_start_seconds'), 10),
-    ...lines(tag, '4 child start / workflow activations (workflow)', histogramDelta(...wrk, 'govpub_workflow_task_duration_seconds', ['workflow']), lacks('worker', 'govpub_workflow_task_duration_seconds (optional in the contract)')),
-    ...lines(tag, '4b workflow task queue wait (SDK)', histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['task_queue']) ?? histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency_seconds', ['task_queue']), lacks('worker', 'temporal_workflow_task_schedule_to_start_latency'), 6),
-    ...lines(tag, '5 platform-queue activities (format, transmit, confirm…)', histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'platform' }), lacks('worker', 'govpub_activity_duration_seconds')),
-    ...lines(tag, '6 transmit (platform outcome)', histogramDelta(...wrk, 'govpub_transmit_duration_seconds', ['platform', 'outcome']), lacks('worker', 'govpub_transmit_duration_seconds')),
-    ...lines(tag, '7 delivery planned → live (platform)', histogramDelta(...wrk, 'govpub_delivery_plan_to_live_seconds', ['platform']), lacks('worker', 'govpub_delivery_plan_to_live_seconds')),
-    ...lines(tag, '8 database time (process)', histogramDelta([...before], [...after], 'govpub_db_query_duration_seconds', ['process']), lacks('API/worker', 'govpub_db_query_duration_seconds')),
-    ...lines(tag, '9 portal commit', histogramDelta(...wrk, 'govpub_portal_commit_duration_seconds', []), lacks('worker', 'govpub_portal_commit_duration_seconds')),
+    ...lines(
+      tag,
+      '1 API request (method route status)',
+      histogramDelta(...api, 'govpub_http_request_duration_seconds', ['method', 'route', 'status_class']),
+      lacks('API', 'govpub_http_request_duration_seconds'),
+      8,
+    ),
+    ...lines(
+      tag,
+      '2 API waits for the Update (update outcome)',
+      histogramDelta(...api, 'govpub_workflow_update_duration_seconds', ['update', 'outcome']),
+      lacks('API', 'govpub_workflow_update_duration_seconds'),
+    ),
+    ...lines(
+      tag,
+      '2b API starts a workflow',
+      histogramDelta(...api, 'govpub_workflow_start_duration_seconds', ['workflow']),
+      lacks('API', 'govpub_workflow_start_duration_seconds'),
+    ),
+    ...lines(
+      tag,
+      '3 bookkeeping activities (main queue)',
+      histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'main' }),
+      lacks('worker', 'govpub_activity_duration_seconds'),
+    ),
+    ...lines(
+      tag,
+      '3b activity queue wait (schedule→start, activity queue)',
+      histogramDelta(...wrk, 'govpub_activity_schedule_to_start_seconds', ['activity', 'task_queue_kind']),
+      lacks('worker', 'govpub_activity_schedule_to_start_seconds'),
+      10,
+    ),
+    ...lines(
+      tag,
+      '4 child start / workflow activations (workflow)',
+      histogramDelta(...wrk, 'govpub_workflow_task_duration_seconds', ['workflow']),
+      lacks('worker', 'govpub_workflow_task_duration_seconds (optional in the contract)'),
+    ),
+    ...lines(
+      tag,
+      '4b workflow task queue wait (SDK)',
+      histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['task_queue']) ??
+        histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency_seconds', ['task_queue']),
+      lacks('worker', 'temporal_workflow_task_schedule_to_start_latency'),
+      6,
+    ),
+    ...lines(
+      tag,
+      '5 platform-queue activities (format, transmit, confirm…)',
+      histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'platform' }),
+      lacks('worker', 'govpub_activity_duration_seconds'),
+    ),
+    ...lines(
+      tag,
+      '6 transmit (platform outcome)',
+      histogramDelta(...wrk, 'govpub_transmit_duration_seconds', ['platform', 'outcome']),
+      lacks('worker', 'govpub_transmit_duration_seconds'),
+    ),
+    ...lines(
+      tag,
+      '7 delivery planned → live (platform)',
+      histogramDelta(...wrk, 'govpub_delivery_plan_to_live_seconds', ['platform']),
+      lacks('worker', 'govpub_delivery_plan_to_live_seconds'),
+    ),
+    ...lines(
+      tag,
+      '8 database time (process)',
+      histogramDelta([...before], [...after], 'govpub_db_query_duration_seconds', ['process']),
+      lacks('API/worker', 'govpub_db_query_duration_seconds'),
+    ),
+    ...lines(
+      tag,
+      '9 portal commit',
+      histogramDelta(...wrk, 'govpub_portal_commit_duration_seconds', []),
+      lacks('worker', 'govpub_portal_commit_duration_seconds'),
+    ),
   );
   const perCommit = histogramDelta(...wrk, 'govpub_portal_commit_deliveries', []);
   if (perCommit?.[0]) {
     const d = perCommit[0];
-    out.push(`[${tag}] 9b deliveries per portal commit: ${Math.round(d.count)} commits, mean ${(d.sum / d.count).toFixed(1)}, p95 ${bucketQuantile(d.buckets, 0.95).toFixed(1)}`);
+    out.push(
+      `[${tag}] 9b deliveries per portal commit: ${Math.round(d.count)} commits, mean ${(d.sum / d.count).toFixed(1)}, p95 ${bucketQuantile(d.buckets, 0.95).toFixed(1)}`,
+    );
   } else if (!perCommit) out.push(`[${tag}] 9b deliveries per portal commit: n/a — ${lacks('worker', 'govpub_portal_commit_deliveries')}`);
   return out;
 }
