@@ -57,6 +57,37 @@ async function untilSignal(running: Running): Promise<void> {
   });
 }
 
+/**
+ * The simulators as `govpub start` runs them, in a process of their own (`govpub topology`): they
+ * accept the accounts' (development) secrets and record their URLs for the workers and the API.
+ */
+async function runSimulatorsForWorkers(options: { basePort: string; seed?: string; faults?: string }): Promise<void> {
+  if (options.seed !== undefined || options.faults !== undefined) {
+    const { GovpubError } = await import('../domain/errors.js');
+    throw new GovpubError(
+      'invalid_arguments',
+      '--for-workers runs the simulators as `govpub start` does: without --seed or --faults (set faults through their control API, /__sim/).',
+    );
+  }
+  const basePort = Number(options.basePort);
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) {
+    const { GovpubError } = await import('../domain/errors.js');
+    throw new GovpubError('invalid_arguments', `--base-port ${options.basePort} is not a port number (1-65535).`);
+  }
+  const path = await import('node:path');
+  const settings = loadSettings();
+  const { loadRegistry } = await import('../config/registry.js');
+  const { loadPlatformConfigs } = await import('../config/platforms.js');
+  const { ensureDevSecrets, simulatorsRuntimeFile, startLocalSimulators } = await import('../runtime/local-platforms.js');
+  const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
+  const platforms = loadPlatformConfigs(settings.configDir);
+  const secretsFile = process.env.GOVPUB_SECRETS_FILE || ensureDevSecrets(settings.dataDir, registry, platforms);
+  const simulators = await startLocalSimulators({ dataDir: settings.dataDir, basePort, registry, platforms, secrets: { env: process.env, secretsFile } });
+  for (const [kind, url] of Object.entries(simulators.urls)) log(`  ${kind.padEnd(16)} ${url}`);
+  log(`simulators: URLs recorded in ${simulatorsRuntimeFile(settings.dataDir)} (secrets: ${secretsFile})`);
+  await untilSignal({ stop: () => simulators.close() });
+}
+
 export function registerRunCommands(program: Command): void {
   program
     .command('start')
@@ -105,7 +136,12 @@ export function registerRunCommands(program: Command): void {
     .option('--seed <n>', 'seed for probabilistic faults (reproducible runs)')
     .option('--faults <file>', 'JSON fault rules: an array, or {"<kind>": [rules]} (see simulators/README.md)')
     .option('--json', 'print machine-readable JSON')
-    .action(async (options: { basePort: string; seed?: string; faults?: string; json?: boolean }) => {
+    .option(
+      '--for-workers',
+      "accept the registry accounts' secrets (GOVPUB_SECRETS_FILE, else development ones made under the data directory) and record the URLs in <data dir>/run/simulators.json, where `govpub worker` and `govpub api` find them (what `govpub start` and `govpub topology` do)",
+    )
+    .action(async (options: { basePort: string; seed?: string; faults?: string; json?: boolean; forWorkers?: boolean }) => {
+      if (options.forWorkers) return runSimulatorsForWorkers(options);
       const { runSimulators } = await import('../simulators/cli.js');
       const running = await runSimulators({
         basePort: Number(options.basePort),
@@ -114,6 +150,47 @@ export function registerRunCommands(program: Command): void {
         json: options.json,
       });
       await running.closed;
+    });
+
+  program
+    .command('topology')
+    .description(
+      'Run the production layout on this host as separate processes: Temporal (dev server unless TEMPORAL_ADDRESS), simulators (unless GOVPUB_SIMULATORS=off), migrations, one `govpub api` and N × `govpub worker`, on PostgreSQL (DATABASE_URL)',
+    )
+    .addHelpText(
+      'after',
+      '\nWrites <data dir>/run/topology.json (API URL, worker pids and metrics URLs, …) and prints "govpub topology is running" once all are up.\nA worker that dies is restarted; if the API, the simulators or Temporal die, everything stops (exit code 1).\nCtrl+C / SIGTERM stops the API first, then the workers (running activities finish), the simulators and Temporal.\nEnvironment: DATABASE_URL (required), TEMPORAL_ADDRESS, GOVPUB_TEMPORAL_PORT, GOVPUB_SIMULATOR_PORT, GOVPUB_SECRETS_FILE, GOVPUB_COMPLIANCE_SCHEDULES, … (passed to every process).',
+    )
+    .option('--workers <n>', 'worker processes (1-16)', '2')
+    .option('--data-dir <dir>', 'data directory shared by the processes (default GOVPUB_DATA_DIR or ./.govpub)')
+    .option('--port <port>', "the API's port (default PORT or 8080)")
+    .option('--metrics-base-port <port>', 'worker i serves its metrics on 127.0.0.1:<port + i - 1> (GOVPUB_WORKER_METRICS_ADDRESS)', '9464')
+    .action(async (options: { workers: string; dataDir?: string; port?: string; metricsBasePort: string }) => {
+      const { TopologySupervisor, parseTopologyOptions, assertSharedDatabase } = await import('../runtime/topology.js');
+      const settings = loadSettings();
+      const parsed = parseTopologyOptions(options, settings);
+      assertSharedDatabase(settings);
+      const topology = new TopologySupervisor(loadSettings({ ...process.env, GOVPUB_DATA_DIR: parsed.dataDir, PORT: String(parsed.port) }), parsed, {
+        out: log,
+        err: (line) => process.stderr.write(`${line}\n`),
+      });
+      let signals = 0;
+      const onSignal = () => {
+        signals += 1;
+        if (signals === 1) {
+          log('[topology] stopping… (Ctrl+C again to stop at once)');
+          void topology.stop();
+        } else topology.killNow();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await topology.start();
+        await topology.finished;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 
   program

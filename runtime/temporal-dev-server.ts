@@ -16,6 +16,8 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   log?: (line: string) => void;
+  /** Its own process group, so a terminal's Ctrl+C reaches only the parent, which stops it last (govpub topology). */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -60,7 +62,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', out, out] },
+    { stdio: ['ignore', out, out], detached: options.detached ?? false },
   );
   fs.closeSync(out);
   const address = `127.0.0.1:${options.port}`;
