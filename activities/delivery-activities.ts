@@ -32,6 +32,7 @@ import { transmitContext, withHeartbeat } from './delivery-context.js';
 import { deliveryRecorder, errorOutcome } from './delivery-record.js';
 import { takeDown } from './delivery-takedown.js';
 import { loadReleaseUnit } from './release-unit.js';
+import { transmitTimer, workerMetrics } from '../worker/metrics.js';
 
 /** What the delivery activities need from the running process. */
 export interface DeliveryDeps {
@@ -188,6 +189,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         if (isDeliveryError(error)) return await recordFailure(plan, error, delivery.attempts);
         throw error;
       }
+      const timer = transmitTimer(channel.platform, delivery.created_at);
       return withHeartbeat(async () => {
         // Before any retry: did an earlier attempt (crashed, timed out, answer lost) create the post?
         if (delivery.attempts > 0 && adapter.reconcile) {
@@ -207,7 +209,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           if (isDeliveryError(error)) return recordFailure(plan, error, delivery.attempts + 1);
           throw error;
         }
-      });
+      }).then(timer.settled, timer.threw);
     },
 
     /** Asks the platform where a submitted post is now. */
@@ -233,6 +235,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             },
             { action: 'delivery_live', details: { publicUrl: status.publicUrl, via: 'confirm' }, eventKey: `${plan.businessKey}:live` },
           );
+          workerMetrics.planToLive(channel.platform, delivery.created_at);
           return { kind: 'live', publicUrl: status.publicUrl };
         }
         if (status.state === 'rejected') {

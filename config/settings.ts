@@ -2,6 +2,7 @@
  * Process settings from the environment. One place documents every variable (see README
  * "Configuration"); everything else receives a `Settings` object instead of reading process.env.
  */
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
@@ -61,6 +62,13 @@ export interface Settings {
   mediaUploadLimits: Partial<Record<UploadKind, number>>;
   /** The compliance monitor's schedules, probes and notices (config/compliance-settings.ts). */
   compliance: ComplianceSettings;
+  /**
+   * GOVPUB_WORKER_METRICS_ADDRESS (`ip:port`): a worker process serves its Prometheus metrics at
+   * http://<address>/metrics (the Temporal SDK's own and govpub's); unset = no endpoint.
+   */
+  workerMetricsAddress: string | undefined;
+  /** GOVPUB_METRICS_TOKEN: when set, the API's GET /metrics wants `Authorization: Bearer <token>`. Never logged. */
+  metricsToken: string | undefined;
 }
 
 export const ROOT_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -109,6 +117,39 @@ export function parseMediaLimits(raw: string | undefined): Partial<Record<Upload
     limits[m[1]!.toLowerCase() as UploadKind] = bytes;
   }
   return limits;
+}
+
+/**
+ * `ip:port` for a listening socket: the SDK's exporter binds a socket address, so the host is an
+ * IP literal (IPv6 in brackets), not a name, and the port is fixed (a scrape target must be known).
+ */
+export function parseListenAddress(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  const match = /^(\[([^\]]+)\]|[^:[\]]+):(\d{1,5})$/.exec(raw);
+  const host = match ? (match[2] ?? match[1]!) : '';
+  const port = match ? Number(match[3]) : NaN;
+  const family = match ? isIP(host) : 0;
+  if (!match || family === 0 || (family === 6) !== (match[2] !== undefined) || port < 1 || port > 65535) {
+    throw new GovpubError(
+      'setting_invalid',
+      `${name}=${raw} is not an address to listen on: write <IP address>:<port 1-65535>, e.g. 127.0.0.1:9464, 0.0.0.0:9464 or [::1]:9464 (an IP address, not a host name). Fix or unset ${name}.`,
+    );
+  }
+  return family === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** A bearer token for the metrics endpoint: long enough not to be guessed, and sendable in a header. */
+function metricsTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.GOVPUB_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[A-Za-z0-9._~+/=-]{16,512}$/.test(raw)) {
+    throw new GovpubError(
+      'setting_invalid',
+      `GOVPUB_METRICS_TOKEN is not usable as a bearer token (${raw.length} characters): give 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = - (e.g. \`openssl rand -hex 32\`), or unset it to leave /metrics open.`,
+    );
+  }
+  return raw;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -162,5 +203,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     simulatorBasePort: intFrom(env, 'GOVPUB_SIMULATOR_PORT', 7301),
     mediaUploadLimits: parseMediaLimits(env.GOVPUB_MEDIA_LIMITS),
     compliance: loadComplianceSettings(env),
+    workerMetricsAddress: parseListenAddress(env, 'GOVPUB_WORKER_METRICS_ADDRESS'),
+    metricsToken: metricsTokenFrom(env),
   };
 }

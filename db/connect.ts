@@ -1,5 +1,5 @@
 /** Opening the database: PostgreSQL by DATABASE_URL, else the embedded PGlite served over the wire protocol. */
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { GovpubError } from '../domain/errors.js';
 import { openEmbedded } from './embedded.js';
@@ -24,7 +24,10 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function connectPostgres(url: string, poolSize = 10): Kysely<DB> {
+/** Told how long each query took, in seconds (the metrics' govpub_db_query_duration_seconds). */
+export type QueryTimer = (seconds: number) => void;
+
+export function connectPostgres(url: string, poolSize = 10, onQuery?: QueryTimer): Kysely<DB> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
@@ -34,7 +37,11 @@ export function connectPostgres(url: string, poolSize = 10): Kysely<DB> {
   // (bench/fault-suite.ts: a worker died at each restart of the embedded database). The failed
   // query reports the error; the pool discards the broken client when it is released.
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool }),
+    // Kysely times a query only when a log is configured; failed queries are timed too.
+    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.queryDurationMillis / 1000) } : {}),
+  });
 }
 
 /** Fails fast, with a message naming the database, when it cannot be reached. */
@@ -61,12 +68,14 @@ export interface OpenOptions {
   pglitePort: number;
   /** See Settings.pgliteIdleTxTimeoutSec; the wire server's default when unset. */
   pgliteIdleTxTimeoutSec?: number;
+  /** Times every query (metrics); none when unset. */
+  onQuery?: QueryTimer;
 }
 
 /** PostgreSQL when DATABASE_URL is set; otherwise the embedded PGlite under the data directory. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const db = connectPostgres(options.databaseUrl);
+    const db = connectPostgres(options.databaseUrl, 10, options.onQuery);
     const description = redactUrl(options.databaseUrl);
     await assertReachable(db, description).catch(async (error) => {
       await db.destroy();
@@ -76,7 +85,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   const idle = options.pgliteIdleTxTimeoutSec;
   const embedded = await openEmbedded(options.dataDir, options.pglitePort, { idleInTransactionTimeoutMs: idle === undefined ? undefined : idle * 1000 });
-  const db = connectPostgres(embedded.url, 8);
+  const db = connectPostgres(embedded.url, 8, options.onQuery);
   const description = `embedded PGlite in ${options.dataDir}/pgdata (served at ${embedded.url})`;
   await assertReachable(db, description);
   return {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import type { Settings } from '../config/settings.js';
-import { openDatabase, type Database } from '../db/connect.js';
+import { openDatabase, type Database, type QueryTimer } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Registry } from '../domain/registry.js';
 import { syncChannels } from '../services/channels.js';
@@ -58,18 +58,19 @@ export interface Opened {
 }
 
 /** The database the settings name (PostgreSQL by URL, or the embedded one in the data directory). */
-export function openSettingsDatabase(settings: Settings): Promise<Database> {
+export function openSettingsDatabase(settings: Settings, onQuery?: QueryTimer): Promise<Database> {
   return openDatabase({
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
     pglitePort: settings.pglitePort,
     pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec,
+    onQuery,
   });
 }
 
-export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean }): Promise<Opened> {
+export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean; onQuery?: QueryTimer }): Promise<Opened> {
   const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-  const database = await openSettingsDatabase(settings);
+  const database = await openSettingsDatabase(settings, options.onQuery);
   try {
     if (options.migrate) await migrateToLatest(database.db);
     await syncChannels(database.db, registry, registryDigest(registry));

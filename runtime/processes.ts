@@ -31,6 +31,7 @@ import { connectClient, connectWorker } from '../worker/temporal-connection.js';
 import { Client } from '@temporalio/client';
 import { complianceActivityDeps, ensureComplianceSchedules } from './compliance.js';
 import { createWorker, installWorkerRuntime, stopWorker, type WorkerGroup } from '../worker/worker.js';
+import { workerMetrics } from '../worker/metrics.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile, writeRuntimeRecord } from './app.js';
@@ -110,10 +111,11 @@ export async function runWorkerProcess(
   address?: string,
   options: { requireSecrets: boolean } = { requireSecrets: false },
 ): Promise<Running & { worker: WorkerGroup; done: Promise<void> }> {
-  const opened = await openRegistryAndDatabase(settings, { migrate: false });
+  const opened = await openRegistryAndDatabase(settings, { migrate: false, onQuery: workerMetrics.dbQuery });
   try {
     if (options.requireSecrets) assertSecretsPresent(opened.registry);
-    installWorkerRuntime();
+    installWorkerRuntime({ metricsAddress: settings.workerMetricsAddress });
+    if (settings.workerMetricsAddress) log(`worker: metrics at http://${settings.workerMetricsAddress}/metrics`);
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
     const { deps: deliveryDeps, platforms, mediaStore } = workerDeps(opened.database.db, opened.registry, settings);
     // The compliance monitor: its activities, and its schedules brought up to the settings.

@@ -5,10 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IllegalStateError } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { GovpubError } from '../domain/errors.js';
 import { deliveryMediaQueue, platformTaskQueue } from '../contracts/delivery.js';
+import { enableWorkerMetrics, workerHistogramBuckets, type TaskQueueKind } from './metrics.js';
+import { activityMetricsInterceptor } from './metrics-interceptor.js';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
@@ -75,15 +78,22 @@ export interface WorkerGroup {
   getState(): string;
 }
 
-let runtimeInstalled = false;
+/** What this process installed (undefined before): the metrics address it serves, if any. */
+let installed: { metricsAddress: string | undefined } | undefined;
 
 /**
  * Quiet the SDK's per-state INFO lines, and leave signal handling to govpub's own shutdown
- * (which stops the API and the worker in order). Must run before the first connection.
+ * (which stops the API and the worker in order). With a metrics address (GOVPUB_WORKER_METRICS_ADDRESS)
+ * the SDK's Prometheus exporter serves its `temporal_` metrics and govpub's worker metrics
+ * (worker/metrics.ts) at http://<address>/metrics. Must run before the first connection.
  */
-export function installWorkerRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
+export function installWorkerRuntime(options: { metricsAddress?: string } = {}): void {
+  const { metricsAddress } = options;
+  if (installed) {
+    if (metricsAddress && installed.metricsAddress !== metricsAddress)
+      throw metricsAddressRefused(metricsAddress, 'this process already runs Temporal workers without it');
+    return;
+  }
   try {
     const level = (process.env.GOVPUB_LOG_LEVEL?.toUpperCase() as 'WARN') ?? 'WARN';
     Runtime.install({
@@ -95,10 +105,37 @@ export function installWorkerRuntime(): void {
         );
       }),
       shutdownSignals: [],
+      ...(metricsAddress
+        ? {
+            telemetryOptions: {
+              metrics: {
+                // govpub's histograms share the endpoint: no SDK service label on them.
+                attachServiceName: false,
+                prometheus: { bindAddress: metricsAddress, useSecondsForDurations: true, histogramBucketOverrides: workerHistogramBuckets() },
+              },
+            },
+          }
+        : {}),
     });
-  } catch {
+  } catch (error) {
+    if (!(error instanceof IllegalStateError)) {
+      if (metricsAddress) throw metricsAddressRefused(metricsAddress, (error as Error).message);
+      throw error;
+    }
     // Already installed by the embedding process (e.g. a test harness): keep its settings.
+    if (metricsAddress) throw metricsAddressRefused(metricsAddress, 'the Temporal runtime of this process was installed before, without it');
+    installed = { metricsAddress: undefined };
+    return;
   }
+  installed = { metricsAddress };
+  if (metricsAddress) enableWorkerMetrics(Runtime.instance().metricMeter);
+}
+
+function metricsAddressRefused(address: string, why: string): GovpubError {
+  return new GovpubError(
+    'setting_invalid',
+    `GOVPUB_WORKER_METRICS_ADDRESS=${address}: cannot serve worker metrics there (${why}). Choose a free host:port or unset GOVPUB_WORKER_METRICS_ADDRESS.`,
+  );
 }
 
 /** Stop polling and wait for running tasks; safe to call twice. */
@@ -106,6 +143,9 @@ export async function stopWorker(worker: { getState(): string; shutdown(): void 
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running;
 }
+
+/** Activity timing (worker/metrics-interceptor.ts), labelled with the kind of queue the worker polls. */
+const timedActivities = (kind: TaskQueueKind) => ({ activity: [activityMetricsInterceptor(kind)] });
 
 export async function createWorker(options: WorkerOptions): Promise<WorkerGroup> {
   installWorkerRuntime();
@@ -118,6 +158,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       workflowBundle: await workflowBundle(options.workflowBundlePath),
       activities,
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+      interceptors: timedActivities('main'),
     }),
   ];
   for (const [platform, cap] of Object.entries(options.platforms ?? {})) {
@@ -128,6 +169,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
         taskQueue: platformTaskQueue(options.taskQueue, platform),
         activities,
         maxConcurrentActivityTaskExecutions: cap.concurrency,
+        interceptors: timedActivities('platform'),
         ...(cap.ratePerSecond ? { maxTaskQueueActivitiesPerSecond: cap.ratePerSecond } : {}),
       }),
     );
@@ -139,6 +181,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       taskQueue: deliveryMediaQueue(options.taskQueue),
       activities: { ...activities, ...(options.mediaActivities ?? {}) },
       maxConcurrentActivityTaskExecutions: options.mediaConcurrency ?? 2,
+      interceptors: timedActivities('media'),
     }),
   );
   return {

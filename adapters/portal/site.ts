@@ -25,6 +25,7 @@ import { link, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, u
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
+import { workerMetrics } from '../../worker/metrics.js';
 import { classifyFsError, eachLimit, errorCode, linkTree, writeFiles, type WriteStats } from './files.js';
 import { Generations, SPARE_PREFIX, generationName } from './generations.js';
 import { acquireLock } from './lock.js';
@@ -256,9 +257,11 @@ export class PortalSite {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.queue.length);
         let settled = false;
+        const started = performance.now();
         // Callers learn the outcome as soon as the swap is done; cleanup follows under the lock.
         const settle = (outcomes: (CommitOutcome | Error)[]) => {
           settled = true;
+          workerMetrics.portalCommit((performance.now() - started) / 1000, batch.filter((q) => 'change' in q.work && q.work.change.kind !== 'annotate').length);
           batch.forEach((q, i) => {
             const outcome = outcomes[i]!;
             if (outcome instanceof Error) q.reject(outcome);
