@@ -169,6 +169,55 @@ function lines(tag: string, title: string, deltas: HistogramDelta[] | null, miss
   ];
 }
 
+function meanOf(deltas: HistogramDelta[] | null, match: (group: string) => boolean): { mean: number; count: number } | null {
+  if (!deltas) return null;
+  const hit = deltas.filter((d) => match(d.group));
+  const count = hit.reduce((a, d) => a + d.count, 0);
+  return count > 0 ? { mean: hit.reduce((a, d) => a + d.sum, 0) / count, count } : null;
+}
+
+/** One line: the mean of each step of a release's path, in order ("?" where the endpoint lacks it). */
+function chain(tag: string, api: readonly [Scrape[], Scrape[]], wrk: readonly [Scrape[], Scrape[]], before: Scrape[], after: Scrape[]): string {
+  const step = (label: string, m: { mean: number; count: number } | null) => `${label} ${m ? ms(m.mean) : '?'}`;
+  const activities = histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity']);
+  const bookkeeping = (g: string) => /^(recordPackageEvent|planDeliveries|deliveryStates)/.test(g);
+  return `[${tag}] path of a release, mean per occurrence: ${[
+    step(
+      'API request',
+      meanOf(histogramDelta(...api, 'govpub_http_request_duration_seconds', ['method', 'route']), (g) => g.startsWith('POST /api/packages')),
+    ),
+    step(
+      '→ Update',
+      meanOf(histogramDelta(...api, 'govpub_workflow_update_duration_seconds', ['update']), () => true),
+    ),
+    step('→ bookkeeping activity', meanOf(activities, bookkeeping)),
+    step(
+      '→ workflow task wait (child start)',
+      meanOf(histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['task_queue']), () => true),
+    ),
+    step(
+      '→ format',
+      meanOf(activities, (g) => g.startsWith('format')),
+    ),
+    step(
+      '→ transmit',
+      meanOf(histogramDelta(...wrk, 'govpub_transmit_duration_seconds', []), () => true),
+    ),
+    step(
+      '→ confirm',
+      meanOf(activities, (g) => g.startsWith('confirm')),
+    ),
+    step(
+      '| DB query',
+      meanOf(histogramDelta(before, after, 'govpub_db_query_duration_seconds', []), () => true),
+    ),
+    step(
+      '| portal commit',
+      meanOf(histogramDelta(...wrk, 'govpub_portal_commit_duration_seconds', []), () => true),
+    ),
+  ].join(' ')}`;
+}
+
 /**
  * The breakdown, in the order a release travels: API request → Update → bookkeeping activities →
  * child start → format → transmit → confirm; database time; portal commit.
@@ -263,9 +312,19 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
   const perCommit = histogramDelta(...wrk, 'govpub_portal_commit_deliveries', []);
   if (perCommit?.[0]) {
     const d = perCommit[0];
+    // Counts, not durations: the distribution over the buckets says more than an interpolated quantile.
+    let previous = 0;
+    const spread = d.buckets
+      .map(([le, cumulative]) => {
+        const n = Math.round(cumulative - previous);
+        previous = cumulative;
+        return n > 0 ? `${le === Infinity ? '>64' : `≤${le}`}: ${n}` : null;
+      })
+      .filter(Boolean);
     out.push(
-      `[${tag}] 9b deliveries per portal commit: ${Math.round(d.count)} commits, mean ${(d.sum / d.count).toFixed(1)}, p95 ${bucketQuantile(d.buckets, 0.95).toFixed(1)}`,
+      `[${tag}] 9b deliveries per portal commit: ${Math.round(d.count)} commits carrying deliveries, mean ${(d.sum / d.count).toFixed(1)} (${spread.join(', ')})`,
     );
   } else if (!perCommit) out.push(`[${tag}] 9b deliveries per portal commit: n/a — ${lacks('worker', 'govpub_portal_commit_deliveries')}`);
+  out.unshift(chain(tag, api, wrk, before, after));
   return out;
 }
