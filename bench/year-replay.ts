@@ -12,7 +12,8 @@
  *   --seed S             generator seed (default 14)
  *   --hold P --hold-seconds S [--hold-after S]   hold platform P (wechat_oa, weibo, news_site,
  *                        media_app) down for S seconds, starting S' seconds into the run (default 10)
- *   --topology           drive `govpub topology` (separate API and worker processes) instead of `govpub start`
+ *   --topology           start `govpub topology` (separate API and worker processes) instead of `govpub start`
+ *   --topology FILE      drive a running topology, from its `<data dir>/run/topology.json` (left running)
  *   --workers 1,2        with --topology: one run per worker count, and the throughput ratio
  *   --floor-workflows N  bare-Temporal floor workflows per measurement (default 100); --no-floor skips it
  *   --timeout-minutes M  give up waiting for the releases after M minutes (default 30; --year 180)
@@ -58,6 +59,8 @@ export interface Options {
   repetitions: number;
   hold: { platform: string; seconds: number; after: number } | null;
   topology: boolean;
+  /** `--topology <topology.json>`: a running topology to drive (not started, not stopped here). */
+  attach: string | null;
   workers: number[];
   floorWorkflows: number;
   floor: boolean;
@@ -92,7 +95,9 @@ export function parseOptions(argv: string[]): Options {
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
     if (!known.has(name)) throw new UsageError(`unknown option --${name} (known: ${[...known].map((k) => `--${k}`).join(', ')})`);
     const takesValue = !['short', 'year', 'fanout40', 'topology', 'no-floor'].includes(name);
-    if (!takesValue) values.set(name, true);
+    // --topology alone starts one; --topology <file> drives a running one.
+    if (name === 'topology' && (inline ?? (argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i] : undefined))) values.set(name, inline ?? argv[i]!);
+    else if (!takesValue) values.set(name, true);
     else {
       const value = inline ?? argv[++i];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
@@ -130,6 +135,7 @@ export function parseOptions(argv: string[]): Options {
   let workers = [1];
   if (workersRaw !== undefined) {
     if (!values.has('topology')) throw new UsageError('--workers needs --topology (govpub start runs one worker)');
+    if (values.get('topology') !== true) throw new UsageError('--workers starts topologies of its own; it does not go with --topology <file> (a running one)');
     workers = String(workersRaw)
       .split(',')
       .map((w) => Number(w.trim()));
@@ -144,6 +150,7 @@ export function parseOptions(argv: string[]): Options {
     repetitions: int('repetitions', 5),
     hold: holdPlatformName === undefined ? null : { platform: String(holdPlatformName), seconds: int('hold-seconds', 60), after: int('hold-after', 10, 0) },
     topology: values.has('topology'),
+    attach: typeof values.get('topology') === 'string' ? String(values.get('topology')) : null,
     workers,
     floorWorkflows: int('floor-workflows', 100),
     floor: !values.has('no-floor'),
@@ -169,9 +176,18 @@ function pcts(values: number[]): string {
 }
 
 /** CPU seconds of the bench itself, the govpub processes it started (node), Temporal, and every PostgreSQL backend. */
-function cpuNow() {
+function cpuNow(extraRoot?: number) {
   const all = processes();
-  const kids = childPids(all);
+  // The bench's own children, and those of an attached topology (not started here).
+  const kids = [...childPids(all)];
+  if (extraRoot) {
+    const tree = new Set([extraRoot]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const p of all) if (!tree.has(p.pid) && tree.has(p.ppid)) (tree.add(p.pid), (grew = true));
+    }
+    kids.push(...all.filter((p) => tree.has(p.pid) && !kids.some((k) => k.pid === p.pid)));
+  }
   const self = process.cpuUsage();
   return {
     at: Date.now(),
@@ -206,6 +222,7 @@ interface Session {
 async function openSession(registry: Registry, options: Options, workers: number): Promise<Session> {
   const sut = await startSystem({
     mode: options.topology ? 'topology' : 'own',
+    attach: options.attach ?? undefined,
     workers,
     adminDatabaseUrl: process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     log,
@@ -344,7 +361,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
   try {
     const floorBefore = await floor(s, options, 'before');
     const metricsBefore = await scrapeAll(s.sut.metrics);
-    const cpuBefore = cpuNow();
+    const cpuBefore = cpuNow(options.attach ? s.sut.pid : undefined);
     out(`[machine] nproc ${os.availableParallelism()}, load average ${loadAvg()} at the start of the window`);
     const t0 = Date.now();
     let finished = false;
@@ -375,7 +392,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
       finished = true;
     }
     const holdRecord = hold ? await hold : null;
-    const cpuAfter = cpuNow();
+    const cpuAfter = cpuNow(options.attach ? s.sut.pid : undefined);
     const metricsAfter = await scrapeAll(s.sut.metrics);
     const facts = await s.observer.facts(ids);
     const floorAfter = await floor(s, options, 'after');

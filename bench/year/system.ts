@@ -117,6 +117,8 @@ async function stopChild(child: ChildProcess, graceMs = 30_000): Promise<void> {
 
 export interface SystemOptions {
   mode: 'own' | 'topology';
+  /** A running topology's `<data dir>/run/topology.json`: drive it instead of starting one (it is left running). */
+  attach?: string;
   workers?: number;
   adminDatabaseUrl: string;
   log: (line: string) => void;
@@ -127,6 +129,7 @@ export interface SystemOptions {
  * machine a port found free can be taken before the Temporal dev server binds it).
  */
 export async function startSystem(options: SystemOptions): Promise<SystemUnderTest> {
+  if (options.attach) return attachTopology(options.attach);
   try {
     return await startSystemOnce(options);
   } catch (error) {
@@ -163,16 +166,17 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
       GOVPUB_LOG_LEVEL: process.env.GOVPUB_LOG_LEVEL ?? 'warn',
     };
     delete env.TEMPORAL_ADDRESS;
+    // Ports of its own (the shared machine runs other govpub systems on the defaults).
+    const temporalPort = await freePort();
+    const simulatorBase = await freePortRange(SIMULATOR_KINDS.length);
+    Object.assign(env, {
+      GOVPUB_TEMPORAL_PORT: String(temporalPort),
+      GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+      GOVPUB_SIMULATOR_PORT: String(simulatorBase),
+    });
     if (options.mode === 'own') {
-      const temporalPort = await freePort();
-      const simulatorBase = await freePortRange(SIMULATOR_KINDS.length);
       const workerMetrics = await freePort();
-      Object.assign(env, {
-        GOVPUB_TEMPORAL_PORT: String(temporalPort),
-        GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
-        GOVPUB_SIMULATOR_PORT: String(simulatorBase),
-        GOVPUB_WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetrics}`,
-      });
+      env.GOVPUB_WORKER_METRICS_ADDRESS = `127.0.0.1:${workerMetrics}`;
       const { child } = await spawnUntil(['start'], env, 'govpub is running', 180_000, log);
       cleanups.push(() => stopChild(child));
       const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -202,20 +206,14 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
       log,
     );
     cleanups.push(() => stopChild(child));
-    const topo = JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'topology.json'), 'utf8')) as {
-      api: string;
-      temporal: string;
-      namespace?: string;
-      workers: { pid: number; metrics: string }[];
-      simulators?: Record<string, string>;
-    };
+    const topo = JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'topology.json'), 'utf8')) as TopologyRecord;
     return {
       kind: 'topology',
       apiUrl: topo.api,
       temporalAddress: topo.temporal,
       namespace: topo.namespace ?? 'default',
       databaseUrl,
-      metrics: [{ name: 'api', url: `${topo.api}/metrics` }, ...topo.workers.map((w, i) => ({ name: `worker-${i + 1}`, url: w.metrics }))],
+      metrics: endpointsOf(topo),
       simulators: topo.simulators ?? {},
       pid: child.pid!,
       describe: `govpub topology --workers ${workers} (API, ${workers} worker processes, simulators, Temporal: separate processes) on PostgreSQL database ${dbName}`,
@@ -227,17 +225,59 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
   }
 }
 
+interface TopologyRecord {
+  pid: number;
+  api: string;
+  temporal: string;
+  namespace?: string;
+  databaseUrl: string;
+  workers: { name?: string; pid: number; metrics: string }[];
+  simulators?: Record<string, string>;
+}
+
+function endpointsOf(record: TopologyRecord): MetricsEndpoint[] {
+  return [{ name: 'api', url: `${record.api}/metrics` }, ...record.workers.map((w, i) => ({ name: w.name ?? `worker-${i + 1}`, url: w.metrics }))];
+}
+
+/** A topology someone else started: read from its record, left running at the end. DATABASE_URL overrides the record's (which has no password). */
+async function attachTopology(file: string): Promise<SystemUnderTest> {
+  let record: TopologyRecord;
+  try {
+    record = JSON.parse(fs.readFileSync(file, 'utf8')) as TopologyRecord;
+  } catch (error) {
+    throw new Error(
+      `--topology ${file}: cannot read the topology record (${(error as Error).message}); give <data dir>/run/topology.json of a running govpub topology`,
+    );
+  }
+  if (typeof record.api !== 'string' || typeof record.temporal !== 'string' || !Array.isArray(record.workers))
+    throw new Error(`--topology ${file}: not a topology record (api, temporal and workers expected)`);
+  return {
+    kind: 'topology',
+    apiUrl: record.api,
+    temporalAddress: record.temporal,
+    namespace: record.namespace ?? 'default',
+    databaseUrl: process.env.DATABASE_URL || record.databaseUrl,
+    metrics: endpointsOf(record),
+    simulators: record.simulators ?? {},
+    pid: record.pid,
+    describe: `the running topology of ${file} (${record.workers.length} worker processes; its database is not fresh: the backlog counts every delivery in it)`,
+    stop: async () => {},
+  };
+}
+
 /**
  * The API users the clients act as, made by the same service `govpub users add` calls (in this
  * process, not one CLI process per user: seconds saved on every start), with their tokens.
  */
 export async function addUsers(sut: SystemUnderTest, registry: Registry): Promise<{ editor: string; reviewers: Map<string, string> }> {
   const db = connectPostgres(sut.databaseUrl, 1);
+  // A suffix of its own: an attached topology's database may hold the users of an earlier run.
+  const run = randomBytes(3).toString('hex');
   try {
-    const editor = (await addUser(db, registry, { name: 'bench-editor', role: 'editor' })).token;
+    const editor = (await addUser(db, registry, { name: `bench-editor-${run}`, role: 'editor' })).token;
     const reviewers = new Map<string, string>();
     for (const stage of registry.review.stages)
-      reviewers.set(stage.id, (await addUser(db, registry, { name: `bench-${stage.id}`, role: 'reviewer', stages: [stage.id] })).token);
+      reviewers.set(stage.id, (await addUser(db, registry, { name: `bench-${stage.id}-${run}`, role: 'reviewer', stages: [stage.id] })).token);
     return { editor, reviewers };
   } finally {
     await db.destroy();
