@@ -11,7 +11,7 @@
  *   --clients C          concurrent API clients (default 10)
  *   --seed S             generator seed (default 14)
  *   --hold P --hold-seconds S [--hold-after S]   hold platform P (wechat_oa, weibo, news_site,
- *                        media_app) down for S seconds, starting S' seconds into the run (default 10)
+ *                        media_app) down for S seconds, starting S' seconds into the run (default 30)
  *   --topology           start `govpub topology` (separate API and worker processes) instead of `govpub start`
  *   --topology FILE      drive a running topology, from its `<data dir>/run/topology.json` (left running)
  *   --workers 1,2        with --topology: one run per worker count, and the throughput ratio
@@ -148,7 +148,7 @@ export function parseOptions(argv: string[]): Options {
     clients: int('clients', 10),
     seed: int('seed', 14, 0),
     repetitions: int('repetitions', 5),
-    hold: holdPlatformName === undefined ? null : { platform: String(holdPlatformName), seconds: int('hold-seconds', 60), after: int('hold-after', 10, 0) },
+    hold: holdPlatformName === undefined ? null : { platform: String(holdPlatformName), seconds: int('hold-seconds', 60), after: int('hold-after', 30, 0) },
     topology: values.has('topology'),
     attach: typeof values.get('topology') === 'string' ? String(values.get('topology')) : null,
     workers,
@@ -318,9 +318,9 @@ function printHold(h: HoldRecord, runs: PackageRun[], facts: ReleaseFacts, platf
       .filter((d) => d.platform === h.platform && d.liveAt && d.liveAt >= h.releasedAt!)
       .map((d) => d.liveAt!)
       .sort((a, b) => a - b);
-    const drainSec = liveAfter.length > 1 ? (liveAfter.at(-1)! - h.releasedAt) / 1000 : NaN;
+    const drainSec = liveAfter.length > 0 ? (liveAfter.at(-1)! - h.releasedAt) / 1000 : NaN;
     out(
-      `[${tag}] backlog at the release ${atRelease} (peak ${peak}); ${drained ? `empty ${(drained.t - (h.releasedAt - h.heldAt) / 1000).toFixed(0)} s after the release` : 'not empty by the end of the run'}; ${liveAfter.length} deliveries went live after the release in ${Number.isNaN(drainSec) ? '?' : drainSec.toFixed(1)} s = ${Number.isNaN(drainSec) ? '?' : (liveAfter.length / drainSec).toFixed(2)} deliveries/s; the platform's pace: concurrency ${cap?.concurrency ?? '?'}${cap?.ratePerSecond ? `, ratePerSecond ${cap.ratePerSecond} (activity starts, several per delivery)` : ', no rate cap'}; first live ${liveAfter.length ? sec(liveAfter[0]! - h.releasedAt) : '?'} s after the release (the retry back-off of the deliveries that failed during the hold decides it)`,
+      `[${tag}] backlog at the release ${atRelease} (peak ${peak}); ${drained ? `empty ${(drained.t - (h.releasedAt - h.heldAt) / 1000).toFixed(0)} s after the release` : 'not empty by the end of the run'}; ${liveAfter.length} deliveries went live between the release and the last of them, ${Number.isNaN(drainSec) ? '?' : drainSec.toFixed(1)} s = ${Number.isNaN(drainSec) ? '?' : (liveAfter.length / drainSec).toFixed(2)} deliveries/s; the platform's pace: concurrency ${cap?.concurrency ?? '?'}${cap?.ratePerSecond ? `, ratePerSecond ${cap.ratePerSecond} (activity starts, several per delivery)` : ', no rate cap'}; first live ${liveAfter.length ? sec(liveAfter[0]! - h.releasedAt) : '?'} s after the release (the retry back-off of the deliveries that failed during the hold decides it)`,
     );
   }
   // The other platforms: approval → live of packages approved during the hold vs before it.
@@ -439,7 +439,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     const deliveryRows = new Map<string, number>();
     for (const d of facts.deliveries) deliveryRows.set(`${d.packageId}→${d.channelId}`, (deliveryRows.get(`${d.packageId}→${d.channelId}`) ?? 0) + 1);
     out(
-      `[once] released records per package: ${releasedTwice === 0 ? 'one each' : `${releasedTwice} packages recorded released more than once`}; simulator publications: ${dups.map((d) => `${d.kind} ${d.publications}`).join(', ')}; duplicate posts ${dupCount}${
+      `[once] released records per package: ${releasedTwice === 0 ? 'one each' : `${releasedTwice} packages recorded released more than once`}; simulator publications (the media center takes one article per document and per interpretation): ${dups.map((d) => `${d.kind} ${d.publications}`).join(', ')}; duplicate posts ${dupCount}${
         dupCount
           ? ` (${dups
               .flatMap((d) => d.duplicates)

@@ -162,7 +162,7 @@ describe('the bench options', () => {
   it('reads the modes', () => {
     expect(parseOptions([])).toMatchObject({ mode: 'short', packages: 300, clients: 10 });
     expect(parseOptions(['--load', 'issue'])).toMatchObject({ mode: 'issue', packages: 100 });
-    expect(parseOptions(['--hold', 'weibo', '--hold-seconds', '30'])).toMatchObject({ hold: { platform: 'weibo', seconds: 30, after: 10 } });
+    expect(parseOptions(['--hold', 'weibo', '--hold-seconds', '30'])).toMatchObject({ hold: { platform: 'weibo', seconds: 30, after: 30 } });
     expect(parseOptions(['--topology', '--workers', '1,2'])).toMatchObject({ topology: true, attach: null, workers: [1, 2] });
     expect(parseOptions(['--topology', '/srv/govpub/run/topology.json', '--short'])).toMatchObject({
       topology: true,

@@ -59,11 +59,13 @@ describe('bench:year', () => {
 
     // Exactly once: one release record per package, and what the simulators accepted is what was planned, no more.
     const once = line(
-      /\[once\] released records per package: (.*?); simulator publications: (.*?); duplicate posts (\d+).*; delivery rows per package×channel > 1: (\d+)/,
+      /\[once\] released records per package: (.*?); simulator publications \(.*?\): (.*?); duplicate posts (\d+).*; delivery rows per package×channel > 1: (\d+)/,
     );
     expect(once[1]).toBe('one each');
     expect(Number(once[3])).toBe(0);
     expect(Number(once[4])).toBe(0);
+    // No policy package among 6: one post per delivery (no separate interpretation article at the media center).
+    expect(stdout).toMatch(/\[plan\] 6 packages \(0 policy packages/);
     const published = [...once[2]!.matchAll(/(\w+) (\d+)/g)].reduce((n, m) => n + Number(m[2]), 0);
     expect(published).toBe(mediaCenter + accounts);
 
