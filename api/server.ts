@@ -30,7 +30,7 @@ import { listAudit } from '../services/audit.js';
 import type { AppContext } from '../services/context.js';
 import { PackageService } from '../services/packages.js';
 import { ValidityService } from '../services/validity.js';
-import { topicPaths } from '../domain/registry.js';
+import { listChannels, topicPaths } from '../domain/registry.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
 import { authenticate, toActor } from '../services/users.js';
@@ -44,6 +44,8 @@ import { openApiDocument, type DocumentedRoute } from './openapi.js';
 import { registerPreflightRoutes } from './preflight-routes.js';
 import { registerStatsRoutes } from './stats-routes.js';
 import { registerComplianceRoutes } from './compliance-routes.js';
+import { ApiMetrics } from './metrics.js';
+import { registerMetricsRoute, timeRequests } from './metrics-routes.js';
 import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
 import { compileFor, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
 import { CONSOLE_STREAMING_ROUTES, registerConsoleRoutes, type ConsoleOptions } from './console-routes.js';
@@ -89,6 +91,11 @@ export interface ApiOptions {
   timeouts?: ApiTimeouts;
   /** The console's read routes: media store for bundles, secret sources and platforms for channel health (api/console-routes.ts). */
   console?: ConsoleOptions & ChannelHealthSources;
+  /**
+   * GET /metrics: this process's metrics (its own set when not given; give the one the database and
+   * the Temporal client were opened with, so their timings are in it), and GOVPUB_METRICS_TOKEN.
+   */
+  metrics?: { registry?: ApiMetrics; token?: string };
 }
 
 export interface RouteHelpers {
@@ -190,6 +197,9 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       });
     },
   });
+  const metrics = options.metrics?.registry ?? new ApiMetrics();
+  metrics.countFrom(ctx.db, [...new Set(listChannels(ctx.registry).map((c) => c.platform))]);
+  timeRequests(app, metrics);
   const packages = new PackageService(ctx);
   const validity = new ValidityService(ctx);
   const deliveries = new DeliveryService(ctx);
@@ -537,6 +547,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   registerPreflightRoutes(app, ctx);
   registerStatsRoutes(app, ctx);
   registerComplianceRoutes(app, ctx);
+  registerMetricsRoute(app, metrics, options.metrics?.token);
   if (options.register) await options.register(app, { auth, actorOf, requireActor });
 
   return app;

@@ -34,6 +34,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   token_required: '此命令需要以您的身份调用 API：请用 --token 或 GOVPUB_TOKEN 提供令牌。',
   invalid_api_url: 'API 地址无效。请用 --api http://主机:端口 或 GOVPUB_API_URL 指定。',
   api_unreachable: '无法连接 govpub API。请确认 govpub 已启动，并检查 --api 或 GOVPUB_API_URL。',
+  metrics_unauthorized: '读取监控指标（GET /metrics）需要在 Authorization 请求头中提供 GOVPUB_METRICS_TOKEN 设定的令牌（Bearer）。',
 
   // Codes of the sign-in, scope, cursor, preflight and bundle contract (issue 11): the helpers
   // that throw them may word them better at the throw site.

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
+import type { ApiMetrics } from '../api/metrics.js';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import type { Settings } from '../config/settings.js';
 import { openDatabase, type Database, type QueryTimer } from '../db/connect.js';
@@ -83,12 +84,17 @@ export async function openRegistryAndDatabase(settings: Settings, options: { mig
 
 export async function openAppContext(
   settings: Settings,
-  options: { migrate: boolean; address?: string },
+  options: { migrate: boolean; address?: string; metrics?: ApiMetrics },
 ): Promise<{ ctx: AppContext; close(): Promise<void>; opened: Opened }> {
-  const opened = await openRegistryAndDatabase(settings, options);
+  const { metrics } = options;
+  const opened = await openRegistryAndDatabase(settings, { migrate: options.migrate, onQuery: metrics?.observeDbQuery });
   try {
     const connection = await connectClient(settings.temporal, options.address ?? temporalAddress(settings));
-    const temporal = new Client({ connection, namespace: settings.temporal.namespace });
+    const temporal = new Client({
+      connection,
+      namespace: settings.temporal.namespace,
+      ...(metrics ? { interceptors: { workflow: [metrics.temporalInterceptor()] } } : {}),
+    });
     return {
       opened,
       ctx: { db: opened.database.db, registry: opened.registry, temporal, taskQueue: settings.temporal.taskQueue },

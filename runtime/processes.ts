@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
+import { ApiMetrics } from '../api/metrics.js';
 import { startContentGate } from '../services/content-gate/index.js';
 import type { Settings } from '../config/settings.js';
 import type { Registry } from '../domain/registry.js';
@@ -156,7 +157,8 @@ export async function runWorkerProcess(
 }
 
 export async function runApiProcess(settings: Settings, log: Log, address?: string): Promise<Running & { app: FastifyInstance; url: string }> {
-  const { ctx, close } = await openAppContext(settings, { migrate: false, address });
+  const metrics = new ApiMetrics();
+  const { ctx, close } = await openAppContext(settings, { migrate: false, address, metrics });
   const { platforms, mediaStore } = workerDeps(ctx.db, ctx.registry, settings);
   const media = new MediaService(ctx, {
     store: mediaStore,
@@ -166,6 +168,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   // The content gate: wording list reloaded on change, and a new list re-scans what is published.
   const contentGate = startContentGate(ctx.db, { store: mediaStore, log });
   const app = await buildApi(ctx, {
+    metrics: { registry: metrics, token: settings.metricsToken },
     channelInfo: channelHealth(platforms, settings, ctx.registry),
     console: {
       platforms,
@@ -196,6 +199,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   }
   const url = `http://${settings.apiHost}:${settings.apiPort}`;
   log(`api: listening on ${url}`);
+  log(`api: metrics at ${url}/metrics${settings.metricsToken ? ' (bearer token GOVPUB_METRICS_TOKEN)' : ''}`);
   return {
     app,
     url,
