@@ -192,8 +192,8 @@ function chain(tag: string, api: readonly [Scrape[], Scrape[]], wrk: readonly [S
     ),
     step('→ bookkeeping activity', meanOf(activities, bookkeeping)),
     step(
-      '→ workflow task wait (child start)',
-      meanOf(histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['task_queue']), () => true),
+      '→ child start (deliveryWorkflow task wait)',
+      meanOf(histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['workflow_type']), (g) => g === 'deliveryWorkflow'),
     ),
     step(
       '→ format',
@@ -266,16 +266,16 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
     ),
     ...lines(
       tag,
-      '4 child start / workflow activations (workflow)',
-      histogramDelta(...wrk, 'govpub_workflow_task_duration_seconds', ['workflow']),
-      lacks('worker', 'govpub_workflow_task_duration_seconds (optional in the contract)'),
+      '4 child start: workflow task queue wait (workflow_type; SDK)',
+      histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['workflow_type']),
+      lacks('worker', 'temporal_workflow_task_schedule_to_start_latency'),
+      6,
     ),
     ...lines(
       tag,
-      '4b workflow task queue wait (SDK)',
-      histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['task_queue']) ??
-        histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency_seconds', ['task_queue']),
-      lacks('worker', 'temporal_workflow_task_schedule_to_start_latency'),
+      '4b workflow activations (workflow_type; SDK)',
+      histogramDelta(...wrk, 'temporal_workflow_task_execution_latency', ['workflow_type']),
+      lacks('worker', 'temporal_workflow_task_execution_latency'),
       6,
     ),
     ...lines(
