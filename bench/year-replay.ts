@@ -531,12 +531,14 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
       if (!done) out(`[fanout40] repetition ${rep}: NOT released within ${options.timeoutMinutes} min`);
       // Accepted: the platform took the post (submitted_at); the portal: live.
       const accepted = (d: ReleaseFacts['deliveries'][number]) => (d.submittedAt ?? d.liveAt ?? NaN) - run.approvalSentAt!;
-      const free = facts.deliveries.filter((d) => !quotaBound.has(d.platform)).map(accepted);
+      const freeRows = facts.deliveries.filter((d) => !quotaBound.has(d.platform));
+      const free = freeRows.map(accepted);
+      const slowest = freeRows.reduce((a, d) => (accepted(d) > accepted(a) ? d : a), freeRows[0]!);
       const bound = new Map<string, number>();
       for (const d of facts.deliveries.filter((x) => quotaBound.has(x.platform))) bound.set(d.platform, Math.max(bound.get(d.platform) ?? 0, accepted(d)));
       perRep.push({ free: Math.max(...free), bound });
       out(
-        `[fanout40] repetition ${rep}: final approval → accepted by every channel not bound by quota ${sec(Math.max(...free))} s; quota-bound, last accepted: ${[...bound].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ') || '—'}; released ${facts.releasedAt.get(run.id) ? sec(facts.releasedAt.get(run.id)! - run.approvalSentAt!) : '?'} s`,
+        `[fanout40] repetition ${rep}: final approval → accepted by every channel not bound by quota ${sec(Math.max(...free))} s (last: ${slowest.channelId}); quota-bound, last accepted: ${[...bound].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ') || '—'}; released ${facts.releasedAt.get(run.id) ? sec(facts.releasedAt.get(run.id)! - run.approvalSentAt!) : '?'} s`,
       );
       await sleep(2000); // idle between repetitions
     }
