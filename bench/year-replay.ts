@@ -414,6 +414,13 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     out(
       `[load] deliveries/s: ${deliveriesPerSec.toFixed(2)}  (${live.length} live of ${facts.deliveries.length} planned, first request → last live ${windowDel.toFixed(1)} s)`,
     );
+    if (options.mode === 'year') out(`[target] ${windowDel < 3600 ? 'PASS' : 'FAIL'} the whole year in under one hour: ${(windowDel / 60).toFixed(1)} min`);
+    else {
+      const year = planVolumes(generateYear(registry, options.seed).packages);
+      out(
+        `[load] at this pace the whole year (${year.packages} packages, ${year.deliveries} deliveries) would take ≈ ${(year.deliveries / deliveriesPerSec / 60).toFixed(0)} min (the issue's target: under one hour; --year measures it)`,
+      );
+    }
     const toReleased = ids.filter((id) => facts.releasedAt.has(id)).map((id) => facts.releasedAt.get(id)! - approvedAt.get(id)!);
     out(`[latency] final approval (sent) → released: ${pcts(toReleased)}`);
     const byPlatform = new Map<string, number[]>();
