@@ -313,14 +313,20 @@ function printHold(h: HoldRecord, runs: PackageRun[], facts: ReleaseFacts, platf
     const atRelease = series.filter((x) => x.t * 1000 <= h.releasedAt! - h.heldAt).at(-1)?.n ?? 0;
     const drained = series.find((x) => x.t * 1000 > h.releasedAt! - h.heldAt && x.n === 0);
     const peak = Math.max(0, ...series.map((x) => x.n));
-    // The drain: deliveries of the held platform that went live after it came back, first to last.
-    const liveAfter = facts.deliveries
-      .filter((d) => d.platform === h.platform && d.liveAt && d.liveAt >= h.releasedAt!)
+    // The drain of what the hold left waiting: the held platform's deliveries of packages approved
+    // before the release that went live after it (later arrivals are new work, not the backlog).
+    const approved = new Map(runs.filter((r) => r.id && r.approvalSentAt).map((r) => [r.id!, r.approvalSentAt!]));
+    const leftWaiting = facts.deliveries
+      .filter((d) => d.platform === h.platform && d.liveAt && d.liveAt >= h.releasedAt! && (approved.get(d.packageId) ?? Infinity) < h.releasedAt!)
       .map((d) => d.liveAt!)
       .sort((a, b) => a - b);
-    const drainSec = liveAfter.length > 0 ? (liveAfter.at(-1)! - h.releasedAt) / 1000 : NaN;
+    const drainSec = leftWaiting.length > 0 ? (leftWaiting.at(-1)! - h.releasedAt) / 1000 : NaN;
+    const known = !Number.isNaN(drainSec) && drainSec > 0;
     out(
-      `[${tag}] backlog at the release ${atRelease} (peak ${peak}); ${drained ? `empty ${(drained.t - (h.releasedAt - h.heldAt) / 1000).toFixed(0)} s after the release` : 'not empty by the end of the run'}; ${liveAfter.length} deliveries went live between the release and the last of them, ${Number.isNaN(drainSec) ? '?' : drainSec.toFixed(1)} s = ${Number.isNaN(drainSec) ? '?' : (liveAfter.length / drainSec).toFixed(2)} deliveries/s; the platform's pace: concurrency ${cap?.concurrency ?? '?'}${cap?.ratePerSecond ? `, ratePerSecond ${cap.ratePerSecond} (activity starts, several per delivery)` : ', no rate cap'}; first live ${liveAfter.length ? sec(liveAfter[0]! - h.releasedAt) : '?'} s after the release (the retry back-off of the deliveries that failed during the hold decides it)`,
+      `[${tag}] backlog at the release ${atRelease} (peak ${peak}); ${drained ? `empty ${(drained.t - (h.releasedAt - h.heldAt) / 1000).toFixed(0)} s after the release (new packages kept arriving)` : 'not empty by the end of the run'}`,
+    );
+    out(
+      `[${tag}] drain of what the hold left waiting: ${leftWaiting.length} deliveries approved before the release went live after it, the first ${leftWaiting.length ? sec(leftWaiting[0]! - h.releasedAt) : '?'} s and the last ${known ? drainSec.toFixed(1) : '?'} s after it = ${known ? (leftWaiting.length / drainSec).toFixed(2) : '?'} deliveries/s; the platform's pace by platforms.yaml: concurrency ${cap?.concurrency ?? '?'}${cap?.ratePerSecond ? `, ratePerSecond ${cap.ratePerSecond} (activity starts on its queue; a delivery makes 2–3)` : ', no rate cap'}; deliveries that failed during the hold wait out their retry back-off (retryInitialSec ${cap?.retryInitialSec ?? '?'} s doubling to ${cap?.retryMaxSec ?? '?'} s) before they try again`,
     );
   }
   // The other platforms: approval → live of packages approved during the hold vs before it.
@@ -379,6 +385,10 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     const errors = runs.filter((r) => r.error);
     for (const e of errors.slice(0, 5)) out(`[errors] package ${e.plan.seq} (${e.plan.catalogueItem}): ${e.error}`);
     if (errors.length) out(`[errors] ${errors.length} of ${runs.length} packages failed in the API`);
+    if (s.api.networkErrors.size)
+      out(
+        `[errors] connections broken before an answer, checked and sent again (nothing done twice): ${[...s.api.networkErrors].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+      );
     let lastWait = 0;
     const complete = await s.observer.waitReleased(ids, Date.now() + options.timeoutMinutes * 60_000, (n) => {
       if (Date.now() - lastWait > 15_000) {

@@ -9,10 +9,16 @@
  * with ONE cheap aggregate query per second while waiting — instead of a GET per package, which
  * would put the bench's own load on the API it measures.
  */
+import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import pg from 'pg';
 import type { PlannedPackage } from './generate.js';
 import { packageBody } from './generate.js';
+
+interface PackageView {
+  status: string;
+  approvals: { stage: string; revision: number }[];
+}
 
 export interface Tokens {
   editor: string;
@@ -44,15 +50,40 @@ export class ApiError extends Error {
 export class Api {
   constructor(readonly baseUrl: string) {}
 
-  async request<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  /** Requests whose connection broke before an answer (then checked and, if they did not take effect, sent again). */
+  readonly networkErrors = new Map<string, number>();
+
+  async request<T>(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
     });
     const text = await response.text();
     if (!response.ok) throw new ApiError(response.status, text, `${method} ${path}`);
     return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /**
+   * A request that may be sent again when the connection broke before its answer (a reset under
+   * load): `tookEffect` asks the API whether the first one did, so nothing is done twice.
+   */
+  async resilient<T>(send: () => Promise<T>, tookEffect: () => Promise<boolean>, what: string): Promise<T | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (error instanceof ApiError || attempt >= 4) throw error;
+        const cause = ((error as Error).cause as { code?: string } | undefined)?.code ?? (error as Error).message;
+        this.networkErrors.set(`${what}: ${cause}`, (this.networkErrors.get(`${what}: ${cause}`) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+        if (await tookEffect()) return null;
+      }
+    }
   }
 
   async uploadImage(token: string, bytes: Buffer, name: string): Promise<string> {
@@ -80,17 +111,34 @@ export async function drivePackage(api: Api, tokens: Tokens, stages: string[], p
   const run: PackageRun = { plan, startedAt: Date.now() };
   try {
     const coverId = plan.cover ? await api.uploadImage(tokens.editor, await photoFor(plan.seq), `photo-${plan.seq}.jpg`) : null;
-    const created = await api.request<{ id: string; revision: number }>(tokens.editor, 'POST', '/api/packages', packageBody(plan, coverId));
+    // An idempotency key makes a create sent again after a broken connection answer with the first package.
+    const key = { 'idempotency-key': `bench-year-${plan.seq}-${randomUUID()}` };
+    const body = packageBody(plan, coverId);
+    const created = (await api.resilient(
+      () => api.request<{ id: string; revision: number }>(tokens.editor, 'POST', '/api/packages', body, key),
+      async () => false,
+      'create',
+    ))!;
     run.id = created.id;
-    await api.request(tokens.editor, 'POST', `/api/packages/${created.id}/submit`, {});
+    const view = () => api.request<PackageView>(tokens.editor, 'GET', `/api/packages/${created.id}`);
+    await api.resilient(
+      () => api.request(tokens.editor, 'POST', `/api/packages/${created.id}/submit`, {}),
+      async () => (await view()).status !== 'draft',
+      'submit',
+    );
     for (const [i, stage] of stages.entries()) {
       const final = i === stages.length - 1;
       if (final) run.approvalSentAt = Date.now();
-      await api.request(tokens.reviewers.get(stage)!, 'POST', `/api/packages/${created.id}/decisions`, {
-        decision: 'approve',
-        revision: created.revision,
-        comment: final ? '同意发布' : '同意',
-      });
+      await api.resilient(
+        () =>
+          api.request(tokens.reviewers.get(stage)!, 'POST', `/api/packages/${created.id}/decisions`, {
+            decision: 'approve',
+            revision: created.revision,
+            comment: final ? '同意发布' : '同意',
+          }),
+        async () => (await view()).approvals.some((a) => a.stage === stage && a.revision === created.revision),
+        'decide',
+      );
       if (final) run.approvalDoneAt = Date.now();
     }
   } catch (error) {

@@ -192,8 +192,9 @@ function chain(tag: string, api: readonly [Scrape[], Scrape[]], wrk: readonly [S
     ),
     step('→ bookkeeping activity', meanOf(activities, bookkeeping)),
     step(
-      '→ child start (deliveryWorkflow task wait)',
-      meanOf(histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['workflow_type']), (g) => g === 'deliveryWorkflow'),
+      '→ child start (workflow task wait)',
+      // The SDK labels it by task queue (workflow_type where it has one): all workflow tasks of the main queue.
+      meanOf(histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['workflow_type']), () => true),
     ),
     step(
       '→ format',
@@ -266,8 +267,8 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
     ),
     ...lines(
       tag,
-      '4 child start: workflow task queue wait (workflow_type; SDK)',
-      histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['workflow_type']),
+      '4 child start: workflow task queue wait (task queue; SDK)',
+      histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['task_queue', 'workflow_type']),
       lacks('worker', 'temporal_workflow_task_schedule_to_start_latency'),
       6,
     ),
