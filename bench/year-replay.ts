@@ -396,7 +396,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
         log(`${n}/${ids.length} released (${sec(Date.now() - t0)} s)`);
       }
     });
-    // The hold's sampler stops once its release has been seen drain (or everything is released).
+    // A hold runs its whole stretch (and a few samples past it) even when everything was released before.
     if (hold) {
       while (options.hold && Date.now() < t0 + (options.hold.after + options.hold.seconds) * 1000 + 4000) await sleep(500);
       finished = true;
