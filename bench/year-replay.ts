@@ -620,7 +620,11 @@ async function main(): Promise<void> {
       const base = results[0]!.result!;
       for (const r of results.slice(1))
         out(
-          `[topology] ${r.workers} workers vs ${results[0]!.workers}: deliveries/s ${r.result!.deliveriesPerSec.toFixed(2)} vs ${base.deliveriesPerSec.toFixed(2)} = ×${(r.result!.deliveriesPerSec / base.deliveriesPerSec).toFixed(2)} (one host: the workers share ${os.availableParallelism()} cores with Temporal and PostgreSQL)`,
+          `[topology] ${r.workers} workers vs ${results[0]!.workers}: deliveries/s ${r.result!.deliveriesPerSec.toFixed(2)} vs ${base.deliveriesPerSec.toFixed(2)} = ×${(r.result!.deliveriesPerSec / base.deliveriesPerSec).toFixed(2)}${
+            r.result!.floorWorkflowsPerSec && base.floorWorkflowsPerSec
+              ? `; against each run's own floor (the machine's state then) ${(r.result!.deliveriesPerSec / r.result!.floorWorkflowsPerSec).toFixed(3)} vs ${(base.deliveriesPerSec / base.floorWorkflowsPerSec).toFixed(3)}`
+              : ''
+          } (one host: the workers share ${os.availableParallelism()} cores with Temporal and PostgreSQL; the runs follow each other, so a busier or quieter machine shows in the floors)`,
         );
     }
     if (options.mode === 'issue') {
