@@ -69,9 +69,12 @@ describe('bench:year', () => {
     const published = [...once[2]!.matchAll(/(\w+) (\d+)/g)].reduce((n, m) => n + Number(m[2]), 0);
     expect(published).toBe(mediaCenter + accounts);
 
-    // The breakdown is printed whether or not the endpoints have the metrics yet.
-    expect(stdout).toMatch(/\[breakdown\] 1 API request/);
-    expect(stdout).toMatch(/\[breakdown\] 6 transmit/);
+    // The breakdown, read from the API's and the worker's Prometheus endpoints.
+    expect(stdout).not.toMatch(/endpoints not answering/);
+    expect(stdout).toMatch(/\[breakdown\] path of a release, mean per occurrence: API request [\d.]+ ms → Update [\d.]+ ms .*→ transmit [\d.]+ ms/);
+    expect(stdout).toMatch(/\[breakdown\] {3}POST \/api\/packages\/:id\/decisions 2xx +n= +\d+ +mean +[\d.]+ ms/);
+    expect(stdout).toMatch(/\[breakdown\] {3}portal live +n= +\d+/);
+    expect(stdout).toMatch(/\[breakdown\] {3}api +n= +\d+ +mean/);
     expect(stdout).toMatch(/\[machine\] CPU over /);
 
     // Its database is gone afterwards.
