@@ -630,10 +630,13 @@ async function main(): Promise<void> {
     if (options.mode === 'issue') {
       for (const { result } of results) {
         if (!result) continue;
-        const floorOk = result.floorWorkflowsPerSec !== null && result.deliveriesPerSec >= 0.5 * result.floorWorkflowsPerSec;
-        out(
-          `[target] ${floorOk ? 'PASS' : 'FAIL'} deliveries/s ≥ 0.5 × floor workflows/s: ${result.deliveriesPerSec.toFixed(2)} vs 0.5 × ${result.floorWorkflowsPerSec?.toFixed(2) ?? 'n/a (--no-floor)'} = ${result.floorWorkflowsPerSec ? (0.5 * result.floorWorkflowsPerSec).toFixed(2) : 'n/a'}`,
-        );
+        if (result.floorWorkflowsPerSec === null) out('[target] n/a deliveries/s ≥ 0.5 × floor workflows/s: no floor measured (--no-floor)');
+        else {
+          const floorOk = result.deliveriesPerSec >= 0.5 * result.floorWorkflowsPerSec;
+          out(
+            `[target] ${floorOk ? 'PASS' : 'FAIL'} deliveries/s ≥ 0.5 × floor workflows/s: ${result.deliveriesPerSec.toFixed(2)} vs 0.5 × ${result.floorWorkflowsPerSec.toFixed(2)} = ${(0.5 * result.floorWorkflowsPerSec).toFixed(2)}`,
+          );
+        }
         out(
           `[target] ${result.approvalToReleasedP95Ms < 2000 ? 'PASS' : 'FAIL'} final approval → released p95 < 2 s: ${sec(result.approvalToReleasedP95Ms)} s`,
         );
