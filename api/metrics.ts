@@ -67,9 +67,13 @@ export class ApiMetrics {
   private database: { db: Kysely<DB>; platforms: readonly string[] } | undefined;
   private counts: { at: number; read: Promise<DatabaseCounts | null> } | undefined;
 
-  constructor() {
-    // Process CPU, memory, event-loop delay and GC: what an API that answers slowly may be short of.
-    collectDefaultMetrics({ register: this.registry });
+  /**
+   * `processMetrics`: also the process's CPU, memory, event-loop delay and GC (prom-client's
+   * defaults), what an API that answers slowly may be short of. For the process's one API: each
+   * set keeps its own event-loop monitor running.
+   */
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
     const counts = () => this.databaseCounts();
     new Gauge({
       name: 'govpub_deliveries',

@@ -157,7 +157,7 @@ export async function runWorkerProcess(
 }
 
 export async function runApiProcess(settings: Settings, log: Log, address?: string): Promise<Running & { app: FastifyInstance; url: string }> {
-  const metrics = new ApiMetrics();
+  const metrics = new ApiMetrics({ processMetrics: true });
   const { ctx, close } = await openAppContext(settings, { migrate: false, address, metrics });
   const { platforms, mediaStore } = workerDeps(ctx.db, ctx.registry, settings);
   const media = new MediaService(ctx, {
@@ -282,6 +282,9 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     log(`  console        ${api.url}/console/  (sign in with the password \`govpub users add\` prints)`);
     log(`  API            ${api.url}  (OpenAPI: ${api.url}/api/openapi.json, health: ${api.url}/healthz)`);
     if (devServer) log(`  Temporal UI    ${devServer.uiUrl}`);
+    log(
+      `  metrics        ${api.url}/metrics${settings.workerMetricsAddress ? `, worker http://${settings.workerMetricsAddress}/metrics` : ' (worker: set GOVPUB_WORKER_METRICS_ADDRESS)'}  (docs/metrics.md)`,
+    );
     log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);
     log(`  data           ${settings.dataDir}`);
     log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);

@@ -41,7 +41,7 @@ export const WORKER_HISTOGRAMS = {
   },
   portalCommit: {
     name: 'govpub_portal_commit_duration_seconds',
-    help: 'One portal generation commit, from taking the lock to the new generation being current.',
+    help: 'One portal generation commit carrying deliveries, from taking the lock to the new generation being current.',
     buckets: SECONDS,
   },
   portalCommitDeliveries: {
@@ -98,9 +98,11 @@ export const workerMetrics = {
   planToLive(platform: string, plannedAt: Date): void {
     record('planToLive', (Date.now() - plannedAt.getTime()) / 1000, { platform });
   },
+  /** A commit carrying no delivery (the site brought up to date at start, a validity change) is not counted. */
   portalCommit(seconds: number, deliveries: number): void {
+    if (deliveries === 0) return;
     record('portalCommit', seconds);
-    if (deliveries > 0) record('portalCommitDeliveries', deliveries);
+    record('portalCommitDeliveries', deliveries);
   },
   /** Kysely's `log` hook of the worker's database (db/connect.ts). */
   dbQuery(seconds: number): void {

@@ -118,12 +118,11 @@ export function installWorkerRuntime(options: { metricsAddress?: string } = {}):
         : {}),
     });
   } catch (error) {
-    if (!(error instanceof IllegalStateError)) {
-      if (metricsAddress) throw metricsAddressRefused(metricsAddress, (error as Error).message);
-      throw error;
+    if (metricsAddress) {
+      const why = error instanceof IllegalStateError ? 'the Temporal runtime of this process was installed before, without it' : (error as Error).message;
+      throw metricsAddressRefused(metricsAddress, why);
     }
     // Already installed by the embedding process (e.g. a test harness): keep its settings.
-    if (metricsAddress) throw metricsAddressRefused(metricsAddress, 'the Temporal runtime of this process was installed before, without it');
     installed = { metricsAddress: undefined };
     return;
   }

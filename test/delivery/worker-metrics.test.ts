@@ -135,6 +135,9 @@ describe('metrics of a running govpub start', () => {
     // The worker's histograms are not on the API's endpoint, nor the SDK's.
     expect(api.samples.some((s) => s.name.startsWith('govpub_activity_') || s.name.startsWith('temporal_'))).toBe(false);
     expect(total(api.samples, 'govpub_deliveries', { state: 'live' })).toBe(2);
+    // The API process's own figures (event-loop delay: what a slow API may be short of).
+    expect(api.samples.some((s) => s.name === 'nodejs_eventloop_lag_p99_seconds')).toBe(true);
+    expect(govpub.output()).toContain(`metrics        ${govpub.api}/metrics, worker http://${workerMetricsAddress}/metrics`);
   });
 });
 
