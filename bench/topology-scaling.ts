@@ -1,7 +1,7 @@
 /**
  * Topology scaling: the same load through the API of `govpub topology`, first with one worker
  * process, then with two, on this one host. Run:
- *   npx tsx bench/topology-scaling.ts [--packages 24] [--clients 6] [--workers 1,2]
+ *   npx tsx bench/topology-scaling.ts [--packages 24] [--clients 6] [--workers 1,2] [--repeat 1]
  *
  * Each round starts `govpub topology --workers N` (its own Temporal dev server, simulators, API and
  * N workers, as separate processes) on a fresh PostgreSQL database `govpub_topobench_<random>` on
@@ -14,6 +14,7 @@
  * Prints `[topology-scaling] …` figures on stdout (progress on stderr): per round deliveries/s,
  * packages/s, final approval → released p50/p95, CPU seconds by govpub's processes, the Temporal dev
  * server and PostgreSQL, and how busy the machine was; then the ratio two workers / one worker.
+ * With --repeat R the worker counts alternate R times and the medians are compared.
  * The label says what the figure is: one host, where the workers share its two cores with
  * Temporal and PostgreSQL, so a second worker adds processes, not cores.
  */
@@ -56,6 +57,7 @@ if (WORKER_COUNTS.some((w) => !Number.isInteger(w) || w < 1 || w > 16)) {
   process.stderr.write(`--workers ${option('workers', '')} must list worker counts from 1 to 16, e.g. 1,2\n`);
   process.exit(2);
 }
+const REPEATS = count('repeat', 1, 20);
 const ADMIN_URL = process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SETTLED = ['live', 'canceled', 'retracted', 'awaiting_manual', 'failed'];
 
@@ -169,7 +171,7 @@ async function round(registry: Registry, workers: number): Promise<Round> {
         '--workers',
         String(workers),
         '--metrics-base-port',
-        String(40000 + Math.floor(Math.random() * 20000)),
+        String(10000 + Math.floor(Math.random() * 9900)),
       ],
       {
         env,
@@ -284,7 +286,14 @@ function report(r: Round): void {
     `${r.workers} worker${r.workers === 1 ? '' : 's'}: final approval → released p50 ${sec(quantile(r.approvalToReleased, 0.5))} s, p95 ${sec(quantile(r.approvalToReleased, 0.95))} s, max ${sec(r.approvalToReleased.at(-1) ?? NaN)} s`,
   );
   figure(
-    `${r.workers} worker${r.workers === 1 ? '' : 's'}: CPU over ${wall.toFixed(1)} s: govpub processes (API, workers, simulators, this client) ${govpubCpu.toFixed(1)} s, Temporal ${temporal.toFixed(1)} s, PostgreSQL ${postgres.toFixed(1)} s, other processes on the machine ${others.toFixed(1)} s; machine ${busy.toFixed(0)}% busy of ${os.availableParallelism()} cores, load average ${r.loadAvg.toFixed(1)}`,
+    `${r.workers} worker${r.workers === 1 ? '' : 's'}: CPU over ${wall.toFixed(1)} s: govpub processes (API, workers, simulators, this client) ${govpubCpu.toFixed(1)} s, Temporal ${temporal.toFixed(1)} s, PostgreSQL (every database on the server) ${postgres.toFixed(1)} s, other processes on the machine ${others.toFixed(1)} s; machine ${busy.toFixed(0)}% busy of ${os.availableParallelism()} cores, load average ${r.loadAvg.toFixed(1)}`,
+  );
+  // What a delivery costs in CPU is much less noisy than deliveries/s on a shared machine.
+  const per = (cpu: number) => (cpu / Math.max(1, r.deliveries)).toFixed(3);
+  const perDelivery = (govpubCpu + temporal + postgres) / Math.max(1, r.deliveries);
+  figure(
+    `${r.workers} worker${r.workers === 1 ? '' : 's'}: CPU per delivery ${perDelivery.toFixed(3)} s (govpub ${per(govpubCpu)}, Temporal ${per(temporal)}, PostgreSQL ${per(postgres)}); ` +
+      `at that cost ${os.availableParallelism()} otherwise idle cores would carry at most ≈ ${(os.availableParallelism() / perDelivery).toFixed(1)} deliveries/s`,
   );
 }
 
@@ -292,19 +301,38 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   const registry = await loadRegistry();
   figure(
-    `${LABEL}: ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}; --packages ${PACKAGES} --clients ${CLIENTS} --workers ${WORKER_COUNTS.join(',')}`,
+    `${LABEL}: ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}; --packages ${PACKAGES} --clients ${CLIENTS} --workers ${WORKER_COUNTS.join(',')} --repeat ${REPEATS}`,
   );
   const rounds: Round[] = [];
-  for (const workers of WORKER_COUNTS) {
-    const r = await round(registry, workers);
-    report(r);
-    rounds.push(r);
+  // Rounds alternate (1, 2, 1, 2, …) so that a busy minute on a shared machine falls on both.
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    for (const workers of WORKER_COUNTS) {
+      const r = await round(registry, workers);
+      report(r);
+      rounds.push(r);
+    }
   }
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
+  };
   const rate = (r: Round) => r.deliveries / (r.windowMs / 1000);
-  const base = rounds.find((r) => r.workers === 1);
-  for (const r of rounds.filter((x) => base && x !== base)) {
+  const cpuPerDelivery = (r: Round) => {
+    const [a, b] = r.cpu;
+    return (Math.max(0, b.tools - a.tools) + (b.node - a.node) + (b.temporal - a.temporal) + Math.max(0, b.postgres - a.postgres)) / Math.max(1, r.deliveries);
+  };
+  const byWorkers = new Map(WORKER_COUNTS.map((w) => [w, rounds.filter((r) => r.workers === w)]));
+  for (const [workers, of] of byWorkers) {
     figure(
-      `${LABEL}: ${r.workers} workers / 1 worker = ${(rate(r) / rate(base!)).toFixed(2)}× deliveries/s (the machine is shared: compare load averages above)`,
+      `${LABEL}, ${workers} worker${workers === 1 ? '' : 's'}, median of ${of.length}: ${median(of.map(rate)).toFixed(2)} deliveries/s (rounds: ${of.map((r) => rate(r).toFixed(2)).join(', ')}), CPU per delivery ${median(of.map(cpuPerDelivery)).toFixed(3)} s`,
+    );
+  }
+  const base = byWorkers.get(1);
+  for (const [workers, of] of byWorkers) {
+    if (!base?.length || workers === 1) continue;
+    figure(
+      `${LABEL}: ${workers} workers / 1 worker = ${(median(of.map(rate)) / median(base.map(rate))).toFixed(2)}× deliveries/s, ${(median(of.map(cpuPerDelivery)) / median(base.map(cpuPerDelivery))).toFixed(2)}× CPU per delivery (medians; the machine is shared: compare each round's "other processes" CPU)`,
     );
   }
 }

@@ -166,6 +166,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   temporal_cli_missing: '找不到 temporal 命令行工具。请安装或用 TEMPORAL_CLI 指定其路径。',
   temporal_dev_server_failed: 'Temporal 开发服务器启动失败。请查看其日志文件。',
   port_in_use: '端口已被占用。请停止占用该端口的程序，或改用其他端口。',
+  topology_running: '该数据目录上已有 govpub topology 在运行。请先停止它，或用 --data-dir 指定其他目录。',
   topology_start_failed: 'govpub topology 未能启动全部进程，已停止已启动的进程。请查看上方该进程的输出。',
   topology_process_exited: 'govpub topology 中不可缺少的进程已退出，已按顺序停止全部进程。请查看上方该进程的输出。',
   history_unreadable: '无法读取工作流历史文件。请检查文件路径和格式。',

@@ -16,6 +16,7 @@ import { loadRegistry } from '../config/registry.js';
 import { ROOT_DIR, type Settings } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './local-platforms.js';
+import { temporalRuntimeFile } from './app.js';
 import { writeRuntimeRecord } from './runtime-files.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
@@ -137,6 +138,12 @@ function processAlive(pid: number): boolean {
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+}
+
+/** Waits for every one, then throws the first failure (Promise.all would leave the others running unseen). */
+async function allSucceed(steps: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -323,6 +330,12 @@ export class TopologySupervisor {
     process.once('exit', () => this.#killEverything());
   }
 
+  /** Where this host reaches the API: HOST when it names one address, else loopback. */
+  #apiUrl(): string {
+    const host = ['0.0.0.0', '::', ''].includes(this.settings.apiHost) ? '127.0.0.1' : this.settings.apiHost;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.options.port}`;
+  }
+
   #log(line: string): void {
     this.io.out(`[topology] ${line}`);
   }
@@ -345,7 +358,7 @@ export class TopologySupervisor {
     const previous = this.#readRecord(recordFile);
     if (previous && previous.pid !== process.pid && processAlive(previous.pid)) {
       throw new GovpubError(
-        'port_in_use',
+        'topology_running',
         `A topology is already running on ${dataDir} (supervisor pid ${previous.pid}, API ${previous.api}). Stop it first, or use another --data-dir.`,
       );
     }
@@ -370,7 +383,9 @@ export class TopologySupervisor {
       }
       const bundle = this.settings.temporal.workflowBundlePath ?? path.join(dataDir, 'run', 'workflow-bundle.js');
       // Independent of each other: Temporal, migrations, the bundle and the simulators start together.
-      await Promise.all([
+      // All are awaited even when one fails: a dev server still starting would otherwise come up
+      // after everything was stopped, and outlive the supervisor.
+      await allSucceed([
         this.#startTemporal(),
         this.#runOnce('migrate', ['db', 'migrate'], shared),
         this.settings.temporal.workflowBundlePath ? Promise.resolve() : this.#runOnce('bundle', ['bundle', '--out', bundle], shared),
@@ -380,15 +395,20 @@ export class TopologySupervisor {
       shared.GOVPUB_WORKFLOW_BUNDLE = bundle;
       const slots: Promise<void>[] = [];
       for (let index = 1; index <= workers; index++) slots.push(this.#startWorker(index, shared));
+      // Each of these is registered as it spawns, so the first failure may stop the rest at once.
       await Promise.all([this.#startApi(shared), ...slots]);
       this.#throwIfStopping();
+      for (const child of [this.#api, this.#simulators, ...this.#workers.map((w) => w.current)]) {
+        if (child && !child.running)
+          throw new GovpubError('topology_start_failed', `${child.name} (pid ${child.pid}) exited while the others were starting; its output is above.`);
+      }
     } catch (error) {
       await this.#stopAll();
       throw error;
     }
     this.#record = {
       pid: process.pid,
-      api: `http://127.0.0.1:${port}`,
+      api: this.#apiUrl(),
       temporal: this.#temporalAddress,
       namespace: this.settings.temporal.namespace,
       taskQueue: this.settings.temporal.taskQueue,
@@ -407,11 +427,13 @@ export class TopologySupervisor {
     this.io.out(`  Temporal       ${this.#temporalAddress}${this.#devServer ? ` (dev server, web UI ${this.#devServer.uiUrl})` : ''}`);
     this.io.out(`  database       ${this.#record.databaseUrl}`);
     this.io.out(`  record         ${recordFile}`);
-    this.io.out('Press Ctrl+C to stop (API first, then workers, simulators, Temporal).');
+    const order = ['API first', 'then the workers', ...(this.#simulators ? ['the simulators'] : []), ...(this.#devServer ? ['Temporal'] : [])];
+    this.io.out(`Press Ctrl+C to stop (${order.join(', ')}).`);
   }
 
   #throwIfStopping(): void {
-    if (this.#stopping) throw new GovpubError('topology_start_failed', 'Stopped while starting.');
+    if (this.#stopping)
+      throw new GovpubError('topology_start_failed', 'Stopped while starting (a signal, or a process failed); everything it had started is stopped.');
   }
 
   async #startTemporal(): Promise<void> {
@@ -429,7 +451,15 @@ export class TopologySupervisor {
       namespace: this.settings.temporal.namespace,
       detached: true,
     });
+    if (this.#stopping) {
+      // Ctrl+C (or a failure) while it was starting: everything else is stopped already.
+      this.#log(`stopping temporal (pid ${this.#devServer.process.pid}): it came up after the topology began to stop`);
+      await this.#devServer.stop();
+      this.#throwIfStopping();
+    }
     this.#temporalAddress = this.#devServer.address;
+    // CLI commands on this data directory (`govpub packages repair`, …) find the dev server here, as with `govpub start`.
+    writeRuntimeRecord(temporalRuntimeFile(this.options.dataDir), { pid: process.pid, address: this.#temporalAddress });
     this.#log(
       `temporal: dev server pid ${this.#devServer.process.pid} at ${this.#temporalAddress} (history in ${path.join(this.options.dataDir, 'temporal.sqlite')}, log ${path.join(this.options.dataDir, 'temporal-server.log')})`,
     );
@@ -469,7 +499,7 @@ export class TopologySupervisor {
     const child = new GovpubChild('api', ['api'], this.#env(shared), this.io);
     this.#api = child;
     this.#watchCritical(child);
-    const health = `http://127.0.0.1:${this.options.port}/healthz`;
+    const health = `${this.#apiUrl()}/healthz`;
     await child.waitUntil(
       async () => {
         const response = await fetch(health, { signal: AbortSignal.timeout(2_000) });
@@ -498,7 +528,9 @@ export class TopologySupervisor {
   /** The API, the simulators: the topology cannot go on without them. */
   #watchCritical(child: GovpubChild): void {
     void child.exited.then(({ code, signal }) => {
-      if (!this.#stopping) void this.#fail(`${child.name} (pid ${child.pid}) ${describeExit(code, signal)}; the topology cannot go on without it`);
+      // While starting, start() reports it (the readiness wait fails, or the check before the record).
+      if (!this.#stopping && this.#running)
+        void this.#fail(`${child.name} (pid ${child.pid}) ${describeExit(code, signal)}; the topology cannot go on without it`);
     });
   }
 
@@ -593,6 +625,7 @@ export class TopologySupervisor {
       if (this.#devServer) {
         this.#log(`stopping temporal (pid ${this.#devServer.process.pid})`);
         await step('temporal', () => this.#devServer!.stop());
+        fs.rmSync(temporalRuntimeFile(this.options.dataDir), { force: true });
       }
       if (this.#record) fs.rmSync(topologyRecordFile(this.options.dataDir), { force: true });
       this.#running = false;

@@ -12,9 +12,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalPagePaths } from '../../adapters/portal/urls.js';
 import { loadRegistry } from '../../config/registry.js';
-import { ROOT_DIR } from '../../config/settings.js';
+import { loadSettings, ROOT_DIR } from '../../config/settings.js';
 import type { Registry } from '../../domain/registry.js';
-import type { TopologyRecord } from '../../runtime/topology.js';
+import { parseTopologyOptions, restartDelayMs, withoutPassword, type TopologyRecord } from '../../runtime/topology.js';
 import { policyPackage } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/running.js';
@@ -34,7 +34,8 @@ let coverId: string;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-'));
 const recordFile = path.join(dataDir, 'run', 'topology.json');
 const simulatorBasePort = 20000 + Math.floor(Math.random() * 20000);
-const metricsBasePort = 40100 + Math.floor(Math.random() * 20000);
+// Below the ephemeral range (32768+) and apart from the simulator ports other tests pick (20000-40000).
+const metricsBasePort = 10000 + Math.floor(Math.random() * 9900);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -46,10 +47,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
+/** Running, not merely a zombie whose exit status its new parent (init) has yet to collect. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -123,6 +125,20 @@ async function release(targets: string[]): Promise<PackageView> {
   });
 }
 
+async function metricsOf(url: string): Promise<string> {
+  const response = await fetch(url);
+  expect(response.status, url).toBe(200);
+  return response.text();
+}
+
+/** The sum of a Prometheus series' samples whose labels include `label` (e.g. platform="wechat_oa"). */
+function sumOf(text: string, name: string, label: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(label))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
 async function wechatPublications(): Promise<{ title?: string; state: string }[]> {
   const listed = (await (await fetch(`${record.simulators.wechat_oa}/__sim/publications`)).json()) as { publications: { title?: string; state: string }[] };
   return listed.publications;
@@ -142,6 +158,7 @@ beforeAll(async () => {
     GOVPUB_MEDIA_DIR: '',
     GOVPUB_PORTAL_ROOT: '',
     GOVPUB_WORKFLOW_BUNDLE: '',
+    GOVPUB_METRICS_TOKEN: '',
     // Passed through to every worker: no compliance schedules in this test's dev server.
     GOVPUB_COMPLIANCE_SCHEDULES: 'off',
   };
@@ -176,16 +193,19 @@ beforeAll(async () => {
 }, 200_000);
 
 afterAll(async () => {
+  // After a failed test: stop it as a user would, then kill whatever is left of it.
   if (topology && topology.exitCode === null && topology.signalCode === null) {
+    descendants = [...descendants, ...processTree(topology.pid!)];
     const exited = new Promise((r) => topology.once('exit', r));
-    topology.kill('SIGKILL');
+    topology.kill('SIGTERM');
+    const timer = setTimeout(() => topology.kill('SIGKILL'), 45_000);
     await exited;
+    clearTimeout(timer);
   }
-  // Whatever a failed test left behind.
   for (const pid of descendants) if (alive(pid)) process.kill(pid, 'SIGKILL');
   await database?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe('govpub topology --workers 2 on PostgreSQL', () => {
   it('runs the API, two workers, the simulators and Temporal as processes of their own, and records them', async () => {
@@ -199,6 +219,8 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
       { name: 'worker-2', pid: expect.any(Number), metrics: `http://127.0.0.1:${metricsBasePort + 1}/metrics` },
     ]);
     expect(record.simulators.wechat_oa).toBe(`http://127.0.0.1:${simulatorBasePort}`);
+    // Where CLI commands on this data directory find the dev server, as with `govpub start`.
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'temporal.json'), 'utf8'))).toEqual({ pid: topology.pid, address: record.temporal });
     const pids = [...record.workers.map((w) => w.pid), record.processes.api, record.processes.simulators!, record.processes.temporal!];
     expect(new Set([...pids, topology.pid]).size).toBe(6);
     expect(pids.every(alive)).toBe(true);
@@ -210,13 +232,52 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect(output).toMatch(/^\[worker-2\] worker: polling task queue "govpub"/m);
     const health = (await (await fetch(`${record.api}/healthz`)).json()) as Record<string, unknown>;
     expect(health).toMatchObject({ status: 'ok', database: 'ok', temporal: 'ok' });
+    // Each worker serves its own metrics where the record says (GOVPUB_WORKER_METRICS_ADDRESS), the API on its port.
+    for (const worker of record.workers) expect(await metricsOf(worker.metrics)).toMatch(/^temporal_worker_task_slots/m);
+    expect(await metricsOf(`${record.api}/metrics`)).toMatch(/^govpub_http_request_duration_seconds_count/m);
   });
 
-  it('refuses a second topology on the same data directory while this one runs', async () => {
-    const second = await runCli(['topology', '--workers', '1', '--port', String(await freePort())], env, undefined, { timeoutMs: 60_000 });
+  it('refuses a second topology on the same data directory; one whose part fails at start stops what it started', { timeout: 120_000 }, async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-clash-'));
+    const temporalPort = await freePort();
+    const [second, clash] = await Promise.all([
+      runCli(['topology', '--workers', '1', '--port', String(await freePort())], env, undefined, { timeoutMs: 60_000 }),
+      // Its own data directory and Temporal, but the simulators' ports of the running one: the simulators cannot start.
+      runCli(
+        ['topology', '--workers', '1', '--port', String(await freePort()), '--metrics-base-port', String(metricsBasePort + 10)],
+        {
+          ...env,
+          GOVPUB_DATA_DIR: elsewhere,
+          GOVPUB_TEMPORAL_PORT: String(temporalPort),
+          GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+          GOVPUB_WORKFLOW_BUNDLE: path.join(dataDir, 'run', 'workflow-bundle.js'),
+        },
+        undefined,
+        { timeoutMs: 110_000 },
+      ),
+    ]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`A topology is already running on ${dataDir} (supervisor pid ${topology.pid}`);
     expect(JSON.parse(fs.readFileSync(recordFile, 'utf8'))).toEqual(record);
+
+    expect(clash.code, clash.stdout + clash.stderr).toBe(1);
+    expect(clash.stderr).toMatch(/\[simulators\] .*port \d+ is in use/);
+    expect(clash.stderr).toMatch(/govpub: simulators \(pid \d+\) exited with code 1 before it was ready/);
+    // The dev server it had started is stopped, nothing of it is left, and it wrote no record.
+    expect(clash.stdout).toMatch(/\[topology\] stopping temporal \(pid \d+\)/);
+    const leftovers = fs
+      .readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(elsewhere);
+        } catch {
+          return false;
+        }
+      });
+    expect(leftovers.map(Number).map(describeProcess)).toEqual([]);
+    expect(fs.existsSync(path.join(elsewhere, 'run', 'topology.json'))).toBe(false);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
   });
 
   it('releases a package to a portal column and a WeChat account, each live exactly once', { timeout: 120_000 }, async () => {
@@ -226,6 +287,11 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect(released.deliveries.map((d) => d.state)).toEqual(['live', 'live']);
     const posts = await wechatPublications();
     expect(posts).toHaveLength(1);
+    // The workers did it, and their endpoints say so: one WeChat transmit counted between them.
+    const transmits = await Promise.all(
+      record.workers.map(async (w) => sumOf(await metricsOf(w.metrics), 'govpub_transmit_duration_seconds_count', 'platform="wechat_oa"')),
+    );
+    expect(transmits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
     const page = path.join(record.portalRoot, 'current', portalPagePaths(released.id, 0).document);
     expect(fs.readFileSync(page, 'utf8')).toContain('碑林区人民政府关于进一步优化营商环境的若干措施');
   });
@@ -264,19 +330,41 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(descendants.filter(alive).map(describeProcess)).toEqual([]);
     expect(fs.existsSync(recordFile)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'run', 'temporal.json'))).toBe(false);
   });
 });
 
 describe('govpub topology refuses what it cannot run, saying what to set', () => {
-  it('without DATABASE_URL (the embedded PGlite cannot be shared across processes), and with bad flags', async () => {
+  it('checks its flags against each other: the metrics ports, the API port, the worker count', () => {
+    const settings = loadSettings({ GOVPUB_DATA_DIR: dataDir, PORT: '8080' });
+    expect(parseTopologyOptions({}, settings)).toEqual({ workers: 2, dataDir, port: 8080, metricsBasePort: 9464 });
+    expect(parseTopologyOptions({ workers: '16', port: '18080', metricsBasePort: '9000', dataDir: 'rel' }, settings)).toEqual({
+      workers: 16,
+      dataDir: path.resolve('rel'),
+      port: 18080,
+      metricsBasePort: 9000,
+    });
+    expect(() => parseTopologyOptions({ workers: '4', metricsBasePort: '65534' }, settings)).toThrow(
+      '--metrics-base-port 65534 leaves no room for 4 workers (ports up to 65537); choose a lower one.',
+    );
+    expect(() => parseTopologyOptions({ port: '9465' }, settings)).toThrow("--port 9465 falls among the workers' metrics ports 9464-9465");
+    expect(() => parseTopologyOptions({ metricsBasePort: '80' }, settings)).toThrow('--metrics-base-port 80 is not a port number (1024-65535).');
+    for (const workers of ['0', '1.5', 'two', '']) {
+      expect(() => parseTopologyOptions({ workers }, settings)).toThrow(`--workers ${workers} must be a whole number from 1 to 16`);
+    }
+    expect(() => parseTopologyOptions({ port: '70000' }, settings)).toThrow('--port 70000 is not a port number (1-65535).');
+    expect(() => parseTopologyOptions({ port: '80a' }, settings)).toThrow('--port 80a is not a port number (1-65535).');
+    expect(() => parseTopologyOptions({}, loadSettings({ PORT: '0' }))).toThrow(/PORT=0: the topology needs a fixed API port/);
+    expect(withoutPassword('postgres://govpub:s3cret@db.internal:5432/govpub')).toBe('postgres://govpub@db.internal:5432/govpub');
+    expect([1, 2, 3, 4, 5, 6, 7].map(restartDelayMs)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  });
+
+  it('without DATABASE_URL (the embedded PGlite cannot be shared across processes), and with a bad flag', async () => {
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-bad-'));
     const bad = { ...env, DATABASE_URL: '', GOVPUB_DATA_DIR: elsewhere };
-    const [noDatabase, zero, many, word, port] = await Promise.all([
+    const [noDatabase, many] = await Promise.all([
       runCli(['topology'], bad, undefined, { timeoutMs: 60_000 }),
-      runCli(['topology', '--workers', '0'], env, undefined, { timeoutMs: 60_000 }),
       runCli(['topology', '--workers', '17'], env, undefined, { timeoutMs: 60_000 }),
-      runCli(['topology', '--workers', 'two'], env, undefined, { timeoutMs: 60_000 }),
-      runCli(['topology', '--port', '70000'], env, undefined, { timeoutMs: 60_000 }),
     ]);
     expect(noDatabase.code).toBe(1);
     expect(noDatabase.stderr).toMatch(
@@ -284,12 +372,8 @@ describe('govpub topology refuses what it cannot run, saying what to set', () =>
     );
     // Nothing was started: no record, no data written.
     expect(fs.readdirSync(elsewhere)).toEqual([]);
-    for (const result of [zero, many, word]) {
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/--workers \S+ must be a whole number from 1 to 16/);
-    }
-    expect(port.code).toBe(1);
-    expect(port.stderr).toContain('--port 70000 is not a port number (1-65535)');
+    expect(many.code).toBe(1);
+    expect(many.stderr).toContain('govpub: --workers 17 must be a whole number from 1 to 16 (worker processes on this host).');
     fs.rmSync(elsewhere, { recursive: true, force: true });
   });
 });
