@@ -59,7 +59,8 @@ export function freePort(): Promise<number> {
 /** `count` consecutive free ports (for the simulators, which take base + i). */
 async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
+    // Below the ephemeral range (32768+), where an outgoing connection could take one before it is bound.
+    const base = 10000 + Math.floor(Math.random() * (32768 - 10000 - count));
     const ok = await Promise.all(
       Array.from(
         { length: count },
