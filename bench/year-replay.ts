@@ -530,7 +530,7 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
     const perRep: { free: number; bound: Map<string, number> }[] = [];
     const day = '2026-06-01';
     const metricsBefore = await scrapeAll(s.sut.metrics);
-    const cpuBefore = cpuNow();
+    const cpuBefore = cpuNow(options.attach ? s.sut.pid : undefined);
     for (let rep = 1; rep <= options.repetitions; rep++) {
       const plan: PlannedPackage = {
         seq: 9000 + rep,
@@ -567,7 +567,7 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
     for (const p of quotaBound)
       out(`[fanout40] quota-bound ${p}: last channel accepted after ${pcts(perRep.map((r) => r.bound.get(p) ?? NaN).filter(Number.isFinite))}`);
     for (const line of breakdown(metricsBefore, await scrapeAll(s.sut.metrics))) out(line);
-    out(cpuLine('machine', cpuBefore, cpuNow()));
+    out(cpuLine('machine', cpuBefore, cpuNow(options.attach ? s.sut.pid : undefined)));
     const pass = p95 < 1000;
     out(
       `[target] ${pass ? 'PASS' : 'FAIL'} one package to ${targets.length} channels, p95 final approval → accepted (channels not bound by quota) < 1 s: ${sec(p95)} s`,

@@ -77,7 +77,13 @@ export class Api {
       try {
         return await send();
       } catch (error) {
-        if (error instanceof ApiError || attempt >= 4) throw error;
+        // The first request of an idempotency key still running: ask again a little later.
+        const inProgress = error instanceof ApiError && error.status === 409 && error.body.includes('idempotency_request_in_progress');
+        if ((error instanceof ApiError && !inProgress) || attempt >= 4) throw error;
+        if (inProgress) {
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+          continue;
+        }
         const cause = ((error as Error).cause as { code?: string } | undefined)?.code ?? (error as Error).message;
         this.networkErrors.set(`${what}: ${cause}`, (this.networkErrors.get(`${what}: ${cause}`) ?? 0) + 1);
         await new Promise((r) => setTimeout(r, 500 * attempt));
