@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -10,5 +11,6 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Two cores on CI: more parallel files only queue behind the shared Temporal server.
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

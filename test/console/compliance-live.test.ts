@@ -3,7 +3,7 @@
  * start` runs it: operations press 立即检查, the real run (a workflow on the real worker, against
  * the simulators) is followed to its end, and the page then shows exactly what GET
  * /api/compliance answers (thresholds, counts, findings); an editor's reminders are the API's
- * `scope=mine` findings. compliance-monitor.test.ts covers the page's details on fixed data.
+ * `scope=mine` findings. compliance-monitor.test.ts covers the page's details on findings the monitor made over seeded facts.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -10,7 +10,7 @@ import { connectPostgres } from '../../db/connect.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
 import { expectAccessible } from './axe.js';
-import { signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { screenshot, signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { seedPackage } from '../stats/seed-year.js';
 
 describe.skipIf(skipBrowser)('年度统计 in the console', () => {
@@ -90,6 +90,9 @@ describe.skipIf(skipBrowser)('年度统计 in the console', () => {
       expect(await total(page, 'packages')).toBe('3');
       expect(await total(page, 'interpretations')).toBe('3');
       expect(await page.getByTestId('chart-months').getAttribute('aria-label')).toContain(`${year} 年共发布 4 条`);
+      // Drawn at once (reduced motion: no growing bars), before any chart is switched to its table.
+      await page.getByTestId('chart-forms').locator('canvas').waitFor();
+      await screenshot(page, 'ops-annual');
       // The chart as a table: January's two portal items and one account post.
       await page.getByTestId('table-toggle-months').click();
       const january = page.getByTestId('table-months').locator('tbody tr').first();

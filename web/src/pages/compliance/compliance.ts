@@ -16,6 +16,9 @@ export function thresholdText(t: ThresholdStatus): string {
     const percent = (v: number) => `${(t.limit <= 1 ? v * 100 : v).toFixed(1).replace(/\.0$/, '')}%`;
     return `${percent(t.value)} / ${percent(t.limit)}`;
   }
+  // A home page with nothing on it fails with a value of 0 days (domain/compliance/site.ts: no date to
+  // count from); "0 天 / 14 天 ✕ 不合格" would contradict itself, so it is said in words.
+  if (t.id === 'home_stale_days' && t.failed && t.value <= t.limit) return '首页无内容';
   if (t.id.endsWith('_days')) return `${t.value} 天 / ${t.limit} 天`;
   return `${t.value} / ${t.limit}`;
 }

@@ -1,0 +1,29 @@
+/**
+ * Test files in an order that keeps both cores busy to the end. Vitest runs the longest files first
+ * when it has timings from an earlier run, but a fresh clone (CI) has none and falls back to file
+ * size: the fault suite (a small file driving minutes of work) then started last and ran alone for
+ * about four minutes. The files known to take minutes start first; the rest keep Vitest's order.
+ */
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/** Longest first, by their time on a 2-core machine (seconds, December 2026). */
+export const LONGEST_FILES = [
+  'test/delivery/fault-suite.test.ts', // ~500
+  'test/delivery/fan-out.test.ts', // ~275
+  'test/workflows/worker-crash.test.ts', // ~130
+  'test/delivery/database-outage.test.ts', // ~100
+  'test/delivery/cancel-transcodes.test.ts', // ~65
+  'test/cli/start.test.ts', // ~60
+];
+
+export class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const ordered = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const at = LONGEST_FILES.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return at === -1 ? LONGEST_FILES.length : at;
+    };
+    // Array.prototype.sort is stable: files outside the list keep Vitest's order.
+    return ordered.sort((a, b) => rank(a) - rank(b));
+  }
+}
