@@ -600,7 +600,7 @@ async function main(): Promise<void> {
   const platforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
   const started = Date.now();
   out(
-    `govpub year-replay bench: mode ${options.mode}${options.hold ? ` with ${options.hold.platform} held ${options.hold.seconds} s` : ''}; ${options.topology ? `govpub topology, workers ${options.workers.join(',')}` : 'govpub start'}; ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, nproc ${os.availableParallelism()}, node ${process.version}; load average ${loadAvg()}`,
+    `govpub year-replay bench: mode ${options.mode}${options.hold ? ` with ${options.hold.platform} held ${options.hold.seconds} s` : ''}; ${options.attach ? `the running topology of ${options.attach}` : options.topology ? `govpub topology, workers ${options.workers.join(',')}` : 'govpub start'}; ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, nproc ${os.availableParallelism()}, node ${process.version}; load average ${loadAvg()}`,
   );
   if (options.mode === 'fanout40') {
     await runFanout(registry, platforms, options);
@@ -613,7 +613,7 @@ async function main(): Promise<void> {
           : sampleYear(generateYear(registry, options.seed), options.packages);
     const results: { workers: number; result: LoadResult | null }[] = [];
     for (const workers of options.workers) {
-      if (options.topology) out(`[topology] ── ${workers} worker process${workers > 1 ? 'es' : ''} ──`);
+      if (options.topology && !options.attach) out(`[topology] ── ${workers} worker process${workers > 1 ? 'es' : ''} ──`);
       results.push({ workers, result: await runLoad(registry, platforms, options, plans, workers) });
     }
     if (results.length > 1 && results.every((r) => r.result)) {
