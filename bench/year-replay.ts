@@ -1,0 +1,657 @@
+/**
+ * Year-replay benchmark (issue 14). Run: `npm run bench:year -- [mode] [options]`
+ *
+ * Modes (one):
+ *   --short              300 packages sampled evenly from the generated year (default)
+ *   --year               the whole year: ≈ 8,138 packages, 8,200 portal items, 62 policy packages, 2,800 media-center items
+ *   --packages N         N packages sampled from the year
+ *   --load issue         the issue's reference load: 100 packages, 10 clients, judged PASS/FAIL
+ *   --fanout40           one package to ≈ 40 channels on an idle system, --repetitions R (default 5)
+ * Options:
+ *   --clients C          concurrent API clients (default 10)
+ *   --seed S             generator seed (default 14)
+ *   --hold P --hold-seconds S [--hold-after S]   hold platform P (wechat_oa, weibo, news_site,
+ *                        media_app) down for S seconds, starting S' seconds into the run (default 30)
+ *   --topology           start `govpub topology` (separate API and worker processes) instead of `govpub start`
+ *   --topology FILE      drive a running topology, from its `<data dir>/run/topology.json` (left running)
+ *   --workers 1,2        with --topology: one run per worker count, and the throughput ratio
+ *   --floor-workflows N  bare-Temporal floor workflows per measurement (default 100); --no-floor skips it
+ *   --timeout-minutes M  give up waiting for the releases after M minutes (default 30; --year 180)
+ *
+ * Prints `[tag] …` figure lines on stdout, progress on stderr. Every run brings up its own system
+ * (bench/year/system.ts: a fresh PostgreSQL database `govpub_bench_<random>` on
+ * GOVPUB_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres) and removes it.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.js';
+import { loadRegistry } from '../config/registry.js';
+import { ROOT_DIR } from '../config/settings.js';
+import type { Registry } from '../domain/registry.js';
+import { quantile, sec } from './figures.js';
+import { childPids, processes } from './proc-figures.js';
+import {
+  Api,
+  driveAll,
+  drivePackage,
+  duplicatePosts,
+  holdPlatform,
+  Observer,
+  stagesByItem,
+  type PackageRun,
+  type ReleaseFacts,
+  type Tokens,
+} from './year/drive.js';
+import { measureFloor, FLOOR_ACTIVITIES, type FloorResult } from './year/floor.js';
+import { generateYear, issueLoad, planVolumes, POLICY_MEDIA_CENTER, sampleYear, type PlannedPackage } from './year/generate.js';
+import { breakdown, gauge, scrapeAll } from './year/metrics.js';
+import { addUsers, startSystem, type SystemUnderTest } from './year/system.js';
+
+// ── Options ──────────────────────────────────────────────────────────────────────────────────
+
+export class UsageError extends Error {}
+
+export interface Options {
+  mode: 'short' | 'year' | 'packages' | 'issue' | 'fanout40';
+  packages: number;
+  clients: number;
+  seed: number;
+  repetitions: number;
+  hold: { platform: string; seconds: number; after: number } | null;
+  topology: boolean;
+  /** `--topology <topology.json>`: a running topology to drive (not started, not stopped here). */
+  attach: string | null;
+  workers: number[];
+  floorWorkflows: number;
+  floor: boolean;
+  timeoutMinutes: number;
+}
+
+const HOLDABLE = ['wechat_oa', 'weibo', 'news_site', 'media_app'];
+
+export function parseOptions(argv: string[]): Options {
+  const known = new Set([
+    'short',
+    'year',
+    'packages',
+    'load',
+    'fanout40',
+    'repetitions',
+    'clients',
+    'seed',
+    'hold',
+    'hold-seconds',
+    'hold-after',
+    'topology',
+    'workers',
+    'floor-workflows',
+    'no-floor',
+    'timeout-minutes',
+  ]);
+  const values = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}" (options start with --; see the top of bench/year-replay.ts)`);
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    if (!known.has(name)) throw new UsageError(`unknown option --${name} (known: ${[...known].map((k) => `--${k}`).join(', ')})`);
+    const takesValue = !['short', 'year', 'fanout40', 'topology', 'no-floor'].includes(name);
+    // --topology alone starts one; --topology <file> drives a running one.
+    if (name === 'topology' && (inline ?? (argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i] : undefined))) values.set(name, inline ?? argv[i]!);
+    else if (!takesValue) values.set(name, true);
+    else {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      values.set(name, value);
+    }
+  }
+  const int = (name: string, dflt: number, min = 1) => {
+    const raw = values.get(name);
+    if (raw === undefined) return dflt;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} needs an integer ≥ ${min}, got "${String(raw)}"`);
+    return n;
+  };
+  const modes = ['short', 'year', 'packages', 'load', 'fanout40'].filter((m) => values.has(m));
+  if (modes.length > 1) throw new UsageError(`choose one mode, not ${modes.map((m) => `--${m}`).join(' and ')}`);
+  const load = values.get('load');
+  if (load !== undefined && load !== 'issue') throw new UsageError(`--load takes "issue" (the issue's reference load), got "${String(load)}"`);
+  const mode: Options['mode'] = values.has('year')
+    ? 'year'
+    : values.has('packages')
+      ? 'packages'
+      : load
+        ? 'issue'
+        : values.has('fanout40')
+          ? 'fanout40'
+          : 'short';
+  const holdPlatformName = values.get('hold');
+  if (holdPlatformName !== undefined && !HOLDABLE.includes(String(holdPlatformName)))
+    throw new UsageError(`--hold takes a platform with a simulator the load reaches: ${HOLDABLE.join(', ')}; got "${String(holdPlatformName)}"`);
+  if (holdPlatformName === undefined && (values.has('hold-seconds') || values.has('hold-after')))
+    throw new UsageError('--hold-seconds and --hold-after need --hold <platform>');
+  if (holdPlatformName !== undefined && mode === 'fanout40')
+    throw new UsageError('--hold applies to a load (--short, --year, --packages, --load issue), not --fanout40');
+  const workersRaw = values.get('workers');
+  let workers = [1];
+  if (workersRaw !== undefined) {
+    if (!values.has('topology')) throw new UsageError('--workers needs --topology (govpub start runs one worker)');
+    if (values.get('topology') !== true) throw new UsageError('--workers starts topologies of its own; it does not go with --topology <file> (a running one)');
+    workers = String(workersRaw)
+      .split(',')
+      .map((w) => Number(w.trim()));
+    if (workers.some((w) => !Number.isInteger(w) || w < 1 || w > 8))
+      throw new UsageError(`--workers takes a comma-separated list of worker counts 1–8, got "${String(workersRaw)}"`);
+  }
+  return {
+    mode,
+    packages: mode === 'packages' ? int('packages', 300) : mode === 'issue' ? 100 : mode === 'short' ? 300 : 0,
+    clients: int('clients', 10),
+    seed: int('seed', 14, 0),
+    repetitions: int('repetitions', 5),
+    hold: holdPlatformName === undefined ? null : { platform: String(holdPlatformName), seconds: int('hold-seconds', 60), after: int('hold-after', 30, 0) },
+    topology: values.has('topology'),
+    attach: typeof values.get('topology') === 'string' ? String(values.get('topology')) : null,
+    workers,
+    floorWorkflows: int('floor-workflows', 100),
+    floor: !values.has('no-floor'),
+    timeoutMinutes: int('timeout-minutes', mode === 'year' ? 180 : 30),
+  };
+}
+
+// ── Small helpers ────────────────────────────────────────────────────────────────────────────
+
+const log = (line: string) => process.stderr.write(`  … ${line}\n`);
+const out = (line: string) => console.log(line);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const loadAvg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+function pcts(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (!sorted.length) return 'n=0';
+  return `p50 ${sec(quantile(sorted, 0.5))} s  p95 ${sec(quantile(sorted, 0.95))} s  p99 ${sec(quantile(sorted, 0.99))} s  max ${sec(sorted.at(-1)!)} s  (n=${sorted.length})`;
+}
+
+/** CPU seconds of the bench itself, the govpub processes it started (node), Temporal, and every PostgreSQL backend. */
+function cpuNow(extraRoot?: number) {
+  const all = processes();
+  // The bench's own children, and those of an attached topology (not started here).
+  const kids = [...childPids(all)];
+  if (extraRoot) {
+    const tree = new Set([extraRoot]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const p of all) if (!tree.has(p.pid) && tree.has(p.ppid)) (tree.add(p.pid), (grew = true));
+    }
+    kids.push(...all.filter((p) => tree.has(p.pid) && !kids.some((k) => k.pid === p.pid)));
+  }
+  const self = process.cpuUsage();
+  return {
+    at: Date.now(),
+    bench: (self.user + self.system) / 1e6,
+    govpub: kids.filter((p) => p.comm !== 'temporal').reduce((a, p) => a + p.cpuSec, 0),
+    temporal: kids.filter((p) => p.comm === 'temporal').reduce((a, p) => a + p.cpuSec, 0),
+    postgres: all.filter((p) => p.comm === 'postgres' || p.comm.startsWith('postgres:')).reduce((a, p) => a + p.cpuSec, 0),
+    machine: all.reduce((a, p) => a + p.cpuSec, 0),
+  };
+}
+type Cpu = ReturnType<typeof cpuNow>;
+function cpuLine(tag: string, a: Cpu, b: Cpu): string {
+  const wall = (b.at - a.at) / 1000;
+  const d = (k: keyof Cpu) => Math.max(0, b[k] - a[k]);
+  const ours = d('bench') + d('govpub') + d('temporal') + d('postgres');
+  return `[${tag}] CPU over ${wall.toFixed(1)} s: govpub processes ${d('govpub').toFixed(1)} s, Temporal ${d('temporal').toFixed(1)} s, PostgreSQL (all databases) ${d('postgres').toFixed(1)} s, the bench's clients ${d('bench').toFixed(1)} s, everything else on the machine ≈ ${Math.max(0, d('machine') - ours).toFixed(1)} s (${os.availableParallelism()} cores = ${(wall * os.availableParallelism()).toFixed(0)} CPU-s available)`;
+}
+
+// ── The system and its users ─────────────────────────────────────────────────────────────────
+
+/** Sessions still up, stopped on Ctrl-C (their processes and databases). */
+const openSessions = new Set<Session>();
+
+interface Session {
+  sut: SystemUnderTest;
+  api: Api;
+  tokens: Tokens;
+  stages: Map<string, string[]>;
+  observer: Observer;
+}
+
+async function openSession(registry: Registry, options: Options, workers: number): Promise<Session> {
+  const sut = await startSystem({
+    mode: options.topology ? 'topology' : 'own',
+    attach: options.attach ?? undefined,
+    workers,
+    adminDatabaseUrl: process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    log,
+  });
+  try {
+    out(
+      `[setup] ${sut.describe}; API ${sut.apiUrl}; Temporal ${sut.temporalAddress}; metrics endpoints: ${sut.metrics.map((m) => `${m.name} ${m.url}`).join(', ')}`,
+    );
+    const { editor, reviewers } = await addUsers(sut, registry);
+    const api = new Api(sut.apiUrl);
+    const session = { sut, api, tokens: { editor, reviewers }, stages: await stagesByItem(api, editor), observer: new Observer(sut.databaseUrl) };
+    openSessions.add(session);
+    return session;
+  } catch (error) {
+    await sut.stop();
+    throw error;
+  }
+}
+
+async function closeSession(s: Session): Promise<void> {
+  openSessions.delete(s);
+  await s.observer.close().catch(() => {});
+  await s.sut.stop();
+}
+
+async function floor(s: Session, options: Options, when: string): Promise<FloorResult | null> {
+  if (!options.floor) return null;
+  log(`bare-Temporal floor (${when}): ${options.floorWorkflows} workflows × ${FLOOR_ACTIVITIES} no-op activities, ${options.clients} in flight`);
+  const f = await measureFloor(s.sut.temporalAddress, s.sut.namespace, options.floorWorkflows, options.clients);
+  out(
+    `[floor] ${when}: ${f.workflows} workflows × ${FLOOR_ACTIVITIES} no-op activities in ${f.seconds.toFixed(2)} s = ${f.workflowsPerSec.toFixed(2)} workflows/s (${(f.workflowsPerSec * FLOOR_ACTIVITIES).toFixed(1)} activities/s), ${options.clients} clients each starting one and awaiting it, same Temporal server; load ${loadAvg()}`,
+  );
+  return f;
+}
+
+// ── A load run (short, year, packages, issue) ────────────────────────────────────────────────
+
+export interface LoadResult {
+  packages: number;
+  released: number;
+  deliveries: number;
+  packagesPerSec: number;
+  deliveriesPerSec: number;
+  approvalToReleasedP95Ms: number;
+  floorWorkflowsPerSec: number | null;
+  duplicates: number;
+  releasedTwice: number;
+  errors: number;
+}
+
+interface HoldRecord {
+  platform: string;
+  heldAt: number;
+  releasedAt: number | null;
+  samples: { at: number; backlog: Map<string, number> }[];
+}
+
+async function runHold(s: Session, hold: NonNullable<Options['hold']>, t0: number, stopped: () => boolean): Promise<HoldRecord> {
+  const url = s.sut.simulators[hold.platform];
+  if (!url) throw new Error(`no simulator URL for ${hold.platform} (the system reported: ${Object.keys(s.sut.simulators).join(', ') || 'none'})`);
+  const record: HoldRecord = { platform: hold.platform, heldAt: 0, releasedAt: null, samples: [] };
+  const sampler = (async () => {
+    while (!stopped()) {
+      record.samples.push({ at: Date.now(), backlog: await s.observer.backlog() });
+      await sleep(2000);
+    }
+  })();
+  await sleep(Math.max(0, t0 + hold.after * 1000 - Date.now()));
+  const release = await holdPlatform(url);
+  record.heldAt = Date.now();
+  log(`${hold.platform} held down (every request answered 503) for ${hold.seconds} s`);
+  await sleep(hold.seconds * 1000);
+  await release();
+  record.releasedAt = Date.now();
+  log(`${hold.platform} back up`);
+  await sampler;
+  return record;
+}
+
+function printHold(h: HoldRecord, runs: PackageRun[], facts: ReleaseFacts, platforms: PlatformConfigs): void {
+  const tag = 'hold';
+  const cap = platforms[h.platform as keyof PlatformConfigs];
+  const series = h.samples.map((x) => ({ t: (x.at - h.heldAt) / 1000, n: x.backlog.get(h.platform) ?? 0 }));
+  const condensed = series.filter((_, i) => i % Math.max(1, Math.round(series.length / 40)) === 0);
+  out(`[${tag}] ${h.platform} held down from ${sec(0)} s to ${h.releasedAt ? sec(h.releasedAt - h.heldAt) : '?'} s (every request answered HTTP 503)`);
+  out(`[${tag}] ${h.platform} backlog over time (s since the hold: unsettled deliveries): ${condensed.map((x) => `${x.t.toFixed(0)}:${x.n}`).join(' ')}`);
+  if (h.releasedAt) {
+    const atRelease = series.filter((x) => x.t * 1000 <= h.releasedAt! - h.heldAt).at(-1)?.n ?? 0;
+    const drained = series.find((x) => x.t * 1000 > h.releasedAt! - h.heldAt && x.n === 0);
+    const peak = Math.max(0, ...series.map((x) => x.n));
+    // The drain of what the hold left waiting: the held platform's deliveries of packages approved
+    // before the release that went live after it (later arrivals are new work, not the backlog).
+    const approved = new Map(runs.filter((r) => r.id && r.approvalSentAt).map((r) => [r.id!, r.approvalSentAt!]));
+    const leftWaiting = facts.deliveries
+      .filter((d) => d.platform === h.platform && d.liveAt && d.liveAt >= h.releasedAt! && (approved.get(d.packageId) ?? Infinity) < h.releasedAt!)
+      .map((d) => d.liveAt!)
+      .sort((a, b) => a - b);
+    const drainSec = leftWaiting.length > 0 ? (leftWaiting.at(-1)! - h.releasedAt) / 1000 : NaN;
+    const known = !Number.isNaN(drainSec) && drainSec > 0;
+    out(
+      `[${tag}] backlog at the release ${atRelease} (peak ${peak}); ${drained ? `empty ${(drained.t - (h.releasedAt - h.heldAt) / 1000).toFixed(0)} s after the release (new packages kept arriving)` : 'not empty by the end of the run'}`,
+    );
+    out(
+      `[${tag}] drain of what the hold left waiting: ${leftWaiting.length} deliveries approved before the release went live after it, the first ${leftWaiting.length ? sec(leftWaiting[0]! - h.releasedAt) : '?'} s and the last ${known ? drainSec.toFixed(1) : '?'} s after it = ${known ? (leftWaiting.length / drainSec).toFixed(2) : '?'} deliveries/s; the platform's pace by platforms.yaml: concurrency ${cap?.concurrency ?? '?'}${cap?.ratePerSecond ? `, ratePerSecond ${cap.ratePerSecond} (activity starts on its queue; a delivery makes 2–3)` : ', no rate cap'}; deliveries that failed during the hold wait out their retry back-off (retryInitialSec ${cap?.retryInitialSec ?? '?'} s doubling to ${cap?.retryMaxSec ?? '?'} s) before they try again`,
+    );
+  }
+  // The other platforms: approval → live of packages approved during the hold vs before it.
+  const approvedAt = new Map(runs.filter((r) => r.id && r.approvalSentAt).map((r) => [r.id!, r.approvalSentAt!]));
+  const others = [...new Set(facts.deliveries.map((d) => d.platform))].filter((p) => p !== h.platform).sort();
+  for (const platform of others) {
+    const lat = (from: number, to: number) =>
+      facts.deliveries
+        .filter((d) => d.platform === platform && d.liveAt && approvedAt.has(d.packageId))
+        .filter((d) => approvedAt.get(d.packageId)! >= from && approvedAt.get(d.packageId)! < to)
+        .map((d) => d.liveAt! - approvedAt.get(d.packageId)!);
+    const before = lat(0, h.heldAt);
+    const during = lat(h.heldAt, h.releasedAt ?? Infinity);
+    const p = (xs: number[]) =>
+      xs.length
+        ? `p50 ${sec(
+            quantile(
+              [...xs].sort((a, b) => a - b),
+              0.5,
+            ),
+          )} s p95 ${sec(
+            quantile(
+              [...xs].sort((a, b) => a - b),
+              0.95,
+            ),
+          )} s (n=${xs.length})`
+        : 'n=0';
+    out(`[${tag}] ${platform.padEnd(10)} approval → live: before the hold ${p(before)}; during the hold ${p(during)}`);
+  }
+}
+
+async function runLoad(registry: Registry, platforms: PlatformConfigs, options: Options, plans: PlannedPackage[], workers: number): Promise<LoadResult | null> {
+  const v = planVolumes(plans);
+  out(
+    `[plan] ${v.packages} packages (${v.policyPackages} policy packages with their interpretation), ${v.deliveries} deliveries: ${v.portalItems} portal items, ${v.mediaCenterItems} media-center items, ${v.accountPosts} WeChat/Weibo posts; ${v.covers} with a photo; ${v.days} days of 2026 (${plans[0]?.day} … ${plans.at(-1)?.day}); seed ${options.seed}`,
+  );
+  const s = await openSession(registry, options, workers);
+  try {
+    const floorBefore = await floor(s, options, 'before');
+    const metricsBefore = await scrapeAll(s.sut.metrics);
+    const cpuBefore = cpuNow(options.attach ? s.sut.pid : undefined);
+    out(`[machine] nproc ${os.availableParallelism()}, load average ${loadAvg()} at the start of the window`);
+    const t0 = Date.now();
+    let finished = false;
+    const hold = options.hold ? runHold(s, options.hold, t0, () => finished) : null;
+    let lastLog = 0;
+    const runs = await driveAll(s.api, s.tokens, s.stages, plans, options.clients, (done) => {
+      if (Date.now() - lastLog > 10_000 || done === plans.length) {
+        lastLog = Date.now();
+        log(`${done}/${plans.length} packages through the API (${sec(Date.now() - t0)} s)`);
+      }
+    });
+    const apiDone = Date.now();
+    const ok = runs.filter((r) => r.id && !r.error);
+    const ids = ok.map((r) => r.id!);
+    const errors = runs.filter((r) => r.error);
+    for (const e of errors.slice(0, 5)) out(`[errors] package ${e.plan.seq} (${e.plan.catalogueItem}): ${e.error}`);
+    if (errors.length) out(`[errors] ${errors.length} of ${runs.length} packages failed in the API`);
+    if (s.api.networkErrors.size)
+      out(
+        `[errors] connections broken before an answer, checked and sent again (nothing done twice): ${[...s.api.networkErrors].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+      );
+    let lastWait = 0;
+    const complete = await s.observer.waitReleased(ids, Date.now() + options.timeoutMinutes * 60_000, (n) => {
+      if (Date.now() - lastWait > 15_000) {
+        lastWait = Date.now();
+        log(`${n}/${ids.length} released (${sec(Date.now() - t0)} s)`);
+      }
+    });
+    // A hold runs its whole stretch (and a few samples past it) even when everything was released before.
+    if (hold) {
+      while (options.hold && Date.now() < t0 + (options.hold.after + options.hold.seconds) * 1000 + 4000) await sleep(500);
+      finished = true;
+    }
+    const holdRecord = hold ? await hold : null;
+    const cpuAfter = cpuNow(options.attach ? s.sut.pid : undefined);
+    const metricsAfter = await scrapeAll(s.sut.metrics);
+    const facts = await s.observer.facts(ids);
+    const floorAfter = await floor(s, options, 'after');
+
+    // ── Figures ──
+    const approvedAt = new Map(ok.map((r) => [r.id!, r.approvalSentAt!]));
+    const released = [...facts.releasedAt.values()];
+    const live = facts.deliveries.filter((d) => d.liveAt !== null);
+    const lastRelease = Math.max(...released);
+    const lastLive = Math.max(...live.map((d) => d.liveAt!));
+    const windowPkg = (lastRelease - t0) / 1000;
+    const windowDel = (lastLive - t0) / 1000;
+    const packagesPerSec = released.length / windowPkg;
+    const deliveriesPerSec = live.length / windowDel;
+    out(
+      `[load] ${runs.length} packages by ${options.clients} clients through the API in ${sec(apiDone - t0)} s (create, ${plans[0] ? 'photo upload when it has one, ' : ''}submit, one approval per review stage); ${complete ? 'all released' : `NOT all released: ${released.length}/${ids.length} after ${options.timeoutMinutes} min`}`,
+    );
+    out(`[load] packages/s: ${packagesPerSec.toFixed(2)}  (${released.length} released, first request → last release ${windowPkg.toFixed(1)} s)`);
+    out(
+      `[load] deliveries/s: ${deliveriesPerSec.toFixed(2)}  (${live.length} live of ${facts.deliveries.length} planned, first request → last live ${windowDel.toFixed(1)} s)`,
+    );
+    if (options.mode === 'year') out(`[target] ${windowDel < 3600 ? 'PASS' : 'FAIL'} the whole year in under one hour: ${(windowDel / 60).toFixed(1)} min`);
+    else {
+      const year = planVolumes(generateYear(registry, options.seed).packages);
+      out(
+        `[load] at this pace the whole year (${year.packages} packages, ${year.deliveries} deliveries) would take ≈ ${(year.deliveries / deliveriesPerSec / 60).toFixed(0)} min (the issue's target: under one hour; --year measures it)`,
+      );
+    }
+    const toReleased = ids.filter((id) => facts.releasedAt.has(id)).map((id) => facts.releasedAt.get(id)! - approvedAt.get(id)!);
+    out(`[latency] final approval (sent) → released: ${pcts(toReleased)}`);
+    const byPlatform = new Map<string, number[]>();
+    for (const d of live) byPlatform.set(d.platform, [...(byPlatform.get(d.platform) ?? []), d.liveAt! - approvedAt.get(d.packageId)!]);
+    for (const [platform, values] of [...byPlatform].sort()) out(`[latency] final approval → live, ${platform.padEnd(10)} ${pcts(values)}`);
+    const notLive = facts.deliveries.filter((d) => d.liveAt === null);
+    if (notLive.length) out(`[latency] not live: ${notLive.length} (${[...new Set(notLive.map((d) => `${d.platform}:${d.state}`))].join(', ')})`);
+
+    // ── Floor and ratio ──
+    const floors = [floorBefore, floorAfter].filter((f): f is FloorResult => f !== null);
+    const floorMean = floors.length ? floors.reduce((a, f) => a + f.workflowsPerSec, 0) / floors.length : null;
+    if (floorMean !== null)
+      out(
+        `[floor] mean of before/after ${floorMean.toFixed(2)} workflows/s (before ${floorBefore!.workflowsPerSec.toFixed(2)}, after ${floorAfter!.workflowsPerSec.toFixed(2)}); ratio govpub deliveries/s ÷ floor workflows/s = ${(deliveriesPerSec / floorMean).toFixed(3)}`,
+      );
+
+    // ── Exactly once ──
+    const releasedRecords = await s.observer.releasedRecords(ids);
+    const releasedTwice = [...releasedRecords.values()].filter((n) => n > 1).length;
+    const kinds = [...new Set(facts.deliveries.map((d) => d.platform))].filter((p) => s.sut.simulators[p]);
+    const dups = await duplicatePosts(s.sut.simulators, kinds);
+    const dupCount = dups.reduce((a, d) => a + d.duplicates.length, 0);
+    const deliveryRows = new Map<string, number>();
+    for (const d of facts.deliveries) deliveryRows.set(`${d.packageId}→${d.channelId}`, (deliveryRows.get(`${d.packageId}→${d.channelId}`) ?? 0) + 1);
+    out(
+      `[once] released records per package: ${releasedTwice === 0 ? 'one each' : `${releasedTwice} packages recorded released more than once`}; simulator publications (the media center takes one article per document and per interpretation): ${dups.map((d) => `${d.kind} ${d.publications}`).join(', ')}; duplicate posts ${dupCount}${
+        dupCount
+          ? ` (${dups
+              .flatMap((d) => d.duplicates)
+              .slice(0, 5)
+              .join('; ')})`
+          : ''
+      }; delivery rows per package×channel > 1: ${[...deliveryRows.values()].filter((n) => n > 1).length}`,
+    );
+
+    if (holdRecord) printHold(holdRecord, ok, facts, platforms);
+
+    // ── Where the time goes ──
+    for (const line of breakdown(metricsBefore, metricsAfter)) out(line);
+    const backlogGauge = gauge(metricsAfter, 'govpub_delivery_backlog', 'platform');
+    out(
+      `[breakdown] govpub_delivery_backlog at the end: ${backlogGauge ? [...backlogGauge].map(([p, n]) => `${p} ${n}`).join(', ') || 'empty' : 'n/a — API endpoint lacks govpub_delivery_backlog'}`,
+    );
+    out(cpuLine('machine', cpuBefore, cpuAfter));
+    out(`[machine] load average ${loadAvg()} at the end (${os.availableParallelism()} cores, shared with whatever else runs here)`);
+
+    const p95 = quantile(
+      [...toReleased].sort((a, b) => a - b),
+      0.95,
+    );
+    return {
+      packages: runs.length,
+      released: released.length,
+      deliveries: live.length,
+      packagesPerSec,
+      deliveriesPerSec,
+      approvalToReleasedP95Ms: p95,
+      floorWorkflowsPerSec: floorMean,
+      duplicates: dupCount,
+      releasedTwice,
+      errors: errors.length,
+    };
+  } finally {
+    await closeSession(s);
+  }
+}
+
+// ── One package to ≈ 40 channels ─────────────────────────────────────────────────────────────
+
+export function fanoutTargets(registry: Registry): string[] {
+  const policyItem = registry.catalogue.find((i) => i.requiresInterpretation && !i.normative)!;
+  const accounts = registry.accounts.filter((a) => a.platform === 'wechat_oa' || a.platform === 'weibo').map((a) => `${a.platform}:${a.id}`);
+  const graphic = registry.mediaCenter.columns.filter((c) => c.contentKinds.includes('graphic')).map((c) => `${c.system}:${c.id}`);
+  const mediaCenter = [...POLICY_MEDIA_CENTER, ...graphic.filter((c) => !POLICY_MEDIA_CENTER.includes(c))].slice(0, 40 - 2 - accounts.length);
+  return [`portal:${policyItem.portalColumnId}`, 'portal:zwgk-zcwj-zcjd-wz', ...accounts, ...mediaCenter];
+}
+
+async function runFanout(registry: Registry, platforms: PlatformConfigs, options: Options): Promise<boolean> {
+  const targets = fanoutTargets(registry);
+  const policyItem = registry.catalogue.find((i) => i.requiresInterpretation && !i.normative)!;
+  const perPlatform = new Map<string, number>();
+  for (const t of targets) perPlatform.set(t.split(':')[0]!, (perPlatform.get(t.split(':')[0]!) ?? 0) + 1);
+  // A platform whose rate cap cannot start its channels' work within a second binds by quota.
+  const quotaBound = new Set(
+    [...perPlatform]
+      .filter(([p, n]) => {
+        const cap = platforms[p as keyof PlatformConfigs];
+        return cap?.ratePerSecond !== undefined && n > cap.ratePerSecond;
+      })
+      .map(([p]) => p),
+  );
+  out(
+    `[fanout40] one policy package (document, text interpretation, photo) to ${targets.length} channels: ${[...perPlatform].map(([p, n]) => `${p} ${n}`).join(', ')}; quota-bound by platforms.yaml (more channels than ratePerSecond): ${[...quotaBound].map((p) => `${p} (${platforms[p as keyof PlatformConfigs]?.ratePerSecond}/s)`).join(', ') || 'none'}`,
+  );
+  const s = await openSession(registry, options, 1);
+  try {
+    const perRep: { free: number; bound: Map<string, number> }[] = [];
+    const day = '2026-06-01';
+    const metricsBefore = await scrapeAll(s.sut.metrics);
+    const cpuBefore = cpuNow(options.attach ? s.sut.pid : undefined);
+    for (let rep = 1; rep <= options.repetitions; rep++) {
+      const plan: PlannedPackage = {
+        seq: 9000 + rep,
+        day,
+        kind: 'policy',
+        catalogueItem: policyItem.id,
+        contentClass: policyItem.contentClass,
+        title: `关于进一步优化营商环境的若干措施（第${rep}次）`,
+        targets,
+        cover: true,
+        interpretations: 1,
+      };
+      const run = await drivePackage(s.api, s.tokens, s.stages.get(policyItem.id)!, plan);
+      if (run.error || !run.id) throw new Error(`repetition ${rep}: ${run.error}`);
+      const done = await s.observer.waitReleased([run.id], Date.now() + options.timeoutMinutes * 60_000, () => {});
+      const facts = await s.observer.facts([run.id]);
+      if (!done) out(`[fanout40] repetition ${rep}: NOT released within ${options.timeoutMinutes} min`);
+      // Accepted: the platform took the post (submitted_at); the portal: live.
+      const accepted = (d: ReleaseFacts['deliveries'][number]) => (d.submittedAt ?? d.liveAt ?? NaN) - run.approvalSentAt!;
+      const freeRows = facts.deliveries.filter((d) => !quotaBound.has(d.platform));
+      const free = freeRows.map(accepted);
+      const slowest = freeRows.reduce((a, d) => (accepted(d) > accepted(a) ? d : a), freeRows[0]!);
+      const bound = new Map<string, number>();
+      for (const d of facts.deliveries.filter((x) => quotaBound.has(x.platform))) bound.set(d.platform, Math.max(bound.get(d.platform) ?? 0, accepted(d)));
+      perRep.push({ free: Math.max(...free), bound });
+      out(
+        `[fanout40] repetition ${rep}: final approval → accepted by every channel not bound by quota ${sec(Math.max(...free))} s (last: ${slowest.channelId}); quota-bound, last accepted: ${[...bound].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ') || '—'}; released ${facts.releasedAt.get(run.id) ? sec(facts.releasedAt.get(run.id)! - run.approvalSentAt!) : '?'} s`,
+      );
+      await sleep(2000); // idle between repetitions
+    }
+    const free = perRep.map((r) => r.free).sort((a, b) => a - b);
+    const p95 = quantile(free, 0.95);
+    out(`[fanout40] final approval → accepted by every channel not bound by quota: ${pcts(free)} over ${perRep.length} repetitions`);
+    for (const p of quotaBound)
+      out(`[fanout40] quota-bound ${p}: last channel accepted after ${pcts(perRep.map((r) => r.bound.get(p) ?? NaN).filter(Number.isFinite))}`);
+    for (const line of breakdown(metricsBefore, await scrapeAll(s.sut.metrics))) out(line);
+    out(cpuLine('machine', cpuBefore, cpuNow(options.attach ? s.sut.pid : undefined)));
+    const pass = p95 < 1000;
+    out(
+      `[target] ${pass ? 'PASS' : 'FAIL'} one package to ${targets.length} channels, p95 final approval → accepted (channels not bound by quota) < 1 s: ${sec(p95)} s`,
+    );
+    return pass;
+  } finally {
+    await closeSession(s);
+  }
+}
+
+// ── Main ─────────────────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`bench:year: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+  process.once('SIGINT', () => {
+    console.error('\ninterrupted: stopping the system and dropping its database…');
+    void Promise.allSettled([...openSessions].map((s) => closeSession(s))).finally(() => process.exit(130));
+  });
+  const registry = await loadRegistry();
+  const platforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
+  const started = Date.now();
+  out(
+    `govpub year-replay bench: mode ${options.mode}${options.hold ? ` with ${options.hold.platform} held ${options.hold.seconds} s` : ''}; ${options.attach ? `the running topology of ${options.attach}` : options.topology ? `govpub topology, workers ${options.workers.join(',')}` : 'govpub start'}; ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, nproc ${os.availableParallelism()}, node ${process.version}; load average ${loadAvg()}`,
+  );
+  if (options.mode === 'fanout40') {
+    await runFanout(registry, platforms, options);
+  } else {
+    const plans =
+      options.mode === 'issue'
+        ? issueLoad(registry, options.packages, options.seed)
+        : options.mode === 'year'
+          ? generateYear(registry, options.seed).packages
+          : sampleYear(generateYear(registry, options.seed), options.packages);
+    const results: { workers: number; result: LoadResult | null }[] = [];
+    for (const workers of options.workers) {
+      if (options.topology && !options.attach) out(`[topology] ── ${workers} worker process${workers > 1 ? 'es' : ''} ──`);
+      results.push({ workers, result: await runLoad(registry, platforms, options, plans, workers) });
+    }
+    if (results.length > 1 && results.every((r) => r.result)) {
+      const base = results[0]!.result!;
+      for (const r of results.slice(1))
+        out(
+          `[topology] ${r.workers} workers vs ${results[0]!.workers}: deliveries/s ${r.result!.deliveriesPerSec.toFixed(2)} vs ${base.deliveriesPerSec.toFixed(2)} = ×${(r.result!.deliveriesPerSec / base.deliveriesPerSec).toFixed(2)}${
+            r.result!.floorWorkflowsPerSec && base.floorWorkflowsPerSec
+              ? `; against each run's own floor (the machine's state then) ${(r.result!.deliveriesPerSec / r.result!.floorWorkflowsPerSec).toFixed(3)} vs ${(base.deliveriesPerSec / base.floorWorkflowsPerSec).toFixed(3)}`
+              : ''
+          } (one host: the workers share ${os.availableParallelism()} cores with Temporal and PostgreSQL; the runs follow each other, so a busier or quieter machine shows in the floors)`,
+        );
+    }
+    if (options.mode === 'issue') {
+      for (const { result } of results) {
+        if (!result) continue;
+        if (result.floorWorkflowsPerSec === null) out('[target] n/a deliveries/s ≥ 0.5 × floor workflows/s: no floor measured (--no-floor)');
+        else {
+          const floorOk = result.deliveriesPerSec >= 0.5 * result.floorWorkflowsPerSec;
+          out(
+            `[target] ${floorOk ? 'PASS' : 'FAIL'} deliveries/s ≥ 0.5 × floor workflows/s: ${result.deliveriesPerSec.toFixed(2)} vs 0.5 × ${result.floorWorkflowsPerSec.toFixed(2)} = ${(0.5 * result.floorWorkflowsPerSec).toFixed(2)}`,
+          );
+        }
+        out(
+          `[target] ${result.approvalToReleasedP95Ms < 2000 ? 'PASS' : 'FAIL'} final approval → released p95 < 2 s: ${sec(result.approvalToReleasedP95Ms)} s`,
+        );
+        out(
+          `[target] ${result.duplicates === 0 && result.releasedTwice === 0 && result.errors === 0 && result.released === result.packages ? 'PASS' : 'FAIL'} every package released exactly once, no duplicate post: ${result.released}/${result.packages} released, ${result.duplicates} duplicates, ${result.errors} API errors`,
+        );
+      }
+    }
+  }
+  out(`[machine] total run ${sec(Date.now() - started)} s; load average ${loadAvg()}`);
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+if (isMain)
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });

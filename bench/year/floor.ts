@@ -1,0 +1,66 @@
+/**
+ * The bare-Temporal floor of the issue: workflow executions that each run 6 no-op activities (a
+ * delivery is one such workflow), on the same Temporal server as the system under test, with their
+ * own bundle, Worker and task queue in the bench process. Measured before and after the govpub run.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { pool } from '../figures.js';
+import type { noopReleaseWorkflow } from '../noop-workflow.js';
+
+export const FLOOR_ACTIVITIES = 6;
+
+export interface FloorResult {
+  workflows: number;
+  seconds: number;
+  workflowsPerSec: number;
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+let runtimeInstalled = false;
+
+export async function measureFloor(address: string, namespace: string, workflows: number, inFlight: number): Promise<FloorResult> {
+  const noop = () => {};
+  if (!runtimeInstalled) {
+    // The SDK's per-worker state changes are noise on the bench's stderr; its warnings and errors are not.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('../noop-workflow.ts', import.meta.url)),
+    logger: { trace: noop, debug: noop, info: noop, log: noop, warn: noop, error: (m: string) => console.error(`[bundler] ${m}`) },
+  });
+  const native = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const taskQueue = `bench-floor-${randomBytes(4).toString('hex')}`;
+  const worker = await Worker.create({
+    connection: native,
+    namespace,
+    taskQueue,
+    workflowBundle: await bundle,
+    activities: { async noopDelivery() {} },
+  });
+  const running = worker.run();
+  try {
+    const run = (i: number) =>
+      client.workflow.execute<typeof noopReleaseWorkflow>('noopReleaseWorkflow', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [i, FLOOR_ACTIVITIES] });
+    await run(-1); // warm-up: sandbox, pollers
+    const t0 = performance.now();
+    // Each of `inFlight` clients starts a workflow and waits for it, as the issue's clients do.
+    await pool(
+      Array.from({ length: workflows }, (_, i) => i),
+      inFlight,
+      (i) => run(i),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    return { workflows, seconds, workflowsPerSec: workflows / seconds };
+  } finally {
+    worker.shutdown();
+    await running;
+    await native.close();
+    await connection.close();
+  }
+}

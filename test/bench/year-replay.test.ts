@@ -1,0 +1,97 @@
+/**
+ * The year-replay bench end to end, tiny: 6 packages of the generated year by 2 clients through the
+ * real API of `govpub start` (its own Temporal dev server, a fresh PostgreSQL database, the
+ * simulators, a worker), a small floor before and after. Its figures must be well-formed, every
+ * package released once, and every post at the simulators there exactly once.
+ */
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { ROOT_DIR } from '../../config/settings.js';
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/year-replay.ts', ...args], {
+      cwd: ROOT_DIR,
+      env: { ...process.env, GOVPUB_BENCH_DATABASE_URL: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const NUM = '(\\d+(?:\\.\\d+)?)';
+
+describe('bench:year', () => {
+  it('drives a few packages of the year through the API and prints well-formed figures, each package released once', async () => {
+    const { code, stdout, stderr } = await runBench(['--packages', '6', '--clients', '2', '--floor-workflows', '3']);
+    expect(code, `${stdout}\n${stderr.slice(-3000)}`).toBe(0);
+    const line = (re: RegExp) => {
+      const m = re.exec(stdout);
+      expect(m, `no line matching ${re} in:\n${stdout}`).not.toBeNull();
+      return m!;
+    };
+    const plan = line(/\[plan\] 6 packages .*?(\d+) deliveries: (\d+) portal items, (\d+) media-center items, (\d+) WeChat\/Weibo posts/);
+    const [planned, portal, mediaCenter, accounts] = plan.slice(1).map(Number) as [number, number, number, number];
+    expect(portal + mediaCenter + accounts).toBe(planned);
+
+    expect(stdout).toContain('all released');
+    expect(stdout).not.toMatch(/\[errors\]/);
+    expect(Number(line(new RegExp(`\\[load\\] packages/s: ${NUM} +\\(6 released`))[1])).toBeGreaterThan(0);
+    const deliveries = line(new RegExp(`\\[load\\] deliveries/s: ${NUM} +\\((\\d+) live of (\\d+) planned`));
+    expect(Number(deliveries[1])).toBeGreaterThan(0);
+    expect(Number(deliveries[2])).toBe(planned);
+    expect(Number(deliveries[3])).toBe(planned);
+    const released = line(new RegExp(`\\[latency\\] final approval \\(sent\\) → released: p50 ${NUM} s +p95 ${NUM} s +p99 ${NUM} s +max ${NUM} s +\\(n=6\\)`));
+    const [p50, p95, p99, max] = released.slice(1).map(Number) as [number, number, number, number];
+    expect(p50).toBeGreaterThan(0);
+    expect(p50 <= p95 && p95 <= p99 && p99 <= max).toBe(true);
+    expect(stdout).toMatch(new RegExp(`\\[latency\\] final approval → live, portal +p50 ${NUM} s`));
+
+    expect(stdout).toMatch(new RegExp(`\\[floor\\] before: 3 workflows × 6 no-op activities in ${NUM} s = ${NUM} workflows/s`));
+    expect(stdout).toMatch(new RegExp(`\\[floor\\] after: 3 workflows × 6 no-op activities in ${NUM} s = ${NUM} workflows/s`));
+    expect(stdout).toMatch(new RegExp(`ratio govpub deliveries/s ÷ floor workflows/s = ${NUM}`));
+
+    // Exactly once: one release record per package, and what the simulators accepted is what was planned, no more.
+    const once = line(
+      /\[once\] released records per package: (.*?); simulator publications \(.*?\): (.*?); duplicate posts (\d+).*; delivery rows per package×channel > 1: (\d+)/,
+    );
+    expect(once[1]).toBe('one each');
+    expect(Number(once[3])).toBe(0);
+    expect(Number(once[4])).toBe(0);
+    // No policy package among 6: one post per delivery (no separate interpretation article at the media center).
+    expect(stdout).toMatch(/\[plan\] 6 packages \(0 policy packages/);
+    const published = [...once[2]!.matchAll(/(\w+) (\d+)/g)].reduce((n, m) => n + Number(m[2]), 0);
+    expect(published).toBe(mediaCenter + accounts);
+
+    // The breakdown, read from the API's and the worker's Prometheus endpoints.
+    expect(stdout).not.toMatch(/endpoints not answering/);
+    expect(stdout).toMatch(/\[breakdown\] path of a release, mean per occurrence: API request [\d.]+ ms → Update [\d.]+ ms .*→ transmit [\d.]+ ms/);
+    expect(stdout).toMatch(/\[breakdown\] {3}POST \/api\/packages\/:id\/decisions 2xx +n= +\d+ +mean +[\d.]+ ms/);
+    expect(stdout).toMatch(/\[breakdown\] {3}portal live +n= +\d+/);
+    expect(stdout).toMatch(/\[breakdown\] {3}api +n= +\d+ +mean/);
+    expect(stdout).toMatch(/\[machine\] CPU over /);
+
+    // Its database is gone afterwards.
+    const database = line(/PostgreSQL database (govpub_bench_[0-9a-f]+)/)[1]!;
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
+      expect(rowCount).toBe(0);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('refuses a bad flag naming it, before starting anything', async () => {
+    const { code, stderr } = await runBench(['--hold', 'toutiao']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--hold takes a platform with a simulator the load reaches: wechat_oa, weibo, news_site, media_app; got "toutiao"/);
+  });
+});
