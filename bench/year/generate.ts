@@ -20,6 +20,7 @@
 import type { CatalogueItem, Registry } from '../../domain/registry.js';
 import { workingDayCalendar } from '../../config/working-calendar.js';
 import { addDays } from '../../domain/working-days.js';
+import { seededRandom } from '../../simulators/common/clock.js';
 
 export const YEAR = 2026;
 
@@ -65,17 +66,8 @@ export interface YearPlan {
   packages: PlannedPackage[];
 }
 
-/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The simulators' seeded generator (mulberry32): the same seed gives the same year.
+export { seededRandom };
 
 const pick = <T>(rnd: () => number, items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
 
