@@ -305,7 +305,9 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
           if (await waitForOperator()) continue;
           return skip();
         }
-        if (formatted.kind === 'ready' && formatted.renditions > 0) {
+        // Only renditions not cached yet need the media step. Histories from before `toPrepare`
+        // existed replay with `renditions`, as they ran (the same commands, no patch needed).
+        if (formatted.kind === 'ready' && (formatted.toPrepare ?? formatted.renditions) > 0) {
           status.waitingFor = 'platform';
           // Cancellable: a retraction during release stops the transcodes (ffmpeg is killed).
           await media.prepareDeliveryMedia(plan);
