@@ -114,6 +114,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           platformQueue: platformTaskQueue(deps.taskQueue, channel.platform),
           mediaQueue: deliveryMediaQueue(deps.taskQueue),
           confirmTimeoutMs: config.confirmTimeoutSec * 1000,
+          confirmFirstPollMs: config.confirmFirstPollSec * 1000,
           maxAttempts: config.maxAttempts,
           reminderEveryMs: config.reminderEverySec * 1000,
           retryInitialMs: config.retryInitialSec * 1000,

@@ -24,6 +24,8 @@ export interface DeliveryPlan extends DeliveryRef {
   platformQueue: string;
   mediaQueue: string;
   confirmTimeoutMs: number;
+  /** First wait before a status query; absent in plans made before it existed (then 2 s, as those ran). */
+  confirmFirstPollMs?: number;
   maxAttempts: number;
   reminderEveryMs: number;
   retryInitialMs: number;

@@ -185,7 +185,8 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
 
   /** Polls the platform until the post is public, refused, or confirmed by hand. */
   async function confirmUntilFinal(from: DeliveryResume): Promise<'live' | 'rejected' | DeliveryResult> {
-    let interval = 2000;
+    // Plans made before confirmFirstPollMs existed keep the 2 s they ran with (replay is unchanged).
+    let interval = plan.confirmFirstPollMs ?? 2000;
     let markedUnconfirmed = from.markedUnconfirmed;
     for (;;) {
       if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
