@@ -370,13 +370,13 @@ async function load(g: Govpub, a: Actors, db: pg.Client): Promise<{ deliveriesPe
   return { deliveriesPerSec, ids };
 }
 
-async function fanout(g: Govpub, a: Actors, db: pg.Client): Promise<string> {
+async function fanout(g: Govpub, a: Actors, db: pg.Client, graphicMedia: Set<string>): Promise<string> {
   const channels: { id: string; platform: string; publishing?: string }[] = await api(g, a.editor, 'GET', '/api/channels');
-  // Only channels that take a text (图文) package: video-only columns would refuse it at submit.
-  const list = (channels as any).channels.filter((c: any) => !c.contentKinds || c.contentKinds.includes('graphic'));
+  const list = (channels as any).channels;
   const portal = list.filter((c: any) => c.platform === 'portal').map((c: any) => c.id);
   const apiAccounts = list.filter((c: any) => ['wechat_oa', 'weibo'].includes(c.platform)).map((c: any) => c.id);
-  const media = list.filter((c: any) => ['news_site', 'media_app'].includes(c.platform)).map((c: any) => c.id);
+  // Only media-center columns that take a text (图文) package: video-only ones refuse it at submit.
+  const media = list.filter((c: any) => graphicMedia.has(c.id)).map((c: any) => c.id);
   const targets = [...apiAccounts, ...media.slice(0, 8), ...portal].slice(0, FANOUT_CHANNELS);
   const body = policyBody(9999, a.coverId, targets);
   const { id, revision } = await prepare(g, a, body);
@@ -521,7 +521,8 @@ async function main(): Promise<void> {
     const { deliveriesPerSec, ids } = await load(g, actors, db);
     if (!flag('no-fanout')) {
       await sleep(3000);
-      await fanout(g, actors, db).catch((error: unknown) => console.log(`[fanout] FAILED: ${(error as Error).message.slice(0, 300)}`));
+      const graphicMedia = new Set(registry.mediaCenter.columns.filter((c) => c.contentKinds.includes('graphic')).map((c) => `${c.system}:${c.id}`));
+      await fanout(g, actors, db, graphicMedia).catch((error: unknown) => console.log(`[fanout] FAILED: ${(error as Error).message.slice(0, 300)}`));
     }
     const after = flag('no-floor') ? NaN : await floor(g.temporal, 'after');
     const floorMean = (before + after) / 2;
