@@ -79,6 +79,21 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
 
   const { record, recordTransmitResult, recordFailure } = deliveryRecorder(db);
 
+  /**
+   * How many of the renditions a payload uses are not in the media cache yet. Only those need the
+   * media step (its own queue, two jobs at a time per worker); a payload whose renditions an
+   * earlier delivery already made (the same cover on every channel of a platform) goes straight
+   * to transmit, which reads them from the cache (and would render one itself were it evicted).
+   */
+  async function renditionsToPrepare(channel: Channel, needs: RenditionNeed[]): Promise<number> {
+    if (needs.length === 0) return 0;
+    const source = deps.renditions(undefined, undefined, channel);
+    if (!source.isCached) return needs.length;
+    let missing = 0;
+    for (const need of needs) if (!(await source.isCached(need.mediaId, need.spec))) missing += 1;
+    return missing;
+  }
+
   return {
     /** One delivery row per (package revision × channel), never two; the plan each delivery workflow follows. */
     async planDeliveries(input: { packageId: string; revision: number; channelIds: string[]; releasedAt: string }): Promise<DeliveryPlan[]> {
@@ -100,6 +115,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           platformQueue: platformTaskQueue(deps.taskQueue, channel.platform),
           mediaQueue: deliveryMediaQueue(deps.taskQueue),
           confirmTimeoutMs: config.confirmTimeoutSec * 1000,
+          confirmFirstPollMs: config.confirmFirstPollSec * 1000,
           maxAttempts: config.maxAttempts,
           reminderEveryMs: config.reminderEverySec * 1000,
           retryInitialMs: config.retryInitialSec * 1000,
@@ -117,7 +133,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     async formatDelivery(plan: DeliveryPlan): Promise<FormatOutcome> {
       const delivery = await row(plan);
       if (SETTLED_STATES.includes(delivery.state)) return { kind: 'settled', state: delivery.state, publicUrl: delivery.public_url };
-      if (delivery.payload !== null) return { kind: 'ready', renditions: (delivery.renditions as unknown[]).length };
+      if (delivery.payload !== null) {
+        const needs = delivery.renditions as RenditionNeed[];
+        return { kind: 'ready', renditions: needs.length, toPrepare: await renditionsToPrepare(channelOf(plan.channelId), needs) };
+      }
       const channel = channelOf(plan.channelId);
       const adapter = deps.adapterFor(channel);
       try {
@@ -129,7 +148,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             ? { action: 'delivery_format_warnings', details: { warnings: formatted.warnings }, eventKey: `${plan.businessKey}:format-warnings` }
             : null,
         );
-        return { kind: 'ready', renditions: formatted.renditions.length };
+        return { kind: 'ready', renditions: formatted.renditions.length, toPrepare: await renditionsToPrepare(channel, formatted.renditions) };
       } catch (error) {
         if (isDeliveryError(error) && error.errorClass === 'rejected') {
           await record(

@@ -2,7 +2,7 @@
  * The media step adapters use: renditions by (original × spec), prepared with sharp/ffmpeg by the
  * media module and cached there, so asking twice costs nothing.
  */
-import { prepareRendition, type MediaStore, type PrepareOptions, type WatermarkOptions } from '../media/index.js';
+import { findCachedRendition, prepareRendition, type MediaStore, type PrepareOptions, type WatermarkOptions } from '../media/index.js';
 import type { RenditionFile, RenditionSource } from './types.js';
 
 export function storeRenditionSource(
@@ -28,6 +28,10 @@ export function storeRenditionSource(
         ...(r.height !== undefined ? { height: r.height } : {}),
         ...(r.durationSec !== undefined ? { durationSec: r.durationSec } : {}),
       };
+    },
+    async isCached(mediaId, spec): Promise<boolean> {
+      const watermark = prepare.watermark ?? (watermarkFor ? await watermarkFor() : undefined);
+      return (await findCachedRendition(store, mediaId, spec, watermark).catch(() => null)) !== null;
     },
   };
 }

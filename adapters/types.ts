@@ -131,6 +131,8 @@ export interface RenditionFile {
 export interface RenditionSource {
   /** The rendition as a local file (prepared and cached on first use). */
   get(mediaId: string, spec: string): Promise<RenditionFile>;
+  /** True when `get` would answer from the cache, without rendering (optional: false when absent). */
+  isCached?(mediaId: string, spec: string): Promise<boolean>;
 }
 
 /** Tokens an adapter obtains at run time (access tokens, rotated refresh tokens), kept per channel. */

@@ -24,6 +24,8 @@ export interface DeliveryPlan extends DeliveryRef {
   platformQueue: string;
   mediaQueue: string;
   confirmTimeoutMs: number;
+  /** First wait before a status query; absent in plans made before it existed (then 2 s, as those ran). */
+  confirmFirstPollMs?: number;
   maxAttempts: number;
   reminderEveryMs: number;
   retryInitialMs: number;
@@ -48,7 +50,11 @@ export type AttemptOutcome =
   | { kind: 'settled'; state: DeliveryState; publicUrl: string | null };
 
 export type FormatOutcome =
-  | { kind: 'ready'; renditions: number }
+  /**
+   * `renditions` the payload uses; `toPrepare` of them not yet in the media cache (absent in
+   * histories recorded before it existed: then every rendition went through the media step).
+   */
+  | { kind: 'ready'; renditions: number; toPrepare?: number }
   | { kind: 'rejected'; message: string }
   | { kind: 'held'; reason: string }
   | { kind: 'settled'; state: DeliveryState; publicUrl: string | null };

@@ -185,7 +185,8 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
 
   /** Polls the platform until the post is public, refused, or confirmed by hand. */
   async function confirmUntilFinal(from: DeliveryResume): Promise<'live' | 'rejected' | DeliveryResult> {
-    let interval = 2000;
+    // Plans made before confirmFirstPollMs existed keep the 2 s they ran with (replay is unchanged).
+    let interval = plan.confirmFirstPollMs ?? 2000;
     let markedUnconfirmed = from.markedUnconfirmed;
     for (;;) {
       if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
@@ -305,7 +306,9 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
           if (await waitForOperator()) continue;
           return skip();
         }
-        if (formatted.kind === 'ready' && formatted.renditions > 0) {
+        // Only renditions not cached yet need the media step. Histories from before `toPrepare`
+        // existed replay with `renditions`, as they ran (the same commands, no patch needed).
+        if (formatted.kind === 'ready' && (formatted.toPrepare ?? formatted.renditions) > 0) {
           status.waitingFor = 'platform';
           // Cancellable: a retraction during release stops the transcodes (ffmpeg is killed).
           await media.prepareDeliveryMedia(plan);

@@ -1,0 +1,42 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../domain/errors.js';
+import { loadPlatformConfigs } from '../../config/platforms.js';
+import { ROOT_DIR } from '../../config/settings.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function configDir(yaml: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'govpub-platforms-'));
+  dirs.push(dir);
+  mkdirSync(path.join(dir, 'registry'));
+  writeFileSync(path.join(dir, 'registry', 'platforms.yaml'), yaml);
+  return dir;
+}
+
+describe('platforms.yaml: confirmFirstPollSec', () => {
+  it('asks asynchronous platforms after half a second unless a platform says otherwise (the quota-bound media center later)', () => {
+    const configs = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
+    expect(configs.wechat_oa.confirmFirstPollSec).toBe(0.5);
+    expect(configs.douyin.confirmFirstPollSec).toBe(0.5);
+    expect(configs.news_site.confirmFirstPollSec).toBe(2);
+    expect(configs.media_app.confirmFirstPollSec).toBe(2);
+  });
+
+  it('refuses a value that is not a positive number, naming the file, line and key', () => {
+    const dir = configDir('platforms:\n  wechat_oa:\n    confirmFirstPollSec: soon\n');
+    let error: unknown;
+    try {
+      loadPlatformConfigs(dir, { env: {} });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/platforms\.yaml:3.*platforms\.wechat_oa\.confirmFirstPollSec: expected a positive number, got "soon"/);
+  });
+});
