@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GovpubError } from '../domain/errors.js';
+import { tags, type RouteSchema } from './schemas/common.js';
 import type { ApiMetrics } from './metrics.js';
 
 export const METRICS_PATH = '/metrics';
@@ -25,6 +26,10 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: ApiMetrics, 
   app.route({
     method: 'GET',
     url: METRICS_PATH,
+    schema: {
+      summary: 'Prometheus metrics in text format (docs/metrics.md); needs Authorization: Bearer <GOVPUB_METRICS_TOKEN> when that is set',
+      tags: tags.system,
+    } satisfies RouteSchema as RouteSchema,
     handler: async (request, reply) => {
       if (expected) {
         const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];

@@ -28,6 +28,8 @@ export const routes = { ...systemRoutes, ...operationsRoutes, ...packageRoutes }
 export const PUBLIC_ROUTES = new Set([
   'POST /api/session',
   'GET /healthz',
+  // Open unless GOVPUB_METRICS_TOKEN is set; then the route checks that bearer token itself.
+  'GET /metrics',
   'GET /api/openapi.json',
   'GET /api/media/:id/content',
   'GET /api/media/:id/renditions/:spec',

@@ -45,7 +45,7 @@ import { registerPreflightRoutes } from './preflight-routes.js';
 import { registerStatsRoutes } from './stats-routes.js';
 import { registerComplianceRoutes } from './compliance-routes.js';
 import { ApiMetrics } from './metrics.js';
-import { registerMetricsRoute, timeRequests } from './metrics-routes.js';
+import { METRICS_PATH, registerMetricsRoute, timeRequests } from './metrics-routes.js';
 import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
 import { compileFor, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
 import { CONSOLE_STREAMING_ROUTES, registerConsoleRoutes, type ConsoleOptions } from './console-routes.js';
@@ -322,7 +322,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   const documented: DocumentedRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const url = route.url;
-    if (!url.startsWith('/api/') && url !== '/healthz') return;
+    if (!url.startsWith('/api/') && url !== '/healthz' && url !== METRICS_PATH) return;
     const methods = (Array.isArray(route.method) ? route.method : [route.method]) as string[];
     const key = (method: string) => `${method === 'HEAD' ? 'GET' : method} ${url}`;
     const primary = methods.find((m) => m !== 'HEAD') ?? methods[0]!;
