@@ -49,7 +49,8 @@ function readHistory(readFile: (file: string, encoding: 'utf8') => string, file:
 async function untilSignal(running: Running): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = () => {
-      log('stopping…');
+      // The handlers are gone after the first signal: a second Ctrl+C ends the process at once.
+      log('stopping… (Ctrl+C again to stop at once)');
       void running.stop().finally(resolve);
     };
     process.once('SIGINT', stop);

@@ -211,17 +211,26 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   };
 }
 
+/** How long a part may take to stop before `govpub start` says which one it is waiting for. */
+const SLOW_STOP_MS = 10_000;
+
 /** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. */
 export async function runAllInOne(settings: Settings, log: Log): Promise<Running> {
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`while stopping: ${e.message}`));
+    for (const { name, stop } of stops.reverse()) {
+      // A part that takes long to stop says so, so a stop that hangs names what it waits for.
+      const slow = setTimeout(() => log(`stopping: still waiting for the ${name} after ${SLOW_STOP_MS / 1000} s`), SLOW_STOP_MS);
+      await stop()
+        .catch((e: Error) => log(`while stopping the ${name}: ${e.message}`))
+        .finally(() => clearTimeout(slow));
+    }
   };
   try {
     fs.mkdirSync(settings.dataDir, { recursive: true });
     // Migrations first, with the database this process keeps open (it serves PGlite to the others).
     const opened = await openRegistryAndDatabase(settings, { migrate: true });
-    stops.push(() => opened.close());
+    stops.push({ name: 'database', stop: () => opened.close() });
     log(`database: ${opened.database.description}`);
     log(mediaBinariesLine(await mediaBinariesReport()));
     log(
@@ -240,10 +249,10 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
         namespace: settings.temporal.namespace,
         log,
       });
-      stops.push(() => devServer!.stop());
+      stops.push({ name: 'Temporal dev server', stop: () => devServer!.stop() });
       address = devServer.address;
       writeRuntimeRecord(temporalRuntimeFile(settings.dataDir), { pid: process.pid, address });
-      stops.push(async () => fs.rmSync(temporalRuntimeFile(settings.dataDir), { force: true }));
+      stops.push({ name: 'Temporal address record', stop: async () => fs.rmSync(temporalRuntimeFile(settings.dataDir), { force: true }) });
       log(`temporal: dev server at ${address} (history in ${settings.dataDir}/temporal.sqlite), web UI ${devServer.uiUrl}`);
     } else {
       log(`temporal: ${address}, namespace ${settings.temporal.namespace}`);
@@ -260,7 +269,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
         platforms,
         secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE },
       });
-      stops.push(() => simulators.close());
+      stops.push({ name: 'simulators', stop: () => simulators.close() });
       log(
         `simulators: ${Object.entries(simulators.urls)
           .map(([kind, url]) => `${kind} ${url}`)
@@ -271,11 +280,11 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     }
 
     const worker = await runWorkerProcess(settings, log, address);
-    stops.push(worker.stop);
+    stops.push({ name: 'worker (running activities finish first)', stop: worker.stop });
     // The console is built from its sources on a fresh clone (npm install does it too) and rebuilt when they change.
     await ensureConsoleBuilt({ log });
     const api = await runApiProcess(settings, log, address);
-    stops.push(api.stop);
+    stops.push({ name: 'API', stop: api.stop });
 
     log('');
     log(`govpub is running.`);

@@ -27,6 +27,9 @@ export interface RunningGovpub {
   stop(): Promise<void>;
 }
 
+/** How long `govpub start` may take to stop after Ctrl+C (it waits for running activities). */
+const STOP_DEADLINE_MS = 90_000;
+
 /** Starts `govpub start` with `env` (PORT, GOVPUB_DATA_DIR, … set by the caller) and waits until it says it is running. */
 export async function startGovpub(env: Record<string, string>, timeoutMs = 150_000): Promise<RunningGovpub> {
   let output = '';
@@ -40,7 +43,14 @@ export async function startGovpub(env: Record<string, string>, timeoutMs = 150_0
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGINT');
-    await exited;
+    // A stop that hangs fails here with what govpub printed (it names the part it waits for),
+    // not as a bare hook timeout; the process is killed so nothing outlives the test.
+    const hung = await Promise.race([exited.then(() => false), new Promise((r) => setTimeout(() => r(true), STOP_DEADLINE_MS))]);
+    if (hung) {
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`govpub start did not stop within ${STOP_DEADLINE_MS / 1000} s of Ctrl+C; its last lines:\n${output.slice(-4000)}`);
+    }
   };
   const deadline = Date.now() + timeoutMs;
   while (!output.includes('govpub is running')) {
