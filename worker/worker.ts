@@ -6,7 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IllegalStateError } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  GracefulShutdownPeriodExpiredError,
+  Runtime,
+  Worker,
+  type NativeConnection,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { GovpubError } from '../domain/errors.js';
 import { deliveryMediaQueue, platformTaskQueue } from '../contracts/delivery.js';
@@ -140,8 +148,26 @@ function metricsAddressRefused(address: string, why: string): GovpubError {
 /** Stop polling and wait for running tasks; safe to call twice. */
 export async function stopWorker(worker: { getState(): string; shutdown(): void }, running: Promise<void>): Promise<void> {
   if (worker.getState() === 'RUNNING') worker.shutdown();
-  await running;
+  try {
+    await running;
+  } catch (error) {
+    if (!abandonedAtStop(error)) throw error;
+    console.error(`worker: activities still running ${WORKER_DRAIN_LIMIT} after the stop were abandoned; Temporal gives them to another worker`);
+  }
 }
+
+function abandonedAtStop(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) if (e instanceof GracefulShutdownPeriodExpiredError) return true;
+  return false;
+}
+
+/**
+ * A stopping worker cancels its running activities at once and waits this long for them to end;
+ * one that ignores cancellation is then abandoned, so a stop never hangs. Nothing is lost by it:
+ * Temporal gives the abandoned attempt to another worker after its heartbeat or start-to-close
+ * timeout, and a transmit that may have reached the platform is reconciled before anything is sent again.
+ */
+export const WORKER_DRAIN_LIMIT = '25 seconds';
 
 /** Activity timing (worker/metrics-interceptor.ts), labelled with the kind of queue the worker polls. */
 const timedActivities = (kind: TaskQueueKind) => ({ activity: [activityMetricsInterceptor(kind)] });
@@ -158,6 +184,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       activities,
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
       interceptors: timedActivities('main'),
+      shutdownForceTime: WORKER_DRAIN_LIMIT,
     }),
   ];
   for (const [platform, cap] of Object.entries(options.platforms ?? {})) {
@@ -169,6 +196,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
         activities,
         maxConcurrentActivityTaskExecutions: cap.concurrency,
         interceptors: timedActivities('platform'),
+        shutdownForceTime: WORKER_DRAIN_LIMIT,
         ...(cap.ratePerSecond ? { maxTaskQueueActivitiesPerSecond: cap.ratePerSecond } : {}),
       }),
     );
@@ -181,6 +209,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       activities: { ...activities, ...(options.mediaActivities ?? {}) },
       maxConcurrentActivityTaskExecutions: options.mediaConcurrency ?? 2,
       interceptors: timedActivities('media'),
+      shutdownForceTime: WORKER_DRAIN_LIMIT,
     }),
   );
   return {
