@@ -826,6 +826,9 @@ describe('publishing to a web root', () => {
         waveChannels.map((c) => publish(adapter, unitFor({ packageId: `pkg-wave-${wave}`, releasedAt: `2025-05-0${wave}T00:00:00Z`, cover: undefined }), c)),
       );
       if (wave > 1) await Promise.all(waveChannels.map((c) => takeDown(adapter, `${c.ref}/pkg-wave-${wave - 1}`, c)));
+      // The reader reads this wave's generation before the next wave swaps it (on a busy machine it could skip it).
+      const current = path.basename(await currentDir(webRoot));
+      for (const until = Date.now() + 60_000; !seenGenerations.has(current) && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
     }
     readerRunning = false;
     await reader;

@@ -106,7 +106,10 @@ export async function startConsoleSystem(options: ConsoleSystemOptions): Promise
       return (text ? JSON.parse(text) : undefined) as T;
     },
     async stop() {
-      await govpub.stop();
+      // These files test the console, not Ctrl+C (test/cli/start.test.ts does): a stop that hangs is
+      // reported with govpub's last lines and the process killed, without failing the page's tests.
+      // Seen twice under a full suite's load, with no line from the stop at all (open on issue 14).
+      await govpub.stop().catch((error: Error) => console.warn(`console test system: ${error.message}`));
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
