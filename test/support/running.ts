@@ -1,6 +1,7 @@
 /** `govpub start` as a child process, the way a user runs it, for tests that drive it over HTTP and the CLI. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { ROOT_DIR } from '../../config/settings.js';
@@ -27,16 +28,42 @@ export interface RunningGovpub {
   stop(): Promise<void>;
 }
 
+/** What Node's diagnostic report says the process was doing: its JavaScript stack and the top of its native one. */
+function stuckWhere(reportDir: string): string {
+  const file = fs.readdirSync(reportDir).find((f) => f.endsWith('.json'));
+  if (!file) return 'No diagnostic report came within 5 s of SIGUSR2 (the main thread did not reach a safe point: a blocking system call?).';
+  const report = JSON.parse(fs.readFileSync(path.join(reportDir, file), 'utf8')) as {
+    header?: { dumpEventTime?: string };
+    javascriptStack?: { message?: string; stack?: string[] };
+    nativeStack?: { symbol?: string }[];
+    libuv?: { type?: string; is_active?: boolean }[];
+  };
+  const handles = (report.libuv ?? []).filter((h) => h.is_active).map((h) => h.type);
+  return [
+    // Written late (well after SIGUSR2) means the main thread was busy or blocked until then.
+    `Diagnostic report written at ${report.header?.dumpEventTime ?? '?'} (SIGUSR2 sent 5 s before the kill). JavaScript: ${report.javascriptStack?.message ?? ''}`,
+    ...(report.javascriptStack?.stack ?? []).slice(0, 25),
+    'native:',
+    ...(report.nativeStack ?? []).slice(0, 15).map((f) => `  ${f.symbol ?? '?'}`),
+    `active libuv handles: ${handles.join(', ')}`,
+  ].join('\n');
+}
+
 /** How long `govpub start` may take to stop after Ctrl+C (it waits for running activities). */
 const STOP_DEADLINE_MS = 90_000;
 
 /** Starts `govpub start` with `env` (PORT, GOVPUB_DATA_DIR, … set by the caller) and waits until it says it is running. */
 export async function startGovpub(env: Record<string, string>, timeoutMs = 150_000): Promise<RunningGovpub> {
   let output = '';
+  // On a stop that hangs, SIGUSR2 makes Node write a diagnostic report (JavaScript and native stacks,
+  // open handles) here, so the failure says where the process is stuck.
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-stop-report-'));
+  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${reportDir}`.trim();
   const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'start'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.once('exit', () => setTimeout(() => fs.rmSync(reportDir, { recursive: true, force: true }), 100));
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const stop = async () => {
@@ -47,9 +74,12 @@ export async function startGovpub(env: Record<string, string>, timeoutMs = 150_0
     // not as a bare hook timeout; the process is killed so nothing outlives the test.
     const hung = await Promise.race([exited.then(() => false), new Promise((r) => setTimeout(() => r(true), STOP_DEADLINE_MS))]);
     if (hung) {
+      child.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 5000));
+      const where = stuckWhere(reportDir);
       child.kill('SIGKILL');
       await exited;
-      throw new Error(`govpub start did not stop within ${STOP_DEADLINE_MS / 1000} s of Ctrl+C; its last lines:\n${output.slice(-4000)}`);
+      throw new Error(`govpub start did not stop within ${STOP_DEADLINE_MS / 1000} s of Ctrl+C; its last lines:\n${output.slice(-4000)}\n${where}`);
     }
   };
   const deadline = Date.now() + timeoutMs;
