@@ -12,7 +12,7 @@ import { pausedReason } from '../db/channels.js';
 import { deliveryByKey, firstTime, oneMoreAttempt, planDeliveryRows, releaseStandings, type DeliveryFields } from '../db/deliveries.js';
 import { deliveryKey, SETTLED_STATES } from '../domain/delivery-state.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
-import type { ChannelAdapter, MediaInfo, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
+import type { ChannelAdapter, MediaInfo, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
 import { isDeliveryError } from '../adapters/errors.js';
 import { storedWarnings } from '../adapters/format-notes.js';
 import { PLATFORM_DEFAULTS, type PlatformConfig } from '../config/platforms.js';
@@ -160,6 +160,59 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         }
         throw error;
       }
+    },
+
+    /**
+     * Renders, while the package is in review, the renditions each target channel's payload will
+     * use, so that its release finds them cached and goes straight to transmit (issue 14: waiting for
+     * the media step was the longest wait between approval and live, and a video's transcodes take
+     * minutes). Best effort and changes nothing but the media cache: what cannot be prepared now (an
+     * unusable upload, a payload the adapter refuses) is met again by the delivery's own steps at
+     * release, which report it to the editor.
+     */
+    async prepareReviewMedia(input: {
+      packageId: string;
+      revision: number;
+      channelIds: string[];
+    }): Promise<{ prepared: number; cached: number; failed: number }> {
+      const context = Context.current();
+      const figures = { prepared: 0, cached: 0, failed: 0 };
+      let unit: ReleaseUnit;
+      try {
+        unit = await loadReleaseUnit(deps, { ...input, channelId: '' }, new Date().toISOString());
+      } catch {
+        return figures; // the revision is gone (edited meanwhile): its successor is prepared at its own submit
+      }
+      const done = new Set<string>();
+      for (const channelId of input.channelIds) {
+        const channel = deps.channel(channelId);
+        if (!channel) continue;
+        let needs: RenditionNeed[];
+        try {
+          needs = deps.adapterFor(channel).format(unit, channel).renditions;
+        } catch {
+          continue;
+        }
+        const source = deps.renditions(context.cancellationSignal, () => context.heartbeat(figures), channel);
+        for (const need of needs) {
+          // The same spec is one cache entry for every channel of a platform (a watermark makes it the channel's own).
+          const key = `${channel.platform}|${channel.id}|${need.mediaId}|${need.spec}`;
+          if (done.has(key)) continue;
+          done.add(key);
+          if (context.cancellationSignal.aborted) return figures;
+          try {
+            if (source.isCached && (await source.isCached(need.mediaId, need.spec))) figures.cached += 1;
+            else {
+              await source.get(need.mediaId, need.spec);
+              figures.prepared += 1;
+            }
+          } catch {
+            figures.failed += 1;
+          }
+          context.heartbeat(figures);
+        }
+      }
+      return figures;
     },
 
     /** Prepares the renditions the adapter asked for (sharp/ffmpeg; cached), heartbeating progress. */

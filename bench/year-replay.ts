@@ -17,6 +17,8 @@
  *   --workers 1,2        with --topology: one run per worker count, and the throughput ratio
  *   --floor-workflows N  bare-Temporal floor workflows per measurement (default 100); --no-floor skips it
  *   --timeout-minutes M  give up waiting for the releases after M minutes (default 30; --year 180)
+ *   --cpu-prof DIR       write V8 CPU profiles of the govpub process(es) into DIR (open them in Chrome
+ *                        DevTools, or `npx tsx bench/cpu-profile-summary.ts DIR/*.cpuprofile`)
  *
  * Prints `[tag] …` figure lines on stdout, progress on stderr. Every run brings up its own system
  * (bench/year/system.ts: a fresh PostgreSQL database `govpub_bench_<random>` on
@@ -65,6 +67,8 @@ export interface Options {
   floorWorkflows: number;
   floor: boolean;
   timeoutMinutes: number;
+  /** `--cpu-prof DIR`: V8 CPU profiles of the govpub processes are written there. */
+  cpuProfileDir: string | null;
 }
 
 const HOLDABLE = ['wechat_oa', 'weibo', 'news_site', 'media_app'];
@@ -87,6 +91,7 @@ export function parseOptions(argv: string[]): Options {
     'floor-workflows',
     'no-floor',
     'timeout-minutes',
+    'cpu-prof',
   ]);
   const values = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -155,6 +160,7 @@ export function parseOptions(argv: string[]): Options {
     floorWorkflows: int('floor-workflows', 100),
     floor: !values.has('no-floor'),
     timeoutMinutes: int('timeout-minutes', mode === 'year' ? 180 : 30),
+    cpuProfileDir: values.has('cpu-prof') ? path.resolve(String(values.get('cpu-prof'))) : null,
   };
 }
 
@@ -225,6 +231,7 @@ async function openSession(registry: Registry, options: Options, workers: number
     attach: options.attach ?? undefined,
     workers,
     adminDatabaseUrl: process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    cpuProfileDir: options.cpuProfileDir ?? undefined,
     log,
   });
   try {

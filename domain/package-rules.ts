@@ -36,6 +36,8 @@ export interface RevisionFacts {
   interpretationCount: number;
   requiresInterpretation: boolean;
   targets: string[];
+  /** The revision refers to uploads (images, video): their renditions are prepared during review. Absent in facts from before it existed. */
+  hasMedia?: boolean;
 }
 
 export interface Approval {

@@ -170,7 +170,7 @@ class GovpubChild {
     env: NodeJS.ProcessEnv,
     io: TopologyIo,
   ) {
-    this.child = spawn(process.execPath, [GOVPUB_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = spawn(process.execPath, [...profilingFlags(), GOVPUB_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const forward = (stream: NodeJS.ReadableStream, write: (line: string) => void) => {
       readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         write(`[${name}] ${line}`);
@@ -644,4 +644,16 @@ export class TopologySupervisor {
       }
     }
   }
+}
+
+/** A topology started with `node --cpu-prof --cpu-prof-dir D` profiles each of its processes into D too. */
+function profilingFlags(): string[] {
+  const argv = process.execArgv;
+  const flags: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--cpu-prof') flags.push('--cpu-prof');
+    else if (argv[i] === '--cpu-prof-dir' && argv[i + 1]) flags.push('--cpu-prof-dir', argv[++i]!);
+    else if (argv[i]!.startsWith('--cpu-prof-dir=')) flags.push(argv[i]!);
+  }
+  return flags;
 }

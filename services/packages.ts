@@ -59,6 +59,7 @@ function factsOf(content: PackageContent, revision: number, hash: string, requir
     interpretationCount: content.interpretations.length,
     requiresInterpretation,
     targets: content.targets,
+    hasMedia: packageMediaIds(content).length > 0,
   };
 }
 
@@ -357,13 +358,15 @@ export class PackageService {
 
   /** Everything a person needs to see about one package. */
   async get(packageId: string) {
+    // The workflow records each step before it shows it: its state read first, the rows read after
+    // are at least as new (never "retracted" without its time, "released" without its deliveries).
+    const state = await this.state(packageId).catch(() => undefined);
     const row = await this.row(packageId);
     const { db } = this.ctx;
-    const [revision, decisions, deliveries, state] = await Promise.all([
+    const [revision, decisions, deliveries] = await Promise.all([
       this.revision(packageId, row.current_revision),
       decisionsOf(db, packageId),
       deliveriesOfPackage(db, packageId),
-      this.state(packageId).catch(() => undefined),
     ]);
     const stages = state?.stages ?? [];
     return {

@@ -5,6 +5,7 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery-activities.js';
 import type { DeliveryPlan } from '../contracts/delivery.js';
+import { localFirstActivities } from './local-first.js';
 
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
 export const CONFIRM_POLL_MAX_MS = 60_000;
@@ -14,9 +15,10 @@ export const CHANNEL_RECHECK_MS = 5 * 60_000;
 export const DATABASE_RECHECK_MS = 30_000;
 
 export function activitiesFor(plan: DeliveryPlan) {
-  // Bookkeeping retries without limit while the database is away (a database outage of minutes
-  // must not strand a delivery); what the database refuses for its data fails at once.
-  const main = proxyActivities<DeliveryActivities>({
+  // Bookkeeping runs locally first (workflows/local-first.ts), then retries without limit while the
+  // database is away (a database outage of minutes must not strand a delivery); what the database
+  // refuses for its data fails at once.
+  const main = localFirstActivities<DeliveryActivities>({
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });

@@ -18,7 +18,7 @@ import {
 } from '../contracts/package.js';
 import { blankNoteProblem, commandProblem, decisionProblem, releaseTimeProblem } from '../domain/commands.js';
 import { organizeProblems, statusAfterApproval } from '../domain/package-rules.js';
-import { currentStageId, declareUpdate, nowIso, record, refuse, refuseAll, voidApprovals, type PackageRun } from './package-run.js';
+import { currentStageId, declareUpdate, nowIso, prepareMediaDuringReview, record, refuse, refuseAll, voidApprovals, type PackageRun } from './package-run.js';
 
 /** Declares every Query, Signal and Update of the package workflow (before its first step waits). */
 export function acceptRequests(run: PackageRun): void {
@@ -40,6 +40,7 @@ export function acceptRequests(run: PackageRun): void {
       state.approvals = [];
       state.lastRejection = null;
       await record(run, r.by.id, 'submit', { details: { stage: currentStageId(state) } });
+      prepareMediaDuringReview(run);
     },
   });
 

@@ -4,15 +4,18 @@
  * through which each Update is declared once with its checks. The order of the steps is in
  * workflows/package-release.ts; the Updates in workflows/package-requests.ts.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { deliveryMediaQueue } from '../contracts/delivery.js';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import type { PackageWorkflowInput, PackageWorkflowState } from '../contracts/package.js';
 import type { Problem } from '../domain/package-rules.js';
+import { localFirstActivities } from './local-first.js';
 
-// Bookkeeping retries without limit while the database is away; a write it refuses for its data
-// fails at once (activities/database-guard.ts), so no step waits forever on bad input.
-export const { recordPackageEvent, planDeliveries, deliveryStates } = proxyActivities<Activities>({
+// Bookkeeping runs locally first (workflows/local-first.ts), then retries without limit while the
+// database is away; a write it refuses for its data fails at once (activities/database-guard.ts),
+// so no step waits forever on bad input.
+export const { recordPackageEvent, planDeliveries, deliveryStates } = localFirstActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -211,4 +214,26 @@ export async function refreshDeliveries(state: PackageWorkflowState, revision: n
   const rows = await deliveryStates({ packageId: state.packageId, revision });
   for (const r of rows) state.deliveries[r.channelId] = { channelId: r.channelId, state: r.state, publicUrl: r.publicUrl, liveAt: r.liveAt };
   return rows;
+}
+
+/** Renditions are prepared while the package is in review (histories from before replay without it). */
+const PREPARE_MEDIA_IN_REVIEW_PATCH = 'prepare-media-in-review';
+
+/**
+ * Starts rendering the revision's renditions for its target channels on the media queue
+ * (activities: prepareReviewMedia), without waiting: review never waits for it, and the release
+ * finds what it finished in the media cache instead of transcoding between approval and live.
+ */
+export function prepareMediaDuringReview(run: PackageRun): void {
+  const { state } = run;
+  if (!state.facts.hasMedia || !patched(PREPARE_MEDIA_IN_REVIEW_PATCH)) return;
+  const media = proxyActivities<Activities>({
+    taskQueue: deliveryMediaQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '3 hours',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', maximumAttempts: 2 },
+  });
+  const ignore = () => {};
+  // A failure costs nothing but time at release: the delivery's media step renders what is missing.
+  void media.prepareReviewMedia({ packageId: state.packageId, revision: state.revision, channelIds: state.facts.targets }).then(ignore, ignore);
 }

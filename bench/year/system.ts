@@ -84,8 +84,8 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** Spawns a long-running govpub command and resolves when `ready` appears in its output. */
-async function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: string, timeoutMs: number, log: (l: string) => void) {
-  const child = spawn(process.execPath, [GOVPUB, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: string, timeoutMs: number, log: (l: string) => void, nodeFlags: string[] = []) {
+  const child = spawn(process.execPath, [...nodeFlags, GOVPUB, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (d: Buffer) => {
     output = (output + d.toString()).slice(-65_536);
@@ -106,6 +106,13 @@ async function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: string,
   return { child, output: () => output };
 }
 
+/** Node's flags for a CPU profile per process (`govpub topology` passes them on to each process it starts). */
+function profileFlags(dir: string | undefined): string[] {
+  if (!dir) return [];
+  fs.mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', dir];
+}
+
 /** SIGTERM (the orderly stop of start/topology), SIGKILL after `graceMs`. */
 async function stopChild(child: ChildProcess, graceMs = 30_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -122,6 +129,8 @@ export interface SystemOptions {
   attach?: string;
   workers?: number;
   adminDatabaseUrl: string;
+  /** V8 CPU profiles of the govpub process(es) go here (written when they stop). */
+  cpuProfileDir?: string;
   log: (line: string) => void;
 }
 
@@ -178,7 +187,7 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
     if (options.mode === 'own') {
       const workerMetrics = await freePort();
       env.GOVPUB_WORKER_METRICS_ADDRESS = `127.0.0.1:${workerMetrics}`;
-      const { child } = await spawnUntil(['start'], env, 'govpub is running', 180_000, log);
+      const { child } = await spawnUntil(['start'], env, 'govpub is running', 180_000, log, profileFlags(options.cpuProfileDir));
       cleanups.push(() => stopChild(child));
       const apiUrl = `http://127.0.0.1:${apiPort}`;
       return {
@@ -205,6 +214,7 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
       'govpub topology is running',
       240_000,
       log,
+      profileFlags(options.cpuProfileDir),
     );
     cleanups.push(() => stopChild(child));
     const topo = JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'topology.json'), 'utf8')) as TopologyRecord;
