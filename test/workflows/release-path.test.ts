@@ -11,7 +11,6 @@ import { deliveryWorkflowId } from '../../contracts/delivery.js';
 import { packageWorkflowId } from '../../contracts/package.js';
 import { WORKFLOWS_PATH } from '../../worker/worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { approveAll } from '../delivery/helpers.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
 
 let world: ReleaseWorld;
