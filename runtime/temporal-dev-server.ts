@@ -61,6 +61,9 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       options.namespace,
       '--log-level',
       'warn',
+      // Task priority (release work first, workflows/package-release.ts); the default from server 1.29 on, said here for older CLIs.
+      '--dynamic-config-value',
+      'matching.useNewMatcher=true',
     ],
     { stdio: ['ignore', out, out], detached: options.detached ?? false },
   );

@@ -23,6 +23,15 @@ const DELIVERY_WORKFLOWS_PATCH = 'deliveries-as-child-workflows';
 const RETRACT_MAY_BE_PUBLIC_PATCH = 'retract-what-may-be-public';
 /** `released` is counted from the children's results, without reading the delivery rows again. */
 const RELEASED_FROM_CHILD_RESULTS_PATCH = 'released-from-child-results';
+/** Deliveries and take-downs run ahead of review work on the shared task queues (Temporal task priority). */
+const RELEASE_FIRST_PATCH = 'release-work-first';
+/**
+ * Temporal's priority key (1 highest, 3 by default): a delivery's tasks, and the activities it
+ * schedules, go before review work (Updates, renditions made during review) waiting on the same
+ * queue, so a busy review desk does not hold back what is already approved.
+ */
+const RELEASE_PRIORITY = { priorityKey: 1 };
+const releasePriority = () => (patched(RELEASE_FIRST_PATCH) ? { priority: RELEASE_PRIORITY } : {});
 
 export async function packageWorkflow(input: PackageWorkflowInput): Promise<PackageWorkflowState> {
   const run = startRun(input);
@@ -76,6 +85,7 @@ async function release(run: PackageRun): Promise<void> {
           args: [plan],
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          ...releasePriority(),
         }),
       ),
     );
@@ -123,6 +133,7 @@ async function retract(run: PackageRun): Promise<void> {
       workflowId: takedownWorkflowId(plan.businessKey),
       args: [plan],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      ...releasePriority(),
     }),
   );
   await refreshDeliveries(state, revision);

@@ -232,6 +232,8 @@ export function prepareMediaDuringReview(run: PackageRun): void {
     startToCloseTimeout: '3 hours',
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '5 seconds', maximumAttempts: 2 },
+    // Behind the release's own media steps (priority 1) and everything else (3) on the media queue.
+    priority: { priorityKey: 5 },
   });
   const ignore = () => {};
   // A failure costs nothing but time at release: the delivery's media step renders what is missing.

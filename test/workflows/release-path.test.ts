@@ -87,6 +87,12 @@ describe('the release path', () => {
     // and the only activity task it scheduled is the renditions' on the media queue.
     const packageEvents = (await packageHandle.fetchHistory()).events ?? [];
     expect(scheduledActivities(packageEvents)).toEqual(['prepareReviewMedia']);
+    // Release work goes first on the shared queues; renditions made during review go last.
+    const childStarts = packageEvents.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).filter((a) => a);
+    expect(childStarts).toHaveLength(3);
+    for (const start of childStarts) expect(start!.priority?.priorityKey).toBe(1);
+    const reviewMedia = packageEvents.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+    expect(reviewMedia.priority?.priorityKey).toBe(5);
     expect(localActivityMarkers(packageEvents)).toBeGreaterThanOrEqual(6);
     // Every step was recorded once in the database, as before.
     const audit = await app.db.selectFrom('audit_log').select('action').where('package_id', '=', pkg.id).execute();
