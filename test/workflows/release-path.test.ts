@@ -11,6 +11,7 @@ import { deliveryWorkflowId } from '../../contracts/delivery.js';
 import { packageWorkflowId } from '../../contracts/package.js';
 import { WORKFLOWS_PATH } from '../../worker/worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { saveHistory } from '../support/histories.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
 
 let world: ReleaseWorld;
@@ -110,7 +111,9 @@ describe('the release path', () => {
       expect(activities, row.channel_id).not.toContain('formatDelivery');
       expect(activities, row.channel_id).toContain('transmitDelivery');
       await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, deliveryWorkflowId(row.business_key));
+      if (row.channel_id.startsWith('douyin:')) saveHistory('delivery-local-format-cached-video', deliveryWorkflowId(row.business_key));
     }
+    saveHistory('package-review-media-local-steps-release-first', packageWorkflowId(pkg.id));
     await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, await packageHandle.fetchHistory(), packageWorkflowId(pkg.id));
   }, 420_000);
 });

@@ -29,6 +29,9 @@ describe('saved workflow histories replay deterministically', () => {
         'delivery-unconfirmed-skipped',
         'takedown-reconciled-first',
         'media-job-video-and-poster',
+        // Bookkeeping as local activities, renditions made during review, release work first (issue 14).
+        'package-review-media-local-steps-release-first',
+        'delivery-local-format-cached-video',
       ]),
     );
     const result = await runCli(['replay', ...files]);
