@@ -10,6 +10,8 @@ import type { MetricHistogram, MetricMeter } from '@temporalio/common';
 
 /** Which of a process's workers ran an activity: the main queue, a platform's, or the media queue. */
 export type TaskQueueKind = 'main' | 'platform' | 'media';
+/** The same, with `local` for a local activity (run inside a workflow task, no queue of its own). */
+export type ActivityKind = TaskQueueKind | 'local';
 
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const DB_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -89,10 +91,10 @@ function record(histogram: keyof Histograms, value: number, tags?: Record<string
 
 /** Typed recorders; each is one cheap call, or nothing when metrics are off. */
 export const workerMetrics = {
-  activity(activity: string, kind: TaskQueueKind, seconds: number): void {
+  activity(activity: string, kind: ActivityKind, seconds: number): void {
     record('activityDuration', seconds, { activity, task_queue_kind: kind });
   },
-  scheduleToStart(activity: string, kind: TaskQueueKind, seconds: number): void {
+  scheduleToStart(activity: string, kind: ActivityKind, seconds: number): void {
     record('scheduleToStart', seconds, { activity, task_queue_kind: kind });
   },
   planToLive(platform: string, plannedAt: Date): void {

@@ -254,8 +254,8 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
     ),
     ...lines(
       tag,
-      '3 bookkeeping activities (main queue)',
-      histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'main' }),
+      '3 bookkeeping activities (local, inside workflow tasks)',
+      histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'local' }),
       lacks('worker', 'govpub_activity_duration_seconds'),
     ),
     ...lines(

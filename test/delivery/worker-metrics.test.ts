@@ -102,10 +102,11 @@ describe('metrics of a running govpub start', () => {
     const sdkSeconds = total(worker, 'temporal_activity_execution_latency_sum') / total(worker, 'temporal_activity_execution_latency_count');
     expect(sdkSeconds).toBeLessThan(30);
 
-    // govpub's: bookkeeping on the main queue, transmits on the platform queues.
+    // govpub's: bookkeeping inside workflow tasks (local activities), transmits on the platform queues.
     const activity = (labels: Record<string, string>) => total(worker, 'govpub_activity_duration_seconds_count', labels);
     expect(activity({ activity: 'transmitDelivery', task_queue_kind: 'platform' })).toBeGreaterThanOrEqual(2);
-    expect(activity({ task_queue_kind: 'main' })).toBeGreaterThan(0);
+    expect(activity({ activity: 'recordPackageEvent', task_queue_kind: 'local' })).toBeGreaterThanOrEqual(4);
+    expect(activity({ activity: 'formatDelivery', task_queue_kind: 'local' })).toBeGreaterThanOrEqual(2);
     expect(total(worker, 'govpub_activity_schedule_to_start_seconds_count', { activity: 'transmitDelivery', task_queue_kind: 'platform' })).toBe(
       activity({ activity: 'transmitDelivery', task_queue_kind: 'platform' }),
     );
