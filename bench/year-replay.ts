@@ -17,6 +17,8 @@
  *   --workers 1,2        with --topology: one run per worker count, and the throughput ratio
  *   --floor-workflows N  bare-Temporal floor workflows per measurement (default 100); --no-floor skips it
  *   --timeout-minutes M  give up waiting for the releases after M minutes (default 30; --year 180)
+ *   --govpub DIR         measure the govpub of another checkout (with its own node_modules), e.g. a
+ *                        worktree of an earlier commit, for an A/B comparison on the same load
  *   --cpu-prof DIR       write V8 CPU profiles of the govpub process(es) into DIR (open them in Chrome
  *                        DevTools, or `npx tsx bench/cpu-profile-summary.ts DIR/*.cpuprofile`)
  *
@@ -24,6 +26,7 @@
  * (bench/year/system.ts: a fresh PostgreSQL database `govpub_bench_<random>` on
  * GOVPUB_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres) and removes it.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.js';
@@ -69,9 +72,22 @@ export interface Options {
   timeoutMinutes: number;
   /** `--cpu-prof DIR`: V8 CPU profiles of the govpub processes are written there. */
   cpuProfileDir: string | null;
+  /** `--govpub DIR`: the checkout whose govpub is measured (default this one). */
+  checkout: string | null;
 }
 
 const HOLDABLE = ['wechat_oa', 'weibo', 'news_site', 'media_app'];
+
+/** `--govpub DIR`: a checkout with `bin/govpub.mjs` and its dependencies installed. */
+function checkoutOption(raw: string | true | undefined): string | null {
+  if (raw === undefined) return null;
+  const dir = path.resolve(String(raw));
+  if (!fs.existsSync(path.join(dir, 'bin', 'govpub.mjs')))
+    throw new UsageError(`--govpub ${String(raw)}: no bin/govpub.mjs there (give the root of a govpub checkout)`);
+  if (!fs.existsSync(path.join(dir, 'node_modules')))
+    throw new UsageError(`--govpub ${String(raw)}: its dependencies are not installed (run npm ci there first)`);
+  return dir;
+}
 
 export function parseOptions(argv: string[]): Options {
   const known = new Set([
@@ -92,6 +108,7 @@ export function parseOptions(argv: string[]): Options {
     'no-floor',
     'timeout-minutes',
     'cpu-prof',
+    'govpub',
   ]);
   const values = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -161,6 +178,7 @@ export function parseOptions(argv: string[]): Options {
     floor: !values.has('no-floor'),
     timeoutMinutes: int('timeout-minutes', mode === 'year' ? 180 : 30),
     cpuProfileDir: values.has('cpu-prof') ? path.resolve(String(values.get('cpu-prof'))) : null,
+    checkout: checkoutOption(values.get('govpub')),
   };
 }
 
@@ -232,6 +250,7 @@ async function openSession(registry: Registry, options: Options, workers: number
     workers,
     adminDatabaseUrl: process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     cpuProfileDir: options.cpuProfileDir ?? undefined,
+    checkout: options.checkout ?? undefined,
     log,
   });
   try {

@@ -21,7 +21,8 @@ import { connectPostgres } from '../../db/connect.js';
 import type { Registry } from '../../domain/registry.js';
 import { addUser } from '../../services/users.js';
 
-const GOVPUB = path.join(ROOT_DIR, 'bin', 'govpub.mjs');
+/** The `govpub` command of a checkout: this one, or another one for an A/B run (`--govpub DIR`). */
+const govpubBin = (checkout: string | undefined) => path.join(checkout ?? ROOT_DIR, 'bin', 'govpub.mjs');
 
 export interface MetricsEndpoint {
   /** `api`, `worker-1`, … */
@@ -84,8 +85,16 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** Spawns a long-running govpub command and resolves when `ready` appears in its output. */
-async function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: string, timeoutMs: number, log: (l: string) => void, nodeFlags: string[] = []) {
-  const child = spawn(process.execPath, [...nodeFlags, GOVPUB, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnUntil(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: string,
+  timeoutMs: number,
+  log: (l: string) => void,
+  nodeFlags: string[] = [],
+  checkout?: string,
+) {
+  const child = spawn(process.execPath, [...nodeFlags, govpubBin(checkout), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (d: Buffer) => {
     output = (output + d.toString()).slice(-65_536);
@@ -131,6 +140,8 @@ export interface SystemOptions {
   adminDatabaseUrl: string;
   /** V8 CPU profiles of the govpub process(es) go here (written when they stop). */
   cpuProfileDir?: string;
+  /** Another checkout whose `govpub` is measured instead of this one (A/B runs; its own node_modules). */
+  checkout?: string;
   log: (line: string) => void;
 }
 
@@ -187,7 +198,7 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
     if (options.mode === 'own') {
       const workerMetrics = await freePort();
       env.GOVPUB_WORKER_METRICS_ADDRESS = `127.0.0.1:${workerMetrics}`;
-      const { child } = await spawnUntil(['start'], env, 'govpub is running', 180_000, log, profileFlags(options.cpuProfileDir));
+      const { child } = await spawnUntil(['start'], env, 'govpub is running', 180_000, log, profileFlags(options.cpuProfileDir), options.checkout);
       cleanups.push(() => stopChild(child));
       const apiUrl = `http://127.0.0.1:${apiPort}`;
       return {
@@ -202,7 +213,7 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
         ],
         simulators: Object.fromEntries(SIMULATOR_KINDS.map((kind, i) => [kind, `http://127.0.0.1:${simulatorBase + i}`])),
         pid: child.pid!,
-        describe: `govpub start (one process: API + 1 worker + simulators; Temporal dev server as its child) on PostgreSQL database ${dbName}`,
+        describe: `govpub start${options.checkout ? ` of ${options.checkout}` : ''} (one process: API + 1 worker + simulators; Temporal dev server as its child) on PostgreSQL database ${dbName}`,
         stop,
       };
     }
@@ -215,6 +226,7 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
       240_000,
       log,
       profileFlags(options.cpuProfileDir),
+      options.checkout,
     );
     cleanups.push(() => stopChild(child));
     const topo = JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'topology.json'), 'utf8')) as TopologyRecord;
@@ -227,7 +239,7 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
       metrics: endpointsOf(topo),
       simulators: topo.simulators ?? {},
       pid: child.pid!,
-      describe: `govpub topology --workers ${workers} (API, ${workers} worker processes, simulators, Temporal: separate processes) on PostgreSQL database ${dbName}`,
+      describe: `govpub topology${options.checkout ? ` of ${options.checkout}` : ''} --workers ${workers} (API, ${workers} worker processes, simulators, Temporal: separate processes) on PostgreSQL database ${dbName}`,
       stop,
     };
   } catch (error) {

@@ -157,11 +157,15 @@ describe('the bench options', () => {
     expect(() => parseOptions(['--short', '--year'])).toThrow(/choose one mode/);
     expect(() => parseOptions(['--load', 'heavy'])).toThrow(/--load takes "issue"/);
     expect(() => parseOptions(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
+    expect(() => parseOptions(['--govpub', '/nonexistent/checkout'])).toThrow(/--govpub \/nonexistent\/checkout: no bin\/govpub.mjs there/);
+    expect(() => parseOptions(['--cpu-prof'])).toThrow(/--cpu-prof needs a value/);
   });
 
   it('reads the modes', () => {
     expect(parseOptions([])).toMatchObject({ mode: 'short', packages: 300, clients: 10 });
-    expect(parseOptions(['--load', 'issue'])).toMatchObject({ mode: 'issue', packages: 100 });
+    expect(parseOptions(['--load', 'issue'])).toMatchObject({ mode: 'issue', packages: 100, checkout: null, cpuProfileDir: null });
+    // This checkout is a valid --govpub (an A/B run against itself); --cpu-prof takes a directory.
+    expect(parseOptions(['--govpub', '.', '--cpu-prof', 'profiles'])).toMatchObject({ checkout: process.cwd(), cpuProfileDir: `${process.cwd()}/profiles` });
     expect(parseOptions(['--hold', 'weibo', '--hold-seconds', '30'])).toMatchObject({ hold: { platform: 'weibo', seconds: 30, after: 30 } });
     expect(parseOptions(['--topology', '--workers', '1,2'])).toMatchObject({ topology: true, attach: null, workers: [1, 2] });
     expect(parseOptions(['--topology', '/srv/govpub/run/topology.json', '--short'])).toMatchObject({
