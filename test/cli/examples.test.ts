@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { portalPagePaths } from '../../adapters/portal/urls.js';
 import { ROOT_DIR } from '../../config/settings.js';
 import { runCli } from '../support/cli.js';
-import { freePort, startGovpub, type RunningGovpub } from '../support/running.js';
+import { freePort, startGovpub, type RunningGovpub, simulatorPortBase } from '../support/running.js';
 import { uniqueTaskQueue } from '../support/services.js';
 
 let govpub: RunningGovpub;
@@ -40,7 +40,7 @@ beforeAll(async () => {
   govpub = await startGovpub({
     GOVPUB_DATA_DIR: dataDir,
     PORT: String(await freePort()),
-    GOVPUB_SIMULATOR_PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
     DATABASE_URL: '',
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     GOVPUB_TASK_QUEUE: uniqueTaskQueue('govpub-examples'),

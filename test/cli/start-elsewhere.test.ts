@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { freePort, startGovpub, type RunningGovpub } from '../support/running.js';
+import { freePort, startGovpub, type RunningGovpub, simulatorPortBase } from '../support/running.js';
 import { freshDatabase } from '../support/services.js';
 
 let govpub: RunningGovpub;
@@ -28,7 +28,7 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: '',
     GOVPUB_TEMPORAL_PORT: String(await freePort()),
     GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
-    GOVPUB_SIMULATOR_PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
     GOVPUB_MEDIA_DIR: '',
     GOVPUB_PORTAL_ROOT: '',
     GOVPUB_SECRETS_FILE: '',

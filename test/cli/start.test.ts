@@ -2,6 +2,7 @@
  * The README's first command as a new user runs it: `govpub start` brings up the dev server,
  * embedded PGlite, worker and API; CLI commands then work against the running system.
  */
+import { simulatorPortBase } from '../support/running.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -37,7 +38,7 @@ beforeAll(async () => {
     PORT: String(await freePort()),
     GOVPUB_TEMPORAL_PORT: String(await freePort()),
     GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
-    GOVPUB_SIMULATOR_PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
     DATABASE_URL: '',
     TEMPORAL_ADDRESS: '',
   };

@@ -17,7 +17,7 @@ import type { Registry } from '../../domain/registry.js';
 import { parseTopologyOptions, restartDelayMs, withoutPassword, type TopologyRecord } from '../../runtime/topology.js';
 import { policyPackage } from '../support/app.js';
 import { runCli } from '../support/cli.js';
-import { freePort } from '../support/running.js';
+import { freePort, simulatorPortBase } from '../support/running.js';
 import { freshDatabase } from '../support/services.js';
 
 let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -33,7 +33,7 @@ const tokens: Record<string, string> = {};
 let coverId: string;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-'));
 const recordFile = path.join(dataDir, 'run', 'topology.json');
-const simulatorBasePort = 20000 + Math.floor(Math.random() * 20000);
+const simulatorBasePort = await simulatorPortBase();
 // Below the ephemeral range (32768+) and apart from the simulator ports other tests pick (20000-40000).
 const metricsBasePort = 10000 + Math.floor(Math.random() * 9900);
 

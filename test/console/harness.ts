@@ -15,7 +15,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
 import { runCli } from '../support/cli.js';
-import { freePort, startGovpub, type RunningGovpub } from '../support/running.js';
+import { freePort, startGovpub, type RunningGovpub, simulatorPortBase } from '../support/running.js';
 
 export type Role = 'editor' | 'reviewer' | 'ops' | 'admin';
 
@@ -64,7 +64,7 @@ export async function startConsoleSystem(options: ConsoleSystemOptions): Promise
     GOVPUB_TEMPORAL_PORT: String(await freePort()),
     GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
     // The simulators take consecutive ports from here; a random base keeps parallel files apart.
-    GOVPUB_SIMULATOR_PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
     GOVPUB_LOG_LEVEL: 'warn',
     ...options.env,
   };
@@ -170,7 +170,14 @@ export function inputOf(page: Page, testId: string) {
 /** A page that remembers what went wrong in it: console errors and failed requests, for assertions and failure messages. */
 export function watchPage(page: Page): { errors: string[] } {
   const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('pageerror', (error) => {
+    // axe-core is evaluated into the page by the tests (axe.ts), without a URL: an error whose stack
+    // has frames and none of them from a served script is the tooling's (its global-object probe
+    // trips the CSP's no-eval now and then), not the console's. The console's own carry their URL.
+    const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+    const fromTooling = frames.length > 0 && !frames.some((line) => /https?:\/\//.test(line));
+    errors.push(`${fromTooling ? 'test-tooling error' : 'pageerror'}: ${error.message}${frames[0] ? ` (${frames[0].trim()})` : ''}`);
+  });
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });

@@ -18,7 +18,7 @@ import { loadRegistry } from '../../config/registry.js';
 import type { Registry } from '../../domain/registry.js';
 import { makePhoto } from '../media/fixtures.js';
 import { runCli } from '../support/cli.js';
-import { startGovpub, freePort, type RunningGovpub } from '../support/running.js';
+import { startGovpub, freePort, type RunningGovpub, simulatorPortBase } from '../support/running.js';
 import { freshDatabase, uniqueTaskQueue } from '../support/services.js';
 
 let govpub: RunningGovpub;
@@ -60,7 +60,7 @@ beforeAll(async () => {
     // The test run's Temporal server, with a task queue of this file's own.
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     GOVPUB_TASK_QUEUE: uniqueTaskQueue('govpub-originals'),
-    GOVPUB_SIMULATOR_PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
     GOVPUB_PUBLIC_URL: '',
     GOVPUB_PORTAL_URL: '',
     GOVPUB_MEDIA_DIR: '',

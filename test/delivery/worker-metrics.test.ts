@@ -15,7 +15,7 @@ import { loadSettings } from '../../config/settings.js';
 import { policyPackage } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { labelValues, scrape, total, type Sample } from '../support/prometheus.js';
-import { freePort, startGovpub, type RunningGovpub } from '../support/running.js';
+import { freePort, startGovpub, type RunningGovpub, simulatorPortBase } from '../support/running.js';
 import { freshDatabase, uniqueTaskQueue } from '../support/services.js';
 
 const METRICS_TOKEN = 'worker-metrics-test-token-0123456789';
@@ -44,7 +44,7 @@ beforeAll(async () => {
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     GOVPUB_TASK_QUEUE: uniqueTaskQueue('govpub-metrics'),
-    GOVPUB_SIMULATOR_PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
     GOVPUB_COMPLIANCE_SCHEDULES: 'off',
     GOVPUB_WORKER_METRICS_ADDRESS: workerMetricsAddress,
     GOVPUB_METRICS_TOKEN: METRICS_TOKEN,

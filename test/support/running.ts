@@ -16,6 +16,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A base port for the simulators, which take one consecutive port per kind: below Linux's
+ * ephemeral range (32768+), where an outgoing connection could take one before it is bound, and
+ * every port of the range free when checked (parallel test files pick their own).
+ */
+export async function simulatorPortBase(): Promise<number> {
+  const { SIMULATOR_KINDS } = await import('../../simulators/index.js');
+  const count = SIMULATOR_KINDS.length;
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * (32768 - 20000 - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(free))).every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found between 20000 and 32767`);
+}
+
 export interface RunningGovpub {
   child: ChildProcess;
   /** Everything it printed so far. */
