@@ -170,22 +170,16 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
      * unusable upload, a payload the adapter refuses) is met again by the delivery's own steps at
      * release, which report it to the editor.
      */
-    async prepareReviewMedia(input: {
-      packageId: string;
-      revision: number;
-      channelIds: string[];
-    }): Promise<{ prepared: number; cached: number; failed: number }> {
+    async prepareReviewMedia(input: { packageId: string; revision: number; channelIds: string[] }): Promise<{ prepared: number; failed: number }> {
       const context = Context.current();
-      const figures = { prepared: 0, cached: 0, failed: 0 };
+      const figures = { prepared: 0, failed: 0 };
       let unit: ReleaseUnit;
       try {
         unit = await loadReleaseUnit(deps, { ...input, channelId: '' }, new Date().toISOString());
       } catch {
         return figures; // the revision is gone (edited meanwhile): its successor is prepared at its own submit
       }
-      const done = new Set<string>();
-      for (const channelId of input.channelIds) {
-        const channel = deps.channel(channelId);
+      for (const channel of input.channelIds.map((id) => deps.channel(id))) {
         if (!channel) continue;
         let needs: RenditionNeed[];
         try {
@@ -193,22 +187,14 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         } catch {
           continue;
         }
+        // The media cache answers at once for a rendition an earlier channel of the platform made.
         const source = deps.renditions(context.cancellationSignal, () => context.heartbeat(figures), channel);
         for (const need of needs) {
-          // The same spec is one cache entry for every channel of a platform (a watermark makes it the channel's own).
-          const key = `${channel.platform}|${channel.id}|${need.mediaId}|${need.spec}`;
-          if (done.has(key)) continue;
-          done.add(key);
           if (context.cancellationSignal.aborted) return figures;
-          try {
-            if (source.isCached && (await source.isCached(need.mediaId, need.spec))) figures.cached += 1;
-            else {
-              await source.get(need.mediaId, need.spec);
-              figures.prepared += 1;
-            }
-          } catch {
-            figures.failed += 1;
-          }
+          await source.get(need.mediaId, need.spec).then(
+            () => (figures.prepared += 1),
+            () => (figures.failed += 1),
+          );
           context.heartbeat(figures);
         }
       }
