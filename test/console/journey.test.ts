@@ -352,6 +352,10 @@ describe.skipIf(skipBrowser)('the console journey: editor â†’ three reviewers â†
       expect(opsLoads, 'the board updated itself: no page load since it opened').toBe(loadsBefore);
       const live = await view();
       for (const channel of apiChannels) expect(live.deliveries.find((d) => d.channelId === channel)?.state, channel).toBe('live');
+      // The legend's counts follow the board (read again at most 1.5 s after a change).
+      const legendCount = async (state: string) => Number(await opsPage.getByTestId(`count-${state}`).innerText());
+      await expect.poll(() => legendCount('live'), { timeout: 10_000 }).toBeGreaterThanOrEqual(apiChannels.length);
+      await expect.poll(() => legendCount('awaiting_manual'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
       await opsPage.waitForLoadState('networkidle');
       await screenshot(opsPage, 'ops-board');
     });
