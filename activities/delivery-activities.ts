@@ -11,6 +11,7 @@ import type { DB, DeliveryRow } from '../db/schema.js';
 import { pausedReason } from '../db/channels.js';
 import { deliveryByKey, firstTime, oneMoreAttempt, planDeliveryRows, releaseStandings, type DeliveryFields } from '../db/deliveries.js';
 import { deliveryKey, SETTLED_STATES } from '../domain/delivery-state.js';
+import { releaseStartOrder } from '../domain/release-order.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
 import type { ChannelAdapter, MediaInfo, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
 import { isDeliveryError } from '../adapters/errors.js';
@@ -101,7 +102,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const channels = input.channelIds.map(channelOf);
       const rows = await planDeliveryRows(db, input, channels);
       const idByChannel = new Map(rows.map((r) => [r.channel_id, r]));
-      return channels.map((channel) => {
+      // In the order the release starts them (domain/release-order.ts): by when each platform's cap lets them go.
+      const ordered = releaseStartOrder(
+        channels.map((channel) => ({ channel, platform: channel.platform, ratePerSecond: deps.platformConfig(channel.platform)?.ratePerSecond })),
+      ).map((c) => c.channel);
+      return ordered.map((channel) => {
         const config = { ...DEFAULT_PLATFORM, ...deps.platformConfig(channel.platform) };
         const planned = idByChannel.get(channel.id)!;
         return {

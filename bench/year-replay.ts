@@ -49,8 +49,9 @@ import {
 } from './year/drive.js';
 import { measureFloor, FLOOR_ACTIVITIES, type FloorResult } from './year/floor.js';
 import { generateYear, issueLoad, planVolumes, POLICY_MEDIA_CENTER, sampleYear, type PlannedPackage } from './year/generate.js';
-import { breakdown, gauge, scrapeAll } from './year/metrics.js';
+import { breakdown, gauge, scrapeAll, seriesSum } from './year/metrics.js';
 import { addUsers, startSystem, type SystemUnderTest } from './year/system.js';
+import { deliveryTimelines, describeTimeline } from './year/timeline.js';
 
 // ── Options ──────────────────────────────────────────────────────────────────────────────────
 
@@ -569,7 +570,19 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
         cover: true,
         interpretations: 1,
       };
-      const run = await drivePackage(s.api, s.tokens, s.stages.get(policyItem.id)!, plan);
+      // "Otherwise idle": the final approval waits until the renditions made during review are
+      // done, as they would be after a reviewer's minutes (the bench's review takes milliseconds).
+      const reviewMediaBefore = seriesSum(await scrapeAll(s.sut.metrics), 'govpub_activity_duration_seconds_count', { activity: 'prepareReviewMedia' });
+      let reviewWaitMs = 0;
+      const run = await drivePackage(s.api, s.tokens, s.stages.get(policyItem.id)!, plan, async () => {
+        const from = Date.now();
+        while (
+          seriesSum(await scrapeAll(s.sut.metrics), 'govpub_activity_duration_seconds_count', { activity: 'prepareReviewMedia' }) <= reviewMediaBefore &&
+          Date.now() - from < 60_000
+        )
+          await sleep(100);
+        reviewWaitMs = Date.now() - from;
+      });
       if (run.error || !run.id) throw new Error(`repetition ${rep}: ${run.error}`);
       const done = await s.observer.waitReleased([run.id], Date.now() + options.timeoutMinutes * 60_000, () => {});
       const facts = await s.observer.facts([run.id]);
@@ -583,8 +596,18 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
       for (const d of facts.deliveries.filter((x) => quotaBound.has(x.platform))) bound.set(d.platform, Math.max(bound.get(d.platform) ?? 0, accepted(d)));
       perRep.push({ free: Math.max(...free), bound });
       out(
-        `[fanout40] repetition ${rep}: final approval → accepted by every channel not bound by quota ${sec(Math.max(...free))} s (last: ${slowest.channelId}); quota-bound, last accepted: ${[...bound].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ') || '—'}; released ${facts.releasedAt.get(run.id) ? sec(facts.releasedAt.get(run.id)! - run.approvalSentAt!) : '?'} s`,
+        `[fanout40] repetition ${rep}: final approval → accepted by every channel not bound by quota ${sec(Math.max(...free))} s (last: ${slowest.channelId}); quota-bound, last accepted: ${[...bound].map(([p, ms]) => `${p} ${sec(ms)} s`).join(', ') || '—'}; released ${facts.releasedAt.get(run.id) ? sec(facts.releasedAt.get(run.id)! - run.approvalSentAt!) : '?'} s (the final approval waited ${sec(reviewWaitMs)} s for the review's renditions)`,
       );
+      // Where the slowest free channels' time went, from their workflow histories.
+      const keys = await s.observer.businessKeys(
+        run.id,
+        [...freeRows]
+          .sort((a, b) => accepted(b) - accepted(a))
+          .slice(0, 3)
+          .map((d) => d.channelId),
+      );
+      for (const t of await deliveryTimelines(s.sut.temporalAddress, s.sut.namespace, keys, run.approvalSentAt!))
+        out(`[fanout40]   timeline ${describeTimeline(t)}`);
       await sleep(2000); // idle between repetitions
     }
     const free = perRep.map((r) => r.free).sort((a, b) => a - b);

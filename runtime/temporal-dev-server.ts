@@ -57,6 +57,12 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       String(options.uiPort),
       '--db-filename',
       path.join(options.dataDir, 'temporal.sqlite'),
+      // Write-ahead log: every commit still reaches the disk (synchronous stays FULL), with one
+      // sync instead of the rollback journal's several. A child workflow's start is a few commits
+      // on its parent, one after another, so one release to 39 channels started its last child
+      // 2.2 s after its first with the default journal and 1.1–1.4 s with this (issue 14).
+      '--sqlite-pragma',
+      'journal_mode=wal',
       '--namespace',
       options.namespace,
       '--log-level',

@@ -113,7 +113,14 @@ export async function stagesByItem(api: Api, token: string): Promise<Map<string,
 }
 
 /** One package through the API: photo, create, submit, approvals (the final one timed). */
-export async function drivePackage(api: Api, tokens: Tokens, stages: string[], plan: PlannedPackage): Promise<PackageRun> {
+export async function drivePackage(
+  api: Api,
+  tokens: Tokens,
+  stages: string[],
+  plan: PlannedPackage,
+  /** Runs just before the final approval is sent (the time a reviewer would take), not timed. */
+  beforeFinalApproval?: () => Promise<void>,
+): Promise<PackageRun> {
   const run: PackageRun = { plan, startedAt: Date.now() };
   try {
     const coverId = plan.cover ? await api.uploadImage(tokens.editor, await photoFor(plan.seq), `photo-${plan.seq}.jpg`) : null;
@@ -134,6 +141,7 @@ export async function drivePackage(api: Api, tokens: Tokens, stages: string[], p
     );
     for (const [i, stage] of stages.entries()) {
       const final = i === stages.length - 1;
+      if (final && beforeFinalApproval) await beforeFinalApproval();
       if (final) run.approvalSentAt = Date.now();
       await api.resilient(
         () =>
@@ -238,6 +246,15 @@ export class Observer {
         submittedAt: r.submitted_at?.getTime() ?? null,
       })),
     };
+  }
+
+  /** The business keys (workflow ids' tails) of a package's deliveries to `channelIds`, in that order. */
+  async businessKeys(packageId: string, channelIds: string[]): Promise<{ channelId: string; businessKey: string }[]> {
+    const { rows } = await this.pool.query<{ channel_id: string; business_key: string }>(
+      'select channel_id, business_key from deliveries where package_id = $1 and channel_id = any($2)',
+      [packageId, channelIds],
+    );
+    return channelIds.flatMap((c) => rows.filter((r) => r.channel_id === c).map((r) => ({ channelId: c, businessKey: r.business_key })));
   }
 
   /** How many times each package was recorded as released in the audit trail (must be once). */

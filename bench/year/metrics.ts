@@ -151,6 +151,18 @@ export function gauge(scrapes: Scrape[], name: string, label: string): Map<strin
   return null;
 }
 
+/** The sum over every endpoint of the series `name` whose labels include `where` (a counter, or a histogram's _count). */
+export function seriesSum(scrapes: Scrape[], name: string, where: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const s of scrapes) {
+    for (const [key, value] of s.samples ?? []) {
+      const { name: series, labels } = splitKey(key);
+      if (series === name && Object.entries(where).every(([k, v]) => labels[k] === v)) sum += value;
+    }
+  }
+  return sum;
+}
+
 const ms = (seconds: number) => (Number.isFinite(seconds) ? `${(seconds * 1000).toFixed(seconds < 0.01 ? 2 : 1)} ms` : '?');
 
 /** One line per group: count, mean, p50/p95, total seconds (the time spent there in the window). */
