@@ -4,11 +4,12 @@
  * and generations a dead writer left, and the removal of old generations, bounded in count and age.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, readlink, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath, rename, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import { errorCode, syncDirectory } from './files.js';
 import { GENERATION_INFO_PATH, ROOT_STATE_PATH, type RootState } from './state.js';
+import { removeTree } from './tree-ops.js';
 
 export const CURRENT_LINK = 'current';
 /** A copy of a generation root prepared after a commit, for the next commit to build on (site.ts). */
@@ -89,7 +90,7 @@ export class Generations {
     for (const name of names) {
       const generation = GENERATION_RE.exec(name);
       if (name.startsWith('build-') || (generation && Number(generation[1]) > current)) {
-        await rm(path.join(this.webRoot, name), { recursive: true, force: true });
+        await removeTree(path.join(this.webRoot, name));
         found = true;
       }
     }
@@ -129,7 +130,7 @@ export class Generations {
       if (spareWanted && units.size > 0) {
         await rename(dir, path.join(this.webRoot, `${SPARE_PREFIX}${randomBytes(6).toString('hex')}`));
         spareWanted = false;
-      } else await rm(dir, { recursive: true, force: true });
+      } else await removeTree(dir);
       removed.push(units);
     }
     return removed;
@@ -152,7 +153,7 @@ export class Generations {
       if (typeof units !== 'object' || units === null) throw new Error('no unit map');
     } catch {
       // Not a root this version wrote (an older layout, damage): it goes, the commit copies instead.
-      await rm(dir, { recursive: true, force: true });
+      await removeTree(dir);
       return null;
     }
     await rename(dir, to);

@@ -29,6 +29,7 @@ import { workerMetrics } from '../../worker/metrics.js';
 import { classifyFsError, eachLimit, errorCode, linkTree, writeFiles, type WriteStats } from './files.js';
 import { Generations, SPARE_PREFIX, generationName } from './generations.js';
 import { acquireLock } from './lock.js';
+import { copyTreeLinks, removeTree } from './tree-ops.js';
 import { ObjectStore } from './objects.js';
 import {
   catalogueItemIds,
@@ -374,7 +375,7 @@ export class PortalSite {
       await this.cleanup(generation, recycled ? [new Set(Object.values(recycled.units))] : []).catch(() => undefined);
       lap('cleanup');
     } finally {
-      if (buildDir) await rm(buildDir, { recursive: true, force: true }).catch(() => undefined);
+      if (buildDir) await removeTree(buildDir).catch(() => undefined);
       await lock.release();
     }
   }
@@ -510,7 +511,7 @@ export class PortalSite {
 
     // The root: a hard-link copy of the previous one (its files and its unit symlinks), then what changed.
     if (previousDir && recycled) await this.recycleRoot(previousDir, buildDir, recycled.units, recycled.current);
-    else if (previousDir) await linkTree(previousDir, buildDir, '', new Set());
+    else if (previousDir) await copyTreeLinks(previousDir, buildDir);
     else await mkdir(buildDir, { recursive: true });
 
     const newUnits = new Map<string, string | null>();
@@ -713,10 +714,10 @@ export class PortalSite {
       const token = randomBytes(6).toString('hex');
       const copy = path.join(this.webRoot, `build-spare-${token}`);
       try {
-        await linkTree(path.join(this.webRoot, generationName(current)), copy, '', new Set());
+        await copyTreeLinks(path.join(this.webRoot, generationName(current)), copy);
         await rename(copy, path.join(this.webRoot, `${SPARE_PREFIX}${token}`));
       } catch (error) {
-        await rm(copy, { recursive: true, force: true });
+        await removeTree(copy);
         throw error;
       }
     }
