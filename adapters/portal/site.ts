@@ -17,8 +17,9 @@
  * generation: a new root (hard links of the unchanged root files, a copy of the unit symlinks) and
  * a new store version of each changed unit (a hard-link copy of its previous version with the
  * changed files written anew, never through a shared inode). The cost is O(changed units) plus the
- * root's ≈ 900 symlinks, whatever the size of the site. Swapping `current` is the atomic step: a
- * reader resolving it gets the old or the new site, never a mix.
+ * root's ≈ 900 symlinks, whatever the size of the site (copied, like old generations removed, on a
+ * thread of their own: tree-ops.ts). Swapping `current` is the atomic step: a reader resolving it
+ * gets the old or the new site, never a mix.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
