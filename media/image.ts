@@ -283,7 +283,9 @@ async function prepareWatermark(
         .ensureAlpha(),
     );
   } else {
-    mark = await renderTextMark(wm.text ?? '', targetW, wm);
+    // A copy: the cached pixels stay as pango drew them, the opacity below is this output's.
+    const drawn = await cachedTextMark(wm.text ?? '', targetW, wm);
+    mark = { ...drawn, data: Buffer.from(drawn.data) };
   }
   if (mark.width > width - 2 * margin || mark.height > height - 2 * margin) {
     warnings.push('No watermark: it does not fit inside this rendition.');
@@ -320,6 +322,26 @@ export async function writeWatermarkPng(
 }
 
 const escapeMarkup = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Text marks already drawn, by what decides their pixels. An account's watermark is the same few
+ * words at the same few widths on every picture it posts, and drawing them (pango with a CJK font,
+ * then the shadow's blur) is three image operations per rendition. Bounded: the oldest goes first.
+ */
+const textMarks = new Map<string, Promise<Raw>>();
+const TEXT_MARKS_KEPT = 64;
+
+function cachedTextMark(text: string, targetW: number, wm: WatermarkOptions): Promise<Raw> {
+  const key = JSON.stringify([text, targetW, wm.font ?? null, wm.fontFile ?? null, wm.color ?? null]);
+  let mark = textMarks.get(key);
+  if (!mark) {
+    mark = renderTextMark(text, targetW, wm);
+    textMarks.set(key, mark);
+    mark.catch(() => textMarks.delete(key)); // a failure is not remembered: the next rendition tries again
+    if (textMarks.size > TEXT_MARKS_KEPT) textMarks.delete(textMarks.keys().next().value!);
+  }
+  return mark;
+}
 
 /** Text rendered by pango (system fonts), with a soft dark shadow for contrast. */
 async function renderTextMark(text: string, targetW: number, wm: WatermarkOptions): Promise<Raw> {

@@ -171,6 +171,18 @@ describe('the watermark font', () => {
     for (let i = 0; i < pa.length; i++) if (Math.abs(pa[i]! - pb[i]!) > 64) differing++;
     expect(differing).toBeGreaterThan(500); // 林 and 碑 differ in a large share of the 20,000 pixels
   });
+
+  it("draws a text mark once per size and keeps each output's opacity its own (the drawn pixels are reused, never changed)", async () => {
+    const wm: WatermarkOptions = { text: '碑林发布', font: font.description, fontFile: font.path, opacity: 1 };
+    const alpha = async (f: string) => sharp(f).ensureAlpha().extractChannel(3).raw().toBuffer();
+    const full = await writeWatermarkPng(wm, 1280, 720, path.join(dir, 'mark-full.png'));
+    const faint = await writeWatermarkPng({ ...wm, opacity: 0.25 }, 1280, 720, path.join(dir, 'mark-faint.png'));
+    const again = await writeWatermarkPng(wm, 1280, 720, path.join(dir, 'mark-again.png'));
+    const [a, f, g] = await Promise.all([alpha(full!.path), alpha(faint!.path), alpha(again!.path)]);
+    expect(Math.max(...f)).toBeLessThanOrEqual(Math.ceil(255 * 0.25));
+    expect(Math.max(...a)).toBeGreaterThan(200);
+    expect(g.equals(a)).toBe(true); // the faint one in between left the drawn mark as it was
+  });
 });
 
 describe('watermarks on renditions', () => {
