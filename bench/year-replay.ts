@@ -572,15 +572,13 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
       };
       // "Otherwise idle": the final approval waits until the renditions made during review are
       // done, as they would be after a reviewer's minutes (the bench's review takes milliseconds).
-      const reviewMediaBefore = seriesSum(await scrapeAll(s.sut.metrics), 'govpub_activity_duration_seconds_count', { activity: 'prepareReviewMedia' });
+      const reviewMediaDone = async () =>
+        seriesSum(await scrapeAll(s.sut.metrics), 'govpub_activity_duration_seconds_count', { activity: 'prepareReviewMedia' });
+      const reviewMediaBefore = await reviewMediaDone();
       let reviewWaitMs = 0;
       const run = await drivePackage(s.api, s.tokens, s.stages.get(policyItem.id)!, plan, async () => {
         const from = Date.now();
-        while (
-          seriesSum(await scrapeAll(s.sut.metrics), 'govpub_activity_duration_seconds_count', { activity: 'prepareReviewMedia' }) <= reviewMediaBefore &&
-          Date.now() - from < 60_000
-        )
-          await sleep(100);
+        while ((await reviewMediaDone()) <= reviewMediaBefore && Date.now() - from < 60_000) await sleep(100);
         reviewWaitMs = Date.now() - from;
       });
       if (run.error || !run.id) throw new Error(`repetition ${rep}: ${run.error}`);

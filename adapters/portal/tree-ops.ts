@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { rm } from 'node:fs/promises';
 import { linkTree } from './files.js';
 
-/** The thread's code: plain JavaScript (no loader needed), the synchronous twin of files.ts' linkTree. */
+/** The thread's code: plain JavaScript (no loader needed), the synchronous twin of files.ts' linkTree (a string, so it cannot import it). */
 const THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
@@ -51,7 +51,8 @@ class TreeThread {
   private thread(): Worker | null {
     if (this.worker || this.broken) return this.worker;
     try {
-      const worker = new Worker(THREAD_SOURCE, { eval: true, name: 'govpub portal tree', execArgv: [] }); // [] : CommonJS, whatever loader or --input-type this process runs with;
+      // execArgv []: the source runs as CommonJS whatever loader or --input-type this process was started with.
+      const worker = new Worker(THREAD_SOURCE, { eval: true, name: 'govpub portal tree', execArgv: [] });
       worker.on('message', (m: { id: number; error?: { message: string; code?: string; path?: string } }) => {
         const waiter = this.pending.get(m.id);
         if (!waiter) return;
