@@ -48,7 +48,7 @@ export interface DeliveryDeps {
   baseUrlFor(channel: Channel): string;
   account(channel: Channel): NewMediaAccount | undefined;
   /** Renditions for transmit (prepared and cached by the media step). */
-  renditions(signal?: AbortSignal, onProgress?: (percent: number) => void, channel?: Channel): RenditionSource;
+  renditions(signal?: AbortSignal, onProgress?: (percent: number) => void, channel?: Channel, onWaiting?: () => void): RenditionSource;
   /** Probe of a stored original, or null when it is not in the media store. */
   mediaInfo(mediaId: string): Promise<MediaInfo | null>;
   /** Public base URL of the portal pages (for "read the full text" links). */
@@ -193,7 +193,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           continue;
         }
         // The media cache answers at once for a rendition an earlier channel of the platform made.
-        const source = deps.renditions(context.cancellationSignal, () => context.heartbeat(figures), channel);
+        const beat = () => context.heartbeat(figures);
+        const source = deps.renditions(context.cancellationSignal, beat, channel, beat);
         for (const need of needs) {
           if (context.cancellationSignal.aborted) return figures;
           await source.get(need.mediaId, need.spec).then(
@@ -217,6 +218,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           context.cancellationSignal,
           (percent) => context.heartbeat({ spec: need.spec, percent, done }),
           channelOf(plan.channelId),
+          () => context.heartbeat({ spec: need.spec, waiting: 'for a transcode slot', done }),
         );
         try {
           await source.get(need.mediaId, need.spec);

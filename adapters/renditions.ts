@@ -7,7 +7,7 @@ import type { RenditionFile, RenditionSource } from './types.js';
 
 export function storeRenditionSource(
   store: MediaStore,
-  options: Pick<PrepareOptions, 'signal' | 'watermark' | 'onProgress'> & {
+  options: Pick<PrepareOptions, 'signal' | 'watermark' | 'onProgress' | 'onWaiting'> & {
     /** The channel's watermark (config/registry/watermarks.yaml), applied to specs that allow one. */
     watermarkFor?: () => Promise<WatermarkOptions | undefined>;
   } = {},

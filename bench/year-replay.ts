@@ -417,12 +417,19 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
         `[errors] connections broken before an answer, checked and sent again (nothing done twice): ${[...s.api.networkErrors].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
       );
     let lastWait = 0;
-    const complete = await s.observer.waitReleased(ids, Date.now() + options.timeoutMinutes * 60_000, (n) => {
-      if (Date.now() - lastWait > 15_000) {
-        lastWait = Date.now();
-        log(`${n}/${ids.length} released (${sec(Date.now() - t0)} s)`);
-      }
-    });
+    // The whole year meets Weibo's hourly limit (a year's posts in an hour): what only a platform's
+    // posting limit still holds is reported apart, as the issue asks of quota-bound channels.
+    const { complete, quotaHeld } = await s.observer.waitReleased(
+      ids,
+      Date.now() + options.timeoutMinutes * 60_000,
+      (n) => {
+        if (Date.now() - lastWait > 15_000) {
+          lastWait = Date.now();
+          log(`${n}/${ids.length} released (${sec(Date.now() - t0)} s)`);
+        }
+      },
+      options.mode === 'year',
+    );
     // A hold runs its whole stretch (and a few samples past it) even when everything was released before.
     if (hold) {
       while (options.hold && Date.now() < t0 + (options.hold.after + options.hold.seconds) * 1000 + 4000) await sleep(500);
@@ -445,14 +452,25 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     const packagesPerSec = released.length / windowPkg;
     const deliveriesPerSec = live.length / windowDel;
     out(
-      `[load] ${runs.length} packages by ${options.clients} clients through the API in ${sec(apiDone - t0)} s (create, ${plans[0] ? 'photo upload when it has one, ' : ''}submit, one approval per review stage); ${complete ? 'all released' : `NOT all released: ${released.length}/${ids.length} after ${options.timeoutMinutes} min`}`,
+      `[load] ${runs.length} packages by ${options.clients} clients through the API in ${sec(apiDone - t0)} s (create, ${plans[0] ? 'photo upload when it has one, ' : ''}submit, one approval per review stage); ${complete ? 'all released' : quotaHeld.length ? `${released.length}/${ids.length} released, the rest held by a platform's posting limit ([quota])` : `NOT all released: ${released.length}/${ids.length} after ${options.timeoutMinutes} min`}`,
     );
+    for (const q of quotaHeld) {
+      out(
+        `[quota] ${q.platform}: ${q.deliveries} deliveries of ${q.packages.size} packages wait for the platform's posting limit to turn (next attempts until ${new Date(q.until).toISOString().slice(11, 19)} UTC, ${sec(q.until - Date.now())} s from now; "${q.message.slice(0, 160)}"); the run stopped waiting at ${sec(Date.now() - t0)} s`,
+      );
+    }
     out(`[load] packages/s: ${packagesPerSec.toFixed(2)}  (${released.length} released, first request → last release ${windowPkg.toFixed(1)} s)`);
     out(
       `[load] deliveries/s: ${deliveriesPerSec.toFixed(2)}  (${live.length} live of ${facts.deliveries.length} planned, first request → last live ${windowDel.toFixed(1)} s)`,
     );
-    if (options.mode === 'year') out(`[target] ${windowDel < 3600 ? 'PASS' : 'FAIL'} the whole year in under one hour: ${(windowDel / 60).toFixed(1)} min`);
-    else {
+    if (options.mode === 'year') {
+      const held = quotaHeld.reduce((n, q) => n + q.deliveries, 0);
+      out(
+        quotaHeld.length
+          ? `[target] ${windowDel < 3600 ? 'PASS' : 'FAIL'} the whole year in under one hour, apart from the ${held} deliveries a platform's posting limit holds ([quota]): ${(windowDel / 60).toFixed(1)} min to the last live delivery`
+          : `[target] ${windowDel < 3600 ? 'PASS' : 'FAIL'} the whole year in under one hour: ${(windowDel / 60).toFixed(1)} min`,
+      );
+    } else {
       const year = planVolumes(generateYear(registry, options.seed).packages);
       out(
         `[load] at this pace the whole year (${year.packages} packages, ${year.deliveries} deliveries) would take ≈ ${(year.deliveries / deliveriesPerSec / 60).toFixed(0)} min (the issue's target: under one hour; --year measures it)`,
@@ -582,7 +600,7 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
         reviewWaitMs = Date.now() - from;
       });
       if (run.error || !run.id) throw new Error(`repetition ${rep}: ${run.error}`);
-      const done = await s.observer.waitReleased([run.id], Date.now() + options.timeoutMinutes * 60_000, () => {});
+      const { complete: done } = await s.observer.waitReleased([run.id], Date.now() + options.timeoutMinutes * 60_000, () => {});
       const facts = await s.observer.facts([run.id]);
       if (!done) out(`[fanout40] repetition ${rep}: NOT released within ${options.timeoutMinutes} min`);
       // Accepted: the platform took the post (submitted_at); the portal: live.

@@ -60,6 +60,12 @@ export interface Settings {
   simulatorBasePort: number;
   /** Upload limits per kind in bytes (GOVPUB_MEDIA_LIMITS); kinds not given keep media/probe.ts defaults. */
   mediaUploadLimits: Partial<Record<UploadKind, number>>;
+  /**
+   * GOVPUB_MEDIA_CONCURRENCY: rendition jobs a worker process runs at once on its media queue
+   * (default: three per core, from 4 to 16). Transcodes within them are limited to half the cores
+   * (at least 2) whatever this says (media/transcode-slots.ts).
+   */
+  mediaConcurrency: number;
   /** The compliance monitor's schedules, probes and notices (config/compliance-settings.ts). */
   compliance: ComplianceSettings;
   /**
@@ -81,6 +87,27 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
     throw new GovpubError('setting_invalid', `${name}=${raw} is not a valid port number (0-65535). Fix or unset ${name}.`);
   }
   return value;
+}
+
+/** A count of things at once: a whole number from 1 to `max`. */
+function countFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) {
+    throw new GovpubError('setting_invalid', `${name}=${raw} is not a whole number from 1 to ${max}. Fix or unset ${name} (default ${fallback} here).`);
+  }
+  return value;
+}
+
+/**
+ * Rendition jobs at once on a worker's media queue: three per core, from 4 to 16. An image job
+ * spends most of its time waiting (event loop, store, thread pool), so two at a time left a year's
+ * pace of releases queued for minutes (issue 14); transcodes have their own, narrower gate. Beyond
+ * 16, jobs would only wait for sharp's threads while holding memory.
+ */
+export function defaultMediaJobSlots(cores = os.availableParallelism()): number {
+  return Math.min(16, Math.max(4, 3 * cores));
 }
 
 function secondsFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -202,6 +229,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     simulators: simulatorsSetting === 'on',
     simulatorBasePort: intFrom(env, 'GOVPUB_SIMULATOR_PORT', 7301),
     mediaUploadLimits: parseMediaLimits(env.GOVPUB_MEDIA_LIMITS),
+    mediaConcurrency: countFrom(env, 'GOVPUB_MEDIA_CONCURRENCY', defaultMediaJobSlots(), 256),
     compliance: loadComplianceSettings(env),
     workerMetricsAddress: parseListenAddress(env, 'GOVPUB_WORKER_METRICS_ADDRESS'),
     metricsToken: metricsTokenFrom(env),

@@ -26,6 +26,7 @@ import type { MediaStore, PutOptions } from './store.js';
 import { formatBytes, formatDuration } from './units.js';
 import { ProgressReporter } from './ffmpeg.js';
 import { extractPosterFrame, renderAudioRendition, renderVideoRendition } from './video.js';
+import { transcodeGate } from './transcode-slots.js';
 import { planAudio, planPoster, planVideo } from './video-plan.js';
 
 /** What a rendition is: the facts its record (a JSON file beside it in the store) keeps. */
@@ -52,6 +53,8 @@ export interface PrepareOptions {
   label?: string;
   /** ffmpeg threads. */
   threads?: number;
+  /** Called about every 10 s while a transcode waits for its turn (transcode-slots.ts), e.g. to heartbeat. */
+  onWaiting?: () => void;
 }
 
 interface RenditionRecord extends RenditionFacts {
@@ -193,7 +196,8 @@ export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' |
 // ---------------------------------------------------------------------------------------------
 // Renditions
 
-const inFlight = new Map<string, Promise<Rendition>>();
+/** Renditions being made in this process, by record name, with the signal of the caller making each. */
+const inFlight = new Map<string, { job: Promise<Rendition>; signal: AbortSignal | undefined }>();
 
 async function watermarkKey(spec: RenditionSpec, wm: WatermarkOptions | undefined): Promise<string | null> {
   if (spec.kind === 'audio' || !spec.watermark || !wm || (!wm.text && !wm.imagePath)) return null;
@@ -228,13 +232,46 @@ export async function prepareRendition(
     return hit;
   }
 
-  let job = inFlight.get(recordName);
-  if (!job) {
-    job = render(store, originalSha256, spec, recordName, opts).finally(() => inFlight.delete(recordName));
-    inFlight.set(recordName, job);
+  for (;;) {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    const running = inFlight.get(recordName);
+    if (!running) {
+      const job = render(store, originalSha256, spec, recordName, opts).finally(() => inFlight.delete(recordName));
+      inFlight.set(recordName, { job, signal: opts.signal });
+      return { ...(await job), specKey: spec.key };
+    }
+    try {
+      return { ...(await joinInFlight(running.job, opts)), specKey: spec.key };
+    } catch (error) {
+      // The caller making it was cancelled, not this one: make it here.
+      if (running.signal?.aborted && !opts.signal?.aborted) continue;
+      throw error;
+    }
   }
-  const r = await job;
-  return { ...r, specKey: spec.key };
+}
+
+/**
+ * Waits for a rendition another caller is making: with `onWaiting` every 10 s (a transcode can take
+ * minutes, and this caller's heartbeat must not stop meanwhile), and stops waiting, leaving the
+ * other caller's job running, when this caller is cancelled.
+ */
+function joinInFlight(job: Promise<Rendition>, opts: PrepareOptions): Promise<Rendition> {
+  if (!opts.onWaiting && !opts.signal) return job;
+  if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+  return new Promise<Rendition>((resolve, reject) => {
+    const beat = opts.onWaiting ? setInterval(opts.onWaiting, 10_000) : null;
+    const onAbort = () => settle(() => reject(abortError(opts.signal!)));
+    const settle = (finish: () => void) => {
+      if (beat) clearInterval(beat);
+      opts.signal?.removeEventListener('abort', onAbort);
+      finish();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    job.then(
+      (r) => settle(() => resolve(r)),
+      (error: unknown) => settle(() => reject(error)),
+    );
+  });
 }
 
 /** The rendition if it was prepared before (with this watermark), without rendering anything. */
@@ -276,22 +313,30 @@ async function render(store: MediaStore, originalSha256: string, spec: Rendition
         label,
       });
     } else if (spec.kind === 'video') {
-      out = await renderVideoRendition(
-        input,
-        probe,
-        spec,
-        path.join(scratch, 'out.mp4'),
-        { ...jobOpts, onProgress: opts.onProgress, watermark: opts.watermark },
-        progress,
+      out = await transcodeGate.run(
+        () =>
+          renderVideoRendition(
+            input,
+            probe,
+            spec,
+            path.join(scratch, 'out.mp4'),
+            { ...jobOpts, onProgress: opts.onProgress, watermark: opts.watermark },
+            progress,
+          ),
+        { signal: opts.signal, whileWaiting: opts.onWaiting },
       );
     } else {
-      out = await renderAudioRendition(
-        input,
-        probe,
-        spec,
-        path.join(scratch, `out.${spec.codec === 'mp3' ? 'mp3' : 'm4a'}`),
-        { ...jobOpts, onProgress: opts.onProgress },
-        progress,
+      out = await transcodeGate.run(
+        () =>
+          renderAudioRendition(
+            input,
+            probe,
+            spec,
+            path.join(scratch, `out.${spec.codec === 'mp3' ? 'mp3' : 'm4a'}`),
+            { ...jobOpts, onProgress: opts.onProgress },
+            progress,
+          ),
+        { signal: opts.signal, whileWaiting: opts.onWaiting },
       );
     }
     if (opts.signal?.aborted) throw abortError(opts.signal);

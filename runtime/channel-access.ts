@@ -85,10 +85,11 @@ export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
       }
       return resolved;
     },
-    renditions: (signal, onProgress, channel) =>
+    renditions: (signal, onProgress, channel, onWaiting) =>
       storeRenditionSource(options.mediaStore, {
         signal,
         onProgress,
+        onWaiting,
         ...(channel && options.watermarkFor ? { watermarkFor: () => options.watermarkFor!({ platform: channel.platform, channelId: channel.id }) } : {}),
       }),
     async mediaInfo(mediaId): Promise<MediaInfo | null> {

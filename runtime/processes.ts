@@ -140,6 +140,7 @@ export async function runWorkerProcess(
         watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)),
       }),
       extraActivities: createMediaJobActivities({ db: opened.database.db }),
+      mediaConcurrency: settings.mediaConcurrency,
     });
     const done = worker.run().finally(async () => {
       await clientConnection.close();

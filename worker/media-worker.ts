@@ -8,13 +8,12 @@
  *     machines with more cores. Several media workers need a shared media store (S3-compatible
  *     MediaStore) or one shared GOVPUB_MEDIA_DIR.
  */
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { createMediaActivities, type MediaActivityDeps } from '../activities/media-activities.js';
-import type { Settings } from '../config/settings.js';
+import { defaultMediaJobSlots, type Settings } from '../config/settings.js';
 import { createWatermarkLookup, watermarksPath } from '../config/watermarks.js';
 import type { DB } from '../db/schema.js';
 import { openMediaStore } from '../services/media.js';
@@ -23,9 +22,9 @@ import { mediaTaskQueue } from '../contracts/media.js';
 /** The media workflow alone, for workers (and tests) that must not bundle every workflow. */
 export const MEDIA_WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'media-renditions.ts');
 
-/** Renders at once per worker: each ffmpeg uses up to 4 threads. */
+/** Rendition jobs at once per worker; transcodes within them pass media/transcode-slots.ts' narrower gate. */
 export function defaultMediaConcurrency(): number {
-  return Math.max(1, Math.floor(availableParallelism() / 4));
+  return defaultMediaJobSlots();
 }
 
 /** Activity dependencies from the settings: the store at GOVPUB_MEDIA_DIR, watermarks from the config directory. */

@@ -16,6 +16,7 @@ import {
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { defaultMediaJobSlots } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 import { deliveryMediaQueue, platformTaskQueue } from '../contracts/delivery.js';
 import { enableWorkerMetrics, workerHistogramBuckets, type TaskQueueKind } from './metrics.js';
@@ -70,7 +71,7 @@ export interface WorkerOptions {
    * `ratePerSecond` started per second across every worker (enforced by Temporal).
    */
   platforms?: Record<string, { concurrency: number; ratePerSecond?: number }>;
-  /** Concurrent rendition jobs (sharp/ffmpeg) in this process, on `<taskQueue>-media`. */
+  /** Concurrent rendition jobs (sharp/ffmpeg) in this process, on `<taskQueue>-media` (default: config/settings.ts defaultMediaJobSlots). */
   mediaConcurrency?: number;
   /** Extra activities for the media queue (upload rendition jobs). */
   mediaActivities?: Record<string, (...args: any[]) => Promise<unknown>>;
@@ -207,7 +208,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       namespace: options.namespace,
       taskQueue: deliveryMediaQueue(options.taskQueue),
       activities: { ...activities, ...(options.mediaActivities ?? {}) },
-      maxConcurrentActivityTaskExecutions: options.mediaConcurrency ?? 2,
+      maxConcurrentActivityTaskExecutions: options.mediaConcurrency ?? defaultMediaJobSlots(),
       interceptors: timedActivities('media'),
       shutdownForceTime: WORKER_DRAIN_LIMIT,
     }),

@@ -203,6 +203,20 @@ export interface ReleaseFacts {
 /** States in which a delivery still waits for something (the contract's backlog). */
 export const SETTLED_STATES = ['live', 'canceled', 'retracted', 'awaiting_manual', 'failed'];
 
+/** A rate_limited delivery whose next attempt is at least this far away waits for an hourly or daily cap. */
+export const QUOTA_HOLD_MINUTES = 5;
+
+/** Deliveries a platform's posting limit holds, when nothing else is left to go. */
+export interface QuotaHeld {
+  platform: string;
+  deliveries: number;
+  packages: Set<string>;
+  /** The latest next attempt among them (epoch ms). */
+  until: number;
+  /** The platform's answer, as recorded on one of them. */
+  message: string;
+}
+
 export class Observer {
   readonly pool: pg.Pool;
   constructor(databaseUrl: string) {
@@ -267,14 +281,54 @@ export class Observer {
   }
 
   /** Waits (one query a second) until every package of `ids` is released, or the deadline. */
-  async waitReleased(ids: string[], deadline: number, progress: (released: number) => void): Promise<boolean> {
+  /**
+   * Waits until every package is released, or the deadline passes, or (with `stopAtQuotaHolds`)
+   * every delivery still to go waits for a platform's posting limit to turn (rate_limited, next
+   * attempt at least QUOTA_HOLD_MINUTES away: an hourly or daily cap, not a short back-off).
+   */
+  async waitReleased(
+    ids: string[],
+    deadline: number,
+    progress: (released: number) => void,
+    stopAtQuotaHolds = false,
+  ): Promise<{ complete: boolean; quotaHeld: QuotaHeld[] }> {
     for (;;) {
       const released = await this.releasedCount(ids);
       progress(released);
-      if (released === ids.length) return true;
-      if (Date.now() > deadline) return false;
+      if (released === ids.length) return { complete: true, quotaHeld: [] };
+      if (Date.now() > deadline) return { complete: false, quotaHeld: [] };
+      if (stopAtQuotaHolds) {
+        const held = await this.quotaHeld(ids);
+        if (held) return { complete: false, quotaHeld: held };
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
+  }
+
+  /** Per platform, the deliveries of unreleased packages waiting for a long quota; null when anything else is still to go. */
+  async quotaHeld(ids: string[]): Promise<QuotaHeld[] | null> {
+    const { rows } = await this.pool.query<{ platform: string; package_id: string; state: string; next_attempt_at: Date | null; error_message: string | null }>(
+      `select d.platform, d.package_id, d.state, d.next_attempt_at, d.error_message from deliveries d join packages p on p.id = d.package_id
+        where p.id = any($1) and p.released_at is null and not (d.state = any($2))`,
+      [ids, SETTLED_STATES],
+    );
+    const longWait = Date.now() + QUOTA_HOLD_MINUTES * 60_000;
+    if (rows.length === 0 || rows.some((r) => r.state !== 'rate_limited' || !r.next_attempt_at || r.next_attempt_at.getTime() < longWait)) return null;
+    const byPlatform = new Map<string, QuotaHeld>();
+    for (const r of rows) {
+      const entry = byPlatform.get(r.platform) ?? {
+        platform: r.platform,
+        deliveries: 0,
+        packages: new Set<string>(),
+        until: 0,
+        message: r.error_message ?? '',
+      };
+      entry.deliveries += 1;
+      entry.packages.add(r.package_id);
+      entry.until = Math.max(entry.until, r.next_attempt_at!.getTime());
+      byPlatform.set(r.platform, entry);
+    }
+    return [...byPlatform.values()];
   }
 
   close() {

@@ -299,6 +299,12 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
     ),
     ...lines(
       tag,
+      '5b media-queue activities (renditions at review and at release)',
+      histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'media' }),
+      lacks('worker', 'govpub_activity_duration_seconds'),
+    ),
+    ...lines(
+      tag,
       '6 transmit (platform outcome)',
       histogramDelta(...wrk, 'govpub_transmit_duration_seconds', ['platform', 'outcome']),
       lacks('worker', 'govpub_transmit_duration_seconds'),

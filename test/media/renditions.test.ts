@@ -78,6 +78,28 @@ describe('prepareRendition cache', () => {
     expect(new Set([a!.sha256, b!.sha256, c!.sha256]).size).toBe(1);
   });
 
+  it('a caller waiting for a rendition another caller is making: cancelling the maker does not fail the waiter, which makes it itself', async () => {
+    const maker = new AbortController();
+    const before = mediaCounters.sharpRenders;
+    const making = prepareRendition(store, sha, 'toutiao.cover', { signal: maker.signal });
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the first caller is rendering (a 1280×720 crop of 2400×1600 takes longer)
+    const waiting = prepareRendition(store, sha, 'toutiao.cover', { onWaiting: () => {} });
+    maker.abort();
+    await expect(making).rejects.toMatchObject({ name: 'AbortError' });
+    const made = await waiting;
+    expect(made).toMatchObject({ cached: false, specKey: 'toutiao.cover' });
+    expect(mediaCounters.sharpRenders - before).toBe(1);
+  });
+
+  it('a waiting caller cancelled itself stops waiting; the maker goes on', async () => {
+    const waiter = new AbortController();
+    const making = prepareRendition(store, sha, 'xiaohongshu.image');
+    const waiting = prepareRendition(store, sha, 'xiaohongshu.image', { signal: waiter.signal });
+    waiter.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await making).toMatchObject({ cached: false, specKey: 'xiaohongshu.image' });
+  });
+
   it('renders again when the rendition file was deleted', async () => {
     const r = await prepareRendition(store, sha, 'wechat_oa.cover_square');
     await store.delete(r.sha256);
