@@ -26,7 +26,7 @@ import type { MediaStore, PutOptions } from './store.js';
 import { formatBytes, formatDuration } from './units.js';
 import { ProgressReporter } from './ffmpeg.js';
 import { extractPosterFrame, renderAudioRendition, renderVideoRendition } from './video.js';
-import { transcodeGate } from './transcode-slots.js';
+import { transcodeGate, waitFor } from './transcode-slots.js';
 import { planAudio, planPoster, planVideo } from './video-plan.js';
 
 /** What a rendition is: the facts its record (a JSON file beside it in the store) keeps. */
@@ -241,37 +241,14 @@ export async function prepareRendition(
       return { ...(await job), specKey: spec.key };
     }
     try {
-      return { ...(await joinInFlight(running.job, opts)), specKey: spec.key };
+      // A transcode can take minutes: this caller's heartbeat goes on, and its cancellation stops only its wait.
+      return { ...(await waitFor(running.job, { signal: opts.signal, whileWaiting: opts.onWaiting })), specKey: spec.key };
     } catch (error) {
       // The caller making it was cancelled, not this one: make it here.
       if (running.signal?.aborted && !opts.signal?.aborted) continue;
       throw error;
     }
   }
-}
-
-/**
- * Waits for a rendition another caller is making: with `onWaiting` every 10 s (a transcode can take
- * minutes, and this caller's heartbeat must not stop meanwhile), and stops waiting, leaving the
- * other caller's job running, when this caller is cancelled.
- */
-function joinInFlight(job: Promise<Rendition>, opts: PrepareOptions): Promise<Rendition> {
-  if (!opts.onWaiting && !opts.signal) return job;
-  if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
-  return new Promise<Rendition>((resolve, reject) => {
-    const beat = opts.onWaiting ? setInterval(opts.onWaiting, 10_000) : null;
-    const onAbort = () => settle(() => reject(abortError(opts.signal!)));
-    const settle = (finish: () => void) => {
-      if (beat) clearInterval(beat);
-      opts.signal?.removeEventListener('abort', onAbort);
-      finish();
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    job.then(
-      (r) => settle(() => resolve(r)),
-      (error: unknown) => settle(() => reject(error)),
-    );
-  });
 }
 
 /** The rendition if it was prepared before (with this watermark), without rendering anything. */

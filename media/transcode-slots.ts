@@ -15,6 +15,34 @@ export function defaultTranscodeSlots(cores = availableParallelism()): number {
   return Math.max(2, Math.floor(cores / 2));
 }
 
+export interface WaitOptions {
+  /** Stops the wait (the promise waited for goes on). */
+  signal?: AbortSignal;
+  /** Called every `waitBeatMs` (default 10 s) while waiting, e.g. to heartbeat. */
+  whileWaiting?: () => void;
+  waitBeatMs?: number;
+}
+
+/** Waits for `promise`, calling `whileWaiting` meanwhile; rejects with the abort reason when `signal` aborts first. */
+export function waitFor<T>(promise: Promise<T>, opts: WaitOptions): Promise<T> {
+  if (!opts.whileWaiting && !opts.signal) return promise;
+  if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+  return new Promise<T>((resolve, reject) => {
+    const beat = opts.whileWaiting ? setInterval(opts.whileWaiting, opts.waitBeatMs ?? 10_000) : null;
+    const settle = (finish: () => void) => {
+      if (beat) clearInterval(beat);
+      opts.signal?.removeEventListener('abort', onAbort);
+      finish();
+    };
+    const onAbort = () => settle(() => reject(abortError(opts.signal!)));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error)),
+    );
+  });
+}
+
 /** A counting gate: at most `slots` holders; waiters are served in arrival order. */
 export class SlotGate {
   private held = 0;
@@ -36,7 +64,7 @@ export class SlotGate {
    * Runs `fn` holding a slot. While waiting for one, calls `whileWaiting` every `waitBeatMs`; an
    * abort while waiting rejects without ever taking a slot.
    */
-  async run<T>(fn: () => Promise<T>, opts: { signal?: AbortSignal; whileWaiting?: () => void; waitBeatMs?: number } = {}): Promise<T> {
+  async run<T>(fn: () => Promise<T>, opts: WaitOptions = {}): Promise<T> {
     await this.acquire(opts);
     try {
       return await fn();
@@ -45,34 +73,30 @@ export class SlotGate {
     }
   }
 
-  private acquire(opts: { signal?: AbortSignal; whileWaiting?: () => void; waitBeatMs?: number }): Promise<void> {
-    const { signal } = opts;
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+  private async acquire(opts: WaitOptions): Promise<void> {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
     if (this.held < this.slots) {
       this.held += 1;
-      return Promise.resolve();
+      return;
     }
-    return new Promise<void>((resolve, reject) => {
-      const beat = opts.whileWaiting ? setInterval(opts.whileWaiting, opts.waitBeatMs ?? 10_000) : null;
-      const done = () => {
-        if (beat) clearInterval(beat);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const grant = () => {
-        done();
+    let grant!: () => void;
+    const granted = new Promise<void>((resolve) => {
+      grant = () => {
         this.held += 1;
         resolve();
       };
-      const onAbort = () => {
-        const at = this.waiters.indexOf(grant);
-        if (at >= 0) this.waiters.splice(at, 1);
-        done();
-        reject(abortError(signal!));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(grant);
-      opts.whileWaiting?.();
     });
+    this.waiters.push(grant);
+    opts.whileWaiting?.();
+    try {
+      await waitFor(granted, opts);
+    } catch (error) {
+      // Cancelled while waiting: leave the queue, or hand on a slot granted meanwhile.
+      const at = this.waiters.indexOf(grant);
+      if (at >= 0) this.waiters.splice(at, 1);
+      else this.release();
+      throw error;
+    }
   }
 
   private release(): void {

@@ -280,9 +280,8 @@ export class Observer {
     return new Map(rows.map((r) => [r.package_id, Number(r.n)]));
   }
 
-  /** Waits (one query a second) until every package of `ids` is released, or the deadline. */
   /**
-   * Waits until every package is released, or the deadline passes, or (with `stopAtQuotaHolds`)
+   * Waits (one query a second) until every package of `ids` is released, or the deadline passes, or (with `stopAtQuotaHolds`)
    * every delivery still to go waits for a platform's posting limit to turn (rate_limited, next
    * attempt at least QUOTA_HOLD_MINUTES away: an hourly or daily cap, not a short back-off).
    */
