@@ -1,6 +1,6 @@
 /**
  * Portal publishing at a year's scale. Run: `npm run bench:portal` (= `npx tsx bench/portal-scale.ts
- * [--sizes 0,100,1000,10000] [--runs 5] [--warmup 4] [--durable true]`).
+ * [--sizes 0,100,1000,10000] [--runs 5] [--warmup 4] [--durable true] [--batch 1]`).
  *
  * For each size it builds a site with the registry's 326 columns and catalogue and that many
  * articles (test/adapters/portal-site-fixtures.ts: a few busy columns and a long tail, a third with
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     'gap-ms': { type: 'string', default: '1200' },
     'grace-ms': { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '1' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -59,6 +60,12 @@ const GRACE_MS = Number(values['grace-ms']);
  * commits after it remove those generations (each rewrote most buckets) and sweep objects/ once.
  */
 const WARMUP = Number(values.warmup);
+/**
+ * Packages per measured publish: `--batch 16` submits 16 at once, so they share one group commit,
+ * as a busy worker's transmits do (each into a column drawn like the fixtures', released now).
+ * The first is always the document with two interpretations and a cover in the busiest column.
+ */
+const BATCH = Math.max(1, Number(values.batch));
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Measure {
@@ -103,9 +110,9 @@ async function diskUsage(dir: string): Promise<{ bytes: number; files: number }>
   return { bytes, files };
 }
 
-async function timed(site: PortalSite, change: SiteChange): Promise<Measure> {
+async function timed(site: PortalSite, ...changes: SiteChange[]): Promise<Measure> {
   const t0 = performance.now();
-  await site.submit(change);
+  await Promise.all(changes.map((change) => site.submit(change)));
   const ms = performance.now() - t0;
   await site.idle();
   const totalMs = performance.now() - t0;
@@ -114,7 +121,11 @@ async function timed(site: PortalSite, change: SiteChange): Promise<Measure> {
     totalMs,
     files: site.lastCommit?.filesWritten ?? 0,
     units: site.lastCommit?.unitsRebuilt ?? 0,
-    phases: { ...(site.lastCommit?.phases ?? {}), ...prefixed('cleanup.', site.lastCommit?.cleanupSteps ?? {}) },
+    phases: {
+      ...(site.lastCommit?.phases ?? {}),
+      ...prefixed('build.', site.lastCommit?.buildSteps ?? {}),
+      ...prefixed('cleanup.', site.lastCommit?.cleanupSteps ?? {}),
+    },
   };
 }
 
@@ -163,10 +174,22 @@ async function main(): Promise<void> {
             },
           },
         };
+        const others: Extract<SiteChange, { kind: 'publish' }>[] = [];
+        for (let k = 1; k < BATCH; k++) {
+          const m = n * 100 + k;
+          const [other] = await fixturePackage(m, { ...options, random: seededRandom(m), cover: fixtureCover(site, path.join(webRoot, 'tmp', 'fixture')) });
+          const publish = other as Extract<SiteChange, { kind: 'publish' }>;
+          const releasedAt = new Date(Date.UTC(2026, 0, 1) + n * 60_000 + k * 1_000).toISOString();
+          others.push({ ...publish, source: { ...publish.source, payload: { ...publish.source.payload, releasedAt } } });
+        }
         await sleep(GAP_MS);
-        const published = await timed(site, withAll);
+        const published = await timed(site, withAll, ...others);
         await sleep(GAP_MS);
-        const retracted = await timed(site, { kind: 'unpublish', columnId: busy.id, packageId: payload.packageId });
+        const retracted = await timed(
+          site,
+          { kind: 'unpublish', columnId: busy.id, packageId: payload.packageId },
+          ...others.map((o): SiteChange => ({ kind: 'unpublish', columnId: o.columnId, packageId: o.source.payload.packageId })),
+        );
         if (run < 0) continue;
         publishes.push(published);
         retracts.push(retracted);
@@ -182,7 +205,8 @@ async function main(): Promise<void> {
   const cpu = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
   const regime =
     GAP_MS > GRACE_MS ? `steady state: ${GAP_MS} ms between commits, grace ${GRACE_MS} ms` : `bursts: ${GAP_MS} ms between commits, grace ${GRACE_MS} ms`;
-  console.log(`Portal publishing cost by site size (${cpu}; fsync ${DURABLE ? 'on' : 'off'}; ${regime}; median of ${RUNS})`);
+  const batch = BATCH > 1 ? `; ${BATCH} packages per commit` : '';
+  console.log(`Portal publishing cost by site size (${cpu}; fsync ${DURABLE ? 'on' : 'off'}; ${regime}${batch}; median of ${RUNS})`);
   console.log(
     '| articles | publish: live ms | total ms | files | units | retract: live ms | total ms | files | units | × empty (publish live / total) | web root MB | web root files |',
   );
@@ -193,7 +217,20 @@ async function main(): Promise<void> {
     );
   }
   // Where a publish's time goes (median per phase), to see what still grows with the site.
-  const phaseNames = ['lock', 'load', 'build', 'swap', 'cleanup', 'cleanup.generations', 'cleanup.store', 'cleanup.spare', 'cleanup.sweep'];
+  const phaseNames = [
+    'lock',
+    'load',
+    'build',
+    'build.root',
+    'build.render',
+    'build.write',
+    'swap',
+    'cleanup',
+    'cleanup.generations',
+    'cleanup.store',
+    'cleanup.spare',
+    'cleanup.sweep',
+  ];
   console.log(`\n| articles | publish phases ms: ${phaseNames.join(' | ')} | retract: ${phaseNames.join(' | ')} |`);
   console.log(`|---:|${phaseNames.map(() => '---:|---:').join('|')}|`);
   const phaseCells = (m: Measure) => phaseNames.map((p) => (m.phases[p] ?? 0).toFixed(0)).join(' | ');

@@ -46,6 +46,11 @@ export const WORKER_HISTOGRAMS = {
     help: 'One portal generation commit carrying deliveries, from taking the lock to the new generation being current.',
     buckets: SECONDS,
   },
+  portalCommitPhase: {
+    name: 'govpub_portal_commit_phase_seconds',
+    help: 'One phase of a portal commit carrying deliveries: lock (waiting for the web root), load (state), root, render and write (building the next generation), swap.',
+    buckets: SECONDS,
+  },
   portalCommitDeliveries: {
     name: 'govpub_portal_commit_deliveries',
     help: 'Portal publishes and take-downs carried by one generation commit.',
@@ -101,10 +106,11 @@ export const workerMetrics = {
     record('planToLive', (Date.now() - plannedAt.getTime()) / 1000, { platform });
   },
   /** A commit carrying no delivery (the site brought up to date at start, a validity change) is not counted. */
-  portalCommit(seconds: number, deliveries: number): void {
+  portalCommit(seconds: number, deliveries: number, phasesMs: Record<string, number>): void {
     if (deliveries === 0) return;
     record('portalCommit', seconds);
     record('portalCommitDeliveries', deliveries);
+    for (const [phase, ms] of Object.entries(phasesMs)) record('portalCommitPhase', ms / 1000, { phase });
   },
   /** Kysely's `log` hook of the worker's database (db/connect.ts). */
   dbQuery(seconds: number): void {

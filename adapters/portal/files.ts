@@ -1,9 +1,8 @@
 /**
- * The file-system steps a generation is built with: a hard-link copy of a tree, writing files
- * without touching the inodes the live generation shares, fsync, bounded parallelism, and the
- * words for what went wrong.
+ * File-system helpers of the portal: a hard-link copy of a tree, fsync, bounded parallelism, and
+ * the words for what went wrong (a commit's own writes go through tree-ops.ts' build steps).
  */
-import { link, mkdir, open, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readlink, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError, isDeliveryError } from '../errors.js';
 
@@ -33,42 +32,6 @@ export async function linkTree(from: string, to: string, relative: string, skip:
     else if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
     else await link(source, target);
   });
-}
-
-export interface WriteStats {
-  files: number;
-  bytes: number;
-}
-
-/**
- * Writes files into a generation or unit being built. Each path is unlinked first: after the
- * hard-link copy it may share its inode with the live site, and writing through it would change
- * the live site in place.
- */
-export async function writeFiles(root: string, files: Map<string, string | Uint8Array>, durable: boolean): Promise<WriteStats> {
-  const made = new Set<string>();
-  const stats: WriteStats = { files: 0, bytes: 0 };
-  const ensureDir = async (dir: string) => {
-    if (made.has(dir)) return;
-    await mkdir(dir, { recursive: true });
-    made.add(dir);
-  };
-  await eachLimit(files, 16, async ([relative, content]) => {
-    const file = path.join(root, relative);
-    await ensureDir(path.dirname(file));
-    await rm(file, { force: true });
-    const handle = await open(file, 'wx', 0o644);
-    try {
-      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-      await handle.writeFile(bytes);
-      stats.files += 1;
-      stats.bytes += bytes.byteLength;
-      if (durable) await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-  });
-  return stats;
 }
 
 export async function syncFile(file: string): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The web root's objects/: renditions staged by `transmit` outside the lock, under their content
- * hash, which the media units (store/media/<b>.g<n>/) hard-link. An object no generation links (link count 1)
- * and untouched for the grace period is swept.
+ * hash, which the media units (store/media/<b>.g<n>/) hard-link (tree-ops.ts' `linkSet` step).
+ * An object no generation links (link count 1) and untouched for the grace period is swept.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, stat, unlink, utimes } from 'node:fs/promises';
@@ -91,21 +91,6 @@ export class ObjectStore {
       }
     }
     return null;
-  }
-
-  /** A media unit brought to exactly `wanted` (file names), each a hard link to its object; dot files (its state) stay. */
-  async linkBucket(unitDir: string, wanted: Set<string>): Promise<void> {
-    const present = new Set((await readdir(unitDir)).filter((name) => !name.startsWith('.')));
-    await eachLimit(
-      [...present].filter((name) => !wanted.has(name)),
-      16,
-      (name) => unlink(path.join(unitDir, name)),
-    );
-    await eachLimit(
-      [...wanted].filter((name) => !present.has(name)),
-      16,
-      (name) => link(path.join(this.dir, name), path.join(unitDir, name)),
-    );
   }
 
   /** Objects linked by no generation and untouched for the grace period go; at most every 5 minutes. */

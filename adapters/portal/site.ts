@@ -22,15 +22,15 @@
  * gets the old or the new site, never a mix.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
 import { workerMetrics } from '../../worker/metrics.js';
-import { classifyFsError, eachLimit, errorCode, linkTree, writeFiles, type WriteStats } from './files.js';
+import { classifyFsError, eachLimit, errorCode } from './files.js';
 import { Generations, SPARE_PREFIX, generationName } from './generations.js';
 import { acquireLock } from './lock.js';
-import { copyTreeLinks, removeTree } from './tree-ops.js';
+import { applyBuildSteps, BuildBatch, copyTreeLinks, removeTree, type BuildStep } from './tree-ops.js';
 import { ObjectStore } from './objects.js';
 import {
   catalogueItemIds,
@@ -134,6 +134,8 @@ export interface CommitStats {
   phases: Record<'lock' | 'load' | 'build' | 'swap' | 'cleanup', number>;
   /** The cleanup's steps, ms: old generations, the store versions only they linked, the spare root, the objects sweep. */
   cleanupSteps: Record<'generations' | 'store' | 'spare' | 'sweep', number>;
+  /** The build's steps, ms: the next root prepared (copied or recycled), pages rendered (with the state they read), files written on the tree thread. */
+  buildSteps: Record<'root' | 'render' | 'write', number>;
 }
 
 /** Beside the changes a batch may carry: a site that must exist (ensureSite), a search index to install. */
@@ -166,6 +168,7 @@ export class PortalSite {
   /** The running commit's phase timings (the stats of the commit share the object). */
   private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
   private currentCleanup: CommitStats['cleanupSteps'] = { generations: 0, store: 0, spare: 0, sweep: 0 };
+  private currentBuild: CommitStats['buildSteps'] = { root: 0, render: 0, write: 0 };
 
   constructor(
     webRoot: string,
@@ -263,7 +266,11 @@ export class PortalSite {
         // Callers learn the outcome as soon as the swap is done; cleanup follows under the lock.
         const settle = (outcomes: (CommitOutcome | Error)[]) => {
           settled = true;
-          workerMetrics.portalCommit((performance.now() - started) / 1000, batch.filter((q) => 'change' in q.work && q.work.change.kind !== 'annotate').length);
+          const deliveries = batch.filter((q) => 'change' in q.work && q.work.change.kind !== 'annotate').length;
+          // Settled after the swap: cleanup is not yet in the phases, and callers do not wait for it.
+          const { lock, load, swap } = this.currentPhases;
+          const { root, render, write } = this.currentBuild;
+          workerMetrics.portalCommit((performance.now() - started) / 1000, deliveries, { lock, load, root, render, write, swap });
           batch.forEach((q, i) => {
             const outcome = outcomes[i]!;
             if (outcome instanceof Error) q.reject(outcome);
@@ -304,6 +311,7 @@ export class PortalSite {
     const phases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
     this.currentPhases = phases;
     this.currentCleanup = { generations: 0, store: 0, spare: 0, sweep: 0 };
+    this.currentBuild = { root: 0, render: 0, write: 0 };
     let mark = performance.now();
     const lap = (phase: keyof CommitStats['phases']) => {
       const now = performance.now();
@@ -475,6 +483,7 @@ export class PortalSite {
     generation: number,
     searchIndex: string | null,
   ): Promise<void> {
+    const buildStarted = performance.now();
     const { state } = applied;
     const root = state.root;
     const stats: CommitStats = {
@@ -486,11 +495,14 @@ export class PortalSite {
       fullRender,
       phases: this.currentPhases,
       cleanupSteps: this.currentCleanup,
+      buildSteps: this.currentBuild,
     };
-    const count = (s: WriteStats) => {
-      stats.filesWritten += s.files;
-      stats.bytesWritten += s.bytes;
-    };
+    // Every write and link of the build goes to the tree thread in batches (tree-ops.ts: under load,
+    // one fs/promises call at a time on this thread is what made a commit slow).
+    const steps = new BuildBatch();
+    const durable = this.tuning.durable;
+    const writes = (dir: string, files: Map<string, FileContent>): BuildStep[] =>
+      [...files].map(([relative, data]) => ({ op: 'write', path: path.join(dir, relative), data, durable }));
 
     // Every registry column and catalogue item has a page, from the first generation on.
     const lists = new Set(applied.changedLists);
@@ -511,19 +523,19 @@ export class PortalSite {
     }
 
     // The root: a hard-link copy of the previous one (its files and its unit symlinks), then what changed.
+    const rootStarted = performance.now();
     if (previousDir && recycled) await this.recycleRoot(previousDir, buildDir, recycled.units, recycled.current);
     else if (previousDir) await copyTreeLinks(previousDir, buildDir);
     else await mkdir(buildDir, { recursive: true });
+    const rootMs = performance.now() - rootStarted;
 
     const newUnits = new Map<string, string | null>();
     const unitStore = (unit: string) => `${unit}.g${generation}`;
-    const freshUnitDir = async (unit: string) => {
-      const dir = this.storePath(unitStore(unit));
-      // A dir of this name can only be left by a build that died before its swap.
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(path.dirname(dir), { recursive: true });
-      return dir;
-    };
+    // A dir of this name can only be left by a build that died before its swap: it is removed first.
+    const freshUnitSteps = (dir: string): BuildStep[] => [
+      { op: 'rm', path: dir },
+      { op: 'mkdir', path: path.dirname(dir) },
+    ];
 
     // Lists: the index page, the feed and the state are new; archived pages (numbered from the
     // oldest, stable) are kept from the previous version unless their key changed. The unit's
@@ -541,15 +553,18 @@ export class PortalSite {
       for (const [file, content] of rendered) files.set(file.slice(unit.length + 1), content);
       files.set(LIST_STATE_FILE, JSON.stringify(list));
       files.set(PAGE_KEYS_FILE, JSON.stringify({ version: 1, keys: reuse.keys } satisfies PageKeys));
-      const dir = await freshUnitDir(unit);
-      await mkdir(dir, { recursive: true });
+      const dir = this.storePath(unitStore(unit));
       const kept = Object.keys(reuse.keys)
         .map((file) => file.slice(unit.length + 1))
         .filter((file) => !files.has(file));
-      if (previousDir) await eachLimit(kept, 16, (file) => link(path.join(previousDir, file), path.join(dir, file)));
       stats.pagesKept += kept.length;
-      count(await writeFiles(dir, files, this.tuning.durable));
       newUnits.set(unit, unitStore(unit));
+      await steps.add(
+        ...freshUnitSteps(dir),
+        { op: 'mkdir', path: dir },
+        ...(previousDir ? kept.map((file): BuildStep => ({ op: 'link', from: path.join(previousDir, file), to: path.join(dir, file) })) : []),
+        ...writes(dir, files),
+      );
     });
 
     // Article buckets: each package's pages and record are a version of their own in the store
@@ -561,12 +576,16 @@ export class PortalSite {
       const unit = artUnit(id);
       buckets.set(unit, [...(buckets.get(unit) ?? []), id]);
     }
-    await eachLimit(buckets, 8, async ([unit, ids]) => {
-      const dir = await freshUnitDir(unit);
+    // A bucket left empty (its last package removed) is removed; the answer says which were.
+    const bucketDirs = new Map<string, string>();
+    for (const [unit, ids] of buckets) {
+      const dir = this.storePath(unitStore(unit));
+      bucketDirs.set(unit, dir);
       const previousUnit = root.units[unit];
+      const bucketSteps: BuildStep[] = [...freshUnitSteps(dir)];
       // A bucket written before package versions holds the package directories themselves: those are hard-link copied.
-      if (previousUnit) await linkTree(this.storePath(previousUnit), dir, '', new Set(ids.map((id) => encodeURIComponent(id))));
-      else await mkdir(dir, { recursive: true });
+      if (previousUnit) bucketSteps.push({ op: 'copy', from: this.storePath(previousUnit), to: dir, skip: ids.map((id) => encodeURIComponent(id)) });
+      else bucketSteps.push({ op: 'mkdir', path: dir });
       const bucket = unit.slice('art/'.length);
       for (const id of ids) {
         const record = state.packages.get(id);
@@ -574,65 +593,71 @@ export class PortalSite {
         const encoded = encodeURIComponent(id);
         const version = packageVersion(bucket, encoded, generation);
         const versionDir = this.storePath(version);
-        await rm(versionDir, { recursive: true, force: true }); // left by a build that died before its swap
         const files = new Map<string, FileContent>();
         const prefix = `${unit}/${encoded}/`;
         for (const [file, content] of renderPackagePages(record, view)) files.set(file.slice(prefix.length), content);
         files.set(PACKAGE_RECORD_FILE, JSON.stringify(record));
-        count(await writeFiles(versionDir, files, this.tuning.durable));
-        await symlink(packageLinkTarget(version), path.join(dir, encoded));
+        // A version dir of this name is left by a build that died before its swap.
+        bucketSteps.push({ op: 'rm', path: versionDir }, ...writes(versionDir, files), {
+          op: 'symlink',
+          target: packageLinkTarget(version),
+          path: path.join(dir, encoded),
+        });
       }
-      const left = await readdir(dir);
-      if (left.length === 0) {
-        await rm(dir, { recursive: true, force: true });
-        newUnits.set(unit, null);
-      } else newUnits.set(unit, unitStore(unit));
-    });
+      bucketSteps.push({ op: 'rmdirIfEmpty', path: dir });
+      await steps.add(...bucketSteps);
+    }
 
     // Media buckets: the renditions the bucket's packages use, each a hard link to its object.
-    await eachLimit(applied.changedMedia, 8, async (unit) => {
+    for (const unit of applied.changedMedia) {
       const refs = state.media.get(unit);
       if (!refs || Object.keys(refs.refs).length === 0) {
         newUnits.set(unit, null);
-        return;
+        continue;
       }
-      const dir = await freshUnitDir(unit);
+      const dir = this.storePath(unitStore(unit));
       const previousUnit = root.units[unit];
-      if (previousUnit) await linkTree(this.storePath(previousUnit), dir, '', new Set([MEDIA_REFS_FILE]));
-      else await mkdir(dir, { recursive: true });
-      await this.objects.linkBucket(dir, new Set(Object.keys(refs.refs)));
-      count(await writeFiles(dir, new Map([[MEDIA_REFS_FILE, JSON.stringify(refs)]]), this.tuning.durable));
+      await steps.add(
+        ...freshUnitSteps(dir),
+        previousUnit ? { op: 'copy', from: this.storePath(previousUnit), to: dir, skip: [MEDIA_REFS_FILE] } : { op: 'mkdir', path: dir },
+        { op: 'linkSet', dir, from: this.objects.dir, names: Object.keys(refs.refs) },
+        ...writes(dir, new Map([[MEDIA_REFS_FILE, JSON.stringify(refs)]])),
+      );
       newUnits.set(unit, unitStore(unit));
-    });
+    }
 
     if (searchIndex) {
-      const dir = await freshUnitDir(SEARCH_UNIT);
+      const dir = this.storePath(unitStore(SEARCH_UNIT));
+      await steps.add(...freshUnitSteps(dir));
+      await steps.flush();
       await rename(searchIndex, dir);
       newUnits.set(SEARCH_UNIT, unitStore(SEARCH_UNIT));
     }
 
+    await steps.flush();
+    for (const [unit, dir] of bucketDirs) newUnits.set(unit, steps.removedEmpty.has(dir) ? null : unitStore(unit));
+
     // The root's unit symlinks follow the new versions.
-    await eachLimit(newUnits, 16, async ([unit, storeName]) => {
+    for (const [unit, storeName] of newUnits) {
       const link = path.join(buildDir, unit);
-      await rm(link, { force: true, recursive: false }).catch(() => undefined);
+      await steps.add({ op: 'rm', path: link });
       if (storeName) {
-        await mkdir(path.dirname(link), { recursive: true });
-        await symlink(unitLinkTarget(unit, storeName), link);
+        await steps.add({ op: 'symlink', target: unitLinkTarget(unit, storeName), path: link });
         root.units[unit] = storeName;
       } else delete root.units[unit];
-    });
+    }
     stats.unitsRebuilt = newUnits.size;
 
     // Sitemap months touched: their parts are written again.
     const files = new Map<string, FileContent>();
     const sitemapNames = await readdir(path.join(buildDir, SITEMAP_DIR)).catch(() => [] as string[]);
     for (const month of applied.changedMonths) {
-      for (const name of sitemapNames) if (isMonthPart(name, month)) await unlink(path.join(buildDir, SITEMAP_DIR, name));
+      for (const name of sitemapNames) if (isMonthPart(name, month)) await steps.add({ op: 'rm', path: path.join(buildDir, SITEMAP_DIR, name) });
       const monthState = state.months.get(month);
       if (monthState && Object.keys(monthState.packages).length > 0) {
         for (const [file, content] of renderSitemapMonth(month, monthState, view)) files.set(file, content);
         files.set(sitemapMonthStatePath(month), JSON.stringify(monthState));
-      } else await rm(path.join(buildDir, sitemapMonthStatePath(month)), { force: true });
+      } else await steps.add({ op: 'rm', path: path.join(buildDir, sitemapMonthStatePath(month)) });
     }
 
     for (const [file, content] of renderRootFiles(view, fullRender, applied.changedLists)) files.set(file, content);
@@ -641,54 +666,32 @@ export class PortalSite {
     root.renderKey = this.renderKey;
     files.set(ROOT_STATE_PATH, JSON.stringify(root));
     files.set(GENERATION_INFO_PATH, JSON.stringify({ generation, committedAt: root.committedAt }));
-    count(await writeFiles(buildDir, files, this.tuning.durable));
+    await steps.add(...writes(buildDir, files));
+    await steps.flush();
+    stats.filesWritten = steps.files;
+    stats.bytesWritten = steps.bytesWritten;
+    const buildMs = performance.now() - buildStarted;
+    Object.assign(stats.buildSteps, { root: rootMs, write: steps.sendMs, render: Math.max(0, buildMs - rootMs - steps.sendMs) });
     this.lastCommit = stats;
   }
 
   /**
    * Brings a recycled generation root to the current root's content: unit symlinks that differ
    * (known from both unit maps, no readlink), root files whose inode differs (hard-linked again),
-   * and nothing else. Every change is an unlink and a new entry; nothing is written through.
+   * and nothing else. Every change is an unlink and a new entry; nothing is written through. One
+   * request to the tree thread: under load, walking the root here cost half a second per commit.
    */
   private async recycleRoot(currentDir: string, buildDir: string, had: Record<string, string>, want: Record<string, string>): Promise<void> {
     const units = new Set([...Object.keys(had), ...Object.keys(want)]);
-    await eachLimit(units, 16, async (unit) => {
-      if (had[unit] === want[unit]) return;
+    const steps: BuildStep[] = [];
+    for (const unit of units) {
+      if (had[unit] === want[unit]) continue;
       const link = path.join(buildDir, unit);
-      await rm(link, { force: true });
-      if (want[unit]) {
-        await mkdir(path.dirname(link), { recursive: true });
-        await symlink(unitLinkTarget(unit, want[unit]), link);
-      }
-    });
-    const sync = async (relative: string): Promise<void> => {
-      const from = path.join(currentDir, relative);
-      const to = path.join(buildDir, relative);
-      const source = await readdir(from, { withFileTypes: true });
-      const names = new Set(source.map((e) => e.name));
-      for (const entry of await readdir(to, { withFileTypes: true }).catch(() => [])) {
-        const rel = relative ? `${relative}/${entry.name}` : entry.name;
-        if (!names.has(entry.name) && !units.has(rel)) await rm(path.join(to, entry.name), { recursive: true, force: true });
-      }
-      await eachLimit(source, 16, async (entry) => {
-        const rel = relative ? `${relative}/${entry.name}` : entry.name;
-        if (units.has(rel)) return;
-        const target = path.join(to, entry.name);
-        if (entry.isDirectory()) {
-          const info = await lstat(target).catch(() => null);
-          if (info && !info.isDirectory()) await rm(target, { recursive: true, force: true });
-          await mkdir(target, { recursive: true });
-          await sync(rel);
-          return;
-        }
-        const [a, b] = await Promise.all([lstat(path.join(from, entry.name)), lstat(target).catch(() => null)]);
-        if (b && a.ino === b.ino && a.dev === b.dev) return;
-        if (b) await rm(target, { recursive: true, force: true });
-        if (entry.isSymbolicLink()) await symlink(await readlink(path.join(from, entry.name)), target);
-        else await link(path.join(from, entry.name), target);
-      });
-    };
-    await sync('');
+      steps.push({ op: 'rm', path: link });
+      if (want[unit]) steps.push({ op: 'symlink', target: unitLinkTarget(unit, want[unit]), path: link });
+    }
+    steps.push({ op: 'syncTree', from: currentDir, to: buildDir, skip: [...units] });
+    await applyBuildSteps(steps);
   }
 
   /**

@@ -327,6 +327,12 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
       histogramDelta(...wrk, 'govpub_portal_commit_duration_seconds', []),
       lacks('worker', 'govpub_portal_commit_duration_seconds'),
     ),
+    ...lines(
+      tag,
+      '9a portal commit phases',
+      histogramDelta(...wrk, 'govpub_portal_commit_phase_seconds', ['phase']),
+      lacks('worker', 'govpub_portal_commit_phase_seconds'),
+    ),
   );
   const perCommit = histogramDelta(...wrk, 'govpub_portal_commit_deliveries', []);
   if (perCommit?.[0]) {

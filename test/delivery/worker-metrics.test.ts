@@ -118,6 +118,11 @@ describe('metrics of a running govpub start', () => {
     expect(total(worker, 'govpub_portal_commit_duration_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(total(worker, 'govpub_portal_commit_deliveries_count')).toBeGreaterThanOrEqual(1);
     expect(total(worker, 'govpub_portal_commit_deliveries_sum')).toBeGreaterThanOrEqual(1);
+    // Each phase of those commits, counted once per commit: the phases name where a slow commit's time went.
+    const commits = total(worker, 'govpub_portal_commit_duration_seconds_count');
+    const phases = ['load', 'lock', 'render', 'root', 'swap', 'write'];
+    for (const phase of phases) expect(total(worker, 'govpub_portal_commit_phase_seconds_count', { phase })).toBe(commits);
+    expect(labelValues(worker, 'govpub_portal_commit_phase_seconds_count', 'phase').sort()).toEqual(phases);
     expect(total(worker, 'govpub_db_query_duration_seconds_count', { process: 'worker' })).toBeGreaterThan(0);
     // One process, two databases' timings kept apart: the API's queries are on the API's endpoint.
     expect(total(worker, 'govpub_db_query_duration_seconds_count', { process: 'api' })).toBe(0);
