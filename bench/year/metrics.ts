@@ -235,6 +235,19 @@ function chain(tag: string, api: readonly [Scrape[], Scrape[]], wrk: readonly [S
  * The breakdown, in the order a release travels: API request → Update → bookkeeping activities →
  * child start → format → transmit → confirm; database time; portal commit.
  */
+/**
+ * The API process's event-loop delay over the window (prom-client resets its monitor at every
+ * scrape, so the after-scrape covers the window since the before-scrape). With `govpub start` the
+ * workers share that process and its event loop: every await of a delivery waits this long too.
+ */
+function eventLoopLine(tag: string, after: Scrape[]): string {
+  const title = '10 event-loop delay, API process (with govpub start, the workers share it)';
+  const samples = after.find((s) => s.samples?.has('nodejs_eventloop_lag_p99_seconds'))?.samples;
+  if (!samples) return `[${tag}] ${title}: n/a — API endpoint lacks nodejs_eventloop_lag_p99_seconds`;
+  const figure = (stat: string) => ms(samples.get(`nodejs_eventloop_lag_${stat}_seconds`) ?? NaN);
+  return `[${tag}] ${title}: mean ${figure('mean')}, p50 ${figure('p50')}, p90 ${figure('p90')}, p99 ${figure('p99')}, max ${figure('max')}`;
+}
+
 export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'): string[] {
   const apiScrapes = (s: Scrape[]) => s.filter((x) => x.endpoint.name === 'api');
   const workerScrapes = (s: Scrape[]) => s.filter((x) => x.endpoint.name !== 'api');
@@ -334,6 +347,7 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
       lacks('worker', 'govpub_portal_commit_phase_seconds'),
     ),
   );
+  out.push(eventLoopLine(tag, api[1]));
   const perCommit = histogramDelta(...wrk, 'govpub_portal_commit_deliveries', []);
   if (perCommit?.[0]) {
     const d = perCommit[0];

@@ -95,4 +95,18 @@ describe('the metrics breakdown', () => {
     expect(lines.join('\n')).toContain('1 API request (method route status): n/a — API endpoint lacks govpub_http_request_duration_seconds');
     expect(lines[0]).toMatch(/path of a release, mean per occurrence: API request \? → Update \?/);
   });
+
+  it("prints the API process's event-loop delay over the window from the after-scrape, or says it is missing", () => {
+    const lag = parsePrometheus(
+      ['mean 0.0123', 'p50 0.0101', 'p90 0.0302', 'p99 0.1504', 'max 0.4'].map((l) => `nodejs_eventloop_lag_${l.replace(' ', '_seconds ')}`).join('\n'),
+    );
+    const printed = breakdown([{ endpoint: api, samples: new Map() }], [{ endpoint: api, samples: lag }]).join('\n');
+    expect(printed).toContain(
+      '10 event-loop delay, API process (with govpub start, the workers share it): mean 12.3 ms, p50 10.1 ms, p90 30.2 ms, p99 150.4 ms, max 400.0 ms',
+    );
+    const missing = breakdown([{ endpoint: api, samples: new Map() }], [{ endpoint: api, samples: new Map() }]).join('\n');
+    expect(missing).toContain(
+      '10 event-loop delay, API process (with govpub start, the workers share it): n/a — API endpoint lacks nodejs_eventloop_lag_p99_seconds',
+    );
+  });
 });
