@@ -195,6 +195,30 @@ describe("a commit's build steps", () => {
     expect(results[1]).toEqual(results[0]);
   });
 
+  it('syncs durable writes in groups and leaves no file open, whether the batch succeeds or fails', async () => {
+    const base = await mkdtemp(path.join(dir, 'steps-durable-'));
+    const openFiles = async () => (await readdir('/proc/self/fd')).length;
+    await applyBuildSteps([{ op: 'mkdir', path: base }]); // the thread is running before counting
+    const before = await openFiles();
+    // More files than one sync group (128): every one written in full.
+    const many = Array.from({ length: 300 }, (_, i): BuildStep => ({
+      op: 'write',
+      path: path.join(base, 'ok', `p${i}.html`),
+      data: `第${i}页`,
+      durable: true,
+    }));
+    await applyBuildSteps(many);
+    expect((await readdir(path.join(base, 'ok'))).length).toBe(300);
+    expect(await readFile(path.join(base, 'ok', 'p299.html'), 'utf8')).toBe('第299页');
+    expect(await openFiles()).toBe(before);
+    const failing: BuildStep[] = [
+      ...Array.from({ length: 5 }, (_, i): BuildStep => ({ op: 'write', path: path.join(base, 'bad', `p${i}.html`), data: 'x', durable: true })),
+      { op: 'link', from: path.join(base, 'missing'), to: path.join(base, 'bad', 'link') },
+    ];
+    await expect(applyBuildSteps(failing)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await openFiles()).toBe(before);
+  });
+
   it('sends a batch once it holds its byte limit, so a whole-site render is never held in memory at once', async () => {
     const base = await mkdtemp(path.join(dir, 'steps-batch-'));
     const batch = new BuildBatch(1_000);
