@@ -9,18 +9,21 @@
  * builds in 0.17 s on an idle machine and took 1.2 s (mean; 4 s over a whole year) under load,
  * waiting, not working. On the thread the same steps are plain synchronous calls (a 200-file
  * batch with fdatasync takes ≈ 50 ms here) and the main thread waits for one answer per batch.
- * Where a thread cannot be started, the same steps run here, asynchronously, with the same results.
+ * Where a thread cannot be started, the same steps run here: tree copies and removals
+ * asynchronously, build steps from the thread's own source, synchronously.
  */
 import { Worker } from 'node:worker_threads';
-import { link, lstat, mkdir, open, readdir, readlink, rm, rmdir, symlink, unlink } from 'node:fs/promises';
+import fs from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { errorCode, linkTree } from './files.js';
+import { linkTree } from './files.js';
 
-/** The thread's code: plain JavaScript (no loader needed), the synchronous twin of files.ts' linkTree (a string, so it cannot import it). */
-const THREAD_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const path = require('node:path');
+/**
+ * The steps themselves: plain JavaScript over `fs` and `path` (no loader needed), the synchronous
+ * twin of files.ts' linkTree (a string, so it cannot import it). The thread runs it; where no thread
+ * can be started, the same source is compiled here (`stepsHere`), so there is one implementation.
+ */
+const STEPS_SOURCE = `
 function linkTree(from, to, relative, skip) {
   fs.mkdirSync(to, { recursive: true });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
@@ -144,6 +147,14 @@ function applyEach(steps, made, removedEmpty, unsynced) {
     } else throw new Error('unknown build step ' + s.op);
   }
 }
+`;
+
+/** The thread's code: the steps and the answering of requests. */
+const THREAD_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+${STEPS_SOURCE}
 parentPort.on('message', (m) => {
   try {
     let removedEmpty;
@@ -250,79 +261,20 @@ export async function copyTreeLinks(from: string, to: string, skip: Iterable<str
 export async function applyBuildSteps(steps: BuildStep[]): Promise<Set<string>> {
   if (steps.length === 0) return new Set();
   const answer = tree.run({ op: 'steps', steps });
-  return new Set(answer ? ((await answer).removedEmpty ?? []) : await applyStepsHere(steps));
+  return new Set(answer ? ((await answer).removedEmpty ?? []) : applyStepsHere(steps));
 }
 
-/** The thread's applySteps on this thread, with fs/promises (exported for the tests that hold both to the same results). */
-export async function applyStepsHere(steps: BuildStep[]): Promise<string[]> {
-  const removedEmpty: string[] = [];
-  const parentOf = (file: string) => mkdir(path.dirname(file), { recursive: true });
-  for (const s of steps) {
-    if (s.op === 'rm') await rm(s.path, { recursive: true, force: true });
-    else if (s.op === 'mkdir') await mkdir(s.path, { recursive: true });
-    else if (s.op === 'write') {
-      await parentOf(s.path);
-      await rm(s.path, { force: true });
-      const handle = await open(s.path, 'wx', 0o644);
-      try {
-        await handle.writeFile(s.data);
-        if (s.durable) await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-    } else if (s.op === 'link') {
-      await parentOf(s.to);
-      await link(s.from, s.to);
-    } else if (s.op === 'symlink') {
-      await parentOf(s.path);
-      await symlink(s.target, s.path);
-    } else if (s.op === 'copy') await linkTree(s.from, s.to, '', new Set(s.skip));
-    else if (s.op === 'syncTree') await syncTreeHere(s.from, s.to, '', new Set(s.skip));
-    else if (s.op === 'linkSet') {
-      const wanted = new Set(s.names);
-      const present = new Set((await readdir(s.dir)).filter((name) => !name.startsWith('.')));
-      for (const name of present) if (!wanted.has(name)) await unlink(path.join(s.dir, name));
-      for (const name of wanted) if (!present.has(name)) await link(path.join(s.from, name), path.join(s.dir, name));
-    } else {
-      try {
-        await rmdir(s.path);
-        removedEmpty.push(s.path);
-      } catch (error) {
-        if (errorCode(error) !== 'ENOTEMPTY' && errorCode(error) !== 'EEXIST') throw error;
-      }
-    }
-  }
-  return removedEmpty;
-}
+type StepFunctions = { applySteps(steps: BuildStep[]): string[] };
+let compiledHere: StepFunctions | null = null;
 
-/** The thread's syncTree on this thread. */
-async function syncTreeHere(from: string, to: string, relative: string, skip: Set<string>): Promise<void> {
-  const source = await readdir(path.join(from, relative), { withFileTypes: true });
-  const names = new Set(source.map((e) => e.name));
-  for (const entry of await readdir(path.join(to, relative), { withFileTypes: true }).catch(() => [])) {
-    const rel = relative ? `${relative}/${entry.name}` : entry.name;
-    if (!names.has(entry.name) && !skip.has(rel)) await rm(path.join(to, rel), { recursive: true, force: true });
-  }
-  for (const entry of source) {
-    const rel = relative ? `${relative}/${entry.name}` : entry.name;
-    if (skip.has(rel)) continue;
-    const sourcePath = path.join(from, rel);
-    const target = path.join(to, rel);
-    const info = await lstat(target).catch(() => null);
-    if (entry.isDirectory()) {
-      if (info && !info.isDirectory()) await rm(target, { recursive: true, force: true });
-      await mkdir(target, { recursive: true });
-      await syncTreeHere(from, to, rel, skip);
-      continue;
-    }
-    if (info) {
-      const had = await lstat(sourcePath);
-      if (had.ino === info.ino && had.dev === info.dev) continue;
-      await rm(target, { recursive: true, force: true });
-    }
-    if (entry.isSymbolicLink()) await symlink(await readlink(sourcePath), target);
-    else await link(sourcePath, target);
-  }
+/**
+ * The thread's steps run on this thread, synchronously (they block it: only for where no thread
+ * can be started, and for the tests that hold both to the same results).
+ */
+export function applyStepsHere(steps: BuildStep[]): string[] {
+  // The same source the thread runs, given this process's fs and path.
+  compiledHere ??= new Function('fs', 'path', `${STEPS_SOURCE}\nreturn { applySteps };`)(fs, path) as StepFunctions;
+  return compiledHere.applySteps(steps);
 }
 
 /**

@@ -139,7 +139,7 @@ describe("a commit's build steps", () => {
     const a = await scene(onThread);
     const b = await scene(here);
     const removedThere = await applyBuildSteps(a.steps);
-    const removedHere = await applyStepsHere(b.steps);
+    const removedHere = applyStepsHere(b.steps);
     expect(removedHere.map((d) => path.relative(here, d))).toEqual([...removedThere].map((d) => path.relative(onThread, d)));
     expect(await describeTree(here)).toEqual(await describeTree(onThread));
   });
