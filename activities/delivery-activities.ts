@@ -19,6 +19,7 @@ import { storedWarnings } from '../adapters/format-notes.js';
 import { PLATFORM_DEFAULTS, type PlatformConfig } from '../config/platforms.js';
 import {
   deliveryMediaQueue,
+  platformStatusQueue,
   platformTaskQueue,
   type AttemptOutcome,
   type ConfirmOutcome,
@@ -56,6 +57,12 @@ export interface DeliveryDeps {
   /** Base task queue; platform queues are `<base>-<platform>`. */
   taskQueue: string;
 }
+
+/**
+ * How long one status query of a sweeping platform waits at the sweep for the post to be final
+ * before it answers "pending" (the workflow then pauses as after any pending answer).
+ */
+export const STATUS_QUERY_WAIT_MS = 20_000;
 
 const DEFAULT_PLATFORM: Omit<PlatformConfig, 'platform'> = { baseUrlSource: 'none', credentials: {}, ...PLATFORM_DEFAULTS };
 
@@ -121,6 +128,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           mediaQueue: deliveryMediaQueue(deps.taskQueue),
           confirmTimeoutMs: config.confirmTimeoutSec * 1000,
           confirmFirstPollMs: config.confirmFirstPollSec * 1000,
+          ...(config.statusSweepSec !== undefined
+            ? { statusQueue: platformStatusQueue(deps.taskQueue, channel.platform), statusWaitMs: STATUS_QUERY_WAIT_MS }
+            : {}),
           maxAttempts: config.maxAttempts,
           reminderEveryMs: config.reminderEverySec * 1000,
           retryInitialMs: config.retryInitialSec * 1000,
@@ -285,7 +295,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const adapter = deps.adapterFor(channel);
       if (!adapter.confirm || !delivery.external_id) return { kind: 'pending', note: 'the platform offers no status query' };
       try {
-        const status = await adapter.confirm(delivery.external_id, transmitContext(deps, delivery, channel));
+        // A sweeping platform's query waits at the sweep (heartbeating) for the post to be final.
+        const sweepSec = deps.platformConfig(channel.platform)?.statusSweepSec;
+        const statusWait = plan.statusWaitMs !== undefined && sweepSec !== undefined ? { waitMs: plan.statusWaitMs, sweepEveryMs: sweepSec * 1000 } : undefined;
+        const ctx = { ...transmitContext(deps, delivery, channel), ...(statusWait ? { statusWait } : {}) };
+        const status = statusWait ? await withHeartbeat(() => adapter.confirm!(delivery.external_id!, ctx)) : await adapter.confirm(delivery.external_id, ctx);
         if (status.state === 'live') {
           await record(
             plan,

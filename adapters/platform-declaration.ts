@@ -41,6 +41,12 @@ export interface PlatformDeclaration {
   credentials?: { id: string; secret: string; token?: 'accessToken' | 'refreshToken' };
   /** A local simulator stands in for the platform; its port is the base port + this offset (fixed, so a new platform moves no other's port). */
   simulator?: { portOffset: number };
+  /**
+   * Its API reads the state of many posts in one request, so the status queries of every delivery
+   * waiting in a process share one sweep (platforms.yaml `statusSweepSec`) on a task queue of their
+   * own, outside the transmits' rate cap.
+   */
+  statusSweep?: boolean;
   /** Manual platforms: the hosts (and their subdomains) a confirmed post URL may be on. */
   postHosts?: readonly string[];
 }

@@ -164,6 +164,15 @@ export interface TransmitContext<Checkpoint = Record<string, unknown>> {
   signal?: AbortSignal;
 }
 
+/** A status query's context: a transmit's, and for platforms that sweep (platforms.yaml `statusSweepSec`), how it may wait. */
+export interface ConfirmContext<Checkpoint = Record<string, unknown>> extends TransmitContext<Checkpoint> {
+  /**
+   * Set where the platform's status queries share one sweep per process: the query waits there up
+   * to `waitMs` for the post to be final, and the sweep reads the platform at most every `sweepEveryMs`.
+   */
+  statusWait?: { waitMs: number; sweepEveryMs: number };
+}
+
 export type TransmitResult =
   /** Public now. */
   | { state: 'live'; externalId: string; publicUrl: string | null }
@@ -185,7 +194,7 @@ export interface ChannelAdapter<Payload = unknown, Checkpoint = Record<string, u
   format(unit: ReleaseUnit, channel: Channel): Formatted<Payload>;
   transmit(payload: Payload, ctx: TransmitContext<Checkpoint>): Promise<TransmitResult>;
   /** For `pollsStatus` adapters: where is the submitted post now? */
-  confirm?(externalId: string, ctx: TransmitContext<Checkpoint>): Promise<ConfirmResult>;
+  confirm?(externalId: string, ctx: ConfirmContext<Checkpoint>): Promise<ConfirmResult>;
   /**
    * For `reconciles` adapters: called before every retry of a transmit whose outcome is unknown.
    * Returns what an earlier attempt created (then nothing is posted again), or null if nothing.

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { PLATFORMS, isSecretRef, type Platform, type SecretRef } from '../domain/registry.js';
+import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
 import { displayPath } from './registry.js';
 
 export interface PlatformConfig {
@@ -21,6 +22,12 @@ export interface PlatformConfig {
   confirmTimeoutSec: number;
   /** First wait before asking an asynchronous platform whether a submitted post is public; doubles per ask up to a minute. */
   confirmFirstPollSec: number;
+  /**
+   * Platforms declared with `statusSweep` (the media center): every delivery's status query in a
+   * worker process waits at one sweep that reads the platform at most every this many seconds, on
+   * the platform's status queue (outside `ratePerSecond`). Absent: one read per article per query.
+   */
+  statusSweepSec?: number;
   maxAttempts: number;
   reminderEverySec: number;
   /** First wait after a transient failure; doubles per attempt up to retryMaxSec. */
@@ -54,6 +61,7 @@ const KEYS = [
   'ratePerSecond',
   'confirmTimeoutSec',
   'confirmFirstPollSec',
+  'statusSweepSec',
   'maxAttempts',
   'reminderEverySec',
   'retryInitialSec',
@@ -134,6 +142,24 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       baseUrl = options.simulatorUrls[platform];
       source = 'simulator';
     }
+    // 0 turns the sweep off (a server without the batch read); elsewhere the platform cannot sweep.
+    let statusSweepSec: number | undefined;
+    if (raw.statusSweepSec !== undefined) {
+      const sweeps = PLATFORM_DECLARATIONS.find((d) => d.id === platform && 'statusSweep' in d && d.statusSweep);
+      const value = raw.statusSweepSec;
+      if (!sweeps)
+        fail(
+          at('statusSweepSec'),
+          `${platform} cannot sweep its status queries (its API has no batch read); remove the setting. Platforms that can: ${PLATFORM_DECLARATIONS.filter(
+            (d) => 'statusSweep' in d && d.statusSweep,
+          )
+            .map((d) => d.id)
+            .join(', ')}`,
+        );
+      else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        fail(at('statusSweepSec'), `expected a number of seconds (0 turns the sweep off), got ${JSON.stringify(value)}`);
+      else if (value > 0) statusSweepSec = value;
+    }
     const credentials: Record<string, string | SecretRef> = {};
     if (raw.credentials !== undefined) {
       if (typeof raw.credentials !== 'object' || raw.credentials === null || Array.isArray(raw.credentials)) fail(at('credentials'), 'expected a mapping');
@@ -151,6 +177,7 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       ...(raw.ratePerSecond !== undefined ? { ratePerSecond: positiveInt('ratePerSecond', undefined) } : {}),
       confirmTimeoutSec: positiveInt('confirmTimeoutSec', DEFAULTS.confirmTimeoutSec)!,
       confirmFirstPollSec: positiveInt('confirmFirstPollSec', DEFAULTS.confirmFirstPollSec)!,
+      ...(statusSweepSec !== undefined ? { statusSweepSec } : {}),
       maxAttempts: Math.floor(positiveInt('maxAttempts', DEFAULTS.maxAttempts)!),
       reminderEverySec: positiveInt('reminderEverySec', DEFAULTS.reminderEverySec)!,
       retryInitialSec: positiveInt('retryInitialSec', DEFAULTS.retryInitialSec)!,

@@ -26,6 +26,13 @@ export interface DeliveryPlan extends DeliveryRef {
   confirmTimeoutMs: number;
   /** First wait before a status query; absent in plans made before it existed (then 2 s, as those ran). */
   confirmFirstPollMs?: number;
+  /**
+   * Where the platform's status queries share a sweep (platforms.yaml `statusSweepSec`): their task
+   * queue, outside the transmits' rate cap, and how long one query waits there for a final state.
+   * Absent: status queries run on `platformQueue` and answer at once.
+   */
+  statusQueue?: string;
+  statusWaitMs?: number;
   maxAttempts: number;
   reminderEveryMs: number;
   retryInitialMs: number;
@@ -146,6 +153,11 @@ export function takedownWorkflowId(businessKey: string): string {
 
 export function platformTaskQueue(base: string, platform: string): string {
   return `${base}-${platform}`;
+}
+
+/** The queue of a sweeping platform's status queries (they wait at the sweep, so they get many slots and no rate cap). */
+export function platformStatusQueue(base: string, platform: string): string {
+  return `${base}-${platform}-status`;
 }
 
 export function deliveryMediaQueue(base: string): string {

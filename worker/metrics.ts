@@ -9,7 +9,7 @@
 import type { MetricHistogram, MetricMeter } from '@temporalio/common';
 
 /** Which of a process's workers ran an activity: the main queue, a platform's, or the media queue. */
-export type TaskQueueKind = 'main' | 'platform' | 'media';
+export type TaskQueueKind = 'main' | 'platform' | 'status' | 'media';
 /** The same, with `local` for a local activity (run inside a workflow task, no queue of its own). */
 export type ActivityKind = TaskQueueKind | 'local';
 

@@ -18,7 +18,8 @@ import {
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { defaultMediaJobSlots } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
-import { deliveryMediaQueue, platformTaskQueue } from '../contracts/delivery.js';
+import { deliveryMediaQueue, platformStatusQueue, platformTaskQueue } from '../contracts/delivery.js';
+import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
 import { enableWorkerMetrics, workerHistogramBuckets, type TaskQueueKind } from './metrics.js';
 import { activityMetricsInterceptor } from './metrics-interceptor.js';
 
@@ -171,6 +172,10 @@ function abandonedAtStop(error: unknown): boolean {
 export const WORKER_DRAIN_LIMIT = '25 seconds';
 
 /** Activity timing (worker/metrics-interceptor.ts), labelled with the kind of queue the worker polls. */
+/** Status queries waiting at a sweep at once in one process: each is a promise and a heartbeat, not a request. */
+const STATUS_QUERY_SLOTS = 200;
+const sweepsStatus = (platform: string) => PLATFORM_DECLARATIONS.some((d) => d.id === platform && 'statusSweep' in d && d.statusSweep);
+
 const timedActivities = (kind: TaskQueueKind) => ({ activity: [activityMetricsInterceptor(kind)] });
 
 export async function createWorker(options: WorkerOptions): Promise<WorkerGroup> {
@@ -188,6 +193,22 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       shutdownForceTime: WORKER_DRAIN_LIMIT,
     }),
   ];
+  // A sweeping platform's status queries wait at the sweep (adapters/media-center/status-sweep.ts):
+  // many slots, no rate cap (the sweep bounds the requests). Polled whatever statusSweepSec says,
+  // so plans made while it was on still find a worker after it is turned off.
+  for (const platform of Object.keys(options.platforms ?? {}).filter(sweepsStatus)) {
+    workers.push(
+      await Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: platformStatusQueue(options.taskQueue, platform),
+        activities,
+        maxConcurrentActivityTaskExecutions: STATUS_QUERY_SLOTS,
+        interceptors: timedActivities('status'),
+        shutdownForceTime: WORKER_DRAIN_LIMIT,
+      }),
+    );
+  }
   for (const [platform, cap] of Object.entries(options.platforms ?? {})) {
     workers.push(
       await Worker.create({

@@ -37,7 +37,17 @@ export function activitiesFor(plan: DeliveryPlan) {
     heartbeatTimeout: '15 seconds',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
   });
-  return { main, media, platform };
+  // Status queries: on the platform's queue, or where the platform sweeps (plan.statusQueue) on a
+  // queue of their own, where each waits at the sweep (heartbeating) for the post to be final.
+  const statusQueries = plan.statusQueue
+    ? proxyActivities<DeliveryActivities>({
+        taskQueue: plan.statusQueue,
+        startToCloseTimeout: '5 minutes',
+        heartbeatTimeout: '15 seconds',
+        retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
+      })
+    : platform;
+  return { main, media, platform, statusQueries };
 }
 
 /** Activity calls finish even when a retraction cancels the delivery: a half-sent post must be recorded. */

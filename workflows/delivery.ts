@@ -41,7 +41,7 @@ import { blankNoteProblem, postUrlProblem } from '../domain/commands.js';
 import type { Problem } from '../domain/package-rules.js';
 
 export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResume): Promise<DeliveryResult> {
-  const { main, media, platform } = activitiesFor(plan);
+  const { main, media, platform, statusQueries } = activitiesFor(plan);
   const status: DeliveryStatus = { state: 'pending', waitingFor: 'nothing', attempts: 0, lastError: null };
   let retryRequested: RetryRequest | null = null;
   let skipRequested: SkipRequest | null = null;
@@ -196,7 +196,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
       status.waitingFor = 'platform';
       let outcome: Awaited<ReturnType<typeof platform.confirmDelivery>>;
       try {
-        outcome = await safely(() => platform.confirmDelivery(plan));
+        outcome = await safely(() => statusQueries.confirmDelivery(plan));
       } catch (error) {
         if (isCancellation(error)) throw error;
         // The database or a defect, not the platform: keep the delivery alive and ask again later.

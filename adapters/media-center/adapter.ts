@@ -20,9 +20,10 @@
 import type { Channel, MediaCenterSystem } from '../../domain/registry.js';
 import { DeliveryError } from '../errors.js';
 import { isHttpUrl, mediaIdFromSrc, replaceImageSources, truncateChars } from '../text.js';
-import type { AdapterCapabilities, ChannelAdapter, ConfirmResult, ReleaseUnit, TransmitContext, TransmitResult } from '../types.js';
+import type { AdapterCapabilities, ChannelAdapter, ConfirmContext, ConfirmResult, ReleaseUnit, TransmitContext, TransmitResult } from '../types.js';
 import {
   MEDIA_CENTER_CONTRACT_LIMITS,
+  MEDIA_CENTER_PAGE_SIZE,
   SYSTEM_NAMES,
   mediaCenterExternalRef,
   mediaCenterIdempotencyKey,
@@ -36,6 +37,7 @@ import {
 } from './contract.js';
 import { MediaCenterClient } from './client.js';
 import { formatMediaCenter } from './format.js';
+import { StatusSweep, type ArticleStates } from './status-sweep.js';
 
 export * from './contract.js';
 
@@ -186,17 +188,35 @@ export function createMediaCenterAdapter(
     return m ? `interpretation ${m[1]}${t}` : `the article${t}`;
   };
 
-  async function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
+  /** One status sweep per site and client in this process (status-sweep.ts), made when first needed. */
+  const sweeps = new Map<string, StatusSweep>();
+  const sweepFor = (ctx: ConfirmContext<MediaCenterCheckpoint>, everyMs: number) => {
+    const key = `${ctx.baseUrl}\n${ctx.credentials.clientId ?? ''}\n${everyMs}`;
+    let sweep = sweeps.get(key);
+    if (!sweep) sweeps.set(key, (sweep = new StatusSweep(everyMs, MEDIA_CENTER_PAGE_SIZE)));
+    return sweep;
+  };
+
+  /** The site's state of each article: through the sweep where configured, else one read per article. */
+  async function articleStates(refs: { item: string; id: string }[], ctx: ConfirmContext<MediaCenterCheckpoint>): Promise<ArticleStates> {
     const client = clientFor(ctx);
-    const refs = articleIds(ctx, externalId);
-    const states: { item: string; article: ApiArticle | null; id: string }[] = [];
-    for (const ref of refs) {
-      const what = `${client.siteName}: checking article ${ref.id}`;
-      const res = await client.call('GET', `/api/v1/articles/${encodeURIComponent(ref.id)}`, what, false);
-      if (res.status === 404) states.push({ ...ref, article: null });
-      else if (res.status === 200) states.push({ ...ref, article: res.data as ApiArticle });
-      else throw client.failure(res, what);
+    if (ctx.statusWait) {
+      const reader = { list: (ids: string[]) => client.listByIds(ids), one: (id: string) => client.article(id) };
+      return sweepFor(ctx, ctx.statusWait.sweepEveryMs).watch(
+        refs.map((r) => r.id),
+        reader,
+        { waitMs: ctx.statusWait.waitMs, done: (states) => [...states.values()].every((a) => a?.status !== 'pending') },
+      );
     }
+    const states = new Map<string, ApiArticle | null>();
+    for (const ref of refs) states.set(ref.id, await client.article(ref.id));
+    return states;
+  }
+
+  async function confirm(externalId: string, ctx: ConfirmContext<MediaCenterCheckpoint>): Promise<ConfirmResult> {
+    const refs = articleIds(ctx, externalId);
+    const byId = await articleStates(refs, ctx);
+    const states = refs.map((ref) => ({ ...ref, article: byId.get(ref.id) ?? null }));
     const problems: string[] = [];
     for (const s of states) {
       const name = itemName(s.item, s.article?.title);

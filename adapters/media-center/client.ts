@@ -143,6 +143,24 @@ export class MediaCenterClient extends PlatformClient {
     return items[0] ?? null;
   }
 
+  /** One article; null when the site does not know it (404). */
+  async article(id: string): Promise<ApiArticle | null> {
+    const what = `${this.siteName}: checking article ${id}`;
+    const res = await this.call('GET', `/api/v1/articles/${encodeURIComponent(id)}`, what, false);
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw this.failure(res, what);
+    return res.data as ApiArticle;
+  }
+
+  /** The client's articles among `ids` (at most a page), in one batch read. */
+  async listByIds(ids: string[]): Promise<ApiArticle[]> {
+    const what = `${this.siteName}: checking ${ids.length} article${ids.length === 1 ? '' : 's'} waiting for review`;
+    const res = await this.call('GET', '/api/v1/articles', what, false, { params: { ids: ids.join(','), limit: ids.length } });
+    if (res.status !== 200) throw this.failure(res, what);
+    const items = (res.data as { items?: unknown }).items;
+    return Array.isArray(items) ? (items as ApiArticle[]).filter((a) => typeof a?.id === 'string') : [];
+  }
+
   /** The DeliveryError for an answer that is not a success (`label`, `site`: how a refused article is named). */
   failure(res: AxiosResponse, what: string, label?: string, site?: string): DeliveryError {
     const err = errorOf(res);

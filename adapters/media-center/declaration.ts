@@ -24,6 +24,8 @@ const mediaCenterSystem = {
   video: 'optional',
   limits: CONTRACT_LIMITS,
   links: 'clickable',
+  // `GET /api/v1/articles?ids=` reads up to 100 articles' states at once.
+  statusSweep: true,
   // In platforms.yaml: the client govpub is to the system's content push API.
   credentials: { id: 'clientId', secret: 'clientSecret' },
   // 16:9 cover, in-article images, 720p/1080p video.

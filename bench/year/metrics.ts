@@ -312,6 +312,12 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
     ),
     ...lines(
       tag,
+      '5a status queries waiting at a sweep (media center)',
+      histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'status' }),
+      lacks('worker', 'govpub_activity_duration_seconds'),
+    ),
+    ...lines(
+      tag,
       '5b media-queue activities (renditions at review and at release)',
       histogramDelta(...wrk, 'govpub_activity_duration_seconds', ['activity'], { task_queue_kind: 'media' }),
       lacks('worker', 'govpub_activity_duration_seconds'),

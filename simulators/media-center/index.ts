@@ -279,7 +279,16 @@ export function mediaCenterDefinition(kind: MediaCenterKind, opts: MediaCenterOp
           return send(reply, { status: 400, code: 'validation_failed', message: 'limit must be an integer from 1 to 100.' });
         if (q.status !== undefined && !['pending', 'published', 'rejected', 'deleted'].includes(q.status))
           return send(reply, { status: 400, code: 'validation_failed', message: 'status must be one of pending, published, rejected, deleted.' });
+        // ids: a batch read (up to a page of comma-separated ids), how a client sweeps the state of many articles at once.
+        const ids = q.ids === undefined ? undefined : new Set(q.ids.split(',').filter((id) => id !== ''));
+        if (ids !== undefined && (ids.size === 0 || q.ids!.split(',').length > MEDIA_CENTER_LIMITS.pageSizeMax))
+          return send(reply, {
+            status: 400,
+            code: 'validation_failed',
+            message: `ids must list 1 to ${MEDIA_CENTER_LIMITS.pageSizeMax} article ids, separated by commas.`,
+          });
         let list = [...state().articles.values()].filter((a) => a.clientId === clientId);
+        if (ids !== undefined) list = list.filter((a) => ids.has(a.id));
         if (q.idempotencyKey !== undefined) list = list.filter((a) => a.idempotencyKey === q.idempotencyKey);
         if (q.externalRef !== undefined) list = list.filter((a) => a.externalRef === q.externalRef);
         if (q.columnId !== undefined) list = list.filter((a) => a.columnId === q.columnId);

@@ -566,3 +566,129 @@ describe('publishing against the media-center simulator', () => {
     expect((await withMedia.confirm!(result.externalId, ctx.nextAttempt())).state).toBe('live');
   });
 });
+
+describe('status queries sharing one sweep (statusSweepSec)', () => {
+  const SWEEP = { waitMs: 5_000, sweepEveryMs: 150 };
+  let mark = 0;
+  /** From here on, statusReads counts. */
+  const markRequests = () => (mark = sim.state.requests().length);
+  /** Status reads the site saw since markRequests: batch reads (`GET /api/v1/articles?ids=`) and single reads. */
+  const statusReads = () => {
+    const gets = sim.state
+      .requests()
+      .slice(mark)
+      .filter((r) => r.method === 'GET' && r.path.startsWith('/api/v1/articles'));
+    return { batch: gets.filter((r) => r.path === '/api/v1/articles').length, single: gets.filter((r) => r.path !== '/api/v1/articles').length };
+  };
+  /** Five policy packages (document + interpretation each) submitted to the site: ten articles in review. */
+  async function submitFive(adapter = plain) {
+    const sent: { externalId: string; ctx: TestTransmitContext<MediaCenterCheckpoint> }[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const f = adapter.format(makeUnit({ packageId: `pkg-sweep-${i}` }), blxw());
+      const ctx = context(blxw(), `pkg-sweep-${i}@1→news_site:blxw`);
+      const { externalId } = await adapter.transmit(f.payload, ctx);
+      sent.push({ externalId, ctx: ctx.nextAttempt() });
+    }
+    return sent;
+  }
+  const waiting = (ctx: TestTransmitContext<MediaCenterCheckpoint>, statusWait = SWEEP) => Object.assign(ctx, { statusWait });
+
+  it('five deliveries waiting for review are asked about in one request per sweep, and each answers live as soon as the site publishes', async () => {
+    const adapter = createMediaCenterAdapter('news_site', { columns });
+    const sent = await submitFive(adapter);
+    markRequests();
+    const started = Date.now();
+    const answers = Promise.all(sent.map((s) => adapter.confirm!(s.externalId, waiting(s.ctx))));
+    await new Promise((r) => setTimeout(r, 600));
+    reviewDone();
+    const results = await answers;
+    const tookMs = Date.now() - started;
+
+    expect(results.map((r) => r.state)).toEqual(['live', 'live', 'live', 'live', 'live']);
+    expect(results.map((r) => (r.state === 'live' ? r.externalId : null))).toEqual(sent.map((s) => s.externalId));
+    // Long before the 5 s wait is over: the first sweep after the review finished answered all five.
+    expect(tookMs).toBeLessThan(2_000);
+    const reads = statusReads();
+    // Ten articles: one batch read per sweep (≈ 600 ms / 150 ms), never one read per article.
+    expect(reads.single).toBe(0);
+    expect(reads.batch).toBeGreaterThanOrEqual(2);
+    expect(reads.batch).toBeLessThanOrEqual(8);
+  });
+
+  it('a query that sees nothing final answers pending when its wait is over, having asked once per sweep', async () => {
+    const adapter = createMediaCenterAdapter('news_site', { columns });
+    const [one] = await submitFive(adapter);
+    markRequests();
+    const started = Date.now();
+    const r = await adapter.confirm!(one!.externalId, waiting(one!.ctx, { waitMs: 700, sweepEveryMs: 200 }));
+    const tookMs = Date.now() - started;
+    expect(r).toMatchObject({ state: 'pending', note: expect.stringContaining('0 of 2 articles published') });
+    expect(tookMs).toBeGreaterThanOrEqual(700);
+    expect(tookMs).toBeLessThan(1_500);
+    const reads = statusReads();
+    expect(reads.single).toBe(0);
+    expect(reads.batch).toBeGreaterThanOrEqual(4); // at 0, 200, 400, 600 (and 800) ms
+    expect(reads.batch).toBeLessThanOrEqual(6);
+  });
+
+  it('an article the site no longer knows is read on its own (404) and refuses the delivery; a rejected one answers at once', async () => {
+    const adapter = createMediaCenterAdapter('news_site', { columns });
+    const [gone, refused] = await submitFive(adapter);
+    gone!.ctx.store.save({ articles: { ...gone!.ctx.store.current().articles, 'interpretation-1': { id: 'ns-999999-nothere', idempotencyKey: 'k' } } });
+    sim.state.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'async_fail', count: 1, message: '标题与正文不符' });
+    const f = adapter.format(makeUnit({ packageId: 'pkg-sweep-refused' }), blxw());
+    const rctx = context(blxw(), 'pkg-sweep-refused@1→news_site:blxw');
+    const { externalId } = await adapter.transmit(f.payload, rctx);
+    reviewDone();
+    markRequests();
+    const [a, b, c] = await Promise.all([
+      adapter.confirm!(gone!.externalId, waiting(gone!.ctx.nextAttempt())),
+      adapter.confirm!(externalId, waiting(rctx.nextAttempt())),
+      adapter.confirm!(refused!.externalId, waiting(refused!.ctx)),
+    ]);
+    expect(a).toMatchObject({ state: 'rejected', message: expect.stringContaining('interpretation 1 (article ns-999999-nothere) no longer exists') });
+    expect(b).toMatchObject({ state: 'rejected', message: expect.stringContaining('标题与正文不符') });
+    expect(c.state).toBe('live');
+    // One batch read for the five articles, one single read for the unknown id.
+    expect(statusReads()).toEqual({ batch: 1, single: 1 });
+  });
+
+  it("the site's 429 fails every query waiting at that sweep with its Retry-After; the next sweep reads again", async () => {
+    const adapter = createMediaCenterAdapter('news_site', { columns });
+    const sent = await submitFive(adapter);
+    sim.state.addFault({ match: '/api/v1/articles', method: 'GET', kind: 'rate_limit', count: 1, retryAfterSeconds: 7 });
+    const failures = await Promise.all(sent.slice(0, 3).map((s) => rejection(adapter.confirm!(s.externalId, waiting(s.ctx)))));
+    expect(failures.map((e) => [e.errorClass, e.retryAfterMs])).toEqual([
+      ['rate_limited', 7_000],
+      ['rate_limited', 7_000],
+      ['rate_limited', 7_000],
+    ]);
+    reviewDone();
+    expect((await adapter.confirm!(sent[0]!.externalId, waiting(sent[0]!.ctx))).state).toBe('live');
+  });
+
+  it('without statusWait the query reads each article on its own, as before', async () => {
+    const adapter = createMediaCenterAdapter('news_site', { columns });
+    const [one] = await submitFive(adapter);
+    markRequests();
+    expect((await adapter.confirm!(one!.externalId, one!.ctx)).state).toBe('pending');
+    expect(statusReads()).toEqual({ batch: 0, single: 2 });
+  });
+});
+
+describe('the simulator batch read (GET /api/v1/articles?ids=)', () => {
+  it("returns the client's articles among the ids, in any state, and refuses an empty or oversized list", async () => {
+    const f = plain.format(makeUnit(), blxw());
+    const { externalId } = await plain.transmit(f.payload, context());
+    const token = (await axios.post(`${sim.url}/api/v1/auth/token`, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })).data.accessToken as string;
+    const get = (ids: string) =>
+      axios.get(`${sim.url}/api/v1/articles`, { params: { ids, limit: 100 }, headers: { Authorization: `Bearer ${token}` }, validateStatus: () => true });
+    const found = await get(`${externalId},ns-999999-nothere`);
+    expect(found.status).toBe(200);
+    expect(found.data.items.map((a: { id: string }) => a.id)).toEqual([externalId]);
+    expect(found.data.items[0].status).toBe('pending');
+    expect((await get('')).data.error.code).toBe('validation_failed');
+    const tooMany = await get(Array.from({ length: 101 }, (_, i) => `ns-${i}`).join(','));
+    expect([tooMany.status, tooMany.data.error.code]).toEqual([400, 'validation_failed']);
+  });
+});

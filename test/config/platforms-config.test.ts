@@ -40,3 +40,35 @@ describe('platforms.yaml: confirmFirstPollSec', () => {
     expect((error as ConfigError).message).toMatch(/platforms\.yaml:3.*platforms\.wechat_oa\.confirmFirstPollSec: expected a positive number, got "soon"/);
   });
 });
+
+describe('platforms.yaml: statusSweepSec', () => {
+  const problemOf = (yaml: string): string => {
+    try {
+      loadPlatformConfigs(configDir(yaml), { env: {} });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('the media center sweeps its status queries every second; other platforms do not sweep', () => {
+    const configs = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
+    expect([configs.news_site.statusSweepSec, configs.media_app.statusSweepSec]).toEqual([1, 1]);
+    expect(configs.wechat_oa.statusSweepSec).toBeUndefined();
+  });
+
+  it('0 turns the sweep off (a server without the batch read)', () => {
+    const configs = loadPlatformConfigs(configDir('platforms:\n  news_site:\n    statusSweepSec: 0\n'), { env: {} });
+    expect(configs.news_site.statusSweepSec).toBeUndefined();
+  });
+
+  it('refuses it on a platform whose API cannot sweep, and a value that is not a number of seconds, with file and line', () => {
+    expect(problemOf('platforms:\n  wechat_oa:\n    statusSweepSec: 1\n')).toMatch(
+      /platforms\.yaml:3.*platforms\.wechat_oa\.statusSweepSec: wechat_oa cannot sweep its status queries .* Platforms that can: news_site, media_app/,
+    );
+    expect(problemOf('platforms:\n  media_app:\n    statusSweepSec: -1\n')).toMatch(
+      /platforms\.yaml:3.*platforms\.media_app\.statusSweepSec: expected a number of seconds \(0 turns the sweep off\), got -1/,
+    );
+  });
+});
