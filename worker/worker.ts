@@ -171,11 +171,11 @@ function abandonedAtStop(error: unknown): boolean {
  */
 export const WORKER_DRAIN_LIMIT = '25 seconds';
 
-/** Activity timing (worker/metrics-interceptor.ts), labelled with the kind of queue the worker polls. */
 /** Status queries waiting at a sweep at once in one process: each is a promise and a heartbeat, not a request. */
 const STATUS_QUERY_SLOTS = 200;
 const sweepsStatus = (platform: string) => PLATFORM_DECLARATIONS.some((d) => d.id === platform && 'statusSweep' in d && d.statusSweep);
 
+/** Activity timing (worker/metrics-interceptor.ts), labelled with the kind of queue the worker polls. */
 const timedActivities = (kind: TaskQueueKind) => ({ activity: [activityMetricsInterceptor(kind)] });
 
 export async function createWorker(options: WorkerOptions): Promise<WorkerGroup> {

@@ -205,7 +205,7 @@ export function createMediaCenterAdapter(
       return sweepFor(ctx, ctx.statusWait.sweepEveryMs).watch(
         refs.map((r) => r.id),
         reader,
-        { waitMs: ctx.statusWait.waitMs, done: (states) => [...states.values()].every((a) => a?.status !== 'pending') },
+        { waitMs: ctx.statusWait.waitMs, done: (states) => [...states.values()].every((a) => a?.status !== 'pending'), signal: ctx.signal },
       );
     }
     const states = new Map<string, ApiArticle | null>();

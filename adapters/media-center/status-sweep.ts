@@ -25,6 +25,8 @@ export interface WatchOptions {
   waitMs: number;
   /** True when these states are worth answering with now (every article final, or one refused). */
   done(states: ArticleStates): boolean;
+  /** Stops waiting (the query fails with the signal's reason), e.g. when the worker stops. */
+  signal?: AbortSignal;
 }
 
 interface Waiter {
@@ -59,8 +61,29 @@ export class StatusSweep {
    * until `waitMs` is over. A sweep that fails fails every query that waited for it.
    */
   watch(ids: readonly string[], reader: StatusReader, options: WatchOptions): Promise<ArticleStates> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<ArticleStates>((resolve, reject) => {
-      this.waiting.add({ ids, reader, deadline: Date.now() + options.waitMs, done: options.done, resolve, reject });
+      const onAbort = () => {
+        this.waiting.delete(waiter);
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        ids,
+        reader,
+        deadline: Date.now() + options.waitMs,
+        done: options.done,
+        resolve: (states) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(states);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.add(waiter);
       this.schedule();
     });
   }

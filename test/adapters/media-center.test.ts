@@ -667,6 +667,20 @@ describe('status queries sharing one sweep (statusSweepSec)', () => {
     expect((await adapter.confirm!(sent[0]!.externalId, waiting(sent[0]!.ctx))).state).toBe('live');
   });
 
+  it('a waiting query ends as soon as its activity is cancelled (a worker stopping), and the sweep stops asking', async () => {
+    const adapter = createMediaCenterAdapter('news_site', { columns });
+    const [one] = await submitFive(adapter);
+    const stop = new AbortController();
+    const started = Date.now();
+    const query = adapter.confirm!(one!.externalId, Object.assign(waiting(one!.ctx), { signal: stop.signal }));
+    setTimeout(() => stop.abort(new Error('worker stopping')), 300);
+    await expect(query).rejects.toThrow('worker stopping');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    markRequests();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(statusReads()).toEqual({ batch: 0, single: 0 });
+  });
+
   it('without statusWait the query reads each article on its own, as before', async () => {
     const adapter = createMediaCenterAdapter('news_site', { columns });
     const [one] = await submitFive(adapter);
