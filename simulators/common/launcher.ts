@@ -118,6 +118,13 @@ export interface SimulatorStateApi<P> {
   clearFaults(): void;
   advanceClock(ms: number): void;
   requests(): RequestLogEntry[];
+  /**
+   * When an endpoint that rotates a credential (`rotatingCredentialPaths`) was last asked or last
+   * answered (epoch ms, real time), whatever it answered; null before any. A harness that kills clients keeps its kills
+   * away from that moment: a client killed after the platform rotated its refresh token and before
+   * it stored the new one holds only a token the platform no longer takes.
+   */
+  lastCredentialRotationAt(): number | null;
   /** Platform internals, for white-box assertions. */
   platform(): P;
   context: SimContext;
@@ -183,6 +190,7 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
   for (const rule of options.faults ?? []) faults.add(rule);
 
   const rotatingPaths = new Set(def.rotatingCredentialPaths ?? []);
+  let lastRotationAt: number | null = null;
   let platformState = def.createState(ctx);
   const getState = () => platformState;
 
@@ -203,6 +211,8 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
   const pathOf = (req: FastifyRequest) => req.url.split('?')[0] ?? req.url;
 
   app.addHook('onRequest', async (req) => {
+    // A rotation in flight counts from its request: its answer may be on the way.
+    if (rotatingPaths.has(pathOf(req))) lastRotationAt = Date.now();
     // Platforms accept bodies without a content type (e.g. JSON posted as text).
     if (req.method !== 'GET' && req.method !== 'HEAD' && !req.headers['content-type']) {
       req.headers['content-type'] = 'application/octet-stream';
@@ -277,6 +287,7 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
     if (path.startsWith('/__sim/')) return;
     const f = req.simFault;
     if (f?.kind === 'drop_response' || (f?.kind === 'timeout' && f.process)) return; // logged in onSend
+    if (rotatingPaths.has(path)) lastRotationAt = Date.now();
     log({ at: new Date(clock.now()).toISOString(), method: req.method, path, status: reply.statusCode, fault: f?.kind });
   });
 
@@ -420,6 +431,7 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
       clearFaults: () => faults.clear(),
       advanceClock: (ms) => clock.advance(ms),
       requests: () => [...requestLog],
+      lastCredentialRotationAt: () => lastRotationAt,
       platform: getState,
       context: ctx,
     },

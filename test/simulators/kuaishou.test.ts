@@ -50,12 +50,21 @@ describe('kuaishou: tokens', () => {
     expect((await http.post('/openapi/photo/start_upload', null, { params: { app_id: 'ks-other', access_token: t.access_token } })).data.result).toBe(
       KUAISHOU_RESULTS.tokenInvalid,
     );
+    // Only the rotating endpoint moves lastCredentialRotationAt (the fault harness keeps its kills away from it).
+    const before = sim.state.lastCredentialRotationAt();
+    const asked = Date.now();
     const r = (
       await http.post('/oauth2/refresh_token', null, {
         params: { app_id: APP, app_secret: SECRET, refresh_token: t.refresh_token, grant_type: 'refresh_token' },
       })
     ).data;
     expect(r.result).toBe(1);
+    const rotatedAt = sim.state.lastCredentialRotationAt();
+    expect(rotatedAt).not.toBe(before);
+    expect(rotatedAt).toBeGreaterThanOrEqual(asked);
+    expect(rotatedAt).toBeLessThanOrEqual(Date.now());
+    await http.post('/openapi/photo/start_upload', null, { params: { app_id: APP, access_token: r.access_token } });
+    expect(sim.state.lastCredentialRotationAt()).toBe(rotatedAt);
     expect(
       (
         await http.post('/oauth2/refresh_token', null, {
