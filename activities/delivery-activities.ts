@@ -60,7 +60,8 @@ export interface DeliveryDeps {
 
 /**
  * How long one status query of a sweeping platform waits at the sweep for the post to be final
- * before it answers "pending" (the workflow then pauses as after any pending answer).
+ * before it answers "pending" (the workflow then pauses as after any pending answer); at most a
+ * quarter of the platform's confirmation timeout.
  */
 export const STATUS_QUERY_WAIT_MS = 20_000;
 
@@ -129,7 +130,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           confirmTimeoutMs: config.confirmTimeoutSec * 1000,
           confirmFirstPollMs: config.confirmFirstPollSec * 1000,
           ...(config.statusSweepSec !== undefined
-            ? { statusQueue: platformStatusQueue(deps.taskQueue, channel.platform), statusWaitMs: STATUS_QUERY_WAIT_MS }
+            ? {
+                statusQueue: platformStatusQueue(deps.taskQueue, channel.platform),
+                // A wait never pushes the "unconfirmed" mark much past the confirmation timeout.
+                statusWaitMs: Math.min(STATUS_QUERY_WAIT_MS, Math.ceil((config.confirmTimeoutSec * 1000) / 4)),
+              }
             : {}),
           maxAttempts: config.maxAttempts,
           reminderEveryMs: config.reminderEverySec * 1000,

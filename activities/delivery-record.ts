@@ -8,7 +8,7 @@ import type { TransmitResult } from '../adapters/types.js';
 import type { DeliveryError } from '../adapters/errors.js';
 import { appendAudit } from '../db/audit.js';
 import { pauseChannel } from '../db/channels.js';
-import { updateDelivery, type DeliveryFields } from '../db/deliveries.js';
+import { updateDelivery, updateDeliveryWithAudit, type DeliveryFields } from '../db/deliveries.js';
 import type { DB } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { deliveryKey, type DeliveryState, type DeliveryUnit } from '../domain/delivery-state.js';
@@ -52,20 +52,25 @@ export function deliveryRecorder(db: Kysely<DB>) {
     audit: DeliveryAudit | null,
     alsoInTransaction?: (trx: Kysely<DB>) => Promise<void>,
   ): Promise<void> {
+    const entry = audit && {
+      actor: audit.actor ?? 'system',
+      action: audit.action,
+      packageId: unit.packageId,
+      revision: unit.revision,
+      channelId: unit.channelId,
+      details: audit.details ?? {},
+      eventKey: audit.eventKey,
+    };
+    // The common case is one statement; a change with more to write goes in a transaction.
+    if (!alsoInTransaction) {
+      if (entry) await updateDeliveryWithAudit(db, unit, fields, entry);
+      else await updateDelivery(db, unit, fields);
+      return;
+    }
     await inTransaction(db, async (trx) => {
-      if (alsoInTransaction) await alsoInTransaction(trx);
+      await alsoInTransaction(trx);
       await updateDelivery(trx, unit, fields);
-      if (audit) {
-        await appendAudit(trx, {
-          actor: audit.actor ?? 'system',
-          action: audit.action,
-          packageId: unit.packageId,
-          revision: unit.revision,
-          channelId: unit.channelId,
-          details: audit.details ?? {},
-          eventKey: audit.eventKey,
-        });
-      }
+      if (entry) await appendAudit(trx, entry);
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { appendAudit } from '../db/audit.js';
-import { applyPackageStep, type PackageStep } from '../db/packages.js';
+import { applyPackageStep, applyPlainStepWithAudit, isPlainStep, type PackageStep } from '../db/packages.js';
 import type { DB } from '../db/schema.js';
 import type { Registry } from '../domain/registry.js';
 import { inTransaction } from '../db/transaction.js';
@@ -27,17 +27,20 @@ export function createPackageActivities(deps: PackageActivityDeps) {
   return {
     /** One step of the package's life: package row, decision, voided approvals and audit entry, atomically. */
     async recordPackageEvent(event: PackageEvent): Promise<void> {
+      const entry = {
+        actor: event.actor,
+        action: event.action,
+        packageId: event.packageId,
+        revision: event.revision,
+        contentHash: event.contentHash,
+        details: event.details,
+        eventKey: event.eventKey,
+      };
+      // Most steps are one statement; a first release (索引号), an edit or voided approvals write more, in a transaction.
+      if (isPlainStep(event, deps.registry.indexNumbers)) return applyPlainStepWithAudit(db, event, entry);
       await inTransaction(db, async (trx) => {
         await applyPackageStep(trx, event, deps.registry.indexNumbers);
-        await appendAudit(trx, {
-          actor: event.actor,
-          action: event.action,
-          packageId: event.packageId,
-          revision: event.revision,
-          contentHash: event.contentHash,
-          details: event.details,
-          eventKey: event.eventKey,
-        });
+        await appendAudit(trx, entry);
       });
     },
   };

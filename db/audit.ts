@@ -14,20 +14,25 @@ export interface AuditEntry {
   eventKey?: string | null;
 }
 
+/** The audit_log row of an entry. */
+export function auditRow(entry: AuditEntry) {
+  return {
+    actor: entry.actor,
+    action: entry.action,
+    package_id: entry.packageId ?? null,
+    revision: entry.revision ?? null,
+    content_hash: entry.contentHash ?? null,
+    channel_id: entry.channelId ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+    event_key: entry.eventKey ?? null,
+  };
+}
+
 /** Appends an audit entry unless one with the same business key exists. */
 export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
   await db
     .insertInto('audit_log')
-    .values({
-      actor: entry.actor,
-      action: entry.action,
-      package_id: entry.packageId ?? null,
-      revision: entry.revision ?? null,
-      content_hash: entry.contentHash ?? null,
-      channel_id: entry.channelId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-      event_key: entry.eventKey ?? null,
-    })
+    .values(auditRow(entry))
     .onConflict((oc) => oc.column('event_key').doNothing())
     .execute();
 }

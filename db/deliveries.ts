@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type UpdateObject } from 'kysely';
 import { deliveryKey, NEEDS_ACTION_STATES, type DeliveryState, type DeliveryUnit } from '../domain/delivery-state.js';
 import { afterKey, pageKeyAt, type PageKey } from './paging.js';
+import { auditRow, type AuditEntry } from './audit.js';
 import type { DB, DeliveryRow } from './schema.js';
 
 /** Fields of a delivery row that a step sets (updated_at is set with them). */
@@ -49,6 +50,25 @@ export async function updateDelivery(db: Kysely<DB>, unit: DeliveryUnit, fields:
     .updateTable('deliveries')
     .set({ ...fields, updated_at: new Date() })
     .where('business_key', '=', deliveryKey(unit))
+    .execute();
+}
+
+/**
+ * A delivery's change and its audit entry in one statement (a data-modifying WITH): both or
+ * neither, as a transaction would make them, in one round trip instead of four.
+ */
+export async function updateDeliveryWithAudit(db: Kysely<DB>, unit: DeliveryUnit, fields: DeliveryFields, entry: AuditEntry): Promise<void> {
+  await db
+    .with('changed', (qb) =>
+      qb
+        .updateTable('deliveries')
+        .set({ ...fields, updated_at: new Date() })
+        .where('business_key', '=', deliveryKey(unit))
+        .returning('id'),
+    )
+    .insertInto('audit_log')
+    .values(auditRow(entry))
+    .onConflict((oc) => oc.column('event_key').doNothing())
     .execute();
 }
 
