@@ -2,7 +2,7 @@
  * What the delivery and take-down workflows share: their activities on the right task queues with
  * the right timeouts, how long they wait before asking again, and how a failed activity reads.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery-activities.js';
 import type { DeliveryPlan } from '../contracts/delivery.js';
 import { localFirstActivities } from './local-first.js';
@@ -38,12 +38,15 @@ export function activitiesFor(plan: DeliveryPlan) {
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
   });
   // Status queries: on the platform's queue, or where the platform sweeps (plan.statusQueue) on a
-  // queue of their own, where each waits at the sweep (heartbeating) for the post to be final.
+  // queue of their own, where each waits at the sweep (heartbeating) for the post to be final. An
+  // operator acting meanwhile cancels the wait: heartbeats every few seconds carry the cancellation,
+  // and the workflow goes on only once the query has stopped (it may have recorded "live").
   const statusQueries = plan.statusQueue
     ? proxyActivities<DeliveryActivities>({
         taskQueue: plan.statusQueue,
         startToCloseTimeout: '5 minutes',
-        heartbeatTimeout: '15 seconds',
+        heartbeatTimeout: '5 seconds',
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
       })
     : platform;

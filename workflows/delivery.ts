@@ -8,7 +8,16 @@
  * again (the transmit activity does that). Activities run on the platform's own task queue, whose
  * workers cap how many transmits run at once.
  */
-import { ApplicationFailure, condition, continueAsNew, isCancellation, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
 import {
   channelResumedSignal,
   confirmManualUpdate,
@@ -193,10 +202,22 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         await condition(allHandlersFinished);
         await continueAsNew<typeof deliveryWorkflow>(plan, { phase: 'confirm', markedUnconfirmed, confirmStartedAt: from.confirmStartedAt });
       }
-      status.waitingFor = 'platform';
       let outcome: Awaited<ReturnType<typeof platform.confirmDelivery>>;
       try {
-        outcome = await safely(() => statusQueries.confirmDelivery(plan));
+        if (plan.statusWaitMs !== undefined) {
+          const answered = await askWhileOperatorsMayAct();
+          if (answered === null) {
+            // An operator acted while the query waited at the sweep: do as asked.
+            if (skipRequested) return skip();
+            if (manualConfirmation) return confirmByHand();
+            retryRequested = null; // "retry" while confirming means: ask the platform again now
+            continue;
+          }
+          outcome = answered;
+        } else {
+          status.waitingFor = 'platform';
+          outcome = await safely(() => statusQueries.confirmDelivery(plan));
+        }
       } catch (error) {
         if (isCancellation(error)) throw error;
         // The database or a defect, not the platform: keep the delivery alive and ask again later.
@@ -249,6 +270,37 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         retryRequested = null; // "retry" while confirming means: ask the platform again now
       }
     }
+  }
+
+  /**
+   * A status query that waits at the platform's sweep (plan.statusWaitMs). It only reads, so it
+   * does not hold operators off: the delivery shows as waiting for confirmation, and an operator's
+   * skip, confirmation or retry cancels the query. Null when an operator acted before the platform
+   * had news (a "live" or "rejected" answer already recorded still counts).
+   */
+  async function askWhileOperatorsMayAct(): Promise<Awaited<ReturnType<typeof platform.confirmDelivery>> | null> {
+    type Outcome = Awaited<ReturnType<typeof platform.confirmDelivery>>;
+    status.waitingFor = 'confirmation';
+    const scope = new CancellationScope();
+    const box: { answer?: { outcome: Outcome } | { error: unknown } } = {};
+    const query = scope
+      .run(() => statusQueries.confirmDelivery(plan))
+      .then(
+        (outcome: Outcome) => void (box.answer = { outcome }),
+        (error: unknown) => void (box.answer = { error }),
+      );
+    await condition(() => box.answer !== undefined || operatorAsked());
+    if (box.answer === undefined) {
+      scope.cancel();
+      await query;
+    }
+    const settled = box.answer!;
+    if ('outcome' in settled) {
+      const { outcome } = settled;
+      return operatorAsked() && outcome.kind !== 'live' && outcome.kind !== 'rejected' ? null : outcome;
+    }
+    if (isCancellation(settled.error) && operatorAsked()) return null;
+    throw settled.error;
   }
 
   /** Manual hand-off: reminds operations until someone posts the bundle and confirms the URL. */

@@ -170,6 +170,34 @@ describe('operations on deliveries', () => {
     saveHistory('delivery-rejected-retried-skipped', deliveryWorkflowId(failed.businessKey));
   });
 
+  it("confirms a media-center article by hand while its status query waits at the site's sweep: taken in seconds, not refused as busy", async () => {
+    // A long confirmation timeout gives status queries their full 20 s wait at the sweep.
+    const config = world.platforms.news_site;
+    const timeout = config.confirmTimeoutSec;
+    config.confirmTimeoutSec = 600;
+    const site = world.simulators.simulators.news_site.state;
+    site.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'never_confirm', count: 2 });
+    try {
+      const id = await releaseThroughApi(richPolicyPackage(world, ['news_site:zcjd', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展老旧小区加装电梯工作的通知'));
+      const waiting = await deliveryOf(id, 'news_site:zcjd', (d) => d.state === 'unconfirmed');
+      await new Promise((r) => setTimeout(r, 1_500)); // the query is waiting at the sweep by now
+      const started = Date.now();
+      const confirmed = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, {
+        url: 'https://www.xa.gov.cn/bl/a/12345.html',
+        note: '已在西安网后台看到上线',
+      });
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body.state).toBe('live');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('released');
+      const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
+      expect(audit.body.entries.filter((e: { action: string }) => e.action === 'delivery_confirmed_manually').length).toBe(1);
+    } finally {
+      config.confirmTimeoutSec = timeout;
+      site.clearFaults();
+    }
+  });
+
   it('waits for a manual post with the bundle, refuses a wrong URL, confirms the right one; retraction creates a manual take-down task', async () => {
     const id = await releaseThroughApi(
       richPolicyPackage(world, ['toutiao:blfb-tt', 'wechat_oa:blfb', 'portal:zwgk-zcwj-zcjd-wz'], '关于调整城乡居民医保缴费标准的通知'),
