@@ -98,6 +98,7 @@ export class StatusSweep {
   }
 
   private async sweep(): Promise<void> {
+    if (this.waiting.size === 0) return; // every query stopped waiting before its sweep came
     this.sweeping = true;
     this.lastStartedAt = Date.now();
     // Queries that arrive during the sweep wait for the next one: their ids were not asked.
