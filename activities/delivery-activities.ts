@@ -303,11 +303,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         // A sweeping platform's query waits at the sweep (heartbeating) for the post to be final.
         const sweepSec = deps.platformConfig(channel.platform)?.statusSweepSec;
         const statusWait = plan.statusWaitMs !== undefined && sweepSec !== undefined ? { waitMs: plan.statusWaitMs, sweepEveryMs: sweepSec * 1000 } : undefined;
-        // A waiting query ends when its activity is cancelled (a worker stopping), not 20 s later.
-        const ctx = statusWait
-          ? { ...transmitContext(deps, delivery, channel, { signal: Context.current().cancellationSignal }), statusWait }
-          : transmitContext(deps, delivery, channel);
-        const status = statusWait ? await withHeartbeat(() => adapter.confirm!(delivery.external_id!, ctx)) : await adapter.confirm(delivery.external_id, ctx);
+        // A waiting query ends when its activity is cancelled (an operator acted, a worker is stopping).
+        const ctx = { ...transmitContext(deps, delivery, channel, { signal: Context.current().cancellationSignal }), ...(statusWait ? { statusWait } : {}) };
+        const ask = () => adapter.confirm!(delivery.external_id!, ctx);
+        const status = statusWait ? await withHeartbeat(ask) : await ask();
         if (status.state === 'live') {
           await record(
             plan,

@@ -112,13 +112,6 @@ export interface PackageStep {
   voidApprovalsReason?: string;
 }
 
-/**
- * Writes one step of a package's life: its row (release and retraction times set once), the
- * title of an edited revision, voided approvals and the decision (once per event key), and the
- * 索引号 when the step starts the package's first release (any step that leaves it "releasing":
- * the final approval, the release time reached, "release now"). Run it in the transaction that
- * also appends the step's audit entry.
- */
 /** The package row's fields a step sets. */
 function stepFields(step: PackageStep, now: Date): UpdateObject<DB, 'packages'> {
   return {
@@ -187,6 +180,13 @@ export async function applyPlainStepWithAudit(db: Kysely<DB>, step: PackageStep,
     .execute();
 }
 
+/**
+ * Writes one step of a package's life: its row (release and retraction times set once), the
+ * title of an edited revision, voided approvals and the decision (once per event key), and the
+ * 索引号 when the step starts the package's first release (any step that leaves it "releasing":
+ * the final approval, the release time reached, "release now"). Run it in the transaction that
+ * also appends the step's audit entry.
+ */
 export async function applyPackageStep(db: Kysely<DB>, step: PackageStep, indexNumbers?: IndexNumberScheme): Promise<void> {
   const now = new Date();
   await updatePackage(db, step.packageId, stepFields(step, now));

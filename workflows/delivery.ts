@@ -25,6 +25,7 @@ import {
   retryDeliveryUpdate,
   skipDeliveryUpdate,
   type AttemptOutcome,
+  type ConfirmOutcome,
   type ConfirmManualRequest,
   type DeliveryChange,
   type DeliveryPlan,
@@ -278,15 +279,14 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
    * skip, confirmation or retry cancels the query. Null when an operator acted before the platform
    * had news (a "live" or "rejected" answer already recorded still counts).
    */
-  async function askWhileOperatorsMayAct(): Promise<Awaited<ReturnType<typeof platform.confirmDelivery>> | null> {
-    type Outcome = Awaited<ReturnType<typeof platform.confirmDelivery>>;
+  async function askWhileOperatorsMayAct(): Promise<ConfirmOutcome | null> {
     status.waitingFor = 'confirmation';
     const scope = new CancellationScope();
-    const box: { answer?: { outcome: Outcome } | { error: unknown } } = {};
+    const box: { answer?: { outcome: ConfirmOutcome } | { error: unknown } } = {};
     const query = scope
       .run(() => statusQueries.confirmDelivery(plan))
       .then(
-        (outcome: Outcome) => void (box.answer = { outcome }),
+        (outcome: ConfirmOutcome) => void (box.answer = { outcome }),
         (error: unknown) => void (box.answer = { error }),
       );
     await condition(() => box.answer !== undefined || operatorAsked());

@@ -51,11 +51,6 @@ export class StatusSweep {
     private readonly pageSize = 100,
   ) {}
 
-  /** How many queries wait at the sweep now (for tests and metrics). */
-  get size(): number {
-    return this.waiting.size;
-  }
-
   /**
    * The states of `ids` as the next sweep reads them; while `done` is false, the sweeps after it,
    * until `waitMs` is over. A sweep that fails fails every query that waited for it.
