@@ -46,6 +46,9 @@ export function platformsWhere<T extends DeclaredPlatform>(test: (d: DeclaredPla
   return PLATFORM_DECLARATIONS.filter(test).map((d) => d.id);
 }
 
+/** Platforms whose status queries can share one sweep (declared `statusSweep`), in index order. */
+export const STATUS_SWEEP_PLATFORMS: readonly string[] = PLATFORM_DECLARATIONS.flatMap((d) => ('statusSweep' in d && d.statusSweep ? [d.id] : []));
+
 /** Platforms a local simulator stands in for. */
 export type SimulatedPlatform = PlatformsWhere<{ simulator: { portOffset: number } }>;
 

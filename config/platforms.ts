@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { PLATFORMS, isSecretRef, type Platform, type SecretRef } from '../domain/registry.js';
-import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
+import { STATUS_SWEEP_PLATFORMS } from '../adapters/declarations.js';
 import { displayPath } from './registry.js';
 
 export interface PlatformConfig {
@@ -145,16 +145,12 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
     // 0 turns the sweep off (a server without the batch read); elsewhere the platform cannot sweep.
     let statusSweepSec: number | undefined;
     if (raw.statusSweepSec !== undefined) {
-      const sweeps = PLATFORM_DECLARATIONS.find((d) => d.id === platform && 'statusSweep' in d && d.statusSweep);
+      const sweeps = STATUS_SWEEP_PLATFORMS.includes(platform);
       const value = raw.statusSweepSec;
       if (!sweeps)
         fail(
           at('statusSweepSec'),
-          `${platform} cannot sweep its status queries (its API has no batch read); remove the setting. Platforms that can: ${PLATFORM_DECLARATIONS.filter(
-            (d) => 'statusSweep' in d && d.statusSweep,
-          )
-            .map((d) => d.id)
-            .join(', ')}`,
+          `${platform} cannot sweep its status queries (its API has no batch read); remove the setting. Platforms that can: ${STATUS_SWEEP_PLATFORMS.join(', ')}`,
         );
       else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
         fail(at('statusSweepSec'), `expected a number of seconds (0 turns the sweep off), got ${JSON.stringify(value)}`);

@@ -19,7 +19,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { defaultMediaJobSlots } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 import { deliveryMediaQueue, platformStatusQueue, platformTaskQueue } from '../contracts/delivery.js';
-import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
+import { STATUS_SWEEP_PLATFORMS } from '../adapters/declarations.js';
 import { enableWorkerMetrics, workerHistogramBuckets, type TaskQueueKind } from './metrics.js';
 import { activityMetricsInterceptor } from './metrics-interceptor.js';
 
@@ -173,7 +173,6 @@ export const WORKER_DRAIN_LIMIT = '25 seconds';
 
 /** Status queries waiting at a sweep at once in one process: each is a promise and a heartbeat, not a request. */
 const STATUS_QUERY_SLOTS = 200;
-const sweepsStatus = (platform: string) => PLATFORM_DECLARATIONS.some((d) => d.id === platform && 'statusSweep' in d && d.statusSweep);
 
 /** Activity timing (worker/metrics-interceptor.ts), labelled with the kind of queue the worker polls. */
 const timedActivities = (kind: TaskQueueKind) => ({ activity: [activityMetricsInterceptor(kind)] });
@@ -196,7 +195,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
   // A sweeping platform's status queries wait at the sweep (adapters/media-center/status-sweep.ts):
   // many slots, no rate cap (the sweep bounds the requests). Polled whatever statusSweepSec says,
   // so plans made while it was on still find a worker after it is turned off.
-  for (const platform of Object.keys(options.platforms ?? {}).filter(sweepsStatus)) {
+  for (const platform of Object.keys(options.platforms ?? {}).filter((platform) => STATUS_SWEEP_PLATFORMS.includes(platform))) {
     workers.push(
       await Worker.create({
         connection: options.connection,
