@@ -11,6 +11,7 @@ import { PORTAL_LIMITS, formatPortal } from './format.js';
 import { DEFAULT_SITE_NAME, PORTAL_PLATFORM, isSafeSlug, parsePortalExternalId, portalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
 import type { DocumentValidity, SiteIdentity, SiteStructure } from './pages/model.js';
 import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from './pages/settings.js';
+import { eachLimit } from './files.js';
 import { DEFAULT_TUNING, PortalSite, type CommitOutcome, type SiteTuning } from './site.js';
 import { SiteSearch, type SiteSearchOptions } from './site-search.js';
 import { mediaKey, type MediaFile, type PackageSource } from './state.js';
@@ -72,6 +73,9 @@ export type PortalAdapter = ChannelAdapter<PortalPayload> & {
    */
   updateDocumentValidity(packageId: string, validity: DocumentValidity | null): Promise<{ generation: number; changed: boolean }>;
 };
+
+/** Renditions of one publish read from the media cache and staged at once. */
+const STAGING_PARALLELISM = 4;
 
 /** One writer queue per web root and settings in this process, so concurrent deliveries commit together. */
 const sites = new Map<string, PortalSite>();
@@ -155,13 +159,25 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     async transmit(payload, ctx) {
       checkPayload(payload);
       const media: Record<string, MediaFile> = {};
-      for (const need of renditionNeeds(payload)) {
+      // The package's other columns may be staging too: a commit waits for them (site.ts).
+      const staged = portal.beginStaging(payload.packageId);
+      try {
+        // In parallel: one after another, each of a picture's renditions waited its turn on a busy event loop.
+        const needs = renditionNeeds(payload);
+        const files: MediaFile[] = [];
+        await eachLimit(needs.keys(), STAGING_PARALLELISM, async (i) => {
+          throwIfAborted(ctx);
+          const need = needs[i]!;
+          const rendition = await getRendition(ctx, need.mediaId, need.spec, need.purpose);
+          files[i] = await portal.stage(rendition);
+          ctx.heartbeat();
+        });
         throwIfAborted(ctx);
-        const rendition = await getRendition(ctx, need.mediaId, need.spec, need.purpose);
-        media[mediaKey(need.mediaId, need.spec)] = await portal.stage(rendition);
-        ctx.heartbeat();
+        // In the payload's order, whichever finished first: the stored record does not depend on timing.
+        needs.forEach((need, i) => (media[mediaKey(need.mediaId, need.spec)] = files[i]!));
+      } finally {
+        staged();
       }
-      throwIfAborted(ctx);
       const source: PackageSource = { version: 1, payload, media };
       await submit({ kind: 'publish', columnId: payload.column.id, columnPath: payload.column.path, source });
       return liveResult(payload, payload.column.id);

@@ -101,6 +101,12 @@ export interface SiteTuning {
   objectGraceMs: number;
   /** fsync every written file and the web root before the swap (survives power loss). Default true. */
   durable: boolean;
+  /**
+   * How long a commit waits at most for the other columns of a package it carries that are still
+   * staging their renditions in this process, so they go onto the site in one commit instead of
+   * one after another. Default 500 ms.
+   */
+  companionWaitMs: number;
 }
 
 export const DEFAULT_TUNING: SiteTuning = {
@@ -112,6 +118,7 @@ export const DEFAULT_TUNING: SiteTuning = {
   lockTimeoutMs: 120_000,
   objectGraceMs: 3_600_000,
   durable: true,
+  companionWaitMs: 500,
 };
 
 export interface CommitOutcome {
@@ -163,6 +170,10 @@ export class PortalSite {
   private readonly queue: Queued[] = [];
   private draining = false;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Publishes on their way (staging renditions, not yet submitted) in this process: package id → count. */
+  private readonly staging = new Map<string, number>();
+  /** Wakes a commit waiting for companions when a staging ends. */
+  private stagingEnded: (() => void) | null = null;
   /** Column id → the key areas (重点领域) it counts towards: itself and its ancestors that are key areas. */
   private readonly keyAreasOf = new Map<string, string[]>();
   /** The running commit's phase timings (the stats of the commit share the object). */
@@ -215,6 +226,24 @@ export class PortalSite {
     return this.objects.stage(rendition);
   }
 
+  /**
+   * Marks a publish of `packageId` as on its way (its renditions being staged); call the returned
+   * function when it is submitted or given up. A commit carrying the same package waits for it
+   * (up to `companionWaitMs`), so a package's columns, released together, commit together.
+   */
+  beginStaging(packageId: string): () => void {
+    this.staging.set(packageId, (this.staging.get(packageId) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = (this.staging.get(packageId) ?? 1) - 1;
+      if (left > 0) this.staging.set(packageId, left);
+      else this.staging.delete(packageId);
+      this.stagingEnded?.();
+    };
+  }
+
   /** Queues a change; resolves once a generation holding it is current. */
   submit(change: SiteChange): Promise<CommitOutcome> {
     return this.enqueue({ change });
@@ -260,6 +289,7 @@ export class PortalSite {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
+        await this.waitForCompanions();
         const batch = this.queue.splice(0, this.queue.length);
         let settled = false;
         const started = performance.now();
@@ -292,6 +322,28 @@ export class PortalSite {
     } finally {
       this.draining = false;
       for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /**
+   * Waits while another column of a package in the queue is still staging (at most
+   * `companionWaitMs`): one commit instead of two in a row, the second waiting for the first.
+   */
+  private async waitForCompanions(): Promise<void> {
+    const deadline = performance.now() + this.tuning.companionWaitMs;
+    const awaited = () =>
+      this.queue.some((q) => 'change' in q.work && q.work.change.kind === 'publish' && this.staging.has(q.work.change.source.payload.packageId));
+    while (awaited()) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.stagingEnded = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.stagingEnded = null;
     }
   }
 

@@ -298,6 +298,50 @@ describe('portal engine', () => {
     expect(await adapter.updateDocumentValidity('pkg-never', validity)).toMatchObject({ changed: false });
   });
 
+  it("a package's columns still staging join the commit of the one already queued (one generation); the wait is bounded", async () => {
+    const site = new PortalSite(newRoot(), SETTINGS, { ...FAST, companionWaitMs: 2_000 });
+    const options = fixtureOptions(site, 23, null);
+    await site.ensureSite();
+    const [first] = await fixturePackage(1, options, 'pkg-two-columns');
+    const firstChange = first as Extract<SiteChange, { kind: 'publish' }>;
+    const secondChange: SiteChange = {
+      ...firstChange,
+      columnId: options.columns[1]!.id,
+      columnPath: options.columns[1]!.path,
+      source: { ...firstChange.source, payload: { ...firstChange.source.payload, column: { id: options.columns[1]!.id, path: options.columns[1]!.path } } },
+    };
+    // The second column's transmit is still staging when the first submits: the commit waits for it.
+    const secondStaging = site.beginStaging('pkg-two-columns');
+    const started = performance.now();
+    const firstDone = site.submit(firstChange);
+    await new Promise((r) => setTimeout(r, 150));
+    secondStaging();
+    const [a, b] = await Promise.all([firstDone, site.submit(secondChange)]);
+    expect(a.generation).toBe(b.generation);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const entry = (await site.readPackage('pkg-two-columns'))!.entry;
+    expect(new Set(entry.columns)).toEqual(new Set([firstChange.columnId, secondChange.columnId]));
+
+    // Another package staging does not hold a commit; a companion that never comes holds it at most companionWaitMs.
+    const [other] = await fixturePackage(2, options, 'pkg-alone');
+    const unrelated = site.beginStaging('pkg-unrelated');
+    const quick = performance.now();
+    await site.submit(other!);
+    expect(performance.now() - quick).toBeLessThan(1_500);
+    unrelated();
+    const [third] = await fixturePackage(3, options, 'pkg-stalled-companion');
+    const stalled = site.beginStaging('pkg-stalled-companion');
+    const bounded = performance.now();
+    const outcome = await site.submit(third!);
+    const waited = performance.now() - bounded;
+    stalled();
+    stalled(); // ending twice counts once
+    expect(outcome.changed).toBe(true);
+    expect(waited).toBeGreaterThanOrEqual(1_900);
+    expect(waited).toBeLessThan(6_000);
+    await site.idle();
+  });
+
   it('a search index prepared on the volume is installed as pagefind/ in a new generation; the next one replaces it', async () => {
     const webRoot = newRoot();
     const site = new PortalSite(webRoot, SETTINGS, FAST);
