@@ -11,7 +11,7 @@ import type { DB, DeliveryRow } from '../db/schema.js';
 import { pausedReason } from '../db/channels.js';
 import { deliveryByKey, firstTime, oneMoreAttempt, planDeliveryRows, releaseStandings, type DeliveryFields } from '../db/deliveries.js';
 import { deliveryKey, SETTLED_STATES } from '../domain/delivery-state.js';
-import { releaseStartOrder } from '../domain/release-order.js';
+import { quotaBound, releaseStartOrder } from '../domain/release-order.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
 import type { ChannelAdapter, MediaInfo, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
 import { isDeliveryError } from '../adapters/errors.js';
@@ -111,9 +111,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const rows = await planDeliveryRows(db, input, channels);
       const idByChannel = new Map(rows.map((r) => [r.channel_id, r]));
       // In the order the release starts them (domain/release-order.ts): by when each platform's cap lets them go.
-      const ordered = releaseStartOrder(
-        channels.map((channel) => ({ channel, platform: channel.platform, ratePerSecond: deps.platformConfig(channel.platform)?.ratePerSecond })),
-      ).map((c) => c.channel);
+      const capped = channels.map((channel) => ({ channel, platform: channel.platform, ratePerSecond: deps.platformConfig(channel.platform)?.ratePerSecond }));
+      const boundFlags = quotaBound(capped);
+      const bound = new Set(capped.filter((_, i) => boundFlags[i]).map((c) => c.channel.id));
+      const ordered = releaseStartOrder(capped).map((c) => c.channel);
       return ordered.map((channel) => {
         const config = { ...DEFAULT_PLATFORM, ...deps.platformConfig(channel.platform) };
         const planned = idByChannel.get(channel.id)!;
@@ -142,6 +143,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           retryMaxMs: config.retryMaxSec * 1000,
           rateLimitWaitMs: config.rateLimitWaitSec * 1000,
           releasedAt: input.releasedAt,
+          quotaBound: bound.has(channel.id),
         };
       });
     },

@@ -40,6 +40,12 @@ export interface DeliveryPlan extends DeliveryRef {
   rateLimitWaitMs: number;
   /** When the release started: one stable date for every channel's pages and posts. */
   releasedAt: string;
+  /**
+   * The platform has more channels in this release than its quota lets start within a second
+   * (domain/release-order.ts): the release starts these after the others have started. Absent in
+   * plans made before it existed (then every channel starts in one batch, as those ran).
+   */
+  quotaBound?: boolean;
 }
 
 export type AttemptOutcome =

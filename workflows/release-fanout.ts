@@ -14,6 +14,27 @@ const DELIVERY_RESTARTS = 5;
 type ChildHandle = { result(): Promise<DeliveryResult> };
 
 /**
+ * The plans in the batches they start in: at most RELEASE_BATCH each, and the quota-bound
+ * channels (plan.quotaBound, ordered last by planDeliveries) in batches after the others have
+ * started, so the channels that can go out at once do their first steps on a quieter worker.
+ * Plans from before quotaBound existed start as they ran: in batches of RELEASE_BATCH alone.
+ */
+export function startBatches<P extends DeliveryPlan>(plans: P[]): P[][] {
+  const batches: P[][] = [];
+  let current: P[] = [];
+  for (const plan of plans) {
+    const boundary = current.length > 0 && plan.quotaBound === true && current.at(-1)!.quotaBound !== true;
+    if (current.length === RELEASE_BATCH || boundary) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(plan);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
  * Starts one child workflow per plan, in batches, and waits until every one has settled. A
  * child that fails (a defect, never a platform: those are states) is started again; after
  * DELIVERY_RESTARTS it waits for operations' retry, so no delivery is left with nothing running.
@@ -44,8 +65,7 @@ export async function runChildren<P extends DeliveryPlan>(run: PackageRun, plans
       }
     }
   };
-  for (let i = 0; i < plans.length; i += RELEASE_BATCH) {
-    const batch = plans.slice(i, i + RELEASE_BATCH);
+  for (const batch of startBatches(plans)) {
     const handles = await Promise.all(batch.map(start));
     handles.forEach((h, n) => settled.push(follow(batch[n]!, h)));
   }
