@@ -7,7 +7,7 @@
  * A `SecretStore` never shows values: `JSON.stringify`, `util.inspect`/`console.log` and
  * `String()` all print a redacted form, and error messages name secrets, never their values.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
@@ -94,8 +94,34 @@ interface LoadedFile {
   values: Map<string, string>;
 }
 
+/**
+ * The last good parse of each secrets file, by what identifies its content on disk: every transmit
+ * asks for its channel's credentials, and reading and parsing the YAML each time showed in the
+ * worker's profile (issue 14). A file rewritten or replaced (secrets rotated without a restart)
+ * has a new stamp and is read again; a file that fails to parse is never kept.
+ */
+const parsedSecretFiles = new Map<string, { stamp: string; loaded: LoadedFile }>();
+
+function fileStamp(abs: string): string | null {
+  try {
+    const st = statSync(abs, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return null; // reading it says what is wrong
+  }
+}
+
 function loadSecretsFile(file: string): LoadedFile {
   const abs = path.resolve(file);
+  const stamp = fileStamp(abs);
+  const known = parsedSecretFiles.get(abs);
+  if (stamp !== null && known?.stamp === stamp) return known.loaded;
+  const loaded = parseSecretsFile(abs);
+  if (stamp !== null) parsedSecretFiles.set(abs, { stamp, loaded });
+  return loaded;
+}
+
+function parseSecretsFile(abs: string): LoadedFile {
   const shown = displayPath(abs);
   let text: string;
   try {

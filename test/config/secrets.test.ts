@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, GovpubError } from '../../domain/errors.js';
 import type { Registry } from '../../domain/registry.js';
 import { REPO_ROOT, loadRegistry } from '../../config/registry.js';
-import { collectSecretRefs, missingSecrets, resolveSecrets } from '../../config/secrets.js';
+import { collectSecretRefs, missingSecrets, readNamedSecrets, resolveSecrets } from '../../config/secrets.js';
 
 const NAME = 'WECHAT_OA_BLWHLY_APP_SECRET';
 const VALUE = 'b1f03-very-secret-value-9c2e';
@@ -96,6 +96,23 @@ describe('resolveSecrets', () => {
     const file = path.join(tmp, 'secrets.json');
     writeFileSync(file, JSON.stringify({ [NAME]: VALUE }));
     expect(resolveSecrets(registry, { env: {}, secretsFile: file }).get(NAME)).toBe(VALUE);
+  });
+
+  it('reads a secrets file again once it changed on disk (rotated without a restart), even to the same size', () => {
+    const file = path.join(tmp, 'rotating.yaml');
+    writeFileSync(file, `${NAME}: "value-AAAA"\n`);
+    const read = () => readNamedSecrets([NAME], { env: {}, secretsFile: file }).get(NAME);
+    expect(read()).toBe('value-AAAA');
+    expect(read()).toBe('value-AAAA');
+    writeFileSync(file, `${NAME}: "value-BBBB"\n`);
+    expect(read()).toBe('value-BBBB');
+    // Replaced by a rename (how editors and deploy tools write), and then broken: the break is said, never the old value.
+    const next = path.join(tmp, 'rotating.next');
+    writeFileSync(next, `${NAME}: "value-CCCC"\n`);
+    renameSync(next, file);
+    expect(read()).toBe('value-CCCC');
+    writeFileSync(file, `${NAME}: "value-DDDD\n`);
+    expect(() => read()).toThrow(ConfigError);
   });
 
   it('rejects a malformed secrets file without echoing any value', () => {
