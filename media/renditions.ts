@@ -257,12 +257,39 @@ export async function findCachedRendition(store: MediaStore, originalSha256: str
   return readCached(store, await renditionCacheKey(originalSha256, spec, watermark), spec);
 }
 
+/**
+ * Rendition records already read, per store: every delivery of a package looks its renditions up
+ * at format and again at transmit, and reading the record file was most of a lookup (issue 14).
+ * Only the record is remembered: the blob is checked on every lookup, and a remembered record
+ * whose blob is gone is forgotten and read again from disk (a re-render may have replaced it).
+ */
+const rememberedRecords = new WeakMap<MediaStore, Map<string, RenditionRecord>>();
+const REMEMBERED_RECORDS_MAX = 5_000;
+
+function remember(store: MediaStore, name: string, record: RenditionRecord): void {
+  let records = rememberedRecords.get(store);
+  if (!records) rememberedRecords.set(store, (records = new Map()));
+  if (records.size >= REMEMBERED_RECORDS_MAX) records.delete(records.keys().next().value!);
+  records.set(name, record);
+}
+
 async function readCached(store: MediaStore, recordName: string, spec: RenditionSpec): Promise<Rendition | null> {
-  const rec = await store.readRecord<RenditionRecord>(recordName);
+  const remembered = rememberedRecords.get(store)?.get(recordName);
+  const rec = remembered ?? (await store.readRecord<RenditionRecord>(recordName));
   if (!rec || rec.version !== 1) return null;
-  if (!(await store.has(rec.sha256))) return null; // blob deleted: render again
+  const blobPath = await store.getPath(rec.sha256).catch((error: unknown) => {
+    if (error instanceof GovpubError && error.code === 'media_not_found') return null;
+    throw error;
+  });
+  if (blobPath === null) {
+    // Blob deleted: render again, unless the record on disk now names another one.
+    if (!remembered) return null;
+    rememberedRecords.get(store)?.delete(recordName);
+    return readCached(store, recordName, spec);
+  }
+  if (!remembered) remember(store, recordName, rec);
   const { version: _v, ...rest } = rec;
-  return { ...rest, specKey: spec.key, path: await store.getPath(rec.sha256), cached: true };
+  return { ...rest, specKey: spec.key, path: blobPath, cached: true };
 }
 
 async function render(store: MediaStore, originalSha256: string, spec: RenditionSpec, recordName: string, opts: PrepareOptions): Promise<Rendition> {

@@ -260,7 +260,16 @@ function buildSpecs(): RenditionSpec[] {
   return PLATFORM_DECLARATIONS.flatMap((d) => d.renditions(buildersFor(d.id, d.name)));
 }
 
-export const RENDITION_SPECS: readonly RenditionSpec[] = Object.freeze(buildSpecs());
+/** Frozen through and through: fixed data (and so its specHash can be remembered). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+export const RENDITION_SPECS: readonly RenditionSpec[] = deepFreeze(buildSpecs());
 
 const BY_KEY = new Map(RENDITION_SPECS.map((spec) => [spec.key, spec]));
 if (BY_KEY.size !== RENDITION_SPECS.length) throw new Error('duplicate rendition spec key');
@@ -300,8 +309,15 @@ export function stableHash(value: unknown): string {
   return createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
 }
 
+/** specHash by spec object: the declarations' specs are fixed data, asked for on every rendition lookup. */
+const specHashes = new WeakMap<RenditionSpec, string>();
+
 /** Hash of everything in a spec that changes the output (plus the engine version). */
 export function specHash(spec: RenditionSpec): string {
+  const known = Object.isFrozen(spec) ? specHashes.get(spec) : undefined;
+  if (known) return known;
   const relevant = Object.fromEntries(Object.entries(spec).filter(([k]) => !DESCRIPTIVE.has(k)));
-  return stableHash({ engine: RENDER_ENGINE_VERSION, spec: relevant });
+  const hash = stableHash({ engine: RENDER_ENGINE_VERSION, spec: relevant });
+  if (Object.isFrozen(spec)) specHashes.set(spec, hash);
+  return hash;
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -5,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
 import { mediaCounters } from '../../media/process.js';
-import { assertRenditionFits, ingestUpload, prepareRendition, prepareRenditions, preflight, probeStored } from '../../media/renditions.js';
-import { getSpec, PLATFORM_IDS, RENDITION_SPECS, renditionsFor, specHash } from '../../media/specs.js';
+import { assertRenditionFits, ingestUpload, prepareRendition, prepareRenditions, preflight, probeStored, renditionCacheKey } from '../../media/renditions.js';
+import { getSpec, PLATFORM_IDS, RENDITION_SPECS, renditionsFor, specHash, type ImageSpec } from '../../media/specs.js';
 import { LocalMediaStore } from '../../media/store.js';
 import { makePhoto, makeTempDir } from './fixtures.js';
 
@@ -51,6 +52,17 @@ describe('specs', () => {
     expect(specHash(getSpec('portal.video_720'))).not.toBe(specHash(getSpec('portal.video_1080')));
     expect(specHash({ ...getSpec('wechat_oa.thumb'), label: 'other' })).toBe(specHash(getSpec('wechat_oa.thumb')));
     expect(specHash({ ...getSpec('wechat_oa.thumb'), maxBytes: 50_000 } as never)).not.toBe(specHash(getSpec('wechat_oa.thumb')));
+  });
+
+  it('are fixed data: frozen through, so a remembered hash cannot go stale; a changed copy hashes anew', () => {
+    const thumb = getSpec('wechat_oa.thumb') as ImageSpec;
+    expect(Object.isFrozen(thumb)).toBe(true);
+    expect(() => Object.assign(thumb, { maxBytes: 1 })).toThrow(TypeError);
+    expect(specHash(thumb)).toBe(specHash(thumb));
+    const copy = { ...thumb, width: thumb.width + 1 };
+    expect(specHash(copy)).not.toBe(specHash(thumb));
+    copy.width = thumb.width;
+    expect(specHash(copy)).toBe(specHash(thumb)); // unfrozen copies are hashed each time
   });
 
   it('unknown keys and platforms give the list of known ones', () => {
@@ -106,6 +118,27 @@ describe('prepareRendition cache', () => {
     const again = await prepareRendition(store, sha, 'wechat_oa.cover_square');
     expect(again.cached).toBe(false);
     expect(again.sha256).toBe(r.sha256); // deterministic output
+    // Looked up from the cache (so its record is remembered), then the file goes: rendered again, then cached again.
+    expect((await prepareRendition(store, sha, 'wechat_oa.cover_square')).cached).toBe(true);
+    await store.delete(r.sha256);
+    const rendered = mediaCounters.sharpRenders;
+    expect((await prepareRendition(store, sha, 'wechat_oa.cover_square')).cached).toBe(false);
+    expect(mediaCounters.sharpRenders - rendered).toBe(1);
+    expect((await prepareRendition(store, sha, 'wechat_oa.cover_square')).cached).toBe(true);
+  });
+
+  it('a remembered record whose file is gone gives way to the record on disk (another process rendered it anew)', async () => {
+    const spec = getSpec('weibo.image');
+    const r = await prepareRendition(store, sha, spec);
+    expect((await prepareRendition(store, sha, spec)).cached).toBe(true); // remembered now
+    const name = await renditionCacheKey(sha, spec);
+    const other = await store.putStream(Readable.from([Buffer.from('another rendition of the same spec')]));
+    await store.writeRecord(name, { ...(await store.readRecord<Record<string, unknown>>(name)), sha256: other.sha256 });
+    await store.delete(r.sha256);
+    const rendered = mediaCounters.sharpRenders;
+    const found = await prepareRendition(store, sha, spec);
+    expect(found).toMatchObject({ cached: true, sha256: other.sha256 });
+    expect(mediaCounters.sharpRenders).toBe(rendered);
   });
 
   it('prepareRenditions: everything one platform needs, with progress to 100', async () => {
