@@ -110,7 +110,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const channels = input.channelIds.map(channelOf);
       const rows = await planDeliveryRows(db, input, channels);
       const idByChannel = new Map(rows.map((r) => [r.channel_id, r]));
-      // In the order the release starts them (domain/release-order.ts): by when each platform's cap lets them go.
+      // In the order the release starts them (domain/release-order.ts): quota-free platforms first, then
+      // by when each platform's cap lets them go; quotaBound plans start in a later batch (workflows/release-fanout.ts).
       const capped = channels.map((channel) => ({ channel, platform: channel.platform, ratePerSecond: deps.platformConfig(channel.platform)?.ratePerSecond }));
       const boundFlags = quotaBound(capped);
       const bound = new Set(capped.filter((_, i) => boundFlags[i]).map((c) => c.channel.id));
