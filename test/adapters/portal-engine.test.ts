@@ -299,7 +299,7 @@ describe('portal engine', () => {
   });
 
   it("a package's columns still staging join the commit of the one already queued (one generation); the wait is bounded", async () => {
-    const site = new PortalSite(newRoot(), SETTINGS, { ...FAST, companionWaitMs: 2_000 });
+    const site = new PortalSite(newRoot(), SETTINGS, { ...FAST, companionWaitMs: 3_000 });
     const options = fixtureOptions(site, 23, null);
     await site.ensureSite();
     const [first] = await fixturePackage(1, options, 'pkg-two-columns');
@@ -318,7 +318,7 @@ describe('portal engine', () => {
     secondStaging();
     const [a, b] = await Promise.all([firstDone, site.submit(secondChange)]);
     expect(a.generation).toBe(b.generation);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(3_000);
     const entry = (await site.readPackage('pkg-two-columns'))!.entry;
     expect(new Set(entry.columns)).toEqual(new Set([firstChange.columnId, secondChange.columnId]));
 
@@ -327,7 +327,7 @@ describe('portal engine', () => {
     const unrelated = site.beginStaging('pkg-unrelated');
     const quick = performance.now();
     await site.submit(other!);
-    expect(performance.now() - quick).toBeLessThan(1_500);
+    expect(performance.now() - quick).toBeLessThan(2_500); // a commit, not the 3 s bound
     unrelated();
     const [third] = await fixturePackage(3, options, 'pkg-stalled-companion');
     const stalled = site.beginStaging('pkg-stalled-companion');
@@ -337,8 +337,8 @@ describe('portal engine', () => {
     stalled();
     stalled(); // ending twice counts once
     expect(outcome.changed).toBe(true);
-    expect(waited).toBeGreaterThanOrEqual(1_900);
-    expect(waited).toBeLessThan(6_000);
+    expect(waited).toBeGreaterThanOrEqual(2_900);
+    expect(waited).toBeLessThan(8_000);
     await site.idle();
   });
 
