@@ -113,10 +113,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       // In the order the release starts them (domain/release-order.ts): quota-free platforms first, then
       // by when each platform's cap lets them go; quotaBound plans start in a later batch (workflows/release-fanout.ts).
       const capped = channels.map((channel) => ({ channel, platform: channel.platform, ratePerSecond: deps.platformConfig(channel.platform)?.ratePerSecond }));
-      const boundFlags = quotaBound(capped);
-      const bound = new Set(capped.filter((_, i) => boundFlags[i]).map((c) => c.channel.id));
-      const ordered = releaseStartOrder(capped).map((c) => c.channel);
-      return ordered.map((channel) => {
+      const bound = quotaBound(capped);
+      const ordered = releaseStartOrder(capped.map((c, i) => ({ ...c, quotaBound: bound[i]! })));
+      return ordered.map(({ channel, quotaBound: startsLater }) => {
         const config = { ...DEFAULT_PLATFORM, ...deps.platformConfig(channel.platform) };
         const planned = idByChannel.get(channel.id)!;
         return {
@@ -144,7 +143,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           retryMaxMs: config.retryMaxSec * 1000,
           rateLimitWaitMs: config.rateLimitWaitSec * 1000,
           releasedAt: input.releasedAt,
-          quotaBound: bound.has(channel.id),
+          quotaBound: startsLater,
         };
       });
     },

@@ -185,7 +185,8 @@ export async function applyPlainStepWithAudit(db: Kysely<DB>, step: PackageStep,
  * title of an edited revision, voided approvals and the decision (once per event key), and the
  * 索引号 when the step starts the package's first release (any step that leaves it "releasing":
  * the final approval, the release time reached, "release now"). Run it in the transaction that
- * also appends the step's audit entry.
+ * also appends the step's audit entry. A write added here beyond the row and the decision must
+ * make isPlainStep false for its steps, or the one-statement path would skip it.
  */
 export async function applyPackageStep(db: Kysely<DB>, step: PackageStep, indexNumbers?: IndexNumberScheme): Promise<void> {
   const now = new Date();
