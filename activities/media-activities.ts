@@ -16,7 +16,7 @@ import { dimensionColumns, findMedia, finishJob, mergeJobResults, upsertRenditio
 import type { DB } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import type { WatermarkOptions } from '../media/image.js';
-import { prepareRendition, renditionCacheKey } from '../media/renditions.js';
+import { originalSize, prepareRendition, renditionCacheKey } from '../media/renditions.js';
 import { getSpec } from '../media/specs.js';
 import type { MediaStore } from '../media/store.js';
 import type { FinishMediaJobInput, MediaRenditionHeartbeat, RenderRenditionInput, RenditionSummary } from '../contracts/media.js';
@@ -153,8 +153,9 @@ export function createMediaActivities(deps: MediaActivityDeps) {
         beat.finished = true;
         heartbeat();
 
-        const cacheKey = (await renditionCacheKey(input.mediaId, spec, watermark)).split('/').pop()!;
-        const watermarked = cacheKey !== (await renditionCacheKey(input.mediaId, spec, undefined)).split('/').pop();
+        const size = await originalSize(deps.store, input.mediaId);
+        const cacheKey = (await renditionCacheKey(input.mediaId, spec, watermark, size)).split('/').pop()!;
+        const watermarked = cacheKey !== (await renditionCacheKey(input.mediaId, spec, undefined, size)).split('/').pop();
         const summary: RenditionSummary = {
           specKey: spec.key,
           sha256: r.sha256,

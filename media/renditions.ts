@@ -10,7 +10,8 @@
  * Cache: a small JSON record per (original hash × spec hash × watermark) in the store's records
  * (`renditions/<original sha>/<key>`), pointing at the rendition blob. Asking again reads that
  * record and checks the blob exists: no probe, no sharp, no ffmpeg. Identical specs on different
- * platforms (same specHash) share one rendition.
+ * platforms (same specHash) share one rendition, and so do "fit inside" specs whose box holds the
+ * whole original: each leaves it at its own size, so their bytes are the same (renditionCacheKey).
  */
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
@@ -21,7 +22,7 @@ import { renderImageRendition, planSize, type WatermarkOptions } from './image.j
 import { abortError } from './process.js';
 import { RENDITION_EXTENSIONS } from './published.js';
 import { probeMedia, type MediaKind, type ProbeOptions, type ProbeResult } from './probe.js';
-import { getSpec, renditionsFor, specHash, stableHash, type PlatformId, type RenditionSpec } from './specs.js';
+import { getSpec, renditionsFor, specHash, stableHash, type ImageSpec, type PlatformId, type RenditionSpec } from './specs.js';
 import type { MediaStore, PutOptions } from './store.js';
 import { formatBytes, formatDuration } from './units.js';
 import { ProgressReporter } from './ffmpeg.js';
@@ -210,9 +211,49 @@ async function watermarkKey(spec: RenditionSpec, wm: WatermarkOptions | undefine
   return stableHash({ ...rest, imageHash });
 }
 
-/** The record name caching (original × spec × watermark). */
-export async function renditionCacheKey(originalSha256: string, spec: RenditionSpec, wm?: WatermarkOptions): Promise<string> {
-  return `renditions/${originalSha256}/${stableHash({ spec: specHash(spec), wm: await watermarkKey(spec, wm) })}`;
+/** Display width and height of an original, from its probe. */
+export interface OriginalSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * The record name caching (original × spec × watermark). With the original's size: a "fit inside"
+ * image spec whose box holds the whole original renders it at its own size, whatever the box, so
+ * such specs are keyed by that size and share one rendition. A 960 px photo then makes one
+ * rendition for the portal's 960 and 1600 px widths instead of two identical ones (issue 14: that
+ * was a sixth of the portal's image work). Keys of specs that do resize are as before.
+ */
+export async function renditionCacheKey(originalSha256: string, spec: RenditionSpec, wm?: WatermarkOptions, original?: OriginalSize | null): Promise<string> {
+  const kept = spec.kind === 'image' ? keptAtOriginalSize(spec, original) : null;
+  const specPart = kept ? specHash({ ...(spec as ImageSpec), ...kept }) : specHash(spec);
+  return `renditions/${originalSha256}/${stableHash({ spec: specPart, wm: await watermarkKey(spec, wm) })}`;
+}
+
+/** The original's size when `spec` leaves it as it is (planSize's scale is 1), else null. */
+function keptAtOriginalSize(spec: ImageSpec, original: OriginalSize | null | undefined): OriginalSize | null {
+  if (!original || spec.sourceKind !== 'image' || spec.fit !== 'inside') return null;
+  return original.width <= spec.width && original.height <= spec.height ? { width: original.width, height: original.height } : null;
+}
+
+/**
+ * Sizes of originals already looked up, per store: an original's bytes never change under its
+ * hash, so neither does its size. Unknown (not probed yet) is not remembered.
+ */
+const rememberedSizes = new WeakMap<MediaStore, Map<string, OriginalSize>>();
+
+/** The original's display size from its probe record, or null when it has none (not an image or video, or not probed). */
+export async function originalSize(store: MediaStore, originalSha256: string): Promise<OriginalSize | null> {
+  const known = rememberedSizes.get(store)?.get(originalSha256);
+  if (known) return known;
+  const probe = await store.readRecord<ProbeResult>(`probes/${originalSha256}`);
+  if (!probe || probe.width === undefined || probe.height === undefined) return null;
+  const size = { width: probe.width, height: probe.height };
+  let sizes = rememberedSizes.get(store);
+  if (!sizes) rememberedSizes.set(store, (sizes = new Map()));
+  if (sizes.size >= REMEMBERED_RECORDS_MAX) sizes.delete(sizes.keys().next().value!);
+  sizes.set(originalSha256, size);
+  return size;
 }
 
 /** Prepares (or fetches from the cache) one rendition of a stored original. */
@@ -224,7 +265,7 @@ export async function prepareRendition(
 ): Promise<Rendition> {
   const spec = typeof specKeyOrSpec === 'string' ? getSpec(specKeyOrSpec) : specKeyOrSpec;
   if (opts.signal?.aborted) throw abortError(opts.signal);
-  const recordName = await renditionCacheKey(originalSha256, spec, opts.watermark);
+  const recordName = await renditionCacheKey(originalSha256, spec, opts.watermark, await originalSize(store, originalSha256));
 
   const hit = await readCached(store, recordName, spec);
   if (hit) {
@@ -254,7 +295,7 @@ export async function prepareRendition(
 /** The rendition if it was prepared before (with this watermark), without rendering anything. */
 export async function findCachedRendition(store: MediaStore, originalSha256: string, specKey: string, watermark?: WatermarkOptions): Promise<Rendition | null> {
   const spec = getSpec(specKey);
-  return readCached(store, await renditionCacheKey(originalSha256, spec, watermark), spec);
+  return readCached(store, await renditionCacheKey(originalSha256, spec, watermark, await originalSize(store, originalSha256)), spec);
 }
 
 /**

@@ -6,7 +6,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
 import { mediaCounters } from '../../media/process.js';
-import { assertRenditionFits, ingestUpload, prepareRendition, prepareRenditions, preflight, probeStored, renditionCacheKey } from '../../media/renditions.js';
+import {
+  assertRenditionFits,
+  findCachedRendition,
+  ingestUpload,
+  prepareRendition,
+  prepareRenditions,
+  preflight,
+  probeStored,
+  renditionCacheKey,
+} from '../../media/renditions.js';
 import { getSpec, PLATFORM_IDS, RENDITION_SPECS, renditionsFor, specHash, type ImageSpec } from '../../media/specs.js';
 import { LocalMediaStore } from '../../media/store.js';
 import { makePhoto, makeTempDir } from './fixtures.js';
@@ -139,6 +148,37 @@ describe('prepareRendition cache', () => {
     const found = await prepareRendition(store, sha, spec);
     expect(found).toMatchObject({ cached: true, sha256: other.sha256 });
     expect(mediaCounters.sharpRenders).toBe(rendered);
+  });
+
+  it('"fit inside" specs whose box holds the whole original share one rendition; specs that resize keep their own keys', async () => {
+    await makePhoto(path.join(dir, 'small.jpg'), 960, 540);
+    const small = (await ingestUpload(store, createReadStream(path.join(dir, 'small.jpg')), { label: 'small.jpg' })).sha256;
+    expect(await findCachedRendition(store, small, 'portal.w1600.webp')).toBeNull();
+    const rendered = mediaCounters.sharpRenders;
+    const w960 = await prepareRendition(store, small, 'portal.w960.webp');
+    expect(w960).toMatchObject({ cached: false, width: 960, height: 540 });
+    // The 1600 px box holds the 960 px original too: the same bytes, so nothing is rendered for it.
+    expect(await findCachedRendition(store, small, 'portal.w1600.webp')).toMatchObject({ sha256: w960.sha256, specKey: 'portal.w1600.webp' });
+    const w1600 = await prepareRendition(store, small, 'portal.w1600.webp');
+    expect(w1600).toMatchObject({ cached: true, sha256: w960.sha256, specKey: 'portal.w1600.webp', width: 960, height: 540 });
+    expect(mediaCounters.sharpRenders - rendered).toBe(1);
+    // A smaller box resizes: a rendition of its own. Another format or watermark is another rendition.
+    expect((await prepareRendition(store, small, 'portal.w480.webp')).sha256).not.toBe(w960.sha256);
+    expect((await prepareRendition(store, small, 'portal.w1600.jpg')).sha256).not.toBe(w960.sha256);
+    expect(mediaCounters.sharpRenders - rendered).toBe(3);
+
+    // A 2400 px original is resized by both: two renditions, under the keys they always had.
+    const [big960, big1600] = [await prepareRendition(store, sha, 'portal.w960.webp'), await prepareRendition(store, sha, 'portal.w1600.webp')];
+    expect([big960.width, big1600.width]).toEqual([960, 1600]);
+    const size = { width: 2400, height: 1600 };
+    expect(await renditionCacheKey(sha, getSpec('portal.w960.webp'), undefined, size)).toBe(await renditionCacheKey(sha, getSpec('portal.w960.webp')));
+    expect(await renditionCacheKey(sha, getSpec('portal.w960.webp'), undefined, { width: 960, height: 540 })).toBe(
+      await renditionCacheKey(sha, getSpec('portal.w1600.webp'), undefined, { width: 960, height: 540 }),
+    );
+    // Cropping specs are never shared this way: their output is their box.
+    expect(await renditionCacheKey(sha, getSpec('portal.cover'), undefined, { width: 960, height: 540 })).toBe(
+      await renditionCacheKey(sha, getSpec('portal.cover')),
+    );
   });
 
   it('prepareRenditions: everything one platform needs, with progress to 100', async () => {
