@@ -230,10 +230,26 @@ export async function renditionCacheKey(originalSha256: string, spec: RenditionS
   return `renditions/${originalSha256}/${stableHash({ spec: specPart, wm: await watermarkKey(spec, wm) })}`;
 }
 
-/** The original's size when `spec` leaves it as it is (planSize's scale is 1), else null. */
+/** The original's size when the renderer's planSize leaves it as it is for `spec`, else null. */
 function keptAtOriginalSize(spec: ImageSpec, original: OriginalSize | null | undefined): OriginalSize | null {
   if (!original || spec.sourceKind !== 'image' || spec.fit !== 'inside') return null;
-  return original.width <= spec.width && original.height <= spec.height ? { width: original.width, height: original.height } : null;
+  let planned: { width: number; height: number };
+  try {
+    planned = planSize(spec, original.width, original.height);
+  } catch {
+    return null; // too small for the spec: the render says so, under the spec's own key
+  }
+  return planned.width === original.width && planned.height === original.height ? { width: original.width, height: original.height } : null;
+}
+
+/** What this process remembers per store, oldest dropped first past REMEMBERED_MAX entries. */
+const REMEMBERED_MAX = 5_000;
+
+function rememberIn<V>(memo: WeakMap<MediaStore, Map<string, V>>, store: MediaStore, key: string, value: V): void {
+  let entries = memo.get(store);
+  if (!entries) memo.set(store, (entries = new Map()));
+  if (entries.size >= REMEMBERED_MAX) entries.delete(entries.keys().next().value!);
+  entries.set(key, value);
 }
 
 /**
@@ -249,11 +265,13 @@ export async function originalSize(store: MediaStore, originalSha256: string): P
   const probe = await store.readRecord<ProbeResult>(`probes/${originalSha256}`);
   if (!probe || probe.width === undefined || probe.height === undefined) return null;
   const size = { width: probe.width, height: probe.height };
-  let sizes = rememberedSizes.get(store);
-  if (!sizes) rememberedSizes.set(store, (sizes = new Map()));
-  if (sizes.size >= REMEMBERED_RECORDS_MAX) sizes.delete(sizes.keys().next().value!);
-  sizes.set(originalSha256, size);
+  rememberIn(rememberedSizes, store, originalSha256, size);
   return size;
+}
+
+/** The record name of (original × spec × watermark) in `store`, with the original's size from its probe. */
+async function recordNameIn(store: MediaStore, originalSha256: string, spec: RenditionSpec, watermark: WatermarkOptions | undefined): Promise<string> {
+  return renditionCacheKey(originalSha256, spec, watermark, await originalSize(store, originalSha256));
 }
 
 /** Prepares (or fetches from the cache) one rendition of a stored original. */
@@ -265,7 +283,7 @@ export async function prepareRendition(
 ): Promise<Rendition> {
   const spec = typeof specKeyOrSpec === 'string' ? getSpec(specKeyOrSpec) : specKeyOrSpec;
   if (opts.signal?.aborted) throw abortError(opts.signal);
-  const recordName = await renditionCacheKey(originalSha256, spec, opts.watermark, await originalSize(store, originalSha256));
+  const recordName = await recordNameIn(store, originalSha256, spec, opts.watermark);
 
   const hit = await readCached(store, recordName, spec);
   if (hit) {
@@ -295,7 +313,7 @@ export async function prepareRendition(
 /** The rendition if it was prepared before (with this watermark), without rendering anything. */
 export async function findCachedRendition(store: MediaStore, originalSha256: string, specKey: string, watermark?: WatermarkOptions): Promise<Rendition | null> {
   const spec = getSpec(specKey);
-  return readCached(store, await renditionCacheKey(originalSha256, spec, watermark, await originalSize(store, originalSha256)), spec);
+  return readCached(store, await recordNameIn(store, originalSha256, spec, watermark), spec);
 }
 
 /**
@@ -305,14 +323,6 @@ export async function findCachedRendition(store: MediaStore, originalSha256: str
  * whose blob is gone is forgotten and read again from disk (a re-render may have replaced it).
  */
 const rememberedRecords = new WeakMap<MediaStore, Map<string, RenditionRecord>>();
-const REMEMBERED_RECORDS_MAX = 5_000;
-
-function remember(store: MediaStore, name: string, record: RenditionRecord): void {
-  let records = rememberedRecords.get(store);
-  if (!records) rememberedRecords.set(store, (records = new Map()));
-  if (records.size >= REMEMBERED_RECORDS_MAX) records.delete(records.keys().next().value!);
-  records.set(name, record);
-}
 
 async function readCached(store: MediaStore, recordName: string, spec: RenditionSpec): Promise<Rendition | null> {
   const remembered = rememberedRecords.get(store)?.get(recordName);
@@ -328,7 +338,7 @@ async function readCached(store: MediaStore, recordName: string, spec: Rendition
     rememberedRecords.get(store)?.delete(recordName);
     return readCached(store, recordName, spec);
   }
-  if (!remembered) remember(store, recordName, rec);
+  if (!remembered) rememberIn(rememberedRecords, store, recordName, rec);
   const { version: _v, ...rest } = rec;
   return { ...rest, specKey: spec.key, path: blobPath, cached: true };
 }
