@@ -5,10 +5,11 @@
  * two can resend once; the notice's stable id lets a mail client or webhook receiver drop it).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ComplianceRunInput, NoticeOutcome, SiteProbeResult } from '../contracts/compliance.js';
-import { notifiableChanges, noticeSent, recordNotice, unitEditorEmails } from '../db/compliance-notices.js';
+import type { ComplianceRunInput, NoticeOutcome, SiteProbeMeasurement, SiteProbeResult } from '../contracts/compliance.js';
+import { summarizeProbes } from '../domain/compliance/probe-summary.js';
+import { insertProbes, notifiableChanges, noticeSent, recordNotice, unitEditorEmails } from '../db/compliance-notices.js';
 import type { ComplianceRunSummary, FindingChange, FindingKind, Severity, SubjectType } from '../domain/compliance/model.js';
-import { probeSite, type ProbeOptions } from '../services/compliance/probes.js';
+import { measureSite, probeSite, type ProbeOptions } from '../services/compliance/probes.js';
 import { composeNotice, type Notice, type NoticeTransports } from '../services/notify/index.js';
 import type { DeliveryDeps } from './delivery-activities.js';
 import { withHeartbeat } from './delivery-context.js';
@@ -103,10 +104,23 @@ export function createComplianceActivities(deps: Pick<DeliveryDeps, 'db' | 'regi
       return outcome;
     },
 
+    /** One GET of each public target; touches no database, so a database outage cannot fail it. */
+    async measureSiteReachability(): Promise<SiteProbeMeasurement[]> {
+      const results = await measureSite({ ...compliance().probe, registry });
+      return results.map((r) => ({ ...r, at: r.at.toISOString() }));
+    },
+
+    /** Records a measurement; idempotent (one row per URL and moment), so it can retry until the database is back. */
+    async recordSiteProbes(input: { probes: SiteProbeMeasurement[] }): Promise<void> {
+      await insertProbes(
+        db,
+        input.probes.map((p) => ({ ...p, at: new Date(p.at) })),
+      );
+    },
+
+    /** Measure and record in one step: the probe workflow's first version, kept for its runs still in flight. */
     async probeSiteReachability(): Promise<SiteProbeResult> {
-      const results = await probeSite(db, { ...compliance().probe, registry });
-      const failed = results.filter((r) => !r.ok);
-      return { probed: results.length, failed: failed.length, failures: failed.map((r) => `${r.url}: ${r.error ?? 'failed'}`) };
+      return summarizeProbes(await probeSite(db, { ...compliance().probe, registry }));
     },
   };
 }

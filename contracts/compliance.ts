@@ -20,6 +20,16 @@ export interface ComplianceRunResult {
   notices: NoticeOutcome[];
 }
 
+/** One GET of one target as the probe workflow carries it between its two steps (`at` as ISO 8601). */
+export interface SiteProbeMeasurement {
+  at: string;
+  url: string;
+  ok: boolean;
+  durationMs: number;
+  status: number | null;
+  error: string | null;
+}
+
 export interface SiteProbeResult {
   probed: number;
   failed: number;

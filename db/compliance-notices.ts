@@ -92,10 +92,12 @@ export interface ProbeRecord {
   error: string | null;
 }
 
+/** Records probes; one already recorded (same URL and moment) is left as it is, so a retry is harmless. */
 export async function insertProbes(db: Kysely<DB>, probes: ProbeRecord[]): Promise<void> {
   if (probes.length === 0) return;
   await db
     .insertInto('site_probes')
     .values(probes.map((p) => ({ at: p.at, url: p.url, ok: p.ok, duration_ms: p.durationMs, status: p.status, error: p.error })))
+    .onConflict((oc) => oc.columns(['url', 'at']).doNothing())
     .execute();
 }

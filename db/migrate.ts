@@ -11,6 +11,7 @@ import * as accountsUnitsPaging from './migrations/0007_accounts_units_paging.js
 import * as indexNumbersValidity from './migrations/0008_index_numbers_validity.js';
 import * as compliance from './migrations/0009_compliance.js';
 import * as userEmail from './migrations/0010_user_email.js';
+import * as siteProbeOnce from './migrations/0011_site_probe_once.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_index_numbers_validity': indexNumbersValidity,
   '0009_compliance': compliance,
   '0010_user_email': userEmail,
+  '0011_site_probe_once': siteProbeOnce,
 };
 
 export interface MigrationReport {

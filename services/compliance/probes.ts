@@ -49,10 +49,15 @@ export async function probeUrl(url: string, timeoutMs: number, now: () => Date =
   }
 }
 
+/** Probes every target at once; records nothing (the probe workflow records in a step of its own). */
+export async function measureSite(options: ProbeOptions): Promise<ProbeRecord[]> {
+  const now = options.now ?? (() => new Date());
+  return Promise.all(probeTargets(options).map((url) => probeUrl(url, options.timeoutMs, now)));
+}
+
 /** Probes every target at once and records the results; returns them. */
 export async function probeSite(db: Kysely<DB>, options: ProbeOptions): Promise<ProbeRecord[]> {
-  const now = options.now ?? (() => new Date());
-  const results = await Promise.all(probeTargets(options).map((url) => probeUrl(url, options.timeoutMs, now)));
+  const results = await measureSite(options);
   await insertProbes(db, results);
   return results;
 }

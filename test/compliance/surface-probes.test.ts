@@ -1,13 +1,16 @@
 /**
  * Site reachability probes on the real worker: the probe workflow GETs the portal's address, its home
  * page and a column page, and records each as a row of site_probes; a dead, failing or slow site
- * gives failed rows (a slow answer counts as failed past the limit, as inspectors count 15 s).
+ * gives failed rows (a slow answer counts as failed past the limit, as inspectors count 15 s). A
+ * database that refuses the record delays it: the site is not measured again, nothing is stored twice.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceActivityDeps } from '../../activities/compliance-activities.js';
 import type { SiteProbeResult } from '../../contracts/compliance.js';
+import { insertProbes } from '../../db/compliance-notices.js';
 import { probeTargets } from '../../services/compliance/probes.js';
 import { noticeTransports } from '../../services/notify/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -17,10 +20,12 @@ let app: TestApp;
 let site: http.Server;
 let siteUrl = '';
 let mode: 'up' | 'error' | 'slow' = 'up';
+let requestsServed = 0;
 let probe: ComplianceActivityDeps['probe'];
 
 beforeAll(async () => {
   site = http.createServer((req, res) => {
+    requestsServed += 1;
     if (mode === 'error') return void res.writeHead(502).end('bad gateway');
     const answer = () => res.writeHead(req.url?.startsWith('/portal') ? 200 : 404, { 'content-type': 'text/html' }).end('<h1>碑林区人民政府</h1>');
     if (mode === 'slow') setTimeout(answer, 1500);
@@ -90,5 +95,49 @@ describe('site probes', () => {
     expect(failed.every((r) => !r.ok && r.error)).toBe(true);
     expect(failed.filter((r) => r.status === 502)).toHaveLength(3);
     expect(failed.filter((r) => r.status === null)).toHaveLength(6);
+  });
+
+  it(
+    'a database outage while recording delays the record: the site is measured once, recorded once when the database is back',
+    { timeout: 120_000 },
+    async () => {
+      mode = 'up';
+      probe = { portalUrl: siteUrl, timeoutMs: 800 };
+      const before = (await rows()).length;
+      const servedBefore = requestsServed;
+      // Every write refused as a starting database refuses it (SQLSTATE 57P03): what the activity sees of a restart.
+      await sql`create function refuse_probe_rows() returns trigger language plpgsql as $$ begin raise exception 'the database system is starting up' using errcode = '57P03'; end $$`.execute(
+        app.db,
+      );
+      await sql`create trigger refuse_probe_rows before insert on site_probes for each row execute function refuse_probe_rows()`.execute(app.db);
+      const handle = await app.client.workflow.start('siteProbeWorkflow', { taskQueue: app.taskQueue, workflowId: `probe-outage-${Date.now()}`, args: [] });
+      try {
+        let attempts = 0;
+        for (let i = 0; i < 200 && attempts < 2; i++) {
+          const pending = (await handle.describe()).raw.pendingActivities ?? [];
+          attempts = pending.find((a) => a.activityType?.name === 'recordSiteProbes')?.attempt ?? 0;
+          if (attempts < 2) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(attempts, 'the record step retries while the database refuses it').toBeGreaterThanOrEqual(2);
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+      } finally {
+        await sql`drop trigger refuse_probe_rows on site_probes`.execute(app.db);
+        await sql`drop function refuse_probe_rows()`.execute(app.db);
+      }
+      expect(await handle.result()).toEqual({ probed: 3, failed: 0, failures: [] });
+      expect(requestsServed - servedBefore, 'measured once, not again on each retry').toBe(3);
+      const recorded = (await rows()).slice(before);
+      expect(recorded).toHaveLength(3);
+      expect(recorded.every((r) => r.ok && r.status === 200)).toBe(true);
+    },
+  );
+
+  it('recording the same measurement again stores nothing twice', async () => {
+    const at = new Date('2026-11-30T02:00:00.123Z');
+    const measurement = { at, url: `${siteUrl}/again`, ok: true, durationMs: 12, status: 200, error: null };
+    await insertProbes(app.db, [measurement]);
+    await insertProbes(app.db, [measurement, { ...measurement, url: `${siteUrl}/again-other` }]);
+    const stored = await app.db.selectFrom('site_probes').select(['url']).where('at', '=', at).orderBy('url').execute();
+    expect(stored.map((r) => r.url)).toEqual([`${siteUrl}/again`, `${siteUrl}/again-other`]);
   });
 });

@@ -42,6 +42,7 @@ describe('PostgreSQL', () => {
         '0008_index_numbers_validity',
         '0009_compliance',
         '0010_user_email',
+        '0011_site_probe_once',
       ]);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
@@ -107,6 +108,7 @@ describe('embedded PGlite', () => {
         '0008_index_numbers_validity',
         '0009_compliance',
         '0010_user_email',
+        '0011_site_probe_once',
       ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });
