@@ -6,7 +6,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { AnnualStatsService, FIRST_YEAR, LAST_YEAR } from '../services/annual-stats.js';
+import { FIRST_YEAR, LAST_YEAR } from '../domain/annual-stats.js';
+import { AnnualStatsService } from '../services/annual-stats.js';
 import { annualStatsCsv, annualStatsFileName } from '../services/annual-stats-report.js';
 import type { AppContext } from '../services/context.js';
 import { nullableString, tags, timestamp } from './schemas/common.js';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
-import { parseYear, type AnnualStats } from '../services/annual-stats.js';
+import { parseYear, type AnnualStats } from '../domain/annual-stats.js';
 import { annualStatsCsv, reportSections } from '../services/annual-stats-report.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { inChinese, printTable } from './output.js';

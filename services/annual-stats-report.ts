@@ -8,7 +8,7 @@
  * A long table with a `table` column would need a pivot first; scripts read the JSON instead.
  * UTF-8 with a byte-order mark and CRLF line ends, so Excel in China opens it as UTF-8, not GBK.
  */
-import { CHANNEL_KIND_LABELS, type AnnualStats } from './annual-stats.js';
+import { CHANNEL_KIND_LABELS, type AnnualStats } from '../domain/annual-stats.js';
 
 export interface ReportSection {
   id: string;

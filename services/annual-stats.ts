@@ -27,50 +27,16 @@ import {
 import { GovpubError } from '../domain/errors.js';
 import { INTERPRETATION_FORMS } from '../domain/package-rules.js';
 import type { Actor } from '../domain/package-rules.js';
-import type { AnnualStats, ItemCount } from '../domain/annual-stats.js';
+import { CHANNEL_KIND_LABELS, FORM_LABELS, type AnnualStats, type ItemCount } from '../domain/annual-stats.js';
 import type { AppContext } from './context.js';
 
 export type { AnnualStats };
 
-export const FIRST_YEAR = 2000;
-export const LAST_YEAR = 2100;
 const SHANGHAI_OFFSET_MS = 8 * 3600_000; // no daylight saving in China since 1991
 const DAY_MS = 86_400_000;
 
-export const CHANNEL_KIND_LABELS: Record<string, string> = {
-  portal_column: '门户网站',
-  new_media_account: '政务新媒体',
-  media_center_column: '融媒体中心',
-  unregistered: '已移出目录的渠道',
-};
-
-export const FORM_LABELS: Record<string, string> = {
-  text: '文字解读',
-  graphic: '图表图解',
-  cartoon: '漫画解读',
-  video: '视频解读',
-  audio: '音频解读',
-  h5: 'H5 解读',
-  leader_interview: '主要负责人解读',
-};
-
 const PLATFORM_NAMES: Record<string, string> = Object.fromEntries(PLATFORM_DECLARATIONS.map((d) => [d.id, d.localName]));
 export const platformName = (platform: string) => PLATFORM_NAMES[platform] ?? platform;
-
-/** The year as a number, or a 400 that names the parameter. */
-export function parseYear(value: unknown, parameter = 'year'): number {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  const year = /^\d{4}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(year) || year < FIRST_YEAR || year > LAST_YEAR) {
-    throw new GovpubError(
-      'invalid_query',
-      `${parameter}: expected a calendar year from ${FIRST_YEAR} to ${LAST_YEAR} (e.g. 2026), got ${JSON.stringify(value ?? null)}.`,
-      { status: 400, issues: [{ path: parameter, message: `expected a year from ${FIRST_YEAR} to ${LAST_YEAR}` }] },
-      { zh: `参数 ${parameter} 应为 ${FIRST_YEAR} 至 ${LAST_YEAR} 之间的年份（例如 2026）。` },
-    );
-  }
-  return year;
-}
 
 /** The Beijing-time year [start, end) and where its counted period stops (now, for the current year). */
 export function yearWindow(year: number, now: Date, unit: { id: string; name: string } | null): YearWindow {
