@@ -9,7 +9,8 @@
  *             cover, the problem goes; submits.
  *   reviewers 初审, 复审, 终审 approve in their own sessions, each with a comment.
  *   ops       has the board open while the last approval lands and watches the package's cells
- *             appear and turn 已上线 without reloading; confirms the Toutiao hand-off with its URL;
+ *             appear and turn 已上线 without reloading (Douyin's account held until ops resumes
+ *             it, so one cell is always seen changing); confirms the Toutiao hand-off with its URL;
  *             retracts the package with a reason.
  *
  * Each step asserts what the person sees (Chinese text, states) and cross-checks the API. Each
@@ -282,6 +283,9 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       await signIn(opsPage, system, people.ops);
       await opsPage.waitForURL('**/console/board');
       await expect.poll(() => opsPage.locator('h1').innerText()).toBe('发布看板');
+      // Douyin's account is held for a moment (an annual check), so one cell is certain to be seen
+      // waiting and then turning live in place, however fast the other channels are.
+      await system.api(people.ops, 'POST', `/api/channels/${encodeURIComponent(DOUYIN)}/pause`, { reason: '账号年检中' });
     });
     const stages = [
       ['first', '初审', 'second'],
@@ -331,6 +335,18 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       // The package's row appears on the open board once the last approval released it.
       await byTestId(opsPage, UI.boardRow(packageId)).waitFor({ timeout: 60_000 });
       const seen = new Set<string>();
+      // The held channel's cell shows it waiting; ops lifts the hold and watches it go live.
+      await expect
+        .poll(
+          async () => {
+            const label = await cellLabel(DOUYIN);
+            if (label) seen.add(`${DOUYIN} ${label}`);
+            return label !== '' && !label.includes('已上线');
+          },
+          { timeout: 60_000, interval: 250 },
+        )
+        .toBe(true);
+      await system.api(people.ops, 'POST', `/api/channels/${encodeURIComponent(DOUYIN)}/resume`);
       for (const channel of apiChannels) {
         await expect
           .poll(
