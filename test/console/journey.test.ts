@@ -341,7 +341,7 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
           async () => {
             const label = await cellLabel(DOUYIN);
             if (label) seen.add(`${DOUYIN} ${label}`);
-            return label !== '' && !label.includes('已上线');
+            return !!label && !label.includes('已上线');
           },
           { timeout: 60_000, interval: 250 },
         )
