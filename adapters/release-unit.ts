@@ -36,7 +36,8 @@ export function releaseUnitFrom(
 ): ReleaseUnit {
   const interpretations = content.interpretations ?? [];
   const item = catalogueItem(registry, content.catalogueItem);
-  const onPortal = content.targets.some((t) => t.startsWith('portal:'));
+  const portalColumns = [...new Set(content.targets.filter((t) => t.startsWith('portal:')).map((t) => t.slice('portal:'.length)))].sort();
+  const onPortal = portalColumns.length > 0;
   return {
     packageId: at.packageId,
     revision: at.revision,
@@ -49,6 +50,7 @@ export function releaseUnitFrom(
     ...(content.cover ? { cover: content.cover } : {}),
     media,
     portalLinks: onPortal ? portalPageUrls(portalBaseUrl, at.packageId, interpretations.length) : null,
+    ...(onPortal ? { portalColumns } : {}),
     releasedAt: at.releasedAt,
   };
 }

@@ -72,6 +72,8 @@ export interface ReleaseUnit {
    * new-media posts. Null when the package is not released to any portal column.
    */
   portalLinks: { document: string; interpretations: string[] } | null;
+  /** The portal columns this revision goes to (column ids, sorted): a column's commit waits briefly for the others. */
+  portalColumns?: string[];
   /** When the release started (ISO 8601); a stable value for every channel of one release. */
   releasedAt: string;
 }

@@ -189,6 +189,7 @@ export function formatPortal(unit: ReleaseUnit, channel: Channel, options: Porta
     interpretations,
     figures: run.figures,
     cover,
+    ...((unit.portalColumns?.length ?? 0) > 1 ? { packageColumns: unit.portalColumns } : {}),
   };
   return { payload, renditions: renditionNeeds(payload), ...warnings.lists() };
 }

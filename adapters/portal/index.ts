@@ -130,6 +130,32 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     publicUrl: portalPageUrls(publicBaseUrl, payload.packageId, payload.interpretations.length).document,
   });
 
+  const stageAndSubmit = async (payload: PortalPayload, ctx: TransmitContext): Promise<TransmitResult> => {
+    const media: Record<string, MediaFile> = {};
+    // The package's other columns may be staging too: a commit waits for them (site.ts).
+    const staged = portal.beginStaging(payload.packageId);
+    try {
+      // In parallel: one after another, each of a picture's renditions waited its turn on a busy event loop.
+      const needs = renditionNeeds(payload);
+      const files: MediaFile[] = [];
+      await eachLimit(needs.keys(), STAGING_PARALLELISM, async (i) => {
+        throwIfAborted(ctx);
+        const need = needs[i]!;
+        const rendition = await getRendition(ctx, need.mediaId, need.spec, need.purpose);
+        files[i] = await portal.stage(rendition);
+        ctx.heartbeat();
+      });
+      throwIfAborted(ctx);
+      // In the payload's order, whichever finished first: the stored record does not depend on timing.
+      needs.forEach((need, i) => (media[mediaKey(need.mediaId, need.spec)] = files[i]!));
+    } finally {
+      staged();
+    }
+    const source: PackageSource = { version: 1, payload, media };
+    await submit({ kind: 'publish', columnId: payload.column.id, columnPath: payload.column.path, source });
+    return liveResult(payload, payload.column.id);
+  };
+
   return {
     platform: PORTAL_PLATFORM,
     site: portal,
@@ -158,29 +184,13 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
 
     async transmit(payload, ctx) {
       checkPayload(payload);
-      const media: Record<string, MediaFile> = {};
-      // The package's other columns may be staging too: a commit waits for them (site.ts).
-      const staged = portal.beginStaging(payload.packageId);
+      // Other processes' commits stop waiting for this column: it commits here (site.ts).
+      const announced = await portal.announceTransmit(payload.packageId, payload.column.id);
       try {
-        // In parallel: one after another, each of a picture's renditions waited its turn on a busy event loop.
-        const needs = renditionNeeds(payload);
-        const files: MediaFile[] = [];
-        await eachLimit(needs.keys(), STAGING_PARALLELISM, async (i) => {
-          throwIfAborted(ctx);
-          const need = needs[i]!;
-          const rendition = await getRendition(ctx, need.mediaId, need.spec, need.purpose);
-          files[i] = await portal.stage(rendition);
-          ctx.heartbeat();
-        });
-        throwIfAborted(ctx);
-        // In the payload's order, whichever finished first: the stored record does not depend on timing.
-        needs.forEach((need, i) => (media[mediaKey(need.mediaId, need.spec)] = files[i]!));
+        return await stageAndSubmit(payload, ctx);
       } finally {
-        staged();
+        await announced();
       }
-      const source: PackageSource = { version: 1, payload, media };
-      await submit({ kind: 'publish', columnId: payload.column.id, columnPath: payload.column.path, source });
-      return liveResult(payload, payload.column.id);
     },
 
     async reconcile(payload, _ctx) {

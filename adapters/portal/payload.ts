@@ -103,6 +103,12 @@ export interface PortalPayload {
   interpretations: PortalInterpretation[];
   figures: PortalFigure[];
   cover: { mediaId: string; alt: string } | null;
+  /**
+   * Every portal column of the package in this revision (sorted), when there are several: a commit
+   * carrying one of them waits a moment for the others, so the package goes onto the site in one
+   * generation (site.ts). Not part of what the pages show.
+   */
+  packageColumns?: string[];
 }
 
 /** Every rendition a payload needs, once each, with the reason for progress displays. */

@@ -22,7 +22,7 @@
  * gets the old or the new site, never a mix.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
@@ -32,6 +32,7 @@ import { Generations, SPARE_PREFIX, generationName } from './generations.js';
 import { acquireLock } from './lock.js';
 import { applyBuildSteps, BuildBatch, copyTreeLinks, removeTree, type BuildStep } from './tree-ops.js';
 import { ObjectStore } from './objects.js';
+import { isSafeSlug } from './payload.js';
 import {
   catalogueItemIds,
   RENDER_VERSION,
@@ -102,9 +103,9 @@ export interface SiteTuning {
   /** fsync every written file and the web root before the swap (survives power loss). Default true. */
   durable: boolean;
   /**
-   * How long a commit waits at most for the other columns of a package it carries that are still
-   * staging their renditions in this process, so they go onto the site in one commit instead of
-   * one after another. Default 500 ms.
+   * How long a commit waits at most for the other columns of a package it carries (those still
+   * staging their renditions in this process, and those the payload names that no process has
+   * started yet), so they go onto the site in one commit instead of one after another. Default 500 ms.
    */
   companionWaitMs: number;
 }
@@ -155,6 +156,18 @@ interface Queued {
 }
 
 export const STORE_DIR = 'store';
+/**
+ * Portal transmits under way, one empty file each, `<package>~<column>~<ms>~<random>`, seen by every
+ * process sharing the web root: a commit does not wait for a companion column another process is
+ * publishing (that one commits there). Package and column ids are slugs, without `~`.
+ */
+export const TRANSMITS_DIR = 'transmits';
+/** A marker older than this was left by a process that died mid-transmit: ignored, then removed. */
+const TRANSMIT_MARKER_MAX_AGE_MS = 10 * 60_000;
+/** How often a commit waiting for a companion looks again (queue, markers). */
+const COMPANION_POLL_MS = 20;
+/** Columns this process committed lately (package~column → revision), for companions that came first. */
+const COMMITTED_REMEMBERED = 2_000;
 /** Newest items the root keeps for the home page and site feed (twice the longest list, for slack after retractions). */
 const LATEST_SLACK = 2;
 const KEY_AREA_KEEP = 10;
@@ -172,8 +185,12 @@ export class PortalSite {
   private readonly idleWaiters: (() => void)[] = [];
   /** Publishes on their way (staging renditions, not yet submitted) in this process: package id → count. */
   private readonly staging = new Map<string, number>();
-  /** Wakes a commit waiting for companions when a staging ends. */
-  private stagingEnded: (() => void) | null = null;
+  /** Wakes a commit waiting for companions when a staging ends or a change is queued. */
+  private wakeCompanionWait: (() => void) | null = null;
+  /** Marker files this process wrote under TRANSMITS_DIR (its own companions are in `staging` and the queue). */
+  private readonly ownTransmits = new Set<string>();
+  /** package~column → revision this process committed, newest last (bounded). */
+  private readonly committedHere = new Map<string, number>();
   /** Column id → the key areas (重点领域) it counts towards: itself and its ancestors that are key areas. */
   private readonly keyAreasOf = new Map<string, string[]>();
   /** The running commit's phase timings (the stats of the commit share the object). */
@@ -240,7 +257,30 @@ export class PortalSite {
       const left = (this.staging.get(packageId) ?? 1) - 1;
       if (left > 0) this.staging.set(packageId, left);
       else this.staging.delete(packageId);
-      this.stagingEnded?.();
+      this.wakeCompanionWait?.();
+    };
+  }
+
+  /**
+   * Marks a publish of `packageId` to `columnId` as under way for every process sharing the web
+   * root; call the returned function once its submit has settled. A hint only: a marker that cannot
+   * be written costs at most a companion's wait elsewhere.
+   */
+  async announceTransmit(packageId: string, columnId: string): Promise<() => Promise<void>> {
+    // Slugs only (as the format step made them): a marker name never leaves its directory.
+    if (!isSafeSlug(packageId) || !isSafeSlug(columnId)) return async () => undefined;
+    const name = `${packageId}~${columnId}~${Date.now()}~${randomBytes(4).toString('hex')}`;
+    const file = path.join(this.webRoot, TRANSMITS_DIR, name);
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, '');
+    } catch {
+      return async () => undefined;
+    }
+    this.ownTransmits.add(name);
+    return async () => {
+      this.ownTransmits.delete(name);
+      await rm(file, { force: true }).catch(() => undefined);
     };
   }
 
@@ -280,6 +320,7 @@ export class PortalSite {
   private enqueue(work: Work): Promise<CommitOutcome> {
     return new Promise<CommitOutcome>((resolve, reject) => {
       this.queue.push({ work, resolve, reject });
+      this.wakeCompanionWait?.();
       void this.drain();
     });
   }
@@ -304,7 +345,10 @@ export class PortalSite {
           batch.forEach((q, i) => {
             const outcome = outcomes[i]!;
             if (outcome instanceof Error) q.reject(outcome);
-            else q.resolve(outcome);
+            else {
+              if ('change' in q.work && q.work.change.kind === 'publish') this.rememberCommitted(q.work.change);
+              q.resolve(outcome);
+            }
           });
         };
         try {
@@ -326,25 +370,71 @@ export class PortalSite {
   }
 
   /**
-   * Waits while another column of a package in the queue is still staging (at most
-   * `companionWaitMs`): one commit instead of two in a row, the second waiting for the first.
+   * Waits (at most `companionWaitMs`) while a package in the queue has another column on its way
+   * here: one still staging in this process, or one its payload names that is neither queued,
+   * committed, nor being published by another process. One commit instead of two in a row, the
+   * second waiting for the first.
    */
   private async waitForCompanions(): Promise<void> {
     const deadline = performance.now() + this.tuning.companionWaitMs;
-    const awaited = () =>
-      this.queue.some((q) => 'change' in q.work && q.work.change.kind === 'publish' && this.staging.has(q.work.change.source.payload.packageId));
-    while (awaited()) {
+    const onSite = new Map<string, boolean>();
+    while (await this.companionsAwaited(onSite)) {
       const left = deadline - performance.now();
       if (left <= 0) return;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.stagingEnded = () => {
+        const timer = setTimeout(resolve, Math.min(left, COMPANION_POLL_MS));
+        this.wakeCompanionWait = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      this.stagingEnded = null;
+      this.wakeCompanionWait = null;
     }
+  }
+
+  /** `onSite` remembers, for one wait, which companions the current generation already holds. */
+  private async companionsAwaited(onSite: Map<string, boolean>): Promise<boolean> {
+    const publishes = this.queue.flatMap((q) => ('change' in q.work && q.work.change.kind === 'publish' ? [q.work.change] : []));
+    if (publishes.some((c) => this.staging.has(c.source.payload.packageId))) return true;
+    const queued = new Set(publishes.map((c) => `${c.source.payload.packageId}~${c.columnId}`));
+    const missing = publishes.flatMap((c) => {
+      const { packageId, revision, packageColumns = [] } = c.source.payload;
+      return packageColumns
+        .filter((column) => !queued.has(`${packageId}~${column}`) && (this.committedHere.get(`${packageId}~${column}`) ?? 0) < revision)
+        .map((column) => ({ packageId, column, revision }));
+    });
+    if (missing.length === 0) return false;
+    const elsewhere = await this.transmitsElsewhere();
+    for (const { packageId, column, revision } of missing) {
+      const key = `${packageId}~${column}`;
+      if (elsewhere.has(key)) continue;
+      if (!onSite.has(key)) {
+        const record = await this.readPackage(packageId).catch(() => null);
+        onSite.set(key, !!record && record.entry.revision >= revision && record.entry.columns.includes(column));
+      }
+      if (!onSite.get(key)) return true;
+    }
+    return false;
+  }
+
+  /** package~column of the transmits other processes announced (markers of dead processes aged out and removed). */
+  private async transmitsElsewhere(): Promise<Set<string>> {
+    const dir = path.join(this.webRoot, TRANSMITS_DIR);
+    const found = new Set<string>();
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (this.ownTransmits.has(name)) continue;
+      const [packageId, column, at] = name.split('~');
+      if (Date.now() - Number(at) > TRANSMIT_MARKER_MAX_AGE_MS) await rm(path.join(dir, name), { force: true }).catch(() => undefined);
+      else if (packageId && column) found.add(`${packageId}~${column}`);
+    }
+    return found;
+  }
+
+  private rememberCommitted(change: Extract<SiteChange, { kind: 'publish' }>): void {
+    const key = `${change.source.payload.packageId}~${change.columnId}`;
+    this.committedHere.delete(key);
+    this.committedHere.set(key, change.source.payload.revision);
+    if (this.committedHere.size > COMMITTED_REMEMBERED) this.committedHere.delete(this.committedHere.keys().next().value!);
   }
 
   private storePath(storeName: string): string {

@@ -15,7 +15,7 @@ import { createPortalAdapter } from '../../adapters/portal/index.js';
 import type { SiteStructure } from '../../adapters/portal/pages/model.js';
 import { renderMonthParts } from '../../adapters/portal/pages/sitemap.js';
 import { portalContentSecurityPolicy, registerPortalRoutes } from '../../adapters/portal/serve.js';
-import { DEFAULT_TUNING, PortalSite, type SiteTuning } from '../../adapters/portal/site.js';
+import { DEFAULT_TUNING, PortalSite, TRANSMITS_DIR, type SiteTuning } from '../../adapters/portal/site.js';
 import {
   applyChanges,
   colUnit,
@@ -340,6 +340,65 @@ describe('portal engine', () => {
     expect(waited).toBeGreaterThanOrEqual(2_900);
     expect(waited).toBeLessThan(8_000);
     await site.idle();
+  });
+
+  it('a column the payload names that has not started yet is waited for; one under way in another process, already on the site, or announced by a dead process is not', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, { ...FAST, companionWaitMs: 3_000 });
+    const options = fixtureOptions(site, 29, null);
+    await site.ensureSite();
+    const [c0, c1] = [options.columns[0]!, options.columns[1]!];
+    const both = [c0.id, c1.id].sort();
+    const inColumn = (change: SiteChange, column: { id: string; path: string[] }, packageColumns?: string[]): SiteChange => {
+      const publish = change as Extract<SiteChange, { kind: 'publish' }>;
+      const payload = { ...publish.source.payload, column: { id: column.id, path: column.path } };
+      if (packageColumns) payload.packageColumns = packageColumns;
+      else delete payload.packageColumns;
+      return { ...publish, columnId: column.id, columnPath: column.path, source: { ...publish.source, payload } };
+    };
+    const timed = async <T>(run: () => Promise<T>): Promise<[T, number]> => {
+      const started = performance.now();
+      const result = await run();
+      return [result, performance.now() - started];
+    };
+
+    // Not started anywhere yet when the first submits (its transmit is scheduled later): one generation.
+    const [waited] = await fixturePackage(1, options, 'pkg-later-companion');
+    const firstDone = site.submit(inColumn(waited!, c0, both));
+    await new Promise((r) => setTimeout(r, 200));
+    const [a, b] = await Promise.all([firstDone, site.submit(inColumn(waited!, c1, both))]);
+    expect(a.generation).toBe(b.generation);
+    expect(new Set((await site.readPackage('pkg-later-companion'))!.entry.columns)).toEqual(new Set(both));
+
+    // Under way in another process sharing the web root: it commits there, so this one does not wait.
+    const other = new PortalSite(webRoot, SETTINGS, { ...FAST, companionWaitMs: 3_000 });
+    const [elsewhere] = await fixturePackage(2, options, 'pkg-companion-elsewhere');
+    const announced = await other.announceTransmit('pkg-companion-elsewhere', c1.id);
+    const [, alone] = await timed(() => site.submit(inColumn(elsewhere!, c0, both)));
+    expect(alone).toBeLessThan(2_500); // a commit, not the 3 s bound
+    await announced();
+    expect(await readdir(path.join(webRoot, TRANSMITS_DIR))).toEqual([]);
+
+    // Already on the site (committed before, here or by another process): no wait.
+    const [earlier] = await fixturePackage(3, options, 'pkg-companion-first');
+    await site.submit(inColumn(earlier!, c0));
+    const [, afterHere] = await timed(() => site.submit(inColumn(earlier!, c1, both)));
+    expect(afterHere).toBeLessThan(2_500);
+    const [earlierElsewhere] = await fixturePackage(4, options, 'pkg-companion-first-elsewhere');
+    await other.submit(inColumn(earlierElsewhere!, c0));
+    const [, afterElsewhere] = await timed(() => site.submit(inColumn(earlierElsewhere!, c1, both)));
+    expect(afterElsewhere).toBeLessThan(2_500);
+
+    // A marker left by a process that died mid-transmit (older than 10 minutes) is ignored and removed.
+    const quickSite = new PortalSite(webRoot, SETTINGS, { ...FAST, companionWaitMs: 400 });
+    const [orphaned] = await fixturePackage(5, options, 'pkg-dead-companion');
+    const stale = path.join(webRoot, TRANSMITS_DIR, `pkg-dead-companion~${c1.id}~${Date.now() - 11 * 60_000}~dead`);
+    await writeFile(stale, '');
+    const [outcome, bounded] = await timed(() => quickSite.submit(inColumn(orphaned!, c0, both)));
+    expect(outcome.changed).toBe(true);
+    expect(bounded).toBeGreaterThanOrEqual(380);
+    await expect(stat(stale)).rejects.toThrow(/ENOENT/);
+    await Promise.all([site.idle(), other.idle(), quickSite.idle()]);
   });
 
   it('a search index prepared on the volume is installed as pagefind/ in a new generation; the next one replaces it', async () => {

@@ -120,6 +120,16 @@ describe('the disclosure metadata in the payload', () => {
   });
 });
 
+describe("the package's other portal columns", () => {
+  it('are named in the payload when the revision goes to several columns (sorted, each once), and not otherwise', () => {
+    const other = registry.portal.columns.find((c) => c.parentId !== null && `portal:${c.id}` !== channel.id)!;
+    const targets = [`portal:${other.id}`, 'wechat_oa:blfb', channel.id, `portal:${other.id}`];
+    const { payload } = formatPortal(unitOf(content({ targets })), channel);
+    expect(payload.packageColumns).toEqual([other.id, channel.ref].sort());
+    expect(formatPortal(unitOf(content()), channel).payload.packageColumns).toBeUndefined();
+  });
+});
+
 describe('attachments', () => {
   it('passes documents through as portal.attachment with their type and size; links stay links', () => {
     const { payload, renditions } = formatPortal(unitOf(content()), channel);
