@@ -13,6 +13,7 @@ import { GovpubError } from './errors.js';
 
 export const FIRST_YEAR = 2000;
 export const LAST_YEAR = 2100;
+
 export const CHANNEL_KIND_LABELS: Record<string, string> = {
   portal_column: '门户网站',
   new_media_account: '政务新媒体',

@@ -166,8 +166,6 @@ export const TRANSMITS_DIR = 'transmits';
 const TRANSMIT_MARKER_MAX_AGE_MS = 10 * 60_000;
 /** How often a commit waiting for a companion looks again (queue, markers). */
 const COMPANION_POLL_MS = 20;
-/** Columns this process committed lately (package~column → revision), for companions that came first. */
-const COMMITTED_REMEMBERED = 2_000;
 /** Newest items the root keeps for the home page and site feed (twice the longest list, for slack after retractions). */
 const LATEST_SLACK = 2;
 const KEY_AREA_KEEP = 10;
@@ -189,8 +187,6 @@ export class PortalSite {
   private wakeCompanionWait: (() => void) | null = null;
   /** Marker files this process wrote under TRANSMITS_DIR (its own companions are in `staging` and the queue). */
   private readonly ownTransmits = new Set<string>();
-  /** package~column → revision this process committed, newest last (bounded). */
-  private readonly committedHere = new Map<string, number>();
   /** Column id → the key areas (重点领域) it counts towards: itself and its ancestors that are key areas. */
   private readonly keyAreasOf = new Map<string, string[]>();
   /** The running commit's phase timings (the stats of the commit share the object). */
@@ -345,10 +341,7 @@ export class PortalSite {
           batch.forEach((q, i) => {
             const outcome = outcomes[i]!;
             if (outcome instanceof Error) q.reject(outcome);
-            else {
-              if ('change' in q.work && q.work.change.kind === 'publish') this.rememberCommitted(q.work.change);
-              q.resolve(outcome);
-            }
+            else q.resolve(outcome);
           });
         };
         try {
@@ -392,16 +385,14 @@ export class PortalSite {
     }
   }
 
-  /** `onSite` remembers, for one wait, which companions the current generation already holds. */
+  /** `onSite` remembers, for one wait, which companions the current generation already holds (committed here or elsewhere). */
   private async companionsAwaited(onSite: Map<string, boolean>): Promise<boolean> {
     const publishes = this.queue.flatMap((q) => ('change' in q.work && q.work.change.kind === 'publish' ? [q.work.change] : []));
     if (publishes.some((c) => this.staging.has(c.source.payload.packageId))) return true;
     const queued = new Set(publishes.map((c) => `${c.source.payload.packageId}~${c.columnId}`));
     const missing = publishes.flatMap((c) => {
       const { packageId, revision, packageColumns = [] } = c.source.payload;
-      return packageColumns
-        .filter((column) => !queued.has(`${packageId}~${column}`) && (this.committedHere.get(`${packageId}~${column}`) ?? 0) < revision)
-        .map((column) => ({ packageId, column, revision }));
+      return packageColumns.filter((column) => !queued.has(`${packageId}~${column}`)).map((column) => ({ packageId, column, revision }));
     });
     if (missing.length === 0) return false;
     const elsewhere = await this.transmitsElsewhere();
@@ -428,13 +419,6 @@ export class PortalSite {
       else if (packageId && column) found.add(`${packageId}~${column}`);
     }
     return found;
-  }
-
-  private rememberCommitted(change: Extract<SiteChange, { kind: 'publish' }>): void {
-    const key = `${change.source.payload.packageId}~${change.columnId}`;
-    this.committedHere.delete(key);
-    this.committedHere.set(key, change.source.payload.revision);
-    if (this.committedHere.size > COMMITTED_REMEMBERED) this.committedHere.delete(this.committedHere.keys().next().value!);
   }
 
   private storePath(storeName: string): string {
