@@ -564,8 +564,9 @@ export class TopologySupervisor {
         }
         if (this.#stopping) return;
         slot.readyAt = Date.now();
-        this.#log(`${slot.name} restarted (pid ${slot.current.pid}, was ${child.pid})`);
+        // Recorded first, then said: whoever reads the line finds the new pid in topology.json.
         this.#writeRecord();
+        this.#log(`${slot.name} restarted (pid ${slot.current.pid}, was ${child.pid})`);
         this.#watchWorker(slot, shared);
         return;
       }
