@@ -478,6 +478,18 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     }
     const toReleased = ids.filter((id) => facts.releasedAt.has(id)).map((id) => facts.releasedAt.get(id)! - approvedAt.get(id)!);
     out(`[latency] final approval (sent) → released: ${pcts(toReleased)}`);
+    // The p95 question, answered from the run: is the tail the packages that wait for a rate-capped platform?
+    const byGroup = new Map<string, number[]>();
+    for (const run of ok) {
+      const releasedAt = facts.releasedAt.get(run.id!);
+      if (releasedAt === undefined) continue;
+      const platforms = new Set(run.plan.targets.map((t) => t.split(':')[0]!));
+      const group = [...platforms].sort().join(' + ');
+      byGroup.set(group, [...(byGroup.get(group) ?? []), releasedAt - approvedAt.get(run.id!)!]);
+    }
+    if (byGroup.size > 1)
+      for (const [group, values] of [...byGroup].sort((a, b) => b[1].length - a[1].length))
+        out(`[latency] final approval → released, packages to ${group}: ${pcts(values)}`);
     const byPlatform = new Map<string, number[]>();
     for (const d of live) byPlatform.set(d.platform, [...(byPlatform.get(d.platform) ?? []), d.liveAt! - approvedAt.get(d.packageId)!]);
     for (const [platform, values] of [...byPlatform].sort()) out(`[latency] final approval → live, ${platform.padEnd(10)} ${pcts(values)}`);
