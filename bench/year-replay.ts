@@ -278,10 +278,17 @@ async function closeSession(s: Session): Promise<void> {
 async function floor(s: Session, options: Options, when: string): Promise<FloorResult | null> {
   if (!options.floor) return null;
   log(`bare-Temporal floor (${when}): ${options.floorWorkflows} workflows × ${FLOOR_ACTIVITIES} no-op activities, ${options.clients} in flight`);
-  const f = await measureFloor(s.sut.temporalAddress, s.sut.namespace, options.floorWorkflows, options.clients);
+  let cpuFrom: Cpu | undefined;
+  let cpuTo: Cpu | undefined;
+  const f = await measureFloor(s.sut.temporalAddress, s.sut.namespace, options.floorWorkflows, options.clients, {
+    start: () => (cpuFrom = cpuNow(options.attach ? s.sut.pid : undefined)),
+    end: () => (cpuTo = cpuNow(options.attach ? s.sut.pid : undefined)),
+  });
   out(
     `[floor] ${when}: ${f.workflows} workflows × ${FLOOR_ACTIVITIES} no-op activities in ${f.seconds.toFixed(2)} s = ${f.workflowsPerSec.toFixed(2)} workflows/s (${(f.workflowsPerSec * FLOOR_ACTIVITIES).toFixed(1)} activities/s), ${options.clients} clients each starting one and awaiting it, same Temporal server; load ${loadAvg()}`,
   );
+  // What one floor workflow costs the machine, to set against a delivery's share of the load's [machine] line.
+  if (cpuFrom && cpuTo) out(`${cpuLine('floor', cpuFrom, cpuTo)}; the floor's Worker and clients run in the bench`);
   return f;
 }
 

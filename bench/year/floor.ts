@@ -21,7 +21,14 @@ export interface FloorResult {
 let bundle: Promise<{ code: string }> | undefined;
 let runtimeInstalled = false;
 
-export async function measureFloor(address: string, namespace: string, workflows: number, inFlight: number): Promise<FloorResult> {
+/** `timed` is told when the measured stretch starts and ends (after the bundle, the Worker and a warm-up run). */
+export async function measureFloor(
+  address: string,
+  namespace: string,
+  workflows: number,
+  inFlight: number,
+  timed: { start?: () => void; end?: () => void } = {},
+): Promise<FloorResult> {
   const noop = () => {};
   if (!runtimeInstalled) {
     // The SDK's per-worker state changes are noise on the bench's stderr; its warnings and errors are not.
@@ -48,6 +55,7 @@ export async function measureFloor(address: string, namespace: string, workflows
     const run = (i: number) =>
       client.workflow.execute<typeof noopReleaseWorkflow>('noopReleaseWorkflow', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [i, FLOOR_ACTIVITIES] });
     await run(-1); // warm-up: sandbox, pollers
+    timed.start?.();
     const t0 = performance.now();
     // Each of `inFlight` clients starts a workflow and waits for it, as the issue's clients do.
     await pool(
@@ -56,6 +64,7 @@ export async function measureFloor(address: string, namespace: string, workflows
       (i) => run(i),
     );
     const seconds = (performance.now() - t0) / 1000;
+    timed.end?.();
     return { workflows, seconds, workflowsPerSec: workflows / seconds };
   } finally {
     worker.shutdown();

@@ -56,6 +56,17 @@ describe('bench:year', () => {
     expect(stdout).toMatch(new RegExp(`\\[floor\\] before: 3 workflows × 6 no-op activities in ${NUM} s = ${NUM} workflows/s`));
     expect(stdout).toMatch(new RegExp(`\\[floor\\] after: 3 workflows × 6 no-op activities in ${NUM} s = ${NUM} workflows/s`));
     expect(stdout).toMatch(new RegExp(`ratio govpub deliveries/s ÷ floor workflows/s = ${NUM}`));
+    // The machine's CPU while each floor ran, to set against the load's: once for each floor.
+    const floorCpu = [
+      ...stdout.matchAll(
+        new RegExp(
+          `\\[floor\\] CPU over ${NUM} s: govpub processes ${NUM} s, Temporal ${NUM} s, PostgreSQL \\(all databases\\) ${NUM} s, the bench's clients ${NUM} s`,
+          'g',
+        ),
+      ),
+    ];
+    expect(floorCpu).toHaveLength(2);
+    for (const m of floorCpu) expect(Number(m[1])).toBeGreaterThan(0);
 
     // Exactly once: one release record per package, and what the simulators accepted is what was planned, no more.
     const once = line(
