@@ -641,7 +641,7 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
           .slice(0, 3)
           .map((d) => d.channelId),
       );
-      for (const t of await deliveryTimelines(s.sut.temporalAddress, s.sut.namespace, keys, run.approvalSentAt!))
+      for (const t of await deliveryTimelines(s.sut.temporalAddress, s.sut.namespace, run.id, keys, run.approvalSentAt!))
         out(`[fanout40]   timeline ${describeTimeline(t)}`);
       await sleep(2000); // idle between repetitions
     }

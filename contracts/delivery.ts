@@ -142,11 +142,28 @@ export const confirmManualUpdate = defineUpdate<DeliveryStatus, [ConfirmManualRe
 /** Sent by operations' "resume channel" to every delivery held on that channel. */
 export const channelResumedSignal = defineSignal('channelResumed');
 
-/** Where a continued-as-new delivery picks up (long confirmation or manual waits). */
+/**
+ * How one attempt ended: format, then the renditions not cached yet, then transmit
+ * (workflows/delivery-steps.ts, attemptDelivery). `step_failed` is an activity that ran out of
+ * retries (a defect, unusable media) or the database away; platforms' answers are `transmitted`.
+ */
+export type AttemptResult =
+  | { kind: 'transmitted'; outcome: AttemptOutcome }
+  | { kind: 'format_settled'; state: DeliveryState; publicUrl: string | null }
+  | { kind: 'format_rejected'; message: string }
+  | { kind: 'step_failed'; message: string; databaseOutage: boolean };
+
+/**
+ * Where a delivery workflow picks up: after continue-as-new (long confirmation or manual waits),
+ * or (`attempted`) after its package's workflow made the first attempt itself and the platform's
+ * answer needs more than that (workflows/first-attempt.ts): the workflow goes on from `attempt`.
+ */
 export interface DeliveryResume {
-  phase: 'confirm' | 'manual';
+  phase: 'confirm' | 'manual' | 'attempted';
   markedUnconfirmed: boolean;
   confirmStartedAt: number;
+  /** With phase `attempted`: how the first attempt ended. */
+  attempt?: AttemptResult;
 }
 
 export function deliveryWorkflowId(businessKey: string): string {

@@ -185,7 +185,9 @@ export class DeliveryService {
       const handle = this.ctx.temporal.workflow.getHandle(this.workflowFor(row));
       waitingFor = (await handle.query(deliveryStatusQuery)).waitingFor;
     } catch {
-      // Finished or legacy deliveries have no running workflow: the row says everything.
+      // No delivery workflow: its first attempt running in the package's workflow, or finished
+      // (or legacy) deliveries, where the row says everything.
+      if (row.state === 'transmitting' && (await this.inFirstAttempt(row))) waitingFor = 'platform';
     }
     // A manual hand-off lists its files with where to download them (the prepared renditions).
     const files = (row.payload as { files?: { name: string; mediaId: string; spec: string; purpose: string }[] } | null)?.files;
@@ -210,9 +212,30 @@ export class DeliveryService {
     try {
       return await throughWorkflow(notRunning, () => call(this.workflowFor(row)));
     } catch (error) {
-      if (!(error instanceof GovpubError) && /already completed|not found/i.test((error as Error).message)) throw notRunning();
-      throw error;
+      const gone =
+        (error instanceof GovpubError && error.code === 'delivery_not_running') ||
+        (!(error instanceof GovpubError) && /already completed|not found/i.test((error as Error).message));
+      if (!gone) throw error;
+      if (row.state !== 'retracting' && (await this.inFirstAttempt(row))) {
+        throw new GovpubError('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish, then try again.', { status: 409 });
+      }
+      throw notRunning();
     }
+  }
+
+  /**
+   * True while the delivery's first attempt runs in its package's workflow
+   * (workflows/first-attempt.ts): it has no workflow of its own to ask yet, and its package still
+   * waits for it.
+   */
+  private async inFirstAttempt(row: DeliveryRow): Promise<boolean> {
+    if (['live', 'canceled', 'retracted'].includes(row.state)) return false;
+    const state = await this.ctx.temporal.workflow
+      .getHandle(packageWorkflowId(row.package_id))
+      .query(stateQuery)
+      .catch(() => undefined);
+    if (!state || state.status !== 'releasing' || state.approvedRevision !== row.revision) return false;
+    return state.deliveries[row.channel_id]?.state === 'pending' && !(state.stalledDeliveries ?? []).includes(row.channel_id);
   }
 
   /**

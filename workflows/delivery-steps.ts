@@ -2,9 +2,18 @@
  * What the delivery and take-down workflows share: their activities on the right task queues with
  * the right timeouts, how long they wait before asking again, and how a failed activity reads.
  */
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery-activities.js';
-import type { DeliveryPlan } from '../contracts/delivery.js';
+import type { AttemptResult, DeliveryPlan, DeliveryStatus } from '../contracts/delivery.js';
 import { localFirstActivities } from './local-first.js';
 
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
@@ -14,13 +23,19 @@ export const CHANNEL_RECHECK_MS = 5 * 60_000;
 /** How long a delivery waits before trying a step again that failed because the database was away. */
 export const DATABASE_RECHECK_MS = 30_000;
 
-export function activitiesFor(plan: DeliveryPlan) {
+/**
+ * The activities of one delivery. `shared` joins every proxy's options: the package workflow's
+ * first attempt (workflows/first-attempt.ts) gives its release priority there, which a delivery
+ * workflow's activities inherit from the workflow.
+ */
+export function activitiesFor(plan: DeliveryPlan, shared: Pick<ActivityOptions, 'priority'> = {}) {
   // Bookkeeping runs locally first (workflows/local-first.ts), then retries without limit while the
   // database is away (a database outage of minutes must not strand a delivery); what the database
   // refuses for its data fails at once.
   const main = localFirstActivities<DeliveryActivities>({
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+    ...shared,
   });
   // Renditions: long ffmpeg jobs heartbeat; a crashed worker's job resumes on another (cache keeps finished ones).
   const media = proxyActivities<DeliveryActivities>({
@@ -28,6 +43,7 @@ export function activitiesFor(plan: DeliveryPlan) {
     startToCloseTimeout: '3 hours',
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
+    ...shared,
   });
   // Transmits heartbeat every 2 s: a worker killed mid-transmit is noticed within 15 s, and the
   // retry reconciles with the platform first.
@@ -36,6 +52,7 @@ export function activitiesFor(plan: DeliveryPlan) {
     startToCloseTimeout: '1 hour',
     heartbeatTimeout: '15 seconds',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
+    ...shared,
   });
   // Status queries: on the platform's queue, or where the platform sweeps (plan.statusQueue) on a
   // queue of their own, where each waits at the sweep (heartbeating) for the post to be final. An
@@ -48,6 +65,7 @@ export function activitiesFor(plan: DeliveryPlan) {
         heartbeatTimeout: '5 seconds',
         cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
+        ...shared,
       })
     : platform;
   return { main, media, platform, statusQueries };
@@ -72,4 +90,40 @@ export function failureMessage(error: unknown): string {
 export function eventKeys(): () => string {
   let seq = 0;
   return () => `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}`;
+}
+
+/**
+ * One attempt: format once (the payload snapshot is what every retry sends), prepare the
+ * renditions not cached yet, transmit. The platform's answer, or the step that failed, comes back
+ * as data; only a cancellation (a retraction) is thrown. Format and transmit finish even then: a
+ * half-sent post must be recorded. Run by a delivery workflow, and by its package's workflow for
+ * the first attempt (workflows/first-attempt.ts), so both take exactly the same steps.
+ */
+export async function attemptDelivery(
+  plan: DeliveryPlan,
+  { main, media, platform }: ReturnType<typeof activitiesFor>,
+  status: DeliveryStatus,
+  onFormatted: () => void = () => undefined,
+): Promise<AttemptResult> {
+  status.waitingFor = 'nothing';
+  try {
+    const formatted = await safely(() => main.formatDelivery(plan));
+    onFormatted();
+    if (formatted.kind === 'settled') return { kind: 'format_settled', state: formatted.state, publicUrl: formatted.publicUrl };
+    if (formatted.kind === 'rejected') return { kind: 'format_rejected', message: formatted.message };
+    // Only renditions not cached yet need the media step. Histories from before `toPrepare`
+    // existed replay with `renditions`, as they ran (the same commands, no patch needed).
+    if (formatted.kind === 'ready' && (formatted.toPrepare ?? formatted.renditions) > 0) {
+      status.waitingFor = 'platform';
+      // Cancellable: a retraction during release stops the transcodes (ffmpeg is killed).
+      await media.prepareDeliveryMedia(plan);
+    }
+    status.state = 'transmitting';
+    status.waitingFor = 'platform';
+    return { kind: 'transmitted', outcome: await safely(() => platform.transmitDelivery(plan)) };
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    onFormatted();
+    return { kind: 'step_failed', message: failureMessage(error), databaseOutage: isDatabaseOutage(error) };
+  }
 }

@@ -7,6 +7,9 @@
  * for operations (retry or skip), and an unknown outcome is reconciled before anything is sent
  * again (the transmit activity does that). Activities run on the platform's own task queue, whose
  * workers cap how many transmits run at once.
+ * A release makes each delivery's first attempt in the package's own workflow
+ * (workflows/first-attempt.ts); this workflow starts only when that attempt's answer needs more
+ * (a confirmation, a wait, an operator), and goes on from that answer (resume phase `attempted`).
  */
 import {
   ApplicationFailure,
@@ -42,6 +45,7 @@ import {
   CONTINUE_AS_NEW_AFTER_EVENTS,
   DATABASE_RECHECK_MS,
   activitiesFor,
+  attemptDelivery,
   failureMessage,
   eventKeys,
   isDatabaseOutage,
@@ -51,7 +55,8 @@ import { blankNoteProblem, postUrlProblem } from '../domain/commands.js';
 import type { Problem } from '../domain/package-rules.js';
 
 export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResume): Promise<DeliveryResult> {
-  const { main, media, platform, statusQueries } = activitiesFor(plan);
+  const activities = activitiesFor(plan);
+  const { main, statusQueries } = activities;
   const status: DeliveryStatus = { state: 'pending', waitingFor: 'nothing', attempts: 0, lastError: null };
   let retryRequested: RetryRequest | null = null;
   let skipRequested: SkipRequest | null = null;
@@ -203,7 +208,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         await condition(allHandlersFinished);
         await continueAsNew<typeof deliveryWorkflow>(plan, { phase: 'confirm', markedUnconfirmed, confirmStartedAt: from.confirmStartedAt });
       }
-      let outcome: Awaited<ReturnType<typeof platform.confirmDelivery>>;
+      let outcome: ConfirmOutcome;
       try {
         if (plan.statusWaitMs !== undefined) {
           const answered = await askWhileOperatorsMayAct();
@@ -339,47 +344,37 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     } else if (resume?.phase === 'manual') {
       return awaitManualPost();
     }
+    // The package's workflow made the first attempt itself: go on from how it ended.
+    let handedOver = resume?.phase === 'attempted' ? resume.attempt : undefined;
+    let attemptEndedAt = handedOver ? resume!.confirmStartedAt : undefined;
     for (;;) {
       if (skipRequested) return skip();
       // An operator saw the post live (e.g. while an unknown outcome waited to be reconciled).
       if (manualConfirmation) return confirmByHand();
-      status.waitingFor = 'nothing';
-      let outcome: AttemptOutcome;
-      try {
-        const formatted = await safely(() => main.formatDelivery(plan));
-        if (formatted.kind === 'settled') {
-          status.state = formatted.state;
-          publicUrl = formatted.publicUrl;
-          return result();
-        }
-        if (formatted.kind === 'rejected') {
-          status.state = 'failed';
-          status.lastError = formatted.message;
-          if (await waitForOperator()) continue;
-          return skip();
-        }
-        // Only renditions not cached yet need the media step. Histories from before `toPrepare`
-        // existed replay with `renditions`, as they ran (the same commands, no patch needed).
-        if (formatted.kind === 'ready' && (formatted.toPrepare ?? formatted.renditions) > 0) {
-          status.waitingFor = 'platform';
-          // Cancellable: a retraction during release stops the transcodes (ffmpeg is killed).
-          await media.prepareDeliveryMedia(plan);
-        }
-        status.state = 'transmitting';
-        status.waitingFor = 'platform';
-        outcome = await safely(() => platform.transmitDelivery(plan));
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        if (isDatabaseOutage(error)) {
+      const tried = handedOver ?? (await attemptDelivery(plan, activities, status));
+      const endedAt = attemptEndedAt ?? Date.now();
+      handedOver = attemptEndedAt = undefined;
+      if (tried.kind === 'format_settled') {
+        status.state = tried.state;
+        publicUrl = tried.publicUrl;
+        return result();
+      }
+      if (tried.kind === 'format_rejected') {
+        status.state = 'failed';
+        status.lastError = tried.message;
+        if (await waitForOperator()) continue;
+        return skip();
+      }
+      if (tried.kind === 'step_failed') {
+        status.lastError = tried.message;
+        if (tried.databaseOutage) {
           // Nothing can be recorded now; the row keeps its last state and the step runs again.
-          status.lastError = failureMessage(error);
           await wait(DATABASE_RECHECK_MS, 'database');
           if (retryRequested) retryRequested = null;
           continue;
         }
         // Retries of the activity itself ran out (a bug, unusable media).
         status.state = 'failed';
-        status.lastError = failureMessage(error);
         await change({
           state: 'failed',
           action: 'delivery_failed',
@@ -389,6 +384,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         if (await waitForOperator()) continue;
         return skip();
       }
+      const outcome: AttemptOutcome = tried.outcome;
       status.attempts += 1;
       switch (outcome.kind) {
         case 'live':
@@ -404,7 +400,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
           return awaitManualPost();
         case 'submitted': {
           status.state = 'unconfirmed';
-          const settled = await settleAfterConfirm(await confirmUntilFinal({ phase: 'confirm', markedUnconfirmed: false, confirmStartedAt: Date.now() }));
+          const settled = await settleAfterConfirm(await confirmUntilFinal({ phase: 'confirm', markedUnconfirmed: false, confirmStartedAt: endedAt }));
           if (settled) return settled;
           continue;
         }

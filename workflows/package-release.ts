@@ -9,11 +9,12 @@
  * input, is the table in domain/commands.ts; the rules of 三同步 are in domain/package-rules.ts.
  */
 import { ChildWorkflowCancellationType, CancellationScope, ParentClosePolicy, condition, deprecatePatch, patched, startChild } from '@temporalio/workflow';
-import { mayBePublic, deliveryWorkflowId, takedownWorkflowId } from '../contracts/delivery.js';
+import { mayBePublic, deliveryWorkflowId, takedownWorkflowId, type DeliveryPlan, type DeliveryResume } from '../contracts/delivery.js';
 import type { PackageWorkflowInput, PackageWorkflowState } from '../contracts/package.js';
 import { deliveryWorkflow } from './delivery.js';
 import { takedownWorkflow } from './takedown.js';
 import { acceptRequests } from './package-requests.js';
+import { firstAttemptHere } from './first-attempt.js';
 import { runChildren } from './release-fanout.js';
 import { exclusively, nowIso, planDeliveries, record, refreshDeliveries, startRun, type PackageRun } from './package-run.js';
 
@@ -25,6 +26,8 @@ const RETRACT_MAY_BE_PUBLIC_PATCH = 'retract-what-may-be-public';
 const RELEASED_FROM_CHILD_RESULTS_PATCH = 'released-from-child-results';
 /** Deliveries and take-downs run ahead of review work on the shared task queues (Temporal task priority). */
 const RELEASE_FIRST_PATCH = 'release-work-first';
+/** Each delivery's first attempt runs in this workflow; a delivery workflow starts only when it needs one. */
+const FIRST_ATTEMPT_HERE_PATCH = 'first-attempt-in-package-workflow';
 /**
  * Temporal's priority key (1 highest, 3 by default): a delivery's tasks, and the activities it
  * schedules, go before review work (Updates, renditions made during review) waiting on the same
@@ -67,34 +70,38 @@ async function untilReleaseTime(run: PackageRun): Promise<void> {
 }
 
 /**
- * Release: one delivery workflow per channel, each carrying document and interpretations as
- * one unit. The package is released when every delivery has settled (live, or skipped by
- * operations); deliveries waiting for an operator keep it "releasing" and say why.
+ * Release: one delivery per channel, each carrying document and interpretations as one unit.
+ * The package is released when every delivery has settled (live, or skipped by operations);
+ * deliveries waiting for an operator keep it "releasing" and say why.
  */
 async function release(run: PackageRun): Promise<void> {
   const { state } = run;
   const revision = state.approvedRevision!;
   const plans = await planDeliveries({ packageId: state.packageId, revision, channelIds: state.facts.targets, releasedAt: nowIso() });
   for (const plan of plans) state.deliveries[plan.channelId] = { channelId: plan.channelId, state: 'pending' };
+  const startDelivery = (plan: DeliveryPlan, resume?: DeliveryResume) =>
+    startChild(deliveryWorkflow, {
+      workflowId: deliveryWorkflowId(plan.businessKey),
+      args: resume ? [plan, resume] : [plan],
+      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      ...releasePriority(),
+    });
+  // Most deliveries are live after one attempt: that attempt runs here, and a delivery workflow
+  // starts only for what needs more (workflows/first-attempt.ts). Releases from before replay as
+  // they ran, a child workflow each.
+  const firstAttempt = patched(FIRST_ATTEMPT_HERE_PATCH)
+    ? (plan: DeliveryPlan) => firstAttemptHere(plan, releasePriority().priority, startDelivery)
+    : undefined;
   run.releaseScope = new CancellationScope();
   try {
-    await run.releaseScope.run(() =>
-      runChildren(run, plans, (plan) =>
-        startChild(deliveryWorkflow, {
-          workflowId: deliveryWorkflowId(plan.businessKey),
-          args: [plan],
-          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          ...releasePriority(),
-        }),
-      ),
-    );
+    await run.releaseScope.run(() => runChildren(run, plans, (plan) => startDelivery(plan), firstAttempt));
   } catch (error) {
     if (state.retraction === null) throw error;
   } finally {
     run.releaseScope = null;
   }
-  // Every child returned its delivery's final state after recording it, so the count comes from
+  // Every delivery returned its final state after recording it, so the count comes from
   // those results; reading the rows back cost one more activity on every release's critical path.
   const rows = patched(RELEASED_FROM_CHILD_RESULTS_PATCH) ? plans.map((p) => state.deliveries[p.channelId]!) : await refreshDeliveries(state, revision);
   if (state.retraction !== null) return; // retracted mid-release: what went out is taken down next

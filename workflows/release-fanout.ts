@@ -1,6 +1,8 @@
 /**
- * The fan-out of a release or a retraction: one child workflow per channel, started in batches so
- * one package to every channel stays far below Temporal's limits, each followed until it settles.
+ * The fan-out of a release or a retraction: one delivery per channel, begun in batches so one
+ * package to every channel stays far below Temporal's limits, each followed until it settles. A
+ * delivery begins as a child workflow, or (a release) as a first attempt in the package's own
+ * workflow that starts the child only when needed (workflows/first-attempt.ts).
  */
 import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
 import type { DeliveryPlan, DeliveryResult } from '../contracts/delivery.js';
@@ -11,7 +13,8 @@ const RELEASE_BATCH = 50;
 /** A delivery workflow that failed (a bug, not a platform) is started again this many times before it waits for operations. */
 const DELIVERY_RESTARTS = 5;
 
-type ChildHandle = { result(): Promise<DeliveryResult> };
+/** A begun delivery: a child workflow, or a first attempt made here (workflows/first-attempt.ts). */
+export type ChildHandle = { result(): Promise<DeliveryResult> };
 
 /**
  * The plans in the batches they start in: at most RELEASE_BATCH each, and the quota-bound
@@ -35,11 +38,17 @@ export function startBatches<P extends DeliveryPlan>(plans: P[]): P[][] {
 }
 
 /**
- * Starts one child workflow per plan, in batches, and waits until every one has settled. A
- * child that fails (a defect, never a platform: those are states) is started again; after
- * DELIVERY_RESTARTS it waits for operations' retry, so no delivery is left with nothing running.
+ * Begins one delivery per plan (`begin`, by default `start`), in batches, and waits until every
+ * one has settled. A child that fails (a defect, never a platform: those are states) is started
+ * again with `start`; after DELIVERY_RESTARTS it waits for operations' retry, so no delivery is
+ * left with nothing running.
  */
-export async function runChildren<P extends DeliveryPlan>(run: PackageRun, plans: P[], start: (plan: P) => Promise<ChildHandle>): Promise<void> {
+export async function runChildren<P extends DeliveryPlan>(
+  run: PackageRun,
+  plans: P[],
+  start: (plan: P) => Promise<ChildHandle>,
+  begin: (plan: P) => Promise<ChildHandle> = start,
+): Promise<void> {
   const { state } = run;
   const settled: Promise<void>[] = [];
   const follow = async (plan: P, first: ChildHandle): Promise<void> => {
@@ -66,7 +75,7 @@ export async function runChildren<P extends DeliveryPlan>(run: PackageRun, plans
     }
   };
   for (const batch of startBatches(plans)) {
-    const handles = await Promise.all(batch.map(start));
+    const handles = await Promise.all(batch.map(begin));
     handles.forEach((h, n) => settled.push(follow(batch[n]!, h)));
   }
   const outcomes = await Promise.allSettled(settled);

@@ -1,20 +1,24 @@
 /**
- * Where one release's time went, read from Temporal's own histories: for each delivery workflow
- * of a package, when (after the final approval) it was started, ran its first workflow task, and
- * scheduled, started and finished each activity. `--fanout40` prints it for every repetition, so
- * the gap between "approved" and "accepted by the platform" is split by step from a figure.
+ * Where one release's time went, read from Temporal's own histories: for each delivery of a
+ * package, when (after the final approval) each of its activities was scheduled, started and
+ * finished: the first attempt's in the package's workflow (workflows/first-attempt.ts), then, if
+ * the delivery needed one, its delivery workflow's (when it was started, ran its first workflow
+ * task, and its activities). `--fanout40` prints it for every repetition, so the gap between
+ * "approved" and "accepted by the platform" is split by step from a figure.
  */
 import { Connection, WorkflowClient } from '@temporalio/client';
 import proto, { type temporal } from '@temporalio/proto';
 import { deliveryWorkflowId } from '../../contracts/delivery.js';
+import { packageWorkflowId } from '../../contracts/package.js';
 import { sec } from '../figures.js';
 
 // A CommonJS module: its namespace is read from the default export.
 const EventType = proto.temporal.api.enums.v1.EventType;
 
-/** Milestones of one delivery workflow, ms after `t0` (the final approval sent). */
+/** Milestones of one delivery, ms after `t0` (the final approval sent). */
 export interface DeliveryTimeline {
   channelId: string;
+  /** Its delivery workflow's start and first task; NaN when the first attempt settled it. */
   started: number;
   firstTask: number;
   /** Regular activities in the order they were scheduled. */
@@ -29,57 +33,78 @@ function ms(time: temporal.api.history.v1.IHistoryEvent['eventTime'], t0: number
   return Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6) - t0;
 }
 
-/** Reads the history of each delivery (business keys) and returns its milestones after `t0`. */
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The channel an activity was scheduled for: its first argument is the delivery's plan. */
+function channelOf(e: HistoryEvent): string | null {
+  const data = e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+  if (!data) return null;
+  try {
+    return (JSON.parse(Buffer.from(data).toString('utf8')) as { channelId?: string }).channelId ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Adds the activities of `events` (those for `channelId` only, when given) to the timeline. */
+function readActivities(timeline: DeliveryTimeline, events: HistoryEvent[], t0: number, channelId?: string): void {
+  const byScheduledId = new Map<string, DeliveryTimeline['activities'][number]>();
+  for (const e of events) {
+    const at = ms(e.eventTime, t0);
+    switch (e.eventType) {
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
+        if (channelId !== undefined && channelOf(e) !== channelId) break;
+        const a = { type: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?', scheduled: at, started: null, closed: null };
+        byScheduledId.set(String(e.eventId), a);
+        timeline.activities.push(a);
+        break;
+      }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
+        const a = byScheduledId.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId));
+        if (a) a.started = at;
+        break;
+      }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
+        const attrs = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+        const a = byScheduledId.get(String(attrs?.scheduledEventId));
+        if (a) a.closed = at;
+        break;
+      }
+    }
+  }
+}
+
+/** Reads the histories of each delivery of package `packageId` and returns its milestones after `t0`. */
 export async function deliveryTimelines(
   address: string,
   namespace: string,
+  packageId: string,
   deliveries: { channelId: string; businessKey: string }[],
   t0: number,
 ): Promise<DeliveryTimeline[]> {
   const connection = await Connection.connect({ address });
   try {
     const client = new WorkflowClient({ connection, namespace });
+    const packageEvents = (await client.getHandle(packageWorkflowId(packageId)).fetchHistory()).events ?? [];
     const out: DeliveryTimeline[] = [];
     for (const d of deliveries) {
-      const history = await client.getHandle(deliveryWorkflowId(d.businessKey)).fetchHistory();
       const timeline: DeliveryTimeline = { channelId: d.channelId, started: NaN, firstTask: NaN, activities: [], localSteps: 0, closed: null };
-      const byScheduledId = new Map<string, DeliveryTimeline['activities'][number]>();
-      for (const e of history.events ?? []) {
+      readActivities(timeline, packageEvents, t0, d.channelId);
+      const history = await client
+        .getHandle(deliveryWorkflowId(d.businessKey))
+        .fetchHistory()
+        .catch(() => null); // none: the first attempt settled it
+      const events = history?.events ?? [];
+      readActivities(timeline, events, t0);
+      for (const e of events) {
         const at = ms(e.eventTime, t0);
-        switch (e.eventType) {
-          case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-            timeline.started = at;
-            break;
-          case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
-            if (Number.isNaN(timeline.firstTask)) timeline.firstTask = at;
-            break;
-          case EventType.EVENT_TYPE_MARKER_RECORDED:
-            timeline.localSteps += 1;
-            break;
-          case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
-            const a = { type: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?', scheduled: at, started: null, closed: null };
-            byScheduledId.set(String(e.eventId), a);
-            timeline.activities.push(a);
-            break;
-          }
-          case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
-            const a = byScheduledId.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId));
-            if (a) a.started = at;
-            break;
-          }
-          case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-          case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
-          case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
-            const attrs = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
-            const a = byScheduledId.get(String(attrs?.scheduledEventId));
-            if (a) a.closed = at;
-            break;
-          }
-          case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-          case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-            timeline.closed = at;
-            break;
-        }
+        if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) timeline.started = at;
+        if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && Number.isNaN(timeline.firstTask)) timeline.firstTask = at;
+        if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED) timeline.localSteps += 1;
+        if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED || e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)
+          timeline.closed = at;
       }
       out.push(timeline);
     }
@@ -89,10 +114,16 @@ export async function deliveryTimelines(
   }
 }
 
-/** One line: `channel: started +0.42 s, first task +0.51 s, transmitDelivery 0.60 → 1.90 → 2.01 s, …`. */
+/**
+ * One line: `channel: transmitDelivery 0.60 → 1.90 → 2.01 s (scheduled → started → done); no delivery workflow`,
+ * or with one: `…; delivery workflow started 2.10 s, first task 2.15 s, 3 local steps`.
+ */
 export function describeTimeline(t: DeliveryTimeline): string {
   const steps = t.activities.map(
     (a) => `${a.type} ${sec(a.scheduled)} → ${a.started === null ? '—' : sec(a.started)} → ${a.closed === null ? '—' : sec(a.closed)}`,
   );
-  return `${t.channelId}: started ${sec(t.started)}, first task ${sec(t.firstTask)}, ${t.localSteps} local steps; ${steps.join('; ') || 'no activity'} s (scheduled → started → done)`;
+  const child = Number.isNaN(t.started)
+    ? 'no delivery workflow (settled by the first attempt)'
+    : `delivery workflow started ${sec(t.started)} s, first task ${sec(t.firstTask)} s, ${t.localSteps} local steps`;
+  return `${t.channelId}: ${steps.join('; ') || 'no activity'} s (scheduled → started → done); ${child}`;
 }

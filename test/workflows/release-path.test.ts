@@ -1,10 +1,12 @@
 /**
  * What lies between the final approval and live (issue 14), on the real Temporal dev server and
  * PostgreSQL: the bookkeeping steps run inside the workflow task (local activities: no task-queue
- * round trip), and renditions are prepared while the package is in review, so the release goes
- * straight from format to transmit. Both changes keep the history replayable.
+ * round trip), renditions are prepared while the package is in review, and each delivery's first
+ * attempt runs in the package's workflow, so the release goes straight from format to transmit
+ * and a delivery workflow starts only for what needs more. Every change keeps the history replayable.
  */
 import type { temporal } from '@temporalio/proto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deliveryWorkflowId } from '../../contracts/delivery.js';
@@ -84,36 +86,49 @@ describe('the release path', () => {
     );
     expect(released.deliveries.map((d) => d.state).sort()).toEqual(['live', 'live', 'live']);
 
-    // The package's steps (submit, three approvals, the plan, released) left local-activity markers,
-    // and the only activity task it scheduled is the renditions' on the media queue.
+    // The package's steps (submit, three approvals, the plan, released) and each delivery's format
+    // left local-activity markers. Its activity tasks are the renditions' on the media queue and
+    // each delivery's first transmit, made here (workflows/first-attempt.ts): the renditions were
+    // cached during review, so no delivery needed a media step.
     const packageEvents = (await packageHandle.fetchHistory()).events ?? [];
-    expect(scheduledActivities(packageEvents)).toEqual(['prepareReviewMedia']);
+    expect(scheduledActivities(packageEvents).sort()).toEqual(['prepareReviewMedia', 'transmitDelivery', 'transmitDelivery', 'transmitDelivery']);
     // Release work goes first on the shared queues; renditions made during review go last.
-    const childStarts = packageEvents.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).filter((a) => a);
-    expect(childStarts).toHaveLength(3);
-    for (const start of childStarts) expect(start!.priority?.priorityKey).toBe(1);
-    const reviewMedia = packageEvents.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
-    expect(reviewMedia.priority?.priorityKey).toBe(5);
-    expect(localActivityMarkers(packageEvents)).toBeGreaterThanOrEqual(6);
+    const scheduled = packageEvents.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a);
+    for (const transmit of scheduled.filter((a) => a!.activityType?.name === 'transmitDelivery')) expect(transmit!.priority?.priorityKey).toBe(1);
+    expect(scheduled.find((a) => a!.activityType?.name === 'prepareReviewMedia')!.priority?.priorityKey).toBe(5);
+    expect(localActivityMarkers(packageEvents)).toBeGreaterThanOrEqual(9);
     // Every step was recorded once in the database, as before.
-    const audit = await app.db.selectFrom('audit_log').select('action').where('package_id', '=', pkg.id).execute();
+    const audit = await app.db.selectFrom('audit_log').select(['action', 'channel_id']).where('package_id', '=', pkg.id).execute();
     for (const action of ['submit', 'approve', 'released']) expect(audit.some((a) => a.action === action)).toBe(true);
     expect(audit.filter((a) => a.action === 'approve')).toHaveLength(3);
 
-    // Each delivery formatted in its workflow task and found its renditions cached: no media step.
-    const rows = await app.db.selectFrom('deliveries').select(['channel_id', 'business_key']).where('package_id', '=', pkg.id).execute();
+    // A delivery the platform took at once (the portal) has no workflow of its own. One the
+    // platform only accepted (WeChat publishes in the background, Douyin reviews the video) goes
+    // on in a delivery workflow that starts from that answer: it confirms, and sends nothing again.
+    const rows = await app.db.selectFrom('deliveries').select(['channel_id', 'business_key', 'attempts']).where('package_id', '=', pkg.id).execute();
     expect(rows).toHaveLength(3);
+    const childStarts = packageEvents.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).filter((a) => a);
+    const handedOver = rows.filter((r) => audit.some((a) => a.channel_id === r.channel_id && a.action === 'delivery_submitted'));
+    expect(handedOver.map((r) => r.channel_id).sort()).toEqual(targets.slice(1).sort());
+    expect(childStarts.map((c) => c!.workflowId).sort()).toEqual(handedOver.map((r) => deliveryWorkflowId(r.business_key)).sort());
+    for (const start of childStarts) expect(start!.priority?.priorityKey).toBe(1);
     for (const row of rows) {
+      expect(row.attempts, row.channel_id).toBe(1);
       const handle = app.client.workflow.getHandle(deliveryWorkflowId(row.business_key));
+      if (!handedOver.includes(row)) {
+        await expect(handle.describe(), row.channel_id).rejects.toBeInstanceOf(WorkflowNotFoundError);
+        continue;
+      }
       const history = await handle.fetchHistory();
       const activities = scheduledActivities(history.events ?? []);
-      expect(activities, row.channel_id).not.toContain('prepareDeliveryMedia');
+      expect(activities, row.channel_id).not.toContain('transmitDelivery');
       expect(activities, row.channel_id).not.toContain('formatDelivery');
-      expect(activities, row.channel_id).toContain('transmitDelivery');
+      expect(activities, row.channel_id).toContain('confirmDelivery');
+      expect(localActivityMarkers(history.events ?? []), row.channel_id).toBe(0);
       await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, deliveryWorkflowId(row.business_key));
-      if (row.channel_id.startsWith('douyin:')) saveHistory('delivery-local-format-cached-video', deliveryWorkflowId(row.business_key));
+      if (row.channel_id.startsWith('douyin:')) saveHistory('delivery-after-first-attempt-submitted-video', deliveryWorkflowId(row.business_key));
     }
-    saveHistory('package-review-media-local-steps-release-first', packageWorkflowId(pkg.id));
+    saveHistory('package-first-attempts-here-two-handed-over', packageWorkflowId(pkg.id));
     await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, await packageHandle.fetchHistory(), packageWorkflowId(pkg.id));
   }, 420_000);
 });

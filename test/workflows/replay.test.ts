@@ -32,6 +32,9 @@ describe('saved workflow histories replay deterministically', () => {
         // Bookkeeping as local activities, renditions made during review, release work first (issue 14).
         'package-review-media-local-steps-release-first',
         'delivery-local-format-cached-video',
+        // Each delivery's first attempt in the package's workflow; a delivery workflow only after it (issue 14).
+        'package-first-attempts-here-two-handed-over',
+        'delivery-after-first-attempt-submitted-video',
       ]),
     );
     const result = await runCli(['replay', ...files]);

@@ -1,0 +1,102 @@
+/**
+ * A delivery's first attempt runs in its package's workflow (workflows/first-attempt.ts, issue 14),
+ * on the real Temporal dev server, PostgreSQL and the platform simulators: operators asking while
+ * it sends are told to wait, as a delivery workflow tells them, and a retraction while it sends
+ * takes down what went out, exactly once.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deliveryWorkflowId } from '../../contracts/delivery.js';
+import type { DeliveryRow } from '../../db/schema.js';
+import { GovpubError } from '../../domain/errors.js';
+import { DeliveryService } from '../../services/deliveries.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { approveAll } from '../delivery/helpers.js';
+import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
+
+let world: ReleaseWorld;
+let app: TestApp;
+let deliveries: DeliveryService;
+
+beforeAll(async () => {
+  world = await startReleaseWorld({ faults: false });
+  app = await startTestApp({ backend: 'postgres', deps: world.deps, platformCaps: world.platforms });
+  await app.startWorker();
+  deliveries = new DeliveryService(app.ctx);
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await world?.close();
+});
+
+const WEIBO = 'weibo:blfb-wb';
+const PORTAL = 'portal:zwgk-zcwj-zcjd-wz';
+
+async function rowOf(packageId: string, channelId: string, until: (row: DeliveryRow) => boolean, what: string): Promise<DeliveryRow> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const row = await app.db.selectFrom('deliveries').selectAll().where('package_id', '=', packageId).where('channel_id', '=', channelId).executeTakeFirst();
+    if (row && until(row)) return row;
+    if (Date.now() > deadline) throw new Error(`${what}: the ${channelId} delivery is ${row?.state ?? 'not planned'} after 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function statusOf(packageId: string, want: string, timeoutMs = 90_000): Promise<void> {
+  await expect.poll(async () => (await app.packages.get(packageId)).status, { timeout: timeoutMs, interval: 300 }).toBe(want);
+}
+
+const postsAbout = (title: string) => world.simulators.simulators.weibo.state.publications().filter((p) => JSON.stringify(p).includes(title.slice(0, 8)));
+
+describe("a delivery's first attempt in its package's workflow", () => {
+  test('operators asking while it sends are told to wait; it goes live once, with no delivery workflow of its own', async () => {
+    // Weibo answers this post after 4 s: long enough to ask while the first attempt sends.
+    world.simulators.simulators.weibo.state.addFault({ match: '/2/statuses/share.json', method: 'POST', kind: 'slow', delayMs: 4000, count: 1 });
+    const title = '关于开展冬季清洁取暖专项检查的通知';
+    const editor = await app.user('editor-first-attempt', 'editor');
+    const ops = await app.user('ops-first-attempt', 'ops');
+    await world.registerMedia(app.db, editor.actor.id);
+    const pkg = await app.packages.create(editor.actor, richPolicyPackage(world, [WEIBO, PORTAL], title));
+    await approveAll(app, pkg.id, editor.actor);
+
+    const sending = await rowOf(pkg.id, WEIBO, (r) => r.state === 'transmitting', 'the first attempt sending');
+    const refusal = await deliveries.skip(ops.actor, sending.id, '暂不发布').catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(GovpubError);
+    expect((refusal as GovpubError).code).toBe('delivery_busy');
+    expect((refusal as GovpubError).message).toMatch(/being sent right now/);
+    expect((await deliveries.get(sending.id)).waitingFor).toBe('platform');
+
+    await statusOf(pkg.id, 'released');
+    const live = await rowOf(pkg.id, WEIBO, (r) => r.state === 'live', 'live');
+    expect(live.attempts).toBe(1);
+    expect(postsAbout(title)).toHaveLength(1);
+    // Settled by the first attempt: no delivery workflow was started for it.
+    await expect(app.client.workflow.getHandle(deliveryWorkflowId(live.business_key)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    // Once live, a skip is refused for what it is: nothing is running for that delivery.
+    const late = await deliveries.skip(ops.actor, live.id, '暂不发布').catch((error: unknown) => error);
+    expect((late as GovpubError).code).toBe('delivery_not_running');
+  }, 240_000);
+
+  test('a retraction while the first attempt sends: the post is recorded, then taken down, once', async () => {
+    world.simulators.simulators.weibo.state.addFault({ match: '/2/statuses/share.json', method: 'POST', kind: 'slow', delayMs: 4000, count: 1 });
+    const title = '关于调整城市道路临时停车收费标准的通知';
+    const editor = await app.user('editor-first-attempt-retract', 'editor');
+    const ops = await app.user('ops-first-attempt-retract', 'ops');
+    await world.registerMedia(app.db, editor.actor.id);
+    const pkg = await app.packages.create(editor.actor, richPolicyPackage(world, [WEIBO, PORTAL], title));
+    await approveAll(app, pkg.id, editor.actor);
+
+    await rowOf(pkg.id, WEIBO, (r) => r.state === 'transmitting', 'the first attempt sending');
+    await app.packages.retract(ops.actor, pkg.id, '内容需更正');
+    await statusOf(pkg.id, 'retracted');
+    const weibo = await rowOf(pkg.id, WEIBO, () => true, 'retracted');
+    expect(weibo.state).toBe('retracted');
+    expect(postsAbout(title).map((p) => p.state)).toEqual(['deleted']);
+    const audit = await app.db.selectFrom('audit_log').select('action').where('package_id', '=', pkg.id).where('channel_id', '=', WEIBO).execute();
+    const actions = audit.map((a) => a.action);
+    expect(actions.filter((a) => a === 'delivery_live')).toHaveLength(1);
+    expect(actions).toContain('delivery_retracted');
+    expect(actions).not.toContain('delivery_canceled');
+  }, 240_000);
+});
