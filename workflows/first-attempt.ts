@@ -1,19 +1,20 @@
 /**
  * A delivery's first attempt, made in its package's workflow (issue 14). Most deliveries are live
- * after one attempt (format → renditions not cached yet → transmit), and a delivery workflow of
- * their own cost Temporal a workflow start, two workflow tasks and two more in the package's
- * workflow: the largest part of what a delivery cost the machine. So the package's workflow runs
- * the same steps (attemptDelivery, with the same activities on the same queues) and starts the
- * delivery workflow only when the answer needs more: a confirmation to wait for, a rate limit, a
- * held channel, a rejection or failure waiting for operations, a manual hand-off. That workflow
- * goes on from the answer (resume phase `attempted`), so nothing is sent twice.
+ * after one attempt (format → renditions not cached yet → transmit, and for a platform that
+ * publishes in the background one status query), and a delivery workflow of their own cost
+ * Temporal a workflow start, two workflow tasks and two more in the package's workflow: the
+ * largest part of what a delivery cost the machine. So the package's workflow runs the same steps
+ * (attemptDelivery, with the same activities on the same queues) and starts the delivery workflow
+ * only when the answer needs more: a confirmation still to wait for, a rate limit, a held channel,
+ * a rejection or failure waiting for operations, a manual hand-off. That workflow goes on from the
+ * answer (resume phase `attempted`), so nothing is sent twice.
  *
  * While the first attempt runs there is no delivery workflow to ask: operators' requests are
  * answered "being sent right now" (services/deliveries.ts), as a delivery workflow answers them
  * while it transmits. A retraction meanwhile cancels it the way it cancels a delivery workflow:
  * what was sent stays recorded (and is taken down), what was not is recorded as cancelled.
  */
-import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
 import type { DeliveryPlan, DeliveryResult, DeliveryResume, DeliveryStatus } from '../contracts/delivery.js';
 import { activitiesFor, attemptDelivery, safely } from './delivery-steps.js';
 import type { ChildHandle } from './release-fanout.js';
@@ -46,10 +47,21 @@ export async function firstAttemptHere(
       if (tried.kind === 'format_settled') return settled(tried.state, tried.publicUrl, null);
       if (tried.kind === 'transmitted' && tried.outcome.kind === 'live') return settled('live', tried.outcome.publicUrl, new Date(Date.now()).toISOString());
       if (tried.kind === 'transmitted' && tried.outcome.kind === 'settled') return settled(tried.outcome.state, tried.outcome.publicUrl, null);
+      const answeredAt = Date.now();
       // Sent, not confirmed yet: a retraction from here on leaves it recorded as sent (the delivery
       // workflow's own 'unconfirmed'), and takes it down.
       if (tried.kind === 'transmitted' && (tried.outcome.kind === 'submitted' || tried.outcome.kind === 'unconfirmed')) status.state = 'unconfirmed';
-      const handle = await startDelivery(plan, { phase: 'attempted', markedUnconfirmed: false, confirmStartedAt: Date.now(), attempt: tried });
+      // Accepted for processing (WeChat publishes in the background): most are public by the first
+      // poll, so that poll is made here too. Not where a status query waits at a sweep (the media
+      // center), which may take minutes: that is the delivery workflow's, where operators can act.
+      if (tried.kind === 'transmitted' && tried.outcome.kind === 'submitted' && plan.statusWaitMs === undefined) {
+        await sleep(plan.confirmFirstPollMs ?? 2000);
+        status.waitingFor = 'platform';
+        const answer = await safely(() => activities.statusQueries.confirmDelivery(plan)).catch(() => null);
+        // Recorded live by the query itself; any other answer the delivery workflow asks again.
+        if (answer?.kind === 'live') return settled('live', answer.publicUrl, new Date(Date.now()).toISOString());
+      }
+      const handle = await startDelivery(plan, { phase: 'attempted', markedUnconfirmed: false, confirmStartedAt: answeredAt, attempt: tried });
       return await handle.result();
     } catch (error) {
       if (!isCancellation(error) || !CancellationScope.current().consideredCancelled) throw error;

@@ -8,7 +8,16 @@
  * editors' and reviewers' Updates (workflows/package-requests.ts); who may do what, and with which
  * input, is the table in domain/commands.ts; the rules of 三同步 are in domain/package-rules.ts.
  */
-import { ChildWorkflowCancellationType, CancellationScope, ParentClosePolicy, condition, deprecatePatch, patched, startChild } from '@temporalio/workflow';
+import {
+  ChildWorkflowCancellationType,
+  CancellationScope,
+  ParentClosePolicy,
+  condition,
+  deprecatePatch,
+  patched,
+  sleep,
+  startChild,
+} from '@temporalio/workflow';
 import { mayBePublic, deliveryWorkflowId, takedownWorkflowId, type DeliveryPlan, type DeliveryResume } from '../contracts/delivery.js';
 import type { PackageWorkflowInput, PackageWorkflowState } from '../contracts/package.js';
 import { deliveryWorkflow } from './delivery.js';
@@ -90,12 +99,14 @@ async function release(run: PackageRun): Promise<void> {
   // Most deliveries are live after one attempt: that attempt runs here, and a delivery workflow
   // starts only for what needs more (workflows/first-attempt.ts). Releases from before replay as
   // they ran, a child workflow each.
-  const firstAttempt = patched(FIRST_ATTEMPT_HERE_PATCH)
-    ? (plan: DeliveryPlan) => firstAttemptHere(plan, releasePriority().priority, startDelivery)
-    : undefined;
+  const here = patched(FIRST_ATTEMPT_HERE_PATCH);
+  const firstAttempt = here ? (plan: DeliveryPlan) => firstAttemptHere(plan, releasePriority().priority, startDelivery) : undefined;
+  // A workflow task completes only once its local activities (the formats) have: a batch's
+  // transmits are sent to the platform queues before the next batch formats (a timer ends the task).
+  const betweenBatches = here ? () => CancellationScope.nonCancellable(() => sleep(1)) : undefined;
   run.releaseScope = new CancellationScope();
   try {
-    await run.releaseScope.run(() => runChildren(run, plans, (plan) => startDelivery(plan), firstAttempt));
+    await run.releaseScope.run(() => runChildren(run, plans, (plan) => startDelivery(plan), firstAttempt, betweenBatches));
   } catch (error) {
     if (state.retraction === null) throw error;
   } finally {

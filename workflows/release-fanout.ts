@@ -38,8 +38,8 @@ export function startBatches<P extends DeliveryPlan>(plans: P[]): P[][] {
 }
 
 /**
- * Begins one delivery per plan (`begin`, by default `start`), in batches, and waits until every
- * one has settled. A child that fails (a defect, never a platform: those are states) is started
+ * Begins one delivery per plan (`begin`, by default `start`), in batches (`betweenBatches` runs
+ * before each batch but the first), and waits until every one has settled. A child that fails (a defect, never a platform: those are states) is started
  * again with `start`; after DELIVERY_RESTARTS it waits for operations' retry, so no delivery is
  * left with nothing running.
  */
@@ -48,6 +48,7 @@ export async function runChildren<P extends DeliveryPlan>(
   plans: P[],
   start: (plan: P) => Promise<ChildHandle>,
   begin: (plan: P) => Promise<ChildHandle> = start,
+  betweenBatches?: () => Promise<void>,
 ): Promise<void> {
   const { state } = run;
   const settled: Promise<void>[] = [];
@@ -74,9 +75,11 @@ export async function runChildren<P extends DeliveryPlan>(
       }
     }
   };
-  for (const batch of startBatches(plans)) {
+  const batches = startBatches(plans);
+  for (const [n, batch] of batches.entries()) {
+    if (n > 0 && betweenBatches) await betweenBatches();
     const handles = await Promise.all(batch.map(begin));
-    handles.forEach((h, n) => settled.push(follow(batch[n]!, h)));
+    handles.forEach((h, i) => settled.push(follow(batch[i]!, h)));
   }
   const outcomes = await Promise.allSettled(settled);
   const rejected = outcomes.find((o) => o.status === 'rejected');

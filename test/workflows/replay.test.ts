@@ -33,7 +33,7 @@ describe('saved workflow histories replay deterministically', () => {
         'package-review-media-local-steps-release-first',
         'delivery-local-format-cached-video',
         // Each delivery's first attempt in the package's workflow; a delivery workflow only after it (issue 14).
-        'package-first-attempts-here-two-handed-over',
+        'package-first-attempts-here-one-handed-over',
         'delivery-after-first-attempt-submitted-video',
       ]),
     );
