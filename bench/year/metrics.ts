@@ -204,7 +204,7 @@ function chain(tag: string, api: readonly [Scrape[], Scrape[]], wrk: readonly [S
     ),
     step('→ bookkeeping activity', meanOf(activities, bookkeeping)),
     step(
-      '→ child start (workflow task wait)',
+      '→ workflow task wait',
       // The SDK labels it by task queue (workflow_type where it has one): all workflow tasks of the main queue.
       meanOf(histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['workflow_type']), () => true),
     ),
@@ -233,7 +233,7 @@ function chain(tag: string, api: readonly [Scrape[], Scrape[]], wrk: readonly [S
 
 /**
  * The breakdown, in the order a release travels: API request → Update → bookkeeping activities →
- * child start → format → transmit → confirm; database time; portal commit.
+ * workflow task wait → format → transmit → confirm; database time; portal commit.
  */
 /**
  * The API process's event-loop delay over the window (prom-client resets its monitor at every
@@ -292,7 +292,7 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
     ),
     ...lines(
       tag,
-      '4 child start: workflow task queue wait (task queue; SDK)',
+      '4 workflow task queue wait (task queue; SDK)',
       histogramDelta(...wrk, 'temporal_workflow_task_schedule_to_start_latency', ['task_queue', 'workflow_type']),
       lacks('worker', 'temporal_workflow_task_schedule_to_start_latency'),
       6,
