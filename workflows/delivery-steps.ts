@@ -127,3 +127,27 @@ export async function attemptDelivery(
     return { kind: 'step_failed', message: failureMessage(error), databaseOutage: isDatabaseOutage(error) };
   }
 }
+
+/**
+ * A retraction cancelled the release before this delivery settled: what went out stays recorded
+ * (and is taken down); what did not go out is recorded as cancelled. `key` is asked only then.
+ */
+export function recordCancelledByRetraction(
+  { main }: ReturnType<typeof activitiesFor>,
+  plan: DeliveryPlan,
+  status: DeliveryStatus,
+  key: () => string,
+): Promise<void> {
+  return safely(async () => {
+    if (status.state === 'live' || status.state === 'unconfirmed') return;
+    status.state = 'canceled';
+    await main.changeDelivery(plan, {
+      state: 'canceled',
+      action: 'delivery_canceled',
+      actor: 'system',
+      eventKey: key(),
+      task: null,
+      details: { reason: 'the package was retracted before this delivery went out' },
+    });
+  });
+}

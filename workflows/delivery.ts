@@ -49,6 +49,7 @@ import {
   failureMessage,
   eventKeys,
   isDatabaseOutage,
+  recordCancelledByRetraction,
   safely,
 } from './delivery-steps.js';
 import { blankNoteProblem, postUrlProblem } from '../domain/commands.js';
@@ -460,21 +461,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     return await deliver();
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    // A retraction cancelled the release: what went out stays recorded (and is taken down);
-    // what did not go out is cancelled.
-    return await safely(async () => {
-      if (status.state !== 'live' && status.state !== 'unconfirmed') {
-        status.state = 'canceled';
-        await main.changeDelivery(plan, {
-          state: 'canceled',
-          action: 'delivery_canceled',
-          actor: 'system',
-          eventKey: eventKey(),
-          task: null,
-          details: { reason: 'the package was retracted before this delivery went out' },
-        });
-      }
-      return result();
-    });
+    await recordCancelledByRetraction(activities, plan, status, eventKey);
+    return result();
   }
 }

@@ -16,7 +16,7 @@
  */
 import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
 import type { DeliveryPlan, DeliveryResult, DeliveryResume, DeliveryStatus } from '../contracts/delivery.js';
-import { activitiesFor, attemptDelivery, safely } from './delivery-steps.js';
+import { activitiesFor, attemptDelivery, recordCancelledByRetraction, safely } from './delivery-steps.js';
 import type { ChildHandle } from './release-fanout.js';
 
 /** Temporal's priority key of release work (workflows/package-release.ts). */
@@ -81,19 +81,7 @@ export async function firstAttemptHere(
 }
 
 /** As a cancelled delivery workflow does: what went out stays recorded, what did not is cancelled. */
-async function recordCancelled(plan: DeliveryPlan, { main }: ReturnType<typeof activitiesFor>, status: DeliveryStatus): Promise<DeliveryResult> {
-  return safely(async () => {
-    if (status.state !== 'live' && status.state !== 'unconfirmed') {
-      status.state = 'canceled';
-      await main.changeDelivery(plan, {
-        state: 'canceled',
-        action: 'delivery_canceled',
-        actor: 'system',
-        eventKey: `${plan.businessKey}:canceled:first-attempt`,
-        task: null,
-        details: { reason: 'the package was retracted before this delivery went out' },
-      });
-    }
-    return { channelId: plan.channelId, state: status.state, publicUrl: null, liveAt: null };
-  });
+async function recordCancelled(plan: DeliveryPlan, activities: ReturnType<typeof activitiesFor>, status: DeliveryStatus): Promise<DeliveryResult> {
+  await recordCancelledByRetraction(activities, plan, status, () => `${plan.businessKey}:canceled:first-attempt`);
+  return { channelId: plan.channelId, state: status.state, publicUrl: null, liveAt: null };
 }

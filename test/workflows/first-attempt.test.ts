@@ -47,18 +47,24 @@ async function statusOf(packageId: string, want: string, timeoutMs = 90_000): Pr
   await expect.poll(async () => (await app.packages.get(packageId)).status, { timeout: timeoutMs, interval: 300 }).toBe(want);
 }
 
+/** A package to Weibo and a portal column, approved; Weibo answers its post after 4 s. */
+async function releaseWithSlowWeibo(title: string, who: string) {
+  world.simulators.simulators.weibo.state.addFault({ match: '/2/statuses/share.json', method: 'POST', kind: 'slow', delayMs: 4000, count: 1 });
+  const editor = await app.user(`editor-${who}`, 'editor');
+  const ops = await app.user(`ops-${who}`, 'ops');
+  await world.registerMedia(app.db, editor.actor.id);
+  const pkg = await app.packages.create(editor.actor, richPolicyPackage(world, [WEIBO, PORTAL], title));
+  await approveAll(app, pkg.id, editor.actor);
+  return { pkg, ops };
+}
+
 const postsAbout = (title: string) => world.simulators.simulators.weibo.state.publications().filter((p) => JSON.stringify(p).includes(title.slice(0, 8)));
 
 describe("a delivery's first attempt in its package's workflow", () => {
   test('operators asking while it sends are told to wait; it goes live once, with no delivery workflow of its own', async () => {
     // Weibo answers this post after 4 s: long enough to ask while the first attempt sends.
-    world.simulators.simulators.weibo.state.addFault({ match: '/2/statuses/share.json', method: 'POST', kind: 'slow', delayMs: 4000, count: 1 });
     const title = '关于开展冬季清洁取暖专项检查的通知';
-    const editor = await app.user('editor-first-attempt', 'editor');
-    const ops = await app.user('ops-first-attempt', 'ops');
-    await world.registerMedia(app.db, editor.actor.id);
-    const pkg = await app.packages.create(editor.actor, richPolicyPackage(world, [WEIBO, PORTAL], title));
-    await approveAll(app, pkg.id, editor.actor);
+    const { pkg, ops } = await releaseWithSlowWeibo(title, 'first-attempt');
 
     const sending = await rowOf(pkg.id, WEIBO, (r) => r.state === 'transmitting', 'the first attempt sending');
     const refusal = await deliveries.skip(ops.actor, sending.id, '暂不发布').catch((error: unknown) => error);
@@ -79,13 +85,8 @@ describe("a delivery's first attempt in its package's workflow", () => {
   }, 240_000);
 
   test('a retraction while the first attempt sends: the post is recorded, then taken down, once', async () => {
-    world.simulators.simulators.weibo.state.addFault({ match: '/2/statuses/share.json', method: 'POST', kind: 'slow', delayMs: 4000, count: 1 });
     const title = '关于调整城市道路临时停车收费标准的通知';
-    const editor = await app.user('editor-first-attempt-retract', 'editor');
-    const ops = await app.user('ops-first-attempt-retract', 'ops');
-    await world.registerMedia(app.db, editor.actor.id);
-    const pkg = await app.packages.create(editor.actor, richPolicyPackage(world, [WEIBO, PORTAL], title));
-    await approveAll(app, pkg.id, editor.actor);
+    const { pkg, ops } = await releaseWithSlowWeibo(title, 'first-attempt-retract');
 
     await rowOf(pkg.id, WEIBO, (r) => r.state === 'transmitting', 'the first attempt sending');
     await app.packages.retract(ops.actor, pkg.id, '内容需更正');
