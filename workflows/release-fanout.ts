@@ -39,9 +39,9 @@ export function startBatches<P extends DeliveryPlan>(plans: P[]): P[][] {
 
 /**
  * Begins one delivery per plan (`begin`, by default `start`), in batches (`betweenBatches` runs
- * before each batch but the first), and waits until every one has settled. A child that fails (a defect, never a platform: those are states) is started
- * again with `start`; after DELIVERY_RESTARTS it waits for operations' retry, so no delivery is
- * left with nothing running.
+ * before each batch but the first), and waits until every one has settled. A child that fails
+ * (a defect, never a platform: those are states) is started again with `start`; after
+ * DELIVERY_RESTARTS it waits for operations' retry, so no delivery is left with nothing running.
  */
 export async function runChildren<P extends DeliveryPlan>(
   run: PackageRun,
