@@ -359,6 +359,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       await record(ref, fields, { action: change.action, actor: change.actor, details: change.details, eventKey: change.eventKey });
     },
 
+    /** Whether the channel is still held (paused by operations, or after refused credentials). */
+    async channelStillHeld(channelId: string): Promise<boolean> {
+      return (await pausedReason(db, channelId)) !== null;
+    },
+
     /** Take the unit down from one channel; a channel that cannot delete gets a manual take-down task. */
     async takeDownDelivery(plan: DeliveryPlan & { reason: string }): Promise<TakeDownOutcome> {
       const delivery = await row(plan);

@@ -17,6 +17,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
   allHandlersFinished,
@@ -54,6 +55,9 @@ import {
 } from './delivery-steps.js';
 import { blankNoteProblem, postUrlProblem } from '../domain/commands.js';
 import type { Problem } from '../domain/package-rules.js';
+
+/** Held deliveries look at the hold again before they wait for "resume channel" (histories from before replay without). */
+const RECHECK_HOLD_PATCH = 'recheck-hold-before-waiting';
 
 export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResume): Promise<DeliveryResult> {
   const activities = activitiesFor(plan);
@@ -410,6 +414,10 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
           status.state = outcome.kind === 'held' ? 'pending' : 'needs_reconnect';
           status.lastError = outcome.kind === 'held' ? `channel paused: ${outcome.reason}` : outcome.message;
           const seen = resumedTimes;
+          // A resume between the attempt's look at the hold and this wait went unheard (its signal
+          // came first, or before this workflow existed when the package's workflow made the
+          // attempt): look once more, now that every later resume is counted.
+          if (patched(RECHECK_HOLD_PATCH) && !(await safely(() => main.channelStillHeld(plan.channelId)))) continue;
           // Woken by "resume channel"; re-checked every few minutes in case a signal was missed.
           await wait(CHANNEL_RECHECK_MS, 'channel', () => resumedTimes > seen);
           if (retryRequested) retryRequested = null;

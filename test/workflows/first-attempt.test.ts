@@ -2,15 +2,19 @@
  * A delivery's first attempt runs in its package's workflow (workflows/first-attempt.ts, issue 14),
  * on the real Temporal dev server, PostgreSQL and the platform simulators: operators asking while
  * it sends are told to wait, as a delivery workflow tells them, and a retraction while it sends
- * takes down what went out, exactly once.
+ * takes down what went out, exactly once; a held delivery whose channel was resumed before its
+ * delivery workflow existed goes on at once.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deliveryWorkflowId } from '../../contracts/delivery.js';
+import { channelResumedSignal, deliveryStatusQuery, deliveryWorkflowId, type DeliveryPlan, type DeliveryResume } from '../../contracts/delivery.js';
+import { unpauseChannel } from '../../db/channels.js';
 import type { DeliveryRow } from '../../db/schema.js';
 import { GovpubError } from '../../domain/errors.js';
 import { DeliveryService } from '../../services/deliveries.js';
+import { deliveryWorkflow } from '../../workflows/delivery.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { saveHistory } from '../support/histories.js';
 import { approveAll } from '../delivery/helpers.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
 
@@ -99,5 +103,54 @@ describe("a delivery's first attempt in its package's workflow", () => {
     expect(actions.filter((a) => a === 'delivery_live')).toHaveLength(1);
     expect(actions).toContain('delivery_retracted');
     expect(actions).not.toContain('delivery_canceled');
+  }, 240_000);
+
+  test('held, and the channel resumed before the delivery workflow existed: it goes on at once, not after the 5-minute recheck', async () => {
+    // The race: the first attempt finds the channel held; "resume channel" lifts the hold and
+    // signals every waiting delivery workflow before this one has started, so none hears it. A
+    // delivery workflow started with that answer, the hold already lifted, must not wait for a
+    // signal that came first.
+    const title = '关于做好冬季校园安全工作的通知';
+    const editor = await app.user('editor-held', 'editor');
+    const ops = await app.user('ops-held', 'ops');
+    await deliveries.pauseChannel(ops.actor, WEIBO, '账号年审');
+    await world.registerMedia(app.db, editor.actor.id);
+    const pkg = await app.packages.create(editor.actor, richPolicyPackage(world, [WEIBO, PORTAL], title));
+    await approveAll(app, pkg.id, editor.actor);
+    const planned = await rowOf(pkg.id, WEIBO, () => true, 'planned');
+    // The package's own delivery workflow for Weibo waits for the resume (the hold is still on).
+    const ownWorkflow = app.client.workflow.getHandle(deliveryWorkflowId(planned.business_key));
+    await expect
+      .poll(async () => (await ownWorkflow.query(deliveryStatusQuery).catch(() => null))?.waitingFor, { timeout: 60_000, interval: 300 })
+      .toBe('channel');
+    const started = (await ownWorkflow.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    const plan = JSON.parse(Buffer.from(started!).toString('utf8')) as DeliveryPlan;
+
+    // The hold is lifted without a signal reaching anyone (the resume that came too early), and a
+    // delivery workflow starts with the first attempt's answer "held".
+    expect(await unpauseChannel(app.db, WEIBO)).toBe('账号年审');
+    const resume: DeliveryResume = {
+      phase: 'attempted',
+      markedUnconfirmed: false,
+      confirmStartedAt: Date.now(),
+      attempt: { kind: 'transmitted', outcome: { kind: 'held', reason: '账号年审' } },
+    };
+    const startedAt = Date.now();
+    const workflowId = `${deliveryWorkflowId(planned.business_key)}-resumed-too-early`;
+    const result = await app.client.workflow.execute(deliveryWorkflow, {
+      workflowId,
+      taskQueue: app.ctx.taskQueue,
+      args: [plan, resume],
+    });
+    expect(result.state).toBe('live');
+    expect(Date.now() - startedAt, 'well before the 5-minute recheck').toBeLessThan(60_000);
+    expect(postsAbout(title)).toHaveLength(1);
+    saveHistory('delivery-held-hold-lifted-before-start', workflowId);
+
+    // The package's own delivery workflow (the API no longer wakes it: its row is live, not
+    // waiting), woken as its 5-minute look would, finds it live and sends nothing.
+    await ownWorkflow.signal(channelResumedSignal);
+    await statusOf(pkg.id, 'released');
+    expect(postsAbout(title)).toHaveLength(1);
   }, 240_000);
 });

@@ -35,6 +35,8 @@ describe('saved workflow histories replay deterministically', () => {
         // Each delivery's first attempt in the package's workflow; a delivery workflow only after it (issue 14).
         'package-first-attempts-here-one-handed-over',
         'delivery-after-first-attempt-submitted-video',
+        // A held delivery looks at the hold again before it waits for "resume channel".
+        'delivery-held-hold-lifted-before-start',
       ]),
     );
     const result = await runCli(['replay', ...files]);
