@@ -203,6 +203,9 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
         taskQueue: platformStatusQueue(options.taskQueue, platform),
         activities,
         maxConcurrentActivityTaskExecutions: STATUS_QUERY_SLOTS,
+        // Heartbeats reach Temporal every 2 s (not 0.8 × their timeout): an operator's action
+        // cancels a waiting query within seconds (workflows/delivery-steps.ts).
+        maxHeartbeatThrottleInterval: '2 seconds',
         interceptors: timedActivities('status'),
         shutdownForceTime: WORKER_DRAIN_LIMIT,
       }),

@@ -56,13 +56,15 @@ export function activitiesFor(plan: DeliveryPlan, shared: Pick<ActivityOptions, 
   });
   // Status queries: on the platform's queue, or where the platform sweeps (plan.statusQueue) on a
   // queue of their own, where each waits at the sweep (heartbeating) for the post to be final. An
-  // operator acting meanwhile cancels the wait: heartbeats every few seconds carry the cancellation,
-  // and the workflow goes on only once the query has stopped (it may have recorded "live").
+  // operator acting meanwhile cancels the wait: heartbeats every 2 s carry the cancellation (the
+  // status worker sends them that often, worker/worker.ts), and the workflow goes on only once the
+  // query has stopped (it may have recorded "live"). The timeout is not that short: a loaded
+  // machine delays a heartbeat by seconds, and a query lost to that starts over.
   const statusQueries = plan.statusQueue
     ? proxyActivities<DeliveryActivities>({
         taskQueue: plan.statusQueue,
         startToCloseTimeout: '5 minutes',
-        heartbeatTimeout: '5 seconds',
+        heartbeatTimeout: '20 seconds',
         cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
         ...shared,
