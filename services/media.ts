@@ -211,20 +211,31 @@ export class MediaService {
       throw new GovpubError('media_job_finished', `Job ${jobId} has already finished (${job.state}); there is nothing to cancel.`, { status: 409 });
     }
     await updateUnfinishedJob(this.ctx.db, jobId, { error: `Cancelled by ${by.name} at ${new Date().toISOString()}.` });
+    const handle = this.ctx.temporal.workflow.getHandle(job.workflowId ?? mediaJobWorkflowId(jobId));
+    let workflowClosed = false;
     try {
-      await this.ctx.temporal.workflow.getHandle(job.workflowId ?? mediaJobWorkflowId(jobId)).cancel();
+      await handle.cancel();
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       // No workflow (it never started or is long gone): the record is all there is.
       await updateUnfinishedJob(this.ctx.db, jobId, { state: 'canceled', current_spec: null, finished: true });
+      workflowClosed = true;
     }
+    // The job records "canceled" a moment before its workflow closes: "canceled" in the answer
+    // means both, so a caller that looks at the workflow next finds it closed too.
     const deadline = Date.now() + waitMs;
     let view = await this.getJob(jobId);
-    while (!TERMINAL.has(view.state) && Date.now() < deadline) {
+    for (;;) {
+      if (TERMINAL.has(view.state) && !workflowClosed) {
+        workflowClosed = await handle.describe().then(
+          (d) => d.status.name !== 'RUNNING',
+          (error: unknown) => error instanceof WorkflowNotFoundError,
+        );
+      }
+      if ((TERMINAL.has(view.state) && workflowClosed) || Date.now() >= deadline) return view;
       await new Promise((r) => setTimeout(r, 100));
       view = await this.getJob(jobId);
     }
-    return view;
   }
 
   /**
