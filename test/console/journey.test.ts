@@ -136,6 +136,19 @@ describe.skipIf(skipBrowser)('the console journey: editor â†’ three reviewers â†
                 ?.replace(/[^\w-]+/g, '_') || 'page'
             }`,
           ).catch(() => {});
+      // And where each delivery stood, as the API tells it (the log of a CI run shows only text).
+      if (packageId) {
+        const standing = await view()
+          .then(async (v) =>
+            Promise.all(
+              Object.values(v.deliveries).map((d) =>
+                system.api<Record<string, unknown>>(people.ops, 'GET', `/api/deliveries/${d.id}`).catch((e: unknown) => ({ id: d.id, unreadable: String(e) })),
+              ),
+            ),
+          )
+          .catch((e: unknown) => [`package ${packageId} unreadable: ${String(e)}`]);
+        console.error(`step "${step}" failed; the deliveries then:\n${JSON.stringify(standing, null, 1)}`);
+      }
       throw error;
     } finally {
       timings.push({ step, seconds: (Date.now() - started) / 1000 });
