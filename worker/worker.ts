@@ -219,6 +219,9 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
         taskQueue: platformTaskQueue(options.taskQueue, platform),
         activities,
         maxConcurrentActivityTaskExecutions: cap.concurrency,
+        // A transmit's heartbeats reach Temporal every 3 s, not every 0.8 x its 15 s timeout (12 s,
+        // 3 s of slack): a loaded machine delaying one by seconds does not time the transmit out.
+        maxHeartbeatThrottleInterval: '3 seconds',
         interceptors: timedActivities('platform'),
         shutdownForceTime: WORKER_DRAIN_LIMIT,
         ...(cap.ratePerSecond ? { maxTaskQueueActivitiesPerSecond: cap.ratePerSecond } : {}),
