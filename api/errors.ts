@@ -159,6 +159,13 @@ export function installErrorHandlers(app: FastifyInstance, handlerMs: number): v
       const status = (error.details as { status?: number }).status ?? httpStatusOf(error.code);
       if (status === 408) reply.header('connection', 'close');
       if (status < 500) return reply.status(status).send(errorBody(error, request.id, language));
+      // Refused before anything was done (api/admission.ts): the client may send it again after the pause.
+      const retryAfterSec = (error.details as { retryAfterSec?: number }).retryAfterSec;
+      if (status === 503 && retryAfterSec !== undefined)
+        return reply
+          .status(503)
+          .header('retry-after', String(retryAfterSec))
+          .send(errorBody(error, request.id, language));
     }
     if (error.statusCode && error.statusCode < 500) {
       // Fastify's own refusals: body too large, wrong content type, bad Content-Length.

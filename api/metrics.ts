@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { deliveryCountsByPlatformAndState, packageCountsByStatus } from '../db/metrics.js';
 import type { DB } from '../db/schema.js';
+import type { AdmissionStats, CommandClass } from './admission.js';
 import { DELIVERY_STATES, type DeliveryState } from '../domain/delivery-state.js';
 import { PACKAGE_STATUSES } from '../domain/package-rules.js';
 
@@ -64,6 +65,14 @@ export class ApiMetrics {
     buckets: DB_SECONDS,
     registers: [this.registry],
   }).labels({ process: 'api' });
+  private readonly commandWaits = new Histogram({
+    name: 'govpub_api_command_wait_seconds',
+    help: 'How long a package or delivery command waited for its turn (api/admission.ts), by class: finish (decisions, release, operators) or start (create, edit, submit).',
+    labelNames: ['class'] as const,
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private admission: { stats(): AdmissionStats } | undefined;
   private database: { db: Kysely<DB>; platforms: readonly string[] } | undefined;
   private counts: { at: number; read: Promise<DatabaseCounts | null> } | undefined;
 
@@ -102,6 +111,20 @@ export class ApiMetrics {
         for (const d of read.deliveries) if (!NOT_BACKLOG.has(d.state)) this.inc({ platform: d.platform }, d.count);
       },
     });
+    const admission = () => this.admission;
+    new Gauge({
+      name: 'govpub_api_commands',
+      help: 'Package and delivery commands in this API process: running, and waiting for their turn by class (api/admission.ts).',
+      labelNames: ['state', 'class'] as const,
+      registers: [this.registry],
+      collect() {
+        const stats = admission()?.stats();
+        this.reset();
+        if (!stats) return;
+        this.set({ state: 'running', class: 'any' }, stats.running);
+        for (const kind of ['finish', 'start'] as const) this.set({ state: 'waiting', class: kind }, stats.waiting[kind]);
+      },
+    });
     new Gauge({
       name: 'govpub_packages',
       help: 'Packages by status (read from the database at scrape, at most every 5 s).',
@@ -120,6 +143,15 @@ export class ApiMetrics {
   /** The database the count gauges read, and the platforms every one of them reports (zeros included). */
   countFrom(db: Kysely<DB>, platforms: readonly string[]): void {
     this.database = { db, platforms };
+  }
+
+  /** The command admission the `govpub_api_commands` gauge reads (one per API). */
+  watchAdmission(admission: { stats(): AdmissionStats }): void {
+    this.admission = admission;
+  }
+
+  admissionWaited(kind: CommandClass, seconds: number): void {
+    this.commandWaits.observe({ class: kind }, seconds);
   }
 
   /** Kysely's `log` hook for the API's database (db/connect.ts): one observation, no allocation. */

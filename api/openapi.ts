@@ -12,6 +12,8 @@ export interface DocumentedRoute {
   schema: RouteSchema;
   /** Needs `Authorization: Bearer <token>`. */
   secured: boolean;
+  /** A command that waits for its turn (api/admission.ts): 503 `api_busy` when it waited too long. */
+  admission?: 'finish' | 'start';
 }
 
 type Json = Record<string, unknown>;
@@ -74,6 +76,7 @@ function operation(route: DocumentedRoute): Json {
     ...(route.secured ? [401, 403] : []),
     ...(requestBody && !schema['x-requestBody'] ? [413, 415] : []),
     ...(schema['x-errors'] ?? []),
+    ...(route.admission ? [503] : []),
     500,
   ]);
   for (const status of [...errors].sort()) responses[String(status)] = ERROR_REF;
@@ -82,6 +85,8 @@ function operation(route: DocumentedRoute): Json {
     summary: schema.summary,
     ...(schema.description ? { description: schema.description } : {}),
     ...(schema.tags ? { tags: schema.tags } : {}),
+    // Which commands take turns, and which go first when the API is busy (api/admission.ts).
+    ...(route.admission ? { 'x-govpub-turn': route.admission } : {}),
     ...(route.secured ? { security: [{ bearer: [] }] } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(requestBody ? { requestBody } : {}),

@@ -45,6 +45,8 @@ import { registerPreflightRoutes } from './preflight-routes.js';
 import { registerStatsRoutes } from './stats-routes.js';
 import { registerComplianceRoutes } from './compliance-routes.js';
 import { ApiMetrics } from './metrics.js';
+import { CommandAdmission, type CommandClass } from './admission.js';
+import { defaultApiCommandsAtOnce } from '../config/settings.js';
 import { METRICS_PATH, registerMetricsRoute, timeRequests } from './metrics-routes.js';
 import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
 import { compileFor, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
@@ -96,6 +98,11 @@ export interface ApiOptions {
    * the Temporal client were opened with, so their timings are in it), and GOVPUB_METRICS_TOKEN.
    */
   metrics?: { registry?: ApiMetrics; token?: string };
+  /**
+   * Package and delivery commands run at once, and how long one may wait for its turn
+   * (api/admission.ts); default: one per core (at least 2), 30 s.
+   */
+  admission?: { atOnce?: number; maxWaitMs?: number };
 }
 
 export interface RouteHelpers {
@@ -107,6 +114,10 @@ export interface RouteHelpers {
 declare module 'fastify' {
   interface FastifyRequest {
     actor?: Actor;
+  }
+  interface FastifyContextConfig {
+    /** The route is a command that takes its turn (api/admission.ts). */
+    admission?: CommandClass;
   }
 }
 
@@ -319,6 +330,11 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     }
   });
 
+  const admission = new CommandAdmission(options.admission?.atOnce ?? defaultApiCommandsAtOnce(), options.admission?.maxWaitMs ?? 30_000, (kind, waitedSec) =>
+    metrics.admissionWaited(kind, waitedSec),
+  );
+  metrics.watchAdmission(admission);
+
   const documented: DocumentedRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const url = route.url;
@@ -336,7 +352,19 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       if (!hooks.includes(authenticateHook)) route.onRequest = [...hooks, authenticateHook];
     }
     if (url.startsWith('/api/') && !methods.some((m) => STREAMING_ROUTES.has(key(m)))) route.handlerTimeout ??= timeouts.handlerMs;
-    for (const method of methods) if (method !== 'HEAD') documented.push({ method, url, schema: route.schema as RouteSchema, secured: !isPublic });
+    // A command takes its turn once authenticated (an unauthenticated one never waits), and gives it
+    // back when its handler ends, however it ends.
+    const kind = route.config?.admission;
+    if (kind) {
+      const handler = route.handler;
+      route.handler = function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+        const gone = new Promise((resolve) => reply.raw.once('close', resolve));
+        return admission.run(kind, async () => handler.call(this, request, reply), gone);
+      } as RouteOptions['handler'];
+    }
+    for (const method of methods) {
+      if (method !== 'HEAD') documented.push({ method, url, schema: route.schema as RouteSchema, secured: !isPublic, ...(kind ? { admission: kind } : {}) });
+    }
   });
 
   // A JSON body must arrive within bodyMs (uploads stream at their own pace: multipart is not read here).
@@ -384,6 +412,11 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     app.route({ method, url, schema, handler: handler as unknown as RouteOptions['handler'], ...extra });
   }
   const actorOf = (request: FastifyRequest) => request.actor!;
+  // Commands take turns (api/admission.ts): those that move approved work along go first. Not held:
+  // reads, sign-in, uploads (they stream at the sender's pace), and the urgent ones, pausing or
+  // resuming a channel and retracting a package, which must act at once even when the API is busy.
+  const FINISH: Partial<RouteOptions> = { config: { admission: 'finish' } };
+  const START: Partial<RouteOptions> = { config: { admission: 'start' } };
   /** The role and unit that decide which channels a user may target. */
   const unitUserOf = async (actor: Actor) => ({ role: actor.role, unit: (await userById(ctx.db, actor.id))?.unit ?? null });
 
@@ -463,10 +496,20 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     });
   });
   route('GET', '/api/deliveries/:id', routes.getDelivery, async (request) => deliveries.get(request.params.id));
-  route('POST', '/api/deliveries/:id/retry', routes.retryDelivery, async (request) => deliveries.retry(actorOf(request), request.params.id));
-  route('POST', '/api/deliveries/:id/skip', routes.skipDelivery, async (request) => deliveries.skip(actorOf(request), request.params.id, request.body.reason));
-  route('POST', '/api/deliveries/:id/confirm', routes.confirmDelivery, async (request) =>
-    deliveries.confirm(actorOf(request), request.params.id, request.body, options.validateManualUrl),
+  route('POST', '/api/deliveries/:id/retry', routes.retryDelivery, async (request) => deliveries.retry(actorOf(request), request.params.id), FINISH);
+  route(
+    'POST',
+    '/api/deliveries/:id/skip',
+    routes.skipDelivery,
+    async (request) => deliveries.skip(actorOf(request), request.params.id, request.body.reason),
+    FINISH,
+  );
+  route(
+    'POST',
+    '/api/deliveries/:id/confirm',
+    routes.confirmDelivery,
+    async (request) => deliveries.confirm(actorOf(request), request.params.id, request.body, options.validateManualUrl),
+    FINISH,
   );
   route('GET', '/api/catalogue', routes.catalogue, async () => ({
     items: ctx.registry.catalogue.map((item) => ({ ...item, stages: ctx.registry.review.classes[item.contentClass] ?? [] })),
@@ -489,7 +532,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(outcome.status).send(outcome.body);
     },
-    { attachValidation: true },
+    { attachValidation: true, ...START },
   );
   route('GET', '/api/packages', routes.listPackages, async (request) => {
     const q = request.query;
@@ -512,24 +555,48 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       packageBodyProblems(request);
       return packages.edit(actorOf(request), request.params.id, request.body);
     },
-    { attachValidation: true },
+    { attachValidation: true, ...START },
   );
-  route('POST', '/api/packages/:id/submit', routes.submitPackage, async (request) => packages.submit(actorOf(request), request.params.id));
-  route('POST', '/api/packages/:id/withdraw', routes.withdrawPackage, async (request) =>
-    packages.withdraw(actorOf(request), request.params.id, request.body.reason ?? ''),
+  route('POST', '/api/packages/:id/submit', routes.submitPackage, async (request) => packages.submit(actorOf(request), request.params.id), START);
+  route(
+    'POST',
+    '/api/packages/:id/withdraw',
+    routes.withdrawPackage,
+    async (request) => packages.withdraw(actorOf(request), request.params.id, request.body.reason ?? ''),
+    FINISH,
   );
-  route('POST', '/api/packages/:id/decisions', routes.decidePackage, async (request) => packages.decide(actorOf(request), request.params.id, request.body));
-  route('PUT', '/api/packages/:id/schedule', routes.schedulePackage, async (request) =>
-    packages.schedule(actorOf(request), request.params.id, request.body.releaseAt, false),
+  route(
+    'POST',
+    '/api/packages/:id/decisions',
+    routes.decidePackage,
+    async (request) => packages.decide(actorOf(request), request.params.id, request.body),
+    FINISH,
   );
-  route('DELETE', '/api/packages/:id/schedule', routes.unschedulePackage, async (request) =>
-    packages.schedule(actorOf(request), request.params.id, null, true),
+  route(
+    'PUT',
+    '/api/packages/:id/schedule',
+    routes.schedulePackage,
+    async (request) => packages.schedule(actorOf(request), request.params.id, request.body.releaseAt, false),
+    FINISH,
   );
-  route('POST', '/api/packages/:id/release', routes.releasePackage, async (request) => packages.releaseNow(actorOf(request), request.params.id));
+  route(
+    'DELETE',
+    '/api/packages/:id/schedule',
+    routes.unschedulePackage,
+    async (request) => packages.schedule(actorOf(request), request.params.id, null, true),
+    FINISH,
+  );
+  route('POST', '/api/packages/:id/release', routes.releasePackage, async (request) => packages.releaseNow(actorOf(request), request.params.id), FINISH);
   route('POST', '/api/packages/:id/retract', routes.retractPackage, async (request) =>
     packages.retract(actorOf(request), request.params.id, request.body.reason),
   );
-  route('POST', '/api/packages/:id/validity', routes.changeValidity, async (request) => validity.change(actorOf(request), request.params.id, request.body));
+  route(
+    'POST',
+    '/api/packages/:id/validity',
+    routes.changeValidity,
+    async (request) => validity.change(actorOf(request), request.params.id, request.body),
+    FINISH,
+  );
 
   route('GET', '/api/audit', routes.audit, async (request) => {
     const q = request.query;

@@ -155,6 +155,8 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   database_unreachable: '无法连接数据库。请检查 DATABASE_URL 并确认 PostgreSQL 已启动。',
   migration_failed: '数据库迁移失败。请查看日志并联系运维人员。',
   timeout: '操作未能在时限内完成，可能仍会完成。重试前请先查看其状态。',
+  api_busy: '系统正在优先完成已批准的发布，本请求排队超时，未做任何更改。请几秒后重新发送。',
+  client_gone: '客户端在命令执行前已断开连接，未做任何更改。',
   internal: '系统内部错误，操作可能未完成。重试前请先查看其状态，报告问题时请附上请求编号。',
   config_invalid: '配置有误。请按列出的文件、行号逐项修正。',
   setting_invalid: '环境变量设置有误。请按提示修正或取消该设置。',

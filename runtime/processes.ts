@@ -170,6 +170,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   const contentGate = startContentGate(ctx.db, { store: mediaStore, log });
   const app = await buildApi(ctx, {
     metrics: { registry: metrics, token: settings.metricsToken },
+    admission: { atOnce: settings.apiCommandsAtOnce, maxWaitMs: settings.apiCommandWaitSec * 1000 },
     channelInfo: channelHealth(platforms, settings, ctx.registry),
     console: {
       platforms,

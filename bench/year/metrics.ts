@@ -267,6 +267,12 @@ export function breakdown(before: Scrape[], after: Scrape[], tag = 'breakdown'):
     ),
     ...lines(
       tag,
+      '1a API command waits for its turn (class: finish = decisions, release, operators; start = create, edit, submit)',
+      histogramDelta(...api, 'govpub_api_command_wait_seconds', ['class']),
+      lacks('API', 'govpub_api_command_wait_seconds'),
+    ),
+    ...lines(
+      tag,
       '2 API waits for the Update (update outcome)',
       histogramDelta(...api, 'govpub_workflow_update_duration_seconds', ['update', 'outcome']),
       lacks('API', 'govpub_workflow_update_duration_seconds'),

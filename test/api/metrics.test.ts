@@ -79,6 +79,8 @@ describe('the API metrics endpoint', () => {
       'govpub_deliveries',
       'govpub_delivery_backlog',
       'govpub_packages',
+      'govpub_api_command_wait_seconds',
+      'govpub_api_commands',
     ]) {
       expect(before.text).toContain(`# TYPE ${name} `);
     }
@@ -113,6 +115,15 @@ describe('the API metrics endpoint', () => {
     expect(submitSeconds).toBeGreaterThan(0);
     expect(submitSeconds).toBeLessThan(60);
     expect(total(after.samples, 'govpub_db_query_duration_seconds_count', { process: 'api' })).toBeGreaterThan(queriesBefore);
+    // Commands took their turns (api/admission.ts): the create and the submit bring work in, the
+    // decision moves it along; the read did not take one. None is running or waiting now.
+    const turns = (kind: string) =>
+      total(after.samples, 'govpub_api_command_wait_seconds_count', { class: kind }) -
+      total(before.samples, 'govpub_api_command_wait_seconds_count', { class: kind });
+    expect(turns('start')).toBe(2);
+    expect(turns('finish')).toBe(1);
+    expect(total(after.samples, 'govpub_api_commands', { state: 'running' })).toBe(0);
+    expect(total(after.samples, 'govpub_api_commands', { state: 'waiting' })).toBe(0);
   });
 
   it('reports deliveries, backlog and packages as the database has them', async () => {
