@@ -50,6 +50,9 @@ function defaultApiUrl(): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${settings.apiPort}`;
 }
 
+/** Times a CLI command is sent when the API answers it as busy (it never ran, so sending it again is safe). */
+export const BUSY_ATTEMPTS = 3;
+
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
@@ -74,8 +77,28 @@ export class ApiClient {
     return new ApiClient(url.toString().replace(/\/$/, ''), token.trim());
   }
 
-  /** One JSON request; an error answer becomes the API's own code and sentence. */
+  /**
+   * One JSON request; an error answer becomes the API's own code and sentence. A command the API
+   * refused as busy (`503 api_busy`: it never ran, api/admission.ts) is sent again after the pause
+   * the API asks for, up to BUSY_ATTEMPTS times in all.
+   */
   async request<T>(method: string, route: string, body?: unknown, init: { headers?: Record<string, string>; rawBody?: FormData } = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, route, body, init);
+      } catch (error) {
+        const busy = error instanceof GovpubError && error.code === 'api_busy' && !init.rawBody;
+        if (!busy || attempt >= BUSY_ATTEMPTS) throw error;
+        const pauseSec = Math.min(30, Math.max(1, Number((error.details as { retryAfterSec?: number }).retryAfterSec) || 5));
+        process.stderr.write(
+          `govpub is busy finishing releases; sending ${method} ${route} again in ${pauseSec} s (attempt ${attempt + 1} of ${BUSY_ATTEMPTS}).\n`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, pauseSec * 1000));
+      }
+    }
+  }
+
+  private async requestOnce<T>(method: string, route: string, body: unknown, init: { headers?: Record<string, string>; rawBody?: FormData }): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${route}`, {
@@ -109,7 +132,12 @@ export class ApiClient {
       throw new GovpubError(
         error?.code ?? `http_${response.status}`,
         error?.message ?? `The API answered ${response.status}.`,
-        { status: response.status, ...(error?.issues ? { issues: error.issues } : {}), ...(error?.problems ? { problems: error.problems } : {}) },
+        {
+          status: response.status,
+          ...(response.status === 503 && response.headers.get('retry-after') ? { retryAfterSec: Number(response.headers.get('retry-after')) } : {}),
+          ...(error?.issues ? { issues: error.issues } : {}),
+          ...(error?.problems ? { problems: error.problems } : {}),
+        },
         { zh: error?.messageZh },
       );
     }

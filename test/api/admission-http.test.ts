@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
+import { ApiClient } from '../../cli/api-client.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;
@@ -46,7 +47,7 @@ async function oneTurnApi(maxWaitMs: number) {
     await holding;
     return { done, release: () => release() };
   };
-  return { call, hold };
+  return { call, hold, base };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
@@ -112,6 +113,23 @@ describe('commands take turns', () => {
     expect((await decision).status).toBe(200);
     expect((await create).status).toBe(201);
     expect(answered).toEqual(['decision', 'create']);
+  });
+
+  it("the CLI's client sends a command the API refused as busy again after the pause, and it is carried out once", async () => {
+    const { hold, base } = await oneTurnApi(300);
+    const holder = await hold();
+    const client = new ApiClient(base, tokens.editor);
+    const title = `排队重发 ${Date.now()}`;
+    const body = policyPackage(app.registry, { title });
+    const created = client.request<{ id: string }>('POST', '/api/packages', body);
+    // Refused once (its 0.3 s of waiting is over), then the client pauses 5 s: free the turn meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    holder.release();
+    await holder.done;
+    const { id } = await created;
+    expect(id).toBeTruthy();
+    const rows = await app.db.selectFrom('packages').select('id').where('title', '=', title).execute();
+    expect(rows.map((r) => r.id)).toEqual([id]);
   });
 
   it('says in the OpenAPI document which routes take turns, and that they may answer 503', async () => {
