@@ -1,7 +1,7 @@
 /**
  * Finish before starting: the API runs a bounded number of commands at once, and when more are
- * waiting, those that move approved work forward (a review decision, release now, retract, an
- * operator's retry or skip) go before those that bring new work in (create, edit, submit).
+ * waiting, those that move approved work forward (a review decision, release now, an operator's
+ * retry or skip) go before those that bring new work in (create, edit, submit).
  *
  * Why: every command is CPU on the machines that also release. With no bound, a burst of editors'
  * submissions shares the cores with releases already approved, and every step of a release waits
@@ -11,7 +11,8 @@
  * simply be sent again.
  *
  * Reads are never held (the console and monitoring stay live), nor sign-in or uploads (an upload
- * streams at the sender's pace and would hold its turn for as long).
+ * streams at the sender's pace and would hold its turn for as long), nor the urgent actions
+ * (pausing or resuming a channel, retracting a package).
  */
 import { GovpubError } from '../domain/errors.js';
 
@@ -25,7 +26,6 @@ export interface AdmissionStats {
 
 interface Waiter {
   admit: () => void;
-  refuse: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -83,7 +83,6 @@ export class CommandAdmission {
           this.observe(kind, (Date.now() - queued) / 1000);
           resolve();
         },
-        refuse: reject,
         timer: setTimeout(() => {
           leave();
           reject(

@@ -3,6 +3,7 @@
  * from the routes as Fastify registered them, with the schemas Fastify validates with
  * (api/schemas.ts): nothing here describes a route a second time.
  */
+import type { CommandClass } from './admission.js';
 import { RETENTION_HOURS } from './idempotency.js';
 import { ErrorResponse, LIMITS, type RouteSchema } from './schemas.js';
 
@@ -13,7 +14,7 @@ export interface DocumentedRoute {
   /** Needs `Authorization: Bearer <token>`. */
   secured: boolean;
   /** A command that waits for its turn (api/admission.ts): 503 `api_busy` when it waited too long. */
-  admission?: 'finish' | 'start';
+  admission?: CommandClass;
 }
 
 type Json = Record<string, unknown>;
