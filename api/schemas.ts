@@ -33,4 +33,7 @@ export const PUBLIC_ROUTES = new Set([
   'GET /api/openapi.json',
   'GET /api/media/:id/content',
   'GET /api/media/:id/renditions/:spec',
+  // Platforms' pushes: they sign with the account's token instead (api/platform-event-routes.ts).
+  'GET /api/platform-events/wechat-oa/:account',
+  'POST /api/platform-events/wechat-oa/:account',
 ]);

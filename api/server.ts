@@ -44,6 +44,7 @@ import { openApiDocument, type DocumentedRoute } from './openapi.js';
 import { registerPreflightRoutes } from './preflight-routes.js';
 import { registerStatsRoutes } from './stats-routes.js';
 import { registerComplianceRoutes } from './compliance-routes.js';
+import { registerPlatformEventRoutes } from './platform-event-routes.js';
 import { ApiMetrics } from './metrics.js';
 import { CommandAdmission, type CommandClass } from './admission.js';
 import { defaultApiCommandsAtOnce } from '../config/settings.js';
@@ -615,6 +616,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   registerStatsRoutes(app, ctx);
   registerComplianceRoutes(app, ctx);
   registerMetricsRoute(app, metrics, options.metrics?.token);
+  registerPlatformEventRoutes(app, ctx, { platforms: options.console?.platforms, secrets: options.console?.secrets });
   if (options.register) await options.register(app, { auth, actorOf, requireActor });
 
   return app;

@@ -161,7 +161,12 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       if (typeof raw.credentials !== 'object' || raw.credentials === null || Array.isArray(raw.credentials)) fail(at('credentials'), 'expected a mapping');
       else
         for (const [key, value] of Object.entries(raw.credentials)) {
-          if (typeof value === 'string' || isSecretRef(value)) credentials[key] = value;
+          if (typeof value === 'string' && /secret|token|password|private/i.test(key))
+            fail(
+              [...at('credentials'), key],
+              `"${key}" is a secret: name it as { secret: NAME } and supply the value from the environment or the secrets file`,
+            );
+          else if (typeof value === 'string' || isSecretRef(value)) credentials[key] = value;
           else fail([...at('credentials'), key], 'expected text or { secret: NAME }');
         }
     }

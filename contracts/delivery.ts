@@ -141,6 +141,12 @@ export const skipDeliveryUpdate = defineUpdate<DeliveryStatus, [SkipRequest]>('s
 export const confirmManualUpdate = defineUpdate<DeliveryStatus, [ConfirmManualRequest]>('confirmManual');
 /** Sent by operations' "resume channel" to every delivery held on that channel. */
 export const channelResumedSignal = defineSignal('channelResumed');
+/**
+ * The platform said it has news of this delivery (WeChat's PUBLISHJOBFINISH push): a delivery
+ * waiting to ask whether its post is public asks now. The push only wakes it; what the platform's
+ * status API answers is what counts, so a forged or stale push costs one query at most.
+ */
+export const platformReportedSignal = defineSignal('platformReported');
 
 /**
  * How one attempt ended: format, then the renditions not cached yet, then transmit

@@ -100,3 +100,5 @@ export const scheduleUpdate = defineUpdate<PackageWorkflowState, [ScheduleReques
 export const releaseNowUpdate = defineUpdate<PackageWorkflowState, [ReleaseNowRequest]>('releaseNow');
 export const retractUpdate = defineUpdate<PackageWorkflowState, [RetractRequest]>('retract');
 export const restartDeliverySignal = defineSignal<[RestartDeliveryRequest]>('restartDelivery');
+/** As the delivery workflow's platformReported, for a delivery whose first attempt runs in the package's workflow. */
+export const deliveryReportedSignal = defineSignal<[{ channelId: string }]>('deliveryReported');

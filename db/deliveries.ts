@@ -159,6 +159,17 @@ export async function findDeliveries(db: Kysely<DB>, idOrKey: string, idPrefix: 
   return db.selectFrom('deliveries').selectAll().where('id', 'like', `${idOrKey}%`).limit(2).execute();
 }
 
+/** The delivery on `channelId` sent as platform job `externalId` and not confirmed yet, if any. */
+export async function deliveryAwaitingPlatform(db: Kysely<DB>, channelId: string, externalId: string) {
+  return db
+    .selectFrom('deliveries')
+    .select(['business_key', 'package_id', 'state'])
+    .where('channel_id', '=', channelId)
+    .where('external_id', '=', externalId)
+    .where('state', 'in', ['transmitting', 'unconfirmed'] satisfies DeliveryState[])
+    .executeTakeFirst();
+}
+
 /** Deliveries to a channel in the given states (business key and state). */
 export async function deliveriesOnChannel(db: Kysely<DB>, channelId: string, states: readonly DeliveryState[]) {
   return db

@@ -34,6 +34,10 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   token_required: '此命令需要以您的身份调用 API：请用 --token 或 GOVPUB_TOKEN 提供令牌。',
   invalid_api_url: 'API 地址无效。请用 --api http://主机:端口 或 GOVPUB_API_URL 指定。',
   api_unreachable: '无法连接 govpub API。请确认 govpub 已启动，并检查 --api 或 GOVPUB_API_URL。',
+  events_not_configured:
+    '本服务尚未配置微信推送：请在 platforms.yaml 中以 wechat_oa.credentials.eventToken 指定令牌（Token）的密钥名并提供该密钥，再在公众号“服务器配置”中填写同一令牌。配置前发布结果由轮询确认。',
+  event_signature_invalid: '签名与该公众号的令牌（Token）不符：请核对公众号“服务器配置”中的令牌与 govpub 的密钥是否一致；本次未做任何处理。',
+  invalid_event: '请求体不是微信推送消息（应为含 MsgType 的 <xml>，PUBLISHJOBFINISH 事件须带数字 publish_id）。',
   metrics_unauthorized: '读取监控指标（GET /metrics）需要在 Authorization 请求头中提供 GOVPUB_METRICS_TOKEN 设定的令牌（Bearer）。',
 
   // Codes of the sign-in, scope, cursor, preflight and bundle contract (issue 11): the helpers

@@ -11,7 +11,8 @@ import { parse, stringify } from 'yaml';
 import { collectSecretRefs, readNamedSecrets, type SecretSources } from '../config/secrets.js';
 import { platformSecretNames, type PlatformConfigs } from '../config/platforms.js';
 import { SIMULATED_PLATFORMS, declarationOf } from '../adapters/declarations.js';
-import type { Registry } from '../domain/registry.js';
+import { isSecretRef, type Registry } from '../domain/registry.js';
+import { WECHAT_EVENT_TOKEN_CREDENTIAL } from '../adapters/wechat-oa/events.js';
 import { writeRuntimeRecord } from './runtime-files.js';
 import type { AllSimulators, SimulatorKind, SimulatorOptionsByKind } from '../simulators/index.js';
 
@@ -93,12 +94,19 @@ export async function startLocalSimulators(options: {
   platforms: PlatformConfigs;
   secrets: SecretSources;
   publishDelayMs?: number;
+  /** The local API's address: the WeChat simulator pushes publishing results there, as WeChat pushes to an account's server URL. */
+  eventsBaseUrl?: string;
 }): Promise<AllSimulators> {
   const { startAllSimulators } = await import('../simulators/index.js');
+  const simulated = simulatorOptionsFor(options.registry, options.platforms, options.secrets);
+  if (options.eventsBaseUrl) {
+    const pushes = wechatEventPushes(options.registry, options.platforms, options.secrets, options.eventsBaseUrl);
+    if (pushes) simulated.wechat_oa = { ...simulated.wechat_oa, eventPushes: pushes };
+  }
   const all = await startAllSimulators({
     basePort: options.basePort,
     publishDelayMs: options.publishDelayMs ?? 1500,
-    options: simulatorOptionsFor(options.registry, options.platforms, options.secrets),
+    options: simulated,
   });
   const file = simulatorsRuntimeFile(options.dataDir);
   writeRuntimeRecord(file, { pid: process.pid, urls: all.urls });
@@ -108,6 +116,22 @@ export async function startLocalSimulators(options: {
     fs.rmSync(file, { force: true });
   };
   return all;
+}
+
+/**
+ * Each WeChat account's server configuration as the simulator should push to it: the account's URL
+ * on the local API and the Token platforms.yaml names (undefined when no Token is configured).
+ */
+export function wechatEventPushes(registry: Registry, platforms: PlatformConfigs, secrets: SecretSources, baseUrl: string) {
+  const ref = platforms.wechat_oa?.credentials[WECHAT_EVENT_TOKEN_CREDENTIAL];
+  const token = isSecretRef(ref) ? readNamedSecrets([ref.secret], secrets).get(ref.secret) : undefined;
+  if (!token) return undefined;
+  const pushes: Record<string, { url: string; token: string }> = {};
+  for (const account of registry.accounts.filter((a) => a.platform === 'wechat_oa' && a.publishing === 'api')) {
+    const appId = account.credentials.appId;
+    if (typeof appId === 'string') pushes[appId] = { url: `${baseUrl.replace(/\/+$/, '')}/api/platform-events/wechat-oa/${account.id}`, token };
+  }
+  return pushes;
 }
 
 /** URLs of the simulators a running `govpub start` recorded, if that process is alive. */

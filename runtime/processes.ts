@@ -270,6 +270,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
         registry: opened.registry,
         platforms,
         secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE },
+        eventsBaseUrl: `http://${settings.apiHost === '0.0.0.0' ? '127.0.0.1' : settings.apiHost}:${settings.apiPort}`,
       });
       stops.push({ name: 'simulators', stop: () => simulators.close() });
       log(

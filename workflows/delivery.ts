@@ -24,6 +24,7 @@ import {
 } from '@temporalio/workflow';
 import {
   channelResumedSignal,
+  platformReportedSignal,
   confirmManualUpdate,
   deliveryStatusQuery,
   retryDeliveryUpdate,
@@ -141,6 +142,10 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
   setHandler(channelResumedSignal, () => {
     resumedTimes += 1;
   });
+  let platformReports = 0;
+  setHandler(platformReportedSignal, () => {
+    platformReports += 1;
+  });
 
   const operatorAsked = () => retryRequested !== null || skipRequested !== null || manualConfirmation !== null;
 
@@ -213,6 +218,8 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
         await condition(allHandlersFinished);
         await continueAsNew<typeof deliveryWorkflow>(plan, { phase: 'confirm', markedUnconfirmed, confirmStartedAt: from.confirmStartedAt });
       }
+      // A push that comes while the query below runs still ends the pause after it.
+      const reportsBeforeAsking = platformReports;
       let outcome: ConfirmOutcome;
       try {
         if (plan.statusWaitMs !== undefined) {
@@ -275,7 +282,8 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
       }
       const pause = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : markedUnconfirmed ? CONFIRM_POLL_AFTER_TIMEOUT_MS : interval;
       interval = Math.min(interval * 2, CONFIRM_POLL_MAX_MS);
-      if (await wait(pause, 'confirmation', () => manualConfirmation !== null)) {
+      // A push from the platform (platformReportedSignal) ends the pause: ask again now.
+      if (await wait(pause, 'confirmation', () => manualConfirmation !== null || platformReports > reportsBeforeAsking)) {
         if (skipRequested) return skip();
         if (manualConfirmation) return confirmByHand();
         retryRequested = null; // "retry" while confirming means: ask the platform again now

@@ -14,7 +14,7 @@
  * while it transmits. A retraction meanwhile cancels it the way it cancels a delivery workflow:
  * what was sent stays recorded (and is taken down), what was not is recorded as cancelled.
  */
-import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import type { DeliveryPlan, DeliveryResult, DeliveryResume, DeliveryStatus } from '../contracts/delivery.js';
 import { activitiesFor, attemptDelivery, recordCancelledByRetraction, safely } from './delivery-steps.js';
 import type { ChildHandle } from './release-fanout.js';
@@ -31,6 +31,7 @@ export async function firstAttemptHere(
   plan: DeliveryPlan,
   priority: Priority | undefined,
   startDelivery: (plan: DeliveryPlan, resume: DeliveryResume) => Promise<ChildHandle>,
+  platformReported: () => boolean = () => false,
 ): Promise<ChildHandle> {
   const activities = activitiesFor(plan, priority ? { priority } : {});
   const status: DeliveryStatus = { state: 'pending', waitingFor: 'nothing', attempts: 0, lastError: null };
@@ -55,7 +56,8 @@ export async function firstAttemptHere(
       // poll, so that poll is made here too. Not where a status query waits at a sweep (the media
       // center), which may take minutes: that is the delivery workflow's, where operators can act.
       if (tried.kind === 'transmitted' && tried.outcome.kind === 'submitted' && plan.statusWaitMs === undefined) {
-        await sleep(plan.confirmFirstPollMs ?? 2000);
+        // Asked sooner when the platform pushes news of it (WeChat's PUBLISHJOBFINISH).
+        await condition(platformReported, plan.confirmFirstPollMs ?? 2000);
         status.waitingFor = 'platform';
         const answer = await safely(() => activities.statusQueries.confirmDelivery(plan)).catch(() => null);
         // Recorded live by the query itself; any other answer the delivery workflow asks again.

@@ -100,7 +100,9 @@ async function release(run: PackageRun): Promise<void> {
   // starts only for what needs more (workflows/first-attempt.ts). Releases from before replay as
   // they ran, a child workflow each.
   const here = patched(FIRST_ATTEMPT_HERE_PATCH);
-  const firstAttempt = here ? (plan: DeliveryPlan) => firstAttemptHere(plan, releasePriority().priority, startDelivery) : undefined;
+  const firstAttempt = here
+    ? (plan: DeliveryPlan) => firstAttemptHere(plan, releasePriority().priority, startDelivery, () => run.platformReports.has(plan.channelId))
+    : undefined;
   // A workflow task completes only once its local activities (the formats) have: a batch's
   // transmits are sent to the platform queues before the next batch formats (a timer ends the task).
   const betweenBatches = here ? () => CancellationScope.nonCancellable(() => sleep(1)) : undefined;

@@ -7,6 +7,7 @@
 import { setHandler } from '@temporalio/workflow';
 import {
   decideUpdate,
+  deliveryReportedSignal,
   editUpdate,
   releaseNowUpdate,
   restartDeliverySignal,
@@ -26,6 +27,9 @@ export function acceptRequests(run: PackageRun): void {
   setHandler(stateQuery, () => state);
   setHandler(restartDeliverySignal, (r) => {
     run.restartRequests.add(r.channelId);
+  });
+  setHandler(deliveryReportedSignal, (r) => {
+    run.platformReports.add(r.channelId);
   });
 
   // ── Organize ─────────────────────────────────────────────────────────────

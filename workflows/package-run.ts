@@ -36,6 +36,8 @@ export interface PackageRun {
   releaseScope: CancellationScope | null;
   /** Channels whose failed delivery workflow operations asked to start again. */
   restartRequests: Set<string>;
+  /** Channels whose platform reported news of their delivery (deliveryReportedSignal) while its first attempt ran here. */
+  platformReports: Set<string>;
 }
 
 export function startRun(input: PackageWorkflowInput): PackageRun {
@@ -64,6 +66,7 @@ export function startRun(input: PackageWorkflowInput): PackageRun {
     eventSeq: 0,
     releaseScope: null,
     restartRequests: new Set<string>(),
+    platformReports: new Set<string>(),
   };
 }
 

@@ -13,6 +13,11 @@ export interface WechatOaOptions extends CommonSimulatorOptions {
   dailyQuota?: Record<string, number>;
   /** Extra hosts whose images draft/add keeps (default: mmbiz.qpic.cn, mmbiz.qlogo.cn + own). */
   imageHosts?: string[];
+  /**
+   * Accounts' server configuration (服务器配置), by app id: where the PUBLISHJOBFINISH event is
+   * pushed when a publishing job ends, signed with the Token (plaintext mode).
+   */
+  eventPushes?: Record<string, { url: string; token: string }>;
 }
 
 export interface WechatApi {

@@ -26,6 +26,7 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
       images: new Map(),
       drafts: new Map(),
       jobs: new Map(),
+      eventPushes: [],
       jobsByArticle: new Map(),
       pages: new Map(),
       quota: new Map(),

@@ -2,7 +2,8 @@
 import type { PublicationRecord } from '../common.js';
 import { extractLinks, htmlPage, randomId } from '../common.js';
 import { err } from './errors.js';
-import { articleFields, pageArgs, publishStatusOf, type PublishJob } from './state.js';
+import { articleFields, pageArgs, publishStatusOf, type EventPush, type PublishJob } from './state.js';
+import { publishJobFinishedXml, wechatSignature } from '../../adapters/wechat-oa/events.js';
 import { returnFailedDrafts } from './drafts.js';
 import type { WechatApi } from './api.js';
 
@@ -40,8 +41,47 @@ export function registerPublishingRoutes(api: WechatApi): void {
       faults: ctx.faultKindsFor(req),
       extra: { draftMediaId: d.mediaId },
     });
+    pushWhenFinished(job);
     return { errcode: 0, errmsg: 'ok', publish_id: publishId, msg_data_id: job.msgDataId };
   });
+
+  app.get('/__sim/event-pushes', async () => ({ pushes: state().eventPushes }));
+
+  /** As WeChat does when the account has a server URL: the job's result pushed once it ends (never for a job that never ends). */
+  const pushWhenFinished = (job: PublishJob) => {
+    const target = api.opts.eventPushes?.[job.appid];
+    const rec = ctx.publications.get(job.articleId)!;
+    if (!target || rec.outcome.type === 'never') return;
+    void ctx.sleep(Math.max(0, rec.readyAt - ctx.clock.now())).then(async () => {
+      const status = jobStatus(job);
+      const timestamp = String(Math.floor(ctx.clock.now() / 1000));
+      const nonce = randomId(10, '0123456789');
+      const query = new URLSearchParams({ signature: wechatSignature(target.token, timestamp, nonce), timestamp, nonce, openid: 'mphelper' });
+      const body = publishJobFinishedXml({
+        ghId: `gh_${job.appid.slice(-12)}`,
+        createTime: Number(timestamp),
+        publishId: String(job.publishId),
+        publishStatus: status.publish_status,
+        articleId: 'article_id' in status ? status.article_id : undefined,
+        articleUrls: 'article_detail' in status ? status.article_detail?.item.map((i) => i.article_url ?? '') : undefined,
+        failIdx: status.fail_idx,
+      });
+      const sent: EventPush = { publishId: String(job.publishId), appid: job.appid, url: target.url, status: null };
+      state().eventPushes.push(sent);
+      try {
+        const response = await fetch(`${target.url}?${query}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml' },
+          body,
+          signal: AbortSignal.timeout(5000),
+        });
+        sent.status = response.status;
+        await response.arrayBuffer();
+      } catch {
+        sent.status = 0; // unreachable: WeChat gives up too; the poll still finds the result
+      }
+    });
+  };
 
   const jobStatus = (job: PublishJob) => {
     const rec = ctx.publications.get(job.articleId)!;

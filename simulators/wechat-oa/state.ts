@@ -80,6 +80,15 @@ export interface WechatState {
   pages: Map<string, { job: PublishJob; index: number }>;
   quota: Map<string, { day: string; count: number }>;
   forceRefresh: Map<string, { day: string; count: number; last: number }>;
+  /** PUBLISHJOBFINISH events pushed to accounts' server URLs (status: the answer's HTTP status, 0 unreachable, null not answered yet). */
+  eventPushes: EventPush[];
+}
+
+export interface EventPush {
+  publishId: string;
+  appid: string;
+  url: string;
+  status: number | null;
 }
 
 export const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', bmp: 'image/bmp' };

@@ -18,7 +18,7 @@ import { ingestUpload, LocalMediaStore, resolveMediaBinaries, type IngestResult 
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { buildDeliveryDeps } from '../../runtime/channel-access.js';
-import { ensureDevSecrets, simulatedOpenId, simulatorOptionsFor } from '../../runtime/local-platforms.js';
+import { ensureDevSecrets, simulatedOpenId, simulatorOptionsFor, wechatEventPushes } from '../../runtime/local-platforms.js';
 import {
   SIMULATOR_KINDS,
   startAllSimulators,
@@ -81,7 +81,13 @@ export interface ReleaseWorld {
 export const FAST_TIMING = { retryInitialSec: 0.2, retryMaxSec: 2, rateLimitWaitSec: 1, confirmTimeoutSec: 6, maxAttempts: 40 };
 
 export async function startReleaseWorld(
-  options: { faults?: boolean; seed?: number; simulators?: Partial<SimulatorOptionsByKind> } = {},
+  options: {
+    faults?: boolean;
+    seed?: number;
+    simulators?: Partial<SimulatorOptionsByKind>;
+    /** An API's address: the WeChat simulator pushes publishing results to its accounts' URLs there. */
+    eventsBaseUrl?: string;
+  } = {},
 ): Promise<ReleaseWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-release-'));
   const registry = await loadRegistry();
@@ -90,6 +96,8 @@ export async function startReleaseWorld(
   const secrets = { env: {}, secretsFile };
   const faults = options.faults ? Object.fromEntries(SIMULATOR_KINDS.map((k) => [k, faultMix(k)])) : undefined;
   const simulatorOptions: Partial<SimulatorOptionsByKind> = simulatorOptionsFor(registry, basePlatforms, secrets);
+  const pushes = options.eventsBaseUrl ? wechatEventPushes(registry, basePlatforms, secrets, options.eventsBaseUrl) : undefined;
+  if (pushes) simulatorOptions.wechat_oa = { ...simulatorOptions.wechat_oa, eventPushes: pushes };
   for (const [kind, extra] of Object.entries(options.simulators ?? {}) as [SimulatorKind, object][])
     Object.assign(simulatorOptions, { [kind]: { ...simulatorOptions[kind], ...extra } });
   const simulators = await startAllSimulators({ seed: options.seed ?? 7, publishDelayMs: 200, faults, options: simulatorOptions });
