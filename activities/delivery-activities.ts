@@ -44,6 +44,8 @@ export interface DeliveryDeps {
   adapterFor(channel: Channel): ChannelAdapter;
   /** Per-platform settings (confirm timeout, retries, reminders). */
   platformConfig(platform: string): PlatformConfig | undefined;
+  /** True when the platform's pushes of results are set up here (WeChat: its eventToken secret is provided). */
+  resultsPushed?(platform: string): boolean;
   /** The channel's credentials with secrets resolved; throws a needs_reconnect DeliveryError when one is missing. */
   credentialsFor(channel: Channel): Record<string, string>;
   baseUrlFor(channel: Channel): string;
@@ -129,7 +131,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           platformQueue: platformTaskQueue(deps.taskQueue, channel.platform),
           mediaQueue: deliveryMediaQueue(deps.taskQueue),
           confirmTimeoutMs: config.confirmTimeoutSec * 1000,
-          confirmFirstPollMs: config.confirmFirstPollSec * 1000,
+          // Where the platform pushes its results, the first query waits for the push (pushWaitSec).
+          confirmFirstPollMs:
+            (config.pushWaitSec !== undefined && deps.resultsPushed?.(channel.platform) ? config.pushWaitSec : config.confirmFirstPollSec) * 1000,
           ...(config.statusSweepSec !== undefined
             ? {
                 statusQueue: platformStatusQueue(deps.taskQueue, channel.platform),

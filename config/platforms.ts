@@ -23,6 +23,11 @@ export interface PlatformConfig {
   /** First wait before asking an asynchronous platform whether a submitted post is public; doubles per ask up to a minute. */
   confirmFirstPollSec: number;
   /**
+   * Where the platform pushes its results (WeChat's PUBLISHJOBFINISH, with its eventToken set):
+   * the first status query waits up to this long for the push instead of confirmFirstPollSec.
+   */
+  pushWaitSec?: number;
+  /**
    * Platforms declared with `statusSweep` (the media center): every delivery's status query in a
    * worker process waits at one sweep that reads the platform at most every this many seconds, on
    * the platform's status queue (outside `ratePerSecond`). Absent: one read per article per query.
@@ -61,6 +66,7 @@ const KEYS = [
   'ratePerSecond',
   'confirmTimeoutSec',
   'confirmFirstPollSec',
+  'pushWaitSec',
   'statusSweepSec',
   'maxAttempts',
   'reminderEverySec',
@@ -178,6 +184,7 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       ...(raw.ratePerSecond !== undefined ? { ratePerSecond: positiveInt('ratePerSecond', undefined) } : {}),
       confirmTimeoutSec: positiveInt('confirmTimeoutSec', DEFAULTS.confirmTimeoutSec)!,
       confirmFirstPollSec: positiveInt('confirmFirstPollSec', DEFAULTS.confirmFirstPollSec)!,
+      ...(raw.pushWaitSec !== undefined ? { pushWaitSec: positiveInt('pushWaitSec', undefined) } : {}),
       ...(statusSweepSec !== undefined ? { statusSweepSec } : {}),
       maxAttempts: Math.floor(positiveInt('maxAttempts', DEFAULTS.maxAttempts)!),
       reminderEverySec: positiveInt('reminderEverySec', DEFAULTS.reminderEverySec)!,

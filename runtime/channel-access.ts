@@ -9,6 +9,7 @@ import { findAccount, findChannel, isSecretRef, type Channel, type Registry } fr
 import type { ChannelAdapter, MediaInfo } from '../adapters/types.js';
 import { DeliveryError } from '../adapters/errors.js';
 import { storeRenditionSource } from '../adapters/renditions.js';
+import { WECHAT_EVENT_TOKEN_CREDENTIAL } from '../adapters/wechat-oa/events.js';
 import type { PlatformConfigs } from '../config/platforms.js';
 import { baseUrlEnvName } from '../config/platforms.js';
 import { readNamedSecrets, resolveSecrets, type SecretSources, type SecretStore } from '../config/secrets.js';
@@ -34,6 +35,8 @@ const SECRETS_TTL_MS = 30_000;
 
 export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
   let secrets: { store: SecretStore; at: number } | null = null;
+  /** Whether each push Token's secret is provided, looked at again after the same TTL as the secrets. */
+  const pushTokens = new Map<string, { set: boolean; at: number }>();
   const secretStore = () => {
     if (!secrets || Date.now() - secrets.at > (options.secretsTtlMs ?? SECRETS_TTL_MS))
       secrets = { store: resolveSecrets(options.registry, options.secrets), at: Date.now() };
@@ -54,6 +57,15 @@ export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
     adapterFor: options.adapterFor,
     account: (channel) => (channel.kind === 'new_media_account' ? findAccount(options.registry, channel.ref) : undefined),
     platformConfig: (platform) => options.platforms[platform as keyof PlatformConfigs],
+    resultsPushed: (platform) => {
+      const ref = options.platforms[platform as keyof PlatformConfigs]?.credentials[WECHAT_EVENT_TOKEN_CREDENTIAL];
+      if (!isSecretRef(ref)) return false;
+      const cached = pushTokens.get(ref.secret);
+      if (cached && Date.now() - cached.at < (options.secretsTtlMs ?? SECRETS_TTL_MS)) return cached.set;
+      const set = readNamedSecrets([ref.secret], options.secrets).has(ref.secret);
+      pushTokens.set(ref.secret, { set, at: Date.now() });
+      return set;
+    },
     baseUrlFor(channel) {
       const config = options.platforms[channel.platform];
       if (channel.platform === 'portal') return options.portalUrl;

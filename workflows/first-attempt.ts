@@ -53,7 +53,8 @@ export async function firstAttemptHere(
       // workflow's own 'unconfirmed'), and takes it down.
       if (tried.kind === 'transmitted' && (tried.outcome.kind === 'submitted' || tried.outcome.kind === 'unconfirmed')) status.state = 'unconfirmed';
       // Accepted for processing (WeChat publishes in the background): most are public by the first
-      // poll, so that poll is made here too. Not where a status query waits at a sweep (the media
+      // poll, or by WeChat's push that wakes it (plan.confirmFirstPollMs is then the wait for the
+      // push), so that poll is made here too. Not where a status query waits at a sweep (the media
       // center), which may take minutes: that is the delivery workflow's, where operators can act.
       if (tried.kind === 'transmitted' && tried.outcome.kind === 'submitted' && plan.statusWaitMs === undefined) {
         // Asked sooner when the platform pushes news of it (WeChat's PUBLISHJOBFINISH).

@@ -72,3 +72,29 @@ describe('platforms.yaml: statusSweepSec', () => {
     );
   });
 });
+
+describe("platforms.yaml: WeChat's pushed results (eventToken, pushWaitSec)", () => {
+  const problemOf = (yaml: string): string => {
+    try {
+      loadPlatformConfigs(configDir(yaml), { env: {} });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('names the Token as a secret and waits up to 5 s for the push before the first query', () => {
+    const configs = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
+    expect(configs.wechat_oa.credentials.eventToken).toEqual({ secret: 'WECHAT_OA_EVENT_TOKEN' });
+    expect(configs.wechat_oa.pushWaitSec).toBe(5);
+    expect(configs.weibo.pushWaitSec).toBeUndefined();
+  });
+
+  it('refuses a Token written into the file, and a wait that is not a positive number', () => {
+    expect(problemOf('platforms:\n  wechat_oa:\n    credentials:\n      eventToken: abc123\n')).toMatch(
+      /platforms\.yaml:4.*platforms\.wechat_oa\.credentials\.eventToken: "eventToken" is a secret: name it as \{ secret: NAME \}/,
+    );
+    expect(problemOf('platforms:\n  wechat_oa:\n    pushWaitSec: -1\n')).toMatch(/platforms\.yaml:3.*pushWaitSec: expected a positive number, got -1/);
+  });
+});

@@ -102,6 +102,8 @@ export async function startReleaseWorld(
     Object.assign(simulatorOptions, { [kind]: { ...simulatorOptions[kind], ...extra } });
   const simulators = await startAllSimulators({ seed: options.seed ?? 7, publishDelayMs: 200, faults, options: simulatorOptions });
   const platforms = withPlatformOverrides(loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {}, simulatorUrls: simulators.urls }), FAST_TIMING);
+  // WeChat pushes only where an API listens for them; elsewhere its deliveries poll as before.
+  if (!pushes) delete platforms.wechat_oa.pushWaitSec;
   const mediaStore = new LocalMediaStore(path.join(dir, 'media'));
   const webRoot = path.join(dir, 'portal');
   const portalUrl = 'http://127.0.0.1:9/portal';

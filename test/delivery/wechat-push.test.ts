@@ -34,9 +34,12 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  world = await startReleaseWorld({ faults: false, eventsBaseUrl: base });
-  // Without a push, WeChat deliveries would first ask a minute after the submit.
-  world.platforms.wechat_oa.confirmFirstPollSec = 60;
+  // WeChat publishes 1.5 s after the submit, as in `govpub start`.
+  world = await startReleaseWorld({ faults: false, eventsBaseUrl: base, simulators: { wechat_oa: { publishDelayMs: 1500 } } });
+  // With the Token provided, WeChat deliveries wait a minute for the push before they first ask
+  // (pushWaitSec), not 50 ms (confirmFirstPollSec, long before WeChat has published).
+  world.platforms.wechat_oa.pushWaitSec = 60;
+  world.platforms.wechat_oa.confirmFirstPollSec = 0.05;
   app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
   await app.startWorker();
   const secrets = { env: {}, secretsFile: world.secretsFile };
@@ -116,10 +119,12 @@ async function statusQueries(): Promise<number> {
 }
 
 describe('a WeChat delivery woken by the push', () => {
-  it('is live in seconds although its first poll is a minute away, and the push was answered', async () => {
+  it('waits for the push, is live in seconds although its first poll is a minute away, and asked WeChat once', async () => {
+    const asked = await statusQueries();
     const { id, approvedAt } = await releaseToWechat('关于推送确认发布结果的测试措施');
     const delivery = await wechatDelivery(id, (d) => d.state === 'live', 40_000);
     expect(delivery?.state).toBe('live');
+    expect(await statusQueries()).toBe(asked + 1);
     expect(Date.parse(delivery!.liveAt!) - approvedAt).toBeLessThan(30_000);
     const pushes = (await fetch(`${world.simulators.urls.wechat_oa}/__sim/event-pushes`).then((r) => r.json())) as {
       pushes: { url: string; status: number }[];
@@ -130,7 +135,7 @@ describe('a WeChat delivery woken by the push', () => {
 
   it('in its own workflow, asks WeChat at once when a push comes, though its next poll is ten minutes away', async () => {
     // Publishing never ends, so WeChat never pushes; polls from 1 s; past the confirmation timeout (6 s here) they come every 10 min.
-    world.platforms.wechat_oa.confirmFirstPollSec = 1;
+    world.platforms.wechat_oa.pushWaitSec = 1;
     const fault = await fetch(`${world.simulators.urls.wechat_oa}/__sim/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
