@@ -282,8 +282,10 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
       }
       const pause = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : markedUnconfirmed ? CONFIRM_POLL_AFTER_TIMEOUT_MS : interval;
       interval = Math.min(interval * 2, CONFIRM_POLL_MAX_MS);
-      // A push from the platform (platformReportedSignal) ends the pause: ask again now.
-      if (await wait(pause, 'confirmation', () => manualConfirmation !== null || platformReports > reportsBeforeAsking)) {
+      // A push from the platform (platformReportedSignal) ends the pause, ask again now; not a
+      // pause the platform asked for (rate limited).
+      const pushEnds = outcome.kind !== 'rate_limited';
+      if (await wait(pause, 'confirmation', () => manualConfirmation !== null || (pushEnds && platformReports > reportsBeforeAsking))) {
         if (skipRequested) return skip();
         if (manualConfirmation) return confirmByHand();
         retryRequested = null; // "retry" while confirming means: ask the platform again now

@@ -101,7 +101,11 @@ async function release(run: PackageRun): Promise<void> {
   // they ran, a child workflow each.
   const here = patched(FIRST_ATTEMPT_HERE_PATCH);
   const firstAttempt = here
-    ? (plan: DeliveryPlan) => firstAttemptHere(plan, releasePriority().priority, startDelivery, () => run.platformReports.has(plan.channelId))
+    ? (plan: DeliveryPlan) => {
+        // A push counts for this attempt only (one may be left from an earlier release of the package).
+        run.platformReports.delete(plan.channelId);
+        return firstAttemptHere(plan, releasePriority().priority, startDelivery, () => run.platformReports.has(plan.channelId));
+      }
     : undefined;
   // A workflow task completes only once its local activities (the formats) have: a batch's
   // transmits are sent to the platform queues before the next batch formats (a timer ends the task).
