@@ -19,6 +19,17 @@ function configDir(yaml: string): string {
   return dir;
 }
 
+/** The problem a platforms.yaml is refused with. */
+function problemOf(yaml: string): string {
+  try {
+    loadPlatformConfigs(configDir(yaml), { env: {} });
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 describe('platforms.yaml: confirmFirstPollSec', () => {
   it('asks asynchronous platforms after half a second unless a platform says otherwise (the quota-bound media center later)', () => {
     const configs = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
@@ -42,16 +53,6 @@ describe('platforms.yaml: confirmFirstPollSec', () => {
 });
 
 describe('platforms.yaml: statusSweepSec', () => {
-  const problemOf = (yaml: string): string => {
-    try {
-      loadPlatformConfigs(configDir(yaml), { env: {} });
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return (e as ConfigError).message;
-    }
-    throw new Error('expected a ConfigError');
-  };
-
   it('the media center sweeps its status queries every second; other platforms do not sweep', () => {
     const configs = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
     expect([configs.news_site.statusSweepSec, configs.media_app.statusSweepSec]).toEqual([1, 1]);
@@ -74,16 +75,6 @@ describe('platforms.yaml: statusSweepSec', () => {
 });
 
 describe("platforms.yaml: WeChat's pushed results (eventToken, pushWaitSec)", () => {
-  const problemOf = (yaml: string): string => {
-    try {
-      loadPlatformConfigs(configDir(yaml), { env: {} });
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return (e as ConfigError).message;
-    }
-    throw new Error('expected a ConfigError');
-  };
-
   it('names the Token as a secret and waits up to 5 s for the push before the first query', () => {
     const configs = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
     expect(configs.wechat_oa.credentials.eventToken).toEqual({ secret: 'WECHAT_OA_EVENT_TOKEN' });
