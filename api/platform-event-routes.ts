@@ -83,7 +83,7 @@ export function registerPlatformEventRoutes(app: FastifyInstance, ctx: AppContex
         tags: tags.operations,
         params: AccountParams,
         querystring: VerifyQuery,
-        'x-errors': [403, 404],
+        'x-errors': [400, 403, 404],
       } satisfies RouteSchema as RouteSchema,
       handler: async (request, reply) => {
         requireSigned(request, request.query);
