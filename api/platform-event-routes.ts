@@ -9,10 +9,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { readWechatPush, wechatSignatureMatches, WECHAT_EVENT_TOKEN_CREDENTIAL } from '../adapters/wechat-oa/events.js';
-import type { PlatformConfigs } from '../config/platforms.js';
-import { readNamedSecrets, type SecretSources } from '../config/secrets.js';
+import { platformSecret, type PlatformConfigs } from '../config/platforms.js';
+import type { SecretSources } from '../config/secrets.js';
 import { GovpubError } from '../domain/errors.js';
-import { channelId, findAccount, isSecretRef } from '../domain/registry.js';
+import { channelId, findAccount } from '../domain/registry.js';
 import type { AppContext } from '../services/context.js';
 import { PlatformEventService } from '../services/platform-events.js';
 import { tags, type RouteSchema } from './schemas/common.js';
@@ -51,8 +51,8 @@ export function registerPlatformEventRoutes(app: FastifyInstance, ctx: AppContex
     const found = findAccount(ctx.registry, account);
     if (!found || found.platform !== 'wechat_oa' || found.publishing !== 'api')
       throw new GovpubError('not_found', `No WeChat official account "${account}" published through the API in accounts.yaml.`, { status: 404 });
-    const ref = sources.platforms?.wechat_oa?.credentials[WECHAT_EVENT_TOKEN_CREDENTIAL];
-    const token = isSecretRef(ref) && sources.secrets ? readNamedSecrets([ref.secret], sources.secrets).get(ref.secret) : undefined;
+    const token =
+      sources.platforms && sources.secrets ? platformSecret(sources.platforms, 'wechat_oa', WECHAT_EVENT_TOKEN_CREDENTIAL, sources.secrets) : undefined;
     if (!token)
       throw new GovpubError(
         'events_not_configured',

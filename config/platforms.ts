@@ -10,6 +10,7 @@ import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { PLATFORMS, isSecretRef, type Platform, type SecretRef } from '../domain/registry.js';
 import { STATUS_SWEEP_PLATFORMS } from '../adapters/declarations.js';
 import { displayPath } from './registry.js';
+import { readNamedSecrets, type SecretSources } from './secrets.js';
 
 export interface PlatformConfig {
   platform: Platform;
@@ -210,4 +211,13 @@ export function platformSecretNames(configs: PlatformConfigs): string[] {
       .filter(isSecretRef)
       .map((ref) => ref.secret),
   );
+}
+
+/**
+ * The value of a platform's secret credential (e.g. WeChat's eventToken) from the environment or
+ * the secrets file; undefined when platforms.yaml names none or the secret is not provided.
+ */
+export function platformSecret(configs: PlatformConfigs, platform: Platform, key: string, sources: SecretSources): string | undefined {
+  const ref = configs[platform]?.credentials[key];
+  return isSecretRef(ref) ? readNamedSecrets([ref.secret], sources).get(ref.secret) : undefined;
 }

@@ -11,7 +11,7 @@ import { DeliveryError } from '../adapters/errors.js';
 import { storeRenditionSource } from '../adapters/renditions.js';
 import { WECHAT_EVENT_TOKEN_CREDENTIAL } from '../adapters/wechat-oa/events.js';
 import type { PlatformConfigs } from '../config/platforms.js';
-import { baseUrlEnvName } from '../config/platforms.js';
+import { baseUrlEnvName, platformSecret } from '../config/platforms.js';
 import { readNamedSecrets, resolveSecrets, type SecretSources, type SecretStore } from '../config/secrets.js';
 import type { DeliveryDeps } from '../activities/delivery-activities.js';
 import type { MediaStore, ProbeResult, WatermarkOptions } from '../media/index.js';
@@ -35,7 +35,7 @@ const SECRETS_TTL_MS = 30_000;
 
 export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
   let secrets: { store: SecretStore; at: number } | null = null;
-  /** Whether each push Token's secret is provided, looked at again after the same TTL as the secrets. */
+  /** Whether each platform's push Token is provided, looked at again after the same TTL as the secrets. */
   const pushTokens = new Map<string, { set: boolean; at: number }>();
   const secretStore = () => {
     if (!secrets || Date.now() - secrets.at > (options.secretsTtlMs ?? SECRETS_TTL_MS))
@@ -58,12 +58,10 @@ export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
     account: (channel) => (channel.kind === 'new_media_account' ? findAccount(options.registry, channel.ref) : undefined),
     platformConfig: (platform) => options.platforms[platform as keyof PlatformConfigs],
     resultsPushed: (platform) => {
-      const ref = options.platforms[platform as keyof PlatformConfigs]?.credentials[WECHAT_EVENT_TOKEN_CREDENTIAL];
-      if (!isSecretRef(ref)) return false;
-      const cached = pushTokens.get(ref.secret);
+      const cached = pushTokens.get(platform);
       if (cached && Date.now() - cached.at < (options.secretsTtlMs ?? SECRETS_TTL_MS)) return cached.set;
-      const set = readNamedSecrets([ref.secret], options.secrets).has(ref.secret);
-      pushTokens.set(ref.secret, { set, at: Date.now() });
+      const set = platformSecret(options.platforms, platform as keyof PlatformConfigs, WECHAT_EVENT_TOKEN_CREDENTIAL, options.secrets) !== undefined;
+      pushTokens.set(platform, { set, at: Date.now() });
       return set;
     },
     baseUrlFor(channel) {

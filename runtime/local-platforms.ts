@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { collectSecretRefs, readNamedSecrets, type SecretSources } from '../config/secrets.js';
-import { platformSecretNames, type PlatformConfigs } from '../config/platforms.js';
+import { platformSecret, platformSecretNames, type PlatformConfigs } from '../config/platforms.js';
 import { SIMULATED_PLATFORMS, declarationOf } from '../adapters/declarations.js';
-import { isSecretRef, type Registry } from '../domain/registry.js';
+import type { Registry } from '../domain/registry.js';
 import { WECHAT_EVENT_TOKEN_CREDENTIAL } from '../adapters/wechat-oa/events.js';
 import { writeRuntimeRecord } from './runtime-files.js';
 import type { AllSimulators, SimulatorKind, SimulatorOptionsByKind } from '../simulators/index.js';
@@ -123,8 +123,7 @@ export async function startLocalSimulators(options: {
  * on the local API and the Token platforms.yaml names (undefined when no Token is configured).
  */
 export function wechatEventPushes(registry: Registry, platforms: PlatformConfigs, secrets: SecretSources, baseUrl: string) {
-  const ref = platforms.wechat_oa?.credentials[WECHAT_EVENT_TOKEN_CREDENTIAL];
-  const token = isSecretRef(ref) ? readNamedSecrets([ref.secret], secrets).get(ref.secret) : undefined;
+  const token = platformSecret(platforms, 'wechat_oa', WECHAT_EVENT_TOKEN_CREDENTIAL, secrets);
   if (!token) return undefined;
   const pushes: Record<string, { url: string; token: string }> = {};
   for (const account of registry.accounts.filter((a) => a.platform === 'wechat_oa' && a.publishing === 'api')) {
