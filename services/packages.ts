@@ -37,7 +37,6 @@ import {
 import type { AppContext } from './context.js';
 import { commandInput } from './command-input.js';
 import { PreflightService } from './preflight.js';
-import { isGateCode } from '../domain/content-gate/model.js';
 import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { currentValidity } from './validity.js';
@@ -280,7 +279,7 @@ export class PackageService {
     // refusals (status, role, 三同步) stay the workflow's, with their own codes.
     if (row.status === 'draft' && !roleProblem('submit', actor)) {
       this.preflight ??= new PreflightService(this.ctx);
-      await this.preflight.requireClean(packageId);
+      await this.preflight.requireClean(packageId, row);
     }
     const state = await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor }] }));
     return summary(state);
@@ -301,17 +300,18 @@ export class PackageService {
     return summary(state);
   }
 
-  /** The content gate's warnings on a revision, as places (at most 50; a revision that does not exist has none: the workflow refuses it). */
+  /**
+   * The content gate's warnings on a revision, as places (at most 50; a revision that does not
+   * exist has none: the workflow refuses it). Only the gate runs: the channels' own checks were
+   * made at submit on the same revision, and an approval records nothing of them.
+   */
   private async gateWarnings(packageId: string, revision: number): Promise<NonNullable<DecideRequest['gateWarnings']>> {
     this.preflight ??= new PreflightService(this.ctx);
-    const result = await this.preflight.forPackage(packageId, revision).catch((error: unknown) => {
-      if (error instanceof GovpubError && error.code === 'not_found') return null;
-      throw error;
-    });
-    return (result?.package.warnings ?? [])
-      .filter((p) => isGateCode(p.code))
+    const findings = (await this.preflight.gateFindings(packageId, revision)) ?? [];
+    return findings
+      .filter((m) => !m.blocking)
       .slice(0, 50)
-      .map((p) => ({ code: p.code, field: p.field, ...(p.place?.within ? { within: p.place.within } : {}), ...(p.place ? { line: p.place.line } : {}) }));
+      .map((m) => ({ code: m.code, field: m.place.field, ...(m.place.within ? { within: m.place.within } : {}), line: m.place.line }));
   }
 
   async withdraw(actor: Actor, packageId: string, rawReason: unknown = '') {

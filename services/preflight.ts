@@ -13,6 +13,7 @@ import type { MediaInfo } from '../adapters/types.js';
 import { loadSettings } from '../config/settings.js';
 import { findMedia } from '../db/media.js';
 import { findPackage, findRevision } from '../db/packages.js';
+import type { PackageRow } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
 import { portalColumn, type Channel, type Registry } from '../domain/registry.js';
@@ -130,9 +131,9 @@ export class PreflightService {
     return { media, issues };
   }
 
-  /** Preflight of a stored revision (the current one by default). */
-  async forPackage(packageId: string, revision?: number): Promise<PreflightResult> {
-    const row = await findPackage(this.ctx.db, packageId);
+  /** Preflight of a stored revision (the current one by default); `known` is the package row when the caller has just read it. */
+  async forPackage(packageId: string, revision?: number, known?: PackageRow): Promise<PreflightResult> {
+    const row = known ?? (await findPackage(this.ctx.db, packageId));
     if (!row) throw new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
     const number = revision ?? row.current_revision;
     const stored = await findRevision(this.ctx.db, packageId, number);
@@ -156,6 +157,18 @@ export class PreflightService {
       releasedAt: expectedReleaseTime(row.release_at),
     });
     return withGate(result, gate);
+  }
+
+  /**
+   * The content gate's findings on a stored revision, without the channels' format steps: what an
+   * approval records of the gate's warnings (the channels were checked at submit, and a revision
+   * never changes). Null when the package has no such revision.
+   */
+  async gateFindings(packageId: string, revision: number): Promise<GateMatch[] | null> {
+    const stored = await findRevision(this.ctx.db, packageId, revision);
+    if (!stored) return null;
+    // As forPackage: a stored revision's links are checked over the network (the link cache answers most).
+    return this.gate.check(stored.content as GateContent, { network: true });
   }
 
   /**
@@ -196,8 +209,8 @@ export class PreflightService {
   }
 
   /** Refuses (409 `preflight_blocked`, with the problems) while the current revision has blocking problems. */
-  async requireClean(packageId: string): Promise<void> {
-    const blockers = submitBlockers(await this.forPackage(packageId));
+  async requireClean(packageId: string, known?: PackageRow): Promise<void> {
+    const blockers = submitBlockers(await this.forPackage(packageId, undefined, known));
     if (blockers.length === 0) return;
     const first = blockers[0]!;
     throw new GovpubError(
