@@ -15,6 +15,17 @@ export async function purgeIdempotencyKeys(db: Kysely<DB>, hours: number): Promi
     .execute();
 }
 
+/** Deletes the user's key when it is older than `hours`; true when it was. */
+export async function forgetExpiredKey(db: Kysely<DB>, owner: KeyOwner, hours: number): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom('idempotency_keys')
+    .where('user_id', '=', owner.userId)
+    .where('key', '=', owner.key)
+    .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${hours})`)
+    .executeTakeFirst();
+  return deleted.numDeletedRows > 0n;
+}
+
 /** Claims a key for a request; false when the user holds the key already. */
 export async function claimIdempotencyKey(db: Kysely<DB>, owner: KeyOwner, request: { route: string; fingerprint: string }): Promise<boolean> {
   const claimed = await db
