@@ -14,6 +14,7 @@ import { deliveryKey, SETTLED_STATES } from '../domain/delivery-state.js';
 import { quotaBound, releaseStartOrder } from '../domain/release-order.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
 import type { ChannelAdapter, MediaInfo, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
+import { getSpec } from '../media/specs.js';
 import { isDeliveryError } from '../adapters/errors.js';
 import { storedWarnings } from '../adapters/format-notes.js';
 import { PLATFORM_DEFAULTS, type PlatformConfig } from '../config/platforms.js';
@@ -33,7 +34,7 @@ import {
 import { transmitContext, withHeartbeat } from './delivery-context.js';
 import { deliveryRecorder, errorOutcome } from './delivery-record.js';
 import { takeDown } from './delivery-takedown.js';
-import { loadReleaseUnit } from './release-unit.js';
+import { loadReleaseUnit, releaseUnitLoader } from './release-unit.js';
 import { transmitTimer, workerMetrics } from '../worker/metrics.js';
 
 /** What the delivery activities need from the running process. */
@@ -58,6 +59,21 @@ export interface DeliveryDeps {
   portalBaseUrl: string;
   /** Base task queue; platform queues are `<base>-<platform>`. */
   taskQueue: string;
+}
+
+/**
+ * True when a rendition is made by the media step: a transcode (video, audio) or a video's poster
+ * frame, which takes ffmpeg seconds to minutes. An unknown spec goes there too, whose own error
+ * then says what is wrong.
+ */
+export function needsMediaStep(need: RenditionNeed): boolean {
+  let spec;
+  try {
+    spec = getSpec(need.spec);
+  } catch {
+    return true;
+  }
+  return spec.kind === 'video' || spec.kind === 'audio' || spec.sourceKind === 'video';
 }
 
 /**
@@ -89,20 +105,54 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
   }
 
   const { record, recordTransmitResult, recordFailure } = deliveryRecorder(db);
+  const releaseUnit = releaseUnitLoader(deps);
 
   /**
-   * How many of the renditions a payload uses are not in the media cache yet. Only those need the
-   * media step (its own queue, two jobs at a time per worker); a payload whose renditions an
-   * earlier delivery already made (the same cover on every channel of a platform) goes straight
-   * to transmit, which reads them from the cache (and would render one itself were it evicted).
+   * How many of the renditions a payload uses need the media step: transcodes (video, audio, a
+   * video's poster frame) not in the media cache yet, made on the media queue two at a time per
+   * worker, heartbeating their progress. A photo's renditions take a fraction of a second: the
+   * transmit makes the missing ones itself (renderMissing), which spares the delivery a task-queue
+   * round trip and its package's workflow a task (issue 14: 126 media steps in a 100-package run).
    */
   async function renditionsToPrepare(channel: Channel, needs: RenditionNeed[]): Promise<number> {
-    if (needs.length === 0) return 0;
+    const slow = needs.filter(needsMediaStep);
+    if (slow.length === 0) return 0;
     const source = deps.renditions(undefined, undefined, channel);
-    if (!source.isCached) return needs.length;
+    if (!source.isCached) return slow.length;
     let missing = 0;
-    for (const need of needs) if (!(await source.isCached(need.mediaId, need.spec))) missing += 1;
+    for (const need of slow) if (!(await source.isCached(need.mediaId, need.spec))) missing += 1;
     return missing;
+  }
+
+  /**
+   * Makes (or finds in the cache) every rendition the payload uses, in order; a rendition that
+   * cannot be made fails the delivery as rejected, with a message that names it (the upload is
+   * unusable for this platform: the editor replaces it). Returns that message, or null when all
+   * are ready. Cancelled with the activity: a transcode in progress is stopped.
+   */
+  async function renderNeeds(
+    plan: DeliveryPlan,
+    needs: RenditionNeed[],
+    source: (need: RenditionNeed, done: number) => RenditionSource,
+    signal: AbortSignal,
+  ): Promise<{ unusable: string | null; done: number }> {
+    let done = 0;
+    for (const need of needs) {
+      try {
+        await source(need, done).get(need.mediaId, need.spec);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const message = `Cannot prepare the ${need.purpose} (${need.spec}): ${(error as Error).message}`;
+        await record(
+          plan,
+          { state: 'failed', error_class: 'rejected', error_message: message },
+          { action: 'delivery_rejected', details: { message, spec: need.spec }, eventKey: `${plan.businessKey}:rejected:media:${need.spec}` },
+        );
+        return { unusable: message, done };
+      }
+      done += 1;
+    }
+    return { unusable: null, done };
   }
 
   return {
@@ -166,7 +216,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const channel = channelOf(plan.channelId);
       const adapter = deps.adapterFor(channel);
       try {
-        const formatted = adapter.format(await loadReleaseUnit(deps, plan, plan.releasedAt), channel);
+        const formatted = adapter.format(await releaseUnit(plan, plan.releasedAt), channel);
         await record(
           plan,
           { payload: JSON.stringify(formatted.payload), renditions: JSON.stringify(formatted.renditions), warnings: JSON.stringify(storedWarnings(formatted)) },
@@ -231,31 +281,24 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     /** Prepares the renditions the adapter asked for (sharp/ffmpeg; cached), heartbeating progress. */
     async prepareDeliveryMedia(plan: DeliveryPlan): Promise<{ prepared: number }> {
       const delivery = await row(plan);
-      const needs = delivery.renditions as RenditionNeed[];
       const context = Context.current();
-      let done = 0;
-      for (const need of needs) {
-        const source = deps.renditions(
-          context.cancellationSignal,
-          (percent) => context.heartbeat({ spec: need.spec, percent, done }),
-          channelOf(plan.channelId),
-          () => context.heartbeat({ spec: need.spec, waiting: 'for a transcode slot', done }),
-        );
-        try {
-          await source.get(need.mediaId, need.spec);
-        } catch (error) {
-          if (context.cancellationSignal.aborted) throw error;
-          const message = `Cannot prepare the ${need.purpose} (${need.spec}): ${(error as Error).message}`;
-          await record(
-            plan,
-            { state: 'failed', error_class: 'rejected', error_message: message },
-            { action: 'delivery_rejected', details: { message, spec: need.spec }, eventKey: `${plan.businessKey}:rejected:media:${need.spec}` },
+      const channel = channelOf(plan.channelId);
+      const { unusable, done } = await renderNeeds(
+        plan,
+        delivery.renditions as RenditionNeed[],
+        (need, done) => {
+          context.heartbeat({ spec: need.spec, done });
+          return deps.renditions(
+            context.cancellationSignal,
+            (percent) => context.heartbeat({ spec: need.spec, percent, done }),
+            channel,
+            () => context.heartbeat({ spec: need.spec, waiting: 'for a transcode slot', done }),
           );
-          throw ApplicationFailure.nonRetryable(message, 'media_unusable');
-        }
-        done += 1;
-        context.heartbeat({ spec: need.spec, percent: 100, done });
-      }
+        },
+        context.cancellationSignal,
+      );
+      if (unusable) throw ApplicationFailure.nonRetryable(unusable, 'media_unusable');
+      context.heartbeat({ percent: 100, done });
       return { prepared: done };
     },
 
@@ -287,6 +330,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             throw error;
           }
         }
+        // The renditions the media step left to this step (a photo's), or lost from the cache since.
+        const made = await renderNeeds(plan, delivery.renditions as RenditionNeed[], () => ctx.renditions, context.cancellationSignal);
+        if (made.unusable) return { kind: 'rejected' as const, message: made.unusable };
         await record(plan, { state: 'transmitting', attempts: oneMoreAttempt(), last_attempt_at: new Date(), next_attempt_at: null }, null);
         try {
           const result = await adapter.transmit(delivery.payload, ctx);

@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import type { Channel } from '../domain/registry.js';
-import type { TokenStore, TransmitContext } from '../adapters/types.js';
+import type { RenditionFile, RenditionSource, TokenStore, TransmitContext } from '../adapters/types.js';
 import { mergeCheckpoint } from '../db/deliveries.js';
 import type { DB, DeliveryRow } from '../db/schema.js';
 import { channelToken, deleteChannelToken, saveChannelToken } from '../db/tokens.js';
@@ -31,7 +31,7 @@ export function transmitContext(deps: DeliveryDeps, delivery: DeliveryRow, chann
     credentials: deps.credentialsFor(channel),
     baseUrl: deps.baseUrlFor(channel),
     tokens: databaseTokenStore(deps.db, channel.id),
-    renditions: deps.renditions(extra.signal, undefined, channel),
+    renditions: onceEach(deps.renditions(extra.signal, undefined, channel)),
     // A getter: what reconcile saves is visible to the transmit that follows on the same context.
     get checkpointed() {
       return checkpointed;
@@ -42,6 +42,27 @@ export function transmitContext(deps: DeliveryDeps, delivery: DeliveryRow, chann
     },
     heartbeat: () => heartbeatIfActivity(),
     signal: extra.signal,
+  };
+}
+
+/**
+ * The same rendition asked for twice in one attempt (made ready before the transmit, then read by
+ * the adapter) is looked up once; a failed lookup is not kept.
+ */
+function onceEach(source: RenditionSource): RenditionSource {
+  const asked = new Map<string, Promise<RenditionFile>>();
+  return {
+    ...source,
+    get(mediaId, spec) {
+      const key = `${mediaId}\n${spec}`;
+      let file = asked.get(key);
+      if (!file) {
+        file = source.get(mediaId, spec);
+        asked.set(key, file);
+        file.catch(() => asked.delete(key));
+      }
+      return file;
+    },
   };
 }
 

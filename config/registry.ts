@@ -27,6 +27,7 @@ import { checkReview } from './checks/review.js';
 import { checkAccountUnits, checkUnits } from './checks/units.js';
 import { REPO_ROOT, displayPath } from './repo-paths.js';
 import { FileCheck, type At } from './yaml-lines.js';
+import { deepFreeze } from '../domain/deep-freeze.js';
 
 // Where paths are shown from; importers of the registry have always found these here.
 export { REPO_ROOT, displayPath };
@@ -136,14 +137,6 @@ function build(dir: string, texts: Texts): Registry {
     lineOf: (file, keyPath) => checks[file].lines.get(keyPath),
   });
   return registry;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 function readError(err: unknown): string {

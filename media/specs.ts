@@ -15,6 +15,7 @@ import { GovpubError } from '../domain/errors.js';
 import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
 import { PLATFORMS, type Platform } from '../domain/registry.js';
 import type { MediaKind } from './probe.js';
+import { deepFreeze } from '../domain/deep-freeze.js';
 
 /** The platforms media is prepared for: the registry's own list, so the two never drift apart. */
 export type PlatformId = Platform;
@@ -260,15 +261,7 @@ function buildSpecs(): RenditionSpec[] {
   return PLATFORM_DECLARATIONS.flatMap((d) => d.renditions(buildersFor(d.id, d.name)));
 }
 
-/** Frozen through and through: fixed data (and so its specHash can be remembered). */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
-
+// Frozen through and through: fixed data (and so its specHash can be remembered).
 export const RENDITION_SPECS: readonly RenditionSpec[] = deepFreeze(buildSpecs());
 
 const BY_KEY = new Map(RENDITION_SPECS.map((spec) => [spec.key, spec]));

@@ -5,12 +5,16 @@
  * attempt runs in the package's workflow, so the release goes straight from format to transmit
  * and a delivery workflow starts only for what needs more. Every change keeps the history replayable.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deliveryWorkflowId } from '../../contracts/delivery.js';
 import { packageWorkflowId } from '../../contracts/package.js';
+import { ingestUpload } from '../../media/index.js';
 import { WORKFLOWS_PATH } from '../../worker/worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
@@ -141,5 +145,82 @@ describe('the release path', () => {
     }
     saveHistory('package-first-attempts-here-one-handed-over', packageWorkflowId(pkg.id));
     await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, await packageHandle.fetchHistory(), packageWorkflowId(pkg.id));
+  }, 420_000);
+
+  test("a photo's renditions missing at release are made by the transmit, without a media step; a photo that cannot be made fails its deliveries as rejected, naming the rendition", async () => {
+    const wechat = app.registry.accounts.find((a) => a.platform === 'wechat_oa')!;
+    const column = app.registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId;
+    const targets = [`portal:${column}`, `wechat_oa:${wechat.id}`];
+    const editor = await app.user('editor-photo-at-transmit', 'editor');
+    // Two photos of their own, so no earlier release has their renditions cached.
+    const photos = await Promise.all(
+      [120, 200].map(async (green) => {
+        const file = path.join(world.dir, `photo-${green}.jpg`);
+        await sharp({ create: { width: 1600, height: 1000, channels: 3, background: { r: 30, g: green, b: 90 } } })
+          .jpeg()
+          .toFile(file);
+        return ingestUpload(world.mediaStore, fs.createReadStream(file), { label: `图解-${green}.jpg` });
+      }),
+    );
+    await world.registerMedia(app.db, editor.actor.id, photos);
+    const renditionRecords = (sha: string) => path.join(world.mediaStore.dir, 'records', 'renditions', sha);
+    const reviewers = await Promise.all(['first', 'second', 'final'].map((stage) => app.user(`reviewer-${stage}-photo-at-transmit`, 'reviewer', [stage])));
+
+    /** Submitted, its review renditions made and then lost (an evicted cache), approved at every stage. */
+    async function releaseWithoutCachedRenditions(photo: string, title: string, alsoLoseOriginal: boolean) {
+      const base = richPolicyPackage(world, targets, title);
+      const body = { ...base, cover: { mediaId: photo, alt: `${title}图解` }, interpretations: base.interpretations.filter((i) => i.form === 'text') };
+      const pkg = await app.packages.create(editor.actor, body);
+      await app.packages.submit(editor.actor, pkg.id);
+      const handle = app.client.workflow.getHandle(packageWorkflowId(pkg.id));
+      await waitUntil(
+        async () => (await handle.fetchHistory()).events ?? [],
+        (events) => completedActivity(events, 'prepareReviewMedia'),
+        'the renditions prepared during review',
+        180_000,
+      );
+      expect(fs.existsSync(renditionRecords(photo))).toBe(true);
+      fs.rmSync(renditionRecords(photo), { recursive: true, force: true });
+      if (alsoLoseOriginal) expect(await world.mediaStore.delete(photo)).toBe(true);
+      for (const reviewer of reviewers) await app.packages.decide(reviewer.actor, pkg.id, { decision: 'approve', revision: 1, comment: '同意' });
+      return { pkg, handle };
+    }
+
+    // Renditions lost: the transmits make them again, and no delivery waited for the media queue.
+    const made = await releaseWithoutCachedRenditions(photos[0]!.sha256, '关于支持夜市经营的通知', false);
+    const released = await waitUntil(
+      () => app.packages.get(made.pkg.id),
+      (p) => p.status === 'released',
+      'the release',
+      120_000,
+    );
+    expect(released.deliveries.map((d) => d.state)).toEqual(['live', 'live']);
+    expect(scheduledActivities((await made.handle.fetchHistory()).events ?? [])).not.toContain('prepareDeliveryMedia');
+    expect(fs.readdirSync(renditionRecords(photos[0]!.sha256)).length).toBeGreaterThan(0);
+
+    // The original gone as well: nothing can be made, nothing is sent, and each delivery says which
+    // rendition of what could not be prepared (the editor replaces the photo).
+    const lost = await releaseWithoutCachedRenditions(photos[1]!.sha256, '关于规范早市经营的通知', true);
+    const failed = await waitUntil(
+      () => app.db.selectFrom('deliveries').selectAll().where('package_id', '=', lost.pkg.id).execute(),
+      (rows) => rows.length === 2 && rows.every((r) => r.state === 'failed'),
+      'both deliveries failed',
+      120_000,
+    );
+    for (const row of failed) {
+      expect(row.error_class, row.channel_id).toBe('rejected');
+      expect(row.error_message, row.channel_id).toMatch(/^Cannot prepare the .+ \((portal|wechat_oa)\.[\w.]+\): /);
+      expect(row.attempts, row.channel_id).toBe(0);
+    }
+    expect(world.simulators.simulators.wechat_oa.state.publications().filter((p) => JSON.stringify(p).includes('早市经营'))).toHaveLength(0);
+    expect(scheduledActivities((await lost.handle.fetchHistory()).events ?? [])).not.toContain('prepareDeliveryMedia');
+    const audit = await app.db.selectFrom('audit_log').select(['action', 'channel_id']).where('package_id', '=', lost.pkg.id).execute();
+    expect(
+      audit
+        .filter((a) => a.action === 'delivery_rejected')
+        .map((a) => a.channel_id)
+        .sort(),
+    ).toEqual([...targets].sort());
+    expect((await app.packages.get(lost.pkg.id)).status).toBe('releasing');
   }, 420_000);
 });
