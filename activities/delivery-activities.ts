@@ -111,7 +111,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
    * How many of the renditions a payload uses need the media step: transcodes (video, audio, a
    * video's poster frame) not in the media cache yet, made on the media queue two at a time per
    * worker, heartbeating their progress. A photo's renditions take a fraction of a second: the
-   * transmit makes the missing ones itself (renderMissing), which spares the delivery a task-queue
+   * transmit makes the missing ones itself (renderNeeds), which spares the delivery a task-queue
    * round trip and its package's workflow a task (issue 14: 126 media steps in a 100-package run).
    */
   async function renditionsToPrepare(channel: Channel, needs: RenditionNeed[]): Promise<number> {
