@@ -14,6 +14,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deliveryWorkflowId } from '../../contracts/delivery.js';
 import { packageWorkflowId } from '../../contracts/package.js';
+import type { ActivityDeps } from '../../activities/index.js';
+import { releaseUnitLoader } from '../../activities/release-unit.js';
 import { ingestUpload } from '../../media/index.js';
 import { WORKFLOWS_PATH } from '../../worker/worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -223,4 +225,50 @@ describe('the release path', () => {
     ).toEqual([...targets].sort());
     expect((await app.packages.get(lost.pkg.id)).status).toBe('releasing');
   }, 420_000);
+
+  test("a release's unit is read once for all its channels and frozen; another release, or a read that failed, reads again", async () => {
+    const deps = world.deps({ db: app.db, taskQueue: app.taskQueue } as ActivityDeps);
+    const loadUnit = releaseUnitLoader(deps);
+    const released = await app.db.selectFrom('deliveries').select(['package_id', 'revision']).where('state', '=', 'live').executeTakeFirstOrThrow();
+    const ref = { packageId: released.package_id, revision: released.revision, channelId: '' };
+    const releasedAt = new Date().toISOString();
+
+    const first = await loadUnit({ ...ref, channelId: 'portal:a' }, releasedAt);
+    expect(await loadUnit({ ...ref, channelId: 'wechat_oa:b' }, releasedAt)).toBe(first);
+    expect(first.packageId).toBe(ref.packageId);
+    // A format step that wrote into the shared unit would change what the other channels publish.
+    expect(Object.isFrozen(first.document)).toBe(true);
+    expect(() => {
+      (first.document as { title: string }).title = '改过的标题';
+    }).toThrow(TypeError);
+
+    const later = await loadUnit(ref, new Date(Date.parse(releasedAt) + 1000).toISOString());
+    expect(later).not.toBe(first);
+    expect(later).toEqual({ ...first, releasedAt: later.releasedAt });
+
+    const missing = { ...ref, revision: 999 };
+    await expect(loadUnit(missing, releasedAt)).rejects.toThrow(/Revision 999 of package .* is missing/);
+    // Not kept: once the revision is there, the same release reads it.
+    const stored = await app.db
+      .selectFrom('package_revisions')
+      .selectAll()
+      .where('package_id', '=', ref.packageId)
+      .where('revision', '=', ref.revision)
+      .executeTakeFirstOrThrow();
+    await app.db
+      .insertInto('package_revisions')
+      .values({
+        package_id: ref.packageId,
+        revision: 999,
+        content: JSON.stringify(stored.content),
+        content_hash: stored.content_hash,
+        created_by: stored.created_by,
+      })
+      .execute();
+    try {
+      expect((await loadUnit(missing, releasedAt)).revision).toBe(999);
+    } finally {
+      await app.db.deleteFrom('package_revisions').where('package_id', '=', ref.packageId).where('revision', '=', 999).execute();
+    }
+  });
 });
