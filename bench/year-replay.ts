@@ -224,6 +224,12 @@ function cpuNow(extraRoot?: number) {
   };
 }
 type Cpu = ReturnType<typeof cpuNow>;
+/** CPU-s each part used between two readings, and the wall time between them. */
+function cpuUsed(a: Cpu, b: Cpu) {
+  const d = (k: keyof Cpu) => Math.max(0, b[k] - a[k]);
+  const ours = d('bench') + d('govpub') + d('temporal') + d('postgres');
+  return { wall: (b.at - a.at) / 1000, govpub: d('govpub'), temporal: d('temporal'), postgres: d('postgres'), bench: d('bench'), ours };
+}
 function cpuLine(tag: string, a: Cpu, b: Cpu): string {
   const wall = (b.at - a.at) / 1000;
   const d = (k: keyof Cpu) => Math.max(0, b[k] - a[k]);
@@ -275,7 +281,10 @@ async function closeSession(s: Session): Promise<void> {
   await s.sut.stop();
 }
 
-async function floor(s: Session, options: Options, when: string): Promise<FloorResult | null> {
+/** A floor run, with what it cost: CPU-s a workflow (Temporal, the floor's Worker and clients), and the share of the cores it used. */
+type MeasuredFloor = FloorResult & { cpuPerWorkflow: number | null; coresUsed: number | null };
+
+async function floor(s: Session, options: Options, when: string): Promise<MeasuredFloor | null> {
   if (!options.floor) return null;
   log(`bare-Temporal floor (${when}): ${options.floorWorkflows} workflows × ${FLOOR_ACTIVITIES} no-op activities, ${options.clients} in flight`);
   let cpuFrom: Cpu | undefined;
@@ -288,8 +297,29 @@ async function floor(s: Session, options: Options, when: string): Promise<FloorR
     `[floor] ${when}: ${f.workflows} workflows × ${FLOOR_ACTIVITIES} no-op activities in ${f.seconds.toFixed(2)} s = ${f.workflowsPerSec.toFixed(2)} workflows/s (${(f.workflowsPerSec * FLOOR_ACTIVITIES).toFixed(1)} activities/s), ${options.clients} clients each starting one and awaiting it, same Temporal server; load ${loadAvg()}`,
   );
   // What one floor workflow costs the machine, to set against a delivery's share of the load's [machine] line.
-  if (cpuFrom && cpuTo) out(`${cpuLine('floor', cpuFrom, cpuTo)}; the floor's Worker and clients run in the bench`);
-  return f;
+  if (!cpuFrom || !cpuTo) return { ...f, cpuPerWorkflow: null, coresUsed: null };
+  out(`${cpuLine('floor', cpuFrom, cpuTo)}; the floor's Worker and clients run in the bench`);
+  const used = cpuUsed(cpuFrom, cpuTo);
+  return { ...f, cpuPerWorkflow: used.ours / f.workflows, coresUsed: used.ours / (used.wall * os.availableParallelism()) };
+}
+
+/**
+ * The ratio taken apart (issue 14): deliveries/s ÷ floor workflows/s is what a floor workflow
+ * costs ÷ what a live delivery costs, times how much of the cores each run kept busy. Says which
+ * of the two a change moved, whatever the machine's speed that day.
+ */
+function ratioParts(used: ReturnType<typeof cpuUsed>, deliveries: number, floors: MeasuredFloor[]): string | null {
+  const measured = floors.filter((f) => f.cpuPerWorkflow !== null && f.coresUsed !== null);
+  if (deliveries === 0 || measured.length === 0) return null;
+  const perFloor = measured.reduce((a, f) => a + f.cpuPerWorkflow!, 0) / measured.length;
+  const floorUse = measured.reduce((a, f) => a + f.coresUsed!, 0) / measured.length;
+  const per = (n: number) => (n / deliveries).toFixed(3);
+  const loadUse = used.ours / (used.wall * os.availableParallelism());
+  return (
+    `[machine] CPU a live delivery ${per(used.ours)} CPU-s (govpub ${per(used.govpub)}, Temporal ${per(used.temporal)}, PostgreSQL ${per(used.postgres)}, the bench's clients ${per(used.bench)}); ` +
+    `a floor workflow ${perFloor.toFixed(3)} CPU-s; cores kept busy: the load ${(loadUse * 100).toFixed(0)} %, the floor ${(floorUse * 100).toFixed(0)} %. ` +
+    `Ratio ≈ ${(perFloor / (used.ours / deliveries)).toFixed(2)} (cost) × ${(loadUse / floorUse).toFixed(2)} (use); 0.5 at the floor's use needs a delivery at ${(2 * perFloor).toFixed(3)} CPU-s or less`
+  );
 }
 
 // ── A load run (short, year, packages, issue) ────────────────────────────────────────────────
@@ -504,7 +534,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     if (notLive.length) out(`[latency] not live: ${notLive.length} (${[...new Set(notLive.map((d) => `${d.platform}:${d.state}`))].join(', ')})`);
 
     // ── Floor and ratio ──
-    const floors = [floorBefore, floorAfter].filter((f): f is FloorResult => f !== null);
+    const floors = [floorBefore, floorAfter].filter((f): f is MeasuredFloor => f !== null);
     const floorMean = floors.length ? floors.reduce((a, f) => a + f.workflowsPerSec, 0) / floors.length : null;
     if (floorMean !== null)
       out(
@@ -539,6 +569,8 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
       `[breakdown] govpub_delivery_backlog at the end: ${backlogGauge ? [...backlogGauge].map(([p, n]) => `${p} ${n}`).join(', ') || 'empty' : 'n/a — API endpoint lacks govpub_delivery_backlog'}`,
     );
     out(cpuLine('machine', cpuBefore, cpuAfter));
+    const parts = ratioParts(cpuUsed(cpuBefore, cpuAfter), live.length, floors);
+    if (parts) out(parts);
     out(`[machine] load average ${loadAvg()} at the end (${os.availableParallelism()} cores, shared with whatever else runs here)`);
 
     const p95 = quantile(

@@ -87,6 +87,17 @@ describe('bench:year', () => {
     expect(stdout).toMatch(/\[breakdown\] {3}portal live +n= +\d+/);
     expect(stdout).toMatch(/\[breakdown\] {3}api +n= +\d+ +mean/);
     expect(stdout).toMatch(/\[machine\] CPU over /);
+    // The ratio taken apart: cost of a delivery against a floor workflow, and how busy each kept the cores.
+    const parts = line(
+      new RegExp(
+        `\\[machine\\] CPU a live delivery ${NUM} CPU-s \\(govpub ${NUM}, Temporal ${NUM}, PostgreSQL ${NUM}, the bench's clients ${NUM}\\); a floor workflow ${NUM} CPU-s; cores kept busy: the load ${NUM} %, the floor ${NUM} %\\. Ratio ≈ ${NUM} \\(cost\\) × ${NUM} \\(use\\); 0\\.5 at the floor's use needs a delivery at ${NUM} CPU-s or less`,
+      ),
+    );
+    const [perDelivery, govpubShare, temporalShare, postgresShare, clientsShare, perFloor, , , cost, , needed] = parts.slice(1).map(Number) as number[];
+    expect(perDelivery).toBeGreaterThan(0);
+    expect(Math.abs(govpubShare! + temporalShare! + postgresShare! + clientsShare! - perDelivery!)).toBeLessThan(0.005);
+    expect(Math.abs(cost! - perFloor! / perDelivery!)).toBeLessThan(0.01);
+    expect(Math.abs(needed! - 2 * perFloor!)).toBeLessThan(0.002);
 
     // Its database is gone afterwards.
     const database = line(/PostgreSQL database (govpub_bench_[0-9a-f]+)/)[1]!;
