@@ -49,6 +49,11 @@ export function platformsWhere<T extends DeclaredPlatform>(test: (d: DeclaredPla
 /** Platforms whose status queries can share one sweep (declared `statusSweep`), in index order. */
 export const STATUS_SWEEP_PLATFORMS: readonly string[] = PLATFORM_DECLARATIONS.flatMap((d) => ('statusSweep' in d && d.statusSweep ? [d.id] : []));
 
+/** The credential that lets a platform push its results (declared `pushCredential`), by platform. */
+export const PUSH_CREDENTIALS: ReadonlyMap<string, string> = new Map(
+  PLATFORM_DECLARATIONS.flatMap((d): [string, string][] => ('pushCredential' in d && d.pushCredential ? [[d.id, d.pushCredential]] : [])),
+);
+
 /** Platforms a local simulator stands in for. */
 export type SimulatedPlatform = PlatformsWhere<{ simulator: { portOffset: number } }>;
 

@@ -47,6 +47,12 @@ export interface PlatformDeclaration {
    * own, outside the transmits' rate cap.
    */
   statusSweep?: boolean;
+  /**
+   * It pushes the results of its background publishing to govpub's API once the credential of this
+   * name (platforms.yaml `credentials`, as `{ secret: NAME }`) is provided; then a delivery's first
+   * status query waits for the push (platforms.yaml `pushWaitSec`) instead of polling at once.
+   */
+  pushCredential?: string;
   /** Manual platforms: the hosts (and their subdomains) a confirmed post URL may be on. */
   postHosts?: readonly string[];
 }

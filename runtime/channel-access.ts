@@ -9,7 +9,7 @@ import { findAccount, findChannel, isSecretRef, type Channel, type Registry } fr
 import type { ChannelAdapter, MediaInfo } from '../adapters/types.js';
 import { DeliveryError } from '../adapters/errors.js';
 import { storeRenditionSource } from '../adapters/renditions.js';
-import { WECHAT_EVENT_TOKEN_CREDENTIAL } from '../adapters/wechat-oa/events.js';
+import { PUSH_CREDENTIALS } from '../adapters/declarations.js';
 import type { PlatformConfigs } from '../config/platforms.js';
 import { baseUrlEnvName, platformSecret } from '../config/platforms.js';
 import { readNamedSecrets, resolveSecrets, type SecretSources, type SecretStore } from '../config/secrets.js';
@@ -58,9 +58,11 @@ export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
     account: (channel) => (channel.kind === 'new_media_account' ? findAccount(options.registry, channel.ref) : undefined),
     platformConfig: (platform) => options.platforms[platform as keyof PlatformConfigs],
     resultsPushed: (platform) => {
+      const credential = PUSH_CREDENTIALS.get(platform);
+      if (!credential) return false;
       const cached = pushTokens.get(platform);
       if (cached && Date.now() - cached.at < (options.secretsTtlMs ?? SECRETS_TTL_MS)) return cached.set;
-      const set = platformSecret(options.platforms, platform as keyof PlatformConfigs, WECHAT_EVENT_TOKEN_CREDENTIAL, options.secrets) !== undefined;
+      const set = platformSecret(options.platforms, platform as keyof PlatformConfigs, credential, options.secrets) !== undefined;
       pushTokens.set(platform, { set, at: Date.now() });
       return set;
     },

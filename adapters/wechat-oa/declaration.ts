@@ -107,5 +107,7 @@ export const wechatOaDeclaration = {
     ];
   },
   credentials: { id: 'appId', secret: 'appSecret' },
+  // The server-configuration Token that signs PUBLISHJOBFINISH pushes (adapters/wechat-oa/events.ts).
+  pushCredential: 'eventToken',
   simulator: { portOffset: 0 },
 } as const satisfies PlatformDeclaration;

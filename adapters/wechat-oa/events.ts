@@ -9,9 +9,10 @@
  * poll (contracts/delivery.ts, platformReportedSignal).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { wechatOaDeclaration } from './declaration.js';
 
-/** The credential (accounts.yaml, as `{ secret: NAME }`) holding the account's server-configuration Token. */
-export const WECHAT_EVENT_TOKEN_CREDENTIAL = 'eventToken';
+/** The credential (platforms.yaml, as `{ secret: NAME }`) holding the server-configuration Token (its declaration's pushCredential). */
+export const WECHAT_EVENT_TOKEN_CREDENTIAL = wechatOaDeclaration.pushCredential;
 
 export function wechatSignature(token: string, timestamp: string, nonce: string): string {
   return createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
