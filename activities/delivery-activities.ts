@@ -66,7 +66,7 @@ export interface DeliveryDeps {
  * frame, which takes ffmpeg seconds to minutes. An unknown spec goes there too, whose own error
  * then says what is wrong.
  */
-export function needsMediaStep(need: RenditionNeed): boolean {
+function needsMediaStep(need: RenditionNeed): boolean {
   let spec;
   try {
     spec = getSpec(need.spec);

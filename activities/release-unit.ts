@@ -40,7 +40,7 @@ export async function loadReleaseUnit(deps: DeliveryDeps, ref: DeliveryRef, rele
 }
 
 /** How long a loaded unit serves the other deliveries of its release (their formats run within a second or two). */
-export const RELEASE_UNIT_REUSE_MS = 30_000;
+const RELEASE_UNIT_REUSE_MS = 30_000;
 /** Units kept at once (a few releases' worth; each holds one revision's content). */
 const RELEASE_UNITS_KEPT = 32;
 

@@ -228,13 +228,11 @@ type Cpu = ReturnType<typeof cpuNow>;
 function cpuUsed(a: Cpu, b: Cpu) {
   const d = (k: keyof Cpu) => Math.max(0, b[k] - a[k]);
   const ours = d('bench') + d('govpub') + d('temporal') + d('postgres');
-  return { wall: (b.at - a.at) / 1000, govpub: d('govpub'), temporal: d('temporal'), postgres: d('postgres'), bench: d('bench'), ours };
+  return { wall: (b.at - a.at) / 1000, govpub: d('govpub'), temporal: d('temporal'), postgres: d('postgres'), bench: d('bench'), machine: d('machine'), ours };
 }
 function cpuLine(tag: string, a: Cpu, b: Cpu): string {
-  const wall = (b.at - a.at) / 1000;
-  const d = (k: keyof Cpu) => Math.max(0, b[k] - a[k]);
-  const ours = d('bench') + d('govpub') + d('temporal') + d('postgres');
-  return `[${tag}] CPU over ${wall.toFixed(1)} s: govpub processes ${d('govpub').toFixed(1)} s, Temporal ${d('temporal').toFixed(1)} s, PostgreSQL (all databases) ${d('postgres').toFixed(1)} s, the bench's clients ${d('bench').toFixed(1)} s, everything else on the machine ≈ ${Math.max(0, d('machine') - ours).toFixed(1)} s (${os.availableParallelism()} cores = ${(wall * os.availableParallelism()).toFixed(0)} CPU-s available)`;
+  const u = cpuUsed(a, b);
+  return `[${tag}] CPU over ${u.wall.toFixed(1)} s: govpub processes ${u.govpub.toFixed(1)} s, Temporal ${u.temporal.toFixed(1)} s, PostgreSQL (all databases) ${u.postgres.toFixed(1)} s, the bench's clients ${u.bench.toFixed(1)} s, everything else on the machine ≈ ${Math.max(0, u.machine - u.ours).toFixed(1)} s (${os.availableParallelism()} cores = ${(u.wall * os.availableParallelism()).toFixed(0)} CPU-s available)`;
 }
 
 // ── The system and its users ─────────────────────────────────────────────────────────────────
