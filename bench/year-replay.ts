@@ -40,7 +40,10 @@ import {
   driveAll,
   drivePackage,
   duplicatePosts,
+  platformProcessingMs,
+  simulatorPublications,
   holdPlatform,
+  netOfPlatformProcessing,
   Observer,
   stagesByItem,
   type PackageRun,
@@ -530,6 +533,13 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     for (const [platform, values] of [...byPlatform].sort()) out(`[latency] final approval → live, ${platform.padEnd(10)} ${pcts(values)}`);
     const notLive = facts.deliveries.filter((d) => d.liveAt === null);
     if (notLive.length) out(`[latency] not live: ${notLive.length} (${[...new Set(notLive.map((d) => `${d.platform}:${d.state}`))].join(', ')})`);
+    const kinds = [...new Set(facts.deliveries.map((d) => d.platform))].filter((p) => s.sut.simulators[p]);
+    const publications = await simulatorPublications(s.sut.simulators, kinds);
+    const net = netOfPlatformProcessing(ok, facts, platformProcessingMs(publications));
+    if (net.processed > 0)
+      out(
+        `[latency] final approval → released, net of the platforms' own processing (${net.processed} deliveries published in the background or after a review, ${sec(net.meanProcessingMs)} s on average at the simulators): ${pcts(net.values)}`,
+      );
 
     // ── Floor and ratio ──
     const floors = [floorBefore, floorAfter].filter((f): f is MeasuredFloor => f !== null);
@@ -542,8 +552,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     // ── Exactly once ──
     const releasedRecords = await s.observer.releasedRecords(ids);
     const releasedTwice = [...releasedRecords.values()].filter((n) => n > 1).length;
-    const kinds = [...new Set(facts.deliveries.map((d) => d.platform))].filter((p) => s.sut.simulators[p]);
-    const dups = await duplicatePosts(s.sut.simulators, kinds);
+    const dups = duplicatePosts(publications);
     const dupCount = dups.reduce((a, d) => a + d.duplicates.length, 0);
     const deliveryRows = new Map<string, number>();
     for (const d of facts.deliveries) deliveryRows.set(`${d.packageId}→${d.channelId}`, (deliveryRows.get(`${d.packageId}→${d.channelId}`) ?? 0) + 1);

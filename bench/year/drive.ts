@@ -193,6 +193,8 @@ export interface DeliveryFact {
   state: string;
   liveAt: number | null;
   submittedAt: number | null;
+  /** The platform's id of what went out (its article, post, …), once known. */
+  externalId: string | null;
 }
 
 export interface ReleaseFacts {
@@ -248,7 +250,8 @@ export class Observer {
       state: string;
       live_at: Date | null;
       submitted_at: Date | null;
-    }>('select package_id, channel_id, platform, state, live_at, submitted_at from deliveries where package_id = any($1)', [ids]);
+      external_id: string | null;
+    }>('select package_id, channel_id, platform, state, live_at, submitted_at, external_id from deliveries where package_id = any($1)', [ids]);
     return {
       releasedAt: new Map(pkgs.rows.filter((r) => r.released_at).map((r) => [r.id, r.released_at!.getTime()])),
       deliveries: dels.rows.map((r) => ({
@@ -258,6 +261,7 @@ export class Observer {
         state: r.state,
         liveAt: r.live_at?.getTime() ?? null,
         submittedAt: r.submitted_at?.getTime() ?? null,
+        externalId: r.external_id,
       })),
     };
   }
@@ -335,25 +339,85 @@ export class Observer {
   }
 }
 
-/** Posts accepted twice at a simulator: the same title at the same account/column (must be none). */
-export async function duplicatePosts(
-  simulators: Record<string, string>,
-  kinds: string[],
-): Promise<{ kind: string; publications: number; duplicates: string[] }[]> {
+/** What a simulator published, as `GET /__sim/publications` lists it (the fields the bench reads). */
+export interface SimPublication {
+  id: string;
+  ids?: Record<string, string>;
+  account?: string;
+  title?: string;
+  createdAt: string;
+  publishedAt?: string;
+  extra?: { columnId?: string };
+}
+
+/** Every publication still up at each simulator of `kinds`. */
+export async function simulatorPublications(simulators: Record<string, string>, kinds: string[]): Promise<{ kind: string; publications: SimPublication[] }[]> {
   const out = [];
   for (const kind of kinds) {
     const url = simulators[kind];
     if (!url) continue;
     const response = await fetch(`${url}/__sim/publications?includeDeleted=false`);
-    const { publications } = (await response.json()) as { publications: { account?: string; title?: string; extra?: { columnId?: string } }[] };
+    const { publications } = (await response.json()) as { publications: SimPublication[] };
+    out.push({ kind, publications });
+  }
+  return out;
+}
+
+/** Posts accepted twice at a simulator: the same title at the same account/column (must be none). */
+export function duplicatePosts(byKind: { kind: string; publications: SimPublication[] }[]): { kind: string; publications: number; duplicates: string[] }[] {
+  return byKind.map(({ kind, publications }) => {
     const seen = new Map<string, number>();
     for (const p of publications) {
       const key = `${p.extra?.columnId ?? p.account ?? '?'}|${p.title ?? ''}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
     }
-    out.push({ kind, publications: publications.length, duplicates: [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`) });
-  }
+    return { kind, publications: publications.length, duplicates: [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`) };
+  });
+}
+
+/**
+ * How long each platform took over a publication on its own side (accepted → published: WeChat's
+ * background publishing, the media center's review), by every id it handed out for it, so a
+ * delivery's recorded external id finds it. Platforms that publish as they accept take 0.
+ */
+export function platformProcessingMs(byKind: { kind: string; publications: SimPublication[] }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const { kind, publications } of byKind)
+    for (const p of publications) {
+      if (!p.publishedAt) continue;
+      const ms = Math.max(0, Date.parse(p.publishedAt) - Date.parse(p.createdAt));
+      for (const id of new Set([p.id, ...Object.values(p.ids ?? {})])) out.set(`${kind}|${id}`, ms);
+    }
   return out;
+}
+
+/**
+ * Final approval → released per package with each platform's own processing taken out: for each
+ * live delivery, (live − final approval) − what its platform took on its side; a package counts
+ * its slowest delivery. What is left is govpub's part: the turn, the format, the transmit, the
+ * wait for the platform's push or the sweep that notices, the recording. Released packages only.
+ */
+export function netOfPlatformProcessing(
+  runs: PackageRun[],
+  facts: ReleaseFacts,
+  processingMs: Map<string, number>,
+): { values: number[]; processed: number; meanProcessingMs: number } {
+  const approvedAt = new Map(runs.filter((r) => r.id && r.approvalSentAt).map((r) => [r.id!, r.approvalSentAt!]));
+  const slowest = new Map<string, number>();
+  const processed: number[] = [];
+  for (const d of facts.deliveries) {
+    const approved = approvedAt.get(d.packageId);
+    if (d.liveAt === null || approved === undefined || !facts.releasedAt.has(d.packageId)) continue;
+    const platformMs = (d.externalId && processingMs.get(`${d.platform}|${d.externalId}`)) || 0;
+    if (platformMs > 0) processed.push(platformMs);
+    const own = d.liveAt - approved - platformMs;
+    slowest.set(d.packageId, Math.max(slowest.get(d.packageId) ?? Number.NEGATIVE_INFINITY, own));
+  }
+  return {
+    values: [...slowest.values()],
+    processed: processed.length,
+    meanProcessingMs: processed.length ? processed.reduce((a, b) => a + b, 0) / processed.length : 0,
+  };
 }
 
 /** Holds a simulator-backed platform down: every request answered 503 until released. */
