@@ -1,16 +1,25 @@
 /**
- * The bare-Temporal floor of the issue: workflow executions that each run 6 no-op activities (a
- * delivery is one such workflow), on the same Temporal server as the system under test, with their
- * own bundle, Worker and task queue in the bench process. Measured before and after the govpub run.
+ * The bare-Temporal floor of the issue: workflow executions that each run 6 no-op activities, on
+ * the same Temporal server as the system under test, with their own bundle, Worker and task queue
+ * in the bench process. Measured before and after the govpub run, in two shapes:
+ *  - `sequential`: the 6 one after another. The issue's reading ("a delivery is one such
+ *    workflow"): a delivery's steps wait for each other, so each costs Temporal a workflow task.
+ *  - `parallel`: the 6 at once (one workflow task schedules them all), the cheaper shape, which the
+ *    bench measured alone until 2026-12-03; kept beside it, so figures from before still compare.
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { pool } from '../figures.js';
-import type { noopReleaseWorkflow } from '../noop-workflow.js';
+import type { noopDeliveryWorkflow, noopReleaseWorkflow } from '../noop-workflow.js';
 
 export const FLOOR_ACTIVITIES = 6;
+
+export type FloorShape = 'sequential' | 'parallel';
+export const FLOOR_SHAPES: readonly FloorShape[] = ['sequential', 'parallel'];
+/** How each shape reads in the bench's lines. */
+export const FLOOR_SHAPE_TEXT: Record<FloorShape, string> = { sequential: 'one after another', parallel: 'at once' };
 
 export interface FloorResult {
   workflows: number;
@@ -27,6 +36,7 @@ export async function measureFloor(
   namespace: string,
   workflows: number,
   inFlight: number,
+  shape: FloorShape,
   timed: { start?: () => void; end?: () => void } = {},
 ): Promise<FloorResult> {
   const noop = () => {};
@@ -52,8 +62,11 @@ export async function measureFloor(
   });
   const running = worker.run();
   try {
+    const options = (i: number) => ({ taskQueue, workflowId: `${taskQueue}-${i}`, args: [i, FLOOR_ACTIVITIES] as [number, number] });
     const run = (i: number) =>
-      client.workflow.execute<typeof noopReleaseWorkflow>('noopReleaseWorkflow', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [i, FLOOR_ACTIVITIES] });
+      shape === 'sequential'
+        ? client.workflow.execute<typeof noopDeliveryWorkflow>('noopDeliveryWorkflow', options(i))
+        : client.workflow.execute<typeof noopReleaseWorkflow>('noopReleaseWorkflow', options(i));
     await run(-1); // warm-up: sandbox, pollers
     timed.start?.();
     const t0 = performance.now();

@@ -64,9 +64,23 @@ describe('bench:year', () => {
     expect(Number(net[2])).toBeCloseTo(1.5, 1);
     expect(Number(net[6])).toBeLessThanOrEqual(max);
 
-    expect(stdout).toMatch(new RegExp(`\\[floor\\] before: 3 workflows × 6 no-op activities in ${NUM} s = ${NUM} workflows/s`));
-    expect(stdout).toMatch(new RegExp(`\\[floor\\] after: 3 workflows × 6 no-op activities in ${NUM} s = ${NUM} workflows/s`));
-    expect(stdout).toMatch(new RegExp(`ratio govpub deliveries/s ÷ floor workflows/s = ${NUM}`));
+    // The floor in both shapes, before and after: the 6 activities one after another (a delivery's
+    // steps, the target's) and at once.
+    const floorRate = (when: string, shape: string) =>
+      Number(line(new RegExp(`\\[floor\\] ${when}, ${shape}: 3 workflows × 6 no-op activities ${shape} in ${NUM} s = ${NUM} workflows/s`))[2]);
+    for (const when of ['before', 'after']) for (const shape of ['one after another', 'at once']) expect(floorRate(when, shape)).toBeGreaterThan(0);
+    const sequential = line(
+      new RegExp(
+        `\\[floor\\] one after another: mean of before/after ${NUM} workflows/s .*ratio govpub deliveries/s ÷ floor workflows/s = ${NUM} \\(the issue's target\\)`,
+      ),
+    );
+    const parallel = line(
+      new RegExp(`\\[floor\\] at once: mean of before/after ${NUM} workflows/s .*ratio govpub deliveries/s ÷ floor workflows/s = ${NUM}$`, 'm'),
+    );
+    expect(Number(sequential[1])).toBeCloseTo((floorRate('before', 'one after another') + floorRate('after', 'one after another')) / 2, 1);
+    expect(Number(parallel[1])).toBeCloseTo((floorRate('before', 'at once') + floorRate('after', 'at once')) / 2, 1);
+    // Same deliveries/s over each floor.
+    expect(Number(sequential[2]) * Number(sequential[1])).toBeCloseTo(Number(parallel[2]) * Number(parallel[1]), 0);
     // The machine's CPU while each floor ran, to set against the load's: once for each floor.
     const floorCpu = [
       ...stdout.matchAll(
@@ -76,7 +90,7 @@ describe('bench:year', () => {
         ),
       ),
     ];
-    expect(floorCpu).toHaveLength(2);
+    expect(floorCpu).toHaveLength(4);
     for (const m of floorCpu) expect(Number(m[1])).toBeGreaterThan(0);
 
     // Exactly once: one release record per package, and what the simulators accepted is what was planned, no more.
@@ -101,7 +115,7 @@ describe('bench:year', () => {
     // The ratio taken apart: cost of a delivery against a floor workflow, and how busy each kept the cores.
     const parts = line(
       new RegExp(
-        `\\[machine\\] CPU a live delivery ${NUM} CPU-s \\(govpub ${NUM}, Temporal ${NUM}, PostgreSQL ${NUM}, the bench's clients ${NUM}\\); a floor workflow ${NUM} CPU-s; cores kept busy: the load ${NUM} %, the floor ${NUM} %\\. Ratio ≈ ${NUM} \\(cost\\) × ${NUM} \\(use\\); 0\\.5 at the floor's use needs a delivery at ${NUM} CPU-s or less`,
+        `\\[machine\\] CPU a live delivery ${NUM} CPU-s \\(govpub ${NUM}, Temporal ${NUM}, PostgreSQL ${NUM}, the bench's clients ${NUM}\\); a floor workflow \\(one after another\\) ${NUM} CPU-s; cores kept busy: the load ${NUM} %, the floor ${NUM} %\\. Ratio ≈ ${NUM} \\(cost\\) × ${NUM} \\(use\\); 0\\.5 at the floor's use needs a delivery at ${NUM} CPU-s or less`,
       ),
     );
     const [perDelivery, govpubShare, temporalShare, postgresShare, clientsShare, perFloor, , , cost, , needed] = parts.slice(1).map(Number) as number[];
