@@ -394,27 +394,31 @@ export function platformProcessingMs(byKind: { kind: string; publications: SimPu
 /**
  * Final approval → released per package with each platform's own processing taken out: for each
  * live delivery, (live − final approval) − what its platform took on its side; a package counts
- * its slowest delivery. What is left is govpub's part: the turn, the format, the transmit, the
- * wait for the platform's push or the sweep that notices, the recording. Released packages only.
+ * its slowest delivery, plus the time from its last live delivery to its `released` record. What
+ * is left is govpub's part: the turn, the format, the transmit, the wait for the platform's push
+ * or the sweep that notices, the recording. Released packages only.
  */
 export function netOfPlatformProcessing(
   runs: PackageRun[],
   facts: ReleaseFacts,
   processingMs: Map<string, number>,
-): { values: number[]; processed: number; meanProcessingMs: number } {
+): { values: number[]; byPackage: Map<string, number>; processed: number; meanProcessingMs: number } {
   const approvedAt = new Map(runs.filter((r) => r.id && r.approvalSentAt).map((r) => [r.id!, r.approvalSentAt!]));
   const slowest = new Map<string, number>();
+  const lastLive = new Map<string, number>();
   const processed: number[] = [];
   for (const d of facts.deliveries) {
     const approved = approvedAt.get(d.packageId);
     if (d.liveAt === null || approved === undefined || !facts.releasedAt.has(d.packageId)) continue;
     const platformMs = (d.externalId && processingMs.get(`${d.platform}|${d.externalId}`)) || 0;
     if (platformMs > 0) processed.push(platformMs);
-    const own = d.liveAt - approved - platformMs;
-    slowest.set(d.packageId, Math.max(slowest.get(d.packageId) ?? Number.NEGATIVE_INFINITY, own));
+    slowest.set(d.packageId, Math.max(slowest.get(d.packageId) ?? Number.NEGATIVE_INFINITY, d.liveAt - approved - platformMs));
+    lastLive.set(d.packageId, Math.max(lastLive.get(d.packageId) ?? Number.NEGATIVE_INFINITY, d.liveAt));
   }
+  const byPackage = new Map([...slowest].map(([id, own]) => [id, own + Math.max(0, facts.releasedAt.get(id)! - lastLive.get(id)!)]));
   return {
-    values: [...slowest.values()],
+    values: [...byPackage.values()],
+    byPackage,
     processed: processed.length,
     meanProcessingMs: processed.length ? processed.reduce((a, b) => a + b, 0) / processed.length : 0,
   };

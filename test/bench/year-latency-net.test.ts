@@ -39,14 +39,15 @@ describe('latency net of the platforms own processing', () => {
     expect(ms.has('news_site|art-1')).toBe(false);
   });
 
-  it("counts each package's slowest delivery after its platform's own time, and only released packages", () => {
+  it("counts each package's slowest delivery after its platform's own time, then its release record, and only released packages", () => {
     const facts: ReleaseFacts = {
       releasedAt: new Map([
-        ['p1', t0 + 3000],
+        // Recorded released 0.2 s after its last delivery went live: that is govpub's too.
+        ['p1', t0 + 3200],
         ['p2', t0 + 3500],
       ]),
       deliveries: [
-        // p1: portal live at 0.8 s, WeChat live at 3.0 s of which 1.5 s was WeChat's: govpub's part 1.5 s.
+        // p1: portal live at 0.8 s, WeChat live at 3.0 s of which 1.5 s was WeChat's: 1.5 s, and 0.2 s to the record.
         { packageId: 'p1', channelId: 'portal:a', platform: 'portal', state: 'live', liveAt: t0 + 800, submittedAt: t0 + 700, externalId: 'x' },
         { packageId: 'p1', channelId: 'wechat_oa:b', platform: 'wechat_oa', state: 'live', liveAt: t0 + 3000, submittedAt: t0 + 400, externalId: 'art-1' },
         // p2: the media center's 2 s review out of 3.5 s leaves 1.5 s; its portal delivery took 1.6 s, the slowest.
@@ -57,7 +58,13 @@ describe('latency net of the platforms own processing', () => {
       ],
     };
     const net = netOfPlatformProcessing([run('p1', t0), run('p2', t0), run('p3', t0)], facts, platformProcessingMs(publications));
-    expect(net.values.sort((a, b) => a - b)).toEqual([1500, 1600]);
+    expect(net.byPackage).toEqual(
+      new Map([
+        ['p1', 1700],
+        ['p2', 1600],
+      ]),
+    );
+    expect(net.values.sort((a, b) => a - b)).toEqual([1600, 1700]);
     expect(net.processed).toBe(2);
     expect(net.meanProcessingMs).toBe(1750);
   });
