@@ -3,6 +3,9 @@
 /** Milliseconds as seconds with two decimals. */
 export const sec = (ms: number) => (ms / 1000).toFixed(2);
 
+/** A sorted copy, smallest first (for quantile). */
+export const sortedAscending = (values: number[]) => [...values].sort((a, b) => a - b);
+
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;

@@ -34,7 +34,7 @@ import { loadPlatformConfigs, type PlatformConfigs } from '../config/platforms.j
 import { loadRegistry } from '../config/registry.js';
 import { ROOT_DIR } from '../config/settings.js';
 import type { Registry } from '../domain/registry.js';
-import { quantile, sec } from './figures.js';
+import { quantile, sec, sortedAscending } from './figures.js';
 import { childPids, processes } from './proc-figures.js';
 import {
   Api,
@@ -199,7 +199,7 @@ const loadAvg = () =>
     .join(' ');
 
 function pcts(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = sortedAscending(values);
   if (!sorted.length) return 'n=0';
   return `p50 ${sec(quantile(sorted, 0.5))} s  p95 ${sec(quantile(sorted, 0.95))} s  p99 ${sec(quantile(sorted, 0.99))} s  max ${sec(sorted.at(-1)!)} s  (n=${sorted.length})`;
 }
@@ -559,13 +559,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
       byGroup.set(group, figures);
     }
     // With the platforms' own processing taken out where it ran (see the net line below).
-    const netP95 = (values: number[]) =>
-      sec(
-        quantile(
-          [...values].sort((a, b) => a - b),
-          0.95,
-        ),
-      );
+    const netP95 = (values: number[]) => sec(quantile(sortedAscending(values), 0.95));
     if (byGroup.size > 1)
       for (const [group, { gross, net: own }] of [...byGroup].sort((a, b) => b[1].gross.length - a[1].gross.length))
         out(
