@@ -51,7 +51,7 @@ import {
   type ReleaseFacts,
   type Tokens,
 } from './year/drive.js';
-import { measureFloor, FLOOR_ACTIVITIES, FLOOR_SHAPES, FLOOR_SHAPE_TEXT, type FloorResult, type FloorShape } from './year/floor.js';
+import { measureFloor, FLOOR_ACTIVITIES, FLOOR_SHAPES, FLOOR_SHAPE_TEXT, TARGET_FLOOR, type FloorResult, type FloorShape } from './year/floor.js';
 import { generateYear, issueLoad, planVolumes, POLICY_MEDIA_CENTER, sampleYear, type PlannedPackage } from './year/generate.js';
 import { breakdown, gauge, scrapeAll, seriesSum } from './year/metrics.js';
 import { addUsers, startSystem, type SystemUnderTest } from './year/system.js';
@@ -314,12 +314,6 @@ async function floorOfShape(s: Session, options: Options, when: string, shape: F
   const used = cpuUsed(cpuFrom, cpuTo);
   return { ...f, cpuPerWorkflow: used.ours / f.workflows, coresUsed: used.ours / (used.wall * os.availableParallelism()) };
 }
-
-/**
- * The floor the ratio target is judged against: a delivery is "one such workflow" (issue 14), and
- * a delivery's steps run one after another. The floor with the 6 at once is printed beside it.
- */
-const TARGET_FLOOR: FloorShape = 'sequential';
 
 function meanFloors(before: Floors, after: Floors): Record<FloorShape, number> {
   const mean = {} as Record<FloorShape, number>;

@@ -18,6 +18,11 @@ export const FLOOR_ACTIVITIES = 6;
 
 export type FloorShape = 'sequential' | 'parallel';
 export const FLOOR_SHAPES: readonly FloorShape[] = ['sequential', 'parallel'];
+/**
+ * The floor the ratio target is judged against: a delivery is "one such workflow" (issue 14), and
+ * a delivery's steps run one after another. The floor with the 6 at once is printed beside it.
+ */
+export const TARGET_FLOOR: FloorShape = 'sequential';
 /** How each shape reads in the bench's lines. */
 export const FLOOR_SHAPE_TEXT: Record<FloorShape, string> = { sequential: 'one after another', parallel: 'at once' };
 
