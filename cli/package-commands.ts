@@ -32,9 +32,13 @@ function readJsonFile(file: string): unknown {
 }
 
 type Common = ActingOptions;
-type Summary = { id: string; status: string; revision: number; currentStage?: string | null };
+type Summary = { id: string; status: string; revision: number; currentStage?: string | null; currentStageName?: string | null };
 
-const describeState = (r: Summary) => `${r.id}: ${r.status}${r.currentStage ? ` at ${r.currentStage}` : ''}, revision ${r.revision}`;
+/** A stage as reviewers know it, with the id the API and the CLI's options use: `复审 (second)`. */
+const stageLabel = (id: string, name: string | null | undefined) => (name && name !== id ? `${name} (${id})` : id);
+
+const describeState = (r: Summary) =>
+  `${r.id}: ${r.status}${r.currentStage ? ` at ${stageLabel(r.currentStage, r.currentStageName)}` : ''}, revision ${r.revision}`;
 const route = (id: string, rest = '') => `/api/packages/${encodeURIComponent(id)}${rest}`;
 
 /** One package request as the token's user; prints the result for a person or as JSON. */
@@ -130,7 +134,7 @@ export function registerPackageCommands(program: Command): void {
       if (options.json) return printJson(view);
       console.log(`${view.id}  ${view.title}`);
       console.log(
-        `status ${view.status}${view.currentStageName ? ` at ${view.currentStageName}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`,
+        `status ${view.status}${view.currentStage ? ` at ${stageLabel(view.currentStage, view.currentStageName)}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`,
       );
       if (view.waitingFor)
         console.log(
@@ -141,8 +145,9 @@ export function registerPackageCommands(program: Command): void {
         console.log(
           `有效性 ${VALIDITY_STATE_ZH[view.validity.state]}${view.validity.effectiveFrom ? `, 施行 ${view.validity.effectiveFrom}` : ''}${view.validity.endedAt ? `, ${view.validity.state === 'repealed' ? '废止' : '失效'} ${view.validity.endedAt}` : ''}`,
         );
-      for (const a of view.approvals) console.log(`  approved at ${a.stage} by ${a.reviewer} (revision ${a.revision})`);
-      if (view.lastRejection) console.log(`  last rejection at ${view.lastRejection.stage}: ${view.lastRejection.comment}`);
+      const stageName = (id: string) => stageLabel(id, view.stages.find((s) => s.id === id)?.name);
+      for (const a of view.approvals) console.log(`  approved at ${stageName(a.stage)} by ${a.reviewer} (revision ${a.revision})`);
+      if (view.lastRejection) console.log(`  last rejection at ${stageName(view.lastRejection.stage)}: ${view.lastRejection.comment}`);
       if (view.deliveries.length)
         printTable(
           view.deliveries.map((d) => ({ ...d })),
@@ -189,7 +194,9 @@ interface PackageView {
   id: string;
   title: string;
   status: string;
+  currentStage: string | null;
   currentStageName: string | null;
+  stages: { id: string; name: string }[];
   revision: number;
   releaseAt: string | null;
   indexNumber?: string | null;

@@ -491,6 +491,7 @@ function summary(state: PackageWorkflowState) {
     status: state.status,
     revision: state.revision,
     currentStage: state.stageIndex === null ? null : state.stages[state.stageIndex]!.id,
+    currentStageName: state.stageIndex === null ? null : state.stages[state.stageIndex]!.name,
     approvals: state.approvals,
     releaseAt: state.releaseAt,
     onHold: state.onHold,

@@ -145,6 +145,7 @@ export const PackageSummary = Type.Object(
     status: Type.Enum([...PACKAGE_STATUSES]),
     revision: Type.Integer(),
     currentStage: nullableString,
+    currentStageName: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The stage as reviewers know it (初审, 复审, 终审)' })),
     approvals: Type.Array(Type.Unknown()),
     releaseAt: nullableString,
     onHold: Type.Boolean(),

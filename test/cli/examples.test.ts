@@ -126,7 +126,8 @@ describe('the quick start with the example packages', () => {
     for (const id of Object.values(ids)) {
       const submitted = await runCli(['packages', 'submit', id], { ...cliEnv, GOVPUB_TOKEN: token });
       expect(submitted.code, submitted.stderr).toBe(0);
-      expect(submitted.stdout).toContain('in_review');
+      // Stages as reviewers know them, with the id the options take.
+      expect(submitted.stdout).toContain(`${id}: in_review at 初审 (first), revision 1`);
     }
     const reviewerTokens: Record<string, string> = {};
     for (const [name, stage] of [
@@ -138,13 +139,15 @@ describe('the quick start with the example packages', () => {
       expect(added.code, added.stderr).toBe(0);
       reviewerTokens[name!] = added.stdout.trim().split('\n').at(-1)!;
     }
+    const afterDecision = { zhao: 'in_review at 复审 (second)', qian: 'in_review at 终审 (final)', sun: 'releasing' };
     for (const id of Object.values(ids)) {
-      for (const who of ['zhao', 'qian', 'sun']) {
+      for (const [who, next] of Object.entries(afterDecision)) {
         const decided = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--comment', '同意'], {
           ...cliEnv,
           GOVPUB_TOKEN: reviewerTokens[who]!,
         });
         expect(decided.code, decided.stderr).toBe(0);
+        expect(decided.stdout).toContain(`${id}: ${next}, revision 1`);
       }
     }
 
@@ -160,6 +163,9 @@ describe('the quick start with the example packages', () => {
         .map((d) => `${d.channelId}=${d.state}${d.errorMessage ? ` (${d.errorMessage})` : ''}`)
         .sort();
       expect({ file, status: view.status, deliveries }).toEqual({ file, status: 'released', deliveries: targets.map((t) => `${t}=live`).sort() });
+      const shown = await runCli(['packages', 'show', id], { ...cliEnv, GOVPUB_TOKEN: token });
+      expect(shown.stdout).toContain('approved at 初审 (first) by zhao (revision 1)');
+      expect(shown.stdout).toContain('approved at 终审 (final) by sun (revision 1)');
     }
 
     // The portal serves the policy's pages; the media center holds its articles with the video.
