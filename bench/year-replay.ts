@@ -349,6 +349,8 @@ export interface LoadResult {
   packagesPerSec: number;
   deliveriesPerSec: number;
   approvalToReleasedP95Ms: number;
+  /** The same net of the platforms' own processing (null when no delivery waited for any), and that processing's mean. */
+  netOfPlatforms: { approvalToReleasedP95Ms: number; meanProcessingMs: number } | null;
   /** The floor the target is judged against (TARGET_FLOOR), mean of before and after. */
   floorWorkflowsPerSec: number | null;
   /** The floor running its 6 activities at once, mean of before and after (information). */
@@ -613,10 +615,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     if (parts) out(parts);
     out(`[machine] load average ${loadAvg()} at the end (${os.availableParallelism()} cores, shared with whatever else runs here)`);
 
-    const p95 = quantile(
-      [...toReleased].sort((a, b) => a - b),
-      0.95,
-    );
+    const p95 = quantile(sortedAscending(toReleased), 0.95);
     return {
       packages: runs.length,
       released: released.length,
@@ -624,6 +623,8 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
       packagesPerSec,
       deliveriesPerSec,
       approvalToReleasedP95Ms: p95,
+      netOfPlatforms:
+        net.processed > 0 ? { approvalToReleasedP95Ms: quantile(sortedAscending(net.values), 0.95), meanProcessingMs: net.meanProcessingMs } : null,
       floorWorkflowsPerSec: floorMeans?.[TARGET_FLOOR] ?? null,
       parallelFloorWorkflowsPerSec: floorMeans?.parallel ?? null,
       duplicates: dupCount,
@@ -802,7 +803,11 @@ async function main(): Promise<void> {
           );
         }
         out(
-          `[target] ${result.approvalToReleasedP95Ms < 2000 ? 'PASS' : 'FAIL'} final approval → released p95 < 2 s: ${sec(result.approvalToReleasedP95Ms)} s`,
+          `[target] ${result.approvalToReleasedP95Ms < 2000 ? 'PASS' : 'FAIL'} final approval → released p95 < 2 s: ${sec(result.approvalToReleasedP95Ms)} s${
+            result.netOfPlatforms
+              ? `; net of the platforms' own processing (review, background publishing: ${sec(result.netOfPlatforms.meanProcessingMs)} s a delivery on average at the simulators) ${sec(result.netOfPlatforms.approvalToReleasedP95Ms)} s`
+              : ''
+          }`,
         );
         out(
           `[target] ${result.duplicates === 0 && result.releasedTwice === 0 && result.errors === 0 && result.released === result.packages ? 'PASS' : 'FAIL'} every package released exactly once, no duplicate post: ${result.released}/${result.packages} released, ${result.duplicates} duplicates, ${result.errors} API errors`,
