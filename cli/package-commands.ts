@@ -184,7 +184,11 @@ export function registerPackageCommands(program: Command): void {
       cursor = next ?? undefined;
     } while (options.all && next);
     if (options.json) printJson(rows);
-    else printTable(rows, ['id', 'status', 'currentStage', 'revision', 'title']);
+    else
+      printTable(
+        rows.map((r) => ({ ...r, currentStage: r.currentStage ? stageLabel(String(r.currentStage), r.currentStageName as string | null) : null })),
+        ['id', 'status', 'currentStage', 'revision', 'title'],
+      );
     // On stderr, so a script reading the table or the JSON is not disturbed.
     if (next && !options.all) process.stderr.write(`more packages: add --cursor ${next} for the next page, or --all for every page\n`);
   });

@@ -466,6 +466,7 @@ export class PackageService {
         title: r.title,
         status: r.status,
         currentStage: r.current_stage,
+        currentStageName: this.ctx.registry.review.stages.find((s) => s.id === r.current_stage)?.name ?? null,
         revision: r.current_revision,
         catalogueItem: r.catalogue_item_id,
         contentClass: r.content_class,

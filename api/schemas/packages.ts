@@ -253,6 +253,7 @@ export const PackageList = Type.Object(
         title: Type.String(),
         status: Type.String(),
         currentStage: nullableString,
+        currentStageName: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The stage as reviewers know it (初审, 复审, 终审)' })),
         revision: Type.Integer(),
         catalogueItem: Type.String(),
         contentClass: Type.String(),

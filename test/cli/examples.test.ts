@@ -129,6 +129,8 @@ describe('the quick start with the example packages', () => {
       // Stages as reviewers know them, with the id the options take.
       expect(submitted.stdout).toContain(`${id}: in_review at 初审 (first), revision 1`);
     }
+    const listed = await runCli(['packages', 'list', '--status', 'in_review'], { ...cliEnv, GOVPUB_TOKEN: token });
+    for (const id of Object.values(ids)) expect(listed.stdout).toMatch(new RegExp(`${id} +in_review +初审 \\(first\\) +1 `));
     const reviewerTokens: Record<string, string> = {};
     for (const [name, stage] of [
       ['zhao', '初审'],
