@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadSettings } from '../config/settings.js';
+import { loadSettings, localApiUrl } from '../config/settings.js';
 import type { Running } from '../runtime/processes.js';
 import { printJson } from './output.js';
 
@@ -62,12 +62,19 @@ async function untilSignal(running: Running): Promise<void> {
  * The simulators as `govpub start` runs them, in a process of their own (`govpub topology`): they
  * accept the accounts' (development) secrets and record their URLs for the workers and the API.
  */
-async function runSimulatorsForWorkers(options: { basePort: string; seed?: string; faults?: string }): Promise<void> {
+async function runSimulatorsForWorkers(options: { basePort: string; seed?: string; faults?: string; eventsUrl?: string }): Promise<void> {
   if (options.seed !== undefined || options.faults !== undefined) {
     const { GovpubError } = await import('../domain/errors.js');
     throw new GovpubError(
       'invalid_arguments',
       '--for-workers runs the simulators as `govpub start` does: without --seed or --faults (set faults through their control API, /__sim/).',
+    );
+  }
+  if (options.eventsUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.eventsUrl)) {
+    const { GovpubError } = await import('../domain/errors.js');
+    throw new GovpubError(
+      'invalid_arguments',
+      `--events-url ${JSON.stringify(options.eventsUrl)} is not an http(s) URL; give the govpub API's address, e.g. http://127.0.0.1:8080.`,
     );
   }
   const basePort = Number(options.basePort);
@@ -83,9 +90,19 @@ async function runSimulatorsForWorkers(options: { basePort: string; seed?: strin
   const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
   const platforms = loadPlatformConfigs(settings.configDir);
   const secretsFile = process.env.GOVPUB_SECRETS_FILE || ensureDevSecrets(settings.dataDir, registry, platforms);
-  const simulators = await startLocalSimulators({ dataDir: settings.dataDir, basePort, registry, platforms, secrets: { env: process.env, secretsFile } });
+  const eventsBaseUrl = (options.eventsUrl ?? localApiUrl(settings)).replace(/\/+$/, '');
+  const simulators = await startLocalSimulators({
+    dataDir: settings.dataDir,
+    basePort,
+    registry,
+    platforms,
+    secrets: { env: process.env, secretsFile },
+    eventsBaseUrl,
+  });
   for (const [kind, url] of Object.entries(simulators.urls)) log(`  ${kind.padEnd(16)} ${url}`);
-  log(`simulators: URLs recorded in ${simulatorsRuntimeFile(settings.dataDir)} (secrets: ${secretsFile})`);
+  log(
+    `simulators: URLs recorded in ${simulatorsRuntimeFile(settings.dataDir)} (secrets: ${secretsFile}); WeChat pushes publishing results to ${eventsBaseUrl}`,
+  );
   await untilSignal({ stop: () => simulators.close() });
 }
 
@@ -138,11 +155,22 @@ export function registerRunCommands(program: Command): void {
     .option('--faults <file>', 'JSON fault rules: an array, or {"<kind>": [rules]} (see simulators/README.md)')
     .option('--json', 'print machine-readable JSON')
     .option(
+      '--events-url <url>',
+      "with --for-workers: the govpub API WeChat's simulator pushes publishing results to (default: this host's API, http://127.0.0.1:PORT)",
+    )
+    .option(
       '--for-workers',
       "accept the registry accounts' secrets (GOVPUB_SECRETS_FILE, else development ones made under the data directory) and record the URLs in <data dir>/run/simulators.json, where `govpub worker` and `govpub api` find them (what `govpub start` and `govpub topology` do)",
     )
-    .action(async (options: { basePort: string; seed?: string; faults?: string; json?: boolean; forWorkers?: boolean }) => {
+    .action(async (options: { basePort: string; seed?: string; faults?: string; json?: boolean; forWorkers?: boolean; eventsUrl?: string }) => {
       if (options.forWorkers) return runSimulatorsForWorkers(options);
+      if (options.eventsUrl !== undefined) {
+        const { GovpubError } = await import('../domain/errors.js');
+        throw new GovpubError(
+          'invalid_arguments',
+          '--events-url goes with --for-workers: only then do the simulators know the accounts and their event token.',
+        );
+      }
       const { runSimulators } = await import('../simulators/cli.js');
       const running = await runSimulators({
         basePort: Number(options.basePort),

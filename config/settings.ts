@@ -201,6 +201,15 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
+/**
+ * The API as the other processes on this host reach it: a wildcard listen address (HOST=0.0.0.0 or
+ * ::) is reached on loopback, an IPv6 one in brackets.
+ */
+export function localApiUrl(settings: Pick<Settings, 'apiHost' | 'apiPort'>): string {
+  const host = ['0.0.0.0', '::', ''].includes(settings.apiHost) ? '127.0.0.1' : settings.apiHost;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${settings.apiPort}`;
+}
+
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const rootDir = ROOT_DIR;
   const dataDir = path.resolve(nonEmpty(env.GOVPUB_DATA_DIR) ?? path.join(process.cwd(), '.govpub'));

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
 import { ApiMetrics } from '../api/metrics.js';
 import { startContentGate } from '../services/content-gate/index.js';
-import type { Settings } from '../config/settings.js';
+import { localApiUrl, type Settings } from '../config/settings.js';
 import type { Registry } from '../domain/registry.js';
 import type { ActivityDeps } from '../activities/index.js';
 import path from 'node:path';
@@ -270,7 +270,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
         registry: opened.registry,
         platforms,
         secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE },
-        eventsBaseUrl: `http://${settings.apiHost === '0.0.0.0' ? '127.0.0.1' : settings.apiHost}:${settings.apiPort}`,
+        eventsBaseUrl: localApiUrl(settings),
       });
       stops.push({ name: 'simulators', stop: () => simulators.close() });
       log(

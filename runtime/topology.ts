@@ -13,7 +13,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { loadPlatformConfigs } from '../config/platforms.js';
 import { loadRegistry } from '../config/registry.js';
-import { ROOT_DIR, type Settings } from '../config/settings.js';
+import { ROOT_DIR, localApiUrl, type Settings } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './local-platforms.js';
 import { temporalRuntimeFile } from './app.js';
@@ -332,8 +332,7 @@ export class TopologySupervisor {
 
   /** Where this host reaches the API: HOST when it names one address, else loopback. */
   #apiUrl(): string {
-    const host = ['0.0.0.0', '::', ''].includes(this.settings.apiHost) ? '127.0.0.1' : this.settings.apiHost;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.options.port}`;
+    return localApiUrl({ apiHost: this.settings.apiHost, apiPort: this.options.port });
   }
 
   #log(line: string): void {
@@ -480,7 +479,9 @@ export class TopologySupervisor {
   async #startSimulators(shared: Record<string, string>): Promise<void> {
     const child = new GovpubChild(
       'simulators',
-      ['simulators', '--for-workers', '--base-port', String(this.settings.simulatorBasePort)],
+      // WeChat's simulator pushes its publishing results to the API, as with `govpub start`: the
+      // workers expect the pushes (the development secrets hold the accounts' event token).
+      ['simulators', '--for-workers', '--base-port', String(this.settings.simulatorBasePort), '--events-url', this.#apiUrl()],
       this.#env(shared),
       this.io,
     );

@@ -314,6 +314,11 @@ refusedCommands('govpub users (local administration)', [
   { name: 'set-unit: an unknown user', args: () => ['users', 'set-unit', 'nobody-here', 'jyj'], code: 'user_unknown' },
 ]);
 
+refusedCommands('govpub simulators', [
+  { name: '--events-url without --for-workers', args: () => ['simulators', '--events-url', 'http://127.0.0.1:8080'], code: 'invalid_arguments' },
+  { name: '--events-url that is not a URL', args: () => ['simulators', '--for-workers', '--events-url', 'wechat-token-123'], code: 'invalid_arguments' },
+]);
+
 refusedCommands('govpub replay (history files)', [
   {
     name: 'a file that does not exist',

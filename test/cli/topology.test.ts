@@ -287,6 +287,12 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect(released.deliveries.map((d) => d.state)).toEqual(['live', 'live']);
     const posts = await wechatPublications();
     expect(posts).toHaveLength(1);
+    // WeChat's simulator pushed the publishing result to the API, as in `govpub start` (without
+    // it, the confirmation waits pushWaitSec for a push that never comes, then polls).
+    const pushes = (await (await fetch(`${record.simulators.wechat_oa}/__sim/event-pushes`)).json()) as { pushes: { url: string; status: number | null }[] };
+    expect(pushes.pushes.map((p) => ({ url: p.url.startsWith(`${record.api}/api/platform-events/wechat-oa/`), status: p.status }))).toEqual([
+      { url: true, status: 200 },
+    ]);
     // The workers did it, and their endpoints say so: one WeChat transmit counted between them.
     const transmits = await Promise.all(
       record.workers.map(async (w) => sumOf(await metricsOf(w.metrics), 'govpub_transmit_duration_seconds_count', 'platform="wechat_oa"')),
