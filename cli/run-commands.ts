@@ -58,6 +58,22 @@ async function untilSignal(running: Running): Promise<void> {
   });
 }
 
+/** Why `--events-url` cannot be the API's address (null when it can). */
+function eventsUrlProblem(text: string): string | null {
+  // The URL parser drops tabs and newlines silently: refuse them (and every control character) first.
+  if (/[\u0000-\u0020\u007f]/.test(text)) return 'contains a space or a control character';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `is a ${url.protocol} URL, not http(s)`;
+  if (url.username || url.password) return 'carries a user name or password, which the API does not take (WeChat signs its pushes with the event token)';
+  if (url.search || url.hash) return 'has a query or a fragment; give only the address (scheme, host, port, path)';
+  return null;
+}
+
 /**
  * The simulators as `govpub start` runs them, in a process of their own (`govpub topology`): they
  * accept the accounts' (development) secrets and record their URLs for the workers and the API.
@@ -70,12 +86,13 @@ async function runSimulatorsForWorkers(options: { basePort: string; seed?: strin
       '--for-workers runs the simulators as `govpub start` does: without --seed or --faults (set faults through their control API, /__sim/).',
     );
   }
-  if (options.eventsUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.eventsUrl)) {
-    const { GovpubError } = await import('../domain/errors.js');
-    throw new GovpubError(
-      'invalid_arguments',
-      `--events-url ${JSON.stringify(options.eventsUrl)} is not an http(s) URL; give the govpub API's address, e.g. http://127.0.0.1:8080.`,
-    );
+  if (options.eventsUrl !== undefined) {
+    const problem = eventsUrlProblem(options.eventsUrl);
+    if (problem) {
+      const { GovpubError } = await import('../domain/errors.js');
+      // The value is not echoed: a URL with a password in it must not reach the terminal's scrollback or a log.
+      throw new GovpubError('invalid_arguments', `--events-url ${problem}; give the govpub API's address, e.g. http://127.0.0.1:8080.`);
+    }
   }
   const basePort = Number(options.basePort);
   if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) {

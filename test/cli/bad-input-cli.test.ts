@@ -123,6 +123,8 @@ interface CliCase {
   usage?: RegExp;
   /** A command without --json (exit 1): a phrase of stdout and stderr. */
   says?: RegExp;
+  /** A secret in the arguments that must not be printed back. */
+  hides?: string;
 }
 
 /** Runs one group of refused commands a few at a time; the group as a whole leaves no trace. */
@@ -139,6 +141,7 @@ function refusedCommands(group: string, cases: CliCase[]): void {
           const args = c.args();
           const result = await govpub(c.usage || c.says ? args : [...args, '--json'], c.env?.(), c.input);
           const detail = `govpub ${args.join(' ').slice(0, 160)}\nexit ${result.code}\nstdout ${result.stdout.slice(0, 500)}\nstderr ${result.stderr.slice(0, 500)}`;
+          if (c.hides) expect(`${result.stdout}\n${result.stderr}`, detail).not.toContain(c.hides);
           if (c.usage) {
             expect(result.code, detail).toBe(2);
             expect(result.stderr, detail).toMatch(c.usage);
@@ -317,6 +320,13 @@ refusedCommands('govpub users (local administration)', [
 refusedCommands('govpub simulators', [
   { name: '--events-url without --for-workers', args: () => ['simulators', '--events-url', 'http://127.0.0.1:8080'], code: 'invalid_arguments' },
   { name: '--events-url that is not a URL', args: () => ['simulators', '--for-workers', '--events-url', 'wechat-token-123'], code: 'invalid_arguments' },
+  {
+    name: '--events-url with a password in it',
+    args: () => ['simulators', '--for-workers', '--events-url', 'http://admin:s3cret-pw@127.0.0.1:8080'],
+    code: 'invalid_arguments',
+    hides: 's3cret-pw',
+  },
+  { name: '--events-url with a newline', args: () => ['simulators', '--for-workers', '--events-url', 'http://127.0.0.1:80\n80'], code: 'invalid_arguments' },
 ]);
 
 refusedCommands('govpub replay (history files)', [
