@@ -318,6 +318,13 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
           await page.waitForLoadState('networkidle');
           await screenshot(page, 'reviewer-review-page');
           await expectAccessible(page, 'reviewer:review page');
+          // The channel previews: Douyin takes only the video, and its tab says so as a warning.
+          await page.getByRole('tab', { name: '渠道预览' }).click();
+          await byTestId(page, UI.previewTab('douyin')).click();
+          await expect
+            .poll(() => page.locator('[data-testid="preflight-warning"]:visible').allInnerTexts(), { timeout: 20_000 })
+            .toContainEqual(expect.stringContaining('只发布视频'));
+          await expectAccessible(page, 'reviewer:review page, channel previews');
         }
         await inputOf(page, UI.reviewComment).fill(`${stageName}通过，同意发布。`);
         await byTestId(page, UI.reviewApprove).click();
