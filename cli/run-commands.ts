@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { httpUrlProblem } from '../config/http-url.js';
 import { loadSettings, localApiUrl } from '../config/settings.js';
 import type { Running } from '../runtime/processes.js';
 import { printJson } from './output.js';
@@ -60,16 +61,20 @@ async function untilSignal(running: Running): Promise<void> {
 
 /** Why `--events-url` cannot be the API's address (null when it can). */
 function eventsUrlProblem(text: string): string | null {
-  // The URL parser drops tabs and newlines silently: refuse them (and every control character) first.
-  if (/[\u0000-\u0020\u007f]/.test(text)) return 'contains a space or a control character';
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'is not a URL';
+  if (/\s/.test(text)) return 'contains a space or a control character';
+  switch (httpUrlProblem(text)) {
+    case 'control_character':
+      return 'contains a space or a control character';
+    case 'not_a_url':
+      return 'is not a URL';
+    case 'not_http':
+      return 'is not an http(s) URL';
+    case 'carries_credentials':
+      return 'carries a user name or password, which the API does not take (WeChat signs its pushes with the event token)';
+    case null:
+      break;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `is a ${url.protocol} URL, not http(s)`;
-  if (url.username || url.password) return 'carries a user name or password, which the API does not take (WeChat signs its pushes with the event token)';
+  const url = new URL(text);
   if (url.search || url.hash) return 'has a query or a fragment; give only the address (scheme, host, port, path)';
   return null;
 }

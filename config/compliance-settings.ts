@@ -4,6 +4,7 @@
  * Secrets are named here, never held: the SMTP password and the webhook signing key are read by
  * name from the environment or GOVPUB_SECRETS_FILE when a notice is sent (config/secrets.ts).
  */
+import { httpUrlProblem } from './http-url.js';
 import { GovpubError } from '../domain/errors.js';
 
 export interface SmtpSettings {
@@ -60,15 +61,18 @@ function intIn(env: NodeJS.ProcessEnv, name: string, fallback: number, min: numb
 }
 
 function httpUrl(name: string, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw invalid(name, raw, 'is not a URL');
+  switch (httpUrlProblem(raw)) {
+    case 'control_character':
+      throw invalid(name, '<hidden>', 'contains a control character');
+    case 'not_a_url':
+      throw invalid(name, raw, 'is not a URL');
+    case 'not_http':
+      throw invalid(name, raw, 'must be an http(s) URL');
+    case 'carries_credentials':
+      throw invalid(name, '<hidden>', 'must not carry a user or password (put the signing key in a secret)');
+    case null:
+      return new URL(raw).toString();
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(name, raw, 'must be an http(s) URL');
-  if (url.username || url.password) throw invalid(name, '<hidden>', 'must not carry a user or password (put the signing key in a secret)');
-  return url.toString();
 }
 
 const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,127}$/;
