@@ -318,12 +318,13 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
           await page.waitForLoadState('networkidle');
           await screenshot(page, 'reviewer-review-page');
           await expectAccessible(page, 'reviewer:review page');
-          // The channel previews: Douyin takes only the video, and its tab says so as a warning.
+          // The channel previews: Douyin takes only the video, and its tab says so as a warning naming the field.
           await page.getByRole('tab', { name: '渠道预览' }).click();
           await byTestId(page, UI.previewTab('douyin')).click();
           await expect
             .poll(() => page.locator('[data-testid="preflight-warning"]:visible').allInnerTexts(), { timeout: 20_000 })
-            .toContainEqual(expect.stringContaining('只发布视频'));
+            .toContainEqual(expect.stringMatching(/只发布视频[\s\S]*（解读 2）/)); // the field in words, not its JSON path
+          await screenshot(page, 'reviewer-review-previews');
           await expectAccessible(page, 'reviewer:review page, channel previews');
         }
         await inputOf(page, UI.reviewComment).fill(`${stageName}通过，同意发布。`);
