@@ -6,20 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { RENDITION_EXTENSIONS } from '../../media/published.js';
 import { DeliveryError } from '../errors.js';
 import type { RenditionFile } from '../types.js';
 import { eachLimit, errorCode, syncFile } from './files.js';
 import type { MediaFile, SiteChange } from './state.js';
 import { portalMediaPath } from './urls.js';
-
-const MEDIA_EXTENSIONS: Record<string, string> = {
-  'image/webp': 'webp',
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'video/mp4': 'mp4',
-  'audio/mp4': 'm4a',
-  'audio/mpeg': 'mp3',
-};
 
 /** Copies in flight older than this were left by a writer that died. */
 const TMP_GRACE_MS = 3_600_000;
@@ -39,7 +31,8 @@ export class ObjectStore {
 
   /** Copies a rendition into objects/ under its content hash; the next commit links it into the site. */
   async stage(rendition: RenditionFile): Promise<MediaFile> {
-    const ext = MEDIA_EXTENSIONS[rendition.mime] ?? 'bin';
+    // The type's own extension (attachments and captions too), so the web server names their type.
+    const ext = RENDITION_EXTENSIONS[rendition.mime] ?? 'bin';
     if (!/^[0-9a-f]{64}$/.test(rendition.sha256)) {
       throw new DeliveryError(
         'retryable',
