@@ -151,6 +151,8 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   invalid_reason: '原因无效（含控制字符或过长）。请修改后重试。',
   user_exists: '该用户名已存在。请换一个用户名。',
   user_unknown: '用户不存在。请在用户列表中查看。',
+  name_is_token:
+    '这个用户名看起来是一个 API 令牌（gp_ 开头）：令牌是凭据，不能用作用户名，此处也不会回显。请填写用户名（如 wang.wei）；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
   user_disabled: '该用户已被停用。请先启用该用户。',
   invalid_arguments: '命令参数有误。请查看命令帮助（--help）后重试。',
 

@@ -57,6 +57,14 @@ export function permissionsOfUser(user: UserRow): Permissions {
   return permissionsOf({ role: user.role, stages: user.stages, unit: user.unit });
 }
 
+/**
+ * The failure counter's key for a typed name: its SHA-256, not the name, because what people type
+ * into the name field is sometimes their password.
+ */
+function failureKey(name: string): string {
+  return `sha256:${createHash('sha256').update(name).digest('hex')}`;
+}
+
 function badCredentials(): GovpubError {
   return new GovpubError('bad_credentials', 'The user name or password is wrong (or the user is disabled). Check both and try again.', { status: 401 });
 }
@@ -73,7 +81,7 @@ export interface SignedIn {
  * 15 minutes refuse that name with 429 until the window closes; a success clears the count.
  */
 export async function signIn(db: Kysely<DB>, name: string, password: string, now = new Date()): Promise<SignedIn> {
-  const failures = await signInFailures(db, name, now, FAILURE_WINDOW_MS);
+  const failures = await signInFailures(db, failureKey(name), now, FAILURE_WINDOW_MS);
   if (failures && failures.failures >= MAX_FAILURES) {
     const retryAfterSec = Math.max(1, Math.ceil((failures.since.getTime() + FAILURE_WINDOW_MS - now.getTime()) / 1000));
     throw new GovpubError(
@@ -85,7 +93,7 @@ export async function signIn(db: Kysely<DB>, name: string, password: string, now
   const user = await userByName(db, name);
   const matches = await verifyPassword(password, user?.password_hash);
   if (!user || !matches || user.disabled_at) {
-    await countSignInFailure(db, name, now, FAILURE_WINDOW_MS);
+    await countSignInFailure(db, failureKey(name), now, FAILURE_WINDOW_MS);
     throw badCredentials();
   }
   const sessionId = randomBytes(32).toString('base64url');
@@ -99,7 +107,7 @@ export async function signIn(db: Kysely<DB>, name: string, password: string, now
       last_seen_at: now,
       expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
     });
-    await clearSignInFailures(trx, name);
+    await clearSignInFailures(trx, failureKey(name));
     await appendAudit(trx, { actor: user.id, action: 'signed_in', details: { user: user.name } });
   });
   // Old sessions and closed failure windows go when someone signs in: the tables hold live rows only.

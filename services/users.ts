@@ -61,6 +61,8 @@ export async function addUser(
   },
 ): Promise<{ user: UserRow; token: string; generatedPassword?: string }> {
   const name = input.name.trim();
+  // Checked first, and never echoed: a token pasted where the name belongs would otherwise be stored, audited and shown to everyone.
+  if (looksLikeApiToken(name)) throw tokenAsNameError();
   if (!/^[\p{L}\p{N}_.@-]{1,64}$/u.test(name)) {
     throw new GovpubError('invalid_name', `User name "${input.name}" must be 1-64 letters, digits or _ . @ - (no spaces).`);
   }
@@ -219,7 +221,21 @@ export async function authenticate(db: Kysely<DB>, token: string): Promise<UserR
 }
 
 function newToken(): string {
-  return `gp_${randomBytes(24).toString('base64url')}`;
+  return `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
+}
+
+const TOKEN_PREFIX = 'gp_';
+
+/** True for text shaped like a govpub API token (`gp_` and 32 base64url characters, as `newToken` makes them), anywhere in it. */
+export function looksLikeApiToken(text: string): boolean {
+  return /gp_[A-Za-z0-9_-]{32}/.test(text);
+}
+
+function tokenAsNameError(): GovpubError {
+  return new GovpubError(
+    'name_is_token',
+    'That user name looks like an API token (gp_ followed by 32 characters): a token is a credential, never a name, and it is not repeated here. Give the user name (e.g. wang.wei); if a token was pasted where others can see it, issue a new one with `govpub users rotate-token NAME`.',
+  );
 }
 
 function tokenExpiry(days: number | undefined): Date | null {
@@ -248,6 +264,7 @@ export function localOperator(): string {
 }
 
 async function userByName(db: Kysely<DB>, name: string): Promise<UserRow> {
+  if (looksLikeApiToken(name)) throw tokenAsNameError();
   const row = await findUserByName(db, name);
   if (!row) throw new GovpubError('user_unknown', `No user named "${name}" (see \`govpub users list\`).`);
   return row;

@@ -278,6 +278,10 @@ refusedCommands('govpub users (local administration)', [
   { name: 'add: a name with path traversal', args: () => ['users', 'add', '../../etc/passwd', '--role', 'editor'], code: 'invalid_name' },
   { name: 'add: a name that looks like SQL', args: () => ['users', 'add', "x'OR'1'='1", '--role', 'editor'], code: 'invalid_name' },
   { name: 'add: an unknown role', args: () => ['users', 'add', 'corpus-new-1', '--role', 'god'], code: 'invalid_role' },
+  // A live token typed where the name belongs: refused before anything is stored or audited, and never printed back.
+  { name: 'add: a token as the name', args: () => ['users', 'add', tokens.editor, '--role', 'editor'], code: 'name_is_token', hides: tokens.editor },
+  { name: 'disable: a token as the name', args: () => ['users', 'disable', tokens.editor, '--reason', '调岗'], code: 'name_is_token', hides: tokens.editor },
+  { name: 'set-unit: a token as the name', args: () => ['users', 'set-unit', tokens.editor, 'jyj'], code: 'name_is_token', hides: tokens.editor },
   { name: 'add: an unknown stage', args: () => ['users', 'add', 'corpus-new-2', '--role', 'reviewer', '--stages', '终终审'], code: 'unknown_stage' },
   { name: 'add: --token-ttl-days abc', args: () => ['users', 'add', 'corpus-new-4', '--role', 'editor', '--token-ttl-days', 'abc'], code: 'invalid_arguments' },
   {
