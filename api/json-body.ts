@@ -74,6 +74,57 @@ export function checkJsonStructure(text: string): void {
 }
 
 /** Parses a JSON request body; undefined for an empty one. Throws GovpubError (400) with the path. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A JSON body's text, refusing bytes that are not UTF-8 (RFC 8259) with where they are: a GBK file
+ * sent as it is would otherwise be stored with its characters replaced by U+FFFD. A leading
+ * byte-order mark is kept (and refused by the JSON parser, as RFC 8259 allows).
+ */
+export function decodeUtf8Body(body: Buffer): string {
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    const at = firstInvalidUtf8Byte(body);
+    let line = 1;
+    for (let i = 0; i < at; i++) if (body[i] === 0x0a) line += 1;
+    const hex = [...body.subarray(at, at + 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new GovpubError(
+      'invalid_json',
+      `The body is not UTF-8: byte ${at} (line ${line}) starts an invalid sequence (${hex}). Send JSON encoded in UTF-8 (a file in GBK: convert it first, e.g. iconv -f GBK -t UTF-8).`,
+      { status: 400 },
+    );
+  }
+}
+
+/** Offset of the first byte that does not begin a well-formed UTF-8 sequence (Unicode 15, table 3-7). */
+function firstInvalidUtf8Byte(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    let length = 0;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b < 0x80) length = 1;
+    else if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
+}
+
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   let value: unknown;

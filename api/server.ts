@@ -37,7 +37,7 @@ import { authenticate, toActor } from '../services/users.js';
 import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookie, sessionFromCookie } from '../services/sessions.js';
 import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
-import { parseJsonBody } from './json-body.js';
+import { decodeUtf8Body, parseJsonBody } from './json-body.js';
 import { answerClientError, installErrorHandlers, JSON_BODY_LIMIT, type ValidationFailure } from './errors.js';
 import { errorLogSerializer, scrubSecrets } from './log.js';
 import { openApiDocument, type DocumentedRoute } from './openapi.js';
@@ -221,7 +221,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   // JSON only (text/plain and the rest: 415), in UTF-8 (RFC 8259: a body that says it is in
   // another charset would be read wrongly); duplicate keys are refused (api/json-body.ts).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
     const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
     if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
       done(
@@ -233,7 +233,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       return;
     }
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(decodeUtf8Body(body as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
     }

@@ -1,24 +1,32 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { checkJsonStructure } from '../api/json-body.js';
+import { checkJsonStructure, decodeUtf8Body } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
 function readJsonFile(file: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+    bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
   } catch (error) {
     throw new GovpubError('file_unreadable', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  }
+  // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the JSON.
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  let text: string;
+  try {
+    text = decodeUtf8Body(bytes);
+  } catch (error) {
+    throw new GovpubError('invalid_json', `${file}: ${(error as GovpubError).message.replace('The body is', 'the file is').replace('Send JSON', 'Save it')}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new GovpubError('invalid_json', `${file} is not valid JSON: ${(error as Error).message}.`);
+    throw new GovpubError('invalid_json', `${file}${jsonErrorPlace(text, error as Error)}: not valid JSON: ${(error as Error).message}.`);
   }
   // JSON.parse keeps the last of a field given twice; the API refuses such a body (a reviewer may
   // have read the first), and so does the file that stands for it.
@@ -29,6 +37,15 @@ function readJsonFile(file: string): unknown {
     throw new GovpubError(refused.code, `${file}: ${refused.message}`, refused.details);
   }
   return value;
+}
+
+/** `:line:column` of a JSON.parse error that gives its position (Node: "… at position 46"), else nothing. */
+function jsonErrorPlace(text: string, error: Error): string {
+  const position = /at position (\d+)/.exec(error.message)?.[1];
+  if (position === undefined) return '';
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  return `:${line}:${Number(position) - before.lastIndexOf('\n')}`;
 }
 
 type Common = ActingOptions;

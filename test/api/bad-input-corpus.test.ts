@@ -152,6 +152,8 @@ interface Refusal {
   code: string;
   /** A field path that `issues` must name (itself, or a path inside it). */
   issue?: string;
+  /** What the English message must say. */
+  message?: RegExp;
 }
 
 interface Case {
@@ -189,6 +191,7 @@ async function expectRefused(c: Case): Promise<void> {
   expect(answer.status, detail).toBeLessThan(500);
   expect(answer.status, detail).toBe(c.refuse.status);
   expect(answer.body?.error?.code, detail).toBe(c.refuse.code);
+  if (c.refuse.message) expect(answer.body?.error?.message, detail).toMatch(c.refuse.message);
   expect(typeof answer.body.error.message, detail).toBe('string');
   expect(answer.body.error.requestId, detail).toMatch(/^[A-Za-z0-9._:-]{8,128}$/);
   if (answer.requestIdHeader !== null) expect(answer.requestIdHeader, detail).toBe(answer.body.error.requestId);
@@ -935,6 +938,21 @@ refusals(
         refuse: refusal(route.key),
       })),
   ),
+);
+
+/** Bytes that are not UTF-8 inside a valid body: refused with where they are, never stored as U+FFFD. */
+refusals(
+  'text encoding',
+  JSON_ROUTES.map((route): Omit<Case, 'category'> => ({
+    name: `${route.name}: GBK bytes in a string`,
+    req: (f) => {
+      const json = JSON.stringify(route.body(f));
+      // 测试 in GBK (b2 e2 ca d4) inside a string value of the body.
+      const bytes = Buffer.concat([Buffer.from(`{"note":"`), Buffer.from([0xb2, 0xe2, 0xca, 0xd4]), Buffer.from(`",`), Buffer.from(json.slice(1))]);
+      return { method: route.method, path: route.path(f), as: route.as, text: bytes, headers: { 'content-type': 'application/json' } };
+    },
+    refuse: { ...invalidJson, message: /not UTF-8: byte 9 \(line 1\)/ },
+  })),
 );
 
 refusals('huge bodies', [

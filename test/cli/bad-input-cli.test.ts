@@ -69,6 +69,10 @@ beforeAll(async () => {
     await writeFile(files[name]!, content);
   };
   await write('not-json.json', 'title: 关于进一步优化营商环境的若干措施\n');
+  // A comma missing at the end of line 2: the error names the file, line 3 and its column.
+  await write('missing-comma.json', JSON.stringify(valid, null, 2).replace(/,\n/, '\n'));
+  // The title in GBK (a file saved by an editor set to the system code page).
+  await write('gbk.json', Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xb2, 0xe2, 0xca, 0xd4]), Buffer.from('"}')]));
   await write('twice.json', JSON.stringify(valid).replace('"title":', '"title":"先看到的标题","title":'));
   await write('nul.json', JSON.stringify({ ...valid, title: '标题\u0000' }));
   await write(
@@ -125,6 +129,8 @@ interface CliCase {
   says?: RegExp;
   /** A secret in the arguments that must not be printed back. */
   hides?: string;
+  /** What the printed error's message must say (with `code`). */
+  message?: RegExp;
 }
 
 /** Runs one group of refused commands a few at a time; the group as a whole leaves no trace. */
@@ -155,6 +161,7 @@ function refusedCommands(group: string, cases: CliCase[]): void {
           }
           const printed = JSON.parse(result.stdout) as { error: { code: string; message: string } };
           expect(printed.error.code, detail).toBe(c.code);
+          if (c.message) expect(printed.error.message, detail).toMatch(c.message);
           expect(printed.error.message.length, detail).toBeGreaterThan(10);
           expect(result.stderr, detail).not.toMatch(/unexpected error|at .*\.ts:\d+/);
         });
@@ -172,6 +179,18 @@ const NO_DELIVERY = '00000000-0000-4000-8000-000000000000';
 refusedCommands('govpub packages', [
   { name: 'create: a file that does not exist', args: () => ['packages', 'create', '--file', path.join(dir, 'missing.json')], code: 'file_unreadable' },
   { name: 'create: a file that is not JSON', args: () => ['packages', 'create', '--file', files['not-json.json']!], code: 'invalid_json' },
+  {
+    name: 'create: a comma missing in a file (file, line and column named)',
+    args: () => ['packages', 'create', '--file', files['missing-comma.json']!],
+    code: 'invalid_json',
+    message: /missing-comma\.json:3:\d+: not valid JSON/,
+  },
+  {
+    name: 'create: a file in GBK (the byte and line named)',
+    args: () => ['packages', 'create', '--file', files['gbk.json']!],
+    code: 'invalid_json',
+    message: /gbk\.json: the file is not UTF-8: byte 10 \(line 1\)/,
+  },
   { name: 'create: a field given twice in the file', args: () => ['packages', 'create', '--file', files['twice.json']!], code: 'invalid_body' },
   { name: 'create: NUL in the title', args: () => ['packages', 'create', '--file', files['nul.json']!], code: 'invalid_body' },
   { name: 'create: a javascript: attachment URL', args: () => ['packages', 'create', '--file', files['javascript-url.json']!], code: 'invalid_body' },
@@ -366,6 +385,16 @@ describe('govpub: valid but tricky input is stored as sent', () => {
     expect((row.content as { title: string }).title).toBe(title);
     expect((await app.db.selectFrom('packages').select('title').where('id', '=', id).executeTakeFirstOrThrow()).title).toBe(title);
     expectOnly(before, await traces(app.db, mediaDir), { packages: 1, package_revisions: 1, audit_log: 1 }, ['package_states']);
+  });
+
+  it('create: a UTF-8 file that starts with a byte-order mark (Windows editors) is read without it', async () => {
+    const title = 'CLI 语料库：带 BOM 的文件';
+    const file = path.join(dir, 'with-bom.json');
+    await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(policyPackage(app.registry, { title })))]));
+    const created = await govpub(['packages', 'create', '--file', file, '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    expect((await app.db.selectFrom('packages').select('title').where('id', '=', id).executeTakeFirstOrThrow()).title).toBe(title);
   });
 
   it('media add: a file named with emoji and right-to-left text keeps its name', async () => {
