@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadSettings } from '../config/settings.js';
+import { httpUrlProblem, type HttpUrlProblem } from '../config/http-url.js';
 import { GovpubError } from '../domain/errors.js';
 import { printJson } from './output.js';
 
@@ -43,6 +44,13 @@ export function actOnId<R, O extends ActingOptions>(describe: (result: R) => str
   };
 }
 
+const API_URL_PROBLEMS: Record<HttpUrlProblem, string> = {
+  control_character: 'holds a control character',
+  not_a_url: 'is not a URL',
+  not_http: 'is not an http(s) address',
+  carries_credentials: 'carries a user name or password (the API takes your token, --token or GOVPUB_TOKEN, instead)',
+};
+
 /** Where `govpub start` / `govpub api` listen on this machine (HOST, PORT), as a URL. */
 function defaultApiUrl(): string {
   const settings = loadSettings();
@@ -68,13 +76,11 @@ export class ApiClient {
       );
     }
     const base = options.api ?? (process.env.GOVPUB_API_URL?.trim() || defaultApiUrl());
-    let url: URL;
-    try {
-      url = new URL(base);
-    } catch {
-      throw new GovpubError('invalid_api_url', `"${base}" is not a URL; give the API as --api http://host:port (or GOVPUB_API_URL).`);
-    }
-    return new ApiClient(url.toString().replace(/\/$/, ''), token.trim());
+    // The value is not repeated: what lands in --api by mistake is sometimes a token or carries a password.
+    const problem = httpUrlProblem(base);
+    if (problem)
+      throw new GovpubError('invalid_api_url', `The API address (--api or GOVPUB_API_URL) ${API_URL_PROBLEMS[problem]}; give it as http://host:port.`);
+    return new ApiClient(new URL(base).toString().replace(/\/$/, ''), token.trim());
   }
 
   /**

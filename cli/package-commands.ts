@@ -48,6 +48,14 @@ function jsonErrorPlace(text: string, error: Error): string {
   return `:${line}:${Number(position) - before.lastIndexOf('\n')}`;
 }
 
+type ValidityChanged = { id: string; from: Validity | null; validity: Validity; unchanged?: boolean };
+
+/** 失效 (expired) 2026-12-01, as the portal page shows it, with the state's id. */
+const validityLabel = (v: Validity | null) =>
+  v === null
+    ? '有效 (valid, from its release)'
+    : `${VALIDITY_STATE_ZH[v.state]} (${v.state})${v.effectiveFrom ? `, 施行 ${v.effectiveFrom}` : ''}${v.endedAt ? `, ${v.state === 'repealed' ? '废止' : '失效'} ${v.endedAt}` : ''}`;
+
 type Common = ActingOptions;
 type Summary = { id: string; status: string; revision: number; currentStage?: string | null; currentStageName?: string | null };
 
@@ -110,8 +118,9 @@ export function registerPackageCommands(program: Command): void {
     packages
       .command('schedule <id>')
       .description('Change the release time (keeps approvals), or cancel it with --cancel')
-      .option('--at <datetime>', 'ISO 8601, e.g. 2026-12-01T09:00:00+08:00')
-      .option('--now', 'release as soon as approved')
+      // One of the three: given together, one would be dropped silently.
+      .addOption(new Option('--at <datetime>', 'ISO 8601, e.g. 2026-12-01T09:00:00+08:00').conflicts(['now', 'cancel']))
+      .addOption(new Option('--now', 'release as soon as approved').conflicts(['cancel']))
       .option('--cancel', 'cancel the scheduled release; the package waits'),
   ).action(
     operation<Common & { at?: string; now?: boolean; cancel?: boolean }>((api, id, o) => {
@@ -136,13 +145,16 @@ export function registerPackageCommands(program: Command): void {
       .option('--ended-at <date>', '失效 / 废止日期 YYYY-MM-DD (required for expired and repealed)')
       .requiredOption('--reason <text>', 'why: it goes to the audit trail'),
   ).action(
-    operation<Common & { state: string; effectiveFrom?: string; endedAt?: string; reason: string }>((api, id, o) =>
-      api.request('POST', route(id, '/validity'), {
-        state: o.state,
-        ...(o.effectiveFrom !== undefined ? { effectiveFrom: o.effectiveFrom } : {}),
-        ...(o.endedAt !== undefined ? { endedAt: o.endedAt } : {}),
-        reason: o.reason,
-      }),
+    actOnId(
+      (r: ValidityChanged) =>
+        `${r.id}: 有效性 ${validityLabel(r.from)} → ${validityLabel(r.validity)}${r.unchanged ? ' (unchanged)' : '; the portal pages follow'}`,
+      (api, id, o: Common & { state: string; effectiveFrom?: string; endedAt?: string; reason: string }) =>
+        api.request<ValidityChanged>('POST', route(id, '/validity'), {
+          state: o.state,
+          ...(o.effectiveFrom !== undefined ? { effectiveFrom: o.effectiveFrom } : {}),
+          ...(o.endedAt !== undefined ? { endedAt: o.endedAt } : {}),
+          reason: o.reason,
+        }),
     ),
   );
   withActingOptions(packages.command('show <id>').description('Status, stage, approvals and deliveries of one package')).action(
@@ -158,10 +170,7 @@ export function registerPackageCommands(program: Command): void {
           `  waiting for: ${view.waitingFor.step} since ${view.waitingFor.since}${view.waitingFor.lastFailure ? ` (${view.waitingFor.lastFailure})` : ''}`,
         );
       if (view.indexNumber) console.log(`索引号 ${view.indexNumber}`);
-      if (view.validity)
-        console.log(
-          `有效性 ${VALIDITY_STATE_ZH[view.validity.state]}${view.validity.effectiveFrom ? `, 施行 ${view.validity.effectiveFrom}` : ''}${view.validity.endedAt ? `, ${view.validity.state === 'repealed' ? '废止' : '失效'} ${view.validity.endedAt}` : ''}`,
-        );
+      if (view.validity) console.log(`有效性 ${validityLabel(view.validity)}`);
       const stageName = (id: string) => stageLabel(id, view.stages.find((s) => s.id === id)?.name);
       for (const a of view.approvals) console.log(`  approved at ${stageName(a.stage)} by ${a.reviewer} (revision ${a.revision})`);
       if (view.lastRejection) console.log(`  last rejection at ${stageName(view.lastRejection.stage)}: ${view.lastRejection.comment}`);

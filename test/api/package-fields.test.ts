@@ -214,12 +214,16 @@ describe('索引号, 主题分类, 主题词 and 有效性 on a package', () => 
 
   it('works from the CLI: govpub packages validity ID --state repealed --ended-at … --reason …', async () => {
     const env = { GOVPUB_API_URL: base, GOVPUB_TOKEN: tokens.final };
-    const result = await runCli(['packages', 'validity', id, '--state', 'repealed', '--ended-at', '2027-03-01', '--reason', '已被新文件废止', '--json'], env);
+    const result = await runCli(['packages', 'validity', id, '--state', 'repealed', '--ended-at', '2027-03-01', '--reason', '已被新文件废止'], env);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ validity: { state: 'repealed', endedAt: '2027-03-01' } });
+    expect(result.stdout).toMatch(
+      new RegExp(`^${id}: 有效性 有效 \\(valid\\).* → 废止 \\(repealed\\), 施行 2026-12-01, 废止 2027-03-01; the portal pages follow\n$`),
+    );
+    const json = await runCli(['packages', 'validity', id, '--state', 'repealed', '--ended-at', '2027-03-01', '--reason', '再次确认', '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ unchanged: true, validity: { state: 'repealed', endedAt: '2027-03-01' } });
     const shown = await runCli(['packages', 'show', id], env);
     expect(shown.stdout).toContain(`索引号 ${indexNumber}`);
-    expect(shown.stdout).toContain('有效性 废止, 施行 2026-12-01, 废止 2027-03-01');
+    expect(shown.stdout).toContain('有效性 废止 (repealed), 施行 2026-12-01, 废止 2027-03-01');
     const editor = await runCli(['packages', 'validity', id, '--state', 'valid', '--reason', '试试'], { GOVPUB_API_URL: base, GOVPUB_TOKEN: tokens.editor });
     expect(editor.code).not.toBe(0);
     expect(editor.stderr).toMatch(/forbidden|may not change a normative document's validity/);

@@ -219,6 +219,12 @@ refusedCommands('govpub packages', [
   { name: 'schedule: --at tomorrow', args: () => ['packages', 'schedule', draftId, '--at', 'tomorrow'], code: 'invalid_body' },
   { name: 'schedule: neither --at, --now nor --cancel', args: () => ['packages', 'schedule', draftId], code: 'invalid_arguments' },
   {
+    name: 'schedule: --at and --now together',
+    args: () => ['packages', 'schedule', draftId, '--at', '2027-01-01T09:00:00+08:00', '--now'],
+    usage: /cannot be used with/,
+  },
+  { name: 'schedule: --now and --cancel together', args: () => ['packages', 'schedule', draftId, '--now', '--cancel'], usage: /cannot be used with/ },
+  {
     name: 'retract: a blank reason',
     args: () => ['packages', 'retract', draftId, '--reason', '   '],
     env: () => ({ GOVPUB_TOKEN: tokens.ops }),
@@ -288,8 +294,15 @@ refusedCommands('govpub media, audit, tokens', [
   { name: 'audit: a control character in --package', args: () => ['audit', '--package', 'pkg-\u0001'], code: 'invalid_query' },
   { name: 'no token', args: () => ['packages', 'list'], env: () => ({ GOVPUB_TOKEN: '' }), code: 'token_required' },
   { name: 'a token with its scheme', args: () => ['packages', 'list'], env: () => ({ GOVPUB_TOKEN: `Bearer ${tokens.editor}` }), code: 'unauthorized' },
-  { name: 'a javascript: API URL', args: () => ['packages', 'list', '--api', 'javascript:alert(1)'], code: 'api_unreachable' },
-  { name: 'an API URL that is not a URL', args: () => ['packages', 'list', '--api', 'not a url'], code: 'invalid_api_url' },
+  { name: 'a javascript: API URL', args: () => ['packages', 'list', '--api', 'javascript:alert(1)'], code: 'invalid_api_url' },
+  { name: 'an API URL that is not a URL', args: () => ['packages', 'list', '--api', 'not a url'], code: 'invalid_api_url', hides: 'not a url' },
+  {
+    name: 'an API URL with a password in it (never printed)',
+    args: () => ['packages', 'list', '--api', 'http://admin:s3cret-api-pw@127.0.0.1:1'],
+    code: 'invalid_api_url',
+    hides: 's3cret-api-pw',
+  },
+  { name: 'a token given as the API URL (never printed)', args: () => ['packages', 'list', '--api', tokens.ops], code: 'invalid_api_url', hides: tokens.ops },
 ]);
 
 refusedCommands('govpub users (local administration)', [
