@@ -16,7 +16,7 @@ import { deliveriesOfPackage } from '../db/deliveries.js';
 import { mediaKinds } from '../db/media.js';
 import { decisionsOf, deleteRevision, findPackage, findRevision, insertPackage, insertRevision, selectPackagesPage } from '../db/packages.js';
 import { userById } from '../db/tokens.js';
-import { targetsOutOfScope } from '../domain/units.js';
+import { targetsOutOfScope, unitById } from '../domain/units.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { inTransaction } from '../db/transaction.js';
 import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
@@ -448,6 +448,20 @@ export class PackageService {
    */
   async listPage(filter: { status?: string; stage?: string; createdBy?: string; q?: string; unit?: string; cursor?: string; limit?: number }, actor?: Actor) {
     const stage = filter.stage ? this.ctx.registry.review.stages.find((s) => s.id === filter.stage || s.name === filter.stage) : undefined;
+    // A filter that can match nothing is a mistake to say, not an empty page (as GET /api/deliveries does).
+    if (filter.stage && !stage) {
+      const stages = this.ctx.registry.review.stages.map((s) => `${s.id} (${s.name})`).join(', ');
+      throw new GovpubError('invalid_query', `stage "${filter.stage}" is not a review stage; use one of ${stages}.`, {
+        status: 400,
+        issues: [{ path: 'stage', message: `not a review stage: ${stages}` }],
+      });
+    }
+    if (filter.unit !== undefined && !unitById(this.ctx.registry, filter.unit)) {
+      throw new GovpubError('invalid_query', `unit "${filter.unit}" is not a unit id; GET /api/units lists them.`, {
+        status: 400,
+        issues: [{ path: 'unit', message: 'not a unit id from GET /api/units' }],
+      });
+    }
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
     const rows = await selectPackagesPage(this.ctx.db, {
       status: filter.status,

@@ -1734,9 +1734,23 @@ describe('accepted as sent (valid but tricky)', () => {
     expect(view.decisions.map((d: { comment: string }) => d.comment)).toEqual([comment]);
   });
 
+  it('a stage or unit filter that names no stage or unit is refused (400 naming it), not answered with an empty page', async () => {
+    for (const [url, path] of [
+      [`/api/packages?stage=${encodeURIComponent("first' OR '1'='1")}`, 'stage'],
+      ['/api/packages?stage=bogus', 'stage'],
+      ['/api/packages?unit=nope', 'unit'],
+      ['/api/deliveries?unit=nope', 'unit'],
+    ] as const) {
+      const answer = await call('GET', url, 'ops');
+      expect(answer.status, url).toBe(400);
+      expect(answer.body.error.code, url).toBe('invalid_query');
+      expect(answer.body.error.issues[0].path, url).toBe(path);
+    }
+    expect((await call('GET', `/api/packages?stage=${encodeURIComponent('初审')}&unit=jyj`, 'ops')).status).toBe(200);
+  });
+
   it('SQL-looking and emoji filters are just filters: 200 and nothing matches', async () => {
     for (const url of [
-      `/api/packages?stage=${encodeURIComponent("first' OR '1'='1")}`,
       `/api/deliveries?channel=${encodeURIComponent("weibo:blfb-wb' OR 1=1 --")}`,
       `/api/deliveries?package=${encodeURIComponent('pkg-1; DROP TABLE deliveries')}`,
       `/api/audit?action=${encodeURIComponent("create' UNION SELECT token_hash FROM users --")}`,
