@@ -250,7 +250,7 @@ export function registerPublicRenditions(app: FastifyInstance, store: MediaStore
       return reply
         .status(404)
         .header('cache-control', 'no-store')
-        .send({ error: { code: 'not_found', message: 'No published file has this name.', messageZh: '没有这个名称的已发布文件。' } });
+        .send({ error: { code: 'not_found', message: 'No published file has this name.', messageZh: '没有这个名称的已发布文件。', requestId: request.id } });
     }
     return sendRenditionFile(request, reply, store, published, name, 'public');
   });

@@ -204,6 +204,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
         error: {
           code: tooLong ? 'uri_too_long' : 'bad_url',
           message: tooLong ? 'A path segment is longer than 300 characters.' : 'The URL is not validly percent-encoded (e.g. a lone % must be sent as %25).',
+          messageZh: tooLong ? '请求路径中有一段超过 300 个字符，未做任何处理。' : '请求地址的百分号编码无效（单独的 % 须写作 %25），未做任何处理。',
           requestId: request.id,
         },
       });
@@ -316,7 +317,12 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     if (request.is404) {
       // Unknown routes answer before their body is read.
       return reply.status(404).send({
-        error: { code: 'not_found', message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`, requestId: request.id },
+        error: {
+          code: 'not_found',
+          message: `No route ${request.method} ${scrubSecrets(request.url)}. See GET /api/openapi.json.`,
+          messageZh: '没有这个接口。可用的接口见 GET /api/openapi.json。',
+          requestId: request.id,
+        },
       });
     }
     // Like the path (frameworkErrors above): a query value that does not decode is not taken as typed.
@@ -325,6 +331,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
         error: {
           code: 'bad_url',
           message: 'The query string is not validly percent-encoded UTF-8 (e.g. a lone % must be sent as %25).',
+          messageZh: '查询字符串不是有效的百分号编码 UTF-8（单独的 % 须写作 %25），未做任何处理。',
           requestId: request.id,
         },
       });

@@ -192,6 +192,8 @@ async function expectRefused(c: Case): Promise<void> {
   expect(answer.status, detail).toBe(c.refuse.status);
   expect(answer.body?.error?.code, detail).toBe(c.refuse.code);
   if (c.refuse.message) expect(answer.body?.error?.message, detail).toMatch(c.refuse.message);
+  // The console shows the Chinese sentence: every refusal has one.
+  expect(answer.body?.error?.messageZh, detail).toMatch(/[\u4e00-\u9fff]/);
   expect(typeof answer.body.error.message, detail).toBe('string');
   expect(answer.body.error.requestId, detail).toMatch(/^[A-Za-z0-9._:-]{8,128}$/);
   if (answer.requestIdHeader !== null) expect(answer.requestIdHeader, detail).toBe(answer.body.error.requestId);

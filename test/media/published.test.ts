@@ -122,7 +122,10 @@ describe('published renditions', () => {
     const p = await publishRendition(store, asFile(image));
     expect((await get(p)).status).toBe(200);
     await unpublishRendition(store, image.sha256);
-    expect((await get(p)).status).toBe(404);
+    const withdrawn = await get(p);
+    expect(withdrawn.status).toBe(404);
+    // The same error shape as the API's: code, both languages, and the request id to quote.
+    expect(await withdrawn.json()).toMatchObject({ error: { code: 'not_found', messageZh: expect.any(String), requestId: expect.stringMatching(/./) } });
 
     const p2 = await publishRendition(store, asFile(image));
     await store.delete(image.sha256);
