@@ -36,6 +36,9 @@ const DOCUMENT_LABELS: Record<string, string> = {
   documentNumber: '文号',
   formedAt: '成文日期',
   attachments: '附件',
+  topic: '主题分类',
+  keywords: '主题词',
+  validity: '有效性',
 };
 
 const INTERPRETATION_LABELS: Record<string, string> = {
@@ -45,6 +48,8 @@ const INTERPRETATION_LABELS: Record<string, string> = {
   mediaId: '媒体文件',
   url: '链接',
   interpreter: '解读人',
+  captionsMediaId: '字幕',
+  transcript: '文字实录',
 };
 
 const ATTACHMENT_LABELS: Record<string, string> = { name: '名称', url: '链接', mediaId: '文件' };

@@ -1,5 +1,6 @@
 /** The diff between two package bodies: paths, Chinese field names, kinds; targets as a set. */
 import { describe, expect, it } from 'vitest';
+import { PackageInput } from '../../api/schemas/packages.js';
 import { diffPackageBodies, fieldLabel } from '../../domain/package-diff.js';
 
 const base = {
@@ -65,5 +66,27 @@ describe('diffPackageBodies', () => {
     expect(fieldLabel(['document', 'attachments', 2, 'url'])).toBe('附件 3 链接');
     expect(fieldLabel(['interpretations', 0, 'interpreter'])).toBe('解读 1 解读人');
     expect(fieldLabel(['cover', 'alt'])).toBe('封面说明文字');
+  });
+});
+
+describe('fieldLabel covers every field a package body may hold', () => {
+  // The API's schema is the list of fields: a field added there without a Chinese name here would
+  // show in the reviewer's diff as `文件 topic`.
+  const fields = (schema: unknown) => Object.keys((schema as { properties: Record<string, unknown> }).properties);
+  const items = (schema: unknown) => (schema as { items: unknown }).items;
+  const body = PackageInput as unknown as { properties: Record<string, unknown> };
+  const document = body.properties.document;
+  const interpretation = items(body.properties.interpretations);
+  const attachment = items((document as { properties: Record<string, unknown> }).properties.attachments);
+  const cases: (string | number)[][] = [
+    ...fields(PackageInput).map((k) => [k]),
+    ...fields(document).map((k) => ['document', k]),
+    ...fields(interpretation).map((k) => ['interpretations', 0, k]),
+    ...fields(attachment).map((k) => ['document', 'attachments', 0, k]),
+    ...fields(body.properties.cover).map((k) => ['cover', k]),
+  ];
+
+  it.each(cases.map((keys) => [keys.join('.'), keys] as const))('%s has a Chinese name', (_, keys) => {
+    expect(fieldLabel(keys)).not.toMatch(/[A-Za-z]/);
   });
 });
