@@ -31,8 +31,6 @@ export const PUBLIC_ROUTES = new Set([
   // Open unless GOVPUB_METRICS_TOKEN is set; then the route checks that bearer token itself.
   'GET /metrics',
   'GET /api/openapi.json',
-  'GET /api/media/:id/content',
-  'GET /api/media/:id/renditions/:spec',
   // Platforms' pushes: they sign with the account's token instead (api/platform-event-routes.ts).
   'GET /api/platform-events/wechat-oa/:account',
   'POST /api/platform-events/wechat-oa/:account',

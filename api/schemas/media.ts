@@ -149,7 +149,7 @@ export const mediaRoutes: Record<string, RouteSchema> = {
       201: uploaded(true, 'Stored: the media record'),
       200: uploaded(false, 'The same bytes were already stored: the existing record'),
     },
-    'x-errors': [413],
+    'x-errors': [400, 413, 415],
   },
   'GET /api/media/:id': {
     summary: 'A media record with its renditions and rendition jobs (state, progress 0–100, current spec, per-spec results)',
@@ -161,7 +161,7 @@ export const mediaRoutes: Record<string, RouteSchema> = {
     'x-errors': [404],
   },
   'GET /api/media/:id/content': fileRoute(
-    'The original file (no token needed: the id is the SHA-256 of the bytes). Range requests supported.',
+    'The original file, as uploaded (it keeps its EXIF/GPS, so it needs the token like every /api/media route; the public gets renditions only). Range requests supported.',
     'The original',
     {
       params: MediaParams,
@@ -179,7 +179,7 @@ export const mediaRoutes: Record<string, RouteSchema> = {
     'x-errors': [404, 422],
   },
   'GET /api/media/:id/renditions/:spec': fileRoute(
-    'A rendition file (no token needed), e.g. for manual hand-off bundles and the portal. Range requests supported.',
+    'A rendition file, e.g. for manual hand-off bundles (needs the token; published renditions are public at /media/<sha256>.<ext>). Range requests supported.',
     'The rendition',
     { params: MediaRenditionParams, querystring: RenditionFileQuery, range: 'The requested byte range', notModified: 'Not modified' },
   ),

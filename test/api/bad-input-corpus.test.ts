@@ -1828,3 +1828,16 @@ describe('accepted as sent (valid but tricky)', () => {
 
   it('started exactly one workflow per package created', expectNoStrayWorkflows);
 });
+
+describe('the OpenAPI document tells the same', () => {
+  it('the media file routes need the token, and the upload lists its refusals', async () => {
+    const openapi = (await call('GET', '/api/openapi.json', 'none')).body as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+    };
+    for (const route of ['/api/media/{id}/content', '/api/media/{id}/renditions/{spec}']) {
+      expect(openapi.paths[route]!.get!.security, route).toEqual([{ bearer: [] }]);
+      expect(Object.keys(openapi.paths[route]!.get!.responses), route).toContain('401');
+    }
+    expect(Object.keys(openapi.paths['/api/media']!.post!.responses)).toEqual(expect.arrayContaining(['400', '401', '413', '415']));
+  });
+});
