@@ -16,7 +16,7 @@ import { deliveriesOfPackage } from '../db/deliveries.js';
 import { mediaKinds } from '../db/media.js';
 import { decisionsOf, deleteRevision, findPackage, findRevision, insertPackage, insertRevision, selectPackagesPage } from '../db/packages.js';
 import { userById } from '../db/tokens.js';
-import { targetsOutOfScope, unitById } from '../domain/units.js';
+import { scopeOf, targetsOutOfScope, unitById } from '../domain/units.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { inTransaction } from '../db/transaction.js';
 import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
@@ -149,6 +149,39 @@ export class PackageService {
     );
   }
 
+  /**
+   * An editor with a unit acts on a package (edits, submits, withdraws, schedules, releases it)
+   * only when every target of its current revision is within their unit: the rule that bounds
+   * what they create (targetsOutOfScope), so a package of another unit is not theirs to move.
+   * Refused with 403 naming the first target outside; other roles and editors without a unit pass.
+   */
+  private async checkPackageScope(actor: Actor, row: { id: string; current_revision: number }): Promise<void> {
+    if (actor.role !== 'editor') return;
+    const unit = await this.unitOf(actor);
+    if (scopeOf({ role: actor.role, unit }) === 'all') return;
+    const { targets } = (await this.revision(row.id, row.current_revision)).content as PackageContent;
+    const outside = targetsOutOfScope(this.ctx.registry, { role: actor.role, unit }, targets);
+    const first = outside[0];
+    if (!first) return;
+    throw new GovpubError(
+      'target_out_of_scope',
+      `Package ${row.id} targets channel ${first.channelId}, which is not one of your unit's channels${outside.length > 1 ? ` (nor ${outside.length - 1} more of its targets)` : ''}: only its own unit, a reviewer or operations may act on it.`,
+      {
+        status: 403,
+        issues: [
+          {
+            path: `/targets/${first.index}`,
+            message: `channel ${first.channelId} is not one of your unit's channels`,
+            messageZh: `渠道 ${first.channelId} 不属于您所在单位`,
+          },
+        ],
+      },
+      {
+        zh: `稿件 ${row.id} 的发布目标 ${first.channelId} 不属于您所在单位的渠道${outside.length > 1 ? `（另有 ${outside.length - 1} 个目标也不属于）` : ''}：您不能操作这份稿件，请由其所属单位的编辑、审核人或运维人员处理。`,
+      },
+    );
+  }
+
   async create(actor: Actor, body: unknown) {
     requireAllowed(actor, 'create');
     const { content, item } = parsePackageInput(body, this.ctx.registry);
@@ -197,6 +230,7 @@ export class PackageService {
   async edit(actor: Actor, packageId: string, body: unknown) {
     requireAllowed(actor, 'edit');
     const current = await this.row(packageId);
+    await this.checkPackageScope(actor, current);
     const { content, item } = parsePackageInput(body, this.ctx.registry);
     this.checkScope(actor, await this.unitOf(actor), content.targets);
     await this.checkMedia(content);
@@ -275,6 +309,7 @@ export class PackageService {
 
   async submit(actor: Actor, packageId: string) {
     const row = await this.row(packageId);
+    await this.checkPackageScope(actor, row);
     // A channel that would refuse the package is said now, not after three approvals. Other
     // refusals (status, role, 三同步) stay the workflow's, with their own codes.
     if (row.status === 'draft' && !roleProblem('submit', actor)) {
@@ -316,13 +351,13 @@ export class PackageService {
 
   async withdraw(actor: Actor, packageId: string, rawReason: unknown = '') {
     const { reason = '' } = commandInput('withdraw', { reason: rawReason });
-    await this.row(packageId);
+    await this.checkPackageScope(actor, await this.row(packageId));
     return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(withdrawUpdate, { args: [{ by: actor, reason }] })));
   }
 
   async schedule(actor: Actor, packageId: string, rawReleaseAt: string | null, hold: boolean) {
     const { releaseAt } = commandInput('schedule', { releaseAt: rawReleaseAt });
-    await this.row(packageId);
+    await this.checkPackageScope(actor, await this.row(packageId));
     const normalized = normalizedReleaseTime(releaseAt);
     return summary(
       await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(scheduleUpdate, { args: [{ by: actor, releaseAt: normalized, hold }] })),
@@ -330,7 +365,7 @@ export class PackageService {
   }
 
   async releaseNow(actor: Actor, packageId: string) {
-    await this.row(packageId);
+    await this.checkPackageScope(actor, await this.row(packageId));
     return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(releaseNowUpdate, { args: [{ by: actor }] })));
   }
 

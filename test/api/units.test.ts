@@ -20,6 +20,7 @@ let app: TestApp;
 let api: FastifyInstance;
 let base: string;
 const tokens = { jyj: '', rmt: '', free: '', reviewer: '' };
+let jyjId = '';
 const dirs: string[] = [];
 
 beforeAll(async () => {
@@ -27,10 +28,13 @@ beforeAll(async () => {
   api = await buildApi(app.ctx, { logger: false });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
-  tokens.jyj = (await addUser(app.db, app.registry, { name: 'u-jyj-editor', role: 'editor', unit: 'jyj', by: 'test' })).token;
+  const jyj = await addUser(app.db, app.registry, { name: 'u-jyj-editor', role: 'editor', unit: 'jyj', by: 'test' });
+  tokens.jyj = jyj.token;
+  jyjId = jyj.user.id;
   tokens.rmt = (await addUser(app.db, app.registry, { name: 'u-rmt-editor', role: 'editor', unit: '区融媒体中心', by: 'test' })).token;
   tokens.free = (await app.user('u-free-editor', 'editor')).token;
   tokens.reviewer = (await addUser(app.db, app.registry, { name: 'u-reviewer', role: 'reviewer', stages: ['初审'], unit: 'jyj', by: 'test' })).token;
+  await app.startWorker();
 });
 
 afterAll(async () => {
@@ -137,6 +141,36 @@ describe("an editor's unit scope", () => {
 
     // An editor without a unit targets anything, as before.
     expect((await call('POST', '/api/packages', tokens.free, outside)).status).toBe(201);
+  });
+
+  it("refuses every command of a unit editor on another unit's package (403 target_out_of_scope naming its first outside target); its own editor and a reviewer act as before", async () => {
+    const other = await call('POST', '/api/packages', tokens.free, policyPackage(app.registry, { targets: ['portal:bm-jyj', 'portal:xwdt-blyw'] }));
+    expect(other.status).toBe(201);
+    const id = other.body.id as string;
+    const commands: [string, string, unknown][] = [
+      ['POST', `/api/packages/${id}/submit`, undefined],
+      ['POST', `/api/packages/${id}/withdraw`, {}],
+      ['PUT', `/api/packages/${id}/schedule`, { releaseAt: '2030-01-01T09:00:00+08:00' }],
+      ['DELETE', `/api/packages/${id}/schedule`, undefined],
+      ['POST', `/api/packages/${id}/release`, undefined],
+      ['PUT', `/api/packages/${id}`, policyPackage(app.registry, { targets: ['portal:bm-jyj'] })],
+    ];
+    for (const [method, path, body] of commands) {
+      const refused = await call(method, path, tokens.jyj, body);
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(refused.body.error.code).toBe('target_out_of_scope');
+      expect(refused.body.error.message).toContain('portal:xwdt-blyw');
+      expect(refused.body.error.messageZh).toContain('portal:xwdt-blyw');
+      expect(refused.body.error.issues).toEqual([expect.objectContaining({ path: '/targets/1' })]);
+    }
+    // Nothing happened in the editor's name: no step, no revision.
+    expect(await app.db.selectFrom('audit_log').select('action').where('package_id', '=', id).where('actor', '=', jyjId).execute()).toEqual([]);
+    expect(await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', id).execute()).toEqual([{ revision: 1 }]);
+
+    // The editor who wrote it (no unit), and a reviewer (with a unit, unbounded by it), still act.
+    expect((await call('POST', `/api/packages/${id}/submit`, tokens.free)).status).toBe(200);
+    expect((await call('PUT', `/api/packages/${id}/schedule`, tokens.reviewer, { releaseAt: '2030-01-01T09:00:00+08:00' })).status).toBe(200);
+    expect((await call('POST', `/api/packages/${id}/withdraw`, tokens.free, {})).status).toBe(200);
   });
 
   it("answers the scope in the session's permissions", async () => {
