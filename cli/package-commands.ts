@@ -104,11 +104,17 @@ export function registerPackageCommands(program: Command): void {
       .description('Approve or reject the package at its current stage')
       .requiredOption('--revision <n>', 'the revision you reviewed')
       .addOption(new Option('--decision <decision>', 'approve | reject').choices(['approve', 'reject']).makeOptionMandatory())
+      .option('--stage <stage>', 'the stage you decide at (first or 初审 …); refused if it was decided meanwhile (default: the stage the package is at)')
       .option('--comment <text>', 'comment (required to reject)', ''),
   ).action(
-    operation<Common & { revision: string; decision: string; comment: string }>((api, id, o) => {
+    operation<Common & { revision: string; decision: string; comment: string; stage?: string }>((api, id, o) => {
       if (!/^\d+$/.test(o.revision)) throw new GovpubError('invalid_arguments', `--revision "${o.revision}" is not a revision number.`);
-      return api.request('POST', route(id, '/decisions'), { revision: Number(o.revision), decision: o.decision, comment: o.comment });
+      return api.request('POST', route(id, '/decisions'), {
+        revision: Number(o.revision),
+        ...(o.stage !== undefined ? { stage: o.stage } : {}),
+        decision: o.decision,
+        comment: o.comment,
+      });
     }),
   );
   withActingOptions(packages.command('withdraw <id>').description('Withdraw from review (voids approvals)').option('--reason <text>', 'why', '')).action(

@@ -54,6 +54,11 @@ export interface EditRequest {
 }
 export interface DecideRequest {
   revision: number;
+  /**
+   * The stage id the decision is for, pinned by the service (the reviewer's, or the package's at
+   * request time): refused as stage_already_decided once the package has left it. Absent in older histories.
+   */
+  stage?: string;
   decision: 'approve' | 'reject';
   comment: string;
   reviewer: Actor;

@@ -20,6 +20,7 @@ import {
   type Problem,
   type ReviewState,
   type Role,
+  type StageRule,
   VALIDITY_STATES,
 } from './package-rules.js';
 
@@ -45,6 +46,8 @@ export type FieldRule =
   | { kind: 'note'; optional: boolean; required: boolean; description: string; blank?: Problem }
   | { kind: 'choice'; optional: boolean; values: readonly string[] }
   | { kind: 'revision'; optional: boolean; description: string }
+  /** A review stage of the package, by id (or its name, 初审): checked against the package's stages by the service. */
+  | { kind: 'stage'; optional: boolean; description: string }
   | { kind: 'httpUrl'; optional: boolean; description: string; problem?: (value: unknown) => Problem | null }
   /** A calendar date YYYY-MM-DD, or null. */
   | { kind: 'date'; optional: boolean; description: string };
@@ -120,6 +123,12 @@ export const COMMANDS = {
     roles: DECIDERS,
     input: {
       revision: { kind: 'revision', optional: false, description: 'The revision you reviewed' },
+      stage: {
+        kind: 'stage',
+        optional: true,
+        description:
+          'The stage you decide at (its id, e.g. "first", or name, 初审), as the package showed it; left out: the stage the package is at when the request arrives. A decision whose stage was decided meanwhile is refused (409 stage_already_decided), never applied to the next stage.',
+      },
       decision: { kind: 'choice', optional: false, values: ['approve', 'reject'] },
       comment: { kind: 'note', optional: true, required: false, description: 'What the reviewer says (required in practice for a rejection).' },
     },
@@ -220,7 +229,7 @@ export function commandFields(command: CommandName): Record<string, FieldRule> {
 /** The TypeScript type a field of a kind arrives as, so the services and the route handlers keep their types. */
 type FieldValue<F> = F extends { kind: 'dateTime' | 'date' }
   ? string | null
-  : F extends { kind: 'note' | 'httpUrl' }
+  : F extends { kind: 'note' | 'httpUrl' | 'stage' }
     ? string
     : F extends { kind: 'revision' }
       ? number
@@ -269,12 +278,52 @@ export function requireAllowed(actor: Pick<Actor, 'role'>, command: CommandName)
   if (problem) throw refusalError({ code: 'forbidden', message: problem.message, messageZh: problem.messageZh });
 }
 
+/** A stage's name (初审) from its id, or the id when the package has no such stage. */
+function stageName(stages: readonly StageRule[], id: string): string {
+  return stages.find((s) => s.id === id)?.name ?? id;
+}
+
+/**
+ * A decision pinned to the stage the reviewer saw (DecisionRequest.stage) applies only while the
+ * package is still at that stage: two decisions sent at once are both accepted by the validator,
+ * and the one that runs second finds the stage decided and is refused, never applied to the next.
+ * Called with the package in review; requests without a stage (older histories) are not pinned.
+ */
+function pinnedStageProblem(state: ReviewState, request: DecisionRequest): Problem | null {
+  if (request.stage === undefined) return null;
+  const current = state.stages[state.stageIndex!]!;
+  if (request.stage === current.id) return null;
+  const pinnedIndex = state.stages.findIndex((s) => s.id === request.stage);
+  const pinned = stageName(state.stages, request.stage);
+  if (pinnedIndex > state.stageIndex!) {
+    return {
+      code: 'stage_not_reached',
+      message: `You decided at ${pinned} (${request.stage}), but the package is at ${current.name} (${current.id}): it has not reached that stage. Reload it and decide at the stage it is at, if that is yours.`,
+      messageZh: `您提交的是「${pinned}」环节的审核决定，但稿件当前处于「${current.name}」环节，尚未进入「${pinned}」环节。请刷新稿件后再作决定。`,
+    };
+  }
+  return {
+    code: 'stage_already_decided',
+    message: `You decided at ${pinned} (${request.stage}), but that stage has been decided meanwhile: the package is now at ${current.name} (${current.id}). Your decision was not applied; reload the package and decide again if ${current.name} is yours.`,
+    messageZh: `您提交的是「${pinned}」环节的审核决定，但该环节刚刚已由其他审核人作出决定，稿件现处于「${current.name}」环节。您的决定未被采用：请刷新稿件，如「${current.name}」环节由您负责，再重新作出决定。`,
+  };
+}
+
 /**
  * Review: is this decision allowed now? null when it is. Besides the command's roles, the stage's
  * own roles and the reviewer's stages decide; nobody approves what they wrote, or two stages.
  */
 export function decisionProblem(state: ReviewState, request: DecisionRequest): Problem | null {
   if (state.status !== 'in_review' || state.stageIndex === null) {
+    const left = request.stage === undefined ? undefined : state.stages.find((s) => s.id === request.stage);
+    if (left) {
+      // The other decision of a race was the last approval or a rejection: the stage is behind it.
+      return {
+        code: 'stage_already_decided',
+        message: `You decided at ${left.name} (${left.id}), but the package has left that stage meanwhile: it is now ${state.status}. Your decision was not applied.`,
+        messageZh: `您提交的是「${left.name}」环节的审核决定，但稿件刚刚已离开该环节，现为「${statusZh(state.status)}」状态。您的决定未被采用，请刷新稿件查看。`,
+      };
+    }
     return {
       code: 'not_in_review',
       message: `The package is ${state.status}, not in review: there is nothing to decide.`,
@@ -282,6 +331,8 @@ export function decisionProblem(state: ReviewState, request: DecisionRequest): P
     };
   }
   const stage = state.stages[state.stageIndex]!;
+  const pinned = pinnedStageProblem(state, request);
+  if (pinned) return pinned;
   if (request.revision !== state.revision) {
     return {
       code: 'stale_revision',

@@ -69,6 +69,8 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   not_released: '只有已发布的稿件才能撤回发布。',
   not_in_review: '稿件不在审核中，没有需要审核的内容。',
   stale_revision: '稿件已有更新的版本。请刷新后在最新版本上重新操作。',
+  stage_already_decided: '您提交审核决定的环节刚刚已由其他审核人作出决定，您的决定未被采用。请刷新稿件，查看其当前环节后再作决定。',
+  stage_not_reached: '稿件尚未进入您提交审核决定的环节。请刷新稿件，在其当前环节作出决定。',
   self_approval: '您撰写或修改过这份稿件，不能自己审核通过：请由其他审核人审核。',
   same_reviewer_two_stages: '您已在前一审核环节通过了这份稿件；每个环节须由不同的审核人审核。',
   comment_required: '退回稿件时请在意见中写明需要修改的内容，以便编辑修改。',

@@ -103,6 +103,8 @@ export interface ReviewState {
 
 export interface DecisionRequest {
   revision: number;
+  /** The stage id the reviewer decides at, as the package showed it; absent (older histories): the current stage. */
+  stage?: string;
   decision: 'approve' | 'reject';
   comment: string;
   reviewer: Actor;

@@ -46,6 +46,11 @@ function checkedField(rule: FieldRule, value: unknown): Checked {
       if (value === undefined && rule.optional) return { value };
       if (value === null || value === '') return { value: null };
       return typeof value === 'string' && isCalendarDate(value) ? { value } : { problem: `expected a date written YYYY-MM-DD, got ${JSON.stringify(value)}` };
+    case 'stage':
+      if (value === undefined && rule.optional) return { value };
+      return typeof value === 'string' && value.trim() !== '' && value.length <= 64 && noteProblem(value) === null
+        ? { value: value.trim() }
+        : { problem: `expected a review stage id such as "first" (or its name, 初审), got ${JSON.stringify(value) ?? 'nothing'}` };
     case 'httpUrl': {
       if (value === undefined && rule.optional) return { value };
       const text = checkedNote(value, true);

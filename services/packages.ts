@@ -321,18 +321,33 @@ export class PackageService {
   }
 
   async decide(actor: Actor, packageId: string, body: unknown) {
-    const { revision, decision, comment = '' } = commandInput('decide', body);
+    const { revision, decision, comment = '', stage: asked } = commandInput('decide', body);
     const row = await this.row(packageId);
+    const stage = await this.pinnedStage(packageId, asked);
     // An approval over the content gate's warnings says which, in its audit entry. A revision the
     // package does not have has none: the workflow refuses it (stale_revision) with its own answer.
     const known = Number.isSafeInteger(revision) && revision >= 1 && revision <= row.current_revision;
     const gateWarnings = decision === 'approve' && known ? await this.gateWarnings(packageId, revision) : [];
     const state = await viaWorkflow(packageId, () =>
       this.handle(packageId).executeUpdate(decideUpdate, {
-        args: [{ revision, decision, comment, reviewer: actor, ...(gateWarnings.length ? { gateWarnings } : {}) }],
+        args: [{ revision, ...(stage ? { stage } : {}), decision, comment, reviewer: actor, ...(gateWarnings.length ? { gateWarnings } : {}) }],
       }),
     );
     return summary(state);
+  }
+
+  /**
+   * The stage a decision is for, pinned so that it never applies to a later one: the stage the
+   * reviewer names (its id or name, one of the package's stages), else the stage the package is at
+   * now (none when it is not in review: the workflow refuses that with its own answer).
+   */
+  private async pinnedStage(packageId: string, asked: string | undefined): Promise<string | undefined> {
+    const state = await this.state(packageId);
+    if (asked === undefined) return state.stageIndex === null ? undefined : state.stages[state.stageIndex]?.id;
+    const stage = state.stages.find((s) => s.id === asked || s.name === asked);
+    if (stage) return stage.id;
+    const known = state.stages.map((s) => `${s.id} (${s.name})`).join(', ');
+    throw new ValidationError([{ path: 'stage', message: `"${asked}" is not a review stage of this package; its stages are ${known}` }]);
   }
 
   /**

@@ -21,6 +21,8 @@ export function fieldSchema(rule: FieldRule): TSchema {
         return Type.Integer({ minimum: 1, description: rule.description });
       case 'httpUrl':
         return httpUrl(rule.description);
+      case 'stage':
+        return Type.String({ minLength: 1, maxLength: 64, description: rule.description });
       case 'date':
         return Type.Union([Type.String({ format: 'date', description: rule.description }), Type.Null()]);
     }

@@ -20,6 +20,8 @@ beforeAll(async () => {
   tokens.second = (await app.user('api-second', 'reviewer', ['复审'])).token;
   tokens.final = (await app.user('api-final', 'reviewer', ['终审'])).token;
   tokens.ops = (await app.user('api-ops', 'ops')).token;
+  tokens.zhao = (await app.user('api-zhao', 'reviewer', ['初审'])).token;
+  tokens.wu = (await app.user('api-wu', 'reviewer', ['初审', '复审'])).token;
 });
 
 afterAll(async () => {
@@ -121,6 +123,62 @@ describe('packages through the API', () => {
     expect(wrongStage.body.error.code).toBe('not_in_review');
     const badDecision = await call('POST', `/api/packages/${created.body.id}/decisions`, tokens.first, { decision: 'maybe' });
     expect(badDecision.status).toBe(400);
+  });
+
+  describe('two decisions sent at once', () => {
+    async function inReview(): Promise<string> {
+      const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));
+      expect((await call('POST', `/api/packages/${created.body.id}/submit`, tokens.editor)).status).toBe(200);
+      return created.body.id as string;
+    }
+
+    /** zhao (初审) and wu (初审 and 复审) approve revision 1 at once, as the audit found them. */
+    async function race(id: string, body: Record<string, unknown>) {
+      const [zhao, wu] = await Promise.all(
+        (['zhao', 'wu'] as const).map((who) =>
+          call('POST', `/api/packages/${id}/decisions`, tokens[who], { revision: 1, decision: 'approve', comment: `${who} 同意`, ...body }),
+        ),
+      );
+      const answers = [
+        { who: 'api-zhao', ...zhao! },
+        { who: 'api-wu', ...wu! },
+      ];
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      const winner = answers.find((a) => a.status === 200)!;
+      const loser = answers.find((a) => a.status === 409)!;
+      expect(loser.body.error.code).toBe('stage_already_decided');
+      expect(loser.body.error.messageZh).toContain('「初审」');
+      expect(loser.body.error.messageZh).not.toContain('first');
+      const view = await call('GET', `/api/packages/${id}`, tokens.editor);
+      expect(view.body.currentStage).toBe('second');
+      expect(view.body.approvals).toEqual([expect.objectContaining({ stage: 'first', reviewer: winner.who, comment: `${winner.who.slice(4)} 同意` })]);
+      expect(view.body.decisions).toHaveLength(1);
+    }
+
+    it('pinned to the stage the package is at when they arrive: one 200, the other 409 stage_already_decided, never an approval at 复审', async () => {
+      await race(await inReview(), {});
+    });
+
+    it('pinned to the stage the reviewer names (id or name): the same, whichever arrives first', async () => {
+      await race(await inReview(), { stage: 'first' });
+      const id = await inReview();
+      expect((await call('POST', `/api/packages/${id}/decisions`, tokens.zhao, { revision: 1, stage: '初审', decision: 'approve', comment: '' })).status).toBe(
+        200,
+      );
+      // A page still showing 初审: refused, though wu may decide at 复审.
+      const late = await call('POST', `/api/packages/${id}/decisions`, tokens.wu, { revision: 1, stage: 'first', decision: 'approve', comment: '' });
+      expect(late.status).toBe(409);
+      expect(late.body.error.code).toBe('stage_already_decided');
+      expect(late.body.error.message).toContain('复审');
+      const ahead = await call('POST', `/api/packages/${id}/decisions`, tokens.wu, { revision: 1, stage: 'final', decision: 'approve', comment: '' });
+      expect(ahead.body.error.code).toBe('stage_not_reached');
+      const unknown = await call('POST', `/api/packages/${id}/decisions`, tokens.wu, { revision: 1, stage: 'fourth', decision: 'approve', comment: '' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.issues).toEqual([expect.objectContaining({ path: 'stage' })]);
+      expect((await call('POST', `/api/packages/${id}/decisions`, tokens.wu, { revision: 1, stage: 'second', decision: 'approve', comment: '' })).status).toBe(
+        200,
+      );
+    });
   });
 
   it('serves channels (without secrets), the catalogue, health and the OpenAPI document', async () => {
