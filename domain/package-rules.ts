@@ -245,7 +245,7 @@ export function validityProblems(value: unknown): { field: string; message: stri
   if ((state === 'expired' || state === 'repealed') && (v.endedAt === undefined || v.endedAt === null || v.endedAt === '')) {
     out.push({
       field: 'endedAt',
-      message: `an ${state} document needs the date it ${state === 'expired' ? 'expired' : 'was repealed'} (YYYY-MM-DD)`,
+      message: `${state === 'expired' ? 'an' : 'a'} ${state} document needs the date it ${state === 'expired' ? 'expired' : 'was repealed'} (YYYY-MM-DD)`,
       messageZh: `${state === 'expired' ? '失效' : '废止'}的文件须填写${state === 'expired' ? '失效' : '废止'}日期（YYYY-MM-DD）。`,
     });
   }

@@ -179,6 +179,15 @@ describe('packages through the API', () => {
         200,
       );
     });
+
+    it('a reviewer of another stage is told the stages by their names (初审), not their ids', async () => {
+      const id = await inReview();
+      const refused = await call('POST', `/api/packages/${id}/decisions`, tokens.final, { revision: 1, decision: 'approve', comment: '' });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('wrong_stage');
+      expect(refused.body.error.messageZh).toContain('您只能审核：「终审」');
+      expect(refused.body.error.messageZh).not.toMatch(/first|final/);
+    });
   });
 
   it('serves channels (without secrets), the catalogue, health and the OpenAPI document', async () => {

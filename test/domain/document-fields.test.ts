@@ -77,8 +77,8 @@ describe('有效性 rules', () => {
 
   it.each([
     [{ state: 'void' }, 'state', /expected one of valid, expired, repealed/],
-    [{ state: 'expired' }, 'endedAt', /needs the date it expired/],
-    [{ state: 'repealed', endedAt: null }, 'endedAt', /needs the date it was repealed/],
+    [{ state: 'expired' }, 'endedAt', /^an expired document needs the date it expired/],
+    [{ state: 'repealed', endedAt: null }, 'endedAt', /^a repealed document needs the date it was repealed/],
     [{ state: 'valid', endedAt: '2026-12-01' }, 'endedAt', /a valid document has no end date/],
     [{ state: 'expired', effectiveFrom: '2026-12-01', endedAt: '2026-01-01' }, 'endedAt', /before the effective date 2026-12-01/],
     [{ state: 'valid', effectiveFrom: '2026-02-30' }, 'effectiveFrom', /not a date written YYYY-MM-DD/],
