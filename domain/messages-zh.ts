@@ -224,6 +224,25 @@ export function statusZh(status: string): string {
   return STATUS_ZH[status] ?? status;
 }
 
+/** Readable names of delivery states (domain/delivery-state.ts), for sentences that say which state a delivery is in. */
+export const DELIVERY_STATE_ZH: Readonly<Record<string, string>> = {
+  pending: '待发送',
+  transmitting: '发送中',
+  unconfirmed: '待确认',
+  live: '已上线',
+  failed: '失败',
+  needs_reconnect: '需重新授权',
+  rate_limited: '限流等待',
+  awaiting_manual: '待人工发布',
+  retracting: '撤稿中',
+  retracted: '已撤稿',
+  canceled: '已取消',
+};
+
+export function deliveryStateZh(state: string): string {
+  return DELIVERY_STATE_ZH[state] ?? state;
+}
+
 export const ROLE_ZH: Readonly<Record<string, string>> = {
   editor: '编辑',
   reviewer: '审核人',

@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { localizedDeliveryTexts } from '../adapters/error-codes.js';
 import { GovpubError } from '../domain/errors.js';
+import { deliveryStateZh } from '../domain/messages-zh.js';
 import type { Actor } from '../domain/package-rules.js';
 import { requireAllowed } from '../domain/commands.js';
 import { findChannel, listChannels } from '../domain/registry.js';
@@ -87,6 +88,12 @@ export interface DeliveryView {
 }
 
 export { NEEDS_ACTION_STATES } from '../domain/delivery-state.js';
+
+/**
+ * What the Temporal server answers an Update it had accepted when the workflow completed before the
+ * Update did (a retry accepted while a skip finished the delivery): a race, answered in our own words.
+ */
+const ACCEPTED_UPDATE_COMPLETED_WORKFLOW = 'AcceptedUpdateCompletedWorkflow';
 
 /** How long a retry is offered again while the workflow finishes recording the attempt it follows. */
 const RETRY_SETTLE_GRACE_MS = 5_000;
@@ -213,13 +220,26 @@ export class DeliveryService {
       return await throughWorkflow(notRunning, () => call(this.workflowFor(row)));
     } catch (error) {
       const gone =
-        (error instanceof GovpubError && error.code === 'delivery_not_running') ||
+        (error instanceof GovpubError && (error.code === 'delivery_not_running' || error.code === ACCEPTED_UPDATE_COMPLETED_WORKFLOW)) ||
         (!(error instanceof GovpubError) && /already completed|not found/i.test((error as Error).message));
       if (!gone) throw error;
-      if (row.state !== 'retracting' && (await this.inFirstAttempt(row))) {
+      // Another request (a skip, a confirmation, the last attempt) finished the delivery's workflow
+      // between reading the row and this request: say what the delivery is now, read again.
+      const now = (await findDeliveries(this.ctx.db, row.id, false))[0] ?? row;
+      if (now.state !== 'retracting' && (await this.inFirstAttempt(now))) {
         throw new GovpubError('delivery_busy', 'The delivery is being sent right now; wait for the attempt to finish, then try again.', { status: 409 });
       }
-      throw notRunning();
+      // The code stays delivery_not_running (its contract); the sentence says the state now, and
+      // that another request changed it, when it did.
+      const raced = now.state !== row.state;
+      throw new GovpubError(
+        'delivery_not_running',
+        `Delivery ${now.id} is ${now.state}${raced ? ` now (it was ${row.state} a moment ago: another request settled it)` : ''} and nothing is waiting on it, so there is nothing to do.`,
+        { status: 409 },
+        {
+          zh: `该发布任务现为「${deliveryStateZh(now.state)}」${raced ? `（刚刚还是「${deliveryStateZh(row.state)}」，另一操作已先将其结束）` : ''}，当前没有等待处理的操作。`,
+        },
+      );
     }
   }
 

@@ -9,9 +9,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateManualPostUrl } from '../../adapters/manual-handoff.js';
 import { buildApi } from '../../api/server.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { refusal, startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
-import { deliveryWorkflowId, takedownWorkflowId } from '../../contracts/delivery.js';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { deliveryWorkflowId, retryDeliveryUpdate, skipDeliveryUpdate, takedownWorkflowId } from '../../contracts/delivery.js';
+import { httpStatusOf } from '../../domain/errors.js';
+import { DeliveryService } from '../../services/deliveries.js';
 import { packageWorkflowId } from '../../contracts/package.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
 
@@ -168,6 +172,72 @@ describe('operations on deliveries', () => {
     expect(again.status).toBe(409);
     world.simulators.simulators.douyin.state.clearFaults();
     saveHistory('delivery-rejected-retried-skipped', deliveryWorkflowId(failed.businessKey));
+  });
+
+  it('answers a retry that lost its race with a skip in its own words, naming the state the skip left (never a Temporal error name)', async () => {
+    const { actor } = await app.user('ops-race', 'ops');
+    world.simulators.simulators.douyin.state.addFault({ match: '/video/create/', kind: 'async_fail' });
+    const channels = ['douyin:blfb-dy', 'douyin:blwhly-dy'];
+    const id = await releaseThroughApi(richPolicyPackage(world, [...channels, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好2027年度义务教育招生入学工作的通知'));
+    const [first, second] = await Promise.all(channels.map((c) => deliveryOf(id, c, (d) => d.state === 'failed')));
+    for (const d of [first!, second!]) {
+      await expect
+        .poll(async () => (await call('GET', `/api/deliveries/${d.id}`, tokens.ops)).body.waitingFor, { timeout: 30_000, interval: 300 })
+        .toBe('operator');
+    }
+    world.simulators.simulators.douyin.state.clearFaults();
+    /** Another operator's skip lands between the retry reading the delivery (failed) and its Update. */
+    const skipMeanwhile = async (d: { businessKey: string }) => {
+      const handle = app.client.workflow.getHandle(deliveryWorkflowId(d.businessKey));
+      await handle.executeUpdate(skipDeliveryUpdate, { args: [{ by: actor.id, reason: '另一位运维已跳过' }] });
+      return handle;
+    };
+    const racing = (executeUpdate: (real: WorkflowHandle, def: unknown, options: unknown) => Promise<unknown>) =>
+      new DeliveryService({
+        ...app.ctx,
+        temporal: {
+          workflow: {
+            getHandle: (workflowId: string) => {
+              const real = app.client.workflow.getHandle(workflowId);
+              return new Proxy(real, {
+                get: (target, key) =>
+                  key === 'executeUpdate' ? (def: unknown, options: unknown) => executeUpdate(real, def, options) : Reflect.get(target, key),
+              });
+            },
+          },
+        } as unknown as Client,
+      });
+
+    // The retry was accepted, then the skip finished the workflow: the server fails the retry as
+    // AcceptedUpdateCompletedWorkflow (its own name, which used to be the answer's code).
+    const accepted = await refusal(
+      racing(async () => {
+        await skipMeanwhile(first!);
+        throw new WorkflowUpdateFailedError(
+          'Workflow Update failed',
+          ApplicationFailure.create({
+            type: 'AcceptedUpdateCompletedWorkflow',
+            message: 'Workflow Update failed because the Workflow completed before the Update completed.',
+          }),
+        );
+      }).retry(actor, first!.id),
+    );
+    expect(accepted.code).toBe('delivery_not_running');
+    expect(accepted.message).toMatch(/is canceled now \(it was failed a moment ago/);
+    expect(accepted.messageZh).toContain('「已取消」');
+
+    // The skip finished the workflow before the retry reached it: Temporal's answer for a completed
+    // workflow, which used to say the delivery "is failed" from the row read before the race.
+    const late = await refusal(
+      racing(async (real, def, options) => {
+        await (await skipMeanwhile(second!)).result();
+        return real.executeUpdate(def as typeof retryDeliveryUpdate, options as { args: [{ by: string }] });
+      }).retry(actor, second!.id),
+    );
+    expect(late.code).toBe('delivery_not_running');
+    expect(late.message).toMatch(/is canceled now/);
+    expect(late.messageZh).toContain('「已取消」');
+    for (const error of [accepted, late]) expect(httpStatusOf(error.code)).toBe(409);
   });
 
   it("confirms a media-center article by hand while its status query waits at the site's sweep: taken in seconds, not refused as busy", async () => {
