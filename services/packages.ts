@@ -323,7 +323,7 @@ export class PackageService {
   async decide(actor: Actor, packageId: string, body: unknown) {
     const { revision, decision, comment = '', stage: asked } = commandInput('decide', body);
     const row = await this.row(packageId);
-    const stage = await this.pinnedStage(packageId, asked);
+    const stage = this.pinnedStage(row, asked);
     // An approval over the content gate's warnings says which, in its audit entry. A revision the
     // package does not have has none: the workflow refuses it (stale_revision) with its own answer.
     const known = Number.isSafeInteger(revision) && revision >= 1 && revision <= row.current_revision;
@@ -339,14 +339,15 @@ export class PackageService {
   /**
    * The stage a decision is for, pinned so that it never applies to a later one: the stage the
    * reviewer names (its id or name, one of the package's stages), else the stage the package is at
-   * now (none when it is not in review: the workflow refuses that with its own answer).
+   * now (none when it is not in review: the workflow refuses that with its own answer). Read from
+   * the package's row, which the workflow writes before it answers a decision.
    */
-  private async pinnedStage(packageId: string, asked: string | undefined): Promise<string | undefined> {
-    const state = await this.state(packageId);
-    if (asked === undefined) return state.stageIndex === null ? undefined : state.stages[state.stageIndex]?.id;
-    const stage = state.stages.find((s) => s.id === asked || s.name === asked);
+  private pinnedStage(row: { current_stage: string | null; content_class: string }, asked: string | undefined): string | undefined {
+    if (asked === undefined) return row.current_stage ?? undefined;
+    const stages = stagesFor(this.ctx.registry, row.content_class);
+    const stage = stages.find((s) => s.id === asked || s.name === asked);
     if (stage) return stage.id;
-    const known = state.stages.map((s) => `${s.id} (${s.name})`).join(', ');
+    const known = stages.map((s) => `${s.id} (${s.name})`).join(', ');
     throw new ValidationError([{ path: 'stage', message: `"${asked}" is not a review stage of this package; its stages are ${known}` }]);
   }
 

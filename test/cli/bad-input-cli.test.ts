@@ -210,6 +210,12 @@ refusedCommands('govpub packages', [
   },
   { name: 'decide: --decision maybe', args: () => ['packages', 'decide', draftId, '--revision', '1', '--decision', 'maybe'], usage: /maybe/ },
   {
+    name: "decide: --stage that is not one of the package's stages",
+    args: () => ['packages', 'decide', draftId, '--revision', '1', '--stage', 'fourth', '--decision', 'approve'],
+    env: () => ({ GOVPUB_TOKEN: tokens.first }),
+    code: 'invalid_body',
+  },
+  {
     name: 'decide: a comment of 2,001 characters',
     args: () => ['packages', 'decide', draftId, '--revision', '1', '--decision', 'reject', '--comment', '长'.repeat(2001)],
     env: () => ({ GOVPUB_TOKEN: tokens.first }),
