@@ -334,11 +334,18 @@ export function decisionProblem(state: ReviewState, request: DecisionRequest): P
   const pinned = pinnedStageProblem(state, request);
   if (pinned) return pinned;
   if (request.revision !== state.revision) {
-    return {
-      code: 'stale_revision',
-      message: `You reviewed revision ${request.revision}, but the package is now at revision ${state.revision}. Reload it, review the current revision and decide again.`,
-      messageZh: `您审核的是第 ${request.revision} 版，但稿件已更新到第 ${state.revision} 版。请刷新后审核最新版本，再作决定。`,
-    };
+    // A revision ahead of the package is a typo, not an edit made meanwhile: say which it is.
+    return request.revision > state.revision
+      ? {
+          code: 'stale_revision',
+          message: `The package has no revision ${request.revision}: it is at revision ${state.revision}. Review that one and decide on it (--revision ${state.revision}).`,
+          messageZh: `稿件没有第 ${request.revision} 版，当前是第 ${state.revision} 版。请审核第 ${state.revision} 版后再作决定。`,
+        }
+      : {
+          code: 'stale_revision',
+          message: `You reviewed revision ${request.revision}, but the package is now at revision ${state.revision}. Reload it, review the current revision and decide again.`,
+          messageZh: `您审核的是第 ${request.revision} 版，但稿件已更新到第 ${state.revision} 版。请刷新后审核最新版本，再作决定。`,
+        };
   }
   if (roleProblem('decide', request.reviewer) || !stage.roles.includes(request.reviewer.role)) {
     return {

@@ -737,7 +737,11 @@ refusals(
     ['revision true', withBase(decision, { revision: true }), invalid('revision')],
     ['revision 1e400 (Infinity)', () => rawJson('{"revision":1e400,"decision":"approve"}'), invalid('revision')],
     ['revision as an array', withBase(decision, { revision: [1] }), invalid('revision')],
-    ['a stale revision', withBase(decision, { revision: 2 }), { status: 409, code: 'stale_revision' }],
+    [
+      'a revision the package does not have yet',
+      withBase(decision, { revision: 2 }),
+      { status: 409, code: 'stale_revision', message: /has no revision 2: it is at revision 1/ },
+    ],
     ['a revision past 2^53', () => rawJson('{"revision":9007199254740993,"decision":"approve"}'), { status: 409, code: 'stale_revision' }],
     ['decision "maybe"', withBase(decision, { decision: 'maybe' }), invalid('decision')],
     ['decision "APPROVE"', withBase(decision, { decision: 'APPROVE' }), invalid('decision')],
