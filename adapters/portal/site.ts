@@ -59,6 +59,9 @@ import {
   SEARCH_UNIT,
   applyChanges,
   artUnit,
+  columnSummaryFrom,
+  subtreesFromLists,
+  type ApplyOptions,
   colUnit,
   compareNewestFirst,
   emptyList,
@@ -189,6 +192,8 @@ export class PortalSite {
   private readonly ownTransmits = new Set<string>();
   /** Column id → the key areas (重点领域) it counts towards: itself and its ancestors that are key areas. */
   private readonly keyAreasOf = new Map<string, string[]>();
+  /** Column id → its ancestors, parent first (their pages show the newest items of their subtree). */
+  private readonly ancestorsOf = new Map<string, string[]>();
   /** The running commit's phase timings (the stats of the commit share the object). */
   private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
   private currentCleanup: CommitStats['cleanupSteps'] = { generations: 0, store: 0, spare: 0, sweep: 0 };
@@ -208,6 +213,7 @@ export class PortalSite {
     for (const column of settings.structure.columns) {
       const areas = column.idPath.filter((id) => keyAreas.has(id));
       if (areas.length > 0) this.keyAreasOf.set(column.id, areas);
+      if (column.idPath.length > 1) this.ancestorsOf.set(column.id, column.idPath.slice(0, -1).reverse());
     }
     this.renderKey = createHash('sha256').update(JSON.stringify({ RENDER_VERSION, settings })).digest('hex').slice(0, 16);
   }
@@ -425,11 +431,14 @@ export class PortalSite {
     return path.join(this.storeDir, storeName);
   }
 
-  private applyOptions() {
+  private applyOptions(): ApplyOptions {
     return {
       latestKeep: Math.max(this.settings.homeSize, this.settings.feedSize) * LATEST_SLACK,
       keyAreasOf: this.keyAreasOf,
       keyAreaKeep: KEY_AREA_KEEP,
+      ancestorsOf: this.ancestorsOf,
+      // A parent's index page and feed show at most this many of its subtree's items.
+      subtreeKeep: Math.max(this.settings.pageSize, this.settings.feedSize),
     };
   }
 
@@ -479,7 +488,9 @@ export class PortalSite {
         loaded = { root: previous, packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
       }
       const fullRender = !current || previous.renderKey !== this.renderKey;
-      const applied = applyChanges(loaded, [...migrated, ...changes], this.applyOptions());
+      // A full render of an existing site has loaded every list: parents' subtree lists are rebuilt from them.
+      const rebuildSubtrees = !!current && previous.renderKey !== this.renderKey;
+      const applied = applyChanges(loaded, [...migrated, ...changes], { ...this.applyOptions(), rebuildSubtrees });
       if (!applied.changed && !fullRender && !searchIndex) {
         const generation = current?.number ?? 0;
         settle(outcomes.map((o) => o ?? { generation, changed: false }));
@@ -487,6 +498,7 @@ export class PortalSite {
       }
       if (applied.refillLatest) await this.refillLatest(applied);
       for (const area of applied.refillKeyAreas) await this.refillKeyArea(applied, area);
+      if (applied.refillSubtrees.size > 0) await this.refillSubtrees(applied);
       lap('load');
 
       const generation = (current?.number ?? 0) + 1;
@@ -522,7 +534,7 @@ export class PortalSite {
       const unit = root.units[artUnit(id)];
       packages.set(id, unit ? await readJson<PackageRecord>(path.join(this.storePath(unit), encodeURIComponent(id), PACKAGE_RECORD_FILE)) : null);
     });
-    const needed = unitsNeeded(changes, packages);
+    const needed = unitsNeeded(changes, packages, this.ancestorsOf);
     const lists = new Map<string, ListState>();
     const media = new Map<string, MediaRefs>();
     const months = new Map<string, SitemapMonth>();
@@ -593,6 +605,28 @@ export class PortalSite {
       for (const item of Object.values(list?.entries ?? {})) if (applied.state.packages.get(item.packageId) !== null) seen.set(item.packageId, item);
     });
     root.keyAreaLatest[area] = [...seen.values()].sort(compareNewestFirst).slice(0, KEY_AREA_KEEP);
+  }
+
+  /**
+   * Parents whose full subtree list lost items: rebuilt from their sub-columns' lists (those the
+   * batch did not load are read here), like a key area's. Rare: only a removal from a full list.
+   */
+  private async refillSubtrees(applied: AppliedChanges): Promise<void> {
+    const { root, lists } = applied.state;
+    const below = [...this.ancestorsOf].filter(([, ancestors]) => ancestors.some((a) => applied.refillSubtrees.has(a))).map(([id]) => colUnit(id));
+    const read = new Map<string, ListState>();
+    await eachLimit(below, 16, async (unit) => {
+      const list = lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]), LIST_STATE_FILE)) : null);
+      if (list) read.set(unit, list);
+    });
+    const refilled = subtreesFromLists({ lists: read, packages: applied.state.packages }, this.applyOptions(), applied.refillSubtrees);
+    for (const [parent, subtree] of refilled) {
+      const unit = colUnit(parent);
+      const list = lists.get(unit) ?? emptyList();
+      list.subtree = subtree;
+      lists.set(unit, list);
+      root.columns[parent] = columnSummaryFrom(root.columns[parent]?.path ?? [], list);
+    }
   }
 
   /**

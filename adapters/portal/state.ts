@@ -87,10 +87,22 @@ export interface PackageRecord {
   source: PackageSource;
 }
 
+/** An item of a sub-column as its ancestor columns show it: `listedIn` names the sub-column it is listed in. */
+export interface SubtreeItem extends ListItem {
+  listedIn: string;
+}
+
 /** col/<id>/.state.json and xxgk/<item>/.state.json: the list, by package id. */
 export interface ListState {
   version: 2;
   entries: Record<string, ListItem>;
+  /**
+   * A column with sub-columns: the newest items listed anywhere below it, newest first, at most
+   * `subtreeKeep` (its page and feed show them; a parent never holds its whole subtree). Shorter
+   * than that only when the subtree holds no more, so a removal from a full list refills it from
+   * the sub-columns' lists.
+   */
+  subtree?: SubtreeItem[];
 }
 
 /** A list unit's archived pages: file (site-root-relative) → the key its content was rendered from (pages/entry-list.ts). */
@@ -113,9 +125,17 @@ export interface SitemapMonth {
 
 export interface ColumnSummary {
   path: string[];
+  /** Packages listed in the column itself (a parent's sub-columns have their own counts). */
   count: number;
-  /** Newest release date listed (freshness), null when empty. */
+  /** Newest release date its page shows (freshness: a parent's includes its sub-columns'), null when it shows nothing. */
   lastUpdatedAt: string | null;
+}
+
+/** The summary of a column from its list: its own entries, and for a parent the newest of its subtree. */
+export function columnSummaryFrom(path: string[], list: ListState): ColumnSummary {
+  const own = listNewestFirst(list)[0]?.releasedAt ?? null;
+  const below = list.subtree?.[0]?.releasedAt ?? null;
+  return { path, count: Object.keys(list.entries).length, lastUpdatedAt: own === null || (below !== null && below > own) ? below : own };
 }
 
 /** `.govpub/site.json`: small, whatever the size of the site. */
@@ -243,10 +263,14 @@ export function packagesNamed(changes: SiteChange[]): Set<string> {
   return new Set(changes.map((c) => (c.kind === 'publish' ? c.source.payload.packageId : c.packageId)));
 }
 
-/** Every other piece of state the batch may touch, given the records of the packages it names. */
+/**
+ * Every other piece of state the batch may touch, given the records of the packages it names: the
+ * lists of a package's columns and of their ancestors (whose pages show their subtree's newest).
+ */
 export function unitsNeeded(
   changes: SiteChange[],
   records: Map<string, PackageRecord | null>,
+  ancestorsOf: ReadonlyMap<string, readonly string[]> = new Map(),
 ): { lists: Set<string>; media: Set<string>; months: Set<string> } {
   const lists = new Set<string>();
   const media = new Set<string>();
@@ -271,6 +295,10 @@ export function unitsNeeded(
       addRecord(records.get(change.packageId));
     }
   }
+  for (const unit of [...lists]) {
+    if (!unit.startsWith('col/')) continue;
+    for (const ancestor of ancestorsOf.get(decodeURIComponent(unit.slice('col/'.length))) ?? []) lists.add(colUnit(ancestor));
+  }
   return { lists, media, months };
 }
 
@@ -290,6 +318,8 @@ export interface AppliedChanges {
   refillLatest: boolean;
   /** Key areas whose latest list fell short after removals: rebuilt from their columns' lists. */
   refillKeyAreas: Set<string>;
+  /** Parent columns whose subtree list fell short of `subtreeKeep` after removals: refilled from their sub-columns' lists. */
+  refillSubtrees: Set<string>;
 }
 
 export interface ApplyOptions {
@@ -298,6 +328,15 @@ export interface ApplyOptions {
   /** The key areas a column counts towards (itself and its ancestors that are key areas); none when absent. */
   keyAreasOf: ReadonlyMap<string, readonly string[]>;
   keyAreaKeep: number;
+  /** A column's ancestors (parent first); none for a top-level column or one the registry does not hold. */
+  ancestorsOf: ReadonlyMap<string, readonly string[]>;
+  /** Length of a parent column's subtree list (`ListState.subtree`). */
+  subtreeKeep: number;
+  /**
+   * Rebuild every parent's subtree list from the loaded lists (a full render has them all: a layout
+   * from before subtree lists, or a registry whose tree changed).
+   */
+  rebuildSubtrees?: boolean;
 }
 
 function removeFromList(list: ListItem[] | undefined, packageId: string): boolean {
@@ -308,7 +347,7 @@ function removeFromList(list: ListItem[] | undefined, packageId: string): boolea
   return true;
 }
 
-function upsertLatest(list: ListItem[], item: ListItem, keep: number): void {
+function upsertLatest<T extends ListItem>(list: T[], item: T, keep: number): void {
   removeFromList(list, item.packageId);
   list.push(item);
   list.sort(compareNewestFirst);
@@ -342,10 +381,7 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
   };
   const refreshSummary = (columnId: string) => {
     const s = root.columns[columnId];
-    if (!s) return;
-    const items = listNewestFirst(list(colUnit(columnId)));
-    s.count = items.length;
-    s.lastUpdatedAt = items[0]?.releasedAt ?? null;
+    if (s) root.columns[columnId] = columnSummaryFrom(s.path, list(colUnit(columnId)));
   };
   const keyAreasOf = (columnId: string) => options.keyAreasOf.get(columnId) ?? [];
   root.keyAreaLatest ??= {};
@@ -363,6 +399,37 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       if (now.has(area)) continue;
       if (removeFromList(root.keyAreaLatest[area], item.packageId)) refillKeyAreas.add(area);
     }
+  };
+  const ancestorsOf = (columnId: string) => options.ancestorsOf.get(columnId) ?? [];
+  const refillSubtrees = new Set<string>();
+  /** The ancestors' subtree lists after the package's columns changed: shown under each ancestor of a column listing it, gone elsewhere. */
+  const spreadSubtrees = (item: ListItem, columns: readonly string[], previousColumns: readonly string[]) => {
+    const listedIn = new Map<string, string>();
+    for (const c of columns) for (const ancestor of ancestorsOf(c)) if (!listedIn.has(ancestor)) listedIn.set(ancestor, c);
+    for (const [ancestor, column] of listedIn) {
+      const subtree = (list(colUnit(ancestor)).subtree ??= []);
+      const last = subtree[subtree.length - 1];
+      const shown = subtree.some((i) => i.packageId === item.packageId);
+      if (!shown && subtree.length >= options.subtreeKeep && last && compareNewestFirst(item, last) > 0) continue;
+      upsertLatest(subtree, { ...item, listedIn: column }, options.subtreeKeep);
+      changedLists.add(colUnit(ancestor));
+      ensureSummary(ancestor);
+    }
+    for (const ancestor of new Set(previousColumns.flatMap(ancestorsOf))) {
+      if (listedIn.has(ancestor)) continue;
+      const subtree = state.lists.get(colUnit(ancestor))?.subtree;
+      const wasFull = (subtree?.length ?? 0) >= options.subtreeKeep;
+      if (!removeFromList(subtree, item.packageId)) continue;
+      // A full list may have left out older items of the subtree: refilled from the sub-columns.
+      if (wasFull) refillSubtrees.add(ancestor);
+      changedLists.add(colUnit(ancestor));
+      ensureSummary(ancestor);
+    }
+  };
+  /** A parent column has a summary (its freshness) even when nothing is listed in it directly. */
+  const ensureSummary = (columnId: string) => {
+    root.columns[columnId] ??= { path: [], count: 0, lastUpdatedAt: null };
+    refreshSummary(columnId);
   };
   const setMediaRefs = (packageId: string, before: string[], after: string[]) => {
     const removed = before.filter((f) => !after.includes(f));
@@ -408,6 +475,7 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
   const spreadItem = (entry: PackageState, previous: ListItem | null, previousColumns: readonly string[] = entry.columns) => {
     const item = entry.item;
     spreadKeyAreas(item, entry.columns, previousColumns);
+    spreadSubtrees(item, entry.columns, previousColumns);
     for (const c of entry.columns) {
       const unit = colUnit(c);
       list(unit).entries[item.packageId] = item;
@@ -508,6 +576,7 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
         if (entry.item.catalogueId) dropFromCatalogue(entry.item.catalogueId, change.packageId);
         if (removeFromList(root.latest, change.packageId) && root.latest.length < Math.min(options.latestKeep, root.packageCount)) refillLatest = true;
         spreadKeyAreas(entry.item, [], previousColumns);
+        spreadSubtrees(entry.item, [], previousColumns);
         renderPackages.delete(change.packageId);
       } else {
         const previous = entry.item;
@@ -532,10 +601,50 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
     }
   }
 
+  if (options.rebuildSubtrees) {
+    for (const [ancestor, subtree] of subtreesFromLists(state, options)) {
+      list(colUnit(ancestor)).subtree = subtree;
+      changedLists.add(colUnit(ancestor));
+      ensureSummary(ancestor);
+    }
+    refillSubtrees.clear();
+  }
+
   const removedPackages = new Set<string>();
   for (const [id, record] of state.packages) if (!record && loaded.packages.get(id)) removedPackages.add(id);
   for (const id of removedPackages) renderPackages.delete(id);
-  return { state, changed, renderPackages, removedPackages, changedLists, changedMedia, changedMonths, refillLatest, refillKeyAreas };
+  return { state, changed, renderPackages, removedPackages, changedLists, changedMedia, changedMonths, refillLatest, refillKeyAreas, refillSubtrees };
+}
+
+/**
+ * Each parent column's subtree list from the column lists in `state` (every list, for a rebuild;
+ * a parent's sub-columns' lists, for a refill): the newest `subtreeKeep` items listed below it,
+ * packages no longer on the site left out. Parents with nothing below them get an empty list.
+ */
+export function subtreesFromLists(
+  state: Pick<LoadedState, 'lists' | 'packages'>,
+  options: Pick<ApplyOptions, 'ancestorsOf' | 'subtreeKeep'>,
+  only?: ReadonlySet<string>,
+): Map<string, SubtreeItem[]> {
+  const byAncestor = new Map<string, Map<string, SubtreeItem>>();
+  for (const ancestors of options.ancestorsOf.values()) {
+    for (const ancestor of ancestors) if (!only || only.has(ancestor)) byAncestor.set(ancestor, new Map());
+  }
+  for (const [unit, list] of state.lists) {
+    if (!unit.startsWith('col/')) continue;
+    const columnId = decodeURIComponent(unit.slice('col/'.length));
+    for (const ancestor of options.ancestorsOf.get(columnId) ?? []) {
+      const items = byAncestor.get(ancestor);
+      if (!items) continue;
+      for (const item of Object.values(list.entries)) {
+        if (state.packages.get(item.packageId) === null) continue;
+        // Listed in several sub-columns: named by one, the same whatever order the lists were read in.
+        const named = items.get(item.packageId)?.listedIn;
+        if (named === undefined || columnId < named) items.set(item.packageId, { ...item, listedIn: columnId });
+      }
+    }
+  }
+  return new Map([...byAncestor].map(([ancestor, items]) => [ancestor, [...items.values()].sort(compareNewestFirst).slice(0, options.subtreeKeep)]));
 }
 
 /*

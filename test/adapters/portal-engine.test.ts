@@ -20,6 +20,7 @@ import {
   applyChanges,
   colUnit,
   emptyRootState,
+  subtreesFromLists,
   xxgkUnit,
   type ListState,
   type LoadedState,
@@ -247,6 +248,93 @@ describe('portal engine', () => {
     // The previous generation still has the pages: readers in it finish.
     expect(await exists(path.join(before, pages.document))).toBe(true);
   }, 60_000);
+
+  it("a parent column's page and feed show its subtree's newest items with the sub-column named; a retraction leaves every ancestor", async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, fixtureSettings(structure, BASE_URL), FAST);
+    const options = fixtureOptions(site, 41, structure);
+    const leaf = structure.columns.find((c) => c.id === 'zwgk-zcwj-gfxwj')!;
+    const [publish] = await fixturePackage(1, options, 'pkg-deep');
+    const change = { ...(publish as Extract<SiteChange, { kind: 'publish' }>), columnId: leaf.id, columnPath: leaf.path };
+    change.source.payload.column = { id: leaf.id, path: leaf.path };
+    await site.submit(change);
+    const ancestors = leaf.idPath.slice(0, -1);
+    expect(ancestors).toEqual(['zwgk', 'zwgk-fdzdgk', 'zwgk-zcwj']);
+    for (const id of ancestors) {
+      const page = await read(webRoot, portalColumnPaths(id).index);
+      expect(page, id).toContain('pkg-deep');
+      expect(page, id).toContain(`<span class="entry-column">${leaf.name}</span>`);
+      expect(page, id).toContain('最近更新：');
+      expect(page, id).not.toContain('本栏目暂无信息');
+      expect(page, id).toContain('下级栏目');
+      const feed = await read(webRoot, portalColumnPaths(id).rss);
+      expect(feed, id).toContain('pkg-deep');
+      expect(feed, id).toContain(`<category>${leaf.path.join(' &gt; ')}</category>`);
+      // Freshness of a parent is its subtree's (sitemap lastmod, the compliance monitor's facts); its count is its own.
+      expect((await site.readRoot()).columns[id]).toMatchObject({ count: 0, lastUpdatedAt: change.source.payload.releasedAt });
+    }
+
+    await site.submit({ kind: 'unpublish', columnId: leaf.id, packageId: 'pkg-deep' });
+    for (const id of ancestors) {
+      const page = await read(webRoot, portalColumnPaths(id).index);
+      expect(page, id).not.toContain('pkg-deep');
+      expect(page, id).toContain('本栏目暂无信息，请浏览下级栏目');
+      expect(await read(webRoot, portalColumnPaths(id).rss), id).not.toContain('pkg-deep');
+      expect((await site.readRoot()).columns[id]).toMatchObject({ count: 0, lastUpdatedAt: null });
+    }
+    await site.idle();
+  }, 60_000);
+
+  it('a full subtree list refills from the sub-columns when a retraction shortens it; one that held the whole subtree does not', () => {
+    const loaded: LoadedState = { root: emptyRootState(), packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
+    const options = {
+      latestKeep: 10,
+      keyAreasOf: new Map(),
+      keyAreaKeep: 2,
+      ancestorsOf: new Map([
+        ['a', ['p']],
+        ['b', ['p']],
+      ]),
+      subtreeKeep: 2,
+    };
+    const publish = (id: string, columnId: string, day: number): SiteChange => ({
+      kind: 'publish',
+      columnId,
+      columnPath: ['P', columnId],
+      source: {
+        version: 1,
+        media: {},
+        payload: {
+          packageId: id,
+          revision: 1,
+          contentHash: id,
+          releasedAt: `2025-03-0${day}T00:00:00.000Z`,
+          summary: '',
+          catalogueId: '',
+          cover: null,
+          interpretations: [],
+          document: { title: id, documentNumber: null, indexNumber: null, validity: null },
+        },
+      } as unknown as PackageRecord['source'],
+    });
+    const three = applyChanges(loaded, [publish('p1', 'a', 1), publish('p2', 'b', 2), publish('p3', 'a', 3)], options);
+    const subtree = (applied: ReturnType<typeof applyChanges>) => applied.state.lists.get('col/p')!.subtree!.map((i) => `${i.packageId}@${i.listedIn}`);
+    expect(subtree(three)).toEqual(['p3@a', 'p2@b']);
+    expect(three.changedLists.has('col/p')).toBe(true);
+    expect(three.state.root.columns.p).toMatchObject({ count: 0, lastUpdatedAt: '2025-03-03T00:00:00.000Z' });
+
+    const retracted = applyChanges(three.state, [{ kind: 'unpublish', columnId: 'a', packageId: 'p3' }], options);
+    expect(subtree(retracted)).toEqual(['p2@b']);
+    expect([...retracted.refillSubtrees]).toEqual(['p']);
+    const refilled = subtreesFromLists(retracted.state, options, retracted.refillSubtrees);
+    expect(refilled.get('p')!.map((i) => `${i.packageId}@${i.listedIn}`)).toEqual(['p2@b', 'p1@a']);
+
+    const again = applyChanges(retracted.state, [{ kind: 'unpublish', columnId: 'b', packageId: 'p2' }], options);
+    expect([...again.refillSubtrees]).toEqual([]);
+    // A full render rebuilds every parent's list from the column lists.
+    const rebuilt = applyChanges(retracted.state, [], { ...options, rebuildSubtrees: true });
+    expect(subtree(rebuilt)).toEqual(['p2@b', 'p1@a']);
+  });
 
   it('after ensureSite every registry column and catalogue item has a page; a renamed column re-renders the navigation on the next start', async () => {
     const webRoot = newRoot();
@@ -497,7 +585,7 @@ describe('portal engine', () => {
         document: { title: 't', documentNumber: null, indexNumber: null, validity: null },
       },
     } as unknown as PackageRecord['source'];
-    const options = { latestKeep: 4, keyAreasOf: new Map([['k', ['k']]]), keyAreaKeep: 2 };
+    const options = { latestKeep: 4, keyAreasOf: new Map([['k', ['k']]]), keyAreaKeep: 2, ancestorsOf: new Map(), subtreeKeep: 2 };
     const frozen = structuredClone(loaded);
     const a = applyChanges(
       loaded,

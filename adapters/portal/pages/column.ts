@@ -6,6 +6,7 @@
  */
 import { chinaDate } from '../format.js';
 import { portalColumnPaths, rootFrom } from '../urls.js';
+import { compareNewestFirst } from '../state.js';
 import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList, renderStablePages, type PageReuse } from './entry-list.js';
 import { renderColumnFeed } from './feed.js';
 import { columnCrumbs, pageShell } from './layout.js';
@@ -16,17 +17,27 @@ import { esc } from './text.js';
 
 /**
  * Index pages and rss.xml of a column, by site-root-relative path. `entries`: every package the
- * column lists, newest first (the caller decides whether a parent column also lists its children's).
- * Stably paged (entry-list.ts): index.html shows the newest entries, page_1.html the oldest; with
- * `reuse`, archived pages that did not change are left out.
+ * column lists itself, newest first. Stably paged (entry-list.ts): index.html shows the newest
+ * entries, page_1.html the oldest; with `reuse`, archived pages that did not change are left out.
+ * `subtree`: for a parent column, the newest items of its sub-columns (each with `listedIn`): its
+ * index page shows the newest page-size of them among its own entries, each naming its sub-column,
+ * and its feed includes them; archived pages hold the column's own entries only.
  */
-export function renderColumnPages(column: ColumnNode, entries: readonly ListEntry[], site: SiteSettings, reuse?: PageReuse): Map<string, string> {
+export function renderColumnPages(
+  column: ColumnNode,
+  entries: readonly ListEntry[],
+  site: SiteSettings,
+  reuse?: PageReuse,
+  subtree: readonly ListEntry[] = [],
+): Map<string, string> {
   const paths = portalColumnPaths(column.id);
   const root = rootFrom(paths.index);
   const children = childColumnsHtml(column, site, root);
   const empty = `<p class="empty">${EMPTY_COLUMN_TEXT}${column.children.length > 0 ? '，请浏览下级栏目' : ''}。</p>`;
+  const withSubtree = (own: readonly ListEntry[], subtreeShown: number) => newestOf(own, subtree.slice(0, subtreeShown));
+  const newest = withSubtree(entries, 1)[0];
   // When the column last changed (inspections check columns are kept up to date): on the index page, which changes with it.
-  const updated = entries[0] ? `<span class="note">最近更新：${chinaDate(entries[0].releasedAt)}</span>　` : '';
+  const updated = newest ? `<span class="note">最近更新：${chinaDate(newest.releasedAt)}</span>　` : '';
   const out = renderStablePages({
     entries,
     size: site.pageSize,
@@ -46,7 +57,9 @@ export function renderColumnPages(column: ColumnNode, entries: readonly ListEntr
 ${children}<section class="column-entries" aria-labelledby="entries-heading"><h2 id="entries-heading" class="visually-hidden">${esc(column.name)}信息列表</h2>
 <p class="feed-link">${page.number === null ? updated : ''}<a href="rss.xml">RSS 订阅本栏目</a></p>
 ${entryList(
-  page.entries.map((entry) => listEntryHtml(entry, root)),
+  (page.number === null ? withSubtree(page.entries, site.pageSize) : page.entries).map((entry) =>
+    listEntryHtml(entry, root, entry.listedIn ? site.structure : null),
+  ),
   empty,
 )}
 ${page.pager}
@@ -54,8 +67,15 @@ ${page.pager}
         extraHead: `<link rel="alternate" type="application/rss+xml" title="${esc(`${site.identity.siteName} - ${column.name}`)}" href="rss.xml">\n`,
       }),
   });
-  out.set(paths.rss, renderColumnFeed(column, entries, site));
+  out.set(paths.rss, renderColumnFeed(column, withSubtree(entries, site.feedSize), site));
   return out;
+}
+
+/** A column's own entries and its subtree's, newest first; a package in both shows as its own. */
+function newestOf(own: readonly ListEntry[], subtree: readonly ListEntry[]): ListEntry[] {
+  if (subtree.length === 0) return [...own];
+  const listed = new Set(own.map((e) => e.packageId));
+  return [...own, ...subtree.filter((e) => !listed.has(e.packageId))].sort(compareNewestFirst);
 }
 
 /** 下级栏目: links to the column's children, for parent columns. */

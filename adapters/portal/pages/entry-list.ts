@@ -9,14 +9,18 @@ import { esc } from './text.js';
 /** Where a column's list and a column page say there is nothing: the words inspectors look for. */
 export const EMPTY_COLUMN_TEXT = '本栏目暂无信息';
 
-/** One package in a list; with `structure`, its home column is named (lists that mix columns). */
+/**
+ * One package in a list; with `structure`, a column is named beside it (lists that mix columns): the
+ * sub-column it is listed in on a parent column's page, else its home column.
+ */
 export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStructure | null = null): string {
   const thumb = entry.cover
     ? `<img class="thumb" src="${esc(root + entry.cover.file)}" alt="${esc(entry.cover.alt)}" width="160" height="90" loading="lazy" decoding="async"> `
     : '';
   const pages = portalPagePaths(entry.packageId, entry.interpretations?.length ?? 0).interpretations;
   const interpretations = (entry.interpretations ?? []).map((i, n) => `<a href="${esc(root + pages[n]!)}">${esc(i.formLabel)}</a>`).join(' ');
-  const column = structure && entry.homeColumnId ? columnNode(structure, entry.homeColumnId) : undefined;
+  const namedColumn = entry.listedIn ?? entry.homeColumnId;
+  const column = structure && namedColumn ? columnNode(structure, namedColumn) : undefined;
   return (
     `<li class="entry">${thumb}<a class="entry-title" href="${esc(root + entry.path)}">${esc(entry.title)}</a>` +
     `${entry.validity && entry.validity.state !== 'valid' ? ` <span class="validity-${entry.validity.state}">${entry.validity.state === 'expired' ? '已失效' : '已废止'}</span>` : ''}` +

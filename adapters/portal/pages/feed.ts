@@ -5,7 +5,11 @@ import { absoluteUrl, type SiteSettings } from './settings.js';
 import { columnNode } from './structure.js';
 import { xml } from './text.js';
 
-/** RSS 2.0 with the newest `feedSize` of `entries` (newest first); dates are release dates, so a feed only changes with its content. */
+/**
+ * RSS 2.0 with the newest `feedSize` of `entries` (newest first); dates are release dates, so a feed
+ * only changes with its content. A parent column's entries from its sub-columns (`listedIn`) have
+ * their sub-column as category.
+ */
 export function renderColumnFeed(column: ColumnNode, entries: readonly ListEntry[], site: SiteSettings): string {
   const paths = portalColumnPaths(column.id);
   return rss(site, {
@@ -14,7 +18,7 @@ export function renderColumnFeed(column: ColumnNode, entries: readonly ListEntry
     self: absoluteUrl(site, paths.rss),
     description: `${site.identity.siteName}「${column.path.join(' > ')}」栏目的最新信息`,
     entries: entries.slice(0, site.feedSize),
-    category: () => column.path.join(' > '),
+    category: (entry) => (entry.listedIn ? columnNode(site.structure, entry.listedIn) : undefined)?.path.join(' > ') ?? column.path.join(' > '),
   });
 }
 

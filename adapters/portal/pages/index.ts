@@ -31,7 +31,7 @@ import { catalogueItemView, columnNode, columnOrOrphan } from './structure.js';
 import { SITE_CSS, SITE_CSS_PATH } from './style.js';
 
 /** Bump when the markup changes: every page is rendered again on the next commit. */
-export const RENDER_VERSION = 'portal-pages-6';
+export const RENDER_VERSION = 'portal-pages-7';
 
 export type FileContent = string | Uint8Array;
 export type { PageReuse };
@@ -111,9 +111,12 @@ export function renderPackagePages(record: PackageRecord, view: SiteView): Map<s
   );
 }
 
-/** A column's index pages and RSS feed (col/<id>/…); every column has a page, an empty one says so. */
+/**
+ * A column's index pages and RSS feed (col/<id>/…); every column has a page, an empty one says so.
+ * A parent column's index page and feed also show the newest items of its subtree.
+ */
 export function renderColumnUnit(columnId: string, list: ListState, view: SiteView, reuse?: PageReuse): Map<string, FileContent> {
-  return renderColumnPages(columnOf(view, columnId), listNewestFirst(list), view.site, reuse);
+  return renderColumnPages(columnOf(view, columnId), listNewestFirst(list), view.site, reuse, list.subtree ?? []);
 }
 
 /** A disclosure catalogue item's pages (xxgk/<id>/…): its 13 elements and its documents, newest first. */

@@ -104,6 +104,8 @@ export interface ListEntry {
   validity: DocumentValidity | null;
   /** Its interpretations, linked beside the title in lists (pages at urls.ts portalPagePaths). Optional: none when absent. */
   interpretations?: { title: string; formLabel: string }[];
-  /** Its home column (the first listing it), named in lists that mix columns (home page, site feed). */
+  /** Its home column, named in lists that mix columns (home page, site feed). */
   homeColumnId?: string | null;
+  /** On a parent column's page: the sub-column it is listed in (named beside it). */
+  listedIn?: string;
 }
