@@ -48,6 +48,7 @@ import {
 import type { DocumentValidity } from './pages/model.js';
 import type { SiteSettings } from './pages/settings.js';
 import { isMonthPart, SITEMAP_DIR } from './pages/sitemap.js';
+import { columnsHomeFirst } from './pages/structure.js';
 import {
   GENERATION_INFO_PATH,
   LEGACY_MANIFEST_PATH,
@@ -439,6 +440,7 @@ export class PortalSite {
       ancestorsOf: this.ancestorsOf,
       // A parent's index page and feed show at most this many of its subtree's items.
       subtreeKeep: Math.max(this.settings.pageSize, this.settings.feedSize),
+      orderColumns: (columns) => columnsHomeFirst(this.settings.structure, columns),
     };
   }
 
@@ -488,9 +490,9 @@ export class PortalSite {
         loaded = { root: previous, packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
       }
       const fullRender = !current || previous.renderKey !== this.renderKey;
-      // A full render of an existing site has loaded every list: parents' subtree lists are rebuilt from them.
-      const rebuildSubtrees = !!current && previous.renderKey !== this.renderKey;
-      const applied = applyChanges(loaded, [...migrated, ...changes], { ...this.applyOptions(), rebuildSubtrees });
+      // A full render of an existing site has loaded every package and list: what derives from them is rebuilt.
+      const rebuild = !!current && previous.renderKey !== this.renderKey;
+      const applied = applyChanges(loaded, [...migrated, ...changes], { ...this.applyOptions(), rebuild });
       if (!applied.changed && !fullRender && !searchIndex) {
         const generation = current?.number ?? 0;
         settle(outcomes.map((o) => o ?? { generation, changed: false }));

@@ -73,7 +73,7 @@ export interface ListItem extends ListEntry {
 export interface PackageState {
   revision: number;
   contentHash: string;
-  /** Columns listing the package, in the order they were added; the first is its home column (breadcrumbs). */
+  /** Columns listing the package, home column first (breadcrumbs), in `ApplyOptions.orderColumns` order: never the order deliveries arrived in. */
   columns: string[];
   /** Files under media/ its pages use. */
   media: string[];
@@ -333,10 +333,16 @@ export interface ApplyOptions {
   /** Length of a parent column's subtree list (`ListState.subtree`). */
   subtreeKeep: number;
   /**
-   * Rebuild every parent's subtree list from the loaded lists (a full render has them all: a layout
-   * from before subtree lists, or a registry whose tree changed).
+   * A package's columns in page order, its home column first (pages/structure.ts columnsHomeFirst);
+   * by id when absent.
    */
-  rebuildSubtrees?: boolean;
+  orderColumns?(columns: readonly string[]): string[];
+  /**
+   * A full render with every package and list loaded: every package's columns put in order (a
+   * site written when arrival order decided the home column) and every parent's subtree list
+   * rebuilt from the lists (a layout from before subtree lists, or a registry whose tree changed).
+   */
+  rebuild?: boolean;
 }
 
 function removeFromList(list: ListItem[] | undefined, packageId: string): boolean {
@@ -399,6 +405,16 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       if (now.has(area)) continue;
       if (removeFromList(root.keyAreaLatest[area], item.packageId)) refillKeyAreas.add(area);
     }
+  };
+  const orderColumns = options.orderColumns ?? ((columns: readonly string[]) => [...columns].sort());
+  /** The package's columns in page order and its items naming the first as home column; false when both were so already. */
+  const putInOrder = (entry: PackageState, columns: readonly string[]): boolean => {
+    const ordered = orderColumns(columns);
+    const home = ordered[0] ?? null;
+    if (ordered.join('\n') === entry.columns.join('\n') && entry.item.homeColumnId === home) return false;
+    entry.columns = ordered;
+    if (entry.item.homeColumnId !== home) entry.item = { ...entry.item, homeColumnId: home };
+    return true;
   };
   const ancestorsOf = (columnId: string) => options.ancestorsOf.get(columnId) ?? [];
   const refillSubtrees = new Set<string>();
@@ -527,8 +543,7 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
         incoming.revision > record.entry.revision ||
         (incoming.revision === record.entry.revision && incoming.contentHash !== record.entry.contentHash);
       if (replacesContent) {
-        const columns = record?.entry.columns ?? [];
-        const entry = entryFromSource(change.source, columns);
+        const entry = entryFromSource(change.source, record?.entry.columns ?? []);
         if (!record) root.packageCount += 1;
         setMediaRefs(packageId, record?.entry.media ?? [], entry.media);
         setMonth(packageId, record?.entry.item ?? null, entry.item, incoming.interpretations.length);
@@ -541,9 +556,9 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       }
       const entry = record!.entry;
       if (!entry.columns.includes(change.columnId)) {
-        entry.columns.push(change.columnId);
-        if (entry.columns.length === 1) entry.item.homeColumnId = change.columnId;
-        spreadItem(entry, entry.item);
+        const previous = entry.item;
+        putInOrder(entry, [...entry.columns, change.columnId]);
+        spreadItem(entry, previous);
         // The page lists its columns (所属栏目).
         renderPackages.add(packageId);
         changed = true;
@@ -563,7 +578,11 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       }
       const entry = record.entry;
       const previousColumns = entry.columns;
-      entry.columns = entry.columns.filter((id) => id !== change.columnId);
+      const previous = entry.item;
+      putInOrder(
+        entry,
+        entry.columns.filter((id) => id !== change.columnId),
+      );
       delete list(colUnit(change.columnId)).entries[change.packageId];
       changedLists.add(colUnit(change.columnId));
       refreshSummary(change.columnId);
@@ -579,8 +598,6 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
         spreadSubtrees(entry.item, [], previousColumns);
         renderPackages.delete(change.packageId);
       } else {
-        const previous = entry.item;
-        entry.item = { ...entry.item, homeColumnId: entry.columns[0] ?? null };
         spreadItem(entry, previous, previousColumns);
         renderPackages.add(change.packageId);
       }
@@ -601,7 +618,15 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
     }
   }
 
-  if (options.rebuildSubtrees) {
+  if (options.rebuild) {
+    for (const [id, record] of state.packages) {
+      if (!record) continue;
+      const previous = record.entry.item;
+      if (!putInOrder(record.entry, record.entry.columns)) continue;
+      spreadItem(record.entry, previous);
+      renderPackages.add(id);
+      changed = true;
+    }
     for (const [ancestor, subtree] of subtreesFromLists(state, options)) {
       list(colUnit(ancestor)).subtree = subtree;
       changedLists.add(colUnit(ancestor));

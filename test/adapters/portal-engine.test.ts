@@ -285,6 +285,31 @@ describe('portal engine', () => {
     await site.idle();
   }, 60_000);
 
+  it("a package's home column does not depend on which delivery committed first: not an interpretation column, then registry order", async () => {
+    const document = 'zwgk-zcwj-gfxwj';
+    const interpretation = 'zwgk-zcwj-zcjd-wz';
+    for (const first of [interpretation, document]) {
+      const webRoot = newRoot();
+      const site = new PortalSite(webRoot, fixtureSettings(structure, BASE_URL), FAST);
+      const [publish] = await fixturePackage(1, fixtureOptions(site, 43, structure), 'pkg-home');
+      const base = publish as Extract<SiteChange, { kind: 'publish' }>;
+      const to = (id: string): SiteChange => ({ ...base, columnId: id, columnPath: structure.columns.find((c) => c.id === id)!.path });
+      await site.submit(to(first));
+      await site.submit(to(first === document ? interpretation : document));
+      const record = (await site.readPackage('pkg-home'))!;
+      expect(record.entry.columns, first).toEqual([document, interpretation]);
+      expect(record.entry.item.homeColumnId, first).toBe(document);
+      expect((await site.readList(colUnit(interpretation))).entries['pkg-home']!.homeColumnId, first).toBe(document);
+      const page = await read(webRoot, portalPagePaths('pkg-home', 0).document);
+      expect(page, first).toContain('<meta name="ColumnType" content="信息发布类">');
+      expect(page, first).toContain('<meta name="ColumnName" content="行政规范性文件">');
+      // Retracted from its home column, the package's home is the one left.
+      await site.submit({ kind: 'unpublish', columnId: document, packageId: 'pkg-home' });
+      expect((await site.readPackage('pkg-home'))!.entry.item.homeColumnId).toBe(interpretation);
+      await site.idle();
+    }
+  }, 60_000);
+
   it('a full subtree list refills from the sub-columns when a retraction shortens it; one that held the whole subtree does not', () => {
     const loaded: LoadedState = { root: emptyRootState(), packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
     const options = {
@@ -332,7 +357,7 @@ describe('portal engine', () => {
     const again = applyChanges(retracted.state, [{ kind: 'unpublish', columnId: 'b', packageId: 'p2' }], options);
     expect([...again.refillSubtrees]).toEqual([]);
     // A full render rebuilds every parent's list from the column lists.
-    const rebuilt = applyChanges(retracted.state, [], { ...options, rebuildSubtrees: true });
+    const rebuilt = applyChanges(retracted.state, [], { ...options, rebuild: true });
     expect(subtree(rebuilt)).toEqual(['p2@b', 'p1@a']);
   });
 

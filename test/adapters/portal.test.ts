@@ -579,8 +579,9 @@ describe('publishing to a web root', () => {
     }
     expect(documentPage).toContain('<title>关于印发《碑林区老旧小区改造实施办法》的通知 - 西安市碑林区人民政府</title>');
     expect(documentPage).toMatch(
-      // A column the site runs without a registry for is a top-level orphan named by its delivered path's last part.
-      /当前位置：<a href="..\/..\/..\/index.html">首页<\/a>.*<a href="..\/..\/..\/col\/zwgk-zcwj\/index.html">政策文件<\/a>.*正文/,
+      // A column the site runs without a registry for is a top-level orphan named by its delivered path's last part;
+      // without a registry the home column is the first by id, whichever delivery came first.
+      /当前位置：<a href="..\/..\/..\/index.html">首页<\/a>.*<a href="..\/..\/..\/col\/xwdt-tzgg\/index.html">通知公告<\/a>.*正文/,
     );
     expect(documentPage).toContain('<th scope="row">发文机关</th><td>西安市碑林区人民政府</td><th scope="row">成文日期</th><td>2025年05月28日</td>');
     expect(documentPage).toContain('<th scope="row">发文字号</th><td>碑政发〔2025〕12号</td><th scope="row">发布日期</th><td>2025年06月01日</td>');
@@ -596,7 +597,7 @@ describe('publishing to a web root', () => {
     }
     expect(jd1).toContain('解读人：区住建局局长 张某');
     expect(documentPage).toContain(
-      '所属栏目：<a href="../../../col/zwgk-zcwj/index.html">政策文件</a>、<a href="../../../col/xwdt-tzgg/index.html">通知公告</a>',
+      '所属栏目：<a href="../../../col/xwdt-tzgg/index.html">通知公告</a>、<a href="../../../col/zwgk-zcwj/index.html">政策文件</a>',
     );
 
     // Pictures: WebP sources and a JPEG fallback over the widths the renditions really have
@@ -655,7 +656,7 @@ describe('publishing to a web root', () => {
 
     // The site state travels inside the generation.
     const manifest = await manifestOf(webRoot);
-    expect(manifest.packages[unit.packageId]).toMatchObject({ revision: 1, columns: ['zwgk-zcwj', 'xwdt-tzgg'] });
+    expect(manifest.packages[unit.packageId]).toMatchObject({ revision: 1, columns: ['xwdt-tzgg', 'zwgk-zcwj'] });
     expect(manifest.columns['xwdt-tzgg']).toEqual({ path: ['新闻动态', '通知公告'], packages: [unit.packageId] });
   });
 

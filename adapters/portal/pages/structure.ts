@@ -86,15 +86,39 @@ export function siteStructureFromRegistry(registry: Pick<Registry, 'portal' | 'c
   return { columns, roots, keyAreas: columns.filter((c) => c.keyArea).map((c) => c.id), catalogue };
 }
 
-const indexes = new WeakMap<SiteStructure, { columns: Map<string, ColumnNode>; items: Map<string, CatalogueItemView> }>();
+const indexes = new WeakMap<SiteStructure, { columns: Map<string, ColumnNode>; positions: Map<string, number>; items: Map<string, CatalogueItemView> }>();
 
 function indexOf(structure: SiteStructure) {
   let index = indexes.get(structure);
   if (!index) {
-    index = { columns: new Map(structure.columns.map((c) => [c.id, c])), items: new Map(structure.catalogue.map((i) => [i.id, i])) };
+    index = {
+      columns: new Map(structure.columns.map((c) => [c.id, c])),
+      positions: new Map(structure.columns.map((c, i) => [c.id, i])),
+      items: new Map(structure.catalogue.map((i) => [i.id, i])),
+    };
     indexes.set(structure, index);
   }
   return index;
+}
+
+/**
+ * A package's columns in the order its pages show them, the first its home column (breadcrumb,
+ * ColumnName/ColumnType, feed category, search): whatever order its deliveries arrived in, a column
+ * of the interpretation type comes after the others (a document listed beside its interpretations
+ * is not an interpretation), then registry order; columns the registry does not hold last, by id.
+ * (The payload carries no editor's order of targets: its packageColumns are sorted ids.)
+ */
+export function columnsHomeFirst(structure: SiteStructure, columns: readonly string[]): string[] {
+  const { columns: nodes, positions } = indexOf(structure);
+  const rank = (id: string): [number, number, string] => {
+    const node = nodes.get(id);
+    const interpretation = node?.columnType === COLUMN_TYPES.interpretation ? 1 : 0;
+    return [interpretation, positions.get(id) ?? Number.MAX_SAFE_INTEGER, id];
+  };
+  return [...columns].sort((a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0] - rb[0] || ra[1] - rb[1] || (ra[2] < rb[2] ? -1 : ra[2] > rb[2] ? 1 : 0);
+  });
 }
 
 /** A column of the structure by id (looked up through an index built once per structure). */
