@@ -853,6 +853,24 @@ describe('escaping', () => {
   });
 });
 
+describe('feeds', () => {
+  /** What an XML parser gives for a text node: XML's predefined entities decoded, once. */
+  const xmlText = (raw: string) =>
+    raw.replace(/&(lt|gt|quot|apos|#39|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", '#39': "'", amp: '&' })[name]!);
+  const itemField = (feed: string, field: string) => xmlText(new RegExp(`<item>[\\s\\S]*?<${field}>([\\s\\S]*?)</${field}>`).exec(feed)![1]!);
+
+  it('an item description is entity-encoded HTML (escaped for HTML, then for XML), its title plain text escaped once', () => {
+    const text = '<script>alert(1)</script> & <b>';
+    const entry = listEntry(1, { title: text, summary: text });
+    for (const feed of [renderSiteFeed([entry], site), renderColumnFeed(column('xwdt'), [entry], site)]) {
+      expect(feed).toContain('<description>&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; &amp;amp; &amp;lt;b&amp;gt;</description>');
+      // The parsed description is HTML whose text is the summary: no element comes out of it.
+      expect(itemField(feed, 'description')).toBe('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;');
+      expect(itemField(feed, 'title')).toBe(text);
+    }
+  });
+});
+
 // ─── accessibility: palette, elder mode, script ─────────────────────────────────────────────────
 
 describe('accessibility', () => {

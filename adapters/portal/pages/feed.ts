@@ -3,7 +3,7 @@ import { SITE_PATHS, portalColumnPaths } from '../urls.js';
 import type { ColumnNode, ListEntry } from './model.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
 import { columnNode } from './structure.js';
-import { xml } from './text.js';
+import { esc, xml } from './text.js';
 
 /**
  * RSS 2.0 with the newest `feedSize` of `entries` (newest first); dates are release dates, so a feed
@@ -37,6 +37,11 @@ export function renderSiteFeed(entries: readonly ListEntry[], site: SiteSettings
   });
 }
 
+/**
+ * Item <title> and <category> are plain text: XML-escaped once. Item <description> is entity-encoded
+ * HTML (RSS 2.0): the summary is HTML-escaped, then XML-escaped, so a reader shows the text `<b>`
+ * and never renders it as markup.
+ */
 function rss(
   site: SiteSettings,
   feed: { title: string; link: string; self: string; description: string; entries: readonly ListEntry[]; category(entry: ListEntry): string | null },
@@ -49,7 +54,7 @@ function rss(
 <link>${xml(link)}</link>
 <guid isPermaLink="true">${xml(link)}</guid>
 <pubDate>${new Date(entry.releasedAt).toUTCString()}</pubDate>
-<description>${xml(entry.summary)}</description>
+<description>${xml(esc(entry.summary))}</description>
 ${category ? `<category>${xml(category)}</category>\n` : ''}</item>`;
   });
   const latest = feed.entries[0]?.releasedAt ?? null;
