@@ -72,7 +72,8 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
         catalogueId: 'qzf-gfxwj',
         document: {
           title: '碑林区老旧小区改造实施办法',
-          bodyHtml: '<p>各街道办事处，区政府各工作部门：</p><p>现将办法印发给你们，请认真贯彻执行。</p>',
+          // A long address with nothing to break at (phones at 360 px must not scroll sideways).
+          bodyHtml: `<p>各街道办事处，区政府各工作部门：</p><p>现将办法印发给你们，请认真贯彻执行。</p><p>详见https://www.beilin.gov.cn/${'zwgk'.repeat(30)}/index.html</p>`,
           documentNumber: '碑政发〔2025〕12号',
           issuingUnit: '西安市碑林区人民政府',
           formedAt: '2025-05-28',
@@ -222,6 +223,22 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
     await again.reload();
     expect(await again.evaluate('document.documentElement.classList.contains("elder")')).toBe(false);
     await context.close();
+  });
+
+  it('at 360 px no page is wider than the screen, in normal and in elder mode (key-area grid, long words)', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
+    const page = await context.newPage();
+    const tooWide: string[] = [];
+    for (const elder of [false, true]) {
+      for (const [name, p] of pages()) {
+        await page.goto(`${base}/${p}`);
+        if (elder !== (await page.evaluate('document.documentElement.classList.contains("elder")'))) await page.click('#elder-toggle');
+        const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+        if (width > 360) tooWide.push(`${name}${elder ? ' (elder mode)' : ''}: ${width} px`);
+      }
+    }
+    await context.close();
+    expect(tooWide).toEqual([]);
   });
 
   it('without JavaScript the toggle stays hidden and the content reads the same', async () => {
