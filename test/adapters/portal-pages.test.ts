@@ -31,6 +31,8 @@ import { renderSiteMapPage } from '../../adapters/portal/pages/site-map.js';
 import { renderNotFoundPage, renderNothingPublishedPage } from '../../adapters/portal/pages/standalone.js';
 import { COLUMN_TYPES, catalogueItemView, columnNode, columnOrOrphan, columnTypeOf, siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
 import { PALETTE, SITE_CSS, SITE_CSS_PATH, TEXT_PAIRS } from '../../adapters/portal/pages/style.js';
+import { renderSitePart } from '../../adapters/portal/pages/sitemap.js';
+import { emptyRootState } from '../../adapters/portal/state.js';
 import { SITE_PATHS, catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, portalMediaPath, portalPagePaths } from '../../adapters/portal/urls.js';
 
 // ─── fixtures ────────────────────────────────────────────────────────────────────────────────
@@ -747,6 +749,14 @@ describe('政府信息公开目录 pages', () => {
     expect(breadcrumbLinks(html).map((c) => c.label)).toEqual(['首页', '政府信息公开目录', policy.category]);
     expect(breadcrumbLinks(html).every((c) => c.href)).toBe(true);
     expect([...renderCatalogueCategoryPages({}, site, new Set([policy.category])).keys()]).toEqual([catalogueCategoryPath(policy.category)]);
+  });
+
+  it('the sitemap lists every category page the catalogue index links', () => {
+    const categories = [...new Set(structure.catalogue.map((i) => i.category))];
+    expect(categories).toHaveLength(30);
+    const part = renderSitePart(emptyRootState(), site, []);
+    const locs = [...part.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]!);
+    for (const category of categories) expect(locs, category).toContain(`${site.publicBaseUrl}/${catalogueCategoryPath(category)}`);
   });
 
   it('an item page shows its 13 elements and its documents (索引号, 发文字号, 有效性), paged', () => {

@@ -15,7 +15,7 @@ import { createPortalAdapter, PORTAL_LIMITS, portalColumnUrls, portalPageUrls, t
 import { figureMarker, parsePortalExternalId, type PortalPayload } from '../../adapters/portal/payload.js';
 import { registerPortalRoutes } from '../../adapters/portal/serve.js';
 import type { ListState, PackageRecord, RootState } from '../../adapters/portal/state.js';
-import { portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
+import { catalogueCategoryPath, portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
 import type { MediaInfo, ReleaseUnit, RenditionSource } from '../../adapters/types.js';
 import type { Channel } from '../../domain/registry.js';
 import { GovpubError } from '../../domain/errors.js';
@@ -646,6 +646,7 @@ describe('publishing to a web root', () => {
         `${BASE_URL}/map/index.html`,
         `${BASE_URL}/xxgk/index.html`,
         `${BASE_URL}/xxgk/zcwj/index.html`, // the document's catalogue item
+        `${BASE_URL}/${catalogueCategoryPath('其他')}`, // its category (not in a registry: 其他), linked from the catalogue index
         `${BASE_URL}/col/xwdt-tzgg/index.html`,
         `${BASE_URL}/col/zwgk-zcwj/index.html`,
         ...[pages.document, ...pages.interpretations].map((p) => `${BASE_URL}/${p}`),

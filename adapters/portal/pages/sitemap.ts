@@ -6,8 +6,9 @@
  */
 import type { RootState, SitemapMonth } from '../state.js';
 import { archivedPageCount } from './entry-list.js';
-import { catalogueItemPaths, portalColumnPaths, portalPagePaths, SITE_PATHS } from '../urls.js';
+import { catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, portalPagePaths, SITE_PATHS } from '../urls.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
+import { catalogueCategories } from './structure.js';
 import { xml } from './text.js';
 
 /** Sitemaps hold at most 50,000 URLs (sitemaps.org). */
@@ -59,7 +60,10 @@ export function renderMonthParts(month: string, state: SitemapMonth, site: SiteS
   return out;
 }
 
-/** The site's own pages: home, site map, catalogue, search, every column's index pages, every catalogue item with documents. */
+/**
+ * The site's own pages: home, site map, catalogue index and its category pages (linked from the
+ * index), every column's index pages, every catalogue item.
+ */
 export function renderSitePart(root: RootState, site: SiteSettings, catalogueItemIds: string[]): string {
   const newest = root.latest[0]?.releasedAt ?? null;
   const urls: SitemapUrl[] = [
@@ -74,6 +78,7 @@ export function renderSitePart(root: RootState, site: SiteSettings, catalogueIte
     // Archived pages (oldest first) change only when an entry older than theirs comes or goes: no lastmod.
     for (let n = 1; n <= archivedPageCount(summary.count, site.pageSize); n++) urls.push({ loc: absoluteUrl(site, paths.page(n)), lastmod: null });
   }
+  for (const { category } of catalogueCategories(site.structure)) urls.push({ loc: absoluteUrl(site, catalogueCategoryPath(category)), lastmod: null });
   for (const itemId of [...catalogueItemIds].sort()) urls.push({ loc: absoluteUrl(site, catalogueItemPaths(itemId).index), lastmod: null });
   return urlset(urls);
 }
