@@ -751,6 +751,19 @@ describe('政府信息公开目录 pages', () => {
     expect([...renderCatalogueCategoryPages({}, site, new Set([policy.category])).keys()]).toEqual([catalogueCategoryPath(policy.category)]);
   });
 
+  it("a column's <title> names its ancestors when another column has its name; the h1 stays its name", () => {
+    const notices = structure.columns.filter((c) => c.name === '通知公告');
+    expect(notices.length).toBeGreaterThan(1);
+    const titles = notices.map((c) => /<title>([^<]+)<\/title>/.exec(renderColumnPages(c, [], site).get(portalColumnPaths(c.id).index)!)![1]!);
+    expect(new Set(titles).size).toBe(notices.length);
+    expect(titles[notices.findIndex((c) => c.id === 'bm-jyj-tzgg')]).toBe(`通知公告 - 区教育局 - ${identity.siteName}`);
+    expect(titles[notices.findIndex((c) => c.id === 'xwdt-tzgg')]).toBe(`通知公告 - 新闻动态 - ${identity.siteName}`);
+    expect(renderColumnPages(notices[0]!, [], site).get(portalColumnPaths(notices[0]!.id).index)).toContain('<h1>通知公告</h1>');
+    // A name no other column has stays alone.
+    const unique = structure.columns.find((c) => structure.columns.filter((o) => o.name === c.name).length === 1)!;
+    expect(renderColumnPages(unique, [], site).get(portalColumnPaths(unique.id).index)).toContain(`<title>${unique.name} - ${identity.siteName}</title>`);
+  });
+
   it('the sitemap lists every category page the catalogue index links', () => {
     const categories = [...new Set(structure.catalogue.map((i) => i.category))];
     expect(categories).toHaveLength(30);

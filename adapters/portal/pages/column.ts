@@ -12,7 +12,7 @@ import { renderColumnFeed } from './feed.js';
 import { columnCrumbs, pageShell } from './layout.js';
 import type { ColumnNode, ListEntry } from './model.js';
 import type { SiteSettings } from './settings.js';
-import { columnNode } from './structure.js';
+import { columnNode, distinctColumnTitle } from './structure.js';
 import { esc } from './text.js';
 
 /**
@@ -33,6 +33,8 @@ export function renderColumnPages(
   const paths = portalColumnPaths(column.id);
   const root = rootFrom(paths.index);
   const children = childColumnsHtml(column, site, root);
+  // The h1 says the column's name; the <title> (search results, tabs) tells namesakes apart.
+  const title = distinctColumnTitle(site.structure, column);
   const empty = `<p class="empty">${EMPTY_COLUMN_TEXT}${column.children.length > 0 ? '，请浏览下级栏目' : ''}。</p>`;
   const withSubtree = (own: readonly ListEntry[], subtreeShown: number) => newestOf(own, subtree.slice(0, subtreeShown));
   const newest = withSubtree(entries, 1)[0];
@@ -49,7 +51,7 @@ export function renderColumnPages(
       pageShell({
         site,
         root,
-        title: page.number !== null ? `${column.name}（第${page.number}页）` : column.name,
+        title: page.number !== null ? `${title}（第${page.number}页）` : title,
         path: page.path,
         breadcrumb: columnCrumbs(column, root),
         column,

@@ -142,6 +142,20 @@ export function columnOrOrphan(structure: SiteStructure, id: string, knownPath: 
   return { id, name, path: [name], idPath: [id], parentId: null, children: [], updateClass: 'other', keyArea: false, columnType: columnTypeOf([name]) };
 }
 
+/**
+ * A column's name as its page's <title> gives it: its own name when no other column of the registry
+ * has it, else followed by its ancestors' names (nearest first) until no other column of that name
+ * has the same: 「通知公告 - 区教育局」, so 26 通知公告 pages do not share one title.
+ */
+export function distinctColumnTitle(structure: SiteStructure, column: ColumnNode): string {
+  const namesakes = structure.columns.filter((c) => c.id !== column.id && c.name === column.name);
+  for (let depth = 1; depth <= column.path.length; depth++) {
+    const tail = column.path.slice(-depth).join('>');
+    if (!namesakes.some((c) => c.path.slice(-depth).join('>') === tail)) return column.path.slice(-depth).reverse().join(' - ');
+  }
+  return column.path.slice().reverse().join(' - ');
+}
+
 /** Catalogue categories in registry order with their items. */
 export function catalogueCategories(structure: SiteStructure): { category: string; items: CatalogueItemView[] }[] {
   const groups = new Map<string, CatalogueItemView[]>();
