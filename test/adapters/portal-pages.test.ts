@@ -17,7 +17,7 @@ import { loadSiteIdentity, parseSiteIdentity } from '../../config/site-identity.
 import { ConfigError } from '../../domain/errors.js';
 import { runCli } from '../support/cli.js';
 import type { PortalPayload } from '../../adapters/portal/payload.js';
-import { renderArticle, type ArticleInput } from '../../adapters/portal/pages/article.js';
+import { interpretationSummary, renderArticle, type ArticleInput } from '../../adapters/portal/pages/article.js';
 import { ELDER_MODE_KEY, FAVICON_PATH, SITE_JS, SITE_JS_PATH, faviconIco } from '../../adapters/portal/pages/assets.js';
 import { renderCatalogueCategoryPages, renderCatalogueIndex, renderCatalogueItemPages } from '../../adapters/portal/pages/catalogue.js';
 import { renderColumnPages } from '../../adapters/portal/pages/column.js';
@@ -653,6 +653,13 @@ describe('article pages', () => {
     expect(metaContent(jd, 'ArticleTitle')).toBe('局长谈老旧小区改造');
     expect(metaContent(jd, 'Author')).toBe('区住房和城乡建设局局长');
     expect(metaContent(jd, 'Url')).toBe(`${BASE}/${paths.interpretations[1]}`);
+    // An interpretation describes itself, not the document it interprets.
+    expect(metaContent(jd, 'Description')).toBe('视频解读要点。');
+    expect(jd).toContain('<meta name="description" content="视频解读要点。">');
+    expect(metaContent(files.get(paths.interpretations[0]!)!, 'Description')).toBe('一、制定背景');
+    const noBody = { title: '局长谈老旧小区改造', bodyHtml: '', transcriptHtml: '<p>主持人：请您介绍一下改造的范围。</p><!--portal-figure:0-->' };
+    expect(interpretationSummary(noBody)).toBe('主持人：请您介绍一下改造的范围。');
+    expect(interpretationSummary({ ...noBody, transcriptHtml: null })).toBe('局长谈老旧小区改造');
   });
 
   it('links every breadcrumb level of its home column and lists every column it is in (所属栏目)', () => {

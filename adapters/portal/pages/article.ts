@@ -9,7 +9,8 @@
  * A package's pages are per package, not per column: the breadcrumb shows its home column (the
  * first listing it), every level linked; 「所属栏目」 lists them all.
  */
-import { chinaDate } from '../format.js';
+import { summaryOf } from '../../text.js';
+import { chinaDate, PORTAL_LIMITS } from '../format.js';
 import { PORTAL_COVER_SPEC, type PortalAttachment, type PortalInterpretation } from '../payload.js';
 import { mediaKey } from '../state.js';
 import { portalColumnPaths, portalPagePaths, rootFrom } from '../urls.js';
@@ -82,7 +83,7 @@ function mainImage(input: ArticleInput, site: SiteSettings): string | null {
   return file ? absoluteUrl(site, file.file) : null;
 }
 
-function articleMeta(context: ArticleContext, title: string, path: string, author: string | null): ArticleMeta {
+function articleMeta(context: ArticleContext, title: string, path: string, author: string | null, description: string): ArticleMeta {
   const p = context.input.payload;
   const source = p.document.issuingUnit ?? context.site.identity.siteName;
   return {
@@ -92,7 +93,7 @@ function articleMeta(context: ArticleContext, title: string, path: string, autho
     // Without 主题词 the home column's name stands in, so the Keywords tag is never empty.
     keywords: p.document.keywords.length > 0 ? p.document.keywords : context.homeColumn ? [context.homeColumn.name] : [],
     author: author ?? source,
-    description: p.summary,
+    description,
     image: context.image,
     url: absoluteUrl(context.site, path),
   };
@@ -192,7 +193,7 @@ ${listSection('attachments', 'attachments', '附件', attachments)}${listSection
     breadcrumb: [...context.columnCrumbs, { label: '正文' }],
     column: context.homeColumn,
     main,
-    article: articleMeta(context, p.document.title, paths.document, null),
+    article: articleMeta(context, p.document.title, paths.document, null, p.summary),
   });
 }
 
@@ -229,8 +230,17 @@ ${interpretation.link ? `<p class="external"><a href="${esc(interpretation.link)
     breadcrumb: [...context.columnCrumbs, { label: '政策解读' }],
     column: context.homeColumn,
     main,
-    article: articleMeta(context, interpretation.title, path, interpretation.interpreter),
+    article: articleMeta(context, interpretation.title, path, interpretation.interpreter, interpretationSummary(interpretation)),
   });
+}
+
+/**
+ * An interpretation page's description (meta description, Description): the first text of its own
+ * body, made as the document's summary is; a video's transcript, else its title, when it has none.
+ */
+export function interpretationSummary(interpretation: Pick<PortalInterpretation, 'title' | 'bodyHtml' | 'transcriptHtml'>): string {
+  const max = PORTAL_LIMITS.summaryChars;
+  return summaryOf(interpretation.bodyHtml, max) || summaryOf(interpretation.transcriptHtml ?? '', max) || interpretation.title;
 }
 
 /** A link to an interpretation page with its form (文字解读, 视频解读, …). */
