@@ -5,6 +5,7 @@
  * from the first start; serve.ts follows the store's symlinks but nothing outside, and sends the
  * security headers. Real file systems, real HTTP (Fastify inject), the real registry.
  */
+import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,11 +16,13 @@ import { createPortalAdapter } from '../../adapters/portal/index.js';
 import type { SiteStructure } from '../../adapters/portal/pages/model.js';
 import { renderMonthParts } from '../../adapters/portal/pages/sitemap.js';
 import { portalContentSecurityPolicy, registerPortalRoutes } from '../../adapters/portal/serve.js';
+import { PORTAL_ATTACHMENT_SPEC, PORTAL_CAPTIONS_SPEC } from '../../adapters/portal/payload.js';
 import { DEFAULT_TUNING, PortalSite, TRANSMITS_DIR, type SiteTuning } from '../../adapters/portal/site.js';
 import {
   applyChanges,
   colUnit,
   emptyRootState,
+  mediaKey,
   subtreesFromLists,
   xxgkUnit,
   type ListState,
@@ -309,6 +312,50 @@ describe('portal engine', () => {
       await site.idle();
     }
   }, 60_000);
+
+  it("attachments and captions are published with their type's extension (media/<b>/<sha>.pdf, .vtt), not .bin", async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const scratchDir = path.join(webRoot, 'tmp', 'uploads');
+    await mkdir(scratchDir, { recursive: true });
+    const staged = async (mediaId: string, spec: string, mime: string, content: string) => {
+      const file = path.join(scratchDir, mediaId);
+      await writeFile(file, content);
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      return site.stage({ mediaId, spec, path: file, mime, sizeBytes: content.length, sha256 });
+    };
+    const pdf = await staged('pdf', PORTAL_ATTACHMENT_SPEC, 'application/pdf', '%PDF-1.7 实施细则');
+    const vtt = await staged('vtt', PORTAL_CAPTIONS_SPEC, 'text/vtt', 'WEBVTT\n\n00:00.000 --> 00:02.000\n字幕\n');
+    expect(pdf.file).toMatch(/^media\/[0-9a-f]{2}\/[0-9a-f]{64}\.pdf$/);
+    expect(vtt.file).toMatch(/^media\/[0-9a-f]{2}\/[0-9a-f]{64}\.vtt$/);
+
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 47, null), 'pkg-files');
+    const change = publish as Extract<SiteChange, { kind: 'publish' }>;
+    const payload = change.source.payload;
+    payload.document.attachments = [
+      { name: '实施细则', href: null, media: { mediaId: 'pdf', spec: PORTAL_ATTACHMENT_SPEC, kind: 'document', mime: 'application/pdf', sizeBytes: 20 } },
+    ];
+    payload.interpretations = [
+      {
+        form: 'text',
+        formLabel: '文字解读',
+        title: '解读',
+        interpreter: null,
+        bodyHtml: '<p>要点</p>',
+        lead: null,
+        link: null,
+        captions: { mediaId: 'vtt', spec: PORTAL_CAPTIONS_SPEC },
+        transcriptHtml: null,
+      },
+    ];
+    change.source.media[mediaKey('pdf', PORTAL_ATTACHMENT_SPEC)] = pdf;
+    change.source.media[mediaKey('vtt', PORTAL_CAPTIONS_SPEC)] = vtt;
+    await site.submit(change);
+    const gen = await current(webRoot);
+    for (const file of [pdf.file, vtt.file]) expect(await exists(path.join(gen, file)), file).toBe(true);
+    expect(await read(webRoot, portalPagePaths('pkg-files', 1).document)).toContain(`href="../../../${pdf.file}" download="实施细则.pdf"`);
+    await site.idle();
+  });
 
   it('a full subtree list refills from the sub-columns when a retraction shortens it; one that held the whole subtree does not', () => {
     const loaded: LoadedState = { root: emptyRootState(), packages: new Map(), lists: new Map(), media: new Map(), months: new Map() };
