@@ -440,7 +440,7 @@ export class PortalSite {
       ancestorsOf: this.ancestorsOf,
       // A parent's index page and feed show at most this many of its subtree's items.
       subtreeKeep: Math.max(this.settings.pageSize, this.settings.feedSize),
-      orderColumns: (columns) => columnsHomeFirst(this.settings.structure, columns),
+      orderColumns: (columns, knownPath) => columnsHomeFirst(this.settings.structure, columns, knownPath),
     };
   }
 

@@ -336,7 +336,7 @@ export interface ApplyOptions {
    * A package's columns in page order, its home column first (pages/structure.ts columnsHomeFirst);
    * by id when absent.
    */
-  orderColumns?(columns: readonly string[]): string[];
+  orderColumns?(columns: readonly string[], knownPath: (columnId: string) => readonly string[] | undefined): string[];
   /**
    * A full render with every package and list loaded: every package's columns put in order (a
    * site written when arrival order decided the home column) and every parent's subtree list
@@ -409,7 +409,7 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
   const orderColumns = options.orderColumns ?? ((columns: readonly string[]) => [...columns].sort());
   /** The package's columns in page order and its items naming the first as home column; false when both were so already. */
   const putInOrder = (entry: PackageState, columns: readonly string[]): boolean => {
-    const ordered = orderColumns(columns);
+    const ordered = orderColumns(columns, (id) => root.columns[id]?.path);
     const home = ordered[0] ?? null;
     if (ordered.join('\n') === entry.columns.join('\n') && entry.item.homeColumnId === home) return false;
     entry.columns = ordered;

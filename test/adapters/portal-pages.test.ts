@@ -29,7 +29,15 @@ import type { ColumnNode, ListEntry, SiteIdentity } from '../../adapters/portal/
 import type { SiteSettings } from '../../adapters/portal/pages/settings.js';
 import { renderSiteMapPage } from '../../adapters/portal/pages/site-map.js';
 import { renderNotFoundPage, renderNothingPublishedPage } from '../../adapters/portal/pages/standalone.js';
-import { COLUMN_TYPES, catalogueItemView, columnNode, columnOrOrphan, columnTypeOf, siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
+import {
+  COLUMN_TYPES,
+  catalogueItemView,
+  columnNode,
+  columnOrOrphan,
+  columnsHomeFirst,
+  columnTypeOf,
+  siteStructureFromRegistry,
+} from '../../adapters/portal/pages/structure.js';
 import { PALETTE, SITE_CSS, SITE_CSS_PATH, TEXT_PAIRS } from '../../adapters/portal/pages/style.js';
 import { renderSitePart } from '../../adapters/portal/pages/sitemap.js';
 import { emptyRootState } from '../../adapters/portal/state.js';
@@ -697,6 +705,13 @@ describe('article pages', () => {
       expect(jd).toMatch(/<h2 id="origin-heading">政策原文<\/h2><p><a href="index.html">碑林区老旧小区改造实施办法<\/a><\/p>/);
       expect(breadcrumbLinks(jd)).toHaveLength(column('zwgk-zcwj-gfxwj').path.length + 1);
     }
+  });
+
+  it('the home column is not an interpretation column, then in registry order; columns the registry lacks are typed by their delivered name', () => {
+    expect(columnsHomeFirst(structure, ['zwgk-zcwj-zcjd-wz', 'zdly-zdxm', 'zwgk-zcwj-gfxwj'])).toEqual(['zwgk-zcwj-gfxwj', 'zdly-zdxm', 'zwgk-zcwj-zcjd-wz']);
+    const paths: Record<string, string[]> = { 'a-jd': ['政务公开', '政策解读'], 'b-wj': ['政务公开', '政策文件'] };
+    expect(columnsHomeFirst(structure, ['a-jd', 'b-wj'], (id) => paths[id])).toEqual(['b-wj', 'a-jd']);
+    expect(columnsHomeFirst(structure, ['old-column', 'xwdt'])).toEqual(['xwdt', 'old-column']);
   });
 
   it('a column the registry does not hold still gives a breadcrumb and 所属栏目 (its own name, linked)', () => {

@@ -108,11 +108,15 @@ function indexOf(structure: SiteStructure) {
  * is not an interpretation), then registry order; columns the registry does not hold last, by id.
  * (The payload carries no editor's order of targets: its packageColumns are sorted ids.)
  */
-export function columnsHomeFirst(structure: SiteStructure, columns: readonly string[]): string[] {
-  const { columns: nodes, positions } = indexOf(structure);
+export function columnsHomeFirst(
+  structure: SiteStructure,
+  columns: readonly string[],
+  /** The path deliveries gave a column the registry does not hold (its type is read from its name). */
+  knownPath: (id: string) => readonly string[] | undefined = () => undefined,
+): string[] {
+  const { positions } = indexOf(structure);
   const rank = (id: string): [number, number, string] => {
-    const node = nodes.get(id);
-    const interpretation = node?.columnType === COLUMN_TYPES.interpretation ? 1 : 0;
+    const interpretation = columnOrOrphan(structure, id, knownPath(id)).columnType === COLUMN_TYPES.interpretation ? 1 : 0;
     return [interpretation, positions.get(id) ?? Number.MAX_SAFE_INTEGER, id];
   };
   return [...columns].sort((a, b) => {
