@@ -113,7 +113,7 @@ export class SiteSearch {
   }
 }
 
-/** The name readers know the package's first column by (its last path part). */
+/** The name readers know the package's home column by (its last path part); columns[0] is the home column. */
 function homeColumnName(root: RootState, record: PackageRecord): string {
   const home = record.entry.columns[0];
   const summary = home ? root.columns[home] : undefined;
