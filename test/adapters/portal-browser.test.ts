@@ -137,8 +137,12 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
       // Home page and the second column list it too.
       await page.goto(`${base}/`);
       expect(await page.getByRole('link', { name: unit.document.title }).count()).toBe(1);
+      // The interpretation column lists the interpretations themselves, each naming its document as 政策原文.
       await page.goto(`${base}/col/zwgk-zcjd/index.html`);
-      expect(await page.getByRole('link', { name: unit.document.title }).count()).toBe(1);
+      for (const interpretation of unit.interpretations) expect(await page.getByRole('link', { name: interpretation.title }).count()).toBe(1);
+      expect(await page.getByRole('link', { name: unit.document.title }).count()).toBe(unit.interpretations.length);
+      await page.getByRole('link', { name: unit.interpretations[1]!.title }).click();
+      await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/jd-2.html`);
       expect(failed).toEqual([]);
     } finally {
       await page.close();

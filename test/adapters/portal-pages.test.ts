@@ -483,6 +483,29 @@ describe('column pages', () => {
     expect(feed).toContain(`<atom:link href="${BASE}/col/xwdt/rss.xml" rel="self"`);
   });
 
+  it('an interpretation column lists the interpretations of its form, each leading to its page with its document as 政策原文; its feed too', () => {
+    const interpretations = [
+      { title: '一图读懂养老服务补贴', formLabel: '图表解读' },
+      { title: '养老服务补贴办法视频解读', formLabel: '视频解读' },
+    ];
+    const policy = listEntry(1, { title: '关于印发养老服务补贴办法的通知', interpretations });
+    const pages = portalPagePaths(policy.packageId, 2).interpretations;
+    const files = renderColumnPages(column('zwgk-zcwj-zcjd-sp'), [policy, listEntry(2)], site);
+    const html = files.get('col/zwgk-zcwj-zcjd-sp/index.html')!;
+    // 视频解读 shows the video interpretation, not the document and not the graphic one; a package without interpretations keeps its usual entry.
+    expect(entryTitles(html)).toEqual(['养老服务补贴办法视频解读', '第2号通知']);
+    expect(html).toContain(`href="../../${pages[1]}">养老服务补贴办法视频解读</a>`);
+    expect(html).toMatch(/政策原文：<a href="[^"]*">关于印发养老服务补贴办法的通知<\/a>/);
+    const feed = files.get('col/zwgk-zcwj-zcjd-sp/rss.xml')!;
+    expect(feed).toContain('<title>养老服务补贴办法视频解读</title>');
+    expect(feed).toContain(`<link>${BASE}/${pages[1]}</link>`);
+    // A column whose name is no form (政策解读) shows every interpretation; a document column shows the document.
+    const parent = renderColumnPages(column('zwgk-zcwj-zcjd'), [policy], site).get('col/zwgk-zcwj-zcjd/index.html')!;
+    expect(entryTitles(parent)).toEqual(['一图读懂养老服务补贴', '养老服务补贴办法视频解读']);
+    const documents = renderColumnPages(column('zwgk-zcwj-gfxwj'), [policy], site).get('col/zwgk-zcwj-gfxwj/index.html')!;
+    expect(entryTitles(documents)).toEqual(['关于印发养老服务补贴办法的通知']);
+  });
+
   it('archived pages keep their number, entries and bytes as newer entries arrive; prev/next chain every page once', () => {
     const node = column('xwdt-tzgg');
     // Entry n is older the larger n is; `newest(k)`: the list after k publications, newest first.

@@ -7,12 +7,12 @@
 import { chinaDate } from '../format.js';
 import { portalColumnPaths, rootFrom } from '../urls.js';
 import { compareNewestFirst } from '../state.js';
-import { EMPTY_COLUMN_TEXT, listEntryHtml, entryList, renderStablePages, type PageReuse } from './entry-list.js';
+import { EMPTY_COLUMN_TEXT, interpretationEntriesHtml, listEntryHtml, entryList, renderStablePages, type PageReuse } from './entry-list.js';
 import { renderColumnFeed } from './feed.js';
 import { columnCrumbs, pageShell } from './layout.js';
 import type { ColumnNode, ListEntry } from './model.js';
 import type { SiteSettings } from './settings.js';
-import { columnNode, distinctColumnTitle } from './structure.js';
+import { COLUMN_TYPES, columnNode, distinctColumnTitle } from './structure.js';
 import { esc } from './text.js';
 
 /**
@@ -37,6 +37,9 @@ export function renderColumnPages(
   const title = distinctColumnTitle(site.structure, column);
   const empty = `<p class="empty">${EMPTY_COLUMN_TEXT}${column.children.length > 0 ? '，请浏览下级栏目' : ''}。</p>`;
   const withSubtree = (own: readonly ListEntry[], subtreeShown: number) => newestOf(own, subtree.slice(0, subtreeShown));
+  // 政策解读 and its sub-columns list the interpretations themselves (each leading to its page), not their documents.
+  const interpretive = column.columnType === COLUMN_TYPES.interpretation;
+  const nameListedIn = (entry: ListEntry) => (entry.listedIn ? (columnNode(site.structure, entry.listedIn)?.name ?? column.name) : column.name);
   const newest = withSubtree(entries, 1)[0];
   // When the column last changed (inspections check columns are kept up to date): on the index page, which changes with it.
   const updated = newest ? `<span class="note">最近更新：${chinaDate(newest.releasedAt)}</span>　` : '';
@@ -60,7 +63,9 @@ ${children}<section class="column-entries" aria-labelledby="entries-heading"><h2
 <p class="feed-link">${page.number === null ? updated : ''}<a href="rss.xml">RSS 订阅本栏目</a></p>
 ${entryList(
   (page.number === null ? withSubtree(page.entries, site.pageSize) : page.entries).map((entry) =>
-    listEntryHtml(entry, root, entry.listedIn ? site.structure : null),
+    interpretive
+      ? interpretationEntriesHtml(entry, root, nameListedIn(entry), entry.listedIn ? site.structure : null)
+      : listEntryHtml(entry, root, entry.listedIn ? site.structure : null),
   ),
   empty,
 )}

@@ -30,6 +30,39 @@ export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStr
   );
 }
 
+/**
+ * The interpretations a 解读回应类 column shows of a package, with their page numbers (0-based): those
+ * whose form is the column's name (文字解读, 视频解读, 主要负责人解读), else all of them (政策解读,
+ * 回应关切). None for a package without interpretations: such a column lists its document.
+ */
+export function interpretationsShownIn(entry: ListEntry, columnName: string): { index: number; title: string; formLabel: string }[] {
+  const all = (entry.interpretations ?? []).map((i, index) => ({ ...i, index }));
+  const ofForm = all.filter((i) => i.formLabel === columnName);
+  return ofForm.length > 0 ? ofForm : all;
+}
+
+/**
+ * A package in a 解读回应类 column: each interpretation it shows there (interpretationsShownIn) as an
+ * item of its own, its title leading to its page and its document named as 政策原文; a package
+ * without interpretations as the usual entry.
+ */
+export function interpretationEntriesHtml(entry: ListEntry, root: string, columnName: string, structure: SiteStructure | null = null): string {
+  const shown = interpretationsShownIn(entry, columnName);
+  if (shown.length === 0) return listEntryHtml(entry, root, structure);
+  const pages = portalPagePaths(entry.packageId, entry.interpretations?.length ?? 0).interpretations;
+  const column = structure && entry.listedIn ? columnNode(structure, entry.listedIn) : undefined;
+  return shown
+    .map(
+      (i) =>
+        `<li class="entry entry-interpretation"><a class="entry-title" href="${esc(root + pages[i.index]!)}">${esc(i.title)}</a>` +
+        ` <span class="entry-form">${esc(i.formLabel)}</span>` +
+        ` <span class="entry-source">政策原文：<a href="${esc(root + entry.path)}">${esc(entry.title)}</a></span>` +
+        `${column ? ` <span class="entry-column">${esc(column.name)}</span>` : ''}` +
+        ` <span class="entry-date">${chinaDate(entry.releasedAt)}</span></li>`,
+    )
+    .join('\n');
+}
+
 /** The list of entry items, or a sentence saying there is nothing (already escaped HTML). */
 export function entryList(items: string[], emptyHtml: string): string {
   return items.length > 0 ? `<ul class="article-list">\n${items.join('\n')}\n</ul>` : emptyHtml;

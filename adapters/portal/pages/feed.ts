@@ -1,8 +1,9 @@
 // RSS 2.0 feeds: a column's (col/<id>/rss.xml) and the whole site's (rss.xml): the newest items, absolute links, RFC 822 dates.
-import { SITE_PATHS, portalColumnPaths } from '../urls.js';
+import { SITE_PATHS, portalColumnPaths, portalPagePaths } from '../urls.js';
+import { interpretationsShownIn } from './entry-list.js';
 import type { ColumnNode, ListEntry } from './model.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
-import { columnNode } from './structure.js';
+import { COLUMN_TYPES, columnNode } from './structure.js';
 import { esc, xml } from './text.js';
 
 /**
@@ -17,9 +18,21 @@ export function renderColumnFeed(column: ColumnNode, entries: readonly ListEntry
     link: absoluteUrl(site, paths.index),
     self: absoluteUrl(site, paths.rss),
     description: `${site.identity.siteName}「${column.path.join(' > ')}」栏目的最新信息`,
-    entries: entries.slice(0, site.feedSize),
+    entries: (column.columnType === COLUMN_TYPES.interpretation ? entries.flatMap((e) => asInterpretationItems(e, site, column)) : entries).slice(
+      0,
+      site.feedSize,
+    ),
     category: (entry) => (entry.listedIn ? columnNode(site.structure, entry.listedIn) : undefined)?.path.join(' > ') ?? column.path.join(' > '),
   });
+}
+
+/** In a 解读回应类 column's feed, a package is the interpretations the column shows (as on its page), each linking to its own page. */
+function asInterpretationItems(entry: ListEntry, site: SiteSettings, column: ColumnNode): ListEntry[] {
+  const listedIn = entry.listedIn ? columnNode(site.structure, entry.listedIn) : undefined;
+  const shown = interpretationsShownIn(entry, (listedIn ?? column).name);
+  if (shown.length === 0) return [entry];
+  const pages = portalPagePaths(entry.packageId, entry.interpretations?.length ?? 0).interpretations;
+  return shown.map((i) => ({ ...entry, title: i.title, path: pages[i.index]!, summary: `${i.formLabel}。政策原文：${entry.title}` }));
 }
 
 /** The whole site's feed (rss.xml): the newest `feedSize` entries of every column, each with its home column as category. */
