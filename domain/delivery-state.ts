@@ -53,3 +53,18 @@ export interface DeliveryUnit {
 export function deliveryKey(unit: DeliveryUnit): string {
   return `${unit.packageId}@${unit.revision}→${unit.channelId}`;
 }
+
+/** Each state's name in Chinese: the console's labels and the API's sentences that say which state a delivery is in. */
+export const DELIVERY_STATE_NAMES_ZH: Readonly<Record<DeliveryState, string>> = {
+  pending: '待发送',
+  transmitting: '发送中',
+  unconfirmed: '待确认',
+  live: '已上线',
+  failed: '失败',
+  needs_reconnect: '需重新授权',
+  rate_limited: '限流等待',
+  awaiting_manual: '待人工发布',
+  retracting: '撤稿中',
+  retracted: '已撤稿',
+  canceled: '已取消',
+};

@@ -6,6 +6,8 @@
  * `test/api/messages-zh.test.ts` fails when a code thrown anywhere in the code base is missing here.
  * Pure data: imported by workflow code through domain/errors.ts.
  */
+import { DELIVERY_STATE_NAMES_ZH } from './delivery-state.js';
+
 export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   // ── The request itself ──────────────────────────────────────────────────────
   bad_request: '请求不是有效的 HTTP 请求，未做任何处理。请检查请求格式后重新发送。',
@@ -224,23 +226,8 @@ export function statusZh(status: string): string {
   return STATUS_ZH[status] ?? status;
 }
 
-/** Readable names of delivery states (domain/delivery-state.ts), for sentences that say which state a delivery is in. */
-export const DELIVERY_STATE_ZH: Readonly<Record<string, string>> = {
-  pending: '待发送',
-  transmitting: '发送中',
-  unconfirmed: '待确认',
-  live: '已上线',
-  failed: '失败',
-  needs_reconnect: '需重新授权',
-  rate_limited: '限流等待',
-  awaiting_manual: '待人工发布',
-  retracting: '撤稿中',
-  retracted: '已撤稿',
-  canceled: '已取消',
-};
-
 export function deliveryStateZh(state: string): string {
-  return DELIVERY_STATE_ZH[state] ?? state;
+  return (DELIVERY_STATE_NAMES_ZH as Readonly<Record<string, string>>)[state] ?? state;
 }
 
 export const ROLE_ZH: Readonly<Record<string, string>> = {

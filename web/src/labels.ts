@@ -3,7 +3,7 @@
  * declarations themselves (the same data the adapters use), so a new platform is named here too.
  */
 import { PLATFORM_DECLARATIONS } from '../../adapters/declarations';
-import type { DeliveryState } from '../../domain/delivery-state';
+import { DELIVERY_STATE_NAMES_ZH, type DeliveryState } from '../../domain/delivery-state';
 import type { PackageStatus, Role } from '../../domain/package-rules';
 import type { FindingChange, FindingKind, FindingStatus, RunTrigger, Severity, SubjectType } from '../../domain/compliance/model';
 
@@ -30,19 +30,7 @@ export const PACKAGE_STATUS_TYPES: Record<PackageStatus, 'info' | 'warning' | 's
   retracted: 'info',
 };
 
-export const DELIVERY_STATE_LABELS: Record<DeliveryState, string> = {
-  pending: '待发送',
-  transmitting: '发送中',
-  unconfirmed: '待确认',
-  live: '已上线',
-  failed: '失败',
-  needs_reconnect: '需重新授权',
-  rate_limited: '限流等待',
-  awaiting_manual: '待人工发布',
-  retracting: '撤稿中',
-  retracted: '已撤稿',
-  canceled: '已取消',
-};
+export const DELIVERY_STATE_LABELS: Readonly<Record<DeliveryState, string>> = DELIVERY_STATE_NAMES_ZH;
 
 /** One colour per delivery state on the board (colour is never the only signal: the label is shown too). */
 export const DELIVERY_STATE_COLOURS: Record<DeliveryState, string> = {
