@@ -59,6 +59,7 @@ import {
   ROOT_STATE_PATH,
   SEARCH_UNIT,
   applyChanges,
+  type InterpretationItem,
   artUnit,
   columnSummaryFrom,
   subtreesFromLists,
@@ -195,6 +196,8 @@ export class PortalSite {
   private readonly keyAreasOf = new Map<string, string[]>();
   /** Column id → its ancestors, parent first (their pages show the newest items of their subtree). */
   private readonly ancestorsOf = new Map<string, string[]>();
+  /** The registry's catalogue items of content class `interpretation` (政策文件解读), in registry order: packages with interpretations are also listed there. */
+  private readonly interpretationItems: InterpretationItem[];
   /** The running commit's phase timings (the stats of the commit share the object). */
   private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
   private currentCleanup: CommitStats['cleanupSteps'] = { generations: 0, store: 0, spare: 0, sweep: 0 };
@@ -216,6 +219,9 @@ export class PortalSite {
       if (areas.length > 0) this.keyAreasOf.set(column.id, areas);
       if (column.idPath.length > 1) this.ancestorsOf.set(column.id, column.idPath.slice(0, -1).reverse());
     }
+    this.interpretationItems = settings.structure.catalogue
+      .filter((item) => item.contentClass === 'interpretation')
+      .map((item) => ({ id: item.id, portalColumnId: item.portalColumnId }));
     this.renderKey = createHash('sha256').update(JSON.stringify({ RENDER_VERSION, settings })).digest('hex').slice(0, 16);
   }
 
@@ -441,6 +447,7 @@ export class PortalSite {
       // A parent's index page and feed show at most this many of its subtree's items.
       subtreeKeep: Math.max(this.settings.pageSize, this.settings.feedSize),
       orderColumns: (columns, knownPath) => columnsHomeFirst(this.settings.structure, columns, knownPath),
+      interpretationItems: this.interpretationItems,
     };
   }
 
@@ -536,7 +543,7 @@ export class PortalSite {
       const unit = root.units[artUnit(id)];
       packages.set(id, unit ? await readJson<PackageRecord>(path.join(this.storePath(unit), encodeURIComponent(id), PACKAGE_RECORD_FILE)) : null);
     });
-    const needed = unitsNeeded(changes, packages, this.ancestorsOf);
+    const needed = unitsNeeded(changes, packages, this.ancestorsOf, this.interpretationItems);
     const lists = new Map<string, ListState>();
     const media = new Map<string, MediaRefs>();
     const months = new Map<string, SitemapMonth>();

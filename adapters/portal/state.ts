@@ -258,6 +258,28 @@ export interface LoadedState {
   months: Map<string, SitemapMonth>;
 }
 
+/** A catalogue item of content class `interpretation` (政策文件解读): where packages are also listed for their interpretations. */
+export interface InterpretationItem {
+  id: string;
+  /** Its 网站对应栏目. */
+  portalColumnId: string;
+}
+
+/**
+ * The interpretation item a package with interpretations is also listed under, besides its own
+ * catalogue item: the one whose column is one of the package's columns (registry order), else the
+ * registry's first. Null without interpretations, without such items, or when it is the package's own item.
+ */
+export function interpretationItemOf(
+  item: Pick<ListItem, 'interpretations' | 'catalogueId'>,
+  columns: readonly string[],
+  items: readonly InterpretationItem[] = [],
+): string | null {
+  if (item.interpretations.length === 0 || items.length === 0) return null;
+  const id = (items.find((i) => columns.includes(i.portalColumnId)) ?? items[0]!).id;
+  return id === item.catalogueId ? null : id;
+}
+
 /** Package ids a batch names: their records are loaded first. */
 export function packagesNamed(changes: SiteChange[]): Set<string> {
   return new Set(changes.map((c) => (c.kind === 'publish' ? c.source.payload.packageId : c.packageId)));
@@ -265,12 +287,15 @@ export function packagesNamed(changes: SiteChange[]): Set<string> {
 
 /**
  * Every other piece of state the batch may touch, given the records of the packages it names: the
- * lists of a package's columns and of their ancestors (whose pages show their subtree's newest).
+ * lists of a package's columns and of their ancestors (whose pages show their subtree's newest),
+ * and for a package with interpretations (before or after) the interpretation items it may be
+ * listed under (interpretationItemOf, for its columns before and after the change).
  */
 export function unitsNeeded(
   changes: SiteChange[],
   records: Map<string, PackageRecord | null>,
   ancestorsOf: ReadonlyMap<string, readonly string[]> = new Map(),
+  interpretationItems: readonly InterpretationItem[] = [],
 ): { lists: Set<string>; media: Set<string>; months: Set<string> } {
   const lists = new Set<string>();
   const media = new Set<string>();
@@ -282,7 +307,18 @@ export function unitsNeeded(
     for (const f of record.entry.media) media.add(mediaUnit(f));
     months.add(releaseMonth(record.entry.item.releasedAt));
   };
+  const addInterpretationItems = (record: PackageRecord | null | undefined, columnId: string | null, incoming: number) => {
+    if (interpretationItems.length === 0 || (incoming === 0 && (record?.entry.item.interpretations.length ?? 0) === 0)) return;
+    const columns = new Set([...(record?.entry.columns ?? []), ...(columnId === null ? [] : [columnId])]);
+    lists.add(xxgkUnit(interpretationItems[0]!.id));
+    for (const i of interpretationItems) if (columns.has(i.portalColumnId)) lists.add(xxgkUnit(i.id));
+  };
   for (const change of changes) {
+    addInterpretationItems(
+      change.kind === 'publish' ? records.get(change.source.payload.packageId) : records.get(change.packageId),
+      change.kind === 'annotate' ? null : change.columnId,
+      change.kind === 'publish' ? change.source.payload.interpretations.length : 0,
+    );
     if (change.kind === 'publish') {
       const p = change.source.payload;
       lists.add(colUnit(change.columnId));
@@ -343,6 +379,11 @@ export interface ApplyOptions {
    * rebuilt from the lists (a layout from before subtree lists, or a registry whose tree changed).
    */
   rebuild?: boolean;
+  /**
+   * The registry's catalogue items of content class `interpretation`, in registry order: a package
+   * with interpretations is also listed under one of them (interpretationItemOf). None when absent.
+   */
+  interpretationItems?: readonly InterpretationItem[];
 }
 
 function removeFromList(list: ListItem[] | undefined, packageId: string): boolean {
@@ -487,7 +528,18 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       changedMonths.add(month);
     }
   };
-  /** Puts the package's list item everywhere it is shown (its columns, its catalogue item, the latest lists). */
+  const interpretationItem = (item: ListItem, columns: readonly string[]) => interpretationItemOf(item, columns, options.interpretationItems);
+  const addToCatalogue = (itemId: string, item: ListItem) => {
+    const unit = xxgkUnit(itemId);
+    list(unit).entries[item.packageId] = item;
+    root.catalogue[itemId] = Object.keys(list(unit).entries).length;
+    changedLists.add(unit);
+  };
+  /**
+   * Puts the package's list item everywhere it is shown (its columns, its catalogue item and, with
+   * interpretations, an interpretation item, the latest lists). `previousColumns`: its columns
+   * before the change (the interpretation item and key areas it leaves).
+   */
   const spreadItem = (entry: PackageState, previous: ListItem | null, previousColumns: readonly string[] = entry.columns) => {
     const item = entry.item;
     spreadKeyAreas(item, entry.columns, previousColumns);
@@ -499,12 +551,11 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       refreshSummary(c);
     }
     if (previous?.catalogueId && previous.catalogueId !== item.catalogueId) dropFromCatalogue(previous.catalogueId, item.packageId);
-    if (item.catalogueId) {
-      const unit = xxgkUnit(item.catalogueId);
-      list(unit).entries[item.packageId] = item;
-      root.catalogue[item.catalogueId] = Object.keys(list(unit).entries).length;
-      changedLists.add(unit);
-    }
+    if (item.catalogueId) addToCatalogue(item.catalogueId, item);
+    const before = previous ? interpretationItem(previous, previousColumns) : null;
+    const now = interpretationItem(item, entry.columns);
+    if (before && before !== now && before !== item.catalogueId) dropFromCatalogue(before, item.packageId);
+    if (now) addToCatalogue(now, item);
     const inLatest = root.latest.some((i) => i.packageId === item.packageId);
     const last = root.latest[root.latest.length - 1];
     if (inLatest || root.latest.length < options.latestKeep || !last || compareNewestFirst(item, last) < 0) {
@@ -557,8 +608,9 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       const entry = record!.entry;
       if (!entry.columns.includes(change.columnId)) {
         const previous = entry.item;
+        const previousColumns = entry.columns;
         putInOrder(entry, [...entry.columns, change.columnId]);
-        spreadItem(entry, previous);
+        spreadItem(entry, previous, previousColumns);
         // The page lists its columns (所属栏目).
         renderPackages.add(packageId);
         changed = true;
@@ -593,6 +645,8 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
         setMediaRefs(change.packageId, entry.media, []);
         setMonth(change.packageId, entry.item, null, 0);
         if (entry.item.catalogueId) dropFromCatalogue(entry.item.catalogueId, change.packageId);
+        const interpreted = interpretationItem(entry.item, previousColumns);
+        if (interpreted) dropFromCatalogue(interpreted, change.packageId);
         if (removeFromList(root.latest, change.packageId) && root.latest.length < Math.min(options.latestKeep, root.packageCount)) refillLatest = true;
         spreadKeyAreas(entry.item, [], previousColumns);
         spreadSubtrees(entry.item, [], previousColumns);
@@ -625,6 +679,23 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       if (!putInOrder(record.entry, record.entry.columns)) continue;
       spreadItem(record.entry, previous);
       renderPackages.add(id);
+      changed = true;
+    }
+    // The interpretation items' lists from the packages (a site from before them, a registry whose items changed).
+    for (const { id: itemId } of options.interpretationItems ?? []) {
+      for (const id of Object.keys(state.lists.get(xxgkUnit(itemId))?.entries ?? {})) {
+        const record = state.packages.get(id);
+        if (!record || (record.entry.item.catalogueId !== itemId && interpretationItem(record.entry.item, record.entry.columns) !== itemId)) {
+          dropFromCatalogue(itemId, id);
+          changed = true;
+        }
+      }
+    }
+    for (const record of state.packages.values()) {
+      if (!record) continue;
+      const itemId = interpretationItem(record.entry.item, record.entry.columns);
+      if (!itemId || list(xxgkUnit(itemId)).entries[record.entry.item.packageId]) continue;
+      addToCatalogue(itemId, record.entry.item);
       changed = true;
     }
     for (const [ancestor, subtree] of subtreesFromLists(state, options)) {

@@ -32,7 +32,7 @@ import {
   type SiteChange,
 } from '../../adapters/portal/state.js';
 import { siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
-import { catalogueItemPaths, portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
+import { catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
 import { fillSite, fixtureColumns, fixtureSettings, fixtureCover, fixturePackage, seededRandom, type FixtureOptions } from './portal-site-fixtures.js';
 
 const BASE_URL = 'https://www.beilin.gov.cn';
@@ -111,6 +111,20 @@ async function sitemapUrls(webRoot: string): Promise<string[]> {
     for (const u of part.matchAll(/<loc>([^<]+)<\/loc>/g)) urls.push(u[1]!);
   }
   return urls;
+}
+
+function fixtureInterpretation(title: string) {
+  return {
+    form: 'text' as const,
+    formLabel: '文字解读',
+    title,
+    interpreter: null,
+    bodyHtml: '<p>要点</p>',
+    lead: null,
+    link: null,
+    captions: null,
+    transcriptHtml: null,
+  };
 }
 
 describe('portal engine', () => {
@@ -311,6 +325,76 @@ describe('portal engine', () => {
       expect((await site.readPackage('pkg-home'))!.entry.item.homeColumnId).toBe(interpretation);
       await site.idle();
     }
+  }, 60_000);
+
+  it('政府信息公开目录: a package with interpretations is also listed under 政策文件解读 (zcjd-wz) by its interpretations, counted there and in 政策解读, until retracted', async () => {
+    const document = 'zwgk-zcwj-gfxwj';
+    const interpretation = 'zwgk-zcwj-zcjd-wz';
+    const jd = catalogueItemPaths('zcjd-wz');
+    const category = catalogueCategoryPath('政策解读');
+    const categoryCount = async () => /<a href="[^"]*">政策解读<\/a> <span class="count">（(\d+)）<\/span>/.exec(await read(webRoot, 'xxgk/index.html'))?.[1];
+    // A site first written without interpretation items (as before them): the next start's full render lists the package there.
+    const plain = { ...structure, catalogue: structure.catalogue.map((item) => ({ ...item, contentClass: undefined })) };
+    const webRoot = newRoot();
+    const before = new PortalSite(webRoot, fixtureSettings(plain, BASE_URL), FAST);
+    const options = fixtureOptions(before, 53, structure);
+    const [publish] = await fixturePackage(1, options, 'pkg-jd');
+    const base = publish as Extract<SiteChange, { kind: 'publish' }>;
+    base.source.payload.catalogueId = 'qzf-gfxwj';
+    base.source.payload.interpretations = [
+      { ...fixtureInterpretation('《规范性文件》文字解读'), form: 'text', formLabel: '文字解读' },
+      { ...fixtureInterpretation('《规范性文件》视频解读'), form: 'text', formLabel: '视频解读' },
+    ];
+    const to = (id: string): Extract<SiteChange, { kind: 'publish' }> => ({
+      ...base,
+      columnId: id,
+      columnPath: structure.columns.find((c) => c.id === id)!.path,
+    });
+    await before.submit(to(document));
+    await before.submit(to(interpretation));
+    await before.idle();
+    expect(await read(webRoot, jd.index)).toContain('本栏目暂无信息');
+
+    const site = new PortalSite(webRoot, fixtureSettings(structure, BASE_URL), FAST);
+    await site.ensureSite();
+    const page = await read(webRoot, jd.index);
+    expect(page).not.toContain('本栏目暂无信息');
+    expect(page).toContain('<span class="count">（1）</span>');
+    const pages = portalPagePaths('pkg-jd', 2);
+    // Interpretation first, every form: each title leading to its page, the document as 政策原文.
+    expect(page).toContain(`<a class="entry-title" href="../../${pages.interpretations[0]}">《规范性文件》文字解读</a>`);
+    expect(page).toContain(`<a class="entry-title" href="../../${pages.interpretations[1]}">《规范性文件》视频解读</a>`);
+    expect(page).toContain(`政策原文：<a href="../../${pages.document}">`);
+    expect((await site.readRoot()).catalogue).toMatchObject({ 'zcjd-wz': 1, 'qzf-gfxwj': 1 });
+    expect(await categoryCount()).toBe('1');
+    expect(await read(webRoot, category)).toMatch(/政策文件解读<\/a><\/th>(<td>[^<]*<\/td>){4}<td class="count">1<\/td>/);
+    // The document's own item still lists it as a document.
+    expect(await read(webRoot, catalogueItemPaths('qzf-gfxwj').index)).toContain('pkg-jd');
+
+    // Retracted from one column: still listed; from the last: gone, and 本栏目暂无信息 again.
+    await site.submit({ kind: 'unpublish', columnId: interpretation, packageId: 'pkg-jd' });
+    expect((await site.readRoot()).catalogue['zcjd-wz']).toBe(1);
+    await site.submit({ kind: 'unpublish', columnId: document, packageId: 'pkg-jd' });
+    expect(await read(webRoot, jd.index)).toContain('本栏目暂无信息');
+    expect(await read(webRoot, jd.index)).not.toContain('pkg-jd');
+    expect((await site.readRoot()).catalogue['zcjd-wz']).toBeUndefined();
+    expect(await categoryCount()).toBe('0');
+
+    // Published again, then a revision without interpretations: it leaves the list.
+    await site.submit(to(document));
+    expect((await site.readRoot()).catalogue['zcjd-wz']).toBe(1);
+    const revised = structuredClone(to(document));
+    revised.source.payload.revision += 1;
+    revised.source.payload.contentHash = 'revised';
+    revised.source.payload.interpretations = [];
+    await site.submit(revised);
+    expect((await site.readRoot()).catalogue['zcjd-wz']).toBeUndefined();
+    expect(await read(webRoot, jd.index)).toContain('本栏目暂无信息');
+    expect(await categoryCount()).toBe('0');
+    // A package without interpretations is not listed there.
+    expect(Object.keys((await site.readList(xxgkUnit('zcjd-wz'))).entries)).toEqual([]);
+    expect((await site.readRoot()).catalogue['qzf-gfxwj']).toBe(1);
+    await site.idle();
   }, 60_000);
 
   it("attachments and captions are published with their type's extension (media/<b>/<sha>.pdf, .vtt), not .bin", async () => {

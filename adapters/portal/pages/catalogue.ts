@@ -1,11 +1,13 @@
 /**
  * 政府信息公开目录: xxgk/index.html lists the disclosure catalogue's categories and items with the
  * number of documents published under each; xxgk/<itemId>/index.html (archived page_1.html, …) shows an
- * item's 13 elements and the documents published under it, newest first, paged.
+ * item's 13 elements and the documents published under it, newest first, paged. An item of content
+ * class `interpretation` (政策文件解读) lists the interpretations of the packages listed under it
+ * (state.ts interpretationItemOf), each leading to its page.
  */
 import { chinaDate } from '../format.js';
 import { SITE_PATHS, catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, rootFrom } from '../urls.js';
-import { EMPTY_COLUMN_TEXT, renderStablePages, type PageReuse } from './entry-list.js';
+import { EMPTY_COLUMN_TEXT, entryList, interpretationEntriesHtml, renderStablePages, type PageReuse } from './entry-list.js';
 import { pageShell, type ColumnMeta } from './layout.js';
 import type { CatalogueItemView, DocumentValidity, ListEntry } from './model.js';
 import type { SiteSettings } from './settings.js';
@@ -13,6 +15,13 @@ import { catalogueCategories, columnNode } from './structure.js';
 import { chineseDate, esc } from './text.js';
 
 export const CATALOGUE_TITLE = '政府信息公开目录';
+
+/**
+ * What an interpretation item (contentClass `interpretation`) shows of each package: all its
+ * interpretations, whatever their form (the item covers 文字、图解、视频等形式), as interpretationsShownIn
+ * shows them in the 政策解读 column.
+ */
+const INTERPRETATION_LIST_NAME = '政策解读';
 
 const ATTRIBUTE_LABELS: Record<CatalogueItemView['attribute'], string> = { proactive: '主动公开', on_request: '依申请公开' };
 
@@ -127,6 +136,8 @@ export function renderCatalogueItemPages(item: CatalogueItemView, entries: reado
   const root = rootFrom(paths.index);
   const elements = elementsTable(item, site, root);
   const column = columnNode(site.structure, item.portalColumnId);
+  // 政策文件解读: its packages are listed by their interpretations, each leading to its page, the document as 政策原文.
+  const interpretive = item.contentClass === 'interpretation';
   return renderStablePages({
     entries,
     size: site.pageSize,
@@ -134,8 +145,12 @@ export function renderCatalogueItemPages(item: CatalogueItemView, entries: reado
     context: { item, column: column ? { id: column.id, path: column.path } : null, nav: site.structure.roots },
     reuse,
     render: (page) => {
-      const documents =
-        page.entries.length > 0
+      const documents = interpretive
+        ? entryList(
+            page.entries.map((e) => interpretationEntriesHtml(e, root, INTERPRETATION_LIST_NAME)),
+            `<p class="empty">${EMPTY_COLUMN_TEXT}。</p>`,
+          )
+        : page.entries.length > 0
           ? `<table class="doc-table">
 <thead><tr><th scope="col">索引号</th><th scope="col">标题</th><th scope="col">发文字号</th><th scope="col">发布日期</th><th scope="col">有效性</th></tr></thead>
 <tbody>

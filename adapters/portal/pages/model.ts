@@ -66,7 +66,9 @@ export type CatalogueItemView = Pick<
   | 'method'
   | 'attribute'
   | 'portalColumnId'
->;
+> &
+  /** The review class (`interpretation`: the item lists the interpretations of policy documents, pages/catalogue.ts); absent for an item the registry does not hold. */
+  Partial<Pick<CatalogueItem, 'contentClass'>>;
 
 export interface SiteStructure {
   /** Every column, in registry (depth-first) order. */

@@ -82,6 +82,7 @@ export function siteStructureFromRegistry(registry: Pick<Registry, 'portal' | 'c
     method: item.method,
     attribute: item.attribute,
     portalColumnId: item.portalColumnId,
+    contentClass: item.contentClass,
   }));
   return { columns, roots, keyAreas: columns.filter((c) => c.keyArea).map((c) => c.id), catalogue };
 }
