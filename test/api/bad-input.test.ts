@@ -164,7 +164,9 @@ describe('bad query and path parameters: 400 naming the parameter, never 500', (
     expect(misspelt.status).toBe(400);
     expect(misspelt.body.error).toMatchObject({ code: 'invalid_query', issues: [{ path: 'staus', message: 'unknown query parameter' }] });
     expect((await call('GET', '/api/catalogue?x=1', tokens.editor)).status).toBe(400);
-    expect((await call('GET', `/api/media/${'a'.repeat(64)}/content?download=1`)).status).toBe(400);
+    // The token is checked first (an original keeps its GPS): without it 401, with it the unknown parameter.
+    expect((await call('GET', `/api/media/${'a'.repeat(64)}/content?download=1`)).status).toBe(401);
+    expect((await call('GET', `/api/media/${'a'.repeat(64)}/content?download=1`, tokens.editor)).status).toBe(400);
   });
 
   it('decodes path parameters once: %25 and other odd ids are 404 or 400, never 500', async () => {
@@ -578,9 +580,9 @@ describe('one schema per route: validation and OpenAPI come from the same declar
     const list = doc.paths['/api/packages'].get.parameters;
     expect(list.find((p: { name: string }) => p.name === 'limit')).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } });
     expect(doc.paths['/api/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['package', 'action', 'after', 'limit']);
-    // Media routes, registered by api/media-routes.ts, are described too; the files need no token.
+    // Media routes, registered by api/media-routes.ts, are described too; the original's file needs the token like the rest.
     expect(doc.paths['/api/media'].post.requestBody.content).toHaveProperty('multipart/form-data');
-    expect(doc.paths['/api/media/{id}/content'].get.security).toBeUndefined();
+    expect(doc.paths['/api/media/{id}/content'].get.security).toEqual([{ bearer: [] }]);
     // Every route Fastify knows (but HEAD, the portal's pages) is in the document, and nothing else.
     const known = api.printRoutes({ commonPrefix: false });
     const methods = [...known.matchAll(/\(([A-Z, ]+)\)/g)].flatMap((m) => m[1]!.split(', ')).filter((m) => m !== 'HEAD');
