@@ -259,12 +259,14 @@ export class DeliveryService {
   }
 
   /**
-   * The attempt's last activity writes the row (say `failed`) a moment before its workflow turns to
-   * wait for an operator, and a retry in that moment is refused as busy. While the row still shows
-   * the same attempt waiting for action, the request is offered again for a few seconds; once the
-   * row moves on (another attempt began), the refusal stands, so a double click is one retry.
+   * The attempt's last activity writes the row (say `failed`, or `awaiting_manual` for a hand-off)
+   * a moment before a workflow waits for an operator (its own, which the package's workflow starts
+   * after a first attempt), and an operator's retry or confirmation in that moment is refused as
+   * busy. While the row still shows the same attempt waiting for action, the request is offered
+   * again for a few seconds; once the row moves on (another attempt began), the refusal stands, so
+   * a double click is one action.
    */
-  private async retryOnceSettled<T>(seen: DeliveryRow, call: (workflowId: string) => Promise<T>): Promise<T> {
+  private async actOnceSettled<T>(seen: DeliveryRow, call: (workflowId: string) => Promise<T>): Promise<T> {
     const deadline = Date.now() + RETRY_SETTLE_GRACE_MS;
     for (;;) {
       try {
@@ -283,7 +285,7 @@ export class DeliveryService {
     requireAllowed(actor, 'retryDelivery');
     const row = await this.find(idOrKey);
     try {
-      await this.retryOnceSettled(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
+      await this.actOnceSettled(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
     } catch (error) {
       // A delivery whose workflow failed for good waits in its package's workflow: start it again there.
       if (!(error instanceof GovpubError && error.code === 'delivery_not_running') || !(await this.restartStalled(actor, row))) throw error;
@@ -345,7 +347,9 @@ export class DeliveryService {
       });
     const problem = validateUrl?.(row.platform ?? '', url) ?? null;
     if (problem) throw new GovpubError('invalid_body', `url: ${problem}`, { status: 400, issues: [{ path: 'url', message: problem }] });
-    await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note }] }));
+    await this.actOnceSettled(row, (id) =>
+      this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note }] }),
+    );
     return this.get(row.id);
   }
 
