@@ -11,7 +11,7 @@
  * Both rendition URLs serve a RenditionFile record (media/published.ts) through one function,
  * `sendRenditionFile`; `/api/media/:id/renditions/:spec` only resolves which file is meant.
  */
-import multipart from '@fastify/multipart';
+import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
@@ -163,9 +163,13 @@ export function registerMediaRoutes(
           status: 415,
         });
       }
-      let part: Awaited<ReturnType<typeof request.file>>;
+      // One file a request: the parts are read in order, and a second file part refuses the upload
+      // before its record is written (busboy's `files: 1` would otherwise drop it silently).
+      const parts = request.files({ throwFileSizeLimit: false });
+      let part: MultipartFile | undefined;
       try {
-        part = await request.file({ throwFileSizeLimit: false });
+        const first = await parts.next();
+        part = first.done ? undefined : first.value;
       } catch (error) {
         throw malformedMultipart(error);
       }
@@ -183,7 +187,26 @@ export function registerMediaRoutes(
       };
       request.raw.once('close', onClose);
       try {
-        const result = await media.ingest(part.file, { uploadName: part.filename, createdBy: actorOf(request), signal: aborted.signal });
+        const result = await media.ingest(part.file, {
+          uploadName: part.filename,
+          createdBy: actorOf(request),
+          signal: aborted.signal,
+          beforeRecord: async () => {
+            let more: boolean;
+            try {
+              more = !(await parts.next()).done;
+            } catch (error) {
+              if ((error as { code?: string }).code !== 'FST_FILES_LIMIT') throw malformedMultipart(error);
+              more = true;
+            }
+            if (more) {
+              throw new GovpubError('too_many_files', 'Send one file per upload: this request carried more than one file part, and none was stored.', {
+                status: 400,
+                issues: [{ path: 'file', message: 'one file part per request' }],
+              });
+            }
+          },
+        });
         return reply
           .status(result.created ? 201 : 200)
           .send({ ...result.media, created: result.created, warnings: result.warnings, warningsZh: result.warningsZh });

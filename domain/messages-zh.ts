@@ -140,6 +140,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   media_document_invalid: '附件文件不完整或类型与内容不符（例如 .docx 压缩包中没有 word/ 部分）。请用办公软件重新导出后再上传。',
   media_captions_invalid: '字幕文件不是有效的 WebVTT（须以 WEBVTT 开头、UTF-8 编码）。请重新导出字幕后再上传。',
   invalid_file_name: '文件名无效。请重命名文件后重新上传。',
+  too_many_files: '一次只能上传一个文件：本次请求包含多个文件，均未保存。请逐个上传。',
   file_unreadable: '无法读取该文件。请检查文件路径和权限。',
   watermark_font_missing: '缺少水印字体。请联系运维人员安装所需字体。',
   ffmpeg_not_found: '找不到 ffmpeg。请安装 ffmpeg 或设置其路径。',

@@ -80,6 +80,11 @@ export interface UploadInput {
   createdBy: Actor;
   limits?: Partial<Record<MediaKind, number>>;
   signal?: AbortSignal;
+  /**
+   * Runs once the file is stored and probed, before its record is written: a refusal here (the
+   * request carried a second file) leaves nothing behind, the file included unless it was there before.
+   */
+  beforeRecord?: () => Promise<void>;
 }
 
 /**
@@ -137,6 +142,17 @@ export async function ingestMedia(
       signal: input.signal,
       probe: { maxBytes: limits },
     });
+    if (input.beforeRecord) {
+      try {
+        await input.beforeRecord();
+      } catch (error) {
+        if (!result.existed) {
+          await store.delete(result.sha256).catch(() => undefined);
+          await store.deleteRecord(`probes/${result.sha256}`).catch(() => undefined);
+        }
+        throw error;
+      }
+    }
     const probe = result.probe;
     const inserted = await insertMediaIfNew(db, {
       id: result.sha256,

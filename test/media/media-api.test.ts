@@ -103,6 +103,33 @@ describe('POST /api/media', () => {
     expect(await h.db.selectFrom('media').select('id').where('id', '=', sha).executeTakeFirst()).toBeUndefined();
   });
 
+  it('refuses two file parts in one upload: 400 too_many_files, and keeps neither (the second was dropped silently before)', async () => {
+    const first = path.join(h.dir, 'first.png');
+    const second = path.join(h.dir, 'second.png');
+    await makePhoto(first, 64, 48);
+    await makePhoto(second, 48, 64);
+    const shaOf = async (file: string) =>
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
+    const { openAsBlob } = await import('node:fs');
+    const form = new FormData();
+    form.append('file', await openAsBlob(first), 'first.png');
+    form.append('file', await openAsBlob(second), 'second.png');
+    const response = await fetch(`${h.base}/api/media`, { method: 'POST', headers: { authorization: `Bearer ${h.editor.token}` }, body: form });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; issues: { path: string }[] } };
+    expect(body.error.code).toBe('too_many_files');
+    expect(body.error.issues[0]!.path).toBe('file');
+    for (const file of [first, second]) {
+      const sha = await shaOf(file);
+      expect(await h.store.has(sha), file).toBe(false);
+      expect(await h.db.selectFrom('media').select('id').where('id', '=', sha).executeTakeFirst(), file).toBeUndefined();
+    }
+    // One file still uploads as before.
+    expect((await uploadFile(h, first, 'first.png')).status).toBe(201);
+  });
+
   it('refuses what is not media, named like media, from its first bytes: 415 media_unsupported', async () => {
     const exe = path.join(h.dir, 'scan.jpg');
     await writeFile(exe, Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200_000, 0x90)]));
