@@ -16,13 +16,6 @@ import { chineseDate, esc } from './text.js';
 
 export const CATALOGUE_TITLE = '政府信息公开目录';
 
-/**
- * What an interpretation item (contentClass `interpretation`) shows of each package: all its
- * interpretations, whatever their form (the item covers 文字、图解、视频等形式), as interpretationsShownIn
- * shows them in the 政策解读 column.
- */
-const INTERPRETATION_LIST_NAME = '政策解读';
-
 const ATTRIBUTE_LABELS: Record<CatalogueItemView['attribute'], string> = { proactive: '主动公开', on_request: '依申请公开' };
 
 const VALIDITY_LABELS: Record<DocumentValidity['state'], string> = { valid: '有效', expired: '失效', repealed: '废止' };
@@ -147,7 +140,8 @@ export function renderCatalogueItemPages(item: CatalogueItemView, entries: reado
     render: (page) => {
       const documents = interpretive
         ? entryList(
-            page.entries.map((e) => interpretationEntriesHtml(e, root, INTERPRETATION_LIST_NAME)),
+            // Every form: the item covers 文字、图解、视频等形式 (no column name to pick one by).
+            page.entries.map((e) => interpretationEntriesHtml(e, root, null)),
             `<p class="empty">${EMPTY_COLUMN_TEXT}。</p>`,
           )
         : page.entries.length > 0

@@ -33,11 +33,12 @@ export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStr
 /**
  * The interpretations a 解读回应类 column shows of a package, with their page numbers (0-based): those
  * whose form is the column's name (文字解读, 视频解读, 主要负责人解读), else all of them (政策解读,
- * 回应关切). None for a package without interpretations: such a column lists its document.
+ * 回应关切; null, no column: the catalogue's 政策文件解读). None for a package without
+ * interpretations: such a column lists its document.
  */
-export function interpretationsShownIn(entry: ListEntry, columnName: string): { index: number; title: string; formLabel: string }[] {
+export function interpretationsShownIn(entry: ListEntry, columnName: string | null): { index: number; title: string; formLabel: string }[] {
   const all = (entry.interpretations ?? []).map((i, index) => ({ ...i, index }));
-  const ofForm = all.filter((i) => i.formLabel === columnName);
+  const ofForm = columnName === null ? [] : all.filter((i) => i.formLabel === columnName);
   return ofForm.length > 0 ? ofForm : all;
 }
 
@@ -46,7 +47,7 @@ export function interpretationsShownIn(entry: ListEntry, columnName: string): { 
  * item of its own, its title leading to its page and its document named as 政策原文; a package
  * without interpretations as the usual entry.
  */
-export function interpretationEntriesHtml(entry: ListEntry, root: string, columnName: string, structure: SiteStructure | null = null): string {
+export function interpretationEntriesHtml(entry: ListEntry, root: string, columnName: string | null, structure: SiteStructure | null = null): string {
   const shown = interpretationsShownIn(entry, columnName);
   if (shown.length === 0) return listEntryHtml(entry, root, structure);
   const pages = portalPagePaths(entry.packageId, entry.interpretations?.length ?? 0).interpretations;
