@@ -452,7 +452,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     await pingDatabase(ctx.db).catch((e: Error) => {
       database = e.message;
     });
-    await ctx.temporal.connection.workflowService.getSystemInfo({}).catch((e: Error) => {
+    // DescribeNamespace answers only when the server is up and has this API's namespace.
+    await ctx.temporal.connection.workflowService.describeNamespace({ namespace: ctx.temporal.options.namespace }).catch((e: Error) => {
       temporal = e.message;
     });
     return { status: database === 'ok' && temporal === 'ok' ? 'ok' : 'degraded', database, temporal, ...extra };

@@ -35,22 +35,69 @@ function unreachable(address: string, error: unknown): GovpubError {
   );
 }
 
-export async function connectClient(settings: TemporalSettings, address = settings.address ?? '127.0.0.1:7233'): Promise<Connection> {
-  const options: ConnectionOptions = { address, tls: tlsOptions(settings), apiKey: settings.apiKey, connectTimeout: 5_000 };
+/** gRPC status codes DescribeNamespace answers with: no such namespace, or not for these credentials. */
+const GRPC_NOT_FOUND = 5;
+const GRPC_PERMISSION_DENIED = 7;
+const GRPC_UNAUTHENTICATED = 16;
+
+export function namespaceMissing(namespace: string, address: string): GovpubError {
+  return new GovpubError(
+    'temporal_namespace_not_found',
+    `The Temporal server at ${address} has no namespace "${namespace}". Create it once (\`temporal operator namespace create --namespace ${namespace} --address ${address}\`, with the cluster's TLS options), or set TEMPORAL_NAMESPACE to one that exists.`,
+  );
+}
+
+/**
+ * A server with no such namespace accepts the connection and fails each call later, a worker with
+ * "Namespace not found" and the API's every command with a 500: both say so at start instead.
+ */
+async function assertNamespace(service: Connection['workflowService'], namespace: string, address: string): Promise<void> {
   try {
-    const connection = await Connection.connect(options);
-    await connection.workflowService.getSystemInfo({});
-    return connection;
+    await service.describeNamespace({ namespace });
   } catch (error) {
+    const code = (error as { code?: number }).code;
+    if (code === GRPC_NOT_FOUND) throw namespaceMissing(namespace, address);
+    if (code === GRPC_PERMISSION_DENIED || code === GRPC_UNAUTHENTICATED) {
+      throw new GovpubError(
+        'temporal_namespace_denied',
+        `The Temporal server at ${address} refuses these credentials for namespace "${namespace}" (${(error as Error).message.split('\n')[0]}). Use the certificate or API key issued for that namespace (TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY or TEMPORAL_API_KEY), or set TEMPORAL_NAMESPACE to the one they are for.`,
+      );
+    }
     throw unreachable(address, error);
   }
 }
 
-export async function connectWorker(settings: TemporalSettings, address = settings.address ?? '127.0.0.1:7233'): Promise<NativeConnection> {
-  const options: NativeConnectionOptions = { address, tls: tlsOptions(settings), apiKey: settings.apiKey };
+export async function connectClient(settings: TemporalSettings, address = settings.address ?? '127.0.0.1:7233'): Promise<Connection> {
+  const options: ConnectionOptions = { address, tls: tlsOptions(settings), apiKey: settings.apiKey, connectTimeout: 5_000 };
+  let connection: Connection;
   try {
-    return await NativeConnection.connect(options);
+    connection = await Connection.connect(options);
+    await connection.workflowService.getSystemInfo({});
   } catch (error) {
     throw unreachable(address, error);
   }
+  try {
+    await assertNamespace(connection.workflowService, settings.namespace, address);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  return connection;
+}
+
+export async function connectWorker(settings: TemporalSettings, address = settings.address ?? '127.0.0.1:7233'): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = { address, tls: tlsOptions(settings), apiKey: settings.apiKey };
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(options);
+  } catch (error) {
+    throw unreachable(address, error);
+  }
+  try {
+    await assertNamespace(connection.workflowService, settings.namespace, address);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  return connection;
 }
