@@ -14,10 +14,11 @@ export interface GateContent {
     title: string;
     body: string;
     issuingUnit?: string;
+    documentNumber?: string;
     attachments?: { name: string; url?: string; mediaId?: string }[];
     keywords?: string[];
   } | null;
-  interpretations?: { title: string; body?: string; url?: string; interpreter?: string; transcript?: string }[];
+  interpretations?: { title: string; body?: string; url?: string; interpreter?: string; transcript?: string; captionsMediaId?: string }[];
   cover?: { mediaId: string; alt: string } | null;
 }
 
@@ -45,6 +46,9 @@ export function packageTexts(content: GateContent): GateText[] {
   const d = content.document;
   if (d) {
     out.push({ field: '/document/title', text: d.title });
+    // Published in the disclosure block (发文机关, 发文字号): a miswritten organ name there is as public as in the body.
+    if (d.issuingUnit) out.push({ field: '/document/issuingUnit', text: d.issuingUnit });
+    if (d.documentNumber) out.push({ field: '/document/documentNumber', text: d.documentNumber });
     out.push(...bodyTexts('/document/body', d.body));
     (d.keywords ?? []).forEach((k, i) => out.push({ field: `/document/keywords/${i}`, text: k }));
     (d.attachments ?? []).forEach((a, i) => out.push({ field: `/document/attachments/${i}/name`, text: a.name }));
@@ -63,6 +67,13 @@ export function packageTexts(content: GateContent): GateText[] {
 export function packageAttachments(content: GateContent): GateAttachment[] {
   return (content.document?.attachments ?? []).flatMap((a, i) =>
     a.mediaId ? [{ field: `/document/attachments/${i}`, mediaId: a.mediaId, name: a.name }] : [],
+  );
+}
+
+/** The uploaded captions of video and audio interpretations (published beside the video, read like an attachment). */
+export function packageCaptions(content: GateContent): GateAttachment[] {
+  return (content.interpretations ?? []).flatMap((it, i) =>
+    it.captionsMediaId ? [{ field: `/interpretations/${i}/captionsMediaId`, mediaId: it.captionsMediaId, name: `解读 ${i + 1} 的字幕` }] : [],
   );
 }
 

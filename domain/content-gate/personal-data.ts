@@ -17,7 +17,7 @@
  * same), medical conditions or property in running text, ID numbers split by spaces, 15-digit
  * first-generation ID numbers. Landlines (029-…) are offices' public numbers and never reported.
  */
-import { asciiDigits } from './text.js';
+import { foldText, originalSpan } from './fold.js';
 
 export type PersonalKind = 'personal_id_number' | 'personal_mobile' | 'personal_bank_card' | 'personal_email' | 'personal_other';
 
@@ -95,9 +95,14 @@ const LABELLED = /(家庭住址|家庭地址|现住址|户籍地址|居住地址
 /** Government mailboxes are published contact data, not personal data. */
 const PUBLIC_MAIL_DOMAIN = /\.gov\.cn$/i;
 
-/** Every personal-data value in a text, in order, none overlapping (an ID number is not also a bank card). */
+/**
+ * Every personal-data value in a text, in order, none overlapping (an ID number is not also a bank card).
+ * Read as it reads: full-width digits count, and an invisible character inside a number does not hide it
+ * (offsets are the original text's).
+ */
 export function findPersonalData(original: string): PersonalHit[] {
-  const text = asciiDigits(original);
+  const folded = foldText(original);
+  const text = folded.text;
   const hits: PersonalHit[] = [];
   const taken = (start: number, end: number) => hits.some((h) => start < h.end && h.start < end);
 
@@ -130,7 +135,7 @@ export function findPersonalData(original: string): PersonalHit[] {
     const end = m.index + m[0].length;
     if (!taken(m.index, end)) hits.push({ code: 'personal_other', label: m[1]!, start: m.index, end, masked: `${m[1]}：***` });
   }
-  return hits.sort((a, b) => a.start - b.start);
+  return hits.map((h) => ({ ...h, ...originalSpan(folded, h.start, h.end) })).sort((a, b) => a.start - b.start);
 }
 
 /** The text with every hit replaced by its masked form, and where each hit now stands in it. */

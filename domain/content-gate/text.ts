@@ -19,6 +19,19 @@ const NAMED: Record<string, string> = {
   rsquo: '’',
   mdash: '—',
   hellip: '…',
+  middot: '·',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  thinsp: '\u2009',
+  // Invisible ones: decoded so the gate sees (and folds away) what hides inside a word.
+  shy: '\u00AD',
+  zwsp: '\u200B',
+  zerowidthspace: '\u200B',
+  zwnj: '\u200C',
+  zwj: '\u200D',
+  lrm: '\u200E',
+  rlm: '\u200F',
+  nobreak: '\u2060',
 };
 
 /** Decodes the entities sanitized HTML carries (named ones it emits, decimal and hex). */
@@ -77,17 +90,4 @@ export function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
   return line;
-}
-
-/**
- * Full-width digits and X as ASCII, one UTF-16 unit for one, so offsets stay those of the text:
- * an ID number typed with an IME's full-width digits is still an ID number.
- */
-export function asciiDigits(text: string): string {
-  return text.replace(/[\uFF10-\uFF19\uFF38\uFF58\uFF0B]/g, (c) => {
-    const code = c.charCodeAt(0);
-    if (code === 0xff38 || code === 0xff58) return 'X';
-    if (code === 0xff0b) return '+';
-    return String.fromCharCode(code - 0xff10 + 0x30);
-  });
 }

@@ -7,8 +7,13 @@
  * Overlaps: the right forms and each entry's `allow` words are in the automaton too, and a wrong
  * form standing inside one of them is not reported (a right form containing the wrong one, a wrong
  * form inside a longer correct word). Of wrong forms that overlap, the longest is reported.
+ *
+ * Matching reads the text as it reads (domain/content-gate/fold.ts): a zero-width character, a space
+ * or a decorative mark inside a wrong form, or full-width letters, do not hide it. The list's forms
+ * are folded the same way; hits are given in the original text's offsets.
  */
 import { AhoCorasick } from '@monyone/aho-corasick';
+import { foldText, originalSpan } from './fold.js';
 
 export const WORDING_KINDS = ['wrong', 'blocked', 'name'] as const;
 /** wrong: a miswriting with its right form; blocked: a term not to publish; name: an official's name or title written wrongly. */
@@ -47,17 +52,20 @@ export interface WordingMatcher {
 /** Builds the automaton of a list (wrong forms, and the right forms and allowed words that protect them). */
 export function compileWording(entries: readonly WordingEntry[]): WordingMatcher {
   const roles = new Map<string, Role>();
-  for (const entry of entries) roles.set(entry.wrong, { wrong: entry });
+  const key = (word: string) => foldText(word, { dropSpacing: true }).text;
+  for (const entry of entries) if (key(entry.wrong)) roles.set(key(entry.wrong), { wrong: entry });
   for (const entry of entries) {
     // A word listed as wrong elsewhere stays wrong: the list decides, a right form does not shield it.
-    for (const word of [entry.right, ...(entry.allow ?? [])]) if (word && !roles.has(word)) roles.set(word, { protects: true });
+    for (const word of [entry.right, ...(entry.allow ?? [])]) if (word && key(word) && !roles.has(key(word))) roles.set(key(word), { protects: true });
   }
   const automaton = roles.size > 0 ? new AhoCorasick([...roles.keys()]) : null;
 
   return {
     size: entries.length,
-    find(text: string): WordingHit[] {
-      if (!automaton || text.length === 0) return [];
+    find(original: string): WordingHit[] {
+      if (!automaton || original.length === 0) return [];
+      const folded = foldText(original, { dropSpacing: true });
+      const text = folded.text;
       const wrong: WordingHit[] = [];
       const shields: { start: number; end: number }[] = [];
       for (const m of automaton.matchInText(text)) {
@@ -82,7 +90,7 @@ export function compileWording(entries: readonly WordingEntry[]): WordingMatcher
         out.push(h);
         reached = h.end;
       }
-      return out;
+      return out.map((h) => ({ ...h, ...originalSpan(folded, h.start, h.end) }));
     },
   };
 }

@@ -6,6 +6,7 @@
  *   DOCX   the paragraphs of word/document.xml (and headers, footers, notes).
  *   XLSX   the shared strings and inline strings of every sheet, and numbers written in full
  *          (an ID number typed as a number is still one), sheet by sheet.
+ *   VTT    the cue text of WebVTT captions (timings, cue ids, NOTE and STYLE blocks and voice tags left out).
  *   DOC, XLS, OFD: not read (no kept parser for Node 20): an `attachment_unreadable` warning says
  *          so, and the reviewer reads the file.
  *
@@ -186,6 +187,20 @@ function xlsxParts(bytes: Uint8Array): AttachmentPart[] {
   });
 }
 
+/** The cue text of WebVTT captions, one line per caption line: what the viewer reads under the video. */
+function vttParts(bytes: Uint8Array): AttachmentPart[] {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/^\uFEFF/, '');
+  const lines: string[] = [];
+  for (const block of text.split(/\r?\n(?:[ \t]*\r?\n)+/)) {
+    const rows = block.split(/\r?\n/);
+    const timing = rows.findIndex((r) => r.includes('-->'));
+    // The header, NOTE, STYLE and REGION blocks have no timing line; a cue's id (if any) stands before it.
+    if (timing === -1) continue;
+    for (const row of rows.slice(timing + 1)) if (row.trim()) lines.push(decodeEntities(row.replace(/<[^>]*>/g, '')));
+  }
+  return [{ within: '字幕', text: lines.join('\n') }].filter((p) => p.text.trim());
+}
+
 /** A number cell as written in full: Excel stores 6.1010319900101E+17 for a typed ID number. */
 function fullNumber(value: string): string {
   if (!/e\+/i.test(value)) return value;
@@ -210,6 +225,7 @@ export async function extractText(bytes: Uint8Array, format: string, timeoutMs =
     if (format === 'pdf') parts = await withTimeout(pdfParts(bytes, Date.now() + timeoutMs), timeoutMs);
     else if (format === 'docx') parts = docxParts(bytes);
     else if (format === 'xlsx') parts = xlsxParts(bytes);
+    else if (format === 'vtt') parts = vttParts(bytes);
     else {
       const label = format === 'ofd' ? 'OFD' : format === 'doc' ? 'Word 97-2003（.doc）' : format === 'xls' ? 'Excel 97-2003（.xls）' : format;
       throw new Unreadable(`系统不能读取 ${label} 格式的文字`, `govpub cannot read the text of ${format.toUpperCase()} files`);

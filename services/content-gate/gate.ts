@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import { findMedia } from '../../db/media.js';
 import type { DB } from '../../db/schema.js';
 import type { GateMatch } from '../../domain/content-gate/model.js';
-import { packageAttachments, packageLinks, packageTexts, type GateContent } from '../../domain/content-gate/package-texts.js';
+import { packageAttachments, packageCaptions, packageLinks, packageTexts, type GateContent } from '../../domain/content-gate/package-texts.js';
 import { findPersonalData, maskText } from '../../domain/content-gate/personal-data.js';
 import { scanText } from '../../domain/content-gate/scan.js';
 import type { MediaStore } from '../../media/store.js';
@@ -40,10 +40,14 @@ export class ContentGate {
     const wording = list ?? (await this.deps.wording.current());
     const out: GateMatch[] = [];
     for (const text of packageTexts(content)) out.push(...scanText(text, wording.matcher));
-    for (const attachment of packageAttachments(content)) {
+    const files = [
+      ...packageAttachments(content).map((a) => ({ ...a, kind: 'document' })),
+      ...packageCaptions(content).map((c) => ({ ...c, kind: 'captions' })),
+    ];
+    for (const attachment of files) {
       const row = await findMedia(this.deps.db, attachment.mediaId);
       // A missing upload is preflight's own problem; a picture or video attached has no text to read.
-      if (!row || row.kind !== 'document') continue;
+      if (!row || row.kind !== attachment.kind) continue;
       const format = (row.probe as { format?: string } | null)?.format ?? '';
       const read = await attachmentText(this.deps.store, attachment.mediaId, format);
       if (!read.readable) {

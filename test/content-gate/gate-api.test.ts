@@ -28,6 +28,25 @@ let links: http.Server;
 let linkBase: string;
 const tokens: Record<string, string> = {};
 
+/** A mono 16-bit 8 kHz WAV of silence. */
+function silentWav(seconds: number): Buffer {
+  const data = 8000 * 2 * seconds;
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(16000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data, 40);
+  return Buffer.concat([header, Buffer.alloc(data)]);
+}
+
 async function call(method: string, url: string, body?: unknown, token = tokens.editor!) {
   const response = await fetch(`${base}${url}`, {
     method,
@@ -129,6 +148,41 @@ describe('the content gate in preflight, submit and review', () => {
       }),
     ]);
     expect(JSON.stringify(checked.body.package)).not.toContain(ID);
+  });
+
+  it('what hides from a plain match still blocks: an ID number split by a zero-width space, the issuing unit, a captions file', async () => {
+    const form = new FormData();
+    const vtt = 'WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v 主持人>咨询电话 13812345678\n';
+    form.append('file', new Blob([vtt]), '字幕.vtt');
+    const uploaded = await fetch(`${base}/api/media`, { method: 'POST', headers: { authorization: `Bearer ${tokens.editor}` }, body: form });
+    expect(uploaded.status).toBe(201);
+    const captionsMediaId = ((await uploaded.json()) as { id: string }).id;
+    const audio = new FormData();
+    audio.append('file', new Blob([silentWav(1)]), '解读.wav');
+    const sound = await fetch(`${base}/api/media`, { method: 'POST', headers: { authorization: `Bearer ${tokens.editor}` }, body: audio });
+    expect(sound.status).toBe(201);
+    const audioMediaId = ((await sound.json()) as { id: string }).id;
+    const input = policyPackage(app.registry);
+    const hidden = `${ID.slice(0, 10)}\u200b${ID.slice(10)}`;
+    const created = await call('POST', '/api/packages', {
+      ...input,
+      document: { ...input.document, body: `<p>申请人身份证号${hidden}。</p>`, issuingUnit: '碑林区人民政付' },
+      interpretations: [...input.interpretations, { form: 'audio', title: '音频解读', mediaId: audioMediaId, captionsMediaId }],
+    });
+    expect(created.status, created.text).toBe(201);
+    const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
+    const gate = (checked.body.package.blocking as { code: string; field: string }[]).filter((p) => /^(personal|wording)_/.test(p.code));
+    expect(gate.map((p) => [p.code, p.field])).toEqual(
+      expect.arrayContaining([
+        ['personal_id_number', '/document/body'],
+        ['wording_blocked', '/document/issuingUnit'],
+        ['personal_mobile', '/interpretations/1/captionsMediaId'],
+      ]),
+    );
+    expect(JSON.stringify(checked.body)).not.toContain('13812345678');
+    const submitted = await call('POST', `/api/packages/${created.body.id}/submit`);
+    expect(submitted.status).toBe(409);
+    expect(submitted.body.error.code).toBe('preflight_blocked');
   });
 
   it('a dead link and a warning-level wording are warnings: submit passes, and the approval over them is audited with codes and places', async () => {

@@ -1,0 +1,61 @@
+/**
+ * The text the gate matches against, as a reader sees it rather than as it is encoded: a wrong form
+ * or an ID number with an invisible character inside (a zero-width space, a soft hyphen, a word
+ * joiner, a byte-order mark, a bidirectional mark) or typed with full-width characters reads the
+ * same on every channel, so it must be found the same.
+ *
+ * Folding keeps a map back to the original, so every finding still names its offset in the field's
+ * own text. Pure.
+ */
+
+/** A folded text and, for each of its UTF-16 units, the offset of the unit it came from in the original. */
+export interface FoldedText {
+  text: string;
+  /** `origin[i]`: where folded unit i stands in the original; `origin[text.length]` is the original's length. */
+  origin: number[];
+}
+
+// Default-ignorable code points render as nothing (U+200B–U+200F, U+2060–U+206F, U+FEFF, U+00AD,
+// variation selectors, tags…); U+3164 and U+FFA0 (Hangul fillers) are blank though not ignorable.
+const INVISIBLE = /^[\p{Default_Ignorable_Code_Point}\u3164\uFFA0]$/u;
+
+/** Horizontal spaces (a space inside a word is still the word); line ends stay, they separate paragraphs. */
+const SPACE = /^[ \t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]$/u;
+
+/** Marks used to break up a word without changing how it reads (攻·府, 攻*府, 攻_府); never sentence punctuation. */
+const DECORATION = /^[·•‧∙・･*_~\-‐‑‒–—―]$/u;
+
+export interface FoldOptions {
+  /** Also drop horizontal spaces and decorative marks (wording; personal data keeps them, its patterns read separators). */
+  dropSpacing?: boolean;
+}
+
+/** Full-width ASCII (！ to ～) as ASCII, one unit for one. */
+function halfWidth(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return ch.length === 1 && code >= 0xff01 && code <= 0xff5e ? String.fromCharCode(code - 0xfee0) : ch;
+}
+
+/** The text with invisible characters removed and full-width ASCII made half-width (and, on request, spacing inside words dropped). */
+export function foldText(original: string, options: FoldOptions = {}): FoldedText {
+  let text = '';
+  const origin: number[] = [];
+  let offset = 0;
+  for (const ch of original) {
+    const at = offset;
+    offset += ch.length;
+    if (INVISIBLE.test(ch)) continue;
+    const folded = halfWidth(ch);
+    if (options.dropSpacing && (SPACE.test(folded) || DECORATION.test(folded))) continue;
+    text += folded;
+    for (let i = 0; i < folded.length; i += 1) origin.push(at + i);
+  }
+  origin.push(original.length);
+  return { text, origin };
+}
+
+/** The original span [start, end) of a folded span: from its first unit to just after its last. */
+export function originalSpan(folded: FoldedText, start: number, end: number): { start: number; end: number } {
+  if (end <= start) return { start: folded.origin[start]!, end: folded.origin[start]! };
+  return { start: folded.origin[start]!, end: folded.origin[end - 1]! + 1 };
+}

@@ -1,0 +1,109 @@
+/**
+ * Text hidden from the gate but not from the reader: invisible characters, full-width forms, spaces and
+ * decorative marks inside a wrong form or a personal number, HTML entities that decode to them. Each is
+ * found, and its place is the offset in the field's own text.
+ */
+import { describe, expect, it } from 'vitest';
+import { foldText } from '../../domain/content-gate/fold.js';
+import { packageTexts } from '../../domain/content-gate/package-texts.js';
+import { findPersonalData, idCheckCharacter } from '../../domain/content-gate/personal-data.js';
+import { scanText } from '../../domain/content-gate/scan.js';
+import { htmlText } from '../../domain/content-gate/text.js';
+import { compileWording, type WordingEntry } from '../../domain/content-gate/wording.js';
+import { extractText } from '../../services/content-gate/attachments.js';
+
+const ID = '61010319900307002' + idCheckCharacter('61010319900307002');
+const entries: WordingEntry[] = [
+  { kind: 'wrong', wrong: '中华人民共合国', right: '中华人民共和国', level: 'blocking' },
+  { kind: 'wrong', wrong: '攻府', right: '政府', level: 'blocking' },
+  { kind: 'name', wrong: '碑林区人民政付', right: '碑林区人民政府', level: 'blocking' },
+  { kind: 'blocked', wrong: '最高级', level: 'warning', allow: ['最高级别'] },
+];
+const matcher = compileWording(entries);
+
+describe('wording hidden inside a word', () => {
+  const hidden = [
+    ['a zero-width space', '中华人民共\u200b合国'],
+    ['a zero-width joiner', '中华人民共\u200d合国'],
+    ['a word joiner', '攻\u2060府'],
+    ['a byte-order mark', '攻\ufeff府'],
+    ['a soft hyphen', '攻\u00ad府'],
+    ['a right-to-left mark', '攻\u200f府'],
+    ['a space', '中华人民 共合国'],
+    ['an ideographic space', '攻\u3000府'],
+    ['a no-break space', '攻\u00a0府'],
+    ['a middle dot', '攻·府'],
+    ['an asterisk', '攻*府'],
+    ['a full-width asterisk', '攻＊府'],
+  ] as const;
+  for (const [what, form] of hidden) {
+    it(`finds a wrong form with ${what} inside, placed at its offset`, () => {
+      const text = `根据${form}的规定`;
+      const hits = matcher.find(text);
+      expect(hits).toHaveLength(1);
+      expect(hits[0]).toMatchObject({ start: 2, end: 2 + form.length });
+    });
+  }
+
+  it('entities that decode to invisible characters in body HTML do not hide a wrong form', () => {
+    for (const html of ['<p>攻&#8203;府</p>', '<p>攻&shy;府</p>', '<p>攻&zwj;府</p>', '<p>攻&ZeroWidthSpace;府</p>']) {
+      const matches = scanText({ field: '/document/body', text: htmlText(html) }, matcher);
+      expect(
+        matches.map((m) => m.code),
+        html,
+      ).toEqual(['wording_wrong']);
+    }
+  });
+
+  it('allowed words and right forms still shield, whatever is inside them; a line end still separates words', () => {
+    expect(matcher.find('达到最高\u200b级别的标准')).toEqual([]);
+    expect(matcher.find('中华人民共\u200b和国')).toEqual([]);
+    expect(matcher.find('发起进攻\n府谷县')).toEqual([]);
+  });
+
+  it('a list entry written with a full-width or spaced form matches the plain one', () => {
+    const m = compileWording([{ kind: 'blocked', wrong: 'ＡＢ 测试', level: 'blocking' }]);
+    expect(m.find('这是AB测试')).toHaveLength(1);
+  });
+});
+
+describe('personal numbers hidden by invisible or full-width characters', () => {
+  it('an ID number with a zero-width space inside is found and its whole span masked', () => {
+    const hidden = `${ID.slice(0, 9)}\u200b${ID.slice(9)}`;
+    const text = `身份证号${hidden}。`;
+    const hits = findPersonalData(text);
+    expect(hits).toMatchObject([{ code: 'personal_id_number', start: 4, end: 4 + hidden.length }]);
+    const [match] = scanText({ field: '/document/body', text }, null);
+    expect(match!.excerpt).toBe(`身份证号610103********${ID.slice(14)}。`);
+  });
+
+  it('a mobile number with word joiners between its groups, and an e-mail with a full-width @', () => {
+    expect(findPersonalData('电话 138\u20601234\u20605678').map((h) => h.code)).toEqual(['personal_mobile']);
+    expect(findPersonalData('邮箱 zhang.san＠example.com').map((h) => h.code)).toEqual(['personal_email']);
+  });
+
+  it('folding keeps the map back to the original offsets', () => {
+    const folded = foldText('a\u200bＢ c', { dropSpacing: true });
+    expect(folded).toEqual({ text: 'aBc', origin: [0, 2, 4, 5] });
+  });
+});
+
+describe('every published text is read', () => {
+  it('the issuing unit and the document number (the disclosure block) are scanned', () => {
+    const texts = packageTexts({
+      title: '通知',
+      document: { title: '通知', body: '<p>正文</p>', issuingUnit: '碑林区人民政付', documentNumber: `碑政发〔2026〕1号 ${ID}` },
+    });
+    const matches = texts.flatMap((t) => scanText(t, matcher));
+    expect(matches.map((m) => [m.code, m.place.field])).toEqual([
+      ['wording_blocked', '/document/issuingUnit'],
+      ['personal_id_number', '/document/documentNumber'],
+    ]);
+  });
+
+  it('WebVTT captions: the cue text is read, not the header, timings, cue ids or notes', async () => {
+    const vtt = `WEBVTT\n\nNOTE 攻府 in a note is not shown\n\n1\n00:00:01.000 --> 00:00:03.000\n<v 主持人>欢迎收看，中华人民共合国\n第二行 电话13812345678\n\n00:00:04.000 --> 00:00:05.000\n谢谢\n`;
+    const read = await extractText(new TextEncoder().encode(vtt), 'vtt');
+    expect(read).toEqual({ readable: true, truncated: false, parts: [{ within: '字幕', text: '欢迎收看，中华人民共合国\n第二行 电话13812345678\n谢谢' }] });
+  });
+});
