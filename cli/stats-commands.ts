@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
-import { parseYear, type AnnualStats } from '../domain/annual-stats.js';
+import { lastDayOfPeriod, parseYear, type AnnualStats } from '../domain/annual-stats.js';
 import { annualStatsCsv, reportSections } from '../services/annual-stats-report.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { inChinese, printTable } from './output.js';
@@ -67,8 +67,8 @@ export function registerStatsCommands(program: Command): void {
       );
     const zh = inChinese();
     const header = zh
-      ? `${stats.year} 年度统计（${stats.unit ?? '全区'}，北京时间，截至 ${stats.period.to.slice(0, 10)}）`
-      : `Annual figures ${stats.year} (${stats.unit ?? 'district'}, Asia/Shanghai, up to ${stats.period.to.slice(0, 10)}); an item = one package on one channel`;
+      ? `${stats.year} 年度统计（${stats.unit ?? '全区'}，北京时间，截至 ${lastDayOfPeriod(stats.period.to)}）`
+      : `Annual figures ${stats.year} (${stats.unit ?? 'district'}, Asia/Shanghai, up to ${lastDayOfPeriod(stats.period.to)}); an item = one package on one channel`;
     process.stdout.write(`${header}\n`);
     for (const section of reportSections(stats)) {
       // A table of 300 portal columns with nothing in them says little on a terminal: zero rows are in the CSV.

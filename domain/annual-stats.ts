@@ -46,6 +46,31 @@ export function parseYear(value: unknown, parameter = 'year'): number {
   return year;
 }
 
+const BEIJING_OFFSET_MS = 8 * 3600_000; // no daylight saving in China since 1991
+
+/**
+ * Calendar months in the counted period, which starts on 1 January (Beijing time) and ends at
+ * `periodEnd`: 12 for a whole year (a leap year too), else the whole months before `periodEnd` and the
+ * share of its own month that has passed. "Per month" divides by this, so a year of 120 posts is 10 a
+ * month, as an inspector divides, not 120 ÷ (366 ÷ 30.44).
+ */
+export function monthsInPeriod(year: number, periodEnd: Date): number {
+  const local = new Date(periodEnd.getTime() + BEIJING_OFFSET_MS); // Beijing wall time in the UTC fields
+  if (local.getUTCFullYear() > year) return 12;
+  if (local.getUTCFullYear() < year) return 0;
+  const month = local.getUTCMonth();
+  const monthStart = Date.UTC(year, month, 1);
+  return month + (local.getTime() - monthStart) / (Date.UTC(year, month + 1, 1) - monthStart);
+}
+
+/**
+ * The last Beijing-time day a period ending at `endIso` includes: a whole year ends at 00:00 on the
+ * next 1 January, which is not in it (2026's figures run to 2026-12-31); the current year, to today.
+ */
+export function lastDayOfPeriod(endIso: string): string {
+  return new Date(Date.parse(endIso) - 1 + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+}
+
 export interface ItemCount {
   items: number;
   retractedItems: number;

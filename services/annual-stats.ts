@@ -27,7 +27,7 @@ import {
 import { GovpubError } from '../domain/errors.js';
 import { INTERPRETATION_FORMS } from '../domain/package-rules.js';
 import type { Actor } from '../domain/package-rules.js';
-import { CHANNEL_KIND_LABELS, FORM_LABELS, type AnnualStats, type ItemCount } from '../domain/annual-stats.js';
+import { CHANNEL_KIND_LABELS, FORM_LABELS, monthsInPeriod, type AnnualStats, type ItemCount } from '../domain/annual-stats.js';
 import type { AppContext } from './context.js';
 
 export type { AnnualStats };
@@ -100,6 +100,7 @@ export class AnnualStatsService {
       accountActivity(db, w),
     ]);
     const periodDays = (w.periodEnd.getTime() - w.start.getTime()) / DAY_MS;
+    const periodMonths = monthsInPeriod(year, w.periodEnd);
 
     const sum = <T extends ItemCount>(rows: T[]): ItemCount =>
       rows.reduce((t, r) => ({ items: t.items + r.items, retractedItems: t.retractedItems + r.retractedItems }), { items: 0, retractedItems: 0 });
@@ -175,8 +176,8 @@ export class AnnualStatsService {
         name: a.name,
         ownerUnit: a.ownerUnit,
         posts: a.posts,
-        // Per calendar month and week of the counted period (a part year is not divided by 12).
-        perMonth: periodDays > 0 ? round(a.posts / (periodDays / (365.2425 / 12)), 2) : null,
+        // Per calendar month and week of the counted period (a part year is not divided by 12, a whole one is).
+        perMonth: periodMonths > 0 ? round(a.posts / periodMonths, 2) : null,
         perWeek: periodDays > 0 ? round(a.posts / (periodDays / 7), 2) : null,
         byMonth: a.byMonth,
         longestGap: { days: a.longestGapDays, from: a.gapFrom.toISOString(), to: a.gapTo.toISOString() },

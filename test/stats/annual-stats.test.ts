@@ -260,6 +260,43 @@ describe('the figures of a year', () => {
   });
 });
 
+describe('rates and dates as an inspector reads them', () => {
+  beforeAll(async () => {
+    const { actor } = await app.user('stats-rates', 'editor');
+    // 2028 is a leap year: ten posts a month on the first account from January to June, on the 1st to the 10th at 10:00.
+    for (let month = 1; month <= 6; month += 1)
+      for (let day = 1; day <= 10; day += 1) {
+        const local = `2028-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')} 10:00`;
+        await seedPackage(app.db, {
+          id: `rate-${month}-${day}`,
+          catalogueItem: newsItem,
+          unit: unitA,
+          createdBy: actor.id,
+          revisions: [[]],
+          approvals: [{ revision: 1, at: local }],
+          deliveries: [{ channel: ch.acct1, revision: 1, liveAt: local }],
+        });
+      }
+  });
+
+  it('per month divides by calendar months: 60 posts in a whole leap year are 5 a month, and 10 a month when counted on 1 July', async () => {
+    const service = new AnnualStatsService(app.ctx);
+    const whole = await service.forYear(2028, null, new Date('2029-01-05T00:00:00Z'));
+    expect(whole.accounts.find((a) => a.channelId === ch.acct1)).toMatchObject({ posts: 60, perMonth: 5 });
+    const half = await service.forYear(2028, null, new Date('2028-07-01T00:00:00+08:00'));
+    expect(half.accounts.find((a) => a.channelId === ch.acct1)).toMatchObject({ posts: 60, perMonth: 10 });
+  });
+
+  it("a whole year's CSV runs to 31 December, and a silence to the year's end ends then, not on the next 1 January", async () => {
+    const s = await new AnnualStatsService(app.ctx).forYear(2028, null, new Date('2029-01-05T00:00:00Z'));
+    const csv = annualStatsCsv(s);
+    expect(csv.startsWith('\uFEFF2028年度政务发布统计,全区,统计截至 2028-12-31（北京时间）\r\n')).toBe(true);
+    const silent = s.accounts.find((a) => a.posts === 0)!;
+    expect(csv).toContain(`,${silent.longestGap.days},2028-01-01,2028-12-31\r\n`);
+    expect(csv).not.toContain('2029-01-01');
+  });
+});
+
 describe('GET /api/stats', () => {
   it('answers reviewers and operations with the district figures, JSON by default', async () => {
     const r = await get(tokens.reviewer!, '/api/stats?year=2026');
