@@ -85,7 +85,8 @@ export function checkSite(counts: ColumnCounts, site: SiteFacts, ctx: CheckConte
   const slow = site.probes.filter((p) => p.ok && p.durationMs > t.probeTimeoutMs).length;
   const share = total === 0 ? 0 : Math.round((failedProbes / total) * 10_000) / 100;
   const judged = total >= t.minProbes;
-  const unreachable = judged && share > t.unreachablePercent;
+  // Judged on the exact share: the rounded one shown (5.00 %) must not pass 1,001 failures in 20,001 probes.
+  const unreachable = judged && failedProbes * 100 > t.unreachablePercent * total;
   if (unreachable)
     drafts.push({
       kind: 'site_unreachable',

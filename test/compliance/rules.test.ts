@@ -105,6 +105,13 @@ describe('site', () => {
     expect(kinds(probes(100, 6))).toEqual(['site_unreachable']);
     expect(kinds([])).toEqual([]);
   });
+  it('unreachable is judged on the exact share, not the rounded one it shows: 1,001 failed of 20,001 is over 5 %', () => {
+    const result = checkSite({ stale: 0, longStale: 0, empty: 0, judged: 1 }, site(probes(20_001, 1_001)), ctx);
+    expect(result.drafts.map((d) => d.kind)).toEqual(['site_unreachable']);
+    expect(result.thresholds.find((t) => t.id === 'unreachable_share')).toMatchObject({ value: 5, failed: true });
+    const exactly = checkSite({ stale: 0, longStale: 0, empty: 0, judged: 1 }, site(probes(20_000, 1_000)), ctx);
+    expect(exactly.drafts).toEqual([]);
+  });
   it('home page: veto after more than 14 days, or when it shows nothing', () => {
     const kinds = (home: string | null) => checkSite({ stale: 0, longStale: 0, empty: 0, judged: 1 }, site(probes(10, 0), home), ctx).drafts.map((d) => d.kind);
     expect(kinds(at('2026-09-28'))).toEqual([]);
