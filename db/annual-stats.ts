@@ -219,7 +219,11 @@ export interface AccountActivity {
   posts: number;
   /** Posts per Beijing month, January first (12 numbers). */
   byMonth: number[];
-  /** Longest run of calendar days without a post within the period (its edges count as posts). */
+  /**
+   * Longest wait between updates within the period, in elapsed Beijing calendar days from one mark to
+   * the next, the period's start and end counting as marks: posts on 1 and 15 March are 14 days apart,
+   * as the compliance monitor's two weeks count; a year with no post is 365 (366).
+   */
   longestGapDays: number;
   gapFrom: Date;
   gapTo: Date;
