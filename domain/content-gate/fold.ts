@@ -4,9 +4,13 @@
  * joiner, a byte-order mark, a bidirectional mark) or typed with full-width characters reads the
  * same on every channel, so it must be found the same.
  *
+ * Wording is also matched with traditional characters read as simplified ones.
+ *
  * Folding keeps a map back to the original, so every finding still names its offset in the field's
  * own text. Pure.
  */
+
+import { Converter } from 'opencc-js/t2cn';
 
 /** A folded text and, for each of its UTF-16 units, the offset of the unit it came from in the original. */
 export interface FoldedText {
@@ -28,6 +32,26 @@ const DECORATION = /^[·•‧∙・･*_~\-‐‑‒–—―]$/u;
 export interface FoldOptions {
   /** Also drop horizontal spaces and decorative marks (wording; personal data keeps them, its patterns read separators). */
   dropSpacing?: boolean;
+  /** Also read traditional characters as their simplified forms (wording: 中華人民共合國 is the miswriting 中华人民共合国). */
+  simplified?: boolean;
+}
+
+// OpenCC's traditional → mainland-simplified table (opencc-js, its t2cn build only: 110 KB).
+const toSimplified = Converter({ from: 't', to: 'cn' });
+const simplifiedChars = new Map<string, string>();
+
+/**
+ * One character's simplified form, character by character (no phrase context: 乾 reads 干 in 乾隆
+ * too). That is enough here because the list's own forms are folded the same way, and a character
+ * for a character keeps every offset; a conversion that is not one character is not used.
+ */
+function simplifiedChar(ch: string): string {
+  const known = simplifiedChars.get(ch);
+  if (known !== undefined) return known;
+  const converted = toSimplified(ch);
+  const out = [...converted].length === 1 ? converted : ch;
+  simplifiedChars.set(ch, out);
+  return out;
 }
 
 /** Full-width ASCII (！ to ～) as ASCII, one unit for one. */
@@ -45,7 +69,7 @@ export function foldText(original: string, options: FoldOptions = {}): FoldedTex
     const at = offset;
     offset += ch.length;
     if (INVISIBLE.test(ch)) continue;
-    const folded = halfWidth(ch);
+    const folded = options.simplified ? simplifiedChar(halfWidth(ch)) : halfWidth(ch);
     if (options.dropSpacing && (SPACE.test(folded) || DECORATION.test(folded))) continue;
     text += folded;
     for (let i = 0; i < folded.length; i += 1) origin.push(at + i);

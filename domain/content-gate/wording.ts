@@ -49,10 +49,22 @@ export interface WordingMatcher {
   find(text: string): WordingHit[];
 }
 
+/** How text is read for wording: invisible characters, spacing and decorative marks skipped, full-width and traditional characters folded. */
+const WORDING_FOLD = { dropSpacing: true, simplified: true } as const;
+
+/**
+ * A form as the gate matches it. Two forms with the same key are one form to the gate: the list's
+ * check (config/checks/wording.ts) compares keys, so 攻府 and 攻·府, or 碑林區 as wrong and 碑林区 as
+ * right, are refused there instead of flagging every correct 碑林区.
+ */
+export function wordingKey(word: string): string {
+  return foldText(word, WORDING_FOLD).text;
+}
+
 /** Builds the automaton of a list (wrong forms, and the right forms and allowed words that protect them). */
 export function compileWording(entries: readonly WordingEntry[]): WordingMatcher {
   const roles = new Map<string, Role>();
-  const key = (word: string) => foldText(word, { dropSpacing: true }).text;
+  const key = wordingKey;
   for (const entry of entries) if (key(entry.wrong)) roles.set(key(entry.wrong), { wrong: entry });
   for (const entry of entries) {
     // A word listed as wrong elsewhere stays wrong: the list decides, a right form does not shield it.
@@ -64,7 +76,7 @@ export function compileWording(entries: readonly WordingEntry[]): WordingMatcher
     size: entries.length,
     find(original: string): WordingHit[] {
       if (!automaton || original.length === 0) return [];
-      const folded = foldText(original, { dropSpacing: true });
+      const folded = foldText(original, WORDING_FOLD);
       const text = folded.text;
       const wrong: WordingHit[] = [];
       const shields: { start: number; end: number }[] = [];

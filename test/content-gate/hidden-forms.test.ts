@@ -61,6 +61,18 @@ describe('wording hidden inside a word', () => {
     expect(matcher.find('发起进攻\n府谷县')).toEqual([]);
   });
 
+  it('traditional characters read as simplified ones: 中華人民共合國 is the miswriting, 中華人民共和國 is right', () => {
+    const text = '根据中華人民共合國宪法，碑林區人民政付发布';
+    expect(matcher.find(text).map((h) => [h.entry.wrong, text.slice(h.start, h.end)])).toEqual([
+      ['中华人民共合国', '中華人民共合國'],
+      ['碑林区人民政付', '碑林區人民政付'],
+    ]);
+    expect(matcher.find('中華人民共和國')).toEqual([]);
+    // A character outside the basic plane keeps every offset after it.
+    const wide = '𠮷攻府';
+    expect(matcher.find(wide)).toMatchObject([{ start: 2, end: 4 }]);
+  });
+
   it('a list entry written with a full-width or spaced form matches the plain one', () => {
     const m = compileWording([{ kind: 'blocked', wrong: 'ＡＢ 测试', level: 'blocking' }]);
     expect(m.find('这是AB测试')).toHaveLength(1);

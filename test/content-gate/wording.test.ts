@@ -129,6 +129,37 @@ describe('the wording file', () => {
       ]),
     );
     expect(() => parseWordingList('entries: [1, 2', 'x.yaml')).toThrow(/YAML syntax error/);
+    // Forms the gate reads alike are one form: as wrong and right they would flag every correct use.
+    const alike = [
+      'entries:',
+      '  - kind: wrong',
+      '    wrong: 碑林區',
+      '    right: 碑林区',
+      '    level: warning',
+      '  - kind: wrong',
+      '    wrong: 攻府',
+      '    right: 政府',
+      '    level: blocking',
+      '  - kind: blocked',
+      '    wrong: 攻·府',
+      '    level: warning',
+      '  - kind: blocked',
+      '    wrong: "· ·"',
+      '    level: warning',
+    ].join('\n');
+    let alikeError: unknown;
+    try {
+      parseWordingList(alike, '/tmp/wording.yaml');
+    } catch (e) {
+      alikeError = e;
+    }
+    expect((alikeError as ConfigError).issues.map((i) => `${i.line}: ${i.path}: ${i.message}`)).toEqual([
+      expect.stringMatching(
+        /^4: entries\[0\]\.right: the right form "碑林区" is the same as the wrong one "碑林區" once the gate reads it \(traditional characters as simplified/,
+      ),
+      expect.stringMatching(/^11: entries\[2\]\.wrong: "攻·府" is listed twice \(first at line 7 as "攻府", which the gate reads the same\)/),
+      expect.stringMatching(/^14: entries\[3\].wrong: "· ·" is only spacing, marks or invisible characters/),
+    ]);
     expect(() => parseWordingList('entries:\n  - kind: wrong\n    wrong: "a\\u0007b"\n    right: ab\n    level: warning\n', 'x.yaml')).toThrow(/control/);
   });
 
