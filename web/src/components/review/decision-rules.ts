@@ -52,3 +52,18 @@ export function decisionOffer(pkg: ReviewedPackage, reviewer: Reviewer, authors:
   }
   return { offered: true };
 }
+
+/**
+ * Why an approval no longer counts, in Chinese. The workflow records the reason in English
+ * (workflows/package-requests.ts: "rejected at 初审", "withdrawn from review", "revision 3
+ * replaced the approved content"); the console never shows that English to a person.
+ */
+export function voidedSentence(voidedReason: string | null | undefined): string {
+  const reason = voidedReason ?? '';
+  const rejected = /^rejected at (.+)$/.exec(reason);
+  if (rejected) return `已作废：发布包在${rejected[1]}被退回`;
+  if (reason === 'withdrawn from review') return '已作废：发布包被撤回审核';
+  const replaced = /^revision (\d+) replaced/.exec(reason);
+  if (replaced) return `已作废：第 ${replaced[1]} 版替换了已通过的内容`;
+  return '已作废';
+}
