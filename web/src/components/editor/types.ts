@@ -83,6 +83,8 @@ export interface DeliveryRef {
   task: string | null;
   publicUrl: string | null;
   errorMessage: string | null;
+  /** The failure in Chinese (adapters/error-codes.ts): what the console shows. */
+  errorMessageZh?: string | null;
 }
 
 export interface PackageView {

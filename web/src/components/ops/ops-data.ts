@@ -230,6 +230,32 @@ export async function loadUnits(): Promise<UnitItem[]> {
   return (await api.get<{ units: UnitItem[] }>('/api/units')).units;
 }
 
+/** The delivery error classes (adapters/errors.ts) as an operator reads them. */
+export const ERROR_CLASS_LABELS: Record<string, string> = {
+  retryable: '暂时性故障（自动重试）',
+  rate_limited: '平台限流（等待后自动重试）',
+  needs_reconnect: '账号凭据失效（需重新授权）',
+  rejected: '平台拒收（需修改或跳过）',
+  unconfirmed: '结果未确认（先核对再重发）',
+  internal: 'govpub 内部处理失败',
+};
+
+export function errorClassLabel(errorClass: string): string {
+  return ERROR_CLASS_LABELS[errorClass] ?? errorClass;
+}
+
+/**
+ * A channel's pause reason as an operator reads it. An operator's own reason is shown as written;
+ * the one govpub writes when a platform refuses the account's credentials
+ * (activities/delivery-record.ts: "needs reconnect: <the adapter's English message>") is said in
+ * Chinese with what to do next.
+ */
+export function pauseReasonText(reason: string | null): string {
+  if (!reason) return '未写明原因';
+  if (reason.startsWith('needs reconnect:')) return '平台拒绝了该账号的凭据，govpub 已自动暂停该渠道。请重新授权或更新凭据，然后点击「恢复渠道」。';
+  return reason;
+}
+
 /** A channel's pause, whichever of the two places the server keeps it in. */
 export function channelPaused(c: ChannelItem): { paused: boolean; reason: string | null } {
   return { paused: c.health?.paused ?? c.paused, reason: c.health?.pausedReason ?? c.pausedReason };
