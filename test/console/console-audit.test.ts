@@ -1,0 +1,192 @@
+/**
+ * What a demanding editor, reviewer and operator hit in the console, each fixed (the audit of
+ * 2026-12-03), in the real system as `govpub start` runs it and Debian's Chromium:
+ * - a refused save names every field in Chinese beside it, never by its API path (document.title);
+ * - at 360 px the form keeps the screen's width to type in (the navigation goes above the page);
+ * - an approval voided by a withdrawal says so in Chinese on the package's page;
+ * - a reviewer's open confirmation stays pinned to the stage they chose it at while another
+ *   reviewer decides that stage: refused, never applied to the next stage;
+ * - the board opened from a package's link (?package=) shows that package;
+ * - the delivery drawer says a failure's class and an automatic pause in Chinese.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, skipBrowser } from '../support/browser.js';
+import { freshDatabase } from '../support/services.js';
+import { signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { policyBody } from './journey-support.js';
+
+interface PackageAnswer {
+  id: string;
+  status: string;
+  currentStage: string | null;
+  revision: number;
+  decisions: { stage: string; reviewer: string; voided: boolean }[];
+}
+
+describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
+  let system: ConsoleSystem;
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let browser: Browser;
+  const users: Record<string, ConsoleUser> = {};
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') });
+    browser = await launchChromium();
+    [users.editor, users.first, users.second, users.admin, users.ops] = await Promise.all([
+      system.addUser('audit-editor', 'editor'),
+      system.addUser('audit-first', 'reviewer', { stages: ['初审'] }),
+      system.addUser('audit-second', 'reviewer', { stages: ['复审'] }),
+      system.addUser('audit-admin', 'admin', { stages: ['初审', '复审', '终审'] }),
+      system.addUser('audit-ops', 'ops'),
+    ]);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+    await database?.close();
+  });
+
+  async function pageOf(user: ConsoleUser, viewport = { width: 1366, height: 900 }): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', viewport });
+    const page = await context.newPage();
+    const { errors } = watchPage(page);
+    await signIn(page, system, user);
+    return { page, errors, close: () => context.close() };
+  }
+
+  async function submittedPackage(title: string): Promise<string> {
+    const created = await system.api<{ id: string }>(users.editor!, 'POST', '/api/packages', await policyBody(system, users.editor!, title));
+    await system.api(users.editor!, 'POST', `/api/packages/${created.id}/submit`, {});
+    return created.id;
+  }
+
+  const packageOf = (id: string) => system.api<PackageAnswer>(users.editor!, 'GET', `/api/packages/${id}`);
+
+  it('a refused save names each field in Chinese beside it, and the notice shows no API paths', async () => {
+    const { page, close } = await pageOf(users.editor!);
+    try {
+      await page.goto(`${system.consoleUrl}packages/new`);
+      await page.getByTestId('save').click();
+      const notice = page.locator('.el-message--error');
+      await expect.poll(() => notice.innerText()).toContain('处内容需要修改');
+      expect(await notice.innerText()).not.toMatch(/title|catalogueItem|document\.|targets/);
+      // Beside the fields themselves, not only in the list under a form four screens long.
+      const besideTitle = page.locator('.el-form-item', { has: page.locator('#field-title') }).locator('.el-form-item__error');
+      await expect.poll(() => besideTitle.innerText()).toBe('必填');
+      const besideCatalogue = page.locator('.el-form-item', { has: page.locator('#field-catalogueItem') }).locator('.el-form-item__error');
+      expect(await besideCatalogue.innerText()).toBe('必填');
+      expect(await page.getByTestId('targets-issue').innerText()).toContain('渠道');
+      expect(await page.getByTestId('save-issues').innerText()).toContain('发布包标题：必填');
+    } finally {
+      await close();
+    }
+  });
+
+  it('at 360 px the package form keeps the width of the screen to type in', async () => {
+    const { page, close } = await pageOf(users.editor!, { width: 360, height: 740 });
+    try {
+      await page.goto(`${system.consoleUrl}packages/new`);
+      const title = page.locator('#field-title');
+      await title.waitFor();
+      // Before, the 200 px navigation stayed beside the page and left the title field 80 px wide.
+      expect((await title.boundingBox())!.width).toBeGreaterThan(200);
+      expect((await page.locator('#field-document-issuingUnit').boundingBox())!.width).toBeGreaterThan(200);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+      await expect.poll(() => page.getByTestId('nav-packages').isVisible()).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it('an approval voided by a withdrawal says so in Chinese on the package page', async () => {
+    const id = await submittedPackage('关于做好冬季供暖保障工作的通知');
+    await system.api(users.first!, 'POST', `/api/packages/${id}/decisions`, { revision: 1, decision: 'approve', comment: '同意' });
+    await system.api(users.editor!, 'POST', `/api/packages/${id}/withdraw`, {});
+    const { page, close } = await pageOf(users.editor!);
+    try {
+      await page.goto(`${system.consoleUrl}packages/${id}`);
+      await expect.poll(() => page.getByTestId('decision-voided').innerText()).toBe('（已作废：发布包被撤回审核）');
+      expect(await page.locator('main').innerText()).not.toContain('withdrawn');
+    } finally {
+      await close();
+    }
+  });
+
+  it("a reviewer's open confirmation stays at the stage it was opened at: decided meanwhile, it is refused, not applied to the next stage", async () => {
+    const id = await submittedPackage('关于开展老旧小区改造意见征集的通知');
+    const late = await pageOf(users.admin!);
+    const early = await pageOf(users.first!);
+    try {
+      await late.page.goto(`${system.consoleUrl}reviews/${id}`);
+      await early.page.goto(`${system.consoleUrl}reviews/${id}`);
+      // The administrator (every stage) opens the confirmation at 初审 and reads it…
+      await late.page.getByTestId('decision-approve').click();
+      await expect.poll(() => late.page.getByTestId('decision-dialog').innerText()).toContain('确认在「初审」环节通过第 1 版');
+      // …while the 初审 reviewer approves it.
+      await early.page.getByTestId('decision-approve').click();
+      await early.page.getByTestId('decision-confirm').click();
+      await expect.poll(async () => (await packageOf(id)).currentStage, { timeout: 20_000 }).toBe('second');
+      // The administrator's page hears of it (live events) while the confirmation is still open.
+      await expect.poll(() => late.page.locator('.review-facts').innerText(), { timeout: 20_000 }).toContain('复审');
+      expect(await late.page.getByTestId('decision-dialog').innerText()).toContain('确认在「初审」环节通过第 1 版');
+      await late.page.getByTestId('decision-confirm').click();
+      await expect.poll(() => late.page.getByTestId('decision-error').innerText(), { timeout: 20_000 }).toContain('其他审核人');
+      const after = await packageOf(id);
+      expect(after.currentStage).toBe('second');
+      expect(after.decisions.filter((d) => !d.voided).map((d) => `${d.stage}:${d.reviewer}`)).toEqual(['first:audit-first']);
+    } finally {
+      await late.close();
+      await early.close();
+    }
+  });
+
+  it('the delivery drawer says the failure class and an automatic pause of the channel in Chinese', async () => {
+    // Weibo refuses the account's token: the delivery needs reconnecting and govpub pauses the channel.
+    const weibo = system.govpub.simulatorUrls().weibo!;
+    const fault = await fetch(`${weibo}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ match: '/2/statuses/share.json', kind: 'token_expired' }),
+    });
+    expect(fault.status).toBe(200);
+    const body = await policyBody(system, users.editor!, '关于公布碑林区第一批老字号名录的通知');
+    const created = await system.api<{ id: string }>(users.editor!, 'POST', '/api/packages', {
+      ...body,
+      targets: [...(body.targets as string[]), 'weibo:blfb-wb'],
+    });
+    await system.api(users.editor!, 'POST', `/api/packages/${created.id}/submit`, {});
+    for (const reviewer of [users.first!, users.second!]) {
+      await system.api(reviewer, 'POST', `/api/packages/${created.id}/decisions`, { revision: 1, decision: 'approve', comment: '同意' });
+    }
+    const sun = await system.addUser('audit-final', 'reviewer', { stages: ['终审'] });
+    await system.api(sun, 'POST', `/api/packages/${created.id}/decisions`, { revision: 1, decision: 'approve', comment: '同意' });
+    const deliveryOf = async () =>
+      (
+        await system.api<{ items: { id: string; channelId: string; state: string }[] }>(
+          users.ops!,
+          'GET',
+          `/api/deliveries?package=${created.id}&channel=weibo:blfb-wb`,
+        )
+      ).items[0];
+    await expect.poll(async () => (await deliveryOf())?.state, { timeout: 60_000 }).toBe('needs_reconnect');
+    const delivery = (await deliveryOf())!;
+
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      // The package page's 在发布看板中查看 links here: the board is filtered to that package.
+      await page.goto(`${system.consoleUrl}board?package=${created.id}`);
+      await expect.poll(() => page.getByTestId('filter-package').innerText(), { timeout: 20_000 }).toContain('关于公布碑林区第一批老字号名录的通知');
+      await page.getByTestId(`cell-${delivery.id}`).click();
+      const drawer = page.getByTestId('delivery-drawer');
+      await expect.poll(() => page.getByTestId('drawer-failure').innerText(), { timeout: 20_000 }).toContain('错误类别：账号凭据失效（需重新授权）');
+      await expect.poll(() => page.getByTestId('drawer-channel-paused').innerText()).toContain('请重新授权或更新凭据，然后点击「恢复渠道」');
+      const text = await drawer.innerText();
+      expect(text).not.toMatch(/needs reconnect|needs_reconnect|access token/);
+    } finally {
+      await close();
+    }
+  });
+});
