@@ -7,7 +7,9 @@
  * - a reviewer's open confirmation stays pinned to the stage they chose it at while another
  *   reviewer decides that stage: refused, never applied to the next stage;
  * - the board opened from a package's link (?package=) shows that package;
- * - the delivery drawer says a failure's class and an automatic pause in Chinese.
+ * - the delivery drawer says a failure's class and an automatic pause in Chinese;
+ * - a scheduled package's page changes its release time, cancels it and releases it now (before,
+ *   only the API and the CLI could).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -63,7 +65,7 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
     return created.id;
   }
 
-  const packageOf = (id: string) => system.api<PackageAnswer>(users.editor!, 'GET', `/api/packages/${id}`);
+  const packageOf = (id: string) => system.api<PackageAnswer & { releaseAt: string | null }>(users.editor!, 'GET', `/api/packages/${id}`);
 
   it('a refused save names each field in Chinese beside it, and the notice shows no API paths', async () => {
     const { page, close } = await pageOf(users.editor!);
@@ -185,6 +187,54 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
       await expect.poll(() => page.getByTestId('drawer-channel-paused').innerText()).toContain('请重新授权或更新凭据，然后点击「恢复渠道」');
       const text = await drawer.innerText();
       expect(text).not.toMatch(/needs reconnect|needs_reconnect|access token/);
+    } finally {
+      await close();
+    }
+  });
+
+  it("a scheduled package's page changes its release time, cancels it and releases it now, keeping the approvals", async () => {
+    const inAMonth = new Date(Date.now() + 30 * 86_400_000);
+    inAMonth.setUTCSeconds(0, 0);
+    const body = await policyBody(system, users.editor!, '关于碑林区2027年春节期间市场保供工作的通知');
+    const created = await system.api<{ id: string }>(users.editor!, 'POST', '/api/packages', { ...body, releaseAt: inAMonth.toISOString() });
+    await system.api(users.editor!, 'POST', `/api/packages/${created.id}/submit`, {});
+    const final = await system.addUser('audit-final-2', 'reviewer', { stages: ['终审'] });
+    for (const reviewer of [users.first!, users.second!, final]) {
+      await system.api(reviewer, 'POST', `/api/packages/${created.id}/decisions`, { revision: 1, decision: 'approve', comment: '同意' });
+    }
+    await expect.poll(async () => (await packageOf(created.id)).status, { timeout: 20_000 }).toBe('scheduled');
+
+    const { page, errors, close } = await pageOf(users.editor!);
+    errors.splice(0); // the sign-in page's own probe of the session (401 before signing in) is not this page's
+    try {
+      await page.goto(`${system.consoleUrl}packages/${created.id}`);
+      // A new time, typed into the picker: kept, approvals and all.
+      await page.getByTestId('package-schedule').click();
+      const picker = page.getByTestId('schedule-dialog').locator('input');
+      await picker.fill('2027-02-01 09:30:00');
+      await picker.press('Enter');
+      await page.getByTestId('schedule-confirm').click();
+      await expect.poll(async () => (await packageOf(created.id)).releaseAt, { timeout: 20_000 }).toBe('2027-02-01T01:30:00.000Z');
+      let now = await packageOf(created.id);
+      expect(now.status).toBe('scheduled');
+      expect(now.decisions.filter((d) => !d.voided)).toHaveLength(3);
+      await expect.poll(() => page.locator('.facts').innerText()).toContain('2027-02-01 09:30');
+
+      // Cancelled: it waits, approved, for a time or a release now.
+      await page.getByTestId('package-unschedule').click();
+      await page.locator('.el-message-box').getByRole('button', { name: '取消定时' }).click();
+      await expect.poll(async () => (await packageOf(created.id)).status, { timeout: 20_000 }).toBe('approved');
+      now = await packageOf(created.id);
+      expect(now.releaseAt).toBeNull();
+      await expect.poll(() => page.getByTestId('package-unschedule').count()).toBe(0);
+
+      // Released now: every channel is sent, and the buttons for timing go away.
+      await page.getByTestId('package-release-now').click();
+      await page.locator('.el-message-box').getByRole('button', { name: '立即发布' }).click();
+      await expect.poll(async () => (await packageOf(created.id)).status, { timeout: 60_000 }).toMatch(/^(releasing|released)$/);
+      await expect.poll(() => page.getByTestId('package-release-now').count(), { timeout: 20_000 }).toBe(0);
+      expect(await page.getByTestId('package-schedule').count()).toBe(0);
+      expect(errors, errors.join('\n')).toEqual([]);
     } finally {
       await close();
     }
