@@ -369,6 +369,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
               live_at: new Date(),
               error_class: null,
               error_message: null,
+              problems: '[]',
               next_attempt_at: null,
             },
             { action: 'delivery_live', details: { publicUrl: status.publicUrl, via: 'confirm' }, eventKey: `${plan.businessKey}:live` },
@@ -379,8 +380,17 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         if (status.state === 'rejected') {
           await record(
             plan,
-            { state: 'failed', error_class: 'rejected', error_message: status.message },
-            { action: 'delivery_rejected', details: { message: status.message, after: 'submission' }, eventKey: `${plan.businessKey}:rejected:confirm` },
+            {
+              state: 'failed',
+              error_class: 'rejected',
+              error_message: status.message,
+              ...(status.problems ? { problems: JSON.stringify(status.problems) } : {}),
+            },
+            {
+              action: 'delivery_rejected',
+              details: { message: status.message, after: 'submission', ...(status.problems ? { problems: status.problems } : {}) },
+              eventKey: `${plan.businessKey}:rejected:confirm`,
+            },
           );
           return { kind: 'rejected', message: status.message };
         }

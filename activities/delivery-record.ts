@@ -77,7 +77,8 @@ export function deliveryRecorder(db: Kysely<DB>) {
   async function recordTransmitResult(unit: DeliveryUnit, result: TransmitResult, how: 'transmit' | 'reconcile'): Promise<AttemptOutcome> {
     const key = deliveryKey(unit);
     const now = new Date();
-    const cleared = { error_class: null, error_message: null };
+    // A success clears what an earlier attempt was refused for (a site's review, a format's limits).
+    const cleared = { error_class: null, error_message: null, problems: '[]' };
     if (result.state === 'live') {
       await record(
         unit,

@@ -10,6 +10,7 @@
  * and (c) save the ids of multi-step progress with `ctx.checkpoint` so a retry resumes there.
  */
 import type { Channel, NewMediaAccount } from '../domain/registry.js';
+import type { ContentProblem } from './errors.js';
 
 // ── What every adapter receives ─────────────────────────────────────────────────────────────
 
@@ -186,8 +187,11 @@ export type TransmitResult =
 export type ConfirmResult =
   | { state: 'live'; publicUrl: string | null; externalId?: string }
   | { state: 'pending'; note?: string }
-  /** The platform refused the post after accepting it (review rejected, publish failed). */
-  | { state: 'rejected'; message: string };
+  /**
+   * The platform refused the post after accepting it (review rejected, publish failed); `problems`
+   * say what it refused and why, in both languages, as a format step's refusal does.
+   */
+  | { state: 'rejected'; message: string; problems?: ContentProblem[] };
 
 export interface ChannelAdapter<Payload = unknown, Checkpoint = Record<string, unknown>> {
   platform: string;

@@ -18,13 +18,14 @@
  * (token, authorized calls, answers as delivery errors) is client.ts.
  */
 import type { Channel, MediaCenterSystem } from '../../domain/registry.js';
-import { DeliveryError } from '../errors.js';
+import { DeliveryError, type ContentProblem } from '../errors.js';
 import { isHttpUrl, mediaIdFromSrc, replaceImageSources, truncateChars } from '../text.js';
 import type { AdapterCapabilities, ChannelAdapter, ConfirmContext, ConfirmResult, ReleaseUnit, TransmitContext, TransmitResult } from '../types.js';
 import {
   MEDIA_CENTER_CONTRACT_LIMITS,
   MEDIA_CENTER_PAGE_SIZE,
   SYSTEM_NAMES,
+  SYSTEM_NAMES_ZH,
   mediaCenterExternalRef,
   mediaCenterIdempotencyKey,
   quoted,
@@ -181,6 +182,17 @@ export function createMediaCenterAdapter(
     return list;
   }
 
+  /** The package's part an article carries, as a content problem names it (`document`, `interpretations[0]`). */
+  const itemField = (item: string) => {
+    const m = /^interpretation-(\d+)$/.exec(item);
+    return m ? `interpretations[${Number(m[1]) - 1}]` : 'document';
+  };
+  const itemNameZh = (item: string, title?: string) => {
+    const t = title ? `「${title}」` : '';
+    if (item === 'document') return `政策文件${t}`;
+    const m = /^interpretation-(\d+)$/.exec(item);
+    return m ? `解读 ${m[1]}${t}` : `稿件${t}`;
+  };
   const itemName = (item: string, title?: string) => {
     const t = title ? ` ${quoted(title)}` : '';
     if (item === 'document') return `the document${t}`;
@@ -217,18 +229,39 @@ export function createMediaCenterAdapter(
     const refs = articleIds(ctx, externalId);
     const byId = await articleStates(refs, ctx);
     const states = refs.map((ref) => ({ ...ref, article: byId.get(ref.id) ?? null }));
-    const problems: string[] = [];
+    // What the site refused, per article, in both languages: the site's editors write their reason in
+    // Chinese, and operations read the delivery in Chinese (adapters/error-codes.ts).
+    const problems: ContentProblem[] = [];
     for (const s of states) {
       const name = itemName(s.item, s.article?.title);
-      if (!s.article) problems.push(`${name} (article ${s.id}) no longer exists at ${SYSTEM_NAMES[system]}`);
-      else if (s.article.status === 'rejected') problems.push(`the site's editors rejected ${name}: ${s.article.rejectReason?.trim() || 'no reason given'}`);
-      else if (s.article.status === 'deleted') problems.push(`${name} (article ${s.id}) was deleted at the site before it went live`);
+      const field = itemField(s.item);
+      const nameZh = itemNameZh(s.item, s.article?.title);
+      if (!s.article) {
+        problems.push({
+          field,
+          message: `${name} (article ${s.id}) no longer exists at ${SYSTEM_NAMES[system]}`,
+          messageZh: `${nameZh}（稿件 ${s.id}）在${SYSTEM_NAMES_ZH[system]}已不存在`,
+        });
+      } else if (s.article.status === 'rejected') {
+        const reason = s.article.rejectReason?.trim();
+        problems.push({
+          field,
+          message: `the site's editors rejected ${name}: ${reason || 'no reason given'}`,
+          messageZh: `${SYSTEM_NAMES_ZH[system]}编辑审核未通过${nameZh}：${reason || '未说明理由'}`,
+        });
+      } else if (s.article.status === 'deleted') {
+        problems.push({
+          field,
+          message: `${name} (article ${s.id}) was deleted at the site before it went live`,
+          messageZh: `${nameZh}（稿件 ${s.id}）上线前已在${SYSTEM_NAMES_ZH[system]}被删除`,
+        });
+      }
     }
     const published = states.filter((s) => s.article?.status === 'published').length;
     const pending = states.filter((s) => s.article?.status === 'pending').length;
     if (problems.length > 0) {
       const rest = states.length > 1 ? ` Other articles of this package there: ${published} published, ${pending} waiting for review (not withdrawn).` : '';
-      return { state: 'rejected', message: `${ctx.channel.name} (${ctx.channel.id}): ${problems.join('; ')}.${rest}` };
+      return { state: 'rejected', message: `${ctx.channel.name} (${ctx.channel.id}): ${problems.map((p) => p.message).join('; ')}.${rest}`, problems };
     }
     if (published === states.length) {
       const primary = states.find((s) => s.id === externalId)?.article ?? states[0]?.article ?? null;

@@ -15,6 +15,7 @@ export const KIND_NAMES: Record<ContentKind, string> = {
   promo: '宣传片 (promo)',
 };
 export const SYSTEM_NAMES: Record<MediaCenterSystem, string> = { news_site: 'the news site (西安网碑林频道)', media_app: 'the media-center app (融媒客户端)' };
+export const SYSTEM_NAMES_ZH: Record<MediaCenterSystem, string> = { news_site: '西安网碑林频道', media_app: '融媒客户端' };
 export const TOKEN_NAME = 'access_token';
 /** The contract's page size: the most articles one list call returns, and the most ids one batch read asks about. */
 export const MEDIA_CENTER_PAGE_SIZE = 100;

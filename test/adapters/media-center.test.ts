@@ -7,6 +7,7 @@ import axios from 'axios';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../adapters/errors.js';
+import { localizedDeliveryTexts } from '../../adapters/error-codes.js';
 import {
   createMediaCenterAdapter,
   mediaCenterIdempotencyKey,
@@ -465,6 +466,27 @@ describe('publishing against the media-center simulator', () => {
     expect(r.state === 'rejected' && r.message).toBe(
       `碑林新闻 (news_site:blxw): the site's editors rejected interpretation 1 "图解：碑林区老旧小区改造三年行动方案": 解读中的改造数量与原文不一致. Other articles of this package there: 1 published, 0 waiting for review (not withdrawn).`,
     );
+    // The editors' reason reaches operations in Chinese, naming the part of the package refused.
+    expect(r.state === 'rejected' && r.problems).toEqual([
+      {
+        field: 'interpretations[0]',
+        message: `the site's editors rejected interpretation 1 "图解：碑林区老旧小区改造三年行动方案": 解读中的改造数量与原文不一致`,
+        messageZh: '西安网碑林频道编辑审核未通过解读 1「图解：碑林区老旧小区改造三年行动方案」：解读中的改造数量与原文不一致',
+      },
+    ]);
+    const shown = localizedDeliveryTexts({
+      platform: 'news_site',
+      state: 'failed',
+      error_class: 'rejected',
+      error_message: r.state === 'rejected' ? r.message : null,
+      platform_code: null,
+      problems: r.state === 'rejected' ? r.problems : [],
+      warnings: [],
+    });
+    expect(shown.errorMessageZh).toContain('编辑审核未通过解读 1「图解：碑林区老旧小区改造三年行动方案」：解读中的改造数量与原文不一致');
+    expect(shown.problems.map((p) => p.message)).toEqual([
+      '西安网碑林频道编辑审核未通过解读 1「图解：碑林区老旧小区改造三年行动方案」：解读中的改造数量与原文不一致',
+    ]);
   });
 
   it("validation_failed from the site: rejected, listing the site's problems", async () => {
