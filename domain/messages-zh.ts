@@ -176,6 +176,9 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   secret_out_of_scope: '该密钥不属于当前的密钥存储范围。',
   secret_unknown: '注册表中没有账号使用该密钥名。请检查密钥名称。',
   temporal_unreachable: '无法连接 Temporal 服务。请启动 Temporal，或检查 TEMPORAL_ADDRESS。',
+  temporal_namespace_not_found:
+    'Temporal 服务上没有 TEMPORAL_NAMESPACE 指定的命名空间。请由集群管理员创建（temporal operator namespace create），或改为已有的命名空间。',
+  temporal_namespace_denied: 'Temporal 服务不接受这组凭据访问该命名空间。请使用为该命名空间签发的证书或 API 密钥，或改正 TEMPORAL_NAMESPACE。',
   temporal_cli_missing: '找不到 temporal 命令行工具。请安装或用 TEMPORAL_CLI 指定其路径。',
   temporal_dev_server_failed: 'Temporal 开发服务器启动失败。请查看其日志文件。',
   port_in_use: '端口已被占用。请停止占用该端口的程序，或改用其他端口。',
