@@ -88,7 +88,10 @@ export { fieldLabelZh };
  * problem stored with its own `messageZh` (or already in this shape) keeps it; one stored in
  * English only (every row written before) names its field in Chinese and keeps the English detail.
  */
-export function localizedProblem(raw: unknown, platform: string | null): { field: string; message: string; messageEn: string } & Record<string, unknown> {
+export function localizedProblem(
+  raw: unknown,
+  platform: string | null,
+): { field: string; fieldZh: string; message: string; messageEn: string } & Record<string, unknown> {
   const problem = (raw && typeof raw === 'object' ? raw : { field: '', message: String(raw) }) as Record<string, unknown>;
   const field = typeof problem.field === 'string' ? problem.field : '';
   const english = typeof problem.messageEn === 'string' ? problem.messageEn : typeof problem.message === 'string' ? problem.message : '';
@@ -101,7 +104,7 @@ export function localizedProblem(raw: unknown, platform: string | null): { field
   const { messageZh: _zh, ...rest } = problem;
   void _zh;
   const zh = stored ?? `「${fieldLabelZh(field)}」不符合${platformLocalName(platform)}的要求（详见英文说明）：${english}`;
-  return { ...rest, field, message: zh, messageEn: english };
+  return { ...rest, field, fieldZh: field ? fieldLabelZh(field) : '', message: zh, messageEn: english };
 }
 
 /**
@@ -186,7 +189,7 @@ export function localizedDeliveryTexts(row: {
   warnings: unknown;
 }): {
   errorMessageZh: string | null;
-  problems: { field: string; message: string; messageEn: string }[];
+  problems: { field: string; fieldZh: string; message: string; messageEn: string }[];
   warnings: string[];
   warningsZh: string[];
 } {

@@ -104,7 +104,7 @@ export const DeliveryView = Type.Object(
     errorMessage: nullableString,
     errorMessageZh: Type.Union([Type.String(), Type.Null()], { description: 'The failure in Simplified Chinese: what happened and what to do.' }),
     platformCode: nullableString,
-    problems: Type.Array(Type.Unknown(), { description: 'Content problems: {field, message (Chinese), messageEn}.' }),
+    problems: Type.Array(Type.Unknown(), { description: 'Content problems: {field, fieldZh (the field named in Chinese), message (Chinese), messageEn}.' }),
     warnings: Type.Array(Type.String()),
     warningsZh: Type.Array(Type.String(), { description: 'The warnings in Simplified Chinese.' }),
     externalId: nullableString,

@@ -99,6 +99,7 @@ describe('the Chinese table of error codes', () => {
     expect(old.problems).toEqual([
       {
         field: 'document.title',
+        fieldZh: '文件标题',
         message: '「文件标题」不符合微信公众号的要求（详见英文说明）：WeChat needs a title for every article; this one is empty.',
         messageEn: 'WeChat needs a title for every article; this one is empty.',
       },
@@ -123,7 +124,12 @@ describe('the Chinese table of error codes', () => {
       problems: [{ field: 'video', message: 'Douyin takes videos of at most 15 minutes', messageZh: '抖音只接受不超过 15 分钟的视频' }],
       warnings: [],
     });
-    expect(worded.problems[0]).toEqual({ field: 'video', message: '抖音只接受不超过 15 分钟的视频', messageEn: 'Douyin takes videos of at most 15 minutes' });
+    expect(worded.problems[0]).toEqual({
+      field: 'video',
+      fieldZh: '视频',
+      message: '抖音只接受不超过 15 分钟的视频',
+      messageEn: 'Douyin takes videos of at most 15 minutes',
+    });
     expect(worded.errorMessageZh).toBe('抖音多次尝试后仍未成功（503），govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。');
     expect(
       localizedDeliveryTexts({

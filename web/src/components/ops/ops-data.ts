@@ -12,6 +12,8 @@ export type { DeliveryState };
 export interface DeliveryProblem {
   code?: string;
   field?: string;
+  /** The field named in Chinese (文件标题, 解读 1 正文), as the server names it. */
+  fieldZh?: string;
   message: string;
   messageEn?: string;
 }
@@ -186,7 +188,9 @@ export function failureSentence(d: Pick<DeliveryItem, 'errorMessage' | 'errorMes
 
 export function problemText(p: DeliveryProblem | string): string {
   if (typeof p === 'string') return p;
-  return p.field ? `${p.message}（字段 ${p.field}）` : p.message;
+  const field = p.fieldZh || p.field;
+  // A message that already names its field in Chinese needs no second mention.
+  return field && !p.message.includes(field) ? `${p.message}（字段：${field}）` : p.message;
 }
 
 export type DeliveryAction = 'retry' | 'skip' | 'confirm';
