@@ -334,8 +334,8 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
     (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是控制字符 ${ch}，请删除`,
   ],
   [
-    /^(field name )?contains the direction control (\\u[0-9a-f]+) at position (\d+), which reverses the text around it; remove it$/,
-    (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是文字方向控制符 ${ch}（不可见，会使前后文字倒序显示），请删除`,
+    /^(field name )?contains the direction override (\\u[0-9a-f]+) at position (\d+), which reverses the text after it; remove it$/,
+    (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是文字方向强制符 ${ch}（不可见，会使其后的文字倒序显示），请删除`,
   ],
   [
     /^(field name )?contains the non-character (\\u[0-9a-f]+) at position (\d+); remove it$/,

@@ -16,14 +16,16 @@ function isRefusedControl(code: number): boolean {
 }
 
 /**
- * The explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069):
- * invisible, and they reorder the text around them, so a title or comment with U+202E reads
- * backwards wherever it is quoted (a list, a channel's sentence, a post) and can make a text look
- * like something it is not ("Trojan Source"). Chinese government texts never need them; the marks
- * U+200E/U+200F, which reorder nothing, stay allowed.
+ * The bidirectional overrides (U+202D LRO, U+202E RLO): invisible, and they reverse the characters
+ * after them, so "测试\u202e标题反转ABC" reads "测试CBA转反题标" wherever it is quoted (a list, a
+ * channel's sentence, a post), and a word written backwards behind one reads right while the
+ * content gate, reading the stored order, does not see it ("Trojan Source"). Chinese government
+ * texts never need them. Embeddings and isolates (U+202A–U+202C, U+2066–U+2069), which mixed
+ * Arabic or Hebrew text pasted from other programs carries, reorder runs but never reverse
+ * characters, and stay allowed with the marks U+200E/U+200F.
  */
-function isBidiControl(code: number): boolean {
-  return (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+function isBidiOverride(code: number): boolean {
+  return code === 0x202d || code === 0x202e;
 }
 
 /** Why this string cannot be stored, or null. Positions are 1-based characters, as an editor counts. */
@@ -41,7 +43,8 @@ export function unsafeTextProblem(value: string): string | null {
     if (code >= 0xdc00 && code <= 0xdfff) return `contains a lone surrogate (\\u${code.toString(16)}) at position ${i + 1}: not valid Unicode text`;
     if (code === 0) return `contains a NUL character (\\u0000) at position ${i + 1}; remove it`;
     if (isRefusedControl(code)) return `contains the control character \\u${code.toString(16).padStart(4, '0')} at position ${i + 1}; remove it`;
-    if (isBidiControl(code)) return `contains the direction control \\u${code.toString(16)} at position ${i + 1}, which reverses the text around it; remove it`;
+    if (isBidiOverride(code))
+      return `contains the direction override \\u${code.toString(16)} at position ${i + 1}, which reverses the text after it; remove it`;
     if (code === 0xfffe || code === 0xffff) return `contains the non-character \\u${code.toString(16)} at position ${i + 1}; remove it`;
   }
   return null;

@@ -348,6 +348,7 @@ const BAD_TEXT: Gen[] = [
   ['a lone low surrogate', () => '\udc00标题'],
   ['a reversed surrogate pair', () => '标题\ude00\ud83d'],
   ['the non-character U+FFFF', () => '标题\uffff'],
+  ['a right-to-left override (U+202E)', () => '标题\u202e反转'],
   ['one character over the limit', (max) => '长'.repeat(max + 1)],
   ['a million characters', () => 'x'.repeat(1_000_000)],
 ];
@@ -712,6 +713,7 @@ function noteCases(field: string, base: Record<string, unknown>, required: boole
     ['NUL', set('原因\u0000'), invalid(field)],
     ['an ANSI escape', set('原因\u001b[2J'), invalid(field)],
     ['a C1 control (U+009B)', set('原因\u009b'), invalid(field)],
+    ['a right-to-left override (U+202E)', set('原因\u202e反转'), invalid(field)],
     ['a lone high surrogate', set('原因\ud83d'), invalid(field)],
     ['a lone low surrogate', set('\ude00原因'), invalid(field)],
     ['the non-character U+FFFE', set('原因\ufffe'), invalid(field)],
@@ -1616,7 +1618,7 @@ const TRICKY_TEXT: [label: string, text: string][] = [
   ['emoji ZWJ sequences and skin tones', '家庭 👨‍👩‍👧‍👦 👍🏽 🏳️‍🌈 🧑🏻‍💻'],
   ['Arabic (right-to-left)', 'سياسة الحكومة المحلية ٢٠٢٦'],
   ['Hebrew mixed with left-to-right text', 'מדיניות 2026 policy גרסה'],
-  ['bidi overrides and isolates', 'abc\u202eفارسی\u202c def \u2067عربي\u2069 中文'],
+  ['bidi embeddings and isolates (overrides are refused: domain/text.ts)', 'abc\u202bفارسی\u202c def \u2067عربي\u2069 中文'],
   ['SQL', "'; DROP TABLE packages; -- 1' OR '1'='1"],
   ['Chinese punctuation', '关于《碑林区政务公开工作要点》的通知——“十四五”规划（2026年）：第一、二条；附件！？……'],
   ['combining characters', 'Z̷̢͎a̶l̵g̸o̴ e\u0301 n\u0303 한\u1100\u1161'],
@@ -1709,7 +1711,7 @@ describe('accepted as sent (valid but tricky)', () => {
   }
 
   it('an edit with tricky text makes a revision with that text', async () => {
-    const text = "修订 😀 👨‍👩‍👧‍👦 سياسة ‮abc‬ 《通知》 e\u0301 zero\u200bwidth '; DROP TABLE package_revisions; --";
+    const text = "修订 😀 👨‍👩‍👧‍👦 سياسة \u202babc\u202c 《通知》 e\u0301 zero\u200bwidth '; DROP TABLE package_revisions; --";
     const before = await traces();
     const body = policyPackage(app.registry, { title: text }) as Record<string, any>;
     const edited = await call('PUT', `/api/packages/${fx.draftId}`, 'editor', body);

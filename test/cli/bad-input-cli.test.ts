@@ -391,7 +391,7 @@ refusedCommands('govpub replay (history files)', [
 
 describe('govpub: valid but tricky input is stored as sent', () => {
   counts.set('accepted as sent', 3);
-  const title = "CLI 😀 👨‍👩‍👧‍👦 سياسة ‮abc‬ 《通知》 e\u0301 '; DROP TABLE packages; --";
+  const title = "CLI 😀 👨‍👩‍👧‍👦 سياسة \u202babc\u202c 《通知》 e\u0301 '; DROP TABLE packages; --";
 
   it('packages create --file: emoji, right-to-left text and SQL in the title', async () => {
     const before = await traces(app.db, mediaDir);
