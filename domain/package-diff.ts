@@ -17,6 +17,8 @@ export interface FieldChange {
   before: unknown;
   after: unknown;
   kind: ChangeKind;
+  /** For a channel added or removed: the channel as people call it (微博 · 碑林发布); the values stay its id. */
+  valueText?: string;
 }
 
 const TOP_LABELS: Record<string, string> = {

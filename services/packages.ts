@@ -458,20 +458,27 @@ export class PackageService {
         voidedReason: d.voided_reason,
       })),
       deliverySummary: deliveries.reduce<Record<string, number>>((counts, d) => ({ ...counts, [d.state]: (counts[d.state] ?? 0) + 1 }), {}),
-      deliveries: deliveries.map((d) => ({
-        id: d.id,
-        channelId: d.channel_id,
-        state: d.state,
-        task: d.task,
-        publicUrl: d.public_url,
-        liveAt: d.live_at?.toISOString() ?? null,
-        attempts: d.attempts,
-        nextAttemptAt: d.next_attempt_at?.toISOString() ?? null,
-        errorClass: d.error_class,
-        errorMessage: d.error_message,
-        ...localizedDeliveryTexts({ ...d, platform: d.platform ?? findChannel(this.ctx.registry, d.channel_id)?.platform ?? null }),
-        revision: d.revision,
-      })),
+      deliveries: deliveries.map((d) => {
+        const channel = findChannel(this.ctx.registry, d.channel_id);
+        const platform = d.platform ?? channel?.platform ?? null;
+        return {
+          id: d.id,
+          channelId: d.channel_id,
+          // What people call the channel (碑林发布, 政策解读): the id is for scripts.
+          channelName: channel?.name ?? null,
+          platform,
+          state: d.state,
+          task: d.task,
+          publicUrl: d.public_url,
+          liveAt: d.live_at?.toISOString() ?? null,
+          attempts: d.attempts,
+          nextAttemptAt: d.next_attempt_at?.toISOString() ?? null,
+          errorClass: d.error_class,
+          errorMessage: d.error_message,
+          ...localizedDeliveryTexts({ ...d, platform }),
+          revision: d.revision,
+        };
+      }),
       content: revision.content as PackageContent,
     };
   }

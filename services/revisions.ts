@@ -3,7 +3,9 @@
  * diff runs from the revision last reviewed or rejected (for a reviewer: the one they last decided
  * on) to the current one, which is what a reviewer needs to see again.
  */
+import { platformLocalName } from '../adapters/error-codes.js';
 import { GovpubError } from '../domain/errors.js';
+import { findChannel } from '../domain/registry.js';
 import { diffPackageBodies, type FieldChange } from '../domain/package-diff.js';
 import type { Actor } from '../domain/package-rules.js';
 import { lastDecidedRevision, revisionsOf } from '../db/console-reads.js';
@@ -73,6 +75,12 @@ export class RevisionService {
     const to = query.to ?? pkg.current_revision;
     const from = query.from ?? (await this.defaultFrom(packageId, to, actor));
     const [before, after] = await Promise.all([this.revisionRow(packageId, from, pkg.current_revision), this.revisionRow(packageId, to, pkg.current_revision)]);
-    return { from, to, changes: diffPackageBodies(before.content, after.content) };
+    const changes = diffPackageBodies(before.content, after.content).map((change) => {
+      if (!change.path.startsWith('/targets/')) return change;
+      const id = String(change.after ?? change.before);
+      const channel = findChannel(this.ctx.registry, id);
+      return channel ? { ...change, valueText: `${platformLocalName(channel.platform)} · ${channel.name}` } : change;
+    });
+    return { from, to, changes };
   }
 }

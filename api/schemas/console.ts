@@ -71,6 +71,7 @@ export const RevisionDiff = Type.Object(
         before: Type.Unknown(),
         after: Type.Unknown(),
         kind: Type.Enum(['added', 'removed', 'changed']),
+        valueText: Type.Optional(Type.String({ description: 'For a channel added or removed: the channel as people call it (微博 · 碑林发布)' })),
       }),
     ),
   },

@@ -166,6 +166,10 @@ export const EditedPackage = Type.Object(
 export const DeliveryRef = Type.Object({
   id: Type.String(),
   channelId: Type.String(),
+  channelName: Type.Union([Type.String(), Type.Null()], {
+    description: "The channel's name (碑林发布, 政策解读); null for a channel no longer in the registry",
+  }),
+  platform: nullableString,
   state: Type.Enum([...DELIVERY_STATES]),
   task: nullableString,
   publicUrl: nullableString,

@@ -121,7 +121,7 @@ describe('revisions and the diff between them', () => {
         after: edited.interpretations[0]!.body,
         kind: 'changed',
       },
-      { path: '/targets/1', label: '发布渠道', before: null, after: 'weibo:blfb-wb', kind: 'added' },
+      { path: '/targets/1', label: '发布渠道', before: null, after: 'weibo:blfb-wb', kind: 'added', valueText: '微博 · 碑林发布' },
       { path: '/title', label: '标题', before: input.title, after: edited.title, kind: 'changed' },
     ]);
     expect((await call('GET', `/api/packages/${id}/diff?from=2&to=2`, tokens.editor)).body.changes).toEqual([]);

@@ -79,6 +79,9 @@ export interface Decision {
 export interface DeliveryRef {
   id: string;
   channelId: string;
+  /** What people call the channel (碑林发布); null when it left the registry. */
+  channelName?: string | null;
+  platform?: string | null;
   state: string;
   task: string | null;
   publicUrl: string | null;
