@@ -205,6 +205,24 @@ function nonEmpty(value: string | undefined): string | undefined {
  * The API as the other processes on this host reach it: a wildcard listen address (HOST=0.0.0.0 or
  * ::) is reached on loopback, an IPv6 one in brackets.
  */
+/**
+ * DATABASE_URL, refused when it names another database than PostgreSQL (mysql://…): the driver
+ * would otherwise try it as PostgreSQL and report the host unreachable. Only the scheme is
+ * echoed, since the URL may hold a password.
+ */
+function databaseUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = nonEmpty(env.DATABASE_URL);
+  if (!raw) return undefined;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1]?.toLowerCase();
+  if (scheme && !['postgres', 'postgresql', 'socket'].includes(scheme)) {
+    throw new GovpubError(
+      'setting_invalid',
+      `DATABASE_URL is a ${scheme}: URL; govpub needs PostgreSQL, e.g. postgres://govpub@db.internal:5432/govpub. Fix it, or unset DATABASE_URL to use the embedded database.`,
+    );
+  }
+  return raw;
+}
+
 export function localApiUrl(settings: Pick<Settings, 'apiHost' | 'apiPort'>): string {
   const host = ['0.0.0.0', '::', ''].includes(settings.apiHost) ? '127.0.0.1' : settings.apiHost;
   return `http://${host.includes(':') ? `[${host}]` : host}:${settings.apiPort}`;
@@ -233,7 +251,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     apiPort,
     apiHost,
     publicBaseUrl,
-    databaseUrl: nonEmpty(env.DATABASE_URL),
+    databaseUrl: databaseUrlFrom(env),
     pglitePort: intFrom(env, 'GOVPUB_PGLITE_PORT', 0),
     pgliteIdleTxTimeoutSec: secondsFrom(env, 'GOVPUB_PGLITE_IDLE_TX_TIMEOUT', 60),
     temporal: {

@@ -88,6 +88,13 @@ describe('PostgreSQL', () => {
       /Cannot reach the database at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/nowhere \(ECONNREFUSED\)/,
     );
   });
+
+  it('a DATABASE_URL for another database is refused by its scheme, its password never echoed', async () => {
+    const refused = await runCli(['db', 'migrate'], { DATABASE_URL: 'mysql://root:hunter2@db.internal/govpub' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('DATABASE_URL is a mysql: URL; govpub needs PostgreSQL, e.g. postgres://');
+    expect(refused.stderr + refused.stdout).not.toContain('hunter2');
+  });
 });
 
 describe('embedded PGlite', () => {
