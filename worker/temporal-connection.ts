@@ -67,6 +67,21 @@ async function assertNamespace(service: Connection['workflowService'], namespace
   }
 }
 
+/** The connection once its namespace is known to exist there; closed when it does not. */
+async function namespaceChecked<C extends { workflowService: Connection['workflowService']; close(): Promise<void> }>(
+  connection: C,
+  namespace: string,
+  address: string,
+): Promise<C> {
+  try {
+    await assertNamespace(connection.workflowService, namespace, address);
+    return connection;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
 export async function connectClient(settings: TemporalSettings, address = settings.address ?? '127.0.0.1:7233'): Promise<Connection> {
   const options: ConnectionOptions = { address, tls: tlsOptions(settings), apiKey: settings.apiKey, connectTimeout: 5_000 };
   let connection: Connection;
@@ -76,13 +91,7 @@ export async function connectClient(settings: TemporalSettings, address = settin
   } catch (error) {
     throw unreachable(address, error);
   }
-  try {
-    await assertNamespace(connection.workflowService, settings.namespace, address);
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
-  return connection;
+  return namespaceChecked(connection, settings.namespace, address);
 }
 
 export async function connectWorker(settings: TemporalSettings, address = settings.address ?? '127.0.0.1:7233'): Promise<NativeConnection> {
@@ -93,11 +102,5 @@ export async function connectWorker(settings: TemporalSettings, address = settin
   } catch (error) {
     throw unreachable(address, error);
   }
-  try {
-    await assertNamespace(connection.workflowService, settings.namespace, address);
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
-  return connection;
+  return namespaceChecked(connection, settings.namespace, address);
 }
