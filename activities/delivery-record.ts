@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { TransmitResult } from '../adapters/types.js';
 import type { DeliveryError } from '../adapters/errors.js';
 import { appendAudit } from '../db/audit.js';
-import { pauseChannel } from '../db/channels.js';
+import { pauseChannel, refusedCredentialsPauseReason } from '../db/channels.js';
 import { updateDelivery, updateDeliveryWithAudit, type DeliveryFields } from '../db/deliveries.js';
 import type { DB } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
@@ -125,7 +125,7 @@ export function deliveryRecorder(db: Kysely<DB>) {
         ? undefined
         : async (trx) => {
             // Hold the whole channel, in the same transaction: every other delivery to it would be refused the same way.
-            if (await pauseChannel(trx, plan.channelId, `needs reconnect: ${error.message}`, new Date(), true)) {
+            if (await pauseChannel(trx, plan.channelId, refusedCredentialsPauseReason(error.message), new Date(), true)) {
               await appendAudit(trx, {
                 actor: 'system',
                 action: 'channel_paused',

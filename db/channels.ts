@@ -39,6 +39,14 @@ export async function pausedReason(db: Kysely<DB>, channelId: string): Promise<s
  * Holds a channel. `onlyIfRunning`: leaves an existing pause (and its reason) alone; returns
  * whether this call paused it.
  */
+/**
+ * The reason govpub writes when it holds a channel because the platform refused its credentials,
+ * and how readers recognise it (channel health reports the credentials as invalid).
+ */
+const REFUSED_CREDENTIALS_PREFIX = 'needs reconnect: ';
+export const refusedCredentialsPauseReason = (platformMessage: string): string => `${REFUSED_CREDENTIALS_PREFIX}${platformMessage}`;
+export const isRefusedCredentialsPause = (reason: string): boolean => reason.startsWith(REFUSED_CREDENTIALS_PREFIX);
+
 export async function pauseChannel(db: Kysely<DB>, channelId: string, reason: string, at: Date, onlyIfRunning = false): Promise<boolean> {
   let q = db.updateTable('channels').set({ paused_at: at, paused_reason: reason }).where('id', '=', channelId);
   if (onlyIfRunning) q = q.where('paused_at', 'is', null);

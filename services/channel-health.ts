@@ -10,7 +10,7 @@
  *   invalid  the platform refused the credentials and the channel is held (needs reconnect)
  *   unknown  this process was not given the secret sources, or the secrets file cannot be read
  */
-import { channelPauses } from '../db/channels.js';
+import { channelPauses, isRefusedCredentialsPause } from '../db/channels.js';
 import { channelDeliveryTimes, expiredChannelTokens } from '../db/console-reads.js';
 import type { PlatformConfigs } from '../config/platforms.js';
 import { readNamedSecrets, type SecretSources } from '../config/secrets.js';
@@ -41,8 +41,6 @@ export interface ChannelHealthSources {
 
 /** Stored tokens whose expiry means the account must be authorized again (an access token is renewed by itself). */
 const REAUTHORIZE_TOKENS = ['refresh_token'];
-/** The reason a channel is held after the platform refused its credentials (activities/delivery-record.ts). */
-const REFUSED_CREDENTIALS = /^needs reconnect/;
 const SECRETS_TTL_MS = 10_000;
 
 /** A base URL as it may be shown: scheme, host and path; user, password, query and fragment dropped. */
@@ -100,7 +98,7 @@ export function channelHealthReader(db: Kysely<DB>, registry: Registry, sources:
       if (names.length > 0) {
         if (resolved === null) credential = 'unknown';
         else if (names.some((n) => !resolved.has(n))) credential = 'missing';
-        else if (paused && pausedReason && REFUSED_CREDENTIALS.test(pausedReason)) credential = 'invalid';
+        else if (paused && pausedReason && isRefusedCredentialsPause(pausedReason)) credential = 'invalid';
         else if (expired.has(channel.id)) credential = 'expired';
       }
       const time = times.get(channel.id);

@@ -249,18 +249,17 @@ export function errorClassLabel(errorClass: string): string {
 }
 
 /**
- * A channel's pause reason as an operator reads it. An operator's own reason is shown as written;
- * the one govpub writes when a platform refuses the account's credentials
- * (activities/delivery-record.ts: "needs reconnect: <the adapter's English message>") is said in
- * Chinese with what to do next.
+ * A channel's pause reason as an operator reads it: an operator's own reason as written; the hold
+ * govpub puts on a channel whose credentials the platform refused (the server reports it as the
+ * credential state `invalid`, services/channel-health.ts) in Chinese, with what to do next.
  */
-export function pauseReasonText(reason: string | null): string {
-  if (!reason) return '未写明原因';
-  if (reason.startsWith('needs reconnect:')) return '平台拒绝了该账号的凭据，govpub 已自动暂停该渠道。请重新授权或更新凭据，然后点击「恢复渠道」。';
-  return reason;
+export function pauseReasonText(pause: { reason: string | null; refusedCredentials: boolean }): string {
+  if (pause.refusedCredentials) return '平台拒绝了该账号的凭据，govpub 已自动暂停该渠道。请重新授权或更新凭据，然后点击「恢复渠道」。';
+  return pause.reason ?? '未写明原因';
 }
 
 /** A channel's pause, whichever of the two places the server keeps it in. */
-export function channelPaused(c: ChannelItem): { paused: boolean; reason: string | null } {
-  return { paused: c.health?.paused ?? c.paused, reason: c.health?.pausedReason ?? c.pausedReason };
+export function channelPaused(c: ChannelItem): { paused: boolean; reason: string | null; refusedCredentials: boolean } {
+  const paused = c.health?.paused ?? c.paused;
+  return { paused, reason: c.health?.pausedReason ?? c.pausedReason, refusedCredentials: paused && c.health?.credential === 'invalid' };
 }
