@@ -5,7 +5,11 @@
  *
  * Recognised:
  *   - 居民身份证号: 18 characters, GB 11643 check digit, a plausible area code and birth date; a
- *     number whose check digit is wrong is not an ID number and is not reported.
+ *     number whose check digit is wrong is not an ID number and is not reported. Also written in
+ *     groups (6-8-4, 4-4-4-4-2 or 3-3-4-4-4, spaces or hyphens), right after Latin letters
+ *     (ID610103…), and, next to its label only (身份证号：…), the 15-digit first-generation number
+ *     (area code and a 19xx birth date; it has no check digit, so unlabelled it reads like an old
+ *     15-digit business registration number).
  *   - 手机号: mainland mobile numbers 1[3-9]x-xxxx-xxxx, with spaces or hyphens, +86 / 0086 / 86.
  *   - 银行卡号: 16–19 digits (or groups of four), passing the Luhn check, not part of a longer run.
  *   - 电子邮箱: any address except a government mailbox (`.gov.cn`), which is public contact data
@@ -14,8 +18,8 @@
  *     stay: 任前公示 publish them by rule), 家庭住址/现住址/户籍地址/居住地址：…, 病历号/住院号/
  *     病案号：…, 残疾类别/残疾等级：….
  * Not recognised (said in the README): unlabelled home addresses (an office's address reads the
- * same), medical conditions or property in running text, ID numbers split by spaces, 15-digit
- * first-generation ID numbers. Landlines (029-…) are offices' public numbers and never reported.
+ * same), medical conditions or property in running text, unlabelled 15-digit first-generation ID
+ * numbers. Landlines (029-…) are offices' public numbers and never reported.
  */
 import { foldText, originalSpan } from './fold.js';
 
@@ -62,6 +66,12 @@ export function isResidentIdNumber(value: string): boolean {
   return idCheckCharacter(v.slice(0, 17)) === v[17];
 }
 
+/** True for a 15-digit first-generation ID number: province, then a valid birth date in 19xx (YYMMDD). */
+export function isFirstGenerationIdNumber(value: string): boolean {
+  if (!/^\d{15}$/.test(value) || !PROVINCES.has(Number(value.slice(0, 2)))) return false;
+  return validDate(1900 + Number(value.slice(6, 8)), Number(value.slice(8, 10)), Number(value.slice(10, 12)));
+}
+
 /** The Luhn check (ISO/IEC 7812) over a string of digits. */
 export function passesLuhn(digits: string): boolean {
   let sum = 0;
@@ -76,7 +86,8 @@ export function passesLuhn(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
-export const maskIdNumber = (v: string) => `${v.slice(0, 6)}********${v.slice(14)}`;
+/** An 18-character ID keeps its area code and last four; a 15-digit one its area code and last three. */
+export const maskIdNumber = (v: string) => (v.length === 15 ? `${v.slice(0, 6)}******${v.slice(12)}` : `${v.slice(0, 6)}********${v.slice(14)}`);
 export const maskMobile = (digits: string) => `${digits.slice(0, 3)}****${digits.slice(7)}`;
 export const maskBankCard = (digits: string) => `${digits.slice(0, 4)} **** **** ${digits.slice(-4)}`;
 export function maskEmail(address: string): string {
@@ -84,7 +95,14 @@ export function maskEmail(address: string): string {
   return `${address[0]}***${address.slice(at)}`;
 }
 
-const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+// Not inside a longer run of digits (a letter before is a label: ID610103…; a letter after makes a code).
+const ID_NUMBER = /(?<!\d)\d{17}[\dXx](?![0-9A-Za-z])/g;
+// The same 18 characters in the groups people type them in, one kind of separator throughout, and not
+// part of a longer grouped number (a bank card 6222 0211 … keeps its own digits).
+const ID_GROUPED =
+  /(?<!\d|\d[ \u00A0\u3000-])(?:\d{6}([ \u00A0\u3000-])\d{8}\1\d{3}|\d{4}([ \u00A0\u3000-])\d{4}\2\d{4}\2\d{4}\2\d|\d{3}([ \u00A0\u3000-])\d{3}\3\d{4}\3\d{4}\3\d{3})[\dXx](?![0-9A-Za-z]|[ \u00A0\u3000-]\d)/g;
+// A first-generation number only where it is called an ID number.
+const ID_FIRST_GENERATION = /(?:身份证(?:号码|号|件号码)?|公民身份号码|身份号码|证件号码)\s*(?:[:：]\s*)?(\d{15})(?![0-9A-Za-z])/g;
 // Not after a digit, a hyphen (a landline's tail) or a letter; the area code stops a landline's own digits matching.
 const MOBILE = /(?<![\dA-Za-z-])(?:(?:\+|00)?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d])/g;
 const BANK_CARD = /(?<![\dA-Za-z-])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![\d])/g;
@@ -108,6 +126,15 @@ export function findPersonalData(original: string): PersonalHit[] {
 
   for (const m of text.matchAll(ID_NUMBER)) {
     if (isResidentIdNumber(m[0])) hits.push({ code: 'personal_id_number', start: m.index, end: m.index + 18, masked: maskIdNumber(m[0].toUpperCase()) });
+  }
+  for (const m of text.matchAll(ID_GROUPED)) {
+    const value = m[0].replace(/[^\dXx]/g, '').toUpperCase();
+    if (isResidentIdNumber(value)) hits.push({ code: 'personal_id_number', start: m.index, end: m.index + m[0].length, masked: maskIdNumber(value) });
+  }
+  for (const m of text.matchAll(ID_FIRST_GENERATION)) {
+    const start = m.index + m[0].length - 15;
+    if (isFirstGenerationIdNumber(m[1]!) && !taken(start, start + 15))
+      hits.push({ code: 'personal_id_number', start, end: start + 15, masked: maskIdNumber(m[1]!) });
   }
   for (const m of text.matchAll(MOBILE)) {
     const end = m.index + m[0].length;

@@ -1,6 +1,6 @@
 /** Personal data detectors: check digits, Luhn, masking, and no false alarms on a government text. */
 import { describe, expect, it } from 'vitest';
-import { findPersonalData, idCheckCharacter, isResidentIdNumber, passesLuhn } from '../../domain/content-gate/personal-data.js';
+import { findPersonalData, idCheckCharacter, isFirstGenerationIdNumber, isResidentIdNumber, passesLuhn } from '../../domain/content-gate/personal-data.js';
 import { scanText } from '../../domain/content-gate/scan.js';
 
 /** An ID number with its correct check character. */
@@ -51,6 +51,64 @@ describe('resident ID numbers (GB 11643)', () => {
     const wide = ID.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
     expect(findPersonalData(`身份证：${wide}`)[0]?.code).toBe('personal_id_number');
     expect(findPersonalData(`编号 9${ID}1`)).toEqual([]);
+  });
+});
+
+describe('ID numbers as people write them', () => {
+  const masked = `610103********${ID.slice(14)}`;
+
+  it('in groups (6-8-4, 4-4-4-4-2, 3-3-4-4-4) with spaces, hyphens or full-width spaces; the span covers the groups', () => {
+    const forms = [
+      `${ID.slice(0, 6)} ${ID.slice(6, 14)} ${ID.slice(14)}`,
+      `${ID.slice(0, 6)}-${ID.slice(6, 14)}-${ID.slice(14)}`,
+      `${ID.slice(0, 6)}\u3000${ID.slice(6, 14)}\u3000${ID.slice(14)}`,
+      ID.replace(/(\d{4})(?=.)/g, '$1 '),
+      `${ID.slice(0, 3)} ${ID.slice(3, 6)} ${ID.slice(6, 10)} ${ID.slice(10, 14)} ${ID.slice(14)}`,
+      `${ID_X.slice(0, 6)} ${ID_X.slice(6, 14)} ${ID_X.slice(14).toLowerCase()}`,
+    ];
+    for (const form of forms) {
+      const text = `申请人身份证号：${form}，已核验。`;
+      const hits = findPersonalData(text);
+      expect(hits, form).toHaveLength(1);
+      expect(hits[0], form).toMatchObject({ code: 'personal_id_number', start: text.indexOf(form), end: text.indexOf(form) + form.length });
+    }
+    expect(findPersonalData(`证号 ${forms[0]}`)[0]?.masked).toBe(masked);
+    const scanned = scanText({ field: '/document/body', text: `身份证 ${forms[3]} 。` }, null);
+    expect(scanned[0]!.excerpt).toContain(masked);
+    expect(scanned[0]!.excerpt).not.toMatch(/\d{4} \d{4} \d{4}/);
+  });
+
+  it('mixed separators, a wrong check digit, or groups inside a longer grouped number are not IDs', () => {
+    const wrong = wrongCheck('61010319900307002');
+    expect(findPersonalData(`${wrong.slice(0, 6)} ${wrong.slice(6, 14)} ${wrong.slice(14)}`)).toEqual([]);
+    expect(findPersonalData(`${ID.slice(0, 6)} ${ID.slice(6, 14)}-${ID.slice(14)}`)).toEqual([]);
+    // Groups that continue a grouped number on either side are that number's digits, not an ID.
+    expect(findPersonalData(`编号 12 ${ID.slice(0, 6)} ${ID.slice(6, 14)} ${ID.slice(14)}`)).toEqual([]);
+    expect(findPersonalData(`编号 ${ID.replace(/(\d{4})(?=.)/g, '$1 ')} 7`)).toEqual([]);
+    expect(findPersonalData(`编号 12，${ID.slice(0, 6)} ${ID.slice(6, 14)} ${ID.slice(14)}`)).toHaveLength(1);
+  });
+
+  it('right after Latin letters (ID610103…), but not with a letter or digit after it', () => {
+    expect(findPersonalData(`持证人 ID${ID}`)).toMatchObject([{ code: 'personal_id_number', masked }]);
+    expect(findPersonalData(`No.${ID}号`)).toMatchObject([{ code: 'personal_id_number' }]);
+    expect(findPersonalData(`编码 ${ID}AB`)).toEqual([]);
+  });
+
+  it('15-digit first-generation numbers next to their label only, masked to area code and sequence', () => {
+    const old = '610103900307002'; // area 610103, born 1990-03-07, sequence 002
+    expect(isFirstGenerationIdNumber(old)).toBe(true);
+    expect(isFirstGenerationIdNumber('610103900230002')).toBe(false); // 30 February
+    expect(isFirstGenerationIdNumber('990103900307002')).toBe(false); // no province 99
+    for (const label of ['身份证号', '身份证号码：', '身份证：', '公民身份号码 ', '证件号码:']) {
+      const text = `王某，${label}${old}，已换领。`;
+      expect(findPersonalData(text), label).toMatchObject([
+        { code: 'personal_id_number', start: text.indexOf(old), end: text.indexOf(old) + 15, masked: '610103******002' },
+      ]);
+    }
+    // Unlabelled, a 15-digit number is as likely an old business registration number (注册号).
+    expect(findPersonalData(`营业执照注册号：${old}`)).toEqual([]);
+    expect(findPersonalData(`序号 ${old}`)).toEqual([]);
+    expect(findPersonalData(`身份证号：${old}8`)).toEqual([]); // 16 digits: neither kind
   });
 });
 
