@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import { loadSettings } from '../config/settings.js';
 import { channelsWithOwners } from '../domain/units.js';
-import { GovpubError } from '../domain/errors.js';
+import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
 import { printJson, printTable } from './output.js';
@@ -78,16 +78,33 @@ export function registerAdminCommands(program: Command): void {
   config
     .command('check')
     .description(
-      'Validate the registry YAML and the portal site identity (site.yaml), every problem with file, line and key path; say which ffmpeg and ffprobe media work uses',
+      'Validate the registry YAML, the portal site identity (site.yaml), platforms.yaml and watermarks.yaml, every problem with file, line and key path; say which ffmpeg and ffprobe media work uses',
     )
     .option('--secrets', 'also check that every platform secret is provided (environment or GOVPUB_SECRETS_FILE)')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean; secrets?: boolean }) => {
       const settings = loadSettings();
-      const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
+      // Every file is checked, and one answer lists the problems of all of them.
+      const problems: ConfigIssue[] = [];
+      const checked = async <T>(load: () => T | Promise<T>): Promise<T | undefined> => {
+        try {
+          return await load();
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          problems.push(...error.issues);
+          return undefined;
+        }
+      };
+      const registry = await checked(() => loadRegistry(path.join(settings.configDir, 'registry')));
       const { loadSiteIdentity, SITE_IDENTITY_FILE } = await import('../config/site-identity.js');
-      const site = await loadSiteIdentity(path.join(settings.configDir, 'registry', SITE_IDENTITY_FILE));
-      if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry);
+      const site = await checked(() => loadSiteIdentity(path.join(settings.configDir, 'registry', SITE_IDENTITY_FILE)));
+      const { loadPlatformConfigs } = await import('../config/platforms.js');
+      const platforms = await checked(() => loadPlatformConfigs(settings.configDir));
+      const { loadWatermarks, watermarksPath } = await import('../config/watermarks.js');
+      const { listChannels } = await import('../domain/registry.js');
+      await checked(() => loadWatermarks(watermarksPath(settings.configDir), registry ? { channelIds: listChannels(registry).map((c) => c.id) } : undefined));
+      if (problems.length > 0 || !registry || !site || !platforms) throw new ConfigError(problems);
+      if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry, platforms);
       // The content gate's wording list (GOVPUB_WORDING_FILE or config/registry/wording.yaml), file:line problems.
       const wording = (await import('../services/content-gate/wording-list.js')).loadWordingListSync();
       const summary = {

@@ -80,7 +80,8 @@ const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,127}$/;
 function secretName(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
-  if (!SECRET_NAME.test(raw)) throw invalid(name, raw, 'must name a secret (upper-case letters, digits and _), not hold its value');
+  // Not echoed: what does not look like a name may be the secret itself, and this sentence reaches logs.
+  if (!SECRET_NAME.test(raw)) throw invalid(name, '<hidden>', 'must name a secret (upper-case letters, digits and _), not hold its value');
   return raw;
 }
 

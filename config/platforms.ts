@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { PLATFORMS, isSecretRef, type Platform, type SecretRef } from '../domain/registry.js';
-import { STATUS_SWEEP_PLATFORMS } from '../adapters/declarations.js';
+import { STATUS_SWEEP_PLATFORMS, declarationOf } from '../adapters/declarations.js';
 import { displayPath } from './registry.js';
 import { readNamedSecrets, type SecretSources } from './secrets.js';
 
@@ -45,6 +45,9 @@ export interface PlatformConfig {
 }
 
 export type PlatformConfigs = Record<Platform, PlatformConfig>;
+
+/** What `{ secret: NAME }` may name: an environment-variable style name, as in accounts.yaml. */
+const SECRET_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 const DEFAULTS = {
   concurrency: 2,
@@ -173,6 +176,12 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
               [...at('credentials'), key],
               `"${key}" is a secret: name it as { secret: NAME } and supply the value from the environment or the secrets file`,
             );
+          else if (isSecretRef(value) && !SECRET_NAME.test(value.secret))
+            // Not quoted back: what does not look like a name may be the secret itself.
+            fail(
+              [...at('credentials'), key, 'secret'],
+              'must be an environment-variable style name (A-Z, 0-9, _; starting with a letter), got a value that is not shown (it may be the secret itself: never write one here)',
+            );
           else if (typeof value === 'string' || isSecretRef(value)) credentials[key] = value;
           else fail([...at('credentials'), key], 'expected text or { secret: NAME }');
         }
@@ -211,6 +220,35 @@ export function platformSecretNames(configs: PlatformConfigs): string[] {
       .filter(isSecretRef)
       .map((ref) => ref.secret),
   );
+}
+
+/**
+ * The platforms.yaml secrets a worker publishes with that are not provided: those of the
+ * platforms whose channels take their credentials from platforms.yaml (the media center's
+ * systems), each with where it is named and how to provide it. WeChat's eventToken is not among
+ * them: without it, publishing is confirmed by polling alone.
+ */
+export function missingPlatformSecrets(configs: PlatformConfigs, sources: SecretSources): { name: string; message: string }[] {
+  const missing: { name: string; message: string }[] = [];
+  for (const config of Object.values(configs)) {
+    if (declarationOf(config.platform).channelKind !== 'media_center_column') continue;
+    const refs = Object.entries(config.credentials).filter((entry): entry is [string, SecretRef] => isSecretRef(entry[1]));
+    const found = readNamedSecrets(
+      refs.map(([, ref]) => ref.secret),
+      sources,
+    );
+    for (const [key, ref] of refs) {
+      if (found.has(ref.secret)) continue;
+      missing.push({
+        name: ref.secret,
+        message:
+          `Secret ${ref.secret} is not provided. It is needed by every ${config.platform} channel, credential ${key} ` +
+          `(platforms.yaml: platforms.${config.platform}.credentials.${key}). Provide it as the environment variable ${ref.secret}, ` +
+          `or add "${ref.secret}: <value>" to a secrets file (YAML or JSON) and set GOVPUB_SECRETS_FILE to its path. Never write the value into config/registry.`,
+      });
+    }
+  }
+  return missing;
 }
 
 /**

@@ -66,6 +66,8 @@ export function readEntries<T>(
 export interface TextRule {
   pattern?: RegExp;
   patternHint?: string;
+  /** The field names a secret: a value that does not fit may be the secret itself, so it is never quoted back. */
+  secretName?: boolean;
 }
 
 export function readString(fc: FileCheck, at: At | undefined, opts: TextRule = {}): string | undefined {
@@ -76,7 +78,7 @@ export function readString(fc: FileCheck, at: At | undefined, opts: TextRule = {
     return undefined;
   }
   if (typeof node.value !== 'string') {
-    fc.issue(at.path, `expected text, got ${describe(node)} (put it in quotes)`, at.line);
+    fc.issue(at.path, `expected text, got ${opts.secretName ? `a ${typeof node.value}` : describe(node)} (put it in quotes)`, at.line);
     return undefined;
   }
   const value = node.value.trim();
@@ -85,7 +87,8 @@ export function readString(fc: FileCheck, at: At | undefined, opts: TextRule = {
     return undefined;
   }
   if (opts.pattern && !opts.pattern.test(value)) {
-    fc.issue(at.path, `${opts.patternHint ?? `must match ${String(opts.pattern)}`}, got "${value}"`, at.line);
+    const got = opts.secretName ? 'got a value that is not shown (it may be the secret itself: never write one here)' : `got "${value}"`;
+    fc.issue(at.path, `${opts.patternHint ?? `must match ${String(opts.pattern)}`}, ${got}`, at.line);
     return undefined;
   }
   return value;

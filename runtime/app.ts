@@ -14,6 +14,7 @@ import type { Registry } from '../domain/registry.js';
 import { syncChannels } from '../services/channels.js';
 import type { AppContext } from '../services/context.js';
 import { missingSecrets } from '../config/secrets.js';
+import { missingPlatformSecrets, type PlatformConfigs } from '../config/platforms.js';
 import { GovpubError } from '../domain/errors.js';
 
 /**
@@ -21,8 +22,9 @@ import { GovpubError } from '../domain/errors.js';
  * listing each secret, who needs it and how to provide it. (The all-in-one start publishes to
  * simulated channels and needs none.)
  */
-export function assertSecretsPresent(registry: Registry, env: NodeJS.ProcessEnv = process.env): void {
-  const missing = missingSecrets(registry, { env, secretsFile: env.GOVPUB_SECRETS_FILE || undefined });
+export function assertSecretsPresent(registry: Registry, platforms: PlatformConfigs, env: NodeJS.ProcessEnv = process.env): void {
+  const sources = { env, secretsFile: env.GOVPUB_SECRETS_FILE || undefined };
+  const missing = [...missingSecrets(registry, sources), ...missingPlatformSecrets(platforms, sources)];
   if (missing.length === 0) return;
   throw new GovpubError(
     'secrets_missing',

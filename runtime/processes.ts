@@ -114,7 +114,7 @@ export async function runWorkerProcess(
 ): Promise<Running & { worker: WorkerGroup; done: Promise<void> }> {
   const opened = await openRegistryAndDatabase(settings, { migrate: false, onQuery: workerMetrics.dbQuery });
   try {
-    if (options.requireSecrets) assertSecretsPresent(opened.registry);
+    if (options.requireSecrets) assertSecretsPresent(opened.registry, loadPlatformConfigs(settings.configDir));
     installWorkerRuntime({ metricsAddress: settings.workerMetricsAddress });
     if (settings.workerMetricsAddress) log(`worker: metrics at http://${settings.workerMetricsAddress}/metrics`);
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);

@@ -61,6 +61,7 @@ function readCredentials(fc: FileCheck, at: At): Record<string, SecretRef | stri
       const name = readString(fc, fields?.get('secret'), {
         pattern: SECRET_NAME,
         patternHint: 'must be an environment-variable style name (A-Z, 0-9, _; starting with a letter)',
+        secretName: true,
       });
       if (name === undefined) valuesOk = false;
       else out[key] = { secret: name };

@@ -1,0 +1,142 @@
+/**
+ * `govpub config check` as an operator runs it before a deployment: every configuration file the
+ * worker reads is checked (platforms.yaml and watermarks.yaml too, not only the registry), one
+ * answer lists the problems of all of them with file and line, a secret written where its name
+ * belongs is never printed back, and `--secrets` names the platforms.yaml secrets a worker
+ * publishes with (the media center's client secrets), not only the accounts'.
+ */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRegistry } from '../../config/registry.js';
+import { collectSecretRefs } from '../../config/secrets.js';
+import { ROOT_DIR } from '../../config/settings.js';
+import { loadComplianceSettings } from '../../config/compliance-settings.js';
+import { runCli } from '../support/cli.js';
+
+const TIMEOUT_MS = 60_000;
+let dir: string;
+
+/** A copy of the shipped configuration with one file's text changed. */
+async function configWith(file: string, change: (text: string) => string): Promise<{ configDir: string; line: (pattern: RegExp) => number }> {
+  const configDir = await mkdtemp(path.join(dir, 'config-'));
+  await cp(path.join(ROOT_DIR, 'config', 'registry'), path.join(configDir, 'registry'), { recursive: true });
+  const target = path.join(configDir, 'registry', file);
+  const changed = change(await readFile(target, 'utf8'));
+  await writeFile(target, changed);
+  const lines = changed.split('\n');
+  return { configDir, line: (pattern) => lines.findIndex((l) => pattern.test(l)) + 1 };
+}
+
+/** The command with no secret of the environment this test runs in. */
+function check(args: string[], env: Record<string, string>) {
+  return runCli(['config', 'check', ...args], { GOVPUB_SECRETS_FILE: '', ...env }, undefined, { timeoutMs: TIMEOUT_MS });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'govpub-config-check-'));
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('govpub config check', () => {
+  it(
+    'refuses a broken platforms.yaml and watermarks.yaml with file and line, both in one answer',
+    async () => {
+      const { configDir } = await configWith('platforms.yaml', (t) => t.replace(/^(\s+concurrency:) \d+/m, '$1 lots'));
+      const watermarks = path.join(configDir, 'registry', 'watermarks.yaml');
+      const text = await readFile(watermarks, 'utf8');
+      await writeFile(watermarks, text.replace(/^(\s+opacity:) [\d.]+/m, '$1 lots'));
+      const opacityLine = text.split('\n').findIndex((l) => /^\s+opacity:/.test(l)) + 1;
+      const concurrencyLine =
+        (await readFile(path.join(configDir, 'registry', 'platforms.yaml'), 'utf8')).split('\n').findIndex((l) => /concurrency: lots/.test(l)) + 1;
+      const result = await check([], { GOVPUB_CONFIG_DIR: configDir });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stdout).not.toContain('config OK');
+      expect(result.stderr).toMatch(/Configuration is invalid \(2 problems\)/);
+      expect(result.stderr).toMatch(new RegExp(`platforms\\.yaml:${concurrencyLine}: platforms\\.\\w+\\.concurrency: expected a positive number, got "lots"`));
+      expect(result.stderr).toMatch(new RegExp(`watermarks\\.yaml:${opacityLine}: defaults\\.opacity: .*"lots"`));
+    },
+    TIMEOUT_MS * 2,
+  );
+
+  it(
+    'a secret value written where its name belongs (accounts.yaml, platforms.yaml) is refused with its line and never printed',
+    async () => {
+      const accountSecret = 'wx-app-secret-0f9e8d77';
+      const clientSecret = 'Zx9-real-client-secret-41';
+      const accounts = await configWith('accounts.yaml', (t) => t.replace('{ secret: WECHAT_OA_BLFB_APP_SECRET }', `{ secret: "${accountSecret}" }`));
+      const accountLine = accounts.line(new RegExp(accountSecret));
+      const platforms = path.join(accounts.configDir, 'registry', 'platforms.yaml');
+      const text = (await readFile(platforms, 'utf8')).replace('{ secret: NEWS_SITE_CLIENT_SECRET }', `{ secret: "${clientSecret}" }`);
+      await writeFile(platforms, text);
+      const platformLine = text.split('\n').findIndex((l) => l.includes(clientSecret)) + 1;
+      for (const json of [false, true]) {
+        const result = await check(json ? ['--json'] : [], { GOVPUB_CONFIG_DIR: accounts.configDir });
+        const printed = `${result.stdout}\n${result.stderr}`;
+        expect(result.code, printed).toBe(1);
+        expect(printed).not.toContain(accountSecret);
+        expect(printed).not.toContain(clientSecret);
+        if (json) continue;
+        expect(result.stderr).toMatch(
+          new RegExp(`accounts\\.yaml:${accountLine}: accounts\\[0\\]\\.credentials\\.appSecret\\.secret: must be an environment-variable style name`),
+        );
+        expect(result.stderr).toMatch(
+          new RegExp(
+            `platforms\\.yaml:${platformLine}: platforms\\.news_site\\.credentials\\.clientSecret\\.secret: must be an environment-variable style name`,
+          ),
+        );
+      }
+    },
+    TIMEOUT_MS * 3,
+  );
+
+  it(
+    '--secrets names the media center client secrets platforms.yaml refers to; WeChat’s optional eventToken is not required',
+    async () => {
+      const registry = await loadRegistry(path.join(ROOT_DIR, 'config', 'registry'));
+      const accountSecrets = Object.fromEntries(collectSecretRefs(registry).map((use) => [use.secret, 'x'.repeat(16)]));
+      const secretsFile = path.join(dir, 'secrets.yaml');
+      const env = { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config'), GOVPUB_SECRETS_FILE: secretsFile };
+      await writeFile(secretsFile, JSON.stringify(accountSecrets));
+      const missing = await check(['--secrets'], env);
+      expect(missing.code, missing.stderr).toBe(1);
+      expect(missing.stderr).toMatch(/2 platform secrets are missing/);
+      expect(missing.stderr).toMatch(
+        /Secret NEWS_SITE_CLIENT_SECRET is not provided\. It is needed by every news_site channel, credential clientSecret \(platforms\.yaml/,
+      );
+      expect(missing.stderr).toMatch(/Secret MEDIA_APP_CLIENT_SECRET is not provided/);
+      expect(missing.stderr).not.toContain('WECHAT_OA_EVENT_TOKEN');
+      await writeFile(secretsFile, JSON.stringify({ ...accountSecrets, NEWS_SITE_CLIENT_SECRET: 'y'.repeat(16), MEDIA_APP_CLIENT_SECRET: 'z'.repeat(16) }));
+      const ok = await check(['--secrets'], env);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain('config OK');
+    },
+    TIMEOUT_MS * 3,
+  );
+});
+
+describe('compliance settings', () => {
+  it('a password given where the name of its secret belongs is refused without printing it', () => {
+    const password = 'S3cr3t!pass word';
+    let message = '';
+    try {
+      loadComplianceSettings({
+        GOVPUB_SMTP_HOST: 'smtp.example',
+        GOVPUB_SMTP_FROM: 'govpub@beilin.gov.cn',
+        GOVPUB_SMTP_USER: 'u',
+        GOVPUB_SMTP_PASSWORD_SECRET: password,
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/GOVPUB_SMTP_PASSWORD_SECRET=<hidden> must name a secret/);
+    expect(message).not.toContain(password);
+    expect(() => loadComplianceSettings({ GOVPUB_NOTIFY_WEBHOOK_URL: 'https://hooks.example/x', GOVPUB_NOTIFY_WEBHOOK_SECRET: 'hunter2-signing-key' })).toThrow(
+      /^(?!.*hunter2).*GOVPUB_NOTIFY_WEBHOOK_SECRET=<hidden> must name a secret/s,
+    );
+  });
+});
