@@ -191,7 +191,16 @@ describe('start-up refuses bad setups with one clear message and a non-zero exit
     );
     // With every secret provided, the same worker gets past the check (and stops at the unreachable Temporal).
     const { collectSecretRefs } = await import('../../config/secrets.js');
-    const secrets = Object.fromEntries(collectSecretRefs(await loadRegistry()).map((u) => [u.secret, 'value-from-test']));
+    const { loadPlatformConfigs, platformSecretNames } = await import('../../config/platforms.js');
+    // The accounts' secrets alone are not all: the media center's client secrets (platforms.yaml) are missing still.
+    const accountSecrets = Object.fromEntries(collectSecretRefs(await loadRegistry()).map((u) => [u.secret, 'value-from-test']));
+    const withoutPlatforms = await runCli(['worker'], { ...env, ...accountSecrets, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(withoutPlatforms.code).toBe(1);
+    expect(withoutPlatforms.stderr).toMatch(/Secret NEWS_SITE_CLIENT_SECRET is not provided\. It is needed by every news_site channel/);
+    const platformSecrets = Object.fromEntries(
+      platformSecretNames(loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} })).map((name) => [name, 'value-from-test']),
+    );
+    const secrets = { ...accountSecrets, ...platformSecrets };
     const provided = await runCli(['worker'], { ...env, ...secrets, TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(provided.stderr).toMatch(/Cannot reach the Temporal server/);
     expect(provided.stderr).not.toContain('value-from-test');
