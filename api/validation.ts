@@ -354,6 +354,10 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [/^(\S+) takes no renditions of (\w+) originals$/, (platform, kind) => `${platform} 不接受${KIND_ZH[kind] ?? kind}原始文件的转码`],
   [/^unknown rendition "(.*)" \(keys look like (.+)\)$/s, (key, examples) => `转码规格 "${key}" 不存在（规格形如 ${examples}）`],
   [/^"(.*)" is not the http\(s\) URL of the post\.$/s, (value) => `"${value}" 不是帖子的 http(s) 网址`],
+  [
+    /^(\S+ \S+) \(Beijing time\) is in the past; give a time to come, or release now \(POST (\S+), govpub packages release\)$/,
+    (at, route) => `${at}（北京时间）已经过去：请填写将来的时间，或立即发布（POST ${route}，govpub packages release）`,
+  ],
 ];
 
 /**

@@ -125,7 +125,12 @@ export function registerPackageCommands(program: Command): void {
       .command('schedule <id>')
       .description('Change the release time (keeps approvals), or cancel it with --cancel')
       // One of the three: given together, one would be dropped silently.
-      .addOption(new Option('--at <datetime>', 'ISO 8601, e.g. 2026-12-01T09:00:00+08:00').conflicts(['now', 'cancel']))
+      .addOption(
+        new Option(
+          '--at <datetime>',
+          'a time to come, ISO 8601 with its offset, e.g. 2026-12-01T09:00:00+08:00 (a past one is refused: to release now, `packages release`)',
+        ).conflicts(['now', 'cancel']),
+      )
       .addOption(new Option('--now', 'release as soon as approved').conflicts(['cancel']))
       .option('--cancel', 'cancel the scheduled release; the package waits'),
   ).action(

@@ -40,9 +40,12 @@ import { PreflightService } from './preflight.js';
 import { parsePackageInput, ValidationError, type PackageContent } from './package-input.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { currentValidity } from './validity.js';
+import { chinaTime } from '../domain/compliance/check-context.js';
 
 /** A revision row the workflow never took, older than this, was left by a lost answer and may be replaced. */
 const ORPHAN_REVISION_AGE_MS = 2 * 60_000;
+/** A release time this close behind the clock is "now" (a clock a little behind, a form sent a moment ago); earlier is refused. */
+const PAST_RELEASE_GRACE_MS = 60_000;
 
 export function contentHash(content: PackageContent): string {
   // The release time is not content: changing it alone keeps the approvals.
@@ -375,6 +378,15 @@ export class PackageService {
     const { releaseAt } = commandInput('schedule', { releaseAt: rawReleaseAt });
     await this.checkPackageScope(actor, await this.row(packageId));
     const normalized = normalizedReleaseTime(releaseAt);
+    // A time already past would release an approved package at once: a mistyped year must not publish.
+    if (normalized !== null && Date.parse(normalized) < Date.now() - PAST_RELEASE_GRACE_MS) {
+      throw new ValidationError([
+        {
+          path: 'releaseAt',
+          message: `${chinaTime(normalized)} (Beijing time) is in the past; give a time to come, or release now (POST /api/packages/${packageId}/release, govpub packages release)`,
+        },
+      ]);
+    }
     return summary(
       await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(scheduleUpdate, { args: [{ by: actor, releaseAt: normalized, hold }] })),
     );

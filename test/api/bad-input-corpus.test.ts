@@ -775,6 +775,7 @@ refusals(
   bodyCases(R.schedule, [
     ...BAD_DATETIME.map(([label, value]): BodyCase => [`releaseAt ${label}`, () => ({ releaseAt: value(0) }), invalid('releaseAt')]),
     ['releaseAt missing', () => ({}), invalid('releaseAt')],
+    ['releaseAt a year ago (would release at once)', () => ({ releaseAt: new Date(Date.now() - 365 * 86_400_000).toISOString() }), invalid('releaseAt')],
     ['an unknown field', () => ({ releaseAt: null, hold: true }), invalid('hold')],
     ['releaseAt twice', () => rawJson('{"releaseAt":null,"releaseAt":"2026-12-01T09:00:00+08:00"}'), invalid('releaseAt')],
     ...NO_BODY.slice(2),

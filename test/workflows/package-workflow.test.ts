@@ -9,6 +9,7 @@ import { WORKFLOWS_PATH } from '../../worker/worker.js';
 import { packageWorkflowId } from '../../contracts/package.js';
 import { policyPackage, refusal, startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
+import { issueMessageZh } from '../../api/validation.js';
 
 let app: TestApp;
 let editor: Actor;
@@ -202,6 +203,27 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
     expect(actions).toContain('release_time_changed');
     expect(actions).toContain('release_time_reached');
     saveHistory('release-time-changed', packageWorkflowId(created.id));
+  });
+
+  it('refuses a release time already past (a mistyped year would publish at once), naming it in Beijing time; the schedule stays', async () => {
+    const releaseAt = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt }));
+    await app.packages.submit(editor, created.id);
+    expect((await approveAll(created.id, 1)).status).toBe('scheduled');
+    const lastYear = new Date(Date.now() - 365 * 86_400_000);
+    const error = await refusal(app.packages.schedule(editor, created.id, lastYear.toISOString(), false));
+    expect(error.code).toBe('invalid_body');
+    const beijing = new Date(lastYear.getTime() + 8 * 3_600_000).toISOString();
+    expect(error.message).toBe(
+      `releaseAt: ${beijing.slice(0, 10)} ${beijing.slice(11, 16)} (Beijing time) is in the past; give a time to come, or release now (POST /api/packages/${created.id}/release, govpub packages release)`,
+    );
+    expect(issueMessageZh(error.message.slice('releaseAt: '.length))).toMatch(/（北京时间）已经过去：请填写将来的时间，或立即发布/);
+    const after = await app.packages.get(created.id);
+    expect(after).toMatchObject({ status: 'scheduled', releaseAt });
+    expect(after.approvals).toHaveLength(3);
+    // A moment ago is "now" (a clock a little behind): released at once, as null would.
+    const now = await app.packages.schedule(editor, created.id, new Date(Date.now() - 5_000).toISOString(), false);
+    expect(now.status).toBe('releasing');
   });
 
   it('holds an approved package when its release time is cancelled, until released by hand', async () => {
