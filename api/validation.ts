@@ -290,6 +290,7 @@ const EXACT_ZH: Record<string, string> = {
   'an interpretation cannot exist without its document: add the policy document (三同步)': '解读不能脱离其政策文件单独存在：请添加政策文件（三同步）',
   'the field name __proto__ is not allowed': '不允许使用字段名 __proto__',
   'appears twice in the same object; send each field once': '在同一对象中出现了两次：每个字段只能发送一次',
+  'not a unit id from GET /api/units': '不是单位编号（见 GET /api/units）',
 };
 
 function typesZh(english: string): string {
@@ -349,6 +350,8 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
     /^a (\w+) interpretation needs a mediaId \(POST \/api\/media\) or a url$/,
     (form) => `${FORM_ZH[form] ?? form}解读需要 mediaId（先用 POST /api/media 上传）或 url`,
   ],
+  [/^not a review stage: (.+)$/s, (stages) => `不是审核环节，可选：${stages}`],
+  [/^"(.*)" is not a review stage of this package; its stages are (.+)$/s, (value, stages) => `"${value}" 不是本稿件的审核环节；本稿件的审核环节为 ${stages}`],
   [/^unknown channel "(.*)" \(see GET \/api\/channels\)$/s, (id) => `渠道 "${id}" 不存在（见 GET /api/channels）`],
   [/^channel "(.*)" is listed twice$/s, (id) => `渠道 "${id}" 重复列出，每个渠道只列一次`],
   [/^(\S+) takes no renditions of (\w+) originals$/, (platform, kind) => `${platform} 不接受${KIND_ZH[kind] ?? kind}原始文件的转码`],

@@ -163,6 +163,14 @@ describe('the Chinese table of error codes', () => {
     expect(issueMessageZh('expected an integer, got "abc"')).toBe('应为整数，实际为"abc"');
     expect(issueMessageZh('unknown channel "wechat_oa:nope" (see GET /api/channels)')).toBe('渠道 "wechat_oa:nope" 不存在（见 GET /api/channels）');
     expect(issueMessageZh('contains a NUL character (\\u0000) at position 3; remove it')).toBe('第 3 个字符是 NUL 字符（\\u0000），请删除');
+    // The review stage and unit filters, and a decision pinned to a stage the package does not have.
+    expect(issueMessageZh('not a review stage: first (初审), second (复审), final (终审)')).toBe(
+      '不是审核环节，可选：first (初审), second (复审), final (终审)',
+    );
+    expect(issueMessageZh('not a unit id from GET /api/units')).toBe('不是单位编号（见 GET /api/units）');
+    expect(issueMessageZh('"fourth" is not a review stage of this package; its stages are first (初审), final (终审)')).toBe(
+      '"fourth" 不是本稿件的审核环节；本稿件的审核环节为 first (初审), final (终审)',
+    );
   });
 });
 
