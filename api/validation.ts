@@ -291,6 +291,7 @@ const EXACT_ZH: Record<string, string> = {
   'the field name __proto__ is not allowed': '不允许使用字段名 __proto__',
   'appears twice in the same object; send each field once': '在同一对象中出现了两次：每个字段只能发送一次',
   'not a unit id from GET /api/units': '不是单位编号（见 GET /api/units）',
+  'expected the id of an event this stream sent (digits)': '应为此事件流发出过的事件编号（数字）',
 };
 
 function typesZh(english: string): string {

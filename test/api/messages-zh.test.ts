@@ -168,6 +168,7 @@ describe('the Chinese table of error codes', () => {
       '不是审核环节，可选：first (初审), second (复审), final (终审)',
     );
     expect(issueMessageZh('not a unit id from GET /api/units')).toBe('不是单位编号（见 GET /api/units）');
+    expect(issueMessageZh('expected the id of an event this stream sent (digits)')).toBe('应为此事件流发出过的事件编号（数字）');
     expect(issueMessageZh('"fourth" is not a review stage of this package; its stages are first (初审), final (终审)')).toBe(
       '"fourth" 不是本稿件的审核环节；本稿件的审核环节为 first (初审), final (终审)',
     );
