@@ -2,7 +2,8 @@
  * The rendered pages in Chromium (Debian's, through playwright-core), served with a strict CSP
  * (script-src 'self'; style-src 'self'): axe-core finds no serious or critical violation on the
  * home page, a column, a catalogue item, a policy page and a video interpretation, in the normal
- * and the elder-friendly mode; the 适老化 toggle enlarges the type and is remembered across pages
+ * and the elder-friendly mode; at 360 px no page scrolls sideways, even when a title, an interpretation
+ * or a name has nothing to break at; the 适老化 toggle enlarges the type and is remembered across pages
  * and visits; without JavaScript the toggle stays hidden and the page reads the same.
  *
  * Without Chromium the file is skipped locally; with CI=true it fails instead.
@@ -48,6 +49,9 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
   let browser: Browser;
   const policyId = 'pkg-20250601-policy01';
   const policyPaths = portalPagePaths(policyId, 2);
+  // A package whose title, interpretation, interpreter and issuing unit have nothing to break at.
+  const unbrokenId = 'pkg-20250602-unbroken';
+  const unbrokenPaths = portalPagePaths(unbrokenId, 1);
 
   beforeAll(async () => {
     const identity = loadSiteIdentitySync();
@@ -124,14 +128,36 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
       interpretations: input.payload.interpretations.map((i) => ({ title: i.title, formLabel: i.formLabel })),
       homeColumnId: 'zwgk-zcwj-gfxwj',
     };
+    const unbroken = (prefix: string) => `${prefix}BeilinDistrictPeoplesGovernment${'A'.repeat(90)}`;
+    const unbrokenInput: ArticleInput = {
+      packageId: unbrokenId,
+      columns: [columnNode(structure, 'zwgk-zcwj-gfxwj')!, columnNode(structure, 'zwgk-zcwj-zcjd-wz')!],
+      media: {},
+      payload: {
+        ...input.payload,
+        packageId: unbrokenId,
+        document: { ...input.payload.document, title: unbroken('关于'), issuingUnit: unbroken('U'), validity: null },
+        interpretations: [{ ...input.payload.interpretations[0]!, title: unbroken('解读'), interpreter: unbroken('I') }],
+      },
+    };
+    const unbrokenEntry: ListEntry = {
+      ...entry,
+      packageId: unbrokenId,
+      title: unbrokenInput.payload.document.title,
+      path: unbrokenPaths.document,
+      validity: null,
+      interpretations: unbrokenInput.payload.interpretations.map((i) => ({ title: i.title, formLabel: i.formLabel })),
+    };
     const files = new Map<string, string | Uint8Array>();
     for (const [p, html] of renderArticle(input, site)) files.set(p, html);
-    for (const id of ['zwgk-zcwj-gfxwj', 'xwdt', 'zdly-zdxm'])
-      for (const [p, html] of renderColumnPages(columnNode(structure, id)!, id === 'zwgk-zcwj-gfxwj' ? [entry] : [], site)) files.set(p, html);
+    for (const [p, html] of renderArticle(unbrokenInput, site)) files.set(p, html);
+    const listed: Record<string, ListEntry[]> = { 'zwgk-zcwj-gfxwj': [unbrokenEntry, entry], 'zwgk-zcwj-zcjd-wz': [unbrokenEntry] };
+    for (const id of ['zwgk-zcwj-gfxwj', 'zwgk-zcwj-zcjd-wz', 'xwdt', 'zdly-zdxm'])
+      for (const [p, html] of renderColumnPages(columnNode(structure, id)!, listed[id] ?? [], site)) files.set(p, html);
     files.set(SITE_PATHS.home, renderHomePage({ latest: [entry], columnLatest: {} }, site));
     files.set(SITE_PATHS.siteMap, renderSiteMapPage(site));
-    files.set(SITE_PATHS.catalogue, renderCatalogueIndex({ 'qzf-gfxwj': 1 }, site));
-    for (const [p, html] of renderCatalogueItemPages(catalogueItemView(structure, 'qzf-gfxwj')!, [entry], site)) files.set(p, html);
+    files.set(SITE_PATHS.catalogue, renderCatalogueIndex({ 'qzf-gfxwj': 2 }, site));
+    for (const [p, html] of renderCatalogueItemPages(catalogueItemView(structure, 'qzf-gfxwj')!, [unbrokenEntry, entry], site)) files.set(p, html);
     files.set(SITE_CSS_PATH, SITE_CSS);
     files.set(SITE_JS_PATH, SITE_JS);
     files.set(FAVICON_PATH, faviconIco());
@@ -170,6 +196,10 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
     ['policy', policyPaths.document],
     ['video interpretation', policyPaths.interpretations[1]!],
     ['site map', SITE_PATHS.siteMap],
+    ['unbroken titles: document', unbrokenPaths.document],
+    ['unbroken titles: interpretation', unbrokenPaths.interpretations[0]!],
+    ['unbroken titles: policy column', portalColumnPaths('zwgk-zcwj-gfxwj').index],
+    ['unbroken titles: interpretation column', portalColumnPaths('zwgk-zcwj-zcjd-wz').index],
   ];
 
   /** CSP reports and script errors on a page, collected while it is used. */
@@ -225,7 +255,7 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
     await context.close();
   });
 
-  it('at 360 px no page is wider than the screen, in normal and in elder mode (key-area grid, long words)', async () => {
+  it('at 360 px no page is wider than the screen, in normal and in elder mode (key-area grid, long words, titles and names with nothing to break at)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
     const page = await context.newPage();
     const tooWide: string[] = [];

@@ -116,7 +116,8 @@ video{max-width:100%;height:auto;background:#000}
 .entry{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;padding:.6rem 0;border-bottom:1px dashed ${P.border}}
 .entry-title{flex:1 1 20rem}.entry-date,.entry-column,.entry-jd,.count,.empty,.note{color:${P.mutedText};font-size:.9rem}
 .thumb{width:160px;height:90px;object-fit:cover}
-.doc-body,.jd-body,.transcript,.doc-meta td,.entry-title,.key-area li a,h1{overflow-wrap:anywhere}
+/* A title, name or address with nothing to break at (a Latin run, a URL) must not widen the page at 360 px: anywhere in the content. */
+main,.breadcrumb{overflow-wrap:anywhere}
 .child-columns ul,.column-links{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 .key-areas{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(20rem,100%),1fr));gap:1rem}
 .key-area{border:1px solid ${P.border};padding:.5rem 1rem}
