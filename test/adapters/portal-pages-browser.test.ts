@@ -77,7 +77,7 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
         document: {
           title: '碑林区老旧小区改造实施办法',
           // A long address with nothing to break at (phones at 360 px must not scroll sideways).
-          bodyHtml: `<p>各街道办事处，区政府各工作部门：</p><p>现将办法印发给你们，请认真贯彻执行。</p><p>详见https://www.beilin.gov.cn/${'zwgk'.repeat(30)}/index.html</p>`,
+          bodyHtml: `<p>各街道办事处，区政府各工作部门：</p><p>现将办法印发给你们，请认真贯彻执行。</p><p>详见https://www.beilin.gov.cn/${'zwgk'.repeat(30)}/index.html</p><p style="text-align:right">西安市碑林区人民政府</p>`,
           documentNumber: '碑政发〔2025〕12号',
           issuingUnit: '西安市碑林区人民政府',
           formedAt: '2025-05-28',
@@ -278,6 +278,8 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
     expect(await page.locator('#elder-toggle').isVisible()).toBe(false);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('碑林区老旧小区改造实施办法');
     expect(await page.locator('table.doc-meta').innerText()).toContain('失效（施行日期：2020年01月01日，失效日期：2024年12月31日）');
+    // The 落款 the editor right-aligned stays right-aligned under style-src 'self'.
+    expect(await page.evaluate('getComputedStyle(document.querySelector(".doc-body p:last-child")).textAlign')).toBe('right');
     // The transcript opens without script (<details>).
     await page.goto(`${base}/${policyPaths.interpretations[1]}`);
     await page.getByText('视频文字实录').click();

@@ -718,6 +718,29 @@ describe('article pages', () => {
     expect(section).toContain(`download="电子公文.ofd">电子公文.ofd</a> <span class="file-meta">（OFD，300 KB）</span>`);
   });
 
+  it("keeps a body's centred heading and right-aligned 落款 as classes the stylesheet aligns (the CSP ignores style attributes)", () => {
+    const body =
+      '<p style="text-align:center"><strong>碑林区老旧小区改造实施办法</strong></p><p>第一条 为加快改造，制定本办法。</p>' +
+      '<p style="text-align:right">西安市碑林区人民政府<br />2025年5月28日</p><p style="text-align: justify;">两端对齐</p><p style="color:red">不是对齐</p>';
+    const input = policyInput(policyPayload({ bodyHtml: body }));
+    const pages = renderArticle(
+      {
+        ...input,
+        payload: { ...input.payload, interpretations: [{ ...input.payload.interpretations[0]!, bodyHtml: '<p style="text-align:right">区住建局</p>' }] },
+      },
+      site,
+    );
+    const html = pages.get(paths.document)!;
+    const docBody = /<div class="doc-body">([\s\S]*?)<\/div>/.exec(html)![1]!;
+    expect(docBody).toContain('<p class="align-center"><strong>碑林区老旧小区改造实施办法</strong></p>');
+    expect(docBody).toContain('<p class="align-right">西安市碑林区人民政府<br />2025年5月28日</p>');
+    expect(docBody).toContain('<p class="align-justify">两端对齐</p>');
+    expect(docBody).toContain('<p>不是对齐</p>');
+    expect(pages.get(portalPagePaths(input.packageId, 1).interpretations[0]!)).toContain('<p class="align-right">区住建局</p>');
+    for (const page of pages.values()) expect(page).not.toMatch(/\sstyle=/);
+    for (const align of ['left', 'center', 'right', 'justify']) expect(SITE_CSS).toContain(`.align-${align}{text-align:${align}}`);
+  });
+
   it('the policy page links its interpretations under 政策解读; each interpretation links back under 政策原文', () => {
     const html = files.get(paths.document)!;
     const related = /<section class="related" aria-labelledby="related-heading"><h2 id="related-heading">政策解读<\/h2>([\s\S]*?)<\/section>/.exec(html)![1]!;

@@ -14,6 +14,7 @@ import {
   type PortalPayload,
 } from '../payload.js';
 import { mediaKey } from '../state.js';
+import { ALIGNMENTS } from './style.js';
 import { esc } from './text.js';
 
 /** A rendition in the site as the pages need it (the generation builder's media record fits). */
@@ -60,11 +61,27 @@ export function pictureHtml(figure: PortalFigure, media: Record<string, MediaFil
   );
 }
 
-/** Body HTML with its figure markers replaced by pictures. */
+/** Body HTML with its figure markers replaced by pictures and its alignments as classes. */
 export function bodyHtml(html: string, source: PageSource, root: string): string {
-  return html.replace(FIGURE_MARKER, (_m, n: string) => {
-    const figure = source.payload.figures[Number(n)];
-    return figure ? pictureHtml(figure, source.media, root) : '';
+  return alignmentClasses(
+    html.replace(FIGURE_MARKER, (_m, n: string) => {
+      const figure = source.payload.figures[Number(n)];
+      return figure ? pictureHtml(figure, source.media, root) : '';
+    }),
+  );
+}
+
+/**
+ * `style="text-align:right"` → `class="align-right"` (style.ts). The site's CSP (style-src 'self')
+ * ignores style attributes, so a document's centred heading and right-aligned 落款 would show
+ * flush left and every page would log a violation; any other style attribute is dropped. The
+ * sanitizer allows no class on body elements, so the class is the element's only one.
+ */
+export function alignmentClasses(html: string): string {
+  // Sanitized HTML quotes every attribute with " (a " inside a value is &quot;), so `style="` starts an attribute.
+  return html.replace(/(<[a-z][a-z0-9]*\b[^<>]*?)\sstyle="([^"]*)"/gi, (_m, tag: string, style: string) => {
+    const align = /(?:^|;)\s*text-align\s*:\s*([a-z]+)/i.exec(style)?.[1]?.toLowerCase();
+    return (ALIGNMENTS as readonly string[]).includes(align ?? '') ? `${tag} class="align-${align}"` : tag;
   });
 }
 

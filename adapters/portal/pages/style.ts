@@ -9,6 +9,9 @@
 
 export const SITE_CSS_PATH = 'assets/site.css';
 
+/** The alignments the body sanitizer keeps (services/package-input.ts), the only style a body carries: classes `align-<a>` here (media.ts alignmentClasses). */
+export const ALIGNMENTS = ['left', 'center', 'right', 'justify'] as const;
+
 /** The colours of the site; names say where they are used. */
 export const PALETTE = {
   text: '#222222',
@@ -118,6 +121,7 @@ video{max-width:100%;height:auto;background:#000}
 .thumb{width:160px;height:90px;object-fit:cover}
 /* A title, name or address with nothing to break at (a Latin run, a URL) must not widen the page at 360 px: anywhere in the content. */
 main,.breadcrumb{overflow-wrap:anywhere}
+${ALIGNMENTS.map((a) => `.align-${a}{text-align:${a}}`).join('')}
 .child-columns ul,.column-links{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 .key-areas{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(20rem,100%),1fr));gap:1rem}
 .key-area{border:1px solid ${P.border};padding:.5rem 1rem}
