@@ -343,6 +343,7 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
     return replaceImages(block, caption || null);
   });
   const out = replaceImages(withFigures, null);
+  checkLinks(out, field, run.problems);
   if (figures > PORTAL_LIMITS.imagesPerPageMax) {
     run.problems.push({
       field,
@@ -351,6 +352,35 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
     });
   }
   return { html: out.trim(), empty: htmlToPlainText(out) === '' && figures === 0, figures };
+}
+
+/**
+ * Every link of a body must open for a reader of the portal: an http(s) address, mailto: or a
+ * place on the page (#…). A link to an upload (/api/media/<id>/…) needs a govpub login, and a
+ * relative or site path (`other.html`, `/zwgk/1.html`, pasted from another site) resolves against
+ * the article's own address: both would be broken links on a government site (错链、断链).
+ */
+function checkLinks(html: string, field: string, problems: FormatProblem[]): void {
+  let linkNumber = 0;
+  for (const [tag] of html.matchAll(/<a\b[^>]*>/gi)) {
+    linkNumber += 1;
+    const href = htmlToPlainText(parseAttributes(tag).href ?? '').trim();
+    if (!href || href.startsWith('#') || /^mailto:/i.test(href)) continue;
+    const shown = truncateChars(href, 60);
+    if (mediaIdFromSrc(href)) {
+      problems.push({
+        field,
+        message: `link ${linkNumber} (${shown}) leads to an uploaded file, which only govpub's users can open: add the file to the document as an attachment instead.`,
+        messageZh: `${fieldLabelZh(field)}中的第 ${linkNumber} 个链接（${shown}）指向上传到 govpub 的文件，公众在门户网站上打不开。请把该文件作为附件添加到文件中。`,
+      });
+    } else if (!isWebUrl(href)) {
+      problems.push({
+        field,
+        message: `link ${linkNumber} (${shown}) is not a full http(s) address: on the portal page it would lead nowhere; write the whole address (https://…).`,
+        messageZh: `${fieldLabelZh(field)}中的第 ${linkNumber} 个链接（${shown}）不是完整的 http(s) 网址，在门户网站页面上打不开。请填写完整网址（https://…）。`,
+      });
+    }
+  }
 }
 
 /** Attributes of one start tag, entity-encoded values as written. */

@@ -307,6 +307,15 @@ describe('format (pure)', () => {
     expect(payload.figures).toEqual([]);
   });
 
+  it('keeps the links a reader of the portal can follow: http(s), mailto: and places on the page', () => {
+    const body =
+      '<p><a href="https://www.shaanxi.gov.cn/zcwj/1.html?a=1&amp;b=2">省级政策</a> <a href="HTTP://www.beilin.gov.cn/">碑林</a> ' +
+      '<a href="mailto:zwgk@beilin.gov.cn">来信</a> <a href="#part2">第二部分</a> <a>无地址</a></p>';
+    const { payload, warnings } = adapter.format({ ...withDocument({ body }), interpretations: [] }, channel);
+    expect(payload.document.bodyHtml).toBe(body);
+    expect(warnings).toEqual([]);
+  });
+
   describe('warnings (the delivery goes on)', () => {
     it('an image without alt text gets its caption, outside a figure the page title', () => {
       const body =
@@ -371,6 +380,24 @@ describe('format (pure)', () => {
         },
         'document.body',
         /image 1 is a video .* not a picture/,
+      ],
+      [
+        'a link to an upload (only govpub users can open it)',
+        withDocument({ body: `<p>见<a href="https://www.beilin.gov.cn/a">通知</a>和<a href="/api/media/${FAKE.image}/content">附件</a></p>` }),
+        'document.body',
+        /link 2 \(\/api\/media\/a{20}.*\) leads to an uploaded file, which only govpub's users can open: add the file to the document as an attachment/,
+      ],
+      [
+        'a relative link (pasted from another site)',
+        withDocument({ body: '<p><a href="#part2">第二部分</a><a href="mailto:zwgk@beilin.gov.cn">来信</a><a href="../zwgk/1.html">原文</a></p>' }),
+        'document.body',
+        /link 3 \(\.\.\/zwgk\/1\.html\) is not a full http\(s\) address: on the portal page it would lead nowhere/,
+      ],
+      [
+        'a site path in an interpretation',
+        makeUnit({ interpretations: [{ form: 'text', title: 't', body: '<p><a href="/portal/index.html">首页</a></p>' }] }),
+        'interpretations[0].body',
+        /link 1 \(\/portal\/index\.html\) is not a full http\(s\) address/,
       ],
       ['发文字号 too long', withDocument({ documentNumber: long(101) }), 'document.documentNumber', /发文字号 has 101 characters, 1 over the portal's 100/],
       ['发布机构 too long', withDocument({ issuingUnit: long(101) }), 'document.issuingUnit', /发布机构 has 101 characters/],
