@@ -321,8 +321,9 @@ function checkChannel(channel: Channel, index: number, content: PreflightContent
       if (!isDeliveryError(error) || error.errorClass !== 'rejected') throw error;
       for (const p of error.problems) {
         const problem = refusalProblem(p, d.localName, channel.id, index);
-        // The declaration's own check said it first, in better words.
-        if (!blocking.some((b) => b.field === problem.field || (b.code === problem.code && problem.code !== 'platform_rejects'))) blocking.push(problem);
+        // The declaration's own check said it first, in better words. Only its checks: the format
+        // step's own problems (two links in one body) are each shown, as it lists them all at once.
+        if (!own.blocking.some((b) => b.field === problem.field || (b.code === problem.code && problem.code !== 'platform_rejects'))) blocking.push(problem);
       }
     }
   }

@@ -216,6 +216,17 @@ describe('preflight adaptations and package rules', () => {
     expect(run(policy([])).package.warnings).toEqual([]);
   });
 
+  it('shows every problem the format step finds in one field, not only the first (the editor fixes them in one go)', () => {
+    const content = policy([]);
+    const body = `${content.document!.body}<p>详见<a href="/api/media/${photo.mediaId}/content">附件</a>和<a href="../zwgk/1.html">原文</a></p>`;
+    const r = run({ ...content, document: { ...content.document!, body } });
+    const portal = r.channels.find((c) => c.platform === 'portal')!;
+    expect(portal.blocking.map((p) => [p.code, p.field, /第 (\d) 个链接/.exec(p.message)?.[1]])).toEqual([
+      ['platform_rejects', '/document/body', '1'],
+      ['platform_rejects', '/document/body', '2'],
+    ]);
+  });
+
   it('lists the workflow’s own rules as package problems, left to the workflow by the submit gate', () => {
     const r = run({ ...policy([wechat().id]), interpretations: [] });
     expect(r.ok).toBe(false);
