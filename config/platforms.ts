@@ -10,7 +10,7 @@ import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { PLATFORMS, isSecretRef, type Platform, type SecretRef } from '../domain/registry.js';
 import { STATUS_SWEEP_PLATFORMS, declarationOf } from '../adapters/declarations.js';
 import { displayPath } from './registry.js';
-import { readNamedSecrets, type SecretSources } from './secrets.js';
+import { provideSecretHint, readNamedSecrets, SECRET_NAME, type SecretSources } from './secrets.js';
 
 export interface PlatformConfig {
   platform: Platform;
@@ -45,9 +45,6 @@ export interface PlatformConfig {
 }
 
 export type PlatformConfigs = Record<Platform, PlatformConfig>;
-
-/** What `{ secret: NAME }` may name: an environment-variable style name, as in accounts.yaml. */
-const SECRET_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 const DEFAULTS = {
   concurrency: 2,
@@ -243,8 +240,7 @@ export function missingPlatformSecrets(configs: PlatformConfigs, sources: Secret
         name: ref.secret,
         message:
           `Secret ${ref.secret} is not provided. It is needed by every ${config.platform} channel, credential ${key} ` +
-          `(platforms.yaml: platforms.${config.platform}.credentials.${key}). Provide it as the environment variable ${ref.secret}, ` +
-          `or add "${ref.secret}: <value>" to a secrets file (YAML or JSON) and set GOVPUB_SECRETS_FILE to its path. Never write the value into config/registry.`,
+          `(platforms.yaml: platforms.${config.platform}.credentials.${key}). ${provideSecretHint(ref.secret, sources.secretsFile)}`,
       });
     }
   }

@@ -202,16 +202,23 @@ function whereUsed(use: SecretUse): string {
   return `account ${use.accountName} (${use.channelId}), credential ${use.credential} at ${at} (${use.keyPath})`;
 }
 
-function missingMessage(name: string, uses: SecretUse[], secretsFile: string | undefined, emptyInEnv: boolean): string {
-  const needed = uses.map(whereUsed).join('; ');
+/** What `{ secret: NAME }` may name, in accounts.yaml and platforms.yaml: an environment-variable style name. */
+export const SECRET_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/** How to provide a missing secret, the same for every file that names one. */
+export function provideSecretHint(name: string, secretsFile: string | undefined): string {
   const fileHint = secretsFile
     ? `add "${name}: <value>" to the secrets file ${secretsFile}`
     : `add "${name}: <value>" to a secrets file (YAML or JSON) and set ${SECRETS_FILE_ENV} to its path`;
+  return `Provide it as the environment variable ${name}, or ${fileHint}. Never write the value into config/registry.`;
+}
+
+function missingMessage(name: string, uses: SecretUse[], secretsFile: string | undefined, emptyInEnv: boolean): string {
+  const needed = uses.map(whereUsed).join('; ');
   return (
     `Secret ${name} is not provided${emptyInEnv ? ' (the environment variable is set but empty)' : ''}. ` +
     `It is needed by ${needed}. ` +
-    `Provide it as the environment variable ${name}, or ${fileHint}. ` +
-    'Never write the value into config/registry.'
+    provideSecretHint(name, secretsFile)
   );
 }
 

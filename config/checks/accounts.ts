@@ -5,9 +5,9 @@ import { checkAccountAdapter } from '../account-adapters.js';
 import { IdSet, readSlug } from '../registry-ids.js';
 import { readEntries, readEnum, readListUnder, readMap, readString, type Shape } from '../yaml-fields.js';
 import { describe, join, forEachKey, type At, type FileCheck } from '../yaml-lines.js';
+import { SECRET_NAME } from '../secrets.js';
 
 const ACCOUNT_SHAPE: Shape = { required: ['id', 'name', 'platform', 'ownerUnit', 'publishing'], optional: ['credentials'] };
-const SECRET_NAME = /^[A-Z][A-Z0-9_]*$/;
 const CREDENTIAL_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** Credential keys whose values are secrets and therefore must be given as `{ secret: NAME }`. */
 const SECRET_KEY = /secret|token|password|passwd|private/i;
