@@ -246,9 +246,30 @@ describe.skipIf(skipBrowser)('the console journey: editor â†’ three reviewers â†
         )
         .toBe(true);
       for (const channel of [WECHAT, DOUYIN, MEDIA_CENTER, TOUTIAO]) {
-        await byTestId(editor, UI.target(channel)).click();
-        // 30 s, not the default 1 s: under the full suite (the fault suite beside it) the form's re-render after a click took over 10 s twice.
-        await expect.poll(() => byTestId(editor, UI.target(channel)).locator('input').isChecked(), { timeout: 30_000 }).toBe(true);
+        const target = byTestId(editor, UI.target(channel));
+        await target.click();
+        // 30 s, not the default 1 s: under the full suite (the fault suite beside it) the form's re-render after a click took over 10 s twice,
+        // and once the box was still unticked after 10 s. What the page shows after 5 s is logged, to tell a lost click (the count of
+        // chosen channels unchanged, something else under the pointer) from a slow or reverted render.
+        const checked = () => target.locator('input').isChecked();
+        await expect
+          .poll(checked, { timeout: 5_000 })
+          .toBe(true)
+          .catch(async () => {
+            const seen = await editor.evaluate(`(() => {
+              const label = document.querySelector('[data-testid="${UI.target(channel)}"]');
+              if (!label) return { label: 'gone' };
+              const box = label.getBoundingClientRect();
+              const under = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+              return {
+                chosen: document.querySelector('[data-testid="target-picker"] .summary')?.textContent,
+                box: [box.x, box.y, box.width, box.height].map(Math.round),
+                underPointer: under ? under.tagName + '.' + under.className + ' in ' + under.closest('[data-testid]')?.getAttribute('data-testid') : null,
+              };
+            })()`);
+            console.warn(`journey: ${channel}'s box not ticked 5 s after its click:`, JSON.stringify(seen));
+          });
+        await expect.poll(checked, { timeout: 25_000 }).toBe(true);
       }
 
       // Preflight, live: WeChat refuses a package without a cover, and says so in Chinese.
