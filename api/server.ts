@@ -34,7 +34,7 @@ import { listChannels, topicPaths } from '../domain/registry.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
 import { authenticate, toActor } from '../services/users.js';
-import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookie, sessionFromCookie } from '../services/sessions.js';
+import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookies, sessionFromCookie } from '../services/sessions.js';
 import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
 import { decodeUtf8Body, parseJsonBody } from './json-body.js';
@@ -304,8 +304,11 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     try {
       await requireActor(request);
       // An active session keeps its cookie: the idle time renewed in the database is renewed in the browser.
-      if (request.authSession?.renewed && SAFE_METHODS.has(request.method)) reply.header('set-cookie', sessionCookie(sessionIdOf(request)!, cookieSecure()));
+      if (request.authSession?.renewed && SAFE_METHODS.has(request.method)) reply.header('set-cookie', sessionCookies(sessionIdOf(request)!, cookieSecure()));
     } catch (error) {
+      // An ended session's cookies are cleared, so the console stops offering them (and asking with them).
+      if (error instanceof GovpubError && error.code === 'unauthorized' && sessionIdOf(request) !== undefined)
+        reply.header('set-cookie', sessionCookies(null, cookieSecure()));
       // A large refused body is not read to its end either.
       if (Number(request.headers['content-length'] ?? 0) > 64 * 1024 * 1024) reply.header('connection', 'close');
       throw error;

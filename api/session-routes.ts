@@ -12,7 +12,7 @@ import {
   hashSessionId,
   permissionsOfUser,
   SESSION_COOKIE,
-  sessionCookie,
+  sessionCookies,
   signIn,
   signOut,
   userView,
@@ -68,7 +68,7 @@ export async function registerSessionRoutes(app: FastifyInstance, ctx: AppContex
     // Signing in again replaces the session this browser had.
     const previous = cookieValue(request.headers.cookie, SESSION_COOKIE);
     if (previous) await signOut(ctx.db, hashSessionId(previous));
-    reply.header('set-cookie', sessionCookie(signedIn.sessionId, cookieSecure()));
+    reply.header('set-cookie', sessionCookies(signedIn.sessionId, cookieSecure()));
     reply.header('cache-control', 'no-store');
     return { user: userView(ctx.registry, signedIn.user), csrfToken: signedIn.csrfToken, permissions: permissionsOfUser(signedIn.user) };
   });
@@ -82,7 +82,7 @@ export async function registerSessionRoutes(app: FastifyInstance, ctx: AppContex
 
   app.delete('/api/session', { schema: schemas.signOut }, async (request, reply) => {
     if (request.authSession) await signOut(ctx.db, request.authSession.idHash);
-    reply.header('set-cookie', sessionCookie(null, cookieSecure()));
+    reply.header('set-cookie', sessionCookies(null, cookieSecure()));
     return reply.status(204).send();
   });
 

@@ -26,6 +26,12 @@ import { permissionsOf, unitById, type Permissions } from '../domain/units.js';
 import { verifyPassword } from './users.js';
 
 export const SESSION_COOKIE = 'govpub_session';
+/**
+ * A cookie the console's script can read, holding no secret: "a session cookie was given here".
+ * The console asks GET /api/session only when it is present, so a visitor who has not signed in
+ * is not answered 401, which the browser logs as an error on the sign-in page.
+ */
+export const SIGNED_IN_MARKER_COOKIE = 'govpub_signed_in';
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 8 * 3600_000;
 /** …and this long after sign-in whatever happens. */
@@ -158,8 +164,11 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-/** The Set-Cookie value that opens (or, with a null id, clears) the session cookie. */
-export function sessionCookie(sessionId: string | null, secure: boolean): string {
-  const attributes = ['HttpOnly', 'SameSite=Strict', 'Path=/', `Max-Age=${sessionId ? SESSION_IDLE_MS / 1000 : 0}`, ...(secure ? ['Secure'] : [])];
-  return [`${SESSION_COOKIE}=${sessionId ?? ''}`, ...attributes].join('; ');
+/** The Set-Cookie values that open (or, with a null id, clear) the session cookie and its marker. */
+export function sessionCookies(sessionId: string | null, secure: boolean): string[] {
+  const common = ['SameSite=Strict', 'Path=/', `Max-Age=${sessionId ? SESSION_IDLE_MS / 1000 : 0}`, ...(secure ? ['Secure'] : [])];
+  return [
+    [`${SESSION_COOKIE}=${sessionId ?? ''}`, 'HttpOnly', ...common].join('; '),
+    [`${SIGNED_IN_MARKER_COOKIE}=${sessionId ? '1' : ''}`, ...common].join('; '),
+  ];
 }

@@ -59,7 +59,7 @@ export const UnitList = Type.Object(
 export const sessionRoutes = {
   signIn: {
     summary:
-      'Sign in with name and password: sets the httpOnly session cookie govpub_session (SameSite=Strict, 8 h idle, 7 days at most) and answers the CSRF token. 401 bad_credentials for a wrong name or password alike; 429 too_many_attempts after 10 failures for a name within 15 minutes.',
+      'Sign in with name and password: sets the httpOnly session cookie govpub_session (SameSite=Strict, 8 h idle, 7 days at most) and the marker govpub_signed_in=1 (no secret; the console asks GET /api/session only when it is present) and answers the CSRF token. 401 bad_credentials for a wrong name or password alike; 429 too_many_attempts after 10 failures for a name within 15 minutes.',
     tags: tags.system,
     body: SignInBody,
     response: { 200: SessionAnswer },

@@ -42,8 +42,12 @@ describe.skipIf(skipBrowser)('the console is accessible', () => {
     return { context, page, errors: watchPage(page).errors };
   }
 
-  it('the sign-in page: served with a CSP, in Chinese, no serious violations', async () => {
-    const { context, page } = await rolePage();
+  it('the sign-in page: served with a CSP, in Chinese, no serious violations, no error in the browser console', async () => {
+    const { context, page, errors } = await rolePage();
+    const sessionProbes: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/session') sessionProbes.push(request.method());
+    });
     try {
       const response = await page.goto(system.url + '/');
       await page.waitForURL('**/console/signin**');
@@ -56,6 +60,9 @@ describe.skipIf(skipBrowser)('the console is accessible', () => {
       await page.getByTestId('signin-submit').click();
       await expect.poll(() => page.getByTestId('signin-error').innerText()).toContain('请输入用户名和密码');
       await expectAccessible(page, 'signin (error shown)');
+      // Nobody has signed in in this browser: the console does not ask who is signed in (a 401 the browser would log as an error).
+      expect(sessionProbes).toEqual([]);
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }

@@ -53,6 +53,13 @@ export function applySession(answer: SessionAnswer): void {
 
 /** Reads the current session (the cookie); false when nobody is signed in. */
 export async function loadSession(): Promise<boolean> {
+  // No marker cookie (govpub_signed_in, set beside the HttpOnly session cookie): nobody signed in
+  // here, and asking would only be answered 401, an error in the browser's console.
+  if (!document.cookie.split(';').some((part) => part.trim() === 'govpub_signed_in=1')) {
+    session.loaded = true;
+    session.user = null;
+    return false;
+  }
   const response = await fetch('/api/session', { credentials: 'same-origin', headers: { accept: 'application/json' } }).catch(() => null);
   session.loaded = true;
   if (!response || !response.ok) {
