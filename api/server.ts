@@ -33,7 +33,7 @@ import { ValidityService } from '../services/validity.js';
 import { listChannels, topicPaths } from '../domain/registry.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
-import { authenticate, toActor } from '../services/users.js';
+import { authenticate, hasApiTokenPrefix, toActor } from '../services/users.js';
 import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookies, sessionFromCookie } from '../services/sessions.js';
 import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
@@ -268,7 +268,19 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
         'Send your token as "Authorization: Bearer <token>" (create one with `govpub users add`), or sign in with POST /api/session.',
         { status: 401 },
       );
-    const user = await authenticate(ctx.db, match[1]!);
+    const token = match[1]!;
+    // A value that is not shaped like a token at all (a user name, a password, a metrics token) is a
+    // mix-up rather than a stale token: say what a token looks like and where it comes from, never the value.
+    if (!hasApiTokenPrefix(token))
+      throw new GovpubError(
+        'unauthorized',
+        'The bearer token is not a govpub API token: govpub tokens start with gp_ (the value sent is not repeated here). Send the token `govpub users add NAME` printed as its last line; if it is lost, an administrator issues a new one with `govpub users rotate-token NAME`. To sign in with a user name and password, use the console or POST /api/session.',
+        { status: 401 },
+        {
+          zh: 'Bearer 令牌不是 govpub API 令牌：govpub 令牌以 gp_ 开头（所发送的值不在此回显）。请发送 govpub users add NAME 最后一行输出的令牌；如已遗失，请管理员用 govpub users rotate-token NAME 换发新令牌。如需用用户名和密码登录，请使用控制台或 POST /api/session。',
+        },
+      );
+    const user = await authenticate(ctx.db, token);
     if (!user)
       throw new GovpubError(
         'unauthorized',

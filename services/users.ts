@@ -226,6 +226,11 @@ function newToken(): string {
 
 const TOKEN_PREFIX = 'gp_';
 
+/** True when `token` begins as every govpub API token does (`gp_`); anything else cannot be one, whatever the database holds. */
+export function hasApiTokenPrefix(token: string): boolean {
+  return token.startsWith(TOKEN_PREFIX);
+}
+
 /** True for text shaped like a govpub API token (`gp_` and 32 base64url characters, as `newToken` makes them), anywhere in it. */
 export function looksLikeApiToken(text: string): boolean {
   return /gp_[A-Za-z0-9_-]{32}/.test(text);

@@ -45,7 +45,20 @@ describe('identity and roles', () => {
     expect(none.status).toBe(401);
     expect(none.body.error.code).toBe('unauthorized');
     expect(none.body.error.message).toContain('govpub users add');
-    expect((await call('GET', '/api/packages', 'gp_wrong')).status).toBe(401);
+    const unknown = await call('GET', '/api/packages', 'gp_wrong');
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error.message).toContain('govpub users rotate-token');
+  });
+
+  it('answers a value that is no govpub token at all (a user name) by saying tokens start with gp_ and where to get one, without echoing it', async () => {
+    const userName = await call('GET', '/api/packages', 'wang.wei');
+    expect(userName.status).toBe(401);
+    expect(userName.body.error.code).toBe('unauthorized');
+    expect(userName.body.error.message).toMatch(/start with gp_/);
+    expect(userName.body.error.message).toContain('govpub users add');
+    expect(userName.body.error.message).toContain('govpub users rotate-token');
+    expect(userName.body.error.messageZh).toMatch(/gp_ 开头/);
+    expect(JSON.stringify(userName.body)).not.toContain('wang.wei');
   });
 
   it('answers 403 when the role may not act', async () => {
