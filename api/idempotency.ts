@@ -1,6 +1,7 @@
 /**
- * Idempotency keys (`Idempotency-Key` header) for requests that create something, so a client
- * retrying after a lost answer gets the first answer instead of a second package.
+ * Idempotency keys (`Idempotency-Key` header) for requests that must not run twice, so a client
+ * retrying after a lost answer gets the first answer instead of a second package (POST
+ * /api/packages) or a 409 channel_already_paused about its own pause (POST /api/channels/:id/pause).
  *
  * - The same key from the same user with the same request (route and canonical JSON body: field
  *   order and whitespace do not matter) answers with the stored first response, its status code

@@ -129,7 +129,7 @@ export function openApiDocument(routes: DocumentedRoute[]) {
         'Release packages (a policy document with its interpretations) move through organize → review (初审/复审/终审) → release → retract, enforcing the three synchronizations (三同步).',
         'Errors are `{error: {code, message, messageZh, messageEn?, issues?, requestId}}` (message in English unless Accept-Language prefers zh; messageZh always): 400 carries field paths in `issues` (code invalid_body, invalid_query, invalid_params or invalid_header), 409 a rule code and a sentence a person can act on, 500 a request id that is also in the X-Request-Id header and the server log.',
         `Request bodies are JSON (415 otherwise); a field given twice in one object, unknown fields and unknown query parameters are refused with 400. Comments, reasons and notes are at most ${LIMITS.note.toLocaleString('en')} characters.`,
-        `POST /api/packages takes an Idempotency-Key header: a retry with the same key and body answers with the first response (keys are kept ${RETENTION_HOURS} hours).`,
+        `POST /api/packages and POST /api/channels/:id/pause take an Idempotency-Key header: a retry with the same key and body answers with the first response (keys are kept ${RETENTION_HOURS} hours).`,
       ].join(' '),
     },
     components: {

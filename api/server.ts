@@ -440,6 +440,27 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   // resuming a channel and retracting a package, which must act at once even when the API is busy.
   const FINISH: Partial<RouteOptions> = { config: { admission: 'finish' } };
   const START: Partial<RouteOptions> = { config: { admission: 'start' } };
+  /**
+   * Answers with `status` and what `run` gives; with an Idempotency-Key header, `run` runs once per
+   * (user, key) and a retry of the same request (`fingerprintRoute` and body) gets the first answer
+   * (api/idempotency.ts). `fingerprintRoute` names the resource, so one key cannot replay for another.
+   */
+  async function answerOnce(
+    request: FastifyRequest<{ Body: unknown }>,
+    reply: FastifyReply,
+    fingerprintRoute: string,
+    status: number,
+    run: () => Promise<unknown>,
+  ): Promise<FastifyReply> {
+    const key = keyFromHeader(request.headers['idempotency-key']);
+    if (key === undefined) return reply.status(status).send(await run());
+    const outcome = await withIdempotencyKey(ctx.db, { userId: actorOf(request).id, key, route: fingerprintRoute, body: request.body }, async () => ({
+      status,
+      body: await run(),
+    }));
+    if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+    return reply.status(outcome.status).send(outcome.body);
+  }
   /** The role and unit that decide which channels a user may target. */
   const unitUserOf = async (actor: Actor) => ({ role: actor.role, unit: (await userById(ctx.db, actor.id))?.unit ?? null });
 
@@ -501,8 +522,11 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     };
   });
   // Path parameters arrive decoded once (wechat_oa%3Ablfb → wechat_oa:blfb); they are never decoded again.
-  route('POST', '/api/channels/:id/pause', routes.pauseChannel, async (request) =>
-    deliveries.pauseChannel(actorOf(request), request.params.id, request.body.reason),
+  // A second pause is refused (409 channel_already_paused), so a retry after a lost answer needs its key to get the first answer.
+  route('POST', '/api/channels/:id/pause', routes.pauseChannel, async (request, reply) =>
+    answerOnce(request, reply, `POST /api/channels/${request.params.id}/pause`, 200, () =>
+      deliveries.pauseChannel(actorOf(request), request.params.id, request.body.reason),
+    ),
   );
   route('POST', '/api/channels/:id/resume', routes.resumeChannel, async (request) => deliveries.resumeChannel(actorOf(request), request.params.id));
 
@@ -546,15 +570,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     routes.createPackage,
     async (request, reply) => {
       packageBodyProblems(request);
-      const actor = actorOf(request);
-      const key = keyFromHeader(request.headers['idempotency-key']);
-      if (key === undefined) return reply.status(201).send(await packages.create(actor, request.body));
-      const outcome = await withIdempotencyKey(ctx.db, { userId: actor.id, key, route: 'POST /api/packages', body: request.body }, async () => ({
-        status: 201,
-        body: await packages.create(actor, request.body),
-      }));
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(outcome.status).send(outcome.body);
+      return answerOnce(request, reply, 'POST /api/packages', 201, () => packages.create(actorOf(request), request.body));
     },
     { attachValidation: true, ...START },
   );

@@ -159,12 +159,22 @@ export function registerDeliveryCommands(program: Command): void {
   const channels = program.commands.find((c) => c.name() === 'channels') ?? program.command('channels');
   const channelRoute = (channel: string, action: string) => `/api/channels/${encodeURIComponent(channel)}/${action}`;
   withActingOptions(
-    channels.command('pause <channel>').description('Hold every delivery to a channel (audited)').requiredOption('--reason <text>', 'why'),
-  ).action(async (channel: string, options: Common & { reason: string }) => {
-    const result = await ApiClient.from(options).request<{ reason: string }>('POST', channelRoute(channel, 'pause'), { reason: options.reason });
-    if (options.json) printJson(result);
-    else console.log(`${channel} paused: ${result.reason}`);
-  });
+    channels
+      .command('pause <channel>')
+      .description('Hold every delivery to a channel (audited); a channel already paused is refused, naming who paused it, when and why')
+      .requiredOption('--reason <text>', 'why'),
+  )
+    .option('--idempotency-key <key>', 'the same key again returns the first answer instead of "already paused" (safe retries)')
+    .action(async (channel: string, options: Common & { reason: string; idempotencyKey?: string }) => {
+      const result = await ApiClient.from(options).request<{ reason: string }>(
+        'POST',
+        channelRoute(channel, 'pause'),
+        { reason: options.reason },
+        options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {},
+      );
+      if (options.json) printJson(result);
+      else console.log(`${channel} paused: ${result.reason}`);
+    });
   withActingOptions(channels.command('resume <channel>').description('Lift a pause (or the hold after refused credentials) and wake its deliveries')).action(
     async (channel: string, options: Common) => {
       const result = await ApiClient.from(options).request<{ woken: number }>('POST', channelRoute(channel, 'resume'));

@@ -36,9 +36,32 @@ export async function pausedReason(db: Kysely<DB>, channelId: string): Promise<s
 }
 
 /**
- * Holds a channel. `onlyIfRunning`: leaves an existing pause (and its reason) alone; returns
- * whether this call paused it.
+ * The pause a channel is under now, with who set it: the actor of its latest `channel_paused`
+ * audit entry (written in the same transaction as every pause), by user name when a user, `system`
+ * when govpub held it itself; null when the channel is not paused. `lock`: the channel's row is
+ * locked until the transaction ends (a pause decided on what was read here cannot race another).
  */
+export async function currentPause(
+  db: Kysely<DB>,
+  channelId: string,
+  options: { lock?: boolean } = {},
+): Promise<{ at: Date; reason: string | null; by: string | null } | null> {
+  let read = db.selectFrom('channels').select(['paused_at', 'paused_reason']).where('id', '=', channelId);
+  if (options.lock) read = read.forUpdate();
+  const channel = await read.executeTakeFirst();
+  if (!channel?.paused_at) return null;
+  const entry = await db
+    .selectFrom('audit_log')
+    .leftJoin('users', 'users.id', 'audit_log.actor')
+    .select(['audit_log.actor', 'users.name'])
+    .where('audit_log.channel_id', '=', channelId)
+    .where('audit_log.action', '=', 'channel_paused')
+    .orderBy('audit_log.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return { at: channel.paused_at, reason: channel.paused_reason, by: entry ? (entry.name ?? entry.actor) : null };
+}
+
 /**
  * The reason govpub writes when it holds a channel because the platform refused its credentials,
  * and how readers recognise it (channel health reports the credentials as invalid).
@@ -47,6 +70,10 @@ const REFUSED_CREDENTIALS_PREFIX = 'needs reconnect: ';
 export const refusedCredentialsPauseReason = (platformMessage: string): string => `${REFUSED_CREDENTIALS_PREFIX}${platformMessage}`;
 export const isRefusedCredentialsPause = (reason: string): boolean => reason.startsWith(REFUSED_CREDENTIALS_PREFIX);
 
+/**
+ * Holds a channel. `onlyIfRunning`: leaves an existing pause (and its reason) alone; returns
+ * whether this call paused it.
+ */
 export async function pauseChannel(db: Kysely<DB>, channelId: string, reason: string, at: Date, onlyIfRunning = false): Promise<boolean> {
   let q = db.updateTable('channels').set({ paused_at: at, paused_reason: reason }).where('id', '=', channelId);
   if (onlyIfRunning) q = q.where('paused_at', 'is', null);

@@ -108,6 +108,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   portal_config: '门户网站的配置有误。请联系运维人员检查门户设置。',
   unknown_channel: '渠道编号不存在。渠道编号形如 <平台>:<编号>，请在渠道列表中查看。',
   unknown_account: '注册表中没有该账号。请检查 config/registry/accounts.yaml。',
+  channel_already_paused: '该渠道已经暂停，本次未做任何更改。如需以新的原因暂停，请先恢复该渠道再重新暂停；否则保持暂停即可。',
 
   // ── Media ───────────────────────────────────────────────────────────────────
   media_bad_hash: '媒体编号格式不正确（应为 64 位十六进制）。请检查编号。',

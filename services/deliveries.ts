@@ -11,7 +11,8 @@ import type { Actor } from '../domain/package-rules.js';
 import { requireAllowed } from '../domain/commands.js';
 import { findChannel, listChannels } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
-import { pauseChannel, unpauseChannel } from '../db/channels.js';
+import { currentPause, isRefusedCredentialsPause, pauseChannel, unpauseChannel } from '../db/channels.js';
+import { chinaTime } from '../domain/compliance/check-context.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
 import type { DeliveryRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
@@ -353,17 +354,49 @@ export class DeliveryService {
     return this.get(row.id);
   }
 
-  /** Holds every delivery to a channel (they wait as pending) until it is resumed. */
+  /**
+   * Holds every delivery to a channel (they wait as pending) until it is resumed. A channel already
+   * paused is refused (409 channel_already_paused, naming who paused it, when and why): a second
+   * pause would overwrite the first one's reason, and the operator who wrote it would lose it.
+   */
   async pauseChannel(actor: Actor, channelId: string, reason: unknown): Promise<{ channelId: string; pausedAt: string; reason: string }> {
     requireAllowed(actor, 'pauseChannel');
     this.requireChannel(channelId);
     const { reason: why } = commandInput('pauseChannel', { reason });
     const now = new Date();
     await inTransaction(this.ctx.db, async (trx) => {
+      // The channel's row stays locked until the pause is written: of two operators pausing at once, the second is refused.
+      const pause = await currentPause(trx, channelId, { lock: true });
+      if (pause) throw this.alreadyPaused(channelId, pause);
       await pauseChannel(trx, channelId, why, now);
       await appendAudit(trx, { actor: actor.id, action: 'channel_paused', channelId, details: { reason: why } });
     });
     return { channelId, pausedAt: now.toISOString(), reason: why };
+  }
+
+  private alreadyPaused(channelId: string, pause: { at: Date; reason: string | null; by: string | null }): GovpubError {
+    const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
+    const at = chinaTime(pause.at.toISOString());
+    const heldForCredentials = pause.reason !== null && isRefusedCredentialsPause(pause.reason);
+    const byEn = pause.by === 'system' ? 'govpub itself' : pause.by === null ? 'someone the audit trail does not name' : pause.by;
+    const byZh = pause.by === 'system' ? 'govpub 系统自动' : pause.by === null ? '（审计记录中未找到）' : pause.by;
+    const reasonZh = heldForCredentials ? '平台拒绝了该账号的凭据' : (pause.reason ?? '未写明');
+    const resume = `POST /api/channels/${encodeURIComponent(channelId)}/resume or \`govpub channels resume ${channelId}\``;
+    return new GovpubError(
+      'channel_already_paused',
+      `Channel ${channelId} (${name}) is already paused: by ${byEn} at ${at} (Beijing time), reason: "${pause.reason ?? 'none given'}". Nothing was changed. ` +
+        (heldForCredentials
+          ? `Fix the account's credentials, then resume it (${resume}).`
+          : `Leave it paused, or resume it first (${resume}) and pause it again with your reason.`),
+      { status: 409 },
+      {
+        zh:
+          `渠道“${name}”已于 ${at}（北京时间）由 ${byZh} 暂停，原因：${reasonZh}。本次未做任何更改。` +
+          (heldForCredentials
+            ? '请先重新授权或更新该账号的凭据，再恢复渠道。'
+            : `如需以新的原因暂停，请先恢复该渠道（“恢复渠道”或 govpub channels resume ${channelId}），再重新暂停；否则保持暂停即可。`),
+      },
+    );
   }
 
   /** Lifts a pause (also the hold after refused credentials) and wakes every delivery waiting on the channel. */

@@ -6,6 +6,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import type { FastifySchema } from 'fastify';
 import { MAX_NOTE_CHARS } from '../../domain/text.js';
+import { RETENTION_HOURS } from '../idempotency.js';
 
 /** Request limits (characters, items). Notes are comments, reasons and notes: they go into workflow history. */
 export const LIMITS = {
@@ -138,6 +139,19 @@ export const tags = { packages: ['packages'], review: ['review'], operations: ['
  * A command on one resource (a package, a delivery, a channel): its path parameters, body and
  * answer; refused with 404 when there is no such resource and 409 when not now.
  */
+/** The optional Idempotency-Key header of a request that must not run twice (api/idempotency.ts); `firstAnswer` says what a retry gets back. */
+export const idempotencyKeyHeaders = (firstAnswer: string) =>
+  Type.Object({
+    'idempotency-key': Type.Optional(
+      Type.String({
+        // A token or a quoted string (draft-ietf-httpapi-idempotency-key-header): printable ASCII.
+        pattern: `^(?:[!#-~]{1,${LIMITS.idempotencyKey}}|"[!#-~]{1,${LIMITS.idempotencyKey}}")$`,
+        'x-message': `expected 1 to ${LIMITS.idempotencyKey} printable ASCII characters without spaces, e.g. a UUID`,
+        description: `Makes the request safe to retry: the same key from the same user with the same body answers with the first response (${firstAnswer}, header Idempotent-Replayed: true); with a different body 409 idempotency_key_reused. Keys are kept ${RETENTION_HOURS} hours.`,
+      }),
+    ),
+  });
+
 export function commandRoute<P extends TSchema, B extends TSchema, R extends TSchema>(
   summary: string,
   routeTags: string[],

@@ -8,6 +8,7 @@ import {
   booleanParam,
   commandRoute,
   cursorParam,
+  idempotencyKeyHeaders,
   idText,
   LIMITS,
   limitParam,
@@ -167,12 +168,15 @@ export const operationsRoutes = {
     querystring: ChannelListQuery,
     response: { 200: ChannelList },
   },
-  pauseChannel: commandRoute(
-    'Hold every delivery to the channel (ops/admin; audited)',
-    tags.operations,
-    { params: ChannelParams, body: commandBodies.pauseChannel, result: PauseResult },
-    [404],
-  ),
+  pauseChannel: {
+    ...commandRoute(
+      'Hold every delivery to the channel (ops/admin; audited). A channel already paused is refused (409 channel_already_paused, naming who paused it, when and why): resume it first. Safe to retry with an Idempotency-Key header.',
+      tags.operations,
+      { params: ChannelParams, body: commandBodies.pauseChannel, result: PauseResult },
+      [404, 409],
+    ),
+    headers: idempotencyKeyHeaders('200 with the same pausedAt, not 409 channel_already_paused'),
+  },
   resumeChannel: commandRoute(
     'Lift a pause or the hold after refused credentials and wake the waiting deliveries (ops/admin; audited)',
     tags.operations,

@@ -4,13 +4,13 @@ import { COMMANDS } from '../../domain/commands.js';
 import { INTERPRETATION_FORMS, PACKAGE_STATUSES, VALIDITY_STATES } from '../../domain/package-rules.js';
 import { MAX_KEYWORD_CHARS, MAX_KEYWORDS } from '../../services/package-input.js';
 import { DELIVERY_STATES } from '../../contracts/delivery.js';
-import { RETENTION_HOURS } from '../idempotency.js';
 import { commandBodies } from './commands.js';
 import {
   commandRoute,
   cursorParam,
   dateTime,
   httpUrl,
+  idempotencyKeyHeaders,
   idText,
   LIMITS,
   limitParam,
@@ -39,16 +39,7 @@ export const PackageListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      // A token or a quoted string (draft-ietf-httpapi-idempotency-key-header): printable ASCII.
-      pattern: `^(?:[!#-~]{1,${LIMITS.idempotencyKey}}|"[!#-~]{1,${LIMITS.idempotencyKey}}")$`,
-      'x-message': `expected 1 to ${LIMITS.idempotencyKey} printable ASCII characters without spaces, e.g. a UUID`,
-      description: `Makes the request safe to retry: the same key from the same user with the same body answers with the first response (same id, 201, header Idempotent-Replayed: true); with a different body 409 idempotency_key_reused. Keys are kept ${RETENTION_HOURS} hours.`,
-    }),
-  ),
-});
+export const IdempotencyHeaders = idempotencyKeyHeaders('same id, 201');
 
 const Attachment = Type.Object(
   {

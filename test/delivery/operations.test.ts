@@ -14,6 +14,7 @@ import { saveHistory } from '../support/histories.js';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { deliveryWorkflowId, retryDeliveryUpdate, skipDeliveryUpdate, takedownWorkflowId } from '../../contracts/delivery.js';
+import { chinaTime } from '../../domain/compliance/check-context.js';
 import { httpStatusOf } from '../../domain/errors.js';
 import { DeliveryService } from '../../services/deliveries.js';
 import { packageWorkflowId } from '../../contracts/package.js';
@@ -38,6 +39,7 @@ beforeAll(async () => {
   tokens.editor = editor.token;
   await world.registerMedia(app.db, editor.actor.id);
   tokens.ops = (await app.user('ops-duty', 'ops')).token;
+  tokens.opsNight = (await app.user('ops-night', 'ops')).token;
   for (const stage of ['初审', '复审', '终审']) tokens[stage] = (await app.user(`ops-${stage}`, 'reviewer', [stage])).token;
 }, 120_000);
 
@@ -47,14 +49,18 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function call(method: string, path: string, token: string | undefined, body?: unknown) {
+async function call(method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
 
 async function releaseThroughApi(input: unknown): Promise<string> {
@@ -104,6 +110,13 @@ describe('operations on deliveries', () => {
     expect(channel.paused).toBe(true);
     expect(channel.pausedReason).toMatch(/needs reconnect/);
     expect(JSON.stringify(channels.body)).not.toContain(good);
+    // An operator's pause does not overwrite the hold (its reason is what marks the credentials invalid).
+    const pauseHeld = await call('POST', `/api/channels/${encodeURIComponent('wechat_oa:blzw')}/pause`, tokens.ops, { reason: '例行检查' });
+    expect(pauseHeld.status).toBe(409);
+    expect(pauseHeld.body.error.code).toBe('channel_already_paused');
+    expect(pauseHeld.body.error.message).toMatch(/already paused: by govpub itself .*Fix the account's credentials, then resume it/);
+    const stillHeld = await call('GET', '/api/channels?platform=wechat_oa', tokens.ops);
+    expect(stillHeld.body.channels.find((c: { id: string }) => c.id === 'wechat_oa:blzw').pausedReason).toMatch(/needs reconnect/);
 
     setSecret('WECHAT_OA_BLZW_APP_SECRET', good);
     const resumed = await call('POST', `/api/channels/${encodeURIComponent('wechat_oa:blzw')}/resume`, tokens.ops);
@@ -138,6 +151,43 @@ describe('operations on deliveries', () => {
       .where('action', 'in', ['channel_paused', 'channel_resumed'])
       .execute();
     expect(audit.map((a) => a.action).sort()).toEqual(['channel_paused', 'channel_resumed']);
+  });
+
+  it('refuses to pause a paused channel (409 naming who paused it, when and why) and keeps the first pause; a retry with its Idempotency-Key gets the first answer', async () => {
+    const channel = 'weibo:jkbl-wb';
+    const pauseUrl = `/api/channels/${encodeURIComponent(channel)}/pause`;
+    const first = await call('POST', pauseUrl, tokens.ops, { reason: '账号年检中' }, { 'idempotency-key': 'pause-jkbl-wb-1' });
+    expect(first.status).toBe(200);
+
+    const second = await call('POST', pauseUrl, tokens.opsNight, { reason: '夜间维护' });
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('channel_already_paused');
+    const at = chinaTime(first.body.pausedAt);
+    expect(second.body.error.message).toContain(`already paused: by ops-duty at ${at} (Beijing time), reason: "账号年检中"`);
+    expect(second.body.error.message).toMatch(/resume it first \(POST \/api\/channels\/weibo%3Ajkbl-wb\/resume or `govpub channels resume weibo:jkbl-wb`\)/);
+    expect(second.body.error.messageZh).toContain(`已于 ${at}（北京时间）由 ops-duty 暂停，原因：账号年检中。本次未做任何更改。`);
+    expect(second.body.error.messageZh).toContain('请先恢复该渠道');
+
+    // The first pause stands as it was written: its reason, its time, one audit entry.
+    const listed = await call('GET', '/api/channels?platform=weibo&paused=true', tokens.ops);
+    expect(listed.body.channels.find((c: { id: string }) => c.id === channel)).toMatchObject({ paused: true, pausedReason: '账号年检中' });
+    const row = await app.db.selectFrom('channels').select(['paused_at']).where('id', '=', channel).executeTakeFirstOrThrow();
+    expect(row.paused_at?.toISOString()).toBe(first.body.pausedAt);
+
+    // The first request sent again with its key (its answer was lost, say) gets that answer, not the 409.
+    const replayed = await call('POST', pauseUrl, tokens.ops, { reason: '账号年检中' }, { 'idempotency-key': 'pause-jkbl-wb-1' });
+    expect(replayed.status).toBe(200);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.body).toEqual(first.body);
+    const pauses = await app.db.selectFrom('audit_log').select('actor').where('channel_id', '=', channel).where('action', '=', 'channel_paused').execute();
+    expect(pauses).toHaveLength(1);
+
+    // Resumed, the channel takes the other operator's pause.
+    expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops)).status).toBe(200);
+    const retaken = await call('POST', pauseUrl, tokens.opsNight, { reason: '夜间维护' });
+    expect(retaken.status).toBe(200);
+    expect(retaken.body.reason).toBe('夜间维护');
+    expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.opsNight)).status).toBe(200);
   });
 
   it('tells the editor in plain words what a platform cannot take; operations skip it with a reason', async () => {
