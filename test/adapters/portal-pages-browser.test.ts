@@ -136,7 +136,14 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
       payload: {
         ...input.payload,
         packageId: unbrokenId,
-        document: { ...input.payload.document, title: unbroken('关于'), issuingUnit: unbroken('U'), validity: null },
+        document: {
+          ...input.payload.document,
+          title: unbroken('关于'),
+          issuingUnit: unbroken('U'),
+          validity: null,
+          // Preformatted lines keep their spaces and do not wrap by themselves: a pasted table, a command, an address.
+          bodyHtml: `<p>附表：</p><pre>序号  项目名称${'  老旧小区改造配套基础设施提升工程（含雨污分流）'.repeat(4)}\n1     ${'x'.repeat(200)}</pre><pre><code>curl https://www.beilin.gov.cn/${'zwgk/'.repeat(40)}list.json</code></pre>`,
+        },
         interpretations: [{ ...input.payload.interpretations[0]!, title: unbroken('解读'), interpreter: unbroken('I') }],
       },
     };
@@ -255,7 +262,7 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
     await context.close();
   });
 
-  it('at 360 px no page is wider than the screen, in normal and in elder mode (key-area grid, long words, titles and names with nothing to break at)', async () => {
+  it('at 360 px no page is wider than the screen, in normal and in elder mode (key-area grid, long words, titles and names with nothing to break at, long <pre> lines)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
     const page = await context.newPage();
     const tooWide: string[] = [];

@@ -121,6 +121,9 @@ video{max-width:100%;height:auto;background:#000}
 .thumb{width:160px;height:90px;object-fit:cover}
 /* A title, name or address with nothing to break at (a Latin run, a URL) must not widen the page at 360 px: anywhere in the content. */
 main,.breadcrumb{overflow-wrap:anywhere}
+/* Nor may a body's preformatted line (a pasted table, a command, an address): it wraps inside its box, keeping its spaces.
+   Wrapping rather than a sideways scroller: readable without swiping, printed whole, and no scroll region a keyboard cannot reach. */
+pre{white-space:pre-wrap;overflow-wrap:anywhere;max-width:100%}
 ${ALIGNMENTS.map((a) => `.align-${a}{text-align:${a}}`).join('')}
 .child-columns ul,.column-links{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 .key-areas{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(20rem,100%),1fr));gap:1rem}
