@@ -7,6 +7,7 @@ import { issueMessageZh } from '../api/validation.js';
 import os from 'node:os';
 import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
+import { bodyLinkRefusal } from '../adapters/portal/format.js';
 import { preflight, submitBlockers, type FormatStep, type PreflightContent, type PreflightResult, type Problem } from '../adapters/preflight/preflight.js';
 import { fieldLabel, gateProblem, pointerOf } from '../adapters/preflight/problems.js';
 import type { MediaInfo } from '../adapters/types.js';
@@ -54,13 +55,21 @@ export function issueProblem(issue: FieldIssue): Problem {
 
 /**
  * The content gate's matches added to a preflight result as package-level problems: personal
- * data and blocking wording block submit; the rest are warnings the reviewer sees.
+ * data and blocking wording block submit; the rest are warnings the reviewer sees. A body link the
+ * portal's format step refused (a relative address, another scheme) is left to the portal's
+ * problem, which blocks and says what to write instead: the gate's "not checked" warning on the
+ * same link would report it twice. Without a portal target the gate's warning stays: no other
+ * channel checks body links.
  */
 export function withGate(result: PreflightResult, matches: readonly GateMatch[]): PreflightResult {
-  if (matches.length === 0) return result;
+  const portalRefusedFields = new Set(result.channels.filter((c) => c.platform === 'portal').flatMap((c) => c.blocking.map((p) => p.field)));
+  // The excerpt is the URL as written, masked and shortened at its end: neither changes whether it is a full http(s) address.
+  const saidByPortal = (m: GateMatch) => m.code === 'link_refused' && portalRefusedFields.has(m.place.field) && bodyLinkRefusal(m.excerpt) !== null;
+  const shown = matches.filter((m) => !saidByPortal(m));
+  if (shown.length === 0) return result;
   const blocking = [...result.package.blocking];
   const warnings = [...result.package.warnings];
-  for (const m of matches) (m.blocking ? blocking : warnings).push(gateProblem(m));
+  for (const m of shown) (m.blocking ? blocking : warnings).push(gateProblem(m));
   return { ...result, ok: result.ok && blocking.length === result.package.blocking.length, package: { blocking, warnings } };
 }
 

@@ -365,15 +365,16 @@ function checkLinks(html: string, field: string, problems: FormatProblem[]): voi
   for (const [tag] of html.matchAll(/<a\b[^>]*>/gi)) {
     linkNumber += 1;
     const href = htmlToPlainText(parseAttributes(tag).href ?? '').trim();
-    if (!href || href.startsWith('#') || /^mailto:/i.test(href)) continue;
+    const refusal = bodyLinkRefusal(href);
+    if (!refusal) continue;
     const shown = truncateChars(href, 60);
-    if (mediaIdFromSrc(href)) {
+    if (refusal === 'upload') {
       problems.push({
         field,
         message: `link ${linkNumber} (${shown}) leads to an uploaded file, which only govpub's users can open: add the file to the document as an attachment instead.`,
         messageZh: `${fieldLabelZh(field)}中的第 ${linkNumber} 个链接（${shown}）指向上传到 govpub 的文件，公众在门户网站上打不开。请把该文件作为附件添加到文件中。`,
       });
-    } else if (!isWebUrl(href)) {
+    } else {
       problems.push({
         field,
         message: `link ${linkNumber} (${shown}) is not a full http(s) address: on the portal page it would lead nowhere; write the whole address (https://…).`,
@@ -381,6 +382,17 @@ function checkLinks(html: string, field: string, problems: FormatProblem[]): voi
       });
     }
   }
+}
+
+/**
+ * Why the portal refuses a body link (checkLinks), or null when it keeps it: `upload` for a link
+ * to a govpub upload, `not_web` for anything but a full http(s) address, mailto: or #….
+ * Preflight asks it too, so a link the portal refuses is not also reported by the general link check.
+ */
+export function bodyLinkRefusal(href: string): 'upload' | 'not_web' | null {
+  if (!href || href.startsWith('#') || /^mailto:/i.test(href)) return null;
+  if (mediaIdFromSrc(href)) return 'upload';
+  return isWebUrl(href) ? null : 'not_web';
 }
 
 /** Attributes of one start tag, entity-encoded values as written. */

@@ -193,6 +193,26 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
     expect((await call('POST', `/api/packages/${created.body.id}/submit`, {})).status).toBe(200);
   });
 
+  it("reports a relative body link once, with the portal's refusal that says what to write; without a portal target the general link check still warns", async () => {
+    const input = policyPackage(app.registry); // the portal column and a Weibo account
+    const document = { ...input.document, body: '<p>详见<a href="../zwgk/1.html">原文</a>。</p>' };
+    const everyProblem = (result: { package: { blocking: any[]; warnings: any[] }; channels: { blocking: any[]; warnings: any[] }[] }) => [
+      ...result.package.blocking,
+      ...result.package.warnings,
+      ...result.channels.flatMap((c) => [...c.blocking, ...c.warnings]),
+    ];
+    const aboutTheLink = (p: { message: string }) => p.message.includes('../zwgk/1.html');
+
+    const created = await call('POST', '/api/packages', { ...input, document });
+    const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
+    expect(everyProblem(checked.body).filter(aboutTheLink)).toEqual([
+      expect.objectContaining({ field: '/document/body', channelId: input.targets[0], message: expect.stringContaining('请填写完整网址（https://…）') }),
+    ]);
+
+    const elsewhere = await call('POST', '/api/preflight', { ...input, targets: [input.targets[1]], document });
+    expect(everyProblem(elsewhere.body).filter(aboutTheLink)).toEqual([expect.objectContaining({ code: 'link_refused', field: '/document/body' })]);
+  });
+
   it('an unknown package: 404 not_found', async () => {
     const missing = await call('GET', '/api/packages/pkg-20260101-00000000/preflight');
     expect(missing.status).toBe(404);
