@@ -41,6 +41,7 @@ import { parsePackageInput, ValidationError, type PackageContent } from './packa
 import { canonicalJson } from '../domain/canonical-json.js';
 import { currentValidity } from './validity.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
+import { chinaDate } from '../domain/working-days.js';
 
 /** A revision row the workflow never took, older than this, was left by a lost answer and may be replaced. */
 const ORPHAN_REVISION_AGE_MS = 2 * 60_000;
@@ -65,8 +66,9 @@ function factsOf(content: PackageContent, revision: number, hash: string, requir
   };
 }
 
-function newPackageId(): string {
-  return `pkg-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+/** `pkg-<yyyymmdd>-<8 hex>`, dated by the Beijing calendar as every page and list shows dates (not UTC: 07:30 on 3 Dec is 3 Dec). */
+function newPackageId(at: Date): string {
+  return `pkg-${chinaDate(at).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Turns a workflow refusal into the error the caller sees: the rule's code and sentence. */
@@ -98,10 +100,21 @@ function notFound(packageId: string): GovpubError {
   return new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
 }
 
+export interface PackageServiceOptions {
+  /** The clock a new package's id is dated by (tests set one near midnight). */
+  now?: () => Date;
+}
+
 export class PackageService {
   private preflight: PreflightService | undefined;
+  private readonly now: () => Date;
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly ctx: AppContext,
+    options: PackageServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   private handle(packageId: string): WorkflowHandle<typeof packageWorkflow> {
     return this.ctx.temporal.workflow.getHandle<typeof packageWorkflow>(packageWorkflowId(packageId));
@@ -192,7 +205,7 @@ export class PackageService {
     this.checkScope(actor, unit, content.targets);
     await this.checkMedia(content);
     const stages: StageRule[] = stagesFor(this.ctx.registry, item.contentClass).map((s) => ({ id: s.id, name: s.name, roles: s.roles }));
-    const id = newPackageId();
+    const id = newPackageId(this.now());
     const hash = contentHash(content);
     const handle = await this.ctx.temporal.workflow.start(packageWorkflow, {
       workflowId: packageWorkflowId(id),

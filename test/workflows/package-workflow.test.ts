@@ -10,6 +10,7 @@ import { packageWorkflowId } from '../../contracts/package.js';
 import { policyPackage, refusal, startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
 import { issueMessageZh } from '../../api/validation.js';
+import { PackageService } from '../../services/packages.js';
 
 let app: TestApp;
 let editor: Actor;
@@ -51,6 +52,16 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+describe('package ids', () => {
+  it('carry the Beijing calendar date, as every page shows dates, not the UTC one (07:30 on 3 Dec Beijing is 23:30 on 2 Dec UTC)', async () => {
+    const createdAt = async (instant: string) => new PackageService(app.ctx, { now: () => new Date(instant) }).create(editor, policyPackage(app.registry));
+    expect((await createdAt('2026-12-02T23:30:00.000Z')).id).toMatch(/^pkg-20261203-[0-9a-f]{8}$/);
+    // The day turns at Beijing midnight, 16:00 UTC.
+    expect((await createdAt('2026-12-02T15:59:59.999Z')).id).toMatch(/^pkg-20261202-[0-9a-f]{8}$/);
+    expect((await createdAt('2026-12-02T16:00:00.000Z')).id).toMatch(/^pkg-20261203-[0-9a-f]{8}$/);
+  });
+});
 
 describe('organize: document and interpretation enter review together', () => {
   it('refuses to submit a policy document that needs interpretation and has none, with the reason', async () => {
