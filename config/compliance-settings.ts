@@ -36,7 +36,7 @@ export interface ComplianceSettings {
   timezone: string;
   /** Minutes between reachability probes of the public site (default 10). */
   probeEveryMinutes: number;
-  /** A probe slower than this counts as failed (inspectors' limit: 15 s). */
+  /** A probe taking this long or longer counts as failed (inspectors' limit: 15 s, 「超过（含）15秒」). */
   probeTimeoutMs: number;
   /** Extra public URLs probed besides the portal's home and a column page. */
   probeUrls: string[];

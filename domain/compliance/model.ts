@@ -98,7 +98,7 @@ export interface ThresholdStatus {
   /** zh-CN label for the console: 未按时更新栏目数 */
   label: string;
   value: number;
-  /** The veto limit (value >= limit fails; for `unreachable_share` value > limit fails). */
+  /** The veto limit (value >= limit fails). */
   limit: number;
   failed: boolean;
 }

@@ -79,22 +79,23 @@ export function checkSite(counts: ColumnCounts, site: SiteFacts, ctx: CheckConte
     });
   thresholds.push({ id: 'home_stale_days', label: '首页未更新天数', value: daysSinceHomeUpdate ?? 0, limit: t.homeStaleDays, failed: homeFailed });
 
-  // Reachability: a probe that failed, or took longer than the timeout, counts as failed.
+  // Reachability, as 国办秘函〔2019〕19号 words it: 「超过（含）15秒网站仍打不开的次数累计占比超过（含）5%」.
+  // Both limits include their figure: a probe of exactly 15 s has failed, and exactly 5 % failed is a veto.
   const total = site.probes.length;
-  const failedProbes = site.probes.filter((p) => !p.ok || p.durationMs > t.probeTimeoutMs).length;
-  const slow = site.probes.filter((p) => p.ok && p.durationMs > t.probeTimeoutMs).length;
+  const failedProbes = site.probes.filter((p) => !p.ok || p.durationMs >= t.probeTimeoutMs).length;
+  const slow = site.probes.filter((p) => p.ok && p.durationMs >= t.probeTimeoutMs).length;
   const share = total === 0 ? 0 : Math.round((failedProbes / total) * 10_000) / 100;
   const judged = total >= t.minProbes;
-  // Judged on the exact share: the rounded one shown (5.00 %) must not pass 1,001 failures in 20,001 probes.
-  const unreachable = judged && failedProbes * 100 > t.unreachablePercent * total;
+  // Judged on the exact share, not the rounded one shown: 999 failures in 20,001 probes show 4.99 %, 1,000 in 20,001 show 5 % and pass.
+  const unreachable = judged && failedProbes * 100 >= t.unreachablePercent * total;
   if (unreachable)
     drafts.push({
       kind: 'site_unreachable',
       severity: 'veto',
       subject: SITE,
       ownerUnit: owner,
-      message: `近 ${t.probeWindowDays} 天 ${total} 次访问探测中有 ${failedProbes} 次失败（其中 ${slow} 次超过 ${t.probeTimeoutMs / 1000} 秒），失败率 ${share}%，超过 ${t.unreachablePercent}% 即单项否决。请检查网站服务器、网络和域名解析。`,
-      messageEn: `${failedProbes} of ${total} probes in the last ${t.probeWindowDays} days failed (${slow} of them slower than ${t.probeTimeoutMs / 1000} s): ${share} %, over the ${t.unreachablePercent} % veto limit. Check the web server, the network and DNS.`,
+      message: `近 ${t.probeWindowDays} 天 ${total} 次访问探测中有 ${failedProbes} 次失败（其中 ${slow} 次达到或超过 ${t.probeTimeoutMs / 1000} 秒），失败率 ${share}%，达到或超过 ${t.unreachablePercent}% 即单项否决。请检查网站服务器、网络和域名解析。`,
+      messageEn: `${failedProbes} of ${total} probes in the last ${t.probeWindowDays} days failed (${slow} of them took ${t.probeTimeoutMs / 1000} s or longer): ${share} %, at or over the ${t.unreachablePercent} % veto limit. Check the web server, the network and DNS.`,
       facts: { probes: total, failed: failedProbes, slow, share, limitPercent: t.unreachablePercent, window: site.probeWindow },
     });
   thresholds.push({

@@ -26,9 +26,9 @@ export interface ComplianceThresholds {
     emptyColumns: number;
     /** Veto when the home page has not changed for more than this many days (default 14). */
     homeStaleDays: number;
-    /** Veto when more than this share (percent) of the probes in the window failed (default 5). */
+    /** Veto when this share (percent) of the probes in the window or more failed (default 5: 「超过（含）5%」). */
     unreachablePercent: number;
-    /** A probe slower than this counts as failed (default 15,000 ms). */
+    /** A probe taking this long or longer counts as failed (default 15,000 ms: 「超过（含）15秒」). */
     probeTimeoutMs: number;
     /** The probes judged: those of the last this many days (default 7). */
     probeWindowDays: number;

@@ -1,6 +1,6 @@
 /**
- * Reachability of the public site (inspectors: over 5 % of probes failed, or slower than 15 s, is a
- * veto). One probe = one GET of each target: the portal's address as published, its home page, a
+ * Reachability of the public site (inspectors: 5 % or more of the probes failed, a probe of 15 s or
+ * more counting as failed, is a veto). One probe = one GET of each target: the portal's address as published, its home page, a
  * column page, and any extra URL from the settings. A probe fails on a network error, a non-2xx
  * answer, or no complete answer within the limit. Each result is a row of `site_probes`, which the
  * monitor reads as a window.
@@ -15,7 +15,7 @@ export interface ProbeOptions {
   /** Public base URL of the portal (GOVPUB_PORTAL_URL). */
   portalUrl: string;
   registry: Registry;
-  /** A slower answer counts as failed (15 s: the inspectors' limit). */
+  /** An answer taking this long or longer counts as failed (15 s: the inspectors' 「超过（含）15秒」). */
   timeoutMs: number;
   extraUrls?: readonly string[];
   now?: () => Date;
@@ -39,7 +39,7 @@ export async function probeUrl(url: string, timeoutMs: number, now: () => Date =
     // The whole page, as a visitor waits for it: a server that sends headers then stalls is unreachable too.
     await res.arrayBuffer();
     const durationMs = elapsed();
-    const ok = res.status >= 200 && res.status < 300 && durationMs <= timeoutMs;
+    const ok = res.status >= 200 && res.status < 300 && durationMs < timeoutMs;
     return { at, url, ok, durationMs, status: res.status, error: ok ? null : `HTTP ${res.status}` };
   } catch (error) {
     const e = error as Error & { cause?: { code?: string; message?: string } };
