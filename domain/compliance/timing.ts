@@ -95,11 +95,15 @@ export function checkTiming(
   for (const doc of disclosures) {
     const subject = { type: 'package' as const, id: doc.packageId, name: doc.title };
     guard(out, doc.packageId, () => {
-      const deadline = cal.addWorkingDays(doc.formedAt, limit);
+      // Count first, and look for the deadline's date only when the count needs it: for a document formed
+      // in December the deadline may fall in a year the calendar does not hold yet, yet a release (or today)
+      // fewer than `limit` working days after formation is decided by the days the calendar does hold.
       if (doc.firstLiveAt !== null) {
         const liveDay = chinaDate(doc.firstLiveAt);
-        if (liveDay <= deadline) return;
         const workingDays = cal.workingDaysBetween(doc.formedAt, liveDay);
+        if (workingDays < limit) return;
+        const deadline = cal.addWorkingDays(doc.formedAt, limit);
+        if (liveDay <= deadline) return;
         drafts.push({
           kind: 'disclosure_late',
           severity: 'warning',
@@ -112,8 +116,10 @@ export function checkTiming(
         return;
       }
       if (doc.status === 'retracted' || doc.status === 'retracting') return;
+      const workingDaysElapsed = cal.workingDaysBetween(doc.formedAt, ctx.today);
+      if (limit - workingDaysElapsed > reminder) return;
+      const deadline = cal.addWorkingDays(doc.formedAt, limit);
       if (ctx.today > deadline) {
-        const workingDaysElapsed = cal.workingDaysBetween(doc.formedAt, ctx.today);
         drafts.push({
           kind: 'disclosure_late',
           severity: 'warning',

@@ -167,6 +167,15 @@ describe('timing', () => {
     expect(kinds([], [disclosure('2026-10-09', null, 'draft')])).toEqual([]);
     expect(kinds([], [disclosure('2026-09-01', null, 'retracted')])).toEqual([]);
   });
+  it('in December, decides what the held year decides although the deadline falls in a year the calendar does not hold', () => {
+    // 2027 is not in the calendar: formed 10 December, the 20th working day is in January 2027.
+    const december: CheckContext = { ...ctx, now: new Date('2026-12-28T02:00:00Z'), today: '2026-12-28' };
+    const judged = (d: Parameters<typeof checkTiming>[1]) => checkTiming([], d, december).drafts.map((x) => [x.kind, x.severity]);
+    expect(judged([disclosure('2026-12-10', at('2026-12-21'))])).toEqual([]); // released after 7 working days: in time
+    expect(judged([disclosure('2026-12-21', null, 'in_review')])).toEqual([]); // 5 working days gone, 15 left: nothing to say yet
+    // 16 working days gone (Dec 7–11, 14–18, 21–25, 28), 4 left: the deadline's date is in 2027, so it is said, not guessed.
+    expect(judged([disclosure('2026-12-04', null, 'in_review')])).toEqual([['calendar_out_of_range', 'warning']]);
+  });
   it('a date the calendar does not cover gives one calendar_out_of_range finding per year', () => {
     const drafts = checkTiming(
       [interp(at('2031-03-03'), at('2031-03-10'))],
