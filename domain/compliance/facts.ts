@@ -60,6 +60,8 @@ export interface InterpretationTimingFacts {
   addedLater: boolean;
   /** The catalogue item requires an interpretation (三同步): a missing one is late too. */
   requiresInterpretation: boolean;
+  /** The package was retracted (撤稿): its document is no longer published, so no interpretation is missing any more. */
+  retracted: boolean;
 }
 
 /** A proactive catalogue item's document: formation date → first release (Art. 26). */

@@ -6,7 +6,7 @@
  * possible only for interpretations added by a later revision to an already released document, and for
  * documents registered as published without govpub: working days from the document's first live time to
  * the interpretation's > the limit (3). A document whose catalogue item requires an interpretation and
- * that still has none is late once the limit has passed.
+ * that still has none is late once the limit has passed, unless the package was retracted since.
  *
  * disclosure_late: a proactive catalogue item's document, 成文日期 (formedAt) → first release, more than
  * the limit (20 working days); an unreleased one past its deadline (warning), or within the reminder
@@ -71,7 +71,8 @@ export function checkTiming(
         });
         return;
       }
-      if (!doc.requiresInterpretation) return;
+      // A retracted document is no longer out there: telling its unit to add an interpretation would be wrong.
+      if (!doc.requiresInterpretation || doc.retracted) return;
       const workingDaysElapsed = cal.workingDaysBetween(docDay, ctx.today);
       if (workingDaysElapsed <= interpLimit) return;
       drafts.push({

@@ -138,6 +138,7 @@ export async function gatherFacts(db: Kysely<DB>, registry: Registry, options: F
       // Published outside govpub: document and interpretation were not released as one unit.
       addedLater: true,
       requiresInterpretation: true,
+      retracted: false,
     });
   }
 
@@ -186,6 +187,7 @@ export function timingFacts(
         interpretationLiveAt: addedBy ? addedBy.first_live_at!.toISOString() : null,
         addedLater: addedBy !== undefined && addedBy !== firstDoc,
         requiresInterpretation: item?.requiresInterpretation ?? false,
+        retracted: head.status === 'retracted' || head.status === 'retracting',
       });
     }
     if (item?.attribute !== 'proactive') continue;

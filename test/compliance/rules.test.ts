@@ -1,5 +1,6 @@
 /** The pure compliance rules at their boundaries, and what the findings store counts as a change. */
 import { describe, expect, it } from 'vitest';
+import { loadRegistry } from '../../config/registry.js';
 import { workingDayCalendar } from '../../config/working-calendar.js';
 import { checkAccounts } from '../../domain/compliance/accounts.js';
 import { changeOf } from '../../domain/compliance/changes.js';
@@ -9,6 +10,7 @@ import type { AccountFacts, ColumnFacts, SiteFacts } from '../../domain/complian
 import { checkSite } from '../../domain/compliance/site.js';
 import { DEFAULT_THRESHOLDS } from '../../domain/compliance/thresholds.js';
 import { checkTiming } from '../../domain/compliance/timing.js';
+import { timingFacts } from '../../services/compliance/facts.js';
 
 const now = new Date('2026-10-12T02:00:00Z'); // 10:00 China time
 const ctx: CheckContext = { now, today: '2026-10-12', thresholds: DEFAULT_THRESHOLDS, calendar: workingDayCalendar(), siteOwnerUnit: 'zfb' };
@@ -126,7 +128,7 @@ describe('site', () => {
 });
 
 describe('timing', () => {
-  const interp = (doc: string, interpretation: string | null, addedLater = true, requiresInterpretation = false) => ({
+  const interp = (doc: string, interpretation: string | null, addedLater = true, requiresInterpretation = false, retracted = false) => ({
     subjectId: 'p',
     subjectType: 'package' as const,
     title: '文件',
@@ -135,6 +137,7 @@ describe('timing', () => {
     interpretationLiveAt: interpretation,
     addedLater,
     requiresInterpretation,
+    retracted,
   });
   const kinds = (i: ReturnType<typeof interp>[], d: Parameters<typeof checkTiming>[1] = []) => checkTiming(i, d, ctx).drafts.map((x) => [x.kind, x.severity]);
 
@@ -148,6 +151,30 @@ describe('timing', () => {
     expect(kinds([interp(at('2026-10-08'), null, false, true)])).toEqual([]); // Oct 9, 10, 12: 3
     expect(kinds([interp(at('2026-09-30'), null, false, true)])).toEqual([['interpretation_late', 'warning']]);
     expect(kinds([interp(at('2026-09-30'), null, false, false)])).toEqual([]);
+  });
+  it('a retracted document no longer misses its interpretation (its unit is not told to add one)', async () => {
+    expect(kinds([interp(at('2026-09-30'), null, false, true, true)])).toEqual([]);
+    // The retraction reaches the rule from the package's status.
+    const registry = await loadRegistry();
+    const item = registry.catalogue.find((c) => c.requiresInterpretation)!;
+    const row = (status: string) => ({
+      package_id: 'r',
+      title: '文件',
+      catalogue_item_id: item.id,
+      status,
+      unit: 'u',
+      current_revision: 1,
+      revision: 1,
+      interpretations: 0,
+      has_document: true,
+      formed_at: null,
+      document_title: '文件',
+      first_live_at: new Date(at('2026-09-30')),
+    });
+    const judged = (status: string) => checkTiming(timingFacts(registry, [row(status)]).interpretations, [], ctx).drafts.map((d) => d.kind);
+    expect(judged('released')).toEqual(['interpretation_late']);
+    expect(judged('retracted')).toEqual([]);
+    expect(judged('retracting')).toEqual([]);
   });
   const disclosure = (formedAt: string, firstLiveAt: string | null, status = 'released') => ({
     packageId: 'd',
