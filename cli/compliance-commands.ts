@@ -49,7 +49,10 @@ export function registerComplianceCommands(program: Command): void {
       'Register (or correct) a policy document published without govpub, so the 3-working-day interpretation rule covers it from the next run (audited)',
     )
     .requiredOption('--title <text>', 'the document title as published')
-    .requiredOption('--document-live-at <time>', 'when the document went live (ISO 8601, e.g. 2026-11-02T09:00:00+08:00)')
+    .requiredOption(
+      '--document-live-at <time>',
+      'when the document went live (ISO 8601 with its offset, e.g. 2026-11-02T09:00:00+08:00; a time to come is refused)',
+    )
     .option('--interpretation-live-at <time>', 'when its interpretation went live (left out: not yet)')
     .option('--unit <id>', 'the responsible unit (units.yaml id)')
     .option('--url <url>', 'where the document is published')

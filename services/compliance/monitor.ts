@@ -60,6 +60,19 @@ export interface ExternalReleaseInput {
   note?: string | null;
 }
 
+/**
+ * An instant as the API's schema takes it: ISO 8601 with seconds and its offset (Z or ±hh:mm). The CLI
+ * calls the monitor without that schema, and Date.parse alone reads "2026-11-02 23:30" in the server's
+ * zone (the next China date on a UTC server) and "12" as 1 December 2001.
+ */
+const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
+/** A registered release may be stamped this much ahead of the server's clock (a clock a little fast), no more. */
+const CLOCK_SKEW_MS = 60_000;
+
+function instantOf(value: unknown): number {
+  return typeof value === 'string' && INSTANT_WITH_OFFSET.test(value) ? Date.parse(value) : Number.NaN;
+}
+
 export class ComplianceMonitor {
   private readonly portal: PortalManifestSource | null;
   private readonly now: () => Date;
@@ -193,11 +206,25 @@ export class ComplianceMonitor {
     const title = typeof input.title === 'string' ? input.title.trim() : '';
     if (!title || title.length > 300 || /[\u0000-\u001f\u007f]/.test(title))
       bad('title', 'expected a title of 1 to 300 characters without control characters', '标题应为 1–300 个字符且不含控制字符');
-    const documentLiveAt = Date.parse(input.documentLiveAt);
-    if (Number.isNaN(documentLiveAt)) bad('documentLiveAt', 'expected a date or time (ISO 8601)', '应为日期或时间（ISO 8601）');
-    const interpretationLiveAt = input.interpretationLiveAt ? Date.parse(input.interpretationLiveAt) : null;
-    if (interpretationLiveAt !== null && Number.isNaN(interpretationLiveAt))
-      bad('interpretationLiveAt', 'expected a date or time (ISO 8601)', '应为日期或时间（ISO 8601）');
+    const notInstant = [
+      'expected an ISO 8601 date-time with its offset, such as 2026-11-02T09:00:00+08:00',
+      '应为带时区的 ISO 8601 时间，例如 2026-11-02T09:00:00+08:00',
+    ] as const;
+    // Only what has happened is registered: a time to come would be judged as if it had (an interpretation
+    // "late" before it went out), and a mistyped year would read as a calendar gap.
+    const latest = this.now().getTime() + CLOCK_SKEW_MS;
+    const future = (path: string, at: number) =>
+      bad(
+        path,
+        `is in the future (${new Date(at).toISOString()}); register a release once it has happened`,
+        '晚于当前时间：只能登记已经发布的文件和解读，请核对日期',
+      );
+    const documentLiveAt = instantOf(input.documentLiveAt);
+    if (Number.isNaN(documentLiveAt)) bad('documentLiveAt', ...notInstant);
+    else if (documentLiveAt > latest) future('documentLiveAt', documentLiveAt);
+    const interpretationLiveAt = input.interpretationLiveAt ? instantOf(input.interpretationLiveAt) : null;
+    if (interpretationLiveAt !== null && Number.isNaN(interpretationLiveAt)) bad('interpretationLiveAt', ...notInstant);
+    else if (interpretationLiveAt !== null && interpretationLiveAt > latest) future('interpretationLiveAt', interpretationLiveAt);
     else if (interpretationLiveAt !== null && interpretationLiveAt < documentLiveAt)
       bad('interpretationLiveAt', 'is before the document went live', '早于文件发布时间');
     if (input.ownerUnit && !this.ctx.registry.units.some((u) => u.id === input.ownerUnit))

@@ -209,3 +209,33 @@ describe('a year with planted violations', () => {
     expect(all.findings.length).toBeGreaterThan(1);
   });
 });
+
+describe('registering a document published without govpub', () => {
+  const register = (fields: { documentLiveAt: string; interpretationLiveAt?: string | null }, id = 'ext-check') =>
+    monitorAt(NOW).recordExternalRelease({ id, title: '碑林区关于促进夜间经济发展的若干措施', ...fields }, 'test');
+  const refusal = async (fields: Parameters<typeof register>[0]) => {
+    const error = (await register(fields).then(
+      () => null,
+      (e: unknown) => e,
+    )) as { details?: { status?: number; issues?: { path: string; messageZh: string }[] } } | null;
+    return error && { status: error.details?.status, issues: error.details?.issues?.map((i) => [i.path, i.messageZh]) };
+  };
+
+  it('refuses a time to come: only what has happened is judged (now is 2026-10-12 10:00 China time)', async () => {
+    expect(await refusal({ documentLiveAt: '2026-10-13T09:00:00+08:00' })).toEqual({
+      status: 400,
+      issues: [['documentLiveAt', '晚于当前时间：只能登记已经发布的文件和解读，请核对日期']],
+    });
+    expect(await refusal({ documentLiveAt: '2026-10-09T09:00:00+08:00', interpretationLiveAt: '2027-10-09T09:00:00+08:00' })).toMatchObject({
+      issues: [['interpretationLiveAt', expect.stringContaining('晚于当前时间')]],
+    });
+    // A clock a little behind the editor's is no reason to refuse.
+    expect(await refusal({ documentLiveAt: '2026-10-12T10:00:30+08:00' })).toBeNull();
+  });
+
+  it('takes an instant only with its offset, as the API does, so its China date never depends on the server', async () => {
+    for (const documentLiveAt of ['2026-10-09 23:30', '2026-10-09T23:30:00', '12', 'October 9, 2026'])
+      expect(await refusal({ documentLiveAt })).toMatchObject({ status: 400, issues: [['documentLiveAt', expect.stringContaining('带时区')]] });
+    expect(await refusal({ documentLiveAt: '2026-10-09T23:30:00+08:00' })).toBeNull();
+  });
+});
