@@ -1,8 +1,10 @@
 /**
  * The audit trail in Chinese: a name for every action the code base records (appendAudit and the
  * workflows' record(...) steps), and a one-line summary of an entry's details. Unknown actions
- * and keys are shown as they are, so a new one is never hidden.
+ * and keys are shown as they are, so a new one is never hidden; test/console/audit-labels.test.ts
+ * fails when the code records an action without a name here.
  */
+import { FINDING_CHANGE_LABELS, FINDING_KIND_LABELS, ROLE_LABELS, SEVERITY_LABELS } from '../../labels';
 
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   // Packages (workflows/package-requests.ts, package-release.ts, services/packages.ts)
@@ -43,6 +45,10 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   delivery_takedown_reminder: '提醒人工删除',
   delivery_takedown_failed: '撤下失败',
   delivery_takedown_confirmed: '确认已撤下',
+  // A failed attempt by its class (activities/delivery-record.ts: delivery_<errorClass>)
+  delivery_retryable: '投递出错，将自动重试',
+  delivery_rate_limited: '平台限流，稍后重试',
+  delivery_needs_reconnect: '账号凭据失效，需重新授权',
   // Channels
   channel_paused: '暂停渠道',
   channel_resumed: '恢复渠道',
@@ -53,7 +59,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   user_token_rotated: '更换用户令牌',
   user_password_set: '设置用户密码',
   user_unit_set: '设置用户所属单位',
+  user_email_set: '设置用户邮箱',
   signed_in: '登录',
+  // Compliance monitor (services/compliance/findings.ts: compliance.<change>) and the wording list
+  ...Object.fromEntries(Object.entries(FINDING_CHANGE_LABELS).map(([change, label]) => [`compliance.${change}`, `合规问题${label}`])),
+  'compliance.external_release_recorded': '登记外部发布',
+  'wording.rescan': '按新词库复查',
 };
 
 export function auditActionLabel(action: string): string {
@@ -87,6 +98,34 @@ const DETAIL_LABELS: Record<string, string> = {
   from: '变更前',
   to: '变更后',
   indexNumber: '索引号',
+  title: '标题',
+  catalogueItem: '目录事项',
+  targets: '渠道数',
+  email: '邮箱',
+  stages: '审核环节',
+  before: '原值',
+  generated: '自动生成',
+  sessionsEnded: '结束会话数',
+  externalId: '平台稿件编号',
+  problems: '问题',
+  live: '已上线',
+  skipped: '已跳过',
+  unconfirmed: '待确认',
+  reviewRestarted: '重新审核',
+  approvalsKept: '保留审核结果',
+  kind: '类型',
+  severity: '级别',
+  previousSeverity: '原级别',
+  subject: '对象',
+  ownerUnit: '责任单位',
+  facts: '依据',
+  key: '问题标识',
+  runId: '检查编号',
+  entries: '词条数',
+  listDigest: '词库摘要',
+  packagesScanned: '复查发布包数',
+  withWording: '含用语问题',
+  withPersonalData: '含个人信息',
 };
 
 const STAGE_NAMES: Record<string, string> = { first: '初审', second: '复审', final: '终审' };
@@ -97,6 +136,12 @@ function valueText(key: string, value: unknown, formatTime: (iso: string) => str
   if (value === null || value === undefined || value === '') return '无';
   if (typeof value === 'boolean') return value ? '是' : '否';
   if ((key === 'stage' || key === 'next') && typeof value === 'string') return STAGE_NAMES[value] ?? value;
+  if (key === 'stages' && Array.isArray(value)) return value.map((stage) => STAGE_NAMES[String(stage)] ?? String(stage)).join('、') || '无';
+  if (key === 'role' && typeof value === 'string') return ROLE_LABELS[value as keyof typeof ROLE_LABELS] ?? value;
+  if ((key === 'severity' || key === 'previousSeverity') && typeof value === 'string') return SEVERITY_LABELS[value as keyof typeof SEVERITY_LABELS] ?? value;
+  if (key === 'kind' && typeof value === 'string') return FINDING_KIND_LABELS[value as keyof typeof FINDING_KIND_LABELS] ?? value;
+  // A finding's subject: its name, not the object behind it.
+  if (key === 'subject' && typeof value === 'object' && value !== null && 'name' in value) return String((value as { name: unknown }).name);
   if (TIME_KEYS.has(key) && typeof value === 'string') return formatTime(value);
   if (Array.isArray(value)) return value.length <= 3 && value.every((v) => typeof v !== 'object') ? value.join('、') : `${value.length} 项`;
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
