@@ -105,13 +105,19 @@ export function checkTiming(
         if (workingDays < limit) return;
         const deadline = cal.addWorkingDays(doc.formedAt, limit);
         if (liveDay <= deadline) return;
+        // Released on a rest day after the deadline: the count is still `limit`, so say the dates, not "20 beyond 20".
+        const onRestDay = workingDays === limit;
         drafts.push({
           kind: 'disclosure_late',
           severity: 'warning',
           subject,
           ownerUnit: doc.ownerUnit,
-          message: `《${doc.title}》成文于 ${doc.formedAt}，于 ${liveDay} 公开，用时 ${workingDays} 个工作日，超过《政府信息公开条例》第二十六条规定的 ${limit} 个工作日（期限至 ${deadline}）。今后请在成文后 ${limit} 个工作日内公开。`,
-          messageEn: `"${doc.title}" was formed on ${doc.formedAt} and disclosed on ${liveDay}: ${workingDays} working days, beyond the ${limit} of Art. 26 (deadline ${deadline}). Disclose within ${limit} working days of formation.`,
+          message: onRestDay
+            ? `《${doc.title}》成文于 ${doc.formedAt}，《政府信息公开条例》第二十六条规定的 ${limit} 个工作日期限至 ${deadline}，却于其后的休息日 ${liveDay} 才公开，晚于期限。今后请在成文后 ${limit} 个工作日内公开。`
+            : `《${doc.title}》成文于 ${doc.formedAt}，于 ${liveDay} 公开，用时 ${workingDays} 个工作日，超过《政府信息公开条例》第二十六条规定的 ${limit} 个工作日（期限至 ${deadline}）。今后请在成文后 ${limit} 个工作日内公开。`,
+          messageEn: onRestDay
+            ? `"${doc.title}" was formed on ${doc.formedAt}; its ${limit}-working-day deadline under Art. 26 was ${deadline}, and it was disclosed on ${liveDay}, a rest day after it: late. Disclose within ${limit} working days of formation.`
+            : `"${doc.title}" was formed on ${doc.formedAt} and disclosed on ${liveDay}: ${workingDays} working days, beyond the ${limit} of Art. 26 (deadline ${deadline}). Disclose within ${limit} working days of formation.`,
           facts: { formedAt: doc.formedAt, firstLiveAt: doc.firstLiveAt, deadline, workingDays, limitWorkingDays: limit, released: true },
         });
         return;
@@ -139,8 +145,14 @@ export function checkTiming(
         severity: 'reminder',
         subject,
         ownerUnit: doc.ownerUnit,
-        message: `《${doc.title}》成文于 ${doc.formedAt}，须在 ${deadline} 前公开（${limit} 个工作日），还剩 ${workingDaysLeft} 个工作日。请尽快提交审核并安排发布。`,
-        messageEn: `"${doc.title}" was formed on ${doc.formedAt} and must be disclosed by ${deadline} (${limit} working days): ${workingDaysLeft} working days left. Submit it for review and schedule its release.`,
+        message:
+          workingDaysLeft === 0
+            ? `《${doc.title}》成文于 ${doc.formedAt}，今天（${deadline}）是 ${limit} 个工作日公开期限的最后一天，请今天完成审核并发布。`
+            : `《${doc.title}》成文于 ${doc.formedAt}，最迟须于 ${deadline} 公开（${limit} 个工作日），还剩 ${workingDaysLeft} 个工作日。请尽快提交审核并安排发布。`,
+        messageEn:
+          workingDaysLeft === 0
+            ? `"${doc.title}" was formed on ${doc.formedAt}: today (${deadline}) is the last day of its ${limit}-working-day deadline. Finish its review and release it today.`
+            : `"${doc.title}" was formed on ${doc.formedAt} and must be disclosed by ${deadline} (${limit} working days): ${workingDaysLeft} working days left. Submit it for review and schedule its release.`,
         facts: { formedAt: doc.formedAt, firstLiveAt: null, deadline, workingDaysLeft, limitWorkingDays: limit, released: false, status: doc.status },
       });
     });

@@ -194,6 +194,17 @@ describe('timing', () => {
     expect(kinds([], [disclosure('2026-10-09', null, 'draft')])).toEqual([]);
     expect(kinds([], [disclosure('2026-09-01', null, 'retracted')])).toEqual([]);
   });
+  it('says the dates when a release came on a rest day after the deadline, and the last day as today', () => {
+    // Formed Friday 6 November: the 20th working day is Friday 4 December; released Saturday 5 December.
+    const rest = checkTiming([], [disclosure('2026-11-06', at('2026-12-05'))], ctx).drafts[0]!;
+    expect(rest.facts).toMatchObject({ workingDays: 20, deadline: '2026-12-04' });
+    expect(rest.message).toContain('期限至 2026-12-04，却于其后的休息日 2026-12-05 才公开');
+    expect(rest.message).not.toContain('用时 20 个工作日，超过');
+    // Formed 8 September, unreleased: the 20th working day is Monday 12 October (after the National Day week), today.
+    const last = checkTiming([], [disclosure('2026-09-08', null, 'in_review')], ctx).drafts[0]!;
+    expect([last.severity, last.facts.workingDaysLeft, last.facts.deadline]).toEqual(['reminder', 0, '2026-10-12']);
+    expect(last.message).toContain('今天（2026-10-12）是 20 个工作日公开期限的最后一天');
+  });
   it('in December, decides what the held year decides although the deadline falls in a year the calendar does not hold', () => {
     // 2027 is not in the calendar: formed 10 December, the 20th working day is in January 2027.
     const december: CheckContext = { ...ctx, now: new Date('2026-12-28T02:00:00Z'), today: '2026-12-28' };
