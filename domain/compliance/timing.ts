@@ -10,7 +10,7 @@
  *
  * disclosure_late: a proactive catalogue item's document, 成文日期 (formedAt) → first release, more than
  * the limit (20 working days); an unreleased one past its deadline (warning), or within the reminder
- * window before it (reminder).
+ * window before it (reminder); a released one whose 成文日期 is after its release (a wrong date).
  *
  * A date the calendar does not cover gives one calendar_out_of_range finding per year (with the subjects
  * it affects), never a guessed count.
@@ -101,6 +101,19 @@ export function checkTiming(
       // fewer than `limit` working days after formation is decided by the days the calendar does hold.
       if (doc.firstLiveAt !== null) {
         const liveDay = chinaDate(doc.firstLiveAt);
+        // Published before it was formed: the 成文日期 is wrong (a year mistyped as 2031 is a date error, not a calendar gap).
+        if (liveDay < doc.formedAt) {
+          drafts.push({
+            kind: 'disclosure_late',
+            severity: 'warning',
+            subject,
+            ownerUnit: doc.ownerUnit,
+            message: `《${doc.title}》的成文日期 ${doc.formedAt} 晚于其公开日期 ${liveDay}：文件不能在成文之前公开，页面上的日期会被视为错误。请核对成文日期，修改后重新发布（新修订）。`,
+            messageEn: `"${doc.title}" shows ${doc.formedAt} as its date of formation, after it was disclosed on ${liveDay}: a document cannot be published before it is formed. Check the date and release a corrected revision.`,
+            facts: { formedAt: doc.formedAt, firstLiveAt: doc.firstLiveAt, formedAfterRelease: true, released: true },
+          });
+          return;
+        }
         const workingDays = cal.workingDaysBetween(doc.formedAt, liveDay);
         if (workingDays < limit) return;
         const deadline = cal.addWorkingDays(doc.formedAt, limit);

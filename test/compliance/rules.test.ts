@@ -194,6 +194,14 @@ describe('timing', () => {
     expect(kinds([], [disclosure('2026-10-09', null, 'draft')])).toEqual([]);
     expect(kinds([], [disclosure('2026-09-01', null, 'retracted')])).toEqual([]);
   });
+  it('a 成文日期 after the release is a wrong date, also when its year is one the calendar does not hold', () => {
+    const early = checkTiming([], [disclosure('2026-10-20', at('2026-10-09'))], ctx).drafts;
+    expect(early.map((d) => [d.kind, d.severity])).toEqual([['disclosure_late', 'warning']]);
+    expect(early[0]!.message).toContain('成文日期 2026-10-20 晚于其公开日期 2026-10-09');
+    expect(early[0]!.facts).toMatchObject({ formedAfterRelease: true });
+    expect(kinds([], [disclosure('2031-03-01', at('2026-03-02'))])).toEqual([['disclosure_late', 'warning']]);
+    expect(kinds([], [disclosure('2026-10-09', at('2026-10-09'))])).toEqual([]);
+  });
   it('says the dates when a release came on a rest day after the deadline, and the last day as today', () => {
     // Formed Friday 6 November: the 20th working day is Friday 4 December; released Saturday 5 December.
     const rest = checkTiming([], [disclosure('2026-11-06', at('2026-12-05'))], ctx).drafts[0]!;
