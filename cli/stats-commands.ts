@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
-import { lastDayOfPeriod, parseYear, type AnnualStats } from '../domain/annual-stats.js';
+import { parseYear, periodCutOff, type AnnualStats } from '../domain/annual-stats.js';
 import { annualStatsCsv, reportSections } from '../services/annual-stats-report.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { inChinese, printTable } from './output.js';
@@ -66,9 +66,10 @@ export function registerStatsCommands(program: Command): void {
         { zh: '--out 只写入 json 或 csv：请加上 --format csv（或 json）。' },
       );
     const zh = inChinese();
+    const cutOff = periodCutOff(stats.period);
     const header = zh
-      ? `${stats.year} 年度统计（${stats.unit ?? '全区'}，北京时间，截至 ${lastDayOfPeriod(stats.period.to)}）`
-      : `Annual figures ${stats.year} (${stats.unit ?? 'district'}, Asia/Shanghai, up to ${lastDayOfPeriod(stats.period.to)}); an item = one package on one channel`;
+      ? `${stats.year} 年度统计（${stats.unit ?? '全区'}，北京时间，${cutOff === null ? '该年度尚未开始' : `截至 ${cutOff}`}）`
+      : `Annual figures ${stats.year} (${stats.unit ?? 'district'}, Asia/Shanghai, ${cutOff === null ? 'the year has not begun' : `up to ${cutOff}`}); an item = one package on one channel`;
     process.stdout.write(`${header}\n`);
     for (const section of reportSections(stats)) {
       // A table of 300 portal columns with nothing in them says little on a terminal: zero rows are in the CSV.

@@ -71,6 +71,20 @@ export function lastDayOfPeriod(endIso: string): string {
   return new Date(Date.parse(endIso) - 1 + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * The last day counted, as the CSV, the CLI and the console say it (统计截至 2026-12-31), or null for a
+ * year that has not begun: its period is empty, and a cut-off before its first day would be untrue.
+ */
+export function periodCutOff(period: AnnualStats['period']): string | null {
+  return period.begun ? lastDayOfPeriod(period.to) : null;
+}
+
+/** The cut-off in a sentence: 「统计截至 2026-12-31（北京时间）」, or that the year has not begun. */
+export function periodCutOffZh(year: number, period: AnnualStats['period']): string {
+  const day = periodCutOff(period);
+  return day === null ? `${year}年尚未开始（北京时间），没有可统计的数据` : `统计截至 ${day}（北京时间）`;
+}
+
 export interface ItemCount {
   items: number;
   retractedItems: number;
@@ -81,8 +95,12 @@ export interface AnnualStats {
   timeZone: 'Asia/Shanghai';
   /** null: the whole district; else the unit whose packages (and accounts) are counted. */
   unit: string | null;
-  /** The counted period: the year, or up to now for the current year (rates and gaps use it). */
-  period: { from: string; to: string; days: number };
+  /**
+   * The counted period: the year, or up to now for the current year (rates and gaps use it). `begun`
+   * false: the year has not begun in Beijing time; `to` is then `from`, no day is counted and the
+   * figures are zeros.
+   */
+  period: { from: string; to: string; days: number; begun: boolean };
   totals: {
     items: number;
     retractedItems: number;
@@ -115,7 +133,8 @@ export interface AnnualStats {
     perMonth: number | null;
     perWeek: number | null;
     byMonth: number[];
-    longestGap: { days: number; from: string; to: string };
+    /** Null for a year that has not begun: no day counted, so no silence either (not a gap ending before it starts). */
+    longestGap: { days: number; from: string; to: string } | null;
   }[];
   generatedAt: string;
 }

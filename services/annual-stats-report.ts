@@ -8,7 +8,7 @@
  * A long table with a `table` column would need a pivot first; scripts read the JSON instead.
  * UTF-8 with a byte-order mark and CRLF line ends, so Excel in China opens it as UTF-8, not GBK.
  */
-import { CHANNEL_KIND_LABELS, lastDayOfPeriod, type AnnualStats } from '../domain/annual-stats.js';
+import { CHANNEL_KIND_LABELS, lastDayOfPeriod, periodCutOffZh, type AnnualStats } from '../domain/annual-stats.js';
 
 export interface ReportSection {
   id: string;
@@ -106,10 +106,15 @@ export function reportSections(s: AnnualStats): ReportSection[] {
         a.posts,
         a.perMonth,
         a.perWeek,
-        a.longestGap.days,
-        beijingDate(a.longestGap.from),
-        // A silence running to the period's end ends on its last day (31 December), not on the next year's first.
-        a.longestGap.to === s.period.to ? lastDayOfPeriod(a.longestGap.to) : beijingDate(a.longestGap.to),
+        // A year that has not begun has no silence yet: empty cells, not 0 days ending before they start.
+        ...(a.longestGap === null
+          ? [null, null, null]
+          : [
+              a.longestGap.days,
+              beijingDate(a.longestGap.from),
+              // A silence running to the period's end ends on its last day (31 December), not on the next year's first.
+              a.longestGap.to === s.period.to ? lastDayOfPeriod(a.longestGap.to) : beijingDate(a.longestGap.to),
+            ]),
       ]),
     },
     {
@@ -183,7 +188,7 @@ export function annualStatsCsv(s: AnnualStats): string {
   const line = (cells: (string | number | null)[]) => cells.map(csvField).join(',');
   const scope = s.unit === null ? '全区' : `单位：${s.unit}`;
   const lines = [
-    line([`${s.year}年度政务发布统计`, scope, `统计截至 ${lastDayOfPeriod(s.period.to)}（北京时间）`]),
+    line([`${s.year}年度政务发布统计`, scope, periodCutOffZh(s.year, s.period)]),
     line(['口径：一个稿件在一个渠道首次上线计为一条；同一渠道的后续修订不重复计数；本年发布后撤稿的单列为“已撤稿”，不计入发布条数。']),
   ];
   for (const section of reportSections(s)) {

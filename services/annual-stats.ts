@@ -100,6 +100,8 @@ export class AnnualStatsService {
       accountActivity(db, w),
     ]);
     const periodDays = (w.periodEnd.getTime() - w.start.getTime()) / DAY_MS;
+    // Asked before 1 January (Beijing time) of the year: nothing is counted yet, not even a silence.
+    const begun = w.periodEnd.getTime() > w.start.getTime();
     const periodMonths = monthsInPeriod(year, w.periodEnd);
 
     const sum = <T extends ItemCount>(rows: T[]): ItemCount =>
@@ -140,7 +142,7 @@ export class AnnualStatsService {
       year,
       timeZone: 'Asia/Shanghai',
       unit,
-      period: { from: w.start.toISOString(), to: w.periodEnd.toISOString(), days: round(periodDays, 2) },
+      period: { from: w.start.toISOString(), to: w.periodEnd.toISOString(), days: round(periodDays, 2), begun },
       totals: {
         ...sum(channels),
         packages: totals.packages,
@@ -180,7 +182,7 @@ export class AnnualStatsService {
         perMonth: periodMonths > 0 ? round(a.posts / periodMonths, 2) : null,
         perWeek: periodDays > 0 ? round(a.posts / (periodDays / 7), 2) : null,
         byMonth: a.byMonth,
-        longestGap: { days: a.longestGapDays, from: a.gapFrom.toISOString(), to: a.gapTo.toISOString() },
+        longestGap: begun ? { days: a.longestGapDays, from: a.gapFrom.toISOString(), to: a.gapTo.toISOString() } : null,
       })),
       generatedAt: now.toISOString(),
     };

@@ -224,12 +224,12 @@ describe('the figures of a year', () => {
     expect(a1.perMonth).toBe(0.25);
     expect(a1.perWeek).toBe(0.06);
     // 1 May → 1 January 2027 (the end of the year).
-    expect(a1.longestGap.days).toBe(245);
-    expect(new Date(a1.longestGap.from).toISOString()).toBe('2026-05-01T02:00:00.000Z');
+    expect(a1.longestGap!.days).toBe(245);
+    expect(new Date(a1.longestGap!.from).toISOString()).toBe('2026-05-01T02:00:00.000Z');
     const a2 = s.accounts.find((a) => a.channelId === ch.acct2)!;
     expect(a2).toMatchObject({ posts: 1, longestGap: { days: 297 } });
     const silent = s.accounts.find((a) => a.posts === 0)!;
-    expect(silent.longestGap.days).toBe(365);
+    expect(silent.longestGap!.days).toBe(365);
     expect(s.accounts.length).toBe(app.registry.accounts.length);
   });
 
@@ -239,7 +239,25 @@ describe('the figures of a year', () => {
     expect(empty.byMonth).toHaveLength(12);
     expect(empty.interpretations.every((f) => f.count === 0)).toBe(true);
     expect(empty.approvalToLive).toMatchObject({ items: 0, medianSec: null });
-    expect(empty.accounts.every((a) => a.posts === 0 && a.longestGap.days === 365)).toBe(true);
+    expect(empty.accounts.every((a) => a.posts === 0 && a.longestGap!.days === 365)).toBe(true);
+  });
+
+  it('says a year that has not begun has not: no cut-off before its first day, no silence ending before it starts', async () => {
+    // Asked in June 2026 for 2027: zeros, as for any year without data, but nothing dated.
+    const ahead = await new AnnualStatsService(app.ctx).forYear(2027, null, new Date('2026-06-01T00:00:00Z'));
+    expect(ahead.totals).toEqual({ items: 0, retractedItems: 0, packages: 0, retractions: 0, interpretations: 0 });
+    expect(ahead.period).toMatchObject({ begun: false, days: 0 });
+    expect(ahead.accounts.length).toBeGreaterThan(0);
+    expect(ahead.accounts.every((a) => a.longestGap === null && a.perMonth === null && a.perWeek === null)).toBe(true);
+    const csv = annualStatsCsv(ahead);
+    expect(csv.startsWith('\uFEFF2027年度政务发布统计,全区,2027年尚未开始（北京时间），没有可统计的数据\r\n')).toBe(true);
+    expect(csv).not.toContain('统计截至');
+    expect(csv).not.toContain('2026-12-31');
+    const account = ahead.accounts[0]!;
+    expect(csv).toContain(`\r\n${account.name},${account.platformName},${csvField(account.ownerUnit)},0,,,,,\r\n`);
+    // The whole year, asked once it is over, is dated as before.
+    expect(s.period).toMatchObject({ begun: true, days: 365 });
+    expect(annualStatsCsv(s)).toContain('统计截至 2026-12-31（北京时间）');
   });
 
   it('writes CSV a spreadsheet opens as UTF-8, one section per table, formulas neutralised', () => {
@@ -296,7 +314,7 @@ describe('rates and dates as an inspector reads them', () => {
     const csv = annualStatsCsv(s);
     expect(csv.startsWith('\uFEFF2028年度政务发布统计,全区,统计截至 2028-12-31（北京时间）\r\n')).toBe(true);
     const silent = s.accounts.find((a) => a.posts === 0)!;
-    expect(csv).toContain(`,${silent.longestGap.days},2028-01-01,2028-12-31\r\n`);
+    expect(csv).toContain(`,${silent.longestGap!.days},2028-01-01,2028-12-31\r\n`);
     expect(csv).not.toContain('2029-01-01');
   });
 });
@@ -349,6 +367,17 @@ describe('GET /api/stats', () => {
     const empty = await get(tokens.ops!, '/api/stats?year=2031');
     expect(empty.status).toBe(200);
     expect(empty.json().totals.items).toBe(0);
+  });
+
+  it('answers a year that has not begun with zeros and says so, in JSON and CSV alike', async () => {
+    const json = (await get(tokens.ops!, '/api/stats?year=2099')).json();
+    expect(json.totals.items).toBe(0);
+    expect(json.period).toMatchObject({ begun: false, days: 0 });
+    expect(json.period.to).toBe(json.period.from);
+    expect(json.accounts.every((a) => a.longestGap === null)).toBe(true);
+    const csv = (await get(tokens.ops!, '/api/stats?year=2099&format=csv')).text;
+    expect(csv.split('\r\n')[0]).toBe('\uFEFF2099年度政务发布统计,全区,2099年尚未开始（北京时间），没有可统计的数据');
+    expect(csv).not.toMatch(/,0,2099-01-01,20\d\d-12-31\r\n/);
   });
 
   it('is described in the OpenAPI document with both media types', async () => {
