@@ -19,6 +19,9 @@ export interface ReportSection {
   rows: (string | number | null)[][];
 }
 
+/** The month table's columns, one per channel kind: together they make 合计. */
+export const MONTH_KINDS = ['portal_column', 'new_media_account', 'media_center_column', 'unregistered'] as const;
+
 const minutes = (sec: number | null) => (sec === null ? null : Math.round((sec / 60) * 10) / 10);
 const beijingDate = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
@@ -46,20 +49,9 @@ export function reportSections(s: AnnualStats): ReportSection[] {
       id: 'months',
       title: '按月发布条数',
       titleEn: 'Items per month',
-      columns: [
-        ['月份', 'month'],
-        ...(['portal_column', 'new_media_account', 'media_center_column'].map((k) => [CHANNEL_KIND_LABELS[k]!, k]) as [string, string][]),
-        ['合计', 'items'],
-        ['已撤稿', 'retracted'],
-      ],
-      rows: s.byMonth.map((m) => [
-        `${m.month}月`,
-        m.byKind.portal_column ?? 0,
-        m.byKind.new_media_account ?? 0,
-        m.byKind.media_center_column ?? 0,
-        m.items,
-        m.retractedItems,
-      ]),
+      // Items on channels since removed from the registry have a column of their own, so the columns add up to 合计.
+      columns: [['月份', 'month'], ...(MONTH_KINDS.map((k) => [CHANNEL_KIND_LABELS[k]!, k]) as [string, string][]), ['合计', 'items'], ['已撤稿', 'retracted']],
+      rows: s.byMonth.map((m) => [`${m.month}月`, ...MONTH_KINDS.map((k) => m.byKind[k] ?? 0), m.items, m.retractedItems]),
     },
     {
       id: 'platforms',
@@ -189,7 +181,9 @@ export function annualStatsCsv(s: AnnualStats): string {
   const scope = s.unit === null ? '全区' : `单位：${s.unit}`;
   const lines = [
     line([`${s.year}年度政务发布统计`, scope, periodCutOffZh(s.year, s.period)]),
-    line(['口径：一个稿件在一个渠道首次上线计为一条；同一渠道的后续修订不重复计数；本年发布后撤稿的单列为“已撤稿”，不计入发布条数。']),
+    line([
+      '口径：一个稿件在一个渠道首次上线计为一条；同一渠道的后续修订不重复计数；本年发布后撤稿的单列为“已撤稿”，不计入发布条数；发往已移出目录的渠道的条数单列为“已移出目录的渠道”，计入合计。',
+    ]),
   ];
   for (const section of reportSections(s)) {
     lines.push('', line([`[${section.title}]`]), line(section.columns.map(([zh]) => zh)), ...section.rows.map(line));

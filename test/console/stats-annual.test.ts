@@ -93,10 +93,10 @@ describe.skipIf(skipBrowser)('年度统计 in the console', () => {
       // Drawn at once (reduced motion: no growing bars), before any chart is switched to its table.
       await page.getByTestId('chart-forms').locator('canvas').waitFor();
       await screenshot(page, 'ops-annual');
-      // The chart as a table: January's two portal items and one account post.
+      // The chart as a table: January's two portal items and one account post (none on removed channels).
       await page.getByTestId('table-toggle-months').click();
       const january = page.getByTestId('table-months').locator('tbody tr').first();
-      await expect.poll(() => january.innerText()).toMatch(/^1月\s+2\s+1\s+0\s+3\s+0$/);
+      await expect.poll(() => january.innerText()).toMatch(/^1月\s+2\s+1\s+0\s+0\s+3\s+0$/);
       await page.getByTestId('table-toggle-forms').click();
       await expect.poll(() => page.getByTestId('table-forms').innerText()).toContain('视频解读');
       // Its two posts (a1 and a3) and its name as the registry has it.

@@ -319,6 +319,38 @@ describe('rates and dates as an inspector reads them', () => {
   });
 });
 
+describe('a channel removed from the registry', () => {
+  it('has its own column in the month table, so the columns add up to 合计', async () => {
+    const { actor } = await app.user('stats-removed', 'editor');
+    // 2030: one package on a registered column and on an account the registry no longer lists.
+    await seedPackage(app.db, {
+      id: 'gone-1',
+      catalogueItem: newsItem,
+      unit: unitA,
+      createdBy: actor.id,
+      revisions: [[]],
+      approvals: [{ revision: 1, at: '2030-02-03 09:00' }],
+      deliveries: [
+        { channel: ch.col1, revision: 1, liveAt: '2030-02-03 10:00' },
+        { channel: 'wechat_oa:removed-account', revision: 1, liveAt: '2030-02-03 10:00' },
+      ],
+    });
+    const s = await new AnnualStatsService(app.ctx).forYear(2030, null, new Date('2031-01-05T00:00:00Z'));
+    expect(s.byMonth[1]).toMatchObject({ items: 2, byKind: { portal_column: 1, unregistered: 1 } });
+    const csv = annualStatsCsv(s);
+    expect(csv).toContain('[按月发布条数]\r\n月份,门户网站,政务新媒体,融媒体中心,已移出目录的渠道,合计,已撤稿\r\n');
+    expect(csv).toContain('\r\n2月,1,0,0,1,2,0\r\n');
+    expect(csv).toContain('发往已移出目录的渠道的条数单列为“已移出目录的渠道”，计入合计');
+    // Every month's kind columns add up to its 合计.
+    const months = csv.split('[按月发布条数]\r\n')[1]!.split('\r\n\r\n')[0]!.split('\r\n').slice(1);
+    expect(months).toHaveLength(12);
+    for (const row of months) {
+      const [, portal, accounts, media, removed, total] = row.split(',').map(Number);
+      expect(portal! + accounts! + media! + removed!, row).toBe(total);
+    }
+  });
+});
+
 describe('GET /api/stats', () => {
   it('answers reviewers and operations with the district figures, JSON by default', async () => {
     const r = await get(tokens.reviewer!, '/api/stats?year=2026');
