@@ -57,7 +57,15 @@ const annualStatsProperties = {
     }),
   ),
   byCategory: Type.Array(Type.Object({ category: Type.String(), packages: count, ...counts })),
-  interpretations: Type.Array(Type.Object({ form: Type.String(), label: Type.String(), count, retracted: count, packages: count })),
+  interpretations: Type.Array(
+    Type.Object({
+      form: Type.String(),
+      label: Type.String(),
+      count: Type.Integer({ minimum: 0, description: 'Interpretations of packages still released' }),
+      retracted: Type.Integer({ minimum: 0, description: 'Interpretations of packages retracted since' }),
+      packages: Type.Integer({ minimum: 0, description: 'Packages still released with an interpretation of this form (retracted ones left out, as in count)' }),
+    }),
+  ),
   approvalToLive: Type.Object({
     items: count,
     medianSec: seconds,

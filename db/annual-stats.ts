@@ -148,7 +148,7 @@ export interface FormCount {
   count: number;
   /** Of packages retracted since. */
   retracted: number;
-  /** Documents (packages) that carry at least one interpretation of this form. */
+  /** Documents (packages) still released that carry at least one interpretation of this form: counted as `count` is, retracted ones left out. */
   packages: number;
 }
 
@@ -169,7 +169,8 @@ export async function interpretationsByForm(db: Kysely<DB>, w: YearWindow): Prom
     select i.value->>'form' as form,
            count(*) filter (where p.retracted_at is null) as n,
            count(*) filter (where p.retracted_at is not null) as retracted,
-           count(distinct r.package_id) as packages
+           -- 涉及文件数 counts what 数量 counts: the documents still published (a retracted one is in 已撤稿's count only).
+           count(distinct r.package_id) filter (where p.retracted_at is null) as packages
       from released r
       join packages p on p.id = r.package_id
       join package_revisions pr on pr.package_id = r.package_id and pr.revision = r.revision

@@ -116,6 +116,7 @@ export interface AnnualStats {
   /** Every channel: portal columns, accounts, media-center columns (kind says which). */
   byChannel: ({ channelId: string; platform: string; platformName: string; kind: string; name: string; ownerUnit: string | null } & ItemCount)[];
   byCategory: ({ category: string; packages: number } & ItemCount)[];
+  /** count and packages (涉及文件数) count the packages still released; retracted counts the interpretations of retracted ones. */
   interpretations: { form: string; label: string; count: number; retracted: number; packages: number }[];
   approvalToLive: {
     items: number;
