@@ -225,8 +225,14 @@ export class ComplianceMonitor {
     const interpretationLiveAt = input.interpretationLiveAt ? instantOf(input.interpretationLiveAt) : null;
     if (interpretationLiveAt !== null && Number.isNaN(interpretationLiveAt)) bad('interpretationLiveAt', ...notInstant);
     else if (interpretationLiveAt !== null && interpretationLiveAt > latest) future('interpretationLiveAt', interpretationLiveAt);
-    else if (interpretationLiveAt !== null && interpretationLiveAt < documentLiveAt)
-      bad('interpretationLiveAt', 'is before the document went live', '早于文件发布时间');
+    // The rules judge by the Beijing date (working days from the document's day), so an interpretation out an
+    // hour before its document on the same day is in time, not wrong; an earlier day is a mistake.
+    else if (interpretationLiveAt !== null && !Number.isNaN(documentLiveAt) && chinaDate(new Date(interpretationLiveAt)) < chinaDate(new Date(documentLiveAt)))
+      bad(
+        'interpretationLiveAt',
+        `is on an earlier day (${chinaDate(new Date(interpretationLiveAt))}, Beijing time) than the document (${chinaDate(new Date(documentLiveAt))}); the same day is accepted in either order`,
+        `早于文件发布日期（解读 ${chinaDate(new Date(interpretationLiveAt))}，文件 ${chinaDate(new Date(documentLiveAt))}，北京时间）；同一天发布的，先后均可`,
+      );
     if (input.ownerUnit && !this.ctx.registry.units.some((u) => u.id === input.ownerUnit))
       bad('ownerUnit', `unknown unit "${input.ownerUnit}" (config/registry/units.yaml)`, '不是 units.yaml 中的单位编号');
     if (issues.length > 0) throw new GovpubError('invalid_body', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { status: 400, issues });

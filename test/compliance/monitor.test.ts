@@ -233,6 +233,17 @@ describe('registering a document published without govpub', () => {
     expect(await refusal({ documentLiveAt: '2026-10-12T10:00:30+08:00' })).toBeNull();
   });
 
+  it('judges order by the Beijing day: the same day either way is accepted, an earlier day refused', async () => {
+    // An hour before its document on the same day: 0 working days late, as the rules count it.
+    expect(await refusal({ documentLiveAt: '2026-10-09T10:00:00+08:00', interpretationLiveAt: '2026-10-09T09:00:00+08:00' })).toBeNull();
+    // 00:00 on 9 October in Beijing is still 8 October in UTC: the same Beijing day, so accepted.
+    expect(await refusal({ documentLiveAt: '2026-10-09T00:30:00+08:00', interpretationLiveAt: '2026-10-08T16:00:00Z' })).toBeNull();
+    expect(await refusal({ documentLiveAt: '2026-10-09T09:00:00+08:00', interpretationLiveAt: '2026-10-08T23:30:00+08:00' })).toEqual({
+      status: 400,
+      issues: [['interpretationLiveAt', '早于文件发布日期（解读 2026-10-08，文件 2026-10-09，北京时间）；同一天发布的，先后均可']],
+    });
+  });
+
   it('takes an instant only with its offset, as the API does, so its China date never depends on the server', async () => {
     for (const documentLiveAt of ['2026-10-09 23:30', '2026-10-09T23:30:00', '12', 'October 9, 2026'])
       expect(await refusal({ documentLiveAt })).toMatchObject({ status: 400, issues: [['documentLiveAt', expect.stringContaining('带时区')]] });
