@@ -253,6 +253,30 @@ export async function upsertExternalRelease(db: Kysely<DB>, r: ExternalReleaseWr
     .execute();
 }
 
+/**
+ * Registrations under another id of the same unit (null: none) whose document went live in [from, to): the
+ * candidates for "the same document" (services/compliance/monitor.ts compares their titles). Called under
+ * lockExternalReleases, so two registrations of one document cannot both pass.
+ */
+export async function selectExternalReleaseCandidates(
+  db: Kysely<DB>,
+  r: { id: string; ownerUnit: string | null; from: Date; to: Date },
+): Promise<{ id: string; title: string }[]> {
+  let query = db
+    .selectFrom('external_releases')
+    .select(['id', 'title'])
+    .where('id', '<>', r.id)
+    .where('document_live_at', '>=', r.from)
+    .where('document_live_at', '<', r.to);
+  query = r.ownerUnit === null ? query.where('owner_unit', 'is', null) : query.where('owner_unit', '=', r.ownerUnit);
+  return query.orderBy('id').execute();
+}
+
+/** Serializes registrations (a handful a day): the duplicate check and the write see one state. */
+export async function lockExternalReleases(trx: Kysely<DB>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('govpub.external_releases'))`.execute(trx);
+}
+
 export async function selectExternalReleases(db: Kysely<DB>, since: Date) {
   return db.selectFrom('external_releases').selectAll().where('document_live_at', '>=', since).orderBy('id').execute();
 }

@@ -208,8 +208,10 @@ export const complianceRoutes = {
     tags,
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }) }, { additionalProperties: false }),
     body: ExternalRelease,
+    description:
+      'The same document (same unit, title and Beijing day of release) under another id is refused with 409 external_release_duplicate naming the existing id: correct that one instead. An interpretation on the same Beijing day as its document is accepted in either order; on an earlier day it is refused.',
     response: { 200: Type.Object({ id: Type.String(), recorded: Type.Literal(true) }) },
-    'x-errors': [400, 403],
+    'x-errors': [400, 403, 409],
   },
   runOutcome: {
     summary: 'The outcome of a compliance run started on demand or by the schedule',

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { workingDayCalendar } from '../../config/working-calendar.js';
-import { failRun, finishRun, insertRun, upsertExternalRelease } from '../../db/compliance.js';
+import { failRun, finishRun, insertRun, lockExternalReleases, selectExternalReleaseCandidates, upsertExternalRelease } from '../../db/compliance.js';
 import { appendAudit } from '../../db/audit.js';
 import { CHECK_GROUPS, DAILY_KINDS, runChecks } from '../../domain/compliance/checks.js';
 import type { ComplianceQuery, ComplianceRunSummary, ComplianceView, FindingEvent, RunTrigger } from '../../domain/compliance/model.js';
@@ -68,6 +68,15 @@ export interface ExternalReleaseInput {
 const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
 /** A registered release may be stamped this much ahead of the server's clock (a clock a little fast), no more. */
 const CLOCK_SKEW_MS = 60_000;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Which registration is "the same document": the same unit (or none), the same title (spaces aside) and the
+ * same Beijing day of release. The model holds no 文号 or 成文日期, and a title alone recurs (a unit's
+ * yearly 「工作要点」); a URL may be a column's address, shared by many documents.
+ */
+const sameTitle = (a: string, b: string) => a.replace(/\s+/g, '') === b.replace(/\s+/g, '');
 
 function instantOf(value: unknown): number {
   return typeof value === 'string' && INSTANT_WITH_OFFSET.test(value) ? Date.parse(value) : Number.NaN;
@@ -196,7 +205,8 @@ export class ComplianceMonitor {
 
   /**
    * Registers (or corrects) a document published without govpub, so the 3-working-day interpretation rule
-   * covers it from the next run; audited.
+   * covers it from the next run; audited. The same document under another id is refused (409, naming it):
+   * two registrations would give two findings.
    */
   async recordExternalRelease(input: ExternalReleaseInput, actor: string): Promise<void> {
     const issues: { path: string; message: string; messageZh: string }[] = [];
@@ -246,7 +256,37 @@ export class ComplianceMonitor {
       note: input.note ?? null,
       recordedBy: actor,
     };
+    const day = chinaDate(row.documentLiveAt);
+    const dayStart = new Date(`${day}T00:00:00+08:00`);
     await this.ctx.db.transaction().execute(async (trx) => {
+      await lockExternalReleases(trx);
+      const candidates = await selectExternalReleaseCandidates(trx, {
+        id: row.id,
+        ownerUnit: row.ownerUnit,
+        from: dayStart,
+        to: new Date(dayStart.getTime() + DAY_MS),
+      });
+      const existing = candidates.find((c) => sameTitle(c.title, title));
+      if (existing)
+        throw new GovpubError(
+          'external_release_duplicate',
+          `《${title}》 (unit ${row.ownerUnit ?? 'none'}, live ${day}) is already registered as "${existing.id}"; a second registration would be judged twice. Correct that one instead: PUT /api/compliance/external-releases/${existing.id} (govpub compliance external-release ${existing.id} …).`,
+          {
+            status: 409,
+            existingId: existing.id,
+            issues: [
+              {
+                path: 'id',
+                message: `the same document is registered as "${existing.id}"`,
+                messageZh: `同一文件已登记为「${existing.id}」`,
+                existingId: existing.id,
+              },
+            ],
+          },
+          {
+            zh: `《${title}》（${row.ownerUnit ?? '未指定单位'}，${day} 发布）已登记为「${existing.id}」，再登记一次会被重复检查。请修改该条登记：PUT /api/compliance/external-releases/${existing.id}（或 govpub compliance external-release ${existing.id} …）。`,
+          },
+        );
       await upsertExternalRelease(trx, row);
       await appendAudit(trx, { actor, action: 'compliance.external_release_recorded', details: { ...row } });
     });

@@ -249,4 +249,32 @@ describe('registering a document published without govpub', () => {
       expect(await refusal({ documentLiveAt })).toMatchObject({ status: 400, issues: [['documentLiveAt', expect.stringContaining('带时区')]] });
     expect(await refusal({ documentLiveAt: '2026-10-09T23:30:00+08:00' })).toBeNull();
   });
+
+  it('refuses the same document under a second id, naming the first, and stores nothing of it', async () => {
+    const title = '碑林区关于印发老旧小区改造实施方案的通知';
+    const record = (id: string, fields: { title?: string; documentLiveAt: string; ownerUnit?: string | null }) =>
+      monitorAt(NOW).recordExternalRelease({ id, title, ownerUnit: 'jyj', ...fields }, 'test');
+    await record('dup-1', { documentLiveAt: '2026-10-10T09:00:00+08:00' });
+    const audits = await auditCount('compliance.external_release_recorded');
+    // The same unit, title (spacing aside) and Beijing day: the same document.
+    const error = (await record('dup-2', { title: ` 碑林区关于印发 老旧小区改造实施方案的通知`, documentLiveAt: '2026-10-10T15:00:00+08:00' }).catch(
+      (e: unknown) => e,
+    )) as { code: string; message: string; messageZh: string; details: { status: number; existingId: string; issues: { path: string }[] } };
+    expect(error).toMatchObject({ code: 'external_release_duplicate', details: { status: 409, existingId: 'dup-1', issues: [{ path: 'id' }] } });
+    expect(error.message).toContain('already registered as "dup-1"');
+    expect(error.message).toContain('PUT /api/compliance/external-releases/dup-1');
+    expect(error.messageZh).toContain('已登记为「dup-1」');
+    expect(error.messageZh).toContain('请修改该条登记');
+    expect(await db.selectFrom('external_releases').select('id').where('id', '=', 'dup-2').execute()).toEqual([]);
+    expect(await auditCount('compliance.external_release_recorded')).toBe(audits);
+    // Correcting the first under its own id is what to do; another day or another unit is another document.
+    await record('dup-1', { documentLiveAt: '2026-10-10T10:00:00+08:00' });
+    await record('dup-3', { documentLiveAt: '2026-10-11T09:00:00+08:00' });
+    await record('dup-4', { documentLiveAt: '2026-10-10T09:00:00+08:00', ownerUnit: null });
+    expect(await db.selectFrom('external_releases').select('id').where('id', 'like', 'dup-%').orderBy('id').execute()).toEqual([
+      { id: 'dup-1' },
+      { id: 'dup-3' },
+      { id: 'dup-4' },
+    ]);
+  });
 });

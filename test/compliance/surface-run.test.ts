@@ -216,6 +216,27 @@ describe('a run on demand', () => {
     const recorded = await put(tokens['ops-li']!, body);
     expect(recorded).toMatchObject({ status: 200, body: { id: 'blzf-2026-41', recorded: true } });
 
+    // The same document again under another id: refused, naming the first, through the API and the command line.
+    const twice = await put(tokens['ops-li']!, body, 'blzf-2026-41-again');
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toMatchObject({ code: 'external_release_duplicate', issues: [{ path: 'id', existingId: 'blzf-2026-41' }] });
+    expect(twice.body.error.message).toContain('PUT /api/compliance/external-releases/blzf-2026-41');
+    const cliArgs = (id: string, title: string, documentLiveAt: string) => [
+      'compliance',
+      'external-release',
+      id,
+      '--title',
+      title,
+      '--document-live-at',
+      documentLiveAt,
+      '--unit',
+      'jyj',
+    ];
+    const again = await runCli(cliArgs('blzf-2026-41-again', body.title, body.documentLiveAt), env, undefined, { timeoutMs: 60_000 });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('is already registered as "blzf-2026-41"');
+    expect(again.stderr).toContain('govpub compliance external-release blzf-2026-41');
+
     const started = await call('POST', '/api/compliance/runs', tokens['ops-li'], {});
     let outcome = await call('GET', started.body.location, tokens['ops-li']);
     for (let i = 0; i < 120 && outcome.body.status === 'running'; i++) {
