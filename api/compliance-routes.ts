@@ -67,8 +67,11 @@ export function registerComplianceRoutes(app: FastifyInstance, ctx: AppContext):
         );
       }
       const { id } = request.params as { id: string };
-      await monitor.recordExternalRelease({ id, ...(request.body as Static<typeof complianceRoutes.recordExternalRelease.body>) }, actor.id);
-      return { id, recorded: true as const };
+      const { warnings } = await monitor.recordExternalRelease(
+        { id, ...(request.body as Static<typeof complianceRoutes.recordExternalRelease.body>) },
+        actor.id,
+      );
+      return { id, recorded: true as const, warnings };
     },
   });
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { Finding } from '../domain/compliance/model.js';
 import { withApp } from './context.js';
-import { printJson, printTable } from './output.js';
+import { inChinese, printJson, printTable } from './output.js';
 
 const SEVERITY_ORDER = { veto: 0, warning: 1, reminder: 2 } as const;
 
@@ -62,7 +62,7 @@ export function registerComplianceCommands(program: Command): void {
         await withApp(async (ctx) => {
           const { ComplianceMonitor } = await import('../services/compliance/monitor.js');
           const { localOperator } = await import('../services/users.js');
-          await new ComplianceMonitor(ctx).recordExternalRelease(
+          const { warnings } = await new ComplianceMonitor(ctx).recordExternalRelease(
             {
               id,
               title: options.title,
@@ -74,7 +74,11 @@ export function registerComplianceCommands(program: Command): void {
             },
             localOperator(),
           );
-          console.log(`recorded external release ${id}: the next compliance run checks its interpretation's timing`);
+          if (warnings.length === 0) console.log(`recorded external release ${id}: the next compliance run checks its interpretation's timing`);
+          else {
+            console.log(`recorded external release ${id}`);
+            for (const w of warnings) console.log(`warning: ${w.path}: ${inChinese() ? w.messageZh : w.message}`);
+          }
         });
       },
     );

@@ -209,8 +209,16 @@ export const complianceRoutes = {
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }) }, { additionalProperties: false }),
     body: ExternalRelease,
     description:
-      'The same document (same unit, title and Beijing day of release) under another id is refused with 409 external_release_duplicate naming the existing id: correct that one instead. An interpretation on the same Beijing day as its document is accepted in either order; on an earlier day it is refused.',
-    response: { 200: Type.Object({ id: Type.String(), recorded: Type.Literal(true) }) },
+      'The same document (same unit, title and Beijing day of release) under another id is refused with 409 external_release_duplicate naming the existing id: correct that one instead. An interpretation on the same Beijing day as its document is accepted in either order; on an earlier day it is refused. A document older than the look-back (compliance.yaml timing.lookbackDays) is recorded with a warning: no run will judge it.',
+    response: {
+      200: Type.Object({
+        id: Type.String(),
+        recorded: Type.Literal(true),
+        warnings: Type.Array(Type.Object({ path: Type.String(), message: Type.String(), messageZh: Type.String() }), {
+          description: 'What to know about the accepted registration, e.g. a document beyond the look-back that no run will judge; empty when none',
+        }),
+      }),
+    },
     'x-errors': [400, 403, 409],
   },
   runOutcome: {

@@ -71,6 +71,13 @@ const CLOCK_SKEW_MS = 60_000;
 
 const DAY_MS = 86_400_000;
 
+/** Something the caller should know about an accepted registration: where, in English and Chinese. */
+export interface ExternalReleaseWarning {
+  path: string;
+  message: string;
+  messageZh: string;
+}
+
 /**
  * Which registration is "the same document": the same unit (or none), the same title (spaces aside) and the
  * same Beijing day of release. The model holds no 文号 or 成文日期, and a title alone recurs (a unit's
@@ -206,9 +213,10 @@ export class ComplianceMonitor {
   /**
    * Registers (or corrects) a document published without govpub, so the 3-working-day interpretation rule
    * covers it from the next run; audited. The same document under another id is refused (409, naming it):
-   * two registrations would give two findings.
+   * two registrations would give two findings. A document older than the look-back is recorded with a
+   * warning, not refused: the record is true and may be corrected later, but no run will judge it.
    */
-  async recordExternalRelease(input: ExternalReleaseInput, actor: string): Promise<void> {
+  async recordExternalRelease(input: ExternalReleaseInput, actor: string): Promise<{ warnings: ExternalReleaseWarning[] }> {
     const issues: { path: string; message: string; messageZh: string }[] = [];
     const bad = (path: string, message: string, messageZh: string) => issues.push({ path, message, messageZh });
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(input.id ?? ''))
@@ -290,5 +298,20 @@ export class ComplianceMonitor {
       await upsertExternalRelease(trx, row);
       await appendAudit(trx, { actor, action: 'compliance.external_release_recorded', details: { ...row } });
     });
+    return { warnings: this.externalReleaseWarnings(row.documentLiveAt) };
+  }
+
+  /** What the caller should know about a recorded release: a document before the look-back is never judged. */
+  private externalReleaseWarnings(documentLiveAt: Date): ExternalReleaseWarning[] {
+    const { lookbackDays } = this.thresholds.timing;
+    const since = new Date(this.now().getTime() - lookbackDays * DAY_MS);
+    if (documentLiveAt.getTime() >= since.getTime()) return [];
+    return [
+      {
+        path: 'documentLiveAt',
+        message: `recorded, but no compliance run will judge it: it went live before ${chinaDate(since)}, beyond the ${lookbackDays}-day look-back (config/registry/compliance.yaml timing.lookbackDays). Check the date; if it is right, nothing more is needed.`,
+        messageZh: `已登记，但合规检查不会评判该文件：其发布时间早于 ${chinaDate(since)}，超出 ${lookbackDays} 天的回溯期（config/registry/compliance.yaml 的 timing.lookbackDays）。请核对日期；日期无误则无需处理。`,
+      },
+    ];
   }
 }

@@ -277,4 +277,18 @@ describe('registering a document published without govpub', () => {
       { id: 'dup-4' },
     ]);
   });
+
+  it('records a document older than the look-back with a warning that no run will judge it', async () => {
+    // Now is 2026-10-12 10:00: 366 days back is 2025-10-11 10:00.
+    const old = await register({ documentLiveAt: '2025-10-10T09:00:00+08:00' }, 'ext-old');
+    expect(old.warnings).toEqual([
+      {
+        path: 'documentLiveAt',
+        message: expect.stringContaining('no compliance run will judge it: it went live before 2025-10-11, beyond the 366-day look-back'),
+        messageZh: expect.stringContaining('合规检查不会评判该文件：其发布时间早于 2025-10-11，超出 366 天的回溯期'),
+      },
+    ]);
+    expect(await db.selectFrom('external_releases').select('id').where('id', '=', 'ext-old').execute()).toEqual([{ id: 'ext-old' }]);
+    expect((await register({ documentLiveAt: '2025-10-12T09:00:00+08:00' }, 'ext-recent')).warnings).toEqual([]);
+  });
 });

@@ -214,7 +214,7 @@ describe('a run on demand', () => {
     expect(JSON.stringify(backwards.body)).toContain('interpretationLiveAt');
     expect((await put(tokens['ops-li']!, body, encodeURIComponent('名单 1'))).status).toBe(400);
     const recorded = await put(tokens['ops-li']!, body);
-    expect(recorded).toMatchObject({ status: 200, body: { id: 'blzf-2026-41', recorded: true } });
+    expect(recorded).toMatchObject({ status: 200, body: { id: 'blzf-2026-41', recorded: true, warnings: [] } });
 
     // The same document again under another id: refused, naming the first, through the API and the command line.
     const twice = await put(tokens['ops-li']!, body, 'blzf-2026-41-again');
@@ -236,6 +236,16 @@ describe('a run on demand', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('is already registered as "blzf-2026-41"');
     expect(again.stderr).toContain('govpub compliance external-release blzf-2026-41');
+    // Older than the look-back: recorded, and the user is told no run will judge it.
+    const old = await runCli(cliArgs('blzf-2024-07', '碑林区2024年政务公开工作要点', '2024-03-01T09:00:00+08:00'), env, undefined, { timeoutMs: 60_000 });
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stdout).toContain('warning: documentLiveAt: recorded, but no compliance run will judge it');
+    const oldByApi = await put(
+      tokens['ops-li']!,
+      { title: '碑林区2024年政务公开工作要点', documentLiveAt: '2024-03-01T09:00:00+08:00', ownerUnit: 'jyj' },
+      'blzf-2024-07',
+    );
+    expect(oldByApi).toMatchObject({ status: 200, body: { warnings: [{ path: 'documentLiveAt' }] } });
 
     const started = await call('POST', '/api/compliance/runs', tokens['ops-li'], {});
     let outcome = await call('GET', started.body.location, tokens['ops-li']);
