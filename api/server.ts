@@ -640,7 +640,16 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   route('GET', '/api/audit', routes.audit, async (request) => {
     const q = request.query;
-    return { entries: await listAudit(ctx.db, { packageId: q.package, action: q.action, limit: q.limit, afterId: q.after }) };
+    return {
+      entries: await listAudit(ctx.db, {
+        packageId: q.package,
+        action: q.action,
+        limit: q.limit,
+        afterId: q.after,
+        beforeId: q.before,
+        newestFirst: q.order === 'newest',
+      }),
+    };
   });
 
   await registerSessionRoutes(app, ctx);

@@ -42,19 +42,23 @@ export interface AuditQuery {
   action?: string;
   limit?: number;
   afterId?: string;
+  beforeId?: string;
+  /** Newest first (the console's whole trail: today's entries on the first page, whatever the volume). */
+  newestFirst?: boolean;
 }
 
-/** Entries oldest first, each with its actor's user name when the actor is a user. There is deliberately no way to change or delete entries. */
+/** Entries oldest first (or newest first), each with its actor's user name when the actor is a user. There is deliberately no way to change or delete entries. */
 export async function selectAudit(db: Kysely<DB>, query: AuditQuery) {
   let q = db
     .selectFrom('audit_log')
     .leftJoin('users', 'users.id', 'audit_log.actor')
     .selectAll('audit_log')
     .select('users.name as actor_name')
-    .orderBy('audit_log.id');
+    .orderBy('audit_log.id', query.newestFirst ? 'desc' : 'asc');
   if (query.packageId) q = q.where('audit_log.package_id', '=', query.packageId);
   if (query.action) q = q.where('audit_log.action', '=', query.action);
   if (query.afterId) q = q.where('audit_log.id', '>', query.afterId);
+  if (query.beforeId) q = q.where('audit_log.id', '<', query.beforeId);
   return q.limit(Math.min(query.limit ?? 500, 5000)).execute();
 }
 

@@ -1,4 +1,4 @@
-/** The audit trail as people read it (oldest first); entries are written through db/audit.ts only. */
+/** The audit trail as people read it (oldest first, or newest first); entries are written through db/audit.ts only. */
 import type { Kysely } from 'kysely';
 import { selectAudit, type AuditQuery } from '../db/audit.js';
 import type { DB } from '../db/schema.js';

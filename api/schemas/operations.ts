@@ -54,8 +54,18 @@ export const AuditQuery = Type.Object(
       Type.String({
         pattern: '^[0-9]{1,18}$',
         'x-message': 'expected the id of an audit entry (digits), from the last page',
-        description: 'Entries after this id (paging)',
+        description: 'Entries after this id (paging oldest first)',
       }),
+    ),
+    before: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,18}$',
+        'x-message': 'expected the id of an audit entry (digits), from the last page',
+        description: 'Entries before this id (paging newest first)',
+      }),
+    ),
+    order: Type.Optional(
+      Type.Union([Type.Literal('oldest'), Type.Literal('newest')], { description: 'oldest (default) or newest first; page newest first with before' }),
     ),
     limit: limitParam(LIMITS.audit, 500),
   },

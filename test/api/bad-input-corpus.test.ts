@@ -1020,7 +1020,12 @@ const LIST_ROUTES: { label: string; path: (f: Fixtures) => string; as: Who; para
       limit: 'limit1000',
     },
   },
-  { label: 'GET /api/audit', path: () => '/api/audit', as: 'ops', params: { package: 'text100', action: 'text100', after: 'after', limit: 'limit5000' } },
+  {
+    label: 'GET /api/audit',
+    path: () => '/api/audit',
+    as: 'ops',
+    params: { package: 'text100', action: 'text100', after: 'after', before: 'after', order: 'enum', limit: 'limit5000' },
+  },
   { label: 'GET /api/media', path: () => '/api/media', as: 'editor', params: { kind: 'enum', limit: 'limit1000' } },
   { label: 'GET /api/catalogue', path: () => '/api/catalogue', as: 'editor', params: {} },
   { label: 'GET /api/openapi.json', path: () => '/api/openapi.json', as: 'none', params: {} },

@@ -4,6 +4,8 @@
  * each fixed, in the real system as `govpub start` runs it and Debian's Chromium:
  * - a retraction started on the board shows 撤稿中 at once and is not offered again (before, the
  *   request's answer, still 已发布, overwrote the live 撤稿中 and put the 撤稿 button back);
+ * - the audit trail opens on its newest entries (before, oldest first: after a day's use, today's
+ *   entries were a dozen pages of 加载更多 away);
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -94,6 +96,31 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
       await expect.poll(() => page.getByTestId('retract-dialog').isVisible(), { timeout: 20_000 }).toBe(false);
       expect(await page.getByTestId(`row-status-${id}`).innerText()).toBe('撤稿中');
       expect(await page.getByTestId(`retract-${id}`).count()).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
+  it('the audit trail opens on its newest entries', async () => {
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      // After the operator signed in (itself an entry): the newest entry is this package's creation.
+      const created = await system.api<{ id: string }>(
+        users.editor!,
+        'POST',
+        '/api/packages',
+        await policyBody(system, users.editor!, '关于公布碑林区便民服务热线的通知'),
+      );
+      const { entries } = await system.api<{ entries: { id: string; action: string; packageId: string | null }[] }>(users.ops!, 'GET', '/api/audit?limit=5000');
+      const newest = entries.at(-1)!;
+      expect(newest).toMatchObject({ action: 'create', packageId: created.id });
+      await page.goto(`${system.consoleUrl}audit`);
+      const rows = page.locator('[data-testid^=audit-row-]');
+      await rows.first().waitFor();
+      expect(await rows.first().getAttribute('data-testid')).toBe(`audit-row-${newest.id}`);
+      expect(await page.getByTestId(`audit-action-${newest.id}`).innerText()).toBe('创建发布包');
+      const ids = (await rows.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-testid')!.replace('audit-row-', '')))).map(Number);
+      expect(ids).toEqual([...ids].sort((a, b) => b - a));
     } finally {
       await close();
     }
