@@ -5,7 +5,8 @@
  * - a retraction started on the board shows 撤稿中 at once and is not offered again (before, the
  *   request's answer, still 已发布, overwrote the live 撤稿中 and put the 撤稿 button back);
  * - the audit trail opens on its newest entries (before, oldest first: after a day's use, today's
- *   entries were a dozen pages of 加载更多 away);
+ *   entries were a dozen pages of 加载更多 away), and in Chinese: a user added reads 「角色：审核人；
+ *   审核环节：初审」, not 「角色：reviewer；stages：first」 (test/console/audit-labels.test.ts: every action);
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -121,6 +122,11 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
       expect(await page.getByTestId(`audit-action-${newest.id}`).innerText()).toBe('创建发布包');
       const ids = (await rows.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-testid')!.replace('audit-row-', '')))).map(Number);
       expect(ids).toEqual([...ids].sort((a, b) => b - a));
+      const firstReviewerAdded = entries.find((e) => e.action === 'user_added' && JSON.stringify(e).includes('daily-first'))!;
+      const added = page.locator('tr', { has: page.getByTestId(`audit-row-${firstReviewerAdded.id}`) });
+      expect(await added.innerText()).toContain('角色：审核人；');
+      expect(await added.innerText()).toContain('审核环节：初审；');
+      expect(await added.innerText()).not.toMatch(/reviewer|stages|email/);
     } finally {
       await close();
     }

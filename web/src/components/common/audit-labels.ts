@@ -2,9 +2,8 @@
  * The audit trail in Chinese: a name for every action the code base records (appendAudit and the
  * workflows' record(...) steps), and a one-line summary of an entry's details. Unknown actions
  * and keys are shown as they are, so a new one is never hidden; test/console/audit-labels.test.ts
- * fails when the code records an action without a name here.
+ * fails when the code records an action without a name here. No imports: the test reads it in Node.
  */
-import { FINDING_CHANGE_LABELS, FINDING_KIND_LABELS, ROLE_LABELS, SEVERITY_LABELS } from '../../labels';
 
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   // Packages (workflows/package-requests.ts, package-release.ts, services/packages.ts)
@@ -62,7 +61,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   user_email_set: '设置用户邮箱',
   signed_in: '登录',
   // Compliance monitor (services/compliance/findings.ts: compliance.<change>) and the wording list
-  ...Object.fromEntries(Object.entries(FINDING_CHANGE_LABELS).map(([change, label]) => [`compliance.${change}`, `合规问题${label}`])),
+  'compliance.opened': '发现合规问题',
+  'compliance.escalated': '合规问题升级',
+  'compliance.eased': '合规问题降级',
+  'compliance.updated': '合规问题更新',
+  'compliance.closed': '合规问题已解决',
+  'compliance.reopened': '合规问题再次出现',
   'compliance.external_release_recorded': '登记外部发布',
   'wording.rescan': '按新词库复查',
 };
@@ -132,14 +136,15 @@ const STAGE_NAMES: Record<string, string> = { first: '初审', second: '复审',
 const TIME_KEYS = new Set(['releaseAt', 'tokenExpiresAt', 'at', 'liveAt']);
 const MAX_VALUE_CHARS = 80;
 
-function valueText(key: string, value: unknown, formatTime: (iso: string) => string): string {
+/** Chinese names of the values of some keys (role → ROLE_LABELS, severity → SEVERITY_LABELS…), given by the page. */
+export type DetailValueNames = Record<string, Readonly<Record<string, string>>>;
+
+function valueText(key: string, value: unknown, formatTime: (iso: string) => string, valueNames: DetailValueNames): string {
   if (value === null || value === undefined || value === '') return '无';
   if (typeof value === 'boolean') return value ? '是' : '否';
   if ((key === 'stage' || key === 'next') && typeof value === 'string') return STAGE_NAMES[value] ?? value;
   if (key === 'stages' && Array.isArray(value)) return value.map((stage) => STAGE_NAMES[String(stage)] ?? String(stage)).join('、') || '无';
-  if (key === 'role' && typeof value === 'string') return ROLE_LABELS[value as keyof typeof ROLE_LABELS] ?? value;
-  if ((key === 'severity' || key === 'previousSeverity') && typeof value === 'string') return SEVERITY_LABELS[value as keyof typeof SEVERITY_LABELS] ?? value;
-  if (key === 'kind' && typeof value === 'string') return FINDING_KIND_LABELS[value as keyof typeof FINDING_KIND_LABELS] ?? value;
+  if (typeof value === 'string' && valueNames[key]?.[value]) return valueNames[key][value];
   // A finding's subject: its name, not the object behind it.
   if (key === 'subject' && typeof value === 'object' && value !== null && 'name' in value) return String((value as { name: unknown }).name);
   if (TIME_KEYS.has(key) && typeof value === 'string') return formatTime(value);
@@ -149,8 +154,8 @@ function valueText(key: string, value: unknown, formatTime: (iso: string) => str
 }
 
 /** An entry's details as one line: 「环节：初审；意见：…」. */
-export function summarizeDetails(details: Record<string, unknown>, formatTime: (iso: string) => string): string {
+export function summarizeDetails(details: Record<string, unknown>, formatTime: (iso: string) => string, valueNames: DetailValueNames = {}): string {
   return Object.entries(details)
-    .map(([key, value]) => `${DETAIL_LABELS[key] ?? key}：${valueText(key, value, formatTime)}`)
+    .map(([key, value]) => `${DETAIL_LABELS[key] ?? key}：${valueText(key, value, formatTime, valueNames)}`)
     .join('；');
 }

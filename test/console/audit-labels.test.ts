@@ -1,0 +1,64 @@
+/**
+ * The audit trail in Chinese (web/src/components/common/audit-labels.ts): every action the code
+ * records has a name, and the details of the entries a day brings read without English keys.
+ * Before, the morning's compliance run filled the trail with `compliance.opened` and
+ * 「runId：…；kind：account_silent；severity：reminder」, and every user added showed
+ * 「角色：admin；email：无；stages：first、second、final」.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DELIVERY_ERROR_CLASSES } from '../../adapters/errors.js';
+import { AUDIT_ACTION_LABELS, summarizeDetails } from '../../web/src/components/common/audit-labels.js';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const SOURCE_FOLDERS = ['activities', 'api', 'cli', 'services', 'workflows'];
+
+function sourceFiles(folder: string): string[] {
+  return fs
+    .readdirSync(path.join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(ROOT, folder, f));
+}
+
+/** Every action written as a literal: `action: 'x'` (appendAudit, recorded changes) and the workflows' `record(run, who, 'x'`. */
+function recordedActions(): Set<string> {
+  const actions = new Set<string>();
+  for (const file of SOURCE_FOLDERS.flatMap(sourceFiles)) {
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\baction: '([a-z_.]+)'/g)) actions.add(m[1]!);
+    for (const m of text.matchAll(/\brecord\(run, [^,]+, '([a-z_.]+)'/g)) actions.add(m[1]!);
+  }
+  // Written from a variable: a failed attempt by its class, a finding's change.
+  for (const errorClass of DELIVERY_ERROR_CLASSES) actions.add(`delivery_${errorClass}`);
+  for (const change of ['opened', 'escalated', 'eased', 'updated', 'closed', 'reopened']) actions.add(`compliance.${change}`);
+  return actions;
+}
+
+const time = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const ENGLISH_WORD = /\b[A-Za-z]{3,}\b/;
+
+describe('the audit trail in Chinese', () => {
+  it('names every action the code records', () => {
+    const actions = recordedActions();
+    expect(actions.size).toBeGreaterThan(40);
+    expect([...actions].filter((action) => !AUDIT_ACTION_LABELS[action]).sort()).toEqual([]);
+  });
+
+  it('sums up the details of a user added, a finding and a wording re-check without English', () => {
+    // The page gives the names of roles, kinds and severities (web/src/labels.ts); these stand in for them.
+    const names = { role: { reviewer: '审核人' }, kind: { account_silent: '账号未按时更新' }, severity: { reminder: '提醒' } };
+    const userAdded = { user: 'zhao', role: 'reviewer', stages: ['first', 'second'], unit: null, email: null, tokenExpiresAt: null };
+    expect(summarizeDetails(userAdded, time, names)).toBe('用户：zhao；角色：审核人；审核环节：初审、复审；单位：无；邮箱：无；令牌到期：无');
+    const finding = {
+      kind: 'account_silent',
+      severity: 'reminder',
+      previousSeverity: null,
+      subject: { type: 'account', id: 'wechat_oa:blwhly', name: '碑林文化旅游' },
+      message: '账号已 11 天未更新',
+    };
+    expect(summarizeDetails(finding, time, names)).toBe('类型：账号未按时更新；级别：提醒；原级别：无；对象：碑林文化旅游；说明：账号已 11 天未更新');
+    const rescan = { entries: 20, packagesScanned: 0, withWording: 0, withPersonalData: 0 };
+    expect(summarizeDetails(rescan, time)).not.toMatch(ENGLISH_WORD);
+  });
+});
