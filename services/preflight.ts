@@ -9,7 +9,8 @@ import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
 import { bodyLinkRefusal } from '../adapters/portal/format.js';
 import { preflight, submitBlockers, type FormatStep, type PreflightContent, type PreflightResult, type Problem } from '../adapters/preflight/preflight.js';
-import { fieldLabel, gateProblem, pointerOf } from '../adapters/preflight/problems.js';
+import { gateProblem, pointerOf } from '../adapters/preflight/problems.js';
+import { fieldLabel } from '../domain/package-diff.js';
 import type { MediaInfo } from '../adapters/types.js';
 import { loadSettings } from '../config/settings.js';
 import { findMedia } from '../db/media.js';
@@ -42,13 +43,24 @@ function expectedReleaseTime(releaseAt: string | Date | null | undefined): strin
   return new Date(Number.isNaN(at) || at < Date.now() ? Date.now() : at).toISOString();
 }
 
-/** A body's field issue (`targets[3]`) as a blocking package problem. */
+/** `interpretations[0].form` as keys: ['interpretations', 0, 'form']. */
+function pathKeys(path: string): (string | number)[] {
+  return path
+    .split(/[.[\]]/)
+    .filter(Boolean)
+    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+}
+
+/**
+ * A body's field issue (`targets[3]`) as a blocking package problem. The Chinese sentence names
+ * the field as the form does (文件标题), never by its API path: the editor reads it in the preflight panel.
+ */
 export function issueProblem(issue: FieldIssue): Problem {
   const field = pointerOf(issue.path, 0);
   return {
     code: 'invalid_field',
     field,
-    message: `${issue.path ? `${fieldLabel(field)}（${issue.path}）` : '稿件'}填写有误：${issueMessageZh(issue.message)}。请改正后再试。`,
+    message: `${issue.path ? fieldLabel(pathKeys(issue.path)) : '稿件'}填写有误：${issueMessageZh(issue.message)}。请改正后再试。`,
     messageEn: `${issue.path || '(body)'}: ${issue.message}`,
   };
 }

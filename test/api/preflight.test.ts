@@ -246,7 +246,11 @@ describe('POST /api/preflight (an unsaved body)', () => {
     for (const p of checked.body.package.blocking) {
       expect(p.code).toBe('invalid_field');
       expect(p.message).toMatch(/填写有误/);
+      // The editor reads it in the preflight panel: the field as the form names it, not its API path.
+      expect(p.message).not.toMatch(/title|document/);
     }
+    const documentTitle = checked.body.package.blocking.find((p: { field: string }) => p.field === '/document/title');
+    expect(documentTitle.message).toMatch(/^文件标题填写有误：/);
   });
 
   it('refuses what is not JSON at all, as every route does', async () => {
