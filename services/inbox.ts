@@ -71,13 +71,15 @@ export class InboxService {
     }
     if (AUTHORS.has(actor.role)) {
       for (const r of await rejectedDrafts(db, actor.id, PER_KIND)) {
-        const comment = r.comment.trim() ? `：${r.comment.trim()}` : '';
+        const said = r.comment.trim();
+        // A comment that ends its own sentence (as reviewers write them) gets no second 。.
+        const comment = said ? `：${said}${/[。！？!?.]$/.test(said) ? '' : '。'}` : '。';
         items.push({
           kind: 'rejected',
           packageId: r.id,
           packageTitle: r.title,
           stage: r.stage,
-          message: `「${r.title}」在${this.stageName(r.stage)}被退回${comment}。修改后重新提交审核。`,
+          message: `「${r.title}」在${this.stageName(r.stage)}被退回${comment}修改后重新提交审核。`,
           at: r.decided_at.toISOString(),
         });
       }

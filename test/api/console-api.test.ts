@@ -155,12 +155,13 @@ describe('the inbox', () => {
     expect((await inboxOf(tokens['复审'])).items.map((i) => i.packageId)).not.toContain(id);
     expect((await inboxOf(tokens.editor)).items.filter((i) => i.packageId === id)).toEqual([]);
 
-    const rejected = await call('POST', `/api/packages/${id}/decisions`, tokens['初审'], { revision: 1, decision: 'reject', comment: '请补充供暖时间' });
+    const rejected = await call('POST', `/api/packages/${id}/decisions`, tokens['初审'], { revision: 1, decision: 'reject', comment: '请补充供暖时间。' });
     expect(rejected.status).toBe(200);
     const editor = await inboxOf(tokens.editor);
     const item = editor.items.find((i) => i.packageId === id)!;
     expect(item).toMatchObject({ kind: 'rejected', stage: 'first' });
-    expect(item.message).toContain('请补充供暖时间');
+    // The reviewer's own full stop ends the sentence: no 「。。」.
+    expect(item.message).toBe('「关于做好冬季供暖工作的通知」在初审被退回：请补充供暖时间。修改后重新提交审核。');
     expect(editor.counts.rejected).toBeGreaterThanOrEqual(1);
     expect((await inboxOf(tokens['初审'])).items.map((i) => i.packageId)).not.toContain(id);
 
