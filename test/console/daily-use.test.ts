@@ -7,6 +7,7 @@
  * - the audit trail opens on its newest entries (before, oldest first: after a day's use, today's
  *   entries were a dozen pages of 加载更多 away), and in Chinese: a user added reads 「角色：审核人；
  *   审核环节：初审」, not 「角色：reviewer；stages：first」 (test/console/audit-labels.test.ts: every action);
+ * - the header's count of waiting items stays clear of the person's name with two digits and more.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -127,6 +128,28 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
       expect(await added.innerText()).toContain('角色：审核人；');
       expect(await added.innerText()).toContain('审核环节：初审；');
       expect(await added.innerText()).not.toMatch(/reviewer|stages|email/);
+    } finally {
+      await close();
+    }
+  });
+
+  it("the header's count of waiting items stays clear of the person's name at 10 and more", async () => {
+    for (let i = 1; i <= 10; i++) {
+      const created = await system.api<{ id: string }>(
+        users.editor!,
+        'POST',
+        '/api/packages',
+        await policyBody(system, users.editor!, `关于第${i}批惠民项目的公示`),
+      );
+      await system.api(users.editor!, 'POST', `/api/packages/${created.id}/submit`, {});
+    }
+    const { page, close } = await pageOf(users.first!);
+    try {
+      const badge = page.getByTestId('notices-link').locator('sup');
+      await expect.poll(async () => Number(await badge.innerText()), { timeout: 20_000 }).toBeGreaterThanOrEqual(10);
+      const count = (await badge.boundingBox())!;
+      const name = (await page.getByTestId('current-user').boundingBox())!;
+      expect(count.x + count.width).toBeLessThanOrEqual(name.x - 4);
     } finally {
       await close();
     }
