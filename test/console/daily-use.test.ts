@@ -7,7 +7,9 @@
  * - the audit trail opens on its newest entries (before, oldest first: after a day's use, today's
  *   entries were a dozen pages of 加载更多 away), and in Chinese: a user added reads 「角色：审核人；
  *   审核环节：初审」, not 「角色：reviewer；stages：first」 (test/console/audit-labels.test.ts: every action);
- * - the header's count of waiting items stays clear of the person's name with two digits and more.
+ * - the header's count of waiting items stays clear of the person's name with two digits and more;
+ * - a reviewer who has decided goes on to the next package of the stage from the review page (before:
+ *   a page with nothing left to do and no way on but the navigation).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -150,6 +152,31 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
       const count = (await badge.boundingBox())!;
       const name = (await page.getByTestId('current-user').boundingBox())!;
       expect(count.x + count.width).toBeLessThanOrEqual(name.x - 4);
+    } finally {
+      await close();
+    }
+  });
+
+  it('a reviewer who has decided goes on to the next package waiting at the stage', async () => {
+    const ids: string[] = [];
+    for (const title of ['关于碑林区冬季道路除雪预案的通知', '关于碑林区冬季燃气安全检查的通知']) {
+      const created = await system.api<{ id: string }>(users.editor!, 'POST', '/api/packages', await policyBody(system, users.editor!, title));
+      await system.api(users.editor!, 'POST', `/api/packages/${created.id}/submit`, {});
+      ids.push(created.id);
+    }
+    const { page, close } = await pageOf(users.first!);
+    try {
+      await page.goto(`${system.consoleUrl}reviews/${ids[0]}`);
+      await page.getByTestId('decision-approve').click();
+      await page.getByTestId('decision-confirm').click();
+      const next = page.getByTestId('decision-next');
+      await expect.poll(() => next.innerText(), { timeout: 20_000 }).toMatch(/^审核下一件：/);
+      expect(await page.getByTestId('decision-back').getAttribute('href')).toMatch(/\/reviews$/);
+      await next.click();
+      await page.waitForURL((url) => url.pathname.startsWith('/console/reviews/') && !url.pathname.endsWith(ids[0]!));
+      // The next one is offered to decide, with nothing left over from the last.
+      await page.getByTestId('decision-approve').waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId('decision-next-steps').count()).toBe(0);
     } finally {
       await close();
     }
