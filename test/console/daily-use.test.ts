@@ -3,7 +3,8 @@
  * (the audit of 2026-12-04: a few hundred packages, failed deliveries, hand-offs, a retraction),
  * each fixed, in the real system as `govpub start` runs it and Debian's Chromium:
  * - a retraction started on the board shows 撤稿中 at once and is not offered again (before, the
- *   request's answer, still 已发布, overwrote the live 撤稿中 and put the 撤稿 button back);
+ *   request's answer, still 已发布, overwrote the live 撤稿中 and put the 撤稿 button back), and a
+ *   delivery's drawer names its package by title (before: pkg-20261203-357d6634);
  * - the audit trail opens on its newest entries (before, oldest first: after a day's use, today's
  *   entries were a dozen pages of 加载更多 away), and in Chinese: a user added reads 「角色：审核人；
  *   审核环节：初审」, not 「角色：reviewer；stages：first」 (test/console/audit-labels.test.ts: every action);
@@ -85,6 +86,10 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
     const { page, close } = await pageOf(users.ops!);
     try {
       await page.goto(`${system.consoleUrl}board?package=${id}`);
+      await page.getByTestId(`cell-${toutiao.id}`).click();
+      await expect.poll(() => page.getByTestId('drawer-package').innerText(), { timeout: 20_000 }).toBe('关于调整碑林区公共文化场馆开放时间的通知');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('delivery-drawer').waitFor({ state: 'hidden' });
       // The answer comes late, as on a busy day: the live 撤稿中 event is there before it.
       await page.route('**/retract', async (route) => {
         const answer = await route.fetch();
