@@ -7,7 +7,8 @@
  *   delivery's drawer names its package by title (before: pkg-20261203-357d6634);
  * - the audit trail opens on its newest entries (before, oldest first: after a day's use, today's
  *   entries were a dozen pages of 加载更多 away), and in Chinese: a user added reads 「角色：审核人；
- *   审核环节：初审」, not 「角色：reviewer；stages：first」 (test/console/audit-labels.test.ts: every action);
+ *   审核环节：初审」, not 「角色：reviewer；stages：first」 (test/console/audit-labels.test.ts: every action),
+ *   and a channel as 微博 · … rather than weibo:jkbl-wb;
  * - the header's count of waiting items stays clear of the person's name with two digits and more;
  * - a reviewer who has decided goes on to the next package of the stage from the review page (before:
  *   a page with nothing left to do and no way on but the navigation).
@@ -113,6 +114,8 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
   it('the audit trail opens on its newest entries', async () => {
     const { page, close } = await pageOf(users.ops!);
     try {
+      await system.api(users.ops!, 'POST', '/api/channels/weibo:jkbl-wb/pause', { reason: '账号迁移，暂停发布。' });
+      await system.api(users.ops!, 'POST', '/api/channels/weibo:jkbl-wb/resume', {});
       // After the operator signed in (itself an entry): the newest entry is this package's creation.
       const created = await system.api<{ id: string }>(
         users.editor!,
@@ -135,6 +138,10 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
       expect(await added.innerText()).toContain('角色：审核人；');
       expect(await added.innerText()).toContain('审核环节：初审；');
       expect(await added.innerText()).not.toMatch(/reviewer|stages|email/);
+      const paused = entries.find((e) => e.action === 'channel_paused')!;
+      const pausedRow = page.locator('tr', { has: page.getByTestId(`audit-row-${paused.id}`) });
+      await expect.poll(() => pausedRow.innerText()).toContain('微博 · ');
+      expect(await pausedRow.innerText()).not.toContain('weibo:');
     } finally {
       await close();
     }
