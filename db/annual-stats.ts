@@ -110,13 +110,25 @@ export interface CatalogueItemCount {
   retractedItems: number;
 }
 
-/** Per catalogue item: packages with an item in the year, and their items (the service groups them by category). */
+/**
+ * Per catalogue item: the packages first released in the year (a package belongs to the year of its
+ * first item, as in the totals, so the categories add up to 首次发布的稿件数 and a package is never a
+ * 稿件 of two years), and the year's items (a channel added this year to last year's package counts).
+ * The service groups them by category.
+ */
 export async function itemsPerCatalogueItem(db: Kysely<DB>, w: YearWindow): Promise<CatalogueItemCount[]> {
   const { rows } = await sql<{ catalogue_item_id: string; packages: number; items: number; retracted: number }>`
-    with ${itemsCte(w)}
-    select p.catalogue_item_id, count(distinct i.package_id) as packages,
+    with ${itemsCte(w)},
+    first_year as (
+      select d.package_id from deliveries d
+       where d.live_at is not null and d.package_id in (select package_id from items)
+       group by d.package_id
+      having min(d.live_at) >= ${w.start}
+    )
+    select p.catalogue_item_id, count(distinct f.package_id) as packages,
            count(*) filter (where not i.retracted) as items, count(*) filter (where i.retracted) as retracted
       from items i join packages p on p.id = i.package_id
+      left join first_year f on f.package_id = i.package_id
      group by p.catalogue_item_id
   `.execute(db);
   return rows.map((r) => ({ catalogueItemId: r.catalogue_item_id, packages: int(r.packages), items: int(r.items), retractedItems: int(r.retracted) }));
