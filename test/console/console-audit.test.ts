@@ -11,11 +11,11 @@
  * - a scheduled package's page changes its release time, cancels it and releases it now (before,
  *   only the API and the CLI could).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
-import { signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { policyBody } from './journey-support.js';
 
 interface PackageAnswer {
@@ -51,13 +51,7 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
     await database?.close();
   });
 
-  async function pageOf(user: ConsoleUser, viewport = { width: 1366, height: 900 }): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', viewport });
-    const page = await context.newPage();
-    const { errors } = watchPage(page);
-    await signIn(page, system, user);
-    return { page, errors, close: () => context.close() };
-  }
+  const pageOf = (user: ConsoleUser, viewport = { width: 1366, height: 900 }) => signedInPage(browser, system, user, viewport);
 
   async function submittedPackage(title: string): Promise<string> {
     const created = await system.api<{ id: string }>(users.editor!, 'POST', '/api/packages', await policyBody(system, users.editor!, title));

@@ -13,11 +13,11 @@
  * - a reviewer who has decided goes on to the next package of the stage from the review page (before:
  *   a page with nothing left to do and no way on but the navigation).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
-import { inputOf, signIn, startConsoleSystem, watchPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { inputOf, signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { policyBody } from './journey-support.js';
 
 interface DeliveryItem {
@@ -51,13 +51,7 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
     await database?.close();
   });
 
-  async function pageOf(user: ConsoleUser, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', viewport });
-    const page = await context.newPage();
-    const { errors } = watchPage(page);
-    await signIn(page, system, user);
-    return { page, errors, close: () => context.close() };
-  }
+  const pageOf = (user: ConsoleUser, viewport = { width: 1280, height: 900 }) => signedInPage(browser, system, user, viewport);
 
   const statusOf = async (id: string) => (await system.api<{ status: string }>(users.editor!, 'GET', `/api/packages/${id}`)).status;
   const deliveriesOf = async (id: string) => (await system.api<{ items: DeliveryItem[] }>(users.ops!, 'GET', `/api/deliveries?package=${id}`)).items;

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runCli } from '../support/cli.js';
 import { freePort, startGovpub, type RunningGovpub, simulatorPortBase } from '../support/running.js';
 
@@ -165,6 +165,20 @@ export function inputOf(page: Page, testId: string) {
   return page
     .locator(`input[data-testid="${testId}"], textarea[data-testid="${testId}"], [data-testid="${testId}"] input, [data-testid="${testId}"] textarea`)
     .first();
+}
+
+/** A fresh browser context for one person (zh-CN, Beijing time), signed in, its page watched for errors. */
+export async function signedInPage(
+  browser: Browser,
+  system: ConsoleSystem,
+  user: ConsoleUser,
+  viewport: { width: number; height: number },
+): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', viewport });
+  const page = await context.newPage();
+  const { errors } = watchPage(page);
+  await signIn(page, system, user);
+  return { page, errors, close: () => context.close() };
 }
 
 /** A page that remembers what went wrong in it: console errors and failed requests, for assertions and failure messages. */
