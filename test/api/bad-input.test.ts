@@ -579,7 +579,7 @@ describe('one schema per route: validation and OpenAPI come from the same declar
     expect(doc.paths['/api/packages'].post.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
     const list = doc.paths['/api/packages'].get.parameters;
     expect(list.find((p: { name: string }) => p.name === 'limit')).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } });
-    expect(doc.paths['/api/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['package', 'action', 'after', 'limit']);
+    expect(doc.paths['/api/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['package', 'action', 'after', 'before', 'order', 'limit']);
     // Media routes, registered by api/media-routes.ts, are described too; the original's file needs the token like the rest.
     expect(doc.paths['/api/media'].post.requestBody.content).toHaveProperty('multipart/form-data');
     expect(doc.paths['/api/media/{id}/content'].get.security).toEqual([{ bearer: [] }]);

@@ -137,7 +137,8 @@ describe('govpub start (all-in-one on the embedded default)', () => {
       expect(none.stderr).toMatch(/--token or GOVPUB_TOKEN/);
       const asName = await runCli(['packages', 'list', '--token', 'zhou'], env);
       expect(asName.code).toBe(1);
-      expect(asName.stderr).toMatch(/token is unknown/);
+      expect(asName.stderr).toMatch(/not a govpub API token: govpub tokens start with gp_/);
+      expect(asName.stderr).not.toMatch(/zhou/);
       expect((await runCli(['packages', 'list', '--json'], { ...env, GOVPUB_TOKEN: token })).code).toBe(0);
       // --as is gone: naming a user is no credential.
       expect((await runCli(['packages', 'list', '--as', 'admin'], { ...env, GOVPUB_TOKEN: token })).code).not.toBe(0);
