@@ -53,12 +53,23 @@ export type FieldRule =
   | { kind: 'date'; optional: boolean; description: string };
 
 /**
+ * An instant as the API's schema takes it (ajv's date-time): ISO 8601 with seconds and its offset
+ * (Z or ±hh:mm). Date.parse alone reads "2026-11-02 23:30" in the server's zone and "12" as
+ * 1 December 2001, so callers without the schema (the CLI's direct commands, the workflow) check this.
+ */
+export function isInstantWithOffset(value: unknown): value is string {
+  return (
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value))
+  );
+}
+
+/**
  * The release time: absent or null (release as soon as approved), or an ISO 8601 date-time with
  * its offset. The one check of it: the package body, the schedule request and the workflow use it.
  */
 export function releaseTimeProblem(value: unknown): Problem | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return null;
+  if (isInstantWithOffset(value)) return null;
   return {
     code: 'invalid_release_time',
     message: `expected an ISO 8601 date-time such as 2026-12-01T09:00:00+08:00, got ${JSON.stringify(value) ?? String(value)}`,

@@ -11,6 +11,7 @@ import { appendAudit } from '../../db/audit.js';
 import { CHECK_GROUPS, DAILY_KINDS, runChecks } from '../../domain/compliance/checks.js';
 import type { ComplianceQuery, ComplianceRunSummary, ComplianceView, FindingEvent, RunTrigger } from '../../domain/compliance/model.js';
 import type { ComplianceThresholds } from '../../domain/compliance/thresholds.js';
+import { isInstantWithOffset } from '../../domain/commands.js';
 import { GovpubError } from '../../domain/errors.js';
 import type { Role } from '../../domain/package-rules.js';
 import { PORTAL_DEFAULT_UNIT_NAME, unitByName } from '../../domain/units.js';
@@ -60,12 +61,6 @@ export interface ExternalReleaseInput {
   note?: string | null;
 }
 
-/**
- * An instant as the API's schema takes it: ISO 8601 with seconds and its offset (Z or ±hh:mm). The CLI
- * calls the monitor without that schema, and Date.parse alone reads "2026-11-02 23:30" in the server's
- * zone (the next China date on a UTC server) and "12" as 1 December 2001.
- */
-const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
 /** A registered release may be stamped this much ahead of the server's clock (a clock a little fast), no more. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -86,7 +81,7 @@ export interface ExternalReleaseWarning {
 const sameTitle = (a: string, b: string) => a.replace(/\s+/g, '') === b.replace(/\s+/g, '');
 
 function instantOf(value: unknown): number {
-  return typeof value === 'string' && INSTANT_WITH_OFFSET.test(value) ? Date.parse(value) : Number.NaN;
+  return isInstantWithOffset(value) ? Date.parse(value) : Number.NaN;
 }
 
 export class ComplianceMonitor {
