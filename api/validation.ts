@@ -178,6 +178,13 @@ function messageOf(error: ErrorObject, part: HttpPart): string {
 export function issuesFrom(errors: ErrorObject[], part: HttpPart): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
+  // A union of literals (oldest | newest) fails once per literal: name them all, not only the first.
+  const literalsAt = new Map<string, unknown[]>();
+  for (const error of errors) {
+    if (error.keyword !== 'const') continue;
+    const at = pathOf(error.instancePath);
+    literalsAt.set(at, [...(literalsAt.get(at) ?? []), (error.params as Record<string, unknown>).allowedValue]);
+  }
   for (const error of errors) {
     const base = pathOf(error.instancePath);
     const params = error.params as Record<string, unknown>;
@@ -186,7 +193,8 @@ export function issuesFrom(errors: ErrorObject[], part: HttpPart): FieldIssue[] 
     else if (error.keyword === 'additionalProperties') path = join(base, String(params.additionalProperty));
     if (part === 'headers') path = path.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => `${dash}${c.toUpperCase()}`);
     if (seen.has(path)) continue;
-    let message = messageOf(error, part);
+    const literals = error.keyword === 'const' ? (literalsAt.get(base) ?? []) : [];
+    let message = literals.length > 1 ? `expected one of ${literals.map(String).join(', ')}, got ${describeValue(error.data)}` : messageOf(error, part);
     if (part === 'body' && path === '' && error.keyword === 'type') message = 'expected a JSON object';
     seen.add(path);
     issues.push({ path, message, messageZh: issueMessageZh(message) } as LocalizedIssue);

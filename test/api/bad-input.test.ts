@@ -132,6 +132,12 @@ describe('bad query and path parameters: 400 naming the parameter, never 500', (
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'invalid_query', issues: [{ path: 'after' }] });
     expect((await call('GET', '/api/audit?limit=0', tokens.ops)).status).toBe(400);
+    // order is oldest | newest: the refusal names both, not only the first literal of the union.
+    const sideways = await call('GET', '/api/audit?order=sideways', tokens.ops);
+    expect(sideways.status).toBe(400);
+    expect(sideways.body.error.issues).toEqual([
+      { path: 'order', message: 'expected one of oldest, newest, got "sideways"', messageZh: '应为以下之一：oldest, newest；实际为 "sideways"' },
+    ]);
     const good = await call('GET', '/api/audit?after=1&limit=5', tokens.ops);
     expect(good.status).toBe(200);
     expect(Array.isArray(good.body.entries)).toBe(true);
