@@ -16,6 +16,7 @@ import { GovpubError } from '../../domain/errors.js';
 import type { Role } from '../../domain/package-rules.js';
 import { PORTAL_DEFAULT_UNIT_NAME, unitByName } from '../../domain/units.js';
 import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
+import { characterCount, noteProblem, unsafeTextProblem } from '../../domain/text.js';
 import type { AppContext } from '../context.js';
 import { gatherFacts, portalManifestAt, type PlatformPostsSource, type PortalManifestSource } from './facts.js';
 import { findingHistory, finishedRun, latestRun, listFindings, openCounts, reconcileFindings } from './findings.js';
@@ -212,13 +213,23 @@ export class ComplianceMonitor {
    * warning, not refused: the record is true and may be corrected later, but no run will judge it.
    */
   async recordExternalRelease(input: ExternalReleaseInput, actor: string): Promise<{ warnings: ExternalReleaseWarning[] }> {
-    const issues: { path: string; message: string; messageZh: string }[] = [];
-    const bad = (path: string, message: string, messageZh: string) => issues.push({ path, message, messageZh });
+    // An issue without its Chinese gets the API's translation of the shared sentences (domain/text.ts).
+    const issues: { path: string; message: string; messageZh?: string }[] = [];
+    const bad = (path: string, message: string, messageZh?: string) => issues.push({ path, message, ...(messageZh ? { messageZh } : {}) });
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(input.id ?? ''))
       bad('id', 'expected an id of letters, digits, . _ - (at most 100)', '应为字母、数字或 . _ - 组成的编号（不超过 100 个字符）');
     const title = typeof input.title === 'string' ? input.title.trim() : '';
-    if (!title || title.length > 300 || /[\u0000-\u001f\u007f]/.test(title))
+    const titleUnsafe = typeof input.title === 'string' ? unsafeTextProblem(input.title) : null;
+    if (titleUnsafe) bad('title', titleUnsafe);
+    else if (!title || characterCount(title) > 300)
       bad('title', 'expected a title of 1 to 300 characters without control characters', '标题应为 1–300 个字符且不含控制字符');
+    // The note and the address reach the audit trail and the console as they are: the same text rule as every note.
+    const noteIssue = typeof input.note === 'string' ? noteProblem(input.note) : null;
+    if (noteIssue) bad('note', noteIssue);
+    const urlIssue = typeof input.url === 'string' ? unsafeTextProblem(input.url) : null;
+    if (urlIssue) bad('url', urlIssue);
+    else if (typeof input.url === 'string' && !URL.canParse(input.url))
+      bad('url', 'is not a valid address; give the full http(s) address of the published document', '不是有效的网址，请填写文件发布页面的完整 http(s) 地址');
     const notInstant = [
       'expected an ISO 8601 date-time with its offset, such as 2026-11-02T09:00:00+08:00',
       '应为带时区的 ISO 8601 时间，例如 2026-11-02T09:00:00+08:00',

@@ -209,6 +209,15 @@ describe('a run on demand', () => {
     const badTitle = await put(tokens['ops-li']!, { ...body, title: '措施\u0000' });
     expect(badTitle.status).toBe(400);
     expect(JSON.stringify(badTitle.body)).toContain('title');
+    // The note and the address are held to the text rule every note follows: a direction override, a C1 control, a broken address.
+    const unsafe = await put(tokens['ops-li']!, { ...body, title: '措施\u0085', note: '经办\u202e人反转', url: 'https://www.beilin.gov.cn/a b\u0007' });
+    expect(unsafe.status).toBe(400);
+    expect(unsafe.body.error.issues).toEqual([
+      expect.objectContaining({ path: 'title', message: 'contains the control character \\u0085 at position 3; remove it' }),
+      expect.objectContaining({ path: 'note', message: expect.stringContaining('direction override \\u202e at position 3') }),
+      expect.objectContaining({ path: 'url', message: expect.stringContaining('control character \\u0007') }),
+    ]);
+    expect(unsafe.body.error.issues.every((i: { messageZh?: string }) => /[\u4e00-\u9fff]/.test(i.messageZh ?? ''))).toBe(true);
     const backwards = await put(tokens['ops-li']!, { ...body, interpretationLiveAt: '2026-11-01T09:00:00+08:00' });
     expect(backwards.status).toBe(400);
     expect(JSON.stringify(backwards.body)).toContain('interpretationLiveAt');
