@@ -33,6 +33,7 @@ import { ValidityService } from '../services/validity.js';
 import { listChannels, topicPaths } from '../domain/registry.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
+import { findUnsafeText } from '../domain/text.js';
 import { authenticate, hasApiTokenPrefix, toActor } from '../services/users.js';
 import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookies, sessionFromCookie } from '../services/sessions.js';
 import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
@@ -419,8 +420,15 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   });
 
   // A route that takes a body accepts none as {} (its schema then names the required fields).
+  // Every string in a JSON body, and every field name, follows the one text rule (domain/text.ts):
+  // no control character, direction override or lone surrogate reaches a service, whichever route
+  // it came by. Routes that validate their body themselves (attachValidation: packages, preflight)
+  // run the same rule there, so that one answer lists it with every other problem.
   app.addHook('preValidation', async (request) => {
     if ((request.routeOptions.schema as RouteSchema | undefined)?.body && (request.body === undefined || request.body === null)) request.body = {};
+    if (request.routeOptions.attachValidation || request.body === null || typeof request.body !== 'object') return;
+    const unsafe = findUnsafeText(request.body);
+    if (unsafe.length > 0) throw new ValidationError(unsafe.slice(0, 50));
   });
 
   // ---- Routes ---------------------------------------------------------------------------------

@@ -223,6 +223,36 @@ describe('request bodies: JSON only, each field once, shapes and lengths from th
     ).toBe(201);
   });
 
+  it('holds every JSON body of every route to the one text rule, before any service reads it', async () => {
+    // A route added later without its own text check is covered too: the list comes from the OpenAPI document.
+    const doc = (await call('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, { requestBody?: { content: object } }>> };
+    const jsonRoutes = Object.entries(doc.paths).flatMap(([route, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.requestBody && 'application/json' in op.requestBody.content)
+        .map(([method]) => ({ method: method.toUpperCase(), route })),
+    );
+    expect(jsonRoutes.length).toBeGreaterThanOrEqual(14);
+    for (const { method, route } of jsonRoutes) {
+      const url = route.replace(/\{[^}]+\}/g, 'x-1');
+      const answer = await call(method, url, tokens.ops, { '备注\u202e反转': 'x', nested: { note: '原因\u0085' } });
+      if (route === '/api/preflight') {
+        // Preflight answers a form as it is typed: the same rule, as blocking problems.
+        expect(answer.status, url).toBe(200);
+        expect(JSON.stringify(answer.body.package.blocking), url).toContain('direction override');
+        continue;
+      }
+      expect(answer.status, `${method} ${url}`).toBe(400);
+      expect(answer.body.error.code).toBe('invalid_body');
+      const messages = answer.body.error.issues.map((i: { path: string; message: string }) => `${i.path}: ${i.message}`);
+      expect(messages, `${method} ${url}`).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^备注\u202e反转: field name contains the direction override \\u202e at position 3/),
+          'nested.note: contains the control character \\u0085 at position 3; remove it',
+        ]),
+      );
+    }
+  });
+
   it('refuses a field given twice in one object, naming it, and stores nothing', async () => {
     const before = await app.db.selectFrom('packages').select('id').execute();
     const input = policyPackage(app.registry);
