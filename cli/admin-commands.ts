@@ -314,22 +314,38 @@ export function registerAdminCommands(program: Command): void {
       .description('The append-only audit trail (through the API, with your token)')
       .option('--package <id>', 'only this package')
       .option('--action <action>', 'only this action, e.g. approve')
+      .option('--newest', 'newest entries first (what just happened); default: oldest first')
+      .option('--after <id>', 'entries after this id (the next page, oldest first)')
+      .option('--before <id>', 'entries before this id (the next page with --newest)')
       .option('--limit <n>', 'at most n entries', '500')
       .option('--json', 'print machine-readable JSON'),
-  ).action(async (options: ApiOptions & { package?: string; action?: string; limit: string; json?: boolean }) => {
-    const query = new URLSearchParams({
-      limit: options.limit,
-      ...(options.package ? { package: options.package } : {}),
-      ...(options.action ? { action: options.action } : {}),
-    });
-    const { entries } = await ApiClient.from(options).request<{ entries: Record<string, unknown>[] }>('GET', `/api/audit?${query}`);
-    if (options.json) printJson(entries);
-    else
-      printTable(
-        entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })),
-        ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details'],
-      );
-  });
+  ).action(
+    async (options: ApiOptions & { package?: string; action?: string; newest?: boolean; after?: string; before?: string; limit: string; json?: boolean }) => {
+      const query = new URLSearchParams({
+        limit: options.limit,
+        ...(options.package ? { package: options.package } : {}),
+        ...(options.action ? { action: options.action } : {}),
+        ...(options.newest ? { order: 'newest' } : {}),
+        ...(options.after ? { after: options.after } : {}),
+        ...(options.before ? { before: options.before } : {}),
+      });
+      const { entries } = await ApiClient.from(options).request<{ entries: Record<string, unknown>[] }>('GET', `/api/audit?${query}`);
+      if (options.json) printJson(entries);
+      else
+        printTable(
+          entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })),
+          ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details'],
+        );
+      // A full page may have more behind it: say how to read on (on stderr, so --json stays parseable).
+      const last = entries.at(-1)?.id;
+      if (last !== undefined && entries.length === Number(options.limit)) {
+        const next = process.argv
+          .slice(2)
+          .filter((arg, i, all) => !['--after', '--before'].includes(arg) && !['--after', '--before'].includes(all[i - 1] ?? ''));
+        process.stderr.write(`more entries: govpub ${next.join(' ')} ${options.newest ? '--before' : '--after'} ${String(last)}\n`);
+      }
+    },
+  );
 }
 
 /** The password piped in (`printf %s "$PW" | govpub users add … --password-stdin`), without its final line break. */

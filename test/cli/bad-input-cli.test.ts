@@ -430,6 +430,18 @@ describe('govpub: valid but tricky input is stored as sent', () => {
     expect(JSON.parse(added.stdout)).toMatchObject({ kind: 'image', uploadName: name, created: true });
   });
 
+  it('audit --newest reads what just happened and says how to page back', async () => {
+    const all = JSON.parse((await govpub(['audit', '--json'], { GOVPUB_TOKEN: tokens.ops })).stdout) as { id: string }[];
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const ids = all.map((e) => e.id);
+    const newest = await govpub(['audit', '--newest', '--limit', '2', '--json'], { GOVPUB_TOKEN: tokens.ops });
+    expect(newest.code, newest.stderr).toBe(0);
+    expect((JSON.parse(newest.stdout) as { id: string }[]).map((e) => e.id)).toEqual(ids.slice(-2).reverse());
+    expect(newest.stderr).toContain(`more entries: govpub audit --newest --limit 2 --json --before ${ids.at(-2)}`);
+    const back = await govpub(['audit', '--newest', '--limit', '2', '--json', '--before', ids.at(-2)!], { GOVPUB_TOKEN: tokens.ops });
+    expect((JSON.parse(back.stdout) as { id: string }[]).map((e) => e.id)).toEqual(ids.slice(-4, -2).reverse());
+  });
+
   it('audit --action: an action that looks like SQL is just a filter', async () => {
     const listed = await govpub(['audit', '--action', "create' OR '1'='1", '--json'], { GOVPUB_TOKEN: tokens.ops });
     expect(listed.code, listed.stderr).toBe(0);
