@@ -54,7 +54,7 @@ export function registerComplianceCommands(program: Command): void {
       'when the document went live (ISO 8601 with its offset, e.g. 2026-11-02T09:00:00+08:00; a time to come is refused)',
     )
     .option('--interpretation-live-at <time>', 'when its interpretation went live (left out: not yet)')
-    .option('--unit <id>', 'the responsible unit (units.yaml id)')
+    .option('--unit <id>', 'the responsible unit: its units.yaml id or full name (jyj or 区教育局)')
     .option('--url <url>', 'where the document is published')
     .option('--note <text>', 'why it went out without govpub')
     .action(

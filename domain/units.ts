@@ -23,6 +23,29 @@ export function unitByName(registry: Registry, name: string): Unit | undefined {
   return registry.units.find((u) => u.name === name);
 }
 
+/** A unit given by its id (zfb) or its full name (区政府办公室), as people type either. */
+export function unitByIdOrName(registry: Registry, value: string): Unit | undefined {
+  return unitById(registry, value) ?? unitByName(registry, value.trim());
+}
+
+/**
+ * The units someone typing `value` probably meant ("区政府办" → zfb 区政府办公室; "JYJ" → jyj), at
+ * most three, written "zfb（区政府办公室）": for the sentence that refuses an unknown unit.
+ */
+export function unitSuggestions(registry: Registry, value: string): string[] {
+  const typed = value.trim().toLowerCase();
+  const core = (name: string) => name.replace(/^区/, '');
+  if (!typed) return [];
+  return registry.units
+    .filter((u) => {
+      const name = core(u.name);
+      const typedCore = core(typed);
+      return u.id === typed || (typedCore.length >= 2 && (name.includes(typedCore) || typedCore.includes(name)));
+    })
+    .slice(0, 3)
+    .map((u) => `${u.id}（${u.name}）`);
+}
+
 /** An editor with a unit works within it; reviewers, operations, admins and editors without a unit see everything. */
 export function scopeOf(user: { role: Role; unit: string | null }): Scope {
   return user.role === 'editor' && user.unit ? 'unit' : 'all';

@@ -172,7 +172,7 @@ const ExternalRelease = Type.Object(
     title: idText("The document's title as published", 300),
     documentLiveAt: Type.String({ format: 'date-time', description: 'When the document went live outside govpub (ISO 8601)' }),
     interpretationLiveAt: Type.Optional(dateTime('When its interpretation went live (null or left out: not yet)')),
-    ownerUnit: Type.Optional(nullable(idText('The responsible unit (units.yaml id)', 64))),
+    ownerUnit: Type.Optional(nullable(idText('The responsible unit: its id (GET /api/units) or full name, e.g. jyj or 区教育局; stored as the id', 64))),
     url: Type.Optional(nullable(httpUrl('Where the document is published'))),
     note: Type.Optional(nullable(note('Why it went out without govpub.'))),
   },

@@ -14,7 +14,7 @@ import type { ComplianceThresholds } from '../../domain/compliance/thresholds.js
 import { isInstantWithOffset } from '../../domain/commands.js';
 import { GovpubError } from '../../domain/errors.js';
 import type { Role } from '../../domain/package-rules.js';
-import { PORTAL_DEFAULT_UNIT_NAME, unitByName } from '../../domain/units.js';
+import { PORTAL_DEFAULT_UNIT_NAME, unitByIdOrName, unitByName, unitSuggestions } from '../../domain/units.js';
 import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
 import { characterCount, noteProblem, unsafeTextProblem } from '../../domain/text.js';
 import type { AppContext } from '../context.js';
@@ -257,13 +257,21 @@ export class ComplianceMonitor {
         `is on an earlier day (${chinaDate(new Date(interpretationLiveAt))}, Beijing time) than the document (${chinaDate(new Date(documentLiveAt))}); the same day is accepted in either order`,
         `早于文件发布日期（解读 ${chinaDate(new Date(interpretationLiveAt))}，文件 ${chinaDate(new Date(documentLiveAt))}，北京时间）；同一天发布的，先后均可`,
       );
-    if (input.ownerUnit && !this.ctx.registry.units.some((u) => u.id === input.ownerUnit))
-      bad('ownerUnit', `unknown unit "${input.ownerUnit}" (config/registry/units.yaml)`, '不是 units.yaml 中的单位编号');
+    // The unit by its id or full name, as `govpub users add --unit` takes it; a near miss is named.
+    const ownerUnit = input.ownerUnit ? (unitByIdOrName(this.ctx.registry, input.ownerUnit)?.id ?? null) : null;
+    if (input.ownerUnit && !ownerUnit) {
+      const meant = unitSuggestions(this.ctx.registry, input.ownerUnit);
+      bad(
+        'ownerUnit',
+        `unknown unit "${input.ownerUnit}" (config/registry/units.yaml)${meant.length ? `; did you mean ${meant.join(', ')}?` : '; GET /api/units lists them'}`,
+        `不是已登记的单位编号或全称${meant.length ? `，是否指 ${meant.join('、')}？` : '（单位清单见 GET /api/units）'}`,
+      );
+    }
     if (issues.length > 0) throw new GovpubError('invalid_body', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { status: 400, issues });
     const row = {
       id: input.id,
       title,
-      ownerUnit: input.ownerUnit ?? null,
+      ownerUnit,
       documentLiveAt: new Date(documentLiveAt),
       interpretationLiveAt: interpretationLiveAt === null ? null : new Date(interpretationLiveAt),
       url: input.url ?? null,

@@ -255,6 +255,17 @@ describe('a run on demand', () => {
       'blzf-2024-07',
     );
     expect(oldByApi).toMatchObject({ status: 200, body: { warnings: [{ path: 'documentLiveAt' }] } });
+    // The unit as people type it: its full name is taken (stored as its id), a near miss is named.
+    const byName = { title: '碑林区教育局关于课后服务的通知', documentLiveAt: '2026-11-03T09:00:00+08:00', ownerUnit: '区教育局' };
+    expect((await put(tokens['ops-li']!, byName, 'jyj-2026-9')).status).toBe(200);
+    const shortName = await runCli(
+      [...cliArgs('zfb-2026-3', '碑林区关于冬季供暖的通知', '2026-11-04T09:00:00+08:00').slice(0, -1), '区政府办'],
+      env,
+      undefined,
+      { timeoutMs: 60_000 },
+    );
+    expect(shortName.code).toBe(1);
+    expect(shortName.stderr).toContain('unknown unit "区政府办" (config/registry/units.yaml); did you mean zfb（区政府办公室）?');
 
     const started = await call('POST', '/api/compliance/runs', tokens['ops-li'], {});
     let outcome = await call('GET', started.body.location, tokens['ops-li']);
@@ -266,5 +277,7 @@ describe('a run on demand', () => {
     const late = await call('GET', '/api/compliance?kind=interpretation_late&limit=500', tokens['ops-li']);
     const finding = late.body.findings.find((f: { subject: { id: string } }) => f.subject.id === 'external:blzf-2026-41');
     expect(finding).toMatchObject({ severity: 'warning', ownerUnit: 'jyj', facts: { workingDays: 5, limitWorkingDays: 3, external: true } });
+    const byNameFinding = late.body.findings.find((f: { subject: { id: string } }) => f.subject.id === 'external:jyj-2026-9');
+    expect(byNameFinding).toMatchObject({ ownerUnit: 'jyj' });
   });
 });
