@@ -51,6 +51,16 @@ export function escapeHtml(text: string): string {
 // How body HTML refers to uploads is a rule about package content: domain/package-media.ts.
 export { imageSources, mediaIdFromSrc } from '../domain/package-media.js';
 
+/** Attributes of one start tag (`<a href="…">`), names in lower case, values entity-encoded as written. */
+export function tagAttributes(tag: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  const body = tag.replace(/^<\w+/, '').replace(/\/?>$/, '');
+  for (const m of body.matchAll(/([^\s"'=<>/]+)(?:\s*=\s*("([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
+    attributes[m[1]!.toLowerCase()] = m[3] ?? m[4] ?? m[5] ?? '';
+  }
+  return attributes;
+}
+
 /** Replaces each `<img>` src for which `replace` returns a string; others are kept. */
 export function replaceImageSources(html: string, replace: (src: string) => string | null): string {
   return html.replace(/(<img\b[^>]*\bsrc\s*=\s*)("([^"]*)"|'([^']*)')/gi, (whole, head: string, _q, dq?: string, sq?: string) => {

@@ -6,7 +6,7 @@
 import type { Channel } from '../../domain/registry.js';
 import { rejectedContent } from '../errors.js';
 import { fieldLabelZh, FormatWarnings, type FormatProblem } from '../format-notes.js';
-import { charCount, htmlToPlainText, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
+import { charCount, htmlToPlainText, mediaIdFromSrc, summaryOf, tagAttributes, truncateChars } from '../text.js';
 import type { Formatted, MediaInfo, ReleaseUnit } from '../types.js';
 import {
   PORTAL_ATTACHMENT_SPEC,
@@ -300,7 +300,7 @@ function formatBody(html: string, field: string, pageTitle: string, run: FormatR
   const replaceImages = (fragment: string, caption: string | null) =>
     fragment.replace(/<img\b[^>]*>/gi, (tag) => {
       imageNumber += 1;
-      const attributes = parseAttributes(tag);
+      const attributes = tagAttributes(tag);
       const src = (attributes.src ?? '').trim();
       const mediaId = mediaIdFromSrc(src);
       if (!mediaId) {
@@ -364,7 +364,7 @@ function checkLinks(html: string, field: string, problems: FormatProblem[]): voi
   let linkNumber = 0;
   for (const [tag] of html.matchAll(/<a\b[^>]*>/gi)) {
     linkNumber += 1;
-    const href = htmlToPlainText(parseAttributes(tag).href ?? '').trim();
+    const href = htmlToPlainText(tagAttributes(tag).href ?? '').trim();
     const refusal = bodyLinkRefusal(href);
     if (!refusal) continue;
     const shown = truncateChars(href, 60);
@@ -393,16 +393,6 @@ export function bodyLinkRefusal(href: string): 'upload' | 'not_web' | null {
   if (!href || href.startsWith('#') || /^mailto:/i.test(href)) return null;
   if (mediaIdFromSrc(href)) return 'upload';
   return isWebUrl(href) ? null : 'not_web';
-}
-
-/** Attributes of one start tag, entity-encoded values as written. */
-function parseAttributes(tag: string): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  const body = tag.replace(/^<\w+/, '').replace(/\/?>$/, '');
-  for (const m of body.matchAll(/([^\s"'=<>/]+)(?:\s*=\s*("([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
-    attributes[m[1]!.toLowerCase()] = m[3] ?? m[4] ?? m[5] ?? '';
-  }
-  return attributes;
 }
 
 function formatAttachments(attachments: NonNullable<ReleaseUnit['document']['attachments']>, run: FormatRun): PortalAttachment[] {

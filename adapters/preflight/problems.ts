@@ -129,6 +129,17 @@ const WARNINGS: Recognizer[] = [
     zh: (m, where, platform) => `${where}中有${m.groups!.count}张图片不是上传到本系统的文件，${platform}不会显示。请在编辑器中以文件方式上传这些图片。`,
   },
   {
+    pattern: /^(?<field>[\w[\].]+\.body): WeChat articles open no links but to WeChat articles, so (?<count>\d+) link/,
+    code: 'link_written_out',
+    zh: (m, where, platform) => `${where}中有${m.groups!.count}个链接在${platform}文章中不能点击，发布时在链接文字后写明网址，读者可复制打开。`,
+  },
+  {
+    pattern: /^(?<field>[\w[\].]+\.body): (?<count>\d+) links? (is|are) not a full http\(s\) address .*only the link text is kept/s,
+    code: 'link_text_only',
+    zh: (m, where, platform) =>
+      `${where}中有${m.groups!.count}个链接不是完整网址，在${platform}文章中打不开，发布时只保留链接文字。请填写完整网址（https://…）。`,
+  },
+  {
     pattern: /^cover: no cover was chosen/,
     code: 'cover_substituted',
     zh: (_m, _where, platform) => `稿件没有选择封面，${platform}将使用正文中的图片或视频画面作为封面。建议选择一张封面。`,

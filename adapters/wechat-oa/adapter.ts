@@ -22,6 +22,7 @@ import { charCount, mediaIdFromSrc, replaceImageSources } from '../text.js';
 import type { ChannelAdapter, ConfirmResult, TransmitContext, TransmitResult } from '../types.js';
 import { WechatClient, wechatMarker, withMarker } from './client.js';
 import { PUBLISH_FAILED } from './error-codes.js';
+import { wechatBodyLinks } from './links.js';
 import { formatWechat, n, PLATFORM_NAME, POSTER_SPEC, WECHAT_OA_LIMITS } from './format.js';
 import type { WechatCheckpoint, WechatOaAdapterOptions, WechatPayload } from './payload.js';
 import { latestWechatPosts } from './posts.js';
@@ -198,7 +199,8 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
   const buildArticles = (payload: WechatPayload, thumbId: string, urls: Record<string, string>, marker: string) => {
     const problems: ContentProblem[] = [];
     const articles = payload.articles.map((a) => {
-      const content = replaceImageSources(a.content, (src) => {
+      // A snapshot formatted before links were rewritten still has them: rewritten here the same way (a no-op for later ones).
+      const content = replaceImageSources(wechatBodyLinks(a.content, a.sourceUrl).html, (src) => {
         const id = mediaIdFromSrc(src);
         return id ? (urls[id] ?? null) : null;
       });

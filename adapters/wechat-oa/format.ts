@@ -5,6 +5,7 @@ import { fieldLabelZh, FormatWarnings, type FormatProblem } from '../format-note
 import { charCount, escapeHtml, htmlToPlainText, imageSources, isHttpUrl, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
 import type { Formatted, MediaInfo, ReleaseUnit, RenditionNeed } from '../types.js';
 import { wechatOaDeclaration } from './declaration.js';
+import { wechatBodyLinks } from './links.js';
 import type { WechatArticle, WechatPayload } from './payload.js';
 
 /** WeChat's documented limits (its declaration). */
@@ -149,6 +150,27 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
       );
     }
     for (const id of articleImages) if (!images.includes(id)) images.push(id);
+
+    // Links: WeChat opens only links to WeChat articles, so the others give their address in words.
+    const links = wechatBodyLinks(content, src.sourceUrl);
+    content = links.html;
+    const bodyLabel = fieldLabelZh(`${src.field}.body`);
+    if (links.writtenOut.length > 0) {
+      const many = links.writtenOut.length;
+      const listed = links.writtenOut.slice(0, 3);
+      warnings.add(
+        `${src.field}.body: WeChat articles open no links but to WeChat articles, so ${many} link${many > 1 ? 's are' : ' is'} written out as ${many > 1 ? 'their' : 'its'} text followed by the address (${listed.join(', ')}${many > 3 ? ', …' : ''}); readers copy the address to open it.`,
+        `${bodyLabel}中有 ${many} 个链接指向微信文章以外的地址，在微信公众号文章中不能点击，发布时在链接文字后写明网址（或邮箱），读者可复制打开（${listed.join('、')}${many > 3 ? '等' : ''}）。如需读者直接点开，请把内容放在门户网站页面，通过“阅读原文”打开。`,
+      );
+    }
+    if (links.textOnly.length > 0) {
+      const many = links.textOnly.length;
+      const listed = links.textOnly.slice(0, 3);
+      warnings.add(
+        `${src.field}.body: ${many} link${many > 1 ? 's are' : ' is'} not a full http(s) address (${listed.join(', ')}${many > 3 ? ', …' : ''}), so WeChat readers could not open ${many > 1 ? 'them' : 'it'}; only the link text is kept. Write the whole address (https://…) to give readers somewhere to go.`,
+        `${bodyLabel}中有 ${many} 个链接不是完整的 http(s) 网址（${listed.join('、')}${many > 3 ? '等' : ''}），在微信文章中打不开，发布时只保留链接文字。如需给读者网址，请填写完整网址（https://…）。`,
+      );
+    }
 
     if (src.role === 'document') {
       const no = unit.document.documentNumber?.trim();

@@ -1,4 +1,4 @@
-// How the WeChat draft box takes one article: field checks with the platform's errcodes, scripts removed, images not on its image host filtered out.
+// How the WeChat draft box takes one article: field checks with the platform's errcodes, scripts removed, images not on its image host and links to anything but WeChat articles filtered out.
 import { charLength, htmlToText, isRecord } from '../common.js';
 import { WECHAT_LIMITS, type DraftArticle } from './state.js';
 import type { WechatApi } from './api.js';
@@ -11,6 +11,16 @@ export function validateArticle({ ctx, state, opts }: WechatApi, raw: unknown, a
       const u = new URL(src, ctx.baseUrl());
       const hosts = [ownOrigin(), 'mmbiz.qpic.cn', 'mmbiz.qlogo.cn', ...(opts.imageHosts ?? [])];
       return hosts.includes(u.host);
+    } catch {
+      return false;
+    }
+  };
+
+  /** A link to a WeChat article (or to one of this simulator's article pages, which stand for them). */
+  const articleLinkOk = (href: string): boolean => {
+    try {
+      const u = new URL(href);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && (u.host === 'mp.weixin.qq.com' || u.host === ownOrigin());
     } catch {
       return false;
     }
@@ -64,6 +74,28 @@ export function validateArticle({ ctx, state, opts }: WechatApi, raw: unknown, a
     stripped.push(src);
     return '';
   });
+  // Links: only accounts with WeChat Pay permission may use <a> (not simulated); for the others only
+  // links to WeChat articles survive, and any other <a> is removed with its text left in place.
+  const strippedLinks: string[] = [];
+  let linked = '';
+  let kept = true;
+  let last = 0;
+  for (const m of cleaned.matchAll(/<a\b([^>]*)>|<\/a\s*>/gi)) {
+    linked += cleaned.slice(last, m.index);
+    last = m.index + m[0].length;
+    if (m[1] === undefined) {
+      // An end tag: kept when it closes a link that stays.
+      if (kept) linked += m[0];
+      kept = true;
+      continue;
+    }
+    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(m[1]);
+    const target = (href?.[1] ?? href?.[2] ?? '').replace(/&amp;/g, '&');
+    kept = articleLinkOk(target);
+    if (kept) linked += m[0];
+    else strippedLinks.push(target);
+  }
+  cleaned = linked + cleaned.slice(last);
   if (digest === '' && single) digest = [...htmlToText(cleaned)].slice(0, WECHAT_LIMITS.digestDefaultChars).join('');
   if (!single) digest = '';
   return {
@@ -80,5 +112,6 @@ export function validateArticle({ ctx, state, opts }: WechatApi, raw: unknown, a
     pic_crop_235_1: str('pic_crop_235_1')!,
     pic_crop_1_1: str('pic_crop_1_1')!,
     strippedImages: stripped,
+    strippedLinks,
   };
 }

@@ -65,6 +65,7 @@ export function wechatOaDefinition(opts: WechatOaOptions = {}): PlatformDefiniti
         pic_crop_235_1: '',
         pic_crop_1_1: '',
         strippedImages: [],
+        strippedLinks: [],
       };
       const draft = { mediaId: randomId(43), appid: input.account, articles: [article], updateTime: Math.floor(input.at / 1000) };
       const job = { publishId, msgDataId: String(2247483600 + (publishId % 1000)), appid: input.account, articleId, draft, sns: [sn] };

@@ -1,6 +1,6 @@
 // WeChat free publishing: submit a draft (asynchronous), its status, delete, get an article, batchget, and the public article pages.
 import type { PublicationRecord } from '../common.js';
-import { extractLinks, htmlPage, randomId } from '../common.js';
+import { htmlPage, randomId } from '../common.js';
 import { err } from './errors.js';
 import { articleFields, pageArgs, publishStatusOf, type EventPush, type PublishJob } from './state.js';
 import { publishJobFinishedXml, wechatSignature } from '../../adapters/wechat-oa/events.js';
@@ -32,9 +32,16 @@ export function registerPublishingRoutes(api: WechatApi): void {
         title: a.title,
         body: a.content,
         url: `${ctx.baseUrl()}/s/${sns[i]}`,
-        links: [...new Set([a.content_source_url, ...extractLinks(a.content)].filter((l) => l !== ''))],
+        // What a reader can open: 阅读原文 and the links left in the text (an address written out in words is no link).
+        links: [...new Set([a.content_source_url, ...articleLinks(a.content)].filter((l) => l !== ''))],
         media: [a.thumb_media_id, ...[...a.content.matchAll(/<img\b[^>]*\bsrc\s*=\s*["']([^"']*)["']/gi)].map((m) => m[1]!)],
-        extra: { author: a.author, digest: a.digest, content_source_url: a.content_source_url, strippedImages: a.strippedImages },
+        extra: {
+          author: a.author,
+          digest: a.digest,
+          content_source_url: a.content_source_url,
+          strippedImages: a.strippedImages,
+          strippedLinks: a.strippedLinks,
+        },
       })),
       url: `${ctx.baseUrl()}/s/${sns[0]}`,
       outcome: outcome.type === 'fail' ? { ...outcome, code: typeof outcome.code === 'number' ? outcome.code : 3 } : outcome,
@@ -178,4 +185,9 @@ export function registerPublishingRoutes(api: WechatApi): void {
     if (item.deleted) return reply.code(404).type('text/html; charset=utf-8').send(htmlPage('该内容已被发布者删除', '<p>该内容已被发布者删除</p>'));
     return reply.type('text/html; charset=utf-8').send(htmlPage(item.title ?? '', item.body ?? ''));
   });
+}
+
+/** The hrefs of the links in article HTML. */
+function articleLinks(html: string): string[] {
+  return [...html.matchAll(/<a\b[^>]*\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((m) => (m[1] ?? m[2] ?? '').replace(/&amp;/g, '&'));
 }

@@ -52,6 +52,8 @@ export interface DraftArticle {
   pic_crop_1_1: string;
   /** Images removed because they were not on the platform's image host. */
   strippedImages: string[];
+  /** Links (hrefs) removed, their text kept, because they led elsewhere than to WeChat articles. */
+  strippedLinks: string[];
 }
 
 export interface Draft {

@@ -188,6 +188,23 @@ describe('preflight adaptations and package rules', () => {
     expect(c.preview?.notes.join('')).toContain('视频封面');
   });
 
+  it('a link to another site in the body: WeChat writes its address out, and the editor is told before review (a warning, not a refusal)', () => {
+    const content = policy([wechat().id]);
+    const body = `${content.document!.body}<p>详见<a href="https://www.gov.cn/zhengce/2025/content_9.htm">国务院有关文件</a>和<a href="/zcwj/2.html">相关文件</a>。</p>`;
+    const r = run({ ...content, document: { ...content.document!, body } });
+    const c = channelResult(r, wechat().id);
+    expect(c.blocking).toEqual([]);
+    expect(c.warnings.filter((w) => w.code.startsWith('link_')).map((w) => [w.code, w.field])).toEqual([
+      ['link_written_out', '/document/body'],
+      ['link_text_only', '/document/body'],
+    ]);
+    const [writtenOut, textOnly] = c.warnings.filter((w) => w.code.startsWith('link_'));
+    expect(writtenOut!.message).toContain('文件正文中有 1 个链接指向微信文章以外的地址，在微信公众号文章中不能点击，发布时在链接文字后写明网址（或邮箱）');
+    expect(writtenOut!.message).toContain('https://www.gov.cn/zhengce/2025/content_9.htm');
+    expect(textOnly!.message).toContain('文件正文中有 1 个链接不是完整的 http(s) 网址（/zcwj/2.html）');
+    expect(submitBlockers(r).filter((p) => p.channelId === wechat().id)).toEqual([]);
+  });
+
   it('a title over 32 characters is shortened for WeChat, with the truncated title in the preview', () => {
     const title = '碑林区人民政府关于进一步深化放管服改革优化营商环境持续激发市场主体活力的若干措施';
     const content = policy([wechat().id]);

@@ -14,6 +14,7 @@ import {
   type WechatCheckpoint,
   type WechatPayload,
 } from '../../adapters/wechat-oa/adapter.js';
+import { wechatBodyLinks } from '../../adapters/wechat-oa/links.js';
 import { startSimulator, type FaultRuleInput, type PublicationView, type SimulatorHandle } from '../../simulators/index.js';
 import { ingestUpload } from '../../media/index.js';
 import { makeClip } from '../media/fixtures.js';
@@ -286,6 +287,59 @@ describe('wechat_oa format', () => {
     ]);
   });
 
+  it('writes out the address of a link to another site, keeps links to WeChat articles, points the portal page at 阅读原文', () => {
+    const u = base();
+    const body =
+      '<p>依据<a href="https://www.gov.cn/zhengce/content/2025-01/content_1.htm?a=1&amp;b=2" title="国务院">国务院有关文件</a>制定。</p>' +
+      '<p>往期：<a href="https://mp.weixin.qq.com/s/AbC-123_x">碑林发布往期解读</a></p>' +
+      `<p>全文见<a href="${u.portalLinks!.document}">区政府网站</a>。</p>` +
+      '<p>门户：<a href="https://www.beilin.gov.cn/">https://www.beilin.gov.cn/</a></p>' +
+      '<p>来信：<a href="mailto:zwgk@beilin.gov.cn">政务公开办</a></p>' +
+      '<p><a href="#top">回到顶部</a></p>';
+    const { payload, warnings, warningsZh } = formatWechat({ ...u, document: { ...u.document, body } }, channel);
+    const content = payload.articles[0]!.content;
+    expect(content).toContain('国务院有关文件（网址：https://www.gov.cn/zhengce/content/2025-01/content_1.htm?a=1&amp;b=2）制定');
+    expect(content).toContain('<a href="https://mp.weixin.qq.com/s/AbC-123_x">碑林发布往期解读</a>');
+    expect(content).toContain('全文见区政府网站（见文末“阅读原文”）。');
+    expect(content).toContain('门户：https://www.beilin.gov.cn/</p>'); // the text already is the address: not twice
+    expect(content).toContain('来信：政务公开办（邮箱：zwgk@beilin.gov.cn）');
+    expect(content).toContain('<p>回到顶部</p>');
+    // The only link left is the WeChat article's; the portal page is still the 阅读原文.
+    expect([...content.matchAll(/<a\b[^>]*>/g)].map((m) => m[0])).toEqual(['<a href="https://mp.weixin.qq.com/s/AbC-123_x">']);
+    expect(payload.articles[0]!.sourceUrl).toBe(u.portalLinks!.document);
+    expect(warnings).toEqual([
+      'document.body: WeChat articles open no links but to WeChat articles, so 3 links are written out as their text followed by the address (https://www.gov.cn/zhengce/content/2025-01/content_1.htm?a=1&b=2, https://www.beilin.gov.cn/, zwgk@beilin.gov.cn); readers copy the address to open it.',
+    ]);
+    expect(warningsZh).toEqual([
+      '文件正文中有 3 个链接指向微信文章以外的地址，在微信公众号文章中不能点击，发布时在链接文字后写明网址（或邮箱），读者可复制打开（https://www.gov.cn/zhengce/content/2025-01/content_1.htm?a=1&b=2、https://www.beilin.gov.cn/、zwgk@beilin.gov.cn）。如需读者直接点开，请把内容放在门户网站页面，通过“阅读原文”打开。',
+    ]);
+    // Formatting its own output changes nothing (transmit applies the same step to older snapshots).
+    expect(wechatBodyLinks(content, payload.articles[0]!.sourceUrl)).toEqual({ html: content, writtenOut: [], textOnly: [] });
+  });
+
+  it('keeps only the text of links that are no full address (javascript:, data:, relative, controls) and never writes them out', () => {
+    const u = base();
+    const body =
+      '<p><a href="jav&#x09;ascript:alert(1)">点此办理</a>、<a href=" JAVASCRIPT:alert(2)">再点</a>、' +
+      '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">附表</a>、<a href="/zcwj/2.html">相关文件</a>、' +
+      '<a href="https://exa mple.com/">坏地址</a>、<a>无地址</a></p>' +
+      // Controls and a right-to-left override inside a real address are percent-encoded when it is written out.
+      '<p><a href="https://www.xa.gov.cn/a\u0001b\u202ec">西安市政府</a>；多余</a>结束</p><p>未闭合<a href="https://www.sxgov.cn/">省政府</p>';
+    const { payload, warnings, warningsZh } = formatWechat({ ...u, document: { ...u.document, body } }, channel);
+    const content = payload.articles[0]!.content;
+    expect(content).toContain('<p>点此办理、再点、附表、相关文件、坏地址、无地址</p>');
+    expect(content).not.toMatch(/<a\b|<\/a>|javascript|data:|base64|\/zcwj\/2/i);
+    expect(content).not.toMatch(/[\u0000-\u001f\u202e]/);
+    expect(content).toContain('西安市政府（网址：https://www.xa.gov.cn/a%01b%E2%80%AEc）');
+    // An unclosed link ends with the text; a stray end tag is dropped.
+    expect(content).toContain('；多余结束</p><p>未闭合省政府</p>（网址：https://www.sxgov.cn/）');
+    expect(warnings[1]).toBe(
+      'document.body: 5 links are not a full http(s) address (javascript:alert(1), JAVASCRIPT:alert(2), data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==, …), so WeChat readers could not open them; only the link text is kept. Write the whole address (https://…) to give readers somewhere to go.',
+    );
+    expect(warningsZh![1]).toMatch(/^文件正文中有 5 个链接不是完整的 http\(s\) 网址（javascript:alert\(1\)、JAVASCRIPT:alert\(2\)、data:text/);
+    expect(warningsZh!.join('')).not.toMatch(/[\u0000-\u001f\u202e]/);
+  });
+
   it('without a portal page: no 阅读原文 link, a warning; a bad portal link is a configuration problem', () => {
     const r = formatWechat(base({ portalLinks: null }), channel);
     expect(r.payload.articles.every((a) => a.sourceUrl === '')).toBe(true);
@@ -365,6 +419,43 @@ describe('wechat_oa against the simulator', () => {
     expect(await adapter.reconcile!(payload, ctx.nextAttempt())).toEqual(sent);
     expect(requests('/cgi-bin/freepublish/submit')).toHaveLength(1);
     expect(await publications()).toHaveLength(1);
+  });
+
+  it('a link to another site reaches WeChat readers as its written-out address, also from a snapshot made before links were rewritten', async () => {
+    const u = unit();
+    const links =
+      '<p>依据<a href="https://www.gov.cn/zhengce/2025/content_9.htm">国务院有关文件</a>制定；往期解读见<a href="https://mp.weixin.qq.com/s/AbC-123_x">碑林发布</a>。</p>';
+    const { payload, warningsZh } = formatWechat({ ...u, document: { ...u.document, body: u.document.body + links } }, channel);
+    expect(warningsZh!.join('')).toContain('文件正文中有 1 个链接指向微信文章以外的地址');
+    // A snapshot formatted before the rewrite carried the link as it was written.
+    const older: WechatPayload = {
+      ...payload,
+      articles: payload.articles.map((a, i) =>
+        i === 0
+          ? { ...a, content: a.content.replace(/国务院有关文件（网址：[^）]*）/, '<a href="https://www.gov.cn/zhengce/2025/content_9.htm">国务院有关文件</a>') }
+          : a,
+      ),
+    };
+    expect(older.articles[0]!.content).toContain('<a href="https://www.gov.cn/');
+
+    for (const [businessKey, sent] of [
+      ['pkg-links@1→wechat_oa:blfb', payload],
+      ['pkg-links-older@1→wechat_oa:blfb', older],
+    ] as const) {
+      const ctx = ctxFor({ businessKey });
+      const { externalId } = await adapter.transmit(sent, ctx);
+      expect(await confirmUntilSettled(adapter, externalId, ctx)).toMatchObject({ state: 'live' });
+    }
+    const pubs = await publications();
+    expect(pubs).toHaveLength(2);
+    for (const pub of pubs) {
+      const doc = pub.items[0]!;
+      // WeChat had nothing to strip: the reader sees the text and the address; the WeChat article stays a link.
+      expect(doc.extra?.strippedLinks).toEqual([]);
+      expect(doc.body).toContain('依据国务院有关文件（网址：https://www.gov.cn/zhengce/2025/content_9.htm）制定');
+      expect(doc.body).toContain('<a href="https://mp.weixin.qq.com/s/AbC-123_x">碑林发布</a>');
+      expect(doc.links).toEqual([expect.stringMatching(new RegExp(`^${u.portalLinks!.document}#gp-`)), 'https://mp.weixin.qq.com/s/AbC-123_x']);
+    }
   });
 
   it('a video interpretation without text: its poster is uploaded like a picture and stands in the article', async () => {

@@ -179,6 +179,24 @@ describe('wechat_oa: draft/add limits', () => {
     expect((await http.post('/cgi-bin/draft/delete', { media_id: draft.media_id }, { params: { access_token: at } })).data.errcode).toBe(0);
     expect((await http.post('/cgi-bin/draft/get', { media_id: draft.media_id }, { params: { access_token: at } })).data.errcode).toBe(40007);
   });
+
+  it('keeps links to WeChat articles and removes any other link, its text left without the address (an account without WeChat Pay)', async () => {
+    const at = await token();
+    const t = await thumb(at);
+    const content =
+      '<p>依据<a href="https://www.gov.cn/zhengce/2025/content_9.htm">国务院有关文件</a>，往期见<a href="https://mp.weixin.qq.com/s/AbC-123_x">碑林发布</a>，' +
+      '<a href="javascript:alert(1)">点此</a>、<a href="/zcwj/2.html">相关文件</a>。</p>';
+    const draft = (await http.post('/cgi-bin/draft/add', { articles: [article(t, { content })] }, { params: { access_token: at } })).data;
+    const item = (await http.post('/cgi-bin/draft/get', { media_id: draft.media_id }, { params: { access_token: at } })).data.news_item[0];
+    expect(item.content).toBe('<p>依据国务院有关文件，往期见<a href="https://mp.weixin.qq.com/s/AbC-123_x">碑林发布</a>，点此、相关文件。</p>');
+
+    expect((await http.post('/cgi-bin/freepublish/submit', { media_id: draft.media_id }, { params: { access_token: at } })).data.errcode).toBe(0);
+    const published = (await publications(sim.url))[0]!.items[0]!;
+    expect(published.extra?.strippedLinks).toEqual(['https://www.gov.cn/zhengce/2025/content_9.htm', 'javascript:alert(1)', '/zcwj/2.html']);
+    // What a reader can open: 阅读原文 and the WeChat article; the address of the other site is gone.
+    expect(published.links).toEqual(['https://www.beilin.gov.cn/zcwj/1.html', 'https://mp.weixin.qq.com/s/AbC-123_x']);
+    expect(published.body).not.toContain('gov.cn/zhengce');
+  });
 });
 
 describe('wechat_oa: publishing', () => {
