@@ -67,11 +67,11 @@ export function registerComplianceRoutes(app: FastifyInstance, ctx: AppContext):
         );
       }
       const { id } = request.params as { id: string };
-      const { warnings } = await monitor.recordExternalRelease(
+      const { documentNumber, warnings } = await monitor.recordExternalRelease(
         { id, ...(request.body as Static<typeof complianceRoutes.recordExternalRelease.body>) },
         actor.id,
       );
-      return { id, recorded: true as const, warnings };
+      return { id, recorded: true as const, documentNumber, warnings };
     },
   });
 

@@ -1,6 +1,7 @@
 /** `govpub compliance run`: the daily check on demand, through Temporal like the schedule, waiting for its summary. */
 import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
+import { DUPLICATE_WINDOW_DAYS } from '../domain/compliance/external-duplicates.js';
 import type { Finding } from '../domain/compliance/model.js';
 import { withApp } from './context.js';
 import { inChinese, printJson, printTable } from './output.js';
@@ -55,28 +56,60 @@ export function registerComplianceCommands(program: Command): void {
     )
     .option('--interpretation-live-at <time>', 'when its interpretation went live (left out: not yet)')
     .option('--unit <id>', 'the responsible unit: its units.yaml id or full name (jyj or 区教育局)')
+    .option(
+      '--document-number <文号>',
+      'its 发文字号, e.g. 碑政发〔2026〕3号 (碑政发[2026]03号 is stored so): the same number under another id is the same document, two numbers are two',
+    )
     .option('--url <url>', 'where the document is published')
     .option('--note <text>', 'why it went out without govpub')
+    .option(
+      '--distinct',
+      `register it although the same unit's same title went live within ${DUPLICATE_WINDOW_DAYS} days of it: it really is another document (never overrides the same 发文字号)`,
+    )
+    .addHelpText(
+      'after',
+      `
+A document is registered once. Refused (exit 1) as the same document, naming the registration to
+correct instead (govpub compliance external-release <that id> …):
+  - the same 发文字号 under another id, whatever the days;
+  - the same unit and title within ${DUPLICATE_WINDOW_DAYS} days (a day typed wrong, or once at its 成文日期 and
+    once at its release), unless both carry different 发文字号; --distinct registers it anyway.`,
+    )
     .action(
-      async (id: string, options: { title: string; documentLiveAt: string; interpretationLiveAt?: string; unit?: string; url?: string; note?: string }) => {
+      async (
+        id: string,
+        options: {
+          title: string;
+          documentLiveAt: string;
+          interpretationLiveAt?: string;
+          unit?: string;
+          documentNumber?: string;
+          url?: string;
+          note?: string;
+          distinct?: boolean;
+        },
+      ) => {
         await withApp(async (ctx) => {
           const { ComplianceMonitor } = await import('../services/compliance/monitor.js');
           const { localOperator } = await import('../services/users.js');
-          const { warnings } = await new ComplianceMonitor(ctx).recordExternalRelease(
+          const { documentNumber, warnings } = await new ComplianceMonitor(ctx).recordExternalRelease(
             {
               id,
               title: options.title,
               documentLiveAt: options.documentLiveAt,
               interpretationLiveAt: options.interpretationLiveAt ?? null,
               ownerUnit: options.unit ?? null,
+              documentNumber: options.documentNumber ?? null,
               url: options.url ?? null,
               note: options.note ?? null,
+              confirmDistinct: options.distinct === true,
             },
             localOperator(),
           );
-          if (warnings.length === 0) console.log(`recorded external release ${id}: the next compliance run checks its interpretation's timing`);
+          const recorded = `recorded external release ${id}${documentNumber ? ` (${documentNumber})` : ''}`;
+          if (warnings.length === 0) console.log(`${recorded}: the next compliance run checks its interpretation's timing`);
           else {
-            console.log(`recorded external release ${id}`);
+            console.log(recorded);
             for (const w of warnings) console.log(`warning: ${w.path}: ${inChinese() ? w.messageZh : w.message}`);
           }
         });

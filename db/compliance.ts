@@ -226,6 +226,8 @@ export interface ExternalReleaseWrite {
   id: string;
   title: string;
   ownerUnit: string | null;
+  /** 发文字号 in its standard form, or null. */
+  documentNumber: string | null;
   documentLiveAt: Date;
   interpretationLiveAt: Date | null;
   url: string | null;
@@ -239,6 +241,7 @@ export async function upsertExternalRelease(db: Kysely<DB>, r: ExternalReleaseWr
     id: r.id,
     title: r.title,
     owner_unit: r.ownerUnit,
+    document_number: r.documentNumber,
     document_live_at: r.documentLiveAt,
     interpretation_live_at: r.interpretationLiveAt,
     url: r.url,
@@ -253,23 +256,55 @@ export async function upsertExternalRelease(db: Kysely<DB>, r: ExternalReleaseWr
     .execute();
 }
 
+/** A registration the duplicate check compares a new one with. */
+export interface ExternalReleaseCandidate {
+  id: string;
+  title: string;
+  documentNumber: string | null;
+  documentLiveAt: Date;
+}
+
 /**
- * Registrations under another id of the same unit (null: none) whose document went live in [from, to): the
- * candidates for "the same document" (services/compliance/monitor.ts compares their titles). Called under
- * lockExternalReleases, so two registrations of one document cannot both pass.
+ * Registrations under another id that may be the same document: those of the same unit (null: none)
+ * whose document went live in [from, to), and those with the same 发文字号 whenever they went live
+ * (services/compliance/monitor.ts decides which are). Called under lockExternalReleases, so two
+ * registrations of one document cannot both pass.
  */
 export async function selectExternalReleaseCandidates(
   db: Kysely<DB>,
-  r: { id: string; ownerUnit: string | null; from: Date; to: Date },
-): Promise<{ id: string; title: string }[]> {
-  let query = db
+  r: { id: string; ownerUnit: string | null; from: Date; to: Date; documentNumber: string | null },
+): Promise<ExternalReleaseCandidate[]> {
+  const rows = await db
     .selectFrom('external_releases')
-    .select(['id', 'title'])
+    .select(['id', 'title', 'document_number', 'document_live_at'])
     .where('id', '<>', r.id)
-    .where('document_live_at', '>=', r.from)
-    .where('document_live_at', '<', r.to);
-  query = r.ownerUnit === null ? query.where('owner_unit', 'is', null) : query.where('owner_unit', '=', r.ownerUnit);
-  return query.orderBy('id').execute();
+    .where((eb) => {
+      const nearby = eb.and([
+        eb('document_live_at', '>=', r.from),
+        eb('document_live_at', '<', r.to),
+        r.ownerUnit === null ? eb('owner_unit', 'is', null) : eb('owner_unit', '=', r.ownerUnit),
+      ]);
+      return r.documentNumber === null ? nearby : eb.or([nearby, eb('document_number', '=', r.documentNumber)]);
+    })
+    .orderBy('document_live_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({ id: row.id, title: row.title, documentNumber: row.document_number, documentLiveAt: new Date(row.document_live_at) }));
+}
+
+/** One registration as the duplicate check compares it, or undefined when the id is new. */
+export async function selectExternalReleaseIdentity(
+  db: Kysely<DB>,
+  id: string,
+): Promise<(ExternalReleaseCandidate & { ownerUnit: string | null }) | undefined> {
+  const row = await db
+    .selectFrom('external_releases')
+    .select(['id', 'title', 'owner_unit', 'document_number', 'document_live_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return (
+    row && { id: row.id, title: row.title, ownerUnit: row.owner_unit, documentNumber: row.document_number, documentLiveAt: new Date(row.document_live_at) }
+  );
 }
 
 /** Serializes registrations (a handful a day): the duplicate check and the write see one state. */

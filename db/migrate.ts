@@ -12,6 +12,7 @@ import * as indexNumbersValidity from './migrations/0008_index_numbers_validity.
 import * as compliance from './migrations/0009_compliance.js';
 import * as userEmail from './migrations/0010_user_email.js';
 import * as siteProbeOnce from './migrations/0011_site_probe_once.js';
+import * as externalReleaseNumber from './migrations/0012_external_release_number.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_compliance': compliance,
   '0010_user_email': userEmail,
   '0011_site_probe_once': siteProbeOnce,
+  '0012_external_release_number': externalReleaseNumber,
 };
 
 export interface MigrationReport {

@@ -332,6 +332,8 @@ export interface ExternalReleasesTable {
   id: string;
   title: string;
   owner_unit: string | null;
+  /** 发文字号 in its standard form (碑政发〔2026〕3号); null when the registration gave none. */
+  document_number: string | null;
   document_live_at: Timestamp;
   /** Null: no interpretation published yet. */
   interpretation_live_at: NullableTimestamp;

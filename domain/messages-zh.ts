@@ -6,6 +6,7 @@
  * `test/api/messages-zh.test.ts` fails when a code thrown anywhere in the code base is missing here.
  * Pure data: imported by workflow code through domain/errors.ts.
  */
+import { DUPLICATE_WINDOW_DAYS } from './compliance/external-duplicates.js';
 import { DELIVERY_STATE_NAMES_ZH } from './delivery-state.js';
 
 export const ZH_MESSAGES: Readonly<Record<string, string>> = {
@@ -208,7 +209,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   personal_other: '稿件含有出生日期、家庭住址、病历号或残疾类别等个人信息。公开前请删除或做去标识化处理。',
   attachment_unreadable: '无法读取附件中的文字，未能检查其中的个人信息和错别字。请人工检查该附件，或改传 PDF、DOCX、XLSX 格式。',
   compliance_run_failed: '合规检查运行失败。请按提示排除原因后重新运行。',
-  external_release_duplicate: '同一文件（同一单位、同一标题、同一天发布）已经登记过，再登记一次会被重复检查。请修改已有的那条登记，不要另起编号。',
+  external_release_duplicate: `同一文件已经登记过（发文字号相同，或同一单位、同一标题、发布日期相差不超过 ${DUPLICATE_WINDOW_DAYS} 天），再登记一次会被重复检查、重复统计。请修改已有的那条登记，不要另起编号；确为另一份文件的，请注明 confirmDistinct（命令行 --distinct）后再登记。`,
 };
 
 /** A sentence for a code nobody listed (a bug the coverage test catches; never an English-only answer). */

@@ -3,6 +3,7 @@
  * form or a script can point at the field. Body HTML is sanitized; nothing invalid is stored.
  */
 import sanitizeHtml from 'sanitize-html';
+import { DOCUMENT_NUMBER } from '../domain/document-number.js';
 import { GovpubError } from '../domain/errors.js';
 import { characterCount, findUnsafeText } from '../domain/text.js';
 import {
@@ -80,7 +81,6 @@ export class ValidationError extends GovpubError {
   }
 }
 
-const DOCUMENT_NUMBER = /^\S+〔\d{4}〕\d+号$/;
 /** 主题词: how many and how long (a term, not a sentence). */
 export const MAX_KEYWORDS = 10;
 export const MAX_KEYWORD_CHARS = 20;

@@ -1,5 +1,6 @@
 // The compliance routes' shapes (domain/compliance/model.ts): current findings with the veto thresholds at a glance, their history, and runs on demand.
 import { Type } from 'typebox';
+import { DUPLICATE_WINDOW_DAYS } from '../../domain/compliance/external-duplicates.js';
 import { FINDING_KINDS, SEVERITIES, type SubjectType as SubjectTypeName } from '../../domain/compliance/model.js';
 import {
   cursorParam,
@@ -13,6 +14,8 @@ import {
   nullableString,
   nullableTimestamp,
   queryText,
+  SAFE_MESSAGE,
+  SAFE_TEXT,
   timestamp,
   type RouteSchema,
 } from './common.js';
@@ -173,8 +176,25 @@ const ExternalRelease = Type.Object(
     documentLiveAt: Type.String({ format: 'date-time', description: 'When the document went live outside govpub (ISO 8601)' }),
     interpretationLiveAt: Type.Optional(dateTime('When its interpretation went live (null or left out: not yet)')),
     ownerUnit: Type.Optional(nullable(idText('The responsible unit: its id (GET /api/units) or full name, e.g. jyj or 区教育局; stored as the id', 64))),
+    documentNumber: Type.Optional(
+      nullable(
+        Type.String({
+          maxLength: 64,
+          pattern: SAFE_TEXT,
+          'x-message': SAFE_MESSAGE,
+          description:
+            '发文字号, the strongest identity of the document, e.g. 碑政发〔2026〕3号; stored in that standard form (碑政发[2026]03号 becomes 碑政发〔2026〕3号). The same number registered under another id is the same document, whatever its day; two different numbers are two documents, however alike their titles. Left out or null: the document has none, or it is not known.',
+          examples: ['碑政发〔2026〕3号'],
+        }),
+      ),
+    ),
     url: Type.Optional(nullable(httpUrl('Where the document is published'))),
     note: Type.Optional(nullable(note('Why it went out without govpub.'))),
+    confirmDistinct: Type.Optional(
+      Type.Boolean({
+        description: `true: register it although a registration of the same unit and title went live within ${DUPLICATE_WINDOW_DAYS} days (409 external_release_duplicate with confirmable: true); say so only when it really is another document. Never overrides the same 发文字号.`,
+      }),
+    ),
   },
   { additionalProperties: false, title: 'ExternalRelease' },
 );
@@ -208,12 +228,12 @@ export const complianceRoutes = {
     tags,
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }) }, { additionalProperties: false }),
     body: ExternalRelease,
-    description:
-      'The same document (same unit, title and Beijing day of release) under another id is refused with 409 external_release_duplicate naming the existing id: correct that one instead. An interpretation on the same Beijing day as its document is accepted in either order; on an earlier day it is refused. A document older than the look-back (compliance.yaml timing.lookbackDays) is recorded with a warning: no run will judge it.',
+    description: `The same document under another id is refused with 409 external_release_duplicate; its issue names the existing registration (existingId), why (match) and whether confirmDistinct may override it (confirmable): correct that one instead. The same document is the same 发文字号 whatever the days (match: document_number, confirmable: false), or probably one when the unit and title (spaces aside) match a registration whose document went live within ${DUPLICATE_WINDOW_DAYS} Beijing days, unless both carry different numbers (match: title_nearby, confirmable: true, existingIds nearest first): a day typed wrong, or a document registered once at its 成文日期 and once at its release. If it really is another document (a title a unit reuses each month or year is never that close), send it again with confirmDistinct: true; the audit records it. An interpretation on the same Beijing day as its document is accepted in either order; on an earlier day it is refused. A document older than the look-back (compliance.yaml timing.lookbackDays) is recorded with a warning: no run will judge it.`,
     response: {
       200: Type.Object({
         id: Type.String(),
         recorded: Type.Literal(true),
+        documentNumber: Type.Union([Type.String(), Type.Null()], { description: 'The 发文字号 as stored (its standard form), or null' }),
         warnings: Type.Array(Type.Object({ path: Type.String(), message: Type.String(), messageZh: Type.String() }), {
           description: 'What to know about the accepted registration, e.g. a document beyond the look-back that no run will judge; empty when none',
         }),

@@ -6,7 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { workingDayCalendar } from '../../config/working-calendar.js';
-import { failRun, finishRun, insertRun, lockExternalReleases, selectExternalReleaseCandidates, upsertExternalRelease } from '../../db/compliance.js';
+import {
+  failRun,
+  finishRun,
+  insertRun,
+  lockExternalReleases,
+  selectExternalReleaseCandidates,
+  selectExternalReleaseIdentity,
+  upsertExternalRelease,
+} from '../../db/compliance.js';
 import { appendAudit } from '../../db/audit.js';
 import { CHECK_GROUPS, DAILY_KINDS, runChecks } from '../../domain/compliance/checks.js';
 import type { ComplianceQuery, ComplianceRunSummary, ComplianceView, FindingEvent, RunTrigger } from '../../domain/compliance/model.js';
@@ -17,6 +25,8 @@ import type { Role } from '../../domain/package-rules.js';
 import { PORTAL_DEFAULT_UNIT_NAME, unitByIdOrName, unitByName, unitSuggestions } from '../../domain/units.js';
 import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
 import { characterCount, noteProblem, unsafeTextProblem } from '../../domain/text.js';
+import { beijingDaysApart, DUPLICATE_WINDOW_DAYS, externalDuplicate, sameTitle, type ExternalDuplicate } from '../../domain/compliance/external-duplicates.js';
+import { standardDocumentNumber } from '../../domain/document-number.js';
 import type { AppContext } from '../context.js';
 import { gatherFacts, portalManifestAt, type PlatformPostsSource, type PortalManifestSource } from './facts.js';
 import { findingHistory, finishedRun, latestRun, listFindings, openCounts, reconcileFindings } from './findings.js';
@@ -56,10 +66,14 @@ export interface ExternalReleaseInput {
   id: string;
   title: string;
   ownerUnit?: string | null;
+  /** 发文字号 as typed (碑政发[2026]03号 is stored as 碑政发〔2026〕3号). */
+  documentNumber?: string | null;
   documentLiveAt: string;
   interpretationLiveAt?: string | null;
   url?: string | null;
   note?: string | null;
+  /** Registers it although a registration of the same unit and title lies within the duplicate window: it is another document. */
+  confirmDistinct?: boolean;
 }
 
 /** A registered release may be stamped this much ahead of the server's clock (a clock a little fast), no more. */
@@ -73,13 +87,6 @@ export interface ExternalReleaseWarning {
   message: string;
   messageZh: string;
 }
-
-/**
- * Which registration is "the same document": the same unit (or none), the same title (spaces aside) and the
- * same Beijing day of release. The model holds no 文号 or 成文日期, and a title alone recurs (a unit's
- * yearly 「工作要点」); a URL may be a column's address, shared by many documents.
- */
-const sameTitle = (a: string, b: string) => a.replace(/\s+/g, '') === b.replace(/\s+/g, '');
 
 function instantOf(value: unknown): number {
   return isInstantWithOffset(value) ? Date.parse(value) : Number.NaN;
@@ -209,10 +216,15 @@ export class ComplianceMonitor {
   /**
    * Registers (or corrects) a document published without govpub, so the 3-working-day interpretation rule
    * covers it from the next run; audited. The same document under another id is refused (409, naming it):
-   * two registrations would give two findings. A document older than the look-back is recorded with a
-   * warning, not refused: the record is true and may be corrected later, but no run will judge it.
+   * two registrations would give two findings and count twice in the figures. Same 发文字号: always
+   * refused; the same unit and title within DUPLICATE_WINDOW_DAYS: refused unless the caller confirms it
+   * is another document (domain/compliance/external-duplicates.ts). Refused rather than accepted with a
+   * warning: an accepted duplicate is already in the figures and there is no removing a registration,
+   * while the refusal names the one to correct, which is what a mistyped day needs. A document older
+   * than the look-back is recorded with a warning, not refused: the record is true and may be corrected
+   * later, but no run will judge it.
    */
-  async recordExternalRelease(input: ExternalReleaseInput, actor: string): Promise<{ warnings: ExternalReleaseWarning[] }> {
+  async recordExternalRelease(input: ExternalReleaseInput, actor: string): Promise<{ documentNumber: string | null; warnings: ExternalReleaseWarning[] }> {
     // An issue without its Chinese gets the API's translation of the shared sentences (domain/text.ts).
     const issues: { path: string; message: string; messageZh?: string }[] = [];
     const bad = (path: string, message: string, messageZh?: string) => issues.push({ path, message, ...(messageZh ? { messageZh } : {}) });
@@ -267,11 +279,22 @@ export class ComplianceMonitor {
         `不是已登记的单位编号或全称${meant.length ? `，是否指 ${meant.join('、')}？` : '（单位清单见 GET /api/units）'}`,
       );
     }
+    const typedNumber = typeof input.documentNumber === 'string' ? input.documentNumber.trim() : '';
+    const numberUnsafe = typedNumber === '' ? null : unsafeTextProblem(typedNumber);
+    const documentNumber = typedNumber === '' || numberUnsafe ? null : standardDocumentNumber(typedNumber);
+    if (numberUnsafe) bad('documentNumber', numberUnsafe);
+    else if (typedNumber !== '' && documentNumber === null)
+      bad(
+        'documentNumber',
+        `"${typedNumber}" is not a document number like 碑政发〔2026〕3号 (the issuing organ's code, the year in brackets, the serial and 号); leave it out if the document has none`,
+        '不是发文字号，应如 碑政发〔2026〕3号（机关代字、括号中的年份、序号和“号”）；文件没有文号的可不填',
+      );
     if (issues.length > 0) throw new GovpubError('invalid_body', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { status: 400, issues });
     const row = {
       id: input.id,
       title,
       ownerUnit,
+      documentNumber,
       documentLiveAt: new Date(documentLiveAt),
       interpretationLiveAt: interpretationLiveAt === null ? null : new Date(interpretationLiveAt),
       url: input.url ?? null,
@@ -282,37 +305,34 @@ export class ComplianceMonitor {
     const dayStart = new Date(`${day}T00:00:00+08:00`);
     await this.ctx.db.transaction().execute(async (trx) => {
       await lockExternalReleases(trx);
+      // A correction that leaves what identifies the document alone (an interpretation's time, the URL, the
+      // note) was decided when it was registered: a registration confirmed distinct is not asked again.
+      const current = await selectExternalReleaseIdentity(trx, row.id);
+      const sameIdentity =
+        current !== undefined &&
+        sameTitle(current.title, row.title) &&
+        current.ownerUnit === row.ownerUnit &&
+        current.documentNumber === row.documentNumber &&
+        beijingDaysApart(current.documentLiveAt, row.documentLiveAt) === 0;
       const candidates = await selectExternalReleaseCandidates(trx, {
         id: row.id,
         ownerUnit: row.ownerUnit,
-        from: dayStart,
-        to: new Date(dayStart.getTime() + DAY_MS),
+        from: new Date(dayStart.getTime() - DUPLICATE_WINDOW_DAYS * DAY_MS),
+        to: new Date(dayStart.getTime() + (DUPLICATE_WINDOW_DAYS + 1) * DAY_MS),
+        documentNumber,
       });
-      const existing = candidates.find((c) => sameTitle(c.title, title));
-      if (existing)
-        throw new GovpubError(
-          'external_release_duplicate',
-          `《${title}》 (unit ${row.ownerUnit ?? 'none'}, live ${day}) is already registered as "${existing.id}"; a second registration would be judged twice. Correct that one instead: PUT /api/compliance/external-releases/${existing.id} (govpub compliance external-release ${existing.id} …).`,
-          {
-            status: 409,
-            existingId: existing.id,
-            issues: [
-              {
-                path: 'id',
-                message: `the same document is registered as "${existing.id}"`,
-                messageZh: `同一文件已登记为「${existing.id}」`,
-                existingId: existing.id,
-              },
-            ],
-          },
-          {
-            zh: `《${title}》（${row.ownerUnit ?? '未指定单位'}，${day} 发布）已登记为「${existing.id}」，再登记一次会被重复检查。请修改该条登记：PUT /api/compliance/external-releases/${existing.id}（或 govpub compliance external-release ${existing.id} …）。`,
-          },
-        );
+      const duplicate = sameIdentity ? null : externalDuplicate(row, candidates);
+      if (duplicate && (duplicate.match === 'document_number' || input.confirmDistinct !== true)) throw duplicateRefusal(row, duplicate);
       await upsertExternalRelease(trx, row);
-      await appendAudit(trx, { actor, action: 'compliance.external_release_recorded', details: { ...row } });
+      // Who said "another document" despite the likeness, and of which registrations: for the auditor.
+      const confirmedDistinctFrom = duplicate?.match === 'title_nearby' ? duplicate.all.map((c) => c.id) : undefined;
+      await appendAudit(trx, {
+        actor,
+        action: 'compliance.external_release_recorded',
+        details: { ...row, ...(confirmedDistinctFrom ? { confirmedDistinctFrom } : {}) },
+      });
     });
-    return { warnings: this.externalReleaseWarnings(row.documentLiveAt) };
+    return { documentNumber, warnings: this.externalReleaseWarnings(row.documentLiveAt) };
   }
 
   /** What the caller should know about a recorded release: a document before the look-back is never judged. */
@@ -328,4 +348,72 @@ export class ComplianceMonitor {
       },
     ];
   }
+}
+
+/** The 409 for a registration of a document already registered: which one, why, and what to do. */
+function duplicateRefusal(
+  row: { id: string; title: string; ownerUnit: string | null; documentNumber: string | null; documentLiveAt: Date },
+  duplicate: ExternalDuplicate,
+): GovpubError {
+  const { existing, daysApart } = duplicate;
+  const day = chinaDate(row.documentLiveAt);
+  const existingDay = chinaDate(existing.documentLiveAt);
+  const correct = `PUT /api/compliance/external-releases/${existing.id} (govpub compliance external-release ${existing.id} …)`;
+  const correctZh = `PUT /api/compliance/external-releases/${existing.id}（或 govpub compliance external-release ${existing.id} …）`;
+  const details = { status: 409, existingId: existing.id, match: duplicate.match };
+  if (duplicate.match === 'document_number') {
+    return new GovpubError(
+      'external_release_duplicate',
+      `《${row.title}》 carries 发文字号 ${row.documentNumber}, which is already registered as "${existing.id}" (《${existing.title}》, live ${existingDay}); one number is one document, so a second registration would be judged twice. Correct that one instead: ${correct}. If one of the two numbers is wrong, correct it.`,
+      {
+        ...details,
+        confirmable: false,
+        issues: [
+          {
+            path: 'documentNumber',
+            message: `发文字号 ${row.documentNumber} is registered as "${existing.id}"`,
+            messageZh: `发文字号 ${row.documentNumber} 已登记为「${existing.id}」`,
+            existingId: existing.id,
+            match: duplicate.match,
+            confirmable: false,
+          },
+        ],
+      },
+      {
+        zh: `发文字号 ${row.documentNumber} 已登记为「${existing.id}」（《${existing.title}》，${existingDay} 发布）。一个文号只对应一份文件，再登记一次会被重复检查、重复统计。请修改该条登记：${correctZh}；如两者之一的文号填错，请改正。`,
+      },
+    );
+  }
+  const when = daysApart === 0 ? 'the same day' : `${existingDay}, ${daysApart} day${daysApart > 1 ? 's' : ''} apart`;
+  const whenZh = daysApart === 0 ? '同一天发布' : `${existingDay} 发布，相差 ${daysApart} 天`;
+  const others =
+    duplicate.all.length > 1
+      ? ` (also alike: ${duplicate.all
+          .slice(1)
+          .map((c) => `"${c.id}"`)
+          .join(', ')})`
+      : '';
+  return new GovpubError(
+    'external_release_duplicate',
+    `《${row.title}》 (unit ${row.ownerUnit ?? 'none'}, live ${day}) is already registered as "${existing.id}", it seems: the same unit and title, live ${when}${others}; a second registration of one document is judged twice and counts twice in the figures. If it is that document (a day typed wrong, or its 成文日期 against its release), correct that one instead: ${correct}. If it really is another document, register it again with confirmDistinct: true (--distinct on the command line), or give both registrations their 发文字号, which tells documents apart.`,
+    {
+      ...details,
+      confirmable: true,
+      existingIds: duplicate.all.map((c) => c.id),
+      issues: [
+        {
+          path: 'id',
+          message: `probably the same document as "${existing.id}" (same unit and title, live ${when})`,
+          messageZh: `很可能与已登记的「${existing.id}」是同一文件（单位、标题相同，${whenZh}）`,
+          existingId: existing.id,
+          match: duplicate.match,
+          confirmable: true,
+          existingIds: duplicate.all.map((c) => c.id),
+        },
+      ],
+    },
+    {
+      zh: `《${row.title}》（${row.ownerUnit ?? '未指定单位'}，${day} 发布）与已登记的「${existing.id}」单位、标题相同（${whenZh}），很可能是同一文件，再登记一次会被重复检查、重复统计。如是同一文件（日期填错，或一次按成文日期、一次按发布日期登记），请修改该条登记：${correctZh}。如确为另一份文件，请加上 confirmDistinct: true（命令行加 --distinct）再登记；为两条登记都填写发文字号也可区分。`,
+    },
+  );
 }

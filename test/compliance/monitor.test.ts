@@ -211,7 +211,7 @@ describe('a year with planted violations', () => {
 });
 
 describe('registering a document published without govpub', () => {
-  const register = (fields: { documentLiveAt: string; interpretationLiveAt?: string | null }, id = 'ext-check') =>
+  const register = (fields: { documentLiveAt: string; interpretationLiveAt?: string | null; confirmDistinct?: boolean }, id = 'ext-check') =>
     monitorAt(NOW).recordExternalRelease({ id, title: '碑林区关于促进夜间经济发展的若干措施', ...fields }, 'test');
   const refusal = async (fields: Parameters<typeof register>[0]) => {
     const error = (await register(fields).then(
@@ -263,19 +263,143 @@ describe('registering a document published without govpub', () => {
     expect(error).toMatchObject({ code: 'external_release_duplicate', details: { status: 409, existingId: 'dup-1', issues: [{ path: 'id' }] } });
     expect(error.message).toContain('already registered as "dup-1"');
     expect(error.message).toContain('PUT /api/compliance/external-releases/dup-1');
-    expect(error.messageZh).toContain('已登记为「dup-1」');
+    expect(error.messageZh).toContain('与已登记的「dup-1」单位、标题相同（同一天发布）');
     expect(error.messageZh).toContain('请修改该条登记');
     expect(await db.selectFrom('external_releases').select('id').where('id', '=', 'dup-2').execute()).toEqual([]);
     expect(await auditCount('compliance.external_release_recorded')).toBe(audits);
-    // Correcting the first under its own id is what to do; another day or another unit is another document.
+    // Correcting the first under its own id is what to do; another unit is another document.
     await record('dup-1', { documentLiveAt: '2026-10-10T10:00:00+08:00' });
-    await record('dup-3', { documentLiveAt: '2026-10-11T09:00:00+08:00' });
     await record('dup-4', { documentLiveAt: '2026-10-10T09:00:00+08:00', ownerUnit: null });
     expect(await db.selectFrom('external_releases').select('id').where('id', 'like', 'dup-%').orderBy('id').execute()).toEqual([
       { id: 'dup-1' },
-      { id: 'dup-3' },
       { id: 'dup-4' },
     ]);
+  });
+
+  it('takes the same unit and title within 14 days for the same document typed with another day; another document is confirmed, and audited', async () => {
+    const title = '碑林区关于加强城市道路停车管理的通知';
+    type Fields = {
+      documentLiveAt: string;
+      interpretationLiveAt?: string;
+      documentNumber?: string | null;
+      confirmDistinct?: boolean;
+      title?: string;
+      ownerUnit?: string | null;
+    };
+    const record = (id: string, fields: Fields) => monitorAt(NOW).recordExternalRelease({ id, title, ownerUnit: 'jyj', ...fields }, 'test');
+    type Refusal = { code: string; message: string; messageZh: string; details: Record<string, unknown> };
+    const refused = async (id: string, fields: Fields) =>
+      (await record(id, fields).then(
+        () => null,
+        (e: unknown) => e,
+      )) as Refusal | null;
+    // Registered at its 成文日期 …
+    await record('park-1', { documentLiveAt: '2026-09-18T09:00:00+08:00' });
+    // … and again at its release 12 days later, the title typed with a stray space.
+    const again = await refused('park-2', { documentLiveAt: '2026-09-30T09:00:00+08:00', title: '碑林区关于加强 城市道路停车管理的通知' });
+    expect(again).toMatchObject({
+      code: 'external_release_duplicate',
+      details: {
+        status: 409,
+        existingId: 'park-1',
+        match: 'title_nearby',
+        confirmable: true,
+        existingIds: ['park-1'],
+        issues: [{ path: 'id', existingId: 'park-1' }],
+      },
+    });
+    expect(again!.message).toContain('is already registered as "park-1", it seems: the same unit and title, live 2026-09-18, 12 days apart');
+    expect(again!.message).toContain('PUT /api/compliance/external-releases/park-1');
+    expect(again!.message).toContain('confirmDistinct: true (--distinct on the command line)');
+    expect(again!.messageZh).toContain('与已登记的「park-1」单位、标题相同（2026-09-18 发布，相差 12 天），很可能是同一文件');
+    expect(again!.messageZh).toContain('如确为另一份文件，请加上 confirmDistinct: true（命令行加 --distinct）再登记');
+    // A slipped day digit the other way (09-21 for 09-12) too; nothing of the refused ones is stored.
+    expect(await refused('park-3', { documentLiveAt: '2026-09-12T09:00:00+08:00' })).toMatchObject({ details: { existingId: 'park-1' } });
+    expect(await db.selectFrom('external_releases').select('id').where('id', 'like', 'park-%').execute()).toEqual([{ id: 'park-1' }]);
+
+    // Really another document (a second notice of the same name that week): confirmed, and the audit says from which.
+    const audits = await auditCount('compliance.external_release_recorded');
+    await record('park-2', { documentLiveAt: '2026-09-22T09:00:00+08:00', confirmDistinct: true });
+    expect(await auditCount('compliance.external_release_recorded')).toBe(audits + 1);
+    const audit = await db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'compliance.external_release_recorded')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(audit.details).toMatchObject({ id: 'park-2', confirmedDistinctFrom: ['park-1'] });
+    // Correcting what does not identify it (its interpretation's time) is not asked again; moving its day is.
+    await record('park-2', { documentLiveAt: '2026-09-22T09:00:00+08:00', interpretationLiveAt: '2026-09-23T09:00:00+08:00' });
+    expect(await refused('park-2', { documentLiveAt: '2026-09-21T09:00:00+08:00' })).toMatchObject({ details: { existingId: 'park-1' } });
+    // The nearest of several is named first.
+    expect(await refused('park-5', { documentLiveAt: '2026-09-23T09:00:00+08:00' })).toMatchObject({
+      details: { existingId: 'park-2', existingIds: ['park-2', 'park-1'] },
+    });
+
+    // A title a unit reuses each month or year is never that close: the monthly report and the yearly notice are registered.
+    const monthly = '碑林区教育局政务公开工作月报';
+    await record('report-08', { title: monthly, documentLiveAt: '2026-08-31T09:00:00+08:00' });
+    await record('report-09', { title: monthly, documentLiveAt: '2026-09-30T09:00:00+08:00' });
+    await record('report-02', { title: monthly, documentLiveAt: '2026-02-27T09:00:00+08:00' });
+    await record('report-03', { title: monthly, documentLiveAt: '2026-03-27T09:00:00+08:00' }); // February: 28 days apart
+    const yearly = '关于做好春节期间安全生产工作的通知';
+    await record('spring-2025', { title: yearly, documentLiveAt: '2025-01-20T09:00:00+08:00' });
+    await record('spring-2026', { title: yearly, documentLiveAt: '2026-02-06T09:00:00+08:00' });
+    // 15 days apart is past the window.
+    await record('park-6', { documentLiveAt: '2026-10-07T09:00:00+08:00' });
+  });
+
+  it('takes the same 发文字号 for the same document whatever its day or title, and two numbers for two documents', async () => {
+    const record = (
+      id: string,
+      fields: { title: string; documentLiveAt: string; documentNumber?: string | null; confirmDistinct?: boolean; ownerUnit?: string | null },
+    ) => monitorAt(NOW).recordExternalRelease({ id, ownerUnit: 'jyj', ...fields }, 'test');
+    const refused = async (...args: Parameters<typeof record>) =>
+      (await record(...args).then(
+        () => null,
+        (e: unknown) => e,
+      )) as { code: string; message: string; messageZh: string; details: Record<string, unknown> } | null;
+    // Typed as people type it, stored in the standard form.
+    expect(
+      await record('num-1', { title: '碑林区教育局关于规范校外培训的通知', documentLiveAt: '2026-06-01T09:00:00+08:00', documentNumber: ' 碑教发[2026]07号' }),
+    ).toEqual({
+      documentNumber: '碑教发〔2026〕7号',
+      warnings: [],
+    });
+    expect((await db.selectFrom('external_releases').select('document_number').where('id', '=', 'num-1').executeTakeFirstOrThrow()).document_number).toBe(
+      '碑教发〔2026〕7号',
+    );
+    // The same number two months later with a slip in the title, even for another unit and confirmed distinct: the same document.
+    const same = await refused('num-2', {
+      title: '碑林区教育局关于规范校外培训机构的通知',
+      documentLiveAt: '2026-08-03T09:00:00+08:00',
+      documentNumber: '碑教发（2026）第7号',
+      ownerUnit: null,
+      confirmDistinct: true,
+    });
+    expect(same).toMatchObject({
+      code: 'external_release_duplicate',
+      details: { status: 409, existingId: 'num-1', match: 'document_number', confirmable: false, issues: [{ path: 'documentNumber', existingId: 'num-1' }] },
+    });
+    expect(same!.message).toContain('carries 发文字号 碑教发〔2026〕7号, which is already registered as "num-1"');
+    expect(same!.messageZh).toContain('发文字号 碑教发〔2026〕7号 已登记为「num-1」');
+    // The same title the same day with another number is another document; without a number it may be either.
+    await record('num-3', { title: '碑林区教育局关于规范校外培训的通知', documentLiveAt: '2026-06-01T15:00:00+08:00', documentNumber: '碑教发〔2026〕8号' });
+    expect(await refused('num-4', { title: '碑林区教育局关于规范校外培训的通知', documentLiveAt: '2026-06-02T09:00:00+08:00' })).toMatchObject({
+      details: { match: 'title_nearby', existingIds: ['num-1', 'num-3'] },
+    });
+    // Not a document number: refused as bad input, saying what one looks like.
+    for (const documentNumber of ['碑教发2026年7号', '7号'])
+      expect(await refused('num-5', { title: '另一份通知', documentLiveAt: '2026-06-01T09:00:00+08:00', documentNumber })).toMatchObject({
+        code: 'invalid_body',
+        details: { status: 400, issues: [{ path: 'documentNumber', messageZh: expect.stringContaining('不是发文字号，应如 碑政发〔2026〕3号') }] },
+      });
+    // A control or a direction override is refused as in every text (domain/text.ts).
+    for (const documentNumber of ['碑教发〔2026〕7\u0000号', '碑教发〔2026〕7\u202e号'])
+      expect(await refused('num-5', { title: '另一份通知', documentLiveAt: '2026-06-01T09:00:00+08:00', documentNumber })).toMatchObject({
+        code: 'invalid_body',
+        details: { status: 400, issues: [{ path: 'documentNumber', message: expect.stringMatching(/^contains/) }] },
+      });
   });
 
   it('records a document older than the look-back with a warning that no run will judge it', async () => {
@@ -289,6 +413,7 @@ describe('registering a document published without govpub', () => {
       },
     ]);
     expect(await db.selectFrom('external_releases').select('id').where('id', '=', 'ext-old').execute()).toEqual([{ id: 'ext-old' }]);
-    expect((await register({ documentLiveAt: '2025-10-12T09:00:00+08:00' }, 'ext-recent')).warnings).toEqual([]);
+    // (The same title two days later would be taken for the same document: it is said to be another one.)
+    expect((await register({ documentLiveAt: '2025-10-12T09:00:00+08:00', confirmDistinct: true }, 'ext-recent')).warnings).toEqual([]);
   });
 });

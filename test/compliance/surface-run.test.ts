@@ -280,4 +280,72 @@ describe('a run on demand', () => {
     const byNameFinding = late.body.findings.find((f: { subject: { id: string } }) => f.subject.id === 'external:jyj-2026-9');
     expect(byNameFinding).toMatchObject({ ownerUnit: 'jyj' });
   });
+
+  it('the same document registered again with another day is refused, naming the first, through the API and the command line; another document is confirmed', async () => {
+    const put = (body: unknown, id: string) => call('PUT', `/api/compliance/external-releases/${id}`, tokens['ops-li'], body);
+    const title = '碑林区关于加强校园周边交通安全管理的通知';
+    const first = await put({ title, documentLiveAt: '2026-09-14T09:00:00+08:00', ownerUnit: 'jyj', documentNumber: '碑教发[2026]12号' }, 'jyj-2026-12');
+    expect(first).toMatchObject({ status: 200, body: { id: 'jyj-2026-12', recorded: true, documentNumber: '碑教发〔2026〕12号', warnings: [] } });
+
+    // Registered again at its release six days later, without its number: probably the same document.
+    const release = { title, documentLiveAt: '2026-09-20T09:00:00+08:00', ownerUnit: 'jyj' };
+    const again = await put(release, 'jyj-2026-12-release');
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({
+      code: 'external_release_duplicate',
+      issues: [{ path: 'id', existingId: 'jyj-2026-12', match: 'title_nearby', confirmable: true, existingIds: ['jyj-2026-12'] }],
+    });
+    expect(again.body.error.message).toContain('live 2026-09-14, 6 days apart');
+    expect(again.body.error.messageZh).toContain('相差 6 天');
+    // Its number tells it apart; told it is another document, the API records it.
+    expect(await put({ ...release, documentNumber: '碑教发〔2026〕13号' }, 'jyj-2026-13')).toMatchObject({ status: 200 });
+    expect(await put({ ...release, documentLiveAt: '2026-09-21T09:00:00+08:00', confirmDistinct: true }, 'jyj-2026-sup')).toMatchObject({ status: 200 });
+    expect((await put({ ...release, confirmDistinct: 'yes' }, 'jyj-x')).status).toBe(400);
+    expect((await put({ ...release, documentNumber: '第十二号' }, 'jyj-x')).body.error).toMatchObject({
+      code: 'invalid_body',
+      issues: [{ path: 'documentNumber' }],
+    });
+
+    // The command line: the same number a month later is the same document, --distinct or not.
+    const cli = (id: string, extra: string[], documentLiveAt = '2026-10-16T09:00:00+08:00') =>
+      runCli(['compliance', 'external-release', id, '--title', title, '--document-live-at', documentLiveAt, '--unit', 'jyj', ...extra], env, undefined, {
+        timeoutMs: 60_000,
+      });
+    for (const extra of [[], ['--distinct']]) {
+      const sameNumber = await cli('jyj-2026-12-oct', ['--document-number', '碑教发（2026）第12号', ...extra]);
+      expect(sameNumber.code).toBe(1);
+      expect(sameNumber.stderr).toContain('carries 发文字号 碑教发〔2026〕12号, which is already registered as "jyj-2026-12"');
+    }
+    // Three days after the confirmed one: refused until --distinct says it is another document.
+    const nearby = await cli('jyj-2026-sup-2', [], '2026-09-24T09:00:00+08:00');
+    expect(nearby.code).toBe(1);
+    expect(nearby.stderr).toContain('is already registered as "jyj-2026-sup", it seems');
+    expect(nearby.stderr).toContain('--distinct on the command line');
+    const distinct = await cli('jyj-2026-sup-2', ['--distinct', '--document-number', '碑教发〔2026〕14号'], '2026-09-24T09:00:00+08:00');
+    expect(distinct.code, distinct.stderr).toBe(0);
+    expect(distinct.stdout).toContain('recorded external release jyj-2026-sup-2 (碑教发〔2026〕14号)');
+    const stored = await database.db
+      .selectFrom('external_releases')
+      .select(['id', 'document_number'])
+      .where('id', 'in', ['jyj-2026-12', 'jyj-2026-12-release', 'jyj-2026-13', 'jyj-2026-sup', 'jyj-x', 'jyj-2026-12-oct', 'jyj-2026-sup-2'])
+      .orderBy('id')
+      .execute();
+    // The refused ones left nothing behind.
+    expect(stored).toEqual([
+      { id: 'jyj-2026-12', document_number: '碑教发〔2026〕12号' },
+      { id: 'jyj-2026-13', document_number: '碑教发〔2026〕13号' },
+      { id: 'jyj-2026-sup', document_number: null },
+      { id: 'jyj-2026-sup-2', document_number: '碑教发〔2026〕14号' },
+    ]);
+
+    const help = await runCli(['compliance', 'external-release', '--help'], env, undefined, { timeoutMs: 60_000 });
+    expect(help.stdout).toContain('--document-number <文号>');
+    expect(help.stdout).toContain('--distinct');
+    expect(help.stdout).toContain('the same unit and title within 14 days');
+    const doc = (await call('GET', '/api/openapi.json')).body;
+    expect(doc.paths['/api/compliance/external-releases/{id}'].put.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ExternalRelease',
+    });
+    expect(Object.keys(doc.components.schemas.ExternalRelease.properties)).toEqual(expect.arrayContaining(['documentNumber', 'confirmDistinct']));
+  });
 });

@@ -43,6 +43,7 @@ describe('PostgreSQL', () => {
         '0009_compliance',
         '0010_user_email',
         '0011_site_probe_once',
+        '0012_external_release_number',
       ]);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
@@ -116,6 +117,7 @@ describe('embedded PGlite', () => {
         '0009_compliance',
         '0010_user_email',
         '0011_site_probe_once',
+        '0012_external_release_number',
       ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });
