@@ -53,6 +53,7 @@ import { METRICS_PATH, registerMetricsRoute, timeRequests } from './metrics-rout
 import { mediaRoutes, NoQuery, PUBLIC_ROUTES, routes, type RouteSchema, type Static, type TSchema } from './schemas.js';
 import { compileFor, issuesFrom, mergeIssues, type HttpPart } from './validation.js';
 import { CONSOLE_STREAMING_ROUTES, registerConsoleRoutes, type ConsoleOptions } from './console-routes.js';
+import { renditionMade } from '../services/media-files.js';
 import { channelHealthReader, type ChannelHealthSources } from '../services/channel-health.js';
 
 export interface ApiTimeouts {
@@ -585,7 +586,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   route('GET', '/api/packages', routes.listPackages, async (request) => {
     const q = request.query;
     return packages.listPage(
-      { status: q.status, stage: q.stage, createdBy: q.createdBy, q: q.q, unit: q.unit, cursor: q.cursor, limit: q.limit },
+      { status: q.status, stage: q.stage, createdBy: q.createdBy, q: q.q, unit: q.unit, returned: q.returned === true, cursor: q.cursor, limit: q.limit },
       actorOf(request),
     );
   });
@@ -668,7 +669,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     },
   };
   registerConsoleRoutes(app, ctx, options.console);
-  registerPreflightRoutes(app, ctx);
+  const mediaFiles = options.console?.media;
+  registerPreflightRoutes(app, ctx, mediaFiles ? { renditionMade: (id, spec) => renditionMade(mediaFiles, id, spec) } : {});
   registerStatsRoutes(app, ctx);
   registerComplianceRoutes(app, ctx);
   registerMetricsRoute(app, metrics, options.metrics?.token);

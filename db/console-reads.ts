@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { NEEDS_ACTION_STATES } from '../domain/delivery-state.js';
+import { standsReturned } from './packages.js';
 import type { DB } from './schema.js';
 
 // ---- Revisions --------------------------------------------------------------------------------
@@ -76,52 +77,26 @@ export async function reviewWaiting(db: Kysely<DB>, userId: string, stages: read
 }
 
 /**
- * Drafts by `userId` whose last review step was a rejection (not submitted again since), with
- * the rejection's stage, comment and time.
+ * Drafts by `userId` a reviewer sent back (db/packages.ts standsReturned: their last review step
+ * was a rejection, not submitted again since), with the rejection's stage, comment and time.
  */
 export async function rejectedDrafts(db: Kysely<DB>, userId: string, limit: number) {
-  const rows = await db
+  return db
     .selectFrom('packages')
-    .innerJoin('review_decisions', 'review_decisions.package_id', 'packages.id')
+    .innerJoin('review_decisions as rejection', (join) => join.onRef('rejection.package_id', '=', 'packages.id').on(standsReturned('rejection')))
     .select([
       'packages.id',
       'packages.title',
-      'review_decisions.stage',
-      'review_decisions.comment',
-      'review_decisions.decided_at',
-      'review_decisions.revision',
-      'review_decisions.id as decision_id',
+      'rejection.stage',
+      'rejection.comment',
+      'rejection.decided_at',
+      'rejection.revision',
+      'rejection.id as decision_id',
     ])
     .where('packages.created_by', '=', userId)
-    .where('packages.status', '=', 'draft')
-    .where('review_decisions.decision', '=', 'reject')
-    // The latest decision of the package is this rejection …
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('review_decisions as later')
-            .select(sql`1`.as('one'))
-            .whereRef('later.package_id', '=', 'packages.id')
-            .whereRef('later.id', '>', 'review_decisions.id'),
-        ),
-      ),
-    )
-    // … and the package was not submitted again after it (a withdrawal leaves no decision).
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('audit_log')
-            .select(sql`1`.as('one'))
-            .whereRef('audit_log.package_id', '=', 'packages.id')
-            .where('audit_log.action', '=', 'submit')
-            .whereRef('audit_log.at', '>', 'review_decisions.decided_at'),
-        ),
-      ),
-    )
-    .orderBy('review_decisions.decided_at', 'desc')
+    .orderBy('rejection.decided_at', 'desc')
     .limit(limit)
     .execute();
-  return rows;
 }
 
 /** Deliveries waiting for operations (a NEEDS_ACTION state or an open task), with their package's title. */
@@ -280,6 +255,9 @@ export interface ChangedPackage {
   status: string;
   current_stage: string | null;
   current_revision: number;
+  /** The stage and time of the rejection a returned draft stands by (null: not returned). */
+  returned_stage: string | null;
+  returned_at: Date | null;
   updated_at: Date;
   micros: string;
 }
@@ -317,10 +295,20 @@ export async function deliveriesChanged(db: Kysely<DB>, after: ChangeCursor, lim
 export async function packagesChanged(db: Kysely<DB>, after: ChangeCursor, limit: number, upTo?: ChangeCursor): Promise<ChangedPackage[]> {
   return db
     .selectFrom('packages')
-    .select(['id', 'status', 'current_stage', 'current_revision', 'updated_at', micros('packages').as('micros')])
+    .leftJoin('review_decisions as rejection', (join) => join.onRef('rejection.package_id', '=', 'packages.id').on(standsReturned('rejection')))
+    .select([
+      'packages.id',
+      'packages.status',
+      'packages.current_stage',
+      'packages.current_revision',
+      'rejection.stage as returned_stage',
+      'rejection.decided_at as returned_at',
+      'packages.updated_at',
+      micros('packages').as('micros'),
+    ])
     .where(changedWindow('packages', after, upTo))
-    .orderBy('updated_at')
-    .orderBy('id')
+    .orderBy('packages.updated_at')
+    .orderBy('packages.id')
     .limit(limit)
     .execute();
 }

@@ -28,24 +28,49 @@ export interface PackageListFilter {
   titleContains?: string;
   /** A unit id. */
   unit?: string;
+  /** Only drafts a reviewer sent back (see `standsReturned`). */
+  returned?: boolean;
   /** Continue after this row (the last of the previous page). */
   after?: PageKey;
   limit: number;
 }
 
 /**
- * A page of packages, most recently changed first (ties by id), with the creator's name and each
- * row's page key. Walks the (updated_at, id) index from the key: a later page costs what the first does.
+ * True when the decision row `rejection` is the rejection its package (the `packages` row) still
+ * stands returned by: the package is a draft, this is its latest review decision and a rejection,
+ * and it was not submitted again since (a withdrawal after a new submit leaves no decision, so the
+ * submit is looked for in the audit trail). At most one decision of a package matches. The one
+ * definition of 已退回: the editors' list and filter, the live events and the inbox use it.
+ */
+export function standsReturned(rejection: string) {
+  const r = (column: string) => sql.ref(`${rejection}.${column}`);
+  return sql<boolean>`(packages.status = 'draft' and ${r('decision')} = 'reject'
+    and not exists (select 1 from review_decisions later where later.package_id = packages.id and later.id > ${r('id')})
+    and not exists (select 1 from audit_log resubmit where resubmit.package_id = packages.id and resubmit.action = 'submit' and resubmit.at > ${r('decided_at')}))`;
+}
+
+/**
+ * A page of packages, most recently changed first (ties by id), with the creator's name, the
+ * rejection a returned draft stands by, and each row's page key. Walks the (updated_at, id) index
+ * from the key: a later page costs what the first does.
  */
 export async function selectPackagesPage(db: Kysely<DB>, filter: PackageListFilter) {
   let q = db
     .selectFrom('packages')
     .leftJoin('users', 'users.id', 'packages.created_by')
+    .leftJoin('review_decisions as rejection', (join) => join.onRef('rejection.package_id', '=', 'packages.id').on(standsReturned('rejection')))
     .selectAll('packages')
-    .select(['users.name as created_by_name', 'users.display_name as created_by_display_name', pageKeyAt('packages').as('page_at')])
+    .select([
+      'users.name as created_by_name',
+      'users.display_name as created_by_display_name',
+      'rejection.stage as returned_stage',
+      'rejection.decided_at as returned_at',
+      pageKeyAt('packages').as('page_at'),
+    ])
     .orderBy('packages.updated_at', 'desc')
     .orderBy('packages.id', 'desc');
   if (filter.status) q = q.where('packages.status', '=', filter.status);
+  if (filter.returned) q = q.where('rejection.id', 'is not', null);
   if (filter.stage) q = q.where('packages.current_stage', '=', filter.stage);
   if (filter.createdBy) q = q.where('packages.created_by', '=', filter.createdBy);
   if (filter.unit) q = q.where('packages.unit', '=', filter.unit);

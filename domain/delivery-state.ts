@@ -32,6 +32,37 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 /** States in which operations are expected to act. */
 export const NEEDS_ACTION_STATES: readonly DeliveryState[] = ['failed', 'needs_reconnect', 'awaiting_manual', 'unconfirmed'];
 
+/**
+ * How urgent a delivery waiting for operations is, 0 first: a retracted package still public where
+ * only a person can take it down; a channel whose credentials the platform refused (held: every
+ * delivery to it waits); a failed delivery (the release stopped on that channel); an outcome not
+ * confirmed (it may be public: check before anything is sent again); a hand-off a person posts
+ * (planned work). Null: nothing waits for operations. The board's 只看需处理 orders by it.
+ */
+export function actionUrgency(d: { state: string; task: string | null }): number | null {
+  if (d.task === 'manual_takedown') return 0;
+  if (d.state === 'needs_reconnect') return 1;
+  if (d.state === 'failed') return 2;
+  if (d.state === 'unconfirmed') return 3;
+  if (d.state === 'awaiting_manual' || d.task === 'manual_post') return 4;
+  return null;
+}
+
+/** The urgency ranks above as operations read them, most urgent first (the board states the order). */
+export const ACTION_URGENCY_NAMES_ZH = ['待人工删除的撤稿', '需重新授权', '投递失败', '待确认', '待人工发布'] as const;
+
+/**
+ * Most urgent first: by rank, then the one waiting longest, since its release planned it
+ * (`createdAt`: unlike the last update, it does not move when a reminder or a retry touches the
+ * row; the last update stands in where it is not known), then by id so the order is stable.
+ * Deliveries nothing waits on go last.
+ */
+export function byActionUrgency<T extends { id: string; state: string; task: string | null; createdAt?: string; updatedAt?: string }>(a: T, b: T): number {
+  const rank = (d: T) => actionUrgency(d) ?? Number.MAX_SAFE_INTEGER;
+  const since = (d: T) => d.createdAt ?? d.updatedAt ?? '';
+  return rank(a) - rank(b) || since(a).localeCompare(since(b)) || a.id.localeCompare(b.id);
+}
+
 /** States a delivery workflow waits in for its channel to be resumed (a resume wakes them). */
 export const WAITING_ON_CHANNEL_STATES: readonly DeliveryState[] = ['pending', 'needs_reconnect', 'rate_limited', 'unconfirmed', 'retracting'];
 

@@ -31,6 +31,8 @@ export interface PackageEvent {
   status: string;
   currentStage: string | null;
   revision: number;
+  /** A draft a reviewer sent back: the stage and time of the rejection (null: not returned). */
+  returned: { stage: string; at: string } | null;
   updatedAt: string;
 }
 
@@ -71,7 +73,14 @@ function packageEvent(row: ChangedPackage): ChangeEvent {
   return {
     type: 'package',
     id: row.micros,
-    data: { id: row.id, status: row.status, currentStage: row.current_stage, revision: row.current_revision, updatedAt: row.updated_at.toISOString() },
+    data: {
+      id: row.id,
+      status: row.status,
+      currentStage: row.current_stage,
+      revision: row.current_revision,
+      returned: row.returned_stage && row.returned_at ? { stage: row.returned_stage, at: row.returned_at.toISOString() } : null,
+      updatedAt: row.updated_at.toISOString(),
+    },
   };
 }
 

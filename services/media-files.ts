@@ -74,6 +74,15 @@ export async function describeRendition(
   return { file, fileName: `${base}.${specKey}.${renditionExtension(file.mime)}` };
 }
 
+/**
+ * Whether GET /api/media/:id/renditions/:spec (no channel) finds a file now: a page that shows
+ * renditions asks before it names one, so a rendition not made yet is never a 404 in its browser.
+ */
+export async function renditionMade(sources: MediaFileSources, id: string, specKey: string): Promise<boolean> {
+  const file = (await madeByJob(sources.db, id, specKey, undefined)) ?? (await preparedByDelivery(sources, id, specKey, undefined));
+  return file !== undefined && (await sources.store.has(file.sha256));
+}
+
 async function madeByJob(db: Kysely<DB>, id: string, specKey: string, channel: string | undefined): Promise<RenditionFile | undefined> {
   const row = await latestRendition(db, id, specKey, channel);
   return row && { sha256: row.sha256, mime: row.mime, sizeBytes: Number(row.size_bytes), specKey, originalSha256: id };

@@ -529,7 +529,10 @@ export class PackageService {
    * A page of packages, most recently changed first, and the cursor of the next page (null on the
    * last). `createdBy: 'me'` is the caller.
    */
-  async listPage(filter: { status?: string; stage?: string; createdBy?: string; q?: string; unit?: string; cursor?: string; limit?: number }, actor?: Actor) {
+  async listPage(
+    filter: { status?: string; stage?: string; createdBy?: string; q?: string; unit?: string; returned?: boolean; cursor?: string; limit?: number },
+    actor?: Actor,
+  ) {
     const stage = filter.stage ? this.ctx.registry.review.stages.find((s) => s.id === filter.stage || s.name === filter.stage) : undefined;
     // A filter that can match nothing is a mistake to say, not an empty page (as GET /api/deliveries does).
     if (filter.stage && !stage) {
@@ -552,6 +555,7 @@ export class PackageService {
       createdBy: filter.createdBy === 'me' ? actor?.id : filter.createdBy,
       titleContains: filter.q,
       unit: filter.unit,
+      returned: filter.returned,
       after: filter.cursor === undefined ? undefined : decodeCursor(filter.cursor),
       limit: limit + 1,
     });
@@ -572,6 +576,14 @@ export class PackageService {
         createdBy: r.created_by,
         createdByName: r.created_by_display_name ?? r.created_by_name ?? null,
         unit: r.unit,
+        returned:
+          r.returned_stage && r.returned_at
+            ? {
+                stage: r.returned_stage,
+                stageName: this.ctx.registry.review.stages.find((s) => s.id === r.returned_stage)?.name ?? r.returned_stage,
+                at: r.returned_at.toISOString(),
+              }
+            : null,
       })),
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.page_at, id: last.id }) : null,
     };

@@ -35,6 +35,11 @@ export interface PreflightOptions {
   formatFor?: (channel: Channel) => FormatStep;
   /** The content gate (default: the process's, services/content-gate/index.ts). */
   gate?: ContentGate;
+  /**
+   * Whether a rendition's file exists now (services/media-files.ts renditionMade). Given, the
+   * previews mark each crop and poster `ready`, so a page never asks for one not made yet.
+   */
+  renditionMade?: (mediaId: string, specKey: string) => Promise<boolean>;
 }
 
 /** When the package would go out: its release time, or now (previews date it so; date checks compare with it). */
@@ -103,6 +108,34 @@ export function formatStepsFor(registry: Registry, portalUrl: string): (channel:
     const adapter = adapterFor(channel);
     return (unit, c) => adapter.format(unit, c);
   };
+}
+
+/** The previews' crops and posters marked `ready` or not, each rendition asked once. */
+async function withRenditionsMarked(result: PreflightResult, made: (mediaId: string, specKey: string) => Promise<boolean>): Promise<PreflightResult> {
+  const asked = new Map<string, Promise<boolean>>();
+  const ready = (mediaId: string, url: string) => {
+    const spec = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
+    const key = `${mediaId}/${spec}`;
+    if (!asked.has(key))
+      asked.set(
+        key,
+        made(mediaId, spec).catch(() => false),
+      );
+    return asked.get(key)!;
+  };
+  const channels = await Promise.all(
+    result.channels.map(async (c) => {
+      const preview = c.preview;
+      if (!preview || (!preview.cover && !preview.video?.posterUrl)) return c;
+      const cover = preview.cover && {
+        ...preview.cover,
+        crops: await Promise.all(preview.cover.crops.map(async (crop) => ({ ...crop, ready: await ready(preview.cover!.mediaId, crop.url) }))),
+      };
+      const video = preview.video?.posterUrl ? { ...preview.video, posterReady: await ready(preview.video.mediaId, preview.video.posterUrl) } : preview.video;
+      return { ...c, preview: { ...preview, ...(cover ? { cover } : {}), ...(video ? { video } : {}) } };
+    }),
+  );
+  return { ...result, channels };
 }
 
 export class PreflightService {
@@ -177,7 +210,11 @@ export class PreflightService {
       issues: issues.map(issueProblem),
       releasedAt: expectedReleaseTime(row.release_at),
     });
-    return withGate(result, gate);
+    return this.marked(withGate(result, gate));
+  }
+
+  private async marked(result: PreflightResult): Promise<PreflightResult> {
+    return this.options.renditionMade ? withRenditionsMarked(result, this.options.renditionMade) : result;
   }
 
   /**
@@ -226,7 +263,7 @@ export class PreflightService {
       issues: media.issues.map(issueProblem),
       releasedAt: expectedReleaseTime(parsed.content.releaseAt),
     });
-    return withGate(result, gate);
+    return this.marked(withGate(result, gate));
   }
 
   /** Refuses (409 `preflight_blocked`, with the problems) while the current revision has blocking problems. */

@@ -23,8 +23,12 @@ export interface Preview {
   /** Plain text, as sent (Weibo's post, a video post's text, a hand-off description). */
   text?: string;
   link?: string;
-  cover?: { mediaId: string; crops: { spec: string; width: number; height: number; url: string }[] };
-  video?: { mediaId: string; posterUrl?: string; durationSec?: number };
+  /**
+   * `ready` (set by services/preflight.ts where it can look): false while the rendition is not made
+   * yet, when its `url` answers 404; `originalUrl` is an image original to show meanwhile.
+   */
+  cover?: { mediaId: string; originalUrl?: string; crops: { spec: string; width: number; height: number; url: string; ready?: boolean }[] };
+  video?: { mediaId: string; posterUrl?: string; posterReady?: boolean; durationSec?: number };
   /** zh: the adaptations applied (from the warnings). */
   notes: string[];
 }
@@ -43,7 +47,11 @@ function coverOf(platform: string, unit: ReleaseUnit, mediaId: string | undefine
   const specs = renditionsFor(platform as PlatformId, kind).filter((s): s is ImageSpec => s.kind === 'image' && purposes.includes(s.purpose));
   // The first purpose the platform has (e.g. WeChat's 2.35:1 and 1:1 covers; Weibo's post picture).
   const chosen = purposes.map((p) => specs.filter((s) => s.purpose === p)).find((list) => list.length > 0) ?? [];
-  return { mediaId, crops: chosen.slice(0, 3).map((s) => ({ spec: s.key, width: s.width, height: s.height, url: renditionUrl(mediaId, s.key) })) };
+  return {
+    mediaId,
+    ...(kind === 'image' ? { originalUrl: `/api/media/${mediaId}/content` } : {}),
+    crops: chosen.slice(0, 3).map((s) => ({ spec: s.key, width: s.width, height: s.height, url: renditionUrl(mediaId, s.key) })),
+  };
 }
 
 function titleLimitOf(d: PlatformDeclaration): number | undefined {

@@ -128,7 +128,7 @@ export const DeliveryStats = Type.Object(
 
 const eventStream = Type.Unknown({
   description:
-    'text/event-stream: `event: delivery` {id, packageId, channelId, platform, state, task, errorClass, errorMessage, publicUrl, updatedAt}, `event: package` {id, status, currentStage, revision, updatedAt}, `event: resync` when more changed than can be replayed (reload the lists), `: ping` every 15 s. Each event has an id; send it back as Last-Event-ID to resume.',
+    'text/event-stream: `event: delivery` {id, packageId, channelId, platform, state, task, errorClass, errorMessage, publicUrl, updatedAt}, `event: package` {id, status, currentStage, revision, returned (a draft sent back: {stage, at}; else null), updatedAt}, `event: resync` when more changed than can be replayed (reload the lists), `: ping` every 15 s. Each event has an id; send it back as Last-Event-ID to resume.',
   'x-content': { 'text/event-stream': { schema: { type: 'string' } } },
 });
 

@@ -6,6 +6,7 @@ import { MAX_KEYWORD_CHARS, MAX_KEYWORDS } from '../../services/package-input.js
 import { DELIVERY_STATES } from '../../contracts/delivery.js';
 import { commandBodies } from './commands.js';
 import {
+  booleanParam,
   commandRoute,
   cursorParam,
   dateTime,
@@ -33,6 +34,7 @@ export const PackageListQuery = Type.Object(
     createdBy: queryText('`me`, or a user id: only packages that user created', 100),
     q: queryText('Only packages whose title contains this (case-insensitive)', 200),
     unit: queryText('A unit id (GET /api/units): only packages created in that unit', 100),
+    returned: booleanParam('Only drafts a reviewer sent back (已退回): their latest review decision is a rejection and they were not submitted again since'),
     cursor: cursorParam,
     limit: limitParam(LIMITS.page, 50),
   },
@@ -240,6 +242,13 @@ export const PackageView = Type.Object(
   { title: 'PackageView', description: 'Status, stage, revision, approvals, decisions and per-channel deliveries' },
 );
 
+/** The rejection a returned draft (已退回) stands by. */
+const ReturnedBy = Type.Object({
+  stage: Type.String({ description: 'Stage id of the rejection' }),
+  stageName: Type.String({ description: 'The stage as reviewers know it (初审, 复审, 终审)' }),
+  at: timestamp,
+});
+
 export const PackageList = Type.Object(
   {
     packages: Type.Array(
@@ -257,6 +266,7 @@ export const PackageList = Type.Object(
         createdBy: Type.String({ description: 'User id of the creator' }),
         createdByName: nullableString,
         unit: Type.Union([Type.String(), Type.Null()], { description: 'Unit id the package was created in (null: none)' }),
+        returned: Type.Union([ReturnedBy, Type.Null()], { description: 'A draft a reviewer sent back (已退回): the rejection; null otherwise' }),
       }),
     ),
     nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' }),

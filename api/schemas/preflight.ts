@@ -19,6 +19,9 @@ const Crop = Type.Object({
   width: Type.Integer(),
   height: Type.Integer(),
   url: Type.String({ description: 'GET /api/media/:id/renditions/:spec' }),
+  ready: Type.Optional(
+    Type.Boolean({ description: 'false: the rendition is not made yet and `url` answers 404 until it is; show `originalUrl` or a placeholder' }),
+  ),
 });
 
 export const PreflightPreview = Type.Object(
@@ -31,8 +34,21 @@ export const PreflightPreview = Type.Object(
     bodyHtml: Type.Optional(Type.String({ description: 'Sanitized HTML, as sent' })),
     text: Type.Optional(Type.String({ description: 'Plain text, as sent (Weibo post, video text, hand-off description)' })),
     link: Type.Optional(Type.String()),
-    cover: Type.Optional(Type.Object({ mediaId: Type.String(), crops: Type.Array(Crop) })),
-    video: Type.Optional(Type.Object({ mediaId: Type.String(), posterUrl: Type.Optional(Type.String()), durationSec: Type.Optional(Type.Number()) })),
+    cover: Type.Optional(
+      Type.Object({
+        mediaId: Type.String(),
+        originalUrl: Type.Optional(Type.String({ description: 'GET /api/media/:id/content, for an image cover: to show while a crop is not ready' })),
+        crops: Type.Array(Crop),
+      }),
+    ),
+    video: Type.Optional(
+      Type.Object({
+        mediaId: Type.String(),
+        posterUrl: Type.Optional(Type.String()),
+        posterReady: Type.Optional(Type.Boolean({ description: 'false: the poster frame is not made yet and `posterUrl` answers 404 until it is' })),
+        durationSec: Type.Optional(Type.Number()),
+      }),
+    ),
     notes: Type.Array(Type.String(), { description: 'zh-CN: the adaptations applied' }),
   },
   { title: 'PreflightPreview' },

@@ -1,6 +1,6 @@
 // The review page's pure rules: the word diff (word-diff.ts) and what decision is offered (decision-rules.ts); no browser needed.
 import { describe, expect, it } from 'vitest';
-import { decisionOffer, type Reviewer, type ReviewedPackage } from '../../web/src/components/review/decision-rules.js';
+import { decidedSentence, decisionOffer, type Reviewer, type ReviewedPackage } from '../../web/src/components/review/decision-rules.js';
 import { htmlToText, sideOf, tokenize, valueAsText, wordDiff } from '../../web/src/components/shared/word-diff.js';
 
 const rebuilt = (parts: { kind: string; text: string }[], side: 'before' | 'after') =>
@@ -101,7 +101,10 @@ describe('what the review page offers', () => {
     expect(decisionOffer(pkg(), reviewer, ['u-1', 'u-2'], label)).toMatchObject({ offered: false, reason: '不能审核本人撰写的发布包。' });
     const approvedFirst = pkg({ decisions: [{ stage: 'first', decision: 'approve', reviewer: 'li', voided: false }] });
     expect(decisionOffer(approvedFirst, reviewer, ['u-1'], label)).toMatchObject({ offered: false, code: 'same_reviewer_two_stages' });
-    expect(decisionOffer(approvedFirst, reviewer, ['u-1'], label)).toMatchObject({ reason: expect.stringContaining('一人只能审核一个环节') });
+    // What happened and what comes next, not a refusal of something the reviewer did wrong.
+    expect(decisionOffer(approvedFirst, reviewer, ['u-1'], label)).toMatchObject({
+      reason: '您已完成初审（通过）。复审须由另一位审核人进行，已转入复审队列。',
+    });
     const voided = pkg({ decisions: [{ stage: 'first', decision: 'approve', reviewer: 'li', voided: true }] });
     expect(decisionOffer(voided, reviewer, ['u-1'], label)).toEqual({ offered: true });
     expect(decisionOffer(pkg({ currentStage: 'first', currentStageName: '初审' }), reviewer, ['u-1'], label)).toMatchObject({
@@ -113,5 +116,21 @@ describe('what the review page offers', () => {
       reason: expect.stringContaining('「草稿」'),
     });
     expect(decisionOffer(pkg(), { ...reviewer, mayDecide: false }, ['u-1'], label)).toMatchObject({ offered: false, code: 'role_not_allowed' });
+  });
+
+  it('says, right after a decision, what the reviewer did and where the package went', () => {
+    expect(decidedSentence('approve', '初审', pkg())).toBe('您已完成初审（通过）。复审须由另一位审核人进行，已转入复审队列。');
+    expect(decidedSentence('approve', '终审', pkg({ status: 'approved', currentStage: null, currentStageName: null }))).toBe(
+      '您已完成终审（通过）。发布包已通过全部审核环节，将按发布时间发布。',
+    );
+    expect(decidedSentence('reject', '复审', pkg({ status: 'draft', currentStage: null, currentStageName: null }))).toBe(
+      '您已在复审退回此发布包，编辑修改后会重新提交审核。',
+    );
+    for (const sentence of [
+      decidedSentence('approve', '初审', pkg()),
+      decisionOffer(pkg({ decisions: [{ stage: 'first', decision: 'approve', reviewer: 'li', voided: false }] }), reviewer, ['u-1'], label),
+    ]) {
+      expect(JSON.stringify(sentence)).not.toMatch(/一人只能|不能|须由其他/);
+    }
   });
 });

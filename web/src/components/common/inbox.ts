@@ -12,6 +12,11 @@ export interface InboxAnswer {
 
 /** How many things wait for the person now: the header's badge (set by InboxWatcher.vue). */
 export const waitingCount = ref(0);
+/**
+ * The same count by kind (null before the first reading), so a page counts what the header counts:
+ * the package list's 已退回 tab shows `rejected` (the person's own drafts sent back).
+ */
+export const waitingByKind = ref<Record<InboxKind, number> | null>(null);
 
 export const INBOX_KINDS: InboxKind[] = ['review_waiting', 'rejected', 'delivery_needs_action', 'manual_task'];
 

@@ -58,6 +58,8 @@ export interface PackageListItem {
   createdByName?: string | null;
   unit?: string | null;
   contentClass?: string;
+  /** A draft a reviewer sent back (已退回): the rejection's stage and time; null otherwise. */
+  returned?: { stage: string; stageName?: string; at: string } | null;
 }
 
 export interface PackageListAnswer {

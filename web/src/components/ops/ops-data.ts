@@ -5,7 +5,7 @@
  */
 import { api, query } from '../../api';
 import { DELIVERY_STATE_COLOURS, DELIVERY_STATE_LABELS } from '../../labels';
-import type { DeliveryState } from '../../../../domain/delivery-state';
+import { actionUrgency, type DeliveryState } from '../../../../domain/delivery-state';
 
 export type { DeliveryState };
 
@@ -48,6 +48,8 @@ export interface DeliveryItem {
   publicUrl: string | null;
   liveAt?: string | null;
   skippedReason?: string | null;
+  /** When the release planned it (the list carries it; the SSE event does not). */
+  createdAt?: string;
   updatedAt: string;
 }
 
@@ -154,11 +156,9 @@ export const DELIVERY_STATE_MARKS: Record<DeliveryState, string> = {
 
 export const BOARD_STATES = Object.keys(DELIVERY_STATE_LABELS) as DeliveryState[];
 
-/** States in which operations are expected to act (domain/delivery-state.ts NEEDS_ACTION_STATES). */
-const NEEDS_ACTION: readonly string[] = ['failed', 'needs_reconnect', 'awaiting_manual', 'unconfirmed'];
-
+/** Operations are expected to act: a NEEDS_ACTION state or an open task (domain/delivery-state.ts actionUrgency). */
 export function needsAction(d: Pick<DeliveryItem, 'state' | 'task'>): boolean {
-  return NEEDS_ACTION.includes(d.state) || d.task === 'manual_post' || d.task === 'manual_takedown';
+  return actionUrgency(d) !== null;
 }
 
 export function stateLabel(state: string): string {

@@ -36,10 +36,12 @@ export function decisionOffer(pkg: ReviewedPackage, reviewer: Reviewer, authors:
   if (authors.includes(reviewer.id)) return { offered: false, code: 'self_approval', reason: '不能审核本人撰写的发布包。' };
   const earlier = pkg.decisions.find((d) => !d.voided && d.decision === 'approve' && d.reviewer === reviewer.name && d.stage !== pkg.currentStage);
   if (earlier) {
+    // What happened and what comes next, not a refusal: the reviewer did their part (one stage a person).
+    const now = pkg.currentStageName ?? stageName(pkg.currentStage);
     return {
       offered: false,
       code: 'same_reviewer_two_stages',
-      reason: `一人只能审核一个环节：您已在「${stageName(earlier.stage)}」审核通过此发布包，本环节须由其他审核人审核。`,
+      reason: `您已完成${stageName(earlier.stage)}（通过）。${now}须由另一位审核人进行，已转入${now}队列。`,
     };
   }
   if (!reviewer.stages.includes(pkg.currentStage)) {
@@ -51,6 +53,25 @@ export function decisionOffer(pkg: ReviewedPackage, reviewer: Reviewer, authors:
     };
   }
   return { offered: true };
+}
+
+/**
+ * What the reviewer reads right after their own decision on this page: what they did and where the
+ * package went, with the package as it is now (the next stage, released, or back to the editor).
+ */
+export function decidedSentence(
+  decision: 'approve' | 'reject',
+  decidedStageName: string,
+  now: Pick<ReviewedPackage, 'status' | 'currentStage' | 'currentStageName' | 'stages'>,
+): string {
+  if (decision === 'reject') return `您已在${decidedStageName}退回此发布包，编辑修改后会重新提交审核。`;
+  const done = `您已完成${decidedStageName}（通过）。`;
+  if (now.status === 'in_review' && now.currentStage) {
+    const next = now.currentStageName ?? now.stages.find((s) => s.id === now.currentStage)?.name ?? now.currentStage;
+    // One stage a person: whoever approved here does not decide the next stage of this round.
+    return next === decidedStageName ? done : `${done}${next}须由另一位审核人进行，已转入${next}队列。`;
+  }
+  return `${done}发布包已通过全部审核环节，将按发布时间发布。`;
 }
 
 /**
