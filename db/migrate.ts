@@ -13,6 +13,7 @@ import * as compliance from './migrations/0009_compliance.js';
 import * as userEmail from './migrations/0010_user_email.js';
 import * as siteProbeOnce from './migrations/0011_site_probe_once.js';
 import * as externalReleaseNumber from './migrations/0012_external_release_number.js';
+import * as auditChannelIndex from './migrations/0013_audit_channel_index.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_user_email': userEmail,
   '0011_site_probe_once': siteProbeOnce,
   '0012_external_release_number': externalReleaseNumber,
+  '0013_audit_channel_index': auditChannelIndex,
 };
 
 export interface MigrationReport {
