@@ -40,15 +40,94 @@ export function platformLocalName(platform: string | null): string {
   return PLATFORM_DECLARATIONS.find((d) => d.id === platform)?.localName ?? platform ?? '平台';
 }
 
-/** What each class of failure means and what happens next, for a code no table lists. */
-const CLASS_ZH: Record<string, (name: string, code: string | null) => string> = {
-  retryable: (name, code) => `${name}暂时无法完成发布${code ? `（${code}）` : ''}。govpub 会稍后自动重试；多次失败后会请运维人员处理（重试或跳过）。`,
-  rate_limited: (name, code) => `${name}限制了调用频率${code ? `（${code}）` : ''}。govpub 会按平台要求等待后自动重试，无需操作。`,
-  needs_reconnect: (name, code) => `${name}拒绝了该账号的凭据${code ? `（${code}）` : ''}。请运维人员重新授权或更新凭据，然后重试；在此之前该账号不会发布。`,
-  rejected: (name, code) => `${name}拒绝了这次发布${code ? `（${code}）` : ''}。请查看问题说明，修改稿件内容后重新发布，或跳过该渠道。`,
-  unconfirmed: (name, code) => `${name}没有确认这次发布是否成功${code ? `（${code}）` : ''}。govpub 会先核对平台上的情况，再决定是否重发，以免重复发布。`,
+/**
+ * Failures of the connection itself, which every platform's client records as the code
+ * (adapters/errors.ts classifyTransportError: Node's and axios's error codes).
+ */
+const NETWORK_CODES_ZH: Readonly<Record<string, string>> = {
+  ECONNREFUSED: '连接被拒绝，平台地址可能有误或服务未启动',
+  ENOTFOUND: '平台的域名无法解析',
+  EAI_AGAIN: '平台的域名暂时无法解析',
+  ECONNABORTED: '在超时时间内没有应答',
+  ETIMEDOUT: '在超时时间内没有应答',
+  ECONNRESET: '连接在应答到达前被中断',
+  EPIPE: '连接在应答到达前被中断',
+  ERR_BAD_RESPONSE: '连接在应答到达前被中断',
+  ERR_NETWORK: '网络出错',
+  EHOSTUNREACH: '网络不通，无法到达平台的服务器',
+  ENETUNREACH: '网络不通，无法到达平台的服务器',
+  ERR_CANCELED: '请求被中止',
+  ERR_FR_TOO_MANY_REDIRECTS: '平台地址的重定向次数过多',
+  ERR_INVALID_URL: '平台地址的格式无效',
+  EPROTO: '加密连接（TLS）握手失败',
+  CERT_HAS_EXPIRED: '平台的 HTTPS 证书已过期',
+  ERR_TLS_CERT_ALTNAME_INVALID: '平台的 HTTPS 证书与域名不符',
+  DEPTH_ZERO_SELF_SIGNED_CERT: '平台的 HTTPS 证书无法验证',
+  SELF_SIGNED_CERT_IN_CHAIN: '平台的 HTTPS 证书无法验证',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: '平台的 HTTPS 证书无法验证',
+};
+
+/** HTTP statuses a platform answered outside its own error format (a proxy, an outage page). */
+const HTTP_STATUSES_ZH: Readonly<Record<number, string>> = {
+  400: '请求有误',
+  401: '未通过身份验证',
+  403: '禁止访问',
+  404: '地址不存在',
+  405: '不接受该请求方法',
+  408: '请求超时',
+  409: '请求冲突',
+  413: '请求内容过大',
+  415: '不接受该内容格式',
+  422: '内容未通过校验',
+  429: '调用过于频繁',
+  500: '服务器内部出错',
+  502: '网关出错',
+  503: '服务暂不可用',
+  504: '网关超时',
+};
+
+/**
+ * The platform's code as people read it, in brackets after the sentence's first clause: a word
+ * code with its meaning, a network failure in words, an HTTP status with its meaning, and any
+ * other code plainly marked as the platform's code (to quote to the platform), never a bare
+ * `invalid_request` that reads like a broken sentence. '' when there is no code.
+ *
+ * No platform's own numeric codes lie in 100–599 (their tables; checked by a test), so a number
+ * there that the table does not list is the HTTP status the transport classified.
+ */
+export function platformCodeNoteZh(table: ErrorCodeTable | undefined, code: string | null): string {
+  if (code === null || code === '') return '';
+  if (/^-?\d+$/.test(code)) {
+    const status = Number(code);
+    if (status >= 100 && status <= 599 && !(table && errorCodeZh(table, status))) {
+      const meaning = HTTP_STATUSES_ZH[status] ?? (status >= 500 ? '服务器出错' : status >= 400 ? '请求被拒绝' : '意外的应答');
+      return `（平台答复 HTTP ${status}：${meaning}）`;
+    }
+    return `（平台代码：${code}）`;
+  }
+  const named = table?.named?.[code];
+  if (named) return `（${named.meaning}；平台代码：${code}）`;
+  const network = NETWORK_CODES_ZH[code];
+  if (network) return `（${network}；网络错误代码：${code}）`;
+  if (/^(E[A-Z]+|ERR_[A-Z_]+)$/.test(code)) return `（网络出错；网络错误代码：${code}）`;
+  return `（平台代码：${code}）`;
+}
+
+/** What each class of failure means and what happens next, for a code no table words (`code`: its note, see platformCodeNoteZh). */
+const CLASS_ZH: Record<string, (name: string, code: string) => string> = {
+  retryable: (name, code) => `${name}暂时无法完成发布${code}。govpub 会稍后自动重试；多次失败后会请运维人员处理（重试或跳过）。`,
+  rate_limited: (name, code) => `${name}限制了调用频率${code}。govpub 会按平台要求等待后自动重试，无需操作。`,
+  needs_reconnect: (name, code) => `${name}拒绝了该账号的凭据${code}。请运维人员重新授权或更新凭据，然后恢复渠道；在此之前该账号不会发布。`,
+  rejected: (name, code) => `${name}拒绝了这次发布${code}。请查看问题说明，修改稿件内容后重新发布，或跳过该渠道。`,
+  unconfirmed: (name, code) => `${name}没有确认这次发布是否成功${code}。govpub 会先核对平台上的情况，再决定是否重发，以免重复发布。`,
   internal: (name) => `发往${name}的内容在 govpub 内部处理失败（例如媒体文件不可用）。请运维人员排除原因后重试，或跳过该渠道。`,
 };
+
+/** A whole sentence of a word code, with the code after its first clause (to quote to the platform). */
+function namedSentence(zh: string, code: string): string {
+  const end = zh.indexOf('。');
+  return end < 0 ? `${zh}（平台代码：${code}）` : `${zh.slice(0, end)}（平台代码：${code}）${zh.slice(end)}`;
+}
 
 /**
  * The Chinese sentence of a delivery's failure: the platform's code from its table when listed,
@@ -65,20 +144,24 @@ export function deliveryErrorZh(input: {
 }): string | null {
   if (!input.errorClass && !input.errorMessage) return null;
   const name = platformLocalName(input.platform);
+  const table = input.platform ? ERROR_CODE_TABLES[input.platform] : undefined;
+  const code = input.platformCode;
+  const note = platformCodeNoteZh(table, code);
   const gaveUp = input.state === 'failed' && (input.errorClass === 'retryable' || input.errorClass === 'unconfirmed');
   if (gaveUp) {
-    return `${name}多次尝试后仍未成功${input.platformCode ? `（${input.platformCode}）` : ''}，govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。`;
+    return `${name}多次尝试后仍未成功${note}，govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。`;
   }
-  const table = input.platform ? ERROR_CODE_TABLES[input.platform] : undefined;
-  const numeric = input.platformCode !== null && /^-?\d+$/.test(input.platformCode) ? Number(input.platformCode) : null;
+  const numeric = code !== null && /^-?\d+$/.test(code) ? Number(code) : null;
   const known = table && numeric !== null ? errorCodeZh(table, numeric) : undefined;
   if (known) return `${name}：${known}`;
+  const named = code !== null ? table?.named?.[code]?.zh : undefined;
+  if (named) return `${name}：${namedSentence(named, code!)}`;
   if (input.problemsZh && input.problemsZh.length > 0) {
     return `${name}不能按原样接收这份稿件：${input.problemsZh.join('；')}。请修改后重新发布，或跳过该渠道。`;
   }
   const byClass = input.errorClass ? CLASS_ZH[input.errorClass] : undefined;
-  if (byClass) return byClass(name, input.platformCode);
-  return `${name}发布失败。请查看英文说明（errorMessage），按提示处理。`;
+  if (byClass) return byClass(name, note);
+  return `${name}发布失败${note}。请查看英文说明（errorMessage），按提示处理。`;
 }
 
 export { fieldLabelZh };

@@ -28,7 +28,7 @@ export interface ErrorCodeReason {
  * credentials were refused (needs_reconnect); `content`, the post was refused (rejected);
  * `request`, the request was malformed (rejected: govpub's problem, not the content's);
  * `worded`, codes the client words itself (busy, rate limits, special cases): only their Chinese
- * sentence lives here. The tables are pure data (adapters/<platform>/error-codes.ts), indexed
+ * sentence lives here; `named`, the codes that are words rather than numbers. The tables are pure data (adapters/<platform>/error-codes.ts), indexed
  * for the services in adapters/error-codes.ts.
  */
 export interface ErrorCodeTable {
@@ -36,6 +36,18 @@ export interface ErrorCodeTable {
   content: Readonly<Record<number, ErrorCodeReason>>;
   request?: Readonly<Record<number, ErrorCodeReason>>;
   worded?: Readonly<Record<number, string>>;
+  /** Codes that are words (the media center's `invalid_request`), as the client records them. */
+  named?: Readonly<Record<string, NamedCodeZh>>;
+}
+
+/**
+ * What a code that is a word means, for people: `meaning`, a Chinese phrase the failure's sentence
+ * quotes next to the code; `zh`, a whole sentence (what happened, what to do) for a code whose
+ * remedy is not the one its error class says.
+ */
+export interface NamedCodeZh {
+  meaning: string;
+  zh?: string;
 }
 
 /** A transport error, classified, with a cause that carries no request data (tokens, secrets). */

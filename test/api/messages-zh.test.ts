@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODE_TABLES, errorCodeZh, localizedDeliveryTexts } from '../../adapters/error-codes.js';
+import { ERROR_CODE_TABLES, deliveryErrorZh, errorCodeZh, localizedDeliveryTexts, platformCodeNoteZh } from '../../adapters/error-codes.js';
 import { buildApi } from '../../api/server.js';
 import { issueMessageZh, preferredLanguage } from '../../api/validation.js';
 import { ROOT_DIR } from '../../config/settings.js';
@@ -86,6 +86,72 @@ describe('the Chinese table of error codes', () => {
     expect(errorCodeZh(ERROR_CODE_TABLES.wechat_oa!, 45003)).toContain('32');
   });
 
+  it("words every code a delivery can record that is not a number: the media center's, network failures; an unknown one reads as the platform's code", () => {
+    // The media center's contract (simulators/README.md, "Media center API v1"): every error.code it lists has a meaning.
+    const readme = fs.readFileSync(path.join(ROOT_DIR, 'simulators', 'README.md'), 'utf8');
+    const contract = readme.slice(readme.indexOf('| status | `error.code`'), readme.indexOf('**Authentication.**'));
+    const contractCodes = [...contract.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!).filter((c) => c !== 'error');
+    expect(contractCodes).toEqual(expect.arrayContaining(['invalid_request', 'unknown_column', 'token_expired', 'payload_too_large', 'unavailable']));
+    for (const platform of ['news_site', 'media_app']) {
+      for (const code of [...contractCodes, 'deleted']) {
+        const named = ERROR_CODE_TABLES[platform]!.named?.[code];
+        expect(named?.meaning, `${platform} ${code}`).toMatch(HAN);
+      }
+    }
+    // Every network code the transport names (adapters/errors.ts describeNetworkCode) reads in words.
+    const errorsTs = fs.readFileSync(path.join(ROOT_DIR, 'adapters', 'errors.ts'), 'utf8');
+    const networkCodes = [...errorsTs.matchAll(/case '([A-Z_]+)':/g)].map((m) => m[1]!);
+    expect(networkCodes).toEqual(expect.arrayContaining(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND']));
+    for (const code of networkCodes)
+      expect(platformCodeNoteZh(ERROR_CODE_TABLES.weibo, code), code).toMatch(new RegExp(`^（[^；]*[\\u4e00-\\u9fff][^；]*；网络错误代码：${code}）$`));
+
+    const sentence = (platform: string, errorClass: string, code: string | null, state = 'failed') =>
+      deliveryErrorZh({ platform, errorClass, errorMessage: 'English detail', platformCode: code, state });
+    // A word code the platform's table knows: its own sentence, the code quoted after the first clause.
+    expect(sentence('news_site', 'rejected', 'invalid_request')).toBe(
+      '西安网碑林频道：融媒体中心认为 govpub 的请求不符合接口要求（平台代码：invalid_request）。这是 govpub 的问题，不是稿件的问题：请告知运维人员，修复前重试也不会成功，可先跳过该渠道。',
+    );
+    // A known word code whose class says what to do: the class sentence with the meaning.
+    expect(sentence('media_app', 'rate_limited', 'rate_limited', 'rate_limited')).toBe(
+      '融媒客户端限制了调用频率（调用过于频繁；平台代码：rate_limited）。govpub 会按平台要求等待后自动重试，无需操作。',
+    );
+    expect(sentence('news_site', 'retryable', 'internal_error')).toBe(
+      '西安网碑林频道多次尝试后仍未成功（服务器内部出错；平台代码：internal_error），govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。',
+    );
+    // A network failure, on any platform.
+    expect(sentence('weibo', 'retryable', 'ECONNREFUSED', 'pending')).toBe(
+      '微博暂时无法完成发布（连接被拒绝，平台地址可能有误或服务未启动；网络错误代码：ECONNREFUSED）。govpub 会稍后自动重试；多次失败后会请运维人员处理（重试或跳过）。',
+    );
+    expect(sentence('weibo', 'retryable', 'ESOMETHINGNEW', 'pending')).toContain('（网络出错；网络错误代码：ESOMETHINGNEW）');
+    // An HTTP status outside the platform's own error format.
+    expect(sentence('wechat_oa', 'needs_reconnect', '401', 'needs_reconnect')).toContain('微信公众号拒绝了该账号的凭据（平台答复 HTTP 401：未通过身份验证）。');
+    // A code nobody has worded: clearly the platform's code, to quote to the platform.
+    expect(sentence('weibo', 'rejected', 'invalid_request')).toBe(
+      '微博拒绝了这次发布（平台代码：invalid_request）。请查看问题说明，修改稿件内容后重新发布，或跳过该渠道。',
+    );
+    expect(sentence('weibo', 'rejected', '29999')).toContain('（平台代码：29999）');
+    // Codes the adapters record outside the client's tables have their sentence too.
+    expect(sentence('weibo', 'rejected', '20019')).toContain('一天内重复发布相同的内容（20019）');
+    expect(sentence('news_site', 'rejected', 'deleted')).toContain('无法在这次投递中再次发布（平台代码：deleted）。');
+    // Never a bare code in brackets, whatever the class.
+    for (const errorClass of ['retryable', 'rate_limited', 'needs_reconnect', 'rejected', 'unconfirmed']) {
+      for (const code of ['invalid_request', 'validation_failed', 'ECONNRESET', 'mystery', '503', '-7']) {
+        for (const platform of ['weibo', 'news_site', 'douyin']) {
+          expect(sentence(platform, errorClass, code, 'pending'), `${platform} ${errorClass} ${code}`).not.toContain(`（${code}）`);
+        }
+      }
+    }
+  });
+
+  it("keeps the platforms' own numeric codes out of 100–599, where an unlisted code is read as an HTTP status", () => {
+    for (const [platform, table] of Object.entries(ERROR_CODE_TABLES)) {
+      if (platform === 'news_site' || platform === 'media_app') continue; // its table is keyed by HTTP status on purpose
+      for (const part of [table.reconnect, table.content, table.request ?? {}, table.worded ?? {}]) {
+        for (const code of Object.keys(part).map(Number)) expect(code >= 100 && code <= 599, `${platform} ${code}`).toBe(false);
+      }
+    }
+  });
+
   it('reads delivery rows written in English only (before the Chinese existed) in Chinese, keeping the English', () => {
     const old = localizedDeliveryTexts({
       platform: 'wechat_oa',
@@ -130,7 +196,9 @@ describe('the Chinese table of error codes', () => {
       message: '抖音只接受不超过 15 分钟的视频',
       messageEn: 'Douyin takes videos of at most 15 minutes',
     });
-    expect(worded.errorMessageZh).toBe('抖音多次尝试后仍未成功（503），govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。');
+    expect(worded.errorMessageZh).toBe(
+      '抖音多次尝试后仍未成功（平台答复 HTTP 503：服务暂不可用），govpub 已停止自动重试。平台恢复后请运维人员重试，或跳过该渠道。',
+    );
     expect(
       localizedDeliveryTexts({
         ...worded.problems,
@@ -383,5 +451,53 @@ describe('deliveries in Chinese', () => {
     expect(Array.isArray(shown.warningsZh)).toBe(true);
     expect(shown.warningsZh).toHaveLength(shown.warnings.length);
     for (const warning of shown.warningsZh as string[]) expect(warning).toMatch(HAN);
+  });
+
+  it("shows a delivery the media center refused with a word code in Chinese: a known code with its meaning, an unknown one as the platform's code", async () => {
+    // The contract's invalid_request on the city news site; a code no table knows on the 融媒 app.
+    const faults: [string, Record<string, unknown>][] = [
+      ['news_site', { match: '/api/v1/articles', method: 'POST', kind: 'http_error', status: 400, count: 1 }],
+      ['media_app', { match: '/api/v1/articles', method: 'POST', kind: 'http_error', status: 400, code: 'column_quota_exhausted', count: 1 }],
+    ];
+    for (const [kind, rule] of faults) {
+      const added = await fetch(`${world.simulators.urls[kind as 'news_site']}/__sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rule),
+      });
+      expect(added.status).toBe(200);
+    }
+    const channels = ['news_site:zcjd', 'media_app:zcjd'];
+    const id = await submitted(tokens.editor!, richPolicyPackage(world, [...channels, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好城市燃气安全隐患排查工作的通知'));
+    for (const who of ['first', 'second', 'final']) {
+      expect((await call('POST', `/api/packages/${id}/decisions`, tokens[who], { revision: 1, decision: 'approve', comment: '同意' })).status).toBe(200);
+    }
+    const shown: Record<string, Record<string, unknown>> = {};
+    for (const channel of channels) {
+      let deliveryId: string | undefined;
+      await expect
+        .poll(
+          async () => {
+            const listed = await call('GET', `/api/deliveries?package=${id}&channel=${encodeURIComponent(channel)}`, tokens.ops);
+            deliveryId = listed.body.items[0]?.id;
+            return listed.body.items[0]?.state;
+          },
+          { timeout: 90_000, interval: 300 },
+        )
+        .toBe('failed');
+      shown[channel] = (await call('GET', `/api/deliveries/${deliveryId!}`, tokens.ops)).body;
+    }
+    const site = shown['news_site:zcjd']!;
+    expect(site).toMatchObject({ errorClass: 'rejected', platformCode: 'invalid_request' });
+    expect(site.errorMessage).toContain('HTTP 400 invalid_request');
+    expect(site.errorMessageZh).toBe(
+      '西安网碑林频道：融媒体中心认为 govpub 的请求不符合接口要求（平台代码：invalid_request）。这是 govpub 的问题，不是稿件的问题：请告知运维人员，修复前重试也不会成功，可先跳过该渠道。',
+    );
+    const app = shown['media_app:zcjd']!;
+    expect(app).toMatchObject({ errorClass: 'rejected', platformCode: 'column_quota_exhausted' });
+    expect(app.errorMessageZh).toBe('融媒客户端拒绝了这次发布（平台代码：column_quota_exhausted）。请查看问题说明，修改稿件内容后重新发布，或跳过该渠道。');
+    // The package's view shows the same sentences.
+    const pkg = (await call('GET', `/api/packages/${id}`, tokens.editor)).body as { deliveries: { channelId: string; errorMessageZh: string }[] };
+    for (const channel of channels) expect(pkg.deliveries.find((d) => d.channelId === channel)!.errorMessageZh).toBe(shown[channel]!.errorMessageZh);
   });
 });
