@@ -46,17 +46,41 @@ function readHistory(readFile: (file: string, encoding: 'utf8') => string, file:
   return history;
 }
 
-/** Keep running until Ctrl+C or SIGTERM, then stop in order. */
+const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Keep running until Ctrl+C or SIGTERM, then stop in order and exit 0. A second signal stops at
+ * once (exit 130 / 143), saying what the stop was still waiting for. The process exits when the
+ * stop is done even if something it abandoned (an activity ignoring its cancellation) still
+ * holds a timer or a socket: Temporal hands that work to a worker again.
+ */
 async function untilSignal(running: Running): Promise<void> {
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      // The handlers are gone after the first signal: a second Ctrl+C ends the process at once.
-      log('stopping… (Ctrl+C again to stop at once)');
-      void running.stop().finally(resolve);
+    const first = () => {
+      process.off('SIGINT', first).off('SIGTERM', first);
+      resolve();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', first).on('SIGTERM', first);
   });
+  log('stopping… (Ctrl+C again to stop at once)');
+  const atOnce = (signal: NodeJS.Signals) => {
+    void (running.waitingFor?.() ?? Promise.resolve(null))
+      .catch(() => null)
+      .then((what) => {
+        log(`stopping at once (${signal} again)${what ? `: the stop was still waiting for ${what}` : ''}`);
+        process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+      });
+  };
+  process.on('SIGINT', atOnce);
+  process.on('SIGTERM', atOnce);
+  try {
+    await running.stop();
+  } catch (error) {
+    log(`stopping failed: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  log('stopped.');
+  process.exit(0);
 }
 
 /** Why `--events-url` cannot be the API's address (null when it can). */

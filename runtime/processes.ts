@@ -31,7 +31,7 @@ import { devSecretsFile, ensureDevSecrets, readSimulatorUrls, startLocalSimulato
 import { connectClient, connectWorker } from '../worker/temporal-connection.js';
 import { Client } from '@temporalio/client';
 import { complianceActivityDeps, ensureComplianceSchedules } from './compliance.js';
-import { createWorker, installWorkerRuntime, stopWorker, type WorkerGroup } from '../worker/worker.js';
+import { createWorker, installWorkerRuntime, stopWorker, type DrainLimit, type WorkerGroup } from '../worker/worker.js';
 import { workerMetrics } from '../worker/metrics.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -104,13 +104,15 @@ function ensurePortalSite(settings: Settings, registry: Registry, log: Log): voi
 
 export interface Running {
   stop(): Promise<void>;
+  /** What a stop under way waits for now, in a few words (said when it is slow or cut short). */
+  waitingFor?(): Promise<string | null>;
 }
 
 export async function runWorkerProcess(
   settings: Settings,
   log: Log,
   address?: string,
-  options: { requireSecrets: boolean } = { requireSecrets: false },
+  options: { requireSecrets: boolean; drainLimit?: DrainLimit } = { requireSecrets: false },
 ): Promise<Running & { worker: WorkerGroup; done: Promise<void> }> {
   const opened = await openRegistryAndDatabase(settings, { migrate: false, onQuery: workerMetrics.dbQuery });
   try {
@@ -141,6 +143,7 @@ export async function runWorkerProcess(
       }),
       extraActivities: createMediaJobActivities({ db: opened.database.db }),
       mediaConcurrency: settings.mediaConcurrency,
+      drainLimit: options.drainLimit,
     });
     const done = worker.run().finally(async () => {
       await clientConnection.close();
@@ -150,7 +153,17 @@ export async function runWorkerProcess(
     log(
       `worker: polling task queue "${settings.temporal.taskQueue}" and its ${worker.workers.length - 1} platform/media queues in namespace "${settings.temporal.namespace}"`,
     );
-    return { worker, done, stop: () => stopWorker(worker, done) };
+    return {
+      worker,
+      done,
+      stop: () => stopWorker(worker, done),
+      waitingFor: async () => {
+        const running = worker.activitiesRunning();
+        return running > 0
+          ? `${running} running ${running === 1 ? 'activity' : 'activities'}, cancelled; abandoned to Temporal after ${worker.drainLimit}`
+          : 'its pollers to end';
+      },
+    };
   } catch (error) {
     await opened.close();
     throw error;
@@ -207,26 +220,84 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
     url,
     stop: async () => {
       contentGate.stop();
-      await app.close();
+      // No new connections; open event streams end (api/console-routes.ts preClose); idle
+      // keep-alive connections close. Requests still running get API_DRAIN_MS to finish.
+      const closing = app.close();
+      const drained = await Promise.race([closing.then(() => true), delay(API_DRAIN_MS).then(() => false)]);
+      if (!drained) {
+        const busy = await openConnections(app);
+        log(
+          `api: ${busy} connection${busy === 1 ? '' : 's'} still busy ${API_DRAIN_MS / 1000} s after the stop (an upload, a command waiting for its turn): closed`,
+        );
+        app.server.closeAllConnections();
+        await closing;
+      }
       await close();
+    },
+    waitingFor: async () => {
+      const busy = await openConnections(app);
+      return busy > 0 ? `${busy} open connection${busy === 1 ? '' : 's'}; requests still running get ${API_DRAIN_MS / 1000} s` : null;
     },
   };
 }
 
-/** How long a part may take to stop before `govpub start` says which one it is waiting for. */
-const SLOW_STOP_MS = 10_000;
+/** How long a stopping API lets the requests it is running finish before it closes their connections. */
+const API_DRAIN_MS = 5_000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+function openConnections(app: FastifyInstance): Promise<number> {
+  return new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? 0 : count)));
+}
+
+/** How long a part may take to stop before `govpub start` says which one it is waiting for, and what it waits for there. */
+const SLOW_STOP_MS = 2_000;
+
+/**
+ * `govpub start` stops in order, each part within a bound, so the whole stop is bounded (about
+ * 30 s at worst, a few seconds usually): the API (5 s for running requests), the worker (its
+ * cancelled activities get WORKER_DRAIN_LIMIT_ALL_IN_ONE; nothing is lost by abandoning one:
+ * Temporal retries it when govpub runs again, a transmit reconciled with the platform first), the
+ * simulators, the Temporal dev server (SIGKILL after 10 s) and the database.
+ */
+const WORKER_DRAIN_LIMIT_ALL_IN_ONE = '10 seconds';
+const PART_STOP_LIMIT_MS: Record<string, number> = { API: 8_000, worker: 13_000, 'Temporal dev server': 12_000 };
+const DEFAULT_PART_STOP_LIMIT_MS = 5_000;
+
+interface Part {
+  name: string;
+  stop: () => Promise<void>;
+  waitingFor?: () => Promise<string | null>;
+}
 
 /** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. */
 export async function runAllInOne(settings: Settings, log: Log): Promise<Running> {
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const stops: Part[] = [];
+  let stopping: Part | null = null;
+  const describe = async (part: Part) => {
+    const detail = await part.waitingFor?.().catch(() => null);
+    return `the ${part.name}${detail ? ` (${detail})` : ''}`;
+  };
   const stopAll = async () => {
-    for (const { name, stop } of stops.reverse()) {
-      // A part that takes long to stop says so, so a stop that hangs names what it waits for.
-      const slow = setTimeout(() => log(`stopping: still waiting for the ${name} after ${SLOW_STOP_MS / 1000} s`), SLOW_STOP_MS);
-      await stop()
-        .catch((e: Error) => log(`while stopping the ${name}: ${e.message}`))
-        .finally(() => clearTimeout(slow));
+    for (const part of stops.reverse()) {
+      stopping = part;
+      // A part that takes long to stop says what it waits for; one over its bound is left behind.
+      const slow = setTimeout(
+        () => void describe(part).then((what) => log(`stopping: still waiting for ${what} after ${SLOW_STOP_MS / 1000} s`)),
+        SLOW_STOP_MS,
+      );
+      const limitMs = PART_STOP_LIMIT_MS[part.name] ?? DEFAULT_PART_STOP_LIMIT_MS;
+      const stopped = await Promise.race([
+        part
+          .stop()
+          .catch((e: Error) => log(`while stopping the ${part.name}: ${e.message}`))
+          .then(() => true),
+        delay(limitMs).then(() => false),
+      ]);
+      clearTimeout(slow);
+      if (!stopped) log(`stopping: gave up waiting for ${await describe(part)} after ${limitMs / 1000} s; going on`);
     }
+    stopping = null;
   };
   try {
     fs.mkdirSync(settings.dataDir, { recursive: true });
@@ -282,12 +353,12 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
       );
     }
 
-    const worker = await runWorkerProcess(settings, log, address);
-    stops.push({ name: 'worker (running activities finish first)', stop: worker.stop });
+    const worker = await runWorkerProcess(settings, log, address, { requireSecrets: false, drainLimit: WORKER_DRAIN_LIMIT_ALL_IN_ONE });
+    stops.push({ name: 'worker', stop: worker.stop, waitingFor: worker.waitingFor });
     // The console is built from its sources on a fresh clone (npm install does it too) and rebuilt when they change.
     await ensureConsoleBuilt({ log });
     const api = await runApiProcess(settings, log, address);
-    stops.push({ name: 'API', stop: api.stop });
+    stops.push({ name: 'API', stop: api.stop, waitingFor: api.waitingFor });
 
     log('');
     log(`govpub is running.`);
@@ -302,7 +373,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
     log(`  examples       GOVPUB_TOKEN=<its token> npx govpub examples load --submit   (examples/README.md)`);
     log('Press Ctrl+C to stop.');
-    return { stop: stopAll };
+    return { stop: stopAll, waitingFor: async () => (stopping ? describe(stopping) : null) };
   } catch (error) {
     await stopAll();
     throw error;

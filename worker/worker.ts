@@ -78,6 +78,8 @@ export interface WorkerOptions {
   mediaActivities?: Record<string, (...args: any[]) => Promise<unknown>>;
   /** Extra activities for the main queue (bookkeeping of media jobs). */
   extraActivities?: Record<string, (...args: any[]) => Promise<unknown>>;
+  /** How long a stop waits for cancelled activities before abandoning them (default WORKER_DRAIN_LIMIT). */
+  drainLimit?: DrainLimit;
 }
 
 /** The workers of one process: workflows + bookkeeping, one per platform queue, one for media. */
@@ -86,6 +88,10 @@ export interface WorkerGroup {
   run(): Promise<void>;
   shutdown(): void;
   getState(): string;
+  /** Activities running now in this process (what a stop waits for). */
+  activitiesRunning(): number;
+  /** How long a stop waits for them. */
+  drainLimit: DrainLimit;
 }
 
 /** What this process installed (undefined before): the metrics address it serves, if any. */
@@ -148,13 +154,15 @@ function metricsAddressRefused(address: string, why: string): GovpubError {
 }
 
 /** Stop polling and wait for running tasks; safe to call twice. */
-export async function stopWorker(worker: { getState(): string; shutdown(): void }, running: Promise<void>): Promise<void> {
+export async function stopWorker(worker: { getState(): string; shutdown(): void; drainLimit?: DrainLimit }, running: Promise<void>): Promise<void> {
   if (worker.getState() === 'RUNNING') worker.shutdown();
   try {
     await running;
   } catch (error) {
     if (!abandonedAtStop(error)) throw error;
-    console.error(`worker: activities still running ${WORKER_DRAIN_LIMIT} after the stop were abandoned; Temporal gives them to another worker`);
+    console.error(
+      `worker: activities still running ${worker.drainLimit ?? WORKER_DRAIN_LIMIT} after the stop were abandoned; Temporal gives them to another worker`,
+    );
   }
 }
 
@@ -170,6 +178,7 @@ function abandonedAtStop(error: unknown): boolean {
  * timeout, and a transmit that may have reached the platform is reconciled before anything is sent again.
  */
 export const WORKER_DRAIN_LIMIT = '25 seconds';
+export type DrainLimit = `${number} seconds`;
 
 /** Status queries waiting at a sweep at once in one process: each is a promise and a heartbeat, not a request. */
 const STATUS_QUERY_SLOTS = 200;
@@ -179,6 +188,7 @@ const timedActivities = (kind: TaskQueueKind) => ({ activity: [activityMetricsIn
 
 export async function createWorker(options: WorkerOptions): Promise<WorkerGroup> {
   installWorkerRuntime();
+  const drainLimit = options.drainLimit ?? WORKER_DRAIN_LIMIT;
   const activities = { ...createActivities(options.deps), ...(options.extraActivities ?? {}) };
   const workers: Worker[] = [
     await Worker.create({
@@ -189,7 +199,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       activities,
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
       interceptors: timedActivities('main'),
-      shutdownForceTime: WORKER_DRAIN_LIMIT,
+      shutdownForceTime: drainLimit,
     }),
   ];
   // A sweeping platform's status queries wait at the sweep (adapters/media-center/status-sweep.ts):
@@ -207,7 +217,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
         // cancels a waiting query within seconds (workflows/delivery-steps.ts).
         maxHeartbeatThrottleInterval: '2 seconds',
         interceptors: timedActivities('status'),
-        shutdownForceTime: WORKER_DRAIN_LIMIT,
+        shutdownForceTime: drainLimit,
       }),
     );
   }
@@ -223,7 +233,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
         // 3 s of slack): a loaded machine delaying one by seconds does not time the transmit out.
         maxHeartbeatThrottleInterval: '3 seconds',
         interceptors: timedActivities('platform'),
-        shutdownForceTime: WORKER_DRAIN_LIMIT,
+        shutdownForceTime: drainLimit,
         ...(cap.ratePerSecond ? { maxTaskQueueActivitiesPerSecond: cap.ratePerSecond } : {}),
       }),
     );
@@ -236,7 +246,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       activities: { ...activities, ...(options.mediaActivities ?? {}) },
       maxConcurrentActivityTaskExecutions: options.mediaConcurrency ?? defaultMediaJobSlots(),
       interceptors: timedActivities('media'),
-      shutdownForceTime: WORKER_DRAIN_LIMIT,
+      shutdownForceTime: drainLimit,
     }),
   );
   return {
@@ -256,5 +266,7 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
     getState: () => (workers.some((w) => w.getState() === 'RUNNING') ? 'RUNNING' : workers[0]!.getState()),
+    activitiesRunning: () => workers.reduce((n, w) => n + w.getStatus().numInFlightActivities, 0),
+    drainLimit,
   };
 }

@@ -213,3 +213,97 @@ describe('start-up refuses bad setups with one clear message and a non-zero exit
     expect(result.stderr).toMatch(/Port \d+ for .* is already in use/);
   });
 });
+
+describe('stopping', () => {
+  it(
+    'stops within 15 s on SIGTERM, exit code 0, while the console holds its event stream, a delivery is in flight at the platform and an upload is under way',
+    { timeout: 180_000 },
+    async () => {
+      const registry = await loadRegistry();
+      const user = async (name: string, role: string, stages = '') => {
+        const added = await runCli(['users', 'add', name, '--role', role, ...(stages ? ['--stages', stages] : [])], env);
+        expect(added.code, added.stderr).toBe(0);
+        return added.stdout.trim().split('\n').at(-1)!;
+      };
+      const editor = await user('stop-editor', 'editor');
+      const reviewers = [
+        await user('stop-first', 'reviewer', '初审'),
+        await user('stop-second', 'reviewer', '复审'),
+        await user('stop-final', 'reviewer', '终审'),
+      ];
+      const ops = await user('stop-ops', 'ops');
+      const api = (method: string, path: string, token: string, body?: unknown) =>
+        fetch(`http://127.0.0.1:${env.PORT}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
+
+      // The console's live board: an event stream the server must end itself.
+      const events = net.connect(Number(env.PORT), '127.0.0.1');
+      events.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ops}\r\nAccept: text/event-stream\r\n\r\n`);
+      let stream = '';
+      events.on('data', (d) => (stream += d));
+      await expect.poll(() => stream, { timeout: 10_000 }).toContain('text/event-stream');
+
+      // Weibo holds the post's request without answering: the transmit is in flight at the stop.
+      const weibo = `http://127.0.0.1:${Number(env.GOVPUB_SIMULATOR_PORT) + 1}`;
+      const fault = await fetch(`${weibo}/__sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ match: '/2/statuses/share.json', kind: 'timeout', delayMs: 120_000, note: 'in flight at the stop' }),
+      });
+      expect(fault.status).toBe(200);
+      const portal = `portal:${registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId}`;
+      const created = await api(
+        'POST',
+        '/api/packages',
+        editor,
+        policyPackage(registry, { title: '关于做好岁末年初安全生产工作的通知', targets: [portal, 'weibo:blfb-wb'] }),
+      );
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      expect((await api('POST', `/api/packages/${id}/submit`, editor)).status).toBe(200);
+      for (const reviewer of reviewers) {
+        expect((await api('POST', `/api/packages/${id}/decisions`, reviewer, { decision: 'approve', revision: 1, comment: '同意' })).status).toBe(200);
+      }
+      await expect
+        .poll(async () => (await api('GET', `/api/deliveries?package=${id}&channel=weibo%3Ablfb-wb`, ops)).body.items[0]?.state, {
+          timeout: 60_000,
+          interval: 300,
+        })
+        .toBe('transmitting');
+
+      // An upload whose body is still arriving (a large video over a slow link).
+      const upload = net.connect(Number(env.PORT), '127.0.0.1');
+      upload.on('error', () => {});
+      upload.write(
+        `POST /api/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${editor}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 50000000\r\n\r\n` +
+          `--b\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"\r\nContent-Type: video/mp4\r\n\r\n` +
+          'x'.repeat(64 * 1024),
+      );
+      await new Promise((r) => setTimeout(r, 1_000));
+
+      const from = output.length;
+      const stoppedAt = Date.now();
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      child.kill('SIGTERM');
+      const exit = await exited;
+      const seconds = (Date.now() - stoppedAt) / 1000;
+      const said = output.slice(from);
+      console.log(`govpub start stopped ${seconds.toFixed(1)} s after SIGTERM (exit ${exit.code ?? exit.signal}):\n${said}`);
+      upload.destroy();
+      events.destroy();
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(seconds).toBeLessThan(15);
+      // It said what it was waiting for, and that it closed the upload's connection rather than wait for it.
+      expect(said).toMatch(/stopping: still waiting for the API \(1 open connection; requests still running get 5 s\)/);
+      expect(said).toMatch(/api: 1 connection still busy 5 s after the stop .*: closed/);
+      expect(said).toContain('stopped.');
+      // The event stream was ended by the server, not left to hang.
+      expect(events.readableEnded || events.destroyed).toBe(true);
+    },
+  );
+});
