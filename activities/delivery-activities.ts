@@ -13,7 +13,7 @@ import { deliveryByKey, firstTime, oneMoreAttempt, planDeliveryRows, releaseStan
 import { deliveryKey, SETTLED_STATES } from '../domain/delivery-state.js';
 import { quotaBound, releaseStartOrder } from '../domain/release-order.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
-import type { ChannelAdapter, MediaInfo, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
+import type { ChannelAdapter, MediaInfo, PostListContext, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
 import { getSpec } from '../media/specs.js';
 import { isDeliveryError } from '../adapters/errors.js';
 import { storedWarnings } from '../adapters/format-notes.js';
@@ -24,6 +24,8 @@ import {
   platformTaskQueue,
   type AttemptOutcome,
   type ConfirmOutcome,
+  type CredentialCheck,
+  type CredentialCheckInput,
   type DeliveryChange,
   type DeliveryPlan,
   type DeliveryRef,
@@ -31,7 +33,7 @@ import {
   type FormatOutcome,
   type TakeDownOutcome,
 } from '../contracts/delivery.js';
-import { transmitContext, withHeartbeat } from './delivery-context.js';
+import { databaseTokenStore, transmitContext, withHeartbeat } from './delivery-context.js';
 import { deliveryRecorder, errorOutcome } from './delivery-record.js';
 import { takeDown } from './delivery-takedown.js';
 import { loadReleaseUnit, releaseUnitLoader } from './release-unit.js';
@@ -49,6 +51,8 @@ export interface DeliveryDeps {
   resultsPushed?(platform: string): boolean;
   /** The channel's credentials with secrets resolved; throws a needs_reconnect DeliveryError when one is missing. */
   credentialsFor(channel: Channel): Record<string, string>;
+  /** Read the secrets again at the next credentialsFor (they are reused for a while): an operator just fixed them. */
+  reloadSecrets?(): void;
   baseUrlFor(channel: Channel): string;
   account(channel: Channel): NewMediaAccount | undefined;
   /** Renditions for transmit (prepared and cached by the media step). */
@@ -315,7 +319,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       try {
         ctx = transmitContext(deps, delivery, channel, { signal: context.cancellationSignal });
       } catch (error) {
-        if (isDeliveryError(error)) return await recordFailure(plan, error, delivery.attempts);
+        // A refusal before the transmit (a credential missing) is this try's: numbered and counted as one, so
+        // a second refusal is recorded and audited, not taken for a repeat of the first.
+        if (isDeliveryError(error)) return await recordFailure(plan, error, delivery.attempts + 1, { countsAsAttempt: true });
         throw error;
       }
       const timer = transmitTimer(channel.platform, delivery.created_at);
@@ -326,7 +332,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             const found = await adapter.reconcile(delivery.payload, ctx);
             if (found) return recordTransmitResult(plan, found, 'reconcile');
           } catch (error) {
-            if (isDeliveryError(error)) return recordFailure(plan, error, delivery.attempts);
+            if (isDeliveryError(error)) return recordFailure(plan, error, delivery.attempts + 1, { countsAsAttempt: true });
             throw error;
           }
         }
@@ -422,6 +428,36 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     /** Whether the channel is still held (paused by operations, or after refused credentials). */
     async channelStillHeld(channelId: string): Promise<boolean> {
       return (await pausedReason(db, channelId)) !== null;
+    },
+
+    /**
+     * Asks the platform whether it takes the channel's credentials now, with an authenticated call
+     * that changes nothing, made as a delivery would make it (this worker's secrets, read afresh,
+     * and the channel's stored tokens). Never throws: the answer says what the platform said.
+     */
+    async checkChannelCredentials(input: CredentialCheckInput): Promise<CredentialCheck> {
+      const channel = channelOf(input.channelId);
+      const adapter = deps.adapterFor(channel);
+      const check =
+        adapter.checkCredentials?.bind(adapter) ?? (adapter.latestPosts ? async (ctx: PostListContext) => void (await adapter.latestPosts!(ctx, 1)) : null);
+      if (!check) return { outcome: 'unchecked', reason: `${channel.platform} offers no call govpub can check credentials with` };
+      deps.reloadSecrets?.();
+      try {
+        await check({
+          channel,
+          account: deps.account(channel),
+          credentials: deps.credentialsFor(channel),
+          baseUrl: deps.baseUrlFor(channel),
+          tokens: databaseTokenStore(db, channel.id),
+          signal: Context.current().cancellationSignal,
+        });
+        return { outcome: 'accepted' };
+      } catch (error) {
+        if (isDeliveryError(error) && error.errorClass === 'needs_reconnect') {
+          return { outcome: 'refused', message: error.message, platformCode: error.platformCode === undefined ? null : String(error.platformCode) };
+        }
+        return { outcome: 'unchecked', reason: `the platform could not be asked: ${(error as Error).message.split('\n')[0]!.slice(0, 300)}` };
+      }
     },
 
     /** Take the unit down from one channel; a channel that cannot delete gets a manual take-down task. */

@@ -8,7 +8,7 @@ import type { TransmitResult } from '../adapters/types.js';
 import type { DeliveryError } from '../adapters/errors.js';
 import { appendAudit } from '../db/audit.js';
 import { pauseChannel, refusedCredentialsPauseReason } from '../db/channels.js';
-import { updateDelivery, updateDeliveryWithAudit, type DeliveryFields } from '../db/deliveries.js';
+import { oneMoreAttempt, updateDelivery, updateDeliveryWithAudit, type DeliveryFields } from '../db/deliveries.js';
 import type { DB } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { deliveryKey, type DeliveryState, type DeliveryUnit } from '../domain/delivery-state.js';
@@ -103,12 +103,23 @@ export function deliveryRecorder(db: Kysely<DB>) {
     return { kind: 'awaiting_manual' };
   }
 
-  /** Records a classified failure on the row (and holds the channel when credentials were refused). */
-  async function recordFailure(plan: DeliveryPlan, error: DeliveryError, attempt: number): Promise<AttemptOutcome> {
+  /**
+   * Records a classified failure on the row (and holds the channel when credentials were refused).
+   * `attempt` numbers the audit entries (one per attempt: a repeat of the same is not recorded
+   * twice); `countsAsAttempt`: the failure came before the transmit counted the attempt (a
+   * reconcile, the channel's credentials), so it counts it.
+   */
+  async function recordFailure(
+    plan: DeliveryPlan,
+    error: DeliveryError,
+    attempt: number,
+    options: { countsAsAttempt?: boolean } = {},
+  ): Promise<AttemptOutcome> {
     const outcome = errorOutcome(error, plan.rateLimitWaitMs);
     await record(
       plan,
       {
+        ...(options.countsAsAttempt ? { attempts: oneMoreAttempt(), last_attempt_at: new Date() } : {}),
         state: STATE_AFTER[outcome.kind] ?? 'pending',
         error_class: error.errorClass,
         error_message: error.message,
@@ -130,7 +141,8 @@ export function deliveryRecorder(db: Kysely<DB>) {
                 actor: 'system',
                 action: 'channel_paused',
                 channelId: plan.channelId,
-                details: { reason: 'needs_reconnect', message: error.message },
+                // The delivery and attempt the platform refused: after a resume that could not check the credentials, the pause says which one held the channel again.
+                details: { reason: 'needs_reconnect', message: error.message, businessKey: plan.businessKey, attempt },
                 eventKey: `${plan.businessKey}:hold:${attempt}`,
               });
             }

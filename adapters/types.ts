@@ -213,6 +213,12 @@ export interface ChannelAdapter<Payload = unknown, Checkpoint = Record<string, u
    * them (govpub or a person in the platform's own app). The compliance monitor reads the newest.
    */
   latestPosts?(ctx: PostListContext, limit: number): Promise<PlatformPost[]>;
+  /**
+   * An authenticated call that changes nothing, made the way a delivery authenticates (stored and
+   * configured tokens, refreshes): throws the DeliveryError a delivery would get, needs_reconnect
+   * when the credentials are refused. Without it, `latestPosts` (one post) serves as the check.
+   */
+  checkCredentials?(ctx: PostListContext): Promise<void>;
 }
 
 /** What listing an account's posts needs: the account, its credentials and token store (no delivery). */

@@ -175,11 +175,13 @@ export function registerDeliveryCommands(program: Command): void {
       if (options.json) printJson(result);
       else console.log(`${channel} paused: ${result.reason}`);
     });
-  withActingOptions(channels.command('resume <channel>').description('Lift a pause (or the hold after refused credentials) and wake its deliveries')).action(
-    async (channel: string, options: Common) => {
-      const result = await ApiClient.from(options).request<{ woken: number }>('POST', channelRoute(channel, 'resume'));
-      if (options.json) printJson(result);
-      else console.log(`${channel} resumed; ${result.woken} waiting deliver${result.woken === 1 ? 'y' : 'ies'} woken`);
-    },
-  );
+  withActingOptions(
+    channels
+      .command('resume <channel>')
+      .description('Lift a pause (or the hold after refused credentials, once the platform takes them again) and wake its deliveries'),
+  ).action(async (channel: string, options: Common) => {
+    const result = await ApiClient.from(options).request<{ woken: number; note: string | null }>('POST', channelRoute(channel, 'resume'));
+    if (options.json) printJson(result);
+    else console.log(`${channel} resumed; ${result.woken} waiting deliver${result.woken === 1 ? 'y' : 'ies'} woken${result.note ? `. ${result.note}` : ''}`);
+  });
 }

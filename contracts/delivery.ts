@@ -180,6 +180,29 @@ export function takedownWorkflowId(businessKey: string): string {
   return `takedown:${businessKey}`;
 }
 
+/**
+ * What the platform says of a channel's credentials when operations resume it after govpub held
+ * it for refused credentials (services/deliveries.ts resumeChannel, workflows/channel-check.ts):
+ * `accepted`, an authenticated call went through; `refused`, the platform refuses them still (its
+ * message, credentials blanked, and code); `unchecked`, it could not be asked (the platform has no
+ * such call, it did not answer, no worker of its queue took the check in time).
+ */
+export type CredentialCheck =
+  { outcome: 'accepted' } | { outcome: 'refused'; message: string; platformCode: string | null } | { outcome: 'unchecked'; reason: string };
+
+export interface CredentialCheckInput {
+  channelId: string;
+  platform: string;
+}
+
+/** One check per channel at a time: two operators resuming at once share it. */
+export function credentialCheckWorkflowId(channelId: string): string {
+  return `channel-check:${channelId}`;
+}
+
+/** How long the check may take on the platform's queue, waiting for a worker included. */
+export const CREDENTIAL_CHECK_TIMEOUT_MS = 20_000;
+
 export function platformTaskQueue(base: string, platform: string): string {
   return `${base}-${platform}`;
 }

@@ -110,6 +110,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   unknown_channel: '渠道编号不存在。渠道编号形如 <平台>:<编号>，请在渠道列表中查看。',
   unknown_account: '注册表中没有该账号。请检查 config/registry/accounts.yaml。',
   channel_already_paused: '该渠道已经暂停，本次未做任何更改。如需以新的原因暂停，请先恢复该渠道再重新暂停；否则保持暂停即可。',
+  channel_credentials_refused: '平台仍拒绝该账号的凭据，渠道保持暂停，本次未恢复。请先更新凭据或重新授权账号，再恢复渠道。',
 
   // ── Media ───────────────────────────────────────────────────────────────────
   media_bad_hash: '媒体编号格式不正确（应为 64 位十六进制）。请检查编号。',

@@ -54,6 +54,10 @@ export function buildDeliveryDeps(options: ChannelAccessOptions): DeliveryDeps {
     taskQueue: options.taskQueue,
     portalBaseUrl: options.portalUrl,
     channel: (id) => findChannel(options.registry, id),
+    reloadSecrets: () => {
+      secrets = null;
+      pushTokens.clear();
+    },
     adapterFor: options.adapterFor,
     account: (channel) => (channel.kind === 'new_media_account' ? findAccount(options.registry, channel.ref) : undefined),
     platformConfig: (platform) => options.platforms[platform as keyof PlatformConfigs],

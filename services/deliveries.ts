@@ -4,12 +4,12 @@
  * its workflow, which refuses what its state does not allow; every action is audited.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { localizedDeliveryTexts } from '../adapters/error-codes.js';
+import { deliveryErrorZh, localizedDeliveryTexts, platformLocalName } from '../adapters/error-codes.js';
 import { GovpubError } from '../domain/errors.js';
 import { deliveryStateZh } from '../domain/messages-zh.js';
 import type { Actor } from '../domain/package-rules.js';
 import { requireAllowed } from '../domain/commands.js';
-import { findChannel, listChannels } from '../domain/registry.js';
+import { findAccount, findChannel, isSecretRef, listChannels } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
 import { currentPause, isRefusedCredentialsPause, pauseChannel, unpauseChannel } from '../db/channels.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
@@ -23,6 +23,9 @@ import {
   deliveryStatusQuery,
   retryDeliveryUpdate,
   skipDeliveryUpdate,
+  credentialCheckWorkflowId,
+  CREDENTIAL_CHECK_TIMEOUT_MS,
+  type CredentialCheck,
   type DeliveryStatus,
   deliveryWorkflowId,
   takedownWorkflowId,
@@ -33,6 +36,16 @@ import { packageWorkflowId, restartDeliverySignal, stateQuery } from '../contrac
 import { commandInput, noteField } from './command-input.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { channelUnit, unitById } from '../domain/units.js';
+import { channelCredentialCheckWorkflow } from '../workflows/channel-check.js';
+
+/** What a resume did; `credentialCheck`: whether the platform was asked first (only after a hold for refused credentials). */
+export interface ResumeResult {
+  channelId: string;
+  woken: number;
+  credentialCheck: 'not_needed' | 'accepted' | 'unchecked';
+  note: string | null;
+  noteZh: string | null;
+}
 
 export interface DeliveryFilter {
   /** A DeliveryState (as the caller typed it: anything else is refused). */
@@ -399,13 +412,40 @@ export class DeliveryService {
     );
   }
 
-  /** Lifts a pause (also the hold after refused credentials) and wakes every delivery waiting on the channel. */
-  async resumeChannel(actor: Actor, channelId: string): Promise<{ channelId: string; woken: number }> {
+  /**
+   * Lifts a pause and wakes every delivery waiting on the channel. A hold govpub set itself after
+   * the platform refused the account's credentials is lifted only once the platform takes them:
+   * the resume first asks it (an authenticated call that changes nothing, on a worker of the
+   * platform: workflows/channel-check.ts). Still refused: 409 channel_credentials_refused, the
+   * channel stays held, nothing is woken, and the audit trail records the refused resume. Lifting
+   * it unchecked would let the first waiting delivery be refused again and the channel be held
+   * again within a second, with nothing telling the operator why. When the platform cannot be
+   * asked (no such call, no answer), the hold is lifted and the answer says so: a delivery refused
+   * again holds the channel again, and the pause names the delivery and attempt.
+   */
+  async resumeChannel(actor: Actor, channelId: string): Promise<ResumeResult> {
     requireAllowed(actor, 'resumeChannel');
     this.requireChannel(channelId);
+    const pause = await currentPause(this.ctx.db, channelId);
+    const heldForCredentials = pause !== null && pause.reason !== null && isRefusedCredentialsPause(pause.reason);
+    const check = heldForCredentials ? await this.checkCredentials(channelId) : null;
+    if (check?.outcome === 'refused') {
+      await appendAudit(this.ctx.db, {
+        actor: actor.id,
+        action: 'channel_resume_refused',
+        channelId,
+        details: { message: check.message, platformCode: check.platformCode },
+      });
+      throw this.credentialsStillRefused(channelId, check);
+    }
     await inTransaction(this.ctx.db, async (trx) => {
       const wasPausedFor = await unpauseChannel(trx, channelId);
-      await appendAudit(trx, { actor: actor.id, action: 'channel_resumed', channelId, details: { wasPausedFor } });
+      await appendAudit(trx, {
+        actor: actor.id,
+        action: 'channel_resumed',
+        channelId,
+        details: { wasPausedFor, ...(check ? { credentialCheck: check.outcome, ...(check.outcome === 'unchecked' ? { why: check.reason } : {}) } : {}) },
+      });
     });
     const waiting = await deliveriesOnChannel(this.ctx.db, channelId, WAITING_ON_CHANNEL_STATES);
     let woken = 0;
@@ -418,7 +458,70 @@ export class DeliveryService {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
     }
-    return { channelId, woken };
+    if (!check) return { channelId, woken, credentialCheck: 'not_needed', note: null, noteZh: null };
+    if (check.outcome === 'accepted') {
+      return {
+        channelId,
+        woken,
+        credentialCheck: 'accepted',
+        note: 'The platform accepted the credentials.',
+        noteZh: '已向平台核实，该账号的凭据可以使用。',
+      };
+    }
+    const name = platformLocalName(findChannel(this.ctx.registry, channelId)?.platform ?? null);
+    return {
+      channelId,
+      woken,
+      credentialCheck: 'unchecked',
+      note: `The credentials could not be checked (${check.reason}). If the platform still refuses them, the first delivery is refused again and govpub holds the channel again: its pause names that delivery.`,
+      noteZh: `未能向${name}核实凭据（${check.reason}）。若平台仍拒绝该凭据，第一条投递会再次被拒，govpub 会再次暂停该渠道，并在暂停原因和审计记录中写明是哪条投递。`,
+    };
+  }
+
+  /** What the platform says of the channel's credentials now; `unchecked` when it cannot be asked in time. */
+  private async checkCredentials(channelId: string): Promise<CredentialCheck> {
+    const channel = findChannel(this.ctx.registry, channelId)!;
+    if (channel.publishing !== 'api') return { outcome: 'unchecked', reason: `${channel.platform} is published by hand` };
+    try {
+      return await this.ctx.temporal.workflow.execute(channelCredentialCheckWorkflow, {
+        workflowId: credentialCheckWorkflowId(channelId),
+        taskQueue: this.ctx.taskQueue,
+        args: [{ channelId, platform: channel.platform }],
+        // Two operators resuming at once share one check.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowExecutionTimeout: CREDENTIAL_CHECK_TIMEOUT_MS + 10_000,
+        priority: { priorityKey: 1 },
+      });
+    } catch (error) {
+      return { outcome: 'unchecked', reason: `the check did not finish: ${(error as Error).message.split('\n')[0]!.slice(0, 200)}` };
+    }
+  }
+
+  private credentialsStillRefused(channelId: string, check: Extract<CredentialCheck, { outcome: 'refused' }>): GovpubError {
+    const channel = findChannel(this.ctx.registry, channelId)!;
+    const account = channel.kind === 'new_media_account' ? findAccount(this.ctx.registry, channel.ref) : undefined;
+    const secrets = Object.values(account?.credentials ?? {})
+      .filter(isSecretRef)
+      .map((ref) => ref.secret);
+    const where =
+      secrets.length > 0 ? `the secret${secrets.length === 1 ? '' : 's'} ${secrets.join(', ')} (GOVPUB_SECRETS_FILE or the environment)` : 'its credentials';
+    const platformSays = deliveryErrorZh({
+      platform: channel.platform,
+      errorClass: 'needs_reconnect',
+      errorMessage: check.message,
+      platformCode: check.platformCode,
+    });
+    return new GovpubError(
+      'channel_credentials_refused',
+      `Channel ${channelId} (${channel.name}) stays paused: the platform still refuses its credentials (${check.message}). Nothing was resumed. ` +
+        `Fix ${where}, or authorize the account again and update its token, then resume it again; workers read a changed secrets file within 30 s.`,
+      { status: 409, platformCode: check.platformCode },
+      {
+        zh:
+          `渠道“${channel.name}”仍保持暂停：刚刚向平台核实，平台仍拒绝该账号的凭据。${platformSays ?? ''}本次未恢复，等待中的投递不会发出。` +
+          `请先更新${secrets.length > 0 ? `密钥 ${secrets.join('、')}（密钥文件 GOVPUB_SECRETS_FILE 或环境变量）` : '该账号的凭据'}，或重新授权账号并更新令牌，再点击「恢复渠道」。`,
+      },
+    );
   }
 
   private requireChannel(channelId: string): void {

@@ -3,6 +3,7 @@
 export { packageWorkflow } from './package-release.js';
 export { deliveryWorkflow } from './delivery.js';
 export { takedownWorkflow } from './takedown.js';
+export { channelCredentialCheckWorkflow } from './channel-check.js';
 export * from './media-renditions.js';
 export { documentValidityWorkflow } from './document-validity.js';
 export { complianceRunWorkflow, siteProbeWorkflow } from './compliance.js';

@@ -20,7 +20,16 @@
 import type { Channel, MediaCenterSystem } from '../../domain/registry.js';
 import { DeliveryError, type ContentProblem } from '../errors.js';
 import { isHttpUrl, mediaIdFromSrc, replaceImageSources, truncateChars } from '../text.js';
-import type { AdapterCapabilities, ChannelAdapter, ConfirmContext, ConfirmResult, ReleaseUnit, TransmitContext, TransmitResult } from '../types.js';
+import type {
+  AdapterCapabilities,
+  ChannelAdapter,
+  ConfirmContext,
+  ConfirmResult,
+  PostListContext,
+  ReleaseUnit,
+  TransmitContext,
+  TransmitResult,
+} from '../types.js';
 import {
   MEDIA_CENTER_CONTRACT_LIMITS,
   MEDIA_CENTER_PAGE_SIZE,
@@ -297,5 +306,24 @@ export function createMediaCenterAdapter(
     }
   }
 
-  return { platform: system, capabilities, format, transmit, reconcile, confirm, takeDown };
+  /**
+   * The credentials check after a hold: an access token (the client credentials) and the site's
+   * columns, which must still hold this channel's (a wrong column id holds the channel too).
+   */
+  async function checkCredentials(ctx: PostListContext): Promise<void> {
+    const client = new MediaCenterClient(ctx, system, timeoutMs);
+    const what = `${client.siteName}: listing the columns`;
+    const res = await client.call('GET', '/api/v1/columns', what, false);
+    if (res.status !== 200) throw client.failure(res, what);
+    const ids = ((res.data as { items?: { id?: unknown }[] }).items ?? []).map((c) => String(c.id));
+    if (!ids.includes(ctx.channel.ref)) {
+      throw new DeliveryError(
+        'needs_reconnect',
+        `${what}: the media center has no column ${ctx.channel.ref} (its columns: ${ids.slice(0, 30).join(', ')}). Fix the column id in config/registry/media-center.yaml.`,
+        { platformCode: 'unknown_column' },
+      );
+    }
+  }
+
+  return { platform: system, capabilities, format, transmit, reconcile, confirm, takeDown, checkCredentials };
 }

@@ -96,7 +96,19 @@ export const ChannelList = Type.Object(
 );
 
 export const PauseResult = Type.Object({ channelId: Type.String(), pausedAt: timestamp, reason: Type.String() }, { description: 'Paused' });
-export const ResumeResult = Type.Object({ channelId: Type.String(), woken: Type.Integer({ description: 'Deliveries woken' }) }, { description: 'Resumed' });
+export const ResumeResult = Type.Object(
+  {
+    channelId: Type.String(),
+    woken: Type.Integer({ description: 'Deliveries woken' }),
+    credentialCheck: Type.Union([Type.Literal('not_needed'), Type.Literal('accepted'), Type.Literal('unchecked')], {
+      description:
+        'After a hold for refused credentials the platform is asked first: accepted, or unchecked (it could not be asked: no such call, no answer; the hold is lifted, and a delivery refused again holds the channel again). not_needed: an ordinary pause.',
+    }),
+    note: Type.Union([Type.String(), Type.Null()], { description: 'What the check found, in English' }),
+    noteZh: Type.Union([Type.String(), Type.Null()], { description: 'The same in Chinese, for the console' }),
+  },
+  { description: 'Resumed' },
+);
 
 export const DeliveryView = Type.Object(
   {
@@ -188,10 +200,10 @@ export const operationsRoutes = {
     headers: idempotencyKeyHeaders('200 with the same pausedAt, not 409 channel_already_paused'),
   },
   resumeChannel: commandRoute(
-    'Lift a pause or the hold after refused credentials and wake the waiting deliveries (ops/admin; audited)',
+    'Lift a pause or the hold after refused credentials and wake the waiting deliveries (ops/admin; audited). A hold for refused credentials is lifted only when the platform takes them now (an authenticated call that changes nothing, on a worker of the platform): still refused is 409 channel_credentials_refused, the channel stays held and the refused resume is audited',
     tags.operations,
     { params: ChannelParams, body: NoBody, result: ResumeResult },
-    [404],
+    [404, 409],
   ),
 
   listDeliveries: {

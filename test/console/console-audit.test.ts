@@ -181,6 +181,25 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
       await expect.poll(() => page.getByTestId('drawer-channel-paused').innerText()).toContain('请重新授权或更新凭据，然后点击「恢复渠道」');
       const text = await drawer.innerText();
       expect(text).not.toMatch(/needs reconnect|needs_reconnect|access token/);
+
+      // 恢复渠道 while Weibo still refuses the token: govpub asks Weibo first, keeps the channel
+      // paused and says why and what to do, in Chinese, in the drawer.
+      const stillRefused = await fetch(`${weibo}/__sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ match: '/2/statuses/user_timeline.json', kind: 'token_expired' }),
+      });
+      expect(stillRefused.status).toBe(200);
+      await page.getByTestId('action-resume').click();
+      const refused = page.getByTestId('drawer-resume-refused');
+      await expect.poll(() => refused.innerText(), { timeout: 30_000 }).toContain('未恢复：平台仍拒绝该账号的凭据');
+      const said = await refused.innerText();
+      expect(said).toContain('渠道“碑林发布”仍保持暂停：刚刚向平台核实，平台仍拒绝该账号的凭据。');
+      expect(said).toMatch(/请先更新密钥 \S*WEIBO_BLFB_WB_ACCESS_TOKEN/);
+      expect(said).not.toMatch(/stays paused|needs reconnect/);
+      expect(await page.getByTestId('drawer-channel-paused').isVisible()).toBe(true);
+      const channels = await system.api<{ channels: { id: string; paused: boolean }[] }>(users.ops!, 'GET', '/api/channels?platform=weibo');
+      expect(channels.channels.find((c) => c.id === 'weibo:blfb-wb')?.paused).toBe(true);
     } finally {
       await close();
     }

@@ -118,15 +118,106 @@ describe('operations on deliveries', () => {
     const stillHeld = await call('GET', '/api/channels?platform=wechat_oa', tokens.ops);
     expect(stillHeld.body.channels.find((c: { id: string }) => c.id === 'wechat_oa:blzw').pausedReason).toMatch(/needs reconnect/);
 
+    // 恢复渠道 while the secret is still wrong: the platform is asked first, refuses, and the channel stays held.
+    const resumeUrl = `/api/channels/${encodeURIComponent('wechat_oa:blzw')}/resume`;
+    const refused = await call('POST', resumeUrl, tokens.ops);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('channel_credentials_refused');
+    expect(refused.body.error.message).toMatch(
+      /stays paused: the platform still refuses its credentials \(.*40125.*\)\. Nothing was resumed\. Fix the secret WECHAT_OA_BLZW_APP_SECRET/,
+    );
+    expect(refused.body.error.messageZh).toContain('渠道“碑林政务”仍保持暂停');
+    expect(refused.body.error.messageZh).toContain('开发者密码（AppSecret）错误或已被重置（40125）');
+    expect(refused.body.error.messageZh).toContain('请先更新密钥 WECHAT_OA_BLZW_APP_SECRET');
+    expect(JSON.stringify(refused.body)).not.toContain('revoked-secret');
+    const afterRefusal = await call('GET', '/api/channels?platform=wechat_oa', tokens.ops);
+    expect(afterRefusal.body.channels.find((c: { id: string }) => c.id === 'wechat_oa:blzw')).toMatchObject({ paused: true });
+    expect((await call('GET', `/api/deliveries/${held.id}`, tokens.ops)).body).toMatchObject({ state: 'needs_reconnect', attempts: held.attempts });
+    const refusedResumes = await app.db
+      .selectFrom('audit_log')
+      .innerJoin('users', 'users.id', 'audit_log.actor')
+      .select(['users.name', 'audit_log.details'])
+      .where('audit_log.channel_id', '=', 'wechat_oa:blzw')
+      .where('audit_log.action', '=', 'channel_resume_refused')
+      .execute();
+    expect(refusedResumes).toEqual([{ name: 'ops-duty', details: expect.objectContaining({ platformCode: '40125' }) }]);
+
     setSecret('WECHAT_OA_BLZW_APP_SECRET', good);
-    const resumed = await call('POST', `/api/channels/${encodeURIComponent('wechat_oa:blzw')}/resume`, tokens.ops);
+    const resumed = await call('POST', resumeUrl, tokens.ops);
     expect(resumed.status).toBe(200);
     expect(resumed.body.woken).toBeGreaterThanOrEqual(1);
+    expect(resumed.body).toMatchObject({ credentialCheck: 'accepted', noteZh: '已向平台核实，该账号的凭据可以使用。' });
     const live = await deliveryOf(id, 'wechat_oa:blzw', (d) => d.state === 'live', 90_000);
     expect(live.publicUrl).toMatch(/^http/);
     saveHistory('delivery-needs-reconnect-resumed', deliveryWorkflowId(live.businessKey));
     const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['delivery_needs_reconnect', 'delivery_live']));
+  });
+
+  it('resumes a credentials hold it could not check and says so; refused again, the channel is held again and the pause names the delivery and attempt', async () => {
+    const channel = 'weibo:jkbl-wb';
+    const resumeUrl = `/api/channels/${encodeURIComponent(channel)}/resume`;
+    const good = setSecret('WEIBO_JKBL_WB_ACCESS_TOKEN', 'revoked-token');
+    const systemPauses = () =>
+      app.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('channel_id', '=', channel)
+        .where('action', '=', 'channel_paused')
+        .where('actor', '=', 'system')
+        .orderBy('id')
+        .execute();
+    try {
+      const id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好今冬明春疫病防控工作的通知'));
+      const held = await deliveryOf(id, channel, (d) => d.state === 'needs_reconnect');
+      const [first] = await systemPauses();
+      expect(first!.details).toMatchObject({ reason: 'needs_reconnect', businessKey: held.businessKey, attempt: expect.any(Number) });
+
+      // Weibo is busy when asked: the hold is lifted unchecked, and the answer says what may follow.
+      world.simulators.simulators.weibo.state.addFault({ match: '/2/statuses/user_timeline.json', kind: 'busy', count: 1 });
+      const resumed = await call('POST', resumeUrl, tokens.ops);
+      expect(resumed.status).toBe(200);
+      expect(resumed.body).toMatchObject({ credentialCheck: 'unchecked' });
+      expect(resumed.body.note).toMatch(/could not be checked \(the platform could not be asked: .*\)\. If the platform still refuses them/);
+      expect(resumed.body.noteZh).toMatch(/^未能向微博核实凭据（.*）。若平台仍拒绝该凭据，第一条投递会再次被拒，govpub 会再次暂停该渠道/);
+
+      // The woken delivery is refused again: the channel is held again, the pause naming that delivery and its attempt.
+      await expect.poll(async () => (await systemPauses()).length, { timeout: 60_000, interval: 300 }).toBe(2);
+      const [, again] = await systemPauses();
+      expect(again!.details).toMatchObject({ reason: 'needs_reconnect', businessKey: held.businessKey });
+      expect((again!.details as { attempt: number }).attempt).toBeGreaterThan((first!.details as { attempt: number }).attempt);
+      // Both refusals are in the audit trail (the second came from the check before re-posting, the reconcile).
+      const refusals = await app.db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('channel_id', '=', channel)
+        .where('action', '=', 'delivery_needs_reconnect')
+        .execute();
+      expect(refusals).toHaveLength(2);
+      const channels = await call('GET', '/api/channels?platform=weibo', tokens.ops);
+      expect(channels.body.channels.find((c: { id: string }) => c.id === channel)).toMatchObject({
+        paused: true,
+        pausedReason: expect.stringMatching(/needs reconnect/),
+      });
+
+      // Fixed, the check goes through and the delivery goes out.
+      setSecret('WEIBO_JKBL_WB_ACCESS_TOKEN', good);
+      const fixed = await call('POST', resumeUrl, tokens.ops);
+      expect(fixed.status).toBe(200);
+      expect(fixed.body.credentialCheck).toBe('accepted');
+      await deliveryOf(id, channel, (d) => d.state === 'live', 90_000);
+      const resumes = await app.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('channel_id', '=', channel)
+        .where('action', '=', 'channel_resumed')
+        .orderBy('id')
+        .execute();
+      expect(resumes.slice(-2).map((r) => (r.details as { credentialCheck?: string }).credentialCheck)).toEqual(['unchecked', 'accepted']);
+    } finally {
+      setSecret('WEIBO_JKBL_WB_ACCESS_TOKEN', good);
+      world.simulators.simulators.weibo.state.clearFaults();
+    }
   });
 
   it('pauses a channel: its deliveries wait as pending until resumed; both actions are audited', async () => {
@@ -179,7 +270,15 @@ describe('operations on deliveries', () => {
     expect(replayed.status).toBe(200);
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
     expect(replayed.body).toEqual(first.body);
-    const pauses = await app.db.selectFrom('audit_log').select('actor').where('channel_id', '=', channel).where('action', '=', 'channel_paused').execute();
+    // (govpub's own holds of this channel in an earlier test are not operators' pauses)
+    const pauses = await app.db
+      .selectFrom('audit_log')
+      .select('actor')
+      .where('channel_id', '=', channel)
+      .where('action', '=', 'channel_paused')
+      .where('actor', '<>', 'system')
+      .where('at', '>=', new Date(first.body.pausedAt))
+      .execute();
     expect(pauses).toHaveLength(1);
 
     // Resumed, the channel takes the other operator's pause.

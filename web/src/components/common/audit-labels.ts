@@ -51,6 +51,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   // Channels
   channel_paused: '暂停渠道',
   channel_resumed: '恢复渠道',
+  channel_resume_refused: '恢复渠道被拒（平台仍拒绝凭据）',
   // Users and sessions (services/users.ts, accounts)
   user_added: '添加用户',
   user_disabled: '停用用户',

@@ -258,6 +258,23 @@ export function pauseReasonText(pause: { reason: string | null; refusedCredentia
   return pause.reason ?? '未写明原因';
 }
 
+/** What POST /api/channels/:id/resume answers (services/deliveries.ts ResumeResult). */
+export interface ResumeAnswer {
+  woken: number;
+  credentialCheck?: 'not_needed' | 'accepted' | 'unchecked';
+  noteZh?: string | null;
+}
+
+/**
+ * The sentence an operator reads after 恢复渠道: how many deliveries were woken and, after a hold
+ * for refused credentials, what the platform said of them (a warning when it could not be asked).
+ */
+export function resumeOutcome(channelName: string, answer: ResumeAnswer): { type: 'success' | 'warning'; message: string } {
+  const woken = `唤醒了 ${answer.woken} 个等待中的投递。`;
+  if (answer.credentialCheck === 'unchecked') return { type: 'warning', message: `已恢复渠道“${channelName}”，${woken}${answer.noteZh ?? ''}` };
+  return { type: 'success', message: `已恢复渠道“${channelName}”，${woken}${answer.noteZh ?? ''}` };
+}
+
 /** A channel's pause, whichever of the two places the server keeps it in. */
 export function channelPaused(c: ChannelItem): { paused: boolean; reason: string | null; refusedCredentials: boolean } {
   const paused = c.health?.paused ?? c.paused;
