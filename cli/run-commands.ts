@@ -68,6 +68,7 @@ async function untilSignal(running: Running): Promise<void> {
       .catch(() => null)
       .then((what) => {
         log(`stopping at once (${signal} again)${what ? `: the stop was still waiting for ${what}` : ''}`);
+        running.abandon?.();
         process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
       });
   };

@@ -106,6 +106,8 @@ export interface Running {
   stop(): Promise<void>;
   /** What a stop under way waits for now, in a few words (said when it is slow or cut short). */
   waitingFor?(): Promise<string | null>;
+  /** Stopping at once (a second signal): signal the child processes, which would outlive this one. */
+  abandon?(): void;
 }
 
 export async function runWorkerProcess(
@@ -373,7 +375,12 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
     log(`  examples       GOVPUB_TOKEN=<its token> npx govpub examples load --submit   (examples/README.md)`);
     log('Press Ctrl+C to stop.');
-    return { stop: stopAll, waitingFor: async () => (stopping ? describe(stopping) : null) };
+    return {
+      stop: stopAll,
+      waitingFor: async () => (stopping ? describe(stopping) : null),
+      // The dev server runs in a process group of its own (a terminal's Ctrl+C reaches only govpub).
+      abandon: () => void devServer?.process.kill('SIGTERM'),
+    };
   } catch (error) {
     await stopAll();
     throw error;
