@@ -9,6 +9,10 @@ export default defineConfig({
     // Generous: two heavy files share two cores; speed is measured by bench/, not by timeouts.
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // expect.poll waits for something the system does (a page that re-renders after an API call, a
+    // row a worker writes): Vitest's default of 1 s is shorter than a loaded CI machine takes for
+    // that, and a poll that passes returns at once, so waiting longer costs nothing.
+    expect: { poll: { timeout: 30_000 } },
     // Two cores on CI: more parallel files only queue behind the shared Temporal server.
     maxWorkers: 2,
     sequence: { sequencer: LongestFirstSequencer },

@@ -15,6 +15,7 @@ import { quotaBound, releaseStartOrder } from '../domain/release-order.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
 import type { ChannelAdapter, MediaInfo, PostListContext, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
 import { getSpec } from '../media/specs.js';
+import { GovpubError } from '../domain/errors.js';
 import { isDeliveryError } from '../adapters/errors.js';
 import { storedWarnings } from '../adapters/format-notes.js';
 import { PLATFORM_DEFAULTS, type PlatformConfig } from '../config/platforms.js';
@@ -34,7 +35,7 @@ import {
   type TakeDownOutcome,
 } from '../contracts/delivery.js';
 import { databaseTokenStore, transmitContext, withHeartbeat } from './delivery-context.js';
-import { deliveryRecorder, errorOutcome } from './delivery-record.js';
+import { attemptEventKey, deliveryRecorder, errorOutcome } from './delivery-record.js';
 import { takeDown } from './delivery-takedown.js';
 import { loadReleaseUnit, releaseUnitLoader } from './release-unit.js';
 import { transmitTimer, workerMetrics } from '../worker/metrics.js';
@@ -108,6 +109,21 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     return channel;
   }
 
+  /**
+   * The channels of a release or retraction. One removed from the registry after the package
+   * targeted it (an account closed, a column dropped) is planned from its last synced definition
+   * (the channels table keeps every channel ever synced): refusing the plan failed the whole
+   * package workflow, so a retraction took nothing down anywhere. Its own delivery then says what
+   * to do (a take-down becomes a manual task; a release fails with "restore it or skip").
+   */
+  async function channelsToPlan(ids: string[]): Promise<Channel[]> {
+    const missing = ids.filter((id) => !deps.channel(id));
+    if (missing.length === 0) return ids.map((id) => deps.channel(id)!);
+    const stored = await db.selectFrom('channels').select(['id', 'definition']).where('id', 'in', missing).execute();
+    const byId = new Map(stored.map((r) => [r.id, (typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition) as Channel]));
+    return ids.map((id) => deps.channel(id) ?? byId.get(id) ?? channelOf(id));
+  }
+
   const { record, recordTransmitResult, recordFailure } = deliveryRecorder(db);
   const releaseUnit = releaseUnitLoader(deps);
 
@@ -147,9 +163,16 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       } catch (error) {
         if (signal.aborted) throw error;
         const message = `Cannot prepare the ${need.purpose} (${need.spec}): ${(error as Error).message}`;
+        // Also as the delivery's problem, with the media error's Chinese sentence: the console shows
+        // problems, and "rejected" alone would send the editor to look for a problem that is not listed.
+        const problem = {
+          field: need.purpose.startsWith('cover') ? 'cover' : '',
+          message,
+          messageZh: `发往该平台的媒体文件（${need.spec}）无法生成：${error instanceof GovpubError ? error.messageZh : '媒体处理失败。'}`,
+        };
         await record(
           plan,
-          { state: 'failed', error_class: 'rejected', error_message: message },
+          { state: 'failed', error_class: 'rejected', error_message: message, problems: JSON.stringify([problem]) },
           { action: 'delivery_rejected', details: { message, spec: need.spec }, eventKey: `${plan.businessKey}:rejected:media:${need.spec}` },
         );
         return { unusable: message, done };
@@ -163,7 +186,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     /** One delivery row per (package revision × channel), never two; the plan each delivery workflow follows. */
     async planDeliveries(input: { packageId: string; revision: number; channelIds: string[]; releasedAt: string }): Promise<DeliveryPlan[]> {
       if (input.channelIds.length === 0) return [];
-      const channels = input.channelIds.map(channelOf);
+      const channels = await channelsToPlan(input.channelIds);
       const rows = await planDeliveryRows(db, input, channels);
       const idByChannel = new Map(rows.map((r) => [r.channel_id, r]));
       // In the order the release starts them (domain/release-order.ts): quota-free platforms first, then
@@ -315,6 +338,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const channel = channelOf(plan.channelId);
       const adapter = deps.adapterFor(channel);
       const context = Context.current();
+      // The first attempt after a credentials hold reads the secrets afresh: the resume's check may
+      // have run on another worker, and this one's cached secrets may be the refused ones.
+      if (delivery.state === 'needs_reconnect') deps.reloadSecrets?.();
       let ctx: TransmitContext;
       try {
         ctx = transmitContext(deps, delivery, channel, { signal: context.cancellationSignal });
@@ -330,7 +356,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         if (delivery.attempts > 0 && adapter.reconcile) {
           try {
             const found = await adapter.reconcile(delivery.payload, ctx);
-            if (found) return recordTransmitResult(plan, found, 'reconcile');
+            if (found) return recordTransmitResult(plan, found, 'reconcile', delivery.attempts);
           } catch (error) {
             if (isDeliveryError(error)) return recordFailure(plan, error, delivery.attempts + 1, { countsAsAttempt: true });
             throw error;
@@ -342,7 +368,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         await record(plan, { state: 'transmitting', attempts: oneMoreAttempt(), last_attempt_at: new Date(), next_attempt_at: null }, null);
         try {
           const result = await adapter.transmit(delivery.payload, ctx);
-          return await recordTransmitResult(plan, result, 'transmit');
+          return await recordTransmitResult(plan, result, 'transmit', delivery.attempts + 1);
         } catch (error) {
           if (isDeliveryError(error)) return recordFailure(plan, error, delivery.attempts + 1);
           throw error;
@@ -395,7 +421,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             {
               action: 'delivery_rejected',
               details: { message: status.message, after: 'submission', ...(status.problems ? { problems: status.problems } : {}) },
-              eventKey: `${plan.businessKey}:rejected:confirm`,
+              // Once per submission: a retry's post refused again is audited again.
+              eventKey: attemptEventKey(`${plan.businessKey}:rejected:confirm`, delivery.attempts),
             },
           );
           return { kind: 'rejected', message: status.message };
@@ -420,7 +447,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       if (change.externalId !== undefined) fields.external_id = change.externalId;
       if (change.skippedReason !== undefined) fields.skipped_reason = change.skippedReason;
       if (change.reminded) fields.reminded_at = new Date();
-      if (change.live) fields.live_at = firstTime('live_at');
+      if (change.live) fields.live_at = firstTime('live_at', change.liveAt ? new Date(change.liveAt) : undefined);
       if (change.takenDown) fields.taken_down_at = firstTime('taken_down_at');
       await record(ref, fields, { action: change.action, actor: change.actor, details: change.details, eventKey: change.eventKey });
     },
@@ -464,6 +491,23 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     async takeDownDelivery(plan: DeliveryPlan & { reason: string }): Promise<TakeDownOutcome> {
       const delivery = await row(plan);
       if (delivery.state === 'retracted') return { kind: 'retracted' };
+      if (!deps.channel(plan.channelId)) {
+        // No adapter can be built for a channel the registry no longer has: a person takes the post down.
+        await record(
+          plan,
+          { state: 'retracting', task: 'manual_takedown' },
+          {
+            action: 'delivery_manual_takedown_task',
+            details: {
+              reason: plan.reason,
+              publicUrl: delivery.public_url,
+              why: `channel ${plan.channelId} is not in the registry any more (config/registry): take the post down by hand and confirm`,
+            },
+            eventKey: `${plan.businessKey}:takedown-task`,
+          },
+        );
+        return { kind: 'manual' };
+      }
       const channel = channelOf(plan.channelId);
       const adapter = deps.adapterFor(channel);
       return takeDown(deps, record, plan, delivery, channel, adapter);

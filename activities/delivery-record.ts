@@ -74,7 +74,11 @@ export function deliveryRecorder(db: Kysely<DB>) {
     });
   }
 
-  async function recordTransmitResult(unit: DeliveryUnit, result: TransmitResult, how: 'transmit' | 'reconcile'): Promise<AttemptOutcome> {
+  /**
+   * `attempt`: the attempt whose post this is. A later attempt's submission (a retry after the
+   * platform refused the first post) is audited as its own entry; the first keeps its old key.
+   */
+  async function recordTransmitResult(unit: DeliveryUnit, result: TransmitResult, how: 'transmit' | 'reconcile', attempt: number): Promise<AttemptOutcome> {
     const key = deliveryKey(unit);
     const now = new Date();
     // A success clears what an earlier attempt was refused for (a site's review, a format's limits).
@@ -91,7 +95,7 @@ export function deliveryRecorder(db: Kysely<DB>) {
       await record(
         unit,
         { state: 'unconfirmed', external_id: result.externalId, public_url: result.publicUrl ?? null, submitted_at: now, ...cleared, next_attempt_at: null },
-        { action: 'delivery_submitted', details: { externalId: result.externalId, via: how }, eventKey: `${key}:submitted` },
+        { action: 'delivery_submitted', details: { externalId: result.externalId, via: how }, eventKey: attemptEventKey(`${key}:submitted`, attempt) },
       );
       return { kind: 'submitted' };
     }
@@ -152,4 +156,9 @@ export function deliveryRecorder(db: Kysely<DB>) {
   }
 
   return { record, recordTransmitResult, recordFailure };
+}
+
+/** An audit entry's idempotency key for something that may happen once per attempt: attempt 1 keeps the plain key (entries recorded before attempts were told apart). */
+export function attemptEventKey(key: string, attempt: number): string {
+  return attempt > 1 ? `${key}:${attempt}` : key;
 }

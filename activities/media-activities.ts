@@ -52,7 +52,8 @@ export function toActivityFailure(error: unknown, specKey: string): unknown {
       type: error.code,
       message: error.message,
       nonRetryable: !RETRYABLE_CODES.has(error.code),
-      details: [{ code: error.code, spec: specKey }],
+      // The Chinese sentence travels in the details: a failure's message is English only.
+      details: [{ code: error.code, spec: specKey, messageZh: error.messageZh }],
     });
   }
   return error; // cancellation and infrastructure errors keep their own meaning
@@ -199,7 +200,9 @@ export function createMediaActivities(deps: MediaActivityDeps) {
 export function createMediaJobActivities(deps: { db: Kysely<DB> }) {
   return {
     async finishMediaJob(input: FinishMediaJobInput): Promise<void> {
-      const failed = Object.fromEntries(input.failures.map((f) => [f.spec, { ok: false, code: f.code, message: f.message }]));
+      const failed = Object.fromEntries(
+        input.failures.map((f) => [f.spec, { ok: false, code: f.code, message: f.message, ...(f.messageZh ? { messageZh: f.messageZh } : {}) }]),
+      );
       const error =
         input.state === 'failed'
           ? input.failures.map((f) => `${f.spec}: ${f.message}`).join('\n')

@@ -157,7 +157,9 @@ export function deliveryErrorZh(input: {
   const named = code !== null ? table?.named?.[code]?.zh : undefined;
   if (named) return `${name}：${namedSentence(named, code!)}`;
   if (input.problemsZh && input.problemsZh.length > 0) {
-    return `${name}不能按原样接收这份稿件：${input.problemsZh.join('；')}。请修改后重新发布，或跳过该渠道。`;
+    // A problem's sentence may end its own 。 (the media errors' do): one full stop, not two.
+    const problems = input.problemsZh.map((p) => p.replace(/[。；;.\s]+$/u, ''));
+    return `${name}不能按原样接收这份稿件：${problems.join('；')}。请修改后重新发布，或跳过该渠道。`;
   }
   const byClass = input.errorClass ? CLASS_ZH[input.errorClass] : undefined;
   if (byClass) return byClass(name, note);

@@ -60,8 +60,10 @@ export function localizeProblems(problems: unknown): unknown {
 export function errorBody(error: GovpubError, requestId?: string, language: Language = 'en') {
   const issues = (error.details as { issues?: LocalizedIssue[] }).issues;
   const problems = (error.details as { problems?: unknown }).problems;
-  // A field error's Chinese sentence lists its fields, as the English one does.
-  const zh = Array.isArray(issues) && issues.length > 0 && error.code.startsWith('invalid_') ? describeIssuesZh(issues, 'body') : error.messageZh;
+  // A field error's Chinese sentence lists its fields, as the English one does, unless it was
+  // written in Chinese as a whole (it names its field itself: 「文件字段「file」的文件名…」).
+  const listsFields = Array.isArray(issues) && issues.length > 0 && error.code.startsWith('invalid_') && error.ownMessageZh === undefined;
+  const zh = listsFields ? describeIssuesZh(issues, 'body') : error.messageZh;
   return {
     error: {
       code: error.code,
@@ -166,6 +168,10 @@ export function installErrorHandlers(app: FastifyInstance, handlerMs: number): v
           .status(503)
           .header('retry-after', String(retryAfterSec))
           .send(errorBody(error, request.id, language));
+      // A fault of the server that govpub names (a media tool that crashed): its sentence says what
+      // to repair, so it is answered, and logged for operations like any 5xx.
+      request.log.error({ err: error, method: request.method, url: scrubSecrets(request.url), route: request.routeOptions.url }, 'request failed');
+      return reply.status(status).send(errorBody(error, request.id, language));
     }
     if (error.statusCode && error.statusCode < 500) {
       // Fastify's own refusals: body too large, wrong content type, bad Content-Length.

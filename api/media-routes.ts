@@ -133,6 +133,45 @@ function malformedMultipart(error: unknown): unknown {
   );
 }
 
+/** Bytes of the body's start kept to explain a missing file part (the part headers come first). */
+const BODY_HEAD_BYTES = 256 * 1024;
+
+/** Keeps the first bytes of a request body as they pass to the multipart parser; `stop` detaches. */
+function keepBodyHead(req: FastifyRequest['raw']): { text: () => string; stop: () => void } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (chunk: Buffer) => {
+    if (size >= BODY_HEAD_BYTES) return;
+    chunks.push(chunk.subarray(0, BODY_HEAD_BYTES - size));
+    size += Math.min(chunk.length, BODY_HEAD_BYTES - size);
+  };
+  req.on('data', onData);
+  return { text: () => Buffer.concat(chunks).toString('utf8'), stop: () => req.off('data', onData) };
+}
+
+/**
+ * The refusal for a file part the multipart parser dropped because its file name holds a raw line
+ * break (CR or LF: busboy skips such a part without a word, which left only "no file part"); null
+ * when the body has no such part.
+ */
+function lineBreakInFileName(bodyHead: string): GovpubError | null {
+  for (const m of bodyHead.matchAll(/content-disposition:([^\r\n]*?)\bfilename="([^"]*)"([^\r\n]*)/gi)) {
+    const fileName = m[2]!;
+    if (!/[\r\n]/.test(fileName)) continue;
+    const partName = /\bname="([^"\r\n]*)"/i.exec(`${m[1]!} ${m[3]!}`)?.[1] ?? '';
+    const shown = fileName.replace(/\r\n|\r|\n/g, '⏎');
+    const message = `the file name "${shown}" of part "${partName}" contains a line break (⏎ marks where)`;
+    const zhIssue = `文件字段「${partName}」的文件名「${shown}」中含有换行符（⏎ 处）`;
+    return new GovpubError(
+      'invalid_file_name',
+      `The file name "${shown}" of part "${partName}" contains a line break (⏎ marks where), so the file could not be received and nothing was stored. Rename the file without the line break and upload it again.`,
+      { status: 400, part: partName, issues: [{ path: 'file', message, messageZh: `${zhIssue}，文件未能接收。请把文件重命名为不含换行的名称后重新上传。` }] },
+      { zh: `${zhIssue}，文件未能接收，未保存任何内容。请把文件重命名为不含换行的名称后重新上传。` },
+    );
+  }
+  return null;
+}
+
 /**
  * Registers the media routes in their own encapsulated scope (multipart parsing applies only
  * there). `requireActor` is the API's bearer-token check.
@@ -167,13 +206,19 @@ export function registerMediaRoutes(
       // before its record is written (busboy's `files: 1` would otherwise drop it silently).
       const parts = request.files({ throwFileSizeLimit: false });
       let part: MultipartFile | undefined;
+      // Attached in the same tick the parser is piped in (parts.next()), so it sees every byte.
+      const bodyHead = keepBodyHead(request.raw);
       try {
         const first = await parts.next();
         part = first.done ? undefined : first.value;
       } catch (error) {
         throw malformedMultipart(error);
+      } finally {
+        bodyHead.stop();
       }
       if (!part) {
+        const lineBreak = lineBreakInFileName(bodyHead.text());
+        if (lineBreak) throw lineBreak;
         throw new GovpubError('invalid_body', 'The multipart body has no file part; attach the file, e.g. curl -F file=@photo.jpg.', {
           status: 400,
           issues: [{ path: 'file', message: 'required' }],

@@ -34,7 +34,7 @@ import { listChannels, topicPaths } from '../domain/registry.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
 import { findUnsafeText } from '../domain/text.js';
-import { authenticate, hasApiTokenPrefix, toActor } from '../services/users.js';
+import { authenticate, hasApiTokenPrefix, looksLikeApiToken, toActor } from '../services/users.js';
 import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookies, sessionFromCookie } from '../services/sessions.js';
 import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
@@ -331,6 +331,20 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A token pasted where an id or a filter belongs (`govpub packages show gp_…`) would be quoted
+    // back in "No package with id gp_…", and proxies log URLs: say what it is instead, never the value.
+    if (request.url.startsWith('/api/') && looksLikeApiToken(request.url)) {
+      return reply.status(400).send({
+        error: {
+          code: 'token_in_url',
+          message:
+            'The address holds what looks like an API token (gp_ followed by 32 characters), which is not repeated here: a token goes in the Authorization header (--token or GOVPUB_TOKEN on the command line), never where an id or a filter belongs. Nothing was done. Give the id instead; if the token was pasted where others can see it, issue a new one with `govpub users rotate-token NAME`.',
+          messageZh:
+            '请求地址中含有看似 API 令牌（gp_ 开头、后接 32 个字符）的内容，此处不回显：令牌应放在 Authorization 请求头中（命令行用 --token 或 GOVPUB_TOKEN），不能填在编号或筛选条件的位置。本次未做任何处理。请改填编号；如果令牌已被他人看到，请用 govpub users rotate-token NAME 换发新令牌。',
+          requestId: request.id,
+        },
+      });
+    }
     if (request.is404) {
       // Unknown routes answer before their body is read.
       return reply.status(404).send({

@@ -88,6 +88,16 @@ const annualStatsProperties = {
       }),
     }),
   ),
+  limits: Type.Object(
+    {
+      accountFailDays: Type.Integer({
+        minimum: 1,
+        description:
+          "An account this many days or more without a post fails the inspectors' 两周内无更新 (config/registry/compliance.yaml accounts.failDays); a longestGap of as many days reached it",
+      }),
+    },
+    { description: 'The configured limits the figures are read against' },
+  ),
   generatedAt: timestamp,
 };
 

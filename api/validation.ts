@@ -5,8 +5,8 @@
  *
  * Bodies are checked as sent (no type coercion, unknown fields refused, every problem listed);
  * query strings, path parameters and headers are text, so "20" may stand for the integer 20 and
- * "true" for true, but nothing else is guessed ("0x10", " 5", "1e3" and "" stay text and are
- * refused where a number is expected).
+ * "true" for true, but nothing else is guessed ("0x10", " 5", "1e3", "020", "+20", "20.0" and ""
+ * stay text and are refused where a number is expected).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -46,10 +46,17 @@ const compiled = new WeakMap<object, ValidateFunction>();
 type TextSchema = { properties?: Record<string, { type?: string | string[] }> };
 
 /**
- * Types the text of a query, path or header object in place where its schema asks: plain
- * decimal digits for an integer ("-1" too, so the limit is what gets reported), `true`/`false`
- * for a boolean. Anything else (Ajv's own coercion would take "0x10" as 16, " 5" as 5, "1e3" as
- * 1000 and "" as 0) stays text and fails the type.
+ * An integer as it is written canonically: "0", or digits without a leading zero, "-" before them
+ * for a negative one. "02026" is not 2026: a year or a limit written so is a typing slip or a
+ * different notation (octal to some tools), so it is refused rather than read one way.
+ */
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d{0,299})$/;
+
+/**
+ * Types the text of a query, path or header object in place where its schema asks: an integer
+ * written canonically ("-1" too, so the limit is what gets reported), `true`/`false` for a
+ * boolean. Anything else (Ajv's own coercion would take "0x10" as 16, " 5" as 5, "1e3" as 1000,
+ * "2026.0" as 2026 and "" as 0; a plain Number() "02026" and "+2026" as 2026) stays text and fails the type.
  */
 function typeText(schema: TextSchema, data: unknown): void {
   if (!data || typeof data !== 'object' || !schema.properties) return;
@@ -58,7 +65,7 @@ function typeText(schema: TextSchema, data: unknown): void {
     const value = record[key];
     if (typeof value !== 'string') continue;
     const types = Array.isArray(property.type) ? property.type : [property.type];
-    if ((types.includes('integer') || types.includes('number')) && /^-?\d{1,300}$/.test(value)) record[key] = Number(value);
+    if ((types.includes('integer') || types.includes('number')) && CANONICAL_INTEGER.test(value)) record[key] = Number(value);
     else if (types.includes('boolean') && (value === 'true' || value === 'false')) record[key] = value === 'true';
   }
 }
@@ -295,6 +302,7 @@ const EXACT_ZH: Record<string, string> = {
   'must be an http(s) URL': '须为 http(s) 网址',
   'choose at least one channel': '请至少选择一个渠道',
   'required: an array of channel ids (GET /api/channels)': '必填：渠道编号数组（见 GET /api/channels）',
+  'expected an array of channel ids (GET /api/channels)': '应为渠道编号数组（见 GET /api/channels）',
   'an interpretation cannot exist without its document: add the policy document (三同步)': '解读不能脱离其政策文件单独存在：请添加政策文件（三同步）',
   'the field name __proto__ is not allowed': '不允许使用字段名 __proto__',
   'appears twice in the same object; send each field once': '在同一对象中出现了两次：每个字段只能发送一次',

@@ -105,6 +105,9 @@ export function registerAdminCommands(program: Command): void {
       await checked(() => loadWatermarks(watermarksPath(settings.configDir), registry ? { channelIds: listChannels(registry).map((c) => c.id) } : undefined));
       if (problems.length > 0 || !registry || !site || !platforms) throw new ConfigError(problems);
       if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry, platforms);
+      const secretsFile = process.env.GOVPUB_SECRETS_FILE;
+      const exposure = secretsFile ? (await import('../config/secrets.js')).secretsFileExposure(secretsFile) : null;
+      if (exposure) process.stderr.write(`govpub: ${exposure}\n`);
       // The content gate's wording list (GOVPUB_WORDING_FILE or config/registry/wording.yaml), file:line problems.
       const wording = (await import('../services/content-gate/wording-list.js')).loadWordingListSync();
       const summary = {
@@ -261,13 +264,15 @@ export function registerAdminCommands(program: Command): void {
   users
     .command('enable <name>')
     .description('Let a disabled user in again with a new token (printed as the last line, shown once)')
+    .option('--token-ttl-days <days>', 'the new token stops working after this many days (default: until rotated)')
     .option('--json', 'print machine-readable JSON')
-    .action(async (name: string, options: { json?: boolean }) =>
+    .action(async (name: string, options: { tokenTtlDays?: string; json?: boolean }) =>
       withDatabase(async ({ database }) => {
         const { enableUser } = await import('../services/users.js');
-        const { user, token } = await enableUser(database.db, name);
-        if (options.json) printJson({ name: user.name, token });
-        else console.log(`${user.name} enabled; new API token:\n${token}`);
+        const { user, token } = await enableUser(database.db, name, ttlDays(options.tokenTtlDays));
+        if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
+        else
+          console.log(`${user.name} enabled; new API token${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`);
       }),
     );
   users

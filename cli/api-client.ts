@@ -5,7 +5,8 @@
  * the database or Temporal to act for someone.
  *
  *   --token T or GOVPUB_TOKEN        the bearer token (`govpub users add` / `users rotate-token` print it)
- *   --api URL or GOVPUB_API_URL      where the API is (default: http://127.0.0.1:$PORT, PORT 8080)
+ *   --api URL or GOVPUB_API_URL      where the API is (default: http://127.0.0.1:$PORT, PORT 8080; without PORT,
+ *                                    the address a running `govpub start` recorded in <data dir>/run/api.json)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import type { Command } from 'commander';
 import { loadSettings } from '../config/settings.js';
 import { httpUrlProblem, type HttpUrlProblem } from '../config/http-url.js';
 import { GovpubError } from '../domain/errors.js';
+import { recordedApiUrl } from '../runtime/runtime-files.js';
 import { printJson } from './output.js';
 
 export interface ApiOptions {
@@ -51,9 +53,17 @@ const API_URL_PROBLEMS: Record<HttpUrlProblem, string> = {
   carries_credentials: 'carries a user name or password (the API takes your token, --token or GOVPUB_TOKEN, instead)',
 };
 
-/** Where `govpub start` / `govpub api` listen on this machine (HOST, PORT), as a URL. */
+/**
+ * Where `govpub start` / `govpub api` listen on this machine: HOST and PORT when set here, else the
+ * address a running `govpub start` recorded in the data directory (started with another PORT in
+ * another terminal), else the default.
+ */
 function defaultApiUrl(): string {
   const settings = loadSettings();
+  if (!process.env.PORT?.trim() && !process.env.HOST?.trim()) {
+    const recorded = recordedApiUrl(settings.dataDir);
+    if (recorded) return recorded;
+  }
   const host = ['0.0.0.0', '::', ''].includes(settings.apiHost) ? '127.0.0.1' : settings.apiHost;
   return `http://${host.includes(':') ? `[${host}]` : host}:${settings.apiPort}`;
 }
@@ -148,6 +158,30 @@ export class ApiClient {
       );
     }
     return parsed as T;
+  }
+
+  /**
+   * GETs a file the API serves (a rendition, a bundle) with the token, as bytes. An error answer
+   * becomes the API's own code and sentence, as in `request`.
+   */
+  async download(route: string): Promise<{ bytes: Buffer; mime: string }> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(route, `${this.baseUrl}/`), { headers: { authorization: `Bearer ${this.token}` } });
+    } catch (error) {
+      const cause = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message) || 'no answer';
+      throw new GovpubError('api_unreachable', `Cannot reach the govpub API at ${this.baseUrl} (${cause}).`);
+    }
+    if (!response.ok) {
+      const error = ((await response.json().catch(() => null)) as { error?: { code?: string; message?: string; messageZh?: string } } | null)?.error;
+      throw new GovpubError(
+        error?.code ?? `http_${response.status}`,
+        error?.message ?? `The API answered ${response.status}.`,
+        { status: response.status },
+        { zh: error?.messageZh },
+      );
+    }
+    return { bytes: Buffer.from(await response.arrayBuffer()), mime: response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream' };
   }
 
   /** Streams one file as a multipart upload (never read whole into memory). */

@@ -3,8 +3,12 @@ import type { Database } from '../db/connect.js';
 import type { Opened } from '../runtime/app.js';
 import type { AppContext } from '../services/context.js';
 
-/** Run `body` with the database (and registry), closing them afterwards whatever happens. */
-export async function withDatabase<T>(body: (opened: Opened) => Promise<T>, options = { migrate: true }): Promise<T> {
+/**
+ * Run `body` with the database (and registry), closing them afterwards whatever happens. The
+ * embedded database is migrated first; PostgreSQL must have been (`govpub db migrate`), as for
+ * `govpub api` and `govpub worker`: a newer CLI must not change the schema under running processes.
+ */
+export async function withDatabase<T>(body: (opened: Opened) => Promise<T>, options: { migrate: boolean | 'embedded' } = { migrate: 'embedded' }): Promise<T> {
   const { openRegistryAndDatabase } = await import('../runtime/app.js');
   const opened = await openRegistryAndDatabase(loadSettings(), options);
   try {

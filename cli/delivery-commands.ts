@@ -39,17 +39,19 @@ function downloadedRenditions(api: ApiClient, files: NonNullable<DeliveryView['b
     async get(mediaId, spec): Promise<RenditionFile> {
       const file = files.find((f) => f.mediaId === mediaId && f.spec === spec);
       if (!file) throw new GovpubError('bundle_incomplete', `The bundle lists no file for ${spec}; ask operations to retry the delivery.`);
-      const response = await fetch(new URL(file.url, `${api.baseUrl}/`));
-      if (!response.ok)
-        throw new GovpubError('rendition_unavailable', `The ${file.purpose} (${spec}) is not ready yet (HTTP ${response.status}); try again in a moment.`);
-      const bytes = Buffer.from(await response.arrayBuffer());
+      // The rendition routes need the token like every /api route (without it every bundle failed as "not ready, HTTP 401").
+      const { bytes, mime } = await api.download(file.url).catch((error: unknown) => {
+        if (error instanceof GovpubError && (error.details as { status?: number }).status === 404)
+          throw new GovpubError('rendition_unavailable', `The ${file.purpose} (${spec}) is not ready yet; try again in a moment.`);
+        throw error;
+      });
       const target = path.join(scratch, `${createHash('sha256').update(`${mediaId}/${spec}`).digest('hex').slice(0, 16)}`);
       fs.writeFileSync(target, bytes);
       return {
         mediaId,
         spec,
         path: target,
-        mime: response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream',
+        mime,
         sizeBytes: bytes.length,
         sha256: createHash('sha256').update(bytes).digest('hex'),
       };
@@ -116,15 +118,14 @@ export function registerDeliveryCommands(program: Command): void {
   ).action(async (id: string, options: Common & { out: string }) => {
     const api = ApiClient.from(options);
     const d = await api.request<DeliveryView>('GET', route(id));
-    if (d.platform !== 'toutiao' && d.platform !== 'wechat_channels') {
-      throw new GovpubError(
-        'not_manual',
-        `${d.channelId} is published through its API; only manual hand-off channels (toutiao, wechat_channels) have a bundle.`,
-      );
+    const { isManualPlatform, writeHandoffBundle } = await import('../adapters/manual-handoff.js');
+    if (!isManualPlatform(d.platform ?? '')) {
+      const { PLATFORM_DECLARATIONS } = await import('../adapters/declarations.js');
+      const manual = PLATFORM_DECLARATIONS.filter((p) => isManualPlatform(p.id)).map((p) => p.id);
+      throw new GovpubError('not_manual', `${d.channelId} is published through its API; only manual hand-off channels (${manual.join(', ')}) have a bundle.`);
     }
     if (!d.payload || !d.bundleFiles)
       throw new GovpubError('not_prepared', `The bundle of ${d.id} is not prepared yet (state ${d.state}); try again in a moment.`);
-    const { writeHandoffBundle } = await import('../adapters/manual-handoff.js');
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-bundle-'));
     try {
       const written = await writeHandoffBundle(d.payload as never, downloadedRenditions(api, d.bundleFiles, scratch), options.out, { deliveryId: d.id });
@@ -138,8 +139,20 @@ export function registerDeliveryCommands(program: Command): void {
     }
   });
 
-  withActingOptions(deliveries.command('retry <id>').description('Try a failed, held or waiting delivery again now')).action(
-    act((api, id) => api.request('POST', route(id, '/retry'))),
+  withActingOptions(
+    deliveries.command('retry <id>').description('Try a failed, held or waiting delivery again now (on a paused channel it waits for the resume, and says so)'),
+  ).action(
+    // A retried delivery on a held channel waits for the resume: said after the delivery, so nobody takes it for sent.
+    actOnId(
+      (d: DeliveryView) => {
+        const hold = d.channelHold;
+        return hold
+          ? `${describe(d)}
+${inChinese() ? hold.messageZh : hold.message}`
+          : describe(d);
+      },
+      (api, id) => api.request<DeliveryView>('POST', route(id, '/retry')),
+    ),
   );
   withActingOptions(
     deliveries.command('skip <id>').description('Give up on a delivery, with the reason (audited)').requiredOption('--reason <text>', 'why'),
@@ -149,10 +162,18 @@ export function registerDeliveryCommands(program: Command): void {
       .command('confirm <id>')
       .description('Confirm a manual post with its URL (or a manual take-down, or an unconfirmed post you saw live)')
       .option('--url <url>', 'the address of the post on the platform')
-      .option('--note <text>', 'anything worth keeping in the audit trail'),
+      .option('--note <text>', 'anything worth keeping in the audit trail')
+      .option(
+        '--posted-at <datetime>',
+        'when the post went up, with its offset, e.g. 2026-12-01T09:00:00+08:00 (default: now); it dates the post in the figures',
+      ),
   ).action(
-    act<Common & { url?: string; note?: string }>((api, id, o) =>
-      api.request('POST', route(id, '/confirm'), { ...(o.url !== undefined ? { url: o.url } : {}), ...(o.note !== undefined ? { note: o.note } : {}) }),
+    act<Common & { url?: string; note?: string; postedAt?: string }>((api, id, o) =>
+      api.request('POST', route(id, '/confirm'), {
+        ...(o.url !== undefined ? { url: o.url } : {}),
+        ...(o.note !== undefined ? { note: o.note } : {}),
+        ...(o.postedAt !== undefined ? { postedAt: o.postedAt } : {}),
+      }),
     ),
   );
 
@@ -178,10 +199,16 @@ export function registerDeliveryCommands(program: Command): void {
   withActingOptions(
     channels
       .command('resume <channel>')
-      .description('Lift a pause (or the hold after refused credentials, once the platform takes them again) and wake its deliveries'),
+      .description(
+        'Lift a pause (or the hold after refused credentials, once the platform takes them again) and wake its deliveries; a channel that is not paused is refused',
+      ),
   ).action(async (channel: string, options: Common) => {
-    const result = await ApiClient.from(options).request<{ woken: number; note: string | null }>('POST', channelRoute(channel, 'resume'));
+    const result = await ApiClient.from(options).request<{ woken: number; note: string | null; noteZh: string | null }>(
+      'POST',
+      channelRoute(channel, 'resume'),
+    );
+    const note = inChinese() ? result.noteZh : result.note;
     if (options.json) printJson(result);
-    else console.log(`${channel} resumed; ${result.woken} waiting deliver${result.woken === 1 ? 'y' : 'ies'} woken${result.note ? `. ${result.note}` : ''}`);
+    else console.log(`${channel} resumed; ${result.woken} waiting deliver${result.woken === 1 ? 'y' : 'ies'} woken${note ? `. ${note}` : ''}`);
   });
 }

@@ -33,11 +33,15 @@ export function registerExampleCommands(program: Command): void {
       );
       const drafts = result.packages.filter((p) => p.status === 'draft');
       const inReview = result.packages.filter((p) => p.status === 'in_review');
-      if (drafts.length) console.log(`\nSubmit them for review: ${drafts.map((p) => `govpub packages submit ${p.id}`).join('; ')} (or load with --submit).`);
-      if (inReview.length || drafts.length) {
+      if (drafts.length)
+        console.log(
+          `\nSubmit them for review: ${drafts.map((p) => `govpub packages submit ${p.id}`).join('; ')}${options.submit ? '' : ' (or load with --submit)'}.`,
+        );
+      // Only a package in review can be decided on.
+      if (inReview.length) {
         console.log('Review: one reviewer per stage (初审, 复审, 终审), none of them the author, e.g. for each package:');
         console.log(
-          `  GOVPUB_TOKEN=<初审 reviewer's token> govpub packages decide ${(inReview[0] ?? drafts[0])!.id} --revision 1 --decision approve --comment 同意   (then 复审, 终审)`,
+          `  GOVPUB_TOKEN=<初审 reviewer's token> govpub packages decide ${inReview[0]!.id} --revision ${inReview[0]!.revision} --decision approve --comment 同意   (then 复审, 终审)`,
         );
       }
     });

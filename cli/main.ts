@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { loadSettings } from '../config/settings.js';
-import { reportError } from './output.js';
+import { outputWasClosed, printable, reportError } from './output.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerPackageCommands } from './package-commands.js';
 import { registerRunCommands } from './run-commands.js';
@@ -22,6 +22,8 @@ export function buildProgram(): Command {
       'Multi-channel publishing for government new media: policy documents and their interpretations, organized, reviewed and released together (三同步).',
     )
     .showHelpAfterError('(run with --help for usage)')
+    // Commander quotes a refused argument as typed (`argument '…' is invalid`): never raw control characters.
+    .configureOutput({ writeErr: (text) => process.stderr.write(printable(text)) })
     .configureHelp({ sortSubcommands: true })
     // Before the subcommands exist, so they inherit it: a usage error throws (main exits 2 with it).
     .exitOverride();
@@ -38,6 +40,14 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `govpub packages list | head`: the reader went away, which is no error (it crashed with an EPIPE
+  // stack). `govpub start | head` stops what it started, in order (it left the Temporal dev server running).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') outputWasClosed();
+      else throw error;
+    });
+  }
   const program = buildProgram();
   const wantsJson = argv.includes('--json');
   try {

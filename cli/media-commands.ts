@@ -10,6 +10,7 @@
  * Files are streamed to the API (never read whole into memory).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { MediaJobView, MediaView } from '../services/media.js';
@@ -133,12 +134,26 @@ export function registerMediaCommands(program: Command): void {
     let job: (MediaJobView & { existing: boolean }) | undefined;
     if (options.renditions || options.channel) {
       const list = options.renditions ? splitList(options.renditions) : [];
-      job = await api.request('POST', `/api/media/${added.id}/renditions`, {
-        platforms: list.filter((x) => !x.includes('.')),
-        specs: list.filter((x) => x.includes('.')),
-        ...(options.channel ? { channel: options.channel } : {}),
-        watermark: options.watermark,
-      });
+      job = await api
+        .request<MediaJobView & { existing: boolean }>('POST', `/api/media/${added.id}/renditions`, {
+          platforms: list.filter((x) => !x.includes('.')),
+          specs: list.filter((x) => x.includes('.')),
+          ...(options.channel ? { channel: options.channel } : {}),
+          watermark: options.watermark,
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof GovpubError)) throw error;
+          // The upload itself went through: say so, or the person uploads again thinking it failed.
+          const name = path.basename(file);
+          throw new GovpubError(
+            error.code,
+            `${name} is stored as ${added.id}, but no renditions were asked for: ${error.message.replace(/\.?$/, '.')} Correct --renditions or --channel and run the command again (the file is not uploaded twice).`,
+            { ...error.details, mediaId: added.id },
+            {
+              zh: `${name} 已存储，编号 ${added.id}；但未能申请转码：${error.messageZh.replace(/[。.]?$/, '。')}请更正 --renditions 或 --channel 后重新运行命令（文件不会重复上传）。`,
+            },
+          );
+        });
     }
     if (options.json) return printJson({ ...added, ...(job ? { job } : {}) });
     console.log(`${added.created ? 'added' : 'already stored'} ${added.id}`);

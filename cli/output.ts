@@ -19,11 +19,47 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
 }
 
 /**
+ * What a long-running command (`govpub start`, `worker`, `api`, …) does when its output is closed
+ * (`govpub start | head`, a closed terminal): stop in order, as on Ctrl+C. Other commands just exit.
+ */
+let whenOutputClosed: (() => void) | null = null;
+let outputIsClosed = false;
+
+/** Registers the stop a long-running command makes when its output closes; runs it at once if it closed already. */
+export function onOutputClosed(stop: () => void): void {
+  whenOutputClosed = stop;
+  if (outputIsClosed) stop();
+}
+
+/** Whether the reader of this process's output has gone (EPIPE): writing more would only fail. */
+export function outputClosed(): boolean {
+  return outputIsClosed;
+}
+
+/** Called by main on EPIPE: a command that runs a system stops it in order; any other exits 0 (no error: the reader went away). */
+export function outputWasClosed(): void {
+  if (outputIsClosed) return;
+  outputIsClosed = true;
+  if (whenOutputClosed) whenOutputClosed();
+  else process.exit(0);
+}
+
+/**
  * Whether people read Chinese here: `GOVPUB_LANG=zh` (or zh-CN, zh_CN.UTF-8). English is the
  * default, so scripts that read the CLI's output see what they always saw.
  */
 export function inChinese(env: NodeJS.ProcessEnv = process.env): boolean {
   return /^zh\b/i.test(env.GOVPUB_LANG?.trim() ?? '');
+}
+
+/**
+ * Text as a terminal may show it: control characters and direction overrides written as `\u001b`,
+ * line feeds and tabs kept. An error quotes what was typed (a user name, a role, an id), and an
+ * ANSI escape in it would clear the screen or recolour what follows, a carriage return overwrite
+ * the sentence, a U+202E reverse it.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202d\u202e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Prints the error for a person (or as JSON) and returns the exit code. */
@@ -41,13 +77,15 @@ export function reportError(error: unknown, json: boolean): number {
         },
       });
     } else
-      process.stderr.write(`govpub: ${inChinese() ? error.messageZh : error.message}
-${problemLines(problems)}`);
+      process.stderr.write(
+        printable(`govpub: ${inChinese() ? error.messageZh : error.message}
+${problemLines(problems)}`),
+      );
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);
   if (json) printJson({ error: { code: 'internal', message } });
-  else process.stderr.write(`govpub: unexpected error: ${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`);
+  else process.stderr.write(printable(`govpub: unexpected error: ${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`));
   return 1;
 }
 

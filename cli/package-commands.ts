@@ -5,7 +5,7 @@ import { checkJsonStructure, decodeUtf8Body } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
-import { printJson, printTable } from './output.js';
+import { printable, printJson, printTable } from './output.js';
 
 function readJsonFile(file: string): unknown {
   let bytes: Buffer;
@@ -146,7 +146,18 @@ export function registerPackageCommands(program: Command): void {
   );
   withActingOptions(
     packages.command('retract <id>').description('Retract (撤稿) a released package everywhere').requiredOption('--reason <text>', 'why'),
-  ).action(operation<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason })));
+  ).action(
+    // The answer comes as the retraction begins: the status is still `released` until the workflow takes it up.
+    actOnId<Summary & { retraction?: { reason: string; at: string } | null }, Common & { reason: string }>(
+      (r) =>
+        r.retraction
+          ? printable(
+              `${r.id}: retraction begun at ${r.retraction.at} (reason: ${r.retraction.reason}); every channel takes it down now, then the status is retracted. Follow it: govpub packages show ${r.id}`,
+            )
+          : describeState(r),
+      (api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason }),
+    ),
+  );
   withActingOptions(
     packages
       .command('validity <id>')

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { httpUrlProblem } from '../config/http-url.js';
 import { loadSettings, localApiUrl } from '../config/settings.js';
 import type { Running } from '../runtime/processes.js';
-import { printJson } from './output.js';
+import { onOutputClosed, outputClosed, printJson } from './output.js';
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
+// Once the reader has gone (`govpub start | head`), lines have nowhere to go: the stop is silent.
+const log = (line: string) => void (outputClosed() || process.stdout.write(`${line}\n`));
 // Heavy modules (Temporal SDK, bundler, database drivers) load only for the command that needs them.
 const processes = () => import('../runtime/processes.js');
 
@@ -46,6 +47,28 @@ function readHistory(readFile: (file: string, encoding: 'utf8') => string, file:
   return history;
 }
 
+/**
+ * For a command that starts a system: a Ctrl+C, SIGTERM or closed output while it starts up must
+ * not end the process half-way (Node's default for a signal ends it at once: an embedded database
+ * not closed, the Temporal dev server, in a process group of its own, left running). The stop is
+ * noted and runs in order as soon as everything is up (untilSignal); a second Ctrl+C or SIGTERM
+ * stops at once, and the dev server still ends with the process (runtime/temporal-dev-server.ts).
+ */
+let stopAskedWhileStarting = false;
+let whileStarting: ((signal: NodeJS.Signals) => void) | null = null;
+
+function stopInOrderOnceStarted(): void {
+  whileStarting = (signal) => {
+    if (stopAskedWhileStarting) process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+    stopAskedWhileStarting = true;
+    log('stopping once started… (Ctrl+C again to stop at once)');
+  };
+  process.on('SIGINT', whileStarting).on('SIGTERM', whileStarting);
+  onOutputClosed(() => {
+    stopAskedWhileStarting = true;
+  });
+}
+
 const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
@@ -56,11 +79,16 @@ const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
  */
 async function untilSignal(running: Running): Promise<void> {
   await new Promise<void>((resolve) => {
+    // Swapped in the same tick as the start-up's handlers are removed: no signal finds none.
+    if (whileStarting) process.off('SIGINT', whileStarting).off('SIGTERM', whileStarting);
+    whileStarting = null;
+    if (stopAskedWhileStarting) return resolve();
     const first = () => {
       process.off('SIGINT', first).off('SIGTERM', first);
       resolve();
     };
     process.on('SIGINT', first).on('SIGTERM', first);
+    onOutputClosed(first);
   });
   log('stopping… (Ctrl+C again to stop at once)');
   const atOnce = (signal: NodeJS.Signals) => {
@@ -163,7 +191,10 @@ export function registerRunCommands(program: Command): void {
       'after',
       '\nEnvironment: PORT (8080), GOVPUB_DATA_DIR (./.govpub), GOVPUB_TEMPORAL_PORT (7233), GOVPUB_TEMPORAL_UI_PORT (8233),\nGOVPUB_PGLITE_PORT (0 = any), DATABASE_URL, TEMPORAL_ADDRESS (use an existing server instead of the dev server).',
     )
-    .action(async () => untilSignal(await (await processes()).runAllInOne(loadSettings(), log)));
+    .action(async () => {
+      stopInOrderOnceStarted();
+      await untilSignal(await (await processes()).runAllInOne(loadSettings(), log));
+    });
 
   program
     .command('worker')
@@ -173,14 +204,18 @@ export function registerRunCommands(program: Command): void {
       '\nTLS: TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (mTLS), TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME; Temporal Cloud: TEMPORAL_API_KEY.\nGOVPUB_WORKFLOW_BUNDLE: a prebuilt workflow bundle from `govpub bundle`.',
     )
     .option('--no-require-secrets', 'start even when platform secrets are missing (deliveries to those accounts will fail)')
-    .action(async (options: { requireSecrets: boolean }) =>
-      untilSignal(await (await processes()).runWorkerProcess(loadSettings(), log, undefined, { requireSecrets: options.requireSecrets })),
-    );
+    .action(async (options: { requireSecrets: boolean }) => {
+      stopInOrderOnceStarted();
+      await untilSignal(await (await processes()).runWorkerProcess(loadSettings(), log, undefined, { requireSecrets: options.requireSecrets }));
+    });
 
   program
     .command('api')
     .description('Run the HTTP API (production: behind a reverse proxy) against TEMPORAL_ADDRESS and DATABASE_URL')
-    .action(async () => untilSignal(await (await processes()).runApiProcess(loadSettings(), log)));
+    .action(async () => {
+      stopInOrderOnceStarted();
+      await untilSignal(await (await processes()).runApiProcess(loadSettings(), log));
+    });
 
   program
     .command('bundle')
@@ -210,7 +245,10 @@ export function registerRunCommands(program: Command): void {
       "accept the registry accounts' secrets (GOVPUB_SECRETS_FILE, else development ones made under the data directory) and record the URLs in <data dir>/run/simulators.json, where `govpub worker` and `govpub api` find them (what `govpub start` and `govpub topology` do)",
     )
     .action(async (options: { basePort: string; seed?: string; faults?: string; json?: boolean; forWorkers?: boolean; eventsUrl?: string }) => {
-      if (options.forWorkers) return runSimulatorsForWorkers(options);
+      if (options.forWorkers) {
+        stopInOrderOnceStarted();
+        return runSimulatorsForWorkers(options);
+      }
       if (options.eventsUrl !== undefined) {
         const { GovpubError } = await import('../domain/errors.js');
         throw new GovpubError(
@@ -248,7 +286,7 @@ export function registerRunCommands(program: Command): void {
       assertSharedDatabase(settings);
       const topology = new TopologySupervisor(loadSettings({ ...process.env, GOVPUB_DATA_DIR: parsed.dataDir, PORT: String(parsed.port) }), parsed, {
         out: log,
-        err: (line) => process.stderr.write(`${line}\n`),
+        err: (line) => void (outputClosed() || process.stderr.write(`${line}\n`)),
       });
       let signals = 0;
       const onSignal = () => {
@@ -260,6 +298,10 @@ export function registerRunCommands(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // `govpub topology | head`: the reader went away; stop everything in order, as on the first Ctrl+C.
+      onOutputClosed(() => {
+        if (signals === 0) onSignal();
+      });
       try {
         await topology.start();
         await topology.finished;

@@ -53,7 +53,17 @@ export function registerStatsCommands(program: Command): void {
     if (format !== 'table') {
       const text = render(stats, format);
       if (options.out) {
-        fs.writeFileSync(options.out, text);
+        try {
+          fs.writeFileSync(options.out, text);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+          throw new GovpubError(
+            'file_unwritable',
+            `Cannot write ${options.out} (${code}): check that its folder exists and that you may write there, or give another --out.`,
+            {},
+            { zh: `无法写入 ${options.out}（${code}）：请确认其所在文件夹存在且有写入权限，或换一个 --out 路径。` },
+          );
+        }
         process.stderr.write(`wrote ${options.out} (${Buffer.byteLength(text)} bytes)\n`);
       } else process.stdout.write(text);
       return;

@@ -2,6 +2,12 @@
 
 /** ` (did you mean "x"?)` when a candidate is close enough to `value`, otherwise the empty string. */
 export function didYouMean(value: string, candidates: Iterable<string>): string {
+  const best = nearestName(value, candidates);
+  return best !== undefined ? ` (did you mean "${best}"?)` : '';
+}
+
+/** The candidate nearest to `value` when it is close enough to be a mistyping of it, else undefined. */
+export function nearestName(value: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -11,7 +17,7 @@ export function didYouMean(value: string, candidates: Iterable<string>): string 
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(value.length / 3)) ? best : undefined;
 }
 
 /** Levenshtein distance with one row of memory. */

@@ -13,9 +13,28 @@ import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { channelId, findChannel, isSecretRef, type Registry } from '../domain/registry.js';
 import { DEFAULT_REGISTRY_DIR, REGISTRY_FILES, displayPath, registrySource } from './registry.js';
+import { nearestName } from './did-you-mean.js';
 
 /** Environment variable naming the secrets file. */
 export const SECRETS_FILE_ENV = 'GOVPUB_SECRETS_FILE';
+
+/**
+ * A warning when the secrets file can be read or changed by users other than its owner (and its
+ * group's readers, for a deployment that gives the file to a group): the platforms' credentials
+ * in it then are every local user's. Not a refusal: a mounted secret volume may show wider modes.
+ */
+export function secretsFileExposure(file: string): string | null {
+  if (process.platform === 'win32') return null;
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return null; // a missing file is reported where it is read
+  }
+  if ((mode & 0o027) === 0) return null;
+  const shown = mode.toString(8).padStart(4, '0');
+  return `warning: the secrets file ${file} (${SECRETS_FILE_ENV}) is ${mode & 0o004 ? 'readable by every user of this host' : 'writable by others'} (mode ${shown}); restrict it: chmod 600 ${file} (or 640 with a group of its own).`;
+}
 
 /** One place in the registry where an account refers to a secret. */
 export interface SecretUse {
@@ -213,11 +232,16 @@ export function provideSecretHint(name: string, secretsFile: string | undefined)
   return `Provide it as the environment variable ${name}, or ${fileHint}. Never write the value into config/registry.`;
 }
 
-function missingMessage(name: string, uses: SecretUse[], secretsFile: string | undefined, emptyInEnv: boolean): string {
+function missingMessage(name: string, uses: SecretUse[], secretsFile: string | undefined, emptyInEnv: boolean, unclaimed: readonly string[]): string {
   const needed = uses.map(whereUsed).join('; ');
+  // A name in the secrets file that nothing refers to and reads like this one: most likely a typo there.
+  const near = secretsFile ? nearestName(name, unclaimed) : undefined;
+  const typo = near
+    ? ` The secrets file has "${near}", which no account in config/registry refers to: if that is this secret misspelt, rename it to ${name}.`
+    : '';
   return (
     `Secret ${name} is not provided${emptyInEnv ? ' (the environment variable is set but empty)' : ''}. ` +
-    `It is needed by ${needed}. ` +
+    `It is needed by ${needed}.${typo} ` +
     provideSecretHint(name, secretsFile)
   );
 }
@@ -229,6 +253,8 @@ class Store implements SecretStore {
   readonly #secretsFile: string | undefined;
   readonly #emptyInEnv: Set<string>;
   readonly #scope: string;
+  /** Names in the secrets file that no account refers to (candidates for a misspelt name). */
+  readonly #unclaimed: readonly string[];
 
   constructor(
     registry: Registry,
@@ -237,7 +263,9 @@ class Store implements SecretStore {
     secretsFile: string | undefined,
     emptyInEnv: Set<string>,
     scope: string,
+    unclaimed: readonly string[],
   ) {
+    this.#unclaimed = unclaimed;
     this.#registry = registry;
     this.#values = values;
     this.#secretsFile = secretsFile;
@@ -274,7 +302,7 @@ class Store implements SecretStore {
     }
     const found = this.#values.get(name);
     if (!found) {
-      throw new GovpubError('secret_missing', missingMessage(name, uses, this.#secretsFile, this.#emptyInEnv.has(name)), {
+      throw new GovpubError('secret_missing', missingMessage(name, uses, this.#secretsFile, this.#emptyInEnv.has(name), this.#unclaimed), {
         secret: name,
         uses,
       });
@@ -298,7 +326,7 @@ class Store implements SecretStore {
     const out: MissingSecret[] = [];
     for (const [name, uses] of this.#uses) {
       if (this.#values.has(name)) continue;
-      out.push({ name, uses, message: missingMessage(name, uses, this.#secretsFile, this.#emptyInEnv.has(name)) });
+      out.push({ name, uses, message: missingMessage(name, uses, this.#secretsFile, this.#emptyInEnv.has(name), this.#unclaimed) });
     }
     return out;
   }
@@ -348,7 +376,9 @@ export function resolveSecrets(registry: Registry, sources: SecretSources): Secr
     if (fromFile !== undefined) values.set(name, { value: fromFile, origin: 'file' });
   }
   const scope = sources.only ? `channels ${sources.only.join(', ')}` : 'all accounts';
-  return new Store(registry, uses, values, loaded?.file, emptyInEnv, scope);
+  const referenced = new Set(collectSecretRefs(registry).map((u) => u.secret));
+  const unclaimed = loaded ? [...loaded.values.keys()].filter((n) => !referenced.has(n)) : [];
+  return new Store(registry, uses, values, loaded?.file, emptyInEnv, scope, unclaimed);
 }
 
 /** The secrets the accounts in scope need but nobody provided; never throws for missing ones. */

@@ -234,11 +234,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const xdgCache = nonEmpty(env.XDG_CACHE_HOME) ?? path.join(os.homedir(), '.cache');
   const apiPort = intFrom(env, 'PORT', 8080);
   const apiHost = nonEmpty(env.HOST) ?? '127.0.0.1';
-  const logLevel = (nonEmpty(env.GOVPUB_LOG_LEVEL) ?? 'info') as Settings['logLevel'];
+  const logLevel = (nonEmpty(env.GOVPUB_LOG_LEVEL) ?? 'warn') as Settings['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new GovpubError('setting_invalid', `GOVPUB_LOG_LEVEL=${logLevel} must be one of debug, info, warn, error.`);
   }
-  const publicBaseUrl = nonEmpty(env.GOVPUB_PUBLIC_URL) ?? `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
+  // Without GOVPUB_PUBLIC_URL, the address this host reaches the API at (HOST=:: is no address to put in a link).
+  const publicBaseUrl = nonEmpty(env.GOVPUB_PUBLIC_URL) ?? localApiUrl({ apiHost, apiPort });
   const simulatorsSetting = (nonEmpty(env.GOVPUB_SIMULATORS) ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(simulatorsSetting)) {
     throw new GovpubError('setting_invalid', `GOVPUB_SIMULATORS=${simulatorsSetting} must be "on" or "off".`);

@@ -5,6 +5,8 @@ import { describe, join, forEachKey, type At, type FileCheck } from './yaml-line
 export interface Shape {
   required: readonly string[];
   optional?: readonly string[];
+  /** Keys an earlier release took, with what to write instead: said in place of "unknown key". */
+  replaced?: Readonly<Record<string, string>>;
 }
 
 /** Reads a mapping with a known set of keys; reports unknown and missing keys. */
@@ -18,6 +20,7 @@ export function readMap(fc: FileCheck, at: At, shape: Shape, what: string): Map<
   forEachKey(fc, at, at.node, 'keys must be plain text', undefined, (key, value, keyLine) => {
     const keyPath = join(at.path, key);
     if (allowed.includes(key)) out.set(key, fc.at(value, keyPath, keyLine));
+    else if (shape.replaced && Object.hasOwn(shape.replaced, key)) fc.issue(keyPath, shape.replaced[key]!, keyLine);
     else fc.issue(keyPath, `unknown key (allowed: ${allowed.join(', ')})`, keyLine);
   });
   for (const key of shape.required) {

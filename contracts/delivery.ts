@@ -100,6 +100,8 @@ export interface DeliveryChange {
   skippedReason?: string | null;
   reminded?: boolean;
   live?: boolean;
+  /** When it went live, if not now: a manual post confirmed after it went up (UTC ISO). */
+  liveAt?: string;
   takenDown?: boolean;
   details?: Record<string, unknown>;
 }
@@ -123,6 +125,8 @@ export interface ConfirmManualRequest {
   by: string;
   url: string;
   note?: string;
+  /** When the post went up on the platform (UTC ISO), when the operator says; else the confirmation's time. */
+  postedAt?: string;
 }
 
 /** What a delivery or take-down workflow answers to its status Query and operator Updates. */
@@ -195,9 +199,13 @@ export interface CredentialCheckInput {
   platform: string;
 }
 
-/** One check per channel at a time: two operators resuming at once share it. */
-export function credentialCheckWorkflowId(channelId: string): string {
-  return `channel-check:${channelId}`;
+/**
+ * One check per channel at a time: two operators resuming at once share it. Per task queue too:
+ * two deployments sharing a Temporal namespace (each with its own GOVPUB_TASK_QUEUE and database)
+ * must not read each other's answer about their own credentials.
+ */
+export function credentialCheckWorkflowId(taskQueue: string, channelId: string): string {
+  return `channel-check:${taskQueue}:${channelId}`;
 }
 
 /** How long the check may take on the platform's queue, waiting for a worker included. */

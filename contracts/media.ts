@@ -76,6 +76,8 @@ export interface MediaJobFailure {
   spec: string;
   code: string;
   message: string;
+  /** The same sentence for the console's users (zh-CN); absent in jobs recorded before it travelled. */
+  messageZh?: string;
 }
 
 export interface FinishMediaJobInput {

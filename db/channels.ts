@@ -63,6 +63,23 @@ export async function currentPause(
 }
 
 /**
+ * The latest lifting of a channel's pause, with who lifted it (by user name when a user), or null
+ * when it was never resumed: what a resume of a channel that is not paused names.
+ */
+export async function lastResume(db: Kysely<DB>, channelId: string): Promise<{ at: Date; by: string } | null> {
+  const entry = await db
+    .selectFrom('audit_log')
+    .leftJoin('users', 'users.id', 'audit_log.actor')
+    .select(['audit_log.at', 'audit_log.actor', 'users.name'])
+    .where('audit_log.channel_id', '=', channelId)
+    .where('audit_log.action', '=', 'channel_resumed')
+    .orderBy('audit_log.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return entry ? { at: entry.at, by: entry.name ?? entry.actor } : null;
+}
+
+/**
  * The reason govpub writes when it holds a channel because the platform refused its credentials,
  * and how readers recognise it (channel health reports the credentials as invalid).
  */

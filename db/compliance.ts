@@ -109,13 +109,19 @@ export async function selectFindings(db: Kysely<DB>, filter: FindingFilter): Pro
   return q.execute();
 }
 
-/** Open findings by severity, optionally within units. */
-export async function countOpenFindings(db: Kysely<DB>, units?: readonly string[]): Promise<{ severity: string; n: number }[]> {
+/** Open findings by severity, optionally within units, of one kind and of one subject type. */
+export async function countOpenFindings(
+  db: Kysely<DB>,
+  filter: { units?: readonly string[]; kind?: string; subjectType?: string } = {},
+): Promise<{ severity: string; n: number }[]> {
+  const { units } = filter;
   let q = db
     .selectFrom('compliance_findings')
     .select(['severity', (eb) => eb.fn.countAll<string>().as('n')])
     .where('status', '=', 'open')
     .groupBy('severity');
+  if (filter.kind) q = q.where('kind', '=', filter.kind);
+  if (filter.subjectType) q = q.where('subject_type', '=', filter.subjectType);
   if (units) q = units.length ? q.where('owner_unit', 'in', units) : q.where(sql<boolean>`false`);
   const rows = await q.execute();
   return rows.map((r) => ({ severity: r.severity, n: Number(r.n) }));

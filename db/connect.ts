@@ -24,6 +24,15 @@ export function redactUrl(url: string): string {
   }
 }
 
+function passwordOf(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Told how long each query took, in seconds (the metrics' govpub_db_query_duration_seconds). */
 export type QueryTimer = (seconds: number) => void;
 
@@ -44,12 +53,51 @@ export function connectPostgres(url: string, poolSize = 10, onQuery?: QueryTimer
   });
 }
 
-/** Fails fast, with a message naming the database, when it cannot be reached. */
-export async function assertReachable(db: Kysely<DB>, description: string): Promise<void> {
+/**
+ * What the operator does next for the failures PostgreSQL names by SQLSTATE: a bare code (3D000)
+ * told nobody that the database is missing or the password wrong.
+ */
+function nextStep(code: string, description: string): string | undefined {
+  let database = '';
+  let user = '';
+  try {
+    const url = new URL(description);
+    database = decodeURIComponent(url.pathname.slice(1));
+    user = decodeURIComponent(url.username);
+  } catch {
+    // the embedded database's description is not a URL; its codes below never need these
+  }
+  switch (code) {
+    case '3D000':
+      return `Create the database once (\`createdb -h <host> -U <admin> ${database || '<name>'}\`, then \`govpub db migrate\`), or fix the database name in DATABASE_URL.`;
+    case '28P01':
+      return `Fix the password of user "${user}" in DATABASE_URL (percent-encode @ : / in it), or the user's password on the server.`;
+    case '28000':
+      return `Fix the user in DATABASE_URL, or let it in: create the role (\`createuser ${user || '<user>'}\`) or add a pg_hba.conf line for this host, user and database.`;
+    case '53300':
+      return 'The server has no connection left: each govpub process keeps up to 10, so raise max_connections or put PgBouncer in between.';
+    case '57P03':
+      return 'The server is starting up or shutting down: start govpub again in a moment.';
+    default:
+      return undefined;
+  }
+}
+
+/** Fails fast, with a message naming the database, what is wrong and what to do, when it cannot be used. */
+export async function assertReachable(db: Kysely<DB>, description: string, password?: string): Promise<void> {
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
-    const cause = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    const step = code ? nextStep(code, description) : undefined;
+    if (step) {
+      // The server's own sentence names the database, role or limit; a password never appears in
+      // it, but blank one anyway in case a server or proxy quotes the connection string.
+      let said = (error as Error).message;
+      if (password) said = said.split(password).join('***');
+      throw new GovpubError('database_unreachable', `The database at ${description} refused the connection: ${said} (${code}). ${step}`);
+    }
+    const cause = code ?? (error as Error).message;
     throw new GovpubError(
       'database_unreachable',
       `Cannot reach the database at ${description} (${cause}). Check that PostgreSQL is running and DATABASE_URL is right, or unset DATABASE_URL to use the embedded database.`,
@@ -77,7 +125,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
     const db = connectPostgres(options.databaseUrl, 10, options.onQuery);
     const description = redactUrl(options.databaseUrl);
-    await assertReachable(db, description).catch(async (error) => {
+    await assertReachable(db, description, passwordOf(options.databaseUrl)).catch(async (error) => {
       await db.destroy();
       throw error;
     });

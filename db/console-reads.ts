@@ -4,7 +4,7 @@
  * moment (the events stream). Every query of the console's read APIs lives here.
  */
 import { sql, type Kysely } from 'kysely';
-import { NEEDS_ACTION_STATES } from '../domain/delivery-state.js';
+import { ACTION_URGENCY_RANKS, NEEDS_ACTION_STATES } from '../domain/delivery-state.js';
 import { standsReturned } from './packages.js';
 import type { DB } from './schema.js';
 
@@ -100,25 +100,43 @@ export async function rejectedDrafts(db: Kysely<DB>, userId: string, limit: numb
 }
 
 /** Deliveries waiting for operations (a NEEDS_ACTION state or an open task), with their package's title. */
+/** domain/delivery-state.ts actionUrgency as SQL: the rank a delivery row matches first, the count of ranks if none. */
+const urgencyRank = sql<number>`case ${sql.join(
+  ACTION_URGENCY_RANKS.map((r, i) => {
+    const matches = [
+      ...(r.tasks.length > 0 ? [sql`deliveries.task in (${sql.join([...r.tasks])})`] : []),
+      ...(r.states.length > 0 ? [sql`deliveries.state in (${sql.join([...r.states])})`] : []),
+    ];
+    return sql`when ${sql.join(matches, sql` or `)} then ${sql.lit(i)}`;
+  }),
+  sql` `,
+)} else ${sql.lit(ACTION_URGENCY_RANKS.length)} end`;
+
 export async function deliveriesNeedingAction(db: Kysely<DB>, limit: number) {
-  return db
-    .selectFrom('deliveries')
-    .innerJoin('packages', 'packages.id', 'deliveries.package_id')
-    .select([
-      'deliveries.id',
-      'deliveries.package_id',
-      'deliveries.channel_id',
-      'deliveries.platform',
-      'deliveries.state',
-      'deliveries.task',
-      'deliveries.error_message',
-      'deliveries.updated_at',
-      'packages.title',
-    ])
-    .where((eb) => eb.or([eb('deliveries.state', 'in', [...NEEDS_ACTION_STATES]), eb('deliveries.task', 'is not', null)]))
-    .orderBy('deliveries.updated_at')
-    .limit(limit)
-    .execute();
+  return (
+    db
+      .selectFrom('deliveries')
+      .innerJoin('packages', 'packages.id', 'deliveries.package_id')
+      .select([
+        'deliveries.id',
+        'deliveries.package_id',
+        'deliveries.channel_id',
+        'deliveries.platform',
+        'deliveries.state',
+        'deliveries.task',
+        'deliveries.error_message',
+        'deliveries.updated_at',
+        'packages.title',
+      ])
+      .where((eb) => eb.or([eb('deliveries.state', 'in', [...NEEDS_ACTION_STATES]), eb('deliveries.task', 'is not', null)]))
+      // Most urgent first (domain/delivery-state.ts byActionUrgency), so the limit never cuts a
+      // manual take-down for the sake of a hand-off; then the one waiting longest.
+      .orderBy(urgencyRank)
+      .orderBy('deliveries.created_at')
+      .orderBy('deliveries.id')
+      .limit(limit)
+      .execute()
+  );
 }
 
 // ---- Stats ------------------------------------------------------------------------------------

@@ -185,7 +185,20 @@ export function oneMoreAttempt() {
   return sql<number>`attempts + 1`;
 }
 
-/** A time set the first time only (a repeated step keeps the first). */
-export function firstTime(column: 'live_at' | 'taken_down_at') {
-  return sql<Date>`coalesce(${sql.ref(column)}, now())`;
+/** A time set the first time only (a repeated step keeps the first): `at`, or the database's now. */
+export function firstTime(column: 'live_at' | 'taken_down_at', at?: Date) {
+  return at ? sql<Date>`coalesce(${sql.ref(column)}, ${at})` : sql<Date>`coalesce(${sql.ref(column)}, now())`;
+}
+
+/**
+ * The renditions deliveries use of one original, as (spec, channel) pairs from the delivery rows'
+ * `renditions` lists: what a delivery made of it (those renditions have no job row).
+ */
+export async function renditionUsesOf(db: Kysely<DB>, mediaId: string): Promise<{ spec: string; channelId: string }[]> {
+  const { rows } = await sql<{ spec: string; channelId: string }>`
+    select distinct used.value ->> 'spec' as "spec", d.channel_id as "channelId"
+    from deliveries d cross join lateral jsonb_array_elements(d.renditions) as used
+    where d.renditions @> ${JSON.stringify([{ mediaId }])}::jsonb and used.value ->> 'mediaId' = ${mediaId}
+    order by 1, 2`.execute(db);
+  return rows.filter((r) => typeof r.spec === 'string');
 }

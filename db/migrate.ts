@@ -73,3 +73,20 @@ export async function migrationStatus(db: Kysely<any>): Promise<{ name: string; 
   });
   return (await migrator.getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
 }
+
+/**
+ * Refuses a database whose schema this release has not brought up to date: `govpub api` and
+ * `govpub worker` never migrate (one `govpub db migrate` per release does), and one started first
+ * used to die on "relation "channels" does not exist", which named neither the cause nor the fix.
+ */
+export async function assertMigrated(db: Kysely<any>, description: string): Promise<void> {
+  const pending = (await migrationStatus(db)).filter((m) => !m.executedAt).map((m) => m.name);
+  if (pending.length === 0) return;
+  const total = Object.keys(MIGRATIONS).length;
+  const which = pending.length === total ? 'has no govpub schema yet' : `is behind this release`;
+  const names = pending.length > 3 ? `${pending[0]} … ${pending[pending.length - 1]}` : pending.join(', ');
+  throw new GovpubError(
+    'schema_not_migrated',
+    `The database at ${description} ${which}: ${pending.length} of ${total} migrations not applied (${names}). Run \`govpub db migrate\` once with the same DATABASE_URL, then start this process again.`,
+  );
+}

@@ -31,16 +31,19 @@ export const FORM_LABELS: Record<string, string> = {
   leader_interview: '主要负责人解读',
 };
 
-/** The year as a number, or a 400 that names the parameter. */
+/**
+ * The year as a number, or a 400 that names the parameter. Only four digits as written (2026): not
+ * " 2026", "02026", "+2026" or "2026.0", which the API refuses too (api/validation.ts).
+ */
 export function parseYear(value: unknown, parameter = 'year'): number {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  const year = /^\d{4}$/.test(text) ? Number(text) : NaN;
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
+  const year = /^[1-9]\d{3}$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(year) || year < FIRST_YEAR || year > LAST_YEAR) {
     throw new GovpubError(
       'invalid_query',
       `${parameter}: expected a calendar year from ${FIRST_YEAR} to ${LAST_YEAR} (e.g. 2026), got ${JSON.stringify(value ?? null)}.`,
       { status: 400, issues: [{ path: parameter, message: `expected a year from ${FIRST_YEAR} to ${LAST_YEAR}` }] },
-      { zh: `参数 ${parameter} 应为 ${FIRST_YEAR} 至 ${LAST_YEAR} 之间的年份（例如 2026）。` },
+      { zh: `参数 ${parameter} 应为 ${FIRST_YEAR} 至 ${LAST_YEAR} 之间的年份，写作四位数字（例如 2026），实际为 ${JSON.stringify(value ?? null)}。` },
     );
   }
   return year;
@@ -137,5 +140,10 @@ export interface AnnualStats {
     /** Null for a year that has not begun: no day counted, so no silence either (not a gap ending before it starts). */
     longestGap: { days: number; from: string; to: string } | null;
   }[];
+  /** The configured limits the figures are read against (config/registry/compliance.yaml), so no reader hard-codes them. */
+  limits: {
+    /** An account this many days without a post fails the inspectors' 「两周内无更新」 (accounts.failDays). */
+    accountFailDays: number;
+  };
   generatedAt: string;
 }

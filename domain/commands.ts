@@ -90,6 +90,38 @@ const reasonRequired = (blank?: Problem) =>
 /** The release time a package's body may carry (created or edited with its content). */
 const PACKAGE_RELEASE_TIME = releaseTime('When to release once approved (with its offset); null: as soon as approved.', true);
 
+/** When a manual post went up: absent or null (now), or an instant with its offset. */
+export function postedAtProblem(value: unknown): Problem | null {
+  if (value === undefined || value === null || isInstantWithOffset(value)) return null;
+  return {
+    code: 'invalid_posted_at',
+    message: `expected the time the post went up, an ISO 8601 date-time such as 2026-12-01T09:00:00+08:00, got ${JSON.stringify(value) ?? String(value)}`,
+    messageZh: `实际发布时间应为带时区的 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00，收到的是 ${JSON.stringify(value) ?? String(value)}`,
+  };
+}
+
+/**
+ * Why a manual post cannot have gone up at `postedAt` (an instant already checked by postedAtProblem):
+ * not after now (a minute's leeway for clocks), nor before govpub handed the post off (`handedOffAt`,
+ * when the delivery was created). Null when it can. Pure: `now` is given.
+ */
+export function postedAtTimeProblem(postedAt: string, handedOffAt: Date, now: Date): Problem | null {
+  const at = Date.parse(postedAt);
+  if (at > now.getTime() + 60_000)
+    return {
+      code: 'invalid_posted_at',
+      message: `${postedAt} is still to come: give the time the post went up on the platform (now or earlier).`,
+      messageZh: `实际发布时间 ${postedAt} 晚于当前时间：请填写帖子在平台上实际发出的时间（不晚于现在）。`,
+    };
+  if (at < handedOffAt.getTime())
+    return {
+      code: 'invalid_posted_at',
+      message: `${postedAt} is before govpub handed this post off (${handedOffAt.toISOString()}): the post cannot have gone up then. Check the date and the offset (+08:00 for Beijing time).`,
+      messageZh: `实际发布时间 ${postedAt} 早于本条发布任务的交付时间（${handedOffAt.toISOString()}），不可能在此之前发出。请核对日期和时区（北京时间为 +08:00）。`,
+    };
+  return null;
+}
+
 /** The address of a post confirmed by hand: an http(s) URL without spaces. */
 export function postUrlProblem(value: unknown): Problem | null {
   if (typeof value === 'string' && /^https?:\/\/\S+$/.test(value)) return null;
@@ -213,6 +245,13 @@ export const COMMANDS = {
         problem: postUrlProblem,
       },
       note: { kind: 'note', optional: true, required: false, description: 'What was done by hand.' },
+      postedAt: {
+        kind: 'dateTime',
+        optional: true,
+        description:
+          'When the post went up on the platform, with its offset (a manual post only); left out or null: now. It dates the post in the figures (an account’s last post, the year’s items): give it when confirming a post made earlier.',
+        problem: postedAtProblem,
+      },
     },
   },
   pauseChannel: {

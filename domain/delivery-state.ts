@@ -40,13 +40,18 @@ export const NEEDS_ACTION_STATES: readonly DeliveryState[] = ['failed', 'needs_r
  * (planned work). Null: nothing waits for operations. The board's 只看需处理 orders by it.
  */
 export function actionUrgency(d: { state: string; task: string | null }): number | null {
-  if (d.task === 'manual_takedown') return 0;
-  if (d.state === 'needs_reconnect') return 1;
-  if (d.state === 'failed') return 2;
-  if (d.state === 'unconfirmed') return 3;
-  if (d.state === 'awaiting_manual' || d.task === 'manual_post') return 4;
-  return null;
+  const rank = ACTION_URGENCY_RANKS.findIndex((r) => (d.task !== null && r.tasks.includes(d.task)) || (r.states as readonly string[]).includes(d.state));
+  return rank === -1 ? null : rank;
 }
+
+/** The ranks of actionUrgency as data, so a database query can order by them too (db/console-reads.ts). */
+export const ACTION_URGENCY_RANKS: readonly { tasks: readonly string[]; states: readonly DeliveryState[] }[] = [
+  { tasks: ['manual_takedown'], states: [] },
+  { tasks: [], states: ['needs_reconnect'] },
+  { tasks: [], states: ['failed'] },
+  { tasks: [], states: ['unconfirmed'] },
+  { tasks: ['manual_post'], states: ['awaiting_manual'] },
+];
 
 /** The urgency ranks above as operations read them, most urgent first (the board states the order). */
 export const ACTION_URGENCY_NAMES_ZH = ['待人工删除的撤稿', '需重新授权', '投递失败', '待确认', '待人工发布'] as const;

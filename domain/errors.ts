@@ -23,6 +23,11 @@ export class GovpubError extends Error {
   get messageZh(): string {
     return this.#zh ?? zhMessageFor(this.code);
   }
+
+  /** The Chinese sentence written for this error, if it has one (not its code's general one). */
+  get ownMessageZh(): string | undefined {
+    return this.#zh;
+  }
 }
 
 /**
@@ -46,6 +51,9 @@ const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   not_found: 404,
   // The package can never take the request, whatever its state: its kind does not have the field.
   not_normative: 422,
+  // The server's ffmpeg or ffprobe crashed: not the file's fault nor a conflict, so the sentence
+  // (which tells operations what to repair) is answered with a 5xx the client may retry after it.
+  media_tool_failed: 503,
 };
 
 export function httpStatusOf(code: string): number {

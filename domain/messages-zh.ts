@@ -8,6 +8,7 @@
  */
 import { DUPLICATE_WINDOW_DAYS } from './compliance/external-duplicates.js';
 import { DELIVERY_STATE_NAMES_ZH } from './delivery-state.js';
+import type { PackageStatus } from './package-rules.js';
 
 export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   // ── The request itself ──────────────────────────────────────────────────────
@@ -70,6 +71,9 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   release_time_fixed: '稿件已进入发布流程，发布时间不能再修改。',
   not_approved: '只有审核通过的稿件才能发布。',
   not_released: '只有已发布的稿件才能撤回发布。',
+  already_retracting: '稿件已在撤稿中，无需再次撤稿。请在稿件详情或发布看板中跟进各渠道的撤下进度。',
+  already_retracted: '稿件已撤稿，无需再次撤稿。',
+  package_closed: '稿件的发布流程已结束，不能再对其进行操作。',
   not_in_review: '稿件不在审核中，没有需要审核的内容。',
   stale_revision: '稿件已有更新的版本。请刷新后在最新版本上重新操作。',
   stage_already_decided: '您提交审核决定的环节刚刚已由其他审核人作出决定，您的决定未被采用。请刷新稿件，查看其当前环节后再作决定。',
@@ -80,6 +84,8 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   reason_required: '请填写原因：原因将记入审计记录。',
   invalid_release_time: '发布时间格式不正确。请使用带时区的 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00。',
   invalid_url: '请填写该帖子在平台上的 http(s) 网址。',
+  invalid_posted_at:
+    '实际发布时间不正确：请填写帖子在平台上实际发出的时间，带时区的 ISO 8601 格式（例如 2026-12-01T09:00:00+08:00），不晚于现在，也不早于本条发布任务的交付时间。',
   interpretation_without_document: '解读不能脱离其政策文件单独提交：请在稿件中加入政策文件（三同步）。',
   document_missing: '稿件没有政策文件：请先添加文件再提交审核。',
   interpretation_required: '该目录事项属于须同步解读的政策文件（三同步）：提交前请至少添加一项解读（文字、图解、视频、音频、H5 或领导访谈）。',
@@ -110,6 +116,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   unknown_channel: '渠道编号不存在。渠道编号形如 <平台>:<编号>，请在渠道列表中查看。',
   unknown_account: '注册表中没有该账号。请检查 config/registry/accounts.yaml。',
   channel_already_paused: '该渠道已经暂停，本次未做任何更改。如需以新的原因暂停，请先恢复该渠道再重新暂停；否则保持暂停即可。',
+  channel_not_paused: '该渠道没有暂停，无需恢复，本次未做任何更改。请核对渠道编号。',
   channel_credentials_refused: '平台仍拒绝该账号的凭据，渠道保持暂停，本次未恢复。请先更新凭据或重新授权账号，再恢复渠道。',
 
   // ── Media ───────────────────────────────────────────────────────────────────
@@ -145,6 +152,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   invalid_file_name: '文件名无效。请重命名文件后重新上传。',
   too_many_files: '一次只能上传一个文件：本次请求包含多个文件，均未保存。请逐个上传。',
   file_unreadable: '无法读取该文件。请检查文件路径和权限。',
+  file_unwritable: '无法写入该文件。请确认其所在文件夹存在且有写入权限。',
   watermark_font_missing: '缺少水印字体。请联系运维人员安装所需字体。',
   ffmpeg_not_found: '找不到 ffmpeg。请安装 ffmpeg 或设置其路径。',
   ffprobe_not_found: '找不到 ffprobe。请安装 ffprobe 或设置其路径。',
@@ -157,16 +165,20 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   invalid_stages: '只有审核人和管理员可以负责审核环节。',
   invalid_ttl: '令牌有效期须为 1 到 3650 天（不填则长期有效，直到轮换）。',
   invalid_reason: '原因无效（含控制字符或过长）。请修改后重试。',
-  user_exists: '该用户名已存在。请换一个用户名。',
+  user_exists: '该用户名已存在。请换一个用户名；如需为该用户换发新令牌（旧令牌随即失效），请用 govpub users rotate-token。',
   user_unknown: '用户不存在。请在用户列表中查看。',
   name_is_token:
     '这个用户名看起来是一个 API 令牌（gp_ 开头）：令牌是凭据，不能用作用户名，此处也不会回显。请填写用户名（如 wang.wei）；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
+  token_in_url:
+    '请求地址中含有看似 API 令牌的内容，此处不回显：令牌应放在 Authorization 请求头中（命令行用 --token 或 GOVPUB_TOKEN），不能填在编号或筛选条件的位置。本次未做任何处理；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
   user_disabled: '该用户已被停用。请先启用该用户。',
+  user_not_disabled: '该用户未被停用，未做任何更改，其令牌仍然有效。如需换发新令牌，请用 govpub users rotate-token。',
   invalid_arguments: '命令参数有误。请查看命令帮助（--help）后重试。',
 
   // ── The system: database, Temporal, configuration ──────────────────────────
   database_unavailable: '数据库暂时无法连接，请求未完成。请稍后重试（重试前请先查看当前状态）；工作流会保留进度。',
   database_unreachable: '无法连接数据库。请检查 DATABASE_URL 并确认 PostgreSQL 已启动。',
+  schema_not_migrated: '数据库尚未迁移到当前版本。请先用同一个 DATABASE_URL 运行 govpub db migrate，再启动本进程。',
   migration_failed: '数据库迁移失败。请查看日志并联系运维人员。',
   timeout: '操作未能在时限内完成，可能仍会完成。重试前请先查看其状态。',
   api_busy: '系统正在优先完成已批准的发布，本请求排队超时，未做任何更改。请几秒后重新发送。',
@@ -185,6 +197,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   temporal_cli_missing: '找不到 temporal 命令行工具。请安装或用 TEMPORAL_CLI 指定其路径。',
   temporal_dev_server_failed: 'Temporal 开发服务器启动失败。请查看其日志文件。',
   port_in_use: '端口已被占用。请停止占用该端口的程序，或改用其他端口。',
+  already_running: 'govpub 已在该数据目录上运行，本次未启动。请使用正在运行的那一个，或先将其停止，或用 GOVPUB_DATA_DIR 指定另一个数据目录（并换用其他端口）。',
   topology_running: '该数据目录上已有 govpub topology 在运行。请先停止它，或用 --data-dir 指定其他目录。',
   topology_start_failed: 'govpub topology 未能启动全部进程，已停止已启动的进程。请查看上方该进程的输出。',
   topology_process_exited: 'govpub topology 中不可缺少的进程已退出，已按顺序停止全部进程。请查看上方该进程的输出。',
@@ -218,20 +231,23 @@ export function zhMessageFor(code: string): string {
   return ZH_MESSAGES[code] ?? `请求未能完成（错误代码 ${code}）。请查看英文说明（messageEn）或联系运维人员。`;
 }
 
-/** Readable names of package statuses, for sentences that say which status a package is in. */
-export const STATUS_ZH: Readonly<Record<string, string>> = {
+/**
+ * Readable names of package statuses, for sentences that say which status a package is in, and the
+ * console's status tags (web/src/labels.ts). 撤回 is withdrawing from review; 撤稿 is retracting a release.
+ */
+export const STATUS_ZH: Readonly<Record<PackageStatus, string>> = {
   draft: '草稿',
   in_review: '审核中',
   approved: '已通过',
-  scheduled: '已排期',
+  scheduled: '定时发布',
   releasing: '发布中',
   released: '已发布',
-  retracting: '撤回中',
-  retracted: '已撤回',
+  retracting: '撤稿中',
+  retracted: '已撤稿',
 };
 
 export function statusZh(status: string): string {
-  return STATUS_ZH[status] ?? status;
+  return STATUS_ZH[status as PackageStatus] ?? status;
 }
 
 export function deliveryStateZh(state: string): string {

@@ -121,6 +121,14 @@ export function canEdit(status: PackageStatus): Problem | null {
       messageZh: '稿件正在审核中，内容已锁定。请先撤回审核，再进行修改。',
     };
   }
+  if (status === 'retracting' || status === 'retracted') {
+    // Retracted content is neither edited nor released again: the correction is a package of its own.
+    return {
+      code: 'already_released',
+      message: `The package is ${status}; a retracted package is not edited or released again. Create a new package with the corrected content.`,
+      messageZh: `稿件状态为「${statusZh(status)}」，已撤稿的稿件不能再修改或重新发布。如需发布更正后的内容，请新建一份稿件。`,
+    };
+  }
   return {
     code: 'already_released',
     message: `The package is ${status}; released content is not edited in place. Retract it and publish a corrected package.`,
@@ -166,11 +174,55 @@ export function canRelease(status: PackageStatus): Problem | null {
 
 export function canRetract(status: PackageStatus): Problem | null {
   if (status === 'released' || status === 'releasing') return null;
+  // Nothing is public yet: say what keeps it from going out instead.
+  if (status === 'approved' || status === 'scheduled') {
+    return {
+      code: 'not_released',
+      message: `The package is ${status}; nothing of it is public yet, so there is nothing to retract. To keep it from going out, cancel its release (DELETE /api/packages/:id/schedule, govpub packages schedule ID --cancel): it then waits, approved. Its editor may also withdraw it.`,
+      messageZh: `稿件状态为「${statusZh(status)}」，尚未发布，无需撤稿。如需暂不发布，请取消其发布时间（稿件保持审核通过，等待发布），或由编辑撤回稿件。`,
+    };
+  }
+  if (status === 'in_review') {
+    return {
+      code: 'not_released',
+      message:
+        'The package is in review; nothing of it is public yet, so there is nothing to retract. If it must not go out, a reviewer rejects it or its editor withdraws it.',
+      messageZh: '稿件正在审核中，尚未发布，无需撤稿。如不应发布，请由审核人退回，或由编辑撤回稿件。',
+    };
+  }
   return {
     code: 'not_released',
     message: `The package is ${status}; only a released package can be retracted.`,
     messageZh: `稿件状态为「${statusZh(status)}」，只有已发布的稿件才能撤回发布。`,
   };
+}
+
+/**
+ * A package is retracted once: a second request, while the first is carried out (the package may
+ * still show "releasing" for a moment) or after it, would only replace the reason and audit twice.
+ * Said with the first request's time and reason, so the operator knows it is in hand.
+ */
+export function repeatedRetractionProblem(status: PackageStatus, retraction: { reason: string; at: string } | null): Problem | null {
+  if (retraction === null) return null;
+  const at = chinaMinute(retraction.at);
+  if (status === 'retracted') {
+    return {
+      code: 'already_retracted',
+      message: `The package was retracted (asked at ${at} Beijing time, reason: ${retraction.reason}); nothing of it is left to take down.`,
+      messageZh: `稿件已撤稿（${at} 申请，原因：${retraction.reason}），无需再次撤稿。`,
+    };
+  }
+  return {
+    code: 'already_retracting',
+    message: `The package is already being retracted (asked at ${at} Beijing time, reason: ${retraction.reason}); a second retraction changes nothing. Follow its take-downs in the package's deliveries (GET /api/packages/:id).`,
+    messageZh: `稿件已在撤稿中（${at} 申请，原因：${retraction.reason}），无需再次撤稿。请在稿件详情或发布看板中跟进各渠道的撤下进度。`,
+  };
+}
+
+/** `YYYY-MM-DD HH:mm` in Beijing time (pure: the instant is given). */
+function chinaMinute(iso: string): string {
+  const d = new Date(Date.parse(iso) + 8 * 3_600_000).toISOString();
+  return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
 }
 
 /** The status after an approval at the last stage: released at once, or waiting for its time. */

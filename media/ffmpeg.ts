@@ -1,7 +1,7 @@
 /** Running ffmpeg: the opening of every command line, progress from `-progress pipe:1` as percentages, and failures in words. */
 import { availableParallelism } from 'node:os';
 import { GovpubError } from '../domain/errors.js';
-import { runTool, ToolFailure, lastLines } from './process.js';
+import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
 
 /** Reports integer percentages, never going backwards, never repeating. */
 export class ProgressReporter {
@@ -75,10 +75,15 @@ export async function runWithProgress(
     });
   } catch (err) {
     if (err instanceof ToolFailure) {
+      const crash = toolCrashError(err, `making ${what}`, `生成转码文件（${what}）`);
+      if (crash) throw crash;
       throw new GovpubError(
         'media_transcode_failed',
         `ffmpeg could not make ${what}: ${lastLines(err.stderrTail, 3) || `exit code ${err.exitCode}`}. The original may be damaged; if it plays normally, report this with the file.`,
         { stderr: err.stderrTail, exitCode: err.exitCode },
+        {
+          zh: `ffmpeg 无法生成转码文件（${what}），原始文件可能已损坏。请确认它能在本机正常播放，重新导出为 MP4（H.264/AAC）后再上传；如文件播放正常，请联系运维人员并附上该文件。`,
+        },
       );
     }
     throw err;

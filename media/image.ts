@@ -11,8 +11,11 @@ import path from 'node:path';
 import sharp, { type CreateRaw, type Sharp } from 'sharp';
 import { GovpubError } from '../domain/errors.js';
 import { abortError, mediaCounters } from './process.js';
-import type { ImageSpec } from './specs.js';
-import { formatBytes } from './units.js';
+import { platformNameZh, type ImageSpec } from './specs.js';
+import { fileZh, formatBytes } from './units.js';
+import { planSize } from './image-plan.js';
+
+export { planSize };
 
 export interface WatermarkOptions {
   /** Text to draw (CJK needs a CJK font installed, e.g. fonts-noto-cjk). */
@@ -114,77 +117,6 @@ export async function renderImageRendition(originalPath: string, spec: ImageSpec
     quality: encoded.quality,
     warnings,
   };
-}
-
-/** Output size for a spec given the (display) size of the original. Exported for preflight checks. */
-export function planSize(spec: ImageSpec, srcW: number, srcH: number, label = 'The original', warnings: string[] = []): { width: number; height: number } {
-  if (spec.fit === 'inside') {
-    const scale = Math.min(1, spec.width / srcW, spec.height / srcH);
-    const width = Math.max(1, Math.round(srcW * scale));
-    const height = Math.max(1, Math.round(srcH * scale));
-    if ((spec.minWidth && width < spec.minWidth) || (spec.minHeight && height < spec.minHeight)) {
-      throw tooSmall(label, srcW, srcH, spec, `${srcW}×${srcH}`);
-    }
-    return { width, height };
-  }
-
-  const aspect = spec.width / spec.height;
-  // How much of the original ends up in the box at full resolution.
-  let usableW: number;
-  let usableH: number;
-  if (spec.fit === 'cover') {
-    usableW = Math.min(srcW, srcH * aspect);
-    usableH = usableW / aspect;
-  } else {
-    // blur-fill: the whole original is fitted inside the box.
-    const s = Math.min(spec.width / srcW, spec.height / srcH);
-    usableW = s > 1 ? spec.width / s : spec.width;
-    usableH = s > 1 ? spec.height / s : spec.height;
-  }
-  const upscale = spec.width / usableW;
-  if (upscale <= 1.0001) return { width: spec.width, height: spec.height };
-
-  if (spec.upscale === 'refuse') {
-    const width = Math.floor(usableW);
-    const height = Math.floor(usableW / aspect);
-    if ((spec.minWidth && width < spec.minWidth) || (spec.minHeight && height < spec.minHeight)) {
-      throw tooSmall(label, srcW, srcH, spec, `${width}×${height}`);
-    }
-    warnings.push(`Original is ${srcW}×${srcH}; ${spec.label} is ${width}×${height} instead of ${spec.width}×${spec.height} (not enlarged).`);
-    return { width, height };
-  }
-  if ((spec.minWidth && usableW < spec.minWidth) || (spec.minHeight && usableH < spec.minHeight)) {
-    throw tooSmall(label, srcW, srcH, spec, `${Math.floor(usableW)}×${Math.floor(usableH)}`);
-  }
-  warnings.push(
-    `Original is ${srcW}×${srcH}; ${spec.label} (${spec.width}×${spec.height}) is enlarged ${upscale.toFixed(1)}× and may look soft. A larger original gives a sharper result.`,
-  );
-  return { width: spec.width, height: spec.height };
-}
-
-function tooSmall(label: string, srcW: number, srcH: number, spec: ImageSpec, usable: string): GovpubError {
-  const ratio = ratioText(spec.width, spec.height);
-  return new GovpubError(
-    'media_too_small',
-    `${label} is ${srcW}×${srcH} pixels; ${spec.label} needs at least ${spec.minWidth ?? '?'}×${spec.minHeight ?? '?'}` +
-      (spec.fit === 'cover' ? ` after cropping to ${ratio} (the original gives ${usable})` : '') +
-      `. Enlarging would only blur it: upload a larger original.`,
-    { spec: spec.key, width: srcW, height: srcH, minWidth: spec.minWidth, minHeight: spec.minHeight },
-  );
-}
-
-function ratioText(w: number, h: number): string {
-  const r = w / h;
-  const known: [number, string][] = [
-    [2.35, '2.35:1'],
-    [1, '1:1'],
-    [16 / 9, '16:9'],
-    [16 / 10, '16:10'],
-    [9 / 16, '9:16'],
-    [3 / 4, '3:4'],
-  ];
-  for (const [v, name] of known) if (Math.abs(r - v) < 0.01) return name;
-  return `${w}:${h}`;
 }
 
 function rawInfo(raw: Raw): CreateRaw {
@@ -470,5 +402,10 @@ function capUnreachable(label: string, spec: ImageSpec, cap: number, raw: Raw, f
       `the smallest size allowed for this rendition, and ${format === 'png' ? `a ${q}-colour palette` : `${format.toUpperCase()} quality ${q}`} it is ${formatBytes(size)} (${formatBytes(size - cap)} over). ` +
       'Use a picture with less fine detail or noise (e.g. a calmer photo or a simpler graphic).',
     { spec: spec.key, capBytes: cap, sizeBytes: size, width: raw.width, height: raw.height, quality: q },
+    {
+      zh:
+        `${fileZh(label)}无法压缩到${platformNameZh(spec.platform)}的大小上限 ${formatBytes(cap)} 以内（${spec.key}）：即使缩到该规格允许的最小尺寸 ${raw.width}×${raw.height} 并用最低画质，` +
+        `仍有 ${formatBytes(size)}（超出 ${formatBytes(size - cap)}）。请换用细节或噪点较少的图片（例如画面更简洁的照片或更简单的图形）。`,
+    },
   );
 }

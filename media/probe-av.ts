@@ -1,10 +1,10 @@
 /** Probes audio and video with ffprobe (after checking an MP4/MOV's boxes for a cut-off upload): streams, duration, codecs, rotation. */
 import { open } from 'node:fs/promises';
 import { GovpubError } from '../domain/errors.js';
-import { runTool, ToolFailure, lastLines } from './process.js';
+import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
 import type { MediaKind, ProbeOptions, ProbeResult } from './probe.js';
 import { ascii } from './sniff.js';
-import { formatBytes } from './units.js';
+import { fileZh, formatBytes } from './units.js';
 
 interface FfprobeStream {
   codec_type?: string;
@@ -79,10 +79,16 @@ export async function probeAv(
     out = JSON.parse(stdout) as FfprobeOutput;
   } catch (err) {
     if (err instanceof ToolFailure) {
-      throw new GovpubError(
-        'media_corrupt',
-        `${label} looks like ${article(sniffedFormat)} ${sniffedFormat.toUpperCase()} file but cannot be read (ffprobe: ${lastLines(err.stderrTail, 2) || `exit code ${err.exitCode}`}); it is damaged or was cut off during upload. Check that it plays on your computer, re-export it, and upload again.`,
-        { label, format: sniffedFormat, reason: err.stderrTail },
+      throw (
+        toolCrashError(err, `reading ${label}`, `读取「${label}」`) ??
+        new GovpubError(
+          'media_corrupt',
+          `${label} looks like ${article(sniffedFormat)} ${sniffedFormat.toUpperCase()} file but cannot be read (ffprobe: ${lastLines(err.stderrTail.split(filePath).join(label), 2) || `exit code ${err.exitCode}`}); it is damaged or was cut off during upload. Check that it plays on your computer, re-export it, and upload again.`,
+          { label, format: sniffedFormat, reason: err.stderrTail },
+          {
+            zh: `${fileZh(label)}看起来是 ${sniffedFormat.toUpperCase()} 文件，但 ffprobe 无法读取它，文件已损坏或在上传中被截断。请确认它能在本机正常播放，重新导出后再上传。`,
+          },
+        )
       );
     }
     throw err;
@@ -95,18 +101,19 @@ export async function probeAv(
     throw new GovpubError(
       'media_unsupported',
       `${label} contains no audio or video stream that can be read. Re-export it as MP4 (H.264/AAC) and upload again.`,
-      {
-        label,
-        container: out.format?.format_name,
-      },
+      { label, container: out.format?.format_name },
+      { zh: `${fileZh(label)}中没有可读取的音频或视频流。请重新导出为 MP4（H.264/AAC）后再上传。` },
     );
   }
   const kind: MediaKind = video ? 'video' : 'audio';
   const durationSec = num(out.format?.duration) ?? num(video?.duration) ?? num(audio?.duration);
   if (!durationSec || durationSec <= 0) {
-    throw new GovpubError('media_corrupt', `${label} has no readable duration; it is probably cut off or damaged. Re-export it and upload again.`, {
-      label,
-    });
+    throw new GovpubError(
+      'media_corrupt',
+      `${label} has no readable duration; it is probably cut off or damaged. Re-export it and upload again.`,
+      { label },
+      { zh: `${fileZh(label)}读不出时长，可能被截断或已损坏。请重新导出后再上传。` },
+    );
   }
 
   const container = out.format?.format_name ?? sniffedFormat;
@@ -184,6 +191,9 @@ export async function checkIsoBmffBoxes(filePath: string, label: string, sizeByt
           'media_corrupt',
           `${label} is cut off: its '${type}' section needs ${formatBytes(offset + size)} but the file has only ${formatBytes(sizeBytes)} (${formatBytes(offset + size - sizeBytes)} missing). The upload or export did not finish; upload the complete file again.`,
           { label, box: type, expectedBytes: offset + size, sizeBytes },
+          {
+            zh: `${fileZh(label)}不完整：其中的「${type}」部分需要 ${formatBytes(offset + size)}，但文件只有 ${formatBytes(sizeBytes)}（缺少 ${formatBytes(offset + size - sizeBytes)}）。上传或导出没有完成，请重新上传完整的文件。`,
+          },
         );
       }
       offset += size;
@@ -193,6 +203,7 @@ export async function checkIsoBmffBoxes(filePath: string, label: string, sizeByt
         'media_corrupt',
         `${label} has video data but no index ('moov' section); the recording or export was interrupted. Re-export the video and upload again.`,
         { label, boxes: seen },
+        { zh: `${fileZh(label)}有视频数据但没有索引（moov 部分），录制或导出被中断。请重新导出视频后再上传。` },
       );
     }
   } finally {

@@ -12,6 +12,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { GovpubError } from '../domain/errors.js';
 import type { ProbeResult } from './probe.js';
+import { fileZh } from './units.js';
 
 /** What each attachment format is called, its MIME type and its extension. */
 export const DOCUMENT_FORMATS = {
@@ -24,9 +25,11 @@ export const DOCUMENT_FORMATS = {
 } as const;
 export type DocumentFormat = keyof typeof DOCUMENT_FORMATS;
 
-const invalid = (label: string, what: string, hint: string) => new GovpubError('media_document_invalid', `${label} ${what}. ${hint}`, { label, status: 400 });
-const unsupported = (label: string, what: string, hint: string) =>
-  new GovpubError('media_unsupported', `${label} is ${what}. ${hint}`, { label, detected: what });
+/** `zh`: the whole Chinese sentence, after the file's name (「…」). */
+const invalid = (label: string, what: string, hint: string, zh: string) =>
+  new GovpubError('media_document_invalid', `${label} ${what}. ${hint}`, { label, status: 400 }, { zh: `${fileZh(label)}${zh}` });
+const unsupported = (label: string, what: string, hint: string, zh: string) =>
+  new GovpubError('media_unsupported', `${label} is ${what}. ${hint}`, { label, detected: what }, { zh: `${fileZh(label)}${zh}` });
 
 async function readRange(filePath: string, position: number, length: number): Promise<Buffer> {
   const fh = await open(filePath, 'r');
@@ -81,7 +84,12 @@ export async function probeDocument(filePath: string, label: string, sizeBytes: 
   if (container === 'pdf') {
     const tail = await readRange(filePath, Math.max(0, sizeBytes - 2048), Math.min(sizeBytes, 2048));
     if (!tail.toString('latin1').includes('%%EOF')) {
-      throw invalid(label, 'is a PDF without its end marker (%%EOF): it is truncated or damaged', 'Export or save the PDF again and upload the new file.');
+      throw invalid(
+        label,
+        'is a PDF without its end marker (%%EOF): it is truncated or damaged',
+        'Export or save the PDF again and upload the new file.',
+        '是缺少结束标记（%%EOF）的 PDF，文件不完整或已损坏。请重新导出或保存 PDF 后上传新文件。',
+      );
     }
     return result('pdf', sizeBytes);
   }
@@ -92,6 +100,7 @@ export async function probeDocument(filePath: string, label: string, sizeBytes: 
         label,
         'looks like a ZIP container (DOCX, XLSX or OFD) but its directory cannot be read: it is truncated or damaged',
         'Save the file again and upload it.',
+        '看起来是 ZIP 格式的文档（DOCX、XLSX 或 OFD），但其目录无法读取，文件不完整或已损坏。请重新保存文件后再上传。',
       );
     }
     const has = (test: (name: string) => boolean) => names.some(test);
@@ -100,13 +109,26 @@ export async function probeDocument(filePath: string, label: string, sizeBytes: 
     if (ooxml && has((n) => n.startsWith('xl/'))) return result('xlsx', sizeBytes);
     if (names.includes('OFD.xml')) return result('ofd', sizeBytes);
     if (ooxml && has((n) => n.startsWith('ppt/'))) {
-      throw unsupported(label, 'a PowerPoint presentation', 'Attachments may be PDF, Word, Excel or OFD: save the presentation as PDF.');
+      throw unsupported(
+        label,
+        'a PowerPoint presentation',
+        'Attachments may be PDF, Word, Excel or OFD: save the presentation as PDF.',
+        '是 PowerPoint 演示文稿。附件只能是 PDF、Word、Excel 或 OFD：请把演示文稿另存为 PDF 后上传。',
+      );
     }
-    if (ooxml) throw invalid(label, 'is an Office file with neither word/ nor xl/ parts', 'Save it again from Word or Excel and upload it.');
+    if (ooxml) {
+      throw invalid(
+        label,
+        'is an Office file with neither word/ nor xl/ parts',
+        'Save it again from Word or Excel and upload it.',
+        '是 Office 文件，但其中既没有 Word（word/）也没有 Excel（xl/）部分。请用 Word 或 Excel 重新保存后上传。',
+      );
+    }
     throw unsupported(
       label,
       'a ZIP archive',
       'Attachments may be PDF, Word (.doc/.docx), Excel (.xls/.xlsx) or OFD: upload the documents themselves, not an archive.',
+      '是 ZIP 压缩包。附件只能是 PDF、Word（.doc/.docx）、Excel（.xls/.xlsx）或 OFD：请上传文档本身，不要上传压缩包。',
     );
   }
   // OLE2: the directory names its streams in UTF-16LE; a document is small enough (≤ the upload limit) to scan whole.
@@ -115,12 +137,18 @@ export async function probeDocument(filePath: string, label: string, sizeBytes: 
   if (stream('WordDocument')) return result('doc', sizeBytes);
   if (stream('Workbook') || stream('Book\u0000')) return result('xls', sizeBytes);
   if (stream('PowerPoint Document')) {
-    throw unsupported(label, 'a PowerPoint 97-2003 presentation', 'Attachments may be PDF, Word, Excel or OFD: save the presentation as PDF.');
+    throw unsupported(
+      label,
+      'a PowerPoint 97-2003 presentation',
+      'Attachments may be PDF, Word, Excel or OFD: save the presentation as PDF.',
+      '是 PowerPoint 97-2003 演示文稿。附件只能是 PDF、Word、Excel 或 OFD：请把演示文稿另存为 PDF 后上传。',
+    );
   }
   throw invalid(
     label,
     'is an old-style Office file (OLE2) with neither a Word document nor an Excel workbook in it',
     'Save it as .docx, .xlsx or PDF and upload that.',
+    '是旧版 Office 文件（OLE2），但其中既没有 Word 文档也没有 Excel 工作簿。请另存为 .docx、.xlsx 或 PDF 后上传。',
   );
 }
 
@@ -128,21 +156,19 @@ export async function probeDocument(filePath: string, label: string, sizeBytes: 
 export async function probeCaptions(filePath: string, label: string, sizeBytes: number): Promise<ProbeResult> {
   const bytes = await readFile(filePath);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  const problem = text.includes('\uFFFD')
-    ? 'is not UTF-8 text'
+  const [problem, problemZh] = text.includes('\uFFFD')
+    ? ['is not UTF-8 text', '不是 UTF-8 编码的文本']
     : /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)
-      ? 'contains control characters'
+      ? ['contains control characters', '含有控制字符']
       : !/^\uFEFF?WEBVTT(?:[ \t][^\r\n]*)?(?:\r\n|\r|\n|$)/.test(text)
-        ? 'does not start with the line WEBVTT'
-        : null;
+        ? ['does not start with the line WEBVTT', '的第一行不是 WEBVTT']
+        : [null, null];
   if (problem) {
     throw new GovpubError(
       'media_captions_invalid',
       `${label} ${problem}: captions must be a WebVTT file (UTF-8, first line WEBVTT). Export the captions as .vtt and upload them.`,
-      {
-        label,
-        status: 400,
-      },
+      { label, status: 400 },
+      { zh: `${fileZh(label)}${problemZh}：字幕须为 WebVTT 文件（UTF-8 编码，第一行为 WEBVTT）。请把字幕导出为 .vtt 后上传。` },
     );
   }
   return { kind: 'captions', mime: 'text/vtt', format: 'vtt', extension: 'vtt', sizeBytes };

@@ -3,6 +3,7 @@ import sharp, { type Metadata } from 'sharp';
 import { GovpubError } from '../domain/errors.js';
 import type { ProbeOptions, ProbeResult } from './probe.js';
 import { ascii } from './sniff.js';
+import { fileZh } from './units.js';
 
 /** Images with more pixels are refused by default (decompression bombs). */
 export const DEFAULT_MAX_PIXELS = 150_000_000;
@@ -23,7 +24,7 @@ export async function probeImage(filePath: string, label: string, sizeBytes: num
   try {
     meta = await sharp(filePath, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw corruptImage(label, sniffedFormat, err);
+    throw corruptImage(label, sniffedFormat, err, filePath);
   }
   let format = meta.format as string;
   if (format === 'heif') format = meta.compression === 'av1' ? 'avif' : 'heif';
@@ -36,6 +37,9 @@ export async function probeImage(filePath: string, label: string, sizeBytes: num
       'media_too_large',
       `${label} is ${meta.width}×${meta.height} pixels (${mp(pixels)}), ${mp(pixels - maxPixels)} over the ${mp(maxPixels)} limit for images. Downscale it (e.g. to 6000 px on the long side) and upload again.`,
       { width: meta.width, height: meta.height, pixels, limitPixels: maxPixels },
+      {
+        zh: `${fileZh(label)}为 ${meta.width}×${meta.height} 像素（${mp(pixels)}），超过图片上限 ${mp(maxPixels)}（超出 ${mp(pixels - maxPixels)}）。请缩小尺寸（例如长边 6000 像素）后重新上传。`,
+      },
     );
   }
 
@@ -50,9 +54,12 @@ export async function probeImage(filePath: string, label: string, sizeBytes: num
           'media_unsupported',
           `${label} is an HEIC/HEIF photo, which this server cannot decode. Export it as JPEG (on iPhone: Settings → Camera → Formats → Most Compatible) and upload again.`,
           { label, format },
+          {
+            zh: `「${label}」是 HEIC/HEIF 格式的照片（苹果手机默认的拍照格式），服务器无法解码。请把它导出或另存为 JPEG 后再上传（iPhone：设置 → 相机 → 格式 → 兼容性最佳，之后拍的照片即为 JPEG）。`,
+          },
         );
       }
-      throw corruptImage(label, format, err);
+      throw corruptImage(label, format, err, filePath);
     }
   }
 
@@ -76,12 +83,16 @@ export async function probeImage(filePath: string, label: string, sizeBytes: num
   };
 }
 
-function corruptImage(label: string, format: string, err: unknown): GovpubError {
-  const reason = (err as Error).message ?? String(err);
+function corruptImage(label: string, format: string, err: unknown, filePath: string): GovpubError {
+  // libvips names the file it read: the store's path, which means nothing to the editor.
+  const reason = ((err as Error).message ?? String(err)).split(filePath).join(label);
   return new GovpubError(
     'media_corrupt',
     `${label} looks like a ${format.toUpperCase()} image but cannot be decoded (${reason.split('\n')[0]}); it is damaged or was cut off during upload. Open it on your computer to check, re-export it, and upload again.`,
     { label, format, reason },
+    {
+      zh: `${fileZh(label)}看起来是 ${format.toUpperCase()} 图片，但无法解码，文件已损坏或在上传中被截断。请在本机打开检查，重新导出后再上传。`,
+    },
   );
 }
 

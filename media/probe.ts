@@ -19,6 +19,7 @@ import { probeImage } from './probe-image.js';
 import { readHead, sniff } from './sniff.js';
 import { probeCaptions, probeDocument } from './probe-document.js';
 import { tooLargeError } from './store.js';
+import { fileZh } from './units.js';
 
 // Parts of probing that callers and tests use by this module's name.
 export { sniff } from './sniff.js';
@@ -107,19 +108,31 @@ export async function probeMedia(filePath: string, opts: ProbeOptions = {}): Pro
     if (!s.isFile()) throw new Error('not a regular file');
     sizeBytes = s.size;
   } catch (err) {
-    throw new GovpubError('media_not_found', `${label} cannot be read: ${(err as Error).message}.`, { path: filePath });
+    throw new GovpubError(
+      'media_not_found',
+      `${label} cannot be read: ${(err as Error).message}.`,
+      { path: filePath },
+      { zh: `无法读取${fileZh(label)}（文件不存在或不是普通文件）。请重新上传该文件。` },
+    );
   }
   if (sizeBytes === 0) {
-    throw new GovpubError('media_empty', `${label} is empty (0 bytes); the upload probably failed. Upload the file again.`, { label });
+    throw new GovpubError(
+      'media_empty',
+      `${label} is empty (0 bytes); the upload probably failed. Upload the file again.`,
+      { label },
+      { zh: `${fileZh(label)}是空文件（0 字节），上传可能没有成功。请重新上传该文件。` },
+    );
   }
 
   const head = await readHead(filePath);
   const sniffed = sniff(head);
   if (sniffed.family === 'unsupported') {
-    throw new GovpubError('media_unsupported', `${label} is ${sniffed.what}, not a supported image, audio or video file. ${sniffed.hint}`, {
-      label,
-      detected: sniffed.what,
-    });
+    throw new GovpubError(
+      'media_unsupported',
+      `${label} is ${sniffed.what}, not a supported image, audio or video file. ${sniffed.hint}`,
+      { label, detected: sniffed.what },
+      { zh: `${fileZh(label)}是${sniffed.whatZh}，不是支持的图片、音频或视频文件。${sniffed.hintZh}` },
+    );
   }
 
   if (sniffed.family === 'document' || sniffed.family === 'captions') {

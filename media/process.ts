@@ -59,10 +59,34 @@ export class ToolFailure extends Error {
     readonly exitCode: number | null,
     readonly signalName: NodeJS.Signals | null,
     readonly stderrTail: string,
+    /** The binary that was run (what operations check when it crashed). */
+    readonly binPath?: string,
   ) {
     super(`${tool} exited with ${exitCode !== null ? `code ${exitCode}` : `signal ${signalName}`}: ${lastLines(stderrTail, 6)}`);
     this.name = 'ToolFailure';
   }
+}
+
+/**
+ * The error for a tool killed by a signal (a crash such as SIGSEGV, or the system stopping it):
+ * a fault of the installed ffmpeg/ffprobe, never of the file it was given; null for an ordinary
+ * non-zero exit (the tool read the file and refused it). Our own stops (abort, timeout) never get here.
+ */
+export function toolCrashError(err: ToolFailure, doing: string, doingZh: string): GovpubError | null {
+  if (err.exitCode !== null || err.signalName === null) return null;
+  const variable = err.tool === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH';
+  const bin = err.binPath ? ` (${err.binPath})` : '';
+  return new GovpubError(
+    'media_tool_failed',
+    `${err.tool}${bin} crashed (killed by signal ${err.signalName}) while ${doing}. This is a fault of the ${err.tool} installed on the server, not of the file. ` +
+      `Operations: run \`govpub config check\` to see which ${err.tool} is used, then repair or replace it, or set ${variable} to a working ${err.tool}; then try again.`,
+    { tool: err.tool, path: err.binPath, signal: err.signalName, stderr: err.stderrTail },
+    {
+      zh:
+        `服务器上的媒体处理工具 ${err.tool}${bin}在${doingZh}时崩溃（被信号 ${err.signalName} 终止）。这是服务器上 ${err.tool} 的安装问题，不是文件的问题，文件无需修改。` +
+        `请联系运维人员：运行 govpub config check 查看正在使用的 ${err.tool}，修复或更换它，或用 ${variable} 指定一个可用的 ${err.tool}；之后再重试。`,
+    },
+  );
 }
 
 export function lastLines(text: string, n: number): string {
@@ -73,9 +97,12 @@ export function lastLines(text: string, n: number): string {
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
-  return new GovpubError('media_cancelled', 'Media processing was cancelled.', {
-    reason: reason === undefined ? undefined : String(reason),
-  });
+  return new GovpubError(
+    'media_cancelled',
+    'Media processing was cancelled.',
+    { reason: reason === undefined ? undefined : String(reason) },
+    { zh: '媒体处理已被取消（上传中断、转码任务被取消或发布被撤回），本次没有生成文件。如仍需要，请重新上传或重新请求转码。' },
+  );
 }
 
 export interface RunToolOptions {
@@ -99,6 +126,16 @@ export interface RunToolResult {
 /** Milliseconds between SIGTERM and SIGKILL when stopping a child. */
 const KILL_GRACE_MS = 1500;
 
+/**
+ * The environment of a child. A static build (`…-static`, the npm-bundled ffmpeg/ffprobe) carries
+ * its own glibc, which loads the system's iconv modules (gconv) of another glibc when a demuxer
+ * converts text, and crashes: the bundled ffprobe died with SIGSEGV on every MPEG-TS file (its
+ * service name). With no gconv modules to load, iconv just fails and FFmpeg keeps the text as it is.
+ */
+function toolEnv(bin: { version?: { version: string } }): NodeJS.ProcessEnv | undefined {
+  return bin.version?.version.endsWith('-static') ? { ...process.env, GCONV_PATH: '/dev/null' } : undefined;
+}
+
 export async function runTool(tool: 'ffmpeg' | 'ffprobe', args: string[], opts: RunToolOptions = {}): Promise<RunToolResult> {
   const bin = tool === 'ffmpeg' ? await getFfmpeg() : await getFfprobe();
   const { signal } = opts;
@@ -108,9 +145,8 @@ export async function runTool(tool: 'ffmpeg' | 'ffprobe', args: string[], opts: 
   else mediaCounters.ffprobeSpawns++;
 
   const launcher = await deathSignalLauncher();
-  const child = launcher
-    ? spawn(launcher, ['--pdeathsig', 'KILL', '--', bin.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
-    : spawn(bin.path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const spawnOptions = { stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], windowsHide: true, env: toolEnv(bin) };
+  const child = launcher ? spawn(launcher, ['--pdeathsig', 'KILL', '--', bin.path, ...args], spawnOptions) : spawn(bin.path, args, spawnOptions);
   const pid = child.pid;
   if (pid !== undefined) active.add(pid);
 
@@ -157,10 +193,16 @@ export async function runTool(tool: 'ffmpeg' | 'ffprobe', args: string[], opts: 
     const { code, sig } = await new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve, reject) => {
       child.once('error', (err) => {
         reject(
-          new GovpubError('media_tool_failed', `Could not start ${tool} (${bin.path}): ${err.message}`, {
-            tool,
-            path: bin.path,
-          }),
+          new GovpubError(
+            'media_tool_failed',
+            `Could not start ${tool} (${bin.path}): ${err.message}`,
+            { tool, path: bin.path },
+            {
+              zh:
+                `无法启动服务器上的媒体处理工具 ${tool}（${bin.path}）。这是服务器的安装问题，不是文件的问题。` +
+                `请联系运维人员：运行 govpub config check 检查 ${tool}，或用 ${tool === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} 指定一个可用的 ${tool}；之后再重试。`,
+            },
+          ),
         );
       });
       child.once('close', (c, s) => resolve({ code: c, sig: s }));
@@ -168,11 +210,19 @@ export async function runTool(tool: 'ffmpeg' | 'ffprobe', args: string[], opts: 
     if (partialLine && opts.onStdoutLine) opts.onStdoutLine(partialLine.trimEnd());
     if (stopReason === 'abort' && signal) throw abortError(signal);
     if (stopReason === 'timeout') {
-      throw new GovpubError('media_timeout', `${tool} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was stopped.`, { tool, args });
+      const seconds = Math.round((opts.timeoutMs ?? 0) / 1000);
+      throw new GovpubError(
+        'media_timeout',
+        `${tool} did not finish within ${seconds} s and was stopped.`,
+        { tool, args },
+        { zh: `媒体处理工具 ${tool} 未能在 ${seconds} 秒内处理完该文件，已停止。请换用较短或较小的文件后重试；如仍超时，请联系运维人员检查服务器负载。` },
+      );
     }
-    if (code !== 0) throw new ToolFailure(tool, code, sig, stderrTail);
+    if (code !== 0) throw new ToolFailure(tool, code, sig, stderrTail, bin.path);
     if (stdoutOverflow) {
-      throw new GovpubError('media_tool_failed', `${tool} printed more than ${maxStdout} bytes; refusing to buffer it.`);
+      throw new GovpubError('media_tool_failed', `${tool} printed more than ${maxStdout} bytes; refusing to buffer it.`, undefined, {
+        zh: `媒体处理工具 ${tool} 对该文件的输出超过 ${maxStdout} 字节，已停止处理。文件结构可能异常（例如流或章节极多）：请重新导出为 MP4（H.264/AAC）后再上传。`,
+      });
     }
     return { stdout: Buffer.concat(stdoutChunks).toString('utf8'), stderrTail };
   } finally {

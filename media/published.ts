@@ -65,7 +65,11 @@ const PUBLIC_NAME = /^([0-9a-f]{64})\.([a-z0-9]{2,4})$/;
 export function publishedRenditionPath(file: { sha256: string; mime: string }): string {
   assertSha256(file.sha256);
   const ext = RENDITION_EXTENSIONS[file.mime];
-  if (!ext) throw new GovpubError('media_not_publishable', `A ${file.mime} file is not a rendition type govpub publishes by URL.`);
+  if (!ext) {
+    throw new GovpubError('media_not_publishable', `A ${file.mime} file is not a rendition type govpub publishes by URL.`, undefined, {
+      zh: `${file.mime} 类型的文件不是可按网址公开发布的转码文件。请先生成该渠道需要的转码文件再发布。`,
+    });
+  }
   return `/media/${file.sha256}.${ext}`;
 }
 
@@ -80,7 +84,12 @@ export async function publishRendition(
   assertSha256(file.sha256);
   assertSha256(file.mediaId);
   if (file.sha256 === file.mediaId) {
-    throw new GovpubError('media_original_not_public', `Refusing to publish ${file.spec}: its file is the original upload itself, which is never public.`);
+    throw new GovpubError(
+      'media_original_not_public',
+      `Refusing to publish ${file.spec}: its file is the original upload itself, which is never public.`,
+      undefined,
+      { zh: `${file.spec} 的文件就是上传的原始文件，原始文件（可能带有 GPS 等信息）从不公开发布。请生成该渠道的转码文件后再发布。` },
+    );
   }
   const path = publishedRenditionPath(file);
   const existing = await store.readRecord<PublishedRendition>(recordName(file.sha256));

@@ -22,9 +22,9 @@ import { renderImageRendition, planSize, type WatermarkOptions } from './image.j
 import { abortError } from './process.js';
 import { RENDITION_EXTENSIONS } from './published.js';
 import { probeMedia, type MediaKind, type ProbeOptions, type ProbeResult } from './probe.js';
-import { getSpec, renditionsFor, specHash, stableHash, type ImageSpec, type PlatformId, type RenditionSpec } from './specs.js';
+import { getSpec, platformNameZh, renditionsFor, specHash, stableHash, type ImageSpec, type PlatformId, type RenditionSpec } from './specs.js';
 import type { MediaStore, PutOptions } from './store.js';
-import { formatBytes, formatDuration } from './units.js';
+import { fileZh, formatBytes, formatDuration, formatDurationZh, kindZh } from './units.js';
 import { ProgressReporter } from './ffmpeg.js';
 import { extractPosterFrame, renderAudioRendition, renderVideoRendition } from './video.js';
 import { transcodeGate, waitFor } from './transcode-slots.js';
@@ -130,8 +130,9 @@ export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The 
       throw new GovpubError(
         'media_wrong_kind',
         `${label} is ${probe.kind === 'image' ? 'an' : 'a'} ${probe.kind} file; ${spec.key} passes on ${spec.sourceKind === 'document' ? 'an attachment (PDF, Word, Excel, OFD)' : 'WebVTT captions'}.`,
+        { spec: spec.key },
         {
-          spec: spec.key,
+          zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 只能原样发送${spec.sourceKind === 'document' ? '附件（PDF、Word、Excel、OFD）' : 'WebVTT 字幕'}。请为该渠道选择正确的文件。`,
         },
       );
     }
@@ -143,9 +144,12 @@ export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The 
     planPoster(probe, spec, label);
   } else {
     if (probe.kind !== 'image') {
-      throw new GovpubError('media_wrong_kind', `${label} is ${probe.kind === 'audio' ? 'an audio' : 'a video'} file; ${spec.key} needs an image original.`, {
-        spec: spec.key,
-      });
+      throw new GovpubError(
+        'media_wrong_kind',
+        `${label} is ${probe.kind === 'audio' ? 'an audio' : 'a video'} file; ${spec.key} needs an image original.`,
+        { spec: spec.key },
+        { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 需要图片原件。请改选一张图片。` },
+      );
     }
     planSize(spec, probe.width ?? 0, probe.height ?? 0, label);
   }
@@ -176,6 +180,9 @@ export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' |
       'media_too_large',
       `The ${spec.key} rendition is ${formatBytes(r.sizeBytes)}, ${formatBytes(r.sizeBytes - spec.maxBytes)} over the ${formatBytes(spec.maxBytes)} limit of ${spec.limitName}; prepare it again.`,
       { spec: spec.key, sizeBytes: r.sizeBytes, limitBytes: spec.maxBytes },
+      {
+        zh: `转码文件（${spec.key}）为 ${formatBytes(r.sizeBytes)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}（超出 ${formatBytes(r.sizeBytes - spec.maxBytes)}），不能发送。请重新生成该转码文件。`,
+      },
     );
   }
   if (spec.kind !== 'image' && spec.maxDurationSec !== undefined && (r.durationSec ?? 0) > spec.maxDurationSec) {
@@ -183,6 +190,9 @@ export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' |
       'media_too_long',
       `The ${spec.key} rendition is ${formatDuration(r.durationSec ?? 0)}, over the ${formatDuration(spec.maxDurationSec)} limit of ${spec.limitName}.`,
       { spec: spec.key },
+      {
+        zh: `转码文件（${spec.key}）时长 ${formatDurationZh(r.durationSec ?? 0)}，超过${platformNameZh(spec.platform)}的时长上限 ${formatDurationZh(spec.maxDurationSec)}，不能发送。请剪短原视频后重新上传并生成。`,
+      },
     );
   }
   if (spec.kind === 'image' && ((spec.minWidth && (r.width ?? 0) < spec.minWidth) || (spec.minHeight && (r.height ?? 0) < spec.minHeight))) {
@@ -190,6 +200,9 @@ export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' |
       'media_too_small',
       `The ${spec.key} rendition is ${r.width}×${r.height}, below the ${spec.minWidth}×${spec.minHeight} minimum of ${spec.limitName}.`,
       { spec: spec.key },
+      {
+        zh: `转码文件（${spec.key}）为 ${r.width}×${r.height}，小于${platformNameZh(spec.platform)}要求的最小尺寸 ${spec.minWidth}×${spec.minHeight}，不能发送。请换用更大的原图后重新生成。`,
+      },
     );
   }
 }
@@ -301,7 +314,8 @@ export async function prepareRendition(
     }
     try {
       // A transcode can take minutes: this caller's heartbeat goes on, and its cancellation stops only its wait.
-      return { ...(await waitFor(running.job, { signal: opts.signal, whileWaiting: opts.onWaiting })), specKey: spec.key };
+      const made = await waitFor(running.job, { signal: opts.signal, whileWaiting: opts.onWaiting });
+      return { ...made, specKey: spec.key, warnings: warningsFor(made, spec) };
     } catch (error) {
       // The caller making it was cancelled, not this one: make it here.
       if (running.signal?.aborted && !opts.signal?.aborted) continue;
@@ -340,7 +354,23 @@ async function readCached(store: MediaStore, recordName: string, spec: Rendition
   }
   if (!remembered) rememberIn(rememberedRecords, store, recordName, rec);
   const { version: _v, ...rest } = rec;
-  return { ...rest, specKey: spec.key, path: blobPath, cached: true };
+  return { ...rest, specKey: spec.key, warnings: warningsFor(rec, spec), path: blobPath, cached: true };
+}
+
+/**
+ * The record's warnings for `spec`: a rendition shared by identical specs (the portal's and the
+ * news site's 16:9 cover) was rendered under the first one asked for, and its warnings name that
+ * spec ("the news site channel cover … is enlarged"), which misleads someone preparing the portal.
+ */
+function warningsFor(rec: Pick<RenditionRecord, 'specKey' | 'warnings'>, spec: RenditionSpec): string[] {
+  if (rec.specKey === spec.key || rec.warnings.length === 0) return rec.warnings;
+  let madeAs: RenditionSpec;
+  try {
+    madeAs = getSpec(rec.specKey);
+  } catch {
+    return rec.warnings; // a spec no longer declared: its words are all there is
+  }
+  return rec.warnings.map((w) => w.split(madeAs.label).join(spec.label));
 }
 
 async function render(store: MediaStore, originalSha256: string, spec: RenditionSpec, recordName: string, opts: PrepareOptions): Promise<Rendition> {

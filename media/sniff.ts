@@ -7,7 +7,7 @@ export type Sniffed =
   /** An attachment: `pdf`, `zip` (DOCX, XLSX or OFD: the zip's parts decide, media/probe-document.ts) or `ole2` (DOC, XLS). */
   | { family: 'document'; format: 'pdf' | 'zip' | 'ole2' }
   | { family: 'captions'; format: 'vtt' }
-  | { family: 'unsupported'; what: string; hint: string };
+  | { family: 'unsupported'; what: string; hint: string; whatZh: string; hintZh: string };
 
 /** Bytes `start`…`end` as Latin-1 text (magic numbers, box types). */
 export const ascii = (b: Buffer, start: number, end: number) => b.subarray(start, end).toString('latin1');
@@ -55,26 +55,64 @@ export function sniff(head: Buffer): Sniffed {
   if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return { family: 'document', format: 'ole2' };
   if (isWebVtt(b)) return { family: 'captions', format: 'vtt' };
   // Known non-media types get a specific, actionable message.
-  if (ascii(b, 0, 4) === '8BPS') return { family: 'unsupported', what: 'a Photoshop document (PSD)', hint: 'Export it as JPEG or PNG.' };
-  if (starts(0x42, 0x4d) && b.length > 14) return { family: 'unsupported', what: 'a BMP bitmap', hint: 'Convert it to PNG or JPEG.' };
+  if (ascii(b, 0, 4) === '8BPS')
+    return {
+      family: 'unsupported',
+      what: 'a Photoshop document (PSD)',
+      hint: 'Export it as JPEG or PNG.',
+      whatZh: 'Photoshop 文档（PSD）',
+      hintZh: '请导出为 JPEG 或 PNG 后再上传。',
+    };
+  if (starts(0x42, 0x4d) && b.length > 14)
+    return { family: 'unsupported', what: 'a BMP bitmap', hint: 'Convert it to PNG or JPEG.', whatZh: 'BMP 位图', hintZh: '请转换为 PNG 或 JPEG 后再上传。' };
   if (ascii(b, 0, 4) === 'Rar!' || starts(0x37, 0x7a, 0xbc, 0xaf) || starts(0x1f, 0x8b))
-    return { family: 'unsupported', what: 'a compressed archive', hint: 'Upload the media files themselves.' };
+    return {
+      family: 'unsupported',
+      what: 'a compressed archive',
+      hint: 'Upload the media files themselves.',
+      whatZh: '压缩包',
+      hintZh: '请解压后上传其中的媒体文件本身。',
+    };
   if (starts(0x7f, 0x45, 0x4c, 0x46) || ascii(b, 0, 2) === 'MZ')
-    return { family: 'unsupported', what: 'a program file', hint: 'Upload an image, audio or video file.' };
+    return {
+      family: 'unsupported',
+      what: 'a program file',
+      hint: 'Upload an image, audio or video file.',
+      whatZh: '程序文件',
+      hintZh: '请上传图片、音频或视频文件。',
+    };
   const text = b.toString('utf8');
   if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text))
-    return { family: 'unsupported', what: 'an SVG drawing', hint: 'SVG can carry scripts and renders differently per platform; export it as PNG.' };
-  if (/^\s*<(!doctype html|html)[\s>]/i.test(text)) return { family: 'unsupported', what: 'an HTML page', hint: 'Upload an image, audio or video file.' };
+    return {
+      family: 'unsupported',
+      what: 'an SVG drawing',
+      hint: 'SVG can carry scripts and renders differently per platform; export it as PNG.',
+      whatZh: 'SVG 矢量图',
+      hintZh: 'SVG 可能带有脚本，且在各平台上显示不一致：请导出为 PNG 后再上传。',
+    };
+  if (/^\s*<(!doctype html|html)[\s>]/i.test(text))
+    return {
+      family: 'unsupported',
+      what: 'an HTML page',
+      hint: 'Upload an image, audio or video file.',
+      whatZh: 'HTML 网页',
+      hintZh: '请上传图片、音频或视频文件。',
+    };
   if (looksLikeText(b))
     return {
       family: 'unsupported',
       what: 'a text file',
       hint: 'Upload an image, audio or video file; text belongs in the article body (captions must be WebVTT, starting with the line WEBVTT).',
+      whatZh: '文本文件',
+      hintZh: '请上传图片、音频或视频文件；文字请写在稿件正文中（字幕须为以 WEBVTT 开头的 WebVTT 文件）。',
     };
   return {
     family: 'unsupported',
     what: 'not a recognised image, audio, video or document format',
     hint: 'Supported: JPEG, PNG, WebP, GIF, TIFF, AVIF images; MP4, MOV, WebM/MKV, FLV, AVI, TS video; MP3, AAC, M4A, WAV, OGG, FLAC, AMR audio; PDF, DOC/DOCX, XLS/XLSX, OFD attachments; WebVTT captions.',
+    whatZh: '无法识别的格式（不是已知的图片、音频、视频或文档格式）',
+    hintZh:
+      '支持：JPEG、PNG、WebP、GIF、TIFF、AVIF 图片；MP4、MOV、WebM/MKV、FLV、AVI、TS 视频；MP3、AAC、M4A、WAV、OGG、FLAC、AMR 音频；PDF、DOC/DOCX、XLS/XLSX、OFD 附件；WebVTT 字幕。请转换为其中一种格式后再上传。',
   };
 }
 

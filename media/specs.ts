@@ -267,10 +267,20 @@ export const RENDITION_SPECS: readonly RenditionSpec[] = deepFreeze(buildSpecs()
 const BY_KEY = new Map(RENDITION_SPECS.map((spec) => [spec.key, spec]));
 if (BY_KEY.size !== RENDITION_SPECS.length) throw new Error('duplicate rendition spec key');
 
+/** The name editors know a platform by (微信公众号), for Chinese sentences about its limits. */
+export function platformNameZh(platform: string): string {
+  return PLATFORM_DECLARATIONS.find((d) => d.id === platform)?.localName ?? platform;
+}
+
 export function getSpec(key: string): RenditionSpec {
   const spec = BY_KEY.get(key);
   if (!spec) {
-    throw new GovpubError('media_unknown_spec', `Unknown rendition "${key}". Known renditions: ${[...BY_KEY.keys()].join(', ')}.`, { key });
+    throw new GovpubError(
+      'media_unknown_spec',
+      `Unknown rendition "${key}". Known renditions: ${[...BY_KEY.keys()].join(', ')}.`,
+      { key },
+      { zh: `没有名为「${key}」的转码规格，未做任何处理。请从已知规格中选择：${[...BY_KEY.keys()].join('、')}。` },
+    );
   }
   return spec;
 }
@@ -278,7 +288,9 @@ export function getSpec(key: string): RenditionSpec {
 /** Every rendition a platform needs from an original of the given kind. */
 export function renditionsFor(platform: PlatformId, mediaKind: MediaKind): RenditionSpec[] {
   if (!PLATFORM_IDS.includes(platform)) {
-    throw new GovpubError('media_unknown_platform', `Unknown platform "${platform}". Known: ${PLATFORM_IDS.join(', ')}.`);
+    throw new GovpubError('media_unknown_platform', `Unknown platform "${platform}". Known: ${PLATFORM_IDS.join(', ')}.`, undefined, {
+      zh: `没有名为「${platform}」的平台，未做任何处理。请从已知平台中选择：${PLATFORM_IDS.join('、')}。`,
+    });
   }
   return RENDITION_SPECS.filter((s) => s.platform === platform && s.sourceKind === mediaKind);
 }

@@ -17,7 +17,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GovpubError } from '../domain/errors.js';
 import { abortError } from './process.js';
-import { formatBytes, overLimitMessage } from './units.js';
+import { fileZh, formatBytes, overLimitMessage } from './units.js';
 
 export interface PutOptions {
   /** Refuse the upload once more than this many bytes have arrived. */
@@ -65,14 +65,25 @@ export interface MediaStore {
   deleteRecord(name: string): Promise<void>;
   /** A fresh local directory for tool outputs, on the same filesystem as the blobs when possible. */
   makeScratchDir(prefix?: string): Promise<string>;
+  /** Removes the partial files of puts still running in this process (it is stopping); how many. */
+  discardPending?(): Promise<number>;
 }
+
+/**
+ * A partial upload file untouched this long was left by a process that stopped or died mid-upload
+ * (a live upload writes continuously; a connection silent for 120 s is closed): removed when a
+ * store opens. Several processes may share the directory, so fresher ones are never touched.
+ */
+export const ABANDONED_PART_MS = 10 * 60_000;
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
 const RECORD_RE = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
 
 export function assertSha256(sha256: string): void {
   if (!SHA256_RE.test(sha256)) {
-    throw new GovpubError('media_bad_hash', `"${sha256}" is not a SHA-256 hex digest (64 lowercase hex characters).`);
+    throw new GovpubError('media_bad_hash', `"${sha256}" is not a SHA-256 hex digest (64 lowercase hex characters).`, undefined, {
+      zh: `「${sha256}」不是有效的媒体编号（应为 64 位小写十六进制）。请从媒体列表中复制完整的编号。`,
+    });
   }
 }
 
@@ -81,7 +92,16 @@ export function tooLargeError(label: string, size: number, limit: number, limitN
   const message = exact
     ? `${overLimitMessage(label, size, limit, limitName)}. Compress or shorten it and upload again.`
     : `${label} is more than ${formatBytes(size)}, over ${formatBytes(size - limit)} beyond the ${formatBytes(limit)} limit of ${limitName}. Compress or shorten it and upload again.`;
-  return new GovpubError('media_too_large', message, { sizeBytes: size, limitBytes: limit, overBytes: size - limit, exact });
+  return new GovpubError(
+    'media_too_large',
+    message,
+    { sizeBytes: size, limitBytes: limit, overBytes: size - limit, exact },
+    {
+      zh: exact
+        ? `${fileZh(label)}为 ${formatBytes(size)}，超过大小上限 ${formatBytes(limit)}（超出 ${formatBytes(size - limit)}）。请压缩或剪短后重新上传。`
+        : `${fileZh(label)}超过 ${formatBytes(size)}，比大小上限 ${formatBytes(limit)} 多出 ${formatBytes(size - limit)} 以上。请压缩或剪短后重新上传。`,
+    },
+  );
 }
 
 /** Hashes and counts bytes; past `maxBytes` it stops forwarding (and after `drainBytes` more, fails). */
@@ -127,6 +147,8 @@ export class LocalMediaStore implements MediaStore {
   private readonly tmpDir: string;
   private readonly recordsDir: string;
   private ready: Promise<void> | null = null;
+  /** Partial files of puts in progress, removed by discardPending when the process stops. */
+  private readonly pending = new Set<string>();
 
   constructor(
     dir: string,
@@ -141,8 +163,26 @@ export class LocalMediaStore implements MediaStore {
     this.ready ??= (async () => {
       await mkdir(this.tmpDir, { recursive: true });
       await mkdir(this.recordsDir, { recursive: true });
+      await this.removeAbandonedParts();
     })();
     return this.ready;
+  }
+
+  private async removeAbandonedParts(): Promise<void> {
+    const now = Date.now();
+    for (const name of await readdir(this.tmpDir).catch(() => [] as string[])) {
+      if (!name.endsWith('.part')) continue;
+      const file = path.join(this.tmpDir, name);
+      const st = await stat(file).catch(() => null);
+      if (st && now - st.mtimeMs > ABANDONED_PART_MS) await rm(file, { force: true });
+    }
+  }
+
+  async discardPending(): Promise<number> {
+    const files = [...this.pending];
+    this.pending.clear();
+    await Promise.all(files.map((f) => rm(f, { force: true })));
+    return files.length;
   }
 
   /** Where a blob lives: `<dir>/ab/cd/<sha256>`. */
@@ -169,18 +209,24 @@ export class LocalMediaStore implements MediaStore {
     const tmp = this.tmpFile();
     const drain = this.options.overLimitDrainBytes ?? (Number.isFinite(maxBytes) ? maxBytes : 0);
     const meter = new Meter(maxBytes, drain);
+    this.pending.add(tmp);
     try {
       await pipeline(source, meter, createWriteStream(tmp, { flags: 'wx', flush: true }), {
         signal: opts.signal,
       });
     } catch (err) {
+      this.pending.delete(tmp);
       await rm(tmp, { force: true });
       if (err instanceof DrainCapReached) throw tooLargeError(label, meter.bytes, maxBytes, limitName, false);
       if (opts.signal?.aborted) throw abortError(opts.signal);
-      throw new GovpubError('media_upload_failed', `${label} could not be stored: ${(err as Error).message}`, {
-        cause: (err as Error).message,
-      });
+      throw new GovpubError(
+        'media_upload_failed',
+        `${label} could not be stored: ${(err as Error).message}`,
+        { cause: (err as Error).message },
+        { zh: `${fileZh(label)}未能存入媒体库（连接中断或服务器存储出错），没有保存任何内容。请重新上传；如仍失败，请联系运维人员检查媒体存储。` },
+      );
     }
+    this.pending.delete(tmp);
     if (meter.overLimit) {
       await rm(tmp, { force: true });
       throw tooLargeError(label, meter.bytes, maxBytes, limitName);
@@ -197,6 +243,7 @@ export class LocalMediaStore implements MediaStore {
         'media_hash_mismatch',
         `${opts.label ?? 'The upload'} hashes to ${sha256}, not the expected ${opts.expectedSha256}; it was changed or cut off in transit. Upload it again.`,
         { sha256, expected: opts.expectedSha256 },
+        { zh: `${fileZh(opts.label ?? 'The upload')}的内容与预期的编号不符，在传输中被改动或截断。请重新上传。` },
       );
     }
     const dest = this.blobPath(sha256);
@@ -258,7 +305,12 @@ export class LocalMediaStore implements MediaStore {
   async getPath(sha256: string): Promise<string> {
     const p = this.blobPath(sha256);
     if (!(await this.has(sha256))) {
-      throw new GovpubError('media_not_found', `No stored media has hash ${sha256}; upload the file again.`, { sha256 });
+      throw new GovpubError(
+        'media_not_found',
+        `No stored media has hash ${sha256}; upload the file again.`,
+        { sha256 },
+        { zh: `媒体库中没有编号为 ${sha256} 的文件。请重新上传该文件。` },
+      );
     }
     return p;
   }
@@ -275,7 +327,9 @@ export class LocalMediaStore implements MediaStore {
 
   private recordPath(name: string): string {
     if (!RECORD_RE.test(name) || name.split('/').some((s) => s === '..' || s === '.')) {
-      throw new GovpubError('media_bad_record_name', `"${name}" is not a valid record name.`);
+      throw new GovpubError('media_bad_record_name', `"${name}" is not a valid record name.`, undefined, {
+        zh: `「${name}」不是有效的媒体记录名。这是程序内部的错误，请联系运维人员并附上本提示。`,
+      });
     }
     return path.join(this.recordsDir, `${name}.json`);
   }

@@ -44,6 +44,28 @@ export function formatDuration(seconds: number): string {
   return parts.join(' ');
 }
 
+/** A duration in Chinese: "16 分钟", "1 小时 5 分钟", "30 秒", "2 分 30 秒" (seconds only under an hour). */
+export function formatDurationZh(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '未知时长';
+  if (seconds < 60) return `${trimNumber(seconds, 1)} 秒`;
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h) return m ? `${h} 小时 ${m} 分钟` : `${h} 小时`;
+  return s ? `${m} 分 ${s} 秒` : `${m} 分钟`;
+}
+
+/** How a Chinese sentence names a file: 「会议.mp4」, or 该文件 for the English stand-ins ("The upload", "The video"). */
+export function fileZh(label: string): string {
+  return /^The [a-z ]+$/.test(label) ? '该文件' : `「${label}」`;
+}
+
+/** The kind of a file in Chinese (图片, 视频…). */
+export function kindZh(kind: string): string {
+  return ({ image: '图片', video: '视频', audio: '音频', document: '附件', captions: '字幕' } as Record<string, string>)[kind] ?? kind;
+}
+
 /** "clip.mp4 is 12.4 MB, 2.4 MB over the 10 MB limit of WeChat video material" */
 export function overLimitMessage(what: string, size: number, limit: number, limitName: string): string {
   return `${what} is ${formatBytes(size)}, ${formatBytes(size - limit)} over the ${formatBytes(limit)} limit of ${limitName}`;

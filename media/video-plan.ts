@@ -1,22 +1,20 @@
 /** Planning an encode before any process starts: checks an original against a video, audio or poster spec and picks size and bitrates (a byte cap lowers them). */
 import { GovpubError } from '../domain/errors.js';
 import type { ProbeResult } from './probe.js';
-import type { AudioSpec, ImageSpec, VideoSpec } from './specs.js';
-import { formatBytes, formatDuration } from './units.js';
+import { platformNameZh, type AudioSpec, type ImageSpec, type VideoSpec } from './specs.js';
+import { fileZh, formatBytes, formatDuration, formatDurationZh, kindZh } from './units.js';
 
 /** Share of a byte cap planned for (container overhead and rate-control slack in the rest). */
 const CAP_HEADROOM = 0.95;
 /** VBV buffer in seconds of maxrate. */
 export const VBV_SECONDS = 1;
 
-function wrongKind(label: string, probe: ProbeResult, key: string, need: string): GovpubError {
+function wrongKind(label: string, probe: ProbeResult, key: string, need: string, needZh: string): GovpubError {
   return new GovpubError(
     'media_wrong_kind',
     `${label} is ${probe.kind === 'image' ? 'an image' : `${probe.kind === 'audio' ? 'an audio' : 'a video'} file`}; ${key} needs ${need}.`,
-    {
-      spec: key,
-      kind: probe.kind,
-    },
+    { spec: key, kind: probe.kind },
+    { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${key} 需要${needZh}。请为该渠道选择正确的原始文件。` },
   );
 }
 
@@ -48,13 +46,16 @@ function maxDurationFor(maxBytes: number, minKbps: number, audioKbps: number): n
 
 /** Checks an original against a video spec's limits and plans the encode; throws when it cannot work. */
 export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The video'): VideoPlan {
-  if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original');
+  if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original', '视频原件');
   const duration = probe.durationSec ?? 0;
   if (spec.maxDurationSec !== undefined && duration > spec.maxDurationSec) {
     throw new GovpubError(
       'media_too_long',
       `${label} is ${formatDuration(duration)} long, ${formatDuration(duration - spec.maxDurationSec)} over the ${formatDuration(spec.maxDurationSec)} limit of ${spec.limitName}. Trim it (or split it into parts) and upload again.`,
       { spec: spec.key, durationSec: duration, limitSec: spec.maxDurationSec },
+      {
+        zh: `${fileZh(label)}时长 ${formatDurationZh(duration)}，超过${platformNameZh(spec.platform)}的时长上限 ${formatDurationZh(spec.maxDurationSec)}（超出 ${formatDurationZh(duration - spec.maxDurationSec)}）。请剪短（或分成几段）后重新上传。`,
+      },
     );
   }
   if (spec.minDurationSec !== undefined && duration < spec.minDurationSec) {
@@ -62,6 +63,9 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
       'media_too_short',
       `${label} is ${formatDuration(duration)} long; ${spec.limitName} needs at least ${formatDuration(spec.minDurationSec)}.`,
       { spec: spec.key, durationSec: duration, minSec: spec.minDurationSec },
+      {
+        zh: `${fileZh(label)}时长 ${formatDurationZh(duration)}，${platformNameZh(spec.platform)}要求至少 ${formatDurationZh(spec.minDurationSec)}。请换用更长的视频后重新上传。`,
+      },
     );
   }
 
@@ -84,6 +88,11 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
           `${Math.max(0, Math.floor(capKbps))} kbps, below the ${lowest.minKbps} kbps needed for a watchable ${lowest.width}×${lowest.height} picture. ` +
           `Videos up to about ${formatDuration(Math.max(0, fits))} fit; shorten it${spec.capLadder ? '' : ' or choose a lower-resolution rendition'}.`,
         { spec: spec.key, durationSec: duration, capKbps, minKbps: lowest.minKbps, maxDurationSec: fits },
+        {
+          zh:
+            `${fileZh(label)}时长 ${formatDurationZh(duration)}：在${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)} 内，画面只能分到 ${Math.max(0, Math.floor(capKbps))} kbps，` +
+            `低于 ${lowest.width}×${lowest.height} 画面清晰可看所需的 ${lowest.minKbps} kbps。约 ${formatDurationZh(Math.max(0, fits))} 以内的视频才能放下：请剪短视频${spec.capLadder ? '' : '，或改选分辨率更低的转码规格'}后重新上传。`,
+        },
       );
     }
     if (rung.width !== spec.width || rung.height !== spec.height) {
@@ -119,7 +128,7 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
 /** Pre-checks an original against an audio spec. */
 export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The recording'): { bitrateKbps: number; warnings: string[] } {
   if (spec.sourceKind === 'audio' ? !probe.hasAudio : probe.kind !== 'video') {
-    throw wrongKind(label, probe, spec.key, 'an audio original');
+    throw wrongKind(label, probe, spec.key, 'an audio original', '带音频的原件');
   }
   const duration = probe.durationSec ?? 0;
   if (spec.maxDurationSec !== undefined && duration > spec.maxDurationSec) {
@@ -127,6 +136,9 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
       'media_too_long',
       `${label} is ${formatDuration(duration)} long, ${formatDuration(duration - spec.maxDurationSec)} over the ${formatDuration(spec.maxDurationSec)} limit of ${spec.limitName}. Trim it and upload again.`,
       { spec: spec.key, durationSec: duration, limitSec: spec.maxDurationSec },
+      {
+        zh: `${fileZh(label)}时长 ${formatDurationZh(duration)}，超过${platformNameZh(spec.platform)}的时长上限 ${formatDurationZh(spec.maxDurationSec)}（超出 ${formatDurationZh(duration - spec.maxDurationSec)}）。请剪短后重新上传。`,
+      },
     );
   }
   let bitrate = spec.bitrateKbps;
@@ -139,6 +151,9 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
           'media_cap_unreachable',
           `${label} is ${formatDuration(duration)} long; under the ${formatBytes(spec.maxBytes)} limit of ${spec.limitName} it could get only ${fit} kbps (32 kbps is the least for intelligible speech). Shorten it.`,
           { spec: spec.key, durationSec: duration },
+          {
+            zh: `${fileZh(label)}时长 ${formatDurationZh(duration)}：在${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)} 内只能分到 ${fit} kbps（听清语音至少需要 32 kbps）。请剪短录音后重新上传。`,
+          },
         );
       }
       bitrate = fit;
@@ -150,5 +165,5 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
 
 /** Checks that a source can serve an image spec made from a video frame. */
 export function planPoster(probe: ProbeResult, spec: ImageSpec, label = 'The video'): void {
-  if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original');
+  if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original', '视频原件');
 }

@@ -29,9 +29,9 @@ import { ProgressReporter, defaultThreads, ffmpegInputArgs, runWithProgress } fr
 import { writeWatermarkPng, type WatermarkOptions } from './image.js';
 import type { ProbeResult } from './probe.js';
 import { probeMedia } from './probe.js';
-import { runTool, ToolFailure, lastLines } from './process.js';
-import type { AudioSpec, VideoSpec } from './specs.js';
-import { formatBytes, overLimitMessage } from './units.js';
+import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
+import { platformNameZh, type AudioSpec, type VideoSpec } from './specs.js';
+import { fileZh, formatBytes, overLimitMessage } from './units.js';
 import { videoArgs } from './video-args.js';
 import { VBV_SECONDS, planAudio, planVideo, type VideoPlan } from './video-plan.js';
 
@@ -101,6 +101,11 @@ export async function renderVideoRendition(
         'media_cap_unreachable',
         `${overLimitMessage(`${spec.label} of ${label}`, size, spec.maxBytes, spec.limitName)} even after a retry at ${lowered} kbps (first attempt: ${formatBytes(first)}). Shorten the video.`,
         { spec: spec.key, sizeBytes: size, limitBytes: spec.maxBytes },
+        {
+          zh:
+            `${fileZh(label)}的转码文件（${spec.key}）把码率降到 ${lowered} kbps 重做后仍有 ${formatBytes(size)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}` +
+            `（超出 ${formatBytes(size - spec.maxBytes)}；第一次为 ${formatBytes(first)}）。请剪短视频后重新上传。`,
+        },
       );
     }
     plan.maxrateKbps = lowered;
@@ -114,6 +119,9 @@ export async function renderVideoRendition(
       'media_transcode_failed',
       `ffmpeg produced an unexpected ${spec.key} rendition (${out.videoCodec} ${out.width}×${out.height}, expected h264 ${plan.width}×${plan.height}).`,
       { spec: spec.key },
+      {
+        zh: `转码生成的 ${spec.key} 文件不符合要求（${out.videoCodec} ${out.width}×${out.height}，应为 h264 ${plan.width}×${plan.height}）。请把原视频重新导出为 MP4（H.264/AAC）后再上传；如仍失败，请联系运维人员并附上该文件。`,
+      },
     );
   }
   return {
@@ -155,9 +163,14 @@ export async function extractPosterFrame(inputPath: string, probe: ProbeResult, 
     await runTool('ffmpeg', args, { signal: opts.signal });
   } catch (err) {
     if (err instanceof ToolFailure) {
-      throw new GovpubError('media_transcode_failed', `Could not take a poster frame from ${opts.label ?? 'the video'}: ${lastLines(err.stderrTail, 3)}.`, {
-        stderr: err.stderrTail,
-      });
+      const crash = toolCrashError(err, `taking a poster frame from ${opts.label ?? 'the video'}`, `截取「${opts.label ?? '视频'}」的封面帧`);
+      if (crash) throw crash;
+      throw new GovpubError(
+        'media_transcode_failed',
+        `Could not take a poster frame from ${opts.label ?? 'the video'}: ${lastLines(err.stderrTail, 3)}.`,
+        { stderr: err.stderrTail },
+        { zh: `无法从${fileZh(opts.label ?? 'The video')}截取封面画面，视频可能已损坏。请确认它能在本机正常播放，重新导出为 MP4（H.264/AAC）后再上传。` },
+      );
     }
     throw err;
   }
@@ -168,7 +181,9 @@ export async function extractPosterFrame(inputPath: string, probe: ProbeResult, 
   if (size === 0) {
     // Very short clips: the seek can land after the last frame. Take the first one instead.
     if (at > 0) return extractPosterFrame(inputPath, { ...probe, durationSec: 0 }, outPath, opts);
-    throw new GovpubError('media_transcode_failed', `${opts.label ?? 'The video'} has no frame that can be decoded for a poster.`);
+    throw new GovpubError('media_transcode_failed', `${opts.label ?? 'The video'} has no frame that can be decoded for a poster.`, undefined, {
+      zh: `${fileZh(opts.label ?? 'The video')}中没有可解码的画面用作封面。请重新导出视频后再上传。`,
+    });
   }
 }
 
@@ -216,9 +231,9 @@ export async function renderAudioRendition(
     throw new GovpubError(
       'media_cap_unreachable',
       `${overLimitMessage(`${spec.label} of ${label}`, size, spec.maxBytes, spec.limitName)}. Shorten the recording.`,
+      { spec: spec.key, sizeBytes: size },
       {
-        spec: spec.key,
-        sizeBytes: size,
+        zh: `${fileZh(label)}的音频转码文件（${spec.key}）为 ${formatBytes(size)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}（超出 ${formatBytes(size - spec.maxBytes)}）。请剪短录音后重新上传。`,
       },
     );
   }

@@ -9,7 +9,7 @@ import type { ApiMetrics } from '../api/metrics.js';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import type { Settings } from '../config/settings.js';
 import { openDatabase, type Database, type QueryTimer } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { assertMigrated, migrateToLatest } from '../db/migrate.js';
 import type { Registry } from '../domain/registry.js';
 import { syncChannels } from '../services/channels.js';
 import type { AppContext } from '../services/context.js';
@@ -71,11 +71,17 @@ export function openSettingsDatabase(settings: Settings, onQuery?: QueryTimer): 
   });
 }
 
-export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean; onQuery?: QueryTimer }): Promise<Opened> {
+/**
+ * `migrate`: true migrates; false refuses a database this release has not migrated; 'embedded'
+ * migrates only the embedded database (the CLI's administrative commands: nothing else shares it),
+ * never PostgreSQL, where `govpub db migrate` runs once per release while older processes may run.
+ */
+export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean | 'embedded'; onQuery?: QueryTimer }): Promise<Opened> {
   const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
   const database = await openSettingsDatabase(settings, options.onQuery);
   try {
-    if (options.migrate) await migrateToLatest(database.db);
+    if (options.migrate === true || (options.migrate === 'embedded' && database.kind === 'pglite')) await migrateToLatest(database.db);
+    else await assertMigrated(database.db, database.description);
     await syncChannels(database.db, registry, registryDigest(registry));
   } catch (error) {
     await database.close();

@@ -100,7 +100,7 @@ async function api<T>(
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new GovpubError(
       'api_unreachable',
-      `Cannot reach the govpub API at ${options.apiUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}). Start it with \`npm start\`, or give its address with --api or GOVPUB_API_URL.`,
+      `Cannot reach the govpub API at ${options.apiUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is \`govpub start\` (\`npm start\`) running? Point to it with --api or GOVPUB_API_URL.`,
     );
   }
   const text = await response.text();
@@ -165,7 +165,7 @@ export async function loadExamples(options: ExampleLoadOptions): Promise<{ media
   /** A package already loaded under this title (searched by title, so it is found however many packages exist). */
   const existingWithTitle = async (title: string | undefined) => {
     if (options.again || !title) return undefined;
-    const found = await api<{ packages: { id: string; title: string; status: string; revision: number }[] }>(
+    const found = await api<{ packages: { id: string; title: string; status: string; revision: number; returned: { stageName: string } | null }[] }>(
       options,
       'GET',
       `/api/packages?limit=200&q=${encodeURIComponent(title)}`,
@@ -179,8 +179,14 @@ export async function loadExamples(options: ExampleLoadOptions): Promise<{ media
     const used = Object.fromEntries(mediaReferences(text).map((n) => [n, ids[n]!]));
     const same = await existingWithTitle(body.title);
     if (same) {
-      packages.push({ file, title: same.title, id: same.id, revision: same.revision, status: same.status, created: false, media: used });
-      log(`package  ${file}: already there as ${same.id} (${same.status}); --again creates another`);
+      // `load` then `load --submit` (the README's command): the draft the first one left is submitted now.
+      const submitNow = options.submit && same.status === 'draft' && !same.returned;
+      const status = submitNow
+        ? (await api<{ status: string }>(options, 'POST', `/api/packages/${encodeURIComponent(same.id)}/submit`)).body.status
+        : same.status;
+      packages.push({ file, title: same.title, id: same.id, revision: same.revision, status, created: false, media: used });
+      const returned = options.submit && same.returned ? `; a reviewer sent it back at ${same.returned.stageName}, so it is not submitted again as it is` : '';
+      log(`package  ${file}: already there as ${same.id} (${submitNow ? `submitted now: ${status}` : same.status})${returned}; --again creates another`);
       continue;
     }
     const created = (await api<{ id: string; revision: number; status: string }>(options, 'POST', '/api/packages', body)).body;

@@ -2,6 +2,8 @@
  * The long-running processes: the all-in-one start for a laptop, and the separate API and
  * worker processes production runs (several workers, one Temporal cluster, PostgreSQL).
  */
+import { GovpubError } from '../domain/errors.js';
+import { secretsFileExposure } from '../config/secrets.js';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
@@ -12,7 +14,7 @@ import type { Registry } from '../domain/registry.js';
 import type { ActivityDeps } from '../activities/index.js';
 import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
-import { validateManualPostUrl } from '../adapters/manual-handoff.js';
+import { isManualPlatform, validateManualPostUrl } from '../adapters/manual-handoff.js';
 import { createPortalAdapter, registerPortalRoutes, type PortalAdapterOptions } from '../adapters/portal/index.js';
 import { siteStructureFromRegistry } from '../adapters/portal/pages/structure.js';
 import { loadSiteIdentitySync, SITE_IDENTITY_FILE } from '../config/site-identity.js';
@@ -36,6 +38,7 @@ import { workerMetrics } from '../worker/metrics.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile, writeRuntimeRecord } from './app.js';
+import { alreadyRunningError, apiRuntimeFile, claimDataDir } from './runtime-files.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
 
@@ -119,6 +122,8 @@ export async function runWorkerProcess(
   const opened = await openRegistryAndDatabase(settings, { migrate: false, onQuery: workerMetrics.dbQuery });
   try {
     if (options.requireSecrets) assertSecretsPresent(opened.registry, loadPlatformConfigs(settings.configDir));
+    const exposure = process.env.GOVPUB_SECRETS_FILE ? secretsFileExposure(process.env.GOVPUB_SECRETS_FILE) : null;
+    if (exposure) log(`worker: ${exposure}`);
     installWorkerRuntime({ metricsAddress: settings.workerMetricsAddress });
     if (settings.workerMetricsAddress) log(`worker: metrics at http://${settings.workerMetricsAddress}/metrics`);
     const connection = await connectWorker(settings.temporal, address ?? settings.temporal.address);
@@ -195,7 +200,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
     },
     mediaProgress: (ids) => media.progressFor(ids),
     validateManualUrl: (platform, url) =>
-      platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,
+      isManualPlatform(platform) ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,
     register: async (api, helpers) => {
       registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);
       registerPortalRoutes(api, { webRoot: settings.portalRoot, prefix: '/portal' });
@@ -208,9 +213,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   } catch (error) {
     await close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw Object.assign(new Error(`Port ${settings.apiPort} for the API is already in use. Stop whatever uses it or set PORT to another port.`), {
-        code: 'port_in_use',
-      });
+      throw new GovpubError('port_in_use', `Port ${settings.apiPort} for the API is already in use. Stop whatever uses it or set PORT to another port.`);
     }
     throw error;
   }
@@ -221,7 +224,8 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
     app,
     url,
     stop: async () => {
-      contentGate.stop();
+      // A wording-list re-scan running in the background gets the same few seconds as the requests.
+      const rescans = contentGate.stop(API_DRAIN_MS);
       // No new connections; open event streams end (api/console-routes.ts preClose); idle
       // keep-alive connections close. Requests still running get API_DRAIN_MS to finish.
       const closing = app.close();
@@ -234,6 +238,9 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
         app.server.closeAllConnections();
         await closing;
       }
+      // An upload cut off by the stop leaves no partial file behind (its request never finishes).
+      await mediaStore.discardPending?.();
+      await rescans;
       await close();
     },
     waitingFor: async () => {
@@ -301,6 +308,9 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     }
     stopping = null;
   };
+  const claim = claimDataDir(settings.dataDir);
+  if ('heldBy' in claim) throw alreadyRunningError(settings.dataDir, claim.heldBy);
+  stops.push({ name: 'data directory claim', stop: async () => claim.release() });
   try {
     fs.mkdirSync(settings.dataDir, { recursive: true });
     // Migrations first, with the database this process keeps open (it serves PGlite to the others).
@@ -323,6 +333,10 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
         uiPort: settings.temporal.devUiPort,
         namespace: settings.temporal.namespace,
         log,
+        // Its own process group: a terminal's Ctrl+C reaches only govpub, which stops it last, after
+        // the worker (stopped with it, the worker's shutdown calls failed with warnings). It still ends
+        // with govpub however govpub ends (temporal-dev-server.ts).
+        detached: true,
       });
       stops.push({ name: 'Temporal dev server', stop: () => devServer!.stop() });
       address = devServer.address;
@@ -361,6 +375,9 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     await ensureConsoleBuilt({ log });
     const api = await runApiProcess(settings, log, address);
     stops.push({ name: 'API', stop: api.stop, waitingFor: api.waitingFor });
+    // Acting commands in another terminal find the API here when PORT is not set there too.
+    writeRuntimeRecord(apiRuntimeFile(settings.dataDir), { pid: process.pid, url: api.url });
+    stops.push({ name: 'API address record', stop: async () => fs.rmSync(apiRuntimeFile(settings.dataDir), { force: true }) });
 
     log('');
     log(`govpub is running.`);

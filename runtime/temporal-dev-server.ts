@@ -84,8 +84,15 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   fs.closeSync(out);
   const address = `127.0.0.1:${options.port}`;
   let exited: number | null = null;
+  // However this process ends (an uncaught error, process.exit on a closed output), the dev server
+  // ends with it: left running it would hold its ports and temporal.sqlite for the next start.
+  const endWithParent = () => {
+    if (exited === null) child.kill('SIGTERM');
+  };
+  process.once('exit', endWithParent);
   child.once('exit', (code) => {
     exited = code ?? -1;
+    process.off('exit', endWithParent);
   });
   const deadline = Date.now() + 60_000;
   for (;;) {

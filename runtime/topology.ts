@@ -17,7 +17,7 @@ import { ROOT_DIR, localApiUrl, type Settings } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './local-platforms.js';
 import { temporalRuntimeFile } from './app.js';
-import { writeRuntimeRecord } from './runtime-files.js';
+import { alreadyRunningError, claimDataDir, processExists, writeRuntimeRecord } from './runtime-files.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
 
@@ -125,15 +125,6 @@ async function portIsFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
@@ -306,6 +297,8 @@ export function restartDelayMs(failures: number): number {
 export class TopologySupervisor {
   #stopping = false;
   #running = false;
+  /** Gives up this topology's claim on its data directory (runtime-files.ts claimDataDir). */
+  #releaseDataDir: (() => void) | undefined;
   #devServer: DevServer | undefined;
   #temporalAddress = '';
   #simulators: GovpubChild | undefined;
@@ -355,7 +348,7 @@ export class TopologySupervisor {
     const databaseUrl = assertSharedDatabase(this.settings);
     const recordFile = topologyRecordFile(dataDir);
     const previous = this.#readRecord(recordFile);
-    if (previous && previous.pid !== process.pid && processAlive(previous.pid)) {
+    if (previous && previous.pid !== process.pid && processExists(previous.pid)) {
       throw new GovpubError(
         'topology_running',
         `A topology is already running on ${dataDir} (supervisor pid ${previous.pid}, API ${previous.api}). Stop it first, or use another --data-dir.`,
@@ -371,7 +364,9 @@ export class TopologySupervisor {
         );
       }
     }
-    fs.mkdirSync(path.join(dataDir, 'run'), { recursive: true });
+    const claim = claimDataDir(dataDir);
+    if ('heldBy' in claim) throw alreadyRunningError(dataDir, claim.heldBy);
+    this.#releaseDataDir = claim.release;
     const shared: Record<string, string> = { DATABASE_URL: databaseUrl };
     try {
       // Development secrets the simulators accept, the same file for every process (as `govpub start` does).
@@ -630,6 +625,7 @@ export class TopologySupervisor {
         fs.rmSync(temporalRuntimeFile(this.options.dataDir), { force: true });
       }
       if (this.#record) fs.rmSync(topologyRecordFile(this.options.dataDir), { force: true });
+      this.#releaseDataDir?.();
       this.#running = false;
       this.#log('stopped');
     })();

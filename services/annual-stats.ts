@@ -61,9 +61,10 @@ export class AnnualStatsService {
     if (requestedUnit !== undefined && !this.ctx.registry.units.some((u) => u.id === requestedUnit)) {
       throw new GovpubError(
         'invalid_query',
-        `unit: "${requestedUnit}" is not a unit of config/registry/units.yaml.`,
-        { status: 400, issues: [{ path: 'unit', message: 'unknown unit' }] },
-        { zh: `参数 unit：「${requestedUnit}」不是已登记的单位。` },
+        `unit: "${requestedUnit}" is not a unit of config/registry/units.yaml; GET /api/units lists them.`,
+        // The issue's sentence is one the API has in Chinese (api/validation.ts), so messageZh carries no English.
+        { status: 400, issues: [{ path: 'unit', message: 'not a unit id from GET /api/units' }] },
+        { zh: `参数 unit：「${requestedUnit}」不是已登记的单位（单位清单见 GET /api/units）。` },
       );
     }
     if (actor.role !== 'editor') return requestedUnit ?? null;
@@ -184,6 +185,7 @@ export class AnnualStatsService {
         byMonth: a.byMonth,
         longestGap: begun ? { days: a.longestGapDays, from: a.gapFrom.toISOString(), to: a.gapTo.toISOString() } : null,
       })),
+      limits: { accountFailDays: this.ctx.registry.compliance.accounts.failDays },
       generatedAt: now.toISOString(),
     };
   }

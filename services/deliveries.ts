@@ -8,10 +8,10 @@ import { deliveryErrorZh, localizedDeliveryTexts, platformLocalName } from '../a
 import { GovpubError } from '../domain/errors.js';
 import { deliveryStateZh } from '../domain/messages-zh.js';
 import type { Actor } from '../domain/package-rules.js';
-import { requireAllowed } from '../domain/commands.js';
+import { postedAtProblem, postedAtTimeProblem, requireAllowed } from '../domain/commands.js';
 import { findAccount, findChannel, isSecretRef, listChannels } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
-import { currentPause, isRefusedCredentialsPause, pauseChannel, unpauseChannel } from '../db/channels.js';
+import { currentPause, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel } from '../db/channels.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
 import type { DeliveryRow } from '../db/schema.js';
@@ -99,6 +99,20 @@ export interface DeliveryView {
   renditions?: unknown[];
   /** Manual hand-off: the bundle's files and their download URLs. */
   bundleFiles?: { name: string; mediaId: string; spec: string; purpose: string; url: string }[];
+  /** Only in the answer to a retry: the hold of the channel the retried delivery now waits for. */
+  channelHold?: ChannelHold;
+}
+
+/** A pause a retried delivery waits for: it goes out once the channel is resumed. */
+export interface ChannelHold {
+  channelId: string;
+  pausedAt: string;
+  reason: string | null;
+  /** Who paused it: a user name, or `system` when govpub held it after the platform refused the credentials. */
+  by: string | null;
+  credentialsRefused: boolean;
+  message: string;
+  messageZh: string;
 }
 
 export { NEEDS_ACTION_STATES } from '../domain/delivery-state.js';
@@ -295,16 +309,60 @@ export class DeliveryService {
     }
   }
 
+  /**
+   * Tries a delivery again now. On a held channel (paused by operations, or by govpub after the
+   * platform refused the credentials) the attempt finds the hold and the delivery waits for the
+   * resume, as every delivery to that channel does: the retry is accepted (a failed delivery is then
+   * woken by the resume like the others), and the answer's `channelHold` says what it waits for and
+   * why, so the operator is not left believing it was sent. A take-down, and a post whose status
+   * the retry asks the platform for again, do not wait for a pause.
+   */
   async retry(actor: Actor, idOrKey: string): Promise<DeliveryView> {
     requireAllowed(actor, 'retryDelivery');
     const row = await this.find(idOrKey);
+    const askingPlatform = row.state !== 'retracting' && (await this.statusOf(row))?.waitingFor === 'confirmation';
     try {
       await this.actOnceSettled(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
     } catch (error) {
       // A delivery whose workflow failed for good waits in its package's workflow: start it again there.
       if (!(error instanceof GovpubError && error.code === 'delivery_not_running') || !(await this.restartStalled(actor, row))) throw error;
     }
-    return this.get(row.id);
+    const view = await this.get(row.id);
+    const hold = row.state === 'retracting' || askingPlatform ? null : await this.channelHold(row.channel_id);
+    return hold ? { ...view, channelHold: hold } : view;
+  }
+
+  private async statusOf(row: DeliveryRow): Promise<DeliveryStatus | undefined> {
+    return this.ctx.temporal.workflow
+      .getHandle(this.workflowFor(row))
+      .query(deliveryStatusQuery)
+      .catch(() => undefined);
+  }
+
+  /** The channel's pause as a retried delivery waits for it, or null when the channel is not held. */
+  private async channelHold(channelId: string): Promise<ChannelHold | null> {
+    const pause = await currentPause(this.ctx.db, channelId);
+    if (!pause) return null;
+    const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
+    const at = chinaTime(pause.at.toISOString());
+    const by = pausedBy(pause.by);
+    const credentialsRefused = pause.reason !== null && isRefusedCredentialsPause(pause.reason);
+    const resume = `govpub channels resume ${channelId}`;
+    return {
+      channelId,
+      pausedAt: pause.at.toISOString(),
+      reason: pause.reason,
+      by: pause.by,
+      credentialsRefused,
+      message: credentialsRefused
+        ? `Channel ${channelId} (${name}) is held: the platform refused the account's credentials (${pause.reason}). ` +
+          `This delivery waits for the channel and is not sent until then: fix the credentials, then resume the channel (${resume}).`
+        : `Channel ${channelId} (${name}) is paused (by ${by.en} at ${at}, Beijing time; reason: "${pause.reason ?? 'none given'}"). ` +
+          `This delivery waits for the channel and goes out once it is resumed (${resume}).`,
+      messageZh: credentialsRefused
+        ? `渠道“${name}”因平台拒绝该账号的凭据已被暂停。本条投递将等待该渠道恢复，在此之前不会发出：请先更新凭据或重新授权账号，再恢复渠道（“恢复渠道”或 ${resume}）。`
+        : `渠道“${name}”已于 ${at}（北京时间）由 ${by.zh} 暂停，原因：${pause.reason ?? '未写明'}。本条投递将等待该渠道恢复后再发出（“恢复渠道”或 ${resume}）。`,
+    };
   }
 
   async skip(actor: Actor, idOrKey: string, reason: unknown): Promise<DeliveryView> {
@@ -338,7 +396,7 @@ export class DeliveryService {
   async confirm(
     actor: Actor,
     idOrKey: string,
-    body: { url?: unknown; note?: unknown },
+    body: { url?: unknown; note?: unknown; postedAt?: unknown },
     validateUrl?: (platform: string, url: string) => string | null,
   ): Promise<DeliveryView> {
     requireAllowed(actor, 'confirmDelivery');
@@ -361,10 +419,28 @@ export class DeliveryService {
       });
     const problem = validateUrl?.(row.platform ?? '', url) ?? null;
     if (problem) throw new GovpubError('invalid_body', `url: ${problem}`, { status: 400, issues: [{ path: 'url', message: problem }] });
+    const postedAt = this.postedAt(body.postedAt, row);
     await this.actOnceSettled(row, (id) =>
-      this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note }] }),
+      this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note, ...(postedAt ? { postedAt } : {}) }] }),
     );
     return this.get(row.id);
+  }
+
+  /**
+   * The time a manual post went up, as the operator gives it (UTC), or undefined for now; refused
+   * (400, naming `postedAt`) when it is no instant, still to come, or before the hand-off.
+   */
+  private postedAt(value: unknown, row: DeliveryRow): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    const problem = postedAtProblem(value) ?? postedAtTimeProblem(value as string, row.created_at, new Date());
+    if (problem)
+      throw new GovpubError(
+        'invalid_body',
+        `postedAt: ${problem.message}`,
+        { status: 400, issues: [{ path: 'postedAt', message: problem.message, messageZh: problem.messageZh }] },
+        { zh: problem.messageZh },
+      );
+    return new Date(value as string).toISOString();
   }
 
   /**
@@ -391,8 +467,7 @@ export class DeliveryService {
     const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
     const at = chinaTime(pause.at.toISOString());
     const heldForCredentials = pause.reason !== null && isRefusedCredentialsPause(pause.reason);
-    const byEn = pause.by === 'system' ? 'govpub itself' : pause.by === null ? 'someone the audit trail does not name' : pause.by;
-    const byZh = pause.by === 'system' ? 'govpub 系统自动' : pause.by === null ? '（审计记录中未找到）' : pause.by;
+    const { en: byEn, zh: byZh } = pausedBy(pause.by);
     const reasonZh = heldForCredentials ? '平台拒绝了该账号的凭据' : (pause.reason ?? '未写明');
     const resume = `POST /api/channels/${encodeURIComponent(channelId)}/resume or \`govpub channels resume ${channelId}\``;
     return new GovpubError(
@@ -422,11 +497,17 @@ export class DeliveryService {
    * again within a second, with nothing telling the operator why. When the platform cannot be
    * asked (no such call, no answer), the hold is lifted and the answer says so: a delivery refused
    * again holds the channel again, and the pause names the delivery and attempt.
+   *
+   * A channel that is not paused is refused (409 channel_not_paused) and nothing is audited: the
+   * operator most likely typed another channel than the one they meant, and a success would hide
+   * that. Deliveries that wait on a channel govpub did not hold (a take-down or a status query the
+   * platform refused) are woken by `deliveries retry`, which the refusal names.
    */
   async resumeChannel(actor: Actor, channelId: string): Promise<ResumeResult> {
     requireAllowed(actor, 'resumeChannel');
     this.requireChannel(channelId);
     const pause = await currentPause(this.ctx.db, channelId);
+    if (!pause) throw await this.notPaused(channelId);
     const heldForCredentials = pause !== null && pause.reason !== null && isRefusedCredentialsPause(pause.reason);
     const check = heldForCredentials ? await this.checkCredentials(channelId) : null;
     if (check?.outcome === 'refused') {
@@ -438,7 +519,9 @@ export class DeliveryService {
       });
       throw this.credentialsStillRefused(channelId, check);
     }
-    await inTransaction(this.ctx.db, async (trx) => {
+    const resumed = await inTransaction(this.ctx.db, async (trx) => {
+      // Locked until the resume is written: of two operators resuming at once, the second is told the first did.
+      if (!(await currentPause(trx, channelId, { lock: true }))) return false;
       const wasPausedFor = await unpauseChannel(trx, channelId);
       await appendAudit(trx, {
         actor: actor.id,
@@ -446,7 +529,9 @@ export class DeliveryService {
         channelId,
         details: { wasPausedFor, ...(check ? { credentialCheck: check.outcome, ...(check.outcome === 'unchecked' ? { why: check.reason } : {}) } : {}) },
       });
+      return true;
     });
+    if (!resumed) throw await this.notPaused(channelId);
     const waiting = await deliveriesOnChannel(this.ctx.db, channelId, WAITING_ON_CHANNEL_STATES);
     let woken = 0;
     for (const d of waiting) {
@@ -478,13 +563,37 @@ export class DeliveryService {
     };
   }
 
+  /** The refusal of a resume of a channel that is not paused, naming who last resumed it and when. */
+  private async notPaused(channelId: string): Promise<GovpubError> {
+    const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
+    const last = await lastResume(this.ctx.db, channelId);
+    const at = last ? chinaTime(last.at.toISOString()) : null;
+    const byEn = last?.by === 'system' ? 'govpub itself' : last?.by;
+    const byZh = last?.by === 'system' ? 'govpub 系统' : last?.by;
+    return new GovpubError(
+      'channel_not_paused',
+      `Channel ${channelId} (${name}) is not paused, so there is nothing to resume; nothing was changed` +
+        (last ? ` (it was last resumed by ${byEn} at ${at}, Beijing time).` : '.') +
+        ' Check the channel id: GET /api/channels?paused=true lists the paused channels.' +
+        ' To try a delivery waiting on this channel again now, use `govpub deliveries retry ID`.',
+      { status: 409 },
+      {
+        zh:
+          `渠道“${name}”（${channelId}）没有暂停，无需恢复，本次未做任何更改` +
+          (last ? `（该渠道最近一次由 ${byZh} 于 ${at}（北京时间）恢复）。` : '。') +
+          '请核对渠道编号：已暂停的渠道可在“渠道状态”页面或 GET /api/channels?paused=true 查看。' +
+          '如需让等待该渠道的某条投递立即重试，请使用“重试”或 govpub deliveries retry <投递编号>。',
+      },
+    );
+  }
+
   /** What the platform says of the channel's credentials now; `unchecked` when it cannot be asked in time. */
   private async checkCredentials(channelId: string): Promise<CredentialCheck> {
     const channel = findChannel(this.ctx.registry, channelId)!;
     if (channel.publishing !== 'api') return { outcome: 'unchecked', reason: `${channel.platform} is published by hand` };
     try {
       return await this.ctx.temporal.workflow.execute(channelCredentialCheckWorkflow, {
-        workflowId: credentialCheckWorkflowId(channelId),
+        workflowId: credentialCheckWorkflowId(this.ctx.taskQueue, channelId),
         taskQueue: this.ctx.taskQueue,
         args: [{ channelId, platform: channel.platform }],
         // Two operators resuming at once share one check.
@@ -529,4 +638,11 @@ export class DeliveryService {
       throw new GovpubError('not_found', `No channel ${channelId}. List them with GET /api/channels or \`govpub channels list\`.`, { status: 404 });
     }
   }
+}
+
+/** Who paused a channel, in words: govpub itself, a user by name, or unknown to the audit trail. */
+function pausedBy(by: string | null): { en: string; zh: string } {
+  if (by === 'system') return { en: 'govpub itself', zh: 'govpub 系统自动' };
+  if (by === null) return { en: 'someone the audit trail does not name', zh: '（审计记录中未找到）' };
+  return { en: by, zh: by };
 }

@@ -1,12 +1,13 @@
 /**
  * What waits for the caller: packages at a review stage they decide (not their own, not one they
  * already approved in this round), their own packages sent back by a reviewer, and, for
- * operations, deliveries that need action and open manual tasks. Each item carries a sentence in
- * Chinese the console shows as it is.
+ * operations, deliveries that need action and open manual tasks, most urgent first. Each item
+ * carries a sentence in Chinese the console shows as it is.
  */
 import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
 import { deliveriesNeedingAction, rejectedDrafts, reviewWaiting } from '../db/console-reads.js';
 import type { Actor } from '../domain/package-rules.js';
+import { ACTION_URGENCY_RANKS, actionUrgency } from '../domain/delivery-state.js';
 import { findChannel } from '../domain/registry.js';
 import type { AppContext } from './context.js';
 
@@ -22,6 +23,8 @@ export interface InboxItem {
   stage?: string;
   message: string;
   at: string;
+  /** Deliveries and manual tasks: domain/delivery-state.ts actionUrgency (0 most urgent). */
+  urgency?: number;
 }
 
 /** At most this many items of each kind (the console links to the full lists). */
@@ -98,6 +101,7 @@ export class InboxService {
           channelId: d.channel_id,
           message: `「${d.title}」在${where}${sentence}`,
           at: d.updated_at.toISOString(),
+          urgency: actionUrgency(d) ?? ACTION_URGENCY_RANKS.length,
         });
       }
     }

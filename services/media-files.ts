@@ -5,6 +5,7 @@
  * URLs serve.
  */
 import type { Kysely } from 'kysely';
+import { renditionUsesOf } from '../db/deliveries.js';
 import { findMedia, latestRendition } from '../db/media.js';
 import type { DB, MediaRow } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
@@ -16,7 +17,7 @@ import { findCachedRendition } from '../media/renditions.js';
 import { getSpec } from '../media/specs.js';
 import type { MediaStore } from '../media/store.js';
 import { formatBytes } from '../media/units.js';
-import type { BlobInfo } from './media-views.js';
+import type { BlobInfo, RenditionView } from './media-views.js';
 
 export interface MediaFileSources {
   db: Kysely<DB>;
@@ -95,6 +96,53 @@ async function preparedByDelivery(sources: MediaFileSources, id: string, specKey
   const marked = watermark ? await findCachedRendition(sources.store, id, specKey, watermark).catch(() => null) : null;
   const found = marked ?? (await findCachedRendition(sources.store, id, specKey).catch(() => null));
   return found ? { sha256: found.sha256, mime: found.mime, sizeBytes: found.sizeBytes, specKey, originalSha256: id } : undefined;
+}
+
+/**
+ * The renditions deliveries prepared of an original (the transmit makes a photo's itself, and the
+ * review prepares them at submit): found in the media store's cache under each channel's watermark
+ * (or none), one per file. No job made them, so no rendition row lists them. A watermarked one
+ * names a channel it was made for; an unmarked one serves every channel of its platform.
+ */
+export async function renditionsPreparedByDeliveries(sources: MediaFileSources, id: string): Promise<RenditionView[]> {
+  const found = new Map<string, RenditionView>();
+  const watermarks = new Map<string, WatermarkOptions | undefined>();
+  for (const { spec: specKey, channelId } of await renditionUsesOf(sources.db, id)) {
+    if (!specKnown(specKey)) continue;
+    const channel = findChannel(sources.registry, channelId);
+    let watermark = watermarks.get(channelId);
+    if (channel && sources.watermarkFor && !watermarks.has(channelId)) {
+      watermark = await sources.watermarkFor({ platform: channel.platform, channelId: channel.id });
+      watermarks.set(channelId, watermark);
+    }
+    const marked = watermark ? await findCachedRendition(sources.store, id, specKey, watermark).catch(() => null) : null;
+    const rendition = marked ?? (await findCachedRendition(sources.store, id, specKey).catch(() => null));
+    if (!rendition || found.has(`${specKey} ${rendition.sha256}`)) continue;
+    found.set(`${specKey} ${rendition.sha256}`, {
+      specKey,
+      sha256: rendition.sha256,
+      mime: rendition.mime,
+      sizeBytes: rendition.sizeBytes,
+      width: rendition.width ?? null,
+      height: rendition.height ?? null,
+      durationSec: rendition.durationSec ?? null,
+      watermarked: marked !== null,
+      channelId: marked ? channelId : null,
+      warnings: rendition.warnings,
+      url: `/api/media/${id}/renditions/${specKey}${marked ? `?channel=${encodeURIComponent(channelId)}` : ''}`,
+      createdAt: rendition.createdAt,
+    });
+  }
+  return [...found.values()];
+}
+
+function specKnown(specKey: string): boolean {
+  try {
+    getSpec(specKey);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function specOr404(specKey: string): void {

@@ -33,7 +33,7 @@ const STATUS_BY_MEDIA_CODE: Record<string, number> = {
 
 function withStatus(error: unknown): unknown {
   if (error instanceof GovpubError && STATUS_BY_MEDIA_CODE[error.code] && (error.details as { status?: number }).status === undefined) {
-    return new GovpubError(error.code, error.message, { ...error.details, status: STATUS_BY_MEDIA_CODE[error.code] });
+    return new GovpubError(error.code, error.message, { ...error.details, status: STATUS_BY_MEDIA_CODE[error.code] }, { zh: error.messageZh });
   }
   return error;
 }

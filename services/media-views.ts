@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { MediaJobRow, MediaRenditionRow, MediaRow } from '../db/schema.js';
 import type { MediaKind, ProbeResult } from '../media/probe.js';
+import { zhMessageFor } from '../domain/messages-zh.js';
 
 export interface MediaView {
   id: string;
@@ -55,10 +56,11 @@ export interface MediaJobView {
   specs: string[];
   specProgress: Record<string, number>;
   channelId: string | null;
-  /** Per spec: the rendition made ({ok: true, sha256, …}) or why not ({ok: false, code, message}). */
+  /** Per spec: the rendition made ({ok: true, sha256, …}) or why not ({ok: false, code, message, messageZh}). */
   results: Record<string, unknown>;
   /** Specs refused before any work, with the reason. */
-  problems: { spec: string; code: string; message: string }[];
+  /** `messageZh`: the sentence in Chinese (jobs recorded before it have none). */
+  problems: { spec: string; code: string; message: string; messageZh?: string }[];
   error: string | null;
   workflowId: string | null;
   owner: { packageId?: string; deliveryKey?: string };
@@ -144,6 +146,20 @@ export function toRenditionView(row: MediaRenditionRow): RenditionView {
   };
 }
 
+/**
+ * A failed spec's Chinese sentence: its own since it travels with the failure, else (jobs recorded
+ * before) the one its code has, so the console never shows an editor the English.
+ */
+function withChineseFailures(results: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(results).map(([spec, result]) => {
+      const r = result as { ok?: unknown; code?: unknown; messageZh?: unknown } | null;
+      if (r?.ok !== false || typeof r.messageZh === 'string') return [spec, result];
+      return [spec, { ...r, messageZh: zhMessageFor(typeof r.code === 'string' ? r.code : 'media_failed') }];
+    }),
+  );
+}
+
 export function toJobView(row: MediaJobRow): MediaJobView {
   return {
     id: row.id,
@@ -154,7 +170,7 @@ export function toJobView(row: MediaJobRow): MediaJobView {
     specs: row.specs,
     specProgress: row.spec_progress,
     channelId: row.channel_id,
-    results: row.results,
+    results: withChineseFailures(row.results),
     problems: row.problems,
     error: row.error,
     workflowId: row.workflow_id,

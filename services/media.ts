@@ -32,7 +32,7 @@ import { assertSha256, LocalMediaStore, type MediaStore } from '../media/store.j
 import { mediaRenditionsWorkflow } from '../workflows/media-renditions.js';
 import { mediaJobWorkflowId, mediaTaskQueue, type MediaRenditionsInput } from '../contracts/media.js';
 import type { AppContext } from './context.js';
-import { describeOriginal, describeRendition, mediaOr404, type MediaFileSources } from './media-files.js';
+import { describeOriginal, describeRendition, mediaOr404, renditionsPreparedByDeliveries, type MediaFileSources } from './media-files.js';
 import { renditionSpecsFor } from './media-requests.js';
 import { ingestMedia, type UploadInput } from './media-upload.js';
 import {
@@ -119,8 +119,17 @@ export class MediaService {
 
   async get(id: string): Promise<MediaDetail> {
     const row = await mediaOr404(this.ctx.db, id);
-    const [renditions, jobs] = await Promise.all([renditionsOf(this.ctx.db, id), jobsOf(this.ctx.db, [id], 20)]);
-    return { ...toMediaView(row), renditions: renditions.map(toRenditionView), jobs: jobs.map(toJobView) };
+    const [rows, jobs, prepared] = await Promise.all([
+      renditionsOf(this.ctx.db, id),
+      jobsOf(this.ctx.db, [id], 20),
+      renditionsPreparedByDeliveries(this.files, id),
+    ]);
+    // Jobs' renditions, then the files deliveries made that no job did (a photo's, made by its transmit).
+    const renditions = rows.map(toRenditionView);
+    const listed = new Set(renditions.map((r) => `${r.specKey} ${r.sha256}`));
+    renditions.push(...prepared.filter((r) => !listed.has(`${r.specKey} ${r.sha256}`)));
+    renditions.sort((a, b) => a.specKey.localeCompare(b.specKey));
+    return { ...toMediaView(row), renditions, jobs: jobs.map(toJobView) };
   }
 
   /** One page of the library, newest first; `nextCursor` continues after it (null at the end). */
@@ -156,7 +165,12 @@ export class MediaService {
     const { specs, channelId } = renditionSpecsFor(this.ctx.registry, row, request ?? {});
     const probe = row.probe as unknown as ProbeResult;
     const label = row.upload_name ?? `upload ${id.slice(0, 12)}`;
-    const problems = preflight(probe, specs, label).map((p) => ({ spec: p.specKey, code: p.error.code, message: p.error.message }));
+    const problems = preflight(probe, specs, label).map((p) => ({
+      spec: p.specKey,
+      code: p.error.code,
+      message: p.error.message,
+      messageZh: p.error.messageZh,
+    }));
     const todo = specs.filter((s) => !problems.some((p) => p.spec === s.key)).map((s) => s.key);
     if (todo.length === 0) {
       throw new GovpubError(

@@ -258,14 +258,17 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         }
       });
   }
-  if (!document && interpretations.length > 0) {
+  // A document given with a field wrong has its own issues above: it is there, only not yet valid.
+  const documentGiven = body.document !== undefined && body.document !== null;
+  if (!documentGiven && interpretations.length > 0) {
     fail('document', 'an interpretation cannot exist without its document: add the policy document (三同步)');
   } else if (!document && issues.every((i) => !i.path.startsWith('document'))) {
     fail('document', 'required');
   }
 
   const targets: string[] = [];
-  if (!Array.isArray(body.targets)) fail('targets', 'required: an array of channel ids (GET /api/channels)');
+  if (body.targets === undefined || body.targets === null) fail('targets', 'required: an array of channel ids (GET /api/channels)');
+  else if (!Array.isArray(body.targets)) fail('targets', 'expected an array of channel ids (GET /api/channels)');
   else {
     if (body.targets.length === 0) fail('targets', 'choose at least one channel');
     body.targets.forEach((t, i) => {

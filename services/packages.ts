@@ -6,11 +6,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { GovpubError, httpStatusOf } from '../domain/errors.js';
-import type { Actor, RevisionFacts, StageRule } from '../domain/package-rules.js';
+import { GovpubError, httpStatusOf, refusalError } from '../domain/errors.js';
+import { repeatedRetractionProblem, type Actor, type PackageStatus, type Problem, type RevisionFacts, type StageRule } from '../domain/package-rules.js';
+import { statusZh } from '../domain/messages-zh.js';
 import { findChannel, stagesFor } from '../domain/registry.js';
 import { localizedDeliveryTexts } from '../adapters/error-codes.js';
-import { normalizedReleaseTime, requireAllowed, roleProblem } from '../domain/commands.js';
+import { commandProblem, decisionProblem, normalizedReleaseTime, requireAllowed, roleProblem } from '../domain/commands.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
 import { mediaKinds } from '../db/media.js';
@@ -100,6 +101,9 @@ function notFound(packageId: string): GovpubError {
   return new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
 }
 
+/** What a command's rule needs of a package whose workflow has ended. */
+type StateNow = Pick<PackageWorkflowState, 'status' | 'retraction'>;
+
 export interface PackageServiceOptions {
   /** The clock a new package's id is dated by (tests set one near midnight). */
   now?: () => Date;
@@ -118,6 +122,31 @@ export class PackageService {
 
   private handle(packageId: string): WorkflowHandle<typeof packageWorkflow> {
     return this.ctx.temporal.workflow.getHandle<typeof packageWorkflow>(packageWorkflowId(packageId));
+  }
+
+  /**
+   * Sends a command (an Update) to the package's workflow. A retracted package's workflow has
+   * ended and takes no Update: the command is refused by its own rule on the package's last
+   * state (a second retraction, an edit of retracted content), never answered "no such package".
+   */
+  private async command<T>(packageId: string, problem: (state: StateNow) => Problem | null, call: () => Promise<T>): Promise<T> {
+    try {
+      return await viaWorkflow(packageId, call);
+    } catch (error) {
+      if (!(error instanceof GovpubError) || error.code !== 'not_found') throw error;
+      const row = await findPackage(this.ctx.db, packageId);
+      if (!row) throw error;
+      // A closed workflow still answers queries, until its history is deleted (the namespace's retention).
+      const state = await this.state(packageId).catch(() => null);
+      const now: StateNow = state ?? { status: row.status as PackageStatus, retraction: null };
+      throw refusalError(
+        problem(now) ?? {
+          code: 'package_closed',
+          message: `Package ${packageId} is ${now.status}; it takes no more commands.`,
+          messageZh: `稿件状态为「${statusZh(now.status)}」，已不能再对其进行操作。`,
+        },
+      );
+    }
   }
 
   /**
@@ -275,13 +304,30 @@ export class PackageService {
     // that was lost, since the workflow may point at it by then.
     await this.insertRevision(packageId, revision, content, hash, actor);
     try {
+      // An approved package goes straight back into review with this edit: a channel that would
+      // refuse it is said now, as a submit says it, not at release.
+      if (current.status === 'approved' || current.status === 'scheduled') {
+        this.preflight ??= new PreflightService(this.ctx);
+        await this.preflight.requireClean(
+          packageId,
+          { ...current, current_revision: revision },
+          'The edit would put the approved package back into review as a channel would refuse it',
+        );
+      }
       const releaseAtChanged = content.releaseAt !== currentReleaseAt;
-      const state = await viaWorkflow(packageId, () =>
-        this.handle(packageId).executeUpdate(editUpdate, {
-          args: [
-            { by: actor, facts: factsOf(content, revision, hash, item.requiresInterpretation), ...(releaseAtChanged ? { releaseAt: content.releaseAt } : {}) },
-          ],
-        }),
+      const state = await this.command(
+        packageId,
+        (now) => commandProblem('edit', actor, now.status),
+        () =>
+          this.handle(packageId).executeUpdate(editUpdate, {
+            args: [
+              {
+                by: actor,
+                facts: factsOf(content, revision, hash, item.requiresInterpretation),
+                ...(releaseAtChanged ? { releaseAt: content.releaseAt } : {}),
+              },
+            ],
+          }),
       );
       return { id: packageId, revision, status: state.status, contentHash: hash };
     } catch (error) {
@@ -332,7 +378,11 @@ export class PackageService {
       this.preflight ??= new PreflightService(this.ctx);
       await this.preflight.requireClean(packageId, row);
     }
-    const state = await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor }] }));
+    const state = await this.command(
+      packageId,
+      (now) => commandProblem('submit', actor, now.status),
+      () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor }] }),
+    );
     return summary(state);
   }
 
@@ -344,10 +394,18 @@ export class PackageService {
     // package does not have has none: the workflow refuses it (stale_revision) with its own answer.
     const known = Number.isSafeInteger(revision) && revision >= 1 && revision <= row.current_revision;
     const gateWarnings = decision === 'approve' && known ? await this.gateWarnings(packageId, revision) : [];
-    const state = await viaWorkflow(packageId, () =>
-      this.handle(packageId).executeUpdate(decideUpdate, {
-        args: [{ revision, ...(stage ? { stage } : {}), decision, comment, reviewer: actor, ...(gateWarnings.length ? { gateWarnings } : {}) }],
-      }),
+    const state = await this.command(
+      packageId,
+      (now) =>
+        roleProblem('decide', actor) ??
+        decisionProblem(
+          { ...now, revision: row.current_revision, stages: [], stageIndex: null, approvals: [], authors: [] },
+          { revision, decision, comment, reviewer: actor },
+        ),
+      () =>
+        this.handle(packageId).executeUpdate(decideUpdate, {
+          args: [{ revision, ...(stage ? { stage } : {}), decision, comment, reviewer: actor, ...(gateWarnings.length ? { gateWarnings } : {}) }],
+        }),
     );
     return summary(state);
   }
@@ -384,7 +442,13 @@ export class PackageService {
   async withdraw(actor: Actor, packageId: string, rawReason: unknown = '') {
     const { reason = '' } = commandInput('withdraw', { reason: rawReason });
     await this.checkPackageScope(actor, await this.row(packageId));
-    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(withdrawUpdate, { args: [{ by: actor, reason }] })));
+    return summary(
+      await this.command(
+        packageId,
+        (now) => commandProblem('withdraw', actor, now.status),
+        () => this.handle(packageId).executeUpdate(withdrawUpdate, { args: [{ by: actor, reason }] }),
+      ),
+    );
   }
 
   async schedule(actor: Actor, packageId: string, rawReleaseAt: string | null, hold: boolean) {
@@ -401,19 +465,35 @@ export class PackageService {
       ]);
     }
     return summary(
-      await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(scheduleUpdate, { args: [{ by: actor, releaseAt: normalized, hold }] })),
+      await this.command(
+        packageId,
+        (now) => commandProblem('schedule', actor, now.status),
+        () => this.handle(packageId).executeUpdate(scheduleUpdate, { args: [{ by: actor, releaseAt: normalized, hold }] }),
+      ),
     );
   }
 
   async releaseNow(actor: Actor, packageId: string) {
     await this.checkPackageScope(actor, await this.row(packageId));
-    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(releaseNowUpdate, { args: [{ by: actor }] })));
+    return summary(
+      await this.command(
+        packageId,
+        (now) => commandProblem('releaseNow', actor, now.status),
+        () => this.handle(packageId).executeUpdate(releaseNowUpdate, { args: [{ by: actor }] }),
+      ),
+    );
   }
 
   async retract(actor: Actor, packageId: string, rawReason: unknown) {
     const { reason } = commandInput('retract', { reason: rawReason });
     await this.row(packageId);
-    return summary(await viaWorkflow(packageId, () => this.handle(packageId).executeUpdate(retractUpdate, { args: [{ by: actor, reason }] })));
+    return summary(
+      await this.command(
+        packageId,
+        (now) => roleProblem('retract', actor) ?? repeatedRetractionProblem(now.status, now.retraction) ?? commandProblem('retract', actor, now.status),
+        () => this.handle(packageId).executeUpdate(retractUpdate, { args: [{ by: actor, reason }] }),
+      ),
+    );
   }
 
   async state(packageId: string): Promise<PackageWorkflowState> {
@@ -605,5 +685,6 @@ function summary(state: PackageWorkflowState) {
     approvals: state.approvals,
     releaseAt: state.releaseAt,
     onHold: state.onHold,
+    retraction: state.retraction,
   };
 }

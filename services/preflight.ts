@@ -267,13 +267,13 @@ export class PreflightService {
   }
 
   /** Refuses (409 `preflight_blocked`, with the problems) while the current revision has blocking problems. */
-  async requireClean(packageId: string, known?: PackageRow): Promise<void> {
+  async requireClean(packageId: string, known?: PackageRow, doing = 'The package cannot be submitted'): Promise<void> {
     const blockers = submitBlockers(await this.forPackage(packageId, undefined, known));
     if (blockers.length === 0) return;
     const first = blockers[0]!;
     throw new GovpubError(
       'preflight_blocked',
-      `The package cannot be submitted: ${blockers.length} problem${blockers.length === 1 ? '' : 's'} would stop its release (first: ${first.messageEn}). Fix the content or drop those targets; GET /api/packages/${packageId}/preflight lists them.`,
+      `${doing}: ${blockers.length} problem${blockers.length === 1 ? '' : 's'} would stop its release (first: ${first.messageEn}). Fix the content or drop those targets; GET /api/packages/${packageId}/preflight lists them.`,
       { status: 409, problems: blockers },
       { zh: `${PREFLIGHT_BLOCKED_ZH}（共 ${blockers.length} 个问题，第一个：${first.message}）` },
     );

@@ -84,7 +84,12 @@ export async function addUser(
   const token = newToken();
   const expiresAt = tokenExpiry(input.tokenTtlDays);
   const user = await inTransaction(db, async (trx) => {
-    if (await findUserByName(trx, name)) throw new GovpubError('user_exists', `A user named "${name}" exists already. Pick another name.`);
+    // The quick start's `users add admin … | tail -1` run a second time lands here: say how to get a token for the existing user.
+    if (await findUserByName(trx, name))
+      throw new GovpubError(
+        'user_exists',
+        `A user named "${name}" exists already. Pick another name, or, to get a new token for ${name} (the old one stops working), run \`govpub users rotate-token ${name}\`.`,
+      );
     const row = await insertUser(trx, {
       id: randomUUID(),
       name,
@@ -293,13 +298,33 @@ export async function disableUser(db: Kysely<DB>, name: string, reason: string):
   });
 }
 
-/** Lets a disabled user in again; they need a new token (rotate-token) since the old one may have leaked. */
-export async function enableUser(db: Kysely<DB>, name: string): Promise<{ user: UserRow; token: string }> {
+/**
+ * Lets a disabled user in again with a new token, since the old one may have leaked. The new token
+ * gets its own lifetime, as a rotated one does: the old token's end may have passed while the user
+ * was disabled, and a token printed already expired would let nobody in. A user who is not
+ * disabled is refused: enabling again would replace the token they are using.
+ */
+export async function enableUser(db: Kysely<DB>, name: string, tokenTtlDays?: number): Promise<{ user: UserRow; token: string }> {
   const user = await userByName(db, name);
+  if (!user.disabled_at)
+    throw new GovpubError(
+      'user_not_disabled',
+      `${name} is not disabled: nothing was changed, and their token still works. To issue a new token, \`govpub users rotate-token ${name}\`.`,
+    );
   const token = newToken();
+  const expiresAt = tokenExpiry(tokenTtlDays);
   const row = await inTransaction(db, async (trx) => {
-    const updated = await updateUser(trx, user.id, { disabled_at: null, token_hash: hashToken(token), token_issued_at: new Date() });
-    await appendAudit(trx, { actor: localOperator(), action: 'user_enabled', details: { user: name, newToken: true } });
+    const updated = await updateUser(trx, user.id, {
+      disabled_at: null,
+      token_hash: hashToken(token),
+      token_issued_at: new Date(),
+      token_expires_at: expiresAt,
+    });
+    await appendAudit(trx, {
+      actor: localOperator(),
+      action: 'user_enabled',
+      details: { user: name, newToken: true, tokenExpiresAt: expiresAt?.toISOString() ?? null },
+    });
     return updated;
   });
   return { user: row, token };

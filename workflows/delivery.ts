@@ -54,7 +54,7 @@ import {
   recordCancelledByRetraction,
   safely,
 } from './delivery-steps.js';
-import { blankNoteProblem, postUrlProblem } from '../domain/commands.js';
+import { blankNoteProblem, postedAtProblem, postUrlProblem } from '../domain/commands.js';
 import type { Problem } from '../domain/package-rules.js';
 
 /** Held deliveries look at the hold again before they wait for "resume channel" (histories from before replay without). */
@@ -136,6 +136,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
           refuse('not_awaiting_confirmation', `Only a manual hand-off or an unconfirmed delivery can be confirmed by hand; this one is ${status.state}.`);
         }
         refuseProblem(postUrlProblem(r.url));
+        refuseProblem(postedAtProblem(r.postedAt));
       },
     },
   );
@@ -191,7 +192,7 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
   async function confirmByHand(): Promise<DeliveryResult> {
     const c = manualConfirmation!;
     publicUrl = c.url;
-    liveAt = nowIso();
+    liveAt = c.postedAt ?? nowIso();
     await change({
       state: 'live',
       action: 'delivery_confirmed_manually',
@@ -199,9 +200,11 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
       publicUrl: c.url,
       task: null,
       live: true,
+      // Absent (not undefined-valued) when the operator gave no time: earlier histories replay as recorded.
+      ...(c.postedAt ? { liveAt: c.postedAt } : {}),
       errorClass: null,
       errorMessage: null,
-      details: { url: c.url, note: c.note ?? null },
+      details: { url: c.url, note: c.note ?? null, ...(c.postedAt ? { postedAt: c.postedAt } : {}) },
     });
     status.state = 'live';
     status.waitingFor = 'nothing';

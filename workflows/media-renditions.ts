@@ -40,16 +40,23 @@ const { finishMediaJob } = proxyActivities<MediaJobActivities>({
 function failureOf(specKey: string, error: unknown): MediaJobFailure {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure) {
-    return { spec: specKey, code: cause.type ?? 'media_failed', message: cause.message };
+    const messageZh = (cause.details?.[0] as { messageZh?: unknown } | undefined)?.messageZh;
+    return { spec: specKey, code: cause.type ?? 'media_failed', message: cause.message, ...(typeof messageZh === 'string' ? { messageZh } : {}) };
   }
   if (cause instanceof TimeoutFailure) {
     return {
       spec: specKey,
       code: 'media_worker_lost',
       message: `Making ${specKey} was lost on every attempt (${cause.message}): the media worker stopped sending heartbeats or ran out of time. Check that media workers are running and have enough memory, then request the rendition again.`,
+      messageZh: `生成 ${specKey} 时，每次尝试都与媒体处理进程失去联系（停止心跳或超时）。请运维人员确认媒体处理进程在运行且内存充足，然后重新生成。`,
     };
   }
-  return { spec: specKey, code: 'media_failed', message: `Making ${specKey} failed: ${(cause as Error)?.message ?? String(cause)}` };
+  return {
+    spec: specKey,
+    code: 'media_failed',
+    message: `Making ${specKey} failed: ${(cause as Error)?.message ?? String(cause)}`,
+    messageZh: `生成 ${specKey} 失败。请重新生成；再次失败请将此任务编号告知运维人员。`,
+  };
 }
 
 export async function mediaRenditionsWorkflow(input: MediaRenditionsInput): Promise<MediaRenditionsResult> {

@@ -4,7 +4,7 @@
  * again under the lock) and the step it applies. Organize and review happen here; the release and
  * the retraction they lead to are the main line's (workflows/package-release.ts).
  */
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import {
   decideUpdate,
   deliveryReportedSignal,
@@ -17,9 +17,15 @@ import {
   submitUpdate,
   withdrawUpdate,
 } from '../contracts/package.js';
-import { blankNoteProblem, commandProblem, decisionProblem, releaseTimeProblem } from '../domain/commands.js';
-import { organizeProblems, statusAfterApproval } from '../domain/package-rules.js';
+import { blankNoteProblem, commandProblem, decisionProblem, releaseTimeProblem, roleProblem } from '../domain/commands.js';
+import { organizeProblems, repeatedRetractionProblem, statusAfterApproval } from '../domain/package-rules.js';
 import { currentStageId, declareUpdate, nowIso, prepareMediaDuringReview, record, refuse, refuseAll, voidApprovals, type PackageRun } from './package-run.js';
+
+/** A second retraction is refused (it replaced the first one's reason and was audited twice); earlier histories replay as they ran. */
+const REFUSE_REPEATED_RETRACTION_PATCH = 'refuse-repeated-retraction';
+
+/** An edit that puts an approved package back into review is held to the organize rule (it was not: a required interpretation could be dropped); earlier histories replay as they ran. */
+const EDIT_INTO_REVIEW_ORGANIZED_PATCH = 'edit-into-review-organized';
 
 /** Declares every Query, Signal and Update of the package workflow (before its first step waits). */
 export function acceptRequests(run: PackageRun): void {
@@ -49,11 +55,14 @@ export function acceptRequests(run: PackageRun): void {
   });
 
   declareUpdate(run, editUpdate, {
-    check: (r) => {
+    check: (r, where) => {
       refuse(commandProblem('edit', r.by, state.status));
       if (r.facts.revision !== state.revision + 1)
         refuse({ code: 'stale_revision', message: `The package is at revision ${state.revision}; reload it and edit again.` });
       refuse(releaseTimeProblem(r.releaseAt));
+      // An edit of an approved package goes straight back into review, so it must be what a submit would take (三同步).
+      const reentersReview = state.status === 'approved' || state.status === 'scheduled';
+      if (reentersReview && (where === 'validator' || patched(EDIT_INTO_REVIEW_ORGANIZED_PATCH))) refuseAll(organizeProblems(r.facts));
     },
     apply: async (r) => {
       const wasApproved = state.status === 'approved' || state.status === 'scheduled';
@@ -148,7 +157,10 @@ export function acceptRequests(run: PackageRun): void {
 
   // ── Retract ──────────────────────────────────────────────────────────────
   declareUpdate(run, retractUpdate, {
-    check: (r) => {
+    check: (r, where) => {
+      refuse(roleProblem('retract', r.by));
+      // Two retractions sent at once both pass their validators; the second is refused under the lock.
+      if (where === 'validator' || patched(REFUSE_REPEATED_RETRACTION_PATCH)) refuse(repeatedRetractionProblem(state.status, state.retraction));
       refuse(commandProblem('retract', r.by, state.status));
       refuse(blankNoteProblem('retract', 'reason', r.reason));
     },

@@ -127,19 +127,23 @@ function refuseIfStuck(run: PackageRun): void {
 export function declareUpdate<R>(
   run: PackageRun,
   update: UpdateDefinition<PackageWorkflowState, [R]>,
-  step: { check: (request: R) => void; apply: (request: R) => Promise<void> },
+  step: {
+    /** `where`: a rule added later applies in the handler only behind a patch, so histories that accepted a request before it replay as they ran. */
+    check: (request: R, where: 'validator' | 'handler') => void;
+    apply: (request: R) => Promise<void>;
+  },
 ): void {
   setHandler(
     update,
     (request: R) =>
       exclusively(run, async () => {
-        step.check(request);
+        step.check(request, 'handler');
         await step.apply(request);
       }),
     {
       validator: (request: R) => {
         refuseIfStuck(run);
-        step.check(request);
+        step.check(request, 'validator');
       },
     },
   );

@@ -12,12 +12,14 @@
  * and the archive's id are checkpointed, so a retry resumes and never submits twice. Review is
  * asynchronous: transmit answers `submitted`, `confirm` polls `archive/view` (state -1 待审 → 0
  * 开放浏览; -2 被打回 / -4 锁定 refused). A lost submission answer is reconciled through
- * `archive/viewlist` (the archive made from this upload token).
+ * `archive/viewlist` (the archive made from this upload token). An archive review sent back or
+ * locked published nothing: `confirm` forgets it with its spent upload token
+ * (video-platform/refusal.ts), so an operator's retry uploads and submits anew.
  */
 import { readFile } from 'node:fs/promises';
 import { formatBytes } from '../../media/units.js';
 import { DeliveryError, isDeliveryError, rejectedContent } from '../errors.js';
-import type { ChannelAdapter, ConfirmResult, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
+import type { ChannelAdapter, ConfirmResult, PostListContext, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
 import { accountLabel, stringOrNull } from '../video-platform/client.js';
 import {
   coverFileName,
@@ -30,6 +32,7 @@ import {
   type Progress,
 } from '../video-platform/upload.js';
 import { BilibiliClient } from './client.js';
+import { latestBilibiliPosts } from './posts.js';
 import {
   BILIBILI_ADAPTER_LIMITS as L,
   bilibiliOptions,
@@ -40,10 +43,12 @@ import {
   type BilibiliPayload,
 } from './format.js';
 
+import { forgetRefusedPost, wasRefused, type RefusedPosts } from '../video-platform/refusal.js';
+
 export { BILIBILI_ADAPTER_LIMITS, type BilibiliAdapterOptions, type BilibiliPayload } from './format.js';
 
 /** Progress saved between attempts. `null` clears a field (checkpoints are merged). */
-export interface BilibiliCheckpoint {
+export interface BilibiliCheckpoint extends RefusedPosts {
   /** SHA-256 of the rendition the upload progress belongs to. */
   videoSha256: string | null;
   uploadToken: string | null;
@@ -207,6 +212,7 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
       const list = Array.isArray(data.list) ? (data.list as Record<string, unknown>[]) : [];
       let older = false;
       for (const a of list) {
+        if (wasRefused(cp, a.resource_id)) continue; // review refused it: not this attempt's
         if (Number(a.ctime) * 1000 < since) {
           older = true;
           continue;
@@ -239,8 +245,21 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     const state = Number(info.state);
     if (state === 0) return { state: 'live', publicUrl: stringOrNull(data.share_url), externalId };
     if (state === -2 || state === -4) {
+      // The cover URL stays usable; the upload token went with the refused archive.
+      const forget = forgetRefusedPost(ctx.checkpointed, (cp) => cp.resourceId, externalId, {
+        resourceId: null,
+        submitRequestedAt: null,
+        uploadToken: null,
+        partBytes: null,
+        partsDone: [],
+        uploadCompleted: false,
+      });
+      if (forget) await ctx.checkpoint(forget);
       const reason = typeof info.reject_reason === 'string' && info.reject_reason ? `: ${info.reject_reason}` : '';
-      return { state: 'rejected', message: `${NAME} review ${state === -2 ? 'sent the archive back (被打回)' : 'locked the archive (锁定)'}${reason}.` };
+      return {
+        state: 'rejected',
+        message: `${NAME} review ${state === -2 ? 'sent the archive back (被打回)' : 'locked the archive (锁定)'}${reason}. A retry uploads the video again and submits it anew.`,
+      };
     }
     if (state === -100) return { state: 'rejected', message: `${NAME}: the archive ${externalId} was deleted.` };
     return { state: 'pending', note: typeof info.state_desc === 'string' && info.state_desc ? info.state_desc : `state ${state}` };
@@ -280,5 +299,7 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     confirm,
     reconcile,
     takeDown,
+    // Also the credentials check after a hold (activities/delivery-activities.ts): one post, a read.
+    latestPosts: (ctx: PostListContext, limit: number) => latestBilibiliPosts(ctx, o, limit),
   };
 }

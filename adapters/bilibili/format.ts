@@ -1,5 +1,5 @@
 // Bilibili's format step (pure): the video interpretation as one archive (稿件) with title, description ending in the portal link, tags, partition, copyright and a cover of at least 960×600; with the adapter's options and payload.
-import { formatDuration } from '../../media/units.js';
+import { formatDuration, formatDurationZh } from '../../media/units.js';
 import { rejectedContent } from '../errors.js';
 import { FormatWarnings, type FormatProblem } from '../format-notes.js';
 import { charCount, truncateChars } from '../text.js';
@@ -72,7 +72,7 @@ export function tooLongForBilibili(durationSec: number, maxDurationSec: number):
   return durationSec >= maxDurationSec
     ? {
         message: `the video is ${formatDuration(durationSec)} long; Bilibili takes videos under ${formatDuration(maxDurationSec)}`,
-        messageZh: `视频时长 ${formatDuration(durationSec)}，哔哩哔哩只接收短于 ${formatDuration(maxDurationSec)} 的视频。请剪短视频或分段发布。`,
+        messageZh: `视频时长 ${formatDurationZh(durationSec)}，哔哩哔哩只接收短于 ${formatDurationZh(maxDurationSec)}的视频。请剪短视频或分段发布。`,
       }
     : undefined;
 }

@@ -11,6 +11,8 @@
  * video again. Publishing goes through review: transmit answers `submitted`, `confirm` polls
  * `video/data` (video_status 4 in review → 1 published; 2 refused). A lost `video/create` answer is
  * reconciled through `video/list` (the item with exactly this text created after the request).
+ * A video review refused published nothing: `confirm` forgets it with its spent video id
+ * (video-platform/refusal.ts), so an operator's retry uploads and posts anew.
  */
 import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { ChannelAdapter, ConfirmResult, RenditionFile, TransmitContext, TransmitResult } from '../types.js';
@@ -28,11 +30,12 @@ import {
 import { DouyinClient, videoIdOf, type DouyinData } from './client.js';
 import { douyinOptions, formatDouyin, NAME, tooLongForDouyin, type DouyinAdapterOptions, type DouyinPayload } from './format.js';
 import { latestDouyinPosts } from './posts.js';
+import { forgetRefusedPost, wasRefused, type RefusedPosts } from '../video-platform/refusal.js';
 
 export type { DouyinAdapterOptions, DouyinPayload } from './format.js';
 
 /** Progress saved between attempts. `null` clears a field (checkpoints are merged). */
-export interface DouyinCheckpoint {
+export interface DouyinCheckpoint extends RefusedPosts {
   /** SHA-256 of the rendition the upload progress belongs to. */
   videoSha256: string | null;
   /** Part upload in progress. */
@@ -192,8 +195,8 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
           older = true;
           continue;
         }
-        // Oldest match after the request wins (the list is newest first).
-        if (String(item.title ?? '').trim() === text) found = item;
+        // Oldest match after the request wins (the list is newest first); a refused video is not this attempt's.
+        if (String(item.title ?? '').trim() === text && !wasRefused(cp, item.item_id)) found = item;
       }
       if (older || !data.has_more || list.length === 0) break;
       cursor = Number(data.cursor ?? cursor + list.length);
@@ -213,7 +216,14 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
       return { state: 'rejected', message: `${NAME} no longer lists the video ${externalId} for the account ${accountLabel(ctx)}: it was removed or deleted.` };
     const status = Number(item.video_status);
     if (status === 1 || status === 5) return { state: 'live', publicUrl: stringOrNull(item.share_url), externalId };
-    if (status === 2) return { state: 'rejected', message: `${NAME} review found the video not suitable for the public (video_status 2); it is not shown.` };
+    if (status === 2) {
+      const forget = forgetRefusedPost(ctx.checkpointed, (cp) => cp.itemId, externalId, { itemId: null, videoId: null, createRequestedAt: null });
+      if (forget) await ctx.checkpoint(forget);
+      return {
+        state: 'rejected',
+        message: `${NAME} review found the video not suitable for the public (video_status 2); it is not shown. A retry uploads the video again and posts it anew for review.`,
+      };
+    }
     if (status === 4) return { state: 'pending', note: 'in review' };
     return { state: 'pending', note: `video_status ${status}` };
   }

@@ -1,5 +1,5 @@
 // Douyin's format step (pure): the video interpretation as one Douyin video, its text of title, summary and a mention of the portal page; with the adapter's options and payload.
-import { formatDuration } from '../../media/units.js';
+import { formatDuration, formatDurationZh } from '../../media/units.js';
 import type { Formatted, ReleaseUnit } from '../types.js';
 import { titleSummaryMention, videoRef, videoToPost, type VideoRef, type Worded } from '../video-platform/format.js';
 import { videoTiming, type VideoTimingOptions } from '../video-platform/client.js';
@@ -62,7 +62,7 @@ export function tooLongForDouyin(durationSec: number, maxDurationSec: number): W
   return durationSec > maxDurationSec
     ? {
         message: `the video is ${formatDuration(durationSec)} long, over Douyin's ${formatDuration(maxDurationSec)} limit`,
-        messageZh: `视频时长 ${formatDuration(durationSec)}，超过抖音 ${formatDuration(maxDurationSec)} 的上限。请剪短视频或分段发布。`,
+        messageZh: `视频时长 ${formatDurationZh(durationSec)}，超过抖音 ${formatDurationZh(maxDurationSec)}的上限。请剪短视频或分段发布。`,
       }
     : undefined;
 }
@@ -72,7 +72,7 @@ export function formatDouyin(unit: ReleaseUnit, o: DouyinOptions): Formatted<Dou
     d > o.maxDurationSec
       ? {
           message: `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over Douyin's ${formatDuration(o.maxDurationSec)} limit; trim it or split it into parts`,
-          messageZh: `视频时长 ${formatDuration(d)}，超过抖音 ${formatDuration(o.maxDurationSec)} 的上限 ${formatDuration(d - o.maxDurationSec)}。请剪短视频或分段发布。`,
+          messageZh: `视频时长 ${formatDurationZh(d)}，超过抖音 ${formatDurationZh(o.maxDurationSec)}的上限（多 ${formatDurationZh(d - o.maxDurationSec)}）。请剪短视频或分段发布。`,
         }
       : undefined,
   );

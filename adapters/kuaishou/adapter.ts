@@ -10,7 +10,9 @@
  * → `upload/complete` → `photo/publish` (caption + cover). Upload token, fragments, and the work's
  * id are checkpointed. A work may go through review (`pending`): transmit then answers
  * `submitted` and `confirm` polls `photo/info`. A lost publish answer is reconciled through
- * `photo/list` (the work with exactly this caption created after the request).
+ * `photo/list` (the work with exactly this caption created after the request). A work review
+ * refused published nothing: `confirm` forgets it with its spent upload token
+ * (video-platform/refusal.ts), so an operator's retry uploads and publishes anew.
  *
  * Kuaishou documents no upload, duration or caption limits; the defaults below are the
  * simulator's assumptions (simulators/README.md) and can be set per deployment.
@@ -33,10 +35,12 @@ import { KuaishouClient, R, uploadServer, type KuaishouBody } from './client.js'
 import { formatKuaishou, kuaishouOptions, NAME, tooLongForKuaishou, type KuaishouAdapterOptions, type KuaishouPayload } from './format.js';
 import { latestKuaishouPosts } from './posts.js';
 
+import { forgetRefusedPost, wasRefused, type RefusedPosts } from '../video-platform/refusal.js';
+
 export type { KuaishouAdapterOptions, KuaishouPayload } from './format.js';
 
 /** Progress saved between attempts. `null` clears a field (checkpoints are merged). */
-export interface KuaishouCheckpoint {
+export interface KuaishouCheckpoint extends RefusedPosts {
   /** SHA-256 of the rendition the upload progress belongs to. */
   videoSha256: string | null;
   uploadToken: string | null;
@@ -210,7 +214,8 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
           older = true;
           continue;
         }
-        if (String(p.caption ?? '').trim() === payload.caption.trim()) found = p; // newest first: the oldest match wins
+        // Newest first: the oldest match wins; a refused work is not this attempt's.
+        if (String(p.caption ?? '').trim() === payload.caption.trim() && !wasRefused(cp, p.photo_id)) found = p;
       }
       cursor = typeof body.cursor === 'string' && body.cursor ? body.cursor : undefined;
       if (older || !cursor || list.length === 0) break;
@@ -230,9 +235,20 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
       body = await api.openapi('photo/info', false, () => ({ method: 'GET', url: '/openapi/photo/info', params: { photo_id: externalId } }));
     } catch (err) {
       if (isDeliveryError(err) && err.platformCode === R.notFound) {
+        // Not shown before it went live: nothing was published, so a retry publishes anew.
+        const forget = forgetRefusedPost(ctx.checkpointed, (cp) => cp.photoId, externalId, {
+          photoId: null,
+          publishRequestedAt: null,
+          uploadToken: null,
+          endpoint: null,
+          fragmentBytes: null,
+          fragmentsDone: [],
+          uploadCompleted: false,
+        });
+        if (forget) await ctx.checkpoint(forget);
         return {
           state: 'rejected',
-          message: `${NAME} does not show the work ${externalId} on the account ${accountLabel(ctx)}: review refused it, or it was deleted.`,
+          message: `${NAME} does not show the work ${externalId} on the account ${accountLabel(ctx)}: review refused it, or it was deleted. A retry uploads the video again and publishes it anew.`,
         };
       }
       throw err;

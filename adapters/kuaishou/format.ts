@@ -1,5 +1,5 @@
 // Kuaishou's format step (pure): the video interpretation as one Kuaishou work, its caption of title, summary and a mention of the portal page, and a 9:16 cover from the video; with the adapter's options and payload.
-import { formatDuration } from '../../media/units.js';
+import { formatDuration, formatDurationZh } from '../../media/units.js';
 import type { Formatted, ReleaseUnit } from '../types.js';
 import { videoTiming, type VideoTimingOptions } from '../video-platform/client.js';
 import { titleSummaryMention, videoRef, videoToPost, type VideoRef, type Worded } from '../video-platform/format.js';
@@ -57,7 +57,7 @@ export function tooLongForKuaishou(durationSec: number, maxDurationSec: number):
   return durationSec > maxDurationSec
     ? {
         message: `the video is ${formatDuration(durationSec)} long, over the ${formatDuration(maxDurationSec)} Kuaishou takes`,
-        messageZh: `视频时长 ${formatDuration(durationSec)}，超过快手可接收的 ${formatDuration(maxDurationSec)}。请剪短视频或分段发布。`,
+        messageZh: `视频时长 ${formatDurationZh(durationSec)}，超过快手可接收的 ${formatDurationZh(maxDurationSec)}。请剪短视频或分段发布。`,
       }
     : undefined;
 }
@@ -67,7 +67,7 @@ export function formatKuaishou(unit: ReleaseUnit, o: KuaishouOptions): Formatted
     d > o.maxDurationSec
       ? {
           message: `the video is ${formatDuration(d)} long, ${formatDuration(d - o.maxDurationSec)} over the ${formatDuration(o.maxDurationSec)} Kuaishou takes; trim it or split it into parts`,
-          messageZh: `视频时长 ${formatDuration(d)}，超过快手可接收的 ${formatDuration(o.maxDurationSec)} ${formatDuration(d - o.maxDurationSec)}。请剪短视频或分段发布。`,
+          messageZh: `视频时长 ${formatDurationZh(d)}，超过快手可接收的 ${formatDurationZh(o.maxDurationSec)}（多 ${formatDurationZh(d - o.maxDurationSec)}）。请剪短视频或分段发布。`,
         }
       : undefined,
   );

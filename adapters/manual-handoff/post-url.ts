@@ -1,8 +1,13 @@
 // Does the URL an operator gives for a manual post look like a post on that platform? The shared checks, then the platform kit's own.
-import { declarationOf } from '../declarations.js';
+import { declarationOf, PLATFORM_DECLARATIONS } from '../declarations.js';
 import { charCount, truncateChars } from '../text.js';
 import { handoffKit } from './kits.js';
 import type { ManualPlatform } from './payload.js';
+
+/** True for a platform an operator posts on by hand (declared `publishing: 'manual'`): it has a hand-off bundle and post URLs to check. */
+export function isManualPlatform(platform: string): platform is ManualPlatform {
+  return PLATFORM_DECLARATIONS.some((d) => d.id === platform && d.publishing === 'manual');
+}
 
 /** Hosts (and their subdomains) a post URL may be on, by default: the declarations' `postHosts`. */
 export function defaultPostHosts(platform: ManualPlatform): readonly string[] {

@@ -7,7 +7,9 @@
  * retry after a lost answer can never create a second article. Every article links the others'
  * portal pages (relation `interpretation` from the document, `policy` back to it): the three
  * synchronizations' two-way link. Review at the site is asynchronous: `transmit` answers
- * `submitted` with the document article's id; `confirm` polls every article.
+ * `submitted` with the document article's id; `confirm` polls every article. An article the site
+ * refuses is kept apart in the checkpoint; an operator's retry posts that item again under a new
+ * round's key (the site binds a key to its article for good), leaving the others as they are.
  *
  * The contract takes pictures and videos only as public http(s) URLs (it has no upload). Where
  * govpub's renditions are publicly reachable, the composition root passes `publicMediaUrl`;
@@ -133,14 +135,34 @@ export function createMediaCenterAdapter(
     return saved && typeof saved === 'object' ? { ...saved } : {};
   }
 
+  function savedRefusals(ctx: Ctx): Record<string, MediaCenterArticleRef> {
+    const saved = ctx.checkpointed.refused;
+    return saved && typeof saved === 'object' ? { ...saved } : {};
+  }
+
+  /** The round an item is posted in: one past its refused article's, 0 when none was refused. */
+  const roundAfter = (refused: MediaCenterArticleRef | undefined) => (refused ? (refused.round ?? 0) + 1 : 0);
+
+  /** The checkpoint after an item's article was created or found: it is no longer refused. */
+  function withArticle(
+    ctx: Ctx,
+    articles: Record<string, MediaCenterArticleRef>,
+    refused: Record<string, MediaCenterArticleRef>,
+  ): Partial<MediaCenterCheckpoint> {
+    return ctx.checkpointed.refused === undefined ? { articles: { ...articles } } : { articles: { ...articles }, refused: { ...refused } };
+  }
+
   // ── transmit / reconcile / confirm / takeDown ─────────────────────────────────────────────
 
   async function transmit(payload: MediaCenterPayload, ctx: Ctx): Promise<TransmitResult> {
     const client = clientFor(ctx);
     const created = savedArticles(ctx);
+    const refused = savedRefusals(ctx);
     for (const plan of payload.articles) {
       if (created[plan.item]) continue;
-      const key = mediaCenterIdempotencyKey(ctx.businessKey, plan.item);
+      // After a refusal the site keeps the old key bound to the refused article: a new round's key.
+      const round = roundAfter(refused[plan.item]);
+      const key = mediaCenterIdempotencyKey(ctx.businessKey, plan.item, round);
       const body = await requestBody(plan, payload, ctx);
       ctx.heartbeat();
       const what = `${client.siteName}: creating ${plan.label}`;
@@ -156,8 +178,9 @@ export function createMediaCenterAdapter(
           { platformCode: 'deleted' },
         );
       }
-      created[plan.item] = { id: article.id, idempotencyKey: key };
-      await ctx.checkpoint({ articles: { ...created } });
+      created[plan.item] = { id: article.id, idempotencyKey: key, ...(round > 0 ? { round } : {}) };
+      delete refused[plan.item];
+      await ctx.checkpoint(withArticle(ctx, created, refused));
     }
     const primary = created[payload.primaryItem];
     if (!primary) throw new DeliveryError('retryable', `${client.siteName}: the document article was not created.`);
@@ -167,17 +190,21 @@ export function createMediaCenterAdapter(
   async function reconcile(payload: MediaCenterPayload, ctx: Ctx): Promise<TransmitResult | null> {
     const client = clientFor(ctx);
     const found = savedArticles(ctx);
+    const refused = savedRefusals(ctx);
     let changed = false;
     for (const plan of payload.articles) {
       if (found[plan.item]) continue;
-      const key = mediaCenterIdempotencyKey(ctx.businessKey, plan.item);
+      // A refused item is looked for under the key its next article gets: the refused one does not count.
+      const round = roundAfter(refused[plan.item]);
+      const key = mediaCenterIdempotencyKey(ctx.businessKey, plan.item, round);
       const article = await client.findByKey(key);
       if (article) {
-        found[plan.item] = { id: article.id, idempotencyKey: key };
+        found[plan.item] = { id: article.id, idempotencyKey: key, ...(round > 0 ? { round } : {}) };
+        delete refused[plan.item];
         changed = true;
       }
     }
-    if (changed) await ctx.checkpoint({ articles: { ...found } });
+    if (changed) await ctx.checkpoint(withArticle(ctx, found, refused));
     // Only when every item exists is there nothing left to post; otherwise transmit resumes
     // after the checkpointed items (and its Idempotency-Keys make resuming safe anyway).
     const all = payload.articles.every((p) => found[p.item]);
@@ -185,11 +212,20 @@ export function createMediaCenterAdapter(
     return all && primary ? { state: 'submitted', externalId: primary.id, publicUrl: null } : null;
   }
 
-  function articleIds(ctx: Ctx, externalId: string): { item: string; id: string }[] {
-    const list = Object.entries(savedArticles(ctx)).map(([item, ref]) => ({ item, id: ref.id }));
-    if (!list.some((a) => a.id === externalId)) list.unshift({ item: 'primary', id: externalId });
+  /**
+   * Every article of the delivery the site should be asked about: the live or waiting ones, the
+   * refused ones not posted again yet (their refusal stands until a retry), and the external id
+   * itself when no checkpoint names it (deliveries from before checkpoints).
+   */
+  function articleRefs(ctx: Ctx, externalId: string): { item: string; id: string; ref?: MediaCenterArticleRef; refused: boolean }[] {
+    const list: { item: string; id: string; ref?: MediaCenterArticleRef; refused: boolean }[] = [
+      ...Object.entries(savedArticles(ctx)).map(([item, ref]) => ({ item, id: ref.id, ref, refused: false })),
+      ...Object.entries(savedRefusals(ctx)).map(([item, ref]) => ({ item, id: ref.id, ref, refused: true })),
+    ];
+    if (!list.some((a) => a.id === externalId)) list.unshift({ item: 'primary', id: externalId, refused: false });
     return list;
   }
+  const articleIds = (ctx: Ctx, externalId: string) => articleRefs(ctx, externalId).map(({ item, id }) => ({ item, id }));
 
   /** The package's part an article carries, as a content problem names it (`document`, `interpretations[0]`). */
   const itemField = (item: string) => {
@@ -235,9 +271,10 @@ export function createMediaCenterAdapter(
   }
 
   async function confirm(externalId: string, ctx: ConfirmContext<MediaCenterCheckpoint>): Promise<ConfirmResult> {
-    const refs = articleIds(ctx, externalId);
+    const refs = articleRefs(ctx, externalId);
     const byId = await articleStates(refs, ctx);
     const states = refs.map((ref) => ({ ...ref, article: byId.get(ref.id) ?? null }));
+    await rememberRefusals(states, ctx);
     // What the site refused, per article, in both languages: the site's editors write their reason in
     // Chinese, and operations read the delivery in Chinese (adapters/error-codes.ts).
     const problems: ContentProblem[] = [];
@@ -270,7 +307,11 @@ export function createMediaCenterAdapter(
     const pending = states.filter((s) => s.article?.status === 'pending').length;
     if (problems.length > 0) {
       const rest = states.length > 1 ? ` Other articles of this package there: ${published} published, ${pending} waiting for review (not withdrawn).` : '';
-      return { state: 'rejected', message: `${ctx.channel.name} (${ctx.channel.id}): ${problems.map((p) => p.message).join('; ')}.${rest}`, problems };
+      const next =
+        problems.length === 1
+          ? ' A retry posts the refused item again, as a new article for the site to review; skip leaves it out.'
+          : ' A retry posts the refused items again, as new articles for the site to review; skip leaves them out.';
+      return { state: 'rejected', message: `${ctx.channel.name} (${ctx.channel.id}): ${problems.map((p) => p.message).join('; ')}.${rest}${next}`, problems };
     }
     if (published === states.length) {
       const primary = states.find((s) => s.id === externalId)?.article ?? states[0]?.article ?? null;
@@ -280,6 +321,27 @@ export function createMediaCenterAdapter(
       state: 'pending',
       note: `${published} of ${states.length} articles published in ${ctx.channel.name}; the rest wait for the site's editorial review.`,
     };
+  }
+
+  /**
+   * An article the site refused (rejected, deleted or gone before it went live) published nothing:
+   * it is kept apart as refused, so the refusal stands in later status queries and a retry posts
+   * the item again under the next round's key (transmit, reconcile). Saved before the answer, so a
+   * repeated query finds the same.
+   */
+  async function rememberRefusals(
+    states: { item: string; ref?: MediaCenterArticleRef; refused: boolean; article: ApiArticle | null }[],
+    ctx: ConfirmContext<MediaCenterCheckpoint>,
+  ): Promise<void> {
+    const newlyRefused = states.filter((s) => s.ref && !s.refused && (s.article === null || s.article.status === 'rejected' || s.article.status === 'deleted'));
+    if (newlyRefused.length === 0) return;
+    const articles = savedArticles(ctx);
+    const refused = savedRefusals(ctx);
+    for (const s of newlyRefused) {
+      delete articles[s.item];
+      refused[s.item] = s.ref!;
+    }
+    await ctx.checkpoint({ articles, refused });
   }
 
   async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {

@@ -63,11 +63,23 @@ export interface MediaCenterPayload {
 export interface MediaCenterArticleRef {
   id: string;
   idempotencyKey: string;
+  /**
+   * How many of this item's articles the site refused before this one (0, or absent, for the
+   * first): the article's key is the item's key for that round (mediaCenterIdempotencyKey).
+   */
+  round?: number;
 }
 
 export interface MediaCenterCheckpoint {
-  /** Created articles by item (`document`, `interpretation-1`, …). Always saved whole. */
+  /** Live or waiting articles by item (`document`, `interpretation-1`, …). Always saved whole. */
   articles: Record<string, MediaCenterArticleRef>;
+  /**
+   * Items whose article the site refused (rejected in review, deleted or gone before it went
+   * live): it published nothing, and the site keeps its key bound to it, so a retry posts the item
+   * again under the next round's key. Status queries keep reporting the refusal until then.
+   * Always saved whole.
+   */
+  refused?: Record<string, MediaCenterArticleRef>;
 }
 
 /** The article as the media center returns it (fields govpub reads). */
@@ -103,11 +115,14 @@ export interface MediaCenterAdapterOptions {
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 
-/** `govpub.<40 hex of sha256(businessKey)>.<item>`: fits `[A-Za-z0-9._:-]{1,128}` for any key. */
-export function mediaCenterIdempotencyKey(businessKey: string, item: string): string {
+/**
+ * `govpub.<40 hex of sha256(businessKey)>.<item>`, and `.r<round>` after the site refused the
+ * item's earlier articles: fits `[A-Za-z0-9._:-]{1,128}` for any key.
+ */
+export function mediaCenterIdempotencyKey(businessKey: string, item: string, round = 0): string {
   const hash = createHash('sha256').update(businessKey).digest('hex').slice(0, 40);
   const safeItem = item.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 60);
-  return `govpub.${hash}.${safeItem}`;
+  return `govpub.${hash}.${safeItem}${round > 0 ? `.r${round}` : ''}`;
 }
 
 /** The business key itself (readable for the site's staff), or its hash when longer than 200. */

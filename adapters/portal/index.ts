@@ -243,7 +243,7 @@ async function getRendition(ctx: TransmitContext, mediaId: string, spec: string,
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof GovpubError && CONTENT_MEDIA_ERRORS.has(error.code)) {
       throw new DeliveryError('rejected', `The portal cannot use the ${purpose} (${spec}): ${message}`, {
-        problems: [{ field: purpose, message }],
+        problems: [{ field: purpose, message, messageZh: error.messageZh }],
         cause: error,
       });
     }

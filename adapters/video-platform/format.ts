@@ -1,5 +1,5 @@
 // The format steps the video platforms (Douyin, Bilibili, Kuaishou) share: picking the video interpretation, the post's title, the video reference, and a text of title, summary and portal mention.
-import { formatDuration } from '../../media/units.js';
+import { formatDuration, formatDurationZh } from '../../media/units.js';
 import { rejectedContent } from '../errors.js';
 import { FormatWarnings, type FormatProblem } from '../format-notes.js';
 import { charCount, htmlToPlainText, truncateChars } from '../text.js';
@@ -33,7 +33,7 @@ export function videoToPost(
   if (picked.media.durationSec === undefined)
     warnings.add(
       `${platformName}: the video's length is unknown, so the ${formatDuration(maxDurationSec)} limit could not be checked before upload.`,
-      `视频时长未知，上传前无法核对${platformZh} ${formatDuration(maxDurationSec)} 的时长上限。请重新上传视频文件以便识别时长。`,
+      `视频时长未知，上传前无法核对${platformZh} ${formatDurationZh(maxDurationSec)}的时长上限。请重新上传视频文件以便识别时长。`,
     );
   const title = (picked.interp.title.trim() || unit.document.title.trim()).replace(/\s+/g, ' ');
   return { ...picked, field, title, problems, warnings };

@@ -1,5 +1,8 @@
 // WeChat's pure format step: a package becomes one multi-article push (document first, then each interpretation) within every documented limit.
+import { GovpubError } from '../../domain/errors.js';
 import type { Channel } from '../../domain/registry.js';
+import { planSize } from '../../media/image-plan.js';
+import { getSpec, type ImageSpec } from '../../media/specs.js';
 import { rejectedContent } from '../errors.js';
 import { fieldLabelZh, FormatWarnings, type FormatProblem } from '../format-notes.js';
 import { charCount, escapeHtml, htmlToPlainText, imageSources, isHttpUrl, mediaIdFromSrc, summaryOf, truncateChars } from '../text.js';
@@ -249,14 +252,19 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     });
   }
 
-  // The cover: the package's cover, else the first picture, else a video's poster frame.
+  // The cover: the package's cover, else the first picture large enough for WeChat's thumb, else
+  // a video's poster frame. A picture under the thumb's minimum cannot be uploaded as a cover: said
+  // here, so preflight blocks it before review instead of the release failing at WeChat.
   let cover: WechatPayload['cover'] | undefined;
   let coverPurpose = 'cover';
   const imageCover = (mediaId: string): WechatPayload['cover'] => ({ mediaId, spec: 'wechat_oa.thumb', materialType: 'thumb' });
   const videoCover = (mediaId: string): WechatPayload['cover'] => ({ mediaId, spec: 'wechat_oa.video_cover', materialType: 'image' });
+  const fitsThumb = (mediaId: string) => thumbTooSmall(unit.media[mediaId]) === null;
   if (unit.cover) {
     const kind = unit.media[unit.cover.mediaId]?.kind ?? 'image';
-    if (kind === 'image') cover = imageCover(unit.cover.mediaId);
+    const small = kind === 'image' ? thumbTooSmall(unit.media[unit.cover.mediaId]) : null;
+    if (small) problems.push(small);
+    else if (kind === 'image') cover = imageCover(unit.cover.mediaId);
     else if (kind === 'video') cover = videoCover(unit.cover.mediaId);
     else
       warnings.add(
@@ -264,17 +272,19 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
         '所选封面是音频文件，不能作为图片，将改用稿件中的另一张图片。如需指定封面，请选择一张图片。',
       );
   }
-  if (!cover && images.length > 0) {
-    cover = imageCover(images[0]!);
+  const firstPicture = images.find(fitsThumb);
+  if (!cover && problems.every((p) => p.field !== 'cover') && firstPicture !== undefined) {
+    cover = imageCover(firstPicture);
     coverPurpose = 'cover (first picture)';
+    const first = firstPicture === images[0];
     warnings.add(
-      'cover: no cover was chosen, so the first picture of the articles is the WeChat cover.',
-      '稿件没有选择封面，将使用文章中的第一张图片作为微信封面。建议选择一张封面。',
+      `cover: no cover was chosen, so the ${first ? 'first picture' : 'first picture large enough for a WeChat cover'} of the articles is the WeChat cover.`,
+      `稿件没有选择封面，将使用文章中的${first ? '第一张图片' : '第一张够大的图片'}作为微信封面。建议选择一张封面。`,
     );
   }
-  if (!cover) {
+  if (!cover && problems.every((p) => p.field !== 'cover')) {
     const withMedia = unit.interpretations.map((it) => (it.mediaId ? unit.media[it.mediaId] : undefined)).filter((m) => m !== undefined);
-    const picture = withMedia.find((m) => m.kind === 'image');
+    const picture = withMedia.find((m) => m.kind === 'image' && fitsThumb(m.mediaId));
     const video = withMedia.find((m) => m.kind === 'video');
     if (picture) {
       cover = imageCover(picture.mediaId);
@@ -290,9 +300,14 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
         'cover: no cover was chosen, so a frame of the interpretation video is the WeChat cover.',
         '稿件没有选择封面，将使用解读视频的一帧画面作为微信封面。建议选择一张封面。',
       );
+    } else {
+      const small = [...images, ...withMedia.filter((m) => m.kind === 'image').map((m) => m.mediaId)]
+        .map((id) => thumbTooSmall(unit.media[id]))
+        .find((p) => p !== null);
+      if (small) problems.push(small);
     }
   }
-  if (!cover) {
+  if (!cover && problems.every((p) => p.field !== 'cover')) {
     problems.push({
       field: 'cover',
       message:
@@ -309,6 +324,27 @@ export function formatWechat(unit: ReleaseUnit, channel: Channel): Formatted<Wec
     ...posters.map((mediaId) => ({ mediaId, spec: POSTER_SPEC, purpose: 'video poster in the article' })),
   ];
   return { payload: { articles, cover: cover!, images, ...(posters.length > 0 ? { posters } : {}) }, renditions, ...warnings.lists() };
+}
+
+/** WeChat's thumb material (the article cover) as the renderer makes it: its minimum after the 2.35:1 crop. */
+const THUMB_SPEC = getSpec('wechat_oa.thumb') as ImageSpec;
+
+/** The problem of a picture too small for WeChat's cover, or null (also when its size is unknown: the render decides). */
+function thumbTooSmall(media: MediaInfo | undefined): FormatProblem | null {
+  if (!media || media.kind !== 'image' || media.width === undefined || media.height === undefined) return null;
+  const label = media.name ?? 'The cover picture';
+  try {
+    planSize(THUMB_SPEC, media.width, media.height, label);
+    return null;
+  } catch (error) {
+    if (!(error instanceof GovpubError) || error.code !== 'media_too_small') throw error;
+    const usable = String(error.details.usable ?? '');
+    return {
+      field: 'cover',
+      message: `WeChat's cover must be at least ${THUMB_SPEC.minWidth}×${THUMB_SPEC.minHeight} after cropping to 2.35:1; ${label} is ${media.width}×${media.height} (${usable} after the crop). Choose a larger picture as the cover (e.g. 900 px wide or more, landscape).`,
+      messageZh: `微信封面按 2.35:1 裁切后至少需要 ${THUMB_SPEC.minWidth}×${THUMB_SPEC.minHeight} 像素，${media.name ? `图片“${media.name}”` : '这张图片'}为 ${media.width}×${media.height}（裁切后只有 ${usable}）。请选择一张更大的横图作为封面（宽 900 像素以上为宜）。`,
+    };
+  }
 }
 
 /** The rendition of a video that stands for it in an article (uploaded like an in-article picture). */

@@ -95,7 +95,10 @@ const View = Type.Object(
   {
     lastRun: Type.Union([RunSummary, Type.Null()]),
     thresholds: Type.Array(Threshold),
-    counts: Counts,
+    counts: Type.Object(Counts.properties, {
+      description:
+        "Open findings by severity among those the filters select: the caller's scope, unit, kind and subjectType. severity, status and the page leave them alone (open findings of each severity, whichever the list shows).",
+    }),
     findings: Type.Array(Finding),
     nextCursor: nullableString,
     notCovered: Type.Array(Type.Object({ item: Type.String(), message: Type.String(), messageEn: Type.String() })),

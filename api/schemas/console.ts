@@ -90,6 +90,12 @@ export const Inbox = Type.Object(
         stage: Type.Optional(Type.String()),
         message: Type.String({ description: 'What waits, in Chinese' }),
         at: timestamp,
+        urgency: Type.Optional(
+          Type.Integer({
+            description:
+              "Deliveries and manual tasks: how urgent, 0 first (0 a manual take-down after a retraction, 1 refused credentials, 2 failed, 3 not confirmed, 4 a hand-off to post); operations' items come most urgent first, then the one waiting longest",
+          }),
+        ),
       }),
     ),
     counts: Type.Record(Type.String(), Type.Integer(), { description: 'Items per kind' }),

@@ -72,7 +72,7 @@ export const MediaJob = Type.Object(
     progress: Type.Integer({ minimum: 0, maximum: 100 }),
     currentSpec: nullableString,
     specs: Type.Array(Type.String()),
-    problems: Type.Array(Type.Object({ spec: Type.String(), code: Type.String(), message: Type.String() })),
+    problems: Type.Array(Type.Object({ spec: Type.String(), code: Type.String(), message: Type.String(), messageZh: Type.Optional(Type.String()) })),
   },
   { title: 'MediaJob', description: 'A rendition job (state, progress 0–100, current spec, per-spec results)' },
 );
@@ -139,7 +139,7 @@ export const mediaRoutes: Record<string, RouteSchema> = {
   },
   'POST /api/media': {
     summary:
-      'Upload an original (multipart/form-data, one file part). Streamed into the content-addressed store and probed by content, not name: type, dimensions, duration, codecs. Images, audio and video; attachments (kind document: PDF, Word .doc/.docx, Excel .xls/.xlsx, OFD, checked by their structure, 50 MB by default) and WebVTT captions (kind captions, 2 MB). Refuses empty (400), corrupt or damaged (400), unsupported (415) and oversized (413) files with a message naming the limit and by how much.',
+      'Upload an original (multipart/form-data, one file part). Streamed into the content-addressed store and probed by content, not name: type, dimensions, duration, codecs. Images, audio and video; attachments (kind document: PDF, Word .doc/.docx, Excel .xls/.xlsx, OFD, checked by their structure, 50 MB by default) and WebVTT captions (kind captions, 2 MB). Refuses empty (400), corrupt or damaged (400), unsupported (415) and oversized (413) files with a message naming the limit and by how much; 503 media_tool_failed when the server ffprobe crashed reading it (not a fault of the file: operations repair the tool, then upload again).',
     tags: tags.media,
     'x-requestBody': {
       required: true,
@@ -149,7 +149,7 @@ export const mediaRoutes: Record<string, RouteSchema> = {
       201: uploaded(true, 'Stored: the media record'),
       200: uploaded(false, 'The same bytes were already stored: the existing record'),
     },
-    'x-errors': [400, 413, 415],
+    'x-errors': [400, 413, 415, 503],
   },
   'GET /api/media/:id': {
     summary: 'A media record with its renditions and rendition jobs (state, progress 0–100, current spec, per-spec results)',

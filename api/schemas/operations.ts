@@ -145,6 +145,25 @@ export const DeliveryView = Type.Object(
     bundleFiles: Type.Optional(
       Type.Array(Type.Object({ name: Type.String(), mediaId: Type.String(), spec: Type.String(), purpose: Type.String(), url: Type.String() })),
     ),
+    channelHold: Type.Optional(
+      Type.Object(
+        {
+          channelId: Type.String(),
+          pausedAt: timestamp,
+          reason: nullableString,
+          by: Type.Union([Type.String(), Type.Null()], {
+            description: 'Who paused it: a user name, or `system` (govpub, after the platform refused the credentials)',
+          }),
+          credentialsRefused: Type.Boolean(),
+          message: Type.String(),
+          messageZh: Type.String(),
+        },
+        {
+          description:
+            'Only in the answer to a retry: the retried delivery waits for this pause of its channel and is not sent until the channel is resumed (message and messageZh say so and why)',
+        },
+      ),
+    ),
   },
   { title: 'DeliveryView', description: 'One delivery (package revision × channel)' },
 );
@@ -200,7 +219,7 @@ export const operationsRoutes = {
     headers: idempotencyKeyHeaders('200 with the same pausedAt, not 409 channel_already_paused'),
   },
   resumeChannel: commandRoute(
-    'Lift a pause or the hold after refused credentials and wake the waiting deliveries (ops/admin; audited). A hold for refused credentials is lifted only when the platform takes them now (an authenticated call that changes nothing, on a worker of the platform): still refused is 409 channel_credentials_refused, the channel stays held and the refused resume is audited',
+    'Lift a pause or the hold after refused credentials and wake the waiting deliveries (ops/admin; audited). A channel that is not paused is refused (409 channel_not_paused, naming who last resumed it and when) and nothing is audited. A hold for refused credentials is lifted only when the platform takes them now (an authenticated call that changes nothing, on a worker of the platform): still refused is 409 channel_credentials_refused, the channel stays held and the refused resume is audited',
     tags.operations,
     { params: ChannelParams, body: NoBody, result: ResumeResult },
     [404, 409],
@@ -219,7 +238,10 @@ export const operationsRoutes = {
     response: { 200: DeliveryView },
     'x-errors': [404],
   },
-  retryDelivery: deliveryStep('Try a failed, held or waiting delivery again now (ops/admin; audited)', NoBody),
+  retryDelivery: deliveryStep(
+    'Try a failed, held or waiting delivery again now (ops/admin; audited). On a paused channel the retry is accepted and the delivery waits for the resume: the answer carries `channelHold` (who paused the channel, when, why, and a sentence in English and Chinese)',
+    NoBody,
+  ),
   skipDelivery: deliveryStep('Give up on a delivery, with the reason (ops/admin; audited)', commandBodies.skipDelivery),
   confirmDelivery: deliveryStep(
     'Confirm by hand: a manual post with its URL (checked against the platform), an unconfirmed post seen live, or a manual take-down (ops/admin; audited)',

@@ -142,8 +142,14 @@ export const PackageSummary = Type.Object(
     approvals: Type.Array(Type.Unknown()),
     releaseAt: nullableString,
     onHold: Type.Boolean(),
+    retraction: Type.Optional(
+      Type.Union([Type.Object({ reason: Type.String(), by: Type.String(), at: timestamp }), Type.Null()], {
+        description:
+          'The retraction (撤稿) under way or done, null when none was asked for. The answer to POST /retract may still show the status before it (released, or releasing when it stopped a release) until the workflow turns to it (retracting, then retracted); this field says it has started.',
+      }),
+    ),
   },
-  { title: 'PackageSummary', description: 'The package after the step: status, revision, stage, approvals' },
+  { title: 'PackageSummary', description: 'The package after the step: status, revision, stage, approvals, retraction' },
 );
 
 export const CreatedPackage = Type.Object(

@@ -19,7 +19,7 @@ const whole = (min: number, max: number, unit: string): NumberRule => ({ min, ma
 
 const SECTIONS: { [S in keyof ComplianceThresholds]: { [K in keyof ComplianceThresholds[S]]: NumberRule } } = {
   accounts: { reminderDays: whole(1, 365, 'days'), failDays: whole(1, 365, 'days') },
-  columns: { newsDynamicDays: whole(1, 365, 'days'), noticePolicyMonths: whole(1, 60, 'months'), longStaleDays: whole(1, 3650, 'days') },
+  columns: { newsDynamicDays: whole(1, 365, 'days'), noticePolicyMonths: whole(1, 60, 'months'), longStaleMonths: whole(1, 120, 'months') },
   site: {
     staleColumns: whole(1, 10_000, 'columns'),
     longStaleColumns: whole(1, 10_000, 'columns'),
@@ -35,6 +35,14 @@ const SECTIONS: { [S in keyof ComplianceThresholds]: { [K in keyof ComplianceThr
     disclosureWorkingDays: whole(1, 120, 'working days'),
     disclosureReminderWorkingDays: whole(0, 120, 'working days'),
     lookbackDays: whole(1, 3660, 'days'),
+  },
+};
+
+/** Keys of earlier releases, with what replaced them: a deployment's own compliance.yaml is told how to change. */
+const REPLACED_KEYS: Record<string, Record<string, string>> = {
+  columns: {
+    longStaleDays:
+      'longStaleDays was replaced by longStaleMonths, calendar months (365 days read the anniversary itself as long stale when a 29 February lay between): write longStaleMonths: 12 for a year',
   },
 };
 
@@ -60,7 +68,7 @@ export function checkCompliance(fc: FileCheck, root: At): ComplianceThresholds |
       ok = false;
       continue;
     }
-    const fields = readMap(fc, at, { required: Object.keys(rules) }, `the ${section} thresholds`);
+    const fields = readMap(fc, at, { required: Object.keys(rules), replaced: REPLACED_KEYS[section] }, `the ${section} thresholds`);
     if (!fields) {
       ok = false;
       continue;

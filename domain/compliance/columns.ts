@@ -8,8 +8,9 @@
  *
  * Stale: news/dynamic columns when more than `newsDynamicDays` days passed since the newest item;
  * notice/policy columns when today is past the same date `noticePolicyMonths` months later (6 months and
- * a day). Long stale (长期未更新): more than `longStaleDays` days, either class. An empty column is
- * reported as empty, not as stale.
+ * a day). Long stale (长期未更新), either class: today past the same date `longStaleMonths` months later (a
+ * calendar year and a day by default: a count of 365 days would call the anniversary itself long stale
+ * when a 29 February lies between). An empty column is reported as empty, not as stale.
  */
 import { addMonths, chinaDate, daysBetween } from '../working-days.js';
 import { SOURCE_ZH, type CheckContext } from './check-context.js';
@@ -29,7 +30,7 @@ export interface ColumnCounts {
 }
 
 export function checkColumns(columns: readonly ColumnFacts[], ctx: CheckContext): { drafts: FindingDraft[]; counts: ColumnCounts } {
-  const { newsDynamicDays, noticePolicyMonths, longStaleDays } = ctx.thresholds.columns;
+  const { newsDynamicDays, noticePolicyMonths, longStaleMonths } = ctx.thresholds.columns;
   const drafts: FindingDraft[] = [];
   const counts: ColumnCounts = { stale: 0, longStale: 0, empty: 0, judged: 0 };
   for (const column of columns) {
@@ -68,16 +69,16 @@ export function checkColumns(columns: readonly ColumnFacts[], ctx: CheckContext)
         facts: { ...base, limit: limitEn },
       });
     }
-    if (daysSinceUpdate > longStaleDays) {
+    if (ctx.today > addMonths(last, longStaleMonths)) {
       counts.longStale++;
       drafts.push({
         kind: 'column_long_stale',
         severity: 'warning',
         subject,
         ownerUnit: column.ownerUnit,
-        message: `栏目「${column.name}」已 ${daysSinceUpdate} 天未更新（最近更新：${last}），属于长期未更新栏目（超过 ${longStaleDays} 天）。请发布该栏目的信息，或确认该栏目是否仍应保留。`,
-        messageEn: `Column "${column.name}" has not been updated for ${daysSinceUpdate} days (last ${last}): long stale (over ${longStaleDays} days). Publish to it, or decide whether the column should stay.`,
-        facts: { ...base, limitDays: longStaleDays },
+        message: `栏目「${column.name}」已 ${daysSinceUpdate} 天未更新（最近更新：${last}），属于长期未更新栏目（超过 ${longStaleMonths} 个月）。请发布该栏目的信息，或确认该栏目是否仍应保留。`,
+        messageEn: `Column "${column.name}" has not been updated for ${daysSinceUpdate} days (last ${last}): long stale (over ${longStaleMonths} months). Publish to it, or decide whether the column should stay.`,
+        facts: { ...base, limitMonths: longStaleMonths },
       });
     }
   }

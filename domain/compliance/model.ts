@@ -125,6 +125,7 @@ export interface ComplianceRunSummary {
 export interface ComplianceView {
   lastRun: ComplianceRunSummary | null;
   thresholds: ThresholdStatus[];
+  /** Open findings by severity among those the scope, unit, kind and subjectType select (not narrowed by severity, status or page). */
   counts: Record<Severity, number>;
   findings: Finding[];
   nextCursor: string | null;

@@ -14,8 +14,11 @@ export interface ComplianceThresholds {
     newsDynamicDays: number;
     /** notice/policy columns: stale when more than this many months passed since the last update (default 6). */
     noticePolicyMonths: number;
-    /** 长期未更新 (国办秘函〔2019〕19号 does not put a figure on it): more than this many days (default 365). */
-    longStaleDays: number;
+    /**
+     * 长期未更新 (国办秘函〔2019〕19号 does not put a figure on it; a year is our reading): today past the same
+     * date this many calendar months after the last update (default 12: a calendar year, leap years alike).
+     */
+    longStaleMonths: number;
   };
   site: {
     /** Veto when this many columns or more are stale (news/dynamic and notice/policy together; default 5). */
@@ -49,7 +52,7 @@ export interface ComplianceThresholds {
 
 export const DEFAULT_THRESHOLDS: ComplianceThresholds = {
   accounts: { reminderDays: 10, failDays: 14 },
-  columns: { newsDynamicDays: 14, noticePolicyMonths: 6, longStaleDays: 365 },
+  columns: { newsDynamicDays: 14, noticePolicyMonths: 6, longStaleMonths: 12 },
   site: {
     staleColumns: 5,
     longStaleColumns: 10,

@@ -140,13 +140,19 @@ export function checkTiming(
       if (limit - workingDaysElapsed > reminder) return;
       const deadline = cal.addWorkingDays(doc.formedAt, limit);
       if (ctx.today > deadline) {
+        // A rest day right after the deadline: the count is still `limit`, so say the dates, not "20 beyond 20".
+        const onRestDay = workingDaysElapsed === limit;
         drafts.push({
           kind: 'disclosure_late',
           severity: 'warning',
           subject,
           ownerUnit: doc.ownerUnit,
-          message: `《${doc.title}》成文于 ${doc.formedAt}，已过 ${workingDaysElapsed} 个工作日仍未公开，超过第二十六条规定的 ${limit} 个工作日（期限 ${deadline} 已过）。请尽快完成审核并发布。`,
-          messageEn: `"${doc.title}" was formed on ${doc.formedAt} and is still not disclosed after ${workingDaysElapsed} working days: the ${limit}-working-day deadline (${deadline}) has passed. Finish its review and release it now.`,
+          message: onRestDay
+            ? `《${doc.title}》成文于 ${doc.formedAt}，第二十六条规定的 ${limit} 个工作日公开期限至 ${deadline}，已过期限（今天 ${ctx.today} 是休息日）仍未公开。请尽快完成审核并发布。`
+            : `《${doc.title}》成文于 ${doc.formedAt}，已过 ${workingDaysElapsed} 个工作日仍未公开，超过第二十六条规定的 ${limit} 个工作日（期限 ${deadline} 已过）。请尽快完成审核并发布。`,
+          messageEn: onRestDay
+            ? `"${doc.title}" was formed on ${doc.formedAt}; its ${limit}-working-day deadline under Art. 26 was ${deadline}, which has passed (today, ${ctx.today}, is a rest day), and it is still not disclosed. Finish its review and release it now.`
+            : `"${doc.title}" was formed on ${doc.formedAt} and is still not disclosed after ${workingDaysElapsed} working days: the ${limit}-working-day deadline (${deadline}) has passed. Finish its review and release it now.`,
           facts: { formedAt: doc.formedAt, firstLiveAt: null, deadline, workingDaysElapsed, limitWorkingDays: limit, released: false, status: doc.status },
         });
         return;

@@ -225,6 +225,12 @@ function checkQuery(query: ComplianceQuery): void {
     throw badQuery('limit', `expected a whole number from 1 to ${MAX_LIMIT}`, `应为 1 到 ${MAX_LIMIT} 的整数`);
 }
 
+/** The owner units a list covers: the viewer's (undefined: all) narrowed to the query's `unit`. */
+export function narrowUnits(units: readonly string[] | undefined, unit: string | undefined): string[] | undefined {
+  if (!unit) return units && [...units];
+  return units ? units.filter((u) => u === unit) : [unit];
+}
+
 /**
  * Findings, newest change first (open ones unless `status` says otherwise). `units` limits the list to
  * these owner units (an editor's scope); `unit` of the query narrows further.
@@ -233,14 +239,12 @@ export async function listFindings(db: Kysely<DB>, query: ComplianceQuery & { un
   checkQuery(query);
   const limit = query.limit ?? 100;
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  let units: string[] | undefined = query.units;
-  if (query.unit) units = units ? units.filter((u) => u === query.unit) : [query.unit];
   const rows = await selectFindings(db, {
     status: query.status,
     severity: query.severity,
     kind: query.kind,
     subjectType: query.subjectType,
-    units,
+    units: narrowUnits(query.units, query.unit),
     limit: limit + 1,
     after: after && { at: after.at, key: after.id },
   });
@@ -249,10 +253,13 @@ export async function listFindings(db: Kysely<DB>, query: ComplianceQuery & { un
   return { findings: page.map(toFinding), nextCursor: rows.length > limit && last ? encodeCursor({ at: last.sort_at, id: last.key }) : null };
 }
 
-/** Open findings by severity (all severities present, zero when none). */
-export async function openCounts(db: Kysely<DB>, units?: readonly string[]): Promise<Record<Severity, number>> {
+/** Open findings by severity (all severities present, zero when none), of these units, kind and subject type when given. */
+export async function openCounts(
+  db: Kysely<DB>,
+  filter: { units?: readonly string[]; kind?: FindingKind; subjectType?: SubjectType } = {},
+): Promise<Record<Severity, number>> {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const row of await countOpenFindings(db, units)) if ((SEVERITIES as readonly string[]).includes(row.severity)) counts[row.severity as Severity] = row.n;
+  for (const row of await countOpenFindings(db, filter)) if ((SEVERITIES as readonly string[]).includes(row.severity)) counts[row.severity as Severity] = row.n;
   return counts;
 }
 

@@ -22,14 +22,14 @@ import type { ComplianceThresholds } from '../../domain/compliance/thresholds.js
 import { isInstantWithOffset } from '../../domain/commands.js';
 import { GovpubError } from '../../domain/errors.js';
 import type { Role } from '../../domain/package-rules.js';
-import { PORTAL_DEFAULT_UNIT_NAME, unitByIdOrName, unitByName, unitSuggestions } from '../../domain/units.js';
+import { PORTAL_DEFAULT_UNIT_NAME, unitById, unitByIdOrName, unitByName, unitSuggestions } from '../../domain/units.js';
 import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
 import { characterCount, noteProblem, unsafeTextProblem } from '../../domain/text.js';
 import { beijingDaysApart, DUPLICATE_WINDOW_DAYS, externalDuplicate, sameTitle, type ExternalDuplicate } from '../../domain/compliance/external-duplicates.js';
 import { standardDocumentNumber } from '../../domain/document-number.js';
 import type { AppContext } from '../context.js';
 import { gatherFacts, portalManifestAt, type PlatformPostsSource, type PortalManifestSource } from './facts.js';
-import { findingHistory, finishedRun, latestRun, listFindings, openCounts, reconcileFindings } from './findings.js';
+import { findingHistory, finishedRun, latestRun, listFindings, narrowUnits, openCounts, reconcileFindings } from './findings.js';
 
 export interface ComplianceMonitorOptions {
   /** The platforms' own post lists (accounts' posts made outside govpub); absent: govpub's deliveries only. */
@@ -192,8 +192,33 @@ export class ComplianceMonitor {
   /** GET /api/compliance: the last run, the thresholds at a glance, counts, findings and what govpub cannot see. */
   async view(query: ComplianceQuery & { scope?: 'mine' | 'all' }, user: ComplianceViewer): Promise<ComplianceView> {
     const { scope, ...rest } = query;
+    // A unit that does not exist matches nothing: said so, not answered as a unit without findings (as GET /api/packages does).
+    if (rest.unit !== undefined && !unitById(this.ctx.registry, rest.unit)) {
+      const meant = unitSuggestions(this.ctx.registry, rest.unit);
+      throw new GovpubError(
+        'invalid_query',
+        `unit: "${rest.unit}" is not a unit id; GET /api/units lists them${meant.length ? ` (did you mean ${meant.join(', ')}?)` : ''}.`,
+        {
+          status: 400,
+          issues: [
+            {
+              path: 'unit',
+              message: `not a unit id from GET /api/units${meant.length ? `; did you mean ${meant.join(', ')}?` : ''}`,
+              messageZh: `不是单位编号（见 GET /api/units）${meant.length ? `，是否指 ${meant.join('、')}？` : ''}`,
+            },
+          ],
+        },
+      );
+    }
     const units = this.unitsFor(scope, user);
-    const [lastRun, page, counts] = await Promise.all([latestRun(this.ctx.db), listFindings(this.ctx.db, { ...rest, units }), openCounts(this.ctx.db, units)]);
+    // The counts describe the findings the filters select (the viewer's scope, unit, kind, subject type),
+    // open ones by severity: the severity and status filters and the page leave them alone, so they
+    // still say what each severity filter would list.
+    const [lastRun, page, counts] = await Promise.all([
+      latestRun(this.ctx.db),
+      listFindings(this.ctx.db, { ...rest, units }),
+      openCounts(this.ctx.db, { units: narrowUnits(units, rest.unit), kind: rest.kind, subjectType: rest.subjectType }),
+    ]);
     return {
       lastRun,
       thresholds: lastRun?.thresholds ?? [],

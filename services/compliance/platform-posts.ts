@@ -2,7 +2,7 @@
  * The newest post of each new-media account as the platform itself lists it, so an account kept
  * alive by posts made outside govpub (in the platform's own app) is not reported silent. Uses each
  * adapter's optional `latestPosts` (WeChat freepublish/batchget, Weibo statuses/user_timeline,
- * Douyin video/list, Kuaishou photo/list) with the channel's credentials and token store, as a
+ * Douyin video/list, Kuaishou photo/list, Bilibili archive/viewlist) with the channel's credentials and token store, as a
  * delivery would. A few accounts at a time; one that cannot be listed (missing credential, refused
  * token, platform down) is left out of the answer and its reason kept in `unavailable`
  * ("list unavailable: …"), never a failed run.

@@ -1,8 +1,7 @@
 // Bilibili archives: submission by upload token (with the daily limit of a non-member account), view, list, delete, and the public video page.
-import crypto from 'node:crypto';
 import { charLength, htmlPage, isRecord, jsonBody, queryParams } from '../common.js';
 import { recordVideo } from '../common/video-oauth.js';
-import { BILIBILI_PARTITIONS, BV_ALPHABET, STATE_DESC, archiveState, reply0, type Archive } from './platform.js';
+import { BILIBILI_PARTITIONS, STATE_DESC, archiveState, newResourceId, reply0, type Archive } from './platform.js';
 import type { BilibiliApi } from './api.js';
 
 /** The partitions an archive may be filed under (the children). */
@@ -55,7 +54,7 @@ export function registerArchiveRoutes({ app, ctx, state, opts, limits: L, auth, 
     ).length;
     if (!isMember && submittedToday >= dailyLimit) return reply0(21070, undefined, `今日投稿数量已达上限(非会员账号每天最多 ${dailyLimit} 个)`);
     up.used = true;
-    const resourceId = `BV1${Array.from(crypto.randomBytes(9), (x) => BV_ALPHABET[x % BV_ALPHABET.length]).join('')}`;
+    const resourceId = newResourceId();
     const archive: Archive = {
       resourceId,
       openId: who.openId,

@@ -11,7 +11,7 @@ import { renderFromTable } from '../common/error-table.js';
 import { videoAccounts, videoOAuth, type VideoOAuthSetup } from '../common/video-oauth.js';
 import { bilibiliApi } from './api.js';
 import { registerArchiveRoutes } from './archives.js';
-import { BILIBILI_LIMITS, archiveState, reply0, type BilibiliOptions, type BilibiliState } from './platform.js';
+import { BILIBILI_LIMITS, archiveState, newResourceId, reply0, type BilibiliOptions, type BilibiliState } from './platform.js';
 import { registerUploadRoutes } from './uploads.js';
 
 export { BILIBILI_LIMITS, BILIBILI_PARTITIONS, type BilibiliOptions } from './platform.js';
@@ -50,6 +50,39 @@ export function bilibiliDefinition(opts: BilibiliOptions = {}): PlatformDefiniti
       (code, message) => reply0(code, undefined, message),
     ),
     platformStatus: (rec, ctx) => archiveState(rec, ctx),
+    seedPost: (input, ctx, st) => {
+      // A video posted in the Bilibili app (or its web 投稿 page): listed by archive/viewlist like one govpub submitted.
+      const resourceId = newResourceId();
+      const title = [...input.text].slice(0, 80).join('');
+      st.archives.set(resourceId, {
+        resourceId,
+        openId: input.account,
+        uploadToken: '',
+        title,
+        cover: '',
+        tid: 0,
+        noReprint: 0,
+        desc: input.text,
+        tag: '',
+        copyright: 1,
+        source: '',
+        ctime: Math.floor(input.at / 1000),
+        cid: 1_000_000_000 + ctx.counter('cid'),
+        filename: '',
+        duration: 0,
+      });
+      ctx.publications.create({
+        id: resourceId,
+        ids: { resource_id: resourceId },
+        account: input.account,
+        title,
+        body: input.text,
+        url: `${ctx.baseUrl()}/video/${resourceId}`,
+        readyAt: input.at,
+        extra: { seeded: true },
+      });
+      return { id: resourceId };
+    },
     routes(app, ctx, state) {
       // ---- OAuth2 ----------------------------------------------------------------------------
       const oauth = videoOAuth(ctx, state, oauthSetup);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 // Bilibili's open platform as the simulator holds it: options, limits, partitions, messages and reply envelope, uploads and archives, and an archive's state.
 import { MB, type CommonSimulatorOptions, type PublicationRecord, type SimContext } from '../common.js';
 import type { VideoAccounts, VideoOAuthOptions } from '../common/video-oauth.js';
@@ -109,6 +110,11 @@ export interface BilibiliState extends VideoAccounts {
 }
 
 export const BV_ALPHABET = 'fZodR9XQDSUm21yCkr6zBqiveYah8bt4xsWpHnJE7jL5VG3guMTKNPAwcF';
+
+/** A new archive's BV id. */
+export function newResourceId(): string {
+  return `BV1${Array.from(crypto.randomBytes(9), (x) => BV_ALPHABET[x % BV_ALPHABET.length]).join('')}`;
+}
 
 export const STATE_DESC: Record<number, string> = { 0: '开放浏览', [-1]: '待审', [-2]: '被打回', [-4]: '锁定', [-100]: '用户删除' };
 

@@ -251,6 +251,23 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     expect(await simPublications(env.sim.url)).toHaveLength(0);
   });
 
+  it("lists the account's published archives newest first (the monitor's posts and the check before a hold is lifted); refused credentials need a reconnect", async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    const ctx = context();
+    const { externalId } = await adapter.transmit(payload, ctx);
+    // Still in review: not public, not listed.
+    expect(await adapter.latestPosts!(ctx, 5)).toEqual([]);
+    expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toMatchObject({ state: 'live' });
+    const posts = await adapter.latestPosts!(ctx, 5);
+    expect(posts).toEqual([{ id: externalId, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), title: payload.title }]);
+    expect(paths().filter((p) => p === '/arcopen/fn/archive/viewlist')).toHaveLength(2);
+
+    const refused = await failureOf(adapter.latestPosts!(context({ ...credentials, clientSecret: 'not-the-secret' }), 1));
+    expect(refused).toMatchObject({ errorClass: 'needs_reconnect', platformCode: -3 });
+    expect(JSON.stringify(refused)).not.toContain('not-the-secret');
+  });
+
   it('maps rate limits (with the daily limit waiting for the Beijing day) and busy answers', async () => {
     const adapter = createBilibiliAdapter({ rateLimitWaitMs: 5000 });
     const { payload } = adapter.format(videoUnit(env.media.video), channel);
@@ -281,7 +298,7 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     expect(await adapter.confirm!(externalId, ctx)).toMatchObject({ state: expect.stringMatching(/^(pending|rejected)$/) }); // 待审 until review ends
     expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({
       state: 'rejected',
-      message: 'Bilibili (哔哩哔哩) review sent the archive back (被打回): 视频内容与分区不符.',
+      message: 'Bilibili (哔哩哔哩) review sent the archive back (被打回): 视频内容与分区不符. A retry uploads the video again and submits it anew.',
     });
 
     env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', code: -4, count: 1 });
@@ -291,5 +308,40 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
       state: 'rejected',
       message: expect.stringContaining('locked the archive (锁定)'),
     });
+  });
+
+  it('an archive sent back in review is submitted anew on retry (new upload, new archive); a retry while an archive is in review or unanswered submits nothing', async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', message: '视频内容与分区不符', count: 1 });
+    // Each activity (transmit, status query, retry) gets a context reading the checkpoint as saved.
+    let ctx = context();
+    const next = () => (ctx = ctx.nextAttempt());
+    const first = await adapter.transmit(payload, ctx);
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
+    expect(await confirmUntilFinal(() => adapter.confirm!(first.externalId, next()))).toMatchObject({ state: 'rejected' });
+    expect(ctx.saved()).toMatchObject({
+      resourceId: null,
+      uploadToken: null,
+      uploadCompleted: false,
+      submitRequestedAt: null,
+      refusedPostIds: [first.externalId],
+    });
+    expect(ctx.saved().coverUrl).toEqual(expect.any(String));
+
+    const retry = next();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'drop_response', count: 1 });
+    expect(await failureOf(adapter.transmit(payload, retry))).toMatchObject({ errorClass: 'unconfirmed' });
+    const pubs = await simPublications(env.sim.url);
+    expect(pubs).toHaveLength(2);
+    const second = pubs.find((p) => p.id !== first.externalId)!;
+    expect(paths().filter((p) => p === '/arcopen/fn/archive/video/init')).toHaveLength(2);
+
+    // The retry's answer was lost: reconcile finds its archive, and nothing is submitted a third time.
+    expect(await adapter.reconcile!(payload, next())).toMatchObject({ externalId: second.id });
+    expect(await adapter.transmit(payload, next())).toEqual({ state: 'submitted', externalId: second.id });
+    expect(await confirmUntilFinal(() => adapter.confirm!(second.id, next()))).toMatchObject({ state: 'live', externalId: second.id });
+    expect(await simPublications(env.sim.url)).toHaveLength(2);
   });
 });

@@ -80,7 +80,7 @@ describe('douyin adapter: format (pure)', () => {
       {
         field: 'interpretations[1]',
         message: "the video is 16 min 20 s long, 1 min 20 s over Douyin's 15 min limit; trim it or split it into parts",
-        messageZh: expect.stringContaining('视频时长 16 min 20 s，超过抖音 15 min 的上限'),
+        messageZh: '视频时长 16 分 20 秒，超过抖音 15 分钟的上限（多 1 分 20 秒）。请剪短视频或分段发布。',
       },
     ]);
 
@@ -299,5 +299,41 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     const { externalId } = await adapter.transmit(payload, ctx);
     const final = await confirmUntilFinal(() => adapter.confirm!(externalId, ctx));
     expect(final).toEqual({ state: 'rejected', message: expect.stringContaining('not suitable for the public (video_status 2)') });
+  });
+
+  it('a video refused in review is posted anew on retry (new upload, new item); a retry while a video is in review or unanswered posts nothing', async () => {
+    const adapter = createDouyinAdapter(small);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/video/create/', kind: 'async_fail', count: 1 });
+    // Each activity (transmit, status query, retry) gets a context reading the checkpoint as saved.
+    let ctx = context();
+    const next = () => (ctx = ctx.nextAttempt());
+    const first = await adapter.transmit(payload, ctx);
+    // In review, a retry (after any failure) finds the video and posts nothing.
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
+    const refused = await confirmUntilFinal(() => adapter.confirm!(first.externalId, next()));
+    expect(refused).toEqual({ state: 'rejected', message: expect.stringContaining('A retry uploads the video again and posts it anew for review.') });
+    expect(ctx.saved()).toMatchObject({ itemId: null, videoId: null, createRequestedAt: null, refusedPostIds: [first.externalId] });
+    // Asked again before any retry, the refusal stands.
+    expect(await adapter.confirm!(first.externalId, next())).toMatchObject({ state: 'rejected' });
+    expect(ctx.saved().refusedPostIds).toEqual([first.externalId]);
+
+    // The retry: nothing to reconcile with, so the video is uploaded again (a video id is single use) and posted.
+    const retry = next();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    env.sim.state.addFault({ match: '/video/create/', kind: 'drop_response', count: 1 });
+    expect(await failureOf(adapter.transmit(payload, retry))).toMatchObject({ errorClass: 'unconfirmed' });
+    const pubs = await simPublications(env.sim.url);
+    expect(pubs).toHaveLength(2);
+    const second = pubs.find((p) => p.id !== first.externalId)!;
+    expect(pubs.find((p) => p.id === first.externalId)).toMatchObject({ state: 'failed' });
+    expect(paths().filter((p) => p === '/video/upload/')).toHaveLength(2);
+
+    // The retry's answer was lost: reconcile finds its video among the account's, never the refused one with the same text.
+    expect(await adapter.reconcile!(payload, next())).toMatchObject({ externalId: second.id });
+    expect(await adapter.transmit(payload, next())).toEqual({ state: 'submitted', externalId: second.id });
+    expect(await confirmUntilFinal(() => adapter.confirm!(second.id, next()))).toMatchObject({ state: 'live', externalId: second.id });
+    expect(await simPublications(env.sim.url)).toHaveLength(2);
+    expect(ctx.saved().refusedPostIds).toEqual([first.externalId]);
   });
 });

@@ -13,6 +13,7 @@ import type { Formatted, MediaInfo } from '../../adapters/types.js';
 import { loadRegistry } from '../../config/registry.js';
 import { listChannels, type Channel, type Registry } from '../../domain/registry.js';
 import { formatStepsFor } from '../../services/preflight.js';
+import { formatDurationZh } from '../../media/units.js';
 
 const PORTAL = 'https://www.beilin.gov.cn/portal';
 const photo: MediaInfo = { mediaId: 'a'.repeat(64), kind: 'image', mime: 'image/jpeg', sizeBytes: 200_000, width: 1600, height: 900, name: '封面.jpg' };
@@ -230,5 +231,21 @@ describe('format steps speak Chinese where they refuse or adapt', () => {
     expect(truncated.field).toBe('/document/title');
     expect(truncated.message).toMatch(/^文件标题有 \d+ 个字，超过微信文章标题 32 个字的上限/);
     expect(truncated.messageEn).toMatch(/^document\.title: WeChat allows at most 32 characters/);
+  });
+});
+
+describe('durations in Chinese sentences', () => {
+  it('are written in Chinese units, never min or s', () => {
+    expect([5, 30, 60, 80, 900, 980, 3600, 3900, 18_000].map(formatDurationZh)).toEqual([
+      '5 秒',
+      '30 秒',
+      '1 分钟',
+      '1 分 20 秒',
+      '15 分钟',
+      '16 分 20 秒',
+      '1 小时',
+      '1 小时 5 分钟',
+      '5 小时',
+    ]);
   });
 });

@@ -16,9 +16,6 @@ import {
   useVideoSimulator,
 } from './video-support.js';
 
-/** A Chinese sentence: every refusal carries one written where it arose. */
-const ZH = expect.stringMatching(/[\u4e00-\u9fff]/);
-
 const APP_ID = 'ks00000000b1f001';
 const SECRET = 'kuaishou-app-secret';
 const REFRESH = 'preissued-refresh-blfb-ks-0001';
@@ -55,7 +52,11 @@ describe('kuaishou adapter: format (pure)', () => {
 
     const err = failureOfSync(() => createKuaishouAdapter({ captionChars: 20 }).format(videoUnit({ ...video, durationSec: 20 * 60 }), channel));
     expect(err.problems).toEqual([
-      { field: 'interpretations[1]', message: 'the video is 20 min long, 5 min over the 15 min Kuaishou takes; trim it or split it into parts', messageZh: ZH },
+      {
+        field: 'interpretations[1]',
+        message: 'the video is 20 min long, 5 min over the 15 min Kuaishou takes; trim it or split it into parts',
+        messageZh: '视频时长 20 分钟，超过快手可接收的 15 分钟（多 5 分钟）。请剪短视频或分段发布。',
+      },
       {
         field: 'interpretations[1].title',
         message: 'Kuaishou captions hold at most 20 characters; the title alone has 17',
@@ -214,7 +215,41 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     const { externalId } = await adapter.transmit(payload, ctx);
     expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({
       state: 'rejected',
-      message: `Kuaishou (快手) does not show the work ${externalId} on the account "碑林发布" (blfb-ks): review refused it, or it was deleted.`,
+      message: `Kuaishou (快手) does not show the work ${externalId} on the account "碑林发布" (blfb-ks): review refused it, or it was deleted. A retry uploads the video again and publishes it anew.`,
     });
+  });
+
+  it('a work refused in review is published anew on retry (new upload, new work); a retry while a work is in review or unanswered publishes nothing', async () => {
+    const adapter = createKuaishouAdapter(small);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'async_fail', count: 1 });
+    // Each activity (transmit, status query, retry) gets a context reading the checkpoint as saved.
+    let ctx = context();
+    const next = () => (ctx = ctx.nextAttempt());
+    const first = await adapter.transmit(payload, ctx);
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
+    expect(await confirmUntilFinal(() => adapter.confirm!(first.externalId, next()))).toMatchObject({ state: 'rejected' });
+    expect(ctx.saved()).toMatchObject({
+      photoId: null,
+      uploadToken: null,
+      uploadCompleted: false,
+      publishRequestedAt: null,
+      refusedPostIds: [first.externalId],
+    });
+
+    const retry = next();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'drop_response', count: 1 });
+    expect(await failureOf(adapter.transmit(payload, retry))).toMatchObject({ errorClass: 'unconfirmed' });
+    const pubs = await simPublications(env.sim.url);
+    expect(pubs).toHaveLength(2);
+    const second = pubs.find((p) => p.id !== first.externalId)!;
+    expect(paths().filter((p) => p === '/api/upload')).toHaveLength(2);
+
+    // The retry's answer was lost: reconcile finds its work, and nothing is published a third time.
+    expect(await adapter.reconcile!(payload, next())).toMatchObject({ externalId: second.id });
+    expect(await adapter.transmit(payload, next())).toEqual({ state: 'submitted', externalId: second.id });
+    expect(await confirmUntilFinal(() => adapter.confirm!(second.id, next()))).toMatchObject({ state: 'live', externalId: second.id });
+    expect(await simPublications(env.sim.url)).toHaveLength(2);
   });
 });

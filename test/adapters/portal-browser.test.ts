@@ -65,7 +65,7 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
       published.push(await adapter.transmit(payload, makeTransmitContext({ channel, baseUrl: '', renditions: media.renditions })));
     }
     browser = await launchChromium();
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await browser?.close();

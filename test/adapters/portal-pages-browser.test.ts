@@ -188,7 +188,7 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     browser = await launchChromium();
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -235,7 +235,7 @@ describe.skipIf(skipBrowser)('the rendered pages in a browser', () => {
     await context.close();
     expect(report.join('\n')).toBe('');
     expect(errors).toEqual([]);
-  }, 120_000);
+  });
 
   it('the elder-friendly toggle enlarges the type, is remembered across pages and visits, and switches off again', async () => {
     const context = await browser.newContext();

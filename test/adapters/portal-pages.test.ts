@@ -356,7 +356,7 @@ colour: red
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
 
   it('names a missing required field and a missing file', async () => {
     expect(() => parseSiteIdentity(valid.replace(/^icpNumber:.*\n/m, ''), '/tmp/site.yaml')).toThrow(/icpNumber: required field is missing/);

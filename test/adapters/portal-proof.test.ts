@@ -29,7 +29,7 @@ beforeAll(async () => {
   site = await buildProofSite();
   generation = await site.generation();
   files = await siteFiles(generation);
-}, 120_000);
+});
 
 afterAll(async () => {
   await site?.close();
@@ -86,7 +86,7 @@ describe('the generated site', () => {
     }
     const summary = [...byRule].map(([rule, n]) => `${rule} ×${n}`).join(', ');
     expect(problems.slice(0, 40), `${problems.length} error(s) in ${html.length} pages (${summary})`).toEqual([]);
-  }, 120_000);
+  });
 
   it('has no broken link: linkinator crawls the served site from the home page, the sitemap and the feeds', async () => {
     const { sitemap, feeds } = await advertisedUrls(generation, files);
@@ -159,5 +159,5 @@ describe.skipIf(skipBrowser)('accessibility (axe-core in Chromium)', () => {
       await context.close();
     }
     expect(found, found.join('\n')).toEqual([]);
-  }, 60_000);
+  });
 });

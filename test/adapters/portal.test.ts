@@ -551,7 +551,7 @@ describe('publishing to a web root', () => {
       media.photo('graphic', 800, 1600, { hue: '#2fb56d', format: 'png' }),
     ]);
     ids = { image: image!.mediaId, cover: cover!.mediaId, graphic: graphic!.mediaId };
-  }, 120_000);
+  });
   afterAll(async () => {
     await media?.cleanup();
   });
@@ -926,7 +926,7 @@ describe('publishing to a web root', () => {
     for (const c of columns) expect(entryCount(await readFile(path.join(gen, portalColumnPaths(c).index), 'utf8')), c).toBe(1);
     await adapter.site.idle(); // the last commit's cleanup holds the lock a little longer
     expect(await stat(path.join(webRoot, '.lock')).catch(() => null)).toBeNull();
-  }, 90_000);
+  });
 
   it('a lock left by a dead process is taken over; a live holder makes writers wait, then give up with a retryable error that says who holds it', async () => {
     const { webRoot, adapter } = newSite({ tuning: { lockTimeoutMs: 400 } });
@@ -985,12 +985,19 @@ describe('publishing to a web root', () => {
     const before = await manifestOf(webRoot);
     const wrongKind: RenditionSource = {
       get: async () => {
-        throw new GovpubError('media_wrong_kind', 'photo.jpg is a video file; portal.w480.webp needs an image original.');
+        throw new GovpubError(
+          'media_wrong_kind',
+          'photo.jpg is a video file; portal.w480.webp needs an image original.',
+          {},
+          { zh: '「photo.jpg」是视频文件，门户网站的图片需要图片原件。' },
+        );
       },
     };
     await expect(publish(adapter, unitFor({ revision: 2, contentHash: 'r2' }), portalChannel('c-a'), wrongKind)).rejects.toMatchObject({
       errorClass: 'rejected',
       message: expect.stringMatching(/cannot use the cover \(portal\.cover\): photo\.jpg is a video file/),
+      // The media error's own Chinese reaches operations with the problem.
+      problems: [expect.objectContaining({ field: 'cover', messageZh: '「photo.jpg」是视频文件，门户网站的图片需要图片原件。' })],
     });
     const flaky: RenditionSource = {
       get: async () => {
@@ -1063,7 +1070,7 @@ describe('publishing to a web root', () => {
       expect(await brokenLinks(gen, page)).toEqual([]);
       expect(htmlProblems(await readFile(path.join(gen, page), 'utf8'))).toEqual([]);
     }
-  }, 120_000);
+  });
 
   // ── serve.ts ───────────────────────────────────────────────────────────────────────────────
 

@@ -205,6 +205,28 @@ describe('preflight adaptations and package rules', () => {
     expect(submitBlockers(r).filter((p) => p.channelId === wechat().id)).toEqual([]);
   });
 
+  it('a cover too small for WeChat blocks submit at /cover with what it needs, instead of the release failing at WeChat', () => {
+    const tiny: MediaInfo = { ...photo, mediaId: 'd'.repeat(64), width: 120, height: 80, name: '小图.jpg' };
+    const content = policy([wechat().id], { cover: { mediaId: tiny.mediaId, alt: '小图' } });
+    const r = preflight({
+      content,
+      packageId: 'pkg-20261130-0a1b2c3d',
+      revision: 1,
+      contentHash: 'h1',
+      registry,
+      media: { ...MEDIA, [tiny.mediaId]: tiny },
+      portalBaseUrl: PORTAL,
+      formatFor,
+    });
+    const blocking = channelResult(r, wechat().id).blocking;
+    expect(blocking.map((p) => p.field)).toEqual(['/cover']);
+    expect(blocking[0]!.message).toContain('微信封面按 2.35:1 裁切后至少需要 450×191 像素，图片“小图.jpg”为 120×80（裁切后只有 120×51）');
+    expect(r.ok).toBe(false);
+    expect(submitBlockers(r)).toContainEqual(expect.objectContaining({ field: '/cover', channelId: wechat().id }));
+    // The same package with a cover large enough passes.
+    expect(channelResult(run(policy([wechat().id])), wechat().id).blocking).toEqual([]);
+  });
+
   it('a title over 32 characters is shortened for WeChat, with the truncated title in the preview', () => {
     const title = '碑林区人民政府关于进一步深化放管服改革优化营商环境持续激发市场主体活力的若干措施';
     const content = policy([wechat().id]);

@@ -263,6 +263,47 @@ describe('wechat_oa format', () => {
     ]);
   });
 
+  it('a cover too small for WeChat (under 450×191 after the 2.35:1 crop) is refused at format, in Chinese; without a chosen cover the first picture large enough is used', async () => {
+    const small = await media.photo('small-cover', 400, 300);
+    // The renderer cannot make WeChat's thumb from it: formatting must not promise a cover it cannot send.
+    await expect(media.renditions.get(small.mediaId, 'wechat_oa.thumb')).rejects.toMatchObject({ code: 'media_too_small' });
+
+    const chosen = policyUnit({ cover: small, inline });
+    const refused = (() => {
+      try {
+        formatWechat(chosen, channel);
+      } catch (error) {
+        return error as DeliveryError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(refused.errorClass).toBe('rejected');
+    expect(refused.problems).toEqual([
+      {
+        field: 'cover',
+        message: expect.stringContaining(
+          "WeChat's cover must be at least 450×191 after cropping to 2.35:1; small-cover.jpg is 400×300 (400×170 after the crop)",
+        ),
+        messageZh: expect.stringContaining('微信封面按 2.35:1 裁切后至少需要 450×191 像素，图片“small-cover.jpg”为 400×300（裁切后只有 400×170）'),
+      },
+    ]);
+
+    // No cover chosen, a small picture first in the body: the first one large enough is the cover, and it renders.
+    const auto = policyUnit({ inline }, { cover: undefined });
+    auto.document = { ...auto.document, body: `<p>${bodyImage(small.mediaId, '小图')}</p>${auto.document.body}` };
+    auto.media[small.mediaId] = small;
+    const formatted = formatWechat(auto, channel);
+    expect(formatted.payload.cover).toEqual({ mediaId: inline.mediaId, spec: 'wechat_oa.thumb', materialType: 'thumb' });
+    expect(formatted.warningsZh?.join(' ')).toContain('第一张够大的图片');
+    await expect(media.renditions.get(inline.mediaId, 'wechat_oa.thumb')).resolves.toMatchObject({ width: 900, height: 383 });
+
+    // Only small pictures and no video: refused with the same sentence rather than failing at release.
+    const onlySmall = policyUnit({}, { cover: undefined });
+    onlySmall.document = { ...onlySmall.document, body: `<p>${bodyImage(small.mediaId, '小图')}</p>${onlySmall.document.body}` };
+    onlySmall.media[small.mediaId] = small;
+    expect(() => formatWechat(onlySmall, channel)).toThrow(/WeChat's cover must be at least 450×191/);
+  });
+
   it('lists every problem at once, empty articles included', () => {
     const u = policyUnit({}, { document: { ...policyUnit({}).document, title: '', body: '<p> </p>' } });
     u.interpretations[0] = { ...u.interpretations[0]!, body: '' };

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannelAdapters } from '../../adapters/index.js';
 import { DeliveryError } from '../../adapters/errors.js';
-import { createManualHandoffAdapter, validateManualPostUrl, writeHandoffBundle } from '../../adapters/manual-handoff.js';
+import { createManualHandoffAdapter, isManualPlatform, validateManualPostUrl, writeHandoffBundle } from '../../adapters/manual-handoff.js';
 import type { MediaInfo } from '../../adapters/types.js';
 import { probeMedia } from '../../media/index.js';
 import { PORTAL_BASE, ingestClip, makeUnit } from './mc-support.js';
@@ -104,5 +104,13 @@ describe('Xiaohongshu: a manual hand-off channel', () => {
     const answer = validateManualPostUrl('xiaohongshu', url);
     if (expected === null) expect(answer).toBeNull();
     else expect(answer).toMatch(expected);
+  });
+
+  // The API's check of a confirmed post's URL and `govpub deliveries bundle` named Toutiao and
+  // Channels only: a Xiaohongshu post was confirmed with any URL, and its bundle refused.
+  it('is a manual platform to the post-URL check and the CLI bundle, as its declaration says', () => {
+    expect(isManualPlatform('xiaohongshu')).toBe(true);
+    expect(['toutiao', 'wechat_channels', 'wechat_oa', 'portal', 'weibo'].map(isManualPlatform)).toEqual([true, true, false, false, false]);
+    expect(isManualPlatform('nosuch')).toBe(false);
   });
 });

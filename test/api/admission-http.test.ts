@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { ApiClient } from '../../cli/api-client.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { scrape, total } from '../support/prometheus.js';
 
 let app: TestApp;
 const apis: FastifyInstance[] = [];
@@ -47,10 +48,22 @@ async function oneTurnApi(maxWaitMs: number) {
     await holding;
     return { done, release: () => release() };
   };
-  return { call, hold, base };
+  /** Until `count` commands of the class wait for their turn (the API's own gauge, GET /metrics). */
+  const waiting = (kind: 'finish' | 'start', count: number) =>
+    expect.poll(async () => total((await scrape(`${base}/metrics`)).samples, 'govpub_api_commands', { state: 'waiting', class: kind })).toBe(count);
+  /** Until the API has answered `count` requests to POST /api/packages with a 5xx (GET /metrics). */
+  const refusedCreates = (count: number) =>
+    expect
+      .poll(async () =>
+        total((await scrape(`${base}/metrics`)).samples, 'govpub_http_request_duration_seconds_count', {
+          method: 'POST',
+          route: '/api/packages',
+          status_class: '5xx',
+        }),
+      )
+      .toBe(count);
+  return { call, hold, base, waiting, refusedCreates };
 }
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -95,7 +108,7 @@ describe('commands take turns', () => {
   });
 
   it('gives the freed turn to a review decision before a create that waited longer', async () => {
-    const { call, hold } = await oneTurnApi(20_000);
+    const { call, hold, waiting } = await oneTurnApi(20_000);
     const pkg = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));
     expect(pkg.status).toBe(201);
     expect((await call('POST', `/api/packages/${pkg.body.id}/submit`, tokens.editor)).status).toBe(200);
@@ -103,11 +116,13 @@ describe('commands take turns', () => {
     const holder = await hold();
     const answered: string[] = [];
     const create = call('POST', '/api/packages', tokens.editor, policyPackage(app.registry)).then((r) => (answered.push('create'), r));
-    await settle(); // the create is waiting first
+    // The create is waiting first (a fixed 100 ms was not always enough for a request to arrive on
+    // a loaded machine, and the freed turn then went to the only one waiting).
+    await waiting('start', 1);
     const decision = call('POST', `/api/packages/${pkg.body.id}/decisions`, tokens.first, { revision: pkg.body.revision, decision: 'approve' }).then(
       (r) => (answered.push('decision'), r),
     );
-    await settle();
+    await waiting('finish', 1);
     expect(answered).toEqual([]);
     holder.release();
     expect((await decision).status).toBe(200);
@@ -116,14 +131,14 @@ describe('commands take turns', () => {
   });
 
   it("the CLI's client sends a command the API refused as busy again after the pause, and it is carried out once", async () => {
-    const { hold, base } = await oneTurnApi(300);
+    const { hold, base, refusedCreates } = await oneTurnApi(300);
     const holder = await hold();
     const client = new ApiClient(base, tokens.editor);
     const title = `排队重发 ${Date.now()}`;
     const body = policyPackage(app.registry, { title });
     const created = client.request<{ id: string }>('POST', '/api/packages', body);
     // Refused once (its 0.3 s of waiting is over), then the client pauses 5 s: free the turn meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await refusedCreates(1);
     holder.release();
     await holder.done;
     const { id } = await created;

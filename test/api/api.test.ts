@@ -1,18 +1,39 @@
 /** The HTTP API over a real socket: identity, roles, error shapes and the documented contract. */
+import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
-import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { disableUser, enableUser } from '../../services/users.js';
+import { policyPackage, refusal, startTestApp, type TestApp } from '../support/app.js';
+import { apiCaller } from '../support/http.js';
 
 let app: TestApp;
 let api: FastifyInstance;
 let base: string;
 const tokens: Record<string, string> = {};
+/** Updates the API has sent to package workflows (its service reads a decision's stage before it sends one). */
+const updatesSent: string[] = [];
 
 beforeAll(async () => {
   app = await startTestApp();
   await app.startWorker();
-  api = await buildApi(app.ctx);
+  // The API's Temporal client, counting the Updates it sends: the race below waits on it.
+  const temporal = new Client({
+    connection: app.client.connection,
+    namespace: app.client.options.namespace,
+    interceptors: {
+      workflow: [
+        {
+          startUpdate: (input, next) => {
+            updatesSent.push(input.updateName);
+            return next(input);
+          },
+        },
+      ],
+    },
+  });
+  api = await buildApi({ ...app.ctx, temporal });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
   tokens.editor = (await app.user('api-editor', 'editor')).token;
@@ -29,15 +50,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const call = apiCaller(() => base);
 
 describe('identity and roles', () => {
   it('answers 401 without a token or with an unknown one, saying how to get one', async () => {
@@ -59,6 +72,30 @@ describe('identity and roles', () => {
     expect(userName.body.error.message).toContain('govpub users rotate-token');
     expect(userName.body.error.messageZh).toMatch(/gp_ 开头/);
     expect(JSON.stringify(userName.body)).not.toContain('wang.wei');
+  });
+
+  it('answers an API token sent where an id or a filter belongs with 400 token_in_url, never quoting it back', async () => {
+    for (const path of [`/api/packages/${tokens.ops}`, `/api/deliveries/${tokens.ops}/retry`, `/api/deliveries?package=${tokens.ops}`]) {
+      const answer = await call(path.endsWith('retry') ? 'POST' : 'GET', path, tokens.editor);
+      expect(answer.status, path).toBe(400);
+      expect(answer.body.error.code, path).toBe('token_in_url');
+      expect(answer.body.error.message, path).toContain('Authorization header');
+      expect(answer.body.error.message, path).toContain('govpub users rotate-token');
+      expect(JSON.stringify(answer.body), path).not.toContain(tokens.ops);
+    }
+  });
+
+  it('a user enabled again gets a token of its own lifetime: one whose old end passed meanwhile still lets them in', async () => {
+    const { token } = await app.user('api-returning', 'editor');
+    await disableUser(app.db, 'api-returning', '借调');
+    await sql`update users set token_expires_at = now() - interval '1 day' where name = 'api-returning'`.execute(app.db);
+    const enabled = await enableUser(app.db, 'api-returning');
+    expect(enabled.user.token_expires_at).toBeNull();
+    expect((await call('GET', '/api/packages', enabled.token)).status).toBe(200);
+    expect((await call('GET', '/api/packages', token)).status).toBe(401);
+    // Enabling a user who is not disabled would replace the token they work with: refused, nothing changed.
+    expect((await refusal(enableUser(app.db, 'api-returning'))).code).toBe('user_not_disabled');
+    expect((await call('GET', '/api/packages', enabled.token)).status).toBe(200);
   });
 
   it('answers 403 when the role may not act', async () => {
@@ -83,7 +120,7 @@ describe('packages through the API', () => {
       expect(decided.status).toBe(200);
     }
     let view = await call('GET', `/api/packages/${id}`, tokens.editor);
-    for (let i = 0; i < 50 && view.body.status !== 'released'; i++) {
+    for (let i = 0; i < 300 && view.body.status !== 'released'; i++) {
       await new Promise((r) => setTimeout(r, 200));
       view = await call('GET', `/api/packages/${id}`, tokens.editor);
     }
@@ -94,6 +131,8 @@ describe('packages through the API', () => {
 
     const retract = await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '信息有误' });
     expect(retract.status).toBe(200);
+    // The status is still the release's until the channels are cleared; the answer says the retraction has begun.
+    expect(retract.body.retraction).toEqual({ reason: '信息有误', by: expect.any(String), at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
     const actions = audit.body.entries.map((e: { action: string }) => e.action);
     expect(actions.slice(0, 5)).toEqual(['create', 'submit', 'approve', 'approve', 'approve']);
@@ -145,13 +184,27 @@ describe('packages through the API', () => {
       return created.body.id as string;
     }
 
-    /** zhao (初审) and wu (初审 and 复审) approve revision 1 at once, as the audit found them. */
-    async function race(id: string, body: Record<string, unknown>) {
-      const [zhao, wu] = await Promise.all(
+    /**
+     * zhao (初审) and wu (初审 and 复审) approve revision 1 at once, as the audit found them. With
+     * `bothArriveFirst` the package's worker is stopped until the API has sent both Updates (each
+     * after reading the stage), so neither is applied before the other has arrived, however slow
+     * the machine: without it, on a loaded CI machine one request was once answered before the
+     * other arrived, and then deciding at 复审 is right.
+     */
+    async function race(id: string, body: Record<string, unknown>, bothArriveFirst = false) {
+      if (bothArriveFirst) await app.stopWorker();
+      const sentBefore = updatesSent.length;
+      const sent = Promise.all(
         (['zhao', 'wu'] as const).map((who) =>
           call('POST', `/api/packages/${id}/decisions`, tokens[who], { revision: 1, decision: 'approve', comment: `${who} 同意`, ...body }),
         ),
       );
+      if (bothArriveFirst) {
+        // Both decisions have read the package's stage and wait on their Update, which no worker takes until this one starts.
+        await expect.poll(() => updatesSent.length - sentBefore, { timeout: 120_000 }).toBe(2);
+        await app.startWorker();
+      }
+      const [zhao, wu] = await sent;
       const answers = [
         { who: 'api-zhao', ...zhao! },
         { who: 'api-wu', ...wu! },
@@ -169,7 +222,7 @@ describe('packages through the API', () => {
     }
 
     it('pinned to the stage the package is at when they arrive: one 200, the other 409 stage_already_decided, never an approval at 复审', async () => {
-      await race(await inReview(), {});
+      await race(await inReview(), {}, true);
     });
 
     it('pinned to the stage the reviewer names (id or name): the same, whichever arrives first', async () => {

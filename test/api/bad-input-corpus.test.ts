@@ -26,6 +26,7 @@ import { LocalMediaStore } from '../../media/index.js';
 import { MediaService } from '../../services/media.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
 import { expectOnly, expectNoStrayWorkflows as noStrayWorkflows, traces as snapshot } from '../support/traces.js';
+import { until } from '../support/http.js';
 
 /** A request that has not answered within this is a hang: the case fails. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -233,16 +234,6 @@ function refusals(category: string, cases: Omit<Case, 'category'>[]): void {
 
 async function call(method: string, urlPath: string, who: Who, body?: unknown): Promise<Answer> {
   return send({ method, path: urlPath, as: who, ...(body !== undefined ? { json: body } : {}) });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 async function png(width: number, height: number, background = '#2a6f97'): Promise<Buffer> {

@@ -194,8 +194,10 @@ describe('bad query and path parameters: 400 naming the parameter, never 500', (
     const long = await call('GET', `/api/packages/${'p'.repeat(150)}`, tokens.editor);
     expect(long.status).toBe(400);
     expect(long.body.error.issues[0]).toMatchObject({ path: 'id', message: 'is 150 characters; at most 100 allowed' });
-    // An encoded colon is still a channel id.
-    expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/resume`, tokens.ops)).status).toBe(200);
+    // An encoded colon is still a channel id: the channel is found (it is not paused, so there is nothing to resume).
+    const decoded = await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/resume`, tokens.ops);
+    expect(decoded.status).toBe(409);
+    expect(decoded.body.error.code).toBe('channel_not_paused');
   });
 });
 

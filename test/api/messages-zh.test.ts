@@ -130,6 +130,17 @@ describe('the Chinese table of error codes', () => {
       '微博拒绝了这次发布（平台代码：invalid_request）。请查看问题说明，修改稿件内容后重新发布，或跳过该渠道。',
     );
     expect(sentence('weibo', 'rejected', '29999')).toContain('（平台代码：29999）');
+    // Problems that end their own sentence: joined once, one full stop at the end.
+    expect(
+      deliveryErrorZh({
+        platform: 'weibo',
+        errorClass: 'rejected',
+        errorMessage: 'English detail',
+        platformCode: null,
+        problemsZh: ['图片过小，无法生成微博封面。', '标题过长；'],
+        state: 'failed',
+      }),
+    ).toBe('微博不能按原样接收这份稿件：图片过小，无法生成微博封面；标题过长。请修改后重新发布，或跳过该渠道。');
     // Codes the adapters record outside the client's tables have their sentence too.
     expect(sentence('weibo', 'rejected', '20019')).toContain('一天内重复发布相同的内容（20019）');
     expect(sentence('news_site', 'rejected', 'deleted')).toContain('无法在这次投递中再次发布（平台代码：deleted）。');
@@ -268,7 +279,7 @@ beforeAll(async () => {
   tokens.second = (await app.user('zh-second', 'reviewer', ['second'])).token;
   tokens.final = (await app.user('zh-final', 'reviewer', ['final'])).token;
   tokens.ops = (await app.user('zh-ops', 'ops')).token;
-}, 120_000);
+});
 
 afterAll(async () => {
   await api?.close();

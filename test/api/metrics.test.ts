@@ -13,6 +13,7 @@ import { connectPostgres } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
 import { labelValues, scrape, total, type Sample } from '../support/prometheus.js';
+import { apiCaller } from '../support/http.js';
 
 let app: TestApp;
 let db: Kysely<DB>;
@@ -52,14 +53,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function call(method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
+const call = apiCaller(() => base);
 
 const requests = (samples: Sample[], labels: Record<string, string>) => total(samples, 'govpub_http_request_duration_seconds_count', labels);
 const updates = (samples: Sample[], labels: Record<string, string>) => total(samples, 'govpub_workflow_update_duration_seconds_count', labels);
@@ -130,9 +124,10 @@ describe('the API metrics endpoint', () => {
     for (const who of ['first', 'second', 'final'] as const) {
       expect((await call('POST', `/api/packages/${packageId}/decisions`, tokens[who], { revision: 1, decision: 'approve' })).status).toBe(200);
     }
-    for (let i = 0; i < 100 && (await call('GET', `/api/packages/${packageId}`, tokens.editor)).body.status !== 'released'; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // Released: every delivery settled, so the rows read below stay as they are while the metrics catch up.
+    await expect
+      .poll(async () => (await call('GET', `/api/packages/${packageId}`, tokens.editor)).body.status, { timeout: 90_000, interval: 200 })
+      .toBe('released');
     const deliveryRows = await app.db.selectFrom('deliveries').select(['platform', 'state']).execute();
     expect(deliveryRows.length).toBeGreaterThan(0);
     const expected = new Map<string, number>();
@@ -146,12 +141,15 @@ describe('the API metrics endpoint', () => {
         const [platform, state] = key.split('|');
         return total(samples, 'govpub_deliveries', { platform: platform!, state: state! }) === n;
       }) && total(samples, 'govpub_deliveries') === deliveryRows.length;
-    for (let i = 0; i < 40; i++) {
-      samples = (await scrape(`${base}/metrics`)).samples;
-      if (matches()) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(matches()).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          samples = (await scrape(`${base}/metrics`)).samples;
+          return matches();
+        },
+        { interval: 250 },
+      )
+      .toBe(true);
     // Zeros for the states nobody is in, for every platform of the registry.
     expect(samples.some((s) => s.name === 'govpub_deliveries' && s.labels.platform === 'douyin' && s.labels.state === 'pending' && s.value === 0)).toBe(true);
     const unsettled = deliveryRows.filter((r) => !['live', 'canceled', 'retracted', 'awaiting_manual', 'failed'].includes(r.state));

@@ -13,6 +13,7 @@ import type { DocumentValidity } from '../../adapters/portal/pages/model.js';
 import { addUser } from '../../services/users.js';
 import { runCli } from '../support/cli.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { apiCaller, until } from '../support/http.js';
 
 let app: TestApp;
 let api: FastifyInstance;
@@ -49,25 +50,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const call = apiCaller(() => base);
 
 const normative = () => app.registry.catalogue.find((i) => i.normative)!;
 const plainPolicy = () => app.registry.catalogue.find((i) => i.contentClass === 'policy' && !i.normative && !i.requiresInterpretation)!;

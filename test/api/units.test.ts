@@ -15,6 +15,7 @@ import { addUser } from '../../services/users.js';
 import { writeFixture, type FixtureEdits } from '../config/registry-fixture.js';
 import { runCli } from '../support/cli.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { apiCaller } from '../support/http.js';
 
 let app: TestApp;
 let api: FastifyInstance;
@@ -43,15 +44,7 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const call = apiCaller(() => base);
 
 async function configProblems(edits: FixtureEdits): Promise<string[]> {
   const dir = writeFixture(edits);

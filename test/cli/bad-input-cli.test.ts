@@ -148,6 +148,8 @@ function refusedCommands(group: string, cases: CliCase[]): void {
           const result = await govpub(c.usage || c.says ? args : [...args, '--json'], c.env?.(), c.input);
           const detail = `govpub ${args.join(' ').slice(0, 160)}\nexit ${result.code}\nstdout ${result.stdout.slice(0, 500)}\nstderr ${result.stderr.slice(0, 500)}`;
           if (c.hides) expect(`${result.stdout}\n${result.stderr}`, detail).not.toContain(c.hides);
+          // What was typed is quoted back escaped: a raw ANSI escape would clear the terminal, a U+202E reverse the sentence.
+          expect(result.stderr, detail).not.toMatch(RAW_CONTROL);
           if (c.usage) {
             expect(result.code, detail).toBe(2);
             expect(result.stderr, detail).toMatch(c.usage);
@@ -175,6 +177,8 @@ function refusedCommands(group: string, cases: CliCase[]): void {
 }
 
 const NO_DELIVERY = '00000000-0000-4000-8000-000000000000';
+/** Characters a terminal acts on rather than shows (line feeds and tabs aside), and the direction overrides. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202d\u202e]/;
 
 refusedCommands('govpub packages', [
   { name: 'create: a file that does not exist', args: () => ['packages', 'create', '--file', path.join(dir, 'missing.json')], code: 'file_unreadable' },
@@ -238,6 +242,14 @@ refusedCommands('govpub packages', [
   },
   { name: 'retract: no --reason', args: () => ['packages', 'retract', draftId], usage: /--reason/ },
   { name: 'show: an id that looks like SQL', args: () => ['packages', 'show', "pkg' OR '1'='1"], code: 'not_found' },
+  // "No package with id gp_…" quoted the token back.
+  { name: 'show: a token typed as the id (never printed)', args: () => ['packages', 'show', tokens.ops], code: 'token_in_url', hides: tokens.ops },
+  { name: 'show: an id with a direction override, quoted back escaped', args: () => ['packages', 'show', 'pkg-\u202e1'], says: /pkg-\\u202e1/ },
+  {
+    name: 'decide: --decision with an ANSI escape, quoted back escaped',
+    args: () => ['packages', 'decide', draftId, '--revision', '1', '--decision', 'ok\u001b[2J'],
+    usage: /ok\\u001b\[2J/,
+  },
   { name: 'list: --status lost', args: () => ['packages', 'list', '--status', 'lost'], code: 'invalid_query' },
 ]);
 
@@ -255,6 +267,20 @@ refusedCommands('govpub deliveries, channels', [
     code: 'not_found',
   },
   { name: 'deliveries retry: a percent sign', args: () => ['deliveries', 'retry', '%'], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'not_found' },
+  {
+    name: 'deliveries retry: a token typed as the id (never printed)',
+    args: () => ['deliveries', 'retry', tokens.editor],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'token_in_url',
+    hides: tokens.editor,
+  },
+  {
+    name: 'deliveries list: a token typed as --package (never printed)',
+    args: () => ['deliveries', 'list', '--package', tokens.editor],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'token_in_url',
+    hides: tokens.editor,
+  },
   {
     name: 'deliveries skip: an empty reason',
     args: () => ['deliveries', 'skip', NO_DELIVERY, '--reason', ''],
@@ -327,7 +353,24 @@ refusedCommands('govpub users (local administration)', [
     args: () => ['users', 'add', 'corpus-new-5', '--role', 'editor', '--display-name', '王伟\u001b[2J'],
     code: 'invalid_display_name',
   },
-  { name: 'add: a name that exists', args: () => ['users', 'add', 'cli-corpus-editor', '--role', 'editor'], code: 'user_exists' },
+  {
+    name: 'add: a name that exists (says how to get a new token for it)',
+    args: () => ['users', 'add', 'cli-corpus-editor', '--role', 'editor'],
+    code: 'user_exists',
+    message: /govpub users rotate-token cli-corpus-editor/,
+  },
+  {
+    name: 'add: a name with an ANSI escape, quoted back escaped',
+    args: () => ['users', 'add', 'wang\u001b[2J', '--role', 'editor'],
+    says: /"wang\\u001b\[2J"/,
+  },
+  {
+    name: 'add: a role with a carriage return, quoted back escaped',
+    args: () => ['users', 'add', 'corpus-new-9', '--role', 'editor\r'],
+    says: /"editor\\u000d"/,
+  },
+  // Enabling again replaced the token the user was working with.
+  { name: 'enable: a user who is not disabled', args: () => ['users', 'enable', 'cli-corpus-owner'], code: 'user_not_disabled' },
   { name: 'disable: an unknown user', args: () => ['users', 'disable', 'nobody-here', '--reason', '调岗'], code: 'user_unknown' },
   { name: 'disable: a blank reason', args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '   '], code: 'invalid_reason' },
   {

@@ -103,7 +103,7 @@ describe('govpub media', () => {
     });
   });
 
-  it('list: newest first, as a table or JSON', { timeout: 120_000 }, async () => {
+  it('list: newest first, as a table or JSON', async () => {
     const table = await runCli(['media', 'list'], env);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^id\s+kind\s+type\s+size\s+duration\s+bytes\s+name\s+added/);
@@ -127,6 +127,17 @@ describe('govpub media', () => {
     expect(JSON.parse(t.stdout).error.message).toMatch(/notes\.jpg is a text file/);
     const missing = await runCli(['media', 'add', path.join(h.dir, 'nope.jpg')], env);
     expect(missing.stderr).toMatch(/Cannot read .*nope\.jpg: ENOENT/);
+  });
+
+  it('a --renditions the API refuses after the upload says the file is stored, with its id', { timeout: 180_000 }, async () => {
+    const poster = path.join(h.dir, '海报.jpg');
+    await makePhoto(poster, 640, 480);
+    const result = await runCli(['media', 'add', poster, '--renditions', 'doyin'], env);
+    expect(result.code).toBe(1);
+    const id = /海报\.jpg is stored as ([0-9a-f]{64}), but no renditions were asked for: platforms\[0\]: expected one of/.exec(result.stderr)?.[1];
+    expect(id, result.stderr).toBeDefined();
+    expect(result.stderr).toContain('the file is not uploaded twice');
+    expect(await h.store.has(id!)).toBe(true);
   });
 
   it('a job that fails: status --watch exits 1 and says why (here: no CJK font for the watermark)', { timeout: 180_000 }, async () => {

@@ -36,7 +36,7 @@ beforeAll(async () => {
     GOVPUB_COMPLIANCE_SCHEDULES: 'off',
     GOVPUB_SIMULATORS: 'off',
   };
-}, 60_000);
+});
 
 afterAll(async () => {
   await database?.close();
@@ -73,5 +73,5 @@ describe('TEMPORAL_NAMESPACE', () => {
     } finally {
       await killHard(api.child);
     }
-  }, 120_000);
+  });
 });

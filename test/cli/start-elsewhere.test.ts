@@ -3,6 +3,7 @@
  * and a data directory that does not exist yet, as in
  * `DATABASE_URL=postgres://… GOVPUB_DATA_DIR=/tmp/new/dir npm start`. It used to crash with
  * ENOENT on run/temporal.json: nothing created run/ when the embedded database was not used.
+ * Acting commands in another terminal, without its PORT, find its API through run/api.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -66,6 +67,16 @@ describe('govpub start with DATABASE_URL and a new data directory', () => {
     expect(repaired.code, repaired.stderr).toBe(0);
     expect(JSON.parse(repaired.stdout)).toEqual([]);
     // Acting commands go through the running API with the token.
+    const listed = await runCli(['packages', 'list', '--json'], { ...env, GOVPUB_TOKEN: added.stdout.trim().split('\n').at(-1)! });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
+  it('an acting command in another terminal, without the PORT govpub start was given, finds its API through run/api.json', async () => {
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'api.json'), 'utf8'))).toEqual({ pid: govpub.child.pid, url: govpub.api });
+    const env = { DATABASE_URL: database.url, GOVPUB_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', PORT: '', HOST: '', GOVPUB_API_URL: '' };
+    const added = await runCli(['users', 'add', 'li.na', '--role', 'editor'], env);
+    expect(added.code, added.stderr).toBe(0);
     const listed = await runCli(['packages', 'list', '--json'], { ...env, GOVPUB_TOKEN: added.stdout.trim().split('\n').at(-1)! });
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([]);

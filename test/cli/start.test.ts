@@ -25,6 +25,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Whether something accepts TCP connections on this loopback port. */
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 let child: ChildProcess;
 let output = '';
 let env: Record<string, string>;
@@ -124,11 +136,62 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     expect(viaApi.status).toBe('released');
     const audit = JSON.parse((await runCli(['audit', '--package', id, '--json'], { ...env, GOVPUB_TOKEN: token })).stdout) as { action: string }[];
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['create', 'submit', 'approve', 'released']));
+
+    // Retraction: the command says it has begun (the answer comes before the workflow takes it up), then it completes.
+    const retracted = await runCli(['packages', 'retract', id, '--reason', '政策已调整'], as('sun'));
+    expect(retracted.code, retracted.stderr).toBe(0);
+    expect(retracted.stdout).toMatch(
+      new RegExp(`^${id}: retraction begun at \\d{4}-\\d\\d-\\d\\dT\\S+ \\(reason: 政策已调整\\); every channel takes it down now`),
+    );
+    expect(retracted.stdout).toContain(`govpub packages show ${id}`);
+    await expect
+      .poll(async () => JSON.parse((await runCli(['packages', 'show', id, '--json'], as('wang'))).stdout).status, { timeout: 120_000 })
+      .toBe('retracted');
+  });
+
+  it('a manual hand-off: deliveries bundle writes the bundle with its pictures, confirm --url makes it live', { timeout: 240_000 }, async () => {
+    const registry = await loadRegistry();
+    const as = (name: string) => ({ ...env, GOVPUB_TOKEN: tokens[name]! });
+    const ops = (await runCli(['users', 'add', 'ops-zhang', '--role', 'ops'], env)).stdout.trim().split('\n').at(-1)!;
+    const cover = await runCli(['media', 'add', path.join(ROOT_DIR, 'examples', 'media', 'cover.jpg'), '--json'], as('wang'));
+    expect(cover.code, cover.stderr).toBe(0);
+    const portal = `portal:${registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId}`;
+    const file = path.join(dataDir, 'handoff.json');
+    const body = policyPackage(registry, { title: '关于做好冬季供暖保障工作的通知', targets: [portal, 'toutiao:blfb-tt'] });
+    fs.writeFileSync(file, JSON.stringify({ ...body, cover: { mediaId: JSON.parse(cover.stdout).id, alt: '碑林区街景' } }));
+    const created = await runCli(['packages', 'create', '--file', file, '--json'], as('wang'));
+    expect(created.code, created.stderr).toBe(0);
+    const id = JSON.parse(created.stdout).id as string;
+    expect((await runCli(['packages', 'submit', id], as('wang'))).code).toBe(0);
+    for (const reviewer of ['zhao', 'qian', 'sun'])
+      expect((await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve'], as(reviewer))).code).toBe(0);
+    const manual = async () =>
+      (
+        JSON.parse((await runCli(['deliveries', 'list', '--package', id, '--json'], { ...env, GOVPUB_TOKEN: ops })).stdout).items as {
+          id: string;
+          channelId: string;
+          state: string;
+        }[]
+      ).find((d) => d.channelId === 'toutiao:blfb-tt');
+    await expect.poll(async () => (await manual())?.state, { timeout: 120_000, interval: 500 }).toBe('awaiting_manual');
+    const deliveryId = (await manual())!.id;
+    // The pictures come from the API's rendition routes, which want the token like every /api route.
+    const out = path.join(dataDir, 'bundle');
+    const bundle = await runCli(['deliveries', 'bundle', deliveryId, '--out', out], { ...env, GOVPUB_TOKEN: ops });
+    expect(bundle.code, bundle.stderr).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['封面.jpg', '标题.txt', '正文.html', '正文.txt', '说明.txt'].sort());
+    expect(fs.statSync(path.join(out, '封面.jpg')).size).toBeGreaterThan(10_000);
+    const confirmed = await runCli(['deliveries', 'confirm', deliveryId, '--url', 'https://www.toutiao.com/article/7312345678901234567/'], {
+      ...env,
+      GOVPUB_TOKEN: ops,
+    });
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toContain('state: live');
   });
 
   it(
     "acts only with a valid token: no token, a name typed where the token belongs, a rotated or a disabled user's token are refused",
-    { timeout: 120_000 },
+    { timeout: 180_000 },
     async () => {
       const added = await runCli(['users', 'add', 'zhou', '--role', 'editor'], env);
       const token = added.stdout.trim().split('\n').at(-1)!;
@@ -175,7 +238,11 @@ describe('start-up refuses bad setups with one clear message and a non-zero exit
   });
 
   it('an unreachable database or Temporal server', async () => {
-    const db = await runCli(['start'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/govpub' });
+    const db = await runCli(['start'], {
+      ...env,
+      GOVPUB_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-nodb-')),
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/govpub',
+    });
     expect(db.code).toBe(1);
     expect(db.stderr).toMatch(/Cannot reach the database at postgres:\/\/postgres@127\.0\.0\.1:1\/govpub/);
     const api = await runCli(['packages', 'list'], { ...env, GOVPUB_TOKEN: 'gp_x', GOVPUB_API_URL: 'http://127.0.0.1:1' });
@@ -205,6 +272,31 @@ describe('start-up refuses bad setups with one clear message and a non-zero exit
     const provided = await runCli(['worker'], { ...env, ...secrets, TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(provided.stderr).toMatch(/Cannot reach the Temporal server/);
     expect(provided.stderr).not.toContain('value-from-test');
+  });
+
+  it('a second start on the data directory of a running one: refused, naming the running process and its API; the first runs on', async () => {
+    const recorded = fs.readFileSync(path.join(dataDir, 'run', 'api.json'), 'utf8');
+    // Other ports, so it is the data directory that is refused, not a port.
+    const ports = {
+      PORT: String(await freePort()),
+      GOVPUB_TEMPORAL_PORT: String(await freePort()),
+      GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+      GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
+    };
+    const second = await runCli(['start'], { ...env, ...ports });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`govpub is already running on the data directory ${dataDir} (process ${child.pid}, API at http://127.0.0.1:${env.PORT})`);
+    expect(second.stderr).toContain('GOVPUB_DATA_DIR=<another directory>');
+    const inChinese = await runCli(['start'], { ...env, ...ports, GOVPUB_LANG: 'zh' });
+    expect(inChinese.code).toBe(1);
+    expect(inChinese.stderr).toContain(`govpub 已在数据目录 ${dataDir} 上运行（进程 ${child.pid}，API 地址 http://127.0.0.1:${env.PORT}），本次未启动`);
+    // Nothing of the second came up or was overwritten: no dev server on its port, the first's records and API as they were.
+    expect(fs.existsSync(path.join(dataDir, 'temporal-server.log'))).toBe(true);
+    expect(await portAnswers(Number(ports.GOVPUB_TEMPORAL_PORT))).toBe(false);
+    expect(fs.readFileSync(path.join(dataDir, 'run', 'api.json'), 'utf8')).toBe(recorded);
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'start.json'), 'utf8')).pid).toBe(child.pid);
+    const health = await fetch(`http://127.0.0.1:${env.PORT}/healthz`).then((r) => r.json());
+    expect(health).toMatchObject({ status: 'ok', database: 'ok', temporal: 'ok' });
   });
 
   it('a port in use', async () => {
@@ -306,4 +398,94 @@ describe('stopping', () => {
       expect(events.readableEnded || events.destroyed).toBe(true);
     },
   );
+});
+
+/** A data directory and ports of its own, for a second `govpub start` beside the file's running one. */
+async function ownStartSetup(prefix: string) {
+  const ownDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const ownEnv = {
+    ...env,
+    GOVPUB_DATA_DIR: ownDir,
+    PORT: String(await freePort()),
+    GOVPUB_TEMPORAL_PORT: String(await freePort()),
+    GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
+  };
+  return { ownDir, ownEnv };
+}
+
+/** `govpub start` with its output piped here; with `ownProcessGroup`, as a terminal runs it (Ctrl+C reaches the group). */
+function spawnStart(ownEnv: Record<string, string>, options: { ownProcessGroup?: boolean } = {}): ChildProcess {
+  return spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'start'], {
+    env: { ...process.env, ...ownEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
+  });
+}
+
+describe('its output closed (`npm start | head`)', () => {
+  it(
+    'stops what it started, in order, exit code 0: no Temporal dev server left running, no records left behind, the data directory free for the next start, which a Ctrl+C to its terminal stops cleanly',
+    { timeout: 240_000 },
+    async () => {
+      const { ownDir, ownEnv } = await ownStartSetup('govpub-start-piped-');
+      const piped = spawnStart(ownEnv);
+      let errors = '';
+      piped.stderr!.on('data', (d) => (errors += d));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        piped.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      // Like `head -1`: read the first line, then go away while it is still starting up.
+      await new Promise<void>((resolve) => {
+        let first = '';
+        piped.stdout!.on('data', (d) => {
+          first += d;
+          if (first.includes('\n')) resolve();
+        });
+      });
+      piped.stdout!.destroy();
+      expect(await exited, errors).toEqual({ code: 0, signal: null });
+      expect(errors).toBe('');
+      expect(await portAnswers(Number(ownEnv.GOVPUB_TEMPORAL_PORT))).toBe(false);
+      expect(await portAnswers(Number(ownEnv.PORT))).toBe(false);
+      expect(fs.readdirSync(path.join(ownDir, 'run'))).toEqual([]);
+      // It came up before it stopped (the dev server's history was written) and stopped whole: the next start comes up.
+      expect(fs.existsSync(path.join(ownDir, 'temporal.sqlite'))).toBe(true);
+      // In a process group of its own, as a terminal runs it: Ctrl+C goes to the whole group.
+      const again = spawnStart(ownEnv, { ownProcessGroup: true });
+      let said = '';
+      again.stdout!.on('data', (d) => (said += d));
+      again.stderr!.on('data', (d) => (said += d));
+      await expect.poll(() => said, { timeout: 120_000 }).toContain('govpub is running');
+      const stopped = new Promise((resolve) => again.once('exit', resolve));
+      const from = said.length;
+      process.kill(-again.pid!, 'SIGINT');
+      expect(await stopped).toBe(0);
+      // The dev server is not in that group: govpub stops it after the worker, whose shutdown calls it still answers.
+      expect(said.slice(from)).toMatch(/^stopping… \(Ctrl\+C again to stop at once\)\nstopped\.\n$/);
+      expect(await portAnswers(Number(ownEnv.GOVPUB_TEMPORAL_PORT))).toBe(false);
+      fs.rmSync(ownDir, { recursive: true, force: true });
+    },
+  );
+
+  it('a Ctrl+C while it starts up: it finishes starting, then stops in order (exit 0), nothing left running or recorded', { timeout: 240_000 }, async () => {
+    const { ownDir, ownEnv } = await ownStartSetup('govpub-start-interrupted-');
+    const starting = spawnStart(ownEnv, { ownProcessGroup: true });
+    let said = '';
+    starting.stdout!.on('data', (d) => (said += d));
+    starting.stderr!.on('data', (d) => (said += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      starting.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    // Its first line: the database is open, the rest (the dev server among it) still to come.
+    await expect.poll(() => said, { timeout: 120_000 }).toContain('database:');
+    process.kill(-starting.pid!, 'SIGINT');
+    expect(await exited, said).toEqual({ code: 0, signal: null });
+    expect(said).toContain('stopping once started… (Ctrl+C again to stop at once)');
+    expect(said).toContain('govpub is running');
+    expect(said).toMatch(/stopped\.\n$/);
+    expect(await portAnswers(Number(ownEnv.GOVPUB_TEMPORAL_PORT))).toBe(false);
+    expect(fs.readdirSync(path.join(ownDir, 'run'))).toEqual([]);
+    fs.rmSync(ownDir, { recursive: true, force: true });
+  });
 });

@@ -205,7 +205,7 @@ afterAll(async () => {
   for (const pid of descendants) if (alive(pid)) process.kill(pid, 'SIGKILL');
   await database?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+});
 
 describe('govpub topology --workers 2 on PostgreSQL', () => {
   it('runs the API, two workers, the simulators and Temporal as processes of their own, and records them', async () => {
@@ -237,7 +237,7 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect(await metricsOf(`${record.api}/metrics`)).toMatch(/^govpub_http_request_duration_seconds_count/m);
   });
 
-  it('refuses a second topology on the same data directory; one whose part fails at start stops what it started', { timeout: 120_000 }, async () => {
+  it('refuses a second topology on the same data directory; one whose part fails at start stops what it started', async () => {
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-clash-'));
     const temporalPort = await freePort();
     const [second, clash] = await Promise.all([
@@ -258,6 +258,12 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     ]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`A topology is already running on ${dataDir} (supervisor pid ${topology.pid}`);
+    // Nor does `govpub start` come up on its data directory (a second dev server on its temporal.sqlite).
+    const start = await runCli(['start'], { ...env, PORT: String(await freePort()), GOVPUB_TEMPORAL_PORT: String(await freePort()) }, undefined, {
+      timeoutMs: 60_000,
+    });
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain(`govpub is already running on the data directory ${dataDir} (process ${topology.pid}`);
     expect(JSON.parse(fs.readFileSync(recordFile, 'utf8'))).toEqual(record);
 
     expect(clash.code, clash.stdout + clash.stderr).toBe(1);
@@ -280,7 +286,7 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     fs.rmSync(elsewhere, { recursive: true, force: true });
   });
 
-  it('releases a package to a portal column and a WeChat account, each live exactly once', { timeout: 120_000 }, async () => {
+  it('releases a package to a portal column and a WeChat account, each live exactly once', async () => {
     const column = registry.catalogue.find((i) => i.requiresInterpretation)!.portalColumnId;
     const wechat = registry.accounts.find((a) => a.platform === 'wechat_oa' && a.publishing === 'api')!;
     const released = await release([`portal:${column}`, `wechat_oa:${wechat.id}`]);
@@ -302,7 +308,7 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect(fs.readFileSync(page, 'utf8')).toContain('碑林区人民政府关于进一步优化营商环境的若干措施');
   });
 
-  it('restarts a worker killed with SIGKILL, says so, and the restarted topology releases the next package', { timeout: 120_000 }, async () => {
+  it('restarts a worker killed with SIGKILL, says so, and the restarted topology releases the next package', async () => {
     const killed = record.workers[0]!.pid;
     process.kill(killed, 'SIGKILL');
     await until('the supervisor to say it restarts worker-1', () =>
@@ -324,7 +330,7 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect(await wechatPublications()).toHaveLength(2);
   });
 
-  it('stops in order on SIGTERM and leaves no process and no record behind', { timeout: 90_000 }, async () => {
+  it('stops in order on SIGTERM and leaves no process and no record behind', async () => {
     descendants = processTree(topology.pid!);
     expect(descendants.length).toBeGreaterThanOrEqual(5);
     const exited = new Promise<number | null>((r) => topology.once('exit', (code) => r(code)));

@@ -208,6 +208,28 @@ describe('a year with planted violations', () => {
     const all = await monitorAt(NOW).view({ scope: 'all' }, { role: 'editor', unit });
     expect(all.findings.length).toBeGreaterThan(1);
   });
+
+  it('counts what it lists when asked for one unit, kind or subject type, not the whole district', async () => {
+    const bySeverity = (findings: Finding[]) => ({
+      reminder: findings.filter((f) => f.severity === 'reminder').length,
+      warning: findings.filter((f) => f.severity === 'warning').length,
+      veto: findings.filter((f) => f.severity === 'veto').length,
+    });
+    const ops = { role: 'ops' as const, unit: null };
+    const district = await monitorAt(NOW).view({ limit: 500 }, ops);
+    const unit = registry.units.find((u) => u.name === '区文化和旅游体育局')!.id;
+    const oneUnit = await monitorAt(NOW).view({ unit, limit: 500 }, ops);
+    expect(oneUnit.findings.map((f) => f.key)).toEqual([`account_silent:${SILENT}`]);
+    expect(oneUnit.counts).toEqual({ reminder: 0, warning: 0, veto: 1 });
+    expect(district.counts).not.toEqual(oneUnit.counts);
+    for (const query of [{ kind: 'account_silent' as const }, { subjectType: 'column' as const }, { kind: 'column_stale' as const, unit }]) {
+      const view = await monitorAt(NOW).view({ ...query, limit: 500 }, ops);
+      expect(view.counts, JSON.stringify(query)).toEqual(bySeverity(view.findings));
+    }
+    // The severity filter and the page narrow the list, not the counts: they still say what each severity would list.
+    expect(district.counts).toEqual(bySeverity(district.findings));
+    expect((await monitorAt(NOW).view({ severity: 'warning', limit: 1 }, ops)).counts).toEqual(district.counts);
+  });
 });
 
 describe('registering a document published without govpub', () => {

@@ -69,7 +69,23 @@ describe('columns', () => {
     expect(kinds(column('notice_policy', at('2026-04-12')))).toEqual([]);
     expect(kinds(column('notice_policy', at('2026-04-11')))).toEqual(['column_stale']);
   });
-  it('long stale after more than 365 days; empty is empty, not stale; other columns and parents have no rule', () => {
+  it('long stale a calendar year and a day after the last update, across a 29 February too, with the limit in its words', () => {
+    const longStale = (updated: string, today: string) =>
+      checkColumns([column('news_dynamic', at(updated))], { ...ctx, today }).drafts.some((d) => d.kind === 'column_long_stale');
+    // A year with 29 February in it: the anniversary (366 days on) is not past a year yet; the day after is.
+    expect(longStale('2027-03-01', '2028-03-01')).toBe(false);
+    expect(longStale('2027-03-01', '2028-03-02')).toBe(true);
+    // Updated on 29 February: a year on is 28 February (clamped as the six-month rule is).
+    expect(longStale('2028-02-29', '2029-02-28')).toBe(false);
+    expect(longStale('2028-02-29', '2029-03-01')).toBe(true);
+    // A year without one.
+    expect(longStale('2026-03-01', '2027-03-01')).toBe(false);
+    expect(longStale('2026-03-01', '2027-03-02')).toBe(true);
+    const draft = checkColumns([column('news_dynamic', at('2027-03-01'))], { ...ctx, today: '2028-03-02' }).drafts.find((d) => d.kind === 'column_long_stale')!;
+    expect(draft.message).toContain('已 367 天未更新（最近更新：2027-03-01），属于长期未更新栏目（超过 12 个月）');
+    expect(draft.facts).toMatchObject({ daysSinceUpdate: 367, limitMonths: 12 });
+  });
+  it('long stale after a year; empty is empty, not stale; other columns and parents have no rule', () => {
     expect(kinds(column('notice_policy', at('2025-10-11')))).toEqual(['column_stale', 'column_long_stale']);
     expect(kinds(column('notice_policy', at('2025-10-12')))).toEqual(['column_stale']);
     expect(kinds(column('news_dynamic', null))).toEqual(['column_empty']);

@@ -31,6 +31,9 @@ const DY_OPEN_ID = 'ou-blfb-dy-0001';
 const WX_APPID = 'wx00000000000b1f05';
 const KS_REFRESH = 'ks-refresh-blfb-preissued-0001';
 const KS_OPEN_ID = 'ks-open-blfb-0001';
+const BZ_CLIENT_ID = 'bl00000000b1f001';
+const BZ_REFRESH = 'bz-refresh-blwhly-preissued-0001';
+const BZ_OPEN_ID = 'bz-open-blwhly-0001';
 
 let registry: Registry;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -39,6 +42,7 @@ let weibo: SimulatorHandle;
 let douyin: SimulatorHandle;
 let wechat: SimulatorHandle;
 let kuaishou: SimulatorHandle;
+let bilibili: SimulatorHandle;
 let mediaDir: string;
 
 beforeAll(async () => {
@@ -59,6 +63,10 @@ beforeAll(async () => {
     credentials: { ks00000000b1f001: 'ks-secret' },
     refreshTokens: { [KS_REFRESH]: { appId: 'ks00000000b1f001', openId: KS_OPEN_ID } },
   });
+  bilibili = await startSimulator('bilibili', {
+    credentials: { [BZ_CLIENT_ID]: 'bz-secret' },
+    refreshTokens: { [BZ_REFRESH]: { clientId: BZ_CLIENT_ID, openId: BZ_OPEN_ID } },
+  });
 });
 
 afterAll(async () => {
@@ -66,6 +74,7 @@ afterAll(async () => {
   await douyin?.close();
   await wechat?.close();
   await kuaishou?.close();
+  await bilibili?.close();
   await database?.close();
   fs.rmSync(mediaDir, { recursive: true, force: true });
 });
@@ -73,7 +82,7 @@ afterAll(async () => {
 function source(env: Record<string, string>): PlatformPostLists {
   const platforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), {
     env: {},
-    simulatorUrls: { weibo: weibo.url, douyin: douyin.url, wechat_oa: wechat.url, kuaishou: kuaishou.url },
+    simulatorUrls: { weibo: weibo.url, douyin: douyin.url, wechat_oa: wechat.url, kuaishou: kuaishou.url, bilibili: bilibili.url },
   });
   const deps = buildDeliveryDeps({
     db,
@@ -107,6 +116,11 @@ describe('platform post lists', () => {
       id: string;
     };
     await axios.post(`${kuaishou.url}/__sim/posts`, { account: KS_OPEN_ID, text: '碑林非遗手艺人（快手 App 发布）', at: older });
+    await axios.post(`${bilibili.url}/__sim/posts`, { account: BZ_OPEN_ID, text: '碑林博物馆讲解（B站投稿）', at: older });
+    const seededBz = (await axios.post(`${bilibili.url}/__sim/posts`, { account: BZ_OPEN_ID, text: '碑林文旅：书院门的一天（B站投稿）', at: outside }))
+      .data as {
+      id: string;
+    };
     expect((await axios.post(`${weibo.url}/__sim/posts`, { account: WB_UID }, { validateStatus: () => true })).status).toBe(400);
 
     const lists = source({
@@ -122,6 +136,8 @@ describe('platform post lists', () => {
       WECHAT_OA_BLJY_APP_SECRET: 'wx-secret',
       KUAISHOU_BLFB_KS_APP_SECRET: 'ks-secret',
       KUAISHOU_BLFB_KS_REFRESH_TOKEN: KS_REFRESH,
+      BILIBILI_BLWHLY_BZ_CLIENT_SECRET: 'bz-secret',
+      BILIBILI_BLWHLY_BZ_REFRESH_TOKEN: BZ_REFRESH,
     });
     const channels = [
       'weibo:blfb-wb',
@@ -131,6 +147,7 @@ describe('platform post lists', () => {
       'wechat_oa:bljy',
       'kuaishou:blfb-ks',
       'toutiao:' + registry.accounts.find((a) => a.platform === 'toutiao')!.id,
+      'bilibili:blwhly-bz',
     ].map(channel);
     expect(channels.every(Boolean)).toBe(true);
     // A manual platform has no list API: it is not asked.
@@ -141,7 +158,9 @@ describe('platform post lists', () => {
     expect(result.get('douyin:blfb-dy')).toEqual({ at: outside, source: 'platform', postId: seededDy.id });
     expect(result.get('wechat_oa:bljy')).toEqual({ at: outside, source: 'platform', postId: seededWx.id });
     expect(result.get('kuaishou:blfb-ks')).toMatchObject({ at: older, source: 'platform' });
-    expect([...result.keys()].sort()).toEqual(['douyin:blfb-dy', 'kuaishou:blfb-ks', 'wechat_oa:bljy', 'weibo:blfb-wb']);
+    // Bilibili lists published archives (archive/viewlist, status pubed): the newer of the two, by when it went public.
+    expect(result.get('bilibili:blwhly-bz')).toEqual({ at: outside, source: 'platform', postId: seededBz.id });
+    expect([...result.keys()].sort()).toEqual(['bilibili:blwhly-bz', 'douyin:blfb-dy', 'kuaishou:blfb-ks', 'wechat_oa:bljy', 'weibo:blfb-wb']);
     expect(result.unavailable.get('weibo:jkbl-wb')).toMatch(/^list unavailable: .*Weibo/);
     expect(result.unavailable.get('douyin:blwhly-dy')).toMatch(/^list unavailable: .*refresh/i);
     expect([...result.unavailable.values()].join()).not.toContain('2.00NotIssuedByWeibo');
@@ -154,7 +173,7 @@ describe('platform post lists', () => {
       await monitor.run('manual', 'test');
       const view = await monitor.view({ kind: 'account_silent', limit: 500 }, { role: 'admin', unit: null });
       const silent = new Map(view.findings.map((f) => [f.subject.id, f]));
-      for (const alive of ['weibo:blfb-wb', 'douyin:blfb-dy', 'wechat_oa:bljy']) expect(silent.has(alive), alive).toBe(false);
+      for (const alive of ['weibo:blfb-wb', 'douyin:blfb-dy', 'wechat_oa:bljy', 'bilibili:blwhly-bz']) expect(silent.has(alive), alive).toBe(false);
       // Twenty days since its last post, as Kuaishou lists it: failed, and the finding says where the date came from.
       expect(silent.get('kuaishou:blfb-ks')).toMatchObject({ severity: 'veto', facts: { lastPostAt: older, source: 'platform', daysSilent: 20 } });
       // Not listable (refused token): judged on govpub's own deliveries, of which there are none.

@@ -28,7 +28,7 @@ describe('compliance thresholds and district working days', () => {
   it('load from the shipped registry and from the fixture', async () => {
     const shipped = await loadRegistry();
     expect(shipped.compliance.accounts).toEqual({ reminderDays: 10, failDays: 14 });
-    expect(shipped.compliance.columns.longStaleDays).toBe(365);
+    expect(shipped.compliance.columns.longStaleMonths).toBe(12);
     expect(shipped.workdays).toEqual({ daysOff: [], workingDays: [], extraYears: [] });
     const dir = writeFixture();
     dirs.push(dir);
@@ -53,6 +53,15 @@ describe('compliance thresholds and district working days', () => {
         expect.stringMatching(/compliance\.yaml:4: site\.minProbes: required field is missing/),
         expect.stringMatching(/compliance\.yaml:4: site\.staleColumns: expected a whole number of columns from 1 to 10000, got "five"/),
         expect.stringMatching(/compliance\.yaml:8: site\.unreachablePercent: expected a number of percent from 0 to 100, got number 120/),
+      ]),
+    );
+    // A compliance.yaml written for an earlier release is told what replaced its key, not just "unknown key".
+    const earlier = await problems({ lines: { 'compliance.yaml': { 2: 'columns: { newsDynamicDays: 14, noticePolicyMonths: 6, longStaleDays: 365 }' } } });
+    expect(earlier).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /compliance\.yaml:2: columns\.longStaleDays: longStaleDays was replaced by longStaleMonths, calendar months .*longStaleMonths: 12 for a year/,
+        ),
       ]),
     );
     const order = await problems({ lines: { 'compliance.yaml': { 1: 'accounts: { reminderDays: 15, failDays: 14 }' } } });

@@ -5,7 +5,7 @@
  * belongs is never printed back, and `--secrets` names the platforms.yaml secrets a worker
  * publishes with (the media center's client secrets), not only the accounts'.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,32 @@ describe('govpub config check', () => {
       const ok = await check(['--secrets'], env);
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stdout).toContain('config OK');
+    },
+    TIMEOUT_MS * 3,
+  );
+
+  it(
+    'a secrets file every user of the host can read is pointed out with the chmod that fixes it; one kept to its owner is not',
+    async () => {
+      const registry = await loadRegistry(path.join(ROOT_DIR, 'config', 'registry'));
+      const secretsFile = path.join(dir, 'secrets-mode.yaml');
+      const all = {
+        ...Object.fromEntries(collectSecretRefs(registry).map((use) => [use.secret, 'x'.repeat(16)])),
+        NEWS_SITE_CLIENT_SECRET: 'y'.repeat(16),
+        MEDIA_APP_CLIENT_SECRET: 'z'.repeat(16),
+      };
+      await writeFile(secretsFile, JSON.stringify(all));
+      const env = { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config'), GOVPUB_SECRETS_FILE: secretsFile };
+      await chmod(secretsFile, 0o644);
+      const open = await check(['--secrets'], env);
+      expect(open.code, open.stderr).toBe(0);
+      expect(open.stderr).toContain(
+        `the secrets file ${secretsFile} (GOVPUB_SECRETS_FILE) is readable by every user of this host (mode 0644); restrict it: chmod 600 ${secretsFile}`,
+      );
+      await chmod(secretsFile, 0o600);
+      const kept = await check(['--secrets'], env);
+      expect(kept.code, kept.stderr).toBe(0);
+      expect(kept.stderr).not.toContain('warning');
     },
     TIMEOUT_MS * 3,
   );

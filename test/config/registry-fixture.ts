@@ -123,7 +123,7 @@ export const FIXTURE: Record<FixtureFile, string[]> = {
   ],
   'compliance.yaml': [
     'accounts: { reminderDays: 10, failDays: 14 }', // 1
-    'columns: { newsDynamicDays: 14, noticePolicyMonths: 6, longStaleDays: 365 }', // 2
+    'columns: { newsDynamicDays: 14, noticePolicyMonths: 6, longStaleMonths: 12 }', // 2
     'site:', // 3
     '  staleColumns: 5', // 4
     '  longStaleColumns: 10', // 5

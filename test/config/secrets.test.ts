@@ -92,6 +92,20 @@ describe('resolveSecrets', () => {
     expect(caught(() => store.get('WECHAT_OA_BLZW_APP_SECRET')).message).toContain(`add "WECHAT_OA_BLZW_APP_SECRET: <value>" to the secrets file ${file}`);
   });
 
+  it('a secret missing because the secrets file spells it differently names the near miss, never its value', () => {
+    const file = path.join(tmp, 'secrets-typo.yaml');
+    writeFileSync(file, `WECHAT_OA_BLWHLY_APPSECRET: "${VALUE}"\nSOMETHING_ELSE_ENTIRELY: x\n`);
+    const store = resolveSecrets(registry, { env: {}, secretsFile: file });
+    const message = caught(() => store.get(NAME)).message;
+    expect(message).toContain(
+      `The secrets file has "WECHAT_OA_BLWHLY_APPSECRET", which no account in config/registry refers to: if that is this secret misspelt, rename it to ${NAME}.`,
+    );
+    expect(message).not.toContain(VALUE);
+    expect(missingSecrets(registry, { env: {}, secretsFile: file }).find((m) => m.name === NAME)!.message).toContain('"WECHAT_OA_BLWHLY_APPSECRET"');
+    // A name far from every one in the file gets no guess.
+    expect(caught(() => store.get('WEIBO_BLFB_WB_ACCESS_TOKEN')).message).not.toContain('The secrets file has');
+  });
+
   it('reads a JSON secrets file given as an option', () => {
     const file = path.join(tmp, 'secrets.json');
     writeFileSync(file, JSON.stringify({ [NAME]: VALUE }));

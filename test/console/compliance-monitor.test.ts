@@ -221,9 +221,14 @@ describe.skipIf(skipBrowser)('合规监测 in the console', () => {
       await clear(page, 'filter-severity');
       await clear(page, 'filter-kind');
       await expect.poll(() => rows(page).count()).toBe(9);
+      expect(await page.getByTestId('compliance-counts').innerText()).toMatch(/^未解决问题（全区）：\s*提醒\s*1 项\s*警告\s*6 项\s*单项否决\s*2 项/);
       await pick(page, 'filter-unit', unitAName);
       await expect.poll(() => rows(page).count()).toBe(2);
       expect(findingQueries(requests).at(-1)?.get('unit')).toBe(unitA);
+      // The counts beside the list are the unit's (a reminder and a veto, as listed), and say so.
+      await expect
+        .poll(() => page.getByTestId('compliance-counts').innerText())
+        .toMatch(/^未解决问题（区文化和旅游体育局）：\s*提醒\s*1 项\s*警告\s*0 项\s*单项否决\s*1 项/);
       await pick(page, 'filter-status', '全部');
       await clear(page, 'filter-unit');
       await expect.poll(() => rows(page).count()).toBe(10);
@@ -233,6 +238,38 @@ describe.skipIf(skipBrowser)('合规监测 in the console', () => {
       // Every change of a filter asked the API again: the first load and seven changes (two clears fire one each).
       expect(findingQueries(requests).length).toBe(8);
       await expectAccessible(page, 'compliance (filtered)');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the answer of the filter chosen last, even when the one chosen before answers after it', async () => {
+    const { context, page, requests } = await open(users.ops!, 'compliance');
+    try {
+      await expect.poll(() => rows(page).count(), { timeout: 30_000 }).toBe(9);
+      // The unit's answer is held back until the district's, asked after it, has been shown.
+      let releaseUnit!: () => void;
+      const unitHeld = new Promise<void>((resolve) => (releaseUnit = resolve));
+      await page.route(
+        (url) => url.pathname === '/api/compliance' && url.searchParams.get('unit') === unitA,
+        async (route) => {
+          await unitHeld;
+          await route.continue();
+        },
+      );
+      await pick(page, 'filter-unit', unitAName);
+      await expect.poll(() => findingQueries(requests).at(-1)?.get('unit')).toBe(unitA);
+      await clear(page, 'filter-unit');
+      await expect.poll(() => findingQueries(requests).length).toBe(3);
+      expect(findingQueries(requests).at(-1)?.get('unit')).toBeNull();
+      await expect.poll(() => page.getByTestId('compliance-counts-scope').innerText()).toBe('未解决问题（全区）：');
+      const unitAnswered = page.waitForEvent('requestfinished', (r) => new URL(r.url()).searchParams.get('unit') === unitA);
+      releaseUnit();
+      await unitAnswered;
+      // The late answer's body is in the page; two frames later it has been handled (dropped), and the district's stays.
+      await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+      expect(await page.getByTestId('compliance-counts').innerText()).toMatch(/^未解决问题（全区）：\s*提醒\s*1 项\s*警告\s*6 项\s*单项否决\s*2 项/);
+      expect(await rows(page).count()).toBe(9);
     } finally {
       await context.close();
     }

@@ -14,7 +14,7 @@ beforeAll(async () => {
   await ensureConsoleBuilt();
   app = Fastify();
   await registerConsoleRoutes(app, { distDir: CONSOLE_DIST });
-}, 120_000);
+});
 afterAll(async () => app?.close());
 
 describe('the console at /console/', () => {

@@ -5,6 +5,8 @@
  * - a retraction started on the board shows 撤稿中 at once and is not offered again (before, the
  *   request's answer, still 已发布, overwrote the live 撤稿中 and put the 撤稿 button back), and a
  *   delivery's drawer names its package by title (before: pkg-20261203-357d6634);
+ * - a package still 发布中 (a channel failed or waiting for a person, the others live) can be
+ *   retracted from the board, as the API allows (before: 撤稿 was offered only once 已发布);
  * - the audit trail opens on its newest entries (before, oldest first: after a day's use, today's
  *   entries were a dozen pages of 加载更多 away), and in Chinese: a user added reads 「角色：审核人；
  *   审核环节：初审」, not 「角色：reviewer；stages：first」 (test/console/audit-labels.test.ts: every action),
@@ -100,6 +102,32 @@ describe.skipIf(skipBrowser)('the console in daily use', () => {
       await expect.poll(() => page.getByTestId('retract-dialog').isVisible(), { timeout: 20_000 }).toBe(false);
       expect(await page.getByTestId(`row-status-${id}`).innerText()).toBe('撤稿中');
       expect(await page.getByTestId(`retract-${id}`).count()).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
+  it('a package still releasing (a manual post awaited, the portal live) can be retracted from the board', async () => {
+    const id = await approvedPackage('关于暂停碑林区部分路段占道施工的通知', ['toutiao:blfb-tt']);
+    await expect.poll(async () => (await deliveriesOf(id)).find((d) => d.channelId === 'toutiao:blfb-tt')?.state, { timeout: 90_000 }).toBe('awaiting_manual');
+    await expect
+      .poll(async () => (await deliveriesOf(id)).every((d) => d.channelId === 'toutiao:blfb-tt' || d.state === 'live'), { timeout: 90_000 })
+      .toBe(true);
+    expect(await statusOf(id)).toBe('releasing');
+
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      await page.goto(`${system.consoleUrl}board?package=${id}`);
+      await page.getByTestId(`retract-${id}`).click();
+      await inputOf(page, 'retract-reason').fill('施工时间调整，撤稿更正。');
+      await page.getByTestId('retract-submit').click();
+      await expect.poll(() => statusOf(id), { timeout: 20_000 }).toBe('retracting');
+      await expect.poll(() => page.getByTestId(`row-status-${id}`).innerText(), { timeout: 20_000 }).toBe('撤稿中');
+      expect(await page.getByTestId(`retract-${id}`).count()).toBe(0);
+      // What went out is taken down; the awaited manual post becomes a take-down task for a person.
+      await expect
+        .poll(async () => (await deliveriesOf(id)).map((d) => `${d.channelId}:${d.state}`).sort(), { timeout: 60_000 })
+        .toEqual((await deliveriesOf(id)).map((d) => `${d.channelId}:${d.channelId === 'toutiao:blfb-tt' ? 'retracting' : 'retracted'}`).sort());
     } finally {
       await close();
     }

@@ -107,4 +107,39 @@ describe.skipIf(skipBrowser)('the package form’s disclosure fields', () => {
       await context.close();
     }
   });
+
+  it('offers 变更有效性 to a reviewer once the document is released, not while its first release waits for a manual post (the API would refuse it)', async () => {
+    const [first, second, final] = await Promise.all([
+      system.addUser('fields-first', 'reviewer', { stages: ['初审'] }),
+      system.addUser('fields-second', 'reviewer', { stages: ['复审'] }),
+      system.addUser('fields-final', 'reviewer', { stages: ['终审'] }),
+    ]);
+    const body = await policyBody(system, editor, '关于印发碑林区规范性文件管理办法的通知');
+    const id = (await system.api<{ id: string }>(editor, 'POST', '/api/packages', { ...body, targets: [...(body.targets as string[]), 'toutiao:blfb-tt'] })).id;
+    await system.api(editor, 'POST', `/api/packages/${id}/submit`, {});
+    for (const reviewer of [first, second, final])
+      await system.api(reviewer, 'POST', `/api/packages/${id}/decisions`, { revision: 1, decision: 'approve', comment: '同意' });
+    const deliveries = async () =>
+      (await system.api<{ items: { id: string; channelId: string; state: string }[] }>(final, 'GET', `/api/deliveries?package=${id}`)).items;
+    await expect.poll(async () => (await deliveries()).find((d) => d.channelId === 'toutiao:blfb-tt')?.state, { timeout: 90_000 }).toBe('awaiting_manual');
+    expect((await system.api<{ status: string }>(final, 'GET', `/api/packages/${id}`)).status).toBe('releasing');
+
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' });
+    try {
+      const page = await context.newPage();
+      await signIn(page, system, final);
+      await page.goto(`${system.consoleUrl}packages/${id}`);
+      await page.getByTestId('package-validity-text').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('package-validity').count()).toBe(0);
+
+      const ops = await system.addUser('fields-ops', 'ops');
+      const toutiao = (await deliveries()).find((d) => d.channelId === 'toutiao:blfb-tt')!;
+      await system.api(ops, 'POST', `/api/deliveries/${toutiao.id}/confirm`, { url: 'https://www.toutiao.com/article/7400000000000000002/' });
+      await expect.poll(async () => (await system.api<{ status: string }>(final, 'GET', `/api/packages/${id}`)).status, { timeout: 60_000 }).toBe('released');
+      await page.reload();
+      await page.getByTestId('package-validity').waitFor({ timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+  });
 });

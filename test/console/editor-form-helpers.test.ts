@@ -14,6 +14,7 @@ import {
   fieldLabel,
   toPackageInput,
 } from '../../web/src/components/editor/package-body.js';
+import { renditionProblems } from '../../web/src/components/editor/rendition-problems.js';
 import { htmlToText, tokenize, wordDiff } from '../../web/src/components/shared/word-diff.js';
 
 const spell = (segments: { kind: string; text: string }[], keep: string) =>
@@ -95,5 +96,25 @@ describe('package form state', () => {
     expect(fieldLabel('/targets/4')).toBe('发布渠道 5');
     expect(fieldLabel('/cover')).toBe('封面');
     expect(fieldLabel('document.title')).toBe('文件标题');
+  });
+});
+
+describe('the upload field: why renditions were not made', () => {
+  it('lists those refused before any work, then those that failed while made, in Chinese where the API has it', () => {
+    const problems = renditionProblems({
+      problems: [{ spec: 'douyin.video_1080', code: 'media_too_long', message: 'too long', messageZh: '视频太长' }],
+      results: {
+        'portal.video_720': { ok: true },
+        'portal.poster': { ok: false, code: 'media_transcode_failed', message: 'no frame', messageZh: '无法截取封面画面' },
+        'wechat.cover': { ok: false, code: 'media_failed', message: 'English only' },
+      },
+    });
+    expect(problems).toEqual([
+      { spec: 'douyin.video_1080', text: '视频太长' },
+      { spec: 'portal.poster', text: '无法截取封面画面' },
+      { spec: 'wechat.cover', text: 'English only' },
+    ]);
+    expect(renditionProblems(null)).toEqual([]);
+    expect(renditionProblems({ problems: [] })).toEqual([]);
   });
 });

@@ -76,7 +76,9 @@ export async function startConsoleSystem(options: ConsoleSystemOptions): Promise
     throw error;
   }
   const url = govpub.api;
-  const cli = (args: string[], input?: string) => runCli(args, env, input, { timeoutMs: 60_000 });
+  // A hang is still caught, but a CLI process that starts and compiles on two oversubscribed cores
+  // (load average 22 in a full run beside other work) once took over 60 s for `users add`.
+  const cli = (args: string[], input?: string) => runCli(args, env, input, { timeoutMs: 180_000 });
 
   return {
     url,

@@ -79,6 +79,7 @@ const UI = {
   confirmAction: 'action-confirm',
   confirmUrl: 'confirm-url',
   confirmSubmit: 'confirm-submit',
+  confirmPostedAt: 'confirm-url-posted-at',
   retract: (packageId: string) => `retract-${packageId}`,
   retractReason: 'retract-reason',
   retractSubmit: 'retract-submit',
@@ -91,7 +92,7 @@ interface PackageView {
   status: string;
   currentStage: string | null;
   revision: number;
-  deliveries: { id: string; channelId: string; state: string; task: string | null; publicUrl: string | null }[];
+  deliveries: { id: string; channelId: string; state: string; task: string | null; publicUrl: string | null; liveAt: string | null }[];
 }
 
 describe.skipIf(skipBrowser)('the console journey: editor → three reviewers → operations', () => {
@@ -413,8 +414,8 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       for (const channel of apiChannels) expect(live.deliveries.find((d) => d.channelId === channel)?.state, channel).toBe('live');
       // The legend's counts follow the board (read again at most 1.5 s after a change).
       const legendCount = async (state: string) => Number(await opsPage.getByTestId(`count-${state}`).innerText());
-      await expect.poll(() => legendCount('live'), { timeout: 10_000 }).toBeGreaterThanOrEqual(apiChannels.length);
-      await expect.poll(() => legendCount('awaiting_manual'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+      await expect.poll(() => legendCount('live')).toBeGreaterThanOrEqual(apiChannels.length);
+      await expect.poll(() => legendCount('awaiting_manual')).toBeGreaterThanOrEqual(1);
       await opsPage.waitForLoadState('networkidle');
       await screenshot(opsPage, 'ops-board');
     });
@@ -431,10 +432,19 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       await screenshot(opsPage, 'ops-board-drawer');
       await byTestId(opsPage, UI.confirmAction).click();
       await inputOf(opsPage, UI.confirmUrl).fill(TOUTIAO_POST);
+      // Posted a moment ago, typed in Beijing time as the operator reads it off the platform (whole seconds).
+      const wentUp = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+      const beijing = new Date(wentUp.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+      const postedAt = opsPage.locator(`#${UI.confirmPostedAt}-input`);
+      await postedAt.fill(beijing);
+      await postedAt.press('Tab');
+      await expect.poll(() => postedAt.inputValue()).toBe(beijing);
       await byTestId(opsPage, UI.confirmSubmit).click();
       await expect.poll(() => cellLabel(TOUTIAO), { timeout: 30_000 }).toContain('已上线');
       await expect.poll(async () => (await view()).status, { timeout: 60_000 }).toBe('released');
-      expect((await view()).deliveries.find((d) => d.channelId === TOUTIAO)?.publicUrl).toBe(TOUTIAO_POST);
+      const toutiao = (await view()).deliveries.find((d) => d.channelId === TOUTIAO);
+      expect(toutiao?.publicUrl).toBe(TOUTIAO_POST);
+      expect(toutiao?.liveAt).toBe(wentUp.toISOString());
       await opsPage.keyboard.press('Escape');
     });
   });

@@ -4,8 +4,12 @@
  * tables, the accounts), download the same figures as CSV with the session cookie, and an editor
  * sees their own unit's. axe finds nothing serious; motion reduced as the other console tests.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REPO_ROOT } from '../../config/registry.js';
 import { connectPostgres } from '../../db/connect.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
@@ -23,10 +27,18 @@ describe.skipIf(skipBrowser)('年度统计 in the console', () => {
   let account = '';
   let accountName = '';
   let unitId = '';
+  let configDir = '';
 
   beforeAll(async () => {
     database = await freshDatabase();
-    system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') });
+    // An office that fails a silent account after three weeks, not two: the console must say the configured limit.
+    configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-annual-config-'));
+    fs.cpSync(path.join(REPO_ROOT, 'config'), configDir, { recursive: true });
+    const thresholds = path.join(configDir, 'registry', 'compliance.yaml');
+    const edited = fs.readFileSync(thresholds, 'utf8').replace(/^  failDays: 14\b/m, '  failDays: 21');
+    expect(edited).toMatch(/^  failDays: 21\b/m);
+    fs.writeFileSync(thresholds, edited);
+    system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress'), env: { GOVPUB_CONFIG_DIR: configDir } });
     browser = await launchChromium();
     ops = await system.addUser('annual-ops', 'ops');
     const db = connectPostgres(database.url, 2);
@@ -66,6 +78,7 @@ describe.skipIf(skipBrowser)('年度统计 in the console', () => {
     await browser?.close();
     await system?.stop();
     await database?.close();
+    if (configDir) fs.rmSync(configDir, { recursive: true, force: true });
   });
 
   async function openAs(user: ConsoleUser): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
@@ -102,6 +115,12 @@ describe.skipIf(skipBrowser)('年度统计 in the console', () => {
       // Its two posts (a1 and a3) and its name as the registry has it.
       const accountRow = page.getByTestId('stats-accounts').locator('tbody tr', { has: page.getByTestId(`stats-account-${account}`) });
       await expect.poll(() => accountRow.innerText()).toMatch(new RegExp(`^${accountName}\\s+\\S+\\s+\\S+\\s+2\\s`));
+      // Its longest silence (from its March post on) is marked at the configured limit, 21 days here, as the API reports it.
+      expect((await system.api<{ limits: { accountFailDays: number } }>(ops, 'GET', `/api/stats?year=${year}`)).limits).toEqual({ accountFailDays: 21 });
+      const gap = page.getByTestId(`stats-gap-${account}`);
+      expect(await gap.innerText()).toMatch(/^\d+（达到 21 天不合格线）$/);
+      expect(Number((await gap.innerText()).match(/^\d+/)![0])).toBeGreaterThanOrEqual(21);
+      expect(await page.getByTestId('stats-accounts').innerText()).not.toContain('2 周');
       await expectAccessible(page, 'annual figures (ops)');
 
       // Last year: the one package of June.
@@ -122,7 +141,7 @@ describe.skipIf(skipBrowser)('年度统计 in the console', () => {
       expect(href).toBe(`/api/stats?year=${year}&format=csv`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('stats-csv').click()]);
       expect(download.suggestedFilename()).toBe(`govpub-annual-${year}.csv`);
-      const bytes = await import('node:fs').then((fs) => download.path().then((p) => fs.readFileSync(p)));
+      const bytes = fs.readFileSync(await download.path());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const text = bytes.toString('utf8');
       expect(text).toContain('发布条数（不含已撤稿）,4');

@@ -7,13 +7,13 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadRegistry } from '../../config/registry.js';
 import { insertPackage, insertRevision } from '../../db/packages.js';
 import type { DB } from '../../db/schema.js';
 import { idCheckCharacter } from '../../domain/content-gate/personal-data.js';
 import { reconcileFindings } from '../../services/compliance/findings.js';
-import { createContentGate } from '../../services/content-gate/index.js';
+import { createContentGate, startContentGate } from '../../services/content-gate/index.js';
 import { LocalMediaStore } from '../../media/index.js';
 import { rescanIfNew, rescanPublished } from '../../services/content-gate/rescan.js';
 import { WordingSource } from '../../services/content-gate/wording-list.js';
@@ -111,7 +111,73 @@ describe('re-scan of published packages', () => {
       { key: 'published_wording:p1', status: 'closed', severity: 'veto' },
       { key: 'published_wording:p2', status: 'open', severity: 'warning' },
     ]);
-    const audits = await database.db.selectFrom('audit_log').select(['action', 'event_key']).where('action', '=', 'wording.rescan').execute();
+    const audits = await database.db.selectFrom('audit_log').select(['action', 'event_key']).where('action', '=', 'wording.rescan').orderBy('id').execute();
     expect(audits.map((a) => a.event_key)).toEqual([`wording-rescan:${v1.digest}`, `wording-rescan:${v2.digest}`]);
+  });
+
+  it('a stopping API lets a re-scan running in the background finish before it closes the database', async () => {
+    const ownFile = path.join(dir, 'wording-at-stop.yaml');
+    await writeFile(ownFile, LIST_V2);
+    let started = false;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const lines: string[] = [];
+    const { gate, stop } = startContentGate(database.db, {
+      wording: new WordingSource(ownFile),
+      store: new LocalMediaStore(path.join(dir, 'store')),
+      // The re-scan's last writes wait here, as a long re-scan would still be running at the stop.
+      reconcile: async (db, run) => {
+        started = true;
+        await held;
+        return reconcileFindings(db, run);
+      },
+      log: (line) => lines.push(line),
+      pollMs: 3_600_000,
+    });
+    await expect.poll(() => started).toBe(true);
+    let stopped = false;
+    const stopping = stop(120_000).then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    // It finished whole: its findings reconciled and its mark written, so the next start does not repeat it.
+    const digest = (await gate.deps.wording.current()).digest;
+    const mark = await database.db.selectFrom('audit_log').select('id').where('event_key', '=', `wording-rescan:${digest}`).execute();
+    expect(mark).toHaveLength(1);
+    expect(lines).toEqual([]);
+  });
+
+  it('a stop right after start-up, the list still loading, waits for the re-scan that load starts; a change after the stop starts none', async () => {
+    const ownFile = path.join(dir, 'wording-at-early-stop.yaml');
+    // A list no other test uses, so this version has not been applied yet.
+    await writeFile(ownFile, LIST_V2 + '# read at an early stop\n');
+    const lines: string[] = [];
+    // A database of its own: a process has one gate per database, and this one is to be stopped.
+    const own = await freshDatabase();
+    onTestFinished(() => own.close());
+    const { gate, stop } = startContentGate(own.db, {
+      wording: new WordingSource(ownFile),
+      store: new LocalMediaStore(path.join(dir, 'store')),
+      reconcile: async (db, run) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return reconcileFindings(db, run);
+      },
+      log: (line) => lines.push(line),
+      pollMs: 3_600_000,
+    });
+    // Stopped before the first load has read the file (Ctrl+C right at "govpub is running").
+    await stop(120_000);
+    const marks = async (digest: string) =>
+      (await own.db.selectFrom('audit_log').select('id').where('event_key', '=', `wording-rescan:${digest}`).execute()).length;
+    const digest = (await gate.deps.wording.current()).digest;
+    expect(await marks(digest)).toBe(1);
+    expect(lines).toEqual([]);
+    // The stopped API's database closes next: a list changed now is left for the next start (no mark, no half run).
+    await writeFile(ownFile, LIST_V2 + '# changed after the stop\n');
+    const changed = (await gate.deps.wording.current()).digest;
+    expect(changed).not.toBe(digest);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await marks(changed)).toBe(0);
   });
 });

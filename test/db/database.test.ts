@@ -68,6 +68,26 @@ describe('PostgreSQL', () => {
     }
   });
 
+  it('CLI commands that open the database leave PostgreSQL to `govpub db migrate`: `users add` on a new one refuses and names it, creating nothing', async () => {
+    // It migrated on its own: a newer CLI changed the schema under the API and workers still running the release before.
+    const url = await emptyDatabase();
+    const refused = await runCli(['users', 'add', 'early-admin', '--role', 'admin'], { DATABASE_URL: url });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('has no govpub schema yet');
+    expect(refused.stderr).toContain('Run `govpub db migrate` once with the same DATABASE_URL');
+    const db = connectPostgres(url, 1);
+    try {
+      const tables = await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(db);
+      expect(tables.rows.filter((r) => r.tablename === 'users')).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+    expect((await runCli(['db', 'migrate'], { DATABASE_URL: url })).code).toBe(0);
+    const added = await runCli(['users', 'add', 'early-admin', '--role', 'admin'], { DATABASE_URL: url });
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout.trim().split('\n').at(-1)).toMatch(/^gp_/);
+  });
+
   it('leaves nothing half-migrated when a migration fails', async () => {
     const db = connectPostgres(await emptyDatabase(), 2);
     try {
@@ -83,18 +103,34 @@ describe('PostgreSQL', () => {
 
   it('a connection cut while a query runs fails that query, not the process, and the pool recovers', async () => {
     // Without a listener on checked-out clients, pg's 'error' event crashed the process (issue 9, fault suite).
-    const target = new URL(await emptyDatabase());
+    const direct = await emptyDatabase();
+    const target = new URL(direct);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     target.host = `127.0.0.1:${proxy.port}`;
     const db = connectPostgres(target.toString(), 2);
+    const watcher = new pg.Client({ connectionString: direct });
+    await watcher.connect();
     try {
       const slow = sql`select pg_sleep(5)`.execute(db);
-      await new Promise((r) => setTimeout(r, 300));
+      // Cut once the query runs on the server: a fixed 300 ms could end before a loaded machine had
+      // even connected through the proxy, and the query then failed to connect instead.
+      await expect
+        .poll(
+          async () =>
+            (
+              await watcher.query<{ n: number }>(
+                `select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and query = 'select pg_sleep(5)'`,
+              )
+            ).rows[0]!.n,
+          { interval: 50 },
+        )
+        .toBe(1);
       proxy.down();
       await expect(slow).rejects.toThrow(/terminated/i);
       proxy.up();
       expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }]);
     } finally {
+      await watcher.end();
       await db.destroy();
       await proxy.close();
     }
@@ -104,6 +140,26 @@ describe('PostgreSQL', () => {
     await expect(openDatabase({ databaseUrl: 'postgres://postgres:secret@127.0.0.1:1/nowhere', dataDir: '/tmp', pglitePort: 0 })).rejects.toThrow(
       /Cannot reach the database at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/nowhere \(ECONNREFUSED\)/,
     );
+  });
+
+  it('a missing database or role is named with what to do, the password never echoed', async () => {
+    // A bare SQLSTATE (3D000, 28000) with "check that PostgreSQL is running" sent operators to a running server.
+    const admin = new URL(inject('pgAdminUrl'));
+    const missingDb = new URL(admin);
+    missingDb.password = 'hunter2-db';
+    missingDb.pathname = `/${inject('testRunId')}_never_created`;
+    const noDb = await runCli(['db', 'migrate'], { DATABASE_URL: missingDb.toString() });
+    expect(noDb.code).toBe(1);
+    expect(noDb.stderr).toContain(`database "${inject('testRunId')}_never_created" does not exist (3D000)`);
+    expect(noDb.stderr).toContain(`createdb -h <host> -U <admin> ${inject('testRunId')}_never_created`);
+    const missingRole = new URL(admin);
+    missingRole.username = 'nobody_of_govpub';
+    missingRole.password = 'hunter2-role';
+    const noRole = await runCli(['api'], { DATABASE_URL: missingRole.toString(), PORT: '0' });
+    expect(noRole.code).toBe(1);
+    expect(noRole.stderr).toContain('role "nobody_of_govpub" does not exist (28000)');
+    expect(noRole.stderr).toContain('Fix the user in DATABASE_URL');
+    expect(noDb.stderr + noDb.stdout + noRole.stderr + noRole.stdout).not.toMatch(/hunter2/);
   });
 
   it('a DATABASE_URL for another database is refused by its scheme, its password never echoed', async () => {

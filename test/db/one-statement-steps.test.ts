@@ -51,7 +51,7 @@ describe.each(['postgres', 'pglite'] as const)('one-statement steps on %s', (bac
         unit: null,
       });
     }
-  }, 60_000);
+  });
   afterAll(() => database?.close());
 
   const audits = (packageId: string) => db.selectFrom('audit_log').select(['action', 'event_key', 'channel_id']).where('package_id', '=', packageId).execute();

@@ -19,7 +19,7 @@ beforeAll(async () => {
   world = await startReleaseWorld({ faults: false });
   app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
   await app.startWorker();
-}, 120_000);
+});
 
 afterAll(async () => {
   await app?.close();

@@ -36,7 +36,7 @@ beforeAll(async () => {
   url.host = `127.0.0.1:${proxy.port}`;
   workerDb = connectPostgres(url.toString(), 5);
   await app.startWorker();
-}, 120_000);
+});
 
 afterAll(async () => {
   proxy?.up();

@@ -18,7 +18,7 @@ describe.each<Backend>(['postgres', 'pglite'])('fan-out to every channel on %s',
     world = await startReleaseWorld({ faults: process.env.GOVPUB_PROOF_FAULTS !== 'off' });
     app = await startTestApp({ backend, deps: world.deps, platformCaps: world.platforms });
     await app.startWorker();
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await app?.close();

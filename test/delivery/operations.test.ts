@@ -7,18 +7,19 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateManualPostUrl } from '../../adapters/manual-handoff.js';
+import { isManualPlatform, validateManualPostUrl } from '../../adapters/manual-handoff.js';
 import { buildApi } from '../../api/server.js';
 import { refusal, startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { deliveryWorkflowId, retryDeliveryUpdate, skipDeliveryUpdate, takedownWorkflowId } from '../../contracts/delivery.js';
+import { deliveryStatusQuery, deliveryWorkflowId, retryDeliveryUpdate, skipDeliveryUpdate, takedownWorkflowId } from '../../contracts/delivery.js';
 import { chinaTime } from '../../domain/compliance/check-context.js';
 import { httpStatusOf } from '../../domain/errors.js';
 import { DeliveryService } from '../../services/deliveries.js';
 import { packageWorkflowId } from '../../contracts/package.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
+import { apiCaller } from '../support/http.js';
 
 let world: ReleaseWorld;
 let app: TestApp;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
   await app.startWorker();
   api = await buildApi(app.ctx, {
-    validateManualUrl: (platform, url) => (platform === 'toutiao' || platform === 'wechat_channels' ? validateManualPostUrl(platform, url) : null),
+    validateManualUrl: (platform, url) => (isManualPlatform(platform) ? validateManualPostUrl(platform, url) : null),
   });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   tokens.ops = (await app.user('ops-duty', 'ops')).token;
   tokens.opsNight = (await app.user('ops-night', 'ops')).token;
   for (const stage of ['初审', '复审', '终审']) tokens[stage] = (await app.user(`ops-${stage}`, 'reviewer', [stage])).token;
-}, 120_000);
+});
 
 afterAll(async () => {
   await api?.close();
@@ -49,19 +50,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function call(method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
-}
+const call = apiCaller(() => base);
 
 async function releaseThroughApi(input: unknown): Promise<string> {
   const created = await call('POST', '/api/packages', tokens.editor, input);
@@ -147,6 +136,9 @@ describe('operations on deliveries', () => {
     expect(resumed.status).toBe(200);
     expect(resumed.body.woken).toBeGreaterThanOrEqual(1);
     expect(resumed.body).toMatchObject({ credentialCheck: 'accepted', noteZh: '已向平台核实，该账号的凭据可以使用。' });
+    // The check is this deployment's own (its task queue in the id): another one sharing the namespace does not answer it.
+    const check = await app.ctx.temporal.workflow.getHandle(`channel-check:${app.taskQueue}:wechat_oa:blzw`).describe();
+    expect(check.taskQueue).toBe(app.taskQueue);
     const live = await deliveryOf(id, 'wechat_oa:blzw', (d) => d.state === 'live', 90_000);
     expect(live.publicUrl).toMatch(/^http/);
     saveHistory('delivery-needs-reconnect-resumed', deliveryWorkflowId(live.businessKey));
@@ -399,7 +391,22 @@ describe('operations on deliveries', () => {
     try {
       const id = await releaseThroughApi(richPolicyPackage(world, ['news_site:zcjd', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展老旧小区加装电梯工作的通知'));
       const waiting = await deliveryOf(id, 'news_site:zcjd', (d) => d.state === 'unconfirmed');
-      await new Promise((r) => setTimeout(r, 1_500)); // the query is waiting at the sweep by now
+      const readsBefore = site.requests().length;
+      // Its own workflow's status query is waiting at the sweep, which asks the site (a fixed 1.5 s
+      // was not always enough on a loaded machine, and the confirmation then came before).
+      const { business_key: businessKey } = await app.db.selectFrom('deliveries').select('business_key').where('id', '=', waiting.id).executeTakeFirstOrThrow();
+      const ownWorkflow = app.client.workflow.getHandle(deliveryWorkflowId(businessKey));
+      await expect
+        .poll(
+          async () =>
+            (await ownWorkflow.query(deliveryStatusQuery).catch(() => null))?.waitingFor === 'confirmation' &&
+            site
+              .requests()
+              .slice(readsBefore)
+              .some((r) => r.method === 'GET' && r.path.startsWith('/api/v1/articles')),
+          { timeout: 60_000, interval: 200 },
+        )
+        .toBe(true);
       const started = Date.now();
       const confirmed = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, {
         url: 'https://www.xa.gov.cn/bl/a/12345.html',
@@ -417,6 +424,88 @@ describe('operations on deliveries', () => {
     }
   });
 
+  it("retries an item the news site's editors rejected: the item is posted again as a new article, goes live, and both submissions are audited", async () => {
+    const site = world.simulators.simulators.news_site.state;
+    // The document is accepted; the interpretation (the second article created) is rejected at review.
+    site.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'async_fail', skip: 1, count: 1, message: '解读与原文数据不一致' });
+    const before = site.publications().length;
+    try {
+      const id = await releaseThroughApi(richPolicyPackage(world, ['news_site:zcjd', 'portal:zwgk-zcwj-zcjd-wz'], '关于推进老旧街区微改造的通知'));
+      const failed = await deliveryOf(id, 'news_site:zcjd', (d) => d.state === 'failed');
+      expect(failed.errorClass).toBe('rejected');
+      expect(failed.errorMessageZh).toContain('解读与原文数据不一致');
+      await expect
+        .poll(async () => (await call('GET', `/api/deliveries/${failed.id}`, tokens.ops)).body.waitingFor, { timeout: 30_000, interval: 300 })
+        .toBe('operator');
+
+      const retried = await call('POST', `/api/deliveries/${failed.id}/retry`, tokens.ops);
+      expect(retried.status).toBe(200);
+      const live = await deliveryOf(id, 'news_site:zcjd', (d) => d.state === 'live' || (d.state === 'failed' && d.attempts > 1));
+      expect(live.state).toBe('live');
+      await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('released');
+
+      // At the site: each item published once; only the refused interpretation was posted a second time, under a new key.
+      const posted = site.publications().slice(before);
+      const published = posted.filter((p) => p.state === 'published');
+      expect(posted.filter((p) => p.state === 'failed').map((p) => p.idempotencyKey)).toEqual([expect.stringMatching(/\.interpretation-1$/)]);
+      expect(published.map((p) => p.idempotencyKey!.replace(/^govpub\.[0-9a-f]+\./, '')).sort()).toEqual([
+        'document',
+        'interpretation-1.r1',
+        'interpretation-2',
+      ]);
+      expect(new Set(published.map((p) => p.title)).size).toBe(published.length);
+      expect(posted).toHaveLength(published.length + 1);
+      const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
+      const mine = audit.body.entries.filter((e: { details?: { channelId?: string }; channelId?: string }) => JSON.stringify(e).includes('news_site:zcjd'));
+      const count = (action: string) => mine.filter((e: { action: string }) => e.action === action).length;
+      expect(count('delivery_submitted')).toBe(2);
+      expect(count('delivery_rejected')).toBe(1);
+      expect(count('delivery_retry_requested')).toBe(1);
+      expect(count('delivery_live')).toBe(1);
+    } finally {
+      site.clearFaults();
+    }
+  });
+
+  it("retries a video Douyin's review refused: posted anew as a new video, goes live, and both submissions are audited with their own ids", async () => {
+    const douyin = world.simulators.simulators.douyin.state;
+    // The first video is refused at review, after Douyin took it; the retry's is not.
+    douyin.addFault({ match: '/video/create/', kind: 'async_fail', count: 1 });
+    const before = douyin.publications().length;
+    try {
+      const id = await releaseThroughApi(richPolicyPackage(world, ['douyin:blfb-dy', 'portal:zwgk-zcwj-zcjd-wz'], '关于推行区级政务服务“一网通办”的通知'));
+      const failed = await deliveryOf(id, 'douyin:blfb-dy', (d) => d.state === 'failed');
+      expect(failed.errorClass).toBe('rejected');
+      await expect
+        .poll(async () => (await call('GET', `/api/deliveries/${failed.id}`, tokens.ops)).body.waitingFor, { timeout: 30_000, interval: 300 })
+        .toBe('operator');
+
+      expect((await call('POST', `/api/deliveries/${failed.id}/retry`, tokens.ops)).status).toBe(200);
+      const live = await deliveryOf(id, 'douyin:blfb-dy', (d) => d.state === 'live' || (d.state === 'failed' && d.attempts > 1));
+      expect(live.state).toBe('live');
+
+      // At Douyin: the refused video and one new video, live; nothing else.
+      const posted = douyin.publications().slice(before);
+      expect(posted.map((p) => p.state)).toEqual(['failed', 'published']);
+      const [refusedVideo, newVideo] = posted;
+      const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
+      const mine = audit.body.entries.filter((e: unknown) => JSON.stringify(e).includes('douyin:blfb-dy'));
+      const of = (action: string) => mine.filter((e: { action: string }) => e.action === action);
+      expect(of('delivery_submitted').map((e: { details: { externalId: string; via: string } }) => e.details)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ externalId: refusedVideo!.id, via: 'transmit' }),
+          expect.objectContaining({ externalId: newVideo!.id, via: 'transmit' }),
+        ]),
+      );
+      expect(of('delivery_submitted')).toHaveLength(2);
+      expect(of('delivery_rejected')).toHaveLength(1);
+      expect(of('delivery_retry_requested')).toHaveLength(1);
+      expect(of('delivery_live')).toHaveLength(1);
+    } finally {
+      douyin.clearFaults();
+    }
+  });
+
   it('waits for a manual post with the bundle, refuses a wrong URL, confirms the right one; retraction creates a manual take-down task', async () => {
     const id = await releaseThroughApi(
       richPolicyPackage(world, ['toutiao:blfb-tt', 'wechat_oa:blfb', 'portal:zwgk-zcwj-zcjd-wz'], '关于调整城乡居民医保缴费标准的通知'),
@@ -426,9 +515,37 @@ describe('operations on deliveries', () => {
     const wrong = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, { url: 'https://www.weibo.com/123' });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.message).toMatch(/toutiao|头条/i);
-    const confirmed = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, { url: 'https://www.toutiao.com/article/7312345678901234567/' });
-    expect(confirmed.status).toBe(200);
+    // The time the post went up, when the operator confirms later: an instant with its offset, not to come, not before the hand-off.
+    const postUrl = 'https://www.toutiao.com/article/7312345678901234567/';
+    const handedOff = (await app.db.selectFrom('deliveries').select('created_at').where('id', '=', manual.id).executeTakeFirstOrThrow()).created_at;
+    for (const [postedAt, says] of [
+      ['yesterday', /^postedAt: expected an ISO 8601 date-time with its offset/],
+      ['2026-12-01 09:00', /^postedAt: expected an ISO 8601 date-time with its offset/],
+      [new Date(Date.now() + 3_600_000).toISOString(), /is still to come/],
+      [new Date(handedOff.getTime() - 60_000).toISOString(), /is before govpub handed this post off/],
+    ] as const) {
+      const refused = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, { url: postUrl, postedAt });
+      expect(refused.status, postedAt).toBe(400);
+      expect(refused.body.error.message).toMatch(says);
+      expect(JSON.stringify(refused.body.error)).toContain('postedAt');
+    }
+    expect((await call('GET', `/api/deliveries/${manual.id}`, tokens.ops)).body.state).toBe('awaiting_manual');
+    // Beijing time as an operator types it; stored and answered in UTC.
+    const wentUp = new Date(handedOff.getTime() + 1_000);
+    const typed = new Date(wentUp.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
+    const confirmed = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, { url: postUrl, postedAt: typed });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
     expect(confirmed.body.state).toBe('live');
+    const row = await app.db.selectFrom('deliveries').select('live_at').where('id', '=', manual.id).executeTakeFirstOrThrow();
+    expect(row.live_at?.toISOString()).toBe(wentUp.toISOString());
+    const confirmation = await app.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('package_id', '=', id)
+      .where('channel_id', '=', 'toutiao:blfb-tt')
+      .where('action', '=', 'delivery_confirmed_manually')
+      .executeTakeFirstOrThrow();
+    expect(confirmation.details).toMatchObject({ url: postUrl, postedAt: wentUp.toISOString() });
     await deliveryOf(id, 'wechat_oa:blfb', (d) => d.state === 'live', 60_000);
     await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('released');
 
@@ -446,6 +563,59 @@ describe('operations on deliveries', () => {
     expect(done.body.state).toBe('retracted');
     await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('retracted');
   });
+  it('refuses an edit that would put an approved package back into review with content a channel refuses (WeChat without a cover), as a submit does; it stays scheduled', async () => {
+    const releaseAt = new Date(Date.now() + 3_600_000).toISOString();
+    const input = { ...richPolicyPackage(world, ['wechat_oa:blfb', 'portal:zwgk-zcwj-zcjd-wz'], '关于做好今冬明春供暖保障工作的通知'), releaseAt };
+    const id = await releaseThroughApi(input);
+    expect((await call('GET', `/api/packages/${id}`, tokens.ops)).body.status).toBe('scheduled');
+    const { cover: _cover, ...withoutCover } = input;
+    const edited = await call('PUT', `/api/packages/${id}`, tokens.editor, withoutCover, { 'accept-language': 'zh-CN' });
+    expect(edited.status).toBe(409);
+    expect(edited.body.error.code).toBe('preflight_blocked');
+    expect(edited.body.error.messageEn).toMatch(/^The edit would put the approved package back into review/);
+    expect(edited.body.error.problems.map((p: { code: string; channelId?: string }) => p.code)).toContain('cover_required');
+    const after = (await call('GET', `/api/packages/${id}`, tokens.ops)).body;
+    expect([after.status, after.revision, after.approvals.length]).toEqual(['scheduled', 1, 3]);
+  });
+
+  it('retracts once: a second retraction, sent later or at the same moment, is refused saying when and why the first was asked; one audit entry, the first reason kept', async () => {
+    // Toutiao waits for a manual post, so the package is still releasing when it is retracted.
+    const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季供暖安全检查的通知'));
+    await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'awaiting_manual');
+    await deliveryOf(id, 'portal:zwgk-zcwj-zcjd-wz', (d) => d.state === 'live');
+    const [a, b] = await Promise.all([
+      call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '检查时间调整' }),
+      call('POST', `/api/packages/${id}/retract`, tokens.opsNight, { reason: '夜班再撤一次' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const firstReason = a.status === 200 ? '检查时间调整' : '夜班再撤一次';
+    const refusedAtOnce = a.status === 409 ? a : b;
+    expect(refusedAtOnce.body.error.code).toBe('already_retracting');
+    expect(refusedAtOnce.body.error.message).toContain(firstReason);
+
+    const later = await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '再撤一次' }, { 'accept-language': 'zh-CN' });
+    expect(later.status).toBe(409);
+    expect(later.body.error.code).toBe('already_retracting');
+    expect(later.body.error.message).toMatch(new RegExp(`稿件已在撤稿中（\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} 申请，原因：${firstReason}）`));
+    expect(later.body.error.messageEn).toMatch(/already being retracted/);
+
+    const task = await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'retracting' && d.task === 'manual_takedown');
+    expect((await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '未发布，无需删除' })).status).toBe(200);
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('retracted');
+    const afterwards = await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '再撤一次' });
+    expect(afterwards.status).toBe(409);
+    expect(afterwards.body.error.code).toBe('already_retracted');
+    expect(afterwards.body.error.message).toContain(firstReason);
+
+    const pkg = (await call('GET', `/api/packages/${id}`, tokens.ops)).body;
+    expect(pkg.retraction.reason).toBe(firstReason);
+    const actions = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries as { action: string; details: { reason?: string } }[];
+    expect(actions.filter((e) => e.action === 'retract_requested')).toHaveLength(1);
+    const takedownReasons = actions.filter((e) => ['delivery_retracted', 'delivery_manual_takedown_task'].includes(e.action)).map((e) => e.details.reason);
+    expect(takedownReasons.length).toBeGreaterThan(0);
+    expect(new Set(takedownReasons)).toEqual(new Set([firstReason]));
+  });
+
   it('takes down a post whose answer was lost even after operations skipped the delivery: retraction asks the platform first', async () => {
     const weibo = world.simulators.simulators.weibo;
     // The post is created but its answer is lost, and the timeline cannot be read for now:

@@ -181,6 +181,27 @@ describe('the package body: captions and transcripts', () => {
   });
 });
 
+describe('the package body: a field of the wrong type is named as such', () => {
+  it('a document with one wrong field is that field, not a missing document (三同步)', () => {
+    const base = policyPackage(registry);
+    for (const field of [{ body: 12 }, { title: ['标题'] }]) {
+      const issues = issuesOf({ ...base, document: { ...base.document, ...field } });
+      expect(issues, JSON.stringify(field)).toEqual([{ path: `document.${Object.keys(field)[0]}`, message: expect.stringMatching(/^expected a string/) }]);
+    }
+    // Left out, it is the missing document the interpretation needs.
+    expect(issuesOf({ ...base, document: undefined })).toEqual([{ path: 'document', message: expect.stringMatching(/cannot exist without its document/) }]);
+  });
+
+  it('targets given as one string say an array is expected, not that they are missing', () => {
+    expect(issuesOf({ ...policyPackage(registry), targets: 'weibo:blfb-wb' })).toEqual([
+      { path: 'targets', message: 'expected an array of channel ids (GET /api/channels)' },
+    ]);
+    expect(issuesOf({ ...policyPackage(registry), targets: undefined })).toEqual([
+      { path: 'targets', message: 'required: an array of channel ids (GET /api/channels)' },
+    ]);
+  });
+});
+
 describe('topics.yaml and index-numbers.yaml', () => {
   async function problems(edits: FixtureEdits): Promise<string[]> {
     const dir = writeFixture(edits);

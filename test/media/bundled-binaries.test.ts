@@ -46,7 +46,7 @@ interface ChildReport {
 }
 
 describe('video with the ffmpeg and ffprobe npm installed, the system ones hidden', () => {
-  it('uploads, probes and transcodes a video', { timeout: 90_000 }, async () => {
+  it('uploads, probes and transcodes a video', async () => {
     const workDir = path.join(dir, 'work');
     await mkdir(workDir);
     const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'test', 'media', 'bundled-binaries-child.ts'), workDir], {
@@ -77,7 +77,7 @@ describe('video with the ffmpeg and ffprobe npm installed, the system ones hidde
     expect(report.counters.ffmpegSpawns).toBeGreaterThanOrEqual(1);
   });
 
-  it('`govpub config check` names the npm binaries, where they are and their versions', { timeout: 60_000 }, async () => {
+  it('`govpub config check` names the npm binaries, where they are and their versions', async () => {
     const { stdout } = await run(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'config', 'check'], {
       cwd: ROOT_DIR,
       env: hiddenEnv,

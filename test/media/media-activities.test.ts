@@ -4,16 +4,18 @@
  *
  * - progress heartbeats rise to 100 and show in media_jobs and GET /api/media/:id;
  * - asking again costs nothing (no ffmpeg, no ffprobe, no sharp);
+ * - a rendition ffmpeg refuses fails the job with its sentence, in Chinese too;
  * - cancelling the job kills ffmpeg: no ffmpeg is left and the job is canceled;
  * - a worker process killed with SIGKILL mid-transcode: a new one finishes the job, renditions
  *   already made are not made again, and the render resumes from its heartbeat.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT_DIR } from '../../config/settings.js';
+import { resetMediaBinaries } from '../../media/binaries.js';
 import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
 import type { MediaJobView } from '../../services/media.js';
 import { mediaJobWorkflowId } from '../../contracts/media.js';
@@ -173,7 +175,7 @@ describe('a rendition job', () => {
     saveHistory('media-job-video-and-poster', mediaJobWorkflowId(view.id));
   });
 
-  it('asking again costs nothing: no ffmpeg, no ffprobe, no sharp', { timeout: 120_000 }, async () => {
+  it('asking again costs nothing: no ffmpeg, no ffprobe, no sharp', async () => {
     const before = { ...mediaCounters };
     const started = Date.now();
     const again = await request(clipId, { specs: ['portal.video_720', 'portal.poster'] });
@@ -183,6 +185,36 @@ describe('a rendition job', () => {
     expect(done.results['portal.poster']).toMatchObject({ ok: true, cached: true });
     expect(mediaCounters).toEqual(before);
     console.log(`cached job: ${Date.now() - started} ms end to end (workflow + 2 activities + bookkeeping)`);
+  });
+
+  it('a rendition ffmpeg refuses fails the job with the sentence in Chinese too, for the console', { timeout: 120_000 }, async () => {
+    const refusedClip = await clip('refused.mp4', { width: 320, height: 180, seconds: 2, fps: 10 });
+    // A real ffmpeg that reads the file and refuses it, as a damaged upload makes it do.
+    const refusing = path.join(h.dir, 'refusing-ffmpeg');
+    await writeFile(
+      refusing,
+      `#!/bin/sh\ncase "$*" in *-version*) exec '${tools.binaries!.ffmpeg.path}' "$@";; esac\necho 'refused.mp4: Invalid data found when processing input' >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    const before = process.env.FFMPEG_PATH;
+    process.env.FFMPEG_PATH = refusing;
+    resetMediaBinaries();
+    try {
+      const done = await finished((await request(refusedClip, { specs: ['portal.poster'] })).id);
+      expect(done.state).toBe('failed');
+      const failure = done.results['portal.poster'] as { ok: boolean; code: string; message: string; messageZh?: string };
+      expect(failure).toMatchObject({ ok: false, code: 'media_transcode_failed' });
+      expect(failure.message).toContain('Invalid data found when processing input');
+      // The activity's own Chinese sentence, carried through Temporal, not the code's generic one.
+      expect(failure.messageZh).toContain('无法从「refused.mp4」截取封面画面');
+      const detail = await h.call('GET', `/api/media/${refusedClip}`, h.editor.token);
+      const viewed = (detail.body.jobs as MediaJobView[]).find((j) => j.id === done.id)!;
+      expect(viewed.results['portal.poster']).toMatchObject({ ok: false, messageZh: failure.messageZh });
+    } finally {
+      if (before === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = before;
+      resetMediaBinaries();
+    }
   });
 
   it('cancel: ffmpeg is killed, nothing is left running or half-written, the job is canceled', { timeout: 240_000 }, async () => {

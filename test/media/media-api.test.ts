@@ -6,10 +6,13 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GovpubError } from '../../domain/errors.js';
+import { resetMediaBinaries } from '../../media/binaries.js';
 import { prepareRendition } from '../../media/renditions.js';
-import { makeClip, makeNoise, makePhoto, mediaToolsForTests } from './fixtures.js';
+import { HEIC_PHOTO, makeClip, makeNoise, makePhoto, mediaToolsForTests } from './fixtures.js';
 import { startMediaHarness, uploadFile, type MediaHarness } from './media-harness.js';
 
 const tools = await mediaToolsForTests();
@@ -130,6 +133,41 @@ describe('POST /api/media', () => {
     expect((await uploadFile(h, first, 'first.png')).status).toBe(201);
   });
 
+  it('a file name with a raw line break (LF or CR) is refused naming the part and the line break, not as "no file part"', async () => {
+    const png = path.join(h.dir, 'line-break.png');
+    await makePhoto(png, 40, 30);
+    const bytes = await readFile(png);
+    for (const [name, shown] of [
+      ['会议\n纪要.png', '会议⏎纪要.png'],
+      ['会议\r纪要.png', '会议⏎纪要.png'],
+    ] as const) {
+      // Built by hand: FormData (like browsers) escapes line breaks in file names; other clients send them raw.
+      const boundary = 'govpub-line-break-test';
+      const body = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`),
+        bytes,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const response = await fetch(`${h.base}/api/media`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.editor.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+      });
+      const res = (await response.json()) as { error: { code: string; message: string; messageZh: string; issues: { path: string }[] } };
+      expect(response.status, JSON.stringify(name)).toBe(400);
+      expect(res.error.code).toBe('invalid_file_name');
+      expect(res.error.message).toBe(
+        `The file name "${shown}" of part "file" contains a line break (⏎ marks where), so the file could not be received and nothing was stored. Rename the file without the line break and upload it again.`,
+      );
+      expect(res.error.messageZh).toBe(
+        `文件字段「file」的文件名「${shown}」中含有换行符（⏎ 处），文件未能接收，未保存任何内容。请把文件重命名为不含换行的名称后重新上传。`,
+      );
+      expect(res.error.issues[0]!.path).toBe('file');
+    }
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    expect(await h.store.has(sha)).toBe(false);
+  });
+
   it('refuses what is not media, named like media, from its first bytes: 415 media_unsupported', async () => {
     const exe = path.join(h.dir, 'scan.jpg');
     await writeFile(exe, Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200_000, 0x90)]));
@@ -137,6 +175,22 @@ describe('POST /api/media', () => {
     expect(res.status).toBe(415);
     expect(res.body.error).toMatchObject({ code: 'media_unsupported' });
     expect(res.body.error.message).toMatch(/scan\.jpg is a program file, not a supported image, audio, video, document or captions file/);
+  });
+
+  it('refuses an iPhone HEIC photo: 415, and the Chinese sentence the console shows says it is an HEIC photo and how to export JPEG', async () => {
+    const file = path.join(h.dir, 'IMG_0002.HEIC');
+    await writeFile(file, HEIC_PHOTO);
+    const res = await uploadFile(h, file, 'IMG_0002.HEIC');
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('media_unsupported');
+    // The service's refusal, as the API's error handler words it for the console (api/errors.ts).
+    const refusal = await h.media.ingest(Readable.from([HEIC_PHOTO]), { uploadName: 'IMG_0002.HEIC', createdBy: h.editor.actor }).then(
+      () => null,
+      (error: unknown) => error as GovpubError,
+    );
+    expect(refusal?.details.status).toBe(415);
+    expect(refusal?.messageZh).toContain('「IMG_0002.HEIC」是 HEIC/HEIF 格式的照片');
+    expect(refusal?.messageZh).toContain('iPhone：设置 → 相机 → 格式 → 兼容性最佳');
   });
 
   it('refuses an image over the image limit: 413 saying by how much (and a 10 MB image under it streams fine)', async () => {
@@ -185,6 +239,34 @@ describe('POST /api/media', () => {
       probe: { videoCodec: 'h264', audioCodec: 'aac', hasAudio: true },
     });
     expect(res.body.durationSec).toBeCloseTo(2, 0);
+  });
+
+  it('an ffprobe that crashes (killed by SIGSEGV) is reported as a broken tool for operations, not as a damaged upload', async () => {
+    const clip = path.join(h.dir, 'crash-clip.mp4');
+    makeClip(tools.binaries!.ffmpeg.path, clip, { width: 160, height: 90, seconds: 1, fps: 5 });
+    // A real process that dies of a signal, as a broken ffprobe build does.
+    const crashing = path.join(h.dir, 'crashing-ffprobe');
+    await writeFile(crashing, '#!/bin/sh\nkill -SEGV $$\n', { mode: 0o755 });
+    const before = process.env.FFPROBE_PATH;
+    process.env.FFPROBE_PATH = crashing;
+    resetMediaBinaries();
+    try {
+      const res = await uploadFile(h, clip, '区政府会议.mp4');
+      // A fault of the server, not a conflict: a 5xx that still carries its sentence, not "internal error".
+      expect(res.status, JSON.stringify(res.body)).toBe(503);
+      expect(res.body.error.code).toBe('media_tool_failed');
+      expect(res.body.error.message).toContain(`ffprobe (${crashing}) crashed (killed by signal SIGSEGV) while reading 区政府会议.mp4`);
+      expect(res.body.error.message).toMatch(/not of the file\. Operations: run `govpub config check`.*FFPROBE_PATH/);
+      expect(res.body.error.message).not.toMatch(/damaged|exit code null/);
+      expect(res.body.error.messageZh).toContain('在读取「区政府会议.mp4」时崩溃（被信号 SIGSEGV 终止）');
+      expect(res.body.error.messageZh).toContain('不是文件的问题');
+      expect(res.body.error.messageZh).toContain('govpub config check');
+      expect(res.body.error.messageZh).not.toMatch(/损坏/);
+    } finally {
+      if (before === undefined) delete process.env.FFPROBE_PATH;
+      else process.env.FFPROBE_PATH = before;
+      resetMediaBinaries();
+    }
   });
 
   it('needs a token and an uploading role; a JSON body is not an upload', async () => {
@@ -291,6 +373,25 @@ describe('GET /api/media…', () => {
     const noRendition = await fetch(`${h.base}/api/media/${photoSha}/renditions/wechat_oa.thumb`, { headers: { authorization: `Bearer ${h.reviewer.token}` } });
     expect(noRendition.status).toBe(404);
     expect(((await noRendition.json()) as { error: { message: string } }).error.message).toMatch(/No wechat_oa\.thumb rendition .* has been made yet/);
+  });
+
+  it('a rendition the original is too small for is listed before any work, with a Chinese sentence the console shows', async () => {
+    const small = path.join(h.dir, '会场小图.jpg');
+    await makePhoto(small, 400, 300);
+    const uploaded = await uploadFile(h, small, '会场小图.jpg');
+    expect(uploaded.status).toBe(201);
+    const asked = await h.call('POST', `/api/media/${uploaded.body.id}/renditions`, h.editor.token, { specs: ['wechat_oa.thumb', 'portal.w480.jpg'] });
+    expect(asked.status).toBe(202);
+    expect(asked.body.specs).toEqual(['portal.w480.jpg']);
+    expect(asked.body.problems).toEqual([
+      {
+        spec: 'wechat_oa.thumb',
+        code: 'media_too_small',
+        message: expect.stringContaining('会场小图.jpg is 400×300 pixels'),
+        messageZh:
+          '「会场小图.jpg」为 400×300 像素，微信公众号的这张图（wechat_oa.thumb）至少需要 450×191（按 2.35:1 裁切后只有 400×170）。放大只会使图片模糊，请换用更大的原图。',
+      },
+    ]);
   });
 
   it("serves a rendition a delivery prepared (no job recorded it) to govpub's users, for hand-off bundles", async () => {

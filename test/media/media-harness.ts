@@ -12,6 +12,7 @@ import { DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporal
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { createMediaJobActivities, type MediaActivityDeps } from '../../activities/media-activities.js';
+import { installErrorHandlers } from '../../api/errors.js';
 import { registerMediaRoutes } from '../../api/media-routes.js';
 import { loadRegistry } from '../../config/registry.js';
 import { up as mediaSchemaUp } from '../../db/migrations/0003_media.js';
@@ -82,24 +83,8 @@ export async function startMediaHarness(options: Partial<Omit<MediaServiceOption
   const media = new MediaService(ctx, { store, ...options });
 
   const api = Fastify({ logger: false });
-  // The API's error shape (api/server.ts): GovpubError → details.status (else 409), Fastify's own 4xx.
-  api.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
-    if (error instanceof GovpubError) {
-      const details = error.details as { status?: number; issues?: unknown; problems?: unknown };
-      const status = details.status ?? (error.code === 'forbidden' ? 403 : 409);
-      return reply.status(status).send({
-        error: {
-          code: error.code,
-          message: error.message,
-          ...(details.issues ? { issues: details.issues } : {}),
-          ...(details.problems ? { problems: details.problems } : {}),
-        },
-      });
-    }
-    if (error.statusCode && error.statusCode < 500)
-      return reply.status(error.statusCode).send({ error: { code: error.code ?? 'bad_request', message: error.message } });
-    return reply.status(500).send({ error: { code: 'internal', message: error.message } });
-  });
+  // The API's own error handlers (status by code, its sentences in both languages), not a copy that drifts from them.
+  installErrorHandlers(api, 30_000);
   const requireActor = async (request: FastifyRequest): Promise<Actor> => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match) throw new GovpubError('unauthorized', 'Send your token as "Authorization: Bearer <token>".', { status: 401 });
@@ -211,15 +196,7 @@ export async function uploadFile(h: MediaHarness, file: string, name: string, to
 }
 
 /** Waits until `check` returns a value (not undefined), polling. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { until } from '../support/http.js';
 
 /** ffmpeg processes (pids) whose command line mentions `needle` (e.g. this file's store directory). */
 export async function ffmpegProcessesMentioning(needle: string): Promise<number[]> {

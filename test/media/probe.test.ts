@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
 import { probeMedia, sniff } from '../../media/probe.js';
-import { makeClip, makePhoto, makeTempDir, makeTone, makeTransparentPng, mediaToolsForTests } from './fixtures.js';
+import { ffmpegSync, HEIC_PHOTO, makeClip, makePhoto, makeTempDir, makeTone, makeTransparentPng, mediaToolsForTests } from './fixtures.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -104,6 +104,27 @@ describe('probeMedia: images', () => {
     expect(err.message).toMatch(/1200×800 pixels \(1 MP\), 0\.5 MP over the 0\.5 MP limit/);
   });
 
+  it('an iPhone HEIC photo is refused with how to export it, in Chinese too (it is a photo, not an unknown file type)', async () => {
+    const file = path.join(dir, 'stored-heic-blob');
+    await writeFile(file, HEIC_PHOTO);
+    const err = await probeError(file, { label: 'IMG_0002.HEIC' });
+    expect(err.code).toBe('media_unsupported');
+    expect(err.message).toContain('IMG_0002.HEIC is an HEIC/HEIF photo');
+    expect(err.messageZh).toContain('「IMG_0002.HEIC」是 HEIC/HEIF 格式的照片');
+    expect(err.messageZh).toContain('iPhone：设置 → 相机 → 格式 → 兼容性最佳');
+  });
+
+  it('a damaged picture is named by its upload name, never by the server path it is stored at', async () => {
+    const file = path.join(dir, 'stored-damaged-blob');
+    const heic = Buffer.from(HEIC_PHOTO);
+    heic.writeUInt32BE(0x7fffffff, 0x1c); // the meta box's size: past the end of the file
+    await writeFile(file, heic);
+    const err = await probeError(file, { label: '会场照片.heic' });
+    expect(err.code).toBe('media_corrupt');
+    expect(err.message).toContain('会场照片.heic');
+    expect(err.message).not.toContain(dir);
+  });
+
   it('sniff recognises containers by magic bytes', () => {
     expect(sniff(Buffer.from('GIF89a....'))).toMatchObject({ family: 'image', format: 'gif' });
     expect(sniff(Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0, 0, 0]))).toMatchObject({ family: 'av', format: 'matroska' });
@@ -143,6 +164,29 @@ describe.skipIf(!tools.enabled)('probeMedia: audio and video (ffprobe)', () => {
     const p = await probeMedia(path.join(dir, 'tone.mp3'));
     expect(p).toMatchObject({ kind: 'audio', mime: 'audio/mpeg', audioCodec: 'mp3', hasVideo: false });
     expect(p.durationSec).toBeGreaterThan(1.9);
+  });
+
+  it('reads an MPEG-TS video (camera and broadcast exports), a Chinese service name included', async () => {
+    // The bundled static ffprobe crashed (SIGSEGV) on every TS file: its static glibc loaded the
+    // system's iconv modules to decode the service name. The upload was refused as "damaged".
+    const file = path.join(dir, '摄像机导出.ts');
+    ffmpegSync(ffmpeg, [
+      ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
+      ...['-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'],
+      ...['-f', 'mpegts', '-metadata', 'service_name=碑林区融媒体中心', file],
+    ]);
+    const p = await probeMedia(file);
+    expect(p).toMatchObject({ kind: 'video', width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac', hasAudio: true });
+    expect(p.durationSec).toBeGreaterThan(0.9);
+  });
+
+  it('a video ffprobe cannot read is named by its upload name, never by the server path it is stored at', async () => {
+    const file = path.join(dir, 'stored-garbage-blob');
+    await writeFile(file, Buffer.concat([Buffer.from('000000206674797069736f6d0000020069736f6d69736f32617663316d703431', 'hex'), Buffer.alloc(50_000, 7)]));
+    const err = await probeError(file, { label: '发布会.mp4' });
+    expect(err.code).toBe('media_corrupt');
+    expect(err.message).toMatch(/^发布会\.mp4 looks like an MP4 file but cannot be read \(ffprobe: .*发布会\.mp4/);
+    expect(err.message).not.toContain(dir);
   });
 
   it('refuses a truncated video (index at the end: lost)', async () => {

@@ -181,6 +181,25 @@ describe('prepareRendition cache', () => {
     );
   });
 
+  it('a rendition shared by identical specs of two platforms speaks of the spec asked for, not the one it was first made for', async () => {
+    await makePhoto(path.join(dir, 'narrow.jpg'), 1000, 750);
+    const narrow = (await ingestUpload(store, createReadStream(path.join(dir, 'narrow.jpg')), { label: 'narrow.jpg' })).sha256;
+    expect(specHash(getSpec('news_site.cover'))).toBe(specHash(getSpec('portal.cover')));
+    const newsSite = await prepareRendition(store, narrow, 'news_site.cover');
+    expect(newsSite.warnings).toEqual([expect.stringContaining(`${getSpec('news_site.cover').label} (1280×720) is enlarged`)]);
+    const portal = await prepareRendition(store, narrow, 'portal.cover');
+    expect(portal).toMatchObject({ cached: true, sha256: newsSite.sha256 });
+    expect(portal.warnings).toEqual([expect.stringContaining(`Portal list cover 16:9 (1280×720) is enlarged`)]);
+    expect(portal.warnings.join(' ')).not.toContain(getSpec('news_site.cover').label);
+
+    // Asked for at once: the second caller waits for the first one's render, and still reads its own spec.
+    await makePhoto(path.join(dir, 'narrow-2.jpg'), 1000, 750, { quality: 80 });
+    const other = (await ingestUpload(store, createReadStream(path.join(dir, 'narrow-2.jpg')), { label: 'narrow-2.jpg' })).sha256;
+    const [first, second] = await Promise.all([prepareRendition(store, other, 'news_site.cover'), prepareRendition(store, other, 'portal.cover')]);
+    expect(second.sha256).toBe(first.sha256);
+    expect(second.warnings).toEqual([expect.stringContaining('Portal list cover 16:9 (1280×720) is enlarged')]);
+  });
+
   it('prepareRenditions: everything one platform needs, with progress to 100', async () => {
     const progress: number[] = [];
     const res = await prepareRenditions(store, sha, 'wechat_oa', { onProgress: (p) => progress.push(p) });

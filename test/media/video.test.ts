@@ -6,13 +6,12 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
 import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
-import type { ProbeResult } from '../../media/probe.js';
 import { ingestUpload, prepareRendition, prepareRenditions, preflight, renditionCacheKey } from '../../media/renditions.js';
 import { getSpec, PLATFORM_IDS, renditionsFor, type VideoSpec } from '../../media/specs.js';
 import { LocalMediaStore } from '../../media/store.js';
 import { parseProgressLine } from '../../media/ffmpeg.js';
 import { planVideo } from '../../media/video-plan.js';
-import { ffmpegSync, makeClip, makeTempDir, makeTone, mediaToolsForTests } from './fixtures.js';
+import { fakeVideoProbe, ffmpegSync, makeClip, makeTempDir, makeTone, mediaToolsForTests } from './fixtures.js';
 
 const tools = await mediaToolsForTests();
 
@@ -45,22 +44,6 @@ async function topLevelBoxes(file: string): Promise<string[]> {
   } finally {
     await fh.close();
   }
-}
-
-function fakeVideoProbe(durationSec: number): ProbeResult {
-  return {
-    kind: 'video',
-    mime: 'video/mp4',
-    format: 'mp4',
-    extension: 'mp4',
-    sizeBytes: 1,
-    width: 1920,
-    height: 1080,
-    durationSec,
-    hasAudio: true,
-    hasVideo: true,
-    fps: 25,
-  };
 }
 
 describe('video planning (no ffmpeg needed)', () => {

@@ -38,7 +38,7 @@ async function get(token: string, url: string, headers: Record<string, string> =
     status: response.status,
     headers: response.headers,
     text,
-    json: () => JSON.parse(text) as AnnualStats & { error: { code: string; message: string } },
+    json: () => JSON.parse(text) as AnnualStats & { error: { code: string; message: string; issues?: { path: string }[] } },
   };
 }
 
@@ -394,6 +394,13 @@ describe('GET /api/stats', () => {
       expect(r.status, bad).toBe(400);
       expect(r.text, bad).toContain('year');
     }
+    // A year written another way than four digits is refused too, not read as 2026 (nor is a limit read so elsewhere).
+    for (const bad of ['02026', '%2B2026', '%202026', '2026%20', '2026.0', '-2026', '0x7EA']) {
+      const r = await get(tokens.ops!, `/api/stats?year=${bad}`);
+      expect(r.status, bad).toBe(400);
+      expect(r.json().error.code, bad).toBe('invalid_query');
+      expect(r.json().error.issues, bad).toEqual([expect.objectContaining({ path: 'year' })]);
+    }
     const missing = await get(tokens.ops!, '/api/stats');
     expect(missing.status).toBe(400);
     expect(missing.text).toContain('year');
@@ -440,9 +447,20 @@ describe('govpub stats', () => {
     expect(written.startsWith('\uFEFF2026年度政务发布统计')).toBe(true);
     expect(written).toBe((await get(tokens.ops!, '/api/stats?year=2026&format=csv')).text);
     fs.rmSync(dir, { recursive: true, force: true });
-    const bad = await runCli(['stats', '--year', '26'], env, undefined, { timeoutMs: 60_000 });
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--year');
+    for (const year of ['26', ' 2026', '2026 ', '02026', '+2026', '2026.0']) {
+      const bad = await runCli(['stats', '--year', year], env, undefined, { timeoutMs: 60_000 });
+      expect(bad.code, year).toBe(1);
+      expect(bad.stderr, year).toContain(`参数 --year 应为 2000 至 2100 之间的年份，写作四位数字（例如 2026），实际为 ${JSON.stringify(year)}。`);
+    }
+  });
+
+  it('says why --out cannot be written, not an unexpected error', async () => {
+    const env = { GOVPUB_API_URL: base, GOVPUB_TOKEN: tokens.ops! };
+    const out = path.join(os.tmpdir(), 'govpub-stats-no-such-folder', 'annual.csv');
+    const result = await runCli(['stats', '--year', '2026', '--format', 'csv', '--out', out], env, undefined, { timeoutMs: 60_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Cannot write ${out} (ENOENT): check that its folder exists`);
+    expect(result.stderr).not.toMatch(/unexpected error/);
   });
 });
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
   app = await startTestApp({ backend: 'postgres', deps: world.deps, platformCaps: world.platforms });
   await app.startWorker();
   deliveries = new DeliveryService(app.ctx);
-}, 120_000);
+});
 
 afterAll(async () => {
   await app?.close();

@@ -145,7 +145,7 @@ describe('edits', () => {
 });
 
 describe('packages repair', () => {
-  it('brings a row that disagrees with its workflow back, says what changed, and audits it with the OS account', { timeout: 120_000 }, async () => {
+  it('brings a row that disagrees with its workflow back, says what changed, and audits it with the OS account', async () => {
     const created = await app.packages.create(editor, policyPackage(app.registry));
     await app.packages.submit(editor, created.id);
     // What a lost write leaves: the workflow is in review, the row still says draft.

@@ -43,7 +43,20 @@ async function approveAll(id: string, revision: number) {
   return app.packages.decide(final, id, { revision, decision: 'approve', comment: '终审通过' });
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+/** The example policy package, created, submitted, approved at every stage and released. */
+async function releasedPackage() {
+  const created = await app.packages.create(editor, policyPackage(app.registry));
+  await app.packages.submit(editor, created.id);
+  await approveAll(created.id, 1);
+  await waitFor(
+    () => app.packages.get(created.id),
+    (p) => p.status === 'released',
+  );
+  return created;
+}
+
+/** Until `done` holds for what `read` answers; a release or retraction takes seconds, on a loaded machine tens of them. */
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -188,6 +201,22 @@ describe('review: one decision covers the whole package, stage by stage', () => 
     expect(audit.content_hash).toBe(edited.contentHash);
   });
 
+  it('refuses an edit that would put an approved package back into review without its required interpretation (三同步); it stays approved, nothing stored', async () => {
+    const releaseAt = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt }));
+    await app.packages.submit(editor, created.id);
+    expect((await approveAll(created.id, 1)).status).toBe('scheduled');
+    const error = await refusal(app.packages.edit(editor, created.id, policyPackage(app.registry, { releaseAt, interpretations: [] })));
+    expect(error.code).toBe('interpretation_required');
+    expect(error.messageZh).toMatch(/三同步/);
+    const view = await app.packages.get(created.id);
+    expect([view.status, view.revision, view.approvals.length]).toEqual(['scheduled', 1, 3]);
+    const revisions = await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', created.id).execute();
+    expect(revisions).toEqual([{ revision: 1 }]);
+    const edits = await app.db.selectFrom('audit_log').select('action').where('package_id', '=', created.id).where('action', '=', 'edit').execute();
+    expect(edits).toEqual([]);
+  });
+
   it('withdrawal voids approvals and returns the package to draft', async () => {
     const created = await app.packages.create(editor, policyPackage(app.registry));
     await app.packages.submit(editor, created.id);
@@ -202,7 +231,9 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
     const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt: new Date(Date.now() + 3_600_000).toISOString() }));
     await app.packages.submit(editor, created.id);
     expect((await approveAll(created.id, 1)).status).toBe('scheduled');
-    const moved = await app.packages.schedule(editor, created.id, new Date(Date.now() + 1_500).toISOString(), false);
+    // Soon, but not before the change is applied: a time 1.5 s away could pass while the request
+    // went through a loaded machine's workflow, and the package was released at once instead.
+    const moved = await app.packages.schedule(editor, created.id, new Date(Date.now() + 10_000).toISOString(), false);
     expect(moved.status).toBe('scheduled');
     expect(moved.approvals).toHaveLength(3);
     const released = await waitFor(
@@ -238,12 +269,17 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
   });
 
   it('holds an approved package when its release time is cancelled, until released by hand', async () => {
-    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt: new Date(Date.now() + 2_000).toISOString() }));
+    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt: new Date(Date.now() + 3_600_000).toISOString() }));
     await app.packages.submit(editor, created.id);
     await approveAll(created.id, 1);
+    // The release time comes soon, and is cancelled at once: 10 s is far more than one request takes
+    // on a loaded machine (a time 2 s after creation had once passed before the three approvals).
+    const releaseAt = Date.now() + 10_000;
+    expect(await app.packages.schedule(editor, created.id, new Date(releaseAt).toISOString(), false)).toMatchObject({ status: 'scheduled' });
     const held = await app.packages.schedule(editor, created.id, null, true);
     expect(held).toMatchObject({ status: 'approved', onHold: true });
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Past the time it had: still held.
+    await new Promise((r) => setTimeout(r, releaseAt + 1_000 - Date.now()));
     expect((await app.packages.get(created.id)).status).toBe('approved');
     expect((await refusal(app.packages.releaseNow(editor, 'pkg-missing'))).code).toBe('not_found');
     await app.packages.releaseNow(ops, created.id);
@@ -256,13 +292,7 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
 
 describe('retraction', () => {
   it('takes the package down from every channel that received it', async () => {
-    const created = await app.packages.create(editor, policyPackage(app.registry));
-    await app.packages.submit(editor, created.id);
-    await approveAll(created.id, 1);
-    await waitFor(
-      () => app.packages.get(created.id),
-      (p) => p.status === 'released',
-    );
+    const created = await releasedPackage();
     expect((await refusal(app.packages.retract(editor, created.id, '数据有误'))).code).toBe('role_not_allowed');
     await app.packages.retract(ops, created.id, '数据有误，撤稿');
     const retracted = await waitFor(
@@ -273,6 +303,71 @@ describe('retraction', () => {
     expect(retracted.retraction).toMatchObject({ reason: '数据有误，撤稿', by: ops.id });
     expect(retracted.retractedAt).not.toBeNull();
     saveHistory('released-then-retracted', packageWorkflowId(created.id));
+  });
+
+  it('accepts one of two retractions that reach the workflow together (both pass their validators): the other is refused under the lock, one audit entry', async () => {
+    const created = await releasedPackage();
+    // With the worker away, both Updates wait and are then delivered in one workflow task.
+    await app.stopWorker();
+    const both = Promise.allSettled([app.packages.retract(ops, created.id, '第一次撤稿'), app.packages.retract(ops, created.id, '第二次撤稿')]);
+    await new Promise((r) => setTimeout(r, 1500));
+    await app.startWorker();
+    const [a, b] = await both;
+    const outcomes = [a, b].map((o) => (o.status === 'fulfilled' ? 'accepted' : (o.reason as { code: string }).code)).sort();
+    expect(outcomes).toEqual(['accepted', 'already_retracting']);
+    await waitFor(
+      () => app.packages.get(created.id),
+      (p) => p.status === 'retracted',
+    );
+    const requested = await app.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('package_id', '=', created.id)
+      .where('action', '=', 'retract_requested')
+      .execute();
+    expect(requested).toHaveLength(1);
+  });
+
+  it('refuses to retract what is not public yet, saying what keeps it from going out instead', async () => {
+    const releaseAt = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt }));
+    await app.packages.submit(editor, created.id);
+    const inReview = await refusal(app.packages.retract(ops, created.id, '暂不发布'));
+    expect(inReview.code).toBe('not_released');
+    expect(inReview.messageZh).toBe('稿件正在审核中，尚未发布，无需撤稿。如不应发布，请由审核人退回，或由编辑撤回稿件。');
+    await approveAll(created.id, 1);
+    const scheduled = await refusal(app.packages.retract(ops, created.id, '暂不发布'));
+    expect(scheduled.code).toBe('not_released');
+    expect(scheduled.message).toMatch(/nothing of it is public yet.*cancel its release \(DELETE \/api\/packages\/:id\/schedule/);
+    expect(scheduled.messageZh).toMatch(/^稿件状态为「定时发布」，尚未发布，无需撤稿。如需暂不发布，请取消其发布时间/);
+    // What it says works for the one who asked: operations cancel the release, the approvals stay.
+    const held = await app.packages.schedule(ops, created.id, null, true);
+    expect([held.status, held.approvals.length]).toEqual(['approved', 3]);
+  });
+
+  it('answers every command on a retracted package by its rule (why, what to do), never "no package with that id"', async () => {
+    const created = await releasedPackage();
+    await app.packages.retract(ops, created.id, '政策废止，撤稿');
+    await waitFor(
+      () => app.packages.get(created.id),
+      (p) => p.status === 'retracted',
+    );
+    const again = await refusal(app.packages.retract(ops, created.id, '再撤一次'));
+    expect([again.code, again.details.status]).toEqual(['already_retracted', 409]);
+    expect(again.message).toContain('政策废止，撤稿');
+    const edit = await refusal(app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '关于进一步优化营商环境的若干措施（更正）' })));
+    expect([edit.code, edit.details.status]).toEqual(['already_released', 409]);
+    expect(edit.message).toMatch(/Create a new package/);
+    expect(edit.messageZh).toMatch(/^稿件状态为「已撤稿」.*请新建一份稿件/);
+    const revisions = await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', created.id).execute();
+    expect(revisions).toEqual([{ revision: 1 }]);
+    expect((await refusal(app.packages.submit(editor, created.id))).code).toBe('not_a_draft');
+    expect((await refusal(app.packages.withdraw(editor, created.id))).code).toBe('cannot_withdraw');
+    expect((await refusal(app.packages.releaseNow(editor, created.id))).code).toBe('not_approved');
+    expect((await refusal(app.packages.schedule(editor, created.id, '2030-01-01T09:00:00+08:00', false))).code).toBe('release_time_fixed');
+    expect((await refusal(app.packages.decide(first, created.id, { revision: 1, decision: 'approve', comment: '同意' }))).code).toBe('not_in_review');
+    // Roles are still said first.
+    expect((await refusal(app.packages.retract(editor, created.id, '撤'))).details.status).toBe(403);
   });
 });
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   world = await startReleaseWorld();
   app = await startTestApp({ backend: 'postgres', deps: world.deps, platformCaps: world.platforms });
   await app.startWorker();
-}, 120_000);
+});
 
 afterAll(async () => {
   await app?.close();
@@ -213,6 +213,18 @@ describe('the release path', () => {
       expect(row.error_class, row.channel_id).toBe('rejected');
       expect(row.error_message, row.channel_id).toMatch(/^Cannot prepare the .+ \((portal|wechat_oa)\.[\w.]+\): /);
       expect(row.attempts, row.channel_id).toBe(0);
+      // The console shows problems: the refusal lists the one that stopped it, in Chinese.
+      expect(row.problems, row.channel_id).toEqual([
+        expect.objectContaining({
+          message: row.error_message,
+          messageZh: expect.stringMatching(
+            /^发往该平台的媒体文件（(portal|wechat_oa)\.[\w.]+）无法生成：媒体库中没有编号为 [0-9a-f]{64} 的文件。请重新上传该文件。$/,
+          ),
+        }),
+      ]);
+    }
+    for (const d of (await app.packages.get(lost.pkg.id)).deliveries) {
+      expect(d.errorMessageZh, d.channelId).toContain('不能按原样接收这份稿件：发往该平台的媒体文件（');
     }
     expect(world.simulators.simulators.wechat_oa.state.publications().filter((p) => JSON.stringify(p).includes('早市经营'))).toHaveLength(0);
     expect(scheduledActivities((await lost.handle.fetchHistory()).events ?? [])).not.toContain('prepareDeliveryMedia');

@@ -37,7 +37,7 @@ beforeAll(async () => {
   editor = (await app.user('crash-editor', 'editor')).actor;
   ops = (await app.user('crash-ops', 'ops')).actor;
   for (const stage of ['初审', '复审', '终审']) reviewers.push((await app.user(`crash-${stage}`, 'reviewer', [stage])).actor);
-}, 120_000);
+});
 
 afterAll(async () => {
   for (const w of workers) await kill(w);

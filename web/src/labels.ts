@@ -5,18 +5,11 @@
 import { PLATFORM_DECLARATIONS } from '../../adapters/declarations';
 import { DELIVERY_STATE_NAMES_ZH, type DeliveryState } from '../../domain/delivery-state';
 import type { PackageStatus, Role } from '../../domain/package-rules';
+import { STATUS_ZH } from '../../domain/messages-zh';
 import type { FindingChange, FindingKind, FindingStatus, RunTrigger, Severity, SubjectType } from '../../domain/compliance/model';
 
-export const PACKAGE_STATUS_LABELS: Record<PackageStatus, string> = {
-  draft: '草稿',
-  in_review: '审核中',
-  approved: '已通过',
-  scheduled: '定时发布',
-  releasing: '发布中',
-  released: '已发布',
-  retracting: '撤稿中',
-  retracted: '已撤稿',
-};
+/** The names the API's refusals use too (「稿件状态为「已撤稿」…」), so a sentence and the tag beside it agree. */
+export const PACKAGE_STATUS_LABELS: Record<PackageStatus, string> = STATUS_ZH;
 
 /** Element Plus tag types per package status. */
 export const PACKAGE_STATUS_TYPES: Record<PackageStatus, 'info' | 'warning' | 'success' | 'danger' | 'primary'> = {

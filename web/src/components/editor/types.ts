@@ -37,7 +37,9 @@ export interface MediaJob {
   progress: number;
   currentSpec: string | null;
   specs: string[];
-  problems: { spec: string; code: string; message: string }[];
+  problems: { spec: string; code: string; message: string; messageZh?: string }[];
+  /** Per spec: made ({ ok: true }) or why not ({ ok: false, code, message, messageZh }). */
+  results?: Record<string, { ok: boolean; code?: string; message?: string; messageZh?: string }>;
 }
 
 export interface MediaDetail extends MediaView {

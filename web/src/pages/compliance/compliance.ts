@@ -1,7 +1,7 @@
 // The compliance API's shapes (one definition: domain/compliance/model.ts) and how the console words its figures.
-export { FINDING_KINDS, SEVERITIES } from '../../../../domain/compliance/model';
-export type { ComplianceView, Finding, FindingEvent, Severity, ThresholdStatus } from '../../../../domain/compliance/model';
-import type { ThresholdStatus } from '../../../../domain/compliance/model';
+export { FINDING_KINDS, SEVERITIES } from '../../../../domain/compliance/model.js';
+export type { ComplianceView, Finding, FindingEvent, Severity, ThresholdStatus } from '../../../../domain/compliance/model.js';
+import type { ThresholdStatus } from '../../../../domain/compliance/model.js';
 
 export type UnitNames = Map<string, string>;
 
@@ -12,8 +12,9 @@ export function unitNames(units: { id: string; name: string }[]): UnitNames {
 /** "6 / 5": the value against its veto limit, in the threshold's own unit (days, a share as a percentage). */
 export function thresholdText(t: ThresholdStatus): string {
   if (t.id === 'unreachable_share') {
-    // A share is sent as a fraction (0.05); a limit above 1 means it was sent in percent already.
-    const percent = (v: number) => `${(t.limit <= 1 ? v * 100 : v).toFixed(1).replace(/\.0$/, '')}%`;
+    // Value and limit are percentages already (domain/compliance/site.ts: 4.99 is 4.99 %, a limit of 1 is 1 %),
+    // shown as sent: to one decimal 4.99 would read 5 %, at the veto line, on a site that passed.
+    const percent = (v: number) => `${v}%`;
     return `${percent(t.value)} / ${percent(t.limit)}`;
   }
   // A home page with nothing on it fails with a value of 0 days (domain/compliance/site.ts: no date to

@@ -1,0 +1,181 @@
+/**
+ * `govpub channels resume`, `govpub deliveries retry` and `govpub media status` as an operator runs
+ * them (the real command, a child process) against this file's own API, workers and platform
+ * simulators: a command that did nothing, or whose delivery now waits for a paused channel, says
+ * so, and the renditions a delivery made are listed with the picture's.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { registerMediaRoutes } from '../../api/media-routes.js';
+import { buildApi } from '../../api/server.js';
+import { MediaService } from '../../services/media.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
+import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
+import { apiCaller } from '../support/http.js';
+
+let world: ReleaseWorld;
+let app: TestApp;
+let api: FastifyInstance;
+let base: string;
+let env: Record<string, string>;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  world = await startReleaseWorld({ faults: false });
+  app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
+  await app.startWorker();
+  const media = new MediaService(app.ctx, { store: world.mediaStore });
+  api = await buildApi(app.ctx, {
+    logger: false,
+    register: async (instance, helpers) => registerMediaRoutes(instance, { ...app.ctx, media }, helpers.requireActor),
+  });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  const editor = await app.user('cli-ops-editor', 'editor');
+  tokens.editor = editor.token;
+  await world.registerMedia(app.db, editor.actor.id);
+  tokens.ops = (await app.user('cli-ops-duty', 'ops')).token;
+  for (const stage of ['初审', '复审', '终审']) tokens[stage] = (await app.user(`cli-ops-${stage}`, 'reviewer', [stage])).token;
+  env = {
+    GOVPUB_API_URL: base,
+    GOVPUB_TOKEN: tokens.ops,
+    DATABASE_URL: app.databaseUrl,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    GOVPUB_TASK_QUEUE: app.taskQueue,
+  };
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+  await app?.close();
+  await world?.close();
+});
+
+const call = apiCaller(() => base);
+
+async function releaseThroughApi(input: unknown): Promise<string> {
+  const created = await call('POST', '/api/packages', tokens.editor!, input);
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor!)).status).toBe(200);
+  for (const stage of ['初审', '复审', '终审']) {
+    expect((await call('POST', `/api/packages/${id}/decisions`, tokens[stage]!, { decision: 'approve', revision: 1, comment: '同意' })).status).toBe(200);
+  }
+  return id;
+}
+
+async function deliveryOf(packageId: string, channelId: string): Promise<{ id: string; state: string; waitingFor?: string }> {
+  const listed = await call('GET', `/api/deliveries?package=${packageId}&channel=${encodeURIComponent(channelId)}`, tokens.ops!);
+  const item = listed.body.items[0] as { id: string } | undefined;
+  return item ? (await call('GET', `/api/deliveries/${item.id}`, tokens.ops!)).body : { id: '', state: 'none' };
+}
+
+const resumes = (channelId: string) =>
+  app.db.selectFrom('audit_log').select('id').where('channel_id', '=', channelId).where('action', '=', 'channel_resumed').execute();
+
+describe('govpub channels resume', () => {
+  it(
+    'refuses a channel that is not paused (exit 1, the sentence in English or Chinese, no audit entry), and names the last resume',
+    { timeout: 180_000 },
+    async () => {
+      const channel = 'weibo:jkbl-wb';
+      const refused = await runCli(['channels', 'resume', channel], env);
+      expect(refused.code, refused.stdout).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(
+        /^govpub: Channel weibo:jkbl-wb \(.+\) is not paused, so there is nothing to resume; nothing was changed\. Check the channel id: GET \/api\/channels\?paused=true lists the paused channels\. To try a delivery waiting on this channel again now, use `govpub deliveries retry ID`\./,
+      );
+      const inChinese = await runCli(['channels', 'resume', channel], { ...env, GOVPUB_LANG: 'zh' });
+      expect(inChinese.code).toBe(1);
+      expect(inChinese.stderr).toMatch(/^govpub: 渠道“.+”（weibo:jkbl-wb）没有暂停，无需恢复，本次未做任何更改。请核对渠道编号/);
+      const json = await runCli(['channels', 'resume', channel, '--json'], env);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'channel_not_paused', messageZh: expect.stringContaining('没有暂停') });
+      expect(await resumes(channel)).toEqual([]);
+
+      // Paused and resumed, a second resume (a colleague's, or a retry) names the first.
+      expect((await runCli(['channels', 'pause', channel, '--reason', '账号年检中'], env)).code).toBe(0);
+      const resumed = await runCli(['channels', 'resume', channel], env);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toMatch(/^weibo:jkbl-wb resumed; 0 waiting deliveries woken$/m);
+      const again = await runCli(['channels', 'resume', channel], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(
+        /is not paused, so there is nothing to resume; nothing was changed \(it was last resumed by cli-ops-duty at \d{4}-\d\d-\d\d \d\d:\d\d.*, Beijing time\)\./,
+      );
+      expect(await resumes(channel)).toHaveLength(1);
+    },
+  );
+});
+
+describe('govpub deliveries retry', () => {
+  it(
+    'on a paused channel: accepted (exit 0), and says the delivery waits for the channel, who paused it and why; the resume sends it',
+    { timeout: 180_000 },
+    async () => {
+      const channel = 'wechat_oa:blfb';
+      // WeChat fails the publishing job once: the delivery fails and waits for operations (a retry posts it again).
+      world.simulators.simulators.wechat_oa.state.addFault({ match: '/cgi-bin/freepublish/submit', method: 'POST', kind: 'async_fail', count: 1 });
+      const id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于公布区级行政许可事项清单的通知'));
+      await expect.poll(async () => (await deliveryOf(id, channel)).waitingFor, { timeout: 120_000, interval: 300 }).toBe('operator');
+      const failed = await deliveryOf(id, channel);
+      expect(failed.state).toBe('failed');
+
+      expect((await runCli(['channels', 'pause', channel, '--reason', '账号迁移，暂停发布'], env)).code).toBe(0);
+      const retried = await runCli(['deliveries', 'retry', failed.id], env);
+      expect(retried.code, retried.stderr).toBe(0);
+      expect(retried.stdout).toMatch(
+        /^Channel wechat_oa:blfb \(.+\) is paused \(by cli-ops-duty at \d{4}-\d\d-\d\d \d\d:\d\d.*, Beijing time; reason: "账号迁移，暂停发布"\)\. This delivery waits for the channel and goes out once it is resumed \(govpub channels resume wechat_oa:blfb\)\.$/m,
+      );
+      // It now waits for the channel, not for operations, and nothing was sent.
+      await expect.poll(async () => (await deliveryOf(id, channel)).waitingFor, { timeout: 60_000, interval: 300 }).toBe('channel');
+      expect((await deliveryOf(id, channel)).state).toBe('pending');
+
+      const json = await runCli(['deliveries', 'retry', failed.id, '--json'], env);
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout).channelHold).toMatchObject({
+        channelId: channel,
+        by: 'cli-ops-duty',
+        reason: '账号迁移，暂停发布',
+        credentialsRefused: false,
+        messageZh: expect.stringMatching(/^渠道“.+”已于 .+（北京时间）由 cli-ops-duty 暂停，原因：账号迁移，暂停发布。本条投递将等待该渠道恢复后再发出/),
+      });
+      const zh = await runCli(['deliveries', 'retry', failed.id], { ...env, GOVPUB_LANG: 'zh' });
+      expect(zh.code, zh.stderr).toBe(0);
+      expect(zh.stdout).toContain('本条投递将等待该渠道恢复后再发出（“恢复渠道”或 govpub channels resume wechat_oa:blfb）。');
+
+      const resumed = await runCli(['channels', 'resume', channel], env);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      await expect.poll(async () => (await deliveryOf(id, channel)).state, { timeout: 120_000, interval: 300 }).toBe('live');
+    },
+  );
+});
+
+describe('govpub media status', () => {
+  it('lists the renditions deliveries made of a picture (no job made them), each served at its URL', { timeout: 180_000 }, async () => {
+    const channel = 'wechat_oa:blzw';
+    const id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好冬季供暖保障工作的通知'));
+    await expect.poll(async () => (await deliveryOf(id, channel)).state, { timeout: 120_000, interval: 300 }).toBe('live');
+    const used = ((await deliveryOf(id, channel)) as unknown as { renditions: { spec: string; mediaId: string }[] }).renditions
+      .filter((r) => r.mediaId === world.photoId)
+      .map((r) => r.spec);
+    expect(used.length).toBeGreaterThan(0);
+
+    const status = await runCli(['media', 'status', world.photoId], env);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).not.toContain('no renditions yet');
+    for (const spec of used) expect(status.stdout).toMatch(new RegExp(`^${spec.replace('.', '\\.')}\\s+image/\\w+\\s+\\d+×\\d+`, 'm'));
+
+    const json = await runCli(['media', 'status', world.photoId, '--json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const detail = JSON.parse(json.stdout) as { jobs: unknown[]; renditions: { specKey: string; url: string; sha256: string }[] };
+    expect(detail.jobs).toEqual([]);
+    expect(detail.renditions.map((r) => r.specKey)).toEqual(expect.arrayContaining(used));
+    for (const rendition of detail.renditions) {
+      const served = await fetch(`${base}${rendition.url}`, { headers: { authorization: `Bearer ${tokens.ops}` } });
+      expect(served.status, rendition.url).toBe(200);
+      expect(served.headers.get('etag')).toBe(`"${rendition.sha256}"`);
+    }
+  });
+});

@@ -1,0 +1,25 @@
+/** Why a rendition job's renditions were not made, as the upload field lists them. */
+
+/** The parts of a media job (GET /api/media/:id's jobs) the list needs. */
+export interface JobOutcome {
+  problems: { spec: string; code?: string; message: string; messageZh?: string }[];
+  results?: Record<string, { ok: boolean; code?: string; message?: string; messageZh?: string }>;
+}
+
+export interface RenditionProblem {
+  spec: string;
+  text: string;
+}
+
+/**
+ * Those refused before any work (`problems`), then those that failed while being made (`results`
+ * with ok: false), each in Chinese where the API has it: an editor whose job says 失败 sees why.
+ */
+export function renditionProblems(job: JobOutcome | null): RenditionProblem[] {
+  if (!job) return [];
+  const refused = job.problems.map((p) => ({ spec: p.spec, text: p.messageZh ?? p.message }));
+  const failed = Object.entries(job.results ?? {})
+    .filter(([, r]) => r?.ok === false)
+    .map(([spec, r]) => ({ spec, text: r.messageZh ?? r.message ?? '' }));
+  return [...refused, ...failed];
+}
