@@ -1,6 +1,6 @@
 /**
  * Compliance (inspection readiness): what the monitor finds, how findings are keyed and stored, and
- * what the API answers. The inspectors' items are in ../shared/domain/BRIEF.md sections 3, 4 and 6;
+ * what the API answers. The inspectors' items are in docs/domain.md ("What inspectors check");
  * the thresholds live in config/registry/compliance.yaml, never in code.
  *
  * A finding is keyed by what it is about (`account_silent:wechat_oa:blfb`), so a run that sees the
