@@ -49,7 +49,10 @@ export function videoContext<C = Record<string, unknown>>(init: {
     baseUrl: init.baseUrl,
     tokens,
     renditions: init.renditions,
-    checkpointed: structuredClone(saved),
+    // A getter, as the delivery activities' context has: what reconcile saves is what the transmit after it reads.
+    get checkpointed() {
+      return structuredClone(saved);
+    },
     checkpoints: [],
     heartbeats: 0,
     async checkpoint(progress) {
