@@ -416,6 +416,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
               state: 'failed',
               error_class: 'rejected',
               error_message: status.message,
+              // The platform's word for this refusal, or none: never the code of an earlier attempt's failure.
+              platform_code: status.platformCode ?? null,
               ...(status.problems ? { problems: JSON.stringify(status.problems) } : {}),
             },
             {

@@ -191,7 +191,13 @@ export type ConfirmResult =
    * The platform refused the post after accepting it (review rejected, publish failed); `problems`
    * say what it refused and why, in both languages, as a format step's refusal does.
    */
-  | { state: 'rejected'; message: string; problems?: ContentProblem[] };
+  | {
+      state: 'rejected';
+      message: string;
+      problems?: ContentProblem[];
+      /** What the platform said, recorded as the delivery's code (its Chinese sentence comes from the platform's table). */
+      platformCode?: string;
+    };
 
 export interface ChannelAdapter<Payload = unknown, Checkpoint = Record<string, unknown>> {
   platform: string;

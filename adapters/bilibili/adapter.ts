@@ -13,8 +13,9 @@
  * asynchronous: transmit answers `submitted`, `confirm` polls `archive/view` (state -1 待审 → 0
  * 开放浏览; -2 被打回 / -4 锁定 refused). A lost submission answer is reconciled through
  * `archive/viewlist` (the archive made from this upload token). An archive review sent back or
- * locked published nothing: `confirm` forgets it with its spent upload token
- * (video-platform/refusal.ts), so an operator's retry uploads and submits anew.
+ * locked, or one deleted or unknown before it was open, is not public: `confirm` forgets it with
+ * its spent upload token, and so does reconcile when a retry finds its checkpoint still naming
+ * one (video-platform/refusal.ts), so an operator's retry uploads and submits anew.
  */
 import { readFile } from 'node:fs/promises';
 import { formatBytes } from '../../media/units.js';
@@ -43,7 +44,7 @@ import {
   type BilibiliPayload,
 } from './format.js';
 
-import { forgetRefusedPost, wasRefused, type RefusedPosts } from '../video-platform/refusal.js';
+import { confirmPost, reconcileCheckpointedPost, wasRefused, type CheckpointedPost, type PostStanding, type RefusedPosts } from '../video-platform/refusal.js';
 
 export { BILIBILI_ADAPTER_LIMITS, type BilibiliAdapterOptions, type BilibiliPayload } from './format.js';
 
@@ -194,7 +195,7 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
   // ── reconcile / confirm / takeDown ───────────────────────────────────────────────────────
   async function reconcile(payload: BilibiliPayload, ctx: Ctx): Promise<TransmitResult | null> {
     const cp = ctx.checkpointed;
-    if (cp.resourceId) return { state: 'submitted', externalId: cp.resourceId };
+    if (cp.resourceId) return reconcileCheckpointedPost(post, cp.resourceId, ctx);
     if (!cp.submitRequestedAt) return null; // add-by-utoken was never sent
     const api = new BilibiliClient(ctx, o);
     const since = Date.parse(cp.submitRequestedAt) - o.reconcileSkewMs;
@@ -231,38 +232,51 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     return state === 0 ? { state: 'live', externalId: resourceId, publicUrl: stringOrNull(found.share_url) } : { state: 'submitted', externalId: resourceId };
   }
 
-  async function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
+  /** Where archive/view says the archive stands; sent back, locked, deleted or unknown, a retry submits anew (video-platform/refusal.ts). */
+  async function standing(resourceId: string, ctx: Ctx): Promise<PostStanding> {
     const api = new BilibiliClient(ctx, o);
+    const again = 'A retry uploads the video again and submits it anew.';
     let data: Record<string, unknown>;
     try {
-      data = await api.call('archive/view', false, () => ({ method: 'GET', url: '/arcopen/fn/archive/view', params: { resource_id: externalId }, body: '' }));
+      data = await api.call('archive/view', false, () => ({ method: 'GET', url: '/arcopen/fn/archive/view', params: { resource_id: resourceId }, body: '' }));
     } catch (err) {
       if (isDeliveryError(err) && err.platformCode === -404)
-        return { state: 'rejected', message: `${NAME} does not know the archive ${externalId} (any more) for the account ${accountLabel(ctx)}.` };
+        return {
+          kind: 'gone',
+          platformCode: 'archive_not_found',
+          message: `${NAME} does not know the archive ${resourceId} (any more) for the account ${accountLabel(ctx)} (-404): it was deleted, and nothing of it is public. ${again}`,
+        };
       throw err;
     }
     const info = (data.addit_info ?? {}) as { state?: unknown; state_desc?: unknown; reject_reason?: unknown };
     const state = Number(info.state);
-    if (state === 0) return { state: 'live', publicUrl: stringOrNull(data.share_url), externalId };
+    if (state === 0) return { kind: 'live', publicUrl: stringOrNull(data.share_url) };
     if (state === -2 || state === -4) {
-      // The cover URL stays usable; the upload token went with the refused archive.
-      const forget = forgetRefusedPost(ctx.checkpointed, (cp) => cp.resourceId, externalId, {
-        resourceId: null,
-        submitRequestedAt: null,
-        uploadToken: null,
-        partBytes: null,
-        partsDone: [],
-        uploadCompleted: false,
-      });
-      if (forget) await ctx.checkpoint(forget);
       const reason = typeof info.reject_reason === 'string' && info.reject_reason ? `: ${info.reject_reason}` : '';
       return {
-        state: 'rejected',
-        message: `${NAME} review ${state === -2 ? 'sent the archive back (被打回)' : 'locked the archive (锁定)'}${reason}. A retry uploads the video again and submits it anew.`,
+        kind: 'refused',
+        platformCode: `archive_state_${state}`,
+        message: `${NAME} review ${state === -2 ? 'sent the archive back (被打回)' : 'locked the archive (锁定)'}${reason}. ${again}`,
       };
     }
-    if (state === -100) return { state: 'rejected', message: `${NAME}: the archive ${externalId} was deleted.` };
-    return { state: 'pending', note: typeof info.state_desc === 'string' && info.state_desc ? info.state_desc : `state ${state}` };
+    if (state === -100)
+      return {
+        kind: 'gone',
+        platformCode: 'archive_state_-100',
+        message: `${NAME}: the archive ${resourceId} was deleted (state -100), and nothing of it is public. ${again}`,
+      };
+    return { kind: 'pending', note: typeof info.state_desc === 'string' && info.state_desc ? info.state_desc : `state ${state}` };
+  }
+
+  // A refused or deleted archive spent its upload token; the cover URL stays usable.
+  const post: CheckpointedPost<BilibiliCheckpoint> = {
+    standing,
+    postOf: (cp) => cp.resourceId,
+    spent: { resourceId: null, submitRequestedAt: null, uploadToken: null, partBytes: null, partsDone: [], uploadCompleted: false },
+  };
+
+  function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
+    return confirmPost(post, externalId, ctx);
   }
 
   async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {

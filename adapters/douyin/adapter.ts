@@ -11,7 +11,8 @@
  * video again. Publishing goes through review: transmit answers `submitted`, `confirm` polls
  * `video/data` (video_status 4 in review → 1 published; 2 refused). A lost `video/create` answer is
  * reconciled through `video/list` (the item with exactly this text created after the request).
- * A video review refused published nothing: `confirm` forgets it with its spent video id
+ * A video review refused, or one Douyin no longer lists, is not public: `confirm` forgets it with
+ * its spent video id, and so does reconcile when a retry finds its checkpoint still naming one
  * (video-platform/refusal.ts), so an operator's retry uploads and posts anew.
  */
 import { DeliveryError, isDeliveryError } from '../errors.js';
@@ -30,7 +31,7 @@ import {
 import { DouyinClient, videoIdOf, type DouyinData } from './client.js';
 import { douyinOptions, formatDouyin, NAME, tooLongForDouyin, type DouyinAdapterOptions, type DouyinPayload } from './format.js';
 import { latestDouyinPosts } from './posts.js';
-import { forgetRefusedPost, wasRefused, type RefusedPosts } from '../video-platform/refusal.js';
+import { confirmPost, reconcileCheckpointedPost, wasRefused, type CheckpointedPost, type PostStanding, type RefusedPosts } from '../video-platform/refusal.js';
 
 export type { DouyinAdapterOptions, DouyinPayload } from './format.js';
 
@@ -179,7 +180,7 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
   // ── reconcile / confirm / takeDown ───────────────────────────────────────────────────────
   async function reconcile(payload: DouyinPayload, ctx: Ctx): Promise<TransmitResult | null> {
     const cp = ctx.checkpointed;
-    if (cp.itemId) return { state: 'submitted', externalId: cp.itemId };
+    if (cp.itemId) return reconcileCheckpointedPost(post, cp.itemId, ctx);
     if (!cp.createRequestedAt) return null; // video/create was never sent
     const api = new DouyinClient(ctx, o);
     const since = Date.parse(cp.createRequestedAt) - o.reconcileSkewMs;
@@ -209,23 +210,36 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
       : { state: 'submitted', externalId: itemId };
   }
 
-  async function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
+  /** Where video/data says the video stands; refused (2) or no longer listed, a retry posts anew (video-platform/refusal.ts). */
+  async function standing(itemId: string, ctx: Ctx): Promise<PostStanding> {
     const api = new DouyinClient(ctx, o);
-    const item = (await api.videoData([externalId])).find((i) => i.item_id === externalId);
+    const item = (await api.videoData([itemId])).find((i) => i.item_id === itemId);
     if (!item)
-      return { state: 'rejected', message: `${NAME} no longer lists the video ${externalId} for the account ${accountLabel(ctx)}: it was removed or deleted.` };
-    const status = Number(item.video_status);
-    if (status === 1 || status === 5) return { state: 'live', publicUrl: stringOrNull(item.share_url), externalId };
-    if (status === 2) {
-      const forget = forgetRefusedPost(ctx.checkpointed, (cp) => cp.itemId, externalId, { itemId: null, videoId: null, createRequestedAt: null });
-      if (forget) await ctx.checkpoint(forget);
       return {
-        state: 'rejected',
+        kind: 'gone',
+        platformCode: 'video_not_listed',
+        message: `${NAME} no longer lists the video ${itemId} for the account ${accountLabel(ctx)}: it was removed or deleted, and nothing of it is public. A retry uploads the video again and posts it anew for review.`,
+      };
+    const status = Number(item.video_status);
+    if (status === 1 || status === 5) return { kind: 'live', publicUrl: stringOrNull(item.share_url) };
+    if (status === 2)
+      return {
+        kind: 'refused',
+        platformCode: 'video_status_2',
         message: `${NAME} review found the video not suitable for the public (video_status 2); it is not shown. A retry uploads the video again and posts it anew for review.`,
       };
-    }
-    if (status === 4) return { state: 'pending', note: 'in review' };
-    return { state: 'pending', note: `video_status ${status}` };
+    return { kind: 'pending', note: status === 4 ? 'in review' : `video_status ${status}` };
+  }
+
+  // A refused or vanished video spent its video id (single use) and its video/create.
+  const post: CheckpointedPost<DouyinCheckpoint> = {
+    standing,
+    postOf: (cp) => cp.itemId,
+    spent: { itemId: null, videoId: null, createRequestedAt: null },
+  };
+
+  function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
+    return confirmPost(post, externalId, ctx);
   }
 
   async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {

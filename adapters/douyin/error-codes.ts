@@ -25,5 +25,15 @@ export const DOUYIN_ERROR_CODES: ErrorCodeTable = {
     10004: '应用缺少所需权限（10004）。请在抖音开放平台检查应用能力和账号授权范围。',
     10007: '抖音的授权码已过期或已被使用（10007）。请运维人员重新授权该账号。',
     10010: '抖音账号的刷新令牌已过期或不被认可（10010）。请运维人员重新授权该账号，更新配置中的刷新令牌，然后恢复渠道。',
+  } /** What confirm and reconcile record when video/data shows a video that is not public (adapter.ts `standing`). */,
+  named: {
+    video_status_2: {
+      meaning: '审核认为视频不适宜公开',
+      zh: '审核认为这条视频不适宜公开，视频没有发布。重试会重新上传视频，作为新视频再次提交审核；如视频本身需要修改，请修改稿件后重新发布，或跳过该渠道。',
+    },
+    video_not_listed: {
+      meaning: '视频已不在账号的视频列表中',
+      zh: '这条视频已被删除或下架，平台不再列出它，目前没有公开。重试会重新上传视频，作为新视频发布（需再次审核）；如不应再发布，请跳过该渠道。',
+    },
   },
 };

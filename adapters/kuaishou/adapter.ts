@@ -11,8 +11,9 @@
  * id are checkpointed. A work may go through review (`pending`): transmit then answers
  * `submitted` and `confirm` polls `photo/info`. A lost publish answer is reconciled through
  * `photo/list` (the work with exactly this caption created after the request). A work review
- * refused published nothing: `confirm` forgets it with its spent upload token
- * (video-platform/refusal.ts), so an operator's retry uploads and publishes anew.
+ * refused (or deleted) is not shown: `confirm` forgets it with its spent upload token, and so
+ * does reconcile when a retry finds its checkpoint still naming one (video-platform/refusal.ts),
+ * so an operator's retry uploads and publishes anew.
  *
  * Kuaishou documents no upload, duration or caption limits; the defaults below are the
  * simulator's assumptions (simulators/README.md) and can be set per deployment.
@@ -35,7 +36,7 @@ import { KuaishouClient, R, uploadServer, type KuaishouBody } from './client.js'
 import { formatKuaishou, kuaishouOptions, NAME, tooLongForKuaishou, type KuaishouAdapterOptions, type KuaishouPayload } from './format.js';
 import { latestKuaishouPosts } from './posts.js';
 
-import { forgetRefusedPost, wasRefused, type RefusedPosts } from '../video-platform/refusal.js';
+import { confirmPost, reconcileCheckpointedPost, wasRefused, type CheckpointedPost, type PostStanding, type RefusedPosts } from '../video-platform/refusal.js';
 
 export type { KuaishouAdapterOptions, KuaishouPayload } from './format.js';
 
@@ -194,7 +195,7 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
   // ── reconcile / confirm / takeDown ───────────────────────────────────────────────────────
   async function reconcile(payload: KuaishouPayload, ctx: Ctx): Promise<TransmitResult | null> {
     const cp = ctx.checkpointed;
-    if (cp.photoId) return { state: 'submitted', externalId: cp.photoId };
+    if (cp.photoId) return reconcileCheckpointedPost(post, cp.photoId, ctx);
     if (!cp.publishRequestedAt) return null; // photo/publish was never sent
     const api = new KuaishouClient(ctx, o);
     const since = Date.parse(cp.publishRequestedAt) - o.reconcileSkewMs;
@@ -228,34 +229,39 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
       : { state: 'submitted', externalId: photoId };
   }
 
-  async function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
+  /**
+   * Where photo/info says the work stands. Kuaishou hides a work review refused as it hides a
+   * deleted one (not found): either way nothing of it is public, and a retry publishes anew
+   * (video-platform/refusal.ts).
+   */
+  async function standing(photoId: string, ctx: Ctx): Promise<PostStanding> {
     const api = new KuaishouClient(ctx, o);
     let body: KuaishouBody;
     try {
-      body = await api.openapi('photo/info', false, () => ({ method: 'GET', url: '/openapi/photo/info', params: { photo_id: externalId } }));
+      body = await api.openapi('photo/info', false, () => ({ method: 'GET', url: '/openapi/photo/info', params: { photo_id: photoId } }));
     } catch (err) {
-      if (isDeliveryError(err) && err.platformCode === R.notFound) {
-        // Not shown before it went live: nothing was published, so a retry publishes anew.
-        const forget = forgetRefusedPost(ctx.checkpointed, (cp) => cp.photoId, externalId, {
-          photoId: null,
-          publishRequestedAt: null,
-          uploadToken: null,
-          endpoint: null,
-          fragmentBytes: null,
-          fragmentsDone: [],
-          uploadCompleted: false,
-        });
-        if (forget) await ctx.checkpoint(forget);
+      if (isDeliveryError(err) && err.platformCode === R.notFound)
         return {
-          state: 'rejected',
-          message: `${NAME} does not show the work ${externalId} on the account ${accountLabel(ctx)}: review refused it, or it was deleted. A retry uploads the video again and publishes it anew.`,
+          kind: 'refused',
+          platformCode: 'photo_not_shown',
+          message: `${NAME} does not show the work ${photoId} on the account ${accountLabel(ctx)}: review refused it, or it was deleted. A retry uploads the video again and publishes it anew.`,
         };
-      }
       throw err;
     }
     const info = (body.video_info ?? {}) as { pending?: unknown; play_url?: unknown };
-    if (info.pending === true) return { state: 'pending', note: 'in review' };
-    return { state: 'live', publicUrl: stringOrNull(info.play_url), externalId };
+    if (info.pending === true) return { kind: 'pending', note: 'in review' };
+    return { kind: 'live', publicUrl: stringOrNull(info.play_url) };
+  }
+
+  // A work not shown spent its upload token (one work per upload) and its photo/publish.
+  const post: CheckpointedPost<KuaishouCheckpoint> = {
+    standing,
+    postOf: (cp) => cp.photoId,
+    spent: { photoId: null, publishRequestedAt: null, uploadToken: null, endpoint: null, fragmentBytes: null, fragmentsDone: [], uploadCompleted: false },
+  };
+
+  function confirm(externalId: string, ctx: Ctx): Promise<ConfirmResult> {
+    return confirmPost(post, externalId, ctx);
   }
 
   async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {

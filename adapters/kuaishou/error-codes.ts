@@ -26,5 +26,11 @@ export const KUAISHOU_ERROR_CODES: ErrorCodeTable = {
     [R.appAuth]: '快手拒绝了应用凭据（100200101）。请运维人员核对 appId 和 appSecret。',
     [R.notFound]: '快手找不到所请求的作品或资源（100200106）。请检查作品是否已在平台上被删除。',
     [R.param]: '快手认为请求参数有误（100200100）。请查看详细说明，修改内容或告知运维人员。',
+  } /** What confirm and reconcile record when photo/info does not show a work (adapter.ts `standing`). */,
+  named: {
+    photo_not_shown: {
+      meaning: '作品未展示（审核未通过或已被删除）',
+      zh: '这个作品没有在快手展示：审核未通过，或作品已被删除。重试会重新上传视频，作为新作品发布（可能需再次审核）；如不应再发布，请跳过该渠道。',
+    },
   },
 };

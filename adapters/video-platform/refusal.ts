@@ -1,18 +1,29 @@
-// What a video platform's review refusal does to a delivery's checkpoint: the rule Douyin, Kuaishou and Bilibili share.
+// What a video platform's review refusal, or a post it no longer has, does to a delivery's checkpoint: the rule Douyin, Kuaishou and Bilibili share.
+import { isDeliveryError } from '../errors.js';
+import type { ConfirmResult, TransmitContext, TransmitResult } from '../types.js';
 
-/** The posts of a delivery the platform's review refused, kept in its checkpoint. */
+/** The posts of a delivery the platform's review refused (or no longer has), kept in its checkpoint. */
 export interface RefusedPosts {
-  /** Ids of posts review refused (oldest first): none is ever taken for a retry's post. */
+  /** Ids of posts review refused or the platform no longer has (oldest first): none is ever taken for a retry's post. */
   refusedPostIds: string[];
 }
 
 /**
- * The checkpoint change after review refused `refusedId`, or null when there is nothing to change
- * (the checkpoint holds another post, or the refusal was taken in already). A refused post
- * published nothing, so it is forgotten together with what made it (`spent`: its upload, which a
- * platform takes for one post only, and the request time reconcile looks from): the retry
- * uploads and posts anew instead of reading the refused post again. Any other failure keeps the
- * post, and the retry reconciles with it first.
+ * Where a post the platform accepted stands, as its status query says. `refused`: review refused
+ * it; `gone`: the platform no longer has it (deleted or removed). Either way nothing of it is
+ * public, and `platformCode` names the case for the failure's Chinese sentence (the platform's
+ * error-code table, `named`).
+ */
+export type PostStanding =
+  { kind: 'live'; publicUrl: string | null } | { kind: 'pending'; note: string } | { kind: 'refused' | 'gone'; message: string; platformCode: string };
+
+/**
+ * The checkpoint change after review refused `refusedId` (or the platform no longer has it), or
+ * null when there is nothing to change (the checkpoint holds another post, or the refusal was
+ * taken in already). A refused post published nothing, so it is forgotten together with what made
+ * it (`spent`: its upload, which a platform takes for one post only, and the request time
+ * reconcile looks from): the retry uploads and posts anew instead of reading the refused post
+ * again. Any other failure keeps the post, and the retry reconciles with it first.
  */
 export function forgetRefusedPost<C extends RefusedPosts>(
   checkpoint: Partial<C>,
@@ -24,6 +35,64 @@ export function forgetRefusedPost<C extends RefusedPosts>(
   if (postOf(checkpoint) !== refusedId || earlier.includes(refusedId)) return null;
   const refused: Partial<RefusedPosts> = { refusedPostIds: [...earlier, refusedId] };
   return { ...spent, ...refused };
+}
+
+/** How an adapter reads one post's standing and forgets it (forgetRefusedPost with its checkpoint's fields). */
+export interface CheckpointedPost<C extends RefusedPosts> {
+  standing(postId: string, ctx: TransmitContext<C>): Promise<PostStanding>;
+  postOf(checkpoint: Partial<C>): string | null | undefined;
+  /** What a refused post spent: cleared with it. */
+  spent: Partial<C>;
+}
+
+async function forget<C extends RefusedPosts>(post: CheckpointedPost<C>, postId: string, ctx: TransmitContext<C>): Promise<void> {
+  const change = forgetRefusedPost(ctx.checkpointed, post.postOf, postId, post.spent);
+  if (change) await ctx.checkpoint(change);
+}
+
+/** confirm's answer: a refused or gone post is forgotten first, so the operator's retry posts anew. */
+export async function confirmPost<C extends RefusedPosts>(post: CheckpointedPost<C>, postId: string, ctx: TransmitContext<C>): Promise<ConfirmResult> {
+  const standing = await post.standing(postId, ctx);
+  switch (standing.kind) {
+    case 'live':
+      return { state: 'live', publicUrl: standing.publicUrl, externalId: postId };
+    case 'pending':
+      return { state: 'pending', note: standing.note };
+    default:
+      await forget(post, postId, ctx);
+      return { state: 'rejected', message: standing.message, platformCode: standing.platformCode };
+  }
+}
+
+/**
+ * reconcile's answer for the post the checkpoint names, asked before a retry relies on it (one
+ * status read). In review or live: that post, never a second. Refused or gone: forgotten as
+ * confirm forgets it, and null, so this retry posts anew; this also mends a checkpoint that
+ * still names a refused post (refused before confirm forgot refusals, or while the delivery was
+ * failed or cancelled and no confirm was asking). When the platform cannot answer now, the post
+ * is relied on as before: the confirm that follows asks again, with its own waits.
+ */
+export async function reconcileCheckpointedPost<C extends RefusedPosts>(
+  post: CheckpointedPost<C>,
+  postId: string,
+  ctx: TransmitContext<C>,
+): Promise<TransmitResult | null> {
+  let standing: PostStanding;
+  try {
+    standing = await post.standing(postId, ctx);
+  } catch (err) {
+    if (!isDeliveryError(err) || ctx.signal?.aborted) throw err;
+    return { state: 'submitted', externalId: postId };
+  }
+  switch (standing.kind) {
+    case 'live':
+      return { state: 'live', externalId: postId, publicUrl: standing.publicUrl };
+    case 'pending':
+      return { state: 'submitted', externalId: postId };
+    default:
+      await forget(post, postId, ctx);
+      return null;
+  }
 }
 
 /** Whether a post the platform lists is one its review refused for this delivery (reconcile skips those). */

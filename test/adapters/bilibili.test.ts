@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createBilibiliAdapter, type BilibiliCheckpoint } from '../../adapters/bilibili/adapter.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
-import type { MediaInfo } from '../../adapters/types.js';
+import type { ConfirmResult, MediaInfo } from '../../adapters/types.js';
+import { deliveryErrorZh } from '../../adapters/error-codes.js';
 import {
   advanceSimClock,
   confirmUntilFinal,
@@ -107,6 +108,18 @@ describe('bilibili adapter: format (pure)', () => {
   });
 });
 
+/** The Chinese sentence operations read for a delivery that failed with this confirm answer. */
+const failureZh = (result: ConfirmResult) =>
+  result.state === 'rejected'
+    ? deliveryErrorZh({
+        platform: 'bilibili',
+        errorClass: 'rejected',
+        errorMessage: result.message,
+        platformCode: result.platformCode ?? null,
+        state: 'failed',
+      })
+    : null;
+
 describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', () => {
   const env = useVideoSimulator('bilibili', {
     credentials: { [CLIENT_ID]: SECRET },
@@ -155,7 +168,11 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
     expect((await simPublications(env.sim.url))[0]).toMatchObject({ state: 'deleted' });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
-    expect(await adapter.confirm!(result.externalId, ctx)).toMatchObject({ state: 'rejected', message: expect.stringContaining('deleted') });
+    const deleted = await adapter.confirm!(result.externalId, ctx);
+    expect(deleted).toMatchObject({ state: 'rejected', message: expect.stringContaining('deleted'), platformCode: 'archive_state_-100' });
+    expect(failureZh(deleted)).toBe(
+      '哔哩哔哩：这份稿件已在平台上被删除，目前没有公开（平台代码：archive_state_-100）。重试会重新上传视频，作为新稿件提交审核；如不应再发布，请跳过该渠道。',
+    );
   });
 
   it('uploads several parts and resumes from the checkpoint after a failed part', async () => {
@@ -296,18 +313,22 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     const ctx = context(credentials, tokens);
     const { externalId } = await adapter.transmit(payload, ctx);
     expect(await adapter.confirm!(externalId, ctx)).toMatchObject({ state: expect.stringMatching(/^(pending|rejected)$/) }); // 待审 until review ends
-    expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({
+    const sentBack = await confirmUntilFinal(() => adapter.confirm!(externalId, ctx));
+    expect(sentBack).toEqual({
       state: 'rejected',
       message: 'Bilibili (哔哩哔哩) review sent the archive back (被打回): 视频内容与分区不符. A retry uploads the video again and submits it anew.',
+      platformCode: 'archive_state_-2',
     });
+    expect(failureZh(sentBack)).toBe(
+      '哔哩哔哩：审核打回了这份稿件，视频没有公开（平台代码：archive_state_-2）。重试会重新上传视频，作为新稿件再次提交审核；如需按审核理由（见英文说明）修改，请修改稿件后重新发布，或跳过该渠道。',
+    );
 
     env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', code: -4, count: 1 });
     const other = context(credentials, tokens);
     const locked = await adapter.transmit(payload, other);
-    expect(await confirmUntilFinal(() => adapter.confirm!(locked.externalId, other))).toMatchObject({
-      state: 'rejected',
-      message: expect.stringContaining('locked the archive (锁定)'),
-    });
+    const lockedAnswer = await confirmUntilFinal(() => adapter.confirm!(locked.externalId, other));
+    expect(lockedAnswer).toMatchObject({ state: 'rejected', message: expect.stringContaining('locked the archive (锁定)'), platformCode: 'archive_state_-4' });
+    expect(failureZh(lockedAnswer)).toMatch(/^哔哩哔哩：审核锁定了这份稿件，视频没有公开（平台代码：archive_state_-4）。重试会重新上传视频/);
   });
 
   it('an archive sent back in review is submitted anew on retry (new upload, new archive); a retry while an archive is in review or unanswered submits nothing', async () => {
@@ -343,5 +364,91 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     expect(await adapter.transmit(payload, next())).toEqual({ state: 'submitted', externalId: second.id });
     expect(await confirmUntilFinal(() => adapter.confirm!(second.id, next()))).toMatchObject({ state: 'live', externalId: second.id });
     expect(await simPublications(env.sim.url)).toHaveLength(2);
+  });
+
+  it('a checkpoint still naming an archive review sent back (no confirm forgot it): the first retry sees it and submits anew', async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'async_fail', message: '视频内容与分区不符', count: 1 });
+    let ctx = context();
+    const next = () => (ctx = ctx.nextAttempt());
+    const first = await adapter.transmit(payload, ctx);
+    // Review sends it back while no confirm asks (sent back before confirm forgot refusals, or the delivery was failed or cancelled meanwhile).
+    await expect.poll(async () => (await simPublications(env.sim.url)).find((p) => p.id === first.externalId)?.state).toBe('failed');
+    expect(ctx.saved()).toMatchObject({ resourceId: first.externalId, uploadCompleted: true });
+
+    // Bilibili cannot answer now: the archive is relied on as before, nothing is forgotten.
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/view', kind: 'busy', count: 1 });
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
+    expect(ctx.saved()).toMatchObject({ resourceId: first.externalId });
+
+    // The operator's retry: reconcile asks about the checkpointed archive, forgets it, and the same attempt submits anew.
+    const retry = next();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    expect(retry.saved()).toMatchObject({
+      resourceId: null,
+      uploadToken: null,
+      uploadCompleted: false,
+      submitRequestedAt: null,
+      refusedPostIds: [first.externalId],
+    });
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'never_confirm', count: 1 });
+    const second = await adapter.transmit(payload, retry);
+    expect(second.externalId).not.toBe(first.externalId);
+    expect(paths().filter((p) => p === '/arcopen/fn/archive/video/init')).toHaveLength(2);
+
+    // In review: every later retry relies on it and submits nothing.
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: second.externalId });
+    expect(await adapter.transmit(payload, ctx)).toEqual({ state: 'submitted', externalId: second.externalId });
+    expect((await simPublications(env.sim.url)).map((p) => p.id)).toEqual([first.externalId, second.externalId]);
+  });
+
+  it('an archive deleted or unknown before it was open: the retry submits anew, and a live archive is never submitted twice', async () => {
+    const adapter = createBilibiliAdapter();
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'never_confirm', count: 1 });
+    let ctx = context();
+    const next = () => (ctx = ctx.nextAttempt());
+    const first = await adapter.transmit(payload, ctx);
+    // Someone deletes it in the Bilibili creator centre while it waits for review; no confirm sees it go.
+    await adapter.takeDown!(first.externalId, { ...next(), reason: 'deleted in the creator centre' });
+    const retry = next();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    expect(retry.saved()).toMatchObject({ resourceId: null, uploadToken: null, submitRequestedAt: null, refusedPostIds: [first.externalId] });
+    const second = await adapter.transmit(payload, retry);
+    expect(await confirmUntilFinal(() => adapter.confirm!(second.externalId, next()))).toMatchObject({ state: 'live', externalId: second.externalId });
+    // Live: a retry (after any failure) takes it as it is and submits nothing.
+    expect(await adapter.reconcile!(payload, next())).toEqual({
+      state: 'live',
+      externalId: second.externalId,
+      publicUrl: `${env.sim.url}/video/${second.externalId}`,
+    });
+    expect(await adapter.transmit(payload, ctx)).toEqual({ state: 'submitted', externalId: second.externalId });
+    expect((await simPublications(env.sim.url)).map((p) => [p.id, p.state])).toEqual([
+      [first.externalId, 'deleted'],
+      [second.externalId, 'published'],
+    ]);
+
+    // An archive Bilibili does not know (-404) is not public either: confirm says a retry submits it again, and forgets it.
+    const unknown = 'BV1xx411c7mD';
+    const lost = videoContext<BilibiliCheckpoint>({
+      channel,
+      account,
+      baseUrl: env.sim.url,
+      credentials,
+      tokens: ctx.tokens,
+      renditions: env.media.renditions,
+      checkpointed: { resourceId: unknown, submitRequestedAt: new Date().toISOString(), uploadToken: 'spent', uploadCompleted: true },
+    });
+    const gone = await adapter.confirm!(unknown, lost);
+    expect(gone).toMatchObject({
+      state: 'rejected',
+      platformCode: 'archive_not_found',
+      message: expect.stringContaining('A retry uploads the video again and submits it anew.'),
+    });
+    expect(failureZh(gone)).toBe(
+      '哔哩哔哩：平台已找不到这份稿件，它可能已被删除，目前没有公开（平台代码：archive_not_found）。重试会重新上传视频，作为新稿件提交审核；如不应再发布，请跳过该渠道。',
+    );
+    expect(lost.saved()).toMatchObject({ resourceId: null, uploadToken: null, uploadCompleted: false, submitRequestedAt: null, refusedPostIds: [unknown] });
   });
 });

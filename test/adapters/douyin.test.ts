@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createDouyinAdapter, type DouyinCheckpoint, type DouyinPayload } from '../../adapters/douyin/adapter.js';
 import { DeliveryError } from '../../adapters/errors.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
+import type { ConfirmResult } from '../../adapters/types.js';
+import { deliveryErrorZh } from '../../adapters/error-codes.js';
 import {
   advanceSimClock,
   confirmUntilFinal,
@@ -15,6 +17,16 @@ import {
   videoUnit,
   useVideoSimulator,
 } from './video-support.js';
+
+/** The Chinese sentence operations read for a delivery that failed with this confirm answer. */
+const failureZh = (result: ConfirmResult) =>
+  result.state === 'rejected'
+    ? deliveryErrorZh({ platform: 'douyin', errorClass: 'rejected', errorMessage: result.message, platformCode: result.platformCode ?? null, state: 'failed' })
+    : null;
+const REFUSED_ZH =
+  '抖音：审核认为这条视频不适宜公开，视频没有发布（平台代码：video_status_2）。重试会重新上传视频，作为新视频再次提交审核；如视频本身需要修改，请修改稿件后重新发布，或跳过该渠道。';
+const GONE_ZH =
+  '抖音：这条视频已被删除或下架，平台不再列出它，目前没有公开（平台代码：video_not_listed）。重试会重新上传视频，作为新视频发布（需再次审核）；如不应再发布，请跳过该渠道。';
 
 /** A Chinese sentence: every refusal carries one written where it arose. */
 const ZH = expect.stringMatching(/[\u4e00-\u9fff]/);
@@ -129,7 +141,13 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
     expect((await simPublications(env.sim.url))[0]).toMatchObject({ state: 'deleted' });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' }); // already gone: success
-    expect(await adapter.confirm!(result.externalId, ctx)).toMatchObject({ state: 'rejected', message: expect.stringContaining('no longer lists') });
+    const gone = await adapter.confirm!(result.externalId, ctx);
+    expect(gone).toEqual({
+      state: 'rejected',
+      message: expect.stringMatching(/no longer lists the video .*A retry uploads the video again and posts it anew for review\.$/),
+      platformCode: 'video_not_listed',
+    });
+    expect(failureZh(gone)).toBe(GONE_ZH);
   });
 
   it('uploads in parts above the threshold, heartbeating per part', async () => {
@@ -298,7 +316,12 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     const ctx = context();
     const { externalId } = await adapter.transmit(payload, ctx);
     const final = await confirmUntilFinal(() => adapter.confirm!(externalId, ctx));
-    expect(final).toEqual({ state: 'rejected', message: expect.stringContaining('not suitable for the public (video_status 2)') });
+    expect(final).toEqual({
+      state: 'rejected',
+      message: expect.stringContaining('not suitable for the public (video_status 2)'),
+      platformCode: 'video_status_2',
+    });
+    expect(failureZh(final)).toBe(REFUSED_ZH);
   });
 
   it('a video refused in review is posted anew on retry (new upload, new item); a retry while a video is in review or unanswered posts nothing', async () => {
@@ -312,7 +335,11 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     // In review, a retry (after any failure) finds the video and posts nothing.
     expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
     const refused = await confirmUntilFinal(() => adapter.confirm!(first.externalId, next()));
-    expect(refused).toEqual({ state: 'rejected', message: expect.stringContaining('A retry uploads the video again and posts it anew for review.') });
+    expect(refused).toEqual({
+      state: 'rejected',
+      message: expect.stringContaining('A retry uploads the video again and posts it anew for review.'),
+      platformCode: 'video_status_2',
+    });
     expect(ctx.saved()).toMatchObject({ itemId: null, videoId: null, createRequestedAt: null, refusedPostIds: [first.externalId] });
     // Asked again before any retry, the refusal stands.
     expect(await adapter.confirm!(first.externalId, next())).toMatchObject({ state: 'rejected' });
@@ -335,5 +362,78 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     expect(await confirmUntilFinal(() => adapter.confirm!(second.id, next()))).toMatchObject({ state: 'live', externalId: second.id });
     expect(await simPublications(env.sim.url)).toHaveLength(2);
     expect(ctx.saved().refusedPostIds).toEqual([first.externalId]);
+  });
+
+  it('a checkpoint still naming a video review refused (no confirm forgot it): the first retry sees the refusal and posts anew', async () => {
+    const adapter = createDouyinAdapter(small);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/video/create/', kind: 'async_fail', count: 1 });
+    let ctx = context();
+    const next = () => (ctx = ctx.nextAttempt());
+    const first = await adapter.transmit(payload, ctx);
+    // Review refuses it while no confirm asks (refused before confirm forgot refusals, or the delivery was failed or cancelled meanwhile).
+    await expect.poll(async () => (await simPublications(env.sim.url)).find((p) => p.id === first.externalId)?.state).toBe('failed');
+    expect(ctx.saved()).toMatchObject({ itemId: first.externalId });
+    expect(ctx.saved().refusedPostIds).toBeUndefined();
+
+    // Douyin cannot answer now: the video is relied on as before (the confirm that follows asks again), nothing is forgotten.
+    env.sim.state.addFault({ match: '/video/data/', kind: 'busy', count: 1 });
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
+    expect(ctx.saved()).toMatchObject({ itemId: first.externalId });
+
+    // The operator's retry: reconcile asks about the checkpointed video, forgets the refused one, and the same attempt posts anew.
+    const retry = next();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    expect(retry.saved()).toMatchObject({ itemId: null, videoId: null, createRequestedAt: null, refusedPostIds: [first.externalId] });
+    env.sim.state.addFault({ match: '/video/create/', kind: 'never_confirm', count: 1 });
+    const second = await adapter.transmit(payload, retry);
+    expect(second.state).toBe('submitted');
+    expect(second.externalId).not.toBe(first.externalId);
+    expect(paths().filter((p) => p === '/video/upload/')).toHaveLength(2);
+
+    // In review: every later retry relies on it and posts nothing.
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: second.externalId });
+    expect(await adapter.transmit(payload, ctx)).toEqual({ state: 'submitted', externalId: second.externalId });
+    expect((await simPublications(env.sim.url)).map((p) => p.id)).toEqual([first.externalId, second.externalId]);
+    expect(ctx.saved().refusedPostIds).toEqual([first.externalId]);
+  });
+
+  it('a video deleted before it went public: confirm says a retry posts it again, and the retry does; a live video is never posted twice', async () => {
+    const adapter = createDouyinAdapter(small);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/video/create/', kind: 'never_confirm', count: 1 });
+    let ctx = context();
+    const next = () => (ctx = ctx.nextAttempt());
+    const first = await adapter.transmit(payload, ctx);
+    // Someone deletes it in the Douyin app while it is in review.
+    await adapter.takeDown!(first.externalId, { ...next(), reason: 'deleted in the app' });
+
+    // A checkpoint naming it, with no confirm that saw it go: the retry's reconcile finds it gone and forgets it.
+    const stale = ctx.nextAttempt();
+    expect(await adapter.reconcile!(payload, stale)).toBeNull();
+    expect(stale.saved()).toMatchObject({ itemId: null, videoId: null, createRequestedAt: null, refusedPostIds: [first.externalId] });
+
+    // Confirm sees it gone: the failure says so, in Chinese too, and the retry posts anew.
+    const gone = await adapter.confirm!(first.externalId, next());
+    expect(gone).toMatchObject({ state: 'rejected', platformCode: 'video_not_listed', message: expect.stringContaining('A retry uploads the video again') });
+    expect(failureZh(gone)).toBe(GONE_ZH);
+    expect(ctx.saved()).toMatchObject({ itemId: null, refusedPostIds: [first.externalId] });
+    const retry = next();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    const second = await adapter.transmit(payload, retry);
+    expect(await confirmUntilFinal(() => adapter.confirm!(second.externalId, next()))).toMatchObject({ state: 'live', externalId: second.externalId });
+
+    // Live: a retry (after any failure) takes it as it is and posts nothing.
+    expect(await adapter.reconcile!(payload, next())).toEqual({
+      state: 'live',
+      externalId: second.externalId,
+      publicUrl: expect.stringContaining('/share/video/'),
+    });
+    expect(await adapter.transmit(payload, ctx)).toEqual({ state: 'submitted', externalId: second.externalId });
+    const pubs = await simPublications(env.sim.url);
+    expect(pubs.map((p) => [p.id, p.state])).toEqual([
+      [first.externalId, 'deleted'],
+      [second.externalId, 'published'],
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createKuaishouAdapter, type KuaishouCheckpoint } from '../../adapters/kuaishou/adapter.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
-import type { MediaInfo } from '../../adapters/types.js';
+import type { ConfirmResult, MediaInfo } from '../../adapters/types.js';
+import { deliveryErrorZh } from '../../adapters/error-codes.js';
 import {
   advanceSimClock,
   confirmUntilFinal,
@@ -68,6 +69,20 @@ describe('kuaishou adapter: format (pure)', () => {
     );
   });
 });
+
+/** The Chinese sentence operations read for a delivery that failed with this confirm answer. */
+const failureZh = (result: ConfirmResult) =>
+  result.state === 'rejected'
+    ? deliveryErrorZh({
+        platform: 'kuaishou',
+        errorClass: 'rejected',
+        errorMessage: result.message,
+        platformCode: result.platformCode ?? null,
+        state: 'failed',
+      })
+    : null;
+const NOT_SHOWN_ZH =
+  '快手：这个作品没有在快手展示：审核未通过，或作品已被删除（平台代码：photo_not_shown）。重试会重新上传视频，作为新作品发布（可能需再次审核）；如不应再发布，请跳过该渠道。';
 
 describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', () => {
   const env = useVideoSimulator('kuaishou', { credentials: { [APP_ID]: SECRET }, refreshTokens: { [REFRESH]: { appId: APP_ID } }, publishDelayMs: 100 });
@@ -213,10 +228,13 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'async_fail', count: 1 });
     const ctx = context();
     const { externalId } = await adapter.transmit(payload, ctx);
-    expect(await confirmUntilFinal(() => adapter.confirm!(externalId, ctx))).toEqual({
+    const hidden = await confirmUntilFinal(() => adapter.confirm!(externalId, ctx));
+    expect(hidden).toEqual({
       state: 'rejected',
       message: `Kuaishou (快手) does not show the work ${externalId} on the account "碑林发布" (blfb-ks): review refused it, or it was deleted. A retry uploads the video again and publishes it anew.`,
+      platformCode: 'photo_not_shown',
     });
+    expect(failureZh(hidden)).toBe(NOT_SHOWN_ZH);
   });
 
   it('a work refused in review is published anew on retry (new upload, new work); a retry while a work is in review or unanswered publishes nothing', async () => {
@@ -251,5 +269,49 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     expect(await adapter.transmit(payload, next())).toEqual({ state: 'submitted', externalId: second.id });
     expect(await confirmUntilFinal(() => adapter.confirm!(second.id, next()))).toMatchObject({ state: 'live', externalId: second.id });
     expect(await simPublications(env.sim.url)).toHaveLength(2);
+  });
+
+  it('a checkpoint still naming a work review hid (no confirm forgot it): the first retry sees it and publishes anew; a live work is never published twice', async () => {
+    const adapter = createKuaishouAdapter(small);
+    const { payload } = adapter.format(videoUnit(env.media.video), channel);
+    env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'async_fail', count: 1 });
+    let ctx = context();
+    const next = () => (ctx = ctx.nextAttempt());
+    const first = await adapter.transmit(payload, ctx);
+    // Review hides it while no confirm asks (hidden before confirm forgot refusals, or the delivery was failed or cancelled meanwhile).
+    await expect.poll(async () => (await simPublications(env.sim.url)).find((p) => p.id === first.externalId)?.state).toBe('failed');
+    expect(ctx.saved()).toMatchObject({ photoId: first.externalId, uploadCompleted: true });
+
+    // Kuaishou cannot answer now: the work is relied on as before, nothing is forgotten.
+    env.sim.state.addFault({ match: '/openapi/photo/info', kind: 'busy', count: 1 });
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
+    expect(ctx.saved()).toMatchObject({ photoId: first.externalId });
+
+    // The operator's retry: reconcile asks about the checkpointed work, forgets it, and the same attempt publishes anew.
+    const retry = next();
+    expect(await adapter.reconcile!(payload, retry)).toBeNull();
+    expect(retry.saved()).toMatchObject({
+      photoId: null,
+      uploadToken: null,
+      uploadCompleted: false,
+      publishRequestedAt: null,
+      refusedPostIds: [first.externalId],
+    });
+    const second = await adapter.transmit(payload, retry);
+    expect(second.externalId).not.toBe(first.externalId);
+    expect(paths().filter((p) => p === '/api/upload')).toHaveLength(2);
+    expect(await confirmUntilFinal(() => adapter.confirm!(second.externalId, next()))).toMatchObject({ state: 'live', externalId: second.externalId });
+
+    // Live: a retry (after any failure) takes it as it is and publishes nothing.
+    expect(await adapter.reconcile!(payload, next())).toEqual({
+      state: 'live',
+      externalId: second.externalId,
+      publicUrl: expect.stringContaining('/short-video/'),
+    });
+    expect(await adapter.transmit(payload, ctx)).toEqual({ state: 'submitted', externalId: second.externalId });
+    expect((await simPublications(env.sim.url)).map((p) => [p.id, p.state])).toEqual([
+      [first.externalId, 'failed'],
+      [second.externalId, 'published'],
+    ]);
   });
 });

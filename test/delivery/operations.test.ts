@@ -476,6 +476,11 @@ describe('operations on deliveries', () => {
       const id = await releaseThroughApi(richPolicyPackage(world, ['douyin:blfb-dy', 'portal:zwgk-zcwj-zcjd-wz'], '关于推行区级政务服务“一网通办”的通知'));
       const failed = await deliveryOf(id, 'douyin:blfb-dy', (d) => d.state === 'failed');
       expect(failed.errorClass).toBe('rejected');
+      // What operations read: Douyin's word for the refusal, and that a retry posts the video anew.
+      expect(failed.platformCode).toBe('video_status_2');
+      expect(failed.errorMessageZh).toBe(
+        '抖音：审核认为这条视频不适宜公开，视频没有发布（平台代码：video_status_2）。重试会重新上传视频，作为新视频再次提交审核；如视频本身需要修改，请修改稿件后重新发布，或跳过该渠道。',
+      );
       await expect
         .poll(async () => (await call('GET', `/api/deliveries/${failed.id}`, tokens.ops)).body.waitingFor, { timeout: 30_000, interval: 300 })
         .toBe('operator');
