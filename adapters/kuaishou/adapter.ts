@@ -241,8 +241,9 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
       body = await api.openapi('photo/info', false, () => ({ method: 'GET', url: '/openapi/photo/info', params: { photo_id: photoId } }));
     } catch (err) {
       if (isDeliveryError(err) && err.platformCode === R.notFound)
+        // Kuaishou hides a refused work and a deleted one alike: ambiguous, so `gone` (reconcile does not post anew on it).
         return {
-          kind: 'refused',
+          kind: 'gone',
           platformCode: 'photo_not_shown',
           message: `${NAME} does not show the work ${photoId} on the account ${accountLabel(ctx)}: review refused it, or it was deleted. A retry uploads the video again and publishes it anew.`,
         };

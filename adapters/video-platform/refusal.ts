@@ -66,7 +66,7 @@ export async function confirmPost<C extends RefusedPosts>(post: CheckpointedPost
 
 /**
  * reconcile's answer for the post the checkpoint names, asked before a retry relies on it (one
- * status read). In review or live: that post, never a second. Refused or gone: forgotten as
+ * status read). In review or live: that post, never a second. Refused by review: forgotten as
  * confirm forgets it, and null, so this retry posts anew; this also mends a checkpoint that
  * still names a refused post (refused before confirm forgot refusals, or while the delivery was
  * failed or cancelled and no confirm was asking). When the platform cannot answer now, the post
@@ -89,7 +89,12 @@ export async function reconcileCheckpointedPost<C extends RefusedPosts>(
       return { state: 'live', externalId: postId, publicUrl: standing.publicUrl };
     case 'pending':
       return { state: 'submitted', externalId: postId };
-    default:
+    case 'gone':
+      // Not found may also be a post made seconds ago that the platform does not list yet (a worker
+      // stopped between the create and its answer being recorded): posting anew here could publish
+      // twice. The confirm that follows decides, and forgets it, so the operator's retry posts anew.
+      return { state: 'submitted', externalId: postId };
+    case 'refused':
       await forget(post, postId, ctx);
       return null;
   }

@@ -410,8 +410,12 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     let ctx = context();
     const next = () => (ctx = ctx.nextAttempt());
     const first = await adapter.transmit(payload, ctx);
-    // Someone deletes it in the Bilibili creator centre while it waits for review; no confirm sees it go.
+    // Someone deletes it in the Bilibili creator centre while it waits for review.
     await adapter.takeDown!(first.externalId, { ...next(), reason: 'deleted in the creator centre' });
+    // A retry with no confirm that saw it go: reconcile relies on it (not found may also be an archive made seconds
+    // ago that Bilibili does not list yet), so nothing is submitted twice; the confirm that follows decides.
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
+    expect(await adapter.confirm!(first.externalId, next())).toMatchObject({ state: 'rejected', message: expect.stringContaining('submits it anew') });
     const retry = next();
     expect(await adapter.reconcile!(payload, retry)).toBeNull();
     expect(retry.saved()).toMatchObject({ resourceId: null, uploadToken: null, submitRequestedAt: null, refusedPostIds: [first.externalId] });

@@ -271,7 +271,7 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     expect(await simPublications(env.sim.url)).toHaveLength(2);
   });
 
-  it('a checkpoint still naming a work review hid (no confirm forgot it): the first retry sees it and publishes anew; a live work is never published twice', async () => {
+  it('a checkpoint still naming a work review hid (no confirm forgot it): the retry relies on it until confirm sees it hidden, then publishes anew; a live work is never published twice', async () => {
     const adapter = createKuaishouAdapter(small);
     const { payload } = adapter.format(videoUnit(env.media.video), channel);
     env.sim.state.addFault({ match: '/openapi/photo/publish', kind: 'async_fail', count: 1 });
@@ -287,7 +287,11 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
     expect(ctx.saved()).toMatchObject({ photoId: first.externalId });
 
-    // The operator's retry: reconcile asks about the checkpointed work, forgets it, and the same attempt publishes anew.
+    // Kuaishou hides a refused and a deleted work alike (not found), which may also be a work published seconds ago
+    // and not shown yet: reconcile relies on it, so nothing is published twice; the confirm that follows forgets it.
+    expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
+    expect(await adapter.confirm!(first.externalId, next())).toMatchObject({ state: 'rejected', platformCode: 'photo_not_shown' });
+    // The operator's retry publishes anew.
     const retry = next();
     expect(await adapter.reconcile!(payload, retry)).toBeNull();
     expect(retry.saved()).toMatchObject({
