@@ -12,7 +12,7 @@ import { MediaService } from '../../services/media.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
-import { apiCaller } from '../support/http.js';
+import { apiCaller, apiReleaser } from '../support/http.js';
 
 let world: ReleaseWorld;
 let app: TestApp;
@@ -54,16 +54,7 @@ afterAll(async () => {
 
 const call = apiCaller(() => base);
 
-async function releaseThroughApi(input: unknown): Promise<string> {
-  const created = await call('POST', '/api/packages', tokens.editor!, input);
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor!)).status).toBe(200);
-  for (const stage of ['初审', '复审', '终审']) {
-    expect((await call('POST', `/api/packages/${id}/decisions`, tokens[stage]!, { decision: 'approve', revision: 1, comment: '同意' })).status).toBe(200);
-  }
-  return id;
-}
+const releaseThroughApi = apiReleaser(call, tokens);
 
 async function deliveryOf(packageId: string, channelId: string): Promise<{ id: string; state: string; waitingFor?: string }> {
   const listed = await call('GET', `/api/deliveries?package=${packageId}&channel=${encodeURIComponent(channelId)}`, tokens.ops!);

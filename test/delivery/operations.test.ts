@@ -19,7 +19,7 @@ import { httpStatusOf } from '../../domain/errors.js';
 import { DeliveryService } from '../../services/deliveries.js';
 import { packageWorkflowId } from '../../contracts/package.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
-import { apiCaller } from '../support/http.js';
+import { apiCaller, apiReleaser } from '../support/http.js';
 
 let world: ReleaseWorld;
 let app: TestApp;
@@ -52,17 +52,7 @@ afterAll(async () => {
 
 const call = apiCaller(() => base);
 
-async function releaseThroughApi(input: unknown): Promise<string> {
-  const created = await call('POST', '/api/packages', tokens.editor, input);
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor)).status).toBe(200);
-  for (const stage of ['初审', '复审', '终审']) {
-    const decided = await call('POST', `/api/packages/${id}/decisions`, tokens[stage], { decision: 'approve', revision: 1, comment: '同意' });
-    expect(decided.status).toBe(200);
-  }
-  return id;
-}
+const releaseThroughApi = apiReleaser(call, tokens);
 
 async function deliveryOf(
   packageId: string,
