@@ -26,6 +26,9 @@ function describe(d: DeliveryView): string {
   if (d.errorMessage) lines.push(`  ${d.errorClass ?? 'error'}: ${(zh && d.errorMessageZh) || d.errorMessage}`);
   for (const w of (zh && d.warningsZh) || d.warnings) lines.push(`  warning: ${w}`);
   if (d.skippedReason) lines.push(`  skipped: ${d.skippedReason}`);
+  // A delivery held by its channel's pause says so after the delivery, so nobody takes it for sent
+  // or stuck: who paused the channel, when, why, and how it goes out.
+  if (d.channelHold) lines.push(zh ? d.channelHold.messageZh : d.channelHold.message);
   return lines.join('\n');
 }
 
@@ -106,9 +109,11 @@ export function registerDeliveryCommands(program: Command): void {
     );
   });
 
-  withActingOptions(deliveries.command('show <id>').description('One delivery (id, id prefix or business key) with its payload snapshot')).action(
-    act((api, id) => api.request('GET', route(id))),
-  );
+  withActingOptions(
+    deliveries
+      .command('show <id>')
+      .description('One delivery (id, id prefix or business key) with its payload snapshot; while its channel is paused, who paused it, when and why'),
+  ).action(act((api, id) => api.request('GET', route(id))));
 
   withActingOptions(
     deliveries
@@ -141,19 +146,7 @@ export function registerDeliveryCommands(program: Command): void {
 
   withActingOptions(
     deliveries.command('retry <id>').description('Try a failed, held or waiting delivery again now (on a paused channel it waits for the resume, and says so)'),
-  ).action(
-    // A retried delivery on a held channel waits for the resume: said after the delivery, so nobody takes it for sent.
-    actOnId(
-      (d: DeliveryView) => {
-        const hold = d.channelHold;
-        return hold
-          ? `${describe(d)}
-${inChinese() ? hold.messageZh : hold.message}`
-          : describe(d);
-      },
-      (api, id) => api.request<DeliveryView>('POST', route(id, '/retry')),
-    ),
-  );
+  ).action(act((api, id) => api.request('POST', route(id, '/retry'))));
   withActingOptions(
     deliveries.command('skip <id>').description('Give up on a delivery, with the reason (audited)').requiredOption('--reason <text>', 'why'),
   ).action(act<Common & { reason: string }>((api, id, o) => api.request('POST', route(id, '/skip'), { reason: o.reason })));

@@ -195,10 +195,18 @@ export function firstTime(column: 'live_at' | 'taken_down_at', at?: Date) {
  * `renditions` lists: what a delivery made of it (those renditions have no job row).
  */
 export async function renditionUsesOf(db: Kysely<DB>, mediaId: string): Promise<{ spec: string; channelId: string }[]> {
-  const { rows } = await sql<{ spec: string; channelId: string }>`
+  const { rows } = await renditionUsesQuery(mediaId).execute(db);
+  return rows.filter((r) => typeof r.spec === 'string');
+}
+
+/**
+ * The query of renditionUsesOf. Its containment test (`@>`) is what the GIN index on `renditions`
+ * answers (migration 0014), so it reads the deliveries that use the original, not all of them.
+ */
+export function renditionUsesQuery(mediaId: string) {
+  return sql<{ spec: string; channelId: string }>`
     select distinct used.value ->> 'spec' as "spec", d.channel_id as "channelId"
     from deliveries d cross join lateral jsonb_array_elements(d.renditions) as used
     where d.renditions @> ${JSON.stringify([{ mediaId }])}::jsonb and used.value ->> 'mediaId' = ${mediaId}
-    order by 1, 2`.execute(db);
-  return rows.filter((r) => typeof r.spec === 'string');
+    order by 1, 2`;
 }

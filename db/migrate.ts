@@ -14,6 +14,7 @@ import * as userEmail from './migrations/0010_user_email.js';
 import * as siteProbeOnce from './migrations/0011_site_probe_once.js';
 import * as externalReleaseNumber from './migrations/0012_external_release_number.js';
 import * as auditChannelIndex from './migrations/0013_audit_channel_index.js';
+import * as deliveryRenditionsIndex from './migrations/0014_delivery_renditions_index.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_site_probe_once': siteProbeOnce,
   '0012_external_release_number': externalReleaseNumber,
   '0013_audit_channel_index': auditChannelIndex,
+  '0014_delivery_renditions_index': deliveryRenditionsIndex,
 };
 
 export interface MigrationReport {

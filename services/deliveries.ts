@@ -99,11 +99,14 @@ export interface DeliveryView {
   renditions?: unknown[];
   /** Manual hand-off: the bundle's files and their download URLs. */
   bundleFiles?: { name: string; mediaId: string; spec: string; purpose: string; url: string }[];
-  /** Only in the answer to a retry: the hold of the channel the retried delivery now waits for. */
+  /**
+   * The pause of its channel the delivery waits for (one delivery, and the answer to a retry);
+   * absent when the channel is not paused or the pause does not hold this delivery.
+   */
   channelHold?: ChannelHold;
 }
 
-/** A pause a retried delivery waits for: it goes out once the channel is resumed. */
+/** A pause a delivery waits for: it goes out once the channel is resumed. */
 export interface ChannelHold {
   channelId: string;
   pausedAt: string;
@@ -229,11 +232,13 @@ export class DeliveryService {
     const bundleFiles = Array.isArray(files)
       ? files.map((f) => ({ ...f, url: `/api/media/${f.mediaId}/renditions/${encodeURIComponent(f.spec)}?channel=${encodeURIComponent(row.channel_id)}` }))
       : undefined;
+    const hold = heldByPause(row.state, waitingFor) ? await this.channelHold(row.channel_id) : null;
     return this.view(row, {
       ...(waitingFor ? { waitingFor } : {}),
       payload: row.payload,
       renditions: row.renditions as unknown[],
       ...(bundleFiles ? { bundleFiles } : {}),
+      ...(hold ? { channelHold: hold } : {}),
     });
   }
 
@@ -327,8 +332,11 @@ export class DeliveryService {
       // A delivery whose workflow failed for good waits in its package's workflow: start it again there.
       if (!(error instanceof GovpubError && error.code === 'delivery_not_running') || !(await this.restartStalled(actor, row))) throw error;
     }
+    // The delivery read afresh names the hold once it waits for it; a retried one still settling
+    // (its row not yet pending) will wait for it all the same.
     const view = await this.get(row.id);
-    const hold = row.state === 'retracting' || askingPlatform ? null : await this.channelHold(row.channel_id);
+    if (view.channelHold || row.state === 'retracting' || askingPlatform) return view;
+    const hold = await this.channelHold(row.channel_id);
     return hold ? { ...view, channelHold: hold } : view;
   }
 
@@ -339,7 +347,7 @@ export class DeliveryService {
       .catch(() => undefined);
   }
 
-  /** The channel's pause as a retried delivery waits for it, or null when the channel is not held. */
+  /** The channel's pause as a delivery waits for it, or null when the channel is not held. */
   private async channelHold(channelId: string): Promise<ChannelHold | null> {
     const pause = await currentPause(this.ctx.db, channelId);
     if (!pause) return null;
@@ -638,6 +646,18 @@ export class DeliveryService {
       throw new GovpubError('not_found', `No channel ${channelId}. List them with GET /api/channels or \`govpub channels list\`.`, { status: 404 });
     }
   }
+}
+
+/**
+ * Whether a pause of its channel holds a delivery: one still to be sent (or held after the platform
+ * refused the credentials) finds the pause at its next attempt and waits for the resume, and an
+ * unconfirmed one waits when its reconciling attempt found it. A take-down, a post whose status
+ * govpub is asking the platform for, a hand-off, a delivery being sent now and a finished one go on
+ * regardless; a failed one waits for operations (the answer to its retry names the pause).
+ */
+function heldByPause(state: DeliveryState, waitingFor: DeliveryStatus['waitingFor'] | undefined): boolean {
+  if (state === 'unconfirmed') return waitingFor === 'channel';
+  return (state === 'pending' || state === 'needs_reconnect' || state === 'rate_limited') && waitingFor !== 'confirmation';
 }
 
 /** Who paused a channel, in words: govpub itself, a user by name, or unknown to the audit trail. */

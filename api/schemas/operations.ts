@@ -160,7 +160,7 @@ export const DeliveryView = Type.Object(
         },
         {
           description:
-            'Only in the answer to a retry: the retried delivery waits for this pause of its channel and is not sent until the channel is resumed (message and messageZh say so and why)',
+            'One delivery (GET /api/deliveries/:id) and the answer to a retry: the delivery waits for this pause of its channel and is not sent until the channel is resumed (message and messageZh say so and why). Absent when the channel is not paused, and for deliveries a pause does not hold (finished, failed (its retry names the pause), a hand-off, a take-down, a post whose status is being asked)',
         },
       ),
     ),
@@ -232,7 +232,8 @@ export const operationsRoutes = {
     response: { 200: DeliveryList },
   },
   getDelivery: {
-    summary: 'One delivery: state, task, attempts, next attempt, error class and message, problems for the editor, payload snapshot, what it waits for',
+    summary:
+      'One delivery: state, task, attempts, next attempt, error class and message, problems for the editor, payload snapshot, what it waits for, and `channelHold` while a pause of its channel holds it (who paused the channel, when, why)',
     tags: tags.operations,
     params: DeliveryParams,
     response: { 200: DeliveryView },

@@ -1,5 +1,5 @@
 /**
- * `govpub channels resume`, `govpub deliveries retry` and `govpub media status` as an operator runs
+ * `govpub channels resume`, `govpub deliveries retry|show` and `govpub media status` as an operator runs
  * them (the real command, a child process) against this file's own API, workers and platform
  * simulators: a command that did nothing, or whose delivery now waits for a paused channel, says
  * so, and the renditions a delivery made are listed with the picture's.
@@ -12,7 +12,7 @@ import { MediaService } from '../../services/media.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
-import { apiCaller } from '../support/http.js';
+import { apiCaller, apiReleaser } from '../support/http.js';
 
 let world: ReleaseWorld;
 let app: TestApp;
@@ -54,16 +54,7 @@ afterAll(async () => {
 
 const call = apiCaller(() => base);
 
-async function releaseThroughApi(input: unknown): Promise<string> {
-  const created = await call('POST', '/api/packages', tokens.editor!, input);
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor!)).status).toBe(200);
-  for (const stage of ['初审', '复审', '终审']) {
-    expect((await call('POST', `/api/packages/${id}/decisions`, tokens[stage]!, { decision: 'approve', revision: 1, comment: '同意' })).status).toBe(200);
-  }
-  return id;
-}
+const releaseThroughApi = apiReleaser(call, tokens);
 
 async function deliveryOf(packageId: string, channelId: string): Promise<{ id: string; state: string; waitingFor?: string }> {
   const listed = await call('GET', `/api/deliveries?package=${packageId}&channel=${encodeURIComponent(channelId)}`, tokens.ops!);
@@ -109,9 +100,9 @@ describe('govpub channels resume', () => {
   );
 });
 
-describe('govpub deliveries retry', () => {
+describe('govpub deliveries retry and show', () => {
   it(
-    'on a paused channel: accepted (exit 0), and says the delivery waits for the channel, who paused it and why; the resume sends it',
+    'on a paused channel: accepted (exit 0), and says the delivery waits for the channel, who paused it and why, as show does later; the resume sends it',
     { timeout: 180_000 },
     async () => {
       const channel = 'wechat_oa:blfb';
@@ -145,9 +136,30 @@ describe('govpub deliveries retry', () => {
       expect(zh.code, zh.stderr).toBe(0);
       expect(zh.stdout).toContain('本条投递将等待该渠道恢复后再发出（“恢复渠道”或 govpub channels resume wechat_oa:blfb）。');
 
+      // Looked at later, the waiting delivery says the same: why it waits, who paused its channel, when and why.
+      await expect.poll(async () => (await deliveryOf(id, channel)).waitingFor, { timeout: 60_000, interval: 300 }).toBe('channel');
+      const shown = await runCli(['deliveries', 'show', failed.id], env);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toMatch(/^\s+state: pending, waiting for: channel, attempts: \d+$/m);
+      expect(shown.stdout).toMatch(
+        /^Channel wechat_oa:blfb \(.+\) is paused \(by cli-ops-duty at \d{4}-\d\d-\d\d \d\d:\d\d.*, Beijing time; reason: "账号迁移，暂停发布"\)\. This delivery waits for the channel and goes out once it is resumed \(govpub channels resume wechat_oa:blfb\)\.$/m,
+      );
+      const shownZh = await runCli(['deliveries', 'show', failed.id], { ...env, GOVPUB_LANG: 'zh' });
+      expect(shownZh.code, shownZh.stderr).toBe(0);
+      expect(shownZh.stdout).toMatch(/^渠道“.+”已于 .+（北京时间）由 cli-ops-duty 暂停，原因：账号迁移，暂停发布。本条投递将等待该渠道恢复后再发出/m);
+      const shownJson = await runCli(['deliveries', 'show', failed.id, '--json'], env);
+      expect(shownJson.code, shownJson.stderr).toBe(0);
+      const retriedHold = JSON.parse(json.stdout).channelHold;
+      expect(JSON.parse(shownJson.stdout).channelHold).toEqual(retriedHold);
+
       const resumed = await runCli(['channels', 'resume', channel], env);
       expect(resumed.code, resumed.stderr).toBe(0);
       await expect.poll(async () => (await deliveryOf(id, channel)).state, { timeout: 120_000, interval: 300 }).toBe('live');
+      // Sent, it no longer names a pause.
+      const live = await runCli(['deliveries', 'show', failed.id], env);
+      expect(live.code, live.stderr).toBe(0);
+      expect(live.stdout).not.toContain('paused');
+      expect(JSON.parse((await runCli(['deliveries', 'show', failed.id, '--json'], env)).stdout)).not.toHaveProperty('channelHold');
     },
   );
 });

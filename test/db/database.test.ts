@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectPostgres, openDatabase } from '../../db/connect.js';
 import { migrateToLatest, migrationStatus } from '../../db/migrate.js';
+import { renditionUsesQuery } from '../../db/deliveries.js';
 import { loadRegistry } from '../../config/registry.js';
 import { addUser, authenticate } from '../../services/users.js';
 import { withDatabase } from '../support/global-setup.js';
@@ -41,6 +42,19 @@ async function channelPauseLookupPlan(db: Kysely<any>): Promise<string> {
   });
 }
 
+/**
+ * The plan of a media detail's lookup of the renditions deliveries use of an original
+ * (db/deliveries.ts renditionUsesOf): the GIN index on the rows' rendition lists, not a scan of
+ * every delivery (bench/rendition-uses-bench.ts measures both over a year of rows).
+ */
+async function renditionUsesPlan(db: Kysely<any>): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_seqscan = off`.execute(trx);
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain ${renditionUsesQuery('a'.repeat(64))}`.execute(trx);
+    return plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
+}
+
 describe('PostgreSQL', () => {
   it('migrates a new database, and a second run applies nothing', async () => {
     const db = connectPostgres(await emptyDatabase(), 2);
@@ -59,10 +73,12 @@ describe('PostgreSQL', () => {
         '0011_site_probe_once',
         '0012_external_release_number',
         '0013_audit_channel_index',
+        '0014_delivery_renditions_index',
       ]);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
       expect(await channelPauseLookupPlan(db)).toMatch(/Index (Only )?Scan.* using audit_log_channel_idx/);
+      expect(await renditionUsesPlan(db)).toMatch(/Bitmap Index Scan on deliveries_renditions_idx/);
     } finally {
       await db.destroy();
     }
@@ -191,12 +207,14 @@ describe('embedded PGlite', () => {
         '0011_site_probe_once',
         '0012_external_release_number',
         '0013_audit_channel_index',
+        '0014_delivery_renditions_index',
       ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });
       expect((await authenticate(database.db, token))?.name).toBe('editor-pglite');
       await expect(sql`update audit_log set actor = 'someone else'`.execute(database.db)).rejects.toThrow(/append-only/);
       expect(await channelPauseLookupPlan(database.db)).toMatch(/Index (Only )?Scan.* using audit_log_channel_idx/);
+      expect(await renditionUsesPlan(database.db)).toMatch(/Bitmap Index Scan on deliveries_renditions_idx/);
 
       // Another process (the CLI) reaches the same data through the wire protocol while this one holds it.
       const listed = await runCli(['users', 'list', '--json'], { GOVPUB_DATA_DIR: dataDir, DATABASE_URL: '' });

@@ -19,7 +19,7 @@ import { httpStatusOf } from '../../domain/errors.js';
 import { DeliveryService } from '../../services/deliveries.js';
 import { packageWorkflowId } from '../../contracts/package.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
-import { apiCaller } from '../support/http.js';
+import { apiCaller, apiReleaser } from '../support/http.js';
 
 let world: ReleaseWorld;
 let app: TestApp;
@@ -52,17 +52,7 @@ afterAll(async () => {
 
 const call = apiCaller(() => base);
 
-async function releaseThroughApi(input: unknown): Promise<string> {
-  const created = await call('POST', '/api/packages', tokens.editor, input);
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor)).status).toBe(200);
-  for (const stage of ['初审', '复审', '终审']) {
-    const decided = await call('POST', `/api/packages/${id}/decisions`, tokens[stage], { decision: 'approve', revision: 1, comment: '同意' });
-    expect(decided.status).toBe(200);
-  }
-  return id;
-}
+const releaseThroughApi = apiReleaser(call, tokens);
 
 async function deliveryOf(
   packageId: string,
@@ -94,6 +84,18 @@ describe('operations on deliveries', () => {
     const held = await deliveryOf(id, 'wechat_oa:blzw', (d) => d.state === 'needs_reconnect');
     expect(held.errorClass).toBe('needs_reconnect');
     expect(held.errorMessage).not.toContain('revoked-secret');
+    // Looked at on its own, the delivery names the hold govpub set and what to do.
+    const heldShown = await call('GET', `/api/deliveries/${held.id}`, tokens.ops);
+    expect(heldShown.body.channelHold).toMatchObject({
+      channelId: 'wechat_oa:blzw',
+      by: 'system',
+      credentialsRefused: true,
+      message: expect.stringMatching(
+        /^Channel wechat_oa:blzw \(.+\) is held: the platform refused the account's credentials .*fix the credentials, then resume the channel/,
+      ),
+      messageZh: expect.stringContaining('因平台拒绝该账号的凭据已被暂停'),
+    });
+    expect(JSON.stringify(heldShown.body)).not.toContain('revoked-secret');
     const channels = await call('GET', '/api/channels?platform=wechat_oa', tokens.ops);
     const channel = channels.body.channels.find((c: { id: string }) => c.id === 'wechat_oa:blzw');
     expect(channel.paused).toBe(true);
@@ -212,7 +214,7 @@ describe('operations on deliveries', () => {
     }
   });
 
-  it('pauses a channel: its deliveries wait as pending until resumed; both actions are audited', async () => {
+  it('pauses a channel: its deliveries wait as pending until resumed, saying who paused it, when and why; both actions are audited', async () => {
     const paused = await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/pause`, tokens.ops, { reason: '账号年检中' });
     expect(paused.status).toBe(200);
     expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/pause`, tokens.editor, { reason: 'x' })).status).toBe(403);
@@ -225,8 +227,29 @@ describe('operations on deliveries', () => {
       .toBe('channel');
     const shown = await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops);
     expect(shown.body).toMatchObject({ state: 'pending', attempts: 0 });
+    // It says why it waits: who paused the channel, when and why, in both languages.
+    expect(shown.body.channelHold).toEqual({
+      channelId: 'weibo:blfb-wb',
+      pausedAt: paused.body.pausedAt,
+      reason: '账号年检中',
+      by: 'ops-duty',
+      credentialsRefused: false,
+      message: expect.stringMatching(
+        /^Channel weibo:blfb-wb \(.+\) is paused \(by ops-duty at .+, Beijing time; reason: "账号年检中"\)\. This delivery waits for the channel and goes out once it is resumed/,
+      ),
+      messageZh: expect.stringMatching(/^渠道“.+”已于 .+（北京时间）由 ops-duty 暂停，原因：账号年检中。本条投递将等待该渠道恢复后再发出/),
+    });
+    // A delivery the pause does not hold (the portal's, live) names none.
+    const portal = await deliveryOf(id, 'portal:zwgk-zcwj-zcjd-wz', (d) => d.state === 'live');
+    expect((await call('GET', `/api/deliveries/${portal.id}`, tokens.ops)).body).not.toHaveProperty('channelHold');
+    // The OpenAPI document has it, optional (left out when the channel is not paused).
+    const view = (await call('GET', '/api/openapi.json', tokens.ops)).body.components.schemas.DeliveryView;
+    expect(view.properties.channelHold.properties).toHaveProperty('messageZh');
+    expect(view.properties.channelHold.description).toMatch(/GET \/api\/deliveries\/:id/);
+    expect(view.required).not.toContain('channelHold');
     expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/resume`, tokens.ops)).status).toBe(200);
     await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'live', 60_000);
+    expect((await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body).not.toHaveProperty('channelHold');
     const audit = await app.db
       .selectFrom('audit_log')
       .select(['action', 'actor'])

@@ -1,4 +1,4 @@
-/** Calling the API as a client does in tests, and waiting for what a workflow does in its own time. */
+/** Calling the API as a client does in tests (and releasing a package as people do), and waiting for what a workflow does in its own time. */
 
 /** The API's answer: its status, headers and JSON body (null when empty). */
 export interface ApiAnswer {
@@ -26,6 +26,39 @@ export function apiCaller(base: () => string) {
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  };
+}
+
+/** What `apiCaller` returns. */
+export type ApiCall = ReturnType<typeof apiCaller>;
+
+/** The tokens `apiReleaser` acts with: the editor's, and a reviewer's per stage (each read at each call). */
+export type ReleaseTokens = Record<'editor' | '初审' | '复审' | '终审', string | undefined>;
+
+/**
+ * A `release(input)` that does through the API what people do: the editor creates the package and
+ * submits it, one reviewer per stage approves revision 1; it answers the package's id. A step the
+ * API refuses throws, naming the step and the answer. `tokens` is read at each call (tests fill it
+ * in beforeAll).
+ */
+export function apiReleaser(call: ApiCall, tokens: Partial<ReleaseTokens>) {
+  const step = async (what: string, answer: Promise<ApiAnswer>, status: number): Promise<ApiAnswer> => {
+    const got = await answer;
+    if (got.status !== status) throw new Error(`${what}: expected ${status}, got ${got.status} ${JSON.stringify(got.body)}`);
+    return got;
+  };
+  return async (input: unknown): Promise<string> => {
+    const created = await step('creating the package', call('POST', '/api/packages', tokens.editor, input), 201);
+    const id = created.body.id as string;
+    await step(`submitting ${id}`, call('POST', `/api/packages/${id}/submit`, tokens.editor), 200);
+    for (const stage of ['初审', '复审', '终审'] as const) {
+      await step(
+        `approving ${id} at ${stage}`,
+        call('POST', `/api/packages/${id}/decisions`, tokens[stage], { decision: 'approve', revision: 1, comment: '同意' }),
+        200,
+      );
+    }
+    return id;
   };
 }
 
