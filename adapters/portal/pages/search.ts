@@ -177,7 +177,8 @@ async function searchKeywords(pagefind, query) {
 async function run() {
   const query = queryOf(location.search);
   input.value = query;
-  if (!query) {
+  // Quotes alone leave no keyword (searchKeywords drops them).
+  if (!query.replace(/["“”]/g, '').trim()) {
     say('请输入关键词，按回车键或点击“搜索”按钮。');
     return;
   }
