@@ -5,13 +5,13 @@
  * A generation's units are symlinks into the web root's store/; they are followed, but nothing
  * outside the generation and the store, and no dot file (the site state), is ever served.
  */
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_SITE_NAME } from './payload.js';
 import { CURRENT_LINK } from './generations.js';
 import { STORE_DIR } from './site.js';
-import { articleBucket } from './urls.js';
+import { SITE_PATHS, articleBucket } from './urls.js';
 import { renderNothingPublishedPage, renderNotFoundPage } from './pages/standalone.js';
 
 export interface PortalRoutesOptions {
@@ -159,8 +159,13 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
   const siteName = options.siteName ?? DEFAULT_SITE_NAME;
   const homeHref = `${prefix}/`;
 
-  const notFound = (reply: FastifyReply) =>
-    withSecurityHeaders(reply).code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(renderNotFoundPage(siteName, homeHref));
+  // The current generation's 404.html, as nginx's error_page serves it: the site's chrome, its footer
+  // with 网站标识码, filing numbers and the configured 主办单位 (a retracted article's address lands
+  // here). The plain page only while no generation holds one.
+  const notFound = async (reply: FastifyReply) => {
+    const page = await readFile(path.join(webRoot, CURRENT_LINK, SITE_PATHS.notFound), 'utf8').catch(() => renderNotFoundPage(siteName, homeHref));
+    return withSecurityHeaders(reply).code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page);
+  };
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const url = request.raw.url ?? '/';

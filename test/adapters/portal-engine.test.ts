@@ -32,7 +32,7 @@ import {
   type SiteChange,
 } from '../../adapters/portal/state.js';
 import { siteStructureFromRegistry } from '../../adapters/portal/pages/structure.js';
-import { catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
+import { SITE_PATHS, catalogueCategoryPath, catalogueItemPaths, portalColumnPaths, portalPagePaths } from '../../adapters/portal/urls.js';
 import { fillSite, fixtureColumns, fixtureSettings, fixtureCover, fixturePackage, seededRandom, type FixtureOptions } from './portal-site-fixtures.js';
 
 const BASE_URL = 'https://www.beilin.gov.cn';
@@ -862,6 +862,9 @@ describe('serving the store', () => {
       ]) {
         const res = await get(url);
         expect(res.statusCode, url).toBe(404);
+        // The generation's 404.html, like nginx's error_page: the site's chrome and footer (网站标识码, filing numbers).
+        expect(res.body, url).toBe(await readFile(path.join(gen, SITE_PATHS.notFound), 'utf8'));
+        expect(res.body, url).toContain('网站标识码');
         expect(res.body, url).not.toContain('TOP-SECRET');
         expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
       }

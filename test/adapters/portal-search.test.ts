@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SEARCH_ASSETS, renderSearchPage } from '../../adapters/portal/pages/search.js';
+import { SEARCH_QUERY_MAX_CHARS } from '../../adapters/portal/pages/layout.js';
 import { EMPTY_STRUCTURE, unconfiguredIdentity, type SiteSettings } from '../../adapters/portal/pages/settings.js';
 import { SITE_JS, SITE_JS_PATH } from '../../adapters/portal/pages/assets.js';
 import { SITE_CSS, SITE_CSS_PATH } from '../../adapters/portal/pages/style.js';
@@ -543,6 +544,42 @@ describe.skipIf(skipBrowser)('the search page in a browser', () => {
     expect(await resultTitles(page)).toEqual([OLD_NOTICE.title]);
     expect(await search(page, '量子计算')).toBe('没有找到与“量子计算”相关的信息，请换个关键词试试。');
     expect(await resultTitles(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('finds nothing for a keyword only partly in the index, where a loose match would list every page holding one of its parts', async () => {
+    const page = await openPage();
+    // Pagefind drops the parts of a query its index lacks (玄武岩): loosely, this is 营商环境 again.
+    expect(await search(page, '玄武岩营商环境')).toBe('没有找到与“玄武岩营商环境”相关的信息，请换个关键词试试。');
+    expect(await resultTitles(page)).toEqual([]);
+    // A keyword found only loosely (the browser splits it otherwise than the indexer) is still found.
+    expect(await search(page, '一个工作日')).toBe('找到 1 条与“一个工作日”相关的信息。');
+    expect(await resultTitles(page)).toEqual([INTERPRETATION.title]);
+    await page.close();
+  });
+
+  it('a link whose query holds control characters or 2,000 characters, and 2,000 characters typed in the header, give a page that answers', async () => {
+    const page = await openPage();
+    const status = page.locator('#search-status');
+    for (const nothing of ['\u0007\u0000', '"“”']) {
+      await page.goto(`${base}search/index.html?q=${encodeURIComponent(nothing)}`);
+      await expect.poll(() => status.textContent()).toBe('请输入关键词，按回车键或点击“搜索”按钮。');
+    }
+    await page.goto(`${base}search/index.html?q=${encodeURIComponent('营商\u0001环境')}`);
+    await expect.poll(() => status.textContent()).toBe('找到 3 条与“营商环境”相关的信息。');
+    // 2,000 characters of a link (Latin: 2,000 Chinese ones are 18 KB encoded, past what any server takes in a request line).
+    await page.goto(`${base}search/index.html?q=${encodeURIComponent('营商环境' + 'x'.repeat(1996))}`);
+    await expect.poll(() => status.textContent()).toMatch(/没有找到|找到/);
+    expect([...(await page.locator('#search-q').inputValue())]).toHaveLength(SEARCH_QUERY_MAX_CHARS);
+    expect((await status.textContent())!.length).toBeLessThan(SEARCH_QUERY_MAX_CHARS + 30);
+    // The header's field takes no more than the page's: its GET stays a request the server answers.
+    const header = page.locator('#site-search-q');
+    await header.fill('');
+    await header.pressSequentially('营'.repeat(2000).slice(0, 150));
+    expect([...(await header.inputValue())]).toHaveLength(SEARCH_QUERY_MAX_CHARS);
+    await header.press('Enter');
+    await page.waitForURL(/\?q=/);
+    await expect.poll(() => status.textContent()).toMatch(/没有找到|找到/);
     await page.close();
   });
 

@@ -292,5 +292,9 @@ describe('the README examples', () => {
     expect({ package: r.package.blocking, channels: r.channels.flatMap((c) => c.blocking) }).toEqual({ package: [], channels: [] });
     expect(r.ok).toBe(true);
     expect(r.channels.map((c) => c.channelId)).toEqual(content.targets);
+    // What the portal shows of them is what an inspector expects: 主题分类 and 主题词 filled in, a video with its transcript.
+    expect(r.package.warnings.map((w) => `${w.code} ${w.field}`)).toEqual([]);
+    const portalWarnings = r.channels.filter((c) => c.channelId.startsWith('portal:')).flatMap((c) => c.warnings.filter((w) => w.code !== 'platform_note'));
+    expect(portalWarnings.map((w) => `${w.code} ${w.field}`)).toEqual([]);
   });
 });

@@ -44,6 +44,14 @@ export interface ArticleMeta {
   url: string;
 }
 
+/**
+ * The longest search query, in characters: both search fields (the header's and the search page's)
+ * take no more, and search.js cuts a longer `q` of a link to it. Without it the header's GET could
+ * outgrow what a server takes in a request line (2,000 Chinese characters are 18 KB encoded) and
+ * the reader got a bare 431 page.
+ */
+export const SEARCH_QUERY_MAX_CHARS = 100;
+
 /** Main navigation items besides the top-level columns. */
 export type NavKey = 'home' | 'catalogue' | 'site-map' | 'search';
 
@@ -172,7 +180,7 @@ function siteHeader(root: string, id: SiteIdentity): string {
   return `<header class="site-header"><div class="header-inner">
 <a class="site-name" href="${esc(root + SITE_PATHS.home)}">${esc(id.siteName)}</a>
 <div class="header-tools">
-<form class="search" role="search" action="${esc(root + SITE_PATHS.search)}" method="get"><label class="visually-hidden" for="site-search-q">站内搜索</label><input id="site-search-q" name="q" type="search" placeholder="请输入关键词" autocomplete="off"><button type="submit">搜索</button></form>
+<form class="search" role="search" action="${esc(root + SITE_PATHS.search)}" method="get"><label class="visually-hidden" for="site-search-q">站内搜索</label><input id="site-search-q" name="q" type="search" maxlength="${SEARCH_QUERY_MAX_CHARS}" placeholder="请输入关键词" autocomplete="off"><button type="submit">搜索</button></form>
 <button type="button" class="elder-toggle" id="elder-toggle" aria-pressed="false" hidden>适老化模式</button>
 </div>
 </div></header>`;

@@ -8,11 +8,13 @@
  * Without JavaScript the page says so and offers the 网站地图.
  */
 import { SITE_PATHS, rootFrom } from '../urls.js';
-import { pageShell } from './layout.js';
+import { SEARCH_QUERY_MAX_CHARS, pageShell } from './layout.js';
 import type { SiteSettings } from './settings.js';
 
 export const SEARCH_SCRIPT_PATH = 'assets/search.js';
 export const SEARCH_CSS_PATH = 'assets/search.css';
+/** How many of a keyword's loose matches search.js reads to confirm the keyword is really in them. */
+export const SEARCH_LOOSE_CHECKED = 200;
 
 /** search/index.html. */
 export function renderSearchPage(site: SiteSettings): string {
@@ -29,7 +31,7 @@ export function renderSearchPage(site: SiteSettings): string {
     main: `<h1>站内搜索</h1>
 <form class="search-form" id="search-form" role="search" aria-label="站内搜索（本页）" action="index.html" method="get">
 <label for="search-q">搜索关键词</label>
-<input id="search-q" name="q" type="search" maxlength="100" autocomplete="off" enterkeyhint="search">
+<input id="search-q" name="q" type="search" maxlength="${SEARCH_QUERY_MAX_CHARS}" autocomplete="off" enterkeyhint="search">
 <button type="submit">搜索</button>
 </form>
 <noscript><p class="search-nojs">站内搜索需要浏览器启用 JavaScript。您也可以通过<a href="${root}${SITE_PATHS.siteMap}">网站地图</a>查找本站信息。</p></noscript>
@@ -67,6 +69,8 @@ export const SEARCH_CSS = `/* govpub portal: 站内搜索 */
  */
 export const SEARCH_SCRIPT = String.raw`// govpub portal: 站内搜索 (see adapters/portal/pages/search.ts)
 const PAGE_SIZE = 20;
+const MAX_QUERY_CHARS = ${SEARCH_QUERY_MAX_CHARS};
+const LOOSE_CHECKED = ${SEARCH_LOOSE_CHECKED};
 const siteRoot = new URL('../', import.meta.url);
 const form = document.getElementById('search-form');
 const input = document.getElementById('search-q');
@@ -141,7 +145,23 @@ async function loadIndex() {
 async function searchKeyword(pagefind, keyword) {
   const exact = await pagefind.search('"' + keyword + '"');
   if (exact.results.length > 0) return exact.results;
-  return (await pagefind.search(keyword)).results;
+  // A loose search ignores the parts of the keyword the index lacks, so 玄武岩测试 or xyzzy would list
+  // every page with 测试 or an x: keep only the pages whose text really holds the keyword.
+  const loose = (await pagefind.search(keyword)).results.slice(0, LOOSE_CHECKED);
+  const wanted = compact(keyword);
+  const found = await Promise.all(loose.map((result) => result.data()));
+  return loose.filter((_result, i) => compact(found[i].content).includes(wanted));
+}
+
+/** Text compared without its spaces and case: the indexer joins a page's lines, a reader may type Ab for AB. */
+function compact(text) {
+  return String(text).replace(/\s+/g, '').toLowerCase();
+}
+
+/** The query of the address: without control characters (a crafted link), at most as long as the field allows. */
+function queryOf(search) {
+  const raw = new URLSearchParams(search).get('q') || '';
+  return Array.from(raw.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')).slice(0, MAX_QUERY_CHARS).join('').trim();
 }
 
 async function searchKeywords(pagefind, query) {
@@ -155,9 +175,10 @@ async function searchKeywords(pagefind, query) {
 }
 
 async function run() {
-  const query = (new URLSearchParams(location.search).get('q') || '').trim();
+  const query = queryOf(location.search);
   input.value = query;
-  if (!query) {
+  // Quotes alone leave no keyword (searchKeywords drops them).
+  if (!query.replace(/["“”]/g, '').trim()) {
     say('请输入关键词，按回车键或点击“搜索”按钮。');
     return;
   }

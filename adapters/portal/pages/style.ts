@@ -88,7 +88,7 @@ a:hover{text-decoration:underline}
 .search input{font:inherit;color:${P.mutedText};background:${P.surface};border:1px solid ${P.onBrand};padding:.35rem .6rem;min-width:12rem}
 .search input:focus{color:${P.text}}
 .search input::placeholder{color:${P.mutedText};opacity:1}
-.search button{font:inherit;color:${P.buttonText};background:${P.buttonBackground};border:1px solid ${P.onBrand};padding:.35rem .9rem;cursor:pointer}
+.search button{font:inherit;color:${P.buttonText};background:${P.buttonBackground};border:1px solid ${P.onBrand};padding:.35rem .9rem;cursor:pointer;white-space:nowrap;flex:none}
 .elder-toggle{font:inherit;color:${P.onBrand};background:${P.brand};border:1px solid ${P.onBrand};padding:.35rem .8rem;cursor:pointer}
 .elder-toggle[aria-pressed="true"]{font-weight:bold}
 .main-nav{background:${P.nav}}
@@ -152,7 +152,9 @@ ${ALIGNMENTS.map((a) => `.align-${a}{text-align:${a}}`).join('')}
 @media (max-width:40rem){
 main{padding:1rem}
 .site-name{font-size:1.3rem}
-.search input{min-width:0;flex:1 1 auto}
+.header-tools{flex:1 1 100%}
+.search{flex:1 1 100%;min-width:0}
+.search input{min-width:0;width:0;flex:1 1 auto}
 .doc-meta th,.doc-meta td{display:block;width:auto;border-top:0}
 .doc-meta tr{display:block;border-top:1px solid ${P.border}}
 .doc-table thead{display:none}
