@@ -194,6 +194,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   temporal_namespace_not_found:
     'Temporal 服务上没有 TEMPORAL_NAMESPACE 指定的命名空间。请由集群管理员创建（temporal operator namespace create），或改为已有的命名空间。',
   temporal_namespace_denied: 'Temporal 服务不接受这组凭据访问该命名空间。请使用为该命名空间签发的证书或 API 密钥，或改正 TEMPORAL_NAMESPACE。',
+  temporal_not_answering: 'Temporal 服务器暂未答复合规检查定时任务的查询（可能刚重启、仍在载入历史）。请再次启动 worker；如反复出现，请检查服务器状态。',
   temporal_cli_missing: '找不到 temporal 命令行工具。请安装或用 TEMPORAL_CLI 指定其路径。',
   temporal_dev_server_failed: 'Temporal 开发服务器启动失败。请查看其日志文件。',
   port_in_use: '端口已被占用。请停止占用该端口的程序，或改用其他端口。',
