@@ -9,7 +9,9 @@
  * - 暂停 of a channel another operator paused meanwhile (409 channel_already_paused) closes the
  *   dialog and shows that pause;
  * - 跳过 of a delivery another operator skipped meanwhile (409) reads the delivery again;
- * - 撤稿 of a package another operator retracted meanwhile (409) shows the package 撤稿中.
+ * - 撤稿 of a package another operator retracted meanwhile (409) shows the package 撤稿中;
+ * - a paused channel with many waiting deliveries: 渠道状态's 查看投递 opens the board filtered to
+ *   that channel (the address keeps it), its packages paged, no other channel's cells among them.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -192,6 +194,53 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
       await expect.poll(() => message(page, 'error').innerText(), { timeout: 30_000 }).toMatch(/已(在撤稿中|撤稿).*内容需修改/);
       await expect.poll(() => page.getByTestId('retract-dialog').isVisible(), { timeout: 10_000 }).toBe(false);
       await expect.poll(() => page.getByTestId(`row-status-${packageId}`).innerText(), { timeout: 20_000 }).toMatch(/撤稿中|已撤稿/);
+    } finally {
+      await close();
+    }
+  });
+
+  it("a paused channel with many deliveries waiting: 查看投递 on the channel page shows that channel's deliveries on the board, paged", async () => {
+    await system.api(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(OTHER_WEIBO)}/pause`, { reason: '账号年审，暂停发布' });
+    const titles = Array.from({ length: 12 }, (_, i) => `关于碑林区第${i + 1}批便民服务事项调整的通知`);
+    for (let i = 0; i < titles.length; i += 4) await Promise.all(titles.slice(i, i + 4).map((title) => releasedPackage(title, OTHER_WEIBO)));
+    const waiting = async () =>
+      (await system.api<{ items: DeliveryRow[] }>(users.ops!, 'GET', `/api/deliveries?channel=${encodeURIComponent(OTHER_WEIBO)}&limit=200`)).items;
+    await expect.poll(async () => (await waiting()).length, { timeout: 120_000 }).toBe(12);
+    const ids = new Set((await waiting()).map((d) => d.id));
+
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      await page.goto(`${system.consoleUrl}channels`);
+      await inputOf(page, 'channel-search').fill(OTHER_WEIBO);
+      await page.getByTestId(`channel-paused-${OTHER_WEIBO}`).waitFor({ timeout: 20_000 });
+      const link = page.getByTestId(`channel-deliveries-${OTHER_WEIBO}`);
+      expect(await link.getAttribute('aria-label')).toMatch(/^查看投递：/);
+      await link.click();
+      await page.waitForURL((u) => u.pathname.endsWith('/board') && u.searchParams.get('channel') === OTHER_WEIBO, { timeout: 20_000 });
+
+      const rows = page.locator('[data-testid^="board-row-"]');
+      const cells = page.locator('[data-testid^="cell-"]');
+      await expect.poll(() => page.getByTestId('board-pagination').innerText(), { timeout: 30_000 }).toContain('共 12 条');
+      await expect.poll(() => cells.count(), { timeout: 30_000 }).toBe(10);
+      expect(await rows.count()).toBe(10);
+      const shownIds = async () => (await cells.evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')))).map((t) => t!.slice('cell-'.length));
+      const firstPage = await shownIds();
+      // Only the channel's own deliveries, not the portal's of the same packages.
+      expect(
+        firstPage.every((id) => ids.has(id)),
+        firstPage.join(','),
+      ).toBe(true);
+
+      await page.getByTestId('board-pagination').locator('.btn-next').click();
+      await expect.poll(() => cells.count(), { timeout: 30_000 }).toBe(2);
+      const secondPage = await shownIds();
+      expect(new Set([...firstPage, ...secondPage])).toEqual(ids);
+      expect(await page.getByTestId('filter-channel').innerText()).toContain('（微博）');
+
+      // The address keeps the filter: a refresh shows the same deliveries.
+      await page.reload();
+      await expect.poll(() => page.getByTestId('board-pagination').innerText(), { timeout: 30_000 }).toContain('共 12 条');
+      await expectAccessible(page, 'ops:board filtered to one channel');
     } finally {
       await close();
     }
