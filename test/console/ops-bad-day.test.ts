@@ -10,6 +10,8 @@
  *   dialog and shows that pause;
  * - 跳过 of a delivery another operator skipped meanwhile (409) reads the delivery again;
  * - 撤稿 of a package another operator retracted meanwhile (409) shows the package 撤稿中;
+ * - 人工发布任务: a posted time still to come is refused beside its field; a hand-off a colleague
+ *   confirmed first (409) is said and leaves the list;
  * - a paused channel with many waiting deliveries: 渠道状态's 查看投递 opens the board filtered to
  *   that channel (the address keeps it), its packages paged, no other channel's cells among them.
  */
@@ -101,11 +103,17 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
       await openDrawer(page, packageId, delivery.id);
       await expect.poll(() => page.getByTestId('drawer-channel-paused').isVisible(), { timeout: 20_000 }).toBe(true);
 
-      // The retry is accepted, and the delivery waits for the channel: nothing is sent yet.
-      await page.getByTestId('action-retry').click();
+      // The retry is accepted, and the delivery waits for the channel: nothing is sent yet. A double
+      // click is one request (the button is disabled while its request runs).
+      const retries: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && r.url().endsWith('/retry')) retries.push(r.url());
+      });
+      await page.getByTestId('action-retry').dblclick();
       await expect.poll(() => message(page, 'warning').innerText(), { timeout: 30_000 }).toContain('已受理重试，但尚未发出');
       expect(await message(page, 'warning').innerText()).toContain('本条投递将等待该渠道恢复');
       expect(await page.locator('.el-message--success').count()).toBe(0);
+      expect(retries).toHaveLength(1);
 
       // A colleague fixes the token and resumes the channel; this drawer still shows it paused.
       await setWeiboFault(null);
@@ -241,6 +249,40 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
       await page.reload();
       await expect.poll(() => page.getByTestId('board-pagination').innerText(), { timeout: 30_000 }).toContain('共 12 条');
       await expectAccessible(page, 'ops:board filtered to one channel');
+    } finally {
+      await close();
+    }
+  });
+
+  it('人工发布任务: a time still to come is refused beside its field, and a task a colleague confirmed first leaves the list with the reason', async () => {
+    const packageId = await releasedPackage('关于碑林区2027年春季开学安全工作的通知', TOUTIAO);
+    await expect.poll(async () => (await deliveryOf(packageId, TOUTIAO))?.state, { timeout: 90_000 }).toBe('awaiting_manual');
+    const delivery = (await deliveryOf(packageId, TOUTIAO))!;
+    const post = 'https://www.toutiao.com/article/7312345678901234999/';
+
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      await page.route('**/api/events', (route) => route.abort());
+      await page.goto(`${system.consoleUrl}handoffs`);
+      await page.getByTestId(`handoff-open-${delivery.id}`).click({ timeout: 30_000 });
+      await inputOf(page, `handoff-url-${delivery.id}`).fill(post);
+      // Tomorrow, in Beijing time as the operator types it: refused beside the field, nothing confirmed.
+      const tomorrow = new Date(Date.now() + 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+      const postedAt = page.locator(`#handoff-url-${delivery.id}-posted-at-input`);
+      await postedAt.fill(tomorrow);
+      await postedAt.press('Tab');
+      await page.getByTestId(`handoff-confirm-${delivery.id}`).click();
+      const besidePostedAt = page.locator('.el-form-item', { has: postedAt }).locator('.el-form-item__error');
+      await expect.poll(() => besidePostedAt.innerText(), { timeout: 20_000 }).toContain('晚于当前时间');
+      expect(await page.locator('.el-message--success').count()).toBe(0);
+      expect((await deliveryOf(packageId, TOUTIAO))?.state).toBe('awaiting_manual');
+
+      // A colleague confirms it first; this page hears nothing of it (no events) until it asks.
+      await system.api(users.colleague!, 'POST', `/api/deliveries/${delivery.id}/confirm`, { url: post });
+      await postedAt.fill('');
+      await page.getByTestId(`handoff-confirm-${delivery.id}`).click();
+      await expect.poll(() => message(page, 'error').innerText(), { timeout: 30_000 }).toContain('该发布任务现为「已上线」');
+      await expect.poll(() => page.getByTestId(`handoff-row-${delivery.id}`).count(), { timeout: 20_000 }).toBe(0);
     } finally {
       await close();
     }
