@@ -11,7 +11,7 @@
  * - 跳过 of a delivery another operator skipped meanwhile (409) reads the delivery again;
  * - 撤稿 of a package another operator retracted meanwhile (409) shows the package 撤稿中;
  * - 人工发布任务: a posted time still to come is refused beside its field; a hand-off a colleague
- *   confirmed first (409) is said and leaves the list;
+ *   confirmed first (409) is said and leaves the list, and in the drawer shows 已上线;
  * - a paused channel with many waiting deliveries: 渠道状态's 查看投递 opens the board filtered to
  *   that channel (the address keeps it), its packages paged, no other channel's cells among them.
  */
@@ -283,6 +283,29 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
       await page.getByTestId(`handoff-confirm-${delivery.id}`).click();
       await expect.poll(() => message(page, 'error').innerText(), { timeout: 30_000 }).toContain('该发布任务现为「已上线」');
       await expect.poll(() => page.getByTestId(`handoff-row-${delivery.id}`).count(), { timeout: 20_000 }).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
+  it('the drawer: a hand-off a colleague confirmed first is said, and the drawer shows it live instead of the form', async () => {
+    const packageId = await releasedPackage('关于碑林区2027年春节期间烟花爆竹燃放管理的通告', TOUTIAO);
+    await expect.poll(async () => (await deliveryOf(packageId, TOUTIAO))?.state, { timeout: 90_000 }).toBe('awaiting_manual');
+    const delivery = (await deliveryOf(packageId, TOUTIAO))!;
+    const post = 'https://www.toutiao.com/article/7312345678901235888/';
+
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      await page.route('**/api/events', (route) => route.abort());
+      await openDrawer(page, packageId, delivery.id);
+      await page.getByTestId('action-confirm').click();
+      await inputOf(page, 'confirm-url').fill(post);
+      await system.api(users.colleague!, 'POST', `/api/deliveries/${delivery.id}/confirm`, { url: post });
+      await page.getByTestId('confirm-submit').click();
+      await expect.poll(() => message(page, 'error').innerText(), { timeout: 30_000 }).toContain('该发布任务现为「已上线」');
+      await expect.poll(() => page.getByTestId('drawer-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('live');
+      expect(await page.getByTestId('confirm-submit').count()).toBe(0);
+      expect(await page.getByTestId(`cell-${delivery.id}`).getAttribute('data-state')).toBe('live');
     } finally {
       await close();
     }
