@@ -66,6 +66,19 @@ export interface DeliveryDetail extends DeliveryItem {
   waitingFor?: string;
   payload?: unknown;
   bundleFiles?: BundleFile[];
+  /** Only in the answer to a retry: the channel's pause the retried delivery now waits for. */
+  channelHold?: ChannelHold;
+}
+
+/** A pause a retried delivery waits for (services/deliveries.ts ChannelHold): it goes out once the channel is resumed. */
+export interface ChannelHold {
+  channelId: string;
+  pausedAt: string;
+  reason: string | null;
+  by: string | null;
+  credentialsRefused: boolean;
+  message: string;
+  messageZh: string;
 }
 
 export interface DeliveryPage {
