@@ -245,9 +245,27 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
       expect(new Set([...firstPage, ...secondPage])).toEqual(ids);
       expect(await page.getByTestId('filter-channel').innerText()).toContain('（微博）');
 
-      // The address keeps the filter: a refresh shows the same deliveries.
+      // The address keeps the filter: a refresh shows the same deliveries, reading the packages' summaries a few at a
+      // time (a channel with hundreds of packages must not send hundreds of requests at once).
+      let inFlight = 0;
+      let mostAtOnce = 0;
+      let summaries = 0;
+      const packageSummary = (url: URL) => /\/api\/packages\/[^/]+$/.test(url.pathname);
+      await page.route(packageSummary, async (route) => {
+        summaries += 1;
+        mostAtOnce = Math.max(mostAtOnce, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        try {
+          await route.fulfill({ response: await route.fetch() });
+        } finally {
+          inFlight -= 1;
+        }
+      });
       await page.reload();
       await expect.poll(() => page.getByTestId('board-pagination').innerText(), { timeout: 30_000 }).toContain('共 12 条');
+      expect(summaries).toBeGreaterThanOrEqual(12);
+      expect(mostAtOnce).toBeLessThanOrEqual(6);
+      await page.unroute(packageSummary);
       await expectAccessible(page, 'ops:board filtered to one channel');
     } finally {
       await close();
