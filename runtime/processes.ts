@@ -188,30 +188,42 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   });
   // The content gate: wording list reloaded on change, and a new list re-scans what is published.
   const contentGate = startContentGate(ctx.db, { store: mediaStore, log });
-  const app = await buildApi(ctx, {
-    metrics: { registry: metrics, token: settings.metricsToken },
-    admission: { atOnce: settings.apiCommandsAtOnce, maxWaitMs: settings.apiCommandWaitSec * 1000 },
-    channelInfo: channelHealth(platforms, settings, ctx.registry),
-    console: {
-      platforms,
-      secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE || undefined },
-      portalUrl: settings.portalUrl,
-      media: { db: ctx.db, store: mediaStore, registry: ctx.registry, watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)) },
-    },
-    mediaProgress: (ids) => media.progressFor(ids),
-    validateManualUrl: (platform, url) =>
-      isManualPlatform(platform) ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,
-    register: async (api, helpers) => {
-      registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);
-      registerPortalRoutes(api, { webRoot: settings.portalRoot, prefix: '/portal' });
-      registerPublicRenditions(api, mediaStore);
-      await registerConsoleRoutes(api, { distDir: CONSOLE_DIST });
-    },
-  });
+  // A start that fails from here lets the start-up re-scan finish before it closes the database
+  // under it (which printed "driver has already been destroyed" above the real error).
+  const abandon = async () => {
+    await contentGate.stop(API_DRAIN_MS);
+    await close();
+  };
+  let app: FastifyInstance;
+  try {
+    app = await buildApi(ctx, {
+      metrics: { registry: metrics, token: settings.metricsToken },
+      admission: { atOnce: settings.apiCommandsAtOnce, maxWaitMs: settings.apiCommandWaitSec * 1000 },
+      channelInfo: channelHealth(platforms, settings, ctx.registry),
+      console: {
+        platforms,
+        secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE || undefined },
+        portalUrl: settings.portalUrl,
+        media: { db: ctx.db, store: mediaStore, registry: ctx.registry, watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)) },
+      },
+      mediaProgress: (ids) => media.progressFor(ids),
+      validateManualUrl: (platform, url) =>
+        isManualPlatform(platform) ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,
+      register: async (api, helpers) => {
+        registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);
+        registerPortalRoutes(api, { webRoot: settings.portalRoot, prefix: '/portal' });
+        registerPublicRenditions(api, mediaStore);
+        await registerConsoleRoutes(api, { distDir: CONSOLE_DIST });
+      },
+    });
+  } catch (error) {
+    await abandon();
+    throw error;
+  }
   try {
     await app.listen({ port: settings.apiPort, host: settings.apiHost });
   } catch (error) {
-    await close();
+    await abandon();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new GovpubError('port_in_use', `Port ${settings.apiPort} for the API is already in use. Stop whatever uses it or set PORT to another port.`);
     }
