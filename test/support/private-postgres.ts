@@ -7,12 +7,14 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './running.js';
 
 const run = promisify(execFile);
+
+export { freePort };
 
 export interface PrivatePostgres {
   port: number;
@@ -26,17 +28,6 @@ export interface PrivatePostgres {
   start(): Promise<void>;
   /** Stops it (immediate) and removes its directory. */
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function serverBinDir(): string | undefined {

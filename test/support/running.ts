@@ -6,36 +6,46 @@ import net from 'node:net';
 import path from 'node:path';
 import { ROOT_DIR } from '../../config/settings.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+/**
+ * Ports for servers a test starts are taken below Linux's ephemeral range (32768+). A port the OS
+ * hands out for `listen(0)` comes from that range, where any outgoing connection (a gRPC or database
+ * client of a parallel test file) may take it before the server that was to use it binds it: a
+ * `govpub start` once failed with "Port … for the API is already in use" that way. Picked at random,
+ * checked free now, and never handed out twice by this process.
+ */
+const LOW_PORTS = { from: 20000, to: 32767 };
+const handedOut = new Set<number>();
+
+function portFreeNow(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
-/**
- * A base port for the simulators, which take one consecutive port per kind: below Linux's
- * ephemeral range (32768+), where an outgoing connection could take one before it is bound, and
- * every port of the range free when checked (parallel test files pick their own).
- */
+/** `count` consecutive ports, each free now and none handed out before by this process. */
+async function freeRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = LOW_PORTS.from + Math.floor(Math.random() * (LOW_PORTS.to + 1 - LOW_PORTS.from - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (ports.some((p) => handedOut.has(p))) continue;
+    if (!(await Promise.all(ports.map(portFreeNow))).every(Boolean)) continue;
+    for (const p of ports) handedOut.add(p);
+    return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found between ${LOW_PORTS.from} and ${LOW_PORTS.to}`);
+}
+
+/** A port free now, for a server a test starts (see LOW_PORTS). */
+export function freePort(): Promise<number> {
+  return freeRun(1);
+}
+
+/** A base port for the simulators, which take one consecutive port per kind. */
 export async function simulatorPortBase(): Promise<number> {
   const { SIMULATOR_KINDS } = await import('../../simulators/index.js');
-  const count = SIMULATOR_KINDS.length;
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * (32768 - 20000 - count));
-    const ports = Array.from({ length: count }, (_, i) => base + i);
-    if ((await Promise.all(ports.map(free))).every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found between 20000 and 32767`);
+  return freeRun(SIMULATOR_KINDS.length);
 }
 
 export interface RunningGovpub {
