@@ -66,11 +66,11 @@ export interface DeliveryDetail extends DeliveryItem {
   waitingFor?: string;
   payload?: unknown;
   bundleFiles?: BundleFile[];
-  /** Only in the answer to a retry: the channel's pause the retried delivery now waits for. */
+  /** When the channel's pause holds the delivery (a retry's answer and GET /api/deliveries/:id): it waits for the resume. */
   channelHold?: ChannelHold;
 }
 
-/** A pause a retried delivery waits for (services/deliveries.ts ChannelHold): it goes out once the channel is resumed. */
+/** A pause a delivery waits for (mirrors services/deliveries.ts ChannelHold): it goes out once the channel is resumed. */
 export interface ChannelHold {
   channelId: string;
   pausedAt: string;
