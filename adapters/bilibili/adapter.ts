@@ -14,8 +14,8 @@
  * 开放浏览; -2 被打回 / -4 锁定 refused). A lost submission answer is reconciled through
  * `archive/viewlist` (the archive made from this upload token). An archive review sent back or
  * locked, or one deleted or unknown before it was open, is not public: `confirm` forgets it with
- * its spent upload token, and so does reconcile when a retry finds its checkpoint still naming
- * one (video-platform/refusal.ts), so an operator's retry uploads and submits anew.
+ * its spent upload token (and reconcile forgets one review sent back or locked that its checkpoint
+ * still names; video-platform/refusal.ts), so an operator's retry uploads and submits anew.
  */
 import { readFile } from 'node:fs/promises';
 import { formatBytes } from '../../media/units.js';

@@ -12,8 +12,8 @@
  * `video/data` (video_status 4 in review → 1 published; 2 refused). A lost `video/create` answer is
  * reconciled through `video/list` (the item with exactly this text created after the request).
  * A video review refused, or one Douyin no longer lists, is not public: `confirm` forgets it with
- * its spent video id, and so does reconcile when a retry finds its checkpoint still naming one
- * (video-platform/refusal.ts), so an operator's retry uploads and posts anew.
+ * its spent video id (and reconcile forgets a refused one its checkpoint still names;
+ * video-platform/refusal.ts), so an operator's retry uploads and posts anew.
  */
 import { DeliveryError, isDeliveryError } from '../errors.js';
 import type { ChannelAdapter, ConfirmResult, RenditionFile, TransmitContext, TransmitResult } from '../types.js';

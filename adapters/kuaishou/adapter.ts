@@ -11,9 +11,8 @@
  * id are checkpointed. A work may go through review (`pending`): transmit then answers
  * `submitted` and `confirm` polls `photo/info`. A lost publish answer is reconciled through
  * `photo/list` (the work with exactly this caption created after the request). A work review
- * refused (or deleted) is not shown: `confirm` forgets it with its spent upload token, and so
- * does reconcile when a retry finds its checkpoint still naming one (video-platform/refusal.ts),
- * so an operator's retry uploads and publishes anew.
+ * refused (or deleted) is not shown: `confirm` forgets it with its spent upload token
+ * (video-platform/refusal.ts), so an operator's retry uploads and publishes anew.
  *
  * Kuaishou documents no upload, duration or caption limits; the defaults below are the
  * simulator's assumptions (simulators/README.md) and can be set per deployment.
