@@ -5,26 +5,16 @@
  *
  *   npm run bench:compliance            # needs PostgreSQL on 127.0.0.1:5432 (or GOVPUB_BENCH_DATABASE_URL)
  */
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import pg from 'pg';
 import { loadRegistry } from '../config/registry.js';
-import { connectPostgres } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { openScratchDatabase } from './scratch-database.js';
 import { syncChannels } from '../services/channels.js';
 import { ComplianceMonitor } from '../services/compliance/monitor.js';
 import { WHOLE_REGISTRY_CADENCE, china, seedComplianceYear } from '../test/support/compliance-year.js';
 
-const adminUrl = process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `govpub_compliance_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database "${name}"`);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const db = connectPostgres(url.toString(), 5);
+const scratch = await openScratchDatabase({ prefix: 'govpub_compliance_bench', poolSize: 5 });
+const db = scratch.db;
 try {
-  await migrateToLatest(db);
   const registry = await loadRegistry();
   await syncChannels(db, registry, 'bench');
   const now = china('2026-10-12 10:00');
@@ -54,7 +44,5 @@ try {
   }
   console.log(`peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 } finally {
-  await db.destroy();
-  await admin.query(`drop database if exists "${name}"`);
-  await admin.end();
+  await scratch.close();
 }

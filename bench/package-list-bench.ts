@@ -11,14 +11,11 @@
  *   [plan]   the query plan of a deep page (the (updated_at, id) index, no sort of the whole table)
  * The database is dropped at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApi } from '../api/server.js';
 import { loadRegistry } from '../config/registry.js';
-import { connectPostgres } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { openScratchDatabase } from './scratch-database.js';
 import { addUser } from '../services/users.js';
 
 function option(name: string, fallback: number): number {
@@ -29,25 +26,14 @@ function option(name: string, fallback: number): number {
 const PACKAGES = option('packages', 10_000);
 const REPEAT = option('repeat', 20);
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  const adminUrl = process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `govpub_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database "${dbName}"`);
-  const db = connectPostgres(withDatabase(adminUrl, dbName), 10);
+  const scratch = await openScratchDatabase({ poolSize: 10 });
+  const db = scratch.db;
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
   try {
-    await migrateToLatest(db);
     const registry = await loadRegistry();
     const { user, token } = await addUser(db, registry, { name: 'bench-editor', role: 'editor', by: 'bench' });
     const seeding = performance.now();
@@ -111,9 +97,7 @@ async function main(): Promise<void> {
     console.log(`[plan] a page 90% deep: ${lines.find((l) => /Index|Seq Scan/.test(l))?.trim()}; ${lines.at(-1)?.trim()}`);
     await api.close();
   } finally {
-    await db.destroy();
-    await admin.query(`drop database if exists "${dbName}" with (force)`);
-    await admin.end();
+    await scratch.close();
   }
 }
 

@@ -16,18 +16,11 @@
  *   [same]    whether both answer the same
  * The database (or the scratch directory) is removed at the end.
  */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
-import { connectPostgres } from '../db/connect.js';
 import { renditionUsesOf, renditionUsesQuery } from '../db/deliveries.js';
-import { openEmbedded } from '../db/embedded.js';
-import { migrateToLatest } from '../db/migrate.js';
 import * as renditionsIndex from '../db/migrations/0014_delivery_renditions_index.js';
 import type { DB } from '../db/schema.js';
+import { openScratchDatabase } from './scratch-database.js';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -98,39 +91,14 @@ async function measure(db: Kysely<DB>, tag: string, photo: string): Promise<unkn
 }
 
 async function main(): Promise<void> {
-  let db: Kysely<DB>;
-  let cleanup: () => Promise<void>;
-  if (PGLITE) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-bench-pglite-'));
-    const embedded = await openEmbedded(dir, 0);
-    db = connectPostgres(embedded.url, 4);
-    cleanup = async () => {
-      await db.destroy();
-      await embedded.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    };
-  } else {
-    const adminUrl = process.env.GOVPUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const dbName = `govpub_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database "${dbName}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    db = connectPostgres(url.toString(), 4);
-    cleanup = async () => {
-      await db.destroy();
-      await admin.query(`drop database if exists "${dbName}"`);
-      await admin.end();
-    };
-  }
+  const scratch = await openScratchDatabase({ pglite: PGLITE });
+  const db = scratch.db;
   try {
-    await migrateToLatest(db);
     await renditionsIndex.down(db);
     const seeding = performance.now();
     await seed(db);
     const rows = await db.selectFrom('deliveries').select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    console.log(`seeded ${rows.n} deliveries in ${ms(performance.now() - seeding)} (${PGLITE ? 'PGlite' : 'PostgreSQL'})`);
+    console.log(`seeded ${rows.n} deliveries in ${ms(performance.now() - seeding)} (${scratch.label})`);
     const photo = (await sql<{ id: string }>`select encode(sha256(('photo-' || ${Math.floor(DELIVERIES / 10)})::bytea), 'hex') as id`.execute(db)).rows[0]!.id;
 
     const before = await measure(db, 'without the index', photo);
@@ -141,7 +109,7 @@ async function main(): Promise<void> {
     const after = await measure(db, 'with the index', photo);
     console.log(`[same] ${JSON.stringify(before) === JSON.stringify(after) ? 'yes' : 'NO'}: ${JSON.stringify(after)}`);
   } finally {
-    await cleanup();
+    await scratch.close();
   }
 }
 
