@@ -1,12 +1,15 @@
 /**
  * What an adapter is handed for one attempt (TransmitContext): the channel's credentials and base
  * URL, platform tokens kept in the database, renditions, and the delivery's checkpoint, which a
- * multi-step transmit extends so a retry resumes where it stopped; plus the activity heartbeat.
+ * multi-step transmit extends so a retry resumes where it stopped; plus the activity heartbeat and
+ * the audit entry of a refusal reconcile finds (refusalFound).
  */
 import { Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import type { Channel } from '../domain/registry.js';
-import type { RenditionFile, RenditionSource, TokenStore, TransmitContext } from '../adapters/types.js';
+import type { RefusalFound, RenditionFile, RenditionSource, TokenStore, TransmitContext } from '../adapters/types.js';
+import { deliveryErrorZh } from '../adapters/error-codes.js';
+import { appendAudit } from '../db/audit.js';
 import { mergeCheckpoint } from '../db/deliveries.js';
 import type { DB, DeliveryRow } from '../db/schema.js';
 import { channelToken, deleteChannelToken, saveChannelToken } from '../db/tokens.js';
@@ -21,7 +24,16 @@ export function databaseTokenStore(db: Kysely<DB>, channelId: string): TokenStor
   };
 }
 
-export function transmitContext(deps: DeliveryDeps, delivery: DeliveryRow, channel: Channel, extra: { signal?: AbortSignal } = {}): TransmitContext {
+/**
+ * `reconcileFor`: what the attempt does after a reconcile that found its post refused (refusalFound):
+ * a retry posts anew (the default), a retraction has nothing to take down.
+ */
+export function transmitContext(
+  deps: DeliveryDeps,
+  delivery: DeliveryRow,
+  channel: Channel,
+  extra: { signal?: AbortSignal; reconcileFor?: 'retry' | 'retraction' } = {},
+): TransmitContext {
   let checkpointed = (delivery.checkpoint ?? {}) as Record<string, unknown>;
   const unit = { packageId: delivery.package_id, revision: delivery.revision, channelId: delivery.channel_id };
   return {
@@ -42,7 +54,34 @@ export function transmitContext(deps: DeliveryDeps, delivery: DeliveryRow, chann
     },
     heartbeat: () => heartbeatIfActivity(),
     signal: extra.signal,
+    refusalFound: (refusal) => auditRefusalFound(deps.db, delivery, channel, refusal, extra.reconcileFor ?? 'retry'),
   };
+}
+
+/**
+ * A refusal reconcile found, as its own audit entry: the refused post, the platform's word (its
+ * code, and the sentence in English and Chinese) and whether the attempt posts anew. Keyed by the
+ * refused post, so a retried activity that finds it again appends it once. Confirm's refusals are
+ * `delivery_rejected`; this one is told apart because the delivery does not fail: it goes on.
+ */
+async function auditRefusalFound(db: Kysely<DB>, delivery: DeliveryRow, channel: Channel, refusal: RefusalFound, then: 'retry' | 'retraction'): Promise<void> {
+  const messageZh = deliveryErrorZh({ platform: channel.platform, errorClass: 'rejected', errorMessage: refusal.message, platformCode: refusal.platformCode });
+  await appendAudit(db, {
+    actor: 'system',
+    action: 'delivery_refusal_found',
+    packageId: delivery.package_id,
+    revision: delivery.revision,
+    channelId: delivery.channel_id,
+    details: {
+      externalId: refusal.postId,
+      platformCode: refusal.platformCode,
+      message: refusal.message,
+      ...(messageZh ? { messageZh } : {}),
+      postsAnew: then === 'retry',
+      ...(then === 'retraction' ? { for: 'retraction' } : {}),
+    },
+    eventKey: `${delivery.business_key}:refusal-found:${refusal.postId}`,
+  });
 }
 
 /**

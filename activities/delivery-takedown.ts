@@ -37,7 +37,9 @@ export async function takeDown(
     if (!externalId && delivery.payload !== null && (delivery.attempts > 0 || delivery.state === 'transmitting')) {
       // Sent, but its answer was lost: ask the platform whether the post exists before saying it is gone.
       if (!adapter.reconcile) return manualTask({ why: 'the post may be public but the platform cannot be asked' });
-      const found = await withHeartbeat(async () => adapter.reconcile!(delivery.payload, transmitContext(deps, delivery, channel)));
+      const found = await withHeartbeat(async () =>
+        adapter.reconcile!(delivery.payload, transmitContext(deps, delivery, channel, { reconcileFor: 'retraction' })),
+      );
       externalId = found?.externalId ?? null;
       if (found && !externalId)
         return manualTask({ why: 'the platform shows the post but gave no id to delete it by' }, found.publicUrl ?? delivery.public_url);

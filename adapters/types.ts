@@ -165,6 +165,24 @@ export interface TransmitContext<Checkpoint = Record<string, unknown>> {
   /** Tell Temporal the attempt is alive during long uploads. */
   heartbeat(): void;
   signal?: AbortSignal;
+  /**
+   * Keeps in the delivery's audit trail a refusal that reconcile found (a post review refused that
+   * no status query saw), before the retry forgets the post and posts anew. Call it before the
+   * checkpoint forgets the post: a crash in between finds the refusal again on the next retry, and
+   * the trail keeps it once (one entry per refused post). Absent where no delivery is recorded
+   * (adapter tests, hand-made contexts).
+   */
+  refusalFound?(refusal: RefusalFound): Promise<void>;
+}
+
+/** A post the platform's review refused, as reconcile found it. */
+export interface RefusalFound {
+  /** The refused post's id on the platform. */
+  postId: string;
+  /** What the platform's status query said, in govpub's English sentence. */
+  message: string;
+  /** The platform's word for it (its error-code table names its Chinese sentence). */
+  platformCode: string;
 }
 
 /** A status query's context: a transmit's, and for platforms that sweep (platforms.yaml `statusSweepSec`), how it may wait. */

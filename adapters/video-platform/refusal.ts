@@ -66,11 +66,13 @@ export async function confirmPost<C extends RefusedPosts>(post: CheckpointedPost
 
 /**
  * reconcile's answer for the post the checkpoint names, asked before a retry relies on it (one
- * status read). In review or live: that post, never a second. Refused by review: forgotten as
- * confirm forgets it, and null, so this retry posts anew; this also mends a checkpoint that
- * still names a refused post (refused before confirm forgot refusals, or while the delivery was
- * failed or cancelled and no confirm was asking). When the platform cannot answer now, the post
- * is relied on as before: the confirm that follows asks again, with its own waits.
+ * status read). In review or live: that post, never a second. Refused by review: reported to the
+ * delivery's audit trail (ctx.refusalFound), forgotten as confirm forgets it, and null, so this
+ * retry posts anew; this also mends a checkpoint that still names a refused post (refused before
+ * confirm forgot refusals, while the delivery was failed or cancelled and no confirm was asking, or
+ * in the seconds a worker stopped between the create and its answer being recorded). When the
+ * platform cannot answer now, the post is relied on as before: the confirm that follows asks
+ * again, with its own waits.
  */
 export async function reconcileCheckpointedPost<C extends RefusedPosts>(
   post: CheckpointedPost<C>,
@@ -95,6 +97,9 @@ export async function reconcileCheckpointedPost<C extends RefusedPosts>(
       // twice. The confirm that follows decides, and forgets it, so the operator's retry posts anew.
       return { state: 'submitted', externalId: postId };
     case 'refused':
+      // Reported before it is forgotten: a crash in between reports it again on the next retry
+      // (kept once), where reporting after forgetting could lose it for good.
+      await ctx.refusalFound?.({ postId, message: standing.message, platformCode: standing.platformCode });
       await forget(post, postId, ctx);
       return null;
   }

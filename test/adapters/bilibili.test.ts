@@ -381,6 +381,7 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
     env.sim.state.addFault({ match: '/arcopen/fn/archive/view', kind: 'busy', count: 1 });
     expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
     expect(ctx.saved()).toMatchObject({ resourceId: first.externalId });
+    expect(ctx.refusalsFound).toEqual([]);
 
     // The operator's retry: reconcile asks about the checkpointed archive, forgets it, and the same attempt submits anew.
     const retry = next();
@@ -392,6 +393,15 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
       submitRequestedAt: null,
       refusedPostIds: [first.externalId],
     });
+    // Reported for the trail, with the platform's reason, while the checkpoint still named the archive.
+    expect(retry.refusalsFound).toEqual([
+      {
+        postId: first.externalId,
+        platformCode: 'archive_state_-2',
+        message: expect.stringContaining('sent the archive back (被打回): 视频内容与分区不符'),
+        savedThen: expect.objectContaining({ resourceId: first.externalId }),
+      },
+    ]);
     env.sim.state.addFault({ match: '/arcopen/fn/archive/add-by-utoken', kind: 'never_confirm', count: 1 });
     const second = await adapter.transmit(payload, retry);
     expect(second.externalId).not.toBe(first.externalId);

@@ -380,11 +380,21 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     env.sim.state.addFault({ match: '/video/data/', kind: 'busy', count: 1 });
     expect(await adapter.reconcile!(payload, next())).toEqual({ state: 'submitted', externalId: first.externalId });
     expect(ctx.saved()).toMatchObject({ itemId: first.externalId });
+    expect(ctx.refusalsFound).toEqual([]);
 
     // The operator's retry: reconcile asks about the checkpointed video, forgets the refused one, and the same attempt posts anew.
     const retry = next();
     expect(await adapter.reconcile!(payload, retry)).toBeNull();
     expect(retry.saved()).toMatchObject({ itemId: null, videoId: null, createRequestedAt: null, refusedPostIds: [first.externalId] });
+    // The refusal is reported for the trail, while the checkpoint still named the video: a crash before it was forgotten reports it again.
+    expect(retry.refusalsFound).toEqual([
+      {
+        postId: first.externalId,
+        platformCode: 'video_status_2',
+        message: expect.stringContaining('not suitable for the public (video_status 2)'),
+        savedThen: expect.objectContaining({ itemId: first.externalId }),
+      },
+    ]);
     env.sim.state.addFault({ match: '/video/create/', kind: 'never_confirm', count: 1 });
     const second = await adapter.transmit(payload, retry);
     expect(second.state).toBe('submitted');

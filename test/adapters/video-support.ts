@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { DeliveryError } from '../../adapters/errors.js';
 import { storeRenditionSource } from '../../adapters/renditions.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
-import type { MediaInfo, ReleaseUnit, RenditionSource, TokenStore, TransmitContext } from '../../adapters/types.js';
+import type { MediaInfo, RefusalFound, ReleaseUnit, RenditionSource, TokenStore, TransmitContext } from '../../adapters/types.js';
 import type { Channel, NewMediaAccount, Platform } from '../../domain/registry.js';
 import { ingestUpload, LocalMediaStore } from '../../media/index.js';
 import type { PublicationView, SimulatorHandle } from '../../simulators/common.js';
@@ -23,6 +23,8 @@ export interface VideoTestContext<C> extends TransmitContext<C> {
   /** Every checkpoint call, in order. */
   checkpoints: Partial<C>[];
   heartbeats: number;
+  /** Every refusal reconcile reported (ctx.refusalFound), with the checkpoint as it was saved then. */
+  refusalsFound: (RefusalFound & { savedThen: Partial<C> })[];
   /** What is saved now. */
   saved(): Partial<C>;
   /** The next attempt of the same delivery: same tokens and renditions, the saved checkpoint. */
@@ -61,6 +63,10 @@ export function videoContext<C = Record<string, unknown>>(init: {
     },
     heartbeat() {
       ctx.heartbeats += 1;
+    },
+    refusalsFound: [],
+    async refusalFound(refusal) {
+      ctx.refusalsFound.push({ ...refusal, savedThen: structuredClone(saved) });
     },
     saved: () => structuredClone(saved),
     nextAttempt: () => videoContext<C>({ ...init, tokens, checkpointed: saved }),

@@ -58,6 +58,18 @@ describe('the audit trail in Chinese', () => {
       message: '账号已 11 天未更新',
     };
     expect(summarizeDetails(finding, time, names)).toBe('类型：账号未按时更新；级别：提醒；原级别：无；对象：碑林文化旅游；说明：账号已 11 天未更新');
+    // A refusal a retry's reconcile found (activities/delivery-context.ts): the Chinese sentence, not the English beside it.
+    const refusalFound = {
+      externalId: '@9VwQ3',
+      platformCode: 'video_status_2',
+      message: 'Douyin (抖音) review found the video not suitable for the public (video_status 2); it is not shown.',
+      messageZh: '抖音：审核认为这条视频不适宜公开，视频没有发布（平台代码：video_status_2）。',
+      postsAnew: true,
+    };
+    expect(summarizeDetails(refusalFound, time)).toBe(
+      '平台稿件编号：@9VwQ3；平台错误码：video_status_2；说明：抖音：审核认为这条视频不适宜公开，视频没有发布（平台代码：video_status_2）。；重新发布：是',
+    );
+    expect(summarizeDetails({ externalId: '@9VwQ3', via: 'reconcile', for: 'retraction' }, time)).toBe('平台稿件编号：@9VwQ3；途径：对账；用于：撤稿');
     const rescan = { entries: 20, packagesScanned: 0, withWording: 0, withPersonalData: 0 };
     expect(summarizeDetails(rescan, time)).not.toMatch(ENGLISH_WORD);
   });

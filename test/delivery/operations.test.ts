@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isManualPlatform, validateManualPostUrl } from '../../adapters/manual-handoff.js';
 import { buildApi } from '../../api/server.js';
@@ -531,6 +532,83 @@ describe('operations on deliveries', () => {
       expect(of('delivery_live')).toHaveLength(1);
     } finally {
       douyin.clearFaults();
+    }
+  });
+
+  it("audits a refusal the retry found: a Douyin video refused while its answer went unrecorded is named with Douyin's words, once, and posted anew", async () => {
+    const douyin = world.simulators.simulators.douyin.state;
+    // The first video is refused at review (in 200 ms), after Douyin took it; the retry's is not.
+    douyin.addFault({ match: '/video/create/', kind: 'async_fail', count: 1 });
+    // The worker loses the answer between the create and its record (as a worker stopped there does),
+    // then again between reporting the refusal and forgetting the video: each time the transmit
+    // activity fails after its side effect, and Temporal retries it on its own.
+    await sql`
+      CREATE SEQUENCE test_lost_answer;
+      CREATE SEQUENCE test_lost_forget;
+      CREATE FUNCTION test_lose_submitted_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.action = 'delivery_submitted' AND NEW.channel_id = 'douyin:blfb-dy' THEN
+          IF nextval('test_lost_answer') = 1 THEN
+            RAISE EXCEPTION 'test: the worker stopped before the answer of video/create was recorded';
+          END IF;
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE FUNCTION test_lose_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.channel_id = 'douyin:blfb-dy' AND NEW.checkpoint ? 'refusedPostIds' AND NOT (OLD.checkpoint ? 'refusedPostIds') THEN
+          IF nextval('test_lost_forget') = 1 THEN
+            RAISE EXCEPTION 'test: the worker stopped before the refused video was forgotten';
+          END IF;
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_lose_submitted_answer BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION test_lose_submitted_answer();
+      CREATE TRIGGER test_lose_forget BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION test_lose_forget();
+    `.execute(app.db);
+    const before = douyin.publications().length;
+    try {
+      const id = await releaseThroughApi(richPolicyPackage(world, ['douyin:blfb-dy', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展老旧小区加装电梯试点的通知'));
+      const settled = await deliveryOf(id, 'douyin:blfb-dy', (d) => d.state === 'live' || d.state === 'failed', 120_000);
+      expect(settled.state).toBe('live');
+
+      // At Douyin: the refused video and one new video, live; nothing else.
+      const posted = douyin.publications().slice(before);
+      expect(posted.map((p) => p.state)).toEqual(['failed', 'published']);
+      const [refusedVideo, newVideo] = posted;
+      expect((await sql<{ n: string }>`SELECT nextval('test_lost_forget') AS n`.execute(app.db)).rows[0]!.n).toBe('3'); // the forget was lost once, then done
+
+      const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
+      const mine: { id: string; action: string; details: Record<string, unknown> }[] = audit.body.entries.filter(
+        (e: { channelId: string | null }) => e.channelId === 'douyin:blfb-dy',
+      );
+      const of = (action: string) => mine.filter((e) => e.action === action);
+      // The refusal has its own entry, though no status query saw it: the refused video, Douyin's code and
+      // words (in Chinese too), and that the retry posts anew. Reported twice (before the lost forget and after), kept once.
+      expect(of('delivery_refusal_found').map((e) => e.details)).toEqual([
+        {
+          externalId: refusedVideo!.id,
+          platformCode: 'video_status_2',
+          message: expect.stringContaining('not suitable for the public (video_status 2)'),
+          messageZh: expect.stringContaining('抖音：审核认为这条视频不适宜公开，视频没有发布（平台代码：video_status_2）'),
+          postsAnew: true,
+        },
+      ]);
+      // Then the new video's submission (the refused one's was lost with its answer), and no failure.
+      expect(of('delivery_submitted').map((e) => e.details)).toEqual([expect.objectContaining({ externalId: newVideo!.id, via: 'transmit' })]);
+      expect(Number(of('delivery_submitted')[0]!.id)).toBeGreaterThan(Number(of('delivery_refusal_found')[0]!.id));
+      expect(of('delivery_rejected')).toHaveLength(0);
+      expect(of('delivery_live')).toHaveLength(1);
+    } finally {
+      douyin.clearFaults();
+      await sql`
+        DROP TRIGGER test_lose_submitted_answer ON audit_log;
+        DROP TRIGGER test_lose_forget ON deliveries;
+        DROP FUNCTION test_lose_submitted_answer();
+        DROP FUNCTION test_lose_forget();
+        DROP SEQUENCE test_lost_answer;
+        DROP SEQUENCE test_lost_forget;
+      `.execute(app.db);
     }
   });
 

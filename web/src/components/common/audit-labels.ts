@@ -38,6 +38,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   delivery_manual_reminder: '提醒人工发布',
   delivery_confirmed_manually: '人工确认发布',
   delivery_found_by_reconcile: '对账发现已发布',
+  delivery_refusal_found: '对账发现平台已拒绝',
   delivery_format_warnings: '格式调整提示',
   delivery_retracted: '已从平台撤下',
   delivery_manual_takedown_task: '生成人工删除任务',
@@ -83,6 +84,7 @@ const DETAIL_LABELS: Record<string, string> = {
   reason: '原因',
   releaseAt: '发布时间',
   message: '说明',
+  messageZh: '说明',
   platformCode: '平台错误码',
   attempt: '尝试次数',
   url: '链接',
@@ -112,6 +114,9 @@ const DETAIL_LABELS: Record<string, string> = {
   generated: '自动生成',
   sessionsEnded: '结束会话数',
   externalId: '平台稿件编号',
+  postsAnew: '重新发布',
+  via: '途径',
+  for: '用于',
   problems: '问题',
   live: '已上线',
   skipped: '已跳过',
@@ -134,6 +139,11 @@ const DETAIL_LABELS: Record<string, string> = {
 };
 
 const STAGE_NAMES: Record<string, string> = { first: '初审', second: '复审', final: '终审' };
+/** Values the delivery entries write (activities/delivery-record.ts, delivery-context.ts), in Chinese. */
+const DELIVERY_VALUE_NAMES: DetailValueNames = {
+  via: { transmit: '发布', reconcile: '对账', confirm: '状态查询' },
+  for: { retraction: '撤稿' },
+};
 const TIME_KEYS = new Set(['releaseAt', 'tokenExpiresAt', 'at', 'liveAt']);
 const MAX_VALUE_CHARS = 80;
 
@@ -146,6 +156,7 @@ function valueText(key: string, value: unknown, formatTime: (iso: string) => str
   if ((key === 'stage' || key === 'next') && typeof value === 'string') return STAGE_NAMES[value] ?? value;
   if (key === 'stages' && Array.isArray(value)) return value.map((stage) => STAGE_NAMES[String(stage)] ?? String(stage)).join('、') || '无';
   if (typeof value === 'string' && valueNames[key]?.[value]) return valueNames[key][value];
+  if (typeof value === 'string' && DELIVERY_VALUE_NAMES[key]?.[value]) return DELIVERY_VALUE_NAMES[key][value];
   // A finding's subject: its name, not the object behind it.
   if (key === 'subject' && typeof value === 'object' && value !== null && 'name' in value) return String((value as { name: unknown }).name);
   if (TIME_KEYS.has(key) && typeof value === 'string') return formatTime(value);
@@ -154,9 +165,11 @@ function valueText(key: string, value: unknown, formatTime: (iso: string) => str
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }
 
-/** An entry's details as one line: 「环节：初审；意见：…」. */
+/** An entry's details as one line: 「环节：初审；意见：…」. A sentence written in Chinese too (`messageZh`) is shown in Chinese only. */
 export function summarizeDetails(details: Record<string, unknown>, formatTime: (iso: string) => string, valueNames: DetailValueNames = {}): string {
+  const chineseToo = typeof details.messageZh === 'string';
   return Object.entries(details)
+    .filter(([key]) => !(chineseToo && key === 'message'))
     .map(([key, value]) => `${DETAIL_LABELS[key] ?? key}：${valueText(key, value, formatTime, valueNames)}`)
     .join('；');
 }
