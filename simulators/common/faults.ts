@@ -21,7 +21,11 @@ export interface FaultRuleInput {
   status?: number;
   /** timeout: how long to hang (default 60000); slow: the added delay (default 1000). */
   delayMs?: number;
-  /** timeout: do the work (side effect) before hanging (true) or never do it (false, default). */
+  /**
+   * timeout: do the work (side effect) before hanging (true) or never do it (false, default).
+   * slow: do the work at once and hold the answer back (true: what the work started, such as
+   * WeChat's push, may come before the answer), or wait before doing it (false, default).
+   */
   process?: boolean;
   /** Override of the platform error code (rate_limit, token_expired, busy, async_fail). */
   code?: number | string;

@@ -227,6 +227,7 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
     if (!f) return;
     switch (f.kind) {
       case 'slow':
+        if (f.process) return; // work happens now; the answer is held back in onSend
         await ctx.sleep(f.delayMs ?? 1000);
         return;
       case 'timeout':
@@ -271,6 +272,10 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
     if (f?.kind === 'drop_response') {
       req.raw.socket?.destroy();
       log({ at: new Date(clock.now()).toISOString(), method: req.method, path: pathOf(req), status: reply.statusCode, fault: f.kind, dropped: true });
+      return payload;
+    }
+    if (f?.kind === 'slow' && f.process) {
+      await ctx.sleep(f.delayMs ?? 1000);
       return payload;
     }
     if (f?.kind === 'timeout' && f.process) {

@@ -73,7 +73,13 @@ export function registerPublishingRoutes(api: WechatApi): void {
         articleUrls: 'article_detail' in status ? status.article_detail?.item.map((i) => i.article_url ?? '') : undefined,
         failIdx: status.fail_idx,
       });
-      const sent: EventPush = { publishId: String(job.publishId), appid: job.appid, url: target.url, status: null };
+      const sent: EventPush = {
+        publishId: String(job.publishId),
+        appid: job.appid,
+        url: target.url,
+        at: new Date(ctx.clock.now()).toISOString(),
+        status: null,
+      };
       state().eventPushes.push(sent);
       try {
         const response = await fetch(`${target.url}?${query}`, {

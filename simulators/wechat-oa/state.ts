@@ -90,6 +90,8 @@ export interface EventPush {
   publishId: string;
   appid: string;
   url: string;
+  /** When it was sent (the simulator's clock, ISO 8601). */
+  at: string;
   status: number | null;
 }
 

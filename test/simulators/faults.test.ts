@@ -122,6 +122,19 @@ describe('fault kinds', () => {
     expect(r.data.total_count).toBe(0);
   });
 
+  it('slow with processing: the work is done at once and the answer comes late', async () => {
+    const [at, mediaId] = await draft();
+    await addFault({ match: '/cgi-bin/freepublish/submit', kind: 'slow', delayMs: 1000, process: true, count: 1 });
+    const t0 = Date.now();
+    let answered = false;
+    const answer = http.post('/cgi-bin/freepublish/submit', { media_id: mediaId }, { params: { access_token: at } }).finally(() => (answered = true));
+    // Published while the answer is still on its way.
+    await expect.poll(async () => (await publications(wx.url)).length, { interval: 20 }).toBe(1);
+    expect(answered).toBe(false);
+    expect((await answer).data.errcode).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
+  });
+
   it('timeout without processing: the client times out and nothing was published', async () => {
     const [at, mediaId] = await draft();
     await addFault({ match: '/cgi-bin/freepublish/submit', kind: 'timeout', delayMs: 600, count: 1 });
