@@ -3,8 +3,9 @@
  * `<public URL>/api/platform-events/wechat-oa/<account id>`, with the Token that platforms.yaml
  * names as wechat_oa.credentials.eventToken (plaintext or compatible mode). GET answers WeChat's
  * check of the URL (echostr); POST takes the pushed messages, of which PUBLISHJOBFINISH wakes the
- * delivery waiting on that publishing job (services/platform-events.ts). Not signed in: the
- * signature is the sender's proof, and nothing the message says is recorded.
+ * delivery waiting on that publishing job, or looks for it again over the next seconds when it has
+ * not recorded the job yet (services/platform-events.ts); the answer comes at once either way. Not
+ * signed in: the signature is the sender's proof, and nothing the message says is recorded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -45,6 +46,8 @@ export interface PlatformEventSources {
 
 export function registerPlatformEventRoutes(app: FastifyInstance, ctx: AppContext, sources: PlatformEventSources): void {
   const events = new PlatformEventService(ctx);
+  // Pushes still being looked for (one that came before its delivery recorded the job) are left to the polls.
+  app.addHook('onClose', async () => events.close());
 
   /** The account's Token, after checking that the account is a WeChat account published through the API. */
   const tokenFor = (account: string): string => {
@@ -99,7 +102,7 @@ export function registerPlatformEventRoutes(app: FastifyInstance, ctx: AppContex
       url: '/api/platform-events/wechat-oa/:account',
       schema: {
         summary:
-          'A message WeChat pushes to the account (text/xml); PUBLISHJOBFINISH makes the delivery of that publishing job ask WeChat now. Answers "success"',
+          'A message WeChat pushes to the account (text/xml); PUBLISHJOBFINISH makes the delivery of that publishing job ask WeChat now (a delivery that records the job in the next seconds, once it has). Answers "success" at once',
         tags: tags.operations,
         params: AccountParams,
         querystring: PushQuery,

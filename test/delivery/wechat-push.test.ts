@@ -1,9 +1,10 @@
 /**
  * WeChat pushes PUBLISHJOBFINISH to the account's server URL on govpub's API; the delivery asks
  * WeChat at once instead of at its next poll. On real components: the WeChat simulator pushing to
- * the real API, Temporal, PostgreSQL. The first poll is set a minute away, so a delivery live in
- * seconds was woken by the push. Then the endpoint's refusals: a wrong signature, an unknown or
- * non-WeChat account, no Token configured, a body that is not a push.
+ * the real API, Temporal, PostgreSQL. The first poll is set ten minutes away, so a delivery live in
+ * seconds was woken by the push, also one whose push came before it had recorded the job. Then the
+ * endpoint's refusals: a wrong signature, an unknown or non-WeChat account, no Token configured, a
+ * body that is not a push; and how many pushes are looked for again.
  */
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishJobFinishedXml, wechatSignature } from '../../adapters/wechat-oa/events.js';
 import { buildApi } from '../../api/server.js';
 import { readNamedSecrets } from '../../config/secrets.js';
+import { MAX_PUSHES_LOOKED_FOR, PlatformEventService } from '../../services/platform-events.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
 
@@ -37,8 +39,7 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // WeChat publishes (and pushes) 5 s after the submit: the worker has recorded the submit by then
-  // even on a loaded machine. A push that came before (1.5 s, as in `govpub start`, once could)
-  // finds no delivery waiting on it, and the delivery asks at its first poll instead, as it should.
+  // even on a loaded machine, but for the test whose answer to the submit comes later than the push.
   world = await startReleaseWorld({ faults: false, eventsBaseUrl: base, simulators: { wechat_oa: { publishDelayMs: 5_000 } } });
   // With the Token provided, WeChat deliveries wait ten minutes for the push before they first ask
   // (pushWaitSec), not 50 ms (confirmFirstPollSec, long before WeChat has published): one live
@@ -117,6 +118,14 @@ async function wechatDelivery(packageId: string, until: (d: DeliveryItem) => boo
   return delivery;
 }
 
+/** The pushes WeChat's simulator made, oldest first. */
+async function eventPushes(): Promise<{ publishId: string; url: string; at: string; status: number | null }[]> {
+  const answer = (await fetch(`${world.simulators.urls.wechat_oa}/__sim/event-pushes`).then((r) => r.json())) as {
+    pushes: { publishId: string; url: string; at: string; status: number | null }[];
+  };
+  return answer.pushes;
+}
+
 /** How many times WeChat was asked how publishing went. */
 async function statusQueries(): Promise<number> {
   const log = (await fetch(`${world.simulators.urls.wechat_oa}/__sim/requests`).then((r) => r.json())) as { requests: { path: string }[] };
@@ -138,6 +147,33 @@ describe('a WeChat delivery woken by the push', () => {
     expect(pushes.pushes.length).toBeGreaterThan(0);
     expect(pushes.pushes.every((p) => p.status === 200 && p.url === `${base}/api/platform-events/wechat-oa/${ACCOUNT}`)).toBe(true);
   }, 240_000);
+
+  it('a push that comes before the submit is recorded (its answer late) still wakes the delivery, found when it records the job', async () => {
+    world.platforms.wechat_oa.pushWaitSec = PUSH_WAIT_SEC;
+    // WeChat takes the submit and publishes in 5 s, but its answer reaches the worker 6.5 s after the submit (a loaded
+    // machine): the push comes while the delivery is still transmitting, with no job recorded to wake.
+    const fault = await fetch(`${world.simulators.urls.wechat_oa}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ match: '/cgi-bin/freepublish/submit', method: 'POST', kind: 'slow', process: true, delayMs: 6_500, count: 1 }),
+    });
+    expect(fault.status).toBeLessThan(300);
+    const asked = await statusQueries();
+    const pushesBefore = (await eventPushes()).length;
+    const { id, approvedAt } = await releaseToWechat('关于推送早于提交记录的测试措施');
+    // Its first poll is ten minutes away: live within the minute, it was woken by the push that came first.
+    const delivery = await wechatDelivery(id, (d) => d.state === 'live', 60_000);
+    expect(delivery?.state).toBe('live');
+    expect(Date.parse(delivery!.liveAt!) - approvedAt).toBeLessThan(60_000);
+    expect(await statusQueries()).toBe(asked + 1);
+    const pushes = (await eventPushes()).slice(pushesBefore);
+    expect(pushes).toEqual([expect.objectContaining({ status: 200, url: `${base}/api/platform-events/wechat-oa/${ACCOUNT}` })]);
+    const pushed = pushes[0];
+    // The push came before the delivery recorded its job (the submission's audit entry).
+    const audit = (await call('GET', `/api/audit?package=${id}&action=delivery_submitted`, tokens.ops)).body.entries as { channelId: string; at: string }[];
+    const submitted = audit.find((e) => e.channelId === CHANNEL)!;
+    expect(Date.parse(pushed!.at)).toBeLessThan(Date.parse(submitted.at));
+  }, 120_000);
 
   it('in its own workflow, asks WeChat at once when a push comes, though its next poll is ten minutes away', async () => {
     // Publishing never ends, so WeChat never pushes; polls from 1 s; past the confirmation timeout (6 s here) they come every 10 min.
@@ -183,11 +219,33 @@ describe('the push endpoint', () => {
     expect(reflected.status).toBe(400);
   });
 
-  it('takes a signed push for a job no delivery waits on, and changes nothing', async () => {
+  it('takes a signed push for a job no delivery waits on at once, looks for it again, and changes nothing', async () => {
     const before = (await call('GET', '/api/audit?limit=5000', tokens.ops)).body.entries.length;
     const answered = await push(ACCOUNT, signed(token, { openid: 'mphelper' }), finished);
-    expect(answered).toMatchObject({ status: 200, body: 'success', push: 'no_waiting_delivery' });
+    expect(answered).toMatchObject({ status: 200, body: 'success', push: 'looking_again' });
+    // Sent again (WeChat resends a push it got no answer to): the same looks serve it.
+    expect(await push(ACCOUNT, signed(token, { openid: 'mphelper' }), finished)).toMatchObject({ status: 200, push: 'looking_again' });
     expect((await call('GET', '/api/audit?limit=5000', tokens.ops)).body.entries.length).toBe(before);
+  });
+
+  it('looks for a bounded number of pushes again, for a bounded time, and stops when closed', async () => {
+    const events = new PlatformEventService(app.ctx, [2_000, 3_000]);
+    try {
+      const outcomes = [];
+      for (let n = 0; n <= MAX_PUSHES_LOOKED_FOR; n++) outcomes.push(await events.platformReported(CHANNEL, `88${String(n).padStart(8, '0')}`));
+      expect(outcomes.filter((o) => o === 'looking_again')).toHaveLength(MAX_PUSHES_LOOKED_FOR);
+      // One more than the bound is left to its delivery's poll.
+      expect(outcomes.at(-1)).toBe('no_waiting_delivery');
+      expect(events.pushesLookedFor).toBe(MAX_PUSHES_LOOKED_FOR);
+      // Two looks each, 3 s after its push the last, then none is looked for any more.
+      await expect.poll(() => events.pushesLookedFor, { timeout: 10_000, interval: 50 }).toBe(0);
+      expect(await events.platformReported(CHANNEL, '8800000000')).toBe('looking_again');
+      events.close();
+      expect(events.pushesLookedFor).toBe(0);
+      expect(await events.platformReported(CHANNEL, '8800000001')).toBe('no_waiting_delivery');
+    } finally {
+      events.close();
+    }
   });
 
   it('refuses a wrong signature, an unknown or non-WeChat account, and a body that is not a push', async () => {
