@@ -17,6 +17,7 @@ import type { ChannelAdapter, MediaInfo, PostListContext, ReleaseUnit, Rendition
 import { getSpec } from '../media/specs.js';
 import { GovpubError } from '../domain/errors.js';
 import { isDeliveryError } from '../adapters/errors.js';
+import { deliveryErrorZh } from '../adapters/error-codes.js';
 import { storedWarnings } from '../adapters/format-notes.js';
 import { PLATFORM_DEFAULTS, type PlatformConfig } from '../config/platforms.js';
 import {
@@ -422,7 +423,20 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             },
             {
               action: 'delivery_rejected',
-              details: { message: status.message, after: 'submission', ...(status.problems ? { problems: status.problems } : {}) },
+              // The refused post and the platform's code, as a refusal reconcile finds names them (delivery-context.ts).
+              details: {
+                message: status.message,
+                messageZh: deliveryErrorZh({
+                  platform: channel.platform,
+                  errorClass: 'rejected',
+                  errorMessage: status.message,
+                  platformCode: status.platformCode ?? null,
+                }),
+                after: 'submission',
+                externalId: delivery.external_id,
+                ...(status.platformCode ? { platformCode: status.platformCode } : {}),
+                ...(status.problems ? { problems: status.problems } : {}),
+              },
               // Once per submission: a retry's post refused again is audited again.
               eventKey: attemptEventKey(`${plan.businessKey}:rejected:confirm`, delivery.attempts),
             },

@@ -70,6 +70,10 @@ describe('the audit trail in Chinese', () => {
       '平台稿件编号：@9VwQ3；平台错误码：video_status_2；说明：抖音：审核认为这条视频不适宜公开，视频没有发布（平台代码：video_status_2）。；重新发布：是',
     );
     expect(summarizeDetails({ externalId: '@9VwQ3', via: 'reconcile', for: 'retraction' }, time)).toBe('平台稿件编号：@9VwQ3；途径：对账；用于：撤稿');
+    // A refusal confirm saw (activities/delivery-activities.ts confirmDelivery).
+    expect(summarizeDetails({ messageZh: '抖音：审核未通过。', after: 'submission', externalId: '@9VwQ3' }, time)).toBe(
+      '说明：抖音：审核未通过。；时机：提交平台后；平台稿件编号：@9VwQ3',
+    );
     const rescan = { entries: 20, packagesScanned: 0, withWording: 0, withPersonalData: 0 };
     expect(summarizeDetails(rescan, time)).not.toMatch(ENGLISH_WORD);
   });

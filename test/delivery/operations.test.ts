@@ -528,6 +528,13 @@ describe('operations on deliveries', () => {
       );
       expect(of('delivery_submitted')).toHaveLength(2);
       expect(of('delivery_rejected')).toHaveLength(1);
+      // The refused post and the platform's code and words, as a refusal reconcile finds them.
+      expect(of('delivery_rejected')[0].details).toMatchObject({
+        externalId: refusedVideo!.id,
+        platformCode: 'video_status_2',
+        after: 'submission',
+        messageZh: expect.stringContaining('抖音'),
+      });
       expect(of('delivery_retry_requested')).toHaveLength(1);
       expect(of('delivery_live')).toHaveLength(1);
     } finally {

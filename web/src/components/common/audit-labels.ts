@@ -117,6 +117,7 @@ const DETAIL_LABELS: Record<string, string> = {
   postsAnew: '重新发布',
   via: '途径',
   for: '用于',
+  after: '时机',
   problems: '问题',
   live: '已上线',
   skipped: '已跳过',
@@ -143,6 +144,7 @@ const STAGE_NAMES: Record<string, string> = { first: '初审', second: '复审',
 const DELIVERY_VALUE_NAMES: DetailValueNames = {
   via: { transmit: '发布', reconcile: '对账', confirm: '状态查询' },
   for: { retraction: '撤稿' },
+  after: { submission: '提交平台后' },
 };
 const TIME_KEYS = new Set(['releaseAt', 'tokenExpiresAt', 'at', 'liveAt']);
 const MAX_VALUE_CHARS = 80;
