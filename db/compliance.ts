@@ -326,15 +326,30 @@ export async function selectExternalReleases(db: Kysely<DB>, since: Date) {
 // Facts (services/compliance/facts.ts): set-based, whatever the number of packages
 // ---------------------------------------------------------------------------------------------
 
-/** Per channel: packages now live there (not taken down) and the newest live time. */
+/**
+ * Per channel: packages now live there (not taken down) and the newest live time. A retraction takes
+ * down the approved revision's rows and leaves an earlier revision's on the same channel `live`: a
+ * package taken down from a channel under any revision is gone from it.
+ */
 export async function selectLiveByChannel(db: Kysely<DB>): Promise<{ channel_id: string; packages: number; last_live_at: Date }[]> {
   const rows = await db
-    .selectFrom('deliveries')
-    .select(['channel_id', sql<string>`count(distinct package_id)`.as('packages'), sql<Date>`max(live_at)`.as('last_live_at')])
-    .where('state', '=', 'live')
-    .where('taken_down_at', 'is', null)
-    .where('live_at', 'is not', null)
-    .groupBy('channel_id')
+    .selectFrom('deliveries as d')
+    .select(['d.channel_id', sql<string>`count(distinct d.package_id)`.as('packages'), sql<Date>`max(d.live_at)`.as('last_live_at')])
+    .where('d.state', '=', 'live')
+    .where('d.taken_down_at', 'is', null)
+    .where('d.live_at', 'is not', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('deliveries as gone')
+            .select('gone.id')
+            .whereRef('gone.package_id', '=', 'd.package_id')
+            .whereRef('gone.channel_id', '=', 'd.channel_id')
+            .where((eb) => eb.or([eb('gone.taken_down_at', 'is not', null), eb('gone.state', 'in', ['retracting', 'retracted'])])),
+        ),
+      ),
+    )
+    .groupBy('d.channel_id')
     .execute();
   return rows.map((r) => ({ channel_id: r.channel_id, packages: Number(r.packages), last_live_at: new Date(r.last_live_at) }));
 }
