@@ -98,6 +98,8 @@ export interface AnnualStats {
   timeZone: 'Asia/Shanghai';
   /** null: the whole district; else the unit whose packages (and accounts) are counted. */
   unit: string | null;
+  /** The unit's name as units.yaml writes it (区教育局), for headings an inspector reads; null for the whole district. */
+  unitName: string | null;
   /**
    * The counted period: the year, or up to now for the current year (rates and gaps use it). `begun`
    * false: the year has not begun in Beijing time; `to` is then `from`, no day is counted and the
