@@ -332,25 +332,15 @@ export async function selectExternalReleases(db: Kysely<DB>, since: Date) {
  * package taken down from a channel under any revision is gone from it.
  */
 export async function selectLiveByChannel(db: Kysely<DB>): Promise<{ channel_id: string; packages: number; last_live_at: Date }[]> {
-  const rows = await db
-    .selectFrom('deliveries as d')
-    .select(['d.channel_id', sql<string>`count(distinct d.package_id)`.as('packages'), sql<Date>`max(d.live_at)`.as('last_live_at')])
-    .where('d.state', '=', 'live')
-    .where('d.taken_down_at', 'is', null)
-    .where('d.live_at', 'is not', null)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('deliveries as gone')
-            .select('gone.id')
-            .whereRef('gone.package_id', '=', 'd.package_id')
-            .whereRef('gone.channel_id', '=', 'd.channel_id')
-            .where((eb) => eb.or([eb('gone.taken_down_at', 'is not', null), eb('gone.state', 'in', ['retracting', 'retracted'])])),
-        ),
-      ),
-    )
-    .groupBy('d.channel_id')
-    .execute();
+  const { rows } = await sql<{ channel_id: string; packages: string; last_live_at: Date }>`
+    select channel_id, count(*) as packages, max(last_live_at) as last_live_at
+      from (select channel_id, package_id,
+                   max(live_at) filter (where state = 'live' and taken_down_at is null) as last_live_at
+              from deliveries
+             group by channel_id, package_id
+            having bool_and(taken_down_at is null and state not in ('retracting', 'retracted'))) live
+     where last_live_at is not null
+     group by channel_id`.execute(db);
   return rows.map((r) => ({ channel_id: r.channel_id, packages: Number(r.packages), last_live_at: new Date(r.last_live_at) }));
 }
 
