@@ -35,6 +35,7 @@ const annualStatsProperties = {
   year: Type.Integer(),
   timeZone: Type.Literal('Asia/Shanghai'),
   unit: nullableString,
+  unitName: nullableString,
   period: Type.Object({
     from: timestamp,
     to: timestamp,

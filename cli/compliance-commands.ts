@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import { DUPLICATE_WINDOW_DAYS } from '../domain/compliance/external-duplicates.js';
 import type { Finding } from '../domain/compliance/model.js';
+import { thresholdText } from '../domain/compliance/threshold-text.js';
 import { withApp } from './context.js';
 import { inChinese, printJson, printTable } from './output.js';
 
@@ -129,8 +130,9 @@ function printSummary(
   );
   console.log('');
   printTable(
-    s.thresholds.map((t) => ({ threshold: t.id, label: t.label, value: t.value, limit: t.limit, state: t.failed ? 'FAILED' : 'ok' })),
-    ['threshold', 'label', 'value', 'limit', 'state'],
+    // Worded as the console words it: an empty home page is 首页无内容, not "0 days" that failed.
+    s.thresholds.map((t) => ({ threshold: t.id, label: t.label, 'value / limit': thresholdText(t), state: t.failed ? 'FAILED' : 'ok' })),
+    ['threshold', 'label', 'value / limit', 'state'],
   );
   if (findings.length > 0) {
     console.log('');

@@ -78,7 +78,7 @@ export function registerStatsCommands(program: Command): void {
     const zh = inChinese();
     const cutOff = periodCutOff(stats.period);
     const header = zh
-      ? `${stats.year} 年度统计（${stats.unit ?? '全区'}，北京时间，${cutOff === null ? '该年度尚未开始' : `截至 ${cutOff}`}）`
+      ? `${stats.year} 年度统计（${stats.unit === null ? '全区' : (stats.unitName ?? stats.unit)}，北京时间，${cutOff === null ? '该年度尚未开始' : `截至 ${cutOff}`}）`
       : `Annual figures ${stats.year} (${stats.unit ?? 'district'}, Asia/Shanghai, ${cutOff === null ? 'the year has not begun' : `up to ${cutOff}`}); an item = one package on one channel`;
     process.stdout.write(`${header}\n`);
     for (const section of reportSections(stats)) {

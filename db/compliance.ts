@@ -326,16 +326,21 @@ export async function selectExternalReleases(db: Kysely<DB>, since: Date) {
 // Facts (services/compliance/facts.ts): set-based, whatever the number of packages
 // ---------------------------------------------------------------------------------------------
 
-/** Per channel: packages now live there (not taken down) and the newest live time. */
+/**
+ * Per channel: packages now live there (not taken down) and the newest live time. A retraction takes
+ * down the approved revision's rows and leaves an earlier revision's on the same channel `live`: a
+ * package taken down from a channel under any revision is gone from it.
+ */
 export async function selectLiveByChannel(db: Kysely<DB>): Promise<{ channel_id: string; packages: number; last_live_at: Date }[]> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select(['channel_id', sql<string>`count(distinct package_id)`.as('packages'), sql<Date>`max(live_at)`.as('last_live_at')])
-    .where('state', '=', 'live')
-    .where('taken_down_at', 'is', null)
-    .where('live_at', 'is not', null)
-    .groupBy('channel_id')
-    .execute();
+  const { rows } = await sql<{ channel_id: string; packages: string; last_live_at: Date }>`
+    select channel_id, count(*) as packages, max(last_live_at) as last_live_at
+      from (select channel_id, package_id,
+                   max(live_at) filter (where state = 'live' and taken_down_at is null) as last_live_at
+              from deliveries
+             group by channel_id, package_id
+            having bool_and(taken_down_at is null and state not in ('retracting', 'retracted'))) live
+     where last_live_at is not null
+     group by channel_id`.execute(db);
   return rows.map((r) => ({ channel_id: r.channel_id, packages: Number(r.packages), last_live_at: new Date(r.last_live_at) }));
 }
 

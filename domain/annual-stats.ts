@@ -88,6 +88,15 @@ export function periodCutOffZh(year: number, period: AnnualStats['period']): str
   return day === null ? `${year}年尚未开始（北京时间），没有可统计的数据` : `统计截至 ${day}（北京时间）`;
 }
 
+/**
+ * A wait in whole minutes, as the console words it: 「45 分钟」, 「2 小时 5 分钟」. Rounded to the minute
+ * before it is split, so 1 h 59 min 50 s reads 2 小时 0 分钟, never 1 小时 60 分钟.
+ */
+export function durationZh(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  return minutes < 60 ? `${minutes} 分钟` : `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分钟`;
+}
+
 export interface ItemCount {
   items: number;
   retractedItems: number;
@@ -98,6 +107,8 @@ export interface AnnualStats {
   timeZone: 'Asia/Shanghai';
   /** null: the whole district; else the unit whose packages (and accounts) are counted. */
   unit: string | null;
+  /** The unit's name as units.yaml writes it (区教育局), for headings an inspector reads; null for the whole district. */
+  unitName: string | null;
   /**
    * The counted period: the year, or up to now for the current year (rates and gaps use it). `begun`
    * false: the year has not begun in Beijing time; `to` is then `from`, no day is counted and the

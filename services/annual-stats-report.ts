@@ -178,7 +178,7 @@ export function csvField(value: string | number | null): string {
 
 export function annualStatsCsv(s: AnnualStats): string {
   const line = (cells: (string | number | null)[]) => cells.map(csvField).join(',');
-  const scope = s.unit === null ? '全区' : `单位：${s.unit}`;
+  const scope = s.unit === null ? '全区' : `单位：${s.unitName ?? s.unit}（${s.unit}）`;
   const lines = [
     line([`${s.year}年度政务发布统计`, scope, periodCutOffZh(s.year, s.period)]),
     line([

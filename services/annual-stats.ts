@@ -143,6 +143,7 @@ export class AnnualStatsService {
       year,
       timeZone: 'Asia/Shanghai',
       unit,
+      unitName: w.unitName,
       period: { from: w.start.toISOString(), to: w.periodEnd.toISOString(), days: round(periodDays, 2), begun },
       totals: {
         ...sum(channels),

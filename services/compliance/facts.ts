@@ -191,7 +191,9 @@ export function timingFacts(
       });
     }
     if (item?.attribute !== 'proactive') continue;
-    const decisive = live[0] ?? revisions.find((r) => r.revision === r.current_revision);
+    // The 成文日期 as now published (a later revision may correct a mistyped one, as the finding asks),
+    // judged against the first release; a package never live: its current revision.
+    const decisive = live.at(-1) ?? revisions.find((r) => r.revision === r.current_revision);
     const formed = decisive?.formed_at;
     if (!decisive || !decisive.has_document || !formed) continue;
     let formedAt: string;

@@ -218,6 +218,33 @@ describe('timing', () => {
     expect(kinds([], [disclosure('2031-03-01', at('2026-03-02'))])).toEqual([['disclosure_late', 'warning']]);
     expect(kinds([], [disclosure('2026-10-09', at('2026-10-09'))])).toEqual([]);
   });
+  it('a 成文日期 corrected by a later revision is the one judged, against the first release', async () => {
+    const registry = await loadRegistry();
+    const row = (revision: number, formedAt: string, liveAt: string) => ({
+      package_id: 'corrected',
+      title: '文件',
+      catalogue_item_id: 'qzfb-wj',
+      status: 'released',
+      unit: 'u',
+      current_revision: 2,
+      revision,
+      interpretations: 0,
+      has_document: true,
+      formed_at: formedAt,
+      document_title: '文件',
+      first_live_at: new Date(at(liveAt)),
+    });
+    // Released on 9 October with a mistyped 成文日期 (20 October); the finding asked for a corrected revision, released on 12 October.
+    const wrong = row(1, '2026-10-20', '2026-10-09');
+    const { disclosures } = timingFacts(registry, [wrong, row(2, '2026-09-30', '2026-10-12')]);
+    expect(disclosures).toEqual([expect.objectContaining({ formedAt: '2026-09-30', firstLiveAt: new Date(at('2026-10-09')).toISOString() })]);
+    expect(checkTiming([], disclosures, ctx).drafts).toEqual([]);
+    // Corrected to a date the first release was late for: judged late (30 August → 9 October is 25 working days).
+    const late = timingFacts(registry, [wrong, row(2, '2026-08-30', '2026-10-12')]).disclosures;
+    expect(checkTiming([], late, ctx).drafts.map((d) => [d.kind, d.facts.workingDays])).toEqual([['disclosure_late', 25]]);
+    // Not corrected yet: still the wrong date.
+    expect(checkTiming([], timingFacts(registry, [wrong]).disclosures, ctx).drafts[0]!.facts).toMatchObject({ formedAfterRelease: true });
+  });
   it('says the dates when a release came on a rest day after the deadline, and the last day as today', () => {
     // Formed Friday 6 November: the 20th working day is Friday 4 December; released Saturday 5 December.
     const rest = checkTiming([], [disclosure('2026-11-06', at('2026-12-05'))], ctx).drafts[0]!;

@@ -140,6 +140,9 @@ describe('a run on demand', () => {
     expect(cli.stdout).toMatch(/^compliance run \S+ \(compliance-run-/);
     expect(cli.stdout).toMatch(/findings: [1-9]\d* opened, 0 closed/);
     expect(cli.stdout).toContain('silent_accounts');
+    // Each figure against its limit as the console says it; the home page shows nothing yet: said so, not "0 days" failed.
+    expect(cli.stdout).toMatch(/home_stale_days\s+首页未更新天数\s+首页无内容\s+FAILED/);
+    expect(cli.stdout).toMatch(/empty_columns\s+空白栏目数\s+\d+ \/ 5\s+FAILED/);
     // Nothing was ever published: every API account is silent; the table lists them.
     expect(cli.stdout).toMatch(/account_silent:wechat_oa:bljy/);
     // The first run told jyj's editor by e-mail, and every owner unit with findings by the global webhook, each once.

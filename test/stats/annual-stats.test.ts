@@ -382,6 +382,12 @@ describe('GET /api/stats', () => {
     // P1 on two channels and P4; P3's two items are retracted.
     expect(own.json()).toMatchObject({ unit: unitA, totals: { items: 3, retractedItems: 2, packages: 3, retractions: 1 } });
     expect(own.json().accounts.every((a) => a.ownerUnit === unitAName)).toBe(true);
+    // An inspector reads the unit by its name, in the JSON and on the CSV's first line.
+    expect(own.json()).toMatchObject({ unit: unitA, unitName: unitAName });
+    const ownCsv = await get(tokens.editorA!, '/api/stats?year=2026&format=csv');
+    expect(ownCsv.text.split('\r\n')[0]).toMatch(
+      new RegExp(`^\uFEFF2026年度政务发布统计,单位：${unitAName}（${unitA}）,统计截至 2026-\\d\\d-\\d\\d（北京时间）$`),
+    );
     const other = await get(tokens.editorA!, `/api/stats?year=2026&unit=${unitB}`);
     expect(other.status).toBe(403);
     expect(other.json().error.code).toBe('forbidden');
@@ -439,6 +445,9 @@ describe('govpub stats', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toContain('2026 年度统计（全区');
     expect(table.stdout).toMatch(/发布条数（不含已撤稿）\s+5/);
+    const ofUnit = await runCli(['stats', '--year', '2026', '--unit', unitA], env, undefined, { timeoutMs: 60_000 });
+    expect(ofUnit.code, ofUnit.stderr).toBe(0);
+    expect(ofUnit.stdout).toMatch(new RegExp(`^2026 年度统计（${unitAName}，北京时间，截至 2026-\\d\\d-\\d\\d）\n`));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-stats-'));
     const out = path.join(dir, 'annual.csv');
     const csv = await runCli(['stats', '--year', '2026', '--format', 'csv', '--out', out], env, undefined, { timeoutMs: 60_000 });

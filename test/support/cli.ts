@@ -28,8 +28,11 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
           );
         }, options.timeoutMs)
       : undefined;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    // Decoded as a stream: a Chinese character split across two pipe chunks would otherwise become two U+FFFD.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (stdout += d));
+    child.stderr.on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -1,25 +1,10 @@
 // The compliance API's shapes (one definition: domain/compliance/model.ts) and how the console words its figures.
 export { FINDING_KINDS, SEVERITIES } from '../../../../domain/compliance/model.js';
 export type { ComplianceView, Finding, FindingEvent, Severity, ThresholdStatus } from '../../../../domain/compliance/model.js';
-import type { ThresholdStatus } from '../../../../domain/compliance/model.js';
+export { thresholdText } from '../../../../domain/compliance/threshold-text.js';
 
 export type UnitNames = Map<string, string>;
 
 export function unitNames(units: { id: string; name: string }[]): UnitNames {
   return new Map(units.map((u) => [u.id, u.name]));
-}
-
-/** "6 / 5": the value against its veto limit, in the threshold's own unit (days, a share as a percentage). */
-export function thresholdText(t: ThresholdStatus): string {
-  if (t.id === 'unreachable_share') {
-    // Value and limit are percentages already (domain/compliance/site.ts: 4.99 is 4.99 %, a limit of 1 is 1 %),
-    // shown as sent: to one decimal 4.99 would read 5 %, at the veto line, on a site that passed.
-    const percent = (v: number) => `${v}%`;
-    return `${percent(t.value)} / ${percent(t.limit)}`;
-  }
-  // A home page with nothing on it fails with a value of 0 days (domain/compliance/site.ts: no date to
-  // count from); "0 天 / 14 天 ✕ 不合格" would contradict itself, so it is said in words.
-  if (t.id === 'home_stale_days' && t.failed && t.value <= t.limit) return '首页无内容';
-  if (t.id.endsWith('_days')) return `${t.value} 天 / ${t.limit} 天`;
-  return `${t.value} / ${t.limit}`;
 }
