@@ -328,8 +328,10 @@ export async function selectExternalReleases(db: Kysely<DB>, since: Date) {
 
 /**
  * Per channel: packages now live there (not taken down) and the newest live time. A retraction takes
- * down the approved revision's rows and leaves an earlier revision's on the same channel `live`: a
- * package taken down from a channel under any revision is gone from it.
+ * down the approved revision's rows only; should an earlier revision's row on the same channel be
+ * `live` (the commands refuse edits of a released package today, but imported or older data may
+ * hold one), a package taken down from a channel under any revision is gone from it, as the annual
+ * figures count it.
  */
 export async function selectLiveByChannel(db: Kysely<DB>): Promise<{ channel_id: string; packages: number; last_live_at: Date }[]> {
   const { rows } = await sql<{ channel_id: string; packages: string; last_live_at: Date }>`

@@ -1,6 +1,7 @@
 /**
- * A package edited after its release and then retracted, as the compliance monitor's facts read it on
- * real PostgreSQL. Each revision has delivery rows of its own; a retraction takes down the approved
+ * A package with two released revisions and then retracted, as the compliance monitor's facts read it
+ * on real PostgreSQL (seeded: the commands refuse edits of a released package today, but the facts
+ * must not depend on that). Each revision has delivery rows of its own; a retraction takes down the approved
  * (last) revision's rows and leaves the earlier revision's rows as they were, `live`. The package is
  * no longer public anywhere, so neither its account posts nor its column items may keep an account
  * alive or a column filled.
