@@ -1,0 +1,77 @@
+/**
+ * What an outside check of the editor's day found in the package form (2026-12-04), each fixed, in
+ * the real system as `govpub start` runs it and Debian's Chromium:
+ * - two tabs editing one package: the tab still showing revision 1 saved over revision 2 and so
+ *   undid the other tab's change without a word; now its save is refused, says which revisions in
+ *   Chinese, and offers to load the latest.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, skipBrowser } from '../support/browser.js';
+import { freshDatabase } from '../support/services.js';
+import { inputOf, startConsoleSystem, watchPage, signIn, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { policyBody } from './journey-support.js';
+
+interface PackageView {
+  title: string;
+  revision: number;
+}
+
+describe.skipIf(skipBrowser)('the package form under an editor’s hands', () => {
+  let system: ConsoleSystem;
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let browser: Browser;
+  let editor: ConsoleUser;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') });
+    browser = await launchChromium();
+    editor = await system.addUser('audit-editor', 'editor');
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+    await database?.close();
+  });
+
+  const view = (id: string) => system.api<PackageView>(editor, 'GET', `/api/packages/${id}`);
+
+  it('two tabs on one package: the stale tab’s save is refused and says so, the other tab’s revision stays', async () => {
+    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', await policyBody(system, editor, '关于加强老旧小区加装电梯工作的通知'));
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', viewport: { width: 1280, height: 900 } });
+    try {
+      const tabA = await context.newPage();
+      const { errors } = watchPage(tabA);
+      await signIn(tabA, system, editor);
+      const tabB = await context.newPage();
+      for (const tab of [tabA, tabB]) {
+        await tab.goto(`${system.consoleUrl}packages/${created.id}/edit`);
+        await expect.poll(() => inputOf(tab, 'package-title').inputValue(), { timeout: 20_000 }).toBe('关于加强老旧小区加装电梯工作的通知');
+      }
+      await inputOf(tabB, 'package-title').fill('关于加强老旧小区加装电梯工作的通知（乙）');
+      await tabB.getByTestId('save').click();
+      await expect.poll(async () => (await view(created.id)).revision, { timeout: 20_000 }).toBe(2);
+
+      await inputOf(tabA, 'package-title').fill('关于加强老旧小区加装电梯工作的通知（甲）');
+      await tabA.getByTestId('save').click();
+      const conflict = tabA.getByTestId('edit-conflict');
+      await conflict.waitFor({ timeout: 20_000 });
+      expect(await conflict.innerText()).toMatch(/您修改的是第 1 版.*已保存为第 2 版/s);
+      expect(await view(created.id)).toMatchObject({ revision: 2, title: '关于加强老旧小区加装电梯工作的通知（乙）' });
+
+      // Loading the latest shows tab B's revision, and a save from there goes through.
+      await tabA.getByTestId('load-latest').click();
+      await expect.poll(() => inputOf(tabA, 'package-title').inputValue(), { timeout: 20_000 }).toBe('关于加强老旧小区加装电梯工作的通知（乙）');
+      expect(await conflict.count()).toBe(0);
+      await inputOf(tabA, 'package-title').fill('关于加强老旧小区加装电梯工作的通知（甲）');
+      await tabA.getByTestId('save').click();
+      await expect.poll(async () => (await view(created.id)).revision, { timeout: 20_000 }).toBe(3);
+      expect((await view(created.id)).title).toBe('关于加强老旧小区加装电梯工作的通知（甲）');
+      expect(errors.filter((e) => !e.includes('409'))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
