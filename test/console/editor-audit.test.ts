@@ -3,13 +3,15 @@
  * the real system as `govpub start` runs it and Debian's Chromium:
  * - two tabs editing one package: the tab still showing revision 1 saved over revision 2 and so
  *   undid the other tab's change without a word; now its save is refused, says which revisions in
- *   Chinese, and offers to load the latest.
+ *   Chinese, and offers to load the latest;
+ * - 提交审核 pressed while 保存 was still on its way sent the same content a second time (its own
+ *   save), which came back as a conflict or a second create; each button now waits for the other.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
-import { inputOf, startConsoleSystem, watchPage, signIn, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { inputOf, signedInPage, startConsoleSystem, watchPage, signIn, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { policyBody } from './journey-support.js';
 
 interface PackageView {
@@ -72,6 +74,41 @@ describe.skipIf(skipBrowser)('the package form under an editor’s hands', () =>
       expect(errors.filter((e) => !e.includes('409'))).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it('提交审核 while 保存 is on its way waits for it: one save, no second request with the same content', async () => {
+    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', await policyBody(system, editor, '关于做好冬季供暖保障工作的通知'));
+    const { page, errors, close } = await signedInPage(browser, system, editor, { width: 1280, height: 900 });
+    try {
+      await page.goto(`${system.consoleUrl}packages/${created.id}/edit`);
+      await expect.poll(() => inputOf(page, 'package-title').inputValue(), { timeout: 20_000 }).toBe('关于做好冬季供暖保障工作的通知');
+      const saves: string[] = [];
+      // A slow network: the save's answer takes three seconds.
+      await page.route(
+        (url) => url.pathname === `/api/packages/${created.id}`,
+        async (route) => {
+          if (route.request().method() !== 'PUT') return route.fallback();
+          saves.push(route.request().url());
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          await route.fallback();
+        },
+      );
+      await inputOf(page, 'package-title').fill('关于做好冬季供暖保障工作的通知（修订）');
+      await page.getByTestId('save').click();
+      await expect.poll(() => saves.length, { timeout: 10_000 }).toBe(1);
+      expect(await page.getByTestId('submit').isDisabled()).toBe(true);
+      await page
+        .getByTestId('submit')
+        .click({ force: true, timeout: 5000 })
+        .catch(() => {});
+      await expect.poll(async () => (await view(created.id)).revision, { timeout: 20_000 }).toBe(2);
+      await page.waitForTimeout(4000);
+      expect(saves).toHaveLength(1);
+      expect(await page.getByTestId('submit').isDisabled()).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
     }
   });
 });
