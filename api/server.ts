@@ -616,7 +616,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     routes.editPackage,
     async (request) => {
       packageBodyProblems(request);
-      return packages.edit(actorOf(request), request.params.id, request.body);
+      return packages.edit(actorOf(request), request.params.id, request.body, request.query.baseRevision);
     },
     { attachValidation: true, ...START },
   );

@@ -11,6 +11,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { characterCount } from '../domain/text.js';
+import { kindZh } from '../media/units.js';
 import type { FieldIssue } from '../services/package-input.js';
 
 export type HttpPart = 'body' | 'querystring' | 'params' | 'headers';
@@ -280,6 +281,10 @@ const KIND_ZH: Record<string, string> = { image: '图片', audio: '音频', vide
 const EXACT_ZH: Record<string, string> = {
   required: '必填',
   'must not be blank': '不能为空白',
+  'holds only invisible characters (zero-width spaces or the like), so every channel would show it empty; write the text':
+    '只含不可见字符（零宽空格之类），各渠道都会显示为空白，请填写内容',
+  'shows nothing once cleaned (no text and no picture: empty paragraphs, or only scripts and styles, which are removed); write the text':
+    '清理后没有任何可显示的内容（没有文字也没有图片：只有空段落，或只有会被删除的脚本、样式），请填写正文',
   'unknown field': '未知字段，请删除',
   'unknown query parameter': '未知的查询参数，请删除',
   'unknown channel': '渠道不存在（见 GET /api/channels）',
@@ -363,6 +368,19 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [/^unknown catalogue item "(.*)" \(see GET \/api\/catalogue\)$/s, (id) => `目录事项 "${id}" 不存在（见 GET /api/catalogue）`],
   [/^"(.*)" is not a document number like (.+)$/s, (value, example) => `"${value}" 不是有效的文号，文号形如 ${example}`],
   [/^"(.*)" is not a date \(YYYY-MM-DD\)$/s, (value) => `"${value}" 不是日期（YYYY-MM-DD）`],
+  // A package's references to uploads (services/packages.ts checkMedia, services/preflight.ts).
+  [
+    /^no uploaded file has id ([0-9a-f]+)…; upload it first(?: \(POST \/api\/media or `govpub media add FILE`\))?$/,
+    (id) => `找不到编号为 ${id}… 的已上传文件（可能未上传成功或已被删除）：请先上传该文件（媒体库，或 POST /api/media），再选择它`,
+  ],
+  [
+    /^expected an uploaded (\w+), but ([0-9a-f]+)… is an? (\w+)$/,
+    (expected, id, actual) => `此处应为已上传的${kindZh(expected)}，但 ${id}… 是${kindZh(actual)}：请改选${kindZh(expected)}文件`,
+  ],
+  [
+    /^(\d{4}-\d{2}-\d{2}) is not a plausible date the document was signed \(years (\d+) to (\d+)\); check the year$/,
+    (value, from, to) => `${value} 不像是文件的成文日期（应在 ${from} 年至 ${to} 年之间），请核对年份`,
+  ],
   [
     /^a (\w+) interpretation needs a mediaId \(POST \/api\/media\) or a url$/,
     (form) => `${FORM_ZH[form] ?? form}解读需要 mediaId（先用 POST /api/media 上传）或 url`,

@@ -92,8 +92,19 @@ export function registerPackageCommands(program: Command): void {
       if (options.json) printJson(result);
       else console.log(`created ${result.id} (${result.status}, revision ${result.revision})`);
     });
-  withActingOptions(packages.command('edit <id>').description('Save a new revision from a JSON file').requiredOption('--file <file>', 'package JSON')).action(
-    operation<Common & { file: string }>((api, id, o) => api.request('PUT', route(id), readJsonFile(o.file))),
+  withActingOptions(
+    packages
+      .command('edit <id>')
+      .description('Save a new revision from a JSON file')
+      .requiredOption('--file <file>', 'package JSON')
+      .option('--base-revision <n>', 'the revision your file was made from: refused (concurrent_edit) if someone saved a later one meanwhile'),
+  ).action(
+    operation<Common & { file: string; baseRevision?: string }>((api, id, o) => {
+      if (o.baseRevision !== undefined && !/^\d+$/.test(o.baseRevision)) {
+        throw new GovpubError('invalid_arguments', `--base-revision "${o.baseRevision}" is not a revision number.`);
+      }
+      return api.request('PUT', route(id, o.baseRevision !== undefined ? `?baseRevision=${o.baseRevision}` : ''), readJsonFile(o.file));
+    }),
   );
   withActingOptions(packages.command('submit <id>').description('Submit a draft for review')).action(
     operation((api, id) => api.request('POST', route(id, '/submit'))),

@@ -103,6 +103,21 @@ export function characterCount(value: string): number {
   return count;
 }
 
+/**
+ * Characters that show nothing: default-ignorable code points (zero-width space and joiners, the
+ * byte-order mark, the soft hyphen, variation selectors…) and the Hangul fillers, which are blank
+ * though not ignorable (as the content gate reads them: domain/content-gate/fold.ts).
+ */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u3164\uFFA0]/gu;
+
+/**
+ * Whether a text shows nothing to a reader: only spaces and invisible characters. `trim()` alone
+ * lets a title of zero-width spaces through as "not blank", and every channel shows it empty.
+ */
+export function showsNothing(value: string): boolean {
+  return value.replace(INVISIBLE, '').trim() === '';
+}
+
 /** Short free text that goes into workflow history and the audit trail (comments, reasons, notes). */
 export const MAX_NOTE_CHARS = 2000;
 

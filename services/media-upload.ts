@@ -13,6 +13,7 @@ import type { Actor } from '../domain/package-rules.js';
 import { unsafeTextProblem } from '../domain/text.js';
 import { sniff, type MediaKind } from '../media/probe.js';
 import { ingestUpload } from '../media/renditions.js';
+import { fileZh } from '../media/units.js';
 import type { MediaStore } from '../media/store.js';
 import { toMediaView, type MediaView } from './media-views.js';
 
@@ -123,6 +124,8 @@ export async function ingestMedia(
           label,
           detected: sniffed.what,
         },
+        // The console shows this sentence: what the file really is and what to do, as the English says.
+        { zh: `${fileZh(label)}是${sniffed.whatZh}，不是支持的图片、音频、视频、附件或字幕文件。${sniffed.hintZh}` },
       );
     }
     // The stream is cut off at the limit of the kind the first bytes promise (attachments and

@@ -5,9 +5,10 @@
 import sanitizeHtml from 'sanitize-html';
 import { DOCUMENT_NUMBER } from '../domain/document-number.js';
 import { GovpubError } from '../domain/errors.js';
-import { characterCount, findUnsafeText } from '../domain/text.js';
+import { characterCount, findUnsafeText, showsNothing } from '../domain/text.js';
 import {
   INTERPRETATION_FORMS,
+  isCalendarDate,
   normalizedValidity,
   validityProblems,
   type InterpretationForm,
@@ -87,6 +88,31 @@ export const MAX_KEYWORD_CHARS = 20;
 const MEDIA_ID = /^[0-9a-f]{64}$/;
 const MAX_TITLE = 200;
 const MAX_BODY_CHARS = 200_000;
+/** 成文日期: a real day, from the People's Republic on, and not centuries ahead (a typo such as 20226 or 9999). */
+const FORMED_AT_YEARS = { from: 1949, to: 2099 } as const;
+const INVISIBLE_ONLY = 'holds only invisible characters (zero-width spaces or the like), so every channel would show it empty; write the text';
+const BODY_SHOWS_NOTHING =
+  'shows nothing once cleaned (no text and no picture: empty paragraphs, or only scripts and styles, which are removed); write the text';
+
+/** Whether sanitized body HTML shows anything: text a reader sees, or a picture. */
+function bodyShowsSomething(html: string): boolean {
+  if (/<img\b/i.test(html)) return true;
+  const text = html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;|&#160;|&#xa0;/gi, ' ')
+    .replace(/&[a-z]+;|&#\d+;|&#x[0-9a-f]+;/gi, 'x');
+  return !showsNothing(text);
+}
+
+/** Why a 成文日期 is not one, or null. */
+function formedAtProblem(value: string): string | null {
+  if (!isCalendarDate(value)) return `"${value}" is not a date (YYYY-MM-DD)`;
+  const year = Number(value.slice(0, 4));
+  if (year < FORMED_AT_YEARS.from || year > FORMED_AT_YEARS.to) {
+    return `${value} is not a plausible date the document was signed (years ${FORMED_AT_YEARS.from} to ${FORMED_AT_YEARS.to}); check the year`;
+  }
+  return null;
+}
 
 function sanitizeBody(html: string): string {
   return sanitizeHtml(html, {
@@ -138,6 +164,7 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
       return undefined;
     }
     if (opts.required && value.trim() === '') fail(path, 'must not be blank');
+    else if (opts.required && showsNothing(value)) fail(path, INVISIBLE_ONLY);
     const length = opts.max ? characterCount(value) : 0;
     if (opts.max && length > opts.max) fail(path, `is ${length} characters; at most ${opts.max} allowed`);
     return value.trim();
@@ -165,7 +192,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
       }
       const issuingUnit = text(d, 'issuingUnit', 'document.issuingUnit', { required: item?.contentClass === 'policy', max: 100 });
       const formedAt = text(d, 'formedAt', 'document.formedAt', { required: false });
-      if (formedAt && Number.isNaN(Date.parse(formedAt))) fail('document.formedAt', `"${formedAt}" is not a date (YYYY-MM-DD)`);
+      const formedAtIssue = formedAt ? formedAtProblem(formedAt) : null;
+      if (formedAtIssue) fail('document.formedAt', formedAtIssue);
       const attachments: Attachment[] = [];
       if (d.attachments !== undefined) {
         if (!Array.isArray(d.attachments)) fail('document.attachments', 'expected an array');
@@ -202,10 +230,12 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
           }
         }
       }
-      if (docTitle && docBody !== undefined) {
+      const docHtml = docBody === undefined ? undefined : sanitizeBody(docBody);
+      if (docHtml !== undefined && docBody?.trim() && !bodyShowsSomething(docHtml)) fail('document.body', BODY_SHOWS_NOTHING);
+      if (docTitle && docHtml !== undefined) {
         document = {
           title: docTitle,
-          body: sanitizeBody(docBody),
+          body: docHtml,
           attachments,
           ...(issuingUnit ? { issuingUnit } : {}),
           ...(documentNumber ? { documentNumber } : {}),
@@ -244,11 +274,14 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
           fail(`${p}.captionsMediaId`, 'expected the id of an uploaded WebVTT file (64 hex characters, from POST /api/media)');
         if (transcript && !timed) fail(`${p}.transcript`, 'only a video or audio interpretation has a transcript; put the text in the body');
         const transcriptHtml = transcript ? sanitizeBody(transcript) : '';
+        const iHtml = sanitizeBody(iBody ?? '');
+        // A text or an interview is its body: one that shows nothing is an empty interpretation.
+        if ((form === 'text' || form === 'leader_interview') && iBody?.trim() && !bodyShowsSomething(iHtml)) fail(`${p}.body`, BODY_SHOWS_NOTHING);
         if (iTitle) {
           interpretations.push({
             form: form as InterpretationForm,
             title: iTitle,
-            body: sanitizeBody(iBody ?? ''),
+            body: iHtml,
             ...(mediaId ? { mediaId } : {}),
             ...(url ? { url } : {}),
             ...(interpreter ? { interpreter } : {}),

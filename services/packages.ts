@@ -272,7 +272,12 @@ export class PackageService {
     return { id, revision: 1, status: 'draft' as const, contentHash: hash };
   }
 
-  async edit(actor: Actor, packageId: string, body: unknown) {
+  /**
+   * A new revision from the body. `baseRevision` is the revision the editor's form was loaded
+   * with: when the package has a later one by now (another tab or person saved meanwhile), the
+   * edit is refused (409 concurrent_edit) instead of silently replacing that revision's changes.
+   */
+  async edit(actor: Actor, packageId: string, body: unknown, baseRevision?: number) {
     requireAllowed(actor, 'edit');
     const current = await this.row(packageId);
     await this.checkPackageScope(actor, current);
@@ -297,6 +302,16 @@ export class PackageService {
       // Same content: at most the release time changed, which keeps the approvals.
       if (content.releaseAt !== currentReleaseAt) await this.schedule(actor, packageId, content.releaseAt, false);
       return { id: packageId, revision: current.current_revision, status: (await this.state(packageId)).status, contentHash: hash, unchanged: true };
+    }
+    if (baseRevision !== undefined && baseRevision !== current.current_revision) {
+      throw new GovpubError(
+        'concurrent_edit',
+        `This edit was made on revision ${baseRevision}, but the package is at revision ${current.current_revision} now (saved meanwhile, in another tab or by someone else); saving would undo those changes. Nothing was saved: reload the package and apply your edit again.`,
+        { status: 409, baseRevision, currentRevision: current.current_revision },
+        {
+          zh: `您修改的是第 ${baseRevision} 版，但这份稿件此后已保存为第 ${current.current_revision} 版（在另一个窗口或由其他人保存）。为免覆盖那次修改，本次没有保存。请先复制您的修改，刷新页面载入第 ${current.current_revision} 版后再改。`,
+        },
+      );
     }
     const revision = current.current_revision + 1;
     // The revision row is written first (content never travels through Temporal). It is removed

@@ -215,13 +215,25 @@ function recognize(list: Recognizer[], text: string, where: string, platform: st
 }
 
 /**
+ * The field a warning names in words rather than by path (the media center's: `interpretation 2
+ * "…" is not posted in 视频新闻…`, `视频新闻 takes only video: the document text is not posted
+ * there`), so the panel can still point at it; '' when it names none.
+ */
+function fieldNamedInWords(text: string): string {
+  const interpretation = /^interpretation (\d+)\b/.exec(text);
+  if (interpretation) return `/interpretations/${Number(interpretation[1]) - 1}`;
+  if (/^the document\b|\bthe document text\b/.test(text)) return '/document';
+  return '';
+}
+
+/**
  * A format step's warning (an English sentence, often `field: …`) as a problem. The step's own
  * Chinese (`zh`) is what the editor reads; the recognizers give the stable code, and the Chinese
  * only for a step that wrote none.
  */
 export function warningProblem(text: string, platformName: string, channelId: string, targetIndex: number, zh?: string): Problem {
   const fieldMatch = /^([a-zA-Z]+(?:\[\d+\])?(?:\.[a-zA-Z]+)*): /.exec(text);
-  const field = fieldMatch ? pointerOf(fieldMatch[1]!, targetIndex) : '';
+  const field = fieldMatch ? pointerOf(fieldMatch[1]!, targetIndex) : fieldNamedInWords(text);
   const where = fieldLabel(field);
   const known = recognize(WARNINGS, text, where, platformName);
   return {

@@ -157,6 +157,20 @@ export const CreatedPackage = Type.Object(
   { description: 'Created: the new package (draft, revision 1)' },
 );
 
+export const EditQuery = Type.Object(
+  {
+    baseRevision: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description:
+          'The revision the edit was made on (the one the form loaded). When the package has a later revision by now (saved meanwhile, in another tab or by someone else), the edit is refused with 409 concurrent_edit instead of replacing those changes. Left out: the edit applies to whatever revision is current.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const EditedPackage = Type.Object(
   { id: Type.String(), revision: Type.Integer(), status: Type.String(), contentHash: Type.String(), unchanged: Type.Optional(Type.Boolean()) },
   { description: 'Edited: the new revision (or `unchanged: true` when the content is the same)' },
@@ -321,11 +335,14 @@ export const packageRoutes = {
     response: { 200: PackageView },
     'x-errors': [404],
   },
-  editPackage: commandRoute(
-    'Edit: a new revision. Voids approvals; an approved package restarts review at the first stage. Locked while in review.',
-    tags.packages,
-    { params: PackageParams, body: PackageInput, result: EditedPackage },
-  ),
+  editPackage: {
+    ...commandRoute('Edit: a new revision. Voids approvals; an approved package restarts review at the first stage. Locked while in review.', tags.packages, {
+      params: PackageParams,
+      body: PackageInput,
+      result: EditedPackage,
+    }),
+    querystring: EditQuery,
+  },
   submitPackage: packageStep('Submit a draft for review (refused without a required interpretation)', tags.review, NoBody),
   withdrawPackage: packageStep('Withdraw from review; voids approvals', tags.review, commandBodies.withdraw),
   decidePackage: packageStep('Approve or reject the whole package at the current stage and revision', tags.review, commandBodies.decide),

@@ -177,6 +177,33 @@ describe('packages through the API', () => {
     expect(badDecision.status).toBe(400);
   });
 
+  it('two tabs editing one package: a save made on an older revision is refused with 409 concurrent_edit, and the later revision stays', async () => {
+    const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));
+    const id = created.body.id as string;
+    // Both tabs loaded revision 1; tab B saves first.
+    const tabB = policyPackage(app.registry, { title: '乙窗口改的标题' });
+    const savedB = await call('PUT', `/api/packages/${id}?baseRevision=1`, tokens.editor, tabB);
+    expect(savedB.status).toBe(200);
+    expect(savedB.body.revision).toBe(2);
+    // Tab A, still on revision 1, saves a different change: it would undo B's title.
+    const tabA = policyPackage(app.registry, { document: { ...policyPackage(app.registry).document, body: '<p>甲窗口改的正文</p>' } });
+    const refused = await call('PUT', `/api/packages/${id}?baseRevision=1`, tokens.editor, tabA, { 'accept-language': 'zh-CN' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('concurrent_edit');
+    expect(refused.body.error.messageEn).toMatch(/made on revision 1, but the package is at revision 2/);
+    expect(refused.body.error.messageZh).toMatch(/您修改的是第 1 版.*已保存为第 2 版.*本次没有保存/);
+    const view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    expect(view.body).toMatchObject({ revision: 2, title: '乙窗口改的标题' });
+    const revisions = await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', id).execute();
+    expect(revisions.map((r) => r.revision).sort()).toEqual([1, 2]);
+    // On the revision it shows now, tab A's save goes through; a script that names no base still edits the current one.
+    expect((await call('PUT', `/api/packages/${id}?baseRevision=2`, tokens.editor, tabA)).body.revision).toBe(3);
+    expect((await call('PUT', `/api/packages/${id}`, tokens.editor, tabB)).body.revision).toBe(4);
+    const badBase = await call('PUT', `/api/packages/${id}?baseRevision=first`, tokens.editor, tabA);
+    expect(badBase.status).toBe(400);
+    expect(JSON.stringify(badBase.body.error)).toMatch(/baseRevision/);
+  });
+
   describe('two decisions sent at once', () => {
     async function inReview(): Promise<string> {
       const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));

@@ -349,6 +349,77 @@ describe('request bodies: JSON only, each field once, shapes and lengths from th
   });
 });
 
+describe('text that shows nothing, and a 成文日期 no document has', () => {
+  const INVISIBLE_ZH = '只含不可见字符（零宽空格之类），各渠道都会显示为空白，请填写内容';
+  const EMPTY_BODY_ZH = '清理后没有任何可显示的内容（没有文字也没有图片：只有空段落，或只有会被删除的脚本、样式），请填写正文';
+
+  it('refuses titles of zero-width characters, a body with nothing to show, an empty text interpretation and a year like 9999, by field, storing nothing', async () => {
+    const input = policyPackage(app.registry) as Record<string, any>;
+    const before = await app.db
+      .selectFrom('packages')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    const answer = await call(
+      'POST',
+      '/api/packages',
+      tokens.editor,
+      {
+        ...input,
+        title: '\u200b\u200b',
+        document: {
+          ...input.document,
+          title: '\u200d\u2060',
+          body: '<p>\u200b</p><p> </p><script>alert(1)</script>',
+          issuingUnit: '\ufeff\u200b',
+          formedAt: '9999-12-31',
+        },
+        interpretations: [{ form: 'text', title: '\u3164', body: '<p><br></p><style>p{}</style>' }],
+        cover: { mediaId: 'a'.repeat(64), alt: '\u200b' },
+      },
+      { 'accept-language': 'zh-CN' },
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('invalid_body');
+    const zh = Object.fromEntries(answer.body.error.issues.map((i: { path: string; messageZh: string }) => [i.path, i.messageZh]));
+    expect(zh).toEqual({
+      title: INVISIBLE_ZH,
+      'document.title': INVISIBLE_ZH,
+      'document.body': EMPTY_BODY_ZH,
+      'document.issuingUnit': INVISIBLE_ZH,
+      'document.formedAt': '9999-12-31 不像是文件的成文日期（应在 1949 年至 2099 年之间），请核对年份',
+      'interpretations[0].title': INVISIBLE_ZH,
+      'interpretations[0].body': EMPTY_BODY_ZH,
+      'cover.alt': INVISIBLE_ZH,
+    });
+    const after = await app.db
+      .selectFrom('packages')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+
+    // The form's preflight says the same as it is typed: blocking problems naming the fields in Chinese.
+    const preflight = await call('POST', '/api/preflight', tokens.editor, {
+      ...input,
+      document: { ...input.document, formedAt: '0202-11-20' },
+      interpretations: [{ form: 'text', title: '解读', body: '<p></p>' }],
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.body.ok).toBe(false);
+    expect(preflight.body.package.blocking.map((p: { field: string; message: string }) => [p.field, p.message])).toEqual([
+      ['/document/formedAt', '成文日期填写有误：0202-11-20 不像是文件的成文日期（应在 1949 年至 2099 年之间），请核对年份。请改正后再试。'],
+      ['/interpretations/0/body', `解读 1 正文填写有误：${EMPTY_BODY_ZH}。请改正后再试。`],
+    ]);
+
+    // Zero-width characters inside visible text, a picture-only body and a real date stay accepted.
+    const fine = await call('POST', '/api/packages', tokens.editor, {
+      ...input,
+      title: '关于\u200b优化营商环境的若干措施',
+      document: { ...input.document, body: '<p><img src="https://www.beilin.gov.cn/a.png" alt="措施一览"></p>', formedAt: '1990-02-28' },
+    });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(201);
+  });
+});
+
 describe('the token is checked before the body is read', () => {
   it('answers 401 to an unauthenticated 8 MB body without parsing it', async () => {
     const notJson = Buffer.alloc(8 * 1024 * 1024 - 100, 'x');

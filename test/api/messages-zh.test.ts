@@ -377,6 +377,30 @@ describe('field issues and Accept-Language', () => {
     expect(bad.body.error.messageZh).toContain('surplus：未知字段，请删除');
   });
 
+  it('words a reference to an upload that is missing or of the wrong kind in Chinese, not in English behind 不符合要求', async () => {
+    const input = policyPackage(app.registry) as Record<string, any>;
+    const missing = 'f'.repeat(64);
+    const bad = await call('POST', '/api/packages', tokens.editor, {
+      ...input,
+      cover: { mediaId: world.videoId, alt: '封面' },
+      document: { ...input.document, attachments: [{ name: '附件1', mediaId: missing }] },
+    });
+    expect(bad.status).toBe(400);
+    const zh = Object.fromEntries(bad.body.error.issues.map((i: { path: string; messageZh: string }) => [i.path, i.messageZh]));
+    expect(zh).toEqual({
+      'cover.mediaId': `此处应为已上传的图片，但 ${world.videoId.slice(0, 12)}… 是视频：请改选图片文件`,
+      'document.attachments[0].mediaId': `找不到编号为 ffffffffffff… 的已上传文件（可能未上传成功或已被删除）：请先上传该文件（媒体库，或 POST /api/media），再选择它`,
+    });
+    // The form's preflight says the same, as the editor types.
+    const preflight = await call('POST', '/api/preflight', tokens.editor, {
+      ...input,
+      document: { ...input.document, attachments: [{ name: '附件1', mediaId: missing }] },
+    });
+    expect(preflight.body.package.blocking.map((p: { message: string }) => p.message)).toEqual([
+      '附件 1 文件填写有误：找不到编号为 ffffffffffff… 的已上传文件（可能未上传成功或已被删除）：请先上传该文件（媒体库，或 POST /api/media），再选择它。请改正后再试。',
+    ]);
+  });
+
   it('answers query issues in Chinese too, and switches message to Chinese for Accept-Language: zh-CN', async () => {
     const english = await call('GET', '/api/packages?limit=-1', tokens.editor);
     expect(english.body.error.issues[0]).toEqual({ path: 'limit', message: 'must be at least 1, got -1', messageZh: '须不小于 1，实际为 -1' });

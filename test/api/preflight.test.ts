@@ -161,6 +161,29 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
     expect(douyin.preview.text).toContain('三分钟看懂营商环境新政');
   });
 
+  it('every warning names its field: the media center’s about a video interpretation or the document point at them, not at the whole package', async () => {
+    const input = policyPackage(app.registry);
+    const noVideo = 'news_site:zwdt'; // 政务动态: graphic articles only
+    const onlyVideo = 'news_site:spxw'; // 视频新闻: video only
+    const answer = await call('POST', '/api/preflight', {
+      ...input,
+      interpretations: [...input.interpretations, { form: 'video', title: '三分钟看懂营商环境新政', body: '<p>视频解读</p>', mediaId: videoId }],
+      targets: [...input.targets, noVideo, onlyVideo],
+    });
+    expect(answer.status).toBe(200);
+    const warnings = (answer.body.channels as { channelId: string; warnings: { code: string; field: string }[] }[]).flatMap((c) =>
+      c.warnings.map((w) => ({ ...w, channelId: c.channelId })),
+    );
+    expect(warnings.filter((w) => w.field === '')).toEqual([]);
+    expect(channel(answer.body, noVideo).warnings).toContainEqual(expect.objectContaining({ code: 'platform_note', field: '/interpretations/1' }));
+    expect(channel(answer.body, onlyVideo).warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'only_video_posted', field: '/document' }),
+        expect.objectContaining({ code: 'platform_note', field: '/interpretations/0' }),
+      ]),
+    );
+  });
+
   it('a title of 40 characters: a warning for WeChat and the truncated title in its preview', async () => {
     const title = '碑林区人民政府关于进一步深化放管服改革优化营商环境持续激发市场主体活力的若干措施';
     expect([...title]).toHaveLength(40);

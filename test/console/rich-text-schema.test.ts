@@ -94,9 +94,14 @@ describe('the editor schema', () => {
       'doc',
       'hardBreak',
       'heading',
+      'image',
       'listItem',
       'orderedList',
       'paragraph',
+      'table',
+      'tableCell',
+      'tableHeader',
+      'tableRow',
       'text',
     ]);
     expect(Object.keys(schema.marks).sort()).toEqual(['bold', 'italic', 'link']);
@@ -124,6 +129,23 @@ describe('the editor schema', () => {
           { type: 'orderedList', attrs: { start: 3 }, content: [item(paragraph(text('第三条'))), item(paragraph(text('第四条')))] },
           { type: 'blockquote', content: [paragraph(text('《条例》第二十条：行政机关应当主动公开……'))] },
           paragraph(text('比较：a < b && c > d，"引号"与\'单引号\'，全角空格\u3000与不换行\u00a0空格，😀')),
+          paragraph(text('图：'), {
+            type: 'image',
+            attrs: { src: '/api/media/' + 'a'.repeat(64) + '/content', alt: '五项措施一览', width: '640', height: '360' },
+          }),
+          {
+            type: 'table',
+            content: [
+              {
+                type: 'tableRow',
+                content: [
+                  { type: 'tableHeader', content: [text('街区')] },
+                  { type: 'tableHeader', content: [text('数量')] },
+                ],
+              },
+              { type: 'tableRow', content: [{ type: 'tableCell', attrs: { colspan: '2' }, content: [text('书院门', [{ type: 'bold' }])] }] },
+            ],
+          },
         ],
       },
     ];

@@ -175,6 +175,15 @@ describe('POST /api/media', () => {
     expect(res.status).toBe(415);
     expect(res.body.error).toMatchObject({ code: 'media_unsupported' });
     expect(res.body.error.message).toMatch(/scan\.jpg is a program file, not a supported image, audio, video, document or captions file/);
+    // The console shows the Chinese sentence: it names the file and what it really is, not only 不支持该文件类型.
+    expect(res.body.error.messageZh).toMatch(/^「scan\.jpg」是程序文件，不是支持的图片、音频、视频、附件或字幕文件。/);
+    const notice = path.join(h.dir, '通知.jpg');
+    await writeFile(notice, '关于做好冬季供暖保障工作的通知\n各街道办事处：……\n');
+    const text = await uploadFile(h, notice, '通知.jpg');
+    expect(text.status).toBe(415);
+    expect(text.body.error.messageZh).toBe(
+      '「通知.jpg」是文本文件，不是支持的图片、音频、视频、附件或字幕文件。请上传图片、音频或视频文件；文字请写在稿件正文中（字幕须为以 WEBVTT 开头的 WebVTT 文件）。',
+    );
   });
 
   it('refuses an iPhone HEIC photo: 415, and the Chinese sentence the console shows says it is an HEIC photo and how to export JPEG', async () => {

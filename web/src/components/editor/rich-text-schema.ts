@@ -5,7 +5,7 @@
  * HTML the sanitizer returns unchanged, so what the editor shows is what is stored and published.
  * test/console/rich-text-schema.test.ts holds the editor to that.
  */
-import { mergeAttributes, type AnyExtension } from '@tiptap/core';
+import { mergeAttributes, Node, type AnyExtension } from '@tiptap/core';
 import { OrderedList } from '@tiptap/extension-list';
 import StarterKit from '@tiptap/starter-kit';
 
@@ -36,6 +36,46 @@ const PlainOrderedList = OrderedList.extend({
   },
 });
 
+/**
+ * Pictures and tables a body already holds (written through the API or the CLI, as the example
+ * policy's picture is): the toolbar adds neither, but without a node for them the editor dropped
+ * them on load, and the next keystroke in the body saved it without them. Kept with the attributes
+ * the sanitizer keeps (img: src, alt, width, height; cells: colspan, rowspan).
+ */
+const BodyImage = Node.create({
+  name: 'image',
+  inline: true,
+  group: 'inline',
+  atom: true,
+  draggable: true,
+  addAttributes: () => ({ src: { default: null }, alt: { default: null }, width: { default: null }, height: { default: null } }),
+  parseHTML: () => [{ tag: 'img[src]' }],
+  renderHTML: ({ HTMLAttributes }) => ['img', HTMLAttributes],
+});
+const BodyTable = Node.create({
+  name: 'table',
+  group: 'block',
+  content: 'tableRow+',
+  isolating: true,
+  parseHTML: () => [{ tag: 'table' }],
+  renderHTML: () => ['table', ['tbody', 0]],
+});
+const BodyTableRow = Node.create({
+  name: 'tableRow',
+  content: '(tableCell | tableHeader)+',
+  parseHTML: () => [{ tag: 'tr' }],
+  renderHTML: () => ['tr', 0],
+});
+const tableCell = (name: 'tableCell' | 'tableHeader', tag: 'td' | 'th') =>
+  Node.create({
+    name,
+    content: 'inline*',
+    isolating: true,
+    addAttributes: () => ({ colspan: { default: null }, rowspan: { default: null } }),
+    parseHTML: () => [{ tag }],
+    renderHTML: ({ HTMLAttributes }) => [tag, HTMLAttributes, 0],
+  });
+
 /** The editor's extensions: StarterKit restricted to the sanitizer's tags, links without target/rel. */
 export function richTextExtensions(): AnyExtension[] {
   return [
@@ -59,6 +99,11 @@ export function richTextExtensions(): AnyExtension[] {
       },
     }),
     PlainOrderedList,
+    BodyImage,
+    BodyTable,
+    BodyTableRow,
+    tableCell('tableCell', 'td'),
+    tableCell('tableHeader', 'th'),
   ];
 }
 
@@ -70,8 +115,11 @@ export function isEmptyRichText(html: string): boolean {
 /**
  * The editor's HTML written the way the sanitizer writes it, so the body stays byte-for-byte what
  * is stored: the browser writes U+00A0 as `&nbsp;` (the sanitizer decodes entities and writes the
- * character) and a line break as `<br>` (the sanitizer writes `<br />`).
+ * character) and a line break as `<br>`, a picture as `<img …>` (the sanitizer writes `<br />`, `<img … />`).
  */
 export function normalizedEditorHtml(html: string): string {
-  return html.replaceAll('&nbsp;', '\u00a0').replaceAll('<br>', '<br />');
+  return html
+    .replaceAll('&nbsp;', '\u00a0')
+    .replaceAll('<br>', '<br />')
+    .replace(/<img([^>]*?)\s*\/?>/g, '<img$1 />');
 }
