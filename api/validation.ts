@@ -367,6 +367,10 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [/^the file name (.+)$/s, (problem) => `文件名${issueMessageZh(problem)}`],
   [/^unknown catalogue item "(.*)" \(see GET \/api\/catalogue\)$/s, (id) => `目录事项 "${id}" 不存在（见 GET /api/catalogue）`],
   [/^"(.*)" is not a document number like (.+)$/s, (value, example) => `"${value}" 不是有效的文号，文号形如 ${example}`],
+  [
+    /^"(.*)" is not written as GB\/T 9704 writes a document number: write (.+)$/s,
+    (value, standard) => `"${value}" 的写法不规范（GB/T 9704：年份用六角括号〔〕，序号不加“第”、不编虚位），应写作 ${standard}`,
+  ],
   [/^"(.*)" is not a date \(YYYY-MM-DD\)$/s, (value) => `"${value}" 不是日期（YYYY-MM-DD）`],
   // A package's references to uploads (services/packages.ts checkMedia, services/preflight.ts).
   [

@@ -3,8 +3,8 @@
  * 六角括号 and the serial, as GB/T 9704-2012 writes it (碑政发〔2026〕3号: no 第, no leading zeros).
  */
 
-/** A document number in its standard form. */
-export const DOCUMENT_NUMBER = /^\S+〔\d{4}〕\d+号$/;
+/** A document number in its standard form: a year of the People's Republic (1949–2099) and a serial without 虚位 (1, not 01). */
+export const DOCUMENT_NUMBER = /^\S+〔(?:19(?:49|[5-9]\d)|20\d\d)〕[1-9]\d*号$/;
 
 /**
  * A number as people type it (碑政发[2026]03号, 碑政发（2026）第3号, with spaces) in its standard form,

@@ -3,7 +3,7 @@
  * form or a script can point at the field. Body HTML is sanitized; nothing invalid is stored.
  */
 import sanitizeHtml from 'sanitize-html';
-import { DOCUMENT_NUMBER } from '../domain/document-number.js';
+import { DOCUMENT_NUMBER, standardDocumentNumber } from '../domain/document-number.js';
 import { GovpubError } from '../domain/errors.js';
 import { characterCount, findUnsafeText, showsNothing } from '../domain/text.js';
 import {
@@ -188,7 +188,14 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
       const docBody = text(d, 'body', 'document.body', { required: true, max: MAX_BODY_CHARS });
       const documentNumber = text(d, 'documentNumber', 'document.documentNumber', { required: false, max: 64 });
       if (documentNumber && !DOCUMENT_NUMBER.test(documentNumber)) {
-        fail('document.documentNumber', `"${documentNumber}" is not a document number like 碑政发〔2026〕3号`);
+        // A number typed another way (碑政发[2026]07号) is named in its standard form rather than changed silently.
+        const standard = standardDocumentNumber(documentNumber);
+        fail(
+          'document.documentNumber',
+          standard
+            ? `"${documentNumber}" is not written as GB/T 9704 writes a document number: write ${standard}`
+            : `"${documentNumber}" is not a document number like 碑政发〔2026〕3号`,
+        );
       }
       const issuingUnit = text(d, 'issuingUnit', 'document.issuingUnit', { required: item?.contentClass === 'policy', max: 100 });
       const formedAt = text(d, 'formedAt', 'document.formedAt', { required: false });

@@ -74,7 +74,14 @@ const PackageDocument = Type.Object(
       description: 'HTML; sanitized on input. Images are <img src="/api/media/<id>/content" alt="…">.',
     }),
     issuingUnit: Type.Optional(Type.String({ maxLength: 100, description: 'Required for policy documents.' })),
-    documentNumber: Type.Optional(Type.String({ maxLength: 64, examples: ['碑政发〔2026〕3号'] })),
+    documentNumber: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        examples: ['碑政发〔2026〕3号'],
+        description:
+          '发文字号 as GB/T 9704 writes it: the organ code, the year (1949–2099) in 六角括号 and the serial without leading zeros, then 号. One typed another way (碑政发[2026]03号) is refused with its standard form named.',
+      }),
+    ),
     formedAt: Type.Optional(Type.String({ format: 'date' })),
     attachments: Type.Optional(Type.Array(Attachment, { maxItems: LIMITS.attachments })),
     topic: Type.Optional(

@@ -461,7 +461,14 @@ const PACKAGE_FIELDS: FieldSpec[] = [
   {
     path: 'document.documentNumber',
     max: 64,
-    gens: [...text(false), ['not a document number', () => '第3号'], ['a number with a script', () => '碑政发〔2026〕3号<script>alert(1)</script>']],
+    gens: [
+      ...text(false),
+      ['not a document number', () => '第3号'],
+      ['a number with a script', () => '碑政发〔2026〕3号<script>alert(1)</script>'],
+      ['a serial with a leading zero (虚位)', () => '碑政发〔2026〕03号'],
+      ['the year 0000', () => '碑政发〔0000〕1号'],
+      ['square brackets for the year', () => '碑政发[2026]7号'],
+    ],
   },
   { path: 'document.formedAt', gens: [...BAD_DATE, ...NOT_NULLABLE] },
   {
