@@ -11,7 +11,7 @@ import type { Actor } from '../domain/package-rules.js';
 import { postedAtProblem, postedAtTimeProblem, requireAllowed } from '../domain/commands.js';
 import { findAccount, findChannel, isSecretRef, listChannels } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
-import { currentPause, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel } from '../db/channels.js';
+import { currentPause, currentPauses, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel, type ChannelPause } from '../db/channels.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
 import type { DeliveryRow } from '../db/schema.js';
@@ -100,8 +100,8 @@ export interface DeliveryView {
   /** Manual hand-off: the bundle's files and their download URLs. */
   bundleFiles?: { name: string; mediaId: string; spec: string; purpose: string; url: string }[];
   /**
-   * The pause of its channel the delivery waits for (one delivery, and the answer to a retry);
-   * absent when the channel is not paused or the pause does not hold this delivery.
+   * The pause of its channel the delivery waits for (the list, one delivery, and the answer to a
+   * retry); absent when the channel is not paused or the pause does not hold this delivery.
    */
   channelHold?: ChannelHold;
 }
@@ -199,8 +199,16 @@ export class DeliveryService {
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    // The pauses of the page's channels in one read (a page of 1,000 deliveries is not 1,000 reads).
+    const pauses = await currentPauses(
+      this.ctx.db,
+      page.filter((r) => heldByPause(r.state, undefined)).map((r) => r.channel_id),
+    );
     return {
-      items: page.map(({ page_at: _key, ...r }) => this.view(r)),
+      items: page.map(({ page_at: _key, ...r }) => {
+        const pause = heldByPause(r.state, undefined) ? pauses.get(r.channel_id) : undefined;
+        return this.view(r, pause ? { channelHold: this.holdOf(r.channel_id, pause) } : {});
+      }),
       counts,
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.page_at, id: last.id }) : null,
     };
@@ -350,7 +358,11 @@ export class DeliveryService {
   /** The channel's pause as a delivery waits for it, or null when the channel is not held. */
   private async channelHold(channelId: string): Promise<ChannelHold | null> {
     const pause = await currentPause(this.ctx.db, channelId);
-    if (!pause) return null;
+    return pause ? this.holdOf(channelId, pause) : null;
+  }
+
+  /** A pause of a delivery's channel as the delivery waits for it: who, when, why, and how it goes out, in both languages. */
+  private holdOf(channelId: string, pause: ChannelPause): ChannelHold {
     const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
     const at = chinaTime(pause.at.toISOString());
     const by = pausedBy(pause.by);
@@ -654,6 +666,8 @@ export class DeliveryService {
  * unconfirmed one waits when its reconciling attempt found it. A take-down, a post whose status
  * govpub is asking the platform for, a hand-off, a delivery being sent now and a finished one go on
  * regardless; a failed one waits for operations (the answer to its retry names the pause).
+ * Without `waitingFor` (the list asks no workflow) the state decides alone: an unconfirmed delivery
+ * is named held only when read on its own.
  */
 function heldByPause(state: DeliveryState, waitingFor: DeliveryStatus['waitingFor'] | undefined): boolean {
   if (state === 'unconfirmed') return waitingFor === 'channel';

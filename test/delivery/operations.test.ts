@@ -100,6 +100,8 @@ describe('operations on deliveries', () => {
     const channel = channels.body.channels.find((c: { id: string }) => c.id === 'wechat_oa:blzw');
     expect(channel.paused).toBe(true);
     expect(channel.pausedReason).toMatch(/needs reconnect/);
+    // The channel list says govpub held it itself, and when: the hold's own time.
+    expect(channel).toMatchObject({ pausedBy: 'system', pausedAt: heldShown.body.channelHold.pausedAt });
     expect(JSON.stringify(channels.body)).not.toContain(good);
     // An operator's pause does not overwrite the hold (its reason is what marks the credentials invalid).
     const pauseHeld = await call('POST', `/api/channels/${encodeURIComponent('wechat_oa:blzw')}/pause`, tokens.ops, { reason: '例行检查' });
@@ -242,14 +244,31 @@ describe('operations on deliveries', () => {
     // A delivery the pause does not hold (the portal's, live) names none.
     const portal = await deliveryOf(id, 'portal:zwgk-zcwj-zcjd-wz', (d) => d.state === 'live');
     expect((await call('GET', `/api/deliveries/${portal.id}`, tokens.ops)).body).not.toHaveProperty('channelHold');
+    // The list names the same hold on the held delivery, and none on the portal's.
+    const listed = (await call('GET', `/api/deliveries?package=${id}`, tokens.ops)).body.items as { id: string; channelHold?: unknown }[];
+    expect(listed.find((d) => d.id === waiting.id)?.channelHold).toEqual(shown.body.channelHold);
+    expect(listed.find((d) => d.id === portal.id)).not.toHaveProperty('channelHold');
+    // The channel list says who paused the channel and when.
+    const pausedChannel = async () =>
+      (await call('GET', '/api/channels?platform=weibo', tokens.ops)).body.channels.find((c: { id: string }) => c.id === 'weibo:blfb-wb');
+    expect(await pausedChannel()).toMatchObject({ paused: true, pausedReason: '账号年检中', pausedAt: paused.body.pausedAt, pausedBy: 'ops-duty' });
     // The OpenAPI document has it, optional (left out when the channel is not paused).
     const view = (await call('GET', '/api/openapi.json', tokens.ops)).body.components.schemas.DeliveryView;
     expect(view.properties.channelHold.properties).toHaveProperty('messageZh');
     expect(view.properties.channelHold.description).toMatch(/GET \/api\/deliveries\/:id/);
     expect(view.required).not.toContain('channelHold');
+    const document = (await call('GET', '/api/openapi.json', tokens.ops)).body;
+    const listItems = document.paths['/api/deliveries'].get.responses['200'].content['application/json'].schema;
+    expect(listItems.description).toMatch(/carries `channelHold`/);
+    const channelItem = document.paths['/api/channels'].get.responses['200'].content['application/json'].schema.properties.channels.items;
+    expect(channelItem.properties).toHaveProperty('pausedAt');
+    expect(channelItem.properties.pausedBy.description).toMatch(/`system`/);
+    expect(channelItem.required).toEqual(expect.arrayContaining(['pausedAt', 'pausedBy']));
     expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/resume`, tokens.ops)).status).toBe(200);
+    expect(await pausedChannel()).toMatchObject({ paused: false, pausedAt: null, pausedBy: null });
     await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'live', 60_000);
     expect((await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body).not.toHaveProperty('channelHold');
+    expect((await call('GET', `/api/deliveries?package=${id}`, tokens.ops)).body.items.some((d: object) => 'channelHold' in d)).toBe(false);
     const audit = await app.db
       .selectFrom('audit_log')
       .select(['action', 'actor'])
