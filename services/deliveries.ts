@@ -380,8 +380,8 @@ export class DeliveryService {
         : `Channel ${channelId} (${name}) is paused (by ${by.en} at ${at}, Beijing time; reason: "${pause.reason ?? 'none given'}"). ` +
           `This delivery waits for the channel and goes out once it is resumed (${resume}).`,
       messageZh: credentialsRefused
-        ? `渠道“${name}”因平台拒绝该账号的凭据已被暂停。本条投递将等待该渠道恢复，在此之前不会发出：请先更新凭据或重新授权账号，再恢复渠道（“恢复渠道”或 ${resume}）。`
-        : `渠道“${name}”已于 ${at}（北京时间）由 ${by.zh} 暂停，原因：${pause.reason ?? '未写明'}。本条投递将等待该渠道恢复后再发出（“恢复渠道”或 ${resume}）。`,
+        ? `渠道“${name}”因平台拒绝该账号的凭据已被暂停。本条投递将等待该渠道恢复，在此之前不会发出：请先更新凭据或重新授权账号，再点击「恢复渠道」（命令行：${resume}）。`
+        : `渠道“${name}”已于 ${at}（北京时间）由 ${by.zh} 暂停，原因：${pause.reason ?? '未写明'}。本条投递将等待该渠道恢复后再发出（点击「恢复渠道」，命令行：${resume}）。`,
     };
   }
 
@@ -501,8 +501,8 @@ export class DeliveryService {
         zh:
           `渠道“${name}”已于 ${at}（北京时间）由 ${byZh} 暂停，原因：${reasonZh}。本次未做任何更改。` +
           (heldForCredentials
-            ? '请先重新授权或更新该账号的凭据，再恢复渠道。'
-            : `如需以新的原因暂停，请先恢复该渠道（“恢复渠道”或 govpub channels resume ${channelId}），再重新暂停；否则保持暂停即可。`),
+            ? `请先重新授权或更新该账号的凭据，再点击「恢复渠道」（命令行：govpub channels resume ${channelId}）。`
+            : `如需以新的原因暂停，请先点击「恢复渠道」（命令行：govpub channels resume ${channelId}），再重新暂停；否则保持暂停即可。`),
       },
     );
   }
@@ -600,9 +600,10 @@ export class DeliveryService {
       {
         zh:
           `渠道“${name}”（${channelId}）没有暂停，无需恢复，本次未做任何更改` +
-          (last ? `（该渠道最近一次由 ${byZh} 于 ${at}（北京时间）恢复）。` : '。') +
-          '请核对渠道编号：已暂停的渠道可在“渠道状态”页面或 GET /api/channels?paused=true 查看。' +
-          '如需让等待该渠道的某条投递立即重试，请使用“重试”或 govpub deliveries retry <投递编号>。',
+          // From the console the channel was shown paused, so someone resumed it since (named here); a wrong id comes from the command line.
+          (last ? `（该渠道最近一次由 ${byZh} 于 ${at}（北京时间）恢复）。用命令行操作时，请核对渠道编号是否为您要恢复的渠道` : '。请核对渠道编号') +
+          '（已暂停的渠道见「渠道状态」页面，或 GET /api/channels?paused=true）。' +
+          '如需让等待该渠道的某条投递立即重试，请在投递详情中点击「重试」（命令行：govpub deliveries retry <投递编号>）。',
       },
     );
   }
@@ -648,7 +649,7 @@ export class DeliveryService {
       {
         zh:
           `渠道“${channel.name}”仍保持暂停：刚刚向平台核实，平台仍拒绝该账号的凭据。${platformSays ?? ''}本次未恢复，等待中的投递不会发出。` +
-          `请先更新${secrets.length > 0 ? `密钥 ${secrets.join('、')}（密钥文件 GOVPUB_SECRETS_FILE 或环境变量）` : '该账号的凭据'}，或重新授权账号并更新令牌，再点击「恢复渠道」。`,
+          `请先更新${secrets.length > 0 ? `密钥 ${secrets.join('、')}（密钥文件 GOVPUB_SECRETS_FILE 或环境变量）` : '该账号的凭据'}，或重新授权账号并更新令牌，再点击「恢复渠道」（命令行：govpub channels resume ${channelId}）。`,
       },
     );
   }
@@ -677,6 +678,6 @@ function heldByPause(state: DeliveryState, waitingFor: DeliveryStatus['waitingFo
 /** Who paused a channel, in words: govpub itself, a user by name, or unknown to the audit trail. */
 function pausedBy(by: string | null): { en: string; zh: string } {
   if (by === 'system') return { en: 'govpub itself', zh: 'govpub 系统自动' };
-  if (by === null) return { en: 'someone the audit trail does not name', zh: '（审计记录中未找到）' };
+  if (by === null) return { en: 'someone the audit trail does not name', zh: '审计记录未写明的人' };
   return { en: by, zh: by };
 }

@@ -134,7 +134,7 @@ describe('govpub deliveries retry and show', () => {
       });
       const zh = await runCli(['deliveries', 'retry', failed.id], { ...env, GOVPUB_LANG: 'zh' });
       expect(zh.code, zh.stderr).toBe(0);
-      expect(zh.stdout).toContain('本条投递将等待该渠道恢复后再发出（“恢复渠道”或 govpub channels resume wechat_oa:blfb）。');
+      expect(zh.stdout).toContain('本条投递将等待该渠道恢复后再发出（点击「恢复渠道」，命令行：govpub channels resume wechat_oa:blfb）。');
 
       // Looked at later, the waiting delivery says the same: why it waits, who paused its channel, when and why.
       await expect.poll(async () => (await deliveryOf(id, channel)).waitingFor, { timeout: 60_000, interval: 300 }).toBe('channel');

@@ -291,7 +291,8 @@ describe('operations on deliveries', () => {
     expect(second.body.error.message).toContain(`already paused: by ops-duty at ${at} (Beijing time), reason: "账号年检中"`);
     expect(second.body.error.message).toMatch(/resume it first \(POST \/api\/channels\/weibo%3Ajkbl-wb\/resume or `govpub channels resume weibo:jkbl-wb`\)/);
     expect(second.body.error.messageZh).toContain(`已于 ${at}（北京时间）由 ops-duty 暂停，原因：账号年检中。本次未做任何更改。`);
-    expect(second.body.error.messageZh).toContain('请先恢复该渠道');
+    // The console's button first, then the command for the command line.
+    expect(second.body.error.messageZh).toContain('请先点击「恢复渠道」（命令行：govpub channels resume weibo:jkbl-wb），再重新暂停');
 
     // The first pause stands as it was written: its reason, its time, one audit entry.
     const listed = await call('GET', '/api/channels?platform=weibo&paused=true', tokens.ops);
@@ -321,6 +322,16 @@ describe('operations on deliveries', () => {
     expect(retaken.status).toBe(200);
     expect(retaken.body.reason).toBe('夜间维护');
     expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.opsNight)).status).toBe(200);
+
+    // A second resume, as the console sends it when a colleague was quicker: the sentence names the
+    // colleague, leaves checking the id to the command line, and names the console's 重试 first.
+    const again = await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('channel_not_paused');
+    expect(again.body.error.messageZh).toMatch(
+      /（该渠道最近一次由 ops-night 于 .+（北京时间）恢复）。用命令行操作时，请核对渠道编号是否为您要恢复的渠道（已暂停的渠道见「渠道状态」页面/,
+    );
+    expect(again.body.error.messageZh).toContain('请在投递详情中点击「重试」（命令行：govpub deliveries retry <投递编号>）。');
   });
 
   it('tells the editor in plain words what a platform cannot take; operations skip it with a reason', async () => {
