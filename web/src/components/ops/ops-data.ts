@@ -4,7 +4,7 @@
  * looks on the board, how a cursor list is read to its end.
  */
 import { api, query } from '../../api';
-import { DELIVERY_STATE_COLOURS, DELIVERY_STATE_LABELS } from '../../labels';
+import { DELIVERY_STATE_COLOURS, DELIVERY_STATE_LABELS, formatTime } from '../../labels';
 import { actionUrgency, type DeliveryState } from '../../../../domain/delivery-state';
 
 export type { DeliveryState };
@@ -51,6 +51,8 @@ export interface DeliveryItem {
   /** When the release planned it (the list carries it; the SSE event does not). */
   createdAt?: string;
   updatedAt: string;
+  /** When its channel's pause holds it: it waits for the resume (the list and one delivery; the SSE event does not carry it). */
+  channelHold?: ChannelHold;
 }
 
 /** One delivery as GET /api/deliveries/:id answers: everything, plus what it waits for and its payload. */
@@ -66,8 +68,6 @@ export interface DeliveryDetail extends DeliveryItem {
   waitingFor?: string;
   payload?: unknown;
   bundleFiles?: BundleFile[];
-  /** When the channel's pause holds the delivery (a retry's answer and GET /api/deliveries/:id): it waits for the resume. */
-  channelHold?: ChannelHold;
 }
 
 /** A pause a delivery waits for (mirrors services/deliveries.ts ChannelHold): it goes out once the channel is resumed. */
@@ -108,6 +108,9 @@ export interface ChannelItem {
   ref: string;
   paused: boolean;
   pausedReason: string | null;
+  /** When it was paused, and by whom (a user's name; `system`: govpub itself); null when not paused. */
+  pausedAt?: string | null;
+  pausedBy?: string | null;
   health?: ChannelHealth;
 }
 
@@ -288,8 +291,40 @@ export function resumeOutcome(channelName: string, answer: ResumeAnswer): { type
   return { type: 'success', message: `已恢复渠道“${channelName}”，${woken}${answer.noteZh ?? ''}` };
 }
 
-/** A channel's pause, whichever of the two places the server keeps it in. */
-export function channelPaused(c: ChannelItem): { paused: boolean; reason: string | null; refusedCredentials: boolean } {
+export interface ChannelPauseShown {
+  paused: boolean;
+  reason: string | null;
+  refusedCredentials: boolean;
+  /** When and by whom (see ChannelItem); null when the server does not say. */
+  at: string | null;
+  by: string | null;
+}
+
+/**
+ * A channel's pause, whichever of the two places the server keeps it in. Held for refused
+ * credentials: the credential state says so where this API process can read the secrets, and a
+ * pause govpub set itself (`system`) is only ever that hold, so it reads as one where it cannot
+ * (credential `unknown`, or a secret taken away while it is being fixed), never as the raw English reason.
+ */
+export function channelPaused(c: ChannelItem): ChannelPauseShown {
   const paused = c.health?.paused ?? c.paused;
-  return { paused, reason: c.health?.pausedReason ?? c.pausedReason, refusedCredentials: paused && c.health?.credential === 'invalid' };
+  return {
+    paused,
+    reason: c.health?.pausedReason ?? c.pausedReason,
+    refusedCredentials: paused && (c.health?.credential === 'invalid' || c.pausedBy === 'system'),
+    at: paused ? (c.pausedAt ?? null) : null,
+    by: paused ? (c.pausedBy ?? null) : null,
+  };
+}
+
+/** Who paused a channel, as an operator reads it: a colleague by name, or govpub itself (a hold after refused credentials). */
+export function pausedByText(by: string | null): string {
+  if (by === 'system') return 'govpub 系统自动';
+  return by ?? '审计记录未写明的人';
+}
+
+/** Who paused a channel and when, in Beijing time as the console shows every time: 由 王伟 于 2026-12-04 09:30 暂停; '' when the server does not say. */
+export function pauseOriginText(pause: Pick<ChannelPauseShown, 'at' | 'by'>): string {
+  if (!pause.at) return '';
+  return `由 ${pausedByText(pause.by)} 于 ${formatTime(pause.at)} 暂停`;
 }
