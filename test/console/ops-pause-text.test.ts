@@ -1,18 +1,12 @@
 /**
- * How the operations pages word a channel's pause (web/src/components/ops/ops-data.ts): who paused
+ * How the operations pages word a channel's pause (web/src/components/ops/channel-pause.ts): who paused
  * it and when, in Beijing time, and govpub's own hold after refused credentials in Chinese with what
  * to do, whatever the API process can tell of the secrets.
  */
 import { describe, expect, it } from 'vitest';
-import { channelPaused, pauseOriginText, pauseReasonText, type ChannelItem } from '../../web/src/components/ops/ops-data.js';
+import { channelPaused, pauseOriginText, pauseReasonText, type PausableChannel } from '../../web/src/components/ops/channel-pause.js';
 
-const channel = (over: Partial<ChannelItem>): ChannelItem => ({
-  id: 'wechat_oa:blfb',
-  platform: 'wechat_oa',
-  kind: 'new_media_account',
-  name: '碑林发布',
-  publishing: 'api',
-  ref: 'blfb',
+const channel = (over: Partial<PausableChannel>): PausableChannel => ({
   paused: false,
   pausedReason: null,
   ...over,
@@ -41,7 +35,7 @@ describe('a paused channel as operations read it', () => {
             pausedReason: reason,
             pausedBy: 'system',
             pausedAt: '2026-12-04T01:30:00.000Z',
-            health: { endpoint: null, credential, lastSuccessAt: null, lastFailureAt: null, paused: true, pausedReason: reason },
+            health: { credential, paused: true, pausedReason: reason },
           }),
         ),
       );
