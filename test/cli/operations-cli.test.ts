@@ -151,6 +151,12 @@ describe('govpub deliveries retry and show', () => {
       expect(shownJson.code, shownJson.stderr).toBe(0);
       const retriedHold = JSON.parse(json.stdout).channelHold;
       expect(JSON.parse(shownJson.stdout).channelHold).toEqual(retriedHold);
+      // The list marks it held too, with who paused the channel.
+      const listed = await runCli(['deliveries', 'list', '--package', id], env);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(/^id\s+channel\s+package\s+state\s+task\s+attempts\s+held\s+error$/m);
+      expect(listed.stdout).toMatch(new RegExp(`^${failed.id.slice(0, 8)}\\s+wechat_oa:blfb\\s+.*\\bpending\\s+\\d+\\s+paused by cli-ops-duty`, 'm'));
+      expect(listed.stdout).toMatch(/^\S+\s+portal:zwgk-zcwj-zcjd-wz\s+\S+\s+live\s+\d+\s*$/m);
 
       const resumed = await runCli(['channels', 'resume', channel], env);
       expect(resumed.code, resumed.stderr).toBe(0);
