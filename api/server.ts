@@ -19,7 +19,7 @@ import Fastify, {
   type HTTPMethods,
   type RouteOptions,
 } from 'fastify';
-import { channelPauses } from '../db/channels.js';
+import { currentPauses } from '../db/channels.js';
 import { userById } from '../db/tokens.js';
 import { pingDatabase } from '../db/connect.js';
 import { packageMediaIds } from '../domain/package-media.js';
@@ -523,21 +523,24 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   const channelHealth = channelHealthReader(ctx.db, ctx.registry, options.console ?? {});
   route('GET', '/api/channels', routes.listChannels, async (request) => {
     const q = request.query;
-    const paused = await channelPauses(ctx.db);
+    const paused = await currentPauses(ctx.db);
     const info = options.channelInfo ? await options.channelInfo() : () => ({});
     const mine = q.scope === 'mine' ? targetableChannelIds(ctx.registry, await unitUserOf(actorOf(request))) : 'all';
     const channels = channelsWithOwners(ctx.registry)
       .filter((c) => mine === 'all' || mine.has(c.id))
       .filter((c) => !q.platform || c.platform === q.platform)
-      .filter((c) => q.paused === undefined || Boolean(paused.get(c.id)?.paused_at) === q.paused);
+      .filter((c) => q.paused === undefined || paused.has(c.id) === q.paused);
     const health = await channelHealth(channels);
     return {
       channels: channels.map((c) => {
         const extra = info(c.id) as { health?: Record<string, unknown> };
+        const pause = paused.get(c.id);
         return {
           ...c,
-          paused: Boolean(paused.get(c.id)?.paused_at),
-          pausedReason: paused.get(c.id)?.paused_reason ?? null,
+          paused: pause !== undefined,
+          pausedReason: pause?.reason ?? null,
+          pausedAt: pause?.at.toISOString() ?? null,
+          pausedBy: pause?.by ?? null,
           ...extra,
           health: { ...extra.health, ...health.get(c.id) },
         };

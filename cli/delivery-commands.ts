@@ -96,9 +96,11 @@ export function registerDeliveryCommands(program: Command): void {
         state: d.state,
         task: d.task,
         attempts: d.attempts,
+        // Held by its channel's pause: waiting for `channels resume`, not for an attempt (`show` says who paused it, when and why).
+        held: d.channelHold ? (d.channelHold.credentialsRefused ? 'credentials refused' : `paused by ${d.channelHold.by ?? '?'}`) : null,
         error: d.errorMessage?.slice(0, 60),
       })),
-      ['id', 'channel', 'package', 'state', 'task', 'attempts', 'error'],
+      ['id', 'channel', 'package', 'state', 'task', 'attempts', 'held', 'error'],
     );
     console.log(
       `\n${

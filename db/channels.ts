@@ -35,31 +35,51 @@ export async function pausedReason(db: Kysely<DB>, channelId: string): Promise<s
   return channel?.paused_at ? (channel.paused_reason ?? 'paused by operations') : null;
 }
 
+/** A channel's pause: when, why, and who set it (a user's name, `system` for govpub's own hold, null when the audit trail does not say). */
+export interface ChannelPause {
+  at: Date;
+  reason: string | null;
+  by: string | null;
+}
+
 /**
  * The pause a channel is under now, with who set it: the actor of its latest `channel_paused`
  * audit entry (written in the same transaction as every pause), by user name when a user, `system`
  * when govpub held it itself; null when the channel is not paused. `lock`: the channel's row is
  * locked until the transaction ends (a pause decided on what was read here cannot race another).
  */
-export async function currentPause(
-  db: Kysely<DB>,
-  channelId: string,
-  options: { lock?: boolean } = {},
-): Promise<{ at: Date; reason: string | null; by: string | null } | null> {
-  let read = db.selectFrom('channels').select(['paused_at', 'paused_reason']).where('id', '=', channelId);
-  if (options.lock) read = read.forUpdate();
-  const channel = await read.executeTakeFirst();
-  if (!channel?.paused_at) return null;
-  const entry = await db
-    .selectFrom('audit_log')
-    .leftJoin('users', 'users.id', 'audit_log.actor')
-    .select(['audit_log.actor', 'users.name'])
-    .where('audit_log.channel_id', '=', channelId)
-    .where('audit_log.action', '=', 'channel_paused')
-    .orderBy('audit_log.id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return { at: channel.paused_at, reason: channel.paused_reason, by: entry ? (entry.name ?? entry.actor) : null };
+export async function currentPause(db: Kysely<DB>, channelId: string, options: { lock?: boolean } = {}): Promise<ChannelPause | null> {
+  if (options.lock) await db.selectFrom('channels').select('id').where('id', '=', channelId).forUpdate().execute();
+  return (await currentPauses(db, [channelId])).get(channelId) ?? null;
+}
+
+/**
+ * The pauses of the given channels (every channel when `channelIds` is left out), by channel id;
+ * a channel that is not paused is not in the map. One query, however many channels: lists that
+ * name a pause on each of their rows read them here, not one channel at a time.
+ */
+export async function currentPauses(db: Kysely<DB>, channelIds?: readonly string[]): Promise<Map<string, ChannelPause>> {
+  if (channelIds?.length === 0) return new Map();
+  let read = db
+    .selectFrom('channels')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('audit_log')
+          .select('audit_log.actor')
+          .whereRef('audit_log.channel_id', '=', 'channels.id')
+          .where('audit_log.action', '=', 'channel_paused')
+          .orderBy('audit_log.id', 'desc')
+          .limit(1)
+          .as('pauser'),
+      (join) => join.onTrue(),
+    )
+    .leftJoin('users', 'users.id', 'pauser.actor')
+    .select(['channels.id', 'channels.paused_at', 'channels.paused_reason', 'pauser.actor', 'users.name'])
+    .where('channels.paused_at', 'is not', null);
+  if (channelIds) read = read.where('channels.id', 'in', [...new Set(channelIds)]);
+  const rows = await read.execute();
+  return new Map(rows.map((r) => [r.id, { at: r.paused_at!, reason: r.paused_reason, by: r.actor === null ? null : (r.name ?? r.actor) }] as const));
 }
 
 /**

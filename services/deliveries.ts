@@ -11,7 +11,7 @@ import type { Actor } from '../domain/package-rules.js';
 import { postedAtProblem, postedAtTimeProblem, requireAllowed } from '../domain/commands.js';
 import { findAccount, findChannel, isSecretRef, listChannels } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
-import { currentPause, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel } from '../db/channels.js';
+import { currentPause, currentPauses, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel, type ChannelPause } from '../db/channels.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
 import type { DeliveryRow } from '../db/schema.js';
@@ -100,8 +100,8 @@ export interface DeliveryView {
   /** Manual hand-off: the bundle's files and their download URLs. */
   bundleFiles?: { name: string; mediaId: string; spec: string; purpose: string; url: string }[];
   /**
-   * The pause of its channel the delivery waits for (one delivery, and the answer to a retry);
-   * absent when the channel is not paused or the pause does not hold this delivery.
+   * The pause of its channel the delivery waits for (the list, one delivery, and the answer to a
+   * retry); absent when the channel is not paused or the pause does not hold this delivery.
    */
   channelHold?: ChannelHold;
 }
@@ -199,8 +199,16 @@ export class DeliveryService {
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    // The pauses of the page's channels in one read (a page of 1,000 deliveries is not 1,000 reads).
+    const pauses = await currentPauses(
+      this.ctx.db,
+      page.filter((r) => heldByPause(r.state, undefined)).map((r) => r.channel_id),
+    );
     return {
-      items: page.map(({ page_at: _key, ...r }) => this.view(r)),
+      items: page.map(({ page_at: _key, ...r }) => {
+        const pause = heldByPause(r.state, undefined) ? pauses.get(r.channel_id) : undefined;
+        return this.view(r, pause ? { channelHold: this.holdOf(r.channel_id, pause) } : {});
+      }),
       counts,
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.page_at, id: last.id }) : null,
     };
@@ -350,7 +358,11 @@ export class DeliveryService {
   /** The channel's pause as a delivery waits for it, or null when the channel is not held. */
   private async channelHold(channelId: string): Promise<ChannelHold | null> {
     const pause = await currentPause(this.ctx.db, channelId);
-    if (!pause) return null;
+    return pause ? this.holdOf(channelId, pause) : null;
+  }
+
+  /** A pause of a delivery's channel as the delivery waits for it: who, when, why, and how it goes out, in both languages. */
+  private holdOf(channelId: string, pause: ChannelPause): ChannelHold {
     const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
     const at = chinaTime(pause.at.toISOString());
     const by = pausedBy(pause.by);
@@ -368,8 +380,8 @@ export class DeliveryService {
         : `Channel ${channelId} (${name}) is paused (by ${by.en} at ${at}, Beijing time; reason: "${pause.reason ?? 'none given'}"). ` +
           `This delivery waits for the channel and goes out once it is resumed (${resume}).`,
       messageZh: credentialsRefused
-        ? `渠道“${name}”因平台拒绝该账号的凭据已被暂停。本条投递将等待该渠道恢复，在此之前不会发出：请先更新凭据或重新授权账号，再恢复渠道（“恢复渠道”或 ${resume}）。`
-        : `渠道“${name}”已于 ${at}（北京时间）由 ${by.zh} 暂停，原因：${pause.reason ?? '未写明'}。本条投递将等待该渠道恢复后再发出（“恢复渠道”或 ${resume}）。`,
+        ? `渠道“${name}”因平台拒绝该账号的凭据已被暂停。本条投递将等待该渠道恢复，在此之前不会发出：请先更新凭据或重新授权账号，再点击「恢复渠道」（命令行：${resume}）。`
+        : `渠道“${name}”已于 ${at}（北京时间）由 ${by.zh} 暂停，原因：${pause.reason ?? '未写明'}。本条投递将等待该渠道恢复后再发出（点击「恢复渠道」，命令行：${resume}）。`,
     };
   }
 
@@ -489,8 +501,8 @@ export class DeliveryService {
         zh:
           `渠道“${name}”已于 ${at}（北京时间）由 ${byZh} 暂停，原因：${reasonZh}。本次未做任何更改。` +
           (heldForCredentials
-            ? '请先重新授权或更新该账号的凭据，再恢复渠道。'
-            : `如需以新的原因暂停，请先恢复该渠道（“恢复渠道”或 govpub channels resume ${channelId}），再重新暂停；否则保持暂停即可。`),
+            ? `请先重新授权或更新该账号的凭据，再点击「恢复渠道」（命令行：govpub channels resume ${channelId}）。`
+            : `如需以新的原因暂停，请先点击「恢复渠道」（命令行：govpub channels resume ${channelId}），再重新暂停；否则保持暂停即可。`),
       },
     );
   }
@@ -588,9 +600,10 @@ export class DeliveryService {
       {
         zh:
           `渠道“${name}”（${channelId}）没有暂停，无需恢复，本次未做任何更改` +
-          (last ? `（该渠道最近一次由 ${byZh} 于 ${at}（北京时间）恢复）。` : '。') +
-          '请核对渠道编号：已暂停的渠道可在“渠道状态”页面或 GET /api/channels?paused=true 查看。' +
-          '如需让等待该渠道的某条投递立即重试，请使用“重试”或 govpub deliveries retry <投递编号>。',
+          // From the console the channel was shown paused, so someone resumed it since (named here); a wrong id comes from the command line.
+          (last ? `（该渠道最近一次由 ${byZh} 于 ${at}（北京时间）恢复）。用命令行操作时，请核对渠道编号是否为您要恢复的渠道` : '。请核对渠道编号') +
+          '（已暂停的渠道见「渠道状态」页面，或 GET /api/channels?paused=true）。' +
+          '如需让等待该渠道的某条投递立即重试，请在投递详情中点击「重试」（命令行：govpub deliveries retry <投递编号>）。',
       },
     );
   }
@@ -636,7 +649,7 @@ export class DeliveryService {
       {
         zh:
           `渠道“${channel.name}”仍保持暂停：刚刚向平台核实，平台仍拒绝该账号的凭据。${platformSays ?? ''}本次未恢复，等待中的投递不会发出。` +
-          `请先更新${secrets.length > 0 ? `密钥 ${secrets.join('、')}（密钥文件 GOVPUB_SECRETS_FILE 或环境变量）` : '该账号的凭据'}，或重新授权账号并更新令牌，再点击「恢复渠道」。`,
+          `请先更新${secrets.length > 0 ? `密钥 ${secrets.join('、')}（密钥文件 GOVPUB_SECRETS_FILE 或环境变量）` : '该账号的凭据'}，或重新授权账号并更新令牌，再点击「恢复渠道」（命令行：govpub channels resume ${channelId}）。`,
       },
     );
   }
@@ -654,6 +667,8 @@ export class DeliveryService {
  * unconfirmed one waits when its reconciling attempt found it. A take-down, a post whose status
  * govpub is asking the platform for, a hand-off, a delivery being sent now and a finished one go on
  * regardless; a failed one waits for operations (the answer to its retry names the pause).
+ * Without `waitingFor` (the list asks no workflow) the state decides alone: an unconfirmed delivery
+ * is named held only when read on its own.
  */
 function heldByPause(state: DeliveryState, waitingFor: DeliveryStatus['waitingFor'] | undefined): boolean {
   if (state === 'unconfirmed') return waitingFor === 'channel';
@@ -663,6 +678,6 @@ function heldByPause(state: DeliveryState, waitingFor: DeliveryStatus['waitingFo
 /** Who paused a channel, in words: govpub itself, a user by name, or unknown to the audit trail. */
 function pausedBy(by: string | null): { en: string; zh: string } {
   if (by === 'system') return { en: 'govpub itself', zh: 'govpub 系统自动' };
-  if (by === null) return { en: 'someone the audit trail does not name', zh: '（审计记录中未找到）' };
+  if (by === null) return { en: 'someone the audit trail does not name', zh: '审计记录未写明的人' };
   return { en: by, zh: by };
 }

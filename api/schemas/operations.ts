@@ -87,6 +87,11 @@ export const ChannelList = Type.Object(
         ref: Type.String(),
         paused: Type.Boolean(),
         pausedReason: nullableString,
+        pausedAt: Type.Union([timestamp, Type.Null()], { description: 'When the channel was paused; null when it is not paused' }),
+        pausedBy: Type.Union([Type.String(), Type.Null()], {
+          description:
+            'Who paused it: a user name, or `system` (govpub itself, after the platform refused the credentials); null when it is not paused or the audit trail does not name anyone',
+        }),
         health: Type.Optional(ChannelHealth),
       }),
       { description: 'Each channel, plus its base URL, endpoint health and limits where known (never secrets)' },
@@ -160,7 +165,7 @@ export const DeliveryView = Type.Object(
         },
         {
           description:
-            'One delivery (GET /api/deliveries/:id) and the answer to a retry: the delivery waits for this pause of its channel and is not sent until the channel is resumed (message and messageZh say so and why). Absent when the channel is not paused, and for deliveries a pause does not hold (finished, failed (its retry names the pause), a hand-off, a take-down, a post whose status is being asked)',
+            'The list (GET /api/deliveries), one delivery (GET /api/deliveries/:id) and the answer to a retry: the delivery waits for this pause of its channel and is not sent until the channel is resumed (message and messageZh say so and why). Absent when the channel is not paused, and for deliveries a pause does not hold (finished, failed (its retry names the pause), a hand-off, a take-down, a post whose status is being asked). The list decides by state alone: an unconfirmed delivery the pause holds carries it only in GET /api/deliveries/:id',
         },
       ),
     ),
@@ -174,7 +179,7 @@ export const DeliveryList = Type.Object(
     counts: Type.Record(Type.String(), Type.Integer(), { description: 'Deliveries per state (all states, same filters but state)' }),
     nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' }),
   },
-  { description: 'Deliveries, most recently changed first' },
+  { description: "Deliveries, most recently changed first; each one held by its channel's pause carries `channelHold` (who paused the channel, when, why)" },
 );
 
 export const AuditEntries = Type.Object(
@@ -226,7 +231,8 @@ export const operationsRoutes = {
   ),
 
   listDeliveries: {
-    summary: 'Deliveries (one per package revision × channel), newest change first, with counts per state',
+    summary:
+      "Deliveries (one per package revision × channel), newest change first, with counts per state; a delivery held by its channel's pause carries `channelHold`",
     tags: tags.operations,
     querystring: DeliveryListQuery,
     response: { 200: DeliveryList },

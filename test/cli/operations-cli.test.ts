@@ -134,7 +134,7 @@ describe('govpub deliveries retry and show', () => {
       });
       const zh = await runCli(['deliveries', 'retry', failed.id], { ...env, GOVPUB_LANG: 'zh' });
       expect(zh.code, zh.stderr).toBe(0);
-      expect(zh.stdout).toContain('本条投递将等待该渠道恢复后再发出（“恢复渠道”或 govpub channels resume wechat_oa:blfb）。');
+      expect(zh.stdout).toContain('本条投递将等待该渠道恢复后再发出（点击「恢复渠道」，命令行：govpub channels resume wechat_oa:blfb）。');
 
       // Looked at later, the waiting delivery says the same: why it waits, who paused its channel, when and why.
       await expect.poll(async () => (await deliveryOf(id, channel)).waitingFor, { timeout: 60_000, interval: 300 }).toBe('channel');
@@ -151,6 +151,12 @@ describe('govpub deliveries retry and show', () => {
       expect(shownJson.code, shownJson.stderr).toBe(0);
       const retriedHold = JSON.parse(json.stdout).channelHold;
       expect(JSON.parse(shownJson.stdout).channelHold).toEqual(retriedHold);
+      // The list marks it held too, with who paused the channel.
+      const listed = await runCli(['deliveries', 'list', '--package', id], env);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(/^id\s+channel\s+package\s+state\s+task\s+attempts\s+held\s+error$/m);
+      expect(listed.stdout).toMatch(new RegExp(`^${failed.id.slice(0, 8)}\\s+wechat_oa:blfb\\s+.*\\bpending\\s+\\d+\\s+paused by cli-ops-duty`, 'm'));
+      expect(listed.stdout).toMatch(/^\S+\s+portal:zwgk-zcwj-zcjd-wz\s+\S+\s+live\s+\d+\s*$/m);
 
       const resumed = await runCli(['channels', 'resume', channel], env);
       expect(resumed.code, resumed.stderr).toBe(0);

@@ -13,10 +13,14 @@
  * - 人工发布任务: a posted time still to come is refused beside its field; a hand-off a colleague
  *   confirmed first (409) is said and leaves the list, and in the drawer shows 已上线;
  * - a paused channel with many waiting deliveries: 渠道状态's 查看投递 opens the board filtered to
- *   that channel (the address keeps it), its packages paged, no other channel's cells among them.
+ *   that channel (the address keeps it), its packages paged, no other channel's cells among them;
+ * - a delivery a colleague's pause holds: the board marks it 渠道已暂停, the drawer and 渠道状态 say
+ *   who paused the channel and when (Beijing time), and while 重试 runs the drawer's other actions
+ *   wait for its answer.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chinaTime } from '../../domain/compliance/check-context.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
 import { expectAccessible } from './axe.js';
@@ -269,6 +273,71 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
       await expectAccessible(page, 'ops:board filtered to one channel');
     } finally {
       await close();
+    }
+  });
+
+  it("a delivery a colleague's pause holds: marked on the board, who paused it and when in the drawer and on 渠道状态; while 重试 runs the other actions wait", async () => {
+    // (the first test left this channel running, its fault cleared)
+    const pause = await system.api<{ pausedAt: string }>(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(WEIBO)}/pause`, {
+      reason: '微博账号迁移，暂停发布',
+    });
+    const packageId = await releasedPackage('关于碑林区2027年度城乡居民医疗保险参保缴费的通知', WEIBO);
+    await expect.poll(async () => (await deliveryOf(packageId, WEIBO))?.state, { timeout: 90_000 }).toBe('pending');
+    const held = (await deliveryOf(packageId, WEIBO))!;
+    // Its first attempt found the pause: it waits for the channel.
+    await expect
+      .poll(async () => (await system.api<{ waitingFor?: string }>(users.ops!, 'GET', `/api/deliveries/${held.id}`)).waitingFor, { timeout: 60_000 })
+      .toBe('channel');
+    const portal = (await system.api<{ items: DeliveryRow[] }>(users.ops!, 'GET', `/api/deliveries?package=${packageId}`)).items.find(
+      (d) => d.channelId !== WEIBO,
+    )!;
+    // Beijing time, as the console shows every time (2026-12-04 09:30).
+    const origin = `由 bad-day-colleague 于 ${chinaTime(pause.pausedAt)} 暂停`;
+
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      await openDrawer(page, packageId, held.id);
+      // The board marks the held cell (not the portal's) and says so on the package's row.
+      const heldCell = page.getByTestId(`cell-${held.id}`);
+      expect(await heldCell.getAttribute('data-held')).toBe('true');
+      expect(await heldCell.getAttribute('aria-label')).toContain('渠道已暂停，等待恢复');
+      expect(await page.getByTestId(`cell-${portal.id}`).getAttribute('data-held')).toBeNull();
+      expect(await page.getByTestId(`row-held-${packageId}`).innerText()).toContain('渠道已暂停：1 项等待恢复');
+      // The drawer names the reason, who paused the channel and when.
+      await expect.poll(() => page.getByTestId('drawer-channel-paused').innerText(), { timeout: 20_000 }).toContain('微博账号迁移，暂停发布');
+      expect(await page.getByTestId('drawer-channel-paused-by').innerText()).toContain(origin);
+
+      // 重试 is on its way (its answer held back here): 跳过 and 恢复渠道 wait for it.
+      let answer!: () => void;
+      const answerHeld = new Promise<void>((resolve) => (answer = resolve));
+      await page.route('**/api/deliveries/*/retry', async (route) => {
+        await answerHeld;
+        await route.continue();
+      });
+      const enabled = async () =>
+        Object.fromEntries(
+          await Promise.all(['action-retry', 'action-skip', 'action-resume'].map(async (id) => [id, await page.getByTestId(id).isEnabled()] as const)),
+        );
+      expect(await enabled()).toEqual({ 'action-retry': true, 'action-skip': true, 'action-resume': true });
+      await page.getByTestId('action-retry').click();
+      await expect.poll(enabled, { timeout: 10_000 }).toEqual({ 'action-retry': false, 'action-skip': false, 'action-resume': false });
+      answer();
+      await expect.poll(() => message(page, 'warning').innerText(), { timeout: 30_000 }).toContain('已受理重试，但尚未发出');
+      expect(await message(page, 'warning').innerText()).toContain('点击「恢复渠道」');
+      // Once the answer is in (and the attempt it started found the channel still paused) they are offered again.
+      await expect.poll(enabled, { timeout: 20_000 }).toEqual({ 'action-retry': true, 'action-skip': true, 'action-resume': true });
+      await page.unroute('**/api/deliveries/*/retry');
+      await page.keyboard.press('Escape');
+      await expectAccessible(page, 'ops:board with a held delivery');
+
+      // 渠道状态 says the same: who paused it and when.
+      await page.goto(`${system.consoleUrl}channels`);
+      await inputOf(page, 'channel-search').fill(WEIBO);
+      await expect.poll(() => page.getByTestId(`channel-paused-by-${WEIBO}`).innerText(), { timeout: 20_000 }).toBe(origin);
+      expect(await page.getByTestId(`channel-paused-${WEIBO}`).innerText()).toContain('微博账号迁移，暂停发布');
+    } finally {
+      await close();
+      await system.api(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(WEIBO)}/resume`, {});
     }
   });
 

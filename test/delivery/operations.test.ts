@@ -101,6 +101,8 @@ describe('operations on deliveries', () => {
     const channel = channels.body.channels.find((c: { id: string }) => c.id === 'wechat_oa:blzw');
     expect(channel.paused).toBe(true);
     expect(channel.pausedReason).toMatch(/needs reconnect/);
+    // The channel list says govpub held it itself, and when: the hold's own time.
+    expect(channel).toMatchObject({ pausedBy: 'system', pausedAt: heldShown.body.channelHold.pausedAt });
     expect(JSON.stringify(channels.body)).not.toContain(good);
     // An operator's pause does not overwrite the hold (its reason is what marks the credentials invalid).
     const pauseHeld = await call('POST', `/api/channels/${encodeURIComponent('wechat_oa:blzw')}/pause`, tokens.ops, { reason: '例行检查' });
@@ -243,14 +245,31 @@ describe('operations on deliveries', () => {
     // A delivery the pause does not hold (the portal's, live) names none.
     const portal = await deliveryOf(id, 'portal:zwgk-zcwj-zcjd-wz', (d) => d.state === 'live');
     expect((await call('GET', `/api/deliveries/${portal.id}`, tokens.ops)).body).not.toHaveProperty('channelHold');
+    // The list names the same hold on the held delivery, and none on the portal's.
+    const listed = (await call('GET', `/api/deliveries?package=${id}`, tokens.ops)).body.items as { id: string; channelHold?: unknown }[];
+    expect(listed.find((d) => d.id === waiting.id)?.channelHold).toEqual(shown.body.channelHold);
+    expect(listed.find((d) => d.id === portal.id)).not.toHaveProperty('channelHold');
+    // The channel list says who paused the channel and when.
+    const pausedChannel = async () =>
+      (await call('GET', '/api/channels?platform=weibo', tokens.ops)).body.channels.find((c: { id: string }) => c.id === 'weibo:blfb-wb');
+    expect(await pausedChannel()).toMatchObject({ paused: true, pausedReason: '账号年检中', pausedAt: paused.body.pausedAt, pausedBy: 'ops-duty' });
     // The OpenAPI document has it, optional (left out when the channel is not paused).
     const view = (await call('GET', '/api/openapi.json', tokens.ops)).body.components.schemas.DeliveryView;
     expect(view.properties.channelHold.properties).toHaveProperty('messageZh');
     expect(view.properties.channelHold.description).toMatch(/GET \/api\/deliveries\/:id/);
     expect(view.required).not.toContain('channelHold');
+    const document = (await call('GET', '/api/openapi.json', tokens.ops)).body;
+    const listItems = document.paths['/api/deliveries'].get.responses['200'].content['application/json'].schema;
+    expect(listItems.description).toMatch(/carries `channelHold`/);
+    const channelItem = document.paths['/api/channels'].get.responses['200'].content['application/json'].schema.properties.channels.items;
+    expect(channelItem.properties).toHaveProperty('pausedAt');
+    expect(channelItem.properties.pausedBy.description).toMatch(/`system`/);
+    expect(channelItem.required).toEqual(expect.arrayContaining(['pausedAt', 'pausedBy']));
     expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/resume`, tokens.ops)).status).toBe(200);
+    expect(await pausedChannel()).toMatchObject({ paused: false, pausedAt: null, pausedBy: null });
     await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'live', 60_000);
     expect((await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body).not.toHaveProperty('channelHold');
+    expect((await call('GET', `/api/deliveries?package=${id}`, tokens.ops)).body.items.some((d: object) => 'channelHold' in d)).toBe(false);
     const audit = await app.db
       .selectFrom('audit_log')
       .select(['action', 'actor'])
@@ -273,7 +292,8 @@ describe('operations on deliveries', () => {
     expect(second.body.error.message).toContain(`already paused: by ops-duty at ${at} (Beijing time), reason: "账号年检中"`);
     expect(second.body.error.message).toMatch(/resume it first \(POST \/api\/channels\/weibo%3Ajkbl-wb\/resume or `govpub channels resume weibo:jkbl-wb`\)/);
     expect(second.body.error.messageZh).toContain(`已于 ${at}（北京时间）由 ops-duty 暂停，原因：账号年检中。本次未做任何更改。`);
-    expect(second.body.error.messageZh).toContain('请先恢复该渠道');
+    // The console's button first, then the command for the command line.
+    expect(second.body.error.messageZh).toContain('请先点击「恢复渠道」（命令行：govpub channels resume weibo:jkbl-wb），再重新暂停');
 
     // The first pause stands as it was written: its reason, its time, one audit entry.
     const listed = await call('GET', '/api/channels?platform=weibo&paused=true', tokens.ops);
@@ -303,6 +323,16 @@ describe('operations on deliveries', () => {
     expect(retaken.status).toBe(200);
     expect(retaken.body.reason).toBe('夜间维护');
     expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.opsNight)).status).toBe(200);
+
+    // A second resume, as the console sends it when a colleague was quicker: the sentence names the
+    // colleague, leaves checking the id to the command line, and names the console's 重试 first.
+    const again = await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('channel_not_paused');
+    expect(again.body.error.messageZh).toMatch(
+      /（该渠道最近一次由 ops-night 于 .+（北京时间）恢复）。用命令行操作时，请核对渠道编号是否为您要恢复的渠道（已暂停的渠道见「渠道状态」页面/,
+    );
+    expect(again.body.error.messageZh).toContain('请在投递详情中点击「重试」（命令行：govpub deliveries retry <投递编号>）。');
   });
 
   it('tells the editor in plain words what a platform cannot take; operations skip it with a reason', async () => {

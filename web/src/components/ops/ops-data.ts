@@ -8,6 +8,7 @@ import { DELIVERY_STATE_COLOURS, DELIVERY_STATE_LABELS } from '../../labels';
 import { actionUrgency, type DeliveryState } from '../../../../domain/delivery-state';
 
 export type { DeliveryState };
+export { channelPaused, pausedByText, pauseOriginText, pauseReasonText, type ChannelPauseShown } from './channel-pause';
 
 export interface DeliveryProblem {
   code?: string;
@@ -51,6 +52,8 @@ export interface DeliveryItem {
   /** When the release planned it (the list carries it; the SSE event does not). */
   createdAt?: string;
   updatedAt: string;
+  /** When its channel's pause holds it: it waits for the resume (the list and one delivery; the SSE event does not carry it). */
+  channelHold?: ChannelHold;
 }
 
 /** One delivery as GET /api/deliveries/:id answers: everything, plus what it waits for and its payload. */
@@ -66,8 +69,6 @@ export interface DeliveryDetail extends DeliveryItem {
   waitingFor?: string;
   payload?: unknown;
   bundleFiles?: BundleFile[];
-  /** When the channel's pause holds the delivery (a retry's answer and GET /api/deliveries/:id): it waits for the resume. */
-  channelHold?: ChannelHold;
 }
 
 /** A pause a delivery waits for (mirrors services/deliveries.ts ChannelHold): it goes out once the channel is resumed. */
@@ -108,6 +109,9 @@ export interface ChannelItem {
   ref: string;
   paused: boolean;
   pausedReason: string | null;
+  /** When it was paused, and by whom (a user's name; `system`: govpub itself); null when not paused. */
+  pausedAt?: string | null;
+  pausedBy?: string | null;
   health?: ChannelHealth;
 }
 
@@ -261,16 +265,6 @@ export function errorClassLabel(errorClass: string): string {
   return ERROR_CLASS_LABELS[errorClass] ?? errorClass;
 }
 
-/**
- * A channel's pause reason as an operator reads it: an operator's own reason as written; the hold
- * govpub puts on a channel whose credentials the platform refused (the server reports it as the
- * credential state `invalid`, services/channel-health.ts) in Chinese, with what to do next.
- */
-export function pauseReasonText(pause: { reason: string | null; refusedCredentials: boolean }): string {
-  if (pause.refusedCredentials) return '平台拒绝了该账号的凭据，govpub 已自动暂停该渠道。请重新授权或更新凭据，然后点击「恢复渠道」。';
-  return pause.reason ?? '未写明原因';
-}
-
 /** What POST /api/channels/:id/resume answers (services/deliveries.ts ResumeResult). */
 export interface ResumeAnswer {
   woken: number;
@@ -286,10 +280,4 @@ export function resumeOutcome(channelName: string, answer: ResumeAnswer): { type
   const woken = `唤醒了 ${answer.woken} 个等待中的投递。`;
   if (answer.credentialCheck === 'unchecked') return { type: 'warning', message: `已恢复渠道“${channelName}”，${woken}${answer.noteZh ?? ''}` };
   return { type: 'success', message: `已恢复渠道“${channelName}”，${woken}${answer.noteZh ?? ''}` };
-}
-
-/** A channel's pause, whichever of the two places the server keeps it in. */
-export function channelPaused(c: ChannelItem): { paused: boolean; reason: string | null; refusedCredentials: boolean } {
-  const paused = c.health?.paused ?? c.paused;
-  return { paused, reason: c.health?.pausedReason ?? c.pausedReason, refusedCredentials: paused && c.health?.credential === 'invalid' };
 }
