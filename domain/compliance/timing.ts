@@ -103,13 +103,15 @@ export function checkTiming(
         const liveDay = chinaDate(doc.firstLiveAt);
         // Published before it was formed: the 成文日期 is wrong (a year mistyped as 2031 is a date error, not a calendar gap).
         if (liveDay < doc.formedAt) {
+          // Retracted, the wrong date is no longer shown; the corrected document is a package of its own, judged on its own.
+          if (doc.status === 'retracted' || doc.status === 'retracting') return;
           drafts.push({
             kind: 'disclosure_late',
             severity: 'warning',
             subject,
             ownerUnit: doc.ownerUnit,
-            message: `《${doc.title}》的成文日期 ${doc.formedAt} 晚于其公开日期 ${liveDay}：文件不能在成文之前公开，页面上的日期会被视为错误。请核对成文日期，修改后重新发布（新修订）。`,
-            messageEn: `"${doc.title}" shows ${doc.formedAt} as its date of formation, after it was disclosed on ${liveDay}: a document cannot be published before it is formed. Check the date and release a corrected revision.`,
+            message: `《${doc.title}》的成文日期 ${doc.formedAt} 晚于其公开日期 ${liveDay}：文件不能在成文之前公开，页面上的日期会被视为错误。请核对成文日期：如确有误，已发布的稿件不能直接修改，请撤稿，并以正确的成文日期新建稿件发布。`,
+            messageEn: `"${doc.title}" shows ${doc.formedAt} as its date of formation, after it was disclosed on ${liveDay}: a document cannot be published before it is formed. Check the date: if it is wrong, a released package is not edited in place, so retract it and publish the document again as a new package with the right date.`,
             facts: { formedAt: doc.formedAt, firstLiveAt: doc.firstLiveAt, formedAfterRelease: true, released: true },
           });
           return;

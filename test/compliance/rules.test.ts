@@ -217,6 +217,11 @@ describe('timing', () => {
     expect(early[0]!.facts).toMatchObject({ formedAfterRelease: true });
     expect(kinds([], [disclosure('2031-03-01', at('2026-03-02'))])).toEqual([['disclosure_late', 'warning']]);
     expect(kinds([], [disclosure('2026-10-09', at('2026-10-09'))])).toEqual([]);
+    // What to do is what govpub allows: a released package is retracted and published anew, not edited.
+    expect(early[0]!.message).toContain('请撤稿，并以正确的成文日期新建稿件发布');
+    // Retracted, the wrong date is shown nowhere: no finding; a late disclosure stays late.
+    expect(kinds([], [disclosure('2026-10-20', at('2026-10-09'), 'retracted')])).toEqual([]);
+    expect(kinds([], [disclosure('2026-09-01', at('2026-09-30'), 'retracted')])).toEqual([['disclosure_late', 'warning']]);
   });
   it('a 成文日期 corrected by a later revision is the one judged, against the first release', async () => {
     const registry = await loadRegistry();
@@ -234,7 +239,7 @@ describe('timing', () => {
       document_title: '文件',
       first_live_at: new Date(at(liveAt)),
     });
-    // Released on 9 October with a mistyped 成文日期 (20 October); the finding asked for a corrected revision, released on 12 October.
+    // Released on 9 October with a mistyped 成文日期 (20 October), then a corrected revision live on 12 October (seeded: today's commands refuse edits of a released package; older or imported data may hold one).
     const wrong = row(1, '2026-10-20', '2026-10-09');
     const { disclosures } = timingFacts(registry, [wrong, row(2, '2026-09-30', '2026-10-12')]);
     expect(disclosures).toEqual([expect.objectContaining({ formedAt: '2026-09-30', firstLiveAt: new Date(at('2026-10-09')).toISOString() })]);
