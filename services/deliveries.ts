@@ -365,7 +365,7 @@ export class DeliveryService {
   private holdOf(channelId: string, pause: ChannelPause): ChannelHold {
     const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
     const at = chinaTime(pause.at.toISOString());
-    const by = pausedBy(pause.by);
+    const by = actorWords(pause.by);
     const credentialsRefused = pause.reason !== null && isRefusedCredentialsPause(pause.reason);
     const resume = `govpub channels resume ${channelId}`;
     return {
@@ -487,7 +487,7 @@ export class DeliveryService {
     const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
     const at = chinaTime(pause.at.toISOString());
     const heldForCredentials = pause.reason !== null && isRefusedCredentialsPause(pause.reason);
-    const { en: byEn, zh: byZh } = pausedBy(pause.by);
+    const { en: byEn, zh: byZh } = actorWords(pause.by);
     const reasonZh = heldForCredentials ? '平台拒绝了该账号的凭据' : (pause.reason ?? '未写明');
     const resume = `POST /api/channels/${encodeURIComponent(channelId)}/resume or \`govpub channels resume ${channelId}\``;
     return new GovpubError(
@@ -588,8 +588,7 @@ export class DeliveryService {
     const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
     const last = await lastResume(this.ctx.db, channelId);
     const at = last ? chinaTime(last.at.toISOString()) : null;
-    const byEn = last?.by === 'system' ? 'govpub itself' : last?.by;
-    const byZh = last?.by === 'system' ? 'govpub 系统' : last?.by;
+    const { en: byEn, zh: byZh } = actorWords(last?.by ?? null);
     return new GovpubError(
       'channel_not_paused',
       `Channel ${channelId} (${name}) is not paused, so there is nothing to resume; nothing was changed` +
@@ -675,8 +674,8 @@ function heldByPause(state: DeliveryState, waitingFor: DeliveryStatus['waitingFo
   return (state === 'pending' || state === 'needs_reconnect' || state === 'rate_limited') && waitingFor !== 'confirmation';
 }
 
-/** Who paused a channel, in words: govpub itself, a user by name, or unknown to the audit trail. */
-function pausedBy(by: string | null): { en: string; zh: string } {
+/** Who paused or resumed a channel, in words: govpub itself, a user by name, or unknown to the audit trail. */
+function actorWords(by: string | null): { en: string; zh: string } {
   if (by === 'system') return { en: 'govpub itself', zh: 'govpub 系统自动' };
   if (by === null) return { en: 'someone the audit trail does not name', zh: '审计记录未写明的人' };
   return { en: by, zh: by };
