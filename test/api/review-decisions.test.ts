@@ -1,0 +1,129 @@
+/**
+ * Reviewers on a busy day, through the API: a decision sent twice (a double click, a retry after
+ * a lost answer) and an approval over what the content gate blocks since the package was submitted.
+ */
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { ROOT_DIR } from '../../config/settings.js';
+import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { apiCaller } from '../support/http.js';
+
+// The wording list this file's API reads (read when its content gate starts): a copy that a test extends.
+const wordingDir = mkdtempSync(path.join(tmpdir(), 'govpub-review-wording-'));
+const wordingFile = path.join(wordingDir, 'wording.yaml');
+writeFileSync(wordingFile, readFileSync(path.join(ROOT_DIR, 'config/registry/wording.yaml'), 'utf8'));
+process.env.GOVPUB_WORDING_FILE = wordingFile;
+
+let app: TestApp;
+let api: FastifyInstance;
+let base: string;
+const tokens: Record<string, string> = {};
+/** Updates the API has sent to package workflows. */
+const updatesSent: string[] = [];
+const call = apiCaller(() => base);
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await app.startWorker();
+  const temporal = new Client({
+    connection: app.client.connection,
+    namespace: app.client.options.namespace,
+    interceptors: {
+      workflow: [
+        {
+          startUpdate: (input, next) => {
+            updatesSent.push(input.updateName);
+            return next(input);
+          },
+        },
+      ],
+    },
+  });
+  api = await buildApi({ ...app.ctx, temporal });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  tokens.editor = (await app.user('rd-editor', 'editor')).token;
+  tokens.first = (await app.user('rd-first', 'reviewer', ['初审'])).token;
+  tokens.second = (await app.user('rd-second', 'reviewer', ['复审'])).token;
+});
+
+afterAll(async () => {
+  await api?.close();
+  await app?.close();
+  rmSync(wordingDir, { recursive: true, force: true });
+});
+
+async function inReview(overrides: Record<string, unknown> = {}): Promise<string> {
+  const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry, overrides));
+  expect(created.status).toBe(201);
+  const submitted = await call('POST', `/api/packages/${created.body.id}/submit`, tokens.editor);
+  expect(submitted.status).toBe(200);
+  return created.body.id as string;
+}
+
+const decide = (id: string, token: string, body: Record<string, unknown>) => call('POST', `/api/packages/${id}/decisions`, token, { revision: 1, ...body });
+
+async function auditActions(id: string): Promise<string[]> {
+  const rows = await app.db.selectFrom('audit_log').select('action').where('package_id', '=', id).orderBy('id').execute();
+  return rows.map((r) => r.action);
+}
+
+describe('a decision sent again by its reviewer', () => {
+  it('is answered as taken, not as "another reviewer decided meanwhile", and is recorded once (approval and rejection)', async () => {
+    const id = await inReview();
+    const approval = { stage: 'first', decision: 'approve', comment: '同意' };
+    expect((await decide(id, tokens.first!, approval)).status).toBe(200);
+    // The answer was lost; the console (or a script) sends the same decision again.
+    const again = await decide(id, tokens.first!, approval);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toMatchObject({ status: 'in_review', currentStage: 'second' });
+
+    const rejection = { stage: '复审', decision: 'reject', comment: '第二条表述不准确，请核实后修改。' };
+    expect((await decide(id, tokens.second!, rejection)).status).toBe(200);
+    const rejectedAgain = await decide(id, tokens.second!, rejection);
+    expect(rejectedAgain.status, JSON.stringify(rejectedAgain.body)).toBe(200);
+    expect(rejectedAgain.body).toMatchObject({ status: 'draft', currentStage: null });
+
+    const view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    expect(view.body.decisions.map((d: { stage: string; decision: string }) => `${d.stage} ${d.decision}`)).toEqual(['first approve', 'second reject']);
+    expect(view.body.lastRejection).toMatchObject({ stage: 'second', comment: rejection.comment });
+    expect((await auditActions(id)).filter((a) => a === 'approve' || a === 'reject')).toEqual(['approve', 'reject']);
+
+    // Not the same decision: still refused, with what happened.
+    const otherComment = await decide(id, tokens.second!, { ...rejection, comment: '另一条意见' });
+    expect(otherComment.status).toBe(409);
+    expect(otherComment.body.error.code).toBe('stage_already_decided');
+    const otherReviewer = await decide(id, tokens.second!, { stage: 'first', decision: 'approve', comment: '同意' });
+    expect(otherReviewer.status).toBe(409);
+
+    // Resubmitted, the package starts again at 初审 (docs/domain.md), and the old approval is no answer.
+    expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor)).status).toBe(200);
+    const resubmitted = await call('GET', `/api/packages/${id}`, tokens.editor);
+    expect(resubmitted.body).toMatchObject({ status: 'in_review', currentStage: 'first', approvals: [] });
+  });
+
+  it('a double click: two identical decisions arriving together are both answered as taken, and the stage is decided once', async () => {
+    const id = await inReview();
+    await app.stopWorker();
+    const sentBefore = updatesSent.length;
+    const body = { stage: 'first', decision: 'approve', comment: '同意' };
+    const both = Promise.all([decide(id, tokens.first!, body), decide(id, tokens.first!, body)]);
+    // Both have read the package's stage and wait on their Update before any worker applies one.
+    await expect.poll(() => updatesSent.length - sentBefore, { timeout: 120_000 }).toBe(2);
+    await app.startWorker();
+    const answers = await both;
+    expect(
+      answers.map((a) => a.status),
+      JSON.stringify(answers.map((a) => a.body)),
+    ).toEqual([200, 200]);
+    const view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    expect(view.body.currentStage).toBe('second');
+    expect(view.body.decisions).toHaveLength(1);
+    expect((await auditActions(id)).filter((a) => a === 'approve')).toEqual(['approve']);
+  });
+});
