@@ -127,3 +127,38 @@ describe('a decision sent again by its reviewer', () => {
     expect((await auditActions(id)).filter((a) => a === 'approve')).toEqual(['approve']);
   });
 });
+
+describe('the content gate at a decision', () => {
+  it('refuses an approval over what the wording list blocks since the package was submitted, naming the problem; a rejection still goes through', async () => {
+    const id = await inReview();
+    // The list gains a blocking term the package's interpretation uses, while it waits at 初审.
+    writeFileSync(wordingFile, `${readFileSync(wordingFile, 'utf8')}  - kind: blocked\n    wrong: 出台背景\n    level: blocking\n`);
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(wordingFile, later, later);
+
+    const approval = await call(
+      'POST',
+      `/api/packages/${id}/decisions`,
+      tokens.first,
+      { revision: 1, decision: 'approve', comment: '同意' },
+      {
+        'accept-language': 'zh-CN',
+      },
+    );
+    expect(approval.status, JSON.stringify(approval.body)).toBe(409);
+    expect(approval.body.error.code).toBe('preflight_blocked');
+    expect(approval.body.error.message).toContain('不能审核通过');
+    expect(approval.body.error.message).toContain('出台背景');
+    expect(approval.body.error.problems).toEqual([expect.objectContaining({ code: 'wording_blocked', field: '/interpretations/0/body' })]);
+    const view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    expect(view.body).toMatchObject({ status: 'in_review', currentStage: 'first', decisions: [] });
+
+    // A reviewer of another stage keeps the refusal of their own (the stage), not the gate's.
+    const wrongStage = await decide(id, tokens.second!, { decision: 'approve', comment: '同意' });
+    expect(wrongStage.body.error.code).toBe('wrong_stage');
+
+    const rejected = await decide(id, tokens.first!, { decision: 'reject', comment: '“出台背景”已列为禁用表述，请修改。' });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body.status).toBe('draft');
+  });
+});
