@@ -162,3 +162,30 @@ describe('the content gate at a decision', () => {
     expect(rejected.body.status).toBe('draft');
   });
 });
+
+describe('what a reviewer writes', () => {
+  it('a rejection whose comment shows nothing (zero-width spaces) is refused as one without a reason; control characters and 10,000 characters are refused by field', async () => {
+    tokens.ops ??= (await app.user('rd-ops', 'ops')).token;
+    // (Without the term the wording list blocks since the test above.)
+    const id = await inReview({ interpretations: [{ form: 'text', title: '政策解读', body: '<p>一、主要内容……</p>' }] });
+    const invisible = await decide(id, tokens.first!, { decision: 'reject', comment: '\u200b\u200b \u2060' });
+    expect(invisible.status, JSON.stringify(invisible.body)).toBe(409);
+    expect(invisible.body.error.code).toBe('comment_required');
+    expect(invisible.body.error.messageZh).toContain('「初审」');
+
+    const control = await decide(id, tokens.first!, { decision: 'reject', comment: '请修改\u0007第二条' });
+    expect(control.status).toBe(400);
+    expect(control.body.error.issues).toEqual([expect.objectContaining({ path: 'comment' })]);
+    const long = await decide(id, tokens.first!, { decision: 'reject', comment: '改'.repeat(10_000) });
+    expect(long.status).toBe(400);
+    expect(JSON.stringify(long.body.error.issues)).toMatch(/10000 characters; at most 2000/);
+
+    const view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    expect(view.body).toMatchObject({ status: 'in_review', currentStage: 'first', decisions: [] });
+
+    // The same for a required reason elsewhere: pausing a channel.
+    const pause = await call('POST', `/api/channels/${encodeURIComponent(policyPackage(app.registry).targets[1]!)}/pause`, tokens.ops, { reason: '\u200b' });
+    expect(pause.status, JSON.stringify(pause.body)).toBe(400);
+    expect(pause.body.error.code).toBe('reason_required');
+  });
+});
