@@ -592,11 +592,19 @@ export class PackageService {
       stalledDeliveries: state?.stalledDeliveries ?? [],
       approvals: decisions
         .filter((d) => d.decision === 'approve' && d.voided_at === null)
-        .map((d) => ({ stage: d.stage, reviewer: d.reviewer, revision: d.revision, at: d.decided_at.toISOString(), comment: d.comment })),
+        .map((d) => ({
+          stage: d.stage,
+          reviewer: d.reviewer,
+          reviewerName: d.reviewer_display_name ?? d.reviewer,
+          revision: d.revision,
+          at: d.decided_at.toISOString(),
+          comment: d.comment,
+        })),
       decisions: decisions.map((d) => ({
         stage: d.stage,
         decision: d.decision,
         reviewer: d.reviewer,
+        reviewerName: d.reviewer_display_name ?? d.reviewer,
         revision: d.revision,
         comment: d.comment,
         at: d.decided_at.toISOString(),

@@ -1,7 +1,8 @@
 /**
  * The review page shows what will be released, in a real browser against a real govpub: besides
  * the document and each interpretation's body, a video interpretation's transcript (文字实录) and
- * captions, and the document's 主题分类 and 主题词 — all of which the portal publishes.
+ * captions, and the document's 主题分类 and 主题词 — all of which the portal publishes; and who
+ * decided, by the name people know them by.
  */
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
@@ -39,7 +40,7 @@ describe.skipIf(skipBrowser)('what the review page shows of a package', () => {
     system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') });
     browser = await launchChromium();
     editor = await system.addUser('content-editor', 'editor');
-    reviewer = await system.addUser('content-first', 'reviewer', { stages: ['初审'] });
+    reviewer = await system.addUser('content-first', 'reviewer', { stages: ['初审'], displayName: '赵审核' });
     const video = await upload(await openAsBlob(VIDEO), '政策解读.mp4');
     const captions = await upload(new Blob([CAPTIONS], { type: 'text/vtt' }), '政策解读.vtt');
     const body = await policyBody(system, editor);
@@ -70,6 +71,23 @@ describe.skipIf(skipBrowser)('what the review page shows of a package', () => {
       expect(await page.locator('video track[kind="captions"]').getAttribute('src')).toBe(await captionsLink.getAttribute('href'));
       expect(await page.getByTestId('review-document-topic').textContent()).toContain('综合政务\\政务公开');
       expect(await page.getByTestId('review-document-keywords').textContent()).toContain('营商环境、惠企政策');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('who decided: the reviewer’s display name in the stages and the history, on the review page and the package page', async () => {
+    const id = (await system.api<{ id: string }>(editor, 'POST', '/api/packages', await policyBody(system, editor, '关于做好冬季供暖保障工作的通知'))).id;
+    await system.api(editor, 'POST', `/api/packages/${id}/submit`);
+    await system.api(reviewer, 'POST', `/api/packages/${id}/decisions`, { revision: 1, stage: 'first', decision: 'approve', comment: '同意' });
+    const { page, errors, close } = await signedInPage(browser, system, reviewer, { width: 1440, height: 1000 });
+    try {
+      await page.goto(`${system.consoleUrl}reviews/${id}`);
+      await expect.poll(() => page.getByTestId('review-decision-0').textContent()).toContain('赵审核 · 第 1 版');
+      expect(await page.getByTestId('review-stages').textContent()).toContain('赵审核 通过');
+      await page.goto(`${system.consoleUrl}packages/${id}`);
+      await expect.poll(() => page.getByRole('table').filter({ hasText: '同意' }).textContent()).toContain('赵审核');
       expect(errors).toEqual([]);
     } finally {
       await close();

@@ -6,6 +6,8 @@ export interface PackageDecision {
   decision: 'approve' | 'reject';
   /** The reviewer's user name. */
   reviewer: string;
+  /** The reviewer's display name (赵审核), else their user name: what the pages show. */
+  reviewerName?: string;
   revision: number;
   comment: string;
   at: string;
