@@ -406,7 +406,10 @@ export class PackageService {
   async decide(actor: Actor, packageId: string, body: unknown) {
     const { revision, decision, comment = '', stage: asked } = commandInput('decide', body);
     const row = await this.row(packageId);
-    const stage = this.pinnedStage(row, asked);
+    const stage =
+      asked === undefined && !(row.current_stage !== null && actor.stages.includes(row.current_stage))
+        ? ((await this.ownDecidedStage(actor, row, { revision, decision })) ?? this.pinnedStage(row, asked))
+        : this.pinnedStage(row, asked);
     // An approval over the content gate's warnings says which, in its audit entry. A revision the
     // package does not have has none: the workflow refuses it (stale_revision) with its own answer.
     const known = Number.isSafeInteger(revision) && revision >= 1 && revision <= row.current_revision;
@@ -446,6 +449,26 @@ export class PackageService {
     if (stage) return stage.id;
     const known = stages.map((s) => `${s.id} (${s.name})`).join(', ');
     throw new ValidationError([{ path: 'stage', message: `"${asked}" is not a review stage of this package; its stages are ${known}` }]);
+  }
+
+  /**
+   * A decision sent without its stage (a script, the CLI) by a reviewer who may not decide at the
+   * stage the package is at now: when this round's decision of one of their stages is their own,
+   * on this revision and of this kind (an approval still counted, or the rejection that sent the
+   * package back), the request is that decision sent again — its answer was lost — and is pinned to
+   * its stage, so the workflow answers it as taken instead of "not your stage". Undefined otherwise.
+   */
+  private async ownDecidedStage(
+    actor: Actor,
+    row: { id: string; status: string; current_revision: number },
+    request: { revision: number; decision: 'approve' | 'reject' },
+  ): Promise<string | undefined> {
+    if (request.revision !== row.current_revision) return undefined;
+    const decisions = await decisionsOf(this.ctx.db, row.id);
+    const own = (d: (typeof decisions)[number]) => d.reviewer === actor.name && d.revision === request.revision && actor.stages.includes(d.stage);
+    if (request.decision === 'approve') return decisions.find((d) => own(d) && d.decision === 'approve' && d.voided_at === null)?.stage;
+    const last = decisions.at(-1);
+    return row.status === 'draft' && last && own(last) && last.decision === 'reject' ? last.stage : undefined;
   }
 
   /**

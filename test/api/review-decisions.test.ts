@@ -107,6 +107,25 @@ describe('a decision sent again by its reviewer', () => {
     expect(resubmitted.body).toMatchObject({ status: 'in_review', currentStage: 'first', approvals: [] });
   });
 
+  it('sent without its stage (the CLI, a script), again after a lost answer: answered as taken too, never "not your stage"', async () => {
+    const id = await inReview();
+    const approval = { decision: 'approve', comment: '同意' };
+    expect((await decide(id, tokens.first!, approval)).status).toBe(200);
+    const again = await decide(id, tokens.first!, approval);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toMatchObject({ status: 'in_review', currentStage: 'second' });
+    const rejection = { decision: 'reject', comment: '请补充政策依据。' };
+    expect((await decide(id, tokens.second!, rejection)).status).toBe(200);
+    const rejectedAgain = await decide(id, tokens.second!, rejection);
+    expect(rejectedAgain.status, JSON.stringify(rejectedAgain.body)).toBe(200);
+    expect(rejectedAgain.body).toMatchObject({ status: 'draft' });
+    const view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    expect(view.body.decisions.map((d: { stage: string; decision: string }) => `${d.stage} ${d.decision}`)).toEqual(['first approve', 'second reject']);
+    // Someone who never decided here still hears why not.
+    const stranger = await decide(id, tokens.first!, { decision: 'reject', comment: '请补充政策依据。' });
+    expect(stranger.body.error.code).toBe('not_in_review');
+  });
+
   it('a double click: two identical decisions arriving together are both answered as taken, and the stage is decided once', async () => {
     const id = await inReview();
     await app.stopWorker();
