@@ -114,6 +114,7 @@ export async function decisionsOf(db: Kysely<DB>, packageId: string) {
       'review_decisions.voided_at',
       'review_decisions.voided_reason',
       'users.name as reviewer',
+      'users.display_name as reviewer_display_name',
     ])
     .where('package_id', '=', packageId)
     .orderBy('review_decisions.id')

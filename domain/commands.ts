@@ -360,6 +360,32 @@ function pinnedStageProblem(state: ReviewState, request: DecisionRequest): Probl
 }
 
 /**
+ * Is this request the decision its reviewer already gave, sent again (a double click, an answer
+ * that was lost and a retry)? True when the request is pinned to a stage and that stage's decision
+ * of this round is this reviewer's own on the same revision: an approval still counted, or the
+ * rejection that sent the package back (same comment, not edited since). Such a request is answered
+ * with the package as it is, recording nothing, instead of "another reviewer decided meanwhile".
+ */
+export function repeatedDecision(
+  state: ReviewState & { lastRejection: { stage: string; reviewerId: string; comment: string } | null },
+  request: DecisionRequest,
+): boolean {
+  if (request.stage === undefined) return false;
+  if (request.decision === 'approve') {
+    return state.approvals.some((a) => a.stage === request.stage && a.reviewerId === request.reviewer.id && a.revision === request.revision);
+  }
+  const rejection = state.lastRejection;
+  return (
+    state.status === 'draft' &&
+    rejection !== null &&
+    rejection.stage === request.stage &&
+    rejection.reviewerId === request.reviewer.id &&
+    rejection.comment === request.comment &&
+    request.revision === state.revision
+  );
+}
+
+/**
  * Review: is this decision allowed now? null when it is. Besides the command's roles, the stage's
  * own roles and the reviewer's stages decide; nobody approves what they wrote, or two stages.
  */

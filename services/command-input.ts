@@ -5,7 +5,7 @@
  */
 import { blankNoteProblem, commandFields, type CommandBody, type CommandName, type FieldRule } from '../domain/commands.js';
 import { refusalError } from '../domain/errors.js';
-import { noteProblem } from '../domain/text.js';
+import { noteProblem, showsNothing } from '../domain/text.js';
 import { isCalendarDate } from '../domain/package-rules.js';
 import { ValidationError, type FieldIssue } from './package-input.js';
 
@@ -15,13 +15,14 @@ function typeName(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
-/** A free-text note: a string, storable, not too long, not blank when required; trimmed ('' when left out). */
+/** A free-text note: a string, storable, not too long, not blank when required; trimmed ('' when left out or when it shows nothing). */
 function checkedNote(value: unknown, required: boolean): Checked {
   if (value === undefined || value === null || value === '') return required ? { problem: 'required' } : { value: '' };
   if (typeof value !== 'string') return { problem: `expected a string, got ${typeName(value)}` };
   const problem = noteProblem(value);
   if (problem) return { problem };
-  if (required && value.trim() === '') return { problem: 'must not be blank' };
+  // Spaces and invisible characters alone (zero-width spaces…) say nothing: such a note is blank.
+  if (showsNothing(value)) return required ? { problem: 'must not be blank' } : { value: '' };
   return { value: value.trim() };
 }
 
@@ -69,7 +70,8 @@ export function commandInput<C extends CommandName>(command: C, body: unknown): 
   const given = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const fields = Object.entries(commandFields(command));
   for (const [name] of fields) {
-    const blank = blankNoteProblem(command, name, given[name]);
+    const raw = given[name];
+    const blank = blankNoteProblem(command, name, typeof raw === 'string' && showsNothing(raw) ? '' : raw);
     if (blank) throw refusalError(blank);
   }
   const issues: FieldIssue[] = [];

@@ -11,7 +11,9 @@ import { repeatedRetractionProblem, type Actor, type PackageStatus, type Problem
 import { statusZh } from '../domain/messages-zh.js';
 import { findChannel, stagesFor } from '../domain/registry.js';
 import { localizedDeliveryTexts } from '../adapters/error-codes.js';
-import { commandProblem, decisionProblem, normalizedReleaseTime, requireAllowed, roleProblem } from '../domain/commands.js';
+import { commandProblem, decisionProblem, normalizedReleaseTime, repeatedDecision, requireAllowed, roleProblem } from '../domain/commands.js';
+import { gateProblem } from '../adapters/preflight/problems.js';
+import type { GateMatch } from '../domain/content-gate/model.js';
 import { appendAudit } from '../db/audit.js';
 import { deliveriesOfPackage } from '../db/deliveries.js';
 import { mediaKinds } from '../db/media.js';
@@ -404,11 +406,20 @@ export class PackageService {
   async decide(actor: Actor, packageId: string, body: unknown) {
     const { revision, decision, comment = '', stage: asked } = commandInput('decide', body);
     const row = await this.row(packageId);
-    const stage = this.pinnedStage(row, asked);
+    const stage =
+      asked === undefined && !(row.current_stage !== null && actor.stages.includes(row.current_stage))
+        ? ((await this.ownDecidedStage(actor, row, { revision, decision })) ?? this.pinnedStage(row, asked))
+        : this.pinnedStage(row, asked);
     // An approval over the content gate's warnings says which, in its audit entry. A revision the
     // package does not have has none: the workflow refuses it (stale_revision) with its own answer.
     const known = Number.isSafeInteger(revision) && revision >= 1 && revision <= row.current_revision;
-    const gateWarnings = decision === 'approve' && known ? await this.gateWarnings(packageId, revision) : [];
+    const findings = decision === 'approve' && known ? await this.gateFindings(packageId, revision) : [];
+    const request = { revision, ...(stage ? { stage } : {}), decision, comment, reviewer: actor };
+    if (findings.some((m) => m.blocking)) await this.refuseBlockedApproval(packageId, request, findings);
+    const gateWarnings = findings
+      .filter((m) => !m.blocking)
+      .slice(0, 50)
+      .map((m) => ({ code: m.code, field: m.place.field, ...(m.place.within ? { within: m.place.within } : {}), line: m.place.line }));
     const state = await this.command(
       packageId,
       (now) =>
@@ -419,7 +430,7 @@ export class PackageService {
         ),
       () =>
         this.handle(packageId).executeUpdate(decideUpdate, {
-          args: [{ revision, ...(stage ? { stage } : {}), decision, comment, reviewer: actor, ...(gateWarnings.length ? { gateWarnings } : {}) }],
+          args: [{ ...request, ...(gateWarnings.length ? { gateWarnings } : {}) }],
         }),
     );
     return summary(state);
@@ -441,17 +452,55 @@ export class PackageService {
   }
 
   /**
-   * The content gate's warnings on a revision, as places (at most 50; a revision that does not
-   * exist has none: the workflow refuses it). Only the gate runs: the channels' own checks were
-   * made at submit on the same revision, and an approval records nothing of them.
+   * A decision sent without its stage (a script, the CLI) by a reviewer who may not decide at the
+   * stage the package is at now: when this round's decision of one of their stages is their own,
+   * on this revision and of this kind (an approval still counted, or the rejection that sent the
+   * package back), the request is that decision sent again — its answer was lost — and is pinned to
+   * its stage, so the workflow answers it as taken instead of "not your stage". Undefined otherwise.
    */
-  private async gateWarnings(packageId: string, revision: number): Promise<NonNullable<DecideRequest['gateWarnings']>> {
+  private async ownDecidedStage(
+    actor: Actor,
+    row: { id: string; status: string; current_revision: number },
+    request: { revision: number; decision: 'approve' | 'reject' },
+  ): Promise<string | undefined> {
+    if (request.revision !== row.current_revision) return undefined;
+    const decisions = await decisionsOf(this.ctx.db, row.id);
+    const own = (d: (typeof decisions)[number]) => d.reviewer === actor.name && d.revision === request.revision && actor.stages.includes(d.stage);
+    if (request.decision === 'approve') return decisions.find((d) => own(d) && d.decision === 'approve' && d.voided_at === null)?.stage;
+    const last = decisions.at(-1);
+    return row.status === 'draft' && last && own(last) && last.decision === 'reject' ? last.stage : undefined;
+  }
+
+  /**
+   * The content gate's findings on a revision, with the wording list in force now (a revision that
+   * does not exist has none: the workflow refuses it). Only the gate runs: the channels' own checks
+   * were made at submit on the same revision, and an approval records nothing of them.
+   */
+  private async gateFindings(packageId: string, revision: number): Promise<GateMatch[]> {
     this.preflight ??= new PreflightService(this.ctx);
-    const findings = (await this.preflight.gateFindings(packageId, revision)) ?? [];
-    return findings
-      .filter((m) => !m.blocking)
-      .slice(0, 50)
-      .map((m) => ({ code: m.code, field: m.place.field, ...(m.place.within ? { within: m.place.within } : {}), line: m.place.line }));
+    return (await this.preflight.gateFindings(packageId, revision)) ?? [];
+  }
+
+  /**
+   * An approval over a blocking finding of the content gate (personal data, a blocked or wrong
+   * term the wording list made blocking after the package was submitted) is refused, as submit
+   * refuses it: approved, it would be released as it is. Only when the workflow would take the
+   * decision otherwise, so a reviewer of another stage, a stale revision or a repeated decision
+   * keeps its own answer.
+   */
+  private async refuseBlockedApproval(packageId: string, request: DecideRequest, findings: readonly GateMatch[]): Promise<void> {
+    const now = await this.state(packageId).catch(() => null);
+    if (!now || repeatedDecision(now, request) || decisionProblem(now, request) !== null) return;
+    const problems = findings.filter((m) => m.blocking).map(gateProblem);
+    const first = problems[0]!;
+    throw new GovpubError(
+      'preflight_blocked',
+      `Revision ${request.revision} cannot be approved: the content gate finds ${problems.length} problem${problems.length === 1 ? '' : 's'} that must be fixed before release (first: ${first.messageEn}). Reject it with what must change, so the editor corrects it and submits it again.`,
+      { status: 409, problems },
+      {
+        zh: `第 ${request.revision} 版不能审核通过：内容检查发现 ${problems.length} 个必须修改的问题（第一个：${first.message}）。请退回稿件并写明需要修改的内容，由编辑改正后重新提交。`,
+      },
+    );
   }
 
   async withdraw(actor: Actor, packageId: string, rawReason: unknown = '') {
@@ -566,11 +615,19 @@ export class PackageService {
       stalledDeliveries: state?.stalledDeliveries ?? [],
       approvals: decisions
         .filter((d) => d.decision === 'approve' && d.voided_at === null)
-        .map((d) => ({ stage: d.stage, reviewer: d.reviewer, revision: d.revision, at: d.decided_at.toISOString(), comment: d.comment })),
+        .map((d) => ({
+          stage: d.stage,
+          reviewer: d.reviewer,
+          reviewerName: d.reviewer_display_name ?? d.reviewer,
+          revision: d.revision,
+          at: d.decided_at.toISOString(),
+          comment: d.comment,
+        })),
       decisions: decisions.map((d) => ({
         stage: d.stage,
         decision: d.decision,
         reviewer: d.reviewer,
+        reviewerName: d.reviewer_display_name ?? d.reviewer,
         revision: d.revision,
         comment: d.comment,
         at: d.decided_at.toISOString(),

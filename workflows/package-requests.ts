@@ -17,7 +17,7 @@ import {
   submitUpdate,
   withdrawUpdate,
 } from '../contracts/package.js';
-import { blankNoteProblem, commandProblem, decisionProblem, releaseTimeProblem, roleProblem } from '../domain/commands.js';
+import { blankNoteProblem, commandProblem, decisionProblem, releaseTimeProblem, repeatedDecision, roleProblem } from '../domain/commands.js';
 import { organizeProblems, repeatedRetractionProblem, statusAfterApproval } from '../domain/package-rules.js';
 import { currentStageId, declareUpdate, nowIso, prepareMediaDuringReview, record, refuse, refuseAll, voidApprovals, type PackageRun } from './package-run.js';
 
@@ -26,6 +26,13 @@ const REFUSE_REPEATED_RETRACTION_PATCH = 'refuse-repeated-retraction';
 
 /** An edit that puts an approved package back into review is held to the organize rule (it was not: a required interpretation could be dropped); earlier histories replay as they ran. */
 const EDIT_INTO_REVIEW_ORGANIZED_PATCH = 'edit-into-review-organized';
+
+/**
+ * A decision sent again by its reviewer (a double click, a retry after a lost answer) is answered
+ * with the package as it is and records nothing; it was refused as "decided meanwhile by another
+ * reviewer". Earlier histories, whose handler refused such a request, replay as they ran.
+ */
+const REPEATED_DECISION_PATCH = 'repeated-decision-answered';
 
 /** Declares every Query, Signal and Update of the package workflow (before its first step waits). */
 export function acceptRequests(run: PackageRun): void {
@@ -87,8 +94,14 @@ export function acceptRequests(run: PackageRun): void {
 
   // ── Review ───────────────────────────────────────────────────────────────
   declareUpdate(run, decideUpdate, {
-    check: (r) => refuse(decisionProblem(state, r)),
+    check: (r, where) => {
+      // The decision this reviewer already gave, sent again: accepted, and applied as nothing.
+      if (repeatedDecision(state, r) && (where === 'validator' || patched(REPEATED_DECISION_PATCH))) return;
+      refuse(decisionProblem(state, r));
+    },
     apply: async (r) => {
+      // Never true of a request decisionProblem lets through: a repeated decision's stage is behind the package.
+      if (repeatedDecision(state, r)) return;
       const stage = state.stages[state.stageIndex!]!;
       const decision = { stage: stage.id, decision: r.decision, comment: r.comment, reviewerId: r.reviewer.id };
       if (r.decision === 'reject') {

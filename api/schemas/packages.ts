@@ -138,6 +138,8 @@ export const PackageInput = Type.Object(
 );
 
 const StageRef = Type.Object({ id: Type.String(), name: Type.String() });
+/** Who decided, as people know them: the reviewer's display name (赵审核), else their user name (`reviewer`). */
+const REVIEWER_NAME = Type.String({ description: "The reviewer's display name, else their user name (reviewer)" });
 
 export const PackageSummary = Type.Object(
   {
@@ -248,12 +250,22 @@ export const PackageView = Type.Object(
     stalledDeliveries: Type.Array(Type.String(), {
       description: 'Channels whose delivery workflow failed for good and wait for POST /api/deliveries/:id/retry',
     }),
-    approvals: Type.Array(Type.Object({ stage: Type.String(), reviewer: Type.String(), revision: Type.Integer(), at: timestamp, comment: Type.String() })),
+    approvals: Type.Array(
+      Type.Object({
+        stage: Type.String(),
+        reviewer: Type.String(),
+        reviewerName: REVIEWER_NAME,
+        revision: Type.Integer(),
+        at: timestamp,
+        comment: Type.String(),
+      }),
+    ),
     decisions: Type.Array(
       Type.Object({
         stage: Type.String(),
         decision: Type.Enum(['approve', 'reject']),
         reviewer: Type.String(),
+        reviewerName: REVIEWER_NAME,
         revision: Type.Integer(),
         comment: Type.String(),
         at: timestamp,

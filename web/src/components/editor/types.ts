@@ -72,7 +72,9 @@ export interface PackageListAnswer {
 export interface Decision {
   stage: string;
   decision: 'approve' | 'reject';
+  /** The reviewer's user name; `reviewerName` their display name, else the user name. */
   reviewer: string;
+  reviewerName?: string;
   revision: number;
   comment: string;
   at: string;
@@ -117,7 +119,8 @@ export interface PackageView {
   validity?: { state: 'valid' | 'expired' | 'repealed'; effectiveFrom: string | null; endedAt: string | null } | null;
   lastRejection: { stage: string; reviewerId: string; comment: string; at: string } | null;
   retraction: { reason?: string; by?: string; at?: string } | null;
-  approvals: { stage: string; reviewer: string; revision: number; at: string; comment: string }[];
+  /** `reviewerName`: the reviewer's display name, else their user name (`reviewer`). */
+  approvals: { stage: string; reviewer: string; reviewerName?: string; revision: number; at: string; comment: string }[];
   decisions: Decision[];
   deliverySummary: Record<string, number>;
   deliveries: DeliveryRef[];

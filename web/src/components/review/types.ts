@@ -6,6 +6,8 @@ export interface PackageDecision {
   decision: 'approve' | 'reject';
   /** The reviewer's user name. */
   reviewer: string;
+  /** The reviewer's display name (赵审核), else their user name: what the pages show. */
+  reviewerName?: string;
   revision: number;
   comment: string;
   at: string;
@@ -23,8 +25,23 @@ export interface PackageContent {
     documentNumber?: string;
     formedAt?: string;
     attachments?: { name: string; url?: string; mediaId?: string }[];
+    /** 主题分类 and 主题词, as the portal's metadata block shows them. */
+    topic?: string;
+    keywords?: string[];
   };
-  interpretations?: { form: string; title: string; body?: string; mediaId?: string; url?: string; interpreter?: string }[] | null;
+  interpretations?:
+    | {
+        form: string;
+        title: string;
+        body?: string;
+        mediaId?: string;
+        url?: string;
+        interpreter?: string;
+        /** A video's or audio's captions (an uploaded WebVTT file) and transcript (文字实录, sanitized HTML): released with it. */
+        captionsMediaId?: string;
+        transcript?: string;
+      }[]
+    | null;
   targets: string[];
   releaseAt?: string | null;
   cover?: { mediaId: string; alt: string } | null;
