@@ -12,6 +12,7 @@ interface FfprobeStream {
   width?: number;
   height?: number;
   pix_fmt?: string;
+  color_transfer?: string;
   avg_frame_rate?: string;
   r_frame_rate?: string;
   channels?: number;
@@ -148,6 +149,7 @@ export async function probeAv(
     bitrate: num(out.format?.bit_rate),
     fps: parseRate(video?.avg_frame_rate) ?? parseRate(video?.r_frame_rate),
     pixelFormat: video?.pix_fmt,
+    ...(video?.color_transfer && video.color_transfer !== 'unknown' ? { colorTransfer: video.color_transfer } : {}),
     rotation,
     audioChannels: audio?.channels,
     sampleRate: num(audio?.sample_rate),

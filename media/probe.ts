@@ -47,6 +47,11 @@ export interface ProbeResult {
   bitrate?: number;
   fps?: number;
   pixelFormat?: string;
+  /**
+   * The video's transfer characteristic as ffprobe names it (`bt709`, `arib-std-b67` for HLG,
+   * `smpte2084` for PQ): HDR originals (phones record HLG by default) are tone-mapped to SDR.
+   */
+  colorTransfer?: string;
   /** Clockwise rotation from the container's display matrix (video). */
   rotation?: number;
   audioChannels?: number;

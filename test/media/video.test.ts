@@ -187,6 +187,41 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     expect([p2.width, p2.height]).toEqual([1280, 720]);
   });
 
+  it('an HDR (HLG) phone video becomes SDR BT.709: labelled so, with colours and a poster that are not washed out', async () => {
+    // HLG-labelled 10-bit H.264: what a phone records by default, tiny and quick to make.
+    const hlg = path.join(dir, 'hlg.mp4');
+    ffmpegSync(tools.binaries!.ffmpeg.path, [
+      ...['-f', 'lavfi', '-i', 'color=c=0xC03020:size=320x180:rate=25', '-t', '1'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le'],
+      ...['-color_primaries', 'bt2020', '-color_trc', 'arib-std-b67', '-colorspace', 'bt2020nc', hlg],
+    ]);
+    const sha = (await ingestUpload(store, createReadStream(hlg), { label: 'hlg.mp4' })).sha256;
+    const r = await prepareRendition(store, sha, 'portal.video_720', { label: 'hlg.mp4' });
+    const colour = spawnSync(
+      tools.binaries!.ffprobe.path,
+      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=color_transfer,color_primaries,color_space', '-of', 'json', r.path],
+      { encoding: 'utf8' },
+    );
+    // Before: 8-bit H.264 still labelled BT.2020/HLG (arib-std-b67), which players misrender.
+    expect((JSON.parse(colour.stdout) as { streams: unknown[] }).streams[0]).toEqual({
+      color_space: 'bt709',
+      color_transfer: 'bt709',
+      color_primaries: 'bt709',
+    });
+    expect(r.warnings).toEqual(['Original is 320×180; the 1280×720 rendition is enlarged 4.0× and may look soft.']);
+    // The red, read as BT.2020/HLG and tone-mapped, stays red: read as if it were BT.709 it had a
+    // green of about 53 (a dull, greyish red).
+    const frame = path.join(dir, 'hlg-frame.png');
+    ffmpegSync(tools.binaries!.ffmpeg.path, ['-i', r.path, '-frames:v', '1', frame]);
+    const [red, green] = (await sharp(frame).stats()).channels.map((c) => c.mean);
+    expect(red).toBeGreaterThan(180);
+    expect(green).toBeLessThan(25);
+    const poster = await prepareRendition(store, sha, 'portal.poster', { label: 'hlg.mp4' });
+    const [pRed, pGreen] = (await sharp(poster.path).stats()).channels.map((c) => c.mean);
+    expect(pRed).toBeGreaterThan(180);
+    expect(pGreen).toBeLessThan(25);
+  });
+
   it('abort kills ffmpeg, removes partial output and caches nothing', async () => {
     const spec: VideoSpec = { ...(getSpec('kuaishou.video_1080') as VideoSpec), key: 'test.abort', crf: 18, preset: 'medium' };
     const controller = new AbortController();
