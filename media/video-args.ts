@@ -39,7 +39,17 @@ export const HDR_TO_SDR = 'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt7
 /** Output labels of a rendition made from an HDR original: SDR BT.709, whatever the original said. */
 export const SDR_COLOUR_ARGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'];
 
-/** The filter graph producing `[v]` at exactly width×height (yuv420p). `toneMap`: the input is HDR, mapped to SDR first. */
+/**
+ * Filters every frame of the original goes through first: HDR tone-mapped to SDR (`toneMap`), and
+ * non-square pixels (anamorphic 16:9 broadcast and camcorder video, e.g. 1440×1080 with a 4:3
+ * sample aspect ratio) made square at the display width, so the frame is fitted by its real shape.
+ * Each ends with a comma; empty when none applies.
+ */
+export function inputFilters(probe: Pick<ProbeResult, 'colorTransfer' | 'sampleAspectRatio'>, toneMap: boolean): string {
+  return (toneMap && isHdr(probe) ? `${HDR_TO_SDR},` : '') + (probe.sampleAspectRatio ? `scale=w='trunc(iw*sar/2)*2':h=ih,setsar=1,` : '');
+}
+
+/** The filter graph producing `[v]` at exactly width×height (yuv420p); `pre`: inputFilters. */
 export function videoFilterGraph(
   layout: VideoSpec['layout'],
   width: number,
@@ -48,16 +58,16 @@ export function videoFilterGraph(
   srcH?: number,
   fps?: number,
   overlay?: Pick<VideoOverlay, 'left' | 'top'>,
-  toneMap = false,
+  pre = '',
 ): string {
   if (overlay) {
     // The layout first, then the watermark (input 1) over the finished frame.
     return (
-      videoFilterGraph(layout, width, height, srcW, srcH, fps, undefined, toneMap).replace(/\[v\]$/, '[vb]') +
+      videoFilterGraph(layout, width, height, srcW, srcH, fps, undefined, pre).replace(/\[v\]$/, '[vb]') +
       `;[vb][1:v]overlay=x=${Math.round(overlay.left)}:y=${Math.round(overlay.top)}:format=auto,format=yuv420p[v]`
     );
   }
-  const input = toneMap ? `[0:v]${HDR_TO_SDR},` : '[0:v]';
+  const input = `[0:v]${pre}`;
   const fpsFilter = fps ? `,fps=${fps}` : '';
   const sameAspect = srcW && srcH ? Math.abs(srcW / srcH - width / height) < 0.01 : false;
   if (layout === 'pad' || sameAspect) {
@@ -92,7 +102,7 @@ export function videoArgs(
     ...ffmpegInputArgs(input, { threads }),
     ...(overlay ? ['-i', overlay.path] : []),
     '-filter_complex',
-    videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps, overlay, toneMap),
+    videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps, overlay, inputFilters(probe, toneMap)),
     '-map',
     '[v]',
     '-c:v',

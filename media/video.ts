@@ -32,7 +32,7 @@ import { probeMedia } from './probe.js';
 import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
 import { platformNameZh, type AudioSpec, type VideoSpec } from './specs.js';
 import { fileZh, formatBytes, overLimitMessage } from './units.js';
-import { HDR_TO_SDR, isHdr, videoArgs } from './video-args.js';
+import { inputFilters, isHdr, videoArgs } from './video-args.js';
 import { VBV_SECONDS, planAudio, planVideo, type VideoPlan } from './video-plan.js';
 
 export interface MediaJobOptions {
@@ -162,7 +162,7 @@ export async function extractPosterFrame(inputPath: string, probe: ProbeResult, 
   const args = [
     ...ffmpegInputArgs(inputPath, { threads: opts.threads ?? defaultThreads(), seekSec: at }),
     '-vf',
-    `${(await hdrToneMap(probe, [])) ? `${HDR_TO_SDR},` : ''}scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
+    `${inputFilters(probe, await hdrToneMap(probe, []))}scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
     '-frames:v',
     '1',
     '-map_metadata',

@@ -222,6 +222,24 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     expect(pGreen).toBeLessThan(25);
   });
 
+  it('anamorphic video (non-square pixels, as broadcast HDV 1440×1080 is) keeps its 16:9 shape instead of being squeezed to 4:3', async () => {
+    // 360×270 stored, pixels 4:3 wide: shown at 480×270 (16:9). White, so the bars are easy to find.
+    const hdv = path.join(dir, 'anamorphic.mp4');
+    ffmpegSync(tools.binaries!.ffmpeg.path, [
+      ...['-f', 'lavfi', '-i', 'color=c=white:size=360x270:rate=25', '-t', '1', '-vf', 'setsar=4/3'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', hdv],
+    ]);
+    const ingested = await ingestUpload(store, createReadStream(hdv), { label: 'anamorphic.mp4' });
+    expect(ingested.probe).toMatchObject({ width: 480, height: 270, sampleAspectRatio: '4:3' });
+    const r = await prepareRendition(store, ingested.sha256, 'portal.video_720', { label: 'anamorphic.mp4' });
+    const frame = path.join(dir, 'anamorphic-frame.png');
+    ffmpegSync(tools.binaries!.ffmpeg.path, ['-i', r.path, '-frames:v', '1', frame]);
+    // Before: fitted by its stored 4:3 shape, 960×720 between black bars 160 px wide.
+    const left = await sharp(await sharp(frame).extract({ left: 0, top: 0, width: 100, height: 720 }).png().toBuffer()).stats();
+    expect(left.channels[0]!.mean).toBeGreaterThan(200);
+    expect(ffprobe(r.path).streams.find((st) => st.codec_type === 'video')).toMatchObject({ width: 1280, height: 720 });
+  });
+
   it('abort kills ffmpeg, removes partial output and caches nothing', async () => {
     const spec: VideoSpec = { ...(getSpec('kuaishou.video_1080') as VideoSpec), key: 'test.abort', crf: 18, preset: 'medium' };
     const controller = new AbortController();
