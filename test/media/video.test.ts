@@ -67,6 +67,18 @@ describe('video planning (no ffmpeg needed)', () => {
     expect(err?.message).toBe('speech.mp4 is 16 min 20 s long, 1 min 20 s over the 15 min limit of Douyin. Trim it (or split it into parts) and upload again.');
   });
 
+  it('a 14-minute video (under Douyin’s 15) gets its full 1080p bitrate: 128 MB bounds one upload request, not the video', () => {
+    // Capped at 128 MB, 1080p was refused past about 10 minutes ("shorten it") and 720p starved to 953 kbps.
+    for (const key of ['douyin.video_1080', 'douyin.video_720']) {
+      const spec = getSpec(key) as VideoSpec;
+      expect(planVideo(fakeVideoProbe(14 * 60 + 59), spec, 'speech.mp4')).toMatchObject({
+        width: spec.width,
+        height: spec.height,
+        maxrateKbps: spec.maxrateKbps,
+      });
+    }
+  });
+
   it('computes the WeChat bitrate from the duration, steps down the ladder, and refuses what cannot fit 10 MB', () => {
     const spec = getSpec('wechat_oa.video') as VideoSpec;
     const short = planVideo(fakeVideoProbe(30), spec);
