@@ -31,7 +31,7 @@ import type { ProbeResult } from './probe.js';
 import { probeMedia } from './probe.js';
 import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
 import { platformNameZh, type AudioSpec, type VideoSpec } from './specs.js';
-import { fileZh, formatBytes, overLimitMessage } from './units.js';
+import { fileZh, formatBytes, formatDuration, formatDurationZh, overLimitMessage } from './units.js';
 import { inputFilters, isHdr, videoArgs } from './video-args.js';
 import { VBV_SECONDS, planAudio, planVideo, type VideoPlan } from './video-plan.js';
 
@@ -122,6 +122,19 @@ export async function renderVideoRendition(
       { spec: spec.key },
       {
         zh: `转码生成的 ${spec.key} 文件不符合要求（${out.videoCodec} ${out.width}×${out.height}，应为 h264 ${plan.width}×${plan.height}）。请把原视频重新导出为 MP4（H.264/AAC）后再上传；如仍失败，请联系运维人员并附上该文件。`,
+      },
+    );
+  }
+  // A Matroska/WebM file cut off during upload still states its whole duration in its header (the
+  // probe passes) and ffmpeg stops at the cut without an error: the rendition would end mid-sentence.
+  const made = out.durationSec ?? 0;
+  if (duration > 0 && duration - made > Math.max(1, duration * 0.05)) {
+    throw new GovpubError(
+      'media_corrupt',
+      `${label} is cut off: its header says ${formatDuration(duration)}, but only ${formatDuration(made)} of it can be decoded. The upload or export did not finish; upload the complete file again.`,
+      { spec: spec.key, durationSec: duration, decodedSec: made },
+      {
+        zh: `${fileZh(label)}不完整：文件头写明时长 ${formatDurationZh(duration)}，但只能解码出 ${formatDurationZh(made)}。上传或导出没有完成，请重新导出后上传完整的文件。`,
       },
     );
   }

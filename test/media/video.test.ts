@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
 import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
-import { ingestUpload, prepareRendition, prepareRenditions, preflight, renditionCacheKey } from '../../media/renditions.js';
+import { findCachedRendition, ingestUpload, prepareRendition, prepareRenditions, preflight, renditionCacheKey } from '../../media/renditions.js';
 import { getSpec, PLATFORM_IDS, renditionsFor, type VideoSpec } from '../../media/specs.js';
 import { LocalMediaStore } from '../../media/store.js';
 import { parseProgressLine } from '../../media/ffmpeg.js';
@@ -250,6 +250,26 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     const left = await sharp(await sharp(frame).extract({ left: 0, top: 0, width: 100, height: 720 }).png().toBuffer()).stats();
     expect(left.channels[0]!.mean).toBeGreaterThan(200);
     expect(ffprobe(r.path).streams.find((st) => st.codec_type === 'video')).toMatchObject({ width: 1280, height: 720 });
+  });
+
+  it('a Matroska/WebM video cut off during upload is refused at its render, not published half as long', async () => {
+    const whole = path.join(dir, 'whole.mkv');
+    const mp4 = path.join(dir, 'for-mkv.mp4');
+    makeClip(tools.binaries!.ffmpeg.path, mp4, { width: 320, height: 180, seconds: 4, noise: true });
+    ffmpegSync(tools.binaries!.ffmpeg.path, ['-i', mp4, '-c', 'copy', '-f', 'matroska', whole]);
+    // Half the file: the header still says 4 s, so the upload's probe passes.
+    const cut = path.join(dir, 'cut.mkv');
+    const bytes = await readFile(whole);
+    await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const { sha256, probe } = await ingestUpload(store, createReadStream(cut), { label: 'cut.mkv' });
+    expect(probe.durationSec).toBeCloseTo(4, 0);
+    const err = (await prepareRendition(store, sha256, 'portal.video_720', { label: 'cut.mkv' }).catch((e: unknown) => e)) as GovpubError;
+    // Before: a rendition of about 2 s, published as the whole video.
+    expect(err).toBeInstanceOf(GovpubError);
+    expect(err.code).toBe('media_corrupt');
+    expect(err.message).toMatch(/^cut\.mkv is cut off: its header says 4 s, but only [\d.]+ s of it can be decoded\./);
+    expect(err.messageZh).toMatch(/^「cut\.mkv」不完整：文件头写明时长 4 秒，但只能解码出 [\d.]+ 秒。上传或导出没有完成，请重新导出后上传完整的文件。$/);
+    expect(await findCachedRendition(store, sha256, 'portal.video_720')).toBeNull();
   });
 
   it('abort kills ffmpeg, removes partial output and caches nothing', async () => {
