@@ -90,3 +90,21 @@ export async function runWithProgress(
   }
   progress.report(to);
 }
+
+let toneMapping: Promise<boolean> | undefined;
+
+/**
+ * Whether this ffmpeg can tone-map HDR to SDR (the zscale and tonemap filters; builds without
+ * libzimg lack zscale). Asked once per process.
+ */
+export function ffmpegCanToneMap(): Promise<boolean> {
+  toneMapping ??= runTool('ffmpeg', ['-hide_banner', '-filters'], { collectStdout: true }).then(
+    ({ stdout }) => {
+      // " ..C zscale            V->V       Apply resizing…": three flag characters, then the name.
+      const names = new Set(stdout.split('\n').map((line) => line.trim().split(/\s+/)[1]));
+      return names.has('zscale') && names.has('tonemap');
+    },
+    () => false,
+  );
+  return toneMapping;
+}

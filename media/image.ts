@@ -90,7 +90,7 @@ export async function renderImageRendition(originalPath: string, spec: ImageSpec
   if (spec.format === 'jpeg-or-png') format = meta.hasAlpha ? 'png' : 'jpeg';
   else format = spec.format;
 
-  let raw = await renderRaw(originalPath, spec, outW, outH, format === 'jpeg');
+  let raw = await renderRaw(originalPath, spec, outW, outH, format === 'jpeg', { width: srcW, height: srcH });
   checkAbort(opts.signal);
 
   if (spec.format === 'jpeg-or-png' && format === 'png' && raw.channels === 4 && isOpaque(raw)) {
@@ -128,8 +128,18 @@ async function toRaw(img: Sharp): Promise<Raw> {
   return { data, width: info.width, height: info.height, channels: info.channels as Raw['channels'] };
 }
 
-/** Decodes, orients, crops and resizes the original once, to raw pixels. */
-async function renderRaw(originalPath: string, spec: ImageSpec, width: number, height: number, flatten: boolean): Promise<Raw> {
+/**
+ * Decodes, orients, crops and resizes the original once, to raw pixels. `src` is the original's
+ * display size (after EXIF orientation).
+ */
+async function renderRaw(
+  originalPath: string,
+  spec: ImageSpec,
+  width: number,
+  height: number,
+  flatten: boolean,
+  src: { width: number; height: number },
+): Promise<Raw> {
   const open = () => sharp(originalPath, { failOn: 'error', autoOrient: true, limitInputPixels: false });
   const finish = (img: Sharp) => (flatten ? img.flatten({ background: '#ffffff' }) : img).toColourspace('srgb');
 
@@ -137,7 +147,17 @@ async function renderRaw(originalPath: string, spec: ImageSpec, width: number, h
     return toRaw(finish(open().resize(width, height, { fit: 'inside', withoutEnlargement: true })));
   }
   if (spec.fit === 'cover') {
-    return toRaw(finish(open().resize(width, height, { fit: 'cover', position: sharp.strategy.attention })));
+    // The part of the original in the box's shape, at the original's own resolution.
+    const cropW = Math.max(1, Math.min(src.width, Math.round(src.height * (width / height))));
+    const cropH = Math.max(1, Math.min(src.height, Math.round(cropW / (width / height))));
+    if (cropW >= width) {
+      return toRaw(finish(open().resize(width, height, { fit: 'cover', position: sharp.strategy.attention })));
+    }
+    // Enlarging: crop first, then enlarge the crop. Enlarging the whole original first (what a
+    // single cover resize does) makes an intermediate as many times larger as the crop is: a
+    // 20000×20 strip became 1,440,000×1440 pixels for a 3:4 picture (7 GB, minutes of CPU).
+    const crop = await toRaw(open().resize(cropW, cropH, { fit: 'cover', position: sharp.strategy.attention }).toColourspace('srgb'));
+    return toRaw(finish(sharp(crop.data, { raw: rawInfo(crop) }).resize(width, height, { fit: 'fill' })));
   }
   // blur-fill: a small, blurred cover crop scaled up as the background; the whole picture on top.
   const bgSmallW = Math.max(8, Math.round(width / 8));

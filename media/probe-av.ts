@@ -12,6 +12,8 @@ interface FfprobeStream {
   width?: number;
   height?: number;
   pix_fmt?: string;
+  color_transfer?: string;
+  sample_aspect_ratio?: string;
   avg_frame_rate?: string;
   r_frame_rate?: string;
   channels?: number;
@@ -127,6 +129,10 @@ export async function probeAv(
 
   let width = video?.width;
   let height = video?.height;
+  // Non-square pixels (anamorphic video): the display width, as a player shows it.
+  const [sarN = 0, sarD = 0] = (video?.sample_aspect_ratio ?? '').split(':').map(Number);
+  const anamorphic = sarN > 0 && sarD > 0 && sarN !== sarD;
+  if (anamorphic && width !== undefined) width = Math.max(2, Math.trunc((width * sarN) / sarD / 2) * 2);
   let rotation: number | undefined;
   const rot = video?.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? num(video?.tags?.rotate);
   if (rot !== undefined && rot !== 0) {
@@ -148,6 +154,8 @@ export async function probeAv(
     bitrate: num(out.format?.bit_rate),
     fps: parseRate(video?.avg_frame_rate) ?? parseRate(video?.r_frame_rate),
     pixelFormat: video?.pix_fmt,
+    ...(video?.color_transfer && video.color_transfer !== 'unknown' ? { colorTransfer: video.color_transfer } : {}),
+    ...(anamorphic ? { sampleAspectRatio: `${sarN}:${sarD}` } : {}),
     rotation,
     audioChannels: audio?.channels,
     sampleRate: num(audio?.sample_rate),

@@ -47,6 +47,16 @@ export interface ProbeResult {
   bitrate?: number;
   fps?: number;
   pixelFormat?: string;
+  /**
+   * The video's transfer characteristic as ffprobe names it (`bt709`, `arib-std-b67` for HLG,
+   * `smpte2084` for PQ): HDR originals (phones record HLG by default) are tone-mapped to SDR.
+   */
+  colorTransfer?: string;
+  /**
+   * The sample (pixel) aspect ratio when pixels are not square, e.g. `4:3` for 1440×1080 HDV shown
+   * at 1920×1080; `width` is then the display width.
+   */
+  sampleAspectRatio?: string;
   /** Clockwise rotation from the container's display matrix (video). */
   rotation?: number;
   audioChannels?: number;

@@ -21,7 +21,35 @@ function fitInside(width: number, height: number): string {
   return `scale=w='trunc(${ratio}*iw/2)*2':h='trunc(${ratio}*ih/2)*2'`;
 }
 
-/** The filter graph producing `[v]` at exactly width×height (yuv420p). */
+/** Transfer characteristics of HDR video: HLG (what phones record by default) and PQ (HDR10). */
+const HDR_TRANSFERS = new Set(['arib-std-b67', 'smpte2084']);
+
+/** Whether a probed video is HDR (HLG or PQ), which an 8-bit SDR rendition must tone-map. */
+export function isHdr(probe: Pick<ProbeResult, 'colorTransfer'>): boolean {
+  return probe.colorTransfer !== undefined && HDR_TRANSFERS.has(probe.colorTransfer);
+}
+
+/**
+ * HDR to SDR (BT.709): to linear light, BT.709 primaries, a Hable tone curve, back to BT.709
+ * (zscale is libzimg). Without it an HDR phone video came out as 8-bit H.264 still labelled
+ * BT.2020/HLG, which players show washed out (or not at all), and its poster grey and flat.
+ */
+export const HDR_TO_SDR = 'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p';
+
+/** Output labels of a rendition made from an HDR original: SDR BT.709, whatever the original said. */
+export const SDR_COLOUR_ARGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'];
+
+/**
+ * Filters every frame of the original goes through first: HDR tone-mapped to SDR (`toneMap`), and
+ * non-square pixels (anamorphic 16:9 broadcast and camcorder video, e.g. 1440×1080 with a 4:3
+ * sample aspect ratio) made square at the display width, so the frame is fitted by its real shape.
+ * Each ends with a comma; empty when none applies.
+ */
+export function inputFilters(probe: Pick<ProbeResult, 'colorTransfer' | 'sampleAspectRatio'>, toneMap: boolean): string {
+  return (toneMap && isHdr(probe) ? `${HDR_TO_SDR},` : '') + (probe.sampleAspectRatio ? `scale=w='trunc(iw*sar/2)*2':h=ih,setsar=1,` : '');
+}
+
+/** The filter graph producing `[v]` at exactly width×height (yuv420p); `pre`: inputFilters. */
 export function videoFilterGraph(
   layout: VideoSpec['layout'],
   width: number,
@@ -30,24 +58,26 @@ export function videoFilterGraph(
   srcH?: number,
   fps?: number,
   overlay?: Pick<VideoOverlay, 'left' | 'top'>,
+  pre = '',
 ): string {
   if (overlay) {
     // The layout first, then the watermark (input 1) over the finished frame.
     return (
-      videoFilterGraph(layout, width, height, srcW, srcH, fps).replace(/\[v\]$/, '[vb]') +
+      videoFilterGraph(layout, width, height, srcW, srcH, fps, undefined, pre).replace(/\[v\]$/, '[vb]') +
       `;[vb][1:v]overlay=x=${Math.round(overlay.left)}:y=${Math.round(overlay.top)}:format=auto,format=yuv420p[v]`
     );
   }
+  const input = `[0:v]${pre}`;
   const fpsFilter = fps ? `,fps=${fps}` : '';
   const sameAspect = srcW && srcH ? Math.abs(srcW / srcH - width / height) < 0.01 : false;
   if (layout === 'pad' || sameAspect) {
-    return `[0:v]${fitInside(width, height)},` + `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1${fpsFilter},format=yuv420p[v]`;
+    return `${input}${fitInside(width, height)},` + `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1${fpsFilter},format=yuv420p[v]`;
   }
   // Background at quarter resolution: blurring is cheap there and detail is not wanted anyway.
   const bw = Math.max(2, Math.round(width / 8) * 2);
   const bh = Math.max(2, Math.round(height / 8) * 2);
   return (
-    `[0:v]split=2[bg][fg];` +
+    `${input}split=2[bg][fg];` +
     `[bg]scale=w=${bw}:h=${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},boxblur=luma_radius=8:luma_power=2,` +
     `eq=brightness=-0.08,scale=${width}:${height},setsar=1[bgb];` +
     `[fg]${fitInside(width, height)},setsar=1[fgs];` +
@@ -63,6 +93,8 @@ export function videoArgs(
   probe: ProbeResult,
   threads: number,
   overlay?: VideoOverlay,
+  /** The original is HDR and ffmpeg can tone-map it (zscale). */
+  toneMap = false,
 ): string[] {
   const fps = plan.fps ?? probe.fps ?? 25;
   const gop = Math.max(1, Math.round(fps * 2));
@@ -70,7 +102,7 @@ export function videoArgs(
     ...ffmpegInputArgs(input, { threads }),
     ...(overlay ? ['-i', overlay.path] : []),
     '-filter_complex',
-    videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps, overlay),
+    videoFilterGraph(spec.layout, plan.width, plan.height, probe.width, probe.height, plan.fps, overlay, inputFilters(probe, toneMap)),
     '-map',
     '[v]',
     '-c:v',
@@ -89,6 +121,7 @@ export function videoArgs(
     String(gop),
     '-pix_fmt',
     'yuv420p',
+    ...(isHdr(probe) ? SDR_COLOUR_ARGS : []),
     '-threads',
     String(threads),
   ];

@@ -25,14 +25,14 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
-import { ProgressReporter, defaultThreads, ffmpegInputArgs, runWithProgress } from './ffmpeg.js';
+import { ProgressReporter, defaultThreads, ffmpegCanToneMap, ffmpegInputArgs, runWithProgress } from './ffmpeg.js';
 import { writeWatermarkPng, type WatermarkOptions } from './image.js';
 import type { ProbeResult } from './probe.js';
 import { probeMedia } from './probe.js';
 import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
 import { platformNameZh, type AudioSpec, type VideoSpec } from './specs.js';
-import { fileZh, formatBytes, overLimitMessage } from './units.js';
-import { videoArgs } from './video-args.js';
+import { fileZh, formatBytes, formatDuration, formatDurationZh, overLimitMessage } from './units.js';
+import { inputFilters, isHdr, videoArgs } from './video-args.js';
 import { VBV_SECONDS, planAudio, planVideo, type VideoPlan } from './video-plan.js';
 
 export interface MediaJobOptions {
@@ -78,7 +78,8 @@ export async function renderVideoRendition(
         undefined)
       : undefined;
 
-  await runWithProgress(videoArgs(inputPath, outPath, plan, spec, probe, threads, overlay), duration, progress, 0, 95, opts.signal, spec.label);
+  const toneMap = await hdrToneMap(probe, plan.warnings);
+  await runWithProgress(videoArgs(inputPath, outPath, plan, spec, probe, threads, overlay, toneMap), duration, progress, 0, 95, opts.signal, spec.label);
   let size = (await stat(outPath)).size;
 
   if (spec.maxBytes !== undefined && size > spec.maxBytes) {
@@ -87,7 +88,7 @@ export async function renderVideoRendition(
     const first = size;
     const retryPlan: VideoPlan = { ...plan, maxrateKbps: lowered, bufsizeKbps: Math.round(lowered * VBV_SECONDS) };
     await runWithProgress(
-      videoArgs(inputPath, outPath, retryPlan, spec, probe, threads, overlay),
+      videoArgs(inputPath, outPath, retryPlan, spec, probe, threads, overlay, toneMap),
       duration,
       progress,
       progress.current,
@@ -124,6 +125,19 @@ export async function renderVideoRendition(
       },
     );
   }
+  // A Matroska/WebM file cut off during upload still states its whole duration in its header (the
+  // probe passes) and ffmpeg stops at the cut without an error: the rendition would end mid-sentence.
+  const made = out.durationSec ?? 0;
+  if (duration > 0 && duration - made > Math.max(1, duration * 0.05)) {
+    throw new GovpubError(
+      'media_corrupt',
+      `${label} is cut off: its header says ${formatDuration(duration)}, but only ${formatDuration(made)} of it can be decoded. The upload or export did not finish; upload the complete file again.`,
+      { spec: spec.key, durationSec: duration, decodedSec: made },
+      {
+        zh: `${fileZh(label)}不完整：文件头写明时长 ${formatDurationZh(duration)}，但只能解码出 ${formatDurationZh(made)}。上传或导出没有完成，请重新导出后上传完整的文件。`,
+      },
+    );
+  }
   return {
     path: outPath,
     width: plan.width,
@@ -134,6 +148,19 @@ export async function renderVideoRendition(
     maxrateKbps: plan.maxrateKbps,
     warnings: plan.warnings,
   };
+}
+
+/**
+ * Whether an HDR original is tone-mapped to SDR (false for SDR originals). An ffmpeg without
+ * zscale cannot: the rendition is then labelled SDR as it is and the warning says what to install.
+ */
+async function hdrToneMap(probe: ProbeResult, warnings: string[]): Promise<boolean> {
+  if (!isHdr(probe)) return false;
+  if (await ffmpegCanToneMap()) return true;
+  warnings.push(
+    `The original is HDR (${probe.colorTransfer}) and this ffmpeg has no zscale filter to convert it to SDR: colours may look washed out. Install an ffmpeg built with libzimg, or export the video as SDR (H.264) and upload it again.`,
+  );
+  return false;
 }
 
 /**
@@ -148,7 +175,7 @@ export async function extractPosterFrame(inputPath: string, probe: ProbeResult, 
   const args = [
     ...ffmpegInputArgs(inputPath, { threads: opts.threads ?? defaultThreads(), seekSec: at }),
     '-vf',
-    `scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
+    `${inputFilters(probe, await hdrToneMap(probe, []))}scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
     '-frames:v',
     '1',
     '-map_metadata',

@@ -12,9 +12,11 @@ export const douyinDeclaration = {
     totalBytes: '4 GB',
     formats: 'mp4, webm',
   },
-  // BRIEF §7: ≤ 128 MB per request, ≤ 15 min, mp4, 720p or better. Vertical feed.
+  // BRIEF §7: ≤ 128 MB per request, ≤ 15 min, mp4, 720p or better. Vertical feed. 128 MB bounds one
+  // upload request, not the video: the adapter uploads larger files in parts, up to 4 GB in all.
+  // (Capping the rendition at 128 MB refused 1080p for anything over 10 minutes, "shorten it".)
   renditions: (s) => {
-    const limits = { maxBytes: 128 * s.units.MB, maxDurationSec: 15 * s.units.MIN, limitSource: 'documented' as const };
+    const limits = { maxBytes: 4_000 * s.units.MB, maxDurationSec: 15 * s.units.MIN, limitSource: 'documented' as const };
     return [
       s.vertical(1080, { ...limits, minKbps: 1500 }),
       s.vertical(720, { ...limits, minKbps: 700 }),

@@ -192,6 +192,22 @@ describe('orientation, smart crop, upscaling, watermark', () => {
     expect(r.warnings[0]).toMatch(/enlarged 1\.\d×/);
   });
 
+  it('enlarges a strip-shaped original by cropping first: an 8 KB 20000×20 picture is a cover in about a second, not minutes and gigabytes', async () => {
+    // A plain strip with one dark mark near its right end: the smart crop must still find it.
+    const strip = path.join(dir, 'strip.png');
+    await sharp({ create: { width: 20_000, height: 20, channels: 3, background: '#c8c8c8' } })
+      .composite([{ input: { create: { width: 600, height: 20, channels: 3, background: '#101010' } }, left: 19_000, top: 0 }])
+      .png()
+      .toFile(strip);
+    const started = Date.now();
+    // Enlarging the whole strip 36× before cropping made a 720,000×720 intermediate (2 GB, 30 s).
+    const r = await renderImageRendition(strip, getSpec('portal.cover') as ImageSpec, path.join(dir, 'strip-cover.jpg'));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect([r.width, r.height]).toEqual([1280, 720]);
+    expect(r.warnings[0]).toMatch(/enlarged 36\.0×/);
+    expect((await regionStats(r.path)).channels[0]!.min).toBeLessThan(60); // the mark is in frame
+  }, 60_000);
+
   it('applies the channel watermark (image or text) only where the spec allows it, and caches separately', async () => {
     const grey = path.join(dir, 'grey.jpg');
     await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#404040' } })

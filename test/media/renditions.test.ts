@@ -50,7 +50,8 @@ describe('specs', () => {
     expect(getSpec('wechat_oa.thumb')).toMatchObject({ format: 'jpeg', maxBytes: 64_000 });
     expect(getSpec('wechat_oa.inline')).toMatchObject({ maxBytes: 1_000_000, format: 'jpeg-or-png' });
     expect(getSpec('wechat_oa.video')).toMatchObject({ maxBytes: 10_000_000 });
-    expect(getSpec('douyin.video_1080')).toMatchObject({ maxBytes: 128_000_000, maxDurationSec: 900, width: 1080, height: 1920 });
+    // 128 MB is Douyin's limit per upload request; larger files go up in parts, to 4 GB.
+    expect(getSpec('douyin.video_1080')).toMatchObject({ maxBytes: 4_000_000_000, maxDurationSec: 900, width: 1080, height: 1920 });
     expect(getSpec('bilibili.cover')).toMatchObject({ minWidth: 960, minHeight: 600, maxBytes: 5_000_000 });
     expect(getSpec('weibo.image')).toMatchObject({ maxBytes: 5_000_000 });
     expect(PLATFORM_IDS.length).toBe(11);

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
 import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
-import { ingestUpload, prepareRendition, prepareRenditions, preflight, renditionCacheKey } from '../../media/renditions.js';
+import { findCachedRendition, ingestUpload, prepareRendition, prepareRenditions, preflight, renditionCacheKey } from '../../media/renditions.js';
 import { getSpec, PLATFORM_IDS, renditionsFor, type VideoSpec } from '../../media/specs.js';
 import { LocalMediaStore } from '../../media/store.js';
 import { parseProgressLine } from '../../media/ffmpeg.js';
@@ -65,6 +65,18 @@ describe('video planning (no ffmpeg needed)', () => {
     })();
     expect(err?.code).toBe('media_too_long');
     expect(err?.message).toBe('speech.mp4 is 16 min 20 s long, 1 min 20 s over the 15 min limit of Douyin. Trim it (or split it into parts) and upload again.');
+  });
+
+  it('a 14-minute video (under Douyin’s 15) gets its full 1080p bitrate: 128 MB bounds one upload request, not the video', () => {
+    // Capped at 128 MB, 1080p was refused past about 10 minutes ("shorten it") and 720p starved to 953 kbps.
+    for (const key of ['douyin.video_1080', 'douyin.video_720']) {
+      const spec = getSpec(key) as VideoSpec;
+      expect(planVideo(fakeVideoProbe(14 * 60 + 59), spec, 'speech.mp4')).toMatchObject({
+        width: spec.width,
+        height: spec.height,
+        maxrateKbps: spec.maxrateKbps,
+      });
+    }
   });
 
   it('computes the WeChat bitrate from the duration, steps down the ladder, and refuses what cannot fit 10 MB', () => {
@@ -185,6 +197,79 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     expect(meta.exif).toBeUndefined();
     const p2 = await prepareRendition(store, clipSha, 'portal.poster');
     expect([p2.width, p2.height]).toEqual([1280, 720]);
+  });
+
+  it('an HDR (HLG) phone video becomes SDR BT.709: labelled so, with colours and a poster that are not washed out', async () => {
+    // HLG-labelled 10-bit H.264: what a phone records by default, tiny and quick to make.
+    const hlg = path.join(dir, 'hlg.mp4');
+    ffmpegSync(tools.binaries!.ffmpeg.path, [
+      ...['-f', 'lavfi', '-i', 'color=c=0xC03020:size=320x180:rate=25', '-t', '1'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le'],
+      ...['-color_primaries', 'bt2020', '-color_trc', 'arib-std-b67', '-colorspace', 'bt2020nc', hlg],
+    ]);
+    const sha = (await ingestUpload(store, createReadStream(hlg), { label: 'hlg.mp4' })).sha256;
+    const r = await prepareRendition(store, sha, 'portal.video_720', { label: 'hlg.mp4' });
+    const colour = spawnSync(
+      tools.binaries!.ffprobe.path,
+      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=color_transfer,color_primaries,color_space', '-of', 'json', r.path],
+      { encoding: 'utf8' },
+    );
+    // Before: 8-bit H.264 still labelled BT.2020/HLG (arib-std-b67), which players misrender.
+    expect((JSON.parse(colour.stdout) as { streams: unknown[] }).streams[0]).toEqual({
+      color_space: 'bt709',
+      color_transfer: 'bt709',
+      color_primaries: 'bt709',
+    });
+    expect(r.warnings).toEqual(['Original is 320×180; the 1280×720 rendition is enlarged 4.0× and may look soft.']);
+    // The red, read as BT.2020/HLG and tone-mapped, stays red: read as if it were BT.709 it had a
+    // green of about 53 (a dull, greyish red).
+    const frame = path.join(dir, 'hlg-frame.png');
+    ffmpegSync(tools.binaries!.ffmpeg.path, ['-i', r.path, '-frames:v', '1', frame]);
+    const [red, green] = (await sharp(frame).stats()).channels.map((c) => c.mean);
+    expect(red).toBeGreaterThan(180);
+    expect(green).toBeLessThan(25);
+    const poster = await prepareRendition(store, sha, 'portal.poster', { label: 'hlg.mp4' });
+    const [pRed, pGreen] = (await sharp(poster.path).stats()).channels.map((c) => c.mean);
+    expect(pRed).toBeGreaterThan(180);
+    expect(pGreen).toBeLessThan(25);
+  });
+
+  it('anamorphic video (non-square pixels, as broadcast HDV 1440×1080 is) keeps its 16:9 shape instead of being squeezed to 4:3', async () => {
+    // 360×270 stored, pixels 4:3 wide: shown at 480×270 (16:9). White, so the bars are easy to find.
+    const hdv = path.join(dir, 'anamorphic.mp4');
+    ffmpegSync(tools.binaries!.ffmpeg.path, [
+      ...['-f', 'lavfi', '-i', 'color=c=white:size=360x270:rate=25', '-t', '1', '-vf', 'setsar=4/3'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', hdv],
+    ]);
+    const ingested = await ingestUpload(store, createReadStream(hdv), { label: 'anamorphic.mp4' });
+    expect(ingested.probe).toMatchObject({ width: 480, height: 270, sampleAspectRatio: '4:3' });
+    const r = await prepareRendition(store, ingested.sha256, 'portal.video_720', { label: 'anamorphic.mp4' });
+    const frame = path.join(dir, 'anamorphic-frame.png');
+    ffmpegSync(tools.binaries!.ffmpeg.path, ['-i', r.path, '-frames:v', '1', frame]);
+    // Before: fitted by its stored 4:3 shape, 960×720 between black bars 160 px wide.
+    const left = await sharp(await sharp(frame).extract({ left: 0, top: 0, width: 100, height: 720 }).png().toBuffer()).stats();
+    expect(left.channels[0]!.mean).toBeGreaterThan(200);
+    expect(ffprobe(r.path).streams.find((st) => st.codec_type === 'video')).toMatchObject({ width: 1280, height: 720 });
+  });
+
+  it('a Matroska/WebM video cut off during upload is refused at its render, not published half as long', async () => {
+    const whole = path.join(dir, 'whole.mkv');
+    const mp4 = path.join(dir, 'for-mkv.mp4');
+    makeClip(tools.binaries!.ffmpeg.path, mp4, { width: 320, height: 180, seconds: 4, noise: true });
+    ffmpegSync(tools.binaries!.ffmpeg.path, ['-i', mp4, '-c', 'copy', '-f', 'matroska', whole]);
+    // Half the file: the header still says 4 s, so the upload's probe passes.
+    const cut = path.join(dir, 'cut.mkv');
+    const bytes = await readFile(whole);
+    await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const { sha256, probe } = await ingestUpload(store, createReadStream(cut), { label: 'cut.mkv' });
+    expect(probe.durationSec).toBeCloseTo(4, 0);
+    const err = (await prepareRendition(store, sha256, 'portal.video_720', { label: 'cut.mkv' }).catch((e: unknown) => e)) as GovpubError;
+    // Before: a rendition of about 2 s, published as the whole video.
+    expect(err).toBeInstanceOf(GovpubError);
+    expect(err.code).toBe('media_corrupt');
+    expect(err.message).toMatch(/^cut\.mkv is cut off: its header says 4 s, but only [\d.]+ s of it can be decoded\./);
+    expect(err.messageZh).toMatch(/^「cut\.mkv」不完整：文件头写明时长 4 秒，但只能解码出 [\d.]+ 秒。上传或导出没有完成，请重新导出后上传完整的文件。$/);
+    expect(await findCachedRendition(store, sha256, 'portal.video_720')).toBeNull();
   });
 
   it('abort kills ffmpeg, removes partial output and caches nothing', async () => {
