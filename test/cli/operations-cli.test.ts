@@ -100,6 +100,41 @@ describe('govpub channels resume', () => {
   );
 });
 
+describe('govpub channels list', () => {
+  it('with a token shows each pause (since when, by whom, why), as the API has it; without one lists the registry and says pauses are not shown', async () => {
+    const channel = 'weibo:blfb-wb';
+    expect((await runCli(['channels', 'pause', channel, '--reason', '账号迁移中'], env)).code).toBe(0);
+    try {
+      const listed = await runCli(['channels', 'list', '--platform', 'weibo'], env);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout.split('\n')[0]).toMatch(/^id +platform +publishing +name +ownerUnit +paused$/);
+      const row = listed.stdout.split('\n').find((l) => l.startsWith(`${channel} `));
+      expect(row).toMatch(/since \d{4}-\d\d-\d\d \d\d:\d\d \(Beijing time\) by cli-ops-duty: 账号迁移中$/);
+      // Another weibo account, not paused, has an empty paused column.
+      const others = listed.stdout.split('\n').filter((l) => l.startsWith('weibo:') && !l.startsWith(`${channel} `));
+      expect(others.length).toBeGreaterThan(0);
+      for (const other of others) expect(other).not.toMatch(/Beijing time/);
+      expect(listed.stderr).toBe('');
+
+      const json = await runCli(['channels', 'list', '--json'], env);
+      const item = (JSON.parse(json.stdout) as { id: string; paused: boolean; pausedBy: string; pausedReason: string; pausedAt: string }[]).find(
+        (c) => c.id === channel,
+      );
+      expect(item).toMatchObject({ paused: true, pausedBy: 'cli-ops-duty', pausedReason: '账号迁移中', pausedAt: expect.stringMatching(/^\d{4}-/) });
+
+      // No token (no API needed): the registry's list as before, and a sentence saying the pauses are missing.
+      const offline = await runCli(['channels', 'list', '--platform', 'weibo', '--json'], { ...env, GOVPUB_TOKEN: '', GOVPUB_API_URL: '' });
+      expect(offline.code, offline.stderr).toBe(0);
+      const fromRegistry = JSON.parse(offline.stdout) as { id: string; paused?: unknown }[];
+      expect(fromRegistry.map((c) => c.id)).toContain(channel);
+      expect(fromRegistry.every((c) => c.paused === undefined)).toBe(true);
+      expect(offline.stderr).toMatch(/^Pauses are not shown: this list is read from the registry\. Give your token \(--token or GOVPUB_TOKEN\)/);
+    } finally {
+      await runCli(['channels', 'resume', channel], env);
+    }
+  });
+});
+
 describe('govpub deliveries retry and show', () => {
   it(
     'on a paused channel: accepted (exit 0), and says the delivery waits for the channel, who paused it and why, as show does later; the resume sends it',
