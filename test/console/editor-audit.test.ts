@@ -80,6 +80,49 @@ describe.skipIf(skipBrowser)('the package form under an editor’s hands', () =>
     }
   });
 
+  it('a save stored but whose answer was lost, then edited and saved again, is not refused as a conflict with itself; 提交审核 then submits the latest', async () => {
+    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', await policyBody(system, editor, '关于做好冬季燃气安全工作的通知'));
+    const { page, close } = await signedInPage(browser, system, editor, { width: 1280, height: 900 });
+    try {
+      await page.goto(`${system.consoleUrl}packages/${created.id}/edit`);
+      await expect.poll(() => inputOf(page, 'package-title').inputValue(), { timeout: 20_000 }).toBe('关于做好冬季燃气安全工作的通知');
+      // The first save reaches the server and is stored; its answer is lost on the way back.
+      let lost = 0;
+      await page.route(
+        (url) => url.pathname === `/api/packages/${created.id}`,
+        async (route) => {
+          if (route.request().method() !== 'PUT' || lost > 0) return route.continue();
+          lost += 1;
+          await route.fetch();
+          await route.abort('connectionreset');
+        },
+      );
+      await inputOf(page, 'package-title').fill('关于做好冬季燃气安全工作的通知（一改）');
+      await page.getByTestId('save').click();
+      await expect.poll(() => page.locator('.el-message--error').last().innerText(), { timeout: 20_000 }).toContain('无法连接服务器');
+      expect(await view(created.id)).toMatchObject({ revision: 2, title: '关于做好冬季燃气安全工作的通知（一改）' });
+      expect(await page.getByTestId('unsaved').count()).toBe(1);
+
+      // The editor goes on and saves again: the form first learns its lost save is revision 2.
+      await inputOf(page, 'package-title').fill('关于做好冬季燃气安全工作的通知（二改）');
+      await page.getByTestId('save').click();
+      await expect.poll(async () => (await view(created.id)).revision, { timeout: 20_000 }).toBe(3);
+      expect((await view(created.id)).title).toBe('关于做好冬季燃气安全工作的通知（二改）');
+      await expect.poll(() => page.locator('.el-message--success').last().innerText(), { timeout: 10_000 }).toContain('已保存为第 3 版');
+      expect(await page.getByTestId('edit-conflict').count()).toBe(0);
+      expect(lost).toBe(1);
+
+      // 提交审核 names revision 3, the one the form shows, and goes through.
+      await page.getByTestId('submit').click();
+      await expect
+        .poll(async () => (await system.api<{ status: string; revision: number }>(editor, 'GET', `/api/packages/${created.id}`)).status, { timeout: 20_000 })
+        .toBe('in_review');
+      expect((await view(created.id)).revision).toBe(3);
+    } finally {
+      await close();
+    }
+  });
+
   it('a picture and a table in a body written through the API stay when the editor types in that body and saves', async () => {
     const body = await policyBody(system, editor, '关于公布夜间经济特色街区名单的通知');
     const picture = 'https://www.beilin.gov.cn/images/jieqbu.png';
