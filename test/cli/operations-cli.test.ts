@@ -100,6 +100,30 @@ describe('govpub channels resume', () => {
   );
 });
 
+describe('govpub packages submit --base-revision', () => {
+  it('refuses a revision the package has left since (exit 1, concurrent_edit, nothing submitted), and submits the one named', async () => {
+    const body = richPolicyPackage(world, ['portal:zwgk-zcwj-zcjd-wz'], '关于调整城市道路临时占用收费标准的通知');
+    const created = await call('POST', '/api/packages', tokens.editor, body);
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    // Saved again elsewhere: revision 2.
+    expect((await call('PUT', `/api/packages/${id}`, tokens.editor, { ...body, title: `${body.title}（修订）` })).body.revision).toBe(2);
+    const editorEnv = { ...env, GOVPUB_TOKEN: tokens.editor! };
+
+    const refused = await runCli(['packages', 'submit', id, '--base-revision', '1'], { ...editorEnv, GOVPUB_LANG: 'zh' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/您看到的是第 1 版.*已保存为第 2 版.*本次没有提交/);
+    expect((await call('GET', `/api/packages/${id}`, tokens.editor)).body.status).toBe('draft');
+    const typo = await runCli(['packages', 'submit', id, '--base-revision', 'two'], editorEnv);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('--base-revision "two" is not a revision number');
+
+    const submitted = await runCli(['packages', 'submit', id, '--base-revision', '2', '--json'], editorEnv);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(JSON.parse(submitted.stdout)).toMatchObject({ status: 'in_review', revision: 2 });
+  });
+});
+
 describe('govpub channels list', () => {
   it('with a token shows each pause (since when, by whom, why), as the API has it; without one lists the registry and says pauses are not shown', async () => {
     const channel = 'weibo:blfb-wb';
