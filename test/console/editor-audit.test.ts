@@ -123,6 +123,44 @@ describe.skipIf(skipBrowser)('the package form under an editor’s hands', () =>
     }
   });
 
+  it("a reviewer sees an older revision's H5 address that a browser would repair as text with a warning, not as a link", async () => {
+    const reviewer = await system.addUser('audit-first', 'reviewer', { stages: ['初审'] });
+    const body = await policyBody(system, editor, '关于开展冬季校园安全检查的通知');
+    const h5 = { form: 'h5', title: 'H5：校园安全一图读懂', body: '<p>扫码查看。</p>', url: 'https://www.beilin.gov.cn/h5/xy.html' };
+    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', {
+      ...body,
+      interpretations: [...((body.interpretations as unknown[] | undefined) ?? []), h5],
+    });
+    await system.api(editor, 'POST', `/api/packages/${created.id}/submit`, {});
+    // As a revision stored before such addresses were refused holds it.
+    const stored = await database.db
+      .selectFrom('package_revisions')
+      .select('content')
+      .where('package_id', '=', created.id)
+      .where('revision', '=', 1)
+      .executeTakeFirstOrThrow();
+    const content = (typeof stored.content === 'string' ? JSON.parse(stored.content) : stored.content) as { interpretations: { url?: string }[] };
+    content.interpretations.at(-1)!.url = 'http:///h5/xy.html';
+    await database.db
+      .updateTable('package_revisions')
+      .set({ content: JSON.stringify(content) })
+      .where('package_id', '=', created.id)
+      .where('revision', '=', 1)
+      .execute();
+
+    const { page, close } = await signedInPage(browser, system, reviewer, { width: 1280, height: 900 });
+    try {
+      await page.goto(`${system.consoleUrl}reviews/${created.id}`);
+      const bad = page.getByTestId('interp-bad-link');
+      await bad.waitFor({ timeout: 20_000 });
+      expect(await bad.innerText()).toContain('http:///h5/xy.html');
+      expect(await bad.innerText()).toContain('不是有效的网址');
+      expect(await page.locator('a[href="http:///h5/xy.html"]').count()).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
   it('a picture and a table in a body written through the API stay when the editor types in that body and saves', async () => {
     const body = await policyBody(system, editor, '关于公布夜间经济特色街区名单的通知');
     const picture = 'https://www.beilin.gov.cn/images/jieqbu.png';
