@@ -80,6 +80,37 @@ describe.skipIf(skipBrowser)('the package form under an editor’s hands', () =>
     }
   });
 
+  it('a tab that is not dirty but shows revision 1: 提交审核 is refused when another tab saved revision 2, nothing goes into review', async () => {
+    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', await policyBody(system, editor, '关于规范农贸市场经营秩序的通知'));
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', viewport: { width: 1280, height: 900 } });
+    try {
+      const tabA = await context.newPage();
+      await signIn(tabA, system, editor);
+      await tabA.goto(`${system.consoleUrl}packages/${created.id}/edit`);
+      await expect.poll(() => inputOf(tabA, 'package-title').inputValue(), { timeout: 20_000 }).toBe('关于规范农贸市场经营秩序的通知');
+      // Another tab (here: the same person through the API) saves revision 2.
+      const body = await system.api<{ content: Record<string, unknown> }>(editor, 'GET', `/api/packages/${created.id}`);
+      await system.api(editor, 'PUT', `/api/packages/${created.id}?baseRevision=1`, { ...body.content, title: '关于规范农贸市场经营秩序的通知（乙）' });
+
+      await tabA.getByTestId('submit').click();
+      const conflict = tabA.getByTestId('edit-conflict');
+      await conflict.waitFor({ timeout: 20_000 });
+      expect(await conflict.innerText()).toMatch(/未提交.*您看到的是第 1 版.*已保存为第 2 版/s);
+      expect(await tabA.getByTestId('load-latest').innerText()).toBe('载入最新版本');
+      expect(await system.api<{ status: string }>(editor, 'GET', `/api/packages/${created.id}`)).toMatchObject({ status: 'draft', revision: 2 });
+
+      // Loaded, revision 2 is what it submits.
+      await tabA.getByTestId('load-latest').click();
+      await expect.poll(() => inputOf(tabA, 'package-title').inputValue(), { timeout: 20_000 }).toBe('关于规范农贸市场经营秩序的通知（乙）');
+      await tabA.getByTestId('submit').click();
+      await expect
+        .poll(async () => (await system.api<{ status: string }>(editor, 'GET', `/api/packages/${created.id}`)).status, { timeout: 20_000 })
+        .toBe('in_review');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a save stored but whose answer was lost, then edited and saved again, is not refused as a conflict with itself; 提交审核 then submits the latest', async () => {
     const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', await policyBody(system, editor, '关于做好冬季燃气安全工作的通知'));
     const { page, close } = await signedInPage(browser, system, editor, { width: 1280, height: 900 });
