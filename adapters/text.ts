@@ -2,6 +2,7 @@
  * Pure text helpers the format steps share: platforms count characters (not bytes), want plain
  * text where the package has HTML, and cut summaries at a limit without breaking a character.
  */
+import { isWebLink } from '../domain/web-link.js';
 
 /** Characters as a person counts them (code points, so a CJK character or an emoji is one). */
 export function charCount(text: string): number {
@@ -69,13 +70,10 @@ export function replaceImageSources(html: string, replace: (src: string) => stri
   });
 }
 
-/** An absolute http(s) URL (what a post may link to). */
+/**
+ * An absolute http(s) URL with a host and no spaces or control characters (what a post may link
+ * to): an older revision's `http://` or `http:///x` is no link at all, not one a browser repairs.
+ */
 export function isHttpUrl(value: string | undefined | null): value is string {
-  if (!value) return false;
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
+  return isWebLink(value);
 }

@@ -623,7 +623,13 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     },
     { attachValidation: true, ...START },
   );
-  route('POST', '/api/packages/:id/submit', routes.submitPackage, async (request) => packages.submit(actorOf(request), request.params.id), START);
+  route(
+    'POST',
+    '/api/packages/:id/submit',
+    routes.submitPackage,
+    async (request) => packages.submit(actorOf(request), request.params.id, request.query.baseRevision),
+    START,
+  );
   route(
     'POST',
     '/api/packages/:id/withdraw',

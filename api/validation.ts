@@ -11,6 +11,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { characterCount } from '../domain/text.js';
+import { WEB_LINK_MESSAGES_ZH } from '../domain/web-link.js';
 import { kindZh } from '../media/units.js';
 import type { FieldIssue } from '../services/package-input.js';
 
@@ -304,7 +305,7 @@ const EXACT_ZH: Record<string, string> = {
   'expected an absolute URL such as https://…': '应为完整网址，例如 https://…',
   'contains a control character (such as NUL); remove it': '含有控制字符（如 NUL），请删除',
   'needs a url or a mediaId': '需要提供 url 或 mediaId',
-  'must be an http(s) URL': '须为 http(s) 网址',
+  ...WEB_LINK_MESSAGES_ZH,
   'choose at least one channel': '请至少选择一个渠道',
   'required: an array of channel ids (GET /api/channels)': '必填：渠道编号数组（见 GET /api/channels）',
   'expected an array of channel ids (GET /api/channels)': '应为渠道编号数组（见 GET /api/channels）',

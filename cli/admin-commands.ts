@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import { loadSettings } from '../config/settings.js';
+import { chinaTime } from '../domain/compliance/check-context.js';
 import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
@@ -139,10 +140,22 @@ export function registerAdminCommands(program: Command): void {
     .command('channels')
     .description('Channels (portal columns, new-media accounts, media-center columns); pause and resume')
     .command('list')
-    .description('List every channel of the registry')
+    .description(
+      "List every channel of the registry; with a token (--token or GOVPUB_TOKEN) read through the API, with each channel's pause (since when, by whom, why)",
+    )
     .option('--platform <platform>', 'only this platform, e.g. wechat_oa')
+    .option('--token <token>', 'your API token (or GOVPUB_TOKEN): shows which channels are paused')
+    .option('--api <url>', 'the govpub API (or GOVPUB_API_URL; default http://127.0.0.1:$PORT)')
     .option('--json', 'print machine-readable JSON')
-    .action(async (options: { platform?: string; json?: boolean }) => {
+    .action(async (options: ApiOptions & { platform?: string; json?: boolean }) => {
+      if (options.token ?? process.env.GOVPUB_TOKEN) {
+        // Pauses live in the database, which the API reads: the same list the console's board shows.
+        const query = options.platform ? `?platform=${encodeURIComponent(options.platform)}` : '';
+        const { channels } = await ApiClient.from(options).request<{ channels: ListedChannel[] }>('GET', `/api/channels${query}`);
+        if (options.json) printJson(channels);
+        else printTable(channels.map(withPauseColumn), ['id', 'platform', 'publishing', 'name', 'ownerUnit', 'paused']);
+        return;
+      }
       const settings = loadSettings();
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
       const channels = channelsWithOwners(registry).filter((c) => !options.platform || c.platform === options.platform);
@@ -152,6 +165,10 @@ export function registerAdminCommands(program: Command): void {
           channels.map((c) => ({ ...c })),
           ['id', 'platform', 'publishing', 'name', 'ownerUnit'],
         );
+      // Said on stderr, so --json output stays the list it always was.
+      process.stderr.write(
+        'Pauses are not shown: this list is read from the registry. Give your token (--token or GOVPUB_TOKEN) to read it through the API with each channel’s pause.\n',
+      );
     });
 
   const users = program.command('users').description('Users, roles and review stages');
@@ -374,4 +391,25 @@ function ttlDays(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+(\.\d+)?$/.test(value)) throw new GovpubError('invalid_arguments', `--token-ttl-days "${value}" is not a number of days.`);
   return Number(value);
+}
+
+/** A channel as GET /api/channels lists it (the fields this command prints). */
+interface ListedChannel {
+  id: string;
+  platform: string;
+  publishing: string;
+  name: string;
+  ownerUnit: string | null;
+  paused: boolean;
+  pausedAt: string | null;
+  pausedBy: string | null;
+  pausedReason: string | null;
+}
+
+/** The `paused` column: since when (Beijing time), by whom and why; empty when the channel is not paused. */
+function withPauseColumn(c: ListedChannel): Record<string, unknown> {
+  const by = c.pausedBy === 'system' ? 'govpub itself' : (c.pausedBy ?? 'someone the audit trail does not name');
+  const since = c.pausedAt ? `since ${chinaTime(c.pausedAt)} (Beijing time) ` : '';
+  const paused = c.paused ? `${since}by ${by}: ${c.pausedReason ?? 'no reason given'}` : '';
+  return { ...c, paused };
 }

@@ -106,8 +106,18 @@ export function registerPackageCommands(program: Command): void {
       return api.request('PUT', route(id, o.baseRevision !== undefined ? `?baseRevision=${o.baseRevision}` : ''), readJsonFile(o.file));
     }),
   );
-  withActingOptions(packages.command('submit <id>').description('Submit a draft for review')).action(
-    operation((api, id) => api.request('POST', route(id, '/submit'))),
+  withActingOptions(
+    packages
+      .command('submit <id>')
+      .description('Submit a draft for review')
+      .option('--base-revision <n>', 'the revision you checked: refused (concurrent_edit) if someone saved another one meanwhile'),
+  ).action(
+    operation<Common & { baseRevision?: string }>((api, id, o) => {
+      if (o.baseRevision !== undefined && !/^\d+$/.test(o.baseRevision)) {
+        throw new GovpubError('invalid_arguments', `--base-revision "${o.baseRevision}" is not a revision number.`);
+      }
+      return api.request('POST', route(id, o.baseRevision !== undefined ? `/submit?baseRevision=${o.baseRevision}` : '/submit'));
+    }),
   );
   withActingOptions(
     packages

@@ -45,6 +45,8 @@ export interface PackageWorkflowState {
 
 export interface SubmitRequest {
   by: Actor;
+  /** The revision the editor saw; a later one by now refuses the submit (concurrent_edit). Absent: the current one. */
+  revision?: number;
 }
 /** An edit may carry a new release time with it, so content and timing change in one step. */
 export interface EditRequest {

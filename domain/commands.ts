@@ -306,6 +306,27 @@ export function roleProblem(command: CommandName, actor: Pick<Actor, 'role'>): P
   };
 }
 
+/**
+ * A submit names the revision the editor saw (`baseRevision`): when the package has a later one by
+ * now (saved meanwhile, in another tab or by someone else), submitting would send content the
+ * editor never looked at into review, so it is refused as an edit on an old revision is. Left out
+ * (older scripts): the current revision is submitted.
+ */
+export function submitBaseProblem(baseRevision: number | undefined, current: number): Problem | null {
+  if (baseRevision === undefined || baseRevision === current) return null;
+  if (baseRevision > current)
+    return {
+      code: 'concurrent_edit',
+      message: `The package has no revision ${baseRevision}: it is at revision ${current}. Nothing was submitted: reload the package, check revision ${current} and submit it.`,
+      messageZh: `稿件没有第 ${baseRevision} 版，当前是第 ${current} 版。本次没有提交，请刷新页面载入第 ${current} 版，核对后再提交审核。`,
+    };
+  return {
+    code: 'concurrent_edit',
+    message: `You are submitting revision ${baseRevision}, but the package is at revision ${current} now (saved meanwhile, in another tab or by someone else); submitting would send content you have not seen into review. Nothing was submitted: reload the package, check revision ${current} and submit it.`,
+    messageZh: `您看到的是第 ${baseRevision} 版，但这份稿件此后已保存为第 ${current} 版（在另一个窗口或由其他人保存）。为免把您没有看过的内容送审，本次没有提交。请刷新页面载入第 ${current} 版，核对后再提交审核。`,
+  };
+}
+
 /** The role first, then the package's status: the order refusals have always come in. */
 export function commandProblem(command: CommandName, actor: Pick<Actor, 'role'>, status: PackageStatus): Problem | null {
   const rule: CommandRule = COMMANDS[command];

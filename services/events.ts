@@ -1,6 +1,6 @@
 /**
- * Changes to deliveries and packages as a stream for the console's live views (Server-Sent
- * Events). One poller per process reads the rows changed since the last poll (updated_at, then
+ * Changes to deliveries, packages and channel pauses as a stream for the console's live views
+ * (Server-Sent Events). One poller per process reads the rows changed since the last poll (updated_at, then
  * id) about every second, for however many listeners there are, and hands each change to every
  * listener. It runs only while someone listens.
  *
@@ -8,9 +8,14 @@
  * appear a little behind one already seen: each poll also looks a few seconds back and sends what
  * it had not sent yet (the same row in the same state is sent once). A client that comes back
  * with the id of the last event it saw gets what changed since, from the database.
+ *
+ * Channels are few and have no change time: each poll reads their pauses (the paused ones, with
+ * who paused them) and sends a `channel` event for each that was paused, resumed or paused again
+ * since the last poll. A client that comes back gets every channel's pause as it is now.
  */
 import type { Kysely } from 'kysely';
 import { deliveriesChanged, latestChange, packagesChanged, type ChangeCursor, type ChangedDelivery, type ChangedPackage } from '../db/console-reads.js';
+import { currentPauses, type ChannelPause } from '../db/channels.js';
 import type { DB } from '../db/schema.js';
 
 export interface DeliveryEvent {
@@ -36,7 +41,21 @@ export interface PackageEvent {
   updatedAt: string;
 }
 
-export type ChangeEvent = { type: 'delivery'; id: string; data: DeliveryEvent } | { type: 'package'; id: string; data: PackageEvent };
+/** A channel paused or resumed (by an operator anywhere, or by govpub itself after refused credentials): its pause now. */
+export interface ChannelEvent {
+  /** The channel id, e.g. weibo:blfb-wb. */
+  id: string;
+  paused: boolean;
+  pausedReason: string | null;
+  pausedAt: string | null;
+  /** A user's name, `system` (govpub itself), or null when not paused or the audit trail does not say. */
+  pausedBy: string | null;
+}
+
+export type ChangeEvent =
+  | { type: 'delivery'; id: string; data: DeliveryEvent }
+  | { type: 'package'; id: string; data: PackageEvent }
+  | { type: 'channel'; id: string; data: ChannelEvent };
 
 export type ChangeListener = (events: ChangeEvent[]) => void;
 
@@ -84,6 +103,22 @@ function packageEvent(row: ChangedPackage): ChangeEvent {
   };
 }
 
+function channelEvent(position: string, channelId: string, pause: ChannelPause | undefined): ChangeEvent {
+  return {
+    type: 'channel',
+    id: position,
+    data: {
+      id: channelId,
+      paused: pause !== undefined,
+      pausedReason: pause?.reason ?? null,
+      pausedAt: pause?.at.toISOString() ?? null,
+      pausedBy: pause?.by ?? null,
+    },
+  };
+}
+
+const later = (a: string, b: string) => (BigInt(a) < BigInt(b) ? b : a);
+
 const minus = (micros: string, ms: number) => (BigInt(micros) - BigInt(ms) * MICROS_PER_MS).toString();
 const byPosition = (a: ChangeEvent, b: ChangeEvent) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
 
@@ -95,6 +130,8 @@ export class ChangeFeed {
   private cursors: { delivery: ChangeCursor; package: ChangeCursor } | null = null;
   /** What was last sent for each row (its position and state), to send a row again only when it changed. */
   private readonly sent = new Map<string, { micros: bigint; signature: string }>();
+  /** Each paused channel's pause as last sent (a channel missing here is running); null before the first poll. */
+  private pauses: Map<string, string> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
@@ -131,6 +168,10 @@ export class ChangeFeed {
     const after: ChangeCursor = { micros: minus(lastEventId, this.lookbackMs), id: '' };
     const [deliveries, packages] = await Promise.all([deliveriesChanged(this.db, after, limit), packagesChanged(this.db, after, limit)]);
     const events = [...deliveries.map(deliveryEvent), ...packages.map(packageEvent)].sort(byPosition);
+    // Pauses keep no history to replay: every channel as it is now, at the last position sent (the client keeps what it holds already).
+    const position = events.at(-1)?.id ?? lastEventId;
+    const [channels, pauses] = await Promise.all([this.db.selectFrom('channels').select('id').orderBy('id').execute(), currentPauses(this.db)]);
+    events.push(...channels.map((c) => channelEvent(position, c.id, pauses.get(c.id))));
     return { events, truncated: deliveries.length >= limit || packages.length >= limit };
   }
 
@@ -154,6 +195,7 @@ export class ChangeFeed {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.cursors = null;
+    this.pauses = null;
     this.sent.clear();
   }
 
@@ -198,6 +240,7 @@ export class ChangeFeed {
       if (deliveries.length < this.batch && packages.length < this.batch) break;
     }
     const news = events.sort(byPosition).filter((e) => this.fresh(e));
+    news.push(...(await this.pauseChanges(later(cursors.delivery.micros, cursors.package.micros))));
     this.forget();
     if (news.length === 0 || this.closed || this.cursors !== cursors) return;
     for (const listener of [...this.listeners]) {
@@ -207,6 +250,25 @@ export class ChangeFeed {
         // One listener's broken connection is its own affair.
       }
     }
+  }
+
+  /**
+   * The channels paused, resumed or paused again since the last poll (none at the first: it
+   * learns where they stand), at `position`: no further than the rows already read, so a client
+   * that resumes from it misses no delivery or package.
+   */
+  private async pauseChanges(position: string): Promise<ChangeEvent[]> {
+    // Unread now (the database away for a moment), the changes are found at the next poll, and this poll's rows still go out.
+    const pauses = await currentPauses(this.db).catch(() => null);
+    if (!pauses) return [];
+    const now = new Map([...pauses].map(([id, pause]) => [id, JSON.stringify(pause)] as const));
+    const before = this.pauses;
+    this.pauses = now;
+    if (!before) return [];
+    return [...new Set([...before.keys(), ...now.keys()])]
+      .filter((id) => before.get(id) !== now.get(id))
+      .sort()
+      .map((id) => channelEvent(position, id, pauses.get(id)));
   }
 
   /** Drops what was sent before the look back of both cursors: those rows are not read again unless they change. */

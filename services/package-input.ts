@@ -17,6 +17,7 @@ import {
 } from '../domain/package-rules.js';
 import { normalizedReleaseTime, releaseTimeProblem } from '../domain/commands.js';
 import { catalogueItem, findChannel, topicPaths, type CatalogueItem, type Registry } from '../domain/registry.js';
+import { webLinkProblem } from '../domain/web-link.js';
 
 export interface Attachment {
   name: string;
@@ -212,7 +213,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
             const url = text(a, 'url', `${p}.url`, { required: false });
             const mediaId = text(a, 'mediaId', `${p}.mediaId`, { required: false });
             if (!url && !mediaId) fail(p, 'needs a url or a mediaId');
-            if (url && !/^https?:\/\//.test(url)) fail(`${p}.url`, 'must be an http(s) URL');
+            const urlProblem = url ? webLinkProblem(url) : null;
+            if (urlProblem) fail(`${p}.url`, urlProblem);
             if (name) attachments.push({ name, ...(url ? { url } : {}), ...(mediaId ? { mediaId } : {}) });
           });
       }
@@ -270,7 +272,9 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         const iBody = text(raw, 'body', `${p}.body`, { required: form === 'text' || form === 'leader_interview', max: MAX_BODY_CHARS });
         const mediaId = text(raw, 'mediaId', `${p}.mediaId`, { required: false });
         const url = text(raw, 'url', `${p}.url`, { required: form === 'h5' });
-        if (url && !/^https?:\/\//.test(url)) fail(`${p}.url`, 'must be an http(s) URL');
+        // An H5 page (or a hosted video/audio) is linked from every channel: only an address with a host, nothing a browser would repair.
+        const urlProblem = url ? webLinkProblem(url) : null;
+        if (urlProblem) fail(`${p}.url`, urlProblem);
         const interpreter = text(raw, 'interpreter', `${p}.interpreter`, { required: form === 'leader_interview', max: 100 });
         if ((form === 'video' || form === 'audio') && !mediaId && !url) fail(p, `a ${form} interpretation needs a mediaId (POST /api/media) or a url`);
         const captionsMediaId = text(raw, 'captionsMediaId', `${p}.captionsMediaId`, { required: false });

@@ -11,7 +11,15 @@ import { repeatedRetractionProblem, type Actor, type PackageStatus, type Problem
 import { statusZh } from '../domain/messages-zh.js';
 import { findChannel, stagesFor } from '../domain/registry.js';
 import { localizedDeliveryTexts } from '../adapters/error-codes.js';
-import { commandProblem, decisionProblem, normalizedReleaseTime, repeatedDecision, requireAllowed, roleProblem } from '../domain/commands.js';
+import {
+  commandProblem,
+  decisionProblem,
+  normalizedReleaseTime,
+  repeatedDecision,
+  requireAllowed,
+  roleProblem,
+  submitBaseProblem,
+} from '../domain/commands.js';
 import { gateProblem } from '../adapters/preflight/problems.js';
 import type { GateMatch } from '../domain/content-gate/model.js';
 import { appendAudit } from '../db/audit.js';
@@ -386,9 +394,18 @@ export class PackageService {
     });
   }
 
-  async submit(actor: Actor, packageId: string) {
+  /**
+   * Sends the draft into review. `baseRevision` is the revision the editor saw: a later one saved
+   * meanwhile refuses the submit (409 concurrent_edit), here and again in the workflow, which
+   * decides under its lock (an edit between this read and the Update is caught there).
+   */
+  async submit(actor: Actor, packageId: string, baseRevision?: number) {
     const row = await this.row(packageId);
     await this.checkPackageScope(actor, row);
+    if (row.status === 'draft' && !roleProblem('submit', actor)) {
+      const stale = submitBaseProblem(baseRevision, row.current_revision);
+      if (stale) throw refusalError(stale, { baseRevision, currentRevision: row.current_revision });
+    }
     // A channel that would refuse the package is said now, not after three approvals. Other
     // refusals (status, role, 三同步) stay the workflow's, with their own codes.
     if (row.status === 'draft' && !roleProblem('submit', actor)) {
@@ -398,7 +415,7 @@ export class PackageService {
     const state = await this.command(
       packageId,
       (now) => commandProblem('submit', actor, now.status),
-      () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor }] }),
+      () => this.handle(packageId).executeUpdate(submitUpdate, { args: [{ by: actor, ...(baseRevision !== undefined ? { revision: baseRevision } : {}) }] }),
     );
     return summary(state);
   }

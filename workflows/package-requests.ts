@@ -17,7 +17,7 @@ import {
   submitUpdate,
   withdrawUpdate,
 } from '../contracts/package.js';
-import { blankNoteProblem, commandProblem, decisionProblem, releaseTimeProblem, repeatedDecision, roleProblem } from '../domain/commands.js';
+import { blankNoteProblem, commandProblem, decisionProblem, releaseTimeProblem, repeatedDecision, roleProblem, submitBaseProblem } from '../domain/commands.js';
 import { organizeProblems, repeatedRetractionProblem, statusAfterApproval } from '../domain/package-rules.js';
 import { currentStageId, declareUpdate, nowIso, prepareMediaDuringReview, record, refuse, refuseAll, voidApprovals, type PackageRun } from './package-run.js';
 
@@ -49,6 +49,8 @@ export function acceptRequests(run: PackageRun): void {
   declareUpdate(run, submitUpdate, {
     check: (r) => {
       refuse(commandProblem('submit', r.by, state.status));
+      // Histories from before carry no revision: the rule passes them as they ran.
+      refuse(submitBaseProblem(r.revision, state.revision));
       refuseAll(organizeProblems(state.facts));
     },
     apply: async (r) => {

@@ -24,6 +24,7 @@ import {
   type PortalLead,
   type PortalPayload,
 } from './payload.js';
+import { isWebLink, WEB_LINK_MESSAGES_ZH, webLinkProblem } from '../../domain/web-link.js';
 import { portalDeclaration } from './declaration.js';
 
 /** The limits `format` enforces (its declaration). The portal is ours: they are sane bounds, not a vendor's. */
@@ -273,13 +274,9 @@ function describeMediaZh(info: MediaInfo): string {
   return `${KIND_ZH[info.kind]}${info.name ? `（${info.name}）` : ''}`;
 }
 
+/** A link a portal page may carry: http(s), a host, no spaces or control characters (domain/web-link.ts). */
 function isWebUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
-  } catch {
-    return false;
-  }
+  return isWebLink(url);
 }
 
 /**
@@ -504,11 +501,13 @@ function formatInterpretation(interpretation: ReleaseUnit['interpretations'][num
   }
 
   const link = (interpretation.url ?? '').trim() || null;
-  if (link && !isWebUrl(link)) {
+  // An older revision may hold `http://` or an address with spaces: the page gets no link a browser would repair.
+  const linkProblem = link ? webLinkProblem(link) : null;
+  if (link && linkProblem) {
     run.problems.push({
       field: `${field}.url`,
-      message: `"${truncateChars(link, 60)}" is not an http(s) address.`,
-      messageZh: `${fieldLabelZh(`${field}.url`)}“${truncateChars(link, 60)}”不是 http(s) 地址。请填写正确的网址。`,
+      message: `"${truncateChars(link, 60)}" is not an http(s) address a page may link to: it ${linkProblem}.`,
+      messageZh: `${fieldLabelZh(`${field}.url`)}“${truncateChars(link, 60)}”不是可以链接的 http(s) 地址：${WEB_LINK_MESSAGES_ZH[linkProblem]}。`,
     });
   }
   if (interpretation.form === 'h5' && !link) {

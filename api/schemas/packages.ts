@@ -180,6 +180,20 @@ export const EditQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const SubmitQuery = Type.Object(
+  {
+    baseRevision: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description:
+          'The revision the editor saw and means to submit (the console always sends it, `govpub packages submit --base-revision N`). When the package has another revision by now (saved meanwhile, in another tab or by someone else), the submit is refused with 409 concurrent_edit and nothing is submitted, instead of sending content the editor never saw into review. Left out: the current revision is submitted.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const EditedPackage = Type.Object(
   { id: Type.String(), revision: Type.Integer(), status: Type.String(), contentHash: Type.String(), unchanged: Type.Optional(Type.Boolean()) },
   { description: 'Edited: the new revision (or `unchanged: true` when the content is the same)' },
@@ -362,7 +376,14 @@ export const packageRoutes = {
     }),
     querystring: EditQuery,
   },
-  submitPackage: packageStep('Submit a draft for review (refused without a required interpretation)', tags.review, NoBody),
+  submitPackage: {
+    ...packageStep(
+      'Submit a draft for review (refused without a required interpretation; with ?baseRevision=N, refused with 409 concurrent_edit when the package has another revision by now)',
+      tags.review,
+      NoBody,
+    ),
+    querystring: SubmitQuery,
+  },
   withdrawPackage: packageStep('Withdraw from review; voids approvals', tags.review, commandBodies.withdraw),
   decidePackage: packageStep('Approve or reject the whole package at the current stage and revision', tags.review, commandBodies.decide),
   schedulePackage: packageStep('Change the release time (keeps approvals); null releases as soon as approved', tags.packages, commandBodies.schedule),

@@ -161,6 +161,21 @@ describe('format', () => {
     expect(g.payload.articles[1]!.inlineImages).toEqual([inline.mediaId]);
   });
 
+  it("links an H5 interpretation's page, but not an older revision's address a browser would repair (no host, a space)", () => {
+    const h5 = (url: string) => ({ form: 'h5', title: 'H5：老旧小区改造', body: '<p>扫码看 H5。</p>', url });
+    const f = plain.format(
+      makeUnit({
+        interpretations: [h5('https://www.beilin.gov.cn/h5/gz.html'), h5('http:///h5/index.html'), h5('https://www.beilin.gov.cn/h5 page.html')],
+      }),
+      blxw(),
+    );
+    const [, good, noHost, space] = f.payload.articles;
+    expect(good!.bodyHtml).toContain('<a href="https://www.beilin.gov.cn/h5/gz.html">');
+    expect(noHost!.bodyHtml).not.toContain('<a');
+    expect(space!.bodyHtml).not.toContain('<a');
+    expect(noHost!.bodyHtml).toContain('扫码看 H5。');
+  });
+
   it('refuses every limit of the contract at once, in plain words', () => {
     const unit = makeUnit({
       document: { title: '关于'.repeat(60), body: `<p>${'条'.repeat(100_050)}</p>`, issuingUnit: '西安市碑林区人民政府' },

@@ -452,6 +452,31 @@ describe('format (pure)', () => {
         'interpretations[0].url',
         /not an http\(s\) address/,
       ],
+      // An older revision, saved before such addresses were refused: the page gets no link a browser would repair.
+      [
+        'H5 link of just http:// (an older revision)',
+        makeUnit({ interpretations: [{ form: 'h5', title: 't', body: '<p>x</p>', url: 'http://' }] }),
+        'interpretations[0].url',
+        /"http:\/\/" is not an http\(s\) address a page may link to: it has no host/,
+      ],
+      [
+        'H5 link without a host (an older revision)',
+        makeUnit({ interpretations: [{ form: 'h5', title: 't', body: '<p>x</p>', url: 'http:///h5/index.html' }] }),
+        'interpretations[0].url',
+        /has no host/,
+      ],
+      [
+        'H5 link with a space (an older revision)',
+        makeUnit({ interpretations: [{ form: 'h5', title: 't', body: '<p>x</p>', url: 'https://www.beilin.gov.cn/h5 page.html' }] }),
+        'interpretations[0].url',
+        /contains spaces or control characters/,
+      ],
+      [
+        'attachment link without a host (an older revision)',
+        withDocument({ attachments: [{ name: 'a', url: 'https://' }] }),
+        'document.attachments[0]',
+        /not an http\(s\) address/,
+      ],
       [
         'empty interpretation',
         makeUnit({ interpretations: [{ form: 'text', title: 't', body: '<p></p>' }] }),

@@ -204,6 +204,49 @@ describe('packages through the API', () => {
     expect(JSON.stringify(badBase.body.error)).toMatch(/baseRevision/);
   });
 
+  it('a tab that shows revision 1 submits it, not revision 2 saved meanwhile in another tab: 409 concurrent_edit, nothing submitted', async () => {
+    const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));
+    const id = created.body.id as string;
+    // Tab B saves revision 2; tab A, not dirty, still shows revision 1 and submits it.
+    const tabB = policyPackage(app.registry, { title: '乙窗口改的标题' });
+    expect((await call('PUT', `/api/packages/${id}?baseRevision=1`, tokens.editor, tabB)).body.revision).toBe(2);
+    const refused = await call('POST', `/api/packages/${id}/submit?baseRevision=1`, tokens.editor, {}, { 'accept-language': 'zh-CN' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('concurrent_edit');
+    expect(refused.body.error.messageEn).toMatch(/submitting revision 1, but the package is at revision 2.*Nothing was submitted/);
+    expect(refused.body.error.messageZh).toMatch(/您看到的是第 1 版.*已保存为第 2 版.*本次没有提交.*载入第 2 版/);
+    expect((await call('GET', `/api/packages/${id}`, tokens.editor)).body).toMatchObject({ status: 'draft', revision: 2 });
+    // A revision the package never had is refused too, saying which one it has.
+    const ahead = await call('POST', `/api/packages/${id}/submit?baseRevision=7`, tokens.editor);
+    expect(ahead.status).toBe(409);
+    expect(ahead.body.error.message).toMatch(/no revision 7: it is at revision 2/);
+    const badBase = await call('POST', `/api/packages/${id}/submit?baseRevision=latest`, tokens.editor);
+    expect(badBase.status).toBe(400);
+    expect(JSON.stringify(badBase.body.error)).toMatch(/baseRevision/);
+    // On the revision it shows now, the submit goes through.
+    const submitted = await call('POST', `/api/packages/${id}/submit?baseRevision=2`, tokens.editor);
+    expect(submitted.status).toBe(200);
+    expect(submitted.body).toMatchObject({ status: 'in_review', revision: 2 });
+    // A script that names no revision submits the current one, as before.
+    const other = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));
+    await call('PUT', `/api/packages/${other.body.id}`, tokens.editor, tabB);
+    expect((await call('POST', `/api/packages/${other.body.id}/submit`, tokens.editor)).body).toMatchObject({ status: 'in_review', revision: 2 });
+  });
+
+  it('a submit racing an edit: the workflow refuses a base revision the package has left by the time it decides', async () => {
+    const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));
+    const id = created.body.id as string;
+    const handle = app.client.workflow.getHandle(`package-${id}`);
+    // The edit to revision 2 reached the workflow after the service read revision 1: the Update names 1.
+    await call('PUT', `/api/packages/${id}`, tokens.editor, policyPackage(app.registry, { title: '已改为第二版' }));
+    const refused = await handle.executeUpdate('submit', { args: [{ by: { id: 'api-editor', role: 'editor' }, revision: 1 }] }).then(
+      () => null,
+      (e: unknown) => e as { cause?: { type?: string } },
+    );
+    expect(refused?.cause?.type).toBe('concurrent_edit');
+    expect((await call('GET', `/api/packages/${id}`, tokens.editor)).body.status).toBe('draft');
+  });
+
   describe('two decisions sent at once', () => {
     async function inReview(): Promise<string> {
       const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));

@@ -420,6 +420,61 @@ describe('text that shows nothing, and a 成文日期 no document has', () => {
   });
 });
 
+describe('web addresses an H5 interpretation or an attachment links to', () => {
+  it('refuses http://, https://, an address without a host, with spaces or a newline, and javascript:, by field in Chinese, storing nothing', async () => {
+    const input = policyPackage(app.registry) as Record<string, any>;
+    const count = async () =>
+      (
+        await app.db
+          .selectFrom('packages')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
+    const before = await count();
+    const h5 = (url: string) => ({ form: 'h5', title: 'H5 解读', body: '<p>一图看懂</p>', url });
+    const answer = await call(
+      'POST',
+      '/api/packages',
+      tokens.editor,
+      {
+        ...input,
+        document: { ...input.document, attachments: [{ name: '附件一', url: 'https://' }] },
+        interpretations: [
+          h5('http://'),
+          h5('https://'),
+          h5('http:///h5/index.html'),
+          h5('https://www.beilin.gov.cn/h5 page.html'),
+          h5('https://www.beilin.gov.cn/\nh5'),
+          h5('javascript:alert(1)'),
+        ],
+      },
+      { 'accept-language': 'zh-CN' },
+    );
+    expect(answer.status).toBe(400);
+    const zh = Object.fromEntries(answer.body.error.issues.map((i: { path: string; messageZh: string }) => [i.path, i.messageZh]));
+    const noHost = '在 http(s):// 之后缺少网站地址（主机名），请填写完整网址，例如 https://www.beilin.gov.cn/…';
+    const spaces = '含有空格或控制字符，网址中不能有，请删除（路径中的空格请写作 %20）';
+    expect(zh).toEqual({
+      'document.attachments[0].url': noHost,
+      'interpretations[0].url': noHost,
+      'interpretations[1].url': noHost,
+      'interpretations[2].url': noHost,
+      'interpretations[3].url': spaces,
+      'interpretations[4].url': spaces,
+      'interpretations[5].url': '须为 http(s) 网址',
+    });
+    expect(answer.body.error.messageEn).toMatch(/interpretations\[0\]\.url: has no host after http\(s\):\/\//);
+    expect(await count()).toBe(before);
+
+    // A whole address (a path with %20, a port, a query) stays accepted.
+    const fine = await call('POST', '/api/packages', tokens.editor, {
+      ...input,
+      interpretations: [h5('https://www.beilin.gov.cn:8443/h5/a%20b/index.html?from=wx')],
+    });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(201);
+  });
+});
+
 describe('the token is checked before the body is read', () => {
   it('answers 401 to an unauthenticated 8 MB body without parsing it', async () => {
     const notJson = Buffer.alloc(8 * 1024 * 1024 - 100, 'x');

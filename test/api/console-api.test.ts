@@ -333,6 +333,40 @@ describe('the live change stream', () => {
   });
 });
 
+describe('channel pauses on the live stream', () => {
+  it('sends a pause and a resume made elsewhere within seconds, with who and why; coming back brings every channel as it is now', async () => {
+    const channel = 'weibo:jkbl-wb';
+    const stream = openStream(tokens.ops);
+    expect((await stream.ready).response.status).toBe(200);
+    // The feed learns where the channels stand at its first poll; a pause made after it is news.
+    await expect.poll(() => stream.pings() + stream.events.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 600));
+    const paused = await call('POST', `/api/channels/${encodeURIComponent(channel)}/pause`, tokens.ops, { reason: '账号年审' });
+    expect(paused.status).toBe(200);
+    const pauseEvent = await stream.waitFor((e) => e.event === 'channel' && (e.data as { id: string }).id === channel);
+    expect(pauseEvent.data).toEqual({ id: channel, paused: true, pausedReason: '账号年审', pausedAt: paused.body.pausedAt, pausedBy: 'console-ops' });
+    expect(pauseEvent.id).toMatch(/^\d+$/);
+    // Sent once, not on every poll.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(stream.events.filter((e) => e.event === 'channel')).toHaveLength(1);
+
+    expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops, {})).status).toBe(200);
+    const resumed = await stream.waitFor((e) => e.event === 'channel' && (e.data as { paused: boolean }).paused === false);
+    expect(resumed.data).toEqual({ id: channel, paused: false, pausedReason: null, pausedAt: null, pausedBy: null });
+    const lastSeen = stream.events.at(-1)!.id!;
+    stream.close();
+
+    // Paused while nobody listened: coming back with the last id brings every channel's pause as it is now.
+    await call('POST', `/api/channels/${encodeURIComponent(channel)}/pause`, tokens.ops, { reason: '接口维护' });
+    const back = openStream(tokens.ops, lastSeen);
+    const missed = await back.waitFor((e) => e.event === 'channel' && (e.data as { id: string }).id === channel);
+    expect(missed.data).toMatchObject({ paused: true, pausedReason: '接口维护' });
+    await back.waitFor((e) => e.event === 'channel' && (e.data as { id: string }).id === 'weibo:blfb-wb');
+    back.close();
+    await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops, {});
+  });
+});
+
 describe('delivery figures', () => {
   it('counts live, failed and skipped per Shanghai day and platform, with the failure rate and approval → live percentiles', async () => {
     const now = new Date();

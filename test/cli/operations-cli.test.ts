@@ -100,6 +100,65 @@ describe('govpub channels resume', () => {
   );
 });
 
+describe('govpub packages submit --base-revision', () => {
+  it('refuses a revision the package has left since (exit 1, concurrent_edit, nothing submitted), and submits the one named', async () => {
+    const body = richPolicyPackage(world, ['portal:zwgk-zcwj-zcjd-wz'], '关于调整城市道路临时占用收费标准的通知');
+    const created = await call('POST', '/api/packages', tokens.editor, body);
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    // Saved again elsewhere: revision 2.
+    expect((await call('PUT', `/api/packages/${id}`, tokens.editor, { ...body, title: `${body.title}（修订）` })).body.revision).toBe(2);
+    const editorEnv = { ...env, GOVPUB_TOKEN: tokens.editor! };
+
+    const refused = await runCli(['packages', 'submit', id, '--base-revision', '1'], { ...editorEnv, GOVPUB_LANG: 'zh' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/您看到的是第 1 版.*已保存为第 2 版.*本次没有提交/);
+    expect((await call('GET', `/api/packages/${id}`, tokens.editor)).body.status).toBe('draft');
+    const typo = await runCli(['packages', 'submit', id, '--base-revision', 'two'], editorEnv);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('--base-revision "two" is not a revision number');
+
+    const submitted = await runCli(['packages', 'submit', id, '--base-revision', '2', '--json'], editorEnv);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(JSON.parse(submitted.stdout)).toMatchObject({ status: 'in_review', revision: 2 });
+  });
+});
+
+describe('govpub channels list', () => {
+  it('with a token shows each pause (since when, by whom, why), as the API has it; without one lists the registry and says pauses are not shown', async () => {
+    const channel = 'weibo:blfb-wb';
+    expect((await runCli(['channels', 'pause', channel, '--reason', '账号迁移中'], env)).code).toBe(0);
+    try {
+      const listed = await runCli(['channels', 'list', '--platform', 'weibo'], env);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout.split('\n')[0]).toMatch(/^id +platform +publishing +name +ownerUnit +paused$/);
+      const row = listed.stdout.split('\n').find((l) => l.startsWith(`${channel} `));
+      expect(row).toMatch(/since \d{4}-\d\d-\d\d \d\d:\d\d \(Beijing time\) by cli-ops-duty: 账号迁移中$/);
+      // Another weibo account, not paused, has an empty paused column.
+      const others = listed.stdout.split('\n').filter((l) => l.startsWith('weibo:') && !l.startsWith(`${channel} `));
+      expect(others.length).toBeGreaterThan(0);
+      for (const other of others) expect(other).not.toMatch(/Beijing time/);
+      expect(listed.stderr).toBe('');
+
+      const json = await runCli(['channels', 'list', '--json'], env);
+      const item = (JSON.parse(json.stdout) as { id: string; paused: boolean; pausedBy: string; pausedReason: string; pausedAt: string }[]).find(
+        (c) => c.id === channel,
+      );
+      expect(item).toMatchObject({ paused: true, pausedBy: 'cli-ops-duty', pausedReason: '账号迁移中', pausedAt: expect.stringMatching(/^\d{4}-/) });
+
+      // No token (no API needed): the registry's list as before, and a sentence saying the pauses are missing.
+      const offline = await runCli(['channels', 'list', '--platform', 'weibo', '--json'], { ...env, GOVPUB_TOKEN: '', GOVPUB_API_URL: '' });
+      expect(offline.code, offline.stderr).toBe(0);
+      const fromRegistry = JSON.parse(offline.stdout) as { id: string; paused?: unknown }[];
+      expect(fromRegistry.map((c) => c.id)).toContain(channel);
+      expect(fromRegistry.every((c) => c.paused === undefined)).toBe(true);
+      expect(offline.stderr).toMatch(/^Pauses are not shown: this list is read from the registry\. Give your token \(--token or GOVPUB_TOKEN\)/);
+    } finally {
+      await runCli(['channels', 'resume', channel], env);
+    }
+  });
+});
+
 describe('govpub deliveries retry and show', () => {
   it(
     'on a paused channel: accepted (exit 0), and says the delivery waits for the channel, who paused it and why, as show does later; the resume sends it',

@@ -104,6 +104,8 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
 
     const { page, close } = await pageOf(users.ops!);
     try {
+      // The live feed lost (a proxy in between drops it): the colleague's resume below does not reach this drawer.
+      await page.route('**/api/events', (route) => route.abort());
       await openDrawer(page, packageId, delivery.id);
       await expect.poll(() => page.getByTestId('drawer-channel-paused').isVisible(), { timeout: 20_000 }).toBe(true);
 
@@ -395,6 +397,42 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
       expect(await page.getByTestId(`cell-${delivery.id}`).getAttribute('data-state')).toBe('live');
     } finally {
       await close();
+    }
+  });
+
+  it('a pause and a resume a colleague makes elsewhere reach the open board and its drawer without 刷新', async () => {
+    // (the held-delivery test left this channel running)
+    const packageId = await releasedPackage('关于碑林区冬季消防安全检查工作的通知', WEIBO);
+    await expect.poll(async () => (await deliveryOf(packageId, WEIBO))?.state, { timeout: 90_000 }).toBe('live');
+    const delivery = (await deliveryOf(packageId, WEIBO))!;
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      await openDrawer(page, packageId, delivery.id);
+      await page.getByTestId('action-pause').waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId('drawer-channel-paused').count()).toBe(0);
+      // Marks this page load: a reload (or navigation) would drop it.
+      await page.evaluate('window.sameBoardLoad = true');
+
+      const pause = await system.api<{ pausedAt: string }>(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(WEIBO)}/pause`, {
+        reason: '微博账号年审，暂停发布',
+      });
+      await expect.poll(() => page.getByTestId('drawer-channel-paused').count(), { timeout: 15_000 }).toBe(1);
+      expect(await page.getByTestId('drawer-channel-paused').innerText()).toContain('微博账号年审，暂停发布');
+      await expect
+        .poll(() => page.getByTestId('drawer-channel-paused-by').innerText(), { timeout: 10_000 })
+        .toContain(`由 bad-day-colleague 于 ${chinaTime(pause.pausedAt)} 暂停`);
+      expect(await page.getByTestId('action-resume').isVisible()).toBe(true);
+      expect(await page.getByTestId('action-pause').count()).toBe(0);
+
+      await system.api(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(WEIBO)}/resume`, {});
+      await expect.poll(() => page.getByTestId('drawer-channel-paused').count(), { timeout: 15_000 }).toBe(0);
+      expect(await page.getByTestId('action-pause').isVisible()).toBe(true);
+      expect(await page.evaluate('window.sameBoardLoad === true')).toBe(true);
+    } finally {
+      await close();
+      const channels = await system.api<{ channels: { id: string; paused: boolean }[] }>(users.ops!, 'GET', '/api/channels?platform=weibo');
+      if (channels.channels.find((c) => c.id === WEIBO)?.paused)
+        await system.api(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(WEIBO)}/resume`, {});
     }
   });
 });

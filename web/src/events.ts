@@ -5,12 +5,14 @@
 import { onBeforeUnmount } from 'vue';
 
 /** The events' data: the server's own types (services/events.ts). */
-export type { DeliveryEvent, PackageEvent } from '../../services/events';
-import type { DeliveryEvent, PackageEvent } from '../../services/events';
+export type { ChannelEvent, DeliveryEvent, PackageEvent } from '../../services/events';
+import type { ChannelEvent, DeliveryEvent, PackageEvent } from '../../services/events';
 
 export interface LiveHandlers {
   delivery?: (event: DeliveryEvent) => void;
   package?: (event: PackageEvent) => void;
+  /** A channel paused or resumed anywhere (another operator, the CLI, govpub itself): its pause now. */
+  channel?: (event: ChannelEvent) => void;
   /** Too much changed to replay one by one: read the whole page again. */
   resync?: () => void;
 }
@@ -20,6 +22,7 @@ export function useLiveEvents(handlers: LiveHandlers): void {
   const source = new EventSource('/api/events', { withCredentials: true });
   if (handlers.delivery) source.addEventListener('delivery', (e) => handlers.delivery!(JSON.parse((e as MessageEvent<string>).data) as DeliveryEvent));
   if (handlers.package) source.addEventListener('package', (e) => handlers.package!(JSON.parse((e as MessageEvent<string>).data) as PackageEvent));
+  if (handlers.channel) source.addEventListener('channel', (e) => handlers.channel!(JSON.parse((e as MessageEvent<string>).data) as ChannelEvent));
   if (handlers.resync) source.addEventListener('resync', () => handlers.resync!());
   onBeforeUnmount(() => source.close());
 }
