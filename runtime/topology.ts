@@ -14,6 +14,7 @@ import readline from 'node:readline';
 import { loadPlatformConfigs } from '../config/platforms.js';
 import { loadRegistry } from '../config/registry.js';
 import { ROOT_DIR, localApiUrl, type Settings } from '../config/settings.js';
+import { withoutPassword } from '../config/database-url.js';
 import { GovpubError } from '../domain/errors.js';
 import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './local-platforms.js';
 import { temporalRuntimeFile } from './app.js';
@@ -108,16 +109,8 @@ export function assertSharedDatabase(settings: Settings): string {
   );
 }
 
-/** The URL as topology.json shows it: never the password. */
-export function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '(not a URL; not shown)';
-  }
-}
+/** The URL as topology.json shows it: never a password. */
+export { withoutPassword };
 
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
