@@ -18,7 +18,7 @@ import { withoutPassword } from '../config/database-url.js';
 import { GovpubError } from '../domain/errors.js';
 import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './local-platforms.js';
 import { temporalRuntimeFile } from './app.js';
-import { alreadyRunningError, claimDataDir, processExists, writeRuntimeRecord } from './runtime-files.js';
+import { alreadyRunningError, claimDataDir, processExists, topologyRecordFile, writeRuntimeRecord } from './runtime-files.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
 
@@ -54,9 +54,7 @@ export interface TopologyRecord {
   startedAt: string;
 }
 
-export function topologyRecordFile(dataDir: string): string {
-  return path.join(dataDir, 'run', 'topology.json');
-}
+export { topologyRecordFile };
 
 function invalid(message: string): GovpubError {
   return new GovpubError('invalid_arguments', message);
