@@ -273,7 +273,7 @@ export function registerRunCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nWrites <data dir>/run/topology.json (API URL, worker pids and metrics URLs, …) and prints "govpub topology is running" once all are up.\nA worker that dies is restarted; if the API, the simulators or Temporal die, everything stops (exit code 1).\nCtrl+C / SIGTERM stops the API first, then the workers (running activities finish), the simulators and Temporal.\nEnvironment: DATABASE_URL (required), TEMPORAL_ADDRESS, GOVPUB_TEMPORAL_PORT, GOVPUB_SIMULATOR_PORT, GOVPUB_SECRETS_FILE, GOVPUB_COMPLIANCE_SCHEDULES, … (passed to every process).',
+      '\nWrites <data dir>/run/topology.json (API URL, worker pids and metrics URLs, …) and prints "govpub topology is running" once all are up.\nA worker that dies is restarted; if the API, the simulators or Temporal die, everything stops (exit code 1).\nCtrl+C / SIGTERM stops the API first, then the workers (running activities cancelled, each abandoned to Temporal after 25 s), the simulators and Temporal.\nEnvironment: DATABASE_URL (required), TEMPORAL_ADDRESS, GOVPUB_TEMPORAL_PORT, GOVPUB_SIMULATOR_PORT, GOVPUB_SECRETS_FILE, GOVPUB_COMPLIANCE_SCHEDULES, … (passed to every process).',
     )
     .option('--workers <n>', 'worker processes (1-16)', '2')
     .option('--data-dir <dir>', 'data directory shared by the processes (default GOVPUB_DATA_DIR or ./.govpub)')

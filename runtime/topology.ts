@@ -606,7 +606,10 @@ export class TopologySupervisor {
       await step('api', async () => this.#api?.stop(OTHER_GRACE_MS));
       for (const child of this.#oneShots) await step(child.name, () => child.stop(OTHER_GRACE_MS));
       const workers = this.#workers.filter((w) => w.current.running);
-      if (workers.length) this.#log(`stopping ${workers.map((w) => `${w.name} (pid ${w.current.pid})`).join(', ')}: running activities finish first`);
+      if (workers.length)
+        this.#log(
+          `stopping ${workers.map((w) => `${w.name} (pid ${w.current.pid})`).join(', ')}: their running activities are cancelled, each waits at most 25 s for them`,
+        );
       await Promise.all(this.#workers.map((w) => step(w.name, () => w.current.stop(WORKER_GRACE_MS))));
       if (this.#simulators?.running) this.#log(`stopping simulators (pid ${this.#simulators.pid})`);
       await step('simulators', async () => this.#simulators?.stop(OTHER_GRACE_MS));
