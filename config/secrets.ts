@@ -153,7 +153,7 @@ function parseSecretsFile(abs: string): LoadedFile {
         path: '',
         message:
           code === 'ENOENT'
-            ? `secrets file not found (named by ${SECRETS_FILE_ENV} or the secretsFile option); create it or unset ${SECRETS_FILE_ENV}`
+            ? `secrets file not found (${SECRETS_FILE_ENV} names it): create it, correct the path, or unset ${SECRETS_FILE_ENV}`
             : `cannot read secrets file: ${(err as Error).message}`,
       },
     ]);
@@ -168,9 +168,7 @@ function parseSecretsFile(abs: string): LoadedFile {
     return line > 0 ? line : undefined;
   };
   if (doc.errors.length > 0) {
-    for (const err of doc.errors) {
-      issues.push({ file: shown, path: '', message: `YAML/JSON syntax error (${err.code})`, line: lineOf(err.pos[0]) });
-    }
+    for (const err of doc.errors) issues.push(secretsSyntaxIssue(shown, text, err.code, err.pos, lineOf));
     throw new ConfigError(issues);
   }
   const values = new Map<string, string>();
@@ -200,6 +198,50 @@ function parseSecretsFile(abs: string): LoadedFile {
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return { file: shown, values };
+}
+
+/**
+ * A syntax error of the secrets file as a sentence saying what to change. Only the parser's code and
+ * position are used, never its message or the source line: either may quote a secret. A key is named
+ * only when it reads as a secret's name.
+ */
+function secretsSyntaxIssue(
+  file: string,
+  text: string,
+  code: string,
+  pos: [number, number],
+  lineOf: (offset: number | undefined) => number | undefined,
+): ConfigIssue {
+  const line = lineOf(pos[0]);
+  const at = (message: string): ConfigIssue => ({ file, path: '', message, line });
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return at('a tab indents this line: YAML indents with spaces, and a secret needs none; write each secret at the start of its line as NAME: value');
+    case 'DUPLICATE_KEY': {
+      const key = /^["']?([^\s"':]*)/.exec(text.slice(pos[0]))![1]!;
+      if (!SECRET_NAME.test(key)) return at('a name is given twice in this file: keep the entry you mean and delete the other');
+      const first = text.split('\n').findIndex((l) => new RegExp(`^\\s*["']?${key}["']?\\s*:`).test(l)) + 1;
+      return at(
+        `${key} is given twice${first > 0 && first !== line ? ` (also on line ${first})` : ''}: keep the entry with the value you mean and delete the other`,
+      );
+    }
+    case 'MISSING_CHAR':
+      return at('a quoted value is not closed: end it with the quote mark it starts with, on the same line');
+    case 'MULTILINE_IMPLICIT_KEY':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'IMPLICIT_KEY_FLOW_SEQ':
+      return at('expected NAME: value on this line (a colon and a space after the name; a value holding ": " or starting with a quote or # goes in quotes)');
+    default:
+      return at(`YAML/JSON syntax error (${code}): write one secret a line as NAME: value, the value in quotes when it holds ": " or # or starts with a quote`);
+  }
+}
+
+/**
+ * Reads the secrets file as every process will (`govpub config check` without `--secrets`, before
+ * anything starts): a missing or malformed file is a `ConfigError` naming it, its line and what to do.
+ */
+export function checkSecretsFile(file: string): void {
+  loadSecretsFile(file);
 }
 
 function scopeUses(registry: Registry, only: readonly string[] | undefined): SecretUse[] {
