@@ -103,9 +103,14 @@ export function registerAdminCommands(program: Command): void {
       const { loadWatermarks, watermarksPath } = await import('../config/watermarks.js');
       const { listChannels } = await import('../domain/registry.js');
       await checked(() => loadWatermarks(watermarksPath(settings.configDir), registry ? { channelIds: listChannels(registry).map((c) => c.id) } : undefined));
+      // The secrets file named by GOVPUB_SECRETS_FILE is read by every process: missing or malformed, nothing could start.
+      const secretsFile = process.env.GOVPUB_SECRETS_FILE?.trim() || undefined;
+      if (secretsFile) {
+        const { checkSecretsFile } = await import('../config/secrets.js');
+        await checked(() => checkSecretsFile(secretsFile));
+      }
       if (problems.length > 0 || !registry || !site || !platforms) throw new ConfigError(problems);
       if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry, platforms);
-      const secretsFile = process.env.GOVPUB_SECRETS_FILE;
       const exposure = secretsFile ? (await import('../config/secrets.js')).secretsFileExposure(secretsFile) : null;
       if (exposure) process.stderr.write(`govpub: ${exposure}\n`);
       // The content gate's wording list (GOVPUB_WORDING_FILE or config/registry/wording.yaml), file:line problems.
