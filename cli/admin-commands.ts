@@ -149,8 +149,22 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { platform?: string; json?: boolean }) => {
       const settings = loadSettings();
+      const { PLATFORMS } = await import('../domain/registry.js');
+      const platform = options.platform;
+      // A mistyped platform listed nothing and succeeded, as if it had no channels; the API's filters refuse one.
+      if (platform !== undefined && !(PLATFORMS as readonly string[]).includes(platform)) {
+        const { nearestName } = await import('../config/did-you-mean.js');
+        const typed = platform.trim().toLowerCase();
+        const near = nearestName(typed, PLATFORMS) ?? (typed ? PLATFORMS.find((p) => p.startsWith(typed)) : undefined);
+        throw new GovpubError(
+          'invalid_arguments',
+          `--platform ${JSON.stringify(platform)} is not a platform${near ? ` (did you mean ${near}?)` : ''}; use one of ${PLATFORMS.join(', ')}.`,
+          { platform },
+          { zh: `--platform ${JSON.stringify(platform)} 不是平台名称${near ? `（是否要用 ${near}？）` : ''}；可用：${PLATFORMS.join('、')}。` },
+        );
+      }
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-      const channels = channelsWithOwners(registry).filter((c) => !options.platform || c.platform === options.platform);
+      const channels = channelsWithOwners(registry).filter((c) => !platform || c.platform === platform);
       if (options.json) printJson(channels);
       else
         printTable(
