@@ -1,0 +1,48 @@
+/**
+ * `govpub start` refuses a configuration file it cannot use before it starts anything: with a
+ * malformed secrets file it used to open the database, start the Temporal dev server, and only then
+ * refuse (and stop them again), leaving a new user to wonder what had started.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { freePort, simulatorPortBase } from '../support/running.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('govpub start with a malformed secrets file', () => {
+  it('refuses with the file, line and what to change, before the database or Temporal start', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-start-refused-'));
+    dirs.push(dir);
+    const secrets = path.join(dir, 'secrets.yaml');
+    fs.writeFileSync(secrets, 'WECHAT_OA_BLFB_APP_SECRET: "a-value-3c1d"\n\tWEIBO_BLFB_WB_APP_SECRET: other\n', { mode: 0o600 });
+    const dataDir = path.join(dir, 'data');
+    const result = await runCli(
+      ['start'],
+      {
+        GOVPUB_DATA_DIR: dataDir,
+        GOVPUB_SECRETS_FILE: secrets,
+        DATABASE_URL: '',
+        TEMPORAL_ADDRESS: '',
+        PORT: String(await freePort()),
+        GOVPUB_TEMPORAL_PORT: String(await freePort()),
+        GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+        GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
+      },
+      undefined,
+      { timeoutMs: 100_000 },
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(`${secrets}:2: a tab indents this line: YAML indents with spaces`);
+    expect(result.stderr + result.stdout).not.toContain('a-value-3c1d');
+    // Nothing was started: no database opened, no dev server, no data written.
+    expect(result.stdout).not.toMatch(/^(database|temporal):/m);
+    expect(fs.existsSync(path.join(dataDir, 'pgdata'))).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(false);
+  });
+});
