@@ -111,6 +111,8 @@ export function collectSecretRefs(registry: Registry): SecretUse[] {
 interface LoadedFile {
   file: string;
   values: Map<string, string>;
+  /** The line of each name, for problems found once the file is read. */
+  lines: Map<string, number>;
 }
 
 /**
@@ -172,8 +174,9 @@ function parseSecretsFile(abs: string): LoadedFile {
     throw new ConfigError(issues);
   }
   const values = new Map<string, string>();
+  const lines = new Map<string, number>();
   const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { file: shown, values };
+  if (root === null || (isScalar(root) && root.value === null)) return { file: shown, values, lines };
   if (!isMap(root)) {
     throw new ConfigError([{ file: shown, path: '', message: 'expected a mapping of secret name to value', line: lineOf(root.range?.[0]) }]);
   }
@@ -195,9 +198,10 @@ function parseSecretsFile(abs: string): LoadedFile {
       continue;
     }
     if (value.value !== '') values.set(key.value, value.value);
+    if (keyLine !== undefined) lines.set(key.value, keyLine);
   }
   if (issues.length > 0) throw new ConfigError(issues);
-  return { file: shown, values };
+  return { file: shown, values, lines };
 }
 
 /**
@@ -419,6 +423,19 @@ export function resolveSecrets(registry: Registry, sources: SecretSources): Secr
   }
   const scope = sources.only ? `channels ${sources.only.join(', ')}` : 'all accounts';
   const referenced = new Set(collectSecretRefs(registry).map((u) => u.secret));
+  // A secret's name where its value belongs (NAME: NAME, or NAME: OTHER_NAME) would be sent to the
+  // platform as the credential and refused there; a name is no secret, so it can be shown.
+  const namesAsValues = [...values].filter(([, found]) => referenced.has(found.value));
+  if (namesAsValues.length > 0) {
+    throw new ConfigError(
+      namesAsValues.map(([name, found]) => ({
+        file: found.origin === 'file' ? loaded!.file : 'environment',
+        path: name,
+        message: `holds ${found.value}, which is the name of a secret, not its value: put the credential itself there (from the platform's console)`,
+        ...(found.origin === 'file' && loaded!.lines.get(name) !== undefined ? { line: loaded!.lines.get(name) } : {}),
+      })),
+    );
+  }
   const unclaimed = loaded ? [...loaded.values.keys()].filter((n) => !referenced.has(n)) : [];
   return new Store(registry, uses, values, loaded?.file, emptyInEnv, scope, unclaimed);
 }

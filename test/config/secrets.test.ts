@@ -178,6 +178,28 @@ describe('resolveSecrets', () => {
     });
   });
 
+  it("a secret's name written where its value belongs is refused with the file, line and what to put there", () => {
+    // It was taken as the credential and sent to the platform, which refused it.
+    const OTHER = 'WECHAT_OA_BLFB_APP_SECRET';
+    const file = path.join(tmp, 'names-as-values.yaml');
+    writeFileSync(file, `${OTHER}: "${VALUE}"\n${NAME}: ${NAME}\n`);
+    const fromFile = caught(() => resolveSecrets(registry, { env: {}, secretsFile: file }));
+    expect(fromFile).toBeInstanceOf(ConfigError);
+    expect((fromFile as ConfigError).issues).toEqual([
+      {
+        file,
+        path: NAME,
+        line: 2,
+        message: `holds ${NAME}, which is the name of a secret, not its value: put the credential itself there (from the platform's console)`,
+      },
+    ]);
+    expect(fromFile.message).not.toContain(VALUE);
+    const fromEnv = caught(() => resolveSecrets(registry, { env: { ...allSecrets(), [NAME]: OTHER } }));
+    expect((fromEnv as ConfigError).issues).toEqual([
+      expect.objectContaining({ file: 'environment', path: NAME, message: expect.stringMatching(`^holds ${OTHER}, which is the name of a secret`) }),
+    ]);
+  });
+
   it('limits the store to the accounts of the given channels', () => {
     const store = resolveSecrets(registry, { env: allSecrets(), only: ['wechat_oa:blwhly', 'portal:zwgk-zcwj'] });
     expect(store.names).toEqual([NAME]);
