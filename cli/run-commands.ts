@@ -385,6 +385,8 @@ export function registerRunCommands(program: Command): void {
         return;
       }
       if (options.json) printJson(result);
-      else log(`console: ${result.built ? 'built' : result.reason}${result.budget ? `; ${describeBudget(result.budget)}` : ''}`);
+      // A fresh build already said its time and budget while building (stderr): not twice.
+      else if (result.built) log('console: built into web/dist');
+      else log(`console: ${result.reason}${result.budget ? `; ${describeBudget(result.budget)}` : ''}`);
     });
 }
