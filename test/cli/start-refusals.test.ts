@@ -46,3 +46,17 @@ describe('govpub start with a malformed secrets file', () => {
     expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(false);
   });
 });
+
+describe('govpub api without DATABASE_URL on a new data directory', () => {
+  it('says DATABASE_URL is not set and how to go on either way (it said to migrate "with the same DATABASE_URL")', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-api-embedded-'));
+    dirs.push(dir);
+    const result = await runCli(['api'], { GOVPUB_DATA_DIR: dir, DATABASE_URL: '', PORT: String(await freePort()) }, undefined, { timeoutMs: 100_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('has no govpub schema yet');
+    expect(result.stderr).toContain(
+      'DATABASE_URL is not set, so this is the embedded database of the data directory: for production, set DATABASE_URL to your PostgreSQL database (README "Production"); to run on the embedded one, run `govpub db migrate` once with the same GOVPUB_DATA_DIR',
+    );
+    expect(result.stderr).not.toContain('with the same DATABASE_URL');
+  });
+});
