@@ -15,6 +15,7 @@ import { loadPlatformConfigs } from '../config/platforms.js';
 import { loadRegistry } from '../config/registry.js';
 import { ROOT_DIR, localApiUrl, type Settings } from '../config/settings.js';
 import { withoutPassword } from '../config/database-url.js';
+import { checkSecretsFile } from '../config/secrets.js';
 import { GovpubError } from '../domain/errors.js';
 import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './local-platforms.js';
 import { temporalRuntimeFile } from './app.js';
@@ -337,6 +338,12 @@ export class TopologySupervisor {
   async start(): Promise<void> {
     const { dataDir, port, workers, metricsBasePort } = this.options;
     const databaseUrl = assertSharedDatabase(this.settings);
+    // The files every process reads are checked before any starts: a malformed secrets file or
+    // platforms.yaml (or registry) stopped the simulators only after Temporal had started and the
+    // migrations had run.
+    await loadRegistry(path.join(this.settings.configDir, 'registry'));
+    loadPlatformConfigs(this.settings.configDir);
+    if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
     const recordFile = topologyRecordFile(dataDir);
     const previous = this.#readRecord(recordFile);
     if (previous && previous.pid !== process.pid && processExists(previous.pid)) {

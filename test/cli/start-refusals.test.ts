@@ -60,3 +60,33 @@ describe('govpub api without DATABASE_URL on a new data directory', () => {
     expect(result.stderr).not.toContain('with the same DATABASE_URL');
   });
 });
+
+describe('govpub topology with a malformed secrets file', () => {
+  it('refuses before Temporal, the simulators or the migrations start', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-topology-refused-'));
+    dirs.push(dir);
+    const secrets = path.join(dir, 'secrets.yaml');
+    fs.writeFileSync(secrets, 'WECHAT_OA_BLFB_APP_SECRET: one\nWECHAT_OA_BLFB_APP_SECRET: "twice-5e0a"\n', { mode: 0o600 });
+    const result = await runCli(
+      ['topology', '--workers', '1', '--port', String(await freePort()), '--metrics-base-port', String(await freePort())],
+      {
+        GOVPUB_DATA_DIR: path.join(dir, 'data'),
+        GOVPUB_SECRETS_FILE: secrets,
+        // Never reached: the configuration is refused first.
+        DATABASE_URL: 'postgres://govpub@127.0.0.1:1/never',
+        TEMPORAL_ADDRESS: '',
+        GOVPUB_TEMPORAL_PORT: String(await freePort()),
+        GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+        GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
+      },
+      undefined,
+      { timeoutMs: 100_000 },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${secrets}:2: WECHAT_OA_BLFB_APP_SECRET is given twice (also on line 1)`);
+    expect(result.stderr + result.stdout).not.toContain('twice-5e0a');
+    // Nothing was started.
+    expect(result.stdout + result.stderr).not.toMatch(/\[(topology|simulators|migrate|bundle)\]/);
+    expect(fs.existsSync(path.join(dir, 'data', 'temporal.sqlite'))).toBe(false);
+  });
+});
