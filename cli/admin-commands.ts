@@ -216,7 +216,12 @@ export function registerAdminCommands(program: Command): void {
             printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, unit: user.unit, password: generatedPassword ?? null, token });
           else {
             const unit = user.unit ? ` in unit ${user.unit}` : '';
-            console.log(`created ${user.role} ${user.name}${user.stages.length ? ` (stages: ${user.stages.join(', ')})` : ''}${unit}`);
+            // Stages as they were typed (初审), with their ids; "created admin admin" read as a typo.
+            const stageNames = user.stages.map((id) => {
+              const stage = registry.review.stages.find((s) => s.id === id);
+              return stage ? `${stage.name} (${id})` : id;
+            });
+            console.log(`created user ${user.name}, role ${user.role}${stageNames.length ? `, stages ${stageNames.join(', ')}` : ''}${unit}`);
             // The token stays the last line: scripts take it with `| tail -1`.
             if (generatedPassword) console.log(`password: ${generatedPassword}`);
             console.log('API token:');
