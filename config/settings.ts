@@ -256,6 +256,39 @@ function publicBaseFrom(env: NodeJS.ProcessEnv, name: string, example: string): 
   return raw.replace(/\/+$/, '');
 }
 
+/**
+ * GOVPUB_COOKIE_SECURE: "true" or "false". Anything else (1, yes, on) left the session cookie
+ * without Secure behind HTTPS, silently; it is refused instead.
+ */
+function checkCookieSecure(env: NodeJS.ProcessEnv): void {
+  const raw = nonEmpty(env.GOVPUB_COOKIE_SECURE);
+  if (raw === undefined || /^(true|false)$/i.test(raw)) return;
+  throw new GovpubError(
+    'setting_invalid',
+    `GOVPUB_COOKIE_SECURE=${raw} must be "true" (the console is served over HTTPS: the session cookie gets Secure) or "false". Fix or unset GOVPUB_COOKIE_SECURE.`,
+  );
+}
+
+/**
+ * GOVPUB_LINK_CHECK_ALLOW: `address:port` pairs the link check compares with the address it
+ * resolved, so a host name (localhost:8080) or a pair without its port never matched anything.
+ */
+function checkLinkCheckAllow(env: NodeJS.ProcessEnv): void {
+  for (const pair of (env.GOVPUB_LINK_CHECK_ALLOW ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    try {
+      parseListenAddress({ GOVPUB_LINK_CHECK_ALLOW: pair }, 'GOVPUB_LINK_CHECK_ALLOW');
+    } catch {
+      throw new GovpubError(
+        'setting_invalid',
+        `GOVPUB_LINK_CHECK_ALLOW: "${pair}" is not <IP address>:<port>; write e.g. 127.0.0.1:8080,[::1]:9000 (addresses, not host names: the check compares the address a link resolves to). Fix or unset GOVPUB_LINK_CHECK_ALLOW.`,
+      );
+    }
+  }
+}
+
 export function localApiUrl(settings: Pick<Settings, 'apiHost' | 'apiPort'>): string {
   const host = ['0.0.0.0', '::', ''].includes(settings.apiHost) ? '127.0.0.1' : settings.apiHost;
   return `http://${host.includes(':') ? `[${host}]` : host}:${settings.apiPort}`;
@@ -273,6 +306,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   // Without GOVPUB_PUBLIC_URL, the address this host reaches the API at (HOST=:: is no address to put in a link).
   const publicBaseUrl = publicBaseFrom(env, 'GOVPUB_PUBLIC_URL', 'https://www.beilin.gov.cn') ?? localApiUrl({ apiHost, apiPort });
+  checkCookieSecure(env);
+  checkLinkCheckAllow(env);
   const simulatorsSetting = (nonEmpty(env.GOVPUB_SIMULATORS) ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(simulatorsSetting)) {
     throw new GovpubError('setting_invalid', `GOVPUB_SIMULATORS=${simulatorsSetting} must be "on" or "off".`);

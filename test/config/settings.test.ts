@@ -47,3 +47,33 @@ describe('GOVPUB_PUBLIC_URL and GOVPUB_PORTAL_URL', () => {
     expect(refusal({ GOVPUB_PUBLIC_URL: 'https://www.beilin.gov.cn' })).toBeNull();
   });
 });
+
+describe('switches and lists a typo used to disable silently', () => {
+  const refusal = (env: Record<string, string>) => {
+    try {
+      loadSettings(env);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return null;
+  };
+
+  it('GOVPUB_COOKIE_SECURE takes true or false: 1, yes or on left the session cookie without Secure behind HTTPS', async () => {
+    for (const value of ['true', 'false', 'TRUE', ' true ']) expect(refusal({ GOVPUB_COOKIE_SECURE: value })).toBeNull();
+    expect(refusal({ GOVPUB_COOKIE_SECURE: 'yes' })).toBe(
+      'GOVPUB_COOKIE_SECURE=yes must be "true" (the console is served over HTTPS: the session cookie gets Secure) or "false". Fix or unset GOVPUB_COOKIE_SECURE.',
+    );
+    expect(refusal({ GOVPUB_COOKIE_SECURE: '1' })).toMatch(/^GOVPUB_COOKIE_SECURE=1 must be "true"/);
+    const { cookieSecure } = await import('../../api/session-routes.js');
+    expect(cookieSecure({ GOVPUB_COOKIE_SECURE: 'TRUE' })).toBe(true);
+    expect(cookieSecure({ GOVPUB_COOKIE_SECURE: 'false' })).toBe(false);
+  });
+
+  it('GOVPUB_LINK_CHECK_ALLOW takes address:port pairs: a host name never matched the address a link resolves to', () => {
+    expect(refusal({ GOVPUB_LINK_CHECK_ALLOW: '127.0.0.1:8080, [::1]:9000' })).toBeNull();
+    expect(refusal({ GOVPUB_LINK_CHECK_ALLOW: '127.0.0.1:8080,localhost:9000' })).toBe(
+      'GOVPUB_LINK_CHECK_ALLOW: "localhost:9000" is not <IP address>:<port>; write e.g. 127.0.0.1:8080,[::1]:9000 (addresses, not host names: the check compares the address a link resolves to). Fix or unset GOVPUB_LINK_CHECK_ALLOW.',
+    );
+    expect(refusal({ GOVPUB_LINK_CHECK_ALLOW: '127.0.0.1' })).toMatch(/"127\.0\.0\.1" is not <IP address>:<port>/);
+  });
+});
