@@ -78,7 +78,7 @@ export function registerAdminCommands(program: Command): void {
   config
     .command('check')
     .description(
-      'Validate the registry YAML, the portal site identity (site.yaml), platforms.yaml and watermarks.yaml, every problem with file, line and key path; say which ffmpeg and ffprobe media work uses',
+      'Validate the registry YAML, the portal site identity (site.yaml), platforms.yaml and watermarks.yaml, the secrets file and the watermark font, every problem with file, line and key path; say which ffmpeg, ffprobe and font media work uses',
     )
     .option('--secrets', 'also check that every platform secret is provided (environment or GOVPUB_SECRETS_FILE)')
     .option('--json', 'print machine-readable JSON')
@@ -109,6 +109,15 @@ export function registerAdminCommands(program: Command): void {
         const { checkSecretsFile } = await import('../config/secrets.js');
         await checked(() => checkSecretsFile(secretsFile));
       }
+      // The watermark font: GOVPUB_FONT_PATH set to a file that is missing or has no Chinese is a problem here,
+      // not a failed rendition later; without the setting, which font would be used (or that none was found).
+      const { resolveWatermarkFont } = await import('../media/fonts.js');
+      const font = await resolveWatermarkFont().then(
+        (found) => ({ path: found.path, family: found.family ?? null, source: found.source }),
+        (error: Error) => ({ error: error.message }),
+      );
+      const fontPath = process.env.GOVPUB_FONT_PATH?.trim();
+      if ('error' in font && fontPath) problems.push({ file: fontPath, path: 'GOVPUB_FONT_PATH', message: font.error });
       if (problems.length > 0 || !registry || !site || !platforms) throw new ConfigError(problems);
       if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry, platforms);
       const exposure = secretsFile ? (await import('../config/secrets.js')).secretsFileExposure(secretsFile) : null;
@@ -130,13 +139,16 @@ export function registerAdminCommands(program: Command): void {
       // Which media binaries this machine would use; a missing one is reported, not fatal (images need neither).
       const { describeBinaryStatus, mediaBinariesReport } = await import('../media/binaries.js');
       const media = await mediaBinariesReport();
-      if (options.json) printJson({ ...summary, media });
+      if (options.json) printJson({ ...summary, media, watermarkFont: font });
       else {
         console.log(
           `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}; portal site ${site.siteName} (${site.siteDomain}, 网站标识码 ${site.siteIdCode}); wording list ${wording.entries.length} entries`,
         );
         console.log(describeBinaryStatus('ffmpeg', media.ffmpeg));
         console.log(describeBinaryStatus('ffprobe', media.ffprobe));
+        console.log(
+          'error' in font ? `watermark font: none (${font.error})` : `watermark font: ${font.family ?? 'unknown family'} from ${font.source} ${font.path}`,
+        );
       }
     });
 

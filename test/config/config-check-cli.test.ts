@@ -141,6 +141,23 @@ describe('govpub config check', () => {
   );
 
   it(
+    'GOVPUB_FONT_PATH naming no file is a problem of its answer (it said config OK; each watermarked rendition then failed)',
+    async () => {
+      const absent = path.join(dir, 'no-such-font.ttc');
+      const result = await check([], { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config'), GOVPUB_FONT_PATH: absent });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stdout).not.toContain('config OK');
+      expect(result.stderr).toContain(
+        `${absent}: GOVPUB_FONT_PATH: GOVPUB_FONT_PATH=${absent} does not exist. Point it at a font file with Chinese characters`,
+      );
+      const fine = await check(['--json'], { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config') });
+      expect(fine.code, fine.stderr).toBe(0);
+      expect(JSON.parse(fine.stdout)).toHaveProperty('watermarkFont');
+    },
+    TIMEOUT_MS * 2,
+  );
+
+  it(
     'a secrets file every user of the host can read is pointed out with the chmod that fixes it; one kept to its owner is not',
     async () => {
       const registry = await loadRegistry(path.join(ROOT_DIR, 'config', 'registry'));
