@@ -30,7 +30,8 @@ declare module 'fastify' {
 
 /** Secure cookies when the console is served over HTTPS (GOVPUB_COOKIE_SECURE=true). */
 export function cookieSecure(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.GOVPUB_COOKIE_SECURE === 'true';
+  // Any case: loadSettings refuses every other value at start.
+  return env.GOVPUB_COOKIE_SECURE?.trim().toLowerCase() === 'true';
 }
 
 /** The origins a browser may send from: this server's own (and its https form behind a TLS proxy when cookies are Secure). */

@@ -79,7 +79,7 @@ export function registerAdminCommands(program: Command): void {
   config
     .command('check')
     .description(
-      'Validate the registry YAML, the portal site identity (site.yaml), platforms.yaml and watermarks.yaml, every problem with file, line and key path; say which ffmpeg and ffprobe media work uses',
+      'Validate the registry YAML, the portal site identity (site.yaml), platforms.yaml and watermarks.yaml, the secrets file and the watermark font, every problem with file, line and key path; say which ffmpeg, ffprobe and font media work uses',
     )
     .option('--secrets', 'also check that every platform secret is provided (environment or GOVPUB_SECRETS_FILE)')
     .option('--json', 'print machine-readable JSON')
@@ -104,9 +104,23 @@ export function registerAdminCommands(program: Command): void {
       const { loadWatermarks, watermarksPath } = await import('../config/watermarks.js');
       const { listChannels } = await import('../domain/registry.js');
       await checked(() => loadWatermarks(watermarksPath(settings.configDir), registry ? { channelIds: listChannels(registry).map((c) => c.id) } : undefined));
+      // The secrets file named by GOVPUB_SECRETS_FILE is read by every process: missing or malformed, nothing could start.
+      const secretsFile = process.env.GOVPUB_SECRETS_FILE?.trim() || undefined;
+      if (secretsFile) {
+        const { checkSecretsFile } = await import('../config/secrets.js');
+        await checked(() => checkSecretsFile(secretsFile));
+      }
+      // The watermark font: GOVPUB_FONT_PATH set to a file that is missing or has no Chinese is a problem here,
+      // not a failed rendition later; without the setting, which font would be used (or that none was found).
+      const { resolveWatermarkFont } = await import('../media/fonts.js');
+      const font = await resolveWatermarkFont().then(
+        (found) => ({ path: found.path, family: found.family ?? null, source: found.source }),
+        (error: Error) => ({ error: error.message }),
+      );
+      const fontPath = process.env.GOVPUB_FONT_PATH?.trim();
+      if ('error' in font && fontPath) problems.push({ file: fontPath, path: 'GOVPUB_FONT_PATH', message: font.error });
       if (problems.length > 0 || !registry || !site || !platforms) throw new ConfigError(problems);
       if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry, platforms);
-      const secretsFile = process.env.GOVPUB_SECRETS_FILE;
       const exposure = secretsFile ? (await import('../config/secrets.js')).secretsFileExposure(secretsFile) : null;
       if (exposure) process.stderr.write(`govpub: ${exposure}\n`);
       // The content gate's wording list (GOVPUB_WORDING_FILE or config/registry/wording.yaml), file:line problems.
@@ -126,13 +140,16 @@ export function registerAdminCommands(program: Command): void {
       // Which media binaries this machine would use; a missing one is reported, not fatal (images need neither).
       const { describeBinaryStatus, mediaBinariesReport } = await import('../media/binaries.js');
       const media = await mediaBinariesReport();
-      if (options.json) printJson({ ...summary, media });
+      if (options.json) printJson({ ...summary, media, watermarkFont: font });
       else {
         console.log(
           `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}; portal site ${site.siteName} (${site.siteDomain}, 网站标识码 ${site.siteIdCode}); wording list ${wording.entries.length} entries`,
         );
         console.log(describeBinaryStatus('ffmpeg', media.ffmpeg));
         console.log(describeBinaryStatus('ffprobe', media.ffprobe));
+        console.log(
+          'error' in font ? `watermark font: none (${font.error})` : `watermark font: ${font.family ?? 'unknown family'} from ${font.source} ${font.path}`,
+        );
       }
     });
 
@@ -157,8 +174,22 @@ export function registerAdminCommands(program: Command): void {
         return;
       }
       const settings = loadSettings();
+      const { PLATFORMS } = await import('../domain/registry.js');
+      const platform = options.platform;
+      // A mistyped platform listed nothing and succeeded, as if it had no channels; the API's filters refuse one.
+      if (platform !== undefined && !(PLATFORMS as readonly string[]).includes(platform)) {
+        const { nearestName } = await import('../config/did-you-mean.js');
+        const typed = platform.trim().toLowerCase();
+        const near = nearestName(typed, PLATFORMS) ?? (typed ? PLATFORMS.find((p) => p.startsWith(typed)) : undefined);
+        throw new GovpubError(
+          'invalid_arguments',
+          `--platform ${JSON.stringify(platform)} is not a platform${near ? ` (did you mean ${near}?)` : ''}; use one of ${PLATFORMS.join(', ')}.`,
+          { platform },
+          { zh: `--platform ${JSON.stringify(platform)} 不是平台名称${near ? `（是否要用 ${near}？）` : ''}；可用：${PLATFORMS.join('、')}。` },
+        );
+      }
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-      const channels = channelsWithOwners(registry).filter((c) => !options.platform || c.platform === options.platform);
+      const channels = channelsWithOwners(registry).filter((c) => !platform || c.platform === platform);
       if (options.json) printJson(channels);
       else
         printTable(
@@ -214,7 +245,12 @@ export function registerAdminCommands(program: Command): void {
             printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, unit: user.unit, password: generatedPassword ?? null, token });
           else {
             const unit = user.unit ? ` in unit ${user.unit}` : '';
-            console.log(`created ${user.role} ${user.name}${user.stages.length ? ` (stages: ${user.stages.join(', ')})` : ''}${unit}`);
+            // Stages as they were typed (初审), with their ids; "created admin admin" read as a typo.
+            const stageNames = user.stages.map((id) => {
+              const stage = registry.review.stages.find((s) => s.id === id);
+              return stage ? `${stage.name} (${id})` : id;
+            });
+            console.log(`created user ${user.name}, role ${user.role}${stageNames.length ? `, stages ${stageNames.join(', ')}` : ''}${unit}`);
             // The token stays the last line: scripts take it with `| tail -1`.
             if (generatedPassword) console.log(`password: ${generatedPassword}`);
             console.log('API token:');

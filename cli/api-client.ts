@@ -6,7 +6,8 @@
  *
  *   --token T or GOVPUB_TOKEN        the bearer token (`govpub users add` / `users rotate-token` print it)
  *   --api URL or GOVPUB_API_URL      where the API is (default: http://127.0.0.1:$PORT, PORT 8080; without PORT,
- *                                    the address a running `govpub start` recorded in <data dir>/run/api.json)
+ *                                    the address a running `govpub start` recorded in <data dir>/run/api.json,
+ *                                    or a running `govpub topology` in <data dir>/run/topology.json)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,7 +27,10 @@ export interface ApiOptions {
 export function withApiOptions(command: Command): Command {
   return command
     .option('--token <token>', 'your API token (or GOVPUB_TOKEN)')
-    .option('--api <url>', 'the govpub API (or GOVPUB_API_URL; default http://127.0.0.1:$PORT)');
+    .option(
+      '--api <url>',
+      'the govpub API (or GOVPUB_API_URL; default: with PORT or HOST set, http://HOST:PORT; else the API a running `govpub start` or `govpub topology` recorded in the data directory; else http://127.0.0.1:8080)',
+    );
 }
 
 /** The options of an acting command that can also print JSON. */
@@ -55,8 +59,8 @@ const API_URL_PROBLEMS: Record<HttpUrlProblem, string> = {
 
 /**
  * Where `govpub start` / `govpub api` listen on this machine: HOST and PORT when set here, else the
- * address a running `govpub start` recorded in the data directory (started with another PORT in
- * another terminal), else the default.
+ * address a running `govpub start` or `govpub topology` recorded in the data directory (started with
+ * another PORT in another terminal), else the default.
  */
 function defaultApiUrl(): string {
   const settings = loadSettings();

@@ -16,7 +16,7 @@ export function registerComplianceCommands(program: Command): void {
     .description(
       'Run every check now (the same workflow as the daily schedule, notices included), wait, and print the counts against each veto threshold and the open findings',
     )
-    .option('--limit <n>', 'print at most n open findings (default 50)', '50')
+    .option('--limit <n>', 'print at most n open findings', '50')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { limit: string; json?: boolean }) => {
       const limit = Number(options.limit);

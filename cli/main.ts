@@ -5,7 +5,8 @@
  */
 import { Command } from 'commander';
 import { loadSettings } from '../config/settings.js';
-import { outputWasClosed, printable, reportError } from './output.js';
+import { mayHaveUnknownGovpubVariables, unknownGovpubVariables, unknownVariableWarning } from '../config/unknown-variables.js';
+import { inChinese, outputWasClosed, printable, reportError } from './output.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerPackageCommands } from './package-commands.js';
 import { registerRunCommands } from './run-commands.js';
@@ -51,12 +52,38 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   const wantsJson = argv.includes('--json');
   try {
-    loadSettings();
+    const settings = loadSettings();
+    if (mayHaveUnknownGovpubVariables(process.env)) await warnUnknownVariables(settings.configDir);
     await program.parseAsync(argv);
   } catch (error) {
     const { code, exitCode } = error as { code?: string; exitCode?: number };
     // --help and --version exit 0; a usage error (unknown option, bad choice, missing option or subcommand) 2.
     if (typeof code === 'string' && code.startsWith('commander.')) process.exit(exitCode === 0 ? 0 : 2);
     process.exit(reportError(error, wantsJson));
+  }
+}
+
+/**
+ * Names each GOVPUB_* variable govpub does not read, with the setting it most likely misspells
+ * (`GOVPUB_DATADIR=/srv/govpub npm start` ran on ./.govpub without a word). The platforms' base URL
+ * settings and secrets named GOVPUB_… are read from the configuration; a configuration that does
+ * not load is left to the command, which reports it.
+ */
+async function warnUnknownVariables(configDir: string): Promise<void> {
+  const { PLATFORMS } = await import('../domain/registry.js');
+  const secrets: string[] = [];
+  try {
+    const path = await import('node:path');
+    const { loadRegistry } = await import('../config/registry.js');
+    const { collectSecretRefs } = await import('../config/secrets.js');
+    secrets.push(...collectSecretRefs(await loadRegistry(path.join(configDir, 'registry'))).map((use) => use.secret));
+    const { loadPlatformConfigs, platformSecretNames } = await import('../config/platforms.js');
+    secrets.push(...platformSecretNames(loadPlatformConfigs(configDir)));
+  } catch {
+    // The command itself reports a configuration that does not load.
+  }
+  const zh = inChinese();
+  for (const variable of unknownGovpubVariables(process.env, { platforms: PLATFORMS, secrets })) {
+    process.stderr.write(`govpub: ${unknownVariableWarning(variable, zh)}\n`);
   }
 }

@@ -78,7 +78,7 @@ export function reportError(error: unknown, json: boolean): number {
       });
     } else
       process.stderr.write(
-        printable(`govpub: ${inChinese() ? error.messageZh : error.message}
+        printable(`govpub: ${inChinese() ? chineseSentence(error) : error.message}
 ${problemLines(problems)}`),
       );
     return 1;
@@ -87,6 +87,15 @@ ${problemLines(problems)}`),
   if (json) printJson({ error: { code: 'internal', message } });
   else process.stderr.write(printable(`govpub: unexpected error: ${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`));
   return 1;
+}
+
+/**
+ * The Chinese sentence for a person at the terminal. An error thrown without one of its own gets
+ * its code's general sentence ("环境变量设置有误。请按提示修正……"), which names neither the
+ * variable, the file nor the value: the English sentence that does follows it, so nothing is lost.
+ */
+function chineseSentence(error: GovpubError): string {
+  return error.ownMessageZh ?? `${error.messageZh}\n  ${error.message}`;
 }
 
 /** One line per problem the API listed (e.g. preflight's, per channel), for a person to act on. */

@@ -124,7 +124,7 @@ export function registerPackageCommands(program: Command): void {
       .command('decide <id>')
       .description('Approve or reject the package at its current stage')
       .requiredOption('--revision <n>', 'the revision you reviewed')
-      .addOption(new Option('--decision <decision>', 'approve | reject').choices(['approve', 'reject']).makeOptionMandatory())
+      .addOption(new Option('--decision <decision>', 'your decision on the whole package').choices(['approve', 'reject']).makeOptionMandatory())
       .option('--stage <stage>', 'the stage you decide at (first or 初审 …); refused if it was decided meanwhile (default: the stage the package is at)')
       .option('--comment <text>', 'comment (required to reject)', ''),
   ).action(

@@ -273,7 +273,7 @@ export function registerRunCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nWrites <data dir>/run/topology.json (API URL, worker pids and metrics URLs, …) and prints "govpub topology is running" once all are up.\nA worker that dies is restarted; if the API, the simulators or Temporal die, everything stops (exit code 1).\nCtrl+C / SIGTERM stops the API first, then the workers (running activities finish), the simulators and Temporal.\nEnvironment: DATABASE_URL (required), TEMPORAL_ADDRESS, GOVPUB_TEMPORAL_PORT, GOVPUB_SIMULATOR_PORT, GOVPUB_SECRETS_FILE, GOVPUB_COMPLIANCE_SCHEDULES, … (passed to every process).',
+      '\nWrites <data dir>/run/topology.json (API URL, worker pids and metrics URLs, …) and prints "govpub topology is running" once all are up.\nA worker that dies is restarted; if the API, the simulators or Temporal die, everything stops (exit code 1).\nCtrl+C / SIGTERM stops the API first, then the workers (running activities cancelled, each abandoned to Temporal after 25 s), the simulators and Temporal.\nEnvironment: DATABASE_URL (required), TEMPORAL_ADDRESS, GOVPUB_TEMPORAL_PORT, GOVPUB_SIMULATOR_PORT, GOVPUB_SECRETS_FILE, GOVPUB_COMPLIANCE_SCHEDULES, … (passed to every process).',
     )
     .option('--workers <n>', 'worker processes (1-16)', '2')
     .option('--data-dir <dir>', 'data directory shared by the processes (default GOVPUB_DATA_DIR or ./.govpub)')
@@ -385,6 +385,8 @@ export function registerRunCommands(program: Command): void {
         return;
       }
       if (options.json) printJson(result);
-      else log(`console: ${result.built ? 'built' : result.reason}${result.budget ? `; ${describeBudget(result.budget)}` : ''}`);
+      // A fresh build already said its time and budget while building (stderr): not twice.
+      else if (result.built) log('console: built into web/dist');
+      else log(`console: ${result.reason}${result.budget ? `; ${describeBudget(result.budget)}` : ''}`);
     });
 }

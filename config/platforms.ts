@@ -10,6 +10,7 @@ import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { PLATFORMS, isSecretRef, type Platform, type SecretRef } from '../domain/registry.js';
 import { STATUS_SWEEP_PLATFORMS, declarationOf } from '../adapters/declarations.js';
 import { displayPath } from './registry.js';
+import { yamlSyntaxMessage } from './yaml-lines.js';
 import { provideSecretHint, readNamedSecrets, SECRET_NAME, type SecretSources } from './secrets.js';
 
 export interface PlatformConfig {
@@ -109,7 +110,10 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
     return node?.range ? lines.linePos(node.range[0]).line : undefined;
   };
   const fail = (keyPath: (string | number)[], message: string) => issues.push({ file: shown, path: keyPath.join('.'), message, line: lineAt(keyPath) });
-  for (const error of doc.errors) issues.push({ file: shown, path: '', message: `YAML syntax error (${error.code})`, line: lines.linePos(error.pos[0]).line });
+  for (const error of doc.errors) {
+    const at = lines.linePos(error.pos[0]);
+    issues.push({ file: shown, path: '', message: yamlSyntaxMessage(error, at.col), line: at.line });
+  }
   if (issues.length) throw new ConfigError(issues);
 
   const root = doc.toJS() as { platforms?: Record<string, Record<string, unknown>> } | null;

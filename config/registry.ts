@@ -8,7 +8,7 @@
  * assembles the registry and computes its digest.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
@@ -145,8 +145,24 @@ function readError(err: unknown): string {
   return `cannot read file: ${(err as Error).message}`;
 }
 
+/**
+ * A registry directory that is not there is one problem, not one per file: GOVPUB_CONFIG_DIR set to
+ * a mistyped path listed "file not found" twelve times without saying which setting led there.
+ */
+function assertRegistryDir(dir: string): void {
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+  throw new ConfigError([
+    {
+      file: displayPath(dir),
+      path: '',
+      message: `no registry directory here: GOVPUB_CONFIG_DIR must name a directory holding registry/ with the registry files (${Object.values(REGISTRY_FILES).slice(0, 3).join(', ')}, …), as the shipped config/ does; fix it or unset it`,
+    },
+  ]);
+}
+
 /** Loads and validates the registry; throws `ConfigError` listing every problem. */
 export async function loadRegistry(dir: string = DEFAULT_REGISTRY_DIR): Promise<Registry> {
+  assertRegistryDir(dir);
   const entries = await Promise.all(
     FILE_KEYS.map(async (key) => {
       const abs = path.join(dir, REGISTRY_FILES[key]);
@@ -162,6 +178,7 @@ export async function loadRegistry(dir: string = DEFAULT_REGISTRY_DIR): Promise<
 
 /** Synchronous `loadRegistry`. */
 export function loadRegistrySync(dir: string = DEFAULT_REGISTRY_DIR): Registry {
+  assertRegistryDir(dir);
   const texts = {} as Texts;
   for (const key of FILE_KEYS) {
     const abs = path.join(dir, REGISTRY_FILES[key]);

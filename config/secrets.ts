@@ -111,6 +111,8 @@ export function collectSecretRefs(registry: Registry): SecretUse[] {
 interface LoadedFile {
   file: string;
   values: Map<string, string>;
+  /** The line of each name, for problems found once the file is read. */
+  lines: Map<string, number>;
 }
 
 /**
@@ -153,7 +155,7 @@ function parseSecretsFile(abs: string): LoadedFile {
         path: '',
         message:
           code === 'ENOENT'
-            ? `secrets file not found (named by ${SECRETS_FILE_ENV} or the secretsFile option); create it or unset ${SECRETS_FILE_ENV}`
+            ? `secrets file not found (${SECRETS_FILE_ENV} names it): create it, correct the path, or unset ${SECRETS_FILE_ENV}`
             : `cannot read secrets file: ${(err as Error).message}`,
       },
     ]);
@@ -168,14 +170,13 @@ function parseSecretsFile(abs: string): LoadedFile {
     return line > 0 ? line : undefined;
   };
   if (doc.errors.length > 0) {
-    for (const err of doc.errors) {
-      issues.push({ file: shown, path: '', message: `YAML/JSON syntax error (${err.code})`, line: lineOf(err.pos[0]) });
-    }
+    for (const err of doc.errors) issues.push(secretsSyntaxIssue(shown, text, err.code, err.pos, lineOf));
     throw new ConfigError(issues);
   }
   const values = new Map<string, string>();
+  const lines = new Map<string, number>();
   const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { file: shown, values };
+  if (root === null || (isScalar(root) && root.value === null)) return { file: shown, values, lines };
   if (!isMap(root)) {
     throw new ConfigError([{ file: shown, path: '', message: 'expected a mapping of secret name to value', line: lineOf(root.range?.[0]) }]);
   }
@@ -197,9 +198,54 @@ function parseSecretsFile(abs: string): LoadedFile {
       continue;
     }
     if (value.value !== '') values.set(key.value, value.value);
+    if (keyLine !== undefined) lines.set(key.value, keyLine);
   }
   if (issues.length > 0) throw new ConfigError(issues);
-  return { file: shown, values };
+  return { file: shown, values, lines };
+}
+
+/**
+ * A syntax error of the secrets file as a sentence saying what to change. Only the parser's code and
+ * position are used, never its message or the source line: either may quote a secret. A key is named
+ * only when it reads as a secret's name.
+ */
+function secretsSyntaxIssue(
+  file: string,
+  text: string,
+  code: string,
+  pos: [number, number],
+  lineOf: (offset: number | undefined) => number | undefined,
+): ConfigIssue {
+  const line = lineOf(pos[0]);
+  const at = (message: string): ConfigIssue => ({ file, path: '', message, line });
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return at('a tab indents this line: YAML indents with spaces, and a secret needs none; write each secret at the start of its line as NAME: value');
+    case 'DUPLICATE_KEY': {
+      const key = /^["']?([^\s"':]*)/.exec(text.slice(pos[0]))![1]!;
+      if (!SECRET_NAME.test(key)) return at('a name is given twice in this file: keep the entry you mean and delete the other');
+      const first = text.split('\n').findIndex((l) => new RegExp(`^\\s*["']?${key}["']?\\s*:`).test(l)) + 1;
+      return at(
+        `${key} is given twice${first > 0 && first !== line ? ` (also on line ${first})` : ''}: keep the entry with the value you mean and delete the other`,
+      );
+    }
+    case 'MISSING_CHAR':
+      return at('a quoted value is not closed: end it with the quote mark it starts with, on the same line');
+    case 'MULTILINE_IMPLICIT_KEY':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'IMPLICIT_KEY_FLOW_SEQ':
+      return at('expected NAME: value on this line (a colon and a space after the name; a value holding ": " or starting with a quote or # goes in quotes)');
+    default:
+      return at(`YAML/JSON syntax error (${code}): write one secret a line as NAME: value, the value in quotes when it holds ": " or # or starts with a quote`);
+  }
+}
+
+/**
+ * Reads the secrets file as every process will (`govpub config check` without `--secrets`, before
+ * anything starts): a missing or malformed file is a `ConfigError` naming it, its line and what to do.
+ */
+export function checkSecretsFile(file: string): void {
+  loadSecretsFile(file);
 }
 
 function scopeUses(registry: Registry, only: readonly string[] | undefined): SecretUse[] {
@@ -377,6 +423,19 @@ export function resolveSecrets(registry: Registry, sources: SecretSources): Secr
   }
   const scope = sources.only ? `channels ${sources.only.join(', ')}` : 'all accounts';
   const referenced = new Set(collectSecretRefs(registry).map((u) => u.secret));
+  // A secret's name where its value belongs (NAME: NAME, or NAME: OTHER_NAME) would be sent to the
+  // platform as the credential and refused there; a name is no secret, so it can be shown.
+  const namesAsValues = [...values].filter(([, found]) => referenced.has(found.value));
+  if (namesAsValues.length > 0) {
+    throw new ConfigError(
+      namesAsValues.map(([name, found]) => ({
+        file: found.origin === 'file' ? loaded!.file : 'environment',
+        path: name,
+        message: `holds ${found.value}, which is the name of a secret, not its value: put the credential itself there (from the platform's console)`,
+        ...(found.origin === 'file' && loaded!.lines.get(name) !== undefined ? { line: loaded!.lines.get(name) } : {}),
+      })),
+    );
+  }
   const unclaimed = loaded ? [...loaded.values.keys()].filter((n) => !referenced.has(n)) : [];
   return new Store(registry, uses, values, loaded?.file, emptyInEnv, scope, unclaimed);
 }

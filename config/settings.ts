@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
 import { loadComplianceSettings, type ComplianceSettings } from './compliance-settings.js';
+import { httpUrlProblem } from './http-url.js';
 
 export interface TemporalSettings {
   /** host:port of the Temporal frontend; unset in the all-in-one start means "run a dev server". */
@@ -223,6 +224,71 @@ function databaseUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+/**
+ * GOVPUB_PUBLIC_URL / GOVPUB_PORTAL_URL: the base of every address govpub gives out (links in
+ * posts, the renditions the media center fetches, the console link in notices). Without a scheme
+ * (www.beilin.gov.cn) each of them would be a relative path on the platforms' side, so it is refused
+ * here rather than published; a trailing slash is dropped (it made `https://…//media/…`).
+ */
+function publicBaseFrom(env: NodeJS.ProcessEnv, name: string, example: string): string | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  const problem = httpUrlProblem(raw);
+  const shown = problem === 'control_character' || problem === 'carries_credentials' ? `${name}` : `${name}=${raw}`;
+  const what =
+    problem === 'control_character'
+      ? 'holds a control character'
+      : problem === 'carries_credentials'
+        ? 'carries a user name or password, which every published link would show'
+        : problem !== null
+          ? 'is not an http(s) address'
+          : /[?#]/.test(raw)
+            ? 'has a query or fragment (?, #): give the base address only'
+            : null;
+  if (what !== null) {
+    throw new GovpubError(
+      'setting_invalid',
+      `${shown} ${what}: give the address the public reaches it at, with its scheme, e.g. ${example}. Fix or unset ${name}.`,
+      {},
+      { zh: `${shown} 不可用：请填写公众访问的完整地址（含 http:// 或 https://），例如 ${example}；或删除 ${name} 使用默认值。` },
+    );
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * GOVPUB_COOKIE_SECURE: "true" or "false". Anything else (1, yes, on) left the session cookie
+ * without Secure behind HTTPS, silently; it is refused instead.
+ */
+function checkCookieSecure(env: NodeJS.ProcessEnv): void {
+  const raw = nonEmpty(env.GOVPUB_COOKIE_SECURE);
+  if (raw === undefined || /^(true|false)$/i.test(raw)) return;
+  throw new GovpubError(
+    'setting_invalid',
+    `GOVPUB_COOKIE_SECURE=${raw} must be "true" (the console is served over HTTPS: the session cookie gets Secure) or "false". Fix or unset GOVPUB_COOKIE_SECURE.`,
+  );
+}
+
+/**
+ * GOVPUB_LINK_CHECK_ALLOW: `address:port` pairs the link check compares with the address it
+ * resolved, so a host name (localhost:8080) or a pair without its port never matched anything.
+ */
+function checkLinkCheckAllow(env: NodeJS.ProcessEnv): void {
+  for (const pair of (env.GOVPUB_LINK_CHECK_ALLOW ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    try {
+      parseListenAddress({ GOVPUB_LINK_CHECK_ALLOW: pair }, 'GOVPUB_LINK_CHECK_ALLOW');
+    } catch {
+      throw new GovpubError(
+        'setting_invalid',
+        `GOVPUB_LINK_CHECK_ALLOW: "${pair}" is not <IP address>:<port>; write e.g. 127.0.0.1:8080,[::1]:9000 (addresses, not host names: the check compares the address a link resolves to). Fix or unset GOVPUB_LINK_CHECK_ALLOW.`,
+      );
+    }
+  }
+}
+
 export function localApiUrl(settings: Pick<Settings, 'apiHost' | 'apiPort'>): string {
   const host = ['0.0.0.0', '::', ''].includes(settings.apiHost) ? '127.0.0.1' : settings.apiHost;
   return `http://${host.includes(':') ? `[${host}]` : host}:${settings.apiPort}`;
@@ -239,7 +305,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new GovpubError('setting_invalid', `GOVPUB_LOG_LEVEL=${logLevel} must be one of debug, info, warn, error.`);
   }
   // Without GOVPUB_PUBLIC_URL, the address this host reaches the API at (HOST=:: is no address to put in a link).
-  const publicBaseUrl = nonEmpty(env.GOVPUB_PUBLIC_URL) ?? localApiUrl({ apiHost, apiPort });
+  const publicBaseUrl = publicBaseFrom(env, 'GOVPUB_PUBLIC_URL', 'https://www.beilin.gov.cn') ?? localApiUrl({ apiHost, apiPort });
+  checkCookieSecure(env);
+  checkLinkCheckAllow(env);
   const simulatorsSetting = (nonEmpty(env.GOVPUB_SIMULATORS) ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(simulatorsSetting)) {
     throw new GovpubError('setting_invalid', `GOVPUB_SIMULATORS=${simulatorsSetting} must be "on" or "off".`);
@@ -271,7 +339,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel,
     mediaDir: path.resolve(nonEmpty(env.GOVPUB_MEDIA_DIR) ?? path.join(dataDir, 'media')),
     portalRoot: path.resolve(nonEmpty(env.GOVPUB_PORTAL_ROOT) ?? path.join(dataDir, 'portal')),
-    portalUrl: (nonEmpty(env.GOVPUB_PORTAL_URL) ?? `${publicBaseUrl}/portal`).replace(/\/+$/, ''),
+    portalUrl: publicBaseFrom(env, 'GOVPUB_PORTAL_URL', 'https://www.beilin.gov.cn/portal') ?? `${publicBaseUrl}/portal`,
     simulators: simulatorsSetting === 'on',
     simulatorBasePort: intFrom(env, 'GOVPUB_SIMULATOR_PORT', 7301),
     mediaUploadLimits: parseMediaLimits(env.GOVPUB_MEDIA_LIMITS),

@@ -29,8 +29,7 @@ export class FileCheck {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         const pos = this.lc.linePos(err.pos[0]);
-        const hint = SYNTAX_HINTS[err.code];
-        this.issue('', `YAML syntax error: ${firstLine(err.message)} (column ${pos.col}${hint ? `; ${hint}` : ''})`, pos.line || undefined);
+        this.issue('', yamlSyntaxMessage(err, pos.col), pos.line || undefined);
       }
       return undefined;
     }
@@ -69,6 +68,12 @@ const SYNTAX_HINTS: Partial<Record<string, string>> = {
   TAB_AS_INDENT: 'indent with spaces, not tabs',
   BAD_INDENT: 'check the indentation against the lines above',
 };
+
+/** A YAML syntax error as the registry's files report it: the parser's sentence, the column and what to do. */
+export function yamlSyntaxMessage(err: { code: string; message: string }, column: number): string {
+  const hint = SYNTAX_HINTS[err.code];
+  return `YAML syntax error: ${firstLine(err.message)} (column ${column}${hint ? `; ${hint}` : ''})`;
+}
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();

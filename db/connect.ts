@@ -3,7 +3,10 @@ import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { GovpubError } from '../domain/errors.js';
 import { openEmbedded } from './embedded.js';
+import { passwordsOf, redactUrl } from '../config/database-url.js';
 import type { DB } from './schema.js';
+
+export { redactUrl };
 
 // timestamptz and jsonb come back as Date and objects; bigint ids (audit) as strings, by design.
 export interface Database {
@@ -12,25 +15,6 @@ export interface Database {
   description: string;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Told how long each query took, in seconds (the metrics' govpub_db_query_duration_seconds). */
@@ -84,7 +68,7 @@ function nextStep(code: string, description: string): string | undefined {
 }
 
 /** Fails fast, with a message naming the database, what is wrong and what to do, when it cannot be used. */
-export async function assertReachable(db: Kysely<DB>, description: string, password?: string): Promise<void> {
+export async function assertReachable(db: Kysely<DB>, description: string, passwords: readonly string[] = []): Promise<void> {
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
@@ -94,7 +78,7 @@ export async function assertReachable(db: Kysely<DB>, description: string, passw
       // The server's own sentence names the database, role or limit; a password never appears in
       // it, but blank one anyway in case a server or proxy quotes the connection string.
       let said = (error as Error).message;
-      if (password) said = said.split(password).join('***');
+      for (const password of passwords) said = said.split(password).join('***');
       throw new GovpubError('database_unreachable', `The database at ${description} refused the connection: ${said} (${code}). ${step}`);
     }
     const cause = code ?? (error as Error).message;
@@ -125,7 +109,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
     const db = connectPostgres(options.databaseUrl, 10, options.onQuery);
     const description = redactUrl(options.databaseUrl);
-    await assertReachable(db, description, passwordOf(options.databaseUrl)).catch(async (error) => {
+    await assertReachable(db, description, passwordsOf(options.databaseUrl)).catch(async (error) => {
       await db.destroy();
       throw error;
     });

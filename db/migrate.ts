@@ -81,7 +81,7 @@ export async function migrationStatus(db: Kysely<any>): Promise<{ name: string; 
  * `govpub worker` never migrate (one `govpub db migrate` per release does), and one started first
  * used to die on "relation "channels" does not exist", which named neither the cause nor the fix.
  */
-export async function assertMigrated(db: Kysely<any>, description: string): Promise<void> {
+export async function assertMigrated(db: Kysely<any>, description: string, kind: 'postgres' | 'pglite' = 'postgres'): Promise<void> {
   const pending = (await migrationStatus(db)).filter((m) => !m.executedAt).map((m) => m.name);
   if (pending.length === 0) return;
   const total = Object.keys(MIGRATIONS).length;
@@ -89,6 +89,10 @@ export async function assertMigrated(db: Kysely<any>, description: string): Prom
   const names = pending.length > 3 ? `${pending[0]} … ${pending[pending.length - 1]}` : pending.join(', ');
   throw new GovpubError(
     'schema_not_migrated',
-    `The database at ${description} ${which}: ${pending.length} of ${total} migrations not applied (${names}). Run \`govpub db migrate\` once with the same DATABASE_URL, then start this process again.`,
+    `The database at ${description} ${which}: ${pending.length} of ${total} migrations not applied (${names}). ` +
+      (kind === 'pglite'
+        ? // No DATABASE_URL: "the same DATABASE_URL" told a user who forgot to set it to run with none.
+          'DATABASE_URL is not set, so this is the embedded database of the data directory: for production, set DATABASE_URL to your PostgreSQL database (README "Production"); to run on the embedded one, run `govpub db migrate` once with the same GOVPUB_DATA_DIR (or `govpub start`, which runs everything on it), then start this process again.'
+        : 'Run `govpub db migrate` once with the same DATABASE_URL, then start this process again.'),
   );
 }

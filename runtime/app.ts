@@ -81,7 +81,7 @@ export async function openRegistryAndDatabase(settings: Settings, options: { mig
   const database = await openSettingsDatabase(settings, options.onQuery);
   try {
     if (options.migrate === true || (options.migrate === 'embedded' && database.kind === 'pglite')) await migrateToLatest(database.db);
-    else await assertMigrated(database.db, database.description);
+    else await assertMigrated(database.db, database.description, database.kind);
     await syncChannels(database.db, registry, registryDigest(registry));
   } catch (error) {
     await database.close();

@@ -3,7 +3,7 @@
  * worker processes production runs (several workers, one Temporal cluster, PostgreSQL).
  */
 import { GovpubError } from '../domain/errors.js';
-import { secretsFileExposure } from '../config/secrets.js';
+import { checkSecretsFile, secretsFileExposure } from '../config/secrets.js';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
@@ -324,6 +324,10 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
   if ('heldBy' in claim) throw alreadyRunningError(settings.dataDir, claim.heldBy);
   stops.push({ name: 'data directory claim', stop: async () => claim.release() });
   try {
+    // The files every part reads are checked before any part starts: a malformed secrets file or
+    // platforms.yaml was refused only once the database and the Temporal dev server were up.
+    loadPlatformConfigs(settings.configDir);
+    if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
     fs.mkdirSync(settings.dataDir, { recursive: true });
     // Migrations first, with the database this process keeps open (it serves PGlite to the others).
     const opened = await openRegistryAndDatabase(settings, { migrate: true });

@@ -20,16 +20,30 @@ export function apiRuntimeFile(dataDir: string): string {
   return path.join(dataDir, 'run', 'api.json');
 }
 
-/** The API address a running `govpub start` recorded in `dataDir`, or null: none, or its process is gone (a crash left the record). */
+/** Where a running `govpub topology` records its processes and API (README "One host, several processes"). */
+export function topologyRecordFile(dataDir: string): string {
+  return path.join(dataDir, 'run', 'topology.json');
+}
+
+/**
+ * The API address a running `govpub start` (run/api.json) or `govpub topology` (run/topology.json,
+ * its `api`) recorded in `dataDir`, or null: none, or its process is gone (a crash left the record).
+ */
 export function recordedApiUrl(dataDir: string): string | null {
-  let record: { pid?: unknown; url?: unknown };
-  try {
-    record = JSON.parse(fs.readFileSync(apiRuntimeFile(dataDir), 'utf8')) as typeof record;
-  } catch {
-    return null;
+  for (const [file, key] of [
+    [apiRuntimeFile(dataDir), 'url'],
+    [topologyRecordFile(dataDir), 'api'],
+  ] as const) {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const url = record[key];
+    if (typeof url === 'string' && typeof record.pid === 'number' && processExists(record.pid)) return url;
   }
-  if (typeof record.url !== 'string' || typeof record.pid !== 'number') return null;
-  return processExists(record.pid) ? record.url : null;
+  return null;
 }
 
 /** The record a running `govpub start` keeps in its data directory while it runs: only one may run there. */

@@ -14,10 +14,12 @@ import readline from 'node:readline';
 import { loadPlatformConfigs } from '../config/platforms.js';
 import { loadRegistry } from '../config/registry.js';
 import { ROOT_DIR, localApiUrl, type Settings } from '../config/settings.js';
+import { withoutPassword } from '../config/database-url.js';
+import { checkSecretsFile } from '../config/secrets.js';
 import { GovpubError } from '../domain/errors.js';
 import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './local-platforms.js';
 import { temporalRuntimeFile } from './app.js';
-import { alreadyRunningError, claimDataDir, processExists, writeRuntimeRecord } from './runtime-files.js';
+import { alreadyRunningError, claimDataDir, processExists, topologyRecordFile, writeRuntimeRecord } from './runtime-files.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
 
@@ -53,9 +55,7 @@ export interface TopologyRecord {
   startedAt: string;
 }
 
-export function topologyRecordFile(dataDir: string): string {
-  return path.join(dataDir, 'run', 'topology.json');
-}
+export { topologyRecordFile };
 
 function invalid(message: string): GovpubError {
   return new GovpubError('invalid_arguments', message);
@@ -108,16 +108,8 @@ export function assertSharedDatabase(settings: Settings): string {
   );
 }
 
-/** The URL as topology.json shows it: never the password. */
-export function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '(not a URL; not shown)';
-  }
-}
+/** The URL as topology.json shows it: never a password. */
+export { withoutPassword };
 
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -346,6 +338,12 @@ export class TopologySupervisor {
   async start(): Promise<void> {
     const { dataDir, port, workers, metricsBasePort } = this.options;
     const databaseUrl = assertSharedDatabase(this.settings);
+    // The files every process reads are checked before any starts: a malformed secrets file or
+    // platforms.yaml (or registry) stopped the simulators only after Temporal had started and the
+    // migrations had run.
+    await loadRegistry(path.join(this.settings.configDir, 'registry'));
+    loadPlatformConfigs(this.settings.configDir);
+    if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
     const recordFile = topologyRecordFile(dataDir);
     const previous = this.#readRecord(recordFile);
     if (previous && previous.pid !== process.pid && processExists(previous.pid)) {
@@ -615,7 +613,10 @@ export class TopologySupervisor {
       await step('api', async () => this.#api?.stop(OTHER_GRACE_MS));
       for (const child of this.#oneShots) await step(child.name, () => child.stop(OTHER_GRACE_MS));
       const workers = this.#workers.filter((w) => w.current.running);
-      if (workers.length) this.#log(`stopping ${workers.map((w) => `${w.name} (pid ${w.current.pid})`).join(', ')}: running activities finish first`);
+      if (workers.length)
+        this.#log(
+          `stopping ${workers.map((w) => `${w.name} (pid ${w.current.pid})`).join(', ')}: their running activities are cancelled, each waits at most 25 s for them`,
+        );
       await Promise.all(this.#workers.map((w) => step(w.name, () => w.current.stop(WORKER_GRACE_MS))));
       if (this.#simulators?.running) this.#log(`stopping simulators (pid ${this.#simulators.pid})`);
       await step('simulators', async () => this.#simulators?.stop(OTHER_GRACE_MS));

@@ -235,6 +235,11 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     // Each worker serves its own metrics where the record says (GOVPUB_WORKER_METRICS_ADDRESS), the API on its port.
     for (const worker of record.workers) expect(await metricsOf(worker.metrics)).toMatch(/^temporal_worker_task_slots/m);
     expect(await metricsOf(`${record.api}/metrics`)).toMatch(/^govpub_http_request_duration_seconds_count/m);
+    // An acting command in another terminal, without the PORT the topology was given, finds its API
+    // through topology.json (it went to 127.0.0.1:8080: another system's API on a shared host, or none).
+    const elsewhere = await runCli(['media', 'list', '--json'], { ...env, PORT: '', HOST: '', GOVPUB_API_URL: '', GOVPUB_TOKEN: tokens.wang! });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect((JSON.parse(elsewhere.stdout) as { id: string }[]).map((m) => m.id)).toContain(coverId);
   });
 
   it('refuses a second topology on the same data directory; one whose part fails at start stops what it started', async () => {

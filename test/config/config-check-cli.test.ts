@@ -119,6 +119,45 @@ describe('govpub config check', () => {
   );
 
   it(
+    'a missing or malformed secrets file is reported without --secrets, with the other problems (it said "config OK")',
+    async () => {
+      const broken = path.join(dir, 'secrets-tab.yaml');
+      await writeFile(broken, 'WECHAT_OA_BLFB_APP_SECRET: "tab-below-7f3e"\n\tWEIBO_BLFB_WB_APP_SECRET: x\n', { mode: 0o600 });
+      const { configDir } = await configWith('platforms.yaml', (t) => t.replace(/^(\s+concurrency:) \d+/m, '$1 lots'));
+      const tabbed = await check([], { GOVPUB_CONFIG_DIR: configDir, GOVPUB_SECRETS_FILE: broken });
+      expect(tabbed.code, tabbed.stderr).toBe(1);
+      expect(tabbed.stdout).not.toContain('config OK');
+      expect(tabbed.stderr).toMatch(/Configuration is invalid \(2 problems\)/);
+      expect(tabbed.stderr).toContain(`${broken}:2: a tab indents this line: YAML indents with spaces`);
+      expect(tabbed.stderr).not.toContain('tab-below-7f3e');
+      const absent = path.join(dir, 'no-such-secrets.yaml');
+      const missing = await check([], { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config'), GOVPUB_SECRETS_FILE: absent });
+      expect(missing.code, missing.stderr).toBe(1);
+      expect(missing.stderr).toContain(
+        `${absent}: secrets file not found (GOVPUB_SECRETS_FILE names it): create it, correct the path, or unset GOVPUB_SECRETS_FILE`,
+      );
+    },
+    TIMEOUT_MS * 3,
+  );
+
+  it(
+    'GOVPUB_FONT_PATH naming no file is a problem of its answer (it said config OK; each watermarked rendition then failed)',
+    async () => {
+      const absent = path.join(dir, 'no-such-font.ttc');
+      const result = await check([], { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config'), GOVPUB_FONT_PATH: absent });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stdout).not.toContain('config OK');
+      expect(result.stderr).toContain(
+        `${absent}: GOVPUB_FONT_PATH: GOVPUB_FONT_PATH=${absent} does not exist. Point it at a font file with Chinese characters`,
+      );
+      const fine = await check(['--json'], { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config') });
+      expect(fine.code, fine.stderr).toBe(0);
+      expect(JSON.parse(fine.stdout)).toHaveProperty('watermarkFont');
+    },
+    TIMEOUT_MS * 2,
+  );
+
+  it(
     'a secrets file every user of the host can read is pointed out with the chmod that fixes it; one kept to its owner is not',
     async () => {
       const registry = await loadRegistry(path.join(ROOT_DIR, 'config', 'registry'));

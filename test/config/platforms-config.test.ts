@@ -89,3 +89,15 @@ describe("platforms.yaml: WeChat's pushed results (eventToken, pushWaitSec)", ()
     expect(problemOf('platforms:\n  wechat_oa:\n    pushWaitSec: -1\n')).toMatch(/platforms\.yaml:3.*pushWaitSec: expected a positive number, got -1/);
   });
 });
+
+describe('platforms.yaml: syntax', () => {
+  it('a tab or a key given twice is named with its line and what to do, as in the registry files', () => {
+    // They said "YAML syntax error (TAB_AS_INDENT)": the parser's code, not what to change.
+    expect(problemOf('platforms:\n  wechat_oa:\n\tconcurrency: 4\n')).toMatch(
+      /platforms\.yaml:3: YAML syntax error: .* \(column 1; indent with spaces, not tabs\)/,
+    );
+    expect(problemOf('platforms:\n  weibo:\n    concurrency: 4\n    concurrency: 2\n')).toMatch(
+      /platforms\.yaml:4: YAML syntax error: Map keys must be unique \(column 5; each key may appear only once per entry\)/,
+    );
+  });
+});

@@ -223,3 +223,14 @@ describe('registry loader: every problem with file, line and key path', () => {
     ]);
   });
 });
+
+describe('registry loader: a directory that is not there', () => {
+  it('is one problem naming GOVPUB_CONFIG_DIR, not "file not found" once per registry file', async () => {
+    const missing = path.join(os.tmpdir(), `govpub-no-such-config-${process.pid}`, 'registry');
+    const lines = await problems(missing);
+    expect(lines).toEqual([
+      `${missing}: no registry directory here: GOVPUB_CONFIG_DIR must name a directory holding registry/ with the registry files (portal-columns.yaml, accounts.yaml, media-center.yaml, …), as the shipped config/ does; fix it or unset it`,
+    ]);
+    expect(() => loadRegistrySync(missing)).toThrow(ConfigError);
+  });
+});

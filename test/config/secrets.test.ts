@@ -147,6 +147,59 @@ describe('resolveSecrets', () => {
     expect(absent.message).toContain('secrets file not found');
   });
 
+  it('a syntax error of the secrets file says what to change on which line, never quoting it', () => {
+    // They said "YAML/JSON syntax error (TAB_AS_INDENT)": a parser's code, not what to do.
+    const problem = (name: string, text: string) => {
+      const file = path.join(tmp, name);
+      writeFileSync(file, text);
+      const error = caught(() => resolveSecrets(registry, { env: {}, secretsFile: file }));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).not.toContain(VALUE);
+      expect((error as ConfigError).issues).toHaveLength(1);
+      return (error as ConfigError).issues[0]!;
+    };
+    const tab = problem('tab.yaml', `${NAME}: a\n\tOTHER: "${VALUE}"\n`);
+    expect(tab).toMatchObject({ line: 2 });
+    expect(tab.message).toBe(
+      'a tab indents this line: YAML indents with spaces, and a secret needs none; write each secret at the start of its line as NAME: value',
+    );
+    const twice = problem('twice.yaml', `${NAME}: first\nOTHER: x\n${NAME}: "${VALUE}"\n`);
+    expect(twice).toMatchObject({ line: 3, message: `${NAME} is given twice (also on line 1): keep the entry with the value you mean and delete the other` });
+    // A key that is no secret's name may be a secret typed where its name belongs: not quoted.
+    const keyTwice = problem('key-twice.yaml', `${VALUE}: a\n${VALUE}: b\n`);
+    expect(keyTwice).toMatchObject({ line: 2, message: 'a name is given twice in this file: keep the entry you mean and delete the other' });
+    expect(problem('json-twice.json', `{"${NAME}": "a", "${NAME}": "${VALUE}"}`).message).toContain(`${NAME} is given twice: keep the entry`);
+    expect(problem('open-quote.yaml', `${NAME}: "${VALUE}\n`).message).toBe(
+      'a quoted value is not closed: end it with the quote mark it starts with, on the same line',
+    );
+    expect(problem('no-colon.yaml', `${NAME} ${VALUE}\nOTHER: x\n`)).toMatchObject({
+      line: 1,
+      message: 'expected NAME: value on this line (a colon and a space after the name; a value holding ": " or starting with a quote or # goes in quotes)',
+    });
+  });
+
+  it("a secret's name written where its value belongs is refused with the file, line and what to put there", () => {
+    // It was taken as the credential and sent to the platform, which refused it.
+    const OTHER = 'WECHAT_OA_BLFB_APP_SECRET';
+    const file = path.join(tmp, 'names-as-values.yaml');
+    writeFileSync(file, `${OTHER}: "${VALUE}"\n${NAME}: ${NAME}\n`);
+    const fromFile = caught(() => resolveSecrets(registry, { env: {}, secretsFile: file }));
+    expect(fromFile).toBeInstanceOf(ConfigError);
+    expect((fromFile as ConfigError).issues).toEqual([
+      {
+        file,
+        path: NAME,
+        line: 2,
+        message: `holds ${NAME}, which is the name of a secret, not its value: put the credential itself there (from the platform's console)`,
+      },
+    ]);
+    expect(fromFile.message).not.toContain(VALUE);
+    const fromEnv = caught(() => resolveSecrets(registry, { env: { ...allSecrets(), [NAME]: OTHER } }));
+    expect((fromEnv as ConfigError).issues).toEqual([
+      expect.objectContaining({ file: 'environment', path: NAME, message: expect.stringMatching(`^holds ${OTHER}, which is the name of a secret`) }),
+    ]);
+  });
+
   it('limits the store to the accounts of the given channels', () => {
     const store = resolveSecrets(registry, { env: allSecrets(), only: ['wechat_oa:blwhly', 'portal:zwgk-zcwj'] });
     expect(store.names).toEqual([NAME]);

@@ -158,6 +158,20 @@ describe('PostgreSQL', () => {
     );
   });
 
+  it('a password given as a query parameter is never echoed either', async () => {
+    // pg reads ?password=… as the password; the error naming the database printed the URL whole.
+    const unreachable = await runCli(['db', 'status'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere?password=hunter2-query' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('Cannot reach the database at postgres://postgres@127.0.0.1:1/nowhere?password=*** (ECONNREFUSED)');
+    const noRole = new URL(inject('pgAdminUrl'));
+    noRole.username = 'nobody_of_govpub';
+    noRole.searchParams.set('password', 'hunter2-role-query');
+    const refused = await runCli(['db', 'status'], { DATABASE_URL: noRole.toString() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('role "nobody_of_govpub" does not exist (28000)');
+    expect(unreachable.stderr + unreachable.stdout + refused.stderr + refused.stdout).not.toMatch(/hunter2/);
+  });
+
   it('a missing database or role is named with what to do, the password never echoed', async () => {
     // A bare SQLSTATE (3D000, 28000) with "check that PostgreSQL is running" sent operators to a running server.
     const admin = new URL(inject('pgAdminUrl'));

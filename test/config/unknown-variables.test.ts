@@ -1,0 +1,56 @@
+/**
+ * A mistyped GOVPUB_* variable is named with the setting it most likely means: `GOVPUB_DATADIR=/srv/govpub
+ * npm start` ran on ./.govpub, and `GOVPUB_TOKN=… govpub packages list` said only that no token was given.
+ */
+import { describe, expect, it } from 'vitest';
+import { PLATFORMS } from '../../domain/registry.js';
+import { GOVPUB_VARIABLES, unknownGovpubVariables } from '../../config/unknown-variables.js';
+import { runCli } from '../support/cli.js';
+
+describe('GOVPUB_* variables govpub does not read', () => {
+  it('are found with the nearest setting; settings, platform base URLs and secrets named GOVPUB_… are not', () => {
+    const env = {
+      GOVPUB_DATADIR: '/srv/govpub',
+      GOVPUB_TOKN: 'gp_x',
+      GOVPUB_WEIBO_BASEURL: 'http://127.0.0.1:1',
+      GOVPUB_SOMETHING_ELSE_ENTIRELY: '1',
+      GOVPUB_DATA_DIR: '/srv/govpub',
+      GOVPUB_WECHAT_OA_BASE_URL: 'http://127.0.0.1:2',
+      GOVPUB_SMTP_PASSWORD_SECRET: 'GOVPUB_SMTP_PASSWORD',
+      GOVPUB_SMTP_PASSWORD: 'named by the setting above',
+      GOVPUB_ACCOUNT_SECRET: 'named in accounts.yaml',
+      PATH: '/usr/bin',
+    };
+    expect(unknownGovpubVariables(env, { platforms: PLATFORMS, secrets: ['GOVPUB_ACCOUNT_SECRET'] })).toEqual([
+      { name: 'GOVPUB_DATADIR', near: 'GOVPUB_DATA_DIR' },
+      { name: 'GOVPUB_SOMETHING_ELSE_ENTIRELY', near: undefined },
+      { name: 'GOVPUB_TOKN', near: 'GOVPUB_TOKEN' },
+      { name: 'GOVPUB_WEIBO_BASEURL', near: 'GOVPUB_WEIBO_BASE_URL' },
+    ]);
+  });
+
+  it('the list holds every GOVPUB_ variable the README documents', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { ROOT_DIR } = await import('../../config/settings.js');
+    const readme = await readFile(`${ROOT_DIR}/README.md`, 'utf8');
+    const documented = new Set([...readme.matchAll(/`(GOVPUB_[A-Z0-9_]+)`/g)].map((m) => m[1]!).filter((n) => !n.endsWith('_')));
+    documented.delete('GOVPUB_WECHAT_OA_BASE_URL');
+    // The README's example of a typo.
+    documented.delete('GOVPUB_DATADIR');
+    expect([...documented].filter((name) => !GOVPUB_VARIABLES.includes(name))).toEqual([]);
+  });
+
+  it('every command names them on stderr, in Chinese with GOVPUB_LANG=zh, and still runs', { timeout: 120_000 }, async () => {
+    const [english, chinese] = await Promise.all([
+      runCli(['channels', 'list', '--platform', 'weibo', '--json'], { GOVPUB_DATADIR: '/srv/govpub', GOVPUB_WEIBO_BASE_URL: 'http://127.0.0.1:1' }),
+      runCli(['channels', 'list', '--platform', 'weibo', '--json'], { GOVPUB_DATADIR: '/srv/govpub', GOVPUB_LANG: 'zh' }),
+    ]);
+    expect(english.code, english.stderr).toBe(0);
+    expect(JSON.parse(english.stdout)).not.toHaveLength(0);
+    expect(english.stderr).toBe(
+      'govpub: warning: GOVPUB_DATADIR is not a govpub setting, so it changes nothing (did you mean GOVPUB_DATA_DIR?); README "Configuration" lists the settings.\n',
+    );
+    expect(chinese.code, chinese.stderr).toBe(0);
+    expect(chinese.stderr).toContain('警告：环境变量 GOVPUB_DATADIR 不是 govpub 的设置，不起作用（是否要设置 GOVPUB_DATA_DIR？）');
+  });
+});
