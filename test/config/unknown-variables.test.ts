@@ -40,6 +40,43 @@ describe('GOVPUB_* variables govpub does not read', () => {
     expect([...documented].filter((name) => !GOVPUB_VARIABLES.includes(name))).toEqual([]);
   });
 
+  it('the list holds every GOVPUB_ variable the code reads (a new setting left off it would be warned about as a typo)', async () => {
+    const { readFile, readdir } = await import('node:fs/promises');
+    const { ROOT_DIR } = await import('../../config/settings.js');
+    const sourceDirs = [
+      'bin',
+      'cli',
+      'config',
+      'api',
+      'services',
+      'db',
+      'activities',
+      'adapters',
+      'worker',
+      'workflows',
+      'runtime',
+      'media',
+      'simulators',
+      'bench',
+      'domain',
+    ];
+    const read = new Set<string>();
+    for (const dir of sourceDirs) {
+      for (const entry of await readdir(`${ROOT_DIR}/${dir}`, { recursive: true })) {
+        if (!/\.(ts|mjs)$/.test(entry)) continue;
+        const text = await readFile(`${ROOT_DIR}/${dir}/${entry}`, 'utf8');
+        // A variable read by name: env.GOVPUB_X, env['GOVPUB_X'], or the name as a string ('GOVPUB_X').
+        for (const m of text.matchAll(/(?:env\.|env\[['"]|['"`])(GOVPUB_[A-Z0-9_]+)\b/g)) read.add(m[1]!);
+      }
+    }
+    // Each platform's base URL is a setting by pattern (GOVPUB_<PLATFORM>_BASE_URL), not by name.
+    read.delete('GOVPUB_WECHAT_OA_BASE_URL');
+    // The typo the module's own comment gives as its example.
+    read.delete('GOVPUB_DATADIR');
+    expect(read.size).toBeGreaterThan(40);
+    expect([...read].filter((name) => !GOVPUB_VARIABLES.includes(name)).sort()).toEqual([]);
+  });
+
   it('every command names them on stderr, in Chinese with GOVPUB_LANG=zh, and still runs', { timeout: 120_000 }, async () => {
     const [english, chinese] = await Promise.all([
       runCli(['channels', 'list', '--platform', 'weibo', '--json'], { GOVPUB_DATADIR: '/srv/govpub', GOVPUB_WEIBO_BASE_URL: 'http://127.0.0.1:1' }),
