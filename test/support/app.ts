@@ -1,5 +1,5 @@
 /** A whole govpub back end for a test file: its own database, a worker on its own task queue, the services. */
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { GovpubError } from '../../domain/errors.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -88,7 +88,15 @@ export async function startTestApp(
     taskQueue,
     async startWorker() {
       nativeConnection ??= await workerConnection();
-      worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, platforms: options.platformCaps ?? platforms });
+      worker = await createWorker({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        deps,
+        platforms: options.platformCaps ?? platforms,
+        // The run's one bundle (global setup), not a bundling per test file.
+        workflowBundlePath: inject('workflowBundlePath') || undefined,
+      });
       running = worker.run();
     },
     async stopWorker() {

@@ -3,6 +3,9 @@
  * fresh PostgreSQL database, migrated once and used as the template for each file's own database.
  * With CI=true nothing may be skipped: a missing binary or database fails the run.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -10,6 +13,7 @@ import { loadSettings } from '../../config/settings.js';
 import { connectPostgres } from '../../db/connect.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { resolveTemporalCli } from '../../runtime/temporal-cli.js';
+import { writeWorkflowBundle } from '../../worker/worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +21,8 @@ declare module 'vitest' {
     pgAdminUrl: string;
     pgTemplateDatabase: string;
     testRunId: string;
+    /** The workflow code bundled once for the run ('' in unit-only runs): each file's workers load it instead of bundling again. */
+    workflowBundlePath: string;
   }
 }
 
@@ -28,6 +34,7 @@ export default async function setup(project: TestProject) {
     project.provide('temporalAddress', '');
     project.provide('pgAdminUrl', '');
     project.provide('pgTemplateDatabase', '');
+    project.provide('workflowBundlePath', '');
     return;
   }
 
@@ -37,6 +44,16 @@ export default async function setup(project: TestProject) {
     server: { executable: { type: 'existing-path', path: binary.path }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
   });
   project.provide('temporalAddress', temporal.address);
+
+  // Bundling the workflow code costs a few CPU-seconds per process; about fifty test files and the
+  // govpub processes they start would each do it. One bundle for the run, as production ships one
+  // (GOVPUB_WORKFLOW_BUNDLE): the forks inherit the variable, and so do the processes they spawn
+  // unless a test sets its own (the topology test clears it to see the topology bundle).
+  const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-test-bundle-'));
+  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
+  await writeWorkflowBundle(bundlePath);
+  project.provide('workflowBundlePath', bundlePath);
+  process.env.GOVPUB_WORKFLOW_BUNDLE ||= bundlePath;
 
   const adminUrl = process.env.GOVPUB_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -61,6 +78,7 @@ export default async function setup(project: TestProject) {
     }
     await admin.end();
     await temporal.teardown();
+    fs.rmSync(bundleDir, { recursive: true, force: true });
   };
 }
 
