@@ -15,16 +15,17 @@ describe('the public address without GOVPUB_PUBLIC_URL', () => {
   });
 });
 
-describe('GOVPUB_PUBLIC_URL and GOVPUB_PORTAL_URL', () => {
-  const refusal = (env: Record<string, string>) => {
-    try {
-      loadSettings(env);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    return null;
-  };
+/** The message loadSettings refuses `env` with, or null when it takes it. */
+function refusal(env: Record<string, string>): string | null {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return null;
+}
 
+describe('GOVPUB_PUBLIC_URL and GOVPUB_PORTAL_URL', () => {
   it('drop a trailing slash, which made every published address https://…//media/…', () => {
     const settings = loadSettings({ GOVPUB_PUBLIC_URL: 'https://www.beilin.gov.cn/', GOVPUB_PORTAL_URL: 'https://www.beilin.gov.cn/portal//' });
     expect(settings.publicBaseUrl).toBe('https://www.beilin.gov.cn');
@@ -49,15 +50,6 @@ describe('GOVPUB_PUBLIC_URL and GOVPUB_PORTAL_URL', () => {
 });
 
 describe('switches and lists a typo used to disable silently', () => {
-  const refusal = (env: Record<string, string>) => {
-    try {
-      loadSettings(env);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    return null;
-  };
-
   it('GOVPUB_COOKIE_SECURE takes true or false: 1, yes or on left the session cookie without Secure behind HTTPS', async () => {
     for (const value of ['true', 'false', 'TRUE', ' true ']) expect(refusal({ GOVPUB_COOKIE_SECURE: value })).toBeNull();
     expect(refusal({ GOVPUB_COOKIE_SECURE: 'yes' })).toBe(
