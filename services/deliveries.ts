@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { deliveryErrorZh, localizedDeliveryTexts, platformLocalName } from '../adapters/error-codes.js';
 import { GovpubError } from '../domain/errors.js';
+import { nearestName } from '../config/did-you-mean.js';
 import { deliveryStateZh } from '../domain/messages-zh.js';
 import type { Actor } from '../domain/package-rules.js';
 import { postedAtProblem, postedAtTimeProblem, requireAllowed } from '../domain/commands.js';
@@ -168,11 +169,37 @@ export class DeliveryService {
     };
   }
 
+  /**
+   * A channel filter names a channel govpub has: one of the registry's, or one removed from it whose
+   * deliveries stay on record. A mistyped id answered an empty list, as if the channel had none.
+   */
+  private async requireKnownChannel(id: string): Promise<void> {
+    if (findChannel(this.ctx.registry, id)) return;
+    const recorded =
+      (await this.ctx.db.selectFrom('channels').select('id').where('id', '=', id).executeTakeFirst()) ??
+      (await this.ctx.db.selectFrom('deliveries').select('id').where('channel_id', '=', id).limit(1).executeTakeFirst());
+    if (recorded) return;
+    const near = nearestName(
+      id,
+      listChannels(this.ctx.registry).map((c) => c.id),
+    );
+    throw new GovpubError(
+      'invalid_query',
+      `channel "${id}" is not a channel of this registry${near ? ` (did you mean "${near}"?)` : ''}; GET /api/channels lists them.`,
+      {
+        status: 400,
+        issues: [{ path: 'channel', message: 'not a channel id from GET /api/channels' }],
+      },
+      { zh: `没有编号为「${id}」的渠道${near ? `（是否要查「${near}」？）` : ''}，渠道编号见渠道列表（GET /api/channels）。` },
+    );
+  }
+
   async list(filter: DeliveryFilter = {}): Promise<{ items: DeliveryView[]; counts: Record<string, number>; nextCursor: string | null }> {
     const state = filter.state || undefined;
     if (state !== undefined && !isDeliveryState(state)) {
       throw new GovpubError('invalid_query', `state "${state}" is not a delivery state; use one of ${DELIVERY_STATES.join(', ')}.`, { status: 400 });
     }
+    if (filter.channel !== undefined) await this.requireKnownChannel(filter.channel);
     let channelIds: string[] | undefined;
     if (filter.unit !== undefined) {
       const unit = unitById(this.ctx.registry, filter.unit);

@@ -1761,9 +1761,18 @@ describe('accepted as sent (valid but tricky)', () => {
     expect((await call('GET', `/api/packages?stage=${encodeURIComponent('初审')}&unit=jyj`, 'ops')).status).toBe(200);
   });
 
-  it('SQL-looking and emoji filters are just filters: 200 and nothing matches', async () => {
+  it('SQL-looking and emoji filters are just filters: 200 and nothing matches (a channel that is none: 400, naming it)', async () => {
+    // A channel filter names a channel govpub has: a mistyped one answered an empty list, as if the channel had none.
+    for (const channel of ["weibo:blfb-wb' OR 1=1 --", 'wechat_oa:nope', 'weibo:blfb-wbb']) {
+      const answer = await call('GET', `/api/deliveries?channel=${encodeURIComponent(channel)}`, 'ops');
+      expect(answer.status, channel).toBe(400);
+      expect(answer.body.error.code, channel).toBe('invalid_query');
+      expect(answer.body.error.issues[0].path, channel).toBe('channel');
+      expect(answer.body.error.message, channel).toContain(`channel "${channel}" is not a channel of this registry`);
+    }
+    const near = await call('GET', `/api/deliveries?channel=${encodeURIComponent('weibo:blfb-wbb')}`, 'ops');
+    expect(near.body.error.messageZh).toBe('没有编号为「weibo:blfb-wbb」的渠道（是否要查「weibo:blfb-wb」？），渠道编号见渠道列表（GET /api/channels）。');
     for (const url of [
-      `/api/deliveries?channel=${encodeURIComponent("weibo:blfb-wb' OR 1=1 --")}`,
       `/api/deliveries?package=${encodeURIComponent('pkg-1; DROP TABLE deliveries')}`,
       `/api/audit?action=${encodeURIComponent("create' UNION SELECT token_hash FROM users --")}`,
       `/api/audit?package=${encodeURIComponent('😀')}`,
