@@ -91,7 +91,8 @@ export const ROOT_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathn
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  // Decimal digits only: Number() also reads 0x50, 1e3, 80.0 and ' 80 ' as ports.
+  const value = /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     throw new GovpubError('setting_invalid', `${name}=${raw} is not a valid port number (0-65535). Fix or unset ${name}.`);
   }

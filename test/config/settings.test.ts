@@ -69,3 +69,13 @@ describe('switches and lists a typo used to disable silently', () => {
     expect(refusal({ GOVPUB_LINK_CHECK_ALLOW: '127.0.0.1' })).toMatch(/"127\.0\.0\.1" is not <IP address>:<port>/);
   });
 });
+
+describe('ports', () => {
+  it('are decimal numbers: 0x50, 1e3, 80.0 and " 80" are refused naming the variable (Number() read them as ports)', () => {
+    for (const raw of ['0x50', '1e3', '80.0', ' 80', '80a', '-1', '65536', '０８０']) {
+      expect(refusal({ PORT: raw }), raw).toBe(`PORT=${raw} is not a valid port number (0-65535). Fix or unset PORT.`);
+    }
+    expect(loadSettings({ PORT: '8081' }).apiPort).toBe(8081);
+    expect(loadSettings({ GOVPUB_TEMPORAL_PORT: '0' }).temporal.devServerPort).toBe(0);
+  });
+});
