@@ -1,48 +1,29 @@
 /**
- * Test files in an order that keeps both cores busy to the end: longest first, by each file's time in
- * a recorded full run (test/support/file-durations.json). Vitest orders by its own cached timings when
- * it has them, but a fresh clone (CI) has none and falls back to file size: the fault suite (a small
- * file driving minutes of work) then started last and ran alone for minutes, and an hour-long tail of
- * one worker was a tenth of CI's time. With every file's time known, the two workers take the next
- * longest file as they free up and finish within about the shortest file's time of each other.
- *
- * After adding or reshaping slow tests, record the times again from a full run's JSON report:
- *   CI=true npx vitest run --reporter=default --reporter=json --outputFile=/tmp/vitest.json
- *   npx tsx test/support/record-durations.ts /tmp/vitest.json
- * A file missing from the table (a new one) counts as an ordinary one (the table's median).
+ * Test files in an order that keeps both cores busy to the end. Vitest runs the longest files first
+ * when it has timings from an earlier run, but a fresh clone (CI) has none and falls back to file
+ * size: the fault suite (a small file driving minutes of work) then started last and ran alone for
+ * about four minutes. The files known to take minutes start first; the rest keep Vitest's order.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-export const DURATIONS_FILE = fileURLToPath(new URL('./file-durations.json', import.meta.url));
-
-/** Seconds per test file (its path from the project's root), as recorded; {} when the table is missing. */
-export function recordedDurations(): Record<string, number> {
-  try {
-    const { seconds } = JSON.parse(readFileSync(DURATIONS_FILE, 'utf8')) as { seconds: Record<string, number> };
-    return seconds;
-  } catch {
-    return {};
-  }
-}
-
-/** The order to start files in: the longest recorded first; unrecorded files count as the median (the lower middle). */
-export function longestFirst<T>(files: readonly T[], pathOf: (file: T) => string, seconds: Record<string, number>): T[] {
-  const known = Object.values(seconds).sort((a, b) => a - b);
-  const ordinary = known[Math.floor((known.length - 1) / 2)] ?? 0;
-  const timeOf = (file: T) => {
-    const path = pathOf(file);
-    const recorded = Object.entries(seconds).find(([name]) => path === name || path.endsWith(`/${name}`));
-    return recorded === undefined ? ordinary : recorded[1];
-  };
-  // Array.prototype.sort is stable: files of equal time keep the order they came in.
-  return [...files].sort((a, b) => timeOf(b) - timeOf(a));
-}
+/** Longest first, by their time on a 2-core machine (seconds, December 2026). */
+export const LONGEST_FILES = [
+  'test/delivery/fault-suite.test.ts', // ~500
+  'test/delivery/fan-out.test.ts', // ~275
+  'test/workflows/worker-crash.test.ts', // ~130
+  'test/delivery/database-outage.test.ts', // ~100
+  'test/delivery/cancel-transcodes.test.ts', // ~65
+  'test/cli/start.test.ts', // ~60
+];
 
 export class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const ordered = await super.sort(files);
-    return longestFirst(ordered, (spec) => spec.moduleId, recordedDurations());
+    const rank = (spec: TestSpecification) => {
+      const at = LONGEST_FILES.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return at === -1 ? LONGEST_FILES.length : at;
+    };
+    // Array.prototype.sort is stable: files outside the list keep Vitest's order.
+    return ordered.sort((a, b) => rank(a) - rank(b));
   }
 }
