@@ -445,7 +445,15 @@ describe('its output closed (`npm start | head`)', () => {
         });
       });
       piped.stdout!.destroy();
-      expect(await exited, errors).toEqual({ code: 0, signal: null });
+      // A stop that never comes fails here saying so, with what it printed on stderr, not as a bare test timeout.
+      let waiting: NodeJS.Timeout | undefined;
+      const stoppedOrNot = await Promise.race([
+        exited,
+        new Promise<'still running'>((resolve) => (waiting = setTimeout(() => resolve('still running'), 300_000))),
+      ]);
+      clearTimeout(waiting);
+      if (stoppedOrNot === 'still running') piped.kill('SIGKILL');
+      expect(stoppedOrNot, `govpub start after its output closed; its stderr:\n${errors}`).toEqual({ code: 0, signal: null });
       expect(errors).toBe('');
       expect(await portAnswers(Number(ownEnv.GOVPUB_TEMPORAL_PORT))).toBe(false);
       expect(await portAnswers(Number(ownEnv.PORT))).toBe(false);
