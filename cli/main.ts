@@ -43,9 +43,10 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   // `govpub packages list | head`: the reader went away, which is no error (it crashed with an EPIPE
   // stack). `govpub start | head` stops what it started, in order (it left the Temporal dev server running).
+  // A terminal that closed answers writes with EIO: the same, its reader is gone.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') outputWasClosed();
+      if (error.code === 'EPIPE' || error.code === 'EIO') outputWasClosed();
       else throw error;
     });
   }

@@ -20,7 +20,7 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
 
 /**
  * What a long-running command (`govpub start`, `worker`, `api`, …) does when its output is closed
- * (`govpub start | head`, a closed terminal): stop in order, as on Ctrl+C. Other commands just exit.
+ * (`govpub start | head`; a closed terminal, whose writes fail with EIO): stop in order, as on Ctrl+C. Other commands just exit.
  */
 let whenOutputClosed: (() => void) | null = null;
 let outputIsClosed = false;
@@ -31,12 +31,12 @@ export function onOutputClosed(stop: () => void): void {
   if (outputIsClosed) stop();
 }
 
-/** Whether the reader of this process's output has gone (EPIPE): writing more would only fail. */
+/** Whether the reader of this process's output has gone (EPIPE, or EIO from a closed terminal): writing more would only fail. */
 export function outputClosed(): boolean {
   return outputIsClosed;
 }
 
-/** Called by main on EPIPE: a command that runs a system stops it in order; any other exits 0 (no error: the reader went away). */
+/** Called by main on EPIPE or EIO: a command that runs a system stops it in order; any other exits 0 (no error: the reader went away). */
 export function outputWasClosed(): void {
   if (outputIsClosed) return;
   outputIsClosed = true;

@@ -48,8 +48,8 @@ function readHistory(readFile: (file: string, encoding: 'utf8') => string, file:
 }
 
 /**
- * For a command that starts a system: a Ctrl+C, SIGTERM or closed output while it starts up must
- * not end the process half-way (Node's default for a signal ends it at once: an embedded database
+ * For a command that starts a system: a Ctrl+C, SIGTERM, closed terminal (SIGHUP) or closed output
+ * while it starts up must not end the process half-way (Node's default for a signal ends it at once: an embedded database
  * not closed, the Temporal dev server, in a process group of its own, left running). The stop is
  * noted and runs in order as soon as everything is up (untilSignal); a second Ctrl+C or SIGTERM
  * stops at once, and the dev server still ends with the process (runtime/temporal-dev-server.ts).
@@ -63,16 +63,23 @@ function stopInOrderOnceStarted(): void {
     stopAskedWhileStarting = true;
     log('stopping once started… (Ctrl+C again to stop at once)');
   };
-  process.on('SIGINT', whileStarting).on('SIGTERM', whileStarting);
+  for (const signal of STOP_SIGNALS) process.on(signal, whileStarting);
   onOutputClosed(() => {
     stopAskedWhileStarting = true;
   });
 }
 
-const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/**
+ * What stops a running system in order: Ctrl+C, SIGTERM (a service manager), and SIGHUP, which the
+ * terminal it runs in sends when it closes (an ssh connection dropped, a window closed). Node's
+ * default for SIGHUP ends the process at once: the embedded database not closed, records of a
+ * running system left in <data dir>/run.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /**
- * Keep running until Ctrl+C or SIGTERM, then stop in order and exit 0. A second signal stops at
+ * Keep running until Ctrl+C, SIGTERM or SIGHUP, then stop in order and exit 0. A second signal stops at
  * once (exit 130 / 143), saying what the stop was still waiting for. The process exits when the
  * stop is done even if something it abandoned (an activity ignoring its cancellation) still
  * holds a timer or a socket: Temporal hands that work to a worker again.
@@ -80,14 +87,14 @@ const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 async function untilSignal(running: Running): Promise<void> {
   await new Promise<void>((resolve) => {
     // Swapped in the same tick as the start-up's handlers are removed: no signal finds none.
-    if (whileStarting) process.off('SIGINT', whileStarting).off('SIGTERM', whileStarting);
+    if (whileStarting) for (const signal of STOP_SIGNALS) process.off(signal, whileStarting);
     whileStarting = null;
     if (stopAskedWhileStarting) return resolve();
     const first = () => {
-      process.off('SIGINT', first).off('SIGTERM', first);
+      for (const signal of STOP_SIGNALS) process.off(signal, first);
       resolve();
     };
-    process.on('SIGINT', first).on('SIGTERM', first);
+    for (const signal of STOP_SIGNALS) process.on(signal, first);
     onOutputClosed(first);
   });
   log('stopping… (Ctrl+C again to stop at once)');
@@ -100,8 +107,7 @@ async function untilSignal(running: Running): Promise<void> {
         process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
       });
   };
-  process.on('SIGINT', atOnce);
-  process.on('SIGTERM', atOnce);
+  for (const signal of STOP_SIGNALS) process.on(signal, atOnce);
   try {
     await running.stop();
   } catch (error) {
@@ -273,7 +279,7 @@ export function registerRunCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nWrites <data dir>/run/topology.json (API URL, worker pids and metrics URLs, …) and prints "govpub topology is running" once all are up.\nA worker that dies is restarted; if the API, the simulators or Temporal die, everything stops (exit code 1).\nCtrl+C / SIGTERM stops the API first, then the workers (running activities cancelled, each abandoned to Temporal after 25 s), the simulators and Temporal.\nEnvironment: DATABASE_URL (required), TEMPORAL_ADDRESS, GOVPUB_TEMPORAL_PORT, GOVPUB_SIMULATOR_PORT, GOVPUB_SECRETS_FILE, GOVPUB_COMPLIANCE_SCHEDULES, … (passed to every process).',
+      '\nWrites <data dir>/run/topology.json (API URL, worker pids and metrics URLs, …) and prints "govpub topology is running" once all are up.\nA worker that dies is restarted; if the API, the simulators or Temporal die, everything stops (exit code 1).\nCtrl+C / SIGTERM / a closed terminal (SIGHUP) stops the API first, then the workers (running activities cancelled, each abandoned to Temporal after 25 s), the simulators and Temporal.\nEnvironment: DATABASE_URL (required), TEMPORAL_ADDRESS, GOVPUB_TEMPORAL_PORT, GOVPUB_SIMULATOR_PORT, GOVPUB_SECRETS_FILE, GOVPUB_COMPLIANCE_SCHEDULES, … (passed to every process).',
     )
     .option('--workers <n>', 'worker processes (1-16)', '2')
     .option('--data-dir <dir>', 'data directory shared by the processes (default GOVPUB_DATA_DIR or ./.govpub)')
@@ -296,8 +302,7 @@ export function registerRunCommands(program: Command): void {
           void topology.stop();
         } else topology.killNow();
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
       // `govpub topology | head`: the reader went away; stop everything in order, as on the first Ctrl+C.
       onOutputClosed(() => {
         if (signals === 0) onSignal();
@@ -306,8 +311,7 @@ export function registerRunCommands(program: Command): void {
         await topology.start();
         await topology.finished;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       }
     });
 

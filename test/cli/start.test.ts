@@ -2,7 +2,7 @@
  * The README's first command as a new user runs it: `govpub start` brings up the dev server,
  * embedded PGlite, worker and API; CLI commands then work against the running system.
  */
-import { simulatorPortBase } from '../support/running.js';
+import { freePort, portAnswers, simulatorPortBase } from '../support/running.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -14,28 +14,6 @@ import { ROOT_DIR } from '../../config/settings.js';
 import { loadRegistry } from '../../config/registry.js';
 import { policyPackage } from '../support/app.js';
 import { runCli } from '../support/cli.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Whether something accepts TCP connections on this loopback port. */
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 let child: ChildProcess;
 let output = '';
@@ -398,103 +376,4 @@ describe('stopping', () => {
       expect(events.readableEnded || events.destroyed).toBe(true);
     },
   );
-});
-
-/** A data directory and ports of its own, for a second `govpub start` beside the file's running one. */
-async function ownStartSetup(prefix: string) {
-  const ownDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const ownEnv = {
-    ...env,
-    GOVPUB_DATA_DIR: ownDir,
-    PORT: String(await freePort()),
-    GOVPUB_TEMPORAL_PORT: String(await freePort()),
-    GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
-    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
-  };
-  return { ownDir, ownEnv };
-}
-
-/** `govpub start` with its output piped here; with `ownProcessGroup`, as a terminal runs it (Ctrl+C reaches the group). */
-function spawnStart(ownEnv: Record<string, string>, options: { ownProcessGroup?: boolean } = {}): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'start'], {
-    env: { ...process.env, ...ownEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.ownProcessGroup ?? false,
-  });
-}
-
-describe('its output closed (`npm start | head`)', () => {
-  it(
-    'stops what it started, in order, exit code 0: no Temporal dev server left running, no records left behind, the data directory free for the next start, which a Ctrl+C to its terminal stops cleanly',
-    // Two starts and two stops: 33 s alone, but once over 240 s on a CI-like machine running the heaviest files beside it.
-    { timeout: 420_000 },
-    async () => {
-      const { ownDir, ownEnv } = await ownStartSetup('govpub-start-piped-');
-      const piped = spawnStart(ownEnv);
-      let errors = '';
-      piped.stderr!.on('data', (d) => (errors += d));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        piped.once('exit', (code, signal) => resolve({ code, signal })),
-      );
-      // Like `head -1`: read the first line, then go away while it is still starting up.
-      await new Promise<void>((resolve) => {
-        let first = '';
-        piped.stdout!.on('data', (d) => {
-          first += d;
-          if (first.includes('\n')) resolve();
-        });
-      });
-      piped.stdout!.destroy();
-      // A stop that never comes fails here saying so, with what it printed on stderr, not as a bare test timeout.
-      let waiting: NodeJS.Timeout | undefined;
-      const stoppedOrNot = await Promise.race([
-        exited,
-        new Promise<'still running'>((resolve) => (waiting = setTimeout(() => resolve('still running'), 300_000))),
-      ]);
-      clearTimeout(waiting);
-      if (stoppedOrNot === 'still running') piped.kill('SIGKILL');
-      expect(stoppedOrNot, `govpub start after its output closed; its stderr:\n${errors}`).toEqual({ code: 0, signal: null });
-      expect(errors).toBe('');
-      expect(await portAnswers(Number(ownEnv.GOVPUB_TEMPORAL_PORT))).toBe(false);
-      expect(await portAnswers(Number(ownEnv.PORT))).toBe(false);
-      expect(fs.readdirSync(path.join(ownDir, 'run'))).toEqual([]);
-      // It came up before it stopped (the dev server's history was written) and stopped whole: the next start comes up.
-      expect(fs.existsSync(path.join(ownDir, 'temporal.sqlite'))).toBe(true);
-      // In a process group of its own, as a terminal runs it: Ctrl+C goes to the whole group.
-      const again = spawnStart(ownEnv, { ownProcessGroup: true });
-      let said = '';
-      again.stdout!.on('data', (d) => (said += d));
-      again.stderr!.on('data', (d) => (said += d));
-      await expect.poll(() => said, { timeout: 120_000 }).toContain('govpub is running');
-      const stopped = new Promise((resolve) => again.once('exit', resolve));
-      const from = said.length;
-      process.kill(-again.pid!, 'SIGINT');
-      expect(await stopped).toBe(0);
-      // The dev server is not in that group: govpub stops it after the worker, whose shutdown calls it still answers.
-      expect(said.slice(from)).toMatch(/^stopping… \(Ctrl\+C again to stop at once\)\nstopped\.\n$/);
-      expect(await portAnswers(Number(ownEnv.GOVPUB_TEMPORAL_PORT))).toBe(false);
-      fs.rmSync(ownDir, { recursive: true, force: true });
-    },
-  );
-
-  it('a Ctrl+C while it starts up: it finishes starting, then stops in order (exit 0), nothing left running or recorded', { timeout: 240_000 }, async () => {
-    const { ownDir, ownEnv } = await ownStartSetup('govpub-start-interrupted-');
-    const starting = spawnStart(ownEnv, { ownProcessGroup: true });
-    let said = '';
-    starting.stdout!.on('data', (d) => (said += d));
-    starting.stderr!.on('data', (d) => (said += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      starting.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    // Its first line: the database is open, the rest (the dev server among it) still to come.
-    await expect.poll(() => said, { timeout: 120_000 }).toContain('database:');
-    process.kill(-starting.pid!, 'SIGINT');
-    expect(await exited, said).toEqual({ code: 0, signal: null });
-    expect(said).toContain('stopping once started… (Ctrl+C again to stop at once)');
-    expect(said).toContain('govpub is running');
-    expect(said).toMatch(/stopped\.\n$/);
-    expect(await portAnswers(Number(ownEnv.GOVPUB_TEMPORAL_PORT))).toBe(false);
-    expect(fs.readdirSync(path.join(ownDir, 'run'))).toEqual([]);
-    fs.rmSync(ownDir, { recursive: true, force: true });
-  });
 });

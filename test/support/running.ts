@@ -42,6 +42,18 @@ export function freePort(): Promise<number> {
   return freeRun(1);
 }
 
+/** Whether something accepts TCP connections on this loopback port. */
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** A base port for the simulators, which take one consecutive port per kind. */
 export async function simulatorPortBase(): Promise<number> {
   const { SIMULATOR_KINDS } = await import('../../simulators/index.js');

@@ -14,6 +14,7 @@ export const LONGEST_FILES = [
   'test/delivery/database-outage.test.ts', // ~100
   'test/delivery/cancel-transcodes.test.ts', // ~65
   'test/cli/start.test.ts', // ~60
+  'test/cli/start-terminal.test.ts', // ~90 (three starts and stops of its own)
 ];
 
 export class LongestFirstSequencer extends BaseSequencer {
