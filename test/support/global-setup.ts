@@ -12,6 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { loadSettings } from '../../config/settings.js';
 import { connectPostgres } from '../../db/connect.js';
 import { migrateToLatest } from '../../db/migrate.js';
+import { processExists } from '../../runtime/runtime-files.js';
 import { resolveTemporalCli } from '../../runtime/temporal-cli.js';
 import { writeWorkflowBundle } from '../../worker/worker.js';
 
@@ -63,6 +64,7 @@ export default async function setup(project: TestProject) {
     await temporal.teardown();
     throw new Error(`Tests need PostgreSQL at ${adminUrl} (${(error as Error).message}). Start it or set GOVPUB_TEST_DATABASE_URL.`);
   }
+  await dropDatabasesOfInterruptedRuns(admin, adminUrl);
   const template = `${runId}_template`;
   await admin.query(`create database "${template}"`);
   const templateDb = connectPostgres(withDatabase(adminUrl, template), 2);
@@ -80,6 +82,23 @@ export default async function setup(project: TestProject) {
     await temporal.teardown();
     fs.rmSync(bundleDir, { recursive: true, force: true });
   };
+}
+
+/**
+ * A run stopped with Ctrl+C never reaches its teardown: its databases (a template and one per test
+ * file) stayed, a few more each time. A run's databases carry its process id; those of a run whose
+ * process is gone are dropped at the next start. Only on this machine's PostgreSQL: on a shared
+ * server, a process id says nothing about another host's runs.
+ */
+export async function dropDatabasesOfInterruptedRuns(admin: pg.Client, adminUrl: string): Promise<void> {
+  const host = new URL(adminUrl).hostname;
+  if (!['127.0.0.1', 'localhost', '[::1]', ''].includes(host)) return;
+  const { rows } = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'govpub\\_test\\_%'");
+  for (const { datname } of rows) {
+    const pid = Number(/^govpub_test_[0-9a-z]+_(\d+)_/.exec(datname)?.[1]);
+    if (!Number.isSafeInteger(pid) || processExists(pid)) continue;
+    await admin.query(`drop database if exists "${datname}" with (force)`);
+  }
 }
 
 export function withDatabase(url: string, database: string): string {
