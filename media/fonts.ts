@@ -11,7 +11,7 @@
  * and otherwise a `watermark_font_missing` error saying how to install one.
  */
 import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 import { GovpubError } from '../domain/errors.js';
 
 export interface ResolvedFont {
@@ -64,6 +64,31 @@ async function facesOf(file: string, fcQuery: string, env: NodeJS.ProcessEnv): P
   return { family: pick?.family || undefined, chinese: chinese.length > 0 };
 }
 
+/**
+ * The first four bytes of the font files fontconfig and FreeType read: TrueType, OpenType with
+ * CFF outlines, a collection (.ttc), WOFF and WOFF2. fc-query says nothing either way about a file
+ * that is no font (GOVPUB_FONT_PATH=/etc/hostname passed, and every watermark then failed).
+ */
+const FONT_SIGNATURES = [Buffer.from([0, 1, 0, 0]), Buffer.from('true'), Buffer.from('OTTO'), Buffer.from('ttcf'), Buffer.from('wOFF'), Buffer.from('wOF2')];
+
+/** Why `file` is no font file (null when it is one). */
+async function notAFontFile(file: string): Promise<string | null> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    if (bytesRead < 4) return 'is not a font file (it is empty or shorter than any font)';
+    return FONT_SIGNATURES.some((signature) => signature.equals(buffer)) ? null : 'is not a font file (.ttf, .otf, .ttc, .woff or .woff2)';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') return 'is a folder, not a font file';
+    if (code === 'EACCES') return 'cannot be read by this user';
+    return `cannot be read (${code ?? (error as Error).message})`;
+  } finally {
+    await handle?.close();
+  }
+}
+
 function describe(family: string | undefined, _file: string): string {
   // Bold reads better over pictures; with only a regular face, fontconfig emboldens it.
   return `${family ?? 'sans'} Bold`;
@@ -93,6 +118,14 @@ async function resolveUncached(env: NodeJS.ProcessEnv, opts: FontResolveOptions)
       throw new GovpubError(
         'watermark_font_missing',
         `GOVPUB_FONT_PATH=${explicit} does not exist. Point it at a font file with Chinese characters (e.g. /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc from the fonts-noto-cjk package) or unset it.`,
+        { path: explicit },
+      );
+    }
+    const notAFont = await notAFontFile(explicit);
+    if (notAFont) {
+      throw new GovpubError(
+        'watermark_font_missing',
+        `GOVPUB_FONT_PATH=${explicit} ${notAFont}. Point it at a font file with Chinese characters (e.g. /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc from the fonts-noto-cjk package) or unset it.`,
         { path: explicit },
       );
     }

@@ -119,7 +119,7 @@ describe('the watermark font', () => {
     expect(font).toMatchObject({ family: 'Noto Sans CJK SC', description: 'Noto Sans CJK SC Bold', source: 'fc-match' });
   });
 
-  it('GOVPUB_FONT_PATH wins; its SC face is picked; a missing or Latin-only file is a clear error', async () => {
+  it('GOVPUB_FONT_PATH wins; its SC face is picked; a missing, non-font or Latin-only file is a clear error', async () => {
     const chosen = await resolveWatermarkFont({ env: { GOVPUB_FONT_PATH: font.path } });
     expect(chosen).toMatchObject({ path: font.path, family: 'Noto Sans CJK SC', source: 'GOVPUB_FONT_PATH' });
 
@@ -127,6 +127,18 @@ describe('the watermark font', () => {
     expect(missing).toBeInstanceOf(GovpubError);
     expect(missing.code).toBe('watermark_font_missing');
     expect(missing.message).toMatch(/GOVPUB_FONT_PATH=\/nowhere\/font\.ttc does not exist/);
+
+    // A file that is no font at all (fc-query says nothing about it): named as such, not taken.
+    const notes = path.join(dir, 'fonts.txt');
+    await writeFile(notes, 'Noto Sans CJK SC Bold\n');
+    for (const [notFont, why] of [
+      [notes, /GOVPUB_FONT_PATH=.*fonts\.txt is not a font file \(\.ttf, \.otf, \.ttc, \.woff or \.woff2\)/],
+      [dir, /is a folder, not a font file/],
+    ] as const) {
+      const refused = (await resolveWatermarkFont({ env: { GOVPUB_FONT_PATH: notFont } }).catch((e: unknown) => e)) as GovpubError;
+      expect(refused).toBeInstanceOf(GovpubError);
+      expect(refused.message).toMatch(why);
+    }
 
     const latin = execFileSync('fc-list', ['-f', '%{file}\t%{lang}\n'], { encoding: 'utf8' })
       .split('\n')
