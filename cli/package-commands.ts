@@ -215,8 +215,11 @@ export function registerPackageCommands(program: Command): void {
       if (view.indexNumber) console.log(`索引号 ${view.indexNumber}`);
       if (view.validity) console.log(`有效性 ${validityLabel(view.validity)}`);
       const stageName = (id: string) => stageLabel(id, view.stages.find((s) => s.id === id)?.name);
-      for (const a of view.approvals) console.log(`  approved at ${stageName(a.stage)} by ${a.reviewer} (revision ${a.revision})`);
-      if (view.lastRejection) console.log(`  last rejection at ${stageName(view.lastRejection.stage)}: ${view.lastRejection.comment}`);
+      // People know reviewers by name (赵审核); the login name beside it is what --user and the audit log use.
+      const who = (p: { reviewer: string; reviewerName?: string }) =>
+        p.reviewerName && p.reviewerName !== p.reviewer ? `${p.reviewerName} (${p.reviewer})` : p.reviewer;
+      for (const a of view.approvals) console.log(`  approved at ${stageName(a.stage)} by ${printable(who(a))}, revision ${a.revision}`);
+      if (view.lastRejection) console.log(`  last rejection at ${stageName(view.lastRejection.stage)}: ${printable(view.lastRejection.comment)}`);
       if (view.deliveries.length)
         printTable(
           view.deliveries.map((d) => ({ ...d })),
@@ -275,7 +278,7 @@ interface PackageView {
   indexNumber?: string | null;
   validity?: Validity | null;
   waitingFor: { step: string; since: string; lastFailure: string | null } | null;
-  approvals: { stage: string; reviewer: string; revision: number }[];
+  approvals: { stage: string; reviewer: string; reviewerName?: string; revision: number }[];
   lastRejection: { stage: string; comment: string } | null;
   deliveries: Record<string, unknown>[];
 }

@@ -144,7 +144,9 @@ describe('the quick start with the example packages', () => {
       ['qian', '复审'],
       ['sun', '终审'],
     ]) {
-      const added = await runCli(['users', 'add', name!, '--role', 'reviewer', '--stages', stage!], cliEnv);
+      // zhao with the full name people know him by; the others by login name alone.
+      const fullName = name === 'zhao' ? ['--display-name', '赵审核'] : [];
+      const added = await runCli(['users', 'add', name!, '--role', 'reviewer', '--stages', stage!, ...fullName], cliEnv);
       expect(added.code, added.stderr).toBe(0);
       reviewerTokens[name!] = added.stdout.trim().split('\n').at(-1)!;
     }
@@ -173,8 +175,8 @@ describe('the quick start with the example packages', () => {
         .sort();
       expect({ file, status: view.status, deliveries }).toEqual({ file, status: 'released', deliveries: targets.map((t) => `${t}=live`).sort() });
       const shown = await runCli(['packages', 'show', id], { ...cliEnv, GOVPUB_TOKEN: token });
-      expect(shown.stdout).toContain('approved at 初审 (first) by zhao (revision 1)');
-      expect(shown.stdout).toContain('approved at 终审 (final) by sun (revision 1)');
+      expect(shown.stdout).toContain('approved at 初审 (first) by 赵审核 (zhao), revision 1');
+      expect(shown.stdout).toContain('approved at 终审 (final) by sun, revision 1');
     }
 
     // The portal serves the policy's pages; the media center holds its articles with the video.
