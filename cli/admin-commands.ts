@@ -7,7 +7,7 @@ import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
-import { printJson, printTable } from './output.js';
+import { printable, printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -288,6 +288,43 @@ export function registerAdminCommands(program: Command): void {
         else console.log(`${user.name} is now in unit ${user.unit}`);
       }),
     );
+  const change = (name: string, what: { role?: string; stages?: string[]; displayName?: string }, json?: boolean) =>
+    withDatabase(async ({ database, registry }) => {
+      const { changeUser, describeUser } = await import('../services/users.js');
+      const { user, before, stagesWithoutReviewer } = await changeUser(database.db, registry, name, what);
+      if (json) return printJson({ name: user.name, role: user.role, stages: user.stages, displayName: user.display_name, before, stagesWithoutReviewer });
+      console.log(
+        `${user.name}${user.display_name ? ` (${printable(user.display_name)})` : ''} is now ${describeUser(registry, user.role, user.stages)} (was ${describeUser(registry, before.role, before.stages)}${before.displayName !== user.display_name ? `, named ${before.displayName ? printable(before.displayName) : 'by login name'}` : ''}); from their next request`,
+      );
+      for (const id of stagesWithoutReviewer) {
+        const stage = registry.review.stages.find((s) => s.id === id);
+        process.stderr.write(
+          `warning: no enabled user decides at ${stage?.name ?? id} (${id}) now: packages reaching it wait until someone does (govpub users set-stages NAME ${stage?.name ?? id}).\n`,
+        );
+      }
+    });
+  users
+    .command('set-role <name> <role>')
+    .description(
+      "Change a user's role (editor | reviewer | ops | admin), with --stages for a reviewer; approvals already given stay; audited; from the user's next request",
+    )
+    .option('--stages <stages>', 'review stages the user decides at from now on, e.g. 复审 (a reviewer needs at least one)')
+    .option('--json', 'print machine-readable JSON')
+    .action((name: string, role: string, options: { stages?: string; json?: boolean }) =>
+      change(name, { role, ...(options.stages !== undefined ? { stages: splitList(options.stages) } : {}) }, options.json),
+    );
+  users
+    .command('set-stages <name> <stages>')
+    .description('Change the review stages a reviewer or admin decides at, e.g. 初审,复审 (none: no stage, for an admin); audited')
+    .option('--json', 'print machine-readable JSON')
+    .action((name: string, stages: string, options: { json?: boolean }) =>
+      change(name, { stages: stages.trim() === 'none' ? [] : splitList(stages) }, options.json),
+    );
+  users
+    .command('set-display-name <name> <displayName>')
+    .description("Change the full name shown for a user (review history, the console), e.g. 赵敏 ('' for the login name); audited")
+    .option('--json', 'print machine-readable JSON')
+    .action((name: string, displayName: string, options: { json?: boolean }) => change(name, { displayName }, options.json));
   users
     .command('set-email <name> <address>')
     .description('Set the address compliance reminders reach the user at (editors of a unit); audited')

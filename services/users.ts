@@ -219,6 +219,91 @@ export async function setUnit(db: Kysely<DB>, registry: Registry, name: string, 
   });
 }
 
+/** What `changeUser` changed, and the stages nobody can decide at any more. */
+export interface UserChange {
+  user: UserRow;
+  before: { role: Role; stages: string[]; displayName: string | null };
+  /** Review stages no enabled user may decide at after the change: packages reaching them wait. */
+  stagesWithoutReviewer: string[];
+}
+
+/**
+ * Changes a user's role, review stages or display name (a reviewer moving from 初审 to 复审, an
+ * editor becoming a reviewer); audited with the values before and after. It takes effect at the
+ * user's next request, token or console session alike (both read the user each time). Approvals
+ * already given stay: they were the user's to give then, and the rules that read them (nobody
+ * approves two stages of one package) go on reading them. A role without stages (editor, ops)
+ * drops the stages; stages kept from before must still suit the new role.
+ */
+export async function changeUser(
+  db: Kysely<DB>,
+  registry: Registry,
+  name: string,
+  change: { role?: string; stages?: string[]; displayName?: string; by?: string },
+): Promise<UserChange> {
+  const user = await userByName(db, name);
+  if (change.role !== undefined && !ROLES.includes(change.role as Role)) {
+    throw new GovpubError('invalid_role', `Role "${change.role}" is not one of ${ROLES.join(', ')}.`);
+  }
+  const role = (change.role ?? user.role) as Role;
+  const decides = role === 'reviewer' || role === 'admin';
+  let stages = change.stages === undefined ? user.stages : resolveStages(registry, change.stages);
+  if (change.stages !== undefined && stages.length > 0 && !decides) {
+    const who = role === 'editor' ? 'an editor' : 'an ops user';
+    throw new GovpubError(
+      'invalid_stages',
+      `Only reviewers and admins decide at review stages; ${who} takes no stages (to make ${name} a reviewer: govpub users set-role ${name} reviewer --stages …).`,
+    );
+  }
+  if (!decides) stages = [];
+  stages = [...new Set(stages)];
+  // A reviewer who decides at no stage would see an empty queue and be asked for nothing.
+  if (role === 'reviewer' && stages.length === 0) {
+    const example = registry.review.stages[0]?.name ?? '初审';
+    throw new GovpubError('invalid_stages', `A reviewer decides at one or more review stages: give them (--stages ${example}, …). Nothing was changed.`);
+  }
+  let displayName = user.display_name;
+  if (change.displayName !== undefined) {
+    const trimmed = change.displayName.trim();
+    const problem = trimmed === '' ? null : noteProblem(trimmed, MAX_DISPLAY_NAME);
+    if (problem) throw new GovpubError('invalid_display_name', `The display name ${problem}.`);
+    displayName = trimmed === '' ? null : trimmed;
+  }
+  const before = { role: user.role, stages: user.stages, displayName: user.display_name };
+  const unchanged = role === user.role && sameList(stages, user.stages) && displayName === user.display_name;
+  if (unchanged) {
+    throw new GovpubError(
+      'user_unchanged',
+      `${name} is already ${describeUser(registry, user.role, user.stages)}${user.display_name ? ` (${user.display_name})` : ''}: nothing was changed.`,
+    );
+  }
+  const row = await inTransaction(db, async (trx) => {
+    const updated = await updateUser(trx, user.id, { role, stages: JSON.stringify(stages), display_name: displayName });
+    await appendAudit(trx, {
+      actor: change.by ?? localOperator(),
+      action: 'user_changed',
+      details: { user: name, before, after: { role, stages, displayName } },
+    });
+    return updated;
+  });
+  const deciders = (await allUsers(db)).filter((u) => u.disabled_at === null && (u.role === 'reviewer' || u.role === 'admin'));
+  const stagesWithoutReviewer = registry.review.stages.map((s) => s.id).filter((id) => !deciders.some((u) => u.stages.includes(id)));
+  return { user: row, before, stagesWithoutReviewer };
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** `reviewer at 初审 (first), 复审 (second)`, as people read a role. */
+export function describeUser(registry: Registry, role: string, stages: string[]): string {
+  const names = stages.map((id) => {
+    const stage = registry.review.stages.find((s) => s.id === id);
+    return stage ? `${stage.name} (${id})` : id;
+  });
+  return `${role}${names.length ? ` at ${names.join(', ')}` : ''}`;
+}
+
 /** The user a bearer token belongs to, unless the user is disabled or the token has expired. */
 export async function authenticate(db: Kysely<DB>, token: string): Promise<UserRow | undefined> {
   if (token.length > 256) return undefined;

@@ -60,6 +60,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   user_token_rotated: '更换用户令牌',
   user_password_set: '设置用户密码',
   user_unit_set: '设置用户所属单位',
+  user_changed: '调整用户角色、审核环节或姓名',
   user_email_set: '设置用户邮箱',
   signed_in: '登录',
   // Compliance monitor (services/compliance/findings.ts: compliance.<change>) and the wording list

@@ -1,0 +1,140 @@
+/**
+ * An administrator changes who may do what: `govpub users set-role`, `set-stages` and
+ * `set-display-name` through the real CLI, against the API a reviewer is using at that moment.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
+import { apiCaller } from '../support/http.js';
+
+let app: TestApp;
+let api: FastifyInstance;
+let base: string;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'govpub-user-roles-'));
+const tokens = { editor: '', zhao: '', qian: '' };
+/** The package zhao approved at 初审 before moving to 复审. */
+let approvedByZhao = '';
+
+beforeAll(async () => {
+  app = await startTestApp();
+  api = await buildApi(app.ctx, { logger: false });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  tokens.editor = (await app.user('roles-editor', 'editor')).token;
+  tokens.qian = (await app.user('roles-qian', 'reviewer', ['复审'])).token;
+  await app.user('roles-sun', 'reviewer', ['终审']);
+  await app.startWorker();
+});
+
+afterAll(async () => {
+  await api?.close();
+  await app?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const call = apiCaller(() => base);
+const env = () => ({
+  DATABASE_URL: app.databaseUrl,
+  GOVPUB_DATA_DIR: dataDir,
+  TEMPORAL_ADDRESS: inject('temporalAddress'),
+  GOVPUB_TASK_QUEUE: app.taskQueue,
+});
+const cli = (...args: string[]) => runCli(['users', ...args], env());
+
+describe('govpub users set-role / set-stages / set-display-name', () => {
+  it('a reviewer moved from 初审 to 复审 decides there at the next request, keeps the approval given, and still cannot approve a second stage of that package', async () => {
+    const added = await cli('add', 'roles-zhao', '--role', 'reviewer', '--stages', '初审');
+    expect(added.code, added.stderr).toBe(0);
+    tokens.zhao = added.stdout.trim().split('\n').at(-1)!;
+
+    const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry, { title: '关于调整审核分工后的测试通知' }));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    approvedByZhao = id;
+    expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor)).status).toBe(200);
+    expect((await call('POST', `/api/packages/${id}/decisions`, tokens.zhao, { decision: 'approve', revision: 1, comment: '同意' })).status).toBe(200);
+
+    const moved = await cli('set-stages', 'roles-zhao', '复审');
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toContain('roles-zhao is now reviewer at 复审 (second) (was reviewer at 初审 (first)); from their next request');
+    // Nobody else decides at 初审: said, not refused (the administrator may be about to add someone).
+    expect(moved.stderr).toContain('warning: no enabled user decides at 初审 (first) now');
+
+    // The same token, no new sign-in: 复审 is zhao's now, but not on a package zhao approved at 初审.
+    const second = await call('POST', `/api/packages/${id}/decisions`, tokens.zhao, { decision: 'approve', revision: 1, comment: '同意' });
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('same_reviewer_two_stages');
+    const view = await call('GET', `/api/packages/${id}`, tokens.editor);
+    expect(view.body.approvals.map((a: { reviewer: string; stage: string }) => `${a.reviewer}@${a.stage}`)).toEqual(['roles-zhao@first']);
+    expect((await call('POST', `/api/packages/${id}/decisions`, tokens.qian, { decision: 'approve', revision: 1, comment: '同意' })).status).toBe(200);
+
+    const audit = await app.db.selectFrom('audit_log').select('details').where('action', '=', 'user_changed').execute();
+    expect(audit.map((a) => a.details)).toEqual([
+      {
+        user: 'roles-zhao',
+        before: { role: 'reviewer', stages: ['first'], displayName: null },
+        after: { role: 'reviewer', stages: ['second'], displayName: null },
+      },
+    ]);
+  });
+
+  it('a reviewer made an editor decides nothing from the next request; the stages go with the role', async () => {
+    const demoted = await cli('set-role', 'roles-zhao', 'editor', '--json');
+    expect(demoted.code, demoted.stderr).toBe(0);
+    expect(JSON.parse(demoted.stdout)).toMatchObject({ name: 'roles-zhao', role: 'editor', stages: [], before: { role: 'reviewer', stages: ['second'] } });
+    const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry, { title: '关于角色调整后的测试通知' }));
+    const id = created.body.id as string;
+    expect((await call('POST', `/api/packages/${id}/submit`, tokens.editor)).status).toBe(200);
+    const refused = await call('POST', `/api/packages/${id}/decisions`, tokens.zhao, { decision: 'approve', revision: 1, comment: '同意' });
+    expect(refused.status).toBe(403);
+    const back = await cli('set-role', 'roles-zhao', 'reviewer', '--stages', '初审,终审');
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain('is now reviewer at 初审 (first), 终审 (final) (was editor)');
+    expect(back.stderr).toBe('');
+  });
+
+  it('refuses what cannot be, saying what to give, and changes nothing', async () => {
+    const before = await app.db.selectFrom('users').select(['role', 'stages', 'display_name']).where('name', '=', 'roles-zhao').executeTakeFirstOrThrow();
+    const refusals: [string[], string, RegExp][] = [
+      [['set-role', 'roles-zhao', 'reviewer', '--stages', ''], 'invalid_stages', /A reviewer decides at one or more review stages: give them \(--stages 初审/],
+      [['set-role', 'roles-zhao', 'boss'], 'invalid_role', /Role "boss" is not one of editor, reviewer, ops, admin/],
+      [['set-role', 'roles-editor', 'ops', '--stages', '初审'], 'invalid_stages', /an ops user takes no stages/],
+      [['set-stages', 'roles-editor', '初审'], 'invalid_stages', /Only reviewers and admins decide at review stages; an editor takes no stages/],
+      [['set-stages', 'roles-zhao', '四审'], 'unknown_stage', /Unknown review stage "四审"\. Valid stages: 初审 \(first\)/],
+      [['set-stages', 'roles-zhao', '终审,初审'], 'user_unchanged', /roles-zhao is already reviewer at 初审 \(first\), 终审 \(final\): nothing was changed/],
+      [['set-stages', 'nobody', '初审'], 'user_unknown', /No user named "nobody"/],
+      [['set-display-name', 'roles-zhao', '赵\u0007审核'], 'invalid_display_name', /The display name/],
+      [
+        ['set-role', `gp_${'a'.repeat(32)}`, 'admin'],
+        'name_is_token',
+        /looks like an API token \(gp_ followed by 32 characters\): a token is a credential, never a name/,
+      ],
+    ];
+    for (const [args, code, message] of refusals) {
+      const refused = await cli(...args, '--json');
+      expect(refused.code, `${args.join(' ')}: ${refused.stdout}${refused.stderr}`).toBe(1);
+      const error = JSON.parse(refused.stdout).error as { code: string; message: string };
+      expect(error.code, args.join(' ')).toBe(code);
+      expect(error.message, args.join(' ')).toMatch(message);
+    }
+    const after = await app.db.selectFrom('users').select(['role', 'stages', 'display_name']).where('name', '=', 'roles-zhao').executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+  });
+
+  it('set-display-name: review history shows the full name from then on; an empty name goes back to the login name', async () => {
+    const named = await cli('set-display-name', 'roles-qian', '钱审核');
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toContain('roles-qian (钱审核) is now reviewer at 复审 (second)');
+    const view = await call('GET', `/api/packages/${approvedByZhao}`, tokens.editor);
+    expect(view.body.decisions.find((d: { reviewer: string }) => d.reviewer === 'roles-qian').reviewerName).toBe('钱审核');
+    const cleared = await cli('set-display-name', 'roles-qian', '');
+    expect(cleared.code, cleared.stderr).toBe(0);
+    const row = await app.db.selectFrom('users').select('display_name').where('name', '=', 'roles-qian').executeTakeFirstOrThrow();
+    expect(row.display_name).toBeNull();
+  });
+});
