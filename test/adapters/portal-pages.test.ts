@@ -800,6 +800,9 @@ describe('政府信息公开目录 pages', () => {
     expect(html).toContain('区政府行政规范性文件</a> <span class="count">（2）</span>');
     expect(html).toMatch(/政策文件<\/a> <span class="count">（7）<\/span>/);
     expect(metaContent(html, 'ColumnName')).toBe('政府信息公开目录');
+    // Named once: not 「政府信息公开目录：政府信息公开目录」 nor the keyword twice.
+    expect(metaContent(html, 'ColumnDescription')).toBe(`${identity.siteName}政府信息公开目录`);
+    expect(metaContent(html, 'ColumnKeywords')).toBe('政府信息公开目录');
   });
 
   it('a category page lists its items with their main elements and counts; only the categories asked for are written', () => {
