@@ -733,12 +733,27 @@ describe('article pages', () => {
     const html = pages.get(paths.document)!;
     const docBody = /<div class="doc-body">([\s\S]*?)<\/div>/.exec(html)![1]!;
     expect(docBody).toContain('<p class="align-center"><strong>碑林区老旧小区改造实施办法</strong></p>');
-    expect(docBody).toContain('<p class="align-right">西安市碑林区人民政府<br />2025年5月28日</p>');
+    expect(docBody).toContain('<p class="align-right">西安市碑林区人民政府<br>2025年5月28日</p>');
     expect(docBody).toContain('<p class="align-justify">两端对齐</p>');
     expect(docBody).toContain('<p>不是对齐</p>');
     expect(pages.get(portalPagePaths(input.packageId, 1).interpretations[0]!)).toContain('<p class="align-right">区住建局</p>');
     for (const page of pages.values()) expect(page).not.toMatch(/\sstyle=/);
     for (const align of ['left', 'center', 'right', 'justify']) expect(SITE_CSS).toContain(`.align-${align}{text-align:${align}}`);
+  });
+
+  it('writes the void tags the sanitizer closes XHTML-style (<br />, <hr />) as HTML does, so a 落款 with a line break validates', async () => {
+    // As services/package-input.ts's sanitizer stores a body: sanitize-html writes `<br />` and `<hr />`.
+    const input = policyInput(policyPayload({ bodyHtml: '<p>第一条 为加快改造，制定本办法。</p><hr /><p>西安市碑林区人民政府<br />2025年5月28日</p>' }));
+    const interpretation = { ...input.payload.interpretations[0]!, bodyHtml: '<p>一、制定背景<br />二、主要内容</p>' };
+    const pages = renderArticle({ ...input, payload: { ...input.payload, interpretations: [interpretation] } }, site);
+    const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
+    for (const [p, html] of pages) {
+      expect(html, p).not.toMatch(/<(br|hr)\b[^>]*\/>/);
+      const report = await validator.validateString(html, p);
+      expect(report.results.flatMap((r) => r.messages.map((m) => `${p}:${m.line} ${m.ruleId} ${m.message}`))).toEqual([]);
+    }
+    expect(pages.get(paths.document)).toContain('西安市碑林区人民政府<br>2025年5月28日');
+    expect(pages.get(portalPagePaths(input.packageId, 1).interpretations[0]!)).toContain('一、制定背景<br>二、主要内容');
   });
 
   it('the policy page links its interpretations under 政策解读; each interpretation links back under 政策原文', () => {
@@ -800,6 +815,9 @@ describe('政府信息公开目录 pages', () => {
     expect(html).toContain('区政府行政规范性文件</a> <span class="count">（2）</span>');
     expect(html).toMatch(/政策文件<\/a> <span class="count">（7）<\/span>/);
     expect(metaContent(html, 'ColumnName')).toBe('政府信息公开目录');
+    // Named once: not 「政府信息公开目录：政府信息公开目录」 nor the keyword twice.
+    expect(metaContent(html, 'ColumnDescription')).toBe(`${identity.siteName}政府信息公开目录`);
+    expect(metaContent(html, 'ColumnKeywords')).toBe('政府信息公开目录');
   });
 
   it('a category page lists its items with their main elements and counts; only the categories asked for are written', () => {

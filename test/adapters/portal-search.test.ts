@@ -30,7 +30,7 @@ import {
 } from '../../adapters/portal/search.js';
 import { SITE_PATHS, portalPagePaths } from '../../adapters/portal/urls.js';
 import type { Channel } from '../../domain/registry.js';
-import { seriousViolations, describeViolations } from '../console/axe.js';
+import { axeViolations, describeViolations } from '../console/axe.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { syntheticChineseRecords } from '../support/chinese-records.js';
 import { policyUnit } from './support.js';
@@ -596,11 +596,15 @@ describe.skipIf(skipBrowser)('the search page in a browser', () => {
     await page.close();
   });
 
-  it('has no serious or critical accessibility violations and breaks no CSP rule', async () => {
+  it('has no accessibility violation of any impact, in normal and in elder mode, and breaks no CSP rule', async () => {
     const page = await openPage();
     await search(page, '营商环境');
-    const violations = await seriousViolations(page);
+    const violations = await axeViolations(page);
     expect(violations, describeViolations('search page', violations)).toEqual([]);
+    await page.click('#elder-toggle');
+    expect(await page.evaluate('document.documentElement.classList.contains("elder")')).toBe(true);
+    const elder = await axeViolations(page);
+    expect(elder, describeViolations('search page (elder mode)', elder)).toEqual([]);
     expect(cspErrors).toEqual([]);
     await page.close();
   });

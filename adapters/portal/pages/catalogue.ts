@@ -34,7 +34,9 @@ export function validityText(validity: DocumentValidity): string {
   return `${VALIDITY_LABELS[validity.state]}${dates.length > 0 ? `（${dates.join('，')}）` : ''}`;
 }
 
+/** The catalogue index is named 政府信息公开目录 itself: said once, not 「政府信息公开目录：政府信息公开目录」. */
 function catalogueMeta(site: SiteSettings, name: string): ColumnMeta {
+  if (name === CATALOGUE_TITLE) return { name, description: `${site.identity.siteName}${CATALOGUE_TITLE}`, keywords: [CATALOGUE_TITLE], type: '信息发布类' };
   return { name, description: `${site.identity.siteName}${CATALOGUE_TITLE}：${name}`, keywords: [CATALOGUE_TITLE, name], type: '信息发布类' };
 }
 

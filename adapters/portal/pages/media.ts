@@ -61,14 +61,26 @@ export function pictureHtml(figure: PortalFigure, media: Record<string, MediaFil
   );
 }
 
-/** Body HTML with its figure markers replaced by pictures and its alignments as classes. */
+/** Body HTML with its figure markers replaced by pictures, its alignments as classes and its void tags as HTML writes them. */
 export function bodyHtml(html: string, source: PageSource, root: string): string {
-  return alignmentClasses(
-    html.replace(FIGURE_MARKER, (_m, n: string) => {
-      const figure = source.payload.figures[Number(n)];
-      return figure ? pictureHtml(figure, source.media, root) : '';
-    }),
+  return htmlVoidTags(
+    alignmentClasses(
+      html.replace(FIGURE_MARKER, (_m, n: string) => {
+        const figure = source.payload.figures[Number(n)];
+        return figure ? pictureHtml(figure, source.media, root) : '';
+      }),
+    ),
   );
+}
+
+/**
+ * `<br />` → `<br>` (likewise hr, img, wbr). The editor's sanitizer writes void elements XHTML-style;
+ * the pages are HTML5 and are held to html-validate's recommended rules, whose void-style rule
+ * refuses the slash, so a 落款 with a line break made its article page fail validation. Sanitized
+ * HTML escapes `>` in attribute values, so the first `>` after the tag name closes the tag.
+ */
+export function htmlVoidTags(html: string): string {
+  return html.replace(/<(br|hr|img|wbr)\b([^<>]*?)\s*\/>/gi, '<$1$2>');
 }
 
 /**
