@@ -137,14 +137,22 @@ export function registerAdminCommands(program: Command): void {
         site: { name: site.siteName, domain: site.siteDomain, idCode: site.siteIdCode },
         wording: { file: wording.file, entries: wording.entries.length },
       };
+      // The working-day calendar's years: a year it lacks turns every limit in it into calendar_out_of_range.
+      const { workingDayCalendar } = await import('../config/working-calendar.js');
+      const { calendarCoverageWarning, describeYears } = await import('../domain/working-days.js');
+      const calendar = workingDayCalendar(registry.workdays);
+      const calendarWarning = calendarCoverageWarning(calendar, new Date());
+      const workingDays = { source: calendar.source, years: describeYears(calendar.years), warning: calendarWarning };
       // Which media binaries this machine would use; a missing one is reported, not fatal (images need neither).
       const { describeBinaryStatus, mediaBinariesReport } = await import('../media/binaries.js');
       const media = await mediaBinariesReport();
-      if (options.json) printJson({ ...summary, media, watermarkFont: font });
+      if (options.json) printJson({ ...summary, workingDays, media, watermarkFont: font });
       else {
+        if (calendarWarning) process.stderr.write(`govpub: warning: ${calendarWarning}\n`);
         console.log(
           `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}; portal site ${site.siteName} (${site.siteDomain}, 网站标识码 ${site.siteIdCode}); wording list ${wording.entries.length} entries`,
         );
+        console.log(`working-day calendar: ${workingDays.source}${registry.workdays.extraYears.length ? ' and workdays.yaml' : ''}, ${workingDays.years}`);
         console.log(describeBinaryStatus('ffmpeg', media.ffmpeg));
         console.log(describeBinaryStatus('ffprobe', media.ffprobe));
         console.log(

@@ -195,3 +195,22 @@ export class WorkingDayCalendar {
     return count;
   }
 }
+
+/**
+ * What an administrator must do about the calendar's years, said before the checks meet the gap
+ * (null when nothing). This year not covered: every working-day limit is reported, not checked.
+ * Next year not covered from 1 November (the State Council's notice for the next year usually comes
+ * out in October or November, and a 20-working-day limit begun in late November ends in January).
+ */
+export function calendarCoverageWarning(calendar: WorkingDayCalendar, today: Date): string | null {
+  const year = Number(chinaDate(today).slice(0, 4));
+  const where = 'config/registry/workdays.yaml (extraYears, with its holidays under daysOff and its make-up workdays under workingDays)';
+  if (!calendar.covers(`${year}-06-30`)) {
+    return `The working-day calendar (${calendar.source}) covers ${describeYears(calendar.years)}, not ${year}, this year: every working-day limit (三同步 3 working days, Art. 26 20 working days) is reported as calendar_out_of_range instead of checked. Enter the State Council's ${year} holiday arrangement in ${where}, or update the chinese-days package.`;
+  }
+  const month = Number(chinaDate(today).slice(5, 7));
+  if (month >= 11 && !calendar.covers(`${year + 1}-06-30`)) {
+    return `The working-day calendar (${calendar.source}) covers ${describeYears(calendar.years)}, not ${year + 1}: a limit that runs into ${year + 1} is reported as calendar_out_of_range instead of checked, and from 1 January every one is. When the State Council's notice on the ${year + 1} holidays (国务院办公厅关于${year + 1}年部分节假日安排的通知) is out, enter it in ${where}, or update the chinese-days package.`;
+  }
+  return null;
+}

@@ -1,7 +1,7 @@
 /** The working-day calendar: 2026's Spring Festival and National Day with their make-up days, counting rules, overrides, out of range. */
 import { describe, expect, it } from 'vitest';
 import { officialCalendar, workingDayCalendar } from '../../config/working-calendar.js';
-import { CalendarOutOfRange, addMonths, chinaDate, WorkingDayCalendar } from '../../domain/working-days.js';
+import { CalendarOutOfRange, addMonths, calendarCoverageWarning, chinaDate, WorkingDayCalendar } from '../../domain/working-days.js';
 
 const cal = workingDayCalendar();
 
@@ -86,5 +86,27 @@ describe('district overrides (workdays.yaml)', () => {
     expect(district.isWorkingDay('2027-01-04')).toBe(true);
     expect(() => district.isWorkingDay('2028-01-04')).toThrow(CalendarOutOfRange);
     expect(district.source).toContain('workdays.yaml');
+  });
+});
+
+describe('the calendar years an administrator must enter (govpub config check)', () => {
+  const only2026 = new WorkingDayCalendar({ holidays: [], workdays: [], years: [2026], source: 'chinese-days 9.9.9' });
+  it('next year missing is said from 1 November, China time, naming the notice and where it goes', () => {
+    expect(calendarCoverageWarning(only2026, new Date('2026-10-31T15:59:00Z'))).toBeNull();
+    const warning = calendarCoverageWarning(only2026, new Date('2026-10-31T16:00:00Z'));
+    expect(warning).toMatch(
+      /^The working-day calendar \(chinese-days 9\.9\.9\) covers 2026, not 2027: a limit that runs into 2027 is reported as calendar_out_of_range/,
+    );
+    expect(warning).toContain('国务院办公厅关于2027年部分节假日安排的通知');
+    expect(warning).toContain('config/registry/workdays.yaml (extraYears');
+  });
+  it('this year missing is said at once; nothing is said once the years are entered', () => {
+    expect(calendarCoverageWarning(only2026, new Date('2027-01-01T00:00:00+08:00'))).toMatch(/covers 2026, not 2027, this year: every working-day limit/);
+    const entered = new WorkingDayCalendar(
+      { holidays: [], workdays: [], years: [2026], source: 'chinese-days 9.9.9' },
+      { daysOff: [], workingDays: [], extraYears: [2027] },
+    );
+    expect(calendarCoverageWarning(entered, new Date('2026-12-05T00:00:00Z'))).toBeNull();
+    expect(calendarCoverageWarning(entered, new Date('2027-11-05T00:00:00Z'))).toMatch(/not 2028/);
   });
 });
