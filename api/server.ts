@@ -82,7 +82,7 @@ export interface ApiOptions {
   /** Per-channel extras for GET /api/channels (base URL, health); never secrets. */
   channelInfo?: () => Promise<(channelId: string) => Record<string, unknown>>;
   /** Checks the URL an operator gives for a manual post; null when it is acceptable. */
-  validateManualUrl?: (platform: string, url: string) => string | null;
+  validateManualUrl?: (platform: string, url: string) => { message: string; messageZh: string } | null;
   /** Rendition progress of the media a package uses (shown in GET /api/packages/:id). */
   mediaProgress?: (mediaIds: string[]) => Promise<Record<string, unknown>>;
   /** More routes (media, the portal's static pages) with the same authentication. */

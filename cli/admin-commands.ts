@@ -7,7 +7,7 @@ import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
-import { printable, printJson, printTable } from './output.js';
+import { commandAgain, inChinese, printable, printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -432,8 +432,11 @@ export function registerAdminCommands(program: Command): void {
         ...(options.after ? { after: options.after } : {}),
         ...(options.before ? { before: options.before } : {}),
       });
-      const { entries } = await ApiClient.from(options).request<{ entries: Record<string, unknown>[] }>('GET', `/api/audit?${query}`);
+      const api = ApiClient.from(options);
+      const { entries } = await api.request<{ entries: Record<string, unknown>[] }>('GET', `/api/audit?${query}`);
+      if (entries.length === 0 && options.action) await warnOfUnknownAction(api, options.action, query);
       if (options.json) printJson(entries);
+      else if (entries.length === 0) console.log(inChinese() ? '没有符合条件的审计记录。' : 'no audit entries match.');
       else
         printTable(
           entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })),
@@ -442,12 +445,34 @@ export function registerAdminCommands(program: Command): void {
       // A full page may have more behind it: say how to read on (on stderr, so --json stays parseable).
       const last = entries.at(-1)?.id;
       if (last !== undefined && entries.length === Number(options.limit)) {
-        const next = process.argv
-          .slice(2)
-          .filter((arg, i, all) => !['--after', '--before'].includes(arg) && !['--after', '--before'].includes(all[i - 1] ?? ''));
-        process.stderr.write(`more entries: govpub ${next.join(' ')} ${options.newest ? '--before' : '--after'} ${String(last)}\n`);
+        process.stderr.write(`more entries: ${commandAgain(['--after', '--before'])} ${options.newest ? '--before' : '--after'} ${String(last)}\n`);
       }
     },
+  );
+}
+
+/**
+ * `--action` with a name govpub never records and no entry of the trail has (a typo: `aprove`):
+ * says so on stderr, naming the nearest action govpub records, instead of leaving an empty answer
+ * to be read as "nothing happened". A name older versions recorded is still found in the trail, so
+ * it is never refused.
+ */
+async function warnOfUnknownAction(api: ApiClient, action: string, query: URLSearchParams): Promise<void> {
+  const { AUDIT_ACTIONS, isAuditAction } = await import('../domain/audit-actions.js');
+  if (isAuditAction(action)) return;
+  // The answer was filtered by package or page too: ask whether any entry at all has that action.
+  const narrowed = ['package', 'after', 'before'].some((name) => query.has(name));
+  if (narrowed) {
+    const anywhere = await api.request<{ entries: unknown[] }>('GET', `/api/audit?${new URLSearchParams({ action, limit: '1' })}`);
+    if (anywhere.entries.length > 0) return;
+  }
+  const { nearestName } = await import('../config/did-you-mean.js');
+  const near = nearestName(action, AUDIT_ACTIONS);
+  const shown = printable(action);
+  process.stderr.write(
+    inChinese()
+      ? `govpub: 审计记录中没有「${shown}」这一操作，govpub 也不记录这一操作${near ? `；是否要查「${near}」？` : '。'}\n`
+      : `govpub: no audit entry has the action "${shown}", and govpub records no action of that name${near ? ` (did you mean "${near}"?)` : ''}.\n`,
   );
 }
 

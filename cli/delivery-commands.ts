@@ -11,7 +11,7 @@ import { GovpubError } from '../domain/errors.js';
 import type { RenditionFile, RenditionSource } from '../adapters/types.js';
 import type { DeliveryView } from '../services/deliveries.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
-import { inChinese, printJson, printTable } from './output.js';
+import { commandAgain, inChinese, printJson, printTable } from './output.js';
 
 type Common = ActingOptions;
 
@@ -73,43 +73,66 @@ export function registerDeliveryCommands(program: Command): void {
       .option('--channel <id>', 'only this channel, e.g. wechat_oa:blfb')
       .option('--platform <platform>', 'only this platform')
       .option('--package <id>', 'only this package')
+      .option('--unit <id>', "only this unit's channels (GET /api/units lists the ids)")
       .option('--needs-action', 'only deliveries waiting for operations')
-      .option('--limit <n>', 'at most this many (default 200)'),
-  ).action(async (options: Common & { state?: string; channel?: string; platform?: string; package?: string; needsAction?: boolean; limit?: string }) => {
-    const query = new URLSearchParams();
-    if (options.state) query.set('state', options.state);
-    if (options.channel) query.set('channel', options.channel);
-    if (options.platform) query.set('platform', options.platform);
-    if (options.package) query.set('package', options.package);
-    if (options.needsAction) query.set('needsAction', 'true');
-    if (options.limit) query.set('limit', options.limit);
-    const result = await ApiClient.from(options).request<{ items: DeliveryView[]; counts: Record<string, number> }>(
-      'GET',
-      `/api/deliveries${query.size ? `?${query}` : ''}`,
-    );
-    if (options.json) return printJson(result);
-    printTable(
-      result.items.map((d) => ({
-        id: d.id.slice(0, 8),
-        channel: d.channelId,
-        package: `${d.packageId}@${d.revision}`,
-        state: d.state,
-        task: d.task,
-        attempts: d.attempts,
-        // Held by its channel's pause: waiting for `channels resume`, not for an attempt (`show` says who paused it, when and why).
-        held: d.channelHold ? (d.channelHold.credentialsRefused ? 'credentials refused' : `paused by ${d.channelHold.by ?? '?'}`) : null,
-        error: d.errorMessage?.slice(0, 60),
-      })),
-      ['id', 'channel', 'package', 'state', 'task', 'attempts', 'held', 'error'],
-    );
-    console.log(
-      `\n${
-        Object.entries(result.counts)
-          .map(([s, n]) => `${s}: ${n}`)
-          .join(', ') || 'no deliveries'
-      }`,
-    );
-  });
+      .option('--limit <n>', 'at most this many (default 200)')
+      .option('--cursor <cursor>', 'the next page: the cursor a full page printed'),
+  ).action(
+    async (
+      options: Common & {
+        state?: string;
+        channel?: string;
+        platform?: string;
+        package?: string;
+        unit?: string;
+        needsAction?: boolean;
+        limit?: string;
+        cursor?: string;
+      },
+    ) => {
+      const query = new URLSearchParams();
+      if (options.state) query.set('state', options.state);
+      if (options.channel) query.set('channel', options.channel);
+      if (options.platform) query.set('platform', options.platform);
+      if (options.package) query.set('package', options.package);
+      if (options.unit) query.set('unit', options.unit);
+      if (options.needsAction) query.set('needsAction', 'true');
+      if (options.limit) query.set('limit', options.limit);
+      if (options.cursor) query.set('cursor', options.cursor);
+      const result = await ApiClient.from(options).request<{ items: DeliveryView[]; counts: Record<string, number>; nextCursor: string | null }>(
+        'GET',
+        `/api/deliveries${query.size ? `?${query}` : ''}`,
+      );
+      // More behind this page: say how to read on (on stderr, so --json stays parseable). Before, a
+      // list cut at --limit (200) looked complete.
+      if (result.nextCursor) {
+        const again = `${commandAgain(['--cursor'])} --cursor ${result.nextCursor}`;
+        process.stderr.write(inChinese() ? `还有更多投递，下一页：${again}\n` : `more deliveries: ${again}\n`);
+      }
+      if (options.json) return printJson(result);
+      printTable(
+        result.items.map((d) => ({
+          id: d.id.slice(0, 8),
+          channel: d.channelId,
+          package: `${d.packageId}@${d.revision}`,
+          state: d.state,
+          task: d.task,
+          attempts: d.attempts,
+          // Held by its channel's pause: waiting for `channels resume`, not for an attempt (`show` says who paused it, when and why).
+          held: d.channelHold ? (d.channelHold.credentialsRefused ? 'credentials refused' : `paused by ${d.channelHold.by ?? '?'}`) : null,
+          error: ((inChinese() && d.errorMessageZh) || d.errorMessage)?.slice(0, 60),
+        })),
+        ['id', 'channel', 'package', 'state', 'task', 'attempts', 'held', 'error'],
+      );
+      console.log(
+        `\n${
+          Object.entries(result.counts)
+            .map(([s, n]) => `${s}: ${n}`)
+            .join(', ') || 'no deliveries'
+        }`,
+      );
+    },
+  );
 
   withActingOptions(
     deliveries

@@ -45,6 +45,26 @@ export function outputWasClosed(): void {
 }
 
 /**
+ * This command again as typed, for a "read on" hint (`more entries: govpub audit … --after 41`):
+ * the arguments without `dropped` options and their values (the page the hint replaces), and
+ * with `--token TOKEN` for the token typed, so the hint never prints a secret to the terminal or a CI log.
+ */
+export function commandAgain(dropped: readonly string[], argv: readonly string[] = process.argv.slice(2)): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const name = arg.split('=', 1)[0]!;
+    if (dropped.includes(name) || name === '--token') {
+      if (!arg.includes('=')) i++; // its value follows
+      if (name === '--token') kept.push('--token', 'TOKEN');
+      continue;
+    }
+    kept.push(arg);
+  }
+  return `govpub ${kept.join(' ')}`;
+}
+
+/**
  * Whether people read Chinese here: `GOVPUB_LANG=zh` (or zh-CN, zh_CN.UTF-8). English is the
  * default, so scripts that read the CLI's output see what they always saw.
  */

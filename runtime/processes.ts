@@ -14,7 +14,7 @@ import type { Registry } from '../domain/registry.js';
 import type { ActivityDeps } from '../activities/index.js';
 import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
-import { isManualPlatform, validateManualPostUrl } from '../adapters/manual-handoff.js';
+import { isManualPlatform, manualPostUrlProblem } from '../adapters/manual-handoff.js';
 import { createPortalAdapter, registerPortalRoutes, type PortalAdapterOptions } from '../adapters/portal/index.js';
 import { siteStructureFromRegistry } from '../adapters/portal/pages/structure.js';
 import { loadSiteIdentitySync, SITE_IDENTITY_FILE } from '../config/site-identity.js';
@@ -208,7 +208,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
       },
       mediaProgress: (ids) => media.progressFor(ids),
       validateManualUrl: (platform, url) =>
-        isManualPlatform(platform) ? validateManualPostUrl(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,
+        isManualPlatform(platform) ? manualPostUrlProblem(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,
       register: async (api, helpers) => {
         registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);
         registerPortalRoutes(api, { webRoot: settings.portalRoot, prefix: '/portal' });

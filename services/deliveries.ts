@@ -444,7 +444,7 @@ export class DeliveryService {
     actor: Actor,
     idOrKey: string,
     body: { url?: unknown; note?: unknown; postedAt?: unknown },
-    validateUrl?: (platform: string, url: string) => string | null,
+    validateUrl?: (platform: string, url: string) => { message: string; messageZh: string } | null,
   ): Promise<DeliveryView> {
     requireAllowed(actor, 'confirmDelivery');
     const row = await this.find(idOrKey);
@@ -465,7 +465,14 @@ export class DeliveryService {
         issues: [{ path: 'url', message: 'required' }],
       });
     const problem = validateUrl?.(row.platform ?? '', url) ?? null;
-    if (problem) throw new GovpubError('invalid_body', `url: ${problem}`, { status: 400, issues: [{ path: 'url', message: problem }] });
+    // In Chinese too: the console shows it beside the URL field (it showed 不符合要求： and the English).
+    if (problem)
+      throw new GovpubError(
+        'invalid_body',
+        `url: ${problem.message}`,
+        { status: 400, issues: [{ path: 'url', message: problem.message, messageZh: problem.messageZh }] },
+        { zh: `url：${problem.messageZh}` },
+      );
     const postedAt = this.postedAt(body.postedAt, row);
     await this.actOnceSettled(row, (id) =>
       this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note, ...(postedAt ? { postedAt } : {}) }] }),

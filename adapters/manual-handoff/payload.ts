@@ -57,6 +57,12 @@ export interface BundledMedia {
  * its bundle, and what a post URL on it looks like. The shared part (transmit, writing the bundle,
  * the generic URL checks) lives in adapters/manual-handoff/.
  */
+/** Why a URL given for a manual post is not one: the operator's sentence in English and in Chinese (the console's). */
+export interface PostUrlRefusal {
+  message: string;
+  messageZh: string;
+}
+
 export interface HandoffKit<Limits extends object> {
   /** The limits shown by /api/channels and in the payload (ranges as "5–30"). */
   shownLimits(limits: Limits): Record<string, number | string>;
@@ -66,6 +72,6 @@ export interface HandoffKit<Limits extends object> {
   texts(payload: ManualHandoffPayload, withExtensions: (s: string) => string): { name: string; content: string; what: string }[];
   /** 说明.txt: the steps, in Chinese. */
   instructions(payload: ManualHandoffPayload, media: BundledMedia[], deliveryId: string | undefined): string;
-  /** A platform's own rules for a post URL on one of its default hosts: null when it is a post, else a message. */
-  checkPostPath(host: string, path: string): string | null;
+  /** A platform's own rules for a post URL on one of its default hosts: null when it is a post, else what is wrong, in English and Chinese. */
+  checkPostPath(host: string, path: string): PostUrlRefusal | null;
 }

@@ -21,7 +21,7 @@ import { DeliveryError, rejectedContent, type ContentProblem } from '../errors.j
 import { charCount, mediaIdFromSrc, replaceImageSources } from '../text.js';
 import type { ChannelAdapter, ConfirmResult, TransmitContext, TransmitResult } from '../types.js';
 import { WechatClient, wechatMarker, withMarker } from './client.js';
-import { PUBLISH_FAILED } from './error-codes.js';
+import { PUBLISH_FAILED, publishStatusCode } from './error-codes.js';
 import { wechatBodyLinks } from './links.js';
 import { formatWechat, n, PLATFORM_NAME, POSTER_SPEC, WECHAT_OA_LIMITS } from './format.js';
 import type { WechatCheckpoint, WechatOaAdapterOptions, WechatPayload } from './payload.js';
@@ -361,6 +361,7 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
             state: 'rejected',
             message:
               'WeChat did not publish the push: the draft returned to the draft box, which WeChat does when publishing fails (the reason was not received).',
+            platformCode: 'draft_returned',
           };
         }
         return { state: 'pending', note: 'WeChat is still publishing the push (publish id unknown: the submit answer was lost).' };
@@ -375,7 +376,12 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
       const failed = PUBLISH_FAILED[status];
       if (failed) {
         const idx = Array.isArray(r.fail_idx) ? (r.fail_idx as number[]) : [];
-        return { state: 'rejected', message: idx.length > 0 && status <= 4 ? `${failed} (articles ${idx.join(', ')})` : failed };
+        // The code words the failure for operators in Chinese, with what a retry does (error-codes.ts).
+        return {
+          state: 'rejected',
+          message: idx.length > 0 && status <= 4 ? `${failed} (articles ${idx.join(', ')})` : failed,
+          platformCode: publishStatusCode(status),
+        };
       }
       return { state: 'pending', note: `WeChat reported publish_status ${status}, which govpub does not know; asking again later.` };
     },

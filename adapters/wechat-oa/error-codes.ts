@@ -1,5 +1,5 @@
 // WeChat Official Accounts' error codes by what they mean (the table its client stands on) and its publish-failure statuses.
-import type { ErrorCodeReason, ErrorCodeTable } from '../platform-client.js';
+import type { ErrorCodeReason, ErrorCodeTable, NamedCodeZh } from '../platform-client.js';
 
 const RECONNECT_CODES: Record<number, ErrorCodeReason> = {
   40013: {
@@ -80,9 +80,54 @@ export const PUBLISH_FAILED: Record<number, string> = {
   2: 'WeChat did not publish the push: the originality check failed (原创失败). Articles declared original must pass it; remove the originality claim or change the text, then publish again.',
   3: 'WeChat could not publish the push (常规失败 — a general failure with no reason given). Publish it again; if it keeps failing, check the account in the WeChat console.',
   4: "WeChat's platform review rejected the push (平台审核不通过). Check the articles against the platform's content rules before publishing a changed version.",
-  5: 'The push was published, but every article was later deleted from the account (成功后用户删除所有文章).',
-  6: 'The push was published, but WeChat later banned every article (成功后系统封禁所有文章).',
+  5: 'The push was published, but every article was later deleted from the account (成功后用户删除所有文章). A retry reads the same answer and posts nothing: skip the delivery with a reason, or release a new package to publish it again.',
+  6: 'The push was published, but WeChat later banned every article (成功后系统封禁所有文章). A retry reads the same answer and posts nothing: see the ban in the WeChat console and appeal it, and skip the delivery with a reason.',
+};
+
+/** The code confirm records with a publish_status of PUBLISH_FAILED: `publish_status_<n>`, worded in NAMED. */
+export function publishStatusCode(status: number): string {
+  return `publish_status_${status}`;
+}
+
+/**
+ * What confirm records when publishing did not end in a public push (publish_status 2–6, or the
+ * draft back in the draft box when the publish_id was lost), in Chinese with what the operator's
+ * retry does: a failed push (2, 3, 4) published nothing and its draft is back, so a retry submits
+ * it again; a push published and then deleted or banned (5, 6) is that submission's answer for
+ * good, so a retry only reads the same status again.
+ */
+const NAMED: Record<string, NamedCodeZh> = {
+  [publishStatusCode(2)]: {
+    meaning: '原创校验未通过',
+    zh: '微信的原创校验没有通过这次推送。文章没有发布，已回到草稿箱。重试会原样再次提交发布；如文章需要修改，请修改稿件后重新发布，并跳过该渠道。',
+  },
+  [publishStatusCode(3)]: {
+    meaning: '发布失败，微信未说明原因',
+    zh: '微信发布这次推送失败（常规失败），没有说明原因。文章没有发布，已回到草稿箱。请重试，会再次提交发布；如多次失败，请在公众号后台检查账号状态，或跳过该渠道。',
+  },
+  [publishStatusCode(4)]: {
+    meaning: '平台审核不通过',
+    zh: '微信的平台审核没有通过这次推送。文章没有发布。请对照平台内容规范检查文章：需要修改的，请修改稿件后重新发布，并跳过该渠道；重试会原样再次提交审核。',
+  },
+  [publishStatusCode(5)]: {
+    meaning: '发布成功后文章已被删除',
+    zh: '这次推送曾发布成功，但随后在公众号后台被删除了全部文章，目前没有公开。重试不会重新发布（微信对这次推送的答复不会再变）：请跳过该渠道并写明原因；仍需发布的，请以新的发布包重新发布。',
+  },
+  [publishStatusCode(6)]: {
+    meaning: '发布成功后文章被系统封禁',
+    zh: '这次推送曾发布成功，但随后被微信系统封禁了全部文章，目前没有公开。重试不会重新发布（微信对这次推送的答复不会再变）：请在公众号后台查看封禁原因并申诉，然后跳过该渠道并写明原因。',
+  },
+  draft_returned: {
+    meaning: '推送已回到草稿箱',
+    zh: '微信没有发布这次推送，文章已回到草稿箱（这表示发布失败，但失败原因没有收到）。请重试，会再次提交发布；如多次失败，请在公众号后台检查账号状态，或跳过该渠道。',
+  },
 };
 
 /** The table the WeChat client classifies answers with (adapters/platform-client.ts). */
-export const WECHAT_ERROR_CODES: ErrorCodeTable = { reconnect: RECONNECT_CODES, content: CONTENT_REFUSED, request: REQUEST_REFUSED, worded: WORDED };
+export const WECHAT_ERROR_CODES: ErrorCodeTable = {
+  reconnect: RECONNECT_CODES,
+  content: CONTENT_REFUSED,
+  request: REQUEST_REFUSED,
+  worded: WORDED,
+  named: NAMED,
+};

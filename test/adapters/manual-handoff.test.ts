@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../adapters/errors.js';
-import { createManualHandoffAdapter, validateManualPostUrl, writeHandoffBundle } from '../../adapters/manual-handoff.js';
+import { createManualHandoffAdapter, manualPostUrlProblem, validateManualPostUrl, writeHandoffBundle } from '../../adapters/manual-handoff.js';
 import type { MediaInfo, ReleaseUnit } from '../../adapters/types.js';
 import { probeMedia } from '../../media/index.js';
 import { PORTAL_BASE, ingestClip, makeUnit } from './mc-support.js';
@@ -333,6 +333,10 @@ describe('validateManualPostUrl', () => {
     ['wechat_channels', 'https://www.toutiao.com/article/7301234567890123456/', /not to 微信视频号/],
   ] as const)('%s refuses %j', (platform, url, message) => {
     expect(validateManualPostUrl(platform, url)).toMatch(message);
+    // The console shows the refusal in Chinese beside the URL field: no English sentence left in it.
+    const { messageZh } = manualPostUrlProblem(platform, url)!;
+    expect(messageZh).toMatch(/[\u4e00-\u9fff]/);
+    expect(messageZh.replace(/https?:\/\/\S+|[a-z0-9.-]+\.(com|cn|qq\.com|example)\b/gi, '')).not.toMatch(/\b(the|link|post|not)\b/i);
   });
 
   it('the accepted hosts are an option; "*" accepts any http(s) link (local setups)', () => {

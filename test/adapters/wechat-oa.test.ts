@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import axios from 'axios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError, isDeliveryError } from '../../adapters/errors.js';
+import { deliveryErrorZh } from '../../adapters/error-codes.js';
 import { memoryTokenStore } from '../../adapters/tokens.js';
 import type { ChannelAdapter, MediaInfo, ReleaseUnit } from '../../adapters/types.js';
 import {
@@ -628,7 +629,11 @@ describe('wechat_oa against the simulator', () => {
     const ctx = ctxFor();
     const sent = await adapter.transmit(payload, ctx);
     const r = await confirmUntilSettled(adapter, sent.externalId, ctx);
-    expect(r).toEqual({ state: 'rejected', message: expect.stringContaining('常规失败') });
+    expect(r).toEqual({ state: 'rejected', message: expect.stringContaining('常规失败'), platformCode: 'publish_status_3' });
+    // Operations read what happened and what a retry does, not "change the content" for a failure with no reason.
+    expect(failureZh(r)).toBe(
+      '微信公众号：微信发布这次推送失败（常规失败），没有说明原因（平台代码：publish_status_3）。文章没有发布，已回到草稿箱。请重试，会再次提交发布；如多次失败，请在公众号后台检查账号状态，或跳过该渠道。',
+    );
     // Nothing was published, so reconcile finds nothing, and a retry (an operator's resend)
     // submits the draft again — it returned to the draft box.
     const retry = ctx.nextAttempt();
@@ -643,7 +648,9 @@ describe('wechat_oa against the simulator', () => {
     fault({ match: '/cgi-bin/freepublish/submit', kind: 'async_fail', code: 4, count: 1 });
     const ctx4 = ctxFor({ businessKey: 'pkg-x@1→wechat_oa:blfb' });
     const sent4 = await adapter.transmit(payload, ctx4);
-    expect(await confirmUntilSettled(adapter, sent4.externalId, ctx4)).toEqual({ state: 'rejected', message: expect.stringContaining('平台审核不通过') });
+    const refused = await confirmUntilSettled(adapter, sent4.externalId, ctx4);
+    expect(refused).toEqual({ state: 'rejected', message: expect.stringContaining('平台审核不通过'), platformCode: 'publish_status_4' });
+    expect(failureZh(refused)).toContain('微信的平台审核没有通过这次推送（平台代码：publish_status_4）。文章没有发布。');
     expect((await publications()).map((p) => p.state)).toEqual(['failed']);
   });
 
@@ -776,6 +783,38 @@ describe('wechat_oa against the simulator', () => {
     await adapter.takeDown!(live.externalId!, { ...ctx, reason: 'retracted by the editor' });
     // By publish id too (a delivery that never saw the article id), already gone or not.
     await adapter.takeDown!(sent.externalId, { ...ctx, reason: 'again' });
-    expect(await adapter.confirm!(sent.externalId, ctx)).toEqual({ state: 'rejected', message: expect.stringContaining('成功后用户删除所有文章') });
+    expect(await adapter.confirm!(sent.externalId, ctx)).toEqual({
+      state: 'rejected',
+      message: expect.stringContaining('成功后用户删除所有文章'),
+      platformCode: 'publish_status_5',
+    });
+  });
+
+  it('a push deleted in the WeChat console after it went live: confirm says so in Chinese with what to do, and a retry posts nothing', async () => {
+    const { payload } = formatWechat(unit(), channel);
+    const ctx = ctxFor();
+    const sent = await adapter.transmit(payload, ctx);
+    const live = await confirmUntilSettled(adapter, sent.externalId, ctx);
+    if (live.state !== 'live') throw new Error('not live');
+    // Someone deletes every article in the console (the same call a take-down makes).
+    await adapter.takeDown!(live.externalId!, { ...ctx, reason: 'deleted in the WeChat console' });
+    const deleted = await adapter.confirm!(sent.externalId, ctx);
+    expect(deleted).toMatchObject({ state: 'rejected', platformCode: 'publish_status_5' });
+    expect(failureZh(deleted)).toBe(
+      '微信公众号：这次推送曾发布成功，但随后在公众号后台被删除了全部文章，目前没有公开（平台代码：publish_status_5）。重试不会重新发布（微信对这次推送的答复不会再变）：请跳过该渠道并写明原因；仍需发布的，请以新的发布包重新发布。',
+    );
+    // An operator's retry: the earlier submission is its answer, and nothing new reaches WeChat.
+    const retry = ctx.nextAttempt();
+    const again = await adapter.transmit(payload, retry);
+    expect(again).toMatchObject({ state: 'submitted', externalId: sent.externalId });
+    expect(await adapter.confirm!(again.externalId, retry)).toMatchObject({ state: 'rejected', platformCode: 'publish_status_5' });
+    expect(requests('/cgi-bin/freepublish/submit')).toHaveLength(1);
+    expect((await publications()).map((p) => p.state)).toEqual(['deleted']);
   });
 });
+
+/** A confirm's refusal as operations read it (services/deliveries.ts shows the same). */
+function failureZh(result: unknown): string | null {
+  const r = result as { message: string; platformCode?: string };
+  return deliveryErrorZh({ platform: 'wechat_oa', errorClass: 'rejected', errorMessage: r.message, platformCode: r.platformCode ?? null });
+}

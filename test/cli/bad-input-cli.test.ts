@@ -23,6 +23,7 @@ import { MediaService } from '../../services/media.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { expectNoStrayWorkflows, expectOnly, traces } from '../support/traces.js';
+import { appendAudit } from '../../db/audit.js';
 
 /** A command that has not exited within this is a hang. */
 // Generous: on a fresh clone tsx compiles the CLI cold in every process, several at once on two
@@ -489,5 +490,42 @@ describe('govpub: valid but tricky input is stored as sent', () => {
     const listed = await govpub(['audit', '--action', "create' OR '1'='1", '--json'], { GOVPUB_TOKEN: tokens.ops });
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+});
+
+describe('govpub audit --action with a name nobody records (a typo)', () => {
+  // Before, `audit --action aprove` printed the table's header and nothing else: read as "nobody approved anything".
+  it('says there are no entries and names the nearest action govpub records, on stderr (JSON stays parseable)', async () => {
+    const typo = await govpub(['audit', '--action', 'aprove'], { GOVPUB_TOKEN: tokens.ops });
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(typo.stdout).toBe('no audit entries match.\n');
+    expect(typo.stderr).toBe('govpub: no audit entry has the action "aprove", and govpub records no action of that name (did you mean "approve"?).\n');
+
+    const json = await govpub(['audit', '--action', 'delivery_skiped', '--json'], { GOVPUB_TOKEN: tokens.ops });
+    expect(JSON.parse(json.stdout)).toEqual([]);
+    expect(json.stderr).toContain('(did you mean "delivery_skipped"?)');
+
+    const zh = await govpub(['audit', '--action', 'aprove'], { GOVPUB_TOKEN: tokens.ops, GOVPUB_LANG: 'zh' });
+    expect(zh.stdout).toBe('没有符合条件的审计记录。\n');
+    expect(zh.stderr).toBe('govpub: 审计记录中没有「aprove」这一操作，govpub 也不记录这一操作；是否要查「approve」？\n');
+
+    // Nothing near: said without a guess.
+    const far = await govpub(['audit', '--action', 'quarterly_report_exported'], { GOVPUB_TOKEN: tokens.ops });
+    expect(far.stderr).toBe('govpub: no audit entry has the action "quarterly_report_exported", and govpub records no action of that name.\n');
+  });
+
+  it('an action govpub records, with no entries yet, and a legacy name older rows carry are filters like any other: no warning', async () => {
+    const none = await govpub(['audit', '--action', 'approve'], { GOVPUB_TOKEN: tokens.ops });
+    expect(none.stdout).toBe('no audit entries match.\n');
+    expect(none.stderr).toBe('');
+
+    // A name an older version recorded: listed, and not taken for a typo even where this package has none of them.
+    await appendAudit(app.db, { actor: 'system', action: 'package_approved', packageId: draftId, details: { legacy: true } });
+    const legacy = await govpub(['audit', '--action', 'package_approved', '--json'], { GOVPUB_TOKEN: tokens.ops });
+    expect((JSON.parse(legacy.stdout) as { action: string }[]).map((e) => e.action)).toEqual(['package_approved']);
+    expect(legacy.stderr).toBe('');
+    const elsewhere = await govpub(['audit', '--action', 'package_approved', '--package', 'no-such-package'], { GOVPUB_TOKEN: tokens.ops });
+    expect(elsewhere.stdout).toBe('no audit entries match.\n');
+    expect(elsewhere.stderr).toBe('');
   });
 });

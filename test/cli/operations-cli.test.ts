@@ -256,3 +256,46 @@ describe('govpub media status', () => {
     }
   });
 });
+
+describe('govpub deliveries list: paging and the unit filter, as the API has them', () => {
+  it("a full page says how to read on (the token typed is never printed back); --unit lists only that unit's channels", { timeout: 180_000 }, async () => {
+    const channel = 'weibo:blfb-wb';
+    const portal = 'portal:zwgk-zcwj-zcjd-wz';
+    const id = await releaseThroughApi(richPolicyPackage(world, [channel, portal], '关于做好2027年春节期间市场保供工作的通知'));
+    await expect
+      .poll(async () => ((await call('GET', `/api/deliveries?package=${id}`, tokens.ops!)).body.items as unknown[]).length, { timeout: 120_000, interval: 300 })
+      .toBe(2);
+
+    // Before, the list stopped at --limit (200 by default) with nothing saying more were there, and had no --cursor to read them.
+    const withToken = { ...env, GOVPUB_TOKEN: '' };
+    const first = await runCli(['deliveries', 'list', '--package', id, '--limit', '1', '--token', tokens.ops!], withToken);
+    expect(first.code, first.stderr).toBe(0);
+    const hint = /^more deliveries: govpub (deliveries list --package \S+ --limit 1 --token TOKEN --cursor \S+)$/m.exec(first.stderr);
+    expect(hint, first.stderr).not.toBeNull();
+    expect(first.stderr + first.stdout).not.toContain(tokens.ops!);
+    const next = hint![1]!.split(' ').map((arg) => (arg === 'TOKEN' ? tokens.ops! : arg));
+    const second = await runCli(next, withToken);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toBe('');
+    const shown = [first.stdout, second.stdout].map((out) => out.split('\n').filter((l) => l.includes(`${id}@`)));
+    expect(shown.map((lines) => lines.length)).toEqual([1, 1]);
+    expect(
+      shown
+        .flat()
+        .map((l) => l.split(/\s+/)[1])
+        .sort(),
+    ).toEqual([portal, channel].sort());
+
+    // --unit: the deliveries to that unit's channels, as GET /api/deliveries?unit= answers.
+    const owner = ((await call('GET', '/api/channels?platform=weibo', tokens.ops!)).body.channels as { id: string; ownerUnit: string }[]).find(
+      (c) => c.id === channel,
+    )!.ownerUnit;
+    const unit = ((await call('GET', '/api/units', tokens.ops!)).body.units as { id: string; name: string }[]).find((u) => u.name === owner)!;
+    const byUnit = await runCli(['deliveries', 'list', '--package', id, '--unit', unit.id, '--json'], env);
+    expect(byUnit.code, byUnit.stderr).toBe(0);
+    const api = (await call('GET', `/api/deliveries?package=${id}&unit=${unit.id}`, tokens.ops!)).body.items as { id: string; channelId: string }[];
+    expect((JSON.parse(byUnit.stdout) as { items: { id: string }[] }).items.map((d) => d.id)).toEqual(api.map((d) => d.id));
+    expect(api.map((d) => d.channelId)).toContain(channel);
+    expect(api.map((d) => d.channelId)).not.toContain(portal);
+  });
+});

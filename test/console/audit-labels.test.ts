@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_ERROR_CLASSES } from '../../adapters/errors.js';
+import { AUDIT_ACTIONS, isAuditAction } from '../../domain/audit-actions.js';
 import { AUDIT_ACTION_LABELS, summarizeDetails } from '../../web/src/components/common/audit-labels.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -42,7 +43,8 @@ describe('the audit trail in Chinese', () => {
   it('names every action the code records', () => {
     const actions = recordedActions();
     expect(actions.size).toBeGreaterThan(40);
-    expect([...actions].filter((action) => !AUDIT_ACTION_LABELS[action]).sort()).toEqual([]);
+    expect([...actions].filter((action) => !isAuditAction(action)).sort()).toEqual([]);
+    expect(AUDIT_ACTIONS.filter((action) => !AUDIT_ACTION_LABELS[action])).toEqual([]);
   });
 
   it('sums up the details of a user added, a finding and a wording re-check without English', () => {

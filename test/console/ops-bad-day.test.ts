@@ -435,4 +435,40 @@ describe.skipIf(skipBrowser)('the operations pages when things go wrong and two 
         await system.api(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(WEIBO)}/resume`, {});
     }
   });
+
+  it('渠道状态 shows a pause and a resume a colleague makes elsewhere without 刷新, who paused it and when', async () => {
+    // A channel no other test pauses; its deliveries play no part here.
+    const channel = 'wechat_oa:blmz';
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      await page.goto(`${system.consoleUrl}channels`);
+      await inputOf(page, 'channel-search').fill(channel);
+      await page.getByTestId(`channel-pause-${channel}`).waitFor({ timeout: 20_000 });
+      const summary = await page.getByTestId('channel-summary').innerText();
+      // Marks this page load: a reload (or navigation) would drop it.
+      await page.evaluate('window.sameChannelsLoad = true');
+
+      const pause = await system.api<{ pausedAt: string }>(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(channel)}/pause`, {
+        reason: '民政公众号更换管理员，暂停发布',
+      });
+      await expect.poll(() => page.getByTestId(`channel-paused-${channel}`).count(), { timeout: 15_000 }).toBe(1);
+      expect(await page.getByTestId(`channel-paused-${channel}`).innerText()).toContain('民政公众号更换管理员，暂停发布');
+      expect(await page.getByTestId(`channel-paused-by-${channel}`).innerText()).toBe(`由 bad-day-colleague 于 ${chinaTime(pause.pausedAt)} 暂停`);
+      // 恢复渠道 is offered now, not a 暂停渠道 that could only be refused; the summary counts it.
+      expect(await page.getByTestId(`channel-resume-${channel}`).isVisible()).toBe(true);
+      expect(await page.getByTestId(`channel-pause-${channel}`).count()).toBe(0);
+      expect(await page.getByTestId('channel-summary').innerText()).not.toBe(summary);
+
+      await system.api(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(channel)}/resume`, {});
+      await expect.poll(() => page.getByTestId(`channel-paused-${channel}`).count(), { timeout: 15_000 }).toBe(0);
+      expect(await page.getByTestId(`channel-pause-${channel}`).isVisible()).toBe(true);
+      expect(await page.getByTestId('channel-summary').innerText()).toBe(summary);
+      expect(await page.evaluate('window.sameChannelsLoad === true')).toBe(true);
+    } finally {
+      await close();
+      const channels = await system.api<{ channels: { id: string; paused: boolean }[] }>(users.ops!, 'GET', '/api/channels?platform=wechat_oa');
+      if (channels.channels.find((c) => c.id === channel)?.paused)
+        await system.api(users.colleague!, 'POST', `/api/channels/${encodeURIComponent(channel)}/resume`, {});
+    }
+  });
 });

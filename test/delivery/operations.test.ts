@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isManualPlatform, validateManualPostUrl } from '../../adapters/manual-handoff.js';
+import { isManualPlatform, manualPostUrlProblem } from '../../adapters/manual-handoff.js';
 import { buildApi } from '../../api/server.js';
 import { refusal, startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
   await app.startWorker();
   api = await buildApi(app.ctx, {
-    validateManualUrl: (platform, url) => (isManualPlatform(platform) ? validateManualPostUrl(platform, url) : null),
+    validateManualUrl: (platform, url) => (isManualPlatform(platform) ? manualPostUrlProblem(platform, url) : null),
   });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
@@ -658,6 +658,10 @@ describe('operations on deliveries', () => {
     const wrong = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, { url: 'https://www.weibo.com/123' });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.message).toMatch(/toutiao|头条/i);
+    // The console shows the Chinese beside the URL field (it was 不符合要求： and the English sentence).
+    const saysZh = '这个链接指向 www.weibo.com，不是今日头条（toutiao.com、ixigua.com）：请填写您在今日头条上发布的帖子的链接。';
+    expect(wrong.body.error.messageZh).toBe(`url：${saysZh}`);
+    expect(wrong.body.error.issues).toEqual([expect.objectContaining({ path: 'url', messageZh: saysZh })]);
     // The time the post went up, when the operator confirms later: an instant with its offset, not to come, not before the hand-off.
     const postUrl = 'https://www.toutiao.com/article/7312345678901234567/';
     const handedOff = (await app.db.selectFrom('deliveries').select('created_at').where('id', '=', manual.id).executeTakeFirstOrThrow()).created_at;

@@ -1,11 +1,12 @@
 /**
- * The audit trail in Chinese: a name for every action the code base records (appendAudit and the
- * workflows' record(...) steps), and a one-line summary of an entry's details. Unknown actions
- * and keys are shown as they are, so a new one is never hidden; test/console/audit-labels.test.ts
- * fails when the code records an action without a name here. No imports: the test reads it in Node.
+ * The audit trail in Chinese: a name for every action the code base records (domain/audit-actions.ts:
+ * a name missing here, or one that list does not have, fails the type check), and a one-line summary of
+ * an entry's details. Unknown actions (older rows) and keys are shown as they are, so a new one is
+ * never hidden. Imports nothing of the console: the test reads it in Node.
  */
+import type { AuditAction } from '../../../../domain/audit-actions.js';
 
-export const AUDIT_ACTION_LABELS: Record<string, string> = {
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   // Packages (workflows/package-requests.ts, package-release.ts, services/packages.ts)
   create: '创建发布包',
   edit: '修改发布包',
@@ -75,7 +76,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 };
 
 export function auditActionLabel(action: string): string {
-  return AUDIT_ACTION_LABELS[action] ?? action;
+  return (AUDIT_ACTION_LABELS as Record<string, string | undefined>)[action] ?? action;
 }
 
 const DETAIL_LABELS: Record<string, string> = {
