@@ -59,9 +59,19 @@ export function commandAgain(dropped: readonly string[], argv: readonly string[]
       if (name === '--token') kept.push('--token', 'TOKEN');
       continue;
     }
-    kept.push(arg);
+    kept.push(shellWord(arg));
   }
   return `govpub ${kept.join(' ')}`;
+}
+
+/**
+ * An argument as a POSIX shell reads it back: as it is when it holds nothing the shell treats
+ * specially, else in single quotes (`--action 'delivery failed'`), so the printed command pastes
+ * back as typed. Control characters are shown escaped, never sent to the terminal.
+ */
+export function shellWord(arg: string): string {
+  if (/^[\p{L}\p{N}_\-.,:=/@%+]+$/u.test(arg)) return arg;
+  return printable(`'${arg.replace(/'/g, `'\\''`)}'`);
 }
 
 /**
