@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerMediaRoutes } from '../../api/media-routes.js';
@@ -322,6 +323,79 @@ describe('a whole package through the API, every answer as documented', () => {
       expect(answer.body.error.message, where).toContain(named);
       expect(answer.body.error.messageEn, where).toContain(named);
     }
+  });
+
+  it('refuses bad bodies on the routes the bad-input corpus does not cover, by field path, storing nothing', async () => {
+    const counts = async () => {
+      const { rows } = await sql<Record<string, string>>`select
+        (select count(*) from external_releases)::text as external_releases,
+        (select count(*) from audit_log)::text as audit_log,
+        (select count(*) from sessions)::text as sessions,
+        (select md5(coalesce(string_agg(id || ':' || coalesce(validity::text, '-'), ',' order by id), '')) from packages) as validity`.execute(app.db);
+      return rows[0]!;
+    };
+    const validExternal = { title: '外部发布的文件', documentLiveAt: '2026-11-01T09:00:00+08:00', url: 'https://www.beilin.gov.cn/a.html', note: '说明' };
+    const validValidity = { state: 'repealed', endedAt: '2026-12-01', reason: '契约检查' };
+    const routes: [string, string, string, Record<string, unknown>][] = [
+      ['PUT', '/api/compliance/external-releases/ext-probe', tokens.ops!, validExternal],
+      ['POST', `/api/packages/${packageId}/validity`, tokens.初审!, validValidity],
+      ['POST', '/api/session', '', { name: 'contract-editor', password: 'secret-password' }],
+    ];
+    const values: [string, unknown][] = [
+      ['a number', 5],
+      ['a lone surrogate', 'a\ud800b'],
+      ['a NUL', 'a\u0000b'],
+      ['a control character', 'a\u0007b'],
+      ['a direction override', 'a\u202eb'],
+      ['an object', { a: 1 }],
+    ];
+    const before = await counts();
+    const wrong: string[] = [];
+    for (const [method, urlPath, token, valid] of routes) {
+      for (const field of Object.keys(valid)) {
+        for (const [label, value] of values) {
+          const answer = await call(method, urlPath, token || undefined, { ...valid, [field]: value });
+          const issue = (answer.body?.error?.issues ?? []).find((i: { path: string }) => i.path === field);
+          if (answer.status !== 400 || !issue || !/[\u4e00-\u9fff]/.test(issue.messageZh ?? ''))
+            wrong.push(`${method} ${urlPath} ${field}=${label}: ${answer.status} ${JSON.stringify(answer.body?.error)}`);
+        }
+      }
+      const unknown = await call(method, urlPath, token || undefined, { ...valid, extra: 1 });
+      if (unknown.status !== 400 || unknown.body.error.issues?.[0]?.path !== 'extra') wrong.push(`${method} ${urlPath} extra: ${unknown.status}`);
+      for (const [label, raw, contentType, status] of [
+        ['not JSON', '{"title": ', 'application/json', 400],
+        ['a form', 'a=1', 'application/x-www-form-urlencoded', 415],
+        ['an array', '[]', 'application/json', 400],
+        ['too big', JSON.stringify({ ...valid, note: 'x'.repeat(9 * 1024 * 1024) }), 'application/json', 413],
+      ] as const) {
+        const answer = await call(method, urlPath, token || undefined, raw, { 'content-type': contentType });
+        if (answer.status !== status) wrong.push(`${method} ${urlPath} ${label}: ${answer.status} ${JSON.stringify(answer.body?.error)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a tampered cursor or event id (a day no calendar has, a number past bigint) as a 400 naming it, never a 500', async () => {
+    const tampered = ['2026-02-30T00:00:00.000000Z', '0000-01-01T00:00:00.000000Z', '2026-01-01T24:00:00.000000Z'].map((at) =>
+      Buffer.from(JSON.stringify([at, 'pkg-20260101-00000000'])).toString('base64url'),
+    );
+    const wrong: string[] = [];
+    for (const cursor of tampered) {
+      for (const list of ['/api/packages', '/api/deliveries', '/api/media', '/api/compliance']) {
+        const answer = await call('GET', `${list}?cursor=${cursor}`, tokens.ops);
+        if (answer.status !== 400 || answer.body.error.code !== 'bad_cursor' || answer.body.error.issues?.[0]?.path !== 'cursor')
+          wrong.push(`${list} ${Buffer.from(cursor, 'base64url').toString()}: ${answer.status} ${JSON.stringify(answer.body?.error)}`);
+      }
+    }
+    // Ids past PostgreSQL's bigint: a 400 naming the parameter, not a failed query.
+    const history = await call('GET', '/api/compliance/history?cursor=9999999999999999999', tokens.ops);
+    if (history.status !== 400 || history.body.error.issues?.[0]?.path !== 'cursor')
+      wrong.push(`history cursor: ${history.status} ${JSON.stringify(history.body?.error)}`);
+    const events = await call('GET', '/api/events', tokens.ops, undefined, { 'last-event-id': '9999999999999999999' });
+    if (events.status !== 400 || events.body.error.issues?.[0]?.path?.toLowerCase() !== 'last-event-id')
+      wrong.push(`Last-Event-ID: ${events.status} ${JSON.stringify(events.body?.error)}`);
+    expect(wrong).toEqual([]);
   });
 
   it('answered everything as the OpenAPI document says', () => {
