@@ -398,6 +398,78 @@ describe('a whole package through the API, every answer as documented', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('answers odd values of every documented query and path parameter with a 4xx or its page, never a 5xx', async () => {
+    const odd = [
+      '2026-02-30',
+      '2026-02-30T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '9999999999999999999',
+      '-9999999999999999999',
+      '1e400',
+      '-1',
+      '0',
+      'x'.repeat(3000),
+      '%E4%B8%AD',
+      'null',
+      '[]',
+      '9999-12-31T23:59:59Z',
+      '+275760-09-13T00:00:00Z',
+    ];
+    const failed: string[] = [];
+    const fill = (template: string, id: string) =>
+      template
+        .replace('{id}', id)
+        .replace('{n}', '1')
+        .replace('{spec}', 'wechat_oa.thumb')
+        .replace('{jobId}', 'mj-1')
+        .replace('{workflowId}', 'x')
+        .replace('{account}', 'x');
+    for (const [template, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+      const get = item.get;
+      if (!get || template === '/api/events') continue;
+      const id = template.startsWith('/api/media') ? coverId : template.startsWith('/api/packages') ? packageId : 'x';
+      for (const parameter of (get.parameters ?? []) as { name: string; in: string }[]) {
+        for (const value of odd) {
+          const urlPath =
+            parameter.in === 'query'
+              ? `${fill(template, id)}?${parameter.name}=${encodeURIComponent(value)}`
+              : parameter.in === 'path'
+                ? template.replace(`{${parameter.name}}`, encodeURIComponent(value)).replace(/\{[^}]+\}/g, (m) => fill(m, id))
+                : '';
+          if (!urlPath) continue;
+          const response = await fetch(`${base}${urlPath}`, { headers: { authorization: `Bearer ${tokens.admin}` } });
+          await response.arrayBuffer();
+          if (response.status >= 500) failed.push(`${urlPath.slice(0, 120)}: ${response.status}`);
+        }
+      }
+    }
+    expect(failed).toEqual([]);
+  });
+
+  it('says in both languages where a body stops being JSON or UTF-8', async () => {
+    const zh = { 'accept-language': 'zh-CN' };
+    const broken = await call('POST', '/api/packages', tokens.editor, '{\n  "title": "关于",\n  "catalogueItem" "x"\n}', zh);
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.code).toBe('invalid_json');
+    expect(broken.body.error.messageEn).toMatch(/at line 3, column 19/);
+    expect(broken.body.error.message).toContain('第 3 行第 19 列');
+    const cut = await call('POST', '/api/packages', tokens.editor, '{"title": "关于"', zh);
+    expect(cut.body.error.messageEn).toMatch(/at line 1, column 15/);
+    expect(cut.body.error.message).toMatch(/第 1 行第 15 列处内容意外结束/);
+    const ended = await call('POST', '/api/packages', tokens.editor, '{"title":\n', zh);
+    expect(ended.body.error.message).toMatch(/第 2 行第 1 列处内容意外结束/);
+    const gbk = Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xb9, 0xd8, 0xd3, 0xda]), Buffer.from('"}')]);
+    const response = await fetch(`${base}/api/packages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.editor}`, 'content-type': 'application/json', ...zh },
+      body: gbk,
+    });
+    const answer = (await response.json()) as { error: { code: string; message: string; messageEn: string } };
+    expect(response.status).toBe(400);
+    expect(answer.error.messageEn).toMatch(/byte 10 \(line 1\)/);
+    expect(answer.error.message).toContain('第 10 个字节（第 1 行）');
+  });
+
   it('answered everything as the OpenAPI document says', () => {
     const problems = [...new Set(seen.flatMap(contractProblems))];
     expect(problems).toEqual([]);
