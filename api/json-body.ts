@@ -93,6 +93,9 @@ export function decodeUtf8Body(body: Buffer): string {
       'invalid_json',
       `The body is not UTF-8: byte ${at} (line ${line}) starts an invalid sequence (${hex}). Send JSON encoded in UTF-8 (a file in GBK: convert it first, e.g. iconv -f GBK -t UTF-8).`,
       { status: 400 },
+      {
+        zh: `请求内容不是 UTF-8 编码：第 ${at} 个字节（第 ${line} 行）起的字节序列无效（${hex}）。请以 UTF-8 编码发送 JSON（GBK 编码的文件请先转换，例如 iconv -f GBK -t UTF-8）。`,
+      },
     );
   }
 }
@@ -125,13 +128,33 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+/**
+ * Where JSON.parse stopped, as line and column (both from 1), when its message says ("… at position
+ * 46") or the text ended too soon (`atEnd`: the body was cut short); null when it does not say (Node's "Unexpected token" of a word).
+ */
+export function jsonErrorPlace(text: string, parseMessage: string): { line: number; column: number; atEnd: boolean } | null {
+  const position = /Unexpected end of JSON input/.test(parseMessage) ? text.length : Number(/at position (\d+)/.exec(parseMessage)?.[1] ?? NaN);
+  if (Number.isNaN(position)) return null;
+  const before = text.slice(0, position);
+  return { line: before.split('\n').length, column: position - before.lastIndexOf('\n'), atEnd: position >= text.trimEnd().length };
+}
+
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new GovpubError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`, { status: 400 });
+    const detail = (error as Error).message;
+    const place = jsonErrorPlace(text, detail);
+    const where = place ? ` at line ${place.line}, column ${place.column}` : '';
+    const whereZh = place ? `第 ${place.line} 行第 ${place.column} 列${place.atEnd ? '处内容意外结束（可能缺少右括号、右方括号或引号）' : '有误'}` : '格式有误';
+    throw new GovpubError(
+      'invalid_json',
+      `The body is not valid JSON${where}: ${detail}.`,
+      { status: 400 },
+      { zh: `请求内容不是有效的 JSON：${whereZh}。请检查格式（引号、逗号、括号）后重新提交。` },
+    );
   }
   checkJsonStructure(text);
   return value;

@@ -53,7 +53,14 @@ export function registerPlatformEventRoutes(app: FastifyInstance, ctx: AppContex
   const tokenFor = (account: string): string => {
     const found = findAccount(ctx.registry, account);
     if (!found || found.platform !== 'wechat_oa' || found.publishing !== 'api')
-      throw new GovpubError('not_found', `No WeChat official account "${account}" published through the API in accounts.yaml.`, { status: 404 });
+      throw new GovpubError(
+        'not_found',
+        `No WeChat official account "${account}" published through the API in accounts.yaml.`,
+        { status: 404 },
+        {
+          zh: `accounts.yaml 中没有通过接口发布的微信公众号 "${account}"。`,
+        },
+      );
     const token =
       sources.platforms && sources.secrets ? platformSecret(sources.platforms, 'wechat_oa', WECHAT_EVENT_TOKEN_CREDENTIAL, sources.secrets) : undefined;
     if (!token)

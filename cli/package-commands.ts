@@ -1,7 +1,7 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { checkJsonStructure, decodeUtf8Body } from '../api/json-body.js';
+import { checkJsonStructure, decodeUtf8Body, jsonErrorPlace } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
@@ -26,7 +26,8 @@ function readJsonFile(file: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new GovpubError('invalid_json', `${file}${jsonErrorPlace(text, error as Error)}: not valid JSON: ${(error as Error).message}.`);
+    const place = jsonErrorPlace(text, (error as Error).message);
+    throw new GovpubError('invalid_json', `${file}${place ? `:${place.line}:${place.column}` : ''}: not valid JSON: ${(error as Error).message}.`);
   }
   // JSON.parse keeps the last of a field given twice; the API refuses such a body (a reviewer may
   // have read the first), and so does the file that stands for it.
@@ -37,15 +38,6 @@ function readJsonFile(file: string): unknown {
     throw new GovpubError(refused.code, `${file}: ${refused.message}`, refused.details);
   }
   return value;
-}
-
-/** `:line:column` of a JSON.parse error that gives its position (Node: "… at position 46"), else nothing. */
-function jsonErrorPlace(text: string, error: Error): string {
-  const position = /at position (\d+)/.exec(error.message)?.[1];
-  if (position === undefined) return '';
-  const before = text.slice(0, Number(position));
-  const line = before.split('\n').length;
-  return `:${line}:${Number(position) - before.lastIndexOf('\n')}`;
 }
 
 type ValidityChanged = { id: string; from: Validity | null; validity: Validity; unchanged?: boolean };

@@ -60,6 +60,26 @@ export function httpStatusOf(code: string): number {
   return HTTP_STATUS_BY_CODE[code] ?? 409;
 }
 
+/** No package has this id: said the same by every service that looks one up, in both languages. */
+export function packageNotFound(packageId: string): GovpubError {
+  return new GovpubError(
+    'not_found',
+    `No package with id ${packageId}.`,
+    { status: 404 },
+    { zh: `找不到编号为 ${packageId} 的稿件，请核对编号（稿件列表见 GET /api/packages）。` },
+  );
+}
+
+/** A package has no such revision (its revisions are 1 to `current`). */
+export function revisionNotFound(packageId: string, revision: number, current: number): GovpubError {
+  return new GovpubError(
+    'not_found',
+    `Package ${packageId} has no revision ${revision}; its revisions are 1 to ${current}.`,
+    { status: 404 },
+    { zh: `稿件 ${packageId} 没有第 ${revision} 版；它的版本为第 1 版至第 ${current} 版。` },
+  );
+}
+
 /** A rule's refusal (a code and its sentences) as the error the API answers with, at its code's status. */
 export function refusalError(problem: { code: string; message: string; messageZh?: string }, details: Record<string, unknown> = {}): GovpubError {
   return new GovpubError(problem.code, problem.message, { status: httpStatusOf(problem.code), ...details }, { zh: problem.messageZh });

@@ -247,7 +247,14 @@ export class DeliveryService {
     const matches = await findDeliveries(this.ctx.db, value, /^[0-9a-f-]{8,}$/.test(value));
     if (matches.length > 1) throw new GovpubError('ambiguous_id', `More than one delivery id starts with ${value}; give more characters.`, { status: 400 });
     const row = matches[0];
-    if (!row) throw new GovpubError('not_found', `No delivery ${value}. List them with GET /api/deliveries or \`govpub deliveries list\`.`, { status: 404 });
+    if (!row) {
+      throw new GovpubError(
+        'not_found',
+        `No delivery ${value}. List them with GET /api/deliveries or \`govpub deliveries list\`.`,
+        { status: 404 },
+        { zh: `找不到投递 ${value}，请核对编号（投递列表见 GET /api/deliveries 或 \`govpub deliveries list\`）。` },
+      );
+    }
     return row;
   }
 
@@ -689,7 +696,12 @@ export class DeliveryService {
 
   private requireChannel(channelId: string): void {
     if (!findChannel(this.ctx.registry, channelId)) {
-      throw new GovpubError('not_found', `No channel ${channelId}. List them with GET /api/channels or \`govpub channels list\`.`, { status: 404 });
+      throw new GovpubError(
+        'not_found',
+        `No channel ${channelId}. List them with GET /api/channels or \`govpub channels list\`.`,
+        { status: 404 },
+        { zh: `找不到渠道 ${channelId}，请核对渠道编号（渠道列表见 GET /api/channels 或 \`govpub channels list\`）。` },
+      );
     }
   }
 }

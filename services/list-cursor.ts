@@ -29,6 +29,16 @@ function badCursor(): GovpubError {
   );
 }
 
+/**
+ * Whether `at` names an instant as the lists write it: Date.parse takes 30 February, 24:00 and
+ * year 0000 (rolling them over) where PostgreSQL refuses them, so a cursor edited by hand to one
+ * would fail in the query (a 500) instead of being refused as a cursor.
+ */
+function isCalendarInstant(at: string): boolean {
+  const ms = Date.parse(at);
+  return !Number.isNaN(ms) && !at.startsWith('0000') && new Date(ms).toISOString().slice(0, 19) === at.slice(0, 19);
+}
+
 export function decodeCursor(value: string): PageKey {
   if (!/^[A-Za-z0-9_-]{1,600}$/.test(value)) throw badCursor();
   let parsed: unknown;
@@ -39,7 +49,7 @@ export function decodeCursor(value: string): PageKey {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw badCursor();
   const [at, id] = parsed as unknown[];
-  if (typeof at !== 'string' || !AT.test(at) || Number.isNaN(Date.parse(at))) throw badCursor();
+  if (typeof at !== 'string' || !AT.test(at) || !isCalendarInstant(at)) throw badCursor();
   if (typeof id !== 'string' || id.length === 0 || id.length > 300 || /[\u0000-\u001f\u007f]/.test(id)) throw badCursor();
   return { at, id };
 }

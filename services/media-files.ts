@@ -30,7 +30,14 @@ export interface MediaFileSources {
 /** The original's record, or 404 (for an id that is not a media id too). */
 export async function mediaOr404(db: Kysely<DB>, id: string): Promise<MediaRow> {
   const row = /^[0-9a-f]{64}$/.test(id) ? await findMedia(db, id) : undefined;
-  if (!row) throw new GovpubError('not_found', `No media with id ${id}. Upload it with POST /api/media or \`govpub media add FILE\`.`, { status: 404 });
+  if (!row) {
+    throw new GovpubError(
+      'not_found',
+      `No media with id ${id}. Upload it with POST /api/media or \`govpub media add FILE\`.`,
+      { status: 404 },
+      { zh: `找不到编号为 ${id} 的媒体文件，请先上传（POST /api/media 或 \`govpub media add FILE\`）。` },
+    );
+  }
   return row;
 }
 
@@ -67,6 +74,7 @@ export async function describeRendition(
       'not_found',
       `No ${specKey} rendition of media ${id} has been made yet. Request it with POST /api/media/${id}/renditions {"specs": ["${specKey}"]}.`,
       { status: 404 },
+      { zh: `媒体文件 ${id} 尚未生成 ${specKey} 转码，请先请求：POST /api/media/${id}/renditions {"specs": ["${specKey}"]}。` },
     );
   }
   if (!(await sources.store.has(file.sha256)))
@@ -149,6 +157,11 @@ function specOr404(specKey: string): void {
   try {
     getSpec(specKey);
   } catch (error) {
-    throw new GovpubError('not_found', (error as Error).message, { status: 404 });
+    throw new GovpubError(
+      'not_found',
+      (error as Error).message,
+      { status: 404 },
+      { zh: `转码规格 "${specKey}" 不存在（规格形如 wechat_oa.thumb、douyin.video_720）。` },
+    );
   }
 }

@@ -110,9 +110,14 @@ export class MediaService {
     const p = idOrPrefix.trim().toLowerCase();
     if (/^[0-9a-f]{64}$/.test(p)) return p;
     if (!/^[0-9a-f]{6,63}$/.test(p))
-      throw new GovpubError('not_found', `"${idOrPrefix}" is not a media id (64 hex digits, or a unique prefix of at least 6).`, { status: 404 });
+      throw new GovpubError(
+        'not_found',
+        `"${idOrPrefix}" is not a media id (64 hex digits, or a unique prefix of at least 6).`,
+        { status: 404 },
+        { zh: `"${idOrPrefix}" 不是媒体文件编号（应为 64 位十六进制，或至少 6 位且唯一的前缀）。` },
+      );
     const ids = await mediaIdsStartingWith(this.ctx.db, p, 3);
-    if (ids.length === 0) throw new GovpubError('not_found', `No media id starts with ${p}.`, { status: 404 });
+    if (ids.length === 0) throw new GovpubError('not_found', `No media id starts with ${p}.`, { status: 404 }, { zh: `没有以 ${p} 开头的媒体文件编号。` });
     if (ids.length > 1) throw new GovpubError('ambiguous_id', `More than one media id starts with ${p}; give more digits.`, { status: 409 });
     return ids[0]!;
   }
@@ -150,7 +155,7 @@ export class MediaService {
 
   async getJob(jobId: string): Promise<MediaJobView> {
     const row = await findJob(this.ctx.db, jobId);
-    if (!row) throw new GovpubError('not_found', `No media job with id ${jobId}.`, { status: 404 });
+    if (!row) throw new GovpubError('not_found', `No media job with id ${jobId}.`, { status: 404 }, { zh: `找不到编号为 ${jobId} 的转码任务。` });
     return toJobView(row);
   }
 

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { GovpubError, httpStatusOf, refusalError } from '../domain/errors.js';
+import { GovpubError, httpStatusOf, packageNotFound, refusalError } from '../domain/errors.js';
 import { repeatedRetractionProblem, type Actor, type PackageStatus, type Problem, type RevisionFacts, type StageRule } from '../domain/package-rules.js';
 import { statusZh } from '../domain/messages-zh.js';
 import { findChannel, stagesFor } from '../domain/registry.js';
@@ -108,7 +108,7 @@ export async function throughWorkflow<T>(notFoundError: () => GovpubError, call:
 }
 
 function notFound(packageId: string): GovpubError {
-  return new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
+  return packageNotFound(packageId);
 }
 
 /** What a command's rule needs of a package whose workflow has ended. */

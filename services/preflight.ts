@@ -16,7 +16,7 @@ import { loadSettings } from '../config/settings.js';
 import { findMedia } from '../db/media.js';
 import { findPackage, findRevision } from '../db/packages.js';
 import type { PackageRow } from '../db/schema.js';
-import { GovpubError } from '../domain/errors.js';
+import { GovpubError, packageNotFound, revisionNotFound } from '../domain/errors.js';
 import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
 import { portalColumn, type Channel, type Registry } from '../domain/registry.js';
 import type { GateMatch } from '../domain/content-gate/model.js';
@@ -188,12 +188,10 @@ export class PreflightService {
   /** Preflight of a stored revision (the current one by default); `known` is the package row when the caller has just read it. */
   async forPackage(packageId: string, revision?: number, known?: PackageRow): Promise<PreflightResult> {
     const row = known ?? (await findPackage(this.ctx.db, packageId));
-    if (!row) throw new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
+    if (!row) throw packageNotFound(packageId);
     const number = revision ?? row.current_revision;
     const stored = await findRevision(this.ctx.db, packageId, number);
-    if (!stored) {
-      throw new GovpubError('not_found', `Package ${packageId} has no revision ${number}; it has revisions 1 to ${row.current_revision}.`, { status: 404 });
-    }
+    if (!stored) throw revisionNotFound(packageId, number, row.current_revision);
     const content = stored.content as PreflightContent;
     const { media, issues } = await this.media(content);
     // A stored revision (and so submit) checks every link over the network.

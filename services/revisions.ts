@@ -4,7 +4,7 @@
  * on) to the current one, which is what a reviewer needs to see again.
  */
 import { platformLocalName } from '../adapters/error-codes.js';
-import { GovpubError } from '../domain/errors.js';
+import { packageNotFound, revisionNotFound } from '../domain/errors.js';
 import { findChannel } from '../domain/registry.js';
 import { diffPackageBodies, type FieldChange } from '../domain/package-diff.js';
 import type { Actor } from '../domain/package-rules.js';
@@ -25,16 +25,13 @@ export class RevisionService {
 
   private async packageRow(packageId: string) {
     const row = await findPackage(this.ctx.db, packageId);
-    if (!row) throw new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
+    if (!row) throw packageNotFound(packageId);
     return row;
   }
 
   private async revisionRow(packageId: string, revision: number, current: number) {
     const row = await findRevision(this.ctx.db, packageId, revision);
-    if (!row)
-      throw new GovpubError('not_found', `Package ${packageId} has no revision ${revision}; its revisions are 1 to ${current}.`, {
-        status: 404,
-      });
+    if (!row) throw revisionNotFound(packageId, revision, current);
     return row;
   }
 

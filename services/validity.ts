@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { requireAllowed } from '../domain/commands.js';
-import { GovpubError, refusalError } from '../domain/errors.js';
+import { packageNotFound, refusalError } from '../domain/errors.js';
 import {
   canChangeValidity,
   effectiveValidity,
@@ -43,7 +43,7 @@ export class ValidityService {
     requireAllowed(actor, 'changeValidity');
     const input = commandInput('changeValidity', body);
     const row = await findPackage(this.ctx.db, packageId);
-    if (!row) throw new GovpubError('not_found', `No package with id ${packageId}.`, { status: 404 });
+    if (!row) throw packageNotFound(packageId);
     const item = catalogueItem(this.ctx.registry, row.catalogue_item_id);
     const refusal = canChangeValidity({ status: row.status as PackageStatus, normative: item?.normative ?? false, everReleased: row.released_at !== null });
     if (refusal) throw refusalError(refusal);

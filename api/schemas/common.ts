@@ -63,6 +63,22 @@ export const mediaId = (description: string) =>
   Type.String({ pattern: MEDIA_ID, 'x-message': 'expected the id of an uploaded file (64 hex characters, from POST /api/media)', description });
 export const httpUrl = (description: string) =>
   Type.String({ maxLength: LIMITS.url, pattern: '^https?://', 'x-message': 'must be an http(s) URL', description });
+
+/**
+ * A web address a package links to, as domain/web-link.ts checks it once the value is trimmed:
+ * http(s)://, a host that is more than dots (after any user@, before any :port), and no
+ * whitespace or control character inside. The pattern says all of that but whether a URL parser
+ * takes the address; the service's check names which part is wrong, so its sentence is the one sent.
+ */
+export const WEB_LINK =
+  '^https?://(?:[^\\s\\u0000-\\u001f\\u007f-\\u009f/?#]*@)?\\.*[^\\s\\u0000-\\u001f\\u007f-\\u009f/?#@.:][^\\s\\u0000-\\u001f\\u007f-\\u009f/?#@]*(?:[/?#][^\\s\\u0000-\\u001f\\u007f-\\u009f]*)?\\s*$';
+export const webLink = (description: string) =>
+  Type.String({
+    maxLength: LIMITS.url,
+    pattern: WEB_LINK,
+    'x-message': 'must be an http(s) URL',
+    description: `${description}. An absolute http(s) address with a host (such as https://www.beilin.gov.cn/…), without spaces or control characters (a space inside a path is written %20), that a URL parser (WHATWG) reads; trimmed when stored.`,
+  });
 export const dateTime = (description: string) => Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time', description });
 export const limitParam = (max: number, fallback: number) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, description: `At most this many (default ${fallback}, at most ${max}).` }));

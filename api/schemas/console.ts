@@ -33,7 +33,8 @@ export const StatsQuery = Type.Object(
 export const EventHeaders = Type.Object({
   'last-event-id': Type.Optional(
     Type.String({
-      pattern: '^[0-9]{1,19}$',
+      // 18 digits at most: an id is microseconds since 1970 (16 digits now), and a 19-digit one may overflow PostgreSQL's bigint.
+      pattern: '^[0-9]{1,18}$',
       'x-message': 'expected the id of an event this stream sent (digits)',
       description: 'Resume: what changed after this event is sent first (browsers send it by themselves when they reconnect)',
     }),

@@ -1,6 +1,18 @@
 /** The media routes' schemas: uploaded originals, their renditions and rendition jobs. */
 import { Type, type TSchema } from 'typebox';
-import { cursorParam, idText, LIMITS, limitParam, MEDIA_ID, nullableString, queryText, tags, timestamp, type RouteSchema } from './common.js';
+import {
+  cursorParam,
+  idText,
+  LIMITS,
+  limitParam,
+  MEDIA_ID,
+  nullableString,
+  queryText,
+  tags,
+  timestamp,
+  nullableTimestamp,
+  type RouteSchema,
+} from './common.js';
 
 export const MediaParams = Type.Object({ id: idText('Media id: the SHA-256 of the original (hex), or a unique prefix of it', 64) });
 export const MediaRenditionParams = Type.Object({
@@ -72,7 +84,24 @@ export const MediaJob = Type.Object(
     progress: Type.Integer({ minimum: 0, maximum: 100 }),
     currentSpec: nullableString,
     specs: Type.Array(Type.String()),
-    problems: Type.Array(Type.Object({ spec: Type.String(), code: Type.String(), message: Type.String(), messageZh: Type.Optional(Type.String()) })),
+    problems: Type.Array(Type.Object({ spec: Type.String(), code: Type.String(), message: Type.String(), messageZh: Type.Optional(Type.String()) }), {
+      description: 'Specs refused before any work, with the reason',
+    }),
+    specProgress: Type.Record(Type.String(), Type.Number(), { description: 'Per spec: its progress 0–100' }),
+    channelId: Type.Union([Type.String(), Type.Null()], { description: 'The channel whose watermark applies, if any' }),
+    results: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Per spec: the rendition made ({ok: true, sha256, …}) or why not ({ok: false, code, message, messageZh})',
+    }),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'Why the job failed' }),
+    workflowId: Type.Union([Type.String(), Type.Null()], { description: 'The Temporal workflow making the renditions' }),
+    owner: Type.Object(
+      { packageId: Type.Optional(Type.String()), deliveryKey: Type.Optional(Type.String()) },
+      { description: 'The package or delivery it was asked for, if any' },
+    ),
+    requestedBy: Type.String({ description: 'Who asked' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    finishedAt: nullableTimestamp,
   },
   { title: 'MediaJob', description: 'A rendition job (state, progress 0–100, current spec, per-spec results)' },
 );

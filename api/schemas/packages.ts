@@ -10,7 +10,7 @@ import {
   commandRoute,
   cursorParam,
   dateTime,
-  httpUrl,
+  webLink,
   idempotencyKeyHeaders,
   idText,
   LIMITS,
@@ -46,7 +46,7 @@ export const IdempotencyHeaders = idempotencyKeyHeaders('same id, 201');
 const Attachment = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: LIMITS.name }),
-    url: Type.Optional(httpUrl('Where the attachment is published')),
+    url: Type.Optional(webLink('Where the attachment is published')),
     mediaId: Type.Optional(mediaId('An uploaded file')),
   },
   { additionalProperties: false },
@@ -101,7 +101,7 @@ const PackageInterpretation = Type.Object(
     title: Type.String({ minLength: 1, maxLength: LIMITS.title }),
     body: Type.Optional(Type.String({ maxLength: LIMITS.body, description: 'HTML; required for text and leader_interview.' })),
     mediaId: Type.Optional(mediaId('The uploaded video, audio or image (POST /api/media)')),
-    url: Type.Optional(httpUrl('The H5 page, or where a video/audio is hosted')),
+    url: Type.Optional(webLink('The H5 page, or where a video/audio is hosted')),
     interpreter: Type.Optional(Type.String({ maxLength: 100, description: 'Required for leader_interview (主要负责人解读).' })),
     captionsMediaId: Type.Optional(mediaId('Video/audio only: the uploaded WebVTT captions (字幕)')),
     transcript: Type.Optional(Type.String({ maxLength: LIMITS.body, description: 'Video/audio only: the transcript (文字实录), HTML; sanitized on input' })),

@@ -273,7 +273,8 @@ export async function findingHistory(
     throw badQuery('limit', `expected a whole number from 1 to ${MAX_LIMIT}`, `应为 1 到 ${MAX_LIMIT} 的整数`);
   if (query.since !== undefined && Number.isNaN(Date.parse(query.since)))
     throw badQuery('since', 'expected a date or time (ISO 8601)', '应为日期或时间（ISO 8601）');
-  if (query.cursor !== undefined && !/^[1-9]\d{0,18}$/.test(query.cursor))
+  // At most 18 digits: every id fits PostgreSQL's bigint (a 19-digit one may not, and would fail in the query).
+  if (query.cursor !== undefined && !/^[1-9]\d{0,17}$/.test(query.cursor))
     throw badQuery('cursor', 'not a cursor from this list; use nextCursor as given', '不是本列表给出的游标；请原样使用上一页返回的 nextCursor');
   const rows = await selectFindingEvents(db, { key: query.key, since: query.since, beforeId: query.cursor, limit: limit + 1, units: query.units });
   const page = rows.slice(0, limit);

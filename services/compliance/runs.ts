@@ -37,7 +37,12 @@ export async function startComplianceRun(ctx: AppContext, actor: string, now = n
 
 export async function complianceRunOutcome(ctx: AppContext, workflowId: string): Promise<RunOutcome> {
   const unknown = () =>
-    new GovpubError('not_found', `No compliance run ${workflowId}. Start one with POST /api/compliance/runs (or \`govpub compliance run\`).`, { status: 404 });
+    new GovpubError(
+      'not_found',
+      `No compliance run ${workflowId}. Start one with POST /api/compliance/runs (or \`govpub compliance run\`).`,
+      { status: 404 },
+      { zh: `找不到合规检查运行 ${workflowId}。可用 POST /api/compliance/runs（或 \`govpub compliance run\`）发起一次。` },
+    );
   if (!isComplianceWorkflowId(workflowId)) throw unknown();
   const handle = ctx.temporal.workflow.getHandle(workflowId);
   let status: string;
