@@ -174,7 +174,7 @@ describe('orientation, smart crop, upscaling, watermark', () => {
     )) as GovpubError;
     expect(err.code).toBe('media_too_small');
     expect(err.message).toMatch(
-      /small\.jpg is 800×500 pixels; Bilibili cover .* needs at least 960×600 after cropping to 16:10 \(the original gives 800×500\)/,
+      /small\.jpg is 800×500 pixels; Bilibili cover .* needs a picture of at least 960×600 \(cropped to 16:10, at least 960 pixels wide; this one gives 800×500\)/,
     );
 
     const medium = path.join(dir, 'medium.jpg');
