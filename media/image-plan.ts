@@ -5,9 +5,16 @@
 import { GovpubError } from '../domain/errors.js';
 import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
 import type { ImageSpec } from './specs.js';
+import { addNote, newNotes, type RenditionNotes } from './units.js';
 
 /** Output size for a spec given the (display) size of the original. Exported for preflight checks. */
-export function planSize(spec: ImageSpec, srcW: number, srcH: number, label = 'The original', warnings: string[] = []): { width: number; height: number } {
+export function planSize(
+  spec: ImageSpec,
+  srcW: number,
+  srcH: number,
+  label = 'The original',
+  notes: RenditionNotes = newNotes(),
+): { width: number; height: number } {
   if (spec.fit === 'inside') {
     const scale = Math.min(1, spec.width / srcW, spec.height / srcH);
     const width = Math.max(1, Math.round(srcW * scale));
@@ -46,14 +53,20 @@ export function planSize(spec: ImageSpec, srcW: number, srcH: number, label = 'T
     if (spec.fit !== 'cover' && ((spec.minWidth && width < spec.minWidth) || (spec.minHeight && height < spec.minHeight))) {
       throw tooSmall(label, srcW, srcH, spec, `${width}×${height}`);
     }
-    warnings.push(`Original is ${srcW}×${srcH}; ${spec.label} is ${width}×${height} instead of ${spec.width}×${spec.height} (not enlarged).`);
+    addNote(
+      notes,
+      `Original is ${srcW}×${srcH}; ${spec.label} is ${width}×${height} instead of ${spec.width}×${spec.height} (not enlarged).`,
+      `原图为 ${srcW}×${srcH}，不放大：该版本为 ${width}×${height}，而不是 ${spec.width}×${spec.height}。`,
+    );
     return { width, height };
   }
   if (spec.fit !== 'cover' && ((spec.minWidth && usableW < spec.minWidth) || (spec.minHeight && usableH < spec.minHeight))) {
     throw tooSmall(label, srcW, srcH, spec, `${Math.floor(usableW)}×${Math.floor(usableH)}`);
   }
-  warnings.push(
+  addNote(
+    notes,
     `Original is ${srcW}×${srcH}; ${spec.label} (${spec.width}×${spec.height}) is enlarged ${upscale.toFixed(1)}× and may look soft. A larger original gives a sharper result.`,
+    `原图为 ${srcW}×${srcH}，该版本（${spec.width}×${spec.height}）要放大 ${upscale.toFixed(1)} 倍，可能不够清晰。换用更大的原图效果更好。`,
   );
   return { width: spec.width, height: spec.height };
 }

@@ -361,6 +361,7 @@ async function readCached(store: MediaStore, recordName: string, spec: Rendition
  * The record's warnings for `spec`: a rendition shared by identical specs (the portal's and the
  * news site's 16:9 cover) was rendered under the first one asked for, and its warnings name that
  * spec ("the news site channel cover … is enlarged"), which misleads someone preparing the portal.
+ * The Chinese notes name no spec ("该版本"), so they stand as they are.
  */
 function warningsFor(rec: Pick<RenditionRecord, 'specKey' | 'warnings'>, spec: RenditionSpec): string[] {
   if (rec.specKey === spec.key || rec.warnings.length === 0) return rec.warnings;
@@ -383,7 +384,7 @@ async function render(store: MediaStore, originalSha256: string, spec: Rendition
   const scratch = await store.makeScratchDir('render');
   const jobOpts = { signal: opts.signal, label, threads: opts.threads };
   try {
-    let out: { path: string; mime: string; width?: number; height?: number; durationSec?: number; warnings: string[] };
+    let out: { path: string; mime: string; width?: number; height?: number; durationSec?: number; warnings: string[]; warningsZh: string[] };
     if (spec.kind === 'image') {
       let source = input;
       if (spec.sourceKind === 'video') {
@@ -440,6 +441,7 @@ async function render(store: MediaStore, originalSha256: string, spec: Rendition
       height: out.height,
       durationSec: out.durationSec,
       warnings: out.warnings,
+      warningsZh: out.warningsZh,
       createdAt: new Date().toISOString(),
     };
     await store.writeRecord(recordName, record);
@@ -469,6 +471,7 @@ async function recordOriginal(
     mime: probe.mime,
     sizeBytes: probe.sizeBytes,
     warnings: [],
+    warningsZh: [],
     createdAt: new Date().toISOString(),
   };
   await store.writeRecord(recordName, record);

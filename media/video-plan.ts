@@ -2,7 +2,7 @@
 import { GovpubError } from '../domain/errors.js';
 import type { ProbeResult } from './probe.js';
 import { platformNameZh, type AudioSpec, type ImageSpec, type VideoSpec } from './specs.js';
-import { fileZh, formatBytes, formatDuration, formatDurationZh, kindZh } from './units.js';
+import { addNote, fileZh, formatBytes, formatDuration, formatDurationZh, kindZh, newNotes, type RenditionNotes } from './units.js';
 
 /** Share of a byte cap planned for (container overhead and rate-control slack in the rest). */
 const CAP_HEADROOM = 0.95;
@@ -18,7 +18,7 @@ function wrongKind(label: string, probe: ProbeResult, key: string, need: string,
   );
 }
 
-export interface VideoPlan {
+export interface VideoPlan extends RenditionNotes {
   width: number;
   height: number;
   crf: number;
@@ -29,7 +29,6 @@ export interface VideoPlan {
   fps?: number;
   /** Bitrate the byte cap allows (kbps), when the spec has one. */
   capKbps?: number;
-  warnings: string[];
 }
 
 /** The largest video bitrate (kbps) that keeps `durationSec` of video + audio under `maxBytes`. */
@@ -69,7 +68,7 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
     );
   }
 
-  const warnings: string[] = [];
+  const notes = newNotes();
   let width = spec.width;
   let height = spec.height;
   let maxrate = spec.maxrateKbps;
@@ -96,8 +95,10 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
       );
     }
     if (rung.width !== spec.width || rung.height !== spec.height) {
-      warnings.push(
+      addNote(
+        notes,
         `To stay under ${formatBytes(spec.maxBytes)} for ${formatDuration(duration)}, ${spec.key} is ${rung.width}×${rung.height} instead of ${spec.width}×${spec.height}.`,
+        `为使时长 ${formatDurationZh(duration)}的视频不超过 ${formatBytes(spec.maxBytes)}，该版本为 ${rung.width}×${rung.height}，而不是 ${spec.width}×${spec.height}。`,
       );
     }
     width = rung.width;
@@ -109,7 +110,11 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
   const srcH = probe.height ?? height;
   const fitScale = spec.layout === 'pad' ? Math.min(width / srcW, height / srcH) : width / srcW;
   if (fitScale > 1.05) {
-    warnings.push(`Original is ${srcW}×${srcH}; the ${width}×${height} rendition is enlarged ${fitScale.toFixed(1)}× and may look soft.`);
+    addNote(
+      notes,
+      `Original is ${srcW}×${srcH}; the ${width}×${height} rendition is enlarged ${fitScale.toFixed(1)}× and may look soft.`,
+      `原视频为 ${srcW}×${srcH}，${width}×${height} 的版本要放大 ${fitScale.toFixed(1)} 倍，可能不够清晰。`,
+    );
   }
   const fps = probe.fps && probe.fps > spec.maxFps + 0.01 ? spec.maxFps : undefined;
   return {
@@ -121,12 +126,12 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
     audioKbps,
     fps,
     capKbps,
-    warnings,
+    ...notes,
   };
 }
 
 /** Pre-checks an original against an audio spec. */
-export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The recording'): { bitrateKbps: number; warnings: string[] } {
+export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The recording'): { bitrateKbps: number } & RenditionNotes {
   if (spec.sourceKind === 'audio' ? !probe.hasAudio : probe.kind !== 'video') {
     throw wrongKind(label, probe, spec.key, 'an audio original', '带音频的原件');
   }
@@ -142,7 +147,7 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
     );
   }
   let bitrate = spec.bitrateKbps;
-  const warnings: string[] = [];
+  const notes = newNotes();
   if (spec.maxBytes !== undefined) {
     const fit = Math.floor((spec.maxBytes * 8 * CAP_HEADROOM) / 1000 / Math.max(duration, 1));
     if (fit < bitrate) {
@@ -157,10 +162,14 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
         );
       }
       bitrate = fit;
-      warnings.push(`Audio bitrate lowered to ${fit} kbps to stay under ${formatBytes(spec.maxBytes)}.`);
+      addNote(
+        notes,
+        `Audio bitrate lowered to ${fit} kbps to stay under ${formatBytes(spec.maxBytes)}.`,
+        `为不超过 ${formatBytes(spec.maxBytes)}，音频码率降为 ${fit} kbps。`,
+      );
     }
   }
-  return { bitrateKbps: bitrate, warnings };
+  return { bitrateKbps: bitrate, ...notes };
 }
 
 /** Checks that a source can serve an image spec made from a video frame. */
