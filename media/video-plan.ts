@@ -1,7 +1,8 @@
 /** Planning an encode before any process starts: checks an original against a video, audio or poster spec and picks size and bitrates (a byte cap lowers them). */
 import { GovpubError } from '../domain/errors.js';
 import type { ProbeResult } from './probe.js';
-import { platformNameZh, type AudioSpec, type ImageSpec, type VideoSpec } from './specs.js';
+import { planSize } from './image-plan.js';
+import { platformNameZh, type AudioSpec, type ImageSpec, type RenditionSpec, type VideoSpec } from './specs.js';
 import { addNote, fileZh, formatBytes, formatDuration, formatDurationZh, kindZh, newNotes, type RenditionNotes } from './units.js';
 
 /** Share of a byte cap planned for (container overhead and rate-control slack in the rest). */
@@ -175,4 +176,39 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
 /** Checks that a source can serve an image spec made from a video frame. */
 export function planPoster(probe: ProbeResult, spec: ImageSpec, label = 'The video'): void {
   if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original', '视频原件');
+}
+
+/**
+ * Checks one spec against a probed original without doing any work; throws the problem. Pure: the
+ * renderer checks with it before any work, and the channel preflight with the same words.
+ */
+export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The original'): void {
+  if (spec.kind === 'file') {
+    if (probe.kind !== spec.sourceKind) {
+      throw new GovpubError(
+        'media_wrong_kind',
+        `${label} is ${probe.kind === 'image' ? 'an' : 'a'} ${probe.kind} file; ${spec.key} passes on ${spec.sourceKind === 'document' ? 'an attachment (PDF, Word, Excel, OFD)' : 'WebVTT captions'}.`,
+        { spec: spec.key },
+        {
+          zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 只能原样发送${spec.sourceKind === 'document' ? '附件（PDF、Word、Excel、OFD）' : 'WebVTT 字幕'}。请为该渠道选择正确的文件。`,
+        },
+      );
+    }
+  } else if (spec.kind === 'video') {
+    planVideo(probe, spec, label);
+  } else if (spec.kind === 'audio') {
+    planAudio(probe, spec, label);
+  } else if (spec.sourceKind === 'video') {
+    planPoster(probe, spec, label);
+  } else {
+    if (probe.kind !== 'image') {
+      throw new GovpubError(
+        'media_wrong_kind',
+        `${label} is ${probe.kind === 'audio' ? 'an audio' : 'a video'} file; ${spec.key} needs an image original.`,
+        { spec: spec.key },
+        { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 需要图片原件。请改选一张图片。` },
+      );
+    }
+    planSize(spec, probe.width ?? 0, probe.height ?? 0, label);
+  }
 }

@@ -257,6 +257,46 @@ describe('preflight adaptations and package rules', () => {
     }
   });
 
+  it("a rendition the release's renderer would refuse blocks here, in the renderer's own words: Bilibili's video of 4 h 59 min 59.5 s (its rendition takes at most 17,999 s)", () => {
+    const bilibili = listChannels(registry).find((c) => c.platform === 'bilibili')!;
+    const long: MediaInfo = { ...video, mediaId: 'f'.repeat(64), width: 1920, height: 1080, durationSec: 5 * 3600 - 0.5, name: '全会实录.mp4' };
+    const content = policy([bilibili.id]);
+    content.interpretations = [...(content.interpretations ?? []), { form: 'video', title: '全会实录', body: '<p>实录。</p>', mediaId: long.mediaId }];
+    const r = preflight({
+      content,
+      packageId: null,
+      revision: null,
+      contentHash: null,
+      registry,
+      media: { ...MEDIA, [long.mediaId]: long },
+      portalBaseUrl: PORTAL,
+      formatFor,
+    });
+    const blocking = channelResult(r, bilibili.id).blocking;
+    expect(blocking).toEqual([
+      expect.objectContaining({
+        code: 'media_too_long',
+        field: '/interpretations/1',
+        message: expect.stringContaining('「全会实录.mp4」时长 5 小时，超过哔哩哔哩的时长上限 4 小时 59 分钟'),
+        messageEn: expect.stringContaining('全会实录.mp4 is 5 h long'),
+      }),
+    ]);
+    expect(submitBlockers(r)).toContainEqual(expect.objectContaining({ code: 'media_too_long', channelId: bilibili.id }));
+    // A video the renderer can make passes.
+    const fine = { ...long, durationSec: 3600 };
+    const ok = preflight({
+      content,
+      packageId: null,
+      revision: null,
+      contentHash: null,
+      registry,
+      media: { ...MEDIA, [long.mediaId]: fine },
+      portalBaseUrl: PORTAL,
+      formatFor,
+    });
+    expect(channelResult(ok, bilibili.id).blocking).toEqual([]);
+  });
+
   it('a title over 32 characters is shortened for WeChat, with the truncated title in the preview', () => {
     const title = '碑林区人民政府关于进一步深化放管服改革优化营商环境持续激发市场主体活力的若干措施';
     const content = policy([wechat().id]);
