@@ -168,6 +168,7 @@ export function createMediaActivities(deps: MediaActivityDeps) {
           cached: r.cached,
           watermarked,
           warnings: r.warnings,
+          warningsZh: r.warningsZh ?? [],
           ...(previous && previous.percent > 0 ? { resumedFrom: previous.percent } : {}),
         };
         await upsertRendition(deps.db, {
@@ -181,6 +182,7 @@ export function createMediaActivities(deps: MediaActivityDeps) {
           watermarked,
           channel_id: input.channelId ?? null,
           warnings: JSON.stringify(r.warnings),
+          warnings_zh: JSON.stringify(r.warningsZh ?? []),
         });
         progress.report(100);
         await progress.close();

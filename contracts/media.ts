@@ -62,6 +62,8 @@ export interface RenditionFile {
   height?: number;
   durationSec?: number;
   warnings: string[];
+  /** The same notes in Chinese, in the same order; absent in renditions recorded before they were written. */
+  warningsZh?: string[];
 }
 
 export interface RenditionSummary extends RenditionFile {

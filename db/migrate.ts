@@ -15,6 +15,7 @@ import * as siteProbeOnce from './migrations/0011_site_probe_once.js';
 import * as externalReleaseNumber from './migrations/0012_external_release_number.js';
 import * as auditChannelIndex from './migrations/0013_audit_channel_index.js';
 import * as deliveryRenditionsIndex from './migrations/0014_delivery_renditions_index.js';
+import * as renditionWarningsZh from './migrations/0015_rendition_warnings_zh.js';
 
 /** Every migration, in order. Names are permanent: never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_external_release_number': externalReleaseNumber,
   '0013_audit_channel_index': auditChannelIndex,
   '0014_delivery_renditions_index': deliveryRenditionsIndex,
+  '0015_rendition_warnings_zh': renditionWarningsZh,
 };
 
 export interface MigrationReport {

@@ -216,6 +216,8 @@ export interface MediaRenditionsTable {
   watermarked: ColumnType<boolean, boolean | undefined, boolean>;
   channel_id: string | null;
   warnings: MediaJson<string[]>;
+  /** The same notes in Chinese, in the same order (empty for rows made before migration 0015). */
+  warnings_zh: MediaJson<string[]>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -12,7 +12,7 @@ import sharp, { type CreateRaw, type Sharp } from 'sharp';
 import { GovpubError } from '../domain/errors.js';
 import { abortError, mediaCounters } from './process.js';
 import { platformNameZh, type ImageSpec } from './specs.js';
-import { fileZh, formatBytes } from './units.js';
+import { addNote, fileZh, formatBytes, newNotes, type RenditionNotes } from './units.js';
 import { planSize } from './image-plan.js';
 
 export { planSize };
@@ -57,6 +57,8 @@ export interface ImageRenderResult {
   quality?: number;
   /** Things an editor may want to know (upscaled, shrunk for the byte cap, first frame only...). */
   warnings: string[];
+  /** The same notes in Chinese, in the same order. */
+  warningsZh: string[];
 }
 
 type OutFormat = 'jpeg' | 'png' | 'webp';
@@ -76,15 +78,15 @@ const checkAbort = (signal?: AbortSignal) => {
 /** Renders `spec` from the image at `originalPath` into `outPath`. */
 export async function renderImageRendition(originalPath: string, spec: ImageSpec, outPath: string, opts: ImageRenderOptions = {}): Promise<ImageRenderResult> {
   const label = opts.label ?? path.basename(originalPath);
-  const warnings: string[] = [];
+  const notes = newNotes();
   checkAbort(opts.signal);
 
   const meta = await sharp(originalPath).metadata();
   const srcW = meta.autoOrient?.width ?? meta.width;
   const srcH = meta.autoOrient?.height ?? meta.height;
-  if ((meta.pages ?? 1) > 1) warnings.push('Animated or multi-page original: only the first frame is used.');
+  if ((meta.pages ?? 1) > 1) addNote(notes, 'Animated or multi-page original: only the first frame is used.', '原图是动图或多页图片，只用第一帧。');
 
-  const { width: outW, height: outH } = planSize(spec, srcW, srcH, label, warnings);
+  const { width: outW, height: outH } = planSize(spec, srcW, srcH, label, notes);
 
   let format: OutFormat;
   if (spec.format === 'jpeg-or-png') format = meta.hasAlpha ? 'png' : 'jpeg';
@@ -100,11 +102,11 @@ export async function renderImageRendition(originalPath: string, spec: ImageSpec
   }
 
   if (spec.watermark && opts.watermark && (opts.watermark.text || opts.watermark.imagePath)) {
-    raw = await applyWatermark(raw, opts.watermark, warnings);
+    raw = await applyWatermark(raw, opts.watermark, notes);
   }
   checkAbort(opts.signal);
 
-  const encoded = await meetByteCap(raw, spec, format, label, warnings, opts.signal);
+  const encoded = await meetByteCap(raw, spec, format, label, notes, opts.signal);
   await writeFile(outPath, encoded.buffer);
   mediaCounters.sharpRenders++;
   return {
@@ -115,7 +117,7 @@ export async function renderImageRendition(originalPath: string, spec: ImageSpec
     mime: MIME[format],
     format,
     quality: encoded.quality,
-    warnings,
+    ...notes,
   };
 }
 
@@ -197,8 +199,8 @@ function isOpaque(raw: Raw): boolean {
 // ---------------------------------------------------------------------------------------------
 // Watermark
 
-async function applyWatermark(raw: Raw, wm: WatermarkOptions, warnings: string[]): Promise<Raw> {
-  const placed = await prepareWatermark(wm, raw.width, raw.height, warnings);
+async function applyWatermark(raw: Raw, wm: WatermarkOptions, notes: RenditionNotes): Promise<Raw> {
+  const placed = await prepareWatermark(wm, raw.width, raw.height, notes);
   if (!placed) return raw;
   const { mark, left, top } = placed;
   const out = await toRaw(sharp(raw.data, { raw: rawInfo(raw) }).composite([{ input: mark.data, raw: rawInfo(mark), left, top }]));
@@ -217,10 +219,10 @@ async function prepareWatermark(
   wm: WatermarkOptions,
   width: number,
   height: number,
-  warnings: string[],
+  notes: RenditionNotes,
 ): Promise<{ mark: Raw; left: number; top: number } | null> {
   if (width < (wm.minOutputWidth ?? 240)) {
-    warnings.push(`No watermark: ${width} px wide is too small for a legible one.`);
+    addNote(notes, `No watermark: ${width} px wide is too small for a legible one.`, `未加水印：宽 ${width} 像素的画面太小，放不下看得清的水印。`);
     return null;
   }
   const opacity = Math.min(1, Math.max(0, wm.opacity ?? 0.6));
@@ -240,7 +242,7 @@ async function prepareWatermark(
     mark = { ...drawn, data: Buffer.from(drawn.data) };
   }
   if (mark.width > width - 2 * margin || mark.height > height - 2 * margin) {
-    warnings.push('No watermark: it does not fit inside this rendition.');
+    addNote(notes, 'No watermark: it does not fit inside this rendition.', '未加水印：水印放不进该版本的画面。');
     return null;
   }
   // Opacity: scale the alpha channel.
@@ -262,10 +264,10 @@ export async function writeWatermarkPng(
   width: number,
   height: number,
   outPath: string,
-  warnings: string[] = [],
+  notes: RenditionNotes = newNotes(),
 ): Promise<{ path: string; left: number; top: number; width: number; height: number } | null> {
   if (!wm.text && !wm.imagePath) return null;
-  const placed = await prepareWatermark(wm, width, height, warnings);
+  const placed = await prepareWatermark(wm, width, height, notes);
   if (!placed) return null;
   await sharp(placed.mark.data, { raw: rawInfo(placed.mark) })
     .png({ compressionLevel: 1 })
@@ -360,7 +362,7 @@ async function encode(raw: Raw, format: OutFormat, level: number | undefined): P
  * output fits, found by binary search (output size falls as the level falls); when even the
  * lowest level is too big, smaller dimensions (never below the spec's minimum) — or a clear error.
  */
-async function meetByteCap(first: Raw, spec: ImageSpec, format: OutFormat, label: string, warnings: string[], signal?: AbortSignal): Promise<Encoded> {
+async function meetByteCap(first: Raw, spec: ImageSpec, format: OutFormat, label: string, notes: RenditionNotes, signal?: AbortSignal): Promise<Encoded> {
   const cap = spec.maxBytes;
   // Levels from best to smallest. PNG starts lossless (undefined), then palettes.
   const levels: (number | undefined)[] =
@@ -393,7 +395,11 @@ async function meetByteCap(first: Raw, spec: ImageSpec, format: OutFormat, label
         }
       }
       if (raw !== first) {
-        warnings.push(`Reduced from ${first.width}×${first.height} to ${raw.width}×${raw.height} to fit the ${formatBytes(cap)} limit of ${spec.limitName}.`);
+        addNote(
+          notes,
+          `Reduced from ${first.width}×${first.height} to ${raw.width}×${raw.height} to fit the ${formatBytes(cap)} limit of ${spec.limitName}.`,
+          `为不超过 ${formatBytes(cap)} 的大小上限，尺寸由 ${first.width}×${first.height} 缩小为 ${raw.width}×${raw.height}。`,
+        );
       }
       return { buffer: bestBuf, width: raw.width, height: raw.height, quality: levels[hi] };
     }

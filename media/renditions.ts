@@ -24,11 +24,11 @@ import { RENDITION_EXTENSIONS } from './published.js';
 import { probeMedia, type MediaKind, type ProbeOptions, type ProbeResult } from './probe.js';
 import { getSpec, platformNameZh, renditionsFor, specHash, stableHash, type ImageSpec, type PlatformId, type RenditionSpec } from './specs.js';
 import type { MediaStore, PutOptions } from './store.js';
-import { fileZh, formatBytes, formatDuration, formatDurationZh, kindZh } from './units.js';
+import { formatBytes, formatDuration, formatDurationZh } from './units.js';
 import { ProgressReporter } from './ffmpeg.js';
 import { extractPosterFrame, renderAudioRendition, renderVideoRendition } from './video.js';
 import { transcodeGate, waitFor } from './transcode-slots.js';
-import { planAudio, planPoster, planVideo } from './video-plan.js';
+import { checkSpec } from './video-plan.js';
 
 /** What a rendition is: the facts its record (a JSON file beside it in the store) keeps. */
 interface RenditionFacts extends RenditionFile {
@@ -121,38 +121,6 @@ export async function probeStored(store: MediaStore, sha256: string, opts: Probe
 export interface PreflightProblem {
   specKey: string;
   error: GovpubError;
-}
-
-/** Checks one spec against a probed original without doing any work; throws the problem. */
-export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The original'): void {
-  if (spec.kind === 'file') {
-    if (probe.kind !== spec.sourceKind) {
-      throw new GovpubError(
-        'media_wrong_kind',
-        `${label} is ${probe.kind === 'image' ? 'an' : 'a'} ${probe.kind} file; ${spec.key} passes on ${spec.sourceKind === 'document' ? 'an attachment (PDF, Word, Excel, OFD)' : 'WebVTT captions'}.`,
-        { spec: spec.key },
-        {
-          zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 只能原样发送${spec.sourceKind === 'document' ? '附件（PDF、Word、Excel、OFD）' : 'WebVTT 字幕'}。请为该渠道选择正确的文件。`,
-        },
-      );
-    }
-  } else if (spec.kind === 'video') {
-    planVideo(probe, spec, label);
-  } else if (spec.kind === 'audio') {
-    planAudio(probe, spec, label);
-  } else if (spec.sourceKind === 'video') {
-    planPoster(probe, spec, label);
-  } else {
-    if (probe.kind !== 'image') {
-      throw new GovpubError(
-        'media_wrong_kind',
-        `${label} is ${probe.kind === 'audio' ? 'an audio' : 'a video'} file; ${spec.key} needs an image original.`,
-        { spec: spec.key },
-        { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 需要图片原件。请改选一张图片。` },
-      );
-    }
-    planSize(spec, probe.width ?? 0, probe.height ?? 0, label);
-  }
 }
 
 /** Every problem an original has with the given specs (empty: all can be made). */
@@ -361,6 +329,7 @@ async function readCached(store: MediaStore, recordName: string, spec: Rendition
  * The record's warnings for `spec`: a rendition shared by identical specs (the portal's and the
  * news site's 16:9 cover) was rendered under the first one asked for, and its warnings name that
  * spec ("the news site channel cover … is enlarged"), which misleads someone preparing the portal.
+ * The Chinese notes name no spec ("该版本"), so they stand as they are.
  */
 function warningsFor(rec: Pick<RenditionRecord, 'specKey' | 'warnings'>, spec: RenditionSpec): string[] {
   if (rec.specKey === spec.key || rec.warnings.length === 0) return rec.warnings;
@@ -383,7 +352,7 @@ async function render(store: MediaStore, originalSha256: string, spec: Rendition
   const scratch = await store.makeScratchDir('render');
   const jobOpts = { signal: opts.signal, label, threads: opts.threads };
   try {
-    let out: { path: string; mime: string; width?: number; height?: number; durationSec?: number; warnings: string[] };
+    let out: { path: string; mime: string; width?: number; height?: number; durationSec?: number; warnings: string[]; warningsZh: string[] };
     if (spec.kind === 'image') {
       let source = input;
       if (spec.sourceKind === 'video') {
@@ -440,6 +409,7 @@ async function render(store: MediaStore, originalSha256: string, spec: Rendition
       height: out.height,
       durationSec: out.durationSec,
       warnings: out.warnings,
+      warningsZh: out.warningsZh,
       createdAt: new Date().toISOString(),
     };
     await store.writeRecord(recordName, record);
@@ -469,6 +439,7 @@ async function recordOriginal(
     mime: probe.mime,
     sizeBytes: probe.sizeBytes,
     warnings: [],
+    warningsZh: [],
     createdAt: new Date().toISOString(),
   };
   await store.writeRecord(recordName, record);

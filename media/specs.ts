@@ -57,7 +57,11 @@ export interface ImageSpec extends SpecBase {
   format: 'jpeg' | 'png' | 'webp' | 'jpeg-or-png';
   /** Byte cap met by a search over quality, then size. */
   maxBytes?: number;
-  /** Smallest acceptable output; a smaller original is refused (never upscaled to fake it). */
+  /**
+   * Smallest acceptable output; a smaller original is refused (never upscaled to fake it). For a
+   * `cover` fit it is the smallest picture: one whose crop to the box's ratio is minWidth wide, so
+   * minHeight is that crop's height rounded up (image-plan.ts coverMinimumHeight).
+   */
   minWidth?: number;
   minHeight?: number;
   /**

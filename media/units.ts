@@ -70,3 +70,21 @@ export function kindZh(kind: string): string {
 export function overLimitMessage(what: string, size: number, limit: number, limitName: string): string {
   return `${what} is ${formatBytes(size)}, ${formatBytes(size - limit)} over the ${formatBytes(limit)} limit of ${limitName}`;
 }
+
+/**
+ * What a rendition's making noted (enlarged, reduced to fit, no watermark…): each note in English
+ * and in the Chinese the console and the API's zh fields show, written together where it is made.
+ */
+export interface RenditionNotes {
+  warnings: string[];
+  warningsZh: string[];
+}
+
+export function newNotes(): RenditionNotes {
+  return { warnings: [], warningsZh: [] };
+}
+
+export function addNote(notes: RenditionNotes, en: string, zh: string): void {
+  notes.warnings.push(en);
+  notes.warningsZh.push(zh);
+}

@@ -1,8 +1,9 @@
 /** Planning an encode before any process starts: checks an original against a video, audio or poster spec and picks size and bitrates (a byte cap lowers them). */
 import { GovpubError } from '../domain/errors.js';
 import type { ProbeResult } from './probe.js';
-import { platformNameZh, type AudioSpec, type ImageSpec, type VideoSpec } from './specs.js';
-import { fileZh, formatBytes, formatDuration, formatDurationZh, kindZh } from './units.js';
+import { planSize } from './image-plan.js';
+import { platformNameZh, type AudioSpec, type ImageSpec, type RenditionSpec, type VideoSpec } from './specs.js';
+import { addNote, fileZh, formatBytes, formatDuration, formatDurationZh, kindZh, newNotes, type RenditionNotes } from './units.js';
 
 /** Share of a byte cap planned for (container overhead and rate-control slack in the rest). */
 const CAP_HEADROOM = 0.95;
@@ -18,7 +19,7 @@ function wrongKind(label: string, probe: ProbeResult, key: string, need: string,
   );
 }
 
-export interface VideoPlan {
+export interface VideoPlan extends RenditionNotes {
   width: number;
   height: number;
   crf: number;
@@ -29,7 +30,6 @@ export interface VideoPlan {
   fps?: number;
   /** Bitrate the byte cap allows (kbps), when the spec has one. */
   capKbps?: number;
-  warnings: string[];
 }
 
 /** The largest video bitrate (kbps) that keeps `durationSec` of video + audio under `maxBytes`. */
@@ -69,7 +69,7 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
     );
   }
 
-  const warnings: string[] = [];
+  const notes = newNotes();
   let width = spec.width;
   let height = spec.height;
   let maxrate = spec.maxrateKbps;
@@ -96,8 +96,10 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
       );
     }
     if (rung.width !== spec.width || rung.height !== spec.height) {
-      warnings.push(
+      addNote(
+        notes,
         `To stay under ${formatBytes(spec.maxBytes)} for ${formatDuration(duration)}, ${spec.key} is ${rung.width}×${rung.height} instead of ${spec.width}×${spec.height}.`,
+        `为使时长 ${formatDurationZh(duration)}的视频不超过 ${formatBytes(spec.maxBytes)}，该版本为 ${rung.width}×${rung.height}，而不是 ${spec.width}×${spec.height}。`,
       );
     }
     width = rung.width;
@@ -109,7 +111,11 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
   const srcH = probe.height ?? height;
   const fitScale = spec.layout === 'pad' ? Math.min(width / srcW, height / srcH) : width / srcW;
   if (fitScale > 1.05) {
-    warnings.push(`Original is ${srcW}×${srcH}; the ${width}×${height} rendition is enlarged ${fitScale.toFixed(1)}× and may look soft.`);
+    addNote(
+      notes,
+      `Original is ${srcW}×${srcH}; the ${width}×${height} rendition is enlarged ${fitScale.toFixed(1)}× and may look soft.`,
+      `原视频为 ${srcW}×${srcH}，${width}×${height} 的版本要放大 ${fitScale.toFixed(1)} 倍，可能不够清晰。`,
+    );
   }
   const fps = probe.fps && probe.fps > spec.maxFps + 0.01 ? spec.maxFps : undefined;
   return {
@@ -121,12 +127,12 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
     audioKbps,
     fps,
     capKbps,
-    warnings,
+    ...notes,
   };
 }
 
 /** Pre-checks an original against an audio spec. */
-export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The recording'): { bitrateKbps: number; warnings: string[] } {
+export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The recording'): { bitrateKbps: number } & RenditionNotes {
   if (spec.sourceKind === 'audio' ? !probe.hasAudio : probe.kind !== 'video') {
     throw wrongKind(label, probe, spec.key, 'an audio original', '带音频的原件');
   }
@@ -142,7 +148,7 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
     );
   }
   let bitrate = spec.bitrateKbps;
-  const warnings: string[] = [];
+  const notes = newNotes();
   if (spec.maxBytes !== undefined) {
     const fit = Math.floor((spec.maxBytes * 8 * CAP_HEADROOM) / 1000 / Math.max(duration, 1));
     if (fit < bitrate) {
@@ -157,13 +163,52 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
         );
       }
       bitrate = fit;
-      warnings.push(`Audio bitrate lowered to ${fit} kbps to stay under ${formatBytes(spec.maxBytes)}.`);
+      addNote(
+        notes,
+        `Audio bitrate lowered to ${fit} kbps to stay under ${formatBytes(spec.maxBytes)}.`,
+        `为不超过 ${formatBytes(spec.maxBytes)}，音频码率降为 ${fit} kbps。`,
+      );
     }
   }
-  return { bitrateKbps: bitrate, warnings };
+  return { bitrateKbps: bitrate, ...notes };
 }
 
 /** Checks that a source can serve an image spec made from a video frame. */
 export function planPoster(probe: ProbeResult, spec: ImageSpec, label = 'The video'): void {
   if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original', '视频原件');
+}
+
+/**
+ * Checks one spec against a probed original without doing any work; throws the problem. Pure: the
+ * renderer checks with it before any work, and the channel preflight with the same words.
+ */
+export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The original'): void {
+  if (spec.kind === 'file') {
+    if (probe.kind !== spec.sourceKind) {
+      throw new GovpubError(
+        'media_wrong_kind',
+        `${label} is ${probe.kind === 'image' ? 'an' : 'a'} ${probe.kind} file; ${spec.key} passes on ${spec.sourceKind === 'document' ? 'an attachment (PDF, Word, Excel, OFD)' : 'WebVTT captions'}.`,
+        { spec: spec.key },
+        {
+          zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 只能原样发送${spec.sourceKind === 'document' ? '附件（PDF、Word、Excel、OFD）' : 'WebVTT 字幕'}。请为该渠道选择正确的文件。`,
+        },
+      );
+    }
+  } else if (spec.kind === 'video') {
+    planVideo(probe, spec, label);
+  } else if (spec.kind === 'audio') {
+    planAudio(probe, spec, label);
+  } else if (spec.sourceKind === 'video') {
+    planPoster(probe, spec, label);
+  } else {
+    if (probe.kind !== 'image') {
+      throw new GovpubError(
+        'media_wrong_kind',
+        `${label} is ${probe.kind === 'audio' ? 'an audio' : 'a video'} file; ${spec.key} needs an image original.`,
+        { spec: spec.key },
+        { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 需要图片原件。请改选一张图片。` },
+      );
+    }
+    planSize(spec, probe.width ?? 0, probe.height ?? 0, label);
+  }
 }

@@ -31,7 +31,7 @@ import type { ProbeResult } from './probe.js';
 import { probeMedia } from './probe.js';
 import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
 import { platformNameZh, type AudioSpec, type VideoSpec } from './specs.js';
-import { fileZh, formatBytes, formatDuration, formatDurationZh, overLimitMessage } from './units.js';
+import { addNote, fileZh, formatBytes, formatDuration, formatDurationZh, newNotes, overLimitMessage, type RenditionNotes } from './units.js';
 import { inputFilters, isHdr, videoArgs } from './video-args.js';
 import { VBV_SECONDS, planAudio, planVideo, type VideoPlan } from './video-plan.js';
 
@@ -57,6 +57,8 @@ export interface VideoRenderResult {
   /** Bitrate ceiling used (kbps). */
   maxrateKbps: number;
   warnings: string[];
+  /** The same notes in Chinese, in the same order. */
+  warningsZh: string[];
 }
 
 export async function renderVideoRendition(
@@ -74,11 +76,10 @@ export async function renderVideoRendition(
   const wm = opts.watermark;
   const overlay =
     spec.watermark && wm && (wm.text || wm.imagePath)
-      ? ((await writeWatermarkPng(wm, plan.width, plan.height, path.join(path.dirname(outPath), `${path.basename(outPath)}.watermark.png`), plan.warnings)) ??
-        undefined)
+      ? ((await writeWatermarkPng(wm, plan.width, plan.height, path.join(path.dirname(outPath), `${path.basename(outPath)}.watermark.png`), plan)) ?? undefined)
       : undefined;
 
-  const toneMap = await hdrToneMap(probe, plan.warnings);
+  const toneMap = await hdrToneMap(probe, plan);
   await runWithProgress(videoArgs(inputPath, outPath, plan, spec, probe, threads, overlay, toneMap), duration, progress, 0, 95, opts.signal, spec.label);
   let size = (await stat(outPath)).size;
 
@@ -110,7 +111,11 @@ export async function renderVideoRendition(
       );
     }
     plan.maxrateKbps = lowered;
-    plan.warnings.push(`Re-encoded at ${lowered} kbps: the first attempt (${formatBytes(first)}) was over ${formatBytes(spec.maxBytes)}.`);
+    addNote(
+      plan,
+      `Re-encoded at ${lowered} kbps: the first attempt (${formatBytes(first)}) was over ${formatBytes(spec.maxBytes)}.`,
+      `第一次转码为 ${formatBytes(first)}，超过 ${formatBytes(spec.maxBytes)}，已按 ${lowered} kbps 重新转码。`,
+    );
   }
 
   // Verify what we made before anyone sends it anywhere.
@@ -147,6 +152,7 @@ export async function renderVideoRendition(
     durationSec: out.durationSec ?? duration,
     maxrateKbps: plan.maxrateKbps,
     warnings: plan.warnings,
+    warningsZh: plan.warningsZh,
   };
 }
 
@@ -154,11 +160,13 @@ export async function renderVideoRendition(
  * Whether an HDR original is tone-mapped to SDR (false for SDR originals). An ffmpeg without
  * zscale cannot: the rendition is then labelled SDR as it is and the warning says what to install.
  */
-async function hdrToneMap(probe: ProbeResult, warnings: string[]): Promise<boolean> {
+async function hdrToneMap(probe: ProbeResult, notes: RenditionNotes): Promise<boolean> {
   if (!isHdr(probe)) return false;
   if (await ffmpegCanToneMap()) return true;
-  warnings.push(
+  addNote(
+    notes,
     `The original is HDR (${probe.colorTransfer}) and this ffmpeg has no zscale filter to convert it to SDR: colours may look washed out. Install an ffmpeg built with libzimg, or export the video as SDR (H.264) and upload it again.`,
+    `原视频是 HDR（${probe.colorTransfer}），而本机的 ffmpeg 没有把它转为 SDR 的 zscale 滤镜：颜色可能发灰。请运维人员安装带 libzimg 的 ffmpeg，或把视频导出为 SDR（H.264）后重新上传。`,
   );
   return false;
 }
@@ -175,7 +183,7 @@ export async function extractPosterFrame(inputPath: string, probe: ProbeResult, 
   const args = [
     ...ffmpegInputArgs(inputPath, { threads: opts.threads ?? defaultThreads(), seekSec: at }),
     '-vf',
-    `${inputFilters(probe, await hdrToneMap(probe, []))}scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
+    `${inputFilters(probe, await hdrToneMap(probe, newNotes()))}scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
     '-frames:v',
     '1',
     '-map_metadata',
@@ -221,6 +229,8 @@ export interface AudioRenderResult {
   durationSec: number;
   bitrateKbps: number;
   warnings: string[];
+  /** The same notes in Chinese, in the same order. */
+  warningsZh: string[];
 }
 
 export async function renderAudioRendition(
@@ -232,7 +242,7 @@ export async function renderAudioRendition(
   progress: ProgressReporter = new ProgressReporter(opts.onProgress),
 ): Promise<AudioRenderResult> {
   const label = opts.label ?? 'The recording';
-  const { bitrateKbps, warnings } = planAudio(probe, spec, label);
+  const { bitrateKbps, warnings, warningsZh } = planAudio(probe, spec, label);
   const args = [
     ...ffmpegInputArgs(inputPath),
     '-map',
@@ -271,5 +281,6 @@ export async function renderAudioRendition(
     durationSec: probe.durationSec ?? 0,
     bitrateKbps,
     warnings,
+    warningsZh,
   };
 }

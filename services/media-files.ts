@@ -137,6 +137,7 @@ export async function renditionsPreparedByDeliveries(sources: MediaFileSources, 
       watermarked: marked !== null,
       channelId: marked ? channelId : null,
       warnings: rendition.warnings,
+      warningsZh: rendition.warningsZh ?? [],
       url: `/api/media/${id}/renditions/${specKey}${marked ? `?channel=${encodeURIComponent(channelId)}` : ''}`,
       createdAt: rendition.createdAt,
     });

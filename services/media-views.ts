@@ -43,6 +43,8 @@ export interface RenditionView {
   watermarked: boolean;
   channelId: string | null;
   warnings: string[];
+  /** The same notes in Chinese, in the same order (empty for renditions made before they were written). */
+  warningsZh: string[];
   url: string;
   createdAt: string;
 }
@@ -141,6 +143,7 @@ export function toRenditionView(row: MediaRenditionRow): RenditionView {
     watermarked: row.watermarked,
     channelId: row.channel_id,
     warnings: row.warnings,
+    warningsZh: row.warnings_zh ?? [],
     url: `/api/media/${row.media_id}/renditions/${row.spec_key}${row.channel_id ? `?channel=${encodeURIComponent(row.channel_id)}` : ''}`,
     createdAt: iso(row.created_at)!,
   };

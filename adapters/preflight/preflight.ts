@@ -8,11 +8,16 @@
 import { declarationOf, type DeclaredPlatform } from '../declarations.js';
 import { isDeliveryError } from '../errors.js';
 import { releaseUnitFrom, type ReleaseContent } from '../release-unit.js';
-import type { Formatted, MediaInfo, ReleaseUnit } from '../types.js';
+import type { Formatted, MediaInfo, ReleaseUnit, RenditionNeed } from '../types.js';
 import type { PlatformDeclaration } from '../platform-declaration.js';
 import { catalogueItem, findChannel, type Channel, type Registry } from '../../domain/registry.js';
 import { organizeProblems } from '../../domain/package-rules.js';
-import { fieldLabel, refusalProblem, warningProblem, type Problem } from './problems.js';
+import { GovpubError } from '../../domain/errors.js';
+import { packageMediaReferences } from '../../domain/package-media.js';
+import type { ProbeResult } from '../../media/probe.js';
+import { getSpec, type RenditionSpec } from '../../media/specs.js';
+import { checkSpec } from '../../media/video-plan.js';
+import { fieldLabel, pointerOf, refusalProblem, warningProblem, type Problem } from './problems.js';
 import { previewOf, type Preview } from './previews.js';
 
 export type { Problem } from './problems.js';
@@ -315,6 +320,7 @@ function checkChannel(channel: Channel, index: number, content: PreflightContent
   if (unit) {
     try {
       const formatted = input.formatFor(channel)(unit, channel);
+      blocking.push(...renditionRefusals(formatted.renditions, content, input.media, channel.id, index));
       formatted.warnings.forEach((text, n) => warnings.push(warningProblem(text, d.localName, channel.id, index, formatted.warningsZh?.[n])));
       preview = previewOf(d, channel, unit, formatted.payload, warnings);
     } catch (error) {
@@ -341,5 +347,66 @@ function checkChannel(channel: Channel, index: number, content: PreflightContent
     blocking,
     warnings,
     preview: blocking.length > 0 ? null : preview,
+  };
+}
+
+/**
+ * What the renderer would refuse of the renditions a format step asks for (a picture too small, a
+ * video too long, a byte cap it cannot meet), checked with the renderer's own rule on the upload's
+ * probe (media/video-plan.ts checkSpec, which the render runs before any work), so a rendition the
+ * release would fail to make blocks here, in the renderer's words. A picture whose size the probe
+ * did not record is left to the render, as the format steps leave it.
+ */
+function renditionRefusals(
+  needs: readonly RenditionNeed[],
+  content: PreflightContent,
+  media: Record<string, MediaInfo>,
+  channelId: string,
+  targetIndex: number,
+): Problem[] {
+  const refs = packageMediaReferences(content);
+  const asked = new Set<string>();
+  const out: Problem[] = [];
+  for (const need of needs) {
+    const info = media[need.mediaId];
+    if (!info || asked.has(`${need.mediaId} ${need.spec}`)) continue;
+    asked.add(`${need.mediaId} ${need.spec}`);
+    let spec: RenditionSpec;
+    try {
+      spec = getSpec(need.spec);
+    } catch {
+      continue; // a spec no longer declared: the format step's own concern
+    }
+    if (spec.kind === 'image' && spec.sourceKind === 'image' && (info.width === undefined || info.height === undefined)) continue;
+    try {
+      checkSpec(probeOf(info), spec, info.name ?? 'The original');
+    } catch (error) {
+      if (!(error instanceof GovpubError)) throw error;
+      const ref = refs.find((r) => r.mediaId === need.mediaId);
+      out.push({
+        code: error.code,
+        field: ref ? pointerOf(ref.path.replace(/\.mediaId$/, ''), targetIndex) : '',
+        message: error.messageZh,
+        messageEn: error.message,
+        channelId,
+      });
+    }
+  }
+  return out;
+}
+
+/** An upload's stored probe as the renderer's checks read it (a video or audio upload is taken to carry sound). */
+function probeOf(info: MediaInfo): ProbeResult {
+  return {
+    kind: info.kind,
+    mime: info.mime,
+    format: '',
+    extension: '',
+    sizeBytes: info.sizeBytes,
+    ...(info.width !== undefined ? { width: info.width } : {}),
+    ...(info.height !== undefined ? { height: info.height } : {}),
+    ...(info.durationSec !== undefined ? { durationSec: info.durationSec } : {}),
+    hasVideo: info.kind === 'video',
+    hasAudio: info.kind === 'video' || info.kind === 'audio',
   };
 }

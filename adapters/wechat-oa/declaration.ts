@@ -58,8 +58,10 @@ export const wechatOaDeclaration = {
         height: 383,
         format: 'jpeg',
         maxBytes: 64 * KB,
+        // Half the box: a picture whose 2.35:1 crop is at least 450 wide, so at least 192 tall
+        // (450 / (900 / 383) = 191.5; a 191 px picture's crop is 448.8 wide).
         minWidth: 450,
-        minHeight: 191,
+        minHeight: 192,
         quality: { max: 85, min: 30 },
         limitName: 'WeChat thumb material',
       }),

@@ -341,8 +341,8 @@ function thumbTooSmall(media: MediaInfo | undefined): FormatProblem | null {
     const usable = String(error.details.usable ?? '');
     return {
       field: 'cover',
-      message: `WeChat's cover must be at least ${THUMB_SPEC.minWidth}×${THUMB_SPEC.minHeight} after cropping to 2.35:1; ${label} is ${media.width}×${media.height} (${usable} after the crop). Choose a larger picture as the cover (e.g. 900 px wide or more, landscape).`,
-      messageZh: `微信封面按 2.35:1 裁切后至少需要 ${THUMB_SPEC.minWidth}×${THUMB_SPEC.minHeight} 像素，${media.name ? `图片“${media.name}”` : '这张图片'}为 ${media.width}×${media.height}（裁切后只有 ${usable}）。请选择一张更大的横图作为封面（宽 900 像素以上为宜）。`,
+      message: `WeChat's cover needs a picture of at least ${THUMB_SPEC.minWidth}×${THUMB_SPEC.minHeight} pixels (cropped to 2.35:1, at least ${THUMB_SPEC.minWidth} wide); ${label} is ${media.width}×${media.height} (${usable} after the crop). Choose a larger picture as the cover (e.g. 900 px wide or more, landscape).`,
+      messageZh: `微信封面按 2.35:1 裁切，图片至少需要 ${THUMB_SPEC.minWidth}×${THUMB_SPEC.minHeight} 像素（裁切后宽至少 ${THUMB_SPEC.minWidth} 像素），${media.name ? `图片“${media.name}”` : '这张图片'}为 ${media.width}×${media.height}（裁切后只有 ${usable}）。请选择一张更大的横图作为封面（宽 900 像素以上为宜）。`,
     };
   }
 }

@@ -220,11 +220,81 @@ describe('preflight adaptations and package rules', () => {
     });
     const blocking = channelResult(r, wechat().id).blocking;
     expect(blocking.map((p) => p.field)).toEqual(['/cover']);
-    expect(blocking[0]!.message).toContain('微信封面按 2.35:1 裁切后至少需要 450×191 像素，图片“小图.jpg”为 120×80（裁切后只有 120×51）');
+    expect(blocking[0]!.message).toContain(
+      '微信封面按 2.35:1 裁切，图片至少需要 450×192 像素（裁切后宽至少 450 像素），图片“小图.jpg”为 120×80（裁切后只有 120×51）',
+    );
     expect(r.ok).toBe(false);
     expect(submitBlockers(r)).toContainEqual(expect.objectContaining({ field: '/cover', channelId: wechat().id }));
     // The same package with a cover large enough passes.
     expect(channelResult(run(policy([wechat().id])), wechat().id).blocking).toEqual([]);
+  });
+
+  it("WeChat's cover minimum is one the picture can meet: 450×192 passes, a picture 191 px tall blocks and is told 192 (its 2.35:1 crop is 448.8 wide)", () => {
+    const coverOf = (width: number, height: number) => {
+      const pic: MediaInfo = { ...photo, mediaId: 'e'.repeat(64), width, height, name: '横幅.jpg' };
+      const content = policy([wechat().id], { cover: { mediaId: pic.mediaId, alt: '横幅' } });
+      const r = preflight({
+        content,
+        packageId: null,
+        revision: null,
+        contentHash: null,
+        registry,
+        media: { ...MEDIA, [pic.mediaId]: pic },
+        portalBaseUrl: PORTAL,
+        formatFor,
+      });
+      return channelResult(r, wechat().id).blocking;
+    };
+    expect(coverOf(450, 192)).toEqual([]);
+    for (const [w, h] of [
+      [450, 191],
+      [1200, 191],
+      [449, 600],
+    ]) {
+      const blocking = coverOf(w!, h!);
+      expect(blocking.map((p) => p.field)).toEqual(['/cover']);
+      expect(blocking[0]!.message).toContain(`图片至少需要 450×192 像素（裁切后宽至少 450 像素），图片“横幅.jpg”为 ${w}×${h}`);
+    }
+  });
+
+  it("a rendition the release's renderer would refuse blocks here, in the renderer's own words: Bilibili's video of 4 h 59 min 59.5 s (its rendition takes at most 17,999 s)", () => {
+    const bilibili = listChannels(registry).find((c) => c.platform === 'bilibili')!;
+    const long: MediaInfo = { ...video, mediaId: 'f'.repeat(64), width: 1920, height: 1080, durationSec: 5 * 3600 - 0.5, name: '全会实录.mp4' };
+    const content = policy([bilibili.id]);
+    content.interpretations = [...(content.interpretations ?? []), { form: 'video', title: '全会实录', body: '<p>实录。</p>', mediaId: long.mediaId }];
+    const r = preflight({
+      content,
+      packageId: null,
+      revision: null,
+      contentHash: null,
+      registry,
+      media: { ...MEDIA, [long.mediaId]: long },
+      portalBaseUrl: PORTAL,
+      formatFor,
+    });
+    const blocking = channelResult(r, bilibili.id).blocking;
+    expect(blocking).toEqual([
+      expect.objectContaining({
+        code: 'media_too_long',
+        field: '/interpretations/1',
+        message: expect.stringContaining('「全会实录.mp4」时长 5 小时，超过哔哩哔哩的时长上限 4 小时 59 分钟'),
+        messageEn: expect.stringContaining('全会实录.mp4 is 5 h long'),
+      }),
+    ]);
+    expect(submitBlockers(r)).toContainEqual(expect.objectContaining({ code: 'media_too_long', channelId: bilibili.id }));
+    // A video the renderer can make passes.
+    const fine = { ...long, durationSec: 3600 };
+    const ok = preflight({
+      content,
+      packageId: null,
+      revision: null,
+      contentHash: null,
+      registry,
+      media: { ...MEDIA, [long.mediaId]: fine },
+      portalBaseUrl: PORTAL,
+      formatFor,
+    });
+    expect(channelResult(ok, bilibili.id).blocking).toEqual([]);
   });
 
   it('a title over 32 characters is shortened for WeChat, with the truncated title in the preview', () => {

@@ -264,7 +264,7 @@ describe('wechat_oa format', () => {
     ]);
   });
 
-  it('a cover too small for WeChat (under 450×191 after the 2.35:1 crop) is refused at format, in Chinese; without a chosen cover the first picture large enough is used', async () => {
+  it('a cover too small for WeChat (under 450×192: its 2.35:1 crop must be 450 wide) is refused at format, in Chinese; without a chosen cover the first picture large enough is used', async () => {
     const small = await media.photo('small-cover', 400, 300);
     // The renderer cannot make WeChat's thumb from it: formatting must not promise a cover it cannot send.
     await expect(media.renditions.get(small.mediaId, 'wechat_oa.thumb')).rejects.toMatchObject({ code: 'media_too_small' });
@@ -283,9 +283,11 @@ describe('wechat_oa format', () => {
       {
         field: 'cover',
         message: expect.stringContaining(
-          "WeChat's cover must be at least 450×191 after cropping to 2.35:1; small-cover.jpg is 400×300 (400×170 after the crop)",
+          "WeChat's cover needs a picture of at least 450×192 pixels (cropped to 2.35:1, at least 450 wide); small-cover.jpg is 400×300 (400×170 after the crop)",
         ),
-        messageZh: expect.stringContaining('微信封面按 2.35:1 裁切后至少需要 450×191 像素，图片“small-cover.jpg”为 400×300（裁切后只有 400×170）'),
+        messageZh: expect.stringContaining(
+          '微信封面按 2.35:1 裁切，图片至少需要 450×192 像素（裁切后宽至少 450 像素），图片“small-cover.jpg”为 400×300（裁切后只有 400×170）',
+        ),
       },
     ]);
 
@@ -302,7 +304,7 @@ describe('wechat_oa format', () => {
     const onlySmall = policyUnit({}, { cover: undefined });
     onlySmall.document = { ...onlySmall.document, body: `<p>${bodyImage(small.mediaId, '小图')}</p>${onlySmall.document.body}` };
     onlySmall.media[small.mediaId] = small;
-    expect(() => formatWechat(onlySmall, channel)).toThrow(/WeChat's cover must be at least 450×191/);
+    expect(() => formatWechat(onlySmall, channel)).toThrow(/WeChat's cover needs a picture of at least 450×192 pixels/);
   });
 
   it('lists every problem at once, empty articles included', () => {

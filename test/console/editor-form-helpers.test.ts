@@ -14,7 +14,7 @@ import {
   fieldLabel,
   toPackageInput,
 } from '../../web/src/components/editor/package-body.js';
-import { renditionProblems } from '../../web/src/components/editor/rendition-problems.js';
+import { renditionNotes, renditionProblems } from '../../web/src/components/editor/rendition-problems.js';
 import { htmlToText, tokenize, wordDiff } from '../../web/src/components/shared/word-diff.js';
 
 const spell = (segments: { kind: string; text: string }[], keep: string) =>
@@ -116,5 +116,25 @@ describe('the upload field: why renditions were not made', () => {
     ]);
     expect(renditionProblems(null)).toEqual([]);
     expect(renditionProblems({ problems: [] })).toEqual([]);
+  });
+
+  it("lists what the renditions made noted (enlarged, no watermark), in Chinese where the API has it, and none of a failed one's", () => {
+    const notes = renditionNotes({
+      problems: [],
+      results: {
+        'wechat_oa.thumb': {
+          ok: true,
+          warnings: ['Original is 600×300; … is enlarged 1.5×'],
+          warningsZh: ['原图为 600×300，该版本（900×383）要放大 1.5 倍，可能不够清晰。'],
+        },
+        'portal.w480.jpg': { ok: true, warnings: ['No watermark: 480 px wide is too small for a legible one.'] },
+        'portal.poster': { ok: false, code: 'media_transcode_failed', message: 'no frame', warnings: ['never shown'] },
+      },
+    });
+    expect(notes).toEqual([
+      { spec: 'wechat_oa.thumb', text: '原图为 600×300，该版本（900×383）要放大 1.5 倍，可能不够清晰。' },
+      { spec: 'portal.w480.jpg', text: 'No watermark: 480 px wide is too small for a legible one.' },
+    ]);
+    expect(renditionNotes(null)).toEqual([]);
   });
 });

@@ -74,6 +74,7 @@ describe('PostgreSQL', () => {
         '0012_external_release_number',
         '0013_audit_channel_index',
         '0014_delivery_renditions_index',
+        '0015_rendition_warnings_zh',
       ]);
       expect((await migrateToLatest(db)).applied).toEqual([]);
       expect((await migrationStatus(db)).every((m) => m.executedAt)).toBe(true);
@@ -222,6 +223,7 @@ describe('embedded PGlite', () => {
         '0012_external_release_number',
         '0013_audit_channel_index',
         '0014_delivery_renditions_index',
+        '0015_rendition_warnings_zh',
       ]);
       const registry = await loadRegistry();
       const { token } = await addUser(database.db, registry, { name: 'editor-pglite', role: 'editor' });

@@ -174,7 +174,7 @@ describe('orientation, smart crop, upscaling, watermark', () => {
     )) as GovpubError;
     expect(err.code).toBe('media_too_small');
     expect(err.message).toMatch(
-      /small\.jpg is 800×500 pixels; Bilibili cover .* needs at least 960×600 after cropping to 16:10 \(the original gives 800×500\)/,
+      /small\.jpg is 800×500 pixels; Bilibili cover .* needs a picture of at least 960×600 \(cropped to 16:10, at least 960 pixels wide; this one gives 800×500\)/,
     );
 
     const medium = path.join(dir, 'medium.jpg');
@@ -190,6 +190,31 @@ describe('orientation, smart crop, upscaling, watermark', () => {
     const r = await renderImageRendition(tiny, getSpec('wechat_oa.cover') as ImageSpec, path.join(dir, 'c.jpg'));
     expect([r.width, r.height]).toEqual([900, 383]);
     expect(r.warnings[0]).toMatch(/enlarged 1\.\d×/);
+  });
+
+  it('every note a rendition makes comes in Chinese too, in the same order, for the console and the API', async () => {
+    const tiny = path.join(dir, 'tiny-zh.jpg');
+    await makePhoto(tiny, 600, 300);
+    const enlarged = await renderImageRendition(tiny, getSpec('wechat_oa.cover') as ImageSpec, path.join(dir, 'zh-c.jpg'));
+    expect(enlarged.warningsZh).toEqual(['原图为 600×300，该版本（900×383）要放大 1.5 倍，可能不够清晰。换用更大的原图效果更好。']);
+
+    const medium = path.join(dir, 'medium-zh.jpg');
+    await makePhoto(medium, 1200, 800);
+    const kept = await renderImageRendition(medium, getSpec('bilibili.cover') as ImageSpec, path.join(dir, 'zh-b.jpg'));
+    expect(kept.warningsZh).toEqual(['原图为 1200×800，不放大：该版本为 1200×750，而不是 1920×1200。']);
+
+    const noisy = path.join(dir, 'noise-zh.jpg');
+    await makeNoise(noisy, 900, 383);
+    const spec: ImageSpec = { ...(getSpec('wechat_oa.thumb') as ImageSpec), key: 'test.thumb40zh', maxBytes: 40_000, minWidth: 200, minHeight: 86 };
+    const reduced = await renderImageRendition(noisy, spec, path.join(dir, 'zh-t.jpg'));
+    expect(reduced.warningsZh).toHaveLength(reduced.warnings.length);
+    expect(reduced.warningsZh.join(' ')).toMatch(/为不超过 40 KB 的大小上限，尺寸由 900×383 缩小为 \d+×\d+。/);
+
+    const unmarked = await renderImageRendition(tiny, getSpec('portal.w480.jpg') as ImageSpec, path.join(dir, 'zh-w.jpg'), {
+      watermark: { text: '碑林发布', minOutputWidth: 5000 },
+    });
+    expect(unmarked.warnings).toEqual(['No watermark: 480 px wide is too small for a legible one.']);
+    expect(unmarked.warningsZh).toEqual(['未加水印：宽 480 像素的画面太小，放不下看得清的水印。']);
   });
 
   it('enlarges a strip-shaped original by cropping first: an 8 KB 20000×20 picture is a cover in about a second, not minutes and gigabytes', async () => {

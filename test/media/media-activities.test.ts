@@ -172,6 +172,13 @@ describe('a rendition job', () => {
     expect(range.status).toBe(206);
     expect([...Buffer.from(await range.arrayBuffer())]).toEqual([0xff, 0xd8]); // a JPEG
     expect(view.results['portal.video_720']).toMatchObject({ ok: true, cached: false, mime: 'video/mp4' });
+    // What the render noted, in English and in the Chinese the console shows, in the job and in the rendition.
+    const enlarged = {
+      warnings: ['Original is 640×360; the 1280×720 rendition is enlarged 2.0× and may look soft.'],
+      warningsZh: ['原视频为 640×360，1280×720 的版本要放大 2.0 倍，可能不够清晰。'],
+    };
+    expect(view.results['portal.video_720']).toMatchObject(enlarged);
+    expect(video).toMatchObject(enlarged);
     saveHistory('media-job-video-and-poster', mediaJobWorkflowId(view.id));
   });
 

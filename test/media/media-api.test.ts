@@ -398,7 +398,7 @@ describe('GET /api/media…', () => {
         code: 'media_too_small',
         message: expect.stringContaining('会场小图.jpg is 400×300 pixels'),
         messageZh:
-          '「会场小图.jpg」为 400×300 像素，微信公众号的这张图（wechat_oa.thumb）至少需要 450×191（按 2.35:1 裁切后只有 400×170）。放大只会使图片模糊，请换用更大的原图。',
+          '「会场小图.jpg」为 400×300 像素，微信公众号的这张图（wechat_oa.thumb）至少需要 450×192 像素的图片（按 2.35:1 裁切后宽至少 450 像素，这张图裁切后只有 400×170）。放大只会使图片模糊，请换用更大的原图。',
       },
     ]);
   });

@@ -16,6 +16,7 @@ import {
   probeStored,
   renditionCacheKey,
 } from '../../media/renditions.js';
+import { coverMinimumHeight, planSize } from '../../media/image-plan.js';
 import { getSpec, PLATFORM_IDS, RENDITION_SPECS, renditionsFor, specHash, type ImageSpec } from '../../media/specs.js';
 import { LocalMediaStore } from '../../media/store.js';
 import { makePhoto, makeTempDir } from './fixtures.js';
@@ -55,6 +56,40 @@ describe('specs', () => {
     expect(getSpec('bilibili.cover')).toMatchObject({ minWidth: 960, minHeight: 600, maxBytes: 5_000_000 });
     expect(getSpec('weibo.image')).toMatchObject({ maxBytes: 5_000_000 });
     expect(PLATFORM_IDS.length).toBe(11);
+  });
+
+  it("a cover's minimum is a picture size its check and its message agree on: a picture of exactly that size passes, one pixel less either way is refused naming it", () => {
+    const covers = RENDITION_SPECS.filter(
+      (s): s is ImageSpec => s.kind === 'image' && s.fit === 'cover' && (s.minWidth !== undefined || s.minHeight !== undefined),
+    );
+    expect(covers.map((s) => s.key)).toEqual(expect.arrayContaining(['wechat_oa.thumb', 'bilibili.cover', 'bilibili.video_cover']));
+    for (const spec of covers) {
+      // The least whole-pixel height whose crop to the spec's ratio is minWidth wide (WeChat: 450 / 2.35 = 191.5 → 192).
+      expect(spec.minHeight, spec.key).toBe(coverMinimumHeight(spec, spec.minWidth!));
+      const min = `${spec.minWidth}×${spec.minHeight}`;
+      expect(() => planSize(spec, spec.minWidth!, spec.minHeight!)).not.toThrow();
+      for (const [w, h] of [
+        [spec.minWidth! - 1, spec.minHeight!],
+        [spec.minWidth!, spec.minHeight! - 1],
+        [spec.minWidth! * 4, spec.minHeight! - 1],
+      ] as const) {
+        const error = (() => {
+          try {
+            planSize(spec, w, h, 'pic.jpg');
+          } catch (e) {
+            return e as GovpubError;
+          }
+          throw new Error(`${spec.key}: ${w}×${h} passed`);
+        })();
+        expect(error.code).toBe('media_too_small');
+        expect(error.message).toContain(`at least ${min}`);
+        expect(error.messageZh).toContain(`至少需要 ${min}`);
+      }
+    }
+    // WeChat's thumb: a picture 191 px tall is refused (its crop is 448.8 px wide) and told 192, never 191.
+    expect(() => planSize(getSpec('wechat_oa.thumb') as ImageSpec, 1200, 191, 'strip.jpg')).toThrow(
+      /needs a picture of at least 450×192 .*this one gives 448×191/,
+    );
   });
 
   it('identical renditions on different platforms share a hash; descriptive fields do not matter', () => {

@@ -91,6 +91,7 @@ describe('video planning (no ffmpeg needed)', () => {
     const longer = planVideo(fakeVideoProbe(120), spec);
     expect(longer.width).toBeLessThan(1280);
     expect(longer.warnings[0]).toMatch(/instead of 1280×720/);
+    expect(longer.warningsZh[0]).toMatch(/^为使时长 2 分钟的视频不超过 10 MB，该版本为 \d+×\d+，而不是 1280×720。$/);
 
     const problems = preflight(fakeVideoProbe(3600), ['wechat_oa.video', 'bilibili.video_1080', 'douyin.video_720'], 'meeting.mp4');
     expect(problems.map((p) => p.specKey)).toEqual(['wechat_oa.video', 'douyin.video_720']);
@@ -221,6 +222,7 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
       color_primaries: 'bt709',
     });
     expect(r.warnings).toEqual(['Original is 320×180; the 1280×720 rendition is enlarged 4.0× and may look soft.']);
+    expect(r.warningsZh).toEqual(['原视频为 320×180，1280×720 的版本要放大 4.0 倍，可能不够清晰。']);
     // The red, read as BT.2020/HLG and tone-mapped, stays red: read as if it were BT.709 it had a
     // green of about 53 (a dull, greyish red).
     const frame = path.join(dir, 'hlg-frame.png');

@@ -3,7 +3,7 @@
 /** The parts of a media job (GET /api/media/:id's jobs) the list needs. */
 export interface JobOutcome {
   problems: { spec: string; code?: string; message: string; messageZh?: string }[];
-  results?: Record<string, { ok: boolean; code?: string; message?: string; messageZh?: string }>;
+  results?: Record<string, { ok: boolean; code?: string; message?: string; messageZh?: string; warnings?: string[]; warningsZh?: string[] }>;
 }
 
 export interface RenditionProblem {
@@ -22,4 +22,15 @@ export function renditionProblems(job: JobOutcome | null): RenditionProblem[] {
     .filter(([, r]) => r?.ok === false)
     .map(([spec, r]) => ({ spec, text: r.messageZh ?? r.message ?? '' }));
   return [...refused, ...failed];
+}
+
+/**
+ * What the renditions made note (enlarged and may look soft, reduced to fit, no watermark), in
+ * Chinese where the API has it: an editor learns a bigger picture would look better while still
+ * writing, not from a blurred post.
+ */
+export function renditionNotes(job: JobOutcome | null): RenditionProblem[] {
+  return Object.entries(job?.results ?? {}).flatMap(([spec, r]) =>
+    r?.ok ? (r.warningsZh?.length ? r.warningsZh : (r.warnings ?? [])).map((text) => ({ spec, text })) : [],
+  );
 }

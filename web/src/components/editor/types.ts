@@ -39,7 +39,7 @@ export interface MediaJob {
   specs: string[];
   problems: { spec: string; code: string; message: string; messageZh?: string }[];
   /** Per spec: made ({ ok: true }) or why not ({ ok: false, code, message, messageZh }). */
-  results?: Record<string, { ok: boolean; code?: string; message?: string; messageZh?: string }>;
+  results?: Record<string, { ok: boolean; code?: string; message?: string; messageZh?: string; warnings?: string[]; warningsZh?: string[] }>;
 }
 
 export interface MediaDetail extends MediaView {
