@@ -190,6 +190,24 @@ describe('format', () => {
     expect(e.message).toMatch(/^碑林新闻 \(news_site:blxw\) cannot take this package as it is/);
   });
 
+  it('counts each in-article picture at the length of the public address the transmit writes over it, so a body does not pass here and go over at release', async () => {
+    const inline = await media.photo('inline-long', 800, 600, { hue: '#2c3e50' });
+    const pictures = `<p><img src="/api/media/${inline.mediaId}" alt="图"></p>`.repeat(3);
+    const bodyOf = (total: number) => `<p>${'条'.repeat(total - 7 - pictures.length)}</p>${pictures}`;
+    const unitOf = (total: number) =>
+      makeUnit({
+        media: { [inline.mediaId]: inline },
+        document: { title: '关于长篇配图稿件的说明', body: bodyOf(total), issuingUnit: '西安市碑林区人民政府' },
+      });
+    // 99,800 characters as stored; each picture's 75-character address becomes one of up to 256.
+    const e = rejectionOf(() => withMedia.format(unitOf(99_800), blxw()));
+    expect(e.problems.map((p) => p.field)).toEqual(['document.body']);
+    expect(e.problems[0]!.message).toMatch(/each of its 3 picture addresses counted as 256\) has 100343 characters; the media center takes at most 100000/);
+    expect(e.problems[0]!.messageZh).toContain('其中 3 张图片的地址每个约计 256 个');
+    // 99,400 as stored, 99,943 as sent: taken.
+    expect(withMedia.format(unitOf(99_400), blxw()).renditions.map((r) => r.spec)).toEqual(['news_site.image']);
+  });
+
   it('shortens the optional fields it derives (source, author, subtitle) to the contract, with a warning', () => {
     const base = makeUnit();
     const unit = makeUnit({
