@@ -165,6 +165,21 @@ export function canSchedule(status: PackageStatus): Problem | null {
 
 export function canRelease(status: PackageStatus): Problem | null {
   if (status === 'approved' || status === 'scheduled') return null;
+  // Released already, or on its way: a second 立即发布 (another tab, a retry) has nothing to do.
+  if (status === 'releasing' || status === 'released') {
+    return {
+      code: 'already_released',
+      message: `The package is ${status} already; nothing more to release. Follow its channels on the board or with govpub packages show.`,
+      messageZh: `稿件已${status === 'releasing' ? '在发布中' : '发布'}，无需再次发布。各渠道进度请在发布看板或用 govpub packages show 查看。`,
+    };
+  }
+  if (status === 'retracting' || status === 'retracted') {
+    return {
+      code: 'already_released',
+      message: `The package is ${status}; a retracted package is not released again. Create a new package with the corrected content.`,
+      messageZh: `稿件状态为「${statusZh(status)}」，已撤稿的稿件不能重新发布。如需发布更正后的内容，请新建一份稿件。`,
+    };
+  }
   return {
     code: 'not_approved',
     message: `The package is ${status}; only an approved package can be released.`,

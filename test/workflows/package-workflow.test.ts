@@ -283,6 +283,10 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
     expect((await app.packages.get(created.id)).status).toBe('approved');
     expect((await refusal(app.packages.releaseNow(editor, 'pkg-missing'))).code).toBe('not_found');
     await app.packages.releaseNow(ops, created.id);
+    // A second 立即发布 (another tab, a retry after a lost answer) is told the package is going out already.
+    const twice = await refusal(app.packages.releaseNow(ops, created.id));
+    expect(twice.code).toBe('already_released');
+    expect(twice.messageZh).toMatch(/^稿件已(在发布中|发布)，无需再次发布。/);
     await waitFor(
       () => app.packages.get(created.id),
       (p) => p.status === 'released',
@@ -363,7 +367,11 @@ describe('retraction', () => {
     expect(revisions).toEqual([{ revision: 1 }]);
     expect((await refusal(app.packages.submit(editor, created.id))).code).toBe('not_a_draft');
     expect((await refusal(app.packages.withdraw(editor, created.id))).code).toBe('cannot_withdraw');
-    expect((await refusal(app.packages.releaseNow(editor, created.id))).code).toBe('not_approved');
+    const releaseAgain = await refusal(app.packages.releaseNow(editor, created.id));
+    expect([releaseAgain.code, releaseAgain.messageZh]).toEqual([
+      'already_released',
+      '稿件状态为「已撤稿」，已撤稿的稿件不能重新发布。如需发布更正后的内容，请新建一份稿件。',
+    ]);
     expect((await refusal(app.packages.schedule(editor, created.id, '2030-01-01T09:00:00+08:00', false))).code).toBe('release_time_fixed');
     expect((await refusal(app.packages.decide(first, created.id, { revision: 1, decision: 'approve', comment: '同意' }))).code).toBe('not_in_review');
     // Roles are still said first.
