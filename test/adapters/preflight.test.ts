@@ -80,8 +80,18 @@ const withVideo = (content: PreflightContent, body = '<p>三分钟了解十条�
   interpretations: [...(content.interpretations ?? []), { form: 'video', title: '一图读懂营商环境新政', body, mediaId: video.mediaId }],
 });
 
-function run(content: PreflightContent): PreflightResult {
-  return preflight({ content, packageId: 'pkg-20261130-0a1b2c3d', revision: 1, contentHash: 'h1', registry, media: MEDIA, portalBaseUrl: PORTAL, formatFor });
+/** The preflight of `content`, with uploads beside the shared ones when a test needs its own. */
+function run(content: PreflightContent, moreMedia: Record<string, MediaInfo> = {}): PreflightResult {
+  return preflight({
+    content,
+    packageId: 'pkg-20261130-0a1b2c3d',
+    revision: 1,
+    contentHash: 'h1',
+    registry,
+    media: { ...MEDIA, ...moreMedia },
+    portalBaseUrl: PORTAL,
+    formatFor,
+  });
 }
 
 const channelResult = (r: PreflightResult, id: string) => r.channels.find((c) => c.channelId === id)!;
@@ -233,16 +243,7 @@ describe('preflight adaptations and package rules', () => {
     const coverOf = (width: number, height: number) => {
       const pic: MediaInfo = { ...photo, mediaId: 'e'.repeat(64), width, height, name: '横幅.jpg' };
       const content = policy([wechat().id], { cover: { mediaId: pic.mediaId, alt: '横幅' } });
-      const r = preflight({
-        content,
-        packageId: null,
-        revision: null,
-        contentHash: null,
-        registry,
-        media: { ...MEDIA, [pic.mediaId]: pic },
-        portalBaseUrl: PORTAL,
-        formatFor,
-      });
+      const r = run(content, { [pic.mediaId]: pic });
       return channelResult(r, wechat().id).blocking;
     };
     expect(coverOf(450, 192)).toEqual([]);
@@ -262,16 +263,7 @@ describe('preflight adaptations and package rules', () => {
     const long: MediaInfo = { ...video, mediaId: 'f'.repeat(64), width: 1920, height: 1080, durationSec: 5 * 3600 - 0.5, name: '全会实录.mp4' };
     const content = policy([bilibili.id]);
     content.interpretations = [...(content.interpretations ?? []), { form: 'video', title: '全会实录', body: '<p>实录。</p>', mediaId: long.mediaId }];
-    const r = preflight({
-      content,
-      packageId: null,
-      revision: null,
-      contentHash: null,
-      registry,
-      media: { ...MEDIA, [long.mediaId]: long },
-      portalBaseUrl: PORTAL,
-      formatFor,
-    });
+    const r = run(content, { [long.mediaId]: long });
     const blocking = channelResult(r, bilibili.id).blocking;
     expect(blocking).toEqual([
       expect.objectContaining({
@@ -284,16 +276,7 @@ describe('preflight adaptations and package rules', () => {
     expect(submitBlockers(r)).toContainEqual(expect.objectContaining({ code: 'media_too_long', channelId: bilibili.id }));
     // A video the renderer can make passes.
     const fine = { ...long, durationSec: 3600 };
-    const ok = preflight({
-      content,
-      packageId: null,
-      revision: null,
-      contentHash: null,
-      registry,
-      media: { ...MEDIA, [long.mediaId]: fine },
-      portalBaseUrl: PORTAL,
-      formatFor,
-    });
+    const ok = run(content, { [long.mediaId]: fine });
     expect(channelResult(ok, bilibili.id).blocking).toEqual([]);
   });
 
