@@ -270,7 +270,7 @@ export async function changeUser(
     displayName = trimmed === '' ? null : trimmed;
   }
   const before = { role: user.role, stages: user.stages, displayName: user.display_name };
-  const unchanged = role === user.role && sameList(stages, user.stages) && displayName === user.display_name;
+  const unchanged = role === user.role && sameMembers(stages, user.stages) && displayName === user.display_name;
   if (unchanged) {
     throw new GovpubError(
       'user_unchanged',
@@ -291,7 +291,7 @@ export async function changeUser(
   return { user: row, before, stagesWithoutReviewer };
 }
 
-function sameList(a: string[], b: string[]): boolean {
+function sameMembers(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
