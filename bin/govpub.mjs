@@ -1,8 +1,20 @@
 #!/usr/bin/env node
-// Entry point of the `govpub` command. Runs the TypeScript sources directly through tsx,
-// so a fresh clone needs no build step; production may run the same sources or `npm run build`.
-import { register } from 'tsx/esm/api';
+// Entry point of the `govpub` command. Runs the TypeScript sources directly, so a fresh clone needs
+// no build step: from the JavaScript copy bin/compiled-sources.mjs keeps of them (made with
+// esbuild when they change), or through tsx when there is none (GOVPUB_COMPILED_SOURCES=off).
+// Production may run the same sources or `npm run build`.
+import { pathToFileURL } from 'node:url';
+import { compiledSources } from './compiled-sources.mjs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const copy = await compiledSources();
+let main;
+if (copy) {
+  // The copy carries inline source maps: stack traces name the .ts file and line.
+  process.setSourceMapsEnabled(true);
+  ({ main } = await import(pathToFileURL(`${copy}/cli/main.js`).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli/main.ts'));
+}
 await main(process.argv);

@@ -3,13 +3,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Where bin/compiled-sources.mjs keeps its JavaScript copies of the sources, inside the repository. */
+const COMPILED_COPIES = path.join('node_modules', '.cache', 'govpub', 'js');
+
 function findRepoRoot(): string {
   // Nearest ancestor of this module holding package.json (works from the sources and from dist/).
-  let dir = path.dirname(fileURLToPath(import.meta.url));
+  // From a copy, the search starts above it: the copy has a package.json of its own.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const copyAt = here.lastIndexOf(`${path.sep}${COMPILED_COPIES}${path.sep}`);
+  let dir = copyAt > 0 ? here.slice(0, copyAt) : here;
   for (;;) {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    if (parent === dir) return path.resolve(here, '..');
     dir = parent;
   }
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
 import { loadComplianceSettings, type ComplianceSettings } from './compliance-settings.js';
 import { httpUrlProblem } from './http-url.js';
+import { REPO_ROOT } from './repo-paths.js';
 
 export interface TemporalSettings {
   /** host:port of the Temporal frontend; unset in the all-in-one start means "run a dev server". */
@@ -86,7 +87,8 @@ export interface Settings {
   metricsToken: string | undefined;
 }
 
-export const ROOT_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+/** The repository (from the sources, dist/ or bin/compiled-sources.mjs's copy alike). */
+export const ROOT_DIR = REPO_ROOT;
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];

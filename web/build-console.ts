@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../config/repo-paths.js';
 
-export const WEB_DIR = path.dirname(fileURLToPath(import.meta.url));
+// From the repository root, not this module's folder: the module may run from a copy (bin/compiled-sources.mjs).
+export const WEB_DIR = path.join(REPO_ROOT, 'web');
 export const CONSOLE_DIST = path.join(WEB_DIR, 'dist');
 const STAMP = path.join(CONSOLE_DIST, '.build-stamp.json');
 const ROOT = path.dirname(WEB_DIR);

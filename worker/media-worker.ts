@@ -8,8 +8,8 @@
  *     machines with more cores. Several media workers need a shared media store (S3-compatible
  *     MediaStore) or one shared GOVPUB_MEDIA_DIR.
  */
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { REPO_ROOT } from '../config/repo-paths.js';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { createMediaActivities, type MediaActivityDeps } from '../activities/media-activities.js';
@@ -20,7 +20,8 @@ import { openMediaStore } from '../services/media.js';
 import { mediaTaskQueue } from '../contracts/media.js';
 
 /** The media workflow alone, for workers (and tests) that must not bundle every workflow. */
-export const MEDIA_WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'media-renditions.ts');
+// The TypeScript source, which the SDK's bundler compiles, also when this module runs from a copy or dist/.
+export const MEDIA_WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows', 'media-renditions.ts');
 
 /** Rendition jobs at once per worker; transcodes within them pass media/transcode-slots.ts' narrower gate. */
 export function defaultMediaConcurrency(): number {

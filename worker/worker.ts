@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../config/repo-paths.js';
 import { IllegalStateError } from '@temporalio/common';
 import {
   bundleWorkflowCode,
@@ -23,7 +23,8 @@ import { STATUS_SWEEP_PLATFORMS } from '../adapters/declarations.js';
 import { enableWorkerMetrics, workerHistogramBuckets, type TaskQueueKind } from './metrics.js';
 import { activityMetricsInterceptor } from './metrics-interceptor.js';
 
-export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+// The TypeScript source, which the SDK's bundler compiles, also when this module runs from a copy or dist/.
+export const WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows', 'index.ts');
 
 let cachedBundle: Promise<WorkflowBundleOption> | undefined;
 

@@ -1,0 +1,165 @@
+/**
+ * bin/compiled-sources.mjs: the JavaScript copy `govpub` runs its TypeScript sources from. A copy is
+ * made when the sources change and only then, several commands starting at once agree on one, a
+ * source esbuild cannot read falls back to tsx, and every module a command can load is in it.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../config/settings.js';
+import { REPO_ROOT } from '../../config/repo-paths.js';
+import { runCli } from '../support/cli.js';
+
+const run = promisify(execFile);
+const MODULE = pathToFileURL(path.join(ROOT_DIR, 'bin', 'compiled-sources.mjs')).href;
+
+interface CompiledSources {
+  compiledSources(root?: string, options?: { dirs?: string[]; env?: Record<string, string | undefined> }): Promise<string | null>;
+  listSources(root?: string, dirs?: string[]): string[];
+  sourcesState(root: string, files: string[], esbuildVersion: string): string;
+  SOURCE_DIRS: string[];
+}
+let compiled: CompiledSources;
+
+/** A small project shaped like govpub: package.json, tsconfig.json, esbuild in its node_modules, two sources. */
+let project: string;
+const copies = () => fs.readdirSync(path.join(project, 'node_modules', '.cache', 'govpub', 'js'));
+
+beforeAll(async () => {
+  compiled = (await import(MODULE)) as CompiledSources;
+  project = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-compiled-'));
+  fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "project", "type": "module" }\n');
+  fs.writeFileSync(path.join(project, 'tsconfig.json'), '{ "compilerOptions": { "target": "ES2022" } }\n');
+  fs.mkdirSync(path.join(project, 'node_modules'));
+  fs.symlinkSync(path.join(ROOT_DIR, 'node_modules', 'esbuild'), path.join(project, 'node_modules', 'esbuild'));
+  fs.mkdirSync(path.join(project, 'cli'));
+  fs.mkdirSync(path.join(project, 'domain'));
+  fs.writeFileSync(path.join(project, 'domain', 'greeting.ts'), "export type Greeting = string;\nexport const greeting: Greeting = '你好';\n");
+  writeMain('v1');
+});
+
+afterAll(() => {
+  fs.rmSync(project, { recursive: true, force: true });
+});
+
+function writeMain(version: string): void {
+  fs.writeFileSync(
+    path.join(project, 'cli', 'main.ts'),
+    [
+      "import { greeting } from '../domain/greeting.js';",
+      'class Counter {',
+      '  count = 0;',
+      '}',
+      `export const version: string = '${version}';`,
+      'export function hello(): string {',
+      '  return `${greeting} ${new Counter().count}`;',
+      '}',
+      'export function fail(): never {',
+      "  throw new Error('from the sources');",
+      '}',
+      '',
+    ].join('\n'),
+  );
+}
+
+const DIRS = ['cli', 'domain'];
+
+describe('the copy of a project', () => {
+  it('is made once per state of the sources, runs like them, and names the .ts file in stack traces', async () => {
+    const first = await compiled.compiledSources(project, { dirs: DIRS, env: {} });
+    expect(first).toBe(path.join(project, 'node_modules', '.cache', 'govpub', 'js', path.basename(first!)));
+    expect(fs.readdirSync(path.join(first!, 'cli'))).toEqual(['main.js']);
+    const main = await import(pathToFileURL(path.join(first!, 'cli', 'main.js')).href);
+    expect(main.version).toBe('v1');
+    expect(main.hello()).toBe('你好 0');
+    // The same sources: the same copy, not made again.
+    const made = fs.statSync(path.join(first!, '.complete')).mtimeMs;
+    expect(await compiled.compiledSources(project, { dirs: DIRS, env: {} })).toBe(first);
+    expect(fs.statSync(path.join(first!, '.complete')).mtimeMs).toBe(made);
+
+    const thrown = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `process.setSourceMapsEnabled(true); const m = await import(${JSON.stringify(pathToFileURL(path.join(first!, 'cli', 'main.js')).href)}); try { m.fail(); } catch (e) { console.log(e.stack); }`,
+      ],
+      { cwd: project },
+    );
+    expect(thrown.stdout).toContain(`${path.join(project, 'cli', 'main.ts')}:10:`);
+  });
+
+  it('an edited source makes a new copy; the older one stays for processes still running from it', async () => {
+    const before = await compiled.compiledSources(project, { dirs: DIRS, env: {} });
+    writeMain('v2, edited');
+    const after = await compiled.compiledSources(project, { dirs: DIRS, env: {} });
+    expect(after).not.toBe(before);
+    expect((await import(pathToFileURL(path.join(after!, 'cli', 'main.js')).href)).version).toBe('v2, edited');
+    expect(copies()).toEqual(expect.arrayContaining([path.basename(before!), path.basename(after!)]));
+    // Touched without a change of content still counts as changed (modification times are compared, not contents).
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(path.join(project, 'domain', 'greeting.ts'), later, later);
+    expect(await compiled.compiledSources(project, { dirs: DIRS, env: {} })).not.toBe(after);
+  });
+
+  it('several commands starting at once on changed sources agree on one copy and leave nothing half-made', async () => {
+    writeMain('v3, at once');
+    const script = `const m = await import(${JSON.stringify(MODULE)}); console.log(await m.compiledSources(${JSON.stringify(project)}, { dirs: ${JSON.stringify(DIRS)}, env: {} }));`;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => run(process.execPath, ['--input-type=module', '-e', script])));
+    const folders = new Set(answers.map((a) => a.stdout.trim()));
+    expect(folders.size).toBe(1);
+    const [folder] = [...folders];
+    expect(fs.existsSync(path.join(folder!, '.complete'))).toBe(true);
+    expect(copies().filter((name) => name.startsWith('.making-'))).toEqual([]);
+  });
+
+  it('a source esbuild cannot read, or GOVPUB_COMPILED_SOURCES=off: no copy (the sources run through tsx)', async () => {
+    expect(await compiled.compiledSources(project, { dirs: DIRS, env: { GOVPUB_COMPILED_SOURCES: 'off' } })).toBeNull();
+    const count = copies().length;
+    fs.writeFileSync(path.join(project, 'domain', 'broken.ts'), 'export const = ;\n');
+    expect(await compiled.compiledSources(project, { dirs: DIRS, env: {} })).toBeNull();
+    expect(copies()).toHaveLength(count);
+    fs.rmSync(path.join(project, 'domain', 'broken.ts'));
+  });
+});
+
+describe("govpub's own copy", () => {
+  it('holds every module a command can load, static or dynamic import alike', async () => {
+    const result = await build({
+      entryPoints: ['cli/main.ts'],
+      absWorkingDir: ROOT_DIR,
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    const reachable = Object.keys(result.metafile.inputs).filter((file) => file.endsWith('.ts'));
+    expect(reachable.length).toBeGreaterThan(300);
+    const listed = new Set(compiled.listSources(ROOT_DIR));
+    expect(reachable.filter((file) => !listed.has(file))).toEqual([]);
+  });
+
+  it('a govpub command runs from it, and finds the repository from there', async () => {
+    const result = await runCli(['config', 'check']);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    const files = compiled.listSources(ROOT_DIR);
+    const { version } = (await import('esbuild')) as { version: string };
+    const copy = path.join(ROOT_DIR, 'node_modules', '.cache', 'govpub', 'js', compiled.sourcesState(ROOT_DIR, files, version));
+    expect(fs.existsSync(path.join(copy, '.complete'))).toBe(true);
+    // The copy's settings module resolves the repository root, not the copy's folder.
+    const { stdout } = await run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const s = await import(${JSON.stringify(pathToFileURL(path.join(copy, 'config', 'settings.js')).href)}); console.log(s.ROOT_DIR);`,
+    ]);
+    expect(stdout.trim()).toBe(REPO_ROOT);
+  });
+});
