@@ -40,7 +40,7 @@ export const SOURCE_DIRS = [
 const SKIPPED = new Set(['web/src', 'web/dist', 'web/vite.config.ts']);
 
 /** Bumped when the way the copy is made changes, so that older copies are not used. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Copies kept besides the newest (a running `govpub start` may still import from an older one). */
 const KEEP_COPIES = 8;
 /** A copy younger than this is never removed, however many newer ones there are. */
@@ -141,6 +141,9 @@ async function makeCopy(esbuild, root, files, cacheDir, copy) {
     );
     // The copy's folder has no package.json: "type": "module" comes from one beside it.
     fs.writeFileSync(path.join(staging, 'package.json'), '{ "type": "module", "private": true }\n');
+    // Where the sources are (config/repo-paths.ts reads it): the copy may be reached through a
+    // symlinked node_modules, and Node names modules by their real path.
+    fs.writeFileSync(path.join(staging, '.source-root'), root);
     fs.writeFileSync(path.join(staging, '.complete'), `${files.length} files from ${root}\n`);
     try {
       fs.renameSync(staging, copy);

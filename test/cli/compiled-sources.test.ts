@@ -40,6 +40,9 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(project, 'cli'));
   fs.mkdirSync(path.join(project, 'domain'));
   fs.writeFileSync(path.join(project, 'domain', 'greeting.ts'), "export type Greeting = string;\nexport const greeting: Greeting = '你好';\n");
+  // govpub's own module that finds the repository, which must find this project from its copy.
+  fs.mkdirSync(path.join(project, 'config'));
+  fs.copyFileSync(path.join(ROOT_DIR, 'config', 'repo-paths.ts'), path.join(project, 'config', 'repo-paths.ts'));
   writeMain('v1');
 });
 
@@ -67,7 +70,7 @@ function writeMain(version: string): void {
   );
 }
 
-const DIRS = ['cli', 'domain'];
+const DIRS = ['cli', 'config', 'domain'];
 
 describe('the copy of a project', () => {
   it('is made once per state of the sources, runs like them, and names the .ts file in stack traces', async () => {
@@ -81,6 +84,9 @@ describe('the copy of a project', () => {
     const made = fs.statSync(path.join(first!, '.complete')).mtimeMs;
     expect(await compiled.compiledSources(project, { dirs: DIRS, env: {} })).toBe(first);
     expect(fs.statSync(path.join(first!, '.complete')).mtimeMs).toBe(made);
+
+    const paths = await import(pathToFileURL(path.join(first!, 'config', 'repo-paths.js')).href);
+    expect(paths.REPO_ROOT).toBe(project);
 
     const thrown = await run(
       process.execPath,
@@ -105,6 +111,27 @@ describe('the copy of a project', () => {
     const later = new Date(Date.now() + 5_000);
     fs.utimesSync(path.join(project, 'domain', 'greeting.ts'), later, later);
     expect(await compiled.compiledSources(project, { dirs: DIRS, env: {} })).not.toBe(after);
+  });
+
+  it('a checkout whose node_modules is a symlink to another one: its copy still knows its own sources', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-compiled-linked-'));
+    try {
+      for (const entry of ['package.json', 'tsconfig.json', 'cli', 'config', 'domain'])
+        fs.cpSync(path.join(project, entry), path.join(other, entry), { recursive: true });
+      fs.symlinkSync(path.join(project, 'node_modules'), path.join(other, 'node_modules'));
+      const copy = await compiled.compiledSources(other, { dirs: DIRS, env: {} });
+      // Node loads the copy by its real path, inside the first project's node_modules.
+      const real = fs.realpathSync(copy!);
+      expect(real.startsWith(fs.realpathSync(project))).toBe(true);
+      const { stdout } = await run(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(pathToFileURL(path.join(copy!, 'config', 'repo-paths.js')).href)}); console.log(m.REPO_ROOT);`,
+      ]);
+      expect(stdout.trim()).toBe(other);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('several commands starting at once on changed sources agree on one copy and leave nothing half-made', async () => {
