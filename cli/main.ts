@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { loadSettings } from '../config/settings.js';
 import { mayHaveUnknownGovpubVariables, unknownGovpubVariables, unknownVariableWarning } from '../config/unknown-variables.js';
 import { inChinese, outputWasClosed, printable, reportError } from './output.js';
+import { usageErrorInChinese, usageHint } from './usage-errors.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerPackageCommands } from './package-commands.js';
 import { registerRunCommands } from './run-commands.js';
@@ -22,9 +23,13 @@ export function buildProgram(): Command {
     .description(
       'Multi-channel publishing for government new media: policy documents and their interpretations, organized, reviewed and released together (三同步).',
     )
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(usageHint(inChinese()))
     // Commander quotes a refused argument as typed (`argument '…' is invalid`): never raw control characters.
-    .configureOutput({ writeErr: (text) => process.stderr.write(printable(text)) })
+    // Its usage errors are English; GOVPUB_LANG=zh asks for every error in Chinese.
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(printable(text)),
+      outputError: (text, write) => write(inChinese() ? usageErrorInChinese(text) : text),
+    })
     .configureHelp({ sortSubcommands: true })
     // Before the subcommands exist, so they inherit it: a usage error throws (main exits 2 with it).
     .exitOverride();

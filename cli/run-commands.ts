@@ -175,6 +175,7 @@ async function runSimulatorsForWorkers(options: { basePort: string; seed?: strin
   const simulators = await startLocalSimulators({
     dataDir: settings.dataDir,
     basePort,
+    basePortSetting: '--base-port',
     registry,
     platforms,
     secrets: { env: process.env, secretsFile },

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { startWireServer } from './pglite-wire.js';
+import { makeDataDir } from '../config/data-dir.js';
 
 export interface EmbeddedServer {
   url: string;
@@ -54,7 +55,7 @@ export function findRunningEmbedded(dataDir: string): string | undefined {
 /** Connect to the process that serves the data directory, or become that process. */
 export async function openEmbedded(dataDir: string, port: number, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const lockFile = path.join(dataDir, 'run', 'pglite.lock');
-  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  makeDataDir(path.dirname(lockFile), dataDir);
   for (let attempt = 0; attempt < 50; attempt++) {
     const running = findRunningEmbedded(dataDir);
     if (running) return { url: running, owned: false, stop: async () => {} };
@@ -82,7 +83,7 @@ export async function openEmbedded(dataDir: string, port: number, options: Embed
 
 async function serve(dataDir: string, port: number, lockFile: string, options: EmbeddedOptions): Promise<EmbeddedServer> {
   const pgdata = path.join(dataDir, 'pgdata');
-  fs.mkdirSync(pgdata, { recursive: true });
+  makeDataDir(pgdata, dataDir);
   const db = await PGlite.create(pgdata);
   const server = await startWireServer({
     db,

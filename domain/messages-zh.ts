@@ -199,6 +199,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   temporal_cli_missing: '找不到 temporal 命令行工具。请安装或用 TEMPORAL_CLI 指定其路径。',
   temporal_dev_server_failed: 'Temporal 开发服务器启动失败。请查看其日志文件。',
   port_in_use: '端口已被占用。请停止占用该端口的程序，或改用其他端口。',
+  data_dir_unwritable: '数据目录无法写入。请将 GOVPUB_DATA_DIR 设为当前用户可写的目录，或使其可写。',
   already_running: 'govpub 已在该数据目录上运行，本次未启动。请使用正在运行的那一个，或先将其停止，或用 GOVPUB_DATA_DIR 指定另一个数据目录（并换用其他端口）。',
   topology_running: '该数据目录上已有 govpub topology 在运行。请先停止它，或用 --data-dir 指定其他目录。',
   topology_start_failed: 'govpub topology 未能启动全部进程，已停止已启动的进程。请查看上方该进程的输出。',

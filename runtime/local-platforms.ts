@@ -14,6 +14,7 @@ import { SIMULATED_PLATFORMS, declarationOf } from '../adapters/declarations.js'
 import type { Registry } from '../domain/registry.js';
 import { WECHAT_EVENT_TOKEN_CREDENTIAL } from '../adapters/wechat-oa/events.js';
 import { writeRuntimeRecord } from './runtime-files.js';
+import { makeDataDir } from '../config/data-dir.js';
 import type { AllSimulators, SimulatorKind, SimulatorOptionsByKind } from '../simulators/index.js';
 
 export function simulatorsRuntimeFile(dataDir: string): string {
@@ -37,7 +38,7 @@ export function ensureDevSecrets(dataDir: string, registry: Registry, platforms:
     }
   }
   if (changed || !fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
+    makeDataDir(dataDir);
     const header = '# Development secrets for the local simulators (govpub start). Not real credentials.\n';
     fs.writeFileSync(file, header + stringify(existing), { mode: 0o600 });
   }
@@ -90,6 +91,8 @@ export function simulatorOptionsFor(registry: Registry, platforms: PlatformConfi
 export async function startLocalSimulators(options: {
   dataDir: string;
   basePort: number;
+  /** Where basePort came from, named when one of its ports is in use. */
+  basePortSetting: string;
   registry: Registry;
   platforms: PlatformConfigs;
   secrets: SecretSources;
@@ -105,6 +108,7 @@ export async function startLocalSimulators(options: {
   }
   const all = await startAllSimulators({
     basePort: options.basePort,
+    basePortSetting: options.basePortSetting,
     publishDelayMs: options.publishDelayMs ?? 1500,
     options: simulated,
   });

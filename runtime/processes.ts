@@ -4,6 +4,7 @@
  */
 import { GovpubError } from '../domain/errors.js';
 import { checkSecretsFile, secretsFileExposure } from '../config/secrets.js';
+import { makeDataDir } from '../config/data-dir.js';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
@@ -328,7 +329,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     // platforms.yaml was refused only once the database and the Temporal dev server were up.
     loadPlatformConfigs(settings.configDir);
     if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
-    fs.mkdirSync(settings.dataDir, { recursive: true });
+    makeDataDir(settings.dataDir);
     // Migrations first, with the database this process keeps open (it serves PGlite to the others).
     const opened = await openRegistryAndDatabase(settings, { migrate: true });
     stops.push({ name: 'database', stop: () => opened.close() });
@@ -370,6 +371,7 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
       const simulators = await startLocalSimulators({
         dataDir: settings.dataDir,
         basePort: settings.simulatorBasePort,
+        basePortSetting: 'GOVPUB_SIMULATOR_PORT',
         registry: opened.registry,
         platforms,
         secrets: { env: process.env, secretsFile: process.env.GOVPUB_SECRETS_FILE },

@@ -1,6 +1,7 @@
 /** Runtime records under `<data dir>/run/`: how local processes find each other. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDataDir } from '../config/data-dir.js';
 import { GovpubError } from '../domain/errors.js';
 
 /**
@@ -9,7 +10,7 @@ import { GovpubError } from '../domain/errors.js';
  * and the file appears whole (written aside, then renamed), so a reader never sees half of it.
  */
 export function writeRuntimeRecord(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDataDir(path.dirname(file), path.dirname(path.dirname(file)));
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(value));
   fs.renameSync(tmp, file);
@@ -76,7 +77,7 @@ export interface DataDirHolder {
  */
 export function claimDataDir(dataDir: string): { release: () => void } | { heldBy: DataDirHolder } {
   const file = startRuntimeFile(dataDir);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDataDir(path.dirname(file), dataDir);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx');

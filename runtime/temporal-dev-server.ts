@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { GovpubError } from '../domain/errors.js';
+import { makeDataDir } from '../config/data-dir.js';
 
 export interface DevServerOptions {
   binary: string;
@@ -41,7 +42,7 @@ export async function assertPortFree(port: number, what: string, envName: string
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
   await assertPortFree(options.port, 'the Temporal dev server', 'GOVPUB_TEMPORAL_PORT');
   await assertPortFree(options.uiPort, "Temporal's web UI", 'GOVPUB_TEMPORAL_UI_PORT');
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  makeDataDir(options.dataDir);
   const logFile = path.join(options.dataDir, 'temporal-server.log');
   const out = fs.openSync(logFile, 'a');
   const child = spawn(

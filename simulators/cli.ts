@@ -59,6 +59,7 @@ export async function runSimulators(opts: RunSimulatorsOptions = {}): Promise<Ru
   const faults = opts.faultsFile ? await loadFaults(opts.faultsFile) : undefined;
   const all = await startAllSimulators({
     basePort: opts.basePort ?? 7301,
+    basePortSetting: '--base-port',
     host: opts.host,
     seed: opts.seed,
     publishDelayMs: opts.publishDelayMs,

@@ -21,4 +21,34 @@ describe('CLI errors in Chinese', () => {
     expect(own.code).toBe(1);
     expect(own.stderr).toMatch(/^govpub: --platform "nope" 不是平台名称；可用：[^\n]*\n$/);
   });
+
+  it(
+    'usage errors (an unknown command or option, a missing option, a bad choice) are Chinese too: Commander wrote them in English',
+    { timeout: 120_000 },
+    async () => {
+      const zh = { GOVPUB_LANG: 'zh' };
+      const [command, option, required, choice, extra, english] = await Promise.all([
+        runCli(['packages', 'lsit'], zh),
+        runCli(['packages', 'list', '--stauts', 'in_review'], zh),
+        runCli(['users', 'add', 'wang'], zh),
+        runCli(['packages', 'decide', 'pkg-1', '--revision', '1', '--decision', 'maybe'], zh),
+        runCli(['packages', 'list', 'in_review'], zh),
+        runCli(['packages', 'lsit'], {}),
+      ]);
+      const hint = '（运行时加 --help 可查看用法）\n';
+      expect(command.code).toBe(2);
+      expect(command.stderr).toBe(`错误：没有命令 lsit。\n（是否想用 list？）\n${hint}`);
+      expect(option.code).toBe(2);
+      expect(option.stderr).toBe(`错误：没有选项 --stauts。\n（是否想用 --status？）\n${hint}`);
+      expect(required.code).toBe(2);
+      expect(required.stderr).toBe(`错误：缺少必需的选项 --role <role>。\n${hint}`);
+      expect(choice.code).toBe(2);
+      expect(choice.stderr).toBe(`错误：选项 --decision <decision> 的取值「maybe」无效，可选：approve、reject。\n${hint}`);
+      expect(extra.code).toBe(2);
+      expect(extra.stderr).toBe(`错误：命令 list 的参数过多：应为 0 个，实际 1 个。\n${hint}`);
+      // Without GOVPUB_LANG, as Commander says it.
+      expect(english.code).toBe(2);
+      expect(english.stderr).toBe("error: unknown command 'lsit'\n(Did you mean list?)\n(run with --help for usage)\n");
+    },
+  );
 });

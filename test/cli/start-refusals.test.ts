@@ -4,11 +4,12 @@
  * refuse (and stop them again), leaving a new user to wonder what had started.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { freePort, simulatorPortBase } from '../support/running.js';
+import { freePort, portAnswers, simulatorPortBase } from '../support/running.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -89,4 +90,100 @@ describe('govpub topology with a malformed secrets file', () => {
     expect(result.stdout + result.stderr).not.toMatch(/\[(topology|simulators|migrate|bundle)\]/);
     expect(fs.existsSync(path.join(dir, 'data', 'temporal.sqlite'))).toBe(false);
   });
+});
+
+describe('a data directory that cannot be written', () => {
+  it(
+    'is named with why and what to do, by govpub start and by a command that opens the database (it was "unexpected error: ENOENT … mkdir")',
+    { timeout: 120_000 },
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-data-unwritable-'));
+      dirs.push(dir);
+      // A file where the directory's parent should be: refused whoever runs the test (root writes anywhere else).
+      const file = path.join(dir, 'not-a-directory');
+      fs.writeFileSync(file, '');
+      const dataDir = path.join(file, 'data');
+      const env = {
+        GOVPUB_DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        TEMPORAL_ADDRESS: '',
+        PORT: String(await freePort()),
+        GOVPUB_TEMPORAL_PORT: String(await freePort()),
+        GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+        GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
+      };
+      const [start, users, zh] = await Promise.all([
+        runCli(['start'], env, undefined, { timeoutMs: 100_000 }),
+        runCli(['users', 'list'], env, undefined, { timeoutMs: 100_000 }),
+        runCli(['users', 'list'], { ...env, GOVPUB_LANG: 'zh' }, undefined, { timeoutMs: 100_000 }),
+      ]);
+      const sentence = `govpub: The data directory ${dataDir} (GOVPUB_DATA_DIR) cannot be written: ${file} is a file, not a directory. Set GOVPUB_DATA_DIR to a directory this user may write (it is created), or move that file away.\n`;
+      expect(start.code).toBe(1);
+      expect(start.stderr).toBe(sentence);
+      expect(start.stdout).not.toMatch(/^(database|temporal):/m);
+      expect(users.code).toBe(1);
+      expect(users.stderr).toBe(sentence);
+      expect(zh.code).toBe(1);
+      expect(zh.stderr).toBe(
+        `govpub: 数据目录 ${dataDir}（GOVPUB_DATA_DIR）无法写入：${file} 是文件而不是目录。请将 GOVPUB_DATA_DIR 设为当前用户可写的目录（不存在时会自动创建），或移走该文件。\n`,
+      );
+    },
+  );
+
+  it.skipIf(process.getuid?.() === 0)('a directory this user may not write: says so', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-data-readonly-'));
+    dirs.push(dir);
+    fs.chmodSync(dir, 0o555);
+    const result = await runCli(['users', 'list'], { GOVPUB_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: '' }, undefined, { timeoutMs: 100_000 });
+    fs.chmodSync(dir, 0o755);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cannot be written: ${dir} may not be written by this user. Set GOVPUB_DATA_DIR to a directory this user may write`);
+  });
+});
+
+describe('a simulator port in use', () => {
+  it(
+    'govpub start names GOVPUB_SIMULATOR_PORT and stops what it started; govpub simulators names --base-port (it was "unexpected error")',
+    { timeout: 180_000 },
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-simulator-port-'));
+      dirs.push(dir);
+      const base = await simulatorPortBase();
+      // The third simulator's port is taken.
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(base + 2, '127.0.0.1', resolve));
+      try {
+        const temporalPort = await freePort();
+        const start = await runCli(
+          ['start'],
+          {
+            GOVPUB_DATA_DIR: path.join(dir, 'data'),
+            DATABASE_URL: '',
+            TEMPORAL_ADDRESS: '',
+            PORT: String(await freePort()),
+            GOVPUB_TEMPORAL_PORT: String(temporalPort),
+            GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+            GOVPUB_SIMULATOR_PORT: String(base),
+          },
+          undefined,
+          { timeoutMs: 150_000 },
+        );
+        expect(start.code, start.stderr).toBe(1);
+        expect(start.stderr).toBe(
+          `govpub: Port ${base + 2} for the douyin simulator is already in use. Stop whatever uses it or set GOVPUB_SIMULATOR_PORT to another first port (the simulators take 7 ports from it, ${base}-${base + 6} now).\n`,
+        );
+        // What it had started is stopped: the dev server, and the simulators that came up before.
+        expect(await portAnswers(temporalPort)).toBe(false);
+        expect(await portAnswers(base)).toBe(false);
+
+        const simulators = await runCli(['simulators', '--base-port', String(base)], { GOVPUB_LANG: 'zh' }, undefined, { timeoutMs: 60_000 });
+        expect(simulators.code).toBe(1);
+        expect(simulators.stderr).toBe(
+          `govpub: 模拟器 douyin 所需的端口 ${base + 2} 已被占用。请停止占用该端口的程序，或将 --base-port 改为另一个起始端口（模拟器自该端口起共占用 7 个端口，现为 ${base}-${base + 6}）。\n`,
+        );
+      } finally {
+        await new Promise((resolve) => taken.close(resolve));
+      }
+    },
+  );
 });
