@@ -9,10 +9,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** With `timeoutMs`, a command still running then is killed and the promise rejects (a hang). */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string, options: { timeoutMs?: number } = {}): Promise<CliResult> {
+/**
+ * With `timeoutMs`, a command still running then is killed and the promise rejects (a hang). With
+ * `asUid`, the command runs as that user (util-linux `setpriv`; the test must run as root).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  input?: string,
+  options: { timeoutMs?: number; asUid?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), ...args], {
+    const command = [process.execPath, path.join(ROOT_DIR, 'bin', 'govpub.mjs'), ...args];
+    if (options.asUid !== undefined) command.unshift('setpriv', `--reuid=${options.asUid}`, `--regid=${options.asUid}`, '--clear-groups', '--');
+    const child = spawn(command[0]!, command.slice(1), {
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
