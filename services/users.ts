@@ -89,6 +89,8 @@ export async function addUser(
       throw new GovpubError(
         'user_exists',
         `A user named "${name}" exists already. Pick another name, or, to get a new token for ${name} (the old one stops working), run \`govpub users rotate-token ${name}\`.`,
+        {},
+        { zh: `用户名 ${name} 已存在。请换一个用户名；如需为该用户换发新令牌（旧令牌随即失效），请运行 govpub users rotate-token ${name}。` },
       );
     const row = await insertUser(trx, {
       id: randomUUID(),

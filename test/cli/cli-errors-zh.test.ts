@@ -3,6 +3,9 @@
  * only its code's general one ("环境变量设置有误。请按提示修正或取消该设置。"): which variable, which
  * value, which address was lost, and the "提示" it points to was never shown.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
@@ -49,6 +52,24 @@ describe('CLI errors in Chinese', () => {
       // Without GOVPUB_LANG, as Commander says it.
       expect(english.code).toBe(2);
       expect(english.stderr).toBe("error: unknown command 'lsit'\n(Did you mean list?)\n(run with --help for usage)\n");
+    },
+  );
+
+  it(
+    'a second users add of one name: the Chinese sentence names the user in the command it suggests, as the English one does',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-zh-user-exists-'));
+      try {
+        const env = { GOVPUB_DATA_DIR: dataDir, DATABASE_URL: '' };
+        expect((await runCli(['users', 'add', 'wang.wei', '--role', 'editor'], env)).code).toBe(0);
+        const again = await runCli(['users', 'add', 'wang.wei', '--role', 'editor'], { ...env, GOVPUB_LANG: 'zh' });
+        expect(again.code).toBe(1);
+        expect(again.stderr).toContain('用户名 wang.wei 已存在');
+        expect(again.stderr).toContain('govpub users rotate-token wang.wei');
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   );
 });
