@@ -118,31 +118,56 @@ correct instead (govpub compliance external-release <that id> …):
     );
 }
 
+const SEVERITY_ZH = { veto: '单项否决', warning: '警告', reminder: '提醒' } as const;
+
+/** The run's summary, its thresholds and its open findings, in Chinese with GOVPUB_LANG=zh (each finding's own zh message), else in English. */
 function printSummary(
   workflowId: string,
   result: Awaited<ReturnType<typeof import('../services/compliance/runs.js').runComplianceAndWait>>['result'],
   findings: Finding[],
 ): void {
   const s = result.summary;
-  console.log(`compliance run ${s.runId} (${workflowId}): ${s.durationMs} ms, checks ${s.checks.join(', ')}`);
+  const zh = inChinese();
   console.log(
-    `findings: ${s.opened} opened, ${s.closed} closed, ${s.changed} changed; open now: ${s.open.veto} veto, ${s.open.warning} warning, ${s.open.reminder} reminder`,
+    zh
+      ? `合规检查 ${s.runId}（${workflowId}）：用时 ${s.durationMs} 毫秒，检查项 ${s.checks.join('、')}`
+      : `compliance run ${s.runId} (${workflowId}): ${s.durationMs} ms, checks ${s.checks.join(', ')}`,
+  );
+  console.log(
+    zh
+      ? `问题：新增 ${s.opened} 项，关闭 ${s.closed} 项，变化 ${s.changed} 项；现未关闭：单项否决 ${s.open.veto} 项，警告 ${s.open.warning} 项，提醒 ${s.open.reminder} 项`
+      : `findings: ${s.opened} opened, ${s.closed} closed, ${s.changed} changed; open now: ${s.open.veto} veto, ${s.open.warning} warning, ${s.open.reminder} reminder`,
   );
   console.log('');
+  const [threshold, label, figure, state] = zh ? ['指标', '名称', '数值 / 限值', '结果'] : ['threshold', 'label', 'value / limit', 'state'];
   printTable(
     // Worded as the console words it: an empty home page is 首页无内容, not "0 days" that failed.
-    s.thresholds.map((t) => ({ threshold: t.id, label: t.label, 'value / limit': thresholdText(t), state: t.failed ? 'FAILED' : 'ok' })),
-    ['threshold', 'label', 'value / limit', 'state'],
+    s.thresholds.map((t) => ({
+      [threshold]: t.id,
+      [label]: t.label,
+      [figure]: thresholdText(t),
+      [state]: t.failed ? (zh ? '不合格' : 'FAILED') : zh ? '合格' : 'ok',
+    })),
+    [threshold, label, figure, state],
   );
   if (findings.length > 0) {
     console.log('');
+    const [severity, key, unit, message] = zh ? ['级别', '编号', '单位', '问题与处理'] : ['severity', 'key', 'unit', 'message'];
     printTable(
-      findings.map((f) => ({ severity: f.severity, key: f.key, unit: f.ownerUnit ?? '', message: f.messageEn })),
-      ['severity', 'key', 'unit', 'message'],
+      findings.map((f) => ({
+        [severity]: zh ? SEVERITY_ZH[f.severity] : f.severity,
+        [key]: f.key,
+        [unit]: f.ownerUnit ?? '',
+        [message]: zh ? f.message : f.messageEn,
+      })),
+      [severity, key, unit, message],
     );
   }
   const notified = result.notices.filter((n) => n.sent.length > 0);
   console.log('');
-  console.log(`notices: ${notified.length} unit(s) told${notified.length ? ` (${notified.map((n) => `${n.unitId}: ${n.sent.join('+')}`).join(', ')})` : ''}`);
-  for (const n of result.notices) for (const why of n.skipped) console.log(`  ${n.unitId}: not sent by ${why}`);
+  if (zh)
+    console.log(`通知：已通知 ${notified.length} 个单位${notified.length ? `（${notified.map((n) => `${n.unitId}：${n.sent.join('+')}`).join('，')}）` : ''}`);
+  else
+    console.log(`notices: ${notified.length} unit(s) told${notified.length ? ` (${notified.map((n) => `${n.unitId}: ${n.sent.join('+')}`).join(', ')})` : ''}`);
+  for (const n of result.notices) for (const why of n.skipped) console.log(zh ? `  ${n.unitId}：未发送（${why}）` : `  ${n.unitId}: not sent by ${why}`);
 }

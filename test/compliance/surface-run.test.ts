@@ -352,3 +352,18 @@ describe('a run on demand', () => {
     expect(Object.keys(doc.components.schemas.ExternalRelease.properties)).toEqual(expect.arrayContaining(['documentNumber', 'confirmDistinct']));
   });
 });
+
+describe('in Chinese', () => {
+  it('`GOVPUB_LANG=zh govpub compliance run` prints its counts, thresholds and findings in Chinese, each finding in its own zh message', async () => {
+    const cli = await runCli(['compliance', 'run', '--limit', '500'], { ...env, GOVPUB_LANG: 'zh' }, undefined, { timeoutMs: 150_000 });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^合规检查 \S+（compliance-run-/);
+    expect(cli.stdout).toMatch(/现未关闭：单项否决 [1-9]\d* 项/);
+    expect(cli.stdout).toMatch(/home_stale_days\s+首页未更新天数\s+首页无内容\s+不合格/);
+    // The never-published account: the sentence the console and the e-mail give, not the English one.
+    expect(cli.stdout).toMatch(/单项否决\s+account_silent:wechat_oa:bljy\s+\S+\s+「[^」]+」没有任何已知的发布记录/);
+    expect(cli.stdout).not.toContain('has no known post');
+    expect(cli.stdout).not.toContain('FAILED');
+  });
+});
