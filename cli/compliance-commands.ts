@@ -16,7 +16,7 @@ export function registerComplianceCommands(program: Command): void {
     .description(
       'Run every check now (the same workflow as the daily schedule, notices included), wait, and print the counts against each veto threshold and the open findings',
     )
-    .option('--limit <n>', 'print at most n open findings', '50')
+    .option('--limit <n>', 'print at most n open findings, the most severe first', '50')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { limit: string; json?: boolean }) => {
       const limit = Number(options.limit);
@@ -35,8 +35,20 @@ export function registerComplianceCommands(program: Command): void {
           const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
           throw new GovpubError('compliance_run_failed', `The compliance run failed: ${cause}. Its history is in Temporal; fix the cause and run it again.`);
         }
-        const view = limit > 0 ? await new ComplianceMonitor(ctx).view({ status: 'open', limit: Math.min(limit, 500) }, { role: 'admin', unit: null }) : null;
-        const findings = [...(view?.findings ?? [])].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.key.localeCompare(b.key));
+        // The most severe first, up to --limit: the API pages by last change, so a first page of 50 would show
+        // the columns a run just touched and leave out the accounts' vetoes, unchanged since an earlier run.
+        const monitor = new ComplianceMonitor(ctx);
+        const picked: Finding[] = [];
+        for (const severity of ['veto', 'warning', 'reminder'] as const) {
+          let cursor: string | undefined;
+          do {
+            if (picked.length >= limit) break;
+            const page = await monitor.view({ status: 'open', severity, limit: Math.min(limit - picked.length, 500), cursor }, { role: 'admin', unit: null });
+            picked.push(...page.findings);
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+        }
+        const findings = picked.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.key.localeCompare(b.key));
         if (options.json) {
           printJson({ workflowId: run.workflowId, ...run.result, findings });
           return;
@@ -150,6 +162,15 @@ function printSummary(
     })),
     [threshold, label, figure, state],
   );
+  const openTotal = s.open.veto + s.open.warning + s.open.reminder;
+  if (findings.length < openTotal) {
+    console.log('');
+    console.log(
+      zh
+        ? `下表列出 ${findings.length} 项（共 ${openTotal} 项未关闭，按严重程度排列）；用 --limit 列出更多，或在控制台「合规监测」中查看全部。`
+        : `showing ${findings.length} of ${openTotal} open findings, the most severe first; --limit N shows more, the console's 合规监测 all of them.`,
+    );
+  }
   if (findings.length > 0) {
     console.log('');
     const [severity, key, unit, message] = zh ? ['级别', '编号', '单位', '问题与处理'] : ['severity', 'key', 'unit', 'message'];
