@@ -59,6 +59,20 @@ const column = (updateClass: ColumnFacts['updateClass'], lastUpdatedAt: string |
   ...extra,
 });
 
+describe('account_silent on a platform govpub cannot list', () => {
+  it('does not say the platform lists no post when its list cannot be read (Toutiao, WeChat Channels: posted by hand)', () => {
+    const toutiao = { ...account(null), channelId: 'toutiao:blwhly-tt', name: '碑林文化旅游', platformListable: false };
+    const [draft] = checkAccounts([toutiao], ctx).drafts;
+    expect(draft!.severity).toBe('veto');
+    expect(draft!.message).not.toContain('平台发布列表也未列出');
+    expect(draft!.message).toContain('该平台的发布列表 govpub 无法读取，在平台上直接发布的内容不计入');
+    expect(draft!.messageEn).not.toContain('the platform lists none');
+    expect(draft!.facts).toMatchObject({ lastPostAt: null, platformListable: false });
+    // A platform whose list was read and shows nothing is said so, as before.
+    expect(checkAccounts([account(null)], ctx).drafts[0]!.message).toContain('平台发布列表也未列出');
+  });
+});
+
 describe('columns', () => {
   const kinds = (c: ColumnFacts) => checkColumns([c], ctx).drafts.map((d) => d.kind);
   it('news/dynamic: stale after more than 14 days', () => {
