@@ -16,7 +16,7 @@ export function registerComplianceCommands(program: Command): void {
     .description(
       'Run every check now (the same workflow as the daily schedule, notices included), wait, and print the counts against each veto threshold and the open findings',
     )
-    .option('--limit <n>', 'print at most n open findings', '50')
+    .option('--limit <n>', 'print at most n open findings, the most severe first', '50')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { limit: string; json?: boolean }) => {
       const limit = Number(options.limit);
@@ -35,8 +35,20 @@ export function registerComplianceCommands(program: Command): void {
           const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
           throw new GovpubError('compliance_run_failed', `The compliance run failed: ${cause}. Its history is in Temporal; fix the cause and run it again.`);
         }
-        const view = limit > 0 ? await new ComplianceMonitor(ctx).view({ status: 'open', limit: Math.min(limit, 500) }, { role: 'admin', unit: null }) : null;
-        const findings = [...(view?.findings ?? [])].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.key.localeCompare(b.key));
+        // The most severe first, up to --limit: the API pages by last change, so a first page of 50 would show
+        // the columns a run just touched and leave out the accounts' vetoes, unchanged since an earlier run.
+        const monitor = new ComplianceMonitor(ctx);
+        const picked: Finding[] = [];
+        for (const severity of ['veto', 'warning', 'reminder'] as const) {
+          let cursor: string | undefined;
+          do {
+            if (picked.length >= limit) break;
+            const page = await monitor.view({ status: 'open', severity, limit: Math.min(limit - picked.length, 500), cursor }, { role: 'admin', unit: null });
+            picked.push(...page.findings);
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+        }
+        const findings = picked.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.key.localeCompare(b.key));
         if (options.json) {
           printJson({ workflowId: run.workflowId, ...run.result, findings });
           return;
@@ -118,31 +130,65 @@ correct instead (govpub compliance external-release <that id> …):
     );
 }
 
+const SEVERITY_ZH = { veto: '单项否决', warning: '警告', reminder: '提醒' } as const;
+
+/** The run's summary, its thresholds and its open findings, in Chinese with GOVPUB_LANG=zh (each finding's own zh message), else in English. */
 function printSummary(
   workflowId: string,
   result: Awaited<ReturnType<typeof import('../services/compliance/runs.js').runComplianceAndWait>>['result'],
   findings: Finding[],
 ): void {
   const s = result.summary;
-  console.log(`compliance run ${s.runId} (${workflowId}): ${s.durationMs} ms, checks ${s.checks.join(', ')}`);
+  const zh = inChinese();
   console.log(
-    `findings: ${s.opened} opened, ${s.closed} closed, ${s.changed} changed; open now: ${s.open.veto} veto, ${s.open.warning} warning, ${s.open.reminder} reminder`,
+    zh
+      ? `合规检查 ${s.runId}（${workflowId}）：用时 ${s.durationMs} 毫秒，检查项 ${s.checks.join('、')}`
+      : `compliance run ${s.runId} (${workflowId}): ${s.durationMs} ms, checks ${s.checks.join(', ')}`,
+  );
+  console.log(
+    zh
+      ? `问题：新增 ${s.opened} 项，关闭 ${s.closed} 项，变化 ${s.changed} 项；现未关闭：单项否决 ${s.open.veto} 项，警告 ${s.open.warning} 项，提醒 ${s.open.reminder} 项`
+      : `findings: ${s.opened} opened, ${s.closed} closed, ${s.changed} changed; open now: ${s.open.veto} veto, ${s.open.warning} warning, ${s.open.reminder} reminder`,
   );
   console.log('');
+  const [threshold, label, figure, state] = zh ? ['指标', '名称', '数值 / 限值', '结果'] : ['threshold', 'label', 'value / limit', 'state'];
   printTable(
     // Worded as the console words it: an empty home page is 首页无内容, not "0 days" that failed.
-    s.thresholds.map((t) => ({ threshold: t.id, label: t.label, 'value / limit': thresholdText(t), state: t.failed ? 'FAILED' : 'ok' })),
-    ['threshold', 'label', 'value / limit', 'state'],
+    s.thresholds.map((t) => ({
+      [threshold]: t.id,
+      [label]: t.label,
+      [figure]: thresholdText(t),
+      [state]: t.failed ? (zh ? '不合格' : 'FAILED') : zh ? '合格' : 'ok',
+    })),
+    [threshold, label, figure, state],
   );
+  const openTotal = s.open.veto + s.open.warning + s.open.reminder;
+  if (findings.length < openTotal) {
+    console.log('');
+    console.log(
+      zh
+        ? `下表列出 ${findings.length} 项（共 ${openTotal} 项未关闭，按严重程度排列）；用 --limit 列出更多，或在控制台「合规监测」中查看全部。`
+        : `showing ${findings.length} of ${openTotal} open findings, the most severe first; --limit N shows more, the console's 合规监测 all of them.`,
+    );
+  }
   if (findings.length > 0) {
     console.log('');
+    const [severity, key, unit, message] = zh ? ['级别', '编号', '单位', '问题与处理'] : ['severity', 'key', 'unit', 'message'];
     printTable(
-      findings.map((f) => ({ severity: f.severity, key: f.key, unit: f.ownerUnit ?? '', message: f.messageEn })),
-      ['severity', 'key', 'unit', 'message'],
+      findings.map((f) => ({
+        [severity]: zh ? SEVERITY_ZH[f.severity] : f.severity,
+        [key]: f.key,
+        [unit]: f.ownerUnit ?? '',
+        [message]: zh ? f.message : f.messageEn,
+      })),
+      [severity, key, unit, message],
     );
   }
   const notified = result.notices.filter((n) => n.sent.length > 0);
   console.log('');
-  console.log(`notices: ${notified.length} unit(s) told${notified.length ? ` (${notified.map((n) => `${n.unitId}: ${n.sent.join('+')}`).join(', ')})` : ''}`);
-  for (const n of result.notices) for (const why of n.skipped) console.log(`  ${n.unitId}: not sent by ${why}`);
+  if (zh)
+    console.log(`通知：已通知 ${notified.length} 个单位${notified.length ? `（${notified.map((n) => `${n.unitId}：${n.sent.join('+')}`).join('，')}）` : ''}`);
+  else
+    console.log(`notices: ${notified.length} unit(s) told${notified.length ? ` (${notified.map((n) => `${n.unitId}: ${n.sent.join('+')}`).join(', ')})` : ''}`);
+  for (const n of result.notices) for (const why of n.skipped) console.log(zh ? `  ${n.unitId}：未发送（${why}）` : `  ${n.unitId}: not sent by ${why}`);
 }

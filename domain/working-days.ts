@@ -194,6 +194,38 @@ export class WorkingDayCalendar {
     for (let day = addDays(start, 1); day <= end; day = addDays(day, 1)) if (this.isWorkingDay(day)) count++;
     return count;
   }
+
+  /**
+   * The working days d with from < d ≤ to as far as the calendar can tell, never throwing: a day of a year
+   * it does not cover counts 0 toward `min` and 1 toward `max` (any day may turn out a working day, a
+   * weekend too by 调休). `min === max` and `uncovered` null when the calendar holds every day between.
+   * A limit is decided without guessing when `max` is within it (in time whatever the missing year holds)
+   * or `min` beyond it (late whatever it holds); only a count between is calendar_out_of_range. The
+   * start day must be covered, as in `workingDaysBetween` (throws CalendarOutOfRange): it is where the
+   * count begins, and a limit begun in a year the calendar does not hold is not judged at all.
+   */
+  workingDaysRange(from: Date | string, to: Date | string): { min: number; max: number; uncovered: CalendarDate | null } {
+    const start = this.checked(from);
+    const end = chinaDate(to);
+    let min = 0;
+    let max = 0;
+    let uncovered: CalendarDate | null = null;
+    for (let day = addDays(start, 1); day <= end; day = addDays(day, 1)) {
+      if (!this.yearSet.has(Number(day.slice(0, 4)))) {
+        max++;
+        uncovered ??= day;
+      } else if (this.isWorkingDay(day)) {
+        min++;
+        max++;
+      }
+    }
+    return { min, max, uncovered };
+  }
+
+  /** The CalendarOutOfRange for a day `workingDaysRange` found uncovered, to throw when its range leaves a limit undecided. */
+  outOfRange(date: CalendarDate): CalendarOutOfRange {
+    return new CalendarOutOfRange(date, this.years, this.source);
+  }
 }
 
 /**
@@ -206,7 +238,7 @@ export function calendarCoverageWarning(calendar: WorkingDayCalendar, today: Dat
   const year = Number(chinaDate(today).slice(0, 4));
   const where = 'config/registry/workdays.yaml (extraYears, with its holidays under daysOff and its make-up workdays under workingDays)';
   if (!calendar.covers(`${year}-06-30`)) {
-    return `The working-day calendar (${calendar.source}) covers ${describeYears(calendar.years)}, not ${year}, this year: every working-day limit (三同步 3 working days, Art. 26 20 working days) is reported as calendar_out_of_range instead of checked. Enter the State Council's ${year} holiday arrangement in ${where}, or update the chinese-days package.`;
+    return `The working-day calendar (${calendar.source}) covers ${describeYears(calendar.years)}, not ${year}, this year: every working-day limit (三同步 3 working days, Art. 26 20 working days) that runs into ${year} is reported as calendar_out_of_range instead of checked, unless the days the calendar holds decide it already. Enter the State Council's ${year} holiday arrangement in ${where}, or update the chinese-days package.`;
   }
   const month = Number(chinaDate(today).slice(5, 7));
   if (month >= 11 && !calendar.covers(`${year + 1}-06-30`)) {

@@ -17,14 +17,20 @@ export function checkAccounts(accounts: readonly AccountFacts[], ctx: CheckConte
   for (const account of accounts) {
     const subject = { type: 'account' as const, id: account.channelId, name: account.name };
     if (account.lastPostAt === null) {
+      // A platform whose list govpub cannot read (posted by hand: Toutiao, WeChat Channels) is not said to list nothing.
+      const unlisted = account.platformListable === false;
       drafts.push({
         kind: 'account_silent',
         severity: 'veto',
         subject,
         ownerUnit: account.ownerUnit,
-        message: `「${account.name}」没有任何已知的发布记录（govpub 未向其发布，平台发布列表也未列出），按两周内无更新判定为不合格。请尽快发布内容；如该账号已在平台上更新，请确认平台发布列表可读。`,
-        messageEn: `"${account.name}" has no known post (govpub never published to it and the platform lists none): it fails as not updated within ${failDays} days. Post something now; if it does post on the platform, make its post list readable to govpub.`,
-        facts: { lastPostAt: null, source: null, limitDays: failDays, reminderDays, ...unavailable(account) },
+        message: unlisted
+          ? `「${account.name}」没有任何已知的发布记录（govpub 未向其发布；该平台的发布列表 govpub 无法读取，在平台上直接发布的内容不计入），按两周内无更新判定为不合格。请尽快经 govpub 发布内容（人工发布的，发布后在 govpub 中确认发布地址）。`
+          : `「${account.name}」没有任何已知的发布记录（govpub 未向其发布，平台发布列表也未列出），按两周内无更新判定为不合格。请尽快发布内容；如该账号已在平台上更新，请确认平台发布列表可读。`,
+        messageEn: unlisted
+          ? `"${account.name}" has no known post (govpub never published to it, and it cannot read this platform's post list, so posts made on the platform directly are not seen): it fails as not updated within ${failDays} days. Post through govpub now (for a hand-posted platform, confirm the post's address in govpub).`
+          : `"${account.name}" has no known post (govpub never published to it and the platform lists none): it fails as not updated within ${failDays} days. Post something now; if it does post on the platform, make its post list readable to govpub.`,
+        facts: { lastPostAt: null, source: null, limitDays: failDays, reminderDays, ...unavailable(account), ...(unlisted ? { platformListable: false } : {}) },
       });
       continue;
     }

@@ -17,6 +17,12 @@ export interface AccountFacts {
   source: FactSource | null;
   /** Why the platform's own post list could not be read this time (then only govpub's posts count). */
   platformListUnavailable?: string;
+  /**
+   * false: govpub cannot read this platform's post list at all (Toutiao, WeChat Channels, Xiaohongshu: no
+   * public API; or no post-list source configured), so posts made on the platform directly are not seen.
+   * Left out: the list was asked.
+   */
+  platformListable?: boolean;
 }
 
 export interface ColumnFacts {

@@ -25,6 +25,8 @@ import { chinaDate, isValidDate } from '../../domain/working-days.js';
 export interface PlatformPostsSource {
   /** Channel id → the newest post the platform lists; `unavailable`: channel id → why its list could not be read. */
   latestPosts(channels: Channel[]): Promise<Map<string, { at: string; source: 'platform' }> & { unavailable?: ReadonlyMap<string, string> }>;
+  /** Whether this channel's platform list is asked at all (absent: every channel's is). */
+  canList?(channel: Channel): boolean;
 }
 
 /** The portal's current manifest (adapters/portal): column counts and freshness, the home page's latest list. */
@@ -90,6 +92,7 @@ export async function gatherFacts(db: Kysely<DB>, registry: Registry, options: F
     const lastPostAt = platformNewer ? new Date(theirs).toISOString() : ours;
     const source: FactSource | null = lastPostAt === null ? null : platformNewer ? 'platform' : 'govpub';
     const listUnavailable = platform.unavailable?.get(channel.id);
+    const listable = options.platformPosts !== undefined && (options.platformPosts.canList?.(channel) ?? true);
     return {
       channelId: channel.id,
       name: channel.name,
@@ -97,6 +100,7 @@ export async function gatherFacts(db: Kysely<DB>, registry: Registry, options: F
       lastPostAt,
       source,
       ...(listUnavailable ? { platformListUnavailable: listUnavailable } : {}),
+      ...(listable ? {} : { platformListable: false }),
     };
   });
 

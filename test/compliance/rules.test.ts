@@ -59,6 +59,20 @@ const column = (updateClass: ColumnFacts['updateClass'], lastUpdatedAt: string |
   ...extra,
 });
 
+describe('account_silent on a platform govpub cannot list', () => {
+  it('does not say the platform lists no post when its list cannot be read (Toutiao, WeChat Channels: posted by hand)', () => {
+    const toutiao = { ...account(null), channelId: 'toutiao:blwhly-tt', name: '碑林文化旅游', platformListable: false };
+    const [draft] = checkAccounts([toutiao], ctx).drafts;
+    expect(draft!.severity).toBe('veto');
+    expect(draft!.message).not.toContain('平台发布列表也未列出');
+    expect(draft!.message).toContain('该平台的发布列表 govpub 无法读取，在平台上直接发布的内容不计入');
+    expect(draft!.messageEn).not.toContain('the platform lists none');
+    expect(draft!.facts).toMatchObject({ lastPostAt: null, platformListable: false });
+    // A platform whose list was read and shows nothing is said so, as before.
+    expect(checkAccounts([account(null)], ctx).drafts[0]!.message).toContain('平台发布列表也未列出');
+  });
+});
+
 describe('columns', () => {
   const kinds = (c: ColumnFacts) => checkColumns([c], ctx).drafts.map((d) => d.kind);
   it('news/dynamic: stale after more than 14 days', () => {
@@ -269,6 +283,29 @@ describe('timing', () => {
     expect(judged([disclosure('2026-12-21', null, 'in_review')])).toEqual([]); // 5 working days gone, 15 left: nothing to say yet
     // 16 working days gone (Dec 7–11, 14–18, 21–25, 28), 4 left: the deadline's date is in 2027, so it is said, not guessed.
     expect(judged([disclosure('2026-12-04', null, 'in_review')])).toEqual([['calendar_out_of_range', 'warning']]);
+  });
+  it('in January of a year the calendar does not hold, judges what the held days decide: a deadline passed in December is late', () => {
+    // chinese-days 1.5.7 holds 2026, not 2027. Formed Friday 6 November: the 20th working day is Friday 4 December.
+    const january: CheckContext = { ...ctx, now: new Date('2027-01-05T02:00:00Z'), today: '2027-01-05' };
+    const judged = (i: ReturnType<typeof interp>[], d: Parameters<typeof checkTiming>[1]) => checkTiming(i, d, january).drafts;
+    // Released 5 January 2027, a month after its deadline: late, whatever the 2027 holidays are.
+    const late = judged([], [disclosure('2026-11-06', at('2027-01-05'))]);
+    expect(late.map((d) => [d.kind, d.severity])).toEqual([['disclosure_late', 'warning']]);
+    // 7 November to 31 December holds 39 working days; the count says it is a lower bound and why.
+    expect(late[0]!.facts).toMatchObject({ deadline: '2026-12-04', workingDays: 39, atLeast: true, uncoveredYear: 2027 });
+    expect(late[0]!.message).toContain('用时 至少 39 个工作日（工作日历不含 2027 年的节假日安排');
+    // Still unreleased on 5 January: past the deadline, late.
+    expect(judged([], [disclosure('2026-11-06', null, 'in_review')]).map((d) => [d.kind, d.facts.deadline])).toEqual([['disclosure_late', '2026-12-04']]);
+    // Formed 28 December, released 4 January: at most 3 + 4 days, far within 20, whatever 2027 holds.
+    expect(judged([], [disclosure('2026-12-28', at('2027-01-04'))])).toEqual([]);
+    // An interpretation added on 2 January to a document of 30 December: at most 1 + 2 working days, in time.
+    expect(judged([interp(at('2026-12-30'), at('2027-01-02'))], [])).toEqual([]);
+    // A required interpretation missing since 1 December: 22 held working days already, late.
+    expect(judged([interp(at('2026-12-01'), null, false, true)], []).map((d) => [d.kind, d.facts.workingDaysElapsed, d.facts.atLeast])).toEqual([
+      ['interpretation_late', 22, true],
+    ]);
+    // Formed 10 December, released 20 January: 15 held working days, the rest in 2027: undecided, said so.
+    expect(judged([], [disclosure('2026-12-10', at('2027-01-20'))]).map((d) => [d.kind, d.subject.id])).toEqual([['calendar_out_of_range', '2027']]);
   });
   it('a date the calendar does not cover gives one calendar_out_of_range finding per year', () => {
     const drafts = checkTiming(

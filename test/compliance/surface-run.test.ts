@@ -20,6 +20,7 @@ import { ensureComplianceSchedules } from '../../runtime/compliance.js';
 import { runWorkerProcess } from '../../runtime/processes.js';
 import type { AppContext } from '../../services/context.js';
 import { addUser } from '../../services/users.js';
+import type { Finding } from '../../domain/compliance/model.js';
 import { runCli } from '../support/cli.js';
 import { freshDatabase, uniqueTaskQueue } from '../support/services.js';
 import { startHookReceiver, startSmtpReceiver } from './surface-support.js';
@@ -350,5 +351,39 @@ describe('a run on demand', () => {
       $ref: '#/components/schemas/ExternalRelease',
     });
     expect(Object.keys(doc.components.schemas.ExternalRelease.properties)).toEqual(expect.arrayContaining(['documentNumber', 'confirmDistinct']));
+  });
+});
+
+describe('in Chinese', () => {
+  it('`GOVPUB_LANG=zh govpub compliance run` prints its counts, thresholds and findings in Chinese, each finding in its own zh message', async () => {
+    const cli = await runCli(['compliance', 'run', '--limit', '500'], { ...env, GOVPUB_LANG: 'zh' }, undefined, { timeoutMs: 150_000 });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^合规检查 \S+（compliance-run-/);
+    expect(cli.stdout).toMatch(/现未关闭：单项否决 [1-9]\d* 项/);
+    expect(cli.stdout).toMatch(/home_stale_days\s+首页未更新天数\s+首页无内容\s+不合格/);
+    // The never-published account: the sentence the console and the e-mail give, not the English one.
+    expect(cli.stdout).toMatch(/单项否决\s+account_silent:wechat_oa:bljy\s+\S+\s+「[^」]+」没有任何已知的发布记录/);
+    expect(cli.stdout).not.toContain('has no known post');
+    expect(cli.stdout).not.toContain('FAILED');
+  });
+});
+
+describe('the findings a run prints', () => {
+  it('are the most severe first up to --limit, every veto before any warning, and it says how many it left out', async () => {
+    const json = await runCli(['compliance', 'run', '--limit', '30', '--json'], env, undefined, { timeoutMs: 150_000 });
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout) as { summary: { open: Record<'veto' | 'warning' | 'reminder', number> }; findings: Finding[] };
+    const { veto, warning, reminder } = result.summary.open;
+    // Every API account never published to is a veto (about twenty), the empty columns warnings (hundreds).
+    expect(veto).toBeGreaterThan(5);
+    expect(veto).toBeLessThan(30);
+    expect(result.findings).toHaveLength(30);
+    expect(result.findings.filter((f) => f.severity === 'veto')).toHaveLength(veto);
+    expect(result.findings.map((f) => f.key)).toContain('account_silent:wechat_oa:bljy');
+    const text = await runCli(['compliance', 'run', '--limit', '30'], env, undefined, { timeoutMs: 150_000 });
+    const open = /open now: (\d+) veto, (\d+) warning, (\d+) reminder/.exec(text.stdout)!.slice(1).map(Number);
+    expect(open).toEqual([veto, warning, reminder]);
+    expect(text.stdout).toContain(`showing 30 of ${veto + warning + reminder} open findings, the most severe first`);
   });
 });

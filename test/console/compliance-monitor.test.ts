@@ -26,6 +26,7 @@ import { isJudgedColumn } from '../../domain/compliance/columns.js';
 import { chinaDate, daysBetween } from '../../domain/working-days.js';
 import type { ComplianceRunSummary } from '../../domain/compliance/model.js';
 import type { Registry } from '../../domain/registry.js';
+import { upsertFindings } from '../../db/compliance.js';
 import { ComplianceMonitor } from '../../services/compliance/monitor.js';
 import type { AppContext } from '../../services/context.js';
 import { launchChromium, skipBrowser } from '../support/browser.js';
@@ -411,6 +412,56 @@ describe.skipIf(skipBrowser)('合规监测 in the console', () => {
       expect(await escalated.count()).toBe(1);
       expect(await escalated.innerText()).toMatch(/升级\s+提醒 →\s*单项否决\s+碑林文化旅游/);
       await expectAccessible(page, 'compliance history');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('reminds an editor of every open finding of a unit with more than a page of them, the veto unchanged for days first', async () => {
+    // 区政府办公室 maintains 70-odd judged columns: a quiet quarter leaves them stale and long stale, more
+    // open findings than the API's page of 100. Its account's veto, unchanged for three days, sorts after them all.
+    const zfb = registry.units.find((u) => u.name === '区政府办公室')!.id;
+    const now = new Date();
+    const finding = (key: string, severity: 'veto' | 'warning', updatedAt: Date) => ({
+      key,
+      kind: key.split(':')[0]!,
+      severity,
+      subject_type: key.startsWith('account') ? 'account' : 'column',
+      subject_id: key.split(':').slice(1).join(':'),
+      subject_name: key,
+      owner_unit: zfb,
+      message: severity === 'veto' ? '「碑林政务」已连续 17 天未更新（测试）' : `栏目 ${key} 已 200 天未更新（测试）`,
+      message_en: key,
+      facts: {},
+      status: 'open' as const,
+      opened_at: updatedAt,
+      updated_at: updatedAt,
+      closed_at: null,
+      last_run_id: 'reminders-page-test',
+    });
+    await upsertFindings(database.db, [
+      ...Array.from({ length: 130 }, (_, i) => finding(`column_long_stale:portal:reminders-test-${String(i).padStart(3, '0')}`, 'warning', now)),
+      finding('account_silent:wechat_oa:reminders-test', 'veto', new Date(now.getTime() - 3 * DAY)),
+    ]);
+    const openCount = Number(
+      (
+        await database.db
+          .selectFrom('compliance_findings')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('owner_unit', '=', zfb)
+          .where('status', '=', 'open')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(openCount).toBeGreaterThan(130);
+    const editor = await system.addUser('monitor-zfb-editor', 'editor', { unit: zfb });
+    const { context, page, errors } = await open(editor, 'notices');
+    try {
+      const items = page.getByTestId('compliance-reminders').locator('li');
+      await expect.poll(() => items.count(), { timeout: 30_000 }).toBe(openCount);
+      expect(await page.getByTestId('reminder-account_silent:wechat_oa:reminders-test').count()).toBe(1);
+      expect(await items.nth(0).innerText()).toMatch(/^单项否决/);
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }
