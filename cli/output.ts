@@ -92,6 +92,15 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202d\u202e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * The text with every govpub API token (gp_ and 32 characters, anywhere) written as `gp_…`: an
+ * error may quote what was typed, and a token typed in the wrong place (an id, a filter, a name)
+ * would otherwise be printed to a terminal, a CI log or a pasted bug report.
+ */
+export function withoutApiTokens(text: string): string {
+  return text.replace(/gp_[A-Za-z0-9_-]{32,}/g, 'gp_… (an API token, not repeated)');
+}
+
 /** Prints the error for a person (or as JSON) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
   if (error instanceof GovpubError) {
@@ -100,22 +109,27 @@ export function reportError(error: unknown, json: boolean): number {
       printJson({
         error: {
           code: error.code,
-          message: error.message,
-          messageZh: error.messageZh,
+          message: withoutApiTokens(error.message),
+          messageZh: withoutApiTokens(error.messageZh),
           ...(error instanceof ConfigError ? { issues: error.issues } : {}),
           ...(problems ? { problems } : {}),
         },
       });
     } else
       process.stderr.write(
-        printable(`govpub: ${inChinese() ? chineseSentence(error) : error.message}
+        printable(
+          withoutApiTokens(`govpub: ${inChinese() ? chineseSentence(error) : error.message}
 ${problemLines(problems)}`),
+        ),
       );
     return 1;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = withoutApiTokens(error instanceof Error ? error.message : String(error));
   if (json) printJson({ error: { code: 'internal', message } });
-  else process.stderr.write(printable(`govpub: unexpected error: ${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`));
+  else
+    process.stderr.write(
+      printable(withoutApiTokens(`govpub: unexpected error: ${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`)),
+    );
   return 1;
 }
 

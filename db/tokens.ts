@@ -9,8 +9,10 @@ export async function insertUser(db: Kysely<DB>, values: Insertable<UsersTable>)
   return db.insertInto('users').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function userByName(db: Kysely<DB>, name: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+/** The user named so; with `lock` (inside a transaction) held until it ends, so a change made from what was read is not written over another. */
+export async function userByName(db: Kysely<DB>, name: string, options: { lock?: boolean } = {}): Promise<UserRow | undefined> {
+  const query = db.selectFrom('users').selectAll().where('name', '=', name);
+  return (options.lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
 export async function userById(db: Kysely<DB>, id: string): Promise<UserRow | undefined> {

@@ -161,7 +161,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   unknown_stage: '审核环节不存在。请从已配置的审核环节中选择。',
   invalid_name: '用户名须为 1–64 个字母、数字或 _ . @ -（不含空格）。',
   invalid_role: '角色不存在。角色须为 editor、reviewer、ops 或 admin 之一。',
-  invalid_display_name: '显示名称无效（含控制字符或过长）。请修改后重试。',
+  invalid_display_name: '显示名称无效（含控制字符、换行、只有不可见字符或过长）。请填写一行可见的姓名（如 王伟）后重试。',
   invalid_stages: '只有审核人和管理员可以负责审核环节；审核人至少负责一个审核环节（--stages 初审 等）。',
   user_unchanged: '该用户的角色、审核环节和显示名称已是所填内容，未做任何更改。',
   invalid_ttl: '令牌有效期须为 1 到 3650 天（不填则长期有效，直到轮换）。',
@@ -170,6 +170,8 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   user_unknown: '用户不存在。请在用户列表中查看。',
   name_is_token:
     '这个用户名看起来是一个 API 令牌（gp_ 开头）：令牌是凭据，不能用作用户名，此处也不会回显。请填写用户名（如 wang.wei）；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
+  token_in_field:
+    '所填内容看起来是一个 API 令牌（gp_ 开头）：令牌是凭据，不能填作角色、审核环节、单位、电子邮箱、显示名称或原因，此处也不会回显。未做任何更改；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
   token_in_url:
     '请求地址中含有看似 API 令牌的内容，此处不回显：令牌应放在 Authorization 请求头中（命令行用 --token 或 GOVPUB_TOKEN），不能填在编号或筛选条件的位置。本次未做任何处理；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
   user_disabled: '该用户已被停用。请先启用该用户。',

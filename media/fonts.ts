@@ -11,7 +11,7 @@
  * and otherwise a `watermark_font_missing` error saying how to install one.
  */
 import { execFile } from 'node:child_process';
-import { access, open } from 'node:fs/promises';
+import { access, open, stat } from 'node:fs/promises';
 import { GovpubError } from '../domain/errors.js';
 
 export interface ResolvedFont {
@@ -75,6 +75,20 @@ const FONT_SIGNATURES = [Buffer.from([0, 1, 0, 0]), Buffer.from('true'), Buffer.
 async function notAFontFile(file: string): Promise<string | null> {
   let handle;
   try {
+    // Only a regular file is opened: opening a named pipe waits for a writer that never comes (config
+    // check, and every worker start, hung), and a device is no font whatever its first bytes.
+    const kind = await stat(file);
+    if (kind.isDirectory()) return 'is a folder, not a font file';
+    if (!kind.isFile()) {
+      const what = kind.isFIFO()
+        ? 'a named pipe'
+        : kind.isSocket()
+          ? 'a socket'
+          : kind.isCharacterDevice() || kind.isBlockDevice()
+            ? 'a device'
+            : 'not a regular file';
+      return `is ${what}, not a font file`;
+    }
     handle = await open(file, 'r');
     const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
     if (bytesRead < 4) return 'is not a font file (it is empty or shorter than any font)';

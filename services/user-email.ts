@@ -2,9 +2,10 @@
 import type { Kysely } from 'kysely';
 import { appendAudit } from '../db/audit.js';
 import type { DB, UserRow } from '../db/schema.js';
-import { updateUser, userByName } from '../db/tokens.js';
+import { updateUser } from '../db/tokens.js';
 import { inTransaction } from '../db/transaction.js';
 import { GovpubError } from '../domain/errors.js';
+import { existingUser, refuseTokensIn } from './users.js';
 
 const MAX_EMAIL = 254;
 
@@ -33,9 +34,9 @@ export function validEmail(address: string): string {
 
 /** Sets (or with null clears) a user's e-mail address; audited with the operator. */
 export async function setEmail(db: Kysely<DB>, name: string, address: string | null, by: string): Promise<UserRow> {
+  refuseTokensIn({ email: address ?? undefined });
   const email = address === null ? null : validEmail(address);
-  const user = await userByName(db, name);
-  if (!user) throw new GovpubError('user_unknown', `No user named "${name}" (see \`govpub users list\`).`);
+  const user = await existingUser(db, name);
   return inTransaction(db, async (trx) => {
     const row = await updateUser(trx, user.id, { email });
     await appendAudit(trx, { actor: by, action: 'user_email_set', details: { user: name, email, before: user.email } });

@@ -13,7 +13,7 @@ import { inTransaction } from '../db/transaction.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/package-rules.js';
 import type { Registry } from '../domain/registry.js';
-import { noteProblem } from '../domain/text.js';
+import { noteProblem, showsNothing } from '../domain/text.js';
 import { unitById } from '../domain/units.js';
 import { validEmail } from './user-email.js';
 
@@ -21,6 +21,32 @@ export const ROLES: Role[] = ['editor', 'reviewer', 'ops', 'admin'];
 
 /** A user's full name (e.g. 王伟), shown in lists. */
 const MAX_DISPLAY_NAME = 100;
+
+/**
+ * A display name as stored: trimmed, one line, something a reader sees; '' (or only spaces) for none,
+ * the login name then. A line break or tab splits the lists and review histories that show it, and a
+ * name of zero-width characters shows as nobody where a reviewer's name belongs.
+ */
+function validDisplayName(value: string): string | null {
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  const problem = noteProblem(trimmed, MAX_DISPLAY_NAME);
+  if (problem) throw new GovpubError('invalid_display_name', `The display name ${problem}.`);
+  const lineBreak = /[\t\n\r\u2028\u2029]/.exec(trimmed);
+  if (lineBreak) {
+    throw new GovpubError(
+      'invalid_display_name',
+      `The display name contains a ${lineBreak[0] === '\t' ? 'tab' : 'line break'} at position ${lineBreak.index + 1}: a name is one line (e.g. 王伟); remove it.`,
+    );
+  }
+  if (showsNothing(trimmed)) {
+    throw new GovpubError(
+      'invalid_display_name',
+      "The display name shows nothing (only invisible characters such as zero-width spaces): give the person's full name (e.g. 王伟), or '' for the login name.",
+    );
+  }
+  return trimmed;
+}
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -66,11 +92,11 @@ export async function addUser(
   if (!/^[\p{L}\p{N}_.@-]{1,64}$/u.test(name)) {
     throw new GovpubError('invalid_name', `User name "${input.name}" must be 1-64 letters, digits or _ . @ - (no spaces).`);
   }
+  refuseTokensIn({ role: input.role, stages: input.stages, unit: input.unit, email: input.email, displayName: input.displayName });
   if (!ROLES.includes(input.role as Role)) {
     throw new GovpubError('invalid_role', `Role "${input.role}" is not one of ${ROLES.join(', ')}.`);
   }
-  const displayProblem = input.displayName === undefined ? null : noteProblem(input.displayName, MAX_DISPLAY_NAME);
-  if (displayProblem) throw new GovpubError('invalid_display_name', `The display name ${displayProblem}.`);
+  const displayName = input.displayName === undefined ? null : validDisplayName(input.displayName);
   const stages = resolveStages(registry, input.stages ?? []);
   if (stages.length > 0 && !['reviewer', 'admin'].includes(input.role)) {
     throw new GovpubError('invalid_stages', `Only reviewers and admins decide at review stages; a ${input.role} takes no --stages.`);
@@ -95,7 +121,7 @@ export async function addUser(
     const row = await insertUser(trx, {
       id: randomUUID(),
       name,
-      display_name: input.displayName ?? null,
+      display_name: displayName,
       role: input.role as Role,
       stages: JSON.stringify(stages),
       token_hash: hashToken(token),
@@ -193,7 +219,7 @@ export async function setPassword(
   name: string,
   password?: string,
 ): Promise<{ user: UserRow; generatedPassword?: string; sessionsEnded: number }> {
-  const user = await userByName(db, name);
+  const user = await existingUser(db, name);
   const generatedPassword = password === undefined ? newPassword() : undefined;
   const chosen = password ?? generatedPassword!;
   requireValidPassword(chosen);
@@ -212,7 +238,8 @@ export async function setPassword(
 
 /** Puts a user in a unit (an id or name from units.yaml); audited. */
 export async function setUnit(db: Kysely<DB>, registry: Registry, name: string, unit: string): Promise<UserRow> {
-  const user = await userByName(db, name);
+  refuseTokensIn({ unit });
+  const user = await existingUser(db, name);
   const unitId = resolveUnit(registry, unit);
   return inTransaction(db, async (trx) => {
     const row = await updateUser(trx, user.id, { unit: unitId });
@@ -243,50 +270,50 @@ export async function changeUser(
   name: string,
   change: { role?: string; stages?: string[]; displayName?: string; by?: string },
 ): Promise<UserChange> {
-  const user = await userByName(db, name);
+  refuseTokensIn({ role: change.role, stages: change.stages, displayName: change.displayName });
   if (change.role !== undefined && !ROLES.includes(change.role as Role)) {
     throw new GovpubError('invalid_role', `Role "${change.role}" is not one of ${ROLES.join(', ')}.`);
   }
-  const role = (change.role ?? user.role) as Role;
-  const decides = role === 'reviewer' || role === 'admin';
-  let stages = change.stages === undefined ? user.stages : resolveStages(registry, change.stages);
-  if (change.stages !== undefined && stages.length > 0 && !decides) {
-    const who = role === 'editor' ? 'an editor' : 'an ops user';
-    throw new GovpubError(
-      'invalid_stages',
-      `Only reviewers and admins decide at review stages; ${who} takes no stages (to make ${name} a reviewer: govpub users set-role ${name} reviewer --stages …).`,
-    );
-  }
-  if (!decides) stages = [];
-  stages = [...new Set(stages)];
-  // A reviewer who decides at no stage would see an empty queue and be asked for nothing.
-  if (role === 'reviewer' && stages.length === 0) {
-    const example = registry.review.stages[0]?.name ?? '初审';
-    throw new GovpubError('invalid_stages', `A reviewer decides at one or more review stages: give them (--stages ${example}, …). Nothing was changed.`);
-  }
-  let displayName = user.display_name;
-  if (change.displayName !== undefined) {
-    const trimmed = change.displayName.trim();
-    const problem = trimmed === '' ? null : noteProblem(trimmed, MAX_DISPLAY_NAME);
-    if (problem) throw new GovpubError('invalid_display_name', `The display name ${problem}.`);
-    displayName = trimmed === '' ? null : trimmed;
-  }
-  const before = { role: user.role, stages: user.stages, displayName: user.display_name };
-  const unchanged = role === user.role && sameMembers(stages, user.stages) && displayName === user.display_name;
-  if (unchanged) {
-    throw new GovpubError(
-      'user_unchanged',
-      `${name} is already ${describeUser(registry, user.role, user.stages)}${user.display_name ? ` (${user.display_name})` : ''}: nothing was changed.`,
-    );
-  }
-  const row = await inTransaction(db, async (trx) => {
+  const requestedStages = change.stages === undefined ? undefined : resolveStages(registry, change.stages);
+  const requestedDisplayName = change.displayName === undefined ? undefined : validDisplayName(change.displayName);
+  // The user is read locked, in the transaction that writes: two administrators changing one user at
+  // once (one the stages, one the display name) each start from the other's result, so neither
+  // change is written back over, and the audit's "before" is what was really there.
+  const { row, before } = await inTransaction(db, async (trx) => {
+    const user = await existingUser(trx, name, { lock: true });
+    const role = (change.role ?? user.role) as Role;
+    const decides = role === 'reviewer' || role === 'admin';
+    let stages = requestedStages ?? user.stages;
+    if (requestedStages !== undefined && stages.length > 0 && !decides) {
+      const who = role === 'editor' ? 'an editor' : 'an ops user';
+      throw new GovpubError(
+        'invalid_stages',
+        `Only reviewers and admins decide at review stages; ${who} takes no stages (to make ${name} a reviewer: govpub users set-role ${name} reviewer --stages …).`,
+      );
+    }
+    if (!decides) stages = [];
+    stages = [...new Set(stages)];
+    // A reviewer who decides at no stage would see an empty queue and be asked for nothing.
+    if (role === 'reviewer' && stages.length === 0) {
+      const example = registry.review.stages[0]?.name ?? '初审';
+      throw new GovpubError('invalid_stages', `A reviewer decides at one or more review stages: give them (--stages ${example}, …). Nothing was changed.`);
+    }
+    const displayName = requestedDisplayName === undefined ? user.display_name : requestedDisplayName;
+    const before = { role: user.role, stages: user.stages, displayName: user.display_name };
+    const unchanged = role === user.role && sameMembers(stages, user.stages) && displayName === user.display_name;
+    if (unchanged) {
+      throw new GovpubError(
+        'user_unchanged',
+        `${name} is already ${describeUser(registry, user.role, user.stages)}${user.display_name ? ` (${user.display_name})` : ''}: nothing was changed.`,
+      );
+    }
     const updated = await updateUser(trx, user.id, { role, stages: JSON.stringify(stages), display_name: displayName });
     await appendAudit(trx, {
       actor: change.by ?? localOperator(),
       action: 'user_changed',
       details: { user: name, before, after: { role, stages, displayName } },
     });
-    return updated;
+    return { row: updated, before };
   });
   const deciders = (await allUsers(db)).filter((u) => u.disabled_at === null && (u.role === 'reviewer' || u.role === 'admin'));
   const stagesWithoutReviewer = registry.review.stages.map((s) => s.id).filter((id) => !deciders.some((u) => u.stages.includes(id)));
@@ -328,6 +355,38 @@ export function looksLikeApiToken(text: string): boolean {
   return /gp_[A-Za-z0-9_-]{32}/.test(text);
 }
 
+/** How each field is named in the refusal: the value itself is never repeated. */
+const FIELD_NAMES = {
+  role: ['role', '角色'],
+  stages: ['review stage', '审核环节'],
+  unit: ['unit', '单位'],
+  email: ['e-mail address', '电子邮箱'],
+  displayName: ['display name', '显示名称'],
+  reason: ['reason', '原因'],
+} as const;
+
+/**
+ * Refuses an API token typed where a role, a stage, a unit, an address, a display name or a reason
+ * belongs, before anything is read or stored: each of those is quoted back in a refusal ("Unknown
+ * review stage …"), stored in the users table or written to the audit trail, where every
+ * administrator reads it.
+ */
+export function refuseTokensIn(fields: Partial<Record<keyof typeof FIELD_NAMES, string | string[] | undefined>>): void {
+  for (const [field, value] of Object.entries(fields)) {
+    const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+    if (!values.some(looksLikeApiToken)) continue;
+    const [what, whatZh] = FIELD_NAMES[field as keyof typeof FIELD_NAMES];
+    throw new GovpubError(
+      'token_in_field',
+      `The ${what} given looks like an API token (gp_ followed by 32 characters): a token is a credential, never a ${what}, and it is not repeated here. Nothing was changed. Give the ${what} itself; if a token was pasted where others can see it, issue a new one with \`govpub users rotate-token NAME\`.`,
+      { field },
+      {
+        zh: `所填的${whatZh}看起来是一个 API 令牌（gp_ 开头、后接 32 个字符）：令牌是凭据，不能填作${whatZh}，此处也不会回显。未做任何更改。请填写${whatZh}本身；如果令牌已被他人看到，请用 govpub users rotate-token NAME 换发新令牌。`,
+      },
+    );
+  }
+}
+
 function tokenAsNameError(): GovpubError {
   return new GovpubError(
     'name_is_token',
@@ -360,9 +419,10 @@ export function localOperator(): string {
   return `os:${name || `uid-${process.getuid?.() ?? '?'}`}`;
 }
 
-async function userByName(db: Kysely<DB>, name: string): Promise<UserRow> {
+/** The user named so (a token typed as the name is refused, never quoted), or user_unknown. */
+export async function existingUser(db: Kysely<DB>, name: string, options: { lock?: boolean } = {}): Promise<UserRow> {
   if (looksLikeApiToken(name)) throw tokenAsNameError();
-  const row = await findUserByName(db, name);
+  const row = await findUserByName(db, name, options);
   if (!row) throw new GovpubError('user_unknown', `No user named "${name}" (see \`govpub users list\`).`);
   return row;
 }
@@ -372,12 +432,14 @@ async function userByName(db: Kysely<DB>, name: string): Promise<UserRow> {
  * sessions end. Their past actions stay in the audit trail.
  */
 export async function disableUser(db: Kysely<DB>, name: string, reason: string): Promise<UserRow> {
+  refuseTokensIn({ reason });
   // A reason like every other in the audit trail: given, storable, at most 2,000 characters.
   const reasonProblem = reason.trim() === '' ? 'is blank: say why the user is disabled' : noteProblem(reason);
   if (reasonProblem) throw new GovpubError('invalid_reason', `The reason ${reasonProblem}.`);
-  const user = await userByName(db, name);
-  if (user.disabled_at) throw new GovpubError('user_disabled', `${name} has been disabled since ${user.disabled_at.toISOString()}.`);
   return inTransaction(db, async (trx) => {
+    // Read locked: of two administrators disabling one user at once, the second is told it is done.
+    const user = await existingUser(trx, name, { lock: true });
+    if (user.disabled_at) throw new GovpubError('user_disabled', `${name} has been disabled since ${user.disabled_at.toISOString()}.`);
     const row = await updateUser(trx, user.id, { disabled_at: new Date() });
     const sessionsEnded = await deleteSessionsOf(trx, user.id);
     await appendAudit(trx, { actor: localOperator(), action: 'user_disabled', details: { user: name, reason, sessionsEnded } });
@@ -392,15 +454,17 @@ export async function disableUser(db: Kysely<DB>, name: string, reason: string):
  * disabled is refused: enabling again would replace the token they are using.
  */
 export async function enableUser(db: Kysely<DB>, name: string, tokenTtlDays?: number): Promise<{ user: UserRow; token: string }> {
-  const user = await userByName(db, name);
-  if (!user.disabled_at)
-    throw new GovpubError(
-      'user_not_disabled',
-      `${name} is not disabled: nothing was changed, and their token still works. To issue a new token, \`govpub users rotate-token ${name}\`.`,
-    );
   const token = newToken();
   const expiresAt = tokenExpiry(tokenTtlDays);
   const row = await inTransaction(db, async (trx) => {
+    // Read locked: of two administrators enabling one user at once, the second is refused here
+    // rather than told a token the first one's replaces a moment later.
+    const user = await existingUser(trx, name, { lock: true });
+    if (!user.disabled_at)
+      throw new GovpubError(
+        'user_not_disabled',
+        `${name} is not disabled: nothing was changed, and their token still works. To issue a new token, \`govpub users rotate-token ${name}\`.`,
+      );
     const updated = await updateUser(trx, user.id, {
       disabled_at: null,
       token_hash: hashToken(token),
@@ -419,7 +483,7 @@ export async function enableUser(db: Kysely<DB>, name: string, tokenTtlDays?: nu
 
 /** Issues a new token (shown once); the old one stops working at once. */
 export async function rotateToken(db: Kysely<DB>, name: string, tokenTtlDays?: number): Promise<{ user: UserRow; token: string }> {
-  const user = await userByName(db, name);
+  const user = await existingUser(db, name);
   if (user.disabled_at) throw new GovpubError('user_disabled', `${name} is disabled; enable the user first (\`govpub users enable ${name}\`).`);
   const token = newToken();
   const expiresAt = tokenExpiry(tokenTtlDays);

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
@@ -136,5 +138,95 @@ describe('govpub users set-role / set-stages / set-display-name', () => {
     expect(cleared.code, cleared.stderr).toBe(0);
     const row = await app.db.selectFrom('users').select('display_name').where('name', '=', 'roles-qian').executeTakeFirstOrThrow();
     expect(row.display_name).toBeNull();
+  });
+
+  it('a token typed where a display name, a stage or a role belongs is refused, never stored, audited or printed back', async () => {
+    const token = tokens.qian;
+    const before = await app.db.selectFrom('users').select(['role', 'stages', 'display_name']).where('name', '=', 'roles-sun').executeTakeFirstOrThrow();
+    const auditBefore = await app.db.selectFrom('audit_log').select('id').execute();
+    const attempts: [string[], string][] = [
+      [['set-display-name', 'roles-sun', token], 'display name'],
+      [['set-stages', 'roles-sun', `初审,${token}`], 'review stage'],
+      [['set-role', 'roles-sun', token], 'role'],
+      [['set-role', 'roles-sun', 'reviewer', '--stages', token], 'review stage'],
+      [['add', 'roles-new', '--role', 'editor', '--display-name', token], 'display name'],
+      [['add', 'roles-new', '--role', 'editor', '--unit', token], 'unit'],
+      [['add', 'roles-new', '--role', 'editor', '--email', token], 'e-mail address'],
+      [['set-email', 'roles-sun', token], 'e-mail address'],
+      [['disable', 'roles-sun', '--reason', `令牌 ${token}`], 'reason'],
+    ];
+    // A few at a time: each is a Node process.
+    for (let i = 0; i < attempts.length; i += 3) {
+      await Promise.all(
+        attempts.slice(i, i + 3).map(async ([args, what], j) => {
+          // Every third as a person reads it, the others as a script does.
+          const json = (i + j) % 3 !== 0;
+          const refused = await cli(...args, ...(json ? ['--json'] : []));
+          const printed = `${refused.stdout}${refused.stderr}`;
+          expect(refused.code, `${args[0]}: ${printed}`).toBe(1);
+          expect(printed, args[0]).not.toContain(token);
+          if (json) expect(JSON.parse(refused.stdout).error.code, `${args.join(' ')}: ${printed}`).toBe('token_in_field');
+          else expect(refused.stderr).toContain(`The ${what} given looks like an API token`);
+        }),
+      );
+    }
+    const after = await app.db.selectFrom('users').select(['role', 'stages', 'display_name']).where('name', '=', 'roles-sun').executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+    expect(await app.db.selectFrom('users').select('id').where('name', '=', 'roles-new').executeTakeFirst()).toBeUndefined();
+    expect((await app.db.selectFrom('audit_log').select('id').execute()).length).toBe(auditBefore.length);
+  });
+
+  it('a display name is one line a reader sees: a line break, a tab or only zero-width characters are refused', async () => {
+    const refusals: [string[], RegExp][] = [
+      [['set-display-name', 'roles-zhao', '赵\n审核'], /The display name contains a line break at position 2: a name is one line/],
+      [['set-display-name', 'roles-zhao', '赵\t审核'], /The display name contains a tab at position 2/],
+      [['set-display-name', 'roles-zhao', '\u200b\u200d\ufeff'], /The display name shows nothing \(only invisible characters such as zero-width spaces\)/],
+      [['add', 'roles-new', '--role', 'editor', '--display-name', '\u200b'], /The display name shows nothing/],
+    ];
+    await Promise.all(
+      refusals.map(async ([args, message]) => {
+        const refused = await cli(...args, '--json');
+        expect(refused.code, `${JSON.stringify(args)}: ${refused.stdout}${refused.stderr}`).toBe(1);
+        const error = JSON.parse(refused.stdout).error as { code: string; message: string };
+        expect(error.code).toBe('invalid_display_name');
+        expect(error.message).toMatch(message);
+      }),
+    );
+    // Spaces around a name typed at the terminal are not part of it, when a user is added as when changed.
+    const added = await cli('add', 'roles-spaced', '--role', 'editor', '--display-name', ' 孙 ');
+    expect(added.code, added.stderr).toBe(0);
+    expect((await app.db.selectFrom('users').select('display_name').where('name', '=', 'roles-spaced').executeTakeFirstOrThrow()).display_name).toBe('孙');
+  });
+
+  it("two administrators changing one user at once: the second starts from the first one's change, which is not written over", async () => {
+    // The first administrator's change is under way: its transaction has written 复审,终审 and not committed yet.
+    const first = new pg.Client({ connectionString: app.databaseUrl });
+    await first.connect();
+    try {
+      await first.query('begin');
+      await first.query(`update users set stages = '["second","final"]' where name = 'roles-qian'`);
+      let finished: Awaited<ReturnType<typeof cli>> | undefined;
+      const second = cli('set-display-name', 'roles-qian', '钱审核', '--json').then((r) => (finished = r));
+      // The second waits for the first (a row lock) ...
+      for (let waited = 0; ; waited += 100) {
+        if (finished) throw new Error(`the second change did not wait for the first: ${finished.stdout}${finished.stderr}`);
+        // Asked outside the open transaction, which would see one snapshot of pg_stat_activity throughout.
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%"users"%'`.execute(app.db);
+        if (rows[0]!.n > 0) break;
+        if (waited > 60_000) throw new Error('the second change never waited for the first');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await first.query('commit');
+      const done = await second;
+      expect(done.code, done.stderr).toBe(0);
+      // ... and keeps what the first one wrote, and says in the audit what was there before it.
+      expect(JSON.parse(done.stdout).before).toEqual({ role: 'reviewer', stages: ['second', 'final'], displayName: null });
+    } finally {
+      await first.end();
+    }
+    const row = await app.db.selectFrom('users').select(['stages', 'display_name']).where('name', '=', 'roles-qian').executeTakeFirstOrThrow();
+    expect(row).toEqual({ stages: ['second', 'final'], display_name: '钱审核' });
   });
 });

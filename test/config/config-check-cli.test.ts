@@ -5,6 +5,7 @@
  * belongs is never printed back, and `--secrets` names the platforms.yaml secrets a worker
  * publishes with (the media center's client secrets), not only the accounts'.
  */
+import { execFileSync } from 'node:child_process';
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -153,6 +154,23 @@ describe('govpub config check', () => {
       const fine = await check(['--json'], { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config') });
       expect(fine.code, fine.stderr).toBe(0);
       expect(JSON.parse(fine.stdout)).toHaveProperty('watermarkFont');
+    },
+    TIMEOUT_MS * 2,
+  );
+
+  it(
+    'GOVPUB_FONT_PATH naming a named pipe or a device is refused at once, saying what it is (a pipe hung config check and every worker start)',
+    async () => {
+      const pipe = path.join(dir, 'font-pipe');
+      execFileSync('mkfifo', [pipe]);
+      for (const [file, what] of [
+        [pipe, 'a named pipe'],
+        ['/dev/zero', 'a device'],
+      ] as const) {
+        const result = await check([], { GOVPUB_CONFIG_DIR: path.join(ROOT_DIR, 'config'), GOVPUB_FONT_PATH: file });
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr).toContain(`${file}: GOVPUB_FONT_PATH: GOVPUB_FONT_PATH=${file} is ${what}, not a font file. Point it at a font file`);
+      }
     },
     TIMEOUT_MS * 2,
   );
