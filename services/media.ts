@@ -187,7 +187,13 @@ export class MediaService {
 
     const specsJson = JSON.stringify(todo);
     const running = await unfinishedJobLike(this.ctx.db, id, specsJson, channelId);
-    if (running) return { job: toJobView(running), existing: true };
+    if (running) {
+      // A process that died between recording the job and starting its workflow left a job no
+      // workflow runs: this request starts it (under the job's own workflow id, so only once).
+      const workflowId = running.workflow_id ?? mediaJobWorkflowId(running.id);
+      if (!(await this.#workflowRunning(workflowId))) await this.#startJobWorkflow(workflowId, this.#jobInput(running.id, id, todo, channelId, request));
+      return { job: await this.getJob(running.id), existing: true };
+    }
 
     const jobId = `mj-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(5).toString('hex')}`;
     const workflowId = mediaJobWorkflowId(jobId);
@@ -201,25 +207,43 @@ export class MediaService {
       owner: JSON.stringify(request.owner ?? {}),
       requested_by: by.id,
     });
-    const input: MediaRenditionsInput = {
+    await this.#startJobWorkflow(workflowId, this.#jobInput(jobId, id, todo, channelId, request));
+    return { job: await this.getJob(jobId), existing: false };
+  }
+
+  #jobInput(jobId: string, mediaId: string, specs: string[], channelId: string | undefined, request: RenditionRequest): MediaRenditionsInput {
+    return {
       jobId,
-      mediaId: id,
-      specs: todo,
+      mediaId,
+      specs,
       ...(channelId ? { channelId } : {}),
       watermark: request.watermark !== false,
       activityTaskQueue: mediaTaskQueue(this.ctx.taskQueue),
       ...(this.options.heartbeatTimeoutSec ? { heartbeatTimeoutSec: this.options.heartbeatTimeoutSec } : {}),
       ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
     };
+  }
+
+  /** Starts a job's workflow; one already started under that id is the job's (a second request raced this one). */
+  async #startJobWorkflow(workflowId: string, input: MediaRenditionsInput): Promise<void> {
     try {
       await this.ctx.temporal.workflow.start(mediaRenditionsWorkflow, { workflowId, taskQueue: this.ctx.taskQueue, args: [input] });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-        await failJob(this.ctx.db, jobId, `Could not start the rendition job: ${(error as Error).message}`);
+        await failJob(this.ctx.db, input.jobId, `Could not start the rendition job: ${(error as Error).message}`);
         throw error;
       }
     }
-    return { job: await this.getJob(jobId), existing: false };
+  }
+
+  /** Whether a job's workflow is running (not: never started, or closed while its record says otherwise). */
+  async #workflowRunning(workflowId: string): Promise<boolean> {
+    try {
+      return (await this.ctx.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
   }
 
   /** Cancels a job: its running transcode is stopped (ffmpeg killed). Waits briefly for that. */

@@ -19,6 +19,7 @@ import { resetMediaBinaries } from '../../media/binaries.js';
 import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
 import type { MediaJobView } from '../../services/media.js';
 import { mediaJobWorkflowId } from '../../contracts/media.js';
+import { insertJob } from '../../db/media.js';
 import { makeClip, mediaToolsForTests } from './fixtures.js';
 import { saveHistory } from '../support/histories.js';
 import { ffmpegProcessesMentioning, startMediaHarness, until, uploadFile, type MediaHarness } from './media-harness.js';
@@ -192,6 +193,33 @@ describe('a rendition job', () => {
     expect(done.results['portal.poster']).toMatchObject({ ok: true, cached: true });
     expect(mediaCounters).toEqual(before);
     console.log(`cached job: ${Date.now() - started} ms end to end (workflow + 2 activities + bookkeeping)`);
+  });
+
+  it('a job recorded by a process that died before starting its workflow is started by the next identical request', { timeout: 120_000 }, async () => {
+    // What the crash left: the job's row, and no workflow under its id.
+    const jobId = `mj-orphan-${Date.now()}`;
+    await insertJob(h.db, {
+      id: jobId,
+      media_id: clipId,
+      specs: JSON.stringify(['portal.video_720', 'portal.poster']),
+      channel_id: null,
+      problems: '[]',
+      workflow_id: mediaJobWorkflowId(jobId),
+      owner: '{}',
+      requested_by: h.editor.actor.id,
+    });
+    const again = await request(clipId, { specs: ['portal.video_720', 'portal.poster'] });
+    expect(again).toMatchObject({ id: jobId, existing: true });
+    const done = await finished(jobId, 60_000);
+    expect(done.state).toBe('done');
+    expect(done.results['portal.poster']).toMatchObject({ ok: true, cached: true });
+    // Started once: one run under the job's workflow id (visibility lags a moment behind).
+    const runsOfJob = async () => {
+      let count = 0;
+      for await (const run of h.client.workflow.list({ query: `WorkflowId = '${mediaJobWorkflowId(jobId)}'` })) if (run.status.name === 'COMPLETED') count++;
+      return count;
+    };
+    await expect.poll(runsOfJob).toBe(1);
   });
 
   it('a rendition ffmpeg refuses fails the job with the sentence in Chinese too, for the console', { timeout: 120_000 }, async () => {
