@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { loadRegistry, registryDigest } from '../config/registry.js';
+import type { Registry } from '../domain/registry.js';
 import { loadSettings } from '../config/settings.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
 import { channelsWithOwners } from '../domain/units.js';
@@ -304,12 +305,7 @@ export function registerAdminCommands(program: Command): void {
       console.log(
         `${user.name}${user.display_name ? ` (${printable(user.display_name)})` : ''} is now ${describeUser(registry, user.role, user.stages)} (was ${describeUser(registry, before.role, before.stages)}${before.displayName !== user.display_name ? `, named ${before.displayName ? printable(before.displayName) : 'by login name'}` : ''}); from their next request`,
       );
-      for (const id of stagesWithoutReviewer) {
-        const stage = registry.review.stages.find((s) => s.id === id);
-        process.stderr.write(
-          `warning: no enabled user decides at ${stage?.name ?? id} (${id}) now: packages reaching it wait until someone does (govpub users set-stages NAME ${stage?.name ?? id}).\n`,
-        );
-      }
+      warnOfStagesWithoutDecider(registry, stagesWithoutReviewer);
     });
   users
     .command('set-role <name> <role>')
@@ -352,11 +348,13 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why (kept in the audit trail)')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, options: { reason: string; json?: boolean }) =>
-      withDatabase(async ({ database }) => {
-        const { disableUser } = await import('../services/users.js');
+      withDatabase(async ({ database, registry }) => {
+        const { disableUser, stagesWithoutDecider } = await import('../services/users.js');
         const user = await disableUser(database.db, name, options.reason);
-        if (options.json) printJson({ name: user.name, disabledAt: user.disabled_at });
+        const stagesWithoutReviewer = await stagesWithoutDecider(database.db, registry, user.stages);
+        if (options.json) printJson({ name: user.name, disabledAt: user.disabled_at, stagesWithoutReviewer });
         else console.log(`${user.name} disabled; their token no longer works`);
+        warnOfStagesWithoutDecider(registry, stagesWithoutReviewer);
       }),
     );
   users
@@ -518,4 +516,14 @@ function withPauseColumn(c: ListedChannel): Record<string, unknown> {
   const since = c.pausedAt ? `since ${chinaTime(c.pausedAt)} (Beijing time) ` : '';
   const paused = c.paused ? `${since}by ${by}: ${c.pausedReason ?? 'no reason given'}` : '';
   return { ...c, paused };
+}
+
+/** Stages nobody decides at after a user change: packages reaching them wait, which an administrator should hear. */
+function warnOfStagesWithoutDecider(registry: Registry, stageIds: readonly string[]): void {
+  for (const id of stageIds) {
+    const stage = registry.review.stages.find((s) => s.id === id);
+    process.stderr.write(
+      `warning: no enabled user decides at ${stage?.name ?? id} (${id}) now: packages reaching it wait until someone does (govpub users set-stages NAME ${stage?.name ?? id}).\n`,
+    );
+  }
 }

@@ -252,7 +252,7 @@ export async function setUnit(db: Kysely<DB>, registry: Registry, name: string, 
 export interface UserChange {
   user: UserRow;
   before: { role: Role; stages: string[]; displayName: string | null };
-  /** Review stages no enabled user may decide at after the change: packages reaching them wait. */
+  /** Review stages this user left that no enabled user decides at now: packages reaching them wait. */
   stagesWithoutReviewer: string[];
 }
 
@@ -315,9 +315,20 @@ export async function changeUser(
     });
     return { row: updated, before };
   });
+  const stillDeciding = row.disabled_at === null ? row.stages : [];
+  const left = before.stages.filter((id) => !stillDeciding.includes(id));
+  return { user: row, before, stagesWithoutReviewer: await stagesWithoutDecider(db, registry, left) };
+}
+
+/**
+ * Of `stages` (those a user just stopped deciding at: moved, demoted or disabled), the ones no
+ * enabled user decides at any more. Only these are worth a warning: a stage nobody decided at
+ * before was not this change's doing, and a change of name leaves every stage as it was.
+ */
+export async function stagesWithoutDecider(db: Kysely<DB>, registry: Registry, stages: readonly string[]): Promise<string[]> {
+  if (stages.length === 0) return [];
   const deciders = (await allUsers(db)).filter((u) => u.disabled_at === null && (u.role === 'reviewer' || u.role === 'admin'));
-  const stagesWithoutReviewer = registry.review.stages.map((s) => s.id).filter((id) => !deciders.some((u) => u.stages.includes(id)));
-  return { user: row, before, stagesWithoutReviewer };
+  return registry.review.stages.map((s) => s.id).filter((id) => stages.includes(id) && !deciders.some((u) => u.stages.includes(id)));
 }
 
 function sameMembers(a: string[], b: string[]): boolean {

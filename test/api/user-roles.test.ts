@@ -132,6 +132,8 @@ describe('govpub users set-role / set-stages / set-display-name', () => {
     const named = await cli('set-display-name', 'roles-qian', '钱审核');
     expect(named.code, named.stderr).toBe(0);
     expect(named.stdout).toContain('roles-qian (钱审核) is now reviewer at 复审 (second)');
+    // A new name leaves every stage as it was: no warning about stages (it repeated them before).
+    expect(named.stderr).toBe('');
     const view = await call('GET', `/api/packages/${approvedByZhao}`, tokens.editor);
     expect(view.body.decisions.find((d: { reviewer: string }) => d.reviewer === 'roles-qian').reviewerName).toBe('钱审核');
     const cleared = await cli('set-display-name', 'roles-qian', '');
@@ -228,5 +230,19 @@ describe('govpub users set-role / set-stages / set-display-name', () => {
     }
     const row = await app.db.selectFrom('users').select(['stages', 'display_name']).where('name', '=', 'roles-qian').executeTakeFirstOrThrow();
     expect(row).toEqual({ stages: ['second', 'final'], display_name: '钱审核' });
+  });
+
+  it('disabling the last enabled reviewer of a stage warns, as moving them does; disabling one of two does not', async () => {
+    expect((await cli('add', 'roles-zhou', '--role', 'reviewer', '--stages', '初审')).code).toBe(0);
+    const oneOfTwo = await cli('disable', 'roles-zhou', '--reason', '借调');
+    expect(oneOfTwo.code, oneOfTwo.stderr).toBe(0);
+    expect(oneOfTwo.stderr).toBe('');
+    // roles-zhao decides at 初审 and 终审; roles-sun at 终审 too.
+    const last = await cli('disable', 'roles-zhao', '--reason', '调离', '--json');
+    expect(last.code, last.stderr).toBe(0);
+    expect(JSON.parse(last.stdout)).toMatchObject({ name: 'roles-zhao', stagesWithoutReviewer: ['first'] });
+    expect(last.stderr).toBe(
+      'warning: no enabled user decides at 初审 (first) now: packages reaching it wait until someone does (govpub users set-stages NAME 初审).\n',
+    );
   });
 });
