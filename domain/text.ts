@@ -50,6 +50,32 @@ export function unsafeTextProblem(value: string): string | null {
   return null;
 }
 
+/**
+ * Text pasted from Word or WPS, made what unsafeTextProblem accepts and a reader sees: a vertical
+ * tab or form feed (Word's manual line and page breaks, as its plain text carries them) becomes a
+ * space; every other character that rule refuses is removed, and so are zero-width spaces and
+ * byte-order marks, invisible leftovers of the copy (the joiners stay: emoji are built with them).
+ */
+export function pastedTextCleaned(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out += value[i]! + value[i + 1]!;
+        i += 1;
+      }
+      continue;
+    }
+    if (code >= 0xdc00 && code <= 0xdfff) continue;
+    if (code === 0x0b || code === 0x0c) out += ' ';
+    else if (isRefusedControl(code) || isBidiOverride(code) || code === 0xfffe || code === 0xffff || code === 0x200b || code === 0xfeff) continue;
+    else out += value[i]!;
+  }
+  return out;
+}
+
 function childPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   return parent ? `${parent}.${key}` : key;

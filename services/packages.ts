@@ -307,7 +307,10 @@ export class PackageService {
     }
     const hash = contentHash(content);
     const latest = await this.revision(packageId, current.current_revision);
-    const currentReleaseAt = (latest.content as PackageContent).releaseAt;
+    // The package's release time now, as set by its last save or by 定时发布 (PUT …/schedule), which
+    // changes it without a revision: the revision's own copy can be older, and compared with it a
+    // time cleared in the form was taken for no change and kept.
+    const currentReleaseAt = current.release_at ? current.release_at.toISOString() : null;
     if (latest.content_hash === hash) {
       // Same content: at most the release time changed, which keeps the approvals.
       if (content.releaseAt !== currentReleaseAt) await this.schedule(actor, packageId, content.releaseAt, false);

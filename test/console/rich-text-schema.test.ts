@@ -11,7 +11,13 @@ import type { DOMOutputSpec, Mark, Node as PmNode, Schema } from '@tiptap/pm/mod
 import { describe, expect, it } from 'vitest';
 import { loadRegistrySync } from '../../config/registry.js';
 import { parsePackageInput } from '../../services/package-input.js';
-import { isAllowedLink, isEmptyRichText, normalizedEditorHtml, richTextExtensions } from '../../web/src/components/editor/rich-text-schema.js';
+import {
+  cleanedPastedHtml,
+  isAllowedLink,
+  isEmptyRichText,
+  normalizedEditorHtml,
+  richTextExtensions,
+} from '../../web/src/components/editor/rich-text-schema.js';
 
 const registry = loadRegistrySync();
 
@@ -217,5 +223,30 @@ describe('editor helpers', () => {
     expect(isEmptyRichText('<p></p>')).toBe(true);
     expect(isEmptyRichText('<p></p><p></p>')).toBe(true);
     expect(isEmptyRichText('<p>字</p>')).toBe(false);
+  });
+
+  it('takes in a paste from Word or WPS only as the API stores it: pictures it would empty left out and counted, invisible and control characters gone', () => {
+    const pasted =
+      '<p class=MsoNormal>各街道\u000b办事处\u200b：<img src="file:///C:/Temp/clip_image001.png"><img src=\'data:image/png;base64,iVBORw0KGgo=\'>' +
+      '<img src="https://www.beilin.gov.cn/u/1.png" alt="图"><img src="/api/media/' +
+      'a'.repeat(64) +
+      '/content" alt="上传"><o:p></o:p>\u0007\ufeff</p>';
+    const { html, droppedPictures } = cleanedPastedHtml(pasted);
+    expect(droppedPictures).toBe(2);
+    expect(html).toBe(
+      '<p class=MsoNormal>各街道 办事处：<img src="https://www.beilin.gov.cn/u/1.png" alt="图"><img src="/api/media/' +
+        'a'.repeat(64) +
+        '/content" alt="上传"><o:p></o:p></p>',
+    );
+    // What is left the sanitizer keeps: both pictures, no empty one.
+    expect(sanitizedByApi(html).document).toBe(
+      '<p>各街道 办事处：<img src="https://www.beilin.gov.cn/u/1.png" alt="图" /><img src="/api/media/' + 'a'.repeat(64) + '/content" alt="上传" /></p>',
+    );
+    expect(cleanedPastedHtml('<p>正文</p>')).toEqual({ html: '<p>正文</p>', droppedPictures: 0 });
+    // Word writes each cell's text as paragraphs: they become lines of the cell, which holds text only.
+    expect(
+      cleanedPastedHtml('<table class=MsoTableGrid><tr><td width=100><p class=MsoNormal>时间<o:p></o:p></p>\n<p>上午</p></td><th><p>事项</p></th></tr></table>')
+        .html,
+    ).toBe('<table class=MsoTableGrid><tr><td width=100>时间<o:p></o:p><br>上午</td><th>事项</th></tr></table>');
   });
 });

@@ -38,7 +38,30 @@ export function whenSignedOut(handler: () => void): void {
   signedOutHandler = handler;
 }
 
+/** What a page keeps when the session ends under it (an unsaved form): called before the person is sent to sign in. */
+const endingHandlers = new Set<(user: SessionUser) => void>();
+
+/**
+ * Registers what to keep when the session ends on its own (expired, or ended elsewhere): the page
+ * is left for the sign-in page, so what it holds only in memory is lost unless kept. Returns the
+ * unregistration.
+ */
+export function whenSessionEnds(handler: (user: SessionUser) => void): () => void {
+  endingHandlers.add(handler);
+  return () => endingHandlers.delete(handler);
+}
+
 export function onSignedOut(): void {
+  const user = session.user;
+  if (user) {
+    for (const handler of endingHandlers) {
+      try {
+        handler(user);
+      } catch {
+        // Keeping a page's state is a courtesy: the person is still sent to sign in.
+      }
+    }
+  }
   session.user = null;
   session.csrfToken = '';
   signedOutHandler();

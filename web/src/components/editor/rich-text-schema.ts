@@ -8,6 +8,8 @@
 import { mergeAttributes, Node, type AnyExtension } from '@tiptap/core';
 import { OrderedList } from '@tiptap/extension-list';
 import StarterKit from '@tiptap/starter-kit';
+import { mediaIdFromSrc } from '../../../../domain/package-media.js';
+import { pastedTextCleaned } from '../../../../domain/text.js';
 
 /** Heading levels the toolbar offers: the page's own title is the document title (h1). */
 export const HEADING_LEVELS = [2, 3, 4] as const;
@@ -122,4 +124,58 @@ export function normalizedEditorHtml(html: string): string {
     .replaceAll('&nbsp;', '\u00a0')
     .replaceAll('<br>', '<br />')
     .replace(/<img([^>]*?)\s*\/?>/g, '<img$1 />');
+}
+
+/**
+ * Whether a picture's source is one the API keeps: on the web (http, https) or an upload of
+ * govpub's own (/api/media/…). Word and WPS put pasted pictures in as file:// or data: addresses,
+ * which the sanitizer removes (no data: URLs in a government page), leaving an empty picture.
+ */
+export function isKeptImageSource(src: string): boolean {
+  const trimmed = src.trim();
+  if (mediaIdFromSrc(trimmed) !== null) return true;
+  try {
+    return ['http:', 'https:'].includes(new URL(trimmed).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const IMG_TAG = /<img\b[^>]*>/gi;
+const SRC_ATTRIBUTE = /\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
+
+const TABLE_CELL = /(<t[dh]\b[^>]*>)([\s\S]*?)(<\/t[dh]>)/gi;
+
+/**
+ * A table cell's paragraphs as lines: Word and WPS write every cell's text as <p>, and a cell holds
+ * text (inline content) only, so each paragraph would otherwise be moved out of the table, leaving
+ * it a grid of empty cells with the text under it.
+ */
+function cellParagraphsAsLines(html: string): string {
+  return html.replace(TABLE_CELL, (_cell, open: string, inner: string, close: string) => {
+    const lines = inner
+      .replace(/<\/p\s*>\s*<p\b[^>]*>/gi, '<br>')
+      .replace(/<\/?p\b[^>]*>/gi, '')
+      .trim();
+    return `${open}${lines}${close}`;
+  });
+}
+
+/**
+ * HTML pasted into the editor (from Word, WPS or a web page) made what the API stores as it is:
+ * characters the API refuses or nobody sees removed (pastedTextCleaned), pictures it would empty
+ * (file://, data:) left out and counted, so the editor can say so rather than show a picture that
+ * is never saved, and table cells' paragraphs made lines. Pure; TipTap's own schema drops the
+ * classes, styles and <o:p>.
+ */
+export function cleanedPastedHtml(html: string): { html: string; droppedPictures: number } {
+  let droppedPictures = 0;
+  const kept = cellParagraphsAsLines(html).replace(IMG_TAG, (tag) => {
+    const match = SRC_ATTRIBUTE.exec(tag);
+    const src = match ? (match[1] ?? match[2] ?? match[3] ?? '') : '';
+    if (src === '' || isKeptImageSource(src)) return tag;
+    droppedPictures += 1;
+    return '';
+  });
+  return { html: pastedTextCleaned(kept), droppedPictures };
 }
