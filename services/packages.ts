@@ -313,8 +313,16 @@ export class PackageService {
     const currentReleaseAt = current.release_at ? current.release_at.toISOString() : null;
     if (latest.content_hash === hash) {
       // Same content: at most the release time changed, which keeps the approvals.
-      if (content.releaseAt !== currentReleaseAt) await this.schedule(actor, packageId, content.releaseAt, false);
-      return { id: packageId, revision: current.current_revision, status: (await this.state(packageId)).status, contentHash: hash, unchanged: true };
+      const releaseAtChanged = (content.releaseAt ?? null) !== currentReleaseAt;
+      if (releaseAtChanged) await this.schedule(actor, packageId, content.releaseAt, false);
+      return {
+        id: packageId,
+        revision: current.current_revision,
+        status: (await this.state(packageId)).status,
+        contentHash: hash,
+        unchanged: true,
+        ...(releaseAtChanged ? { releaseAtChanged: true } : {}),
+      };
     }
     if (baseRevision !== undefined && baseRevision !== current.current_revision) {
       throw new GovpubError(

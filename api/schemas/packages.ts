@@ -195,7 +195,14 @@ export const SubmitQuery = Type.Object(
 );
 
 export const EditedPackage = Type.Object(
-  { id: Type.String(), revision: Type.Integer(), status: Type.String(), contentHash: Type.String(), unchanged: Type.Optional(Type.Boolean()) },
+  {
+    id: Type.String(),
+    revision: Type.Integer(),
+    status: Type.String(),
+    contentHash: Type.String(),
+    unchanged: Type.Optional(Type.Boolean()),
+    releaseAtChanged: Type.Optional(Type.Boolean({ description: 'with `unchanged`: the release time alone changed (approvals kept)' })),
+  },
   { description: 'Edited: the new revision (or `unchanged: true` when the content is the same)' },
 );
 

@@ -272,7 +272,7 @@ describe('govpub topology --workers 2 on PostgreSQL', () => {
     expect(JSON.parse(fs.readFileSync(recordFile, 'utf8'))).toEqual(record);
 
     expect(clash.code, clash.stdout + clash.stderr).toBe(1);
-    expect(clash.stderr).toMatch(/\[simulators\] .*port \d+ is in use/);
+    expect(clash.stderr).toMatch(/\[simulators\] .*Port \d+ for the \w+ simulator is already in use\. Stop whatever uses it or set --base-port/);
     expect(clash.stderr).toMatch(/govpub: simulators \(pid \d+\) exited with code 1 before it was ready/);
     // The dev server it had started is stopped, nothing of it is left, and it wrote no record.
     expect(clash.stdout).toMatch(/\[topology\] stopping temporal \(pid \d+\)/);

@@ -240,6 +240,8 @@ describe.skipIf(skipBrowser)("an editor's (and a reviewer's) day", () => {
     await page.locator('#field-releaseAt').press('Enter');
     await page.getByTestId('save').click();
     await expect.poll(async () => (await packageOf(id)).releaseAt, { timeout: 30_000 }).toBeNull();
+    // The time alone changed: said so (before: 「内容没有变化」, as if the save had done nothing).
+    await expect.poll(() => page.locator('.el-message').last().innerText(), { timeout: 10_000 }).toContain('发布时间已更新');
     await page.reload();
     await expect.poll(() => inputOf(page, 'package-title').inputValue(), { timeout: 20_000 }).toBe('关于2027年春节假期政务服务大厅开放安排的通知');
     expect(await page.locator('#field-releaseAt').inputValue()).toBe('');

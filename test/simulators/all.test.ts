@@ -64,7 +64,9 @@ describe('startAllSimulators / startSimulator / runSimulators', () => {
     const first = await startSimulator('wechat_oa');
     try {
       const err = await startAllSimulators({ basePort: first.port, kinds: ['wechat_oa'] }).catch((e: Error) => e);
-      expect(String(err)).toContain(`port ${first.port} is in use`);
+      expect(String(err)).toContain(
+        `Port ${first.port} for the wechat_oa simulator is already in use. Stop whatever uses it or set the base port to another first port`,
+      );
     } finally {
       await first.close();
     }
