@@ -5,9 +5,8 @@
  * command that needs them (`govpub start`, `govpub worker`, …), not in the static graph.
  */
 import path from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../../config/settings.js';
+import { moduleGraph } from '../support/module-graph.js';
 
 /** Packages the static graph may reach: the argument parser, and YAML for the registry's settings. */
 const ALLOWED_PACKAGES = ['commander', 'yaml'];
@@ -21,18 +20,7 @@ const packageName = (specifier: string) =>
 
 /** Files and packages reachable from `entry` through static imports only (type-only imports are erased). */
 async function staticImports(entry: string): Promise<{ files: string[]; packages: string[] }> {
-  const result = await build({
-    entryPoints: [entry],
-    absWorkingDir: ROOT_DIR,
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  const inputs = result.metafile.inputs;
+  const inputs = await moduleGraph(entry);
   const files = new Set<string>();
   const packages = new Set<string>();
   const pending = [entry];

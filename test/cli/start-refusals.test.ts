@@ -14,6 +14,18 @@ import { freePort, portAnswers, simulatorPortBase } from '../support/running.js'
 /** The unprivileged user `nobody` (uid 65534 on Debian). */
 const NOBODY = 65534;
 
+/** A `govpub start` of its own: the embedded database, a dev server and simulators on free ports. */
+async function ownStartEnv(): Promise<Record<string, string>> {
+  return {
+    DATABASE_URL: '',
+    TEMPORAL_ADDRESS: '',
+    PORT: String(await freePort()),
+    GOVPUB_TEMPORAL_PORT: String(await freePort()),
+    GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+    GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
+  };
+}
+
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -31,12 +43,7 @@ describe('govpub start with a malformed secrets file', () => {
       {
         GOVPUB_DATA_DIR: dataDir,
         GOVPUB_SECRETS_FILE: secrets,
-        DATABASE_URL: '',
-        TEMPORAL_ADDRESS: '',
-        PORT: String(await freePort()),
-        GOVPUB_TEMPORAL_PORT: String(await freePort()),
-        GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
-        GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
+        ...(await ownStartEnv()),
       },
       undefined,
       { timeoutMs: 100_000 },
@@ -108,12 +115,7 @@ describe('a data directory that cannot be written', () => {
       const dataDir = path.join(file, 'data');
       const env = {
         GOVPUB_DATA_DIR: dataDir,
-        DATABASE_URL: '',
-        TEMPORAL_ADDRESS: '',
-        PORT: String(await freePort()),
-        GOVPUB_TEMPORAL_PORT: String(await freePort()),
-        GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
-        GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
+        ...(await ownStartEnv()),
       };
       const [start, users, zh] = await Promise.all([
         runCli(['start'], env, undefined, { timeoutMs: 100_000 }),
