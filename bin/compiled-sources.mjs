@@ -107,7 +107,11 @@ export async function compiledSources(root = REPO_ROOT, { dirs = SOURCE_DIRS, en
     const copy = path.join(cacheDir, sourcesState(root, files, esbuild.version));
     if (fs.existsSync(path.join(copy, '.complete'))) return copy;
     await makeCopy(esbuild, root, files, cacheDir, copy);
-    pruneOldCopies(cacheDir, copy);
+    try {
+      pruneOldCopies(cacheDir, copy);
+    } catch {
+      // Tidying up is best effort: the copy just made is good whatever became of older ones.
+    }
     return copy;
   } catch {
     return null;
