@@ -1,4 +1,5 @@
 /** Output for people (tables, sentences) or scripts (`--json`), and errors a person can act on. */
+import { API_TOKEN_SOURCE } from '../domain/api-token.js';
 import { ConfigError, GovpubError } from '../domain/errors.js';
 
 export function printJson(value: unknown): void {
@@ -98,7 +99,7 @@ export function printable(text: string): string {
  * would otherwise be printed to a terminal, a CI log or a pasted bug report.
  */
 export function withoutApiTokens(text: string): string {
-  return text.replace(/gp_[A-Za-z0-9_-]{32,}/g, 'gp_… (an API token, not repeated)');
+  return text.replace(new RegExp(`${API_TOKEN_SOURCE}[A-Za-z0-9_-]*`, 'g'), 'gp_… (an API token, not repeated)');
 }
 
 /** Prints the error for a person (or as JSON) and returns the exit code. */
