@@ -13,6 +13,8 @@
  *   are deleted as new keys are stored (at most once a minute), and a key is per user (two users
  *   may pick the same key).
  *
+ * - A request that writes in a transaction stores its answer in that transaction (KeepAnswer).
+ *
  * Rows live in `idempotency_keys` (db/migrations/0004_idempotency_keys.ts), read and written
  * through db/idempotency.ts.
  */
@@ -43,6 +45,13 @@ export function keyFromHeader(header: string | string[] | undefined): string | u
   return value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
+/**
+ * Stores the answer in the caller's own transaction, with the rows the request writes: the request
+ * and its answer are kept together or not at all. Were the answer stored afterwards and that write
+ * lost, the key would look abandoned and a retry would run the request a second time.
+ */
+export type KeepAnswer = (trx: Kysely<DB>, answer: { status: number; body: unknown }) => Promise<void>;
+
 export interface Outcome {
   status: number;
   body: unknown;
@@ -67,7 +76,7 @@ async function purgeNowAndThen(db: Kysely<DB>): Promise<void> {
 export async function withIdempotencyKey(
   db: Kysely<DB>,
   request: { userId: string; key: string; route: string; body: unknown },
-  run: () => Promise<{ status: number; body: unknown }>,
+  run: (keepAnswer: KeepAnswer) => Promise<{ status: number; body: unknown }>,
 ): Promise<Outcome> {
   const owner = { userId: request.userId, key: request.key };
   const fingerprint = createHash('sha256')
@@ -102,13 +111,18 @@ export async function withIdempotencyKey(
   }
 
   let outcome: { status: number; body: unknown };
+  let keptInTransaction = false;
   try {
-    outcome = await run();
+    outcome = await run(async (trx, answer) => {
+      await completeIdempotencyKey(trx, owner, answer);
+      keptInTransaction = true;
+    });
   } catch (error) {
-    // Nothing to remember: the same key may be sent again (after fixing the request).
+    // Nothing to remember: the same key may be sent again (after fixing the request). An answer
+    // kept in a transaction that rolled back is gone with it (the row's status is null again).
     await releaseIdempotencyKey(db, owner);
     throw error;
   }
-  await completeIdempotencyKey(db, owner, outcome);
+  if (!keptInTransaction) await completeIdempotencyKey(db, owner, outcome);
   return { ...outcome, replayed: false };
 }

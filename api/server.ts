@@ -7,6 +7,8 @@
  * Order of a request: request id (X-Request-Id) → token check (onRequest, before any body byte is
  * read) → JSON body with a deadline → schema validation → handler.
  */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
@@ -473,13 +475,13 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     reply: FastifyReply,
     fingerprintRoute: string,
     status: number,
-    run: () => Promise<unknown>,
+    run: (keepAnswer?: (trx: Kysely<DB>, body: unknown) => Promise<void>) => Promise<unknown>,
   ): Promise<FastifyReply> {
     const key = keyFromHeader(request.headers['idempotency-key']);
     if (key === undefined) return reply.status(status).send(await run());
-    const outcome = await withIdempotencyKey(ctx.db, { userId: actorOf(request).id, key, route: fingerprintRoute, body: request.body }, async () => ({
+    const outcome = await withIdempotencyKey(ctx.db, { userId: actorOf(request).id, key, route: fingerprintRoute, body: request.body }, async (keep) => ({
       status,
-      body: await run(),
+      body: await run((trx, body) => keep(trx, { status, body })),
     }));
     if (outcome.replayed) reply.header('idempotent-replayed', 'true');
     return reply.status(outcome.status).send(outcome.body);
@@ -550,8 +552,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   // Path parameters arrive decoded once (wechat_oa%3Ablfb → wechat_oa:blfb); they are never decoded again.
   // A second pause is refused (409 channel_already_paused), so a retry after a lost answer needs its key to get the first answer.
   route('POST', '/api/channels/:id/pause', routes.pauseChannel, async (request, reply) =>
-    answerOnce(request, reply, `POST /api/channels/${request.params.id}/pause`, 200, () =>
-      deliveries.pauseChannel(actorOf(request), request.params.id, request.body.reason),
+    answerOnce(request, reply, `POST /api/channels/${request.params.id}/pause`, 200, (keepAnswer) =>
+      deliveries.pauseChannel(actorOf(request), request.params.id, request.body.reason, keepAnswer),
     ),
   );
   route('POST', '/api/channels/:id/resume', routes.resumeChannel, async (request) => deliveries.resumeChannel(actorOf(request), request.params.id));
@@ -596,7 +598,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     routes.createPackage,
     async (request, reply) => {
       packageBodyProblems(request);
-      return answerOnce(request, reply, 'POST /api/packages', 201, () => packages.create(actorOf(request), request.body));
+      return answerOnce(request, reply, 'POST /api/packages', 201, (keepAnswer) => packages.create(actorOf(request), request.body, keepAnswer));
     },
     { attachValidation: true, ...START },
   );

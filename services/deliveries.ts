@@ -15,7 +15,8 @@ import { appendAudit } from '../db/audit.js';
 import { currentPause, currentPauses, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel, type ChannelPause } from '../db/channels.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
-import type { DeliveryRow } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { DB, DeliveryRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { DELIVERY_STATES, isDeliveryState, NEEDS_ACTION_STATES, WAITING_ON_CHANNEL_STATES, type DeliveryState } from '../domain/delivery-state.js';
 import {
@@ -40,6 +41,13 @@ import { channelUnit, unitById } from '../domain/units.js';
 import { channelCredentialCheckWorkflow } from '../workflows/channel-check.js';
 
 /** What a resume did; `credentialCheck`: whether the platform was asked first (only after a hold for refused credentials). */
+/** The answer to pausing a channel. */
+export interface PausedChannel {
+  channelId: string;
+  pausedAt: string;
+  reason: string;
+}
+
 export interface ResumeResult {
   channelId: string;
   woken: number;
@@ -509,19 +517,27 @@ export class DeliveryService {
    * paused is refused (409 channel_already_paused, naming who paused it, when and why): a second
    * pause would overwrite the first one's reason, and the operator who wrote it would lose it.
    */
-  async pauseChannel(actor: Actor, channelId: string, reason: unknown): Promise<{ channelId: string; pausedAt: string; reason: string }> {
+  async pauseChannel(
+    actor: Actor,
+    channelId: string,
+    reason: unknown,
+    alsoInTransaction?: (trx: Kysely<DB>, paused: PausedChannel) => Promise<void>,
+  ): Promise<PausedChannel> {
     requireAllowed(actor, 'pauseChannel');
     this.requireChannel(channelId);
     const { reason: why } = commandInput('pauseChannel', { reason });
     const now = new Date();
+    const paused: PausedChannel = { channelId, pausedAt: now.toISOString(), reason: why };
     await inTransaction(this.ctx.db, async (trx) => {
       // The channel's row stays locked until the pause is written: of two operators pausing at once, the second is refused.
       const pause = await currentPause(trx, channelId, { lock: true });
       if (pause) throw this.alreadyPaused(channelId, pause);
       await pauseChannel(trx, channelId, why, now);
       await appendAudit(trx, { actor: actor.id, action: 'channel_paused', channelId, details: { reason: why } });
+      // The API's Idempotency-Key answer, kept with the pause (api/idempotency.ts KeepAnswer).
+      await alsoInTransaction?.(trx, paused);
     });
-    return { channelId, pausedAt: now.toISOString(), reason: why };
+    return paused;
   }
 
   private alreadyPaused(channelId: string, pause: { at: Date; reason: string | null; by: string | null }): GovpubError {

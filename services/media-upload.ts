@@ -157,17 +157,35 @@ export async function ingestMedia(
       }
     }
     const probe = result.probe;
-    const inserted = await insertMediaIfNew(db, {
-      id: result.sha256,
-      kind: probe.kind,
-      mime: probe.mime,
-      format: probe.format,
-      size_bytes: result.size,
-      ...dimensionColumns(probe),
-      upload_name: uploadName ?? null,
-      probe: JSON.stringify(probe),
-      created_by: input.createdBy.id,
-    });
+    let inserted: boolean;
+    try {
+      inserted = await insertMediaIfNew(db, {
+        id: result.sha256,
+        kind: probe.kind,
+        mime: probe.mime,
+        format: probe.format,
+        size_bytes: result.size,
+        ...dimensionColumns(probe),
+        upload_name: uploadName ?? null,
+        probe: JSON.stringify(probe),
+        created_by: input.createdBy.id,
+      });
+    } catch (error) {
+      // The record could not be written (the database refused or went away): the file this upload
+      // brought goes too, so none stays on disk without its row. One stored before stays, and so
+      // does this one when a row for it exists after all (the same bytes recorded meanwhile).
+      if (!result.existed) {
+        const recorded = await findMedia(db, result.sha256).then(
+          (row) => row !== undefined,
+          () => false,
+        );
+        if (!recorded) {
+          await store.delete(result.sha256).catch(() => undefined);
+          await store.deleteRecord(`probes/${result.sha256}`).catch(() => undefined);
+        }
+      }
+      throw error;
+    }
     const row = (await findMedia(db, result.sha256))!;
 
     // Each note in English (scripts, the CLI) and in Chinese (the console), in the same order.

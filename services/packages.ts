@@ -6,6 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { GovpubError, httpStatusOf, packageNotFound, refusalError } from '../domain/errors.js';
 import { repeatedRetractionProblem, type Actor, type PackageStatus, type Problem, type RevisionFacts, type StageRule } from '../domain/package-rules.js';
 import { statusZh } from '../domain/messages-zh.js';
@@ -109,6 +111,14 @@ export async function throughWorkflow<T>(notFoundError: () => GovpubError, call:
 
 function notFound(packageId: string): GovpubError {
   return packageNotFound(packageId);
+}
+
+/** The answer to creating a package. */
+export interface CreatedPackage {
+  id: string;
+  revision: 1;
+  status: 'draft';
+  contentHash: string;
 }
 
 /** What a command's rule needs of a package whose workflow has ended. */
@@ -237,7 +247,12 @@ export class PackageService {
     );
   }
 
-  async create(actor: Actor, body: unknown) {
+  /**
+   * Creates a package: its workflow first (under the package's id), then its rows and audit entry
+   * in one transaction. `alsoInTransaction` writes more in that transaction with the answer (the
+   * API stores an Idempotency-Key's answer there, so a package is never stored without it).
+   */
+  async create(actor: Actor, body: unknown, alsoInTransaction?: (trx: Kysely<DB>, created: CreatedPackage) => Promise<void>): Promise<CreatedPackage> {
     requireAllowed(actor, 'create');
     const { content, item } = parsePackageInput(body, this.ctx.registry);
     const unit = await this.unitOf(actor);
@@ -251,6 +266,8 @@ export class PackageService {
       taskQueue: this.ctx.taskQueue,
       args: [{ packageId: id, createdBy: actor.id, stages, facts: factsOf(content, 1, hash, item.requiresInterpretation), releaseAt: content.releaseAt }],
     });
+    const created: CreatedPackage = { id, revision: 1, status: 'draft', contentHash: hash };
+    let committing = false;
     try {
       await inTransaction(this.ctx.db, async (trx) => {
         await insertPackage(trx, {
@@ -273,13 +290,33 @@ export class PackageService {
           contentHash: hash,
           details: { title: content.title, catalogueItem: item.id, targets: content.targets.length },
         });
+        await alsoInTransaction?.(trx, created);
+        committing = true;
       });
     } catch (error) {
-      // Nothing is stored half: without its rows the workflow must not live on.
-      await handle.terminate('package rows could not be stored').catch(() => {});
+      // A failed COMMIT may still have been stored (the connection broke before its answer came):
+      // then the rows decide. Stored: the package is whole, and this is its answer. Not stored (or
+      // a statement before the COMMIT failed): nothing is stored half, so the workflow goes.
+      // Unknown (the database unreachable): the workflow stays, since terminating it under stored
+      // rows would leave a package nobody can move (and `packages repair` could not bring it back).
+      const stored = committing ? await this.packageStored(id) : false;
+      if (stored === true) return created;
+      if (stored === false) await handle.terminate('package rows could not be stored').catch(() => {});
       throw error;
     }
-    return { id, revision: 1, status: 'draft' as const, contentHash: hash };
+    return created;
+  }
+
+  /** Whether the package's row is stored; undefined when the database cannot say (asked a few times). */
+  private async packageStored(packageId: string): Promise<boolean | undefined> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await findPackage(this.ctx.db, packageId)) !== undefined;
+      } catch {
+        if (attempt === 3) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   }
 
   /**

@@ -10,11 +10,18 @@ export interface TcpProxy {
   /** Cuts every connection and refuses new ones until `up()`. */
   down(): void;
   up(): void;
+  /**
+   * Lets the next client message containing `marker` (e.g. "commit") through to the server, then
+   * cuts that client's connection before any answer comes back: the statement runs, the client
+   * never learns that it did (the "lost answer" of a COMMIT).
+   */
+  cutAfterNext(marker: string): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let isDown = false;
+  let cutMarker: string | null = null;
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (isDown) {
@@ -30,9 +37,27 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.destroy();
       upstream.destroy();
     };
-    client.on('error', forget).on('close', forget);
+    let severed = false;
+    client.on('error', forget).on('close', () => {
+      // A cut after a statement leaves the server's side open until it has read that statement.
+      if (!severed) forget();
+    });
     upstream.on('error', forget).on('close', forget);
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      const marker = cutMarker;
+      if (marker === null || !chunk.toString('latin1').toLowerCase().includes(marker)) {
+        upstream.write(chunk);
+        return;
+      }
+      cutMarker = null;
+      severed = true;
+      upstream.unpipe(client);
+      upstream.resume();
+      open.delete(client);
+      client.destroy();
+      // The server reads the statement, runs it, then sees the connection end.
+      upstream.end(chunk);
+    });
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,6 +70,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     up() {
       isDown = false;
+    },
+    cutAfterNext(marker: string) {
+      cutMarker = marker.toLowerCase();
     },
     async close() {
       for (const socket of open) socket.destroy();
