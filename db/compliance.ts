@@ -262,6 +262,11 @@ export async function upsertExternalRelease(db: Kysely<DB>, r: ExternalReleaseWr
     .execute();
 }
 
+/** A registration as stored, whole (undefined: none with that id). */
+export async function selectExternalRelease(db: Kysely<DB>, id: string) {
+  return db.selectFrom('external_releases').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 /** A registration the duplicate check compares a new one with. */
 export interface ExternalReleaseCandidate {
   id: string;

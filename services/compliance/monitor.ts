@@ -12,6 +12,7 @@ import {
   insertRun,
   lockExternalReleases,
   selectExternalReleaseCandidates,
+  selectExternalRelease,
   selectExternalReleaseIdentity,
   upsertExternalRelease,
 } from '../../db/compliance.js';
@@ -330,6 +331,8 @@ export class ComplianceMonitor {
     const dayStart = new Date(`${day}T00:00:00+08:00`);
     await this.ctx.db.transaction().execute(async (trx) => {
       await lockExternalReleases(trx);
+      // The same registration sent again (a retry after a lost answer) changes nothing and is not audited twice.
+      if (sameExternalRelease(await selectExternalRelease(trx, row.id), row)) return;
       // A correction that leaves what identifies the document alone (an interpretation's time, the URL, the
       // note) was decided when it was registered: a registration confirmed distinct is not asked again.
       const current = await selectExternalReleaseIdentity(trx, row.id);
@@ -440,5 +443,33 @@ function duplicateRefusal(
     {
       zh: `《${row.title}》（${row.ownerUnit ?? '未指定单位'}，${day} 发布）与已登记的「${existing.id}」单位、标题相同（${whenZh}），很可能是同一文件，再登记一次会被重复检查、重复统计。如是同一文件（日期填错，或一次按成文日期、一次按发布日期登记），请修改该条登记：${correctZh}。如确为另一份文件，请加上 confirmDistinct: true（命令行加 --distinct）再登记；为两条登记都填写发文字号也可区分。`,
     },
+  );
+}
+
+/** Whether the stored registration says exactly what `row` says (who recorded it included). */
+function sameExternalRelease(
+  stored: Awaited<ReturnType<typeof selectExternalRelease>>,
+  row: {
+    title: string;
+    ownerUnit: string | null;
+    documentNumber: string | null;
+    documentLiveAt: Date;
+    interpretationLiveAt: Date | null;
+    url: string | null;
+    note: string | null;
+    recordedBy: string;
+  },
+): boolean {
+  const time = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
+  return (
+    stored !== undefined &&
+    stored.title === row.title &&
+    stored.owner_unit === row.ownerUnit &&
+    stored.document_number === row.documentNumber &&
+    time(stored.document_live_at) === time(row.documentLiveAt) &&
+    time(stored.interpretation_live_at) === time(row.interpretationLiveAt) &&
+    stored.url === row.url &&
+    stored.note === row.note &&
+    stored.recorded_by === row.recordedBy
   );
 }

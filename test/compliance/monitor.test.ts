@@ -5,7 +5,7 @@
  * and one audit entry, and running again changes nothing.
  */
 import type { Client } from '@temporalio/client';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../config/registry.js';
 import type { DB } from '../../db/schema.js';
@@ -242,6 +242,31 @@ describe('registering a document published without govpub', () => {
     )) as { details?: { status?: number; issues?: { path: string; messageZh: string }[] } } | null;
     return error && { status: error.details?.status, issues: error.details?.issues?.map((i) => [i.path, i.messageZh]) };
   };
+
+  it('registered again as it stands (a retry after a lost answer): one audit entry; a real change is audited again', async () => {
+    const id = 'ext-retried';
+    const entries = () =>
+      db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'compliance.external_release_recorded')
+        .where(sql`details->>'id'`, '=', id)
+        .execute();
+    // A title of its own: the other registrations here must not find it a likely duplicate.
+    const fields = {
+      id,
+      title: '碑林区关于老旧小区加装电梯的实施意见',
+      documentLiveAt: '2026-10-09T09:00:00+08:00',
+      interpretationLiveAt: '2026-10-09T11:00:00+08:00',
+      url: 'https://www.beilin.gov.cn/a/1',
+    };
+    const first = await monitorAt(NOW).recordExternalRelease(fields, 'test');
+    const again = await monitorAt(NOW).recordExternalRelease(fields, 'test');
+    expect(again).toEqual(first);
+    expect(await entries()).toHaveLength(1);
+    await monitorAt(NOW).recordExternalRelease({ ...fields, interpretationLiveAt: '2026-10-10T09:00:00+08:00' }, 'test');
+    expect(await entries()).toHaveLength(2);
+  });
 
   it('refuses a time to come: only what has happened is judged (now is 2026-10-12 10:00 China time)', async () => {
     expect(await refusal({ documentLiveAt: '2026-10-13T09:00:00+08:00' })).toEqual({
