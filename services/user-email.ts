@@ -36,8 +36,12 @@ export function validEmail(address: string): string {
 export async function setEmail(db: Kysely<DB>, name: string, address: string | null, by: string): Promise<UserRow> {
   refuseTokensIn({ email: address ?? undefined });
   const email = address === null ? null : validEmail(address);
-  const user = await existingUser(db, name);
   return inTransaction(db, async (trx) => {
+    // Read locked, in the transaction that writes: the audit's "before" is what was there, even
+    // when another administrator set an address a moment ago.
+    const user = await existingUser(trx, name, { lock: true });
+    // The address the user has already (a command sent again): nothing to change or audit.
+    if (user.email === email) return user;
     const row = await updateUser(trx, user.id, { email });
     await appendAudit(trx, { actor: by, action: 'user_email_set', details: { user: name, email, before: user.email } });
     return row;

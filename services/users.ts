@@ -240,9 +240,13 @@ export async function setPassword(
 /** Puts a user in a unit (an id or name from units.yaml); audited. */
 export async function setUnit(db: Kysely<DB>, registry: Registry, name: string, unit: string): Promise<UserRow> {
   refuseTokensIn({ unit });
-  const user = await existingUser(db, name);
   const unitId = resolveUnit(registry, unit);
   return inTransaction(db, async (trx) => {
+    // Read locked, in the transaction that writes: the audit's "before" is what was there, even
+    // when another administrator moved the user a moment ago.
+    const user = await existingUser(trx, name, { lock: true });
+    // The unit the user is in already (a command sent again): nothing to change or audit.
+    if (user.unit === unitId) return user;
     const row = await updateUser(trx, user.id, { unit: unitId });
     await appendAudit(trx, { actor: localOperator(), action: 'user_unit_set', details: { user: name, unit: unitId, before: user.unit } });
     return row;
