@@ -593,6 +593,11 @@ export class PackageService {
         },
       ]);
     }
+    // The time (or hold) the package has already, sent again (a retry after a lost answer): the
+    // package as it is, and no second "changed" in its audit trail. Anyone the command is not for
+    // still gets its refusal, from the workflow.
+    const now = await this.state(packageId).catch(() => null);
+    if (now && now.onHold === hold && sameInstant(now.releaseAt, normalized) && commandProblem('schedule', actor, now.status) === null) return summary(now);
     return summary(
       await this.command(
         packageId,
@@ -810,6 +815,11 @@ export class PackageService {
   async list(filter: { status?: string; stage?: string; limit?: number }) {
     return (await this.listPage(filter)).packages;
   }
+}
+
+/** Whether two release times (ISO strings, or null for none) are the same instant. */
+function sameInstant(a: string | null, b: string | null): boolean {
+  return a === null || b === null ? a === b : Date.parse(a) === Date.parse(b);
 }
 
 function summary(state: PackageWorkflowState) {

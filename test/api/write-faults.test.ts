@@ -1,8 +1,9 @@
 /**
- * Faults between the writes of creating a package (POST /api/packages): the workflow start, the
- * package's rows and audit entry, and the Idempotency-Key's stored answer. Whatever fails, the
- * package ends up whole or absent, and a client retrying after a lost answer ends with one package.
- * The API reaches the real PostgreSQL through a TCP proxy that can cut its connection.
+ * Faults between the writes of editorial commands, and commands sent again after a lost answer.
+ * Creating a package (POST /api/packages) writes the workflow start, the package's rows and audit
+ * entry, and the Idempotency-Key's stored answer: whatever fails, the package ends up whole or
+ * absent, and a client retrying ends with one package. A release time set again as it stands is
+ * not audited twice. The API reaches the real PostgreSQL through a TCP proxy that can cut its connection.
  */
 import type { FastifyInstance } from 'fastify';
 import { sql, type Kysely } from 'kysely';
@@ -131,5 +132,33 @@ describe('creating a package when the database fails between its writes', () => 
       .where(sql`details->>'title'`, '=', title)
       .execute();
     expect(creates).toHaveLength(1);
+  });
+});
+
+describe('a release time set again as it stands (a retry after a lost answer)', () => {
+  it('answers with the package as it is and records no second change', async () => {
+    const { actor: editorActor } = await app.user('schedule-editor', 'editor');
+    const reviewers = await Promise.all(
+      (['初审', '复审', '终审'] as const).map(async (stage, i) => (await app.user(`schedule-reviewer-${i}`, 'reviewer', [stage])).actor),
+    );
+    // Released in two weeks, so it waits as scheduled once approved.
+    const twoWeeks = new Date(Date.now() + 14 * 86_400_000).toISOString();
+    const created = await app.packages.create(editorActor, policyPackage(app.registry, { title: '重复设置发布时间的发布包', releaseAt: twoWeeks }));
+    await app.packages.submit(editorActor, created.id);
+    for (const reviewer of reviewers) await app.packages.decide(reviewer, created.id, { revision: 1, decision: 'approve', comment: '同意' });
+    const changes = async (action: string) =>
+      (await app.db.selectFrom('audit_log').select('action').where('package_id', '=', created.id).where('action', '=', action).execute()).length;
+
+    const releaseAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const first = await app.packages.schedule(editorActor, created.id, releaseAt, false);
+    const again = await app.packages.schedule(editorActor, created.id, releaseAt, false);
+    expect(first).toMatchObject({ status: 'scheduled' });
+    expect(again).toEqual(first);
+    expect(await changes('release_time_changed')).toBe(1);
+
+    // The hold, sent twice: one entry too.
+    await app.packages.schedule(editorActor, created.id, null, true);
+    await app.packages.schedule(editorActor, created.id, null, true);
+    expect(await changes('release_cancelled')).toBe(1);
   });
 });
