@@ -207,6 +207,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   backup_needs_embedded:
     '备份与恢复命令针对内置默认部署（PGlite）；已设置 DATABASE_URL 时，请用 pg_dump / pg_restore 备份与恢复 PostgreSQL（见 README“Backups and restores”）。',
   backup_file_exists: '备份文件已存在，未覆盖。请另选文件名，或先移走原文件。',
+  backup_unwritable: '备份文件无法写入：所在目录不存在或不可写。请先创建该目录，或换到可写的目录。',
   backup_nothing: '数据目录中没有内置数据库，无可备份的内容。请检查 GOVPUB_DATA_DIR。',
   backup_invalid: '该文件不是 govpub 备份，或已损坏，未做任何改动。请确认文件来源。',
   backup_newer: '该备份由更新版本的 govpub 生成，本版本无法恢复，未做任何改动。请先升级 govpub。',

@@ -185,6 +185,19 @@ export async function createBackup(settings: Settings, file: string, options: { 
         zh: `${target} 已存在，govpub backup 不会覆盖已有文件。请另选文件名，或先移走该文件。`,
       },
     );
+  try {
+    fs.accessSync(path.dirname(target), fs.constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    throw new GovpubError(
+      'backup_unwritable',
+      `The backup cannot be written to ${target}: its folder ${path.dirname(target)} ${code === 'ENOENT' ? 'does not exist' : `cannot be written (${code})`}. Create it, or name a file in a folder you may write.`,
+      { file: target, errno: code },
+      {
+        zh: `无法写入备份文件 ${target}：所在目录 ${path.dirname(target)} ${code === 'ENOENT' ? '不存在' : `不可写（${code}）`}。请先创建该目录，或换到可写的目录。`,
+      },
+    );
+  }
   const pgdata = path.join(settings.dataDir, 'pgdata');
   if (!fs.existsSync(path.join(pgdata, 'PG_VERSION')))
     throw new GovpubError(

@@ -4,14 +4,18 @@
  * unless asked), the data directory wiped, `govpub restore` into it, and govpub started again on
  * it with the packages, the audit trail and the media all there. Restore refuses a non-empty data
  * directory without --replace, a file that is not a backup, and a backup of a newer schema.
+ * Then the move off the embedded database: `govpub db copy-embedded` into an empty PostgreSQL
+ * database, and govpub started on it (with the same Temporal) finds everything as it was.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
 import { TarReader, TarWriter } from '../../runtime/tar.js';
 import { runCli } from '../support/cli.js';
+import { withDatabase } from '../support/global-setup.js';
 import { freePort, startGovpub, type RunningGovpub, simulatorPortBase } from '../support/running.js';
 import { uniqueTaskQueue } from '../support/services.js';
 
@@ -152,7 +156,7 @@ describe('backing up and restoring the embedded default', () => {
     const repair = await runCli(['packages', 'repair', '--all', '--dry-run', '--json'], env);
     expect(repair.code, repair.stderr + repair.stdout).toBe(0);
     for (const report of JSON.parse(repair.stdout) as { outcome: string; differences: unknown[] }[]) expect(report.differences).toEqual([]);
-  }, 200_000);
+  }, 300_000);
 
   it('refuses a running data directory, a non-empty one without --replace, a file that is not a backup, and a newer schema; nothing changes', async () => {
     const running = await runCli(['restore', backupFile, '--replace'], env);
@@ -196,5 +200,45 @@ describe('backing up and restoring the embedded default', () => {
     const { setAside } = JSON.parse(replaced.stdout) as { setAside: string[] };
     expect(setAside.some((p) => /pgdata\.replaced-/.test(p))).toBe(true);
     for (const aside of setAside) expect(fs.existsSync(aside)).toBe(true);
-  }, 200_000);
+  }, 300_000);
+
+  it('db copy-embedded copies every row into an empty PostgreSQL database, refuses a non-empty one, and govpub runs on the copy', async () => {
+    const name = `${inject('testRunId')}_copy_embedded`;
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await admin.connect();
+    try {
+      await admin.query(`create database "${name}"`);
+    } finally {
+      await admin.end();
+    }
+    const url = withDatabase(inject('pgAdminUrl'), name);
+    const copied = await runCli(['db', 'copy-embedded', '--json'], { ...env, DATABASE_URL: url });
+    expect(copied.code, copied.stderr + copied.stdout).toBe(0);
+    const report = JSON.parse(copied.stdout) as { tables: Record<string, number>; mediaFiles: number; migrationsApplied: string[] };
+    expect(report.tables.packages).toBe(2);
+    expect(report.tables.audit_log).toBeGreaterThanOrEqual(before.audit.length);
+    expect(report.migrationsApplied.length).toBeGreaterThan(10);
+    expect(report.mediaFiles).toBeGreaterThanOrEqual(Object.keys(before.media).length);
+
+    const twice = await runCli(['db', 'copy-embedded'], { ...env, DATABASE_URL: url });
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/is not empty \(rows in .*packages.*\): nothing was copied/);
+
+    // The same data directory (media, the Temporal it names), the database now PostgreSQL's.
+    env = { ...env, DATABASE_URL: url };
+    await start();
+    const packages = ((await api('/api/packages?limit=100')).packages as { id: string; status: string; title: string }[]).map(({ id, status, title }) => ({
+      id,
+      status,
+      title,
+    }));
+    expect(packages).toEqual(before.packages);
+    expect(((await api('/api/audit?limit=500')).entries as unknown[]).slice(0, before.audit.length)).toEqual(before.audit);
+    for (const [id, sha] of Object.entries(before.media)) expect(await mediaSha(id)).toBe(sha);
+    const repair = await runCli(['packages', 'repair', '--all', '--dry-run', '--json'], env);
+    expect(repair.code, repair.stderr + repair.stdout).toBe(0);
+    // New rows continue after the copied ids (the sequences were set past them).
+    const more = await runCli(['users', 'add', 'zhao', '--role', 'reviewer', '--stages', '初审'], env);
+    expect(more.code, more.stderr).toBe(0);
+  }, 300_000);
 });
