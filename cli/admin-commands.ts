@@ -50,6 +50,30 @@ export function registerAdminCommands(program: Command): void {
       }),
     );
 
+  db.command('copy-embedded')
+    .description(
+      'Copy the embedded database (GOVPUB_DATA_DIR) into the empty PostgreSQL database DATABASE_URL names: schema by the migrations, then every row, counts checked; govpub must be stopped',
+    )
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { copyEmbeddedToPostgres } = await import('../runtime/copy-to-postgres.js');
+      const report = await copyEmbeddedToPostgres(loadSettings());
+      if (options.json) return printJson(report);
+      const zh = inChinese();
+      console.log(
+        zh ? `已将 ${report.from} 复制到 ${report.to}，各表行数已核对一致：` : `copied ${report.from} into ${report.to}; every table's count checked:`,
+      );
+      printTable(
+        Object.entries(report.tables).map(([table, rows]) => ({ table, rows })),
+        ['table', 'rows'],
+      );
+      console.log(
+        zh
+          ? `媒体文件（${report.mediaFiles} 个）仍在 ${report.mediaDir}：以后各进程设 GOVPUB_MEDIA_DIR=${report.mediaDir}，或把该目录复制到共享卷。内置数据库保持原样，可作回退。`
+          : `media files (${report.mediaFiles}) stay in ${report.mediaDir}: set GOVPUB_MEDIA_DIR=${report.mediaDir} for every process from now on, or copy that directory to the shared volume. The embedded database is left as it was, to go back to.`,
+      );
+    });
+
   const packagesAdmin = program.commands.find((c) => c.name() === 'packages') ?? program.command('packages');
   packagesAdmin
     .command('repair [ids...]')

@@ -17,6 +17,7 @@ import { registerExampleCommands } from './example-commands.js';
 import { registerStatsCommands } from './stats-commands.js';
 import { registerComplianceCommands } from './compliance-commands.js';
 import { registerWordingCommands } from './wording-commands.js';
+import { registerBackupCommands } from './backup-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('govpub')
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerStatsCommands(program);
   registerComplianceCommands(program);
   registerWordingCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 

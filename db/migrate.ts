@@ -36,6 +36,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_rendition_warnings_zh': renditionWarningsZh,
 };
 
+/** The names of every migration this release knows, in order (a backup from a newer schema has others). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 export interface MigrationReport {
   applied: string[];
   alreadyApplied: string[];

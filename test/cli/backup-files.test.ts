@@ -1,0 +1,129 @@
+/**
+ * What `govpub backup` takes from a data directory and `govpub restore` puts back, file by file,
+ * without a running govpub: the Temporal dev server's history with its write-ahead log, the portal
+ * web root's symlinks as they were, the handoff folders; never `run/`, logs, uploads in flight
+ * (`media/tmp`) or files it does not know. A crafted archive naming a place outside the data
+ * directory, or a media file that does not hash to its name, is refused with nothing changed.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TarReader, TarWriter } from '../../runtime/tar.js';
+import { runCli } from '../support/cli.js';
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-backup-files-'));
+const dataDir = path.join(work, 'data');
+const env = { GOVPUB_DATA_DIR: dataDir, DATABASE_URL: '', TEMPORAL_ADDRESS: '', GOVPUB_MEDIA_DIR: '', GOVPUB_PORTAL_ROOT: '', GOVPUB_LANG: '' };
+const blob = Buffer.from('a picture, say');
+const sha = createHash('sha256').update(blob).digest('hex');
+
+function write(relative: string, text: string | Buffer): void {
+  const file = path.join(dataDir, relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+beforeAll(async () => {
+  // The embedded database, created as any local command creates it.
+  const admin = await runCli(['users', 'add', 'admin', '--role', 'admin'], env);
+  expect(admin.code, admin.stderr).toBe(0);
+  write(`media/${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`, blob);
+  write('media/records/renditions.json', '{}');
+  write('media/tmp/upload.part', 'half an upload');
+  write('temporal.sqlite', 'SQLite format 3\0history');
+  write('temporal.sqlite-wal', 'the last commits');
+  write('temporal-server.log', 'a log');
+  write('portal/gen-3/index.html', '<h1>碑林区</h1>');
+  fs.symlinkSync('gen-3', path.join(dataDir, 'portal', 'current'));
+  write('handoff/pkg_1/post.txt', 'for the account manager');
+  write('dev-secrets.yaml', 'WECHAT_OA_SECRET: not-for-backups');
+  write('token-zhao', 'gp_not-for-backups');
+  write('run/api.json', '{}');
+}, 120_000);
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('the files of a backup', () => {
+  const file = path.join(work, 'b.tar');
+
+  it('holds the history, the portal with its symlinks and the handoff folders; not run/, logs, uploads in flight or unknown files', async () => {
+    const backup = await runCli(['backup', file, '--json'], env);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(JSON.parse(backup.stdout).manifest.temporal).toEqual({ history: 'included' });
+    const reader = new TarReader(file);
+    const entries = [...reader.entries()];
+    reader.close();
+    expect(entries.map((e) => e.name).sort()).toEqual(
+      [
+        'govpub-backup.json',
+        'database/pgdata.tar.gz',
+        `media/${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`,
+        'media/records/renditions.json',
+        'temporal/temporal.sqlite',
+        'temporal/temporal.sqlite-wal',
+        'portal/current',
+        'portal/gen-3/index.html',
+        'handoff/pkg_1/post.txt',
+      ].sort(),
+    );
+    expect(entries.find((e) => e.name === 'portal/current')).toMatchObject({ type: 'symlink', target: 'gen-3' });
+  }, 120_000);
+
+  it('restores them where they were, the symlink a symlink', async () => {
+    const other = path.join(work, 'other');
+    const restored = await runCli(['restore', file], { ...env, GOVPUB_DATA_DIR: other });
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain("Temporal dev server's history: included");
+    expect(fs.readFileSync(path.join(other, 'temporal.sqlite-wal'), 'utf8')).toBe('the last commits');
+    expect(fs.readlinkSync(path.join(other, 'portal', 'current'))).toBe('gen-3');
+    expect(fs.readFileSync(path.join(other, 'portal', 'current', 'index.html'), 'utf8')).toBe('<h1>碑林区</h1>');
+    expect(fs.readFileSync(path.join(other, 'media', sha.slice(0, 2), sha.slice(2, 4), sha))).toEqual(blob);
+    expect(fs.readFileSync(path.join(other, 'handoff', 'pkg_1', 'post.txt'), 'utf8')).toBe('for the account manager');
+    for (const absent of ['dev-secrets.yaml', 'token-zhao', 'temporal-server.log', 'media/tmp'])
+      expect(fs.existsSync(path.join(other, absent)), absent).toBe(false);
+    const users = await runCli(['users', 'list', '--json'], { ...env, GOVPUB_DATA_DIR: other });
+    expect(JSON.parse(users.stdout).map((u: { name: string }) => u.name)).toEqual(['admin']);
+  }, 120_000);
+
+  it('refuses an archive that names a place outside the data directory, or a damaged media file, and changes nothing', async () => {
+    // The real database, then an entry that would climb out of the media store.
+    const source = new TarReader(file);
+    const database = [...source.entries()].find((e) => e.name === 'database/pgdata.tar.gz')!;
+    const manifest = [...source.entries()].find((e) => e.name === 'govpub-backup.json')!;
+    const parts = {
+      manifest: source.readData(manifest as { offset: number; size: number }),
+      database: source.readData(database as { offset: number; size: number }),
+    };
+    source.close();
+    const craft = (name: string, extra: (tar: TarWriter) => void) => {
+      const crafted = path.join(work, name);
+      const tar = new TarWriter(crafted);
+      tar.addBuffer('govpub-backup.json', parts.manifest);
+      tar.addBuffer('database/pgdata.tar.gz', parts.database);
+      extra(tar);
+      tar.close();
+      return crafted;
+    };
+    const target = path.join(work, 'fresh');
+    const climbing = craft('climbing.tar', (tar) => tar.addBuffer('media/../../escaped.txt', Buffer.from('x')));
+    const refused = await runCli(['restore', climbing], { ...env, GOVPUB_DATA_DIR: target });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('which no govpub backup holds');
+    expect(fs.existsSync(path.join(work, 'escaped.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(target, 'pgdata'))).toBe(false);
+
+    const damaged = craft('damaged.tar', (tar) => tar.addBuffer(`media/${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`, Buffer.from('not the picture')));
+    const refusedDamaged = await runCli(['restore', damaged, '--json'], { ...env, GOVPUB_DATA_DIR: target });
+    expect(refusedDamaged.code).toBe(1);
+    expect(JSON.parse(refusedDamaged.stdout).error).toMatchObject({ code: 'backup_mismatch', message: expect.stringContaining('does not hash to its name') });
+    expect(fs.readdirSync(target).filter((name) => name !== 'run')).toEqual([]);
+  }, 120_000);
+
+  it('says when the folder for the backup does not exist', async () => {
+    const missing = await runCli(['backup', path.join(work, 'no-such-folder', 'b.tar')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no-such-folder does not exist. Create it');
+  });
+});
