@@ -41,6 +41,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile, writeRuntimeRecord } from './app.js';
 import { alreadyRunningError, apiRuntimeFile, claimDataDir, dataDirHolder } from './runtime-files.js';
+import { loadRegistry } from '../config/registry.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { assertPortFree, startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
 import { SIMULATOR_KINDS } from '../simulators/common/units.js';
@@ -370,19 +371,20 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     }
     stopping = null;
   };
-  // Refusals that change nothing come first: a port in use was found only when the API started,
-  // after the embedded database had been migrated and Temporal and the simulators had started.
+  // Refusals that change nothing come first: a running start on this data directory, the files
+  // every part reads (a malformed secrets file or platforms.yaml was refused only once the database
+  // and the Temporal dev server were up), then the ports (a port in use was found only when the API
+  // started, after the embedded database had been migrated and Temporal and the simulators started).
   const holder = dataDirHolder(settings.dataDir);
   if (holder) throw alreadyRunningError(settings.dataDir, holder);
+  loadPlatformConfigs(settings.configDir);
+  if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
+  await loadRegistry(path.join(settings.configDir, 'registry'));
   await assertStartPortsFree(settings);
   const claim = claimDataDir(settings.dataDir);
   if ('heldBy' in claim) throw alreadyRunningError(settings.dataDir, claim.heldBy);
   stops.push({ name: 'data directory claim', stop: async () => claim.release() });
   try {
-    // The files every part reads are checked before any part starts: a malformed secrets file or
-    // platforms.yaml was refused only once the database and the Temporal dev server were up.
-    loadPlatformConfigs(settings.configDir);
-    if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
     makeDataDir(settings.dataDir);
     // Migrations first, with the database this process keeps open (it serves PGlite to the others).
     const opened = await openRegistryAndDatabase(settings, { migrate: true });
