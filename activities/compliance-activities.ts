@@ -51,7 +51,7 @@ export function createComplianceActivities(deps: Pick<DeliveryDeps, 'db' | 'regi
 
     async sendComplianceNotice(input: { runId: string; unitId: string }): Promise<NoticeOutcome> {
       const { transports, consoleUrl } = compliance();
-      const outcome: NoticeOutcome = { unitId: input.unitId, sent: [], skipped: [] };
+      const outcome: NoticeOutcome = { unitId: input.unitId, sent: [], skipped: [], skippedZh: [] };
       const changes = (await notifiableChanges(db, input.runId)).get(input.unitId) ?? [];
       if (changes.length === 0) return outcome;
       const unitName = registry.units.find((u) => u.id === input.unitId)?.name ?? input.unitId;
@@ -81,6 +81,7 @@ export function createComplianceActivities(deps: Pick<DeliveryDeps, 'db' | 'regi
         }
         if (transport === 'email' && recipients.length === 0) {
           outcome.skipped.push(`email: no enabled editor of ${input.unitId} has an e-mail address (govpub users set-email NAME ADDRESS)`);
+          outcome.skippedZh!.push(`邮件：${unitName}（${input.unitId}）没有填写了邮箱地址的在用编辑，可用 govpub users set-email 用户名 邮箱地址 设置`);
           continue;
         }
         try {

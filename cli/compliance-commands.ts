@@ -190,5 +190,9 @@ function printSummary(
     console.log(`通知：已通知 ${notified.length} 个单位${notified.length ? `（${notified.map((n) => `${n.unitId}：${n.sent.join('+')}`).join('，')}）` : ''}`);
   else
     console.log(`notices: ${notified.length} unit(s) told${notified.length ? ` (${notified.map((n) => `${n.unitId}: ${n.sent.join('+')}`).join(', ')})` : ''}`);
-  for (const n of result.notices) for (const why of n.skipped) console.log(zh ? `  ${n.unitId}：未发送（${why}）` : `  ${n.unitId}: not sent by ${why}`);
+  for (const n of result.notices) {
+    // Outcomes recorded before skippedZh was added have only the English reasons.
+    const reasons = zh && n.skippedZh?.length === n.skipped.length ? n.skippedZh : n.skipped;
+    for (const why of reasons) console.log(zh ? `  ${n.unitId}：未发送（${why}）` : `  ${n.unitId}: not sent by ${why}`);
+  }
 }

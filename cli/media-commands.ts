@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { MediaJobView, MediaView } from '../services/media.js';
 import { ApiClient, withActingOptions, type ApiOptions } from './api-client.js';
-import { printJson, printTable } from './output.js';
+import { inChinese, printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -51,13 +51,23 @@ function jobLine(job: MediaJobView): string {
   return `${job.id}  ${job.state.padEnd(8)} ${progressBar(job.progress)} ${String(job.progress).padStart(3)}%${where}`;
 }
 
+/**
+ * Why renditions were not made and what they note. With GOVPUB_LANG=zh in Chinese, each led by the
+ * rendition's Chinese name unless the sentence names it already (the key means nothing to an editor).
+ */
 function jobProblems(job: MediaJobView): string[] {
   const lines: string[] = [];
-  for (const p of job.problems) lines.push(`  cannot make ${p.spec}: ${p.message}`);
+  const zh = inChinese();
+  const nameZh = (spec: string) => job.specNames?.[spec]?.labelZh ?? spec;
+  const led = (spec: string, text: string) => (text.includes(nameZh(spec)) ? `  ${text}` : `  ${nameZh(spec)}：${text}`);
+  for (const p of job.problems) lines.push(zh ? `  无法生成${nameZh(p.spec)}：${p.messageZh ?? p.message}` : `  cannot make ${p.spec}: ${p.message}`);
   for (const [spec, r] of Object.entries(job.results)) {
-    const result = r as { ok?: boolean; message?: string; warnings?: string[] };
-    if (result.ok === false) lines.push(`  ${spec} failed: ${result.message}`);
-    for (const w of result.warnings ?? []) lines.push(`  ${spec}: ${w}`);
+    const result = r as { ok?: boolean; message?: string; messageZh?: string; warnings?: string[]; warningsZh?: string[] };
+    if (result.ok === false) lines.push(zh ? `  ${nameZh(spec)}生成失败：${result.messageZh ?? result.message}` : `  ${spec} failed: ${result.message}`);
+    // Renditions made before the notes were kept in Chinese have only the English ones.
+    const notesZh = result.warningsZh?.length === result.warnings?.length ? result.warningsZh : undefined;
+    if (zh && notesZh) for (const w of notesZh) lines.push(led(spec, w));
+    else for (const w of result.warnings ?? []) lines.push(`  ${spec}: ${w}`);
   }
   return lines;
 }
@@ -130,7 +140,7 @@ export function registerMediaCommands(program: Command): void {
     }
     if (!stat.isFile()) throw new GovpubError('file_unreadable', `${file} is not a file.`);
     const api = ApiClient.from(options);
-    const added = await api.upload<MediaView & { created: boolean; warnings: string[] }>('/api/media', file);
+    const added = await api.upload<MediaView & { created: boolean; warnings: string[]; warningsZh?: string[] }>('/api/media', file);
     let job: (MediaJobView & { existing: boolean }) | undefined;
     if (options.renditions || options.channel) {
       const list = options.renditions ? splitList(options.renditions) : [];
@@ -158,12 +168,12 @@ export function registerMediaCommands(program: Command): void {
     if (options.json) return printJson({ ...added, ...(job ? { job } : {}) });
     console.log(`${added.created ? 'added' : 'already stored'} ${added.id}`);
     console.log(`  ${describeMedia(added)}`);
-    for (const w of added.warnings) console.log(`  note: ${w}`);
+    for (const w of (inChinese() && added.warningsZh) || added.warnings) console.log(`  note: ${w}`);
     if (job) {
       console.log(
         `job ${job.id} ${job.existing ? 'already ' : ''}${job.state}: ${job.specs.length} rendition${job.specs.length === 1 ? '' : 's'} (${job.specs.join(', ')})`,
       );
-      for (const p of job.problems) console.log(`  cannot make ${p.spec}: ${p.message}`);
+      for (const line of jobProblems({ ...job, results: {} })) console.log(line);
       console.log(`  follow it: govpub media status ${job.id} --watch`);
     }
   });

@@ -13,6 +13,8 @@ export interface NoticeOutcome {
   sent: ('email' | 'webhook')[];
   /** Why a transport was passed over (e.g. no editor of the unit has an e-mail address). */
   skipped: string[];
+  /** The same reasons in Chinese, in the same order (absent from outcomes recorded before it was added). */
+  skippedZh?: string[];
 }
 
 export interface ComplianceRunResult {

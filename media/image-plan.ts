@@ -3,7 +3,6 @@
  * (no sharp), so format steps and preflight decide with the renderer's own rule before any work.
  */
 import { GovpubError } from '../domain/errors.js';
-import { PLATFORM_DECLARATIONS } from '../adapters/declarations.js';
 import type { ImageSpec } from './specs.js';
 import { addNote, newNotes, type RenditionNotes } from './units.js';
 
@@ -56,7 +55,7 @@ export function planSize(
     addNote(
       notes,
       `Original is ${srcW}×${srcH}; ${spec.label} is ${width}×${height} instead of ${spec.width}×${spec.height} (not enlarged).`,
-      `原图为 ${srcW}×${srcH}，不放大：该版本为 ${width}×${height}，而不是 ${spec.width}×${spec.height}。`,
+      `原图为 ${srcW}×${srcH}，不放大：${spec.labelZh}为 ${width}×${height}，而不是 ${spec.width}×${spec.height}。`,
     );
     return { width, height };
   }
@@ -66,14 +65,13 @@ export function planSize(
   addNote(
     notes,
     `Original is ${srcW}×${srcH}; ${spec.label} (${spec.width}×${spec.height}) is enlarged ${upscale.toFixed(1)}× and may look soft. A larger original gives a sharper result.`,
-    `原图为 ${srcW}×${srcH}，该版本（${spec.width}×${spec.height}）要放大 ${upscale.toFixed(1)} 倍，可能不够清晰。换用更大的原图效果更好。`,
+    `原图为 ${srcW}×${srcH}，${spec.labelZh}（${spec.width}×${spec.height}）要放大 ${upscale.toFixed(1)} 倍，可能不够清晰。换用更大的原图效果更好。`,
   );
   return { width: spec.width, height: spec.height };
 }
 
 function tooSmall(label: string, srcW: number, srcH: number, spec: ImageSpec, usable: string): GovpubError {
   const ratio = ratioText(spec.width, spec.height);
-  const platform = PLATFORM_DECLARATIONS.find((d) => d.id === spec.platform)?.localName ?? spec.platform;
   const min = `${spec.minWidth ?? '?'}×${spec.minHeight ?? '?'}`;
   const cover = spec.fit === 'cover';
   return new GovpubError(
@@ -84,7 +82,7 @@ function tooSmall(label: string, srcW: number, srcH: number, spec: ImageSpec, us
     { spec: spec.key, width: srcW, height: srcH, minWidth: spec.minWidth, minHeight: spec.minHeight, usable },
     {
       zh:
-        `「${label}」为 ${srcW}×${srcH} 像素，${platform}的这张图（${spec.key}）至少需要 ${min}${cover ? ' 像素的图片' : ''}` +
+        `「${label}」为 ${srcW}×${srcH} 像素，${spec.labelZh}至少需要 ${min}${cover ? ' 像素的图片' : ''}` +
         (cover ? `（按 ${ratio} 裁切后宽至少 ${spec.minWidth ?? '?'} 像素，这张图裁切后只有 ${usable}）` : '') +
         '。放大只会使图片模糊，请换用更大的原图。',
     },

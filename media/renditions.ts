@@ -283,7 +283,7 @@ export async function prepareRendition(
     try {
       // A transcode can take minutes: this caller's heartbeat goes on, and its cancellation stops only its wait.
       const made = await waitFor(running.job, { signal: opts.signal, whileWaiting: opts.onWaiting });
-      return { ...made, specKey: spec.key, warnings: warningsFor(made, spec) };
+      return { ...made, specKey: spec.key, ...notesFor(made, spec) };
     } catch (error) {
       // The caller making it was cancelled, not this one: make it here.
       if (running.signal?.aborted && !opts.signal?.aborted) continue;
@@ -322,24 +322,30 @@ async function readCached(store: MediaStore, recordName: string, spec: Rendition
   }
   if (!remembered) rememberIn(rememberedRecords, store, recordName, rec);
   const { version: _v, ...rest } = rec;
-  return { ...rest, specKey: spec.key, warnings: warningsFor(rec, spec), path: blobPath, cached: true };
+  return { ...rest, specKey: spec.key, ...notesFor(rec, spec), path: blobPath, cached: true };
 }
 
 /**
- * The record's warnings for `spec`: a rendition shared by identical specs (the portal's and the
- * news site's 16:9 cover) was rendered under the first one asked for, and its warnings name that
- * spec ("the news site channel cover … is enlarged"), which misleads someone preparing the portal.
- * The Chinese notes name no spec ("该版本"), so they stand as they are.
+ * The record's notes for `spec`: a rendition shared by identical specs (the portal's and the
+ * news site's 16:9 cover) was rendered under the first one asked for, and its notes name that
+ * spec ("the news site channel cover … is enlarged", 「西安网碑林频道列表封面（16:9）…」), which
+ * misleads someone preparing the portal. Notes recorded before the Chinese ones named a spec
+ * ("该版本") have no name to replace and stand as they are.
  */
-function warningsFor(rec: Pick<RenditionRecord, 'specKey' | 'warnings'>, spec: RenditionSpec): string[] {
-  if (rec.specKey === spec.key || rec.warnings.length === 0) return rec.warnings;
+function notesFor(rec: Pick<RenditionRecord, 'specKey' | 'warnings' | 'warningsZh'>, spec: RenditionSpec): Pick<Rendition, 'warnings' | 'warningsZh'> {
+  const same = { warnings: rec.warnings, ...(rec.warningsZh ? { warningsZh: rec.warningsZh } : {}) };
+  if (rec.specKey === spec.key) return same;
   let madeAs: RenditionSpec;
   try {
     madeAs = getSpec(rec.specKey);
   } catch {
-    return rec.warnings; // a spec no longer declared: its words are all there is
+    return same; // a spec no longer declared: its words are all there is
   }
-  return rec.warnings.map((w) => w.split(madeAs.label).join(spec.label));
+  const renamed = (notes: string[], from: string, to: string) => notes.map((w) => w.split(from).join(to));
+  return {
+    warnings: renamed(rec.warnings, madeAs.label, spec.label),
+    ...(rec.warningsZh ? { warningsZh: renamed(rec.warningsZh, madeAs.labelZh, spec.labelZh) } : {}),
+  };
 }
 
 async function render(store: MediaStore, originalSha256: string, spec: RenditionSpec, recordName: string, opts: PrepareOptions): Promise<Rendition> {

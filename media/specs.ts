@@ -27,8 +27,10 @@ export const RENDER_ENGINE_VERSION = 'govpub-media-1';
 interface SpecBase {
   key: string;
   platform: PlatformId;
-  /** What an editor sees, e.g. "WeChat cover 2.35:1". */
+  /** What it is called in English, e.g. "WeChat cover 2.35:1". */
   label: string;
+  /** What editors (who read Chinese) see: which platform and what for, e.g. 「微信公众号封面（2.35:1）」. */
+  labelZh: string;
   /** Kind of original this spec is made from. */
   sourceKind: MediaKind;
   /** Where the limits come from. */
@@ -150,7 +152,10 @@ const TALL = 16_383;
 const JPEG_Q = { max: 85, min: 35 };
 const WEBP_Q = { max: 80, min: 35 };
 
-type ImageRest = Omit<ImageSpec, 'key' | 'platform' | 'label' | 'kind' | 'sourceKind' | 'quality' | 'upscale' | 'watermark' | 'limitSource' | 'limitName'> &
+type ImageRest = Omit<
+  ImageSpec,
+  'key' | 'platform' | 'label' | 'labelZh' | 'kind' | 'sourceKind' | 'quality' | 'upscale' | 'watermark' | 'limitSource' | 'limitName'
+> &
   Partial<Pick<ImageSpec, 'sourceKind' | 'quality' | 'upscale' | 'watermark' | 'limitSource' | 'limitName'>>;
 
 /**
@@ -161,25 +166,28 @@ export interface SpecBuilders {
   platform: PlatformId;
   /** The platform's name in labels and limit messages. */
   name: string;
+  /** The name editors know the platform by (微信公众号), in the Chinese labels. */
+  localName: string;
   units: { MB: number; KB: number; MIN: number; TALL: number };
-  image(name: string, label: string, rest: ImageRest): ImageSpec;
+  image(name: string, label: string, labelZh: string, rest: ImageRest): ImageSpec;
   /** 16:9 landscape H.264/AAC. */
   landscape(p: 720 | 1080, extra?: Partial<VideoSpec>): VideoSpec;
   /** 9:16 vertical H.264/AAC with a blurred fill. */
   vertical(p: 720 | 1080, extra?: Partial<VideoSpec>): VideoSpec;
   /** A picture from a video (poster frame / video cover). */
-  poster(name: string, label: string, width: number, height: number, extra?: Partial<ImageSpec>): ImageSpec;
+  poster(name: string, label: string, labelZh: string, width: number, height: number, extra?: Partial<ImageSpec>): ImageSpec;
   /** Stereo AAC audio. */
   aacAudio(): AudioSpec;
   /** The original as it was uploaded (attachments, captions). */
-  original(name: string, label: string, sourceKind: FileSpec['sourceKind']): FileSpec;
+  original(name: string, label: string, labelZh: string, sourceKind: FileSpec['sourceKind']): FileSpec;
 }
 
-function buildersFor(platform: PlatformId, platformName: string): SpecBuilders {
-  const image = (name: string, label: string, rest: ImageRest): ImageSpec => ({
+function buildersFor(platform: PlatformId, platformName: string, localName: string): SpecBuilders {
+  const image = (name: string, label: string, labelZh: string, rest: ImageRest): ImageSpec => ({
     key: `${platform}.${name}`,
     platform,
     label,
+    labelZh,
     kind: 'image',
     sourceKind: 'image',
     quality: rest.format === 'webp' ? WEBP_Q : JPEG_Q,
@@ -193,6 +201,7 @@ function buildersFor(platform: PlatformId, platformName: string): SpecBuilders {
     key: `${platform}.video_${p}`,
     platform,
     label: `${platformName} video ${p}p`,
+    labelZh: `${localName}横屏视频（${p}p）`,
     kind: 'video',
     sourceKind: 'video',
     width: p === 1080 ? 1920 : 1280,
@@ -214,19 +223,21 @@ function buildersFor(platform: PlatformId, platformName: string): SpecBuilders {
   return {
     platform,
     name: platformName,
+    localName,
     units: { MB, KB, MIN, TALL },
     image,
     landscape,
     vertical: (p, extra = {}) => ({
       ...landscape(p),
       label: `${platformName} vertical video ${p}×${p === 1080 ? 1920 : 1280}`,
+      labelZh: `${localName}竖屏视频（${p}×${p === 1080 ? 1920 : 1280}）`,
       width: p,
       height: p === 1080 ? 1920 : 1280,
       layout: 'blur-fill',
       ...extra,
     }),
-    poster: (name, label, width, height, extra = {}) =>
-      image(name, label, {
+    poster: (name, label, labelZh, width, height, extra = {}) =>
+      image(name, label, labelZh, {
         sourceKind: 'video',
         purpose: 'poster',
         fit: width < height ? 'blur-fill' : 'cover',
@@ -235,10 +246,11 @@ function buildersFor(platform: PlatformId, platformName: string): SpecBuilders {
         format: 'jpeg',
         ...extra,
       }),
-    original: (name, label, sourceKind) => ({
+    original: (name, label, labelZh, sourceKind) => ({
       key: `${platform}.${name}`,
       platform,
       label,
+      labelZh,
       kind: 'file',
       sourceKind,
       limitSource: 'assumed',
@@ -248,6 +260,7 @@ function buildersFor(platform: PlatformId, platformName: string): SpecBuilders {
       key: `${platform}.audio`,
       platform,
       label: `${platformName} audio (AAC)`,
+      labelZh: `${localName}音频（AAC）`,
       kind: 'audio',
       sourceKind: 'audio',
       codec: 'aac',
@@ -262,7 +275,7 @@ function buildersFor(platform: PlatformId, platformName: string): SpecBuilders {
 
 /** Every platform's renditions, as its declaration lists them, in the order of the declarations index. */
 function buildSpecs(): RenditionSpec[] {
-  return PLATFORM_DECLARATIONS.flatMap((d) => d.renditions(buildersFor(d.id, d.name)));
+  return PLATFORM_DECLARATIONS.flatMap((d) => d.renditions(buildersFor(d.id, d.name, d.localName)));
 }
 
 // Frozen through and through: fixed data (and so its specHash can be remembered).
@@ -300,7 +313,7 @@ export function renditionsFor(platform: PlatformId, mediaKind: MediaKind): Rendi
 }
 
 /** Fields that do not change the output bytes. */
-const DESCRIPTIVE = new Set(['key', 'platform', 'label', 'limitSource', 'limitName']);
+const DESCRIPTIVE = new Set(['key', 'platform', 'label', 'labelZh', 'limitSource', 'limitName']);
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;

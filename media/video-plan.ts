@@ -98,8 +98,8 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
     if (rung.width !== spec.width || rung.height !== spec.height) {
       addNote(
         notes,
-        `To stay under ${formatBytes(spec.maxBytes)} for ${formatDuration(duration)}, ${spec.key} is ${rung.width}×${rung.height} instead of ${spec.width}×${spec.height}.`,
-        `为使时长 ${formatDurationZh(duration)}的视频不超过 ${formatBytes(spec.maxBytes)}，该版本为 ${rung.width}×${rung.height}，而不是 ${spec.width}×${spec.height}。`,
+        `To stay under ${formatBytes(spec.maxBytes)} for ${formatDuration(duration)}, ${spec.label} is ${rung.width}×${rung.height} instead of ${spec.width}×${spec.height}.`,
+        `为使时长 ${formatDurationZh(duration)}的视频不超过 ${formatBytes(spec.maxBytes)}，${spec.labelZh}为 ${rung.width}×${rung.height}，而不是 ${spec.width}×${spec.height}。`,
       );
     }
     width = rung.width;

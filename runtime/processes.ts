@@ -6,6 +6,7 @@ import { GovpubError } from '../domain/errors.js';
 import { checkSecretsFile, secretsFileExposure } from '../config/secrets.js';
 import { makeDataDir } from '../config/data-dir.js';
 import fs from 'node:fs';
+import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
 import { ApiMetrics } from '../api/metrics.js';
@@ -39,9 +40,12 @@ import { workerMetrics } from '../worker/metrics.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporalRuntimeFile, writeRuntimeRecord } from './app.js';
-import { alreadyRunningError, apiRuntimeFile, claimDataDir } from './runtime-files.js';
+import { alreadyRunningError, apiRuntimeFile, claimDataDir, dataDirHolder } from './runtime-files.js';
+import { loadRegistry } from '../config/registry.js';
 import { resolveTemporalCli } from './temporal-cli.js';
-import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
+import { assertPortFree, startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
+import { SIMULATOR_KINDS } from '../simulators/common/units.js';
+import { simulatorPortInUse } from '../simulators/port-in-use.js';
 
 type Log = (line: string) => void;
 
@@ -293,6 +297,52 @@ interface Part {
 }
 
 /** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. */
+/** Whether something already listens on `port` of `host` (binding it fails). */
+async function portTaken(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(true));
+    server.listen(port, host, () => server.close(() => resolve(false)));
+  });
+}
+
+/**
+ * Every port `govpub start` will listen on, checked before it migrates or starts anything: the API
+ * (which serves the portal too), the Temporal dev server and its UI, the simulators, the embedded
+ * database and the worker's metrics, where they are this start's to open (0 = any free port).
+ */
+async function assertStartPortsFree(settings: Settings): Promise<void> {
+  if (settings.apiPort !== 0 && (await portTaken(settings.apiPort, settings.apiHost))) {
+    throw new GovpubError(
+      'port_in_use',
+      `Port ${settings.apiPort} for the API is already in use. Stop whatever uses it or set PORT to another port.`,
+      { port: settings.apiPort, setting: 'PORT' },
+      { zh: `API 所需的端口 ${settings.apiPort} 已被占用。请停止占用该端口的程序，或将 PORT 改为另一个端口。` },
+    );
+  }
+  if (!settings.temporal.address) {
+    await assertPortFree(settings.temporal.devServerPort, 'the Temporal dev server', 'GOVPUB_TEMPORAL_PORT', 'Temporal 开发服务器');
+    await assertPortFree(settings.temporal.devUiPort, "Temporal's web UI", 'GOVPUB_TEMPORAL_UI_PORT', 'Temporal 网页界面');
+  }
+  if (settings.simulators && settings.simulatorBasePort !== 0) {
+    for (const [index, kind] of SIMULATOR_KINDS.entries()) {
+      const port = settings.simulatorBasePort + index;
+      if (await portTaken(port)) throw simulatorPortInUse(kind, port, settings.simulatorBasePort, 'GOVPUB_SIMULATOR_PORT');
+    }
+  }
+  if (!settings.databaseUrl) await assertPortFree(settings.pglitePort, 'the embedded database', 'GOVPUB_PGLITE_PORT', '内置数据库');
+  if (settings.workerMetricsAddress) {
+    const { hostname, port } = new URL(`http://${settings.workerMetricsAddress}`);
+    if (await portTaken(Number(port), hostname.replace(/^\[|\]$/g, ''))) {
+      throw new GovpubError(
+        'port_in_use',
+        `${settings.workerMetricsAddress} for the worker's metrics is already in use. Stop whatever uses it or set GOVPUB_WORKER_METRICS_ADDRESS to another address.`,
+        { address: settings.workerMetricsAddress, setting: 'GOVPUB_WORKER_METRICS_ADDRESS' },
+      );
+    }
+  }
+}
+
 export async function runAllInOne(settings: Settings, log: Log): Promise<Running> {
   const stops: Part[] = [];
   let stopping: Part | null = null;
@@ -321,14 +371,20 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     }
     stopping = null;
   };
+  // Refusals that change nothing come first: a running start on this data directory, the files
+  // every part reads (a malformed secrets file or platforms.yaml was refused only once the database
+  // and the Temporal dev server were up), then the ports (a port in use was found only when the API
+  // started, after the embedded database had been migrated and Temporal and the simulators started).
+  const holder = dataDirHolder(settings.dataDir);
+  if (holder) throw alreadyRunningError(settings.dataDir, holder);
+  loadPlatformConfigs(settings.configDir);
+  if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
+  await loadRegistry(path.join(settings.configDir, 'registry'));
+  await assertStartPortsFree(settings);
   const claim = claimDataDir(settings.dataDir);
   if ('heldBy' in claim) throw alreadyRunningError(settings.dataDir, claim.heldBy);
   stops.push({ name: 'data directory claim', stop: async () => claim.release() });
   try {
-    // The files every part reads are checked before any part starts: a malformed secrets file or
-    // platforms.yaml was refused only once the database and the Temporal dev server were up.
-    loadPlatformConfigs(settings.configDir);
-    if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
     makeDataDir(settings.dataDir);
     // Migrations first, with the database this process keeps open (it serves PGlite to the others).
     const opened = await openRegistryAndDatabase(settings, { migrate: true });

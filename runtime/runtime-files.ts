@@ -100,6 +100,15 @@ export function claimDataDir(dataDir: string): { release: () => void } | { heldB
   throw new Error(`could not claim ${file}: another process keeps creating it`);
 }
 
+/**
+ * The running `govpub start` (or topology) that holds `dataDir`, read without creating anything:
+ * checked before the ports, whose refusal would otherwise hide that govpub already runs there.
+ */
+export function dataDirHolder(dataDir: string): DataDirHolder | null {
+  const pid = readPid(startRuntimeFile(dataDir));
+  return pid !== null && pid !== process.pid && processExists(pid) ? { pid, apiUrl: recordedApiUrl(dataDir) } : null;
+}
+
 function readPid(file: string): number | null {
   try {
     const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown };

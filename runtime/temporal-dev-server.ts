@@ -28,20 +28,28 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export async function assertPortFree(port: number, what: string, envName: string): Promise<void> {
+/** Refuses a port something already listens on; `what` and `whatZh` name its user in English and Chinese. */
+export async function assertPortFree(port: number, what: string, envName: string, whatZh: string): Promise<void> {
   if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const server = net.createServer();
     server.once('error', () =>
-      reject(new GovpubError('port_in_use', `Port ${port} for ${what} is already in use. Stop whatever uses it or set ${envName} to another port.`)),
+      reject(
+        new GovpubError(
+          'port_in_use',
+          `Port ${port} for ${what} is already in use. Stop whatever uses it or set ${envName} to another port.`,
+          { port, setting: envName },
+          { zh: `${whatZh}所需的端口 ${port} 已被占用。请停止占用该端口的程序，或将 ${envName} 改为另一个端口。` },
+        ),
+      ),
     );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });
 }
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
-  await assertPortFree(options.port, 'the Temporal dev server', 'GOVPUB_TEMPORAL_PORT');
-  await assertPortFree(options.uiPort, "Temporal's web UI", 'GOVPUB_TEMPORAL_UI_PORT');
+  await assertPortFree(options.port, 'the Temporal dev server', 'GOVPUB_TEMPORAL_PORT', 'Temporal 开发服务器');
+  await assertPortFree(options.uiPort, "Temporal's web UI", 'GOVPUB_TEMPORAL_UI_PORT', 'Temporal 网页界面');
   makeDataDir(options.dataDir);
   const logFile = path.join(options.dataDir, 'temporal-server.log');
   const out = fs.openSync(logFile, 'a');

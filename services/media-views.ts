@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { MediaJobRow, MediaRenditionRow, MediaRow } from '../db/schema.js';
 import type { MediaKind, ProbeResult } from '../media/probe.js';
 import { zhMessageFor } from '../domain/messages-zh.js';
+import { getSpec } from '../media/specs.js';
 
 export interface MediaView {
   id: string;
@@ -56,6 +57,8 @@ export interface MediaJobView {
   progress: number;
   currentSpec: string | null;
   specs: string[];
+  /** Per spec key: what editors call it (labelZh) and its English name; specs no longer declared are left out. */
+  specNames: Record<string, { label: string; labelZh: string }>;
   specProgress: Record<string, number>;
   channelId: string | null;
   /** Per spec: the rendition made ({ok: true, sha256, …}) or why not ({ok: false, code, message, messageZh}). */
@@ -163,6 +166,21 @@ function withChineseFailures(results: Record<string, unknown>): Record<string, u
   );
 }
 
+/** The names of the specs a job mentions, for the notes and problems shown beside them. */
+function specNamesOf(keys: string[]): Record<string, { label: string; labelZh: string }> {
+  const names: Record<string, { label: string; labelZh: string }> = {};
+  for (const key of keys) {
+    if (key in names) continue;
+    try {
+      const spec = getSpec(key);
+      names[key] = { label: spec.label, labelZh: spec.labelZh };
+    } catch {
+      // A spec no longer declared: its key is all there is.
+    }
+  }
+  return names;
+}
+
 export function toJobView(row: MediaJobRow): MediaJobView {
   return {
     id: row.id,
@@ -171,6 +189,7 @@ export function toJobView(row: MediaJobRow): MediaJobView {
     progress: row.progress,
     currentSpec: row.current_spec,
     specs: row.specs,
+    specNames: specNamesOf([...row.specs, ...row.problems.map((p) => p.spec), ...Object.keys(row.results)]),
     specProgress: row.spec_progress,
     channelId: row.channel_id,
     results: withChineseFailures(row.results),

@@ -1,8 +1,8 @@
 /**
  * Entry points: start one simulator by kind, or all of them (tests, the all-in-one local start).
  */
-import { GovpubError } from '../domain/errors.js';
 import { MANUAL_ONLY_PLATFORMS } from '../domain/registry.js';
+import { simulatorPortInUse } from './port-in-use.js';
 import { SIMULATOR_KINDS, type FaultRuleInput, type SimulatorHandle, type SimulatorKind } from './common.js';
 import { startBilibiliSimulator } from './bilibili/index.js';
 import { startDouyinSimulator } from './douyin/index.js';
@@ -97,19 +97,7 @@ export async function startAllSimulators(options: StartAllOptions = {}): Promise
         handle = await startSimulator(kind, opts);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        if (err.code === 'EADDRINUSE') {
-          const first = options.basePort ?? 0;
-          const last = first + SIMULATOR_KINDS.length - 1;
-          const setting = options.basePortSetting ?? 'the base port';
-          throw new GovpubError(
-            'port_in_use',
-            `Port ${opts.port} for the ${kind} simulator is already in use. Stop whatever uses it or set ${setting} to another first port (the simulators take ${SIMULATOR_KINDS.length} ports from it, ${first}-${last} now).`,
-            { port: opts.port, setting },
-            {
-              zh: `模拟器 ${kind} 所需的端口 ${opts.port} 已被占用。请停止占用该端口的程序，或将 ${setting} 改为另一个起始端口（模拟器自该端口起共占用 ${SIMULATOR_KINDS.length} 个端口，现为 ${first}-${last}）。`,
-            },
-          );
-        }
+        if (err.code === 'EADDRINUSE') throw simulatorPortInUse(kind, opts.port, options.basePort ?? 0, options.basePortSetting ?? 'the base port');
         throw e;
       }
       started.push(handle);

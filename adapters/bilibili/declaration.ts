@@ -31,9 +31,13 @@ export const bilibiliDeclaration = {
       limitName: 'Bilibili covers',
     };
     return [
-      s.image('cover', 'Bilibili cover 16:10 (≥ 960×600, ≤ 5 MB)', cover),
+      s.image('cover', 'Bilibili cover 16:10 (≥ 960×600, ≤ 5 MB)', '哔哩哔哩视频封面（16:10）', cover),
       s.landscape(1080, { maxBytes: 4_000 * s.units.MB, maxDurationSec: 5 * 3600 - 1, limitSource: 'documented', minKbps: 1500 }),
-      s.poster('video_cover', 'Bilibili cover 16:10 from the video', 1920, 1200, { ...cover, purpose: 'poster', sourceKind: 'video' }),
+      s.poster('video_cover', 'Bilibili cover 16:10 from the video', '哔哩哔哩视频封面（16:10，取自视频画面）', 1920, 1200, {
+        ...cover,
+        purpose: 'poster',
+        sourceKind: 'video',
+      }),
     ];
   },
   credentials: { id: 'clientId', secret: 'clientSecret', token: 'refreshToken' },

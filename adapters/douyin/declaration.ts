@@ -20,8 +20,8 @@ export const douyinDeclaration = {
     return [
       s.vertical(1080, { ...limits, minKbps: 1500 }),
       s.vertical(720, { ...limits, minKbps: 700 }),
-      s.poster('cover', 'Douyin cover 9:16', 1080, 1920, { limitSource: 'assumed' }),
-      s.image('image', 'Douyin picture post 9:16', {
+      s.poster('cover', 'Douyin cover 9:16', '抖音视频封面（9:16）', 1080, 1920, { limitSource: 'assumed' }),
+      s.image('image', 'Douyin picture post 9:16', '抖音图文作品配图（9:16）', {
         purpose: 'post',
         fit: 'blur-fill',
         width: 1080,

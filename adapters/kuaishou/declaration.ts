@@ -13,7 +13,11 @@ export const kuaishouDeclaration = {
     source: 'assumed (Kuaishou documents no limits)',
   },
   // Limits not found (BRIEF §7); vertical feed.
-  renditions: (s) => [s.vertical(1080), s.vertical(720), s.poster('cover', 'Kuaishou cover 9:16', 1080, 1920, { limitSource: 'assumed' })],
+  renditions: (s) => [
+    s.vertical(1080),
+    s.vertical(720),
+    s.poster('cover', 'Kuaishou cover 9:16', '快手视频封面（9:16）', 1080, 1920, { limitSource: 'assumed' }),
+  ],
   credentials: { id: 'appId', secret: 'appSecret', token: 'refreshToken' },
   simulator: { portOffset: 4 },
 } as const satisfies PlatformDeclaration;

@@ -30,8 +30,15 @@ const mediaCenterSystem = {
   credentials: { id: 'clientId', secret: 'clientSecret' },
   // 16:9 cover, in-article images, 720p/1080p video.
   renditions: (s) => [
-    s.image('cover', `${s.name} cover 16:9`, { purpose: 'cover', fit: 'cover', width: 1280, height: 720, format: 'jpeg', limitSource: 'assumed' }),
-    s.image('image', `${s.name} in-article image`, {
+    s.image('cover', `${s.name} cover 16:9`, `${s.localName}列表封面（16:9）`, {
+      purpose: 'cover',
+      fit: 'cover',
+      width: 1280,
+      height: 720,
+      format: 'jpeg',
+      limitSource: 'assumed',
+    }),
+    s.image('image', `${s.name} in-article image`, `${s.localName}正文配图`, {
       purpose: 'inline',
       fit: 'inside',
       width: 1600,
@@ -42,7 +49,7 @@ const mediaCenterSystem = {
     }),
     s.landscape(720),
     s.landscape(1080),
-    s.poster('poster', `${s.name} video poster 16:9`, 1280, 720, { limitSource: 'assumed' }),
+    s.poster('poster', `${s.name} video poster 16:9`, `${s.localName}视频封面（16:9）`, 1280, 720, { limitSource: 'assumed' }),
     s.aacAudio(),
   ],
 } as const satisfies Omit<PlatformDeclaration, 'id' | 'name' | 'localName'>;

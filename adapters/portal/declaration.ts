@@ -36,24 +36,36 @@ export const portalDeclaration = {
   renditions: (s) => [
     ...PORTAL_WIDTHS.flatMap((w) =>
       (['webp', 'jpeg'] as const).map((format) =>
-        s.image(`w${w}.${format === 'jpeg' ? 'jpg' : 'webp'}`, `Portal ${w} px ${format === 'webp' ? 'WebP' : 'JPEG fallback'}`, {
-          purpose: 'responsive',
-          fit: 'inside',
-          width: w,
-          height: s.units.TALL,
-          format,
-          watermark: true,
-          limitSource: 'assumed',
-        }),
+        s.image(
+          `w${w}.${format === 'jpeg' ? 'jpg' : 'webp'}`,
+          `Portal ${w} px ${format === 'webp' ? 'WebP' : 'JPEG fallback'}`,
+          `门户网站正文图片（${w} 像素宽，${format === 'webp' ? 'WebP' : 'JPEG 备用'}）`,
+          {
+            purpose: 'responsive',
+            fit: 'inside',
+            width: w,
+            height: s.units.TALL,
+            format,
+            watermark: true,
+            limitSource: 'assumed',
+          },
+        ),
       ),
     ),
-    s.image('cover', 'Portal list cover 16:9', { purpose: 'cover', fit: 'cover', width: 1280, height: 720, format: 'jpeg', limitSource: 'assumed' }),
+    s.image('cover', 'Portal list cover 16:9', '门户网站列表封面（16:9）', {
+      purpose: 'cover',
+      fit: 'cover',
+      width: 1280,
+      height: 720,
+      format: 'jpeg',
+      limitSource: 'assumed',
+    }),
     s.landscape(720),
     s.landscape(1080),
-    s.poster('poster', 'Portal video poster 16:9', 1280, 720, { limitSource: 'assumed' }),
+    s.poster('poster', 'Portal video poster 16:9', '门户网站视频封面（16:9）', 1280, 720, { limitSource: 'assumed' }),
     s.aacAudio(),
     // Attachments (附件) and captions are published exactly as uploaded.
-    s.original('attachment', 'Portal attachment (the file as uploaded)', 'document'),
-    s.original('captions', 'Portal video captions (WebVTT as uploaded)', 'captions'),
+    s.original('attachment', 'Portal attachment (the file as uploaded)', '门户网站附件（原文件）', 'document'),
+    s.original('captions', 'Portal video captions (WebVTT as uploaded)', '门户网站视频字幕（原 WebVTT 文件）', 'captions'),
   ],
 } as const satisfies PlatformDeclaration;

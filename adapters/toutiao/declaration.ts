@@ -16,8 +16,15 @@ export const toutiaoDeclaration = {
   links: 'plain_text',
   // 16:9 covers and landscape video.
   renditions: (s) => [
-    s.image('cover', 'Toutiao cover 16:9', { purpose: 'cover', fit: 'cover', width: 1280, height: 720, format: 'jpeg', limitSource: 'assumed' }),
-    s.image('image', 'Toutiao in-article image', {
+    s.image('cover', 'Toutiao cover 16:9', '今日头条文章封面（16:9）', {
+      purpose: 'cover',
+      fit: 'cover',
+      width: 1280,
+      height: 720,
+      format: 'jpeg',
+      limitSource: 'assumed',
+    }),
+    s.image('image', 'Toutiao in-article image', '今日头条正文配图', {
       purpose: 'inline',
       fit: 'inside',
       width: 1600,
@@ -27,7 +34,7 @@ export const toutiaoDeclaration = {
       limitSource: 'assumed',
     }),
     s.landscape(1080),
-    s.poster('poster', 'Toutiao video cover 16:9', 1280, 720, { limitSource: 'assumed' }),
+    s.poster('poster', 'Toutiao video cover 16:9', '今日头条视频封面（16:9）', 1280, 720, { limitSource: 'assumed' }),
   ],
   postHosts: ['toutiao.com', 'ixigua.com'],
 } as const satisfies PlatformDeclaration;

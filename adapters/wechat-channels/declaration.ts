@@ -14,6 +14,6 @@ export const wechatChannelsDeclaration = {
   limits: { descriptionChars: 1000, shortTitleMinChars: 6, shortTitleMaxChars: 16 },
   links: 'plain_text',
   // Vertical feed.
-  renditions: (s) => [s.vertical(1080), s.poster('cover', 'WeChat Channels cover 9:16', 1080, 1920, { limitSource: 'assumed' })],
+  renditions: (s) => [s.vertical(1080), s.poster('cover', 'WeChat Channels cover 9:16', '微信视频号封面（9:16）', 1080, 1920, { limitSource: 'assumed' })],
   postHosts: ['channels.weixin.qq.com', 'weixin.qq.com'],
 } as const satisfies PlatformDeclaration;

@@ -33,7 +33,7 @@ export const wechatOaDeclaration = {
     // Covers 2.35:1 and 1:1; thumb material JPG ≤ 64 KB; in-article images (media/uploadimg)
     // jpg/png < 1 MB; image material 10 MB; video material MP4 10 MB; voice 2 MB / 60 s.
     return [
-      s.image('cover', 'WeChat cover 2.35:1', {
+      s.image('cover', 'WeChat cover 2.35:1', '微信公众号封面（2.35:1）', {
         purpose: 'cover',
         fit: 'cover',
         width: 900,
@@ -42,7 +42,7 @@ export const wechatOaDeclaration = {
         maxBytes: 10 * MB,
         limitName: 'WeChat image material',
       }),
-      s.image('cover_square', 'WeChat cover 1:1', {
+      s.image('cover_square', 'WeChat cover 1:1', '微信公众号封面（1:1）', {
         purpose: 'cover',
         fit: 'cover',
         width: 600,
@@ -51,7 +51,7 @@ export const wechatOaDeclaration = {
         maxBytes: 10 * MB,
         limitName: 'WeChat image material',
       }),
-      s.image('thumb', 'WeChat thumb material (2.35:1 JPEG ≤ 64 KB)', {
+      s.image('thumb', 'WeChat thumb material (2.35:1 JPEG ≤ 64 KB)', '微信公众号缩略图素材（2.35:1，不超过 64 KB）', {
         purpose: 'thumb',
         fit: 'cover',
         width: 900,
@@ -65,7 +65,7 @@ export const wechatOaDeclaration = {
         quality: { max: 85, min: 30 },
         limitName: 'WeChat thumb material',
       }),
-      s.image('inline', 'WeChat in-article image (jpg/png < 1 MB)', {
+      s.image('inline', 'WeChat in-article image (jpg/png < 1 MB)', '微信公众号正文配图（小于 1 MB）', {
         purpose: 'inline',
         fit: 'inside',
         width: 1080,
@@ -79,6 +79,7 @@ export const wechatOaDeclaration = {
         ...s.landscape(720),
         key: 'wechat_oa.video',
         label: 'WeChat video material (MP4 ≤ 10 MB)',
+        labelZh: '微信公众号视频素材（MP4，不超过 10 MB）',
         maxBytes: 10 * MB,
         audioKbps: 96,
         limitSource: 'documented',
@@ -90,11 +91,15 @@ export const wechatOaDeclaration = {
           { width: 480, height: 270, minKbps: 180 },
         ],
       },
-      s.poster('video_cover', 'WeChat cover 2.35:1 from the video', 900, 383, { maxBytes: 10 * MB, limitName: 'WeChat image material' }),
+      s.poster('video_cover', 'WeChat cover 2.35:1 from the video', '微信公众号封面（2.35:1，取自视频画面）', 900, 383, {
+        maxBytes: 10 * MB,
+        limitName: 'WeChat image material',
+      }),
       {
         key: 'wechat_oa.voice',
         platform: s.platform,
         label: 'WeChat voice material (MP3 ≤ 2 MB, ≤ 60 s)',
+        labelZh: '微信公众号语音素材（MP3，不超过 2 MB、60 秒）',
         kind: 'audio',
         sourceKind: 'audio',
         codec: 'mp3',

@@ -23,7 +23,7 @@ export const weiboDeclaration = {
   links: 'clickable',
   // Images ≤ 5 MB JPEG/GIF/PNG (secondary). Video limits not documented.
   renditions: (s) => [
-    s.image('image', 'Weibo image (≤ 5 MB)', {
+    s.image('image', 'Weibo image (≤ 5 MB)', '微博配图（不超过 5 MB）', {
       purpose: 'post',
       fit: 'inside',
       width: 2048,
@@ -34,7 +34,7 @@ export const weiboDeclaration = {
       limitSource: 'secondary',
     }),
     s.landscape(720),
-    s.poster('poster', 'Weibo video cover 16:9', 1280, 720, { limitSource: 'assumed' }),
+    s.poster('poster', 'Weibo video cover 16:9', '微博视频封面（16:9）', 1280, 720, { limitSource: 'assumed' }),
   ],
   credentials: { id: 'appKey', secret: 'appSecret', token: 'accessToken' },
   simulator: { portOffset: 1 },

@@ -18,7 +18,7 @@ export const xiaohongshuDeclaration = {
   links: 'plain_text',
   // 3:4 picture notes, vertical video.
   renditions: (s) => [
-    s.image('image', 'Xiaohongshu picture 3:4', {
+    s.image('image', 'Xiaohongshu picture 3:4', '小红书笔记配图（3:4）', {
       purpose: 'post',
       fit: 'cover',
       width: 1080,
@@ -28,7 +28,7 @@ export const xiaohongshuDeclaration = {
       limitSource: 'assumed',
     }),
     s.vertical(1080),
-    s.poster('cover', 'Xiaohongshu video cover 3:4', 1080, 1440, { fit: 'blur-fill', limitSource: 'assumed' }),
+    s.poster('cover', 'Xiaohongshu video cover 3:4', '小红书视频封面（3:4）', 1080, 1440, { fit: 'blur-fill', limitSource: 'assumed' }),
   ],
   postHosts: ['xiaohongshu.com', 'xhslink.com'],
 } as const satisfies PlatformDeclaration;

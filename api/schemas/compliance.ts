@@ -164,7 +164,14 @@ const RunOutcome = Type.Object(
     result: Type.Union([
       Type.Object({
         summary: RunSummary,
-        notices: Type.Array(Type.Object({ unitId: Type.String(), sent: Type.Array(Type.String()), skipped: Type.Array(Type.String()) })),
+        notices: Type.Array(
+          Type.Object({
+            unitId: Type.String(),
+            sent: Type.Array(Type.String()),
+            skipped: Type.Array(Type.String()),
+            skippedZh: Type.Optional(Type.Array(Type.String(), { description: 'The skipped reasons in Simplified Chinese, in the same order.' })),
+          }),
+        ),
       }),
       Type.Null(),
     ]),

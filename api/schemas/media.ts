@@ -84,6 +84,9 @@ export const MediaJob = Type.Object(
     progress: Type.Integer({ minimum: 0, maximum: 100 }),
     currentSpec: nullableString,
     specs: Type.Array(Type.String()),
+    specNames: Type.Record(Type.String(), Type.Object({ label: Type.String(), labelZh: Type.String() }), {
+      description: 'Per spec key of the job: what editors call it, in English and in Chinese (e.g. 微信公众号封面（2.35:1）)',
+    }),
     problems: Type.Array(Type.Object({ spec: Type.String(), code: Type.String(), message: Type.String(), messageZh: Type.Optional(Type.String()) }), {
       description: 'Specs refused before any work, with the reason',
     }),

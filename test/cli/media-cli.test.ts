@@ -140,6 +140,29 @@ describe('govpub media', () => {
     expect(await h.store.has(id!)).toBe(true);
   });
 
+  it(
+    'status in Chinese (GOVPUB_LANG=zh): a rendition that could not be made exactly is named in Chinese, not by its key or in English',
+    { timeout: 180_000 },
+    async () => {
+      const smaller = path.join(h.dir, '合影.jpg');
+      await makePhoto(smaller, 1200, 800);
+      const added = await runCli(['media', 'add', smaller, '--renditions', 'bilibili.cover', '--json'], env);
+      expect(added.code, added.stderr).toBe(0);
+      const jobId = JSON.parse(added.stdout).job.id as string;
+      const watched = await runCli(['media', 'status', jobId, '--watch', '--interval', '200'], { ...env, GOVPUB_LANG: 'zh' });
+      expect(watched.code, watched.stderr).toBe(0);
+      // Before: "  bilibili.cover: Original is 1200×800; Bilibili cover 16:10 (≥ 960×600, ≤ 5 MB) is 1200×750 …".
+      expect(watched.stdout).toContain('\n  原图为 1200×800，不放大：哔哩哔哩视频封面（16:10）为 1200×750，而不是 1920×1200。\n');
+      expect(watched.stdout).not.toContain('Original is');
+      expect(watched.stdout).not.toContain('bilibili.cover:');
+      // The API says what each rendition of the job is called, for the console's list of notes.
+      const json = await runCli(['media', 'status', jobId, '--json'], env);
+      expect(JSON.parse(json.stdout).specNames).toEqual({
+        'bilibili.cover': { label: 'Bilibili cover 16:10 (≥ 960×600, ≤ 5 MB)', labelZh: '哔哩哔哩视频封面（16:10）' },
+      });
+    },
+  );
+
   it('a job that fails: status --watch exits 1 and says why (here: no CJK font for the watermark)', { timeout: 180_000 }, async () => {
     h.workerDeps.watermarkFor = createWatermarkLookup(DEFAULT_WATERMARKS_PATH, { env: { GOVPUB_FONT_PATH: '/nowhere/NotoSansCJK-Bold.ttc' } });
     try {

@@ -194,3 +194,40 @@ describe('a simulator port in use', () => {
     },
   );
 });
+
+describe('a port of govpub start in use', () => {
+  it(
+    'is refused before the embedded database is migrated or anything starts: the data directory is left as it was (it migrated first, then refused)',
+    { timeout: 180_000 },
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-start-port-'));
+      dirs.push(dir);
+      const dataDir = path.join(dir, 'data');
+      fs.mkdirSync(dataDir);
+      fs.writeFileSync(path.join(dataDir, 'notes.txt'), 'the person’s own file\n');
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const takenPort = (taken.address() as net.AddressInfo).port;
+      try {
+        // The API's port (8080 by default), then Temporal's web UI.
+        const api: Record<string, string> = { ...(await ownStartEnv()), PORT: String(takenPort) };
+        const refusedApi = await runCli(['start'], { GOVPUB_DATA_DIR: dataDir, ...api }, undefined, { timeoutMs: 150_000 });
+        expect(refusedApi.code, refusedApi.stderr).toBe(1);
+        expect(refusedApi.stderr).toBe(`govpub: Port ${takenPort} for the API is already in use. Stop whatever uses it or set PORT to another port.\n`);
+        expect(refusedApi.stdout).not.toMatch(/^(database|temporal|simulators):/m);
+        expect(fs.readdirSync(dataDir)).toEqual(['notes.txt']);
+        expect(await portAnswers(Number(api.GOVPUB_TEMPORAL_PORT))).toBe(false);
+
+        const ui = { ...(await ownStartEnv()), GOVPUB_TEMPORAL_UI_PORT: String(takenPort) };
+        const refusedUi = await runCli(['start'], { GOVPUB_DATA_DIR: dataDir, GOVPUB_LANG: 'zh', ...ui }, undefined, { timeoutMs: 150_000 });
+        expect(refusedUi.code, refusedUi.stderr).toBe(1);
+        expect(refusedUi.stderr).toBe(
+          `govpub: Temporal 网页界面所需的端口 ${takenPort} 已被占用。请停止占用该端口的程序，或将 GOVPUB_TEMPORAL_UI_PORT 改为另一个端口。\n`,
+        );
+        expect(fs.readdirSync(dataDir)).toEqual(['notes.txt']);
+      } finally {
+        await new Promise((resolve) => taken.close(resolve));
+      }
+    },
+  );
+});

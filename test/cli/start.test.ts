@@ -220,6 +220,11 @@ describe('start-up refuses bad setups with one clear message and a non-zero exit
       ...env,
       GOVPUB_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-nodb-')),
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/govpub',
+      // Ports of its own: the running start's are refused before the database is tried.
+      PORT: String(await freePort()),
+      GOVPUB_TEMPORAL_PORT: String(await freePort()),
+      GOVPUB_TEMPORAL_UI_PORT: String(await freePort()),
+      GOVPUB_SIMULATOR_PORT: String(await simulatorPortBase()),
     });
     expect(db.code).toBe(1);
     expect(db.stderr).toMatch(/Cannot reach the database at postgres:\/\/postgres@127\.0\.0\.1:1\/govpub/);

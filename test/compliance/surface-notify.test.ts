@@ -127,10 +127,13 @@ describe('compliance notices', () => {
     expect(units).toEqual(['jyj', 'mzj']);
 
     const jyj = await acts.sendComplianceNotice({ runId: 'run-a', unitId: 'jyj' });
-    expect(jyj).toEqual({ unitId: 'jyj', sent: ['email', 'webhook'], skipped: [] });
+    expect(jyj).toEqual({ unitId: 'jyj', sent: ['email', 'webhook'], skipped: [], skippedZh: [] });
     const mzj = await acts.sendComplianceNotice({ runId: 'run-a', unitId: 'mzj' });
     expect(mzj.sent).toEqual([]);
     expect(mzj.skipped.join()).toContain('no enabled editor of mzj has an e-mail address');
+    expect(mzj.skippedZh).toEqual([
+      `邮件：${registry.units.find((u) => u.id === 'mzj')!.name}（mzj）没有填写了邮箱地址的在用编辑，可用 govpub users set-email 用户名 邮箱地址 设置`,
+    ]);
 
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
@@ -162,7 +165,12 @@ describe('compliance notices', () => {
     expect(body.text).toContain('https://govpub.beilin.gov.cn/console/');
 
     // The activity again (a retry after a lost completion): nothing is sent twice.
-    expect(await acts.sendComplianceNotice({ runId: 'run-a', unitId: 'jyj' })).toEqual({ unitId: 'jyj', sent: ['email', 'webhook'], skipped: [] });
+    expect(await acts.sendComplianceNotice({ runId: 'run-a', unitId: 'jyj' })).toEqual({
+      unitId: 'jyj',
+      sent: ['email', 'webhook'],
+      skipped: [],
+      skippedZh: [],
+    });
     expect(smtp.mails).toHaveLength(1);
     expect(hook.hooks).toHaveLength(1);
     expect((await noticesOfRun(db, 'run-a')).map((n) => `${n.unit_id}/${n.transport}`)).toEqual(['jyj/email', 'jyj/webhook']);
@@ -180,7 +188,12 @@ describe('compliance notices', () => {
     expect(smtp.mails.length).toBe(mailsBefore + 1);
     expect((await noticesOfRun(db, 'run-b')).map((n) => n.transport)).toEqual(['email']);
 
-    expect(await acts.sendComplianceNotice({ runId: 'run-b', unitId: 'jyj' })).toEqual({ unitId: 'jyj', sent: ['email', 'webhook'], skipped: [] });
+    expect(await acts.sendComplianceNotice({ runId: 'run-b', unitId: 'jyj' })).toEqual({
+      unitId: 'jyj',
+      sent: ['email', 'webhook'],
+      skipped: [],
+      skippedZh: [],
+    });
     expect(smtp.mails.length).toBe(mailsBefore + 1);
     expect(hook.hooks.slice(hooksBefore).map((h) => h.status)).toEqual([503, 204]);
   });

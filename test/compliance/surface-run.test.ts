@@ -356,7 +356,23 @@ describe('a run on demand', () => {
 
 describe('in Chinese', () => {
   it('`GOVPUB_LANG=zh govpub compliance run` prints its counts, thresholds and findings in Chinese, each finding in its own zh message', async () => {
+    // A finding of a unit none of whose editors has an e-mail address closed meanwhile: the run
+    // reopens it and cannot mail the unit, and says why in Chinese (it said it in English).
+    const elsewhere = await database.db
+      .selectFrom('compliance_findings')
+      .select(['key', 'owner_unit'])
+      .where('status', '=', 'open')
+      .where('owner_unit', 'is not', null)
+      .where('owner_unit', '!=', 'jyj')
+      .orderBy('key')
+      .executeTakeFirstOrThrow();
+    await database.db.updateTable('compliance_findings').set({ status: 'closed', closed_at: new Date() }).where('key', '=', elsewhere.key).execute();
     const cli = await runCli(['compliance', 'run', '--limit', '500'], { ...env, GOVPUB_LANG: 'zh' }, undefined, { timeoutMs: 150_000 });
+    const unitName = registry.units.find((u) => u.id === elsewhere.owner_unit)!.name;
+    expect(cli.stdout).toContain(
+      `  ${elsewhere.owner_unit}：未发送（邮件：${unitName}（${elsewhere.owner_unit}）没有填写了邮箱地址的在用编辑，可用 govpub users set-email 用户名 邮箱地址 设置）`,
+    );
+    expect(cli.stdout).not.toContain('no enabled editor');
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/^合规检查 \S+（compliance-run-/);

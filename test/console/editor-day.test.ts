@@ -13,6 +13,8 @@
  *   error, after which 提交审核 again was refused with 「只有草稿才能提交审核」;
  * - a reviewer's decision whose answer was lost is shown as taken (before: 「无法连接服务器」 beside a
  *   page that already showed it decided);
+ * - a reviewer's comment typed when the session ends is back after signing in again, with the
+ *   decision still to confirm (before: gone, as the package form's changes once were);
  * - a release time picked on a computer not set to Beijing time is Beijing time, as every time the
  *   console shows is (before: the computer's own, 8 hours off on a UTC clock); the form shows the
  *   package's release time when it is opened again (before: empty once the time was set by a save
@@ -218,6 +220,55 @@ describe.skipIf(skipBrowser)("an editor's (and a reviewer's) day", () => {
     expect(await page.getByTestId('decision-done').innerText()).toContain('初审');
     expect(await page.getByTestId('decision-error').count()).toBe(0);
     expect((await system.api<{ currentStage: string }>(editor, 'GET', `/api/packages/${created.id}`)).currentStage).toBe('second');
+  });
+
+  it("a reviewer's comment typed when the session ends is kept: signed in again, it is back in the box and the 退回 still to confirm, not yet sent", async () => {
+    const created = await system.api<{ id: string }>(
+      editor,
+      'POST',
+      '/api/packages',
+      await policyBody(system, editor, '关于碑林区2027年老旧小区改造计划的公示'),
+    );
+    await system.api(editor, 'POST', `/api/packages/${created.id}/submit`, {});
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await signIn(page, system, reviewer);
+    await page.goto(`${system.consoleUrl}reviews/${created.id}`);
+    const typed = '第三段的改造范围与附件表格不一致，请核对后修改；公示期应为7个工作日。';
+    await inputOf(page, 'decision-comment').fill(typed);
+    await page.getByTestId('decision-reject').click();
+    await page.getByTestId('decision-confirm').waitFor();
+
+    // The session ends meanwhile (idle too long, or ended by an administrator): the decision is answered 401.
+    const client = new pg.Client({ connectionString: system.databaseUrl });
+    await client.connect();
+    try {
+      await client.query('delete from sessions');
+    } finally {
+      await client.end();
+    }
+    await page.getByTestId('decision-confirm').click();
+    await page.waitForURL('**/console/signin**', { timeout: 30_000 });
+
+    await inputOf(page, 'signin-name').fill(reviewer.name);
+    await inputOf(page, 'signin-password').fill(reviewer.password);
+    await page.getByTestId('signin-submit').click();
+    await page.waitForURL(`**/console/reviews/${created.id}`, { timeout: 20_000 });
+    await page.getByTestId('decision-restored').waitFor({ timeout: 20_000 });
+    await expect.poll(() => inputOf(page, 'decision-comment').inputValue(), { timeout: 20_000 }).toBe(typed);
+    // The 退回 being confirmed is asked again, nothing was sent.
+    await page.getByTestId('decision-confirm').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('decision-dialog').innerText()).toContain('确认退回');
+    const before = await system.api<{ status: string; decisions: unknown[] }>(editor, 'GET', `/api/packages/${created.id}`);
+    expect(before.status).toBe('in_review');
+    expect(before.decisions).toHaveLength(0);
+
+    await page.getByTestId('decision-confirm').click();
+    await page.getByTestId('decision-done').waitFor({ timeout: 30_000 });
+    const after = await system.api<{ status: string; decisions: { decision: string; comment: string | null }[] }>(editor, 'GET', `/api/packages/${created.id}`);
+    expect(after.status).toBe('draft');
+    expect(after.decisions.map((d) => [d.decision, d.comment])).toEqual([['reject', typed]]);
   });
 
   it('a release time picked on a computer set to UTC is Beijing time, as the console shows every time', async () => {

@@ -14,7 +14,7 @@ import {
   fieldLabel,
   toPackageInput,
 } from '../../web/src/components/editor/package-body.js';
-import { renditionNotes, renditionProblems } from '../../web/src/components/editor/rendition-problems.js';
+import { renditionLine, renditionNotes, renditionProblems } from '../../web/src/components/editor/rendition-problems.js';
 import { htmlToText, tokenize, wordDiff } from '../../web/src/components/shared/word-diff.js';
 
 const spell = (segments: { kind: string; text: string }[], keep: string) =>
@@ -136,5 +136,18 @@ describe('the upload field: why renditions were not made', () => {
       { spec: 'portal.w480.jpg', text: 'No watermark: 480 px wide is too small for a legible one.' },
     ]);
     expect(renditionNotes(null)).toEqual([]);
+  });
+
+  it('leads each note with the rendition’s Chinese name, never its key, unless the sentence names it already', () => {
+    const job = {
+      specNames: { 'portal.w480.jpg': { labelZh: '门户网站正文图片（480 像素宽，JPEG 备用）' }, 'bilibili.cover': { labelZh: '哔哩哔哩视频封面（16:10）' } },
+    };
+    expect(renditionLine(job, { spec: 'portal.w480.jpg', text: '未加水印：宽 480 像素的画面太小，放不下看得清的水印。' })).toBe(
+      '门户网站正文图片（480 像素宽，JPEG 备用）：未加水印：宽 480 像素的画面太小，放不下看得清的水印。',
+    );
+    const named = '原图为 1200×800，不放大：哔哩哔哩视频封面（16:10）为 1200×750，而不是 1920×1200。';
+    expect(renditionLine(job, { spec: 'bilibili.cover', text: named })).toBe(named);
+    // A job recorded before the names: the key is all there is.
+    expect(renditionLine(null, { spec: 'wechat_oa.thumb', text: '原图为 600×300。' })).toBe('wechat_oa.thumb：原图为 600×300。');
   });
 });

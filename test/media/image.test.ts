@@ -196,12 +196,12 @@ describe('orientation, smart crop, upscaling, watermark', () => {
     const tiny = path.join(dir, 'tiny-zh.jpg');
     await makePhoto(tiny, 600, 300);
     const enlarged = await renderImageRendition(tiny, getSpec('wechat_oa.cover') as ImageSpec, path.join(dir, 'zh-c.jpg'));
-    expect(enlarged.warningsZh).toEqual(['原图为 600×300，该版本（900×383）要放大 1.5 倍，可能不够清晰。换用更大的原图效果更好。']);
+    expect(enlarged.warningsZh).toEqual(['原图为 600×300，微信公众号封面（2.35:1）（900×383）要放大 1.5 倍，可能不够清晰。换用更大的原图效果更好。']);
 
     const medium = path.join(dir, 'medium-zh.jpg');
     await makePhoto(medium, 1200, 800);
     const kept = await renderImageRendition(medium, getSpec('bilibili.cover') as ImageSpec, path.join(dir, 'zh-b.jpg'));
-    expect(kept.warningsZh).toEqual(['原图为 1200×800，不放大：该版本为 1200×750，而不是 1920×1200。']);
+    expect(kept.warningsZh).toEqual(['原图为 1200×800，不放大：哔哩哔哩视频封面（16:10）为 1200×750，而不是 1920×1200。']);
 
     const noisy = path.join(dir, 'noise-zh.jpg');
     await makeNoise(noisy, 900, 383);

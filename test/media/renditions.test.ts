@@ -227,6 +227,9 @@ describe('prepareRendition cache', () => {
     expect(portal).toMatchObject({ cached: true, sha256: newsSite.sha256 });
     expect(portal.warnings).toEqual([expect.stringContaining(`Portal list cover 16:9 (1280×720) is enlarged`)]);
     expect(portal.warnings.join(' ')).not.toContain(getSpec('news_site.cover').label);
+    // The Chinese notes name the rendition too (editors read them): the portal's, in Chinese.
+    expect(newsSite.warningsZh).toEqual([expect.stringContaining('西安网碑林频道列表封面（16:9）（1280×720）要放大')]);
+    expect(portal.warningsZh).toEqual([expect.stringContaining('门户网站列表封面（16:9）（1280×720）要放大')]);
 
     // Asked for at once: the second caller waits for the first one's render, and still reads its own spec.
     await makePhoto(path.join(dir, 'narrow-2.jpg'), 1000, 750, { quality: 80 });

@@ -91,7 +91,7 @@ describe('video planning (no ffmpeg needed)', () => {
     const longer = planVideo(fakeVideoProbe(120), spec);
     expect(longer.width).toBeLessThan(1280);
     expect(longer.warnings[0]).toMatch(/instead of 1280×720/);
-    expect(longer.warningsZh[0]).toMatch(/^为使时长 2 分钟的视频不超过 10 MB，该版本为 \d+×\d+，而不是 1280×720。$/);
+    expect(longer.warningsZh[0]).toMatch(/^为使时长 2 分钟的视频不超过 10 MB，微信公众号视频素材（MP4，不超过 10 MB）为 \d+×\d+，而不是 1280×720。$/);
 
     const problems = preflight(fakeVideoProbe(3600), ['wechat_oa.video', 'bilibili.video_1080', 'douyin.video_720'], 'meeting.mp4');
     expect(problems.map((p) => p.specKey)).toEqual(['wechat_oa.video', 'douyin.video_720']);

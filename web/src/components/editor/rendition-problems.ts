@@ -2,6 +2,8 @@
 
 /** The parts of a media job (GET /api/media/:id's jobs) the list needs. */
 export interface JobOutcome {
+  /** Per spec key: its Chinese name (jobs from before it have none: the key stands in). */
+  specNames?: Record<string, { labelZh: string }>;
   problems: { spec: string; code?: string; message: string; messageZh?: string }[];
   results?: Record<string, { ok: boolean; code?: string; message?: string; messageZh?: string; warnings?: string[]; warningsZh?: string[] }>;
 }
@@ -9,6 +11,16 @@ export interface JobOutcome {
 export interface RenditionProblem {
   spec: string;
   text: string;
+}
+
+/**
+ * The line an editor reads: the note or problem, led by the Chinese name of the rendition it is
+ * about unless the sentence names it already (「原图为 …，微信公众号封面（2.35:1）要放大 …」).
+ * Never the spec key (wechat_oa.thumb), which means nothing to an editor, unless the job has no names.
+ */
+export function renditionLine(job: Pick<JobOutcome, 'specNames'> | null, item: RenditionProblem): string {
+  const name = job?.specNames?.[item.spec]?.labelZh ?? item.spec;
+  return item.text.includes(name) ? item.text : `${name}：${item.text}`;
 }
 
 /**

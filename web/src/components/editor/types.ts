@@ -37,6 +37,8 @@ export interface MediaJob {
   progress: number;
   currentSpec: string | null;
   specs: string[];
+  /** Per spec key: what editors call it (labelZh: 微信公众号封面（2.35:1）). */
+  specNames?: Record<string, { label: string; labelZh: string }>;
   problems: { spec: string; code: string; message: string; messageZh?: string }[];
   /** Per spec: made ({ ok: true }) or why not ({ ok: false, code, message, messageZh }). */
   results?: Record<string, { ok: boolean; code?: string; message?: string; messageZh?: string; warnings?: string[]; warningsZh?: string[] }>;
