@@ -296,7 +296,6 @@ interface Part {
   waitingFor?: () => Promise<string | null>;
 }
 
-/** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. */
 /** Whether something already listens on `port` of `host` (binding it fails). */
 async function portTaken(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -338,11 +337,13 @@ async function assertStartPortsFree(settings: Settings): Promise<void> {
         'port_in_use',
         `${settings.workerMetricsAddress} for the worker's metrics is already in use. Stop whatever uses it or set GOVPUB_WORKER_METRICS_ADDRESS to another address.`,
         { address: settings.workerMetricsAddress, setting: 'GOVPUB_WORKER_METRICS_ADDRESS' },
+        { zh: `worker 指标所需的地址 ${settings.workerMetricsAddress} 已被占用。请停止占用它的程序，或将 GOVPUB_WORKER_METRICS_ADDRESS 改为另一个地址。` },
       );
     }
   }
 }
 
+/** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. */
 export async function runAllInOne(settings: Settings, log: Log): Promise<Running> {
   const stops: Part[] = [];
   let stopping: Part | null = null;
