@@ -17,8 +17,6 @@ import { apiCaller } from '../support/http.js';
 const wordingDir = mkdtempSync(path.join(tmpdir(), 'govpub-review-wording-'));
 const wordingFile = path.join(wordingDir, 'wording.yaml');
 writeFileSync(wordingFile, readFileSync(path.join(ROOT_DIR, 'config/registry/wording.yaml'), 'utf8'));
-// Test files share their fork (vitest.config.ts isolate: false): given back in afterAll.
-const wordingFileBefore = process.env.GOVPUB_WORDING_FILE;
 process.env.GOVPUB_WORDING_FILE = wordingFile;
 
 let app: TestApp;
@@ -58,8 +56,6 @@ afterAll(async () => {
   await api?.close();
   await app?.close();
   rmSync(wordingDir, { recursive: true, force: true });
-  if (wordingFileBefore === undefined) delete process.env.GOVPUB_WORDING_FILE;
-  else process.env.GOVPUB_WORDING_FILE = wordingFileBefore;
 });
 
 async function inReview(overrides: Record<string, unknown> = {}): Promise<string> {

@@ -10,6 +10,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 export const LONGEST_FILES = [
   'test/delivery/fault-suite.test.ts', // ~500
   'test/delivery/fan-out.test.ts', // ~275
+  'test/cli/backup-restore.test.ts', // new (three starts of its own, a copy to PostgreSQL)
   'test/workflows/worker-crash.test.ts', // ~130
   'test/delivery/database-outage.test.ts', // ~100
   'test/delivery/cancel-transcodes.test.ts', // ~65
