@@ -209,6 +209,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   backup_file_exists: '备份文件已存在，未覆盖。请另选文件名，或先移走原文件。',
   backup_unwritable: '备份文件无法写入：所在目录不存在或不可写。请先创建该目录，或换到可写的目录。',
   backup_nothing: '数据目录中没有内置数据库，无可备份的内容。请检查 GOVPUB_DATA_DIR。',
+  backup_not_found: '找不到备份文件，未做任何改动。请检查路径。',
   backup_invalid: '该文件不是 govpub 备份，或已损坏，未做任何改动。请确认文件来源。',
   backup_newer: '该备份由更新版本的 govpub 生成，本版本无法恢复，未做任何改动。请先升级 govpub。',
   backup_mismatch: '备份中的数据与其清单不符，恢复已中止，未做任何改动。请改用其他备份。',

@@ -294,7 +294,17 @@ export async function readBackupManifest(file: string): Promise<BackupManifest> 
   try {
     reader = new TarReader(file);
   } catch (error) {
-    throw notABackup(file, `cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      // A mistyped path is not a damaged backup: say so plainly.
+      throw new GovpubError(
+        'backup_not_found',
+        `There is no file ${file}: nothing was changed. Check the path (govpub backup FILE wrote it).`,
+        { file },
+        { zh: `找不到文件 ${file}，未做任何改动。请检查路径（备份由 govpub backup FILE 生成）。` },
+      );
+    }
+    throw notABackup(file, `cannot read it: ${code ?? (error as Error).message}`);
   }
   try {
     let manifest: BackupManifest | undefined;

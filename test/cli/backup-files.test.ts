@@ -126,4 +126,18 @@ describe('the files of a backup', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no-such-folder does not exist. Create it');
   });
+
+  it('says when the backup to restore is not there (a mistyped path), in both languages', async () => {
+    const target = path.join(work, 'restore-into-nothing');
+    const typo = path.join(work, 'govpub-2026-12-0l.tar');
+    const refused = await runCli(['restore', typo, '--json'], { ...env, GOVPUB_DATA_DIR: target });
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).error).toMatchObject({
+      code: 'backup_not_found',
+      message: `There is no file ${typo}: nothing was changed. Check the path (govpub backup FILE wrote it).`,
+    });
+    const zh = await runCli(['restore', typo], { ...env, GOVPUB_DATA_DIR: target, GOVPUB_LANG: 'zh' });
+    expect(zh.stderr).toContain(`找不到文件 ${typo}，未做任何改动`);
+    expect(fs.existsSync(target)).toBe(false);
+  });
 });
