@@ -6,16 +6,19 @@
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Longest first, by their time on a 2-core machine (seconds, December 2026). */
+/** Longest first, by their time on a 2-core machine (seconds, 2026-12-05). */
 export const LONGEST_FILES = [
-  'test/delivery/fault-suite.test.ts', // ~500
-  'test/delivery/fan-out.test.ts', // ~275
-  'test/cli/backup-restore.test.ts', // new (three starts of its own, a copy to PostgreSQL)
-  'test/workflows/worker-crash.test.ts', // ~130
+  'test/delivery/fault-suite.test.ts', // ~330
+  'test/delivery/fan-out.test.ts', // ~205
+  'test/cli/bad-input-cli.test.ts', // ~135
+  'test/console/ops-bad-day.test.ts', // ~130
+  'test/cli/start.test.ts', // ~120
+  'test/workflows/worker-crash.test.ts', // ~100
   'test/delivery/database-outage.test.ts', // ~100
-  'test/delivery/cancel-transcodes.test.ts', // ~65
-  'test/cli/start.test.ts', // ~60
-  'test/cli/start-terminal.test.ts', // ~90 (three starts and stops of its own)
+  'test/console/editor-day.test.ts', // ~100
+  'test/cli/start-terminal.test.ts', // ~95 (three starts and stops of its own)
+  'test/cli/backup-restore.test.ts', // ~80 (three starts of its own, a copy to PostgreSQL)
+  'test/delivery/cancel-transcodes.test.ts', // ~70
 ];
 
 export class LongestFirstSequencer extends BaseSequencer {
