@@ -15,6 +15,7 @@ import {
   selectExternalRelease,
   selectExternalReleaseIdentity,
   upsertExternalRelease,
+  type ExternalReleaseWrite,
 } from '../../db/compliance.js';
 import { appendAudit } from '../../db/audit.js';
 import { CHECK_GROUPS, DAILY_KINDS, runChecks } from '../../domain/compliance/checks.js';
@@ -447,19 +448,7 @@ function duplicateRefusal(
 }
 
 /** Whether the stored registration says exactly what `row` says (who recorded it included). */
-function sameExternalRelease(
-  stored: Awaited<ReturnType<typeof selectExternalRelease>>,
-  row: {
-    title: string;
-    ownerUnit: string | null;
-    documentNumber: string | null;
-    documentLiveAt: Date;
-    interpretationLiveAt: Date | null;
-    url: string | null;
-    note: string | null;
-    recordedBy: string;
-  },
-): boolean {
+function sameExternalRelease(stored: Awaited<ReturnType<typeof selectExternalRelease>>, row: Omit<ExternalReleaseWrite, 'id'>): boolean {
   const time = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
   return (
     stored !== undefined &&
