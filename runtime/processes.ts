@@ -6,7 +6,6 @@ import { GovpubError } from '../domain/errors.js';
 import { checkSecretsFile, secretsFileExposure } from '../config/secrets.js';
 import { makeDataDir } from '../config/data-dir.js';
 import fs from 'node:fs';
-import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
 import { ApiMetrics } from '../api/metrics.js';
@@ -44,6 +43,7 @@ import { alreadyRunningError, apiRuntimeFile, claimDataDir, dataDirHolder } from
 import { loadRegistry } from '../config/registry.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { assertPortFree, startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
+import { portInUseError, portTaken } from './ports.js';
 import { SIMULATOR_KINDS } from '../simulators/common/units.js';
 import { simulatorPortInUse } from '../simulators/port-in-use.js';
 
@@ -296,29 +296,13 @@ interface Part {
   waitingFor?: () => Promise<string | null>;
 }
 
-/** Whether something already listens on `port` of `host` (binding it fails). */
-async function portTaken(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(true));
-    server.listen(port, host, () => server.close(() => resolve(false)));
-  });
-}
-
 /**
  * Every port `govpub start` will listen on, checked before it migrates or starts anything: the API
  * (which serves the portal too), the Temporal dev server and its UI, the simulators, the embedded
  * database and the worker's metrics, where they are this start's to open (0 = any free port).
  */
 async function assertStartPortsFree(settings: Settings): Promise<void> {
-  if (settings.apiPort !== 0 && (await portTaken(settings.apiPort, settings.apiHost))) {
-    throw new GovpubError(
-      'port_in_use',
-      `Port ${settings.apiPort} for the API is already in use. Stop whatever uses it or set PORT to another port.`,
-      { port: settings.apiPort, setting: 'PORT' },
-      { zh: `API 所需的端口 ${settings.apiPort} 已被占用。请停止占用该端口的程序，或将 PORT 改为另一个端口。` },
-    );
-  }
+  if (settings.apiPort !== 0 && (await portTaken(settings.apiPort, settings.apiHost))) throw portInUseError(settings.apiPort, 'the API', 'API ', 'PORT');
   if (!settings.temporal.address) {
     await assertPortFree(settings.temporal.devServerPort, 'the Temporal dev server', 'GOVPUB_TEMPORAL_PORT', 'Temporal 开发服务器');
     await assertPortFree(settings.temporal.devUiPort, "Temporal's web UI", 'GOVPUB_TEMPORAL_UI_PORT', 'Temporal 网页界面');

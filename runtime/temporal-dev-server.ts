@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { GovpubError } from '../domain/errors.js';
+import { portInUseError, portTaken } from './ports.js';
 import { makeDataDir } from '../config/data-dir.js';
 
 export interface DevServerOptions {
@@ -30,21 +30,7 @@ export interface DevServer {
 
 /** Refuses a port something already listens on; `what` and `whatZh` name its user in English and Chinese. */
 export async function assertPortFree(port: number, what: string, envName: string, whatZh: string): Promise<void> {
-  if (port === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', () =>
-      reject(
-        new GovpubError(
-          'port_in_use',
-          `Port ${port} for ${what} is already in use. Stop whatever uses it or set ${envName} to another port.`,
-          { port, setting: envName },
-          { zh: `${whatZh}所需的端口 ${port} 已被占用。请停止占用该端口的程序，或将 ${envName} 改为另一个端口。` },
-        ),
-      ),
-    );
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
-  });
+  if (port !== 0 && (await portTaken(port))) throw portInUseError(port, what, whatZh, envName);
 }
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import { portTaken } from './ports.js';
 import path from 'node:path';
 import readline from 'node:readline';
 import { loadPlatformConfigs } from '../config/platforms.js';
@@ -110,14 +110,6 @@ export function assertSharedDatabase(settings: Settings): string {
 
 /** The URL as topology.json shows it: never a password. */
 export { withoutPassword };
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -352,10 +344,10 @@ export class TopologySupervisor {
         `A topology is already running on ${dataDir} (supervisor pid ${previous.pid}, API ${previous.api}). Stop it first, or use another --data-dir.`,
       );
     }
-    if (!(await portIsFree(port)))
+    if (await portTaken(port))
       throw new GovpubError('port_in_use', `Port ${port} for the API is already in use. Stop whatever uses it or choose another with --port (or PORT).`);
     for (let i = 0; i < workers; i++) {
-      if (!(await portIsFree(metricsBasePort + i))) {
+      if (await portTaken(metricsBasePort + i)) {
         throw new GovpubError(
           'port_in_use',
           `Port ${metricsBasePort + i} for worker-${i + 1}'s metrics is already in use. Stop whatever uses it or choose another range with --metrics-base-port.`,
