@@ -14,7 +14,7 @@ import { deliveryKey, SETTLED_STATES } from '../domain/delivery-state.js';
 import { quotaBound, releaseStartOrder } from '../domain/release-order.js';
 import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
 import type { ChannelAdapter, MediaInfo, PostListContext, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
-import { getSpec } from '../media/specs.js';
+import { getSpec, specNameZh } from '../media/specs.js';
 import { GovpubError } from '../domain/errors.js';
 import { isDeliveryError } from '../adapters/errors.js';
 import { deliveryErrorZh } from '../adapters/error-codes.js';
@@ -169,7 +169,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         const problem = {
           field: need.purpose.startsWith('cover') ? 'cover' : '',
           message,
-          messageZh: `发往该平台的媒体文件（${need.spec}）无法生成：${error instanceof GovpubError ? error.messageZh : '媒体处理失败。'}`,
+          messageZh: `发往该平台的媒体文件「${specNameZh(need.spec)}」无法生成：${error instanceof GovpubError ? error.messageZh : '媒体处理失败。'}`,
         };
         await record(
           plan,

@@ -430,7 +430,7 @@ function capUnreachable(label: string, spec: ImageSpec, cap: number, raw: Raw, f
     { spec: spec.key, capBytes: cap, sizeBytes: size, width: raw.width, height: raw.height, quality: q },
     {
       zh:
-        `${fileZh(label)}无法压缩到${platformNameZh(spec.platform)}的大小上限 ${formatBytes(cap)} 以内（${spec.key}）：即使缩到该规格允许的最小尺寸 ${raw.width}×${raw.height} 并用最低画质，` +
+        `${fileZh(label)}无法压缩到「${spec.labelZh}」的大小上限 ${formatBytes(cap)} 以内：即使缩到该规格允许的最小尺寸 ${raw.width}×${raw.height} 并用最低画质，` +
         `仍有 ${formatBytes(size)}（超出 ${formatBytes(size - cap)}）。请换用细节或噪点较少的图片（例如画面更简洁的照片或更简单的图形）。`,
     },
   );

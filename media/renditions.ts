@@ -149,7 +149,7 @@ export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' |
       `The ${spec.key} rendition is ${formatBytes(r.sizeBytes)}, ${formatBytes(r.sizeBytes - spec.maxBytes)} over the ${formatBytes(spec.maxBytes)} limit of ${spec.limitName}; prepare it again.`,
       { spec: spec.key, sizeBytes: r.sizeBytes, limitBytes: spec.maxBytes },
       {
-        zh: `转码文件（${spec.key}）为 ${formatBytes(r.sizeBytes)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}（超出 ${formatBytes(r.sizeBytes - spec.maxBytes)}），不能发送。请重新生成该转码文件。`,
+        zh: `转码文件「${spec.labelZh}」为 ${formatBytes(r.sizeBytes)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}（超出 ${formatBytes(r.sizeBytes - spec.maxBytes)}），不能发送。请重新生成该转码文件。`,
       },
     );
   }
@@ -159,7 +159,7 @@ export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' |
       `The ${spec.key} rendition is ${formatDuration(r.durationSec ?? 0)}, over the ${formatDuration(spec.maxDurationSec)} limit of ${spec.limitName}.`,
       { spec: spec.key },
       {
-        zh: `转码文件（${spec.key}）时长 ${formatDurationZh(r.durationSec ?? 0)}，超过${platformNameZh(spec.platform)}的时长上限 ${formatDurationZh(spec.maxDurationSec)}，不能发送。请剪短原视频后重新上传并生成。`,
+        zh: `转码文件「${spec.labelZh}」时长 ${formatDurationZh(r.durationSec ?? 0)}，超过${platformNameZh(spec.platform)}的时长上限 ${formatDurationZh(spec.maxDurationSec)}，不能发送。请剪短原视频后重新上传并生成。`,
       },
     );
   }
@@ -169,7 +169,7 @@ export function assertRenditionFits(r: Pick<Rendition, 'specKey' | 'sizeBytes' |
       `The ${spec.key} rendition is ${r.width}×${r.height}, below the ${spec.minWidth}×${spec.minHeight} minimum of ${spec.limitName}.`,
       { spec: spec.key },
       {
-        zh: `转码文件（${spec.key}）为 ${r.width}×${r.height}，小于${platformNameZh(spec.platform)}要求的最小尺寸 ${spec.minWidth}×${spec.minHeight}，不能发送。请换用更大的原图后重新生成。`,
+        zh: `转码文件「${spec.labelZh}」为 ${r.width}×${r.height}，小于${platformNameZh(spec.platform)}要求的最小尺寸 ${spec.minWidth}×${spec.minHeight}，不能发送。请换用更大的原图后重新生成。`,
       },
     );
   }

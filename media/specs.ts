@@ -289,6 +289,11 @@ export function platformNameZh(platform: string): string {
   return PLATFORM_DECLARATIONS.find((d) => d.id === platform)?.localName ?? platform;
 }
 
+/** A rendition's Chinese name for a sentence about it; the key itself when no spec has it (an error path must not throw again). */
+export function specNameZh(key: string): string {
+  return BY_KEY.get(key)?.labelZh ?? key;
+}
+
 export function getSpec(key: string): RenditionSpec {
   const spec = BY_KEY.get(key);
   if (!spec) {

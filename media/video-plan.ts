@@ -190,7 +190,7 @@ export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The 
         `${label} is ${probe.kind === 'image' ? 'an' : 'a'} ${probe.kind} file; ${spec.key} passes on ${spec.sourceKind === 'document' ? 'an attachment (PDF, Word, Excel, OFD)' : 'WebVTT captions'}.`,
         { spec: spec.key },
         {
-          zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 只能原样发送${spec.sourceKind === 'document' ? '附件（PDF、Word、Excel、OFD）' : 'WebVTT 字幕'}。请为该渠道选择正确的文件。`,
+          zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而「${spec.labelZh}」只能原样发送${spec.sourceKind === 'document' ? '附件（PDF、Word、Excel、OFD）' : 'WebVTT 字幕'}。请为该渠道选择正确的文件。`,
         },
       );
     }
@@ -206,7 +206,7 @@ export function checkSpec(probe: ProbeResult, spec: RenditionSpec, label = 'The 
         'media_wrong_kind',
         `${label} is ${probe.kind === 'audio' ? 'an audio' : 'a video'} file; ${spec.key} needs an image original.`,
         { spec: spec.key },
-        { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${spec.key} 需要图片原件。请改选一张图片。` },
+        { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而「${spec.labelZh}」需要图片原件。请改选一张图片。` },
       );
     }
     planSize(spec, probe.width ?? 0, probe.height ?? 0, label);

@@ -105,7 +105,7 @@ export async function renderVideoRendition(
         { spec: spec.key, sizeBytes: size, limitBytes: spec.maxBytes },
         {
           zh:
-            `${fileZh(label)}的转码文件（${spec.key}）把码率降到 ${lowered} kbps 重做后仍有 ${formatBytes(size)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}` +
+            `${fileZh(label)}的转码文件「${spec.labelZh}」把码率降到 ${lowered} kbps 重做后仍有 ${formatBytes(size)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}` +
             `（超出 ${formatBytes(size - spec.maxBytes)}；第一次为 ${formatBytes(first)}）。请剪短视频后重新上传。`,
         },
       );
@@ -126,7 +126,7 @@ export async function renderVideoRendition(
       `ffmpeg produced an unexpected ${spec.key} rendition (${out.videoCodec} ${out.width}×${out.height}, expected h264 ${plan.width}×${plan.height}).`,
       { spec: spec.key },
       {
-        zh: `转码生成的 ${spec.key} 文件不符合要求（${out.videoCodec} ${out.width}×${out.height}，应为 h264 ${plan.width}×${plan.height}）。请把原视频重新导出为 MP4（H.264/AAC）后再上传；如仍失败，请联系运维人员并附上该文件。`,
+        zh: `转码生成的「${spec.labelZh}」文件不符合要求（${out.videoCodec} ${out.width}×${out.height}，应为 h264 ${plan.width}×${plan.height}）。请把原视频重新导出为 MP4（H.264/AAC）后再上传；如仍失败，请联系运维人员并附上该文件。`,
       },
     );
   }
@@ -270,7 +270,7 @@ export async function renderAudioRendition(
       `${overLimitMessage(`${spec.label} of ${label}`, size, spec.maxBytes, spec.limitName)}. Shorten the recording.`,
       { spec: spec.key, sizeBytes: size },
       {
-        zh: `${fileZh(label)}的音频转码文件（${spec.key}）为 ${formatBytes(size)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}（超出 ${formatBytes(size - spec.maxBytes)}）。请剪短录音后重新上传。`,
+        zh: `${fileZh(label)}的音频转码文件「${spec.labelZh}」为 ${formatBytes(size)}，超过${platformNameZh(spec.platform)}的大小上限 ${formatBytes(spec.maxBytes)}（超出 ${formatBytes(size - spec.maxBytes)}）。请剪短录音后重新上传。`,
       },
     );
   }

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { GovpubError } from '../../domain/errors.js';
 import { ZH_MESSAGES } from '../../domain/messages-zh.js';
 import { fakeVideoProbe } from './fixtures.js';
-import { preflight } from '../../media/renditions.js';
+import { assertRenditionFits, preflight } from '../../media/renditions.js';
+import { getSpec } from '../../media/specs.js';
 
 const MEDIA_DIR = path.resolve(import.meta.dirname, '../../media');
 
@@ -65,6 +66,37 @@ describe('Chinese sentences of media errors', () => {
     expect(calls.map((c) => c.code)).toEqual(expect.arrayContaining(['media_too_long', 'media_cap_unreachable', 'media_corrupt', 'media_too_large']));
     const withoutZh = calls.filter((c) => !/\bzh:/.test(c.call)).map((c) => `${c.file}: ${c.code}: ${c.call.slice(0, 160)}`);
     expect(withoutZh).toEqual([]);
+    // A Chinese sentence names a rendition by its Chinese name (spec.labelZh), never by its key
+    // (wechat_oa.thumb means nothing to an editor).
+    const namingKey = calls.filter((c) => /\bzh:[\s\S]*\$\{spec\.key\}/.test(c.call)).map((c) => `${c.file}: ${c.code}: ${c.call.slice(0, 160)}`);
+    expect(namingKey).toEqual([]);
+  });
+
+  it('a finished rendition over a limit is named in Chinese (its platform and purpose), not by its key', () => {
+    const refusal = (r: Parameters<typeof assertRenditionFits>[0]) => {
+      try {
+        assertRenditionFits(r);
+      } catch (error) {
+        return error as GovpubError;
+      }
+      throw new Error(`${r.specKey} fits`);
+    };
+    const thumb = getSpec('wechat_oa.thumb');
+    const tooLarge = refusal({
+      specKey: thumb.key,
+      sizeBytes: thumb.maxBytes! + 1024,
+      width: thumb.minWidth ?? 900,
+      height: thumb.minHeight ?? 383,
+      durationSec: null,
+    });
+    expect(tooLarge.code).toBe('media_too_large');
+    expect(tooLarge.messageZh).toContain(`转码文件「${thumb.labelZh}」为 `);
+    expect(tooLarge.messageZh).toContain('超过微信公众号的大小上限 64 KB（超出 1 KB）');
+    const video = getSpec('douyin.video_720');
+    const tooLong = refusal({ specKey: video.key, sizeBytes: 1000, width: 720, height: 1280, durationSec: video.maxDurationSec! + 60 });
+    expect(tooLong.code).toBe('media_too_long');
+    expect(tooLong.messageZh).toMatch(new RegExp(`^转码文件「${video.labelZh.replace(/[()（）×]/g, '.')}」时长 `));
+    for (const error of [tooLarge, tooLong]) expect(error.messageZh).not.toMatch(/[a-z_]+\.[a-z0-9_]+/);
   });
 
   it('a video too long for Douyin and one that cannot fit WeChat’s 10 MB say in Chinese which file, which platform and by how much', () => {

@@ -218,13 +218,13 @@ describe('the release path', () => {
         expect.objectContaining({
           message: row.error_message,
           messageZh: expect.stringMatching(
-            /^发往该平台的媒体文件（(portal|wechat_oa)\.[\w.]+）无法生成：媒体库中没有编号为 [0-9a-f]{64} 的文件。请重新上传该文件。$/,
+            /^发往该平台的媒体文件「(区政府门户网站|微信公众号)[^」]*」无法生成：媒体库中没有编号为 [0-9a-f]{64} 的文件。请重新上传该文件。$/,
           ),
         }),
       ]);
     }
     for (const d of (await app.packages.get(lost.pkg.id)).deliveries) {
-      expect(d.errorMessageZh, d.channelId).toContain('不能按原样接收这份稿件：发往该平台的媒体文件（');
+      expect(d.errorMessageZh, d.channelId).toContain('不能按原样接收这份稿件：发往该平台的媒体文件「');
     }
     expect(world.simulators.simulators.wechat_oa.state.publications().filter((p) => JSON.stringify(p).includes('早市经营'))).toHaveLength(0);
     expect(scheduledActivities((await lost.handle.fetchHistory()).events ?? [])).not.toContain('prepareDeliveryMedia');
