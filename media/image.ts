@@ -11,7 +11,7 @@ import path from 'node:path';
 import sharp, { type CreateRaw, type Sharp } from 'sharp';
 import { GovpubError } from '../domain/errors.js';
 import { abortError, mediaCounters } from './process.js';
-import { platformNameZh, type ImageSpec } from './specs.js';
+import type { ImageSpec } from './specs.js';
 import { addNote, fileZh, formatBytes, newNotes, type RenditionNotes } from './units.js';
 import { planSize } from './image-plan.js';
 

@@ -294,6 +294,12 @@ export function specNameZh(key: string): string {
   return BY_KEY.get(key)?.labelZh ?? key;
 }
 
+/** What a spec is called, in English and in Chinese; undefined for a key no spec has (one no longer declared). */
+export function specNames(key: string): { label: string; labelZh: string } | undefined {
+  const spec = BY_KEY.get(key);
+  return spec && { label: spec.label, labelZh: spec.labelZh };
+}
+
 export function getSpec(key: string): RenditionSpec {
   const spec = BY_KEY.get(key);
   if (!spec) {

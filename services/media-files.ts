@@ -14,7 +14,7 @@ import type { WatermarkOptions } from '../media/image.js';
 import type { ProbeResult } from '../media/probe.js';
 import { renditionExtension, type RenditionFile } from '../media/published.js';
 import { findCachedRendition } from '../media/renditions.js';
-import { getSpec } from '../media/specs.js';
+import { getSpec, specNames } from '../media/specs.js';
 import type { MediaStore } from '../media/store.js';
 import { formatBytes } from '../media/units.js';
 import type { BlobInfo, RenditionView } from './media-views.js';
@@ -128,6 +128,7 @@ export async function renditionsPreparedByDeliveries(sources: MediaFileSources, 
     if (!rendition || found.has(`${specKey} ${rendition.sha256}`)) continue;
     found.set(`${specKey} ${rendition.sha256}`, {
       specKey,
+      ...specNames(specKey),
       sha256: rendition.sha256,
       mime: rendition.mime,
       sizeBytes: rendition.sizeBytes,

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { MediaJobRow, MediaRenditionRow, MediaRow } from '../db/schema.js';
 import type { MediaKind, ProbeResult } from '../media/probe.js';
 import { zhMessageFor } from '../domain/messages-zh.js';
-import { getSpec } from '../media/specs.js';
+import { specNames } from '../media/specs.js';
 
 export interface MediaView {
   id: string;
@@ -35,6 +35,9 @@ export interface MediaView {
 
 export interface RenditionView {
   specKey: string;
+  /** What the spec is called (e.g. 微信公众号缩略图素材（…）); absent for a spec no longer declared. */
+  label?: string;
+  labelZh?: string;
   sha256: string;
   mime: string;
   sizeBytes: number;
@@ -137,6 +140,7 @@ export function toMediaView(row: MediaRow): MediaView {
 export function toRenditionView(row: MediaRenditionRow): RenditionView {
   return {
     specKey: row.spec_key,
+    ...specNames(row.spec_key),
     sha256: row.sha256,
     mime: row.mime,
     sizeBytes: Number(row.size_bytes),
@@ -170,13 +174,9 @@ function withChineseFailures(results: Record<string, unknown>): Record<string, u
 function specNamesOf(keys: string[]): Record<string, { label: string; labelZh: string }> {
   const names: Record<string, { label: string; labelZh: string }> = {};
   for (const key of keys) {
-    if (key in names) continue;
-    try {
-      const spec = getSpec(key);
-      names[key] = { label: spec.label, labelZh: spec.labelZh };
-    } catch {
-      // A spec no longer declared: its key is all there is.
-    }
+    const named = specNames(key);
+    // A spec no longer declared: its key is all there is.
+    if (named) names[key] = named;
   }
   return names;
 }

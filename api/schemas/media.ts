@@ -76,6 +76,29 @@ const MediaView = Type.Object(
   { title: 'MediaView' },
 );
 
+export const Rendition = Type.Object(
+  {
+    specKey: Type.String({ description: 'The rendition spec, e.g. wechat_oa.thumb' }),
+    label: Type.Optional(Type.String({ description: 'What the spec is, in English; absent for a spec no longer declared' })),
+    labelZh: Type.Optional(
+      Type.String({ description: 'What editors call it, e.g. 微信公众号缩略图素材（2.35:1，不超过 64 KB）; absent for a spec no longer declared' }),
+    ),
+    sha256: Type.String(),
+    mime: Type.String(),
+    sizeBytes: Type.Integer(),
+    width: Type.Union([Type.Integer(), Type.Null()]),
+    height: Type.Union([Type.Integer(), Type.Null()]),
+    durationSec: Type.Union([Type.Number(), Type.Null()]),
+    watermarked: Type.Boolean(),
+    channelId: Type.Union([Type.String(), Type.Null()], { description: 'The channel whose watermark it carries, if any' }),
+    warnings: Type.Array(Type.String(), { description: 'What making it noted (enlarged, no watermark, …)' }),
+    warningsZh: Type.Array(Type.String(), { description: 'The same notes in Chinese, in the same order' }),
+    url: Type.String({ description: 'Where to fetch the file (needs the token)' }),
+    createdAt: timestamp,
+  },
+  { title: 'Rendition' },
+);
+
 export const MediaJob = Type.Object(
   {
     id: Type.String(),
@@ -188,7 +211,7 @@ export const mediaRoutes: Record<string, RouteSchema> = {
     tags: tags.media,
     params: MediaParams,
     response: {
-      200: Type.Intersect([MediaView, Type.Object({ renditions: Type.Array(Type.Unknown()), jobs: Type.Array(MediaJob) })], { description: 'The record' }),
+      200: Type.Intersect([MediaView, Type.Object({ renditions: Type.Array(Rendition), jobs: Type.Array(MediaJob) })], { description: 'The record' }),
     },
     'x-errors': [404],
   },

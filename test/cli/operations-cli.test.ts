@@ -13,6 +13,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
 import { apiCaller, apiReleaser } from '../support/http.js';
+import { specNameZh } from '../../media/specs.js';
 
 let world: ReleaseWorld;
 let app: TestApp;
@@ -246,10 +247,13 @@ describe('govpub media status', () => {
 
     const json = await runCli(['media', 'status', world.photoId, '--json'], env);
     expect(json.code, json.stderr).toBe(0);
-    const detail = JSON.parse(json.stdout) as { jobs: unknown[]; renditions: { specKey: string; url: string; sha256: string }[] };
+    const detail = JSON.parse(json.stdout) as { jobs: unknown[]; renditions: { specKey: string; labelZh?: string; url: string; sha256: string }[] };
     expect(detail.jobs).toEqual([]);
     expect(detail.renditions.map((r) => r.specKey)).toEqual(expect.arrayContaining(used));
     for (const rendition of detail.renditions) {
+      // Renditions a delivery made (no job) are named too.
+      expect(rendition.labelZh, rendition.specKey).toBe(specNameZh(rendition.specKey));
+      expect(rendition.labelZh, rendition.specKey).not.toBe(rendition.specKey);
       const served = await fetch(`${base}${rendition.url}`, { headers: { authorization: `Bearer ${tokens.ops}` } });
       expect(served.status, rendition.url).toBe(200);
       expect(served.headers.get('etag')).toBe(`"${rendition.sha256}"`);

@@ -159,10 +159,19 @@ describe('a rendition job', () => {
 
     // Both renditions are in the API and served as files.
     const detail = await h.call('GET', `/api/media/${clipId}`, h.reviewer.token);
-    const renditions = detail.body.renditions as { specKey: string; mime: string; width: number; height: number; sizeBytes: number; url: string }[];
+    const renditions = detail.body.renditions as {
+      specKey: string;
+      labelZh: string;
+      mime: string;
+      width: number;
+      height: number;
+      sizeBytes: number;
+      url: string;
+    }[];
     expect(renditions.map((r) => r.specKey).sort()).toEqual(['portal.poster', 'portal.video_720']);
     const video = renditions.find((r) => r.specKey === 'portal.video_720')!;
-    expect(video).toMatchObject({ mime: 'video/mp4', width: 1280, height: 720 });
+    // Named as the console names it, not only by its key.
+    expect(video).toMatchObject({ mime: 'video/mp4', width: 1280, height: 720, labelZh: '区政府门户网站横屏视频（720p）' });
     expect((await fetch(`${h.base}${video.url}`)).status).toBe(401); // renditions by original id: for govpub's users
     const auth = { authorization: `Bearer ${h.reviewer.token}` };
     const file = await fetch(`${h.base}${video.url}`, { headers: auth });

@@ -218,7 +218,7 @@ describe('the release path', () => {
         expect.objectContaining({
           message: row.error_message,
           messageZh: expect.stringMatching(
-            /^发往该平台的媒体文件「(区政府门户网站|微信公众号)[^」]*」无法生成：媒体库中没有编号为 [0-9a-f]{64} 的文件。请重新上传该文件。$/,
+            /^发往该平台的媒体文件「(?!(portal|wechat_oa)\.)[^」]+」无法生成：媒体库中没有编号为 [0-9a-f]{64} 的文件。请重新上传该文件。$/,
           ),
         }),
       ]);
