@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
 import type { ApiMetrics } from '../api/metrics.js';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import type { Settings } from '../config/settings.js';
@@ -98,6 +97,7 @@ export async function openAppContext(
   const opened = await openRegistryAndDatabase(settings, { migrate: options.migrate, onQuery: metrics?.observeDbQuery });
   try {
     const connection = await connectClient(settings.temporal, options.address ?? temporalAddress(settings));
+    const { Client } = await import('@temporalio/client');
     const temporal = new Client({
       connection,
       namespace: settings.temporal.namespace,

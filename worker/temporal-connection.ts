@@ -1,7 +1,12 @@
-/** Connection options for a local dev server, a self-hosted cluster (mTLS) or Temporal Cloud (API key). */
+/**
+ * Connection options for a local dev server, a self-hosted cluster (mTLS) or Temporal Cloud (API key).
+ * The SDK's packages load when a connection is made, not with this module: a CLI command that only
+ * reads the database (users add, db migrate) would otherwise load gRPC, the protobuf definitions and
+ * the worker's native core, about half of its start.
+ */
 import fs from 'node:fs';
-import { Connection, type ConnectionOptions } from '@temporalio/client';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Connection, ConnectionOptions } from '@temporalio/client';
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalSettings } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 
@@ -84,6 +89,7 @@ async function namespaceChecked<C extends { workflowService: Connection['workflo
 
 export async function connectClient(settings: TemporalSettings, address = settings.address ?? '127.0.0.1:7233'): Promise<Connection> {
   const options: ConnectionOptions = { address, tls: tlsOptions(settings), apiKey: settings.apiKey, connectTimeout: 5_000 };
+  const { Connection } = await import('@temporalio/client');
   let connection: Connection;
   try {
     connection = await Connection.connect(options);
@@ -96,6 +102,7 @@ export async function connectClient(settings: TemporalSettings, address = settin
 
 export async function connectWorker(settings: TemporalSettings, address = settings.address ?? '127.0.0.1:7233'): Promise<NativeConnection> {
   const options: NativeConnectionOptions = { address, tls: tlsOptions(settings), apiKey: settings.apiKey };
+  const { NativeConnection } = await import('@temporalio/worker');
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(options);
