@@ -44,6 +44,13 @@ describe('the CLI start', () => {
     expect(graph.files).toContain('cli/package-commands.ts');
   });
 
+  it('a command that only reads the database (users, db, channels) loads no Temporal package: the SDK loads when a connection is made', async () => {
+    // runtime/app.ts opens the registry and the database for those commands, and the Temporal client for the rest.
+    const graph = await staticImports(path.join('runtime', 'app.ts'));
+    expect(graph.packages).toContain('kysely');
+    expect(graph.packages.filter((name) => name.startsWith('@temporalio/'))).toEqual([]);
+  });
+
   it('the check sees a heavy package when one is imported statically', async () => {
     // services/annual-stats.ts reads the database: its graph must show kysely, or the check above proves nothing.
     const graph = await staticImports(path.join('services', 'annual-stats.ts'));
