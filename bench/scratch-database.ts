@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { connectPostgres } from '../db/connect.js';
 import { openEmbedded } from '../db/embedded.js';
+import { loadSettings } from '../config/settings.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { DB } from '../db/schema.js';
 
@@ -25,7 +26,7 @@ export async function openScratchDatabase(options: { prefix?: string; poolSize?:
   const poolSize = options.poolSize ?? 4;
   if (options.pglite) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-bench-pglite-'));
-    const embedded = await openEmbedded(dir, 0);
+    const embedded = await openEmbedded(dir, 0, { cacheDir: loadSettings().cacheDir });
     const db = connectPostgres(embedded.url, poolSize);
     await migrateToLatest(db);
     return {

@@ -102,6 +102,8 @@ export interface OpenOptions {
   pgliteIdleTxTimeoutSec?: number;
   /** Times every query (metrics); none when unset. */
   onQuery?: QueryTimer;
+  /** GOVPUB_CACHE_DIR: a new embedded data directory starts as a copy of a fresh cluster kept there. */
+  cacheDir?: string;
 }
 
 /** PostgreSQL when DATABASE_URL is set; otherwise the embedded PGlite under the data directory. */
@@ -116,7 +118,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     return { db, description, kind: 'postgres', close: () => db.destroy() };
   }
   const idle = options.pgliteIdleTxTimeoutSec;
-  const embedded = await openEmbedded(options.dataDir, options.pglitePort, { idleInTransactionTimeoutMs: idle === undefined ? undefined : idle * 1000 });
+  const embedded = await openEmbedded(options.dataDir, options.pglitePort, {
+    idleInTransactionTimeoutMs: idle === undefined ? undefined : idle * 1000,
+    cacheDir: options.cacheDir,
+  });
   const db = connectPostgres(embedded.url, 8, options.onQuery);
   const description = `embedded PGlite in ${options.dataDir}/pgdata (served at ${embedded.url})`;
   await assertReachable(db, description);

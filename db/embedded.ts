@@ -6,6 +6,7 @@
  * All connections share PGlite's one session; db/pglite-wire.ts makes them take turns.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { startWireServer } from './pglite-wire.js';
@@ -21,6 +22,8 @@ export interface EmbeddedServer {
 export interface EmbeddedOptions {
   /** How long a client may hold the session idle in a transaction (the wire server's default when unset). */
   idleInTransactionTimeoutMs?: number;
+  /** Where a fresh cluster is kept to copy into the next new data directory (GOVPUB_CACHE_DIR); none when unset. */
+  cacheDir?: string;
 }
 
 interface RuntimeRecord {
@@ -84,6 +87,7 @@ export async function openEmbedded(dataDir: string, port: number, options: Embed
 async function serve(dataDir: string, port: number, lockFile: string, options: EmbeddedOptions): Promise<EmbeddedServer> {
   const pgdata = path.join(dataDir, 'pgdata');
   makeDataDir(pgdata, dataDir);
+  if (options.cacheDir) await seedFromFreshCluster(pgdata, options.cacheDir);
   const db = await PGlite.create(pgdata);
   const server = await startWireServer({
     db,
@@ -111,4 +115,48 @@ async function serve(dataDir: string, port: number, lockFile: string, options: E
       fs.rmSync(lockFile, { force: true });
     },
   };
+}
+
+/** The PGlite release in use: the clusters its initdb makes are alike, so one serves as the copy for all. */
+function pgliteVersion(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * A new data directory starts as a copy of a fresh cluster kept in the cache, instead of running
+ * PGlite's initdb again: that costs about 10 CPU-s, the copy of its 40 MB a fraction of one (a
+ * restore, a second installation and every test's data directory start new). The first new data
+ * directory on a machine makes the copy: initdb in a folder beside it, shut down cleanly, then
+ * renamed into place, so a copy in the cache is always whole. The cache is a convenience only:
+ * when it cannot be written or read, initdb runs as it always did.
+ */
+async function seedFromFreshCluster(pgdata: string, cacheDir: string): Promise<void> {
+  if (fs.readdirSync(pgdata).length > 0) return;
+  try {
+    const fresh = path.join(cacheDir, 'pglite-fresh-cluster', pgliteVersion());
+    if (!fs.existsSync(path.join(fresh, 'PG_VERSION'))) await makeFreshCluster(fresh);
+    fs.cpSync(fresh, pgdata, { recursive: true });
+  } catch {
+    // Leave pgdata empty, as it was: PGlite.create runs initdb there.
+    for (const entry of fs.readdirSync(pgdata)) fs.rmSync(path.join(pgdata, entry), { recursive: true, force: true });
+  }
+}
+
+async function makeFreshCluster(fresh: string): Promise<void> {
+  fs.mkdirSync(path.dirname(fresh), { recursive: true, mode: 0o700 });
+  const staging = fs.mkdtempSync(`${fresh}.making-`);
+  try {
+    const db = await PGlite.create(staging);
+    await db.close();
+    try {
+      fs.renameSync(staging, fresh);
+    } catch (error) {
+      // Another process put its copy there first: use that one.
+      if (!fs.existsSync(path.join(fresh, 'PG_VERSION'))) throw error;
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
 }

@@ -67,6 +67,7 @@ export function openSettingsDatabase(settings: Settings, onQuery?: QueryTimer): 
     pglitePort: settings.pglitePort,
     pgliteIdleTxTimeoutSec: settings.pgliteIdleTxTimeoutSec,
     onQuery,
+    cacheDir: settings.cacheDir,
   });
 }
 

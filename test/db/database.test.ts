@@ -256,4 +256,47 @@ describe('embedded PGlite', () => {
       await again.close();
     }
   });
+
+  it('a new data directory starts as a copy of the fresh cluster kept in the cache: alike, yet its own; a cache it cannot use only costs initdb', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-pglite-cache-'));
+    tmpDirs.push(cacheDir);
+    const newDataDir = () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-pglite-'));
+      tmpDirs.push(dir);
+      return dir;
+    };
+    const [first, second] = [newDataDir(), newDataDir()];
+    const one = await openDatabase({ databaseUrl: undefined, dataDir: first, pglitePort: 0, cacheDir });
+    const kept = path.join(cacheDir, 'pglite-fresh-cluster');
+    // One copy, named by the PGlite release, shut down cleanly (no postmaster.pid), and nothing half-made beside it.
+    const [release] = fs.readdirSync(kept);
+    expect(fs.readdirSync(kept)).toEqual([release]);
+    expect(release).toMatch(/^\d+\.\d+\.\d+/);
+    expect(fs.existsSync(path.join(kept, release!, 'PG_VERSION'))).toBe(true);
+    expect(fs.existsSync(path.join(kept, release!, 'postmaster.pid'))).toBe(false);
+    const two = await openDatabase({ databaseUrl: undefined, dataDir: second, pglitePort: 0, cacheDir });
+    try {
+      await migrateToLatest(one.db);
+      expect((await migrateToLatest(two.db)).applied).toContain('0001_foundation');
+      const registry = await loadRegistry();
+      await addUser(one.db, registry, { name: 'only-in-the-first', role: 'editor' });
+      expect(await two.db.selectFrom('users').select('name').execute()).toEqual([]);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+    // The copy in the cache is untouched by what the data directories did.
+    expect(fs.readdirSync(path.join(kept, release!, 'base')).length).toBeGreaterThan(0);
+
+    // A cache that cannot be written (a file where its folder belongs): initdb, as without one.
+    const blocked = path.join(newDataDir(), 'not-a-folder');
+    fs.writeFileSync(blocked, '');
+    const third = newDataDir();
+    const three = await openDatabase({ databaseUrl: undefined, dataDir: third, pglitePort: 0, cacheDir: blocked });
+    try {
+      expect((await migrateToLatest(three.db)).applied).toContain('0001_foundation');
+    } finally {
+      await three.close();
+    }
+  });
 });

@@ -395,7 +395,7 @@ async function pgliteDatabase(shared: SharedServices, taskQueue: string): Promis
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-faults-pglite-'));
   const port = await freePort();
   // Migrated here first (this process owns it meanwhile), as `govpub db migrate` would.
-  const first = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: port });
+  const first = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: port, cacheDir: loadSettings().cacheDir });
   await migrateToLatest(first.db);
   await first.close();
   const env: NodeJS.ProcessEnv = shared.world.workerEnv({

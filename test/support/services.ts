@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { loadSettings } from '../../config/settings.js';
 import { connectPostgres, openDatabase } from '../../db/connect.js';
 import { findRunningEmbedded } from '../../db/embedded.js';
 import { migrateToLatest } from '../../db/migrate.js';
@@ -39,7 +40,7 @@ export async function freshDatabase(): Promise<{ db: Kysely<DB>; url: string; cl
  */
 export async function freshEmbeddedDatabase(): Promise<{ db: Kysely<DB>; url: string; close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-test-pglite-'));
-  const database = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: 0 });
+  const database = await openDatabase({ databaseUrl: undefined, dataDir, pglitePort: 0, cacheDir: loadSettings().cacheDir });
   await migrateToLatest(database.db);
   const url = findRunningEmbedded(dataDir)!;
   return {
