@@ -291,7 +291,7 @@ export function platformNameZh(platform: string): string {
 
 /** A rendition's Chinese name for a sentence about it; the key itself when no spec has it (an error path must not throw again). */
 export function specNameZh(key: string): string {
-  return BY_KEY.get(key)?.labelZh ?? key;
+  return specNames(key)?.labelZh ?? key;
 }
 
 /** What a spec is called, in English and in Chinese; undefined for a key no spec has (one no longer declared). */

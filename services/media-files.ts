@@ -116,7 +116,9 @@ export async function renditionsPreparedByDeliveries(sources: MediaFileSources, 
   const found = new Map<string, RenditionView>();
   const watermarks = new Map<string, WatermarkOptions | undefined>();
   for (const { spec: specKey, channelId } of await renditionUsesOf(sources.db, id)) {
-    if (!specKnown(specKey)) continue;
+    // A spec no longer declared has nothing to serve it by.
+    const names = specNames(specKey);
+    if (!names) continue;
     const channel = findChannel(sources.registry, channelId);
     let watermark = watermarks.get(channelId);
     if (channel && sources.watermarkFor && !watermarks.has(channelId)) {
@@ -128,7 +130,7 @@ export async function renditionsPreparedByDeliveries(sources: MediaFileSources, 
     if (!rendition || found.has(`${specKey} ${rendition.sha256}`)) continue;
     found.set(`${specKey} ${rendition.sha256}`, {
       specKey,
-      ...specNames(specKey),
+      ...names,
       sha256: rendition.sha256,
       mime: rendition.mime,
       sizeBytes: rendition.sizeBytes,
@@ -144,15 +146,6 @@ export async function renditionsPreparedByDeliveries(sources: MediaFileSources, 
     });
   }
   return [...found.values()];
-}
-
-function specKnown(specKey: string): boolean {
-  try {
-    getSpec(specKey);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function specOr404(specKey: string): void {
