@@ -111,6 +111,9 @@ async function watchJobs(api: ApiClient, jobIds: string[], intervalMs: number): 
 type MediaDetail = MediaView & {
   renditions: {
     specKey: string;
+    /** The rendition's name (absent for a spec no longer declared). */
+    label?: string;
+    labelZh?: string;
     mime: string;
     width: number | null;
     height: number | null;
@@ -221,16 +224,19 @@ export function registerMediaCommands(program: Command): void {
     else {
       for (const job of followed) for (const line of jobProblems(job)) console.log(line);
       if (detail.renditions.length) {
+        // The key is what --renditions takes; the name is what an editor recognises.
+        const zh = inChinese();
         printTable(
           detail.renditions.map((r) => ({
             rendition: r.specKey,
+            name: (zh ? r.labelZh : r.label) ?? '',
             type: r.mime,
             size: r.width && r.height ? `${r.width}×${r.height}` : '',
             bytes: r.sizeBytes,
             watermark: r.watermarked ? 'yes' : '',
             channel: r.channelId ?? '',
           })),
-          ['rendition', 'type', 'size', 'bytes', 'watermark', 'channel'],
+          ['rendition', 'name', 'type', 'size', 'bytes', 'watermark', 'channel'],
         );
       } else if (!detail.jobs.length) {
         console.log(`  no renditions yet: govpub media add … --renditions <platforms>, or POST /api/media/${detail.id}/renditions`);

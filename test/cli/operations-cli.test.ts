@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from '../delivery/support.js';
 import { apiCaller, apiReleaser } from '../support/http.js';
-import { specNameZh } from '../../media/specs.js';
+import { specNameZh, specNames } from '../../media/specs.js';
 
 let world: ReleaseWorld;
 let app: TestApp;
@@ -243,7 +243,12 @@ describe('govpub media status', () => {
     const status = await runCli(['media', 'status', world.photoId], env);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).not.toContain('no renditions yet');
-    for (const spec of used) expect(status.stdout).toMatch(new RegExp(`^${spec.replace('.', '\\.')}\\s+image/\\w+\\s+\\d+×\\d+`, 'm'));
+    // Each line: the key --renditions takes, the rendition's name, its type and size; in Chinese with GOVPUB_LANG=zh.
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const spec of used) expect(status.stdout).toMatch(new RegExp(`^${escape(spec)}\\s+${escape(specNames(spec)!.label)}\\s+image/\\w+\\s+\\d+×\\d+`, 'm'));
+    const statusZh = await runCli(['media', 'status', world.photoId], { ...env, GOVPUB_LANG: 'zh' });
+    expect(statusZh.code, statusZh.stderr).toBe(0);
+    for (const spec of used) expect(statusZh.stdout).toMatch(new RegExp(`^${escape(spec)}\\s+${escape(specNameZh(spec))}\\s+image/`, 'm'));
 
     const json = await runCli(['media', 'status', world.photoId, '--json'], env);
     expect(json.code, json.stderr).toBe(0);
