@@ -92,7 +92,7 @@ describe('govpub media', () => {
       stdout,
     ).toBe(true);
     expect(jobLines.at(-1)).toMatch(/done {5}\[█{24}\] 100% {2}1\/1 renditions/);
-    expect(stdout).toMatch(/portal\.video_720\s+video\/mp4\s+1280×720/);
+    expect(stdout).toMatch(/portal\.video_720\s+the district portal video 720p\s+video\/mp4\s+1280×720/);
     expect(stdout).not.toMatch(/\x1b\[/); // no cursor movement into a pipe
 
     const json = await runCli(['media', 'status', mediaId, '--json'], env);
