@@ -319,12 +319,18 @@ export function registerRunCommands(program: Command): void {
   program
     .command('replay <files...>')
     .description('Replay saved workflow histories (`temporal workflow show --output json`) against this code: run before deploying workflow changes')
-    .action(async (files: string[]) => {
+    .option(
+      '--bundle <file>',
+      'replay against this workflow bundle (`govpub bundle --out FILE`, what GOVPUB_WORKFLOW_BUNDLE workers run) instead of the sources',
+    )
+    .action(async (files: string[], options: { bundle?: string }) => {
       const fs = await import('node:fs');
       const { Worker } = await import('@temporalio/worker');
-      const { WORKFLOWS_PATH, installWorkerRuntime } = await import('../worker/worker.js');
+      const { installWorkerRuntime, workflowBundle } = await import('../worker/worker.js');
       installWorkerRuntime();
       const { GovpubError } = await import('../domain/errors.js');
+      // Bundled once for every history (a bundle each cost seconds of CPU per file).
+      const bundle = await workflowBundle(options.bundle, 'option');
       let failed = 0;
       const unreadable: string[] = [];
       for (const file of files) {
@@ -338,7 +344,7 @@ export function registerRunCommands(program: Command): void {
           continue;
         }
         try {
-          await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, file);
+          await Worker.runReplayHistory({ workflowBundle: bundle }, history, file);
           log(`ok        ${file}`);
         } catch (error) {
           failed += 1;

@@ -28,13 +28,18 @@ export const WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows', 'index.ts');
 
 let cachedBundle: Promise<WorkflowBundleOption> | undefined;
 
-/** Bundle the workflow code once per process, or load the prebuilt bundle production ships. */
-export function workflowBundle(prebuiltPath?: string): Promise<WorkflowBundleOption> {
+/**
+ * Bundle the workflow code once per process, or load the prebuilt bundle production ships
+ * (`namedBy` says where its path came from, for the refusal when it is not there).
+ */
+export function workflowBundle(prebuiltPath?: string, namedBy: 'setting' | 'option' = 'setting'): Promise<WorkflowBundleOption> {
   if (prebuiltPath) {
     if (!fs.existsSync(prebuiltPath)) {
       throw new GovpubError(
         'setting_invalid',
-        `GOVPUB_WORKFLOW_BUNDLE=${prebuiltPath} does not exist. Build it with \`govpub bundle --out ${prebuiltPath}\` or unset the variable.`,
+        namedBy === 'setting'
+          ? `GOVPUB_WORKFLOW_BUNDLE=${prebuiltPath} does not exist. Build it with \`govpub bundle --out ${prebuiltPath}\` or unset the variable.`
+          : `--bundle ${prebuiltPath} does not exist. Build it with \`govpub bundle --out ${prebuiltPath}\`, or leave --bundle out to replay against the sources.`,
       );
     }
     return Promise.resolve({ codePath: prebuiltPath });

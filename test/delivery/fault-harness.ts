@@ -788,11 +788,13 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRo
   const scenarios = options.scenarios ?? FAULT_SCENARIOS;
   const workers = options.workers ?? 2;
   const adminUrl = options.adminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  // The workflow code, bundled once for every worker process of every backend.
+  // The workflow code, bundled once for every worker process of every backend: the test run's
+  // bundle when there is one (test/support/global-setup.ts), else one of the suite's own.
   const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-faults-bundle-'));
-  const bundle = path.join(bundleDir, 'workflow-bundle.js');
+  const prebuilt = process.env.GOVPUB_WORKFLOW_BUNDLE;
+  const bundle = prebuilt && fs.existsSync(prebuilt) ? prebuilt : path.join(bundleDir, 'workflow-bundle.js');
   try {
-    await writeWorkflowBundle(bundle);
+    if (bundle !== prebuilt) await writeWorkflowBundle(bundle);
     const runs = options.backends.map((backend) => () => runBackend(backend));
     const results = options.parallel ? await Promise.all(runs.map((run) => run())) : await sequentially(runs);
     return results.flat();

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
 const dir = path.join(import.meta.dirname, '..', 'histories');
@@ -43,6 +43,23 @@ describe('saved workflow histories replay deterministically', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.match(/^ok /gm)).toHaveLength(files.length);
+  });
+
+  it('replays against a built bundle with --bundle, and names a bundle that is not there', { timeout: 180_000 }, async () => {
+    // The test run's bundle (test/support/global-setup.ts), built from these sources as `govpub bundle --out` builds it.
+    const bundle = inject('workflowBundlePath');
+    expect(fs.existsSync(bundle), bundle).toBe(true);
+    const history = files.find((f) => f.endsWith('package-first-attempts-here-one-handed-over.json'))!;
+    const replayed = await runCli(['replay', '--bundle', bundle, history]);
+    expect(replayed.stderr).toBe('');
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toMatch(/^ok +\S+package-first-attempts-here-one-handed-over\.json$/m);
+
+    const missing = path.join(os.tmpdir(), 'govpub-no-such-bundle.js');
+    const refused = await runCli(['replay', '--bundle', missing, history]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`${missing} does not exist`);
+    expect(refused.stderr).toContain(`govpub bundle --out ${missing}`);
   });
 
   it('reports a history that diverges from the code', { timeout: 180_000 }, async () => {
