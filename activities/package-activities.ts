@@ -13,6 +13,8 @@ export interface PackageEvent extends PackageStep {
   actor: string;
   contentHash: string;
   details: Record<string, unknown>;
+  /** The channel the step is about, when it is about one (a delivery started again). */
+  channelId?: string;
 }
 
 export interface PackageActivityDeps {
@@ -34,6 +36,7 @@ export function createPackageActivities(deps: PackageActivityDeps) {
         revision: event.revision,
         contentHash: event.contentHash,
         details: event.details,
+        channelId: event.channelId ?? null,
         eventKey: event.eventKey,
       };
       // Most steps are one statement; a first release (索引号), an edit or voided approvals write more, in a transaction.

@@ -439,15 +439,9 @@ export class DeliveryService {
     const pkg = this.ctx.temporal.workflow.getHandle(packageWorkflowId(row.package_id));
     const state = await pkg.query(stateQuery).catch(() => undefined);
     if (!state?.stalledDeliveries?.includes(row.channel_id)) return false;
+    // The workflow records the restart in the audit trail as it takes the signal (one place, so a
+    // crash here cannot leave a restart without its entry, nor an entry for a restart never sent).
     await pkg.signal(restartDeliverySignal, { channelId: row.channel_id, by: actor.id });
-    await appendAudit(this.ctx.db, {
-      actor: actor.id,
-      action: 'delivery_restart_requested',
-      packageId: row.package_id,
-      revision: row.revision,
-      channelId: row.channel_id,
-      details: {},
-    });
     return true;
   }
 

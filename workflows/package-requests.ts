@@ -40,6 +40,7 @@ export function acceptRequests(run: PackageRun): void {
   setHandler(stateQuery, () => state);
   setHandler(restartDeliverySignal, (r) => {
     run.restartRequests.add(r.channelId);
+    run.restartRequestedBy.set(r.channelId, r.by);
   });
   setHandler(deliveryReportedSignal, (r) => {
     run.platformReports.add(r.channelId);

@@ -36,6 +36,8 @@ export interface PackageRun {
   releaseScope: CancellationScope | null;
   /** Channels whose failed delivery workflow operations asked to start again. */
   restartRequests: Set<string>;
+  /** Who asked for each of restartRequests (recorded in the audit trail when the delivery starts again). */
+  restartRequestedBy: Map<string, string>;
   /** Channels whose platform reported news of their delivery (deliveryReportedSignal) while its first attempt ran here. */
   platformReports: Set<string>;
 }
@@ -66,6 +68,7 @@ export function startRun(input: PackageWorkflowInput): PackageRun {
     eventSeq: 0,
     releaseScope: null,
     restartRequests: new Set<string>(),
+    restartRequestedBy: new Map<string, string>(),
     platformReports: new Set<string>(),
   };
 }
@@ -179,6 +182,8 @@ export async function record(
     voidReason?: string;
     details?: Record<string, unknown>;
     status?: PackageWorkflowState['status'];
+    /** The channel a step is about (a delivery started again), for the audit entry. */
+    channelId?: string;
   } = {},
 ): Promise<void> {
   const { state } = run;
@@ -202,6 +207,7 @@ export async function record(
       decision: extra.decision,
       voidApprovalsReason: extra.voidReason,
       details: extra.details ?? {},
+      ...(extra.channelId ? { channelId: extra.channelId } : {}),
     });
   } finally {
     state.pendingStep = null;

@@ -4,14 +4,21 @@
  * delivery begins as a child workflow, or (a release) as a first attempt in the package's own
  * workflow that starts the child only when needed (workflows/first-attempt.ts).
  */
-import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { DeliveryPlan, DeliveryResult } from '../contracts/delivery.js';
-import type { PackageRun } from './package-run.js';
+import { exclusively, record, type PackageRun } from './package-run.js';
 
 /** Channels are released in batches so one package to every channel stays far below Temporal's limits. */
 const RELEASE_BATCH = 50;
 /** A delivery workflow that failed (a bug, not a platform) is started again this many times before it waits for operations. */
 const DELIVERY_RESTARTS = 5;
+
+/**
+ * Operations' restart of a stalled delivery is recorded in the audit trail here, as the workflow
+ * takes it: the API sent the signal and then wrote the entry, so a crash between the two restarted
+ * the delivery with no trace of who asked. Earlier histories replay without the step.
+ */
+const RESTART_RECORDED_BY_WORKFLOW_PATCH = 'restart-recorded-by-workflow';
 
 /** A begun delivery: a child workflow, or a first attempt made here (workflows/first-attempt.ts). */
 export type ChildHandle = { result(): Promise<DeliveryResult> };
@@ -66,7 +73,14 @@ export async function runChildren<P extends DeliveryPlan>(
           state.stalledDeliveries = [...new Set([...(state.stalledDeliveries ?? []), plan.channelId])];
           await condition(() => run.restartRequests.has(plan.channelId));
           run.restartRequests.delete(plan.channelId);
+          const by = run.restartRequestedBy.get(plan.channelId);
+          run.restartRequestedBy.delete(plan.channelId);
           state.stalledDeliveries = state.stalledDeliveries.filter((c) => c !== plan.channelId);
+          if (patched(RESTART_RECORDED_BY_WORKFLOW_PATCH)) {
+            await exclusively(run, () =>
+              record(run, by ?? 'system', 'delivery_restart_requested', { channelId: plan.channelId, details: { restartedAfter: DELIVERY_RESTARTS } }),
+            );
+          }
           failures = 0;
         } else {
           await sleep(Math.min(30_000 * 2 ** (failures - 1), 10 * 60_000));
