@@ -7,7 +7,7 @@ import { chinaTime } from '../domain/compliance/check-context.js';
 import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
-import { withApp, withDatabase, withDatabaseOnly } from './context.js';
+import { withApp, withDatabase, withDatabaseOnly, withMigratedDatabase } from './context.js';
 import { commandAgain, inChinese, printable, printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
@@ -299,7 +299,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, options: { passwordStdin?: boolean; json?: boolean }) => {
       const password = options.passwordStdin ? await passwordFromStdin() : undefined;
-      await withDatabase(async ({ database }) => {
+      await withMigratedDatabase(async (database) => {
         const { setPassword } = await import('../services/users.js');
         const { user, generatedPassword, sessionsEnded } = await setPassword(database.db, name, password);
         if (options.json) printJson({ name: user.name, password: generatedPassword ?? null, sessionsEnded });
@@ -358,7 +358,7 @@ export function registerAdminCommands(program: Command): void {
     .description('Set the address compliance reminders reach the user at (editors of a unit); audited')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, address: string, options: { json?: boolean }) =>
-      withDatabase(async ({ database }) => {
+      withMigratedDatabase(async (database) => {
         const { setEmail } = await import('../services/user-email.js');
         const { localOperator } = await import('../services/users.js');
         const user = await setEmail(database.db, name, address, localOperator());
@@ -387,7 +387,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--token-ttl-days <days>', 'the new token stops working after this many days (default: until rotated)')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, options: { tokenTtlDays?: string; json?: boolean }) =>
-      withDatabase(async ({ database }) => {
+      withMigratedDatabase(async (database) => {
         const { enableUser } = await import('../services/users.js');
         const { user, token } = await enableUser(database.db, name, ttlDays(options.tokenTtlDays));
         if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
@@ -401,7 +401,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--token-ttl-days <days>', 'the new token stops working after this many days (default: until rotated)')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, options: { tokenTtlDays?: string; json?: boolean }) =>
-      withDatabase(async ({ database }) => {
+      withMigratedDatabase(async (database) => {
         const { rotateToken } = await import('../services/users.js');
         const { user, token } = await rotateToken(database.db, name, ttlDays(options.tokenTtlDays));
         if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
@@ -413,7 +413,7 @@ export function registerAdminCommands(program: Command): void {
     .description('List users (never tokens)')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean }) =>
-      withDatabase(async ({ database }) => {
+      withMigratedDatabase(async (database) => {
         const { listUsers } = await import('../services/users.js');
         const rows = await listUsers(database.db);
         if (options.json) printJson(rows);

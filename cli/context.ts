@@ -18,6 +18,20 @@ export async function withDatabase<T>(body: (opened: Opened) => Promise<T>, opti
   }
 }
 
+/**
+ * Run `body` with the database migrated as withDatabase has it, but no registry (a command that
+ * touches neither channels nor units), closing it afterwards whatever happens.
+ */
+export async function withMigratedDatabase<T>(body: (database: Database) => Promise<T>): Promise<T> {
+  const { openMigratedDatabase } = await import('../runtime/app.js');
+  const database = await openMigratedDatabase(loadSettings(), { migrate: 'embedded' });
+  try {
+    return await body(database);
+  } finally {
+    await database.close();
+  }
+}
+
 /** Run `body` with the database alone (no registry, no migrations), closing it afterwards whatever happens. */
 export async function withDatabaseOnly<T>(body: (database: Database) => Promise<T>): Promise<T> {
   const settings = loadSettings();

@@ -78,16 +78,31 @@ export function openSettingsDatabase(settings: Settings, onQuery?: QueryTimer): 
  */
 export async function openRegistryAndDatabase(settings: Settings, options: { migrate: boolean | 'embedded'; onQuery?: QueryTimer }): Promise<Opened> {
   const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
-  const database = await openSettingsDatabase(settings, options.onQuery);
+  const database = await openMigratedDatabase(settings, options);
   try {
-    if (options.migrate === true || (options.migrate === 'embedded' && database.kind === 'pglite')) await migrateToLatest(database.db);
-    else await assertMigrated(database.db, database.description, database.kind);
     await syncChannels(database.db, registry, registryDigest(registry));
   } catch (error) {
     await database.close();
     throw error;
   }
   return { settings, registry, database, close: () => database.close() };
+}
+
+/**
+ * The database, migrated as `migrate` says (see openRegistryAndDatabase), without the registry:
+ * for commands that touch neither channels nor units (`users list`, `users set-password`, …),
+ * which then neither parse the registry's YAML nor depend on it being valid.
+ */
+export async function openMigratedDatabase(settings: Settings, options: { migrate: boolean | 'embedded'; onQuery?: QueryTimer }): Promise<Database> {
+  const database = await openSettingsDatabase(settings, options.onQuery);
+  try {
+    if (options.migrate === true || (options.migrate === 'embedded' && database.kind === 'pglite')) await migrateToLatest(database.db);
+    else await assertMigrated(database.db, database.description, database.kind);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
 }
 
 export async function openAppContext(

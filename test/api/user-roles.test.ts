@@ -2,7 +2,7 @@
  * An administrator changes who may do what: `govpub users set-role`, `set-stages` and
  * `set-display-name` through the real CLI, against the API a reviewer is using at that moment.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -244,5 +244,33 @@ describe('govpub users set-role / set-stages / set-display-name', () => {
     expect(last.stderr).toBe(
       'warning: no enabled user decides at 初审 (first) now: packages reaching it wait until someone does (govpub users set-stages NAME 初审).\n',
     );
+  });
+
+  it('the commands that need no registry (list, set-email, rotate-token, set-password) work while its YAML is broken; add names the broken line', async () => {
+    // An administrator fixing config/registry can still look after the accounts: these commands
+    // neither read nor check the registry. Those that need its stages or units say what is wrong, and where.
+    const configDir = mkdtempSync(path.join(os.tmpdir(), 'govpub-broken-registry-'));
+    try {
+      cpSync(path.join(import.meta.dirname, '..', '..', 'config'), configDir, { recursive: true });
+      writeFileSync(path.join(configDir, 'registry', 'units.yaml'), 'units:\n  - id: [unclosed\n');
+      const broken = { ...env(), GOVPUB_CONFIG_DIR: configDir };
+      const list = await runCli(['users', 'list'], broken);
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toContain('roles-qian');
+      for (const args of [
+        ['set-email', 'roles-qian', 'qian@beilin.gov.cn'],
+        ['rotate-token', 'roles-qian'],
+        ['set-password', 'roles-qian'],
+      ]) {
+        const done = await runCli(['users', ...args], broken);
+        expect(done.code, `${args.join(' ')}: ${done.stderr}`).toBe(0);
+      }
+      const add = await runCli(['users', 'add', 'roles-wu', '--role', 'editor'], broken);
+      expect(add.code).not.toBe(0);
+      expect(add.stderr).toMatch(/registry\/units\.yaml:\d+: YAML syntax error/);
+      expect(await app.db.selectFrom('users').select('name').where('name', '=', 'roles-wu').executeTakeFirst()).toBeUndefined();
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+    }
   });
 });
