@@ -7,7 +7,7 @@ import { chinaTime } from '../domain/compliance/check-context.js';
 import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
-import { withApp, withDatabase, withDatabaseOnly, withMigratedDatabase } from './context.js';
+import { withApp, withDatabase, withDatabaseOnly } from './context.js';
 import { commandAgain, inChinese, printable, printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
@@ -299,15 +299,18 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, options: { passwordStdin?: boolean; json?: boolean }) => {
       const password = options.passwordStdin ? await passwordFromStdin() : undefined;
-      await withMigratedDatabase(async (database) => {
-        const { setPassword } = await import('../services/users.js');
-        const { user, generatedPassword, sessionsEnded } = await setPassword(database.db, name, password);
-        if (options.json) printJson({ name: user.name, password: generatedPassword ?? null, sessionsEnded });
-        else {
-          console.log(`password of ${user.name} set; ${sessionsEnded} session(s) ended`);
-          if (generatedPassword) console.log(`password: ${generatedPassword}`);
-        }
-      });
+      await withDatabaseOnly(
+        async (database) => {
+          const { setPassword } = await import('../services/users.js');
+          const { user, generatedPassword, sessionsEnded } = await setPassword(database.db, name, password);
+          if (options.json) printJson({ name: user.name, password: generatedPassword ?? null, sessionsEnded });
+          else {
+            console.log(`password of ${user.name} set; ${sessionsEnded} session(s) ended`);
+            if (generatedPassword) console.log(`password: ${generatedPassword}`);
+          }
+        },
+        { migrate: 'embedded' },
+      );
     });
   users
     .command('set-unit <name> <unit>')
@@ -358,13 +361,16 @@ export function registerAdminCommands(program: Command): void {
     .description('Set the address compliance reminders reach the user at (editors of a unit); audited')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, address: string, options: { json?: boolean }) =>
-      withMigratedDatabase(async (database) => {
-        const { setEmail } = await import('../services/user-email.js');
-        const { localOperator } = await import('../services/users.js');
-        const user = await setEmail(database.db, name, address, localOperator());
-        if (options.json) printJson({ name: user.name, email: user.email });
-        else console.log(`${user.name} now receives compliance reminders at ${user.email}`);
-      }),
+      withDatabaseOnly(
+        async (database) => {
+          const { setEmail } = await import('../services/user-email.js');
+          const { localOperator } = await import('../services/users.js');
+          const user = await setEmail(database.db, name, address, localOperator());
+          if (options.json) printJson({ name: user.name, email: user.email });
+          else console.log(`${user.name} now receives compliance reminders at ${user.email}`);
+        },
+        { migrate: 'embedded' },
+      ),
     );
   users
     .command('disable <name>')
@@ -387,13 +393,18 @@ export function registerAdminCommands(program: Command): void {
     .option('--token-ttl-days <days>', 'the new token stops working after this many days (default: until rotated)')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, options: { tokenTtlDays?: string; json?: boolean }) =>
-      withMigratedDatabase(async (database) => {
-        const { enableUser } = await import('../services/users.js');
-        const { user, token } = await enableUser(database.db, name, ttlDays(options.tokenTtlDays));
-        if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
-        else
-          console.log(`${user.name} enabled; new API token${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`);
-      }),
+      withDatabaseOnly(
+        async (database) => {
+          const { enableUser } = await import('../services/users.js');
+          const { user, token } = await enableUser(database.db, name, ttlDays(options.tokenTtlDays));
+          if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
+          else
+            console.log(
+              `${user.name} enabled; new API token${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`,
+            );
+        },
+        { migrate: 'embedded' },
+      ),
     );
   users
     .command('rotate-token <name>')
@@ -401,36 +412,42 @@ export function registerAdminCommands(program: Command): void {
     .option('--token-ttl-days <days>', 'the new token stops working after this many days (default: until rotated)')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string, options: { tokenTtlDays?: string; json?: boolean }) =>
-      withMigratedDatabase(async (database) => {
-        const { rotateToken } = await import('../services/users.js');
-        const { user, token } = await rotateToken(database.db, name, ttlDays(options.tokenTtlDays));
-        if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
-        else console.log(`new API token for ${user.name}${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`);
-      }),
+      withDatabaseOnly(
+        async (database) => {
+          const { rotateToken } = await import('../services/users.js');
+          const { user, token } = await rotateToken(database.db, name, ttlDays(options.tokenTtlDays));
+          if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
+          else console.log(`new API token for ${user.name}${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`);
+        },
+        { migrate: 'embedded' },
+      ),
     );
   users
     .command('list')
     .description('List users (never tokens)')
     .option('--json', 'print machine-readable JSON')
     .action(async (options: { json?: boolean }) =>
-      withMigratedDatabase(async (database) => {
-        const { listUsers } = await import('../services/users.js');
-        const rows = await listUsers(database.db);
-        if (options.json) printJson(rows);
-        else
-          printTable(
-            rows.map((r) => ({
-              name: r.name,
-              role: r.role,
-              stages: r.stages.join(','),
-              created: r.created_at.toISOString(),
-              unit: r.unit ?? '',
-              disabled: r.disabled_at?.toISOString() ?? '',
-              tokenExpires: r.token_expires_at?.toISOString() ?? '',
-            })),
-            ['name', 'role', 'stages', 'unit', 'created', 'disabled', 'tokenExpires'],
-          );
-      }),
+      withDatabaseOnly(
+        async (database) => {
+          const { listUsers } = await import('../services/users.js');
+          const rows = await listUsers(database.db);
+          if (options.json) printJson(rows);
+          else
+            printTable(
+              rows.map((r) => ({
+                name: r.name,
+                role: r.role,
+                stages: r.stages.join(','),
+                created: r.created_at.toISOString(),
+                unit: r.unit ?? '',
+                disabled: r.disabled_at?.toISOString() ?? '',
+                tokenExpires: r.token_expires_at?.toISOString() ?? '',
+              })),
+              ['name', 'role', 'stages', 'unit', 'created', 'disabled', 'tokenExpires'],
+            );
+        },
+        { migrate: 'embedded' },
+      ),
     );
 
   withApiOptions(

@@ -19,24 +19,14 @@ export async function withDatabase<T>(body: (opened: Opened) => Promise<T>, opti
 }
 
 /**
- * Run `body` with the database migrated as withDatabase has it, but no registry (a command that
- * touches neither channels nor units), closing it afterwards whatever happens.
+ * Run `body` with the database alone, no registry (a command that touches neither channels nor
+ * units), closing it afterwards whatever happens. Unmigrated unless `migrate` says, as withDatabase
+ * has it (`users …` commands migrate the embedded database; `db status` must see it as it is).
  */
-export async function withMigratedDatabase<T>(body: (database: Database) => Promise<T>): Promise<T> {
-  const { openMigratedDatabase } = await import('../runtime/app.js');
-  const database = await openMigratedDatabase(loadSettings(), { migrate: 'embedded' });
-  try {
-    return await body(database);
-  } finally {
-    await database.close();
-  }
-}
-
-/** Run `body` with the database alone (no registry, no migrations), closing it afterwards whatever happens. */
-export async function withDatabaseOnly<T>(body: (database: Database) => Promise<T>): Promise<T> {
+export async function withDatabaseOnly<T>(body: (database: Database) => Promise<T>, options: { migrate?: 'embedded' } = {}): Promise<T> {
   const settings = loadSettings();
-  const { openSettingsDatabase } = await import('../runtime/app.js');
-  const database = await openSettingsDatabase(settings);
+  const { openMigratedDatabase, openSettingsDatabase } = await import('../runtime/app.js');
+  const database = options.migrate ? await openMigratedDatabase(settings, { migrate: options.migrate }) : await openSettingsDatabase(settings);
   try {
     return await body(database);
   } finally {

@@ -39,8 +39,7 @@ export function acceptRequests(run: PackageRun): void {
   const { state } = run;
   setHandler(stateQuery, () => state);
   setHandler(restartDeliverySignal, (r) => {
-    run.restartRequests.add(r.channelId);
-    run.restartRequestedBy.set(r.channelId, r.by);
+    run.restartRequests.set(r.channelId, r.by);
   });
   setHandler(deliveryReportedSignal, (r) => {
     run.platformReports.add(r.channelId);

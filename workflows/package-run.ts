@@ -34,10 +34,8 @@ export interface PackageRun {
   eventSeq: number;
   /** The running fan-out, so a retraction during release can cancel what has not gone out. */
   releaseScope: CancellationScope | null;
-  /** Channels whose failed delivery workflow operations asked to start again. */
-  restartRequests: Set<string>;
-  /** Who asked for each of restartRequests (recorded in the audit trail when the delivery starts again). */
-  restartRequestedBy: Map<string, string>;
+  /** Channels whose failed delivery workflow operations asked to start again, each with who asked (for the audit trail). */
+  restartRequests: Map<string, string>;
   /** Channels whose platform reported news of their delivery (deliveryReportedSignal) while its first attempt ran here. */
   platformReports: Set<string>;
 }
@@ -67,8 +65,7 @@ export function startRun(input: PackageWorkflowInput): PackageRun {
     scheduleVersion: 0,
     eventSeq: 0,
     releaseScope: null,
-    restartRequests: new Set<string>(),
-    restartRequestedBy: new Map<string, string>(),
+    restartRequests: new Map<string, string>(),
     platformReports: new Set<string>(),
   };
 }

@@ -72,9 +72,8 @@ export async function runChildren<P extends DeliveryPlan>(
         if (failures >= DELIVERY_RESTARTS) {
           state.stalledDeliveries = [...new Set([...(state.stalledDeliveries ?? []), plan.channelId])];
           await condition(() => run.restartRequests.has(plan.channelId));
+          const by = run.restartRequests.get(plan.channelId);
           run.restartRequests.delete(plan.channelId);
-          const by = run.restartRequestedBy.get(plan.channelId);
-          run.restartRequestedBy.delete(plan.channelId);
           state.stalledDeliveries = state.stalledDeliveries.filter((c) => c !== plan.channelId);
           if (patched(RESTART_RECORDED_BY_WORKFLOW_PATCH)) {
             await exclusively(run, () =>
