@@ -78,16 +78,24 @@ export function registerAdminCommands(program: Command): void {
   packagesAdmin
     .command('repair [ids...]')
     .description(
-      'Administration: find packages whose database row and workflow disagree (or whose step keeps failing), say why, and bring the row back to the workflow; audited with your OS account',
+      'Administration: find packages whose database row and workflow disagree (or whose step keeps failing), say why, and bring the row back to the workflow; end a draft workflow whose package was never stored; audited with your OS account',
     )
-    .option('--all', 'every package that is not retracted')
+    .option('--all', 'every package that is not retracted, and every running package workflow with no row')
     .option('--dry-run', 'only report what would change')
+    .option(
+      '--orphan-age <minutes>',
+      'end a draft workflow with no row only when it started at least this long ago (default 5; a create may still be storing a younger one)',
+    )
     .option('--json', 'print machine-readable JSON')
-    .action(async (ids: string[], options: { all?: boolean; dryRun?: boolean; json?: boolean }) => {
+    .action(async (ids: string[], options: { all?: boolean; dryRun?: boolean; orphanAge?: string; json?: boolean }) => {
       if (!options.all && ids.length === 0) throw new GovpubError('invalid_arguments', 'Name the packages to repair, or give --all.');
+      const orphanAgeMs = options.orphanAge === undefined ? undefined : minutesOption('--orphan-age', options.orphanAge) * 60_000;
       await withApp(async (ctx) => {
         const { repairPackages } = await import('../services/package-repair.js');
-        const reports = await repairPackages(ctx.db, ctx.temporal, options.all ? 'all' : ids, { dryRun: options.dryRun });
+        const reports = await repairPackages(ctx.db, ctx.temporal, options.all ? { all: true, taskQueue: ctx.taskQueue } : ids, {
+          dryRun: options.dryRun,
+          orphanAgeMs,
+        });
         if (options.json) return printJson(reports);
         for (const r of reports) {
           console.log(`${r.packageId}: ${r.outcome}`);
@@ -530,6 +538,12 @@ async function passwordFromStdin(): Promise<string> {
       'No password arrived on standard input; pipe one in (at least 10 characters) or leave out --password-stdin to get a generated one.',
     );
   return password;
+}
+
+/** A number of minutes, 0 or more (decimals allowed: 0.5 is half a minute). */
+function minutesOption(option: string, value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new GovpubError('invalid_arguments', `${option} "${printable(value)}" is not a number of minutes (0 or more).`);
+  return Number(value);
 }
 
 function ttlDays(value: string | undefined): number | undefined {

@@ -101,6 +101,22 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+/**
+ * The task queue's name: the platforms' and media's queues are named after it, and `packages
+ * repair` finds its workflows by it in a visibility query, so it is a plain name.
+ */
+function taskQueueFrom(env: NodeJS.ProcessEnv): string {
+  const raw = nonEmpty(env.GOVPUB_TASK_QUEUE);
+  if (raw === undefined) return 'govpub';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/.test(raw)) {
+    throw new GovpubError(
+      'setting_invalid',
+      `GOVPUB_TASK_QUEUE=${JSON.stringify(raw)} is not a task queue name: use letters, digits and . _ : / - (up to 200, starting with a letter or digit). Fix or unset GOVPUB_TASK_QUEUE (default govpub).`,
+    );
+  }
+  return raw;
+}
+
 /** A count of things at once: a whole number from 1 to `max`. */
 function countFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
   const raw = nonEmpty(env[name]);
@@ -329,7 +345,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     temporal: {
       address: nonEmpty(env.TEMPORAL_ADDRESS),
       namespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? 'default',
-      taskQueue: nonEmpty(env.GOVPUB_TASK_QUEUE) ?? 'govpub',
+      taskQueue: taskQueueFrom(env),
       tlsCertPath: nonEmpty(env.TEMPORAL_TLS_CERT),
       tlsKeyPath: nonEmpty(env.TEMPORAL_TLS_KEY),
       tlsCaPath: nonEmpty(env.TEMPORAL_TLS_CA),

@@ -97,6 +97,11 @@ export function packageWorkflowId(packageId: string): string {
   return `package-${packageId}`;
 }
 
+/** The package id in a package workflow's id, or null for another workflow's. */
+export function packageIdOfWorkflow(workflowId: string): string | null {
+  return workflowId.startsWith('package-') ? workflowId.slice('package-'.length) : null;
+}
+
 // The names below are in every running workflow's history: they never change.
 export const stateQuery = defineQuery<PackageWorkflowState>('state');
 export const submitUpdate = defineUpdate<PackageWorkflowState, [SubmitRequest]>('submit');

@@ -88,6 +88,18 @@ export async function unretractedPackageIds(db: Kysely<DB>): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** Which of `ids` have a package row. */
+export async function storedPackageIds(db: Kysely<DB>, ids: readonly string[]): Promise<Set<string>> {
+  const stored = new Set<string>();
+  // In slices, so that a year's packages do not make one statement of thousands of parameters.
+  for (let start = 0; start < ids.length; start += 1000) {
+    const slice = ids.slice(start, start + 1000);
+    const rows = await db.selectFrom('packages').select('id').where('id', 'in', slice).execute();
+    for (const row of rows) stored.add(row.id);
+  }
+  return stored;
+}
+
 export async function insertRevision(db: Kysely<DB>, values: Insertable<PackageRevisionsTable>): Promise<void> {
   await db.insertInto('package_revisions').values(values).execute();
 }

@@ -79,3 +79,15 @@ describe('ports', () => {
     expect(loadSettings({ GOVPUB_TEMPORAL_PORT: '0' }).temporal.devServerPort).toBe(0);
   });
 });
+
+describe('the task queue', () => {
+  it('is a plain name: a quote, a space or a control character is refused naming the variable (repair finds workflows by it in a query)', () => {
+    expect(loadSettings({}).temporal.taskQueue).toBe('govpub');
+    expect(loadSettings({ GOVPUB_TASK_QUEUE: 'beilin.prod:v2/govpub-1' }).temporal.taskQueue).toBe('beilin.prod:v2/govpub-1');
+    for (const raw of ["govpub' OR 'x", 'gov pub', 'govpub\u0007', '-govpub', 'x'.repeat(201), '碑林']) {
+      expect(refusal({ GOVPUB_TASK_QUEUE: raw }), raw).toMatch(
+        /^GOVPUB_TASK_QUEUE=".*" is not a task queue name: use letters, digits and \. _ : \/ - .*Fix or unset GOVPUB_TASK_QUEUE/,
+      );
+    }
+  });
+});

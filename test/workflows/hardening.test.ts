@@ -181,4 +181,61 @@ describe('packages repair', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(/pkg-nope: missing/);
   });
+
+  it('--all finds package workflows with no row: ends an untouched draft a killed create left, reports one that moved on', async () => {
+    // What a create killed between starting the workflow and storing the rows leaves: a draft
+    // workflow and no row. And what a database restored from before a package leaves: a workflow
+    // in review with no row.
+    const abandoned = await app.packages.create(editor, policyPackage(app.registry, { title: '无记录的草稿' }));
+    const movedOn = await app.packages.create(editor, policyPackage(app.registry, { title: '无记录的送审稿件' }));
+    await app.packages.submit(editor, movedOn.id);
+    const kept = await app.packages.create(editor, policyPackage(app.registry, { title: '完整的稿件' }));
+    const ids = [abandoned.id, movedOn.id];
+    await app.db.deleteFrom('package_revisions').where('package_id', 'in', ids).execute();
+    await app.db.deleteFrom('packages').where('id', 'in', ids).execute();
+    // Visibility (the list --all reads) trails a start by a moment.
+    const listed = async () => {
+      const found: string[] = [];
+      for await (const w of app.client.workflow.list({ query: `TaskQueue = '${app.taskQueue}' AND ExecutionStatus = 'Running'` })) found.push(w.workflowId);
+      return found;
+    };
+    await expect.poll(listed, { timeout: 20_000 }).toEqual(expect.arrayContaining(ids.map(packageWorkflowId)));
+
+    const env = { DATABASE_URL: app.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), GOVPUB_TASK_QUEUE: app.taskQueue };
+    type Report = { packageId: string; outcome: string; advice?: string };
+    const reportsOf = (stdout: string) => new Map((JSON.parse(stdout) as Report[]).map((r) => [r.packageId, r]));
+    const status = async (id: string) => (await app.client.workflow.getHandle(packageWorkflowId(id)).describe()).status.name;
+
+    // Both started a moment ago: a create may still be storing them, so --all leaves them out and
+    // naming one says so; nothing is ended.
+    const young = await runCli(['packages', 'repair', '--all', '--json'], env);
+    expect(young.stderr).toBe('');
+    expect(reportsOf(young.stdout).get(kept.id)).toMatchObject({ outcome: 'ok' });
+    expect(reportsOf(young.stdout).has(abandoned.id)).toBe(false);
+    expect(reportsOf(young.stdout).has(movedOn.id)).toBe(false);
+    const named = await runCli(['packages', 'repair', abandoned.id], env);
+    expect(named.code).toBe(1);
+    expect(named.stdout).toMatch(new RegExp(`${abandoned.id}: missing\\n  The workflow started \\d+ s ago .*a create may still be storing it`));
+    expect(await status(abandoned.id)).toBe('RUNNING');
+
+    const dry = await runCli(['packages', 'repair', '--all', '--orphan-age', '0', '--dry-run', '--json'], env);
+    expect(reportsOf(dry.stdout).get(abandoned.id)).toMatchObject({ outcome: 'would_end', advice: expect.stringMatching(/never stored/) });
+    expect(await status(abandoned.id)).toBe('RUNNING');
+
+    const ended = await runCli(['packages', 'repair', '--all', '--orphan-age', '0'], env);
+    expect(ended.stdout).toContain(`${abandoned.id}: ended`);
+    expect(ended.stdout).toMatch(new RegExp(`${movedOn.id}: missing\\n  The workflow is in_review at revision 1, but the database has no row`));
+    // Reported, not ended: its history is all that is left of it.
+    expect(ended.code).toBe(1);
+    expect(await status(abandoned.id)).toBe('TERMINATED');
+    expect(await status(movedOn.id)).toBe('RUNNING');
+    expect(await status(kept.id)).toBe('RUNNING');
+    const terminated = await app.client.workflow.getHandle(packageWorkflowId(abandoned.id)).fetchHistory();
+    const reason = terminated.events?.find((e) => e.workflowExecutionTerminatedEventAttributes)?.workflowExecutionTerminatedEventAttributes?.reason;
+    expect(reason).toMatch(/^packages repair by os:\S+: package pkg-\S+ has no rows/);
+
+    const refused = await runCli(['packages', 'repair', '--all', '--orphan-age', 'soon'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--orphan-age "soon" is not a number of minutes/);
+  });
 });
