@@ -376,6 +376,7 @@ export class PackageService {
     // again only when the workflow surely did not take it: after a refusal, not after an answer
     // that was lost, since the workflow may point at it by then.
     await this.insertRevision(packageId, revision, content, hash, actor);
+    let updateSent = false;
     try {
       // An approved package goes straight back into review with this edit: a channel that would
       // refuse it is said now, as a submit says it, not at release.
@@ -391,8 +392,9 @@ export class PackageService {
       const state = await this.command(
         packageId,
         (now) => commandProblem('edit', actor, now.status),
-        () =>
-          this.handle(packageId).executeUpdate(editUpdate, {
+        () => {
+          updateSent = true;
+          return this.handle(packageId).executeUpdate(editUpdate, {
             args: [
               {
                 by: actor,
@@ -400,15 +402,23 @@ export class PackageService {
                 ...(releaseAtChanged ? { releaseAt: content.releaseAt } : {}),
               },
             ],
-          }),
+          });
+        },
       );
       return { id: packageId, revision, status: state.status, contentHash: hash };
     } catch (error) {
-      const taken = await this.state(packageId).then(
-        (s) => s.revision >= revision,
-        () => true,
-      );
-      if (!taken) await deleteRevision(this.ctx.db, packageId, revision);
+      // A failure before the Update was sent, or a refusal (the rule's, the validator's: a
+      // GovpubError), means the workflow did not take the revision. Any other failure of the
+      // Update (the connection, a timeout) leaves its fate open: it may still land after the
+      // state is read and point the workflow at the row, so the row stays (insertRevision
+      // replaces it later if it was never taken).
+      if (!updateSent || error instanceof GovpubError) {
+        const taken = await this.state(packageId).then(
+          (s) => s.revision >= revision,
+          () => true,
+        );
+        if (!taken) await deleteRevision(this.ctx.db, packageId, revision);
+      }
       throw error;
     }
   }

@@ -4,10 +4,11 @@
  * was (workflow and database agree, the next request is served); an edit keeps a revision the
  * workflow took; a revision row left behind by a lost answer does not block the next edit.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Actor } from '../../domain/package-rules.js';
 import { decideUpdate, packageWorkflowId, stateQuery } from '../../contracts/package.js';
+import { PackageService } from '../../services/packages.js';
 import { policyPackage, refusal, startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 
@@ -141,6 +142,41 @@ describe('edits', () => {
     const edited = await app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '第二版' }));
     expect(edited).toMatchObject({ revision: 2 });
     expect((await app.packages.get(created.id)).content.title).toBe('第二版');
+  });
+
+  it('keeps the revision an edit sent when the edit fails for no refusal: the Update may still land after the failure', async () => {
+    const created = await app.packages.create(editor, policyPackage(app.registry));
+    // The network as it fails between the API and Temporal: the edit's call fails at once, and
+    // its Update reaches the workflow a moment later (a request held up, then delivered).
+    const delayed: Promise<unknown>[] = [];
+    const flaky = new Client({
+      connection: app.client.connection,
+      interceptors: {
+        workflow: [
+          {
+            startUpdate(input, next) {
+              delayed.push(new Promise((resolve) => setTimeout(resolve, 500)).then(() => next(input)));
+              return Promise.reject(new Error('14 UNAVAILABLE: connection reset by peer'));
+            },
+          },
+        ],
+      },
+    });
+    const overFlakyNetwork = new PackageService({ ...app.ctx, temporal: flaky });
+    await expect(overFlakyNetwork.edit(editor, created.id, policyPackage(app.registry, { title: '网络中断时的修改' }))).rejects.toThrow(/UNAVAILABLE/);
+    await Promise.all(delayed);
+    // The workflow took revision 2, and its content is there to show and to release.
+    expect(await app.packages.state(created.id)).toMatchObject({ revision: 2 });
+    expect(await app.packages.get(created.id)).toMatchObject({ revision: 2, title: '网络中断时的修改' });
+    // The workflow's refusal still removes the row the edit wrote: the next edit is revision 3.
+    await app.packages.submit(editor, created.id);
+    expect((await refusal(app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '审核中的修改' })))).code).toBe('content_locked');
+    expect(await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', created.id).execute()).toEqual([
+      { revision: 1 },
+      { revision: 2 },
+    ]);
+    await app.packages.withdraw(editor, created.id);
+    expect(await app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '第三版' }))).toMatchObject({ revision: 3 });
   });
 });
 
