@@ -5,7 +5,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { DOCUMENT_NUMBER, standardDocumentNumber } from '../domain/document-number.js';
 import { GovpubError } from '../domain/errors.js';
-import { characterCount, findUnsafeText, showsNothing } from '../domain/text.js';
+import { characterCount, findUnsafeText, showsNothing, unsafeTextProblem } from '../domain/text.js';
 import {
   INTERPRETATION_FORMS,
   isCalendarDate,
@@ -113,6 +113,29 @@ function formedAtProblem(value: string): string | null {
     return `${value} is not a plausible date the document was signed (years ${FORMED_AT_YEARS.from} to ${FORMED_AT_YEARS.to}); check the year`;
   }
   return null;
+}
+
+/**
+ * Body HTML cleaned, or a problem at `path`. The cleaning decodes character references, so
+ * "&#7;" or "&#x202e;" would become the very characters the text rule refuses in what was sent:
+ * the cleaned HTML is held to the same rule, and the problem names the reference.
+ */
+function cleanedBody(raw: string, path: string, fail: (path: string, message: string) => void): string {
+  const html = sanitizeBody(raw);
+  const problem = unsafeTextProblem(html);
+  if (problem) {
+    const reference = raw.match(/&#(?:x[0-9a-f]+|[0-9]+);?/gi)?.find((ref) => unsafeTextProblem(decodedReference(ref)) !== null);
+    const what = problem.replace(/ at position \d+.*$/, '');
+    fail(path, reference ? `has the character reference ${reference}, which stands for what text may not hold (${what}); remove it` : problem);
+  }
+  return html;
+}
+
+/** The character a numeric reference (&#7; &#x1b;) stands for ('' for none). */
+function decodedReference(reference: string): string {
+  const digits = reference.replace(/^&#|;$/g, '');
+  const code = /^x/i.test(digits) ? parseInt(digits.slice(1), 16) : parseInt(digits, 10);
+  return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
 }
 
 function sanitizeBody(html: string): string {
@@ -239,7 +262,7 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
           }
         }
       }
-      const docHtml = docBody === undefined ? undefined : sanitizeBody(docBody);
+      const docHtml = docBody === undefined ? undefined : cleanedBody(docBody, 'document.body', fail);
       if (docHtml !== undefined && docBody?.trim() && !bodyShowsSomething(docHtml)) fail('document.body', BODY_SHOWS_NOTHING);
       if (docTitle && docHtml !== undefined) {
         document = {
@@ -284,8 +307,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         else if (captionsMediaId && !MEDIA_ID.test(captionsMediaId))
           fail(`${p}.captionsMediaId`, 'expected the id of an uploaded WebVTT file (64 hex characters, from POST /api/media)');
         if (transcript && !timed) fail(`${p}.transcript`, 'only a video or audio interpretation has a transcript; put the text in the body');
-        const transcriptHtml = transcript ? sanitizeBody(transcript) : '';
-        const iHtml = sanitizeBody(iBody ?? '');
+        const transcriptHtml = transcript ? cleanedBody(transcript, `${p}.transcript`, fail) : '';
+        const iHtml = cleanedBody(iBody ?? '', `${p}.body`, fail);
         // A text or an interview is its body: one that shows nothing is an empty interpretation.
         if ((form === 'text' || form === 'leader_interview') && iBody?.trim() && !bodyShowsSomething(iHtml)) fail(`${p}.body`, BODY_SHOWS_NOTHING);
         if (iTitle) {

@@ -73,6 +73,49 @@ describe('text that cannot be stored', () => {
     expect(Number(after.n)).toBe(Number(before.n) + 1);
   });
 
+  it('refuses character references that stand for such characters (&#7; &#x202e;) in bodies, pictures’ alt text and transcripts, naming the reference', async () => {
+    const withBody = (documentBody: string, interpretation: Record<string, unknown> = { form: 'text', title: '解读', body: '<p>一、出台背景</p>' }) => {
+      const body = policyPackage(app.registry) as Record<string, unknown> & { document: { body: string } };
+      body.document.body = documentBody;
+      body.interpretations = [interpretation];
+      return body;
+    };
+    const before = await app.db
+      .selectFrom('packages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    const bell = await refusal(app.packages.create(editor, withBody('<p>正文&#7;内容</p>')));
+    expect(bell.details).toMatchObject({
+      issues: [
+        {
+          path: 'document.body',
+          message: 'has the character reference &#7;, which stands for what text may not hold (contains the control character \\u0007); remove it',
+        },
+      ],
+    });
+    const reversed = await refusal(app.packages.create(editor, withBody('<p>测试&#x202E;标题反转ABC</p>')));
+    expect(reversed.details).toMatchObject({ issues: [{ path: 'document.body', message: expect.stringMatching(/&#x202E;.*direction override \\u202e/) }] });
+    const alt = await refusal(app.packages.create(editor, withBody('<p>图</p><p><img src="https://www.beilin.gov.cn/a.jpg" alt="x&#x1b;y"></p>')));
+    expect(alt.details).toMatchObject({ issues: [{ path: 'document.body', message: expect.stringMatching(/&#x1b;.*\\u001b/) }] });
+    const nonCharacter = await refusal(app.packages.create(editor, withBody('<p>正文</p>', { form: 'text', title: '解读', body: '<p>&#xFFFF;</p>' })));
+    expect(nonCharacter.details).toMatchObject({ issues: [{ path: 'interpretations[0].body', message: expect.stringMatching(/&#xFFFF;.*non-character/) }] });
+    const transcript = await refusal(
+      app.packages.create(
+        editor,
+        withBody('<p>正文</p>', { form: 'video', title: '视频解读', url: 'https://www.beilin.gov.cn/v/1.mp4', transcript: '<p>主持人&#8;：</p>' }),
+      ),
+    );
+    expect(transcript.details).toMatchObject({ issues: [{ path: 'interpretations[0].transcript', message: expect.stringMatching(/&#8;.*\\u0008/) }] });
+    const after = await app.db
+      .selectFrom('packages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toEqual(before.n);
+    // The references a body does need are kept: a non-breaking space, an ampersand, a less-than sign, a Chinese character.
+    const fine = await app.packages.create(editor, withBody('<p>甲&nbsp;乙 &amp; 丙 &lt; 丁 &#30865;林</p>'));
+    expect((await app.packages.get(fine.id)).content.document?.body).toBe('<p>甲\u00a0乙 &amp; 丙 &lt; 丁 碑林</p>');
+  });
+
   it('keeps emoji, right-to-left text and SQL-looking titles exactly as sent', async () => {
     const title = "关于 😀 עברית '; drop table packages; -- 的通知";
     const created = await app.packages.create(editor, policyPackage(app.registry, { title }));
