@@ -13,6 +13,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { apiTokensHidden } from '../domain/api-token.js';
 import { GovpubError, httpStatusOf } from '../domain/errors.js';
 import { zhMessageFor } from '../domain/messages-zh.js';
 import { ValidationError } from '../services/package-input.js';
@@ -138,6 +139,9 @@ export function localizeErrorPayload(payload: unknown, language: Language): unkn
 /** The error and not-found handlers of the API (`handlerMs`: the deadline a timed-out answer names). */
 export function installErrorHandlers(app: FastifyInstance, handlerMs: number): void {
   app.addHook('preSerialization', async (request, _reply, payload) => localizeErrorPayload(payload, preferredLanguage(request.headers['accept-language'])));
+  // A refusal may quote what was sent (an unknown channel, a stage, a key): an API token typed
+  // there is never repeated, in any error answer, whichever route or check wrote it.
+  app.addHook('onSend', async (_request, reply, payload) => (reply.statusCode >= 400 && typeof payload === 'string' ? apiTokensHidden(payload) : payload));
   app.setErrorHandler((error: FastifyError & Partial<ValidationFailure>, request, reply) => {
     const language = preferredLanguage(request.headers['accept-language']);
     const send = (status: number, body: { code: string; message: string; messageZh?: string; issues?: LocalizedIssue[] }) => {

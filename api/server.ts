@@ -35,7 +35,7 @@ import { ValidityService } from '../services/validity.js';
 import { listChannels, topicPaths } from '../domain/registry.js';
 import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
-import { findUnsafeText } from '../domain/text.js';
+import { findUnsafeText, TOKEN_IN_TEXT } from '../domain/text.js';
 import { authenticate, hasApiTokenPrefix, looksLikeApiToken, toActor } from '../services/users.js';
 import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookies, sessionFromCookie } from '../services/sessions.js';
 import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
@@ -135,7 +135,8 @@ const STREAMING_ROUTES = new Set(['POST /api/media', 'GET /api/media/:id/content
 /** A client's own X-Request-Id is kept when it is a plain token; otherwise the API makes one. */
 function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  if (typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given)) return given;
+  // Not a credential: the id is echoed in every answer and written to every log line.
+  if (typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given) && !looksLikeApiToken(given)) return given;
   return randomUUID();
 }
 
@@ -479,6 +480,12 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
   ): Promise<FastifyReply> {
     const key = keyFromHeader(request.headers['idempotency-key']);
     if (key === undefined) return reply.status(status).send(await run());
+    // Keys are stored and quoted back in refusals: a credential is not one.
+    if (looksLikeApiToken(key))
+      throw new GovpubError('token_in_field', `The Idempotency-Key header ${TOKEN_IN_TEXT}. Nothing was done; use a new key, e.g. a UUID.`, {
+        status: 400,
+        issues: [{ path: 'Idempotency-Key', message: TOKEN_IN_TEXT }],
+      });
     const outcome = await withIdempotencyKey(ctx.db, { userId: actorOf(request).id, key, route: fingerprintRoute, body: request.body }, async (keep) => ({
       status,
       body: await run((trx, body) => keep(trx, { status, body })),

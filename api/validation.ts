@@ -365,6 +365,15 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
     /^(field name )?contains the non-character (\\u[0-9a-f]+) at position (\d+); remove it$/,
     (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是非字符 ${ch}，请删除`,
   ],
+  [
+    /^(field name )?holds what looks like an API token \(gp_ followed by 32 characters\), which is not repeated here/,
+    (field) =>
+      `${field ? '字段名' : ''}含有看似 API 令牌（gp_ 开头、后接 32 个字符）的内容，此处不回显：令牌是凭据，不能作为内容保存或给他人看到。请删除；如果令牌已被他人看到，请用 govpub users rotate-token NAME 换发新令牌`,
+  ],
+  [
+    /^has the character reference (&#\w+;?), which stands for what text may not hold \((.+)\); remove it$/s,
+    (reference) => `字符引用 ${reference} 代表不允许出现在文本中的字符（控制字符、文字方向强制符或非字符），请删除`,
+  ],
   [/^the file name (.+)$/s, (problem) => `文件名${issueMessageZh(problem)}`],
   [/^unknown catalogue item "(.*)" \(see GET \/api\/catalogue\)$/s, (id) => `目录事项 "${id}" 不存在（见 GET /api/catalogue）`],
   [/^"(.*)" is not a document number like (.+)$/s, (value, example) => `"${value}" 不是有效的文号，文号形如 ${example}`],

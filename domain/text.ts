@@ -4,6 +4,7 @@
  * channel, so such text is refused at the door (with the field's path), never discovered by a
  * database write halfway through a workflow step.
  */
+import { holdsPastedApiToken } from './api-token.js';
 
 export interface TextIssue {
   path: string;
@@ -81,9 +82,15 @@ function childPath(parent: string, key: string | number): string {
   return parent ? `${parent}.${key}` : key;
 }
 
+/** What the text walk says of an API token in a field; the value is never repeated. */
+export const TOKEN_IN_TEXT =
+  'holds what looks like an API token (gp_ followed by 32 characters), which is not repeated here: a token is a credential, never content to store or show to others; remove it, and if it was pasted where others can see it, issue a new one (govpub users rotate-token NAME)';
+
 /**
  * Every string (and object key) in a parsed body that cannot be stored, with its path, e.g.
- * `interpretations[1].body`. Walks at most `maxDepth` levels; deeper nesting is itself an issue.
+ * `interpretations[1].body`: the characters above, and an API token pasted into a field (a
+ * credential would be stored, shown to every role, quoted back in refusals). Walks at most
+ * `maxDepth` levels; deeper nesting is itself an issue.
  */
 export function findUnsafeText(value: unknown, path = '', maxDepth = 32): TextIssue[] {
   const issues: TextIssue[] = [];
@@ -93,15 +100,17 @@ export function findUnsafeText(value: unknown, path = '', maxDepth = 32): TextIs
       return;
     }
     if (typeof v === 'string') {
-      const problem = unsafeTextProblem(v);
+      const problem = unsafeTextProblem(v) ?? (holdsPastedApiToken(v) ? TOKEN_IN_TEXT : null);
       if (problem) issues.push({ path: p || '(body)', message: problem });
     } else if (Array.isArray(v)) {
       v.forEach((item, i) => walk(item, childPath(p, i), depth + 1));
     } else if (v && typeof v === 'object') {
       for (const [key, item] of Object.entries(v)) {
-        const keyProblem = unsafeTextProblem(key);
-        if (keyProblem) issues.push({ path: childPath(p, JSON.stringify(key).slice(1, -1)), message: `field name ${keyProblem}` });
-        walk(item, childPath(p, key), depth + 1);
+        // A token as a field name is not quoted back in the path either.
+        const tokenAsName = holdsPastedApiToken(key);
+        const keyProblem = unsafeTextProblem(key) ?? (tokenAsName ? TOKEN_IN_TEXT : null);
+        if (keyProblem) issues.push({ path: childPath(p, tokenAsName ? 'gp_…' : JSON.stringify(key).slice(1, -1)), message: `field name ${keyProblem}` });
+        walk(item, childPath(p, tokenAsName ? 'gp_…' : key), depth + 1);
       }
     }
   };

@@ -85,6 +85,59 @@ describe('identity and roles', () => {
     }
   });
 
+  it('refuses an API token pasted into any body field (or as a field name, or an Idempotency-Key) with its path, stores nothing, and never quotes a token back', async () => {
+    const leaked = tokens.ops!;
+    const packagesBefore = (await call('GET', '/api/packages?limit=200', tokens.editor)).body.packages.length;
+    // Content: a title, a body, a target where a channel id belongs (quoted back as "unknown channel" before).
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['title', policyPackage(app.registry, { title: `关于 ${leaked} 的通知` }), 'title'],
+      ['a target', policyPackage(app.registry, { targets: [leaked] }), 'targets[0]'],
+      ['a field name', { ...policyPackage(app.registry), [leaked]: 1 }, 'gp_…'],
+    ];
+    for (const [what, body, path] of cases) {
+      const answer = await call('POST', '/api/packages', tokens.editor, body, { 'accept-language': 'zh-CN' });
+      expect(answer.status, what).toBe(400);
+      expect(answer.body.error.issues, what).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            path,
+            messageEn: expect.stringMatching(/^(field name )?holds what looks like an API token/),
+            message: expect.stringMatching(/看似 API 令牌/),
+          }),
+        ]),
+      );
+      expect(JSON.stringify(answer.body), what).not.toContain(leaked.slice(3));
+    }
+    expect((await call('GET', '/api/packages?limit=200', tokens.editor)).body.packages.length).toBe(packagesBefore);
+    // A reviewer's comment, a pause reason: each would be stored and shown in the audit trail.
+    const created = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry));
+    await call('POST', `/api/packages/${created.body.id}/submit`, tokens.editor, {});
+    const comment = await call('POST', `/api/packages/${created.body.id}/decisions`, tokens.first, {
+      revision: 1,
+      decision: 'reject',
+      comment: `见 ${leaked}`,
+    });
+    expect(comment.status).toBe(400);
+    expect(comment.body.error.issues).toEqual([expect.objectContaining({ path: 'comment' })]);
+    expect((await call('GET', `/api/packages/${created.body.id}`, tokens.editor)).body.status).toBe('in_review');
+    const pause = await call('POST', `/api/channels/${encodeURIComponent(policyPackage(app.registry).targets[1]!)}/pause`, tokens.ops, { reason: leaked });
+    expect(pause.status).toBe(400);
+    expect(JSON.stringify(pause.body)).not.toContain(leaked.slice(3));
+    // Headers: an Idempotency-Key is stored and quoted back; a request id is echoed and logged.
+    const keyed = await call('POST', '/api/packages', tokens.editor, policyPackage(app.registry), { 'idempotency-key': leaked });
+    expect(keyed.status).toBe(400);
+    expect(keyed.body.error).toMatchObject({ code: 'token_in_field', issues: [expect.objectContaining({ path: 'Idempotency-Key' })] });
+    expect(JSON.stringify(keyed.body)).not.toContain(leaked.slice(3));
+    const traced = await call('GET', '/api/packages/pkg-nope', tokens.editor, undefined, { 'x-request-id': leaked });
+    expect(traced.headers.get('x-request-id')).not.toContain(leaked.slice(3));
+    expect(traced.body.error.requestId).not.toContain(leaked.slice(3));
+    // A token the text walk leaves (glued to a word before it) is hidden where a rule quotes it.
+    const stage = await call('POST', `/api/packages/${created.body.id}/decisions`, tokens.first, { revision: 1, decision: 'approve', stage: `x${leaked}` });
+    expect(stage.status).toBe(400);
+    expect(JSON.stringify(stage.body)).toContain('gp_…');
+    expect(JSON.stringify(stage.body)).not.toContain(leaked.slice(3));
+  });
+
   it('a user enabled again gets a token of its own lifetime: one whose old end passed meanwhile still lets them in', async () => {
     const { token } = await app.user('api-returning', 'editor');
     await disableUser(app.db, 'api-returning', '借调');
