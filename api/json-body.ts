@@ -128,34 +128,140 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+/** A character as a refusal quotes it: itself when it shows, its code point when it does not. */
+function shown(ch: string | undefined): string {
+  if (ch === undefined) return 'the end of the text';
+  const code = ch.codePointAt(0)!;
+  return code < 0x21 || (code >= 0x7f && code <= 0xa0) || code === 0xfeff ? `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `"${ch}"`;
+}
+
+const ENDED_EARLY = 'the text ends before the JSON does (a closing brace, bracket or quote is missing)';
+const VALUE = 'a value (a string in double quotes, a number, true, false, null, an object or an array)';
+
 /**
- * Where JSON.parse stopped, as line and column (both from 1), when its message says ("… at position
- * 46") or the text ended too soon (`atEnd`: the body was cut short); null when it does not say (Node's "Unexpected token" of a word).
+ * Where and why `text` is not JSON (RFC 8259), or null when it is: the offset of the first
+ * character that cannot be there, and what was expected. JSON.parse's own message quotes a
+ * stretch of the body around the fault (a password, a token), and often no position; this says
+ * where with one character at most. Iterative, so a deeply nested body cannot exhaust the stack.
  */
-export function jsonErrorPlace(text: string, parseMessage: string): { line: number; column: number; atEnd: boolean } | null {
-  const position = /Unexpected end of JSON input/.test(parseMessage) ? text.length : Number(/at position (\d+)/.exec(parseMessage)?.[1] ?? NaN);
-  if (Number.isNaN(position)) return null;
-  const before = text.slice(0, position);
-  return { line: before.split('\n').length, column: position - before.lastIndexOf('\n'), atEnd: position >= text.trimEnd().length };
+export function jsonSyntaxProblem(text: string): { offset: number; problem: string } | null {
+  const stack: ('{' | '[')[] = [];
+  let i = 0;
+  // What may come next: a value, a value or the end of an empty array, a field name, a field name
+  // or the end of an empty object, the colon, or a comma / the container's end.
+  let expect: 'value' | 'valueOrEnd' | 'key' | 'keyOrEnd' | 'colon' | 'next' = 'value';
+  const skipSpace = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const at = (problem: string) => ({ offset: i, problem });
+  /** Past the string that starts at i, or the problem inside it. */
+  const string = (): { offset: number; problem: string } | null => {
+    i++;
+    for (;;) {
+      if (i >= text.length) return at(ENDED_EARLY);
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return null;
+      }
+      if (c === 92) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return at('"\\u" in a string must be followed by four hexadecimal digits');
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else return at(`a backslash in a string starts an escape (\\n, \\", \\\\, \\u0041 …); ${shown(e)} cannot follow it`);
+        continue;
+      }
+      if (c < 0x20) return at(`${shown(text[i])} cannot stand in a string as it is: write it escaped (\\n, \\t, \\u00XX)`);
+      i++;
+    }
+  };
+  for (;;) {
+    skipSpace();
+    const c = text[i];
+    if (expect === 'next') {
+      if (stack.length === 0) return c === undefined ? null : at(`${shown(c)} after the end of the JSON; send one value`);
+      const close = stack[stack.length - 1] === '{' ? '}' : ']';
+      if (c === ',') {
+        i++;
+        expect = close === '}' ? 'key' : 'value';
+      } else if (c === close) {
+        i++;
+        stack.pop();
+      } else return at(c === undefined ? ENDED_EARLY : `expected "," or "${close}", found ${shown(c)}`);
+      continue;
+    }
+    if (c === undefined) return at(ENDED_EARLY);
+    if (expect === 'colon') {
+      if (c !== ':') return at(`expected ":" after the field name, found ${shown(c)}`);
+      i++;
+      expect = 'value';
+      continue;
+    }
+    if (expect === 'key' || expect === 'keyOrEnd') {
+      if (c === '}' && expect === 'keyOrEnd') {
+        i++;
+        stack.pop();
+        expect = 'next';
+        continue;
+      }
+      if (c !== '"') return at(`expected a field name in double quotes, found ${shown(c)}`);
+      const problem = string();
+      if (problem) return problem;
+      expect = 'colon';
+      continue;
+    }
+    // A value (or, in a new array, its end).
+    if (c === ']' && expect === 'valueOrEnd') {
+      i++;
+      stack.pop();
+      expect = 'next';
+    } else if (c === '{' || c === '[') {
+      i++;
+      stack.push(c);
+      expect = c === '{' ? 'keyOrEnd' : 'valueOrEnd';
+    } else if (c === '"') {
+      const problem = string();
+      if (problem) return problem;
+      expect = 'next';
+    } else {
+      const literal = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null/y;
+      literal.lastIndex = i;
+      const match = literal.exec(text);
+      if (!match) return at(`expected ${VALUE}, found ${shown(c)}`);
+      i = literal.lastIndex;
+      expect = 'next';
+    }
+  }
+}
+
+/** Line and column (both from 1) of an offset in the text. */
+export function placeOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') return undefined;
+  // A byte-order mark is not part of the JSON (editors on Windows start files with one).
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (json.trim() === '') return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const detail = (error as Error).message;
-    const place = jsonErrorPlace(text, detail);
-    const where = place ? ` at line ${place.line}, column ${place.column}` : '';
-    const whereZh = place ? `第 ${place.line} 行第 ${place.column} 列${place.atEnd ? '处内容意外结束（可能缺少右括号、右方括号或引号）' : '有误'}` : '格式有误';
+    value = JSON.parse(json);
+  } catch {
+    const fault = jsonSyntaxProblem(json) ?? { offset: json.length, problem: 'not JSON' };
+    const place = placeOf(json, fault.offset);
+    const endedEarly = fault.problem === ENDED_EARLY;
     throw new GovpubError(
       'invalid_json',
-      `The body is not valid JSON${where}: ${detail}.`,
-      { status: 400 },
-      { zh: `请求内容不是有效的 JSON：${whereZh}。请检查格式（引号、逗号、括号）后重新提交。` },
+      `The body is not valid JSON at line ${place.line}, column ${place.column}: ${fault.problem}.`,
+      { status: 400, line: place.line, column: place.column },
+      {
+        zh: `请求内容不是有效的 JSON：第 ${place.line} 行第 ${place.column} 列${endedEarly ? '处内容意外结束（可能缺少右括号、右方括号或引号）' : '有误'}。请检查格式（引号、逗号、括号）后重新提交。`,
+      },
     );
   }
-  checkJsonStructure(text);
+  checkJsonStructure(json);
   return value;
 }

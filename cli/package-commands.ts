@@ -1,7 +1,7 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { checkJsonStructure, decodeUtf8Body, jsonErrorPlace } from '../api/json-body.js';
+import { checkJsonStructure, decodeUtf8Body, jsonSyntaxProblem, placeOf } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
@@ -25,9 +25,10 @@ function readJsonFile(file: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    const place = jsonErrorPlace(text, (error as Error).message);
-    throw new GovpubError('invalid_json', `${file}${place ? `:${place.line}:${place.column}` : ''}: not valid JSON: ${(error as Error).message}.`);
+  } catch {
+    const fault = jsonSyntaxProblem(text) ?? { offset: text.length, problem: 'not JSON' };
+    const place = placeOf(text, fault.offset);
+    throw new GovpubError('invalid_json', `${file}:${place.line}:${place.column}: not valid JSON: ${fault.problem}.`);
   }
   // JSON.parse keeps the last of a field given twice; the API refuses such a body (a reviewer may
   // have read the first), and so does the file that stands for it.

@@ -458,6 +458,18 @@ describe('a whole package through the API, every answer as documented', () => {
     expect(cut.body.error.message).toMatch(/第 1 行第 15 列处内容意外结束/);
     const ended = await call('POST', '/api/packages', tokens.editor, '{"title":\n', zh);
     expect(ended.body.error.message).toMatch(/第 2 行第 1 列处内容意外结束/);
+    // The place and what was expected, with one character at most: never a stretch of the body
+    // (JSON.parse's own message quoted the text around the fault, a password with it).
+    const password = await call('POST', '/api/session', undefined, '{"name":"ed","password":my-secret-pw}');
+    expect(password.status).toBe(400);
+    expect(password.body.error.message).toBe(
+      'The body is not valid JSON at line 1, column 25: expected a value (a string in double quotes, a number, true, false, null, an object or an array), found "m".',
+    );
+    const trailing = await call('POST', '/api/packages', tokens.editor, '{"title": "关于", }');
+    expect(trailing.body.error.message).toMatch(/at line 1, column 17: expected a field name in double quotes, found "}"/);
+    // A byte-order mark before the JSON is not part of it (as the CLI reads files).
+    const marked = await call('POST', '/api/packages', tokens.editor, '\ufeff{"title": "关于"}');
+    expect(marked.body.error.code).not.toBe('invalid_json');
     const gbk = Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xb9, 0xd8, 0xd3, 0xda]), Buffer.from('"}')]);
     const response = await fetch(`${base}/api/packages`, {
       method: 'POST',
