@@ -374,6 +374,7 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
     /^has the character reference (&#\w+;?), which stands for what text may not hold \((.+)\); remove it$/s,
     (reference) => `字符引用 ${reference} 代表不允许出现在文本中的字符（控制字符、文字方向强制符或非字符），请删除`,
   ],
+  [/^and (\d+) more problems?, not listed; fix these and send again$/, (n) => `另有 ${n} 个问题未列出，请先修改以上问题后重新提交`],
   [/^the file name (.+)$/s, (problem) => `文件名${issueMessageZh(problem)}`],
   [/^unknown catalogue item "(.*)" \(see GET \/api\/catalogue\)$/s, (id) => `目录事项 "${id}" 不存在（见 GET /api/catalogue）`],
   [/^"(.*)" is not a document number like (.+)$/s, (value, example) => `"${value}" 不是有效的文号，文号形如 ${example}`],

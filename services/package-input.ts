@@ -89,6 +89,10 @@ export const MAX_KEYWORD_CHARS = 20;
 const MEDIA_ID = /^[0-9a-f]{64}$/;
 const MAX_TITLE = 200;
 const MAX_BODY_CHARS = 200_000;
+/** Problems listed in one answer; more are counted in a last one. */
+const MAX_LISTED_ISSUES = 50;
+/** As the API schema's LIMITS.targets: 376 channels, and room for more. */
+export const MAX_TARGETS = 400;
 /** 成文日期: a real day, from the People's Republic on, and not centuries ahead (a typo such as 20226 or 9999). */
 const FORMED_AT_YEARS = { from: 1949, to: 2099 } as const;
 const INVISIBLE_ONLY = 'holds only invisible characters (zero-width spaces or the like), so every channel would show it empty; write the text';
@@ -175,7 +179,13 @@ function parseKeywords(value: unknown, fail: (path: string, message: string) => 
 /** Validates and normalizes a package body against the registry; throws ValidationError listing every issue. */
 export function parsePackageInput(body: unknown, registry: Registry): { content: PackageContent; item: CatalogueItem } {
   const issues: FieldIssue[] = [];
-  const fail = (path: string, message: string) => issues.push({ path, message });
+  // A body can hold thousands of wrong items (unknown fields, say): the first ones are listed,
+  // the rest counted, so an answer stays the size of a form's worth of problems.
+  let unlisted = 0;
+  const fail = (path: string, message: string) => {
+    if (issues.length < MAX_LISTED_ISSUES) issues.push({ path, message });
+    else unlisted += 1;
+  };
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const text = (obj: Record<string, unknown>, key: string, path: string, opts: { required: boolean; max?: number }): string | undefined => {
     const value = obj[key];
@@ -197,7 +207,7 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
   if (!isObject(body)) throw new ValidationError([{ path: '', message: 'expected a JSON object' }]);
   // NUL, other control characters and lone surrogates are refused anywhere in the body, by path.
   const unsafe = findUnsafeText(body);
-  if (unsafe.length > 0) throw new ValidationError(unsafe);
+  if (unsafe.length > 0) throw new ValidationError(unsafe.slice(0, MAX_LISTED_ISSUES));
   const title = text(body, 'title', 'title', { required: true, max: MAX_TITLE });
   const itemId = text(body, 'catalogueItem', 'catalogueItem', { required: true });
   const item = itemId ? catalogueItem(registry, itemId) : undefined;
@@ -338,12 +348,16 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
   else if (!Array.isArray(body.targets)) fail('targets', 'expected an array of channel ids (GET /api/channels)');
   else {
     if (body.targets.length === 0) fail('targets', 'choose at least one channel');
-    body.targets.forEach((t, i) => {
-      if (typeof t !== 'string') return fail(`targets[${i}]`, 'expected a channel id string');
-      if (!findChannel(registry, t)) return fail(`targets[${i}]`, `unknown channel "${t}" (see GET /api/channels)`);
-      if (targets.includes(t)) return fail(`targets[${i}]`, `channel "${t}" is listed twice`);
-      targets.push(t);
-    });
+    // Past the limit, the count is the problem: each item is not judged (a list of thousands
+    // would answer thousands of problems).
+    if (body.targets.length > MAX_TARGETS) fail('targets', `has ${body.targets.length} items; at most ${MAX_TARGETS} allowed`);
+    else
+      body.targets.forEach((t, i) => {
+        if (typeof t !== 'string') return fail(`targets[${i}]`, 'expected a channel id string');
+        if (!findChannel(registry, t)) return fail(`targets[${i}]`, `unknown channel "${t}" (see GET /api/channels)`);
+        if (targets.includes(t)) return fail(`targets[${i}]`, `channel "${t}" is listed twice`);
+        targets.push(t);
+      });
   }
 
   let releaseAt: string | null = null;
@@ -365,6 +379,7 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
   const known = new Set(['title', 'catalogueItem', 'document', 'interpretations', 'targets', 'releaseAt', 'cover']);
   for (const key of Object.keys(body)) if (!known.has(key)) fail(key, 'unknown field');
 
+  if (unlisted > 0) issues.push({ path: '', message: `and ${unlisted} more problem${unlisted === 1 ? '' : 's'}, not listed; fix these and send again` });
   if (issues.length > 0 || !item || !title) throw new ValidationError(issues);
   return { content: { title, catalogueItem: item.id, document, interpretations, targets, releaseAt, ...(cover ? { cover } : {}) }, item };
 }

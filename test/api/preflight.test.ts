@@ -276,6 +276,24 @@ describe('POST /api/preflight (an unsaved body)', () => {
     expect(documentTitle.message).toMatch(/^文件标题填写有误：/);
   });
 
+  it('answers a body of thousands of wrong items with a form’s worth of problems: the count, the first ones, and how many more', async () => {
+    const input = toWechat();
+    const many = await call('POST', '/api/preflight', { ...input, targets: Array.from({ length: 50_000 }, () => input.targets[0]) });
+    expect(many.status).toBe(200);
+    const manyTargets = many.body.package.blocking.filter((p: { field: string }) => p.field.startsWith('/targets'));
+    // The count is the problem, not 49,999 "listed twice".
+    expect(manyTargets.map((p: { field: string }) => p.field)).toEqual(['/targets']);
+    expect(manyTargets[0].messageEn).toMatch(/has 50000 items; at most 400 allowed/);
+    const unknown = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`extra${i}`, i]));
+    const fields = await call('POST', '/api/preflight', { ...input, ...unknown });
+    expect(fields.status).toBe(200);
+    expect(fields.body.package.blocking.length).toBeLessThanOrEqual(101);
+    expect(fields.body.package.blocking).toEqual(
+      expect.arrayContaining([expect.objectContaining({ messageEn: expect.stringMatching(/^\(body\): and \d+ more problems, not listed/) })]),
+    );
+    expect(JSON.stringify(fields.body).length).toBeLessThan(100_000);
+  });
+
   it('refuses what is not JSON at all, as every route does', async () => {
     const broken = await call('POST', '/api/preflight', '{"title":');
     expect(broken.status).toBe(400);
