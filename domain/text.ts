@@ -140,10 +140,11 @@ export function characterCount(value: string): number {
 
 /**
  * Characters that show nothing: default-ignorable code points (zero-width space and joiners, the
- * byte-order mark, the soft hyphen, variation selectors…) and the Hangul fillers, which are blank
- * though not ignorable (as the content gate reads them: domain/content-gate/fold.ts).
+ * byte-order mark, the soft hyphen, variation selectors…), the Hangul fillers and the blank Braille
+ * pattern, which are blank though not ignorable (as the content gate reads them:
+ * domain/content-gate/fold.ts).
  */
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u3164\uFFA0]/gu;
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u3164\uFFA0\u2800]/gu;
 
 /**
  * Whether a text shows nothing to a reader: only spaces and invisible characters. `trim()` alone

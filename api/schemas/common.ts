@@ -66,18 +66,18 @@ export const httpUrl = (description: string) =>
 
 /**
  * A web address a package links to, as domain/web-link.ts checks it once the value is trimmed:
- * http(s)://, a host that is more than dots (after any user@, before any :port), and no
- * whitespace or control character inside. The pattern says all of that but whether a URL parser
+ * http(s)://, a host that is more than dots (before any :port; no user:password@ before it), and
+ * no whitespace or control character inside. The pattern says all of that but whether a URL parser
  * takes the address; the service's check names which part is wrong, so its sentence is the one sent.
  */
 export const WEB_LINK =
-  '^https?://(?:[^\\s\\u0000-\\u001f\\u007f-\\u009f/?#]*@)?\\.*[^\\s\\u0000-\\u001f\\u007f-\\u009f/?#@.:][^\\s\\u0000-\\u001f\\u007f-\\u009f/?#@]*(?:[/?#][^\\s\\u0000-\\u001f\\u007f-\\u009f]*)?\\s*$';
+  '^https?://\\.*[^\\s\\u0000-\\u001f\\u007f-\\u009f/?#@.:][^\\s\\u0000-\\u001f\\u007f-\\u009f/?#@]*(?:[/?#][^\\s\\u0000-\\u001f\\u007f-\\u009f]*)?\\s*$';
 export const webLink = (description: string) =>
   Type.String({
     maxLength: LIMITS.url,
     pattern: WEB_LINK,
     'x-message': 'must be an http(s) URL',
-    description: `${description}. An absolute http(s) address with a host (such as https://www.beilin.gov.cn/…), without spaces or control characters (a space inside a path is written %20), that a URL parser (WHATWG) reads; trimmed when stored.`,
+    description: `${description}. An absolute http(s) address with a host (such as https://www.beilin.gov.cn/…) and no user name or password before it, without spaces or control characters (a space inside a path is written %20), that a URL parser (WHATWG) reads; trimmed when stored.`,
   });
 export const dateTime = (description: string) => Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time', description });
 export const limitParam = (max: number, fallback: number) =>

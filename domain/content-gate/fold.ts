@@ -20,8 +20,8 @@ export interface FoldedText {
 }
 
 // Default-ignorable code points render as nothing (U+200B–U+200F, U+2060–U+206F, U+FEFF, U+00AD,
-// variation selectors, tags…); U+3164 and U+FFA0 (Hangul fillers) are blank though not ignorable.
-const INVISIBLE = /^[\p{Default_Ignorable_Code_Point}\u3164\uFFA0]$/u;
+// variation selectors, tags…); U+3164 and U+FFA0 (Hangul fillers) and U+2800 (the blank Braille pattern) are blank though not ignorable.
+const INVISIBLE = /^[\p{Default_Ignorable_Code_Point}\u3164\uFFA0\u2800]$/u;
 
 /** Horizontal spaces (a space inside a word is still the word); line ends stay, they separate paragraphs. */
 const SPACE = /^[ \t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]$/u;

@@ -26,7 +26,8 @@ import { GovpubError } from '../../domain/errors.js';
 import type { Role } from '../../domain/package-rules.js';
 import { PORTAL_DEFAULT_UNIT_NAME, unitById, unitByIdOrName, unitByName, unitSuggestions } from '../../domain/units.js';
 import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
-import { characterCount, noteProblem, unsafeTextProblem } from '../../domain/text.js';
+import { characterCount, noteProblem, showsNothing, unsafeTextProblem } from '../../domain/text.js';
+import { WEB_LINK_MESSAGES_ZH, webLinkProblem } from '../../domain/web-link.js';
 import { beijingDaysApart, DUPLICATE_WINDOW_DAYS, externalDuplicate, sameTitle, type ExternalDuplicate } from '../../domain/compliance/external-duplicates.js';
 import { standardDocumentNumber } from '../../domain/document-number.js';
 import type { AppContext } from '../context.js';
@@ -260,15 +261,25 @@ export class ComplianceMonitor {
     const title = typeof input.title === 'string' ? input.title.trim() : '';
     const titleUnsafe = typeof input.title === 'string' ? unsafeTextProblem(input.title) : null;
     if (titleUnsafe) bad('title', titleUnsafe);
-    else if (!title || characterCount(title) > 300)
-      bad('title', 'expected a title of 1 to 300 characters without control characters', '标题应为 1–300 个字符且不含控制字符');
+    else if (!title || showsNothing(title) || characterCount(title) > 300)
+      bad(
+        'title',
+        'expected a title of 1 to 300 characters that shows (not only spaces or invisible characters)',
+        '标题应为 1–300 个可见字符（不能只有空格或不可见字符）',
+      );
     // The note and the address reach the audit trail and the console as they are: the same text rule as every note.
     const noteIssue = typeof input.note === 'string' ? noteProblem(input.note) : null;
     if (noteIssue) bad('note', noteIssue);
     const urlIssue = typeof input.url === 'string' ? unsafeTextProblem(input.url) : null;
     if (urlIssue) bad('url', urlIssue);
-    else if (typeof input.url === 'string' && !URL.canParse(input.url))
-      bad('url', 'is not a valid address; give the full http(s) address of the published document', '不是有效的网址，请填写文件发布页面的完整 http(s) 地址');
+    else if (typeof input.url === 'string' && webLinkProblem(input.url.trim()) !== null) {
+      const problem = webLinkProblem(input.url.trim())!;
+      bad(
+        'url',
+        `${problem}; give the full http(s) address of the published document`,
+        `${WEB_LINK_MESSAGES_ZH[problem]}；请填写文件发布页面的完整 http(s) 地址`,
+      );
+    }
     const notInstant = [
       'expected an ISO 8601 date-time with its offset, such as 2026-11-02T09:00:00+08:00',
       '应为带时区的 ISO 8601 时间，例如 2026-11-02T09:00:00+08:00',

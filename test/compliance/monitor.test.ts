@@ -449,6 +449,31 @@ describe('registering a document published without govpub', () => {
       });
   });
 
+  it('refuses a title that shows nothing and an address no reader could follow safely', async () => {
+    const refused = async (fields: Record<string, unknown>) =>
+      (await monitorAt(NOW)
+        .recordExternalRelease(
+          { id: 'shape-1', title: '碑林区关于某事项的通知', documentLiveAt: '2026-10-09T09:00:00+08:00', ownerUnit: 'jyj', ...fields },
+          'test',
+        )
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )) as { code: string; details: { issues: { path: string; message: string }[] } } | null;
+    for (const title of ['\u200b\u200b', '\u3164', '\u2800 '])
+      expect(await refused({ title }), JSON.stringify(title)).toMatchObject({
+        code: 'invalid_body',
+        details: { issues: [{ path: 'title', message: expect.stringMatching(/that shows/) }] },
+      });
+    for (const [url, why] of [
+      ['javascript:alert(1)', /must be an http\(s\) URL/],
+      ['https://user:secret@www.beilin.gov.cn/a.html', /user name or password/],
+      ['http:///x', /no host/],
+    ] as const)
+      expect(await refused({ url }), url).toMatchObject({ details: { issues: [{ path: 'url', message: expect.stringMatching(why) }] } });
+    expect(await db.selectFrom('external_releases').select('id').where('id', '=', 'shape-1').execute()).toEqual([]);
+  });
+
   it('records a document older than the look-back with a warning that no run will judge it', async () => {
     // Now is 2026-10-12 10:00: 366 days back is 2025-10-11 10:00.
     const old = await register({ documentLiveAt: '2025-10-10T09:00:00+08:00' }, 'ext-old');
