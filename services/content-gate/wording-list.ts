@@ -17,10 +17,12 @@ import { ConfigError, type ConfigIssue } from '../../domain/errors.js';
 
 export const DEFAULT_WORDING_FILE = path.join(REPO_ROOT, 'config', 'registry', 'wording.yaml');
 
-/** The wording file in force: GOVPUB_WORDING_FILE, else config/registry/wording.yaml. */
+/** The wording file in force: GOVPUB_WORDING_FILE, else registry/wording.yaml in the configuration (GOVPUB_CONFIG_DIR, as every registry file). */
 export function wordingFilePath(env: NodeJS.ProcessEnv = process.env): string {
   const given = env.GOVPUB_WORDING_FILE?.trim();
-  return given ? path.resolve(given) : DEFAULT_WORDING_FILE;
+  if (given) return path.resolve(given);
+  const configDir = env.GOVPUB_CONFIG_DIR?.trim();
+  return configDir ? path.resolve(configDir, 'registry', 'wording.yaml') : DEFAULT_WORDING_FILE;
 }
 
 export interface WordingList {
@@ -47,7 +49,9 @@ export function parseWordingList(text: string, file: string): WordingList {
 function readProblem(file: string, error: unknown): ConfigError {
   const code = (error as NodeJS.ErrnoException).code;
   const message =
-    code === 'ENOENT' ? 'file not found (set GOVPUB_WORDING_FILE or restore config/registry/wording.yaml)' : `cannot read file: ${(error as Error).message}`;
+    code === 'ENOENT'
+      ? 'file not found (set GOVPUB_WORDING_FILE, or restore registry/wording.yaml in the configuration directory)'
+      : `cannot read file: ${(error as Error).message}`;
   return new ConfigError([{ file: displayPath(file), path: '', message }]);
 }
 

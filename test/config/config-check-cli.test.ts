@@ -45,6 +45,18 @@ afterAll(async () => {
 
 describe('govpub config check', () => {
   it(
+    'checks the wording list of GOVPUB_CONFIG_DIR, not the one shipped beside the code',
+    async () => {
+      const { configDir } = await configWith('wording.yaml', () => 'entries: [\n');
+      const result = await check([], { GOVPUB_CONFIG_DIR: configDir, GOVPUB_WORDING_FILE: '' });
+      expect(result.code, result.stdout).toBe(1);
+      expect(result.stderr).toContain(path.join(configDir, 'registry', 'wording.yaml'));
+      expect(result.stdout).not.toContain('config OK');
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'refuses a broken platforms.yaml and watermarks.yaml with file and line, both in one answer',
     async () => {
       const { configDir } = await configWith('platforms.yaml', (t) => t.replace(/^(\s+concurrency:) \d+/m, '$1 lots'));
