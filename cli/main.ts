@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { loadSettings } from '../config/settings.js';
 import { mayHaveUnknownGovpubVariables, unknownGovpubVariables, unknownVariableWarning } from '../config/unknown-variables.js';
-import { inChinese, outputWasClosed, printable, reportError } from './output.js';
+import { exitAfterOutput, inChinese, outputFailed, outputWasClosed, printable, reportError } from './output.js';
 import { usageErrorInChinese, usageHint } from './usage-errors.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerPackageCommands } from './package-commands.js';
@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE' || error.code === 'EIO') outputWasClosed();
-      else throw error;
+      else outputFailed(error);
     });
   }
   const program = buildProgram();
@@ -66,8 +66,8 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     const { code, exitCode } = error as { code?: string; exitCode?: number };
     // --help and --version exit 0; a usage error (unknown option, bad choice, missing option or subcommand) 2.
-    if (typeof code === 'string' && code.startsWith('commander.')) process.exit(exitCode === 0 ? 0 : 2);
-    process.exit(reportError(error, wantsJson));
+    if (typeof code === 'string' && code.startsWith('commander.')) await exitAfterOutput(exitCode === 0 ? 0 : 2);
+    await exitAfterOutput(reportError(error, wantsJson));
   }
 }
 

@@ -102,16 +102,53 @@ export function withoutApiTokens(text: string): string {
   return text.replace(new RegExp(`${API_TOKEN_SOURCE}[A-Za-z0-9_-]*`, 'g'), 'gp_… (an API token, not repeated)');
 }
 
+/** Longest error sentence printed whole; a longer one (a 100 KB value quoted back) keeps its start and its end, where the advice is. */
+const MAX_MESSAGE_CHARS = 4000;
+
+function shortened(message: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  const keep = MAX_MESSAGE_CHARS / 2;
+  return `${message.slice(0, keep)} … (${message.length - 2 * keep} characters left out) … ${message.slice(-keep)}`;
+}
+
+/**
+ * Exits once what was written to stdout and stderr has reached them: a pipe takes 64 KiB at a
+ * time, and process.exit() drops the rest (a long error, a --json answer, cut in the middle).
+ * A reader that never reads does not hold the command for more than a few seconds.
+ */
+export async function exitAfterOutput(code: number): Promise<never> {
+  const drained = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
+  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  process.exit(code);
+}
+
+/**
+ * What a command says when its output cannot be written (a full disk, a closed file): the one
+ * line it can still try, naming the cause. What the command did before stands.
+ */
+export function outputFailed(error: NodeJS.ErrnoException): never {
+  try {
+    process.stderr.write(
+      `govpub: could not write the command's output (${error.code ?? 'error'}: ${error.message.replace(/^\w+: /, '')}); what the command did before stands (check it, e.g. with a list command), only its output is lost\n`,
+    );
+  } catch {
+    // stderr fails too: the exit code is all that is left to say it.
+  }
+  process.exit(1);
+}
+
 /** Prints the error for a person (or as JSON) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
+  const writeCode = (error as NodeJS.ErrnoException)?.code;
+  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE') outputFailed(error);
   if (error instanceof GovpubError) {
     const problems = (error.details as { problems?: unknown }).problems;
     if (json) {
       printJson({
         error: {
           code: error.code,
-          message: withoutApiTokens(error.message),
-          messageZh: withoutApiTokens(error.messageZh),
+          message: shortened(withoutApiTokens(error.message)),
+          messageZh: shortened(withoutApiTokens(error.messageZh)),
           ...(error instanceof ConfigError ? { issues: error.issues } : {}),
           ...(problems ? { problems } : {}),
         },
@@ -119,13 +156,13 @@ export function reportError(error: unknown, json: boolean): number {
     } else
       process.stderr.write(
         printable(
-          withoutApiTokens(`govpub: ${inChinese() ? chineseSentence(error) : error.message}
+          withoutApiTokens(`govpub: ${shortened(inChinese() ? chineseSentence(error) : error.message)}
 ${problemLines(problems)}`),
         ),
       );
     return 1;
   }
-  const message = withoutApiTokens(error instanceof Error ? error.message : String(error));
+  const message = shortened(withoutApiTokens(error instanceof Error ? error.message : String(error)));
   if (json) printJson({ error: { code: 'internal', message } });
   else
     process.stderr.write(

@@ -179,4 +179,30 @@ describe('what an operator meets at the command line', () => {
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
   });
+
+  it('output that cannot be written (a full disk) is one line naming the cause, not a stack; exit 1', async () => {
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin', 'govpub.mjs'), 'channels', 'list'], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', full, 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/\ngovpub: could not write the command's output \(ENOSPC: no space left on device.*only its output is lost\n$/);
+      expect(stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      fs.closeSync(full);
+    }
+  });
+
+  it('a refusal quoting a value of 100,000 characters keeps its start and its advice, whole through a pipe', async () => {
+    const refused = await runCli(['users', 'add', 'a'.repeat(100_000), '--role', 'editor'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.length).toBeLessThan(6000);
+    expect(refused.stderr).toMatch(/characters left out/);
+    expect(refused.stderr.trimEnd()).toMatch(/letters.*$/);
+  });
 });
