@@ -8,7 +8,7 @@ import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
-import { commandAgain, inChinese, printable, printJson, printTable } from './output.js';
+import { commandAgain, inChinese, printable, printJson, printTable, withoutApiTokens } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -89,6 +89,8 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (ids: string[], options: { all?: boolean; dryRun?: boolean; orphanAge?: string; json?: boolean }) => {
       if (!options.all && ids.length === 0) throw new GovpubError('invalid_arguments', 'Name the packages to repair, or give --all.');
+      if (options.all && ids.length > 0)
+        throw new GovpubError('invalid_arguments', 'Name the packages to repair or give --all, not both (--all repairs every package).');
       const orphanAgeMs = options.orphanAge === undefined ? undefined : minutesOption('--orphan-age', options.orphanAge) * 60_000;
       await withApp(async (ctx) => {
         const { repairPackages } = await import('../services/package-repair.js');
@@ -97,12 +99,13 @@ export function registerAdminCommands(program: Command): void {
           orphanAgeMs,
         });
         if (options.json) return printJson(reports);
+        // An id is printed as typed: a control character or a token in it is shown as text, not acted on or repeated.
         for (const r of reports) {
-          console.log(`${r.packageId}: ${r.outcome}`);
+          console.log(printable(withoutApiTokens(`${r.packageId}: ${r.outcome}`)));
           for (const d of r.differences) console.log(`  ${d.field}: database ${JSON.stringify(d.database)} → workflow ${JSON.stringify(d.workflow)}`);
           if (r.stuckStep)
             console.log(`  stuck at ${r.stuckStep.activity} (attempt ${r.stuckStep.attempts}): ${r.stuckStep.lastFailure ?? 'no failure recorded yet'}`);
-          if (r.advice) console.log(`  ${r.advice}`);
+          if (r.advice) console.log(printable(withoutApiTokens(`  ${r.advice}`)));
         }
         if (reports.some((r) => r.outcome === 'stuck' || r.outcome === 'missing')) process.exitCode = 1;
       });

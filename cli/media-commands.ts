@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { MediaJobView, MediaView } from '../services/media.js';
 import { ApiClient, withActingOptions, type ApiOptions } from './api-client.js';
-import { inChinese, printJson, printTable } from './output.js';
+import { inChinese, printable, printJson, printTable } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -189,7 +189,10 @@ export function registerMediaCommands(program: Command): void {
       .option('--interval <ms>', 'how often to look while watching', '500'),
   ).action(async (id: string, options: ApiOptions & { watch?: boolean; interval: string; json?: boolean }) => {
     const api = ApiClient.from(options);
-    const interval = Math.max(100, Number(options.interval) || 500);
+    // Whole milliseconds from 100 to an hour: a word silently became 500, and a huge number overflowed setTimeout into polling every millisecond.
+    const interval = /^\d{1,7}$/.test(options.interval) ? Number(options.interval) : NaN;
+    if (!(interval >= 100 && interval <= 3_600_000))
+      throw new GovpubError('invalid_arguments', `--interval "${printable(options.interval)}" is not a number of milliseconds from 100 to 3600000 (an hour).`);
     if (id.startsWith('mj-')) {
       let job = await api.request<MediaJobView>('GET', `/api/media/jobs/${encodeURIComponent(id)}`);
       if (options.watch && !TERMINAL.has(job.state)) {

@@ -4,7 +4,7 @@
  * Secrets are named here, never held: the SMTP password and the webhook signing key are read by
  * name from the environment or GOVPUB_SECRETS_FILE when a notice is sent (config/secrets.ts).
  */
-import { httpUrlProblem } from './http-url.js';
+import { httpUrlProblem, urlAsShown } from './http-url.js';
 import { GovpubError } from '../domain/errors.js';
 
 export interface SmtpSettings {
@@ -65,11 +65,15 @@ function httpUrl(name: string, raw: string): string {
     case 'control_character':
       throw invalid(name, '<hidden>', 'contains a control character');
     case 'not_a_url':
-      throw invalid(name, raw, 'is not a URL');
+      throw invalid(name, urlAsShown(raw), 'is not a URL');
     case 'not_http':
-      throw invalid(name, raw, 'must be an http(s) URL');
+      throw invalid(name, urlAsShown(raw), 'must be an http(s) URL');
     case 'carries_credentials':
-      throw invalid(name, '<hidden>', 'must not carry a user or password (put the signing key in a secret)');
+      throw invalid(
+        name,
+        '<hidden>',
+        'must not carry a user name or password, which logs and messages would show (a webhook signs with a key in a secret instead)',
+      );
     case null:
       return new URL(raw).toString();
   }

@@ -17,3 +17,12 @@ export function httpUrlProblem(text: string): HttpUrlProblem | null {
   if (url.username || url.password) return 'carries_credentials';
   return null;
 }
+
+/**
+ * A setting's value as a refusal may quote it: a user name and password (what sits before an @
+ * after the scheme) hidden even when the rest is no URL, since "http://u:secret@x y" fails to
+ * parse and would otherwise be quoted whole.
+ */
+export function urlAsShown(text: string): string {
+  return text.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1<hidden>@');
+}

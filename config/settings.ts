@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
 import { loadComplianceSettings, type ComplianceSettings } from './compliance-settings.js';
-import { httpUrlProblem } from './http-url.js';
+import { httpUrlProblem, urlAsShown } from './http-url.js';
 import { REPO_ROOT } from './repo-paths.js';
 
 export interface TemporalSettings {
@@ -253,7 +253,7 @@ function publicBaseFrom(env: NodeJS.ProcessEnv, name: string, example: string): 
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
   const problem = httpUrlProblem(raw);
-  const shown = problem === 'control_character' || problem === 'carries_credentials' ? `${name}` : `${name}=${raw}`;
+  const shown = problem === 'control_character' || problem === 'carries_credentials' ? `${name}` : `${name}=${urlAsShown(raw)}`;
   const what =
     problem === 'control_character'
       ? 'holds a control character'

@@ -100,7 +100,15 @@ export async function addUser(
   const displayName = input.displayName === undefined ? null : validDisplayName(input.displayName);
   const stages = resolveStages(registry, input.stages ?? []);
   if (stages.length > 0 && !['reviewer', 'admin'].includes(input.role)) {
-    throw new GovpubError('invalid_stages', `Only reviewers and admins decide at review stages; a ${input.role} takes no --stages.`);
+    throw new GovpubError(
+      'invalid_stages',
+      `Only reviewers and admins decide at review stages; ${input.role === 'editor' || input.role === 'ops' ? 'an' : 'a'} ${input.role} takes no --stages.`,
+    );
+  }
+  // As set-role and set-stages refuse it: a reviewer at no stage would see an empty queue and be asked for nothing.
+  if (input.role === 'reviewer' && stages.length === 0) {
+    const example = registry.review.stages[0]?.name ?? '初审';
+    throw new GovpubError('invalid_stages', `A reviewer decides at one or more review stages: give them (--stages ${example}, …). Nothing was stored.`);
   }
   const unit = input.unit === undefined ? null : resolveUnit(registry, input.unit);
   const email = input.email === undefined ? null : validEmail(input.email);
@@ -394,7 +402,7 @@ export function refuseTokensIn(fields: Partial<Record<keyof typeof FIELD_NAMES, 
     const [what, whatZh] = FIELD_NAMES[field as keyof typeof FIELD_NAMES];
     throw new GovpubError(
       'token_in_field',
-      `The ${what} given looks like an API token (gp_ followed by 32 characters): a token is a credential, never a ${what}, and it is not repeated here. Nothing was changed. Give the ${what} itself; if a token was pasted where others can see it, issue a new one with \`govpub users rotate-token NAME\`.`,
+      `The ${what} given looks like an API token (gp_ followed by 32 characters): a token is a credential, never ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}, and it is not repeated here. Nothing was changed. Give the ${what} itself; if a token was pasted where others can see it, issue a new one with \`govpub users rotate-token NAME\`.`,
       { field },
       {
         zh: `所填的${whatZh}看起来是一个 API 令牌（gp_ 开头、后接 32 个字符）：令牌是凭据，不能填作${whatZh}，此处也不会回显。未做任何更改。请填写${whatZh}本身；如果令牌已被他人看到，请用 govpub users rotate-token NAME 换发新令牌。`,

@@ -188,7 +188,7 @@ describe('what an operator meets at the command line', () => {
         stdio: ['ignore', full, 'pipe'],
       });
       let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
+      child.stderr!.on('data', (d) => (stderr += d));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code).toBe(1);
       expect(stderr).toMatch(/\ngovpub: could not write the command's output \(ENOSPC: no space left on device.*only its output is lost\n$/);

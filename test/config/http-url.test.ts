@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadComplianceSettings } from '../../config/compliance-settings.js';
 import { httpUrlProblem } from '../../config/http-url.js';
+import { loadSettings } from '../../config/settings.js';
 
 describe('http(s) addresses', () => {
   it('names what is wrong with each bad address', () => {
@@ -27,10 +28,24 @@ describe('http(s) addresses', () => {
     expect(refused('https://hooks.example.gov.cn/notify')).toBeNull();
     expect(refused('not a url')).toMatch(/GOVPUB_NOTIFY_WEBHOOK_URL.*is not a URL/);
     const withPassword = refused('https://admin:s3cret-pw@hooks.example.gov.cn/');
-    expect(withPassword).toMatch(/GOVPUB_NOTIFY_WEBHOOK_URL.*must not carry a user or password/);
+    expect(withPassword).toMatch(/GOVPUB_NOTIFY_WEBHOOK_URL.*must not carry a user name or password/);
     expect(withPassword).not.toContain('s3cret-pw');
     const withNewline = refused('https://hooks.example.gov.cn/\nsecret-tail');
     expect(withNewline).toMatch(/GOVPUB_NOTIFY_WEBHOOK_URL.*control character/);
     expect(withNewline).not.toContain('secret-tail');
+    // A password in what is no URL at all (a space in the host) is hidden too, in every URL setting.
+    const broken = refused('http://u:hunter2secret@x y');
+    expect(broken).toMatch(/GOVPUB_NOTIFY_WEBHOOK_URL=http:\/\/<hidden>@x y is not a URL/);
+    for (const [name, load] of [
+      ['GOVPUB_PROBE_URLS', () => loadComplianceSettings({ GOVPUB_PROBE_URLS: 'http://u:hunter2secret@x y' })],
+      ['GOVPUB_PUBLIC_URL', () => loadSettings({ GOVPUB_PUBLIC_URL: 'http://u:hunter2secret@x y' })],
+    ] as const) {
+      expect(load, name).toThrow(new RegExp(`${name}=http://<hidden>@x y`));
+      try {
+        load();
+      } catch (error) {
+        expect((error as Error).message, name).not.toContain('hunter2');
+      }
+    }
   });
 });

@@ -259,6 +259,13 @@ describe('packages repair', () => {
     const unknown = await runCli(['packages', 'repair', 'pkg-nope'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(/pkg-nope: missing/);
+    // An id typed with a terminal escape is printed as text, not acted on.
+    const escaped = await runCli(['packages', 'repair', '\u001b[31mX'], env);
+    expect(escaped.stdout).toContain('\\u001b[31mX: missing');
+    expect(escaped.stdout).not.toContain('\u001b');
+    const both = await runCli(['packages', 'repair', created.id, '--all'], env);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/not both/);
   });
 
   it('--all finds package workflows with no row: ends an untouched draft a killed create left, reports one that moved on', async () => {
