@@ -72,6 +72,9 @@ function defaultApiUrl(): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${settings.apiPort}`;
 }
 
+/** How long a request (not an upload) waits for the API's answer: its 60 s deadline, a turn, and a margin. */
+const REQUEST_TIMEOUT_MS = 150_000;
+
 /** Times a CLI command is sent when the API answers it as busy (it never ran, so sending it again is safe). */
 export const BUSY_ATTEMPTS = 3;
 
@@ -94,6 +97,13 @@ export class ApiClient {
     const problem = httpUrlProblem(base);
     if (problem)
       throw new GovpubError('invalid_api_url', `The API address (--api or GOVPUB_API_URL) ${API_URL_PROBLEMS[problem]}; give it as http://host:port.`);
+    // A header carries only visible ASCII: anything else failed inside fetch and was reported as
+    // "Cannot reach the govpub API" while the API was up. The value is not repeated (it is a credential).
+    if (!/^[\x20-\x7e]+$/.test(token.trim()))
+      throw new GovpubError(
+        'invalid_token',
+        'The token (--token or GOVPUB_TOKEN) holds a character no token has (a control character or a non-ASCII character); it is not repeated here. A govpub token is gp_ followed by 32 letters, digits, - and _: copy it again.',
+      );
     return new ApiClient(new URL(base).toString().replace(/\/$/, ''), token.trim());
   }
 
@@ -119,6 +129,13 @@ export class ApiClient {
   }
 
   private async requestOnce<T>(method: string, route: string, body: unknown, init: { headers?: Record<string, string>; rawBody?: FormData }): Promise<T> {
+    for (const [name, value] of Object.entries(init.headers ?? {})) {
+      if (!/^[\x20-\x7e]*$/.test(value))
+        throw new GovpubError(
+          'invalid_arguments',
+          `--${name} holds a character a request header cannot carry (a control character or a non-ASCII character); use letters, digits and punctuation, e.g. a UUID.`,
+        );
+    }
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${route}`, {
@@ -129,9 +146,16 @@ export class ApiClient {
           ...init.headers,
         },
         body: init.rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined),
-        ...(init.rawBody ? { duplex: 'half' } : {}),
+        // An upload takes as long as its bytes; any other request is answered within the API's own
+        // deadline (60 s) plus its turn: past that, the API is not answering.
+        ...(init.rawBody ? { duplex: 'half' } : { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
       } as RequestInit);
     } catch (error) {
+      if ((error as Error).name === 'TimeoutError')
+        throw new GovpubError(
+          'api_timeout',
+          `The govpub API at ${this.baseUrl} did not answer ${method} ${route} within ${REQUEST_TIMEOUT_MS / 1000} s. It may still complete it: check the state (e.g. govpub packages show ID) before sending it again.`,
+        );
       const cause = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message) || 'no answer';
       throw new GovpubError(
         'api_unreachable',

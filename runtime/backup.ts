@@ -448,6 +448,13 @@ export async function restoreBackup(settings: Settings, file: string, options: {
         fs.mkdirSync(path.dirname(place), { recursive: true });
         writeEntry(reader, entry, place, target.archiveDir === 'media' ? path.basename(relative) : null, source);
       }
+    } catch (error) {
+      // A damaged archive fails deep inside (zlib's "incorrect data check" unpacking the database):
+      // it is the backup that is bad, and the staged copies go (finally, below) with nothing replaced.
+      if (error instanceof GovpubError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS') throw error;
+      throw notABackup(source, `it does not unpack: ${(error as Error).message}`);
     } finally {
       reader.close();
     }

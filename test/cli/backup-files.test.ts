@@ -119,6 +119,23 @@ describe('the files of a backup', () => {
     expect(refusedDamaged.code).toBe(1);
     expect(JSON.parse(refusedDamaged.stdout).error).toMatchObject({ code: 'backup_mismatch', message: expect.stringContaining('does not hash to its name') });
     expect(fs.readdirSync(target).filter((name) => name !== 'run')).toEqual([]);
+
+    // A database whose compressed bytes were flipped (a bad disk, a broken copy): the backup is named
+    // damaged, not "unexpected error: incorrect data check".
+    const flipped = Buffer.from(parts.database);
+    for (let i = Math.floor(flipped.length / 2); i < Math.floor(flipped.length / 2) + 100; i++) flipped[i] = flipped[i]! ^ 0xff;
+    const corrupt = path.join(work, 'corrupt.tar');
+    const tar = new TarWriter(corrupt);
+    tar.addBuffer('govpub-backup.json', parts.manifest);
+    tar.addBuffer('database/pgdata.tar.gz', flipped);
+    tar.close();
+    const refusedCorrupt = await runCli(['restore', corrupt, '--json'], { ...env, GOVPUB_DATA_DIR: target });
+    expect(refusedCorrupt.code).toBe(1);
+    expect(JSON.parse(refusedCorrupt.stdout).error).toMatchObject({
+      code: 'backup_invalid',
+      message: expect.stringMatching(/is not a govpub backup, or is damaged \(it does not unpack: /),
+    });
+    expect(fs.readdirSync(target).filter((name) => name !== 'run')).toEqual([]);
   }, 120_000);
 
   it('says when the folder for the backup does not exist', async () => {

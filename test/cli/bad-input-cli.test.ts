@@ -333,6 +333,15 @@ refusedCommands('govpub media, audit, tokens', [
   { name: 'audit: a control character in --package', args: () => ['audit', '--package', 'pkg-\u0001'], code: 'invalid_query' },
   { name: 'no token', args: () => ['packages', 'list'], env: () => ({ GOVPUB_TOKEN: '' }), code: 'token_required' },
   { name: 'a token with its scheme', args: () => ['packages', 'list'], env: () => ({ GOVPUB_TOKEN: `Bearer ${tokens.editor}` }), code: 'unauthorized' },
+  // No header can carry these: the request failed inside fetch and read "Cannot reach the govpub API" while it was up.
+  { name: 'a token with a terminal escape', args: () => ['packages', 'list', '--token', '\u001b[31m'], code: 'invalid_token', hides: '\u001b' },
+  { name: 'a token in Chinese characters', args: () => ['packages', 'list'], env: () => ({ GOVPUB_TOKEN: '令牌' }), code: 'invalid_token', hides: '令牌' },
+  {
+    name: 'an Idempotency-Key in Chinese characters',
+    args: () => ['packages', 'create', '--file', files['valid.json']!, '--idempotency-key', '幂等键'],
+    code: 'invalid_arguments',
+    message: /--idempotency-key holds a character a request header cannot carry/,
+  },
   { name: 'a javascript: API URL', args: () => ['packages', 'list', '--api', 'javascript:alert(1)'], code: 'invalid_api_url' },
   { name: 'an API URL that is not a URL', args: () => ['packages', 'list', '--api', 'not a url'], code: 'invalid_api_url', hides: 'not a url' },
   {
