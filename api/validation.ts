@@ -303,7 +303,7 @@ const EXACT_ZH: Record<string, string> = {
   'expected an ISO 8601 date-time with its offset, such as 2026-12-01T09:00:00+08:00': '应为带时区的 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00',
   'expected a date such as 2026-11-20': '应为日期，例如 2026-11-20',
   'expected an absolute URL such as https://…': '应为完整网址，例如 https://…',
-  'contains a control character (such as NUL); remove it': '含有控制字符（如 NUL），请删除',
+  'contains a control character (such as NUL) or a direction override; remove it': '含有控制字符（如 NUL）或文字方向强制符，请删除',
   'needs a url or a mediaId': '需要提供 url 或 mediaId',
   ...WEB_LINK_MESSAGES_ZH,
   'choose at least one channel': '请至少选择一个渠道',

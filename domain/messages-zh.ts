@@ -38,6 +38,9 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   token_required: '此命令需要以您的身份调用 API：请用 --token 或 GOVPUB_TOKEN 提供令牌。',
   invalid_api_url: 'API 地址无效。请用 --api http://主机:端口 或 GOVPUB_API_URL 指定。',
   api_unreachable: '无法连接 govpub API。请确认 govpub 已启动，并检查 --api 或 GOVPUB_API_URL。',
+  api_timeout: 'govpub API 在规定时间内没有应答，该操作可能仍会完成。再次发送前，请先查看其当前状态（如 govpub packages show 编号）。',
+  invalid_token:
+    '令牌（--token 或 GOVPUB_TOKEN）中含有令牌不会有的字符（控制字符或非 ASCII 字符），此处不回显。govpub 令牌为 gp_ 后接 32 个字母、数字、- 或 _，请重新复制。',
   events_not_configured:
     '本服务尚未配置微信推送：请在 platforms.yaml 中以 wechat_oa.credentials.eventToken 指定令牌（Token）的密钥名并提供该密钥，再在公众号“服务器配置”中填写同一令牌。配置前发布结果由轮询确认。',
   event_signature_invalid: '签名与该公众号的令牌（Token）不符：请核对公众号“服务器配置”中的令牌与 govpub 的密钥是否一致；本次未做任何处理。',
@@ -171,7 +174,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   name_is_token:
     '这个用户名看起来是一个 API 令牌（gp_ 开头）：令牌是凭据，不能用作用户名，此处也不会回显。请填写用户名（如 wang.wei）；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
   token_in_field:
-    '所填内容看起来是一个 API 令牌（gp_ 开头）：令牌是凭据，不能填作角色、审核环节、单位、电子邮箱、显示名称或原因，此处也不会回显。未做任何更改；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
+    '所填内容看起来是一个 API 令牌（gp_ 开头）：令牌是凭据，不能作为任何字段的内容（角色、单位、原因、标题、正文、幂等键等），此处也不会回显。未做任何更改；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
   token_in_url:
     '请求地址中含有看似 API 令牌的内容，此处不回显：令牌应放在 Authorization 请求头中（命令行用 --token 或 GOVPUB_TOKEN），不能填在编号或筛选条件的位置。本次未做任何处理；如果令牌已被他人看到，请用 govpub users rotate-token 换发新令牌。',
   user_disabled: '该用户已被停用。请先启用该用户。',

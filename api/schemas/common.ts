@@ -36,9 +36,12 @@ export interface RouteSchema extends FastifySchema {
   'x-errors'?: number[];
 }
 
-/** No control characters (NUL cannot be stored in PostgreSQL text; the others are invisible). */
-export const SAFE_TEXT = '^[^\\u0000-\\u001f\\u007f]*$';
-export const SAFE_MESSAGE = 'contains a control character (such as NUL); remove it';
+/**
+ * No character the text rule refuses (domain/text.ts): C0 and C1 controls (NUL cannot be stored in
+ * PostgreSQL text; the others are invisible), the direction overrides, the non-characters.
+ */
+export const SAFE_TEXT = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u202d\\u202e\\ufffe\\uffff]*$';
+export const SAFE_MESSAGE = 'contains a control character (such as NUL) or a direction override; remove it';
 
 export function idText(description: string, maxLength: number, examples?: string[]) {
   return Type.String({ minLength: 1, maxLength, pattern: SAFE_TEXT, 'x-message': SAFE_MESSAGE, description, ...(examples ? { examples } : {}) });

@@ -187,6 +187,12 @@ describe('bad query and path parameters: 400 naming the parameter, never 500', (
     const nul = await call('GET', '/api/packages/%00', tokens.editor);
     expect(nul.status).toBe(400);
     expect(nul.body.error).toMatchObject({ code: 'invalid_params', issues: [{ path: 'id' }] });
+    // C1 controls, a direction override and the non-characters too (the text rule's set): quoted back, they reached the answer raw.
+    for (const encoded of ['%C2%85', '%E2%80%AE', '%EF%BF%BF']) {
+      const odd = await call('GET', `/api/packages/${encoded}`, tokens.editor);
+      expect(odd.status, encoded).toBe(400);
+      expect(odd.body.error, encoded).toMatchObject({ code: 'invalid_params', issues: [{ path: 'id' }] });
+    }
     const badEncoding = await call('GET', '/api/packages/%E0%A4%A', tokens.editor);
     expect(badEncoding.status).toBe(400);
     expect(badEncoding.body.error.code).toBe('bad_url');
