@@ -145,6 +145,8 @@ const VALUE = 'a value (a string in double quotes, a number, true, false, null, 
  * where with one character at most. Iterative, so a deeply nested body cannot exhaust the stack.
  */
 export function jsonSyntaxProblem(text: string): { offset: number; problem: string } | null {
+  // RFC 8259 forbids sending one; the API refuses it rather than guess (the CLI drops it from files).
+  if (text.charCodeAt(0) === 0xfeff) return { offset: 0, problem: 'a byte-order mark (U+FEFF) stands before the JSON; send the JSON without it' };
   const stack: ('{' | '[')[] = [];
   let i = 0;
   // What may come next: a value, a value or the end of an empty array, a field name, a field name
@@ -243,8 +245,7 @@ export function placeOf(text: string, offset: number): { line: number; column: n
 }
 
 export function parseJsonBody(text: string): unknown {
-  // A byte-order mark is not part of the JSON (editors on Windows start files with one).
-  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const json = text;
   if (json.trim() === '') return undefined;
   let value: unknown;
   try {

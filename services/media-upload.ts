@@ -10,7 +10,8 @@ import { dimensionColumns, findMedia, insertMediaIfNew } from '../db/media.js';
 import type { DB } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
-import { unsafeTextProblem } from '../domain/text.js';
+import { holdsPastedApiToken } from '../domain/api-token.js';
+import { characterCount, showsNothing, TOKEN_IN_TEXT, unsafeTextProblem } from '../domain/text.js';
 import { sniff, type MediaKind } from '../media/probe.js';
 import { ingestUpload } from '../media/renditions.js';
 import { fileZh } from '../media/units.js';
@@ -88,6 +89,27 @@ export interface UploadInput {
   beforeRecord?: () => Promise<void>;
 }
 
+/** A file name is at most this long (characters): what file systems keep, and what a list shows. */
+const MAX_UPLOAD_NAME = 255;
+
+/**
+ * Why an upload's file name cannot be kept, or null: the text rule; bytes that were no UTF-8 (the
+ * multipart parser turns them into U+FFFD, so the name was stored as "a��b.jpg"); a name longer
+ * than a file system keeps (a 200,000-character one was cut, its extension with it); a name that
+ * shows nothing before its extension; an API token.
+ */
+export function uploadNameProblem(name: string): string | null {
+  const unsafe = unsafeTextProblem(name);
+  if (unsafe) return unsafe;
+  if (name.includes('\ufffd')) return 'is not valid UTF-8 (a byte that is no character, shown as \ufffd); save it under a name in UTF-8';
+  const length = characterCount(name);
+  if (length > MAX_UPLOAD_NAME) return `is ${length} characters; at most ${MAX_UPLOAD_NAME} allowed`;
+  const base = path.basename(name.trim());
+  if (base !== '' && showsNothing(base.replace(/\.[^.]*$/, ''))) return 'shows nothing before its extension (only spaces or invisible characters)';
+  if (holdsPastedApiToken(name)) return TOKEN_IN_TEXT;
+  return null;
+}
+
 /**
  * Stores and probes an upload. The same bytes uploaded again find the same record
  * (`created: false`). Refusals are GovpubErrors saying which limit and by how much.
@@ -100,7 +122,7 @@ export async function ingestMedia(
   input: UploadInput,
 ): Promise<{ media: MediaView; created: boolean; warnings: string[]; warningsZh: string[] }> {
   // The name is stored and sent back in headers: refused before a byte is stored, like any text field.
-  const nameProblem = input.uploadName === undefined ? null : unsafeTextProblem(input.uploadName);
+  const nameProblem = input.uploadName === undefined ? null : uploadNameProblem(input.uploadName);
   if (nameProblem) {
     throw new GovpubError('invalid_file_name', `The file name ${nameProblem}. Rename the file and upload it again.`, {
       status: 400,

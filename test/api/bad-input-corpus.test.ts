@@ -1196,7 +1196,9 @@ const PATH_VALUES: [label: string, segment: (max: number) => string, refusal: (p
   ['not validly percent-encoded', () => '%E0%A4%A', () => badUrl],
   ['an encoded lone surrogate', () => '%ED%A0%80', () => badUrl],
   ['emoji', () => '%F0%9F%98%80', () => notFound],
-  ['right-to-left text', () => encodeURIComponent('\u202eملف'), () => notFound],
+  ['right-to-left text', () => encodeURIComponent('ملف'), () => notFound],
+  ['a direction override', () => encodeURIComponent('\u202eملف'), (p) => badParam(p)],
+  ['a C1 control', () => '%C2%85', (p) => badParam(p)],
 ];
 
 refusals(
@@ -1598,6 +1600,27 @@ refusals('POST /api/media (uploads)', [
   {
     name: 'a file name with a C1 control',
     req: () => ({ method: 'POST', path: '/api/media', form: multipart('cover\u0085.png', upload.png, 'image/png') }),
+    refuse: { status: 400, code: 'invalid_file_name', issue: 'file' },
+  },
+  {
+    // What the multipart parser makes of bytes that are no UTF-8: the name was stored as "a��b.png".
+    name: 'a file name that was not UTF-8',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart('a\ufffd\ufffdb.png', upload.png, 'image/png') }),
+    refuse: { status: 400, code: 'invalid_file_name', issue: 'file' },
+  },
+  {
+    name: 'a file name of 300 characters (a longer one was cut, its extension lost)',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart(`${'封'.repeat(296)}.png`, upload.png, 'image/png') }),
+    refuse: { status: 400, code: 'invalid_file_name', issue: 'file' },
+  },
+  {
+    name: 'a file name that shows nothing before its extension',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart('\u200b\u200b.png', upload.png, 'image/png') }),
+    refuse: { status: 400, code: 'invalid_file_name', issue: 'file' },
+  },
+  {
+    name: 'a file name that is an API token',
+    req: () => ({ method: 'POST', path: '/api/media', form: multipart(`gp_${'A'.repeat(32)}.png`, upload.png, 'image/png') }),
     refuse: { status: 400, code: 'invalid_file_name', issue: 'file' },
   },
   {
