@@ -278,6 +278,9 @@ export function isCalendarDate(value: string): boolean {
  * never an end before the start. The package body, the validity command and the workflow-free
  * service all use this one check.
  */
+/** The years a validity date may fall in (as a 成文日期's). */
+const VALIDITY_YEARS = { from: 1949, to: 2099 } as const;
+
 export function validityProblems(value: unknown): { field: string; message: string; messageZh: string }[] {
   const out: { field: string; message: string; messageZh: string }[] = [];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -300,6 +303,16 @@ export function validityProblems(value: unknown): { field: string; message: stri
     if (raw === undefined || raw === null || raw === '') return null;
     if (typeof raw !== 'string' || !isCalendarDate(raw)) {
       out.push({ field: key, message: `${JSON.stringify(raw)} is not a date written YYYY-MM-DD`, messageZh: `${label}应为 YYYY-MM-DD 格式的日期。` });
+      return null;
+    }
+    // As a 成文日期: a year of the People's Republic's documents, not a slip of the keyboard (9999, 1800).
+    const year = Number(raw.slice(0, 4));
+    if (year < VALIDITY_YEARS.from || year > VALIDITY_YEARS.to) {
+      out.push({
+        field: key,
+        message: `${raw} is not a plausible date for a document (years ${VALIDITY_YEARS.from} to ${VALIDITY_YEARS.to}); check the year`,
+        messageZh: `${label} ${raw} 不是合理的日期（应在 ${VALIDITY_YEARS.from}–${VALIDITY_YEARS.to} 年之间），请核对年份。`,
+      });
       return null;
     }
     return raw;

@@ -75,6 +75,8 @@ export interface PackageContent {
 export interface FieldIssue {
   path: string;
   message: string;
+  /** The Chinese sentence, when the rule wrote its own (else the API translates `message`). */
+  messageZh?: string;
 }
 
 export class ValidationError extends GovpubError {
@@ -182,8 +184,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
   // A body can hold thousands of wrong items (unknown fields, say): the first ones are listed,
   // the rest counted, so an answer stays the size of a form's worth of problems.
   let unlisted = 0;
-  const fail = (path: string, message: string) => {
-    if (issues.length < MAX_LISTED_ISSUES) issues.push({ path, message });
+  const fail = (path: string, message: string, messageZh?: string) => {
+    if (issues.length < MAX_LISTED_ISSUES) issues.push({ path, message, ...(messageZh ? { messageZh } : {}) });
     else unlisted += 1;
   };
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -265,7 +267,7 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
           fail('document.validity', `catalogue item "${item.id}" is not a normative document (行政规范性文件): only those carry a validity; leave it out`);
         } else {
           const problems = validityProblems(d.validity);
-          for (const p of problems) fail(p.field ? `document.validity.${p.field}` : 'document.validity', p.message);
+          for (const p of problems) fail(p.field ? `document.validity.${p.field}` : 'document.validity', p.message, p.messageZh);
           if (problems.length === 0) {
             const v = d.validity as { state: ValidityState; effectiveFrom?: string | null; endedAt?: string | null };
             validity = normalizedValidity(v);

@@ -57,7 +57,7 @@ export class ValidityService {
       endedAt: input.endedAt !== undefined ? input.endedAt : input.state === 'valid' ? null : (from?.endedAt ?? null),
     };
     const problems = validityProblems(proposed);
-    if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ path: p.field || '(body)', message: p.message })));
+    if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ path: p.field || '(body)', message: p.message, messageZh: p.messageZh })));
     const to = normalizedValidity(proposed);
     const deliveries = await deliveriesOfPackage(this.ctx.db, row.id);
     const portalColumns = [...new Set(deliveries.map((d) => d.channel_id).filter((id) => id.startsWith('portal:')))];

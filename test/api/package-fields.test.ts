@@ -135,7 +135,11 @@ describe('索引号, 主题分类, 主题词 and 有效性 on a package', () => 
     expect(noReason.status).toBe(400);
     const expiredWithoutDate = await call('POST', `/api/packages/${id}/validity`, tokens.final, { state: 'expired', reason: '到期' });
     expect(expiredWithoutDate.status).toBe(400);
-    expect(expiredWithoutDate.body.error.issues).toEqual([expect.objectContaining({ path: 'endedAt' })]);
+    // The rule's own Chinese sentence, not "不符合要求：an expired document needs…".
+    expect(expiredWithoutDate.body.error.issues).toEqual([expect.objectContaining({ path: 'endedAt', messageZh: '失效的文件须填写失效日期（YYYY-MM-DD）。' })]);
+    const farFuture = await call('POST', `/api/packages/${id}/validity`, tokens.final, { state: 'expired', endedAt: '9999-12-31', reason: '到期' });
+    expect(farFuture.status).toBe(400);
+    expect(farFuture.body.error.issues).toEqual([expect.objectContaining({ path: 'endedAt', message: expect.stringMatching(/not a plausible date/) })]);
     expect((await call('GET', `/api/packages/${id}`, tokens.editor)).body.validity.state).toBe('valid');
   });
 

@@ -84,6 +84,8 @@ describe('有效性 rules', () => {
     [{ state: 'valid', effectiveFrom: '2026-02-30' }, 'effectiveFrom', /not a date written YYYY-MM-DD/],
     [{ state: 'valid', effectiveFrom: '2026/12/01' }, 'effectiveFrom', /not a date/],
     [{ state: 'valid', since: '2026-12-01' }, 'since', /unknown field/],
+    [{ state: 'expired', endedAt: '9999-12-31' }, 'endedAt', /not a plausible date for a document \(years 1949 to 2099\)/],
+    [{ state: 'valid', effectiveFrom: '1800-01-01' }, 'effectiveFrom', /not a plausible date/],
   ])('refuses %j at %s', (value, field, message) => {
     const problems = validityProblems(value);
     expect(problems.map((p) => p.field)).toContain(field);
