@@ -38,6 +38,7 @@ import { packageWorkflowId, restartDeliverySignal, stateQuery } from '../contrac
 import { commandInput, noteField } from './command-input.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { channelUnit, unitById } from '../domain/units.js';
+import { WEB_LINK_MESSAGES_ZH, webLinkProblem } from '../domain/web-link.js';
 import { channelCredentialCheckWorkflow } from '../workflows/channel-check.js';
 
 /** What a resume did; `credentialCheck`: whether the platform was asked first (only after a hold for refused credentials). */
@@ -473,7 +474,12 @@ export class DeliveryService {
         status: 400,
         issues: [{ path: 'url', message: 'required' }],
       });
-    const problem = validateUrl?.(row.platform ?? '', url) ?? null;
+    // Every platform first: an address a reader can follow (no spaces, no user:password@, a host),
+    // since it is shown on the delivery and in the audit trail; then the platform's own pattern.
+    const linkProblem = webLinkProblem(url);
+    const problem = linkProblem
+      ? { message: `${linkProblem}: give the address of the post as the platform shows it`, messageZh: `${WEB_LINK_MESSAGES_ZH[linkProblem]}：请填写帖子在平台上的网址` }
+      : (validateUrl?.(row.platform ?? '', url) ?? null);
     // In Chinese too: the console shows it beside the URL field (it showed 不符合要求： and the English).
     if (problem)
       throw new GovpubError(

@@ -815,6 +815,9 @@ refusals('POST /api/deliveries/:id/skip and /confirm', [
   ...bodyCases(R.confirm, [
     ...BAD_URL.map(([label, value]): BodyCase => [`url: ${label}`, () => ({ url: value(0) }), invalid('url')]),
     ['url null', () => ({ url: null }), invalid('url')],
+    // Past the schema: refused with the field's path (it was a 409 invalid_url from the workflow, or stored).
+    ['url: a space in its path', () => ({ url: 'https://www.toutiao.com/a b' }), invalid('url')],
+    ['url: a user and password before the host', () => ({ url: 'https://user:pass@www.toutiao.com/a/1' }), invalid('url')],
     ...noteCases('note', { url: 'https://weibo.com/1234567890/abcdef' }, false).map(([label, body, refusal]): BodyCase => [`note: ${label}`, body, refusal]),
     ['an unknown field', () => ({ url: 'https://weibo.com/1234567890/abcdef', by: 'me' }), invalid('by')],
     ['url twice', () => rawJson('{"url":"https://weibo.com/1/a","url":"javascript:alert(1)"}'), invalid('url')],
