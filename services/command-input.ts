@@ -72,7 +72,8 @@ export function commandInput<C extends CommandName>(command: C, body: unknown): 
   for (const [name] of fields) {
     const raw = given[name];
     const blank = blankNoteProblem(command, name, typeof raw === 'string' && showsNothing(raw) ? '' : raw);
-    if (blank) throw refusalError(blank);
+    // With the field's path, as every other field problem: the form marks the field.
+    if (blank) throw refusalError(blank, { issues: [{ path: name, message: blank.message, ...(blank.messageZh ? { messageZh: blank.messageZh } : {}) }] });
   }
   const issues: FieldIssue[] = [];
   const values: Record<string, unknown> = {};

@@ -478,7 +478,10 @@ export class DeliveryService {
     // since it is shown on the delivery and in the audit trail; then the platform's own pattern.
     const linkProblem = webLinkProblem(url);
     const problem = linkProblem
-      ? { message: `${linkProblem}: give the address of the post as the platform shows it`, messageZh: `${WEB_LINK_MESSAGES_ZH[linkProblem]}：请填写帖子在平台上的网址` }
+      ? {
+          message: `${linkProblem}: give the address of the post as the platform shows it`,
+          messageZh: `${WEB_LINK_MESSAGES_ZH[linkProblem]}：请填写帖子在平台上的网址`,
+        }
       : (validateUrl?.(row.platform ?? '', url) ?? null);
     // In Chinese too: the console shows it beside the URL field (it showed 不符合要求： and the English).
     if (problem)

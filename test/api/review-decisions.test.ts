@@ -206,5 +206,7 @@ describe('what a reviewer writes', () => {
     const pause = await call('POST', `/api/channels/${encodeURIComponent(policyPackage(app.registry).targets[1]!)}/pause`, tokens.ops, { reason: '\u200b' });
     expect(pause.status, JSON.stringify(pause.body)).toBe(400);
     expect(pause.body.error.code).toBe('reason_required');
+    // Named by its field, as a blank of spaces is (the zero-width one came without a path).
+    expect(pause.body.error.issues).toEqual([expect.objectContaining({ path: 'reason', messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) })]);
   });
 });
