@@ -495,7 +495,9 @@ export function registerAdminCommands(program: Command): void {
       // A full page may have more behind it: say how to read on (on stderr, so --json stays parseable).
       const last = entries.at(-1)?.id;
       if (last !== undefined && entries.length === Number(options.limit)) {
-        process.stderr.write(`more entries: ${commandAgain(['--after', '--before'])} ${options.newest ? '--before' : '--after'} ${String(last)}\n`);
+        // Only the bound the next page moves is replaced: the other one still limits the range asked for.
+        const moved = options.newest ? '--before' : '--after';
+        process.stderr.write(`more entries: ${commandAgain([moved])} ${moved} ${String(last)}\n`);
       }
     },
   );

@@ -315,9 +315,13 @@ export async function changeUser(
     const before = { role: user.role, stages: user.stages, displayName: user.display_name };
     const unchanged = role === user.role && sameMembers(stages, user.stages) && displayName === user.display_name;
     if (unchanged) {
+      // Said of what was asked: a display name set again is not answered with the role.
+      const onlyName = change.role === undefined && change.stages === undefined;
       throw new GovpubError(
         'user_unchanged',
-        `${name} is already ${describeUser(registry, user.role, user.stages)}${user.display_name ? ` (${user.display_name})` : ''}: nothing was changed.`,
+        onlyName
+          ? `${name}'s display name is already ${user.display_name ? `"${user.display_name}"` : 'empty (the login name is shown)'}: nothing was changed.`
+          : `${name} is already ${describeUser(registry, user.role, user.stages)}${user.display_name ? ` (${user.display_name})` : ''}: nothing was changed.`,
       );
     }
     const updated = await updateUser(trx, user.id, { role, stages: JSON.stringify(stages), display_name: displayName });

@@ -110,6 +110,12 @@ describe('govpub users set-role / set-stages / set-display-name', () => {
       [['set-stages', 'roles-zhao', '四审'], 'unknown_stage', /Unknown review stage "四审"\. Valid stages: 初审 \(first\)/],
       [['set-stages', 'roles-zhao', '终审,初审'], 'user_unchanged', /roles-zhao is already reviewer at 初审 \(first\), 终审 \(final\): nothing was changed/],
       [['set-stages', 'nobody', '初审'], 'user_unknown', /No user named "nobody"/],
+      // Said of the display name asked for, not of the role.
+      [
+        ['set-display-name', 'roles-editor', ''],
+        'user_unchanged',
+        /^roles-editor's display name is already empty \(the login name is shown\): nothing was changed\.$/,
+      ],
       [['set-display-name', 'roles-zhao', '赵\u0007审核'], 'invalid_display_name', /The display name/],
       [
         ['set-role', `gp_${'a'.repeat(32)}`, 'admin'],

@@ -505,6 +505,9 @@ describe('govpub: valid but tricky input is stored as sent', () => {
     expect(newest.stderr).toContain(`more entries: govpub audit --newest --limit 2 --json --before ${ids.at(-2)}`);
     const back = await govpub(['audit', '--newest', '--limit', '2', '--json', '--before', ids.at(-2)!], { GOVPUB_TOKEN: tokens.ops });
     expect((JSON.parse(back.stdout) as { id: string }[]).map((e) => e.id)).toEqual(ids.slice(-4, -2).reverse());
+    // A range asked for keeps its other bound in the hint (the hint dropped --after, and paging left the range).
+    const ranged = await govpub(['audit', '--newest', '--after', ids.at(-4)!, '--limit', '2', '--json'], { GOVPUB_TOKEN: tokens.ops });
+    expect(ranged.stderr).toContain(`more entries: govpub audit --newest --after ${ids.at(-4)} --limit 2 --json --before ${ids.at(-2)}`);
   });
 
   it('audit --action: an action that looks like SQL is just a filter', async () => {
