@@ -282,6 +282,7 @@ const KIND_ZH: Record<string, string> = { image: '图片', audio: '音频', vide
 const EXACT_ZH: Record<string, string> = {
   required: '必填',
   'must not be blank': '不能为空白',
+  'is one line: remove the line break (only bodies and transcripts run over lines)': '只能写成一行，请删除换行（只有正文和文字实录可以分行）',
   'holds only invisible characters (zero-width spaces or the like), so every channel would show it empty; write the text':
     '只含不可见字符（零宽空格之类），各渠道都会显示为空白，请填写内容',
   'shows nothing once cleaned (no text and no picture: empty paragraphs, or only scripts and styles, which are removed); write the text':

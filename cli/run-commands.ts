@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { httpUrlProblem } from '../config/http-url.js';
 import { loadSettings, localApiUrl } from '../config/settings.js';
 import type { Running } from '../runtime/processes.js';
-import { onOutputClosed, outputClosed, printJson } from './output.js';
+import { GovpubError } from '../domain/errors.js';
+import { onOutputClosed, outputClosed, printable, printJson } from './output.js';
 
 // Once the reader has gone (`govpub start | head`), lines have nowhere to go: the stop is silent.
 const log = (line: string) => void (outputClosed() || process.stdout.write(`${line}\n`));
@@ -229,8 +230,21 @@ export function registerRunCommands(program: Command): void {
     .description('Build the workflow bundle once, for workers to load with GOVPUB_WORKFLOW_BUNDLE')
     .requiredOption('--out <file>', 'where to write the bundle, e.g. dist/workflow-bundle.js')
     .action(async (options: { out: string }) => {
+      // Checked before the build (about 10 s): a directory or a place that cannot be written ended in "unexpected error: EISDIR".
+      const fs = await import('node:fs');
+      if (fs.existsSync(options.out) && fs.statSync(options.out).isDirectory())
+        throw new GovpubError(
+          'invalid_arguments',
+          `--out ${printable(options.out)} is a directory: give the bundle's file name, e.g. ${printable(options.out.replace(/\/+$/, ''))}/workflow-bundle.js.`,
+        );
       const { writeWorkflowBundle } = await import('../worker/worker.js');
-      const bytes = await writeWorkflowBundle(options.out);
+      const bytes = await writeWorkflowBundle(options.out).catch((error: NodeJS.ErrnoException) => {
+        if (!error.code || !error.syscall) throw error;
+        throw new GovpubError(
+          'file_unwritable',
+          `Cannot write the bundle to ${printable(options.out)} (${error.code}): give a file in a folder you can write to.`,
+        );
+      });
       log(`wrote ${options.out} (${Math.round(bytes / 1024)} KiB)`);
     });
 
@@ -257,12 +271,19 @@ export function registerRunCommands(program: Command): void {
         return runSimulatorsForWorkers(options);
       }
       if (options.eventsUrl !== undefined) {
-        const { GovpubError } = await import('../domain/errors.js');
         throw new GovpubError(
           'invalid_arguments',
           '--events-url goes with --for-workers: only then do the simulators know the accounts and their event token.',
         );
       }
+      // Decimal numbers, said wrong by name: "abc" took random ports and 99999 failed inside Node.
+      if (!/^\d{1,5}$/.test(options.basePort) || Number(options.basePort) < 1 || Number(options.basePort) > 65_000)
+        throw new GovpubError(
+          'invalid_arguments',
+          `--base-port "${printable(options.basePort)}" is not a port from 1 to 65000 (each simulator takes the next one after it).`,
+        );
+      if (options.seed !== undefined && !/^\d{1,15}$/.test(options.seed))
+        throw new GovpubError('invalid_arguments', `--seed "${printable(options.seed)}" is not a whole number (0 or more).`);
       const { runSimulators } = await import('../simulators/cli.js');
       const running = await runSimulators({
         basePort: Number(options.basePort),

@@ -95,9 +95,11 @@ export async function copyEmbeddedToPostgres(settings: Settings): Promise<CopyRe
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const source = await PGlite.create(pgdata);
-    const { connectPostgres } = await import('../db/connect.js');
+    const { assertReachable, connectPostgres } = await import('../db/connect.js');
     const target = connectPostgres(url, 2);
     try {
+      // Named, with what to do, before any work: a refused connection ended in "unexpected error: connect ECONNREFUSED".
+      await assertReachable(target, to, [new URL(url).password].filter(Boolean));
       const { migrations, tables: sourceCounts } = await tableCounts(source);
       const { MIGRATION_NAMES, migrateToLatest } = await import('../db/migrate.js');
       const missing = MIGRATION_NAMES.filter((name) => !migrations.includes(name));

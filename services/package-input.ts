@@ -97,6 +97,7 @@ const MAX_LISTED_ISSUES = 50;
 export const MAX_TARGETS = 400;
 /** 成文日期: a real day, from the People's Republic on, and not centuries ahead (a typo such as 20226 or 9999). */
 const FORMED_AT_YEARS = { from: 1949, to: 2099 } as const;
+const ONE_LINE = 'is one line: remove the line break (only bodies and transcripts run over lines)';
 const INVISIBLE_ONLY = 'holds only invisible characters (zero-width spaces or the like), so every channel would show it empty; write the text';
 const BODY_SHOWS_NOTHING =
   'shows nothing once cleaned (no text and no picture: empty paragraphs, or only scripts and styles, which are removed); write the text';
@@ -203,6 +204,9 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
     else if (opts.required && showsNothing(value)) fail(path, INVISIBLE_ONLY);
     const length = opts.max ? characterCount(value) : 0;
     if (opts.max && length > opts.max) fail(path, `is ${length} characters; at most ${opts.max} allowed`);
+    // Only bodies and transcripts run over lines: a line break in a title, a name or an id split
+    // it in every list, post and page heading (a trailing one is trimmed away).
+    if (opts.max !== MAX_BODY_CHARS && /[\r\n\u2028\u2029]/.test(value.trim())) fail(path, ONE_LINE);
     return value.trim();
   };
 

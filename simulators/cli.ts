@@ -4,6 +4,8 @@
  * a handle whose `closed` promise settles when they have been stopped (Ctrl-C / SIGTERM).
  */
 import { readFile } from 'node:fs/promises';
+import { jsonSyntaxProblem, placeOf } from '../api/json-body.js';
+import { GovpubError } from '../domain/errors.js';
 import { SIMULATOR_KINDS, validateFaultRule, type FaultRuleInput, type SimulatorKind } from './common.js';
 import { MANUAL_HANDOFF_CHANNELS, startAllSimulators, type AllSimulators } from './index.js';
 
@@ -31,27 +33,41 @@ export interface RunningSimulators extends AllSimulators {
 }
 
 async function loadFaults(file: string): Promise<Partial<Record<SimulatorKind, FaultRuleInput[]>> | FaultRuleInput[]> {
+  // Refusals name the file, the place and the rule, as every other file the CLI reads (not "unexpected error").
+  const refused = (why: string) => new GovpubError('invalid_fault_rules', `${file}: ${why}. See simulators/README.md for the rules' shape.`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new GovpubError('file_unreadable', `Cannot read the fault rules ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`Cannot read fault rules from ${file}: ${(e as Error).message}`);
+    parsed = JSON.parse(text);
+  } catch {
+    const fault = jsonSyntaxProblem(text) ?? { offset: text.length, problem: 'not JSON' };
+    const place = placeOf(text, fault.offset);
+    throw refused(`line ${place.line}, column ${place.column}: not valid JSON: ${fault.problem}`);
   }
-  try {
-    if (Array.isArray(parsed)) return parsed.map(validateFaultRule);
-    if (typeof parsed === 'object' && parsed !== null) {
-      const out: Partial<Record<SimulatorKind, FaultRuleInput[]>> = {};
-      for (const [kind, rules] of Object.entries(parsed)) {
-        if (!(SIMULATOR_KINDS as readonly string[]).includes(kind)) throw new Error(`unknown simulator kind "${kind}" (known: ${SIMULATOR_KINDS.join(', ')})`);
-        if (!Array.isArray(rules)) throw new Error(`"${kind}" must map to an array of rules`);
-        out[kind as SimulatorKind] = rules.map(validateFaultRule);
+  const rulesAt = (rules: unknown[], where: string) =>
+    rules.map((rule, i) => {
+      try {
+        return validateFaultRule(rule);
+      } catch (e) {
+        throw refused(`${where}[${i}]: ${(e as Error).message.replace(/^fault rule: /, '')}`);
       }
-      return out;
+    });
+  if (Array.isArray(parsed)) return rulesAt(parsed, 'rules');
+  if (typeof parsed === 'object' && parsed !== null) {
+    const out: Partial<Record<SimulatorKind, FaultRuleInput[]>> = {};
+    for (const [kind, rules] of Object.entries(parsed)) {
+      if (!(SIMULATOR_KINDS as readonly string[]).includes(kind)) throw refused(`unknown simulator kind "${kind}" (known: ${SIMULATOR_KINDS.join(', ')})`);
+      if (!Array.isArray(rules)) throw refused(`"${kind}" must map to an array of rules`);
+      out[kind as SimulatorKind] = rulesAt(rules, kind);
     }
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
+    return out;
   }
-  throw new Error(`${file}: expected an array of fault rules or an object { "<kind>": [rules] }`);
+  throw refused('expected an array of fault rules or an object { "<kind>": [rules] }');
 }
 
 export async function runSimulators(opts: RunSimulatorsOptions = {}): Promise<RunningSimulators> {

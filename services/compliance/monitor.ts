@@ -261,6 +261,8 @@ export class ComplianceMonitor {
     const title = typeof input.title === 'string' ? input.title.trim() : '';
     const titleUnsafe = typeof input.title === 'string' ? unsafeTextProblem(input.title) : null;
     if (titleUnsafe) bad('title', titleUnsafe);
+    else if (/[\r\n\u2028\u2029]/.test(title))
+      bad('title', 'is one line: remove the line break (only bodies and transcripts run over lines)', '只能写成一行，请删除换行');
     else if (!title || showsNothing(title) || characterCount(title) > 300)
       bad(
         'title',

@@ -138,6 +138,15 @@ describe('the files of a backup', () => {
     expect(fs.readdirSync(target).filter((name) => name !== 'run')).toEqual([]);
   }, 120_000);
 
+  it('db copy-embedded into a PostgreSQL nobody answers at names the database and DATABASE_URL, not "unexpected error: connect ECONNREFUSED"', async () => {
+    const refused = await runCli(['db', 'copy-embedded'], { ...env, DATABASE_URL: 'postgres://govpub:s3cret-db-pw@127.0.0.1:1/govpub' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /Cannot reach the database at .*127\.0\.0\.1:1.* \(ECONNREFUSED\)\. Check that PostgreSQL is running and DATABASE_URL is right/,
+    );
+    expect(refused.stderr).not.toContain('s3cret-db-pw');
+  });
+
   it('says when the folder for the backup does not exist', async () => {
     const missing = await runCli(['backup', path.join(work, 'no-such-folder', 'b.tar')], env);
     expect(missing.code).toBe(1);

@@ -90,6 +90,8 @@ beforeAll(async () => {
       .toBuffer(),
   );
   const history = JSON.parse(await readFile(path.join(ROOT_DIR, 'test', 'histories', 'release-time-changed.json'), 'utf8')) as { events: unknown[] };
+  await write('faults-not-json.json', '[\n  {"match": "/cgi-bin/*", "kind": }\n]');
+  await write('faults-bogus.json', '[{"match": "/cgi-bin/*", "kind": "busy"}, {"bogus": 1}]');
   await write('history-not-json.json', '{"events": [');
   await write('history-empty.json', '{}');
   await write('history-no-start.json', JSON.stringify({ events: history.events.slice(1) }));
@@ -245,7 +247,13 @@ refusedCommands('govpub packages', [
   { name: 'show: an id that looks like SQL', args: () => ['packages', 'show', "pkg' OR '1'='1"], code: 'not_found' },
   // "No package with id gp_…" quoted the token back.
   { name: 'show: a token typed as the id (never printed)', args: () => ['packages', 'show', tokens.ops], code: 'token_in_url', hides: tokens.ops },
-  { name: 'show: an id with a direction override, quoted back escaped', args: () => ['packages', 'show', 'pkg-\u202e1'], says: /pkg-\\u202e1/ },
+  {
+    name: 'show: an id with a direction override, refused as no id can hold one',
+    args: () => ['packages', 'show', 'pkg-\u202e1'],
+    code: 'invalid_params',
+    message: /id: contains a control character \(such as NUL\) or a direction override/,
+    hides: '\u202e',
+  },
   {
     name: 'decide: --decision with an ANSI escape, quoted back escaped',
     args: () => ['packages', 'decide', draftId, '--revision', '1', '--decision', 'ok\u001b[2J'],
@@ -335,7 +343,7 @@ refusedCommands('govpub media, audit, tokens', [
   { name: 'a token with its scheme', args: () => ['packages', 'list'], env: () => ({ GOVPUB_TOKEN: `Bearer ${tokens.editor}` }), code: 'unauthorized' },
   // No header can carry these: the request failed inside fetch and read "Cannot reach the govpub API" while it was up.
   { name: 'a token with a terminal escape', args: () => ['packages', 'list', '--token', '\u001b[31m'], code: 'invalid_token', hides: '\u001b' },
-  { name: 'a token in Chinese characters', args: () => ['packages', 'list'], env: () => ({ GOVPUB_TOKEN: '令牌' }), code: 'invalid_token', hides: '令牌' },
+  { name: 'a token in Chinese characters', args: () => ['packages', 'list'], env: () => ({ GOVPUB_TOKEN: '口令x7q9' }), code: 'invalid_token', hides: 'x7q9' },
   {
     name: 'an Idempotency-Key in Chinese characters',
     args: () => ['packages', 'create', '--file', files['valid.json']!, '--idempotency-key', '幂等键'],
@@ -434,6 +442,23 @@ refusedCommands('govpub simulators', [
     hides: 's3cret-pw',
   },
   { name: '--events-url with a newline', args: () => ['simulators', '--for-workers', '--events-url', 'http://127.0.0.1:80\n80'], code: 'invalid_arguments' },
+  // These were "unexpected error: …", or taken silently ("abc" for random ports).
+  { name: '--base-port abc', args: () => ['simulators', '--base-port', 'abc'], code: 'invalid_arguments', message: /--base-port "abc" is not a port/ },
+  { name: '--base-port 99999', args: () => ['simulators', '--base-port', '99999'], code: 'invalid_arguments' },
+  { name: '--seed abc', args: () => ['simulators', '--seed', 'abc'], code: 'invalid_arguments', message: /--seed "abc" is not a whole number/ },
+  { name: '--faults: a file that does not exist', args: () => ['simulators', '--faults', path.join(dir, 'no-faults.json')], code: 'file_unreadable' },
+  {
+    name: '--faults: not JSON (line and column named)',
+    args: () => ['simulators', '--faults', files['faults-not-json.json']!],
+    code: 'invalid_fault_rules',
+    message: /faults-not-json\.json: line 2, column 35: not valid JSON/,
+  },
+  {
+    name: '--faults: a rule without its fields (which rule named)',
+    args: () => ['simulators', '--faults', files['faults-bogus.json']!],
+    code: 'invalid_fault_rules',
+    message: /faults-bogus\.json: rules\[1\]: "match" \(path pattern\) is required/,
+  },
 ]);
 
 refusedCommands('govpub replay (history files)', [

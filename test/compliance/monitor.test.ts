@@ -460,6 +460,10 @@ describe('registering a document published without govpub', () => {
           () => null,
           (e: unknown) => e,
         )) as { code: string; details: { issues: { path: string; message: string }[] } } | null;
+    // A line break let a title print a line of its own ("FAKE: all ok") into `compliance run`.
+    expect(await refused({ title: '碑林区通知\nFAKE: all ok' })).toMatchObject({
+      details: { issues: [{ path: 'title', message: expect.stringMatching(/^is one line/) }] },
+    });
     for (const title of ['\u200b\u200b', '\u3164', '\u2800 '])
       expect(await refused({ title }), JSON.stringify(title)).toMatchObject({
         code: 'invalid_body',

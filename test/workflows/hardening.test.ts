@@ -116,6 +116,20 @@ describe('text that cannot be stored', () => {
     expect((await app.packages.get(fine.id)).content.document?.body).toBe('<p>甲\u00a0乙 &amp; 丙 &lt; 丁 碑林</p>');
   });
 
+  it('refuses a line break in a title, a name or an id, and keeps the lines of a body', async () => {
+    const split = await refusal(app.packages.create(editor, policyPackage(app.registry, { title: '第一行\n第二行' })));
+    expect(split.details).toMatchObject({ issues: [{ path: 'title', message: expect.stringMatching(/^is one line/) }] });
+    const body = policyPackage(app.registry) as Record<string, unknown> & { interpretations: { title: string; body: string }[] };
+    body.interpretations[0]!.title = '解读\u2028标题';
+    body.interpretations[0]!.body = '<p>第一段</p>\n<p>第二段</p>';
+    const interpretation = await refusal(app.packages.create(editor, body));
+    expect(interpretation.details).toMatchObject({ issues: [{ path: 'interpretations[0].title' }] });
+    body.interpretations[0]!.title = '解读标题\n';
+    const created = await app.packages.create(editor, body);
+    const stored = (await app.packages.get(created.id)).content;
+    expect(stored.interpretations[0]).toMatchObject({ title: '解读标题', body: '<p>第一段</p>\n<p>第二段</p>' });
+  });
+
   it('keeps emoji, right-to-left text and SQL-looking titles exactly as sent', async () => {
     const title = "关于 😀 עברית '; drop table packages; -- 的通知";
     const created = await app.packages.create(editor, policyPackage(app.registry, { title }));
