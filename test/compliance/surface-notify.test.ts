@@ -41,7 +41,14 @@ beforeAll(async () => {
   await addUser(db, registry, { name: 'zhao', role: 'editor', unit: 'jyj', email: 'zhao@jyj.beilin.gov.cn', password: 'a-long-password-3' });
   await db.updateTable('users').set({ disabled_at: new Date() }).where('name', '=', 'zhao').execute();
   await addUser(db, registry, { name: 'sun', role: 'editor', unit: 'jyj', password: 'a-long-password-4' });
-  await addUser(db, registry, { name: 'qian', role: 'reviewer', stages: ['初审'], unit: 'jyj', email: 'qian@jyj.beilin.gov.cn', password: 'a-long-password-5' });
+  await addUser(db, registry, {
+    name: 'qian',
+    role: 'reviewer',
+    stages: ['初审'],
+    unit: 'jyj',
+    email: 'qian@jyj.beilin.gov.cn',
+    password: 'a-long-password-5',
+  });
   await addUser(db, registry, { name: 'zhou', role: 'editor', unit: 'mzj', password: 'a-long-password-6' });
 });
 
