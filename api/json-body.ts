@@ -244,8 +244,7 @@ export function placeOf(text: string, offset: number): { line: number; column: n
   return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
-export function parseJsonBody(text: string): unknown {
-  const json = text;
+export function parseJsonBody(json: string): unknown {
   if (json.trim() === '') return undefined;
   let value: unknown;
   try {

@@ -124,7 +124,9 @@ async function makeCopy(esbuild, root, files, cacheDir, copy) {
   const staging = fs.mkdtempSync(path.join(cacheDir, `.making-${process.pid}-`));
   try {
     const raw = tsconfigRaw(root);
-    await Promise.all(
+    // Every file settles before a failure is thrown: with Promise.all, the writes still in flight
+    // after one transform failed re-created the staging folder (mkdir -p) once it was removed.
+    const results = await Promise.allSettled(
       files.map(async (file) => {
         const source = path.join(root, file);
         const { code } = await esbuild.transform(await fs.promises.readFile(source, 'utf8'), {
@@ -143,6 +145,8 @@ async function makeCopy(esbuild, root, files, cacheDir, copy) {
         await fs.promises.writeFile(target, code);
       }),
     );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     // The copy's folder has no package.json: "type": "module" comes from one beside it.
     fs.writeFileSync(path.join(staging, 'package.json'), '{ "type": "module", "private": true }\n');
     // Where the sources are (config/repo-paths.ts reads it): the copy may be reached through a

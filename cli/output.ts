@@ -123,13 +123,13 @@ export async function exitAfterOutput(code: number): Promise<never> {
 }
 
 /**
- * What a command says when its output cannot be written (a full disk, a closed file): the one
- * line it can still try, naming the cause. What the command did before stands.
+ * What a command says when a write fails (its output to a full disk or a closed file, or a file it
+ * writes): the one line it can still try, naming the cause. What the command did before stands.
  */
-export function outputFailed(error: NodeJS.ErrnoException): never {
+export function outputFailed(error: NodeJS.ErrnoException, what = "the command's output"): never {
   try {
     process.stderr.write(
-      `govpub: could not write the command's output (${error.code ?? 'error'}: ${error.message.replace(/^\w+: /, '')}); what the command did before stands (check it, e.g. with a list command), only its output is lost\n`,
+      `govpub: could not write ${what} (${error.code ?? 'error'}: ${error.message.replace(/^\w+: /, '')}); what the command did before stands (check it, e.g. with a list command)\n`,
     );
   } catch {
     // stderr fails too: the exit code is all that is left to say it.
@@ -140,7 +140,8 @@ export function outputFailed(error: NodeJS.ErrnoException): never {
 /** Prints the error for a person (or as JSON) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
   const writeCode = (error as NodeJS.ErrnoException)?.code;
-  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE') outputFailed(error);
+  // A write that failed inside a command (its output to a full disk, or a file): said as such, not as an unexpected error.
+  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE') outputFailed(error, 'what it was writing');
   if (error instanceof GovpubError) {
     const problems = (error.details as { problems?: unknown }).problems;
     if (json) {

@@ -204,9 +204,10 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
     else if (opts.required && showsNothing(value)) fail(path, INVISIBLE_ONLY);
     const length = opts.max ? characterCount(value) : 0;
     if (opts.max && length > opts.max) fail(path, `is ${length} characters; at most ${opts.max} allowed`);
-    // Only bodies and transcripts run over lines: a line break in a title, a name or an id split
-    // it in every list, post and page heading (a trailing one is trimmed away).
-    if (opts.max !== MAX_BODY_CHARS && /[\r\n\u2028\u2029]/.test(value.trim())) fail(path, ONE_LINE);
+    // Only bodies and transcripts run over lines: a line break in a title or a name split it in
+    // every list, post and page heading (a trailing one is trimmed away). Ids, addresses and
+    // times have their own rules, which say what is wrong with them.
+    if (opts.max !== undefined && opts.max !== MAX_BODY_CHARS && /[\r\n\u2028\u2029]/.test(value.trim())) fail(path, ONE_LINE);
     return value.trim();
   };
 

@@ -116,7 +116,7 @@ describe('text that cannot be stored', () => {
     expect((await app.packages.get(fine.id)).content.document?.body).toBe('<p>甲\u00a0乙 &amp; 丙 &lt; 丁 碑林</p>');
   });
 
-  it('refuses a line break in a title, a name or an id, and keeps the lines of a body', async () => {
+  it('refuses a line break in a title or a name, and keeps the lines of a body', async () => {
     const split = await refusal(app.packages.create(editor, policyPackage(app.registry, { title: '第一行\n第二行' })));
     expect(split.details).toMatchObject({ issues: [{ path: 'title', message: expect.stringMatching(/^is one line/) }] });
     const body = policyPackage(app.registry) as Record<string, unknown> & { interpretations: { title: string; body: string }[] };
