@@ -141,7 +141,8 @@ export function outputFailed(error: NodeJS.ErrnoException, what = "the command's
 export function reportError(error: unknown, json: boolean): number {
   const writeCode = (error as NodeJS.ErrnoException)?.code;
   // A write that failed inside a command (its output to a full disk, or a file): said as such, not as an unexpected error.
-  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE') outputFailed(error, 'what it was writing');
+  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE')
+    outputFailed(error, 'what it was writing');
   if (error instanceof GovpubError) {
     const problems = (error.details as { problems?: unknown }).problems;
     if (json) {

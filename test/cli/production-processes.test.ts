@@ -191,7 +191,9 @@ describe('what an operator meets at the command line', () => {
       child.stderr!.on('data', (d) => (stderr += d));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code).toBe(1);
-      expect(stderr).toMatch(/\ngovpub: could not write (the command's output|what it was writing) \(ENOSPC: no space left on device.*what the command did before stands.*\n$/);
+      expect(stderr).toMatch(
+        /\ngovpub: could not write (the command's output|what it was writing) \(ENOSPC: no space left on device.*what the command did before stands.*\n$/,
+      );
       expect(stderr).not.toMatch(/^\s+at /m);
     } finally {
       fs.closeSync(full);
