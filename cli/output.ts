@@ -42,8 +42,11 @@ export function outputWasClosed(): void {
   if (outputIsClosed) return;
   outputIsClosed = true;
   if (whenOutputClosed) whenOutputClosed();
-  else process.exit(0);
+  else process.exit(exitingWith ?? 0);
 }
+
+/** The exit code a command is leaving with while its output drains (a reader gone meanwhile keeps it). */
+let exitingWith: number | undefined;
 
 /**
  * This command again as typed, for a "read on" hint (`more entries: govpub audit … --after 41`):
@@ -117,6 +120,7 @@ function shortened(message: string): string {
  * A reader that never reads does not hold the command for more than a few seconds.
  */
 export async function exitAfterOutput(code: number): Promise<never> {
+  exitingWith = code;
   const drained = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
   await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   process.exit(code);
