@@ -144,7 +144,7 @@ const VALUE = 'a value (a string in double quotes, a number, true, false, null, 
  * stretch of the body around the fault (a password, a token), and often no position; this says
  * where with one character at most. Iterative, so a deeply nested body cannot exhaust the stack.
  */
-export function jsonSyntaxProblem(text: string): { offset: number; problem: string } | null {
+function jsonSyntaxProblem(text: string): { offset: number; problem: string } | null {
   // RFC 8259 forbids sending one; the API refuses it rather than guess (the CLI drops it from files).
   if (text.charCodeAt(0) === 0xfeff) return { offset: 0, problem: 'a byte-order mark (U+FEFF) stands before the JSON; send the JSON without it' };
   const stack: ('{' | '[')[] = [];
@@ -238,10 +238,16 @@ export function jsonSyntaxProblem(text: string): { offset: number; problem: stri
   }
 }
 
-/** Line and column (both from 1) of an offset in the text. */
-export function placeOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+/** Where text that JSON.parse refused stops being JSON, as line and column (both from 1), and why. */
+export function jsonFault(text: string): { line: number; column: number; problem: string; endedEarly: boolean } {
+  const fault = jsonSyntaxProblem(text) ?? { offset: text.length, problem: 'not JSON' };
+  const before = text.slice(0, fault.offset);
+  return {
+    line: before.split('\n').length,
+    column: fault.offset - before.lastIndexOf('\n'),
+    problem: fault.problem,
+    endedEarly: fault.problem === ENDED_EARLY,
+  };
 }
 
 export function parseJsonBody(json: string): unknown {
@@ -250,15 +256,13 @@ export function parseJsonBody(json: string): unknown {
   try {
     value = JSON.parse(json);
   } catch {
-    const fault = jsonSyntaxProblem(json) ?? { offset: json.length, problem: 'not JSON' };
-    const place = placeOf(json, fault.offset);
-    const endedEarly = fault.problem === ENDED_EARLY;
+    const { line, column, problem, endedEarly } = jsonFault(json);
     throw new GovpubError(
       'invalid_json',
-      `The body is not valid JSON at line ${place.line}, column ${place.column}: ${fault.problem}.`,
-      { status: 400, line: place.line, column: place.column },
+      `The body is not valid JSON at line ${line}, column ${column}: ${problem}.`,
+      { status: 400, line, column },
       {
-        zh: `请求内容不是有效的 JSON：第 ${place.line} 行第 ${place.column} 列${endedEarly ? '处内容意外结束（可能缺少右括号、右方括号或引号）' : '有误'}。请检查格式（引号、逗号、括号）后重新提交。`,
+        zh: `请求内容不是有效的 JSON：第 ${line} 行第 ${column} 列${endedEarly ? '处内容意外结束（可能缺少右括号、右方括号或引号）' : '有误'}。请检查格式（引号、逗号、括号）后重新提交。`,
       },
     );
   }

@@ -1,5 +1,5 @@
 /** Output for people (tables, sentences) or scripts (`--json`), and errors a person can act on. */
-import { API_TOKEN_SOURCE } from '../domain/api-token.js';
+import { apiTokensHidden } from '../domain/api-token.js';
 import { ConfigError, GovpubError } from '../domain/errors.js';
 
 export function printJson(value: unknown): void {
@@ -102,7 +102,7 @@ export function printable(text: string): string {
  * would otherwise be printed to a terminal, a CI log or a pasted bug report.
  */
 export function withoutApiTokens(text: string): string {
-  return text.replace(new RegExp(`${API_TOKEN_SOURCE}[A-Za-z0-9_-]*`, 'g'), 'gp_… (an API token, not repeated)');
+  return apiTokensHidden(text, 'gp_… (an API token, not repeated)');
 }
 
 /** Longest error sentence printed whole; a longer one (a 100 KB value quoted back) keeps its start and its end, where the advice is. */

@@ -1,7 +1,7 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { checkJsonStructure, decodeUtf8Body, jsonSyntaxProblem, placeOf } from '../api/json-body.js';
+import { checkJsonStructure, decodeUtf8Body, jsonFault } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
@@ -26,9 +26,8 @@ function readJsonFile(file: string): unknown {
   try {
     value = JSON.parse(text);
   } catch {
-    const fault = jsonSyntaxProblem(text) ?? { offset: text.length, problem: 'not JSON' };
-    const place = placeOf(text, fault.offset);
-    throw new GovpubError('invalid_json', `${file}:${place.line}:${place.column}: not valid JSON: ${fault.problem}.`);
+    const { line, column, problem } = jsonFault(text);
+    throw new GovpubError('invalid_json', `${file}:${line}:${column}: not valid JSON: ${problem}.`);
   }
   // JSON.parse keeps the last of a field given twice; the API refuses such a body (a reviewer may
   // have read the first), and so does the file that stands for it.

@@ -12,7 +12,15 @@ export function holdsPastedApiToken(text: string): boolean {
   return PASTED_API_TOKEN.test(text);
 }
 
-/** Every API token in `text` written `gp_…`: what an error quotes back never repeats a credential. */
-export function apiTokensHidden(text: string): string {
-  return text.replace(new RegExp(`${API_TOKEN_SOURCE}[A-Za-z0-9_-]*`, 'g'), 'gp_…');
+/** True for text shaped like a govpub API token (`gp_` and 32 base64url characters), anywhere in it. */
+export function looksLikeApiToken(text: string): boolean {
+  return new RegExp(API_TOKEN_SOURCE).test(text);
+}
+
+/**
+ * Every API token in `text` written as `shownAs`: what an error or a terminal quotes back never
+ * repeats a credential (the API's answers say `gp_…`, the CLI says what it left out).
+ */
+export function apiTokensHidden(text: string, shownAs = 'gp_…'): string {
+  return text.replace(new RegExp(`${API_TOKEN_SOURCE}[A-Za-z0-9_-]*`, 'g'), shownAs);
 }

@@ -154,6 +154,17 @@ export function showsNothing(value: string): boolean {
   return value.replace(INVISIBLE, '').trim() === '';
 }
 
+/** Why a one-line field (a title, a name) with a line break inside is refused. */
+export const ONE_LINE = 'is one line: remove the line break (only bodies and transcripts run over lines)';
+
+/**
+ * Whether a one-line field breaks a line inside (a trailing break is trimmed away, not refused):
+ * a title with one splits every list, post and page heading it is shown in.
+ */
+export function breaksLine(value: string): boolean {
+  return /[\r\n\u2028\u2029]/.test(value.trim());
+}
+
 /** Short free text that goes into workflow history and the audit trail (comments, reasons, notes). */
 export const MAX_NOTE_CHARS = 2000;
 

@@ -5,7 +5,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { DOCUMENT_NUMBER, standardDocumentNumber } from '../domain/document-number.js';
 import { GovpubError } from '../domain/errors.js';
-import { characterCount, findUnsafeText, showsNothing, unsafeTextProblem } from '../domain/text.js';
+import { breaksLine, characterCount, findUnsafeText, ONE_LINE, showsNothing, unsafeTextProblem } from '../domain/text.js';
 import {
   INTERPRETATION_FORMS,
   isCalendarDate,
@@ -97,7 +97,6 @@ const MAX_LISTED_ISSUES = 50;
 export const MAX_TARGETS = 400;
 /** 成文日期: a real day, from the People's Republic on, and not centuries ahead (a typo such as 20226 or 9999). */
 const FORMED_AT_YEARS = { from: 1949, to: 2099 } as const;
-const ONE_LINE = 'is one line: remove the line break (only bodies and transcripts run over lines)';
 const INVISIBLE_ONLY = 'holds only invisible characters (zero-width spaces or the like), so every channel would show it empty; write the text';
 const BODY_SHOWS_NOTHING =
   'shows nothing once cleaned (no text and no picture: empty paragraphs, or only scripts and styles, which are removed); write the text';
@@ -207,7 +206,7 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
     // Only bodies and transcripts run over lines: a line break in a title or a name split it in
     // every list, post and page heading (a trailing one is trimmed away). Ids, addresses and
     // times have their own rules, which say what is wrong with them.
-    if (opts.max !== undefined && opts.max !== MAX_BODY_CHARS && /[\r\n\u2028\u2029]/.test(value.trim())) fail(path, ONE_LINE);
+    if (opts.max !== undefined && opts.max !== MAX_BODY_CHARS && breaksLine(value)) fail(path, ONE_LINE);
     return value.trim();
   };
 

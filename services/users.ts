@@ -2,7 +2,7 @@
  * Users, their API tokens and passwords: adding, authenticating, disabling, enabling, rotating,
  * setting a password or a unit; every change audited (never with a secret in it).
  */
-import { API_TOKEN_SOURCE } from '../domain/api-token.js';
+import { looksLikeApiToken } from '../domain/api-token.js';
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import os from 'node:os';
 import type { Kysely } from 'kysely';
@@ -378,10 +378,7 @@ export function hasApiTokenPrefix(token: string): boolean {
   return token.startsWith(TOKEN_PREFIX);
 }
 
-/** True for text shaped like a govpub API token (`gp_` and 32 base64url characters, as `newToken` makes them), anywhere in it. */
-export function looksLikeApiToken(text: string): boolean {
-  return new RegExp(API_TOKEN_SOURCE).test(text);
-}
+export { looksLikeApiToken } from '../domain/api-token.js';
 
 /** How each field is named in the refusal: the value itself is never repeated. */
 const FIELD_NAMES = {

@@ -4,7 +4,7 @@
  * a handle whose `closed` promise settles when they have been stopped (Ctrl-C / SIGTERM).
  */
 import { readFile } from 'node:fs/promises';
-import { jsonSyntaxProblem, placeOf } from '../api/json-body.js';
+import { jsonFault } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { SIMULATOR_KINDS, validateFaultRule, type FaultRuleInput, type SimulatorKind } from './common.js';
 import { MANUAL_HANDOFF_CHANNELS, startAllSimulators, type AllSimulators } from './index.js';
@@ -45,9 +45,8 @@ async function loadFaults(file: string): Promise<Partial<Record<SimulatorKind, F
   try {
     parsed = JSON.parse(text);
   } catch {
-    const fault = jsonSyntaxProblem(text) ?? { offset: text.length, problem: 'not JSON' };
-    const place = placeOf(text, fault.offset);
-    throw refused(`line ${place.line}, column ${place.column}: not valid JSON: ${fault.problem}`);
+    const { line, column, problem } = jsonFault(text);
+    throw refused(`line ${line}, column ${column}: not valid JSON: ${problem}`);
   }
   const rulesAt = (rules: unknown[], where: string) =>
     rules.map((rule, i) => {

@@ -26,7 +26,7 @@ import { GovpubError } from '../../domain/errors.js';
 import type { Role } from '../../domain/package-rules.js';
 import { PORTAL_DEFAULT_UNIT_NAME, unitById, unitByIdOrName, unitByName, unitSuggestions } from '../../domain/units.js';
 import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
-import { characterCount, noteProblem, showsNothing, unsafeTextProblem } from '../../domain/text.js';
+import { breaksLine, characterCount, noteProblem, ONE_LINE, showsNothing, unsafeTextProblem } from '../../domain/text.js';
 import { WEB_LINK_MESSAGES_ZH, webLinkProblem } from '../../domain/web-link.js';
 import { beijingDaysApart, DUPLICATE_WINDOW_DAYS, externalDuplicate, sameTitle, type ExternalDuplicate } from '../../domain/compliance/external-duplicates.js';
 import { standardDocumentNumber } from '../../domain/document-number.js';
@@ -261,8 +261,7 @@ export class ComplianceMonitor {
     const title = typeof input.title === 'string' ? input.title.trim() : '';
     const titleUnsafe = typeof input.title === 'string' ? unsafeTextProblem(input.title) : null;
     if (titleUnsafe) bad('title', titleUnsafe);
-    else if (/[\r\n\u2028\u2029]/.test(title))
-      bad('title', 'is one line: remove the line break (only bodies and transcripts run over lines)', '只能写成一行，请删除换行');
+    else if (breaksLine(title)) bad('title', ONE_LINE);
     else if (!title || showsNothing(title) || characterCount(title) > 300)
       bad(
         'title',
@@ -273,15 +272,14 @@ export class ComplianceMonitor {
     const noteIssue = typeof input.note === 'string' ? noteProblem(input.note) : null;
     if (noteIssue) bad('note', noteIssue);
     const urlIssue = typeof input.url === 'string' ? unsafeTextProblem(input.url) : null;
+    const linkIssue = typeof input.url === 'string' && !urlIssue ? webLinkProblem(input.url.trim()) : null;
     if (urlIssue) bad('url', urlIssue);
-    else if (typeof input.url === 'string' && webLinkProblem(input.url.trim()) !== null) {
-      const problem = webLinkProblem(input.url.trim())!;
+    else if (linkIssue)
       bad(
         'url',
-        `${problem}; give the full http(s) address of the published document`,
-        `${WEB_LINK_MESSAGES_ZH[problem]}；请填写文件发布页面的完整 http(s) 地址`,
+        `${linkIssue}; give the full http(s) address of the published document`,
+        `${WEB_LINK_MESSAGES_ZH[linkIssue]}；请填写文件发布页面的完整 http(s) 地址`,
       );
-    }
     const notInstant = [
       'expected an ISO 8601 date-time with its offset, such as 2026-11-02T09:00:00+08:00',
       '应为带时区的 ISO 8601 时间，例如 2026-11-02T09:00:00+08:00',
