@@ -411,6 +411,17 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   // A JSON body must arrive within bodyMs (uploads stream at their own pace: multipart is not read here).
   app.addHook('preParsing', async (request, reply, payload) => {
+    // A compressed body would be read as its compressed bytes: JSON that "is not JSON", an upload
+    // stored as gzip. RFC 7694: 415, and Accept-Encoding says what is taken (nothing but identity).
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (hasBody(request) && encoding && encoding !== 'identity') {
+      reply.header('accept-encoding', 'identity');
+      throw new GovpubError(
+        'unsupported_media_type',
+        `Send the body uncompressed: this request says Content-Encoding: ${/^[a-z0-9._-]{1,32}(, ?[a-z0-9._-]{1,32}){0,3}$/.test(encoding) ? encoding : '(an unreadable value)'}, which the API does not take.`,
+        { status: 415 },
+      );
+    }
     if (!hasBody(request) || /^multipart\//i.test(request.headers['content-type'] ?? '')) return payload;
     if (Number(request.headers['content-length'] ?? 0) > JSON_BODY_LIMIT) return payload; // refused at once (413)
     const guarded = new PassThrough();

@@ -442,7 +442,23 @@ export function registerAdminCommands(program: Command): void {
         async (database) => {
           const { listUsers } = await import('../services/users.js');
           const rows = await listUsers(database.db);
-          if (options.json) printJson(rows);
+          // camelCase like every other --json answer (the rows' own keys are the database's snake_case).
+          if (options.json)
+            printJson(
+              rows.map((r) => ({
+                id: r.id,
+                name: r.name,
+                displayName: r.display_name,
+                role: r.role,
+                stages: r.stages,
+                unit: r.unit,
+                email: r.email,
+                createdAt: r.created_at.toISOString(),
+                disabledAt: r.disabled_at?.toISOString() ?? null,
+                tokenIssuedAt: r.token_issued_at?.toISOString() ?? null,
+                tokenExpiresAt: r.token_expires_at?.toISOString() ?? null,
+              })),
+            );
           else
             printTable(
               rows.map((r) => ({

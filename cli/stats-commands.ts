@@ -39,6 +39,14 @@ export function registerStatsCommands(program: Command): void {
       .option('--out <file>', 'write to this file instead of standard output'),
   ).action(async (options: StatsOptions) => {
     const year = parseYear(options.year, '--year');
+    // Two answers to one question: say so rather than pick one (--json --format csv printed JSON).
+    if (options.json && options.format !== undefined && options.format !== 'json')
+      throw new GovpubError(
+        'invalid_arguments',
+        `--json and --format ${options.format} ask for two formats: give one of them.`,
+        {},
+        { zh: `--json 与 --format ${options.format} 指定了两种格式：请只用其中一个。` },
+      );
     const format = (options.json ? 'json' : (options.format ?? 'table')) as Format;
     if (!FORMATS.includes(format))
       throw new GovpubError(

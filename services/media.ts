@@ -185,6 +185,7 @@ export class MediaService {
       );
     }
 
+    await this.#checkOwner(request.owner);
     const specsJson = JSON.stringify(todo);
     const running = await unfinishedJobLike(this.ctx.db, id, specsJson, channelId);
     if (running) {
@@ -278,6 +279,41 @@ export class MediaService {
       if ((TERMINAL.has(view.state) && workflowClosed) || Date.now() >= deadline) return view;
       await new Promise((r) => setTimeout(r, 100));
       view = await this.getJob(jobId);
+    }
+  }
+
+  /**
+   * The owner a job is requested for names a package and one of its deliveries that exist: a typo
+   * stored there tied the job to nothing, and another package's id tied it to that package.
+   */
+  async #checkOwner(owner: RenditionRequest['owner']): Promise<void> {
+    const refuse = (path: string, message: string, messageZh: string) =>
+      new GovpubError('invalid_body', `${path}: ${message}`, { status: 400, issues: [{ path, message, messageZh }] }, { zh: `${path}：${messageZh}` });
+    const packageId = owner?.packageId;
+    if (packageId !== undefined) {
+      const found = await this.ctx.db.selectFrom('packages').select('id').where('id', '=', packageId).executeTakeFirst();
+      if (!found)
+        throw refuse(
+          'owner.packageId',
+          `no package has the id ${JSON.stringify(packageId)}; give the id of the package the renditions are for, or leave owner out`,
+          `没有编号为 ${JSON.stringify(packageId)} 的稿件；请填写转码所属稿件的编号，或不填 owner`,
+        );
+    }
+    const key = owner?.deliveryKey;
+    if (key !== undefined) {
+      const delivery = await this.ctx.db.selectFrom('deliveries').select('package_id').where('business_key', '=', key).executeTakeFirst();
+      if (!delivery)
+        throw refuse(
+          'owner.deliveryKey',
+          `no delivery has the key ${JSON.stringify(key)}; give a delivery's businessKey (GET /api/deliveries), or leave it out`,
+          `没有业务键为 ${JSON.stringify(key)} 的投递；请填写投递的 businessKey（GET /api/deliveries），或不填`,
+        );
+      if (packageId !== undefined && delivery.package_id !== packageId)
+        throw refuse(
+          'owner.deliveryKey',
+          `the delivery ${JSON.stringify(key)} belongs to package ${delivery.package_id}, not to ${packageId}`,
+          `投递 ${JSON.stringify(key)} 属于稿件 ${delivery.package_id}，不属于 ${packageId}`,
+        );
     }
   }
 

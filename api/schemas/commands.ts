@@ -5,7 +5,7 @@
  */
 import { Type, type TSchema } from 'typebox';
 import { commandFields, type CommandBody, type CommandName, type FieldRule } from '../../domain/commands.js';
-import { dateTime, httpUrl, note, requiredNote } from './common.js';
+import { dateTime, httpUrl, note, requiredNote, revisionNumber } from './common.js';
 
 /** One field of a command as JSON Schema. */
 export function fieldSchema(rule: FieldRule): TSchema {
@@ -18,7 +18,7 @@ export function fieldSchema(rule: FieldRule): TSchema {
       case 'choice':
         return Type.Enum([...rule.values]);
       case 'revision':
-        return Type.Integer({ minimum: 1, description: rule.description });
+        return revisionNumber(rule.description);
       case 'httpUrl':
         return httpUrl(rule.description);
       case 'stage':

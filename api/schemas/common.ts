@@ -82,6 +82,8 @@ export const webLink = (description: string) =>
     'x-message': 'must be an http(s) URL',
     description: `${description}. An absolute http(s) address with a host (such as https://www.beilin.gov.cn/…) and no user name or password before it, without spaces or control characters (a space inside a path is written %20), that a URL parser (WHATWG) reads; trimmed when stored.`,
   });
+/** A revision number: 1 for the first; a million is far past any package's edits (1e300 is an integer to JSON Schema). */
+export const revisionNumber = (description: string) => Type.Integer({ minimum: 1, maximum: 1_000_000, description });
 export const dateTime = (description: string) => Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time', description });
 export const limitParam = (max: number, fallback: number) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, description: `At most this many (default ${fallback}, at most ${max}).` }));

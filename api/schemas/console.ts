@@ -2,11 +2,9 @@
 import { Type } from 'typebox';
 import { PLATFORMS } from '../../domain/registry.js';
 import { INBOX_KINDS } from '../../services/inbox.js';
-import { nullableString, tags, timestamp } from './common.js';
+import { nullableString, revisionNumber, tags, timestamp } from './common.js';
 import { DeliveryParams } from './operations.js';
 import { PackageParams } from './packages.js';
-
-const revisionNumber = (description: string) => Type.Integer({ minimum: 1, maximum: 1_000_000, description });
 
 export const RevisionParams = Type.Object({ id: PackageParams.properties.id, n: revisionNumber('Revision number (1 is the first)') });
 

@@ -21,6 +21,7 @@ import {
   nullableString,
   nullableTimestamp,
   queryText,
+  revisionNumber,
   tags,
   timestamp,
 } from './common.js';
@@ -169,12 +170,9 @@ export const CreatedPackage = Type.Object(
 export const EditQuery = Type.Object(
   {
     baseRevision: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 1_000_000,
-        description:
-          'The revision the edit was made on (the one the form loaded). When the package has a later revision by now (saved meanwhile, in another tab or by someone else), the edit is refused with 409 concurrent_edit instead of replacing those changes. Left out: the edit applies to whatever revision is current.',
-      }),
+      revisionNumber(
+        'The revision the edit was made on (the one the form loaded). When the package has a later revision by now (saved meanwhile, in another tab or by someone else), the edit is refused with 409 concurrent_edit instead of replacing those changes. Left out: the edit applies to whatever revision is current.',
+      ),
     ),
   },
   { additionalProperties: false },
@@ -183,12 +181,9 @@ export const EditQuery = Type.Object(
 export const SubmitQuery = Type.Object(
   {
     baseRevision: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 1_000_000,
-        description:
-          'The revision the editor saw and means to submit (the console always sends it, `govpub packages submit --base-revision N`). When the package has another revision by now (saved meanwhile, in another tab or by someone else), the submit is refused with 409 concurrent_edit and nothing is submitted, instead of sending content the editor never saw into review. Left out: the current revision is submitted.',
-      }),
+      revisionNumber(
+        'The revision the editor saw and means to submit (the console always sends it, `govpub packages submit --base-revision N`). When the package has another revision by now (saved meanwhile, in another tab or by someone else), the submit is refused with 409 concurrent_edit and nothing is submitted, instead of sending content the editor never saw into review. Left out: the current revision is submitted.',
+      ),
     ),
   },
   { additionalProperties: false },

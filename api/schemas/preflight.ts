@@ -1,7 +1,7 @@
 // The preflight routes' shapes: per-channel blocking problems, warnings and previews of a stored revision or an unsaved body.
 import { Type } from 'typebox';
 import { PackageInput, PackageParams } from './packages.js';
-import type { RouteSchema } from './common.js';
+import { revisionNumber, type RouteSchema } from './common.js';
 
 export const PreflightProblem = Type.Object(
   {
@@ -79,7 +79,7 @@ export const PreflightResult = Type.Object(
 );
 
 export const PreflightQuery = Type.Object(
-  { revision: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Another stored revision (default: the current one)' })) },
+  { revision: Type.Optional(revisionNumber('Another stored revision (default: the current one)')) },
   { additionalProperties: false },
 );
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -222,6 +223,39 @@ describe('request bodies: JSON only, each field once, shapes and lengths from th
       body: new Uint8Array(Buffer.from('{"reason":"x"}')),
     });
     expect(noType.status).toBe(415);
+    // A compressed body is refused as such (it was read as its compressed bytes: "not JSON", an upload stored as gzip).
+    const before = (
+      await app.db
+        .selectFrom('packages')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
+    const gzipped = await fetch(`${base}/api/packages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.editor}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: new Uint8Array(gzipSync(JSON.stringify(policyPackage(app.registry)))),
+    });
+    expect(gzipped.status).toBe(415);
+    expect(gzipped.headers.get('accept-encoding')).toBe('identity');
+    expect(((await gzipped.json()) as { error: { message: string } }).error.message).toBe(
+      'Send the body uncompressed: this request says Content-Encoding: gzip, which the API does not take.',
+    );
+    const upload = new FormData();
+    upload.append('file', new Blob([new Uint8Array(gzipSync(Buffer.from('GIF89a')))], { type: 'image/gif' }), 'a.gif');
+    const gzippedUpload = await fetch(`${base}/api/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.editor}`, 'content-encoding': 'gzip' },
+      body: upload,
+    });
+    expect(gzippedUpload.status).toBe(415);
+    expect(
+      (
+        await app.db
+          .selectFrom('packages')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ).toBe(before);
     const malformed = await call('POST', '/api/packages', tokens.editor, '{"title": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('invalid_json');

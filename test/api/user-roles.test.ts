@@ -142,6 +142,12 @@ describe('govpub users set-role / set-stages / set-display-name', () => {
     expect(named.stderr).toBe('');
     const view = await call('GET', `/api/packages/${approvedByZhao}`, tokens.editor);
     expect(view.body.decisions.find((d: { reviewer: string }) => d.reviewer === 'roles-qian').reviewerName).toBe('钱审核');
+    // users list --json names its keys as every other --json answer does (it printed the database's display_name).
+    const listed = await cli('list', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const qian = (JSON.parse(listed.stdout) as Record<string, unknown>[]).find((u) => u.name === 'roles-qian')!;
+    expect(qian).toMatchObject({ displayName: '钱审核', role: 'reviewer', stages: ['second'], disabledAt: null });
+    expect(Object.keys(qian).filter((key) => key.includes('_'))).toEqual([]);
     const cleared = await cli('set-display-name', 'roles-qian', '');
     expect(cleared.code, cleared.stderr).toBe(0);
     const row = await app.db.selectFrom('users').select('display_name').where('name', '=', 'roles-qian').executeTakeFirstOrThrow();

@@ -298,6 +298,31 @@ describe('a rendition job', () => {
   it('a worker killed with SIGKILL mid-transcode: a new one resumes, finished renditions are not redone', { timeout: 420_000 }, async () => {
     await h.stopWorkers();
     // While no worker runs: a job owned by a package whose release is then cancelled never transcodes.
+    // (The owner must exist: a package id nobody has is refused, below.)
+    const strayOwner = await h.call('POST', `/api/media/${clipId}/renditions`, h.editor.token, {
+      specs: ['news_site.video_720'],
+      owner: { packageId: 'pkg-20261125-media01' },
+    });
+    expect(strayOwner.status).toBe(400);
+    expect(strayOwner.body.error.issues).toEqual([
+      {
+        path: 'owner.packageId',
+        message: expect.stringContaining('no package has the id "pkg-20261125-media01"'),
+        messageZh: expect.stringContaining('没有编号为 "pkg-20261125-media01" 的稿件'),
+      },
+    ]);
+    await h.db
+      .insertInto('packages')
+      .values({
+        id: 'pkg-20261125-media01',
+        title: '转码归属测试',
+        catalogue_item_id: 'qzf-wj',
+        content_class: 'policy',
+        status: 'draft',
+        current_revision: 1,
+        created_by: h.editor.actor.id,
+      })
+      .execute();
     const owned = await request(clipId, { specs: ['news_site.video_720'], owner: { packageId: 'pkg-20261125-media01' } });
     expect(await h.media.cancelForOwner({ packageId: 'pkg-20261125-media01' }, 'the release of pkg-20261125-media01 was cancelled')).toEqual([owned.id]);
 

@@ -470,6 +470,13 @@ describe('govpub stats', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Cannot write ${out} (ENOENT): check that its folder exists`);
     expect(result.stderr).not.toMatch(/unexpected error/);
+    // Two formats asked for at once are refused, not one of them picked (it printed JSON).
+    const both = await runCli(['stats', '--year', '2026', '--json', '--format', 'csv'], env, undefined, { timeoutMs: 60_000 });
+    expect(both.code).toBe(1);
+    expect(JSON.parse(both.stdout).error).toMatchObject({
+      code: 'invalid_arguments',
+      message: '--json and --format csv ask for two formats: give one of them.',
+    });
   });
 });
 
