@@ -11,10 +11,31 @@ import { GovpubError } from '../domain/errors.js';
 /** Creates `dir` (the data directory or a folder under it), or says why it cannot and what to do. */
 export function makeDataDir(dir: string, dataDir: string = dir): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
+    makeDirs(dir);
+    // A folder in it, made and removed: access(W_OK) says yes to root on a place that takes no
+    // new entries (a pseudo file system such as /proc), where every later write would fail.
+    fs.rmdirSync(fs.mkdtempSync(path.join(dir, '.govpub-writable-')));
   } catch (error) {
     throw dataDirUnwritable(dir, dataDir, error as NodeJS.ErrnoException);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time from the nearest folder that exists. Node's recursive mkdir never
+ * returns under /proc (the child is ENOENT while its parent exists, so it retries forever).
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let current = path.resolve(dir); !fs.existsSync(current); current = path.dirname(current)) {
+    missing.push(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 

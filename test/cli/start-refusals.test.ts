@@ -146,6 +146,14 @@ describe('a data directory that cannot be written', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot be written: ${dir} may not be written by this user. Set GOVPUB_DATA_DIR to a directory this user may write`);
   });
+
+  it("a place under /proc: refused at once (Node's recursive mkdir never returned there)", { timeout: 120_000 }, async () => {
+    for (const dataDir of ['/proc/1', '/proc/1/govpub']) {
+      const result = await runCli(['users', 'list'], { GOVPUB_DATA_DIR: dataDir, DATABASE_URL: '' }, undefined, { timeoutMs: 30_000 });
+      expect(result.code, dataDir).toBe(1);
+      expect(result.stderr, dataDir).toMatch(new RegExp(`^govpub: The data directory ${dataDir} \\(GOVPUB_DATA_DIR\\) cannot be written: /proc/1 `));
+    }
+  });
 });
 
 describe('a simulator port in use', () => {
