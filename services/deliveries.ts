@@ -270,13 +270,18 @@ export class DeliveryService {
   async get(idOrKey: string): Promise<DeliveryView> {
     const row = await this.find(idOrKey);
     let waitingFor: DeliveryStatus['waitingFor'] | undefined;
-    try {
-      const handle = this.ctx.temporal.workflow.getHandle(this.workflowFor(row));
-      waitingFor = (await handle.query(deliveryStatusQuery)).waitingFor;
-    } catch {
-      // No delivery workflow: its first attempt running in the package's workflow, or finished
-      // (or legacy) deliveries, where the row says everything.
-      if (row.state === 'transmitting' && (await this.inFirstAttempt(row))) waitingFor = 'platform';
+    // Taken down or cancelled, it waits for nothing: a finished workflow still answers the query
+    // with its last wait (a manual take-down read "waiting for confirmation" once confirmed).
+    const done = row.state === 'retracted' || row.state === 'canceled';
+    if (!done) {
+      try {
+        const handle = this.ctx.temporal.workflow.getHandle(this.workflowFor(row));
+        waitingFor = (await handle.query(deliveryStatusQuery)).waitingFor;
+      } catch {
+        // No delivery workflow: its first attempt running in the package's workflow, or finished
+        // (or legacy) deliveries, where the row says everything.
+        if (row.state === 'transmitting' && (await this.inFirstAttempt(row))) waitingFor = 'platform';
+      }
     }
     // A manual hand-off lists its files with where to download them (the prepared renditions).
     const files = (row.payload as { files?: { name: string; mediaId: string; spec: string; purpose: string }[] } | null)?.files;

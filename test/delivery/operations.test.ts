@@ -709,6 +709,10 @@ describe('operations on deliveries', () => {
     expect(done.status).toBe(200);
     expect(done.body.state).toBe('retracted');
     await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('retracted');
+    // Taken down, it waits for nothing (it read "waiting for confirmation" from its finished workflow).
+    const shown = await call('GET', `/api/deliveries/${task.id}`, tokens.ops);
+    expect(shown.body.state).toBe('retracted');
+    expect(shown.body).not.toHaveProperty('waitingFor');
   });
   it('refuses an edit that would put an approved package back into review with content a channel refuses (WeChat without a cover), as a submit does; it stays scheduled', async () => {
     const releaseAt = new Date(Date.now() + 3_600_000).toISOString();
