@@ -8,7 +8,8 @@ import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
-import { commandAgain, inChinese, printable, printJson, printTable, withoutApiTokens } from './output.js';
+import { roleZh } from '../domain/messages-zh.js';
+import { commandAgain, inChinese, printable, printJson, printTable, say, withoutApiTokens } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -29,8 +30,11 @@ export function registerAdminCommands(program: Command): void {
         else
           console.log(
             report.applied.length
-              ? `applied: ${report.applied.join(', ')}`
-              : `up to date (${report.alreadyApplied.length} migrations) — ${database.description}`,
+              ? say(`applied: ${report.applied.join(', ')}`, `已执行迁移：${report.applied.join('、')}`)
+              : say(
+                  `up to date (${report.alreadyApplied.length} migrations) — ${database.description}`,
+                  `数据库结构已是最新（${report.alreadyApplied.length} 个迁移）— ${database.description}`,
+                ),
           );
       }),
     );
@@ -44,8 +48,9 @@ export function registerAdminCommands(program: Command): void {
         if (options.json) printJson(rows);
         else
           printTable(
-            rows.map((r) => ({ migration: r.name, applied: r.executedAt?.toISOString() ?? 'pending' })),
+            rows.map((r) => ({ migration: r.name, applied: r.executedAt?.toISOString() ?? say('pending', '待执行') })),
             ['migration', 'applied'],
+            { migration: '迁移', applied: '执行时间' },
           );
       }),
     );
@@ -66,6 +71,7 @@ export function registerAdminCommands(program: Command): void {
       printTable(
         Object.entries(report.tables).map(([table, rows]) => ({ table, rows })),
         ['table', 'rows'],
+        { table: '表', rows: '行数' },
       );
       console.log(
         zh
@@ -100,11 +106,21 @@ export function registerAdminCommands(program: Command): void {
         });
         if (options.json) return printJson(reports);
         // An id is printed as typed: a control character or a token in it is shown as text, not acted on or repeated.
+        const zh = inChinese();
         for (const r of reports) {
-          console.log(printable(withoutApiTokens(`${r.packageId}: ${r.outcome}`)));
-          for (const d of r.differences) console.log(`  ${d.field}: database ${JSON.stringify(d.database)} → workflow ${JSON.stringify(d.workflow)}`);
+          console.log(printable(withoutApiTokens(zh ? `${r.packageId}：${REPAIR_OUTCOME_ZH[r.outcome]}` : `${r.packageId}: ${r.outcome}`)));
+          for (const d of r.differences)
+            console.log(
+              zh
+                ? `  ${d.field}：数据库 ${JSON.stringify(d.database)} → 工作流 ${JSON.stringify(d.workflow)}`
+                : `  ${d.field}: database ${JSON.stringify(d.database)} → workflow ${JSON.stringify(d.workflow)}`,
+            );
           if (r.stuckStep)
-            console.log(`  stuck at ${r.stuckStep.activity} (attempt ${r.stuckStep.attempts}): ${r.stuckStep.lastFailure ?? 'no failure recorded yet'}`);
+            console.log(
+              zh
+                ? `  卡在 ${r.stuckStep.activity}（第 ${r.stuckStep.attempts} 次尝试）：${r.stuckStep.lastFailure ?? '尚无失败记录'}`
+                : `  stuck at ${r.stuckStep.activity} (attempt ${r.stuckStep.attempts}): ${r.stuckStep.lastFailure ?? 'no failure recorded yet'}`,
+            );
           if (r.advice) console.log(printable(withoutApiTokens(`  ${r.advice}`)));
         }
         if (reports.some((r) => r.outcome === 'stuck' || r.outcome === 'missing')) process.exitCode = 1;
@@ -157,7 +173,8 @@ export function registerAdminCommands(program: Command): void {
       if ('error' in font && fontPath) problems.push({ file: fontPath, path: 'GOVPUB_FONT_PATH', message: font.error });
       if (problems.length > 0 || !registry || !site || !platforms) throw new ConfigError(problems);
       if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry, platforms);
-      const exposure = secretsFile ? (await import('../config/secrets.js')).secretsFileExposure(secretsFile) : null;
+      const zh = inChinese();
+      const exposure = secretsFile ? (await import('../config/secrets.js')).secretsFileExposure(secretsFile, zh) : null;
       if (exposure) process.stderr.write(`govpub: ${exposure}\n`);
       // The content gate's wording list (GOVPUB_WORDING_FILE or config/registry/wording.yaml), file:line problems.
       const wording = (await import('../services/content-gate/wording-list.js')).loadWordingListSync();
@@ -184,16 +201,27 @@ export function registerAdminCommands(program: Command): void {
       const media = await mediaBinariesReport();
       if (options.json) printJson({ ...summary, workingDays, media, watermarkFont: font });
       else {
-        if (calendarWarning) process.stderr.write(`govpub: warning: ${calendarWarning}\n`);
-        console.log(
-          `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}; portal site ${site.siteName} (${site.siteDomain}, 网站标识码 ${site.siteIdCode}); wording list ${wording.entries.length} entries`,
-        );
-        console.log(`working-day calendar: ${workingDays.source}${registry.workdays.extraYears.length ? ' and workdays.yaml' : ''}, ${workingDays.years}`);
-        console.log(describeBinaryStatus('ffmpeg', media.ffmpeg));
-        console.log(describeBinaryStatus('ffprobe', media.ffprobe));
-        console.log(
-          'error' in font ? `watermark font: none (${font.error})` : `watermark font: ${font.family ?? 'unknown family'} from ${font.source} ${font.path}`,
-        );
+        if (calendarWarning)
+          process.stderr.write(zh ? `govpub: 警告：${calendarCoverageWarning(calendar, new Date(), true)}\n` : `govpub: warning: ${calendarWarning}\n`);
+        const extraYears = registry.workdays.extraYears.length > 0;
+        if (zh) {
+          console.log(
+            `配置检查通过：门户网站栏目 ${summary.portalColumns} 个（重点领域 ${summary.keyAreas} 个），政务新媒体账号 ${summary.accounts} 个，融媒体中心栏目 ${summary.mediaCenterColumns} 个，公开目录事项 ${summary.catalogueItems} 项，审核环节 ${summary.reviewStages.join(' → ')}；门户网站 ${site.siteName}（${site.siteDomain}，网站标识码 ${site.siteIdCode}）；词库 ${wording.entries.length} 条`,
+          );
+          console.log(`工作日日历：${workingDays.source}${extraYears ? ' 及 workdays.yaml' : ''}，覆盖 ${workingDays.years}`);
+        } else {
+          console.log(
+            `config OK: ${summary.portalColumns} portal columns (${summary.keyAreas} key areas), ${summary.accounts} accounts, ${summary.mediaCenterColumns} media-center columns, ${summary.catalogueItems} catalogue items, stages ${summary.reviewStages.join(' → ')}; portal site ${site.siteName} (${site.siteDomain}, 网站标识码 ${site.siteIdCode}); wording list ${wording.entries.length} entries`,
+          );
+          console.log(`working-day calendar: ${workingDays.source}${extraYears ? ' and workdays.yaml' : ''}, ${workingDays.years}`);
+        }
+        console.log(describeBinaryStatus('ffmpeg', media.ffmpeg, zh));
+        console.log(describeBinaryStatus('ffprobe', media.ffprobe, zh));
+        if (zh) console.log('error' in font ? `水印字体：无（${font.error}）` : `水印字体：${font.family ?? '字体族未知'}，来源 ${font.source}：${font.path}`);
+        else
+          console.log(
+            'error' in font ? `watermark font: none (${font.error})` : `watermark font: ${font.family ?? 'unknown family'} from ${font.source} ${font.path}`,
+          );
       }
     });
 
@@ -214,7 +242,7 @@ export function registerAdminCommands(program: Command): void {
         const query = options.platform ? `?platform=${encodeURIComponent(options.platform)}` : '';
         const { channels } = await ApiClient.from(options).request<{ channels: ListedChannel[] }>('GET', `/api/channels${query}`);
         if (options.json) printJson(channels);
-        else printTable(channels.map(withPauseColumn), ['id', 'platform', 'publishing', 'name', 'ownerUnit', 'paused']);
+        else printTable(channels.map(withPauseColumn), ['id', 'platform', 'publishing', 'name', 'ownerUnit', 'paused'], CHANNEL_HEADINGS_ZH);
         return;
       }
       const settings = loadSettings();
@@ -239,10 +267,14 @@ export function registerAdminCommands(program: Command): void {
         printTable(
           channels.map((c) => ({ ...c })),
           ['id', 'platform', 'publishing', 'name', 'ownerUnit'],
+          CHANNEL_HEADINGS_ZH,
         );
       // Said on stderr, so --json output stays the list it always was.
       process.stderr.write(
-        'Pauses are not shown: this list is read from the registry. Give your token (--token or GOVPUB_TOKEN) to read it through the API with each channel’s pause.\n',
+        say(
+          'Pauses are not shown: this list is read from the registry. Give your token (--token or GOVPUB_TOKEN) to read it through the API with each channel’s pause.\n',
+          '此列表读自注册表，不显示暂停情况。提供您的令牌（--token 或 GOVPUB_TOKEN）即可通过 API 读取，并列出各渠道的暂停情况。\n',
+        ),
       );
     });
 
@@ -288,16 +320,20 @@ export function registerAdminCommands(program: Command): void {
           if (options.json)
             printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, unit: user.unit, password: generatedPassword ?? null, token });
           else {
-            const unit = user.unit ? ` in unit ${user.unit}` : '';
+            const zh = inChinese();
             // Stages as they were typed (初审), with their ids; "created admin admin" read as a typo.
             const stageNames = user.stages.map((id) => {
               const stage = registry.review.stages.find((s) => s.id === id);
-              return stage ? `${stage.name} (${id})` : id;
+              return stage ? (zh ? `${stage.name}（${id}）` : `${stage.name} (${id})`) : id;
             });
-            console.log(`created user ${user.name}, role ${user.role}${stageNames.length ? `, stages ${stageNames.join(', ')}` : ''}${unit}`);
-            // The token stays the last line: scripts take it with `| tail -1`.
-            if (generatedPassword) console.log(`password: ${generatedPassword}`);
-            console.log('API token:');
+            console.log(
+              zh
+                ? `已创建用户 ${user.name}，角色 ${roleZh(user.role)}（${user.role}）${stageNames.length ? `，审核环节 ${stageNames.join('、')}` : ''}${user.unit ? `，单位 ${user.unit}` : ''}`
+                : `created user ${user.name}, role ${user.role}${stageNames.length ? `, stages ${stageNames.join(', ')}` : ''}${user.unit ? ` in unit ${user.unit}` : ''}`,
+            );
+            // The token stays the last line, in either language: scripts take it with `| tail -1`.
+            if (generatedPassword) console.log(say(`password: ${generatedPassword}`, `控制台登录密码：${generatedPassword}`));
+            console.log(say('API token:', 'API 令牌（只显示这一次）：'));
             console.log(token);
           }
         });
@@ -316,8 +352,10 @@ export function registerAdminCommands(program: Command): void {
           const { user, generatedPassword, sessionsEnded } = await setPassword(database.db, name, password);
           if (options.json) printJson({ name: user.name, password: generatedPassword ?? null, sessionsEnded });
           else {
-            console.log(`password of ${user.name} set; ${sessionsEnded} session(s) ended`);
-            if (generatedPassword) console.log(`password: ${generatedPassword}`);
+            console.log(
+              say(`password of ${user.name} set; ${sessionsEnded} session(s) ended`, `已为 ${user.name} 设置新密码，结束了 ${sessionsEnded} 个登录会话`),
+            );
+            if (generatedPassword) console.log(say(`password: ${generatedPassword}`, `控制台登录密码：${generatedPassword}`));
           }
         },
         { migrate: 'embedded' },
@@ -332,7 +370,7 @@ export function registerAdminCommands(program: Command): void {
         const { setUnit } = await import('../services/users.js');
         const user = await setUnit(database.db, registry, name, unit);
         if (options.json) printJson({ name: user.name, unit: user.unit });
-        else console.log(`${user.name} is now in unit ${user.unit}`);
+        else console.log(say(`${user.name} is now in unit ${user.unit}`, `${user.name} 现属单位 ${user.unit}`));
       }),
     );
   const change = (name: string, what: { role?: string; stages?: string[]; displayName?: string }, json?: boolean) =>
@@ -340,8 +378,12 @@ export function registerAdminCommands(program: Command): void {
       const { changeUser, describeUser } = await import('../services/users.js');
       const { user, before, stagesWithoutReviewer } = await changeUser(database.db, registry, name, what);
       if (json) return printJson({ name: user.name, role: user.role, stages: user.stages, displayName: user.display_name, before, stagesWithoutReviewer });
+      const renamed = before.displayName !== user.display_name;
       console.log(
-        `${user.name}${user.display_name ? ` (${printable(user.display_name)})` : ''} is now ${describeUser(registry, user.role, user.stages)} (was ${describeUser(registry, before.role, before.stages)}${before.displayName !== user.display_name ? `, named ${before.displayName ? printable(before.displayName) : 'by login name'}` : ''}); from their next request`,
+        say(
+          `${user.name}${user.display_name ? ` (${printable(user.display_name)})` : ''} is now ${describeUser(registry, user.role, user.stages)} (was ${describeUser(registry, before.role, before.stages)}${renamed ? `, named ${before.displayName ? printable(before.displayName) : 'by login name'}` : ''}); from their next request`,
+          `${user.name}${user.display_name ? `（${printable(user.display_name)}）` : ' '}现为${describeUser(registry, user.role, user.stages, true)}（原为${describeUser(registry, before.role, before.stages, true)}${renamed ? `，原显示名 ${before.displayName ? printable(before.displayName) : '（登录名）'}` : ''}）；自其下一次请求起生效`,
+        ),
       );
       warnOfStagesWithoutDecider(registry, stagesWithoutReviewer);
     });
@@ -378,7 +420,7 @@ export function registerAdminCommands(program: Command): void {
           const { localOperator } = await import('../services/users.js');
           const user = await setEmail(database.db, name, address, localOperator());
           if (options.json) printJson({ name: user.name, email: user.email });
-          else console.log(`${user.name} now receives compliance reminders at ${user.email}`);
+          else console.log(say(`${user.name} now receives compliance reminders at ${user.email}`, `${user.name} 今后在 ${user.email} 接收合规提醒`));
         },
         { migrate: 'embedded' },
       ),
@@ -394,7 +436,7 @@ export function registerAdminCommands(program: Command): void {
         const user = await disableUser(database.db, name, options.reason);
         const stagesWithoutReviewer = await stagesWithoutDecider(database.db, registry, user.stages);
         if (options.json) printJson({ name: user.name, disabledAt: user.disabled_at, stagesWithoutReviewer });
-        else console.log(`${user.name} disabled; their token no longer works`);
+        else console.log(say(`${user.name} disabled; their token no longer works`, `已停用 ${user.name}，其令牌已失效`));
         warnOfStagesWithoutDecider(registry, stagesWithoutReviewer);
       }),
     );
@@ -411,7 +453,10 @@ export function registerAdminCommands(program: Command): void {
           if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
           else
             console.log(
-              `${user.name} enabled; new API token${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`,
+              say(
+                `${user.name} enabled; new API token${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`,
+                `已启用 ${user.name}；新的 API 令牌${user.token_expires_at ? `（有效期至 ${user.token_expires_at.toISOString()}）` : ''}（只显示这一次）：\n${token}`,
+              ),
             );
         },
         { migrate: 'embedded' },
@@ -428,7 +473,15 @@ export function registerAdminCommands(program: Command): void {
           const { rotateToken } = await import('../services/users.js');
           const { user, token } = await rotateToken(database.db, name, ttlDays(options.tokenTtlDays));
           if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
-          else console.log(`new API token for ${user.name}${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`);
+          else {
+            const until = user.token_expires_at?.toISOString();
+            console.log(
+              say(
+                `new API token for ${user.name}${until ? ` (valid until ${until})` : ''}:\n${token}`,
+                `已为 ${user.name} 换发新的 API 令牌${until ? `（有效期至 ${until}）` : ''}，旧令牌随即失效（只显示这一次）：\n${token}`,
+              ),
+            );
+          }
         },
         { migrate: 'embedded' },
       ),
@@ -471,6 +524,7 @@ export function registerAdminCommands(program: Command): void {
                 tokenExpires: r.token_expires_at?.toISOString() ?? '',
               })),
               ['name', 'role', 'stages', 'unit', 'created', 'disabled', 'tokenExpires'],
+              { name: '用户名', role: '角色', stages: '审核环节', unit: '单位', created: '创建时间', disabled: '停用时间', tokenExpires: '令牌到期' },
             );
         },
         { migrate: 'embedded' },
@@ -507,13 +561,15 @@ export function registerAdminCommands(program: Command): void {
         printTable(
           entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })),
           ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details'],
+          { id: '编号', at: '时间', actor: '操作人', action: '操作', packageId: '稿件', revision: '版本', channelId: '渠道', details: '详情' },
         );
       // A full page may have more behind it: say how to read on (on stderr, so --json stays parseable).
       const last = entries.at(-1)?.id;
       if (last !== undefined && entries.length === Number(options.limit)) {
         // Only the bound the next page moves is replaced: the other one still limits the range asked for.
         const moved = options.newest ? '--before' : '--after';
-        process.stderr.write(`more entries: ${commandAgain([moved])} ${moved} ${String(last)}\n`);
+        const again = `${commandAgain([moved])} ${moved} ${String(last)}`;
+        process.stderr.write(say(`more entries: ${again}\n`, `还有更多审计记录，下一页：${again}\n`));
       }
     },
   );
@@ -588,18 +644,41 @@ interface ListedChannel {
 
 /** The `paused` column: since when (Beijing time), by whom and why; empty when the channel is not paused. */
 function withPauseColumn(c: ListedChannel): Record<string, unknown> {
+  if (!c.paused) return { ...c, paused: '' };
+  if (inChinese()) {
+    const by = c.pausedBy === 'system' ? 'govpub 系统' : (c.pausedBy ?? '审计记录未载明的人员');
+    const since = c.pausedAt ? `${chinaTime(c.pausedAt)}（北京时间）` : '';
+    return { ...c, paused: `${since}由 ${by} 暂停：${c.pausedReason ?? '未说明原因'}` };
+  }
   const by = c.pausedBy === 'system' ? 'govpub itself' : (c.pausedBy ?? 'someone the audit trail does not name');
   const since = c.pausedAt ? `since ${chinaTime(c.pausedAt)} (Beijing time) ` : '';
-  const paused = c.paused ? `${since}by ${by}: ${c.pausedReason ?? 'no reason given'}` : '';
-  return { ...c, paused };
+  return { ...c, paused: `${since}by ${by}: ${c.pausedReason ?? 'no reason given'}` };
 }
+
+/** The channel lists' headings in Chinese (GOVPUB_LANG=zh). */
+const CHANNEL_HEADINGS_ZH = { id: '编号', platform: '平台', publishing: '发布方式', name: '名称', ownerUnit: '所属单位', paused: '暂停情况' };
+
+/** What `packages repair` found and did for a package, in Chinese (GOVPUB_LANG=zh); --json keeps the outcome's id. */
+const REPAIR_OUTCOME_ZH: Record<string, string> = {
+  ok: '数据库与工作流一致',
+  repaired: '已按工作流修正数据库记录',
+  would_repair: '将按工作流修正数据库记录（--dry-run，未改动）',
+  stuck: '卡住（有一步仍在失败或等待）',
+  missing: '缺失（没有工作流，或工作流没有数据库记录且不能安全结束）',
+  ended: '已结束没有数据库记录的工作流',
+  would_end: '将结束没有数据库记录的工作流（--dry-run，未改动）',
+};
 
 /** Stages nobody decides at after a user change: packages reaching them wait, which an administrator should hear. */
 function warnOfStagesWithoutDecider(registry: Registry, stageIds: readonly string[]): void {
   for (const id of stageIds) {
     const stage = registry.review.stages.find((s) => s.id === id);
+    const name = stage?.name ?? id;
     process.stderr.write(
-      `warning: no enabled user decides at ${stage?.name ?? id} (${id}) now: packages reaching it wait until someone does (govpub users set-stages NAME ${stage?.name ?? id}).\n`,
+      say(
+        `warning: no enabled user decides at ${name} (${id}) now: packages reaching it wait until someone does (govpub users set-stages NAME ${name}).\n`,
+        `警告：现在没有已启用的用户负责 ${name}（${id}）环节：到达该环节的稿件将一直等待，直到有人负责（govpub users set-stages 用户名 ${name}）。\n`,
+      ),
     );
   }
 }

@@ -16,7 +16,7 @@ import { loadSettings } from '../config/settings.js';
 import { httpUrlProblem, type HttpUrlProblem } from '../config/http-url.js';
 import { GovpubError } from '../domain/errors.js';
 import { recordedApiUrl } from '../runtime/runtime-files.js';
-import { printJson } from './output.js';
+import { printJson, say } from './output.js';
 
 export interface ApiOptions {
   token?: string;
@@ -121,7 +121,10 @@ export class ApiClient {
         if (!busy || attempt >= BUSY_ATTEMPTS) throw error;
         const pauseSec = Math.min(30, Math.max(1, Number((error.details as { retryAfterSec?: number }).retryAfterSec) || 5));
         process.stderr.write(
-          `govpub is busy finishing releases; sending ${method} ${route} again in ${pauseSec} s (attempt ${attempt + 1} of ${BUSY_ATTEMPTS}).\n`,
+          say(
+            `govpub is busy finishing releases; sending ${method} ${route} again in ${pauseSec} s (attempt ${attempt + 1} of ${BUSY_ATTEMPTS}).\n`,
+            `govpub 正在优先完成发布，${pauseSec} 秒后重新发送 ${method} ${route}（第 ${attempt + 1} 次，共 ${BUSY_ATTEMPTS} 次）。\n`,
+          ),
         );
         await new Promise((resolve) => setTimeout(resolve, pauseSec * 1000));
       }

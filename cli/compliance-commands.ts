@@ -5,7 +5,7 @@ import { DUPLICATE_WINDOW_DAYS } from '../domain/compliance/external-duplicates.
 import type { Finding } from '../domain/compliance/model.js';
 import { thresholdText } from '../domain/compliance/threshold-text.js';
 import { withApp } from './context.js';
-import { inChinese, printJson, printTable } from './output.js';
+import { inChinese, printJson, printTable, say } from './output.js';
 
 const SEVERITY_ORDER = { veto: 0, warning: 1, reminder: 2 } as const;
 
@@ -119,11 +119,15 @@ correct instead (govpub compliance external-release <that id> …):
             },
             localOperator(),
           );
-          const recorded = `recorded external release ${id}${documentNumber ? ` (${documentNumber})` : ''}`;
-          if (warnings.length === 0) console.log(`${recorded}: the next compliance run checks its interpretation's timing`);
+          const recorded = say(
+            `recorded external release ${id}${documentNumber ? ` (${documentNumber})` : ''}`,
+            `已登记外部发布的文件 ${id}${documentNumber ? `（${documentNumber}）` : ''}`,
+          );
+          if (warnings.length === 0)
+            console.log(say(`${recorded}: the next compliance run checks its interpretation's timing`, `${recorded}：下一次合规检查将核查其解读的发布时限`));
           else {
             console.log(recorded);
-            for (const w of warnings) console.log(`warning: ${w.path}: ${inChinese() ? w.messageZh : w.message}`);
+            for (const w of warnings) console.log(say(`warning: ${w.path}: ${w.message}`, `警告：${w.path}：${w.messageZh}`));
           }
         });
       },

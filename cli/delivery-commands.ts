@@ -11,21 +11,28 @@ import { GovpubError } from '../domain/errors.js';
 import type { RenditionFile, RenditionSource } from '../adapters/types.js';
 import type { DeliveryView } from '../services/deliveries.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
-import { commandAgain, inChinese, printJson, printTable } from './output.js';
+import { deliveryStateZh } from '../domain/messages-zh.js';
+import { commandAgain, inChinese, printJson, printTable, say } from './output.js';
 
 type Common = ActingOptions;
 
 function describe(d: DeliveryView): string {
-  const lines = [
-    `${d.id}  ${d.channelId} (${d.channelName ?? '?'})  package ${d.packageId} r${d.revision}`,
-    `  state: ${d.state}${d.task ? `, task: ${d.task}` : ''}${d.waitingFor ? `, waiting for: ${d.waitingFor}` : ''}, attempts: ${d.attempts}`,
-  ];
-  if (d.publicUrl) lines.push(`  url: ${d.publicUrl}`);
-  if (d.nextAttemptAt) lines.push(`  next attempt: ${d.nextAttemptAt}`);
   const zh = inChinese();
-  if (d.errorMessage) lines.push(`  ${d.errorClass ?? 'error'}: ${(zh && d.errorMessageZh) || d.errorMessage}`);
-  for (const w of (zh && d.warningsZh) || d.warnings) lines.push(`  warning: ${w}`);
-  if (d.skippedReason) lines.push(`  skipped: ${d.skippedReason}`);
+  // In Chinese the state's name leads, with its id (what --state takes); task and waitingFor stay ids.
+  const lines = zh
+    ? [
+        `${d.id}  ${d.channelId}（${d.channelName ?? '?'}）  稿件 ${d.packageId} 第 ${d.revision} 版`,
+        `  状态：${deliveryStateZh(d.state)}（${d.state}）${d.task ? `，任务：${d.task}` : ''}${d.waitingFor ? `，正在等待：${d.waitingFor}` : ''}，已尝试 ${d.attempts} 次`,
+      ]
+    : [
+        `${d.id}  ${d.channelId} (${d.channelName ?? '?'})  package ${d.packageId} r${d.revision}`,
+        `  state: ${d.state}${d.task ? `, task: ${d.task}` : ''}${d.waitingFor ? `, waiting for: ${d.waitingFor}` : ''}, attempts: ${d.attempts}`,
+      ];
+  if (d.publicUrl) lines.push(say(`  url: ${d.publicUrl}`, `  网址：${d.publicUrl}`));
+  if (d.nextAttemptAt) lines.push(say(`  next attempt: ${d.nextAttemptAt}`, `  下次尝试：${d.nextAttemptAt}`));
+  if (d.errorMessage) lines.push(zh ? `  ${d.errorClass ?? '错误'}：${d.errorMessageZh || d.errorMessage}` : `  ${d.errorClass ?? 'error'}: ${d.errorMessage}`);
+  for (const w of (zh && d.warningsZh) || d.warnings) lines.push(say(`  warning: ${w}`, `  警告：${w}`));
+  if (d.skippedReason) lines.push(say(`  skipped: ${d.skippedReason}`, `  已跳过：${d.skippedReason}`));
   // A delivery held by its channel's pause says so after the delivery, so nobody takes it for sent
   // or stuck: who paused the channel, when, why, and how it goes out.
   if (d.channelHold) lines.push(zh ? d.channelHold.messageZh : d.channelHold.message);
@@ -110,26 +117,31 @@ export function registerDeliveryCommands(program: Command): void {
         process.stderr.write(inChinese() ? `还有更多投递，下一页：${again}\n` : `more deliveries: ${again}\n`);
       }
       if (options.json) return printJson(result);
+      const zh = inChinese();
       printTable(
         result.items.map((d) => ({
           id: d.id.slice(0, 8),
           channel: d.channelId,
           package: `${d.packageId}@${d.revision}`,
-          state: d.state,
+          state: zh ? deliveryStateZh(d.state) : d.state,
           task: d.task,
           attempts: d.attempts,
           // Held by its channel's pause: waiting for `channels resume`, not for an attempt (`show` says who paused it, when and why).
-          held: d.channelHold ? (d.channelHold.credentialsRefused ? 'credentials refused' : `paused by ${d.channelHold.by ?? '?'}`) : null,
-          error: ((inChinese() && d.errorMessageZh) || d.errorMessage)?.slice(0, 60),
+          held: d.channelHold
+            ? d.channelHold.credentialsRefused
+              ? say('credentials refused', '平台拒绝凭据')
+              : say(`paused by ${d.channelHold.by ?? '?'}`, `${d.channelHold.by ?? '?'} 已暂停渠道`)
+            : null,
+          error: ((zh && d.errorMessageZh) || d.errorMessage)?.slice(0, 60),
         })),
         ['id', 'channel', 'package', 'state', 'task', 'attempts', 'held', 'error'],
+        { id: '编号', channel: '渠道', package: '稿件', state: '状态', task: '任务', attempts: '尝试次数', held: '暂停', error: '错误' },
       );
+      const counts = Object.entries(result.counts);
       console.log(
-        `\n${
-          Object.entries(result.counts)
-            .map(([s, n]) => `${s}: ${n}`)
-            .join(', ') || 'no deliveries'
-        }`,
+        zh
+          ? `\n${counts.map(([s, n]) => `${deliveryStateZh(s)}：${n}`).join('，') || '没有投递'}`
+          : `\n${counts.map(([s, n]) => `${s}: ${n}`).join(', ') || 'no deliveries'}`,
       );
     },
   );
@@ -162,7 +174,10 @@ export function registerDeliveryCommands(program: Command): void {
       if (options.json) printJson({ id: d.id, out: options.out, files: written.files });
       else
         console.log(
-          `bundle for ${d.channelId} written to ${options.out}:\n${written.files.map((f) => `  ${f}`).join('\n')}\nPost it, then: govpub deliveries confirm ${d.id.slice(0, 8)} --url <post URL>`,
+          say(
+            `bundle for ${d.channelId} written to ${options.out}:\n${written.files.map((f) => `  ${f}`).join('\n')}\nPost it, then: govpub deliveries confirm ${d.id.slice(0, 8)} --url <post URL>`,
+            `${d.channelId} 的人工发布素材包已写入 ${options.out}：\n${written.files.map((f) => `  ${f}`).join('\n')}\n在平台上发布后，运行：govpub deliveries confirm ${d.id.slice(0, 8)} --url <帖子网址>`,
+          ),
         );
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
@@ -212,7 +227,7 @@ export function registerDeliveryCommands(program: Command): void {
         options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {},
       );
       if (options.json) printJson(result);
-      else console.log(`${channel} paused: ${result.reason}`);
+      else console.log(say(`${channel} paused: ${result.reason}`, `${channel} 已暂停：${result.reason}`));
     });
   withActingOptions(
     channels
@@ -227,6 +242,12 @@ export function registerDeliveryCommands(program: Command): void {
     );
     const note = inChinese() ? result.noteZh : result.note;
     if (options.json) printJson(result);
-    else console.log(`${channel} resumed; ${result.woken} waiting deliver${result.woken === 1 ? 'y' : 'ies'} woken${note ? `. ${note}` : ''}`);
+    else
+      console.log(
+        say(
+          `${channel} resumed; ${result.woken} waiting deliver${result.woken === 1 ? 'y' : 'ies'} woken${note ? `. ${note}` : ''}`,
+          `${channel} 已恢复，唤醒了 ${result.woken} 条等待中的投递${note ? `。${note}` : ''}`,
+        ),
+      );
   });
 }

@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { MediaJobView, MediaView } from '../services/media.js';
 import { ApiClient, withActingOptions, type ApiOptions } from './api-client.js';
-import { inChinese, printable, printJson, printTable } from './output.js';
+import { inChinese, printable, printJson, printTable, say } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -23,12 +23,26 @@ const splitList = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** Media kinds and job states as the console's media library names them (GOVPUB_LANG=zh). */
+const KIND_ZH: Record<string, string> = { image: '图片', video: '视频', audio: '音频', document: '文档（附件）', captions: '字幕' };
+const JOB_STATE_ZH: Record<string, string> = { queued: '排队中', running: '生成中', done: '已完成', failed: '失败', canceled: '已取消' };
+const kindLabel = (kind: string) => say(kind, KIND_ZH[kind] ?? kind);
+const jobStateLabel = (state: string) => say(state, JOB_STATE_ZH[state] ?? state);
+const seconds = (sec: number) => say(`${sec.toFixed(1)} s`, `${sec.toFixed(1)} 秒`);
+
 function describeMedia(m: MediaView): string {
   const size =
-    m.sizeBytes >= 1e6 ? `${(m.sizeBytes / 1e6).toFixed(1)} MB` : m.sizeBytes >= 1e3 ? `${(m.sizeBytes / 1e3).toFixed(1)} KB` : `${m.sizeBytes} bytes`;
+    m.sizeBytes >= 1e6
+      ? `${(m.sizeBytes / 1e6).toFixed(1)} MB`
+      : m.sizeBytes >= 1e3
+        ? `${(m.sizeBytes / 1e3).toFixed(1)} KB`
+        : say(`${m.sizeBytes} bytes`, `${m.sizeBytes} 字节`);
   const dims = m.width && m.height ? ` ${m.width}×${m.height}` : '';
-  const dur = m.durationSec !== null ? ` ${m.durationSec.toFixed(1)} s` : '';
-  return `${m.kind} ${m.mime}${dims}${dur}, ${size}${m.uploadName ? `  (${m.uploadName})` : ''}`;
+  const dur = m.durationSec !== null ? ` ${seconds(m.durationSec)}` : '';
+  return say(
+    `${m.kind} ${m.mime}${dims}${dur}, ${size}${m.uploadName ? `  (${m.uploadName})` : ''}`,
+    `${kindLabel(m.kind)} ${m.mime}${dims}${dur}，${size}${m.uploadName ? `（${m.uploadName}）` : ''}`,
+  );
 }
 
 const BAR_WIDTH = 24;
@@ -40,6 +54,21 @@ export function progressBar(percent: number, width = BAR_WIDTH): string {
 
 function jobLine(job: MediaJobView): string {
   const made = Object.values(job.results).filter((r) => (r as { ok?: boolean }).ok).length;
+  if (inChinese()) {
+    const spec = job.currentSpec;
+    const whereZh =
+      job.state === 'running' && spec
+        ? `  ${job.specNames?.[spec]?.labelZh ?? spec}（${job.specs.indexOf(spec) + 1}/${job.specs.length}）`
+        : job.state === 'done'
+          ? `  已生成 ${made}/${job.specs.length} 个衍生文件`
+          : job.state === 'queued'
+            ? `  等待媒体处理进程（${job.specs.length} 个衍生文件）`
+            : '';
+    // Padded to the width of the longest state name (三个汉字), so the bars line up.
+    const state = jobStateLabel(job.state);
+    const pad = ' '.repeat(Math.max(0, 6 - [...state].length * 2));
+    return `${job.id}  ${state}${pad} ${progressBar(job.progress)} ${String(job.progress).padStart(3)}%${whereZh}`;
+  }
   const where =
     job.state === 'running' && job.currentSpec
       ? `  ${job.currentSpec} (${job.specs.indexOf(job.currentSpec) + 1}/${job.specs.length})`
@@ -75,9 +104,12 @@ function jobProblems(job: MediaJobView): string[] {
 function failureOf(jobs: MediaJobView[]): GovpubError | null {
   const bad = jobs.filter((j) => j.state === 'failed' || j.state === 'canceled');
   if (bad.length === 0) return null;
-  return new GovpubError('media_job_failed', bad.map((j) => `job ${j.id} ${j.state}: ${j.error ?? 'no reason recorded'}`).join('\n'), {
-    jobs: bad.map((j) => j.id),
-  });
+  return new GovpubError(
+    'media_job_failed',
+    bad.map((j) => `job ${j.id} ${j.state}: ${j.error ?? 'no reason recorded'}`).join('\n'),
+    { jobs: bad.map((j) => j.id) },
+    { zh: bad.map((j) => `转码任务 ${j.id} ${JOB_STATE_ZH[j.state] ?? j.state}：${j.error ?? '未记录原因'}`).join('\n') },
+  );
 }
 
 const TERMINAL = new Set(['done', 'failed', 'canceled']);
@@ -169,15 +201,18 @@ export function registerMediaCommands(program: Command): void {
         });
     }
     if (options.json) return printJson({ ...added, ...(job ? { job } : {}) });
-    console.log(`${added.created ? 'added' : 'already stored'} ${added.id}`);
+    console.log(say(`${added.created ? 'added' : 'already stored'} ${added.id}`, `${added.created ? '已上传' : '此前已上传'} ${added.id}`));
     console.log(`  ${describeMedia(added)}`);
-    for (const w of (inChinese() && added.warningsZh) || added.warnings) console.log(`  note: ${w}`);
+    for (const w of (inChinese() && added.warningsZh) || added.warnings) console.log(say(`  note: ${w}`, `  说明：${w}`));
     if (job) {
       console.log(
-        `job ${job.id} ${job.existing ? 'already ' : ''}${job.state}: ${job.specs.length} rendition${job.specs.length === 1 ? '' : 's'} (${job.specs.join(', ')})`,
+        say(
+          `job ${job.id} ${job.existing ? 'already ' : ''}${job.state}: ${job.specs.length} rendition${job.specs.length === 1 ? '' : 's'} (${job.specs.join(', ')})`,
+          `转码任务 ${job.id}（${job.existing ? '此前已申请，' : ''}${jobStateLabel(job.state)}）：${job.specs.length} 个衍生文件（${job.specs.join('、')}）`,
+        ),
       );
       for (const line of jobProblems({ ...job, results: {} })) console.log(line);
-      console.log(`  follow it: govpub media status ${job.id} --watch`);
+      console.log(say(`  follow it: govpub media status ${job.id} --watch`, `  查看进度：govpub media status ${job.id} --watch`));
     }
   });
 
@@ -196,7 +231,7 @@ export function registerMediaCommands(program: Command): void {
     if (id.startsWith('mj-')) {
       let job = await api.request<MediaJobView>('GET', `/api/media/jobs/${encodeURIComponent(id)}`);
       if (options.watch && !TERMINAL.has(job.state)) {
-        if (!options.json) console.log(`media ${job.mediaId}`);
+        if (!options.json) console.log(say(`media ${job.mediaId}`, `媒体 ${job.mediaId}`));
         [job] = (await watchJobs(api, [id], interval)) as [MediaJobView];
       } else if (!options.json) console.log(jobLine(job));
       if (options.json) printJson(job);
@@ -236,13 +271,19 @@ export function registerMediaCommands(program: Command): void {
             type: r.mime,
             size: r.width && r.height ? `${r.width}×${r.height}` : '',
             bytes: r.sizeBytes,
-            watermark: r.watermarked ? 'yes' : '',
+            watermark: r.watermarked ? say('yes', '有') : '',
             channel: r.channelId ?? '',
           })),
           ['rendition', 'name', 'type', 'size', 'bytes', 'watermark', 'channel'],
+          { rendition: '规格', name: '名称', type: '格式', size: '尺寸', bytes: '字节数', watermark: '水印', channel: '渠道' },
         );
       } else if (!detail.jobs.length) {
-        console.log(`  no renditions yet: govpub media add … --renditions <platforms>, or POST /api/media/${detail.id}/renditions`);
+        console.log(
+          say(
+            `  no renditions yet: govpub media add … --renditions <platforms>, or POST /api/media/${detail.id}/renditions`,
+            `  还没有衍生文件：govpub media add … --renditions <平台>，或 POST /api/media/${detail.id}/renditions`,
+          ),
+        );
       }
     }
     const failed = failureOf(followed);
@@ -262,15 +303,16 @@ export function registerMediaCommands(program: Command): void {
     printTable(
       rows.map((m) => ({
         id: m.id.slice(0, 12),
-        kind: m.kind,
+        kind: kindLabel(m.kind),
         type: m.mime,
         size: m.width && m.height ? `${m.width}×${m.height}` : '',
-        duration: m.durationSec !== null ? `${m.durationSec.toFixed(1)} s` : '',
+        duration: m.durationSec !== null ? seconds(m.durationSec) : '',
         bytes: m.sizeBytes,
         name: m.uploadName ?? '',
         added: m.createdAt.slice(0, 16).replace('T', ' '),
       })),
       ['id', 'kind', 'type', 'size', 'duration', 'bytes', 'name', 'added'],
+      { id: '编号', kind: '类别', type: '格式', size: '尺寸', duration: '时长', bytes: '字节数', name: '文件名', added: '上传时间' },
     );
   });
 
@@ -278,8 +320,14 @@ export function registerMediaCommands(program: Command): void {
     async (jobId: string, options: ApiOptions & { json?: boolean }) => {
       const job = await ApiClient.from(options).request<MediaJobView>('DELETE', `/api/media/jobs/${encodeURIComponent(jobId)}`);
       if (options.json) printJson(job);
+      else if (job.state === 'canceled') console.log(say(`${job.id} canceled`, `转码任务 ${job.id} 已取消`));
       else
-        console.log(job.state === 'canceled' ? `${job.id} canceled` : `${job.id}: cancel requested (${job.state}); check with govpub media status ${job.id}`);
+        console.log(
+          say(
+            `${job.id}: cancel requested (${job.state}); check with govpub media status ${job.id}`,
+            `转码任务 ${job.id}：已请求取消（当前${jobStateLabel(job.state)}）；用 govpub media status ${job.id} 查看`,
+          ),
+        );
     },
   );
 }

@@ -6,16 +6,23 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
+/**
+ * A table for a person: a heading line, then one line per row, columns aligned (a Chinese character
+ * takes two columns of a terminal). `headingsZh` names the columns in Chinese with GOVPUB_LANG=zh
+ * (a column it leaves out keeps its key); the rows are keyed by `columns` either way.
+ */
+export function printTable(rows: Record<string, unknown>[], columns: string[], headingsZh: Readonly<Record<string, string>> = {}): void {
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uFFEF]/.test(ch) ? 2 : 1), 0);
-  const widths = columns.map((c) => Math.max(width(c), ...rows.map((r) => width(cell(r[c])))));
+  const zh = inChinese();
+  const headings = columns.map((c) => (zh ? (headingsZh[c] ?? c) : c));
+  const widths = columns.map((c, i) => Math.max(width(headings[i]!), ...rows.map((r) => width(cell(r[c])))));
   const line = (values: string[]) =>
     values
       .map((v, i) => v + ' '.repeat(Math.max(0, widths[i]! - width(v))))
       .join('  ')
       .trimEnd();
-  process.stdout.write(`${line(columns)}\n`);
+  process.stdout.write(`${line(headings)}\n`);
   for (const row of rows) process.stdout.write(`${line(columns.map((c) => cell(row[c])))}\n`);
 }
 
@@ -87,6 +94,14 @@ export function inChinese(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
+ * What the CLI says to a person: `zh` with GOVPUB_LANG=zh, else `en`, word for word what scripts
+ * have always read. For sentences and hints only: --json answers, ids and tokens never change.
+ */
+export function say(en: string, zh: string): string {
+  return inChinese() ? zh : en;
+}
+
+/**
  * Text as a terminal may show it: control characters and direction overrides written as `\u001b`,
  * line feeds and tabs kept. An error quotes what was typed (a user name, a role, an id), and an
  * ANSI escape in it would clear the screen or recolour what follows, a carriage return overwrite
@@ -130,10 +145,14 @@ export async function exitAfterOutput(code: number): Promise<never> {
  * What a command says when a write fails (its output to a full disk or a closed file, or a file it
  * writes): the one line it can still try, naming the cause. What the command did before stands.
  */
-export function outputFailed(error: NodeJS.ErrnoException, what = "the command's output"): never {
+export function outputFailed(error: NodeJS.ErrnoException, what: 'output' | 'file' = 'output'): never {
   try {
+    const cause = `${error.code ?? 'error'}: ${error.message.replace(/^\w+: /, '')}`;
     process.stderr.write(
-      `govpub: could not write ${what} (${error.code ?? 'error'}: ${error.message.replace(/^\w+: /, '')}); what the command did before stands (check it, e.g. with a list command)\n`,
+      say(
+        `govpub: could not write ${what === 'output' ? "the command's output" : 'what it was writing'} (${cause}); what the command did before stands (check it, e.g. with a list command)\n`,
+        `govpub: 无法写入${what === 'output' ? '命令的输出' : '正在写入的内容'}（${cause}）；此前已完成的操作仍然有效（可用相应的 list 命令核对）\n`,
+      ),
     );
   } catch {
     // stderr fails too: the exit code is all that is left to say it.
@@ -145,8 +164,7 @@ export function outputFailed(error: NodeJS.ErrnoException, what = "the command's
 export function reportError(error: unknown, json: boolean): number {
   const writeCode = (error as NodeJS.ErrnoException)?.code;
   // A write that failed inside a command (its output to a full disk, or a file): said as such, not as an unexpected error.
-  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE')
-    outputFailed(error, 'what it was writing');
+  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE') outputFailed(error, 'file');
   if (error instanceof GovpubError) {
     const problems = (error.details as { problems?: unknown }).problems;
     if (json) {
@@ -172,7 +190,9 @@ ${problemLines(problems)}`),
   if (json) printJson({ error: { code: 'internal', message } });
   else
     process.stderr.write(
-      printable(withoutApiTokens(`govpub: unexpected error: ${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`)),
+      printable(
+        withoutApiTokens(`govpub: ${say('unexpected error: ', '意外错误：')}${error instanceof Error && process.env.GOVPUB_DEBUG ? error.stack : message}\n`),
+      ),
     );
   return 1;
 }

@@ -5,7 +5,8 @@ import { checkJsonStructure, decodeUtf8Body, jsonFault } from '../api/json-body.
 import { GovpubError } from '../domain/errors.js';
 import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
-import { printable, printJson, printTable } from './output.js';
+import { deliveryStateZh, statusZh } from '../domain/messages-zh.js';
+import { inChinese, printable, printJson, printTable, say } from './output.js';
 
 function readJsonFile(file: string): unknown {
   let bytes: Buffer;
@@ -42,20 +43,32 @@ function readJsonFile(file: string): unknown {
 
 type ValidityChanged = { id: string; from: Validity | null; validity: Validity; unchanged?: boolean };
 
-/** 失效 (expired) 2026-12-01, as the portal page shows it, with the state's id. */
-const validityLabel = (v: Validity | null) =>
-  v === null
+/** 失效 (expired) 2026-12-01, as the portal page shows it, with the state's id (in Chinese alone with GOVPUB_LANG=zh). */
+const validityLabel = (v: Validity | null) => {
+  const ended = (v: Validity) => `${v.state === 'repealed' ? '废止' : '失效'} ${v.endedAt}`;
+  if (inChinese())
+    return v === null
+      ? '有效（自发布起）'
+      : `${VALIDITY_STATE_ZH[v.state]}${v.effectiveFrom ? `，施行 ${v.effectiveFrom}` : ''}${v.endedAt ? `，${ended(v)}` : ''}`;
+  return v === null
     ? '有效 (valid, from its release)'
-    : `${VALIDITY_STATE_ZH[v.state]} (${v.state})${v.effectiveFrom ? `, 施行 ${v.effectiveFrom}` : ''}${v.endedAt ? `, ${v.state === 'repealed' ? '废止' : '失效'} ${v.endedAt}` : ''}`;
+    : `${VALIDITY_STATE_ZH[v.state]} (${v.state})${v.effectiveFrom ? `, 施行 ${v.effectiveFrom}` : ''}${v.endedAt ? `, ${ended(v)}` : ''}`;
+};
 
 type Common = ActingOptions;
 type Summary = { id: string; status: string; revision: number; currentStage?: string | null; currentStageName?: string | null };
 
-/** A stage as reviewers know it, with the id the API and the CLI's options use: `复审 (second)`. */
-const stageLabel = (id: string, name: string | null | undefined) => (name && name !== id ? `${name} (${id})` : id);
+/** A stage as reviewers know it, with the id the API and the CLI's options use: `复审 (second)`, or `复审（second）` in Chinese. */
+const stageLabel = (id: string, name: string | null | undefined) => (name && name !== id ? say(`${name} (${id})`, `${name}（${id}）`) : id);
+
+/** A package's status for a person: its id (`draft`), or its Chinese name (草稿) with GOVPUB_LANG=zh. */
+const statusLabel = (status: string) => say(status, statusZh(status));
 
 const describeState = (r: Summary) =>
-  `${r.id}: ${r.status}${r.currentStage ? ` at ${stageLabel(r.currentStage, r.currentStageName)}` : ''}, revision ${r.revision}`;
+  say(
+    `${r.id}: ${r.status}${r.currentStage ? ` at ${stageLabel(r.currentStage, r.currentStageName)}` : ''}, revision ${r.revision}`,
+    `${r.id}：${statusZh(r.status)}${r.currentStage ? `，当前环节 ${stageLabel(r.currentStage, r.currentStageName)}` : ''}，第 ${r.revision} 版`,
+  );
 const route = (id: string, rest = '') => `/api/packages/${encodeURIComponent(id)}${rest}`;
 
 /** One package request as the token's user; prints the result for a person or as JSON. */
@@ -82,7 +95,13 @@ export function registerPackageCommands(program: Command): void {
         options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {},
       );
       if (options.json) printJson(result);
-      else console.log(`created ${result.id} (${result.status}, revision ${result.revision})`);
+      else
+        console.log(
+          say(
+            `created ${result.id} (${result.status}, revision ${result.revision})`,
+            `已创建稿件 ${result.id}（${statusZh(result.status)}，第 ${result.revision} 版）`,
+          ),
+        );
     });
   withActingOptions(
     packages
@@ -165,7 +184,10 @@ export function registerPackageCommands(program: Command): void {
       (r) =>
         r.retraction
           ? printable(
-              `${r.id}: retraction begun at ${r.retraction.at} (reason: ${r.retraction.reason}); every channel takes it down now, then the status is retracted. Follow it: govpub packages show ${r.id}`,
+              say(
+                `${r.id}: retraction begun at ${r.retraction.at} (reason: ${r.retraction.reason}); every channel takes it down now, then the status is retracted. Follow it: govpub packages show ${r.id}`,
+                `${r.id}：撤稿已于 ${r.retraction.at} 开始（原因：${r.retraction.reason}）；各渠道正在撤下，全部撤下后状态变为已撤稿。查看进度：govpub packages show ${r.id}`,
+              ),
             )
           : describeState(r),
       (api, id, o) => api.request('POST', route(id, '/retract'), { reason: o.reason }),
@@ -182,7 +204,10 @@ export function registerPackageCommands(program: Command): void {
   ).action(
     actOnId(
       (r: ValidityChanged) =>
-        `${r.id}: 有效性 ${validityLabel(r.from)} → ${validityLabel(r.validity)}${r.unchanged ? ' (unchanged)' : '; the portal pages follow'}`,
+        say(
+          `${r.id}: 有效性 ${validityLabel(r.from)} → ${validityLabel(r.validity)}${r.unchanged ? ' (unchanged)' : '; the portal pages follow'}`,
+          `${r.id}：有效性 ${validityLabel(r.from)} → ${validityLabel(r.validity)}${r.unchanged ? '（未变化）' : '；门户网站页面随之更新'}`,
+        ),
       (api, id, o: Common & { state: string; effectiveFrom?: string; endedAt?: string; reason: string }) =>
         api.request<ValidityChanged>('POST', route(id, '/validity'), {
           state: o.state,
@@ -196,13 +221,20 @@ export function registerPackageCommands(program: Command): void {
     async (id: string, options: Common) => {
       const view = await ApiClient.from(options).request<PackageView>('GET', route(id));
       if (options.json) return printJson(view);
+      const zh = inChinese();
       console.log(`${view.id}  ${view.title}`);
+      const stage = view.currentStage ? stageLabel(view.currentStage, view.currentStageName) : null;
       console.log(
-        `status ${view.status}${view.currentStage ? ` at ${stageLabel(view.currentStage, view.currentStageName)}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`,
+        zh
+          ? `状态：${statusZh(view.status)}${stage ? `，当前环节 ${stage}` : ''}，第 ${view.revision} 版${view.releaseAt ? `，发布时间 ${view.releaseAt}` : ''}`
+          : `status ${view.status}${stage ? ` at ${stage}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`,
       );
-      if (view.waitingFor)
+      const waiting = view.waitingFor;
+      if (waiting)
         console.log(
-          `  waiting for: ${view.waitingFor.step} since ${view.waitingFor.since}${view.waitingFor.lastFailure ? ` (${view.waitingFor.lastFailure})` : ''}`,
+          zh
+            ? `  正在等待：${waiting.step}，自 ${waiting.since} 起${waiting.lastFailure ? `（${waiting.lastFailure}）` : ''}`
+            : `  waiting for: ${waiting.step} since ${waiting.since}${waiting.lastFailure ? ` (${waiting.lastFailure})` : ''}`,
         );
       if (view.indexNumber) console.log(`索引号 ${view.indexNumber}`);
       if (view.validity) console.log(`有效性 ${validityLabel(view.validity)}`);
@@ -210,12 +242,23 @@ export function registerPackageCommands(program: Command): void {
       // People know reviewers by name (赵审核); the login name beside it is what --user and the audit log use.
       const who = (p: { reviewer: string; reviewerName?: string }) =>
         p.reviewerName && p.reviewerName !== p.reviewer ? `${p.reviewerName} (${p.reviewer})` : p.reviewer;
-      for (const a of view.approvals) console.log(`  approved at ${stageName(a.stage)} by ${printable(who(a))}, revision ${a.revision}`);
-      if (view.lastRejection) console.log(`  last rejection at ${stageName(view.lastRejection.stage)}: ${printable(view.lastRejection.comment)}`);
+      for (const a of view.approvals)
+        console.log(
+          zh
+            ? `  ${stageName(a.stage)}：${printable(who(a))} 审核通过（第 ${a.revision} 版）`
+            : `  approved at ${stageName(a.stage)} by ${printable(who(a))}, revision ${a.revision}`,
+        );
+      if (view.lastRejection)
+        console.log(
+          zh
+            ? `  最近一次退回（${stageName(view.lastRejection.stage)}）：${printable(view.lastRejection.comment)}`
+            : `  last rejection at ${stageName(view.lastRejection.stage)}: ${printable(view.lastRejection.comment)}`,
+        );
       if (view.deliveries.length)
         printTable(
-          view.deliveries.map((d) => ({ ...d })),
+          view.deliveries.map((d) => ({ ...d, state: zh ? deliveryStateZh(String(d.state)) : d.state })),
           ['channelId', 'state', 'liveAt', 'publicUrl'],
+          { channelId: '渠道', state: '投递状态', liveAt: '上线时间', publicUrl: '网址' },
         );
     },
   );
@@ -250,11 +293,22 @@ export function registerPackageCommands(program: Command): void {
     if (options.json) printJson(rows);
     else
       printTable(
-        rows.map((r) => ({ ...r, currentStage: r.currentStage ? stageLabel(String(r.currentStage), r.currentStageName as string | null) : null })),
+        rows.map((r) => ({
+          ...r,
+          status: statusLabel(String(r.status)),
+          currentStage: r.currentStage ? stageLabel(String(r.currentStage), r.currentStageName as string | null) : null,
+        })),
         ['id', 'status', 'currentStage', 'revision', 'title'],
+        { id: '编号', status: '状态', currentStage: '当前环节', revision: '版本', title: '标题' },
       );
     // On stderr, so a script reading the table or the JSON is not disturbed.
-    if (next && !options.all) process.stderr.write(`more packages: add --cursor ${next} for the next page, or --all for every page\n`);
+    if (next && !options.all)
+      process.stderr.write(
+        say(
+          `more packages: add --cursor ${next} for the next page, or --all for every page\n`,
+          `还有更多稿件：加 --cursor ${next} 查看下一页，或加 --all 列出全部\n`,
+        ),
+      );
   });
 }
 

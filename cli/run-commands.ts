@@ -3,7 +3,7 @@ import { httpUrlProblem } from '../config/http-url.js';
 import { loadSettings, localApiUrl } from '../config/settings.js';
 import type { Running } from '../runtime/processes.js';
 import { GovpubError } from '../domain/errors.js';
-import { onOutputClosed, outputClosed, printable, printJson } from './output.js';
+import { inChinese, onOutputClosed, outputClosed, printable, printJson, say } from './output.js';
 
 // Once the reader has gone (`govpub start | head`), lines have nowhere to go: the stop is silent.
 const log = (line: string) => void (outputClosed() || process.stdout.write(`${line}\n`));
@@ -62,7 +62,7 @@ function stopInOrderOnceStarted(): void {
   whileStarting = (signal) => {
     if (stopAskedWhileStarting) process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
     stopAskedWhileStarting = true;
-    log('stopping once started… (Ctrl+C again to stop at once)');
+    log(say('stopping once started… (Ctrl+C again to stop at once)', '启动完成后即停止……（再按一次 Ctrl+C 立即停止）'));
   };
   for (const signal of STOP_SIGNALS) process.on(signal, whileStarting);
   onOutputClosed(() => {
@@ -98,12 +98,17 @@ async function untilSignal(running: Running): Promise<void> {
     for (const signal of STOP_SIGNALS) process.on(signal, first);
     onOutputClosed(first);
   });
-  log('stopping… (Ctrl+C again to stop at once)');
+  log(say('stopping… (Ctrl+C again to stop at once)', '正在停止……（再按一次 Ctrl+C 立即停止）'));
   const atOnce = (signal: NodeJS.Signals) => {
     void (running.waitingFor?.() ?? Promise.resolve(null))
       .catch(() => null)
       .then((what) => {
-        log(`stopping at once (${signal} again)${what ? `: the stop was still waiting for ${what}` : ''}`);
+        log(
+          say(
+            `stopping at once (${signal} again)${what ? `: the stop was still waiting for ${what}` : ''}`,
+            `立即停止（再次收到 ${signal}）${what ? `：停止时仍在等待 ${what}` : ''}`,
+          ),
+        );
         running.abandon?.();
         process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
       });
@@ -112,10 +117,10 @@ async function untilSignal(running: Running): Promise<void> {
   try {
     await running.stop();
   } catch (error) {
-    log(`stopping failed: ${(error as Error).message}`);
+    log(say(`stopping failed: ${(error as Error).message}`, `停止失败：${(error as Error).message}`));
     process.exit(1);
   }
-  log('stopped.');
+  log(say('stopped.', '已停止。'));
   process.exit(0);
 }
 
@@ -201,7 +206,7 @@ export function registerRunCommands(program: Command): void {
     )
     .action(async () => {
       stopInOrderOnceStarted();
-      await untilSignal(await (await processes()).runAllInOne(loadSettings(), log));
+      await untilSignal(await (await processes()).runAllInOne(loadSettings(), log, { zh: inChinese() }));
     });
 
   program
@@ -245,7 +250,7 @@ export function registerRunCommands(program: Command): void {
           `Cannot write the bundle to ${printable(options.out)} (${error.code}): give a file in a folder you can write to.`,
         );
       });
-      log(`wrote ${options.out} (${Math.round(bytes / 1024)} KiB)`);
+      log(say(`wrote ${options.out} (${Math.round(bytes / 1024)} KiB)`, `已写入 ${options.out}（${Math.round(bytes / 1024)} KiB）`));
     });
 
   program
@@ -361,27 +366,33 @@ export function registerRunCommands(program: Command): void {
         } catch (error) {
           // Not a history at all: that says nothing about the workflow code.
           unreadable.push(file);
-          log(`NOT READ  ${file}: ${(error as Error).message}`);
+          log(say(`NOT READ  ${file}: ${(error as Error).message}`, `无法读取  ${file}：${(error as Error).message}`));
           continue;
         }
         try {
           await Worker.runReplayHistory({ workflowBundle: bundle }, history, file);
-          log(`ok        ${file}`);
+          log(say(`ok        ${file}`, `通过      ${file}`));
         } catch (error) {
           failed += 1;
-          log(`DIVERGES  ${file}: ${(error as Error).message.split('\n')[0]}`);
+          log(say(`DIVERGES  ${file}: ${(error as Error).message.split('\n')[0]}`, `不一致    ${file}：${(error as Error).message.split('\n')[0]}`));
         }
       }
       if (failed) {
         throw new GovpubError(
           'replay_failed',
           `${failed} of ${files.length} histories do not replay: the change would break running workflows. Guard it with patched() (see Temporal's patching docs).`,
+          {},
+          { zh: `${files.length} 个历史中有 ${failed} 个无法重放：这一改动会破坏正在运行的工作流。请用 patched() 加以保护（见 Temporal 的 patching 文档）。` },
         );
       }
       if (unreadable.length) {
         throw new GovpubError(
           'history_unreadable',
           `${unreadable.length} of ${files.length} files are not workflow histories (save one with \`temporal workflow show --workflow-id ID --output json > h.json\`); nothing was replayed from them.`,
+          {},
+          {
+            zh: `${files.length} 个文件中有 ${unreadable.length} 个不是工作流历史（保存方法：temporal workflow show --workflow-id ID --output json > h.json），未从中重放任何内容。`,
+          },
         );
       }
     });
@@ -396,7 +407,7 @@ export function registerRunCommands(program: Command): void {
       const { resolveTemporalCli } = await import('../runtime/temporal-cli.js');
       const found = await resolveTemporalCli({ cacheDir: settings.cacheDir, log: (l) => process.stderr.write(`${l}\n`) });
       if (options.json) printJson(found);
-      else log(`temporal CLI: ${found.path} (from ${found.source})`);
+      else log(say(`temporal CLI: ${found.path} (from ${found.source})`, `Temporal 命令行工具：${found.path}（来源：${found.source}）`));
     });
 
   const web = program.command('web').description('The web console (web/): build it for /console/');

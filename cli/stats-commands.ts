@@ -8,7 +8,7 @@ import { GovpubError } from '../domain/errors.js';
 import { parseYear, periodCutOff, type AnnualStats } from '../domain/annual-stats.js';
 import { annualStatsCsv, reportSections } from '../services/annual-stats-report.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
-import { inChinese, printTable } from './output.js';
+import { inChinese, printTable, say } from './output.js';
 
 type Format = 'table' | 'json' | 'csv';
 const FORMATS: readonly Format[] = ['table', 'json', 'csv'];
@@ -72,7 +72,8 @@ export function registerStatsCommands(program: Command): void {
             { zh: `无法写入 ${options.out}（${code}）：请确认其所在文件夹存在且有写入权限，或换一个 --out 路径。` },
           );
         }
-        process.stderr.write(`wrote ${options.out} (${Buffer.byteLength(text)} bytes)\n`);
+        const bytes = Buffer.byteLength(text);
+        process.stderr.write(say(`wrote ${options.out} (${bytes} bytes)\n`, `已写入 ${options.out}（${bytes} 字节）\n`));
       } else process.stdout.write(text);
       return;
     }

@@ -5,7 +5,10 @@
  */
 import type { Command } from 'commander';
 import { withApp } from './context.js';
-import { printJson } from './output.js';
+import { printJson, say } from './output.js';
+
+/** What a re-scan finds, as the console's compliance monitor names these findings (web/src/labels.ts). */
+const FOUND_KIND_ZH: Record<string, string> = { published_wording: '已发布内容用语问题', published_personal_data: '已发布内容含个人信息' };
 
 export function registerWordingCommands(program: Command): void {
   const wording = program
@@ -31,7 +34,10 @@ export function registerWordingCommands(program: Command): void {
       };
       if (options.json) return printJson(summary);
       console.log(
-        `wording list OK: ${summary.file}: ${summary.entries} entries (${summary.wrong} wrong forms, ${summary.blocked} blocked terms, ${summary.names} names and titles; ${summary.blocking} blocking, ${summary.warning} warnings)`,
+        say(
+          `wording list OK: ${summary.file}: ${summary.entries} entries (${summary.wrong} wrong forms, ${summary.blocked} blocked terms, ${summary.names} names and titles; ${summary.blocking} blocking, ${summary.warning} warnings)`,
+          `词库检查通过：${summary.file}：共 ${summary.entries} 条（错别字词 ${summary.wrong} 条，禁用语 ${summary.blocked} 条，人名与职务 ${summary.names} 条；阻止提交 ${summary.blocking} 条，提示 ${summary.warning} 条）`,
+        ),
       );
     });
   wording
@@ -49,10 +55,23 @@ export function registerWordingCommands(program: Command): void {
         const list = await gate.deps.wording.current();
         const report = await rescanPublished({ db: ctx.db, gate, reconcile: reconcileFindings }, list, { actor: 'cli' });
         if (options.json) return printJson(report);
-        console.log(`re-scanned ${report.packagesScanned} released packages with ${list.entries.length} wording entries in ${report.durationMs} ms`);
+        console.log(
+          say(
+            `re-scanned ${report.packagesScanned} released packages with ${list.entries.length} wording entries in ${report.durationMs} ms`,
+            `已用词库 ${list.entries.length} 条重新检查已发布稿件 ${report.packagesScanned} 份，用时 ${report.durationMs} 毫秒`,
+          ),
+        );
         for (const [kind, found] of Object.entries(report.found)) {
-          console.log(`${kind}: ${found.length} package${found.length === 1 ? '' : 's'}`);
-          for (const f of found) console.log(`  ${f.packageId}  ${f.title}  (${f.matches} match${f.matches === 1 ? '' : 'es'}, ${f.blocking} blocking)`);
+          // In Chinese as the console's 合规监测 names the finding, with its id (published_wording).
+          const kindZh = `${FOUND_KIND_ZH[kind] ?? kind}（${kind}）`;
+          console.log(say(`${kind}: ${found.length} package${found.length === 1 ? '' : 's'}`, `${kindZh}：${found.length} 份稿件`));
+          for (const f of found)
+            console.log(
+              say(
+                `  ${f.packageId}  ${f.title}  (${f.matches} match${f.matches === 1 ? '' : 'es'}, ${f.blocking} blocking)`,
+                `  ${f.packageId}  ${f.title}（命中 ${f.matches} 处，其中阻止提交 ${f.blocking} 处）`,
+              ),
+            );
         }
       });
     });

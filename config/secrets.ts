@@ -23,7 +23,7 @@ export const SECRETS_FILE_ENV = 'GOVPUB_SECRETS_FILE';
  * group's readers, for a deployment that gives the file to a group): the platforms' credentials
  * in it then are every local user's. Not a refusal: a mounted secret volume may show wider modes.
  */
-export function secretsFileExposure(file: string): string | null {
+export function secretsFileExposure(file: string, zh = false): string | null {
   if (process.platform === 'win32') return null;
   let mode: number;
   try {
@@ -33,6 +33,8 @@ export function secretsFileExposure(file: string): string | null {
   }
   if ((mode & 0o027) === 0) return null;
   const shown = mode.toString(8).padStart(4, '0');
+  if (zh)
+    return `警告：密钥文件 ${file}（${SECRETS_FILE_ENV}）${mode & 0o004 ? '本机所有用户都可读取' : '其他用户可写入'}（权限 ${shown}）；请收紧权限：chmod 600 ${file}（或为其单独设组后用 640）。`;
   return `warning: the secrets file ${file} (${SECRETS_FILE_ENV}) is ${mode & 0o004 ? 'readable by every user of this host' : 'writable by others'} (mode ${shown}); restrict it: chmod 600 ${file} (or 640 with a group of its own).`;
 }
 

@@ -234,14 +234,20 @@ export class WorkingDayCalendar {
  * Next year not covered from 1 November (the State Council's notice for the next year usually comes
  * out in October or November, and a 20-working-day limit begun in late November ends in January).
  */
-export function calendarCoverageWarning(calendar: WorkingDayCalendar, today: Date): string | null {
+export function calendarCoverageWarning(calendar: WorkingDayCalendar, today: Date, zh = false): string | null {
   const year = Number(chinaDate(today).slice(0, 4));
   const where = 'config/registry/workdays.yaml (extraYears, with its holidays under daysOff and its make-up workdays under workingDays)';
+  const whereZh = 'config/registry/workdays.yaml（extraYears，节假日写在 daysOff，调休上班日写在 workingDays）';
+  const yearsZh = calendar.years.length ? describeYears(calendar.years) : '（无年份）';
   if (!calendar.covers(`${year}-06-30`)) {
+    if (zh)
+      return `工作日日历（${calendar.source}）覆盖 ${yearsZh}，不含今年（${year} 年）：延伸到 ${year} 年的工作日时限（三同步 3 个工作日、第二十六条 20 个工作日）除日历已有日期足以判定的以外，均报告为 calendar_out_of_range，不作检查。请把国务院 ${year} 年节假日安排录入 ${whereZh}，或更新 chinese-days 软件包。`;
     return `The working-day calendar (${calendar.source}) covers ${describeYears(calendar.years)}, not ${year}, this year: every working-day limit (三同步 3 working days, Art. 26 20 working days) that runs into ${year} is reported as calendar_out_of_range instead of checked, unless the days the calendar holds decide it already. Enter the State Council's ${year} holiday arrangement in ${where}, or update the chinese-days package.`;
   }
   const month = Number(chinaDate(today).slice(5, 7));
   if (month >= 11 && !calendar.covers(`${year + 1}-06-30`)) {
+    if (zh)
+      return `工作日日历（${calendar.source}）覆盖 ${yearsZh}，不含 ${year + 1} 年：延伸到 ${year + 1} 年的时限将报告为 calendar_out_of_range，不作检查；1 月 1 日起所有时限都会如此。国务院办公厅关于${year + 1}年部分节假日安排的通知发布后，请录入 ${whereZh}，或更新 chinese-days 软件包。`;
     return `The working-day calendar (${calendar.source}) covers ${describeYears(calendar.years)}, not ${year + 1}: a limit that runs into ${year + 1} is reported as calendar_out_of_range instead of checked, and from 1 January every one is. When the State Council's notice on the ${year + 1} holidays (国务院办公厅关于${year + 1}年部分节假日安排的通知) is out, enter it in ${where}, or update the chinese-days package.`;
   }
   return null;

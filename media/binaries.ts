@@ -399,13 +399,13 @@ export async function mediaBinariesReport(): Promise<MediaBinariesReport> {
   return { ffmpeg: await toStatus(getFfmpeg()), ffprobe: await toStatus(getFfprobe()) };
 }
 
-/** "ffmpeg 5.1.9 (2026) from PATH /usr/bin/ffmpeg" or "ffmpeg NOT FOUND: <why>". */
-export function describeBinaryStatus(tool: 'ffmpeg' | 'ffprobe', status: BinaryStatus): string {
-  if (!status.ok) return `${tool} NOT FOUND: ${status.message}`;
+/** "ffmpeg 5.1.9 (2026) from PATH /usr/bin/ffmpeg" or "ffmpeg NOT FOUND: <why>"; in Chinese with `zh` (`govpub config check` with GOVPUB_LANG=zh). */
+export function describeBinaryStatus(tool: 'ffmpeg' | 'ffprobe', status: BinaryStatus, zh = false): string {
+  if (!status.ok) return zh ? `${tool} 未找到：${status.message}` : `${tool} NOT FOUND: ${status.message}`;
   const b = status.binary;
-  const lacks = b.missing?.length ? ` — WARNING: lacks ${b.missing.join(' and ')}` : '';
+  const lacks = b.missing?.length ? (zh ? ` — 警告：缺少 ${b.missing.join('、')}` : ` — WARNING: lacks ${b.missing.join(' and ')}`) : '';
   const from = b.source === 'env' ? `${tool.toUpperCase()}_PATH` : b.source;
-  return `${tool} ${describeVersion(b.version)} from ${from} ${b.path}${lacks}`;
+  return zh ? `${tool} ${describeVersion(b.version)}，来源 ${from}：${b.path}${lacks}` : `${tool} ${describeVersion(b.version)} from ${from} ${b.path}${lacks}`;
 }
 
 /** The one line `npm start` prints: "media: ffmpeg … ; ffprobe …". */

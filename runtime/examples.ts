@@ -10,8 +10,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
+import { statusZh } from '../domain/messages-zh.js';
 
 export const EXAMPLES_DIR = path.join(ROOT_DIR, 'examples');
+/** Media kinds as the console's media library names them. */
+const KIND_ZH: Record<string, string> = { image: '图片', video: '视频', audio: '音频', document: '文档（附件）', captions: '字幕' };
 const PLACEHOLDER = /\{\{media:([^{}]+)\}\}/g;
 
 export interface ExampleLoadOptions {
@@ -28,6 +31,8 @@ export interface ExampleLoadOptions {
   /** Create a package again even when one with the same title exists. */
   again?: boolean;
   log?: (line: string) => void;
+  /** `log` in Chinese (the CLI with GOVPUB_LANG=zh); the result is the same either way. */
+  zh?: boolean;
 }
 
 export interface LoadedMedia {
@@ -126,15 +131,15 @@ async function api<T>(
   return { status: response.status, body: parsed as T };
 }
 
-async function upload(options: ExampleLoadOptions, mediaDir: string, name: string): Promise<LoadedMedia> {
+async function upload(options: ExampleLoadOptions, mediaDir: string, name: string): Promise<LoadedMedia & { warningsZh?: string[] }> {
   const file = path.resolve(mediaDir, name);
   if (path.dirname(file) !== path.resolve(mediaDir) || !fs.existsSync(file)) {
     throw new GovpubError('examples_media_missing', `The example media file ${name} is not in ${mediaDir}.`);
   }
   const form = new FormData();
   form.append('file', new Blob([fs.readFileSync(file)]), name);
-  const { status, body } = await api<{ id: string; kind: string; warnings?: string[] }>(options, 'POST', '/api/media', form);
-  return { file: name, id: body.id, kind: body.kind, created: status === 201, warnings: body.warnings ?? [] };
+  const { status, body } = await api<{ id: string; kind: string; warnings?: string[]; warningsZh?: string[] }>(options, 'POST', '/api/media', form);
+  return { file: name, id: body.id, kind: body.kind, created: status === 201, warnings: body.warnings ?? [], warningsZh: body.warningsZh };
 }
 
 /**
@@ -145,6 +150,7 @@ async function upload(options: ExampleLoadOptions, mediaDir: string, name: strin
 export async function loadExamples(options: ExampleLoadOptions): Promise<{ media: LoadedMedia[]; packages: LoadedPackage[] }> {
   const dir = options.dir ?? EXAMPLES_DIR;
   const log = options.log ?? (() => {});
+  const zh = options.zh === true;
   const wanted = options.only?.map((n) => (n.endsWith('.json') ? n : `${n}.json`));
   const files = exampleFiles(dir).filter((f) => !wanted || wanted.includes(f));
   for (const name of wanted ?? []) {
@@ -155,9 +161,14 @@ export async function loadExamples(options: ExampleLoadOptions): Promise<{ media
   const media: LoadedMedia[] = [];
   const ids: Record<string, string> = {};
   for (const name of [...new Set([...texts.values()].flatMap(mediaReferences))]) {
-    const uploaded = await upload(options, path.join(dir, 'media'), name);
+    const { warningsZh, ...uploaded } = await upload(options, path.join(dir, 'media'), name);
     media.push(uploaded);
     ids[name] = uploaded.id;
+    if (zh) {
+      log(`媒体  ${name}：${KIND_ZH[uploaded.kind] ?? uploaded.kind} ${uploaded.id.slice(0, 12)}…${uploaded.created ? '' : '（此前已上传）'}`);
+      for (const warning of warningsZh ?? uploaded.warnings) log(`      说明：${warning}`);
+      continue;
+    }
     log(`media    ${name}: ${uploaded.kind} ${uploaded.id.slice(0, 12)}…${uploaded.created ? '' : ' (already uploaded)'}`);
     for (const warning of uploaded.warnings) log(`         note: ${warning}`);
   }
@@ -185,15 +196,26 @@ export async function loadExamples(options: ExampleLoadOptions): Promise<{ media
         ? (await api<{ status: string }>(options, 'POST', `/api/packages/${encodeURIComponent(same.id)}/submit`)).body.status
         : same.status;
       packages.push({ file, title: same.title, id: same.id, revision: same.revision, status, created: false, media: used });
-      const returned = options.submit && same.returned ? `; a reviewer sent it back at ${same.returned.stageName}, so it is not submitted again as it is` : '';
-      log(`package  ${file}: already there as ${same.id} (${submitNow ? `submitted now: ${status}` : same.status})${returned}; --again creates another`);
+      const sentBack = options.submit && same.returned ? same.returned.stageName : null;
+      if (zh)
+        log(
+          `稿件  ${file}：已存在，编号 ${same.id}（${submitNow ? `现已提交：${statusZh(status)}` : statusZh(same.status)}）${sentBack ? `；审核人已在${sentBack}退回，不原样再次提交` : ''}；加 --again 可再创建一份`,
+        );
+      else {
+        const returned = sentBack ? `; a reviewer sent it back at ${sentBack}, so it is not submitted again as it is` : '';
+        log(`package  ${file}: already there as ${same.id} (${submitNow ? `submitted now: ${status}` : same.status})${returned}; --again creates another`);
+      }
       continue;
     }
     const created = (await api<{ id: string; revision: number; status: string }>(options, 'POST', '/api/packages', body)).body;
     let status = created.status;
     if (options.submit) status = (await api<{ status: string }>(options, 'POST', `/api/packages/${encodeURIComponent(created.id)}/submit`)).body.status;
     packages.push({ file, title: body.title ?? '', id: created.id, revision: created.revision, status, created: true, media: used });
-    log(`package  ${file}: created ${created.id} "${body.title}" (${status})`);
+    log(
+      zh
+        ? `稿件  ${file}：已创建 ${created.id}「${body.title}」（${statusZh(status)}）`
+        : `package  ${file}: created ${created.id} "${body.title}" (${status})`,
+    );
   }
   return { media, packages };
 }

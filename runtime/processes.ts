@@ -327,8 +327,8 @@ async function assertStartPortsFree(settings: Settings): Promise<void> {
   }
 }
 
-/** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. */
-export async function runAllInOne(settings: Settings, log: Log): Promise<Running> {
+/** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. With `zh`, the closing banner (where each piece is) in Chinese. */
+export async function runAllInOne(settings: Settings, log: Log, options: { zh?: boolean } = {}): Promise<Running> {
   const stops: Part[] = [];
   let stopping: Part | null = null;
   const describe = async (part: Part) => {
@@ -439,18 +439,38 @@ export async function runAllInOne(settings: Settings, log: Log): Promise<Running
     stops.push({ name: 'API address record', stop: async () => fs.rmSync(apiRuntimeFile(settings.dataDir), { force: true }) });
 
     log('');
-    log(`govpub is running.`);
-    log(`  console        ${api.url}/console/  (sign in with the password \`govpub users add\` prints)`);
-    log(`  API            ${api.url}  (OpenAPI: ${api.url}/api/openapi.json, health: ${api.url}/healthz)`);
-    if (devServer) log(`  Temporal UI    ${devServer.uiUrl}`);
-    log(
-      `  metrics        ${api.url}/metrics${settings.workerMetricsAddress ? `, worker http://${settings.workerMetricsAddress}/metrics` : ' (worker: set GOVPUB_WORKER_METRICS_ADDRESS)'}  (docs/metrics.md)`,
-    );
-    log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);
-    log(`  data           ${settings.dataDir}`);
-    log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
-    log(`  examples       GOVPUB_TOKEN=<its token> npx govpub examples load --submit   (examples/README.md)`);
-    log('Press Ctrl+C to stop.');
+    const metricsWorker = settings.workerMetricsAddress ? `http://${settings.workerMetricsAddress}/metrics` : null;
+    if (options.zh) {
+      // The same places in Chinese (GOVPUB_LANG=zh), labels padded to the English ones' column (a Chinese character takes two).
+      const row = (label: string, text: string) =>
+        log(`  ${label}${' '.repeat(Math.max(1, 15 - [...label].reduce((w, c) => w + (/[\u1100-\uFFEF]/.test(c) ? 2 : 1), 0)))}${text}`);
+      log('govpub 已启动，正在运行。');
+      row('控制台', `${api.url}/console/  （用 \`govpub users add\` 打印的密码登录）`);
+      row('API', `${api.url}  （OpenAPI：${api.url}/api/openapi.json，健康检查：${api.url}/healthz）`);
+      if (devServer) row('Temporal 界面', devServer.uiUrl);
+      row(
+        '监控指标',
+        `${api.url}/metrics${metricsWorker ? `，worker ${metricsWorker}` : '（worker：请设置 GOVPUB_WORKER_METRICS_ADDRESS）'}  （docs/metrics.md）`,
+      );
+      row('门户网站', `${settings.portalUrl}/  （网站根目录 ${settings.portalRoot}）`);
+      row('数据目录', settings.dataDir);
+      row('第一个用户', 'npx govpub users add admin --role admin --stages 初审,复审,终审');
+      row('示例稿件', 'GOVPUB_TOKEN=<该用户的令牌> npx govpub examples load --submit   （examples/README.md）');
+      log('按 Ctrl+C 停止。');
+    } else {
+      log(`govpub is running.`);
+      log(`  console        ${api.url}/console/  (sign in with the password \`govpub users add\` prints)`);
+      log(`  API            ${api.url}  (OpenAPI: ${api.url}/api/openapi.json, health: ${api.url}/healthz)`);
+      if (devServer) log(`  Temporal UI    ${devServer.uiUrl}`);
+      log(
+        `  metrics        ${api.url}/metrics${metricsWorker ? `, worker ${metricsWorker}` : ' (worker: set GOVPUB_WORKER_METRICS_ADDRESS)'}  (docs/metrics.md)`,
+      );
+      log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);
+      log(`  data           ${settings.dataDir}`);
+      log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
+      log(`  examples       GOVPUB_TOKEN=<its token> npx govpub examples load --submit   (examples/README.md)`);
+      log('Press Ctrl+C to stop.');
+    }
     return {
       stop: stopAll,
       waitingFor: async () => (stopping ? describe(stopping) : null),

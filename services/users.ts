@@ -12,6 +12,7 @@ import { allUsers, insertUser, updateUser, userByName as findUserByName, userByT
 import { deleteSessionsOf } from '../db/sessions.js';
 import { inTransaction } from '../db/transaction.js';
 import { GovpubError } from '../domain/errors.js';
+import { roleZh } from '../domain/messages-zh.js';
 import type { Actor, Role } from '../domain/package-rules.js';
 import type { Registry } from '../domain/registry.js';
 import { noteProblem, showsNothing } from '../domain/text.js';
@@ -353,11 +354,13 @@ function sameMembers(a: string[], b: string[]): boolean {
 }
 
 /** `reviewer at 初审 (first), 复审 (second)`, as people read a role. */
-export function describeUser(registry: Registry, role: string, stages: string[]): string {
+export function describeUser(registry: Registry, role: string, stages: string[], zh = false): string {
   const names = stages.map((id) => {
     const stage = registry.review.stages.find((s) => s.id === id);
-    return stage ? `${stage.name} (${id})` : id;
+    return stage ? (zh ? `${stage.name}（${id}）` : `${stage.name} (${id})`) : id;
   });
+  // In Chinese (GOVPUB_LANG=zh): 审核人（reviewer），负责 复审（second）; the role's id is what --role takes.
+  if (zh) return `${roleZh(role)}（${role}）${names.length ? `，负责 ${names.join('、')}` : ''}`;
   return `${role}${names.length ? ` at ${names.join(', ')}` : ''}`;
 }
 
