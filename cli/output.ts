@@ -1,6 +1,7 @@
 /** Output for people (tables, sentences) or scripts (`--json`), and errors a person can act on. */
 import { apiTokensHidden } from '../domain/api-token.js';
 import { ConfigError, GovpubError } from '../domain/errors.js';
+import { terminalWidth } from '../domain/text.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -13,7 +14,7 @@ export function printJson(value: unknown): void {
  */
 export function printTable(rows: Record<string, unknown>[], columns: string[], headingsZh: Readonly<Record<string, string>> = {}): void {
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uFFEF]/.test(ch) ? 2 : 1), 0);
+  const width = terminalWidth;
   const zh = inChinese();
   const headings = columns.map((c) => (zh ? (headingsZh[c] ?? c) : c));
   const widths = columns.map((c, i) => Math.max(width(headings[i]!), ...rows.map((r) => width(cell(r[c])))));

@@ -166,6 +166,11 @@ export function breaksLine(value: string): boolean {
 }
 
 /** Short free text that goes into workflow history and the audit trail (comments, reasons, notes). */
+/** Columns `value` takes in a terminal: a Chinese (or other wide) character takes two. */
+export function terminalWidth(value: string): number {
+  return [...value].reduce((w, ch) => w + (/[\u1100-\uFFEF]/.test(ch) ? 2 : 1), 0);
+}
+
 export const MAX_NOTE_CHARS = 2000;
 
 /** Why a free-text note is unacceptable (unsafe characters, too long), or null. */

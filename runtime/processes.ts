@@ -46,6 +46,7 @@ import { assertPortFree, startTemporalDevServer, type DevServer } from './tempor
 import { portInUseError, portTaken } from './ports.js';
 import { SIMULATOR_KINDS } from '../simulators/common/units.js';
 import { simulatorPortInUse } from '../simulators/port-in-use.js';
+import { terminalWidth } from '../domain/text.js';
 
 type Log = (line: string) => void;
 
@@ -442,8 +443,7 @@ export async function runAllInOne(settings: Settings, log: Log, options: { zh?: 
     const metricsWorker = settings.workerMetricsAddress ? `http://${settings.workerMetricsAddress}/metrics` : null;
     if (options.zh) {
       // The same places in Chinese (GOVPUB_LANG=zh), labels padded to the English ones' column (a Chinese character takes two).
-      const row = (label: string, text: string) =>
-        log(`  ${label}${' '.repeat(Math.max(1, 15 - [...label].reduce((w, c) => w + (/[\u1100-\uFFEF]/.test(c) ? 2 : 1), 0)))}${text}`);
+      const row = (label: string, text: string) => log(`  ${label}${' '.repeat(Math.max(1, 15 - terminalWidth(label)))}${text}`);
       log('govpub 已启动，正在运行。');
       row('控制台', `${api.url}/console/  （用 \`govpub users add\` 打印的密码登录）`);
       row('API', `${api.url}  （OpenAPI：${api.url}/api/openapi.json，健康检查：${api.url}/healthz）`);

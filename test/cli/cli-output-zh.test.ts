@@ -15,6 +15,7 @@ import { registerMediaRoutes } from '../../api/media-routes.js';
 import { buildApi } from '../../api/server.js';
 import { LocalMediaStore } from '../../media/index.js';
 import { MediaService } from '../../services/media.js';
+import { terminalWidth } from '../../domain/text.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { apiCaller, apiReleaser, until } from '../support/http.js';
@@ -329,5 +330,5 @@ describe('GOVPUB_LANG=zh: acting through the API', () => {
 
 /** How many terminal columns come before `heading` in a heading line (a Chinese character takes two). */
 function displayWidthBefore(line: string, heading: string): number {
-  return [...line.slice(0, line.indexOf(heading))].reduce((w, ch) => w + (/[\u1100-\uFFEF]/.test(ch) ? 2 : 1), 0);
+  return terminalWidth(line.slice(0, line.indexOf(heading)));
 }
