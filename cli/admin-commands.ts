@@ -516,7 +516,8 @@ export function registerAdminCommands(program: Command): void {
             printTable(
               rows.map((r) => ({
                 name: r.name,
-                role: r.role,
+                // The role's id is what --role takes: under zh beside its name.
+                role: inChinese() ? `${roleZh(r.role)}（${r.role}）` : r.role,
                 stages: r.stages.join(','),
                 created: r.created_at.toISOString(),
                 unit: r.unit ?? '',
