@@ -96,7 +96,7 @@ function tsconfigRaw(root) {
  * null when no copy can be used (then run the sources through tsx).
  */
 export async function compiledSources(root = REPO_ROOT, { dirs = SOURCE_DIRS, env = process.env } = {}) {
-  if (env.GOVPUB_COMPILED_SOURCES === 'off') return null;
+  if (env.GOVPUB_COMPILED_SOURCES?.trim() === 'off') return null;
   try {
     const { createRequire } = await import('node:module');
     const require = createRequire(path.join(root, 'package.json'));

@@ -6,6 +6,14 @@
 import { pathToFileURL } from 'node:url';
 import { compiledSources } from './compiled-sources.mjs';
 
+// Checked here, before any TypeScript loads: a value the switch does not know ran as "on" unsaid.
+const compiledSetting = process.env.GOVPUB_COMPILED_SOURCES?.trim() ?? '';
+if (!['', 'on', 'off'].includes(compiledSetting)) {
+  process.stderr.write(
+    `govpub: GOVPUB_COMPILED_SOURCES=${JSON.stringify(compiledSetting).slice(1, -1).slice(0, 40)} must be on or off (off runs the TypeScript sources through tsx); unset it for the default, on.\n`,
+  );
+  process.exit(1);
+}
 const copy = await compiledSources();
 let main;
 if (copy) {

@@ -11,6 +11,7 @@ import { GovpubError } from '../domain/errors.js';
 import type { RenditionFile, RenditionSource } from '../adapters/types.js';
 import type { DeliveryView } from '../services/deliveries.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
+import { WAITING_FOR_NAMES_ZH } from '../domain/delivery-state.js';
 import { deliveryStateZh } from '../domain/messages-zh.js';
 import { commandAgain, inChinese, printJson, printTable, say } from './output.js';
 
@@ -22,7 +23,7 @@ function describe(d: DeliveryView): string {
   const lines = zh
     ? [
         `${d.id}  ${d.channelId}（${d.channelName ?? '?'}）  稿件 ${d.packageId} 第 ${d.revision} 版`,
-        `  状态：${deliveryStateZh(d.state)}（${d.state}）${d.task ? `，任务：${d.task}` : ''}${d.waitingFor ? `，正在等待：${d.waitingFor}` : ''}，已尝试 ${d.attempts} 次`,
+        `  状态：${deliveryStateZh(d.state)}（${d.state}）${d.task ? `，任务：${d.task}` : ''}${d.waitingFor ? `，正在等待：${WAITING_FOR_NAMES_ZH[d.waitingFor] ?? d.waitingFor}` : ''}，已尝试 ${d.attempts} 次`,
       ]
     : [
         `${d.id}  ${d.channelId} (${d.channelName ?? '?'})  package ${d.packageId} r${d.revision}`,

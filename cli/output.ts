@@ -91,7 +91,8 @@ export function shellWord(arg: string): string {
  * default, so scripts that read the CLI's output see what they always saw.
  */
 export function inChinese(env: NodeJS.ProcessEnv = process.env): boolean {
-  return /^zh\b/i.test(env.GOVPUB_LANG?.trim() ?? '');
+  // zh, zh-CN, zh_CN.UTF-8 (a locale as LANG writes it: `\b` finds no edge between zh and _).
+  return /^zh(?:$|[-_.@])/i.test(env.GOVPUB_LANG?.trim() ?? '');
 }
 
 /**
@@ -121,13 +122,23 @@ export function withoutApiTokens(text: string): string {
   return apiTokensHidden(text, 'gp_… (an API token, not repeated)');
 }
 
-/** Longest error sentence printed whole; a longer one (a 100 KB value quoted back) keeps its start and its end, where the advice is. */
-const MAX_MESSAGE_CHARS = 4000;
+/**
+ * Longest line of an error printed whole: a longer one (a 100 KB value quoted back) keeps its start
+ * and its end, where the advice is. A list of short lines (29 missing secrets, each with its account
+ * and YAML line) is printed whole up to MAX_MESSAGE_CHARS: cut at 4,000 characters, it named 9.
+ */
+const MAX_LINE_CHARS = 4000;
+const MAX_MESSAGE_CHARS = 64_000;
+
+function middleCut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const keep = max / 2;
+  return `${text.slice(0, keep)} … (${text.length - 2 * keep} characters left out) … ${text.slice(-keep)}`;
+}
 
 function shortened(message: string): string {
-  if (message.length <= MAX_MESSAGE_CHARS) return message;
-  const keep = MAX_MESSAGE_CHARS / 2;
-  return `${message.slice(0, keep)} … (${message.length - 2 * keep} characters left out) … ${message.slice(-keep)}`;
+  const lines = message.split('\n').map((line) => middleCut(line, MAX_LINE_CHARS));
+  return middleCut(lines.join('\n'), MAX_MESSAGE_CHARS);
 }
 
 /**

@@ -202,7 +202,7 @@ export function registerRunCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nEnvironment: PORT (8080), GOVPUB_DATA_DIR (./.govpub), GOVPUB_TEMPORAL_PORT (7233), GOVPUB_TEMPORAL_UI_PORT (8233),\nGOVPUB_PGLITE_PORT (0 = any), DATABASE_URL, TEMPORAL_ADDRESS (use an existing server instead of the dev server).',
+      "\nEnvironment: PORT (8080), HOST (127.0.0.1), GOVPUB_DATA_DIR (./.govpub), GOVPUB_TEMPORAL_PORT (7233), GOVPUB_TEMPORAL_UI_PORT (8233),\nGOVPUB_SIMULATOR_PORT (7301: the first of the simulators' ports), GOVPUB_PGLITE_PORT (0 = any), DATABASE_URL,\nTEMPORAL_ADDRESS (use an existing server instead of the dev server).",
     )
     .action(async () => {
       stopInOrderOnceStarted();
@@ -225,6 +225,7 @@ export function registerRunCommands(program: Command): void {
   program
     .command('api')
     .description('Run the HTTP API (production: behind a reverse proxy) against TEMPORAL_ADDRESS and DATABASE_URL')
+    .addHelpText('after', '\nEnvironment: PORT (8080) and HOST (127.0.0.1): where it listens; TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL.')
     .action(async () => {
       stopInOrderOnceStarted();
       await untilSignal(await (await processes()).runApiProcess(loadSettings(), log));

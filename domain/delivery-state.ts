@@ -104,3 +104,17 @@ export const DELIVERY_STATE_NAMES_ZH: Readonly<Record<DeliveryState, string>> = 
   retracted: '已撤稿',
   canceled: '已取消',
 };
+
+/** What a delivery's workflow waits for (its status query's `waitingFor`), in Chinese for the CLI's `deliveries show`. */
+export const WAITING_FOR_NAMES_ZH: Readonly<Record<string, string>> = {
+  nothing: '无',
+  platform: '平台处理',
+  backoff: '重试间隔',
+  rate_limit: '平台限流',
+  channel: '渠道恢复',
+  operator: '运维处理',
+  manual_post: '人工发布',
+  manual_takedown: '人工撤下',
+  confirmation: '确认',
+  database: '数据库恢复',
+};

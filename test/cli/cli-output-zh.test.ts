@@ -100,6 +100,9 @@ describe('GOVPUB_LANG=zh: local administration', () => {
     expect(ok(wordingEn).stdout).toMatch(
       /^wording list OK: .+wording\.yaml: \d+ entries \(\d+ wrong forms, \d+ blocked terms, \d+ names and titles; \d+ blocking, \d+ warnings\)\n$/,
     );
+    // A locale as LANG writes it counts as Chinese too (zh_CN.UTF-8 printed English); zhx does not.
+    const locales = await Promise.all(['zh_CN.UTF-8', 'zh_CN', 'ZH-cn', 'zhx'].map((lang) => cli(['wording', 'check'], zh({ GOVPUB_LANG: lang }))));
+    expect(locales.map((r) => ok(r).stdout.slice(0, 6))).toEqual(['词库检查通过', '词库检查通过', '词库检查通过', 'wordin']);
 
     const [channels, channelsEn, status, statusEn] = await Promise.all([
       cli(['channels', 'list', '--platform', 'weibo'], zh({ GOVPUB_TOKEN: '' })),

@@ -153,6 +153,16 @@ describe('the copy of a project', () => {
     expect(copies()).toHaveLength(count);
     fs.rmSync(path.join(project, 'domain', 'broken.ts'));
   });
+
+  it('a value the switch does not know is refused by name (maybe, OFF and 0 ran as on, unsaid)', async () => {
+    for (const value of ['maybe', 'OFF', '0']) {
+      const refused = await runCli(['wording', 'check'], { GOVPUB_COMPILED_SOURCES: value });
+      expect(refused.code, value).toBe(1);
+      expect(refused.stderr).toBe(
+        `govpub: GOVPUB_COMPILED_SOURCES=${value} must be on or off (off runs the TypeScript sources through tsx); unset it for the default, on.\n`,
+      );
+    }
+  });
 });
 
 describe("govpub's own copy", () => {

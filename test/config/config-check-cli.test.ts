@@ -127,6 +127,16 @@ describe('govpub config check', () => {
       const ok = await check(['--secrets'], env);
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stdout).toContain('config OK');
+      // None provided: every one is named, in text and in --json (the error's 4,000-character cut named 9 of 29).
+      await writeFile(secretsFile, '{}');
+      const needed = [...new Set(collectSecretRefs(registry).map((use) => use.secret)), 'NEWS_SITE_CLIENT_SECRET', 'MEDIA_APP_CLIENT_SECRET'];
+      const none = await check(['--secrets'], env);
+      const noneJson = await check(['--secrets', '--json'], env);
+      expect(none.stderr).not.toContain('characters left out');
+      for (const secret of needed) {
+        expect(none.stderr).toContain(`Secret ${secret} is not provided`);
+        expect(JSON.parse(noneJson.stdout).error.message).toContain(`Secret ${secret} is not provided`);
+      }
     },
     TIMEOUT_MS * 3,
   );
