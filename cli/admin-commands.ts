@@ -495,6 +495,17 @@ export function registerAdminCommands(program: Command): void {
         async (database) => {
           const { listUsers } = await import('../services/users.js');
           const rows = await listUsers(database.db);
+          // Stages as reviewers know them (初审) under zh; the registry may be broken (this command must
+          // still work then), so its ids stand in for the names.
+          const stageNames = new Map<string, string>();
+          if (inChinese() && !options.json) {
+            try {
+              const registry = await loadRegistry(path.join(loadSettings().configDir, 'registry'));
+              for (const stage of registry.review.stages) stageNames.set(stage.id, stage.name);
+            } catch {
+              // the ids, then
+            }
+          }
           // camelCase like every other --json answer (the rows' own keys are the database's snake_case).
           if (options.json)
             printJson(
@@ -518,7 +529,7 @@ export function registerAdminCommands(program: Command): void {
                 name: r.name,
                 // The role's id is what --role takes: under zh beside its name.
                 role: inChinese() ? `${roleZh(r.role)}（${r.role}）` : r.role,
-                stages: r.stages.join(','),
+                stages: r.stages.map((id) => stageNames.get(id) ?? id).join(stageNames.size ? '、' : ','),
                 created: r.created_at.toISOString(),
                 unit: r.unit ?? '',
                 disabled: r.disabled_at?.toISOString() ?? '',

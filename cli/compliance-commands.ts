@@ -79,6 +79,7 @@ export function registerComplianceCommands(program: Command): void {
       '--distinct',
       `register it although the same unit's same title went live within ${DUPLICATE_WINDOW_DAYS} days of it: it really is another document (never overrides the same 发文字号)`,
     )
+    .option('--json', 'print machine-readable JSON: the id, the 发文字号 as stored and the warnings')
     .addHelpText(
       'after',
       `
@@ -100,6 +101,7 @@ correct instead (govpub compliance external-release <that id> …):
           url?: string;
           note?: string;
           distinct?: boolean;
+          json?: boolean;
         },
       ) => {
         await withApp(async (ctx) => {
@@ -119,6 +121,7 @@ correct instead (govpub compliance external-release <that id> …):
             },
             localOperator(),
           );
+          if (options.json) return printJson({ id, documentNumber: documentNumber ?? null, warnings });
           const recorded = say(
             `recorded external release ${id}${documentNumber ? ` (${documentNumber})` : ''}`,
             `已登记外部发布的文件 ${id}${documentNumber ? `（${documentNumber}）` : ''}`,

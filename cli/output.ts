@@ -178,7 +178,7 @@ export function reportError(error: unknown, json: boolean): number {
   // A write that failed inside a command (its output to a full disk, or a file): said as such, not as an unexpected error.
   if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE') outputFailed(error, 'file');
   if (error instanceof GovpubError) {
-    const problems = (error.details as { problems?: unknown }).problems;
+    const { problems, missing } = error.details as { problems?: unknown; missing?: unknown };
     if (json) {
       printJson({
         error: {
@@ -187,6 +187,8 @@ export function reportError(error: unknown, json: boolean): number {
           messageZh: shortened(withoutApiTokens(error.messageZh)),
           ...(error instanceof ConfigError ? { issues: error.issues } : {}),
           ...(problems ? { problems } : {}),
+          // The names of what is missing (secrets_missing), for a script to act on one by one.
+          ...(Array.isArray(missing) ? { missing } : {}),
         },
       });
     } else

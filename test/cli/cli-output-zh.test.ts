@@ -161,6 +161,9 @@ describe('GOVPUB_LANG=zh: local administration', () => {
     ]);
     expect(firstLine(ok(listed).stdout)).toMatch(/^用户名 +角色 +审核环节 +单位 +创建时间 +停用时间 +令牌到期$/);
     expect(firstLine(ok(listedEn).stdout)).toMatch(/^name +role +stages +unit +created +disabled +tokenExpires$/);
+    // The role and the stages as people name them (the stage's move may land before or after the list).
+    expect(listed.stdout).toMatch(/^en\.wang +审核人（reviewer） +(初审|复审) +\d{4}-/m);
+    expect(listedEn.stdout).toMatch(/^zh\.wang +reviewer +(first|second) +\d{4}-/m);
     expect(ok(changed).stdout).toBe(
       'zh.wang 现为审核人（reviewer），负责 复审（second）（原为审核人（reviewer），负责 初审（first））；自其下一次请求起生效\n',
     );

@@ -253,6 +253,12 @@ describe('a run on demand', () => {
     const old = await runCli(cliArgs('blzf-2024-07', '碑林区2024年政务公开工作要点', '2024-03-01T09:00:00+08:00'), env, undefined, { timeoutMs: 60_000 });
     expect(old.code, old.stderr).toBe(0);
     expect(old.stdout).toContain('warning: documentLiveAt: recorded, but no compliance run will judge it');
+    // The same registration sent again, for a script: --json (the README: commands that print data take it).
+    const oldJson = await runCli([...cliArgs('blzf-2024-07', '碑林区2024年政务公开工作要点', '2024-03-01T09:00:00+08:00'), '--json'], env, undefined, {
+      timeoutMs: 60_000,
+    });
+    expect(oldJson.code, oldJson.stderr).toBe(0);
+    expect(JSON.parse(oldJson.stdout)).toMatchObject({ id: 'blzf-2024-07', documentNumber: null, warnings: [{ path: 'documentLiveAt' }] });
     const oldByApi = await put(
       tokens['ops-li']!,
       { title: '碑林区2024年政务公开工作要点', documentLiveAt: '2024-03-01T09:00:00+08:00', ownerUnit: 'jyj' },

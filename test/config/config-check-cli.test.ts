@@ -137,6 +137,8 @@ describe('govpub config check', () => {
         expect(none.stderr).toContain(`Secret ${secret} is not provided`);
         expect(JSON.parse(noneJson.stdout).error.message).toContain(`Secret ${secret} is not provided`);
       }
+      // …and by name, for a script.
+      expect([...JSON.parse(noneJson.stdout).error.missing].sort()).toEqual([...new Set(needed)].sort());
     },
     TIMEOUT_MS * 3,
   );
