@@ -56,6 +56,12 @@ const API_URL_PROBLEMS: Record<HttpUrlProblem, string> = {
   not_http: 'is not an http(s) address',
   carries_credentials: 'carries a user name or password (the API takes your token, --token or GOVPUB_TOKEN, instead)',
 };
+const API_URL_PROBLEMS_ZH: Record<HttpUrlProblem, string> = {
+  control_character: '含有控制字符',
+  not_a_url: '不是网址',
+  not_http: '不是 http(s) 地址',
+  carries_credentials: '带有用户名或密码（API 只认您的令牌：--token 或 GOVPUB_TOKEN）',
+};
 
 /**
  * Where `govpub start` / `govpub api` listen on this machine: HOST and PORT when set here, else the
@@ -90,13 +96,22 @@ export class ApiClient {
       throw new GovpubError(
         'token_required',
         'This command acts as you through the API: give your token with --token or GOVPUB_TOKEN. An administrator creates it with `govpub users add NAME --role …` or issues a new one with `govpub users rotate-token NAME`.',
+        {},
+        {
+          zh: '此命令以您的身份调用 API：请用 --token 或 GOVPUB_TOKEN 提供您的 API 令牌。令牌由管理员用 `govpub users add 用户名 --role …` 创建，或用 `govpub users rotate-token 用户名` 重新签发。',
+        },
       );
     }
     const base = options.api ?? (process.env.GOVPUB_API_URL?.trim() || defaultApiUrl());
     // The value is not repeated: what lands in --api by mistake is sometimes a token or carries a password.
     const problem = httpUrlProblem(base);
     if (problem)
-      throw new GovpubError('invalid_api_url', `The API address (--api or GOVPUB_API_URL) ${API_URL_PROBLEMS[problem]}; give it as http://host:port.`);
+      throw new GovpubError(
+        'invalid_api_url',
+        `The API address (--api or GOVPUB_API_URL) ${API_URL_PROBLEMS[problem]}; give it as http://host:port.`,
+        {},
+        { zh: `API 地址（--api 或 GOVPUB_API_URL）${API_URL_PROBLEMS_ZH[problem]}；请写作 http://主机:端口。` },
+      );
     // A header carries only visible ASCII: anything else failed inside fetch and was reported as
     // "Cannot reach the govpub API" while the API was up. The value is not repeated (it is a credential).
     if (!/^[\x20-\x7e]+$/.test(token.trim()))

@@ -321,7 +321,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const apiHost = nonEmpty(env.HOST) ?? '127.0.0.1';
   const logLevel = (nonEmpty(env.GOVPUB_LOG_LEVEL) ?? 'warn') as Settings['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
-    throw new GovpubError('setting_invalid', `GOVPUB_LOG_LEVEL=${logLevel} must be one of debug, info, warn, error.`);
+    throw new GovpubError(
+      'setting_invalid',
+      `GOVPUB_LOG_LEVEL=${logLevel} must be one of debug, info, warn, error.`,
+      {},
+      { zh: `GOVPUB_LOG_LEVEL=${logLevel} 应为 debug、info、warn、error 之一。` },
+    );
   }
   // Without GOVPUB_PUBLIC_URL, the address this host reaches the API at (HOST=:: is no address to put in a link).
   const publicBaseUrl = publicBaseFrom(env, 'GOVPUB_PUBLIC_URL', 'https://www.beilin.gov.cn') ?? localApiUrl({ apiHost, apiPort });

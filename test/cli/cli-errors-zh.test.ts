@@ -23,6 +23,15 @@ describe('CLI errors in Chinese', () => {
     // One with its own Chinese sentence says it alone.
     expect(own.code).toBe(1);
     expect(own.stderr).toMatch(/^govpub: --platform "nope" 不是平台名称；可用：[^\n]*\n$/);
+    // What a new user meets first: no token, a mistyped API address, a log level. Each in Chinese alone.
+    const [noToken, badApi, logLevel] = await Promise.all([
+      runCli(['packages', 'list'], { GOVPUB_LANG: 'zh', GOVPUB_TOKEN: '' }),
+      runCli(['packages', 'list', '--token', 'x', '--api', 'ftp://a'], { GOVPUB_LANG: 'zh' }),
+      runCli(['packages', 'list'], { GOVPUB_LANG: 'zh', GOVPUB_LOG_LEVEL: 'loud' }),
+    ]);
+    expect(noToken.stderr).toMatch(/^govpub: 此命令以您的身份调用 API：请用 --token 或 GOVPUB_TOKEN 提供您的 API 令牌。[^\n]*\n$/);
+    expect(badApi.stderr).toBe('govpub: API 地址（--api 或 GOVPUB_API_URL）不是 http(s) 地址；请写作 http://主机:端口。\n');
+    expect(logLevel.stderr).toBe('govpub: GOVPUB_LOG_LEVEL=loud 应为 debug、info、warn、error 之一。\n');
   });
 
   it(
