@@ -447,7 +447,9 @@ describe('field issues and Accept-Language', () => {
     expect(english.code).not.toBe(0);
     expect(english.stderr).toContain('give your token with --token or GOVPUB_TOKEN');
     const chinese = await runCli(['packages', 'list'], { ...env, GOVPUB_LANG: 'zh' });
-    expect(chinese.stderr).toContain('请用 --token 或 GOVPUB_TOKEN 提供令牌');
+    expect(chinese.stderr).toContain('请用 --token 或 GOVPUB_TOKEN 提供您的 API 令牌');
+    // Its own Chinese sentence, alone: no English line under it.
+    expect(chinese.stderr).not.toContain('give your token');
   });
 });
 
