@@ -306,7 +306,7 @@ export function registerAdminCommands(program: Command): void {
       ) => {
         const password = options.passwordStdin ? await passwordFromStdin() : undefined;
         await withDatabase(async ({ database, registry }) => {
-          const { addUser } = await import('../services/users.js');
+          const { addUser, stageLabel } = await import('../services/users.js');
           const { user, token, generatedPassword } = await addUser(database.db, registry, {
             name,
             role: options.role,
@@ -322,10 +322,7 @@ export function registerAdminCommands(program: Command): void {
           else {
             const zh = inChinese();
             // Stages as they were typed (初审), with their ids; "created admin admin" read as a typo.
-            const stageNames = user.stages.map((id) => {
-              const stage = registry.review.stages.find((s) => s.id === id);
-              return stage ? (zh ? `${stage.name}（${id}）` : `${stage.name} (${id})`) : id;
-            });
+            const stageNames = user.stages.map((id) => stageLabel(registry, id, zh));
             console.log(
               zh
                 ? `已创建用户 ${user.name}，角色 ${roleZh(user.role)}（${user.role}）${stageNames.length ? `，审核环节 ${stageNames.join('、')}` : ''}${user.unit ? `，单位 ${user.unit}` : ''}`

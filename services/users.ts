@@ -353,12 +353,15 @@ function sameMembers(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
+/** A stage as reviewers know it, with the id options take: `初审 (first)`, `初审（first）` in Chinese. */
+export function stageLabel(registry: Registry, id: string, zh = false): string {
+  const stage = registry.review.stages.find((s) => s.id === id);
+  return stage ? (zh ? `${stage.name}（${id}）` : `${stage.name} (${id})`) : id;
+}
+
 /** `reviewer at 初审 (first), 复审 (second)`, as people read a role. */
 export function describeUser(registry: Registry, role: string, stages: string[], zh = false): string {
-  const names = stages.map((id) => {
-    const stage = registry.review.stages.find((s) => s.id === id);
-    return stage ? (zh ? `${stage.name}（${id}）` : `${stage.name} (${id})`) : id;
-  });
+  const names = stages.map((id) => stageLabel(registry, id, zh));
   // In Chinese (GOVPUB_LANG=zh): 审核人（reviewer），负责 复审（second）; the role's id is what --role takes.
   if (zh) return `${roleZh(role)}（${role}）${names.length ? `，负责 ${names.join('、')}` : ''}`;
   return `${role}${names.length ? ` at ${names.join(', ')}` : ''}`;
