@@ -335,6 +335,9 @@ function checkChannel(channel: Channel, index: number, content: PreflightContent
   }
   // The declaration's adaptation warnings, unless the format step said the same of that field.
   for (const w of own.warnings) if (!warnings.some((x) => x.code === w.code && x.field === w.field)) warnings.push(w);
+  // A fallback the format step announces for a field the declaration blocks will not happen (WeChat
+  // without a chosen cover: blocked, so "the first picture is the cover" would contradict the block).
+  const shown = warnings.filter((w) => !own.blocking.some((b) => b.field !== '' && b.field === w.field));
 
   return {
     channelId: channel.id,
@@ -345,7 +348,7 @@ function checkChannel(channel: Channel, index: number, content: PreflightContent
     publishing: d.publishing,
     canDelete: d.canDelete,
     blocking,
-    warnings,
+    warnings: shown,
     preview: blocking.length > 0 ? null : preview,
   };
 }

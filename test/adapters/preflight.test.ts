@@ -136,6 +136,8 @@ describe.each(PLATFORM_DECLARATIONS.map((d) => [d.id, d] as [DeclaredPlatform['i
     if (d.coverRequired) {
       expect(c.blocking).toContainEqual(expect.objectContaining({ code: 'cover_required', field: '/cover', channelId: channel.id }));
       expect(c.blocking.find((p) => p.code === 'cover_required')!.message).toMatch(/封面/);
+      // Not also "a frame of the video will be the cover": the block rules that fallback out.
+      expect(c.warnings.filter((w) => w.field === '/cover')).toEqual([]);
     } else {
       expect(codes).not.toContain('cover_required');
     }
