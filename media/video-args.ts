@@ -128,6 +128,12 @@ export function videoArgs(
   if (probe.hasAudio) {
     args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${plan.audioKbps}k`, '-ac', '2', '-ar', '48000');
   }
+  // Re-encoding AAC pads the audio to whole frames (a 900.000 s original comes out 900.016 s), so
+  // an original exactly at a platform's length limit would be refused at release although preflight
+  // passed it: the output stops at the limit. Only near it: a file whose stated length is wrong (a
+  // browser-recorded WebM states none, and ffprobe estimates) is never cut short silently elsewhere.
+  const nearLimit = spec.maxDurationSec !== undefined && spec.maxDurationSec - (probe.durationSec ?? 0) < 1;
+  if (nearLimit) args.push('-t', String(spec.maxDurationSec));
   args.push('-map_metadata', '-1', '-map_chapters', '-1', '-movflags', '+faststart', '-progress', 'pipe:1', '-nostats', '-f', 'mp4', output);
   return args;
 }

@@ -232,7 +232,9 @@ function fieldNamedInWords(text: string): string {
  * only for a step that wrote none.
  */
 export function warningProblem(text: string, platformName: string, channelId: string, targetIndex: number, zh?: string): Problem {
-  const fieldMatch = /^([a-zA-Z]+(?:\[\d+\])?(?:\.[a-zA-Z]+)*): /.exec(text);
+  // A field path starts in lower case (document.title, interpretations[1]); a capitalised opening is
+  // the platform's name ("Weibo: the summary was shortened…"), which points at no field of the package.
+  const fieldMatch = /^([a-z][a-zA-Z]*(?:\[\d+\])?(?:\.[a-zA-Z]+)*): /.exec(text);
   const field = fieldMatch ? pointerOf(fieldMatch[1]!, targetIndex) : fieldNamedInWords(text);
   const where = fieldLabel(field);
   const known = recognize(WARNINGS, text, where, platformName);

@@ -294,6 +294,19 @@ describe('preflight adaptations and package rules', () => {
     expect(c.preview!.cover?.crops.map((x) => x.spec)).toEqual(['wechat_oa.cover', 'wechat_oa.cover_square']);
   });
 
+  it('a warning opening with a platform name ("Weibo: the summary was shortened…") points at no field, not at a made-up /Weibo', () => {
+    const weibo = listChannels(registry).find((c) => c.platform === 'weibo')!;
+    const content = policy([weibo.id]);
+    const long = `<p>${'为深入贯彻落实国家和省市优化营商环境决策部署，结合我区实际，制定以下措施。'.repeat(6)}</p>`;
+    const c = channelResult(run({ ...content, document: { ...content.document!, body: long } }), weibo.id);
+    const shortened = c.warnings.find((w) => w.code === 'summary_truncated');
+    expect(shortened).toMatchObject({ field: '', messageEn: expect.stringMatching(/^Weibo: the summary was shortened/) });
+    expect(shortened!.message).toMatch(/微博/);
+    // Package fields still point where they are.
+    const wechatTitle = channelResult(run({ ...policy([wechat().id]), document: { ...content.document!, title: '碑'.repeat(33) } }), wechat().id);
+    expect(wechatTitle.warnings).toContainEqual(expect.objectContaining({ code: 'title_truncated', field: '/document/title' }));
+  });
+
   it('warns when the portal target is missing or, for a policy document, not the catalogue item’s column', () => {
     const item = registry.catalogue.find((i) => i.requiresInterpretation)!;
     const weibo = listChannels(registry).find((c) => c.platform === 'weibo')!;

@@ -11,6 +11,8 @@ import { getSpec, PLATFORM_IDS, renditionsFor, type VideoSpec } from '../../medi
 import { LocalMediaStore } from '../../media/store.js';
 import { parseProgressLine } from '../../media/ffmpeg.js';
 import { planVideo } from '../../media/video-plan.js';
+import { probeMedia } from '../../media/probe.js';
+import { renderVideoRendition } from '../../media/video.js';
 import { fakeVideoProbe, ffmpegSync, makeClip, makeTempDir, makeTone, mediaToolsForTests } from './fixtures.js';
 
 const tools = await mediaToolsForTests();
@@ -177,6 +179,16 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     expect(progress.length).toBeGreaterThan(2);
     expect(progress.at(-1)).toBe(100);
     for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);
+  });
+
+  it('a video exactly at a platform’s length limit comes out no longer (re-encoded AAC would run 16 ms over, and the release refuse what preflight passed)', async () => {
+    const original = await store.getPath(clipSha);
+    const probe = await probeMedia(original);
+    // Douyin's spec with its limit at the original's own length (15 min in the declaration: the same edge, without encoding 15 minutes).
+    const atLimit: VideoSpec = { ...(getSpec('douyin.video_720') as VideoSpec), maxDurationSec: probe.durationSec! };
+    const r = await renderVideoRendition(original, probe, atLimit, path.join(dir, 'at-limit.mp4'), { threads: 1 });
+    expect(r.durationSec).toBeLessThanOrEqual(probe.durationSec!);
+    expect(Number(ffprobe(r.path).format.duration)).toBeLessThanOrEqual(probe.durationSec!);
   });
 
   it('asking twice costs nothing: no ffmpeg, no ffprobe, no sharp', async () => {
