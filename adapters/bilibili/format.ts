@@ -143,7 +143,7 @@ function pickCover(unit: ReleaseUnit, media: MediaInfo, problems: FormatProblem[
   if (bigEnough(media)) {
     if (coverMedia)
       warnings.add(
-        `${NAME}: the package cover is ${coverMedia.width}×${coverMedia.height}, under Bilibili's ${L.coverMinWidth}×${L.coverMinHeight} minimum; a frame of the video is the cover instead.`,
+        `cover: the package cover is ${coverMedia.width}×${coverMedia.height}, under Bilibili's ${L.coverMinWidth}×${L.coverMinHeight} minimum; a frame of the video is the cover instead.`,
         `稿件封面为 ${coverMedia.width}×${coverMedia.height}，小于哔哩哔哩 ${L.coverMinWidth}×${L.coverMinHeight} 的最低要求，将改用视频的一帧画面作为封面。如需使用自己的封面，请选择更大的图片。`,
       );
     return { mediaId: media.mediaId, spec: 'bilibili.video_cover' };

@@ -140,6 +140,12 @@ const WARNINGS: Recognizer[] = [
       `${where}中有${m.groups!.count}个链接不是完整网址，在${platform}文章中打不开，发布时只保留链接文字。请填写完整网址（https://…）。`,
   },
   {
+    pattern: /^cover: the package cover is (?<size>\d+×\d+), under .* a frame of the video is the cover instead/,
+    code: 'cover_substituted',
+    zh: (m, _where, platform) =>
+      `稿件封面为 ${m.groups!.size}，小于${platform}的最低要求，将改用视频的一帧画面作为封面。如需使用自己的封面，请选择更大的图片。`,
+  },
+  {
     pattern: /^cover: no cover was chosen/,
     code: 'cover_substituted',
     zh: (_m, _where, platform) => `稿件没有选择封面，${platform}将使用正文中的图片或视频画面作为封面。建议选择一张封面。`,

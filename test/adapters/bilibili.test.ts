@@ -73,7 +73,7 @@ describe('bilibili adapter: format (pure)', () => {
     expect(f.payload.cover).toEqual({ mediaId: video.mediaId, spec: 'bilibili.video_cover' });
     expect(f.payload.tags).toEqual(['碑林区', '政策解读']);
     expect(f.warnings).toEqual([
-      "Bilibili (哔哩哔哩): the package cover is 640×400, under Bilibili's 960×600 minimum; a frame of the video is the cover instead.",
+      "cover: the package cover is 640×400, under Bilibili's 960×600 minimum; a frame of the video is the cover instead.",
       'Bilibili (哔哩哔哩): the tag "一个非常非常非常长的标签名称超过了二十个字的限制" is longer than 20 characters and is left out.',
       expect.stringMatching(/^Bilibili \(哔哩哔哩\): the description carries the first \d+ characters of the interpretation text\.$/),
     ]);

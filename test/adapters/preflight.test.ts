@@ -307,6 +307,14 @@ describe('preflight adaptations and package rules', () => {
     expect(wechatTitle.warnings).toContainEqual(expect.objectContaining({ code: 'title_truncated', field: '/document/title' }));
   });
 
+  it("Bilibili's cover under 960×600 gives way to a frame of the video: a warning at /cover with the stable code cover_substituted", () => {
+    const bilibili = listChannels(registry).find((c) => c.platform === 'bilibili')!;
+    const small: MediaInfo = { ...photo, mediaId: 'c'.repeat(64), width: 640, height: 400, name: '小封面.jpg' };
+    const c = channelResult(run(withVideo(policy([bilibili.id], { cover: { mediaId: small.mediaId, alt: '封面' } })), { [small.mediaId]: small }), bilibili.id);
+    expect(c.blocking).toEqual([]);
+    expect(c.warnings).toContainEqual(expect.objectContaining({ code: 'cover_substituted', field: '/cover', message: expect.stringContaining('640×400') }));
+  });
+
   it('warns when the portal target is missing or, for a policy document, not the catalogue item’s column', () => {
     const item = registry.catalogue.find((i) => i.requiresInterpretation)!;
     const weibo = listChannels(registry).find((c) => c.platform === 'weibo')!;
