@@ -767,6 +767,22 @@ describe('operations on deliveries', () => {
     expect(new Set(takedownReasons)).toEqual(new Set([firstReason]));
   });
 
+  it('refuses to skip a take-down (409 takedown_not_skippable, saying to delete by hand and confirm), leaving it to do', async () => {
+    const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季消防安全检查的通知'));
+    await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'awaiting_manual');
+    expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '检查安排调整' })).status).toBe(200);
+    const task = await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'retracting' && d.task === 'manual_takedown');
+    // It answered 409 with code "Error" and "No registered handler for update: skip".
+    const skipped = await call('POST', `/api/deliveries/${task.id}/skip`, tokens.ops, { reason: '不删了' }, { 'accept-language': 'zh-CN' });
+    expect(skipped.status).toBe(409);
+    expect(skipped.body.error.code).toBe('takedown_not_skippable');
+    expect(skipped.body.error.messageEn).toContain(`govpub deliveries confirm ${task.id}`);
+    expect(skipped.body.error.message).toContain('确认已删除');
+    const still = (await call('GET', `/api/deliveries/${task.id}`, tokens.ops)).body;
+    expect([still.state, still.task]).toEqual(['retracting', 'manual_takedown']);
+    expect((await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' })).body.state).toBe('retracted');
+  });
+
   it('takes down a post whose answer was lost even after operations skipped the delivery: retraction asks the platform first', async () => {
     const weibo = world.simulators.simulators.weibo;
     // The post is created but its answer is lost, and the timeline cannot be read for now:
