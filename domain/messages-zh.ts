@@ -98,6 +98,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   revision_missing: '数据库中缺少该稿件的某个版本。请联系运维人员检查数据库。',
   not_recorded: '上一步操作未能记录（数据库暂时不可用）。请稍后重试。',
   package_busy: '稿件的上一步操作仍在记录中。请稍后重试。',
+  release_time_cleared: '稿件已通过审核，不填发布时间保存会立即发布，本次未作修改。请保留发布时间，或使用「立即发布」或「取消定时发布」。',
   unknown_content_class: '目录事项的内容类别未在审核配置中定义。请联系管理员检查 config/registry。',
   not_normative: '该稿件不是行政规范性文件，没有「有效性」可以修改：只有目录事项标为规范性文件的稿件才有有效性。',
   validity_not_published: '只有已发布（且未撤回）的规范性文件才能变更有效性；未发布的稿件请在编辑稿件时填写有效性。',

@@ -729,6 +729,26 @@ describe('operations on deliveries', () => {
     expect([after.status, after.revision, after.approvals.length]).toEqual(['scheduled', 1, 3]);
   });
 
+  it('never releases a scheduled package through an edit: the same content saved without its release time is 409 release_time_cleared naming releaseAt, and it stays scheduled', async () => {
+    const releaseAt = new Date(Date.now() + 3_600_000).toISOString();
+    const input = { ...richPolicyPackage(world, ['portal:zwgk-zcwj-zcjd-wz'], '关于做好今冬明春燃气安全工作的通知'), releaseAt };
+    const id = await releaseThroughApi(input);
+    expect((await call('GET', `/api/packages/${id}`, tokens.ops)).body.status).toBe('scheduled');
+    // A file or form without the time (the examples have none): before, the package was released at once.
+    const { releaseAt: _time, ...withoutTime } = input;
+    const saved = await call('PUT', `/api/packages/${id}?baseRevision=1`, tokens.editor, withoutTime, { 'accept-language': 'zh-CN' });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(409);
+    expect(saved.body.error.code).toBe('release_time_cleared');
+    expect(saved.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['releaseAt']);
+    expect(saved.body.error.messageEn).toContain(`govpub packages release ${id}`);
+    const after = (await call('GET', `/api/packages/${id}`, tokens.ops)).body;
+    expect([after.status, after.releaseAt, after.deliveries.length]).toEqual(['scheduled', new Date(releaseAt).toISOString(), 0]);
+    // A new time in the same save is still taken, keeping the approvals.
+    const later = new Date(Date.now() + 7_200_000).toISOString();
+    const moved = await call('PUT', `/api/packages/${id}?baseRevision=1`, tokens.editor, { ...input, releaseAt: later });
+    expect([moved.status, moved.body.status, moved.body.releaseAtChanged]).toEqual([200, 'scheduled', true]);
+  });
+
   it('retracts once: a second retraction, sent later or at the same moment, is refused saying when and why the first was asked; one audit entry, the first reason kept', async () => {
     // Toutiao waits for a manual post, so the package is still releasing when it is retracted.
     const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季供暖安全检查的通知'));
