@@ -161,6 +161,11 @@ export function deliveryErrorZh(input: {
     const problems = input.problemsZh.map((p) => p.replace(/[。；;.\s]+$/u, ''));
     return `${name}不能按原样接收这份稿件：${problems.join('；')}。请修改后重新发布，或跳过该渠道。`;
   }
+  // A take-down's failure is no failed publication: the class sentences speak of publishing and
+  // offer a skip, which a take-down does not have; what operations can do is delete by hand.
+  if (input.state === 'retracting' && input.errorClass !== 'needs_reconnect') {
+    return `${name}暂未能删除已撤稿的内容${note}，内容可能仍在公开。govpub 会自动重试并提醒运维人员；也可在平台上手动删除后点击「确认已删除」。`;
+  }
   const byClass = input.errorClass ? CLASS_ZH[input.errorClass] : undefined;
   if (byClass) return byClass(name, note);
   return `${name}发布失败${note}。请查看英文说明（errorMessage），按提示处理。`;

@@ -437,6 +437,19 @@ export class DeliveryService {
     requireAllowed(actor, 'skipDelivery');
     const { reason: why } = commandInput('skipDelivery', { reason });
     const row = await this.find(idOrKey);
+    // A take-down has no skip (its workflow has no such update, which answered a bare "No registered
+    // handler"): giving up on it would leave a retracted post public with nobody reminded.
+    if (row.state === 'retracting') {
+      throw new GovpubError(
+        'takedown_not_skippable',
+        `Delivery ${row.id} is taking a retracted post down, and a take-down is never skipped: the post may still be public on ${row.channel_id}. ` +
+          `Take it down on the platform by hand and confirm (govpub deliveries confirm ${row.id}), or retry (govpub deliveries retry ${row.id}).`,
+        { status: 409 },
+        {
+          zh: `该任务正在撤下已撤稿的内容，撤稿删除不能跳过：内容可能仍在「${row.channel_id}」公开。请在平台上手动删除后点击「确认已删除」（命令行：govpub deliveries confirm ${row.id}），或点击重试（govpub deliveries retry ${row.id}）。`,
+        },
+      );
+    }
     await this.send(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(skipDeliveryUpdate, { args: [{ by: actor.id, reason: why }] }));
     return this.get(row.id);
   }

@@ -351,6 +351,18 @@ export class PackageService {
     if (latest.content_hash === hash) {
       // Same content: at most the release time changed, which keeps the approvals.
       const releaseAtChanged = (content.releaseAt ?? null) !== currentReleaseAt;
+      // No time means "as soon as approved", which for an approved package is now: a save (a file
+      // or form without the time) released it years early. An edit never publishes.
+      if (releaseAtChanged && !content.releaseAt && (current.status === 'approved' || current.status === 'scheduled')) {
+        const message = `saving the approved package without a release time would release it at once, and an edit never publishes. Nothing was changed. Keep its releaseAt (${currentReleaseAt}) in the body, or release it now with POST /api/packages/${packageId}/release (govpub packages release ${packageId}), or keep it waiting with DELETE /api/packages/${packageId}/schedule (govpub packages schedule ${packageId} --cancel)`;
+        const messageZh = `稿件已通过审核，不填发布时间保存会立即发布，而修改稿件不会发布稿件，本次未作任何修改。请保留原发布时间（releaseAt），或点击「立即发布」（govpub packages release ${packageId}），或取消定时发布使其等待（govpub packages schedule ${packageId} --cancel）`;
+        throw new GovpubError(
+          'release_time_cleared',
+          `releaseAt: ${message}`,
+          { status: 409, issues: [{ path: 'releaseAt', message, messageZh }] },
+          { zh: `releaseAt：${messageZh}` },
+        );
+      }
       if (releaseAtChanged) await this.schedule(actor, packageId, content.releaseAt, false);
       return {
         id: packageId,

@@ -123,6 +123,11 @@ describe('the Chinese table of error codes', () => {
       '微博暂时无法完成发布（连接被拒绝，平台地址可能有误或服务未启动；网络错误代码：ECONNREFUSED）。govpub 会稍后自动重试；多次失败后会请运维人员处理（重试或跳过）。',
     );
     expect(sentence('weibo', 'retryable', 'ESOMETHINGNEW', 'pending')).toContain('（网络出错；网络错误代码：ESOMETHINGNEW）');
+    // A take-down that failed is no failed publication, and has no skip: what to do is delete by hand.
+    expect(sentence('wechat_oa', 'retryable', '503', 'retracting')).toBe(
+      '微信公众号暂未能删除已撤稿的内容（平台答复 HTTP 503：服务暂不可用），内容可能仍在公开。govpub 会自动重试并提醒运维人员；也可在平台上手动删除后点击「确认已删除」。',
+    );
+    expect(sentence('news_site', 'retryable', 'mystery', 'retracting')).not.toMatch(/发布|跳过/);
     // An HTTP status outside the platform's own error format.
     expect(sentence('wechat_oa', 'needs_reconnect', '401', 'needs_reconnect')).toContain('微信公众号拒绝了该账号的凭据（平台答复 HTTP 401：未通过身份验证）。');
     // A code nobody has worded: clearly the platform's code, to quote to the platform.

@@ -729,6 +729,26 @@ describe('operations on deliveries', () => {
     expect([after.status, after.revision, after.approvals.length]).toEqual(['scheduled', 1, 3]);
   });
 
+  it('never releases a scheduled package through an edit: the same content saved without its release time is 409 release_time_cleared naming releaseAt, and it stays scheduled', async () => {
+    const releaseAt = new Date(Date.now() + 3_600_000).toISOString();
+    const input = { ...richPolicyPackage(world, ['portal:zwgk-zcwj-zcjd-wz'], '关于做好今冬明春燃气安全工作的通知'), releaseAt };
+    const id = await releaseThroughApi(input);
+    expect((await call('GET', `/api/packages/${id}`, tokens.ops)).body.status).toBe('scheduled');
+    // A file or form without the time (the examples have none): before, the package was released at once.
+    const { releaseAt: _time, ...withoutTime } = input;
+    const saved = await call('PUT', `/api/packages/${id}?baseRevision=1`, tokens.editor, withoutTime, { 'accept-language': 'zh-CN' });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(409);
+    expect(saved.body.error.code).toBe('release_time_cleared');
+    expect(saved.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['releaseAt']);
+    expect(saved.body.error.messageEn).toContain(`govpub packages release ${id}`);
+    const after = (await call('GET', `/api/packages/${id}`, tokens.ops)).body;
+    expect([after.status, after.releaseAt, after.deliveries.length]).toEqual(['scheduled', new Date(releaseAt).toISOString(), 0]);
+    // A new time in the same save is still taken, keeping the approvals.
+    const later = new Date(Date.now() + 7_200_000).toISOString();
+    const moved = await call('PUT', `/api/packages/${id}?baseRevision=1`, tokens.editor, { ...input, releaseAt: later });
+    expect([moved.status, moved.body.status, moved.body.releaseAtChanged]).toEqual([200, 'scheduled', true]);
+  });
+
   it('retracts once: a second retraction, sent later or at the same moment, is refused saying when and why the first was asked; one audit entry, the first reason kept', async () => {
     // Toutiao waits for a manual post, so the package is still releasing when it is retracted.
     const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季供暖安全检查的通知'));
@@ -765,6 +785,22 @@ describe('operations on deliveries', () => {
     const takedownReasons = actions.filter((e) => ['delivery_retracted', 'delivery_manual_takedown_task'].includes(e.action)).map((e) => e.details.reason);
     expect(takedownReasons.length).toBeGreaterThan(0);
     expect(new Set(takedownReasons)).toEqual(new Set([firstReason]));
+  });
+
+  it('refuses to skip a take-down (409 takedown_not_skippable, saying to delete by hand and confirm), leaving it to do', async () => {
+    const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季消防安全检查的通知'));
+    await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'awaiting_manual');
+    expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '检查安排调整' })).status).toBe(200);
+    const task = await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'retracting' && d.task === 'manual_takedown');
+    // It answered 409 with code "Error" and "No registered handler for update: skip".
+    const skipped = await call('POST', `/api/deliveries/${task.id}/skip`, tokens.ops, { reason: '不删了' }, { 'accept-language': 'zh-CN' });
+    expect(skipped.status).toBe(409);
+    expect(skipped.body.error.code).toBe('takedown_not_skippable');
+    expect(skipped.body.error.messageEn).toContain(`govpub deliveries confirm ${task.id}`);
+    expect(skipped.body.error.message).toContain('确认已删除');
+    const still = (await call('GET', `/api/deliveries/${task.id}`, tokens.ops)).body;
+    expect([still.state, still.task]).toEqual(['retracting', 'manual_takedown']);
+    expect((await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' })).body.state).toBe('retracted');
   });
 
   it('takes down a post whose answer was lost even after operations skipped the delivery: retraction asks the platform first', async () => {
