@@ -412,6 +412,14 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
     /^(\S+ \S+) \(Beijing time\) is in the past; give a time to come, or release now \(POST (\S+), govpub packages release\)$/,
     (at, route) => `${at}（北京时间）已经过去：请填写将来的时间，或立即发布（POST ${route}，govpub packages release）`,
   ],
+  [
+    /^(\S+ \S+) \(Beijing time\) is in the past; give a time to come, or leave releaseAt out to release as soon as approved$/,
+    (at) => `${at}（北京时间）已经过去：请填写将来的时间，或不填发布时间（审核通过后即发布）`,
+  ],
+  [
+    /^(\S+ \S+) \(Beijing time\) is more than (\d+) years ahead \(a mistyped year\?\); give a time within \d+ years$/,
+    (at, years) => `${at}（北京时间）距今超过 ${years} 年（年份是否输错？）：请填写 ${years} 年以内的时间`,
+  ],
 ];
 
 /**

@@ -88,7 +88,10 @@ const reasonRequired = (blank?: Problem) =>
   ({ kind: 'note', optional: false, required: true, description: 'Why: it goes to the audit trail.', blank }) as const satisfies FieldRule;
 
 /** The release time a package's body may carry (created or edited with its content). */
-const PACKAGE_RELEASE_TIME = releaseTime('When to release once approved (with its offset); null: as soon as approved.', true);
+const PACKAGE_RELEASE_TIME = releaseTime(
+  'When to release once approved (with its offset): a time to come, at most 5 years ahead; null: as soon as approved.',
+  true,
+);
 
 /** When a manual post went up: absent or null (now), or an instant with its offset. */
 export function postedAtProblem(value: unknown): Problem | null {
@@ -182,7 +185,9 @@ export const COMMANDS = {
     whatZh: '修改发布时间',
     roles: STAFF,
     status: canSchedule,
-    input: { releaseAt: releaseTime('The new release time (with its offset); null releases as soon as approved.', false) },
+    input: {
+      releaseAt: releaseTime('The new release time (with its offset): a time to come, at most 5 years ahead; null releases as soon as approved.', false),
+    },
   },
   releaseNow: { what: 'release a package', whatZh: '发布稿件', roles: STAFF, status: canRelease },
   // Retract

@@ -60,6 +60,30 @@ import { chinaDate } from '../domain/working-days.js';
 const ORPHAN_REVISION_AGE_MS = 2 * 60_000;
 /** A release time this close behind the clock is "now" (a clock a little behind, a form sent a moment ago); earlier is refused. */
 const PAST_RELEASE_GRACE_MS = 60_000;
+/**
+ * A release time further ahead than this is a mistyped year (2207 for 2027), refused rather than
+ * waited for: Temporal's timers end at 100 years, and a package waiting that long would then release.
+ */
+const RELEASE_HORIZON_YEARS = 5;
+
+/**
+ * Why a release time given now cannot be kept (null when it can): one already past would release an
+ * approved package at once, so a mistyped year must not publish; one beyond the horizon is a typo too.
+ * `pastHint` says what to do instead of a past time, where the request is made.
+ */
+function releaseTimeOutOfReach(releaseAt: string | null | undefined, pastHint: string, now = Date.now()): string | null {
+  if (!releaseAt) return null;
+  const at = Date.parse(releaseAt);
+  if (at < now - PAST_RELEASE_GRACE_MS) return `${chinaTime(releaseAt)} (Beijing time) is in the past; give a time to come, or ${pastHint}`;
+  const horizon = new Date(now);
+  horizon.setUTCFullYear(horizon.getUTCFullYear() + RELEASE_HORIZON_YEARS);
+  if (at > horizon.getTime())
+    return `${chinaTime(releaseAt)} (Beijing time) is more than ${RELEASE_HORIZON_YEARS} years ahead (a mistyped year?); give a time within ${RELEASE_HORIZON_YEARS} years`;
+  return null;
+}
+
+/** The pastHint of a package body's release time: without one, it releases once approved. */
+const LEAVE_RELEASE_AT_OUT = 'leave releaseAt out to release as soon as approved';
 
 export function contentHash(content: PackageContent): string {
   // The release time is not content: changing it alone keeps the approvals.
@@ -255,6 +279,8 @@ export class PackageService {
   async create(actor: Actor, body: unknown, alsoInTransaction?: (trx: Kysely<DB>, created: CreatedPackage) => Promise<void>): Promise<CreatedPackage> {
     requireAllowed(actor, 'create');
     const { content, item } = parsePackageInput(body, this.ctx.registry);
+    const timing = releaseTimeOutOfReach(content.releaseAt, LEAVE_RELEASE_AT_OUT);
+    if (timing) throw new ValidationError([{ path: 'releaseAt', message: timing }]);
     const unit = await this.unitOf(actor);
     this.checkScope(actor, unit, content.targets);
     await this.checkMedia(content);
@@ -382,6 +408,11 @@ export class PackageService {
           zh: `您修改的是第 ${baseRevision} 版，但这份稿件此后已保存为第 ${current.current_revision} 版（在另一个窗口或由其他人保存）。为免覆盖那次修改，本次没有保存。请先复制您的修改，刷新页面载入第 ${current.current_revision} 版后再改。`,
         },
       );
+    }
+    // A time the edit sets (not one it keeps, which may have passed while the package waited).
+    if (content.releaseAt && !sameInstant(content.releaseAt, currentReleaseAt)) {
+      const timing = releaseTimeOutOfReach(content.releaseAt, LEAVE_RELEASE_AT_OUT);
+      if (timing) throw new ValidationError([{ path: 'releaseAt', message: timing }]);
     }
     const revision = current.current_revision + 1;
     // The revision row is written first (content never travels through Temporal). It is removed
@@ -606,15 +637,8 @@ export class PackageService {
     const { releaseAt } = commandInput('schedule', { releaseAt: rawReleaseAt });
     await this.checkPackageScope(actor, await this.row(packageId));
     const normalized = normalizedReleaseTime(releaseAt);
-    // A time already past would release an approved package at once: a mistyped year must not publish.
-    if (normalized !== null && Date.parse(normalized) < Date.now() - PAST_RELEASE_GRACE_MS) {
-      throw new ValidationError([
-        {
-          path: 'releaseAt',
-          message: `${chinaTime(normalized)} (Beijing time) is in the past; give a time to come, or release now (POST /api/packages/${packageId}/release, govpub packages release)`,
-        },
-      ]);
-    }
+    const timing = releaseTimeOutOfReach(normalized, `release now (POST /api/packages/${packageId}/release, govpub packages release)`);
+    if (timing) throw new ValidationError([{ path: 'releaseAt', message: timing }]);
     // The time (or hold) the package has already, sent again (a retry after a lost answer): the
     // package as it is, and no second "changed" in its audit trail. Anyone the command is not for
     // still gets its refusal, from the workflow.

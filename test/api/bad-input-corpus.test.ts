@@ -397,6 +397,9 @@ const BAD_DATETIME: Gen[] = [
 // The package body, field by field
 // ---------------------------------------------------------------------------------------------
 
+/** A valid release time: to come (a past one is refused), within the five years a time may be ahead. */
+const A_RELEASE_TIME_TO_COME = `${new Date().getUTCFullYear() + 1}-12-01T09:00:00+08:00`;
+
 /** A complete, valid package body with every optional part (attachment, cover, release time). */
 function fullPackage(f: Fixtures): Record<string, any> {
   const base = policyPackage(app.registry) as Record<string, any>;
@@ -404,7 +407,7 @@ function fullPackage(f: Fixtures): Record<string, any> {
     ...base,
     title: '语料库：字段检查',
     document: { ...base.document, attachments: [{ name: '附件1：实施细则.pdf', url: 'https://www.beilin.gov.cn/files/a.pdf' }] },
-    releaseAt: '2026-12-01T09:00:00+08:00',
+    releaseAt: A_RELEASE_TIME_TO_COME,
     cover: { mediaId: f.imageId, alt: '封面图' },
   };
 }
@@ -620,7 +623,7 @@ const R = {
     method: 'PUT',
     path: (f) => `/api/packages/${f.reviewId}/schedule`,
     as: 'editor',
-    body: () => ({ releaseAt: '2026-12-01T09:00:00+08:00' }),
+    body: () => ({ releaseAt: A_RELEASE_TIME_TO_COME }),
   },
   unschedule: { name: 'DELETE /api/packages/:id/schedule', method: 'DELETE', path: (f) => `/api/packages/${f.reviewId}/schedule`, as: 'editor' },
   release: { name: 'POST /api/packages/:id/release', method: 'POST', path: (f) => `/api/packages/${f.reviewId}/release`, as: 'editor' },
@@ -1861,10 +1864,11 @@ describe('accepted as sent (valid but tricky)', () => {
   });
 
   it('a release time with any offset or fraction is stored as the instant it names', async () => {
+    const year = new Date().getUTCFullYear() + 1;
     for (const [sent, stored] of [
-      ['2026-12-01T09:00:00+08:00', '2026-12-01T01:00:00.000Z'],
-      ['2026-12-01T09:00:00.123456789-05:30', '2026-12-01T14:30:00.123Z'],
-      ['2026-12-01t09:00:00z', '2026-12-01T09:00:00.000Z'],
+      [`${year}-12-01T09:00:00+08:00`, `${year}-12-01T01:00:00.000Z`],
+      [`${year}-12-01T09:00:00.123456789-05:30`, `${year}-12-01T14:30:00.123Z`],
+      [`${year}-12-01t09:00:00z`, `${year}-12-01T09:00:00.000Z`],
     ]) {
       const created = await call('POST', '/api/packages', 'editor', policyPackage(app.registry, { releaseAt: sent }));
       expect(created.status, describeAnswer(created)).toBe(201);

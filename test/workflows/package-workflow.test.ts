@@ -268,6 +268,37 @@ describe('release timing: a durable timer that can be changed or cancelled', () 
     expect(now.status).toBe('releasing');
   });
 
+  it('a package body sets no release time already past, nor one over five years ahead (a mistyped year); an edit keeping a time that has passed meanwhile is taken', async () => {
+    const lastYear = new Date(Date.now() - 365 * 86_400_000).toISOString();
+    const past = await refusal(app.packages.create(editor, policyPackage(app.registry, { title: '发布时间已过', releaseAt: lastYear })));
+    expect(past.code).toBe('invalid_body');
+    expect(past.message).toMatch(/^releaseAt: .* \(Beijing time\) is in the past; give a time to come, or leave releaseAt out to release as soon as approved$/);
+    expect(issueMessageZh(past.message.slice('releaseAt: '.length))).toMatch(/（北京时间）已经过去：请填写将来的时间，或不填发布时间/);
+    const typo = new Date(Date.now() + 180 * 365 * 86_400_000).toISOString();
+    const far = await refusal(app.packages.create(editor, policyPackage(app.registry, { title: '发布时间太远', releaseAt: typo })));
+    expect(far.message).toMatch(/^releaseAt: .* \(Beijing time\) is more than 5 years ahead \(a mistyped year\?\); give a time within 5 years$/);
+    expect(issueMessageZh(far.message.slice('releaseAt: '.length))).toMatch(/距今超过 5 年（年份是否输错？）/);
+    // Nothing was stored for either.
+    expect(await app.db.selectFrom('packages').select('id').where('title', 'in', ['发布时间已过', '发布时间太远']).execute()).toEqual([]);
+
+    // An edit may not set a past time either, nor does the same save run through schedule without the check.
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt: inAnHour }));
+    const edited = await refusal(app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '改了标题', releaseAt: lastYear })));
+    expect(edited.message).toMatch(/is in the past/);
+    expect(await refusal(app.packages.schedule(editor, created.id, typo, false))).toMatchObject({ message: expect.stringMatching(/more than 5 years ahead/) });
+    expect(await app.packages.get(created.id)).toMatchObject({ revision: 1, releaseAt: inAnHour });
+    // A draft whose time passed while it waited keeps it through an edit of its content.
+    const passed = new Date(Date.now() - 86_400_000).toISOString();
+    await app.db
+      .updateTable('packages')
+      .set({ release_at: new Date(passed) })
+      .where('id', '=', created.id)
+      .execute();
+    const kept = await app.packages.edit(editor, created.id, policyPackage(app.registry, { title: '时间已过仍可修改', releaseAt: passed }));
+    expect(kept.revision).toBe(2);
+  });
+
   it('holds an approved package when its release time is cancelled, until released by hand', async () => {
     const created = await app.packages.create(editor, policyPackage(app.registry, { releaseAt: new Date(Date.now() + 3_600_000).toISOString() }));
     await app.packages.submit(editor, created.id);
