@@ -624,7 +624,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     // ── Exactly once ──
     const releasedRecords = await s.observer.releasedRecords(ids);
     const releasedTwice = [...releasedRecords.values()].filter((n) => n > 1).length;
-    const dups = duplicatePosts(publications);
+    const dups = duplicatePosts(publications, t0);
     const dupCount = dups.reduce((a, d) => a + d.duplicates.length, 0);
     const deliveryRows = new Map<string, number>();
     for (const d of facts.deliveries) deliveryRows.set(`${d.packageId}→${d.channelId}`, (deliveryRows.get(`${d.packageId}→${d.channelId}`) ?? 0) + 1);
