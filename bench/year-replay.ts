@@ -162,6 +162,16 @@ export function parseOptions(argv: string[]): Options {
     throw new UsageError('--hold-seconds and --hold-after need --hold <platform>');
   if (holdPlatformName !== undefined && mode === 'fanout40')
     throw new UsageError('--hold applies to a load (--short, --year, --packages, --load issue), not --fanout40');
+  // An option the chosen mode never reads is refused rather than ignored: `--fanout40 --topology
+  // --workers 1,2` ran one worker, `--packages 20 --repetitions 3` one run, and said nothing.
+  const unused = mode === 'fanout40' ? ['clients', 'seed', 'floor-workflows', 'no-floor', 'workers'] : ['repetitions'];
+  const ignored = unused.filter((name) => values.has(name));
+  if (ignored.length)
+    throw new UsageError(
+      mode === 'fanout40'
+        ? `${ignored.map((n) => `--${n}`).join(', ')} do${ignored.length === 1 ? 'es' : ''} nothing with --fanout40 (one package, one worker, no floor); leave ${ignored.length === 1 ? 'it' : 'them'} out`
+        : `--repetitions applies to --fanout40 only; a load runs once (repeat the command to repeat it)`,
+    );
   const workersRaw = values.get('workers');
   let workers = [1];
   if (workersRaw !== undefined) {

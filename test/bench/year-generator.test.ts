@@ -169,6 +169,13 @@ describe('the bench options', () => {
     expect(() => parseOptions(['--topology', '/nonexistent/run/topology.json'])).toThrow(/--topology \/nonexistent\/run\/topology.json: no such file/);
   });
 
+  it('refuses an option the mode would ignore', () => {
+    expect(() => parseOptions(['--packages', '20', '--repetitions', '3'])).toThrow(/--repetitions applies to --fanout40 only/);
+    expect(() => parseOptions(['--fanout40', '--topology', '--workers', '1,2'])).toThrow(/--workers does nothing with --fanout40/);
+    expect(() => parseOptions(['--fanout40', '--clients', '3', '--no-floor'])).toThrow(/--clients, --no-floor do nothing with --fanout40/);
+    expect(parseOptions(['--fanout40', '--repetitions', '1', '--topology'])).toMatchObject({ mode: 'fanout40', repetitions: 1, topology: true });
+  });
+
   it('takes an inline value whole, = signs included', () => {
     expect(parseOptions(['--cpu-prof=/tmp/a=b'])).toMatchObject({ cpuProfileDir: '/tmp/a=b' });
     expect(() => parseOptions(['--packages=5=6'])).toThrow(/--packages needs an integer ≥ 1, got "5=6"/);
