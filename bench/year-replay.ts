@@ -418,16 +418,24 @@ interface HoldRecord {
   samples: { at: number; backlog: Map<string, number> }[];
 }
 
+/**
+ * Calls `sample` every `intervalMs` until `stopped()`, and once more after: the run stops when
+ * everything is released, up to an interval after the last sample, so without that final sample a
+ * backlog that emptied in between was printed as "not empty by the end of the run".
+ */
+export async function sampleUntil(stopped: () => boolean, sample: () => Promise<unknown>, intervalMs: number): Promise<void> {
+  while (!stopped()) {
+    await sample();
+    await sleep(intervalMs);
+  }
+  await sample();
+}
+
 async function runHold(s: Session, hold: NonNullable<Options['hold']>, t0: number, stopped: () => boolean): Promise<HoldRecord> {
   const url = s.sut.simulators[hold.platform];
   if (!url) throw new Error(`no simulator URL for ${hold.platform} (the system reported: ${Object.keys(s.sut.simulators).join(', ') || 'none'})`);
   const record: HoldRecord = { platform: hold.platform, heldAt: 0, releasedAt: null, samples: [] };
-  const sampler = (async () => {
-    while (!stopped()) {
-      record.samples.push({ at: Date.now(), backlog: await s.observer.backlog() });
-      await sleep(2000);
-    }
-  })();
+  const sampler = sampleUntil(stopped, async () => record.samples.push({ at: Date.now(), backlog: await s.observer.backlog() }), 2000);
   await sleep(Math.max(0, t0 + hold.after * 1000 - Date.now()));
   const release = await holdPlatform(url);
   record.heldAt = Date.now();

@@ -19,7 +19,7 @@ import {
   YEAR_VOLUMES,
   type PlannedPackage,
 } from '../../bench/year/generate.js';
-import { fanoutTargets, holdOutsideLoad, parseOptions } from '../../bench/year-replay.js';
+import { fanoutTargets, holdOutsideLoad, parseOptions, sampleUntil } from '../../bench/year-replay.js';
 
 let registry: Registry;
 beforeAll(async () => {
@@ -179,6 +179,23 @@ describe('the bench options', () => {
   it('takes an inline value whole, = signs included', () => {
     expect(parseOptions(['--cpu-prof=/tmp/a=b'])).toMatchObject({ cpuProfileDir: '/tmp/a=b' });
     expect(() => parseOptions(['--packages=5=6'])).toThrow(/--packages needs an integer ≥ 1, got "5=6"/);
+  });
+
+  it("samples a hold's backlog once more after the run stopped", async () => {
+    // The backlog empties between the last sample and the stop: the final sample must see it empty.
+    let backlog = 1;
+    let done = false;
+    const seen: number[] = [];
+    const sampling = sampleUntil(
+      () => done,
+      async () => seen.push(backlog),
+      5,
+    );
+    await new Promise((r) => setTimeout(r, 12));
+    backlog = 0;
+    done = true;
+    await sampling;
+    expect(seen.at(-1)).toBe(0);
   });
 
   it('refuses to hold a platform the load sends nothing to', () => {
