@@ -119,7 +119,10 @@ export function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}" (options start with --; see the top of bench/year-replay.ts)`);
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    // Split at the first '=' only: `--cpu-prof=/tmp/a=b` names /tmp/a=b (split('=', 2) dropped the rest silently).
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
     if (!known.has(name)) throw new UsageError(`unknown option --${name} (known: ${[...known].map((k) => `--${k}`).join(', ')})`);
     const takesValue = !['short', 'year', 'fanout40', 'topology', 'no-floor'].includes(name);
     // --topology alone starts one; --topology <file> drives a running one.
@@ -134,7 +137,8 @@ export function parseOptions(argv: string[]): Options {
   const int = (name: string, dflt: number, min = 1) => {
     const raw = values.get(name);
     if (raw === undefined) return dflt;
-    const n = Number(raw);
+    // Number('') and Number('  ') are 0: an empty `--seed=` would silently become seed 0.
+    const n = String(raw).trim() === '' ? NaN : Number(raw);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} needs an integer ≥ ${min}, got "${String(raw)}"`);
     return n;
   };
@@ -158,6 +162,16 @@ export function parseOptions(argv: string[]): Options {
     throw new UsageError('--hold-seconds and --hold-after need --hold <platform>');
   if (holdPlatformName !== undefined && mode === 'fanout40')
     throw new UsageError('--hold applies to a load (--short, --year, --packages, --load issue), not --fanout40');
+  // An option the chosen mode never reads is refused rather than ignored: `--fanout40 --topology
+  // --workers 1,2` ran one worker, `--packages 20 --repetitions 3` one run, and said nothing.
+  const unused = mode === 'fanout40' ? ['clients', 'seed', 'floor-workflows', 'no-floor', 'workers'] : ['repetitions'];
+  const ignored = unused.filter((name) => values.has(name));
+  if (ignored.length)
+    throw new UsageError(
+      mode === 'fanout40'
+        ? `${ignored.map((n) => `--${n}`).join(', ')} do${ignored.length === 1 ? 'es' : ''} nothing with --fanout40 (one package, one worker, no floor); leave ${ignored.length === 1 ? 'it' : 'them'} out`
+        : `--repetitions applies to --fanout40 only; a load runs once (repeat the command to repeat it)`,
+    );
   const workersRaw = values.get('workers');
   let workers = [1];
   if (workersRaw !== undefined) {
@@ -169,6 +183,13 @@ export function parseOptions(argv: string[]): Options {
     if (workers.some((w) => !Number.isInteger(w) || w < 1 || w > 8))
       throw new UsageError(`--workers takes a comma-separated list of worker counts 1–8, got "${String(workersRaw)}"`);
   }
+  const attach = typeof values.get('topology') === 'string' ? String(values.get('topology')) : null;
+  // Refused here, before anything starts, as --govpub is: found only once the run began, a missing
+  // record ended the bench with a stack trace after its plan was already printed.
+  if (attach !== null && !fs.existsSync(attach))
+    throw new UsageError(
+      `--topology ${attach}: no such file; give <data dir>/run/topology.json of a running govpub topology, or --topology alone to start one`,
+    );
   return {
     mode,
     packages: mode === 'packages' ? int('packages', 300) : mode === 'issue' ? 100 : mode === 'short' ? 300 : 0,
@@ -177,7 +198,7 @@ export function parseOptions(argv: string[]): Options {
     repetitions: int('repetitions', 5),
     hold: holdPlatformName === undefined ? null : { platform: String(holdPlatformName), seconds: int('hold-seconds', 60), after: int('hold-after', 30, 0) },
     topology: values.has('topology'),
-    attach: typeof values.get('topology') === 'string' ? String(values.get('topology')) : null,
+    attach,
     workers,
     floorWorkflows: int('floor-workflows', 100),
     floor: !values.has('no-floor'),
@@ -185,6 +206,18 @@ export function parseOptions(argv: string[]): Options {
     cpuProfileDir: values.has('cpu-prof') ? path.resolve(String(values.get('cpu-prof'))) : null,
     checkout: checkoutOption(values.get('govpub')),
   };
+}
+
+/**
+ * Why a hold would measure nothing, or null: the held platform must receive deliveries from the
+ * load. A small --packages sample can send nothing to weibo; holding it then printed "backlog 0"
+ * and "? deliveries/s" as if it had been measured.
+ */
+export function holdOutsideLoad(hold: Options['hold'], plans: readonly PlannedPackage[]): string | null {
+  if (!hold) return null;
+  if (plans.some((p) => p.targets.some((t) => t.startsWith(`${hold.platform}:`)))) return null;
+  const reached = [...new Set(plans.flatMap((p) => p.targets.map((t) => t.split(':')[0]!)))].filter((p) => HOLDABLE.includes(p)).sort();
+  return `--hold ${hold.platform}: the load sends nothing to ${hold.platform}, so the hold would measure nothing; hold one it reaches (${reached.join(', ') || 'none'}) or give a larger load (--packages N)`;
 }
 
 // ── Small helpers ────────────────────────────────────────────────────────────────────────────
@@ -243,6 +276,21 @@ function cpuLine(tag: string, a: Cpu, b: Cpu): string {
 
 /** Sessions still up, stopped on Ctrl-C (their processes and databases). */
 const openSessions = new Set<Session>();
+/**
+ * Systems started and not yet stopped, sessions' or not: a session exists only once its users are
+ * added, and a Ctrl-C or SIGTERM in those seconds left `govpub start` and its database behind.
+ */
+const openSystems = new Set<SystemUnderTest>();
+
+/** Stops every system still up (on a signal); each once, whoever else holds it. */
+function stopEverything(): Promise<unknown> {
+  const sessions = [...openSessions].map((s) => closeSession(s));
+  const rest = [...openSystems].map((sut) => {
+    openSystems.delete(sut);
+    return sut.stop();
+  });
+  return Promise.allSettled([...sessions, ...rest]);
+}
 
 interface Session {
   sut: SystemUnderTest;
@@ -262,6 +310,7 @@ async function openSession(registry: Registry, options: Options, workers: number
     checkout: options.checkout ?? undefined,
     log,
   });
+  openSystems.add(sut);
   try {
     out(
       `[setup] ${sut.describe}; API ${sut.apiUrl}; Temporal ${sut.temporalAddress}; metrics endpoints: ${sut.metrics.map((m) => `${m.name} ${m.url}`).join(', ')}`,
@@ -272,13 +321,15 @@ async function openSession(registry: Registry, options: Options, workers: number
     openSessions.add(session);
     return session;
   } catch (error) {
-    await sut.stop();
+    // Unless a signal's stop already took it.
+    if (openSystems.delete(sut)) await sut.stop();
     throw error;
   }
 }
 
 async function closeSession(s: Session): Promise<void> {
   openSessions.delete(s);
+  openSystems.delete(s.sut);
   await s.observer.close().catch(() => {});
   await s.sut.stop();
 }
@@ -367,16 +418,24 @@ interface HoldRecord {
   samples: { at: number; backlog: Map<string, number> }[];
 }
 
+/**
+ * Calls `sample` every `intervalMs` until `stopped()`, and once more after: the run stops when
+ * everything is released, up to an interval after the last sample, so without that final sample a
+ * backlog that emptied in between was printed as "not empty by the end of the run".
+ */
+export async function sampleUntil(stopped: () => boolean, sample: () => Promise<unknown>, intervalMs: number): Promise<void> {
+  while (!stopped()) {
+    await sample();
+    await sleep(intervalMs);
+  }
+  await sample();
+}
+
 async function runHold(s: Session, hold: NonNullable<Options['hold']>, t0: number, stopped: () => boolean): Promise<HoldRecord> {
   const url = s.sut.simulators[hold.platform];
   if (!url) throw new Error(`no simulator URL for ${hold.platform} (the system reported: ${Object.keys(s.sut.simulators).join(', ') || 'none'})`);
   const record: HoldRecord = { platform: hold.platform, heldAt: 0, releasedAt: null, samples: [] };
-  const sampler = (async () => {
-    while (!stopped()) {
-      record.samples.push({ at: Date.now(), backlog: await s.observer.backlog() });
-      await sleep(2000);
-    }
-  })();
+  const sampler = sampleUntil(stopped, async () => record.samples.push({ at: Date.now(), backlog: await s.observer.backlog() }), 2000);
   await sleep(Math.max(0, t0 + hold.after * 1000 - Date.now()));
   const release = await holdPlatform(url);
   record.heldAt = Date.now();
@@ -583,7 +642,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     // ── Exactly once ──
     const releasedRecords = await s.observer.releasedRecords(ids);
     const releasedTwice = [...releasedRecords.values()].filter((n) => n > 1).length;
-    const dups = duplicatePosts(publications);
+    const dups = duplicatePosts(publications, t0);
     const dupCount = dups.reduce((a, d) => a + d.duplicates.length, 0);
     const deliveryRows = new Map<string, number>();
     for (const d of facts.deliveries) deliveryRows.set(`${d.packageId}→${d.channelId}`, (deliveryRows.get(`${d.packageId}→${d.channelId}`) ?? 0) + 1);
@@ -756,10 +815,18 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  process.once('SIGINT', () => {
-    console.error('\ninterrupted: stopping the system and dropping its database…');
-    void Promise.allSettled([...openSessions].map((s) => closeSession(s))).finally(() => process.exit(130));
-  });
+  // SIGTERM (`timeout`, a CI job cancelled) and SIGHUP (its terminal closed) too: with only SIGINT
+  // handled they ended the bench at once and left `govpub start`, its Temporal server and the
+  // govpub_bench_ database behind.
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)
+    process.once(signal, () => {
+      console.error(`\n${signal === 'SIGINT' ? 'interrupted' : signal}: stopping the system and dropping its database…`);
+      void stopEverything().finally(() => process.exit(code));
+    });
   const registry = await loadRegistry();
   const platforms = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });
   const started = Date.now();
@@ -775,6 +842,12 @@ async function main(): Promise<void> {
         : options.mode === 'year'
           ? generateYear(registry, options.seed).packages
           : sampleYear(generateYear(registry, options.seed), options.packages);
+    const holdProblem = holdOutsideLoad(options.hold, plans);
+    if (holdProblem) {
+      console.error(`bench:year: ${holdProblem}`);
+      process.exitCode = 2;
+      return;
+    }
     const results: { workers: number; result: LoadResult | null }[] = [];
     for (const workers of options.workers) {
       if (options.topology && !options.attach) out(`[topology] ── ${workers} worker process${workers > 1 ? 'es' : ''} ──`);

@@ -363,9 +363,18 @@ export async function simulatorPublications(simulators: Record<string, string>, 
   return out;
 }
 
-/** Posts accepted twice at a simulator: the same title at the same account/column (must be none). */
-export function duplicatePosts(byKind: { kind: string; publications: SimPublication[] }[]): { kind: string; publications: number; duplicates: string[] }[] {
-  return byKind.map(({ kind, publications }) => {
+/**
+ * Posts accepted twice at a simulator: the same title at the same account/column (must be none).
+ * Only posts made since `since` (the run's first request) count: a running topology's simulators
+ * (`--topology FILE`) keep an earlier run's posts, and the same seed makes the same titles, so
+ * a second run against it reported every post of the first as a duplicate.
+ */
+export function duplicatePosts(
+  byKind: { kind: string; publications: SimPublication[] }[],
+  since = 0,
+): { kind: string; publications: number; duplicates: string[] }[] {
+  return byKind.map(({ kind, publications: all }) => {
+    const publications = all.filter((p) => !(Date.parse(p.createdAt) < since));
     const seen = new Map<string, number>();
     for (const p of publications) {
       const key = `${p.extra?.columnId ?? p.account ?? '?'}|${p.title ?? ''}`;

@@ -1,4 +1,7 @@
 /** The year-replay bench's generator: the issue's volumes, the real 2026 calendar, bodies the API accepts, deterministic. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../config/registry.js';
 import { workingDayCalendar } from '../../config/working-calendar.js';
@@ -16,7 +19,7 @@ import {
   YEAR_VOLUMES,
   type PlannedPackage,
 } from '../../bench/year/generate.js';
-import { fanoutTargets, parseOptions } from '../../bench/year-replay.js';
+import { fanoutTargets, holdOutsideLoad, parseOptions, sampleUntil } from '../../bench/year-replay.js';
 
 let registry: Registry;
 beforeAll(async () => {
@@ -159,6 +162,51 @@ describe('the bench options', () => {
     expect(() => parseOptions(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
     expect(() => parseOptions(['--govpub', '/nonexistent/checkout'])).toThrow(/--govpub \/nonexistent\/checkout: no bin\/govpub.mjs there/);
     expect(() => parseOptions(['--cpu-prof'])).toThrow(/--cpu-prof needs a value/);
+    // An empty value is no number (Number('') is 0: it ran with seed 0), and a missing record is
+    // refused before anything starts (it ended in a stack trace after the plan was printed).
+    expect(() => parseOptions(['--seed='])).toThrow(/--seed needs an integer ≥ 0, got ""/);
+    expect(() => parseOptions(['--packages', ' '])).toThrow(/--packages needs an integer ≥ 1/);
+    expect(() => parseOptions(['--topology', '/nonexistent/run/topology.json'])).toThrow(/--topology \/nonexistent\/run\/topology.json: no such file/);
+  });
+
+  it('refuses an option the mode would ignore', () => {
+    expect(() => parseOptions(['--packages', '20', '--repetitions', '3'])).toThrow(/--repetitions applies to --fanout40 only/);
+    expect(() => parseOptions(['--fanout40', '--topology', '--workers', '1,2'])).toThrow(/--workers does nothing with --fanout40/);
+    expect(() => parseOptions(['--fanout40', '--clients', '3', '--no-floor'])).toThrow(/--clients, --no-floor do nothing with --fanout40/);
+    expect(parseOptions(['--fanout40', '--repetitions', '1', '--topology'])).toMatchObject({ mode: 'fanout40', repetitions: 1, topology: true });
+  });
+
+  it('takes an inline value whole, = signs included', () => {
+    expect(parseOptions(['--cpu-prof=/tmp/a=b'])).toMatchObject({ cpuProfileDir: '/tmp/a=b' });
+    expect(() => parseOptions(['--packages=5=6'])).toThrow(/--packages needs an integer ≥ 1, got "5=6"/);
+  });
+
+  it("samples a hold's backlog once more after the run stopped", async () => {
+    // The backlog empties between the last sample and the stop: the final sample must see it empty.
+    let backlog = 1;
+    let done = false;
+    const seen: number[] = [];
+    const sampling = sampleUntil(
+      () => done,
+      async () => seen.push(backlog),
+      5,
+    );
+    await new Promise((r) => setTimeout(r, 12));
+    backlog = 0;
+    done = true;
+    await sampling;
+    expect(seen.at(-1)).toBe(0);
+  });
+
+  it('refuses to hold a platform the load sends nothing to', () => {
+    // The 12 packages of seed 14 go to the portal, the media center and one WeChat account, none to Weibo.
+    const small = sampleYear(generateYear(registry, 14), 12);
+    expect(small.some((p) => p.targets.some((t) => t.startsWith('weibo:')))).toBe(false);
+    expect(holdOutsideLoad({ platform: 'weibo', seconds: 15, after: 3 }, small)).toMatch(
+      /--hold weibo: the load sends nothing to weibo.*hold one it reaches \(media_app, news_site, wechat_oa\)/,
+    );
+    expect(holdOutsideLoad({ platform: 'wechat_oa', seconds: 15, after: 3 }, small)).toBeNull();
+    expect(holdOutsideLoad(null, small)).toBeNull();
   });
 
   it('reads the modes', () => {
@@ -168,9 +216,12 @@ describe('the bench options', () => {
     expect(parseOptions(['--govpub', '.', '--cpu-prof', 'profiles'])).toMatchObject({ checkout: process.cwd(), cpuProfileDir: `${process.cwd()}/profiles` });
     expect(parseOptions(['--hold', 'weibo', '--hold-seconds', '30'])).toMatchObject({ hold: { platform: 'weibo', seconds: 30, after: 30 } });
     expect(parseOptions(['--topology', '--workers', '1,2'])).toMatchObject({ topology: true, attach: null, workers: [1, 2] });
-    expect(parseOptions(['--topology', '/srv/govpub/run/topology.json', '--short'])).toMatchObject({
+    // --topology FILE must name an existing record; any file does for the parsing.
+    const record = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-options-')), 'topology.json');
+    fs.writeFileSync(record, '{}');
+    expect(parseOptions(['--topology', record, '--short'])).toMatchObject({
       topology: true,
-      attach: '/srv/govpub/run/topology.json',
+      attach: record,
       mode: 'short',
     });
     expect(() => parseOptions(['--topology', 'run/topology.json', '--workers', '1,2'])).toThrow(/--workers starts topologies of its own/);

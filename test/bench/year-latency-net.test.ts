@@ -1,6 +1,13 @@
 /** bench:year's latency net of the platforms' own processing: what each simulator took is found by the id the delivery recorded, and taken out. */
 import { describe, expect, it } from 'vitest';
-import { netOfPlatformProcessing, platformProcessingMs, type PackageRun, type ReleaseFacts, type SimPublication } from '../../bench/year/drive.js';
+import {
+  duplicatePosts,
+  netOfPlatformProcessing,
+  platformProcessingMs,
+  type PackageRun,
+  type ReleaseFacts,
+  type SimPublication,
+} from '../../bench/year/drive.js';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 11, 3, 8, 0, 0) + ms).toISOString();
 const t0 = Date.parse(at(0));
@@ -79,5 +86,22 @@ describe('latency net of the platforms own processing', () => {
     const net = netOfPlatformProcessing([run('p1', t0)], facts, platformProcessingMs(publications));
     expect(net.values).toEqual([3000]);
     expect(net.processed).toBe(0);
+  });
+});
+
+describe('duplicate posts', () => {
+  // A running topology (--topology FILE) keeps an earlier run's posts, with the same titles for the same seed.
+  const earlier = { id: 'a-1', account: 'blfb', title: '碑林区志愿服务进社区（3052）', createdAt: at(-60_000) };
+  const now = { id: 'a-2', account: 'blfb', title: '碑林区志愿服务进社区（3052）', createdAt: at(2000) };
+
+  it("counts only the run's posts, so an earlier run's post of the same title is no duplicate", () => {
+    expect(duplicatePosts([{ kind: 'wechat_oa', publications: [earlier, now] }], t0)).toEqual([{ kind: 'wechat_oa', publications: 1, duplicates: [] }]);
+  });
+
+  it('still finds a post made twice in the run', () => {
+    const again = { ...now, id: 'a-3', createdAt: at(4000) };
+    expect(duplicatePosts([{ kind: 'wechat_oa', publications: [earlier, now, again] }], t0)).toEqual([
+      { kind: 'wechat_oa', publications: 2, duplicates: ['blfb|碑林区志愿服务进社区（3052） ×2'] },
+    ]);
   });
 });

@@ -146,6 +146,43 @@ describe('bench:year', () => {
     }
   });
 
+  it('stops its system and drops its database on SIGTERM, as on Ctrl-C', async () => {
+    // `timeout` and a cancelled CI job send SIGTERM: it used to end the bench at once and leave
+    // `govpub start`, its Temporal server and the govpub_bench_ database behind.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/year-replay.ts', '--packages', '1', '--clients', '1', '--no-floor'], {
+      cwd: ROOT_DIR,
+      env: { ...process.env, GOVPUB_BENCH_DATABASE_URL: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const setup = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (/\[setup\].*\n/.test(stdout)) resolve(stdout);
+      });
+      void closed.then(() => reject(new Error(`the bench ended before its [setup] line:\n${stdout}\n${stderr.slice(-3000)}`)));
+    });
+    const database = /PostgreSQL database (govpub_bench_[0-9a-f]+)/.exec(setup)?.[1];
+    const systemPid = Number(/govpub start is up \(pid (\d+)\)/.exec(stderr)?.[1]);
+    expect(database, setup).toBeDefined();
+    expect(systemPid, stderr).toBeGreaterThan(0);
+    child.kill('SIGTERM');
+    expect(await closed, stderr.slice(-3000)).toBe(143);
+    expect(stderr).toContain('SIGTERM: stopping the system and dropping its database');
+    expect(() => process.kill(systemPid, 0), `govpub start (pid ${systemPid}) still running`).toThrow();
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
+      expect(rowCount).toBe(0);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('refuses a bad flag naming it, before starting anything', async () => {
     const { code, stderr } = await runBench(['--hold', 'toutiao']);
     expect(code).toBe(2);
