@@ -42,7 +42,7 @@ import { assertSecretsPresent, openAppContext, openRegistryAndDatabase, temporal
 import { alreadyRunningError, apiRuntimeFile, claimDataDir, dataDirHolder } from './runtime-files.js';
 import { loadRegistry } from '../config/registry.js';
 import { resolveTemporalCli } from './temporal-cli.js';
-import { assertPortFree, startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
+import { assertPortFree, startTemporalDevServer, stopLeftoverDevServers, type DevServer } from './temporal-dev-server.js';
 import { portInUseError, portTaken } from './ports.js';
 import { SIMULATOR_KINDS } from '../simulators/common/units.js';
 import { simulatorPortInUse } from '../simulators/port-in-use.js';
@@ -366,6 +366,8 @@ export async function runAllInOne(settings: Settings, log: Log, options: { zh?: 
   loadPlatformConfigs(settings.configDir);
   if (process.env.GOVPUB_SECRETS_FILE?.trim()) checkSecretsFile(process.env.GOVPUB_SECRETS_FILE.trim());
   await loadRegistry(path.join(settings.configDir, 'registry'));
+  // No govpub holds the data directory, so a dev server on its history was left by one killed outright.
+  if (!settings.temporal.address) await stopLeftoverDevServers(settings.dataDir, log);
   await assertStartPortsFree(settings);
   const claim = claimDataDir(settings.dataDir);
   if ('heldBy' in claim) throw alreadyRunningError(settings.dataDir, claim.heldBy);

@@ -33,6 +33,76 @@ export async function assertPortFree(port: number, what: string, envName: string
   if (port !== 0 && (await portTaken(port))) throw portInUseError(port, what, whatZh, envName);
 }
 
+/** The history file a dev server of this data directory keeps: also how its leftover is recognised. */
+function historyFile(dataDir: string): string {
+  return path.join(path.resolve(dataDir), 'temporal.sqlite');
+}
+
+/**
+ * Pids of dev servers running on this data directory's history (Linux: read from /proc; elsewhere
+ * none are found, and a leftover's port is refused by name as before).
+ */
+export function devServersOnHistory(dataDir: string): number[] {
+  const history = historyFile(dataDir);
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let argv: string[];
+    try {
+      argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    const at = argv.indexOf('--db-filename');
+    if (argv.includes('start-dev') && at !== -1 && argv[at + 1] !== undefined && path.resolve(argv[at + 1]!) === history) found.push(Number(entry));
+  }
+  return found;
+}
+
+/**
+ * Stops the dev servers a `govpub start` of this data directory left running when it was killed
+ * outright (SIGKILL, the OOM killer: its exit hook never ran, and the dev server has a process group
+ * of its own). Called only once no running govpub holds the data directory, so whatever still runs
+ * on its history is a leftover: left alone, it held the ports and the next start was refused with
+ * "port in use, stop whatever uses it". Returns the pids stopped.
+ */
+export async function stopLeftoverDevServers(dataDir: string, log?: (line: string) => void): Promise<number[]> {
+  const pids = devServersOnHistory(dataDir);
+  for (const pid of pids) {
+    log?.(`temporal: stopping the dev server (pid ${pid}) a govpub start on this data directory left running when it was killed`);
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      continue; // gone already, or another user's (then its port is refused as before)
+    }
+    const deadline = Date.now() + 10_000;
+    while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+    while (processAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+  }
+  return pids;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie (exited, not yet reaped by its parent) counts as gone: it holds no port or file.
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
   await assertPortFree(options.port, 'the Temporal dev server', 'GOVPUB_TEMPORAL_PORT', 'Temporal 开发服务器');
   await assertPortFree(options.uiPort, "Temporal's web UI", 'GOVPUB_TEMPORAL_UI_PORT', 'Temporal 网页界面');
@@ -51,7 +121,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       '--ui-port',
       String(options.uiPort),
       '--db-filename',
-      path.join(options.dataDir, 'temporal.sqlite'),
+      historyFile(options.dataDir),
       // Write-ahead log: every commit still reaches the disk (synchronous stays FULL), with one
       // sync instead of the rollback journal's several. A child workflow's start is a few commits
       // on its parent, one after another, so one release to 39 channels started its last child

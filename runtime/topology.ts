@@ -21,7 +21,7 @@ import { ensureDevSecrets, readSimulatorUrls, simulatorsRuntimeFile } from './lo
 import { temporalRuntimeFile } from './app.js';
 import { alreadyRunningError, claimDataDir, processExists, topologyRecordFile, writeRuntimeRecord } from './runtime-files.js';
 import { resolveTemporalCli } from './temporal-cli.js';
-import { startTemporalDevServer, type DevServer } from './temporal-dev-server.js';
+import { startTemporalDevServer, stopLeftoverDevServers, type DevServer } from './temporal-dev-server.js';
 
 export const MAX_TOPOLOGY_WORKERS = 16;
 export const DEFAULT_WORKER_METRICS_BASE_PORT = 9464;
@@ -268,7 +268,7 @@ interface WorkerSlot {
 
 /** A worker that stayed up this long counts as healthy again: its next restart starts at the shortest backoff. */
 const STABLE_MS = 60_000;
-/** A worker that dies this many times in a row without staying up is broken, not unlucky: stop the topology. */
+/** A worker that still dies after this many restarts in a row, never staying up, is broken, not unlucky: stop the topology. */
 const MAX_CONSECUTIVE_RESTARTS = 5;
 const READY_TIMEOUT_MS = 180_000;
 const WORKER_GRACE_MS = 30_000;
@@ -427,6 +427,8 @@ export class TopologySupervisor {
       return;
     }
     const binary = await resolveTemporalCli({ cacheDir: this.settings.cacheDir, log: (line) => this.#log(line) });
+    // This topology holds the data directory: a dev server on its history was left by one killed outright.
+    await stopLeftoverDevServers(this.options.dataDir, (line) => this.#log(line));
     this.#devServer = await startTemporalDevServer({
       binary: binary.path,
       dataDir: this.options.dataDir,
@@ -529,7 +531,9 @@ export class TopologySupervisor {
       for (;;) {
         slot.failures += 1;
         if (slot.failures > MAX_CONSECUTIVE_RESTARTS) {
-          await this.#fail(`${slot.name} died ${MAX_CONSECUTIVE_RESTARTS} times in a row without staying up; its output is above`);
+          await this.#fail(
+            `${slot.name} died ${slot.failures} times in a row without staying up (restarted ${MAX_CONSECUTIVE_RESTARTS} times); its output is above`,
+          );
           return;
         }
         const wait = restartDelayMs(slot.failures);
