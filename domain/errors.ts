@@ -62,12 +62,28 @@ export function httpStatusOf(code: string): number {
 
 /** No package has this id: said the same by every service that looks one up, in both languages. */
 export function packageNotFound(packageId: string): GovpubError {
+  // A delivery's id (a uuid) or business key given where a package's belongs: say which it looks like.
+  if (looksLikeDeliveryId(packageId)) {
+    return new GovpubError(
+      'not_found',
+      `No package with id ${packageId}: that looks like a delivery's id (a package's is pkg-<date>-<8 hex>); for a delivery use GET /api/deliveries/${packageId} or govpub deliveries show ${packageId}.`,
+      { status: 404 },
+      {
+        zh: `找不到编号为 ${packageId} 的稿件：这看起来是投递编号（稿件编号形如 pkg-日期-8位十六进制）。查看投递请用 GET /api/deliveries/${packageId} 或 govpub deliveries show ${packageId}。`,
+      },
+    );
+  }
   return new GovpubError(
     'not_found',
     `No package with id ${packageId}.`,
     { status: 404 },
     { zh: `找不到编号为 ${packageId} 的稿件，请核对编号（稿件列表见 GET /api/packages）。` },
   );
+}
+
+/** A delivery's uuid (or a prefix of one, as the CLI takes) or its business key `<package>@<revision>→<channel>`. */
+function looksLikeDeliveryId(value: string): boolean {
+  return /^[0-9a-f]{8}(?:-[0-9a-f]{1,4}){0,3}(?:-[0-9a-f]{1,12})?$/i.test(value) || /^pkg-\d{8}-[0-9a-f]{8}@/.test(value);
 }
 
 /** A package has no such revision (its revisions are 1 to `current`). */

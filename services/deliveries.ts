@@ -256,6 +256,17 @@ export class DeliveryService {
     const matches = await findDeliveries(this.ctx.db, value, /^[0-9a-f-]{8,}$/.test(value));
     if (matches.length > 1) throw new GovpubError('ambiguous_id', `More than one delivery id starts with ${value}; give more characters.`, { status: 400 });
     const row = matches[0];
+    if (!row && /^pkg-\d{8}-[0-9a-f]{8}$/.test(value)) {
+      // A package's id given where a delivery's belongs: its deliveries are listed by package.
+      throw new GovpubError(
+        'not_found',
+        `No delivery ${value}: that is a package's id. Its deliveries: GET /api/deliveries?package=${value} or \`govpub deliveries list --package ${value}\`; each has its own id.`,
+        { status: 404 },
+        {
+          zh: `找不到投递 ${value}：这是稿件编号。该稿件的投递见 GET /api/deliveries?package=${value} 或 \`govpub deliveries list --package ${value}\`，每个投递有自己的编号。`,
+        },
+      );
+    }
     if (!row) {
       throw new GovpubError(
         'not_found',
@@ -485,6 +496,10 @@ export class DeliveryService {
         this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url: row.public_url ?? '', note }] }),
       );
       return this.get(row.id);
+    }
+    // Taken down or cancelled: nothing waits for a confirmation (it answered "url: required").
+    if (row.state === 'retracted' || row.state === 'canceled') {
+      throw new GovpubError('delivery_settled', `The delivery is already ${row.state}; there is nothing to confirm.`, { status: 409 });
     }
     const url = typeof body.url === 'string' ? body.url.trim() : '';
     if (!url)

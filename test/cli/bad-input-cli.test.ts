@@ -260,6 +260,13 @@ refusedCommands('govpub packages', [
     usage: /ok\\u001b\[2J/,
   },
   { name: 'list: --status lost', args: () => ['packages', 'list', '--status', 'lost'], code: 'invalid_query' },
+  {
+    name: "release: a delivery's id, named as one",
+    args: () => ['packages', 'release', NO_DELIVERY],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'not_found',
+    message: /looks like a delivery's id .*govpub deliveries show/,
+  },
 ]);
 
 refusedCommands('govpub deliveries, channels', [
@@ -276,6 +283,13 @@ refusedCommands('govpub deliveries, channels', [
     code: 'not_found',
   },
   { name: 'deliveries retry: a percent sign', args: () => ['deliveries', 'retry', '%'], env: () => ({ GOVPUB_TOKEN: tokens.ops }), code: 'not_found' },
+  {
+    name: "deliveries retry: a package's id, named as one",
+    args: () => ['deliveries', 'retry', draftId],
+    env: () => ({ GOVPUB_TOKEN: tokens.ops }),
+    code: 'not_found',
+    message: /that is a package's id\. Its deliveries: .*govpub deliveries list --package/,
+  },
   {
     name: 'deliveries retry: a token typed as the id (never printed)',
     args: () => ['deliveries', 'retry', tokens.editor],

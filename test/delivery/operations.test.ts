@@ -801,6 +801,10 @@ describe('operations on deliveries', () => {
     const still = (await call('GET', `/api/deliveries/${task.id}`, tokens.ops)).body;
     expect([still.state, still.task]).toEqual(['retracting', 'manual_takedown']);
     expect((await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' })).body.state).toBe('retracted');
+    // Confirmed again (a second operator, a double click): nothing waits, said as such, not "url: required".
+    const again = await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' });
+    expect([again.status, again.body.error.code]).toEqual([409, 'delivery_settled']);
+    expect(JSON.stringify(again.body.error)).toMatch(/already retracted; there is nothing to confirm/);
   });
 
   it('takes down a post whose answer was lost even after operations skipped the delivery: retraction asks the platform first', async () => {
