@@ -9,13 +9,18 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { ROOT_DIR } from '../../config/settings.js';
 
+/** `npm run bench:year -- <args>` as a child process, on the test run's PostgreSQL. */
+function spawnBench(args: string[]) {
+  return spawn(process.execPath, ['--import', 'tsx', 'bench/year-replay.ts', ...args], {
+    cwd: ROOT_DIR,
+    env: { ...process.env, GOVPUB_BENCH_DATABASE_URL: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/year-replay.ts', ...args], {
-      cwd: ROOT_DIR,
-      env: { ...process.env, GOVPUB_BENCH_DATABASE_URL: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnBench(args);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -149,11 +154,7 @@ describe('bench:year', () => {
   it('stops its system and drops its database on SIGTERM, as on Ctrl-C', async () => {
     // `timeout` and a cancelled CI job send SIGTERM: it used to end the bench at once and leave
     // `govpub start`, its Temporal server and the govpub_bench_ database behind.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/year-replay.ts', '--packages', '1', '--clients', '1', '--no-floor'], {
-      cwd: ROOT_DIR,
-      env: { ...process.env, GOVPUB_BENCH_DATABASE_URL: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnBench(['--packages', '1', '--clients', '1', '--no-floor']);
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
