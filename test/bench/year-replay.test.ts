@@ -30,6 +30,17 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
+/** Whether the bench's database is still on the test run's PostgreSQL (it drops it when it ends). */
+async function databaseExists(database: string): Promise<boolean> {
+  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  try {
+    return ((await admin.query('select 1 from pg_database where datname = $1', [database])).rowCount ?? 0) > 0;
+  } finally {
+    await admin.end();
+  }
+}
+
 const NUM = '(\\d+(?:\\.\\d+)?)';
 
 describe('bench:year', () => {
@@ -141,14 +152,7 @@ describe('bench:year', () => {
 
     // Its database is gone afterwards.
     const database = line(/PostgreSQL database (govpub_bench_[0-9a-f]+)/)[1]!;
-    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' });
-    await admin.connect();
-    try {
-      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
-      expect(rowCount).toBe(0);
-    } finally {
-      await admin.end();
-    }
+    expect(await databaseExists(database!)).toBe(false);
   });
 
   it('stops its system and drops its database on SIGTERM, as on Ctrl-C', async () => {
@@ -174,14 +178,7 @@ describe('bench:year', () => {
     expect(await closed, stderr.slice(-3000)).toBe(143);
     expect(stderr).toContain('SIGTERM: stopping the system and dropping its database');
     expect(() => process.kill(systemPid, 0), `govpub start (pid ${systemPid}) still running`).toThrow();
-    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') || 'postgres://postgres@127.0.0.1:5432/postgres' });
-    await admin.connect();
-    try {
-      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
-      expect(rowCount).toBe(0);
-    } finally {
-      await admin.end();
-    }
+    expect(await databaseExists(database!)).toBe(false);
   });
 
   it('refuses a bad flag naming it, before starting anything', async () => {
