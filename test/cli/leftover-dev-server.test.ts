@@ -19,11 +19,23 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A process whose command line is a dev server's on `history` (detached, as govpub starts it). */
-function fakeDevServer(history: string, ignoreTerm = false): ChildProcess {
-  const code = ignoreTerm ? "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)" : 'setInterval(() => {}, 1000)';
-  const child = spawn(process.execPath, ['-e', code, 'server', 'start-dev', '--port', '0', '--db-filename', history], { detached: true, stdio: 'ignore' });
+/**
+ * A process whose command line is a dev server's on `history` (detached, as govpub starts it),
+ * returned once its script runs: /proc shows the command line before Node has read the script, and
+ * a SIGTERM then would end the stubborn one before its handler is in place (CI saw exactly that).
+ */
+async function fakeDevServer(history: string, ignoreTerm = false): Promise<ChildProcess> {
+  const code = `${ignoreTerm ? "process.on('SIGTERM', () => {}); " : ''}process.stdout.write('ready\\n'); setInterval(() => {}, 1000)`;
+  const child = spawn(process.execPath, ['-e', code, 'server', 'start-dev', '--port', '0', '--db-filename', history], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code, signal) => reject(new Error(`the stand-in dev server ended before it was ready (${code ?? signal})`)));
+  });
+  child.stdout!.resume();
   return child;
 }
 
@@ -35,9 +47,9 @@ describe.runIf(process.platform === 'linux')('a dev server left by a govpub star
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-leftover-'));
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-leftover-other-'));
     dirs.push(dataDir, other);
-    const leftover = fakeDevServer(path.join(dataDir, 'temporal.sqlite'));
-    const stubborn = fakeDevServer(path.join(dataDir, '.', 'temporal.sqlite'), true);
-    const elsewhere = fakeDevServer(path.join(other, 'temporal.sqlite'));
+    const leftover = await fakeDevServer(path.join(dataDir, 'temporal.sqlite'));
+    const stubborn = await fakeDevServer(path.join(dataDir, '.', 'temporal.sqlite'), true);
+    const elsewhere = await fakeDevServer(path.join(other, 'temporal.sqlite'));
     await expect.poll(() => devServersOnHistory(dataDir).sort()).toEqual([leftover.pid, stubborn.pid].sort());
 
     const said: string[] = [];
