@@ -34,10 +34,11 @@ import {
   type DeliveryStanding,
   type FormatOutcome,
   type TakeDownOutcome,
+  type TakedownCheck,
 } from '../contracts/delivery.js';
 import { databaseTokenStore, transmitContext, withHeartbeat } from './delivery-context.js';
 import { attemptEventKey, deliveryRecorder, errorOutcome } from './delivery-record.js';
-import { takeDown } from './delivery-takedown.js';
+import { checkTakenDown, takeDown } from './delivery-takedown.js';
 import { loadReleaseUnit, releaseUnitLoader } from './release-unit.js';
 import { transmitTimer, workerMetrics } from '../worker/metrics.js';
 
@@ -527,6 +528,14 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const channel = channelOf(plan.channelId);
       const adapter = deps.adapterFor(channel);
       return takeDown(deps, record, plan, delivery, channel, adapter);
+    },
+
+    /** Before an operator's "taken down by hand" is accepted: does the platform still have the post? */
+    async checkTakenDown(plan: DeliveryPlan): Promise<TakedownCheck> {
+      const delivery = await row(plan);
+      const channel = deps.channel(plan.channelId);
+      if (!channel) return { kind: 'unchecked', reason: `channel ${plan.channelId} is not in the registry any more` };
+      return checkTakenDown(deps, delivery, channel, deps.adapterFor(channel));
     },
 
     /** The channels of a release and where each delivery stands (for the package workflow's state). */

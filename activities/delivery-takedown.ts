@@ -6,7 +6,8 @@ import type { ChannelAdapter } from '../adapters/types.js';
 import { isDeliveryError } from '../adapters/errors.js';
 import type { DeliveryRow } from '../db/schema.js';
 import type { Channel } from '../domain/registry.js';
-import type { DeliveryPlan, TakeDownOutcome } from '../contracts/delivery.js';
+import type { DeliveryPlan, TakeDownOutcome, TakedownCheck } from '../contracts/delivery.js';
+import { declarationOf } from '../adapters/declarations.js';
 import type { DeliveryDeps } from './delivery-activities.js';
 import { transmitContext, withHeartbeat } from './delivery-context.js';
 import type { deliveryRecorder } from './delivery-record.js';
@@ -66,4 +67,28 @@ export async function takeDown(
     { action: 'delivery_retracted', details: { reason: plan.reason }, eventKey: `${plan.businessKey}:retracted` },
   );
   return { kind: 'retracted' };
+}
+
+/**
+ * Asks the platform whether a post an operator says they took down by hand is gone, where the
+ * platform can be asked about one post. Never throws for the platform: when it cannot be asked,
+ * the answer says why, and the operator's word stands.
+ */
+export async function checkTakenDown(deps: DeliveryDeps, delivery: DeliveryRow, channel: Channel, adapter: ChannelAdapter): Promise<TakedownCheck> {
+  if (!adapter.postStillThere) return { kind: 'unchecked', reason: `${channel.platform} offers no query govpub can ask about one post` };
+  const externalId = delivery.external_id;
+  if (!externalId) return { kind: 'unchecked', reason: 'govpub holds no id of the post on the platform' };
+  let presence;
+  try {
+    presence = await withHeartbeat(async () => adapter.postStillThere!(externalId, transmitContext(deps, delivery, channel)));
+  } catch (error) {
+    return { kind: 'unchecked', reason: `the platform could not be asked: ${(error as Error).message.split('\n')[0]!.slice(0, 300)}` };
+  }
+  if (!presence.there) return { kind: 'gone' };
+  const { name, localName } = declarationOf(channel.platform);
+  return {
+    kind: 'still_there',
+    message: `${name} still has the post on ${channel.name} (${channel.id}): ${presence.what}. Take it down there (or retry the take-down: govpub deliveries retry ${delivery.id}), then confirm again.`,
+    messageZh: `${localName}「${channel.name}」上该内容仍在：${presence.whatZh}。请先在平台上删除（或点击重试：govpub deliveries retry ${delivery.id}），再确认已删除。`,
+  };
 }

@@ -233,6 +233,12 @@ export interface ChannelAdapter<Payload = unknown, Checkpoint = Record<string, u
   /** For `canDelete` adapters. Taking down what is already gone succeeds. */
   takeDown?(externalId: string, ctx: TransmitContext<Checkpoint> & { reason: string }): Promise<void>;
   /**
+   * For platforms that answer about one post: whether it is still there (public, or in the
+   * platform's review and so still able to go public), asked before an operator's "taken down by
+   * hand" is accepted. Throws when the platform cannot be asked; then the operator's word stands.
+   */
+  postStillThere?(externalId: string, ctx: TransmitContext<Checkpoint>): Promise<PostPresence>;
+  /**
    * For platforms whose API lists an account's posts: the latest ones, newest first, whoever made
    * them (govpub or a person in the platform's own app). The compliance monitor reads the newest.
    */
@@ -244,6 +250,9 @@ export interface ChannelAdapter<Payload = unknown, Checkpoint = Record<string, u
    */
   checkCredentials?(ctx: PostListContext): Promise<void>;
 }
+
+/** A post the platform still has (with what it said), or none. */
+export type PostPresence = { there: true; what: string; whatZh: string } | { there: false };
 
 /** What listing an account's posts needs: the account, its credentials and token store (no delivery). */
 export type PostListContext = Pick<TransmitContext, 'baseUrl' | 'channel' | 'account' | 'credentials' | 'tokens' | 'signal'>;

@@ -83,6 +83,13 @@ export type ConfirmOutcome =
 export type TakeDownOutcome =
   { kind: 'retracted' } | { kind: 'manual' } | { kind: 'retryable'; message: string; retryAfterMs?: number } | { kind: 'needs_reconnect'; message: string };
 
+/**
+ * What the platform says of a post an operator confirms taken down by hand: gone; still there
+ * (public, or in its review), said in both languages; or not asked, and why (the platform offers
+ * no such query, govpub holds no id of the post, or the platform could not be reached).
+ */
+export type TakedownCheck = { kind: 'gone' } | { kind: 'still_there'; message: string; messageZh: string } | { kind: 'unchecked'; reason: string };
+
 /** A state change the workflow decides (waits, give-ups, operator actions), recorded with its audit entry. */
 export interface DeliveryChange {
   state: DeliveryState;

@@ -3,7 +3,7 @@
  * delete, retried and held like a delivery; otherwise, or when retries run out, a manual take-down
  * task that reminds operations until someone confirms the post is gone.
  */
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import {
   channelResumedSignal,
   confirmManualUpdate,
@@ -14,13 +14,25 @@ import {
   type DeliveryResult,
   type DeliveryStatus,
   type RetryRequest,
+  type TakedownCheck,
 } from '../contracts/delivery.js';
+import type { DeliveryActivities } from '../activities/delivery-activities.js';
 import { CHANNEL_RECHECK_MS, DATABASE_RECHECK_MS, activitiesFor, eventKeys, failureMessage, isDatabaseOutage } from './delivery-steps.js';
+
+/** An operator's "taken down by hand" is checked with the platform first, where it can be asked. */
+const CONFIRMATION_CHECKED_PATCH = 'takedown-confirmation-checked-with-platform';
 
 export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; retractedBy: string }): Promise<DeliveryResult> {
   const { main, platform } = activitiesFor(plan);
+  // The operator waits on this answer: short, and a platform that cannot answer leaves their word standing.
+  const platformCheck = proxyActivities<DeliveryActivities>({
+    taskQueue: plan.platformQueue,
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumAttempts: 2 },
+  });
   const status: DeliveryStatus = { state: 'retracting', waitingFor: 'nothing', attempts: 0, lastError: null };
   let manualConfirmation: ConfirmManualRequest | null = null;
+  let confirmationCheck: Exclude<TakedownCheck, { kind: 'still_there' }> | null = null;
   let retryRequested: RetryRequest | null = null;
   let resumedTimes = 0;
   const eventKey = eventKeys();
@@ -29,7 +41,22 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
   setHandler(
     confirmManualUpdate,
     async (r) => {
-      manualConfirmation = r;
+      if (patched(CONFIRMATION_CHECKED_PATCH)) {
+        // The platform's word before the operator's: a post it still shows is not taken down.
+        const check = await platformCheck
+          .checkTakenDown(plan)
+          .catch((error: unknown): TakedownCheck => ({ kind: 'unchecked', reason: `the check could not run: ${failureMessage(error)}` }));
+        if (check.kind === 'still_there') {
+          throw ApplicationFailure.create({
+            type: 'post_still_public',
+            message: check.message,
+            nonRetryable: true,
+            details: [null, { messageZh: check.messageZh }],
+          });
+        }
+        if (!manualConfirmation) confirmationCheck = check;
+        manualConfirmation ??= r;
+      } else manualConfirmation = r;
       await condition(() => status.state === 'retracted');
       return status;
     },
@@ -120,6 +147,8 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
     }
   }
   const confirmation = manualConfirmation!;
+  // Set by the update handler, which TypeScript's narrowing does not follow.
+  const checked = confirmationCheck as Exclude<TakedownCheck, { kind: 'still_there' }> | null;
   await main.changeDelivery(plan, {
     state: 'retracted',
     action: 'delivery_takedown_confirmed',
@@ -127,7 +156,14 @@ export async function takedownWorkflow(plan: DeliveryPlan & { reason: string; re
     eventKey: eventKey(),
     task: null,
     takenDown: true,
-    details: { note: confirmation.note ?? null, url: confirmation.url },
+    // Settled: the failed attempts' error stays in the audit trail, not on the delivery (as a take-down by API clears it).
+    errorClass: null,
+    errorMessage: null,
+    details: {
+      note: confirmation.note ?? null,
+      url: confirmation.url,
+      ...(checked ? { platformCheck: checked.kind === 'gone' ? 'gone' : `unchecked: ${checked.reason}` } : {}),
+    },
   });
   status.state = 'retracted';
   status.waitingFor = 'nothing';

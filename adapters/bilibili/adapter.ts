@@ -44,7 +44,15 @@ import {
   type BilibiliPayload,
 } from './format.js';
 
-import { confirmPost, reconcileCheckpointedPost, wasRefused, type CheckpointedPost, type PostStanding, type RefusedPosts } from '../video-platform/refusal.js';
+import {
+  confirmPost,
+  postStillThere,
+  reconcileCheckpointedPost,
+  wasRefused,
+  type CheckpointedPost,
+  type PostStanding,
+  type RefusedPosts,
+} from '../video-platform/refusal.js';
 
 export { BILIBILI_ADAPTER_LIMITS, type BilibiliAdapterOptions, type BilibiliPayload } from './format.js';
 
@@ -313,6 +321,7 @@ export function createBilibiliAdapter(options: BilibiliAdapterOptions = {}): Cha
     confirm,
     reconcile,
     takeDown,
+    postStillThere: (externalId: string, ctx: Ctx) => postStillThere(post, externalId, ctx),
     // Also the credentials check after a hold (activities/delivery-activities.ts): one post, a read.
     latestPosts: (ctx: PostListContext, limit: number) => latestBilibiliPosts(ctx, o, limit),
   };

@@ -31,7 +31,15 @@ import {
 import { DouyinClient, videoIdOf, type DouyinData } from './client.js';
 import { douyinOptions, formatDouyin, NAME, tooLongForDouyin, type DouyinAdapterOptions, type DouyinPayload } from './format.js';
 import { latestDouyinPosts } from './posts.js';
-import { confirmPost, reconcileCheckpointedPost, wasRefused, type CheckpointedPost, type PostStanding, type RefusedPosts } from '../video-platform/refusal.js';
+import {
+  confirmPost,
+  postStillThere,
+  reconcileCheckpointedPost,
+  wasRefused,
+  type CheckpointedPost,
+  type PostStanding,
+  type RefusedPosts,
+} from '../video-platform/refusal.js';
 
 export type { DouyinAdapterOptions, DouyinPayload } from './format.js';
 
@@ -277,5 +285,6 @@ export function createDouyinAdapter(options: DouyinAdapterOptions = {}): Channel
     confirm,
     reconcile,
     takeDown,
+    postStillThere: (externalId: string, ctx: Ctx) => postStillThere(post, externalId, ctx),
   };
 }

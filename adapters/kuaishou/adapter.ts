@@ -35,7 +35,15 @@ import { KuaishouClient, R, uploadServer, type KuaishouBody } from './client.js'
 import { formatKuaishou, kuaishouOptions, NAME, tooLongForKuaishou, type KuaishouAdapterOptions, type KuaishouPayload } from './format.js';
 import { latestKuaishouPosts } from './posts.js';
 
-import { confirmPost, reconcileCheckpointedPost, wasRefused, type CheckpointedPost, type PostStanding, type RefusedPosts } from '../video-platform/refusal.js';
+import {
+  confirmPost,
+  postStillThere,
+  reconcileCheckpointedPost,
+  wasRefused,
+  type CheckpointedPost,
+  type PostStanding,
+  type RefusedPosts,
+} from '../video-platform/refusal.js';
 
 export type { KuaishouAdapterOptions, KuaishouPayload } from './format.js';
 
@@ -295,5 +303,6 @@ export function createKuaishouAdapter(options: KuaishouAdapterOptions = {}): Cha
     confirm,
     reconcile,
     takeDown,
+    postStillThere: (externalId: string, ctx: Ctx) => postStillThere(post, externalId, ctx),
   };
 }

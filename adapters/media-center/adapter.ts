@@ -28,6 +28,7 @@ import type {
   ConfirmContext,
   ConfirmResult,
   PostListContext,
+  PostPresence,
   ReleaseUnit,
   TransmitContext,
   TransmitResult,
@@ -344,10 +345,13 @@ export function createMediaCenterAdapter(
     await ctx.checkpoint({ articles, refused });
   }
 
-  async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {
-    const client = clientFor(ctx);
-    const ids = new Set(articleIds(ctx, externalId).map((a) => a.id));
-    // Articles an attempt created without a saved checkpoint carry the delivery's externalRef.
+  /**
+   * The package's articles at the site by id, with their status where the site listed them: those
+   * the checkpoint names, and those carrying the delivery's externalRef (an attempt whose
+   * checkpoint was never saved made them too).
+   */
+  async function articlesOfDelivery(client: MediaCenterClient, ctx: Ctx, externalId: string): Promise<Map<string, ApiArticle | null>> {
+    const articles = new Map<string, ApiArticle | null>(articleIds(ctx, externalId).map((a) => [a.id, null]));
     const ref = mediaCenterExternalRef(ctx.businessKey);
     let cursor: string | null = null;
     do {
@@ -357,15 +361,42 @@ export function createMediaCenterAdapter(
       const res = await client.call('GET', '/api/v1/articles', what, false, { params });
       if (res.status !== 200) throw client.failure(res, what);
       const page = res.data as { items?: ApiArticle[]; nextCursor?: string | null };
-      for (const a of page.items ?? []) if (a.status !== 'deleted') ids.add(a.id);
+      for (const a of page.items ?? []) articles.set(a.id, a);
       cursor = page.nextCursor ?? null;
     } while (cursor);
-    for (const id of ids) {
+    return articles;
+  }
+
+  async function takeDown(externalId: string, ctx: Ctx & { reason: string }): Promise<void> {
+    const client = clientFor(ctx);
+    for (const [id, article] of await articlesOfDelivery(client, ctx, externalId)) {
+      if (article?.status === 'deleted') continue;
       const what = `${client.siteName}: taking down article ${id}`;
       const res = await client.call('DELETE', `/api/v1/articles/${encodeURIComponent(id)}`, what, true);
       if (res.status === 200 || res.status === 204 || res.status === 404) continue; // 404: already gone
       throw client.failure(res, what);
     }
+  }
+
+  /** Still there: an article of the package the site publishes, or still reviews (it may go public). */
+  async function postStillThere(externalId: string, ctx: Ctx): Promise<PostPresence> {
+    const client = clientFor(ctx);
+    const there: { en: string; zh: string }[] = [];
+    for (const [id, listed] of await articlesOfDelivery(client, ctx, externalId)) {
+      let article = listed;
+      if (!article) {
+        const what = `${client.siteName}: asking about article ${id}`;
+        const res = await client.call('GET', `/api/v1/articles/${encodeURIComponent(id)}`, what, false);
+        if (res.status === 404) continue;
+        if (res.status !== 200) throw client.failure(res, what);
+        article = res.data as ApiArticle;
+      }
+      const url = article.url ? ` (${article.url})` : '';
+      if (article.status === 'published') there.push({ en: `article ${id} is published${url}`, zh: `稿件 ${id} 仍处于已发布状态${url}` });
+      if (article.status === 'pending')
+        there.push({ en: `article ${id} waits for the site's review and may still go public`, zh: `稿件 ${id} 仍在待审核，审核通过后会公开` });
+    }
+    return there.length > 0 ? { there: true, what: there.map((t) => t.en).join('; '), whatZh: there.map((t) => t.zh).join('；') } : { there: false };
   }
 
   /**
@@ -387,5 +418,5 @@ export function createMediaCenterAdapter(
     }
   }
 
-  return { platform: system, capabilities, format, transmit, reconcile, confirm, takeDown, checkCredentials };
+  return { platform: system, capabilities, format, transmit, reconcile, confirm, takeDown, postStillThere, checkCredentials };
 }

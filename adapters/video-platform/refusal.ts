@@ -1,6 +1,6 @@
 // What a video platform's review refusal, or a post it no longer has, does to a delivery's checkpoint: the rule Douyin, Kuaishou and Bilibili share.
 import { isDeliveryError } from '../errors.js';
-import type { ConfirmResult, TransmitContext, TransmitResult } from '../types.js';
+import type { ConfirmResult, PostPresence, TransmitContext, TransmitResult } from '../types.js';
 
 /** The posts of a delivery the platform's review refused (or no longer has), kept in its checkpoint. */
 export interface RefusedPosts {
@@ -103,6 +103,23 @@ export async function reconcileCheckpointedPost<C extends RefusedPosts>(
       await forget(post, postId, ctx);
       return null;
   }
+}
+
+/**
+ * Whether the post is still on the platform, as its status query says: live, or in review (it may
+ * still go public). Refused or gone: nothing of it is public.
+ */
+export async function postStillThere<C extends RefusedPosts>(post: CheckpointedPost<C>, postId: string, ctx: TransmitContext<C>): Promise<PostPresence> {
+  const standing = await post.standing(postId, ctx);
+  const url = standing.kind === 'live' && standing.publicUrl ? ` (${standing.publicUrl})` : '';
+  if (standing.kind === 'live') return { there: true, what: `post ${postId} is public${url}`, whatZh: `作品 ${postId} 仍公开可见${url}` };
+  if (standing.kind === 'pending')
+    return {
+      there: true,
+      what: `post ${postId} is in the platform's review (${standing.note}) and may still go public`,
+      whatZh: `作品 ${postId} 仍在平台审核中，审核通过后会公开`,
+    };
+  return { there: false };
 }
 
 /** Whether a post the platform lists is one its review refused for this delivery (reconcile skips those). */

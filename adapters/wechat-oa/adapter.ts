@@ -19,7 +19,7 @@
 import { readFile } from 'node:fs/promises';
 import { DeliveryError, rejectedContent, type ContentProblem } from '../errors.js';
 import { charCount, mediaIdFromSrc, replaceImageSources } from '../text.js';
-import type { ChannelAdapter, ConfirmResult, TransmitContext, TransmitResult } from '../types.js';
+import type { ChannelAdapter, ConfirmResult, PostPresence, TransmitContext, TransmitResult } from '../types.js';
 import { WechatClient, wechatMarker, withMarker } from './client.js';
 import { PUBLISH_FAILED, publishStatusCode } from './error-codes.js';
 import { wechatBodyLinks } from './links.js';
@@ -257,6 +257,28 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
   };
 
   /**
+   * The published push a delivery's external id stands for: a draft's marker (found among the
+   * published pushes), a publish job (asked how it went) or an article_id. `nothing` when nothing
+   * of it was published (never, failed, deleted, banned); `publishing` while WeChat still works on it.
+   */
+  const pushToTakeDown = async (
+    api: WechatClient,
+    externalId: string,
+    businessKey: string,
+    what: string,
+  ): Promise<{ articleId: string } | 'nothing' | 'publishing'> => {
+    if (externalId.startsWith('draft:')) {
+      const found = await findPublished(api, null, wechatMarker(businessKey));
+      return found ? { articleId: found.articleId } : 'nothing';
+    }
+    if (!/^\d+$/.test(externalId)) return { articleId: externalId };
+    const r = await api.call('/cgi-bin/freepublish/get', { publish_id: externalId }, { what, sideEffect: false });
+    const status = Number(r.publish_status);
+    if (status === 1) return 'publishing';
+    return status === 0 ? { articleId: String(r.article_id) } : 'nothing';
+  };
+
+  /**
    * A checkpointed submission: publishing or published (or deleted since) is the answer. A failed
    * one (2/3/4) published nothing and its draft is back in the draft box: the checkpoint forgets
    * it so that a retry submits the draft again.
@@ -416,28 +438,37 @@ export function createWechatOaAdapter(options: WechatOaAdapterOptions = {}): Cha
 
     async takeDown(externalId, ctx): Promise<void> {
       const api = new WechatClient(ctx, opts);
-      let articleId = externalId;
-      if (externalId.startsWith('draft:')) {
-        const found = await findPublished(api, null, wechatMarker(ctx.businessKey));
-        if (!found) return; // never published
-        articleId = found.articleId;
-      } else if (/^\d+$/.test(externalId)) {
-        const r = await api.call(
-          '/cgi-bin/freepublish/get',
-          { publish_id: externalId },
-          { what: 'Asking WeChat about the push to take down', sideEffect: false },
-        );
-        const status = Number(r.publish_status);
-        if (status === 1)
-          throw new DeliveryError('retryable', 'WeChat is still publishing the push; it can be taken down once publishing finishes.', { retryAfterMs: 60_000 });
-        if (status !== 0) return; // failed, deleted or banned: nothing visible to take down
-        articleId = String(r.article_id);
-      }
+      const push = await pushToTakeDown(api, externalId, ctx.businessKey, 'Asking WeChat about the push to take down');
+      if (push === 'nothing') return;
+      if (push === 'publishing')
+        throw new DeliveryError('retryable', 'WeChat is still publishing the push; it can be taken down once publishing finishes.', { retryAfterMs: 60_000 });
       await api.call(
         '/cgi-bin/freepublish/delete',
-        { article_id: articleId, index: 0 },
+        { article_id: push.articleId, index: 0 },
         { what: 'Taking the WeChat push down', sideEffect: false, accept: [53600] },
       );
+    },
+
+    async postStillThere(externalId, ctx): Promise<PostPresence> {
+      const api = new WechatClient(ctx, opts);
+      const push = await pushToTakeDown(api, externalId, ctx.businessKey, 'Asking WeChat whether the push is still published');
+      if (push === 'nothing') return { there: false };
+      if (push === 'publishing')
+        return { there: true, what: 'WeChat is still publishing the push, and it will go public', whatZh: '微信仍在发布该图文，发布完成后会公开' };
+      const r = await api.call(
+        '/cgi-bin/freepublish/getarticle',
+        { article_id: push.articleId },
+        { what: 'Asking WeChat whether the push is still published', sideEffect: false, accept: [53600] },
+      );
+      const items = Array.isArray(r.news_item) ? (r.news_item as { url?: unknown; is_deleted?: unknown }[]) : [];
+      const shown = items.filter((item) => item.is_deleted !== true);
+      if (Number(r.errcode ?? 0) === 53600 || shown.length === 0) return { there: false };
+      const url = typeof shown[0]!.url === 'string' && shown[0]!.url ? ` (${shown[0]!.url})` : '';
+      return {
+        there: true,
+        what: `the push (article_id ${push.articleId}) is published${url}`,
+        whatZh: `图文（article_id ${push.articleId}）仍处于已发布状态${url}`,
+      };
     },
   };
 }

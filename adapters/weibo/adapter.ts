@@ -14,7 +14,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DeliveryError, rejectedContent } from '../errors.js';
-import type { ChannelAdapter, TransmitContext, TransmitResult } from '../types.js';
+import type { ChannelAdapter, PostPresence, TransmitContext, TransmitResult } from '../types.js';
 import { WeiboClient, accountLabel, normalized, publicUrlOf, type WeiboStatus } from './client.js';
 import { formatWeibo, PLATFORM_NAME, WEIBO_LIMITS, type WeiboCheckpoint, type WeiboAdapterOptions, type WeiboPayload } from './format.js';
 import { latestWeiboPosts } from './posts.js';
@@ -141,6 +141,15 @@ export function createWeiboAdapter(options: WeiboAdapterOptions = {}): ChannelAd
         );
       }
       if (data.error_code) throw api.error(data, what, false);
+    },
+
+    async postStillThere(externalId, ctx): Promise<PostPresence> {
+      const api = new WeiboClient(ctx, opts);
+      const what = 'Asking Weibo whether the post is still up';
+      const { data } = await api.call('GET', '/2/statuses/show.json', { id: externalId }, what, false);
+      if (data.error_code === 20101) return { there: false }; // no such post (deleted)
+      if (data.error_code) throw api.error(data, what, false);
+      return { there: true, what: `post ${externalId} is public`, whatZh: `微博 ${externalId} 仍公开可见` };
     },
   };
 }

@@ -348,6 +348,14 @@ export async function launchSimulator<P>(def: PlatformDefinition<P>, options: Co
     if (q.includeDeleted === 'false') list = list.filter((p) => !p.deleted);
     return { kind: def.kind, count: list.length, publications: list };
   });
+  // Deleted in the platform's own app or back office (as an operator does when govpub's take-down fails).
+  app.post('/__sim/publications/:id/delete', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const rec = ctx.publications.get(id);
+    if (!rec) return reply.code(404).send({ error: `no publication ${id} (GET /__sim/publications lists them)` });
+    ctx.publications.markDeleted(rec);
+    return publicationsView().find((p) => p.id === rec.id);
+  });
   app.post('/__sim/reset', async (req) => {
     const body = jsonBody(req);
     const keepFaults = body.ok && isRecord(body.value) && body.value.keepFaults === true;

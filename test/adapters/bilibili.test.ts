@@ -165,8 +165,10 @@ describe.skipIf(!mediaTools.enabled)('bilibili adapter against the simulator', (
       extra: { tid: 206, tag: '碑林区,政务公开,政策解读', copyright: 1, bytes: file.sizeBytes, duration: file.durationSec },
     });
 
+    expect(await adapter.postStillThere!(result.externalId, ctx)).toMatchObject({ there: true, whatZh: expect.stringContaining('仍公开可见') });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
     expect((await simPublications(env.sim.url))[0]).toMatchObject({ state: 'deleted' });
+    expect(await adapter.postStillThere!(result.externalId, ctx)).toEqual({ there: false });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
     const deleted = await adapter.confirm!(result.externalId, ctx);
     expect(deleted).toMatchObject({ state: 'rejected', message: expect.stringContaining('deleted'), platformCode: 'archive_state_-100' });

@@ -138,8 +138,11 @@ describe.skipIf(!mediaTools.enabled)('douyin adapter against the simulator', () 
     const file = await env.media.renditions.get(env.media.video.mediaId, 'douyin.video_720');
     expect(pubs[0]!.extra).toMatchObject({ bytes: file.sizeBytes, sha256: file.sha256, duration: file.durationSec });
 
+    // Asked before an operator's "taken down by hand" is taken: there while public, not once deleted.
+    expect(await adapter.postStillThere!(result.externalId, ctx)).toMatchObject({ there: true, what: expect.stringContaining('is public') });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
     expect((await simPublications(env.sim.url))[0]).toMatchObject({ state: 'deleted' });
+    expect(await adapter.postStillThere!(result.externalId, ctx)).toEqual({ there: false });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' }); // already gone: success
     const gone = await adapter.confirm!(result.externalId, ctx);
     expect(gone).toEqual({

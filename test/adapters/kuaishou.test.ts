@@ -115,8 +115,10 @@ describe.skipIf(!mediaTools.enabled)('kuaishou adapter against the simulator', (
     });
     expect(pubs[0]!.media[0]).toMatch(/\.jpg$/); // the cover
 
+    expect(await adapter.postStillThere!(result.externalId, ctx)).toMatchObject({ there: true });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
     expect((await simPublications(env.sim.url))[0]).toMatchObject({ state: 'deleted' });
+    expect(await adapter.postStillThere!(result.externalId, ctx)).toEqual({ there: false });
     await adapter.takeDown!(result.externalId, { ...ctx, reason: 'retracted' });
   });
 

@@ -658,8 +658,12 @@ describe('publishing against the media-center simulator', () => {
     expect(live.state).toBe('live');
 
     const down = ctx.nextAttempt();
+    const there = await plain.postStillThere!(externalId, down);
+    expect(there).toMatchObject({ there: true });
+    expect(there.there && there.what.split('; ')).toHaveLength(3); // the document and both interpretations
     await plain.takeDown!(externalId, { ...down, reason: '政策已废止' });
     expect(publications().map((p) => p.state)).toEqual(['deleted', 'deleted', 'deleted']);
+    expect(await plain.postStillThere!(externalId, down.nextAttempt())).toEqual({ there: false });
     expect((await axios.get(`${sim.url}/a/${externalId}`, { validateStatus: () => true })).status).toBe(410);
     await plain.takeDown!(externalId, { ...down.nextAttempt(), reason: '政策已废止' });
 

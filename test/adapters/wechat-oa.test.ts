@@ -778,7 +778,12 @@ describe('wechat_oa against the simulator', () => {
     const sent = await adapter.transmit(payload, ctx);
     const live = await confirmUntilSettled(adapter, sent.externalId, ctx);
     if (live.state !== 'live') throw new Error('not live');
+    // By article id and by publish id: there while published, not once deleted.
+    expect(await adapter.postStillThere!(live.externalId!, ctx)).toMatchObject({ there: true, what: expect.stringContaining('is published') });
+    expect(await adapter.postStillThere!(sent.externalId, ctx)).toMatchObject({ there: true });
     await adapter.takeDown!(live.externalId!, { ...ctx, reason: 'retracted by the editor' });
+    expect(await adapter.postStillThere!(live.externalId!, ctx)).toEqual({ there: false });
+    expect(await adapter.postStillThere!(sent.externalId, ctx)).toEqual({ there: false });
     const [pub] = await publications();
     expect(pub).toMatchObject({ state: 'deleted', deleted: true, platformStatus: 5 });
     expect((await axios.get(live.publicUrl!, { validateStatus: () => true })).status).toBe(404);

@@ -352,8 +352,14 @@ describe('weibo against the simulator', () => {
     const ctx = ctxFor();
     const r = await adapter.transmit(payload, ctx);
     if (r.state !== 'live') throw new Error('not live');
+    expect(await adapter.postStillThere!(r.externalId, ctx)).toEqual({
+      there: true,
+      what: `post ${r.externalId} is public`,
+      whatZh: `微博 ${r.externalId} 仍公开可见`,
+    });
     await adapter.takeDown!(r.externalId, { ...ctx, reason: 'retracted' });
     expect((await publications())[0]).toMatchObject({ deleted: true, state: 'deleted' });
+    expect(await adapter.postStillThere!(r.externalId, ctx)).toEqual({ there: false });
     expect((await axios.get(r.publicUrl!, { validateStatus: () => true })).status).toBe(404);
     await adapter.takeDown!(r.externalId, { ...ctx, reason: 'retracted' });
     // Once deleted, the same text may be posted again (no "repeat content").

@@ -801,10 +801,85 @@ describe('operations on deliveries', () => {
     const still = (await call('GET', `/api/deliveries/${task.id}`, tokens.ops)).body;
     expect([still.state, still.task]).toEqual(['retracting', 'manual_takedown']);
     expect((await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' })).body.state).toBe('retracted');
+    // Toutiao cannot be asked about a post: the operator's word stands, and the audit says it was not checked.
+    const confirmed = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries.find(
+      (e: { action: string }) => e.action === 'delivery_takedown_confirmed',
+    );
+    expect(confirmed.details.platformCheck).toBe('unchecked: toutiao offers no query govpub can ask about one post');
     // Confirmed again (a second operator, a double click): nothing waits, said as such, not "url: required".
     const again = await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' });
     expect([again.status, again.body.error.code]).toEqual([409, 'delivery_settled']);
     expect(JSON.stringify(again.body.error)).toMatch(/already retracted; there is nothing to confirm/);
+  });
+
+  it("asks the platform before taking an operator's word that a post is gone: refused (409 post_still_public) while WeChat still shows it, taken once it is deleted there", async () => {
+    const wechat = world.simulators.simulators.wechat_oa;
+    const title = '关于做好冬季道路交通安全工作的通知';
+    const id = await releaseThroughApi(richPolicyPackage(world, ['wechat_oa:blfb', 'portal:zwgk-zcwj-zcjd-wz'], title));
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 60_000 }).toBe('released');
+    // WeChat's delete fails for now: the take-down keeps retrying, and an operator steps in.
+    const failing = wechat.state.addFault({ match: '/cgi-bin/freepublish/delete', kind: 'http_error', status: 503 });
+    try {
+      expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '内容需更正' })).status).toBe(200);
+      const retracting = await deliveryOf(id, 'wechat_oa:blfb', (d) => d.state === 'retracting' && d.attempts >= 1);
+      const post = () => wechat.state.publications().find((p) => (p.title ?? '').includes('道路交通安全'))!;
+      expect(post().deleted).toBe(false);
+
+      // Said taken down while WeChat still publishes it: refused, in both languages, nothing changed.
+      const early = await call('POST', `/api/deliveries/${retracting.id}/confirm`, tokens.ops, { note: '已删除' }, { 'accept-language': 'zh-CN' });
+      expect(early.status, JSON.stringify(early.body)).toBe(409);
+      expect(early.body.error.code).toBe('post_still_public');
+      expect(early.body.error.messageEn).toMatch(/still has the post on .*wechat_oa:blfb.*is published/);
+      expect(early.body.error.messageEn).toContain(`govpub deliveries retry ${retracting.id}`);
+      expect(early.body.error.message).toMatch(/^微信公众号「.+」上该内容仍在：图文（article_id .+）仍处于已发布状态/);
+      const still = (await call('GET', `/api/deliveries/${retracting.id}`, tokens.ops)).body;
+      expect(still.state).toBe('retracting');
+      expect((await call('GET', `/api/packages/${id}`, tokens.ops)).body.status).toBe('retracting');
+
+      // Deleted by hand in WeChat's back office: now the confirmation is taken, and says the platform agreed.
+      const removed = await fetch(`${wechat.url}/__sim/publications/${encodeURIComponent(post().id)}/delete`, { method: 'POST' });
+      expect(removed.status).toBe(200);
+      const done = await call('POST', `/api/deliveries/${retracting.id}/confirm`, tokens.ops, { note: '已在公众号后台删除' });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      expect(done.body.state).toBe('retracted');
+      // Settled, it shows no error of the failed attempts (the console read it as a failed publication).
+      expect([done.body.errorClass, done.body.errorMessage, done.body.errorMessageZh]).toEqual([null, null, null]);
+      await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('retracted');
+      const audit = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries as {
+        action: string;
+        channelId?: string;
+        details: Record<string, unknown>;
+      }[];
+      const confirmed = audit.filter((e) => e.action === 'delivery_takedown_confirmed');
+      expect(confirmed).toHaveLength(1);
+      expect(confirmed[0]!.details).toMatchObject({ note: '已在公众号后台删除', platformCheck: 'gone' });
+      saveHistory('takedown-confirmation-checked', takedownWorkflowId(retracting.businessKey));
+    } finally {
+      wechat.state.clearFaults();
+      void failing;
+    }
+  });
+
+  it("takes the operator's word when the platform cannot be asked (Weibo down), and the audit says the post was not checked", async () => {
+    const weibo = world.simulators.simulators.weibo;
+    const id = await releaseThroughApi(richPolicyPackage(world, ['weibo:blfb-wb', 'portal:zwgk-zcwj-zcjd-wz'], '关于做好冬季校园安全工作的通知'));
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 60_000 }).toBe('released');
+    weibo.state.addFault({ match: '/2/statuses/destroy.json', kind: 'http_error', status: 503 });
+    weibo.state.addFault({ match: '/2/statuses/show.json', kind: 'http_error', status: 503 });
+    try {
+      expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '安排调整' })).status).toBe(200);
+      const retracting = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'retracting' && d.attempts >= 1);
+      const done = await call('POST', `/api/deliveries/${retracting.id}/confirm`, tokens.ops, { note: '已在微博后台删除' });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      expect(done.body.state).toBe('retracted');
+      const audit = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries as { action: string; details: Record<string, unknown> }[];
+      const confirmed = audit.find((e) => e.action === 'delivery_takedown_confirmed')!;
+      expect(confirmed.details.platformCheck).toMatch(
+        /^unchecked: the platform could not be asked: Asking Weibo whether the post is still up: Weibo had a system error/,
+      );
+    } finally {
+      weibo.state.clearFaults();
+    }
   });
 
   it('takes down a post whose answer was lost even after operations skipped the delivery: retraction asks the platform first', async () => {
