@@ -206,6 +206,13 @@ const REFUSALS: Recognizer[] = [
     zh: (_m, where, platform) => `${where}不符合${platform}的要求（为空或过长）。请填写或缩短标题。`,
   },
   {
+    // WeChat's thumb minimum is govpub's own (what its 2.35:1 crop needs), not a platform refusal:
+    // the code the renderer gives a picture too small for a rendition.
+    pattern: /cover needs a picture of at least \d+×\d+ pixels/,
+    code: 'media_too_small',
+    zh: (_m, where) => `${where}的图片太小，无法裁切成封面。请换一张更大的横幅图片。`,
+  },
+  {
     pattern: /the video is (?<length>.+?) long, .*?(over|limit)/,
     code: 'video_too_long',
     zh: (m, _where, platform) => `视频时长${m.groups!.length}，超过${platform}的上限。请剪短或分段上传。`,

@@ -232,6 +232,8 @@ describe('preflight adaptations and package rules', () => {
     });
     const blocking = channelResult(r, wechat().id).blocking;
     expect(blocking.map((p) => p.field)).toEqual(['/cover']);
+    // govpub's own minimum (the crop's), coded as the renderer codes a picture too small, not as WeChat's refusal.
+    expect(blocking[0]!.code).toBe('media_too_small');
     expect(blocking[0]!.message).toContain(
       '微信封面按 2.35:1 裁切，图片至少需要 450×192 像素（裁切后宽至少 450 像素），图片“小图.jpg”为 120×80（裁切后只有 120×51）',
     );
