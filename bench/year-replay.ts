@@ -54,7 +54,7 @@ import {
 import { measureFloor, FLOOR_ACTIVITIES, FLOOR_SHAPES, FLOOR_SHAPE_TEXT, TARGET_FLOOR, type FloorResult, type FloorShape } from './year/floor.js';
 import { generateYear, issueLoad, planVolumes, POLICY_MEDIA_CENTER, sampleYear, type PlannedPackage } from './year/generate.js';
 import { breakdown, gauge, scrapeAll, seriesSum } from './year/metrics.js';
-import { addUsers, startSystem, type SystemUnderTest } from './year/system.js';
+import { addUsers, startSystem, stopSystemsStarting, type SystemUnderTest } from './year/system.js';
 import { deliveryTimelines, describeTimeline } from './year/timeline.js';
 
 // ── Options ──────────────────────────────────────────────────────────────────────────────────
@@ -282,14 +282,14 @@ const openSessions = new Set<Session>();
  */
 const openSystems = new Set<SystemUnderTest>();
 
-/** Stops every system still up (on a signal); each once, whoever else holds it. */
+/** Stops every system still up or still starting (on a signal); each once, whoever else holds it. */
 function stopEverything(): Promise<unknown> {
   const sessions = [...openSessions].map((s) => closeSession(s));
   const rest = [...openSystems].map((sut) => {
     openSystems.delete(sut);
     return sut.stop();
   });
-  return Promise.allSettled([...sessions, ...rest]);
+  return Promise.allSettled([...sessions, ...rest, stopSystemsStarting()]);
 }
 
 interface Session {

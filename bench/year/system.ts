@@ -93,8 +93,12 @@ async function spawnUntil(
   log: (l: string) => void,
   nodeFlags: string[] = [],
   checkout?: string,
+  spawned?: (child: ChildProcess) => void,
 ) {
   const child = spawn(process.execPath, [...nodeFlags, govpubBin(checkout), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Stopped by the caller's cleanup from now on, not only once it is up: a signal meanwhile left it running.
+  spawned?.(child);
+  log(`govpub ${args[0]} starting (pid ${child.pid})`);
   let output = '';
   const append = (d: Buffer) => {
     output = (output + d.toString()).slice(-65_536);
@@ -149,6 +153,16 @@ export interface SystemOptions {
  * Starts the system; a start that fails is tried once more with other ports (on a busy shared
  * machine a port found free can be taken before the Temporal dev server binds it).
  */
+/** The cleanups of systems still starting (their database made, their process maybe spawned), for a signal meanwhile. */
+const systemsStarting = new Set<() => Promise<void>>();
+
+/** Stops what systems still starting have made so far: their process, database and data directory. */
+export function stopSystemsStarting(): Promise<unknown> {
+  const stops = [...systemsStarting];
+  systemsStarting.clear();
+  return Promise.allSettled(stops.map((stop) => stop()));
+}
+
 export async function startSystem(options: SystemOptions): Promise<SystemUnderTest> {
   if (options.attach) return attachTopology(options.attach);
   try {
@@ -164,7 +178,6 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
   const dbName = `govpub_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: options.adminDatabaseUrl });
   await admin.connect();
-  await admin.query(`create database "${dbName}"`);
   const databaseUrl = withDatabase(options.adminDatabaseUrl, dbName);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-year-'));
   const cleanups: (() => Promise<unknown>)[] = [
@@ -174,9 +187,23 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
     },
     async () => fs.rmSync(dataDir, { recursive: true, force: true }),
   ];
+  let stopped = false;
   const stop = async () => {
+    systemsStarting.delete(stop);
+    if (stopped) return; // a signal's cleanup and the caller's may both come
+    stopped = true;
     for (const step of cleanups.reverse()) await step().catch((e: Error) => log(`cleanup: ${e.message}`));
   };
+  // Known before the database is made: a signal while it is being made still drops it.
+  systemsStarting.add(stop);
+  try {
+    await admin.query(`create database "${dbName}"`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log(`created PostgreSQL database ${dbName}`);
+  const spawned = (child: ChildProcess) => cleanups.push(() => stopChild(child));
   try {
     const apiPort = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -198,8 +225,8 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
     if (options.mode === 'own') {
       const workerMetrics = await freePort();
       env.GOVPUB_WORKER_METRICS_ADDRESS = `127.0.0.1:${workerMetrics}`;
-      const { child } = await spawnUntil(['start'], env, 'govpub is running', 180_000, log, profileFlags(options.cpuProfileDir), options.checkout);
-      cleanups.push(() => stopChild(child));
+      const { child } = await spawnUntil(['start'], env, 'govpub is running', 180_000, log, profileFlags(options.cpuProfileDir), options.checkout, spawned);
+      systemsStarting.delete(stop); // the caller holds it now
       const apiUrl = `http://127.0.0.1:${apiPort}`;
       return {
         kind: 'own',
@@ -227,8 +254,9 @@ async function startSystemOnce(options: SystemOptions): Promise<SystemUnderTest>
       log,
       profileFlags(options.cpuProfileDir),
       options.checkout,
+      spawned,
     );
-    cleanups.push(() => stopChild(child));
+    systemsStarting.delete(stop); // the caller holds it now
     const topo = JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'topology.json'), 'utf8')) as TopologyRecord;
     return {
       kind: 'topology',

@@ -181,6 +181,28 @@ describe('bench:year', () => {
     expect(await databaseExists(database!)).toBe(false);
   });
 
+  it('stops what it started on a SIGTERM while the system is still starting: the process and the database', async () => {
+    // The seconds between creating the database and `govpub start` being up: a signal there left both behind.
+    const child = spawnBench(['--packages', '1', '--clients', '1', '--no-floor']);
+    let stderr = '';
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const starting = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/govpub start starting \(pid \d+\)/.test(stderr)) resolve(stderr);
+      });
+      void closed.then(() => reject(new Error(`the bench ended before starting govpub:\n${stderr.slice(-3000)}`)));
+    });
+    const database = /created PostgreSQL database (govpub_bench_[0-9a-f]+)/.exec(starting)?.[1];
+    const systemPid = Number(/govpub start starting \(pid (\d+)\)/.exec(starting)?.[1]);
+    expect(database, starting).toBeDefined();
+    expect(starting).not.toContain('govpub start is up');
+    child.kill('SIGTERM');
+    expect(await closed, stderr.slice(-3000)).toBe(143);
+    expect(() => process.kill(systemPid, 0), `govpub start (pid ${systemPid}) still running`).toThrow();
+    expect(await databaseExists(database!)).toBe(false);
+  });
+
   it('refuses a bad flag naming it, before starting anything', async () => {
     const { code, stderr } = await runBench(['--hold', 'toutiao']);
     expect(code).toBe(2);
