@@ -113,6 +113,24 @@ describe('every published text is read', () => {
     ]);
   });
 
+  it('a table reads cell by cell: an ID number and a mobile number in adjacent cells of a roster are both found', () => {
+    // 公示名单 as editors paste them: one row per person, the ID number and the phone side by side.
+    const roster =
+      '<table><tbody><tr><th>序号</th><th>姓名</th><th>身份证号</th><th>联系电话</th></tr>' +
+      `<tr><td>1</td><td>张三</td><td>${ID}</td><td>13812345678</td></tr></tbody></table>`;
+    const matches = packageTexts({ title: '公示', document: { title: '公示', body: roster } }).flatMap((t) => scanText(t, matcher));
+    expect(matches.map((m) => [m.code, m.place.field, m.place.line])).toEqual([
+      ['personal_id_number', '/document/body', 7],
+      ['personal_mobile', '/document/body', 8],
+    ]);
+    // Definition lists and rules between values too; a wrong form split across two cells is two words, as a line end is.
+    expect(findPersonalData(htmlText('<dl><dt>电话</dt><dd>13812345678</dd><dd>2</dd></dl><p>1</p><hr><p>13912345678</p>')).map((h) => h.code)).toEqual([
+      'personal_mobile',
+      'personal_mobile',
+    ]);
+    expect(matcher.find(htmlText('<table><tr><td>攻</td><td>府</td></tr></table>'))).toEqual([]);
+  });
+
   it('WebVTT captions: the cue text is read, not the header, timings, cue ids or notes', async () => {
     const vtt = `WEBVTT\n\nNOTE 攻府 in a note is not shown\n\n1\n00:00:01.000 --> 00:00:03.000\n<v 主持人>欢迎收看，中华人民共合国\n第二行 电话13812345678\n\n00:00:04.000 --> 00:00:05.000\n谢谢\n`;
     const read = await extractText(new TextEncoder().encode(vtt), 'vtt');
