@@ -73,6 +73,21 @@ describe('wording hidden inside a word', () => {
     expect(matcher.find(wide)).toMatchObject([{ start: 2, end: 4 }]);
   });
 
+  it('Kangxi radicals and compatibility ideographs (as text copied out of a PDF has them) read as the ideograph they show', () => {
+    // ⼈ U+2F08 and ⼤ U+2F24 are 人 and 大 on screen; the compatibility ideograph U+F92C is 郎.
+    const text = '根据中华\u2F08民共合国宪法，\u2F08民代表\u2F24全';
+    expect(matcher.find(text).map((h) => [h.entry.wrong, text.slice(h.start, h.end)])).toEqual([['中华人民共合国', '中华\u2F08民共合国']]);
+    const m = compileWording([
+      { kind: 'wrong', wrong: '人民代表大全', right: '人民代表大会', level: 'blocking' },
+      { kind: 'name', wrong: '王郎', right: '王朗', level: 'blocking' },
+    ]);
+    expect(m.find('\u2F08民代表\u2F24全，王\uF92C').map((h) => [h.entry.wrong, h.start, h.end])).toEqual([
+      ['人民代表大全', 0, 6],
+      ['王郎', 7, 9],
+    ]);
+    expect(m.find('\u2F08民代表\u2F24会')).toEqual([]);
+  });
+
   it('a list entry written with a full-width or spaced form matches the plain one', () => {
     const m = compileWording([{ kind: 'blocked', wrong: 'ＡＢ 测试', level: 'blocking' }]);
     expect(m.find('这是AB测试')).toHaveLength(1);
