@@ -213,7 +213,31 @@ export class ComplianceMonitor {
         },
       );
     }
-    const units = this.unitsFor(scope, user);
+    let units = this.unitsFor(scope, user);
+    if (rest.unit !== undefined && units && !units.includes(rest.unit)) {
+      // A unit asked for outside the default scope (an editor asking for another unit) is that unit's
+      // list, as with scope=all: intersected with the caller's own unit it answered zeros, as if the unit
+      // had no findings. Only an explicit scope=mine that leaves the unit out is a contradiction.
+      if (scope !== 'mine') units = undefined;
+      else {
+        const own = user.unit ?? '—';
+        throw new GovpubError(
+          'invalid_query',
+          `unit: "${rest.unit}" is outside scope=mine (your unit: ${own}); leave scope out, or send scope=all, to read another unit's findings.`,
+          {
+            status: 400,
+            issues: [
+              {
+                path: 'unit',
+                message: `outside scope=mine (your unit: ${own}); leave scope out or send scope=all`,
+                messageZh: `不在 scope=mine（本单位：${own}）范围内；查看其他单位请去掉 scope 或使用 scope=all`,
+              },
+            ],
+          },
+          { zh: `参数 unit：「${rest.unit}」不在 scope=mine（本单位：${own}）范围内；查看其他单位的问题请去掉 scope，或使用 scope=all。` },
+        );
+      }
+    }
     // The counts describe the findings the filters select (the viewer's scope, unit, kind, subject type),
     // open ones by severity: the severity and status filters and the page leave them alone, so they
     // still say what each severity filter would list.

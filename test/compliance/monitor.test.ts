@@ -209,6 +209,22 @@ describe('a year with planted violations', () => {
     expect(all.findings.length).toBeGreaterThan(1);
   });
 
+  it("answers an editor who asks for another unit with that unit's findings, not zeros as if it had none", async () => {
+    const own = registry.units.find((u) => u.name === '区文化和旅游体育局')!.id;
+    const district = await monitorAt(NOW).view({ limit: 500 }, { role: 'ops', unit: null });
+    const other = district.findings.find((f) => f.ownerUnit !== null && f.ownerUnit !== own)!.ownerUnit!;
+    const asOps = await monitorAt(NOW).view({ unit: other, limit: 500 }, { role: 'ops', unit: null });
+    const asEditor = await monitorAt(NOW).view({ unit: other, limit: 500 }, { role: 'editor', unit: own });
+    expect(asEditor.counts).toEqual(asOps.counts);
+    expect(asEditor.findings.map((f) => f.key)).toEqual(asOps.findings.map((f) => f.key));
+    expect(asEditor.findings.length).toBeGreaterThan(0);
+    // scope=mine and another unit contradict each other: said so, naming unit.
+    await expect(monitorAt(NOW).view({ unit: other, scope: 'mine' }, { role: 'editor', unit: own })).rejects.toMatchObject({
+      code: 'invalid_query',
+      details: { status: 400, issues: [expect.objectContaining({ path: 'unit', message: expect.stringContaining('scope=mine') })] },
+    });
+  });
+
   it('counts what it lists when asked for one unit, kind or subject type, not the whole district', async () => {
     const bySeverity = (findings: Finding[]) => ({
       reminder: findings.filter((f) => f.severity === 'reminder').length,
