@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../config/registry.js';
 import type { DB } from '../../db/schema.js';
 import type { Finding } from '../../domain/compliance/model.js';
+import type { GovpubError } from '../../domain/errors.js';
 import type { Registry } from '../../domain/registry.js';
 import type { AppContext } from '../../services/context.js';
 import type { PlatformPostsSource } from '../../services/compliance/facts.js';
@@ -223,6 +224,20 @@ describe('a year with planted violations', () => {
       code: 'invalid_query',
       details: { status: 400, issues: [expect.objectContaining({ path: 'unit', message: expect.stringContaining('scope=mine') })] },
     });
+  });
+
+  it('tells an editor without a unit to get one, instead of answering that their unit has no findings', async () => {
+    const unitless = { role: 'editor' as const, unit: null };
+    for (const read of [() => monitorAt(NOW).view({}, unitless), () => monitorAt(NOW).history({ limit: 5 }, unitless)]) {
+      const refused = await read().then(
+        () => null,
+        (e: GovpubError) => e,
+      );
+      expect(refused).toMatchObject({ code: 'forbidden', details: { status: 403 }, message: expect.stringContaining('govpub users set-unit') });
+      expect(refused!.messageZh).toContain('未设置所属单位');
+    }
+    // The district's findings stay open to them, as to every editor.
+    expect((await monitorAt(NOW).view({ scope: 'all' }, unitless)).findings.length).toBeGreaterThan(0);
   });
 
   it('counts what it lists when asked for one unit, kind or subject type, not the whole district', async () => {
