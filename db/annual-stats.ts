@@ -21,6 +21,11 @@ export interface YearWindow {
   unit: string | null;
   /** The unit's name: channels name their owner unit by it (accounts.yaml `ownerUnit`). */
   unitName: string | null;
+  /**
+   * The channels the unit owns or maintains as the registry says (its accounts, the portal columns it
+   * maintains): listed in its figures with nothing in them too. The channels table names only accounts' owners.
+   */
+  unitChannels?: readonly string[];
 }
 
 const TZ = 'Asia/Shanghai';
@@ -55,10 +60,12 @@ export interface ChannelCount {
 
 /**
  * Items per channel, every registered channel included (a column with nothing in a year is a fact
- * the report needs). In a unit's scope: the channels its items went to and the accounts it owns.
+ * the report needs). In a unit's scope: the channels its items went to, the accounts it owns and the
+ * portal columns it maintains.
  */
 export async function itemsPerChannel(db: Kysely<DB>, w: YearWindow): Promise<ChannelCount[]> {
-  const listed = w.unit === null ? sql`true` : sql`(c.owner_unit = ${w.unitName} or n.items + n.retracted > 0)`;
+  const owned = w.unitChannels?.length ? sql`c.id in (${sql.join(w.unitChannels)})` : sql`false`;
+  const listed = w.unit === null ? sql`true` : sql`(c.owner_unit = ${w.unitName} or ${owned} or n.items + n.retracted > 0)`;
   const { rows } = await sql<{ id: string; platform: string; kind: string; name: string; owner_unit: string | null; items: number; retracted: number }>`
     with ${itemsCte(w)},
     per_channel as (

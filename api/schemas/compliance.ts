@@ -35,7 +35,7 @@ const anyObject = (description: string) => Type.Unsafe<Record<string, unknown>>(
 const Severity = literals(SEVERITIES, 'reminder: act soon; warning: a failing item on its own; veto: fails the site or account outright');
 const Kind = literals(FINDING_KINDS, 'What the finding is about');
 const SubjectType = literals(SUBJECT_TYPES, 'What kind of thing the subject is');
-const Scope = literals(['mine', 'all'] as const, "`mine`: the caller's unit only (editors always see their unit's)");
+const Scope = literals(['mine', 'all'] as const, "`mine`: the caller's unit only (the default for editors, unless they name another `unit`)");
 
 const Subject = Type.Object({
   type: SubjectType,

@@ -60,7 +60,21 @@ function halfWidth(ch: string): string {
   return ch.length === 1 && code >= 0xff01 && code <= 0xff5e ? String.fromCharCode(code - 0xfee0) : ch;
 }
 
-/** The text with invisible characters removed and full-width ASCII made half-width (and, on request, spacing inside words dropped). */
+// Kangxi radicals, CJK radical forms and compatibility ideographs look like the ideograph they stand for
+// (⼈ U+2F08 is 人 on screen); text copied out of a PDF is full of them. Read as that ideograph where
+// Unicode's compatibility form names one (NFKC), so 中华⼈民共合国 is the listed miswriting.
+const CJK_COMPATIBILITY = /^[\u2E80-\u2EFF\u2F00-\u2FDF\uF900-\uFAFF\u{2F800}-\u{2FA1F}]$/u;
+
+function unifiedIdeograph(ch: string): string {
+  if (!CJK_COMPATIBILITY.test(ch)) return ch;
+  const unified = ch.normalize('NFKC');
+  return [...unified].length === 1 ? unified : ch;
+}
+
+/**
+ * The text with invisible characters removed, full-width ASCII made half-width and radical and
+ * compatibility forms read as their ideographs (and, on request, spacing inside words dropped).
+ */
 export function foldText(original: string, options: FoldOptions = {}): FoldedText {
   let text = '';
   const origin: number[] = [];
@@ -69,7 +83,8 @@ export function foldText(original: string, options: FoldOptions = {}): FoldedTex
     const at = offset;
     offset += ch.length;
     if (INVISIBLE.test(ch)) continue;
-    const folded = options.simplified ? simplifiedChar(halfWidth(ch)) : halfWidth(ch);
+    const plain = unifiedIdeograph(halfWidth(ch));
+    const folded = options.simplified ? simplifiedChar(plain) : plain;
     if (options.dropSpacing && (SPACE.test(folded) || DECORATION.test(folded))) continue;
     text += folded;
     for (let i = 0; i < folded.length; i += 1) origin.push(at + i);

@@ -4,7 +4,10 @@
  * is (line). Pure: both the preflight and the re-scan of published packages read text this way.
  */
 
-const BLOCK_END = /<\/(p|div|li|tr|h[1-6]|blockquote|figure|figcaption|table|section|pre)\s*>|<br\s*\/?>/gi;
+// Table cells and list terms end a line too: a roster's ID number and phone in adjacent cells are two
+// values a reader sees apart, and run together they would read as one long number no pattern takes.
+const BLOCK_END =
+  /<\/(p|div|li|ul|ol|dl|dt|dd|tr|td|th|caption|thead|tbody|tfoot|h[1-6]|blockquote|figure|figcaption|table|section|article|aside|header|footer|nav|main|address|pre)\s*>|<(br|hr)\b[^>]*>/gi;
 
 const NAMED: Record<string, string> = {
   amp: '&',

@@ -189,7 +189,17 @@ export class ComplianceMonitor {
     if (!user) return undefined;
     const effective = scope ?? (user.role === 'editor' ? 'mine' : 'all');
     if (effective === 'all') return undefined;
-    return user.unit ? [user.unit] : user.role === 'editor' ? [] : undefined;
+    if (user.unit) return [user.unit];
+    if (user.role !== 'editor') return undefined;
+    // An empty list would read as "your unit has no findings" (the console's 本单位目前没有未解决的合规问题).
+    throw new GovpubError(
+      'forbidden',
+      "Editors see the findings of their own unit, and your user has none. Ask an administrator to set your unit (`govpub users set-unit`), or read the district's findings with scope=all.",
+      { status: 403 },
+      {
+        zh: '编辑查看的是本单位的合规问题，但您的账号未设置所属单位，无法确定本单位。请联系管理员设置所属单位（govpub users set-unit）；通过接口可用 scope=all 查看全区的合规问题。',
+      },
+    );
   }
 
   /** GET /api/compliance: the last run, the thresholds at a glance, counts, findings and what govpub cannot see. */
@@ -213,7 +223,28 @@ export class ComplianceMonitor {
         },
       );
     }
-    const units = this.unitsFor(scope, user);
+    // A unit asked for without a scope (an editor asking for another unit) is that unit's list, as with
+    // scope=all: intersected with the caller's own unit it answered zeros, as if the unit had no findings.
+    // Only an explicit scope=mine that leaves the unit out is a contradiction.
+    const units = rest.unit !== undefined && scope === undefined ? undefined : this.unitsFor(scope, user);
+    if (rest.unit !== undefined && units && !units.includes(rest.unit)) {
+      const own = user.unit ?? '—';
+      throw new GovpubError(
+        'invalid_query',
+        `unit: "${rest.unit}" is outside scope=mine (your unit: ${own}); leave scope out, or send scope=all, to read another unit's findings.`,
+        {
+          status: 400,
+          issues: [
+            {
+              path: 'unit',
+              message: `outside scope=mine (your unit: ${own}); leave scope out or send scope=all`,
+              messageZh: `不在 scope=mine（本单位：${own}）范围内；查看其他单位请去掉 scope 或使用 scope=all`,
+            },
+          ],
+        },
+        { zh: `参数 unit：「${rest.unit}」不在 scope=mine（本单位：${own}）范围内；查看其他单位的问题请去掉 scope，或使用 scope=all。` },
+      );
+    }
     // The counts describe the findings the filters select (the viewer's scope, unit, kind, subject type),
     // open ones by severity: the severity and status filters and the page leave them alone, so they
     // still say what each severity filter would list.

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../config/registry.js';
 import type { DB } from '../../db/schema.js';
 import type { Finding } from '../../domain/compliance/model.js';
+import type { GovpubError } from '../../domain/errors.js';
 import type { Registry } from '../../domain/registry.js';
 import type { AppContext } from '../../services/context.js';
 import type { PlatformPostsSource } from '../../services/compliance/facts.js';
@@ -207,6 +208,36 @@ describe('a year with planted violations', () => {
     expect(view.lastRun?.trigger).toBe('manual');
     const all = await monitorAt(NOW).view({ scope: 'all' }, { role: 'editor', unit });
     expect(all.findings.length).toBeGreaterThan(1);
+  });
+
+  it("answers an editor who asks for another unit with that unit's findings, not zeros as if it had none", async () => {
+    const own = registry.units.find((u) => u.name === '区文化和旅游体育局')!.id;
+    const district = await monitorAt(NOW).view({ limit: 500 }, { role: 'ops', unit: null });
+    const other = district.findings.find((f) => f.ownerUnit !== null && f.ownerUnit !== own)!.ownerUnit!;
+    const asOps = await monitorAt(NOW).view({ unit: other, limit: 500 }, { role: 'ops', unit: null });
+    const asEditor = await monitorAt(NOW).view({ unit: other, limit: 500 }, { role: 'editor', unit: own });
+    expect(asEditor.counts).toEqual(asOps.counts);
+    expect(asEditor.findings.map((f) => f.key)).toEqual(asOps.findings.map((f) => f.key));
+    expect(asEditor.findings.length).toBeGreaterThan(0);
+    // scope=mine and another unit contradict each other: said so, naming unit.
+    await expect(monitorAt(NOW).view({ unit: other, scope: 'mine' }, { role: 'editor', unit: own })).rejects.toMatchObject({
+      code: 'invalid_query',
+      details: { status: 400, issues: [expect.objectContaining({ path: 'unit', message: expect.stringContaining('scope=mine') })] },
+    });
+  });
+
+  it('tells an editor without a unit to get one, instead of answering that their unit has no findings', async () => {
+    const unitless = { role: 'editor' as const, unit: null };
+    for (const read of [() => monitorAt(NOW).view({}, unitless), () => monitorAt(NOW).history({ limit: 5 }, unitless)]) {
+      const refused = await read().then(
+        () => null,
+        (e: GovpubError) => e,
+      );
+      expect(refused).toMatchObject({ code: 'forbidden', details: { status: 403 }, message: expect.stringContaining('govpub users set-unit') });
+      expect(refused!.messageZh).toContain('未设置所属单位');
+    }
+    // The district's findings stay open to them, as to every editor.
+    expect((await monitorAt(NOW).view({ scope: 'all' }, unitless)).findings.length).toBeGreaterThan(0);
   });
 
   it('counts what it lists when asked for one unit, kind or subject type, not the whole district', async () => {

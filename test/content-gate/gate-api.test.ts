@@ -124,6 +124,23 @@ describe('the content gate in preflight, submit and review', () => {
     expect((await call('GET', `/api/packages/${id}`)).body.status).toBe('draft');
   });
 
+  it('a roster table with the ID number and the phone in adjacent cells blocks submit with both, each on its line', async () => {
+    const input = policyPackage(app.registry);
+    const roster =
+      '<p>拟表彰人员名单公示如下：</p><table><tbody><tr><th>序号</th><th>姓名</th><th>身份证号</th><th>联系电话</th></tr>' +
+      `<tr><td>1</td><td>张三</td><td>${ID}</td><td>13812345678</td></tr></tbody></table>`;
+    const created = await call('POST', '/api/packages', { ...input, document: { ...input.document, body: roster } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const refused = await call('POST', `/api/packages/${id}/submit`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.problems.map((p: { code: string; place: { line: number } }) => [p.code, p.place.line])).toEqual([
+      ['personal_id_number', 8],
+      ['personal_mobile', 9],
+    ]);
+    expect(refused.text).not.toContain(ID);
+  });
+
   it('an ID number in an uploaded XLSX attachment blocks, placed by file and sheet', async () => {
     const xlsx = zipSync({
       '[Content_Types].xml': strToU8('<Types/>'),

@@ -73,6 +73,21 @@ describe('wording hidden inside a word', () => {
     expect(matcher.find(wide)).toMatchObject([{ start: 2, end: 4 }]);
   });
 
+  it('Kangxi radicals and compatibility ideographs (as text copied out of a PDF has them) read as the ideograph they show', () => {
+    // ⼈ U+2F08 and ⼤ U+2F24 are 人 and 大 on screen; the compatibility ideograph U+F92C is 郎.
+    const text = '根据中华\u2F08民共合国宪法，\u2F08民代表\u2F24全';
+    expect(matcher.find(text).map((h) => [h.entry.wrong, text.slice(h.start, h.end)])).toEqual([['中华人民共合国', '中华\u2F08民共合国']]);
+    const m = compileWording([
+      { kind: 'wrong', wrong: '人民代表大全', right: '人民代表大会', level: 'blocking' },
+      { kind: 'name', wrong: '王郎', right: '王朗', level: 'blocking' },
+    ]);
+    expect(m.find('\u2F08民代表\u2F24全，王\uF92C').map((h) => [h.entry.wrong, h.start, h.end])).toEqual([
+      ['人民代表大全', 0, 6],
+      ['王郎', 7, 9],
+    ]);
+    expect(m.find('\u2F08民代表\u2F24会')).toEqual([]);
+  });
+
   it('a list entry written with a full-width or spaced form matches the plain one', () => {
     const m = compileWording([{ kind: 'blocked', wrong: 'ＡＢ 测试', level: 'blocking' }]);
     expect(m.find('这是AB测试')).toHaveLength(1);
@@ -111,6 +126,24 @@ describe('every published text is read', () => {
       ['wording_blocked', '/document/issuingUnit'],
       ['personal_id_number', '/document/documentNumber'],
     ]);
+  });
+
+  it('a table reads cell by cell: an ID number and a mobile number in adjacent cells of a roster are both found', () => {
+    // 公示名单 as editors paste them: one row per person, the ID number and the phone side by side.
+    const roster =
+      '<table><tbody><tr><th>序号</th><th>姓名</th><th>身份证号</th><th>联系电话</th></tr>' +
+      `<tr><td>1</td><td>张三</td><td>${ID}</td><td>13812345678</td></tr></tbody></table>`;
+    const matches = packageTexts({ title: '公示', document: { title: '公示', body: roster } }).flatMap((t) => scanText(t, matcher));
+    expect(matches.map((m) => [m.code, m.place.field, m.place.line])).toEqual([
+      ['personal_id_number', '/document/body', 7],
+      ['personal_mobile', '/document/body', 8],
+    ]);
+    // Definition lists and rules between values too; a wrong form split across two cells is two words, as a line end is.
+    expect(findPersonalData(htmlText('<dl><dt>电话</dt><dd>13812345678</dd><dd>2</dd></dl><p>1</p><hr><p>13912345678</p>')).map((h) => h.code)).toEqual([
+      'personal_mobile',
+      'personal_mobile',
+    ]);
+    expect(matcher.find(htmlText('<table><tr><td>攻</td><td>府</td></tr></table>'))).toEqual([]);
   });
 
   it('WebVTT captions: the cue text is read, not the header, timings, cue ids or notes', async () => {

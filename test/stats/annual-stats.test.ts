@@ -15,6 +15,8 @@ import { AnnualStatsService, type AnnualStats } from '../../services/annual-stat
 import { annualStatsCsv, csvField } from '../../services/annual-stats-report.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
+import { listChannels } from '../../domain/registry.js';
+import { channelUnit } from '../../domain/units.js';
 import { addUser } from '../../services/users.js';
 import { seedBulkYear, seedPackage } from './seed-year.js';
 
@@ -392,6 +394,24 @@ describe('GET /api/stats', () => {
     expect(other.status).toBe(403);
     expect(other.json().error.code).toBe('forbidden');
     expect((await get(tokens.editorNoUnit!, '/api/stats?year=2026')).status).toBe(403);
+  });
+
+  it('lists the portal columns a unit maintains in its figures, empty ones too, under its name as the compliance findings say it', async () => {
+    // The unit that maintains the most columns (units.yaml), whatever its accounts.
+    const maintained = new Map<string, string[]>();
+    for (const c of listChannels(app.registry).filter((c) => c.kind === 'portal_column')) {
+      const unit = channelUnit(app.registry, c);
+      if (unit) maintained.set(unit.id, [...(maintained.get(unit.id) ?? []), c.id]);
+    }
+    const [unit, columns] = [...maintained.entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const name = app.registry.units.find((u) => u.id === unit)!.name;
+    const figures = (await get(tokens.ops!, `/api/stats?year=2026&unit=${unit}`)).json() as AnnualStats;
+    const listed = figures.byChannel.filter((c) => c.kind === 'portal_column');
+    expect(listed.map((c) => c.channelId).sort()).toEqual(expect.arrayContaining([...columns].sort()));
+    expect(listed.filter((c) => columns.includes(c.channelId)).every((c) => c.ownerUnit === name)).toBe(true);
+    // The district's figures name each column's unit too.
+    const district = (await get(tokens.ops!, '/api/stats?year=2026')).json() as AnnualStats;
+    expect(district.byChannel.find((c) => c.channelId === columns[0])?.ownerUnit).toBe(name);
   });
 
   it('refuses a bad year or unit with 400 naming the parameter, and answers an empty year with zeros', async () => {
