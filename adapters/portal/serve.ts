@@ -173,7 +173,7 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
     const pathname = queryAt >= 0 ? url.slice(0, queryAt) : url;
     if (!pathname.startsWith(homeHref)) {
       // The prefix itself without its slash: relative links need the slash.
-      return reply.redirect(`${homeHref}${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
+      return withSecurityHeaders(reply).redirect(`${homeHref}${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
     }
     const rest = pathname.slice(homeHref.length);
     const segments = safeSegments(rest);
@@ -207,8 +207,11 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
       return notFound(reply);
     }
     if (info.isDirectory()) {
-      if (!pathname.endsWith('/')) return reply.redirect(`${pathname}/${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
+      if (!pathname.endsWith('/')) return withSecurityHeaders(reply).redirect(`${pathname}/${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
       file = path.join(file, 'index.html');
+    } else if (pathname.endsWith('/')) {
+      // A file asked for as a directory (index.html/): nginx answers 404, and served here every relative link would break.
+      return notFound(reply);
     }
     // Units are symlinks into the store; anything resolving elsewhere, or to a dot file, is refused.
     try {

@@ -914,6 +914,37 @@ describe('serving the store', () => {
     expect(readme).toContain('location ~ "^/art/(?![0-9a-f]{2}/)[^/]+(/.*)?$" {');
   });
 
+  it('a file asked for as a directory (a slash after its name) is a 404, as nginx answers; every redirect sends the security headers', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 33, null), 'pkg-slash');
+    const change = publish as Extract<SiteChange, { kind: 'publish' }>;
+    await site.submit(change);
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const get = (url: string) => app.inject({ method: 'GET', url });
+      // Served there, the page's relative links (../../assets/site.css, col/…) would all resolve one level too deep.
+      for (const url of ['/portal/index.html/', `/portal/${portalPagePaths('pkg-slash', 0).document}/`, '/portal/rss.xml/', '/portal/favicon.ico/']) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(404);
+        expect(res.body, url).toContain('网站标识码');
+      }
+      for (const url of ['/portal', `/portal/${colUnit(change.columnId)}`]) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(301);
+        expect(res.headers, url).toMatchObject({
+          'content-security-policy': portalContentSecurityPolicy(),
+          'x-frame-options': 'SAMEORIGIN',
+          'referrer-policy': 'strict-origin-when-cross-origin',
+          'x-content-type-options': 'nosniff',
+        });
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   it("the README's nginx configuration sends the same security headers as serve.ts", async () => {
     const readme = await readFile(path.join(REPO_ROOT, 'adapters/portal/README.md'), 'utf8');
     expect(readme).toContain(`add_header Content-Security-Policy "${portalContentSecurityPolicy()}" always;`);
