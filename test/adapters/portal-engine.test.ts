@@ -552,6 +552,28 @@ describe('portal engine', () => {
     expect(await adapter.updateDocumentValidity('pkg-never', validity)).toMatchObject({ changed: false });
   });
 
+  it("a changed 有效性 moves the pages' sitemap lastmod to the change, so search engines fetch the repealed document again", async () => {
+    const webRoot = newRoot();
+    const adapter = createPortalAdapter({ webRoot, publicBaseUrl: BASE_URL, tuning: { durable: false } });
+    const site = adapter.site;
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 22, null), 'pkg-repealed');
+    const change = publish as Extract<SiteChange, { kind: 'publish' }>;
+    change.source.payload.document.validity = { state: 'valid', effectiveFrom: '2025-01-01', endedAt: null };
+    await site.submit(change);
+    const released = change.source.payload.releasedAt;
+    const part = `sitemaps/${released.slice(0, 7)}.xml`;
+    const lastmods = async () => [...(await read(webRoot, part)).matchAll(/<loc>[^<]*pkg-repealed[^<]*<\/loc><lastmod>([^<]+)<\/lastmod>/g)].map((m) => m[1]);
+    // The document page and each interpretation page.
+    const pages = 1 + change.source.payload.interpretations.length;
+    expect(await lastmods()).toEqual(Array(pages).fill(released));
+    const before = Date.now();
+    await adapter.updateDocumentValidity('pkg-repealed', { state: 'repealed', effectiveFrom: '2025-01-01', endedAt: '2025-12-31' });
+    const after = await lastmods();
+    expect(after).toHaveLength(pages);
+    for (const lastmod of after) expect(Date.parse(lastmod!)).toBeGreaterThanOrEqual(before);
+    await site.idle();
+  });
+
   it("a package's columns still staging join the commit of the one already queued (one generation); the wait is bounded", async () => {
     // What must not wait for the bound is checked against a bound no loaded machine's commit comes
     // near (a 3 s bound was once nearly reached by a plain commit); the bound itself, with 3 s.
