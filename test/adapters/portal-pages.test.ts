@@ -26,7 +26,7 @@ import { renderColumnFeed, renderSiteFeed } from '../../adapters/portal/pages/fe
 import { renderHomePage } from '../../adapters/portal/pages/home.js';
 import { pageShell } from '../../adapters/portal/pages/layout.js';
 import type { ColumnNode, ListEntry, SiteIdentity } from '../../adapters/portal/pages/model.js';
-import type { SiteSettings } from '../../adapters/portal/pages/settings.js';
+import { unconfiguredIdentity, type SiteSettings } from '../../adapters/portal/pages/settings.js';
 import { renderSiteMapPage } from '../../adapters/portal/pages/site-map.js';
 import { renderNotFoundPage, renderNothingPublishedPage } from '../../adapters/portal/pages/standalone.js';
 import {
@@ -305,6 +305,7 @@ hostUnit: 区政府办公室
 icpNumber: ICP 05001234
 publicSecurityNumber: 陕公网安备 6101号
 partyGovernmentBadgeUrl: http://bszs.conac.cn/x
+errorReportUrl: javascript:alert(1)
 contact:
   postcode: "7100"
   email: not-an-address
@@ -332,10 +333,11 @@ colour: red
     expectIssue(5, 'icpNumber', /ICP filing number/);
     expectIssue(6, 'publicSecurityNumber', /14 digits/);
     expectIssue(7, 'partyGovernmentBadgeUrl', /https:\/\//);
-    expectIssue(9, 'contact.postcode', /6-digit/);
-    expectIssue(10, 'contact.email', /e-mail/);
-    expectIssue(11, 'colour', /unknown key/);
-    expect(lines).toHaveLength(9);
+    expectIssue(8, 'errorReportUrl', /https:\/\//);
+    expectIssue(10, 'contact.postcode', /6-digit/);
+    expectIssue(11, 'contact.email', /e-mail/);
+    expectIssue(12, 'colour', /unknown key/);
+    expect(lines).toHaveLength(10);
   });
 
   it('`govpub config check` checks site.yaml with the registry: the problem with file:line, a failing exit', async () => {
@@ -402,6 +404,29 @@ describe('the chrome every page shares', () => {
     expect(footer).toContain('<a href="../map/index.html">网站地图</a>');
     expect(footer).toContain('<a href="../search/index.html">站内搜索</a>');
     expect(footer).toContain('<a href="../rss.xml">RSS 订阅</a>');
+  });
+
+  it('footer: 我为政府网站找错 (the 发展指引 asks every footer for it), the 找错 platform page of this 网站标识码 unless site.yaml names one', () => {
+    const footer = (html: string) => /<footer class="site-footer">([\s\S]*?)<\/footer>/.exec(html)![1]!;
+    expect(footer(renderSiteMapPage(site))).toContain(
+      '<a href="https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode=6101030001" rel="noopener">我为政府网站找错</a>',
+    );
+    const named = parseSiteIdentity(
+      `siteName: 西安市碑林区人民政府
+siteDomain: www.beilin.gov.cn
+siteIdCode: "6101030001"
+hostUnit: 区政府办公室
+icpNumber: 陕ICP备05001234号
+publicSecurityNumber: 陕公网安备 61010302000123号
+errorReportUrl: https://jiucuo.example.gov.cn/?site=6101030001&from=footer
+`,
+      '/tmp/site.yaml',
+    );
+    expect(footer(renderSiteMapPage({ ...site, identity: named }))).toContain(
+      '<a href="https://jiucuo.example.gov.cn/?site=6101030001&amp;from=footer" rel="noopener">我为政府网站找错</a>',
+    );
+    // A site without its identity (tests, tools) has no code to report errors under: no invented link.
+    expect(renderSiteMapPage({ ...site, identity: unconfiguredIdentity('某站', 'www.example.gov.cn') })).not.toContain('我为政府网站找错');
   });
 
   it('a column-like page named through meta (the search page) gets the full column tags, once each', () => {
