@@ -692,6 +692,26 @@ describe('article pages', () => {
     expect(plain).toContain('<th scope="row">索引号</th><td>无</td>');
   });
 
+  it('an interpretation of a 失效 or 废止 document says so beside its 政策原文, on its page and in the lists of interpretations', () => {
+    const repealed = { state: 'repealed' as const, effectiveFrom: '2020-01-01', endedAt: '2025-03-01' };
+    const pages = renderArticle(policyInput(policyPayload({ validity: repealed })), site);
+    const origin = (html: string) => /<section class="policy-origin"[\s\S]*?<\/section>/.exec(html)![0];
+    for (const page of paths.interpretations) {
+      expect(origin(pages.get(page)!), page).toContain('<span class="validity-repealed">废止（施行日期：2020年01月01日，废止日期：2025年03月01日）</span>');
+    }
+    const valid = renderArticle(policyInput(), site);
+    for (const page of paths.interpretations) expect(origin(valid.get(page)!), page).not.toContain('validity-');
+
+    const interpretations = [{ title: '一图读懂养老服务补贴', formLabel: '图表解读' }];
+    const expired = listEntry(1, {
+      title: '关于印发养老服务补贴办法的通知',
+      interpretations,
+      validity: { state: 'expired', effectiveFrom: null, endedAt: '2025-01-01' },
+    });
+    const list = renderColumnPages(column('zwgk-zcwj-zcjd'), [expired], site).get('col/zwgk-zcwj-zcjd/index.html')!;
+    expect(list).toMatch(/政策原文：<a href="[^"]*">关于印发养老服务补贴办法的通知<\/a> <span class="validity-expired">已失效<\/span>/);
+  });
+
   it('carries every article meta tag, with the column tags of its home column', () => {
     const html = files.get(paths.document)!;
     expect(metaContent(html, 'SiteIDCode')).toBe('6101030001');
