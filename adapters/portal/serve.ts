@@ -150,6 +150,19 @@ export async function legacyArticleRedirect(generation: string, segments: readon
   return path.posix.relative(requestDir, target) + (rest.length === 0 ? '/' : '');
 }
 
+/**
+ * A revalidation the file still satisfies (RFC 9110 13.1): If-None-Match (a list, or `*`) decides when
+ * sent; else If-Modified-Since, to the second (feed readers send only that one).
+ */
+function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, mtime: Date): boolean {
+  // Weak comparison: W/"x" and "x" match.
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  if (ifNoneMatch !== undefined) return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return Number.isFinite(since) && Math.floor(mtime.getTime() / 1000) <= Math.floor(since / 1000);
+}
+
 /** An article bucket's name (urls.ts articleBucket): two hex digits. */
 const ARTICLE_BUCKET = /^[0-9a-f]{2}$/;
 
@@ -248,7 +261,7 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
       .header('etag', etag)
       .header('last-modified', stats.mtime.toUTCString())
       .header('accept-ranges', 'bytes');
-    if (request.headers['if-none-match'] === etag) {
+    if (notModified(request.headers['if-none-match'], request.headers['if-modified-since'], etag, stats.mtime)) {
       await handle.close();
       return reply.code(304).send();
     }

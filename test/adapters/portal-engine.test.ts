@@ -967,6 +967,33 @@ describe('serving the store', () => {
     }
   });
 
+  it('answers 304 to a revalidation by If-Modified-Since (feed readers send only that) and by an If-None-Match list, as nginx does', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 34, null), 'pkg-revalidated');
+    await site.submit(publish!);
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+      for (const url of ['/portal/rss.xml', '/portal/index.html']) {
+        const first = await get(url);
+        expect(first.statusCode, url).toBe(200);
+        const etag = String(first.headers.etag);
+        const lastModified = String(first.headers['last-modified']);
+        expect((await get(url, { 'if-modified-since': lastModified })).statusCode, url).toBe(304);
+        expect((await get(url, { 'if-none-match': `W/"0-0", ${etag}` })).statusCode, url).toBe(304);
+        expect((await get(url, { 'if-none-match': '*' })).statusCode, url).toBe(304);
+        // Changed since: the whole answer. An ETag that no longer matches wins over a date that would.
+        expect((await get(url, { 'if-modified-since': new Date(Date.parse(lastModified) - 60_000).toUTCString() })).statusCode, url).toBe(200);
+        expect((await get(url, { 'if-none-match': 'W/"0-0"', 'if-modified-since': lastModified })).statusCode, url).toBe(200);
+        expect((await get(url, { 'if-modified-since': 'not a date' })).statusCode, url).toBe(200);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   it("the README's nginx configuration sends the same security headers as serve.ts", async () => {
     const readme = await readFile(path.join(REPO_ROOT, 'adapters/portal/README.md'), 'utf8');
     expect(readme).toContain(`add_header Content-Security-Policy "${portalContentSecurityPolicy()}" always;`);
