@@ -268,12 +268,12 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
 
     let start = 0;
     let end = stats.size - 1;
-    const range = request.headers.range;
-    if (typeof range === 'string' && stats.size > 0) {
-      const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-      const from = m?.[1] ? Number(m[1]) : null;
-      const to = m?.[2] ? Number(m[2]) : null;
-      if (!m || (from === null && to === null) || (from !== null && from >= stats.size)) {
+    // One byte range; anything else (several ranges, another unit, nonsense) is ignored and the whole file sent (RFC 9110 14.2).
+    const m = typeof request.headers.range === 'string' ? /^bytes=(\d*)-(\d*)$/.exec(request.headers.range.trim()) : null;
+    if (m && (m[1] || m[2]) && stats.size > 0) {
+      const from = m[1] ? Number(m[1]) : null;
+      const to = m[2] ? Number(m[2]) : null;
+      if (from !== null && from >= stats.size) {
         await handle.close();
         return reply.code(416).header('content-range', `bytes */${stats.size}`).send();
       }

@@ -994,6 +994,30 @@ describe('serving the store', () => {
     }
   });
 
+  it('a Range it cannot read (several ranges, not bytes=) is ignored, the whole file sent, as RFC 9110 and nginx do; one past the end is 416', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 35, null), 'pkg-ranged');
+    await site.submit(publish!);
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const get = (headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: '/portal/rss.xml', headers });
+      const whole = await get();
+      for (const range of ['bytes=0-0,5-6', 'bytes=abc', 'items=0-5', 'bytes=-']) {
+        const res = await get({ range });
+        expect(res.statusCode, range).toBe(200);
+        expect(res.body, range).toBe(whole.body);
+      }
+      expect((await get({ range: 'bytes=0-9' })).statusCode).toBe(206);
+      const beyond = await get({ range: `bytes=${whole.rawPayload.length}-` });
+      expect(beyond.statusCode).toBe(416);
+      expect(beyond.headers['content-range']).toBe(`bytes */${whole.rawPayload.length}`);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("the README's nginx configuration sends the same security headers as serve.ts", async () => {
     const readme = await readFile(path.join(REPO_ROOT, 'adapters/portal/README.md'), 'utf8');
     expect(readme).toContain(`add_header Content-Security-Policy "${portalContentSecurityPolicy()}" always;`);
