@@ -409,7 +409,7 @@ describe('the chrome every page shares', () => {
   it('footer: 我为政府网站找错 (the 发展指引 asks every footer for it), the 找错 platform page of this 网站标识码 unless site.yaml names one', () => {
     const footer = (html: string) => /<footer class="site-footer">([\s\S]*?)<\/footer>/.exec(html)![1]!;
     expect(footer(renderSiteMapPage(site))).toContain(
-      '<a href="https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode=6101030001" rel="noopener">我为政府网站找错</a>',
+      '<a href="https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfoNew?siteCode=6101030001&amp;url=https%3A%2F%2Fwww.beilin.gov.cn%2F" rel="noopener">我为政府网站找错</a>',
     );
     const named = parseSiteIdentity(
       `siteName: 西安市碑林区人民政府

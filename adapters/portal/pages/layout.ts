@@ -218,7 +218,8 @@ export const ICP_HREF = 'https://beian.miit.gov.cn/';
  */
 export function errorReportHref(id: SiteIdentity): string | null {
   if (id.errorReportUrl) return id.errorReportUrl;
-  return /^[0-9A-Za-z]{10}$/.test(id.siteIdCode) ? `https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode=${id.siteIdCode}` : null;
+  if (!/^[0-9A-Za-z]{10}$/.test(id.siteIdCode)) return null;
+  return `https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfoNew?siteCode=${id.siteIdCode}&url=${encodeURIComponent(`https://${id.siteDomain}/`)}`;
 }
 
 function siteFooter(root: string, id: SiteIdentity): string {
