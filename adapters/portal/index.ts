@@ -170,7 +170,7 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
 
     async updateDocumentValidity(packageId, validity) {
       if (!isSafeSlug(packageId)) throw new DeliveryError('rejected', `"${packageId}" is not a package id the portal can hold.`);
-      return submit({ kind: 'annotate', packageId, validity });
+      return submit({ kind: 'annotate', packageId, validity, at: new Date().toISOString() });
     },
     capabilities: {
       publishing: 'api',

@@ -55,6 +55,8 @@ export interface SearchRecord {
   column: string;
   /** 政策文件, 政策解读, … */
   kind: string;
+  /** A document no longer in force says so (已失效, 已废止), its interpretations too (政策原文已废止); absent while in force. */
+  validity?: string;
 }
 
 export interface SearchIndexStats {
@@ -137,8 +139,9 @@ export function searchRecordsOfPackage(payload: PortalPayload, columnName: strin
   const date = chinaDate(payload.releasedAt);
   const d = payload.document;
   const documentText = [htmlToPlainText(d.bodyHtml), d.documentNumber, d.indexNumber, d.issuingUnit, ...(d.keywords ?? [])].filter(Boolean).join('\n');
+  const ended = d.validity && d.validity.state !== 'valid' ? (d.validity.state === 'expired' ? '已失效' : '已废止') : null;
   return [
-    { url: paths.document, title: d.title, text: documentText, date, column: columnName, kind: payload.catalogueName },
+    { url: paths.document, title: d.title, text: documentText, date, column: columnName, kind: payload.catalogueName, ...(ended ? { validity: ended } : {}) },
     ...payload.interpretations.map((interpretation, i) => ({
       url: paths.interpretations[i]!,
       title: interpretation.title,
@@ -152,6 +155,7 @@ export function searchRecordsOfPackage(payload: PortalPayload, columnName: strin
       date,
       column: columnName,
       kind: '政策解读',
+      ...(ended ? { validity: `政策原文${ended}` } : {}),
     })),
   ];
 }
@@ -179,6 +183,7 @@ export function checkSearchRecords(records: SearchRecord[]): void {
       problems.push(`${at}.date must be YYYY-MM-DD (got ${JSON.stringify(r.date)})`);
     if (typeof r.column !== 'string') problems.push(`${at}.column must be a string`);
     if (typeof r.kind !== 'string') problems.push(`${at}.kind must be a string`);
+    if (r.validity !== undefined && typeof r.validity !== 'string') problems.push(`${at}.validity must be a string when given`);
   });
   if (problems.length > 0) throw new Error(`search index: ${problems.length} bad record(s): ${problems.slice(0, 10).join('; ')}`);
 }
@@ -218,7 +223,7 @@ async function buildShard(records: SearchRecord[], dir: string, durable: boolean
             url: r.url,
             content: `${r.title}\n${r.text}`,
             language: 'zh',
-            meta: { title: r.title, date: r.date, column: r.column, kind: r.kind },
+            meta: { title: r.title, date: r.date, column: r.column, kind: r.kind, ...(r.validity ? { validity: r.validity } : {}) },
             filters: { column: [r.column], kind: [r.kind] },
             sort: { date: r.date },
           });
@@ -277,7 +282,8 @@ async function linkTree(from: string, to: string, durable: boolean): Promise<{ f
 function shardDigest(records: SearchRecord[]): string {
   const hash = createHash('sha256').update(SHARD_FORMAT);
   for (const r of [...records].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0)))
-    hash.update(JSON.stringify([r.url, r.title, r.text, r.date, r.column, r.kind]));
+    // 有效性 only when given: shards cached before it existed stay valid.
+    hash.update(JSON.stringify([r.url, r.title, r.text, r.date, r.column, r.kind, ...(r.validity ? [r.validity] : [])]));
   return hash.digest('hex').slice(0, 16);
 }
 

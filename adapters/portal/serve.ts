@@ -150,6 +150,19 @@ export async function legacyArticleRedirect(generation: string, segments: readon
   return path.posix.relative(requestDir, target) + (rest.length === 0 ? '/' : '');
 }
 
+/**
+ * A revalidation the file still satisfies (RFC 9110 13.1): If-None-Match (a list, or `*`) decides when
+ * sent; else If-Modified-Since, to the second (feed readers send only that one).
+ */
+function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, mtime: Date): boolean {
+  // Weak comparison: W/"x" and "x" match.
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  if (ifNoneMatch !== undefined) return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return Number.isFinite(since) && Math.floor(mtime.getTime() / 1000) <= Math.floor(since / 1000);
+}
+
 /** An article bucket's name (urls.ts articleBucket): two hex digits. */
 const ARTICLE_BUCKET = /^[0-9a-f]{2}$/;
 
@@ -173,7 +186,7 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
     const pathname = queryAt >= 0 ? url.slice(0, queryAt) : url;
     if (!pathname.startsWith(homeHref)) {
       // The prefix itself without its slash: relative links need the slash.
-      return reply.redirect(`${homeHref}${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
+      return withSecurityHeaders(reply).redirect(`${homeHref}${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
     }
     const rest = pathname.slice(homeHref.length);
     const segments = safeSegments(rest);
@@ -207,8 +220,11 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
       return notFound(reply);
     }
     if (info.isDirectory()) {
-      if (!pathname.endsWith('/')) return reply.redirect(`${pathname}/${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
+      if (!pathname.endsWith('/')) return withSecurityHeaders(reply).redirect(`${pathname}/${queryAt >= 0 ? url.slice(queryAt) : ''}`, 301);
       file = path.join(file, 'index.html');
+    } else if (pathname.endsWith('/')) {
+      // A file asked for as a directory (index.html/): nginx answers 404, and served here every relative link would break.
+      return notFound(reply);
     }
     // Units are symlinks into the store; anything resolving elsewhere, or to a dot file, is refused.
     try {
@@ -245,19 +261,19 @@ export function registerPortalRoutes(app: FastifyInstance, options: PortalRoutes
       .header('etag', etag)
       .header('last-modified', stats.mtime.toUTCString())
       .header('accept-ranges', 'bytes');
-    if (request.headers['if-none-match'] === etag) {
+    if (notModified(request.headers['if-none-match'], request.headers['if-modified-since'], etag, stats.mtime)) {
       await handle.close();
       return reply.code(304).send();
     }
 
     let start = 0;
     let end = stats.size - 1;
-    const range = request.headers.range;
-    if (typeof range === 'string' && stats.size > 0) {
-      const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-      const from = m?.[1] ? Number(m[1]) : null;
-      const to = m?.[2] ? Number(m[2]) : null;
-      if (!m || (from === null && to === null) || (from !== null && from >= stats.size)) {
+    // One byte range; anything else (several ranges, another unit, nonsense) is ignored and the whole file sent (RFC 9110 14.2).
+    const m = typeof request.headers.range === 'string' ? /^bytes=(\d*)-(\d*)$/.exec(request.headers.range.trim()) : null;
+    if (m && (m[1] || m[2]) && stats.size > 0) {
+      const from = m[1] ? Number(m[1]) : null;
+      const to = m[2] ? Number(m[2]) : null;
+      if (from !== null && from >= stats.size) {
         await handle.close();
         return reply.code(416).header('content-range', `bytes */${stats.size}`).send();
       }

@@ -163,8 +163,11 @@ export interface RootState {
 export type SiteChange =
   | { kind: 'publish'; columnId: string; columnPath: string[]; source: PackageSource }
   | { kind: 'unpublish'; columnId: string; packageId: string }
-  /** Metadata that changes no content (有效性): the package's pages and lists are rendered again. */
-  | { kind: 'annotate'; packageId: string; validity: DocumentValidity | null };
+  /**
+   * Metadata that changes no content (有效性): the package's pages and lists are rendered again.
+   * `at`, when the change was made, becomes the pages' sitemap lastmod (crawlers fetch them again).
+   */
+  | { kind: 'annotate'; packageId: string; validity: DocumentValidity | null; at?: string };
 
 export function emptyRootState(): RootState {
   return {
@@ -528,6 +531,14 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       changedMonths.add(month);
     }
   };
+  /** The pages changed without a new release (有效性): their sitemap lastmod moves, the month part is written again. */
+  const touchMonth = (packageId: string, item: ListItem, at: string) => {
+    const month = releaseMonth(item.releasedAt);
+    const entry = state.months.get(month)?.packages[packageId];
+    if (!entry || entry.lastmod >= at) return;
+    entry.lastmod = at;
+    changedMonths.add(month);
+  };
   const interpretationItem = (item: ListItem, columns: readonly string[]) => interpretationItemOf(item, columns, options.interpretationItems);
   const addToCatalogue = (itemId: string, item: ListItem) => {
     const unit = xxgkUnit(itemId);
@@ -667,6 +678,7 @@ export function applyChanges(loaded: LoadedState, changes: SiteChange[], options
       const previous = record.entry.item;
       record.entry.item = { ...previous, validity: change.validity };
       spreadItem(record.entry, previous);
+      if (change.at) touchMonth(change.packageId, record.entry.item, change.at);
       renderPackages.add(change.packageId);
       changed = true;
     }

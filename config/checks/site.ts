@@ -1,8 +1,8 @@
 /**
  * Checks `site.yaml`: who runs the portal (网站标识信息) as the 政府网站发展指引 wants it in every
  * page's meta tags and footer. Formats are checked where they have one: the 10-character site
- * identifier code (网站标识码), the ICP and public-security filing numbers, an https badge link, a
- * host name without scheme. No value may carry control characters (they would reach every page).
+ * identifier code (网站标识码), the ICP and public-security filing numbers, https badge and 找错
+ * links, a host name without scheme. No value may carry control characters (they would reach every page).
  */
 import { isScalar } from 'yaml';
 import type { SiteIdentity } from '../../adapters/portal/pages/model.js';
@@ -11,7 +11,7 @@ import { describe, type At, type FileCheck } from '../yaml-lines.js';
 
 const SITE_SHAPE: Shape = {
   required: ['siteName', 'siteDomain', 'siteIdCode', 'hostUnit', 'icpNumber', 'publicSecurityNumber'],
-  optional: ['operatorUnit', 'partyGovernmentBadgeUrl', 'contact'],
+  optional: ['operatorUnit', 'partyGovernmentBadgeUrl', 'errorReportUrl', 'contact'],
 };
 const CONTACT_SHAPE: Shape = { required: [], optional: ['address', 'postcode', 'phone', 'email'] };
 
@@ -55,16 +55,19 @@ export function checkSiteIdentity(fc: FileCheck, root: At): SiteIdentity | undef
   const operatorUnit = text('operatorUnit', {}, 100) ?? null;
   const icpNumber = text('icpNumber', SITE_RULES.icpNumber);
   const publicSecurityNumber = text('publicSecurityNumber', SITE_RULES.publicSecurityNumber);
-  const badgeAt = fields.get('partyGovernmentBadgeUrl');
-  let partyGovernmentBadgeUrl: string | null = null;
-  if (badgeAt) {
-    const url = readCode(fc, badgeAt, false, {}, 500);
+  const httpsUrl = (key: string, what: string): string | null => {
+    const at = fields.get(key);
+    if (!at) return null;
+    const url = readCode(fc, at, false, {}, 500);
     if (url === undefined) ok = false;
     else if (!isHttpsUrl(url)) {
-      fc.issue(badgeAt.path, `must be an https:// address (the badge's verification page), got "${url}"`, badgeAt.line);
+      fc.issue(at.path, `must be an https:// address (${what}), got "${url}"`, at.line);
       ok = false;
-    } else partyGovernmentBadgeUrl = url;
-  }
+    } else return url;
+    return null;
+  };
+  const partyGovernmentBadgeUrl = httpsUrl('partyGovernmentBadgeUrl', "the badge's verification page");
+  const errorReportUrl = httpsUrl('errorReportUrl', 'where readers report an error on the site: 我为政府网站找错');
   const contact: SiteIdentity['contact'] = { address: null, postcode: null, phone: null, email: null };
   const contactAt = fields.get('contact');
   if (contactAt) {
@@ -87,7 +90,7 @@ export function checkSiteIdentity(fc: FileCheck, root: At): SiteIdentity | undef
     }
   }
   if (!ok || !siteName || !siteDomain || !siteIdCode || !hostUnit || !icpNumber || !publicSecurityNumber) return undefined;
-  return { siteName, siteDomain, siteIdCode, hostUnit, operatorUnit, icpNumber, publicSecurityNumber, contact, partyGovernmentBadgeUrl };
+  return { siteName, siteDomain, siteIdCode, hostUnit, operatorUnit, icpNumber, publicSecurityNumber, contact, partyGovernmentBadgeUrl, errorReportUrl };
 }
 
 /**

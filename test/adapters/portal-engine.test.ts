@@ -552,6 +552,28 @@ describe('portal engine', () => {
     expect(await adapter.updateDocumentValidity('pkg-never', validity)).toMatchObject({ changed: false });
   });
 
+  it("a changed 有效性 moves the pages' sitemap lastmod to the change, so search engines fetch the repealed document again", async () => {
+    const webRoot = newRoot();
+    const adapter = createPortalAdapter({ webRoot, publicBaseUrl: BASE_URL, tuning: { durable: false } });
+    const site = adapter.site;
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 22, null), 'pkg-repealed');
+    const change = publish as Extract<SiteChange, { kind: 'publish' }>;
+    change.source.payload.document.validity = { state: 'valid', effectiveFrom: '2025-01-01', endedAt: null };
+    await site.submit(change);
+    const released = change.source.payload.releasedAt;
+    const part = `sitemaps/${released.slice(0, 7)}.xml`;
+    const lastmods = async () => [...(await read(webRoot, part)).matchAll(/<loc>[^<]*pkg-repealed[^<]*<\/loc><lastmod>([^<]+)<\/lastmod>/g)].map((m) => m[1]);
+    // The document page and each interpretation page.
+    const pages = 1 + change.source.payload.interpretations.length;
+    expect(await lastmods()).toEqual(Array(pages).fill(released));
+    const before = Date.now();
+    await adapter.updateDocumentValidity('pkg-repealed', { state: 'repealed', effectiveFrom: '2025-01-01', endedAt: '2025-12-31' });
+    const after = await lastmods();
+    expect(after).toHaveLength(pages);
+    for (const lastmod of after) expect(Date.parse(lastmod!)).toBeGreaterThanOrEqual(before);
+    await site.idle();
+  });
+
   it("a package's columns still staging join the commit of the one already queued (one generation); the wait is bounded", async () => {
     // What must not wait for the bound is checked against a bound no loaded machine's commit comes
     // near (a 3 s bound was once nearly reached by a plain commit); the bound itself, with 3 s.
@@ -912,6 +934,88 @@ describe('serving the store', () => {
     // nginx cannot compute the bucket: the documented configuration hands these addresses to this route.
     const readme = await readFile(path.join(REPO_ROOT, 'adapters/portal/README.md'), 'utf8');
     expect(readme).toContain('location ~ "^/art/(?![0-9a-f]{2}/)[^/]+(/.*)?$" {');
+  });
+
+  it('a file asked for as a directory (a slash after its name) is a 404, as nginx answers; every redirect sends the security headers', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 33, null), 'pkg-slash');
+    const change = publish as Extract<SiteChange, { kind: 'publish' }>;
+    await site.submit(change);
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const get = (url: string) => app.inject({ method: 'GET', url });
+      // Served there, the page's relative links (../../assets/site.css, col/…) would all resolve one level too deep.
+      for (const url of ['/portal/index.html/', `/portal/${portalPagePaths('pkg-slash', 0).document}/`, '/portal/rss.xml/', '/portal/favicon.ico/']) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(404);
+        expect(res.body, url).toContain('网站标识码');
+      }
+      for (const url of ['/portal', `/portal/${colUnit(change.columnId)}`]) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(301);
+        expect(res.headers, url).toMatchObject({
+          'content-security-policy': portalContentSecurityPolicy(),
+          'x-frame-options': 'SAMEORIGIN',
+          'referrer-policy': 'strict-origin-when-cross-origin',
+          'x-content-type-options': 'nosniff',
+        });
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 304 to a revalidation by If-Modified-Since (feed readers send only that) and by an If-None-Match list, as nginx does', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 34, null), 'pkg-revalidated');
+    await site.submit(publish!);
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+      for (const url of ['/portal/rss.xml', '/portal/index.html']) {
+        const first = await get(url);
+        expect(first.statusCode, url).toBe(200);
+        const etag = String(first.headers.etag);
+        const lastModified = String(first.headers['last-modified']);
+        expect((await get(url, { 'if-modified-since': lastModified })).statusCode, url).toBe(304);
+        expect((await get(url, { 'if-none-match': `W/"0-0", ${etag}` })).statusCode, url).toBe(304);
+        expect((await get(url, { 'if-none-match': '*' })).statusCode, url).toBe(304);
+        // Changed since: the whole answer. An ETag that no longer matches wins over a date that would.
+        expect((await get(url, { 'if-modified-since': new Date(Date.parse(lastModified) - 60_000).toUTCString() })).statusCode, url).toBe(200);
+        expect((await get(url, { 'if-none-match': 'W/"0-0"', 'if-modified-since': lastModified })).statusCode, url).toBe(200);
+        expect((await get(url, { 'if-modified-since': 'not a date' })).statusCode, url).toBe(200);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a Range it cannot read (several ranges, not bytes=) is ignored, the whole file sent, as RFC 9110 and nginx do; one past the end is 416', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, FAST);
+    const [publish] = await fixturePackage(1, fixtureOptions(site, 35, null), 'pkg-ranged');
+    await site.submit(publish!);
+    const app = Fastify();
+    registerPortalRoutes(app, { webRoot, prefix: '/portal' });
+    try {
+      const get = (headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: '/portal/rss.xml', headers });
+      const whole = await get();
+      for (const range of ['bytes=0-0,5-6', 'bytes=abc', 'items=0-5', 'bytes=-']) {
+        const res = await get({ range });
+        expect(res.statusCode, range).toBe(200);
+        expect(res.body, range).toBe(whole.body);
+      }
+      expect((await get({ range: 'bytes=0-9' })).statusCode).toBe(206);
+      const beyond = await get({ range: `bytes=${whole.rawPayload.length}-` });
+      expect(beyond.statusCode).toBe(416);
+      expect(beyond.headers['content-range']).toBe(`bytes */${whole.rawPayload.length}`);
+    } finally {
+      await app.close();
+    }
   });
 
   it("the README's nginx configuration sends the same security headers as serve.ts", async () => {

@@ -26,7 +26,7 @@ import { renderColumnFeed, renderSiteFeed } from '../../adapters/portal/pages/fe
 import { renderHomePage } from '../../adapters/portal/pages/home.js';
 import { pageShell } from '../../adapters/portal/pages/layout.js';
 import type { ColumnNode, ListEntry, SiteIdentity } from '../../adapters/portal/pages/model.js';
-import type { SiteSettings } from '../../adapters/portal/pages/settings.js';
+import { unconfiguredIdentity, type SiteSettings } from '../../adapters/portal/pages/settings.js';
 import { renderSiteMapPage } from '../../adapters/portal/pages/site-map.js';
 import { renderNotFoundPage, renderNothingPublishedPage } from '../../adapters/portal/pages/standalone.js';
 import {
@@ -305,6 +305,7 @@ hostUnit: 区政府办公室
 icpNumber: ICP 05001234
 publicSecurityNumber: 陕公网安备 6101号
 partyGovernmentBadgeUrl: http://bszs.conac.cn/x
+errorReportUrl: javascript:alert(1)
 contact:
   postcode: "7100"
   email: not-an-address
@@ -332,10 +333,11 @@ colour: red
     expectIssue(5, 'icpNumber', /ICP filing number/);
     expectIssue(6, 'publicSecurityNumber', /14 digits/);
     expectIssue(7, 'partyGovernmentBadgeUrl', /https:\/\//);
-    expectIssue(9, 'contact.postcode', /6-digit/);
-    expectIssue(10, 'contact.email', /e-mail/);
-    expectIssue(11, 'colour', /unknown key/);
-    expect(lines).toHaveLength(9);
+    expectIssue(8, 'errorReportUrl', /https:\/\//);
+    expectIssue(10, 'contact.postcode', /6-digit/);
+    expectIssue(11, 'contact.email', /e-mail/);
+    expectIssue(12, 'colour', /unknown key/);
+    expect(lines).toHaveLength(10);
   });
 
   it('`govpub config check` checks site.yaml with the registry: the problem with file:line, a failing exit', async () => {
@@ -402,6 +404,29 @@ describe('the chrome every page shares', () => {
     expect(footer).toContain('<a href="../map/index.html">网站地图</a>');
     expect(footer).toContain('<a href="../search/index.html">站内搜索</a>');
     expect(footer).toContain('<a href="../rss.xml">RSS 订阅</a>');
+  });
+
+  it('footer: 我为政府网站找错 (the 发展指引 asks every footer for it), the 找错 platform page of this 网站标识码 unless site.yaml names one', () => {
+    const footer = (html: string) => /<footer class="site-footer">([\s\S]*?)<\/footer>/.exec(html)![1]!;
+    expect(footer(renderSiteMapPage(site))).toContain(
+      '<a href="https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfoNew?siteCode=6101030001&amp;url=https%3A%2F%2Fwww.beilin.gov.cn%2F" rel="noopener">我为政府网站找错</a>',
+    );
+    const named = parseSiteIdentity(
+      `siteName: 西安市碑林区人民政府
+siteDomain: www.beilin.gov.cn
+siteIdCode: "6101030001"
+hostUnit: 区政府办公室
+icpNumber: 陕ICP备05001234号
+publicSecurityNumber: 陕公网安备 61010302000123号
+errorReportUrl: https://jiucuo.example.gov.cn/?site=6101030001&from=footer
+`,
+      '/tmp/site.yaml',
+    );
+    expect(footer(renderSiteMapPage({ ...site, identity: named }))).toContain(
+      '<a href="https://jiucuo.example.gov.cn/?site=6101030001&amp;from=footer" rel="noopener">我为政府网站找错</a>',
+    );
+    // A site without its identity (tests, tools) has no code to report errors under: no invented link.
+    expect(renderSiteMapPage({ ...site, identity: unconfiguredIdentity('某站', 'www.example.gov.cn') })).not.toContain('我为政府网站找错');
   });
 
   it('a column-like page named through meta (the search page) gets the full column tags, once each', () => {
@@ -665,6 +690,26 @@ describe('article pages', () => {
     expect(plain).not.toContain('有效性');
     expect(metaContent(plain, 'Keywords')).toBe(column('zwgk-zcwj-gfxwj').name); // never empty
     expect(plain).toContain('<th scope="row">索引号</th><td>无</td>');
+  });
+
+  it('an interpretation of a 失效 or 废止 document says so beside its 政策原文, on its page and in the lists of interpretations', () => {
+    const repealed = { state: 'repealed' as const, effectiveFrom: '2020-01-01', endedAt: '2025-03-01' };
+    const pages = renderArticle(policyInput(policyPayload({ validity: repealed })), site);
+    const origin = (html: string) => /<section class="policy-origin"[\s\S]*?<\/section>/.exec(html)![0];
+    for (const page of paths.interpretations) {
+      expect(origin(pages.get(page)!), page).toContain('<span class="validity-repealed">废止（施行日期：2020年01月01日，废止日期：2025年03月01日）</span>');
+    }
+    const valid = renderArticle(policyInput(), site);
+    for (const page of paths.interpretations) expect(origin(valid.get(page)!), page).not.toContain('validity-');
+
+    const interpretations = [{ title: '一图读懂养老服务补贴', formLabel: '图表解读' }];
+    const expired = listEntry(1, {
+      title: '关于印发养老服务补贴办法的通知',
+      interpretations,
+      validity: { state: 'expired', effectiveFrom: null, endedAt: '2025-01-01' },
+    });
+    const list = renderColumnPages(column('zwgk-zcwj-zcjd'), [expired], site).get('col/zwgk-zcwj-zcjd/index.html')!;
+    expect(list).toMatch(/政策原文：<a href="[^"]*">关于印发养老服务补贴办法的通知<\/a> <span class="validity-expired">已失效<\/span>/);
   });
 
   it('carries every article meta tag, with the column tags of its home column', () => {

@@ -59,6 +59,15 @@ const RETRACTED: SearchRecord = {
   column: '通知公告',
   kind: '通知公告',
 };
+const REPEALED: SearchRecord = {
+  url: 'art/5c/pkg-tcgl/index.html',
+  title: '碑林区机动车停车管理暂行办法',
+  text: '为规范机动车停车秩序，制定本办法。',
+  date: '2025-06-05',
+  column: '行政规范性文件',
+  kind: '区政府行政规范性文件',
+  validity: '已废止',
+};
 const ENROLMENT: SearchRecord = {
   url: 'art/c3/pkg-zs/index.html',
   title: '碑林区2025年义务教育阶段学校招生入学工作实施方案',
@@ -186,6 +195,28 @@ describe('searchRecordsOfPackage', () => {
     expect(records[1]!.text).toContain('企业开办时间压缩至1个工作日以内。');
     expect(records[1]!.text).toContain('区发展和改革委员会');
     expect(() => checkSearchRecords(records)).not.toThrow();
+  });
+
+  it('a 失效 or 废止 document says so in its results, and so do its interpretations; a shard built before the change is not reused', async () => {
+    const channel = {
+      id: 'portal:zwgk-zcwj',
+      platform: 'portal',
+      kind: 'portal_column',
+      name: '政务公开 > 政策文件',
+      publishing: 'api',
+      ref: 'zwgk-zcwj',
+    } as Channel;
+    const { payload } = formatPortal(policyUnit({ packageId: 'pkg-fz' }), channel, {});
+    expect(searchRecordsOfPackage(payload!, '政策文件').map((r) => r.validity)).toEqual([undefined, undefined, undefined]);
+    const repealed = { ...payload!, document: { ...payload!.document, validity: { state: 'repealed' as const, effectiveFrom: null, endedAt: '2025-12-31' } } };
+    const records = searchRecordsOfPackage(repealed, '政策文件');
+    expect(records.map((r) => r.validity)).toEqual(['已废止', '政策原文已废止', '政策原文已废止']);
+    expect(() => checkSearchRecords(records)).not.toThrow();
+    // The shard cache is keyed by what the records say: the same pages with a new 有效性 are built again.
+    const dir = await tempDir('govpub-search-validity-');
+    const cacheDir = path.join(dir, 'cache');
+    expect(await buildSearchIndex(searchRecordsOfPackage(payload!, '政策文件'), path.join(dir, 'a'), { cacheDir })).toMatchObject({ shardsBuilt: 1 });
+    expect(await buildSearchIndex(records, path.join(dir, 'b'), { cacheDir })).toMatchObject({ shardsBuilt: 1, shardsReused: 0 });
   });
 });
 
@@ -447,14 +478,14 @@ describe.skipIf(skipBrowser)('the search page in a browser', () => {
       [SITE_PATHS.siteMap, '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>网站地图</title></head><body><h1>网站地图</h1></body></html>'],
       ...Object.entries(SEARCH_ASSETS),
     ]);
-    for (const r of [POLICY, INTERPRETATION, RETRACTED, ENROLMENT, OLD_NOTICE]) {
+    for (const r of [POLICY, INTERPRETATION, RETRACTED, REPEALED, ENROLMENT, OLD_NOTICE]) {
       files.set(r.url, `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>${r.title}</title></head><body><h1>${r.title}</h1></body></html>`);
     }
     for (const [file, content] of files) {
       await mkdir(path.dirname(path.join(root, file)), { recursive: true });
       await writeFile(path.join(root, file), content);
     }
-    records = [...FILLER, POLICY, INTERPRETATION, RETRACTED, ENROLMENT, OLD_NOTICE];
+    records = [...FILLER, POLICY, INTERPRETATION, RETRACTED, REPEALED, ENROLMENT, OLD_NOTICE];
     indexer = new SearchIndexer({
       workDir: path.join(dir, 'work'),
       intervalMs: 100,
@@ -530,6 +561,16 @@ describe.skipIf(skipBrowser)('the search page in a browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/art\//);
     expect([POLICY.title, INTERPRETATION.title, RETRACTED.title]).toContain(await page.locator('h1').textContent());
+    await page.close();
+  });
+
+  it('a 废止 document says so in its result (有效性：已废止)', async () => {
+    const page = await openPage();
+    expect(await search(page, '停车管理')).toBe('找到 1 条与“停车管理”相关的信息。');
+    const result = page.locator('.search-result', { hasText: REPEALED.title });
+    await expect
+      .poll(() => result.locator('.search-meta').textContent())
+      .toBe('发布日期：2025-06-05栏目：行政规范性文件类别：区政府行政规范性文件有效性：已废止');
     await page.close();
   });
 

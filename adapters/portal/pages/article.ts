@@ -211,10 +211,13 @@ function interpretationPage(context: ArticleContext, interpretation: PortalInter
   ]
     .filter(Boolean)
     .join(' ');
+  // The document it explains no longer in force (失效, 废止): said beside it, with the dates.
+  const validity = p.document.validity;
+  const ended = validity && validity.state !== 'valid' ? ` <span class="validity-${validity.state}">${esc(validityText(validity))}</span>` : '';
   const main = `<article class="jd">
 <h1>${esc(interpretation.title)}</h1>
 <p class="jd-meta">${details}</p>
-<section class="policy-origin" aria-labelledby="origin-heading"><h2 id="origin-heading">${ORIGINAL_HEADING}</h2><p><a href="index.html">${esc(p.document.title)}</a></p></section>
+<section class="policy-origin" aria-labelledby="origin-heading"><h2 id="origin-heading">${ORIGINAL_HEADING}</h2><p><a href="index.html">${esc(p.document.title)}</a>${ended}</p></section>
 ${leadHtml(interpretation.lead, interpretation, input, root)}
 <div class="jd-body">
 ${bodyHtml(interpretation.bodyHtml, input, root)}

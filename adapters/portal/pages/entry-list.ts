@@ -13,6 +13,12 @@ export const EMPTY_COLUMN_TEXT = '本栏目暂无信息';
  * One package in a list; with `structure`, a column is named beside it (lists that mix columns): the
  * sub-column it is listed in on a parent column's page, else its home column.
  */
+/** 已失效 / 已废止 after a document's title in a list (with its leading space); nothing while it is in force. */
+export function endedValidityMark(validity: ListEntry['validity']): string {
+  if (!validity || validity.state === 'valid') return '';
+  return ` <span class="validity-${validity.state}">${validity.state === 'expired' ? '已失效' : '已废止'}</span>`;
+}
+
 export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStructure | null = null): string {
   const thumb = entry.cover
     ? `<img class="thumb" src="${esc(root + entry.cover.file)}" alt="${esc(entry.cover.alt)}" width="160" height="90" loading="lazy" decoding="async"> `
@@ -23,7 +29,7 @@ export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStr
   const column = structure && namedColumn ? columnNode(structure, namedColumn) : undefined;
   return (
     `<li class="entry">${thumb}<a class="entry-title" href="${esc(root + entry.path)}">${esc(entry.title)}</a>` +
-    `${entry.validity && entry.validity.state !== 'valid' ? ` <span class="validity-${entry.validity.state}">${entry.validity.state === 'expired' ? '已失效' : '已废止'}</span>` : ''}` +
+    endedValidityMark(entry.validity) +
     `${interpretations ? ` <span class="entry-jd">解读：${interpretations}</span>` : ''}` +
     `${column ? ` <span class="entry-column">${esc(column.name)}</span>` : ''}` +
     ` <span class="entry-date">${chinaDate(entry.releasedAt)}</span></li>`
@@ -57,7 +63,8 @@ export function interpretationEntriesHtml(entry: ListEntry, root: string, column
       (i) =>
         `<li class="entry entry-interpretation"><a class="entry-title" href="${esc(root + pages[i.index]!)}">${esc(i.title)}</a>` +
         ` <span class="entry-form">${esc(i.formLabel)}</span>` +
-        ` <span class="entry-source">政策原文：<a href="${esc(root + entry.path)}">${esc(entry.title)}</a></span>` +
+        // A reader of the interpretation learns here that the document it explains no longer applies.
+        ` <span class="entry-source">政策原文：<a href="${esc(root + entry.path)}">${esc(entry.title)}</a>${endedValidityMark(entry.validity)}</span>` +
         `${column ? ` <span class="entry-column">${esc(column.name)}</span>` : ''}` +
         ` <span class="entry-date">${chinaDate(entry.releasedAt)}</span></li>`,
     )

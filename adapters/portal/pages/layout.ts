@@ -212,6 +212,16 @@ export function publicSecurityHref(publicSecurityNumber: string): string | null 
 
 export const ICP_HREF = 'https://beian.miit.gov.cn/';
 
+/**
+ * 我为政府网站找错 (the 发展指引 asks every footer for it): site.yaml's `errorReportUrl`, else the
+ * national 找错 platform's page for the site's 网站标识码; null without a code (not configured).
+ */
+export function errorReportHref(id: SiteIdentity): string | null {
+  if (id.errorReportUrl) return id.errorReportUrl;
+  if (!/^[0-9A-Za-z]{10}$/.test(id.siteIdCode)) return null;
+  return `https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfoNew?siteCode=${id.siteIdCode}&url=${encodeURIComponent(`https://${id.siteDomain}/`)}`;
+}
+
 function siteFooter(root: string, id: SiteIdentity): string {
   const c = id.contact;
   const contact = [
@@ -222,13 +232,14 @@ function siteFooter(root: string, id: SiteIdentity): string {
   ].filter(Boolean);
   const units = [`主办单位：${esc(id.hostUnit)}`, id.operatorUnit ? `承办单位：${esc(id.operatorUnit)}` : ''].filter(Boolean).join('　');
   const badge = id.partyGovernmentBadgeUrl ? `<a class="dzjg" href="${esc(id.partyGovernmentBadgeUrl)}" rel="noopener">${PARTY_GOVERNMENT_BADGE_SVG}</a>` : '';
+  const errorReport = errorReportHref(id);
   const publicSecurityLink = publicSecurityHref(id.publicSecurityNumber);
   const publicSecurity = publicSecurityLink
     ? `<a href="${esc(publicSecurityLink)}" rel="noopener">${esc(id.publicSecurityNumber)}</a>`
     : esc(id.publicSecurityNumber);
   return `<footer class="site-footer"><div class="footer-inner">
 <div class="footer-text">
-<nav class="footer-links" aria-label="网站服务"><a href="${esc(root + SITE_PATHS.siteMap)}">网站地图</a><a href="${esc(root + SITE_PATHS.search)}">站内搜索</a><a href="${esc(root + SITE_PATHS.feed)}">RSS 订阅</a><a href="${esc(root + SITE_PATHS.catalogue)}">政府信息公开目录</a></nav>
+<nav class="footer-links" aria-label="网站服务"><a href="${esc(root + SITE_PATHS.siteMap)}">网站地图</a><a href="${esc(root + SITE_PATHS.search)}">站内搜索</a><a href="${esc(root + SITE_PATHS.feed)}">RSS 订阅</a><a href="${esc(root + SITE_PATHS.catalogue)}">政府信息公开目录</a>${errorReport ? `<a href="${esc(errorReport)}" rel="noopener">我为政府网站找错</a>` : ''}</nav>
 <p>${units}</p>
 <address class="contact">联系我们：${contact.length > 0 ? contact.join('　') : esc(id.hostUnit)}</address>
 <p>网站标识码：${esc(id.siteIdCode)}　<a href="${ICP_HREF}" rel="noopener">${esc(id.icpNumber)}</a>　${publicSecurity}</p>

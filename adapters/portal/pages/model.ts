@@ -29,6 +29,11 @@ export interface SiteIdentity {
   contact: { address: string | null; phone: string | null; email: string | null; postcode: string | null };
   /** The 党政机关 badge links to its verification page (dzjg.cn / conac.cn); null hides it. */
   partyGovernmentBadgeUrl: string | null;
+  /**
+   * 我为政府网站找错: where readers report an error on the site. Null: the national 找错 platform's
+   * page for `siteIdCode` (layout.ts `errorReportHref`).
+   */
+  errorReportUrl: string | null;
 }
 
 /** One registry column as the site shows it. */

@@ -111,7 +111,7 @@ function resultItem(data) {
   link.textContent = data.meta.title || data.raw_url;
   const meta = document.createElement('p');
   meta.className = 'search-meta';
-  for (const [label, value] of [['发布日期', data.meta.date], ['栏目', data.meta.column], ['类别', data.meta.kind]]) {
+  for (const [label, value] of [['发布日期', data.meta.date], ['栏目', data.meta.column], ['类别', data.meta.kind], ['有效性', data.meta.validity]]) {
     if (!value) continue;
     const span = document.createElement('span');
     span.textContent = label + '：' + value;

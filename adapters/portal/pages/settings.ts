@@ -50,5 +50,6 @@ export function unconfiguredIdentity(siteName: string, siteDomain: string): Site
     publicSecurityNumber: '公安备案号未配置',
     contact: { address: null, phone: null, email: null, postcode: null },
     partyGovernmentBadgeUrl: null,
+    errorReportUrl: null,
   };
 }
