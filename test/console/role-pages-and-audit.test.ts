@@ -4,13 +4,15 @@
  * - a page the person's role may not open (an editor following a colleague's link to the board, a
  *   reviewer's bookmark of 新建发布包) jumped to their home page without a word; now a sentence
  *   names the page, who may open it and the person's role, with the way on;
+ * - the package form with unsaved changes let the tab be reloaded or closed without asking (only
+ *   moves inside the console asked), and the changes were gone;
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
 import { expectAccessible } from './axe.js';
-import { signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { inputOf, signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
 
 describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside check met them', () => {
   let system: ConsoleSystem;
@@ -63,6 +65,44 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
         .toContain('「新建发布包」只对编辑、管理员开放，您的角色（审核人）不能打开此页面');
     } finally {
       await reviewer.close();
+    }
+  });
+
+  it('the package form asks before a tab with unsaved changes is closed, and not before one without', async () => {
+    const { page, close } = await pageOf(users.editor!);
+    try {
+      await page.goto(`${system.consoleUrl}packages/new`);
+      const asked: string[] = [];
+      page.on('dialog', (dialog) => {
+        asked.push(dialog.type());
+        void dialog.dismiss();
+      });
+      // Opened and left alone: nothing to lose, nothing asked.
+      await inputOf(page, 'package-title').click();
+      await page.close({ runBeforeUnload: true });
+      await expect.poll(() => page.isClosed(), { timeout: 10_000 }).toBe(true);
+      expect(asked).toEqual([]);
+    } finally {
+      await close();
+    }
+    const typed = await pageOf(users.editor!);
+    try {
+      await typed.page.goto(`${system.consoleUrl}packages/new`);
+      const asked: string[] = [];
+      typed.page.on('dialog', (dialog) => {
+        asked.push(dialog.type());
+        // Stay: the changes are still on the page.
+        void dialog.dismiss();
+      });
+      await inputOf(typed.page, 'package-title').click();
+      await typed.page.keyboard.type('关于做好元旦春节期间安全生产工作的通知');
+      await typed.page.getByTestId('unsaved').waitFor({ timeout: 10_000 });
+      await typed.page.close({ runBeforeUnload: true });
+      await expect.poll(() => asked, { timeout: 10_000 }).toEqual(['beforeunload']);
+      expect(typed.page.isClosed()).toBe(false);
+      expect(await inputOf(typed.page, 'package-title').inputValue()).toBe('关于做好元旦春节期间安全生产工作的通知');
+    } finally {
+      await typed.close();
     }
   });
 });
