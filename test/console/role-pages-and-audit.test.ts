@@ -6,6 +6,9 @@
  *   names the page, who may open it and the person's role, with the way on;
  * - the package form with unsaved changes let the tab be reloaded or closed without asking (only
  *   moves inside the console asked), and the changes were gone;
+ * - the audit trail showed a platform's refusal in English (「说明：the news site … refused govpub's
+ *   client credentials」), an automatic hold as 「原因：needs_reconnect」 with 「businessKey：…」, the
+ *   format step's warnings in English and an approval's next step as 「下一步：releasing」.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +16,17 @@ import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
 import { expectAccessible } from './axe.js';
 import { inputOf, signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { policyBody } from './journey-support.js';
+
+/** Three English words in a row: a sentence or a code phrase left untranslated (URLs and ids have no spaces). */
+const ENGLISH_WORDS = /\b[A-Za-z']{2,}(?:[\s,]+[A-Za-z']{2,}){2,}/;
+
+interface AuditEntry {
+  id: string;
+  action: string;
+  packageId: string | null;
+  details: Record<string, unknown>;
+}
 
 describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside check met them', () => {
   let system: ConsoleSystem;
@@ -24,9 +38,12 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
     database = await freshDatabase();
     system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') });
     browser = await launchChromium();
-    [users.editor, users.first] = await Promise.all([
+    [users.editor, users.first, users.second, users.final, users.ops] = await Promise.all([
       system.addUser('check-editor', 'editor'),
       system.addUser('check-first', 'reviewer', { stages: ['初审'] }),
+      system.addUser('check-second', 'reviewer', { stages: ['复审'] }),
+      system.addUser('check-final', 'reviewer', { stages: ['终审'] }),
+      system.addUser('check-ops', 'ops'),
     ]);
   }, 240_000);
 
@@ -105,4 +122,57 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
       await typed.close();
     }
   });
+
+  it('the audit trail says a refused delivery, the hold of its channel and the format warnings in Chinese', async () => {
+    // Weibo refuses the account's token: the delivery needs reconnecting and govpub holds the channel.
+    const weibo = system.govpub.simulatorUrls().weibo!;
+    const fault = await fetch(`${weibo}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ match: '/2/statuses/share.json', kind: 'token_expired' }),
+    });
+    expect(fault.status).toBe(200);
+    const body = await policyBody(system, users.editor!, '关于印发碑林区促进夜间经济发展若干措施的通知');
+    // A body longer than a Weibo post: the format step shortens the summary and records a warning.
+    const long = '为进一步激发夜间消费活力，丰富群众夜间生活，打造具有碑林特色的夜间经济品牌，结合我区实际，制定以下措施。'.repeat(6);
+    const created = await system.api<{ id: string }>(users.editor!, 'POST', '/api/packages', {
+      ...body,
+      document: { ...(body.document as Record<string, unknown>), body: `<p>${long}</p>` },
+      targets: [...(body.targets as string[]), 'weibo:blfb-wb'],
+    });
+    await system.api(users.editor!, 'POST', `/api/packages/${created.id}/submit`, {});
+    for (const reviewer of [users.first!, users.second!, users.final!]) {
+      await system.api(reviewer, 'POST', `/api/packages/${created.id}/decisions`, { revision: 1, decision: 'approve', comment: '同意' });
+    }
+    const wanted = ['delivery_needs_reconnect', 'channel_paused', 'delivery_format_warnings'];
+    const entries = async () => (await system.api<{ entries: AuditEntry[] }>(users.ops!, 'GET', '/api/audit?order=newest&limit=500')).entries;
+    const missing = async () => {
+      const now = await entries();
+      return wanted.filter((action) => !now.some((e) => e.action === action));
+    };
+    await expect.poll(missing, { timeout: 90_000, interval: 1000 }).toEqual([]);
+    const all = await entries();
+    const shown = [...wanted.map((action) => all.find((e) => e.action === action)!), all.find((e) => e.action === 'approve' && e.details.stage === 'final')!];
+    // What was recorded stays as it was: English beside the Chinese the API works out.
+    expect(String(shown[0]!.details.message)).toMatch(ENGLISH_WORDS);
+
+    const { page, close } = await pageOf(users.ops!);
+    try {
+      await page.goto(`${system.consoleUrl}audit`);
+      const rowText = (entry: AuditEntry) => page.locator('tr', { has: page.getByTestId(`audit-action-${entry.id}`) }).innerText();
+      await expect.poll(() => rowText(shown[0]!), { timeout: 20_000 }).toContain('说明：微博：微博访问令牌已过期（21327）');
+      for (const entry of shown) {
+        const text = await rowText(entry);
+        expect(text, `${entry.action}: ${text}`).not.toMatch(ENGLISH_WORDS);
+        expect(text, `${entry.action}: ${text}`).not.toMatch(/needs_reconnect|businessKey|releasing/);
+      }
+      expect(await rowText(shown[1]!)).toContain('原因：平台拒绝了账号凭据');
+      expect(await rowText(shown[1]!)).toContain('说明：微博拒绝了该账号的凭据');
+      expect(await rowText(shown[1]!)).toContain('投递编号：');
+      expect(await rowText(shown[2]!)).toContain('提示：');
+      expect(await rowText(shown[3]!)).toMatch(/下一步：(发布中|已通过)/);
+    } finally {
+      await close();
+    }
+  }, 180_000);
 });
