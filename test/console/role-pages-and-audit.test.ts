@@ -6,6 +6,8 @@
  *   names the page, who may open it and the person's role, with the way on;
  * - the package form with unsaved changes let the tab be reloaded or closed without asking (only
  *   moves inside the console asked), and the changes were gone;
+ * - the package form of a package a reviewer sent back did not say why: the reason was only on the
+ *   package's page, away from the fields it asks to change;
  * - the audit trail showed a platform's refusal in English (「说明：the news site … refused govpub's
  *   client credentials」), an automatic hold as 「原因：needs_reconnect」 with 「businessKey：…」, the
  *   format step's warnings in English and an approval's next step as 「下一步：releasing」.
@@ -120,6 +122,38 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
       expect(await inputOf(typed.page, 'package-title').inputValue()).toBe('关于做好元旦春节期间安全生产工作的通知');
     } finally {
       await typed.close();
+    }
+  });
+
+  it("an editor fixing a returned package reads the reviewer's reason on the form, not only on the package's page", async () => {
+    const created = await system.api<{ id: string }>(
+      users.editor!,
+      'POST',
+      '/api/packages',
+      await policyBody(system, users.editor!, '关于加强冬季道路交通安全管理的通告'),
+    );
+    await system.api(users.editor!, 'POST', `/api/packages/${created.id}/submit`, {});
+    await system.api(users.first!, 'POST', `/api/packages/${created.id}/decisions`, {
+      revision: 1,
+      decision: 'reject',
+      comment: '解读第二部分请补充政策出台背景。',
+    });
+    const { page, close } = await pageOf(users.editor!);
+    try {
+      await page.goto(`${system.consoleUrl}packages/${created.id}/edit`);
+      const returned = page.getByTestId('form-last-rejection');
+      await expect
+        .poll(() => returned.innerText(), { timeout: 20_000 })
+        .toMatch(/^初审退回（\d{4}-\d\d-\d\d \d\d:\d\d）\s+退回理由：解读第二部分请补充政策出台背景。$/);
+      // Still there after a save: the reason stands until the package goes back into review.
+      await inputOf(page, 'package-title').fill('关于加强冬季道路交通安全管理的通告（修改稿）');
+      await page.getByTestId('save').click();
+      await expect.poll(() => page.getByTestId('unsaved').count(), { timeout: 20_000 }).toBe(0);
+      await page.reload();
+      await expect.poll(() => returned.innerText(), { timeout: 20_000 }).toContain('退回理由：解读第二部分请补充政策出台背景。');
+      await expectAccessible(page, 'package form of a returned package');
+    } finally {
+      await close();
     }
   });
 
