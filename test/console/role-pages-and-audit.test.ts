@@ -6,6 +6,8 @@
  *   names the page, who may open it and the person's role, with the way on;
  * - the package form with unsaved changes let the tab be reloaded or closed without asking (only
  *   moves inside the console asked), and the changes were gone;
+ * - 退出登录 on a form with unsaved changes dropped them without asking, and every page signed out
+ *   of was shown again outside the frame for a moment, asking the API without a session (401s);
  * - the package form of a package a reviewer sent back did not say why: the reason was only on the
  *   package's page, away from the fields it asks to change;
  * - the audit trail showed a platform's refusal in English (「说明：the news site … refused govpub's
@@ -122,6 +124,44 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
       expect(await inputOf(typed.page, 'package-title').inputValue()).toBe('关于做好元旦春节期间安全生产工作的通知');
     } finally {
       await typed.close();
+    }
+  });
+
+  it('退出登录 asks before a form with unsaved changes is dropped, and a page signed out of asks the API nothing more', async () => {
+    const { page, errors, close } = await pageOf(users.editor!);
+    try {
+      await page.goto(`${system.consoleUrl}packages/new`);
+      await inputOf(page, 'package-title').click();
+      await page.keyboard.type('关于做好冬季供热保障工作的通知');
+      await page.getByTestId('unsaved').waitFor({ timeout: 10_000 });
+      const asked: string[] = [];
+      page.once('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await page.getByTestId('sign-out').click();
+      await expect.poll(() => asked, { timeout: 10_000 }).toEqual(['修改还没有保存，确定离开吗？']);
+      // Stayed: still on the form with what was typed, still signed in.
+      expect(new URL(page.url()).pathname).toBe('/console/packages/new');
+      expect(await inputOf(page, 'package-title').inputValue()).toBe('关于做好冬季供热保障工作的通知');
+      expect((await page.request.get(`${system.url}/api/session`)).status()).toBe(200);
+
+      // From a page without changes: signed out at once, and the page is not shown again asking the API without a session.
+      await page.goto(`${system.consoleUrl}audit`);
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.locator('[data-testid^=audit-row-]').first().waitFor({ timeout: 20_000 });
+      const refused: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() === 401) refused.push(response.url());
+      });
+      await page.getByTestId('sign-out').click();
+      await page.waitForURL((url) => url.pathname.endsWith('/signin'), { timeout: 20_000 });
+      await page.waitForTimeout(1000);
+      expect(refused).toEqual([]);
+      expect((await page.request.get(`${system.url}/api/session`)).status()).toBe(401);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
     }
   });
 

@@ -42,7 +42,8 @@ export const router = createRouter({ history: createWebHistory('/console/'), rou
 
 router.beforeEach(async (to) => {
   if (!session.loaded) await loadSession();
-  if (to.meta.public) return to.name === 'signin' && session.user ? { path: '/' } : true;
+  // ?out=1: on the way out (退出登录 leaves the page before it ends the session).
+  if (to.meta.public) return to.name === 'signin' && session.user && to.query.out !== '1' ? { path: '/' } : true;
   if (!session.user) return { name: 'signin', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
   // Said on a page of its own, naming the page and who may open it (before: a silent jump home).
   if (to.meta.roles && !to.meta.roles.includes(session.user.role)) return { name: 'forbidden', query: { from: to.fullPath } };
