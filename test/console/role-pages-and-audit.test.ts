@@ -12,7 +12,9 @@
  *   package's page, away from the fields it asks to change;
  * - the audit trail showed a platform's refusal in English (「说明：the news site … refused govpub's
  *   client credentials」), an automatic hold as 「原因：needs_reconnect」 with 「businessKey：…」, the
- *   format step's warnings in English and an approval's next step as 「下一步：releasing」.
+ *   format step's warnings in English and an approval's next step as 「下一步：releasing」;
+ * - a dialog that asks why (撤稿, 跳过, 暂停渠道) opened with the focus on the dialog itself, so the
+ *   reason typed at once went nowhere; now the cursor is in the reason.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -245,6 +247,21 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
       expect(await rowText(shown[1]!)).toContain('投递编号：');
       expect(await rowText(shown[2]!)).toContain('提示：');
       expect(await rowText(shown[3]!)).toMatch(/下一步：(发布中|已通过)/);
+
+      // By keyboard on the board: 撤稿 opens its dialog with the cursor in the reason, Esc closes it
+      // and the focus is back on 撤稿 (nothing retracted).
+      await page.goto(`${system.consoleUrl}board?package=${created.id}`);
+      const retract = page.getByTestId(`retract-${created.id}`);
+      await retract.focus({ timeout: 20_000 });
+      await page.keyboard.press('Enter');
+      const reason = page.locator('#retract-reason-input');
+      await expect.poll(() => reason.evaluate((el) => el === el.ownerDocument.activeElement), { timeout: 10_000 }).toBe(true);
+      await page.keyboard.type('标题有误');
+      expect(await reason.inputValue()).toBe('标题有误');
+      await expectAccessible(page, 'retract dialog');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => retract.evaluate((el) => el === el.ownerDocument.activeElement), { timeout: 10_000 }).toBe(true);
+      expect((await system.api<{ status: string }>(users.ops!, 'GET', `/api/packages/${created.id}`)).status).not.toMatch(/retract/);
     } finally {
       await close();
     }
