@@ -196,6 +196,10 @@ export const AuditEntries = Type.Object(
         contentHash: nullableString,
         channelId: nullableString,
         details: Type.Record(Type.String(), Type.Unknown()),
+        detailsZh: Type.Record(Type.String(), Type.Unknown(), {
+          description:
+            "Chinese for the details recorded in English only (a platform failure's `message` as `messageZh`, format `warnings` and `problems`), worked out when read: show these values in place of those in `details`",
+        }),
       }),
     ),
   },

@@ -76,6 +76,19 @@ describe('the audit trail in Chinese', () => {
     expect(summarizeDetails({ messageZh: '抖音：审核未通过。', after: 'submission', externalId: '@9VwQ3' }, time)).toBe(
       '说明：抖音：审核未通过。；时机：提交平台后；平台稿件编号：@9VwQ3',
     );
+    // An approval's next step: a stage, or once the last approved, the package's status (before: 「下一步：releasing」).
+    expect(summarizeDetails({ stage: 'first', next: 'second' }, time)).toBe('环节：初审；下一步：复审');
+    expect(summarizeDetails({ stage: 'final', next: 'releasing' }, time)).toBe('环节：终审；下一步：发布中');
+    // An automatic hold after refused credentials, with the API's Chinese for the platform's English
+    // (GET /api/audit's detailsZh), the sentence whole (before: 「原因：needs_reconnect；说明：the news site … refused…」).
+    const hold = { reason: 'needs_reconnect', message: "the news site refused govpub's client credentials", businessKey: 'pkg-1@1→news_site:blxw', attempt: 1 };
+    const holdZh = { messageZh: '西安网碑林频道拒绝了该账号的凭据。请运维人员重新授权或更新凭据，然后恢复渠道；在此之前该账号不会发布。' };
+    expect(summarizeDetails(hold, time, {}, holdZh)).toBe(
+      '原因：平台拒绝了账号凭据；投递编号：pkg-1@1→news_site:blxw；尝试次数：1；说明：西安网碑林频道拒绝了该账号的凭据。请运维人员重新授权或更新凭据，然后恢复渠道；在此之前该账号不会发布。',
+    );
+    // A person's reason is their own words, whatever they wrote.
+    expect(summarizeDetails({ reason: '平台维护' }, time)).toBe('原因：平台维护');
+    expect(summarizeDetails({ warnings: ['Weibo: the summary was shortened'] }, time, {}, { warnings: ['微博：摘要已缩短'] })).toBe('提示：微博：摘要已缩短');
     const rescan = { entries: 20, packagesScanned: 0, withWording: 0, withPersonalData: 0 };
     expect(summarizeDetails(rescan, time)).not.toMatch(ENGLISH_WORD);
   });

@@ -34,6 +34,7 @@ const routes: RouteRecordRaw[] = [
   ...opsRoutes,
   ...complianceRoutes,
   ...commonRoutes,
+  { path: '/forbidden', name: 'forbidden', component: () => import('./pages/Forbidden.vue'), meta: { title: '无权访问' } },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } },
 ];
 
@@ -41,9 +42,11 @@ export const router = createRouter({ history: createWebHistory('/console/'), rou
 
 router.beforeEach(async (to) => {
   if (!session.loaded) await loadSession();
-  if (to.meta.public) return to.name === 'signin' && session.user ? { path: '/' } : true;
+  // ?out=1: on the way out (退出登录 leaves the page before it ends the session).
+  if (to.meta.public) return to.name === 'signin' && session.user && to.query.out !== '1' ? { path: '/' } : true;
   if (!session.user) return { name: 'signin', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
-  if (to.meta.roles && !to.meta.roles.includes(session.user.role)) return { path: HOME[session.user.role] };
+  // Said on a page of its own, naming the page and who may open it (before: a silent jump home).
+  if (to.meta.roles && !to.meta.roles.includes(session.user.role)) return { name: 'forbidden', query: { from: to.fullPath } };
   return true;
 });
 

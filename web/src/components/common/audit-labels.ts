@@ -5,6 +5,7 @@
  * never hidden. Imports nothing of the console: the test reads it in Node.
  */
 import type { AuditAction } from '../../../../domain/audit-actions.js';
+import { STATUS_ZH } from '../../../../domain/messages-zh.js';
 
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   // Packages (workflows/package-requests.ts, package-release.ts, services/packages.ts)
@@ -139,6 +140,9 @@ const DETAIL_LABELS: Record<string, string> = {
   packagesScanned: '复查发布包数',
   withWording: '含用语问题',
   withPersonalData: '含个人信息',
+  businessKey: '投递编号',
+  spec: '媒体规格',
+  gateWarnings: '内容检查提示',
 };
 
 const STAGE_NAMES: Record<string, string> = { first: '初审', second: '复审', final: '终审' };
@@ -147,6 +151,8 @@ const DELIVERY_VALUE_NAMES: DetailValueNames = {
   via: { transmit: '发布', reconcile: '对账', confirm: '状态查询' },
   for: { retraction: '撤稿' },
   after: { submission: '提交平台后' },
+  // An automatic hold of a channel (activities/delivery-record.ts); a person's reason is their own words.
+  reason: { needs_reconnect: '平台拒绝了账号凭据' },
 };
 const TIME_KEYS = new Set(['releaseAt', 'tokenExpiresAt', 'at', 'liveAt']);
 const MAX_VALUE_CHARS = 80;
@@ -157,7 +163,9 @@ export type DetailValueNames = Record<string, Readonly<Record<string, string>>>;
 function valueText(key: string, value: unknown, formatTime: (iso: string) => string, valueNames: DetailValueNames): string {
   if (value === null || value === undefined || value === '') return '无';
   if (typeof value === 'boolean') return value ? '是' : '否';
-  if ((key === 'stage' || key === 'next') && typeof value === 'string') return STAGE_NAMES[value] ?? value;
+  if ((key === 'stage' || key === 'next') && typeof value === 'string' && STAGE_NAMES[value]) return STAGE_NAMES[value];
+  // An approval's next step is the next stage, or once the last approved, the package's status.
+  if (key === 'next' && typeof value === 'string') return (STATUS_ZH as Record<string, string | undefined>)[value] ?? value;
   if (key === 'stages' && Array.isArray(value)) return value.map((stage) => STAGE_NAMES[String(stage)] ?? String(stage)).join('、') || '无';
   if (typeof value === 'string' && valueNames[key]?.[value]) return valueNames[key][value];
   if (typeof value === 'string' && DELIVERY_VALUE_NAMES[key]?.[value]) return DELIVERY_VALUE_NAMES[key][value];
@@ -166,11 +174,22 @@ function valueText(key: string, value: unknown, formatTime: (iso: string) => str
   if (TIME_KEYS.has(key) && typeof value === 'string') return formatTime(value);
   if (Array.isArray(value)) return value.length <= 3 && value.every((v) => typeof v !== 'object') ? value.join('、') : `${value.length} 项`;
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // The Chinese sentence ends with what to do next: cut short, it would say what went wrong only.
+  if (key === 'messageZh') return text;
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }
 
-/** An entry's details as one line: 「环节：初审；意见：…」. A sentence written in Chinese too (`messageZh`) is shown in Chinese only. */
-export function summarizeDetails(details: Record<string, unknown>, formatTime: (iso: string) => string, valueNames: DetailValueNames = {}): string {
+/**
+ * An entry's details as one line: 「环节：初审；意见：…」. A sentence written in Chinese too (`messageZh`) is shown in Chinese only.
+ * `detailsZh`: the API's Chinese for values recorded in English only (GET /api/audit), shown in their place.
+ */
+export function summarizeDetails(
+  recorded: Record<string, unknown>,
+  formatTime: (iso: string) => string,
+  valueNames: DetailValueNames = {},
+  detailsZh: Record<string, unknown> = {},
+): string {
+  const details = { ...recorded, ...detailsZh };
   const chineseToo = typeof details.messageZh === 'string';
   return Object.entries(details)
     .filter(([key]) => !(chineseToo && key === 'message'))
