@@ -57,6 +57,11 @@ function detailsInChinese(action: string, channelId: string | null, details: Rec
       if (sentence) zh.messageZh = sentence;
     }
   }
+  // A take-down confirmed by hand: whether the platform was asked (workflows/takedown.ts), said in Chinese.
+  if (typeof details.platformCheck === 'string') {
+    zh.platformCheck =
+      details.platformCheck === 'gone' ? '平台答复内容已不存在' : '未能向平台核实（平台不支持查询、没有平台稿件编号或暂时无法访问），以运维人员的确认为准';
+  }
   if (Array.isArray(details.warnings)) zh.warnings = details.warnings.map((w) => localizedWarning(w, platform).zh);
   if (Array.isArray(details.problems)) zh.problems = details.problems.map((p) => localizedProblem(p, platform).message);
   return zh;

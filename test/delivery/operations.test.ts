@@ -806,6 +806,7 @@ describe('operations on deliveries', () => {
       (e: { action: string }) => e.action === 'delivery_takedown_confirmed',
     );
     expect(confirmed.details.platformCheck).toBe('unchecked: toutiao offers no query govpub can ask about one post');
+    expect(confirmed.detailsZh.platformCheck).toMatch(/^未能向平台核实.*以运维人员的确认为准$/);
     // Confirmed again (a second operator, a double click): nothing waits, said as such, not "url: required".
     const again = await call('POST', `/api/deliveries/${task.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' });
     expect([again.status, again.body.error.code]).toEqual([409, 'delivery_settled']);
@@ -847,12 +848,13 @@ describe('operations on deliveries', () => {
       await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('retracted');
       const audit = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries as {
         action: string;
-        channelId?: string;
         details: Record<string, unknown>;
+        detailsZh: Record<string, unknown>;
       }[];
       const confirmed = audit.filter((e) => e.action === 'delivery_takedown_confirmed');
       expect(confirmed).toHaveLength(1);
       expect(confirmed[0]!.details).toMatchObject({ note: '已在公众号后台删除', platformCheck: 'gone' });
+      expect(confirmed[0]!.detailsZh).toMatchObject({ platformCheck: '平台答复内容已不存在' });
       saveHistory('takedown-confirmation-checked', takedownWorkflowId(retracting.businessKey));
     } finally {
       wechat.state.clearFaults();

@@ -143,6 +143,7 @@ const DETAIL_LABELS: Record<string, string> = {
   businessKey: '投递编号',
   spec: '媒体规格',
   gateWarnings: '内容检查提示',
+  platformCheck: '平台核实',
 };
 
 const STAGE_NAMES: Record<string, string> = { first: '初审', second: '复审', final: '终审' };
