@@ -173,9 +173,24 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
   return { bitrateKbps: bitrate, ...notes };
 }
 
-/** Checks that a source can serve an image spec made from a video frame. */
+/** The longest side a poster frame is taken at; a smaller video's frame keeps its own size. */
+export const POSTER_FRAME_MAX_SIDE = 1920;
+
+/** The frame a poster is made from: the video's display size, reduced to fit POSTER_FRAME_MAX_SIDE, never enlarged. */
+export function posterFrameSize(probe: Pick<ProbeResult, 'width' | 'height'>): { width: number; height: number } | undefined {
+  if (!probe.width || !probe.height) return undefined;
+  const scale = Math.min(1, POSTER_FRAME_MAX_SIDE / Math.max(probe.width, probe.height));
+  return { width: Math.max(1, Math.round(probe.width * scale)), height: Math.max(1, Math.round(probe.height * scale)) };
+}
+
+/**
+ * Checks that a source can serve an image spec made from a video frame: the frame's size against
+ * the spec's minimum, with the renderer's rule (a 640×360 video cannot give Bilibili's 960×600 cover).
+ */
 export function planPoster(probe: ProbeResult, spec: ImageSpec, label = 'The video'): void {
   if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original', '视频原件');
+  const frame = posterFrameSize(probe);
+  if (frame) planSize(spec, frame.width, frame.height, label);
 }
 
 /**
