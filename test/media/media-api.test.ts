@@ -411,6 +411,24 @@ describe('GET /api/media…', () => {
     expect(((await noRendition.json()) as { error: { message: string } }).error.message).toMatch(/No wechat_oa\.thumb rendition .* has been made yet/);
   });
 
+  it('the Chinese sentences of a rendition request for the wrong kind of file name the platform and the rendition as editors know them', async () => {
+    const picture = path.join(h.dir, '宣传图.jpg');
+    await makePhoto(picture, 800, 600);
+    const id = (await uploadFile(h, picture, '宣传图.jpg')).body.id as string;
+    const platformRefused = await h.call('POST', `/api/media/${id}/renditions`, h.editor.token, { platforms: ['kuaishou'] });
+    expect(platformRefused.status).toBe(400);
+    expect(platformRefused.body.error.issues[0].messageZh).toBe('快手不接受图片原始文件的转码');
+    const specRefused = await h.call('POST', `/api/media/${id}/renditions`, h.editor.token, { specs: ['douyin.video_720', 'portal.w480.jpg'] });
+    expect(specRefused.status).toBe(202);
+    expect(specRefused.body.problems).toEqual([
+      expect.objectContaining({
+        spec: 'douyin.video_720',
+        code: 'media_wrong_kind',
+        messageZh: expect.stringContaining('而「抖音竖屏视频（720×1280）」需要视频原件'),
+      }),
+    ]);
+  });
+
   it('a rendition the original is too small for is listed before any work, with a Chinese sentence the console shows', async () => {
     const small = path.join(h.dir, '会场小图.jpg');
     await makePhoto(small, 400, 300);
