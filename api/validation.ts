@@ -12,6 +12,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { characterCount } from '../domain/text.js';
 import { WEB_LINK_MESSAGES_ZH } from '../domain/web-link.js';
+import { platformNameZh } from '../media/specs.js';
 import { kindZh } from '../media/units.js';
 import type { FieldIssue } from '../services/package-input.js';
 
@@ -405,7 +406,7 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [/^"(.*)" is not a review stage of this package; its stages are (.+)$/s, (value, stages) => `"${value}" 不是本稿件的审核环节；本稿件的审核环节为 ${stages}`],
   [/^unknown channel "(.*)" \(see GET \/api\/channels\)$/s, (id) => `渠道 "${id}" 不存在（见 GET /api/channels）`],
   [/^channel "(.*)" is listed twice$/s, (id) => `渠道 "${id}" 重复列出，每个渠道只列一次`],
-  [/^(\S+) takes no renditions of (\w+) originals$/, (platform, kind) => `${platform} 不接受${KIND_ZH[kind] ?? kind}原始文件的转码`],
+  [/^(\S+) takes no renditions of (\w+) originals$/, (platform, kind) => `${platformNameZh(platform)}不接受${KIND_ZH[kind] ?? kind}原始文件的转码`],
   [/^unknown rendition "(.*)" \(keys look like (.+)\)$/s, (key, examples) => `转码规格 "${key}" 不存在（规格形如 ${examples}）`],
   [/^"(.*)" is not the http\(s\) URL of the post\.$/s, (value) => `"${value}" 不是帖子的 http(s) 网址`],
   [

@@ -54,6 +54,9 @@ const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   // The server's ffmpeg or ffprobe crashed: not the file's fault nor a conflict, so the sentence
   // (which tells operations what to repair) is answered with a 5xx the client may retry after it.
   media_tool_failed: 503,
+  // No ffmpeg or ffprobe on the server at all: the same kind of fault, repaired by installing one.
+  ffmpeg_not_found: 503,
+  ffprobe_not_found: 503,
 };
 
 export function httpStatusOf(code: string): number {

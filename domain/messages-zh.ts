@@ -161,8 +161,10 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   file_unwritable: '无法写入该文件。请确认其所在文件夹存在且有写入权限。',
   invalid_fault_rules: '故障规则文件有误（见所列的行、列或规则）。规则格式见 simulators/README.md。',
   watermark_font_missing: '缺少水印字体。请联系运维人员安装所需字体。',
-  ffmpeg_not_found: '找不到 ffmpeg。请安装 ffmpeg 或设置其路径。',
-  ffprobe_not_found: '找不到 ffprobe。请安装 ffprobe 或设置其路径。',
+  ffmpeg_not_found:
+    '服务器上没有可用的 ffmpeg，无法生成视频和音频的渠道版本。这不是文件的问题：请联系运维人员在 govpub 的目录运行 npm install（自带 ffmpeg），或安装系统的 ffmpeg（如 apt-get install ffmpeg），或用 FFMPEG_PATH 指定；运行 govpub config check 确认后再重试。',
+  ffprobe_not_found:
+    '服务器上没有可用的 ffprobe，无法读取视频和音频。这不是文件的问题：请联系运维人员在 govpub 的目录运行 npm install（自带 ffprobe），或安装系统的 ffmpeg（如 apt-get install ffmpeg，含 ffprobe），或用 FFPROBE_PATH 指定；运行 govpub config check 确认后再重试。',
 
   // ── Users ───────────────────────────────────────────────────────────────────
   unknown_stage: '审核环节不存在。请从已配置的审核环节中选择。',

@@ -66,3 +66,8 @@ export function packageMediaReferences(content: MediaBearingContent): MediaRefer
 export function packageMediaIds(content: MediaBearingContent): string[] {
   return [...new Set(packageMediaReferences(content).map((r) => r.mediaId))];
 }
+
+/** The sentence for a reference to an upload of another kind (api/validation.ts has its Chinese): "… is an image", "… is an audio", "… is a video". */
+export function wrongKindMessage(expected: string, mediaId: string, actual: string): string {
+  return `expected an uploaded ${expected}, but ${mediaId.slice(0, 12)}… is ${/^[aeiou]/.test(actual) ? 'an' : 'a'} ${actual}`;
+}

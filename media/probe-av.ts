@@ -1,7 +1,7 @@
 /** Probes audio and video with ffprobe (after checking an MP4/MOV's boxes for a cut-off upload): streams, duration, codecs, rotation. */
 import { open } from 'node:fs/promises';
 import { GovpubError } from '../domain/errors.js';
-import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
+import { runTool, ToolFailure, lastLines, toolCrashError, toolMissingError } from './process.js';
 import type { MediaKind, ProbeOptions, ProbeResult } from './probe.js';
 import { ascii } from './sniff.js';
 import { fileZh, formatBytes } from './units.js';
@@ -80,6 +80,7 @@ export async function probeAv(
     );
     out = JSON.parse(stdout) as FfprobeOutput;
   } catch (err) {
+    if (err instanceof GovpubError && err.code === 'ffprobe_not_found') throw toolMissingError(err, 'ffprobe', `${label} cannot be read`, `读取「${label}」`);
     if (err instanceof ToolFailure) {
       throw (
         toolCrashError(err, `reading ${label}`, `读取「${label}」`) ??

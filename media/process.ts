@@ -89,6 +89,27 @@ export function toolCrashError(err: ToolFailure, doing: string, doingZh: string)
   );
 }
 
+/**
+ * A tool that could not be found (`ffmpeg_not_found` / `ffprobe_not_found`) while `doing` something
+ * with an upload: the server's installation is at fault, not the file, so the sentence names the
+ * file, keeps why nothing was found and tells operations what to install.
+ */
+export function toolMissingError(err: GovpubError, tool: 'ffmpeg' | 'ffprobe', doing: string, doingZh: string): GovpubError {
+  const variable = tool === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH';
+  return new GovpubError(
+    err.code,
+    `${doing}: this server has no usable ${tool}. This is a fault of the server's installation, not of the file. ${err.message} ` +
+      `Then check with \`govpub config check\` and try again.`,
+    err.details,
+    {
+      zh:
+        `服务器上没有可用的 ${tool}，无法${doingZh}。这是服务器的安装问题，不是文件的问题，文件无需修改。` +
+        `请联系运维人员：在 govpub 的目录运行 npm install（自带 ${tool}），或安装系统的 ffmpeg（如 apt-get install ffmpeg），或用 ${variable} 指定一个 ${tool}；` +
+        `运行 govpub config check 确认后再重试。`,
+    },
+  );
+}
+
 export function lastLines(text: string, n: number): string {
   return text.trim().split(/\r?\n/).slice(-n).join(' | ');
 }

@@ -10,12 +10,12 @@ const CAP_HEADROOM = 0.95;
 /** VBV buffer in seconds of maxrate. */
 export const VBV_SECONDS = 1;
 
-function wrongKind(label: string, probe: ProbeResult, key: string, need: string, needZh: string): GovpubError {
+function wrongKind(label: string, probe: ProbeResult, spec: Pick<RenditionSpec, 'key' | 'labelZh'>, need: string, needZh: string): GovpubError {
   return new GovpubError(
     'media_wrong_kind',
-    `${label} is ${probe.kind === 'image' ? 'an image' : `${probe.kind === 'audio' ? 'an audio' : 'a video'} file`}; ${key} needs ${need}.`,
-    { spec: key, kind: probe.kind },
-    { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而 ${key} 需要${needZh}。请为该渠道选择正确的原始文件。` },
+    `${label} is ${probe.kind === 'image' ? 'an image' : `${probe.kind === 'audio' ? 'an audio' : 'a video'} file`}; ${spec.key} needs ${need}.`,
+    { spec: spec.key, kind: probe.kind },
+    { zh: `${fileZh(label)}是${kindZh(probe.kind)}文件，而「${spec.labelZh}」需要${needZh}。请为该渠道选择正确的原始文件。` },
   );
 }
 
@@ -46,7 +46,7 @@ function maxDurationFor(maxBytes: number, minKbps: number, audioKbps: number): n
 
 /** Checks an original against a video spec's limits and plans the encode; throws when it cannot work. */
 export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The video'): VideoPlan {
-  if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original', '视频原件');
+  if (probe.kind !== 'video') throw wrongKind(label, probe, spec, 'a video original', '视频原件');
   const duration = probe.durationSec ?? 0;
   if (spec.maxDurationSec !== undefined && duration > spec.maxDurationSec) {
     throw new GovpubError(
@@ -134,7 +134,7 @@ export function planVideo(probe: ProbeResult, spec: VideoSpec, label = 'The vide
 /** Pre-checks an original against an audio spec. */
 export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The recording'): { bitrateKbps: number } & RenditionNotes {
   if (spec.sourceKind === 'audio' ? !probe.hasAudio : probe.kind !== 'video') {
-    throw wrongKind(label, probe, spec.key, 'an audio original', '带音频的原件');
+    throw wrongKind(label, probe, spec, 'an audio original', '带音频的原件');
   }
   const duration = probe.durationSec ?? 0;
   if (spec.maxDurationSec !== undefined && duration > spec.maxDurationSec) {
@@ -173,9 +173,24 @@ export function planAudio(probe: ProbeResult, spec: AudioSpec, label = 'The reco
   return { bitrateKbps: bitrate, ...notes };
 }
 
-/** Checks that a source can serve an image spec made from a video frame. */
+/** The longest side a poster frame is taken at; a smaller video's frame keeps its own size. */
+export const POSTER_FRAME_MAX_SIDE = 1920;
+
+/** The frame a poster is made from: the video's display size, reduced to fit POSTER_FRAME_MAX_SIDE, never enlarged. */
+export function posterFrameSize(probe: Pick<ProbeResult, 'width' | 'height'>): { width: number; height: number } | undefined {
+  if (!probe.width || !probe.height) return undefined;
+  const scale = Math.min(1, POSTER_FRAME_MAX_SIDE / Math.max(probe.width, probe.height));
+  return { width: Math.max(1, Math.round(probe.width * scale)), height: Math.max(1, Math.round(probe.height * scale)) };
+}
+
+/**
+ * Checks that a source can serve an image spec made from a video frame: the frame's size against
+ * the spec's minimum, with the renderer's rule (a 640×360 video cannot give Bilibili's 960×600 cover).
+ */
 export function planPoster(probe: ProbeResult, spec: ImageSpec, label = 'The video'): void {
-  if (probe.kind !== 'video') throw wrongKind(label, probe, spec.key, 'a video original', '视频原件');
+  if (probe.kind !== 'video') throw wrongKind(label, probe, spec, 'a video original', '视频原件');
+  const frame = posterFrameSize(probe);
+  if (frame) planSize(spec, frame.width, frame.height, label);
 }
 
 /**

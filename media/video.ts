@@ -33,7 +33,7 @@ import { runTool, ToolFailure, lastLines, toolCrashError } from './process.js';
 import { platformNameZh, type AudioSpec, type VideoSpec } from './specs.js';
 import { addNote, fileZh, formatBytes, formatDuration, formatDurationZh, newNotes, overLimitMessage, type RenditionNotes } from './units.js';
 import { inputFilters, isHdr, videoArgs } from './video-args.js';
-import { VBV_SECONDS, planAudio, planVideo, type VideoPlan } from './video-plan.js';
+import { POSTER_FRAME_MAX_SIDE, VBV_SECONDS, planAudio, planVideo, type VideoPlan } from './video-plan.js';
 
 export interface MediaJobOptions {
   /** Percent 0–100, integer, strictly increasing; 100 is reported once, at the very end. */
@@ -180,10 +180,14 @@ export async function extractPosterFrame(inputPath: string, probe: ProbeResult, 
   const duration = probe.durationSec ?? 0;
   const at = duration > 2 ? Math.min(10, duration * 0.1) : 0;
   const frames = Math.max(1, Math.min(12, Math.round((probe.fps ?? 25) / 2)));
+  // Never enlarged here: the image pipeline enlarges (saying so) or refuses (Bilibili's cover) by the
+  // frame's true size; an enlarged frame passed a 640×360 video off as a 1920×1080 picture.
+  const max = POSTER_FRAME_MAX_SIDE;
+  const posterScale = `scale=w='min(${max},iw)':h='min(${max},ih)':force_original_aspect_ratio=decrease`;
   const args = [
     ...ffmpegInputArgs(inputPath, { threads: opts.threads ?? defaultThreads(), seekSec: at }),
     '-vf',
-    `${inputFilters(probe, await hdrToneMap(probe, newNotes()))}scale=w=1920:h=1920:force_original_aspect_ratio=decrease,thumbnail=n=${frames}`,
+    `${inputFilters(probe, await hdrToneMap(probe, newNotes()))}${posterScale},thumbnail=n=${frames}`,
     '-frames:v',
     '1',
     '-map_metadata',

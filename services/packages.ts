@@ -32,7 +32,7 @@ import { userById } from '../db/tokens.js';
 import { scopeOf, targetsOutOfScope, unitById } from '../domain/units.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { inTransaction } from '../db/transaction.js';
-import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
+import { packageMediaIds, packageMediaReferences, wrongKindMessage } from '../domain/package-media.js';
 import { packageWorkflow } from '../workflows/package-release.js';
 import {
   decideUpdate,
@@ -207,8 +207,7 @@ export class PackageService {
         return [
           { path: r.path, message: `no uploaded file has id ${r.mediaId.slice(0, 12)}…; upload it first (POST /api/media or \`govpub media add FILE\`)` },
         ];
-      if (r.kind && kind !== r.kind)
-        return [{ path: r.path, message: `expected an uploaded ${r.kind}, but ${r.mediaId.slice(0, 12)}… is ${kind === 'image' ? 'an' : 'a'} ${kind}` }];
+      if (r.kind && kind !== r.kind) return [{ path: r.path, message: wrongKindMessage(r.kind, r.mediaId, kind) }];
       return [];
     });
     if (issues.length > 0) throw new ValidationError(issues);

@@ -17,7 +17,7 @@ import { findMedia } from '../db/media.js';
 import { findPackage, findRevision } from '../db/packages.js';
 import type { PackageRow } from '../db/schema.js';
 import { GovpubError, packageNotFound, revisionNotFound } from '../domain/errors.js';
-import { packageMediaIds, packageMediaReferences } from '../domain/package-media.js';
+import { packageMediaIds, packageMediaReferences, wrongKindMessage } from '../domain/package-media.js';
 import { portalColumn, type Channel, type Registry } from '../domain/registry.js';
 import type { GateMatch } from '../domain/content-gate/model.js';
 import type { GateContent } from '../domain/content-gate/package-texts.js';
@@ -179,7 +179,7 @@ export class PreflightService {
     const issues = packageMediaReferences(content).flatMap((r): FieldIssue[] => {
       const kind = media[r.mediaId]?.kind;
       if (!kind) return [{ path: r.path, message: `no uploaded file has id ${r.mediaId.slice(0, 12)}…; upload it first` }];
-      if (r.kind && kind !== r.kind) return [{ path: r.path, message: `expected an uploaded ${r.kind}, but ${r.mediaId.slice(0, 12)}… is a ${kind}` }];
+      if (r.kind && kind !== r.kind) return [{ path: r.path, message: wrongKindMessage(r.kind, r.mediaId, kind) }];
       return [];
     });
     return { media, issues };

@@ -194,7 +194,7 @@ export const mediaRoutes: Record<string, RouteSchema> = {
   },
   'POST /api/media': {
     summary:
-      'Upload an original (multipart/form-data, one file part). Streamed into the content-addressed store and probed by content, not name: type, dimensions, duration, codecs. Images, audio and video; attachments (kind document: PDF, Word .doc/.docx, Excel .xls/.xlsx, OFD, checked by their structure, 50 MB by default) and WebVTT captions (kind captions, 2 MB). Refuses empty (400), corrupt or damaged (400), unsupported (415) and oversized (413) files with a message naming the limit and by how much; 503 media_tool_failed when the server ffprobe crashed reading it (not a fault of the file: operations repair the tool, then upload again).',
+      'Upload an original (multipart/form-data, one file part). Streamed into the content-addressed store and probed by content, not name: type, dimensions, duration, codecs. Images, audio and video; attachments (kind document: PDF, Word .doc/.docx, Excel .xls/.xlsx, OFD, checked by their structure, 50 MB by default) and WebVTT captions (kind captions, 2 MB). Refuses empty (400), corrupt or damaged (400), unsupported (415) and oversized (413) files with a message naming the limit and by how much; 503 media_tool_failed when the server ffprobe crashed reading it, 503 ffprobe_not_found when the server has none (not a fault of the file: operations repair or install the tool, then upload again).',
     tags: tags.media,
     'x-requestBody': {
       required: true,

@@ -294,6 +294,15 @@ describe('POST /api/preflight (an unsaved body)', () => {
     expect(JSON.stringify(fields.body).length).toBeLessThan(100_000);
   });
 
+  it('a file of the wrong kind is named with its kind in plain English ("an image", not "a image") and in Chinese', async () => {
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
+    const interpretations = [...input.interpretations, { form: 'video', title: '视频解读', body: '<p>视频解读。</p>', mediaId: coverId }];
+    const checked = await call('POST', '/api/preflight', { ...input, interpretations });
+    const wrong = checked.body.package.blocking.find((p: { field: string }) => p.field === '/interpretations/1/mediaId');
+    expect(wrong.messageEn).toMatch(/^interpretations\[1\]\.mediaId: expected an uploaded video, but [0-9a-f]{12}… is an image$/);
+    expect(wrong.message).toMatch(/此处应为已上传的视频，但 [0-9a-f]{12}… 是图片/);
+  });
+
   it('refuses what is not JSON at all, as every route does', async () => {
     const broken = await call('POST', '/api/preflight', '{"title":');
     expect(broken.status).toBe(400);

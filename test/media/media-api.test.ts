@@ -278,6 +278,33 @@ describe('POST /api/media', () => {
     }
   });
 
+  it('a server without ffprobe refuses a video as its own fault, naming the upload and what operations install, in both languages; nothing is kept', async () => {
+    const clip = path.join(h.dir, 'no-probe-clip.mp4');
+    makeClip(tools.binaries!.ffmpeg.path, clip, { width: 160, height: 90, seconds: 1, fps: 5 });
+    const before = process.env.FFPROBE_PATH;
+    process.env.FFPROBE_PATH = path.join(h.dir, 'no-ffprobe-here');
+    resetMediaBinaries();
+    try {
+      const res = await uploadFile(h, clip, '政策解读视频.mp4');
+      // Not a conflict with anything the editor did (409): the server lacks a tool, as when one crashes.
+      expect(res.status, JSON.stringify(res.body)).toBe(503);
+      expect(res.body.error.code).toBe('ffprobe_not_found');
+      expect(res.body.error.message).toMatch(/^政策解读视频\.mp4 cannot be read: this server has no usable ffprobe/);
+      expect(res.body.error.message).toContain('not of the file');
+      expect(res.body.error.message).toContain('FFPROBE_PATH is set to'); // why, from the resolution
+      expect(res.body.error.message).toContain('govpub config check');
+      expect(res.body.error.messageZh).toMatch(/^服务器上没有可用的 ffprobe，无法读取「政策解读视频\.mp4」/);
+      expect(res.body.error.messageZh).toContain('不是文件的问题');
+      expect(res.body.error.messageZh).toContain('govpub config check');
+      const rows = await h.db.selectFrom('media').select('upload_name').where('upload_name', '=', '政策解读视频.mp4').execute();
+      expect(rows).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.FFPROBE_PATH;
+      else process.env.FFPROBE_PATH = before;
+      resetMediaBinaries();
+    }
+  });
+
   it('needs a token and an uploading role; a JSON body is not an upload', async () => {
     expect((await fetch(`${h.base}/api/media`, { method: 'POST', body: new FormData() })).status).toBe(401);
     const asReviewer = await uploadFile(h, photo, 'photo.jpg', h.reviewer.token);
@@ -382,6 +409,24 @@ describe('GET /api/media…', () => {
     const noRendition = await fetch(`${h.base}/api/media/${photoSha}/renditions/wechat_oa.thumb`, { headers: { authorization: `Bearer ${h.reviewer.token}` } });
     expect(noRendition.status).toBe(404);
     expect(((await noRendition.json()) as { error: { message: string } }).error.message).toMatch(/No wechat_oa\.thumb rendition .* has been made yet/);
+  });
+
+  it('the Chinese sentences of a rendition request for the wrong kind of file name the platform and the rendition as editors know them', async () => {
+    const picture = path.join(h.dir, '宣传图.jpg');
+    await makePhoto(picture, 800, 600);
+    const id = (await uploadFile(h, picture, '宣传图.jpg')).body.id as string;
+    const platformRefused = await h.call('POST', `/api/media/${id}/renditions`, h.editor.token, { platforms: ['kuaishou'] });
+    expect(platformRefused.status).toBe(400);
+    expect(platformRefused.body.error.issues[0].messageZh).toBe('快手不接受图片原始文件的转码');
+    const specRefused = await h.call('POST', `/api/media/${id}/renditions`, h.editor.token, { specs: ['douyin.video_720', 'portal.w480.jpg'] });
+    expect(specRefused.status).toBe(202);
+    expect(specRefused.body.problems).toEqual([
+      expect.objectContaining({
+        spec: 'douyin.video_720',
+        code: 'media_wrong_kind',
+        messageZh: expect.stringContaining('而「抖音竖屏视频（720×1280）」需要视频原件'),
+      }),
+    ]);
   });
 
   it('a rendition the original is too small for is listed before any work, with a Chinese sentence the console shows', async () => {

@@ -212,6 +212,25 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     expect([p2.width, p2.height]).toEqual([1280, 720]);
   });
 
+  it('a poster of a small video is the frame at its own size: Bilibili’s cover (never enlarged) is refused before any work, other posters say they were enlarged', async () => {
+    const small = path.join(dir, 'small.mp4');
+    makeClip(tools.binaries!.ffmpeg.path, small, { width: 640, height: 360, seconds: 1 });
+    const sha = (await ingestUpload(store, createReadStream(small), { label: 'small.mp4' })).sha256;
+    const probe = await probeMedia(await store.getPath(sha));
+
+    // Bilibili refuses covers under 960×600 and govpub never enlarges them: a 640×360 frame is too small.
+    const problems = preflight(probe, ['bilibili.video_cover', 'portal.poster'], 'small.mp4');
+    expect(problems.map((p) => [p.specKey, p.error.code])).toEqual([['bilibili.video_cover', 'media_too_small']]);
+    expect(problems[0]!.error.message).toMatch(/^small\.mp4 is 640×360 pixels; Bilibili cover 16:10 from the video needs a picture of at least 960×600/);
+    await expect(prepareRendition(store, sha, 'bilibili.video_cover', { label: 'small.mp4' })).rejects.toMatchObject({ code: 'media_too_small' });
+
+    // Other posters are enlarged by the image pipeline, which says so and names the video's own size.
+    const poster = await prepareRendition(store, sha, 'portal.poster', { label: 'small.mp4' });
+    expect([poster.width, poster.height]).toEqual([1280, 720]);
+    expect(poster.warnings).toEqual([expect.stringMatching(/^Original is 640×360; Portal video poster 16:9 \(1280×720\) is enlarged 2\.0×/)]);
+    expect(poster.warningsZh).toEqual([expect.stringMatching(/^原图为 640×360，/)]);
+  });
+
   it('an HDR (HLG) phone video becomes SDR BT.709: labelled so, with colours and a poster that are not washed out', async () => {
     // HLG-labelled 10-bit H.264: what a phone records by default, tiny and quick to make.
     const hlg = path.join(dir, 'hlg.mp4');
@@ -346,8 +365,10 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     const sha = (await ingestUpload(store, createReadStream(small))).sha256;
     for (const platform of PLATFORM_IDS) {
       const { renditions, problems } = await prepareRenditions(store, sha, platform);
-      expect(problems).toEqual([]);
-      expect(renditions.length).toBe(renditionsFor(platform, 'video').length);
+      // Bilibili's cover is never enlarged: a 640×360 frame cannot give its 960×600 (the poster test above).
+      const refused = platform === 'bilibili' ? ['bilibili.video_cover'] : [];
+      expect(problems.map((p) => [p.specKey, p.error.code])).toEqual(refused.map((key) => [key, 'media_too_small']));
+      expect(renditions.length).toBe(renditionsFor(platform, 'video').length - refused.length);
       for (const r of renditions) {
         const spec = getSpec(r.specKey);
         if (spec.kind === 'video' && !spec.capLadder) expect([r.width, r.height]).toEqual([spec.width, spec.height]);
