@@ -16,10 +16,10 @@
  *   a page with nothing left to do and no way on but the navigation).
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, skipBrowser } from '../support/browser.js';
-import { freshDatabase } from '../support/services.js';
-import { inputOf, signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipBrowser } from '../support/browser.js';
+import { inputOf, signedInPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { openConsoleDesk, type ConsoleDesk } from './desk.js';
 import { policyBody } from './journey-support.js';
 
 interface DeliveryItem {
@@ -29,28 +29,18 @@ interface DeliveryItem {
 }
 
 describe.skipIf(skipBrowser)('the console in daily use', () => {
+  let desk: ConsoleDesk | undefined;
   let system: ConsoleSystem;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let browser: Browser;
-  const users: Record<string, ConsoleUser> = {};
+  let users: ConsoleDesk['users'];
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') });
-    browser = await launchChromium();
-    [users.editor, users.first, users.second, users.final, users.ops] = await Promise.all([
-      system.addUser('daily-editor', 'editor'),
-      system.addUser('daily-first', 'reviewer', { stages: ['初审'] }),
-      system.addUser('daily-second', 'reviewer', { stages: ['复审'] }),
-      system.addUser('daily-final', 'reviewer', { stages: ['终审'] }),
-      system.addUser('daily-ops', 'ops'),
-    ]);
+    desk = await openConsoleDesk('daily');
+    ({ system, browser, users } = desk);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-    await database?.close();
+    await desk?.close();
   });
 
   const pageOf = (user: ConsoleUser, viewport = { width: 1280, height: 900 }) => signedInPage(browser, system, user, viewport);

@@ -19,12 +19,12 @@
  *   wait for its answer.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chinaTime } from '../../domain/compliance/check-context.js';
-import { launchChromium, skipBrowser } from '../support/browser.js';
-import { freshDatabase } from '../support/services.js';
+import { skipBrowser } from '../support/browser.js';
 import { expectAccessible } from './axe.js';
-import { inputOf, signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { inputOf, signedInPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { openConsoleDesk, type ConsoleDesk } from './desk.js';
 import { policyBody } from './journey-support.js';
 
 const WEIBO = 'weibo:blfb-wb';
@@ -38,29 +38,18 @@ interface DeliveryRow {
 }
 
 describe.skipIf(skipBrowser)('the operations pages when things go wrong and two operators act at once', () => {
+  let desk: ConsoleDesk | undefined;
   let system: ConsoleSystem;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let browser: Browser;
-  const users: Record<string, ConsoleUser> = {};
+  let users: ConsoleDesk['users'];
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') });
-    browser = await launchChromium();
-    [users.editor, users.first, users.second, users.final, users.ops, users.colleague] = await Promise.all([
-      system.addUser('bad-day-editor', 'editor'),
-      system.addUser('bad-day-first', 'reviewer', { stages: ['初审'] }),
-      system.addUser('bad-day-second', 'reviewer', { stages: ['复审'] }),
-      system.addUser('bad-day-final', 'reviewer', { stages: ['终审'] }),
-      system.addUser('bad-day-ops', 'ops'),
-      system.addUser('bad-day-colleague', 'ops'),
-    ]);
+    desk = await openConsoleDesk('bad-day', { colleague: 'ops' });
+    ({ system, browser, users } = desk);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-    await database?.close();
+    await desk?.close();
   });
 
   const pageOf = (user: ConsoleUser) => signedInPage(browser, system, user, { width: 1366, height: 900 });

@@ -17,11 +17,11 @@
  *   reason typed at once went nowhere; now the cursor is in the reason.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, skipBrowser } from '../support/browser.js';
-import { freshDatabase } from '../support/services.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipBrowser } from '../support/browser.js';
 import { expectAccessible } from './axe.js';
-import { inputOf, signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { inputOf, signedInPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { openConsoleDesk, type ConsoleDesk } from './desk.js';
 import { policyBody } from './journey-support.js';
 
 /** Three English words in a row: a sentence or a code phrase left untranslated (URLs and ids have no spaces). */
@@ -35,28 +35,18 @@ interface AuditEntry {
 }
 
 describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside check met them', () => {
+  let desk: ConsoleDesk | undefined;
   let system: ConsoleSystem;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let browser: Browser;
-  const users: Record<string, ConsoleUser> = {};
+  let users: ConsoleDesk['users'];
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    system = await startConsoleSystem({ databaseUrl: database.url, temporalAddress: inject('temporalAddress') });
-    browser = await launchChromium();
-    [users.editor, users.first, users.second, users.final, users.ops] = await Promise.all([
-      system.addUser('check-editor', 'editor'),
-      system.addUser('check-first', 'reviewer', { stages: ['初审'] }),
-      system.addUser('check-second', 'reviewer', { stages: ['复审'] }),
-      system.addUser('check-final', 'reviewer', { stages: ['终审'] }),
-      system.addUser('check-ops', 'ops'),
-    ]);
+    desk = await openConsoleDesk('check');
+    ({ system, browser, users } = desk);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-    await database?.close();
+    await desk?.close();
   });
 
   const pageOf = (user: ConsoleUser) => signedInPage(browser, system, user, { width: 1280, height: 900 });
