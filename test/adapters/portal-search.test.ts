@@ -170,17 +170,20 @@ describe('buildSearchIndex', () => {
   });
 });
 
+/** The 政策文件 column as the registry gives it. */
+const POLICY_COLUMN = {
+  id: 'portal:zwgk-zcwj',
+  platform: 'portal',
+  kind: 'portal_column',
+  name: '政务公开 > 政策文件',
+  publishing: 'api',
+  ref: 'zwgk-zcwj',
+} as Channel;
+
 describe('searchRecordsOfPackage', () => {
   it('gives the document page (with 发文字号 searchable) and each interpretation page, dated in China time', () => {
     const unit = policyUnit({ packageId: 'pkg-yshj' }, { releasedAt: '2025-06-30T17:00:00.000Z' });
-    const channel = {
-      id: 'portal:zwgk-zcwj',
-      platform: 'portal',
-      kind: 'portal_column',
-      name: '政务公开 > 政策文件',
-      publishing: 'api',
-      ref: 'zwgk-zcwj',
-    } as Channel;
+    const channel = POLICY_COLUMN;
     const { payload } = formatPortal(unit, channel, {});
     const records = searchRecordsOfPackage(payload!, '政策文件');
     const paths = portalPagePaths('pkg-yshj', 2);
@@ -198,14 +201,7 @@ describe('searchRecordsOfPackage', () => {
   });
 
   it('a 失效 or 废止 document says so in its results, and so do its interpretations; a shard built before the change is not reused', async () => {
-    const channel = {
-      id: 'portal:zwgk-zcwj',
-      platform: 'portal',
-      kind: 'portal_column',
-      name: '政务公开 > 政策文件',
-      publishing: 'api',
-      ref: 'zwgk-zcwj',
-    } as Channel;
+    const channel = POLICY_COLUMN;
     const { payload } = formatPortal(policyUnit({ packageId: 'pkg-fz' }), channel, {});
     expect(searchRecordsOfPackage(payload!, '政策文件').map((r) => r.validity)).toEqual([undefined, undefined, undefined]);
     const repealed = { ...payload!, document: { ...payload!.document, validity: { state: 'repealed' as const, effectiveFrom: null, endedAt: '2025-12-31' } } };

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
 import { signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { addSimulatorFault } from './desk.js';
 import { policyBody } from './journey-support.js';
 
 interface PackageAnswer {
@@ -141,13 +142,7 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
 
   it('the delivery drawer says the failure class and an automatic pause of the channel in Chinese', async () => {
     // Weibo refuses the account's token: the delivery needs reconnecting and govpub pauses the channel.
-    const weibo = system.govpub.simulatorUrls().weibo!;
-    const fault = await fetch(`${weibo}/__sim/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ match: '/2/statuses/share.json', kind: 'token_expired' }),
-    });
-    expect(fault.status).toBe(200);
+    await addSimulatorFault(system, 'weibo', { match: '/2/statuses/share.json', kind: 'token_expired' });
     const body = await policyBody(system, users.editor!, '关于公布碑林区第一批老字号名录的通知');
     const created = await system.api<{ id: string }>(users.editor!, 'POST', '/api/packages', {
       ...body,
@@ -184,12 +179,7 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
 
       // 恢复渠道 while Weibo still refuses the token: govpub asks Weibo first, keeps the channel
       // paused and says why and what to do, in Chinese, in the drawer.
-      const stillRefused = await fetch(`${weibo}/__sim/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ match: '/2/statuses/user_timeline.json', kind: 'token_expired' }),
-      });
-      expect(stillRefused.status).toBe(200);
+      await addSimulatorFault(system, 'weibo', { match: '/2/statuses/user_timeline.json', kind: 'token_expired' });
       await page.getByTestId('action-resume').click();
       const refused = page.getByTestId('drawer-resume-refused');
       await expect.poll(() => refused.innerText(), { timeout: 30_000 }).toContain('未恢复：平台仍拒绝该账号的凭据');

@@ -45,3 +45,13 @@ export async function openConsoleDesk(prefix: string, extra: Record<string, Role
     throw error;
   }
 }
+
+/** Adds a fault rule at one of the system's platform simulators (`POST /__sim/faults`); throws if the simulator refuses it. */
+export async function addSimulatorFault(system: ConsoleSystem, simulator: string, rule: Record<string, unknown>): Promise<void> {
+  const answer = await fetch(`${system.govpub.simulatorUrls()[simulator]!}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+  });
+  if (answer.status !== 200) throw new Error(`the ${simulator} simulator refused the fault ${JSON.stringify(rule)}: ${answer.status} ${await answer.text()}`);
+}

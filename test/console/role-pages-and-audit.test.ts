@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipBrowser } from '../support/browser.js';
 import { expectAccessible } from './axe.js';
 import { inputOf, signedInPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
-import { openConsoleDesk, type ConsoleDesk } from './desk.js';
+import { addSimulatorFault, openConsoleDesk, type ConsoleDesk } from './desk.js';
 import { policyBody } from './journey-support.js';
 
 /** Three English words in a row: a sentence or a code phrase left untranslated (URLs and ids have no spaces). */
@@ -191,13 +191,7 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
 
   it('the audit trail says a refused delivery, the hold of its channel and the format warnings in Chinese', async () => {
     // Weibo refuses the account's token: the delivery needs reconnecting and govpub holds the channel.
-    const weibo = system.govpub.simulatorUrls().weibo!;
-    const fault = await fetch(`${weibo}/__sim/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ match: '/2/statuses/share.json', kind: 'token_expired' }),
-    });
-    expect(fault.status).toBe(200);
+    await addSimulatorFault(system, 'weibo', { match: '/2/statuses/share.json', kind: 'token_expired' });
     const body = await policyBody(system, users.editor!, '关于印发碑林区促进夜间经济发展若干措施的通知');
     // A body longer than a Weibo post: the format step shortens the summary and records a warning.
     const long = '为进一步激发夜间消费活力，丰富群众夜间生活，打造具有碑林特色的夜间经济品牌，结合我区实际，制定以下措施。'.repeat(6);
