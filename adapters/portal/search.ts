@@ -40,6 +40,7 @@ import path from 'node:path';
 import * as pagefind from 'pagefind';
 import { htmlToPlainText } from '../text.js';
 import type { PortalPayload } from './payload.js';
+import { endedValidityLabel } from './pages/entry-list.js';
 import { portalPagePaths } from './urls.js';
 
 /** What the search knows of one page. */
@@ -139,7 +140,7 @@ export function searchRecordsOfPackage(payload: PortalPayload, columnName: strin
   const date = chinaDate(payload.releasedAt);
   const d = payload.document;
   const documentText = [htmlToPlainText(d.bodyHtml), d.documentNumber, d.indexNumber, d.issuingUnit, ...(d.keywords ?? [])].filter(Boolean).join('\n');
-  const ended = d.validity && d.validity.state !== 'valid' ? (d.validity.state === 'expired' ? '已失效' : '已废止') : null;
+  const ended = endedValidityLabel(d.validity);
   return [
     { url: paths.document, title: d.title, text: documentText, date, column: columnName, kind: payload.catalogueName, ...(ended ? { validity: ended } : {}) },
     ...payload.interpretations.map((interpretation, i) => ({

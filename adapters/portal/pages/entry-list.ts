@@ -13,10 +13,16 @@ export const EMPTY_COLUMN_TEXT = '本栏目暂无信息';
  * One package in a list; with `structure`, a column is named beside it (lists that mix columns): the
  * sub-column it is listed in on a parent column's page, else its home column.
  */
+/** 已失效 / 已废止 for a document no longer in force; null while it is in force (lists and search results say it alike). */
+export function endedValidityLabel(validity: { state: 'valid' | 'expired' | 'repealed' } | null | undefined): string | null {
+  if (!validity || validity.state === 'valid') return null;
+  return validity.state === 'expired' ? '已失效' : '已废止';
+}
+
 /** 已失效 / 已废止 after a document's title in a list (with its leading space); nothing while it is in force. */
 export function endedValidityMark(validity: ListEntry['validity']): string {
-  if (!validity || validity.state === 'valid') return '';
-  return ` <span class="validity-${validity.state}">${validity.state === 'expired' ? '已失效' : '已废止'}</span>`;
+  const label = endedValidityLabel(validity);
+  return label ? ` <span class="validity-${validity!.state}">${label}</span>` : '';
 }
 
 export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStructure | null = null): string {
