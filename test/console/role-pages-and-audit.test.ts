@@ -20,7 +20,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipBrowser } from '../support/browser.js';
 import { expectAccessible } from './axe.js';
-import { inputOf, signedInPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { inputOf, screenshot, signedInPage, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { addSimulatorFault, openConsoleDesk, type ConsoleDesk } from './desk.js';
 import { policyBody } from './journey-support.js';
 
@@ -61,6 +61,7 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
         .toBe('「发布看板」只对运维、管理员开放，您的角色（编辑）不能打开此页面。如需使用，请联系管理员调整您的角色。');
       expect(await editor.page.locator('h1').innerText()).toBe('无权访问');
       await expectAccessible(editor.page, 'forbidden page (editor on the board)');
+      await screenshot(editor.page, 'editor-forbidden');
       // A review page's package is still readable on its detail page.
       await editor.page.goto(`${system.consoleUrl}reviews/pkg-20261206-00000000`);
       await expect.poll(() => reason.innerText(), { timeout: 20_000 }).toContain('「审核发布包」只对审核人、管理员开放');
@@ -184,6 +185,7 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
       await page.reload();
       await expect.poll(() => returned.innerText(), { timeout: 20_000 }).toContain('退回理由：解读第二部分请补充政策出台背景。');
       await expectAccessible(page, 'package form of a returned package');
+      await screenshot(page, 'editor-package-form-returned');
     } finally {
       await close();
     }
@@ -231,6 +233,7 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
       expect(await rowText(shown[1]!)).toContain('投递编号：');
       expect(await rowText(shown[2]!)).toContain('提示：');
       expect(await rowText(shown[3]!)).toMatch(/下一步：(发布中|已通过)/);
+      await screenshot(page, 'ops-audit-trail');
 
       // By keyboard on the board: 撤稿 opens its dialog with the cursor in the reason, Esc closes it
       // and the focus is back on 撤稿 (nothing retracted).
