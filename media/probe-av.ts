@@ -70,6 +70,7 @@ export async function probeAv(
   opts: ProbeOptions,
 ): Promise<ProbeResult> {
   if (isoBmff) await checkIsoBmffBoxes(filePath, label, sizeBytes);
+  if (sniffedFormat === 'matroska') await checkMatroskaSegment(filePath, label, sizeBytes);
 
   let out: FfprobeOutput;
   try {
@@ -170,6 +171,70 @@ function article(word: string): string {
   return /^[aefhilmnorsx]/i.test(word) ? 'an' : 'a';
 }
 
+/** A file shorter than one of its sections says it is: the upload or export did not finish. */
+function cutOff(label: string, section: string, expectedBytes: number, sizeBytes: number, details: Record<string, unknown>): GovpubError {
+  const missing = formatBytes(expectedBytes - sizeBytes);
+  return new GovpubError(
+    'media_corrupt',
+    `${label} is cut off: its '${section}' section needs ${formatBytes(expectedBytes)} but the file has only ${formatBytes(sizeBytes)} (${missing} missing). The upload or export did not finish; upload the complete file again.`,
+    { label, ...details, expectedBytes, sizeBytes },
+    {
+      zh: `${fileZh(label)}不完整：其中的「${section}」部分需要 ${formatBytes(expectedBytes)}，但文件只有 ${formatBytes(sizeBytes)}（缺少 ${missing}）。上传或导出没有完成，请重新上传完整的文件。`,
+    },
+  );
+}
+
+/**
+ * Reads an EBML variable-length integer at `at`: its length in bytes and its value, or
+ * `unknown` when every value bit is set (Matroska's "size not known", written by live
+ * recorders). Null when the bytes are not one.
+ */
+function readEbmlVint(bytes: Buffer, at: number, keepMarker: boolean): { length: number; value: number | 'unknown' } | null {
+  const first = bytes[at];
+  if (first === undefined || first === 0) return null;
+  const length = Math.clz32(first) - 23; // leading zeros within the byte, plus one
+  if (at + length > bytes.length) return null;
+  let value = keepMarker ? first : first & (0xff >> length);
+  let allOnes = value === 0xff >> length;
+  for (let i = 1; i < length; i++) {
+    const byte = bytes[at + i]!;
+    allOnes &&= byte === 0xff;
+    value = value * 256 + byte;
+  }
+  return { length, value: !keepMarker && allOnes ? 'unknown' : value };
+}
+
+const EBML_HEADER_ID = 0x1a45dfa3;
+const MATROSKA_SEGMENT_ID = 0x18538067;
+
+/**
+ * A Matroska/WebM file's Segment (everything after the header) declares its size; a file
+ * shorter than that was cut off during upload. ffprobe reads the duration from the header and
+ * passes such a file, which then fails at its render, after review. A Segment of unknown size
+ * (as live recorders write it) cannot be judged here: the render's decoded
+ * duration check catches those.
+ */
+export async function checkMatroskaSegment(filePath: string, label: string, sizeBytes: number): Promise<void> {
+  const fh = await open(filePath, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(sizeBytes, 1024));
+    await fh.read(head, 0, head.length, 0);
+    const headerId = readEbmlVint(head, 0, true);
+    if (headerId?.value !== EBML_HEADER_ID) return;
+    const headerSize = readEbmlVint(head, headerId.length, false);
+    if (!headerSize || headerSize.value === 'unknown') return;
+    const segmentAt = headerId.length + headerSize.length + headerSize.value;
+    const segmentId = readEbmlVint(head, segmentAt, true);
+    if (segmentId?.value !== MATROSKA_SEGMENT_ID) return; // another layout: left to ffprobe
+    const segmentSize = readEbmlVint(head, segmentAt + segmentId.length, false);
+    if (!segmentSize || segmentSize.value === 'unknown') return;
+    const segmentEnd = segmentAt + segmentId.length + segmentSize.length + segmentSize.value;
+    if (segmentEnd > sizeBytes) throw cutOff(label, 'Segment', segmentEnd, sizeBytes, { element: 'Segment' });
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Walks the top-level boxes of an MP4/MOV file (headers only). A box that claims to run past the
  * end of the file means the upload was cut off — ffprobe alone misses this when the index (moov)
@@ -195,16 +260,7 @@ export async function checkIsoBmffBoxes(filePath: string, label: string, sizeByt
         size = sizeBytes - offset;
       }
       if (size < 8) break;
-      if (offset + size > sizeBytes) {
-        throw new GovpubError(
-          'media_corrupt',
-          `${label} is cut off: its '${type}' section needs ${formatBytes(offset + size)} but the file has only ${formatBytes(sizeBytes)} (${formatBytes(offset + size - sizeBytes)} missing). The upload or export did not finish; upload the complete file again.`,
-          { label, box: type, expectedBytes: offset + size, sizeBytes },
-          {
-            zh: `${fileZh(label)}不完整：其中的「${type}」部分需要 ${formatBytes(offset + size)}，但文件只有 ${formatBytes(sizeBytes)}（缺少 ${formatBytes(offset + size - sizeBytes)}）。上传或导出没有完成，请重新上传完整的文件。`,
-          },
-        );
-      }
+      if (offset + size > sizeBytes) throw cutOff(label, type, offset + size, sizeBytes, { box: type });
       offset += size;
     }
     if (seen.includes('mdat') && !seen.includes('moov') && !seen.includes('moof')) {

@@ -285,14 +285,39 @@ describe.skipIf(!tools.enabled)('video renditions with ffmpeg', () => {
     expect(ffprobe(r.path).streams.find((st) => st.codec_type === 'video')).toMatchObject({ width: 1280, height: 720 });
   });
 
-  it('a Matroska/WebM video cut off during upload is refused at its render, not published half as long', async () => {
+  it('a Matroska/WebM video cut off during upload is refused at upload when its Segment declares its size', async () => {
+    const whole = path.join(dir, 'sized.mkv');
+    const mp4 = path.join(dir, 'for-sized-mkv.mp4');
+    makeClip(tools.binaries!.ffmpeg.path, mp4, { width: 320, height: 180, seconds: 4, noise: true });
+    ffmpegSync(tools.binaries!.ffmpeg.path, ['-i', mp4, '-c', 'copy', '-f', 'matroska', whole]);
+    const bytes = await readFile(whole);
+    const cut = path.join(dir, 'cut-sized.mkv');
+    await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    // Before: ffprobe read 4 s from the header and the upload passed; it failed at release, after review.
+    const err = (await ingestUpload(store, createReadStream(cut), { label: 'cut-sized.mkv' }).catch((e: unknown) => e)) as GovpubError;
+    expect(err).toBeInstanceOf(GovpubError);
+    expect(err.code).toBe('media_corrupt');
+    expect(err.message).toMatch(
+      /^cut-sized\.mkv is cut off: its 'Segment' section needs [\d.]+ [KM]B but the file has only [\d.]+ [KM]B \([\d.]+ [KM]B missing\)\. The upload or export did not finish; upload the complete file again\.$/,
+    );
+    expect(err.messageZh).toMatch(/^「cut-sized\.mkv」不完整：其中的「Segment」部分需要 /);
+    // The whole file passes the same check.
+    const { probe } = await ingestUpload(store, createReadStream(whole), { label: 'sized.mkv' });
+    expect(probe.durationSec).toBeCloseTo(4, 0);
+  });
+
+  it('a Matroska/WebM video whose Segment size is unknown, cut off during upload, is refused at its render, not published half as long', async () => {
     const whole = path.join(dir, 'whole.mkv');
     const mp4 = path.join(dir, 'for-mkv.mp4');
     makeClip(tools.binaries!.ffmpeg.path, mp4, { width: 320, height: 180, seconds: 4, noise: true });
     ffmpegSync(tools.binaries!.ffmpeg.path, ['-i', mp4, '-c', 'copy', '-f', 'matroska', whole]);
-    // Half the file: the header still says 4 s, so the upload's probe passes.
-    const cut = path.join(dir, 'cut.mkv');
     const bytes = await readFile(whole);
+    // The Segment's 8-byte size made "unknown" (every value bit set), as live recorders write it.
+    const segmentSize = bytes.indexOf(Buffer.from([0x18, 0x53, 0x80, 0x67])) + 4;
+    expect(bytes[segmentSize]).toBe(0x01);
+    bytes.fill(0xff, segmentSize + 1, segmentSize + 8);
+    // Half the file: the header still says 4 s and no size says more is missing, so the upload's probe passes.
+    const cut = path.join(dir, 'cut.mkv');
     await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const { sha256, probe } = await ingestUpload(store, createReadStream(cut), { label: 'cut.mkv' });
     expect(probe.durationSec).toBeCloseTo(4, 0);
