@@ -54,3 +54,12 @@ export function releaseUnitFrom(
     releasedAt: at.releasedAt,
   };
 }
+
+/**
+ * What a post calls the unit's document page on the portal: 政策原文 for a policy (or its
+ * interpretation's catalogue item), 原文 for a news item or a notice, which are no policy.
+ */
+export function documentLinkLabel(unit: Pick<ReleaseUnit, 'catalogue'>): string {
+  const contentClass = unit.catalogue?.contentClass;
+  return contentClass === 'policy' || contentClass === 'interpretation' ? '政策原文' : '原文';
+}

@@ -7,6 +7,7 @@
  * options so a deployment can correct them.
  */
 import { declarationOf } from '../declarations.js';
+import { documentLinkLabel } from '../release-unit.js';
 import type { AdapterCapabilities, ChannelAdapter, ReleaseUnit, TransmitContext, TransmitResult } from '../types.js';
 import type { Channel } from '../../domain/registry.js';
 import { writeHandoffBundle } from './write-bundle.js';
@@ -24,7 +25,7 @@ export interface ManualHandoffOptions {
 function portalLinks(unit: ReleaseUnit): { label: string; url: string }[] {
   const links: { label: string; url: string }[] = [];
   if (unit.portalLinks) {
-    links.push({ label: '政策原文', url: unit.portalLinks.document });
+    links.push({ label: documentLinkLabel(unit), url: unit.portalLinks.document });
     unit.interpretations.forEach((i, n) => {
       const url = unit.portalLinks!.interpretations[n];
       if (url) links.push({ label: `解读：${i.title.trim()}`, url });

@@ -171,7 +171,7 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
     );
     return end(
       'https://www.toutiao.com/article/7300000000000000000/',
-      '政府网站链接（政策原文链接已写在正文末尾）',
+      `政府网站链接（${payload.links[0]?.label ?? '原文'}链接已写在正文末尾）`,
       texts(payload, (t) => t),
     );
   },

@@ -1,5 +1,6 @@
 // WeChat Channels' part of the manual hand-off: one vertical video post, its bundle texts, 说明.txt and post URLs.
 import { rejectedContent } from '../errors.js';
+import { documentLinkLabel } from '../release-unit.js';
 import { FormatWarnings } from '../format-notes.js';
 import { describeFile, instructionsFor } from '../manual-handoff/instructions.js';
 import { isVideo } from '../manual-handoff/format-helpers.js';
@@ -68,7 +69,7 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
 
     // Description: headline, summary, the portal link. The summary gives way to the limit.
     const headline = interp.title.trim() || unit.title.trim();
-    const link = unit.portalLinks ? `政策原文：${unit.portalLinks.document}` : '';
+    const link = unit.portalLinks ? `${documentLinkLabel(unit)}：${unit.portalLinks.document}` : '';
     const fixed = [headline, link].filter(Boolean).join('\n');
     const room = lim.descriptionChars - charCount(fixed) - (link ? 2 : 1);
     const sourceHtml = htmlToPlainText(interp.body) !== '' ? interp.body : unit.document.body;
@@ -138,7 +139,7 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
     );
     return end(
       'https://weixin.qq.com/sph/AbCdEf',
-      '政府网站链接（政策原文链接已写在描述末尾）',
+      `政府网站链接（${payload.links[0]?.label ?? '原文'}链接已写在描述末尾）`,
       texts(payload, (t) => t),
     );
   },

@@ -1,5 +1,6 @@
 // Xiaohongshu's part of the manual hand-off: one note (a video, or pictures) with its title and text, the bundle texts, 说明.txt and post URLs.
 import { rejectedContent } from '../errors.js';
+import { documentLinkLabel } from '../release-unit.js';
 import { FormatWarnings } from '../format-notes.js';
 import { describeFile, instructionsFor } from '../manual-handoff/instructions.js';
 import { bundleFiles, isVideo, two } from '../manual-handoff/format-helpers.js';
@@ -85,7 +86,7 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
 
     // Text: headline (when it is not the title), summary, the portal link written out (links in notes are not clickable).
     const headline = title === unit.title.trim() ? '' : unit.title.trim();
-    const link = unit.portalLinks ? `政策原文：${unit.portalLinks.document}` : '';
+    const link = unit.portalLinks ? `${documentLinkLabel(unit)}：${unit.portalLinks.document}` : '';
     const fixed = [headline, link].filter(Boolean);
     const room = limits.bodyChars - fixed.reduce((n, t) => n + charCount(t) + 1, 0);
     const sourceHtml = video && htmlToPlainText(video.body) !== '' ? video.body : unit.document.body;
@@ -141,7 +142,7 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
     );
     return end(
       'https://www.xiaohongshu.com/explore/650000000000000000000000',
-      '政府网站链接（政策原文链接已写在正文末尾）',
+      `政府网站链接（${payload.links[0]?.label ?? '原文'}链接已写在正文末尾）`,
       texts(payload, (t) => t),
     );
   },

@@ -281,6 +281,25 @@ describe('transmit and the bundle on disk', () => {
     expect([poster.width, poster.height]).toEqual([1280, 720]);
   });
 
+  it("a news item's bundle calls its portal page 原文, not 政策原文 (it is no policy)", async () => {
+    const news = makeUnit({
+      catalogue: { id: 'cat-news', name: '工作动态', contentClass: 'news' },
+      interpretations: [],
+      document: { title: '碑林区召开老旧小区改造推进会', body: '<p>12月5日，碑林区召开老旧小区改造推进会。</p>' },
+    });
+    const f = toutiao.format(news, ttChannel());
+    expect(f.payload.links).toEqual([{ label: '原文', url: `${PORTAL_BASE}/art/pkg-7/index.html` }]);
+    const dir = path.join(media.dir, 'tt-news');
+    await writeHandoffBundle(f.payload, media.renditions, dir, { deliveryId: 'd-43' });
+    const guide = await text(dir, '说明.txt');
+    // Before: 「政府网站链接（政策原文链接已写在正文末尾）」 and the link labelled 政策原文.
+    expect(guide).toContain('政府网站链接（原文链接已写在正文末尾）');
+    expect(guide).not.toContain('政策原文');
+    // A policy's bundle keeps the word.
+    const policy = toutiao.format(richUnit(), ttChannel());
+    expect(policy.payload.links[0]).toEqual({ label: '政策原文', url: `${PORTAL_BASE}/art/pkg-7/index.html` });
+  });
+
   it('WeChat Channels bundle: vertical 1080×1920 video and cover, description and short title', async () => {
     const f = channels.format(richUnit(), sphChannel());
     const dir = path.join(media.dir, 'sph');
