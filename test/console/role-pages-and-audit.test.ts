@@ -233,6 +233,13 @@ describe.skipIf(skipBrowser)('role pages and the audit trail, as an outside chec
       expect(await rowText(shown[1]!)).toContain('投递编号：');
       expect(await rowText(shown[2]!)).toContain('提示：');
       expect(await rowText(shown[3]!)).toMatch(/下一步：(发布中|已通过)/);
+      // The package's creation names its catalogue item as people call it, not by its id.
+      const creation = all.find((e) => e.action === 'create' && e.packageId === created.id)!;
+      const item = String(body.catalogueItem);
+      const { items } = await system.api<{ items: { id: string; name: string }[] }>(users.ops!, 'GET', '/api/catalogue');
+      const itemName = items.find((i) => i.id === item)!.name;
+      await expect.poll(() => rowText(creation), { timeout: 20_000 }).toContain(`目录事项：${itemName}`);
+      expect(await rowText(creation)).not.toContain(item);
       await screenshot(page, 'ops-audit-trail');
 
       // By keyboard on the board: 撤稿 opens its dialog with the cursor in the reason, Esc closes it
