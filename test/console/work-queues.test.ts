@@ -17,7 +17,7 @@
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { Browser, Response } from 'playwright-core';
+import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
@@ -229,6 +229,36 @@ describe.skipIf(skipBrowser)('where the console puts the next piece of work', ()
       expect(refused, refused.join('\n')).toEqual([]);
     } finally {
       await close();
+    }
+  });
+
+  it("at 1024 px the review queue's 审核 and the package list's 查看 are in view, not behind the table's own scroll bar", async () => {
+    const id = await submitted('关于碑林区冬季供暖服务窗口延时的通知');
+    /** The link is inside the window and is what a click at its middle reaches (not clipped by the table). */
+    const reachable = (link: ReturnType<Page['getByRole']>) =>
+      link.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const hit = el.ownerDocument.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+        return box.right <= el.ownerDocument.documentElement.clientWidth && !!hit && (hit === el || el.contains(hit));
+      });
+    const small = { width: 1024, height: 768 };
+    const reviewer = await pageOf(users.first!, small);
+    try {
+      await reviewer.page.goto(`${system.consoleUrl}reviews`);
+      const row = reviewer.page.locator('tr', { has: reviewer.page.getByTestId(`review-row-${id}`) }).last();
+      // Before: the 操作 column sat past the right edge, reached only by the table's scroll bar.
+      await expect.poll(() => reachable(row.getByRole('link', { name: '审核' })), { timeout: 20_000 }).toBe(true);
+    } finally {
+      await reviewer.close();
+    }
+    const editor = await pageOf(users.editor!, small);
+    try {
+      await editor.page.goto(`${system.consoleUrl}packages`);
+      await expect
+        .poll(() => reachable(editor.page.getByRole('link', { name: '查看 关于碑林区冬季供暖服务窗口延时的通知' }).last()), { timeout: 20_000 })
+        .toBe(true);
+    } finally {
+      await editor.close();
     }
   });
 
