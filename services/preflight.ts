@@ -10,6 +10,7 @@ import { createChannelAdapters } from '../adapters/index.js';
 import { bodyLinkRefusal } from '../adapters/portal/format.js';
 import { preflight, submitBlockers, type FormatStep, type PreflightContent, type PreflightResult, type Problem } from '../adapters/preflight/preflight.js';
 import { gateProblem, pointerOf } from '../adapters/preflight/problems.js';
+import { keysOf, standInBody, withoutStandIns } from '../adapters/preflight/stand-ins.js';
 import { fieldLabel } from '../domain/package-diff.js';
 import type { MediaInfo } from '../adapters/types.js';
 import { loadSettings } from '../config/settings.js';
@@ -23,7 +24,7 @@ import type { GateMatch } from '../domain/content-gate/model.js';
 import type { GateContent } from '../domain/content-gate/package-texts.js';
 import { contentGateFor, type ContentGate } from './content-gate/index.js';
 import type { AppContext } from './context.js';
-import { parsePackageInput, ValidationError, type FieldIssue } from './package-input.js';
+import { parsePackageInput, ValidationError, type FieldIssue, type PackageContent } from './package-input.js';
 
 /** The Chinese sentence of the submit gate's refusal (for the API's messageZh table). */
 export const PREFLIGHT_BLOCKED_ZH = '稿件还有会导致发布失败的问题，暂不能提交审核。请按问题说明修改内容或去掉相应渠道后再提交。';
@@ -48,12 +49,10 @@ function expectedReleaseTime(releaseAt: string | Date | null | undefined): strin
   return new Date(Number.isNaN(at) || at < Date.now() ? Date.now() : at).toISOString();
 }
 
-/** `interpretations[0].form` as keys: ['interpretations', 0, 'form']. */
-function pathKeys(path: string): (string | number)[] {
-  return path
-    .split(/[.[\]]/)
-    .filter(Boolean)
-    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+/** `first` and then those of `more` not said already (the same path and sentence). */
+function mergedIssues(first: FieldIssue[], more: readonly FieldIssue[]): FieldIssue[] {
+  const seen = new Set(first.map((i) => `${i.path}\n${i.message}`));
+  return [...first, ...more.filter((i) => !seen.has(`${i.path}\n${i.message}`))];
 }
 
 /**
@@ -65,7 +64,7 @@ export function issueProblem(issue: FieldIssue): Problem {
   return {
     code: 'invalid_field',
     field,
-    message: `${issue.path ? fieldLabel(pathKeys(issue.path)) : '稿件'}填写有误：${issueMessageZh(issue.message)}。请改正后再试。`,
+    message: `${issue.path ? fieldLabel(keysOf(issue.path)) : '稿件'}填写有误：${issueMessageZh(issue.message)}。请改正后再试。`,
     messageEn: `${issue.path || '(body)'}: ${issue.message}`,
   };
 }
@@ -228,29 +227,47 @@ export class PreflightService {
   }
 
   /**
-   * Preflight of an unsaved body. A body that fails validation is answered with its field issues
-   * as blocking problems (and no channels), so a form can show them as the editor types.
+   * Preflight of an unsaved body, as the editor types. A body that fails validation is answered
+   * with its field issues as blocking problems and, when it can be stood in for
+   * (adapters/preflight/stand-ins.ts), the channels' problems that do not depend on the invalid
+   * fields: the editor meets both in one round. Too broken for that (not an object, no targets,
+   * an unknown catalogue item), it has no channels.
    */
   async forBody(body: unknown, schemaIssues: FieldIssue[] = []): Promise<PreflightResult> {
+    const registry = this.ctx.registry;
     let parsed: ReturnType<typeof parsePackageInput> | undefined;
     let issues = schemaIssues;
     try {
-      parsed = parsePackageInput(body, this.ctx.registry);
+      parsed = parsePackageInput(body, registry);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const seen = new Set(issues.map((i) => `${i.path}\n${i.message}`));
-      issues = [...issues, ...error.issues.filter((i) => !seen.has(`${i.path}\n${i.message}`))];
+      issues = mergedIssues(issues, error.issues);
     }
-    if (!parsed || issues.length > 0) {
-      const problems = issues.map(issueProblem);
-      return { ok: false, revision: null, contentHash: null, package: { blocking: problems, warnings: [] }, channels: [] };
+    if (parsed && issues.length === 0) return this.forContent(parsed.content);
+    const standIns = standInBody(body, issues, (candidate) => {
+      try {
+        parsePackageInput(candidate, registry);
+        return [];
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        return error.issues;
+      }
+    });
+    if (!standIns) {
+      return { ok: false, revision: null, contentHash: null, package: { blocking: issues.map(issueProblem), warnings: [] }, channels: [] };
     }
-    const content = parsed.content as PreflightContent;
-    const media = await this.media(content);
+    const result = withoutStandIns(await this.forContent(parsePackageInput(standIns.body, registry).content), standIns);
+    const fields = mergedIssues(issues, standIns.revealed as FieldIssue[]).map(issueProblem);
+    return { ...result, package: { blocking: [...fields, ...result.package.blocking], warnings: result.package.warnings } };
+  }
+
+  /** The preflight of valid unsaved content. */
+  private async forContent(content: PackageContent): Promise<PreflightResult> {
+    const media = await this.media(content as PreflightContent);
     // As the editor types: links only from the cache (or what the URL itself says), no fetching.
     const gate = await this.gate.check(content as GateContent, { network: false });
     const result = preflight({
-      content,
+      content: content as PreflightContent,
       packageId: null,
       revision: null,
       contentHash: null,
@@ -259,7 +276,7 @@ export class PreflightService {
       portalBaseUrl: this.configured.portalUrl,
       formatFor: this.configured.formatFor,
       issues: media.issues.map(issueProblem),
-      releasedAt: expectedReleaseTime(parsed.content.releaseAt),
+      releasedAt: expectedReleaseTime(content.releaseAt),
     });
     return this.marked(withGate(result, gate));
   }

@@ -263,7 +263,9 @@ describe('POST /api/preflight (an unsaved body)', () => {
     const checked = await call('POST', '/api/preflight', { ...input, title: 42, document: { ...input.document, title: 'x'.repeat(201) } });
     expect(checked.status).toBe(200);
     expect(checked.body.ok).toBe(false);
-    expect(checked.body.channels).toEqual([]);
+    // The channels are checked all the same (WeChat still wants a cover), with nothing said of the invalid titles.
+    expect(channel(checked.body, wechatId()).blocking).toEqual([expect.objectContaining({ code: 'cover_required', field: '/cover' })]);
+    expect(checked.body.channels.flatMap((c: any) => [...c.blocking, ...c.warnings]).filter((p: any) => /^\/(document\/)?title/.test(p.field))).toEqual([]);
     const fields = checked.body.package.blocking.map((p: { field: string }) => p.field);
     expect(fields).toEqual(expect.arrayContaining(['/title', '/document/title']));
     for (const p of checked.body.package.blocking) {
@@ -274,6 +276,60 @@ describe('POST /api/preflight (an unsaved body)', () => {
     }
     const documentTitle = checked.body.package.blocking.find((p: { field: string }) => p.field === '/document/title');
     expect(documentTitle.message).toMatch(/^文件标题填写有误：/);
+  });
+
+  it('an invalid 发文单位 and a Douyin target without a video: the field issue and Douyin’s “needs a video” in one answer', async () => {
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
+    const checked = await call('POST', '/api/preflight', {
+      ...input,
+      document: { ...input.document, issuingUnit: '碑'.repeat(101) },
+      targets: [...input.targets, douyinId()],
+    });
+    expect(checked.status).toBe(200);
+    expect(check(preflightRoutes.bodyPreflight.response[200], checked.body)).toEqual([]);
+    expect(checked.body.ok).toBe(false);
+    expect(checked.body.package.blocking).toEqual([expect.objectContaining({ code: 'invalid_field', field: '/document/issuingUnit' })]);
+    expect(checked.body.package.blocking[0].message).toMatch(/^发文单位填写有误：/);
+    expect(channel(checked.body, douyinId()).blocking).toEqual([
+      expect.objectContaining({ code: 'video_required', field: '/interpretations', channelId: douyinId() }),
+    ]);
+    expect(channel(checked.body, douyinId()).blocking[0].message).toContain('抖音只发布视频');
+    expect(channel(checked.body, wechatId()).blocking).toEqual([]);
+    // Every target is listed; no preview shows content that is not the editor's.
+    expect(checked.body.channels.map((c: { channelId: string }) => c.channelId)).toEqual([...input.targets, douyinId()]);
+    expect(checked.body.channels.every((c: { preview: unknown }) => c.preview === null)).toBe(true);
+  });
+
+  it('a document title too long even for the portal: the field issue, and no WeChat title problem about what stands in for it', async () => {
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
+    const checked = await call('POST', '/api/preflight', { ...input, document: { ...input.document, title: '碑林区关于优化营商环境的措施'.repeat(15) } });
+    expect(checked.body.package.blocking).toEqual([expect.objectContaining({ code: 'invalid_field', field: '/document/title' })]);
+    const wechat = channel(checked.body, wechatId());
+    expect(wechat).toMatchObject({ blocking: [], preview: null });
+    expect(wechat.warnings.filter((p: { field: string }) => p.field === '/document/title')).toEqual([]);
+    expect(JSON.stringify(checked.body.channels)).not.toMatch(/文件标题|title_truncated/);
+  });
+
+  it('a control character in an interpretation title: the field issue plus the other channels’ problems', async () => {
+    const input = toWechat();
+    const checked = await call('POST', '/api/preflight', {
+      ...input,
+      interpretations: [{ ...input.interpretations[0], title: '政策\u0007解读' }],
+      targets: [...input.targets, douyinId()],
+    });
+    expect(checked.status).toBe(200);
+    expect(checked.body.ok).toBe(false);
+    expect(checked.body.package.blocking).toEqual([expect.objectContaining({ code: 'invalid_field', field: '/interpretations/0/title' })]);
+    expect(checked.body.package.blocking[0].messageEn).toMatch(/control character/);
+    expect(channel(checked.body, wechatId()).blocking).toEqual([expect.objectContaining({ code: 'cover_required', field: '/cover' })]);
+    expect(channel(checked.body, douyinId()).blocking).toEqual([expect.objectContaining({ code: 'video_required' })]);
+  });
+
+  it('a body too broken to check channels on (an unknown catalogue item) is answered with its field issues alone, as before', async () => {
+    const checked = await call('POST', '/api/preflight', toWechat({ catalogueItem: 'no-such-item' }));
+    expect(checked.status).toBe(200);
+    expect(checked.body).toMatchObject({ ok: false, channels: [] });
+    expect(checked.body.package.blocking).toEqual([expect.objectContaining({ code: 'invalid_field', field: '/catalogueItem' })]);
   });
 
   it('answers a body of thousands of wrong items with a form’s worth of problems: the count, the first ones, and how many more', async () => {

@@ -61,8 +61,9 @@ describe.skipIf(skipBrowser)("an editor's (and a reviewer's) day", () => {
   });
 
   /** A package as a script makes it, and the editor signed in on its form. */
-  async function formOf(title: string, timezoneId = 'Asia/Shanghai'): Promise<{ page: Page; id: string; errors: string[] }> {
-    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', await policyBody(system, editor, title));
+  async function formOf(title: string, timezoneId = 'Asia/Shanghai', moreTargets: string[] = []): Promise<{ page: Page; id: string; errors: string[] }> {
+    const body = await policyBody(system, editor, title);
+    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', { ...body, targets: [...(body.targets as string[]), ...moreTargets] });
     const context = await browser.newContext({ locale: 'zh-CN', timezoneId, reducedMotion: 'reduce', viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
@@ -144,6 +145,28 @@ describe.skipIf(skipBrowser)("an editor's (and a reviewer's) day", () => {
     await expect.poll(() => besideField('#field-interpretations-0-url').innerText(), { timeout: 10_000 }).toMatch(/网址|链接|http/);
     expect(await besideField('#field-interpretations-0-url').innerText()).not.toMatch(/[A-Za-z]{4,} [a-z]{3,}/);
     expect((await packageOf(id)).revision).toBe(1);
+  });
+
+  it('a field left invalid does not hide the channels: 发文单位 cleared, the panel still says Douyin needs a video and WeChat a cover', async () => {
+    const douyin = 'douyin:blwhly-dy';
+    const wechat = 'wechat_oa:blwhly';
+    const { page, errors } = await formOf('关于印发碑林区2027年老旧小区改造计划的通知', 'Asia/Shanghai', [douyin, wechat]);
+    const panel = page.getByTestId('preflight-panel');
+    // Saved and valid: the channels' problems are there.
+    await panel.getByTestId('problem-video_required').waitFor({ timeout: 20_000 });
+    await inputOf(page, 'document-issuing-unit').fill('');
+    await page.getByTestId('unsaved').waitFor();
+
+    // The unsaved body fails validation: its field issue and the channels' problems, in one list (before: the field issue alone).
+    await panel.getByTestId('problem-invalid_field').waitFor({ timeout: 20_000 });
+    await expect.poll(() => panel.getByTestId('problem-invalid_field').innerText(), { timeout: 10_000 }).toContain('发文单位');
+    expect(await panel.getByTestId('problem-video_required').getAttribute('data-channel')).toBe(douyin);
+    expect(await panel.getByTestId('problem-cover_required').getAttribute('data-channel')).toBe(wechat);
+    for (const code of ['invalid_field', 'video_required', 'cover_required'])
+      expect(await panel.getByTestId(`problem-${code}`).getAttribute('data-severity')).toBe('blocking');
+    await expect.poll(() => panel.getByTestId('preflight-blocked').innerText()).toContain('有 3 个问题');
+    await screenshot(page, 'editor-preflight-field-and-channel-problems');
+    expect(errors).toEqual([]);
   });
 
   it('a session that ends with unsaved changes keeps them: signed in again, the person is back on the form with what they typed', async () => {
