@@ -73,6 +73,80 @@ export function checkJsonStructure(text: string): void {
   }
 }
 
+/**
+ * Where each field of valid JSON text starts, by its path as issues name it (`document.title`,
+ * `targets[0]`): the offset of its name for an object's field, of its value for an array's item
+ * ('' is the whole value). Recursive: call it on text checkJsonStructure accepted (at most
+ * MAX_DEPTH levels). The first of a name given twice is kept.
+ */
+export function jsonFieldOffsets(text: string): Map<string, number> {
+  const offsets = new Map<string, number>();
+  let i = 0;
+  const skipSpace = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const value = (path: string): void => {
+    skipSpace();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      skipSpace();
+      for (let index = 0; i < text.length && text[i] !== close; index++) {
+        let child: string;
+        if (c === '{') {
+          const start = i;
+          const end = stringEnd(text, i);
+          const key = JSON.parse(text.slice(i, end)) as string;
+          child = path ? `${path}.${key}` : key;
+          if (!offsets.has(child)) offsets.set(child, start);
+          i = end;
+          skipSpace();
+          i++; // the colon
+        } else {
+          skipSpace();
+          child = `${path}[${index}]`;
+          offsets.set(child, i);
+        }
+        value(child);
+        skipSpace();
+        if (text[i] === ',') i++;
+        skipSpace();
+      }
+      i++;
+    } else if (c === '"') {
+      i = stringEnd(text, i);
+    } else {
+      while (i < text.length && !',]} \t\n\r'.includes(text[i]!)) i++;
+    }
+  };
+  skipSpace();
+  offsets.set('', i);
+  value('');
+  return offsets;
+}
+
+/**
+ * Where a field an issue names stands in valid JSON text, as line and column (both from 1): the
+ * field itself, or, for one that is missing (a required field left out), the nearest field around
+ * it that is there (`document.title` missing: where `document` is). `path` is written as issues
+ * write it (`interpretations[0].form`) or as a JSON pointer (`/targets/3`).
+ */
+export function jsonFieldPlace(text: string, path: string, offsets = jsonFieldOffsets(text)): { line: number; column: number; found: boolean } {
+  let wanted = path.startsWith('/')
+    ? path
+        .split('/')
+        .slice(1)
+        .map((raw) => raw.replaceAll('~1', '/').replaceAll('~0', '~'))
+        .reduce((p, segment) => (/^\d+$/.test(segment) ? `${p}[${segment}]` : p ? `${p}.${segment}` : segment), '')
+    : path;
+  const found = offsets.has(wanted);
+  while (!offsets.has(wanted)) wanted = wanted.replace(/(?:\[\d+\]|\.?[^.[]*)$/, '');
+  const offset = offsets.get(wanted)!;
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n'), found };
+}
+
 /** Parses a JSON request body; undefined for an empty one. Throws GovpubError (400) with the path. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

@@ -1,14 +1,21 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { checkJsonStructure, decodeUtf8Body, jsonFault } from '../api/json-body.js';
+import { checkJsonStructure, decodeUtf8Body, jsonFault, jsonFieldOffsets, jsonFieldPlace } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { deliveryStateZh, statusZh } from '../domain/messages-zh.js';
 import { inChinese, printable, printJson, printTable, say } from './output.js';
 
-function readJsonFile(file: string): unknown {
+/** A package file as read: its parsed value and its text (to say where a field the API refused stands). */
+interface JsonFile {
+  file: string;
+  text: string;
+  value: unknown;
+}
+
+function readJsonFile(file: string): JsonFile {
   let bytes: Buffer;
   try {
     bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
@@ -38,7 +45,43 @@ function readJsonFile(file: string): unknown {
     const refused = error as GovpubError;
     throw new GovpubError(refused.code, `${file}: ${refused.message}`, refused.details);
   }
-  return value;
+  return { file, text, value };
+}
+
+/**
+ * Sends a package file to the API. A refusal that names fields (`document.title`, `/targets/3`) is
+ * said with where each stands in the file, `my-package.json:12:7: document.title: required`, as a
+ * file that is not JSON is, so a person goes to the line instead of counting braces; a field left
+ * out is placed where the object that misses it starts.
+ */
+async function sendingFile<T>(source: JsonFile, send: (body: unknown) => Promise<T>): Promise<T> {
+  try {
+    return await send(source.value);
+  } catch (error) {
+    const issues = error instanceof GovpubError ? error.details.issues : undefined;
+    if (!(error instanceof GovpubError) || !Array.isArray(issues) || issues.length === 0) throw error;
+    const name = source.file === '-' ? '(stdin)' : source.file;
+    const offsets = jsonFieldOffsets(source.text);
+    const lines = (issues as { path?: unknown; message?: unknown; messageZh?: unknown }[]).map((issue, index) => {
+      const path = typeof issue.path === 'string' ? issue.path : '';
+      const { line, column } = jsonFieldPlace(source.text, path, offsets);
+      const text = (zh: boolean) => String((zh ? issue.messageZh : undefined) ?? issue.message ?? '');
+      const shown = path.startsWith('/') ? path.slice(1).replaceAll('/', '.') : path;
+      return { index, line: (zh: boolean) => `  ${name}:${line}:${column}: ${shown ? `${shown}: ` : ''}${text(zh)}` };
+    });
+    // invalid_body's own sentence is the issues joined: the lines replace it. Other refusals keep theirs above the lines.
+    const head = (zh: boolean) =>
+      error.code === 'invalid_body'
+        ? zh
+          ? `${name}：稿件有 ${issues.length} 处问题，请逐一修改后重新运行命令：`
+          : `${name}: the package has ${issues.length} problem${issues.length === 1 ? '' : 's'}; fix ${issues.length === 1 ? 'it' : 'them'} and run the command again:`
+        : zh
+          ? error.messageZh
+          : error.message;
+    throw new GovpubError(error.code, [head(false), ...lines.map((l) => l.line(false))].join('\n'), error.details, {
+      zh: [head(true), ...lines.map((l) => l.line(true))].join('\n'),
+    });
+  }
 }
 
 type ValidityChanged = { id: string; from: Validity | null; validity: Validity; unchanged?: boolean };
@@ -87,12 +130,14 @@ export function registerPackageCommands(program: Command): void {
   )
     .option('--idempotency-key <key>', 'the same key again returns the first answer instead of a second package (safe retries)')
     .action(async (options: Common & { file: string; idempotencyKey?: string }) => {
-      const body = readJsonFile(options.file);
-      const result = await ApiClient.from(options).request<Summary>(
-        'POST',
-        '/api/packages',
-        body,
-        options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {},
+      const source = readJsonFile(options.file);
+      const result = await sendingFile(source, (body) =>
+        ApiClient.from(options).request<Summary>(
+          'POST',
+          '/api/packages',
+          body,
+          options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {},
+        ),
       );
       if (options.json) printJson(result);
       else
@@ -114,7 +159,8 @@ export function registerPackageCommands(program: Command): void {
       if (o.baseRevision !== undefined && !/^\d+$/.test(o.baseRevision)) {
         throw new GovpubError('invalid_arguments', `--base-revision "${o.baseRevision}" is not a revision number.`);
       }
-      return api.request('PUT', route(id, o.baseRevision !== undefined ? `?baseRevision=${o.baseRevision}` : ''), readJsonFile(o.file));
+      const source = readJsonFile(o.file);
+      return sendingFile(source, (body) => api.request('PUT', route(id, o.baseRevision !== undefined ? `?baseRevision=${o.baseRevision}` : ''), body));
     }),
   );
   withActingOptions(

@@ -154,6 +154,11 @@ export function showsNothing(value: string): boolean {
   return value.replace(INVISIBLE, '').trim() === '';
 }
 
+/** The text without its invisible characters: what a reader sees, to compare two texts as read. */
+export function visibleText(value: string): string {
+  return value.replace(INVISIBLE, '');
+}
+
 /** Why a one-line field (a title, a name) with a line break inside is refused. */
 export const ONE_LINE = 'is one line: remove the line break (only bodies and transcripts run over lines)';
 

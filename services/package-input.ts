@@ -5,7 +5,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { DOCUMENT_NUMBER, standardDocumentNumber } from '../domain/document-number.js';
 import { GovpubError } from '../domain/errors.js';
-import { breaksLine, characterCount, findUnsafeText, ONE_LINE, showsNothing, unsafeTextProblem } from '../domain/text.js';
+import { breaksLine, characterCount, findUnsafeText, ONE_LINE, showsNothing, unsafeTextProblem, visibleText } from '../domain/text.js';
 import {
   INTERPRETATION_FORMS,
   isCalendarDate,
@@ -170,9 +170,11 @@ function parseKeywords(value: unknown, fail: (path: string, message: string) => 
     if (typeof raw !== 'string') return fail(path, `expected a string, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
     const term = raw.trim();
     if (!term) return fail(path, 'must not be blank');
+    if (showsNothing(term)) return fail(path, INVISIBLE_ONLY);
     if (characterCount(term) > MAX_KEYWORD_CHARS) return fail(path, `is ${characterCount(term)} characters; a keyword has at most ${MAX_KEYWORD_CHARS}`);
     if (/[\s,，;；、]/.test(term)) return fail(path, 'one term per entry: no spaces, commas or 、 inside a keyword');
-    if (out.includes(term)) return fail(path, `"${term}" is listed twice`);
+    // 政务公开 and 政务\u200b公开 read the same: a zero-width character does not make a second term.
+    if (out.some((kept) => visibleText(kept) === visibleText(term))) return fail(path, `"${visibleText(term)}" is listed twice`);
     out.push(term);
   });
   return out;
@@ -199,8 +201,11 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
       fail(path, `expected a string, got ${Array.isArray(value) ? 'an array' : typeof value}`);
       return undefined;
     }
-    if (opts.required && value.trim() === '') fail(path, 'must not be blank');
-    else if (opts.required && showsNothing(value)) fail(path, INVISIBLE_ONLY);
+    // Spaces alone leave an optional field out; invisible characters alone (a paste's zero-width
+    // spaces) are no absence a person sees in the form, and every page would show the field empty.
+    if (value.trim() === '') {
+      if (opts.required) fail(path, 'must not be blank');
+    } else if (showsNothing(value)) fail(path, INVISIBLE_ONLY);
     const length = opts.max ? characterCount(value) : 0;
     if (opts.max && length > opts.max) fail(path, `is ${length} characters; at most ${opts.max} allowed`);
     // Only bodies and transcripts run over lines: a line break in a title or a name split it in

@@ -381,12 +381,7 @@ export class PackageService {
       if (releaseAtChanged && !content.releaseAt && (current.status === 'approved' || current.status === 'scheduled')) {
         const message = `saving the approved package without a release time would release it at once, and an edit never publishes. Nothing was changed. Keep its releaseAt (${currentReleaseAt}) in the body, or release it now with POST /api/packages/${packageId}/release (govpub packages release ${packageId}), or keep it waiting with DELETE /api/packages/${packageId}/schedule (govpub packages schedule ${packageId} --cancel)`;
         const messageZh = `稿件已通过审核，不填发布时间保存会立即发布，而修改稿件不会发布稿件，本次未作任何修改。请保留原发布时间（releaseAt），或点击「立即发布」（govpub packages release ${packageId}），或取消定时发布使其等待（govpub packages schedule ${packageId} --cancel）`;
-        throw new GovpubError(
-          'release_time_cleared',
-          `releaseAt: ${message}`,
-          { status: 409, issues: [{ path: 'releaseAt', message, messageZh }] },
-          { zh: `releaseAt：${messageZh}` },
-        );
+        throw releaseTimeCleared(message, messageZh);
       }
       if (releaseAtChanged) await this.schedule(actor, packageId, content.releaseAt, false);
       return {
@@ -407,6 +402,15 @@ export class PackageService {
           zh: `您修改的是第 ${baseRevision} 版，但这份稿件此后已保存为第 ${current.current_revision} 版（在另一个窗口或由其他人保存）。为免覆盖那次修改，本次没有保存。请先复制您的修改，刷新页面载入第 ${current.current_revision} 版后再改。`,
         },
       );
+    }
+    // New content without the approved package's release time (a file made from a revision, which
+    // never holds a time set by 定时发布): saved, it went back to review with no time, and the
+    // re-approved correction was released at once, days before the time everyone had agreed on.
+    if (!content.releaseAt && currentReleaseAt && (current.status === 'approved' || current.status === 'scheduled')) {
+      const at = `${chinaTime(currentReleaseAt)} (Beijing time)`;
+      const message = `the package is approved to be released at ${at}, and this edit has no release time: saved, it would go back to review and be released as soon as it is approved again, not at ${at}. Nothing was saved. Keep its releaseAt (${currentReleaseAt}) in the body; to have the corrected package released as soon as it is approved, save it with its time, then clear the time while it is in review (PUT /api/packages/${packageId}/schedule {"releaseAt": null}, govpub packages schedule ${packageId} --now)`;
+      const messageZh = `稿件已通过审核，定于北京时间 ${chinaTime(currentReleaseAt)} 发布，而本次修改没有填写发布时间：保存后稿件将重新审核，并在再次审核通过后立即发布，而不是在原定时间发布。本次未作任何修改。请保留原发布时间（releaseAt）；如需在再次审核通过后立即发布，请先带原发布时间保存，待稿件进入审核后再取消定时（govpub packages schedule ${packageId} --now）`;
+      throw releaseTimeCleared(message, messageZh);
     }
     // A time the edit sets (not one it keeps, which may have passed while the package waited).
     if (content.releaseAt && !sameInstant(content.releaseAt, currentReleaseAt)) {
@@ -860,6 +864,16 @@ export class PackageService {
   async list(filter: { status?: string; stage?: string; limit?: number }) {
     return (await this.listPage(filter)).packages;
   }
+}
+
+/** An edit of an approved package that would lose its release time: refused at releaseAt, nothing saved. */
+function releaseTimeCleared(message: string, messageZh: string): GovpubError {
+  return new GovpubError(
+    'release_time_cleared',
+    `releaseAt: ${message}`,
+    { status: 409, issues: [{ path: 'releaseAt', message, messageZh }] },
+    { zh: `releaseAt：${messageZh}` },
+  );
 }
 
 /** Whether two release times (ISO strings, or null for none) are the same instant. */
