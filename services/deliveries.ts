@@ -13,6 +13,7 @@ import { postedAtProblem, postedAtTimeProblem, requireAllowed } from '../domain/
 import { findAccount, findChannel, isSecretRef, listChannels } from '../domain/registry.js';
 import { appendAudit } from '../db/audit.js';
 import { currentPause, currentPauses, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel, type ChannelPause } from '../db/channels.js';
+import { actorWords, pauseWords } from './pause-words.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
 import type { Kysely } from 'kysely';
@@ -578,10 +579,7 @@ export class DeliveryService {
 
   private alreadyPaused(channelId: string, pause: { at: Date; reason: string | null; by: string | null }): GovpubError {
     const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
-    const at = chinaTime(pause.at.toISOString());
-    const heldForCredentials = pause.reason !== null && isRefusedCredentialsPause(pause.reason);
-    const { en: byEn, zh: byZh } = actorWords(pause.by);
-    const reasonZh = heldForCredentials ? '平台拒绝了该账号的凭据' : (pause.reason ?? '未写明');
+    const { at, byEn, byZh, reasonZh, heldForCredentials } = pauseWords(pause);
     const resume = `POST /api/channels/${encodeURIComponent(channelId)}/resume or \`govpub channels resume ${channelId}\``;
     return new GovpubError(
       'channel_already_paused',
@@ -770,11 +768,4 @@ export class DeliveryService {
 function heldByPause(state: DeliveryState, waitingFor: DeliveryStatus['waitingFor'] | undefined): boolean {
   if (state === 'unconfirmed') return waitingFor === 'channel';
   return (state === 'pending' || state === 'needs_reconnect' || state === 'rate_limited') && waitingFor !== 'confirmation';
-}
-
-/** Who paused or resumed a channel, in words: govpub itself, a user by name, or unknown to the audit trail. */
-function actorWords(by: string | null): { en: string; zh: string } {
-  if (by === 'system') return { en: 'govpub itself', zh: 'govpub 系统自动' };
-  if (by === null) return { en: 'someone the audit trail does not name', zh: '审计记录未写明的人' };
-  return { en: by, zh: by };
 }

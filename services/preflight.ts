@@ -11,6 +11,9 @@ import { bodyLinkRefusal } from '../adapters/portal/format.js';
 import { preflight, submitBlockers, type FormatStep, type PreflightContent, type PreflightResult, type Problem } from '../adapters/preflight/preflight.js';
 import { gateProblem, pointerOf } from '../adapters/preflight/problems.js';
 import { keysOf, standInBody, withoutStandIns } from '../adapters/preflight/stand-ins.js';
+import { withPausedChannels } from '../adapters/preflight/paused-channels.js';
+import { currentPauses } from '../db/channels.js';
+import { pauseWords } from './pause-words.js';
 import { fieldLabel } from '../domain/package-diff.js';
 import type { MediaInfo } from '../adapters/types.js';
 import { loadSettings } from '../config/settings.js';
@@ -207,11 +210,14 @@ export class PreflightService {
       issues: issues.map(issueProblem),
       releasedAt: expectedReleaseTime(row.release_at),
     });
-    return this.marked(withGate(result, gate));
+    return this.finished(withGate(result, gate), content.targets);
   }
 
-  private async marked(result: PreflightResult): Promise<PreflightResult> {
-    return this.options.renditionMade ? withRenditionsMarked(result, this.options.renditionMade) : result;
+  /** The renditions made so far marked, and a warning on every target channel operations have paused. */
+  private async finished(result: PreflightResult, targets: readonly string[]): Promise<PreflightResult> {
+    const pauses = await currentPauses(this.ctx.db, targets);
+    const noticed = withPausedChannels(result, new Map([...pauses].map(([id, pause]) => [id, pauseWords(pause)])), targets);
+    return this.options.renditionMade ? withRenditionsMarked(noticed, this.options.renditionMade) : noticed;
   }
 
   /**
@@ -278,7 +284,7 @@ export class PreflightService {
       issues: media.issues.map(issueProblem),
       releasedAt: expectedReleaseTime(content.releaseAt),
     });
-    return this.marked(withGate(result, gate));
+    return this.finished(withGate(result, gate), content.targets);
   }
 
   /** Refuses (409 `preflight_blocked`, with the problems) while the current revision has blocking problems. */

@@ -300,6 +300,46 @@ describe('POST /api/preflight (an unsaved body)', () => {
     expect(checked.body.channels.every((c: { preview: unknown }) => c.preview === null)).toBe(true);
   });
 
+  it('a target channel operations have paused: a warning naming who paused it, when and why, on a body and on the stored package; submit still goes', async () => {
+    const ops = (await app.user('preflight-ops', 'ops')).token;
+    const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
+    const paused = await call('POST', `/api/channels/${encodeURIComponent(wechatId())}/pause`, { reason: '账号年审中，暂停发布' }, ops);
+    expect(paused.status).toBe(200);
+    try {
+      const index = input.targets.indexOf(wechatId());
+      const expectPauseWarning = (result: { channels: { channelId: string }[] }) => {
+        const warning = channel(result, wechatId()).warnings.find((w: { code: string }) => w.code === 'channel_paused');
+        // Before: nothing; the editor learned of the pause only when the delivery waited after the release.
+        expect(warning).toMatchObject({ field: `/targets/${index}`, channelId: wechatId() });
+        expect(warning.message).toMatch(
+          /已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）由 preflight-ops 暂停，原因：账号年审中，暂停发布。稿件审核通过后，其他渠道照常发布，这个渠道要等运维人员恢复后才发布。/,
+        );
+        expect(warning.messageEn).toMatch(/paused by preflight-ops at .*reason: "账号年审中，暂停发布"/);
+        expect(channel(result, wechatId()).blocking).toEqual([]);
+        for (const other of result.channels.filter((c) => c.channelId !== wechatId())) {
+          expect((other as any).warnings.map((w: { code: string }) => w.code)).not.toContain('channel_paused');
+        }
+      };
+      const checked = await call('POST', '/api/preflight', input);
+      expect(checked.status).toBe(200);
+      expect(check(preflightRoutes.bodyPreflight.response[200], checked.body)).toEqual([]);
+      expectPauseWarning(checked.body);
+      // With a field invalid too, the warning still stands beside the field issue.
+      const invalid = await call('POST', '/api/preflight', { ...input, document: { ...input.document, issuingUnit: '碑'.repeat(101) } });
+      expectPauseWarning(invalid.body);
+      const created = await call('POST', '/api/packages', input);
+      expect(created.status).toBe(201);
+      expectPauseWarning((await call('GET', `/api/packages/${created.body.id}/preflight`)).body);
+      // A warning, not a blocker: the pause may be lifted before the release.
+      expect((await call('POST', `/api/packages/${created.body.id}/submit`, {})).status).toBe(200);
+    } finally {
+      expect((await call('POST', `/api/channels/${encodeURIComponent(wechatId())}/resume`, {}, ops)).status).toBe(200);
+    }
+    expect(channel((await call('POST', '/api/preflight', input)).body, wechatId()).warnings.map((w: { code: string }) => w.code)).not.toContain(
+      'channel_paused',
+    );
+  });
+
   it('a document title too long even for the portal: the field issue, and no WeChat title problem about what stands in for it', async () => {
     const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
     const checked = await call('POST', '/api/preflight', { ...input, document: { ...input.document, title: '碑林区关于优化营商环境的措施'.repeat(15) } });
