@@ -17,9 +17,15 @@ import { consoleRoutes } from './schemas/console.js';
 export interface ConsoleOptions {
   /** The media store behind the hand-off bundles (without it, GET /api/deliveries/:id/bundle answers 409). */
   media?: MediaFileSources;
-  /** The change stream's poll interval and keep-alive (tests shorten them). */
-  events?: { intervalMs?: number; pingMs?: number };
+  /** The change stream's poll interval, keep-alive and how often an open stream's credential is checked again (tests shorten them). */
+  events?: { intervalMs?: number; pingMs?: number; recheckMs?: number };
 }
+
+/**
+ * Whether the token or session a request was authenticated with still works now (not rotated,
+ * revoked, signed out or its user disabled): an open stream asks before it sends anything more.
+ */
+export type StillSignedIn = (request: FastifyRequest) => Promise<boolean>;
 
 /** Routes whose answer is a stream: no handler deadline (api/server.ts STREAMING_ROUTES). */
 export const CONSOLE_STREAMING_ROUTES = ['GET /api/events', 'GET /api/deliveries/:id/bundle'];
@@ -29,13 +35,14 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
-export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, options: ConsoleOptions = {}): void {
+export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, options: ConsoleOptions = {}, stillSignedIn?: StillSignedIn): void {
   const revisions = new RevisionService(ctx);
   const inbox = new InboxService(ctx);
   const stats = new StatsService(ctx);
   const bundles = new BundleService(ctx, options.media);
   const feed = new ChangeFeed(ctx.db, { intervalMs: options.events?.intervalMs });
   const pingMs = options.events?.pingMs ?? 15_000;
+  const recheckMs = options.events?.recheckMs ?? 5_000;
   const streams = new Set<FastifyReply['raw']>();
 
   const route = (method: 'GET', url: string, schema: object, handler: Handler) =>
@@ -85,14 +92,53 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, opt
       res.write(text);
       if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
     };
+    // A token rotated or revoked, a session signed out or a user disabled after the stream opened:
+    // nothing more is sent. Each batch of changes is sent only once the credential is checked again
+    // (and a quiet stream is checked every few seconds); then the stream says so and ends, and the
+    // browser's reconnect is answered 401.
+    const signedOut = () => {
+      write(`event: signed-out\ndata: ${JSON.stringify({ reason: 'your token or session no longer works: sign in again' })}\n\n`);
+      res.end();
+    };
+    const allowed = async (): Promise<boolean> => {
+      if (!stillSignedIn) return true;
+      try {
+        if (await stillSignedIn(request)) return true;
+        signedOut();
+      } catch {
+        res.end(); // the check itself failed (the database): the client reconnects and is authenticated afresh
+      }
+      return false;
+    };
+    const pending: ChangeEvent[] = [];
+    let sending = false;
+    const send = async () => {
+      if (sending) return;
+      sending = true;
+      try {
+        while (pending.length > 0 && !res.writableEnded) {
+          if (!(await allowed())) return;
+          for (const event of pending.splice(0)) write(sseText(event));
+        }
+      } finally {
+        sending = false;
+      }
+    };
     const unsubscribe = feed.subscribe((events) => {
       if (backlog) backlog.push(...events);
-      else for (const event of events) write(sseText(event));
+      else {
+        pending.push(...events);
+        void send();
+      }
     });
     const ping = setInterval(() => write(': ping\n\n'), pingMs);
+    const recheck = setInterval(() => {
+      if (!sending && !res.writableEnded) void allowed();
+    }, recheckMs);
     streams.add(res);
     const done = () => {
       clearInterval(ping);
+      clearInterval(recheck);
       unsubscribe();
       streams.delete(res);
     };

@@ -37,7 +37,7 @@ import { DeliveryService } from '../services/deliveries.js';
 import { parsePackageInput, ValidationError, type FieldIssue } from '../services/package-input.js';
 import { findUnsafeText, TOKEN_IN_TEXT } from '../domain/text.js';
 import { authenticate, hasApiTokenPrefix, looksLikeApiToken, toActor } from '../services/users.js';
-import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookies, sessionFromCookie } from '../services/sessions.js';
+import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookies, sessionFromCookie, sessionStillLive } from '../services/sessions.js';
 import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session-routes.js';
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
 import { decodeUtf8Body, parseJsonBody } from './json-body.js';
@@ -311,6 +311,14 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     }
     request.authSession = session;
     return toActor(session.user);
+  }
+  /** Whether the credential a request was authenticated with still names the same live user (an open event stream asks). */
+  async function stillSignedIn(request: FastifyRequest): Promise<boolean> {
+    const actor = request.actor;
+    if (!actor) return false;
+    if (request.authSession) return (await sessionStillLive(ctx.db, request.authSession.idHash))?.id === actor.id;
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    return token !== undefined && (await authenticate(ctx.db, token))?.id === actor.id;
   }
   async function requireActor(request: FastifyRequest): Promise<Actor> {
     request.actor ??= await authenticateRequest(request);
@@ -711,7 +719,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
       await requireActor(request);
     },
   };
-  registerConsoleRoutes(app, ctx, options.console);
+  registerConsoleRoutes(app, ctx, options.console, stillSignedIn);
   const mediaFiles = options.console?.media;
   registerPreflightRoutes(app, ctx, mediaFiles ? { renditionMade: (id, spec) => renditionMade(mediaFiles, id, spec) } : {});
   registerStatsRoutes(app, ctx);

@@ -7,6 +7,7 @@ import { chinaTime } from '../domain/compliance/check-context.js';
 import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
+import type { BinaryStatus } from '../media/binaries.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
 import { roleZh } from '../domain/messages-zh.js';
 import { commandAgain, inChinese, printable, printJson, printTable, say, withoutApiTokens } from './output.js';
@@ -134,8 +135,13 @@ export function registerAdminCommands(program: Command): void {
       'Validate the registry YAML, the portal site identity (site.yaml), platforms.yaml and watermarks.yaml, the secrets file and the watermark font, every problem with file, line and key path; say which ffmpeg, ffprobe and font media work uses',
     )
     .option('--secrets', 'also check that every platform secret is provided (environment or GOVPUB_SECRETS_FILE)')
+    .option(
+      '--for <processes>',
+      'what this host runs: all (default: a worker may run here, so ffmpeg and ffprobe are both required), worker (both), api (ffprobe only: it probes uploads; renditions are made by workers)',
+    )
     .option('--json', 'print machine-readable JSON')
-    .action(async (options: { json?: boolean; secrets?: boolean }) => {
+    .action(async (options: { json?: boolean; secrets?: boolean; for?: string }) => {
+      const hostRole = hostRoleOption(options.for);
       const settings = loadSettings();
       // Every file is checked, and one answer lists the problems of all of them.
       const problems: ConfigIssue[] = [];
@@ -171,6 +177,12 @@ export function registerAdminCommands(program: Command): void {
       );
       const fontPath = process.env.GOVPUB_FONT_PATH?.trim();
       if ('error' in font && fontPath) problems.push({ file: fontPath, path: 'GOVPUB_FONT_PATH', message: font.error });
+      // Which media binaries this machine would use. A worker renders video and audio with ffmpeg and probes with ffprobe,
+      // an API probes uploads with ffprobe: a tool the host's processes need that is missing (or lacks what govpub needs)
+      // is a broken setup, not a note; a tool they do not need is only reported.
+      const { describeBinaryStatus, mediaBinariesReport } = await import('../media/binaries.js');
+      const media = await mediaBinariesReport();
+      for (const tool of MEDIA_TOOLS_NEEDED[hostRole]) problems.push(...mediaToolProblems(tool, media[tool], hostRole));
       if (problems.length > 0 || !registry || !site || !platforms) throw new ConfigError(problems);
       if (options.secrets) (await import('../runtime/app.js')).assertSecretsPresent(registry, platforms);
       const zh = inChinese();
@@ -196,10 +208,7 @@ export function registerAdminCommands(program: Command): void {
       const calendar = workingDayCalendar(registry.workdays);
       const calendarWarning = calendarCoverageWarning(calendar, new Date());
       const workingDays = { source: calendar.source, years: describeYears(calendar.years), warning: calendarWarning };
-      // Which media binaries this machine would use; a missing one is reported, not fatal (images need neither).
-      const { describeBinaryStatus, mediaBinariesReport } = await import('../media/binaries.js');
-      const media = await mediaBinariesReport();
-      if (options.json) printJson({ ...summary, workingDays, media, watermarkFont: font });
+      if (options.json) printJson({ ...summary, for: hostRole, workingDays, media, watermarkFont: font });
       else {
         if (calendarWarning)
           process.stderr.write(zh ? `govpub: 警告：${calendarCoverageWarning(calendar, new Date(), true)}\n` : `govpub: warning: ${calendarWarning}\n`);
@@ -215,8 +224,10 @@ export function registerAdminCommands(program: Command): void {
           );
           console.log(`working-day calendar: ${workingDays.source}${extraYears ? ' and workdays.yaml' : ''}, ${workingDays.years}`);
         }
-        console.log(describeBinaryStatus('ffmpeg', media.ffmpeg, zh));
-        console.log(describeBinaryStatus('ffprobe', media.ffprobe, zh));
+        for (const tool of ['ffmpeg', 'ffprobe'] as const) {
+          const needed = MEDIA_TOOLS_NEEDED[hostRole].includes(tool);
+          console.log(describeBinaryStatus(tool, media[tool], zh) + (needed ? '' : zh ? '（仅 API 的主机不需要）' : ' (not needed on an API-only host)'));
+        }
         if (zh) console.log('error' in font ? `水印字体：无（${font.error}）` : `水印字体：${font.family ?? '字体族未知'}，来源 ${font.source}：${font.path}`);
         else
           console.log(
@@ -690,4 +701,47 @@ function warnOfStagesWithoutDecider(registry: Registry, stageIds: readonly strin
       ),
     );
   }
+}
+
+/** What `govpub config check --for` says the host runs, and the media tools those processes need. */
+type HostRole = 'all' | 'worker' | 'api';
+const MEDIA_TOOLS_NEEDED: Record<HostRole, readonly ('ffmpeg' | 'ffprobe')[]> = {
+  all: ['ffmpeg', 'ffprobe'],
+  worker: ['ffmpeg', 'ffprobe'],
+  api: ['ffprobe'],
+};
+
+function hostRoleOption(value: string | undefined): HostRole {
+  if (value === undefined) return 'all';
+  const typed = value.trim().toLowerCase();
+  if (typed === 'all' || typed === 'worker' || typed === 'api') return typed;
+  throw new GovpubError(
+    'invalid_arguments',
+    `--for ${JSON.stringify(value)} is not what a host runs; use all (the default), worker or api.`,
+    { for: value },
+    { zh: `--for ${JSON.stringify(value)} 不是主机运行的进程；可用：all（默认）、worker 或 api。` },
+  );
+}
+
+/** A media tool the host needs that is not there, or lacks what govpub needs: what to install or which variable to set. */
+function mediaToolProblems(tool: 'ffmpeg' | 'ffprobe', status: BinaryStatus, hostRole: HostRole): ConfigIssue[] {
+  const variable = `${tool.toUpperCase()}_PATH`;
+  const fromEnv = process.env[variable]?.trim();
+  const why =
+    tool === 'ffmpeg'
+      ? 'workers make video and audio renditions with it'
+      : hostRole === 'worker'
+        ? 'workers read audio and video with it'
+        : 'the API probes audio and video uploads with it, and workers read them with it';
+  const apiOnly = hostRole === 'all' && tool === 'ffmpeg' ? ' On a host that runs only `govpub api`, check with `govpub config check --for api`.' : '';
+  if (!status.ok) return [{ file: fromEnv || tool, path: fromEnv ? variable : '', message: `${status.message.replace(/\.$/, '')} (${why}).${apiOnly}` }];
+  const lacks = status.binary.missing ?? [];
+  if (lacks.length === 0) return [];
+  return [
+    {
+      file: status.binary.path,
+      path: status.binary.source === 'env' ? variable : '',
+      message: `this ${tool} lacks ${lacks.join(' and ')} (${why}); point ${variable} at a capable ${tool} (e.g. Debian's \`apt-get install ffmpeg\`), or unset it.${apiOnly}`,
+    },
+  ];
 }

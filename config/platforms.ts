@@ -12,6 +12,7 @@ import { STATUS_SWEEP_PLATFORMS, declarationOf } from '../adapters/declarations.
 import { displayPath } from './registry.js';
 import { yamlSyntaxMessage } from './yaml-lines.js';
 import { provideSecretHint, readNamedSecrets, SECRET_NAME, type SecretSources } from './secrets.js';
+import { httpUrlProblem, urlAsShown } from './http-url.js';
 
 export interface PlatformConfig {
   platform: Platform;
@@ -139,14 +140,15 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       return value;
     };
     let baseUrl = typeof raw.baseUrl === 'string' ? raw.baseUrl : undefined;
-    if (raw.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(String(raw.baseUrl)))
-      fail(at('baseUrl'), `expected an http(s) URL, got ${JSON.stringify(raw.baseUrl)}`);
+    if (raw.baseUrl !== undefined) {
+      const problem = baseUrlProblem(raw.baseUrl);
+      if (problem) fail(at('baseUrl'), problem);
+    }
     let source: PlatformConfig['baseUrlSource'] = baseUrl ? 'config' : 'none';
     const fromEnv = env[baseUrlEnvName(platform)]?.trim();
     if (fromEnv) {
-      if (!/^https?:\/\/[^\s]+$/.test(fromEnv)) {
-        issues.push({ file: `environment ${baseUrlEnvName(platform)}`, path: '', message: `expected an http(s) URL, got ${JSON.stringify(fromEnv)}` });
-      }
+      const problem = baseUrlProblem(fromEnv);
+      if (problem) issues.push({ file: `environment ${baseUrlEnvName(platform)}`, path: '', message: problem });
       baseUrl = fromEnv;
       source = 'env';
     } else if (options.simulatorUrls?.[platform]) {
@@ -258,4 +260,23 @@ export function missingPlatformSecrets(configs: PlatformConfigs, sources: Secret
 export function platformSecret(configs: PlatformConfigs, platform: Platform, key: string, sources: SecretSources): string | undefined {
   const ref = configs[platform]?.credentials[key];
   return isSecretRef(ref) ? readNamedSecrets([ref.secret], sources).get(ref.secret) : undefined;
+}
+
+/**
+ * Why a platform's base URL cannot be used (undefined when it can). It is quoted back only with any
+ * user name and password hidden, and one that carries them is refused: credentials go in the
+ * secrets, and a URL is printed, logged and kept in delivery errors.
+ */
+function baseUrlProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `expected an http(s) URL, got ${JSON.stringify(value)}`;
+  switch (httpUrlProblem(value)) {
+    case null:
+      return /\s/.test(value) ? `expected an http(s) URL without spaces, got ${JSON.stringify(urlAsShown(value))}` : undefined;
+    case 'control_character':
+      return 'expected an http(s) URL, but the value holds a control character (a line break, a tab): write it on one line';
+    case 'carries_credentials':
+      return "the URL carries a user name or password (not shown here): give the platform's address alone, e.g. https://api.weixin.qq.com, and its credentials as secrets (accounts.yaml, platforms.yaml credentials)";
+    default:
+      return `expected an http(s) URL, got ${JSON.stringify(urlAsShown(value))}`;
+  }
 }

@@ -199,6 +199,11 @@ function parseSecretsFile(abs: string): LoadedFile {
       issues.push({ file: shown, path: key.value, message: 'expected text; put the value in quotes so it is read exactly as written', line: keyLine });
       continue;
     }
+    const unprintable = controlCharacterIn(value.value);
+    if (unprintable) {
+      issues.push({ file: shown, path: key.value, message: controlCharacterMessage(unprintable), line: keyLine });
+      continue;
+    }
     if (value.value !== '') values.set(key.value, value.value);
     if (keyLine !== undefined) lines.set(key.value, keyLine);
   }
@@ -240,6 +245,36 @@ function secretsSyntaxIssue(
     default:
       return at(`YAML/JSON syntax error (${code}): write one secret a line as NAME: value, the value in quotes when it holds ": " or # or starts with a quote`);
   }
+}
+
+/**
+ * The first control character of a secret's value, named (never the value): no platform credential,
+ * token or password holds a line break, a tab or another invisible character, and one sent anyway
+ * was refused by the platform as a wrong credential ("authorize the app again"), which it is not.
+ * Typically a value pasted with the line after it, or a file's \r\n.
+ */
+function controlCharacterIn(value: string): string | undefined {
+  const found = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.exec(value);
+  if (!found) return undefined;
+  const ch = found[0];
+  const code = `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const named = ch === '\n' ? 'a line break' : ch === '\r' ? 'a carriage return' : ch === '\t' ? 'a tab' : 'a control character';
+  return `${named} (${code}) at character ${found.index + 1}`;
+}
+
+function controlCharacterMessage(found: string): string {
+  return `the value holds ${found}, which no credential does (the value is not shown): write it again as one line, exactly as the platform's console gives it`;
+}
+
+/** Secrets of the environment whose value holds a control character, as configuration problems naming them. */
+function environmentControlCharacters(env: SecretSources['env'], names: Iterable<string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const name of names) {
+    const value = env[name];
+    const found = value ? controlCharacterIn(value) : undefined;
+    if (found) issues.push({ file: 'environment', path: name, message: controlCharacterMessage(found) });
+  }
+  return issues;
 }
 
 /**
@@ -413,6 +448,8 @@ export function resolveSecrets(registry: Registry, sources: SecretSources): Secr
   const loaded = fileName ? loadSecretsFile(fileName) : undefined;
   const values = new Map<string, { value: string; origin: SecretOrigin }>();
   const emptyInEnv = new Set<string>();
+  const fromEnvIssues = environmentControlCharacters(sources.env, new Set(uses.map((u) => u.secret)));
+  if (fromEnvIssues.length > 0) throw new ConfigError(fromEnvIssues);
   for (const name of new Set(uses.map((u) => u.secret))) {
     const fromEnv = sources.env[name];
     if (fromEnv !== undefined && fromEnv !== '') {
@@ -458,6 +495,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 export function readNamedSecrets(names: readonly string[], sources: SecretSources): Map<string, string> {
   const fileName = sources.secretsFile ?? nonEmpty(sources.env[SECRETS_FILE_ENV]);
   const loaded = fileName && names.length > 0 ? loadSecretsFile(fileName) : undefined;
+  const fromEnvIssues = environmentControlCharacters(sources.env, names);
+  if (fromEnvIssues.length > 0) throw new ConfigError(fromEnvIssues);
   const found = new Map<string, string>();
   for (const name of names) {
     const value = nonEmpty(sources.env[name]) ?? loaded?.values.get(name);

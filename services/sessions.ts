@@ -141,6 +141,11 @@ export async function sessionFromCookie(db: Kysely<DB>, sessionId: string, now =
   return { user: found.user, idHash, csrfToken: found.csrfToken, renewed };
 }
 
+/** The user of a session that is still live now, without renewing its idle time (an open event stream checks with it). */
+export async function sessionStillLive(db: Kysely<DB>, idHash: string, now = new Date()): Promise<UserRow | undefined> {
+  return (await liveSession(db, idHash, now, SESSION_IDLE_MS))?.user;
+}
+
 export async function signOut(db: Kysely<DB>, idHash: string): Promise<void> {
   await deleteSession(db, idHash);
 }

@@ -133,7 +133,7 @@ export const DeliveryStats = Type.Object(
 
 const eventStream = Type.Unknown({
   description:
-    'text/event-stream: `event: delivery` {id, packageId, channelId, platform, state, task, errorClass, errorMessage, publicUrl, updatedAt}, `event: package` {id, status, currentStage, revision, returned (a draft sent back: {stage, at}; else null), updatedAt}, `event: channel` {id, paused, pausedReason, pausedAt, pausedBy} when a channel is paused or resumed (on resuming with Last-Event-ID: every channel as it is then), `event: resync` when more changed than can be replayed (reload the lists), `: ping` every 15 s. Each event has an id; send it back as Last-Event-ID to resume.',
+    'text/event-stream: `event: delivery` {id, packageId, channelId, platform, state, task, errorClass, errorMessage, publicUrl, updatedAt}, `event: package` {id, status, currentStage, revision, returned (a draft sent back: {stage, at}; else null), updatedAt}, `event: channel` {id, paused, pausedReason, pausedAt, pausedBy} when a channel is paused or resumed (on resuming with Last-Event-ID: every channel as it is then), `event: resync` when more changed than can be replayed (reload the lists), `event: signed-out` {reason} and the end of the stream when the token or session it was opened with stops working (rotated, revoked, signed out, the user disabled; checked before each batch and every 5 s), `: ping` every 15 s. Each event has an id; send it back as Last-Event-ID to resume.',
   'x-content': { 'text/event-stream': { schema: { type: 'string' } } },
 });
 

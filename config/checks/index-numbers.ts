@@ -2,7 +2,7 @@
  * Checks `index-numbers.yaml`: the 索引号 scheme (domain/index-number.ts): the default organ code,
  * the organ code of units that publish under their own, and the serial's width.
  */
-import { isScalar } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { MAX_SERIAL_WIDTH, MIN_SERIAL_WIDTH, ORGAN_CODE_HINT, ORGAN_CODE_PATTERN } from '../../domain/index-number.js';
 import type { IndexNumberScheme } from '../../domain/registry.js';
 import { readMap, readString } from '../yaml-fields.js';
@@ -39,9 +39,16 @@ export function checkIndexNumbers(fc: FileCheck, root: At, ctx: IndexNumbersCont
   const unitOrganCodes: Record<string, string> = {};
   const unitsAt = fields.get('units');
   if (unitsAt && !(isScalar(unitsAt.node) && unitsAt.node.value === null)) {
-    const units = readMap(fc, unitsAt, { required: [], optional: ctx.unitIds ? [...ctx.unitIds] : [] }, 'unit ids mapped to organ codes');
+    // Without units.yaml (its own problems are listed) the unit ids cannot be checked: every key was
+    // called unknown, with an empty list of allowed ones, and sent the reader to the wrong file.
+    const allowed = ctx.unitIds
+      ? [...ctx.unitIds]
+      : isMap(unitsAt.node)
+        ? unitsAt.node.items.flatMap((p) => (isScalar(p.key) ? [String(p.key.value)] : []))
+        : [];
+    const units = readMap(fc, unitsAt, { required: [], optional: allowed }, 'unit ids mapped to organ codes');
     if (!units) ok = false;
-    else if (ctx.unitIds) {
+    else {
       for (const [unit, at] of units) {
         const code = readString(fc, at, ORGAN_CODE);
         if (code === undefined) ok = false;

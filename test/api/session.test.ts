@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
-import { addUser, disableUser, setPassword } from '../../services/users.js';
+import { addUser, disableUser, rotateToken, setPassword } from '../../services/users.js';
 import { hashSessionId } from '../../services/sessions.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
 
@@ -26,6 +26,8 @@ beforeAll(async () => {
   app = await startTestApp();
   api = await buildApi(app.ctx, {
     logger: { level: 'trace', stream: { write: (line: string) => void logLines.push(line) } },
+    // The change stream checks an open stream's credential again every 300 ms here (5 s by default).
+    console: { events: { intervalMs: 200, pingMs: 1000, recheckMs: 300 } },
     register: async (instance, helpers) => {
       // A failing route that runs with the session: its 500 is logged with the request.
       instance.post('/api/test-explode', { preHandler: helpers.auth.preHandler }, async () => {
@@ -35,7 +37,7 @@ beforeAll(async () => {
   });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
-  for (const name of ['s-editor', 's-locked', 's-leaver', 's-changer', 's-timing']) {
+  for (const name of ['s-editor', 's-locked', 's-leaver', 's-changer', 's-timing', 's-streamer', 's-watcher', 's-quitter']) {
     const { token } = await addUser(app.db, app.registry, { name, role: 'editor', password: PASSWORD, by: 'test' });
     if (name === 's-editor') editorToken = token;
     secrets.push(token);
@@ -270,6 +272,74 @@ describe('sessions that end', () => {
   it('stores passwords as scrypt with their parameters, never in clear', async () => {
     const row = await app.db.selectFrom('users').select('password_hash').where('name', '=', 's-editor').executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+  });
+});
+
+/** GET /api/events read to its end: every event's name, and whether the server ended the stream. */
+function openEventStream(headers: Record<string, string>) {
+  const controller = new AbortController();
+  const events: string[] = [];
+  let ended = false;
+  const ready = fetch(`${base}/api/events`, { headers, signal: controller.signal }).then((response) => {
+    void (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          for (const line of decoder.decode(chunk, { stream: true }).split('\n')) if (line.startsWith('event: ')) events.push(line.slice(7));
+        }
+        ended = true;
+      } catch {
+        // aborted by the test
+      }
+    })();
+    return response;
+  });
+  return { ready, events, ended: () => ended, close: () => controller.abort() };
+}
+
+describe('open event streams of a credential that stops working', () => {
+  it('ends the stream of a rotated token at once, saying so; the old token is refused on reconnect', async () => {
+    const { token } = await rotateToken(app.db, 's-streamer');
+    secrets.push(token);
+    const stream = openEventStream({ authorization: `Bearer ${token}` });
+    expect((await stream.ready).status).toBe(200);
+    const { token: newToken } = await rotateToken(app.db, 's-streamer');
+    secrets.push(newToken);
+    try {
+      await expect.poll(() => stream.ended(), { timeout: 5_000 }).toBe(true);
+      expect(stream.events).toContain('signed-out');
+    } finally {
+      stream.close();
+    }
+    expect((await fetch(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    const fresh = openEventStream({ authorization: `Bearer ${newToken}` });
+    expect((await fresh.ready).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(fresh.ended()).toBe(false);
+    fresh.close();
+  });
+
+  it("ends a console session's stream when its user is disabled or signs out elsewhere", async () => {
+    const watcher = await signIn('s-watcher');
+    const stream = openEventStream({ cookie: watcher.cookie });
+    expect((await stream.ready).status).toBe(200);
+    await disableUser(app.db, 's-watcher', '调离');
+    try {
+      await expect.poll(() => stream.ended(), { timeout: 5_000 }).toBe(true);
+      expect(stream.events).toContain('signed-out');
+    } finally {
+      stream.close();
+    }
+
+    const quitter = await signIn('s-quitter');
+    const other = openEventStream({ cookie: quitter.cookie });
+    expect((await other.ready).status).toBe(200);
+    expect((await call('DELETE', '/api/session', { cookie: quitter.cookie, csrf: quitter.csrf })).status).toBe(204);
+    try {
+      await expect.poll(() => other.ended(), { timeout: 5_000 }).toBe(true);
+    } finally {
+      other.close();
+    }
   });
 });
 

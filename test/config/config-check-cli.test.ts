@@ -226,6 +226,58 @@ describe('govpub config check', () => {
   );
 });
 
+describe('govpub config check: the media tools the host needs', () => {
+  it(
+    'fails when ffmpeg is missing, naming FFMPEG_PATH and how to check an API-only host; --for api needs only ffprobe',
+    async () => {
+      const nowhere = path.join(dir, 'no-such-dir', 'ffmpeg');
+      const missing = await check([], { FFMPEG_PATH: nowhere });
+      expect(missing.code, missing.stdout).toBe(1);
+      expect(missing.stdout).not.toContain('config OK');
+      expect(missing.stderr).toContain(`${nowhere}: FFMPEG_PATH: FFMPEG_PATH is set to "${nowhere}", but no executable file is there`);
+      expect(missing.stderr).toContain('workers make video and audio renditions with it');
+      expect(missing.stderr).toContain('govpub config check --for api');
+
+      const asWorker = await check(['--for', 'worker', '--json'], { FFMPEG_PATH: nowhere });
+      expect(asWorker.code).toBe(1);
+
+      // An API-only host probes uploads with ffprobe and never runs ffmpeg.
+      const apiOnly = await check(['--for', 'api'], { FFMPEG_PATH: nowhere });
+      expect(apiOnly.code, apiOnly.stderr).toBe(0);
+      expect(apiOnly.stdout).toContain('config OK');
+      expect(apiOnly.stdout).toMatch(/^ffmpeg NOT FOUND: .* \(not needed on an API-only host\)$/m);
+
+      const noProbe = await check(['--for', 'api'], { FFPROBE_PATH: path.join(dir, 'no-such-dir', 'ffprobe') });
+      expect(noProbe.code, noProbe.stdout).toBe(1);
+      expect(noProbe.stderr).toContain('FFPROBE_PATH');
+      expect(noProbe.stderr).toContain('the API probes audio and video uploads with it');
+
+      const typo = await check(['--for', 'workers'], {});
+      expect(typo.code).not.toBe(0);
+      expect(typo.stderr).toContain('--for "workers" is not what a host runs; use all (the default), worker or api.');
+    },
+    TIMEOUT_MS * 5,
+  );
+
+  it(
+    'fails when the ffmpeg FFMPEG_PATH names lacks the encoders renditions need',
+    async () => {
+      // A program that answers -version as an ffmpeg does but has neither libx264 nor aac.
+      const fake = path.join(dir, 'ffmpeg-without-encoders');
+      await writeFile(
+        fake,
+        '#!/bin/sh\nif [ "$1" = "-version" ]; then echo "ffmpeg version 4.4.1 Copyright (c) 2000-2021"; echo "libavcodec     58.134.100 / 58.134.100"; fi\nexit 0\n',
+      );
+      await chmod(fake, 0o755);
+      const result = await check([], { FFMPEG_PATH: fake });
+      expect(result.code, result.stdout).toBe(1);
+      expect(result.stderr).toMatch(/FFMPEG_PATH: this ffmpeg lacks .*libx264/);
+      expect((await check(['--for', 'api'], { FFMPEG_PATH: fake })).code).toBe(0);
+    },
+    TIMEOUT_MS * 3,
+  );
+});
+
 describe('compliance settings', () => {
   it('a password given where the name of its secret belongs is refused without printing it', () => {
     const password = 'S3cr3t!pass word';

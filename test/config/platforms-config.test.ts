@@ -52,6 +52,27 @@ describe('platforms.yaml: confirmFirstPollSec', () => {
   });
 });
 
+describe('platforms.yaml: baseUrl', () => {
+  it('refuses a URL carrying a user name and password without printing them, in the file and in GOVPUB_<PLATFORM>_BASE_URL', () => {
+    const password = 'S3cretPass';
+    const inFile = problemOf(`platforms:\n  weibo:\n    baseUrl: https://app:${password}@api.weibo.com\n`);
+    expect(inFile).toMatch(/platforms\.yaml:3: platforms\.weibo\.baseUrl: the URL carries a user name or password \(not shown here\)/);
+    expect(inFile).not.toContain(password);
+    for (const value of [`https://app:${password}@api.weibo.com`, `https://app:${password}@api.weibo.com/ x`]) {
+      let message = '';
+      try {
+        loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: { GOVPUB_WEIBO_BASE_URL: value } });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        message = (e as ConfigError).message;
+      }
+      expect(message).toContain('environment GOVPUB_WEIBO_BASE_URL');
+      expect(message).not.toContain(password);
+    }
+    expect(problemOf('platforms:\n  weibo:\n    baseUrl: ftp://api.weibo.com\n')).toMatch(/baseUrl: expected an http\(s\) URL, got "ftp:\/\/api\.weibo\.com"/);
+  });
+});
+
 describe('platforms.yaml: statusSweepSec', () => {
   it('the media center sweeps its status queries every second; other platforms do not sweep', () => {
     const configs = loadPlatformConfigs(path.join(ROOT_DIR, 'config'), { env: {} });

@@ -32,6 +32,18 @@ async function problems(dir: string): Promise<string[]> {
   throw new Error(`expected ${dir} to be rejected`);
 }
 
+describe('registry loader: one mistake, one problem', () => {
+  it('a units.yaml that fails names its own problem, not every unit of index-numbers.yaml as unknown', async () => {
+    const dir = fixture({ lines: { 'units.yaml': { 2: '  - { id: zfb, name: 区政府办公室x }' } } });
+    const found = await problems(dir);
+    expect(found.some((l) => l.includes('units.yaml'))).toBe(true);
+    expect(found.filter((l) => l.includes('index-numbers.yaml'))).toEqual([]);
+    // The organ codes are still checked.
+    const bad = fixture({ lines: { 'units.yaml': { 2: '  - { id: zfb, name: 区政府办公室x }' }, 'index-numbers.yaml': { 4: '  wlj: "12"' } } });
+    expect((await problems(bad)).filter((l) => l.includes('index-numbers.yaml'))).toEqual([expect.stringContaining('index-numbers.yaml:4: units.wlj')]);
+  });
+});
+
 describe('registry loader: the fixture itself', () => {
   it('loads, async and sync alike', async () => {
     const dir = fixture();

@@ -200,6 +200,35 @@ describe('resolveSecrets', () => {
     ]);
   });
 
+  it('refuses a value holding a line break or a control character, naming the secret and line, never the value', () => {
+    // One was sent to the platform, refused there, and reported as a credential to authorize again.
+    const OTHER = 'WEIBO_BLFB_WB_ACCESS_TOKEN';
+    const file = path.join(tmp, 'control-characters.yaml');
+    writeFileSync(file, `${NAME}: "${VALUE}\\nsecond line"\n${OTHER}: "${VALUE}\\x07"\nWECHAT_OA_BLFB_APP_SECRET: "${VALUE}\\t"\n`);
+    const fromFile = caught(() => resolveSecrets(registry, { env: {}, secretsFile: file }));
+    expect(fromFile).toBeInstanceOf(ConfigError);
+    expect((fromFile as ConfigError).issues).toEqual([
+      {
+        file,
+        path: NAME,
+        line: 1,
+        message: `the value holds a line break (U+000A) at character ${VALUE.length + 1}, which no credential does (the value is not shown): write it again as one line, exactly as the platform's console gives it`,
+      },
+      expect.objectContaining({ path: OTHER, line: 2, message: expect.stringMatching(/^the value holds a control character \(U\+0007\)/) }),
+      expect.objectContaining({ path: 'WECHAT_OA_BLFB_APP_SECRET', line: 3, message: expect.stringMatching(/^the value holds a tab \(U\+0009\)/) }),
+    ]);
+    expect(fromFile.message).not.toContain(VALUE);
+
+    const fromEnv = caught(() => resolveSecrets(registry, { env: { ...allSecrets(), [NAME]: `${VALUE}\r` } }));
+    expect((fromEnv as ConfigError).issues).toEqual([
+      expect.objectContaining({ file: 'environment', path: NAME, message: expect.stringMatching(/^the value holds a carriage return \(U\+000D\)/) }),
+    ]);
+    expect(fromEnv.message).not.toContain(VALUE);
+    const named = caught(() => readNamedSecrets(['MEDIA_CENTER_CLIENT_SECRET'], { env: { MEDIA_CENTER_CLIENT_SECRET: `${VALUE}\n` } }));
+    expect(named.message).toMatch(/MEDIA_CENTER_CLIENT_SECRET: the value holds a line break/);
+    expect(named.message).not.toContain(VALUE);
+  });
+
   it('limits the store to the accounts of the given channels', () => {
     const store = resolveSecrets(registry, { env: allSecrets(), only: ['wechat_oa:blwhly', 'portal:zwgk-zcwj'] });
     expect(store.names).toEqual([NAME]);

@@ -1,8 +1,10 @@
 /**
  * Live updates from GET /api/events (Server-Sent Events): one stream per page that asks, closed
- * when the page goes away. The browser reconnects by itself and resumes with Last-Event-ID.
+ * when the page goes away. The browser reconnects by itself and resumes with Last-Event-ID; a
+ * stream whose session ended is told so (`signed-out`) and the person is sent to sign in.
  */
 import { onBeforeUnmount } from 'vue';
+import { onSignedOut } from './session';
 
 /** The events' data: the server's own types (services/events.ts). */
 export type { ChannelEvent, DeliveryEvent, PackageEvent } from '../../services/events';
@@ -24,5 +26,10 @@ export function useLiveEvents(handlers: LiveHandlers): void {
   if (handlers.package) source.addEventListener('package', (e) => handlers.package!(JSON.parse((e as MessageEvent<string>).data) as PackageEvent));
   if (handlers.channel) source.addEventListener('channel', (e) => handlers.channel!(JSON.parse((e as MessageEvent<string>).data) as ChannelEvent));
   if (handlers.resync) source.addEventListener('resync', () => handlers.resync!());
+  // The session ended elsewhere (signed out, the user disabled, a new password): to the sign-in page, as a 401 does.
+  source.addEventListener('signed-out', () => {
+    source.close();
+    onSignedOut();
+  });
   onBeforeUnmount(() => source.close());
 }
