@@ -11,7 +11,7 @@ import { deliveryStateZh } from '../domain/messages-zh.js';
 import type { Actor } from '../domain/package-rules.js';
 import { postedAtProblem, postedAtTimeProblem, requireAllowed } from '../domain/commands.js';
 import { findAccount, findChannel, isSecretRef, listChannels } from '../domain/registry.js';
-import { appendAudit } from '../db/audit.js';
+import { appendAudit, auditedAfter, latestAuditIdFor } from '../db/audit.js';
 import { currentPause, currentPauses, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel, type ChannelPause } from '../db/channels.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
 import { deliveriesOnChannel, findDeliveries, selectDeliveries } from '../db/deliveries.js';
@@ -393,8 +393,10 @@ export class DeliveryService {
     requireAllowed(actor, 'retryDelivery');
     const row = await this.find(idOrKey);
     const askingPlatform = row.state !== 'retracting' && (await this.statusOf(row))?.waitingFor === 'confirmation';
+    const auditMark = await latestAuditIdFor(this.ctx.db, row.package_id, row.channel_id);
     try {
       await this.actOnceSettled(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
+      await this.auditRetry(actor, row, auditMark);
     } catch (error) {
       // A delivery whose workflow failed for good waits in its package's workflow: start it again there.
       if (!(error instanceof GovpubError && error.code === 'delivery_not_running') || !(await this.restartStalled(actor, row))) throw error;
@@ -405,6 +407,19 @@ export class DeliveryService {
     if (view.channelHold || row.state === 'retracting' || askingPlatform) return view;
     const hold = await this.channelHold(row.channel_id);
     return hold ? { ...view, channelHold: hold } : view;
+  }
+
+  /**
+   * Audits an accepted retry with who asked for it. A failed delivery's workflow records the retry
+   * itself (`delivery_retry_requested`, before it answers); a retry that cuts a wait short (a
+   * backoff, a rate limit, a paused channel, a status query) or tries a take-down again was
+   * recorded nowhere, so the trail did not say who made govpub call the platform again. Looked for
+   * after the answer, so a retry is recorded once, whichever of the two recorded it.
+   */
+  private async auditRetry(actor: Actor, row: DeliveryRow, afterId: string | null): Promise<void> {
+    const entry = { packageId: row.package_id, channelId: row.channel_id, action: 'delivery_retry_requested', actor: actor.id };
+    if (await auditedAfter(this.ctx.db, { ...entry, afterId })) return;
+    await appendAudit(this.ctx.db, { ...entry, revision: row.revision, details: { state: row.state } });
   }
 
   private async statusOf(row: DeliveryRow): Promise<DeliveryStatus | undefined> {

@@ -921,4 +921,49 @@ describe('operations on deliveries', () => {
     const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['delivery_found_by_reconcile', 'delivery_retracted']));
   });
+  it('audits who asked for each retry: of a delivery waiting on a paused channel, and of a take-down the platform keeps refusing', async () => {
+    const weibo = world.simulators.simulators.weibo;
+    const channel = 'weibo:blfb-wb';
+    const retriesOf = async (id: string) =>
+      (
+        (await call('GET', `/api/audit?package=${id}&action=delivery_retry_requested`, tokens.ops)).body.entries as {
+          actor: string;
+          channelId: string | null;
+          details: Record<string, unknown>;
+        }[]
+      ).filter((e) => e.channelId === channel);
+    expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/pause`, tokens.ops, { reason: '账号维护' })).status).toBe(200);
+    let id: string;
+    try {
+      id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好冬季供暖保障工作的通知'));
+      const waiting = await deliveryOf(id, channel, (d) => d.state === 'pending');
+      await expect
+        .poll(async () => (await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body.waitingFor, { timeout: 60_000, interval: 300 })
+        .toBe('channel');
+      // A retry on the paused channel is accepted (it waits for the resume) and, like every operator action, audited with who asked.
+      const retried = await call('POST', `/api/deliveries/${waiting.id}/retry`, tokens.opsNight);
+      expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+      expect(retried.body.channelHold).toMatchObject({ channelId: channel });
+      await expect.poll(async () => (await retriesOf(id)).map((e) => e.actor), { timeout: 10_000 }).toEqual(['ops-night']);
+    } finally {
+      expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops)).status).toBe(200);
+    }
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 60_000 }).toBe('released');
+
+    // Weibo refuses the delete for now: the take-down keeps trying, and an operator asks it to try again now.
+    weibo.state.addFault({ match: '/2/statuses/destroy.json', kind: 'http_error', status: 503 });
+    try {
+      expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '供暖安排调整' })).status).toBe(200);
+      const retracting = await deliveryOf(id, channel, (d) => d.state === 'retracting' && d.attempts >= 1);
+      const again = await call('POST', `/api/deliveries/${retracting.id}/retry`, tokens.ops);
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      await expect.poll(async () => (await retriesOf(id)).map((e) => e.actor), { timeout: 10_000 }).toEqual(['ops-night', 'ops-duty']);
+      expect((await retriesOf(id))[1]!.details).toMatchObject({ state: 'retracting' });
+    } finally {
+      weibo.state.clearFaults();
+    }
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 90_000, interval: 500 }).toBe('retracted');
+    // Each retry once: the workflow's own entries (a failed delivery's retry) are not doubled.
+    expect(await retriesOf(id)).toHaveLength(2);
+  });
 });
