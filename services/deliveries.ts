@@ -5,6 +5,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { deliveryErrorZh, localizedDeliveryTexts, platformLocalName } from '../adapters/error-codes.js';
+import { truncateChars } from '../adapters/text.js';
 import { GovpubError } from '../domain/errors.js';
 import { nearestName } from '../config/did-you-mean.js';
 import { deliveryStateZh } from '../domain/messages-zh.js';
@@ -507,6 +508,10 @@ export class DeliveryService {
     const note = noteField(body.note, 'note') || undefined;
     if (typeof body.url === 'string') noteField(body.url, 'url');
     if (row.state === 'retracting') {
+      // A URL is a post's address: given for a delivery whose package was retracted meanwhile (a
+      // hand-off posted while the board still showed it), it was taken as "taken down" and the post
+      // stayed public with the delivery recorded retracted. The take-down is confirmed without one.
+      if (typeof body.url === 'string' && body.url.trim() !== '') throw this.postOnRetracted(row, body.url.trim());
       await this.send(row, (id) =>
         this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url: row.public_url ?? '', note }] }),
       );
@@ -544,6 +549,23 @@ export class DeliveryService {
       this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note, ...(postedAt ? { postedAt } : {}) }] }),
     );
     return this.get(row.id);
+  }
+
+  /** A post's URL given for a delivery that now waits for its take-down: delete the post, then confirm without a URL. */
+  private postOnRetracted(row: DeliveryRow, url: string): GovpubError {
+    const shown = truncateChars(url, 200);
+    const command = `govpub deliveries confirm ${row.id}`;
+    return new GovpubError(
+      'delivery_retracting',
+      `Package ${row.package_id} was retracted, so delivery ${row.id} to ${row.channel_id} now waits for its post to be taken down, not for a post's address; nothing was recorded. ` +
+        `If you posted it (${shown}), delete it on the platform, then confirm the take-down without a URL (${command}).`,
+      { status: 409 },
+      {
+        zh:
+          `稿件 ${row.package_id} 已撤稿，此投递现在等待删除「${row.channel_id}」上的帖子，不再登记帖子网址，本次未做任何记录。` +
+          `若您已在平台上发布（${shown}），请先在平台上删除该帖子，再确认已删除（不填网址；命令行：${command}）。`,
+      },
+    );
   }
 
   /**

@@ -966,4 +966,26 @@ describe('operations on deliveries', () => {
     // Each retry once: the workflow's own entries (a failed delivery's retry) are not doubled.
     expect(await retriesOf(id)).toHaveLength(2);
   });
+  it("never records a post's URL as its take-down: a hand-off confirmed with its URL after the package was retracted is refused, saying to delete the post first", async () => {
+    const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'portal:zwgk-zcwj-zcjd-wz'], '关于做好冬季城市道路除雪工作的通知'));
+    const handoff = await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'awaiting_manual');
+    // The package is retracted while an operator posts the bundle (the board they read still showed the hand-off).
+    expect((await call('POST', `/api/packages/${id}/retract`, tokens.opsNight, { reason: '除雪安排调整' })).status).toBe(200);
+    await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'retracting' && d.task === 'manual_takedown');
+    const post = 'https://www.toutiao.com/article/7312345678901239999/';
+    const posted = await call('POST', `/api/deliveries/${handoff.id}/confirm`, tokens.ops, { url: post }, { 'accept-language': 'zh-CN' });
+    // It recorded the post as taken down (state retracted) while it stays public on Toutiao.
+    expect(posted.status, JSON.stringify(posted.body)).toBe(409);
+    expect(posted.body.error.code).toBe('delivery_retracting');
+    expect(posted.body.error.messageEn).toContain(post);
+    expect(posted.body.error.messageEn).toMatch(/retracted.*delete it on the platform.*confirm the take-down without a URL/);
+    expect(posted.body.error.message).toMatch(/已撤稿.*请先在平台上删除.*再确认已删除/);
+    const still = (await call('GET', `/api/deliveries/${handoff.id}`, tokens.ops)).body;
+    expect([still.state, still.task]).toEqual(['retracting', 'manual_takedown']);
+    const audit = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries as { action: string }[];
+    expect(audit.map((e) => e.action)).not.toContain('delivery_takedown_confirmed');
+    // Deleted there, the take-down is confirmed without a URL.
+    const done = await call('POST', `/api/deliveries/${handoff.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' });
+    expect([done.status, done.body.state]).toEqual([200, 'retracted']);
+  });
 });
