@@ -58,7 +58,7 @@ const releaseThroughApi = apiReleaser(call, tokens);
 async function deliveryOf(
   packageId: string,
   channelId: string,
-  until: (d: { state: string; task: string | null; attempts: number }) => boolean,
+  until: (d: { state: string; task: string | null; attempts: number; errorClass?: string | null }) => boolean,
   timeoutMs = 60_000,
 ) {
   const deadline = Date.now() + timeoutMs;
@@ -987,5 +987,31 @@ describe('operations on deliveries', () => {
     // Deleted there, the take-down is confirmed without a URL.
     const done = await call('POST', `/api/deliveries/${handoff.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' });
     expect([done.status, done.body.state]).toEqual([200, 'retracted']);
+  });
+  it("says why a take-down waits when the platform refuses the account's credentials, and holds the channel until they are fixed", async () => {
+    const weibo = world.simulators.simulators.weibo;
+    const channel = 'weibo:blfb-wb';
+    const id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好冬季森林防火工作的通知'));
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 60_000 }).toBe('released');
+    weibo.state.addFault({ match: '/2/statuses/destroy.json', kind: 'token_expired', invalidate: false });
+    try {
+      expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '防火安排调整' })).status).toBe(200);
+      // It waited for a resume of a channel nobody had paused, with no error on it: the post stayed public, unexplained.
+      const refused = await deliveryOf(id, channel, (d) => d.state === 'retracting' && d.attempts >= 1 && d.errorClass !== null);
+      expect(refused.errorClass).toBe('needs_reconnect');
+      expect(refused.errorMessageZh).toMatch(/微博/);
+      const held = (await call('GET', `/api/channels?platform=weibo`, tokens.ops)).body.channels.find((c: { id: string }) => c.id === channel);
+      expect(held).toMatchObject({ paused: true, pausedBy: 'system' });
+      const audit = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries as { action: string; channelId: string | null }[];
+      expect(audit.filter((e) => e.channelId === channel).map((e) => e.action)).toContain('delivery_needs_reconnect');
+    } finally {
+      weibo.state.clearFaults();
+    }
+    // Credentials fixed (the fault gone): the resume is checked with Weibo, and the take-down goes through.
+    const resumed = await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops);
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 90_000, interval: 500 }).toBe('retracted');
+    const after = await deliveryOf(id, channel, (d) => d.state === 'retracted');
+    expect([after.errorClass, after.errorMessage]).toEqual([null, null]);
   });
 });
