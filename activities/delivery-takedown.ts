@@ -4,6 +4,8 @@
  */
 import type { ChannelAdapter } from '../adapters/types.js';
 import { isDeliveryError } from '../adapters/errors.js';
+import { appendAudit } from '../db/audit.js';
+import { pauseChannel, refusedCredentialsPauseReason } from '../db/channels.js';
 import type { DeliveryRow } from '../db/schema.js';
 import type { Channel } from '../domain/registry.js';
 import type { DeliveryPlan, TakeDownOutcome, TakedownCheck } from '../contracts/delivery.js';
@@ -57,7 +59,33 @@ export async function takeDown(
     }
   } catch (error) {
     if (!isDeliveryError(error)) throw error;
-    if (error.errorClass === 'needs_reconnect') return { kind: 'needs_reconnect', message: error.message };
+    if (error.errorClass === 'needs_reconnect') {
+      // Said on the row and in the trail, and the channel held as a delivery refused the same way
+      // holds it: the take-down waited for a resume of a channel nobody had paused, with no error
+      // shown, while the retracted post stayed public. The resume (after its credential check) wakes it.
+      const platformCode = error.platformCode === undefined ? null : String(error.platformCode);
+      await record(
+        plan,
+        { error_class: error.errorClass, error_message: error.message, platform_code: platformCode },
+        {
+          action: 'delivery_needs_reconnect',
+          details: { message: error.message, platformCode, for: 'retraction', reason: plan.reason },
+          eventKey: `${plan.businessKey}:takedown-needs-reconnect:${delivery.attempts}`,
+        },
+        async (trx) => {
+          if (await pauseChannel(trx, plan.channelId, refusedCredentialsPauseReason(error.message), new Date(), true)) {
+            await appendAudit(trx, {
+              actor: 'system',
+              action: 'channel_paused',
+              channelId: plan.channelId,
+              details: { reason: 'needs_reconnect', message: error.message, businessKey: plan.businessKey, for: 'retraction' },
+              eventKey: `${plan.businessKey}:takedown-hold:${delivery.attempts}`,
+            });
+          }
+        },
+      );
+      return { kind: 'needs_reconnect', message: error.message };
+    }
     await record(plan, { error_class: error.errorClass, error_message: error.message }, null);
     return { kind: 'retryable', message: error.message, ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}) };
   }

@@ -37,6 +37,35 @@ export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<vo
     .execute();
 }
 
+/** The id of the newest entry about one channel of a package (null: none yet): a mark to look for what is appended after it. */
+export async function latestAuditIdFor(db: Kysely<DB>, packageId: string, channelId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('audit_log')
+    .select('id')
+    .where('package_id', '=', packageId)
+    .where('channel_id', '=', channelId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Whether `actor`'s entry of `action` about one channel of a package was appended after the entry `afterId` (null: ever). */
+export async function auditedAfter(
+  db: Kysely<DB>,
+  entry: { packageId: string; channelId: string; action: string; actor: string; afterId: string | null },
+): Promise<boolean> {
+  let q = db
+    .selectFrom('audit_log')
+    .select('id')
+    .where('package_id', '=', entry.packageId)
+    .where('channel_id', '=', entry.channelId)
+    .where('action', '=', entry.action)
+    .where('actor', '=', entry.actor);
+  if (entry.afterId !== null) q = q.where('id', '>', entry.afterId);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
 export interface AuditQuery {
   packageId?: string;
   action?: string;

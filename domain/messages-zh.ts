@@ -110,6 +110,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   delivery_settled: '该发布任务已经结束（已上线、已撤下或已取消），无需再操作。',
   delivery_busy: '该发布任务正在发送中。请等本次发送结束后再操作。',
   post_still_public: '平台上该内容仍在（公开或仍在审核中），尚不能确认已删除。请先在平台上删除或点击重试，再确认已删除。',
+  delivery_retracting: '稿件已撤稿：此投递等待删除平台上的帖子，不再登记帖子网址。若已发布，请先在平台上删除该帖子，再确认已删除（不填网址）。',
   takedown_not_skippable: '撤稿删除不能跳过：内容可能仍在平台上公开。请在平台上手动删除后确认已删除，或重试。',
   delivery_manual: '这是人工发布任务：请在平台上手动发布发布包中的内容，然后填写帖子网址确认。',
   not_awaiting_confirmation: '只有人工发布任务或结果未确认的发布任务才能手动确认。',

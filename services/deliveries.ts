@@ -5,13 +5,14 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { deliveryErrorZh, localizedDeliveryTexts, platformLocalName } from '../adapters/error-codes.js';
+import { truncateChars } from '../adapters/text.js';
 import { GovpubError } from '../domain/errors.js';
 import { nearestName } from '../config/did-you-mean.js';
 import { deliveryStateZh } from '../domain/messages-zh.js';
 import type { Actor } from '../domain/package-rules.js';
 import { postedAtProblem, postedAtTimeProblem, requireAllowed } from '../domain/commands.js';
 import { findAccount, findChannel, isSecretRef, listChannels } from '../domain/registry.js';
-import { appendAudit } from '../db/audit.js';
+import { appendAudit, auditedAfter, latestAuditIdFor } from '../db/audit.js';
 import { currentPause, currentPauses, isRefusedCredentialsPause, lastResume, pauseChannel, unpauseChannel, type ChannelPause } from '../db/channels.js';
 import { actorWords, pauseWords } from './pause-words.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
@@ -394,8 +395,10 @@ export class DeliveryService {
     requireAllowed(actor, 'retryDelivery');
     const row = await this.find(idOrKey);
     const askingPlatform = row.state !== 'retracting' && (await this.statusOf(row))?.waitingFor === 'confirmation';
+    const auditMark = await latestAuditIdFor(this.ctx.db, row.package_id, row.channel_id);
     try {
       await this.actOnceSettled(row, (id) => this.ctx.temporal.workflow.getHandle(id).executeUpdate(retryDeliveryUpdate, { args: [{ by: actor.id }] }));
+      await this.auditRetry(actor, row, auditMark);
     } catch (error) {
       // A delivery whose workflow failed for good waits in its package's workflow: start it again there.
       if (!(error instanceof GovpubError && error.code === 'delivery_not_running') || !(await this.restartStalled(actor, row))) throw error;
@@ -406,6 +409,19 @@ export class DeliveryService {
     if (view.channelHold || row.state === 'retracting' || askingPlatform) return view;
     const hold = await this.channelHold(row.channel_id);
     return hold ? { ...view, channelHold: hold } : view;
+  }
+
+  /**
+   * Audits an accepted retry with who asked for it. A failed delivery's workflow records the retry
+   * itself (`delivery_retry_requested`, before it answers); a retry that cuts a wait short (a
+   * backoff, a rate limit, a paused channel, a status query) or tries a take-down again was
+   * recorded nowhere, so the trail did not say who made govpub call the platform again. Looked for
+   * after the answer, so a retry is recorded once, whichever of the two recorded it.
+   */
+  private async auditRetry(actor: Actor, row: DeliveryRow, afterId: string | null): Promise<void> {
+    const entry = { packageId: row.package_id, channelId: row.channel_id, action: 'delivery_retry_requested', actor: actor.id };
+    if (await auditedAfter(this.ctx.db, { ...entry, afterId })) return;
+    await appendAudit(this.ctx.db, { ...entry, revision: row.revision, details: { state: row.state } });
   }
 
   private async statusOf(row: DeliveryRow): Promise<DeliveryStatus | undefined> {
@@ -493,6 +509,10 @@ export class DeliveryService {
     const note = noteField(body.note, 'note') || undefined;
     if (typeof body.url === 'string') noteField(body.url, 'url');
     if (row.state === 'retracting') {
+      // A URL is a post's address: given for a delivery whose package was retracted meanwhile (a
+      // hand-off posted while the board still showed it), it was taken as "taken down" and the post
+      // stayed public with the delivery recorded retracted. The take-down is confirmed without one.
+      if (typeof body.url === 'string' && body.url.trim() !== '') throw this.postOnRetracted(row, body.url.trim());
       await this.send(row, (id) =>
         this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url: row.public_url ?? '', note }] }),
       );
@@ -530,6 +550,23 @@ export class DeliveryService {
       this.ctx.temporal.workflow.getHandle(id).executeUpdate(confirmManualUpdate, { args: [{ by: actor.id, url, note, ...(postedAt ? { postedAt } : {}) }] }),
     );
     return this.get(row.id);
+  }
+
+  /** A post's URL given for a delivery that now waits for its take-down: delete the post, then confirm without a URL. */
+  private postOnRetracted(row: DeliveryRow, url: string): GovpubError {
+    const shown = truncateChars(url, 200);
+    const command = `govpub deliveries confirm ${row.id}`;
+    return new GovpubError(
+      'delivery_retracting',
+      `Package ${row.package_id} was retracted, so delivery ${row.id} to ${row.channel_id} now waits for its post to be taken down, not for a post's address; nothing was recorded. ` +
+        `If you posted it (${shown}), delete it on the platform, then confirm the take-down without a URL (${command}).`,
+      { status: 409 },
+      {
+        zh:
+          `稿件 ${row.package_id} 已撤稿，此投递现在等待删除「${row.channel_id}」上的帖子，不再登记帖子网址，本次未做任何记录。` +
+          `若您已在平台上发布（${shown}），请先在平台上删除该帖子，再确认已删除（不填网址；命令行：${command}）。`,
+      },
+    );
   }
 
   /**

@@ -58,7 +58,7 @@ const releaseThroughApi = apiReleaser(call, tokens);
 async function deliveryOf(
   packageId: string,
   channelId: string,
-  until: (d: { state: string; task: string | null; attempts: number }) => boolean,
+  until: (d: { state: string; task: string | null; attempts: number; errorClass?: string | null }) => boolean,
   timeoutMs = 60_000,
 ) {
   const deadline = Date.now() + timeoutMs;
@@ -920,5 +920,98 @@ describe('operations on deliveries', () => {
     saveHistory('package-released-retracted-through-deliveries', packageWorkflowId(id));
     const audit = await call('GET', `/api/audit?package=${id}`, tokens.ops);
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['delivery_found_by_reconcile', 'delivery_retracted']));
+  });
+  it('audits who asked for each retry: of a delivery waiting on a paused channel, and of a take-down the platform keeps refusing', async () => {
+    const weibo = world.simulators.simulators.weibo;
+    const channel = 'weibo:blfb-wb';
+    const retriesOf = async (id: string) =>
+      (
+        (await call('GET', `/api/audit?package=${id}&action=delivery_retry_requested`, tokens.ops)).body.entries as {
+          actor: string;
+          channelId: string | null;
+          details: Record<string, unknown>;
+        }[]
+      ).filter((e) => e.channelId === channel);
+    expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/pause`, tokens.ops, { reason: '账号维护' })).status).toBe(200);
+    let id: string;
+    try {
+      id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好冬季供暖保障工作的通知'));
+      const waiting = await deliveryOf(id, channel, (d) => d.state === 'pending');
+      await expect
+        .poll(async () => (await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body.waitingFor, { timeout: 60_000, interval: 300 })
+        .toBe('channel');
+      // A retry on the paused channel is accepted (it waits for the resume) and, like every operator action, audited with who asked.
+      const retried = await call('POST', `/api/deliveries/${waiting.id}/retry`, tokens.opsNight);
+      expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+      expect(retried.body.channelHold).toMatchObject({ channelId: channel });
+      await expect.poll(async () => (await retriesOf(id)).map((e) => e.actor), { timeout: 10_000 }).toEqual(['ops-night']);
+    } finally {
+      expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops)).status).toBe(200);
+    }
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 60_000 }).toBe('released');
+
+    // Weibo refuses the delete for now: the take-down keeps trying, and an operator asks it to try again now.
+    weibo.state.addFault({ match: '/2/statuses/destroy.json', kind: 'http_error', status: 503 });
+    try {
+      expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '供暖安排调整' })).status).toBe(200);
+      const retracting = await deliveryOf(id, channel, (d) => d.state === 'retracting' && d.attempts >= 1);
+      const again = await call('POST', `/api/deliveries/${retracting.id}/retry`, tokens.ops);
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      await expect.poll(async () => (await retriesOf(id)).map((e) => e.actor), { timeout: 10_000 }).toEqual(['ops-night', 'ops-duty']);
+      expect((await retriesOf(id))[1]!.details).toMatchObject({ state: 'retracting' });
+    } finally {
+      weibo.state.clearFaults();
+    }
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 90_000, interval: 500 }).toBe('retracted');
+    // Each retry once: the workflow's own entries (a failed delivery's retry) are not doubled.
+    expect(await retriesOf(id)).toHaveLength(2);
+  });
+  it("never records a post's URL as its take-down: a hand-off confirmed with its URL after the package was retracted is refused, saying to delete the post first", async () => {
+    const id = await releaseThroughApi(richPolicyPackage(world, ['toutiao:blfb-tt', 'portal:zwgk-zcwj-zcjd-wz'], '关于做好冬季城市道路除雪工作的通知'));
+    const handoff = await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'awaiting_manual');
+    // The package is retracted while an operator posts the bundle (the board they read still showed the hand-off).
+    expect((await call('POST', `/api/packages/${id}/retract`, tokens.opsNight, { reason: '除雪安排调整' })).status).toBe(200);
+    await deliveryOf(id, 'toutiao:blfb-tt', (d) => d.state === 'retracting' && d.task === 'manual_takedown');
+    const post = 'https://www.toutiao.com/article/7312345678901239999/';
+    const posted = await call('POST', `/api/deliveries/${handoff.id}/confirm`, tokens.ops, { url: post }, { 'accept-language': 'zh-CN' });
+    // It recorded the post as taken down (state retracted) while it stays public on Toutiao.
+    expect(posted.status, JSON.stringify(posted.body)).toBe(409);
+    expect(posted.body.error.code).toBe('delivery_retracting');
+    expect(posted.body.error.messageEn).toContain(post);
+    expect(posted.body.error.messageEn).toMatch(/retracted.*delete it on the platform.*confirm the take-down without a URL/);
+    expect(posted.body.error.message).toMatch(/已撤稿.*请先在平台上删除.*再确认已删除/);
+    const still = (await call('GET', `/api/deliveries/${handoff.id}`, tokens.ops)).body;
+    expect([still.state, still.task]).toEqual(['retracting', 'manual_takedown']);
+    const audit = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries as { action: string }[];
+    expect(audit.map((e) => e.action)).not.toContain('delivery_takedown_confirmed');
+    // Deleted there, the take-down is confirmed without a URL.
+    const done = await call('POST', `/api/deliveries/${handoff.id}/confirm`, tokens.ops, { note: '已在头条号后台删除' });
+    expect([done.status, done.body.state]).toEqual([200, 'retracted']);
+  });
+  it("says why a take-down waits when the platform refuses the account's credentials, and holds the channel until they are fixed", async () => {
+    const weibo = world.simulators.simulators.weibo;
+    const channel = 'weibo:blfb-wb';
+    const id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于做好冬季森林防火工作的通知'));
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 60_000 }).toBe('released');
+    weibo.state.addFault({ match: '/2/statuses/destroy.json', kind: 'token_expired', invalidate: false });
+    try {
+      expect((await call('POST', `/api/packages/${id}/retract`, tokens.ops, { reason: '防火安排调整' })).status).toBe(200);
+      // It waited for a resume of a channel nobody had paused, with no error on it: the post stayed public, unexplained.
+      const refused = await deliveryOf(id, channel, (d) => d.state === 'retracting' && d.attempts >= 1 && d.errorClass !== null);
+      expect(refused.errorClass).toBe('needs_reconnect');
+      expect(refused.errorMessageZh).toMatch(/微博/);
+      const held = (await call('GET', `/api/channels?platform=weibo`, tokens.ops)).body.channels.find((c: { id: string }) => c.id === channel);
+      expect(held).toMatchObject({ paused: true, pausedBy: 'system' });
+      const audit = (await call('GET', `/api/audit?package=${id}`, tokens.ops)).body.entries as { action: string; channelId: string | null }[];
+      expect(audit.filter((e) => e.channelId === channel).map((e) => e.action)).toContain('delivery_needs_reconnect');
+    } finally {
+      weibo.state.clearFaults();
+    }
+    // Credentials fixed (the fault gone): the resume is checked with Weibo, and the take-down goes through.
+    const resumed = await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops);
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
+    await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 90_000, interval: 500 }).toBe('retracted');
+    const after = await deliveryOf(id, channel, (d) => d.state === 'retracted');
+    expect([after.errorClass, after.errorMessage]).toEqual([null, null]);
   });
 });
