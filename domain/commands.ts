@@ -59,8 +59,33 @@ export type FieldRule =
  */
 export function isInstantWithOffset(value: unknown): value is string {
   return (
-    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value))
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i.test(value) &&
+    !Number.isNaN(Date.parse(value)) &&
+    unusedOffset(value) === null
   );
+}
+
+/**
+ * The offset of an ISO 8601 instant that no place on Earth uses (null when it is Z or one that is
+ * used): zones run from -12:00 to +14:00, so `-23:59` is a slip of the keyboard, not a time zone,
+ * and taken it would move the release by up to two days.
+ */
+export function unusedOffset(value: string): string | null {
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return null;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  const inUse = Number(m[3]) < 60 && (m[1] === '+' ? minutes <= 14 * 60 : minutes <= 12 * 60);
+  return inUse ? null : `${m[1]}${m[2]}:${m[3]}`;
+}
+
+/** The sentence for an instant whose offset no time zone uses, in both languages. */
+function unusedOffsetProblem(code: string, value: string, offset: string): Problem {
+  return {
+    code,
+    message: `${value}: the offset ${offset} is no time zone's (they run from -12:00 to +14:00); Beijing time is +08:00, e.g. 2026-12-01T09:00:00+08:00`,
+    messageZh: `${value}：时区偏移 ${offset} 不存在（时区在 -12:00 到 +14:00 之间）；北京时间为 +08:00，例如 2026-12-01T09:00:00+08:00`,
+  };
 }
 
 /**
@@ -70,6 +95,8 @@ export function isInstantWithOffset(value: unknown): value is string {
 export function releaseTimeProblem(value: unknown): Problem | null {
   if (value === undefined || value === null) return null;
   if (isInstantWithOffset(value)) return null;
+  const offset = typeof value === 'string' ? unusedOffset(value) : null;
+  if (offset) return unusedOffsetProblem('invalid_release_time', value as string, offset);
   return {
     code: 'invalid_release_time',
     message: `expected an ISO 8601 date-time such as 2026-12-01T09:00:00+08:00, got ${JSON.stringify(value) ?? String(value)}`,
@@ -96,6 +123,8 @@ const PACKAGE_RELEASE_TIME = releaseTime(
 /** When a manual post went up: absent or null (now), or an instant with its offset. */
 export function postedAtProblem(value: unknown): Problem | null {
   if (value === undefined || value === null || isInstantWithOffset(value)) return null;
+  const offset = typeof value === 'string' ? unusedOffset(value) : null;
+  if (offset) return unusedOffsetProblem('invalid_posted_at', value as string, offset);
   return {
     code: 'invalid_posted_at',
     message: `expected the time the post went up, an ISO 8601 date-time such as 2026-12-01T09:00:00+08:00, got ${JSON.stringify(value) ?? String(value)}`,

@@ -1,0 +1,41 @@
+/** The release time and a manual post's time: an offset no time zone uses is a slip of the keyboard, refused by name. */
+import { describe, expect, it } from 'vitest';
+import { isInstantWithOffset, postedAtProblem, releaseTimeProblem } from '../../domain/commands.js';
+
+describe('instants with an offset', () => {
+  it('takes Z and every offset in use, from -12:00 to +14:00 (Nepal +05:45 too)', () => {
+    for (const value of [
+      '2027-01-01T09:00:00Z',
+      '2027-01-01T09:00:00+08:00',
+      '2027-01-01T09:00:00+14:00',
+      '2027-01-01T09:00:00-12:00',
+      '2027-01-01T09:00:00+05:45',
+    ]) {
+      expect(isInstantWithOffset(value), value).toBe(true);
+      expect(releaseTimeProblem(value), value).toBeNull();
+      expect(postedAtProblem(value), value).toBeNull();
+    }
+  });
+
+  it('refuses an offset no time zone uses, naming it and Beijing time (before: -23:59 moved the release by almost a day)', () => {
+    for (const [value, offset] of [
+      ['2027-01-01T09:00:00-23:59', '-23:59'],
+      ['2027-01-01T09:00:00+15:00', '+15:00'],
+      ['2027-01-01T09:00:00-12:30', '-12:30'],
+      ['2027-01-01T09:00:00+08:60', '+08:60'],
+    ] as const) {
+      expect(isInstantWithOffset(value), value).toBe(false);
+      const problem = releaseTimeProblem(value)!;
+      expect(problem.code).toBe('invalid_release_time');
+      expect(problem.message).toBe(
+        `${value}: the offset ${offset} is no time zone's (they run from -12:00 to +14:00); Beijing time is +08:00, e.g. 2026-12-01T09:00:00+08:00`,
+      );
+      expect(problem.messageZh).toBe(`${value}：时区偏移 ${offset} 不存在（时区在 -12:00 到 +14:00 之间）；北京时间为 +08:00，例如 2026-12-01T09:00:00+08:00`);
+      expect(postedAtProblem(value)).toMatchObject({ code: 'invalid_posted_at', message: expect.stringContaining(`the offset ${offset} is no time zone's`) });
+    }
+  });
+
+  it('still says what an instant looks like for what is none', () => {
+    expect(releaseTimeProblem('2027-01-01 09:00')!.message).toMatch(/^expected an ISO 8601 date-time such as 2026-12-01T09:00:00\+08:00/);
+  });
+});
