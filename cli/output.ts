@@ -178,14 +178,19 @@ export function reportError(error: unknown, json: boolean): number {
   // A write that failed inside a command (its output to a full disk, or a file): said as such, not as an unexpected error.
   if (error instanceof Error && (error as NodeJS.ErrnoException).syscall === 'write' && writeCode && writeCode !== 'EPIPE') outputFailed(error, 'file');
   if (error instanceof GovpubError) {
-    const { problems, missing } = error.details as { problems?: unknown; missing?: unknown };
+    const { problems, missing, issues } = error.details as { problems?: unknown; missing?: unknown; issues?: unknown };
     if (json) {
       printJson({
         error: {
           code: error.code,
           message: shortened(withoutApiTokens(error.message)),
           messageZh: shortened(withoutApiTokens(error.messageZh)),
-          ...(error instanceof ConfigError ? { issues: error.issues } : {}),
+          // The fields the API refused (path, message, messageZh; from a package file also file, line and column), for a script.
+          ...(error instanceof ConfigError
+            ? { issues: error.issues }
+            : Array.isArray(issues)
+              ? { issues: JSON.parse(withoutApiTokens(JSON.stringify(issues))) as unknown }
+              : {}),
           ...(problems ? { problems } : {}),
           // The names of what is missing (secrets_missing), for a script to act on one by one.
           ...(Array.isArray(missing) ? { missing } : {}),

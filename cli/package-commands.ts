@@ -78,9 +78,19 @@ async function sendingFile<T>(source: JsonFile, send: (body: unknown) => Promise
         : zh
           ? error.messageZh
           : error.message;
-    throw new GovpubError(error.code, [head(false), ...lines.map((l) => l.line(false))].join('\n'), error.details, {
-      zh: [head(true), ...lines.map((l) => l.line(true))].join('\n'),
+    // Each issue carries where it stands too, for `--json` readers.
+    const placed = (issues as Record<string, unknown>[]).map((issue) => {
+      const { line, column } = jsonFieldPlace(source.text, typeof issue.path === 'string' ? issue.path : '', offsets);
+      return { ...issue, file: name, line, column };
     });
+    throw new GovpubError(
+      error.code,
+      [head(false), ...lines.map((l) => l.line(false))].join('\n'),
+      { ...error.details, issues: placed },
+      {
+        zh: [head(true), ...lines.map((l) => l.line(true))].join('\n'),
+      },
+    );
   }
 }
 

@@ -90,9 +90,11 @@ describe('govpub packages create --file with fields the API refuses', () => {
     expect(zh.stderr).toContain('title.json：稿件有 1 处问题');
     expect(zh.stderr).toMatch(/title\.json:2:3: title: /);
     const json = await runCli(['packages', 'create', '--file', file, '--json'], env, undefined, { timeoutMs: CLI_TIMEOUT_MS });
-    const printed = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    const printed = JSON.parse(json.stdout) as { error: { code: string; message: string; issues?: unknown[] } };
     expect(printed.error.code).toBe('invalid_body');
     expect(printed.error.message).toMatch(/title\.json:2:3: title: required/);
+    // Before: the paths only inside the message; a script reads each field and its place.
+    expect(printed.error.issues).toEqual([expect.objectContaining({ path: 'title', message: 'required', file: file, line: 2, column: 3 })]);
   });
 
   it('edit --file: the same, and from stdin the file is named (stdin)', async () => {
