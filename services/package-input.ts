@@ -180,6 +180,17 @@ function parseKeywords(value: unknown, fail: (path: string, message: string) => 
   return out;
 }
 
+/** The field issues of a package body ([] when it is valid): parsePackageInput's refusal, as a list. */
+export function packageInputIssues(body: unknown, registry: Registry): FieldIssue[] {
+  try {
+    parsePackageInput(body, registry);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return error.issues;
+  }
+}
+
 /** Validates and normalizes a package body against the registry; throws ValidationError listing every issue. */
 export function parsePackageInput(body: unknown, registry: Registry): { content: PackageContent; item: CatalogueItem } {
   const issues: FieldIssue[] = [];

@@ -27,7 +27,7 @@ import type { GateMatch } from '../domain/content-gate/model.js';
 import type { GateContent } from '../domain/content-gate/package-texts.js';
 import { contentGateFor, type ContentGate } from './content-gate/index.js';
 import type { AppContext } from './context.js';
-import { parsePackageInput, ValidationError, type FieldIssue, type PackageContent } from './package-input.js';
+import { packageInputIssues, parsePackageInput, ValidationError, type FieldIssue, type PackageContent } from './package-input.js';
 
 /** The Chinese sentence of the submit gate's refusal (for the API's messageZh table). */
 export const PREFLIGHT_BLOCKED_ZH = '稿件还有会导致发布失败的问题，暂不能提交审核。请按问题说明修改内容或去掉相应渠道后再提交。';
@@ -250,15 +250,7 @@ export class PreflightService {
       issues = mergedIssues(issues, error.issues);
     }
     if (parsed && issues.length === 0) return this.forContent(parsed.content);
-    const standIns = standInBody(body, issues, (candidate) => {
-      try {
-        parsePackageInput(candidate, registry);
-        return [];
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        return error.issues;
-      }
-    });
+    const standIns = standInBody(body, issues, (candidate) => packageInputIssues(candidate, registry));
     if (!standIns) {
       return { ok: false, revision: null, contentHash: null, package: { blocking: issues.map(issueProblem), warnings: [] }, channels: [] };
     }

@@ -5,7 +5,7 @@ import type { Problem } from '../../adapters/preflight/problems.js';
 import { STAND_INS, standInBody, withoutStandIns } from '../../adapters/preflight/stand-ins.js';
 import { loadRegistry } from '../../config/registry.js';
 import type { Registry } from '../../domain/registry.js';
-import { parsePackageInput, ValidationError, type FieldIssue } from '../../services/package-input.js';
+import { packageInputIssues, parsePackageInput, type FieldIssue } from '../../services/package-input.js';
 import { formatStepsFor } from '../../services/preflight.js';
 
 const PORTAL = 'https://www.beilin.gov.cn/portal';
@@ -36,15 +36,7 @@ function body(overrides: Record<string, unknown> = {}, document: Record<string, 
   };
 }
 
-function issuesOf(candidate: unknown): FieldIssue[] {
-  try {
-    parsePackageInput(candidate, registry);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return error.issues;
-  }
-}
+const issuesOf = (candidate: unknown): FieldIssue[] => packageInputIssues(candidate, registry);
 
 /** As services/preflight.ts forBody: the stand-in copy checked, the problems about stand-ins dropped. */
 function check(raw: unknown): { issues: FieldIssue[]; revealed: FieldIssue[]; result: PreflightResult } | null {
