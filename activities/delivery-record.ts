@@ -138,24 +138,35 @@ export function deliveryRecorder(db: Kysely<DB>) {
       },
       outcome.kind !== 'needs_reconnect'
         ? undefined
-        : async (trx) => {
-            // Hold the whole channel, in the same transaction: every other delivery to it would be refused the same way.
-            if (await pauseChannel(trx, plan.channelId, refusedCredentialsPauseReason(error.message), new Date(), true)) {
-              await appendAudit(trx, {
-                actor: 'system',
-                action: 'channel_paused',
-                channelId: plan.channelId,
-                // The delivery and attempt the platform refused: after a resume that could not check the credentials, the pause says which one held the channel again.
-                details: { reason: 'needs_reconnect', message: error.message, businessKey: plan.businessKey, attempt },
-                eventKey: `${plan.businessKey}:hold:${attempt}`,
-              });
-            }
-          },
+        : // The delivery and attempt the platform refused: after a resume that could not check the credentials, the pause says which one held the channel again.
+          (trx) => holdChannelForRefusedCredentials(trx, plan, error.message, { attempt }, `${plan.businessKey}:hold:${attempt}`),
     );
     return outcome;
   }
 
   return { record, recordTransmitResult, recordFailure };
+}
+
+/**
+ * Holds a channel whose platform refused the account's credentials (a delivery's or a take-down's
+ * call), in the caller's transaction, with its `channel_paused` entry: every other call to it would
+ * be refused the same way. A channel already paused keeps its pause (and reason).
+ */
+export async function holdChannelForRefusedCredentials(
+  trx: Kysely<DB>,
+  plan: Pick<DeliveryPlan, 'channelId' | 'businessKey'>,
+  message: string,
+  details: Record<string, unknown>,
+  eventKey: string,
+): Promise<void> {
+  if (!(await pauseChannel(trx, plan.channelId, refusedCredentialsPauseReason(message), new Date(), true))) return;
+  await appendAudit(trx, {
+    actor: 'system',
+    action: 'channel_paused',
+    channelId: plan.channelId,
+    details: { reason: 'needs_reconnect', message, businessKey: plan.businessKey, ...details },
+    eventKey,
+  });
 }
 
 /** An audit entry's idempotency key for something that may happen once per attempt: attempt 1 keeps the plain key (entries recorded before attempts were told apart). */

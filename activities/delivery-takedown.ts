@@ -4,15 +4,13 @@
  */
 import type { ChannelAdapter } from '../adapters/types.js';
 import { isDeliveryError } from '../adapters/errors.js';
-import { appendAudit } from '../db/audit.js';
-import { pauseChannel, refusedCredentialsPauseReason } from '../db/channels.js';
 import type { DeliveryRow } from '../db/schema.js';
 import type { Channel } from '../domain/registry.js';
 import type { DeliveryPlan, TakeDownOutcome, TakedownCheck } from '../contracts/delivery.js';
 import { declarationOf } from '../adapters/declarations.js';
 import type { DeliveryDeps } from './delivery-activities.js';
 import { transmitContext, withHeartbeat } from './delivery-context.js';
-import type { deliveryRecorder } from './delivery-record.js';
+import { holdChannelForRefusedCredentials, type deliveryRecorder } from './delivery-record.js';
 
 type RecordStep = ReturnType<typeof deliveryRecorder>['record'];
 
@@ -72,17 +70,7 @@ export async function takeDown(
           details: { message: error.message, platformCode, for: 'retraction', reason: plan.reason },
           eventKey: `${plan.businessKey}:takedown-needs-reconnect:${delivery.attempts}`,
         },
-        async (trx) => {
-          if (await pauseChannel(trx, plan.channelId, refusedCredentialsPauseReason(error.message), new Date(), true)) {
-            await appendAudit(trx, {
-              actor: 'system',
-              action: 'channel_paused',
-              channelId: plan.channelId,
-              details: { reason: 'needs_reconnect', message: error.message, businessKey: plan.businessKey, for: 'retraction' },
-              eventKey: `${plan.businessKey}:takedown-hold:${delivery.attempts}`,
-            });
-          }
-        },
+        (trx) => holdChannelForRefusedCredentials(trx, plan, error.message, { for: 'retraction' }, `${plan.businessKey}:takedown-hold:${delivery.attempts}`),
       );
       return { kind: 'needs_reconnect', message: error.message };
     }

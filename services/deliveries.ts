@@ -440,9 +440,7 @@ export class DeliveryService {
   /** A pause of a delivery's channel as the delivery waits for it: who, when, why, and how it goes out, in both languages. */
   private holdOf(channelId: string, pause: ChannelPause): ChannelHold {
     const name = findChannel(this.ctx.registry, channelId)?.name ?? channelId;
-    const at = chinaTime(pause.at.toISOString());
-    const by = actorWords(pause.by);
-    const credentialsRefused = pause.reason !== null && isRefusedCredentialsPause(pause.reason);
+    const { at, byEn, byZh, reasonZh, heldForCredentials: credentialsRefused } = pauseWords(pause);
     const resume = `govpub channels resume ${channelId}`;
     return {
       channelId,
@@ -453,11 +451,11 @@ export class DeliveryService {
       message: credentialsRefused
         ? `Channel ${channelId} (${name}) is held: the platform refused the account's credentials (${pause.reason}). ` +
           `This delivery waits for the channel and is not sent until then: fix the credentials, then resume the channel (${resume}).`
-        : `Channel ${channelId} (${name}) is paused (by ${by.en} at ${at}, Beijing time; reason: "${pause.reason ?? 'none given'}"). ` +
+        : `Channel ${channelId} (${name}) is paused (by ${byEn} at ${at}, Beijing time; reason: "${pause.reason ?? 'none given'}"). ` +
           `This delivery waits for the channel and goes out once it is resumed (${resume}).`,
       messageZh: credentialsRefused
         ? `渠道“${name}”因平台拒绝该账号的凭据已被暂停。本条投递将等待该渠道恢复，在此之前不会发出：请先更新凭据或重新授权账号，再点击「恢复渠道」（命令行：${resume}）。`
-        : `渠道“${name}”已于 ${at}（北京时间）由 ${by.zh} 暂停，原因：${pause.reason ?? '未写明'}。本条投递将等待该渠道恢复后再发出（点击「恢复渠道」，命令行：${resume}）。`,
+        : `渠道“${name}”已于 ${at}（北京时间）由 ${byZh} 暂停，原因：${reasonZh}。本条投递将等待该渠道恢复后再发出（点击「恢复渠道」，命令行：${resume}）。`,
     };
   }
 
