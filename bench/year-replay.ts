@@ -49,13 +49,14 @@ import {
   stagesByItem,
   type PackageRun,
   type ReleaseFacts,
+  type SimPublication,
   type Tokens,
 } from './year/drive.js';
 import { measureFloor, FLOOR_ACTIVITIES, FLOOR_SHAPES, FLOOR_SHAPE_TEXT, TARGET_FLOOR, type FloorResult, type FloorShape } from './year/floor.js';
 import { generateYear, issueLoad, planVolumes, POLICY_MEDIA_CENTER, sampleYear, type PlannedPackage } from './year/generate.js';
 import { breakdown, gauge, scrapeAll, seriesSum } from './year/metrics.js';
 import { addUsers, startSystem, stopSystemsStarting, type SystemUnderTest } from './year/system.js';
-import { deliveryTimelines, describeTimeline } from './year/timeline.js';
+import { deliveryTimelines, describeTimeline, packageWorkflowSteps } from './year/timeline.js';
 
 // ── Options ──────────────────────────────────────────────────────────────────────────────────
 
@@ -82,6 +83,9 @@ export interface Options {
 }
 
 const HOLDABLE = ['wechat_oa', 'weibo', 'news_site', 'media_app'];
+
+/** How many of the slowest packages a load run shows step by step (`[slowest]`). */
+const SLOWEST_SHOWN = 3;
 
 /** `--govpub DIR`: a checkout with `bin/govpub.mjs` and its dependencies installed. */
 function checkoutOption(raw: string | true | undefined): string | null {
@@ -629,6 +633,40 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
       out(
         `[latency] final approval → released, net of the platforms' own processing (${net.processed} deliveries published in the background or after a review, ${sec(net.meanProcessingMs)} s on average at the simulators): ${pcts(net.values)}`,
       );
+    // The tail, step by step: the packages the p95 is made of, read back from the database, the
+    // simulators and Temporal's histories.
+    const tail = [
+      ...(net.processed > 0
+        ? net.byPackage
+        : new Map(ids.filter((id) => facts.releasedAt.has(id)).map((id) => [id, facts.releasedAt.get(id)! - approvedAt.get(id)!]))),
+    ]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, SLOWEST_SHOWN);
+    const postTimes = new Map<string, SimPublication>();
+    for (const { kind, publications: list } of publications)
+      for (const p of list) for (const id of new Set([p.id, ...Object.values(p.ids ?? {})])) postTimes.set(`${kind}|${id}`, p);
+    for (const [id, own] of tail) {
+      const approved = approvedAt.get(id)!;
+      const rows = facts.deliveries.filter((d) => d.packageId === id);
+      const at = (t: number | null) => (t === null ? '—' : sec(t - approved));
+      out(
+        `[slowest] package ${id}: final approval → released ${at(facts.releasedAt.get(id) ?? null)} s${net.processed > 0 ? `, net of the platforms' processing ${sec(own)} s` : ''}; ${rows
+          .map((d) => {
+            const post = d.externalId ? postTimes.get(`${d.platform}|${d.externalId}`) : undefined;
+            const platform = post?.publishedAt ? `, platform ${at(Date.parse(post.createdAt))} → ${at(Date.parse(post.publishedAt))}` : '';
+            return `${d.channelId} submitted ${at(d.submittedAt)}${platform}, live ${at(d.liveAt)}`;
+          })
+          .join('; ')} s`,
+      );
+      const keys = await s.observer.businessKeys(
+        id,
+        rows.map((d) => d.channelId),
+      );
+      out(
+        `[slowest]   package workflow ${await packageWorkflowSteps(s.sut.temporalAddress, s.sut.namespace, id, approved, (facts.releasedAt.get(id) ?? approved) - approved + 500)}`,
+      );
+      for (const t of await deliveryTimelines(s.sut.temporalAddress, s.sut.namespace, id, keys, approved)) out(`[slowest]   timeline ${describeTimeline(t)}`);
+    }
 
     // ── Floor and ratio ──
     const measuredFloors = [floorBefore, floorAfter].filter((f): f is Floors => f !== null);

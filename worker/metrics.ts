@@ -48,7 +48,7 @@ export const WORKER_HISTOGRAMS = {
   },
   portalCommitPhase: {
     name: 'govpub_portal_commit_phase_seconds',
-    help: 'One phase of a portal commit carrying deliveries: lock (waiting for the web root), load (state), root, render and write (building the next generation), swap.',
+    help: 'One phase of a portal commit carrying deliveries: companions (waiting for the other columns of its packages before it starts), lock (waiting for the web root), load (state), root, render and write (building the next generation), swap, cleanup (after the swap; the next commit waits for it).',
     buckets: SECONDS,
   },
   portalCommitDeliveries: {
@@ -111,6 +111,11 @@ export const workerMetrics = {
     record('portalCommit', seconds);
     record('portalCommitDeliveries', deliveries);
     for (const [phase, ms] of Object.entries(phasesMs)) record('portalCommitPhase', ms / 1000, { phase });
+  },
+  /** The cleanup after a commit's swap (old generations, the spare root): the next commit waits for it. */
+  portalCommitCleanup(ms: number, deliveries: number): void {
+    if (deliveries === 0) return;
+    record('portalCommitPhase', ms / 1000, { phase: 'cleanup' });
   },
   /** Kysely's `log` hook of the worker's database (db/connect.ts). */
   dbQuery(seconds: number): void {

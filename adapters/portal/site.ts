@@ -149,6 +149,8 @@ export interface CommitStats {
   cleanupSteps: Record<'generations' | 'store' | 'spare' | 'sweep', number>;
   /** The build's steps, ms: the next root prepared (copied or recycled), pages rendered (with the state they read), files written on the tree thread. */
   buildSteps: Record<'root' | 'render' | 'write', number>;
+  /** True when the cleanup was left to a later commit: changes were queued behind this one (cleanupCanWait). */
+  cleanupDeferred: boolean;
 }
 
 /** Beside the changes a batch may carry: a site that must exist (ensureSite), a search index to install. */
@@ -169,6 +171,12 @@ export const STORE_DIR = 'store';
 export const TRANSMITS_DIR = 'transmits';
 /** A marker older than this was left by a process that died mid-transmit: ignored, then removed. */
 const TRANSMIT_MARKER_MAX_AGE_MS = 10 * 60_000;
+/**
+ * Commits in a row that may leave their cleanup to a later one while changes are queued: a
+ * publish waits for one commit, not for a commit and a cleanup (≈ 300 ms under load), and the
+ * store's unreferenced versions wait at most this many commits to go.
+ */
+const MAX_CLEANUPS_DEFERRED = 8;
 /** How often a commit waiting for a companion looks again (queue, markers). */
 const COMPANION_POLL_MS = 20;
 /** Newest items the root keeps for the home page and site feed (twice the longest list, for slack after retractions). */
@@ -198,6 +206,10 @@ export class PortalSite {
   private readonly ancestorsOf = new Map<string, string[]>();
   /** The registry's catalogue items of content class `interpretation` (政策文件解读), in registry order: packages with interpretations are also listed there. */
   private readonly interpretationItems: InterpretationItem[];
+  /** Unit sets of generations recycled since the last cleanup: their store versions are collected by it. */
+  private readonly uncollected: Set<string>[] = [];
+  /** Cleanups put off in a row while changes were queued (cleanupCanWait). */
+  private cleanupsDeferred = 0;
   /** The running commit's phase timings (the stats of the commit share the object). */
   private currentPhases: CommitStats['phases'] = { lock: 0, load: 0, build: 0, swap: 0, cleanup: 0 };
   private currentCleanup: CommitStats['cleanupSteps'] = { generations: 0, store: 0, spare: 0, sweep: 0 };
@@ -339,18 +351,20 @@ export class PortalSite {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
+        const waitStarted = performance.now();
         await this.waitForCompanions();
+        const companions = performance.now() - waitStarted;
         const batch = this.queue.splice(0, this.queue.length);
+        const deliveries = batch.filter((q) => 'change' in q.work && q.work.change.kind !== 'annotate').length;
         let settled = false;
         const started = performance.now();
         // Callers learn the outcome as soon as the swap is done; cleanup follows under the lock.
         const settle = (outcomes: (CommitOutcome | Error)[]) => {
           settled = true;
-          const deliveries = batch.filter((q) => 'change' in q.work && q.work.change.kind !== 'annotate').length;
           // Settled after the swap: cleanup is not yet in the phases, and callers do not wait for it.
           const { lock, load, swap } = this.currentPhases;
           const { root, render, write } = this.currentBuild;
-          workerMetrics.portalCommit((performance.now() - started) / 1000, deliveries, { lock, load, root, render, write, swap });
+          workerMetrics.portalCommit((performance.now() - started) / 1000, deliveries, { companions, lock, load, root, render, write, swap });
           batch.forEach((q, i) => {
             const outcome = outcomes[i]!;
             if (outcome instanceof Error) q.reject(outcome);
@@ -362,6 +376,8 @@ export class PortalSite {
             batch.map((q) => q.work),
             settle,
           );
+          // The callers have their outcome; the next batch waits for this (under the same lock).
+          if (settled) workerMetrics.portalCommitCleanup(this.currentPhases.cleanup, deliveries);
         } catch (error) {
           if (!settled) {
             const classified = classifyFsError(error, this.webRoot);
@@ -503,6 +519,11 @@ export class PortalSite {
       if (!applied.changed && !fullRender && !searchIndex) {
         const generation = current?.number ?? 0;
         settle(outcomes.map((o) => o ?? { generation, changed: false }));
+        // A cleanup put off by the commits before is due once nothing waits for it.
+        if (current && this.cleanupsDeferred > 0 && this.queue.length === 0) {
+          this.cleanupsDeferred = 0;
+          await this.cleanup(generation, this.uncollected.splice(0)).catch(() => undefined);
+        }
         return;
       }
       if (applied.refillLatest) await this.refillLatest(applied);
@@ -528,7 +549,14 @@ export class PortalSite {
       buildDir = null;
       lap('swap');
       settle(outcomes.map((o) => o ?? { generation, changed: true }));
-      await this.cleanup(generation, recycled ? [new Set(Object.values(recycled.units))] : []).catch(() => undefined);
+      if (recycled) this.uncollected.push(new Set(Object.values(recycled.units)));
+      if (this.cleanupCanWait(recycled !== null)) {
+        this.cleanupsDeferred += 1;
+        if (this.lastCommit?.generation === generation) this.lastCommit.cleanupDeferred = true;
+      } else {
+        this.cleanupsDeferred = 0;
+        await this.cleanup(generation, this.uncollected.splice(0)).catch(() => undefined);
+      }
       lap('cleanup');
     } finally {
       if (buildDir) await removeTree(buildDir).catch(() => undefined);
@@ -665,6 +693,7 @@ export class PortalSite {
       phases: this.currentPhases,
       cleanupSteps: this.currentCleanup,
       buildSteps: this.currentBuild,
+      cleanupDeferred: false,
     };
     // Every write and link of the build goes to the tree thread in batches (tree-ops.ts: under load,
     // one fs/promises call at a time on this thread is what made a commit slow).
@@ -861,6 +890,18 @@ export class PortalSite {
     }
     steps.push({ op: 'syncTree', from: currentDir, to: buildDir, skip: [...units] });
     await applyBuildSteps(steps);
+  }
+
+  /**
+   * Whether this commit's cleanup can wait for a later one: changes are queued (they would wait
+   * for it, under the same lock), this commit recycled a generation (publishing steadily: the
+   * bounds retire about one a commit, so the next is likely to find one too), and fewer than
+   * MAX_CLEANUPS_DEFERRED in a row were put off. The later cleanup removes what this one would
+   * have (the bounds are read then) and collects the recycled generations' store versions. No
+   * file is read to decide: under load each read waits behind the commits' own file work.
+   */
+  private cleanupCanWait(recycled: boolean): boolean {
+    return recycled && this.queue.length > 0 && this.cleanupsDeferred < MAX_CLEANUPS_DEFERRED;
   }
 
   /**

@@ -25,6 +25,11 @@ export interface DeliveryTimeline {
   activities: { type: string; scheduled: number; started: number | null; closed: number | null }[];
   /** Local activities (markers), by the time their workflow task completed. */
   localSteps: number;
+  /**
+   * Signals that woke it (a platform's push: `deliveryReported` on the package's workflow for this
+   * channel, `platformReported` on its own) and when the workflow task that took each started.
+   */
+  signals: { name: string; at: number; taskStarted: number }[];
   closed: number | null;
 }
 
@@ -43,6 +48,33 @@ function channelOf(e: HistoryEvent): string | null {
     return (JSON.parse(Buffer.from(data).toString('utf8')) as { channelId?: string }).channelId ?? null;
   } catch {
     return null;
+  }
+}
+
+/** The channel a package workflow's `deliveryReported` signal names. */
+function signalChannel(e: HistoryEvent): string | null {
+  const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+  if (!data) return null;
+  try {
+    return (JSON.parse(Buffer.from(data).toString('utf8')) as { channelId?: string }).channelId ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Adds the signals of `events` (those naming `channelId` only, when given) to the timeline. */
+function readSignals(timeline: DeliveryTimeline, events: HistoryEvent[], t0: number, channelId?: string): void {
+  let waiting: DeliveryTimeline['signals'] = [];
+  for (const e of events) {
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) {
+      if (channelId !== undefined && signalChannel(e) !== channelId) continue;
+      const signal = { name: e.workflowExecutionSignaledEventAttributes?.signalName ?? '?', at: ms(e.eventTime, t0), taskStarted: NaN };
+      timeline.signals.push(signal);
+      waiting.push(signal);
+    } else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && waiting.length) {
+      for (const signal of waiting) signal.taskStarted = ms(e.eventTime, t0);
+      waiting = [];
+    }
   }
 }
 
@@ -76,6 +108,75 @@ function readActivities(timeline: DeliveryTimeline, events: HistoryEvent[], t0: 
   }
 }
 
+/**
+ * The package workflow's own steps from `t0` to `untilMs` after it: each workflow task (started →
+ * completed) with the Updates it accepted, the local steps (markers) it recorded and the
+ * activities and timers it scheduled, and the signals between. One line, for `[slowest]`.
+ */
+export async function packageWorkflowSteps(address: string, namespace: string, packageId: string, t0: number, untilMs: number): Promise<string> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new WorkflowClient({ connection, namespace });
+    const events = (await client.getHandle(packageWorkflowId(packageId)).fetchHistory()).events ?? [];
+    const parts: string[] = [];
+    let startedAt = NaN;
+    // The commands a workflow task completed with follow its WORKFLOW_TASK_COMPLETED event.
+    let task: { label: string; updates: string[]; markers: number; activities: number; timers: number } | null = null;
+    const flush = () => {
+      if (!task) return;
+      const counted = [
+        ...task.updates.map((name) => `accepted ${name}`),
+        task.markers && `${task.markers} local steps`,
+        task.activities && `${task.activities} activities`,
+        task.timers && `${task.timers} timers`,
+      ].filter(Boolean);
+      parts.push(`${task.label}${counted.length ? ` (${counted.join(', ')})` : ''}`);
+      task = null;
+    };
+    for (const e of events) {
+      const at = ms(e.eventTime, t0);
+      if (at < -50 || at > untilMs) continue;
+      switch (e.eventType) {
+        case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+          flush();
+          startedAt = at;
+          break;
+        case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+          flush();
+          task = { label: `task ${sec(startedAt)} → ${sec(at)}`, updates: [], markers: 0, activities: 0, timers: 0 };
+          break;
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+          task?.updates.push(e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? '?');
+          break;
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+          break; // one of the task's commands too: its activities follow
+        case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+        case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+          break;
+        case EventType.EVENT_TYPE_MARKER_RECORDED:
+          if (task) task.markers += 1;
+          break;
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+          if (task) task.activities += 1;
+          break;
+        case EventType.EVENT_TYPE_TIMER_STARTED:
+          if (task) task.timers += 1;
+          break;
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+          flush();
+          parts.push(`signal ${e.workflowExecutionSignaledEventAttributes?.signalName ?? '?'} ${sec(at)}`);
+          break;
+        default:
+          flush();
+      }
+    }
+    flush();
+    return parts.join('; ') + ' s';
+  } finally {
+    await connection.close();
+  }
+}
+
 /** Reads the histories of each delivery of package `packageId` and returns its milestones after `t0`. */
 export async function deliveryTimelines(
   address: string,
@@ -90,14 +191,16 @@ export async function deliveryTimelines(
     const packageEvents = (await client.getHandle(packageWorkflowId(packageId)).fetchHistory()).events ?? [];
     const out: DeliveryTimeline[] = [];
     for (const d of deliveries) {
-      const timeline: DeliveryTimeline = { channelId: d.channelId, started: NaN, firstTask: NaN, activities: [], localSteps: 0, closed: null };
+      const timeline: DeliveryTimeline = { channelId: d.channelId, started: NaN, firstTask: NaN, activities: [], localSteps: 0, closed: null, signals: [] };
       readActivities(timeline, packageEvents, t0, d.channelId);
+      readSignals(timeline, packageEvents, t0, d.channelId);
       const history = await client
         .getHandle(deliveryWorkflowId(d.businessKey))
         .fetchHistory()
         .catch(() => null); // none: the first attempt settled it
       const events = history?.events ?? [];
       readActivities(timeline, events, t0);
+      readSignals(timeline, events, t0);
       for (const e of events) {
         const at = ms(e.eventTime, t0);
         if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) timeline.started = at;
@@ -116,14 +219,16 @@ export async function deliveryTimelines(
 
 /**
  * One line: `channel: transmitDelivery 0.60 → 1.90 → 2.01 s (scheduled → started → done); no delivery workflow`,
- * or with one: `…; delivery workflow started 2.10 s, first task 2.15 s, 3 local steps`.
+ * or with one: `…; delivery workflow started 2.10 s, first task 2.15 s, 3 local steps`; a push's signal as
+ * `deliveryReported signal 2.40 → its workflow task 2.45 s`.
  */
 export function describeTimeline(t: DeliveryTimeline): string {
   const steps = t.activities.map(
     (a) => `${a.type} ${sec(a.scheduled)} → ${a.started === null ? '—' : sec(a.started)} → ${a.closed === null ? '—' : sec(a.closed)}`,
   );
+  const signals = t.signals.map((x) => `${x.name} signal ${sec(x.at)} → its workflow task ${Number.isNaN(x.taskStarted) ? '—' : sec(x.taskStarted)} s`);
   const child = Number.isNaN(t.started)
     ? 'no delivery workflow (settled by the first attempt)'
     : `delivery workflow started ${sec(t.started)} s, first task ${sec(t.firstTask)} s, ${t.localSteps} local steps`;
-  return `${t.channelId}: ${steps.join('; ') || 'no activity'} s (scheduled → started → done); ${child}`;
+  return `${t.channelId}: ${steps.join('; ') || 'no activity'} s (scheduled → started → done)${signals.length ? `; ${signals.join('; ')}` : ''}; ${child}`;
 }

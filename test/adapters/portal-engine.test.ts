@@ -104,6 +104,27 @@ async function generationsOnDisk(webRoot: string): Promise<string[]> {
   return (await readdir(webRoot)).filter((n) => /^gen-\d+$/.test(n));
 }
 
+/** The store's versions on disk, and those no generation on disk links (directly, or through an article bucket version). */
+async function storeVersions(webRoot: string): Promise<{ stored: string[]; unreferenced: string[] }> {
+  const referenced = new Set<string>();
+  for (const gen of await generationsOnDisk(webRoot)) {
+    const root = JSON.parse(await readFile(path.join(webRoot, gen, '.govpub/site.json'), 'utf8')) as RootState;
+    for (const v of Object.values(root.units)) referenced.add(v);
+  }
+  // Package versions (store/pkg/<b>/<id>.g<n>) are linked by the article bucket versions kept.
+  for (const version of [...referenced].filter((v) => v.startsWith('art/'))) {
+    const dir = path.join(webRoot, 'store', version);
+    for (const name of await readdir(dir)) referenced.add((await readlink(path.join(dir, name))).replace(/^(\.\.\/)+/, ''));
+  }
+  const stored: string[] = [];
+  for (const kind of await readdir(path.join(webRoot, 'store')))
+    for (const name of await readdir(path.join(webRoot, 'store', kind))) {
+      if (kind !== 'pkg') stored.push(`${kind}/${name}`);
+      else for (const version of await readdir(path.join(webRoot, 'store', kind, name))) stored.push(`pkg/${name}/${version}`);
+    }
+  return { stored, unreferenced: stored.filter((s) => !referenced.has(s)) };
+}
+
 /** Every sitemap URL, through the index and its parts. */
 async function sitemapUrls(webRoot: string): Promise<string[]> {
   const index = await read(webRoot, 'sitemap.xml');
@@ -165,26 +186,10 @@ describe('portal engine', () => {
       await site.idle();
       expect((await generationsOnDisk(webRoot)).length).toBeLessThanOrEqual(5);
     }
-    // Every store version on disk is linked by a generation still on disk.
-    const referenced = new Set<string>();
-    for (const gen of await generationsOnDisk(webRoot)) {
-      const root = JSON.parse(await readFile(path.join(webRoot, gen, '.govpub/site.json'), 'utf8')) as RootState;
-      for (const v of Object.values(root.units)) referenced.add(v);
-    }
-    // Package versions (store/pkg/<b>/<id>.g<n>) are linked by the article bucket versions kept.
-    for (const version of [...referenced].filter((v) => v.startsWith('art/'))) {
-      const dir = path.join(webRoot, 'store', version);
-      for (const name of await readdir(dir)) referenced.add((await readlink(path.join(dir, name))).replace(/^(\.\.\/)+/, ''));
-    }
-    const stored: string[] = [];
     await site.idle();
-    for (const kind of await readdir(path.join(webRoot, 'store')))
-      for (const name of await readdir(path.join(webRoot, 'store', kind))) {
-        if (kind !== 'pkg') stored.push(`${kind}/${name}`);
-        else for (const version of await readdir(path.join(webRoot, 'store', kind, name))) stored.push(`pkg/${name}/${version}`);
-      }
-    expect(stored.filter((s) => s.startsWith('pkg/')).length).toBeGreaterThan(0);
-    expect(stored.filter((s) => !referenced.has(s))).toEqual([]);
+    const store = await storeVersions(webRoot);
+    expect(store.stored.filter((s) => s.startsWith('pkg/')).length).toBeGreaterThan(0);
+    expect(store.unreferenced).toEqual([]);
 
     // Age: generations replaced longer ago than the limit go, even those kept for rollback.
     const aging = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 0, maxGenerations: 5, generationMaxAgeMs: 150 });
@@ -225,6 +230,36 @@ describe('portal engine', () => {
       expect(info.generation).toBe(now - 3);
     }
     // The next commit was built from that spare: the live site is whole.
+    const gen = await current(webRoot);
+    const root = JSON.parse(await readFile(path.join(gen, '.govpub/site.json'), 'utf8')) as RootState;
+    for (const [unit, version] of Object.entries(root.units)) expect(await readlink(path.join(gen, unit)), unit).toContain(`store/${version}`);
+  });
+
+  it('a commit with publishes queued behind it leaves its cleanup to a later one; once the queue is empty the bounds hold and the store is collected', async () => {
+    const webRoot = newRoot();
+    const site = new PortalSite(webRoot, SETTINGS, { ...FAST, keepGenerations: 3, generationGraceMs: 0 });
+    const options = fixtureOptions(site, 17, null);
+    // Steady publishing: each commit recycles the generation the bounds retire.
+    for (let n = 0; n < 5; n++) {
+      for (const change of await fixturePackage(n, options)) await site.submit(change);
+      await site.idle();
+    }
+    expect(site.lastCommit!.cleanupDeferred).toBe(false);
+    const [first, ...behind] = (await Promise.all([5, 6, 7].map((n) => fixturePackage(n, options)))).flat();
+    // The first is taken into a commit at once; the others arrive while it is being built.
+    const firstStats = site.submit(first!).then(() => site.lastCommit!);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const behindStats = Promise.all(behind.map((change) => site.submit(change))).then(() => site.lastCommit!);
+    const [a, b] = await Promise.all([firstStats, behindStats]);
+    expect(b.generation).toBeGreaterThan(a.generation);
+    // The publishes behind did not wait for the first commit's cleanup; the last commit, with
+    // nothing queued, cleaned up for both.
+    expect(a.cleanupDeferred).toBe(true);
+    expect(a.cleanupSteps).toEqual({ generations: 0, store: 0, spare: 0, sweep: 0 });
+    expect(b.cleanupDeferred).toBe(false);
+    await site.idle();
+    expect((await generationsOnDisk(webRoot)).length).toBeLessThanOrEqual(3);
+    expect((await storeVersions(webRoot)).unreferenced).toEqual([]);
     const gen = await current(webRoot);
     const root = JSON.parse(await readFile(path.join(gen, '.govpub/site.json'), 'utf8')) as RootState;
     for (const [unit, version] of Object.entries(root.units)) expect(await readlink(path.join(gen, unit)), unit).toContain(`store/${version}`);

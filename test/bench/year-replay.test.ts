@@ -89,6 +89,26 @@ describe('bench:year', () => {
     expect(Number(net[1])).toBe(3);
     expect(Number(net[2])).toBeCloseTo(1.5, 1);
     expect(Number(net[6])).toBeLessThanOrEqual(max);
+    // The tail step by step: the three packages highest net, the slowest first, each with its
+    // package workflow's tasks after the final approval and its deliveries' activities.
+    const slowest = [
+      ...stdout.matchAll(
+        new RegExp(`^\\[slowest\\] package (\\S+): final approval → released ${NUM} s, net of the platforms' processing ${NUM} s; (.*)$`, 'gm'),
+      ),
+    ];
+    expect(slowest).toHaveLength(3);
+    const nets = slowest.map((m) => Number(m[3]));
+    expect(nets).toEqual([...nets].sort((a, b) => b - a));
+    expect(nets[0]).toBe(Number(net[6]));
+    for (const m of slowest) {
+      expect(m[4]).toMatch(new RegExp(`^\\S+:\\S+ submitted (—|${NUM}), (platform ${NUM} → ${NUM}, )?live ${NUM}`));
+      const after = stdout
+        .slice(m.index! + m[0].length)
+        .split('\n')
+        .slice(1);
+      expect(after[0]).toMatch(/^\[slowest\] {3}package workflow .*task \S+ → \S+ \(accepted decide/);
+      expect(after[1]).toMatch(new RegExp(`^\\[slowest\\] {3}timeline \\S+: transmitDelivery ${NUM} → ${NUM} → ${NUM}`));
+    }
 
     // The floor in both shapes, before and after: the 6 activities one after another (a delivery's
     // steps, the target's) and at once.
