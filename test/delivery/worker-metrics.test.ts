@@ -120,9 +120,18 @@ describe('metrics of a running govpub start', () => {
     expect(total(worker, 'govpub_portal_commit_deliveries_sum')).toBeGreaterThanOrEqual(1);
     // Each phase of those commits, counted once per commit: the phases name where a slow commit's time went.
     const commits = total(worker, 'govpub_portal_commit_duration_seconds_count');
-    const phases = ['load', 'lock', 'render', 'root', 'swap', 'write'];
+    const phases = ['companions', 'load', 'lock', 'render', 'root', 'swap', 'write'];
     for (const phase of phases) expect(total(worker, 'govpub_portal_commit_phase_seconds_count', { phase })).toBe(commits);
-    expect(labelValues(worker, 'govpub_portal_commit_phase_seconds_count', 'phase').sort()).toEqual(phases);
+    // The cleanup is counted once it is over, after the deliveries learned their outcome: the last
+    // commit's may still be running at the first scrape.
+    let latest = worker;
+    const cleanups = () => total(latest, 'govpub_portal_commit_phase_seconds_count', { phase: 'cleanup' });
+    for (const until = Date.now() + 10_000; cleanups() < commits && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      latest = (await scrape(`http://${workerMetricsAddress}/metrics`)).samples;
+    }
+    expect(cleanups()).toBe(commits);
+    expect(labelValues(latest, 'govpub_portal_commit_phase_seconds_count', 'phase').sort()).toEqual([...phases, 'cleanup'].sort());
     expect(total(worker, 'govpub_db_query_duration_seconds_count', { process: 'worker' })).toBeGreaterThan(0);
     // One process, two databases' timings kept apart: the API's queries are on the API's endpoint.
     expect(total(worker, 'govpub_db_query_duration_seconds_count', { process: 'api' })).toBe(0);
