@@ -126,7 +126,7 @@ describe('metrics of a running govpub start', () => {
     // commit's may still be running at the first scrape.
     let latest = worker;
     const cleanups = () => total(latest, 'govpub_portal_commit_phase_seconds_count', { phase: 'cleanup' });
-    for (const until = Date.now() + 10_000; cleanups() < commits && Date.now() < until; ) {
+    for (const until = Date.now() + 10_000; cleanups() < commits && Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       latest = (await scrape(`http://${workerMetricsAddress}/metrics`)).samples;
     }
