@@ -40,9 +40,9 @@ function ms(time: temporal.api.history.v1.IHistoryEvent['eventTime'], t0: number
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** The channel an activity was scheduled for: its first argument is the delivery's plan. */
-function channelOf(e: HistoryEvent): string | null {
-  const data = e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+/** The `channelId` of the first argument in `payloads` (a delivery's plan, a push's signal), if it has one. */
+function channelIn(payloads: { data?: Uint8Array | null }[] | null | undefined): string | null {
+  const data = payloads?.[0]?.data;
   if (!data) return null;
   try {
     return (JSON.parse(Buffer.from(data).toString('utf8')) as { channelId?: string }).channelId ?? null;
@@ -51,16 +51,11 @@ function channelOf(e: HistoryEvent): string | null {
   }
 }
 
+/** The channel an activity was scheduled for: its first argument is the delivery's plan. */
+const channelOf = (e: HistoryEvent) => channelIn(e.activityTaskScheduledEventAttributes?.input?.payloads);
+
 /** The channel a package workflow's `deliveryReported` signal names. */
-function signalChannel(e: HistoryEvent): string | null {
-  const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
-  if (!data) return null;
-  try {
-    return (JSON.parse(Buffer.from(data).toString('utf8')) as { channelId?: string }).channelId ?? null;
-  } catch {
-    return null;
-  }
-}
+const signalChannel = (e: HistoryEvent) => channelIn(e.workflowExecutionSignaledEventAttributes?.input?.payloads);
 
 /** Adds the signals of `events` (those naming `channelId` only, when given) to the timeline. */
 function readSignals(timeline: DeliveryTimeline, events: HistoryEvent[], t0: number, channelId?: string): void {
