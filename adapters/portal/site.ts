@@ -522,7 +522,9 @@ export class PortalSite {
         // A cleanup put off by the commits before is due once nothing waits for it.
         if (current && this.cleanupsDeferred > 0 && this.queue.length === 0) {
           this.cleanupsDeferred = 0;
+          const cleanupStarted = performance.now();
           await this.cleanup(generation, this.uncollected.splice(0)).catch(() => undefined);
+          phases.cleanup += performance.now() - cleanupStarted;
         }
         return;
       }

@@ -263,6 +263,16 @@ describe('portal engine', () => {
     const gen = await current(webRoot);
     const root = JSON.parse(await readFile(path.join(gen, '.govpub/site.json'), 'utf8')) as RootState;
     for (const [unit, version] of Object.entries(root.units)) expect(await readlink(path.join(gen, unit)), unit).toContain(`store/${version}`);
+
+    // When what was queued changes nothing (the same publish again), that commit cleans up instead.
+    const [again] = await fixturePackage(8, options);
+    const againStats = site.submit(again!).then(() => site.lastCommit!);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await site.submit(again!)).toMatchObject({ changed: false });
+    expect((await againStats).cleanupDeferred).toBe(true);
+    await site.idle();
+    expect((await generationsOnDisk(webRoot)).length).toBeLessThanOrEqual(3);
+    expect((await storeVersions(webRoot)).unreferenced).toEqual([]);
   });
 
   it('retraction removes the pages, the column and site feed entries, the sitemap entries, the catalogue and home entries', async () => {
