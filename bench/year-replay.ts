@@ -662,10 +662,9 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
         id,
         rows.map((d) => d.channelId),
       );
-      out(
-        `[slowest]   package workflow ${await packageWorkflowSteps(s.sut.temporalAddress, s.sut.namespace, id, approved, (facts.releasedAt.get(id) ?? approved) - approved + 500)}`,
-      );
-      for (const t of await deliveryTimelines(s.sut.temporalAddress, s.sut.namespace, id, keys, approved)) out(`[slowest]   timeline ${describeTimeline(t)}`);
+      const { timelines, packageEvents } = await deliveryTimelines(s.sut.temporalAddress, s.sut.namespace, id, keys, approved);
+      out(`[slowest]   package workflow ${packageWorkflowSteps(packageEvents, approved, (facts.releasedAt.get(id) ?? approved) - approved + 500)}`);
+      for (const t of timelines) out(`[slowest]   timeline ${describeTimeline(t)}`);
     }
 
     // ── Floor and ratio ──
@@ -812,7 +811,7 @@ async function runFanout(registry: Registry, platforms: PlatformConfigs, options
           .slice(0, 3)
           .map((d) => d.channelId),
       );
-      for (const t of await deliveryTimelines(s.sut.temporalAddress, s.sut.namespace, run.id, keys, run.approvalSentAt!))
+      for (const t of (await deliveryTimelines(s.sut.temporalAddress, s.sut.namespace, run.id, keys, run.approvalSentAt!)).timelines)
         out(`[fanout40]   timeline ${describeTimeline(t)}`);
       await sleep(2000); // idle between repetitions
     }

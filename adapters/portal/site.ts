@@ -521,9 +521,8 @@ export class PortalSite {
         settle(outcomes.map((o) => o ?? { generation, changed: false }));
         // A cleanup put off by the commits before is due once nothing waits for it.
         if (current && this.cleanupsDeferred > 0 && this.queue.length === 0) {
-          this.cleanupsDeferred = 0;
           const cleanupStarted = performance.now();
-          await this.cleanup(generation, this.uncollected.splice(0)).catch(() => undefined);
+          await this.cleanupNow(generation);
           phases.cleanup += performance.now() - cleanupStarted;
         }
         return;
@@ -555,10 +554,7 @@ export class PortalSite {
       if (this.cleanupCanWait(recycled !== null)) {
         this.cleanupsDeferred += 1;
         if (this.lastCommit?.generation === generation) this.lastCommit.cleanupDeferred = true;
-      } else {
-        this.cleanupsDeferred = 0;
-        await this.cleanup(generation, this.uncollected.splice(0)).catch(() => undefined);
-      }
+      } else await this.cleanupNow(generation);
       lap('cleanup');
     } finally {
       if (buildDir) await removeTree(buildDir).catch(() => undefined);
@@ -904,6 +900,12 @@ export class PortalSite {
    */
   private cleanupCanWait(recycled: boolean): boolean {
     return recycled && this.queue.length > 0 && this.cleanupsDeferred < MAX_CLEANUPS_DEFERRED;
+  }
+
+  /** The cleanup, with what the commits that put theirs off left to collect; a failed one is left to the next. */
+  private async cleanupNow(current: number): Promise<void> {
+    this.cleanupsDeferred = 0;
+    await this.cleanup(current, this.uncollected.splice(0)).catch(() => undefined);
   }
 
   /**

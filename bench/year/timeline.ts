@@ -38,7 +38,7 @@ function ms(time: temporal.api.history.v1.IHistoryEvent['eventTime'], t0: number
   return Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6) - t0;
 }
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** The `channelId` of the first argument in `payloads` (a delivery's plan, a push's signal), if it has one. */
 function channelIn(payloads: { data?: Uint8Array | null }[] | null | undefined): string | null {
@@ -108,78 +108,74 @@ function readActivities(timeline: DeliveryTimeline, events: HistoryEvent[], t0: 
  * completed) with the Updates it accepted, the local steps (markers) it recorded and the
  * activities and timers it scheduled, and the signals between. One line, for `[slowest]`.
  */
-export async function packageWorkflowSteps(address: string, namespace: string, packageId: string, t0: number, untilMs: number): Promise<string> {
-  const connection = await Connection.connect({ address });
-  try {
-    const client = new WorkflowClient({ connection, namespace });
-    const events = (await client.getHandle(packageWorkflowId(packageId)).fetchHistory()).events ?? [];
-    const parts: string[] = [];
-    let startedAt = NaN;
-    // The commands a workflow task completed with follow its WORKFLOW_TASK_COMPLETED event.
-    let task: { label: string; updates: string[]; markers: number; activities: number; timers: number } | null = null;
-    const flush = () => {
-      if (!task) return;
-      const counted = [
-        ...task.updates.map((name) => `accepted ${name}`),
-        task.markers && `${task.markers} local steps`,
-        task.activities && `${task.activities} activities`,
-        task.timers && `${task.timers} timers`,
-      ].filter(Boolean);
-      parts.push(`${task.label}${counted.length ? ` (${counted.join(', ')})` : ''}`);
-      task = null;
-    };
-    for (const e of events) {
-      const at = ms(e.eventTime, t0);
-      if (at < -50 || at > untilMs) continue;
-      switch (e.eventType) {
-        case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
-          flush();
-          startedAt = at;
-          break;
-        case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-          flush();
-          task = { label: `task ${sec(startedAt)} → ${sec(at)}`, updates: [], markers: 0, activities: 0, timers: 0 };
-          break;
-        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
-          task?.updates.push(e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? '?');
-          break;
-        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
-          break; // one of the task's commands too: its activities follow
-        case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-        case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
-          break;
-        case EventType.EVENT_TYPE_MARKER_RECORDED:
-          if (task) task.markers += 1;
-          break;
-        case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-          if (task) task.activities += 1;
-          break;
-        case EventType.EVENT_TYPE_TIMER_STARTED:
-          if (task) task.timers += 1;
-          break;
-        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-          flush();
-          parts.push(`signal ${e.workflowExecutionSignaledEventAttributes?.signalName ?? '?'} ${sec(at)}`);
-          break;
-        default:
-          flush();
-      }
+export function packageWorkflowSteps(events: HistoryEvent[], t0: number, untilMs: number): string {
+  const parts: string[] = [];
+  let startedAt = NaN;
+  // The commands a workflow task completed with follow its WORKFLOW_TASK_COMPLETED event.
+  let task: { label: string; updates: string[]; markers: number; activities: number; timers: number } | null = null;
+  const flush = () => {
+    if (!task) return;
+    const counted = [
+      ...task.updates.map((name) => `accepted ${name}`),
+      task.markers && `${task.markers} local steps`,
+      task.activities && `${task.activities} activities`,
+      task.timers && `${task.timers} timers`,
+    ].filter(Boolean);
+    parts.push(`${task.label}${counted.length ? ` (${counted.join(', ')})` : ''}`);
+    task = null;
+  };
+  for (const e of events) {
+    const at = ms(e.eventTime, t0);
+    if (at < -50 || at > untilMs) continue;
+    switch (e.eventType) {
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+        flush();
+        startedAt = at;
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+        flush();
+        task = { label: `task ${sec(startedAt)} → ${sec(at)}`, updates: [], markers: 0, activities: 0, timers: 0 };
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+        task?.updates.push(e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? '?');
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+        break; // one of the task's commands too: its activities follow
+      case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+      case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+        break;
+      case EventType.EVENT_TYPE_MARKER_RECORDED:
+        if (task) task.markers += 1;
+        break;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        if (task) task.activities += 1;
+        break;
+      case EventType.EVENT_TYPE_TIMER_STARTED:
+        if (task) task.timers += 1;
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+        flush();
+        parts.push(`signal ${e.workflowExecutionSignaledEventAttributes?.signalName ?? '?'} ${sec(at)}`);
+        break;
+      default:
+        flush();
     }
-    flush();
-    return parts.join('; ') + ' s';
-  } finally {
-    await connection.close();
   }
+  flush();
+  return parts.join('; ') + ' s';
 }
 
-/** Reads the histories of each delivery of package `packageId` and returns its milestones after `t0`. */
+/**
+ * Reads the histories of package `packageId` and each of its `deliveries`: each delivery's
+ * milestones after `t0`, and the package workflow's events (for packageWorkflowSteps).
+ */
 export async function deliveryTimelines(
   address: string,
   namespace: string,
   packageId: string,
   deliveries: { channelId: string; businessKey: string }[],
   t0: number,
-): Promise<DeliveryTimeline[]> {
+): Promise<{ timelines: DeliveryTimeline[]; packageEvents: HistoryEvent[] }> {
   const connection = await Connection.connect({ address });
   try {
     const client = new WorkflowClient({ connection, namespace });
@@ -206,7 +202,7 @@ export async function deliveryTimelines(
       }
       out.push(timeline);
     }
-    return out;
+    return { timelines: out, packageEvents };
   } finally {
     await connection.close();
   }
