@@ -53,8 +53,34 @@ export interface PlatformDeclaration {
    * status query waits for the push (platforms.yaml `pushWaitSec`) instead of polling at once.
    */
   pushCredential?: string;
-  /** Manual platforms: the hosts (and their subdomains) a confirmed post URL may be on. */
-  postHosts?: readonly string[];
+  /**
+   * What the address of a public post on the platform looks like, checked when an operator
+   * confirms a post by hand (a manual hand-off, or a post the platform never confirmed). Absent:
+   * nothing is known of its public site (the portal's is govpub's own; platforms.yaml `postHosts`
+   * names one).
+   */
+  posts?: PostLinks;
+}
+
+/** Why a URL given for a post is not one: the operator's sentence in English and in Chinese (the console's). */
+export interface PostUrlRefusal {
+  message: string;
+  messageZh: string;
+}
+
+/** The public addresses of a platform's posts (adapters/post-links.ts applies them). */
+export interface PostLinks {
+  /** Hosts (and their subdomains) its posts are on. */
+  hosts: readonly string[];
+  /** Hosts whose links the platform itself writes with http:// (Xiaohongshu's xhslink.com share links); elsewhere only https://. */
+  httpHosts?: readonly string[];
+  /** A post's address as the refusals show it ("https://www.toutiao.com/article/7…/"). */
+  example: string;
+  /**
+   * The platform's own rule for a path on one of `hosts` (trailing slashes removed; `query` is the
+   * search part): null when it is a post, else what is wrong, in English and Chinese. Pure.
+   */
+  checkPath(host: string, path: string, query: URLSearchParams): PostUrlRefusal | null;
 }
 
 /**

@@ -83,8 +83,12 @@ export interface ApiOptions {
   health?: () => Promise<Record<string, unknown>>;
   /** Per-channel extras for GET /api/channels (base URL, health); never secrets. */
   channelInfo?: () => Promise<(channelId: string) => Record<string, unknown>>;
-  /** Checks the URL an operator gives for a manual post; null when it is acceptable. */
-  validateManualUrl?: (platform: string, url: string) => { message: string; messageZh: string } | null;
+  /**
+   * Checks the URL an operator gives for a post confirmed by hand against its platform (null when
+   * it can be one); by default the platforms' declared hosts (adapters/post-links.ts), the runtime
+   * adds platforms.yaml's and the simulators' (runtime/channel-health.ts postLinkOptionsFor).
+   */
+  validatePostUrl?: (platform: string, url: string) => { message: string; messageZh: string } | null;
   /** Rendition progress of the media a package uses (shown in GET /api/packages/:id). */
   mediaProgress?: (mediaIds: string[]) => Promise<Record<string, unknown>>;
   /** More routes (media, the portal's static pages) with the same authentication. */
@@ -610,7 +614,7 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     'POST',
     '/api/deliveries/:id/confirm',
     routes.confirmDelivery,
-    async (request) => deliveries.confirm(actorOf(request), request.params.id, request.body, options.validateManualUrl),
+    async (request) => deliveries.confirm(actorOf(request), request.params.id, request.body, options.validatePostUrl),
     FINISH,
   );
   route('GET', '/api/catalogue', routes.catalogue, async () => ({

@@ -44,6 +44,12 @@ export interface PlatformConfig {
   /** Wait after a rate limit when the platform does not say how long. */
   rateLimitWaitSec: number;
   credentials: Record<string, string | SecretRef>;
+  /**
+   * The hosts (and their subdomains) the platform's public posts are on, where the declaration's
+   * (adapters/<platform>/post-links.ts) do not fit this deployment or it declares none (the media app):
+   * a post confirmed by hand must be on one of them.
+   */
+  postHosts?: string[];
 }
 
 export type PlatformConfigs = Record<Platform, PlatformConfig>;
@@ -77,6 +83,7 @@ const KEYS = [
   'retryMaxSec',
   'rateLimitWaitSec',
   'credentials',
+  'postHosts',
 ];
 
 export function platformsFile(configDir: string): string {
@@ -189,6 +196,7 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
           else fail([...at('credentials'), key], 'expected text or { secret: NAME }');
         }
     }
+    const postHosts = raw.postHosts === undefined ? undefined : postHostsOf(raw.postHosts, (index, message) => fail(index === null ? at('postHosts') : [...at('postHosts'), index], message));
     configs[platform] = {
       platform,
       ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
@@ -205,10 +213,33 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
       retryMaxSec: positiveInt('retryMaxSec', DEFAULTS.retryMaxSec)!,
       rateLimitWaitSec: positiveInt('rateLimitWaitSec', DEFAULTS.rateLimitWaitSec)!,
       credentials,
+      ...(postHosts ? { postHosts } : {}),
     };
   }
   if (issues.length) throw new ConfigError(issues);
   return configs;
+}
+
+// A DNS name: labels of letters, digits and hyphens, at least one dot (www.xiancn.com, xiancn.com).
+const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i;
+
+/** platforms.yaml `postHosts`: a list of host names (lower-cased), or undefined after reporting what is wrong. */
+function postHostsOf(value: unknown, fail: (index: number | null, message: string) => void): string[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) {
+    fail(null, `expected a list of host names such as [www.xiancn.com], got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  const hosts: string[] = [];
+  value.forEach((item, i) => {
+    if (typeof item !== 'string') return fail(i, `expected a host name such as www.xiancn.com, got ${JSON.stringify(item)}`);
+    if (/[\u0000-\u001f\u007f]/.test(item)) return fail(i, 'expected a host name, but the value holds a control character (a line break, a tab): write it on one line');
+    const host = item.trim().toLowerCase().replace(/\.$/, '');
+    if (/^[a-z][a-z0-9+.-]*:\/\//.test(host) || host.includes('/'))
+      return fail(i, `expected the host name alone (www.example.cn), not an address: got ${JSON.stringify(urlAsShown(item))}`);
+    if (!HOST_NAME.test(host)) return fail(i, `expected a host name such as www.xiancn.com, got ${JSON.stringify(item)}`);
+    hosts.push(host);
+  });
+  return hosts.length === value.length ? hosts : undefined;
 }
 
 /** The same configuration with some settings replaced on every platform (tests, benchmarks). */

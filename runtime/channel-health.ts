@@ -4,6 +4,7 @@
  */
 import axios from 'axios';
 import type { PlatformConfigs } from '../config/platforms.js';
+import type { PostLinkOptions } from '../adapters/post-links.js';
 import type { Settings } from '../config/settings.js';
 import { findChannel, type Platform, type Registry } from '../domain/registry.js';
 import { readSimulatorUrls } from './local-platforms.js';
@@ -55,9 +56,32 @@ export function channelHealth(platforms: PlatformConfigs, settings: Pick<Setting
 }
 
 /**
- * While the local simulators of `govpub start` run, any post URL is accepted (nothing is really
- * posted there); otherwise the platform's own hosts.
+ * Where a post confirmed by hand may be, by platform (adapters/post-links.ts): while the local
+ * simulators of `govpub start` run, anywhere (nothing is really posted there); otherwise
+ * platforms.yaml `postHosts` or the platform's declared hosts; and the host of the system govpub
+ * itself talks to for it (its base URL: a simulator or a private deployment serves its posts there;
+ * a real platform's API host is on its declared domain, whose rule refuses it). The portal's posts
+ * are on its public address (GOVPUB_PORTAL_URL).
  */
-export function manualHostsFor(settings: Pick<Settings, 'simulators' | 'dataDir'>): readonly string[] | undefined {
-  return settings.simulators && readSimulatorUrls(settings.dataDir) ? ['*'] : undefined;
+export function postLinkOptionsFor(
+  settings: Pick<Settings, 'simulators' | 'dataDir' | 'portalUrl'>,
+  platforms: PlatformConfigs,
+): (platform: string) => PostLinkOptions {
+  if (settings.simulators && readSimulatorUrls(settings.dataDir)) return () => ({ hosts: ['*'] });
+  const hostOf = (url: string | undefined) => {
+    try {
+      return url ? new URL(url).hostname.toLowerCase() : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return (platform) => {
+    const config = platforms[platform as Platform];
+    if (platform === 'portal') {
+      const portalHost = hostOf(settings.portalUrl);
+      return { hosts: config?.postHosts ?? (portalHost ? [portalHost] : []) };
+    }
+    const own = hostOf(config?.baseUrl);
+    return { ...(config?.postHosts ? { hosts: config.postHosts } : {}), ...(own ? { alsoHosts: [own] } : {}) };
+  };
 }

@@ -15,7 +15,7 @@ import type { Registry } from '../domain/registry.js';
 import type { ActivityDeps } from '../activities/index.js';
 import path from 'node:path';
 import { createChannelAdapters } from '../adapters/index.js';
-import { isManualPlatform, manualPostUrlProblem } from '../adapters/manual-handoff.js';
+import { postLinkProblem } from '../adapters/post-links.js';
 import { createPortalAdapter, registerPortalRoutes, type PortalAdapterOptions } from '../adapters/portal/index.js';
 import { siteStructureFromRegistry } from '../adapters/portal/pages/structure.js';
 import { loadSiteIdentitySync, SITE_IDENTITY_FILE } from '../config/site-identity.js';
@@ -29,7 +29,7 @@ import { portalColumn } from '../domain/registry.js';
 import { mediaBinariesLine, mediaBinariesReport, publishRendition, type LocalMediaStore } from '../media/index.js';
 import { MediaService, openMediaStore } from '../services/media.js';
 import { buildDeliveryDeps } from './channel-access.js';
-import { channelHealth, manualHostsFor } from './channel-health.js';
+import { channelHealth, postLinkOptionsFor } from './channel-health.js';
 import { devSecretsFile, ensureDevSecrets, readSimulatorUrls, startLocalSimulators } from './local-platforms.js';
 import { connectClient, connectWorker } from '../worker/temporal-connection.js';
 import { Client } from '@temporalio/client';
@@ -187,6 +187,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
   const metrics = new ApiMetrics({ processMetrics: true });
   const { ctx, close } = await openAppContext(settings, { migrate: false, address, metrics });
   const { platforms, mediaStore } = workerDeps(ctx.db, ctx.registry, settings);
+  const postLinksFor = postLinkOptionsFor(settings, platforms);
   const media = new MediaService(ctx, {
     store: mediaStore,
     limits: settings.mediaUploadLimits,
@@ -213,8 +214,7 @@ export async function runApiProcess(settings: Settings, log: Log, address?: stri
         media: { db: ctx.db, store: mediaStore, registry: ctx.registry, watermarkFor: createWatermarkLookup(watermarksPath(settings.configDir)) },
       },
       mediaProgress: (ids) => media.progressFor(ids),
-      validateManualUrl: (platform, url) =>
-        isManualPlatform(platform) ? manualPostUrlProblem(platform, url, { acceptedHosts: manualHostsFor(settings) }) : null,
+      validatePostUrl: (platform, url) => postLinkProblem(platform, url, postLinksFor(platform)),
       register: async (api, helpers) => {
         registerMediaRoutes(api, { ...ctx, media }, helpers.requireActor);
         registerPortalRoutes(api, { webRoot: settings.portalRoot, prefix: '/portal' });

@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { deliveryErrorZh, localizedDeliveryTexts, platformLocalName } from '../adapters/error-codes.js';
 import { truncateChars } from '../adapters/text.js';
+import { postLinkProblem } from '../adapters/post-links.js';
 import { GovpubError } from '../domain/errors.js';
 import { nearestName } from '../config/did-you-mean.js';
 import { deliveryStateZh } from '../domain/messages-zh.js';
@@ -502,8 +503,9 @@ export class DeliveryService {
   ): Promise<DeliveryView> {
     requireAllowed(actor, 'confirmDelivery');
     const row = await this.find(idOrKey);
-    // Not commandInput: the URL is checked only for a post (against its platform here, then by the
-    // workflow with the table's rule, refused there as invalid_url); a take-down ignores it.
+    // Not commandInput: the URL is checked only for a post (against its platform here, a manual
+    // hand-off's and an unconfirmed API post's alike; then by the workflow with the table's rule,
+    // refused there as invalid_url); a take-down ignores it.
     const note = noteField(body.note, 'note') || undefined;
     if (typeof body.url === 'string') noteField(body.url, 'url');
     if (row.state === 'retracting') {
@@ -534,7 +536,7 @@ export class DeliveryService {
           message: `${linkProblem}: give the address of the post as the platform shows it`,
           messageZh: `${WEB_LINK_MESSAGES_ZH[linkProblem]}：请填写帖子在平台上的网址`,
         }
-      : (validateUrl?.(row.platform ?? '', url) ?? null);
+      : (validateUrl ?? postLinkProblem)(row.platform ?? '', url);
     // In Chinese too: the console shows it beside the URL field (it showed 不符合要求： and the English).
     if (problem)
       throw new GovpubError(

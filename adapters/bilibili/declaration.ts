@@ -1,5 +1,6 @@
 // Bilibili (哔哩哔哩) as a platform: a landscape video with a 16:10 cover, its limits and its renditions.
 import { API_VIDEO_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
+import { bilibiliPostLinks } from './post-links.js';
 
 export const bilibiliDeclaration = {
   id: 'bilibili',
@@ -42,4 +43,5 @@ export const bilibiliDeclaration = {
   },
   credentials: { id: 'clientId', secret: 'clientSecret', token: 'refreshToken' },
   simulator: { portOffset: 3 },
+  posts: bilibiliPostLinks,
 } as const satisfies PlatformDeclaration;

@@ -1,5 +1,6 @@
 // Douyin (抖音) as a platform: a vertical video post, its limits and its renditions.
 import { API_VIDEO_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
+import { douyinPostLinks } from './post-links.js';
 
 export const douyinDeclaration = {
   id: 'douyin',
@@ -34,4 +35,5 @@ export const douyinDeclaration = {
   },
   credentials: { id: 'clientKey', secret: 'clientSecret', token: 'refreshToken' },
   simulator: { portOffset: 2 },
+  posts: douyinPostLinks,
 } as const satisfies PlatformDeclaration;

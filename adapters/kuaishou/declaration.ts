@@ -1,5 +1,6 @@
 // Kuaishou (快手) as a platform: a vertical video post, its assumed limits and its renditions.
 import { API_VIDEO_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
+import { kuaishouPostLinks } from './post-links.js';
 
 export const kuaishouDeclaration = {
   id: 'kuaishou',
@@ -20,4 +21,5 @@ export const kuaishouDeclaration = {
   ],
   credentials: { id: 'appId', secret: 'appSecret', token: 'refreshToken' },
   simulator: { portOffset: 4 },
+  posts: kuaishouPostLinks,
 } as const satisfies PlatformDeclaration;

@@ -53,15 +53,10 @@ export interface BundledMedia {
 }
 
 /**
- * One manual platform's part of the hand-off: its pure format step, the texts and instructions of
- * its bundle, and what a post URL on it looks like. The shared part (transmit, writing the bundle,
- * the generic URL checks) lives in adapters/manual-handoff/.
+ * One manual platform's part of the hand-off: its pure format step, and the texts and instructions
+ * of its bundle. The shared part (transmit, writing the bundle) lives in adapters/manual-handoff/;
+ * what a post's URL looks like is the declaration's `posts` (adapters/post-links.ts).
  */
-/** Why a URL given for a manual post is not one: the operator's sentence in English and in Chinese (the console's). */
-export interface PostUrlRefusal {
-  message: string;
-  messageZh: string;
-}
 
 export interface HandoffKit<Limits extends object> {
   /** The limits shown by /api/channels and in the payload (ranges as "5–30"). */
@@ -72,6 +67,4 @@ export interface HandoffKit<Limits extends object> {
   texts(payload: ManualHandoffPayload, withExtensions: (s: string) => string): { name: string; content: string; what: string }[];
   /** 说明.txt: the steps, in Chinese. */
   instructions(payload: ManualHandoffPayload, media: BundledMedia[], deliveryId: string | undefined): string;
-  /** A platform's own rules for a post URL on one of its default hosts: null when it is a post, else what is wrong, in English and Chinese. */
-  checkPostPath(host: string, path: string): PostUrlRefusal | null;
 }

@@ -1,5 +1,6 @@
 // The district media center's two systems (融媒体中心: the city news site's channel and the app) as platforms.
 import type { PlatformDeclaration } from '../platform-declaration.js';
+import { newsSitePostLinks } from './post-links.js';
 
 /** Limits of the media center's publishing contract (both systems speak it). */
 const CONTRACT_LIMITS = {
@@ -60,6 +61,7 @@ export const newsSiteDeclaration = {
   name: 'the news site channel',
   localName: '西安网碑林频道',
   simulator: { portOffset: 5 },
+  posts: newsSitePostLinks,
 } as const satisfies PlatformDeclaration;
 
 export const mediaAppDeclaration = {
@@ -68,6 +70,7 @@ export const mediaAppDeclaration = {
   name: 'the media-centre app',
   localName: '融媒客户端',
   simulator: { portOffset: 6 },
+  // Its articles' public host is the deployment's: platforms.yaml `postHosts`.
 } as const satisfies PlatformDeclaration;
 
 export { CONTRACT_LIMITS as MEDIA_CENTER_CONTRACT_LIMITS };

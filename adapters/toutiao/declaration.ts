@@ -1,5 +1,6 @@
 // Toutiao (今日头条) as a platform: a manual hand-off article, its limits and its renditions.
 import { MANUAL_HANDOFF_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
+import { toutiaoPostLinks } from './post-links.js';
 
 export const toutiaoDeclaration = {
   id: 'toutiao',
@@ -36,5 +37,5 @@ export const toutiaoDeclaration = {
     s.landscape(1080),
     s.poster('poster', 'Toutiao video cover 16:9', '今日头条视频封面（16:9）', 1280, 720, { limitSource: 'assumed' }),
   ],
-  postHosts: ['toutiao.com', 'ixigua.com'],
+  posts: toutiaoPostLinks,
 } as const satisfies PlatformDeclaration;

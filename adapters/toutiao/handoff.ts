@@ -176,22 +176,4 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
     );
   },
 
-  checkPostPath(host, path) {
-    if (path === '')
-      return {
-        message: 'That is the 今日头条 home page, not a post: open the published article and copy its address.',
-        messageZh: '这是今日头条的首页，不是帖子：请打开已发布的文章，复制它的地址。',
-      };
-    if (/^\/c\/user\//.test(path))
-      return {
-        message: 'That is an account page on 今日头条, not a post: open the published article and copy its address.',
-        messageZh: '这是今日头条的账号主页，不是帖子：请打开已发布的文章，复制它的地址。',
-      };
-    if (host.startsWith('mp.'))
-      return {
-        message: 'That is the 头条号 management console (mp.toutiao.com), not the post: open the published article and copy its address.',
-        messageZh: '这是头条号后台（mp.toutiao.com），不是帖子：请打开已发布的文章，复制它的地址。',
-      };
-    return null;
-  },
 };

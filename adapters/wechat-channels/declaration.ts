@@ -1,5 +1,6 @@
 // WeChat Channels (微信视频号) as a platform: a manual hand-off vertical video, its limits and its renditions.
 import { MANUAL_HANDOFF_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
+import { wechatChannelsPostLinks } from './post-links.js';
 
 export const wechatChannelsDeclaration = {
   id: 'wechat_channels',
@@ -15,5 +16,5 @@ export const wechatChannelsDeclaration = {
   links: 'plain_text',
   // Vertical feed.
   renditions: (s) => [s.vertical(1080), s.poster('cover', 'WeChat Channels cover 9:16', '微信视频号封面（9:16）', 1080, 1920, { limitSource: 'assumed' })],
-  postHosts: ['channels.weixin.qq.com', 'weixin.qq.com'],
+  posts: wechatChannelsPostLinks,
 } as const satisfies PlatformDeclaration;

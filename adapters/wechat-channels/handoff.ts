@@ -15,8 +15,6 @@ interface ChannelsLimits {
   maxVideoSec?: number;
 }
 
-const onChannelsHost = (host: string) => host === 'channels.weixin.qq.com' || host.endsWith('.channels.weixin.qq.com');
-
 /** The post's texts: the description, and the short title when one fits. */
 const texts: HandoffKit<ChannelsLimits>['texts'] = (payload) => [
   { name: '描述.txt', content: payload.description ?? '', what: '视频描述' },
@@ -144,34 +142,4 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
     );
   },
 
-  // Share links weixin.qq.com/sph/…, or pages on channels.weixin.qq.com.
-  checkPostPath(host, path) {
-    if (host === 'mp.weixin.qq.com') {
-      return {
-        message:
-          'That is a WeChat official account article (mp.weixin.qq.com), not a WeChat Channels post: open the video in WeChat, tap "…" → "复制链接" and give that link.',
-        messageZh: '这是微信公众号文章（mp.weixin.qq.com），不是视频号作品：请在微信中打开该视频，点“…”→“复制链接”，填写复制的链接。',
-      };
-    }
-    if (host === 'weixin.qq.com' || host === 'www.weixin.qq.com') {
-      return /^\/sph\/[A-Za-z0-9_-]+/.test(path)
-        ? null
-        : {
-            message: 'That is not a WeChat Channels post link: a shared post looks like https://weixin.qq.com/sph/AbCdEf.',
-            messageZh: '这不是视频号作品的链接：分享的作品链接形如 https://weixin.qq.com/sph/AbCdEf。',
-          };
-    }
-    if (!onChannelsHost(host))
-      return {
-        message: `That link (${host}) is not a WeChat Channels post: a shared post looks like https://weixin.qq.com/sph/AbCdEf.`,
-        messageZh: `这个链接（${host}）不是视频号作品：分享的作品链接形如 https://weixin.qq.com/sph/AbCdEf。`,
-      };
-    if (path === '' || /^\/(platform|login)(\/|$)/.test(path)) {
-      return {
-        message: 'That is the 视频号助手 console, not the post: in WeChat open the video, tap "…" → "复制链接" and give that link.',
-        messageZh: '这是视频号助手后台，不是作品：请在微信中打开该视频，点“…”→“复制链接”，填写复制的链接。',
-      };
-    }
-    return null;
-  },
 };

@@ -1,6 +1,7 @@
 // WeChat Official Accounts (微信公众号) as a platform: what a push carries, its documented limits and its renditions.
 import type { RenditionSpec, SpecBuilders } from '../../media/specs.js';
 import type { PlatformDeclaration } from '../platform-declaration.js';
+import { wechatOaPostLinks } from './post-links.js';
 
 export const wechatOaDeclaration = {
   id: 'wechat_oa',
@@ -117,4 +118,5 @@ export const wechatOaDeclaration = {
   // The server-configuration Token that signs PUBLISHJOBFINISH pushes (adapters/wechat-oa/events.ts).
   pushCredential: 'eventToken',
   simulator: { portOffset: 0 },
+  posts: wechatOaPostLinks,
 } as const satisfies PlatformDeclaration;

@@ -1,5 +1,6 @@
 // Weibo (微博) as a platform: a short post with one picture, its limits and its renditions.
 import type { PlatformDeclaration } from '../platform-declaration.js';
+import { weiboPostLinks } from './post-links.js';
 
 export const weiboDeclaration = {
   id: 'weibo',
@@ -38,4 +39,5 @@ export const weiboDeclaration = {
   ],
   credentials: { id: 'appKey', secret: 'appSecret', token: 'accessToken' },
   simulator: { portOffset: 1 },
+  posts: weiboPostLinks,
 } as const satisfies PlatformDeclaration;

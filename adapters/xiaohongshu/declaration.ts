@@ -1,5 +1,6 @@
 // Xiaohongshu (小红书) as a platform: a manual hand-off note (pictures or one vertical video), its limits and its renditions.
 import { MANUAL_HANDOFF_ACCOUNT, type PlatformDeclaration } from '../platform-declaration.js';
+import { xiaohongshuPostLinks } from './post-links.js';
 
 export const xiaohongshuDeclaration = {
   id: 'xiaohongshu',
@@ -30,5 +31,5 @@ export const xiaohongshuDeclaration = {
     s.vertical(1080),
     s.poster('cover', 'Xiaohongshu video cover 3:4', '小红书视频封面（3:4）', 1080, 1440, { fit: 'blur-fill', limitSource: 'assumed' }),
   ],
-  postHosts: ['xiaohongshu.com', 'xhslink.com'],
+  posts: xiaohongshuPostLinks,
 } as const satisfies PlatformDeclaration;

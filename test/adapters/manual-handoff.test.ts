@@ -8,7 +8,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../adapters/errors.js';
-import { createManualHandoffAdapter, manualPostUrlProblem, validateManualPostUrl, writeHandoffBundle } from '../../adapters/manual-handoff.js';
+import { createManualHandoffAdapter, writeHandoffBundle } from '../../adapters/manual-handoff.js';
+import { postLinkMessage, postLinkProblem } from '../../adapters/post-links.js';
 import type { MediaInfo, ReleaseUnit } from '../../adapters/types.js';
 import { probeMedia } from '../../media/index.js';
 import { PORTAL_BASE, ingestClip, makeUnit } from './mc-support.js';
@@ -322,17 +323,31 @@ describe('transmit and the bundle on disk', () => {
   });
 });
 
-describe('validateManualPostUrl', () => {
+describe('post links: what an operator gives as the address of a post confirmed by hand (adapters/post-links.ts)', () => {
   it.each([
     ['toutiao', 'https://www.toutiao.com/article/7301234567890123456/'],
     ['toutiao', 'https://m.toutiao.com/is/iRkLxYz/'],
-    ['toutiao', 'http://toutiao.com/a7301234567890123456/'],
+    ['toutiao', 'https://toutiao.com/a7301234567890123456/'],
     ['toutiao', '  https://www.toutiao.com/w/1790000000000000/  '],
+    ['toutiao', 'https://www.toutiao.com/video/7301234567890123456/?log_from=abc'],
     ['toutiao', 'https://www.ixigua.com/7301234567890123456'],
     ['wechat_channels', 'https://weixin.qq.com/sph/AbCdEf12'],
     ['wechat_channels', 'https://channels.weixin.qq.com/web/pages/feed?eid=export%2FUzFf'],
+    ['xiaohongshu', 'http://xhslink.com/a/AbCdEf'],
+    // The API platforms: a post they never confirmed, seen live by a person.
+    ['wechat_oa', 'https://mp.weixin.qq.com/s/AbCdEfGhIjKlMnOpQrStUv'],
+    ['wechat_oa', 'https://mp.weixin.qq.com/s?__biz=MzA5NDc1NzQ4MA==&mid=2650000000&idx=1&sn=abc'],
+    ['weibo', 'https://weibo.com/1234567890/NaBcDeFgH'],
+    ['weibo', 'https://m.weibo.cn/status/4950000000000000'],
+    ['douyin', 'https://www.douyin.com/video/7300000000000000000'],
+    ['douyin', 'https://v.douyin.com/iRkLxYz/'],
+    ['kuaishou', 'https://www.kuaishou.com/short-video/3xabcdefghijklm'],
+    ['kuaishou', 'https://v.kuaishou.com/AbCdEf'],
+    ['bilibili', 'https://www.bilibili.com/video/BV1xx411c7mD/'],
+    ['bilibili', 'https://b23.tv/AbCdEf1'],
+    ['news_site', 'https://www.xiancn.com/content/2026-12/01/content_1234567.htm'],
   ] as const)('%s accepts %s', (platform, url) => {
-    expect(validateManualPostUrl(platform, url)).toBeNull();
+    expect(postLinkMessage(platform, url)).toBeNull();
   });
 
   it.each([
@@ -340,30 +355,68 @@ describe('validateManualPostUrl', () => {
     ['toutiao', 'toutiao.com/article/1', /is not a link/],
     ['toutiao', 'ftp://www.toutiao.com/article/1', /must start with https:\/\//],
     ['toutiao', 'javascript:alert(1)', /must start with https:\/\//],
+    // 今日头条 serves its posts over https: an http:// address is another page (and not what was copied).
+    ['toutiao', 'http://toutiao.com/a7301234567890123456/', /must start with https:\/\/.*give https:\/\/toutiao\.com\/a7301234567890123456\//],
     ['toutiao', 'https://www.weibo.com/123/abc', /points to www\.weibo\.com, not to 今日头条/],
     ['toutiao', 'https://toutiao.com.evil.example/article/1', /points to toutiao\.com\.evil\.example/],
-    ['toutiao', 'https://www.toutiao.com/', /home page, not a post/],
+    ['toutiao', 'https://www.toutiao.com/', /home page on 今日头条, not a post/],
     ['toutiao', 'https://www.toutiao.com/c/user/token/MS4wLjAB/', /account page/],
     ['toutiao', 'https://mp.toutiao.com/profile_v4/graphic/articles', /management console/],
+    ['toutiao', 'https://www.toutiao.com/search?q=1', /search page on 今日头条, not a post/],
+    ['toutiao', 'https://www.toutiao.com/article/', /www\.toutiao\.com\/article is not the address of a post on 今日头条/],
+    ['toutiao', 'https://www.toutiao.com/article/abc/', /not the address of a post/],
+    ['toutiao', 'https://www.ixigua.com/search/政策', /search page on 今日头条/],
+    ['toutiao', 'https://www.ixigua.com/c/政策', /www\.ixigua\.com\/c\/政策 is not the address of a post/],
+    // A line break in the path stays encoded in the sentence.
+    ['toutiao', 'https://www.ixigua.com/c/政策%0A', /www\.ixigua\.com\/c\/%E6%94%BF%E7%AD%96%0A is not the address of a post/],
     ['wechat_channels', 'https://mp.weixin.qq.com/s/abc', /official account article/],
     ['wechat_channels', 'https://channels.weixin.qq.com/platform/post/list', /视频号助手 console/],
     ['wechat_channels', 'https://weixin.qq.com/', /not a WeChat Channels post link/],
     ['wechat_channels', 'https://pay.weixin.qq.com/index.php', /pay\.weixin\.qq\.com\) is not a WeChat Channels post/],
     ['wechat_channels', 'https://www.toutiao.com/article/7301234567890123456/', /not to 微信视频号/],
+    ['wechat_channels', 'http://weixin.qq.com/sph/AbCdEf12', /must start with https:\/\//],
+    ['wechat_oa', 'https://example.org/post/1', /points to example\.org, not to 微信公众号 .*mp\.weixin\.qq\.com\/s\//],
+    ['wechat_oa', 'https://mp.weixin.qq.com/', /home page on 微信公众号/],
+    ['wechat_oa', 'https://mp.weixin.qq.com/cgi-bin/home?t=home/index', /management console/],
+    ['wechat_oa', 'https://mp.weixin.qq.com/s?foo=1', /not the address of a post on 微信公众号/],
+    ['wechat_oa', 'https://api.weixin.qq.com/cgi-bin/freepublish/get', /not the address of a post/],
+    ['weibo', 'https://weibo.com/u/1234567890', /account page on 微博/],
+    ['weibo', 'https://weibo.com/', /home page on 微博/],
+    ['weibo', 'https://s.weibo.com/weibo?q=碑林', /search page on 微博/],
+    ['weibo', 'https://www.douyin.com/video/7300000000000000000', /points to www\.douyin\.com, not to 微博/],
+    ['douyin', 'https://www.douyin.com/user/MS4wLjABAAAA', /account page on 抖音/],
+    ['douyin', 'https://creator.douyin.com/creator-micro/content/manage', /management console/],
+    ['douyin', 'https://www.douyin.com/video/', /not the address of a post on 抖音/],
+    ['kuaishou', 'https://www.kuaishou.com/profile/3xabc', /account page on 快手/],
+    ['kuaishou', 'https://cp.kuaishou.com/article/manage/video', /management console/],
+    ['bilibili', 'https://space.bilibili.com/123456', /account page on 哔哩哔哩/],
+    ['bilibili', 'https://www.bilibili.com/video/', /not the address of a post on 哔哩哔哩/],
+    ['news_site', 'https://www.xiancn.com/', /home page on 西安网/],
+    ['news_site', 'https://www.xa.gov.cn/bl/a/12345.html', /points to www\.xa\.gov\.cn, not to 西安网碑林频道/],
+    // The app's articles are on the deployment's own host: without it configured, nothing can be checked.
+    ['media_app', 'https://example.org/a/1', /set postHosts for media_app in config\/registry\/platforms\.yaml/],
   ] as const)('%s refuses %j', (platform, url, message) => {
-    expect(validateManualPostUrl(platform, url)).toMatch(message);
+    expect(postLinkMessage(platform, url)).toMatch(message);
     // The console shows the refusal in Chinese beside the URL field: no English sentence left in it.
-    const { messageZh } = manualPostUrlProblem(platform, url)!;
+    const { messageZh } = postLinkProblem(platform, url)!;
     expect(messageZh).toMatch(/[\u4e00-\u9fff]/);
-    expect(messageZh.replace(/https?:\/\/\S+|[a-z0-9.-]+\.(com|cn|qq\.com|example)\b/gi, '')).not.toMatch(/\b(the|link|post|not)\b/i);
+    expect(messageZh.replace(/https?:\/\/\S+|[a-z0-9.-]+\.(com|cn|tv|qq\.com|example|org)\b\S*|config\/\S+|postHosts|media_app|govpub/gi, '')).not.toMatch(/\b(the|link|post|not)\b/i);
   });
 
-  it('the accepted hosts are an option; "*" accepts any http(s) link (local setups)', () => {
-    expect(validateManualPostUrl('toutiao', 'http://127.0.0.1:8080/post/1', { acceptedHosts: ['*'] })).toBeNull();
-    expect(validateManualPostUrl('toutiao', 'ftp://127.0.0.1/post/1', { acceptedHosts: ['*'] })).toMatch(/https:\/\//);
-    expect(validateManualPostUrl('wechat_channels', 'https://posts.intranet.beilin.gov.cn/sph/1', { acceptedHosts: ['intranet.beilin.gov.cn'] })).toBeNull();
-    expect(validateManualPostUrl('wechat_channels', 'https://weixin.qq.com/sph/AbC', { acceptedHosts: ['intranet.beilin.gov.cn'] })).toMatch(
+  it('the hosts are an option: configured hosts take any path over http(s), "*" any host (local setups); the own system\'s host is accepted unless the rule knows it', () => {
+    expect(postLinkMessage('toutiao', 'http://127.0.0.1:8080/post/1', { hosts: ['*'] })).toBeNull();
+    expect(postLinkMessage('toutiao', 'ftp://127.0.0.1/post/1', { hosts: ['*'] })).toMatch(/https:\/\//);
+    expect(postLinkMessage('wechat_channels', 'https://posts.intranet.beilin.gov.cn/sph/1', { hosts: ['intranet.beilin.gov.cn'] })).toBeNull();
+    expect(postLinkMessage('wechat_channels', 'https://weixin.qq.com/sph/AbC', { hosts: ['intranet.beilin.gov.cn'] })).toMatch(
       /not to 微信视频号 \(intranet\.beilin\.gov\.cn\)/,
     );
+    expect(postLinkMessage('media_app', 'http://app.beilin.example/a/77', { hosts: ['app.beilin.example'] })).toBeNull();
+    // A simulator, or a private deployment govpub talks to: its own host serves its posts.
+    expect(postLinkMessage('weibo', 'http://127.0.0.1:4105/statuses/1', { alsoHosts: ['127.0.0.1'] })).toBeNull();
+    expect(postLinkMessage('media_app', 'http://127.0.0.1:4106/a/1', { alsoHosts: ['127.0.0.1'] })).toBeNull();
+    expect(postLinkMessage('weibo', 'http://127.0.0.2/statuses/1', { alsoHosts: ['127.0.0.1'] })).toMatch(/points to 127\.0\.0\.2/);
+    // The real API's host is on the platform's domain: its rule judges it (no post there).
+    expect(postLinkMessage('weibo', 'https://api.weibo.com/2/statuses/show.json', { alsoHosts: ['api.weibo.com'] })).toMatch(/not the address of a post on 微博/);
+    expect(postLinkMessage('wechat_oa', 'https://api.weixin.qq.com/cgi-bin/x', { alsoHosts: ['api.weixin.qq.com'] })).toMatch(/not the address of a post/);
   });
 });

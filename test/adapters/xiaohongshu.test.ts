@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannelAdapters } from '../../adapters/index.js';
 import { DeliveryError } from '../../adapters/errors.js';
-import { createManualHandoffAdapter, isManualPlatform, validateManualPostUrl, writeHandoffBundle } from '../../adapters/manual-handoff.js';
+import { createManualHandoffAdapter, isManualPlatform, writeHandoffBundle } from '../../adapters/manual-handoff.js';
+import { postLinkMessage } from '../../adapters/post-links.js';
 import type { MediaInfo } from '../../adapters/types.js';
 import { probeMedia } from '../../media/index.js';
 import { PORTAL_BASE, ingestClip, makeUnit } from './mc-support.js';
@@ -100,15 +101,16 @@ describe('Xiaohongshu: a manual hand-off channel', () => {
     ['https://creator.xiaohongshu.com/publish/publish', /创作服务平台 console/],
     ['https://www.xiaohongshu.com/', /not a Xiaohongshu note/],
     ['https://www.douyin.com/video/1', /not to 小红书/],
+    // Only its share links are written with http://.
+    ['http://www.xiaohongshu.com/explore/650a1b2c000000001f00abcd', /must start with https:\/\//],
   ] as const)('post URL %s', (url, expected) => {
-    const answer = validateManualPostUrl('xiaohongshu', url);
+    const answer = postLinkMessage('xiaohongshu', url);
     if (expected === null) expect(answer).toBeNull();
     else expect(answer).toMatch(expected);
   });
 
-  // The API's check of a confirmed post's URL and `govpub deliveries bundle` named Toutiao and
-  // Channels only: a Xiaohongshu post was confirmed with any URL, and its bundle refused.
-  it('is a manual platform to the post-URL check and the CLI bundle, as its declaration says', () => {
+  // `govpub deliveries bundle` named Toutiao and Channels only: a Xiaohongshu bundle was refused.
+  it('is a manual platform to the CLI bundle, as its declaration says', () => {
     expect(isManualPlatform('xiaohongshu')).toBe(true);
     expect(['toutiao', 'wechat_channels', 'wechat_oa', 'portal', 'weibo'].map(isManualPlatform)).toEqual([true, true, false, false, false]);
     expect(isManualPlatform('nosuch')).toBe(false);

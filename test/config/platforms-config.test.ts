@@ -122,3 +122,22 @@ describe('platforms.yaml: syntax', () => {
     );
   });
 });
+
+describe('platforms.yaml: postHosts (where the posts confirmed by hand may be)', () => {
+  it('takes a list of host names, lower-cased; none set leaves the declared hosts', () => {
+    const configs = loadPlatformConfigs(configDir('platforms:\n  media_app:\n    postHosts: [App.Beilin.example.cn, m.xiancn.com.]\n'), { env: {} });
+    expect(configs.media_app.postHosts).toEqual(['app.beilin.example.cn', 'm.xiancn.com']);
+    expect(configs.weibo.postHosts).toBeUndefined();
+  });
+
+  it('refuses an address, a wildcard, an empty list, a control character and what is no host name, with file, line and item', () => {
+    expect(problemOf('platforms:\n  media_app:\n    postHosts:\n      - https://app.beilin.example.cn/a/\n')).toMatch(
+      /platforms\.yaml:4.*platforms\.media_app\.postHosts\.0: expected the host name alone \(www\.example\.cn\), not an address: got "https:\/\/app\.beilin\.example\.cn\/a\/"/,
+    );
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: ["*"]\n')).toMatch(/platforms\.weibo\.postHosts\.0: expected a host name such as www\.xiancn\.com, got "\*"/);
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: []\n')).toMatch(/platforms\.yaml:3.*platforms\.weibo\.postHosts: expected a list of host names/);
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: weibo.com\n')).toMatch(/platforms\.weibo\.postHosts: expected a list of host names such as \[www\.xiancn\.com\], got "weibo\.com"/);
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: ["weibo.com\\nevil.example"]\n')).toMatch(/platforms\.weibo\.postHosts\.0: expected a host name, but the value holds a control character/);
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: [localhost, 12]\n')).toMatch(/postHosts\.0: expected a host name such as www\.xiancn\.com, got "localhost"[\s\S]*postHosts\.1: expected a host name such as www\.xiancn\.com, got 12/);
+  });
+});

@@ -636,7 +636,7 @@ async function runScenario(
   }
 
   // …then operations post the hand-offs and confirm what the platforms never confirmed.
-  const ops = await confirmWaiting(stack.deliveries, db, stack.ops, await rowsOf());
+  const ops = await confirmWaiting(stack.deliveries, db, stack.ops, await rowsOf(), shared.world.platforms);
   const confirmedByOps = ops.confirmed;
   notes.push(...ops.problems);
   const finalDeadline = Date.now() + 120_000;

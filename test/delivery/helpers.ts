@@ -88,7 +88,7 @@ export async function settleAndVerifyExactlyOnce(
   }
 
   // Operations finish the rest: post the hand-off bundles, confirm what the platforms never confirmed.
-  expect((await confirmWaiting(new DeliveryService(app.ctx), app.db, ops, rows)).problems).toEqual([]);
+  expect((await confirmWaiting(new DeliveryService(app.ctx), app.db, ops, rows, world.platforms)).problems).toEqual([]);
   const final = await waitForDeliveries(app, packageId, targets.length, (r) => r.state === 'live', 60_000);
   expect(final.every((r) => r.state === 'live')).toBe(true);
   await expect.poll(async () => (await app.packages.get(packageId)).status, { timeout: 30_000, interval: 500 }).toBe('released');

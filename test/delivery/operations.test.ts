@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isManualPlatform, manualPostUrlProblem } from '../../adapters/manual-handoff.js';
 import { buildApi } from '../../api/server.js';
 import { refusal, startTestApp, type TestApp } from '../support/app.js';
 import { saveHistory } from '../support/histories.js';
@@ -19,7 +18,7 @@ import { chinaTime } from '../../domain/compliance/check-context.js';
 import { httpStatusOf } from '../../domain/errors.js';
 import { DeliveryService } from '../../services/deliveries.js';
 import { packageWorkflowId } from '../../contracts/package.js';
-import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
+import { postUrlCheck, richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
 import { apiCaller, apiReleaser } from '../support/http.js';
 
 let world: ReleaseWorld;
@@ -32,9 +31,7 @@ beforeAll(async () => {
   world = await startReleaseWorld({ faults: false });
   app = await startTestApp({ deps: world.deps, platformCaps: world.platforms });
   await app.startWorker();
-  api = await buildApi(app.ctx, {
-    validateManualUrl: (platform, url) => (isManualPlatform(platform) ? manualPostUrlProblem(platform, url) : null),
-  });
+  api = await buildApi(app.ctx, { validatePostUrl: postUrlCheck(world.platforms) });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
   const editor = await app.user('ops-editor', 'editor');
@@ -461,9 +458,14 @@ describe('operations on deliveries', () => {
           { timeout: 60_000, interval: 200 },
         )
         .toBe(true);
+      // An address on another site is no article of 西安网's: refused, naming the field, and nothing changes.
+      const elsewhere = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, { url: 'https://www.xa.gov.cn/bl/a/12345.html' });
+      expect(elsewhere.status).toBe(400);
+      expect(elsewhere.body.error.issues).toEqual([expect.objectContaining({ path: 'url', message: expect.stringMatching(/points to www\.xa\.gov\.cn, not to 西安网碑林频道 \(xiancn\.com\)/) })]);
+      expect((await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body.state).toBe('unconfirmed');
       const started = Date.now();
       const confirmed = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, {
-        url: 'https://www.xa.gov.cn/bl/a/12345.html',
+        url: 'https://www.xiancn.com/bl/a/12345.html',
         note: '已在西安网后台看到上线',
       });
       expect(confirmed.status).toBe(200);

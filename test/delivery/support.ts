@@ -13,11 +13,15 @@ import { createChannelAdapters } from '../../adapters/index.js';
 import { loadPlatformConfigs, withPlatformOverrides, type PlatformConfigs } from '../../config/platforms.js';
 import { ROOT_DIR } from '../../config/settings.js';
 import { loadRegistry } from '../../config/registry.js';
-import { MEDIA_CENTER_SYSTEMS, portalColumn, type Registry } from '../../domain/registry.js';
+import { MEDIA_CENTER_SYSTEMS, portalColumn, type Platform, type Registry } from '../../domain/registry.js';
 import { ingestUpload, LocalMediaStore, resolveMediaBinaries, type IngestResult } from '../../media/index.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { buildDeliveryDeps } from '../../runtime/channel-access.js';
+import { postLinkOptionsFor } from '../../runtime/channel-health.js';
+import { postLinkProblem } from '../../adapters/post-links.js';
+import { declarationOf } from '../../adapters/declarations.js';
+import type { PostUrlRefusal } from '../../adapters/platform-declaration.js';
 import { ensureDevSecrets, simulatedOpenId, simulatorOptionsFor, wechatEventPushes } from '../../runtime/local-platforms.js';
 import {
   SIMULATOR_KINDS,
@@ -269,18 +273,37 @@ export function settledForNow(r: Pick<DeliveryRow, 'state' | 'submitted_at' | 'e
   return r.state === 'live' || r.state === 'awaiting_manual' || (r.state === 'unconfirmed' && r.submitted_at !== null && r.error_class === 'unconfirmed');
 }
 
+/** A post's URL checked as the API process checks it, here with the simulators' hosts (runtime/channel-health.ts postLinkOptionsFor). */
+export function postUrlCheck(platforms: PlatformConfigs): (platform: string, url: string) => PostUrlRefusal | null {
+  const optionsFor = postLinkOptionsFor({ simulators: false, dataDir: '', portalUrl: '' }, platforms);
+  return (platform, url) => postLinkProblem(platform, url, optionsFor(platform));
+}
+
+/**
+ * The address operations give for a post: the one the platform answered with; else, for a post it
+ * never confirmed, one on its system (the simulator); for a hand-off, a post on the platform's site.
+ */
+function postUrlOf(row: DeliveryRow, platforms: PlatformConfigs): string {
+  if (row.public_url) return row.public_url;
+  const base = platforms[row.platform as Platform]?.baseUrl;
+  return base ? `${base}/post/${encodeURIComponent(row.channel_id)}` : (declarationOf(row.platform as Platform).posts?.example ?? '');
+}
+
 /**
  * Operations finish what waits for them: post the hand-off bundles and confirm what the platforms
- * never confirmed (`rows` not live), as `govpub deliveries confirm` does. A delivery busy with a
- * confirmation poll is asked again a second later; one that turned live meanwhile needs nothing.
+ * never confirmed (`rows` not live), as `govpub deliveries confirm` does, each URL checked against
+ * its platform. A delivery busy with a confirmation poll is asked again a second later; one that
+ * turned live meanwhile needs nothing.
  */
 export async function confirmWaiting(
   deliveries: DeliveryService,
   db: Kysely<DB>,
   ops: Actor,
   rows: DeliveryRow[],
+  platforms: PlatformConfigs,
   attempts = 30,
 ): Promise<{ confirmed: number; problems: string[] }> {
+  const check = postUrlCheck(platforms);
   let confirmed = 0;
   const problems: string[] = [];
   for (const row of rows.filter((r) => r.state !== 'live')) {
@@ -288,10 +311,7 @@ export async function confirmWaiting(
       const now = await db.selectFrom('deliveries').select(['state']).where('id', '=', row.id).executeTakeFirstOrThrow();
       if (now.state === 'live') break;
       try {
-        await deliveries.confirm(ops, row.id, {
-          url: row.public_url ?? `https://example.org/post/${encodeURIComponent(row.channel_id)}`,
-          note: 'seen live in the back office',
-        });
+        await deliveries.confirm(ops, row.id, { url: postUrlOf(row, platforms), note: 'seen live in the back office' }, check);
         confirmed += 1;
         break;
       } catch (error) {
