@@ -263,6 +263,9 @@ export interface ChangedDelivery {
   task: string | null;
   error_class: string | null;
   error_message: string | null;
+  /** With the problems, what the error's Chinese sentence is made from (adapters/error-codes.ts). */
+  platform_code: string | null;
+  problems: unknown;
   public_url: string | null;
   updated_at: Date;
   micros: string;
@@ -299,6 +302,8 @@ export async function deliveriesChanged(db: Kysely<DB>, after: ChangeCursor, lim
       'task',
       'error_class',
       'error_message',
+      'platform_code',
+      'problems',
       'public_url',
       'updated_at',
       micros('deliveries').as('micros'),

@@ -17,6 +17,7 @@ import type { Kysely } from 'kysely';
 import { deliveriesChanged, latestChange, packagesChanged, type ChangeCursor, type ChangedDelivery, type ChangedPackage } from '../db/console-reads.js';
 import { currentPauses, type ChannelPause } from '../db/channels.js';
 import type { DB } from '../db/schema.js';
+import { localizedDeliveryTexts } from '../adapters/error-codes.js';
 
 export interface DeliveryEvent {
   id: string;
@@ -27,6 +28,8 @@ export interface DeliveryEvent {
   task: string | null;
   errorClass: string | null;
   errorMessage: string | null;
+  /** The error in Chinese, as GET /api/deliveries/:id gives it (the console shows it; errorMessage stays English). */
+  errorMessageZh: string | null;
   publicUrl: string | null;
   updatedAt: string;
 }
@@ -82,6 +85,7 @@ function deliveryEvent(row: ChangedDelivery): ChangeEvent {
       task: row.task,
       errorClass: row.error_class,
       errorMessage: row.error_message,
+      errorMessageZh: localizedDeliveryTexts({ ...row, warnings: [] }).errorMessageZh,
       publicUrl: row.public_url,
       updatedAt: row.updated_at.toISOString(),
     },

@@ -310,9 +310,17 @@ describe('the live change stream', () => {
         updated_at: new Date(),
       })
       .execute();
-    await app.db.updateTable('deliveries').set({ error_message: 'stream test', updated_at: new Date() }).where('id', '=', delivery.id).execute();
+    await app.db
+      .updateTable('deliveries')
+      .set({ state: 'failed', error_class: 'retryable', error_message: 'stream test', updated_at: new Date() })
+      .where('id', '=', delivery.id)
+      .execute();
     const changed = await stream.waitFor((e) => e.event === 'delivery' && (e.data as { id: string }).id === delivery.id);
     expect(changed.data).toMatchObject({ id: delivery.id, packageId: delivery.package_id, errorMessage: 'stream test' });
+    // The Chinese sentence comes with it, the one the delivery itself reads (the console shows it without reading again).
+    const read = await call('GET', `/api/deliveries/${delivery.id}`, tokens.ops);
+    expect(read.body.errorMessageZh).toMatch(/多次尝试后仍未成功/);
+    expect((changed.data as { errorMessageZh: string }).errorMessageZh).toBe(read.body.errorMessageZh);
     await expect.poll(() => stream.pings()).toBeGreaterThan(0);
     const lastSeen = stream.events.at(-1)!.id!;
     stream.close();
