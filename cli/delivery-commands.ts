@@ -13,7 +13,7 @@ import type { DeliveryView } from '../services/deliveries.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { WAITING_FOR_NAMES_ZH } from '../domain/delivery-state.js';
 import { deliveryStateZh } from '../domain/messages-zh.js';
-import { commandAgain, inChinese, printJson, printTable, say } from './output.js';
+import { commandAgain, inChinese, printJson, printTable, say, timeAhead } from './output.js';
 
 type Common = ActingOptions;
 
@@ -30,7 +30,7 @@ function describe(d: DeliveryView): string {
         `  state: ${d.state}${d.task ? `, task: ${d.task}` : ''}${d.waitingFor ? `, waiting for: ${d.waitingFor}` : ''}, attempts: ${d.attempts}`,
       ];
   if (d.publicUrl) lines.push(say(`  url: ${d.publicUrl}`, `  网址：${d.publicUrl}`));
-  if (d.nextAttemptAt) lines.push(say(`  next attempt: ${d.nextAttemptAt}`, `  下次尝试：${d.nextAttemptAt}`));
+  if (d.nextAttemptAt) lines.push(say(`  next attempt: ${timeAhead(d.nextAttemptAt)}`, `  下次尝试：${timeAhead(d.nextAttemptAt)}`));
   if (d.errorMessage) lines.push(zh ? `  ${d.errorClass ?? '错误'}：${d.errorMessageZh || d.errorMessage}` : `  ${d.errorClass ?? 'error'}: ${d.errorMessage}`);
   for (const w of (zh && d.warningsZh) || d.warnings) lines.push(say(`  warning: ${w}`, `  警告：${w}`));
   if (d.skippedReason) lines.push(say(`  skipped: ${d.skippedReason}`, `  已跳过：${d.skippedReason}`));

@@ -104,6 +104,20 @@ export function say(en: string, zh: string): string {
 }
 
 /**
+ * A time to come as a person reads it here: Beijing time to the second, and how far off it is
+ * (`2026-12-06 17:40:12 (Beijing time, in 12 s)`; 北京时间，约 12 秒后). Past or unreadable: as given.
+ */
+export function timeAhead(iso: string, now: number = Date.now()): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  const shown = new Date(at + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+  const sec = Math.round((at - now) / 1000);
+  if (sec <= 0) return say(`${shown} (Beijing time, due now)`, `${shown}（北京时间，即将进行）`);
+  const [n, en, zh] = sec < 120 ? [sec, 's', '秒'] : sec < 7200 ? [Math.round(sec / 60), 'min', '分钟'] : [Math.round(sec / 3600), 'h', '小时'];
+  return say(`${shown} (Beijing time, in ${n} ${en})`, `${shown}（北京时间，约 ${n} ${zh}后）`);
+}
+
+/**
  * Text as a terminal may show it: control characters and direction overrides written as `\u001b`,
  * line feeds and tabs kept. An error quotes what was typed (a user name, a role, an id), and an
  * ANSI escape in it would clear the screen or recolour what follows, a carriage return overwrite

@@ -405,8 +405,11 @@ export class DeliveryService {
       if (!(error instanceof GovpubError && error.code === 'delivery_not_running') || !(await this.restartStalled(actor, row))) throw error;
     }
     // The delivery read afresh names the hold once it waits for it; a retried one still settling
-    // (its row not yet pending) will wait for it all the same.
-    const view = await this.get(row.id);
+    // (its row not yet pending) will wait for it all the same. The retry cut short the wait its row
+    // may still name (the attempt, which clears it, starts now): the answer names none.
+    const read = await this.get(row.id);
+    const before = row.next_attempt_at?.toISOString() ?? null;
+    const view = before !== null && read.nextAttemptAt === before ? { ...read, nextAttemptAt: null } : read;
     if (view.channelHold || row.state === 'retracting' || askingPlatform) return view;
     const hold = await this.channelHold(row.channel_id);
     return hold ? { ...view, channelHold: hold } : view;

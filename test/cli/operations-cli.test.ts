@@ -228,6 +228,40 @@ describe('govpub deliveries retry and show', () => {
       expect(JSON.parse((await runCli(['deliveries', 'show', failed.id, '--json'], env)).stdout)).not.toHaveProperty('channelHold');
     },
   );
+
+  it(
+    'a delivery waiting out a backoff: show names the next attempt in Beijing time and how far off; a retry sends it now and names no stale time',
+    { timeout: 180_000 },
+    async () => {
+      const channel = 'weibo:jkbl-wb';
+      const weibo = world.simulators.simulators.weibo.state;
+      const config = world.platforms.weibo;
+      const timing = { retryInitialSec: config.retryInitialSec, retryMaxSec: config.retryMaxSec };
+      // Weibo answers 503 once: the delivery waits ten minutes before its next try.
+      Object.assign(config, { retryInitialSec: 600, retryMaxSec: 600 });
+      weibo.addFault({ match: '/2/statuses/share.json', method: 'POST', kind: 'http_error', status: 503, count: 1 });
+      try {
+        const id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季消防安全检查的通知'));
+        await expect.poll(async () => (await deliveryOf(id, channel)).waitingFor, { timeout: 120_000, interval: 300 }).toBe('backoff');
+        const waiting = (await deliveryOf(id, channel)) as { id: string; nextAttemptAt: string };
+        const beijing = new Date(Date.parse(waiting.nextAttemptAt) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+        const shown = await runCli(['deliveries', 'show', waiting.id], env);
+        expect(shown.code, shown.stderr).toBe(0);
+        expect(shown.stdout).toContain(`  next attempt: ${beijing} (Beijing time, in 10 min)`);
+        const shownZh = await runCli(['deliveries', 'show', waiting.id], { ...env, GOVPUB_LANG: 'zh' });
+        expect(shownZh.stdout).toContain(`  下次尝试：${beijing}（北京时间，约 10 分钟后）`);
+
+        const retried = await runCli(['deliveries', 'retry', waiting.id], { ...env, GOVPUB_LANG: 'zh' });
+        expect(retried.code, retried.stderr).toBe(0);
+        expect(retried.stdout).toMatch(/^\s+状态：/m);
+        expect(retried.stdout).not.toContain('下次尝试');
+        await expect.poll(async () => (await deliveryOf(id, channel)).state, { timeout: 60_000, interval: 300 }).toBe('live');
+      } finally {
+        Object.assign(config, timing);
+        weibo.clearFaults();
+      }
+    },
+  );
 });
 
 describe('govpub media status', () => {
