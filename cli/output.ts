@@ -213,7 +213,7 @@ export function reportError(error: unknown, json: boolean): number {
     } else
       process.stderr.write(
         printable(
-          withoutApiTokens(`govpub: ${shortened(inChinese() ? chineseSentence(error) : error.message)}
+          withoutApiTokens(`govpub: ${shortened(withoutFirstProblem(inChinese() ? chineseSentence(error) : error.message, problems))}
 ${problemLines(problems)}`),
         ),
       );
@@ -237,6 +237,20 @@ ${problemLines(problems)}`),
  */
 function chineseSentence(error: GovpubError): string {
   return error.ownMessageZh ?? `${error.messageZh}\n  ${error.message}`;
+}
+
+/**
+ * The sentence without the first problem it quotes ("… (first: X)", "（…，第一个：X）") when the
+ * problems are listed below it: a refusal with one problem printed it twice.
+ */
+function withoutFirstProblem(sentence: string, problems: unknown): string {
+  const first = Array.isArray(problems) ? (problems[0] as { message?: unknown; messageEn?: unknown } | undefined) : undefined;
+  if (!first || typeof first.message !== 'string') return sentence;
+  const en = typeof first.messageEn === 'string' ? first.messageEn : first.message;
+  return sentence
+    .replace(` (first: ${en})`, '')
+    .replace(`，第一个：${first.message}）`, '）')
+    .replace(`（第一个：${first.message}）`, '');
 }
 
 /** One line per problem the API listed (e.g. preflight's, per channel), for a person to act on. */

@@ -101,12 +101,17 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
     // The CLI says the same, one line per problem.
     const cli = await runCli(['packages', 'submit', id], { GOVPUB_API_URL: base, GOVPUB_TOKEN: editor }, undefined, { timeoutMs: 60_000 });
     expect(cli.code).toBe(1);
-    expect(cli.stderr).toMatch(/govpub: The package cannot be submitted: 1 problem would stop its release/);
+    expect(cli.stderr).toMatch(/^govpub: The package cannot be submitted: 1 problem would stop its release\. Fix the content/);
     expect(cli.stderr).toContain(`  - ${wechatId()} /cover: `);
     expect(cli.stderr).toMatch(/needs a cover picture.*\(cover_required\)/);
-    // GOVPUB_LANG=zh: the same problems in Chinese.
+    // The problem is said once: in its line, not also quoted in the sentence above it (the API's message quotes it, for a caller that reads only that).
+    expect(refused.body.error.message).toContain(`(first: ${refused.body.error.problems[0].messageEn})`);
+    expect(cli.stderr.split(refused.body.error.problems[0].messageEn).length - 1).toBe(1);
+    // GOVPUB_LANG=zh: the same problems in Chinese, each once.
     const zh = await runCli(['packages', 'submit', id], { GOVPUB_API_URL: base, GOVPUB_TOKEN: editor, GOVPUB_LANG: 'zh' }, undefined, { timeoutMs: 60_000 });
     expect(zh.stderr).toMatch(/封面.*\(cover_required\)/);
+    expect(zh.stderr).toMatch(/（共 1 个问题）/);
+    expect(zh.stderr.split(refused.body.error.problems[0].message).length - 1).toBe(1);
     const still = await call('GET', `/api/packages/${id}`);
     expect(still.body).toMatchObject({ status: 'draft', revision: 1, currentStage: null });
     const audit = await call('GET', `/api/audit?package=${id}`);

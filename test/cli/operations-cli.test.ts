@@ -243,8 +243,8 @@ describe('govpub deliveries retry and show', () => {
       try {
         const id = await releaseThroughApi(richPolicyPackage(world, [channel, 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季消防安全检查的通知'));
         await expect.poll(async () => (await deliveryOf(id, channel)).waitingFor, { timeout: 120_000, interval: 300 }).toBe('backoff');
-        const waiting = (await deliveryOf(id, channel)) as { id: string; nextAttemptAt: string };
-        const beijing = new Date(Date.parse(waiting.nextAttemptAt) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+        const waiting = (await deliveryOf(id, channel)) as { id: string; nextAttemptAt?: string };
+        const beijing = new Date(Date.parse(waiting.nextAttemptAt!) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
         const shown = await runCli(['deliveries', 'show', waiting.id], env);
         expect(shown.code, shown.stderr).toBe(0);
         expect(shown.stdout).toContain(`  next attempt: ${beijing} (Beijing time, in 10 min)`);
