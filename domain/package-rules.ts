@@ -8,6 +8,54 @@ import { statusZh } from './messages-zh.js';
 export const INTERPRETATION_FORMS = ['text', 'graphic', 'cartoon', 'video', 'audio', 'h5', 'leader_interview'] as const;
 export type InterpretationForm = (typeof INTERPRETATION_FORMS)[number];
 
+/**
+ * What an interpretation of each form may carry besides its title and body: an uploaded file
+ * (`mediaId`: the infographic, the video, the recording) and a link (`url`: the H5 page, or where a
+ * hosted video lives). A text interpretation is its text, an H5 one its page: a file or a link left
+ * on them (a form changed in the console kept the picture chosen before) would be published under a
+ * form that says otherwise.
+ */
+export const INTERPRETATION_FORM_CARRIES: Readonly<Record<InterpretationForm, { mediaId: boolean; url: boolean }>> = {
+  text: { mediaId: false, url: false },
+  graphic: { mediaId: true, url: true },
+  cartoon: { mediaId: true, url: true },
+  video: { mediaId: true, url: true },
+  audio: { mediaId: true, url: true },
+  h5: { mediaId: false, url: true },
+  leader_interview: { mediaId: true, url: true },
+};
+
+/** Why an interpretation of `form` cannot carry the file or link it has (none when it can). Pure. */
+export function interpretationCarriesProblems(
+  form: InterpretationForm,
+  has: { mediaId: boolean; url: boolean },
+): { field: 'mediaId' | 'url'; message: string; messageZh: string }[] {
+  const carries = INTERPRETATION_FORM_CARRIES[form];
+  const problems: { field: 'mediaId' | 'url'; message: string; messageZh: string }[] = [];
+  if (has.mediaId && !carries.mediaId)
+    problems.push(
+      form === 'text'
+        ? {
+            field: 'mediaId',
+            message:
+              'a text interpretation is its text and carries no file: put the picture in the body, or choose the form graphic (图解) for an infographic, video or audio for a recording; else remove the file',
+            messageZh: '文字解读只有文字，不带文件：图片请插入正文；图解请选择“图解”形式，音视频请选择“视频”或“音频”形式；否则请移除该文件',
+          }
+        : {
+            field: 'mediaId',
+            message: 'an H5 interpretation is its page (url) and carries no file: remove the file, or choose graphic, video or audio for an uploaded one',
+            messageZh: 'H5 解读只有页面链接，不带文件：请移除该文件；上传的图解或音视频请选择“图解”“视频”或“音频”形式',
+          },
+    );
+  if (has.url && !carries.url)
+    problems.push({
+      field: 'url',
+      message: 'a text interpretation is its text and carries no link: write the link into the body, or choose the form h5 for an H5 page',
+      messageZh: '文字解读只有文字，不带链接：链接请写入正文；H5 页面请选择“H5”形式',
+    });
+  return problems;
+}
+
 export const PACKAGE_STATUSES = ['draft', 'in_review', 'approved', 'scheduled', 'releasing', 'released', 'retracting', 'retracted'] as const;
 export type PackageStatus = (typeof PACKAGE_STATUSES)[number];
 

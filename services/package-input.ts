@@ -8,6 +8,7 @@ import { GovpubError } from '../domain/errors.js';
 import { breaksLine, characterCount, findUnsafeText, ONE_LINE, showsNothing, unsafeTextProblem, visibleText } from '../domain/text.js';
 import {
   INTERPRETATION_FORMS,
+  interpretationCarriesProblems,
   isCalendarDate,
   normalizedValidity,
   validityProblems,
@@ -330,6 +331,9 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         // An H5 page (or a hosted video/audio) is linked from every channel: only an address with a host, nothing a browser would repair.
         const urlProblem = url ? webLinkProblem(url) : null;
         if (urlProblem) fail(`${p}.url`, urlProblem);
+        if ((INTERPRETATION_FORMS as readonly string[]).includes(form as string))
+          for (const c of interpretationCarriesProblems(form as InterpretationForm, { mediaId: Boolean(mediaId), url: Boolean(url) }))
+            fail(`${p}.${c.field}`, c.message, c.messageZh);
         const interpreter = text(raw, 'interpreter', `${p}.interpreter`, { required: form === 'leader_interview', max: 100 });
         if ((form === 'video' || form === 'audio') && !mediaId && !url) fail(p, `a ${form} interpretation needs a mediaId (POST /api/media) or a url`);
         const captionsMediaId = text(raw, 'captionsMediaId', `${p}.captionsMediaId`, { required: false });

@@ -13,6 +13,7 @@ import {
   fieldElementId,
   fieldLabel,
   toPackageInput,
+  withForm,
 } from '../../web/src/components/editor/package-body.js';
 import { renditionLine, renditionNotes, renditionProblems } from '../../web/src/components/editor/rendition-problems.js';
 import { htmlToText, tokenize, wordDiff } from '../../web/src/components/shared/word-diff.js';
@@ -81,6 +82,27 @@ describe('package form state', () => {
     // A stored revision comes back into the form as it was typed.
     const again = draftFromContent(content);
     expect(toPackageInput(again)).toEqual(input);
+  });
+
+  it('a form switched leaves behind what the new form cannot carry, so the API takes what the person sees', () => {
+    const graphic = { ...emptyInterpretation('graphic'), title: '一图读懂', body: '<p>说明</p>', mediaId: 'a'.repeat(64), url: 'https://www.beilin.gov.cn/tu/1.html' };
+    // To text: the picture and the link go (a text interpretation carries neither).
+    expect(withForm(graphic, 'text')).toMatchObject({ form: 'text', mediaId: '', url: '', title: '一图读懂', body: '<p>说明</p>' });
+    // To a cartoon: still a picture, kept; to a video: a picture is no video.
+    expect(withForm(graphic, 'cartoon')).toMatchObject({ mediaId: 'a'.repeat(64), url: graphic.url });
+    expect(withForm(graphic, 'video')).toMatchObject({ mediaId: '', url: graphic.url });
+    expect(withForm(graphic, 'h5')).toMatchObject({ mediaId: '', url: graphic.url });
+
+    const draft = emptyDraft();
+    draft.title = '关于印发工作要点的通知';
+    draft.catalogueItem = 'qzf-gfxwj';
+    draft.document.body = '<p>正文</p>';
+    draft.targets = ['portal:zwgk-zcwj-gfxwj'];
+    // An older revision's text interpretation with a file out of sight: not sent; with a link: sent, for the API to name it beside its field.
+    draft.interpretations.push({ ...emptyInterpretation('text'), title: '解读', body: '<p>解读</p>', mediaId: 'b'.repeat(64) });
+    expect(toPackageInput(draft).interpretations).toEqual([{ form: 'text', title: '解读', body: '<p>解读</p>' }]);
+    draft.interpretations[0] = { ...draft.interpretations[0]!, url: 'https://www.beilin.gov.cn/a.html' };
+    expect(() => parsePackageInput(toPackageInput(draft), registry)).toThrow(/interpretations\[0\]\.url: a text interpretation is its text and carries no link/);
   });
 
   it('names the control a field path points at, from a preflight pointer or a validation path', () => {

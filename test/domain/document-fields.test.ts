@@ -174,9 +174,43 @@ describe('the package body: captions and transcripts', () => {
 
   it('refuses them on forms without sound or picture in time, and captions that are not an upload id', () => {
     const text = issuesOf(video({ captionsMediaId: 'b'.repeat(64), transcript: '<p>实录</p>' }, 'text'));
-    expect(text.map((i) => i.path)).toEqual(['interpretations[0].captionsMediaId', 'interpretations[0].transcript']);
+    // (a text interpretation carries no file either)
+    expect(text.map((i) => i.path)).toEqual(['interpretations[0].mediaId', 'interpretations[0].captionsMediaId', 'interpretations[0].transcript']);
     const bad = issuesOf(video({ captionsMediaId: 'subtitles.vtt' }));
     expect(bad).toEqual([{ path: 'interpretations[0].captionsMediaId', message: expect.stringMatching(/uploaded WebVTT file/) }]);
+  });
+});
+
+describe('the package body: what each interpretation form carries', () => {
+  const interpretation = (fields: Record<string, unknown>) => ({ ...policyPackage(registry), interpretations: [{ title: '政策解读', body: '<p>解读</p>', ...fields }] });
+
+  it('a text interpretation is its text: a file or a link on it is refused, in English and Chinese, and nothing is kept', () => {
+    expect(issuesOf(interpretation({ form: 'text', mediaId: 'a'.repeat(64), url: 'https://www.beilin.gov.cn/a.html' }))).toEqual([
+      {
+        path: 'interpretations[0].mediaId',
+        message: expect.stringMatching(/^a text interpretation is its text and carries no file: put the picture in the body, or choose the form graphic/),
+        messageZh: expect.stringMatching(/^文字解读只有文字，不带文件/),
+      },
+      {
+        path: 'interpretations[0].url',
+        message: expect.stringMatching(/^a text interpretation is its text and carries no link: write the link into the body, or choose the form h5/),
+        messageZh: expect.stringMatching(/^文字解读只有文字，不带链接/),
+      },
+    ]);
+  });
+
+  it('an H5 interpretation is its page: a file on it is refused; the other forms carry a file and a link', () => {
+    expect(issuesOf(interpretation({ form: 'h5', url: 'https://www.beilin.gov.cn/h5/', mediaId: 'a'.repeat(64) }))).toEqual([
+      { path: 'interpretations[0].mediaId', message: expect.stringMatching(/^an H5 interpretation is its page \(url\) and carries no file/), messageZh: expect.any(String) },
+    ]);
+    for (const form of ['graphic', 'cartoon', 'video', 'audio', 'leader_interview']) {
+      const { content } = parsePackageInput(
+        interpretation({ form, mediaId: 'a'.repeat(64), url: 'https://www.beilin.gov.cn/jd/1.html', interpreter: '区住建局局长' }),
+        registry,
+      );
+      expect(content.interpretations[0], form).toMatchObject({ form, mediaId: 'a'.repeat(64), url: 'https://www.beilin.gov.cn/jd/1.html' });
+    }
+    expect(parsePackageInput(interpretation({ form: 'text' }), registry).content.interpretations[0]).toEqual({ form: 'text', title: '政策解读', body: '<p>解读</p>' });
   });
 });
 

@@ -19,6 +19,26 @@ export const FORM_MEDIA_KIND: Record<InterpretationForm, 'image' | 'video' | 'au
   leader_interview: 'video',
 };
 
+/** Whether each form takes a link (a text interpretation's links go in its body; the API refuses a url on one). */
+export const FORM_TAKES_URL: Record<InterpretationForm, boolean> = {
+  text: false,
+  graphic: true,
+  cartoon: true,
+  video: true,
+  audio: true,
+  h5: true,
+  leader_interview: true,
+};
+
+/**
+ * The interpretation under another form: what the new form cannot carry goes (a file of another
+ * kind, a link on a text interpretation), so nothing hidden by the switch is saved with it.
+ */
+export function withForm(draft: InterpretationDraft, form: InterpretationForm): InterpretationDraft {
+  const keepsFile = FORM_MEDIA_KIND[form] !== null && FORM_MEDIA_KIND[form] === FORM_MEDIA_KIND[draft.form];
+  return { ...draft, form, mediaId: keepsFile ? draft.mediaId : '', url: FORM_TAKES_URL[form] ? draft.url : '' };
+}
+
 export interface AttachmentDraft {
   key: string;
   name: string;
@@ -223,7 +243,9 @@ export function toPackageInput(draft: PackageDraft): Record<string, unknown> {
         form: i.form,
         title: i.title.trim(),
         ...(i.body !== '' ? { body: i.body } : {}),
-        ...present({ mediaId: i.mediaId, url: i.url, interpreter: i.interpreter }),
+        // A file only where the form shows one (an older revision's stays out of sight otherwise); a
+        // link as typed: on a text interpretation the API's refusal shows beside its field.
+        ...present({ mediaId: FORM_MEDIA_KIND[i.form] ? i.mediaId : '', url: i.url, interpreter: i.interpreter }),
         ...(timed ? present({ captionsMediaId: i.captionsMediaId }) : {}),
         ...(timed && i.transcript.trim() !== '' ? { transcript: linesToHtml(i.transcript) } : {}),
       };
