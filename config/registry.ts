@@ -95,6 +95,7 @@ function build(dir: string, texts: Texts): Registry {
     roots.catalogue &&
     checkCatalogue(checks.catalogue, roots.catalogue, {
       portalIds: portal?.ids,
+      parentColumnIds: portal ? new Set(portal.columns.map((c) => c.parentId).filter((id): id is string => id !== null)) : undefined,
       classes: review ? new Set(Object.keys(review.classes)) : undefined,
       portalFile: checks.portal.file,
       reviewFile: checks.review.file,

@@ -233,7 +233,7 @@ export interface Registry {
 export type ChannelKind = 'portal_column' | 'new_media_account' | 'media_center_column';
 
 /**
- * Anything one can publish to. Channel ids are `${platform}:${ref}`, e.g. `portal:zwgk-zcwj`,
+ * Anything one can publish to. Channel ids are `${platform}:${ref}`, e.g. `portal:zwgk-zcwj-gfxwj`,
  * `wechat_oa:blwhly`, `news_site:blxw`, `media_app:zwgk`.
  */
 export interface Channel {
@@ -247,6 +247,8 @@ export interface Channel {
   publishing: PublishingMode;
   /** Id of the portal column, account or media-center column. */
   ref: string;
+  /** A portal column with sub-columns: its page lists theirs, and an item goes into one of them, never into it. */
+  hasSubColumns?: true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,8 +280,19 @@ function channelOf(
   return { id: channelId(platform, ref), platform, kind, name, ...owner, publishing, ref };
 }
 
-function portalChannel(column: PortalColumn): Channel {
-  return channelOf('portal', column.id, 'portal_column', column.path.join(' > '), 'api');
+function portalChannel(column: PortalColumn, parents: ReadonlySet<string>): Channel {
+  const channel = channelOf('portal', column.id, 'portal_column', column.path.join(' > '), 'api');
+  return parents.has(column.id) ? { ...channel, hasSubColumns: true } : channel;
+}
+
+/** The ids of the portal columns that have sub-columns. */
+function parentColumnIds(registry: Registry): Set<string> {
+  return new Set(registry.portal.columns.map((c) => c.parentId).filter((id): id is string => id !== null));
+}
+
+/** A portal column's sub-columns (its direct children), in registry order. */
+export function subColumnsOf(registry: Registry, columnId: string): PortalColumn[] {
+  return registry.portal.columns.filter((c) => c.parentId === columnId);
 }
 
 function accountChannel(account: NewMediaAccount): Channel {
@@ -295,7 +308,12 @@ function mediaCenterChannel(column: MediaCenterColumn): Channel {
  * columns (news site, then app), each in registry order. Deterministic.
  */
 export function listChannels(registry: Registry): Channel[] {
-  return [...registry.portal.columns.map(portalChannel), ...registry.accounts.map(accountChannel), ...registry.mediaCenter.columns.map(mediaCenterChannel)];
+  const parents = parentColumnIds(registry);
+  return [
+    ...registry.portal.columns.map((c) => portalChannel(c, parents)),
+    ...registry.accounts.map(accountChannel),
+    ...registry.mediaCenter.columns.map(mediaCenterChannel),
+  ];
 }
 
 /** The channel with this id (`${platform}:${ref}`), or `undefined`. */
@@ -306,7 +324,7 @@ export function findChannel(registry: Registry, id: string): Channel | undefined
   const kind = PLATFORM_DECLARATIONS.find((d) => d.id === platform)?.channelKind;
   if (kind === 'portal_column') {
     const column = registry.portal.columns.find((c) => c.id === ref);
-    return column && portalChannel(column);
+    return column && portalChannel(column, registry.portal.columns.some((c) => c.parentId === column.id) ? new Set([column.id]) : new Set());
   }
   if (kind === 'media_center_column') {
     const column = registry.mediaCenter.columns.find((c) => c.system === platform && c.id === ref);

@@ -17,7 +17,7 @@ import {
   type ValidityState,
 } from '../domain/package-rules.js';
 import { normalizedReleaseTime, releaseTimeProblem } from '../domain/commands.js';
-import { catalogueItem, findChannel, topicPaths, type CatalogueItem, type Registry } from '../domain/registry.js';
+import { catalogueItem, findChannel, portalColumn, subColumnsOf, topicPaths, type CatalogueItem, type Registry } from '../domain/registry.js';
 import { webLinkProblem } from '../domain/web-link.js';
 
 export interface Attachment {
@@ -380,7 +380,12 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
     else
       body.targets.forEach((t, i) => {
         if (typeof t !== 'string') return fail(`targets[${i}]`, 'expected a channel id string');
-        if (!findChannel(registry, t)) return fail(`targets[${i}]`, `unknown channel "${t}" (see GET /api/channels)`);
+        const channel = findChannel(registry, t);
+        if (!channel) return fail(`targets[${i}]`, `unknown channel "${t}" (see GET /api/channels)`);
+        if (channel.hasSubColumns) {
+          const problem = parentColumnProblem(registry, channel.ref);
+          return fail(`targets[${i}]`, problem.message, problem.messageZh);
+        }
         if (targets.includes(t)) return fail(`targets[${i}]`, `channel "${t}" is listed twice`);
         targets.push(t);
       });
@@ -408,4 +413,18 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
   if (unlisted > 0) issues.push({ path: '', message: `and ${unlisted} more problem${unlisted === 1 ? '' : 's'}, not listed; fix these and send again` });
   if (issues.length > 0 || !item || !title) throw new ValidationError(issues);
   return { content: { title, catalogueItem: item.id, document, interpretations, targets, releaseAt, ...(cover ? { cover } : {}) }, item };
+}
+
+/** A portal column with sub-columns taken as a target: which sub-columns an item goes into instead. */
+function parentColumnProblem(registry: Registry, columnId: string): { message: string; messageZh: string } {
+  const column = portalColumn(registry, columnId)!;
+  const subs = subColumnsOf(registry, columnId);
+  const shown = subs.slice(0, 5);
+  const more = subs.length - shown.length;
+  const list = shown.map((c) => `portal:${c.id} (${c.name})`).join(', ') + (more > 0 ? ` and ${more} more` : '');
+  const listZh = shown.map((c) => `portal:${c.id}（${c.name}）`).join('、') + (more > 0 ? ` 等 ${subs.length} 个` : '');
+  return {
+    message: `portal column "${column.id}" (${column.name}) has sub-columns: its page lists theirs, and an item goes into one of them: ${list} (see GET /api/channels)`,
+    messageZh: `门户网站栏目“${column.name}”（${column.id}）下设子栏目，其页面汇总子栏目的内容：稿件须发布到其中一个子栏目，如 ${listZh}（见 GET /api/channels）`,
+  };
 }

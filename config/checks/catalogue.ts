@@ -26,6 +26,8 @@ const ITEM_SHAPE: Shape = {
 export interface CatalogueContext {
   /** Portal column ids, or `undefined` when the portal file could not be read. */
   portalIds: Set<string> | undefined;
+  /** Portal columns with sub-columns (an item goes into a sub-column, never into one of these). */
+  parentColumnIds?: Set<string>;
   /** Content classes, or `undefined` when the review file could not be read. */
   classes: Set<string> | undefined;
   portalFile: string;
@@ -56,6 +58,14 @@ export function checkCatalogue(fc: FileCheck, root: At, ctx: CatalogueContext): 
       fc.issue(
         columnAt!.path,
         `unknown portal column "${portalColumnId}" (not in ${ctx.portalFile})${didYouMean(portalColumnId, ctx.portalIds)}`,
+        columnAt!.line,
+      );
+      itemOk = false;
+    } else if (portalColumnId !== undefined && ctx.parentColumnIds?.has(portalColumnId)) {
+      // Every package of the item would be suggested a column that refuses it as a target.
+      fc.issue(
+        columnAt!.path,
+        `portal column "${portalColumnId}" has sub-columns (${ctx.portalFile}): an item goes into one of them; name the sub-column its documents are published in`,
         columnAt!.line,
       );
       itemOk = false;

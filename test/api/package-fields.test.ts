@@ -104,7 +104,7 @@ describe('索引号, 主题分类, 主题词 and 有效性 on a package', () => 
 
   beforeAll(async () => {
     // An editor of 区教育局 publishes to the columns that unit maintains.
-    id = await release({ ...normativeBody(), targets: ['portal:bm-jyj'] });
+    id = await release({ ...normativeBody(), targets: ['portal:bm-jyj-zcwj'] });
   });
 
   it('stores the fields and draws the index number of the author’s unit at the first release', async () => {
@@ -150,7 +150,7 @@ describe('索引号, 主题分类, 主题词 and 有效性 on a package', () => 
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
     const to = { state: 'expired', effectiveFrom: '2026-12-01', endedAt: '2027-06-30' };
     expect(changed.body).toMatchObject({ id, indexNumber, from: { state: 'valid', effectiveFrom: '2026-12-01', endedAt: null }, validity: to });
-    expect(changed.body.portal.columns).toEqual(['portal:bm-jyj']);
+    expect(changed.body.portal.columns).toEqual(['portal:bm-jyj-zcwj']);
     expect(changed.body.portal.workflowId).toMatch(new RegExp(`^validity:${id}:`));
 
     const after = (await call('GET', `/api/packages/${id}`, tokens.editor)).body;

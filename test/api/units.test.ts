@@ -113,7 +113,7 @@ describe("an editor's unit scope", () => {
   it('refuses a package with a target outside the unit: 403 target_out_of_scope naming /targets/N, nothing stored; inside it is created in the unit', async () => {
     const item = app.registry.catalogue.find((i) => i.requiresInterpretation)!;
     const before = await app.db.selectFrom('packages').select('id').execute();
-    const outside = policyPackage(app.registry, { targets: ['portal:bm-jyj', 'wechat_oa:blwhly', 'portal:zdly-ywjy', 'news_site:blxw'] });
+    const outside = policyPackage(app.registry, { targets: ['portal:bm-jyj-zcwj', 'wechat_oa:blwhly', 'portal:zdly-ywjy-zsrx', 'news_site:blxw'] });
     const refused = await call('POST', '/api/packages', tokens.jyj, outside);
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('target_out_of_scope');
@@ -121,12 +121,12 @@ describe("an editor's unit scope", () => {
     expect(refused.body.error.issues[0].messageZh).toContain('wechat_oa:blwhly');
     expect(await app.db.selectFrom('packages').select('id').execute()).toEqual(before);
 
-    const inside = await call('POST', '/api/packages', tokens.jyj, policyPackage(app.registry, { catalogueItem: item.id, targets: ['portal:bm-jyj'] }));
+    const inside = await call('POST', '/api/packages', tokens.jyj, policyPackage(app.registry, { catalogueItem: item.id, targets: ['portal:bm-jyj-zcwj'] }));
     expect(inside.status).toBe(201);
     const row = await app.db.selectFrom('packages').select(['unit']).where('id', '=', inside.body.id).executeTakeFirstOrThrow();
     expect(row.unit).toBe('jyj');
 
-    const edit = await call('PUT', `/api/packages/${inside.body.id}`, tokens.jyj, policyPackage(app.registry, { targets: ['portal:bm-jyj', 'weibo:blfb-wb'] }));
+    const edit = await call('PUT', `/api/packages/${inside.body.id}`, tokens.jyj, policyPackage(app.registry, { targets: ['portal:bm-jyj-zcwj', 'weibo:blfb-wb'] }));
     expect(edit.status).toBe(403);
     expect(edit.body.error.issues).toEqual([expect.objectContaining({ path: '/targets/1' })]);
     const revisions = await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', inside.body.id).execute();
@@ -137,7 +137,7 @@ describe("an editor's unit scope", () => {
   });
 
   it("refuses every command of a unit editor on another unit's package (403 target_out_of_scope naming its first outside target); its own editor and a reviewer act as before", async () => {
-    const other = await call('POST', '/api/packages', tokens.free, policyPackage(app.registry, { targets: ['portal:bm-jyj', 'portal:xwdt-blyw'] }));
+    const other = await call('POST', '/api/packages', tokens.free, policyPackage(app.registry, { targets: ['portal:bm-jyj-zcwj', 'portal:xwdt-blyw'] }));
     expect(other.status).toBe(201);
     const id = other.body.id as string;
     const commands: [string, string, unknown][] = [
@@ -146,7 +146,7 @@ describe("an editor's unit scope", () => {
       ['PUT', `/api/packages/${id}/schedule`, { releaseAt: '2030-01-01T09:00:00+08:00' }],
       ['DELETE', `/api/packages/${id}/schedule`, undefined],
       ['POST', `/api/packages/${id}/release`, undefined],
-      ['PUT', `/api/packages/${id}`, policyPackage(app.registry, { targets: ['portal:bm-jyj'] })],
+      ['PUT', `/api/packages/${id}`, policyPackage(app.registry, { targets: ['portal:bm-jyj-zcwj'] })],
     ];
     for (const [method, path, body] of commands) {
       const refused = await call(method, path, tokens.jyj, body);

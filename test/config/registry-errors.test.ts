@@ -110,6 +110,13 @@ describe('registry loader: every problem with file, line and key path', () => {
     ]);
   });
 
+  it('reports a catalogue item whose column has sub-columns (items go into one of them)', async () => {
+    const dir = fixture({ lines: { 'catalogue.yaml': { 15: '    portalColumnId: zwgk-zcwj' } } });
+    expect(await problems(dir)).toEqual([
+      `${dir}/catalogue.yaml:15: items[0].portalColumnId: portal column "zwgk-zcwj" has sub-columns (${dir}/portal-columns.yaml): an item goes into one of them; name the sub-column its documents are published in`,
+    ]);
+  });
+
   it('reports an unknown parent column', async () => {
     const dir = fixture({ lines: { 'portal-columns.yaml': { 12: '    parentId: zwgkk' } } });
     expect(await problems(dir)).toEqual([`${dir}/portal-columns.yaml:12: columns[1].parentId: unknown parent column "zwgkk" (did you mean "zwgk"?)`]);

@@ -207,7 +207,10 @@ describe('channels', () => {
   });
 
   it('finds channels by id', () => {
-    expect(findChannel(registry, 'portal:zwgk-zcwj')).toMatchObject({ kind: 'portal_column', publishing: 'api', ref: 'zwgk-zcwj' });
+    expect(findChannel(registry, 'portal:zwgk-zcwj')).toMatchObject({ kind: 'portal_column', publishing: 'api', ref: 'zwgk-zcwj', hasSubColumns: true });
+    expect(findChannel(registry, 'portal:zwgk-zcwj-gfxwj')).not.toHaveProperty('hasSubColumns');
+    // The same in the list: 66 of the 326 columns have sub-columns.
+    expect(listChannels(registry).filter((c) => c.hasSubColumns).length).toBe(66);
     expect(findChannel(registry, 'wechat_oa:blwhly')).toMatchObject({
       kind: 'new_media_account',
       name: '碑林文化旅游',

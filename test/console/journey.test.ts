@@ -246,6 +246,9 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
             .isChecked(),
         )
         .toBe(true);
+      // A column with sub-columns (新闻动态) is in the tree without a box: items go into its sub-columns.
+      await expect(byTestId(editor, 'target-group-portal').getByText('新闻动态', { exact: true }).first().isVisible()).resolves.toBe(true);
+      expect(await byTestId(editor, UI.target('portal:xwdt')).count()).toBe(0);
       for (const channel of [WECHAT, DOUYIN, MEDIA_CENTER, TOUTIAO]) {
         const target = byTestId(editor, UI.target(channel));
         await target.click();

@@ -214,6 +214,24 @@ describe('the package body: what each interpretation form carries', () => {
   });
 });
 
+describe('the package body: a portal column with sub-columns is no target', () => {
+  it('is refused naming its sub-columns, in English and Chinese; a sub-column is taken', () => {
+    const subs = registry.portal.columns.filter((c) => c.parentId === 'xwdt');
+    expect(subs.length).toBeGreaterThan(1);
+    const [issue] = issuesOf({ ...policyPackage(registry), targets: ['weibo:blfb-wb', 'portal:xwdt'] });
+    expect(issue).toEqual({
+      path: 'targets[1]',
+      message: expect.stringContaining(`portal column "xwdt" (新闻动态) has sub-columns: its page lists theirs, and an item goes into one of them: portal:${subs[0]!.id} (${subs[0]!.name})`),
+      messageZh: expect.stringContaining(`门户网站栏目“新闻动态”（xwdt）下设子栏目`),
+    });
+    // A column with many sub-columns names five and counts the rest.
+    const many = registry.portal.columns.filter((c) => registry.portal.columns.filter((s) => s.parentId === c.id).length > 5)[0]!;
+    const count = registry.portal.columns.filter((s) => s.parentId === many.id).length;
+    expect(issuesOf({ ...policyPackage(registry), targets: [`portal:${many.id}`] })[0]!.message).toMatch(new RegExp(`and ${count - 5} more \\(see GET /api/channels\\)$`));
+    expect(parsePackageInput({ ...policyPackage(registry), targets: [`portal:${subs[0]!.id}`] }, registry).content.targets).toEqual([`portal:${subs[0]!.id}`]);
+  });
+});
+
 describe('the package body: a field of the wrong type is named as such', () => {
   it('a document with one wrong field is that field, not a missing document (三同步)', () => {
     const base = policyPackage(registry);

@@ -15,6 +15,8 @@ export interface ChannelItem {
   ownerUnit?: string;
   publishing: string;
   paused: boolean;
+  /** A portal column with sub-columns: an item goes into one of them, never into it. */
+  hasSubColumns?: boolean;
 }
 
 export interface MediaView {
