@@ -247,10 +247,7 @@ function withoutFirstProblem(sentence: string, problems: unknown): string {
   const first = Array.isArray(problems) ? (problems[0] as { message?: unknown; messageEn?: unknown } | undefined) : undefined;
   if (!first || typeof first.message !== 'string') return sentence;
   const en = typeof first.messageEn === 'string' ? first.messageEn : first.message;
-  return sentence
-    .replace(` (first: ${en})`, '')
-    .replace(`，第一个：${first.message}）`, '）')
-    .replace(`（第一个：${first.message}）`, '');
+  return sentence.replace(` (first: ${en})`, '').replace(`，第一个：${first.message}）`, '）').replace(`（第一个：${first.message}）`, '');
 }
 
 /** One line per problem the API listed (e.g. preflight's, per channel), for a person to act on. */

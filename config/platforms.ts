@@ -196,7 +196,10 @@ export function loadPlatformConfigs(configDir: string, options: LoadPlatformOpti
           else fail([...at('credentials'), key], 'expected text or { secret: NAME }');
         }
     }
-    const postHosts = raw.postHosts === undefined ? undefined : postHostsOf(raw.postHosts, (index, message) => fail(index === null ? at('postHosts') : [...at('postHosts'), index], message));
+    const postHosts =
+      raw.postHosts === undefined
+        ? undefined
+        : postHostsOf(raw.postHosts, (index, message) => fail(index === null ? at('postHosts') : [...at('postHosts'), index], message));
     configs[platform] = {
       platform,
       ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
@@ -232,7 +235,8 @@ function postHostsOf(value: unknown, fail: (index: number | null, message: strin
   const hosts: string[] = [];
   value.forEach((item, i) => {
     if (typeof item !== 'string') return fail(i, `expected a host name such as www.xiancn.com, got ${JSON.stringify(item)}`);
-    if (/[\u0000-\u001f\u007f]/.test(item)) return fail(i, 'expected a host name, but the value holds a control character (a line break, a tab): write it on one line');
+    if (/[\u0000-\u001f\u007f]/.test(item))
+      return fail(i, 'expected a host name, but the value holds a control character (a line break, a tab): write it on one line');
     const host = item.trim().toLowerCase().replace(/\.$/, '');
     if (/^[a-z][a-z0-9+.-]*:\/\//.test(host) || host.includes('/'))
       return fail(i, `expected the host name alone (www.example.cn), not an address: got ${JSON.stringify(urlAsShown(item))}`);

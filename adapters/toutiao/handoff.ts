@@ -175,5 +175,4 @@ export const toutiaoHandoff: HandoffKit<ToutiaoLimits> = {
       texts(payload, (t) => t),
     );
   },
-
 };

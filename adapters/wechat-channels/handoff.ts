@@ -141,5 +141,4 @@ export const wechatChannelsHandoff: HandoffKit<ChannelsLimits> = {
       texts(payload, (t) => t),
     );
   },
-
 };

@@ -146,5 +146,4 @@ export const xiaohongshuHandoff: HandoffKit<XiaohongshuLimits> = {
       texts(payload, (t) => t),
     );
   },
-
 };

@@ -86,7 +86,9 @@ export const ChannelList = Type.Object(
         publishing: Type.String(),
         ref: Type.String(),
         hasSubColumns: Type.Optional(
-          Type.Boolean({ description: 'A portal column with sub-columns: its page lists theirs; a package targets one of them, never it (400 naming the target)' }),
+          Type.Boolean({
+            description: 'A portal column with sub-columns: its page lists theirs; a package targets one of them, never it (400 naming the target)',
+          }),
         ),
         paused: Type.Boolean(),
         pausedReason: nullableString,

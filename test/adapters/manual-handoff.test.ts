@@ -400,7 +400,9 @@ describe('post links: what an operator gives as the address of a post confirmed 
     // The console shows the refusal in Chinese beside the URL field: no English sentence left in it.
     const { messageZh } = postLinkProblem(platform, url)!;
     expect(messageZh).toMatch(/[\u4e00-\u9fff]/);
-    expect(messageZh.replace(/https?:\/\/\S+|[a-z0-9.-]+\.(com|cn|tv|qq\.com|example|org)\b\S*|config\/\S+|postHosts|media_app|govpub/gi, '')).not.toMatch(/\b(the|link|post|not)\b/i);
+    expect(messageZh.replace(/https?:\/\/\S+|[a-z0-9.-]+\.(com|cn|tv|qq\.com|example|org)\b\S*|config\/\S+|postHosts|media_app|govpub/gi, '')).not.toMatch(
+      /\b(the|link|post|not)\b/i,
+    );
   });
 
   it('the hosts are an option: configured hosts take any path over http(s), "*" any host (local setups); the own system\'s host is accepted unless the rule knows it', () => {
@@ -416,7 +418,9 @@ describe('post links: what an operator gives as the address of a post confirmed 
     expect(postLinkMessage('media_app', 'http://127.0.0.1:4106/a/1', { alsoHosts: ['127.0.0.1'] })).toBeNull();
     expect(postLinkMessage('weibo', 'http://127.0.0.2/statuses/1', { alsoHosts: ['127.0.0.1'] })).toMatch(/points to 127\.0\.0\.2/);
     // The real API's host is on the platform's domain: its rule judges it (no post there).
-    expect(postLinkMessage('weibo', 'https://api.weibo.com/2/statuses/show.json', { alsoHosts: ['api.weibo.com'] })).toMatch(/not the address of a post on 微博/);
+    expect(postLinkMessage('weibo', 'https://api.weibo.com/2/statuses/show.json', { alsoHosts: ['api.weibo.com'] })).toMatch(
+      /not the address of a post on 微博/,
+    );
     expect(postLinkMessage('wechat_oa', 'https://api.weixin.qq.com/cgi-bin/x', { alsoHosts: ['api.weixin.qq.com'] })).toMatch(/not the address of a post/);
   });
 });

@@ -126,7 +126,12 @@ describe("an editor's unit scope", () => {
     const row = await app.db.selectFrom('packages').select(['unit']).where('id', '=', inside.body.id).executeTakeFirstOrThrow();
     expect(row.unit).toBe('jyj');
 
-    const edit = await call('PUT', `/api/packages/${inside.body.id}`, tokens.jyj, policyPackage(app.registry, { targets: ['portal:bm-jyj-zcwj', 'weibo:blfb-wb'] }));
+    const edit = await call(
+      'PUT',
+      `/api/packages/${inside.body.id}`,
+      tokens.jyj,
+      policyPackage(app.registry, { targets: ['portal:bm-jyj-zcwj', 'weibo:blfb-wb'] }),
+    );
     expect(edit.status).toBe(403);
     expect(edit.body.error.issues).toEqual([expect.objectContaining({ path: '/targets/1' })]);
     const revisions = await app.db.selectFrom('package_revisions').select('revision').where('package_id', '=', inside.body.id).execute();

@@ -134,10 +134,18 @@ describe('platforms.yaml: postHosts (where the posts confirmed by hand may be)',
     expect(problemOf('platforms:\n  media_app:\n    postHosts:\n      - https://app.beilin.example.cn/a/\n')).toMatch(
       /platforms\.yaml:4.*platforms\.media_app\.postHosts\.0: expected the host name alone \(www\.example\.cn\), not an address: got "https:\/\/app\.beilin\.example\.cn\/a\/"/,
     );
-    expect(problemOf('platforms:\n  weibo:\n    postHosts: ["*"]\n')).toMatch(/platforms\.weibo\.postHosts\.0: expected a host name such as www\.xiancn\.com, got "\*"/);
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: ["*"]\n')).toMatch(
+      /platforms\.weibo\.postHosts\.0: expected a host name such as www\.xiancn\.com, got "\*"/,
+    );
     expect(problemOf('platforms:\n  weibo:\n    postHosts: []\n')).toMatch(/platforms\.yaml:3.*platforms\.weibo\.postHosts: expected a list of host names/);
-    expect(problemOf('platforms:\n  weibo:\n    postHosts: weibo.com\n')).toMatch(/platforms\.weibo\.postHosts: expected a list of host names such as \[www\.xiancn\.com\], got "weibo\.com"/);
-    expect(problemOf('platforms:\n  weibo:\n    postHosts: ["weibo.com\\nevil.example"]\n')).toMatch(/platforms\.weibo\.postHosts\.0: expected a host name, but the value holds a control character/);
-    expect(problemOf('platforms:\n  weibo:\n    postHosts: [localhost, 12]\n')).toMatch(/postHosts\.0: expected a host name such as www\.xiancn\.com, got "localhost"[\s\S]*postHosts\.1: expected a host name such as www\.xiancn\.com, got 12/);
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: weibo.com\n')).toMatch(
+      /platforms\.weibo\.postHosts: expected a list of host names such as \[www\.xiancn\.com\], got "weibo\.com"/,
+    );
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: ["weibo.com\\nevil.example"]\n')).toMatch(
+      /platforms\.weibo\.postHosts\.0: expected a host name, but the value holds a control character/,
+    );
+    expect(problemOf('platforms:\n  weibo:\n    postHosts: [localhost, 12]\n')).toMatch(
+      /postHosts\.0: expected a host name such as www\.xiancn\.com, got "localhost"[\s\S]*postHosts\.1: expected a host name such as www\.xiancn\.com, got 12/,
+    );
   });
 });

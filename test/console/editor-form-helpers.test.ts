@@ -85,7 +85,13 @@ describe('package form state', () => {
   });
 
   it('a form switched leaves behind what the new form cannot carry, so the API takes what the person sees', () => {
-    const graphic = { ...emptyInterpretation('graphic'), title: '一图读懂', body: '<p>说明</p>', mediaId: 'a'.repeat(64), url: 'https://www.beilin.gov.cn/tu/1.html' };
+    const graphic = {
+      ...emptyInterpretation('graphic'),
+      title: '一图读懂',
+      body: '<p>说明</p>',
+      mediaId: 'a'.repeat(64),
+      url: 'https://www.beilin.gov.cn/tu/1.html',
+    };
     // To text: the picture and the link go (a text interpretation carries neither).
     expect(withForm(graphic, 'text')).toMatchObject({ form: 'text', mediaId: '', url: '', title: '一图读懂', body: '<p>说明</p>' });
     // To a cartoon: still a picture, kept; to a video: a picture is no video.
@@ -102,7 +108,9 @@ describe('package form state', () => {
     draft.interpretations.push({ ...emptyInterpretation('text'), title: '解读', body: '<p>解读</p>', mediaId: 'b'.repeat(64) });
     expect(toPackageInput(draft).interpretations).toEqual([{ form: 'text', title: '解读', body: '<p>解读</p>' }]);
     draft.interpretations[0] = { ...draft.interpretations[0]!, url: 'https://www.beilin.gov.cn/a.html' };
-    expect(() => parsePackageInput(toPackageInput(draft), registry)).toThrow(/interpretations\[0\]\.url: a text interpretation is its text and carries no link/);
+    expect(() => parsePackageInput(toPackageInput(draft), registry)).toThrow(
+      /interpretations\[0\]\.url: a text interpretation is its text and carries no link/,
+    );
   });
 
   it('names the control a field path points at, from a preflight pointer or a validation path', () => {

@@ -461,7 +461,9 @@ describe('operations on deliveries', () => {
       // An address on another site is no article of 西安网's: refused, naming the field, and nothing changes.
       const elsewhere = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, { url: 'https://www.xa.gov.cn/bl/a/12345.html' });
       expect(elsewhere.status).toBe(400);
-      expect(elsewhere.body.error.issues).toEqual([expect.objectContaining({ path: 'url', message: expect.stringMatching(/points to www\.xa\.gov\.cn, not to 西安网碑林频道 \(xiancn\.com\)/) })]);
+      expect(elsewhere.body.error.issues).toEqual([
+        expect.objectContaining({ path: 'url', message: expect.stringMatching(/points to www\.xa\.gov\.cn, not to 西安网碑林频道 \(xiancn\.com\)/) }),
+      ]);
       expect((await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body.state).toBe('unconfirmed');
       const started = Date.now();
       const confirmed = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, {

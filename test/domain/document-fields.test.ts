@@ -182,7 +182,10 @@ describe('the package body: captions and transcripts', () => {
 });
 
 describe('the package body: what each interpretation form carries', () => {
-  const interpretation = (fields: Record<string, unknown>) => ({ ...policyPackage(registry), interpretations: [{ title: '政策解读', body: '<p>解读</p>', ...fields }] });
+  const interpretation = (fields: Record<string, unknown>) => ({
+    ...policyPackage(registry),
+    interpretations: [{ title: '政策解读', body: '<p>解读</p>', ...fields }],
+  });
 
   it('a text interpretation is its text: a file or a link on it is refused, in English and Chinese, and nothing is kept', () => {
     expect(issuesOf(interpretation({ form: 'text', mediaId: 'a'.repeat(64), url: 'https://www.beilin.gov.cn/a.html' }))).toEqual([
@@ -201,7 +204,11 @@ describe('the package body: what each interpretation form carries', () => {
 
   it('an H5 interpretation is its page: a file on it is refused; the other forms carry a file and a link', () => {
     expect(issuesOf(interpretation({ form: 'h5', url: 'https://www.beilin.gov.cn/h5/', mediaId: 'a'.repeat(64) }))).toEqual([
-      { path: 'interpretations[0].mediaId', message: expect.stringMatching(/^an H5 interpretation is its page \(url\) and carries no file/), messageZh: expect.any(String) },
+      {
+        path: 'interpretations[0].mediaId',
+        message: expect.stringMatching(/^an H5 interpretation is its page \(url\) and carries no file/),
+        messageZh: expect.any(String),
+      },
     ]);
     for (const form of ['graphic', 'cartoon', 'video', 'audio', 'leader_interview']) {
       const { content } = parsePackageInput(
@@ -210,7 +217,11 @@ describe('the package body: what each interpretation form carries', () => {
       );
       expect(content.interpretations[0], form).toMatchObject({ form, mediaId: 'a'.repeat(64), url: 'https://www.beilin.gov.cn/jd/1.html' });
     }
-    expect(parsePackageInput(interpretation({ form: 'text' }), registry).content.interpretations[0]).toEqual({ form: 'text', title: '政策解读', body: '<p>解读</p>' });
+    expect(parsePackageInput(interpretation({ form: 'text' }), registry).content.interpretations[0]).toEqual({
+      form: 'text',
+      title: '政策解读',
+      body: '<p>解读</p>',
+    });
   });
 });
 
@@ -221,13 +232,17 @@ describe('the package body: a portal column with sub-columns is no target', () =
     const [issue] = issuesOf({ ...policyPackage(registry), targets: ['weibo:blfb-wb', 'portal:xwdt'] });
     expect(issue).toEqual({
       path: 'targets[1]',
-      message: expect.stringContaining(`portal column "xwdt" (新闻动态) has sub-columns: its page lists theirs, and an item goes into one of them: portal:${subs[0]!.id} (${subs[0]!.name})`),
+      message: expect.stringContaining(
+        `portal column "xwdt" (新闻动态) has sub-columns: its page lists theirs, and an item goes into one of them: portal:${subs[0]!.id} (${subs[0]!.name})`,
+      ),
       messageZh: expect.stringContaining(`门户网站栏目“新闻动态”（xwdt）下设子栏目`),
     });
     // A column with many sub-columns names five and counts the rest.
     const many = registry.portal.columns.filter((c) => registry.portal.columns.filter((s) => s.parentId === c.id).length > 5)[0]!;
     const count = registry.portal.columns.filter((s) => s.parentId === many.id).length;
-    expect(issuesOf({ ...policyPackage(registry), targets: [`portal:${many.id}`] })[0]!.message).toMatch(new RegExp(`and ${count - 5} more \\(see GET /api/channels\\)$`));
+    expect(issuesOf({ ...policyPackage(registry), targets: [`portal:${many.id}`] })[0]!.message).toMatch(
+      new RegExp(`and ${count - 5} more \\(see GET /api/channels\\)$`),
+    );
     expect(parsePackageInput({ ...policyPackage(registry), targets: [`portal:${subs[0]!.id}`] }, registry).content.targets).toEqual([`portal:${subs[0]!.id}`]);
   });
 });
