@@ -11,8 +11,9 @@ import { charCount, truncateChars } from './text.js';
 export interface PostLinkOptions {
   /**
    * Hosts the platform's posts are on instead of the declared ones (platforms.yaml `postHosts`; a
-   * host admits its subdomains), with any path, over http or https. `['*']`: any host (the local
-   * simulators of `govpub start`, where nothing is really posted).
+   * host admits its subdomains), with any path, over http or https. `['*']`: any other host too
+   * (the local simulators of `govpub start`, where nothing is really posted), while a link on the
+   * platform's declared hosts is still held to its rule.
    */
   hosts?: readonly string[];
   /**
@@ -53,12 +54,13 @@ export function postLinkProblem(platform: string, url: string, options: PostLink
   if (charCount(raw) > 2000)
     return refused("The link is longer than 2000 characters; copy the post's address again.", '链接超过 2000 个字符，请重新复制帖子的地址。');
   const host = u.hostname.toLowerCase().replace(/\.$/, '');
-  if (options.hosts?.includes('*')) return null;
-
-  const configured = options.hosts?.map((h) => h.toLowerCase());
+  // Anywhere (a local setup): other sites are taken, but a link on the platform's own site must still be a post.
+  const anywhere = options.hosts?.includes('*') === true;
+  const configured = anywhere ? undefined : options.hosts?.map((h) => h.toLowerCase());
   const rule = configured ? undefined : declaration.posts;
   const hosts = configured ?? rule?.hosts ?? [];
   const onHosts = hosts.some((h) => onDomain(host, h));
+  if (anywhere && !onHosts) return null;
   // The platform's own system, unless it is on the hosts whose pages the rule knows (api.weibo.com is no post).
   if (!onHosts && options.alsoHosts?.some((h) => h.toLowerCase() === host)) return null;
   if (hosts.length === 0)

@@ -405,9 +405,13 @@ describe('post links: what an operator gives as the address of a post confirmed 
     );
   });
 
-  it('the hosts are an option: configured hosts take any path over http(s), "*" any host (local setups); the own system\'s host is accepted unless the rule knows it', () => {
+  it('the hosts are an option: configured hosts take any path over http(s), "*" any other host too (local setups); the own system\'s host is accepted unless the rule knows it', () => {
     expect(postLinkMessage('toutiao', 'http://127.0.0.1:8080/post/1', { hosts: ['*'] })).toBeNull();
     expect(postLinkMessage('toutiao', 'ftp://127.0.0.1/post/1', { hosts: ['*'] })).toMatch(/https:\/\//);
+    // …but a link on the platform's own site is still held to its rule there.
+    expect(postLinkMessage('toutiao', 'https://www.toutiao.com/search?q=1', { hosts: ['*'] })).toMatch(/search page on 今日头条/);
+    expect(postLinkMessage('toutiao', 'http://www.toutiao.com/article/7301234567890123456/', { hosts: ['*'] })).toMatch(/must start with https:\/\//);
+    expect(postLinkMessage('toutiao', 'https://www.toutiao.com/article/7301234567890123456/', { hosts: ['*'] })).toBeNull();
     expect(postLinkMessage('wechat_channels', 'https://posts.intranet.beilin.gov.cn/sph/1', { hosts: ['intranet.beilin.gov.cn'] })).toBeNull();
     expect(postLinkMessage('wechat_channels', 'https://weixin.qq.com/sph/AbC', { hosts: ['intranet.beilin.gov.cn'] })).toMatch(
       /not to 微信视频号 \(intranet\.beilin\.gov\.cn\)/,
