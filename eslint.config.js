@@ -57,8 +57,15 @@ export default tseslint.config(
   },
   {
     // Platform declarations are imported by domain code (the platform lists derive from them), so
-    // they do no I/O and import other modules as types only; the index imports the declarations.
-    files: ['adapters/declarations.ts', 'adapters/platform-declaration.ts', 'adapters/*/declaration.ts'],
+    // they do no I/O and import other modules as types only; the index imports the declarations,
+    // and a declaration its post-link rule (written with adapters/post-link-refusals.ts).
+    files: [
+      'adapters/declarations.ts',
+      'adapters/platform-declaration.ts',
+      'adapters/*/declaration.ts',
+      'adapters/*/post-links.ts',
+      'adapters/post-link-refusals.ts',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -67,7 +74,7 @@ export default tseslint.config(
             ...nodeAndIo.slice(0, 3),
             {
               // platform-declaration.ts is held to this same rule: its shared facts may be imported.
-              group: ['../*', '../../*', '!./*/declaration.js', '!../platform-declaration.js'],
+              group: ['../*', '../../*', '!./*/declaration.js', '!../platform-declaration.js', '!../post-link-refusals.js'],
               message: 'A platform declaration is pure data: import other modules as types only.',
               allowTypeImports: true,
             },

@@ -1,6 +1,5 @@
-// The sentences a platform's post-link rule refuses with (adapters/*/post-links.ts): pure.
+// The sentences a platform's post-link rule refuses with (adapters/<platform>/post-links.ts): pure, imports types only (the declarations import the rules).
 import type { PostUrlRefusal } from './platform-declaration.js';
-import { truncateChars } from './text.js';
 
 /** What an address shows instead of a post: the platform's home page, an account's page, its management console, a search. */
 export type NotAPostPage = { en: string; zh: string };
@@ -20,7 +19,7 @@ export function notAPost(localName: string, page: NotAPostPage, example: string)
 
 /** An address on the platform's site that is no post's (a path the rule does not know). */
 export function notAPostAddress(localName: string, host: string, path: string, example: string): PostUrlRefusal {
-  const page = truncateChars(`${host}${readable(path)}`, 80);
+  const page = shortened(`${host}${readable(path)}`, 80);
   return {
     message: `${page} is not the address of a post on ${localName}: open the published post and copy its address (it looks like ${example}).`,
     messageZh: `${page} 不是${localName}上帖子的地址：请打开已发布的帖子，复制它的地址（形如 ${example}）。`,
@@ -35,4 +34,10 @@ function readable(path: string): string {
   } catch {
     return path;
   }
+}
+
+/** At most `max` characters (code points), with … when cut. */
+function shortened(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

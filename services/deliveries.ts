@@ -142,6 +142,9 @@ const ACCEPTED_UPDATE_COMPLETED_WORKFLOW = 'AcceptedUpdateCompletedWorkflow';
 /** How long a retry is offered again while the workflow finishes recording the attempt it follows. */
 const RETRY_SETTLE_GRACE_MS = 5_000;
 
+/** A delivery an operator may confirm with a post's URL: a manual hand-off, or a post the platform never confirmed. */
+const waitsForConfirmation = (state: string) => state === 'awaiting_manual' || state === 'unconfirmed';
+
 export class DeliveryService {
   constructor(private readonly ctx: AppContext) {}
 
@@ -539,7 +542,9 @@ export class DeliveryService {
           message: `${linkProblem}: give the address of the post as the platform shows it`,
           messageZh: `${WEB_LINK_MESSAGES_ZH[linkProblem]}：请填写帖子在平台上的网址`,
         }
-      : (validateUrl ?? postLinkProblem)(row.platform ?? '', url);
+      : waitsForConfirmation(row.state)
+        ? (validateUrl ?? postLinkProblem)(row.platform ?? '', url)
+        : null; // a delivery no one can confirm now: the workflow's answer says why (409), not the platform's hosts
     // In Chinese too: the console shows it beside the URL field (it showed 不符合要求： and the English).
     if (problem)
       throw new GovpubError(

@@ -87,7 +87,10 @@ describe('standInBody and withoutStandIns', () => {
   });
 
   it('an unknown target is left out and the others keep their own places (/targets/N as the editor sent them)', () => {
-    const other = registry.portal.columns.find((c) => c.id !== item().portalColumnId && !item().portalColumnId.startsWith(c.id))!;
+    // Another column items go into (one with sub-columns takes none).
+    const other = registry.portal.columns.find(
+      (c) => c.id !== item().portalColumnId && !item().portalColumnId.startsWith(c.id) && !registry.portal.columns.some((s) => s.parentId === c.id),
+    )!;
     const checked = check(body({ targets: [account('wechat_oa'), 'weibo:no-such-account', `portal:${other.id}`] }))!;
     expect(checked.result.channels.map((c) => c.channelId)).toEqual([account('wechat_oa'), `portal:${other.id}`]);
     expect(checked.result.package.warnings).toContainEqual(expect.objectContaining({ code: 'portal_column_mismatch', field: '/targets/2' }));

@@ -207,7 +207,10 @@ describe('GET /api/packages/:id/preflight and the submit gate', () => {
   it('warns when a policy document goes to another portal column than its catalogue item’s', async () => {
     const input = toWechat({ cover: { mediaId: coverId, alt: '封面' } });
     const item = app.registry.catalogue.find((i) => i.id === input.catalogueItem)!;
-    const other = app.registry.portal.columns.find((c) => c.id !== item.portalColumnId && !item.portalColumnId.startsWith(c.id))!;
+    // Another column items go into (one with sub-columns takes none).
+    const other = app.registry.portal.columns.find(
+      (c) => c.id !== item.portalColumnId && !item.portalColumnId.startsWith(c.id) && !app.registry.portal.columns.some((s) => s.parentId === c.id),
+    )!;
     const created = await call('POST', '/api/packages', { ...input, targets: [`portal:${other.id}`, wechatId()] });
     const checked = await call('GET', `/api/packages/${created.body.id}/preflight`);
     // Besides the disclosure metadata the form asks for (this normative document has no 有效性 or 主题分类).

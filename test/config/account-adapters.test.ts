@@ -77,11 +77,18 @@ describe('the platform declarations stay pure (domain/registry.ts imports them, 
         .map((f) => `${f}/declaration.ts`),
     ];
     expect(files.length).toBeGreaterThanOrEqual(PLATFORM_DECLARATIONS.length - 1);
+    const valueImportsOf = (file: string) =>
+      [...readFileSync(path.join(dir, file), 'utf8').matchAll(/^import (?!type )[^;]* from '([^']+)';$/gm)].map((m) => m[1]!);
     for (const file of files) {
-      const source = readFileSync(path.join(dir, file), 'utf8');
-      const valueImports = [...source.matchAll(/^import (?!type )[^;]* from '([^']+)';$/gm)].map((m) => m[1]!);
-      // platform-declaration.ts is itself checked here, so its shared facts may be imported.
-      for (const from of valueImports) expect(from, file).toMatch(/^(\.\/[a-z-]+\/declaration|\.\.\/platform-declaration)\.js$/);
+      // platform-declaration.ts is itself checked here, so its shared facts may be imported; so are
+      // the platform's post-link rule (./post-links.js) and the refusals it is written with, below.
+      for (const from of valueImportsOf(file)) expect(from, file).toMatch(/^(\.\/[a-z-]+\/declaration|\.\.\/platform-declaration|\.\/post-links)\.js$/);
     }
+    const rules = readdirSync(dir)
+      .filter((f) => existsSync(path.join(dir, f, 'post-links.ts')))
+      .map((f) => `${f}/post-links.ts`);
+    expect(rules.length).toBeGreaterThanOrEqual(9);
+    for (const file of rules) for (const from of valueImportsOf(file)) expect(from, file).toBe('../post-link-refusals.js');
+    expect(valueImportsOf('post-link-refusals.ts')).toEqual([]);
   });
 });

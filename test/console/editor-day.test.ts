@@ -61,9 +61,18 @@ describe.skipIf(skipBrowser)("an editor's (and a reviewer's) day", () => {
   });
 
   /** A package as a script makes it, and the editor signed in on its form. */
-  async function formOf(title: string, timezoneId = 'Asia/Shanghai', moreTargets: string[] = []): Promise<{ page: Page; id: string; errors: string[] }> {
+  async function formOf(
+    title: string,
+    timezoneId = 'Asia/Shanghai',
+    moreTargets: string[] = [],
+    fields: Record<string, unknown> = {},
+  ): Promise<{ page: Page; id: string; errors: string[] }> {
     const body = await policyBody(system, editor, title);
-    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', { ...body, targets: [...(body.targets as string[]), ...moreTargets] });
+    const created = await system.api<{ id: string }>(editor, 'POST', '/api/packages', {
+      ...body,
+      ...fields,
+      targets: [...(body.targets as string[]), ...moreTargets],
+    });
     const context = await browser.newContext({ locale: 'zh-CN', timezoneId, reducedMotion: 'reduce', viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
@@ -134,7 +143,9 @@ describe.skipIf(skipBrowser)("an editor's (and a reviewer's) day", () => {
   });
 
   it("an interpretation's refused title and link are said beside those fields, not only in the list under the form", async () => {
-    const { page, id } = await formOf('关于开展2027年度城镇燃气安全专项检查的通知');
+    // An H5 interpretation: its link is its page (a text interpretation has no link field).
+    const h5 = { form: 'h5', title: 'H5：燃气安全一图读懂', body: '<p>扫码查看。</p>', url: 'https://www.beilin.gov.cn/h5/rq.html' };
+    const { page, id } = await formOf('关于开展2027年度城镇燃气安全专项检查的通知', undefined, [], { interpretations: [h5] });
     await inputOf(page, 'interpretation-title-0').fill('');
     await inputOf(page, 'interpretation-url-0').fill('www.beilin.gov.cn/zcjd');
     await page.getByTestId('save').click();

@@ -663,7 +663,8 @@ describe('operations on deliveries', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.message).toMatch(/toutiao|头条/i);
     // The console shows the Chinese beside the URL field (it was 不符合要求： and the English sentence).
-    const saysZh = '这个链接指向 www.weibo.com，不是今日头条（toutiao.com、ixigua.com）：请填写您在今日头条上发布的帖子的链接。';
+    const saysZh =
+      '这个链接指向 www.weibo.com，不是今日头条（toutiao.com、ixigua.com）：请填写该帖子在今日头条上的链接（形如 https://www.toutiao.com/article/7300000000000000000/）。';
     expect(wrong.body.error.messageZh).toBe(`url：${saysZh}`);
     expect(wrong.body.error.issues).toEqual([expect.objectContaining({ path: 'url', messageZh: saysZh })]);
     // The time the post went up, when the operator confirms later: an instant with its offset, not to come, not before the hand-off.
