@@ -329,7 +329,8 @@ describe('a whole package through the API, every answer as documented', () => {
     const counts = async () => {
       const { rows } = await sql<Record<string, string>>`select
         (select count(*) from external_releases)::text as external_releases,
-        (select count(*) from audit_log)::text as audit_log,
+        -- Everything but the deliveries' own entries and the package's release: its deliveries may still settle meanwhile (two did once under the full suite).
+        (select count(*) from audit_log where action not like 'delivery\\_%' and action not in ('released', 'release_time_reached'))::text as audit_log,
         (select count(*) from sessions)::text as sessions,
         (select md5(coalesce(string_agg(id || ':' || coalesce(validity::text, '-'), ',' order by id), '')) from packages) as validity`.execute(app.db);
       return rows[0]!;
