@@ -1,5 +1,10 @@
-// The sentences a platform's post-link rule refuses with (adapters/<platform>/post-links.ts): pure, imports types only (the declarations import the rules).
+// What the platforms' post-link rules (adapters/<platform>/post-links.ts) share: the sentences they refuse with, and the host test. Pure, imports types only (the declarations import the rules).
 import type { PostUrlRefusal } from './platform-declaration.js';
+
+/** `host` is `domain` or one of its subdomains (www.toutiao.com on toutiao.com; never toutiao.com.evil.example). */
+export function onDomain(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
+}
 
 /** What an address shows instead of a post: the platform's home page, an account's page, its management console, a search. */
 export type NotAPostPage = { en: string; zh: string };
@@ -36,7 +41,7 @@ function readable(path: string): string {
   }
 }
 
-/** At most `max` characters (code points), with … when cut. */
+/** At most `max` characters (code points), with … when cut: adapters/text.ts truncateChars, which this file may not import (the declarations import nothing not held to their purity rule). */
 function shortened(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;

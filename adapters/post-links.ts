@@ -6,6 +6,7 @@
  */
 import { PLATFORM_DECLARATIONS } from './declarations.js';
 import type { PlatformDeclaration, PostUrlRefusal } from './platform-declaration.js';
+import { onDomain } from './post-link-refusals.js';
 import { charCount, truncateChars } from './text.js';
 
 export interface PostLinkOptions {
@@ -28,8 +29,6 @@ export interface PostLinkOptions {
 function declared(platform: string): PlatformDeclaration | undefined {
   return PLATFORM_DECLARATIONS.find((d) => d.id === platform);
 }
-
-const onDomain = (host: string, domain: string) => host === domain || host.endsWith(`.${domain}`);
 
 /** Null when `url` can be the address of a post on `platform`; otherwise what is wrong, for the operator in English and Chinese. */
 export function postLinkProblem(platform: string, url: string, options: PostLinkOptions = {}): PostUrlRefusal | null {

@@ -12,7 +12,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
-import type { Registry } from '../domain/registry.js';
+import { parentColumnIds, type Registry } from '../domain/registry.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { checkAccounts } from './checks/accounts.js';
 import { checkCatalogue } from './checks/catalogue.js';
@@ -95,7 +95,7 @@ function build(dir: string, texts: Texts): Registry {
     roots.catalogue &&
     checkCatalogue(checks.catalogue, roots.catalogue, {
       portalIds: portal?.ids,
-      parentColumnIds: portal ? new Set(portal.columns.map((c) => c.parentId).filter((id): id is string => id !== null)) : undefined,
+      parentColumnIds: portal ? parentColumnIds(portal.columns) : undefined,
       classes: review ? new Set(Object.keys(review.classes)) : undefined,
       portalFile: checks.portal.file,
       reviewFile: checks.review.file,

@@ -280,14 +280,14 @@ function channelOf(
   return { id: channelId(platform, ref), platform, kind, name, ...owner, publishing, ref };
 }
 
-function portalChannel(column: PortalColumn, parents: ReadonlySet<string>): Channel {
+function portalChannel(column: PortalColumn, hasSubColumns: boolean): Channel {
   const channel = channelOf('portal', column.id, 'portal_column', column.path.join(' > '), 'api');
-  return parents.has(column.id) ? { ...channel, hasSubColumns: true } : channel;
+  return hasSubColumns ? { ...channel, hasSubColumns: true } : channel;
 }
 
-/** The ids of the portal columns that have sub-columns. */
-function parentColumnIds(registry: Registry): Set<string> {
-  return new Set(registry.portal.columns.map((c) => c.parentId).filter((id): id is string => id !== null));
+/** The ids of the portal columns that have sub-columns (their pages list their children's items). */
+export function parentColumnIds(columns: readonly Pick<PortalColumn, 'parentId'>[]): Set<string> {
+  return new Set(columns.map((c) => c.parentId).filter((id): id is string => id !== null));
 }
 
 /** A portal column's sub-columns (its direct children), in registry order. */
@@ -308,9 +308,9 @@ function mediaCenterChannel(column: MediaCenterColumn): Channel {
  * columns (news site, then app), each in registry order. Deterministic.
  */
 export function listChannels(registry: Registry): Channel[] {
-  const parents = parentColumnIds(registry);
+  const parents = parentColumnIds(registry.portal.columns);
   return [
-    ...registry.portal.columns.map((c) => portalChannel(c, parents)),
+    ...registry.portal.columns.map((c) => portalChannel(c, parents.has(c.id))),
     ...registry.accounts.map(accountChannel),
     ...registry.mediaCenter.columns.map(mediaCenterChannel),
   ];
@@ -324,7 +324,13 @@ export function findChannel(registry: Registry, id: string): Channel | undefined
   const kind = PLATFORM_DECLARATIONS.find((d) => d.id === platform)?.channelKind;
   if (kind === 'portal_column') {
     const column = registry.portal.columns.find((c) => c.id === ref);
-    return column && portalChannel(column, registry.portal.columns.some((c) => c.parentId === column.id) ? new Set([column.id]) : new Set());
+    return (
+      column &&
+      portalChannel(
+        column,
+        registry.portal.columns.some((c) => c.parentId === column.id),
+      )
+    );
   }
   if (kind === 'media_center_column') {
     const column = registry.mediaCenter.columns.find((c) => c.system === platform && c.id === ref);

@@ -321,9 +321,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         const p = `interpretations[${i}]`;
         if (!isObject(raw)) return fail(p, 'expected an object');
         const form = raw.form;
-        if (typeof form !== 'string' || !(INTERPRETATION_FORMS as readonly string[]).includes(form)) {
-          fail(`${p}.form`, `expected one of ${INTERPRETATION_FORMS.join(', ')}, got ${JSON.stringify(form)}`);
-        }
+        const knownForm = typeof form === 'string' && (INTERPRETATION_FORMS as readonly string[]).includes(form);
+        if (!knownForm) fail(`${p}.form`, `expected one of ${INTERPRETATION_FORMS.join(', ')}, got ${JSON.stringify(form)}`);
         const iTitle = text(raw, 'title', `${p}.title`, { required: true, max: MAX_TITLE });
         const iBody = text(raw, 'body', `${p}.body`, { required: form === 'text' || form === 'leader_interview', max: MAX_BODY_CHARS });
         const mediaId = text(raw, 'mediaId', `${p}.mediaId`, { required: false });
@@ -331,7 +330,7 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         // An H5 page (or a hosted video/audio) is linked from every channel: only an address with a host, nothing a browser would repair.
         const urlProblem = url ? webLinkProblem(url) : null;
         if (urlProblem) fail(`${p}.url`, urlProblem);
-        if ((INTERPRETATION_FORMS as readonly string[]).includes(form as string))
+        if (knownForm)
           for (const c of interpretationCarriesProblems(form as InterpretationForm, { mediaId: Boolean(mediaId), url: Boolean(url) }))
             fail(`${p}.${c.field}`, c.message, c.messageZh);
         const interpreter = text(raw, 'interpreter', `${p}.interpreter`, { required: form === 'leader_interview', max: 100 });

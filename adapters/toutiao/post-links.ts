@@ -1,5 +1,5 @@
 // What a 今日头条 post's address looks like: articles, 微头条 and videos on toutiao.com, videos on ixigua.com, share links m.toutiao.com/is/….
-import { ACCOUNT_PAGE, consolePage, HOME_PAGE, notAPost, notAPostAddress, SEARCH_PAGE } from '../post-link-refusals.js';
+import { ACCOUNT_PAGE, consolePage, HOME_PAGE, notAPost, notAPostAddress, onDomain, SEARCH_PAGE } from '../post-link-refusals.js';
 import type { PostLinks } from '../platform-declaration.js';
 
 const NAME = '今日头条';
@@ -13,17 +13,15 @@ const TOUTIAO_POST = [
 ];
 const IXIGUA_POST = [/^\/i?\d{6,}$/, /^\/video\/\d{6,}$/];
 
-const on = (host: string, domain: string) => host === domain || host.endsWith(`.${domain}`);
-
 export const toutiaoPostLinks: PostLinks = {
   hosts: ['toutiao.com', 'ixigua.com'],
   example: EXAMPLE,
   checkPath(host, path) {
-    if (on(host, 'mp.toutiao.com')) return notAPost(NAME, consolePage('头条号', 'mp.toutiao.com'), EXAMPLE);
+    if (onDomain(host, 'mp.toutiao.com')) return notAPost(NAME, consolePage('头条号', 'mp.toutiao.com'), EXAMPLE);
     if (path === '') return notAPost(NAME, HOME_PAGE, EXAMPLE);
     if (/^\/c\/user\//.test(path)) return notAPost(NAME, ACCOUNT_PAGE, EXAMPLE);
     if (/^\/search(\/|$)/.test(path)) return notAPost(NAME, SEARCH_PAGE, EXAMPLE);
-    const posts = on(host, 'ixigua.com') ? IXIGUA_POST : TOUTIAO_POST;
+    const posts = onDomain(host, 'ixigua.com') ? IXIGUA_POST : TOUTIAO_POST;
     return posts.some((p) => p.test(path)) ? null : notAPostAddress(NAME, host, path, EXAMPLE);
   },
 };

@@ -1,7 +1,6 @@
 // What a 微信视频号 post's address looks like: a share link weixin.qq.com/sph/…, or a page on channels.weixin.qq.com.
 import type { PostLinks } from '../platform-declaration.js';
-
-const onChannelsHost = (host: string) => host === 'channels.weixin.qq.com' || host.endsWith('.channels.weixin.qq.com');
+import { onDomain } from '../post-link-refusals.js';
 
 export const wechatChannelsPostLinks: PostLinks = {
   hosts: ['channels.weixin.qq.com', 'weixin.qq.com'],
@@ -22,7 +21,7 @@ export const wechatChannelsPostLinks: PostLinks = {
             messageZh: '这不是视频号作品的链接：分享的作品链接形如 https://weixin.qq.com/sph/AbCdEf。',
           };
     }
-    if (!onChannelsHost(host))
+    if (!onDomain(host, 'channels.weixin.qq.com'))
       return {
         message: `That link (${host}) is not a WeChat Channels post: a shared post looks like https://weixin.qq.com/sph/AbCdEf.`,
         messageZh: `这个链接（${host}）不是视频号作品：分享的作品链接形如 https://weixin.qq.com/sph/AbCdEf。`,

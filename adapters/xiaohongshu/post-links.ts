@@ -1,5 +1,6 @@
 // What a 小红书 note's address looks like: www.xiaohongshu.com/explore/<id> (or /discovery/item/<id>), or a share link xhslink.com/<code>.
 import type { PostLinks } from '../platform-declaration.js';
+import { onDomain } from '../post-link-refusals.js';
 
 export const xiaohongshuPostLinks: PostLinks = {
   hosts: ['xiaohongshu.com', 'xhslink.com'],
@@ -7,7 +8,7 @@ export const xiaohongshuPostLinks: PostLinks = {
   httpHosts: ['xhslink.com'],
   example: 'https://www.xiaohongshu.com/explore/6xxxxxxxxxxxxxxxxxxxxxxx',
   checkPath(host, path) {
-    if (host === 'xhslink.com' || host.endsWith('.xhslink.com'))
+    if (onDomain(host, 'xhslink.com'))
       return path === ''
         ? {
             message: 'That is not a Xiaohongshu share link: a shared note looks like http://xhslink.com/AbCdEf.',

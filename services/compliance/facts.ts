@@ -13,7 +13,7 @@ import { selectExternalReleases, selectLiveByChannel, selectProbes, selectRevisi
 import type { DB } from '../../db/schema.js';
 import type { AccountFacts, ColumnFacts, ComplianceFacts, DisclosureFacts, FactSource, InterpretationTimingFacts } from '../../domain/compliance/facts.js';
 import type { ComplianceThresholds } from '../../domain/compliance/thresholds.js';
-import { catalogueItem, listChannels, type Channel, type Registry } from '../../domain/registry.js';
+import { catalogueItem, listChannels, parentColumnIds, type Channel, type Registry } from '../../domain/registry.js';
 import { channelUnit, unitByName } from '../../domain/units.js';
 import { chinaDate, isValidDate } from '../../domain/working-days.js';
 
@@ -104,7 +104,7 @@ export async function gatherFacts(db: Kysely<DB>, registry: Registry, options: F
     };
   });
 
-  const parents = new Set(registry.portal.columns.map((c) => c.parentId).filter((id): id is string => id !== null));
+  const parents = parentColumnIds(registry.portal.columns);
   const columns: ColumnFacts[] = registry.portal.columns.map((column) => {
     const channelId = `portal:${column.id}`;
     const fromSite = root?.columns[column.id];
