@@ -253,7 +253,12 @@ export function registerAdminCommands(program: Command): void {
         const query = options.platform ? `?platform=${encodeURIComponent(options.platform)}` : '';
         const { channels } = await ApiClient.from(options).request<{ channels: ListedChannel[] }>('GET', `/api/channels${query}`);
         if (options.json) printJson(channels);
-        else printTable(channels.map(withPauseColumn), ['id', 'platform', 'publishing', 'name', 'ownerUnit', 'paused'], CHANNEL_HEADINGS_ZH);
+        else
+          printTable(
+            channels.map((c) => withPauseColumn(withTargetNote(c))),
+            ['id', 'platform', 'publishing', 'name', 'ownerUnit', 'paused'],
+            CHANNEL_HEADINGS_ZH,
+          );
         return;
       }
       const settings = loadSettings();
@@ -274,12 +279,7 @@ export function registerAdminCommands(program: Command): void {
       const registry = await loadRegistry(path.join(settings.configDir, 'registry'));
       const channels = channelsWithOwners(registry).filter((c) => !platform || c.platform === platform);
       if (options.json) printJson(channels);
-      else
-        printTable(
-          channels.map((c) => ({ ...c })),
-          ['id', 'platform', 'publishing', 'name', 'ownerUnit'],
-          CHANNEL_HEADINGS_ZH,
-        );
+      else printTable(channels.map(withTargetNote), ['id', 'platform', 'publishing', 'name', 'ownerUnit'], CHANNEL_HEADINGS_ZH);
       // Said on stderr, so --json output stays the list it always was.
       process.stderr.write(
         say(
@@ -656,10 +656,21 @@ interface ListedChannel {
   publishing: string;
   name: string;
   ownerUnit: string | null;
+  hasSubColumns?: boolean;
   paused: boolean;
   pausedAt: string | null;
   pausedBy: string | null;
   pausedReason: string | null;
+}
+
+/**
+ * A portal column with sub-columns is listed (it is in the registry) but is no target: its page lists
+ * its sub-columns' items, and a package naming it is refused. The table says so where the name is;
+ * --json keeps the API's `hasSubColumns`.
+ */
+function withTargetNote<C extends { name: string; hasSubColumns?: boolean }>(c: C): C {
+  if (!c.hasSubColumns) return { ...c };
+  return { ...c, name: c.name + say(' (has sub-columns: target one of them)', '（含下级栏目：请选择其下级栏目发布）') };
 }
 
 /** The `paused` column: since when (Beijing time), by whom and why; empty when the channel is not paused. */

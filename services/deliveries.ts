@@ -143,7 +143,13 @@ const ACCEPTED_UPDATE_COMPLETED_WORKFLOW = 'AcceptedUpdateCompletedWorkflow';
 const RETRY_SETTLE_GRACE_MS = 5_000;
 
 /** A delivery an operator may confirm with a post's URL: a manual hand-off, or a post the platform never confirmed. */
-const waitsForConfirmation = (state: string) => state === 'awaiting_manual' || state === 'unconfirmed';
+/**
+ * States whose delivery may be waiting for a confirmation, so that a post's address is held to its
+ * platform's rule: the two that wait, and the two a row shows for an instant after its workflow
+ * began to wait (the row is written by the attempt's last step). A live, failed or settled
+ * delivery is answered by its workflow (409), not by the platform's hosts.
+ */
+const mayWaitForConfirmation = (state: string) => ['awaiting_manual', 'unconfirmed', 'pending', 'transmitting'].includes(state);
 
 export class DeliveryService {
   constructor(private readonly ctx: AppContext) {}
@@ -542,7 +548,7 @@ export class DeliveryService {
           message: `${linkProblem}: give the address of the post as the platform shows it`,
           messageZh: `${WEB_LINK_MESSAGES_ZH[linkProblem]}：请填写帖子在平台上的网址`,
         }
-      : waitsForConfirmation(row.state)
+      : mayWaitForConfirmation(row.state)
         ? (validateUrl ?? postLinkProblem)(row.platform ?? '', url)
         : null; // a delivery no one can confirm now: the workflow's answer says why (409), not the platform's hosts
     // In Chinese too: the console shows it beside the URL field (it showed 不符合要求： and the English).

@@ -30,4 +30,23 @@ describe('govpub channels list --platform', () => {
     expect(zh.code).toBe(1);
     expect(zh.stderr).toContain('--platform "nope" 不是平台名称；可用：portal、wechat_oa、');
   });
+
+  it('marks a portal column with sub-columns as no target, in the table and the JSON', { timeout: 120_000 }, async () => {
+    const [table, zh, json] = await Promise.all([
+      runCli(['channels', 'list', '--platform', 'portal'], {}),
+      runCli(['channels', 'list', '--platform', 'portal'], { GOVPUB_LANG: 'zh' }),
+      runCli(['channels', 'list', '--platform', 'portal', '--json'], {}),
+    ]);
+    for (const run of [table, zh, json]) expect(run.code, run.stderr).toBe(0);
+    const line = (out: string, id: string) => out.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
+    // 新闻动态 lists 碑林要闻 and the others; 碑林要闻 is a leaf.
+    expect(line(table.stdout, 'portal:xwdt')).toContain('(has sub-columns: target one of them)');
+    expect(line(table.stdout, 'portal:xwdt-blyw')).not.toContain('sub-columns');
+    expect(line(zh.stdout, 'portal:xwdt')).toContain('（含下级栏目：请选择其下级栏目发布）');
+    const listed = JSON.parse(json.stdout) as { id: string; name: string; hasSubColumns?: boolean }[];
+    const parent = listed.find((c) => c.id === 'portal:xwdt');
+    expect(parent).toMatchObject({ hasSubColumns: true, name: '新闻动态' });
+    expect(listed.find((c) => c.id === 'portal:xwdt-blyw')?.hasSubColumns).toBeUndefined();
+    expect(listed.filter((c) => c.hasSubColumns)).toHaveLength(66);
+  });
 });

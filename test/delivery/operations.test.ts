@@ -950,6 +950,15 @@ describe('operations on deliveries', () => {
       expect(retried.status, JSON.stringify(retried.body)).toBe(200);
       expect(retried.body.channelHold).toMatchObject({ channelId: channel });
       await expect.poll(async () => (await retriesOf(id)).map((e) => e.actor), { timeout: 10_000 }).toEqual(['ops-night']);
+      // A pending row may be a moment behind a workflow that already waits for a confirmation: a
+      // post's address given for it is held to the platform's rule (a Weibo post is on weibo.com),
+      // and a right one is answered by the workflow: nothing waits for a confirmation here.
+      const offSite = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, { url: 'https://example.org/post/1' });
+      expect(offSite.status).toBe(400);
+      expect(offSite.body.error.issues).toEqual([expect.objectContaining({ path: 'url', messageZh: expect.stringContaining('微博') })]);
+      const onSite = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, { url: 'https://weibo.com/1234567890/Nabcdef12' });
+      expect(onSite.status, JSON.stringify(onSite.body)).toBe(409);
+      expect(onSite.body.error.code).toBe('not_awaiting_confirmation');
     } finally {
       expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops)).status).toBe(200);
     }
