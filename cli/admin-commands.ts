@@ -10,7 +10,7 @@ import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import type { BinaryStatus } from '../media/binaries.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
 import { roleZh } from '../domain/messages-zh.js';
-import { commandAgain, inChinese, printable, printJson, printTable, say, withoutApiTokens } from './output.js';
+import { atBeijing, beijingTime, commandAgain, inChinese, printable, printJson, printTable, say, withoutApiTokens } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -49,9 +49,9 @@ export function registerAdminCommands(program: Command): void {
         if (options.json) printJson(rows);
         else
           printTable(
-            rows.map((r) => ({ migration: r.name, applied: r.executedAt?.toISOString() ?? say('pending', '待执行') })),
-            ['migration', 'applied'],
-            { migration: '迁移', applied: '执行时间' },
+            rows.map((r) => ({ migration: r.name, [APPLIED_AT]: r.executedAt ? beijingTime(r.executedAt.toISOString()) : say('pending', '待执行') })),
+            ['migration', APPLIED_AT],
+            { migration: '迁移', [APPLIED_AT]: '执行时间（北京时间）' },
           );
       }),
     );
@@ -462,8 +462,8 @@ export function registerAdminCommands(program: Command): void {
           else
             console.log(
               say(
-                `${user.name} enabled; new API token${user.token_expires_at ? ` (valid until ${user.token_expires_at.toISOString()})` : ''}:\n${token}`,
-                `已启用 ${user.name}；新的 API 令牌${user.token_expires_at ? `（有效期至 ${user.token_expires_at.toISOString()}）` : ''}（只显示这一次）：\n${token}`,
+                `${user.name} enabled; new API token${user.token_expires_at ? ` (valid until ${atBeijing(user.token_expires_at.toISOString())})` : ''}:\n${token}`,
+                `已启用 ${user.name}；新的 API 令牌${user.token_expires_at ? `（有效期至 ${atBeijing(user.token_expires_at.toISOString())}）` : ''}（只显示这一次）：\n${token}`,
               ),
             );
         },
@@ -482,7 +482,7 @@ export function registerAdminCommands(program: Command): void {
           const { user, token } = await rotateToken(database.db, name, ttlDays(options.tokenTtlDays));
           if (options.json) printJson({ name: user.name, token, expiresAt: user.token_expires_at });
           else {
-            const until = user.token_expires_at?.toISOString();
+            const until = user.token_expires_at ? atBeijing(user.token_expires_at.toISOString()) : undefined;
             console.log(
               say(
                 `new API token for ${user.name}${until ? ` (valid until ${until})` : ''}:\n${token}`,
@@ -538,13 +538,21 @@ export function registerAdminCommands(program: Command): void {
                 // The role's id is what --role takes: under zh beside its name.
                 role: inChinese() ? `${roleZh(r.role)}（${r.role}）` : r.role,
                 stages: r.stages.map((id) => stageNames.get(id) ?? id).join(stageNames.size ? '、' : ','),
-                created: r.created_at.toISOString(),
+                [USER_TIMES.created]: beijingTime(r.created_at.toISOString()),
                 unit: r.unit ?? '',
-                disabled: r.disabled_at?.toISOString() ?? '',
-                tokenExpires: r.token_expires_at?.toISOString() ?? '',
+                [USER_TIMES.disabled]: beijingTime(r.disabled_at?.toISOString()),
+                [USER_TIMES.tokenExpires]: beijingTime(r.token_expires_at?.toISOString()),
               })),
-              ['name', 'role', 'stages', 'unit', 'created', 'disabled', 'tokenExpires'],
-              { name: '用户名', role: '角色', stages: '审核环节', unit: '单位', created: '创建时间', disabled: '停用时间', tokenExpires: '令牌到期' },
+              ['name', 'role', 'stages', 'unit', USER_TIMES.created, USER_TIMES.disabled, USER_TIMES.tokenExpires],
+              {
+                name: '用户名',
+                role: '角色',
+                stages: '审核环节',
+                unit: '单位',
+                [USER_TIMES.created]: '创建时间（北京时间）',
+                [USER_TIMES.disabled]: '停用时间（北京时间）',
+                [USER_TIMES.tokenExpires]: '令牌到期（北京时间）',
+              },
             );
         },
         { migrate: 'embedded' },
@@ -579,9 +587,18 @@ export function registerAdminCommands(program: Command): void {
       else if (entries.length === 0) console.log(inChinese() ? '没有符合条件的审计记录。' : 'no audit entries match.');
       else
         printTable(
-          entries.map((e) => ({ ...e, details: JSON.stringify(e.details) })),
-          ['id', 'at', 'actor', 'action', 'packageId', 'revision', 'channelId', 'details'],
-          { id: '编号', at: '时间', actor: '操作人', action: '操作', packageId: '稿件', revision: '版本', channelId: '渠道', details: '详情' },
+          entries.map((e) => ({ ...e, [AUDIT_AT]: beijingTime(e.at as string), details: JSON.stringify(e.details) })),
+          ['id', AUDIT_AT, 'actor', 'action', 'packageId', 'revision', 'channelId', 'details'],
+          {
+            id: '编号',
+            [AUDIT_AT]: '时间（北京时间）',
+            actor: '操作人',
+            action: '操作',
+            packageId: '稿件',
+            revision: '版本',
+            channelId: '渠道',
+            details: '详情',
+          },
         );
       // A full page may have more behind it: say how to read on (on stderr, so --json stays parseable).
       const last = entries.at(-1)?.id;
@@ -685,6 +702,11 @@ function withPauseColumn(c: ListedChannel): Record<string, unknown> {
   const since = c.pausedAt ? `since ${chinaTime(c.pausedAt)} (Beijing time) ` : '';
   return { ...c, paused: `${since}by ${by}: ${c.pausedReason ?? 'no reason given'}` };
 }
+
+/** Time columns, in Beijing time: their headings say so (the API's instants are UTC). */
+const APPLIED_AT = 'applied (Beijing time)';
+const AUDIT_AT = 'at (Beijing time)';
+const USER_TIMES = { created: 'created (Beijing time)', disabled: 'disabled (Beijing time)', tokenExpires: 'token expires (Beijing time)' };
 
 /** The channel lists' headings in Chinese (GOVPUB_LANG=zh). */
 const CHANNEL_HEADINGS_ZH = { id: '编号', platform: '平台', publishing: '发布方式', name: '名称', ownerUnit: '所属单位', paused: '暂停情况' };

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { loadSettings } from '../config/settings.js';
-import { inChinese, printJson } from './output.js';
+import { atBeijing, inChinese, printJson } from './output.js';
 
 function summary(manifest: import('../runtime/backup.js').BackupManifest): string[] {
   const t = manifest.tables;
@@ -70,8 +70,8 @@ export function registerBackupCommands(program: Command): void {
       const zh = inChinese();
       console.log(
         zh
-          ? `已从 ${report.file} 恢复到 ${report.dataDir}（备份时间 ${report.manifest.createdAt}）：`
-          : `restored ${report.file} into ${report.dataDir} (backed up at ${report.manifest.createdAt}):`,
+          ? `已从 ${report.file} 恢复到 ${report.dataDir}（备份时间 ${atBeijing(report.manifest.createdAt)}）：`
+          : `restored ${report.file} into ${report.dataDir} (backed up at ${atBeijing(report.manifest.createdAt)}):`,
       );
       for (const line of summary(report.manifest)) console.log(line);
       for (const aside of report.setAside) console.log(zh ? `  原有内容已移到 ${aside}` : `  what was there is now ${aside}`);

@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { MediaJobView, MediaView } from '../services/media.js';
 import { ApiClient, withActingOptions, type ApiOptions } from './api-client.js';
-import { inChinese, printable, printJson, printTable, say } from './output.js';
+import { beijingTime, inChinese, printable, printJson, printTable, say } from './output.js';
 
 const splitList = (value: string) =>
   value
@@ -24,6 +24,8 @@ const splitList = (value: string) =>
     .filter(Boolean);
 
 /** Media kinds and job states as the console's media library names them (GOVPUB_LANG=zh). */
+/** The list's upload time column, in Beijing time (its heading says so). */
+const ADDED = 'added (Beijing time)';
 const KIND_ZH: Record<string, string> = { image: '图片', video: '视频', audio: '音频', document: '文档（附件）', captions: '字幕' };
 const JOB_STATE_ZH: Record<string, string> = { queued: '排队中', running: '生成中', done: '已完成', failed: '失败', canceled: '已取消' };
 const kindLabel = (kind: string) => say(kind, KIND_ZH[kind] ?? kind);
@@ -309,10 +311,11 @@ export function registerMediaCommands(program: Command): void {
         duration: m.durationSec !== null ? seconds(m.durationSec) : '',
         bytes: m.sizeBytes,
         name: m.uploadName ?? '',
-        added: m.createdAt.slice(0, 16).replace('T', ' '),
+        // Beijing time, as the heading says (it was UTC with nothing to say so: 8 hours off for a reader here).
+        [ADDED]: beijingTime(m.createdAt).slice(0, 16),
       })),
-      ['id', 'kind', 'type', 'size', 'duration', 'bytes', 'name', 'added'],
-      { id: '编号', kind: '类别', type: '格式', size: '尺寸', duration: '时长', bytes: '字节数', name: '文件名', added: '上传时间' },
+      ['id', 'kind', 'type', 'size', 'duration', 'bytes', 'name', ADDED],
+      { id: '编号', kind: '类别', type: '格式', size: '尺寸', duration: '时长', bytes: '字节数', name: '文件名', [ADDED]: '上传时间（北京时间）' },
     );
   });
 

@@ -2,6 +2,7 @@
 import { apiTokensHidden } from '../domain/api-token.js';
 import { ConfigError, GovpubError } from '../domain/errors.js';
 import { terminalWidth } from '../domain/text.js';
+import { chinaTimeToSecond } from '../domain/beijing-time.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -104,13 +105,28 @@ export function say(en: string, zh: string): string {
 }
 
 /**
+ * An instant (ISO, UTC as the API gives it) as people here read it: Beijing time (UTC+8, no
+ * daylight saving), `2026-12-06 17:40:12`. A table says the zone in its heading; a sentence uses
+ * `atBeijing`. Unreadable or absent: as given (an empty cell stays empty).
+ */
+export function beijingTime(iso: string | null | undefined): string {
+  return iso === null || iso === undefined || iso === '' ? '' : chinaTimeToSecond(iso);
+}
+
+/** `beijingTime` with the zone said: "2026-12-06 17:40:12 (Beijing time)" / "2026-12-06 17:40:12（北京时间）". */
+export function atBeijing(iso: string): string {
+  const shown = beijingTime(iso);
+  return shown === iso ? iso : say(`${shown} (Beijing time)`, `${shown}（北京时间）`);
+}
+
+/**
  * A time to come as a person reads it here: Beijing time to the second, and how far off it is
  * (`2026-12-06 17:40:12 (Beijing time, in 12 s)`; 北京时间，约 12 秒后). Past or unreadable: as given.
  */
 export function timeAhead(iso: string, now: number = Date.now()): string {
   const at = Date.parse(iso);
   if (Number.isNaN(at)) return iso;
-  const shown = new Date(at + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+  const shown = beijingTime(iso);
   const sec = Math.round((at - now) / 1000);
   if (sec <= 0) return say(`${shown} (Beijing time, due now)`, `${shown}（北京时间，即将进行）`);
   const [n, en, zh] = sec < 120 ? [sec, 's', '秒'] : sec < 7200 ? [Math.round(sec / 60), 'min', '分钟'] : [Math.round(sec / 3600), 'h', '小时'];

@@ -6,7 +6,10 @@ import { GovpubError } from '../domain/errors.js';
 import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { deliveryStateZh, statusZh } from '../domain/messages-zh.js';
-import { inChinese, printable, printJson, printTable, say } from './output.js';
+import { atBeijing, beijingTime, inChinese, printable, printJson, printTable, say, timeAhead } from './output.js';
+
+/** The deliveries table's time column: Beijing time, said in its heading. */
+const LIVE_AT = 'live (Beijing time)';
 
 /** A package file as read: its parsed value and its text (to say where a field the API refused stands). */
 interface JsonFile {
@@ -109,7 +112,15 @@ const validityLabel = (v: Validity | null) => {
 };
 
 type Common = ActingOptions;
-type Summary = { id: string; status: string; revision: number; currentStage?: string | null; currentStageName?: string | null };
+type Summary = {
+  id: string;
+  status: string;
+  revision: number;
+  currentStage?: string | null;
+  currentStageName?: string | null;
+  releaseAt?: string | null;
+  onHold?: boolean;
+};
 
 /** A stage as reviewers know it, with the id the API and the CLI's options use: `复审 (second)`, or `复审（second）` in Chinese. */
 const stageLabel = (id: string, name: string | null | undefined) => (name && name !== id ? say(`${name} (${id})`, `${name}（${id}）`) : id);
@@ -117,11 +128,26 @@ const stageLabel = (id: string, name: string | null | undefined) => (name && nam
 /** A package's status for a person: its id (`draft`), or its Chinese name (草稿) with GOVPUB_LANG=zh. */
 const statusLabel = (status: string) => say(status, statusZh(status));
 
-const describeState = (r: Summary) =>
-  say(
-    `${r.id}: ${r.status}${r.currentStage ? ` at ${stageLabel(r.currentStage, r.currentStageName)}` : ''}, revision ${r.revision}`,
-    `${r.id}：${statusZh(r.status)}${r.currentStage ? `，当前环节 ${stageLabel(r.currentStage, r.currentStageName)}` : ''}，第 ${r.revision} 版`,
+/**
+ * When a release still to come will happen, as the person who scheduled it reads it (`schedule --at`
+ * answered with the status alone, so a time typed with the wrong offset went unnoticed): Beijing
+ * time and how far off; "waits" when it is held (`schedule --cancel`). Empty once released.
+ */
+function releaseTimeNote(r: Summary): { en: string; zh: string } {
+  if (!['draft', 'in_review', 'approved', 'scheduled'].includes(r.status)) return { en: '', zh: '' };
+  if (r.onHold) return { en: ', release waits (no time set: schedule it or release it)', zh: '，暂不发布（未定发布时间：请定时或立即发布）' };
+  if (!r.releaseAt) return { en: '', zh: '' };
+  const when = timeAhead(r.releaseAt);
+  return { en: `, release at ${when}`, zh: `，定于 ${when}发布` };
+}
+
+const describeState = (r: Summary) => {
+  const release = releaseTimeNote(r);
+  return say(
+    `${r.id}: ${r.status}${r.currentStage ? ` at ${stageLabel(r.currentStage, r.currentStageName)}` : ''}, revision ${r.revision}${release.en}`,
+    `${r.id}：${statusZh(r.status)}${r.currentStage ? `，当前环节 ${stageLabel(r.currentStage, r.currentStageName)}` : ''}，第 ${r.revision} 版${release.zh}`,
   );
+};
 const route = (id: string, rest = '') => `/api/packages/${encodeURIComponent(id)}${rest}`;
 
 /** One package request as the token's user; prints the result for a person or as JSON. */
@@ -282,15 +308,15 @@ export function registerPackageCommands(program: Command): void {
       const stage = view.currentStage ? stageLabel(view.currentStage, view.currentStageName) : null;
       console.log(
         zh
-          ? `状态：${statusZh(view.status)}${stage ? `，当前环节 ${stage}` : ''}，第 ${view.revision} 版${view.releaseAt ? `，发布时间 ${view.releaseAt}` : ''}`
-          : `status ${view.status}${stage ? ` at ${stage}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${view.releaseAt}` : ''}`,
+          ? `状态：${statusZh(view.status)}${stage ? `，当前环节 ${stage}` : ''}，第 ${view.revision} 版${view.releaseAt ? `，发布时间 ${atBeijing(view.releaseAt)}` : ''}`
+          : `status ${view.status}${stage ? ` at ${stage}` : ''}, revision ${view.revision}${view.releaseAt ? `, release at ${atBeijing(view.releaseAt)}` : ''}`,
       );
       const waiting = view.waitingFor;
       if (waiting)
         console.log(
           zh
-            ? `  正在等待：${waiting.step}，自 ${waiting.since} 起${waiting.lastFailure ? `（${waiting.lastFailure}）` : ''}`
-            : `  waiting for: ${waiting.step} since ${waiting.since}${waiting.lastFailure ? ` (${waiting.lastFailure})` : ''}`,
+            ? `  正在等待：${waiting.step}，自 ${atBeijing(waiting.since)} 起${waiting.lastFailure ? `（${waiting.lastFailure}）` : ''}`
+            : `  waiting for: ${waiting.step} since ${atBeijing(waiting.since)}${waiting.lastFailure ? ` (${waiting.lastFailure})` : ''}`,
         );
       if (view.indexNumber) console.log(`索引号 ${view.indexNumber}`);
       if (view.validity) console.log(`有效性 ${validityLabel(view.validity)}`);
@@ -312,9 +338,9 @@ export function registerPackageCommands(program: Command): void {
         );
       if (view.deliveries.length)
         printTable(
-          view.deliveries.map((d) => ({ ...d, state: zh ? deliveryStateZh(String(d.state)) : d.state })),
-          ['channelId', 'state', 'liveAt', 'publicUrl'],
-          { channelId: '渠道', state: '投递状态', liveAt: '上线时间', publicUrl: '网址' },
+          view.deliveries.map((d) => ({ ...d, state: zh ? deliveryStateZh(String(d.state)) : d.state, [LIVE_AT]: beijingTime(d.liveAt as string | null) })),
+          ['channelId', 'state', LIVE_AT, 'publicUrl'],
+          { channelId: '渠道', state: '投递状态', [LIVE_AT]: '上线时间（北京时间）', publicUrl: '网址' },
         );
     },
   );

@@ -7,6 +7,7 @@
  */
 import { refusalError } from './errors.js';
 import { roleZh, statusZh } from './messages-zh.js';
+import { chinaTimeToSecond } from './beijing-time.js';
 import {
   canEdit,
   canRelease,
@@ -148,8 +149,8 @@ export function postedAtTimeProblem(postedAt: string, handedOffAt: Date, now: Da
   if (at < handedOffAt.getTime())
     return {
       code: 'invalid_posted_at',
-      message: `${postedAt} is before govpub handed this post off (${handedOffAt.toISOString()}): the post cannot have gone up then. Check the date and the offset (+08:00 for Beijing time).`,
-      messageZh: `实际发布时间 ${postedAt} 早于本条发布任务的交付时间（${handedOffAt.toISOString()}），不可能在此之前发出。请核对日期和时区（北京时间为 +08:00）。`,
+      message: `${postedAt} is before govpub handed this post off (${chinaTimeToSecond(handedOffAt.toISOString())} Beijing time, ${handedOffAt.toISOString()}): the post cannot have gone up then. Check the date and the offset (+08:00 for Beijing time).`,
+      messageZh: `实际发布时间 ${postedAt} 早于本条发布任务的交付时间（北京时间 ${chinaTimeToSecond(handedOffAt.toISOString())}），不可能在此之前发出。请核对日期和时区（北京时间为 +08:00）。`,
     };
   return null;
 }

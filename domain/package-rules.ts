@@ -4,6 +4,7 @@
  * code, so nothing here may touch I/O, clocks or randomness.
  */
 import { statusZh } from './messages-zh.js';
+import { chinaTime } from './beijing-time.js';
 
 export const INTERPRETATION_FORMS = ['text', 'graphic', 'cartoon', 'video', 'audio', 'h5', 'leader_interview'] as const;
 export type InterpretationForm = (typeof INTERPRETATION_FORMS)[number];
@@ -267,7 +268,7 @@ export function canRetract(status: PackageStatus): Problem | null {
  */
 export function repeatedRetractionProblem(status: PackageStatus, retraction: { reason: string; at: string } | null): Problem | null {
   if (retraction === null) return null;
-  const at = chinaMinute(retraction.at);
+  const at = chinaTime(retraction.at);
   if (status === 'retracted') {
     return {
       code: 'already_retracted',
@@ -280,12 +281,6 @@ export function repeatedRetractionProblem(status: PackageStatus, retraction: { r
     message: `The package is already being retracted (asked at ${at} Beijing time, reason: ${retraction.reason}); a second retraction changes nothing. Follow its take-downs in the package's deliveries (GET /api/packages/:id).`,
     messageZh: `稿件已在撤稿中（${at} 申请，原因：${retraction.reason}），无需再次撤稿。请在稿件详情或发布看板中跟进各渠道的撤下进度。`,
   };
-}
-
-/** `YYYY-MM-DD HH:mm` in Beijing time (pure: the instant is given). */
-function chinaMinute(iso: string): string {
-  const d = new Date(Date.parse(iso) + 8 * 3_600_000).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
 }
 
 /** The status after an approval at the last stage: released at once, or waiting for its time. */

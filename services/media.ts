@@ -21,6 +21,7 @@ import {
   unfinishedJobsOwnedBy,
   updateUnfinishedJob,
 } from '../db/media.js';
+import { chinaTimeToSecond } from '../domain/beijing-time.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { requireAllowed } from '../domain/commands.js';
@@ -254,7 +255,7 @@ export class MediaService {
     if (TERMINAL.has(job.state)) {
       throw new GovpubError('media_job_finished', `Job ${jobId} has already finished (${job.state}); there is nothing to cancel.`, { status: 409 });
     }
-    await updateUnfinishedJob(this.ctx.db, jobId, { error: `Cancelled by ${by.name} at ${new Date().toISOString()}.` });
+    await updateUnfinishedJob(this.ctx.db, jobId, { error: `Cancelled by ${by.name} at ${chinaTimeToSecond(new Date().toISOString())} (Beijing time).` });
     const handle = this.ctx.temporal.workflow.getHandle(job.workflowId ?? mediaJobWorkflowId(jobId));
     let workflowClosed = false;
     try {

@@ -11,6 +11,7 @@ import type { DB, UserRow } from '../db/schema.js';
 import { allUsers, insertUser, updateUser, userByName as findUserByName, userByTokenHash } from '../db/tokens.js';
 import { deleteSessionsOf } from '../db/sessions.js';
 import { inTransaction } from '../db/transaction.js';
+import { chinaTimeToSecond } from '../domain/beijing-time.js';
 import { GovpubError } from '../domain/errors.js';
 import { roleZh } from '../domain/messages-zh.js';
 import type { Actor, Role } from '../domain/package-rules.js';
@@ -470,7 +471,12 @@ export async function disableUser(db: Kysely<DB>, name: string, reason: string):
   return inTransaction(db, async (trx) => {
     // Read locked: of two administrators disabling one user at once, the second is told it is done.
     const user = await existingUser(trx, name, { lock: true });
-    if (user.disabled_at) throw new GovpubError('user_disabled', `${name} has been disabled since ${user.disabled_at.toISOString()}.`);
+    if (user.disabled_at) {
+      const since = chinaTimeToSecond(user.disabled_at.toISOString());
+      throw new GovpubError('user_disabled', `${name} has been disabled since ${since} (Beijing time).`, undefined, {
+        zh: `${name} 已于 ${since}（北京时间）停用。`,
+      });
+    }
     const row = await updateUser(trx, user.id, { disabled_at: new Date() });
     const sessionsEnded = await deleteSessionsOf(trx, user.id);
     await appendAudit(trx, { actor: localOperator(), action: 'user_disabled', details: { user: name, reason, sessionsEnded } });

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { addUser, disableUser, rotateToken, setPassword } from '../../services/users.js';
+import type { GovpubError } from '../../domain/errors.js';
 import { hashSessionId } from '../../services/sessions.js';
 import { policyPackage, startTestApp, type TestApp } from '../support/app.js';
 
@@ -244,6 +245,11 @@ describe('sessions that end', () => {
     expect((await call('GET', '/api/session', { cookie })).status).toBe(200);
     await disableUser(app.db, 's-leaver', '调离');
     expect((await call('GET', '/api/session', { cookie })).status).toBe(401);
+    // A second disable says since when, in Beijing time and in Chinese too.
+    const twice = (await disableUser(app.db, 's-leaver', '调离').catch((error: unknown) => error)) as GovpubError;
+    expect(twice.code).toBe('user_disabled');
+    expect(twice.message).toMatch(/^s-leaver has been disabled since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(Beijing time\)\.$/);
+    expect(twice.messageZh).toMatch(/^s-leaver 已于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d（北京时间）停用。$/);
     expect(
       await app.db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').where('users.name', '=', 's-leaver').selectAll().execute(),
     ).toEqual([]);

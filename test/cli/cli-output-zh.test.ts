@@ -37,6 +37,8 @@ const ok = (result: CliResult): CliResult => {
 };
 /** The first line of `text`, e.g. a table's heading line. */
 const firstLine = (text: string) => text.split('\n')[0]!;
+/** An API instant (UTC) as the CLI's tables show it: Beijing time, to the second (written here, not imported, so the CLI's helper is checked). */
+const beijing = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -128,8 +130,9 @@ describe('GOVPUB_LANG=zh: local administration', () => {
       'Pauses are not shown: this list is read from the registry. Give your token (--token or GOVPUB_TOKEN) to read it through the API with each channel’s pause.\n',
     );
 
-    expect(firstLine(ok(status).stdout)).toMatch(/^迁移 +执行时间$/);
-    expect(firstLine(ok(statusEn).stdout)).toMatch(/^migration +applied$/);
+    expect(firstLine(ok(status).stdout)).toMatch(/^迁移 +执行时间（北京时间）$/);
+    expect(firstLine(ok(statusEn).stdout)).toMatch(/^migration +applied \(Beijing time\)$/);
+    expect(statusEn.stdout.split('\n')[1]).toMatch(/ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   });
 
   it('users add keeps the token as the last line in Chinese too; users list and set-role speak Chinese', async () => {
@@ -159,8 +162,10 @@ describe('GOVPUB_LANG=zh: local administration', () => {
       cli(['users', 'set-role', 'zh.wang', 'reviewer', '--stages', '复审'], zh()),
       cli(['users', 'set-role', 'en.wang', 'reviewer', '--stages', '复审'], en()),
     ]);
-    expect(firstLine(ok(listed).stdout)).toMatch(/^用户名 +角色 +审核环节 +单位 +创建时间 +停用时间 +令牌到期$/);
-    expect(firstLine(ok(listedEn).stdout)).toMatch(/^name +role +stages +unit +created +disabled +tokenExpires$/);
+    expect(firstLine(ok(listed).stdout)).toMatch(/^用户名 +角色 +审核环节 +单位 +创建时间（北京时间） +停用时间（北京时间） +令牌到期（北京时间）$/);
+    expect(firstLine(ok(listedEn).stdout)).toMatch(
+      /^name +role +stages +unit +created \(Beijing time\) +disabled \(Beijing time\) +token expires \(Beijing time\)$/,
+    );
     // The role and the stages as people name them (the stage's move may land before or after the list).
     expect(listed.stdout).toMatch(/^en\.wang +审核人（reviewer） +(初审|复审) +\d{4}-/m);
     expect(listedEn.stdout).toMatch(/^zh\.wang +reviewer +(first|second) +\d{4}-/m);
@@ -190,6 +195,26 @@ describe('GOVPUB_LANG=zh: acting through the API', () => {
     expect(ok(submitted).stdout).toBe(`${id}：审核中，当前环节 初审（first），第 1 版\n`);
     expect(ok(submittedEn).stdout).toBe(`${idEn}: in_review at 初审 (first), revision 1\n`);
 
+    // A release time typed with its offset is said back in Beijing time with how far off it is,
+    // so a wrong offset shows at once; --cancel says the release waits.
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const at = `${beijing(tomorrow.toISOString()).slice(0, 10)}T09:30:00+08:00`;
+    const [scheduled, scheduledEn] = await Promise.all([
+      cli(['packages', 'schedule', id!, '--at', at], zh(asEditor)),
+      cli(['packages', 'schedule', idEn, '--at', at], en(asEditor)),
+    ]);
+    const shown = `${at.slice(0, 10)} 09:30:00`;
+    expect(ok(scheduled).stdout).toMatch(
+      new RegExp(`^${id}：审核中，当前环节 初审（first），第 1 版，定于 ${shown}（北京时间，约 \\d+ (小时|分钟)后）发布\n$`),
+    );
+    expect(ok(scheduledEn).stdout).toMatch(
+      new RegExp(`^${idEn}: in_review at 初审 \\(first\\), revision 1, release at ${shown} \\(Beijing time, in \\d+ (h|min)\\)\n$`),
+    );
+    const held = ok(await cli(['packages', 'schedule', idEn, '--cancel'], en(asEditor)));
+    expect(held.stdout).toBe(`${idEn}: in_review at 初审 (first), revision 1, release waits (no time set: schedule it or release it)\n`);
+    const shownPackage = ok(await cli(['packages', 'show', id!], zh(asEditor)));
+    expect(shownPackage.stdout).toContain(`，发布时间 ${shown}（北京时间）`);
+
     // Released through the API (the editor, then one reviewer per stage): its deliveries go live.
     const released = await apiReleaser(call, tokens as never)(policyPackage(app.registry, { title: 'CLI 中文输出：已发布' }));
     await until('the deliveries to go live', async () => {
@@ -215,14 +240,18 @@ describe('GOVPUB_LANG=zh: acting through the API', () => {
     expect(listEn.stdout.split('\n')[1]).toMatch(/^\S+ +(released|releasing|in_review) /);
     expect(listEn.stderr).toMatch(/^more packages: add --cursor \S+ for the next page, or --all for every page\n$/);
 
-    expect(ok(show).stdout).toMatch(new RegExp(`^${released}  CLI 中文输出：已发布\n状态：已发布，第 1 版(，发布时间 \\S+)?\n`));
+    expect(ok(show).stdout).toMatch(new RegExp(`^${released}  CLI 中文输出：已发布\n状态：已发布，第 1 版(，发布时间 \\S+ \\S+（北京时间）)?\n`));
     expect(show.stdout).toMatch(/^ {2}初审（first）：zh-初审 审核通过（第 1 版）$/m);
-    expect(show.stdout).toMatch(/^渠道 +投递状态 +上线时间 +网址$/m);
-    expect(show.stdout).toMatch(/^portal:\S+ +已上线 +\d{4}-/m);
+    expect(show.stdout).toMatch(/^渠道 +投递状态 +上线时间（北京时间） +网址$/m);
+    // The time a delivery went live, in Beijing time (it was the API's UTC instant, 8 hours off for a reader here).
+    const portalLive = ((await call('GET', `/api/packages/${released}`, tokens.ops)).body.deliveries as { channelId: string; liveAt: string }[]).find((d) =>
+      d.channelId.startsWith('portal:'),
+    )!;
+    expect(show.stdout).toMatch(new RegExp(`^${portalLive.channelId} +已上线 +${beijing(portalLive.liveAt)} +http`, 'm'));
     expect(ok(showEn).stdout).toMatch(new RegExp(`^${released}  CLI 中文输出：已发布\nstatus released, revision 1(, release at \\S+)?\n`));
     expect(showEn.stdout).toMatch(/^ {2}approved at 初审 \(first\) by zh-初审, revision 1$/m);
-    expect(showEn.stdout).toMatch(/^channelId +state +liveAt +publicUrl$/m);
-    expect(showEn.stdout).toMatch(/^portal:\S+ +live +\d{4}-/m);
+    expect(showEn.stdout).toMatch(/^channelId +state +live \(Beijing time\) +publicUrl$/m);
+    expect(showEn.stdout).toMatch(new RegExp(`^${portalLive.channelId} +live +${beijing(portalLive.liveAt)} +http`, 'm'));
 
     expect(firstLine(ok(deliveries).stdout)).toMatch(/^编号 +渠道 +稿件 +状态 +任务 +尝试次数 +暂停 +错误$/);
     expect(deliveries.stdout).toMatch(/^\S{8} +portal:\S+ +\S+@1 +已上线 +\d+$/m);
@@ -242,9 +271,11 @@ describe('GOVPUB_LANG=zh: acting through the API', () => {
       cli(['audit', '--package', released, '--limit', '1'], en()),
     ]);
     expect(JSON.parse(ok(json).stdout)).toEqual(JSON.parse(ok(jsonEn).stdout));
-    expect(firstLine(ok(audit).stdout)).toMatch(/^编号 +时间 +操作人 +操作 +稿件 +版本 +渠道 +详情$/);
+    expect(firstLine(ok(audit).stdout)).toMatch(/^编号 +时间（北京时间） +操作人 +操作 +稿件 +版本 +渠道 +详情$/);
+    const [entry] = (await call('GET', `/api/audit?package=${released}&limit=1`, tokens.ops)).body.entries as { id: number; at: string }[];
+    expect(audit.stdout.split('\n')[1]).toMatch(new RegExp(`^${entry!.id} +${beijing(entry!.at)} `));
     expect(audit.stderr).toMatch(/^还有更多审计记录，下一页：govpub audit --package \S+ --limit 1 --after \d+\n$/);
-    expect(firstLine(ok(auditEn).stdout)).toMatch(/^id +at +actor +action +packageId +revision +channelId +details$/);
+    expect(firstLine(ok(auditEn).stdout)).toMatch(/^id +at \(Beijing time\) +actor +action +packageId +revision +channelId +details$/);
     expect(auditEn.stderr).toMatch(/^more entries: govpub audit --package \S+ --limit 1 --after \d+\n$/);
   });
 
@@ -286,9 +317,14 @@ describe('GOVPUB_LANG=zh: acting through the API', () => {
       cli(['stats', '--year', '2026', '--format', 'csv', '--out', outEn], en()),
     ]);
     expect(ok(again).stdout).toMatch(new RegExp(`^already stored ${mediaId}\n {2}image image/png 64×48, \\d+ bytes {2}\\(通知配图\\.png\\)\n {2}note: `));
-    expect(firstLine(ok(list).stdout)).toMatch(/^编号 +类别 +格式 +尺寸 +时长 +字节数 +文件名 +上传时间$/);
-    expect(list.stdout).toMatch(new RegExp(`^${mediaId!.slice(0, 12)} +图片 +image/png +64×48 +\\d+ +通知配图\\.png +\\d{4}-`, 'm'));
-    expect(firstLine(ok(listEn).stdout)).toMatch(/^id +kind +type +size +duration +bytes +name +added$/);
+    expect(firstLine(ok(list).stdout)).toMatch(/^编号 +类别 +格式 +尺寸 +时长 +字节数 +文件名 +上传时间（北京时间）$/);
+    const { createdAt } = (
+      JSON.parse(ok(await cli(['media', 'list', '--json'], en({ GOVPUB_TOKEN: tokens.editor! }))).stdout) as { id: string; createdAt: string }[]
+    ).find((m) => m.id === mediaId)!;
+    expect(list.stdout).toMatch(
+      new RegExp(`^${mediaId!.slice(0, 12)} +图片 +image/png +64×48 +\\d+ +通知配图\\.png +${beijing(createdAt).slice(0, 16)}$`, 'm'),
+    );
+    expect(firstLine(ok(listEn).stdout)).toMatch(/^id +kind +type +size +duration +bytes +name +added \(Beijing time\)$/);
     expect(ok(status).stdout).toMatch(new RegExp(`^${mediaId}\n {2}图片 image/png 64×48，`));
     expect(ok(stats).stderr).toMatch(/^已写入 .+annual\.csv（\d+ 字节）\n$/);
     expect(ok(statsEn).stderr).toMatch(/^wrote .+annual-en\.csv \(\d+ bytes\)\n$/);

@@ -681,6 +681,14 @@ describe('operations on deliveries', () => {
       expect(refused.body.error.message).toMatch(says);
       expect(JSON.stringify(refused.body.error)).toContain('postedAt');
     }
+    // The hand-off's time said as the operator reads it (Beijing time), beside the UTC instant.
+    const early = await call('POST', `/api/deliveries/${manual.id}/confirm`, tokens.ops, {
+      url: postUrl,
+      postedAt: new Date(handedOff.getTime() - 60_000).toISOString(),
+    });
+    const handedOffBeijing = new Date(handedOff.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect(early.body.error.message).toContain(`(${handedOffBeijing} Beijing time, ${handedOff.toISOString()})`);
+    expect(early.body.error.messageZh).toContain(`交付时间（北京时间 ${handedOffBeijing}）`);
     expect((await call('GET', `/api/deliveries/${manual.id}`, tokens.ops)).body.state).toBe('awaiting_manual');
     // Beijing time as an operator types it; stored and answered in UTC.
     const wentUp = new Date(handedOff.getTime() + 1_000);
