@@ -112,10 +112,11 @@ export const workerMetrics = {
     record('portalCommitDeliveries', deliveries);
     for (const [phase, ms] of Object.entries(phasesMs)) record('portalCommitPhase', ms / 1000, { phase });
   },
-  /** The cleanup after a commit's swap (old generations, the spare root): the next commit waits for it. */
-  portalCommitCleanup(ms: number, deliveries: number): void {
+  /** The cleanup after a commit's swap (old generations, store versions, the spare root, the sweep), and each step: the next commit waits for it. */
+  portalCommitCleanup(ms: number, deliveries: number, stepsMs: Record<string, number>): void {
     if (deliveries === 0) return;
     record('portalCommitPhase', ms / 1000, { phase: 'cleanup' });
+    for (const [step, stepMs] of Object.entries(stepsMs)) record('portalCommitPhase', stepMs / 1000, { phase: `cleanup_${step}` });
   },
   /** Kysely's `log` hook of the worker's database (db/connect.ts). */
   dbQuery(seconds: number): void {

@@ -377,7 +377,7 @@ export class PortalSite {
             settle,
           );
           // The callers have their outcome; the next batch waits for this (under the same lock).
-          if (settled) workerMetrics.portalCommitCleanup(this.currentPhases.cleanup, deliveries);
+          if (settled) workerMetrics.portalCommitCleanup(this.currentPhases.cleanup, deliveries, this.currentCleanup);
         } catch (error) {
           if (!settled) {
             const classified = classifyFsError(error, this.webRoot);

@@ -131,7 +131,10 @@ describe('metrics of a running govpub start', () => {
       latest = (await scrape(`http://${workerMetricsAddress}/metrics`)).samples;
     }
     expect(cleanups()).toBe(commits);
-    expect(labelValues(latest, 'govpub_portal_commit_phase_seconds_count', 'phase').sort()).toEqual([...phases, 'cleanup'].sort());
+    // …and its steps, each once per cleanup: which of them a slow cleanup spent its time on.
+    const cleanupSteps = ['cleanup_generations', 'cleanup_store', 'cleanup_spare', 'cleanup_sweep'];
+    for (const phase of cleanupSteps) expect(total(latest, 'govpub_portal_commit_phase_seconds_count', { phase }), phase).toBe(commits);
+    expect(labelValues(latest, 'govpub_portal_commit_phase_seconds_count', 'phase').sort()).toEqual([...phases, 'cleanup', ...cleanupSteps].sort());
     expect(total(worker, 'govpub_db_query_duration_seconds_count', { process: 'worker' })).toBeGreaterThan(0);
     // One process, two databases' timings kept apart: the API's queries are on the API's endpoint.
     expect(total(worker, 'govpub_db_query_duration_seconds_count', { process: 'api' })).toBe(0);
