@@ -23,9 +23,9 @@ const splitList = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Media kinds and job states as the console's media library names them (GOVPUB_LANG=zh). */
 /** The list's upload time column, in Beijing time (its heading says so). */
 const ADDED = 'added (Beijing time)';
+/** Media kinds and job states as the console's media library names them (GOVPUB_LANG=zh). */
 const KIND_ZH: Record<string, string> = { image: '图片', video: '视频', audio: '音频', document: '文档（附件）', captions: '字幕' };
 const JOB_STATE_ZH: Record<string, string> = { queued: '排队中', running: '生成中', done: '已完成', failed: '失败', canceled: '已取消' };
 const kindLabel = (kind: string) => say(kind, KIND_ZH[kind] ?? kind);
