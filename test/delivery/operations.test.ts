@@ -953,11 +953,6 @@ describe('operations on deliveries', () => {
       await expect
         .poll(async () => (await call('GET', `/api/deliveries/${waiting.id}`, tokens.ops)).body.waitingFor, { timeout: 60_000, interval: 300 })
         .toBe('channel');
-      // A retry on the paused channel is accepted (it waits for the resume) and, like every operator action, audited with who asked.
-      const retried = await call('POST', `/api/deliveries/${waiting.id}/retry`, tokens.opsNight);
-      expect(retried.status, JSON.stringify(retried.body)).toBe(200);
-      expect(retried.body.channelHold).toMatchObject({ channelId: channel });
-      await expect.poll(async () => (await retriesOf(id)).map((e) => e.actor), { timeout: 10_000 }).toEqual(['ops-night']);
       // A pending row may be a moment behind a workflow that already waits for a confirmation: a
       // post's address given for it is held to the platform's rule (a Weibo post is on weibo.com),
       // and a right one is answered by the workflow: nothing waits for a confirmation here.
@@ -967,6 +962,11 @@ describe('operations on deliveries', () => {
       const onSite = await call('POST', `/api/deliveries/${waiting.id}/confirm`, tokens.ops, { url: 'https://weibo.com/1234567890/Nabcdef12' });
       expect(onSite.status, JSON.stringify(onSite.body)).toBe(409);
       expect(onSite.body.error.code).toBe('not_awaiting_confirmation');
+      // A retry on the paused channel is accepted (it waits for the resume) and, like every operator action, audited with who asked.
+      const retried = await call('POST', `/api/deliveries/${waiting.id}/retry`, tokens.opsNight);
+      expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+      expect(retried.body.channelHold).toMatchObject({ channelId: channel });
+      await expect.poll(async () => (await retriesOf(id)).map((e) => e.actor), { timeout: 10_000 }).toEqual(['ops-night']);
     } finally {
       expect((await call('POST', `/api/channels/${encodeURIComponent(channel)}/resume`, tokens.ops)).status).toBe(200);
     }
