@@ -12,7 +12,7 @@ import type { RenditionFile, RenditionSource } from '../adapters/types.js';
 import type { DeliveryView } from '../services/deliveries.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { WAITING_FOR_NAMES_ZH } from '../domain/delivery-state.js';
-import { deliveryStateZh } from '../domain/messages-zh.js';
+import { deliveryStateZh, errorClassZh } from '../domain/messages-zh.js';
 import { commandAgain, inChinese, printJson, printTable, say, timeAhead } from './output.js';
 
 type Common = ActingOptions;
@@ -31,7 +31,13 @@ function describe(d: DeliveryView): string {
       ];
   if (d.publicUrl) lines.push(say(`  url: ${d.publicUrl}`, `  网址：${d.publicUrl}`));
   if (d.nextAttemptAt) lines.push(say(`  next attempt: ${timeAhead(d.nextAttemptAt)}`, `  下次尝试：${timeAhead(d.nextAttemptAt)}`));
-  if (d.errorMessage) lines.push(zh ? `  ${d.errorClass ?? '错误'}：${d.errorMessageZh || d.errorMessage}` : `  ${d.errorClass ?? 'error'}: ${d.errorMessage}`);
+  // In Chinese the class as the console's drawer names it, with its id (what --state and scripts read).
+  if (d.errorMessage)
+    lines.push(
+      zh
+        ? `  ${d.errorClass ? `${errorClassZh(d.errorClass)}（${d.errorClass}）` : '错误'}：${d.errorMessageZh || d.errorMessage}`
+        : `  ${d.errorClass ?? 'error'}: ${d.errorMessage}`,
+    );
   for (const w of (zh && d.warningsZh) || d.warnings) lines.push(say(`  warning: ${w}`, `  警告：${w}`));
   if (d.skippedReason) lines.push(say(`  skipped: ${d.skippedReason}`, `  已跳过：${d.skippedReason}`));
   // A delivery held by its channel's pause says so after the delivery, so nobody takes it for sent

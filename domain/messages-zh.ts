@@ -279,6 +279,20 @@ export function statusZh(status: string): string {
   return STATUS_ZH[status as PackageStatus] ?? status;
 }
 
+/** The delivery error classes (adapters/errors.ts) as an operator reads them: the console's drawer and the CLI. */
+export const ERROR_CLASS_ZH: Readonly<Record<string, string>> = {
+  retryable: '暂时性故障（自动重试）',
+  rate_limited: '平台限流（等待后自动重试）',
+  needs_reconnect: '账号凭据失效（需重新授权）',
+  rejected: '平台拒收（需修改或跳过）',
+  unconfirmed: '结果未确认（先核对再重发）',
+  internal: 'govpub 内部处理失败',
+};
+
+export function errorClassZh(errorClass: string): string {
+  return ERROR_CLASS_ZH[errorClass] ?? errorClass;
+}
+
 export function deliveryStateZh(state: string): string {
   return (DELIVERY_STATE_NAMES_ZH as Readonly<Record<string, string>>)[state] ?? state;
 }

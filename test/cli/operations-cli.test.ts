@@ -250,6 +250,9 @@ describe('govpub deliveries retry and show', () => {
         expect(shown.stdout).toContain(`  next attempt: ${beijing} (Beijing time, in 10 min)`);
         const shownZh = await runCli(['deliveries', 'show', waiting.id], { ...env, GOVPUB_LANG: 'zh' });
         expect(shownZh.stdout).toContain(`  下次尝试：${beijing}（北京时间，约 10 分钟后）`);
+        // The failure's class as the console's drawer names it, with its id; in English the id.
+        expect(shownZh.stdout).toMatch(/^ {2}结果未确认（先核对再重发）（unconfirmed）：\S/m);
+        expect(shown.stdout).toMatch(/^ {2}unconfirmed: \S/m);
 
         const retried = await runCli(['deliveries', 'retry', waiting.id], { ...env, GOVPUB_LANG: 'zh' });
         expect(retried.code, retried.stderr).toBe(0);

@@ -251,19 +251,8 @@ export async function loadUnits(): Promise<UnitItem[]> {
   return (await api.get<{ units: UnitItem[] }>('/api/units')).units;
 }
 
-/** The delivery error classes (adapters/errors.ts) as an operator reads them. */
-export const ERROR_CLASS_LABELS: Record<string, string> = {
-  retryable: '暂时性故障（自动重试）',
-  rate_limited: '平台限流（等待后自动重试）',
-  needs_reconnect: '账号凭据失效（需重新授权）',
-  rejected: '平台拒收（需修改或跳过）',
-  unconfirmed: '结果未确认（先核对再重发）',
-  internal: 'govpub 内部处理失败',
-};
-
-export function errorClassLabel(errorClass: string): string {
-  return ERROR_CLASS_LABELS[errorClass] ?? errorClass;
-}
+/** The delivery error classes as an operator reads them (shared with the CLI). */
+export { errorClassZh as errorClassLabel } from '../../../../domain/messages-zh';
 
 /** What POST /api/channels/:id/resume answers (services/deliveries.ts ResumeResult). */
 export interface ResumeAnswer {
