@@ -11,7 +11,7 @@ import { GovpubError } from '../domain/errors.js';
 import type { RenditionFile, RenditionSource } from '../adapters/types.js';
 import type { DeliveryView } from '../services/deliveries.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
-import { WAITING_FOR_NAMES_ZH } from '../domain/delivery-state.js';
+import { TASK_NAMES_ZH, WAITING_FOR_NAMES_ZH } from '../domain/delivery-state.js';
 import { deliveryStateZh, errorClassZh } from '../domain/messages-zh.js';
 import { commandAgain, inChinese, printJson, printTable, say, timeAhead } from './output.js';
 
@@ -23,7 +23,7 @@ function describe(d: DeliveryView): string {
   const lines = zh
     ? [
         `${d.id}  ${d.channelId}（${d.channelName ?? '?'}）  稿件 ${d.packageId} 第 ${d.revision} 版`,
-        `  状态：${deliveryStateZh(d.state)}（${d.state}）${d.task ? `，任务：${d.task}` : ''}${d.waitingFor ? `，正在等待：${WAITING_FOR_NAMES_ZH[d.waitingFor] ?? d.waitingFor}` : ''}，已尝试 ${d.attempts} 次`,
+        `  状态：${deliveryStateZh(d.state)}（${d.state}）${d.task ? `，任务：${TASK_NAMES_ZH[d.task] ?? d.task}（${d.task}）` : ''}${d.waitingFor ? `，正在等待：${WAITING_FOR_NAMES_ZH[d.waitingFor] ?? d.waitingFor}` : ''}，已尝试 ${d.attempts} 次`,
       ]
     : [
         `${d.id}  ${d.channelId} (${d.channelName ?? '?'})  package ${d.packageId} r${d.revision}`,
@@ -131,7 +131,7 @@ export function registerDeliveryCommands(program: Command): void {
           channel: d.channelId,
           package: `${d.packageId}@${d.revision}`,
           state: zh ? deliveryStateZh(d.state) : d.state,
-          task: d.task,
+          task: zh && d.task ? (TASK_NAMES_ZH[d.task] ?? d.task) : d.task,
           attempts: d.attempts,
           // Held by its channel's pause: waiting for `channels resume`, not for an attempt (`show` says who paused it, when and why).
           held: d.channelHold

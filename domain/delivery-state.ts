@@ -105,6 +105,12 @@ export const DELIVERY_STATE_NAMES_ZH: Readonly<Record<DeliveryState, string>> = 
   canceled: '已取消',
 };
 
+/** A delivery's task for a person (`task`), in Chinese: the console's board and drawer, the CLI's deliveries list and show. */
+export const TASK_NAMES_ZH: Readonly<Record<string, string>> = {
+  manual_post: '人工发布',
+  manual_takedown: '人工删除',
+};
+
 /** What a delivery's workflow waits for (its status query's `waitingFor`), in Chinese for the CLI's `deliveries show`. */
 export const WAITING_FOR_NAMES_ZH: Readonly<Record<string, string>> = {
   nothing: '无',

@@ -153,6 +153,9 @@ describe('govpub start (all-in-one on the embedded default)', () => {
       ).find((d) => d.channelId === 'toutiao:blfb-tt');
     await expect.poll(async () => (await manual())?.state, { timeout: 120_000, interval: 500 }).toBe('awaiting_manual');
     const deliveryId = (await manual())!.id;
+    // In Chinese the hand-off's task is named as the console names it, with its id.
+    const shownZh = await runCli(['deliveries', 'show', deliveryId], { ...env, GOVPUB_TOKEN: ops, GOVPUB_LANG: 'zh' });
+    expect(shownZh.stdout).toMatch(/^ {2}状态：待人工发布（awaiting_manual），任务：人工发布（manual_post），/m);
     // The pictures come from the API's rendition routes, which want the token like every /api route.
     const out = path.join(dataDir, 'bundle');
     const bundle = await runCli(['deliveries', 'bundle', deliveryId, '--out', out], { ...env, GOVPUB_TOKEN: ops });

@@ -148,10 +148,7 @@ export const CREDENTIAL_TAG_TYPES: Record<CredentialState, 'success' | 'danger' 
   unknown: 'info',
 };
 
-export const TASK_LABELS: Record<string, string> = {
-  manual_post: '人工发布',
-  manual_takedown: '人工删除',
-};
+export { TASK_NAMES_ZH as TASK_LABELS } from '../../../../domain/delivery-state';
 
 /**
  * One character per state, shown in the board's cells beside the colour (colour is never the only
