@@ -10,6 +10,7 @@ import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import type { BinaryStatus } from '../media/binaries.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
 import { roleZh } from '../domain/messages-zh.js';
+import { auditActionZh } from '../domain/audit-actions.js';
 import { atBeijing, beijingTime, commandAgain, inChinese, printable, printJson, printTable, say, withoutApiTokens } from './output.js';
 
 const splitList = (value: string) =>
@@ -587,7 +588,13 @@ export function registerAdminCommands(program: Command): void {
       else if (entries.length === 0) console.log(inChinese() ? '没有符合条件的审计记录。' : 'no audit entries match.');
       else
         printTable(
-          entries.map((e) => ({ ...e, [AUDIT_AT]: beijingTime(e.at as string), details: JSON.stringify(e.details) })),
+          entries.map((e) => ({
+            ...e,
+            [AUDIT_AT]: beijingTime(e.at as string),
+            // In Chinese the action as the console's audit trail names it, with its id (what --action takes).
+            action: inChinese() ? `${auditActionZh(String(e.action))}（${String(e.action)}）` : e.action,
+            details: JSON.stringify(e.details),
+          })),
           ['id', AUDIT_AT, 'actor', 'action', 'packageId', 'revision', 'channelId', 'details'],
           {
             id: '编号',

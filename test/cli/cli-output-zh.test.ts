@@ -272,8 +272,11 @@ describe('GOVPUB_LANG=zh: acting through the API', () => {
     ]);
     expect(JSON.parse(ok(json).stdout)).toEqual(JSON.parse(ok(jsonEn).stdout));
     expect(firstLine(ok(audit).stdout)).toMatch(/^编号 +时间（北京时间） +操作人 +操作 +稿件 +版本 +渠道 +详情$/);
-    const [entry] = (await call('GET', `/api/audit?package=${released}&limit=1`, tokens.ops)).body.entries as { id: number; at: string }[];
-    expect(audit.stdout.split('\n')[1]).toMatch(new RegExp(`^${entry!.id} +${beijing(entry!.at)} `));
+    const [entry] = (await call('GET', `/api/audit?package=${released}&limit=1`, tokens.ops)).body.entries as { id: number; at: string; action: string }[];
+    expect(entry!.action).toBe('create');
+    // The time in Beijing time; the action as the console names it, with its id (what --action takes).
+    expect(audit.stdout.split('\n')[1]).toMatch(new RegExp(`^${entry!.id} +${beijing(entry!.at)} +\\S+ +创建发布包（create） `));
+    expect(auditEn.stdout.split('\n')[1]).toMatch(new RegExp(`^${entry!.id} +${beijing(entry!.at)} +\\S+ +create `));
     expect(audit.stderr).toMatch(/^还有更多审计记录，下一页：govpub audit --package \S+ --limit 1 --after \d+\n$/);
     expect(firstLine(ok(auditEn).stdout)).toMatch(/^id +at \(Beijing time\) +actor +action +packageId +revision +channelId +details$/);
     expect(auditEn.stderr).toMatch(/^more entries: govpub audit --package \S+ --limit 1 --after \d+\n$/);
