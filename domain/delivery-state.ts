@@ -120,7 +120,7 @@ export const WAITING_FOR_NAMES_ZH: Readonly<Record<string, string>> = {
   channel: '渠道恢复',
   operator: '运维处理',
   manual_post: '人工发布',
-  manual_takedown: '人工撤下',
+  manual_takedown: '人工删除',
   confirmation: '确认',
   database: '数据库恢复',
 };
