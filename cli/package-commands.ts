@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { checkJsonStructure, decodeUtf8Body, jsonFault, jsonFieldOffsets, jsonFieldPlace } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
-import { VALIDITY_STATE_ZH, type Validity } from '../domain/package-rules.js';
+import { canSchedule, VALIDITY_STATE_ZH, type PackageStatus, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { deliveryStateZh, statusZh } from '../domain/messages-zh.js';
 import { atBeijing, beijingTime, inChinese, printable, printJson, printTable, say, timeAhead } from './output.js';
@@ -134,7 +134,8 @@ const statusLabel = (status: string) => say(status, statusZh(status));
  * time and how far off; "waits" when it is held (`schedule --cancel`). Empty once released.
  */
 function releaseTimeNote(r: Summary): { en: string; zh: string } {
-  if (!['draft', 'in_review', 'approved', 'scheduled'].includes(r.status)) return { en: '', zh: '' };
+  // Still to come exactly while its time may still change (domain/package-rules.ts canSchedule).
+  if (canSchedule(r.status as PackageStatus) !== null) return { en: '', zh: '' };
   if (r.onHold) return { en: ', release waits (no time set: schedule it or release it)', zh: '，暂不发布（未定发布时间：请定时或立即发布）' };
   if (!r.releaseAt) return { en: '', zh: '' };
   const when = timeAhead(r.releaseAt);
