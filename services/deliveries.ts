@@ -293,9 +293,10 @@ export class DeliveryService {
   async get(idOrKey: string): Promise<DeliveryView> {
     const row = await this.find(idOrKey);
     let waitingFor: DeliveryStatus['waitingFor'] | undefined;
-    // Taken down or cancelled, it waits for nothing: a finished workflow still answers the query
-    // with its last wait (a manual take-down read "waiting for confirmation" once confirmed).
-    const done = row.state === 'retracted' || row.state === 'canceled';
+    // Live, taken down or cancelled, it waits for nothing: a finished workflow still answers the
+    // query with its last wait (a manual take-down read "waiting for confirmation" once confirmed,
+    // a media-center delivery "confirmation" once live), and workflows from before it said so go on doing it.
+    const done = row.state === 'live' || row.state === 'retracted' || row.state === 'canceled';
     if (!done) {
       try {
         const handle = this.ctx.temporal.workflow.getHandle(this.workflowFor(row));

@@ -172,7 +172,9 @@ export async function deliveryWorkflow(plan: DeliveryPlan, resume?: DeliveryResu
     return result();
   }
 
+  /** The delivery's end: it waits for nothing more (a finished workflow still answers the status query). */
   function result(): DeliveryResult {
+    status.waitingFor = 'nothing';
     return { channelId: plan.channelId, state: status.state, publicUrl, liveAt };
   }
 

@@ -500,6 +500,8 @@ describe('operations on deliveries', () => {
       expect(retried.status).toBe(200);
       const live = await deliveryOf(id, 'news_site:zcjd', (d) => d.state === 'live' || (d.state === 'failed' && d.attempts > 1));
       expect(live.state).toBe('live');
+      // Live, it waits for nothing (its finished workflow's last wait was the site's review: never shown as "confirmation").
+      expect((await call('GET', `/api/deliveries/${live.id}`, tokens.ops)).body.waitingFor).toBeUndefined();
       await expect.poll(async () => (await call('GET', `/api/packages/${id}`, tokens.ops)).body.status, { timeout: 30_000 }).toBe('released');
 
       // At the site: each item published once; only the refused interpretation was posted a second time, under a new key.
