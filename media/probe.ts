@@ -16,13 +16,13 @@ import path from 'node:path';
 import { GovpubError } from '../domain/errors.js';
 import { probeAv } from './probe-av.js';
 import { probeImage } from './probe-image.js';
-import { readHead, sniff } from './sniff.js';
+import { readHead, sniff, unsupportedFileMessage } from './sniff.js';
 import { probeCaptions, probeDocument } from './probe-document.js';
 import { tooLargeError } from './store.js';
 import { fileZh } from './units.js';
 
 // Parts of probing that callers and tests use by this module's name.
-export { sniff } from './sniff.js';
+export { sniff, unsupportedFileMessage } from './sniff.js';
 export { DEFAULT_MAX_PIXELS, summarizeExif } from './probe-image.js';
 export { checkIsoBmffBoxes } from './probe-av.js';
 
@@ -137,12 +137,8 @@ export async function probeMedia(filePath: string, opts: ProbeOptions = {}): Pro
   const head = await readHead(filePath);
   const sniffed = sniff(head);
   if (sniffed.family === 'unsupported') {
-    throw new GovpubError(
-      'media_unsupported',
-      `${label} is ${sniffed.what}, not a supported image, audio or video file. ${sniffed.hint}`,
-      { label, detected: sniffed.what },
-      { zh: `${fileZh(label)}是${sniffed.whatZh}，不是支持的图片、音频或视频文件。${sniffed.hintZh}` },
-    );
+    const refused = unsupportedFileMessage(sniffed, label, fileZh(label), label);
+    throw new GovpubError('media_unsupported', refused.message, { label, detected: sniffed.unknown ? 'unknown' : sniffed.what }, { zh: refused.zh });
   }
 
   if (sniffed.family === 'document' || sniffed.family === 'captions') {

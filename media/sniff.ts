@@ -7,7 +7,8 @@ export type Sniffed =
   /** An attachment: `pdf`, `zip` (DOCX, XLSX or OFD: the zip's parts decide, media/probe-document.ts) or `ole2` (DOC, XLS). */
   | { family: 'document'; format: 'pdf' | 'zip' | 'ole2' }
   | { family: 'captions'; format: 'vtt' }
-  | { family: 'unsupported'; what: string; hint: string; whatZh: string; hintZh: string };
+  /** `unknown`: no format govpub knows (the other refusals name what the file is: a program, a page…). */
+  | { family: 'unsupported'; what: string; hint: string; whatZh: string; hintZh: string; unknown?: true };
 
 /** Bytes `start`…`end` as Latin-1 text (magic numbers, box types). */
 export const ascii = (b: Buffer, start: number, end: number) => b.subarray(start, end).toString('latin1');
@@ -108,6 +109,7 @@ export function sniff(head: Buffer): Sniffed {
     };
   return {
     family: 'unsupported',
+    unknown: true,
     what: 'not a recognised image, audio, video or document format',
     hint: 'Supported: JPEG, PNG, WebP, GIF, TIFF, AVIF images; MP4, MOV, WebM/MKV, FLV, AVI, TS video; MP3, AAC, M4A, WAV, OGG, FLAC, AMR audio; PDF, DOC/DOCX, XLS/XLSX, OFD attachments; WebVTT captions.',
     whatZh: '无法识别的格式（不是已知的图片、音频、视频或文档格式）',
@@ -152,4 +154,44 @@ export async function readHead(filePath: string, n = 4096): Promise<Buffer> {
   } finally {
     await fh.close();
   }
+}
+
+/** The file name endings of the formats above: a name that promises one, on content that is none, is a damaged or cut-short copy. */
+const MEDIA_EXTENSIONS = new Set(
+  'jpg jpeg png webp gif tif tiff avif mp4 m4v mov webm mkv flv avi ts mp3 aac m4a wav ogg oga opus flac amr pdf doc docx xls xlsx ofd vtt'.split(' '),
+);
+
+/** The supported format a file's name promises (`mp4`), or null. */
+function promisedFormat(name: string): string | null {
+  const ext = /\.([A-Za-z0-9]{1,5})$/.exec(name)?.[1]?.toLowerCase();
+  return ext && MEDIA_EXTENSIONS.has(ext) ? ext : null;
+}
+
+/**
+ * Why a file is refused, in English and Chinese: what it is (a program, a text file) or, in no
+ * format govpub knows, that much, and when its name promises a format (clip.mp4), that the copy
+ * is probably damaged or cut short. Then what govpub takes.
+ */
+export function unsupportedFileMessage(
+  sniffed: Extract<Sniffed, { family: 'unsupported' }>,
+  label: string,
+  labelZh: string,
+  fileName: string | undefined,
+): { message: string; zh: string } {
+  if (!sniffed.unknown)
+    return {
+      message: `${label} is ${sniffed.what}, not a supported image, audio, video, document or captions file. ${sniffed.hint}`,
+      zh: `${labelZh}是${sniffed.whatZh}，不是支持的图片、音频、视频、附件或字幕文件。${sniffed.hintZh}`,
+    };
+  const promised = fileName ? promisedFormat(fileName) : null;
+  return {
+    message: `${label} is in no format govpub recognises${
+      promised
+        ? `: its name ends in .${promised}, but its content is not that format (the file may be damaged or only partly copied: export or copy it again)`
+        : ''
+    }. ${sniffed.hint}`,
+    zh: `${labelZh}不是可识别的图片、音频、视频、附件或字幕格式${
+      promised ? `：文件名以 .${promised} 结尾，但内容并非该格式（文件可能已损坏或未完整复制，请重新导出或复制）` : ''
+    }。${sniffed.hintZh}`,
+  };
 }

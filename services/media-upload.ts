@@ -12,7 +12,7 @@ import { GovpubError } from '../domain/errors.js';
 import type { Actor } from '../domain/package-rules.js';
 import { holdsPastedApiToken } from '../domain/api-token.js';
 import { characterCount, showsNothing, TOKEN_IN_TEXT, unsafeTextProblem } from '../domain/text.js';
-import { sniff, type MediaKind } from '../media/probe.js';
+import { sniff, unsupportedFileMessage, type MediaKind } from '../media/probe.js';
 import { ingestUpload } from '../media/renditions.js';
 import { fileZh } from '../media/units.js';
 import type { MediaStore } from '../media/store.js';
@@ -139,16 +139,8 @@ export async function ingestMedia(
     if (head.length > 0 && sniffed.family === 'unsupported') {
       await iterator.return?.();
       if (typeof (source as Readable).destroy === 'function') (source as Readable).destroy();
-      throw new GovpubError(
-        'media_unsupported',
-        `${label} is ${sniffed.what}, not a supported image, audio, video, document or captions file. ${sniffed.hint}`,
-        {
-          label,
-          detected: sniffed.what,
-        },
-        // The console shows this sentence: what the file really is and what to do, as the English says.
-        { zh: `${fileZh(label)}是${sniffed.whatZh}，不是支持的图片、音频、视频、附件或字幕文件。${sniffed.hintZh}` },
-      );
+      const refused = unsupportedFileMessage(sniffed, label, fileZh(label), uploadName);
+      throw new GovpubError('media_unsupported', refused.message, { label, detected: sniffed.unknown ? 'unknown' : sniffed.what }, { zh: refused.zh });
     }
     // The stream is cut off at the limit of the kind the first bytes promise (attachments and
     // captions have their own, much smaller limits than video).

@@ -186,6 +186,30 @@ describe('POST /api/media', () => {
     );
   });
 
+  it('refuses bytes of no known format once, saying so; named like a video, it says the copy is probably damaged', async () => {
+    // Bytes no sniffer knows (no magic number, not text): a copy cut short or scrambled.
+    let seed = 7;
+    const bytes = Buffer.from(Array.from({ length: 3000 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 23));
+    const clip = path.join(h.dir, 'clip.mp4');
+    await writeFile(clip, bytes);
+    const named = await uploadFile(h, clip, 'clip.mp4');
+    expect(named.status).toBe(415);
+    expect(named.body.error.message).toMatch(
+      /^clip\.mp4 is in no format govpub recognises: its name ends in \.mp4, but its content is not that format \(the file may be damaged or only partly copied: export or copy it again\)\. Supported: JPEG/,
+    );
+    expect(named.body.error.messageZh).toMatch(
+      /^「clip\.mp4」不是可识别的图片、音频、视频、附件或字幕格式：文件名以 \.mp4 结尾，但内容并非该格式（文件可能已损坏或未完整复制，请重新导出或复制）。支持：/,
+    );
+    const blob = path.join(h.dir, 'data.bin');
+    await writeFile(blob, bytes);
+    const unnamed = await uploadFile(h, blob, 'data.bin');
+    expect(unnamed.status).toBe(415);
+    expect(unnamed.body.error.message).toMatch(/^data\.bin is in no format govpub recognises\. Supported: JPEG/);
+    // Said once: not "not a recognised … format, not a supported … file".
+    expect(unnamed.body.error.message.match(/recognis|supported image/g)).toHaveLength(1);
+    expect(unnamed.body.error.messageZh).toMatch(/^「data\.bin」不是可识别的图片、音频、视频、附件或字幕格式。支持：/);
+  });
+
   it('refuses an iPhone HEIC photo: 415, and the Chinese sentence the console shows says it is an HEIC photo and how to export JPEG', async () => {
     const file = path.join(h.dir, 'IMG_0002.HEIC');
     await writeFile(file, HEIC_PHOTO);
