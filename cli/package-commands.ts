@@ -268,8 +268,8 @@ export function registerPackageCommands(program: Command): void {
         r.retraction
           ? printable(
               say(
-                `${r.id}: retraction begun at ${r.retraction.at} (reason: ${r.retraction.reason}); every channel takes it down now, then the status is retracted. Follow it: govpub packages show ${r.id}`,
-                `${r.id}：撤稿已于 ${r.retraction.at} 开始（原因：${r.retraction.reason}）；各渠道正在撤下，全部撤下后状态变为已撤稿。查看进度：govpub packages show ${r.id}`,
+                `${r.id}: retraction begun at ${beijingTime(r.retraction.at)} (Beijing time; reason: ${r.retraction.reason}); every channel takes it down now, then the status is retracted. Follow it: govpub packages show ${r.id}`,
+                `${r.id}：撤稿已于 ${beijingTime(r.retraction.at)}（北京时间）开始（原因：${r.retraction.reason}）；各渠道正在撤下，全部撤下后状态变为已撤稿。查看进度：govpub packages show ${r.id}`,
               ),
             )
           : describeState(r),
@@ -318,6 +318,14 @@ export function registerPackageCommands(program: Command): void {
           zh
             ? `  正在等待：${waiting.step}，自 ${atBeijing(waiting.since)} 起${waiting.lastFailure ? `（${waiting.lastFailure}）` : ''}`
             : `  waiting for: ${waiting.step} since ${atBeijing(waiting.since)}${waiting.lastFailure ? ` (${waiting.lastFailure})` : ''}`,
+        );
+      if (view.releasedAt) console.log(zh ? `  发布于 ${atBeijing(view.releasedAt)}` : `  released at ${atBeijing(view.releasedAt)}`);
+      // Who asked for it is in the audit trail: govpub audit --package ID --action retract_requested.
+      if (view.retraction)
+        console.log(
+          zh
+            ? `  撤稿：${atBeijing(view.retraction.at)}申请${view.status === 'retracted' ? '' : '，各渠道正在撤下'}，原因：${printable(view.retraction.reason)}`
+            : `  retraction asked at ${atBeijing(view.retraction.at)}${view.status === 'retracted' ? '' : ' (every channel is taking it down)'}, reason: ${printable(view.retraction.reason)}`,
         );
       if (view.indexNumber) console.log(`索引号 ${view.indexNumber}`);
       if (view.validity) console.log(`有效性 ${validityLabel(view.validity)}`);
@@ -404,6 +412,8 @@ interface PackageView {
   stages: { id: string; name: string }[];
   revision: number;
   releaseAt: string | null;
+  releasedAt?: string | null;
+  retraction?: { reason: string; at: string } | null;
   indexNumber?: string | null;
   validity?: Validity | null;
   waitingFor: { step: string; since: string; lastFailure: string | null } | null;

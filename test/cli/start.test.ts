@@ -119,12 +119,26 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     const retracted = await runCli(['packages', 'retract', id, '--reason', '政策已调整'], as('sun'));
     expect(retracted.code, retracted.stderr).toBe(0);
     expect(retracted.stdout).toMatch(
-      new RegExp(`^${id}: retraction begun at \\d{4}-\\d\\d-\\d\\dT\\S+ \\(reason: 政策已调整\\); every channel takes it down now`),
+      new RegExp(
+        `^${id}: retraction begun at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\(Beijing time; reason: 政策已调整\\); every channel takes it down now`,
+      ),
     );
     expect(retracted.stdout).toContain(`govpub packages show ${id}`);
     await expect
       .poll(async () => JSON.parse((await runCli(['packages', 'show', id, '--json'], as('wang'))).stdout).status, { timeout: 120_000 })
       .toBe('retracted');
+    // The time said is the API's instant in Beijing time; `packages show` says when it was released and retracted, and why.
+    const { retraction, releasedAt } = JSON.parse((await runCli(['packages', 'show', id, '--json'], as('wang'))).stdout) as {
+      retraction: { at: string };
+      releasedAt: string;
+    };
+    const inBeijing = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect(retracted.stdout).toContain(`retraction begun at ${inBeijing(retraction.at)} (Beijing time;`);
+    const shown = await runCli(['packages', 'show', id], as('wang'));
+    expect(shown.stdout).toContain(`  released at ${inBeijing(releasedAt)} (Beijing time)`);
+    expect(shown.stdout).toContain(`  retraction asked at ${inBeijing(retraction.at)} (Beijing time), reason: 政策已调整`);
+    const shownZh = await runCli(['packages', 'show', id], { ...as('wang'), GOVPUB_LANG: 'zh' });
+    expect(shownZh.stdout).toContain(`  撤稿：${inBeijing(retraction.at)}（北京时间）申请，原因：政策已调整`);
   });
 
   it('a manual hand-off: deliveries bundle writes the bundle with its pictures, confirm --url makes it live', { timeout: 240_000 }, async () => {

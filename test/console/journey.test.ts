@@ -67,6 +67,7 @@ const UI = {
   save: 'save',
   submit: 'submit',
   status: 'package-status',
+  retraction: 'retraction',
   reviewOpen: (id: string) => `review-open-${id}`,
   reviewComment: 'decision-comment',
   reviewApprove: 'decision-approve',
@@ -92,6 +93,7 @@ interface PackageView {
   status: string;
   currentStage: string | null;
   revision: number;
+  retraction: { reason: string; at: string } | null;
   deliveries: { id: string; channelId: string; state: string; task: string | null; publicUrl: string | null; liveAt: string | null }[];
 }
 
@@ -476,6 +478,14 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
         `/api/audit?package=${packageId}`,
       );
       expect(JSON.stringify(entries.filter((e) => e.action === 'retracting'))).toContain('政策口径调整');
+      // The package's own page says it was retracted, when (Beijing time) and why.
+      const asked = (await view()).retraction!.at;
+      const beijing = new Date(Date.parse(asked) + 8 * 3_600_000).toISOString();
+      await editor.goto(`${system.consoleUrl}packages/${packageId}`);
+      const notice = byTestId(editor, UI.retraction);
+      await expect.poll(() => notice.innerText(), { timeout: 20_000 }).toContain('已撤稿');
+      expect(await notice.innerText()).toContain('原因：政策口径调整');
+      expect((await notice.innerText()).replace(/\D/g, '')).toContain(`${beijing.slice(0, 10)}${beijing.slice(11, 19)}`.replace(/\D/g, ''));
     });
   });
 
