@@ -16,12 +16,14 @@ import { GovpubError } from '../domain/errors.js';
 import { channelId, findAccount } from '../domain/registry.js';
 import type { AppContext } from '../services/context.js';
 import { PlatformEventService } from '../services/platform-events.js';
-import { tags, type RouteSchema } from './schemas/common.js';
+import { ACCOUNT_ID_MESSAGE, tags, type RouteSchema } from './schemas/common.js';
 
 /** A pushed message is a few hundred bytes; WeChat's largest are a few kilobytes. */
 const PUSH_BODY_LIMIT = 64 * 1024;
 
-const AccountParams = Type.Object({ account: Type.String({ pattern: '^[a-z0-9_-]{1,64}$', description: 'The account id (accounts.yaml)' }) });
+const AccountParams = Type.Object({
+  account: Type.String({ pattern: '^[a-z0-9_-]{1,64}$', 'x-message': ACCOUNT_ID_MESSAGE, description: 'The account id (accounts.yaml)' }),
+});
 const SignedQuery = {
   signature: Type.Optional(Type.String({ maxLength: 100 })),
   timestamp: Type.Optional(Type.String({ maxLength: 20 })),

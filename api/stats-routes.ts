@@ -10,7 +10,7 @@ import { FIRST_YEAR, LAST_YEAR } from '../domain/annual-stats.js';
 import { AnnualStatsService } from '../services/annual-stats.js';
 import { annualStatsCsv, annualStatsFileName } from '../services/annual-stats-report.js';
 import type { AppContext } from '../services/context.js';
-import { nullableString, tags, timestamp } from './schemas/common.js';
+import { nullableString, tags, timestamp, UNIT_ID_MESSAGE } from './schemas/common.js';
 
 const AnnualStatsQuery = Type.Object(
   {
@@ -21,7 +21,11 @@ const AnnualStatsQuery = Type.Object(
       }),
     ),
     unit: Type.Optional(
-      Type.String({ pattern: '^[a-z0-9_-]{1,64}$', description: 'Only this unit (config/registry/units.yaml); editors always get their own unit' }),
+      Type.String({
+        pattern: '^[a-z0-9_-]{1,64}$',
+        'x-message': UNIT_ID_MESSAGE,
+        description: 'Only this unit (config/registry/units.yaml); editors always get their own unit',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -15,6 +15,7 @@ import { WEB_LINK_MESSAGES_ZH } from '../domain/web-link.js';
 import { platformNameZh } from '../media/specs.js';
 import { kindZh } from '../media/units.js';
 import type { FieldIssue } from '../services/package-input.js';
+import { ACCOUNT_ID_MESSAGE, EXTERNAL_RELEASE_ID_MESSAGE, RUN_ID_MESSAGE, UNIT_ID_MESSAGE } from './schemas/common.js';
 
 export type HttpPart = 'body' | 'querystring' | 'params' | 'headers';
 
@@ -301,6 +302,10 @@ const EXACT_ZH: Record<string, string> = {
   'expected an array of rendition keys': '应为转码规格数组',
   'expected the id of an uploaded image (64 hex characters, from POST /api/media)': '应为已上传图片的编号（64 位十六进制，由 POST /api/media 返回）',
   'expected the id of an uploaded file (64 hex characters, from POST /api/media)': '应为已上传文件的编号（64 位十六进制，由 POST /api/media 返回）',
+  [UNIT_ID_MESSAGE]: '应为单位编号，如 jyj（小写字母、数字、_ 和 -），单位列表见 GET /api/units',
+  [ACCOUNT_ID_MESSAGE]: '应为 config/registry/accounts.yaml 中的账号编号（小写字母、数字、_ 和 -）',
+  [EXTERNAL_RELEASE_ID_MESSAGE]: '应为以字母或数字开头、由字母、数字、“.”“_”“-”组成的编号，如 bz-2026-12',
+  [RUN_ID_MESSAGE]: '应为合规检查返回的 workflowId（字母、数字、“.”“_”“:”“-”）',
   'expected the id of an audit entry (digits), from the last page': '应为上一页最后一条审计记录的编号（数字）',
   'expected an ISO 8601 date-time with its offset, such as 2026-12-01T09:00:00+08:00': '应为带时区的 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00',
   'expected a date such as 2026-11-20': '应为日期，例如 2026-11-20',

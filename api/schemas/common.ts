@@ -61,6 +61,12 @@ export const requiredNote = (description: string) =>
     description: `${description} At most ${LIMITS.note} characters.`,
   });
 
+/** What an id path or query parameter of this form takes, said instead of its pattern. */
+export const UNIT_ID_MESSAGE = 'expected a unit id such as jyj (lowercase letters, digits, _ and -): GET /api/units lists them';
+export const ACCOUNT_ID_MESSAGE = 'expected an account id of config/registry/accounts.yaml (lowercase letters, digits, _ and -)';
+export const EXTERNAL_RELEASE_ID_MESSAGE = 'expected an id of letters, digits, ".", "_" and "-" that starts with a letter or digit, such as bz-2026-12';
+export const RUN_ID_MESSAGE = 'expected the workflowId a compliance run answered with (letters, digits, ".", "_", ":" and "-")';
+
 export const MEDIA_ID = '^[0-9a-f]{64}$';
 export const mediaId = (description: string) =>
   Type.String({ pattern: MEDIA_ID, 'x-message': 'expected the id of an uploaded file (64 hex characters, from POST /api/media)', description });

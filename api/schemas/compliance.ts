@@ -5,6 +5,7 @@ import { FINDING_KINDS, SEVERITIES, type SubjectType as SubjectTypeName } from '
 import {
   cursorParam,
   dateTime,
+  EXTERNAL_RELEASE_ID_MESSAGE,
   httpUrl,
   idText,
   limitParam,
@@ -14,6 +15,7 @@ import {
   nullableString,
   nullableTimestamp,
   queryText,
+  RUN_ID_MESSAGE,
   SAFE_MESSAGE,
   SAFE_TEXT,
   timestamp,
@@ -236,7 +238,10 @@ export const complianceRoutes = {
     summary:
       'Register (or correct) a policy document published without govpub, so the 3-working-day interpretation rule covers it (ops, admin, reviewers); audited',
     tags,
-    params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }) }, { additionalProperties: false }),
+    params: Type.Object(
+      { id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', 'x-message': EXTERNAL_RELEASE_ID_MESSAGE }) },
+      { additionalProperties: false },
+    ),
     body: ExternalRelease,
     description: `The same document under another id is refused with 409 external_release_duplicate; its issue names the existing registration (existingId), why (match) and whether confirmDistinct may override it (confirmable): correct that one instead. The same document is the same 发文字号 whatever the days (match: document_number, confirmable: false), or probably one when the unit and title (spaces aside) match a registration whose document went live within ${DUPLICATE_WINDOW_DAYS} Beijing days, unless both carry different numbers (match: title_nearby, confirmable: true, existingIds nearest first): a day typed wrong, or a document registered once at its 成文日期 and once at its release. If it really is another document (a title a unit reuses each month or year is never that close), send it again with confirmDistinct: true; the audit records it. An interpretation on the same Beijing day as its document is accepted in either order; on an earlier day it is refused. A document older than the look-back (compliance.yaml timing.lookbackDays) is recorded with a warning: no run will judge it.`,
     response: {
@@ -254,7 +259,10 @@ export const complianceRoutes = {
   runOutcome: {
     summary: 'The outcome of a compliance run started on demand or by the schedule',
     tags,
-    params: Type.Object({ workflowId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' }) }, { additionalProperties: false }),
+    params: Type.Object(
+      { workflowId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$', 'x-message': RUN_ID_MESSAGE }) },
+      { additionalProperties: false },
+    ),
     response: { 200: RunOutcome },
     'x-errors': [404],
   },
