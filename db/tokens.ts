@@ -2,7 +2,7 @@
  * Who may act, by token: users with their API token hashes (the token itself is never stored),
  * and channel tokens (platform access and refresh tokens shared by every worker).
  */
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { DB, UserRow, UsersTable } from './schema.js';
 
 export async function insertUser(db: Kysely<DB>, values: Insertable<UsersTable>): Promise<UserRow> {
@@ -13,6 +13,24 @@ export async function insertUser(db: Kysely<DB>, values: Insertable<UsersTable>)
 export async function userByName(db: Kysely<DB>, name: string, options: { lock?: boolean } = {}): Promise<UserRow | undefined> {
   const query = db.selectFrom('users').selectAll().where('name', '=', name);
   return (options.lock ? query.forUpdate() : query).executeTakeFirst();
+}
+
+/**
+ * The user whose name reads as `name` (case and full-width forms aside: Admin, ADMIN and ａｄｍｉｎ
+ * are admin to a reader of the audit trail), or undefined. Inside a transaction, additions wait
+ * for each other from here on, so two at once cannot both pass.
+ */
+export async function userNamedAlike(db: Kysely<DB>, name: string): Promise<UserRow | undefined> {
+  await sql`select pg_advisory_xact_lock(hashtext('govpub.user_names'))`.execute(db);
+  const folded = foldedUserName(name);
+  // The table is people (hundreds at most): compared here, with the same folding as the name given.
+  const rows = await db.selectFrom('users').selectAll().execute();
+  return rows.find((row) => foldedUserName(row.name) === folded);
+}
+
+/** A user name as it is told apart from others: compatibility forms folded (NFKC), then case. */
+export function foldedUserName(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
 }
 
 export async function userById(db: Kysely<DB>, id: string): Promise<UserRow | undefined> {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import type { Kysely } from 'kysely';
 import { appendAudit } from '../db/audit.js';
 import type { DB, UserRow } from '../db/schema.js';
-import { allUsers, insertUser, updateUser, userByName as findUserByName, userByTokenHash } from '../db/tokens.js';
+import { allUsers, insertUser, updateUser, userByName as findUserByName, userByTokenHash, userNamedAlike } from '../db/tokens.js';
 import { deleteSessionsOf } from '../db/sessions.js';
 import { inTransaction } from '../db/transaction.js';
 import { chinaTimeToSecond } from '../domain/beijing-time.js';
@@ -122,12 +122,23 @@ export async function addUser(
   const expiresAt = tokenExpiry(input.tokenTtlDays);
   const user = await inTransaction(db, async (trx) => {
     // The quick start's `users add admin … | tail -1` run a second time lands here: say how to get a token for the existing user.
-    if (await findUserByName(trx, name))
+    const existing = await userNamedAlike(trx, name);
+    if (existing?.name === name)
       throw new GovpubError(
         'user_exists',
         `A user named "${name}" exists already. Pick another name, or, to get a new token for ${name} (the old one stops working), run \`govpub users rotate-token ${name}\`.`,
         {},
         { zh: `用户名 ${name} 已存在。请换一个用户名；如需为该用户换发新令牌（旧令牌随即失效），请运行 govpub users rotate-token ${name}。` },
+      );
+    // Admin beside admin: two people the audit trail, the review queue and a sign-in would mix up.
+    if (existing)
+      throw new GovpubError(
+        'user_exists',
+        `A user named "${existing.name}" exists already, and "${name}" differs from it only in case or in full-width letters: the audit trail and the review pages would mix the two up. Pick another name, or, to get a new token for ${existing.name}, run \`govpub users rotate-token ${existing.name}\`.`,
+        { existing: existing.name },
+        {
+          zh: `已有用户 ${existing.name}，${name} 与它只有大小写或全角/半角之别，审计记录和审核页面会把两人混淆。请换一个用户名；如需为 ${existing.name} 换发新令牌，请运行 govpub users rotate-token ${existing.name}。`,
+        },
       );
     const row = await insertUser(trx, {
       id: randomUUID(),

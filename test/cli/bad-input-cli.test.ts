@@ -398,6 +398,18 @@ refusedCommands('govpub users (local administration)', [
     message: /govpub users rotate-token cli-corpus-editor/,
   },
   {
+    name: 'add: a name that differs from one that exists only in case (the audit trail would mix them up)',
+    args: () => ['users', 'add', 'CLI-Corpus-Editor', '--role', 'editor'],
+    code: 'user_exists',
+    message: /A user named "cli-corpus-editor" exists already, and "CLI-Corpus-Editor" differs from it only in case or in full-width letters/,
+  },
+  {
+    name: 'add: a name that differs from one that exists only in full-width letters',
+    args: () => ['users', 'add', 'ｃｌｉ-corpus-editor', '--role', 'editor'],
+    code: 'user_exists',
+    message: /govpub users rotate-token cli-corpus-editor/,
+  },
+  {
     name: 'add: a name with an ANSI escape, quoted back escaped',
     args: () => ['users', 'add', 'wang\u001b[2J', '--role', 'editor'],
     says: /"wang\\u001b\[2J"/,
