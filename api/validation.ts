@@ -320,6 +320,9 @@ const EXACT_ZH: Record<string, string> = {
   'the field name __proto__ is not allowed': '不允许使用字段名 __proto__',
   'appears twice in the same object; send each field once': '在同一对象中出现了两次：每个字段只能发送一次',
   'not a unit id from GET /api/units': '不是单位编号（见 GET /api/units）',
+  'not a channel id from GET /api/channels': '不是渠道编号（见 GET /api/channels）',
+  'required unless specs or channel is given': '未给出 specs 或 channel 时必填',
+  'one file part per request': '每次请求只能上传一个文件',
   'expected the id of an event this stream sent (digits)': '应为此事件流发出过的事件编号（数字）',
 };
 
@@ -339,6 +342,7 @@ const BOUND_ZH: Record<string, string> = { 'at least': '不小于', 'more than':
 /** Patterns of sentences that carry values (limits, what was sent), each with its Chinese form. */
 const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [/^is (\d+) characters; at most (\d+) allowed$/, (n, max) => `共 ${n} 个字符，最多允许 ${max} 个`],
+  [/^expected a year from (\d+) to (\d+)$/, (from, to) => `应为 ${from} 至 ${to} 年之间的年份`],
   [/^is (\d+) characters; at least (\d+) needed$/, (n, min) => `共 ${n} 个字符，至少需要 ${min} 个`],
   [/^expected one of (.+), got (.+)$/s, (list, got) => `应为以下之一：${list}；实际为 ${valueZh(got)}`],
   [/^expected one of (.+)$/s, (list) => `应为以下之一：${list}`],

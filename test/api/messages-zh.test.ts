@@ -252,10 +252,27 @@ describe('the Chinese table of error codes', () => {
       '不是审核环节，可选：first (初审), second (复审), final (终审)',
     );
     expect(issueMessageZh('not a unit id from GET /api/units')).toBe('不是单位编号（见 GET /api/units）');
+    expect(issueMessageZh('not a channel id from GET /api/channels')).toBe('不是渠道编号（见 GET /api/channels）');
+    expect(issueMessageZh('expected a year from 2000 to 2100')).toBe('应为 2000 至 2100 年之间的年份');
     expect(issueMessageZh('expected the id of an event this stream sent (digits)')).toBe('应为此事件流发出过的事件编号（数字）');
     expect(issueMessageZh('"fourth" is not a review stage of this package; its stages are first (初审), final (终审)')).toBe(
       '"fourth" 不是本稿件的审核环节；本稿件的审核环节为 first (初审), final (终审)',
     );
+  });
+});
+
+describe('every field issue a service words by hand has its Chinese form', () => {
+  it('each literal `issues: [{ path, message }]` sentence in the source reads in Chinese, not after the lead-in 不符合要求', () => {
+    const literal = /issues:\s*\[\{\s*path:\s*[^,]+,\s*message:\s*'([^']+)'\s*\}\]/g;
+    const untranslated: string[] = [];
+    for (const root of ['api', 'services', 'domain']) {
+      for (const file of fs.readdirSync(path.join(ROOT_DIR, root), { recursive: true }) as string[]) {
+        if (!file.endsWith('.ts')) continue;
+        const text = fs.readFileSync(path.join(ROOT_DIR, root, file), 'utf8');
+        for (const match of text.matchAll(literal)) if (issueMessageZh(match[1]!).startsWith('不符合要求：')) untranslated.push(`${root}/${file}: ${match[1]}`);
+      }
+    }
+    expect(untranslated).toEqual([]);
   });
 });
 
