@@ -12,6 +12,16 @@ import { GovpubError } from '../domain/errors.js';
 
 export const MAX_DEPTH = 64;
 
+const TOO_DEEP = `nested deeper than ${MAX_DEPTH} levels`;
+const PROTO_NAME = 'the field name __proto__ is not allowed';
+const GIVEN_TWICE = 'appears twice in the same object; send each field once';
+/** The Chinese of what the structure check says (the API's issue translation takes them from here). */
+export const STRUCTURE_MESSAGES_ZH: Record<string, string> = {
+  [TOO_DEEP]: `嵌套超过 ${MAX_DEPTH} 层`,
+  [PROTO_NAME]: '不允许使用字段名 __proto__',
+  [GIVEN_TWICE]: '在同一对象中出现了两次：每个字段只能发送一次',
+};
+
 function invalid(path: string, message: string): GovpubError {
   return new GovpubError('invalid_body', `${path || '(body)'}: ${message}`, { status: 400, issues: [{ path, message }] });
 }
@@ -42,13 +52,24 @@ function stringEnd(text: string, start: number): number {
  * the first repeated field name, `__proto__` or excessive depth.
  */
 export function checkJsonStructure(text: string): void {
+  const fault = jsonStructureFault(text);
+  if (fault) throw invalid(fault.path, fault.message);
+}
+
+/**
+ * The first repeated field name, `__proto__` or excessive depth in valid JSON text, with the
+ * field's path and where it stands (`offset`: of the second name given, of the `{` or `[` too deep),
+ * so a file's refusal names its line; null when there is none.
+ */
+export function jsonStructureFault(text: string): { path: string; message: string; messageZh: string; offset: number } | null {
+  const fault = (path: string, message: string, offset: number) => ({ path, message, messageZh: STRUCTURE_MESSAGES_ZH[message] ?? message, offset });
   const stack: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 123 /* { */ || c === 91 /* [ */) {
       const top = stack[stack.length - 1];
       const path = childPath(top);
-      if (stack.length >= MAX_DEPTH) throw invalid(path, `nested deeper than ${MAX_DEPTH} levels`);
+      if (stack.length >= MAX_DEPTH) return fault(path, TOO_DEEP, i);
       stack.push(c === 123 ? { kind: 'object', path, keys: new Set(), key: undefined, expectKey: true } : { kind: 'array', path, index: 0 });
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       stack.pop();
@@ -62,8 +83,8 @@ export function checkJsonStructure(text: string): void {
       if (top?.kind === 'object' && top.expectKey) {
         const key = JSON.parse(text.slice(i, end)) as string;
         const path = top.path ? `${top.path}.${key}` : key;
-        if (key === '__proto__') throw invalid(path, 'the field name __proto__ is not allowed');
-        if (top.keys.has(key)) throw invalid(path, 'appears twice in the same object; send each field once');
+        if (key === '__proto__') return fault(path, PROTO_NAME, i);
+        if (top.keys.has(key)) return fault(path, GIVEN_TWICE, i);
         top.keys.add(key);
         top.key = key;
         top.expectKey = false;
@@ -71,6 +92,7 @@ export function checkJsonStructure(text: string): void {
       i = end - 1;
     }
   }
+  return null;
 }
 
 /**

@@ -11,6 +11,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { characterCount } from '../domain/text.js';
+import { STRUCTURE_MESSAGES_ZH } from './json-body.js';
 import { WEB_LINK_MESSAGES_ZH } from '../domain/web-link.js';
 import { platformNameZh } from '../media/specs.js';
 import { kindZh } from '../media/units.js';
@@ -317,8 +318,7 @@ const EXACT_ZH: Record<string, string> = {
   'required: an array of channel ids (GET /api/channels)': '必填：渠道编号数组（见 GET /api/channels）',
   'expected an array of channel ids (GET /api/channels)': '应为渠道编号数组（见 GET /api/channels）',
   'an interpretation cannot exist without its document: add the policy document (三同步)': '解读不能脱离其政策文件单独存在：请添加政策文件（三同步）',
-  'the field name __proto__ is not allowed': '不允许使用字段名 __proto__',
-  'appears twice in the same object; send each field once': '在同一对象中出现了两次：每个字段只能发送一次',
+  ...STRUCTURE_MESSAGES_ZH,
   'not a unit id from GET /api/units': '不是单位编号（见 GET /api/units）',
   'not a channel id from GET /api/channels': '不是渠道编号（见 GET /api/channels）',
   'required unless specs or channel is given': '未给出 specs 或 channel 时必填',

@@ -1,7 +1,7 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { checkJsonStructure, decodeUtf8Body, jsonFault, jsonFieldOffsets, jsonFieldPlace } from '../api/json-body.js';
+import { decodeUtf8Body, jsonFault, jsonFieldOffsets, jsonFieldPlace, jsonStructureFault } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { canSchedule, VALIDITY_STATE_ZH, type PackageStatus, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
@@ -42,11 +42,18 @@ function readJsonFile(file: string): JsonFile {
   }
   // JSON.parse keeps the last of a field given twice; the API refuses such a body (a reviewer may
   // have read the first), and so does the file that stands for it.
-  try {
-    checkJsonStructure(text);
-  } catch (error) {
-    const refused = error as GovpubError;
-    throw new GovpubError(refused.code, `${file}: ${refused.message}`, refused.details);
+  const fault = jsonStructureFault(text);
+  if (fault) {
+    // Where the second name (or the level too deep) stands: the first is the one a reader may have taken for the field.
+    const before = text.slice(0, fault.offset);
+    const line = before.split('\n').length;
+    const column = fault.offset - before.lastIndexOf('\n');
+    throw new GovpubError(
+      'invalid_body',
+      `${file}:${line}:${column}: ${fault.path || '(body)'}: ${fault.message}`,
+      { status: 400, issues: [{ path: fault.path, message: fault.message, messageZh: fault.messageZh, file, line, column }] },
+      { zh: `${file}:${line}:${column}：${fault.path || '（整个文件）'}：${fault.messageZh}` },
+    );
   }
   return { file, text, value };
 }
