@@ -343,6 +343,10 @@ const BOUND_ZH: Record<string, string> = { 'at least': '不小于', 'more than':
 const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [/^is (\d+) characters; at most (\d+) allowed$/, (n, max) => `共 ${n} 个字符，最多允许 ${max} 个`],
   [/^expected a year from (\d+) to (\d+)$/, (from, to) => `应为 ${from} 至 ${to} 年之间的年份`],
+  [
+    /^"([0-9a-f]+)" is the short form of a file's id \(as govpub media list shows it\): write the full 64-character id, which govpub media add prints and govpub media status \1 shows$/,
+    (id) => `"${id}" 是文件编号的简写（govpub media list 显示的形式）：请填写完整的 64 位编号（govpub media add 会打印，govpub media status ${id} 可查看）`,
+  ],
   [/^is (\d+) characters; at least (\d+) needed$/, (n, min) => `共 ${n} 个字符，至少需要 ${min} 个`],
   [/^expected one of (.+), got (.+)$/s, (list, got) => `应为以下之一：${list}；实际为 ${valueZh(got)}`],
   [/^expected one of (.+)$/s, (list) => `应为以下之一：${list}`],

@@ -175,6 +175,14 @@ export function registerDeliveryCommands(program: Command): void {
     }
     if (!d.payload || !d.bundleFiles)
       throw new GovpubError('not_prepared', `The bundle of ${d.id} is not prepared yet (state ${d.state}); try again in a moment.`);
+    // A directory, made when missing: a file already there is said so before anything is downloaded.
+    if (fs.existsSync(options.out) && !fs.statSync(options.out).isDirectory())
+      throw new GovpubError(
+        'invalid_arguments',
+        `--out ${options.out} is a file: give a directory for the bundle (one that does not exist yet is made).`,
+        {},
+        { zh: `--out ${options.out} 是一个文件：请给出存放素材包的目录（不存在的目录会自动创建）。` },
+      );
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-bundle-'));
     try {
       const written = await writeHandoffBundle(d.payload as never, downloadedRenditions(api, d.bundleFiles, scratch), options.out, { deliveryId: d.id });

@@ -235,6 +235,8 @@ ${problemLines(problems)}`),
       );
     return 1;
   }
+  const fsRefusal = fileSystemRefusal(error);
+  if (fsRefusal) return reportError(fsRefusal, json);
   const message = shortened(withoutApiTokens(error instanceof Error ? error.message : String(error)));
   if (json) printJson({ error: { code: 'internal', message } });
   else
@@ -244,6 +246,36 @@ ${problemLines(problems)}`),
       ),
     );
   return 1;
+}
+
+/** What a file-system error code means to the person who typed the path, and what to do. */
+const FILE_SYSTEM_CAUSES: Record<string, [string, string]> = {
+  EEXIST: ['a file of that name is in the way', '该位置已有同名文件'],
+  ENOTDIR: ['part of the path is a file, not a directory', '路径中的某一段是文件而不是目录'],
+  EISDIR: ['it is a directory', '该位置是目录'],
+  EACCES: ['permission denied', '没有权限'],
+  EPERM: ['not permitted', '不允许该操作'],
+  EROFS: ['the file system is read-only', '文件系统为只读'],
+  ENOSPC: ['the disk is full', '磁盘已满'],
+  ENOENT: ['no such file or directory', '文件或目录不存在'],
+};
+
+/**
+ * A file-system error from a path the person gave (a bundle's --out, a file to read or write), as
+ * a refusal that names the path and the cause, never "unexpected error: EEXIST: …"; null for others.
+ */
+function fileSystemRefusal(error: unknown): GovpubError | null {
+  const e = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || typeof e.path !== 'string' || typeof e.code !== 'string' || !FILE_SYSTEM_CAUSES[e.code]) return null;
+  const [cause, causeZh] = FILE_SYSTEM_CAUSES[e.code]!;
+  const doing =
+    e.syscall === 'mkdir' ? ['make the directory', '创建目录'] : e.syscall === 'open' || e.syscall === 'write' ? ['write', '写入'] : ['use', '使用'];
+  return new GovpubError(
+    'file_system',
+    `Could not ${doing[0]} ${e.path}: ${cause} (${e.code}). Give another path, or fix this one, and run the command again.`,
+    { path: e.path },
+    { zh: `无法${doing[1]} ${e.path}：${causeZh}（${e.code}）。请换一个路径或修正该路径后重新运行命令。` },
+  );
 }
 
 /**

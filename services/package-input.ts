@@ -90,6 +90,15 @@ export class ValidationError extends GovpubError {
 export const MAX_KEYWORDS = 10;
 export const MAX_KEYWORD_CHARS = 20;
 const MEDIA_ID = /^[0-9a-f]{64}$/;
+/** The short form `govpub media list` shows (12 characters), or another start of an id. */
+const SHORT_MEDIA_ID = /^[0-9a-f]{6,63}$/;
+
+/** A file's id given in the short form lists show: said so, with where the full one is (null for any other value). */
+export function shortMediaIdProblem(value: string): string | null {
+  return SHORT_MEDIA_ID.test(value)
+    ? `"${value}" is the short form of a file's id (as govpub media list shows it): write the full 64-character id, which govpub media add prints and govpub media status ${value} shows`
+    : null;
+}
 const MAX_TITLE = 200;
 const MAX_BODY_CHARS = 200_000;
 /** Problems listed in one answer; more are counted in a last one. */
@@ -269,6 +278,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
             const url = text(a, 'url', `${p}.url`, { required: false });
             const mediaId = text(a, 'mediaId', `${p}.mediaId`, { required: false });
             if (!url && !mediaId) fail(p, 'needs a url or a mediaId');
+            const short = mediaId ? shortMediaIdProblem(mediaId) : null;
+            if (short) fail(`${p}.mediaId`, short);
             const urlProblem = url ? webLinkProblem(url) : null;
             if (urlProblem) fail(`${p}.url`, urlProblem);
             if (name) attachments.push({ name, ...(url ? { url } : {}), ...(mediaId ? { mediaId } : {}) });
@@ -326,6 +337,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         const iTitle = text(raw, 'title', `${p}.title`, { required: true, max: MAX_TITLE });
         const iBody = text(raw, 'body', `${p}.body`, { required: form === 'text' || form === 'leader_interview', max: MAX_BODY_CHARS });
         const mediaId = text(raw, 'mediaId', `${p}.mediaId`, { required: false });
+        const shortMedia = mediaId ? shortMediaIdProblem(mediaId) : null;
+        if (shortMedia) fail(`${p}.mediaId`, shortMedia);
         const url = text(raw, 'url', `${p}.url`, { required: form === 'h5' });
         // An H5 page (or a hosted video/audio) is linked from every channel: only an address with a host, nothing a browser would repair.
         const urlProblem = url ? webLinkProblem(url) : null;
@@ -340,7 +353,10 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
         const timed = form === 'video' || form === 'audio';
         if (captionsMediaId && !timed) fail(`${p}.captionsMediaId`, 'only a video or audio interpretation has captions');
         else if (captionsMediaId && !MEDIA_ID.test(captionsMediaId))
-          fail(`${p}.captionsMediaId`, 'expected the id of an uploaded WebVTT file (64 hex characters, from POST /api/media)');
+          fail(
+            `${p}.captionsMediaId`,
+            shortMediaIdProblem(captionsMediaId) ?? 'expected the id of an uploaded WebVTT file (64 hex characters, from POST /api/media)',
+          );
         if (transcript && !timed) fail(`${p}.transcript`, 'only a video or audio interpretation has a transcript; put the text in the body');
         const transcriptHtml = transcript ? cleanedBody(transcript, `${p}.transcript`, fail) : '';
         const iHtml = cleanedBody(iBody ?? '', `${p}.body`, fail);
@@ -402,7 +418,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
     else {
       const mediaId = text(body.cover, 'mediaId', 'cover.mediaId', { required: true });
       const alt = text(body.cover, 'alt', 'cover.alt', { required: true, max: 200 });
-      if (mediaId && !/^[0-9a-f]{64}$/.test(mediaId)) fail('cover.mediaId', 'expected the id of an uploaded image (64 hex characters, from POST /api/media)');
+      if (mediaId && !MEDIA_ID.test(mediaId))
+        fail('cover.mediaId', shortMediaIdProblem(mediaId) ?? 'expected the id of an uploaded image (64 hex characters, from POST /api/media)');
       else if (mediaId && alt) cover = { mediaId, alt };
     }
   }

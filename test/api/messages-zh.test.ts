@@ -254,6 +254,13 @@ describe('the Chinese table of error codes', () => {
     expect(issueMessageZh('not a unit id from GET /api/units')).toBe('不是单位编号（见 GET /api/units）');
     expect(issueMessageZh('not a channel id from GET /api/channels')).toBe('不是渠道编号（见 GET /api/channels）');
     expect(issueMessageZh('expected a year from 2000 to 2100')).toBe('应为 2000 至 2100 年之间的年份');
+    expect(
+      issueMessageZh(
+        `"d5b81abcb558" is the short form of a file's id (as govpub media list shows it): write the full 64-character id, which govpub media add prints and govpub media status d5b81abcb558 shows`,
+      ),
+    ).toBe(
+      '"d5b81abcb558" 是文件编号的简写（govpub media list 显示的形式）：请填写完整的 64 位编号（govpub media add 会打印，govpub media status d5b81abcb558 可查看）',
+    );
     expect(issueMessageZh('expected the id of an event this stream sent (digits)')).toBe('应为此事件流发出过的事件编号（数字）');
     expect(issueMessageZh('"fourth" is not a review stage of this package; its stages are first (初审), final (终审)')).toBe(
       '"fourth" 不是本稿件的审核环节；本稿件的审核环节为 first (初审), final (终审)',

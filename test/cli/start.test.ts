@@ -176,6 +176,18 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     expect(bundle.code, bundle.stderr).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(['封面.jpg', '标题.txt', '正文.html', '正文.txt', '说明.txt'].sort());
     expect(fs.statSync(path.join(out, '封面.jpg')).size).toBeGreaterThan(10_000);
+    // --out a file, or under one: said as such, naming the path, never "unexpected error: EEXIST".
+    const onFile = await runCli(['deliveries', 'bundle', deliveryId, '--out', path.join(out, '说明.txt')], { ...env, GOVPUB_TOKEN: ops });
+    expect(onFile.code).toBe(1);
+    expect(onFile.stderr).toContain(`--out ${path.join(out, '说明.txt')} is a file: give a directory for the bundle`);
+    const underFile = await runCli(['deliveries', 'bundle', deliveryId, '--out', path.join(out, '说明.txt', 'sub')], {
+      ...env,
+      GOVPUB_TOKEN: ops,
+      GOVPUB_LANG: 'zh',
+    });
+    expect(underFile.code).toBe(1);
+    expect(underFile.stderr).toContain(`无法创建目录 ${path.join(out, '说明.txt', 'sub')}：路径中的某一段是文件而不是目录（ENOTDIR）`);
+    expect(underFile.stderr).not.toMatch(/unexpected|意外错误/);
     const confirmed = await runCli(['deliveries', 'confirm', deliveryId, '--url', 'https://www.toutiao.com/article/7312345678901234567/'], {
       ...env,
       GOVPUB_TOKEN: ops,

@@ -318,3 +318,23 @@ describe('topics.yaml and index-numbers.yaml', () => {
     ]);
   });
 });
+
+describe("a file's id in the short form lists show", () => {
+  it('is refused where a file is named (cover, interpretation, captions, attachment), saying it is the short form and where the full id is', () => {
+    const short = 'd5b81abcb558';
+    const base = policyPackage(registry, { catalogueItem: plainPolicyItem().id });
+    const body = {
+      ...base,
+      cover: { mediaId: short, alt: '封面' },
+      document: { ...(base.document as object), attachments: [{ name: '附件', mediaId: short }] },
+      interpretations: [{ form: 'video', title: '视频解读', mediaId: short, captionsMediaId: short }],
+    };
+    const said = new Map(issuesOf(body).map((i) => [i.path, i.message]));
+    const expected = `"${short}" is the short form of a file's id (as govpub media list shows it): write the full 64-character id, which govpub media add prints and govpub media status ${short} shows`;
+    for (const path of ['cover.mediaId', 'document.attachments[0].mediaId', 'interpretations[0].mediaId', 'interpretations[0].captionsMediaId'])
+      expect(said.get(path), path).toBe(expected);
+    // Not hex, or the full length: not taken for a short id.
+    const other = issuesOf({ ...base, cover: { mediaId: 'cover.jpg', alt: '封面' } });
+    expect(other.find((i) => i.path === 'cover.mediaId')?.message).toBe('expected the id of an uploaded image (64 hex characters, from POST /api/media)');
+  });
+});
