@@ -798,11 +798,15 @@ export class DeliveryService {
 
   private requireChannel(channelId: string): void {
     if (!findChannel(this.ctx.registry, channelId)) {
+      const near = nearestName(
+        channelId,
+        listChannels(this.ctx.registry).map((c) => c.id),
+      );
       throw new GovpubError(
         'not_found',
-        `No channel ${channelId}. List them with GET /api/channels or \`govpub channels list\`.`,
+        `No channel ${channelId}${near ? ` (did you mean ${near}?)` : ''}. List them with GET /api/channels or \`govpub channels list\`.`,
         { status: 404 },
-        { zh: `找不到渠道 ${channelId}，请核对渠道编号（渠道列表见 GET /api/channels 或 \`govpub channels list\`）。` },
+        { zh: `找不到渠道 ${channelId}${near ? `（是否要找 ${near}？）` : ''}，请核对渠道编号（渠道列表见 GET /api/channels 或 \`govpub channels list\`）。` },
       );
     }
   }

@@ -218,6 +218,11 @@ describe('operations on deliveries', () => {
     const paused = await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/pause`, tokens.ops, { reason: '账号年检中' });
     expect(paused.status).toBe(200);
     expect((await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wb')}/pause`, tokens.editor, { reason: 'x' })).status).toBe(403);
+    // A channel id typed wrong: 404, naming the channel it is nearest to.
+    const typo = await call('POST', `/api/channels/${encodeURIComponent('weibo:blfb-wbb')}/pause`, tokens.ops, { reason: '账号年检中' });
+    expect(typo.status).toBe(404);
+    expect(typo.body.error.message).toMatch(/^No channel weibo:blfb-wbb \(did you mean weibo:blfb-wb\?\)\./);
+    expect(typo.body.error.messageZh).toMatch(/^找不到渠道 weibo:blfb-wbb（是否要找 weibo:blfb-wb？）/);
     const id = await releaseThroughApi(richPolicyPackage(world, ['weibo:blfb-wb', 'portal:zwgk-zcwj-zcjd-wz'], '关于开展冬季安全生产大检查的通知'));
     await deliveryOf(id, 'portal:zwgk-zcwj-zcjd-wz', (d) => d.state === 'live');
     const waiting = await deliveryOf(id, 'weibo:blfb-wb', (d) => d.state === 'pending' && d.attempts === 0);
