@@ -145,10 +145,12 @@ export function registerDeliveryCommands(program: Command): void {
         { id: '编号', channel: '渠道', package: '稿件', state: '状态', task: '任务', attempts: '尝试次数', held: '暂停', error: '错误' },
       );
       const counts = Object.entries(result.counts);
+      // The counts are of every state (the API's, as the board's legend shows them): said so when the list itself is narrower.
+      const narrowed = Boolean(options.state || options.needsAction);
       console.log(
         zh
-          ? `\n${counts.map(([s, n]) => `${deliveryStateZh(s)}：${n}`).join('，') || '没有投递'}`
-          : `\n${counts.map(([s, n]) => `${s}: ${n}`).join(', ') || 'no deliveries'}`,
+          ? `\n${narrowed ? '各状态的投递数（不限 --state / --needs-action，其他筛选条件照用）：' : ''}${counts.map(([s, n]) => `${deliveryStateZh(s)}：${n}`).join('，') || '没有投递'}`
+          : `\n${narrowed ? 'by state, whatever --state or --needs-action (the other filters apply): ' : ''}${counts.map(([s, n]) => `${s}: ${n}`).join(', ') || 'no deliveries'}`,
       );
     },
   );

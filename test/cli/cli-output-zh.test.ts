@@ -258,6 +258,13 @@ describe('GOVPUB_LANG=zh: acting through the API', () => {
     expect(deliveries.stdout).toMatch(/\n\n已上线：\d+\n$/);
     expect(firstLine(ok(deliveriesEn).stdout)).toMatch(/^id +channel +package +state +task +attempts +held +error$/);
     expect(deliveriesEn.stdout).toMatch(/\n\nlive: \d+\n$/);
+    // Narrowed to a state, the list's counts are still of every state: said so.
+    const [onlyLive, onlyLiveEn] = await Promise.all([
+      cli(['deliveries', 'list', '--package', released, '--state', 'live'], zh()),
+      cli(['deliveries', 'list', '--package', released, '--state', 'live'], en()),
+    ]);
+    expect(ok(onlyLive).stdout).toMatch(/\n\n各状态的投递数（不限 --state \/ --needs-action，其他筛选条件照用）：已上线：\d+\n$/);
+    expect(ok(onlyLiveEn).stdout).toMatch(/\n\nby state, whatever --state or --needs-action \(the other filters apply\): live: \d+\n$/);
     expect(ok(delivery).stdout).toMatch(/^ {2}状态：已上线（live），已尝试 \d+ 次$/m);
     expect(delivery.stdout).toMatch(new RegExp(`^${deliveryId}  \\S+（.+）  稿件 ${released} 第 1 版$`, 'm'));
     expect(ok(deliveryEn).stdout).toMatch(/^ {2}state: live, attempts: \d+$/m);
