@@ -32,6 +32,7 @@ import {
 import type { DB } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/canonical-json.js';
+import { chinaTimeToSecond } from '../domain/beijing-time.js';
 
 /** How long a key is remembered. */
 export const RETENTION_HOURS = 24;
@@ -93,8 +94,11 @@ export async function withIdempotencyKey(
     if (row.fingerprint !== fingerprint) {
       throw new GovpubError(
         'idempotency_key_reused',
-        `The Idempotency-Key "${request.key}" was already used for a different request (${row.route}, another body) at ${row.created_at.toISOString()}. Use a new key for a new request.`,
+        `The Idempotency-Key "${request.key}" was already used for a different request (${row.route}, another body) at ${chinaTimeToSecond(row.created_at.toISOString())} (Beijing time). Use a new key for a new request.`,
         { status: 409 },
+        {
+          zh: `该幂等键（Idempotency-Key）"${request.key}" 已于 ${chinaTimeToSecond(row.created_at.toISOString())}（北京时间）用于另一个请求（${row.route}，请求内容不同）。新的请求请使用新的键。`,
+        },
       );
     }
     if (row.status_code !== null) return { status: row.status_code, body: row.response, replayed: true };

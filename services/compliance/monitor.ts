@@ -18,6 +18,7 @@ import {
   type ExternalReleaseWrite,
 } from '../../db/compliance.js';
 import { appendAudit } from '../../db/audit.js';
+import { chinaTimeToSecond } from '../../domain/beijing-time.js';
 import { CHECK_GROUPS, DAILY_KINDS, runChecks } from '../../domain/compliance/checks.js';
 import type { ComplianceQuery, ComplianceRunSummary, ComplianceView, FindingEvent, RunTrigger } from '../../domain/compliance/model.js';
 import type { ComplianceThresholds } from '../../domain/compliance/thresholds.js';
@@ -321,7 +322,7 @@ export class ComplianceMonitor {
     const future = (path: string, at: number) =>
       bad(
         path,
-        `is in the future (${new Date(at).toISOString()}); register a release once it has happened`,
+        `is in the future (${chinaTimeToSecond(new Date(at).toISOString())}, Beijing time); register a release once it has happened`,
         '晚于当前时间：只能登记已经发布的文件和解读，请核对日期',
       );
     const documentLiveAt = instantOf(input.documentLiveAt);

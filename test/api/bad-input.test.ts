@@ -642,6 +642,13 @@ describe('Idempotency-Key on POST /api/packages', () => {
     const reused = await call('POST', '/api/packages', tokens.editor, titled('幂等创建二（改）'), { 'idempotency-key': key });
     expect(reused.status).toBe(409);
     expect(reused.body.error.code).toBe('idempotency_key_reused');
+    // When the key was first used, in Beijing time as every sentence for a person says it; the Chinese names it too.
+    expect(reused.body.error.message).toMatch(/ at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(Beijing time\)\. Use a new key/);
+    expect(reused.body.error.messageZh).toMatch(
+      new RegExp(
+        `^该幂等键（Idempotency-Key）"${key}" 已于 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d（北京时间）用于另一个请求（POST /api/packages，请求内容不同）`,
+      ),
+    );
     expect(await countTitled('幂等创建二（改）')).toBe(0);
   });
 

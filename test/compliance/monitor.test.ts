@@ -304,6 +304,11 @@ describe('registering a document published without govpub', () => {
       status: 400,
       issues: [['documentLiveAt', '晚于当前时间：只能登记已经发布的文件和解读，请核对日期']],
     });
+    // The English names the time as it was typed, in Beijing time.
+    const english = (await register({ documentLiveAt: '2026-10-13T09:00:00+08:00' }).catch((e: unknown) => e)) as {
+      details: { issues: { message: string }[] };
+    };
+    expect(english.details.issues[0]!.message).toBe('is in the future (2026-10-13 09:00:00, Beijing time); register a release once it has happened');
     expect(await refusal({ documentLiveAt: '2026-10-09T09:00:00+08:00', interpretationLiveAt: '2027-10-09T09:00:00+08:00' })).toMatchObject({
       issues: [['interpretationLiveAt', expect.stringContaining('晚于当前时间')]],
     });
