@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Kysely } from 'kysely';
 import { appendAudit } from '../db/audit.js';
 import type { DB, UserRow } from '../db/schema.js';
+import { nearestName } from '../config/did-you-mean.js';
 import { allUsers, insertUser, updateUser, userByName as findUserByName, userByTokenHash, userNamedAlike } from '../db/tokens.js';
 import { deleteSessionsOf } from '../db/sessions.js';
 import { inTransaction } from '../db/transaction.js';
@@ -466,7 +467,21 @@ export function localOperator(): string {
 export async function existingUser(db: Kysely<DB>, name: string, options: { lock?: boolean } = {}): Promise<UserRow> {
   if (looksLikeApiToken(name)) throw tokenAsNameError();
   const row = await findUserByName(db, name, options);
-  if (!row) throw new GovpubError('user_unknown', `No user named "${name}" (see \`govpub users list\`).`);
+  if (!row) {
+    // A name typed wrong (zhoa for zhao, Admin for admin) names the user it is nearest to.
+    const alike =
+      (await userNamedAlike(db, name))?.name ??
+      nearestName(
+        name,
+        (await allUsers(db)).map((u) => u.name),
+      );
+    throw new GovpubError(
+      'user_unknown',
+      `No user named "${name}"${alike ? ` (did you mean "${alike}"?)` : ''} (see \`govpub users list\`).`,
+      {},
+      { zh: `没有名为“${name}”的用户${alike ? `（是否要找“${alike}”？）` : ''}，用户列表见 govpub users list。` },
+    );
+  }
   return row;
 }
 

@@ -433,6 +433,18 @@ refusedCommands('govpub users (local administration)', [
   // Enabling again replaced the token the user was working with.
   { name: 'enable: a user who is not disabled', args: () => ['users', 'enable', 'cli-corpus-owner'], code: 'user_not_disabled' },
   { name: 'disable: an unknown user', args: () => ['users', 'disable', 'nobody-here', '--reason', '调岗'], code: 'user_unknown' },
+  {
+    name: 'disable: a user name typed wrong names the nearest user',
+    args: () => ['users', 'disable', 'cli-corpus-ownr', '--reason', '调岗'],
+    code: 'user_unknown',
+    message: /^No user named "cli-corpus-ownr" \(did you mean "cli-corpus-owner"\?\)/,
+  },
+  {
+    name: 'set-unit: a user name in the wrong case names the user',
+    args: () => ['users', 'set-unit', 'CLI-Corpus-Owner', 'jyj'],
+    code: 'user_unknown',
+    message: /\(did you mean "cli-corpus-owner"\?\)/,
+  },
   { name: 'disable: a blank reason', args: () => ['users', 'disable', 'cli-corpus-owner', '--reason', '   '], code: 'invalid_reason' },
   {
     name: 'disable: a reason with a control character',
