@@ -421,6 +421,7 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [/^channel "(.*)" is listed twice$/s, (id) => `渠道 "${id}" 重复列出，每个渠道只列一次`],
   [/^(\S+) takes no renditions of (\w+) originals$/, (platform, kind) => `${platformNameZh(platform)}不接受${KIND_ZH[kind] ?? kind}原始文件的转码`],
   [/^unknown rendition "(.*)" \(keys look like (.+)\)$/s, (key, examples) => `转码规格 "${key}" 不存在（规格形如 ${examples}）`],
+  [/^unknown rendition "(.*)" \(did you mean (\S+)\?\)$/s, (key, near) => `转码规格 "${key}" 不存在（是否要用 ${near}？）`],
   [/^"(.*)" is not the http\(s\) URL of the post\.$/s, (value) => `"${value}" 不是帖子的 http(s) 网址`],
   [
     /^(\S+ \S+) \(Beijing time\) is in the past; give a time to come, or release now \(POST (\S+), govpub packages release\)$/,

@@ -1,8 +1,9 @@
 /** Which rendition specs a request means for one original: by platform, by key, or by channel; every problem named at once. */
 import type { MediaRow } from '../db/schema.js';
 import { GovpubError } from '../domain/errors.js';
-import { findChannel, PLATFORMS, type Platform, type Registry } from '../domain/registry.js';
-import { getSpec, renditionsFor, type RenditionSpec } from '../media/specs.js';
+import { nearestName } from '../config/did-you-mean.js';
+import { findChannel, listChannels, PLATFORMS, type Platform, type Registry } from '../domain/registry.js';
+import { getSpec, RENDITION_SPECS, renditionsFor, type RenditionSpec } from '../media/specs.js';
 import type { RenditionRequest } from './media-views.js';
 
 export function renditionSpecsFor(registry: Registry, row: Pick<MediaRow, 'kind'>, request: RenditionRequest): { specs: RenditionSpec[]; channelId?: string } {
@@ -11,10 +12,21 @@ export function renditionSpecsFor(registry: Registry, row: Pick<MediaRow, 'kind'
   if (request.channel !== undefined) {
     const channel = typeof request.channel === 'string' ? findChannel(registry, request.channel) : undefined;
     if (!channel) {
-      throw new GovpubError('invalid_body', `channel: no channel "${String(request.channel)}" (see GET /api/channels).`, {
-        status: 400,
-        issues: [{ path: 'channel', message: 'unknown channel' }],
-      });
+      const near =
+        typeof request.channel === 'string'
+          ? nearestName(
+              request.channel,
+              listChannels(registry).map((c) => c.id),
+            )
+          : undefined;
+      throw new GovpubError(
+        'invalid_body',
+        `channel: no channel "${String(request.channel)}"${near ? ` (did you mean "${near}"?)` : ''} (see GET /api/channels).`,
+        {
+          status: 400,
+          issues: [{ path: 'channel', message: 'unknown channel' }],
+        },
+      );
     }
     channelId = channel.id;
     channelPlatform = channel.platform;
@@ -36,7 +48,16 @@ export function renditionSpecsFor(registry: Registry, row: Pick<MediaRow, 'kind'
     try {
       specs.push(getSpec(String(key)));
     } catch {
-      issues.push({ path: `specs[${i}]`, message: `unknown rendition "${String(key)}" (keys look like wechat_oa.thumb, douyin.video_720)` });
+      const near = nearestName(
+        String(key),
+        RENDITION_SPECS.map((spec) => spec.key),
+      );
+      issues.push({
+        path: `specs[${i}]`,
+        message: near
+          ? `unknown rendition "${String(key)}" (did you mean ${near}?)`
+          : `unknown rendition "${String(key)}" (keys look like wechat_oa.thumb, douyin.video_720)`,
+      });
     }
   }
   if (issues.length) {

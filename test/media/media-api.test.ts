@@ -421,6 +421,20 @@ describe('GET /api/media…', () => {
     const unknown = await h.call('POST', `/api/media/${photoSha}/renditions`, h.editor.token, { platforms: ['myspace'], specs: ['wechat_oa.nope'] });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['platforms[0]', 'specs[0]']);
+    // A key typed wrong names the nearest one, in Chinese too; a key near none says what keys look like.
+    const typo = await h.call('POST', `/api/media/${photoSha}/renditions`, h.editor.token, { specs: ['wechat_oa.thumbb', 'zzz'] });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.issues).toMatchObject([
+      {
+        path: 'specs[0]',
+        message: 'unknown rendition "wechat_oa.thumbb" (did you mean wechat_oa.thumb?)',
+        messageZh: '转码规格 "wechat_oa.thumbb" 不存在（是否要用 wechat_oa.thumb？）',
+      },
+      { path: 'specs[1]', message: 'unknown rendition "zzz" (keys look like wechat_oa.thumb, douyin.video_720)' },
+    ]);
+    const wrongChannel = await h.call('POST', `/api/media/${photoSha}/renditions`, h.editor.token, { channel: 'wechat_oa:blfbb' });
+    expect(wrongChannel.status).toBe(400);
+    expect(wrongChannel.body.error.message).toBe('channel: no channel "wechat_oa:blfbb" (did you mean "wechat_oa:blfb"?) (see GET /api/channels).');
     const impossible = await h.call('POST', `/api/media/${photoSha}/renditions`, h.editor.token, { specs: ['douyin.video_720', 'wechat_oa.voice'] });
     expect(impossible.status).toBe(422);
     expect(impossible.body.error.code).toBe('media_renditions_impossible');
