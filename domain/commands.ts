@@ -490,7 +490,7 @@ export function decisionProblem(state: ReviewState, request: DecisionRequest): P
     const yours = request.reviewer.stages.map((id) => stageName(state.stages, id));
     return {
       code: 'wrong_stage',
-      message: `The package is at ${stage.name} (${stage.id}), and you may decide only at: ${request.reviewer.stages.join(', ') || 'no stage'}. Ask an administrator to grant the stage, or leave it to its reviewers.`,
+      message: `The package is at ${stage.name} (${stage.id}), and you may decide only at: ${request.reviewer.stages.map((id, i) => (yours[i] && yours[i] !== id ? `${yours[i]} (${id})` : id)).join(', ') || 'no stage'}. Ask an administrator to grant the stage, or leave it to its reviewers.`,
       messageZh: `稿件当前处于「${stage.name}」环节，而您只能审核：${yours.map((n) => `「${n}」`).join('、') || '（无环节）'}。请管理员为您授予该环节，或交由该环节的审核人处理。`,
     };
   }

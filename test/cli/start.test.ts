@@ -87,7 +87,7 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     expect((await runCli(['packages', 'submit', id], as('wang'))).stdout).toContain('in_review');
     const selfish = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve'], as('qian'));
     expect(selfish.code).toBe(1);
-    expect(selfish.stderr).toMatch(/you may decide only at: second/);
+    expect(selfish.stderr).toMatch(/you may decide only at: 复审 \(second\)\./);
     for (const reviewer of ['zhao', 'qian', 'sun']) {
       const decided = await runCli(['packages', 'decide', id, '--revision', '1', '--decision', 'approve', '--comment', '同意'], as(reviewer));
       expect(decided.code, decided.stderr).toBe(0);
