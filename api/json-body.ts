@@ -164,9 +164,13 @@ export function jsonFieldPlace(text: string, path: string, offsets = jsonFieldOf
     : path;
   const found = offsets.has(wanted);
   while (!offsets.has(wanted)) wanted = wanted.replace(/(?:\[\d+\]|\.?[^.[]*)$/, '');
-  const offset = offsets.get(wanted)!;
+  return { ...lineAndColumn(text, offsets.get(wanted)!), found };
+}
+
+/** Line and column (both from 1) of a character offset in text. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
-  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n'), found };
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** Parses a JSON request body; undefined for an empty one. Throws GovpubError (400) with the path. */
@@ -337,10 +341,8 @@ function jsonSyntaxProblem(text: string): { offset: number; problem: string } | 
 /** Where text that JSON.parse refused stops being JSON, as line and column (both from 1), and why. */
 export function jsonFault(text: string): { line: number; column: number; problem: string; endedEarly: boolean } {
   const fault = jsonSyntaxProblem(text) ?? { offset: text.length, problem: 'not JSON' };
-  const before = text.slice(0, fault.offset);
   return {
-    line: before.split('\n').length,
-    column: fault.offset - before.lastIndexOf('\n'),
+    ...lineAndColumn(text, fault.offset),
     problem: fault.problem,
     endedEarly: fault.problem === ENDED_EARLY,
   };

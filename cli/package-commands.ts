@@ -1,7 +1,7 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { decodeUtf8Body, jsonFault, jsonFieldOffsets, jsonFieldPlace, jsonStructureFault } from '../api/json-body.js';
+import { decodeUtf8Body, jsonFault, jsonFieldOffsets, jsonFieldPlace, jsonStructureFault, lineAndColumn } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { canSchedule, VALIDITY_STATE_ZH, type PackageStatus, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
@@ -45,9 +45,7 @@ function readJsonFile(file: string): JsonFile {
   const fault = jsonStructureFault(text);
   if (fault) {
     // Where the second name (or the level too deep) stands: the first is the one a reader may have taken for the field.
-    const before = text.slice(0, fault.offset);
-    const line = before.split('\n').length;
-    const column = fault.offset - before.lastIndexOf('\n');
+    const { line, column } = lineAndColumn(text, fault.offset);
     throw new GovpubError(
       'invalid_body',
       `${file}:${line}:${column}: ${fault.path || '(body)'}: ${fault.message}`,
