@@ -52,6 +52,49 @@ function validDisplayName(value: string): string | null {
   return trimmed;
 }
 
+const NAME_CHARACTERS = /^[\p{L}\p{N}_.@-]+$/u;
+const MAX_NAME_CHARS = 64;
+
+/**
+ * A login name every command can take as it was typed: letters, digits and _ . @ -, at most 64,
+ * beginning with a letter or a digit (a name such as -rf would be read as an option by every
+ * `govpub users` command), and in half-width letters (ａｄｍｉｎ, typed with a Chinese input
+ * method's full-width mode, looks like admin and signs in as nobody who types admin).
+ */
+function refuseUnusableName(name: string): void {
+  const refuse = (reason: string, zh: string): never => {
+    throw new GovpubError('invalid_name', `User name ${JSON.stringify(name)} ${reason}.`, {}, { zh: `用户名 ${JSON.stringify(name)} ${zh}。` });
+  };
+  const length = [...name].length;
+  if (length === 0) refuse('is empty: a name is 1-64 letters, digits or _ . @ -', '为空：用户名须为 1–64 个字母、数字或 _ . @ -');
+  if (length > MAX_NAME_CHARS) refuse(`is ${length} characters; at most ${MAX_NAME_CHARS}`, `共 ${length} 个字符，最多 ${MAX_NAME_CHARS} 个`);
+  const fullWidth = /[\uff01-\uff5e]/.exec(name);
+  if (fullWidth) {
+    const halfWidth = name.normalize('NFKC');
+    refuse(
+      `is written in full-width characters (${fullWidth[0]}, a Chinese input method's full-width mode): write it as ${halfWidth}`,
+      `含全角字符（${fullWidth[0]}，中文输入法的全角模式）：请写作 ${halfWidth}`,
+    );
+  }
+  const outside = [...name].findIndex((ch) => !NAME_CHARACTERS.test(ch));
+  if (outside >= 0) {
+    const ch = [...name][outside]!;
+    const shown = /\s/.test(ch) ? (ch === ' ' || ch === '\u3000' ? 'a space' : 'a tab or line break') : /\p{C}/u.test(ch) ? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}` : `"${ch}"`;
+    const shownZh = /\s/.test(ch) ? (ch === ' ' || ch === '\u3000' ? '空格' : '制表符或换行') : shown;
+    refuse(
+      `holds ${shown} at position ${outside + 1}: a name is 1-64 letters, digits or _ . @ - (no spaces)`,
+      `第 ${outside + 1} 个字符是${shownZh}：用户名须为 1–64 个字母、数字或 _ . @ -（不含空格）`,
+    );
+  }
+  if (!/^[\p{L}\p{N}]/u.test(name)) {
+    const asOption = name.startsWith('-');
+    refuse(
+      `begins with "${name[0]}": begin it with a letter or a digit${asOption ? ' (every govpub command would read it as an option)' : ''}`,
+      `以“${name[0]}”开头：请以字母或数字开头${asOption ? '（govpub 命令会把它当作选项）' : ''}`,
+    );
+  }
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -93,9 +136,7 @@ export async function addUser(
   const name = input.name.trim();
   // Checked first, and never echoed: a token pasted where the name belongs would otherwise be stored, audited and shown to everyone.
   if (looksLikeApiToken(name)) throw tokenAsNameError();
-  if (!/^[\p{L}\p{N}_.@-]{1,64}$/u.test(name)) {
-    throw new GovpubError('invalid_name', `User name "${input.name}" must be 1-64 letters, digits or _ . @ - (no spaces).`);
-  }
+  refuseUnusableName(name);
   refuseTokensIn({ role: input.role, stages: input.stages, unit: input.unit, email: input.email, displayName: input.displayName });
   if (!ROLES.includes(input.role as Role)) {
     throw new GovpubError('invalid_role', `Role "${input.role}" is not one of ${ROLES.join(', ')}.`);

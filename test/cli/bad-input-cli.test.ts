@@ -414,11 +414,30 @@ refusedCommands('govpub users (local administration)', [
     code: 'user_exists',
     message: /A user named "cli-corpus-editor" exists already, and "CLI-Corpus-Editor" differs from it only in case or in full-width letters/,
   },
+  // Typed in a Chinese input method's full-width mode: it reads as cli-corpus-editor and signs in as nobody who types that.
   {
-    name: 'add: a name that differs from one that exists only in full-width letters',
+    name: 'add: a name in full-width letters names its half-width form',
     args: () => ['users', 'add', 'ｃｌｉ-corpus-editor', '--role', 'editor'],
-    code: 'user_exists',
-    message: /govpub users rotate-token cli-corpus-editor/,
+    code: 'invalid_name',
+    message: /is written in full-width characters \(ｃ.*write it as cli-corpus-editor\.$/,
+  },
+  // Every users command would read it as an option (users disable -rf: unknown option).
+  {
+    name: 'add: a name beginning with -',
+    args: () => ['users', 'add', '--role', 'editor', '--', '-rf'],
+    says: /User name "-rf" begins with "-": begin it with a letter or a digit \(every govpub command would read it as an option\)\./,
+  },
+  {
+    name: 'add: a name with a tab names it and where it stands',
+    args: () => ['users', 'add', 'wang\twei', '--role', 'editor'],
+    code: 'invalid_name',
+    message: /^User name "wang\\twei" holds a tab or line break at position 5/,
+  },
+  {
+    name: 'add: a name of 65 characters',
+    args: () => ['users', 'add', 'a'.repeat(65), '--role', 'editor'],
+    code: 'invalid_name',
+    message: /is 65 characters; at most 64\.$/,
   },
   {
     name: 'add: a name with an ANSI escape, quoted back escaped',
