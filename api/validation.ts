@@ -279,6 +279,8 @@ const FORM_ZH: Record<string, string> = {
   leader_interview: '领导访谈',
 };
 
+const STRAY_INVISIBLE_ZH: Record<string, string> = { 'soft hyphen': '软连字符', 'zero-width space': '零宽空格', 'word joiner': '词连接符', 'byte-order mark': '字节顺序标记' };
+
 const KIND_ZH: Record<string, string> = { image: '图片', audio: '音频', video: '视频' };
 
 /** Sentences said the same way every time (schema `x-message`s, the package body's checks). */
@@ -375,6 +377,15 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
   [
     /^(field name )?contains the direction override (\\u[0-9a-f]+) at position (\d+), which reverses the text after it; remove it$/,
     (field, ch, at) => `${field ? '字段名' : ''}第 ${at} 个字符是文字方向强制符 ${ch}（不可见，会使其后的文字倒序显示），请删除`,
+  ],
+  [
+    /^contains a tab at position (\d+): a one-line field takes spaces, not tabs; replace it with a space$/,
+    (at) => `第 ${at} 个字符是制表符：单行内容请用空格，不用制表符，请改为空格`,
+  ],
+  [
+    /^contains an invisible (soft hyphen|zero-width space|word joiner|byte-order mark) \((\\u[0-9a-f]+)\) at position (\d+), left by a copy from a web page or a chat: readers do not see it, but search does not find the words it splits; remove it$/,
+    (name, ch, at) =>
+      `第 ${at} 个字符是不可见的${STRAY_INVISIBLE_ZH[name] ?? name}（${ch}），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索找不到被它隔开的词语，请删除`,
   ],
   [
     /^(field name )?contains the non-character (\\u[0-9a-f]+) at position (\d+); remove it$/,

@@ -170,6 +170,41 @@ export function breaksLine(value: string): boolean {
   return /[\r\n\u2028\u2029]/.test(value.trim());
 }
 
+/**
+ * Invisible characters a copy from a web page, a chat or Word leaves inside a line of text. A
+ * reader does not see them, but the site's search does not find the words one splits (碑林\u200b区
+ * is not 碑林区), and two titles that read the same compare unequal. The joiners stay: emoji are
+ * built with them.
+ */
+const STRAY_INVISIBLE: Record<number, string> = {
+  0x00ad: 'soft hyphen',
+  0x200b: 'zero-width space',
+  0x2060: 'word joiner',
+  0xfeff: 'byte-order mark',
+};
+
+/**
+ * Why a one-line field (a title, a name, a document number) cannot be stored as it is, or null:
+ * a line break inside it, a tab (a one-line field is spaced with spaces: a tab shows as one space
+ * on the portal and as a wide gap or nothing in a post), or a stray invisible character. Leading
+ * and trailing ones are trimmed away, not refused. Positions count characters, as an editor does.
+ */
+export function oneLineProblem(value: string): string | null {
+  if (breaksLine(value)) return ONE_LINE;
+  const start = value.length - value.trimStart().length;
+  const end = value.trimEnd().length;
+  let position = [...value.slice(0, start)].length;
+  for (let i = start; i < end; i++) {
+    const code = value.charCodeAt(i);
+    position += 1;
+    if (code >= 0xd800 && code <= 0xdbff) i += 1; // a pair is one character
+    else if (code === 0x09) return `contains a tab at position ${position}: a one-line field takes spaces, not tabs; replace it with a space`;
+    else if (STRAY_INVISIBLE[code])
+      return `contains an invisible ${STRAY_INVISIBLE[code]} (\\u${code.toString(16).padStart(4, '0')}) at position ${position}, left by a copy from a web page or a chat: readers do not see it, but search does not find the words it splits; remove it`;
+  }
+  return null;
+}
+
 /** Short free text that goes into workflow history and the audit trail (comments, reasons, notes). */
 /** Columns `value` takes in a terminal: a Chinese (or other wide) character takes two. */
 export function terminalWidth(value: string): number {

@@ -5,7 +5,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { DOCUMENT_NUMBER, standardDocumentNumber } from '../domain/document-number.js';
 import { GovpubError } from '../domain/errors.js';
-import { breaksLine, characterCount, findUnsafeText, ONE_LINE, showsNothing, unsafeTextProblem, visibleText } from '../domain/text.js';
+import { characterCount, findUnsafeText, oneLineProblem, showsNothing, unsafeTextProblem, visibleText } from '../domain/text.js';
 import {
   INTERPRETATION_FORMS,
   interpretationCarriesProblems,
@@ -183,6 +183,8 @@ function parseKeywords(value: unknown, fail: (path: string, message: string) => 
     if (showsNothing(term)) return fail(path, INVISIBLE_ONLY);
     if (characterCount(term) > MAX_KEYWORD_CHARS) return fail(path, `is ${characterCount(term)} characters; a keyword has at most ${MAX_KEYWORD_CHARS}`);
     if (/[\s,，;；、]/.test(term)) return fail(path, 'one term per entry: no spaces, commas or 、 inside a keyword');
+    const stray = oneLineProblem(term);
+    if (stray) return fail(path, stray);
     // 政务公开 and 政务\u200b公开 read the same: a zero-width character does not make a second term.
     if (out.some((kept) => visibleText(kept) === visibleText(term))) return fail(path, `"${visibleText(term)}" is listed twice`);
     out.push(term);
@@ -232,7 +234,8 @@ export function parsePackageInput(body: unknown, registry: Registry): { content:
     // Only bodies and transcripts run over lines: a line break in a title or a name split it in
     // every list, post and page heading (a trailing one is trimmed away). Ids, addresses and
     // times have their own rules, which say what is wrong with them.
-    if (opts.max !== undefined && opts.max !== MAX_BODY_CHARS && breaksLine(value)) fail(path, ONE_LINE);
+    const oneLine = opts.max !== undefined && opts.max !== MAX_BODY_CHARS && !showsNothing(value) ? oneLineProblem(value) : null;
+    if (oneLine) fail(path, oneLine);
     return value.trim();
   };
 

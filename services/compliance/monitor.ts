@@ -27,7 +27,7 @@ import { GovpubError } from '../../domain/errors.js';
 import type { Role } from '../../domain/package-rules.js';
 import { PORTAL_DEFAULT_UNIT_NAME, unitById, unitByIdOrName, unitByName, unitSuggestions } from '../../domain/units.js';
 import { chinaDate, type WorkingDayCalendar } from '../../domain/working-days.js';
-import { breaksLine, characterCount, noteProblem, ONE_LINE, showsNothing, unsafeTextProblem } from '../../domain/text.js';
+import { characterCount, noteProblem, oneLineProblem, showsNothing, unsafeTextProblem } from '../../domain/text.js';
 import { WEB_LINK_MESSAGES_ZH, webLinkProblem } from '../../domain/web-link.js';
 import { beijingDaysApart, DUPLICATE_WINDOW_DAYS, externalDuplicate, sameTitle, type ExternalDuplicate } from '../../domain/compliance/external-duplicates.js';
 import { standardDocumentNumber } from '../../domain/document-number.js';
@@ -293,7 +293,7 @@ export class ComplianceMonitor {
     const title = typeof input.title === 'string' ? input.title.trim() : '';
     const titleUnsafe = typeof input.title === 'string' ? unsafeTextProblem(input.title) : null;
     if (titleUnsafe) bad('title', titleUnsafe);
-    else if (breaksLine(title)) bad('title', ONE_LINE);
+    else if (title && !showsNothing(title) && oneLineProblem(title)) bad('title', oneLineProblem(title)!);
     else if (!title || showsNothing(title) || characterCount(title) > 300)
       bad(
         'title',

@@ -435,8 +435,16 @@ interface FieldSpec {
 }
 
 const text = (required: boolean): Gen[] => [...BAD_TEXT, ...NOT_NULLABLE, ...(required ? REQUIRED_TEXT : [])];
+/** What a body may hold but a one-line field (a title, a name) may not. */
+const BAD_LINE: Gen[] = [
+  ['a line break inside', () => '标题\n第二行'],
+  ['a tab inside', () => '标题\t后缀'],
+  ['a zero-width space inside (search would not find the words it splits)', () => '碑林\u200b区'],
+  ['a byte-order mark inside', () => '碑林\ufeff区'],
+];
+const line = (required: boolean): Gen[] => [...text(required), ...BAD_LINE];
 const PACKAGE_FIELDS: FieldSpec[] = [
-  { path: 'title', max: 200, gens: text(true) },
+  { path: 'title', max: 200, gens: line(true) },
   {
     path: 'catalogueItem',
     max: 100,
@@ -458,9 +466,9 @@ const PACKAGE_FIELDS: FieldSpec[] = [
       ['an empty object', () => ({})],
     ],
   },
-  { path: 'document.title', max: 200, gens: text(true) },
+  { path: 'document.title', max: 200, gens: line(true) },
   { path: 'document.body', max: 200_000, gens: text(true) },
-  { path: 'document.issuingUnit', max: 100, gens: text(true) },
+  { path: 'document.issuingUnit', max: 100, gens: line(true) },
   {
     path: 'document.documentNumber',
     max: 64,
@@ -485,7 +493,7 @@ const PACKAGE_FIELDS: FieldSpec[] = [
       ['null in the list', () => [null]],
     ],
   },
-  { path: 'document.attachments[0].name', max: 200, gens: text(true) },
+  { path: 'document.attachments[0].name', max: 200, gens: line(true) },
   { path: 'document.attachments[0].url', gens: [...BAD_URL, ...NOT_NULLABLE] },
   { path: 'document.attachments[0].mediaId', gens: [...BAD_MEDIA_ID, ...NOT_NULLABLE] },
   {
@@ -510,11 +518,11 @@ const PACKAGE_FIELDS: FieldSpec[] = [
       ['null', () => null],
     ],
   },
-  { path: 'interpretations[0].title', max: 200, gens: text(true) },
+  { path: 'interpretations[0].title', max: 200, gens: line(true) },
   { path: 'interpretations[0].body', max: 200_000, gens: text(true) },
   { path: 'interpretations[0].mediaId', gens: [...BAD_MEDIA_ID, ...NOT_NULLABLE] },
   { path: 'interpretations[0].url', gens: [...BAD_URL, ...NOT_NULLABLE] },
-  { path: 'interpretations[0].interpreter', max: 100, gens: text(false) },
+  { path: 'interpretations[0].interpreter', max: 100, gens: line(false) },
   {
     path: 'targets',
     gens: [
@@ -550,7 +558,7 @@ const PACKAGE_FIELDS: FieldSpec[] = [
     ],
   },
   { path: 'cover.mediaId', gens: [...BAD_MEDIA_ID, ...NOT_NULLABLE, ['missing', () => MISSING]] },
-  { path: 'cover.alt', max: 200, gens: text(true) },
+  { path: 'cover.alt', max: 200, gens: line(true) },
 ];
 /** An unknown field in each object of the body. */
 const UNKNOWN_FIELDS = ['extra', 'document.color', 'document.attachments[0].size', 'interpretations[0].color', 'cover.width', 'constructor', 'prototype'];
@@ -1656,7 +1664,7 @@ const TRICKY_TEXT: [label: string, text: string][] = [
   ['SQL', "'; DROP TABLE packages; -- 1' OR '1'='1"],
   ['Chinese punctuation', '关于《碑林区政务公开工作要点》的通知——“十四五”规划（2026年）：第一、二条；附件！？……'],
   ['combining characters', 'Z̷̢͎a̶l̵g̸o̴ e\u0301 n\u0303 한\u1100\u1161'],
-  ['zero-width characters inside', 'zero\u200bwidth\u200cnon\u200djoiner\u2060word'],
+  ['joiners inside (emoji and Persian are built with them)', 'zero\u200cwidth\u200dnon-joiner 👨\u200d👩\u200d👧'],
   ['astral CJK and full-width', '𠮷野家 ＡＢＣ１２３ 𪚥'],
   ['markup in a title (titles are text, not HTML)', '<script>alert(1)</script><img src=x onerror=alert(1)>'],
   ['200 emoji (the limit counts characters)', '😀'.repeat(200)],
@@ -1745,7 +1753,7 @@ describe('accepted as sent (valid but tricky)', () => {
   }
 
   it('an edit with tricky text makes a revision with that text', async () => {
-    const text = "修订 😀 👨‍👩‍👧‍👦 سياسة \u202babc\u202c 《通知》 e\u0301 zero\u200bwidth '; DROP TABLE package_revisions; --";
+    const text = "修订 😀 👨‍👩‍👧‍👦 سياسة \u202babc\u202c 《通知》 e\u0301 zero\u200dwidth '; DROP TABLE package_revisions; --";
     const before = await traces();
     const body = policyPackage(app.registry, { title: text }) as Record<string, any>;
     const edited = await call('PUT', `/api/packages/${fx.draftId}`, 'editor', body);

@@ -450,10 +450,21 @@ describe('text that shows nothing, and a 成文日期 no document has', () => {
       ['/interpretations/0/body', `解读 1 正文填写有误：${EMPTY_BODY_ZH}。请改正后再试。`],
     ]);
 
-    // Zero-width characters inside visible text, a picture-only body and a real date stay accepted.
+    // A zero-width space inside visible text is named where it stands: readers do not see it, and
+    // the site's search does not find 优化营商环境 across it.
+    const split = await call('POST', '/api/packages', tokens.editor, { ...input, title: '关于\u200b优化营商环境的若干措施' }, { 'accept-language': 'zh-CN' });
+    expect(split.status).toBe(400);
+    expect(split.body.error.issues).toEqual([
+      expect.objectContaining({
+        path: 'title',
+        messageZh: '第 3 个字符是不可见的零宽空格（\\u200b），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索找不到被它隔开的词语，请删除',
+      }),
+    ]);
+
+    // Joiners inside visible text (emoji are built with them), a picture-only body and a real date stay accepted.
     const fine = await call('POST', '/api/packages', tokens.editor, {
       ...input,
-      title: '关于\u200b优化营商环境的若干措施',
+      title: '关于优化营商环境的若干措施 👨\u200d👩\u200d👧',
       document: { ...input.document, body: '<p><img src="https://www.beilin.gov.cn/a.png" alt="措施一览"></p>', formedAt: '1990-02-28' },
     });
     expect(fine.status, JSON.stringify(fine.body)).toBe(201);

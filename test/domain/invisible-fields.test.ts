@@ -31,12 +31,13 @@ describe('a field that shows nothing', () => {
     expect(issuesOf(body)).toEqual([{ path: 'interpretations[0].interpreter', message: expect.stringMatching(/only invisible characters/) }]);
   });
 
-  it('a 主题词 of invisible characters is refused; one that differs from another only by one is listed twice', () => {
+  it('a 主题词 of invisible characters is refused; one that differs from another only by a joiner is listed twice; a zero-width space inside is named', () => {
     const body = base();
-    body.document.keywords = ['政务公开', INVISIBLE, '政务\u200b公开'];
+    body.document.keywords = ['政务公开', INVISIBLE, '政务\u200d公开', '政务\u200b公开'];
     expect(issuesOf(body)).toEqual([
       { path: 'document.keywords[1]', message: expect.stringMatching(/only invisible characters/) },
       { path: 'document.keywords[2]', message: expect.stringMatching(/listed twice/) },
+      { path: 'document.keywords[3]', message: expect.stringMatching(/^contains an invisible zero-width space \(\\u200b\) at position 3/) },
     ]);
   });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegistrySync } from '../../config/registry.js';
 import { issueMessageZh } from '../../api/validation.js';
-import { findUnsafeText, noteProblem, unsafeTextProblem } from '../../domain/text.js';
+import { findUnsafeText, noteProblem, oneLineProblem, unsafeTextProblem } from '../../domain/text.js';
 import { parsePackageInput, ValidationError } from '../../services/package-input.js';
 
 describe('direction controls', () => {
@@ -47,5 +47,60 @@ describe('direction controls', () => {
     }
     expect(refused).toBeInstanceOf(ValidationError);
     expect((refused as ValidationError).issues).toEqual([{ path: 'title', message: expect.stringContaining('direction override \\u202e at position 3') }]);
+  });
+});
+
+describe('one-line fields', () => {
+  const registry = loadRegistrySync();
+  const refusal = (body: Record<string, unknown>) => {
+    try {
+      parsePackageInput(
+        { title: '测试标题', catalogueItem: 'blyw', document: { title: '测试文件', body: '<p>正文。</p>' }, targets: ['portal:xwdt-blyw'], ...body },
+        registry,
+      );
+      return [];
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return error.issues;
+    }
+  };
+
+  it('refuses a tab inside a title or a name, naming where it stands, and trims one at either end', () => {
+    // A tab shows as one space on the portal and as a gap or nothing in a post: a one-line field is spaced with spaces.
+    expect(oneLineProblem('碑林区\t通知')).toBe('contains a tab at position 4: a one-line field takes spaces, not tabs; replace it with a space');
+    expect(issueMessageZh(oneLineProblem('碑林区\t通知')!)).toBe('第 4 个字符是制表符：单行内容请用空格，不用制表符，请改为空格');
+    expect(oneLineProblem('\t碑林区通知\t')).toBeNull();
+    expect(refusal({ document: { title: '测试文件', issuingUnit: '碑林区\t融媒体中心', body: '<p>正文。</p>' } })).toEqual([
+      { path: 'document.issuingUnit', message: expect.stringMatching(/^contains a tab at position 4/) },
+    ]);
+  });
+
+  it('refuses a zero-width space, a word joiner, a soft hyphen or a byte-order mark inside one, which search would not see past', () => {
+    // 碑林\u200b区 reads 碑林区, but the portal's search does not find 碑林区 in it.
+    for (const [code, name, zh] of [
+      [0x200b, 'zero-width space', '零宽空格'],
+      [0x2060, 'word joiner', '词连接符'],
+      [0x00ad, 'soft hyphen', '软连字符'],
+      [0xfeff, 'byte-order mark', '字节顺序标记'],
+    ] as const) {
+      const ch = String.fromCharCode(code);
+      const escaped = `\\u${code.toString(16).padStart(4, '0')}`;
+      const problem = oneLineProblem(`😀碑林${ch}区`);
+      // The emoji is one character, as an editor counts.
+      expect(problem, name).toBe(
+        `contains an invisible ${name} (${escaped}) at position 4, left by a copy from a web page or a chat: readers do not see it, but search does not find the words it splits; remove it`,
+      );
+      expect(issueMessageZh(problem!)).toBe(`第 4 个字符是不可见的${zh}（${escaped}），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索找不到被它隔开的词语，请删除`);
+    }
+    expect(refusal({ title: '测试\u200b标题', document: { title: '测试文件', body: '<p>碑林\u200b区</p>' }, cover: undefined })).toEqual([
+      { path: 'title', message: expect.stringMatching(/^contains an invisible zero-width space \(\\u200b\) at position 3/) },
+    ]);
+    expect(refusal({ document: { title: '测试文件', body: '<p>正文。</p>', keywords: ['政务\u200b公开'] } })).toEqual([
+      { path: 'document.keywords[0]', message: expect.stringMatching(/^contains an invisible zero-width space/) },
+    ]);
+  });
+
+  it('keeps what a line of text holds: spaces, emoji built with joiners, variation selectors', () => {
+    for (const text of ['碑林区 2026 年 工作要点', '家庭 👨‍👩‍👧', '☎️ 029-8765 4321']) expect(oneLineProblem(text), JSON.stringify(text)).toBeNull();
   });
 });
