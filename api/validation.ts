@@ -279,7 +279,12 @@ const FORM_ZH: Record<string, string> = {
   leader_interview: '领导访谈',
 };
 
-const STRAY_INVISIBLE_ZH: Record<string, string> = { 'soft hyphen': '软连字符', 'zero-width space': '零宽空格', 'word joiner': '词连接符', 'byte-order mark': '字节顺序标记' };
+const STRAY_INVISIBLE_ZH: Record<string, string> = {
+  'soft hyphen': '软连字符',
+  'zero-width space': '零宽空格',
+  'word joiner': '词连接符',
+  'byte-order mark': '字节顺序标记',
+};
 
 const KIND_ZH: Record<string, string> = { image: '图片', audio: '音频', video: '视频' };
 
@@ -383,9 +388,9 @@ const PATTERN_ZH: [RegExp, (...groups: string[]) => string][] = [
     (at) => `第 ${at} 个字符是制表符：单行内容请用空格，不用制表符，请改为空格`,
   ],
   [
-    /^contains an invisible (soft hyphen|zero-width space|word joiner|byte-order mark) \((\\u[0-9a-f]+)\) at position (\d+), left by a copy from a web page or a chat: readers do not see it, but search does not find the words it splits; remove it$/,
+    /^contains an invisible (soft hyphen|zero-width space|word joiner|byte-order mark) \((\\u[0-9a-f]+)\) at position (\d+), left by a copy from a web page or a chat: readers do not see it, but the site's search indexes a word it splits as two; remove it$/,
     (name, ch, at) =>
-      `第 ${at} 个字符是不可见的${STRAY_INVISIBLE_ZH[name] ?? name}（${ch}），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索找不到被它隔开的词语，请删除`,
+      `第 ${at} 个字符是不可见的${STRAY_INVISIBLE_ZH[name] ?? name}（${ch}），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索会把被它隔开的词当作两个词，请删除`,
   ],
   [
     /^(field name )?contains the non-character (\\u[0-9a-f]+) at position (\d+); remove it$/,

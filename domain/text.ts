@@ -172,8 +172,8 @@ export function breaksLine(value: string): boolean {
 
 /**
  * Invisible characters a copy from a web page, a chat or Word leaves inside a line of text. A
- * reader does not see them, but the site's search does not find the words one splits (碑林\u200b区
- * is not 碑林区), and two titles that read the same compare unequal. The joiners stay: emoji are
+ * reader does not see them, but the site's search indexes a word one splits as two (碑林\u200b区
+ * loses 林区), and two titles that read the same compare unequal. The joiners stay: emoji are
  * built with them.
  */
 const STRAY_INVISIBLE: Record<number, string> = {
@@ -197,10 +197,11 @@ export function oneLineProblem(value: string): string | null {
   for (let i = start; i < end; i++) {
     const code = value.charCodeAt(i);
     position += 1;
-    if (code >= 0xd800 && code <= 0xdbff) i += 1; // a pair is one character
+    if (code >= 0xd800 && code <= 0xdbff)
+      i += 1; // a pair is one character
     else if (code === 0x09) return `contains a tab at position ${position}: a one-line field takes spaces, not tabs; replace it with a space`;
     else if (STRAY_INVISIBLE[code])
-      return `contains an invisible ${STRAY_INVISIBLE[code]} (\\u${code.toString(16).padStart(4, '0')}) at position ${position}, left by a copy from a web page or a chat: readers do not see it, but search does not find the words it splits; remove it`;
+      return `contains an invisible ${STRAY_INVISIBLE[code]} (\\u${code.toString(16).padStart(4, '0')}) at position ${position}, left by a copy from a web page or a chat: readers do not see it, but the site's search indexes a word it splits as two; remove it`;
   }
   return null;
 }

@@ -439,7 +439,7 @@ const text = (required: boolean): Gen[] => [...BAD_TEXT, ...NOT_NULLABLE, ...(re
 const BAD_LINE: Gen[] = [
   ['a line break inside', () => '标题\n第二行'],
   ['a tab inside', () => '标题\t后缀'],
-  ['a zero-width space inside (search would not find the words it splits)', () => '碑林\u200b区'],
+  ['a zero-width space inside (search would index a word it splits as two)', () => '碑林\u200b区'],
   ['a byte-order mark inside', () => '碑林\ufeff区'],
 ];
 const line = (required: boolean): Gen[] => [...text(required), ...BAD_LINE];

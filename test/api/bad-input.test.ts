@@ -451,13 +451,13 @@ describe('text that shows nothing, and a 成文日期 no document has', () => {
     ]);
 
     // A zero-width space inside visible text is named where it stands: readers do not see it, and
-    // the site's search does not find 优化营商环境 across it.
+    // the site's search indexes 关于 and 优化 apart across it (its Chinese bigrams lose 于优).
     const split = await call('POST', '/api/packages', tokens.editor, { ...input, title: '关于\u200b优化营商环境的若干措施' }, { 'accept-language': 'zh-CN' });
     expect(split.status).toBe(400);
     expect(split.body.error.issues).toEqual([
       expect.objectContaining({
         path: 'title',
-        messageZh: '第 3 个字符是不可见的零宽空格（\\u200b），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索找不到被它隔开的词语，请删除',
+        messageZh: '第 3 个字符是不可见的零宽空格（\\u200b），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索会把被它隔开的词当作两个词，请删除',
       }),
     ]);
 
