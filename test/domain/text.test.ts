@@ -75,8 +75,8 @@ describe('one-line fields', () => {
     ]);
   });
 
-  it('refuses a zero-width space, a word joiner, a soft hyphen or a byte-order mark inside one, which the site's search would index as a break', () => {
-    // 碑林\u200b区 reads 碑林区, but the portal's search does not find 碑林区 in it.
+  it('refuses a zero-width space, a word joiner, a soft hyphen or a byte-order mark inside one, which the site search would index as a break', () => {
+    // 碑林\u200b区 reads 碑林区, but the site search indexes 碑林 and 区 apart.
     for (const [code, name, zh] of [
       [0x200b, 'zero-width space', '零宽空格'],
       [0x2060, 'word joiner', '词连接符'],
@@ -90,7 +90,9 @@ describe('one-line fields', () => {
       expect(problem, name).toBe(
         `contains an invisible ${name} (${escaped}) at position 4, left by a copy from a web page or a chat: readers do not see it, but the site's search indexes a word it splits as two; remove it`,
       );
-      expect(issueMessageZh(problem!)).toBe(`第 4 个字符是不可见的${zh}（${escaped}），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索会把被它隔开的词当作两个词，请删除`);
+      expect(issueMessageZh(problem!)).toBe(
+        `第 4 个字符是不可见的${zh}（${escaped}），多为从网页或聊天中复制时带入：读者看不到它，但站内搜索会把被它隔开的词当作两个词，请删除`,
+      );
     }
     expect(refusal({ title: '测试\u200b标题', document: { title: '测试文件', body: '<p>碑林\u200b区</p>' }, cover: undefined })).toEqual([
       { path: 'title', message: expect.stringMatching(/^contains an invisible zero-width space \(\\u200b\) at position 3/) },
