@@ -98,6 +98,34 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
     }
   });
 
+  it('at 360 px the review page puts the document above its interpretations and its facts one to a line', async () => {
+    // A reviewer opens the package from a phone too: side by side, each column held five characters a
+    // line, and the facts table three pairs wide left each label one character a line.
+    const id = await submittedPackage('关于做好冬季道路除雪保障工作的通知');
+    const { page, close } = await pageOf(users.first!, { width: 360, height: 740 });
+    try {
+      await page.goto(`${system.consoleUrl}reviews/${id}`);
+      const document = page.getByTestId('review-document');
+      await document.waitFor();
+      const documentBox = (await document.boundingBox())!;
+      const interpretationsBox = (await page.getByTestId('review-interpretations').boundingBox())!;
+      expect(documentBox.width).toBeGreaterThan(280);
+      expect(interpretationsBox.width).toBeGreaterThan(280);
+      expect(interpretationsBox.y).toBeGreaterThan(documentBox.y + documentBox.height);
+      const stageLabel = page.locator('.review-facts .el-descriptions__label', { hasText: '当前环节' });
+      expect((await stageLabel.boundingBox())!.height).toBeLessThan(2 * 24);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+      // The same page at a desk keeps them side by side, the facts three pairs a line.
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await expect.poll(async () => (await page.getByTestId('review-interpretations').boundingBox())!.y).toBeLessThan(documentBox.y + 50);
+      const deskDocument = (await page.getByTestId('review-document').boundingBox())!;
+      expect((await page.getByTestId('review-interpretations').boundingBox())!.x).toBeGreaterThan(deskDocument.x + deskDocument.width);
+      expect(await page.locator('.review-facts tr').count()).toBe(2);
+    } finally {
+      await close();
+    }
+  });
+
   it('an approval voided by a withdrawal says so in Chinese on the package page', async () => {
     const id = await submittedPackage('关于做好冬季供暖保障工作的通知');
     await system.api(users.first!, 'POST', `/api/packages/${id}/decisions`, { revision: 1, decision: 'approve', comment: '同意' });
