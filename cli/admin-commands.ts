@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { loadRegistry, registryDigest } from '../config/registry.js';
 import type { Registry } from '../domain/registry.js';
 import { loadSettings } from '../config/settings.js';
@@ -18,6 +19,30 @@ const splitList = (value: string) =>
     .split(/[,，]/)
     .map((s) => s.trim())
     .filter(Boolean);
+
+/**
+ * `file:line` of a field such as `units.jyj` in a YAML file of plain `key: value` lines, for a
+ * sentence about its value (the file relative to the working directory; the line left out when the
+ * key is not found as written).
+ */
+function yamlFieldPlace(file: string): (field: string) => string {
+  const shown = path.relative(process.cwd(), file) || file;
+  let lines: string[] = [];
+  try {
+    lines = readFileSync(file, 'utf8').split('\n');
+  } catch {
+    // Read already by the registry's check; a file gone since is named without a line.
+  }
+  return (field) => {
+    let from = 0;
+    for (const key of field.split('.')) {
+      const found = lines.findIndex((line, i) => i >= from && new RegExp(`^\\s*['"]?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]?\\s*:`).test(line));
+      if (found < 0) return shown;
+      from = found + 1;
+    }
+    return `${shown}:${from}`;
+  };
+}
 
 export function registerAdminCommands(program: Command): void {
   const db = program.command('db').description('Database schema');
@@ -209,10 +234,23 @@ export function registerAdminCommands(program: Command): void {
       const calendar = workingDayCalendar(registry.workdays);
       const calendarWarning = calendarCoverageWarning(calendar, new Date());
       const workingDays = { source: calendar.source, years: describeYears(calendar.years), warning: calendarWarning };
-      if (options.json) printJson({ ...summary, for: hostRole, workingDays, media, watermarkFont: font });
+      // Organ codes that fail their check character: placeholders or typos every 索引号 on the portal would carry.
+      const { organCodeWarnings } = await import('../domain/index-number.js');
+      const organCodePlace = yamlFieldPlace(path.join(settings.configDir, 'registry', 'index-numbers.yaml'));
+      const organCodes = organCodeWarnings(registry.indexNumbers, organCodePlace, zh);
+      if (options.json)
+        printJson({
+          ...summary,
+          for: hostRole,
+          workingDays,
+          organCodeWarnings: organCodeWarnings(registry.indexNumbers, organCodePlace),
+          media,
+          watermarkFont: font,
+        });
       else {
         if (calendarWarning)
           process.stderr.write(zh ? `govpub: 警告：${calendarCoverageWarning(calendar, new Date(), true)}\n` : `govpub: warning: ${calendarWarning}\n`);
+        for (const warning of organCodes) process.stderr.write(zh ? `govpub: 警告：${warning}\n` : `govpub: warning: ${warning}\n`);
         const extraYears = registry.workdays.extraYears.length > 0;
         if (zh) {
           console.log(

@@ -226,6 +226,34 @@ describe('govpub config check', () => {
   );
 });
 
+describe('govpub config check: the organ codes of 索引号', () => {
+  it(
+    'warns of a placeholder organ code with its file and line, and passes; a real code draws no warning',
+    async () => {
+      // The shipped sample's codes end in XXXX: every 索引号 on the portal would carry them.
+      const sample = await configWith('index-numbers.yaml', (text) => text);
+      const warned = await check([], { GOVPUB_CONFIG_DIR: sample.configDir });
+      expect(warned.code, warned.stderr).toBe(0);
+      const file = path.relative(process.cwd(), path.join(sample.configDir, 'registry', 'index-numbers.yaml'));
+      expect(warned.stderr).toContain(
+        `govpub: warning: ${file}:${sample.line(/^defaultOrganCode:/)}: defaultOrganCode 11610103MB2968XXXX is not a valid 统一社会信用代码 (GB 32100-2015): its check character, the 18th, should be 6`,
+      );
+      expect(warned.stderr).toContain(`${file}:${sample.line(/^\s+jyj:/)}: units.jyj 11610103MB2968JYJX is not a valid`);
+      const json = await check(['--json'], { GOVPUB_CONFIG_DIR: sample.configDir });
+      expect(JSON.parse(json.stdout).organCodeWarnings).toHaveLength(3);
+
+      const real = await configWith('index-numbers.yaml', (text) =>
+        text.replace('defaultOrganCode: 11610103MB2968XXXX', 'defaultOrganCode: 11100000000013127D').replace(/\nunits:[\s\S]*$/, '\nunits: {}\n'),
+      );
+      const quiet = await check([], { GOVPUB_CONFIG_DIR: real.configDir });
+      expect(quiet.code, quiet.stderr).toBe(0);
+      expect(quiet.stderr).not.toContain('统一社会信用代码');
+      expect(quiet.stdout).toContain('config OK');
+    },
+    TIMEOUT_MS,
+  );
+});
+
 describe('govpub config check: the media tools the host needs', () => {
   it(
     'fails when ffmpeg is missing, naming FFMPEG_PATH and how to check an API-only host; --for api needs only ffprobe',
