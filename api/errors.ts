@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { methodNotAllowed } from './route-methods.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { apiTokensHidden } from '../domain/api-token.js';
 import { GovpubError, httpStatusOf } from '../domain/errors.js';
@@ -137,7 +138,7 @@ export function localizeErrorPayload(payload: unknown, language: Language): unkn
 }
 
 /** The error and not-found handlers of the API (`handlerMs`: the deadline a timed-out answer names). */
-export function installErrorHandlers(app: FastifyInstance, handlerMs: number): void {
+export function installErrorHandlers(app: FastifyInstance, handlerMs: number, methodsAt: (path: string) => string[] = () => []): void {
   app.addHook('preSerialization', async (request, _reply, payload) => localizeErrorPayload(payload, preferredLanguage(request.headers['accept-language'])));
   // A refusal may quote what was sent (an unknown channel, a stage, a key): an API token typed
   // there is never repeated, in any error answer, whichever route or check wrote it.
@@ -224,6 +225,21 @@ export function installErrorHandlers(app: FastifyInstance, handlerMs: number): v
   });
   app.setNotFoundHandler((request, reply) => {
     const url = scrubSecrets(request.url);
+    const path = url.split('?')[0]!;
+    const allowed = methodsAt(path);
+    if (allowed.length > 0) {
+      const answer = methodNotAllowed(request.method, path, allowed);
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          error: {
+            code: answer.code,
+            ...localized(answer.message, answer.messageZh, preferredLanguage(request.headers['accept-language'])),
+            requestId: request.id,
+          },
+        });
+    }
     return reply.status(404).send({
       error: {
         code: 'not_found',

@@ -49,6 +49,7 @@ const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   role_not_allowed: 403,
   wrong_stage: 403,
   not_found: 404,
+  method_not_allowed: 405,
   // The package can never take the request, whatever its state: its kind does not have the field.
   not_normative: 422,
   // The server's ffmpeg or ffprobe crashed: not the file's fault nor a conflict, so the sentence

@@ -64,6 +64,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
 
   // ── Not found, ambiguous ────────────────────────────────────────────────────
   not_found: '未找到所请求的对象或接口。请检查地址和编号是否正确（接口列表见 GET /api/openapi.json）。',
+  method_not_allowed: '该地址不支持这种请求方法：响应的 Allow 头列出了可用的方法（见 GET /api/openapi.json）。',
   ambiguous_id: '有多个对象以该编号开头。请多输入几位编号。',
 
   // ── Packages: status and rules (三同步, review) ──────────────────────────────

@@ -327,7 +327,7 @@ async function call(method: string, route: string, token: string | undefined, bo
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
 
 async function submitted(token: string, input: unknown = policyPackage(app.registry)): Promise<string> {
@@ -468,6 +468,23 @@ describe('field issues and Accept-Language', () => {
     });
     const noRouteEnglish = await call('GET', '/api/nowhere', tokens.editor);
     expect(noRouteEnglish.body.error).toMatchObject({ message: expect.stringContaining('No route GET /api/nowhere'), messageZh: expect.stringMatching(HAN) });
+
+    // A path the API serves, asked with a method it does not take there: 405 naming the ones it takes
+    // (and Allow), before the body is read, not a 404 saying the route does not exist.
+    const wrongMethod = await call('DELETE', '/api/packages', tokens.editor, { title: 'x' }, { 'accept-language': 'zh' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(wrongMethod.body.error).toMatchObject({
+      code: 'method_not_allowed',
+      message: '/api/packages 不支持 DELETE 请求，只支持 GET、HEAD、POST（见 GET /api/openapi.json）。',
+      messageEn: '/api/packages does not take DELETE: it takes GET, HEAD, POST (see GET /api/openapi.json).',
+    });
+    const submitByGet = await call('GET', '/api/packages/pkg-20260101-00000000/submit', tokens.editor);
+    expect(submitByGet.status).toBe(405);
+    expect(submitByGet.headers.get('allow')).toBe('POST');
+    expect(submitByGet.body.error.message).toBe('/api/packages/pkg-20260101-00000000/submit does not take GET: it takes POST (see GET /api/openapi.json).');
+    // A path no route serves with any method stays 404.
+    expect((await call('DELETE', '/api/packages/pkg-1/nowhere', tokens.editor)).status).toBe(404);
   });
 
   it('prints the Chinese sentence in the CLI with GOVPUB_LANG=zh, English otherwise', async () => {
