@@ -3,7 +3,11 @@
  * Data commands work against a running all-in-one system (they find its embedded database and
  * Temporal dev server under the data directory) or against DATABASE_URL / TEMPORAL_ADDRESS.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { Command } from 'commander';
+import { REPO_ROOT } from '../config/repo-paths.js';
 import { loadSettings } from '../config/settings.js';
 import { mayHaveUnknownGovpubVariables, unknownGovpubVariables, unknownVariableWarning } from '../config/unknown-variables.js';
 import { exitAfterOutput, inChinese, outputFailed, outputWasClosed, printable, reportError } from './output.js';
@@ -19,6 +23,28 @@ import { registerComplianceCommands } from './compliance-commands.js';
 import { registerWordingCommands } from './wording-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
 
+/**
+ * `govpub 0.1.0 (Node.js v20.19.5, Temporal SDK 1.24.1)`: what a bug report or an upgrade check
+ * needs first. Read when the program is built (two small files), never from the network.
+ */
+function versionLine(): string {
+  const versionIn = (file: string) => {
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  };
+  const own = versionIn(path.join(REPO_ROOT, 'package.json'));
+  let sdk = 'unknown';
+  try {
+    sdk = versionIn(createRequire(path.join(REPO_ROOT, 'package.json')).resolve('@temporalio/worker/package.json'));
+  } catch {
+    // Not installed where this runs (an API-only image, say): said as unknown.
+  }
+  return `govpub ${own} (Node.js ${process.version}, Temporal SDK ${sdk})`;
+}
+
 export function buildProgram(): Command {
   const program = new Command('govpub')
     .description(
@@ -32,6 +58,7 @@ export function buildProgram(): Command {
       outputError: (text, write) => write(inChinese() ? usageErrorInChinese(text) : text),
     })
     .configureHelp({ sortSubcommands: true })
+    .version(versionLine(), '-V, --version', "print govpub's version, and the Node.js and Temporal SDK it runs on")
     // Before the subcommands exist, so they inherit it: a usage error throws (main exits 2 with it).
     .exitOverride();
   registerRunCommands(program);
