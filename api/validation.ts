@@ -320,6 +320,10 @@ const EXACT_ZH: Record<string, string> = {
   'expected an absolute URL such as https://…': '应为完整网址，例如 https://…',
   'contains a control character (such as NUL) or a direction override; remove it': '含有控制字符（如 NUL）或文字方向强制符，请删除',
   'needs a url or a mediaId': '需要提供 url 或 mediaId',
+  // An upload's file name (services/media-upload.ts uploadNameProblem), said after 文件名.
+  'shows nothing before its extension (only spaces or invisible characters)': '在扩展名之前没有可显示的内容（只有空格或不可见字符），请重命名',
+  'is not valid UTF-8 (a byte that is no character, shown as \ufffd); save it under a name in UTF-8':
+    '不是有效的 UTF-8（含有无法识别的字节，显示为 \ufffd），请以 UTF-8 编码的文件名重新保存',
   ...WEB_LINK_MESSAGES_ZH,
   'choose at least one channel': '请至少选择一个渠道',
   'required: an array of channel ids (GET /api/channels)': '必填：渠道编号数组（见 GET /api/channels）',

@@ -195,6 +195,9 @@ async function expectRefused(c: Case): Promise<void> {
   if (c.refuse.message) expect(answer.body?.error?.message, detail).toMatch(c.refuse.message);
   // The console shows the Chinese sentence: every refusal has one.
   expect(answer.body?.error?.messageZh, detail).toMatch(/[\u4e00-\u9fff]/);
+  // …and says it in Chinese: the translation's fallback (an English sentence after 不符合要求：) marks one nobody translated.
+  for (const zh of [answer.body.error.messageZh, ...(answer.body.error.issues ?? []).map((i: { messageZh?: string }) => i.messageZh)])
+    expect(zh ?? '', detail).not.toMatch(/不符合要求：[A-Za-z(]/);
   expect(typeof answer.body.error.message, detail).toBe('string');
   expect(answer.body.error.requestId, detail).toMatch(/^[A-Za-z0-9._:-]{8,128}$/);
   if (answer.requestIdHeader !== null) expect(answer.requestIdHeader, detail).toBe(answer.body.error.requestId);
