@@ -8,6 +8,7 @@ import { GovpubError } from '../domain/errors.js';
 import { unitChannelCounts } from '../domain/units.js';
 import type { AppContext } from '../services/context.js';
 import {
+  changeOwnPassword,
   cookieValue,
   hashSessionId,
   permissionsOfUser,
@@ -86,6 +87,24 @@ export async function registerSessionRoutes(app: FastifyInstance, ctx: AppContex
     reply.header('set-cookie', sessionCookies(null, cookieSecure()));
     return reply.status(204).send();
   });
+
+  app.put(
+    '/api/session/password',
+    { schema: schemas.changePassword },
+    async (request: FastifyRequest<{ Body: { currentPassword: string; newPassword: string } }>, reply: FastifyReply) => {
+      if (!request.actor) throw new GovpubError('unauthorized', 'Sign in first (POST /api/session).', { status: 401 });
+      let changed;
+      try {
+        changed = await changeOwnPassword(ctx.db, request.actor.id, request.body, request.authSession?.idHash);
+      } catch (error) {
+        const retryAfter = error instanceof GovpubError ? (error.details as { retryAfterSec?: number }).retryAfterSec : undefined;
+        if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+        throw error;
+      }
+      reply.header('cache-control', 'no-store');
+      return { changed: true as const, sessionsEnded: changed.sessionsEnded };
+    },
+  );
 
   app.get('/api/units', { schema: schemas.listUnits }, async () => ({ units: unitChannelCounts(ctx.registry) }));
 }

@@ -49,6 +49,14 @@ export async function deleteSessionsOf(db: Kysely<DB>, userId: string): Promise<
   return Number(result.numDeletedRows);
 }
 
+/** Ends every session of a user but one (the one that changed the password stays signed in). */
+export async function deleteOtherSessionsOf(db: Kysely<DB>, userId: string, keepIdHash: string | undefined): Promise<number> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keepIdHash) query = query.where('id_hash', '<>', keepIdHash);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function deleteExpiredSessions(db: Kysely<DB>, now: Date, idleMs: number): Promise<void> {
   await db
     .deleteFrom('sessions')

@@ -64,6 +64,7 @@ export const AUDIT_ACTIONS = [
   'user_changed',
   'user_email_set',
   'signed_in',
+  'password_changed',
   // Compliance monitor (services/compliance/findings.ts: compliance.<change>) and the wording list
   'compliance.opened',
   'compliance.escalated',
@@ -143,6 +144,7 @@ export const AUDIT_ACTION_NAMES_ZH: Readonly<Record<AuditAction, string>> = {
   user_changed: '调整用户角色、审核环节或姓名',
   user_email_set: '设置用户邮箱',
   signed_in: '登录',
+  password_changed: '修改本人密码',
   // Compliance monitor (services/compliance/findings.ts: compliance.<change>) and the wording list
   'compliance.opened': '发现合规问题',
   'compliance.escalated': '合规问题升级',

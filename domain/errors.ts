@@ -42,6 +42,9 @@ const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_query: 400,
   invalid_params: 400,
   reason_required: 400,
+  // Changing one's own password: the current one mistyped, or a new one the rule refuses.
+  wrong_password: 400,
+  invalid_password: 400,
   unauthorized: 401,
   // Who the caller is, not what state the package is in: the services' role check (forbidden),
   // the commands table's (role_not_allowed) and the review stage's (wrong_stage).

@@ -54,6 +54,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   csrf_failed: '请求未通过跨站请求伪造（CSRF）校验：请刷新页面后重试。',
   target_out_of_scope: '部分发布目标不属于您所在单位的渠道，请移除后重新提交。',
   bad_cursor: '分页游标无效：请原样使用上一页返回的 nextCursor，或去掉 cursor 从第一页开始。',
+  wrong_password: '当前密码不正确，密码未修改。',
   invalid_password: '密码不符合要求：须为 10 至 200 个字符，且不含控制字符。请换一个密码。',
   unknown_unit: '没有这个单位。请使用 config/registry/units.yaml 中列出的单位编号或名称。',
   invalid_field: '稿件有字段填写有误：请按字段提示改正后再试。',

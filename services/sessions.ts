@@ -12,18 +12,19 @@ import {
   countSignInFailure,
   deleteClosedFailureWindows,
   deleteExpiredSessions,
+  deleteOtherSessionsOf,
   deleteSession,
   insertSession,
   liveSession,
   signInFailures,
   touchSession,
 } from '../db/sessions.js';
-import { userByName } from '../db/tokens.js';
+import { updateUser, userById, userByName } from '../db/tokens.js';
 import { inTransaction } from '../db/transaction.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Registry } from '../domain/registry.js';
 import { permissionsOf, unitById, type Permissions } from '../domain/units.js';
-import { verifyPassword } from './users.js';
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, passwordProblem, verifyPassword } from './users.js';
 
 export const SESSION_COOKIE = 'govpub_session';
 /**
@@ -120,6 +121,68 @@ export async function signIn(db: Kysely<DB>, name: string, password: string, now
   await deleteExpiredSessions(db, now, SESSION_IDLE_MS).catch(() => {});
   await deleteClosedFailureWindows(db, now, FAILURE_WINDOW_MS).catch(() => {});
   return { user, sessionId, csrfToken };
+}
+
+/**
+ * A signed-in user changes their own password: the current one is asked again (a browser left
+ * open is not enough), and a wrong one counts toward the sign-in limit for the name, so guessing
+ * it here is no easier than at the sign-in page. The new one follows the password rule, differs
+ * from the current one and from the user name. Every other session of the user ends (a browser
+ * elsewhere that knew the old password is signed out); the one that asked stays. Audited without
+ * either password.
+ */
+export async function changeOwnPassword(
+  db: Kysely<DB>,
+  userId: string,
+  input: { currentPassword: string; newPassword: string },
+  keepSessionIdHash: string | undefined,
+  now = new Date(),
+): Promise<{ sessionsEnded: number }> {
+  const user = await userById(db, userId);
+  if (!user || user.disabled_at) throw new GovpubError('unauthorized', 'Sign in first (POST /api/session).', { status: 401 });
+  const key = failureKey(user.name);
+  const failures = await signInFailures(db, key, now, FAILURE_WINDOW_MS);
+  if (failures && failures.failures >= MAX_FAILURES) {
+    const retryAfterSec = Math.max(1, Math.ceil((failures.since.getTime() + FAILURE_WINDOW_MS - now.getTime()) / 1000));
+    throw new GovpubError(
+      'too_many_attempts',
+      `Too many wrong passwords for this user; try again in ${Math.ceil(retryAfterSec / 60)} minutes (or ask an administrator to set a new password). Nothing was changed.`,
+      { status: 429, retryAfterSec },
+      { zh: `该用户的密码输错次数过多，请 ${Math.ceil(retryAfterSec / 60)} 分钟后再试（或请管理员重设密码）。密码未修改。` },
+    );
+  }
+  if (!(await verifyPassword(input.currentPassword, user.password_hash))) {
+    await countSignInFailure(db, key, now, FAILURE_WINDOW_MS);
+    throw new GovpubError(
+      'wrong_password',
+      'The current password is wrong; nothing was changed. Type the password you sign in with now.',
+      { issues: [{ path: 'currentPassword', message: 'is not your current password', messageZh: '不是您当前的密码' }] },
+      { zh: '当前密码不正确，密码未修改。请输入您现在登录用的密码。' },
+    );
+  }
+  const refuse = (message: string, messageZh: string): never => {
+    throw new GovpubError('invalid_password', `The new password ${message}; nothing was changed.`, { issues: [{ path: 'newPassword', message, messageZh }] }, { zh: `新密码${messageZh}，密码未修改。` });
+  };
+  const problem = passwordProblem(input.newPassword);
+  if (problem) refuse(problem, passwordProblemZh(input.newPassword));
+  if (input.newPassword === input.currentPassword) refuse('is the password you have: choose another', '与当前密码相同：请换一个');
+  if (input.newPassword.trim().toLowerCase() === user.name.toLowerCase()) refuse('is your user name: choose one others cannot guess', '与用户名相同：请换一个别人猜不到的密码');
+  const passwordHash = await hashPassword(input.newPassword);
+  return inTransaction(db, async (trx) => {
+    await updateUser(trx, user.id, { password_hash: passwordHash });
+    const sessionsEnded = await deleteOtherSessionsOf(trx, user.id, keepSessionIdHash);
+    await clearSignInFailures(trx, key);
+    await appendAudit(trx, { actor: user.id, action: 'password_changed', details: { user: user.name, sessionsEnded } });
+    return { sessionsEnded };
+  });
+}
+
+/** passwordProblem's sentence in Chinese (said after 新密码). */
+function passwordProblemZh(password: string): string {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN) return `只有 ${length} 个字符，至少需要 ${PASSWORD_MIN} 个`;
+  if (length > PASSWORD_MAX) return `共 ${length} 个字符，最多 ${PASSWORD_MAX} 个`;
+  return '含有控制字符（如制表符或换行），请删除';
 }
 
 export interface CookieSession {

@@ -16,6 +16,22 @@ export const SignInBody = Type.Object(
   { additionalProperties: false, title: 'SignIn' },
 );
 
+export const ChangePasswordBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 1000, description: 'The password you sign in with now. Never logged, never stored' }),
+    newPassword: Type.String({ minLength: 1, maxLength: 1000, description: '10 to 200 characters, no control characters, not the current one nor your user name' }),
+  },
+  { additionalProperties: false, title: 'ChangePassword' },
+);
+
+export const PasswordChanged = Type.Object(
+  {
+    changed: Type.Literal(true),
+    sessionsEnded: Type.Integer({ description: 'Your other sessions (other browsers) that were signed out; the one that asked stays' }),
+  },
+  { title: 'PasswordChanged' },
+);
+
 const UnitRef = Type.Object({ id: Type.String(), name: Type.String() });
 
 export const SessionUser = Type.Object(
@@ -71,6 +87,14 @@ export const sessionRoutes = {
     tags: tags.system,
     body: NoBody,
     response: { 204: Type.Null({ description: 'Signed out' }) },
+  },
+  changePassword: {
+    summary:
+      'Change your own password: the current one and a new one (10–200 characters, no control characters, not the current one nor your user name). Your other sessions end; this one stays. 400 wrong_password when the current one is wrong (it counts toward the sign-in limit: 429 too_many_attempts after 10 for the name within 15 minutes), 400 invalid_password naming newPassword. Needs X-CSRF-Token with the session cookie. Audited as password_changed, with neither password.',
+    tags: tags.system,
+    body: ChangePasswordBody,
+    response: { 200: PasswordChanged },
+    'x-errors': [400, 429],
   },
   listUnits: { summary: 'Owner units with how many channels each owns', tags: tags.registry, response: { 200: UnitList } },
 };

@@ -20,6 +20,7 @@ const logLines: string[] = [];
 /** Every secret the tests handle: none may appear in the log or the audit trail. */
 const secrets: string[] = [];
 let editorToken = '';
+const tokensByName = new Map<string, string>();
 
 const PASSWORD = 'correct horse battery 9';
 
@@ -38,9 +39,22 @@ beforeAll(async () => {
   });
   await api.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
-  for (const name of ['s-editor', 's-locked', 's-leaver', 's-changer', 's-timing', 's-streamer', 's-watcher', 's-quitter']) {
+  for (const name of [
+    's-editor',
+    's-locked',
+    's-leaver',
+    's-changer',
+    's-timing',
+    's-streamer',
+    's-watcher',
+    's-quitter',
+    's-own-changer',
+    's-own-guesser',
+    's-own-scripted',
+  ]) {
     const { token } = await addUser(app.db, app.registry, { name, role: 'editor', password: PASSWORD, by: 'test' });
     if (name === 's-editor') editorToken = token;
+    tokensByName.set(name, token);
     secrets.push(token);
   }
   secrets.push(PASSWORD);
@@ -278,6 +292,72 @@ describe('sessions that end', () => {
   it('stores passwords as scrypt with their parameters, never in clear', async () => {
     const row = await app.db.selectFrom('users').select('password_hash').where('name', '=', 's-editor').executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+  });
+});
+
+describe('changing one’s own password (PUT /api/session/password)', () => {
+  const NEW_PASSWORD = 'winter snow falls 2026';
+
+  it('asks the current password again, checks the new one, keeps this session and ends the others; audited without either', async () => {
+    secrets.push(NEW_PASSWORD);
+    const here = await signIn('s-own-changer');
+    const there = await signIn('s-own-changer');
+    const change = (body: unknown, csrf = here.csrf) => call('PUT', '/api/session/password', { cookie: here.cookie, csrf, body });
+    // A cookie needs its CSRF token, as every change does.
+    expect((await change({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, '')).status).toBe(403);
+    const wrong = await change({ currentPassword: 'not the password at all', newPassword: NEW_PASSWORD });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({ code: 'wrong_password', issues: [{ path: 'currentPassword', messageZh: '不是您当前的密码' }] });
+    for (const [newPassword, said] of [
+      ['short', /^The new password is 5 characters long; use at least 10/],
+      [PASSWORD, /^The new password is the password you have/],
+      ['S-OWN-CHANGER', /^The new password is your user name/],
+    ] as const) {
+      const refused = await change({ currentPassword: PASSWORD, newPassword });
+      expect(refused.status, newPassword).toBe(400);
+      expect(refused.body.error.code).toBe('invalid_password');
+      expect(refused.body.error.message).toMatch(said);
+      expect(refused.body.error.issues[0].path).toBe('newPassword');
+    }
+    // Nothing was changed by any of those.
+    expect((await signIn('s-own-changer')).answer.status).toBe(200);
+
+    const changed = await change({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toEqual({ changed: true, sessionsEnded: 2 });
+    expect((await call('GET', '/api/session', { cookie: here.cookie })).status).toBe(200);
+    expect((await call('GET', '/api/session', { cookie: there.cookie })).status).toBe(401);
+    // Its API token is another credential: it keeps working.
+    expect((await call('GET', '/api/session', { token: tokensByName.get('s-own-changer') })).status).toBe(200);
+    expect((await call('POST', '/api/session', { body: { name: 's-own-changer', password: PASSWORD } })).status).toBe(401);
+    expect((await signIn('s-own-changer', NEW_PASSWORD)).answer.status).toBe(200);
+    const entries = await app.db.selectFrom('audit_log').selectAll().where('action', '=', 'password_changed').execute();
+    expect(entries.map((e) => e.details)).toEqual([{ user: 's-own-changer', sessionsEnded: 2 }]);
+    expect(JSON.stringify(entries)).not.toContain(NEW_PASSWORD);
+    expect(JSON.stringify(entries)).not.toContain(PASSWORD);
+  });
+
+  it('counts a wrong current password toward the name’s sign-in limit: ten, and both are refused with 429', async () => {
+    const { cookie, csrf } = await signIn('s-own-guesser');
+    for (let i = 0; i < 10; i++) {
+      const guess = await call('PUT', '/api/session/password', { cookie, csrf, body: { currentPassword: `guess-${i}-password`, newPassword: NEW_PASSWORD } });
+      expect(guess.status).toBe(400);
+    }
+    const locked = await call('PUT', '/api/session/password', { cookie, csrf, body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.code).toBe('too_many_attempts');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await call('POST', '/api/session', { body: { name: 's-own-guesser', password: PASSWORD } })).status).toBe(429);
+  });
+
+  it('takes a bearer token too (a script), ending every console session of the user', async () => {
+    await signIn('s-own-scripted');
+    const changed = await call('PUT', '/api/session/password', {
+      token: tokensByName.get('s-own-scripted'),
+      body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.sessionsEnded).toBe(1);
   });
 });
 

@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, skipBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/services.js';
-import { signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
+import { inputOf, signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { addSimulatorFault } from './desk.js';
 import { policyBody } from './journey-support.js';
 
@@ -123,6 +123,56 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
       expect(await page.locator('.review-facts tr').count()).toBe(2);
     } finally {
       await close();
+    }
+  });
+
+  it('修改密码 in the header: the current password asked again, the new one checked as typed, other browsers signed out, this one kept', async () => {
+    // The first password `govpub users add` printed was seen by whoever added the user: its owner makes it theirs.
+    const person = await system.addUser('audit-password', 'editor');
+    const elsewhere = await pageOf(person);
+    const { page, close } = await pageOf(person);
+    try {
+      await page.getByTestId('change-password').click();
+      const dialog = page.getByTestId('password-dialog');
+      await inputOf(page, 'password-current').fill('not-the-password');
+      await inputOf(page, 'password-new').fill('short');
+      // Checked as typed, before anything is sent.
+      await expect.poll(() => dialog.innerText()).toContain('至少 10 个字符（现在 5 个）');
+      await inputOf(page, 'password-new').fill('Winter-snow-2026');
+      await inputOf(page, 'password-again').fill('Winter-snow-2027');
+      await expect.poll(() => dialog.innerText()).toContain('两次输入的新密码不一致');
+      expect(await page.getByTestId('password-submit').isDisabled()).toBe(true);
+      await inputOf(page, 'password-again').fill('Winter-snow-2026');
+      await page.getByTestId('password-submit').click();
+      // A wrong current password: said beside it, nothing changed.
+      await expect.poll(() => dialog.innerText()).toContain('不是您当前的密码');
+      await inputOf(page, 'password-current').fill(person.password);
+      await page.getByTestId('password-submit').click();
+      await expect.poll(() => page.locator('.el-message--success').innerText()).toContain('密码已修改，其他 1 处登录已退出。');
+      await expect.poll(() => dialog.isVisible()).toBe(false);
+      // This page stays signed in; the other browser is signed out at its next request.
+      await page.getByTestId('nav-media').click();
+      await expect.poll(() => page.getByTestId('current-user').isVisible()).toBe(true);
+      await elsewhere.page.reload();
+      await elsewhere.page.waitForURL((u) => u.pathname.endsWith('/signin'), { timeout: 20_000 });
+      // The old password no longer signs in; the new one does.
+      const signInWith = (password: string) =>
+        fetch(`${system.url}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: person.name, password }),
+        });
+      expect((await signInWith(person.password)).status).toBe(401);
+      expect((await signInWith('Winter-snow-2026')).status).toBe(200);
+      // Audited, with neither password.
+      const audit = await system.api<{ entries: { action: string; details: unknown }[] }>(users.admin!, 'GET', '/api/audit?action=password_changed');
+      const entry = audit.entries.find((e) => JSON.stringify(e.details).includes(person.name));
+      expect(entry).toBeDefined();
+      expect(JSON.stringify(audit)).not.toContain('Winter-snow-2026');
+      expect(JSON.stringify(audit)).not.toContain(person.password);
+    } finally {
+      await close();
+      await elsewhere.close();
     }
   });
 
