@@ -161,12 +161,18 @@ export async function changeOwnPassword(
     );
   }
   const refuse = (message: string, messageZh: string): never => {
-    throw new GovpubError('invalid_password', `The new password ${message}; nothing was changed.`, { issues: [{ path: 'newPassword', message, messageZh }] }, { zh: `新密码${messageZh}，密码未修改。` });
+    throw new GovpubError(
+      'invalid_password',
+      `The new password ${message}; nothing was changed.`,
+      { issues: [{ path: 'newPassword', message, messageZh }] },
+      { zh: `新密码${messageZh}，密码未修改。` },
+    );
   };
   const problem = passwordProblem(input.newPassword);
   if (problem) refuse(problem, passwordProblemZh(input.newPassword));
   if (input.newPassword === input.currentPassword) refuse('is the password you have: choose another', '与当前密码相同：请换一个');
-  if (input.newPassword.trim().toLowerCase() === user.name.toLowerCase()) refuse('is your user name: choose one others cannot guess', '与用户名相同：请换一个别人猜不到的密码');
+  if (input.newPassword.trim().toLowerCase() === user.name.toLowerCase())
+    refuse('is your user name: choose one others cannot guess', '与用户名相同：请换一个别人猜不到的密码');
   const passwordHash = await hashPassword(input.newPassword);
   return inTransaction(db, async (trx) => {
     await updateUser(trx, user.id, { password_hash: passwordHash });

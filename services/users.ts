@@ -79,7 +79,13 @@ function refuseUnusableName(name: string): void {
   const outside = [...name].findIndex((ch) => !NAME_CHARACTERS.test(ch));
   if (outside >= 0) {
     const ch = [...name][outside]!;
-    const shown = /\s/.test(ch) ? (ch === ' ' || ch === '\u3000' ? 'a space' : 'a tab or line break') : /\p{C}/u.test(ch) ? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}` : `"${ch}"`;
+    const shown = /\s/.test(ch)
+      ? ch === ' ' || ch === '\u3000'
+        ? 'a space'
+        : 'a tab or line break'
+      : /\p{C}/u.test(ch)
+        ? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`
+        : `"${ch}"`;
     const shownZh = /\s/.test(ch) ? (ch === ' ' || ch === '\u3000' ? '空格' : '制表符或换行') : shown;
     refuse(
       `holds ${shown} at position ${outside + 1}: a name is 1-64 letters, digits or _ . @ - (no spaces)`,

@@ -19,7 +19,11 @@ export const SignInBody = Type.Object(
 export const ChangePasswordBody = Type.Object(
   {
     currentPassword: Type.String({ minLength: 1, maxLength: 1000, description: 'The password you sign in with now. Never logged, never stored' }),
-    newPassword: Type.String({ minLength: 1, maxLength: 1000, description: '10 to 200 characters, no control characters, not the current one nor your user name' }),
+    newPassword: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: '10 to 200 characters, no control characters, not the current one nor your user name',
+    }),
   },
   { additionalProperties: false, title: 'ChangePassword' },
 );

@@ -25,7 +25,10 @@ describe('organ codes', () => {
     const scheme = { defaultOrganCode: '11610103MB2968XXXX', serialWidth: 5, unitOrganCodes: { jyj: '91350100M000100Y43', fgw: '11610103MB2968FGWX' } };
     const place = (field: string) => `index-numbers.yaml:${field === 'defaultOrganCode' ? 14 : 18}`;
     expect(organCodeWarnings(scheme, place)).toEqual([
-      'index-numbers.yaml:14: defaultOrganCode 11610103MB2968XXXX is not a valid 统一社会信用代码 (GB 32100-2015): its check character, the 18th, should be 6 for the 17 before it. A sample or mistyped code: every document’s 索引号 on the portal carries it; write the organ’s real 统一社会信用代码.'.replaceAll('’', "'"),
+      'index-numbers.yaml:14: defaultOrganCode 11610103MB2968XXXX is not a valid 统一社会信用代码 (GB 32100-2015): its check character, the 18th, should be 6 for the 17 before it. A sample or mistyped code: every document’s 索引号 on the portal carries it; write the organ’s real 统一社会信用代码.'.replaceAll(
+        '’',
+        "'",
+      ),
       expect.stringMatching(/^index-numbers\.yaml:18: units\.fgw 11610103MB2968FGWX is not a valid/),
     ]);
     expect(organCodeWarnings(scheme, place, true)[0]).toBe(
