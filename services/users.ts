@@ -67,7 +67,11 @@ function refuseUnusableName(name: string): void {
   };
   const length = [...name].length;
   if (length === 0) refuse('is empty: a name is 1-64 letters, digits or _ . @ -', '为空：用户名须为 1–64 个字母、数字或 _ . @ -');
-  if (length > MAX_NAME_CHARS) refuse(`is ${length} characters; at most ${MAX_NAME_CHARS}`, `共 ${length} 个字符，最多 ${MAX_NAME_CHARS} 个`);
+  if (length > MAX_NAME_CHARS)
+    refuse(
+      `is ${length} characters: a name is 1-${MAX_NAME_CHARS} letters, digits or _ . @ -`,
+      `共 ${length} 个字符：用户名须为 1–${MAX_NAME_CHARS} 个字母、数字或 _ . @ -`,
+    );
   const fullWidth = /[\uff01-\uff5e]/.exec(name);
   if (fullWidth) {
     const halfWidth = name.normalize('NFKC');

@@ -437,7 +437,7 @@ refusedCommands('govpub users (local administration)', [
     name: 'add: a name of 65 characters',
     args: () => ['users', 'add', 'a'.repeat(65), '--role', 'editor'],
     code: 'invalid_name',
-    message: /is 65 characters; at most 64\.$/,
+    message: /is 65 characters: a name is 1-64 letters, digits or _ \. @ -\.$/,
   },
   {
     name: 'add: a name with an ANSI escape, quoted back escaped',
