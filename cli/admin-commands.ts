@@ -14,6 +14,12 @@ import { roleZh } from '../domain/messages-zh.js';
 import { auditActionZh } from '../domain/audit-actions.js';
 import { atBeijing, beijingTime, commandAgain, inChinese, printable, printJson, printTable, say, withoutApiTokens } from './output.js';
 
+/** Said under a generated password: whoever ran the command saw it, so its owner replaces it. */
+const FIRST_PASSWORD_HINT = {
+  en: "(a first password: its owner replaces it after signing in, with 修改密码 in the console's header)",
+  zh: '（首次登录密码：本人登录后请用控制台右上角的“修改密码”换成自己的密码）',
+};
+
 const splitList = (value: string) =>
   value
     .split(/[,，]/)
@@ -379,7 +385,10 @@ export function registerAdminCommands(program: Command): void {
                 : `created user ${user.name}, role ${user.role}${stageNames.length ? `, stages ${stageNames.join(', ')}` : ''}${user.unit ? ` in unit ${user.unit}` : ''}`,
             );
             // The token stays the last line, in either language: scripts take it with `| tail -1`.
-            if (generatedPassword) console.log(say(`password: ${generatedPassword}`, `控制台登录密码：${generatedPassword}`));
+            if (generatedPassword) {
+              console.log(say(`password: ${generatedPassword}`, `控制台登录密码：${generatedPassword}`));
+              console.log(say(FIRST_PASSWORD_HINT.en, FIRST_PASSWORD_HINT.zh));
+            }
             console.log(say('API token:', 'API 令牌（只显示这一次）：'));
             console.log(token);
           }
@@ -402,7 +411,10 @@ export function registerAdminCommands(program: Command): void {
             console.log(
               say(`password of ${user.name} set; ${sessionsEnded} session(s) ended`, `已为 ${user.name} 设置新密码，结束了 ${sessionsEnded} 个登录会话`),
             );
-            if (generatedPassword) console.log(say(`password: ${generatedPassword}`, `控制台登录密码：${generatedPassword}`));
+            if (generatedPassword) {
+              console.log(say(`password: ${generatedPassword}`, `控制台登录密码：${generatedPassword}`));
+              console.log(say(FIRST_PASSWORD_HINT.en, FIRST_PASSWORD_HINT.zh));
+            }
           }
         },
         { migrate: 'embedded' },

@@ -144,6 +144,7 @@ describe('GOVPUB_LANG=zh: local administration', () => {
     expect(lines.slice(0, -2)).toEqual([
       '已创建用户 zh.wang，角色 审核人（reviewer），审核环节 初审（first）',
       expect.stringMatching(/^控制台登录密码：\S{10,}$/),
+      '（首次登录密码：本人登录后请用控制台右上角的“修改密码”换成自己的密码）',
     ]);
     expect(lines.at(-2)).toBe('API 令牌（只显示这一次）：');
     // Scripts take the token with `| tail -1`, whatever the language.
@@ -152,6 +153,7 @@ describe('GOVPUB_LANG=zh: local administration', () => {
     expect(linesEn.slice(0, -1)).toEqual([
       'created user en.wang, role reviewer, stages 初审 (first)',
       expect.stringMatching(/^password: \S{10,}$/),
+      "(a first password: its owner replaces it after signing in, with 修改密码 in the console's header)",
       'API token:',
     ]);
     expect(linesEn.at(-1)).toMatch(/^gp_[\w-]{32}$/);
