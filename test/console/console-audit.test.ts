@@ -126,6 +126,25 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
     }
   });
 
+  it('at 360 px the header wraps whole items (待办 on one line) and a dialog stays inside the screen', async () => {
+    const { page, close } = await pageOf(users.first!, { width: 360, height: 740 });
+    try {
+      const notices = page.getByTestId('notices-link');
+      await notices.waitFor();
+      // Before, 待办 broke into 待 / 办 beside the name and the two buttons.
+      expect((await notices.boundingBox())!.height).toBeLessThan(2 * 24);
+      await page.getByTestId('change-password').click();
+      const dialog = page.locator('.el-dialog', { has: page.getByTestId('password-current') });
+      await dialog.waitFor();
+      const box = (await dialog.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(360);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    } finally {
+      await close();
+    }
+  });
+
   it('修改密码 in the header: the current password asked again, the new one checked as typed, other browsers signed out, this one kept', async () => {
     // The first password `govpub users add` printed was seen by whoever added the user: its owner makes it theirs.
     const person = await system.addUser('audit-password', 'editor');
