@@ -135,7 +135,16 @@ function chinaDate(iso: string): string {
  * and 主题词 so a reader can search by them) and each interpretation page (text and transcript).
  * `columnName` is the column the site lists it under first (its last name, e.g. 区政府文件). Pure.
  */
-export function searchRecordsOfPackage(payload: PortalPayload, columnName: string): SearchRecord[] {
+/**
+ * A package's search records: its document under `columnName` (its home column), each
+ * interpretation under `interpretationColumnName(its form)` (the 解读回应类 column listing it), by
+ * default the same.
+ */
+export function searchRecordsOfPackage(
+  payload: PortalPayload,
+  columnName: string,
+  interpretationColumnName: (formLabel: string) => string = () => columnName,
+): SearchRecord[] {
   const paths = portalPagePaths(payload.packageId, payload.interpretations.length);
   const date = chinaDate(payload.releasedAt);
   const d = payload.document;
@@ -154,7 +163,7 @@ export function searchRecordsOfPackage(payload: PortalPayload, columnName: strin
         .filter(Boolean)
         .join('\n'),
       date,
-      column: columnName,
+      column: interpretationColumnName(interpretation.formLabel),
       kind: '政策解读',
       ...(ended ? { validity: `政策原文${ended}` } : {}),
     })),

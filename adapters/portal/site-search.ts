@@ -17,6 +17,7 @@ import path from 'node:path';
 import { searchRecordsOfPackage, SearchIndexer, type SearchRecord } from './search.js';
 import { packageRecordPath, readJson, readRootState, type PortalSite } from './site.js';
 import type { PackageRecord, RootState } from './state.js';
+import { interpretationColumnIndex } from './pages/structure.js';
 
 /** Outside the generations and the store, on the web root's filesystem (installing renames, shards hard-link). */
 export const SEARCH_WORK_DIR = 'search-index';
@@ -91,7 +92,10 @@ export class SiteSearch {
         if (cached?.key !== key) {
           const record = await readJson<PackageRecord>(file);
           if (!record) continue;
-          cached = { key, records: searchRecordsOfPackage(record.source.payload, homeColumnName(root, record)) };
+          cached = {
+            key,
+            records: searchRecordsOfPackage(record.source.payload, homeColumnName(root, record), (form) => interpretationColumnName(root, record, form)),
+          };
           this.cache.set(packageId, cached);
         }
         records.push(...cached.records);
@@ -118,4 +122,16 @@ function homeColumnName(root: RootState, record: PackageRecord): string {
   const home = record.entry.columns[0];
   const summary = home ? root.columns[home] : undefined;
   return summary?.path[summary.path.length - 1] ?? record.source.payload.column.path[record.source.payload.column.path.length - 1] ?? '';
+}
+
+/** The name of the 解读回应类 column an interpretation of this form is listed in (structure.ts), else the home column's. */
+function interpretationColumnName(root: RootState, record: PackageRecord, formLabel: string): string {
+  const paths = record.entry.columns.map((id) => root.columns[id]?.path ?? []);
+  const index = interpretationColumnIndex(
+    paths,
+    formLabel,
+    record.source.payload.interpretations.map((i) => i.formLabel),
+  );
+  const path = index >= 0 ? paths[index]! : [];
+  return path[path.length - 1] ?? homeColumnName(root, record);
 }

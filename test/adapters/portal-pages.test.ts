@@ -36,6 +36,7 @@ import {
   columnOrOrphan,
   columnsHomeFirst,
   columnTypeOf,
+  interpretationColumnIndex,
   siteStructureFromRegistry,
 } from '../../adapters/portal/pages/structure.js';
 import { PALETTE, SITE_CSS, SITE_CSS_PATH, TEXT_PAIRS } from '../../adapters/portal/pages/style.js';
@@ -750,6 +751,27 @@ describe('article pages', () => {
       portalColumnPaths('zwgk-zcwj-gfxwj').index,
       portalColumnPaths('zdly-zdxm').index,
     ]);
+  });
+
+  it('an interpretation’s page names the 解读回应类 column whose list leads to it, and keeps the home column when none does', () => {
+    // Listed in 视频解读 too: its list shows the video interpretation (the package has one), not the text one.
+    const listed = renderArticle({ ...input, columns: [...input.columns, column('zwgk-zcwj-zcjd-sp')] }, site);
+    const [textPage, videoPage] = paths.interpretations.map((p) => listed.get(p)!);
+    const video = column('zwgk-zcwj-zcjd-sp');
+    expect(breadcrumbLinks(videoPage!).map((c) => c.label)).toEqual(['首页', ...video.path]);
+    expect(metaContent(videoPage!, 'ColumnName')).toBe('视频解读');
+    expect(breadcrumbLinks(textPage!).map((c) => c.label)).toEqual(['首页', ...column('zwgk-zcwj-gfxwj').path]);
+    expect(metaContent(textPage!, 'ColumnName')).toBe(metaContent(files.get(paths.document)!, 'ColumnName'));
+  });
+
+  it('interpretationColumnIndex: the column named after the form first, then a column that shows every interpretation; -1 for none', () => {
+    const paths = (...ids: string[]) => ids.map((id) => column(id).path);
+    // 文字解读 and 视频解读 show only their forms when the package has that form; 政策解读 shows all.
+    expect(interpretationColumnIndex(paths('zwgk-zcwj-gfxwj', 'zwgk-zcwj-zcjd-sp', 'zwgk-zcwj-zcjd-wz'), '文字解读', ['文字解读', '视频解读'])).toBe(2);
+    expect(interpretationColumnIndex(paths('zwgk-zcwj-gfxwj', 'zwgk-zcwj-zcjd-sp'), '文字解读', ['文字解读', '视频解读'])).toBe(-1);
+    expect(interpretationColumnIndex(paths('zwgk-zcwj-gfxwj', 'zwgk-zcwj-zcjd-sp'), '文字解读', ['文字解读'])).toBe(1);
+    expect(interpretationColumnIndex(paths('zwgk-zcwj-gfxwj', 'zwgk-zcwj-zcjd'), '视频解读', ['文字解读', '视频解读'])).toBe(1);
+    expect(interpretationColumnIndex(paths('zwgk-zcwj-gfxwj'), '文字解读', ['文字解读'])).toBe(-1);
   });
 
   it('offers the attachments for download with their type and size', () => {

@@ -198,6 +198,9 @@ describe('searchRecordsOfPackage', () => {
     expect(records[1]!.text).toContain('企业开办时间压缩至1个工作日以内。');
     expect(records[1]!.text).toContain('区发展和改革委员会');
     expect(() => checkSearchRecords(records)).not.toThrow();
+    // Each interpretation under the 解读回应类 column that lists it, when the package is in one.
+    const byForm = searchRecordsOfPackage(payload!, '政策文件', (form) => `${form}栏目`);
+    expect(byForm.map((r) => r.column)).toEqual(['政策文件', ...payload!.interpretations.map((i) => `${i.formLabel}栏目`)]);
   });
 
   it('a 失效 or 废止 document says so in its results, and so do its interpretations; a shard built before the change is not reused', async () => {

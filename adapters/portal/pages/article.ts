@@ -7,7 +7,8 @@
  * interpretation shows its captions and transcript.
  *
  * A package's pages are per package, not per column: the breadcrumb shows its home column (the
- * first listing it), every level linked; 「所属栏目」 lists them all.
+ * first listing it), every level linked; 「所属栏目」 lists them all. An interpretation's page shows the
+ * 解读回应类 column that lists it (文字解读 for a text one), when the package is in one.
  */
 import { summaryOf } from '../../text.js';
 import { chinaDate, PORTAL_LIMITS } from '../format.js';
@@ -18,6 +19,7 @@ import { validityText } from './catalogue.js';
 import { columnCrumbs, pageShell, type ArticleMeta, type Crumb } from './layout.js';
 import { bodyHtml, leadHtml, type PageMediaFile, type PageSource } from './media.js';
 import type { ColumnNode } from './model.js';
+import { interpretationColumnIndex } from './structure.js';
 import { absoluteUrl, type SiteSettings } from './settings.js';
 import { chineseDate, esc, formatSize } from './text.js';
 
@@ -225,13 +227,20 @@ ${bodyHtml(interpretation.bodyHtml, input, root)}
 ${interpretation.link ? `<p class="external"><a href="${esc(interpretation.link)}" rel="noopener">查看${esc(interpretation.formLabel)}页面</a></p>\n` : ''}${listSection('related', 'others', '其他解读', others)}${columnsParagraph(context)}
 </article>`;
   const path = context.paths.interpretations[index]!;
+  // The 解读回应类 column that lists it (文字解读 for a text one), as its list leads here; else the home column.
+  const listedIn = interpretationColumnIndex(
+    input.columns.map((c) => c.path),
+    interpretation.formLabel,
+    p.interpretations.map((i) => i.formLabel),
+  );
+  const column = listedIn >= 0 ? input.columns[listedIn]! : context.homeColumn;
   return pageShell({
     site: context.site,
     root,
     title: interpretation.title,
     path,
-    breadcrumb: [...context.columnCrumbs, { label: '政策解读' }],
-    column: context.homeColumn,
+    breadcrumb: [...(column === context.homeColumn ? context.columnCrumbs : column ? columnCrumbs(column, root) : []), { label: '政策解读' }],
+    column,
     main,
     article: articleMeta(context, interpretation.title, path, interpretation.interpreter, interpretationSummary(interpretation)),
   });

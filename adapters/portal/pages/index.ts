@@ -31,7 +31,7 @@ import { catalogueItemView, columnNode, columnOrOrphan } from './structure.js';
 import { SITE_CSS, SITE_CSS_PATH } from './style.js';
 
 /** Bump when the markup changes: every page is rendered again on the next commit. */
-export const RENDER_VERSION = 'portal-pages-18';
+export const RENDER_VERSION = 'portal-pages-19';
 
 export type FileContent = string | Uint8Array;
 export type { PageReuse };

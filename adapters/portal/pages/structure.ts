@@ -36,6 +36,23 @@ export function columnTypeOf(path: readonly string[]): string {
   return COLUMN_TYPES.publishing;
 }
 
+/**
+ * Which of a package's columns an interpretation's page belongs to, by index into `paths` (the
+ * columns listing the package, home first), or -1 for the home column: the 解读回应类 column whose
+ * list shows it (entry-list.ts interpretationsShownIn: one named after a form, 文字解读, shows the
+ * package's interpretations of that form when it has any, else all; 政策解读 and 回应关切 show all),
+ * the one named after its form first. Its breadcrumb, its ColumnName meta tag and its search result
+ * name that column, as the column's list leads there; shown in none, it keeps the home column.
+ */
+export function interpretationColumnIndex(paths: readonly (readonly string[])[], formLabel: string, formsOfPackage: readonly string[]): number {
+  const shows = (path: readonly string[]) => {
+    const name = path[path.length - 1];
+    return !formsOfPackage.includes(name ?? '') || name === formLabel;
+  };
+  const showing = paths.map((path, index) => ({ path, index })).filter(({ path }) => columnTypeOf(path) === COLUMN_TYPES.interpretation && shows(path));
+  return (showing.find(({ path }) => path[path.length - 1] === formLabel) ?? showing[0])?.index ?? -1;
+}
+
 /** The column tree (depth first, children in registry order), key areas and catalogue of a registry. */
 export function siteStructureFromRegistry(registry: Pick<Registry, 'portal' | 'catalogue'>): SiteStructure {
   const byId = new Map(registry.portal.columns.map((c) => [c.id, c]));
