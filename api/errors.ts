@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { methodNotAllowed } from './route-methods.js';
+import { answerWrongMethod } from './route-methods.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { apiTokensHidden } from '../domain/api-token.js';
 import { GovpubError, httpStatusOf } from '../domain/errors.js';
@@ -225,21 +225,10 @@ export function installErrorHandlers(app: FastifyInstance, handlerMs: number, me
   });
   app.setNotFoundHandler((request, reply) => {
     const url = scrubSecrets(request.url);
-    const path = url.split('?')[0]!;
-    const allowed = methodsAt(path);
-    if (allowed.length > 0) {
-      const answer = methodNotAllowed(request.method, path, allowed);
-      return reply
-        .status(405)
-        .header('allow', allowed.join(', '))
-        .send({
-          error: {
-            code: answer.code,
-            ...localized(answer.message, answer.messageZh, preferredLanguage(request.headers['accept-language'])),
-            requestId: request.id,
-          },
-        });
-    }
+    const wrongMethod = answerWrongMethod(request, reply, url.split('?')[0]!, methodsAt, (message, messageZh) =>
+      localized(message, messageZh, preferredLanguage(request.headers['accept-language'])),
+    );
+    if (wrongMethod) return wrongMethod;
     return reply.status(404).send({
       error: {
         code: 'not_found',

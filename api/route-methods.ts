@@ -3,7 +3,7 @@
  * `DELETE /api/packages` is `405` with `Allow: GET, HEAD, POST`, not a `404` that says the route
  * does not exist, so a client learns it has the right address and the wrong verb (RFC 9110 §15.5.6).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 interface RoutePattern {
   matches: RegExp;
@@ -47,4 +47,25 @@ export function methodNotAllowed(method: string, path: string, allowed: string[]
     message: `${path} does not take ${method}: it takes ${list} (see GET /api/openapi.json).`,
     messageZh: `${path} 不支持 ${method} 请求，只支持 ${allowed.join('、')}（见 GET /api/openapi.json）。`,
   };
+}
+
+/**
+ * Answers `405` with `Allow` when the request's path is served with other methods, and says so by
+ * returning the reply; null when no route serves the path (the caller answers 404). `shape` turns
+ * the English and Chinese sentences into the answer's fields (localized by the caller's language).
+ */
+export function answerWrongMethod(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+  methodsAt: (path: string) => string[],
+  shape: (message: string, messageZh: string) => Record<string, string | undefined> = (message, messageZh) => ({ message, messageZh }),
+): FastifyReply | null {
+  const allowed = methodsAt(path);
+  if (allowed.length === 0) return null;
+  const answer = methodNotAllowed(request.method, path, allowed);
+  return reply
+    .status(405)
+    .header('allow', allowed.join(', '))
+    .send({ error: { code: answer.code, ...shape(answer.message, answer.messageZh), requestId: request.id } });
 }

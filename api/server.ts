@@ -42,7 +42,7 @@ import { cookieSecure, registerSessionRoutes, requireOwnOrigin } from './session
 import { keyFromHeader, withIdempotencyKey } from './idempotency.js';
 import { decodeUtf8Body, parseJsonBody } from './json-body.js';
 import { answerClientError, installErrorHandlers, JSON_BODY_LIMIT, type ValidationFailure } from './errors.js';
-import { methodNotAllowed, trackRouteMethods } from './route-methods.js';
+import { answerWrongMethod, trackRouteMethods } from './route-methods.js';
 import { errorLogSerializer, scrubSecrets } from './log.js';
 import { openApiDocument, type DocumentedRoute } from './openapi.js';
 import { registerPreflightRoutes } from './preflight-routes.js';
@@ -365,15 +365,8 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
     }
     if (request.is404) {
       // Unknown routes answer before their body is read; a known path with another method says which it takes.
-      const path = scrubSecrets(request.url).split('?')[0]!;
-      const allowed = methodsAt(path);
-      if (allowed.length > 0) {
-        const answer = methodNotAllowed(request.method, path, allowed);
-        return reply
-          .status(405)
-          .header('allow', allowed.join(', '))
-          .send({ error: { ...answer, requestId: request.id } });
-      }
+      const wrongMethod = answerWrongMethod(request, reply, scrubSecrets(request.url).split('?')[0]!, methodsAt);
+      if (wrongMethod) return wrongMethod;
       return reply.status(404).send({
         error: {
           code: 'not_found',
