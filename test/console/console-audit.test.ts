@@ -18,6 +18,7 @@ import { freshDatabase } from '../support/services.js';
 import { inputOf, signedInPage, startConsoleSystem, type ConsoleSystem, type ConsoleUser } from './harness.js';
 import { addSimulatorFault } from './desk.js';
 import { policyBody } from './journey-support.js';
+import { seriousViolations } from './axe.js';
 
 interface PackageAnswer {
   id: string;
@@ -161,6 +162,8 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
       await inputOf(page, 'password-again').fill('Winter-snow-2027');
       await expect.poll(() => dialog.innerText()).toContain('两次输入的新密码不一致');
       expect(await page.getByTestId('password-submit').isDisabled()).toBe(true);
+      // Each field labelled, the errors readable: no serious or critical accessibility violation in the dialog.
+      expect(await seriousViolations(page, ['.el-dialog'])).toEqual([]);
       await inputOf(page, 'password-again').fill('Winter-snow-2026');
       await page.getByTestId('password-submit').click();
       // A wrong current password: said beside it, nothing changed.
@@ -287,6 +290,13 @@ describe.skipIf(skipBrowser)('the console as a demanding user meets it', () => {
       expect(await page.getByTestId('drawer-channel-paused').isVisible()).toBe(true);
       const channels = await system.api<{ channels: { id: string; paused: boolean }[] }>(users.ops!, 'GET', '/api/channels?platform=weibo');
       expect(channels.channels.find((c) => c.id === 'weibo:blfb-wb')?.paused).toBe(true);
+
+      // On a phone the drawer (520 px) keeps inside the screen, its labels one line each (渠 / 道 before).
+      await page.setViewportSize({ width: 360, height: 740 });
+      const panel = page.locator('.el-drawer', { has: page.getByTestId('drawer-state') });
+      await expect.poll(async () => (await panel.boundingBox())!.width).toBeLessThanOrEqual(360);
+      const label = panel.locator('.el-descriptions__label', { hasText: '渠道' }).first();
+      expect((await label.boundingBox())!.height).toBeLessThan(2 * 24);
     } finally {
       await close();
     }
