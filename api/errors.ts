@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { answerWrongMethod } from './route-methods.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { apiTokensHidden } from '../domain/api-token.js';
 import { GovpubError, httpStatusOf } from '../domain/errors.js';
@@ -138,7 +137,7 @@ export function localizeErrorPayload(payload: unknown, language: Language): unkn
 }
 
 /** The error and not-found handlers of the API (`handlerMs`: the deadline a timed-out answer names). */
-export function installErrorHandlers(app: FastifyInstance, handlerMs: number, methodsAt: (path: string) => string[] = () => []): void {
+export function installErrorHandlers(app: FastifyInstance, handlerMs: number): void {
   app.addHook('preSerialization', async (request, _reply, payload) => localizeErrorPayload(payload, preferredLanguage(request.headers['accept-language'])));
   // A refusal may quote what was sent (an unknown channel, a stage, a key): an API token typed
   // there is never repeated, in any error answer, whichever route or check wrote it.
@@ -225,10 +224,6 @@ export function installErrorHandlers(app: FastifyInstance, handlerMs: number, me
   });
   app.setNotFoundHandler((request, reply) => {
     const url = scrubSecrets(request.url);
-    const wrongMethod = answerWrongMethod(request, reply, url.split('?')[0]!, methodsAt, (message, messageZh) =>
-      localized(message, messageZh, preferredLanguage(request.headers['accept-language'])),
-    );
-    if (wrongMethod) return wrongMethod;
     return reply.status(404).send({
       error: {
         code: 'not_found',

@@ -39,33 +39,23 @@ export function trackRouteMethods(app: FastifyInstance): (path: string) => strin
   };
 }
 
-/** The `405` answer's body, in both languages. */
-export function methodNotAllowed(method: string, path: string, allowed: string[]): { code: string; message: string; messageZh: string } {
-  const list = allowed.join(', ');
-  return {
-    code: 'method_not_allowed',
-    message: `${path} does not take ${method}: it takes ${list} (see GET /api/openapi.json).`,
-    messageZh: `${path} 不支持 ${method} 请求，只支持 ${allowed.join('、')}（见 GET /api/openapi.json）。`,
-  };
-}
-
 /**
- * Answers `405` with `Allow` when the request's path is served with other methods, and says so by
- * returning the reply; null when no route serves the path (the caller answers 404). `shape` turns
- * the English and Chinese sentences into the answer's fields (localized by the caller's language).
+ * Answers `405` with `Allow` when the request's path is served with other methods, in both
+ * languages (the API's preSerialization hook picks the reader's), and returns the reply; null when
+ * no route serves the path (the caller answers 404).
  */
-export function answerWrongMethod(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  path: string,
-  methodsAt: (path: string) => string[],
-  shape: (message: string, messageZh: string) => Record<string, string | undefined> = (message, messageZh) => ({ message, messageZh }),
-): FastifyReply | null {
+export function answerWrongMethod(request: FastifyRequest, reply: FastifyReply, path: string, methodsAt: (path: string) => string[]): FastifyReply | null {
   const allowed = methodsAt(path);
   if (allowed.length === 0) return null;
-  const answer = methodNotAllowed(request.method, path, allowed);
   return reply
     .status(405)
     .header('allow', allowed.join(', '))
-    .send({ error: { code: answer.code, ...shape(answer.message, answer.messageZh), requestId: request.id } });
+    .send({
+      error: {
+        code: 'method_not_allowed',
+        message: `${path} does not take ${request.method}: it takes ${allowed.join(', ')} (see GET /api/openapi.json).`,
+        messageZh: `${path} 不支持 ${request.method} 请求，只支持 ${allowed.join('、')}（见 GET /api/openapi.json）。`,
+        requestId: request.id,
+      },
+    });
 }

@@ -255,9 +255,9 @@ export async function buildApi(ctx: AppContext, options: ApiOptions = {}): Promi
 
   // ---- Errors -------------------------------------------------------------------------------
 
-  // Every route from here on: a path served with other methods answers 405 with Allow, not 404.
+  installErrorHandlers(app, timeouts.handlerMs);
+  // Every route from here on: a path served with other methods answers 405 with Allow, not 404 (the onRequest hook below).
   const methodsAt = trackRouteMethods(app);
-  installErrorHandlers(app, timeouts.handlerMs, methodsAt);
 
   // ---- Hooks ------------------------------------------------------------------------------
 
