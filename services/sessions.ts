@@ -24,7 +24,7 @@ import { inTransaction } from '../db/transaction.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Registry } from '../domain/registry.js';
 import { permissionsOf, unitById, type Permissions } from '../domain/units.js';
-import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, passwordProblem, verifyPassword } from './users.js';
+import { hashPassword, passwordProblem, verifyPassword } from './users.js';
 
 export const SESSION_COOKIE = 'govpub_session';
 /**
@@ -169,7 +169,7 @@ export async function changeOwnPassword(
     );
   };
   const problem = passwordProblem(input.newPassword);
-  if (problem) refuse(problem, passwordProblemZh(input.newPassword));
+  if (problem) refuse(problem.message, problem.messageZh);
   if (input.newPassword === input.currentPassword) refuse('is the password you have: choose another', '与当前密码相同：请换一个');
   if (input.newPassword.trim().toLowerCase() === user.name.toLowerCase())
     refuse('is your user name: choose one others cannot guess', '与用户名相同：请换一个别人猜不到的密码');
@@ -181,14 +181,6 @@ export async function changeOwnPassword(
     await appendAudit(trx, { actor: user.id, action: 'password_changed', details: { user: user.name, sessionsEnded } });
     return { sessionsEnded };
   });
-}
-
-/** passwordProblem's sentence in Chinese (said after 新密码). */
-function passwordProblemZh(password: string): string {
-  const length = [...password].length;
-  if (length < PASSWORD_MIN) return `只有 ${length} 个字符，至少需要 ${PASSWORD_MIN} 个`;
-  if (length > PASSWORD_MAX) return `共 ${length} 个字符，最多 ${PASSWORD_MAX} 个`;
-  return '含有控制字符（如制表符或换行），请删除';
 }
 
 export interface CookieSession {

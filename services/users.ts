@@ -254,18 +254,21 @@ export async function verifyPassword(password: string, stored: string | null | u
   return stored !== null && stored !== undefined && actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** Why a password cannot be used (null when it can): length and no control characters. */
-export function passwordProblem(password: string): string | null {
+/** Why a password cannot be used (null when it can): length and no control characters, in both languages. */
+export function passwordProblem(password: string): { message: string; messageZh: string } | null {
   const length = [...password].length;
-  if (length < PASSWORD_MIN) return `is ${length} characters long; use at least ${PASSWORD_MIN}`;
-  if (length > PASSWORD_MAX) return `is ${length} characters long; use at most ${PASSWORD_MAX}`;
-  if (/[\u0000-\u001f\u007f]/.test(password)) return 'contains a control character (such as a tab or line break); remove it';
+  if (length < PASSWORD_MIN)
+    return { message: `is ${length} characters long; use at least ${PASSWORD_MIN}`, messageZh: `只有 ${length} 个字符，至少需要 ${PASSWORD_MIN} 个` };
+  if (length > PASSWORD_MAX)
+    return { message: `is ${length} characters long; use at most ${PASSWORD_MAX}`, messageZh: `共 ${length} 个字符，最多 ${PASSWORD_MAX} 个` };
+  if (/[\u0000-\u001f\u007f]/.test(password))
+    return { message: 'contains a control character (such as a tab or line break); remove it', messageZh: '含有控制字符（如制表符或换行），请删除' };
   return null;
 }
 
 function requireValidPassword(password: string): void {
   const problem = passwordProblem(password);
-  if (problem) throw new GovpubError('invalid_password', `The password ${problem}.`);
+  if (problem) throw new GovpubError('invalid_password', `The password ${problem.message}.`, {}, { zh: `密码${problem.messageZh}。` });
 }
 
 /** A first password someone can type: 16 characters from an alphabet without look-alikes. */
