@@ -24,7 +24,8 @@ import { inTransaction } from '../db/transaction.js';
 import { GovpubError } from '../domain/errors.js';
 import type { Registry } from '../domain/registry.js';
 import { permissionsOf, unitById, type Permissions } from '../domain/units.js';
-import { hashPassword, passwordProblem, verifyPassword } from './users.js';
+import { passwordProblem } from '../domain/password-rule.js';
+import { hashPassword, verifyPassword } from './users.js';
 
 export const SESSION_COOKIE = 'govpub_session';
 /**

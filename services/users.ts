@@ -18,6 +18,7 @@ import { roleZh } from '../domain/messages-zh.js';
 import type { Actor, Role } from '../domain/package-rules.js';
 import type { Registry } from '../domain/registry.js';
 import { noteProblem, showsNothing } from '../domain/text.js';
+import { passwordProblem } from '../domain/password-rule.js';
 import { unitById } from '../domain/units.js';
 import { validEmail } from './user-email.js';
 
@@ -221,8 +222,6 @@ export async function addUser(
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1 } as const;
 const SCRYPT_KEY_BYTES = 32;
 const SALT_BYTES = 16;
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 200;
 
 function scryptAsync(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -252,18 +251,6 @@ export async function verifyPassword(password: string, stored: string | null | u
   const expected = Buffer.from(hash!, 'base64');
   const actual = await scryptAsync(password, Buffer.from(salt!, 'base64'), params);
   return stored !== null && stored !== undefined && actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-/** Why a password cannot be used (null when it can): length and no control characters, in both languages. */
-export function passwordProblem(password: string): { message: string; messageZh: string } | null {
-  const length = [...password].length;
-  if (length < PASSWORD_MIN)
-    return { message: `is ${length} characters long; use at least ${PASSWORD_MIN}`, messageZh: `只有 ${length} 个字符，至少需要 ${PASSWORD_MIN} 个` };
-  if (length > PASSWORD_MAX)
-    return { message: `is ${length} characters long; use at most ${PASSWORD_MAX}`, messageZh: `共 ${length} 个字符，最多 ${PASSWORD_MAX} 个` };
-  if (/[\u0000-\u001f\u007f]/.test(password))
-    return { message: 'contains a control character (such as a tab or line break); remove it', messageZh: '含有控制字符（如制表符或换行），请删除' };
-  return null;
 }
 
 function requireValidPassword(password: string): void {
@@ -452,6 +439,7 @@ export function hasApiTokenPrefix(token: string): boolean {
 }
 
 export { looksLikeApiToken } from '../domain/api-token.js';
+export { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '../domain/password-rule.js';
 
 /** How each field is named in the refusal: the value itself is never repeated. */
 const FIELD_NAMES = {
