@@ -52,10 +52,24 @@ export function unsafeTextProblem(value: string): string | null {
 }
 
 /**
+ * Invisible characters a copy from a web page, a chat or Word leaves inside a line of text. A
+ * reader does not see them, but the site's search indexes a word one splits as two (碑林\u200b区
+ * loses 林区), and two titles that read the same compare unequal. The joiners stay: emoji are
+ * built with them.
+ */
+const STRAY_INVISIBLE: Record<number, string> = {
+  0x00ad: 'soft hyphen',
+  0x200b: 'zero-width space',
+  0x2060: 'word joiner',
+  0xfeff: 'byte-order mark',
+};
+
+/**
  * Text pasted from Word or WPS, made what unsafeTextProblem accepts and a reader sees: a vertical
  * tab or form feed (Word's manual line and page breaks, as its plain text carries them) becomes a
- * space; every other character that rule refuses is removed, and so are zero-width spaces and
- * byte-order marks, invisible leftovers of the copy (the joiners stay: emoji are built with them).
+ * space; every other character that rule refuses is removed, and so are the stray invisible
+ * characters a one-line field refuses (STRAY_INVISIBLE), leftovers of the copy (the joiners stay:
+ * emoji are built with them).
  */
 export function pastedTextCleaned(value: string): string {
   let out = '';
@@ -71,10 +85,18 @@ export function pastedTextCleaned(value: string): string {
     }
     if (code >= 0xdc00 && code <= 0xdfff) continue;
     if (code === 0x0b || code === 0x0c) out += ' ';
-    else if (isRefusedControl(code) || isBidiOverride(code) || code === 0xfffe || code === 0xffff || code === 0x200b || code === 0xfeff) continue;
+    else if (isRefusedControl(code) || isBidiOverride(code) || code === 0xfffe || code === 0xffff || STRAY_INVISIBLE[code]) continue;
     else out += value[i]!;
   }
   return out;
+}
+
+/**
+ * Text pasted into a one-line field (a title, a name): what pastedTextCleaned leaves, its tabs and
+ * line breaks made single spaces, so what the field shows is what oneLineProblem accepts.
+ */
+export function pastedLineCleaned(value: string): string {
+  return pastedTextCleaned(value).replace(/[\t\r\n\u2028\u2029]+/g, ' ');
 }
 
 function childPath(parent: string, key: string | number): string {
@@ -169,19 +191,6 @@ export const ONE_LINE = 'is one line: remove the line break (only bodies and tra
 export function breaksLine(value: string): boolean {
   return /[\r\n\u2028\u2029]/.test(value.trim());
 }
-
-/**
- * Invisible characters a copy from a web page, a chat or Word leaves inside a line of text. A
- * reader does not see them, but the site's search indexes a word one splits as two (碑林\u200b区
- * loses 林区), and two titles that read the same compare unequal. The joiners stay: emoji are
- * built with them.
- */
-const STRAY_INVISIBLE: Record<number, string> = {
-  0x00ad: 'soft hyphen',
-  0x200b: 'zero-width space',
-  0x2060: 'word joiner',
-  0xfeff: 'byte-order mark',
-};
 
 /**
  * Why a one-line field (a title, a name, a document number) cannot be stored as it is, or null:

@@ -85,6 +85,29 @@ describe.skipIf(skipBrowser)("an editor's (and a reviewer's) day", () => {
   }
   const packageOf = (id: string) => system.api<PackageView>(editor, 'GET', `/api/packages/${id}`);
 
+  it('a title pasted from a web page leaves out the zero-width space and the tab the API would refuse, and saves', async () => {
+    const { page, id } = await formOf('关于做好2027年冬季供暖工作的通知');
+    const title = page.locator('#field-title');
+    await title.fill('');
+    await title.focus();
+    // What a copy from a web page or a chat can carry: a zero-width space, a soft hyphen, a tab.
+    await title.evaluate((element) => {
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { setData(type: string, value: string): void };
+        ClipboardEvent: new (type: string, init: Record<string, unknown>) => unknown;
+      };
+      const data = new w.DataTransfer();
+      data.setData('text/plain', '关于\u200b优化营商\u00ad环境的\t若干措施');
+      (element as unknown as { dispatchEvent(event: unknown): boolean }).dispatchEvent(
+        new w.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+    });
+    await expect.poll(() => title.inputValue()).toBe('关于优化营商环境的 若干措施');
+    await page.getByTestId('save').click();
+    await expect.poll(async () => (await packageOf(id)).content.title, { timeout: 30_000 }).toBe('关于优化营商环境的 若干措施');
+    expect(await page.getByTestId('save-issues').count()).toBe(0);
+  });
+
   it('a text pasted from Word or WPS is stored as the editor shows it, and the pictures it cannot keep are named', async () => {
     const { page, id } = await formOf('关于做好2027年元旦春节期间安全生产工作的通知');
     // What Word puts on the clipboard (trimmed): its classes and styles, <o:p>, a table, a picture

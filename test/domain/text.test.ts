@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegistrySync } from '../../config/registry.js';
 import { issueMessageZh } from '../../api/validation.js';
-import { findUnsafeText, noteProblem, oneLineProblem, unsafeTextProblem } from '../../domain/text.js';
+import { findUnsafeText, noteProblem, oneLineProblem, pastedLineCleaned, pastedTextCleaned, unsafeTextProblem } from '../../domain/text.js';
 import { parsePackageInput, ValidationError } from '../../services/package-input.js';
 
 describe('direction controls', () => {
@@ -100,6 +100,13 @@ describe('one-line fields', () => {
     expect(refusal({ document: { title: '测试文件', body: '<p>正文。</p>', keywords: ['政务\u200b公开'] } })).toEqual([
       { path: 'document.keywords[0]', message: expect.stringMatching(/^contains an invisible zero-width space/) },
     ]);
+  });
+
+  it('a paste is cleaned of what the rule refuses: the stray invisible characters in any text, tabs and line breaks too in a line', () => {
+    expect(pastedTextCleaned('碑林\u200b区\u00ad政\u2060府\ufeff 👨\u200d👩\u200d👧\n第二段')).toBe('碑林区政府 👨\u200d👩\u200d👧\n第二段');
+    const line = pastedLineCleaned('关于\u200b优化营商环境的\t若干措施\r\n（试行）');
+    expect(line).toBe('关于优化营商环境的 若干措施 （试行）');
+    expect(oneLineProblem(line)).toBeNull();
   });
 
   it('keeps what a line of text holds: spaces, emoji built with joiners, variation selectors', () => {
