@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { loadRegistry, registryDigest } from '../config/registry.js';
+import { loadRegistry, registryDigest, registrySource } from '../config/registry.js';
 import type { Registry } from '../domain/registry.js';
 import { loadSettings } from '../config/settings.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
@@ -25,30 +24,6 @@ const splitList = (value: string) =>
     .split(/[,，]/)
     .map((s) => s.trim())
     .filter(Boolean);
-
-/**
- * `file:line` of a field such as `units.jyj` in a YAML file of plain `key: value` lines, for a
- * sentence about its value (the file relative to the working directory; the line left out when the
- * key is not found as written).
- */
-function yamlFieldPlace(file: string): (field: string) => string {
-  const shown = path.relative(process.cwd(), file) || file;
-  let lines: string[] = [];
-  try {
-    lines = readFileSync(file, 'utf8').split('\n');
-  } catch {
-    // Read already by the registry's check; a file gone since is named without a line.
-  }
-  return (field) => {
-    let from = 0;
-    for (const key of field.split('.')) {
-      const found = lines.findIndex((line, i) => i >= from && new RegExp(`^\\s*['"]?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]?\\s*:`).test(line));
-      if (found < 0) return shown;
-      from = found + 1;
-    }
-    return `${shown}:${from}`;
-  };
-}
 
 export function registerAdminCommands(program: Command): void {
   const db = program.command('db').description('Database schema');
@@ -242,7 +217,12 @@ export function registerAdminCommands(program: Command): void {
       const workingDays = { source: calendar.source, years: describeYears(calendar.years), warning: calendarWarning };
       // Organ codes that fail their check character: placeholders or typos every 索引号 on the portal would carry.
       const { organCodeWarnings } = await import('../domain/index-number.js');
-      const organCodePlace = yamlFieldPlace(path.join(settings.configDir, 'registry', 'index-numbers.yaml'));
+      // The file and line the registry's loader recorded for each key it read.
+      const source = registrySource(registry);
+      const organCodePlace = (field: string) => {
+        const line = source?.lineOf('indexNumbers', field);
+        return `${source?.files.indexNumbers ?? 'index-numbers.yaml'}${line ? `:${line}` : ''}`;
+      };
       const organCodes = organCodeWarnings(registry.indexNumbers, organCodePlace, zh);
       if (options.json)
         printJson({
