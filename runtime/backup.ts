@@ -445,6 +445,8 @@ export async function restoreBackup(settings: Settings, file: string, options: {
         let staging = stagingByTarget.get(target.target);
         if (!staging) stagingByTarget.set(target.target, (staging = stagingOf(target.target)));
         const place = relative ? path.join(staging, relative) : staging;
+        const escape = escapeThroughLinks(staging, relative, entry);
+        if (escape) throw notABackup(source, `its entry ${entry.name} ${escape}, which no govpub backup holds`);
         fs.mkdirSync(path.dirname(place), { recursive: true });
         writeEntry(reader, entry, place, target.archiveDir === 'media' ? path.basename(relative) : null, source);
       }
@@ -483,6 +485,29 @@ export async function restoreBackup(settings: Settings, file: string, options: {
     for (const { staging } of staged) fs.rmSync(staging, { recursive: true, force: true });
     hold.release();
   }
+}
+
+/**
+ * Why an entry would reach outside its part through a symbolic link, or null. A crafted archive can
+ * hold a link to elsewhere (`handoff/x` → `/home/govpub/.ssh`) and then a file under it
+ * (`handoff/x/authorized_keys`): refusing `..` in names does not stop that, following no link does.
+ * A govpub backup holds only the portal's links to its own generations (relative, one level).
+ */
+function escapeThroughLinks(staging: string, relative: string, entry: TarEntry): string | null {
+  if (entry.type === 'symlink') {
+    if (!relative) return `is a symbolic link where a file belongs`;
+    const target = entry.target;
+    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(relative), target));
+    if (target === '' || target.startsWith('/') || resolved === '..' || resolved.startsWith('../'))
+      return `is a symbolic link to ${JSON.stringify(target)}, outside its part of the data directory`;
+  }
+  // Neither the place nor any folder above it (inside the part) may already be a link.
+  let place = staging;
+  for (const piece of relative ? relative.split('/') : []) {
+    place = path.join(place, piece);
+    if (isSymlink(place)) return `would be written through the symbolic link ${path.relative(staging, place)}`;
+  }
+  return null;
 }
 
 function isSymlink(place: string): boolean {

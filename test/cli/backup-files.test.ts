@@ -114,6 +114,39 @@ describe('the files of a backup', () => {
     expect(fs.existsSync(path.join(work, 'escaped.txt'))).toBe(false);
     expect(fs.existsSync(path.join(target, 'pgdata'))).toBe(false);
 
+    // A link out of the data directory, then a file under it (or the link itself written to): refusing
+    // `..` in names alone would write ~/.ssh/authorized_keys through it.
+    const outside = path.join(work, 'outside');
+    fs.mkdirSync(outside);
+    const throughLinks = [
+      craft('link-then-file.tar', (tar) => {
+        tar.addSymlink('handoff/pkg_1', outside);
+        tar.addBuffer('handoff/pkg_1/authorized_keys', Buffer.from('ssh-ed25519 AAAA intruder'));
+      }),
+      craft('relative-link.tar', (tar) => {
+        tar.addSymlink('portal/current', '../../outside');
+        tar.addBuffer('portal/current/index.html', Buffer.from('x'));
+      }),
+      craft('link-as-history.tar', (tar) => tar.addSymlink('temporal/temporal.sqlite', path.join(outside, 'history'))),
+      craft('link-overwritten.tar', (tar) => {
+        tar.addSymlink('handoff/note', 'pkg_1');
+        tar.addBuffer('handoff/note', Buffer.from('x'));
+      }),
+    ];
+    for (const crafted of throughLinks) {
+      const refusedLink = await runCli(['restore', crafted, '--json'], { ...env, GOVPUB_DATA_DIR: target });
+      expect(refusedLink.code, crafted).toBe(1);
+      expect(JSON.parse(refusedLink.stdout).error, crafted).toMatchObject({
+        code: 'backup_invalid',
+        message: expect.stringMatching(/symbolic link/),
+      });
+      expect(fs.readdirSync(outside), crafted).toEqual([]);
+      expect(
+        fs.readdirSync(target).filter((name) => name !== 'run'),
+        crafted,
+      ).toEqual([]);
+    }
+
     const damaged = craft('damaged.tar', (tar) => tar.addBuffer(`media/${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`, Buffer.from('not the picture')));
     const refusedDamaged = await runCli(['restore', damaged, '--json'], { ...env, GOVPUB_DATA_DIR: target });
     expect(refusedDamaged.code).toBe(1);
