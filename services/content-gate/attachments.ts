@@ -12,7 +12,9 @@
  *
  * DOCX and XLSX are unzipped with fflate, which inflates each part into a buffer of the size the
  * ZIP's directory declares and no further: a part declaring more than MAX_PART_BYTES is not read
- * (a bomb), and a part lying about its size stops at what it declared. Every read has a time
+ * (a bomb), nor a file whose parts declare more than MAX_UNPACKED_BYTES together (a bomb of many
+ * parts: 60 headers of 32 MB of zeros fit in a 2 MB DOCX and took 4 GB), and a part lying about
+ * its size stops at what it declared. Every read has a time
  * limit; whatever goes wrong becomes "unreadable" with a reason, never a crash. The text of an
  * upload never changes (media ids are content hashes), so it is cached in the media store's
  * records under the media id.
@@ -31,6 +33,8 @@ export type AttachmentText = { readable: true; parts: AttachmentPart[]; truncate
 
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 export const MAX_PART_BYTES = 32 * 1024 * 1024;
+/** All the parts read from one DOCX or XLSX together (a long policy's document.xml is a few MB). */
+export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
 export const MAX_PDF_PAGES = 500;
 export const MAX_TEXT_CHARS = 2_000_000;
 export const READ_TIMEOUT_MS = 20_000;
@@ -90,18 +94,28 @@ async function pdfParts(bytes: Uint8Array, deadline: number): Promise<Attachment
 /** The parts of a DOCX or XLSX the test names, inflated within the limits. */
 function unzipParts(bytes: Uint8Array, wanted: (name: string) => boolean): Record<string, string> {
   let tooBig: string | undefined;
+  let unpacked = 0;
+  let parts = 0;
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes, {
       filter: (f) => {
         if (!wanted(f.name)) return false;
         if (f.originalSize > MAX_PART_BYTES) tooBig ??= f.name;
-        return f.originalSize <= MAX_PART_BYTES;
+        // Counted before anything is inflated; a name given twice counts twice (each is inflated).
+        unpacked += f.originalSize;
+        parts += 1;
+        return !tooBig && unpacked <= MAX_UNPACKED_BYTES;
       },
     });
   } catch (error) {
     throw new Unreadable('文件已损坏，无法解压', `its ZIP container cannot be read (${(error as Error).message})`);
   }
+  if (!tooBig && unpacked > MAX_UNPACKED_BYTES)
+    throw new Unreadable(
+      `其中 ${parts} 个部分解压后合计超过 ${MAX_UNPACKED_BYTES / 1024 / 1024} MB，疑为压缩炸弹`,
+      `its ${parts} text parts declare more than ${MAX_UNPACKED_BYTES} bytes unpacked together (a zip bomb?)`,
+    );
   if (tooBig)
     throw new Unreadable(
       `其中的 ${tooBig} 解压后超过 ${MAX_PART_BYTES / 1024 / 1024} MB，疑为压缩炸弹`,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalMediaStore } from '../../media/index.js';
-import { attachmentText, extractText, MAX_PART_BYTES } from '../../services/content-gate/attachments.js';
+import { attachmentText, extractText, MAX_PART_BYTES, MAX_UNPACKED_BYTES } from '../../services/content-gate/attachments.js';
 import { addressProblem, LinkChecker } from '../../services/content-gate/links.js';
 import { scanText } from '../../domain/content-gate/scan.js';
 import { idCheckCharacter } from '../../domain/content-gate/personal-data.js';
@@ -90,6 +90,17 @@ describe('attachments', () => {
     const bomb = zipSync({ '[Content_Types].xml': strToU8('<Types/>'), 'word/document.xml': new Uint8Array(MAX_PART_BYTES + 1) }, { level: 9 });
     expect(bomb.length).toBeLessThan(100_000);
     expect(await extractText(bomb, 'docx')).toMatchObject({ readable: false, reasonEn: expect.stringMatching(/zip bomb/) });
+    // A bomb of many parts each under the part limit: 60 such headers fit in a 2 MB DOCX and took
+    // 4 GB to read. Refused before any is inflated.
+    const part = new Uint8Array(MAX_PART_BYTES - 1);
+    const headers = Object.fromEntries(Array.from({ length: Math.ceil(MAX_UNPACKED_BYTES / part.length) + 1 }, (_, i) => [`word/header${i + 1}.xml`, part]));
+    const manyParts = zipSync({ '[Content_Types].xml': strToU8('<Types/>'), 'word/document.xml': strToU8('<w:document/>'), ...headers }, { level: 9 });
+    expect(manyParts.length).toBeLessThan(200_000);
+    expect(await extractText(manyParts, 'docx')).toMatchObject({
+      readable: false,
+      reason: expect.stringMatching(/个部分解压后合计超过 64 MB/),
+      reasonEn: expect.stringMatching(/declare more than \d+ bytes unpacked together \(a zip bomb\?\)/),
+    });
     expect(await extractText(new Uint8Array([1, 2, 3]), 'ofd')).toMatchObject({ readable: false, reason: expect.stringMatching(/OFD/) });
   });
 
