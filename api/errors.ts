@@ -31,7 +31,8 @@ import {
 } from './validation.js';
 
 /** Largest JSON body (bytes). Uploads are multipart and limited per media kind instead. */
-export const JSON_BODY_LIMIT = 8 * 1024 * 1024;
+export { JSON_BODY_LIMIT } from './json-body.js';
+import { JSON_BODY_LIMIT } from './json-body.js';
 
 export type ValidationFailure = FastifyError & { validation: Parameters<typeof issuesFrom>[0]; validationContext: HttpPart };
 

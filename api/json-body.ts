@@ -10,6 +10,9 @@
  */
 import { GovpubError } from '../domain/errors.js';
 
+/** The largest JSON body the API reads (and so the largest package file the CLI sends). */
+export const JSON_BODY_LIMIT = 8 * 1024 * 1024;
+
 export const MAX_DEPTH = 64;
 
 const TOO_DEEP = `nested deeper than ${MAX_DEPTH} levels`;

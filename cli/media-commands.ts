@@ -15,6 +15,7 @@ import type { Command } from 'commander';
 import { GovpubError } from '../domain/errors.js';
 import type { MediaJobView, MediaView } from '../services/media.js';
 import { ApiClient, withActingOptions, type ApiOptions } from './api-client.js';
+import { notAFile, unreadableFile } from './given-file.js';
 import { beijingTime, inChinese, printable, printJson, printTable, say } from './output.js';
 
 const splitList = (value: string) =>
@@ -158,6 +159,8 @@ type MediaDetail = MediaView & {
   jobs: MediaJobView[];
 };
 
+const MEDIA_FILE = { what: 'an image, audio, video or document file', whatZh: '图片、音频、视频或文档文件' };
+
 export function registerMediaCommands(program: Command): void {
   const media = program.command('media').description('Media originals and their per-platform renditions (images, video, audio)');
 
@@ -173,9 +176,9 @@ export function registerMediaCommands(program: Command): void {
     try {
       stat = fs.statSync(file);
     } catch (error) {
-      throw new GovpubError('file_unreadable', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      throw unreadableFile(file, error, MEDIA_FILE);
     }
-    if (!stat.isFile()) throw new GovpubError('file_unreadable', `${file} is not a file.`);
+    if (!stat.isFile()) throw notAFile(file, stat, MEDIA_FILE);
     const api = ApiClient.from(options);
     const added = await api.upload<MediaView & { created: boolean; warnings: string[]; warningsZh?: string[] }>('/api/media', file);
     let job: (MediaJobView & { existing: boolean }) | undefined;

@@ -1,8 +1,8 @@
 /** `govpub packages …`: release packages, acting as you through the API (--token / GOVPUB_TOKEN). */
-import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { decodeUtf8Body, jsonFault, jsonFieldOffsets, jsonFieldPlace, jsonStructureFault, lineAndColumn } from '../api/json-body.js';
+import { decodeUtf8Body, JSON_BODY_LIMIT, jsonFault, jsonFieldOffsets, jsonFieldPlace, jsonStructureFault, lineAndColumn } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
+import { readGivenFile } from './given-file.js';
 import { canSchedule, VALIDITY_STATE_ZH, type PackageStatus, type Validity } from '../domain/package-rules.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { deliveryStateZh, statusZh } from '../domain/messages-zh.js';
@@ -19,12 +19,13 @@ interface JsonFile {
 }
 
 function readJsonFile(file: string): JsonFile {
-  let bytes: Buffer;
-  try {
-    bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
-  } catch (error) {
-    throw new GovpubError('file_unreadable', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-  }
+  let bytes = readGivenFile(file, {
+    what: "a package's JSON file (the body of POST /api/packages)",
+    whatZh: '发布包的 JSON 文件（POST /api/packages 的请求体）',
+    maxBytes: JSON_BODY_LIMIT,
+    limitReason: 'the most the API takes as a package',
+    limitReasonZh: '超过了 API 接受的发布包上限',
+  });
   // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the JSON.
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   let text: string;

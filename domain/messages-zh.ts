@@ -161,6 +161,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   invalid_file_name: '文件名无效。请重命名文件后重新上传。',
   too_many_files: '一次只能上传一个文件：本次请求包含多个文件，均未保存。请逐个上传。',
   file_unreadable: '无法读取该文件。请检查文件路径和权限。',
+  file_too_large: '文件超过该命令可接受的大小，未发送任何内容。请确认指定的是正确的文件。',
   file_system: '无法在给出的路径读写文件。请换一个路径或修正该路径后重试。',
   file_unwritable: '无法写入该文件。请确认其所在文件夹存在且有写入权限。',
   invalid_fault_rules: '故障规则文件有误（见所列的行、列或规则）。规则格式见 simulators/README.md。',

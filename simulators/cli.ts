@@ -3,7 +3,7 @@
  * The main CLI calls runSimulators(opts); it resolves once all are listening and returns
  * a handle whose `closed` promise settles when they have been stopped (Ctrl-C / SIGTERM).
  */
-import { readFile } from 'node:fs/promises';
+import { readGivenFile } from '../cli/given-file.js';
 import { jsonFault } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { SIMULATOR_KINDS, validateFaultRule, type FaultRuleInput, type SimulatorKind } from './common.js';
@@ -35,12 +35,13 @@ export interface RunningSimulators extends AllSimulators {
 async function loadFaults(file: string): Promise<Partial<Record<SimulatorKind, FaultRuleInput[]>> | FaultRuleInput[]> {
   // Refusals name the file, the place and the rule, as every other file the CLI reads (not "unexpected error").
   const refused = (why: string) => new GovpubError('invalid_fault_rules', `${file}: ${why}. See simulators/README.md for the rules' shape.`);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new GovpubError('file_unreadable', `Cannot read the fault rules ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
-  }
+  const text = readGivenFile(file, {
+    what: 'a JSON file of fault rules (simulators/README.md)',
+    whatZh: '故障规则的 JSON 文件（见 simulators/README.md）',
+    maxBytes: 1024 * 1024,
+    limitReason: 'far more than any set of fault rules',
+    limitReasonZh: '远超任何故障规则文件的大小',
+  }).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

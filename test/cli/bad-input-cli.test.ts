@@ -184,7 +184,32 @@ const NO_DELIVERY = '00000000-0000-4000-8000-000000000000';
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202d\u202e]/;
 
 refusedCommands('govpub packages', [
-  { name: 'create: a file that does not exist', args: () => ['packages', 'create', '--file', path.join(dir, 'missing.json')], code: 'file_unreadable' },
+  {
+    name: 'create: a file that does not exist',
+    args: () => ['packages', 'create', '--file', path.join(dir, 'missing.json')],
+    code: 'file_unreadable',
+    message: /missing\.json: there is no such file \(ENOENT\)\. Nothing was sent\. Check the path\./,
+  },
+  {
+    name: 'create: a directory (named so, not "EISDIR")',
+    args: () => ['packages', 'create', '--file', dir],
+    code: 'file_unreadable',
+    message: /is a directory, not a file: give a package's JSON file/,
+  },
+  // A device that never ends, and a pipe of more than the API takes: refused at the limit, not read into memory for ever.
+  {
+    name: 'create: --file /dev/zero',
+    args: () => ['packages', 'create', '--file', '/dev/zero'],
+    code: 'file_too_large',
+    message: /\/dev\/zero is larger than 8 MB/,
+  },
+  {
+    name: 'create: more than 8 MB on stdin',
+    args: () => ['packages', 'create', '--file', '-'],
+    input: `{"title": "${'碑'.repeat(3_000_000)}"}`,
+    code: 'file_too_large',
+    message: /^What came on standard input is larger than 8 MB, the most the API takes as a package: nothing was sent/,
+  },
   { name: 'create: a file that is not JSON', args: () => ['packages', 'create', '--file', files['not-json.json']!], code: 'invalid_json' },
   {
     name: 'create: a comma missing in a file (file, line and column named)',
@@ -349,7 +374,13 @@ refusedCommands('govpub deliveries, channels', [
 
 refusedCommands('govpub media, audit, tokens', [
   { name: 'media add: a file that does not exist', args: () => ['media', 'add', path.join(dir, 'missing.png')], code: 'file_unreadable' },
-  { name: 'media add: a directory', args: () => ['media', 'add', files['a-directory.png']!], code: 'file_unreadable' },
+  {
+    name: 'media add: a directory',
+    args: () => ['media', 'add', files['a-directory.png']!],
+    code: 'file_unreadable',
+    message: /a-directory\.png is a directory, not a file/,
+  },
+  { name: 'media add: a device', args: () => ['media', 'add', '/dev/zero'], code: 'file_unreadable', message: /\/dev\/zero is not a regular file/ },
   { name: 'media add: an empty file', args: () => ['media', 'add', files['empty.png']!], code: 'media_empty' },
   { name: 'media add: text named .jpg', args: () => ['media', 'add', files['notes.jpg']!], code: 'media_unsupported' },
   { name: 'media add: a file name with an ANSI escape', args: () => ['media', 'add', files['封面\u001b[31m.png']!], code: 'invalid_file_name' },
