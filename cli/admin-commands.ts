@@ -6,6 +6,7 @@ import { loadSettings } from '../config/settings.js';
 import { chinaTime } from '../domain/compliance/check-context.js';
 import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
+import { PASSWORD_MAX } from '../domain/password-rule.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import type { BinaryStatus } from '../media/binaries.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
@@ -679,7 +680,23 @@ async function passwordFromStdin(): Promise<string> {
   if (process.stdin.isTTY)
     throw new GovpubError('invalid_arguments', '--password-stdin reads the password from a pipe: printf %s "$PASSWORD" | govpub … --password-stdin');
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let length = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    // A password is at most PASSWORD_MAX characters: `< /dev/zero` or a file piped by mistake stops here.
+    if (length > PASSWORD_MAX * 4 + 2) {
+      process.stdin.destroy();
+      throw new GovpubError(
+        'invalid_password',
+        `More than ${PASSWORD_MAX * 4} bytes arrived on standard input: a password is at most ${PASSWORD_MAX} characters. Pipe only the password in (printf %s "$PASSWORD" | govpub … --password-stdin).`,
+        {},
+        {
+          zh: `标准输入收到超过 ${PASSWORD_MAX * 4} 字节：密码最多 ${PASSWORD_MAX} 个字符。请只输入密码（printf %s "$PASSWORD" | govpub … --password-stdin）。`,
+        },
+      );
+    }
+  }
   const password = Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');

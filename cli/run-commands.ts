@@ -3,6 +3,7 @@ import { httpUrlProblem } from '../config/http-url.js';
 import { loadSettings, localApiUrl } from '../config/settings.js';
 import type { Running } from '../runtime/processes.js';
 import { GovpubError } from '../domain/errors.js';
+import { readGivenFile } from './given-file.js';
 import { inChinese, onOutputClosed, outputClosed, printable, printJson, say } from './output.js';
 
 // Once the reader has gone (`govpub start | head`), lines have nowhere to go: the stop is silent.
@@ -16,12 +17,19 @@ const processes = () => import('../runtime/processes.js');
  * (Temporal's core panics on a history without a start, and waits forever on one with nothing
  * after it: the replay never returns.) Throws saying what is wrong.
  */
-function readHistory(readFile: (file: string, encoding: 'utf8') => string, file: string): unknown {
+function readHistory(file: string): unknown {
   let text: string;
   try {
-    text = readFile(file, 'utf8');
+    // Temporal keeps a history under 50 MB; its JSON export is about twice that at most.
+    text = readGivenFile(file, {
+      what: 'a workflow history exported as JSON (temporal workflow show --output json)',
+      whatZh: '导出为 JSON 的工作流历史（temporal workflow show --output json）',
+      maxBytes: 128 * 1024 * 1024,
+      limitReason: 'more than any workflow history holds',
+      limitReasonZh: '超过任何工作流历史的大小',
+    }).toString('utf8');
   } catch (error) {
-    throw new Error(`cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(inChinese() && error instanceof GovpubError && error.ownMessageZh ? error.ownMessageZh : (error as Error).message);
   }
   let history: { events?: unknown };
   try {
@@ -351,7 +359,6 @@ export function registerRunCommands(program: Command): void {
       'replay against this workflow bundle (`govpub bundle --out FILE`, what GOVPUB_WORKFLOW_BUNDLE workers run) instead of the sources',
     )
     .action(async (files: string[], options: { bundle?: string }) => {
-      const fs = await import('node:fs');
       const { Worker } = await import('@temporalio/worker');
       const { installWorkerRuntime, workflowBundle } = await import('../worker/worker.js');
       installWorkerRuntime();
@@ -363,7 +370,7 @@ export function registerRunCommands(program: Command): void {
       for (const file of files) {
         let history: unknown;
         try {
-          history = readHistory(fs.readFileSync, file);
+          history = readHistory(file);
         } catch (error) {
           // Not a history at all: that says nothing about the workflow code.
           unreadable.push(file);

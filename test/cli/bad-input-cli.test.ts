@@ -510,6 +510,13 @@ refusedCommands('govpub users (local administration)', [
     code: 'invalid_password',
   },
   {
+    name: 'add: a file piped in as the password (stops at the length a password can have)',
+    args: () => ['users', 'add', 'corpus-new-9', '--role', 'editor', '--password-stdin'],
+    input: 'x'.repeat(5_000_000),
+    code: 'invalid_password',
+    message: /^More than 800 bytes arrived on standard input: a password is at most 200 characters/,
+  },
+  {
     name: 'add: --password-stdin with nothing piped',
     args: () => ['users', 'add', 'corpus-new-8', '--role', 'editor', '--password-stdin'],
     code: 'invalid_password',
@@ -564,9 +571,10 @@ refusedCommands('govpub replay (history files)', [
   {
     name: 'a file that does not exist',
     args: () => ['replay', path.join(dir, 'missing-history.json')],
-    says: /NOT READ .*cannot read it \(ENOENT\)[\s\S]*not workflow histories/,
+    says: /NOT READ .*missing-history\.json: there is no such file \(ENOENT\)[\s\S]*not workflow histories/,
   },
   { name: 'a file that is not JSON', args: () => ['replay', files['history-not-json.json']!], says: /NOT READ .*not JSON/ },
+  { name: 'a directory', args: () => ['replay', dir], says: /NOT READ .*is a directory, not a file: give a workflow history exported as JSON/ },
   { name: 'JSON without events', args: () => ['replay', files['history-empty.json']!], says: /NOT READ .*no "events" list/ },
   // Temporal's core panicked on this one and the command never exited.
   {
