@@ -80,6 +80,14 @@ export function classifyTransportError(error: unknown, what: string, options: { 
       return new DeliveryError('retryable', `${what}: unexpected HTTP ${status}.`, { platformCode: status, cause: error });
     }
     const code = e.code ?? '';
+    // axios's words when an answer passes maxContentLength (adapters/platform-client.ts PLATFORM_ANSWER_LIMIT).
+    if (/^maxContentLength size of \d+ exceeded$/.test(e.message)) {
+      const limit = Number(/\d+/.exec(e.message)![0]);
+      const said = `${what}: the answer was larger than ${limit / 1024 / 1024} MB, which no platform's API sends: check that the platform's base URL (GOVPUB_<PLATFORM>_BASE_URL or platforms.yaml baseUrl) is its API`;
+      return options.sideEffect
+        ? new DeliveryError('unconfirmed', `${said}; the platform may have carried the request out, so it is checked before any retry.`, { cause: error })
+        : new DeliveryError('retryable', `${said}.`, { cause: error });
+    }
     const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
     if (refused || !options.sideEffect) {
       return new DeliveryError('retryable', `${what}: ${describeNetworkCode(code)}.`, { platformCode: code || undefined, cause: error });

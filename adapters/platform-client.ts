@@ -67,19 +67,28 @@ export function scrubCredentials(text: string, credentials: Record<string, strin
   return out;
 }
 
+/**
+ * The largest answer read from a platform. Every platform API answers a few kilobytes of JSON (govpub
+ * downloads nothing from them); a base URL pointing at a file server must not fill the worker's memory.
+ */
+export const PLATFORM_ANSWER_LIMIT = 16 * 1024 * 1024;
+
 export interface PlatformTarget {
   baseUrl: string;
   signal?: AbortSignal;
   timeoutMs: number;
 }
 
-/** The options every platform request shares: no size caps (videos), the attempt's abort signal, a timeout. */
+/**
+ * The options every platform request shares: no cap on what is sent (videos), a cap on the answer
+ * (PLATFORM_ANSWER_LIMIT), the attempt's abort signal, a timeout.
+ */
 export function requestOptions(target: PlatformTarget): AxiosRequestConfig {
   return {
     baseURL: target.baseUrl.replace(/\/+$/, ''),
     timeout: target.timeoutMs,
     maxBodyLength: Infinity,
-    maxContentLength: Infinity,
+    maxContentLength: PLATFORM_ANSWER_LIMIT,
     signal: target.signal,
   };
 }

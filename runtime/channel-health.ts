@@ -26,7 +26,8 @@ export function channelHealth(platforms: PlatformConfigs, settings: Pick<Setting
     if (platform === 'portal') return Promise.resolve({ status: 'not_applicable', detail: `static site written to ${settings.portalRoot}`, checkedAt });
     if (!baseUrl) return Promise.resolve({ status: 'not_applicable', detail: 'manual hand-off: no API', checkedAt });
     return axios
-      .get(baseUrl, { timeout: 2000, validateStatus: () => true, maxRedirects: 0, proxy: false })
+      // HEAD: any answer will do, and a base URL that serves a large page is not downloaded every 30 s.
+      .head(baseUrl, { timeout: 2000, validateStatus: () => true, maxRedirects: 0, proxy: false })
       .then((r): EndpointCheck => ({ status: 'reachable', detail: `HTTP ${r.status}`, checkedAt }))
       .catch((e: { code?: string; message: string }): EndpointCheck => ({ status: 'unreachable', detail: e.code ?? e.message, checkedAt }));
   };

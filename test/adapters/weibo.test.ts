@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -251,6 +253,42 @@ describe('weibo against the simulator', () => {
       for (const secret of [TOKEN, EXPIRED_TOKEN, '2.00NoSuchToken', SECRET]) expect(text).not.toContain(secret);
     }
     expect(await publications()).toHaveLength(0);
+  });
+
+  it('a base URL that answers megabytes (a file server, not the API) is stopped at 16 MB and named, not read into memory', async () => {
+    const { payload } = formatWeibo(unit(), channel);
+    const huge = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(1 << 20, 0x20);
+      let sent = 0;
+      const more = (): void => {
+        while (sent < 64 && response.write(chunk)) sent += 1;
+        if (sent >= 64) response.end();
+        else response.once('drain', more);
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(huge.address() as AddressInfo).port}`;
+      const ctx = makeTransmitContext<WeiboCheckpoint>({
+        channel,
+        account,
+        baseUrl: base,
+        credentials: { appKey: APP, appSecret: SECRET, accessToken: TOKEN },
+        tokens: memoryTokenStore(),
+        renditions: media.renditions,
+      });
+      const e = await caught(adapter.transmit(payload, ctx));
+      // Sent, with no answer that can be read: it may have been posted, so it is checked before any retry.
+      expect(e.errorClass).toBe('unconfirmed');
+      expect(e.message).toMatch(/the answer was larger than 16 MB, which no platform's API sends: check that the platform's base URL/);
+      expect(e.message).not.toContain(TOKEN);
+    } finally {
+      huge.closeAllConnections();
+      await new Promise((resolve) => huge.close(resolve));
+    }
   });
 
   it('a lost answer: unconfirmed, reconcile finds the post on the timeline — one post', async () => {
