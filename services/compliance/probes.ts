@@ -37,7 +37,8 @@ export async function probeUrl(url: string, timeoutMs: number, now: () => Date =
   try {
     const res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'govpub-site-probe' } });
     // The whole page, as a visitor waits for it: a server that sends headers then stalls is unreachable too.
-    await res.arrayBuffer();
+    // Read and let go chunk by chunk: a large download is measured, not held in memory.
+    if (res.body) for await (const chunk of res.body) void chunk;
     const durationMs = elapsed();
     const ok = res.status >= 200 && res.status < 300 && durationMs < timeoutMs;
     return { at, url, ok, durationMs, status: res.status, error: ok ? null : `HTTP ${res.status}` };
