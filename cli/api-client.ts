@@ -211,9 +211,18 @@ export class ApiClient {
    * becomes the API's own code and sentence, as in `request`.
    */
   async download(route: string): Promise<{ bytes: Buffer; mime: string }> {
+    const url = new URL(route, `${this.baseUrl}/`);
+    // The token goes only to the API it belongs to, whatever address an answer names.
+    if (url.origin !== new URL(`${this.baseUrl}/`).origin)
+      throw new GovpubError(
+        'api_unexpected',
+        `The API named a file at ${url.origin}, not at itself (${this.baseUrl}): nothing was downloaded and the token was not sent there.`,
+        { url: url.origin },
+        { zh: `API 给出的文件地址在 ${url.origin}，不在 API 本身（${this.baseUrl}）：未下载任何内容，也未把令牌发往该地址。` },
+      );
     let response: Response;
     try {
-      response = await fetch(new URL(route, `${this.baseUrl}/`), { headers: { authorization: `Bearer ${this.token}` } });
+      response = await fetch(url, { headers: { authorization: `Bearer ${this.token}` } });
     } catch (error) {
       const cause = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message) || 'no answer';
       throw new GovpubError('api_unreachable', `Cannot reach the govpub API at ${this.baseUrl} (${cause}).`);

@@ -161,6 +161,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   invalid_file_name: '文件名无效。请重命名文件后重新上传。',
   too_many_files: '一次只能上传一个文件：本次请求包含多个文件，均未保存。请逐个上传。',
   file_unreadable: '无法读取该文件。请检查文件路径和权限。',
+  api_unexpected: 'API 的回答不符合预期，未做任何操作。请确认 --api 指向 govpub 的 API。',
   file_too_large: '文件超过该命令可接受的大小，未发送任何内容。请确认指定的是正确的文件。',
   file_system: '无法在给出的路径读写文件。请换一个路径或修正该路径后重试。',
   file_unwritable: '无法写入该文件。请确认其所在文件夹存在且有写入权限。',
