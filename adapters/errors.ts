@@ -37,12 +37,12 @@ export class DeliveryError extends Error {
     message: string,
     options: { retryAfterMs?: number; platformCode?: string | number; problems?: ContentProblem[]; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
+    super(visibleText(message), { cause: options.cause });
     this.name = 'DeliveryError';
     this.errorClass = errorClass;
     this.retryAfterMs = options.retryAfterMs;
     this.platformCode = options.platformCode;
-    this.problems = options.problems ?? [];
+    this.problems = visibleProblems(options.problems ?? []);
   }
 }
 
@@ -61,6 +61,20 @@ export function rejectedContent(platformName: string, problems: ContentProblem[]
  * changed something on the platform: then a timeout or a reset connection leaves the outcome
  * unknown (unconfirmed) instead of merely failed.
  */
+/**
+ * A message as people may be shown it: a platform's own words are quoted in it, and whatever control
+ * characters or direction overrides they hold are written as `\u001b` rather than acted on by the
+ * terminal that prints `govpub deliveries show` (line breaks and tabs stay).
+ */
+export function visibleText(message: string): string {
+  return message.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Problems with their words made visible (visibleText): a platform's review reason is quoted in them. */
+export function visibleProblems(problems: ContentProblem[]): ContentProblem[] {
+  return problems.map((p) => ({ ...p, message: visibleText(p.message), ...(p.messageZh !== undefined ? { messageZh: visibleText(p.messageZh) } : {}) }));
+}
+
 export function classifyTransportError(error: unknown, what: string, options: { sideEffect: boolean }): DeliveryError {
   if (isDeliveryError(error)) return error;
   if (axios.isAxiosError(error)) {

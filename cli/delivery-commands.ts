@@ -13,7 +13,7 @@ import type { DeliveryView } from '../services/deliveries.js';
 import { ApiClient, actOnId, withActingOptions, type ActingOptions } from './api-client.js';
 import { TASK_NAMES_ZH, WAITING_FOR_NAMES_ZH } from '../domain/delivery-state.js';
 import { deliveryStateZh, errorClassZh } from '../domain/messages-zh.js';
-import { commandAgain, inChinese, printJson, printTable, say, timeAhead } from './output.js';
+import { commandAgain, inChinese, printable, printJson, printTable, say, timeAhead } from './output.js';
 
 type Common = ActingOptions;
 
@@ -43,7 +43,8 @@ function describe(d: DeliveryView): string {
   // A delivery held by its channel's pause says so after the delivery, so nobody takes it for sent
   // or stuck: who paused the channel, when, why, and how it goes out.
   if (d.channelHold) lines.push(zh ? d.channelHold.messageZh : d.channelHold.message);
-  return lines.join('\n');
+  // The platform's words (its error message, a warning) are quoted: shown, never acted on by the terminal.
+  return printable(lines.join('\n'));
 }
 
 const route = (id: string, rest = '') => `/api/deliveries/${encodeURIComponent(id)}${rest}`;

@@ -14,7 +14,8 @@ export function printJson(value: unknown): void {
  * (a column it leaves out keeps its key); the rows are keyed by `columns` either way.
  */
 export function printTable(rows: Record<string, unknown>[], columns: string[], headingsZh: Readonly<Record<string, string>> = {}): void {
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  // A cell may quote a platform's words: its control characters are shown, not acted on (printable).
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : printable(String(v)).replace(/[\n\t]/g, ' '));
   const width = terminalWidth;
   const zh = inChinese();
   const headings = columns.map((c) => (zh ? (headingsZh[c] ?? c) : c));

@@ -291,6 +291,32 @@ describe('weibo against the simulator', () => {
     }
   });
 
+  it("the platform's words are quoted with their control characters shown, not acted on by a terminal", async () => {
+    const { payload } = formatWeibo(unit(), channel);
+    // An answer in Weibo's error shape whose words hold a terminal's escapes and a direction override.
+    const odd = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'busy\u001b[2J\u001b]0;owned\u0007 \u202eelif', error_code: 21999, request: request.url }));
+    });
+    await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+    try {
+      const ctx = makeTransmitContext<WeiboCheckpoint>({
+        channel,
+        account,
+        baseUrl: `http://127.0.0.1:${(odd.address() as AddressInfo).port}`,
+        credentials: { appKey: APP, appSecret: SECRET, accessToken: TOKEN },
+        tokens: memoryTokenStore(),
+        renditions: media.renditions,
+      });
+      const e = await caught(adapter.transmit(payload, ctx));
+      expect(e.message).toContain('busy\\u001b[2J\\u001b]0;owned\\u0007 \\u202eelif');
+      expect(e.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    } finally {
+      await new Promise((resolve) => odd.close(resolve));
+    }
+  });
+
   it('a lost answer: unconfirmed, reconcile finds the post on the timeline — one post', async () => {
     const { payload } = formatWeibo(unit(), channel);
     const ctx = ctxFor();

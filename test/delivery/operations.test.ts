@@ -490,13 +490,20 @@ describe('operations on deliveries', () => {
   it("retries an item the news site's editors rejected: the item is posted again as a new article, goes live, and both submissions are audited", async () => {
     const site = world.simulators.simulators.news_site.state;
     // The document is accepted; the interpretation (the second article created) is rejected at review.
-    site.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'async_fail', skip: 1, count: 1, message: '解读与原文数据不一致' });
+    // The editors' reason holds a terminal's escape and a direction override: quoted to people, shown, never acted on.
+    site.addFault({ match: '/api/v1/articles', method: 'POST', kind: 'async_fail', skip: 1, count: 1, message: '解读与原文数据不一致\u001b[2J\u202e' });
     const before = site.publications().length;
     try {
       const id = await releaseThroughApi(richPolicyPackage(world, ['news_site:zcjd', 'portal:zwgk-zcwj-zcjd-wz'], '关于推进老旧街区微改造的通知'));
       const failed = await deliveryOf(id, 'news_site:zcjd', (d) => d.state === 'failed');
       expect(failed.errorClass).toBe('rejected');
-      expect(failed.errorMessageZh).toContain('解读与原文数据不一致');
+      expect(failed.errorMessageZh).toContain('解读与原文数据不一致\\u001b[2J\\u202e');
+      const quoted = [
+        failed.errorMessage,
+        failed.errorMessageZh,
+        ...(failed.problems ?? []).flatMap((p: { message: string; messageEn: string }) => [p.message, p.messageEn]),
+      ];
+      for (const text of quoted) expect(text ?? '').not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
       await expect
         .poll(async () => (await call('GET', `/api/deliveries/${failed.id}`, tokens.ops)).body.waitingFor, { timeout: 30_000, interval: 300 })
         .toBe('operator');
