@@ -11,6 +11,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { startWireServer } from './pglite-wire.js';
 import { makeDataDir } from '../config/data-dir.js';
+import { finishInterruptedRestore } from '../runtime/restore-journal.js';
 
 export interface EmbeddedServer {
   url: string;
@@ -86,6 +87,9 @@ export async function openEmbedded(dataDir: string, port: number, options: Embed
 
 async function serve(dataDir: string, port: number, lockFile: string, options: EmbeddedOptions): Promise<EmbeddedServer> {
   const pgdata = path.join(dataDir, 'pgdata');
+  // A local command on a stopped govpub opens the database first: a restore killed between its moves is finished before.
+  const finished = finishInterruptedRestore(dataDir);
+  if (finished) process.stderr.write(`govpub: ${finished}\n`);
   makeDataDir(pgdata, dataDir);
   if (options.cacheDir) await seedFromFreshCluster(pgdata, options.cacheDir);
   const db = await PGlite.create(pgdata);

@@ -26,6 +26,7 @@ import { findRunningEmbedded } from '../db/embedded.js';
 import { devSecretsFile } from './local-platforms.js';
 import { claimDataDir, recordedApiUrl } from './runtime-files.js';
 import { NotATarError, TarReader, TarWriter, type TarEntry } from './tar.js';
+import { completeRestoreMoves, writeRestoreJournal, type RestoreMove } from './restore-journal.js';
 
 export const BACKUP_FORMAT = 'govpub-backup';
 export const BACKUP_FORMAT_VERSION = 1;
@@ -470,16 +471,19 @@ export async function restoreBackup(settings: Settings, file: string, options: {
         { zh: `备份 ${source} 中的数据库与其清单不符（${differing.join('、')} 的行数不同），未做任何改动。请改用其他备份。` },
       );
 
-    // The swap: what was there is renamed aside, the staged copy renamed into place.
-    const setAside: string[] = [];
-    for (const { target } of targets) {
-      if (!fs.existsSync(target) && !isSymlink(target)) continue;
-      const aside = `${target}.replaced-${stamp}`;
-      fs.renameSync(target, aside);
-      setAside.push(aside);
-    }
-    for (const { target, staging } of staged) fs.renameSync(staging, target);
+    // The swap: what was there is renamed aside, the staged copy renamed into place; written down
+    // first, so that a restore killed between two renames is finished by whatever opens the data
+    // directory next (runtime/restore-journal.ts), never left half done.
+    const moves: RestoreMove[] = targets.map(({ target }) => ({
+      target,
+      aside: fs.existsSync(target) || isSymlink(target) ? `${target}.replaced-${stamp}` : null,
+      staging: staged.find((s) => s.target === target)?.staging ?? null,
+    }));
+    writeRestoreJournal(settings.dataDir, moves);
+    // From here the staged copies belong to the journal: an error stops the moves, it does not remove them.
     staged.length = 0;
+    completeRestoreMoves(settings.dataDir, moves);
+    const setAside = moves.flatMap((m) => (m.aside ? [m.aside] : []));
     return { file: source, dataDir: settings.dataDir, manifest, setAside };
   } finally {
     for (const { staging } of staged) fs.rmSync(staging, { recursive: true, force: true });

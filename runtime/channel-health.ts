@@ -25,11 +25,13 @@ export function channelHealth(platforms: PlatformConfigs, settings: Pick<Setting
     const checkedAt = new Date().toISOString();
     if (platform === 'portal') return Promise.resolve({ status: 'not_applicable', detail: `static site written to ${settings.portalRoot}`, checkedAt });
     if (!baseUrl) return Promise.resolve({ status: 'not_applicable', detail: 'manual hand-off: no API', checkedAt });
-    return axios
-      // HEAD: any answer will do, and a base URL that serves a large page is not downloaded every 30 s.
-      .head(baseUrl, { timeout: 2000, validateStatus: () => true, maxRedirects: 0, proxy: false })
-      .then((r): EndpointCheck => ({ status: 'reachable', detail: `HTTP ${r.status}`, checkedAt }))
-      .catch((e: { code?: string; message: string }): EndpointCheck => ({ status: 'unreachable', detail: e.code ?? e.message, checkedAt }));
+    return (
+      axios
+        // HEAD: any answer will do, and a base URL that serves a large page is not downloaded every 30 s.
+        .head(baseUrl, { timeout: 2000, validateStatus: () => true, maxRedirects: 0, proxy: false })
+        .then((r): EndpointCheck => ({ status: 'reachable', detail: `HTTP ${r.status}`, checkedAt }))
+        .catch((e: { code?: string; message: string }): EndpointCheck => ({ status: 'unreachable', detail: e.code ?? e.message, checkedAt }))
+    );
   };
   const endpoint = (platform: Platform) => {
     const hit = cache.get(platform);

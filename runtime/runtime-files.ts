@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeDataDir } from '../config/data-dir.js';
 import { GovpubError } from '../domain/errors.js';
+import { finishInterruptedRestore } from './restore-journal.js';
 
 /**
  * Writes a runtime record (`<data dir>/run/*.json`) for other processes to find: its directory is
@@ -83,6 +84,9 @@ export function claimDataDir(dataDir: string): { release: () => void } | { heldB
       const fd = fs.openSync(file, 'wx');
       fs.writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
       fs.closeSync(fd);
+      // Held now: a restore killed between its moves is finished before anything opens what it moves.
+      const finished = finishInterruptedRestore(dataDir);
+      if (finished) process.stderr.write(`govpub: ${finished}\n`);
       return {
         release: () => {
           if (readPid(file) === process.pid) fs.rmSync(file, { force: true });

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESTORE_JOURNAL, writeRestoreJournal } from '../../runtime/restore-journal.js';
 import { TarReader, TarWriter } from '../../runtime/tar.js';
 import { runCli } from '../support/cli.js';
 
@@ -179,6 +180,36 @@ describe('the files of a backup', () => {
     );
     expect(refused.stderr).not.toContain('s3cret-db-pw');
   });
+
+  it('a restore killed between two of its moves is finished by the next command that opens the data directory', async () => {
+    // What the restore's last step leaves when killed after its first rename: the checked copies
+    // beside their places, the old database moved aside, its journal written. The copies are
+    // those a full restore of the backup makes; the old data directory has another user.
+    const restored = path.join(work, 'restored-copies');
+    expect((await runCli(['restore', file], { ...env, GOVPUB_DATA_DIR: restored })).code).toBe(0);
+    const interrupted = path.join(work, 'interrupted');
+    const old = await runCli(['users', 'add', 'before-restore', '--role', 'editor'], { ...env, GOVPUB_DATA_DIR: interrupted });
+    expect(old.code, old.stderr).toBe(0);
+    const place = (name: string) => path.join(interrupted, name);
+    fs.renameSync(path.join(restored, 'pgdata'), place('pgdata.restoring-4242'));
+    fs.renameSync(path.join(restored, 'portal'), place('portal.restoring-4242'));
+    writeRestoreJournal(interrupted, [
+      { target: place('pgdata'), aside: place('pgdata.replaced-then'), staging: place('pgdata.restoring-4242') },
+      { target: place('portal'), aside: null, staging: place('portal.restoring-4242') },
+    ]);
+    fs.renameSync(place('pgdata'), place('pgdata.replaced-then'));
+    // Killed here. The next command opens the database: it finds the restored one, not a new empty one.
+    const users = await runCli(['users', 'list', '--json'], { ...env, GOVPUB_DATA_DIR: interrupted });
+    expect(users.code, users.stderr).toBe(0);
+    expect(users.stderr).toMatch(/finished the restore interrupted at .*: pgdata, portal moved into place/);
+    expect(JSON.parse(users.stdout).map((u: { name: string }) => u.name)).toEqual(['admin']);
+    expect(fs.readlinkSync(place('portal/current'))).toBe('gen-3');
+    expect(fs.existsSync(place(RESTORE_JOURNAL))).toBe(false);
+    expect(fs.existsSync(place('pgdata.replaced-then'))).toBe(true);
+    // And only once.
+    const again = await runCli(['users', 'list', '--json'], { ...env, GOVPUB_DATA_DIR: interrupted });
+    expect(again.stderr).not.toMatch(/finished the restore/);
+  }, 120_000);
 
   it('says when the folder for the backup does not exist', async () => {
     const missing = await runCli(['backup', path.join(work, 'no-such-folder', 'b.tar')], env);
