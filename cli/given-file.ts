@@ -69,8 +69,11 @@ export function readGivenFile(file: string, kind: GivenFileKind & { maxBytes: nu
   let fd: number;
   let opened = false;
   try {
-    if (file === '-') fd = 0;
-    else {
+    if (file === '-') {
+      fd = 0;
+      // Typed rather than piped: say what is awaited, or the command looks hung.
+      if (process.stdin.isTTY) process.stderr.write(`govpub: reading ${kind.what} from the terminal; end it with Ctrl+D\n`);
+    } else {
       fd = fs.openSync(file, 'r');
       opened = true;
       const stat = fs.fstatSync(fd);
