@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppContext } from '../services/context.js';
+import { GovpubError } from '../domain/errors.js';
 import { BundleService } from '../services/bundle.js';
 import { ChangeFeed, sseText, type ChangeEvent } from '../services/events.js';
 import { InboxService } from '../services/inbox.js';
@@ -33,6 +34,12 @@ export const CONSOLE_STREAMING_ROUTES = ['GET /api/events', 'GET /api/deliveries
 /** A client this far behind (bytes waiting to be written) is disconnected; it resumes with Last-Event-ID. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Open event streams one user may hold (a console tab holds one or two). Each costs a check of the credential
+ * every few seconds: a script opening thousands would load the database for everyone.
+ */
+export const EVENT_STREAMS_PER_USER = 50;
+
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, options: ConsoleOptions = {}, stillSignedIn?: StillSignedIn): void {
@@ -44,6 +51,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, opt
   const pingMs = options.events?.pingMs ?? 15_000;
   const recheckMs = options.events?.recheckMs ?? 5_000;
   const streams = new Set<FastifyReply['raw']>();
+  const streamsOf = new Map<string, number>();
 
   const route = (method: 'GET', url: string, schema: object, handler: Handler) =>
     app.route({ method, url, schema, handler: handler as RouteOptions['handler'] });
@@ -74,6 +82,15 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, opt
   });
 
   route('GET', '/api/events', consoleRoutes.events, async (request, reply) => {
+    const userId = actorOf(request).id;
+    const open = streamsOf.get(userId) ?? 0;
+    if (open >= EVENT_STREAMS_PER_USER)
+      throw new GovpubError(
+        'too_many_streams',
+        `You have ${open} live event streams open already (at most ${EVENT_STREAMS_PER_USER} a user; a console tab holds one or two): close some console tabs, then reload this one.`,
+        { status: 429, limit: EVENT_STREAMS_PER_USER },
+        { zh: `你已打开 ${open} 个实时事件连接（每位用户最多 ${EVENT_STREAMS_PER_USER} 个，每个控制台标签页一到两个）：请关闭一些控制台标签页，再刷新本页。` },
+      );
     const lastEventId = (request.headers as { 'last-event-id'?: string })['last-event-id'];
     // Read what was missed before answering, so a database error is still an ordinary error answer.
     const missed = lastEventId ? await feed.since(lastEventId) : null;
@@ -136,11 +153,15 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, opt
       if (!sending && !res.writableEnded) void allowed();
     }, recheckMs);
     streams.add(res);
+    streamsOf.set(userId, (streamsOf.get(userId) ?? 0) + 1);
     const done = () => {
       clearInterval(ping);
       clearInterval(recheck);
       unsubscribe();
       streams.delete(res);
+      const left = (streamsOf.get(userId) ?? 1) - 1;
+      if (left > 0) streamsOf.set(userId, left);
+      else streamsOf.delete(userId);
     };
     res.once('close', done);
     write('retry: 3000\n\n');

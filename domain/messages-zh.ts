@@ -51,6 +51,7 @@ export const ZH_MESSAGES: Readonly<Record<string, string>> = {
   // that throw them may word them better at the throw site.
   bad_credentials: '用户名或密码错误（或该用户已停用），请检查后重试；忘记密码请联系管理员重置。',
   too_many_attempts: '该用户名登录失败次数过多，已暂时锁定。请稍后再试，或请管理员重设密码。',
+  too_many_streams: '打开的实时事件连接过多。请关闭一些控制台标签页后刷新。',
   csrf_failed: '请求未通过跨站请求伪造（CSRF）校验：请刷新页面后重试。',
   target_out_of_scope: '部分发布目标不属于您所在单位的渠道，请移除后重新提交。',
   bad_cursor: '分页游标无效：请原样使用上一页返回的 nextCursor，或去掉 cursor 从第一页开始。',

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_STREAMS_PER_USER } from '../../api/console-routes.js';
 import { buildApi } from '../../api/server.js';
 import { addUser, disableUser, rotateToken, setPassword } from '../../services/users.js';
 import type { GovpubError } from '../../domain/errors.js';
@@ -51,6 +52,8 @@ beforeAll(async () => {
     's-own-changer',
     's-own-guesser',
     's-own-scripted',
+    's-tabs',
+    's-tabs-neighbour',
   ]) {
     const { token } = await addUser(app.db, app.registry, { name, role: 'editor', password: PASSWORD, by: 'test' });
     if (name === 's-editor') editorToken = token;
@@ -382,6 +385,47 @@ function openEventStream(headers: Record<string, string>) {
   });
   return { ready, events, ended: () => ended, close: () => controller.abort() };
 }
+
+describe('event streams a user may hold', () => {
+  it(`opens ${EVENT_STREAMS_PER_USER} for one user, refuses the next with 429 in both languages, and opens one again when one closes`, async () => {
+    const { token } = await rotateToken(app.db, 's-tabs');
+    secrets.push(token);
+    const headers = { authorization: `Bearer ${token}` };
+    const open = Array.from({ length: EVENT_STREAMS_PER_USER }, () => openEventStream(headers));
+    try {
+      expect((await Promise.all(open.map((s) => s.ready))).map((r) => r.status)).toEqual(open.map(() => 200));
+      const refused = await fetch(`${base}/api/events`, { headers });
+      expect(refused.status).toBe(429);
+      const body = (await refused.json()) as { error: { code: string; message: string; messageZh: string } };
+      expect(body.error).toMatchObject({
+        code: 'too_many_streams',
+        message: expect.stringMatching(/^You have 50 live event streams open already .*close some console tabs/),
+        messageZh: expect.stringMatching(/^你已打开 50 个实时事件连接/),
+      });
+      // Another user is not held back by this one's tabs.
+      const neighbour = (await rotateToken(app.db, 's-tabs-neighbour')).token;
+      secrets.push(neighbour);
+      const other = openEventStream({ authorization: `Bearer ${neighbour}` });
+      expect((await other.ready).status).toBe(200);
+      other.close();
+      open.pop()!.close();
+      await expect
+        .poll(
+          async () => {
+            const again = openEventStream(headers);
+            const status = (await again.ready).status;
+            if (status === 200) open.push(again);
+            else again.close();
+            return status;
+          },
+          { timeout: 5_000 },
+        )
+        .toBe(200);
+    } finally {
+      for (const stream of open) stream.close();
+    }
+  });
+});
 
 describe('open event streams of a credential that stops working', () => {
   it('ends the stream of a rotated token at once, saying so; the old token is refused on reconnect', async () => {

@@ -3,6 +3,7 @@
  * when the page goes away. The browser reconnects by itself and resumes with Last-Event-ID; a
  * stream whose session ended is told so (`signed-out`) and the person is sent to sign in.
  */
+import { ElMessage } from 'element-plus';
 import { onBeforeUnmount } from 'vue';
 import { onSignedOut } from './session';
 
@@ -31,5 +32,15 @@ export function useLiveEvents(handlers: LiveHandlers): void {
     source.close();
     onSignedOut();
   });
+  // Refused outright (too many open in other tabs, 429; the server gone for good): the browser
+  // stops trying, so say that this page no longer updates by itself, once.
+  source.addEventListener('error', () => {
+    if (source.readyState !== EventSource.CLOSED || warned) return;
+    warned = true;
+    ElMessage({ type: 'warning', message: '本页的实时更新已停止（可能打开的控制台标签页过多）：请关闭一些标签页后刷新本页。', duration: 0, showClose: true });
+  });
   onBeforeUnmount(() => source.close());
 }
+
+/** One warning for the whole console, however many of its streams were refused. */
+let warned = false;
