@@ -48,6 +48,11 @@ export function runCli(
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // A command that refuses its input part way (more than it takes) exits before reading the rest: the
+    // pipe's EPIPE is what the test asked for, not an error of the run.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(input ?? '');
   });
 }
