@@ -13,11 +13,16 @@ export interface GivenFileKind {
   whatZh: string;
 }
 
-const CAUSES: Record<string, [string, string]> = {
-  ENOENT: ['there is no such file', '文件不存在'],
-  EACCES: ['permission denied', '没有读取权限'],
-  EPERM: ['not permitted', '不允许读取'],
+/** What a file-system error code means to the person who typed the path (also cli/output.ts's refusals). */
+export const FILE_SYSTEM_CAUSES: Readonly<Record<string, [string, string]>> = {
+  EEXIST: ['a file of that name is in the way', '该位置已有同名文件'],
   ENOTDIR: ['part of the path is a file, not a directory', '路径中的某一段是文件而不是目录'],
+  EISDIR: ['it is a directory', '该位置是目录'],
+  EACCES: ['permission denied', '没有权限'],
+  EPERM: ['not permitted', '不允许该操作'],
+  EROFS: ['the file system is read-only', '文件系统为只读'],
+  ENOSPC: ['the disk is full', '磁盘已满'],
+  ENOENT: ['no such file or directory', '文件或目录不存在'],
   ELOOP: ['its symbolic links go round in a circle', '符号链接循环'],
   ENAMETOOLONG: ['the path is too long', '路径过长'],
 };
@@ -26,7 +31,7 @@ const CAUSES: Record<string, [string, string]> = {
 export function unreadableFile(file: string, error: unknown, kind: GivenFileKind): GovpubError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EISDIR') return directoryGiven(file, kind);
-  const [cause, causeZh] = (code && CAUSES[code]) ?? [(error as Error).message, (error as Error).message];
+  const [cause, causeZh] = (code && FILE_SYSTEM_CAUSES[code]) ?? [(error as Error).message, (error as Error).message];
   const next = code === 'ENOENT' ? ' Check the path.' : '';
   const nextZh = code === 'ENOENT' ? '请检查路径。' : '';
   return new GovpubError(

@@ -3,6 +3,7 @@ import { apiTokensHidden } from '../domain/api-token.js';
 import { ConfigError, GovpubError } from '../domain/errors.js';
 import { terminalWidth } from '../domain/text.js';
 import { chinaTimeToSecond } from '../domain/beijing-time.js';
+import { FILE_SYSTEM_CAUSES } from './given-file.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -248,18 +249,6 @@ ${problemLines(problems)}`),
     );
   return 1;
 }
-
-/** What a file-system error code means to the person who typed the path, and what to do. */
-const FILE_SYSTEM_CAUSES: Record<string, [string, string]> = {
-  EEXIST: ['a file of that name is in the way', '该位置已有同名文件'],
-  ENOTDIR: ['part of the path is a file, not a directory', '路径中的某一段是文件而不是目录'],
-  EISDIR: ['it is a directory', '该位置是目录'],
-  EACCES: ['permission denied', '没有权限'],
-  EPERM: ['not permitted', '不允许该操作'],
-  EROFS: ['the file system is read-only', '文件系统为只读'],
-  ENOSPC: ['the disk is full', '磁盘已满'],
-  ENOENT: ['no such file or directory', '文件或目录不存在'],
-};
 
 /**
  * A file-system error from a path the person gave (a bundle's --out, a file to read or write), as

@@ -188,7 +188,7 @@ refusedCommands('govpub packages', [
     name: 'create: a file that does not exist',
     args: () => ['packages', 'create', '--file', path.join(dir, 'missing.json')],
     code: 'file_unreadable',
-    message: /missing\.json: there is no such file \(ENOENT\)\. Nothing was sent\. Check the path\./,
+    message: /missing\.json: no such file or directory \(ENOENT\)\. Nothing was sent\. Check the path\./,
   },
   {
     name: 'create: a directory (named so, not "EISDIR")',
@@ -571,7 +571,7 @@ refusedCommands('govpub replay (history files)', [
   {
     name: 'a file that does not exist',
     args: () => ['replay', path.join(dir, 'missing-history.json')],
-    says: /NOT READ .*missing-history\.json: there is no such file \(ENOENT\)[\s\S]*not workflow histories/,
+    says: /NOT READ .*missing-history\.json: no such file or directory \(ENOENT\)[\s\S]*not workflow histories/,
   },
   { name: 'a file that is not JSON', args: () => ['replay', files['history-not-json.json']!], says: /NOT READ .*not JSON/ },
   { name: 'a directory', args: () => ['replay', dir], says: /NOT READ .*is a directory, not a file: give a workflow history exported as JSON/ },

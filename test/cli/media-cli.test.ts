@@ -126,7 +126,7 @@ describe('govpub media', () => {
     expect(JSON.parse(t.stdout).error).toMatchObject({ code: 'media_unsupported' });
     expect(JSON.parse(t.stdout).error.message).toMatch(/notes\.jpg is a text file/);
     const missing = await runCli(['media', 'add', path.join(h.dir, 'nope.jpg')], env);
-    expect(missing.stderr).toMatch(/Cannot read .*nope\.jpg: there is no such file \(ENOENT\)/);
+    expect(missing.stderr).toMatch(/Cannot read .*nope\.jpg: no such file or directory \(ENOENT\)/);
   });
 
   it('a --renditions the API refuses after the upload says the file is stored, with its id', { timeout: 180_000 }, async () => {
