@@ -172,7 +172,7 @@ export const consoleRoutes = {
   },
   events: {
     summary: 'Live changes of deliveries and packages (Server-Sent Events; no deadline; resumes with Last-Event-ID)',
-    description: 'At most 50 open streams a user (a console tab holds one or two): the next is 429 too_many_streams until one closes.',
+    description: 'At most 50 open streams a user on each API process (a console tab holds one or two): the next is 429 too_many_streams until one closes.',
     'x-errors': [429],
     tags: tags.operations,
     headers: EventHeaders,
