@@ -16,6 +16,8 @@ import { DEFAULT_TUNING, PortalSite, type CommitOutcome, type SiteTuning } from 
 import { SiteSearch, type SiteSearchOptions } from './site-search.js';
 import { mediaKey, type MediaFile, type PackageSource } from './state.js';
 import { portalPageUrls } from './urls.js';
+import { interpretationsShownIn } from './pages/entry-list.js';
+import { COLUMN_TYPES, columnTypeOf } from './pages/structure.js';
 
 export { formatPortal, interpretationFormLabel, PORTAL_LIMITS } from './format.js';
 export { portalExternalId, parsePortalExternalId, renditionNeeds, type PortalPayload } from './payload.js';
@@ -124,10 +126,10 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     return outcome;
   };
 
-  const liveResult = (payload: Pick<PortalPayload, 'packageId' | 'interpretations'>, columnId: string): TransmitResult => ({
+  const liveResult = (payload: Pick<PortalPayload, 'packageId' | 'interpretations' | 'column'>): TransmitResult => ({
     state: 'live',
-    externalId: portalExternalId(columnId, payload.packageId),
-    publicUrl: portalPageUrls(publicBaseUrl, payload.packageId, payload.interpretations.length).document,
+    externalId: portalExternalId(payload.column.id, payload.packageId),
+    publicUrl: columnPageUrl(publicBaseUrl, payload),
   });
 
   const stageAndSubmit = async (payload: PortalPayload, ctx: TransmitContext): Promise<TransmitResult> => {
@@ -153,7 +155,7 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
     }
     const source: PackageSource = { version: 1, payload, media };
     await submit({ kind: 'publish', columnId: payload.column.id, columnPath: payload.column.path, source });
-    return liveResult(payload, payload.column.id);
+    return liveResult(payload);
   };
 
   return {
@@ -198,7 +200,7 @@ export function createPortalAdapter(options: PortalAdapterOptions): PortalAdapte
       const record = await portal.readPackage(payload.packageId);
       const entry = record?.entry;
       if (!entry || !entry.columns.includes(payload.column.id) || entry.revision < payload.revision) return null;
-      return liveResult({ packageId: payload.packageId, interpretations: payload.interpretations }, payload.column.id);
+      return liveResult(payload);
     },
 
     async takeDown(externalId, _ctx) {
@@ -249,4 +251,16 @@ async function getRendition(ctx: TransmitContext, mediaId: string, spec: string,
     }
     throw new DeliveryError('retryable', `Preparing the ${purpose} (${spec}) for the portal failed: ${message}`, { cause: error });
   }
+}
+
+/**
+ * The page a delivery to a column leads to, as that column's list links it: in a 解读回应类 column
+ * (文字解读, 政策解读, …) the first interpretation the list shows there, else the document's page.
+ * An operator following the delivery's address from 文字解读 reads the 文字解读, not the policy.
+ */
+export function columnPageUrl(publicBaseUrl: string, payload: Pick<PortalPayload, 'packageId' | 'interpretations' | 'column'>): string {
+  const urls = portalPageUrls(publicBaseUrl, payload.packageId, payload.interpretations.length);
+  if (columnTypeOf(payload.column.path) !== COLUMN_TYPES.interpretation) return urls.document;
+  const shown = interpretationsShownIn({ interpretations: payload.interpretations }, payload.column.path.at(-1) ?? null);
+  return shown.length > 0 ? urls.interpretations[shown[0]!.index]! : urls.document;
 }

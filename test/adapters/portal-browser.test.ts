@@ -140,6 +140,12 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
       // The interpretation column lists the interpretations themselves, each naming its document as 政策原文.
       await page.goto(`${base}/col/zwgk-zcjd/index.html`);
       for (const interpretation of unit.interpretations) expect(await page.getByRole('link', { name: interpretation.title }).count()).toBe(1);
+      // That column's delivery leads where its list's first item does: the first interpretation, not the policy.
+      const firstListed = await page
+        .locator('li.entry-interpretation a.entry-title')
+        .first()
+        .evaluate((a) => (a as unknown as { href: string }).href);
+      expect(published[1]!.publicUrl).toBe(firstListed);
       expect(await page.getByRole('link', { name: unit.document.title }).count()).toBe(unit.interpretations.length);
       await page.getByRole('link', { name: unit.interpretations[1]!.title }).click();
       await page.waitForURL(`${base}/${portalPagePaths(unit.packageId, 0).directory}/jd-2.html`);

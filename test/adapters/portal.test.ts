@@ -608,6 +608,26 @@ describe('publishing to a web root', () => {
     await adapter.takeDown!(externalId, { ...makeTransmitContext({ channel, baseUrl: '' }), reason: 'test retraction' });
   }
 
+  it('a delivery to an interpretation column leads to the interpretation that column lists first, not to the policy', async () => {
+    const { adapter } = newSite();
+    const unit = unitFor(); // 文字解读, then 图表解读
+    const pages = portalPagePaths(unit.packageId, 2);
+    const url = (page: string) => `${BASE_URL}/${page}`;
+    const addressFrom = async (id: string, names: string) => (await publish(adapter, unit, portalChannel(id, names))).publicUrl;
+    expect(await addressFrom('zcjd-tbjd', '政务公开 > 政策文件 > 政策解读 > 图表解读')).toBe(url(pages.interpretations[1]!));
+    expect(await addressFrom('zcjd-wzjd', '政务公开 > 政策文件 > 政策解读 > 文字解读')).toBe(url(pages.interpretations[0]!));
+    // 政策解读 lists them all, and so does a column of a form the package has none of: the first.
+    expect(await addressFrom('zcjd', '政务公开 > 政策文件 > 政策解读')).toBe(url(pages.interpretations[0]!));
+    expect(await addressFrom('zcjd-spjd', '政务公开 > 政策文件 > 政策解读 > 视频解读')).toBe(url(pages.interpretations[0]!));
+    expect(await addressFrom('zwgk-zcwj', '政务公开 > 政策文件')).toBe(url(pages.document));
+    // A package without interpretations in such a column is listed by its document.
+    const alone = unitFor({ packageId: 'pkg-20250601-0e0e0e0e', interpretations: [] });
+    const { payload } = adapter.format(alone, portalChannel('zcjd-wzjd', '政务公开 > 政策文件 > 政策解读 > 文字解读'));
+    expect(
+      (await adapter.transmit(payload, makeTransmitContext({ channel: portalChannel('zcjd-wzjd'), baseUrl: '', renditions: media.renditions }))).publicUrl,
+    ).toBe(url(portalPagePaths(alone.packageId, 0).document));
+  });
+
   it('publishes a package to two columns: linked pages, pictures, both indexes, home, RSS, sitemap', async () => {
     const { webRoot, adapter } = newSite();
     const unit = unitFor();

@@ -48,7 +48,10 @@ export function listEntryHtml(entry: ListEntry, root: string, structure: SiteStr
  * 回应关切; null, no column: the catalogue's 政策文件解读). None for a package without
  * interpretations: such a column lists its document.
  */
-export function interpretationsShownIn(entry: ListEntry, columnName: string | null): { index: number; title: string; formLabel: string }[] {
+export function interpretationsShownIn(
+  entry: Pick<ListEntry, 'interpretations'>,
+  columnName: string | null,
+): { index: number; title: string; formLabel: string }[] {
   const all = (entry.interpretations ?? []).map((i, index) => ({ ...i, index }));
   const ofForm = columnName === null ? [] : all.filter((i) => i.formLabel === columnName);
   return ofForm.length > 0 ? ofForm : all;
