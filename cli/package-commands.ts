@@ -28,18 +28,27 @@ function readJsonFile(file: string): JsonFile {
   });
   // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the JSON.
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  // Standard input is named as the API's refusals name it.
+  const name = file === '-' ? '(stdin)' : file;
   let text: string;
   try {
     text = decodeUtf8Body(bytes);
   } catch (error) {
-    throw new GovpubError('invalid_json', `${file}: ${(error as GovpubError).message.replace('The body is', 'the file is').replace('Send JSON', 'Save it')}`);
+    throw new GovpubError('invalid_json', `${name}: ${(error as GovpubError).message.replace('The body is', 'the file is').replace('Send JSON', 'Save it')}`);
   }
+  if (text.trim() === '')
+    throw new GovpubError(
+      'invalid_json',
+      `${name} is empty: give the package as JSON (the body of POST /api/packages; examples/ holds some).`,
+      { file: name },
+      { zh: `${name} 是空的：请给出 JSON 格式的发布包（POST /api/packages 的请求体；examples/ 中有示例）。` },
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     const { line, column, problem } = jsonFault(text);
-    throw new GovpubError('invalid_json', `${file}:${line}:${column}: not valid JSON: ${problem}.`);
+    throw new GovpubError('invalid_json', `${name}:${line}:${column}: not valid JSON: ${problem}.`, { file: name, line, column });
   }
   // JSON.parse keeps the last of a field given twice; the API refuses such a body (a reviewer may
   // have read the first), and so does the file that stands for it.
@@ -49,9 +58,9 @@ function readJsonFile(file: string): JsonFile {
     const { line, column } = lineAndColumn(text, fault.offset);
     throw new GovpubError(
       'invalid_body',
-      `${file}:${line}:${column}: ${fault.path || '(body)'}: ${fault.message}`,
-      { status: 400, issues: [{ path: fault.path, message: fault.message, messageZh: fault.messageZh, file, line, column }] },
-      { zh: `${file}:${line}:${column}：${fault.path || '（整个文件）'}：${fault.messageZh}` },
+      `${name}:${line}:${column}: ${fault.path || '(body)'}: ${fault.message}`,
+      { status: 400, issues: [{ path: fault.path, message: fault.message, messageZh: fault.messageZh, file: name, line, column }] },
+      { zh: `${name}:${line}:${column}：${fault.path || '（整个文件）'}：${fault.messageZh}` },
     );
   }
   return { file, text, value };

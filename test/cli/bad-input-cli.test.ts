@@ -82,6 +82,7 @@ beforeAll(async () => {
   );
   await write('valid.json', JSON.stringify(valid));
   await write('empty.png', '');
+  await write('empty.json', '\n');
   await write('notes.jpg', '关于进一步优化营商环境的若干措施\n'.repeat(40));
   await write(
     '封面\u001b[31m.png',
@@ -237,7 +238,26 @@ refusedCommands('govpub packages', [
   },
   { name: 'create: NUL in the title', args: () => ['packages', 'create', '--file', files['nul.json']!], code: 'invalid_body' },
   { name: 'create: a javascript: attachment URL', args: () => ['packages', 'create', '--file', files['javascript-url.json']!], code: 'invalid_body' },
-  { name: 'create: garbage on stdin', args: () => ['packages', 'create', '--file', '-'], input: '<xml>not json</xml>', code: 'invalid_json' },
+  {
+    name: 'create: garbage on stdin (named as the API names it)',
+    args: () => ['packages', 'create', '--file', '-'],
+    input: '<xml>not json</xml>',
+    code: 'invalid_json',
+    message: /^\(stdin\):1:1: not valid JSON/,
+  },
+  {
+    name: 'create: nothing on stdin',
+    args: () => ['packages', 'create', '--file', '-'],
+    input: '',
+    code: 'invalid_json',
+    message: /^\(stdin\) is empty: give the package as JSON/,
+  },
+  {
+    name: 'create: an empty file',
+    args: () => ['packages', 'create', '--file', files['empty.json']!],
+    code: 'invalid_json',
+    message: /empty\.json is empty: give the package as JSON/,
+  },
   {
     name: 'create: an Idempotency-Key with a space',
     args: () => ['packages', 'create', '--file', files['valid.json']!, '--idempotency-key', 'key with space'],
