@@ -22,6 +22,7 @@ import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Settings } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
+import { chinaDate } from '../domain/working-days.js';
 import { findRunningEmbedded } from '../db/embedded.js';
 import { devSecretsFile } from './local-platforms.js';
 import { claimDataDir, recordedApiUrl } from './runtime-files.js';
@@ -177,6 +178,15 @@ export interface BackupReport {
 
 export async function createBackup(settings: Settings, file: string, options: { includeSecrets?: boolean } = {}): Promise<BackupReport> {
   const target = path.resolve(file);
+  if (isDirectory(target)) {
+    const suggestion = path.join(target, `govpub-${chinaDate(new Date())}.tar`);
+    throw new GovpubError(
+      'backup_file_exists',
+      `${target} is a directory: name the backup file itself, e.g. govpub backup ${suggestion}.`,
+      { file: target, suggestion },
+      { zh: `${target} 是目录：请写出备份文件本身的名字，例如 govpub backup ${suggestion}。` },
+    );
+  }
   if (fs.existsSync(target))
     throw new GovpubError(
       'backup_file_exists',
@@ -512,6 +522,14 @@ function escapeThroughLinks(staging: string, relative: string, entry: TarEntry):
     if (isSymlink(place)) return `would be written through the symbolic link ${path.relative(staging, place)}`;
   }
   return null;
+}
+
+function isDirectory(place: string): boolean {
+  try {
+    return fs.statSync(place).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function isSymlink(place: string): boolean {

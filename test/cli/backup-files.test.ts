@@ -211,10 +211,13 @@ describe('the files of a backup', () => {
     expect(again.stderr).not.toMatch(/finished the restore/);
   }, 120_000);
 
-  it('says when the folder for the backup does not exist', async () => {
+  it('says when the folder for the backup does not exist, or a folder is given for the file', async () => {
     const missing = await runCli(['backup', path.join(work, 'no-such-folder', 'b.tar')], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no-such-folder does not exist. Create it');
+    const folder = await runCli(['backup', work], env);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(new RegExp(`is a directory: name the backup file itself, e\\.g\\. govpub backup .*/govpub-\\d{4}-\\d{2}-\\d{2}\\.tar\\.`));
   });
 
   it('says when the backup to restore is not there (a mistyped path), in both languages', async () => {
