@@ -301,6 +301,25 @@ function notABackup(file: string, why: string): GovpubError {
 
 /** Reads and checks a backup's manifest: its format, and that this release knows its schema. */
 export async function readBackupManifest(file: string): Promise<BackupManifest> {
+  if (isDirectory(file)) {
+    // The folder the backups are kept in, typed for one of them: name those it holds.
+    // The five newest, newest first.
+    const backups = fs
+      .readdirSync(file)
+      .filter((name) => name.endsWith('.tar'))
+      .map((name) => ({ name, at: fs.statSync(path.join(file, name)).mtimeMs }))
+      .sort((a, b) => b.at - a.at)
+      .slice(0, 5)
+      .map((b) => b.name);
+    const listed = backups.length ? ` (it holds ${backups.join(', ')})` : '';
+    const listedZh = backups.length ? `（其中有 ${backups.join('、')}）` : '';
+    throw new GovpubError(
+      'backup_not_found',
+      `${file} is a directory: name the backup file itself${listed}. Nothing was changed.`,
+      { file, backups },
+      { zh: `${file} 是目录：请写出备份文件本身的名字${listedZh}。未做任何改动。` },
+    );
+  }
   let reader: TarReader;
   try {
     reader = new TarReader(file);

@@ -231,6 +231,10 @@ describe('the files of a backup', () => {
     });
     const zh = await runCli(['restore', typo], { ...env, GOVPUB_DATA_DIR: target, GOVPUB_LANG: 'zh' });
     expect(zh.stderr).toContain(`找不到文件 ${typo}，未做任何改动`);
+    // The folder of backups given for one of them (it read "unexpected error: EISDIR"): the backups in it are named.
+    const folder = await runCli(['restore', work], { ...env, GOVPUB_DATA_DIR: target });
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(/is a directory: name the backup file itself \(it holds [^)]*\.tar\)\. Nothing was changed\./);
     expect(fs.existsSync(target)).toBe(false);
   });
 });
