@@ -144,23 +144,31 @@ function loadSecretsFile(file: string): LoadedFile {
   return loaded;
 }
 
+const SECRETS_FILE_MAX_BYTES = 1024 * 1024;
+
 function parseSecretsFile(abs: string): LoadedFile {
   const shown = displayPath(abs);
   let text: string;
+  const refused = (message: string) => new ConfigError([{ file: shown, path: '', message }]);
   try {
+    // A regular file of at most 1 MB (a secrets file holds a few dozen lines): a directory or a
+    // device (/dev/zero) named by mistake is said so, not read for ever.
+    const stat = statSync(abs);
+    if (stat.isDirectory()) throw refused(`is a directory, not a file: ${SECRETS_FILE_ENV} names the secrets YAML file itself`);
+    if (!stat.isFile() && !stat.isFIFO()) throw refused(`is not a regular file (a device or a socket): ${SECRETS_FILE_ENV} names the secrets YAML file`);
+    if (stat.size > SECRETS_FILE_MAX_BYTES)
+      throw refused(
+        `is ${stat.size} bytes, more than any secrets file (${SECRETS_FILE_MAX_BYTES / 1024 / 1024} MB at most): check that ${SECRETS_FILE_ENV} names the secrets YAML file`,
+      );
     text = readFileSync(abs, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError([
-      {
-        file: shown,
-        path: '',
-        message:
-          code === 'ENOENT'
-            ? `secrets file not found (${SECRETS_FILE_ENV} names it): create it, correct the path, or unset ${SECRETS_FILE_ENV}`
-            : `cannot read secrets file: ${(err as Error).message}`,
-      },
-    ]);
+    throw refused(
+      code === 'ENOENT'
+        ? `secrets file not found (${SECRETS_FILE_ENV} names it): create it, correct the path, or unset ${SECRETS_FILE_ENV}`
+        : `cannot read secrets file: ${(err as Error).message}`,
+    );
   }
   const lc = new LineCounter();
   // prettyErrors: false — pretty errors quote the offending source line, which may hold a secret.

@@ -145,6 +145,17 @@ describe('resolveSecrets', () => {
 
     const absent = caught(() => resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: path.join(tmp, 'absent.yaml') } }));
     expect(absent.message).toContain('secrets file not found');
+
+    // A directory or a device named by mistake: said so, not read (/dev/zero was read for ever, at every start).
+    expect(caught(() => resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: tmp } })).message).toContain(
+      'is a directory, not a file: GOVPUB_SECRETS_FILE names the secrets YAML file itself',
+    );
+    expect(caught(() => resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: '/dev/zero' } })).message).toContain(
+      '/dev/zero: is not a regular file (a device or a socket)',
+    );
+    const huge = path.join(tmp, 'huge.yaml');
+    writeFileSync(huge, Buffer.alloc(2 * 1024 * 1024, 0x20));
+    expect(caught(() => resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: huge } })).message).toContain('more than any secrets file (1 MB at most)');
   });
 
   it('a syntax error of the secrets file says what to change on which line, never quoting it', () => {
