@@ -57,11 +57,6 @@ export function rejectedContent(platformName: string, problems: ContentProblem[]
 }
 
 /**
- * Classifies a transport failure of an HTTP call. `sideEffect` says whether the request could have
- * changed something on the platform: then a timeout or a reset connection leaves the outcome
- * unknown (unconfirmed) instead of merely failed.
- */
-/**
  * A message as people may be shown it: a platform's own words are quoted in it, and whatever control
  * characters or direction overrides they hold are written as `\u001b` rather than acted on by the
  * terminal that prints `govpub deliveries show` (line breaks and tabs stay).
@@ -75,6 +70,11 @@ export function visibleProblems(problems: ContentProblem[]): ContentProblem[] {
   return problems.map((p) => ({ ...p, message: visibleText(p.message), ...(p.messageZh !== undefined ? { messageZh: visibleText(p.messageZh) } : {}) }));
 }
 
+/**
+ * Classifies a transport failure of an HTTP call. `sideEffect` says whether the request could have
+ * changed something on the platform: then a timeout or a reset connection leaves the outcome
+ * unknown (unconfirmed) instead of merely failed.
+ */
 export function classifyTransportError(error: unknown, what: string, options: { sideEffect: boolean }): DeliveryError {
   if (isDeliveryError(error)) return error;
   if (axios.isAxiosError(error)) {
