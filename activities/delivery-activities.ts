@@ -16,7 +16,8 @@ import type { Channel, NewMediaAccount, Registry } from '../domain/registry.js';
 import type { ChannelAdapter, MediaInfo, PostListContext, ReleaseUnit, RenditionNeed, RenditionSource, TransmitContext } from '../adapters/types.js';
 import { getSpec, specNameZh } from '../media/specs.js';
 import { GovpubError } from '../domain/errors.js';
-import { isDeliveryError, visibleProblems, visibleText } from '../adapters/errors.js';
+import { isDeliveryError, problemsWrittenOut } from '../adapters/errors.js';
+import { controlsWrittenOut } from '../domain/text.js';
 import { deliveryErrorZh } from '../adapters/error-codes.js';
 import { storedWarnings } from '../adapters/format-notes.js';
 import { PLATFORM_DEFAULTS, type PlatformConfig } from '../config/platforms.js';
@@ -413,8 +414,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         }
         if (status.state === 'rejected') {
           // The platform's reviewers' words, quoted to people: shown, never acted on by a terminal.
-          status.message = visibleText(status.message);
-          if (status.problems) status.problems = visibleProblems(status.problems);
+          status.message = controlsWrittenOut(status.message);
+          if (status.problems) status.problems = problemsWrittenOut(status.problems);
           await record(
             plan,
             {

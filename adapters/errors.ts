@@ -9,6 +9,7 @@
  *                    with the platform before anything is sent again
  */
 import axios, { type AxiosError } from 'axios';
+import { controlsWrittenOut } from '../domain/text.js';
 
 export const DELIVERY_ERROR_CLASSES = ['retryable', 'rate_limited', 'needs_reconnect', 'rejected', 'unconfirmed'] as const;
 export type DeliveryErrorClass = (typeof DELIVERY_ERROR_CLASSES)[number];
@@ -37,12 +38,12 @@ export class DeliveryError extends Error {
     message: string,
     options: { retryAfterMs?: number; platformCode?: string | number; problems?: ContentProblem[]; cause?: unknown } = {},
   ) {
-    super(visibleText(message), { cause: options.cause });
+    super(controlsWrittenOut(message), { cause: options.cause });
     this.name = 'DeliveryError';
     this.errorClass = errorClass;
     this.retryAfterMs = options.retryAfterMs;
     this.platformCode = options.platformCode;
-    this.problems = visibleProblems(options.problems ?? []);
+    this.problems = problemsWrittenOut(options.problems ?? []);
   }
 }
 
@@ -57,17 +58,15 @@ export function rejectedContent(platformName: string, problems: ContentProblem[]
 }
 
 /**
- * A message as people may be shown it: a platform's own words are quoted in it, and whatever control
- * characters or direction overrides they hold are written as `\u001b` rather than acted on by the
- * terminal that prints `govpub deliveries show` (line breaks and tabs stay).
+ * Problems with their words shown, never acted on (controlsWrittenOut): a platform's review reason is
+ * quoted in them, and people read them on terminals too (`govpub deliveries show`).
  */
-export function visibleText(message: string): string {
-  return message.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** Problems with their words made visible (visibleText): a platform's review reason is quoted in them. */
-export function visibleProblems(problems: ContentProblem[]): ContentProblem[] {
-  return problems.map((p) => ({ ...p, message: visibleText(p.message), ...(p.messageZh !== undefined ? { messageZh: visibleText(p.messageZh) } : {}) }));
+export function problemsWrittenOut(problems: ContentProblem[]): ContentProblem[] {
+  return problems.map((p) => ({
+    ...p,
+    message: controlsWrittenOut(p.message),
+    ...(p.messageZh !== undefined ? { messageZh: controlsWrittenOut(p.messageZh) } : {}),
+  }));
 }
 
 /**

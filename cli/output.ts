@@ -1,7 +1,7 @@
 /** Output for people (tables, sentences) or scripts (`--json`), and errors a person can act on. */
 import { apiTokensHidden } from '../domain/api-token.js';
 import { ConfigError, GovpubError } from '../domain/errors.js';
-import { terminalWidth } from '../domain/text.js';
+import { controlsWrittenOut, terminalWidth } from '../domain/text.js';
 import { chinaTimeToSecond } from '../domain/beijing-time.js';
 import { FILE_SYSTEM_CAUSES } from './given-file.js';
 
@@ -135,14 +135,9 @@ export function timeAhead(iso: string, now: number = Date.now()): string {
   return say(`${shown} (Beijing time, in ${n} ${en})`, `${shown}（北京时间，约 ${n} ${zh}后）`);
 }
 
-/**
- * Text as a terminal may show it: control characters and direction overrides written as `\u001b`,
- * line feeds and tabs kept. An error quotes what was typed (a user name, a role, an id), and an
- * ANSI escape in it would clear the screen or recolour what follows, a carriage return overwrite
- * the sentence, a U+202E reverse it.
- */
+/** Text as a terminal may show it (domain/text.ts controlsWrittenOut): what an error quotes is shown, never acted on. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202d\u202e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return controlsWrittenOut(text);
 }
 
 /**

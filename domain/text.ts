@@ -181,6 +181,17 @@ export function visibleText(value: string): string {
   return value.replace(INVISIBLE, '');
 }
 
+/**
+ * Text as a person may be shown it, on a terminal or in a stored message: control characters and
+ * the direction overrides written as `\u001b`, line feeds and tabs kept. Quoted words (what was
+ * typed, what a platform answered) with an ANSI escape would clear the screen or recolour what
+ * follows, a carriage return overwrite the sentence, a U+202E reverse it. Embeddings and isolates
+ * (U+202A–C, U+2066–9) stay: Arabic or Hebrew words in a title are written with them.
+ */
+export function controlsWrittenOut(value: string): string {
+  return value.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202d\u202e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Why a one-line field (a title, a name) with a line break inside is refused. */
 export const ONE_LINE = 'is one line: remove the line break (only bodies and transcripts run over lines)';
 
