@@ -23,11 +23,21 @@ interface Profile {
   endTime: number;
 }
 
+/**
+ * A frame's file as the source tree names it: `govpub start` runs the compiled copy under
+ * node_modules/.cache/govpub/js/<state>/ (bin/compiled-sources.mjs), which is govpub's own code.
+ */
+function sourcePath(url: string): string {
+  const file = url.replace(/^file:\/\//, '');
+  const compiled = /\/node_modules\/\.cache\/govpub\/js\/[^/]+\//.exec(file);
+  return compiled ? path.join(ROOT_DIR, file.slice(compiled.index + compiled[0].length)) : file;
+}
+
 /** The area a frame belongs to: `govpub:<folder>`, `npm:<package>`, `node`, or V8's own (idle, GC, program). */
 export function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   if (url.startsWith('node:')) return 'node';
-  const file = url.replace(/^file:\/\//, '');
+  const file = sourcePath(url);
   const nm = file.lastIndexOf('/node_modules/');
   if (nm >= 0) {
     const rest = file.slice(nm + '/node_modules/'.length).split('/');
@@ -48,7 +58,7 @@ export function summarize(profile: Profile, top: number): string[] {
   const fnSelf = new Map<string, number>();
   const fnTotal = new Map<string, number>();
   const label = (n: ProfileNode) =>
-    `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url ? `${path.relative(ROOT_DIR, n.callFrame.url.replace(/^file:\/\//, ''))}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
+    `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url ? `${path.relative(ROOT_DIR, sourcePath(n.callFrame.url))}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
   for (const [id, us] of selfUs) {
     const n = byId.get(id)!;
     const a = areaOf(n.callFrame.url, n.callFrame.functionName);
