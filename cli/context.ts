@@ -1,7 +1,8 @@
-import { loadSettings } from '../config/settings.js';
+import { loadSettings, type Settings } from '../config/settings.js';
 import type { Database } from '../db/connect.js';
 import type { Opened } from '../runtime/app.js';
 import type { AppContext } from '../services/context.js';
+import { printable, say } from './output.js';
 
 /**
  * Run `body` with the database (and registry), closing them afterwards whatever happens. The
@@ -10,7 +11,9 @@ import type { AppContext } from '../services/context.js';
  */
 export async function withDatabase<T>(body: (opened: Opened) => Promise<T>, options: { migrate: boolean | 'embedded' } = { migrate: 'embedded' }): Promise<T> {
   const { openRegistryAndDatabase } = await import('../runtime/app.js');
-  const opened = await openRegistryAndDatabase(loadSettings(), options);
+  const settings = loadSettings();
+  const opened = await openRegistryAndDatabase(settings, options);
+  noteNewDatabase(opened.database, settings);
   try {
     return await body(opened);
   } finally {
@@ -27,6 +30,7 @@ export async function withDatabaseOnly<T>(body: (database: Database) => Promise<
   const settings = loadSettings();
   const { openMigratedDatabase, openSettingsDatabase } = await import('../runtime/app.js');
   const database = options.migrate ? await openMigratedDatabase(settings, { migrate: options.migrate }) : await openSettingsDatabase(settings);
+  noteNewDatabase(database, settings);
   try {
     return await body(database);
   } finally {
@@ -36,10 +40,28 @@ export async function withDatabaseOnly<T>(body: (database: Database) => Promise<
 
 export async function withApp<T>(body: (ctx: AppContext) => Promise<T>): Promise<T> {
   const { openAppContext } = await import('../runtime/app.js');
-  const { ctx, close } = await openAppContext(loadSettings(), { migrate: false });
+  const settings = loadSettings();
+  const { ctx, close, opened } = await openAppContext(settings, { migrate: false });
+  noteNewDatabase(opened.database, settings);
   try {
     return await body(ctx);
   } finally {
     await close();
   }
+}
+
+/**
+ * A local command that found no database in the data directory made one, and acted on it. That is
+ * right before the first `govpub start` (`users add` first), and the classic slip otherwise: govpub
+ * runs with GOVPUB_DATA_DIR or DATABASE_URL set in its own terminal, and a command typed in another
+ * gets a user, a token or a package into a database nobody serves. Said on stderr, every time.
+ */
+function noteNewDatabase(database: Database, settings: Settings): void {
+  if (!database.created) return;
+  process.stderr.write(
+    `${say(
+      `govpub: ${printable(settings.dataDir)} held no database yet: this command made a new embedded one there and acted on it. If govpub runs with another data directory or on PostgreSQL, set GOVPUB_DATA_DIR (or DATABASE_URL) here as it is set there.`,
+      `govpub：${printable(settings.dataDir)} 中还没有数据库，本命令在此新建了内置数据库并在其上执行。若 govpub 运行时使用了其他数据目录或 PostgreSQL，请在此设置与之相同的 GOVPUB_DATA_DIR（或 DATABASE_URL）。`,
+    )}\n`,
+  );
 }

@@ -14,6 +14,8 @@ export interface Database {
   /** Where it lives, with any password removed: safe to print. */
   description: string;
   kind: 'postgres' | 'pglite';
+  /** True when opening it made it: an embedded data directory that held no database yet. */
+  created: boolean;
   close(): Promise<void>;
 }
 
@@ -115,7 +117,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       await db.destroy();
       throw error;
     });
-    return { db, description, kind: 'postgres', close: () => db.destroy() };
+    return { db, description, kind: 'postgres', created: false, close: () => db.destroy() };
   }
   const idle = options.pgliteIdleTxTimeoutSec;
   const embedded = await openEmbedded(options.dataDir, options.pglitePort, {
@@ -129,6 +131,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     db,
     description,
     kind: 'pglite',
+    created: embedded.created,
     async close() {
       await db.destroy();
       await embedded.stop();

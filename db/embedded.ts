@@ -17,6 +17,8 @@ export interface EmbeddedServer {
   url: string;
   /** True when this process owns the data directory (and must stop it). */
   owned: boolean;
+  /** True when this process made the database: the data directory held none before. */
+  created: boolean;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function openEmbedded(dataDir: string, port: number, options: Embed
   makeDataDir(path.dirname(lockFile), dataDir);
   for (let attempt = 0; attempt < 50; attempt++) {
     const running = findRunningEmbedded(dataDir);
-    if (running) return { url: running, owned: false, stop: async () => {} };
+    if (running) return { url: running, owned: false, created: false, stop: async () => {} };
     let lock: number;
     try {
       lock = fs.openSync(lockFile, 'wx');
@@ -90,6 +92,7 @@ async function serve(dataDir: string, port: number, lockFile: string, options: E
   // A local command on a stopped govpub opens the database first: a restore killed between its moves is finished before.
   const finished = finishInterruptedRestore(dataDir);
   if (finished) process.stderr.write(`govpub: ${finished}\n`);
+  const created = !fs.existsSync(path.join(pgdata, 'PG_VERSION'));
   makeDataDir(pgdata, dataDir);
   if (options.cacheDir) await seedFromFreshCluster(pgdata, options.cacheDir);
   const db = await PGlite.create(pgdata);
@@ -110,6 +113,7 @@ async function serve(dataDir: string, port: number, lockFile: string, options: E
   return {
     url,
     owned: true,
+    created,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -46,7 +46,7 @@ import { assertPortFree, startTemporalDevServer, stopLeftoverDevServers, type De
 import { portInUseError, portTaken } from './ports.js';
 import { SIMULATOR_KINDS } from '../simulators/common/units.js';
 import { simulatorPortInUse } from '../simulators/port-in-use.js';
-import { terminalWidth } from '../domain/text.js';
+import { controlsWrittenOut, terminalWidth } from '../domain/text.js';
 
 type Log = (line: string) => void;
 
@@ -328,6 +328,21 @@ async function assertStartPortsFree(settings: Settings): Promise<void> {
   }
 }
 
+/**
+ * What a command typed in another terminal must set to act on this govpub, as the banner's commands
+ * write it: GOVPUB_DATA_DIR when set here (without it a command there opens ./.govpub, makes a new
+ * database and acts on that), DATABASE_URL when set (not its value: it may hold a password).
+ */
+export function otherTerminalEnvironment(settings: Pick<Settings, 'dataDir' | 'databaseUrl'>, env: NodeJS.ProcessEnv = process.env): string {
+  const words: string[] = [];
+  if (env.GOVPUB_DATA_DIR?.trim()) {
+    const dir = /^[\p{L}\p{N}_\-.,:=/@%+]+$/u.test(settings.dataDir) ? settings.dataDir : `'${settings.dataDir.replace(/'/g, `'\\''`)}'`;
+    words.push(`GOVPUB_DATA_DIR=${controlsWrittenOut(dir)}`);
+  }
+  if (settings.databaseUrl) words.push('DATABASE_URL=<as set here>');
+  return words.map((word) => `${word} `).join('');
+}
+
 /** Everything on one machine: Temporal dev server, embedded PGlite, worker and API. With `zh`, the closing banner (where each piece is) in Chinese. */
 export async function runAllInOne(settings: Settings, log: Log, options: { zh?: boolean } = {}): Promise<Running> {
   const stops: Part[] = [];
@@ -442,6 +457,7 @@ export async function runAllInOne(settings: Settings, log: Log, options: { zh?: 
     stops.push({ name: 'API address record', stop: async () => fs.rmSync(apiRuntimeFile(settings.dataDir), { force: true }) });
 
     log('');
+    const sameEnv = otherTerminalEnvironment(settings);
     const metricsWorker = settings.workerMetricsAddress ? `http://${settings.workerMetricsAddress}/metrics` : null;
     if (options.zh) {
       // The same places in Chinese (GOVPUB_LANG=zh), labels padded to the English ones' column (a Chinese character takes two).
@@ -456,8 +472,8 @@ export async function runAllInOne(settings: Settings, log: Log, options: { zh?: 
       );
       row('门户网站', `${settings.portalUrl}/  （网站根目录 ${settings.portalRoot}）`);
       row('数据目录', settings.dataDir);
-      row('第一个用户', 'npx govpub users add admin --role admin --stages 初审,复审,终审');
-      row('示例稿件', 'GOVPUB_TOKEN=<该用户的令牌> npx govpub examples load --submit   （examples/README.md）');
+      row('第一个用户', `${sameEnv}npx govpub users add admin --role admin --stages 初审,复审,终审`);
+      row('示例稿件', `${sameEnv}GOVPUB_TOKEN=<该用户的令牌> npx govpub examples load --submit   （examples/README.md）`);
       log('按 Ctrl+C 停止。');
     } else {
       log(`govpub is running.`);
@@ -469,8 +485,8 @@ export async function runAllInOne(settings: Settings, log: Log, options: { zh?: 
       );
       log(`  portal         ${settings.portalUrl}/  (web root ${settings.portalRoot})`);
       log(`  data           ${settings.dataDir}`);
-      log(`  first user     npx govpub users add admin --role admin --stages 初审,复审,终审`);
-      log(`  examples       GOVPUB_TOKEN=<its token> npx govpub examples load --submit   (examples/README.md)`);
+      log(`  first user     ${sameEnv}npx govpub users add admin --role admin --stages 初审,复审,终审`);
+      log(`  examples       ${sameEnv}GOVPUB_TOKEN=<its token> npx govpub examples load --submit   (examples/README.md)`);
       log('Press Ctrl+C to stop.');
     }
     return {

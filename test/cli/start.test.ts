@@ -60,6 +60,29 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     const health = await fetch(`http://127.0.0.1:${env.PORT}/healthz`).then((r) => r.json());
     expect(health).toMatchObject({ status: 'ok', database: 'ok', temporal: 'ok' });
     expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+    // Commands typed in another terminal act on this govpub only with its data directory: the banner's carry it.
+    expect(output).toContain(`first user     GOVPUB_DATA_DIR=${dataDir} npx govpub users add admin`);
+    expect(output).toContain(`examples       GOVPUB_DATA_DIR=${dataDir} GOVPUB_TOKEN=<its token> npx govpub examples load`);
+  });
+
+  it('says so when a command typed without the data directory makes a database of its own', { timeout: 60_000 }, async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-elsewhere-'));
+    try {
+      const added = await runCli(['users', 'add', 'stray', '--role', 'editor'], { ...env, GOVPUB_DATA_DIR: elsewhere });
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stderr).toContain(`govpub: ${elsewhere} held no database yet: this command made a new embedded one there and acted on it.`);
+      expect(added.stderr).toContain('set GOVPUB_DATA_DIR (or DATABASE_URL) here as it is set there');
+      // Said once: the next command there finds the database it made.
+      const again = await runCli(['users', 'list'], { ...env, GOVPUB_DATA_DIR: elsewhere });
+      expect(again.stdout).toContain('stray');
+      expect(again.stderr).not.toContain('held no database');
+      // The running govpub never heard of that user; commands with its data directory say nothing of the kind.
+      const here = await runCli(['users', 'list'], env);
+      expect(here.stdout).not.toContain('stray');
+      expect(here.stderr).not.toContain('held no database');
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('lets the CLI add users and drive a package to release while it runs', { timeout: 240_000 }, async () => {
