@@ -1,6 +1,7 @@
 /** The release time and a manual post's time: an offset no time zone uses is a slip of the keyboard, refused by name. */
 import { describe, expect, it } from 'vitest';
 import { isInstantWithOffset, postedAtProblem, releaseTimeProblem } from '../../domain/commands.js';
+import { chinaTime, chinaTimeToSecond } from '../../domain/beijing-time.js';
 
 describe('instants with an offset', () => {
   it('takes Z and every offset in use, from -12:00 to +14:00 (Nepal +05:45 too)', () => {
@@ -37,5 +38,14 @@ describe('instants with an offset', () => {
 
   it('still says what an instant looks like for what is none', () => {
     expect(releaseTimeProblem('2027-01-01 09:00')!.message).toMatch(/^expected an ISO 8601 date-time such as 2026-12-01T09:00:00\+08:00/);
+  });
+});
+
+describe('a mistyped year, shown back in Beijing time', () => {
+  it('names the whole time past year 9999 (it read "+010000-01-01 07": the six-digit year cut the minutes off)', () => {
+    expect(chinaTimeToSecond('9999-12-31T23:59:59Z')).toBe('10000-01-01 07:59:59');
+    expect(chinaTime('9999-12-31T23:59:59Z')).toBe('10000-01-01 07:59');
+    expect(chinaTime('2026-03-01T02:00:00Z')).toBe('2026-03-01 10:00');
+    expect(chinaTimeToSecond('+020000-01-01T00:00:00Z')).toBe('20000-01-01 08:00:00');
   });
 });
