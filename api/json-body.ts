@@ -184,23 +184,48 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * sent as it is would otherwise be stored with its characters replaced by U+FFFD. A leading
  * byte-order mark is kept (and refused by the JSON parser, as RFC 8259 allows).
  */
-export function decodeUtf8Body(body: Buffer): string {
+export function decodeUtf8Body(body: Uint8Array, what: 'body' | 'file' = 'body'): string {
+  // A file's refusal follows its name (`my-package.json: the file is …`).
+  const [The, sendIt, SendIt, theZh, sendZh] =
+    what === 'body' ? ['The body', 'send the JSON', 'Send JSON', '请求内容', '发送'] : ['the file', 'save it', 'Save it', '文件', '保存'];
+  const hex = (from: number) => [...body.subarray(from, from + 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  // Windows PowerShell 5 writes UTF-16 with `>` and Out-File, Notepad with "Unicode": every other byte is 00.
+  // Its `-Encoding utf8` adds a byte-order mark, which a file may have (the CLI drops it) and a body may not.
+  const [powerShell, powerShellZh] =
+    what === 'file' ? ['; in Windows PowerShell, Out-File -Encoding utf8', '；Windows PowerShell 中用 Out-File -Encoding utf8'] : ['', ''];
+  if (looksUtf16(body))
+    throw new GovpubError(
+      'invalid_json',
+      `${The} is UTF-16 (it begins ${hex(0)}), not UTF-8: ${sendIt} encoded in UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8${powerShell}).`,
+      { status: 400 },
+      { zh: `${theZh}是 UTF-16 编码（开头为 ${hex(0)}），不是 UTF-8：请以 UTF-8 编码${sendZh} JSON（先转换，例如 iconv -f UTF-16 -t UTF-8${powerShellZh}）。` },
+    );
   try {
     return strictUtf8.decode(body);
   } catch {
     const at = firstInvalidUtf8Byte(body);
     let line = 1;
     for (let i = 0; i < at; i++) if (body[i] === 0x0a) line += 1;
-    const hex = [...body.subarray(at, at + 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new GovpubError(
       'invalid_json',
-      `The body is not UTF-8: byte ${at} (line ${line}) starts an invalid sequence (${hex}). Send JSON encoded in UTF-8 (a file in GBK: convert it first, e.g. iconv -f GBK -t UTF-8).`,
+      `${The} is not UTF-8: byte ${at} (line ${line}) starts an invalid sequence (${hex(at)}). ${SendIt} encoded in UTF-8 (a file in GBK: convert it first, e.g. iconv -f GBK -t UTF-8).`,
       { status: 400 },
       {
-        zh: `请求内容不是 UTF-8 编码：第 ${at} 个字节（第 ${line} 行）起的字节序列无效（${hex}）。请以 UTF-8 编码发送 JSON（GBK 编码的文件请先转换，例如 iconv -f GBK -t UTF-8）。`,
+        zh: `${theZh}不是 UTF-8 编码：第 ${at} 个字节（第 ${line} 行）起的字节序列无效（${hex(at)}）。请以 UTF-8 编码${sendZh} JSON（GBK 编码的文件请先转换，例如 iconv -f GBK -t UTF-8）。`,
       },
     );
   }
+}
+
+/**
+ * UTF-16 text: a byte-order mark (ff fe, fe ff), or JSON's first character with a 00 beside it
+ * (`{` as 7b 00 or 00 7b). UTF-8 JSON never holds a 00 byte outside a string's escapes.
+ */
+function looksUtf16(bytes: Uint8Array): boolean {
+  if (bytes.length < 2) return false;
+  const [a, b] = [bytes[0]!, bytes[1]!];
+  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return true;
+  return (a === 0 && b !== 0 && b < 0x80) || (b === 0 && a !== 0 && a < 0x80);
 }
 
 /** Offset of the first byte that does not begin a well-formed UTF-8 sequence (Unicode 15, table 3-7). */
@@ -238,8 +263,24 @@ function shown(ch: string | undefined): string {
   return code < 0x21 || (code >= 0x7f && code <= 0xa0) || code === 0xfeff ? `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `"${ch}"`;
 }
 
+/** `shown` for the Chinese sentence. */
+function shownZh(ch: string | undefined): string {
+  if (ch === undefined) return '文本末尾';
+  const code = ch.codePointAt(0)!;
+  return code < 0x21 || (code >= 0x7f && code <= 0xa0) || code === 0xfeff ? `字符 U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `“${ch}”`;
+}
+
 const ENDED_EARLY = 'the text ends before the JSON does (a closing brace, bracket or quote is missing)';
+const ENDED_EARLY_ZH = '内容在 JSON 结束之前就结束了（缺少右花括号、右方括号或引号）';
 const VALUE = 'a value (a string in double quotes, a number, true, false, null, an object or an array)';
+const VALUE_ZH = '一个值（双引号中的字符串、数字、true、false、null、对象或数组）';
+
+/** Why text is not JSON, and where: the offset of the first character that cannot be there. */
+interface JsonSyntaxProblem {
+  offset: number;
+  problem: string;
+  problemZh: string;
+}
 
 /**
  * Where and why `text` is not JSON (RFC 8259), or null when it is: the offset of the first
@@ -247,9 +288,14 @@ const VALUE = 'a value (a string in double quotes, a number, true, false, null, 
  * stretch of the body around the fault (a password, a token), and often no position; this says
  * where with one character at most. Iterative, so a deeply nested body cannot exhaust the stack.
  */
-function jsonSyntaxProblem(text: string): { offset: number; problem: string } | null {
+function jsonSyntaxProblem(text: string): JsonSyntaxProblem | null {
   // RFC 8259 forbids sending one; the API refuses it rather than guess (the CLI drops it from files).
-  if (text.charCodeAt(0) === 0xfeff) return { offset: 0, problem: 'a byte-order mark (U+FEFF) stands before the JSON; send the JSON without it' };
+  if (text.charCodeAt(0) === 0xfeff)
+    return {
+      offset: 0,
+      problem: 'a byte-order mark (U+FEFF) stands before the JSON; send the JSON without it',
+      problemZh: 'JSON 之前有字节顺序标记（U+FEFF，BOM）：请去掉它再发送',
+    };
   const stack: ('{' | '[')[] = [];
   let i = 0;
   // What may come next: a value, a value or the end of an empty array, a field name, a field name
@@ -258,12 +304,18 @@ function jsonSyntaxProblem(text: string): { offset: number; problem: string } | 
   const skipSpace = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
   };
-  const at = (problem: string) => ({ offset: i, problem });
+  const at = (problem: string, problemZh: string): JsonSyntaxProblem => ({ offset: i, problem, problemZh });
+  const endedEarly = () => at(ENDED_EARLY, ENDED_EARLY_ZH);
+  const trailingComma = (close: string) =>
+    at(
+      `a comma stands before "${close}": JSON allows none after the last ${close === '}' ? 'field' : 'element'}; remove it`,
+      `“${close}”之前多了一个逗号：JSON 的最后一个${close === '}' ? '字段' : '元素'}之后不能有逗号，请删除`,
+    );
   /** Past the string that starts at i, or the problem inside it. */
-  const string = (): { offset: number; problem: string } | null => {
+  const string = (): JsonSyntaxProblem | null => {
     i++;
     for (;;) {
-      if (i >= text.length) return at(ENDED_EARLY);
+      if (i >= text.length) return endedEarly();
       const c = text.charCodeAt(i);
       if (c === 34) {
         i++;
@@ -272,13 +324,22 @@ function jsonSyntaxProblem(text: string): { offset: number; problem: string } | 
       if (c === 92) {
         const e = text[i + 1];
         if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return at('"\\u" in a string must be followed by four hexadecimal digits');
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
+            return at('"\\u" in a string must be followed by four hexadecimal digits', '字符串中的“\\u”后面应为四位十六进制数字');
           i += 6;
         } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else return at(`a backslash in a string starts an escape (\\n, \\", \\\\, \\u0041 …); ${shown(e)} cannot follow it`);
+        else
+          return at(
+            `a backslash in a string starts an escape (\\n, \\", \\\\, \\u0041 …); ${shown(e)} cannot follow it`,
+            `字符串中的反斜杠用于转义（\\n、\\"、\\\\、\\u0041 等），其后不能是${shownZh(e)}`,
+          );
         continue;
       }
-      if (c < 0x20) return at(`${shown(text[i])} cannot stand in a string as it is: write it escaped (\\n, \\t, \\u00XX)`);
+      if (c < 0x20)
+        return at(
+          `${shown(text[i])} cannot stand in a string as it is: write it escaped (\\n, \\t, \\u00XX)`,
+          `字符串中不能直接出现${shownZh(text[i])}：请写成转义形式（\\n、\\t、\\u00XX）`,
+        );
       i++;
     }
   };
@@ -286,7 +347,8 @@ function jsonSyntaxProblem(text: string): { offset: number; problem: string } | 
     skipSpace();
     const c = text[i];
     if (expect === 'next') {
-      if (stack.length === 0) return c === undefined ? null : at(`${shown(c)} after the end of the JSON; send one value`);
+      if (stack.length === 0)
+        return c === undefined ? null : at(`${shown(c)} after the end of the JSON; send one value`, `JSON 已经结束，其后又有${shownZh(c)}：只能发送一个值`);
       const close = stack[stack.length - 1] === '{' ? '}' : ']';
       if (c === ',') {
         i++;
@@ -294,12 +356,13 @@ function jsonSyntaxProblem(text: string): { offset: number; problem: string } | 
       } else if (c === close) {
         i++;
         stack.pop();
-      } else return at(c === undefined ? ENDED_EARLY : `expected "," or "${close}", found ${shown(c)}`);
+      } else if (c === undefined) return endedEarly();
+      else return at(`expected "," or "${close}", found ${shown(c)}`, `此处应为“,”或“${close}”，实际为${shownZh(c)}`);
       continue;
     }
-    if (c === undefined) return at(ENDED_EARLY);
+    if (c === undefined) return endedEarly();
     if (expect === 'colon') {
-      if (c !== ':') return at(`expected ":" after the field name, found ${shown(c)}`);
+      if (c !== ':') return at(`expected ":" after the field name, found ${shown(c)}`, `字段名之后应为“:”，实际为${shownZh(c)}`);
       i++;
       expect = 'value';
       continue;
@@ -311,13 +374,20 @@ function jsonSyntaxProblem(text: string): { offset: number; problem: string } | 
         expect = 'next';
         continue;
       }
-      if (c !== '"') return at(`expected a field name in double quotes, found ${shown(c)}`);
+      // A comma after the last field: JavaScript and many editors allow it, JSON does not.
+      if (c === '}') return trailingComma(c);
+      if (c !== '"')
+        return at(
+          `expected a field name in double quotes, found ${shown(c)}${c === "'" ? ' (JSON quotes with " only)' : ''}`,
+          `此处应为双引号中的字段名，实际为${shownZh(c)}${c === "'" ? '（JSON 只用双引号）' : ''}`,
+        );
       const problem = string();
       if (problem) return problem;
       expect = 'colon';
       continue;
     }
     // A value (or, in a new array, its end).
+    if (c === ']' && expect === 'value' && stack[stack.length - 1] === '[') return trailingComma(c);
     if (c === ']' && expect === 'valueOrEnd') {
       i++;
       stack.pop();
@@ -334,7 +404,11 @@ function jsonSyntaxProblem(text: string): { offset: number; problem: string } | 
       const literal = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null/y;
       literal.lastIndex = i;
       const match = literal.exec(text);
-      if (!match) return at(`expected ${VALUE}, found ${shown(c)}`);
+      if (!match)
+        return at(
+          `expected ${VALUE}, found ${shown(c)}${c === "'" ? ' (JSON quotes with " only)' : ''}`,
+          `此处应为${VALUE_ZH}，实际为${shownZh(c)}${c === "'" ? '（JSON 只用双引号）' : ''}`,
+        );
       i = literal.lastIndex;
       expect = 'next';
     }
@@ -342,13 +416,9 @@ function jsonSyntaxProblem(text: string): { offset: number; problem: string } | 
 }
 
 /** Where text that JSON.parse refused stops being JSON, as line and column (both from 1), and why. */
-export function jsonFault(text: string): { line: number; column: number; problem: string; endedEarly: boolean } {
-  const fault = jsonSyntaxProblem(text) ?? { offset: text.length, problem: 'not JSON' };
-  return {
-    ...lineAndColumn(text, fault.offset),
-    problem: fault.problem,
-    endedEarly: fault.problem === ENDED_EARLY,
-  };
+export function jsonFault(text: string): { line: number; column: number; problem: string; problemZh: string } {
+  const fault = jsonSyntaxProblem(text) ?? { offset: text.length, problem: 'not JSON', problemZh: '不是 JSON' };
+  return { ...lineAndColumn(text, fault.offset), problem: fault.problem, problemZh: fault.problemZh };
 }
 
 export function parseJsonBody(json: string): unknown {
@@ -357,14 +427,12 @@ export function parseJsonBody(json: string): unknown {
   try {
     value = JSON.parse(json);
   } catch {
-    const { line, column, problem, endedEarly } = jsonFault(json);
+    const { line, column, problem, problemZh } = jsonFault(json);
     throw new GovpubError(
       'invalid_json',
       `The body is not valid JSON at line ${line}, column ${column}: ${problem}.`,
       { status: 400, line, column },
-      {
-        zh: `请求内容不是有效的 JSON：第 ${line} 行第 ${column} 列${endedEarly ? '处内容意外结束（可能缺少右括号、右方括号或引号）' : '有误'}。请检查格式（引号、逗号、括号）后重新提交。`,
-      },
+      { zh: `请求内容不是有效的 JSON：第 ${line} 行第 ${column} 列：${problemZh}。` },
     );
   }
   checkJsonStructure(json);

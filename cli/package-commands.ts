@@ -32,9 +32,10 @@ function readJsonFile(file: string): JsonFile {
   const name = file === '-' ? '(stdin)' : file;
   let text: string;
   try {
-    text = decodeUtf8Body(bytes);
+    text = decodeUtf8Body(bytes, 'file');
   } catch (error) {
-    throw new GovpubError('invalid_json', `${name}: ${(error as GovpubError).message.replace('The body is', 'the file is').replace('Send JSON', 'Save it')}`);
+    const { message, messageZh } = error as GovpubError;
+    throw new GovpubError('invalid_json', `${name}: ${message}`, { file: name }, { zh: `${name}：${messageZh}` });
   }
   if (text.trim() === '')
     throw new GovpubError(
@@ -47,8 +48,13 @@ function readJsonFile(file: string): JsonFile {
   try {
     value = JSON.parse(text);
   } catch {
-    const { line, column, problem } = jsonFault(text);
-    throw new GovpubError('invalid_json', `${name}:${line}:${column}: not valid JSON: ${problem}.`, { file: name, line, column });
+    const { line, column, problem, problemZh } = jsonFault(text);
+    throw new GovpubError(
+      'invalid_json',
+      `${name}:${line}:${column}: not valid JSON: ${problem}.`,
+      { file: name, line, column },
+      { zh: `${name}:${line}:${column}：不是有效的 JSON：${problemZh}。` },
+    );
   }
   // JSON.parse keeps the last of a field given twice; the API refuses such a body (a reviewer may
   // have read the first), and so does the file that stands for it.

@@ -458,9 +458,11 @@ describe('a whole package through the API, every answer as documented', () => {
     expect(broken.body.error.message).toContain('第 3 行第 19 列');
     const cut = await call('POST', '/api/packages', tokens.editor, '{"title": "关于"', zh);
     expect(cut.body.error.messageEn).toMatch(/at line 1, column 15/);
-    expect(cut.body.error.message).toMatch(/第 1 行第 15 列处内容意外结束/);
+    expect(cut.body.error.message).toBe('请求内容不是有效的 JSON：第 1 行第 15 列：内容在 JSON 结束之前就结束了（缺少右花括号、右方括号或引号）。');
     const ended = await call('POST', '/api/packages', tokens.editor, '{"title":\n', zh);
-    expect(ended.body.error.message).toMatch(/第 2 行第 1 列处内容意外结束/);
+    expect(ended.body.error.message).toMatch(/第 2 行第 1 列：内容在 JSON 结束之前就结束了/);
+    // What is wrong, in Chinese too (it said only 有误。请检查格式 for every fault but the end).
+    expect(broken.body.error.message).toBe('请求内容不是有效的 JSON：第 3 行第 19 列：字段名之后应为“:”，实际为“"”。');
     // The place and what was expected, with one character at most: never a stretch of the body
     // (JSON.parse's own message quoted the text around the fault, a password with it).
     const password = await call('POST', '/api/session', undefined, '{"name":"ed","password":my-secret-pw}');
@@ -468,8 +470,17 @@ describe('a whole package through the API, every answer as documented', () => {
     expect(password.body.error.message).toBe(
       'The body is not valid JSON at line 1, column 25: expected a value (a string in double quotes, a number, true, false, null, an object or an array), found "m".',
     );
+    // A comma after the last field or element (JavaScript allows it) is named as such.
     const trailing = await call('POST', '/api/packages', tokens.editor, '{"title": "关于", }');
-    expect(trailing.body.error.message).toMatch(/at line 1, column 17: expected a field name in double quotes, found "}"/);
+    expect(trailing.body.error.message).toBe(
+      'The body is not valid JSON at line 1, column 17: a comma stands before "}": JSON allows none after the last field; remove it.',
+    );
+    const trailingElement = await call('POST', '/api/packages', tokens.editor, '{"targets": ["portal:xwdt-blyw",]}', zh);
+    expect(trailingElement.body.error.message).toBe(
+      '请求内容不是有效的 JSON：第 1 行第 33 列：“]”之前多了一个逗号：JSON 的最后一个元素之后不能有逗号，请删除。',
+    );
+    const singleQuoted = await call('POST', '/api/packages', tokens.editor, "{'title': '关于'}");
+    expect(singleQuoted.body.error.message).toMatch(/column 2: expected a field name in double quotes, found "'" \(JSON quotes with " only\)\.$/);
     // A byte-order mark, which RFC 8259 forbids sending, is named as such (JSON.parse said "Unexpected token '﻿'").
     const marked = await call('POST', '/api/packages', tokens.editor, '\ufeff{"title": "关于"}');
     expect(marked.body.error.message).toBe(
@@ -485,6 +496,24 @@ describe('a whole package through the API, every answer as documented', () => {
     expect(response.status).toBe(400);
     expect(answer.error.messageEn).toMatch(/byte 10 \(line 1\)/);
     expect(answer.error.message).toContain('第 10 个字节（第 1 行）');
+    // UTF-16, as Windows PowerShell 5 and Notepad's "Unicode" write it, with and without its byte-order mark.
+    for (const [body, begins] of [
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"title":"关于"}', 'utf16le')]), 'ff fe 7b 00'],
+      [Buffer.from('{"title":"关于"}', 'utf16le'), '7b 00 22 00'],
+    ] as const) {
+      const sixteen = await fetch(`${base}/api/packages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.editor}`, 'content-type': 'application/json', ...zh },
+        body,
+      });
+      const said = (await sixteen.json()) as { error: { code: string; message: string; messageEn: string } };
+      expect(sixteen.status).toBe(400);
+      expect(said.error.code).toBe('invalid_json');
+      expect(said.error.messageEn).toBe(
+        `The body is UTF-16 (it begins ${begins}), not UTF-8: send the JSON encoded in UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8).`,
+      );
+      expect(said.error.message).toContain(`请求内容是 UTF-16 编码（开头为 ${begins}），不是 UTF-8`);
+    }
   });
 
   it('says the rule of every pattern a request is checked against in words, never as the pattern', async () => {

@@ -74,6 +74,8 @@ beforeAll(async () => {
   await write('missing-comma.json', JSON.stringify(valid, null, 2).replace(/,\n/, '\n'));
   // The title in GBK (a file saved by an editor set to the system code page).
   await write('gbk.json', Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xb2, 0xe2, 0xca, 0xd4]), Buffer.from('"}')]));
+  // The same package saved by Windows PowerShell 5 (`>` or Out-File): UTF-16 with its byte-order mark.
+  await write('utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(valid), 'utf16le')]));
   await write('twice.json', JSON.stringify(valid).replace('"title":', '"title":"先看到的标题","title":'));
   await write('nul.json', JSON.stringify({ ...valid, title: '标题\u0000' }));
   await write(
@@ -223,6 +225,19 @@ refusedCommands('govpub packages', [
     args: () => ['packages', 'create', '--file', files['gbk.json']!],
     code: 'invalid_json',
     message: /gbk\.json: the file is not UTF-8: byte 10 \(line 1\)/,
+  },
+  {
+    name: 'create: a file in UTF-16, as Windows PowerShell 5 writes one (said so, with how to save it)',
+    args: () => ['packages', 'create', '--file', files['utf16.json']!],
+    code: 'invalid_json',
+    message: /utf16\.json: the file is UTF-16 \(it begins ff fe 7b 00\), not UTF-8: save it encoded in UTF-8 \(.*Out-File -Encoding utf8\)\.$/,
+  },
+  {
+    name: 'create: a comma after the last field, said in Chinese with where it stands',
+    args: () => ['packages', 'create', '--file', '-'],
+    input: '{\n  "title": "关于",\n}',
+    env: () => ({ GOVPUB_LANG: 'zh' }),
+    says: /\(stdin\):3:1：不是有效的 JSON：“}”之前多了一个逗号：JSON 的最后一个字段之后不能有逗号，请删除。/,
   },
   {
     name: 'create: a field given twice in the file (where the second stands)',
