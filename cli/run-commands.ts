@@ -3,6 +3,7 @@ import { httpUrlProblem } from '../config/http-url.js';
 import { loadSettings, localApiUrl } from '../config/settings.js';
 import type { Running } from '../runtime/processes.js';
 import { GovpubError } from '../domain/errors.js';
+import { decodeUtf8Body, jsonFault } from '../api/json-body.js';
 import { readGivenFile } from './given-file.js';
 import { inChinese, onOutputClosed, outputClosed, printable, printJson, say } from './output.js';
 
@@ -21,24 +22,28 @@ function readHistory(file: string): unknown {
   let text: string;
   try {
     // Temporal keeps a history under 50 MB; its JSON export is about twice that at most.
-    text = readGivenFile(file, {
+    const bytes = readGivenFile(file, {
       what: 'a workflow history exported as JSON (temporal workflow show --output json)',
       whatZh: '导出为 JSON 的工作流历史（temporal workflow show --output json）',
       maxBytes: 128 * 1024 * 1024,
       limitReason: 'more than any workflow history holds',
       limitReasonZh: '超过任何工作流历史的大小',
-    }).toString('utf8');
+    });
+    // An export redirected in Windows PowerShell 5 is UTF-16: said so, not "Unexpected token".
+    text = decodeUtf8Body(bytes, 'file');
   } catch (error) {
     throw new Error(inChinese() && error instanceof GovpubError && error.ownMessageZh ? error.ownMessageZh : (error as Error).message);
   }
   let history: { events?: unknown };
   try {
     history = JSON.parse(text) as { events?: unknown };
-  } catch (error) {
-    throw new Error(`not JSON (${(error as Error).message})`);
+  } catch {
+    // Where and why, as a package file's refusal says it (JSON.parse's own message quotes the text around the fault).
+    const { line, column, problem, problemZh } = jsonFault(text);
+    throw new Error(say(`line ${line}, column ${column}: not valid JSON: ${problem}`, `第 ${line} 行第 ${column} 列：不是有效的 JSON：${problemZh}`));
   }
   const events = history && typeof history === 'object' ? history.events : undefined;
-  if (!Array.isArray(events) || events.length === 0) throw new Error('no "events" list: not a workflow history');
+  if (!Array.isArray(events) || events.length === 0) throw new Error(say('no "events" list: not a workflow history', '没有 "events" 列表：不是工作流历史'));
   const first = events[0] as {
     eventType?: unknown;
     workflowExecutionStartedEventAttributes?: { originalExecutionRunId?: unknown; workflowType?: { name?: unknown } };
@@ -49,10 +54,21 @@ function readHistory(file: string): unknown {
     typeof started?.originalExecutionRunId !== 'string' ||
     typeof started.workflowType?.name !== 'string'
   ) {
-    throw new Error('its first event is not the start of a workflow with its run id and type: not a complete workflow history');
+    throw new Error(
+      say(
+        'its first event is not the start of a workflow with its run id and type: not a complete workflow history',
+        '第一个事件不是带运行 ID 和类型的工作流启动事件：不是完整的工作流历史',
+      ),
+    );
   }
   // The start alone gives the replayer nothing to check, and it waits for more forever.
-  if (events.length < 2) throw new Error('only the start event: nothing to replay (save the history once the workflow has run a task)');
+  if (events.length < 2)
+    throw new Error(
+      say(
+        'only the start event: nothing to replay (save the history once the workflow has run a task)',
+        '只有启动事件：没有可重放的内容（请在工作流执行过一次任务后再保存历史）',
+      ),
+    );
   return history;
 }
 

@@ -96,6 +96,7 @@ beforeAll(async () => {
   await write('faults-not-json.json', '[\n  {"match": "/cgi-bin/*", "kind": }\n]');
   await write('faults-bogus.json', '[{"match": "/cgi-bin/*", "kind": "busy"}, {"bogus": 1}]');
   await write('history-not-json.json', '{"events": [');
+  await write('history-utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"events": []}', 'utf16le')]));
   await write('history-empty.json', '{}');
   await write('history-no-start.json', JSON.stringify({ events: history.events.slice(1) }));
   await write('history-only-start.json', JSON.stringify({ events: history.events.slice(0, 1) }));
@@ -608,7 +609,17 @@ refusedCommands('govpub replay (history files)', [
     args: () => ['replay', path.join(dir, 'missing-history.json')],
     says: /NOT READ .*missing-history\.json: no such file or directory \(ENOENT\)[\s\S]*not workflow histories/,
   },
-  { name: 'a file that is not JSON', args: () => ['replay', files['history-not-json.json']!], says: /NOT READ .*not JSON/ },
+  {
+    name: 'a file that is not JSON',
+    args: () => ['replay', files['history-not-json.json']!],
+    says: /NOT READ .*: line 1, column 13: not valid JSON: the text ends before the JSON does/,
+  },
+  {
+    name: 'an export redirected in Windows PowerShell 5 (UTF-16), said so in Chinese',
+    args: () => ['replay', files['history-utf16.json']!],
+    env: () => ({ GOVPUB_LANG: 'zh' }),
+    says: /无法读取  .*history-utf16\.json：文件是 UTF-16 编码（开头为 ff fe 7b 00），不是 UTF-8/,
+  },
   { name: 'a directory', args: () => ['replay', dir], says: /NOT READ .*is a directory, not a file: give a workflow history exported as JSON/ },
   { name: 'JSON without events', args: () => ['replay', files['history-empty.json']!], says: /NOT READ .*no "events" list/ },
   // Temporal's core panicked on this one and the command never exited.
