@@ -182,7 +182,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * A JSON body's text, refusing bytes that are not UTF-8 (RFC 8259) with where they are: a GBK file
  * sent as it is would otherwise be stored with its characters replaced by U+FFFD. A leading
- * byte-order mark is kept (and refused by the JSON parser, as RFC 8259 allows).
+ * byte-order mark is kept in a body (and refused by the JSON parser, as RFC 8259 allows) and
+ * dropped from a file a person names (`what: 'file'`); UTF-16 is named as such.
  */
 export function decodeUtf8Body(body: Uint8Array, what: 'body' | 'file' = 'body'): string {
   // A file's refusal follows its name (`my-package.json: the file is …`).
@@ -200,6 +201,9 @@ export function decodeUtf8Body(body: Uint8Array, what: 'body' | 'file' = 'body')
       { status: 400 },
       { zh: `${theZh}是 UTF-16 编码（开头为 ${hex(0)}），不是 UTF-8：请以 UTF-8 编码${sendZh} JSON（先转换，例如 iconv -f UTF-16 -t UTF-8${powerShellZh}）。` },
     );
+  // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the JSON. A body
+  // keeps it, and is refused for it (RFC 8259: not to be sent).
+  if (what === 'file' && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
   try {
     return strictUtf8.decode(body);
   } catch {

@@ -19,15 +19,13 @@ interface JsonFile {
 }
 
 function readJsonFile(file: string): JsonFile {
-  let bytes = readGivenFile(file, {
+  const bytes = readGivenFile(file, {
     what: "a package's JSON file (the body of POST /api/packages)",
     whatZh: '发布包的 JSON 文件（POST /api/packages 的请求体）',
     maxBytes: JSON_BODY_LIMIT,
     limitReason: 'the most the API takes as a package',
     limitReasonZh: '超过了 API 接受的发布包上限',
   });
-  // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the JSON.
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   // Standard input is named as the API's refusals name it.
   const name = file === '-' ? '(stdin)' : file;
   let text: string;

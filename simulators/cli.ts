@@ -4,7 +4,7 @@
  * a handle whose `closed` promise settles when they have been stopped (Ctrl-C / SIGTERM).
  */
 import { readGivenFile } from '../cli/given-file.js';
-import { jsonFault } from '../api/json-body.js';
+import { decodeUtf8Body, jsonFault } from '../api/json-body.js';
 import { GovpubError } from '../domain/errors.js';
 import { SIMULATOR_KINDS, validateFaultRule, type FaultRuleInput, type SimulatorKind } from './common.js';
 import { MANUAL_HANDOFF_CHANNELS, startAllSimulators, type AllSimulators } from './index.js';
@@ -35,13 +35,19 @@ export interface RunningSimulators extends AllSimulators {
 async function loadFaults(file: string): Promise<Partial<Record<SimulatorKind, FaultRuleInput[]>> | FaultRuleInput[]> {
   // Refusals name the file, the place and the rule, as every other file the CLI reads (not "unexpected error").
   const refused = (why: string) => new GovpubError('invalid_fault_rules', `${file}: ${why}. See simulators/README.md for the rules' shape.`);
-  const text = readGivenFile(file, {
+  const bytes = readGivenFile(file, {
     what: 'a JSON file of fault rules (simulators/README.md)',
     whatZh: '故障规则的 JSON 文件（见 simulators/README.md）',
     maxBytes: 1024 * 1024,
     limitReason: 'far more than any set of fault rules',
     limitReasonZh: '远超任何故障规则文件的大小',
-  }).toString('utf8');
+  });
+  let text: string;
+  try {
+    text = decodeUtf8Body(bytes, 'file');
+  } catch (error) {
+    throw refused((error as Error).message.replace(/\.$/, ''));
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -94,6 +94,7 @@ beforeAll(async () => {
   );
   const history = JSON.parse(await readFile(path.join(ROOT_DIR, 'test', 'histories', 'release-time-changed.json'), 'utf8')) as { events: unknown[] };
   await write('faults-not-json.json', '[\n  {"match": "/cgi-bin/*", "kind": }\n]');
+  await write('faults-utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[]', 'utf16le')]));
   await write('faults-bogus.json', '[{"match": "/cgi-bin/*", "kind": "busy"}, {"bogus": 1}]');
   await write('history-not-json.json', '{"events": [');
   await write('history-utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"events": []}', 'utf16le')]));
@@ -594,6 +595,12 @@ refusedCommands('govpub simulators', [
     args: () => ['simulators', '--faults', files['faults-not-json.json']!],
     code: 'invalid_fault_rules',
     message: /faults-not-json\.json: line 2, column 35: not valid JSON/,
+  },
+  {
+    name: '--faults: a file in UTF-16 (said so)',
+    args: () => ['simulators', '--faults', files['faults-utf16.json']!],
+    code: 'invalid_fault_rules',
+    message: /faults-utf16\.json: the file is UTF-16 \(it begins ff fe 5b 00\), not UTF-8: save it encoded in UTF-8/,
   },
   {
     name: '--faults: a rule without its fields (which rule named)',
