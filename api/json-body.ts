@@ -9,6 +9,7 @@
  * An empty body is no body: the route's schema then says which fields are required.
  */
 import { GovpubError } from '../domain/errors.js';
+import { decodeUtf8 } from '../domain/utf8.js';
 
 /** The largest JSON body the API reads (and so the largest package file the CLI sends). */
 export const JSON_BODY_LIMIT = 8 * 1024 * 1024;
@@ -176,9 +177,6 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
   return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
-/** Parses a JSON request body; undefined for an empty one. Throws GovpubError (400) with the path. */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /**
  * A JSON body's text, refusing bytes that are not UTF-8 (RFC 8259) with where they are: a GBK file
  * sent as it is would otherwise be stored with its characters replaced by U+FFFD. A leading
@@ -186,78 +184,34 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * dropped from a file a person names (`what: 'file'`); UTF-16 is named as such.
  */
 export function decodeUtf8Body(body: Uint8Array, what: 'body' | 'file' = 'body'): string {
+  const decoded = decodeUtf8(body, { dropByteOrderMark: what === 'file' });
+  if ('text' in decoded) return decoded.text;
   // A file's refusal follows its name (`my-package.json: the file is …`).
   const [The, sendIt, SendIt, theZh, sendZh] =
     what === 'body' ? ['The body', 'send the JSON', 'Send JSON', '请求内容', '发送'] : ['the file', 'save it', 'Save it', '文件', '保存'];
-  const hex = (from: number) => [...body.subarray(from, from + 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  // Windows PowerShell 5 writes UTF-16 with `>` and Out-File, Notepad with "Unicode": every other byte is 00.
-  // Its `-Encoding utf8` adds a byte-order mark, which a file may have (the CLI drops it) and a body may not.
-  const [powerShell, powerShellZh] =
-    what === 'file' ? ['; in Windows PowerShell, Out-File -Encoding utf8', '；Windows PowerShell 中用 Out-File -Encoding utf8'] : ['', ''];
-  if (looksUtf16(body))
+  const { problem } = decoded;
+  if (problem.kind === 'utf16') {
+    // PowerShell's `-Encoding utf8` adds a byte-order mark, which a file may have (dropped) and a body may not.
+    const [powerShell, powerShellZh] =
+      what === 'file' ? ['; in Windows PowerShell, Out-File -Encoding utf8', '；Windows PowerShell 中用 Out-File -Encoding utf8'] : ['', ''];
     throw new GovpubError(
       'invalid_json',
-      `${The} is UTF-16 (it begins ${hex(0)}), not UTF-8: ${sendIt} encoded in UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8${powerShell}).`,
-      { status: 400 },
-      { zh: `${theZh}是 UTF-16 编码（开头为 ${hex(0)}），不是 UTF-8：请以 UTF-8 编码${sendZh} JSON（先转换，例如 iconv -f UTF-16 -t UTF-8${powerShellZh}）。` },
-    );
-  // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the JSON. A body
-  // keeps it, and is refused for it (RFC 8259: not to be sent).
-  if (what === 'file' && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
-  try {
-    return strictUtf8.decode(body);
-  } catch {
-    const at = firstInvalidUtf8Byte(body);
-    let line = 1;
-    for (let i = 0; i < at; i++) if (body[i] === 0x0a) line += 1;
-    throw new GovpubError(
-      'invalid_json',
-      `${The} is not UTF-8: byte ${at} (line ${line}) starts an invalid sequence (${hex(at)}). ${SendIt} encoded in UTF-8 (a file in GBK: convert it first, e.g. iconv -f GBK -t UTF-8).`,
+      `${The} is UTF-16 (it begins ${problem.begins}), not UTF-8: ${sendIt} encoded in UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8${powerShell}).`,
       { status: 400 },
       {
-        zh: `${theZh}不是 UTF-8 编码：第 ${at} 个字节（第 ${line} 行）起的字节序列无效（${hex(at)}）。请以 UTF-8 编码${sendZh} JSON（GBK 编码的文件请先转换，例如 iconv -f GBK -t UTF-8）。`,
+        zh: `${theZh}是 UTF-16 编码（开头为 ${problem.begins}），不是 UTF-8：请以 UTF-8 编码${sendZh} JSON（先转换，例如 iconv -f UTF-16 -t UTF-8${powerShellZh}）。`,
       },
     );
   }
-}
-
-/**
- * UTF-16 text: a byte-order mark (ff fe, fe ff), or JSON's first character with a 00 beside it
- * (`{` as 7b 00 or 00 7b). UTF-8 JSON never holds a 00 byte outside a string's escapes.
- */
-function looksUtf16(bytes: Uint8Array): boolean {
-  if (bytes.length < 2) return false;
-  const [a, b] = [bytes[0]!, bytes[1]!];
-  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return true;
-  return (a === 0 && b !== 0 && b < 0x80) || (b === 0 && a !== 0 && a < 0x80);
-}
-
-/** Offset of the first byte that does not begin a well-formed UTF-8 sequence (Unicode 15, table 3-7). */
-function firstInvalidUtf8Byte(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    let length = 0;
-    let low = 0x80;
-    let high = 0xbf;
-    if (b < 0x80) length = 1;
-    else if (b >= 0xc2 && b <= 0xdf) length = 2;
-    else if (b >= 0xe0 && b <= 0xef) {
-      length = 3;
-      if (b === 0xe0) low = 0xa0;
-      if (b === 0xed) high = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      length = 4;
-      if (b === 0xf0) low = 0x90;
-      if (b === 0xf4) high = 0x8f;
-    } else return i;
-    for (let k = 1; k < length; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
-    }
-    i += length;
-  }
-  return bytes.length;
+  const { byte, line, bytes } = problem;
+  throw new GovpubError(
+    'invalid_json',
+    `${The} is not UTF-8: byte ${byte} (line ${line}) starts an invalid sequence (${bytes}). ${SendIt} encoded in UTF-8 (a file in GBK: convert it first, e.g. iconv -f GBK -t UTF-8).`,
+    { status: 400 },
+    {
+      zh: `${theZh}不是 UTF-8 编码：第 ${byte} 个字节（第 ${line} 行）起的字节序列无效（${bytes}）。请以 UTF-8 编码${sendZh} JSON（GBK 编码的文件请先转换，例如 iconv -f GBK -t UTF-8）。`,
+    },
+  );
 }
 
 /** A character as a refusal quotes it: itself when it shows, its code point when it does not. */
@@ -425,6 +379,7 @@ export function jsonFault(text: string): { line: number; column: number; problem
   return { ...lineAndColumn(text, fault.offset), problem: fault.problem, problemZh: fault.problemZh };
 }
 
+/** Parses a JSON request body; undefined for an empty one. Throws GovpubError (400) saying where and why. */
 export function parseJsonBody(json: string): unknown {
   if (json.trim() === '') return undefined;
   let value: unknown;

@@ -10,7 +10,7 @@ import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { PLATFORMS, isSecretRef, type Platform, type SecretRef } from '../domain/registry.js';
 import { STATUS_SWEEP_PLATFORMS, declarationOf } from '../adapters/declarations.js';
 import { displayPath } from './registry.js';
-import { yamlSyntaxMessage } from './yaml-lines.js';
+import { yamlFileTextOrThrow, yamlSyntaxMessage } from './yaml-lines.js';
 import { provideSecretHint, readNamedSecrets, SECRET_NAME, type SecretSources } from './secrets.js';
 import { httpUrlProblem, urlAsShown } from './http-url.js';
 
@@ -104,12 +104,13 @@ export interface LoadPlatformOptions {
 export function loadPlatformConfigs(configDir: string, options: LoadPlatformOptions = {}): PlatformConfigs {
   const file = platformsFile(configDir);
   const shown = displayPath(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new ConfigError([{ file: shown, path: '', message: `cannot read: ${(error as Error).message}` }]);
   }
+  const text = yamlFileTextOrThrow(bytes, shown);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const issues: ConfigIssue[] = [];

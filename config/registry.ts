@@ -26,7 +26,7 @@ import { checkPortal } from './checks/portal-columns.js';
 import { checkReview } from './checks/review.js';
 import { checkAccountUnits, checkUnits } from './checks/units.js';
 import { REPO_ROOT, displayPath } from './repo-paths.js';
-import { FileCheck, type At } from './yaml-lines.js';
+import { FileCheck, yamlFileText, type At } from './yaml-lines.js';
 import { deepFreeze } from '../domain/deep-freeze.js';
 
 // Where paths are shown from; importers of the registry have always found these here.
@@ -70,18 +70,18 @@ export function registrySource(registry: Registry): RegistrySource | undefined {
 // Assembly
 // ---------------------------------------------------------------------------------------------
 
-type Texts = Record<RegistryFileKey, { file: string; text?: string; readError?: string }>;
+type Texts = Record<RegistryFileKey, { file: string; text?: string; readError?: string; readErrorLine?: number }>;
 
 function build(dir: string, texts: Texts): Registry {
   const issues: ConfigIssue[] = [];
   const checks = {} as Record<RegistryFileKey, FileCheck>;
   const roots = {} as Record<RegistryFileKey, At | undefined>;
   for (const key of FILE_KEYS) {
-    const { file, text, readError } = texts[key];
+    const { file, text, readError, readErrorLine } = texts[key];
     const fc = new FileCheck(file, issues);
     checks[key] = fc;
     if (text === undefined) {
-      fc.issue('', readError ?? 'cannot read file');
+      fc.issue('', readError ?? 'cannot read file', readErrorLine);
       continue;
     }
     roots[key] = fc.parse(text);
@@ -140,6 +140,12 @@ function build(dir: string, texts: Texts): Registry {
   return registry;
 }
 
+/** A registry file's text, or why it is not UTF-8 (as a read error, with its line). */
+function fileText(abs: string, bytes: Uint8Array): Texts[RegistryFileKey] {
+  const read = yamlFileText(bytes);
+  return 'text' in read ? { file: displayPath(abs), text: read.text } : { file: displayPath(abs), readError: read.message, readErrorLine: read.line };
+}
+
 function readError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'file not found (every registry file is required)';
@@ -168,7 +174,7 @@ export async function loadRegistry(dir: string = DEFAULT_REGISTRY_DIR): Promise<
     FILE_KEYS.map(async (key) => {
       const abs = path.join(dir, REGISTRY_FILES[key]);
       try {
-        return [key, { file: displayPath(abs), text: await readFile(abs, 'utf8') }] as const;
+        return [key, fileText(abs, await readFile(abs))] as const;
       } catch (err) {
         return [key, { file: displayPath(abs), readError: readError(err) }] as const;
       }
@@ -184,7 +190,7 @@ export function loadRegistrySync(dir: string = DEFAULT_REGISTRY_DIR): Registry {
   for (const key of FILE_KEYS) {
     const abs = path.join(dir, REGISTRY_FILES[key]);
     try {
-      texts[key] = { file: displayPath(abs), text: readFileSync(abs, 'utf8') };
+      texts[key] = fileText(abs, readFileSync(abs));
     } catch (err) {
       texts[key] = { file: displayPath(abs), readError: readError(err) };
     }

@@ -11,6 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
+import { yamlFileTextOrThrow } from './yaml-lines.js';
 import { channelId, findChannel, isSecretRef, type Registry } from '../domain/registry.js';
 import { DEFAULT_REGISTRY_DIR, REGISTRY_FILES, displayPath, registrySource } from './registry.js';
 import { nearestName } from './did-you-mean.js';
@@ -160,7 +161,7 @@ function parseSecretsFile(abs: string): LoadedFile {
       throw refused(
         `is ${stat.size} bytes, more than any secrets file (${SECRETS_FILE_MAX_BYTES / 1024 / 1024} MB at most): check that ${SECRETS_FILE_ENV} names the secrets YAML file`,
       );
-    text = readFileSync(abs, 'utf8');
+    text = yamlFileTextOrThrow(readFileSync(abs), shown, { secret: true });
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

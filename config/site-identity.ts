@@ -11,7 +11,7 @@ import type { SiteIdentity } from '../adapters/portal/pages/model.js';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { checkSiteIdentity } from './checks/site.js';
 import { REPO_ROOT, displayPath } from './repo-paths.js';
-import { FileCheck } from './yaml-lines.js';
+import { FileCheck, yamlFileTextOrThrow } from './yaml-lines.js';
 
 export const SITE_IDENTITY_FILE = 'site.yaml';
 export const DEFAULT_SITE_IDENTITY_PATH = path.join(REPO_ROOT, 'config', 'registry', SITE_IDENTITY_FILE);
@@ -36,21 +36,21 @@ function readError(file: string, err: unknown): ConfigError {
 }
 
 export async function loadSiteIdentity(file: string = DEFAULT_SITE_IDENTITY_PATH): Promise<SiteIdentity> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     throw readError(file, err);
   }
-  return parseSiteIdentity(text, file);
+  return parseSiteIdentity(yamlFileTextOrThrow(bytes, displayPath(file)), file);
 }
 
 export function loadSiteIdentitySync(file: string = DEFAULT_SITE_IDENTITY_PATH): SiteIdentity {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw readError(file, err);
   }
-  return parseSiteIdentity(text, file);
+  return parseSiteIdentity(yamlFileTextOrThrow(bytes, displayPath(file)), file);
 }

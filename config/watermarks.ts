@@ -11,6 +11,7 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
+import { yamlFileTextOrThrow } from './yaml-lines.js';
 import { PLATFORMS, type Platform } from '../domain/registry.js';
 import { resolveWatermarkFont, type FontResolveOptions } from '../media/fonts.js';
 import type { WatermarkOptions } from '../media/image.js';
@@ -51,14 +52,15 @@ const KEYS = ['text', 'image', 'position', 'opacity', 'scale', 'margin', 'color'
 
 /** Loads and validates the watermark file; a missing file is an empty configuration. */
 export async function loadWatermarks(file: string = DEFAULT_WATERMARKS_PATH, known?: { channelIds?: Iterable<string> }): Promise<WatermarkConfig> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { defaults: {}, platforms: {}, channels: {} };
     throw err;
   }
   const display = path.relative(process.cwd(), file) || file;
+  const text = yamlFileTextOrThrow(bytes, display);
   const issues: ConfigIssue[] = [];
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });

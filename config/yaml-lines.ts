@@ -1,6 +1,7 @@
 /** Reads a YAML file keeping the line of every value, so each problem can be reported as `file:line: key.path: …`. */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
-import type { ConfigIssue } from '../domain/errors.js';
+import { ConfigError, type ConfigIssue } from '../domain/errors.js';
+import { decodeUtf8 } from '../domain/utf8.js';
 
 export type Val = YamlNode | null;
 
@@ -122,4 +123,31 @@ export function forEachKey(
     visit(keyNode.value, pair.value, keyLine);
   }
   return complete;
+}
+
+/**
+ * A YAML file's bytes as text (a UTF-8 byte-order mark dropped), or why they are not UTF-8 and on
+ * which line: a file saved in GBK by an editor set to the system code page was read with every
+ * Chinese name turned into U+FFFD, and reported as duplicate names or taken as garbled ones.
+ */
+export function yamlFileText(bytes: Uint8Array, options: { secret?: boolean } = {}): { text: string } | { message: string; line?: number } {
+  const decoded = decodeUtf8(bytes, { dropByteOrderMark: true });
+  if ('text' in decoded) return decoded;
+  const { problem } = decoded;
+  // The bytes are quoted to tell GBK from a stray byte; a secrets file's may be a credential's.
+  if (problem.kind === 'utf16')
+    return {
+      message: `the file is UTF-16 (${options.secret ? 'two bytes a character' : `it begins ${problem.begins}`}), not UTF-8: save it encoded in UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)`,
+    };
+  return {
+    message: `the file is not UTF-8: byte ${problem.byte} starts an invalid sequence${options.secret ? '' : ` (${problem.bytes})`}; save it encoded in UTF-8 (a file in GBK: convert it first, e.g. iconv -f GBK -t UTF-8)`,
+    line: problem.line,
+  };
+}
+
+/** `yamlFileText`, throwing the ConfigError that names the file (as `shown`) and the line. */
+export function yamlFileTextOrThrow(bytes: Uint8Array, shown: string, options: { secret?: boolean } = {}): string {
+  const read = yamlFileText(bytes, options);
+  if ('text' in read) return read.text;
+  throw new ConfigError([{ file: shown, path: '', message: read.message, line: read.line }]);
 }

@@ -217,6 +217,35 @@ describe('registry loader: every problem with file, line and key path', () => {
     expect(await problems(dir)).toEqual([`${dir}/review.yaml: file not found (every registry file is required)`]);
   });
 
+  it('reports a file saved in GBK or UTF-16 as such, at its line (GBK names were read as U+FFFD and reported as duplicates), and reads one with a byte-order mark', async () => {
+    const dir = fixture();
+    const units = readFileSync(path.join(dir, 'units.yaml'), 'utf8');
+    const firstChinese = units.split('\n').findIndex((line) => /[\u4e00-\u9fff]/.test(line)) + 1;
+    // Chinese in GBK: each character two bytes from 0x81 up, never valid UTF-8 where it starts.
+    const asGbk = Buffer.from(
+      units
+        .split('')
+        .map((ch) => (/[\u4e00-\u9fff]/.test(ch) ? '\xd6\xd0' : ch))
+        .join(''),
+      'latin1',
+    );
+    writeFileSync(path.join(dir, 'units.yaml'), asGbk);
+    const [gbkProblem, ...rest] = await problems(dir);
+    expect(rest).toEqual([]);
+    expect(gbkProblem).toMatch(
+      new RegExp(
+        `^${dir}/units\\.yaml:${firstChinese}: the file is not UTF-8: byte \\d+ starts an invalid sequence \\(d6 d0 .*\\); save it encoded in UTF-8 \\(a file in GBK: convert it first, e\\.g\\. iconv -f GBK -t UTF-8\\)$`,
+      ),
+    );
+    writeFileSync(path.join(dir, 'units.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(units, 'utf16le')]));
+    expect(await problems(dir)).toEqual([
+      `${dir}/units.yaml: the file is UTF-16 (it begins ff fe ${[...Buffer.from(units.slice(0, 1), 'utf16le')].map((b) => b.toString(16).padStart(2, '0')).join(' ')}), not UTF-8: save it encoded in UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)`,
+    ]);
+    writeFileSync(path.join(dir, 'units.yaml'), `\ufeff${units}`);
+    expect((await loadRegistry(dir)).units.length).toBeGreaterThan(0);
+    expect(loadRegistrySync(dir).units.length).toBeGreaterThan(0);
+  });
+
   it('shows paths relative to the repository root for files inside it', async () => {
     const dir = fixture({ lines: { 'accounts.yaml': { 12: '    platform: wexin' } } }, path.join(REPO_ROOT, 'test', '.artifacts'));
     const rel = path.relative(REPO_ROOT, dir);

@@ -146,6 +146,19 @@ describe('resolveSecrets', () => {
     const absent = caught(() => resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: path.join(tmp, 'absent.yaml') } }));
     expect(absent.message).toContain('secrets file not found');
 
+    // Saved by Windows PowerShell 5 (UTF-16): said so, with no value of it in the message.
+    const sixteen = path.join(tmp, 'utf16.yaml');
+    writeFileSync(sixteen, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${NAME}: "s3cret-value"\n`, 'utf16le')]));
+    const utf16 = caught(() => resolveSecrets(registry, { env: {}, secretsFile: sixteen }));
+    expect(utf16.message).toContain(`${sixteen}: the file is UTF-16 (two bytes a character), not UTF-8`);
+    expect(utf16.message).not.toContain('s3cret');
+    // A value in GBK: the line is named, its bytes are not quoted (they are the credential's).
+    const gbk = path.join(tmp, 'gbk.yaml');
+    writeFileSync(gbk, Buffer.concat([Buffer.from(`# secrets\n${NAME}: "ab`), Buffer.from([0xc3, 0xdc, 0xc2, 0xeb]), Buffer.from('"\n')]));
+    const garbled = caught(() => resolveSecrets(registry, { env: {}, secretsFile: gbk }));
+    expect(garbled.message).toContain(`${gbk}:2: the file is not UTF-8: byte `);
+    expect(garbled.message).not.toMatch(/c3 dc|\(c3/);
+
     // A directory or a device named by mistake: said so, not read (/dev/zero was read for ever, at every start).
     expect(caught(() => resolveSecrets(registry, { env: { GOVPUB_SECRETS_FILE: tmp } })).message).toContain(
       'is a directory, not a file: GOVPUB_SECRETS_FILE names the secrets YAML file itself',
