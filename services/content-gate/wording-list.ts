@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkWording } from '../../config/checks/wording.js';
 import { displayPath, REPO_ROOT } from '../../config/repo-paths.js';
-import { FileCheck } from '../../config/yaml-lines.js';
+import { FileCheck, yamlFileTextOrThrow } from '../../config/yaml-lines.js';
 import { compileWording, type WordingEntry, type WordingMatcher } from '../../domain/content-gate/wording.js';
 import { ConfigError, type ConfigIssue } from '../../domain/errors.js';
 
@@ -27,7 +27,7 @@ export function wordingFilePath(env: NodeJS.ProcessEnv = process.env): string {
 
 export interface WordingList {
   file: string;
-  /** SHA-256 of the file's bytes: names this version of the list (the re-scan is keyed by it). */
+  /** SHA-256 of the file's text: names this version of the list (the re-scan is keyed by it). */
   digest: string;
   entries: WordingEntry[];
   matcher: WordingMatcher;
@@ -57,13 +57,24 @@ function readProblem(file: string, error: unknown): ConfigError {
 
 /** Loads and checks a wording file (for `govpub config check`). */
 export function loadWordingListSync(file: string = wordingFilePath()): WordingList {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw readProblem(file, error);
   }
-  return parseWordingList(text, file);
+  return parseWordingList(wordingText(bytes, file), file);
+}
+
+/**
+ * The file's text. A list saved in GBK (an export from Excel on a Chinese Windows) was read with
+ * its Chinese turned into U+FFFD: refused for what it was not (a right form "the same as the wrong
+ * one", a word listed twice), or, where the garbled forms stayed apart, taken and matching nothing,
+ * so the gate let those words through. Refused as GBK with the file and line instead; the list in
+ * force stays.
+ */
+function wordingText(bytes: Uint8Array, file: string): string {
+  return yamlFileTextOrThrow(bytes, displayPath(file));
 }
 
 export type WordingChange = (list: WordingList, previous: WordingList | null) => void;
@@ -96,12 +107,12 @@ export class WordingSource {
       throw readProblem(this.file, error);
     }
     if (this.list && this.seen && this.seen.size === info.size && this.seen.mtimeMs === info.mtimeMs) return this.list;
-    const text = await readFile(this.file, 'utf8');
+    const bytes = await readFile(this.file);
     this.seen = { size: info.size, mtimeMs: info.mtimeMs };
-    const digest = createHash('sha256').update(text).digest('hex');
-    if (this.list?.digest === digest) return this.list;
     let next: WordingList;
     try {
+      const text = wordingText(bytes, this.file);
+      if (this.list?.digest === createHash('sha256').update(text).digest('hex')) return this.list;
       next = parseWordingList(text, this.file);
     } catch (error) {
       if (!(error instanceof ConfigError) || !this.list) throw error;

@@ -185,5 +185,20 @@ describe('the wording file', () => {
     expect(await source.current()).toBe(second);
     expect(source.lastProblem?.message).toMatch(/wording\.yaml:1/);
     expect(seen).toEqual([first.digest, second.digest]);
+
+    // The same list saved in GBK (an Excel export on a Chinese Windows): read as U+FFFD, it was refused for
+    // what it was not, or taken where the garbled forms stayed apart. Refused as GBK with its line; the list in force stays.
+    const inGbk = Buffer.from(
+      [...(v1 + '  - kind: wrong\n    wrong: 既使\n    right: 即使\n    level: warning\n')].map((ch) => (ch.charCodeAt(0) > 0x7f ? '\xbc\xc8' : ch)).join(''),
+      'latin1',
+    );
+    await writeFile(file, inGbk);
+    await utimes(file, new Date(), new Date(Date.now() + 15_000));
+    const kept = await source.current();
+    expect(kept).toBe(second);
+    expect(kept.matcher.find('既使').length).toBe(1);
+    expect(source.lastProblem?.message).toMatch(/wording\.yaml:3: the file is not UTF-8: byte \d+ starts an invalid sequence \(bc c8/);
+    expect(() => loadWordingListSync(file)).toThrow(/wording\.yaml:3: the file is not UTF-8/);
+    expect(seen).toEqual([first.digest, second.digest]);
   });
 });
