@@ -7,6 +7,7 @@ import { chinaTime } from '../domain/compliance/check-context.js';
 import { channelsWithOwners } from '../domain/units.js';
 import { ConfigError, GovpubError, type ConfigIssue } from '../domain/errors.js';
 import { PASSWORD_MAX } from '../domain/password-rule.js';
+import { decodeUtf8 } from '../domain/utf8.js';
 import { ApiClient, withApiOptions, type ApiOptions } from './api-client.js';
 import type { BinaryStatus } from '../media/binaries.js';
 import { withApp, withDatabase, withDatabaseOnly } from './context.js';
@@ -697,9 +698,19 @@ async function passwordFromStdin(): Promise<string> {
       );
     }
   }
-  const password = Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
+  // Bytes that are not UTF-8 (a password file saved in GBK) would be stored as U+FFFD: a password
+  // that no keyboard types again, in the console or anywhere.
+  const decoded = decodeUtf8(Buffer.concat(chunks));
+  if (!('text' in decoded))
+    throw new GovpubError(
+      'invalid_password',
+      `What came on standard input is not UTF-8 text (${decoded.problem.kind === 'utf16' ? 'it is UTF-16' : `byte ${decoded.problem.byte} is not`}): pipe the password as UTF-8, as a terminal types it (a file in GBK: iconv -f GBK -t UTF-8 first).`,
+      {},
+      {
+        zh: `标准输入收到的不是 UTF-8 文本（${decoded.problem.kind === 'utf16' ? '是 UTF-16 编码' : `第 ${decoded.problem.byte} 个字节无效`}）：请以 UTF-8 输入密码，与终端中键入的一致（GBK 编码的文件请先用 iconv -f GBK -t UTF-8 转换）。`,
+      },
+    );
+  const password = decoded.text.replace(/\r?\n$/, '');
   if (password === '')
     throw new GovpubError(
       'invalid_password',

@@ -120,7 +120,7 @@ afterAll(async () => {
 
 const counts = new Map<string, number>();
 
-function govpub(args: string[], extraEnv: Record<string, string> = {}, input?: string): Promise<CliResult> {
+function govpub(args: string[], extraEnv: Record<string, string> = {}, input?: string | Buffer): Promise<CliResult> {
   return runCli(args, { ...env, ...extraEnv }, input, { timeoutMs: CLI_TIMEOUT_MS });
 }
 
@@ -128,7 +128,7 @@ interface CliCase {
   name: string;
   args: () => string[];
   env?: () => Record<string, string>;
-  input?: string;
+  input?: string | Buffer;
   /** The error code printed with --json (the API's, or the CLI's own). */
   code?: string;
   /** Commander's refusal (exit 2): a phrase of stderr. */
@@ -552,6 +552,13 @@ refusedCommands('govpub users (local administration)', [
     input: 'x'.repeat(5_000_000),
     code: 'invalid_password',
     message: /^More than 800 bytes arrived on standard input: a password is at most 200 characters/,
+  },
+  {
+    name: 'add: a password piped from a file saved in GBK (it would be stored as U+FFFD, typed by no keyboard)',
+    args: () => ['users', 'add', 'corpus-new-10', '--role', 'editor', '--password-stdin'],
+    input: Buffer.concat([Buffer.from('long-enough-'), Buffer.from([0xc3, 0xdc, 0xc2, 0xeb]), Buffer.from('-password\n')]),
+    code: 'invalid_password',
+    message: /^What came on standard input is not UTF-8 text \(byte 12 is not\): pipe the password as UTF-8/,
   },
   {
     name: 'add: --password-stdin with nothing piped',

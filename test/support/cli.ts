@@ -16,7 +16,7 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
-  input?: string,
+  input?: string | Buffer,
   options: { timeoutMs?: number; asUid?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
