@@ -60,8 +60,8 @@ function noteNewDatabase(database: Database, settings: Settings): void {
   if (!database.created) return;
   process.stderr.write(
     `${say(
-      `govpub: ${printable(settings.dataDir)} held no database yet: this command made a new embedded one there and acted on it. If govpub runs with another data directory or on PostgreSQL, set GOVPUB_DATA_DIR (or DATABASE_URL) here as it is set there.`,
-      `govpub：${printable(settings.dataDir)} 中还没有数据库，本命令在此新建了内置数据库并在其上执行。若 govpub 运行时使用了其他数据目录或 PostgreSQL，请在此设置与之相同的 GOVPUB_DATA_DIR（或 DATABASE_URL）。`,
+      `govpub: ${printable(settings.dataDir)} held no database yet: this command made a new, empty embedded one there, and what it does goes into that one. If govpub runs with another data directory or on PostgreSQL, set GOVPUB_DATA_DIR (or DATABASE_URL) here as it is set there.`,
+      `govpub：${printable(settings.dataDir)} 中还没有数据库，本命令在此新建了一个空的内置数据库，所做的操作都写入这个数据库。若 govpub 运行时使用了其他数据目录或 PostgreSQL，请在此设置与之相同的 GOVPUB_DATA_DIR（或 DATABASE_URL）。`,
     )}\n`,
   );
 }

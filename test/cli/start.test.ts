@@ -70,7 +70,9 @@ describe('govpub start (all-in-one on the embedded default)', () => {
     try {
       const added = await runCli(['users', 'add', 'stray', '--role', 'editor'], { ...env, GOVPUB_DATA_DIR: elsewhere });
       expect(added.code, added.stderr).toBe(0);
-      expect(added.stderr).toContain(`govpub: ${elsewhere} held no database yet: this command made a new embedded one there and acted on it.`);
+      expect(added.stderr).toContain(
+        `govpub: ${elsewhere} held no database yet: this command made a new, empty embedded one there, and what it does goes into that one.`,
+      );
       expect(added.stderr).toContain('set GOVPUB_DATA_DIR (or DATABASE_URL) here as it is set there');
       // Said once: the next command there finds the database it made.
       const again = await runCli(['users', 'list'], { ...env, GOVPUB_DATA_DIR: elsewhere });
