@@ -22,14 +22,15 @@ function hexAt(bytes: Uint8Array, from: number): string {
 export function decodeUtf8(bytes: Uint8Array, options: { dropByteOrderMark?: boolean } = {}): { text: string } | { problem: EncodingProblem } {
   // Windows PowerShell 5 writes UTF-16 with `>` and Out-File, Notepad with "Unicode".
   if (looksUtf16(bytes)) return { problem: { kind: 'utf16', begins: hexAt(bytes, 0) } };
-  const body = options.dropByteOrderMark && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  const marked = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   try {
-    return { text: strictUtf8.decode(body) };
+    return { text: strictUtf8.decode(options.dropByteOrderMark && marked ? bytes.subarray(3) : bytes) };
   } catch {
-    const at = firstInvalidUtf8Byte(body);
+    // Counted in the bytes as given, as an editor's or hexdump's offset is.
+    const at = firstInvalidUtf8Byte(bytes);
     let line = 1;
-    for (let i = 0; i < at; i++) if (body[i] === 0x0a) line += 1;
-    return { problem: { kind: 'not_utf8', byte: at, line, bytes: hexAt(body, at) } };
+    for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line += 1;
+    return { problem: { kind: 'not_utf8', byte: at, line, bytes: hexAt(bytes, at) } };
   }
 }
 
