@@ -214,19 +214,28 @@ export function decodeUtf8Body(body: Uint8Array, what: 'body' | 'file' = 'body')
   );
 }
 
+/** A character's code point as U+XXXX when it does not show (a control, a space, a byte-order mark), else null. */
+function unseenCodePoint(ch: string): string | null {
+  const code = ch.codePointAt(0)!;
+  return code < 0x21 || (code >= 0x7f && code <= 0xa0) || code === 0xfeff ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : null;
+}
+
 /** A character as a refusal quotes it: itself when it shows, its code point when it does not. */
 function shown(ch: string | undefined): string {
   if (ch === undefined) return 'the end of the text';
-  const code = ch.codePointAt(0)!;
-  return code < 0x21 || (code >= 0x7f && code <= 0xa0) || code === 0xfeff ? `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `"${ch}"`;
+  const unseen = unseenCodePoint(ch);
+  return unseen ? `the character ${unseen}` : `"${ch}"`;
 }
 
 /** `shown` for the Chinese sentence. */
 function shownZh(ch: string | undefined): string {
   if (ch === undefined) return '文本末尾';
-  const code = ch.codePointAt(0)!;
-  return code < 0x21 || (code >= 0x7f && code <= 0xa0) || code === 0xfeff ? `字符 U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `“${ch}”`;
+  const unseen = unseenCodePoint(ch);
+  return unseen ? `字符 ${unseen}` : `“${ch}”`;
 }
+
+/** What to add when a single quote stands where JSON wants a double one (JavaScript's and Python's habit). */
+const singleQuoteHint = (ch: string) => (ch === "'" ? { en: ' (JSON quotes with " only)', zh: '（JSON 只用双引号）' } : { en: '', zh: '' });
 
 const ENDED_EARLY = 'the text ends before the JSON does (a closing brace, bracket or quote is missing)';
 const ENDED_EARLY_ZH = '内容在 JSON 结束之前就结束了（缺少右花括号、右方括号或引号）';
@@ -336,8 +345,8 @@ function jsonSyntaxProblem(text: string): JsonSyntaxProblem | null {
       if (c === '}') return trailingComma(c);
       if (c !== '"')
         return at(
-          `expected a field name in double quotes, found ${shown(c)}${c === "'" ? ' (JSON quotes with " only)' : ''}`,
-          `此处应为双引号中的字段名，实际为${shownZh(c)}${c === "'" ? '（JSON 只用双引号）' : ''}`,
+          `expected a field name in double quotes, found ${shown(c)}${singleQuoteHint(c).en}`,
+          `此处应为双引号中的字段名，实际为${shownZh(c)}${singleQuoteHint(c).zh}`,
         );
       const problem = string();
       if (problem) return problem;
@@ -362,11 +371,7 @@ function jsonSyntaxProblem(text: string): JsonSyntaxProblem | null {
       const literal = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null/y;
       literal.lastIndex = i;
       const match = literal.exec(text);
-      if (!match)
-        return at(
-          `expected ${VALUE}, found ${shown(c)}${c === "'" ? ' (JSON quotes with " only)' : ''}`,
-          `此处应为${VALUE_ZH}，实际为${shownZh(c)}${c === "'" ? '（JSON 只用双引号）' : ''}`,
-        );
+      if (!match) return at(`expected ${VALUE}, found ${shown(c)}${singleQuoteHint(c).en}`, `此处应为${VALUE_ZH}，实际为${shownZh(c)}${singleQuoteHint(c).zh}`);
       i = literal.lastIndex;
       expect = 'next';
     }
