@@ -112,7 +112,10 @@ export async function startReleaseWorld(
   const webRoot = path.join(dir, 'portal');
   const portalUrl = 'http://127.0.0.1:9/portal';
 
-  // A photo (cover and in-article picture) and a 1280×720 video interpretation.
+  // A photo (cover and in-article picture) and a 1280×720 video interpretation. One second long:
+  // every video platform's renditions are made from it in each release (the full suite's largest
+  // ffmpeg cost), and no platform sets a shortest length; cancel-transcodes.test.ts and
+  // media-activities.test.ts bring long videos of their own where a transcode must take time.
   const photoFile = path.join(dir, 'photo.jpg');
   await sharp({ create: { width: 1800, height: 1200, channels: 3, background: { r: 180, g: 40, b: 40 } } })
     .composite([{ input: Buffer.from('<svg width="1800" height="1200"><circle cx="900" cy="600" r="400" fill="#f5d142"/></svg>') }])
@@ -126,11 +129,11 @@ export async function startReleaseWorld(
     '-f',
     'lavfi',
     '-i',
-    'testsrc2=size=1280x720:rate=25:duration=3',
+    'testsrc2=size=1280x720:rate=25:duration=1',
     '-f',
     'lavfi',
     '-i',
-    'sine=frequency=440:duration=3',
+    'sine=frequency=440:duration=1',
     '-c:v',
     'libx264',
     '-pix_fmt',
