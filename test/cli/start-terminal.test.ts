@@ -80,6 +80,9 @@ describe('its output closed (`npm start | head`)', () => {
       again.stdout!.on('data', (d) => (said += d));
       again.stderr!.on('data', (d) => (said += d));
       await expect.poll(() => said, { timeout: 120_000 }).toContain('govpub is running');
+      // The portal's pages are brought up to the registry in the background after that line, and it
+      // says when (3 s on a slow machine): a Ctrl+C before then would have that line among the stop's.
+      await expect.poll(() => said, { timeout: 120_000 }).toMatch(/^portal: /m);
       const stopped = new Promise((resolve) => again.once('exit', resolve));
       const from = said.length;
       process.kill(-again.pid!, 'SIGINT');
