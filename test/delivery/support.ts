@@ -328,3 +328,23 @@ export async function confirmWaiting(
   }
   return { confirmed, problems };
 }
+
+/**
+ * How long after a platform was asked to rotate a refresh token no worker is killed. A worker
+ * killed after the platform rotated the token and before it stored the new one holds only a token
+ * the platform no longer takes (the platforms document no grace period): the account must be
+ * authorized again, by design, which no retry can heal and the suite cannot tell from a defect.
+ * The simulators keep their injected faults off those endpoints for the same reason (README).
+ */
+export const ROTATION_GUARD_MS = 3_000;
+
+/** Waits until no simulator has been asked to rotate a credential for ROTATION_GUARD_MS (at most a minute). */
+export async function awayFromRotations(world: ReleaseWorld): Promise<void> {
+  const giveUpAt = Date.now() + 60_000;
+  for (;;) {
+    const last = Math.max(0, ...Object.values(world.simulators.simulators).map((s) => s.state.lastCredentialRotationAt() ?? 0));
+    const quietFor = Date.now() - last;
+    if (quietFor >= ROTATION_GUARD_MS || Date.now() > giveUpAt) return;
+    await new Promise((resolve) => setTimeout(resolve, ROTATION_GUARD_MS - quietFor));
+  }
+}
