@@ -13,7 +13,6 @@ export const LONGEST_FILES = [
   'test/cli/bad-input-cli.test.ts', // ~135
   'test/console/ops-bad-day.test.ts', // ~130
   'test/cli/start.test.ts', // ~120
-  'test/workflows/worker-crash.test.ts', // ~100
   'test/delivery/database-outage.test.ts', // ~100
   'test/console/editor-day.test.ts', // ~100
   'test/cli/start-terminal.test.ts', // ~95 (three starts and stops of its own)
