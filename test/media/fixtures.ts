@@ -34,6 +34,21 @@ export function ffmpegSync(ffmpeg: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`ffmpeg fixture failed: ${r.stderr}`);
 }
 
+/**
+ * An ffmpeg that reads its input no faster than it plays (`-readrate 1`, for commands with an
+ * input): a transcode then takes as long as its clip on any machine, at the CPU a clip that short
+ * costs. For tests that need one under way for a while (progress, cancel, a worker killed
+ * mid-transcode), where a long clip spent its CPU on frames nobody looks at and still finished
+ * sooner on a fast idle machine. A shell script in `dir` to name with FFMPEG_PATH; every other
+ * command (-version, -encoders) passes through.
+ */
+export async function writePacedFfmpeg(dir: string, ffmpeg: string): Promise<string> {
+  const file = path.join(dir, 'paced-ffmpeg');
+  const quoted = `'${ffmpeg.replaceAll("'", "'\\''")}'`;
+  await writeFile(file, `#!/bin/sh\ncase " $* " in\n  *" -i "*) exec ${quoted} -readrate 1 "$@" ;;\nesac\nexec ${quoted} "$@"\n`, { mode: 0o755 });
+  return file;
+}
+
 /** A photo-like picture: gradients, a skin-toned "face", text, and some grain. */
 export async function makePhoto(file: string, width: number, height: number, opts: { gps?: boolean; quality?: number; grain?: number } = {}): Promise<void> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 600 400">

@@ -20,22 +20,30 @@ import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
 import type { MediaJobView } from '../../services/media.js';
 import { mediaJobWorkflowId } from '../../contracts/media.js';
 import { insertJob } from '../../db/media.js';
-import { makeClip, mediaToolsForTests } from './fixtures.js';
+import { makeClip, mediaToolsForTests, writePacedFfmpeg } from './fixtures.js';
 import { saveHistory } from '../support/histories.js';
 import { ffmpegProcessesMentioning, startMediaHarness, until, uploadFile, type MediaHarness } from './media-harness.js';
 
 const tools = await mediaToolsForTests();
 let h: MediaHarness;
 const children: ChildProcess[] = [];
+const ffmpegPathBefore = process.env.FFMPEG_PATH;
 
 beforeAll(async () => {
   h = await startMediaHarness({ heartbeatTimeoutSec: 5 });
+  // The workers here (and the worker processes, which inherit it) transcode at the clip's pace: a
+  // transcode under way for as long as each test needs one, at a short clip's CPU.
+  process.env.FFMPEG_PATH = await writePacedFfmpeg(h.dir, tools.binaries!.ffmpeg.path);
+  resetMediaBinaries();
   await h.startWorkers();
 }, 180_000);
 
 afterAll(async () => {
   for (const c of children) await killChild(c);
   await h?.close();
+  if (ffmpegPathBefore === undefined) delete process.env.FFMPEG_PATH;
+  else process.env.FFMPEG_PATH = ffmpegPathBefore;
+  resetMediaBinaries();
 });
 
 async function job(id: string): Promise<MediaJobView> {
@@ -128,8 +136,8 @@ describe('a rendition job', () => {
   let clipId: string;
 
   it('reports progress from ffmpeg: heartbeats, media_jobs and the API rise to 100', { timeout: 240_000 }, async () => {
-    // Long enough that the transcode outlasts the heartbeat throttle (0.8 × 5 s) on an idle machine too.
-    clipId = await clip('speech.mp4', { width: 640, height: 360, seconds: 36, fps: 25 });
+    // Paced: the transcode takes the clip's 10 s, which outlasts the heartbeat throttle (0.8 × 5 s).
+    clipId = await clip('speech.mp4', { width: 640, height: 360, seconds: 10, fps: 25 });
     const queued = await request(clipId, { specs: ['portal.video_720', 'portal.poster'] });
     expect(queued).toMatchObject({ state: 'queued', progress: 0, specs: ['portal.video_720', 'portal.poster'], existing: false });
 
@@ -329,7 +337,7 @@ describe('a rendition job', () => {
     const first = await startWorkerProcess();
     const ownedDone = await finished(owned.id);
     expect(ownedDone).toMatchObject({ state: 'canceled', error: 'Cancelled: the release of pkg-20261125-media01 was cancelled', specProgress: {} });
-    const crashClip = await clip('crash.mp4', { width: 640, height: 360, seconds: 16, fps: 25 });
+    const crashClip = await clip('crash.mp4', { width: 640, height: 360, seconds: 12, fps: 25 });
     const started = await request(crashClip, { specs: ['news_site.poster', 'news_site.video_1080'] });
 
     const atKill = await until(
