@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { resolveMediaBinaries, type MediaBinaries } from '../../media/binaries.js';
+import { resetMediaBinaries, resolveMediaBinaries, type MediaBinaries } from '../../media/binaries.js';
 import type { ProbeResult } from '../../media/probe.js';
 
 export async function makeTempDir(prefix = 'govpub-media-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -47,6 +47,21 @@ export async function writePacedFfmpeg(dir: string, ffmpeg: string): Promise<str
   const quoted = `'${ffmpeg.replaceAll("'", "'\\''")}'`;
   await writeFile(file, `#!/bin/sh\ncase " $* " in\n  *" -i "*) exec ${quoted} -readrate 1 "$@" ;;\nesac\nexec ${quoted} "$@"\n`, { mode: 0o755 });
   return file;
+}
+
+/**
+ * Makes this process (and the worker processes it starts, which inherit the variable) use the
+ * ffmpeg at `file` from now on; the returned function puts back the one before.
+ */
+export function useFfmpeg(file: string): () => void {
+  const before = process.env.FFMPEG_PATH;
+  process.env.FFMPEG_PATH = file;
+  resetMediaBinaries();
+  return () => {
+    if (before === undefined) delete process.env.FFMPEG_PATH;
+    else process.env.FFMPEG_PATH = before;
+    resetMediaBinaries();
+  };
 }
 
 /** A photo-like picture: gradients, a skin-toned "face", text, and some grain. */

@@ -15,35 +15,31 @@ import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT_DIR } from '../../config/settings.js';
-import { resetMediaBinaries } from '../../media/binaries.js';
 import { activeMediaProcesses, mediaCounters } from '../../media/process.js';
 import type { MediaJobView } from '../../services/media.js';
 import { mediaJobWorkflowId } from '../../contracts/media.js';
 import { insertJob } from '../../db/media.js';
-import { makeClip, mediaToolsForTests, writePacedFfmpeg } from './fixtures.js';
+import { makeClip, mediaToolsForTests, useFfmpeg, writePacedFfmpeg } from './fixtures.js';
 import { saveHistory } from '../support/histories.js';
 import { ffmpegProcessesMentioning, startMediaHarness, until, uploadFile, type MediaHarness } from './media-harness.js';
 
 const tools = await mediaToolsForTests();
 let h: MediaHarness;
 const children: ChildProcess[] = [];
-const ffmpegPathBefore = process.env.FFMPEG_PATH;
+let unpaceFfmpeg: (() => void) | undefined;
 
 beforeAll(async () => {
   h = await startMediaHarness({ heartbeatTimeoutSec: 5 });
   // The workers here (and the worker processes, which inherit it) transcode at the clip's pace: a
   // transcode under way for as long as each test needs one, at a short clip's CPU.
-  process.env.FFMPEG_PATH = await writePacedFfmpeg(h.dir, tools.binaries!.ffmpeg.path);
-  resetMediaBinaries();
+  unpaceFfmpeg = useFfmpeg(await writePacedFfmpeg(h.dir, tools.binaries!.ffmpeg.path));
   await h.startWorkers();
 }, 180_000);
 
 afterAll(async () => {
   for (const c of children) await killChild(c);
   await h?.close();
-  if (ffmpegPathBefore === undefined) delete process.env.FFMPEG_PATH;
-  else process.env.FFMPEG_PATH = ffmpegPathBefore;
-  resetMediaBinaries();
+  unpaceFfmpeg?.();
 });
 
 async function job(id: string): Promise<MediaJobView> {
@@ -248,9 +244,7 @@ describe('a rendition job', () => {
       `#!/bin/sh\ncase "$*" in *-version*) exec '${tools.binaries!.ffmpeg.path}' "$@";; esac\necho 'refused.mp4: Invalid data found when processing input' >&2\nexit 1\n`,
       { mode: 0o755 },
     );
-    const before = process.env.FFMPEG_PATH;
-    process.env.FFMPEG_PATH = refusing;
-    resetMediaBinaries();
+    const restoreFfmpeg = useFfmpeg(refusing);
     try {
       const done = await finished((await request(refusedClip, { specs: ['portal.poster'] })).id);
       expect(done.state).toBe('failed');
@@ -263,9 +257,7 @@ describe('a rendition job', () => {
       const viewed = (detail.body.jobs as MediaJobView[]).find((j) => j.id === done.id)!;
       expect(viewed.results['portal.poster']).toMatchObject({ ok: false, messageZh: failure.messageZh });
     } finally {
-      if (before === undefined) delete process.env.FFMPEG_PATH;
-      else process.env.FFMPEG_PATH = before;
-      resetMediaBinaries();
+      restoreFfmpeg();
     }
   });
 
