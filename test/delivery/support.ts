@@ -114,8 +114,8 @@ export async function startReleaseWorld(
 
   // A photo (cover and in-article picture) and a 1280×720 video interpretation. One second long:
   // every video platform's renditions are made from it in each release (the full suite's largest
-  // ffmpeg cost), and no platform sets a shortest length; cancel-transcodes.test.ts and
-  // media-activities.test.ts bring long videos of their own where a transcode must take time.
+  // ffmpeg cost), and no platform sets a shortest length. Where a transcode must take time,
+  // cancel-transcodes.test.ts brings a long video of its own and media-activities.test.ts paces ffmpeg.
   const photoFile = path.join(dir, 'photo.jpg');
   await sharp({ create: { width: 1800, height: 1200, channels: 3, background: { r: 180, g: 40, b: 40 } } })
     .composite([{ input: Buffer.from('<svg width="1800" height="1200"><circle cx="900" cy="600" r="400" fill="#f5d142"/></svg>') }])
@@ -327,24 +327,4 @@ export async function confirmWaiting(
     }
   }
   return { confirmed, problems };
-}
-
-/**
- * How long after a platform was asked to rotate a refresh token no worker is killed. A worker
- * killed after the platform rotated the token and before it stored the new one holds only a token
- * the platform no longer takes (the platforms document no grace period): the account must be
- * authorized again, by design, which no retry can heal and the suite cannot tell from a defect.
- * The simulators keep their injected faults off those endpoints for the same reason (README).
- */
-export const ROTATION_GUARD_MS = 3_000;
-
-/** Waits until no simulator has been asked to rotate a credential for ROTATION_GUARD_MS (at most a minute). */
-export async function awayFromRotations(world: ReleaseWorld): Promise<void> {
-  const giveUpAt = Date.now() + 60_000;
-  for (;;) {
-    const last = Math.max(0, ...Object.values(world.simulators.simulators).map((s) => s.state.lastCredentialRotationAt() ?? 0));
-    const quietFor = Date.now() - last;
-    if (quietFor >= ROTATION_GUARD_MS || Date.now() > giveUpAt) return;
-    await new Promise((resolve) => setTimeout(resolve, ROTATION_GUARD_MS - quietFor));
-  }
 }
