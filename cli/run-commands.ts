@@ -375,12 +375,16 @@ export function registerRunCommands(program: Command): void {
       'replay against this workflow bundle (`govpub bundle --out FILE`, what GOVPUB_WORKFLOW_BUNDLE workers run) instead of the sources',
     )
     .action(async (files: string[], options: { bundle?: string }) => {
-      const { Worker } = await import('@temporalio/worker');
-      const { installWorkerRuntime, workflowBundle } = await import('../worker/worker.js');
-      installWorkerRuntime();
-      const { GovpubError } = await import('../domain/errors.js');
-      // Bundled once for every history (a bundle each cost seconds of CPU per file).
-      const bundle = await workflowBundle(options.bundle, 'option');
+      // Temporal's replayer and the workflow bundle cost seconds of CPU: they load once, for the
+      // first file that is a history, so a mistyped path is answered at once.
+      let replayer: Promise<{ replay(history: unknown, file: string): Promise<void> }> | undefined;
+      const loadReplayer = async () => {
+        const { Worker } = await import('@temporalio/worker');
+        const { installWorkerRuntime, workflowBundle } = await import('../worker/worker.js');
+        installWorkerRuntime();
+        const bundle = await workflowBundle(options.bundle, 'option');
+        return { replay: (history: unknown, file: string) => Worker.runReplayHistory({ workflowBundle: bundle }, history, file) };
+      };
       let failed = 0;
       const unreadable: string[] = [];
       for (const file of files) {
@@ -393,8 +397,11 @@ export function registerRunCommands(program: Command): void {
           log(say(`NOT READ  ${file}: ${(error as Error).message}`, `无法读取  ${file}：${(error as Error).message}`));
           continue;
         }
+        // Outside the try below: a bundle that cannot be loaded is the command's error, not a divergence.
+        replayer ??= loadReplayer();
+        const { replay } = await replayer;
         try {
-          await Worker.runReplayHistory({ workflowBundle: bundle }, history, file);
+          await replay(history, file);
           log(say(`ok        ${file}`, `通过      ${file}`));
         } catch (error) {
           failed += 1;
