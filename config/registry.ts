@@ -72,7 +72,31 @@ export function registrySource(registry: Registry): RegistrySource | undefined {
 
 type Texts = Record<RegistryFileKey, { file: string; text?: string; readError?: string; readErrorLine?: number }>;
 
+/**
+ * Registries built in this process, by the directory and the exact texts they were built from.
+ * Parsing the YAML with its line numbers is a quarter of a second of CPU, and a `govpub start`
+ * loads the same files several times (its API, worker and checks); the registry is deeply frozen,
+ * so the same texts may share one. Only registries that passed every check are kept, a few.
+ */
+const built = new Map<string, Registry>();
+const BUILT_KEPT = 4;
+
 function build(dir: string, texts: Texts): Registry {
+  const hash = createHash('sha256').update(`${dir}\0`);
+  for (const key of FILE_KEYS) {
+    const { file, text, readError } = texts[key];
+    hash.update(`${key}\0${file}\0${text === undefined ? `!${readError ?? ''}` : text}\0`);
+  }
+  const key = hash.digest('hex');
+  const known = built.get(key);
+  if (known) return known;
+  const registry = buildAndCheck(dir, texts);
+  if (built.size >= BUILT_KEPT) built.delete(built.keys().next().value!);
+  built.set(key, registry);
+  return registry;
+}
+
+function buildAndCheck(dir: string, texts: Texts): Registry {
   const issues: ConfigIssue[] = [];
   const checks = {} as Record<RegistryFileKey, FileCheck>;
   const roots = {} as Record<RegistryFileKey, At | undefined>;

@@ -239,6 +239,23 @@ describe('loading', () => {
     expect(text[line - 1]).toContain('WECHAT_OA_BLWHLY_APP_SECRET');
   });
 
+  it('builds the same files once per process, and again once one of them changed', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'govpub-registry-memo-'));
+    tmpDirs.push(dir);
+    cpSync(DEFAULT_REGISTRY_DIR, dir, { recursive: true });
+    const first = loadRegistrySync(dir);
+    expect(await loadRegistry(dir)).toBe(first);
+    const file = path.join(dir, 'media-center.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: 碑林新闻', 'name: 碑林新闻网'));
+    const edited = await loadRegistry(dir);
+    expect(edited).not.toBe(first);
+    expect(edited.mediaCenter.columns.find((c) => c.id === 'blxw')?.name).toBe('碑林新闻网');
+    expect(first.mediaCenter.columns.find((c) => c.id === 'blxw')?.name).toBe('碑林新闻');
+    // A file broken after a good load is reported, not answered from the earlier build.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('contentKinds: [graphic, video]', 'contentKinds: [graphic, hologram]'));
+    expect(() => loadRegistrySync(dir)).toThrow(/media-center\.yaml:\d+/);
+  });
+
   it('keeps domain/registry.ts free of node imports (it runs inside Temporal workflows)', () => {
     const source = readFileSync(path.join(REPO_ROOT, 'domain', 'registry.ts'), 'utf8');
     // Type-only imports are erased before anything runs.
