@@ -21,7 +21,9 @@ const MODULE = pathToFileURL(path.join(ROOT_DIR, 'bin', 'compiled-sources.mjs'))
 interface CompiledSources {
   compiledSources(root?: string, options?: { dirs?: string[]; env?: Record<string, string | undefined> }): Promise<string | null>;
   listSources(root?: string, dirs?: string[]): string[];
-  sourcesState(root: string, files: string[], esbuildVersion: string): string;
+  sourcesState(root: string, files: string[], esbuildVersion: string, bundled?: string[]): string;
+  bundledPackageVersions(root: string): string[];
+  BUNDLED_PACKAGES: string[];
   SOURCE_DIRS: string[];
 }
 let compiled: CompiledSources;
@@ -179,7 +181,8 @@ describe("govpub's own copy", () => {
     expect(result.stderr).not.toMatch(/unexpected error/);
     const files = compiled.listSources(ROOT_DIR);
     const { version } = (await import('esbuild')) as { version: string };
-    const copy = path.join(ROOT_DIR, 'node_modules', '.cache', 'govpub', 'js', compiled.sourcesState(ROOT_DIR, files, version));
+    const bundled = compiled.bundledPackageVersions(ROOT_DIR);
+    const copy = path.join(ROOT_DIR, 'node_modules', '.cache', 'govpub', 'js', compiled.sourcesState(ROOT_DIR, files, version, bundled));
     expect(fs.existsSync(path.join(copy, '.complete'))).toBe(true);
     // The copy's settings module resolves the repository root, not the copy's folder.
     const { stdout } = await run(process.execPath, [
@@ -188,5 +191,63 @@ describe("govpub's own copy", () => {
       `const s = await import(${JSON.stringify(pathToFileURL(path.join(copy, 'config', 'settings.js')).href)}); console.log(s.ROOT_DIR);`,
     ]);
     expect(stdout.trim()).toBe(REPO_ROOT);
+  });
+
+  it('holds kysely, typebox and axios bundled, one file each, which its modules load instead of the installed ones', async () => {
+    expect((await runCli(['--version'])).code).toBe(0);
+    const files = compiled.listSources(ROOT_DIR);
+    const { version } = (await import('esbuild')) as { version: string };
+    const bundled = compiled.bundledPackageVersions(ROOT_DIR);
+    expect(bundled.map((p) => p.slice(0, p.lastIndexOf('@')))).toEqual(compiled.BUNDLED_PACKAGES);
+    const copy = path.join(ROOT_DIR, 'node_modules', '.cache', 'govpub', 'js', compiled.sourcesState(ROOT_DIR, files, version, bundled));
+    expect(fs.readFileSync(path.join(copy, '.complete'), 'utf8')).toContain(`bundled: ${bundled.join(', ')}`);
+    expect(fs.readFileSync(path.join(copy, '.complete'), 'utf8')).not.toContain('not bundled');
+    // Each bundle works as the installed package does: kysely's query builder, typebox's types, axios's default export.
+    const script = [
+      `const kysely = await import(${JSON.stringify(pathToFileURL(path.join(copy, 'node_modules', 'kysely', 'index.js')).href)});`,
+      `const typebox = await import(${JSON.stringify(pathToFileURL(path.join(copy, 'node_modules', 'typebox', 'index.js')).href)});`,
+      `const axios = await import(${JSON.stringify(pathToFileURL(path.join(copy, 'node_modules', 'axios', 'index.js')).href)});`,
+      "const query = new kysely.Kysely({ dialect: new kysely.PostgresDialect({ pool: {} }) }).selectFrom('packages').select('id').where('id', '=', 'p1').compile();",
+      'console.log(JSON.stringify({ sql: query.sql, schema: typebox.Type.Object({ a: typebox.Type.String() }).type, axios: typeof axios.default.create }));',
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+    expect(JSON.parse(stdout)).toEqual({ sql: 'select "id" from "packages" where "id" = $1', schema: 'object', axios: 'function' });
+    // The copy's modules resolve the bare names to the bundles: Node looks in the copy's node_modules first.
+    const resolved = await run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module'; const r = createRequire(${JSON.stringify(path.join(copy, 'db', 'x.js'))}); console.log(['kysely', 'typebox', 'axios'].map((n) => r.resolve(n)).join('\\n'));`,
+    ]);
+    expect(resolved.stdout.trim().split('\n')).toEqual(['kysely', 'typebox', 'axios'].map((n) => path.join(copy, 'node_modules', n, 'index.js')));
+  });
+});
+
+describe('a package the copy cannot bundle', () => {
+  it('loads as installed, and the copy says why in its .complete file', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'govpub-compiled-bundle-'));
+    try {
+      for (const entry of ['package.json', 'tsconfig.json', 'cli', 'config', 'domain'])
+        fs.cpSync(path.join(project, entry), path.join(other, entry), { recursive: true });
+      fs.mkdirSync(path.join(other, 'node_modules'));
+      fs.symlinkSync(path.join(ROOT_DIR, 'node_modules', 'esbuild'), path.join(other, 'node_modules', 'esbuild'));
+      // A "kysely" that imports itself by name: bundled alone it would be loaded twice.
+      const fake = path.join(other, 'node_modules', 'kysely');
+      fs.mkdirSync(fake);
+      fs.writeFileSync(
+        path.join(fake, 'package.json'),
+        '{ "name": "kysely", "version": "9.9.9", "type": "module", "exports": { ".": "./index.js", "./more": "./more.js" } }\n',
+      );
+      fs.writeFileSync(path.join(fake, 'index.js'), "export { more } from 'kysely/more';\nexport const kind = 'installed';\n");
+      fs.writeFileSync(path.join(fake, 'more.js'), 'export const more = 1;\n');
+      fs.appendFileSync(path.join(other, 'cli', 'main.ts'), "export { kind, more } from 'kysely';\n");
+      const copy = await compiled.compiledSources(other, { dirs: DIRS, env: {} });
+      expect(copy).not.toBeNull();
+      expect(fs.readFileSync(path.join(copy!, '.complete'), 'utf8')).toMatch(/kysely@9\.9\.9 not bundled: kysely imports kysely\/more/);
+      expect(fs.existsSync(path.join(copy!, 'node_modules', 'kysely'))).toBe(false);
+      const main = await import(pathToFileURL(path.join(copy!, 'cli', 'main.js')).href);
+      expect({ kind: main.kind, more: main.more }).toEqual({ kind: 'installed', more: 1 });
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 });
