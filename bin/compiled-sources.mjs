@@ -175,11 +175,13 @@ async function makeCopy(esbuild, root, files, cacheDir, copy, bundled) {
     if (failed) throw failed.reason;
     // A package that cannot be bundled loads as installed (slower to start, the same code): the
     // reason is kept in the copy's .complete file.
+    const madeBundles = [];
     const notBundled = [];
     for (const nameAtVersion of bundled) {
       const name = nameAtVersion.slice(0, nameAtVersion.lastIndexOf('@'));
       try {
         await bundlePackage(esbuild, root, staging, name);
+        madeBundles.push(nameAtVersion);
       } catch (error) {
         fs.rmSync(path.join(staging, 'node_modules', name), { recursive: true, force: true });
         notBundled.push(`${nameAtVersion} not bundled: ${error.message}`);
@@ -190,8 +192,8 @@ async function makeCopy(esbuild, root, files, cacheDir, copy, bundled) {
     // Where the sources are (config/repo-paths.ts reads it): the copy may be reached through a
     // symlinked node_modules, and Node names modules by their real path.
     fs.writeFileSync(path.join(staging, '.source-root'), root);
-    const bundledNote = bundled.length > notBundled.length ? `bundled: ${bundled.join(', ')}\n` : '';
-    fs.writeFileSync(path.join(staging, '.complete'), `${files.length} files from ${root}\n${bundledNote}${notBundled.map((n) => `${n}\n`).join('')}`);
+    const notes = [...(madeBundles.length > 0 ? [`bundled: ${madeBundles.join(', ')}`] : []), ...notBundled];
+    fs.writeFileSync(path.join(staging, '.complete'), `${files.length} files from ${root}\n${notes.map((note) => `${note}\n`).join('')}`);
     try {
       fs.renameSync(staging, copy);
     } catch (error) {
