@@ -342,19 +342,20 @@ export function registerAdminCommands(program: Command): void {
           json?: boolean;
         },
       ) => {
+        const { addUser, checkNewUserFields, stageLabel } = await import('../services/users.js');
+        const fields = {
+          name,
+          role: options.role,
+          stages: options.stages ? splitList(options.stages) : [],
+          unit: options.unit,
+          displayName: options.displayName,
+          email: options.email,
+        };
+        // A mistyped role or name is refused before the database is opened (a second of CPU, and its own errors first).
+        checkNewUserFields(fields);
         const password = options.passwordStdin ? await passwordFromStdin() : undefined;
         await withDatabase(async ({ database, registry }) => {
-          const { addUser, stageLabel } = await import('../services/users.js');
-          const { user, token, generatedPassword } = await addUser(database.db, registry, {
-            name,
-            role: options.role,
-            stages: options.stages ? splitList(options.stages) : [],
-            unit: options.unit,
-            displayName: options.displayName,
-            email: options.email,
-            tokenTtlDays: ttlDays(options.tokenTtlDays),
-            password,
-          });
+          const { user, token, generatedPassword } = await addUser(database.db, registry, { ...fields, tokenTtlDays: ttlDays(options.tokenTtlDays), password });
           if (options.json)
             printJson({ id: user.id, name: user.name, role: user.role, stages: user.stages, unit: user.unit, password: generatedPassword ?? null, token });
           else {

@@ -126,6 +126,25 @@ export function resolveStages(registry: Registry, stages: string[]): string[] {
   });
 }
 
+/**
+ * The checks of a new user that need neither the registry nor the database, in addUser's order:
+ * the CLI runs them before it opens either, so a mistyped role is refused at once.
+ */
+export function checkNewUserFields(input: { name: string; role: string; stages?: string[]; unit?: string; email?: string; displayName?: string }): {
+  name: string;
+  displayName: string | null;
+} {
+  const name = input.name.trim();
+  // Checked first, and never echoed: a token pasted where the name belongs would otherwise be stored, audited and shown to everyone.
+  if (looksLikeApiToken(name)) throw tokenAsNameError();
+  refuseUnusableName(name);
+  refuseTokensIn({ role: input.role, stages: input.stages, unit: input.unit, email: input.email, displayName: input.displayName });
+  if (!ROLES.includes(input.role as Role)) {
+    throw new GovpubError('invalid_role', `Role "${input.role}" is not one of ${ROLES.join(', ')}.`);
+  }
+  return { name, displayName: input.displayName === undefined ? null : validDisplayName(input.displayName) };
+}
+
 export async function addUser(
   db: Kysely<DB>,
   registry: Registry,
@@ -144,15 +163,7 @@ export async function addUser(
     email?: string;
   },
 ): Promise<{ user: UserRow; token: string; generatedPassword?: string }> {
-  const name = input.name.trim();
-  // Checked first, and never echoed: a token pasted where the name belongs would otherwise be stored, audited and shown to everyone.
-  if (looksLikeApiToken(name)) throw tokenAsNameError();
-  refuseUnusableName(name);
-  refuseTokensIn({ role: input.role, stages: input.stages, unit: input.unit, email: input.email, displayName: input.displayName });
-  if (!ROLES.includes(input.role as Role)) {
-    throw new GovpubError('invalid_role', `Role "${input.role}" is not one of ${ROLES.join(', ')}.`);
-  }
-  const displayName = input.displayName === undefined ? null : validDisplayName(input.displayName);
+  const { name, displayName } = checkNewUserFields(input);
   const stages = resolveStages(registry, input.stages ?? []);
   if (stages.length > 0 && !['reviewer', 'admin'].includes(input.role)) {
     throw new GovpubError(

@@ -9,7 +9,7 @@
  * process), so traces are compared per group. Valid but tricky input is stored exactly as sent.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -743,5 +743,18 @@ describe('govpub audit --action with a name nobody records (a typo)', () => {
     const elsewhere = await govpub(['audit', '--action', 'package_approved', '--package', 'no-such-package'], { GOVPUB_TOKEN: tokens.ops });
     expect(elsewhere.stdout).toBe('no audit entries match.\n');
     expect(elsewhere.stderr).toBe('');
+  });
+});
+
+describe('govpub users add refuses what it can before it opens a database', () => {
+  // Before, a mistyped role opened (or made) the database first: on a fresh data directory the
+  // embedded one was created for a command that was then refused.
+  it('a mistyped role on a data directory with no database yet: refused, and no database made', async () => {
+    const fresh = path.join(dir, 'fresh-data');
+    const refused = await govpub(['users', 'add', 'new-person', '--role', 'edtor', '--json'], { DATABASE_URL: '', GOVPUB_DATA_DIR: fresh });
+    expect(refused.code, refused.stderr).toBe(1);
+    expect((JSON.parse(refused.stdout) as { error: { code: string } }).error.code).toBe('invalid_role');
+    expect(refused.stderr).not.toMatch(/made a database|新建/);
+    expect(existsSync(fresh) ? readdirSync(fresh) : []).toEqual([]);
   });
 });
