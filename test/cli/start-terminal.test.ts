@@ -79,9 +79,10 @@ describe('its output closed (`npm start | head`)', () => {
       let said = '';
       again.stdout!.on('data', (d) => (said += d));
       again.stderr!.on('data', (d) => (said += d));
-      await expect.poll(() => said, { timeout: 120_000 }).toContain('govpub is running');
-      // The portal's pages are brought up to the registry in the background after that line, and it
-      // says when (3 s on a slow machine): a Ctrl+C before then would have that line among the stop's.
+      // The banner's last line: the lines before it may come in more than one read of the pipe.
+      await expect.poll(() => said, { timeout: 120_000 }).toContain('Press Ctrl+C to stop.\n');
+      // The portal's pages are brought up to the registry in the background, and it says when (before
+      // or after the banner; 3 s on a slow machine): a Ctrl+C before then would have that line among the stop's.
       await expect.poll(() => said, { timeout: 120_000 }).toMatch(/^portal: /m);
       const stopped = new Promise((resolve) => again.once('exit', resolve));
       const from = said.length;
