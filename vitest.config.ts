@@ -9,7 +9,8 @@ export default defineConfig({
     // as it found it: servers and workers closed in afterAll, process.env given back
     // (test/support/restore-env.ts), no module state that outlives it.
     isolate: false,
-    setupFiles: ['test/support/restore-env.ts'],
+    // file-cpu first: its afterAll runs last, once the file's own processes are stopped and counted.
+    setupFiles: ['test/support/file-cpu.ts', 'test/support/restore-env.ts'],
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // Generous: two heavy files share two cores; speed is measured by bench/, not by timeouts.

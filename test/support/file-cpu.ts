@@ -1,0 +1,34 @@
+/**
+ * With GOVPUB_TEST_CPU_LOG=<file>, each test file appends a line: its path, wall seconds and the CPU
+ * seconds its fork spent on it, children included (the govpub processes, dev servers and browsers it
+ * started and waited for). Not the shared Temporal server or PostgreSQL. For choosing which files
+ * to make cheaper from a figure: CI's time is CPU on two cores, and a file's wall hides what it waits.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+
+const logFile = process.env.GOVPUB_TEST_CPU_LOG;
+
+/** utime + stime + cutime + cstime of this process, in seconds (Linux: /proc/self/stat, clock ticks of 1/100 s). */
+function cpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  // The command name (field 2) may hold spaces: the fields after it start past its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+}
+
+if (logFile) {
+  let cpuAtStart = 0;
+  let wallAtStart = 0;
+  let file = '';
+  beforeAll(() => {
+    file = path.relative(process.cwd(), expect.getState().testPath ?? '(unknown file)');
+    cpuAtStart = cpuSeconds();
+    wallAtStart = performance.now();
+  });
+  afterAll(() => {
+    const wall = (performance.now() - wallAtStart) / 1000;
+    fs.appendFileSync(logFile, `${file}\t${wall.toFixed(1)}\t${(cpuSeconds() - cpuAtStart).toFixed(1)}\n`);
+  });
+}
