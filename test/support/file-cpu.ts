@@ -1,5 +1,5 @@
 /**
- * With GOVPUB_TEST_CPU_LOG=<file>, each test file appends a line: its path, wall seconds and the CPU
+ * With VITEST_FILE_CPU_LOG=<file> (not GOVPUB_: govpub warns of a GOVPUB_ name it does not know), each test file appends a line: its path, wall seconds and the CPU
  * seconds its fork spent on it, children included (the govpub processes, dev servers and browsers it
  * started and waited for). Not the shared Temporal server or PostgreSQL. For choosing which files
  * to make cheaper from a figure: CI's time is CPU on two cores, and a file's wall hides what it waits.
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 
-const logFile = process.env.GOVPUB_TEST_CPU_LOG;
+const logFile = process.env.VITEST_FILE_CPU_LOG;
 
 /** utime + stime + cutime + cstime of this process, in seconds (Linux: /proc/self/stat, clock ticks of 1/100 s). */
 function cpuSeconds(): number {
