@@ -6,12 +6,18 @@ export function mediaTaskQueue(baseTaskQueue: string): string {
 }
 
 /**
- * A render heartbeats every second; 10 s without one means its worker is gone. The SDK reports
- * heartbeats (and hears of cancellation) at most every 0.8 × this, so a cancel reaches ffmpeg
- * within about 8 s. Renders never block the event loop (ffmpeg is a child process, sharp runs on
- * libuv's pool), so a live worker never misses 10 s.
+ * A render heartbeats every second; 10 s without one means its worker is gone. Renders never block
+ * the event loop (ffmpeg is a child process, sharp runs on libuv's pool), so a live worker never
+ * misses 10 s.
  */
 export const DEFAULT_HEARTBEAT_TIMEOUT_SEC = 10;
+
+/**
+ * How often a media worker passes its renders' heartbeats on to Temporal, and so hears of a
+ * cancellation (a retraction, a job cancelled): the SDK's default is 0.8 × the heartbeat timeout,
+ * 48 s of ffmpeg for a delivery's 1-minute timeout after the release was withdrawn.
+ */
+export const MEDIA_HEARTBEAT_THROTTLE = '2 seconds';
 
 export function mediaJobWorkflowId(jobId: string): string {
   return `media-${jobId}`;

@@ -17,7 +17,7 @@ import { defaultMediaJobSlots, type Settings } from '../config/settings.js';
 import { createWatermarkLookup, watermarksPath } from '../config/watermarks.js';
 import type { DB } from '../db/schema.js';
 import { openMediaStore } from '../services/media.js';
-import { mediaTaskQueue } from '../contracts/media.js';
+import { MEDIA_HEARTBEAT_THROTTLE, mediaTaskQueue } from '../contracts/media.js';
 
 /** The media workflow alone, for workers (and tests) that must not bundle every workflow. */
 // The TypeScript source, which the SDK's bundler compiles, also when this module runs from a copy or dist/.
@@ -50,5 +50,6 @@ export async function createMediaWorker(options: MediaWorkerOptions): Promise<Wo
     taskQueue: mediaTaskQueue(options.taskQueue),
     activities: createMediaActivities(options.deps),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? defaultMediaConcurrency(),
+    maxHeartbeatThrottleInterval: MEDIA_HEARTBEAT_THROTTLE,
   });
 }

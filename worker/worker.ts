@@ -19,6 +19,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { defaultMediaJobSlots } from '../config/settings.js';
 import { GovpubError } from '../domain/errors.js';
 import { deliveryMediaQueue, platformStatusQueue, platformTaskQueue } from '../contracts/delivery.js';
+import { MEDIA_HEARTBEAT_THROTTLE } from '../contracts/media.js';
 import { STATUS_SWEEP_PLATFORMS } from '../adapters/declarations.js';
 import { enableWorkerMetrics, workerHistogramBuckets, type TaskQueueKind } from './metrics.js';
 import { activityMetricsInterceptor } from './metrics-interceptor.js';
@@ -251,6 +252,8 @@ export async function createWorker(options: WorkerOptions): Promise<WorkerGroup>
       taskQueue: deliveryMediaQueue(options.taskQueue),
       activities: { ...activities, ...(options.mediaActivities ?? {}) },
       maxConcurrentActivityTaskExecutions: options.mediaConcurrency ?? defaultMediaJobSlots(),
+      // A retraction reaches a running transcode in the answer to its next heartbeat.
+      maxHeartbeatThrottleInterval: MEDIA_HEARTBEAT_THROTTLE,
       interceptors: timedActivities('media'),
       shutdownForceTime: drainLimit,
     }),

@@ -62,8 +62,8 @@ function failureOf(specKey: string, error: unknown): MediaJobFailure {
 export async function mediaRenditionsWorkflow(input: MediaRenditionsInput): Promise<MediaRenditionsResult> {
   const { renderRendition } = proxyActivities<MediaActivities>({
     taskQueue: input.activityTaskQueue,
-    // Long videos take long; the heartbeat timeout is what notices a lost worker. It also paces
-    // cancellation: the SDK sends heartbeats (and so learns of a cancel) at most every 0.8 × it.
+    // Long videos take long; the heartbeat timeout is what notices a lost worker. A cancel arrives
+    // in the answer to a heartbeat, which the media worker sends every 2 s (worker/worker.ts).
     startToCloseTimeout: '12 hours',
     heartbeatTimeout: `${input.heartbeatTimeoutSec ?? DEFAULT_HEARTBEAT_TIMEOUT_SEC} seconds`,
     // The job is "canceled" only once ffmpeg has really stopped.

@@ -9,11 +9,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { activeMediaProcesses, ingestUpload, resolveMediaBinaries } from '../../media/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { useFfmpeg, writePacedFfmpeg } from '../media/fixtures.js';
 import { approveAll, waitForDeliveries } from './helpers.js';
 import { richPolicyPackage, startReleaseWorld, type ReleaseWorld } from './support.js';
 
 let world: ReleaseWorld;
 let app: TestApp;
+let unpaceFfmpeg: (() => void) | undefined;
 
 beforeAll(async () => {
   world = await startReleaseWorld({ faults: false });
@@ -22,12 +24,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  unpaceFfmpeg?.();
   await app?.close();
   await world?.close();
 });
 
 it('retracting during release stops the transcodes and cancels what had not gone out', { timeout: 300_000 }, async () => {
-  // A longer 1080p clip, so its vertical renditions take a while.
+  // A 40-second 1080p clip, transcoded at its own pace (ffmpeg -readrate 1, as a clip arriving live):
+  // its vertical renditions take 40 s whatever the machine, and cost a tenth of the CPU of a
+  // transcode at full speed, which the cancellation would otherwise race on two busy cores. Ten
+  // frames a second: the transcode's work is per frame, and no platform asks for a minimum.
   const file = path.join(world.dir, 'long.mp4');
   const { ffmpeg } = await resolveMediaBinaries();
   execFileSync(ffmpeg.path, [
@@ -36,7 +42,7 @@ it('retracting during release stops the transcodes and cancels what had not gone
     '-f',
     'lavfi',
     '-i',
-    'testsrc2=size=1920x1080:rate=30:duration=40',
+    'testsrc2=size=1920x1080:rate=10:duration=40',
     '-f',
     'lavfi',
     '-i',
@@ -53,6 +59,7 @@ it('retracting during release stops the transcodes and cancels what had not gone
     '-y',
     file,
   ]);
+  unpaceFfmpeg = useFfmpeg(await writePacedFfmpeg(world.dir, ffmpeg.path));
   const video = await ingestUpload(world.mediaStore, fs.createReadStream(file), { label: '长视频解读.mp4' });
   const input = richPolicyPackage(world, ['douyin:blfb-dy', 'kuaishou:blfb-ks', 'portal:zwgk-zcwj-zcjd-wz'], '关于城市更新行动的实施意见');
   input.interpretations = input.interpretations.map((i) => (i.form === 'video' ? { ...i, mediaId: video.sha256 } : i));
@@ -68,11 +75,14 @@ it('retracting during release stops the transcodes and cancels what had not gone
     if (Date.now() > deadline) throw new Error('no transcode started');
     await new Promise((r) => setTimeout(r, 100));
   }
+  const transcodingSince = Date.now();
   await app.packages.retract(ops.actor, pkg.id, '发布有误，立即撤回');
 
-  // The cancellation reaches ffmpeg through the activity's next heartbeat; on a machine busy with
-  // the fault suite that can take a while. What proves the stop is below: nothing was published.
+  // The cancellation reaches ffmpeg in the answer to the activity's next heartbeat (every 2 s). A
+  // paced transcode of the 40-second clip cannot end sooner than 40 s after it started: gone before
+  // then, it was stopped, not finished (with the SDK's default pacing of heartbeats it ran ~48 s).
   await expect.poll(() => activeMediaProcesses().length, { timeout: 90_000, interval: 200 }).toBe(0);
+  expect(Date.now() - transcodingSince, 'ms from the transcode seen running to every ffmpeg gone').toBeLessThan(35_000);
   const rows = await waitForDeliveries(app, pkg.id, 3, (r) => ['canceled', 'retracted'].includes(r.state), 120_000);
   for (const channel of ['douyin:blfb-dy', 'kuaishou:blfb-ks']) expect(rows.find((r) => r.channel_id === channel)!.state).toBe('canceled');
   expect(world.simulators.simulators.douyin.state.publications()).toHaveLength(0);

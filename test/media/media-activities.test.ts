@@ -132,7 +132,7 @@ describe('a rendition job', () => {
   let clipId: string;
 
   it('reports progress from ffmpeg: heartbeats, media_jobs and the API rise to 100', { timeout: 240_000 }, async () => {
-    // Paced: the transcode takes the clip's 10 s, which outlasts the heartbeat throttle (0.8 × 5 s).
+    // Paced: the transcode takes the clip's 10 s, several of the heartbeats sent every 2 s.
     clipId = await clip('speech.mp4', { width: 640, height: 360, seconds: 10, fps: 25 });
     const queued = await request(clipId, { specs: ['portal.video_720', 'portal.poster'] });
     expect(queued).toMatchObject({ state: 'queued', progress: 0, specs: ['portal.video_720', 'portal.poster'], existing: false });
@@ -359,8 +359,8 @@ describe('a rendition job', () => {
     const video = done.results['news_site.video_1080'] as { ok: boolean; cached: boolean; resumedFrom?: number; width: number };
     expect(video).toMatchObject({ ok: true, cached: false, width: 1920 });
     // The retry knows from the last heartbeat the server received how far the lost attempt had got.
-    // Heartbeats reach the server at most every 0.8 × heartbeat timeout, so on a busy machine the
-    // last one may predate any progress: then there is nothing to report, never more than was done.
+    // Heartbeats reach the server every 2 s, so on a busy machine the last one may predate any
+    // progress: then there is nothing to report, never more than was done.
     if (video.resumedFrom !== undefined) {
       expect(video.resumedFrom).toBeGreaterThan(0);
       expect(video.resumedFrom).toBeLessThanOrEqual(atKill.specProgress['news_site.video_1080']! + 15);

@@ -17,7 +17,6 @@ export const LONGEST_FILES = [
   'test/console/editor-day.test.ts', // ~100
   'test/cli/start-terminal.test.ts', // ~95 (three starts and stops of its own)
   'test/cli/backup-restore.test.ts', // ~80 (three starts of its own, a copy to PostgreSQL)
-  'test/delivery/cancel-transcodes.test.ts', // ~70
 ];
 
 export class LongestFirstSequencer extends BaseSequencer {
