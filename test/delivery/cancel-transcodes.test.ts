@@ -31,7 +31,7 @@ afterAll(async () => {
 
 it('retracting during release stops the transcodes and cancels what had not gone out', { timeout: 300_000 }, async () => {
   // A 40-second 1080p clip, transcoded at its own pace (ffmpeg -readrate 1, as a clip arriving live):
-  // its vertical renditions take 40 s whatever the machine, and cost a tenth of the CPU of a
+  // its vertical renditions take 40 s whatever the machine, and cost a fraction of the CPU of a
   // transcode at full speed, which the cancellation would otherwise race on two busy cores. Ten
   // frames a second: the transcode's work is per frame, and no platform asks for a minimum.
   const file = path.join(world.dir, 'long.mp4');
