@@ -1,6 +1,6 @@
 /** The bench's breakdown arithmetic: Prometheus text, deltas of histograms between two scrapes, bucket quantiles. */
 import { describe, expect, it } from 'vitest';
-import { breakdown, bucketQuantile, histogramDelta, parsePrometheus, type Scrape } from '../../bench/year/metrics.js';
+import { breakdown, bucketQuantile, histogramDelta, parsePrometheus, quantileText, type Scrape } from '../../bench/year/metrics.js';
 
 const worker = { name: 'worker', url: 'http://127.0.0.1:1/metrics' };
 const api = { name: 'api', url: 'http://127.0.0.1:2/metrics' };
@@ -80,7 +80,41 @@ describe('the metrics breakdown', () => {
     expect(d).toMatchObject({ group: 'portal', count: 30, sum: 15 });
     // 30 observations, all between 0.1 and 1 s: the median is halfway through that bucket.
     expect(bucketQuantile(d!.buckets, 0.5)).toBeCloseTo(0.55, 5);
+    // As printed: interpolated inside a bucket with a lower bound…
+    expect(quantileText(d!.buckets, 0.5)).toBe('550.0 ms');
     expect(histogramDelta(before, after, 'govpub_absent_seconds', [])).toBeNull();
+  });
+
+  it('prints a quantile in the first bucket as at most its bound, and one past the last finite bound as more than it', () => {
+    // 701 of 713 waits under 100 ms (mean 14 ms): interpolating from 0 said p50 50.8 ms.
+    const buckets: [number, number][] = [
+      [0.1, 701],
+      [0.5, 710],
+      [1, 713],
+      [Infinity, 713],
+    ];
+    expect(quantileText(buckets, 0.5)).toBe('≤ 100.0 ms');
+    expect(quantileText(buckets, 0.95)).toBe('≤ 100.0 ms');
+    expect(quantileText(buckets, 0.995)).toBe('474.9 ms');
+    expect(
+      quantileText(
+        [
+          [0.1, 2],
+          [Infinity, 10],
+        ],
+        0.95,
+      ),
+    ).toBe('> 100.0 ms');
+    expect(quantileText([[Infinity, 3]], 0.5)).toBe('?');
+    expect(
+      quantileText(
+        [
+          [0.1, 0],
+          [Infinity, 0],
+        ],
+        0.5,
+      ),
+    ).toBe('?');
   });
 
   it('says which endpoint lacks which metric instead of failing', () => {
