@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadRegistry } from '../../config/registry.js';
 import { loadSettings } from '../../config/settings.js';
+import { SDK_HISTOGRAM_BUCKETS } from '../../worker/metrics.js';
 import { policyPackage } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { labelValues, scrape, total, type Sample } from '../support/prometheus.js';
@@ -101,6 +102,15 @@ describe('metrics of a running govpub start', () => {
     expect(worker.some((s) => s.name.startsWith('temporal_worker_task_slots'))).toBe(true);
     const sdkSeconds = total(worker, 'temporal_activity_execution_latency_sum') / total(worker, 'temporal_activity_execution_latency_count');
     expect(sdkSeconds).toBeLessThan(30);
+    // Its queue waits and task executions with govpub's finer buckets (the SDK's first queue-wait
+    // bound is 100 ms, below which nearly every wait falls).
+    for (const [name, buckets] of Object.entries(SDK_HISTOGRAM_BUCKETS)) {
+      const bounds = labelValues(worker, `temporal_${name}_bucket`, 'le').map((le) => (le === '+Inf' ? Infinity : Number(le)));
+      expect(
+        bounds.sort((a, b) => a - b),
+        name,
+      ).toEqual([...buckets, Infinity]);
+    }
 
     // govpub's: bookkeeping inside workflow tasks (local activities), transmits on the platform queues.
     const activity = (labels: Record<string, string>) => total(worker, 'govpub_activity_duration_seconds_count', labels);
