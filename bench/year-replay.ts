@@ -35,7 +35,7 @@ import { loadRegistry } from '../config/registry.js';
 import { ROOT_DIR } from '../config/settings.js';
 import type { Registry } from '../domain/registry.js';
 import { quantile, sec, sortedAscending } from './figures.js';
-import { childPids, processes } from './proc-figures.js';
+import { childPids, processes, type Proc } from './proc-figures.js';
 import {
   Api,
   driveAll,
@@ -54,6 +54,7 @@ import {
 } from './year/drive.js';
 import { measureFloor, FLOOR_ACTIVITIES, FLOOR_SHAPES, FLOOR_SHAPE_TEXT, TARGET_FLOOR, type FloorResult, type FloorShape } from './year/floor.js';
 import { generateYear, issueLoad, planVolumes, POLICY_MEDIA_CENTER, sampleYear, type PlannedPackage } from './year/generate.js';
+import { memoryLines, MemorySampler } from './year/memory.js';
 import { breakdown, gauge, scrapeAll, seriesSum } from './year/metrics.js';
 import { addUsers, startSystem, stopSystemsStarting, type SystemUnderTest } from './year/system.js';
 import { deliveryTimelines, describeTimeline, packageWorkflowSteps } from './year/timeline.js';
@@ -242,9 +243,8 @@ function pcts(values: number[]): string {
 }
 
 /** CPU seconds of the bench itself, the govpub processes it started (node), Temporal, and every PostgreSQL backend. */
-function cpuNow(extraRoot?: number) {
-  const all = processes();
-  // The bench's own children, and those of an attached topology (not started here).
+/** The bench's own children, and those of an attached topology (not started here). */
+function systemProcesses(all: Proc[], extraRoot?: number): Proc[] {
   const kids = [...childPids(all)];
   if (extraRoot) {
     const tree = new Set([extraRoot]);
@@ -254,6 +254,12 @@ function cpuNow(extraRoot?: number) {
     }
     kids.push(...all.filter((p) => tree.has(p.pid) && !kids.some((k) => k.pid === p.pid)));
   }
+  return kids;
+}
+
+function cpuNow(extraRoot?: number) {
+  const all = processes();
+  const kids = systemProcesses(all, extraRoot);
   const self = process.cpuUsage();
   return {
     at: Date.now(),
@@ -519,6 +525,8 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     const metricsBefore = await scrapeAll(s.sut.metrics);
     const cpuBefore = cpuNow(options.attach ? s.sut.pid : undefined);
     out(`[machine] nproc ${os.availableParallelism()}, load average ${loadAvg()} at the start of the window`);
+    const memory = new MemorySampler(() => systemProcesses(processes(), options.attach ? s.sut.pid : undefined));
+    memory.start();
     const t0 = Date.now();
     let finished = false;
     const hold = options.hold ? runHold(s, options.hold, t0, () => finished) : null;
@@ -560,6 +568,7 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     }
     const holdRecord = hold ? await hold : null;
     const cpuAfter = cpuNow(options.attach ? s.sut.pid : undefined);
+    memory.stop();
     const metricsAfter = await scrapeAll(s.sut.metrics);
     const facts = await s.observer.facts(ids);
     const floorAfter = await floor(s, options, 'after');
@@ -710,6 +719,8 @@ async function runLoad(registry: Registry, platforms: PlatformConfigs, options: 
     );
     if (parts) out(parts);
     out(`[machine] load average ${loadAvg()} at the end (${os.availableParallelism()} cores, shared with whatever else runs here)`);
+    const cached = gauge(metricsAfter, 'temporal_sticky_cache_size', 'task_queue') ? seriesSum(metricsAfter, 'temporal_sticky_cache_size') : null;
+    for (const line of memoryLines('memory', memory.samples, memory.processPeaks(), cached)) out(line);
 
     const p95 = quantile(sortedAscending(toReleased), 0.95);
     return {
