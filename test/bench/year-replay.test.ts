@@ -170,6 +170,18 @@ describe('bench:year', () => {
     expect(Math.abs(cost! - perFloor! / perDelivery!)).toBeLessThan(0.01);
     expect(Math.abs(needed! - 2 * perFloor!)).toBeLessThan(0.002);
 
+    // Memory over the window: govpub start's own, read from /proc, and the workflows its worker holds.
+    const resident = line(
+      /\[memory\] govpub processes, resident \(VmRSS summed, sampled every \d+ s\): ([\d,]+) MB at the start of the window; .* at its quarters; ([\d,]+) MB at the end; most ([\d,]+) MB/,
+    );
+    const [atStart, atEnd, most] = resident.slice(1).map((n) => Number(n.replaceAll(',', ''))) as [number, number, number];
+    expect(atStart).toBeGreaterThan(50);
+    expect(most).toBeGreaterThanOrEqual(Math.max(atStart, atEnd));
+    expect(stdout).toMatch(/\[memory\] each govpub process's peak since it started \(VmHWM\): pid \d+ [\d,]+ MB/);
+    expect(stdout).toMatch(/\[memory\] the Temporal dev server: [\d,]+ MB at the start/);
+    // Six released packages, their workflows open for a retraction: at least those are cached.
+    expect(Number(line(/\[memory\] workflows cached by the workers at the end: (\d+)/)[1])).toBeGreaterThanOrEqual(6);
+
     // Its database is gone afterwards.
     const database = line(/PostgreSQL database (govpub_bench_[0-9a-f]+)/)[1]!;
     expect(await databaseExists(database!)).toBe(false);
