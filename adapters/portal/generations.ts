@@ -4,7 +4,7 @@
  * and generations a dead writer left, and the removal of old generations, bounded in count and age.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, readlink, realpath, rename, symlink, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, readlink, realpath, rename, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
 import { errorCode, syncDirectory } from './files.js';
@@ -21,6 +21,13 @@ export function generationName(generation: number): string {
 }
 
 export class Generations {
+  /**
+   * Each generation's store names, by its root state file's identity (device, inode, size, change
+   * time). A generation never changes once current, yet every commit's cleanup read all of those on
+   * disk: at a year's size eight root states of ≈ 0.25 MB, 5 ms of CPU each to parse.
+   */
+  private readonly storeNamesMemo = new Map<string, { identity: string; names: ReadonlySet<string> }>();
+
   constructor(
     readonly webRoot: string,
     private readonly options: { keepGenerations: number; generationGraceMs: number; maxGenerations: number; generationMaxAgeMs: number; durable: boolean },
@@ -120,8 +127,8 @@ export class Generations {
    * state each commit removes one generation and would otherwise copy a whole root), unless a spare
    * is already there. Answers the units each one that went used (a spare protects no store version).
    */
-  async removeOld(current: number): Promise<Set<string>[]> {
-    const removed: Set<string>[] = [];
+  async removeOld(current: number): Promise<ReadonlySet<string>[]> {
+    const removed: ReadonlySet<string>[] = [];
     const generations = await this.removable(current);
     let spareWanted = !(await readdir(this.webRoot).catch(() => [] as string[])).some((name) => name.startsWith(SPARE_PREFIX));
     for (const generation of generations.reverse()) {
@@ -189,16 +196,38 @@ export class Generations {
 
   /** The generation directories on disk (current included). */
   async dirs(): Promise<string[]> {
-    return (await this.list()).map((n) => path.join(this.webRoot, generationName(n)));
+    const dirs = (await this.list()).map((n) => path.join(this.webRoot, generationName(n)));
+    for (const dir of this.storeNamesMemo.keys()) if (!dirs.includes(dir)) this.storeNamesMemo.delete(dir);
+    return dirs;
   }
 
-  private async unitsOf(dir: string): Promise<Set<string>> {
+  /**
+   * The store versions a generation's root links (its root state's unit map), or null when that
+   * state cannot be read. Read once per file: the identity is taken from the handle the bytes are
+   * read through, so a file replaced meanwhile is never remembered under the other's identity.
+   */
+  async storeNamesOf(dir: string): Promise<ReadonlySet<string> | null> {
+    let handle;
     try {
-      const root = JSON.parse(await readFile(path.join(dir, ROOT_STATE_PATH), 'utf8')) as RootState;
-      return new Set(Object.values(root.units));
+      handle = await open(path.join(dir, ROOT_STATE_PATH), 'r');
+      const info = await handle.stat({ bigint: true });
+      const identity = `${info.dev}:${info.ino}:${info.size}:${info.ctimeNs}`;
+      const known = this.storeNamesMemo.get(dir);
+      if (known?.identity === identity) return known.names;
+      const root = JSON.parse(await handle.readFile('utf8')) as RootState;
+      if (typeof root.units !== 'object' || root.units === null) return null;
+      const names = new Set(Object.values(root.units));
+      this.storeNamesMemo.set(dir, { identity, names });
+      return names;
     } catch {
-      return new Set();
+      return null;
+    } finally {
+      await handle?.close();
     }
+  }
+
+  private async unitsOf(dir: string): Promise<ReadonlySet<string>> {
+    return (await this.storeNamesOf(dir)) ?? new Set();
   }
 
   private async list(): Promise<number[]> {

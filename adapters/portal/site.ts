@@ -915,7 +915,7 @@ export class PortalSite {
    * burst), a spare copy of the new root is prepared for it, so that copying ≈ 900 entries is not
    * on the next publish's path.
    */
-  private async cleanup(current: number, recycled: Set<string>[]): Promise<void> {
+  private async cleanup(current: number, recycled: ReadonlySet<string>[]): Promise<void> {
     const steps = this.currentCleanup;
     let mark = performance.now();
     const lap = (step: keyof CommitStats['cleanupSteps']) => {
@@ -949,13 +949,13 @@ export class PortalSite {
    * removed) narrows the candidates; null scans the whole store (after abandoned builds). A package
    * version (store/pkg/…) goes with the last article bucket version linking it.
    */
-  private async collectStore(removedUnits: Set<string>[] | null): Promise<void> {
+  private async collectStore(removedUnits: ReadonlySet<string>[] | null): Promise<void> {
     const kept = new Set<string>();
     for (const dir of await this.generations.dirs()) {
-      const root = await readJson<RootState>(path.join(dir, ROOT_STATE_PATH)).catch(() => null);
+      const names = await this.generations.storeNamesOf(dir);
       // A generation whose state cannot be read keeps everything: better a full disk than a broken site.
-      if (!root) return;
-      for (const storeName of Object.values(root.units)) kept.add(storeName);
+      if (!names) return;
+      for (const storeName of names) kept.add(storeName);
     }
     let candidates: string[];
     if (removedUnits) candidates = [...new Set(removedUnits.flatMap((s) => [...s]))];

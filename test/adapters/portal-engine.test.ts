@@ -6,12 +6,13 @@
  * security headers. Real file systems, real HTTP (Fastify inject), the real registry.
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadRegistry } from '../../config/registry.js';
+import { Generations } from '../../adapters/portal/generations.js';
 import { createPortalAdapter } from '../../adapters/portal/index.js';
 import type { SiteStructure } from '../../adapters/portal/pages/model.js';
 import { renderMonthParts } from '../../adapters/portal/pages/sitemap.js';
@@ -233,6 +234,31 @@ describe('portal engine', () => {
     const gen = await current(webRoot);
     const root = JSON.parse(await readFile(path.join(gen, '.govpub/site.json'), 'utf8')) as RootState;
     for (const [unit, version] of Object.entries(root.units)) expect(await readlink(path.join(gen, unit)), unit).toContain(`store/${version}`);
+  });
+
+  it("a generation's store names are read once per state file: a replaced or rewritten state is read again, an unreadable one is null", async () => {
+    const webRoot = newRoot();
+    const generations = new Generations(webRoot, { keepGenerations: 3, generationGraceMs: 0, maxGenerations: 5, generationMaxAgeMs: 60_000, durable: false });
+    const dir = path.join(webRoot, 'gen-1');
+    const stateFile = path.join(dir, '.govpub/site.json');
+    await mkdir(path.dirname(stateFile), { recursive: true });
+    const write = (units: Record<string, string>) => writeFile(stateFile, JSON.stringify({ version: 2, units, columns: {} }));
+    await write({ 'art/3f': 'art/3f.g1', 'col/a': 'col/a.g1' });
+    const first = await generations.storeNamesOf(dir);
+    expect([...first!].sort()).toEqual(['art/3f.g1', 'col/a.g1']);
+    // The same file: the same answer, not parsed again.
+    expect(await generations.storeNamesOf(dir)).toBe(first);
+    // Replaced by another file (a rename over it), and rewritten in place with the same length.
+    await writeFile(`${stateFile}.new`, JSON.stringify({ version: 2, units: { 'art/3f': 'art/3f.g2' }, columns: {} }));
+    await rename(`${stateFile}.new`, stateFile);
+    expect([...(await generations.storeNamesOf(dir))!]).toEqual(['art/3f.g2']);
+    await write({ 'art/3f': 'art/3f.g3' });
+    expect([...(await generations.storeNamesOf(dir))!]).toEqual(['art/3f.g3']);
+    // Unreadable: null, which makes the store collection keep everything.
+    await writeFile(stateFile, '{"version": 2, "units": ');
+    expect(await generations.storeNamesOf(dir)).toBeNull();
+    await rm(stateFile);
+    expect(await generations.storeNamesOf(dir)).toBeNull();
   });
 
   it('a commit with publishes queued behind it leaves its cleanup to a later one; once the queue is empty the bounds hold and the store is collected', async () => {
