@@ -80,8 +80,14 @@ export function memoryLines(tag: string, samples: readonly MemorySample[], peaks
   const at = (fraction: number) =>
     samples.reduce((best, s) => (Math.abs(s.at - first.at - fraction * span) < Math.abs(best.at - first.at - fraction * span) ? s : best));
   const peak = samples.reduce((best, s) => (s.govpub > best.govpub ? s : best));
+  // The median gap: the last sample, taken when the window closes, comes sooner than the others.
+  const gaps = samples
+    .slice(1)
+    .map((s, i) => s.at - samples[i]!.at)
+    .sort((a, b) => a - b);
+  const every = gaps.length ? gaps[Math.floor(gaps.length / 2)]! : 0;
   const lines = [
-    `[${tag}] govpub processes, resident (VmRSS summed, sampled every ${Math.round(span / Math.max(1, samples.length - 1) / 1000)} s): ${mb(first.govpub)} at the start of the window; ${[
+    `[${tag}] govpub processes, resident (VmRSS summed, sampled every ${Math.round(every / 1000)} s): ${mb(first.govpub)} at the start of the window; ${[
       0.25, 0.5, 0.75,
     ]
       .map((f) => mb(at(f).govpub))

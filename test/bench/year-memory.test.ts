@@ -5,7 +5,12 @@ import { processes } from '../../bench/proc-figures.js';
 
 describe('the year bench’s [memory] lines', () => {
   it('give the start, the quarters, the end and the most, with when the most was', () => {
-    const samples = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ at: 1_000_000 + i * 10_000, govpub: 400 + i * 100 + (i === 7 ? 500 : 0), temporal: 100 + i }));
+    // The last sample is taken when the window closes, sooner than every 10 s.
+    const samples = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({
+      at: 1_000_000 + i * 10_000 - (i === 8 ? 7_000 : 0),
+      govpub: 400 + i * 100 + (i === 7 ? 500 : 0),
+      temporal: 100 + i,
+    }));
     const lines = memoryLines(
       'memory',
       samples,
@@ -16,7 +21,7 @@ describe('the year bench’s [memory] lines', () => {
       2311,
     );
     expect(lines[0]).toBe(
-      '[memory] govpub processes, resident (VmRSS summed, sampled every 10 s): 400 MB at the start of the window; 600 MB / 800 MB / 1,000 MB at its quarters; 1,200 MB at the end; most 1,600 MB (88 % into the window)',
+      '[memory] govpub processes, resident (VmRSS summed, sampled every 10 s): 400 MB at the start of the window; 600 MB / 800 MB / 900 MB at its quarters; 1,200 MB at the end; most 1,600 MB (96 % into the window)',
     );
     expect(lines[1]).toBe("[memory] each govpub process's peak since it started (VmHWM): pid 7 1,520 MB");
     expect(lines[2]).toBe('[memory] the Temporal dev server: 100 MB at the start, 108 MB at the end, peak 130 MB');
