@@ -115,6 +115,12 @@ describe('bench:year', () => {
     const floorRate = (when: string, shape: string) =>
       Number(line(new RegExp(`\\[floor\\] ${when}, ${shape}: 3 workflows × 6 no-op activities ${shape} in ${NUM} s = ${NUM} workflows/s`))[2]);
     for (const when of ['before', 'after']) for (const shape of ['one after another', 'at once']) expect(floorRate(when, shape)).toBeGreaterThan(0);
+    // The floor after waits for govpub's processes to go quiet (at most a minute), and says how it went.
+    expect(stdout).toMatch(
+      new RegExp(
+        `\\[floor\\] after: (first waited ${NUM} s for govpub's processes to go quiet \\(\\d+ % of a core|govpub's processes still used \\d+ % of a core after ${NUM} s)`,
+      ),
+    );
     const sequential = line(
       new RegExp(
         `\\[floor\\] one after another: mean of before/after ${NUM} workflows/s .*ratio govpub deliveries/s ÷ floor workflows/s = ${NUM} \\(the issue's target\\)`,
