@@ -24,19 +24,31 @@ export interface Proc {
   reapedSec: number;
 }
 
+/** One process's /proc/<pid>/stat, read (throws when it is gone). */
+export function processStat(pid: number | 'self'): Proc {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces and parentheses: the fields after it start past its last ')'.
+  const close = stat.lastIndexOf(')');
+  const comm = stat.slice(stat.indexOf('(') + 1, close);
+  const f = stat.slice(close + 2).split(' ');
+  // utime + stime, plus cutime + cstime: what the process's reaped children used (PostgreSQL's
+  // postmaster reaps its backends, so closed connections still count).
+  const reaped = (Number(f[13]) + Number(f[14])) / CLK_TCK;
+  return {
+    pid: Number(stat.slice(0, stat.indexOf(' '))),
+    comm,
+    ppid: Number(f[1]),
+    cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK + reaped,
+    reapedSec: reaped,
+  };
+}
+
 export function processes(): Proc[] {
   const out: Proc[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const f = stat.slice(close + 2).split(' ');
-      // utime + stime, plus cutime + cstime: what the process's reaped children used (PostgreSQL's
-      // postmaster reaps its backends, so closed connections still count).
-      const reaped = (Number(f[13]) + Number(f[14])) / CLK_TCK;
-      out.push({ pid: Number(name), comm, ppid: Number(f[1]), cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK + reaped, reapedSec: reaped });
+      out.push(processStat(Number(name)));
     } catch {
       /* gone meanwhile */
     }

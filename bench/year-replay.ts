@@ -242,7 +242,6 @@ function pcts(values: number[]): string {
   return `p50 ${sec(quantile(sorted, 0.5))} s  p95 ${sec(quantile(sorted, 0.95))} s  p99 ${sec(quantile(sorted, 0.99))} s  max ${sec(sorted.at(-1)!)} s  (n=${sorted.length})`;
 }
 
-/** CPU seconds of the bench itself, the govpub processes it started (node), Temporal, and every PostgreSQL backend. */
 /** The bench's own children, and those of an attached topology (not started here). */
 function systemProcesses(all: Proc[], extraRoot?: number): Proc[] {
   const kids = [...childPids(all)];
@@ -257,6 +256,7 @@ function systemProcesses(all: Proc[], extraRoot?: number): Proc[] {
   return kids;
 }
 
+/** CPU seconds of the bench itself, the govpub processes it started (node), Temporal, and every PostgreSQL backend. */
 function cpuNow(extraRoot?: number) {
   const all = processes();
   const kids = systemProcesses(all, extraRoot);
@@ -390,10 +390,7 @@ const QUIET_WAIT_MAX_MS = 60_000;
  */
 async function untilGovpubQuiet(extraRoot?: number): Promise<{ waitedMs: number; share: number; quiet: boolean }> {
   const started = Date.now();
-  const govpubCpu = () =>
-    systemProcesses(processes(), extraRoot)
-      .filter((p) => p.comm !== 'temporal')
-      .reduce((a, p) => a + p.cpuSec, 0);
+  const govpubCpu = () => cpuNow(extraRoot).govpub;
   for (;;) {
     const before = govpubCpu();
     await sleep(QUIET_WINDOW_MS);

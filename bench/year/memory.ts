@@ -86,14 +86,10 @@ export function memoryLines(tag: string, samples: readonly MemorySample[], peaks
     .map((s, i) => s.at - samples[i]!.at)
     .sort((a, b) => a - b);
   const every = gaps.length ? gaps[Math.floor(gaps.length / 2)]! : 0;
+  const quarters = [0.25, 0.5, 0.75].map((f) => mb(at(f).govpub)).join(' / ');
+  const peakAt = span > 0 ? Math.round(((peak.at - first.at) / span) * 100) : 100;
   const lines = [
-    `[${tag}] govpub processes, resident (VmRSS summed, sampled every ${Math.round(every / 1000)} s): ${mb(first.govpub)} at the start of the window; ${[
-      0.25, 0.5, 0.75,
-    ]
-      .map((f) => mb(at(f).govpub))
-      .join(
-        ' / ',
-      )} at its quarters; ${mb(last.govpub)} at the end; most ${mb(peak.govpub)} (${span > 0 ? Math.round(((peak.at - first.at) / span) * 100) : 100} % into the window)`,
+    `[${tag}] govpub processes, resident (VmRSS summed, sampled every ${Math.round(every / 1000)} s): ${mb(first.govpub)} at the start of the window; ${quarters} at its quarters; ${mb(last.govpub)} at the end; most ${mb(peak.govpub)} (${peakAt} % into the window)`,
   ];
   const own = peaks.filter((p) => p.comm === 'node');
   if (own.length) lines.push(`[${tag}] each govpub process's peak since it started (VmHWM): ${own.map((p) => `pid ${p.pid} ${mb(p.peakMiB)}`).join(', ')}`);

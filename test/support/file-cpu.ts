@@ -7,16 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { processStat } from '../../bench/proc-figures.js';
 
 const logFile = process.env.VITEST_FILE_CPU_LOG;
 
-/** utime + stime + cutime + cstime of this process, in seconds (Linux: /proc/self/stat, clock ticks of 1/100 s). */
-function cpuSeconds(): number {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  // The command name (field 2) may hold spaces: the fields after it start past its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
-}
+/** This fork's CPU seconds, its reaped children's included. */
+const cpuSeconds = () => processStat('self').cpuSec;
 
 if (logFile) {
   let cpuAtStart = 0;
