@@ -89,12 +89,26 @@ export function periodCutOffZh(year: number, period: AnnualStats['period']): str
 }
 
 /**
- * A wait in whole minutes, as the console words it: 「45 分钟」, 「2 小时 5 分钟」. Rounded to the minute
- * before it is split, so 1 h 59 min 50 s reads 2 小时 0 分钟, never 1 小时 60 分钟.
+ * A wait as the console words it. Under a minute in seconds (「1.4 秒」 under ten, 「14 秒」 above: a
+ * release goes live in seconds, and 「0 分钟」 would say nothing), then whole minutes 「45 分钟」 and
+ * hours 「2 小时 5 分钟」. Rounded before it is split, so 59.6 s reads 1 分钟 and 1 h 59 min 50 s reads
+ * 2 小时 0 分钟, never 60 秒 or 1 小时 60 分钟.
  */
 export function durationZh(seconds: number): string {
+  if (Math.round(seconds * 10) < 100) return `${(Math.round(seconds * 10) / 10).toFixed(1)} 秒`;
+  if (Math.round(seconds) < 60) return `${Math.round(seconds)} 秒`;
   const minutes = Math.round(seconds / 60);
   return minutes < 60 ? `${minutes} 分钟` : `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分钟`;
+}
+
+/**
+ * The unit a chart of waits is drawn in, chosen from its longest wait so the bars show: seconds up to
+ * two minutes, minutes up to two hours, hours beyond. On a minutes axis a portal that goes live in
+ * 0.8 s would be a bar of 0.0. `value` converts seconds to the unit, to a tenth.
+ */
+export function waitScale(longestSeconds: number): { unit: '秒' | '分钟' | '小时'; value: (seconds: number) => number } {
+  const [unit, perUnit] = longestSeconds < 120 ? (['秒', 1] as const) : longestSeconds < 7200 ? (['分钟', 60] as const) : (['小时', 3600] as const);
+  return { unit, value: (seconds) => Math.round((seconds / perUnit) * 10) / 10 };
 }
 
 export interface ItemCount {

@@ -86,6 +86,8 @@ const UI = {
   retractSubmit: 'retract-submit',
   rowStatus: (packageId: string) => `row-status-${packageId}`,
   chartPerDay: 'chart-per-day',
+  waitTableToggle: 'table-toggle-approval-to-live',
+  waitTable: 'table-approval-to-live',
 };
 
 interface PackageView {
@@ -498,6 +500,12 @@ describe.skipIf(skipBrowser)('the console journey: editor → three reviewers �
       await opsPage.waitForLoadState('networkidle');
       await screenshot(opsPage, 'ops-stats');
       await expectAccessible(opsPage, 'ops:stats');
+      // This journey's portal releases went live within seconds: said in seconds, never as 「0 分钟」.
+      await byTestId(opsPage, UI.waitTableToggle).click();
+      const waits = await byTestId(opsPage, UI.waitTable).locator('tbody tr').allInnerTexts();
+      expect(waits.length).toBeGreaterThan(0);
+      expect(waits.some((row) => /\d 秒/.test(row))).toBe(true);
+      for (const row of waits) expect(row).not.toMatch(/(^|\s)0 分钟/);
       await editor.goto(`${system.consoleUrl}packages`);
       await expect.poll(() => editor.locator(`tr:has([data-testid="${UI.packageRow(packageId)}"])`).innerText(), { timeout: 20_000 }).toContain('已撤稿');
       await screenshot(editor, 'editor-packages');
