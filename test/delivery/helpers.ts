@@ -91,7 +91,13 @@ export async function settleAndVerifyExactlyOnce(
   expect((await confirmWaiting(new DeliveryService(app.ctx), app.db, ops, rows, world.platforms)).problems).toEqual([]);
   const final = await waitForDeliveries(app, packageId, targets.length, (r) => r.state === 'live', 60_000);
   expect(final.every((r) => r.state === 'live')).toBe(true);
-  await expect.poll(async () => (await app.packages.get(packageId)).status, { timeout: 30_000, interval: 500 }).toBe('released');
+  // A loop, not expect.poll: the fan-out proof runs its backends as concurrent tests, where
+  // expect.poll cannot tell which test it belongs to.
+  let status = '';
+  for (const deadline = Date.now() + 30_000; (status = (await app.packages.get(packageId)).status) !== 'released' && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(status, `package ${packageId} after operations confirmed every delivery`).toBe('released');
 
   // The audit trail has exactly one "live" per channel.
   const live = await app.db

@@ -82,7 +82,7 @@ export interface ReleaseWorld {
 }
 
 /** Test timing: fast retries and a short confirmation timeout, so a proof runs in minutes. */
-export const FAST_TIMING = { retryInitialSec: 0.2, retryMaxSec: 2, rateLimitWaitSec: 1, confirmTimeoutSec: 6, maxAttempts: 40 };
+export const FAST_TIMING = { retryInitialSec: 0.2, retryMaxSec: 1, rateLimitWaitSec: 1, confirmTimeoutSec: 6, maxAttempts: 40 };
 
 export async function startReleaseWorld(
   options: {
