@@ -29,6 +29,7 @@ import type { RenditionFile } from '../types.js';
 import { workerMetrics } from '../../worker/metrics.js';
 import { classifyFsError, eachLimit, errorCode } from './files.js';
 import { Generations, SPARE_PREFIX, generationName } from './generations.js';
+import { JsonFileMemo } from './json-memo.js';
 import { acquireLock } from './lock.js';
 import { applyBuildSteps, BuildBatch, copyTreeLinks, removeTree, type BuildStep } from './tree-ops.js';
 import { ObjectStore } from './objects.js';
@@ -182,6 +183,11 @@ const COMPANION_POLL_MS = 20;
 /** Newest items the root keeps for the home page and site feed (twice the longest list, for slack after retractions). */
 const LATEST_SLACK = 2;
 const KEY_AREA_KEEP = 10;
+/**
+ * The store files a commit reads (lists, records, media references) kept parsed up to this many
+ * bytes of JSON: at a year's size (8,000 articles) every list of the site fits several times.
+ */
+const STORE_JSON_MEMO_BYTES = 32 * 1024 * 1024;
 
 export class PortalSite {
   readonly webRoot: string;
@@ -190,6 +196,9 @@ export class PortalSite {
   /** What the last commit wrote (null before one). */
   lastCommit: CommitStats | null = null;
   private readonly generations: Generations;
+  private readonly storeJson = new JsonFileMemo(STORE_JSON_MEMO_BYTES);
+  /** The list states the running commit's build wrote (file → list), remembered once it is live. */
+  private listsWritten = new Map<string, ListState>();
   private readonly objects: ObjectStore;
   private readonly queue: Queued[] = [];
   private draining = false;
@@ -485,6 +494,7 @@ export class PortalSite {
       purpose: `publishing ${batch.length} portal change(s)`,
     });
     let buildDir: string | null = null;
+    this.listsWritten = new Map();
     lap('lock');
     try {
       const current = await this.generations.current();
@@ -550,6 +560,8 @@ export class PortalSite {
       buildDir = null;
       lap('swap');
       settle(outcomes.map((o) => o ?? { generation, changed: true }));
+      // The next commit to touch these lists reads them as written, without parsing them again.
+      await eachLimit(this.listsWritten, 16, ([file, list]) => this.storeJson.wrote(file, list));
       if (recycled) this.uncollected.push(new Set(Object.values(recycled.units)));
       if (this.cleanupCanWait(recycled !== null)) {
         this.cleanupsDeferred += 1;
@@ -567,7 +579,7 @@ export class PortalSite {
     const packages = new Map<string, PackageRecord | null>();
     await eachLimit(packagesNamed(changes), 16, async (id) => {
       const unit = root.units[artUnit(id)];
-      packages.set(id, unit ? await readJson<PackageRecord>(path.join(this.storePath(unit), encodeURIComponent(id), PACKAGE_RECORD_FILE)) : null);
+      packages.set(id, unit ? await this.storeJson.read<PackageRecord>(path.join(this.storePath(unit), encodeURIComponent(id), PACKAGE_RECORD_FILE)) : null);
     });
     const needed = unitsNeeded(changes, packages, this.ancestorsOf, this.interpretationItems);
     const lists = new Map<string, ListState>();
@@ -575,11 +587,11 @@ export class PortalSite {
     const months = new Map<string, SitemapMonth>();
     await eachLimit(needed.lists, 16, async (unit) => {
       const dir = root.units[unit];
-      lists.set(unit, (dir ? await readJson<ListState>(path.join(this.storePath(dir), LIST_STATE_FILE)) : null) ?? emptyList());
+      lists.set(unit, (dir ? await this.storeJson.read<ListState>(path.join(this.storePath(dir), LIST_STATE_FILE)) : null) ?? emptyList());
     });
     await eachLimit(needed.media, 16, async (unit) => {
       const dir = root.units[unit];
-      const refs = dir ? await readJson<MediaRefs>(path.join(this.storePath(dir), MEDIA_REFS_FILE)) : null;
+      const refs = dir ? await this.storeJson.read<MediaRefs>(path.join(this.storePath(dir), MEDIA_REFS_FILE)) : null;
       if (refs) media.set(unit, refs);
     });
     const currentRoot = await this.generations.current();
@@ -622,7 +634,8 @@ export class PortalSite {
     await eachLimit(Object.keys(root.columns), 16, async (columnId) => {
       const unit = colUnit(columnId);
       const list =
-        applied.state.lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]!), LIST_STATE_FILE)) : null);
+        applied.state.lists.get(unit) ??
+        (root.units[unit] ? await this.storeJson.read<ListState>(path.join(this.storePath(root.units[unit]!), LIST_STATE_FILE)) : null);
       for (const item of Object.values(list?.entries ?? {})) if (applied.state.packages.get(item.packageId) !== null) seen.set(item.packageId, item);
     });
     root.latest = [...seen.values()].sort(compareNewestFirst).slice(0, this.applyOptions().latestKeep);
@@ -636,7 +649,8 @@ export class PortalSite {
     await eachLimit(columns, 16, async (columnId) => {
       const unit = colUnit(columnId);
       const list =
-        applied.state.lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]), LIST_STATE_FILE)) : null);
+        applied.state.lists.get(unit) ??
+        (root.units[unit] ? await this.storeJson.read<ListState>(path.join(this.storePath(root.units[unit]), LIST_STATE_FILE)) : null);
       for (const item of Object.values(list?.entries ?? {})) if (applied.state.packages.get(item.packageId) !== null) seen.set(item.packageId, item);
     });
     root.keyAreaLatest[area] = [...seen.values()].sort(compareNewestFirst).slice(0, KEY_AREA_KEEP);
@@ -651,7 +665,8 @@ export class PortalSite {
     const below = [...this.ancestorsOf].filter(([, ancestors]) => ancestors.some((a) => applied.refillSubtrees.has(a))).map(([id]) => colUnit(id));
     const read = new Map<string, ListState>();
     await eachLimit(below, 16, async (unit) => {
-      const list = lists.get(unit) ?? (root.units[unit] ? await readJson<ListState>(path.join(this.storePath(root.units[unit]), LIST_STATE_FILE)) : null);
+      const list =
+        lists.get(unit) ?? (root.units[unit] ? await this.storeJson.read<ListState>(path.join(this.storePath(root.units[unit]), LIST_STATE_FILE)) : null);
       if (list) read.set(unit, list);
     });
     const refilled = subtreesFromLists({ lists: read, packages: applied.state.packages }, this.applyOptions(), applied.refillSubtrees);
@@ -748,6 +763,7 @@ export class PortalSite {
       const files = new Map<string, FileContent>();
       for (const [file, content] of rendered) files.set(file.slice(unit.length + 1), content);
       files.set(LIST_STATE_FILE, JSON.stringify(list));
+      this.listsWritten.set(path.join(this.storePath(unitStore(unit)), LIST_STATE_FILE), list);
       files.set(PAGE_KEYS_FILE, JSON.stringify({ version: 1, keys: reuse.keys } satisfies PageKeys));
       const dir = this.storePath(unitStore(unit));
       const kept = Object.keys(reuse.keys)
