@@ -1,8 +1,9 @@
 /**
- * Parsed JSON of the portal's store files, remembered from one commit to the next. A commit reads
- * the lists, records and media references its changes touch; the busiest lists hold thousands of
- * entries, and a retraction that empties the home page's latest list reads every column's list.
- * Read and parsed anew each time, that was most of a commit's load phase at a year's size.
+ * Parsed JSON of the portal's store files, remembered from one commit to the next (site.ts uses it
+ * for the column and catalogue lists). A commit reads the lists its changes touch; the busiest hold
+ * thousands of entries, and a retraction that empties the home page's latest list reads every
+ * column's list. Read and parsed anew each time, that was most of a commit's load phase at a
+ * year's size.
  *
  * A store version never changes once a generation links it, but its name can come back: after an
  * operator points `current` at an older generation, the next build reuses the abandoned generation's

@@ -184,8 +184,9 @@ const COMPANION_POLL_MS = 20;
 const LATEST_SLACK = 2;
 const KEY_AREA_KEEP = 10;
 /**
- * The store files a commit reads (lists, records, media references) kept parsed up to this many
- * bytes of JSON: at a year's size (8,000 articles) every list of the site fits several times.
+ * The column and catalogue lists a commit reads, kept parsed up to this many bytes of JSON. At a
+ * year's size (8,000 articles) every list of the site fits. Package records and media references
+ * are read as before: each is read for a change to its own package or bucket, seldom twice.
  */
 const STORE_JSON_MEMO_BYTES = 32 * 1024 * 1024;
 
@@ -579,7 +580,7 @@ export class PortalSite {
     const packages = new Map<string, PackageRecord | null>();
     await eachLimit(packagesNamed(changes), 16, async (id) => {
       const unit = root.units[artUnit(id)];
-      packages.set(id, unit ? await this.storeJson.read<PackageRecord>(path.join(this.storePath(unit), encodeURIComponent(id), PACKAGE_RECORD_FILE)) : null);
+      packages.set(id, unit ? await readJson<PackageRecord>(path.join(this.storePath(unit), encodeURIComponent(id), PACKAGE_RECORD_FILE)) : null);
     });
     const needed = unitsNeeded(changes, packages, this.ancestorsOf, this.interpretationItems);
     const lists = new Map<string, ListState>();
@@ -591,7 +592,7 @@ export class PortalSite {
     });
     await eachLimit(needed.media, 16, async (unit) => {
       const dir = root.units[unit];
-      const refs = dir ? await this.storeJson.read<MediaRefs>(path.join(this.storePath(dir), MEDIA_REFS_FILE)) : null;
+      const refs = dir ? await readJson<MediaRefs>(path.join(this.storePath(dir), MEDIA_REFS_FILE)) : null;
       if (refs) media.set(unit, refs);
     });
     const currentRoot = await this.generations.current();
