@@ -93,9 +93,11 @@ export async function settleAndVerifyExactlyOnce(
   expect(final.every((r) => r.state === 'live')).toBe(true);
   // A loop, not expect.poll: the fan-out proof runs its backends as concurrent tests, where
   // expect.poll cannot tell which test it belongs to.
-  let status = '';
-  for (const deadline = Date.now() + 30_000; (status = (await app.packages.get(packageId)).status) !== 'released' && Date.now() < deadline;) {
+  const releasedBy = Date.now() + 30_000;
+  let status = (await app.packages.get(packageId)).status;
+  while (status !== 'released' && Date.now() < releasedBy) {
     await new Promise((r) => setTimeout(r, 500));
+    status = (await app.packages.get(packageId)).status;
   }
   expect(status, `package ${packageId} after operations confirmed every delivery`).toBe('released');
 
