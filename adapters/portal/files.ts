@@ -10,6 +10,9 @@ export function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/** A file's identity from its bigint stat: a replaced file (new inode) or one rewritten in place (new size or change time) differs. */
+export const fileIdentity = (info: { dev: bigint; ino: bigint; size: bigint; ctimeNs: bigint }) => `${info.dev}:${info.ino}:${info.size}:${info.ctimeNs}`;
+
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export async function eachLimit<T>(items: Iterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   const iterator = items[Symbol.iterator]();

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, readlink, realpath, rename, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
-import { errorCode, syncDirectory } from './files.js';
+import { errorCode, fileIdentity, syncDirectory } from './files.js';
 import { GENERATION_INFO_PATH, ROOT_STATE_PATH, type RootState } from './state.js';
 import { removeTree } from './tree-ops.js';
 
@@ -211,7 +211,7 @@ export class Generations {
     try {
       handle = await open(path.join(dir, ROOT_STATE_PATH), 'r');
       const info = await handle.stat({ bigint: true });
-      const identity = `${info.dev}:${info.ino}:${info.size}:${info.ctimeNs}`;
+      const identity = fileIdentity(info);
       const known = this.storeNamesMemo.get(dir);
       if (known?.identity === identity) return known.names;
       const root = JSON.parse(await handle.readFile('utf8')) as RootState;

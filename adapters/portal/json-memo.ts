@@ -15,15 +15,13 @@
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { deepFreeze } from '../../domain/deep-freeze.js';
-import { errorCode } from './files.js';
+import { errorCode, fileIdentity } from './files.js';
 
 interface Entry {
   identity: string;
   value: unknown;
   bytes: number;
 }
-
-const identityOf = (info: { dev: bigint; ino: bigint; size: bigint; ctimeNs: bigint }) => `${info.dev}:${info.ino}:${info.size}:${info.ctimeNs}`;
 
 export class JsonFileMemo {
   /** In least recently used order: a hit moves its entry to the end. */
@@ -46,7 +44,7 @@ export class JsonFileMemo {
     }
     try {
       const info = await handle.stat({ bigint: true });
-      const identity = identityOf(info);
+      const identity = fileIdentity(info);
       const known = this.entries.get(file);
       if (known?.identity === identity) {
         this.entries.delete(file);
@@ -71,7 +69,7 @@ export class JsonFileMemo {
    */
   async wrote(file: string, value: unknown): Promise<void> {
     const info = await stat(file, { bigint: true }).catch(() => null);
-    if (info) this.remember(file, { identity: identityOf(info), value: deepFreeze(value), bytes: Number(info.size) });
+    if (info) this.remember(file, { identity: fileIdentity(info), value: deepFreeze(value), bytes: Number(info.size) });
   }
 
   private remember(file: string, entry: Entry): void {
